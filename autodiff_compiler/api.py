@@ -1,0 +1,241 @@
+"""grad, value_and_grad, vjp, gradient_source: argument handling and the cache.
+
+A ``GradFunction`` compiles once per *kind* of arguments (shape and dtype of each
+array, the value of each Python int/str/None, "a float" for Python floats) and
+keeps the result in a module-level cache, so calling ``grad(f)`` afresh inside a
+training loop costs a dictionary lookup. Compiled code is re-checked against the
+globals it baked in (see ``captures``) before each call.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import passes
+from .builder import inline
+from .captures import guards_hold, is_array
+from .compiler import Compiled, compile_gradient
+from .errors import AutodiffError
+from .ir import Aval, Var
+from .nn import Cell
+from .tensor import Parameter
+
+_CACHE: dict[tuple, Compiled] = {}
+
+
+@dataclass(frozen=True)
+class GradSpec:
+    """What to differentiate and what to return, in MindSpore's terms."""
+
+    positions: tuple[int, ...] | None
+    bare_position: bool
+    weights: tuple[Parameter, ...] | None
+    bare_weight: bool
+    has_aux: bool
+    return_ids: bool
+    with_value: bool
+    cotangent_inputs: bool = False
+
+    def key(self) -> tuple:
+        weights = None if self.weights is None else tuple(id(w) for w in self.weights)
+        return (self.positions, self.bare_position, weights, self.bare_weight, self.has_aux,
+                self.return_ids, self.with_value, self.cotangent_inputs)
+
+
+def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
+          with_value: bool, cotangent_inputs: bool = False) -> GradSpec:
+    if grad_position is None and weights is None:
+        raise ValueError("grad_position and weights cannot both be None: "
+                         "say what to differentiate with respect to")
+    positions = None
+    if grad_position is not None:
+        positions = (grad_position,) if isinstance(grad_position, int) else tuple(grad_position)
+        if not positions or not all(isinstance(p, int) and not isinstance(p, bool)
+                                    for p in positions):
+            raise TypeError(f"grad_position must be an int or a tuple of ints, "
+                            f"not {grad_position!r}")
+    bare_weight, params = isinstance(weights, Parameter), None
+    if weights is not None:
+        params = (weights,) if bare_weight else tuple(weights)
+        for w in params:
+            if not isinstance(w, Parameter):
+                raise AutodiffError(
+                    f"weights must be Parameters, got a {type(w).__name__}",
+                    hint="wrap the array: Parameter(array, name='w'), or pass it as an "
+                         "argument and use grad_position")
+    return GradSpec(positions, positions is not None and len(positions) == 1, params,
+                    bare_weight, has_aux, return_ids, with_value, cotangent_inputs)
+
+
+class GradFunction:
+    """The gradient of ``fn``: call it like ``fn``; compiled on first use per argument kind."""
+
+    def __init__(self, fn: Callable[..., Any], spec: GradSpec) -> None:
+        if not callable(fn):
+            raise TypeError(f"can only differentiate a function or a Cell, not {fn!r}")
+        self.fn, self.spec = fn, spec
+        functools.update_wrapper(self, fn if not isinstance(fn, Cell) else type(fn).construct,
+                                 updated=())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args = _bind(self.fn, args, kwargs)
+        compiled = self.compiled_for(args)
+        try:
+            flat = compiled.run(args)
+        except AutodiffError as err:
+            raise err.with_traceback(None) from None
+        return compiled.finish(flat)
+
+    def compiled_for(self, args: Sequence[Any]) -> Compiled:
+        key = (_fn_key(self.fn), self.spec.key(), tuple(_kind(a) for a in args))
+        compiled = _CACHE.get(key)
+        if compiled is None or not guards_hold(compiled.guards):
+            try:
+                compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
+            except AutodiffError as err:
+                raise err.with_traceback(None) from None
+            _CACHE[key] = compiled
+        return compiled
+
+    def source(self, *args: Any, **kwargs: Any) -> str:
+        """The generated source, specialised to these arguments."""
+        return self.compiled_for(_bind(self.fn, args, kwargs)).source
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        """Inline this gradient into a function being compiled (``grad(grad(f))``)."""
+        args = _bind(self.fn, tuple(args), kwargs)
+        compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
+        inputs = [leaf for a in args for leaf in _dynamic_leaves(a)]
+        inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
+        return compiled.finish(inline(compiled.ir, inputs))
+
+
+def _bind(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
+    if not kwargs:
+        return args
+    import inspect
+    target = type(fn).construct if isinstance(fn, Cell) else fn
+    sig = inspect.signature(target)
+    params = list(sig.parameters.values())[1:] if isinstance(fn, Cell) else None
+    if params is not None:
+        sig = sig.replace(parameters=params)
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.values())
+
+
+def _fn_key(fn: Any) -> tuple:
+    if isinstance(fn, Cell):
+        return (type(fn).construct.__code__, id(fn))
+    if isinstance(fn, GradFunction):
+        return (_fn_key(fn.fn), fn.spec.key())
+    cells = tuple(id(c) for c in (getattr(fn, "__closure__", None) or ()))
+    return (getattr(fn, "__code__", fn), cells, id(getattr(fn, "__globals__", None)))
+
+
+def _kind(value: Any) -> Any:
+    """What compiled code is specialised on: array shape and dtype, or the static value."""
+    if isinstance(value, np.ndarray):
+        return (value.shape, value.dtype.str)
+    if isinstance(value, float | complex):
+        return type(value)
+    if isinstance(value, np.generic):
+        return ((), value.dtype.str, "scalar")
+    if isinstance(value, tuple | list):
+        return (type(value), tuple(_kind(v) for v in value))
+    if isinstance(value, bool | int | str | type(None)):
+        return (type(value), value)
+    raise AutodiffError(f"unsupported argument of type {type(value).__name__}",
+                        hint="pass arrays, Python numbers, strings, None, or tuples/lists "
+                             "of these")
+
+
+def _dynamic_leaves(value: Any) -> list[Any]:
+    if isinstance(value, tuple | list):
+        return [leaf for v in value for leaf in _dynamic_leaves(v)]
+    return [value] if _is_dynamic(value) else []
+
+
+def _is_dynamic(value: Any) -> bool:
+    return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
+
+
+def _abstract(value: Any) -> Any:
+    """The argument as lowering sees it: a ``Var`` for each runtime value."""
+    if isinstance(value, Var):
+        return Var(value.aval)
+    if isinstance(value, tuple | list):
+        return type(value)(_abstract(v) for v in value)
+    if _is_dynamic(value):
+        return Var(Aval.of(value))
+    return value
+
+
+# ---------------------------------------------------------------------------- public API
+
+
+def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: Any = None,
+         has_aux: bool = False, return_ids: bool = False) -> Any:
+    """The gradient function of ``fn`` (MindSpore semantics); also a decorator."""
+    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=False)
+    if fn is None:
+        return lambda f: GradFunction(f, spec)
+    return GradFunction(fn, spec)
+
+
+def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
+                   weights: Any = None, has_aux: bool = False,
+                   return_ids: bool = False) -> Any:
+    """Like ``grad`` but returns ``(value, gradients)``, the value unmodified."""
+    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=True)
+    if fn is None:
+        return lambda f: GradFunction(f, spec)
+    return GradFunction(fn, spec)
+
+
+def vjp(fn: Callable[..., Any], *args: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(fn(*args), vjp_fn)``: ``vjp_fn(cotangent)`` gives one gradient per argument
+    position that holds a float array or Python float."""
+    positions = tuple(i for i, a in enumerate(args) if _is_float_value(a))
+    if not positions:
+        raise AutodiffError("vjp needs at least one float argument to differentiate")
+    spec = GradSpec(positions, False, None, False, False, False, True, cotangent_inputs=True)
+    grad_fn = GradFunction(fn, spec)
+    compiled = grad_fn.compiled_for(args)
+    out = fn(*args)
+
+    def vjp_fn(*cotangents: Any) -> tuple:
+        return compiled.finish(compiled.run(args, cotangents))[1]
+
+    return out, vjp_fn
+
+
+def _is_float_value(a: Any) -> bool:
+    return isinstance(a, float) or (is_array(a) and np.issubdtype(np.asarray(a).dtype, np.inexact))
+
+
+def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
+                    has_aux: bool = False, *, args: Sequence[Any] | None = None,
+                    value: bool = False) -> str:
+    """The generated gradient source: shape-generic, or specialised to ``args``."""
+    spec = _spec(grad_position, weights, has_aux, False, with_value=value)
+    if args is not None:
+        return GradFunction(fn, spec).source(*args)
+    try:
+        return compile_gradient(fn, spec, None).source
+    except AutodiffError as err:
+        raise err.with_traceback(None) from None
+
+
+def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
+                has_aux: bool = False, *, optimize: bool = True) -> str:
+    """The printed IR of the gradient program (shape-generic)."""
+    spec = _spec(grad_position, weights, has_aux, False, with_value=False)
+    ir = compile_gradient(fn, spec, None).ir
+    return str(ir if optimize else passes.dce(ir))
+
+

@@ -1,0 +1,121 @@
+"""The emission context: where primitives called on symbolic values append equations.
+
+Lowering and derivative rules both build IR by *calling primitives* on ``Var``s
+(``P.sin(x) * g``). Each call binds one equation into the innermost active
+``Builder``, stamped with the builder's current source location. Binding also works
+out the result's ``Aval`` and folds calls whose inputs are all known scalars.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import AutodiffError, Loc
+from .ir import Atom, Const, Eqn, Function, Var
+
+if TYPE_CHECKING:
+    from .primitives.core import Primitive
+
+_STACK: list[Builder] = []
+
+
+class Builder:
+    """Collects equations in order; ``loc`` is stamped on each one bound."""
+
+    def __init__(self, loc: Loc | None = None) -> None:
+        self.eqns: list[Eqn] = []
+        self.loc = loc
+
+    def bind(self, prim: Primitive, args: tuple[Any, ...], params: Mapping[str, Any]) -> Any:
+        invars = tuple(as_atom(a) for a in args)
+        params = {k: _freeze(v) for k, v in params.items()
+                  if k not in prim.defaults or not _equal(prim.defaults[k], v)}
+        if prim.static_value is not None:
+            value = prim.static_value(invars[0].aval)
+            if value is not None:
+                return value
+        if prim.foldable and all(isinstance(a, Const) for a in invars):
+            folded = _try_fold(prim, invars, params)
+            if folded is not None:
+                return folded
+        avals = prim.abstract_eval(invars, params)
+        outvars = tuple(Var(aval) for aval in avals)
+        self.eqns.append(Eqn(outvars, prim, invars, params, self.loc))
+        return outvars if prim.n_out != 1 else outvars[0]
+
+    @contextmanager
+    def at(self, loc: Loc | None) -> Iterator[None]:
+        """Stamp equations bound inside the block with ``loc``."""
+        saved, self.loc = self.loc, loc if loc is not None else self.loc
+        try:
+            yield
+        finally:
+            self.loc = saved
+
+
+@contextmanager
+def building(loc: Loc | None = None) -> Iterator[Builder]:
+    builder = Builder(loc)
+    _STACK.append(builder)
+    try:
+        yield builder
+    finally:
+        _STACK.pop()
+
+
+def current() -> Builder:
+    if not _STACK:
+        raise AutodiffError("a primitive was applied to a symbolic value outside compilation",
+                            hint="symbolic values only exist while a function is compiled")
+    return _STACK[-1]
+
+
+def inline(fn: Function, args: Sequence[Any]) -> list[Any]:
+    """Bind a copy of ``fn``'s equations on ``args`` (fresh ``Var``s keep SSA)."""
+    env: dict[Var, Atom] = {v: as_atom(a) for v, a in zip(fn.invars, args)}
+    b = current()
+    for eqn in fn.eqns:
+        outvars = tuple(Var(v.aval, v.hint) for v in eqn.outvars)
+        env.update(zip(eqn.outvars, outvars))
+        invars = tuple(env.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
+        b.eqns.append(Eqn(outvars, eqn.prim, invars, eqn.params, eqn.loc))
+    outs = [env.get(a, a) if isinstance(a, Var) else a for a in fn.outvars]
+    return [a.value if isinstance(a, Const) else a for a in outs]
+
+
+def as_atom(value: Any) -> Atom:
+    return value if isinstance(value, Var | Const) else Const(_freeze(value))
+
+
+def adjoint_loc(loc: Loc | None) -> Loc | None:
+    return None if loc is None else replace(loc, adjoint=True)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _freeze(value: Any) -> Any:
+    """Lists become tuples so params compare and print stably."""
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _try_fold(prim: Primitive, invars: tuple[Const, ...], params: Mapping[str, Any]) -> Any:
+    """Evaluate a call on known Python scalars now; arrays stay in the program."""
+    values = [c.value for c in invars]
+    if any(isinstance(v, np.ndarray) for v in values):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            result = prim.impl(*values, **params)
+    except Exception:  # let the program raise it at run time, where the user sees it
+        return None
+    if isinstance(result, bool | int | float | tuple | str | type(None)):
+        return result
+    return None

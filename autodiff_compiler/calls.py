@@ -1,0 +1,120 @@
+"""Calls met while lowering: NumPy functions, array methods, user functions, Cells.
+
+What is called decides how: a callable in the NumPy surface table builds primitives;
+a compiled gradient (``grad(f)`` inside ``f2``) inlines its own IR; a ``Cell`` runs its
+``construct``; any other Python function is compiled from its source; a few pure
+builtins run while compiling when all their arguments are known. Anything else is
+refused with the user's line, never silently treated as a constant.
+"""
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import gast
+
+from . import primitives as P
+from . import surface
+from .errors import AutodiffError
+from .ir import Var
+
+if TYPE_CHECKING:
+    from .lowering import Scope
+
+
+class BoundArrayMethod:
+    """``x.sum`` before it is called: a method of a symbolic array."""
+
+    def __init__(self, var: Var, name: str) -> None:
+        self.var, self.name = var, name
+
+
+def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict) -> Any:
+    """Dispatch a call on what is being called."""
+    from .nn import Cell  # the one class lowering must know: Cells call construct
+
+    low, loc = scope.low, scope.loc(node)
+    if isinstance(func, BoundArrayMethod):
+        builder = surface.METHODS.get(func.name)
+        if builder is None:
+            raise scope.error(node, f"array method '.{func.name}()' has no derivative rule",
+                              hint=_rule_hint(f"np.{func.name}"))
+        return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()")
+    builder = surface.lookup(func)
+    if builder is not None:
+        return apply_builder(scope, node, builder, args, kwargs, _callable_name(func))
+    if hasattr(func, "__lower_call__"):
+        return func.__lower_call__(low, args, kwargs, loc)
+    if isinstance(func, Cell):
+        return low.call_function(type(func).construct, tuple(args), kwargs, loc, self_obj=func)
+    if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
+        low.captures.paths.setdefault(id(func.__self__), low.captures.path_of(func.__self__))
+        return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
+    if isinstance(func, types.FunctionType):
+        return low.call_function(func, tuple(args), kwargs, loc)
+    if _is_static_call(func, args, kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as err:
+            raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
+    if func is len and len(args) == 1 and isinstance(args[0], Var):
+        return _static_len(scope, node, args[0])
+    raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
+                            "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
+
+
+def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,
+           what: str) -> Any:
+    try:
+        return builder(*args, **kwargs)
+    except AutodiffError:
+        raise
+    except (surface.CompileTimeError, TypeError, ValueError) as err:
+        raise scope.error(node, f"{what}: {err}") from None
+
+
+def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
+    shape = P.shape(var)
+    if isinstance(shape, tuple) and shape:
+        return shape[0]
+    raise scope.error(node, "len() of an array whose shape is unknown when compiling",
+                      hint="call the gradient with concrete arguments")
+
+
+def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
+    values = [*args, *kwargs.values()]
+    return _in(func, surface.STATIC_CALLS) and not any(has_var(v) for v in values)
+
+
+def _in(func: Any, table: frozenset) -> bool:
+    try:
+        return func in table
+    except TypeError:
+        return False
+
+
+def has_var(value: Any) -> bool:
+    if isinstance(value, Var):
+        return True
+    if isinstance(value, list | tuple):
+        return any(has_var(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_var(v) for v in value.values())
+    return False
+
+
+def _callable_name(func: Any) -> str:
+    module = getattr(func, "__module__", None) or ""
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+    if module.startswith("numpy"):
+        return f"np.{name}"
+    return name if not module or module == "builtins" else f"{module}.{name}"
+
+
+def _rule_hint(name: str) -> str:
+    return (f"register a rule: P = autodiff_compiler.primitives; prim = P.Primitive(..., "
+            f"('call', '{name}')); P.defvjp(prim, lambda g, ans, x: ...); or wrap the value "
+            "in stop_gradient(...) if it needs no gradient")
+
+

@@ -1,0 +1,120 @@
+"""Free values of compiled code: how to reach them again, and when to recompile.
+
+A compiled gradient is reused across calls, but the globals, closure cells and
+``Cell`` attributes it read may change. Arrays it reads (weights, data) become extra
+inputs, fetched along their ``Path`` at every call, so updating ``model.w`` is seen at
+once. Everything else it read (helper functions, Python numbers, strings, Cells) was
+baked into the code; a *guard* re-reads each at call time and a changed value
+triggers recompilation, so a cached gradient is never stale.
+"""
+from __future__ import annotations
+
+import builtins
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .ir import Aval, Var
+
+MISSING = object()
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """A root (a module-globals entry, a closure cell, or a fixed object) then steps."""
+
+    root: Any
+    name: str | None = None  # set for a globals dict: the key
+    steps: tuple[tuple[str, Any], ...] = ()
+    label: str = ""
+
+    @staticmethod
+    def of_global(globals_: dict[str, Any], name: str) -> Path:
+        return Path(globals_, name, label=name)
+
+    @staticmethod
+    def of_cell(cell: types.CellType, name: str) -> Path:
+        return Path(cell, label=name)
+
+    @staticmethod
+    def of_object(obj: Any, label: str = "") -> Path:
+        return Path(obj, label=label)
+
+    def attr(self, name: str) -> Path:
+        return Path(self.root, self.name, (*self.steps, ("attr", name)), name)
+
+    def item(self, key: Any) -> Path:
+        return Path(self.root, self.name, (*self.steps, ("item", key)), f"{self.label}_{key}")
+
+    def resolve(self) -> Any:
+        if self.name is not None:
+            obj = self.root.get(self.name, MISSING)
+            if obj is MISSING:
+                obj = getattr(builtins, self.name, MISSING)
+        elif isinstance(self.root, types.CellType):
+            obj = self.root.cell_contents
+        else:
+            obj = self.root
+        for kind, key in self.steps:
+            obj = getattr(obj, key) if kind == "attr" else obj[key]
+        return obj
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)
+
+
+class Captures:
+    """The arrays a compilation reads from outside its arguments, and its guards."""
+
+    def __init__(self) -> None:
+        self.vars: dict[int, Var] = {}
+        self.arrays: list[tuple[Path, Any, Var]] = []
+        self.guards: list[tuple[Path, Any]] = []
+        self.paths: dict[int, Path] = {}
+
+    def free_value(self, path: Path, value: Any) -> Any:
+        """What compiled code sees for a value read along ``path``."""
+        if is_array(value):
+            return self.array(path, value)
+        if not isinstance(value, types.ModuleType) and not _under_module(path):
+            self.guards.append((path, value))
+        if not isinstance(value, bool | int | float | str | type(None)):
+            self.paths.setdefault(id(value), path)
+        return value
+
+    def array(self, path: Path, value: Any) -> Var:
+        if id(value) not in self.vars:
+            var = Var(Aval.of(value), path.label or "captured")
+            self.vars[id(value)] = var
+            self.arrays.append((path, value, var))
+        return self.vars[id(value)]
+
+    def path_of(self, obj: Any) -> Path:
+        return self.paths.get(id(obj)) or Path.of_object(obj)
+
+
+def _under_module(path: Path) -> bool:
+    """Attributes of modules (``np.pi``) are not expected to change."""
+    return bool(path.steps) and isinstance(Path(path.root, path.name).resolve(), types.ModuleType)
+
+
+def guards_hold(guards: list[tuple[Path, Any]]) -> bool:
+    """Whether every baked-in value still is what it was at compile time."""
+    for path, expected in guards:
+        try:
+            now = path.resolve()
+        except Exception:
+            return False
+        if now is not expected and not (type(now) is type(expected) and _same(now, expected)):
+            return False
+    return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) if isinstance(a, bool | int | float | str | tuple) else False
+    except Exception:
+        return False

@@ -1,0 +1,234 @@
+"""The pipeline: lower -> reverse -> optimise -> codegen -> exec, for one argument kind.
+
+``compile_gradient`` turns a user function plus a ``GradSpec`` into a ``Compiled``:
+the optimised gradient IR, its Python source and callable, the guards and captures
+needed to call it again, and ``finish``, which arranges the flat outputs into
+MindSpore's return structure.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+import linecache
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import passes, trees
+from .builder import building
+from .captures import Path
+from .codegen import generate
+from .errors import AutodiffError
+from .ir import Aval, Function, Var, verify
+from .lowering import Lowering
+from .nn import Cell
+from .runtime import NAMESPACE
+from .source import definition_loc
+from .transforms.reverse import reverse
+
+if TYPE_CHECKING:
+    from .api import GradSpec
+
+_SERIAL = itertools.count()
+
+
+@dataclass
+class Compiled:
+    """A compiled gradient for one kind of arguments."""
+
+    ir: Function
+    source: str
+    fn: Callable[..., Any]
+    spec: GradSpec
+    guards: list[tuple[Path, Any]]
+    capture_objects: list[tuple[Path, Any]]
+    n_values: int  # leading outputs that are the function's own value leaves
+    value_skeleton: Any
+    aux_skeleton: Any
+    n_aux: int
+
+    def run(self, args: Sequence[Any], cotangents: Sequence[Any] = ()) -> list[Any]:
+        inputs = [_plain(leaf) for a in args for leaf in _leaves(a)]
+        inputs += [_plain(path.resolve()) for path, _ in self.capture_objects]
+        out = self.fn(*inputs, *cotangents)
+        return list(out) if len(self.ir.outvars) != 1 else [out]
+
+    def finish(self, flat: Sequence[Any]) -> Any:
+        """Arrange flat outputs as MindSpore returns them."""
+        spec, n = self.spec, self.n_values
+        grads = list(flat[n:len(flat) - self.n_aux])
+        n_pos = len(spec.positions or ())
+        pos_part = _shape_part(spec, grads[:n_pos], spec.positions or (), spec.bare_position)
+        w_ids = tuple(w.name for w in spec.weights or ())
+        w_part = _shape_part(spec, grads[n_pos:], w_ids, spec.bare_weight)
+        g = (pos_part, w_part) if spec.positions and spec.weights else \
+            (pos_part if spec.positions else w_part)
+        if spec.with_value:
+            return trees.unflatten(self.value_skeleton, list(flat[:n])), g
+        if spec.has_aux:
+            return g, trees.unflatten(self.aux_skeleton, list(flat[len(flat) - self.n_aux:]))
+        return g
+
+
+def _shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> Any:
+    items = list(zip(ids, grads)) if spec.return_ids else grads
+    return items[0] if bare else tuple(items)
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, tuple | list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    if isinstance(value, np.ndarray | np.generic | float | complex) and not isinstance(value, bool):
+        return [value]
+    return []
+
+
+def _plain(value: Any) -> Any:
+    """Parameters enter generated code as plain ndarrays (no subclass dispatch)."""
+    return value.view(np.ndarray) if type(value) is not np.ndarray and \
+        isinstance(value, np.ndarray) else value
+
+
+# ---------------------------------------------------------------------------- pipeline
+
+
+def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
+    """Compile the gradient of ``fn`` for abstract ``args`` (``None``: shape-generic)."""
+    target = _target(fn)
+    loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
+    with building(loc) as b:
+        low = Lowering(b)
+        args = _generic_args(fn, target) if args is None else args
+        out = low.call_entry(fn, args)
+        for w in spec.weights or ():
+            low.captures.array(Path.of_object(w, w.name or "weight"), w)
+    arg_vars = [v for a in args for v in trees.flatten(a, _is_var)[0]]
+    cap_vars = [var for _, _, var in low.captures.arrays]
+    primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, spec, loc))
+    seeds, aux_leaves, aux_skeleton = _seeds(out, spec, loc)
+    wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
+    out_leaves = list(primal.outvars)
+    full = reverse(primal, wrt, [out_leaves.index(s) for s in seeds],
+                   cotangent_inputs=spec.cotangent_inputs)
+    n_out = len(out_leaves)
+    keep = list(range(n_out)) if spec.with_value else []
+    keep += [n_out + i for i in range(len(wrt))]
+    keep += [] if spec.with_value else [out_leaves.index(a) for a in aux_leaves]
+    ir = verify(passes.optimize(passes.select_outputs(full, keep)))
+    guards = low.captures.guards + _weight_guards(low, spec)
+    captures = [(path, obj) for path, obj, _ in low.captures.arrays]
+    source, constants = generate(ir, _doc(target, spec, wrt, ir))
+    value_skeleton = trees.flatten(out, _is_var)[1]
+    return Compiled(ir, source, _load(ir.name, source, constants), spec, guards, captures,
+                    n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
+                    0 if spec.with_value else len(aux_leaves))
+
+
+def _is_var(x: Any) -> bool:
+    return isinstance(x, Var)
+
+
+def _target(fn: Any) -> Any:
+    return type(fn).construct if isinstance(fn, Cell) else getattr(fn, "__func__", fn)
+
+
+def _generic_args(fn: Any, target: Any) -> list[Any]:
+    """Unknown-shape arguments from the signature, for shape-generic source."""
+    params = list(inspect.signature(target).parameters.values())
+    if isinstance(fn, Cell | types.MethodType):
+        params = params[1:]
+    out = []
+    for p in params:
+        if p.default is inspect.Parameter.empty:
+            out.append(Var(Aval(), p.name))
+        elif isinstance(p.default, np.ndarray | float):
+            out.append(Var(Aval.of(p.default), p.name))
+        else:
+            out.append(p.default)
+    return out
+
+
+def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, spec: GradSpec,
+            loc: Any) -> Function:
+    leaves = trees.flatten(out, _is_var)[0]
+    name = getattr(_target(fn), "__name__", "fn")
+    if name == "construct":
+        name = type(fn).__name__.lower()
+    return Function(_identifier(name), tuple(invars), tuple(eqns), tuple(leaves), loc)
+
+
+def _identifier(name: str) -> str:
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "fn"
+
+
+def _seeds(out: Any, spec: GradSpec, loc: Any) -> tuple[list[Var], list[Var], Any]:
+    if not spec.has_aux:
+        return [v for v in trees.flatten(out, _is_var)[0] if v.aval.is_float], [], None
+    if not isinstance(out, tuple | list) or len(out) < 2:
+        raise ValueError("has_aux=True needs the function to return a tuple (output, aux...), "
+                         "but it returned a single value")
+    seeds = [v for v in trees.flatten(out[0], _is_var)[0] if v.aval.is_float]
+    aux_leaves, aux_skeleton = trees.flatten(tuple(out[1:]), _is_var)
+    return seeds, aux_leaves, aux_skeleton
+
+
+def _wrt(target: Any, args: list, spec: GradSpec, invars: list[Var], low: Lowering,
+         loc: Any) -> list[int]:
+    names = _param_names(target)
+    wrt = []
+    for p in spec.positions or ():
+        if not -len(args) <= p < len(args):
+            raise AutodiffError(f"grad_position {p} is out of range: the function takes "
+                                f"{len(args)} arguments", loc)
+        arg, name = args[p], names[p] if p < len(names) else f"#{p}"
+        if not isinstance(arg, Var):
+            what = type(arg).__name__
+            raise AutodiffError(
+                f"cannot differentiate with respect to argument '{name}' (position {p}): "
+                f"it is a {what}, not a float array", loc,
+                hint="pass a float array (e.g. np.float32) at that position, or leave it "
+                     "out of grad_position")
+        if not arg.aval.is_float:
+            raise AutodiffError(
+                f"cannot differentiate with respect to argument '{name}' (position {p}): "
+                f"its dtype is {arg.aval.dtype}", loc,
+                hint="cast it to a float dtype first, e.g. x.astype(np.float32)")
+        wrt.append(invars.index(arg))
+    for w in spec.weights or ():
+        wrt.append(invars.index(low.captures.vars[id(w)]))
+    return wrt
+
+
+def _param_names(target: Any) -> list[str]:
+    try:
+        names = list(inspect.signature(target).parameters)
+    except (TypeError, ValueError):
+        return []
+    return names[1:] if names and names[0] == "self" else names
+
+
+def _weight_guards(low: Lowering, spec: GradSpec) -> list[tuple[Path, Any]]:
+    """A weight found along a path must still be that very Parameter at call time."""
+    weights = {id(w) for w in spec.weights or ()}
+    return [(path, obj) for path, obj, _ in low.captures.arrays if id(obj) in weights]
+
+
+def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
+    where = f" ({ir.loc})" if ir.loc else ""
+    names = ", ".join(ir.invars[i].hint or "?" for i in wrt)
+    what = "Value and gradient" if spec.with_value else "Gradient"
+    return f"{what} of {getattr(target, '__qualname__', ir.name)}{where} with respect to {names}."
+
+
+def _load(name: str, source: str, constants: dict[str, Any]) -> Callable[..., Any]:
+    """Compile and exec generated source, registered in ``linecache`` for tracebacks."""
+    filename = f"<autodiff_compiler:{name}:{next(_SERIAL)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = dict(NAMESPACE, **constants)
+    exec(compile(source, filename, "exec"), namespace)
+    fn = namespace[name]
+    fn.__source__ = source
+    return fn

@@ -1,0 +1,224 @@
+"""The structured SSA IR: values, equations, functions; a printer and a verifier.
+
+Every ``Var`` is assigned exactly once, by one ``Eqn`` or as a ``Function`` input.
+Names are not part of the IR: a ``Var`` carries only a *hint* (the user's name, or
+``g_<name>`` for an adjoint) and the printer and codegen make names unique when they
+print. Control flow (added by later work) stays structured: a region-carrying
+primitive holds its sub-``Function`` bodies in ``params``, as JAX's ``cond`` does, so
+every pass that walks equations also walks regions the same way.
+
+What we know statically about a value lives in its ``Aval``: shape and dtype, either
+of which may be unknown (``None``). Compiling for concrete arguments knows both and
+lets rules and passes specialise; ``gradient_source(fn)`` without arguments knows
+neither and yields shape-generic code.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import IRVerificationError, Loc
+
+if TYPE_CHECKING:
+    from .primitives.core import Primitive
+
+
+@dataclass(frozen=True, slots=True)
+class Aval:
+    """Abstract value: what the compiler knows of a runtime value's shape and dtype.
+
+    ``weak`` marks a Python scalar, whose dtype yields to an array's in arithmetic
+    (NumPy's NEP 50), so ``float32_array * 2.0`` stays float32.
+    """
+
+    shape: tuple[int, ...] | None = None
+    dtype: np.dtype | None = None
+    weak: bool = False
+
+    @property
+    def ndim(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
+
+    @property
+    def known(self) -> bool:
+        return self.shape is not None and self.dtype is not None
+
+    @property
+    def is_float(self) -> bool:
+        """Differentiable dtype (unknown counts as float: never drop a gradient)."""
+        return self.dtype is None or np.issubdtype(self.dtype, np.inexact)
+
+    def example(self) -> Any:
+        """A stand-in value of this aval, used to let NumPy work out result types."""
+        if self.weak:
+            return self.dtype.type(0).item()
+        return np.zeros(self.shape, self.dtype)
+
+    def __str__(self) -> str:
+        dt = "?" if self.dtype is None else self.dtype.name
+        shape = "?" if self.shape is None else ",".join(map(str, self.shape))
+        return f"{dt}[{shape}]"
+
+    @staticmethod
+    def of(value: Any) -> Aval:
+        """The aval of a concrete runtime value."""
+        if isinstance(value, bool | int | float | complex):
+            return Aval((), np.result_type(type(value)), weak=True)
+        if isinstance(value, np.ndarray | np.generic):
+            return Aval(tuple(value.shape), value.dtype)
+        return Aval()
+
+
+UNKNOWN = Aval()
+
+
+@dataclass(slots=True, eq=False)
+class Var:
+    """An SSA value. Identity is the value; ``hint`` only guides naming."""
+
+    aval: Aval = UNKNOWN
+    hint: str = ""
+
+    def __repr__(self) -> str:
+        return f"Var({self.hint or '_'}:{self.aval})"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Const:
+    """A value known when compiling: a Python scalar, tuple, dtype, or small array."""
+
+    value: Any
+
+    @property
+    def aval(self) -> Aval:
+        return Aval.of(self.value)
+
+    def __repr__(self) -> str:
+        return f"Const({self.value!r})"
+
+
+Atom = Var | Const
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Eqn:
+    """``outvars = prim[params](*invars)``, with the user's source location."""
+
+    outvars: tuple[Var, ...]
+    prim: Primitive
+    invars: tuple[Atom, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Function:
+    """A straight-line (or region-structured) SSA program."""
+
+    name: str
+    invars: tuple[Var, ...]
+    eqns: tuple[Eqn, ...]
+    outvars: tuple[Atom, ...]
+    loc: Loc | None = None
+
+    def __str__(self) -> str:
+        return pretty(self)
+
+
+# ---------------------------------------------------------------------------- printing
+
+
+class _Namer:
+    """Deterministic names for printing: the hint if free, else hint_1, hint_2, ..."""
+
+    def __init__(self) -> None:
+        self.names: dict[Var, str] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, atom: Atom) -> str:
+        if isinstance(atom, Const):
+            return _const_str(atom.value)
+        if atom not in self.names:
+            base = atom.hint or "t"
+            name, n = base, 0
+            while name in self.taken:
+                n += 1
+                name = f"{base}_{n}"
+            self.taken.add(name)
+            self.names[atom] = name
+        return self.names[atom]
+
+
+def _const_str(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array{list(value.shape)}:{value.dtype}"
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return np.dtype(value).name
+    return repr(value)
+
+
+def _params_str(params: Mapping[str, Any], namer: _Namer) -> str:
+    shown = {k: v for k, v in params.items() if not isinstance(v, Function)}
+    if not shown:
+        return ""
+    return "[" + ", ".join(f"{k}={_const_str(v)}" for k, v in shown.items()) + "]"
+
+
+def pretty(fn: Function, *, comments: bool = True) -> str:
+    """Print like a jaxpr: one equation per line, names chosen here, never ``id()``s."""
+    namer = _Namer()
+    ins = " ".join(namer(v) for v in fn.invars)
+    lines = [f"{{ lambda {ins}. let"]
+    for eqn in fn.eqns:
+        args = " ".join(namer(a) for a in eqn.invars)
+        outs = " ".join(namer(v) for v in eqn.outvars)
+        text = f"    {outs} = {eqn.prim.name}{_params_str(eqn.params, namer)} {args}".rstrip()
+        if comments and eqn.loc is not None:
+            tag = "grad of " if eqn.loc.adjoint else ""
+            src = eqn.loc.source.strip()
+            text = f"{text:<40}  # {tag}{eqn.loc}  {src}".rstrip()
+        lines.append(text)
+    outs = ", ".join(namer(a) for a in fn.outvars)
+    lines.append(f"  in ({outs}{',' if len(fn.outvars) == 1 else ''}) }}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- verifying
+
+
+def iter_atoms(eqn: Eqn) -> Iterator[Atom]:
+    yield from eqn.invars
+
+
+def verify(fn: Function) -> Function:
+    """Check the SSA invariants; raise ``IRVerificationError`` with a window of IR."""
+    defined: set[Var] = set()
+
+    def fail(index: int, what: str) -> None:
+        lines = pretty(fn, comments=False).splitlines()
+        lo, hi = max(0, index - 2), min(len(lines), index + 5)
+        window = "\n".join(("--> " if i == index + 1 else "    ") + lines[i] for i in range(lo, hi))
+        raise IRVerificationError(f"invalid IR in '{fn.name}': {what}\n{window}",
+                                  hint="this is a compiler bug; please report it with the function")
+
+    for v in fn.invars:
+        if v in defined:
+            fail(-1, f"input {v!r} listed twice")
+        defined.add(v)
+    for i, eqn in enumerate(fn.eqns):
+        for a in eqn.invars:
+            if isinstance(a, Var) and a not in defined:
+                fail(i, f"{a!r} used before it is defined")
+        if eqn.prim.n_out is not None and len(eqn.outvars) != eqn.prim.n_out:
+            fail(i, f"'{eqn.prim.name}' must define {eqn.prim.n_out} values")
+        for v in eqn.outvars:
+            if v in defined:
+                fail(i, f"{v!r} assigned twice (SSA)")
+            defined.add(v)
+    for a in fn.outvars:
+        if isinstance(a, Var) and a not in defined:
+            fail(len(fn.eqns), f"output {a!r} is never defined")
+    return fn

@@ -1,0 +1,414 @@
+"""gast AST -> IR: names, SSA renaming, calls, Cells.
+
+Lowering is a small partial evaluator. Every expression evaluates either to a
+symbolic ``Var`` (a runtime value: the program gets an equation) or to a plain
+Python value known while compiling (a module, a function, an axis, a shape, a
+Cell). Rebinding a name simply points it at a new ``Var``, which is SSA renaming.
+Calls to user functions, Cells and this package's own library functions are
+compiled from their source and inlined; recursion is refused until calls get their
+own forward/backward pair. Branches on values known when compiling are resolved
+here; data-dependent control flow raises a located ``UnsupportedSyntaxError``.
+"""
+from __future__ import annotations
+
+import inspect
+import operator
+import types
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from . import primitives as P
+from . import surface
+from .builder import Builder
+from .calls import BoundArrayMethod, apply_builder, call_value, has_var
+from .captures import MISSING, Captures, Path
+from .errors import AutodiffError, Loc, UnsupportedSyntaxError
+from .ir import Var
+from .source import ParsedFunction, parse_function
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+    gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
+    gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
+    gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Is: operator.is_,
+    gast.IsNot: operator.is_not, gast.In: lambda a, b: a in b,
+    gast.NotIn: lambda a, b: a not in b,
+}
+_SYMBOLIC_CMP = {gast.Lt: P.less, gast.LtE: P.less_equal, gast.Gt: P.greater,
+                 gast.GtE: P.greater_equal, gast.Eq: P.equal, gast.NotEq: P.not_equal}
+_NOT_RETURNED = object()
+
+
+class Lowering:
+    """State shared by every function inlined into one compilation."""
+
+    def __init__(self, builder: Builder) -> None:
+        self.builder = builder
+        self.captures = Captures()
+        self.active_calls: list[types.CodeType] = []
+
+    def call_function(self, fn: types.FunctionType, args: tuple, kwargs: dict, loc: Loc | None,
+                      self_obj: Any = None) -> Any:
+        """Inline a Python function compiled from its own source."""
+        if fn.__code__ in self.active_calls:
+            raise UnsupportedSyntaxError(
+                f"recursive call to '{fn.__qualname__}' is not supported yet", loc,
+                hint="rewrite the recursion as a loop over values known when compiling")
+        parsed = parse_function(fn)
+        if isinstance(parsed.node, gast.FunctionDef) and parsed.node.args.vararg is not None:
+            raise UnsupportedSyntaxError("functions with *args are not supported yet",
+                                         parsed.loc(parsed.node))
+        bound_args = (self_obj, *args) if self_obj is not None else args
+        try:
+            bound = inspect.signature(fn).bind(*bound_args, **kwargs)
+        except TypeError as err:
+            raise AutodiffError(f"bad call to '{fn.__qualname__}': {err}", loc) from None
+        bound.apply_defaults()
+        library = fn.__module__.startswith("autodiff_compiler.")
+        scope = Scope(self, fn, parsed, call_loc=loc if library else None)
+        for name, value in bound.arguments.items():
+            if isinstance(value, Var) and not value.hint:
+                value.hint = name
+            scope.env[name] = value
+        self.active_calls.append(fn.__code__)
+        try:
+            return scope.run()
+        finally:
+            self.active_calls.pop()
+
+
+    def call_entry(self, fn: Any, args: list[Any]) -> Any:
+        """Lower the call ``fn(*args)`` that a compilation starts from."""
+        from .nn import Cell
+        if isinstance(fn, Cell):
+            self.captures.paths[id(fn)] = Path.of_object(fn, type(fn).__name__.lower())
+            return self.call_function(type(fn).construct, tuple(args), {}, None, self_obj=fn)
+        if hasattr(fn, "__lower_call__"):
+            return fn.__lower_call__(self, list(args), {}, None)
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+            self.captures.paths.setdefault(id(fn.__self__), Path.of_object(fn.__self__, "self"))
+            return self.call_function(fn.__func__, tuple(args), {}, None, self_obj=fn.__self__)
+        if isinstance(fn, types.FunctionType):
+            return self.call_function(fn, tuple(args), {}, None)
+        raise AutodiffError(f"cannot compile {fn!r}: not a Python function or Cell",
+                            hint="differentiate a def, a lambda, a method or a Cell")
+
+
+class Scope:
+    """One function being lowered: its local names and where its code lives."""
+
+    def __init__(self, low: Lowering, fn: types.FunctionType, parsed: ParsedFunction,
+                 call_loc: Loc | None = None) -> None:
+        self.low, self.fn, self.parsed, self.call_loc = low, fn, parsed, call_loc
+        self.env: dict[str, Any] = {}
+
+    def loc(self, node: gast.AST) -> Loc:
+        return self.call_loc or self.parsed.loc(node)
+
+    def error(self, node: gast.AST, message: str, hint: str | None = None) -> AutodiffError:
+        return AutodiffError(message, self.loc(node), hint)
+
+    def run(self) -> Any:
+        node = self.parsed.node
+        if isinstance(node, gast.Lambda):
+            with self.low.builder.at(self.loc(node.body)):
+                return self.expr(node.body)
+        result = self.block(node.body)
+        return None if result is _NOT_RETURNED else result
+
+    # ------------------------------------------------------------------ statements
+
+    def block(self, body: list[gast.stmt]) -> Any:
+        for stmt in body:
+            handler = _STATEMENTS.get(type(stmt))
+            if handler is None:
+                raise _unsupported_statement(self, stmt)
+            with self.low.builder.at(self.loc(stmt)):
+                result = handler(self, stmt)
+            if result is not _NOT_RETURNED:
+                return result
+        return _NOT_RETURNED
+
+    def assign(self, target: gast.expr, value: Any) -> None:
+        if isinstance(target, gast.Name):
+            if isinstance(value, Var) and not value.hint:
+                value.hint = target.id
+            self.env[target.id] = value
+        elif isinstance(target, gast.Tuple | gast.List):
+            values = self.unpack(target, value, len(target.elts))
+            for elt, item in zip(target.elts, values):
+                self.assign(elt, item)
+        else:
+            raise UnsupportedSyntaxError(
+                f"assignment to {type(target).__name__.lower()} targets is not supported yet",
+                self.loc(target), hint="assign to a plain name")
+
+    def unpack(self, node: gast.AST, value: Any, n: int) -> tuple:
+        if isinstance(value, Var):
+            raise self.error(node, "cannot unpack an array into names",
+                             hint="index the array explicitly (a, b = x[0], x[1])")
+        try:
+            items = tuple(value)
+        except TypeError:
+            raise self.error(node, f"cannot unpack a {type(value).__name__}") from None
+        if len(items) != n:
+            raise self.error(node, f"expected {n} values to unpack, got {len(items)}")
+        return items
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr(self, node: gast.expr) -> Any:
+        handler = _EXPRESSIONS.get(type(node))
+        if handler is None:
+            raise UnsupportedSyntaxError(
+                f"{type(node).__name__} expressions are not supported yet", self.loc(node),
+                hint="rewrite the expression with arithmetic, NumPy calls and names")
+        return handler(self, node)
+
+    def name(self, node: gast.Name) -> Any:
+        if node.id in self.env:
+            return self.env[node.id]
+        code = self.fn.__code__
+        if node.id in code.co_freevars:
+            cell = self.fn.__closure__[code.co_freevars.index(node.id)]
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                raise self.error(node, f"free variable '{node.id}' has no value yet") from None
+            return self.low.captures.free_value(Path.of_cell(cell, node.id), value)
+        path = Path.of_global(self.fn.__globals__, node.id)
+        value = path.resolve()
+        if value is MISSING:
+            raise self.error(node, f"name '{node.id}' is not defined",
+                             hint="define it before the function is first called")
+        return self.low.captures.free_value(path, value)
+
+    def call(self, node: gast.Call) -> Any:
+        func = self.expr(node.func)
+        args: list[Any] = []
+        for a in node.args:
+            if isinstance(a, gast.Starred):
+                args.extend(self.unpack(a, self.expr(a.value), len(self.expr(a.value))))
+            else:
+                args.append(self.expr(a))
+        kwargs = {}
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise UnsupportedSyntaxError("**kwargs in calls is not supported yet", self.loc(kw))
+            kwargs[kw.arg] = self.expr(kw.value)
+        return call_value(self, node, func, args, kwargs)
+
+
+def _unsupported_statement(scope: Scope, stmt: gast.stmt) -> UnsupportedSyntaxError:
+    kind = type(stmt).__name__
+    hints = {
+        "If": "data-dependent branches are not supported yet; use np.where(cond, a, b)",
+        "For": "loops are not supported yet; use vectorised NumPy operations",
+        "While": "loops are not supported yet; use vectorised NumPy operations",
+    }
+    return UnsupportedSyntaxError(f"'{kind.lower()}' statements are not supported yet",
+                                  scope.loc(stmt), hint=hints.get(kind, "rewrite without it"))
+
+
+
+
+# ---------------------------------------------------------------------------- statements
+
+
+def _stmt_assign(scope: Scope, node: gast.Assign) -> Any:
+    value = scope.expr(node.value)
+    for target in node.targets:
+        scope.assign(target, value)
+    return _NOT_RETURNED
+
+
+def _stmt_annassign(scope: Scope, node: gast.AnnAssign) -> Any:
+    if node.value is not None:
+        scope.assign(node.target, scope.expr(node.value))
+    return _NOT_RETURNED
+
+
+def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
+    if not isinstance(node.target, gast.Name):
+        raise UnsupportedSyntaxError("augmented assignment to subscripts or attributes is "
+                                     "not supported yet", scope.loc(node),
+                                     hint="write y = y + v into a new array instead")
+    current = scope.name(gast.Name(node.target.id, gast.Load(), None, None))
+    value = _binop(scope, node, node.op, current, scope.expr(node.value))
+    if isinstance(value, Var):
+        value.hint = node.target.id
+    scope.env[node.target.id] = value
+    return _NOT_RETURNED
+
+
+def _stmt_return(scope: Scope, node: gast.Return) -> Any:
+    return None if node.value is None else scope.expr(node.value)
+
+
+def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
+    if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
+        return _NOT_RETURNED
+    raise UnsupportedSyntaxError(
+        "expression statements (calls for their side effects) are not supported yet",
+        scope.loc(node), hint="remove the call, or assign its result and use it")
+
+
+def _stmt_if(scope: Scope, node: gast.If) -> Any:
+    test = scope.expr(node.test)
+    if isinstance(test, Var):
+        raise _unsupported_statement(scope, node)
+    return scope.block(node.body if test else node.orelse)
+
+
+def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
+    exc = scope.expr(node.exc) if node.exc is not None else None
+    raise scope.error(node, f"the function raises {exc!r} for these arguments")
+
+
+def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
+    return _NOT_RETURNED
+
+
+_STATEMENTS: dict[type, Callable[[Scope, Any], Any]] = {
+    gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
+    gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
+    gast.If: _stmt_if, gast.Raise: _stmt_raise, gast.Pass: _stmt_pass,
+}
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: Any) -> Any:
+    fn = _BINOPS.get(type(op))
+    try:
+        if fn is None:
+            raise TypeError
+        return fn(left, right)
+    except TypeError:
+        symbol = type(op).__name__
+        raise scope.error(node, f"operator {symbol} is not supported on these operands",
+                          hint="use + - * / ** @ on arrays") from None
+
+
+def _expr_binop(scope: Scope, node: gast.BinOp) -> Any:
+    return _binop(scope, node, node.op, scope.expr(node.left), scope.expr(node.right))
+
+
+def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
+    value = scope.expr(node.operand)
+    if isinstance(node.op, gast.USub):
+        return -value
+    if isinstance(node.op, gast.UAdd):
+        return value
+    if isinstance(value, Var):
+        raise scope.error(node, f"'{type(node.op).__name__}' of an array is not supported",
+                          hint="use np.logical_not or comparisons")
+    return not value if isinstance(node.op, gast.Not) else ~value
+
+
+def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
+    left, result = scope.expr(node.left), True
+    for op, comparator in zip(node.ops, node.comparators):
+        right = scope.expr(comparator)
+        symbolic = type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var))
+        if symbolic:
+            if len(node.ops) > 1:
+                raise scope.error(node, "chained comparison of arrays",
+                                  hint="compare two values at a time")
+            return _SYMBOLIC_CMP[type(op)](left, right)
+        result = result and _CMPOPS[type(op)](left, right)
+        left = right
+    return result
+
+
+def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
+    obj = scope.expr(node.value)
+    if isinstance(obj, Var):
+        return _array_attribute(scope, node, obj)
+    try:
+        value = getattr(obj, node.attr)
+    except AttributeError as err:
+        raise scope.error(node, str(err)) from None
+    path = scope.low.captures.path_of(obj).attr(node.attr)
+    return scope.low.captures.free_value(path, value)
+
+
+def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
+    if node.attr in surface.ATTRIBUTES:
+        return surface.ATTRIBUTES[node.attr](var)
+    if node.attr == "dtype" and var.aval.dtype is not None:
+        return var.aval.dtype
+    if node.attr in surface.METHODS:
+        return BoundArrayMethod(var, node.attr)
+    raise scope.error(node, f"array attribute '.{node.attr}' is not supported here",
+                      hint="use the NumPy function form, e.g. np.sum(x) for x.sum()")
+
+
+def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
+    value, index = scope.expr(node.value), scope.expr(node.slice)
+    if isinstance(value, Var) or has_var(index):
+        return apply_builder(scope, node, P.getitem, [value, index], {}, "indexing")
+    try:
+        item = value[index]
+    except (TypeError, IndexError, KeyError) as err:
+        raise scope.error(node, f"indexing failed: {err!r}") from None
+    path = scope.low.captures.path_of(value).item(index)
+    return scope.low.captures.free_value(path, item)
+
+
+def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
+    parts = [None if p is None else scope.expr(p) for p in (node.lower, node.upper, node.step)]
+    if has_var(parts):
+        raise scope.error(node, "slice bounds must be known when compiling")
+    return slice(*parts)
+
+
+def _expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
+    test = scope.expr(node.test)
+    if isinstance(test, Var):
+        raise scope.error(node, "conditional expressions on array values are not supported "
+                                "yet", hint="use np.where(cond, a, b)")
+    return scope.expr(node.body if test else node.orelse)
+
+
+def _expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
+    is_and = isinstance(node.op, gast.And)
+    value: Any = None
+    for operand in node.values:
+        value = scope.expr(operand)
+        if isinstance(value, Var):
+            raise scope.error(node, "'and'/'or' on arrays is ambiguous",
+                              hint="use np.logical_and / np.logical_or")
+        if bool(value) != is_and:
+            return value
+    return value
+
+
+def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
+    out: list[Any] = []
+    for e in elts:
+        if isinstance(e, gast.Starred):
+            out.extend(scope.unpack(e, scope.expr(e.value), len(scope.expr(e.value))))
+        else:
+            out.append(scope.expr(e))
+    return out
+
+
+_EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
+    gast.Constant: lambda scope, node: node.value,
+    gast.Name: lambda scope, node: scope.name(node),
+    gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: _expr_compare,
+    gast.Call: lambda scope, node: scope.call(node),
+    gast.Attribute: _expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
+    gast.IfExp: _expr_ifexp, gast.BoolOp: _expr_boolop,
+    gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
+    gast.List: lambda scope, node: _elements(scope, node.elts),
+    gast.Dict: lambda scope, node: {scope.expr(k): scope.expr(v)
+                                    for k, v in zip(node.keys, node.values)},
+}

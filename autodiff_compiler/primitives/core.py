@@ -1,0 +1,166 @@
+"""The primitive registry: each primitive's NumPy spelling, result types and rules.
+
+A primitive is named once with the NumPy expression that computes it (its
+*spelling*); its implementation is that same expression, so what the compiler folds
+and what the generated code runs cannot disagree. Derivative rules are registered
+beside it with ``defvjp``: one rule per argument, cotangent first, then the result,
+then the primal arguments and params; ``None`` for an argument with no gradient.
+Rules build IR by calling primitives on symbolic values, so a gradient program is
+itself made of primitives and can be optimised, printed and differentiated again.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import builder
+from ..ir import Atom, Aval, Const, Var
+from ..runtime import NAMESPACE
+
+Rule = Callable[..., Any] | None
+AvalRule = Callable[[Sequence[Atom], Mapping[str, Any]], Sequence[Aval]]
+
+REGISTRY: dict[str, Primitive] = {}
+
+BINOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+          "**": operator.pow, "@": operator.matmul, "//": operator.floordiv, "%": operator.mod,
+          "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+          "==": operator.eq, "!=": operator.ne}
+UNARYOPS = {"-": operator.neg, "+": operator.pos}
+
+
+class Primitive:
+    """One operation of the IR, spelled as Python/NumPy in generated code.
+
+    ``spelling`` is ``("call", "np.exp")``, ``("binop", "+")``, ``("unaryop", "-")``,
+    ``("method", "astype")``, ``("attr", "T")``, ``("index", "")`` or
+    ``("identity", "")`` (an alias in generated code, e.g. ``stop_gradient``); codegen turns it
+    into syntax and ``impl`` is derived from it.
+    """
+
+    def __init__(self, name: str, spelling: tuple[str, str], *, n_out: int = 1,
+                 aval_rule: AvalRule | None = None, elementwise: bool = False,
+                 foldable: bool = True, defaults: Mapping[str, Any] | None = None) -> None:
+        self.name = name
+        self.spelling = spelling
+        self.n_out = n_out
+        self.impl = _impl_of(spelling)
+        self.aval_rule = aval_rule or (_elementwise_avals if elementwise else self._eval_avals)
+        self.foldable = foldable
+        self.defaults = dict(defaults or {})  # params equal to these are left out
+        # For queries answered by the aval alone (``shape(x)`` of a known shape).
+        self.static_value: Callable[[Aval], Any] | None = None
+        self.differentiable = True
+        self.vjp: tuple[Rule, ...] | None = None
+        self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
+        if name in REGISTRY:
+            raise ValueError(f"primitive '{name}' registered twice")
+        REGISTRY[name] = self
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        return builder.current().bind(self, args, params)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name})"
+
+    def abstract_eval(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        out = list(self.aval_rule(args, params))
+        return out if out else [Aval()] * self.n_out
+
+    def _eval_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        """Default: let NumPy compute on zero-filled stand-ins when inputs are known."""
+        if not all(isinstance(a, Const) or a.aval.known for a in args):
+            return [Aval()] * self.n_out
+        try:
+            with np.errstate(all="ignore"):
+                result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
+                                     for a in args), **params)
+        except Exception:  # the real call raises again at run time, with the user's line
+            return [Aval()] * self.n_out
+        results = result if self.n_out != 1 else (result,)
+        return [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
+                else Aval.of(r) for r in results]
+
+
+def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:
+    kind, text = spelling
+    if kind == "call":
+        target: Any = NAMESPACE[text.split(".")[0]]
+        for part in text.split(".")[1:]:
+            target = getattr(target, part)
+        return target
+    if kind == "binop":
+        return BINOPS[text]
+    if kind == "unaryop":
+        return UNARYOPS[text]
+    if kind == "method":
+        return lambda x, *args, **kw: getattr(x, text)(*args, **kw)
+    if kind == "attr":
+        return lambda x: getattr(x, text)
+    if kind == "index":
+        return operator.getitem
+    if kind == "identity":
+        return lambda x: x
+    raise ValueError(f"unknown spelling {spelling!r}")
+
+
+def _elementwise_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    """Broadcast shapes; NumPy's promotion (with weak Python scalars) for the dtype."""
+    avals = [a.aval for a in args]
+    shape = None
+    if all(a.shape is not None for a in avals):
+        try:
+            shape = np.broadcast_shapes(*(a.shape for a in avals))
+        except ValueError:
+            shape = None
+    if not all(a.dtype is not None for a in avals):
+        return [Aval(shape)]
+    weak = all(a.weak for a in avals)
+    dtype = np.result_type(*(a.example() if a.weak else a.dtype for a in avals))
+    return [Aval(shape, dtype, weak=weak)]
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def defvjp(prim: Primitive, *rules: Rule) -> None:
+    """Register one VJP rule per argument: ``rule(g, ans, *args, **params)``."""
+    prim.vjp = rules
+
+
+def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
+    """Register one rule for a multi-output primitive: ``rule(gs, ans, *args, **params)``
+    returns one cotangent (or None) per argument; ``gs`` has one entry per output."""
+    prim.vjp_all = rule
+
+
+def nondifferentiable(*prims: Primitive) -> None:
+    """Outputs of these primitives never carry gradient (comparisons, shapes, ...)."""
+    for prim in prims:
+        prim.differentiable = False
+
+
+# ---------------------------------------------------------------------------- operators
+
+
+def _install_operators() -> None:
+    """Give ``Var`` Python's arithmetic so rules read like the maths (``g * y``)."""
+    from . import elementwise as E
+    from .linalg import matmul
+
+    def binary(prim: Primitive, reflected: bool = False) -> Callable[[Var, Any], Any]:
+        if reflected:
+            return lambda self, other: prim(other, self)
+        return lambda self, other: prim(self, other)
+
+    for name, prim in [("add", E.add), ("sub", E.sub), ("mul", E.mul), ("truediv", E.div),
+                       ("pow", E.power), ("matmul", matmul)]:
+        setattr(Var, f"__{name}__", binary(prim))
+        setattr(Var, f"__r{name}__", binary(prim, reflected=True))
+    for name, prim in [("lt", E.less), ("gt", E.greater), ("le", E.less_equal),
+                       ("ge", E.greater_equal)]:
+        setattr(Var, f"__{name}__", binary(prim))
+    Var.__neg__ = lambda self: E.neg(self)

@@ -1,0 +1,52 @@
+"""Matrix products.
+
+``matmul``'s adjoint depends on the operands' ranks (NumPy treats 1-D operands as
+vectors). With ranks known, the rule emits the specialised products; with ranks
+unknown it calls the ``matmul_vjp_*`` runtime helpers, which decide at run time.
+"""
+from __future__ import annotations
+
+from .core import Primitive, defvjp
+from .reductions import reduce_sum
+from .shape import expand_dims, swapaxes, unbroadcast
+
+matmul = Primitive("matmul", ("binop", "@"))
+matmul_vjp_x = Primitive("matmul_vjp_x", ("call", "matmul_vjp_x"))
+matmul_vjp_y = Primitive("matmul_vjp_y", ("call", "matmul_vjp_y"))
+
+
+def _swap_last(a):
+    """Swap the last two axes (``a.T`` for a matrix)."""
+    return swapaxes(a, -1, -2)
+
+
+def _vjp_matmul_x(g, ans, x, y):
+    nx, ny = x.aval.ndim, _ndim(y)
+    if nx is None or ny is None:
+        return matmul_vjp_x(g, x, y)
+    if ny == 1:  # (..., n, k) @ (k,) -> (..., n)
+        return unbroadcast(expand_dims(g, axis=-1) * y, x) if nx > 1 else g * y
+    if nx == 1:  # (k,) @ (..., k, m) -> (..., m)
+        if ny == 2:
+            return y @ g
+        return unbroadcast(reduce_sum(y * expand_dims(g, axis=-2), axis=-1), x)
+    return unbroadcast(g @ _swap_last(y), x)
+
+
+def _vjp_matmul_y(g, ans, x, y):
+    nx, ny = _ndim(x), y.aval.ndim
+    if nx is None or ny is None:
+        return matmul_vjp_y(g, x, y)
+    if nx == 1:  # (k,) @ (..., k, m) -> (..., m)
+        return unbroadcast(expand_dims(x, axis=-1) * expand_dims(g, axis=-2), y) \
+            if ny > 1 else g * x
+    if ny == 1:  # (..., n, k) @ (k,) -> (..., n)
+        return g @ x if nx == 2 else unbroadcast(expand_dims(g, axis=-1) * x, y)
+    return unbroadcast(_swap_last(x) @ g, y)
+
+
+def _ndim(a):
+    return a.aval.ndim if hasattr(a, "aval") else 0
+
+
+defvjp(matmul, _vjp_matmul_x, _vjp_matmul_y)
