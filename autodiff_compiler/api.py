@@ -39,11 +39,12 @@ class GradSpec:
     return_ids: bool
     with_value: bool
     cotangent_inputs: bool = False
+    specialize: bool = True  # compile for the arguments' shapes and dtypes
 
     def key(self) -> tuple:
         weights = None if self.weights is None else tuple(id(w) for w in self.weights)
         return (self.positions, self.bare_position, weights, self.bare_weight, self.has_aux,
-                self.return_ids, self.with_value, self.cotangent_inputs)
+                self.return_ids, self.with_value, self.cotangent_inputs, self.specialize)
 
 
 def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
@@ -95,7 +96,8 @@ class GradFunction:
         compiled = _CACHE.get(key)
         if compiled is None or not guards_hold(compiled.guards):
             try:
-                compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
+                abstract = [_abstract(a, self.spec.specialize) for a in args]
+                compiled = compile_gradient(self.fn, self.spec, abstract)
             except AutodiffError as err:
                 raise err.with_traceback(None) from None
             _CACHE[key] = compiled
@@ -164,14 +166,15 @@ def _is_dynamic(value: Any) -> bool:
     return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
 
 
-def _abstract(value: Any) -> Any:
-    """The argument as lowering sees it: a ``Var`` for each runtime value."""
+def _abstract(value: Any, specialize: bool = True) -> Any:
+    """The argument as lowering sees it: a ``Var`` for each runtime value, whose shape
+    and dtype are known when specialising."""
     if isinstance(value, Var):
-        return Var(value.aval)
+        return Var(value.aval if specialize else Aval())
     if isinstance(value, tuple | list):
-        return type(value)(_abstract(v) for v in value)
+        return type(value)(_abstract(v, specialize) for v in value)
     if _is_dynamic(value):
-        return Var(Aval.of(value))
+        return Var(Aval.of(value) if specialize else Aval())
     return value
 
 
@@ -197,13 +200,16 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
     return GradFunction(fn, spec)
 
 
-def vjp(fn: Callable[..., Any], *args: Any) -> tuple[Any, Callable[..., Any]]:
-    """``(fn(*args), vjp_fn)``: ``vjp_fn(cotangent)`` gives one gradient per argument
-    position that holds a float array or Python float."""
+def vjp(fn: Callable[..., Any], *args: Any,
+        specialize: bool = True) -> tuple[Any, Callable[..., Any]]:
+    """``(fn(*args), vjp_fn)``: ``vjp_fn(*cotangents)``, one cotangent per array output,
+    gives one gradient per argument that holds a float array or Python float.
+    ``specialize=False`` compiles shape-generic code, as ``gradient_source`` shows."""
     positions = tuple(i for i, a in enumerate(args) if _is_float_value(a))
     if not positions:
         raise AutodiffError("vjp needs at least one float argument to differentiate")
-    spec = GradSpec(positions, False, None, False, False, False, True, cotangent_inputs=True)
+    spec = GradSpec(positions, False, None, False, False, False, True, cotangent_inputs=True,
+                    specialize=specialize)
     grad_fn = GradFunction(fn, spec)
     compiled = grad_fn.compiled_for(args)
     out = fn(*args)

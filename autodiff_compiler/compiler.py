@@ -102,6 +102,7 @@ def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compile
     with building(loc) as b:
         low = Lowering(b)
         args = _generic_args(fn, target) if args is None else args
+        _name_arguments(target, args)
         out = low.call_entry(fn, args)
         for w in spec.weights or ():
             low.captures.array(Path.of_object(w, w.name or "weight"), w)
@@ -132,7 +133,12 @@ def _is_var(x: Any) -> bool:
 
 
 def _target(fn: Any) -> Any:
-    return type(fn).construct if isinstance(fn, Cell) else getattr(fn, "__func__", fn)
+    """The Python function whose source (and parameter names) a compilation starts from."""
+    if isinstance(fn, Cell):
+        return type(fn).construct
+    if hasattr(fn, "__lower_call__"):  # a gradient function: its names are fn's
+        return _target(fn.fn)
+    return getattr(fn, "__func__", fn)
 
 
 def _generic_args(fn: Any, target: Any) -> list[Any]:
@@ -149,6 +155,12 @@ def _generic_args(fn: Any, target: Any) -> list[Any]:
         else:
             out.append(p.default)
     return out
+
+
+def _name_arguments(target: Any, args: list[Any]) -> None:
+    for name, arg in zip(_param_names(target), args):
+        if isinstance(arg, Var) and not arg.hint:
+            arg.hint = name
 
 
 def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, spec: GradSpec,

@@ -17,8 +17,13 @@ from . import api
 
 def check_grads(f: Callable[..., Any], *args: Any, order: int = 1, eps: float = 1e-6,
                 rtol: float = 1e-5, atol: float = 1e-8, seed: int = 0) -> None:
-    """Raise ``AssertionError`` unless ``f``'s gradient (up to ``order``) matches."""
-    _check_vjp(f, args, eps, rtol, atol, np.random.default_rng(seed))
+    """Raise ``AssertionError`` unless ``f``'s gradient (up to ``order``) matches.
+
+    Both the code specialised to the arguments' shapes and the shape-generic code (what
+    ``gradient_source`` prints) are checked.
+    """
+    for specialize in (True, False):
+        _check_vjp(f, args, eps, rtol, atol, np.random.default_rng(seed), specialize)
     if order > 1:
         positions = tuple(i for i, a in enumerate(args) if _is_float(a))
         check_grads(api.grad(f, grad_position=positions), *args, order=order - 1, eps=eps,
@@ -26,10 +31,10 @@ def check_grads(f: Callable[..., Any], *args: Any, order: int = 1, eps: float = 
 
 
 def _check_vjp(f: Callable[..., Any], args: tuple, eps: float, rtol: float, atol: float,
-               rng: np.random.Generator) -> None:
+               rng: np.random.Generator, specialize: bool) -> None:
     wide = tuple(_to_float64(a) for a in args)
     positions = [i for i, a in enumerate(args) if _is_float(a)]
-    out, vjp_fn = api.vjp(f, *args)
+    out, vjp_fn = api.vjp(f, *args, specialize=specialize)
     out_leaves = _leaves(out)
     cotangents = [_random_like(o, rng) for o in out_leaves]
     directions = {i: _random_like(args[i], rng) for i in positions}
@@ -49,7 +54,8 @@ def _check_vjp(f: Callable[..., Any], args: tuple, eps: float, rtol: float, atol
     if not np.isclose(analytic, numeric, rtol=rtol, atol=atol):
         shown = ", ".join(f"{type(a).__name__}{np.shape(a)}" for a in args)
         raise AssertionError(
-            f"gradient of {getattr(f, '__qualname__', f)} does not match finite differences\n"
+            f"gradient of {getattr(f, '__qualname__', f)} does not match finite differences "
+            f"({'shape-specialised' if specialize else 'shape-generic'} code)\n"
             f"  analytic (compiled VJP) = {analytic!r}\n  numeric (central diff.) = {numeric!r}\n"
             f"  arguments: {shown}\n  values: {args!r}")
 
