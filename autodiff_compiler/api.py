@@ -22,6 +22,7 @@ from .compiler import Compiled, compile_gradient
 from .errors import AutodiffError
 from .ir import Aval, Var
 from .nn import Cell
+from .surface import evaluated_when_compiling
 from .tensor import Parameter
 
 _CACHE: dict[tuple, Compiled] = {}
@@ -181,6 +182,7 @@ def _abstract(value: Any, specialize: bool = True) -> Any:
 # ---------------------------------------------------------------------------- public API
 
 
+@evaluated_when_compiling
 def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: Any = None,
          has_aux: bool = False, return_ids: bool = False) -> Any:
     """The gradient function of ``fn`` (MindSpore semantics); also a decorator."""
@@ -190,6 +192,7 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
     return GradFunction(fn, spec)
 
 
+@evaluated_when_compiling
 def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
                    weights: Any = None, has_aux: bool = False,
                    return_ids: bool = False) -> Any:

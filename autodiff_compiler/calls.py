@@ -44,6 +44,11 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     builder = surface.lookup(func)
     if builder is not None:
         return apply_builder(scope, node, builder, args, kwargs, _callable_name(func))
+    if _is_static_call(func, args, kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as err:
+            raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
     if hasattr(func, "__lower_call__"):
         return func.__lower_call__(low, args, kwargs, loc)
     if isinstance(func, Cell):
@@ -53,11 +58,6 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
     if isinstance(func, types.FunctionType):
         return low.call_function(func, tuple(args), kwargs, loc)
-    if _is_static_call(func, args, kwargs):
-        try:
-            return func(*args, **kwargs)
-        except Exception as err:
-            raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
     if func is len and len(args) == 1 and isinstance(args[0], Var):
         return _static_len(scope, node, args[0])
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
@@ -84,14 +84,7 @@ def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
 
 def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
     values = [*args, *kwargs.values()]
-    return _in(func, surface.STATIC_CALLS) and not any(has_var(v) for v in values)
-
-
-def _in(func: Any, table: frozenset) -> bool:
-    try:
-        return func in table
-    except TypeError:
-        return False
+    return surface.is_static_call(func) and not any(has_var(v) for v in values)
 
 
 def has_var(value: Any) -> bool:

@@ -210,7 +210,7 @@ def _to_source(node: gast.stmt) -> str:
 
 
 def _comment(loc: Loc) -> str:
-    return f"# grad of: {loc.source.strip()}  ({loc.file}:{loc.line})"
+    return f"# grad of: {loc.source.strip()}  ({loc})"
 
 
 def generate(fn: Function, doc: str | None = None) -> tuple[str, dict[str, Any]]:

@@ -21,7 +21,7 @@ from . import passes, trees
 from .builder import building
 from .captures import Path
 from .codegen import generate
-from .errors import AutodiffError
+from .errors import AutodiffError, internal_error
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
@@ -96,7 +96,20 @@ def _plain(value: Any) -> Any:
 
 
 def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
-    """Compile the gradient of ``fn`` for abstract ``args`` (``None``: shape-generic)."""
+    """Compile the gradient of ``fn`` for abstract ``args`` (``None``: shape-generic).
+
+    Failures are ``AutodiffError``s at the user's line; an unexpected exception is a
+    compiler bug, reported as one at the line being compiled when it happened.
+    """
+    try:
+        return _compile(fn, spec, args)
+    except (AutodiffError, ValueError):
+        raise
+    except Exception as err:
+        raise internal_error(err, None) from None
+
+
+def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
     target = _target(fn)
     loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
     with building(loc) as b:

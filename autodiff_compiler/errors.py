@@ -5,7 +5,17 @@ source line with a caret under the offending expression), and what to do instead
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+
+def display_path(file: str) -> str:
+    """A file name as a user would type it: relative to the working directory if inside."""
+    try:
+        rel = os.path.relpath(file)
+    except ValueError:
+        return file
+    return file if rel.startswith("..") or file.startswith("<") else rel
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +31,7 @@ class Loc:
     adjoint: bool = False  # True for code the reverse pass emitted for this place
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{display_path(self.file)}:{self.line}"
 
     def excerpt(self) -> str:
         """The source line with a caret under the columns this location covers."""
@@ -76,3 +86,10 @@ class MissingRuleError(AutodiffError):
 
 class IRVerificationError(AutodiffError):
     """The IR broke an invariant; always a compiler bug, never the user's."""
+
+
+def internal_error(err: Exception, loc: Loc | None) -> AutodiffError:
+    """An unexpected exception inside the compiler, reported at the line being compiled."""
+    return AutodiffError(f"internal compiler error: {type(err).__name__}: {err}", loc,
+                         hint="this is a bug in autodiff_compiler; please report it with "
+                              "the function being differentiated")

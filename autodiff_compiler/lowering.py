@@ -24,7 +24,7 @@ from . import surface
 from .builder import Builder
 from .calls import BoundArrayMethod, apply_builder, call_value, has_var
 from .captures import MISSING, Captures, Path
-from .errors import AutodiffError, Loc, UnsupportedSyntaxError
+from .errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_error
 from .ir import Var
 from .source import ParsedFunction, parse_function
 
@@ -129,7 +129,12 @@ class Scope:
             if handler is None:
                 raise _unsupported_statement(self, stmt)
             with self.low.builder.at(self.loc(stmt)):
-                result = handler(self, stmt)
+                try:
+                    result = handler(self, stmt)
+                except (AutodiffError, ValueError):
+                    raise
+                except Exception as err:
+                    raise internal_error(err, self.loc(stmt)) from err
             if result is not _NOT_RETURNED:
                 return result
         return _NOT_RETURNED

@@ -114,6 +114,20 @@ STATIC_CALLS = frozenset([
 ])
 
 
+def evaluated_when_compiling(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a pure function of Python values (``grad``) to run while compiling, when a
+    compiled function calls it with arguments that are all known then."""
+    fn.__evaluated_when_compiling__ = True
+    return fn
+
+
+def is_static_call(func: Any) -> bool:
+    try:
+        return func in STATIC_CALLS or getattr(func, "__evaluated_when_compiling__", False)
+    except TypeError:
+        return False
+
+
 def lookup(func: Any) -> Callable[..., Any] | None:
     try:
         return FUNCTIONS.get(func)

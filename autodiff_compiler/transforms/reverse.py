@@ -14,7 +14,7 @@ from typing import Any
 from .. import builder
 from .. import primitives as P
 from ..builder import adjoint_loc, building
-from ..errors import MissingRuleError
+from ..errors import AutodiffError, MissingRuleError, internal_error
 from ..ir import Atom, Const, Eqn, Function, Var
 
 
@@ -53,7 +53,12 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
         for eqn in reversed(fn.eqns):
             if any(v in adjoints for v in eqn.outvars):
                 with b.at(adjoint_loc(eqn.loc)):
-                    _backward(eqn, adjoints)
+                    try:
+                        _backward(eqn, adjoints)
+                    except AutodiffError:
+                        raise
+                    except Exception as err:
+                        raise internal_error(err, eqn.loc) from err
         with b.at(None):
             grads = tuple(adjoints.final(v) for v in wrt_vars)
     return Function(f"grad_{fn.name}", fn.invars + tuple(ct_inputs), tuple(b.eqns),

@@ -1,0 +1,281 @@
+"""grad / value_and_grad return structures (MindSpore 2.x), deviations, and the cache."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import Parameter, ParameterTuple
+from autodiff_compiler import api as adc_api
+
+X = np.array([0.5, -1.0, 2.0])
+Y = np.array([1.5, 0.25, -0.5])
+W = Parameter(np.array([0.3, -0.2, 0.1]), name="w")
+B = Parameter(np.array(0.7), name="b")
+
+
+def bilinear(x, y):
+    return np.sum(x * y * y)
+
+
+def uses_weights(x):
+    return np.sum(np.sin(x * W) + B)
+
+
+def two_outputs(x, y):
+    return np.sum(x * y), x * 2.0
+
+
+def nested_outputs(x):
+    return {"a": (np.sum(x), [x * 3.0, 7]), "b": 1.0}
+
+
+def with_int(x, n):
+    return np.sum(x ** n)
+
+
+def returns_constant(x):
+    return 3.0
+
+
+def unused(x, y):
+    return np.sum(x ** 2)
+
+
+# Analytic gradients of the functions above, to check real values.
+D_BILINEAR_X, D_BILINEAR_Y = Y * Y, 2 * X * Y
+D_UW_X = np.cos(X * W) * W
+D_UW_W = np.cos(X * W) * X
+D_UW_B = np.array(3.0)
+
+
+def _same(actual, expected):
+    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_grad_position_int_returns_bare_gradient():
+    _same(adc.grad(bilinear, 1)(X, Y), D_BILINEAR_Y)
+
+
+def test_grad_position_one_tuple_returns_bare_gradient():
+    _same(adc.grad(bilinear, (1,))(X, Y), D_BILINEAR_Y)
+
+
+def test_grad_position_tuple_returns_tuple_in_given_order():
+    gy, gx = adc.grad(bilinear, (1, 0))(X, Y)
+    _same(gy, D_BILINEAR_Y)
+    _same(gx, D_BILINEAR_X)
+
+
+@pytest.mark.parametrize("make", [list, ParameterTuple], ids=["list", "ParameterTuple"])
+def test_weights_sequence_returns_tuple_even_of_one(make):
+    (gw,) = adc.grad(uses_weights, None, weights=make([W]))(X)
+    _same(gw, D_UW_W)
+
+
+def test_single_weight_returns_bare_gradient():
+    _same(adc.grad(uses_weights, None, weights=B)(X), D_UW_B)
+
+
+def test_positions_and_weights_return_pair_of_parts():
+    gx, (gw, gb) = adc.grad(uses_weights, 0, weights=[W, B])(X)
+    _same(gx, D_UW_X)
+    _same(gw, D_UW_W)
+    _same(gb, D_UW_B)
+
+
+def test_positions_and_weights_both_none_raise_value_error():
+    with pytest.raises(ValueError, match="both be None"):
+        adc.grad(bilinear, None, None)
+
+
+def test_several_outputs_differentiate_their_sum():
+    gx = adc.grad(two_outputs, 0)(X, Y)
+    _same(gx, Y + 2.0)
+
+
+def test_nested_outputs_sum_every_array_and_ignore_constants():
+    _same(adc.grad(nested_outputs)(X), np.full(3, 4.0))
+
+
+def test_has_aux_differentiates_first_output_and_returns_aux_tuple():
+    gx, aux = adc.grad(two_outputs, 0, has_aux=True)(X, Y)
+    _same(gx, Y)
+    assert isinstance(aux, tuple) and len(aux) == 1
+    _same(aux[0], X * 2.0)
+
+
+def test_has_aux_with_single_output_raises_value_error():
+    with pytest.raises(ValueError, match="has_aux"):
+        adc.grad(bilinear, 0, has_aux=True)(X, Y)
+
+
+def test_value_and_grad_returns_full_value_unmodified():
+    (value, doubled), gx = adc.value_and_grad(two_outputs, 0, has_aux=True)(X, Y)
+    _same(value, np.sum(X * Y))
+    _same(doubled, X * 2.0)
+    _same(gx, Y)
+
+
+def test_value_and_grad_keeps_nested_structure_and_constants():
+    value, gx = adc.value_and_grad(nested_outputs)(X)
+    assert value["b"] == 1.0 and value["a"][1][1] == 7
+    _same(value["a"][1][0], X * 3.0)
+    _same(gx, np.full(3, 4.0))
+
+
+def test_return_ids_pairs_positions_and_weight_names():
+    (ix, gx), ((iw, gw), (ib, gb)) = adc.grad(uses_weights, (0,), weights=[W, B],
+                                              return_ids=True)(X)
+    assert (ix, iw, ib) == (0, "w", "b")
+    _same(gx, D_UW_X)
+    _same(gb, D_UW_B)
+
+
+def test_return_ids_tuple_of_positions():
+    (i0, g0), (i1, g1) = adc.grad(bilinear, (0, 1), return_ids=True)(X, Y)
+    assert (i0, i1) == (0, 1)
+    _same(g1, D_BILINEAR_Y)
+
+
+def test_non_scalar_output_uses_ones_sensitivity():
+    def square(x):
+        return x * x
+    _same(adc.grad(square)(X), 2 * X)
+
+
+def test_unused_input_gets_zeros_of_its_shape_and_dtype():
+    y32 = Y.astype(np.float32)
+    gy = adc.grad(unused, 1)(X, y32)
+    assert gy.dtype == np.float32 and gy.shape == Y.shape and not gy.any()
+
+
+def test_constant_output_gives_zero_gradient():
+    _same(adc.grad(returns_constant)(X), np.zeros(3))
+
+
+def test_python_float_input_is_differentiated():
+    assert adc.grad(bilinear, 0)(2.0, 3.0) == pytest.approx(9.0)
+
+
+def test_same_array_at_two_positions_gets_separate_gradients():
+    gx, gy = adc.grad(bilinear, (0, 1))(X, X)
+    _same(gx, X * X)
+    _same(gy, 2 * X * X)
+
+
+@pytest.mark.parametrize("arg", [3, np.array([1, 2, 3]), True], ids=["int", "int-array", "bool"])
+def test_integer_input_at_requested_position_raises_naming_argument(arg):
+    with pytest.raises(adc.AutodiffError, match="argument 'n'"):
+        adc.grad(with_int, 1)(X, arg)
+
+
+def test_integer_input_elsewhere_is_a_compile_time_constant():
+    _same(adc.grad(with_int)(X, 3), 3 * X ** 2)
+
+
+def test_non_parameter_weight_raises():
+    with pytest.raises(adc.AutodiffError, match="Parameters"):
+        adc.grad(uses_weights, None, weights=[np.ones(3)])
+
+
+def test_decorator_forms():
+    @adc.grad
+    def plain(x):
+        return np.sum(x ** 3)
+
+    @adc.grad(grad_position=1)
+    def second(x, y):
+        return np.sum(x * y)
+
+    _same(plain(X), 3 * X ** 2)
+    _same(second(X, Y), X)
+
+
+def test_float32_stays_float32():
+    x32, y32 = X.astype(np.float32), Y.astype(np.float32)
+    gx, gy = adc.grad(bilinear, (0, 1))(x32, y32)
+    assert gx.dtype == gy.dtype == np.float32
+
+
+def test_inputs_are_not_mutated():
+    x, y = X.copy(), Y.copy()
+    adc.value_and_grad(two_outputs, (0, 1))(x, y)
+    _same(x, X)
+    _same(y, Y)
+
+
+def test_gradients_are_writeable_arrays():
+    def total(x):
+        return np.sum(x)
+    g = adc.grad(total)(X)
+    assert g.flags.writeable
+    g += 1.0
+
+
+def test_grad_of_grad_straight_line_scalar():
+    def f(x):
+        return x ** 3 + np.sin(x)
+    for x in (0.3, -1.7):
+        assert adc.grad(adc.grad(f))(x) == pytest.approx(6 * x - np.sin(x))
+        assert adc.grad(adc.grad(adc.grad(f)))(x) == pytest.approx(6 - np.cos(x))
+
+
+def test_grad_inside_a_compiled_function():
+    def inner(x):
+        return np.sum(np.exp(x))
+
+    def outer(x):
+        return np.sum(adc.grad(inner)(x) * x)
+
+    _same(adc.grad(outer)(X), np.exp(X) * X + np.exp(X))
+
+
+# ---------------------------------------------------------------------------- the cache
+
+
+def test_same_kind_of_arguments_does_not_recompile():
+    grad_fn = adc.grad(bilinear)
+    first = grad_fn.compiled_for((X, Y))
+    assert grad_fn.compiled_for((X + 1.0, Y * 2.0)) is first
+    assert adc.grad(bilinear).compiled_for((X, Y)) is first  # a fresh grad() hits the cache
+
+
+def test_new_shape_or_dtype_recompiles():
+    grad_fn = adc.grad(bilinear)
+    first = grad_fn.compiled_for((X, Y))
+    assert grad_fn.compiled_for((X[:2], Y[:2])) is not first
+    assert grad_fn.compiled_for((X.astype(np.float32), Y)) is not first
+
+
+def test_redefined_function_recompiles():
+    namespace = {}
+    for power in (2, 3):
+        exec(compile(f"def f(x):\n    return x ** {power}\n", __file__, "exec"), namespace)
+        # exec'd code has no file source; recompilation is keyed on the code object
+        assert namespace["f"].__code__ not in [k[0][0] for k in adc_api._CACHE]
+
+
+def test_changed_global_helper_recompiles(monkeypatch):
+    x = np.array([1.0, 2.0])
+    assert adc.grad(calls_helper)(x) == pytest.approx(2 * x)
+    monkeypatch.setitem(globals(), "helper", lambda v: v * v * v)
+    assert adc.grad(calls_helper)(x) == pytest.approx(3 * x ** 2)
+
+
+def test_updated_weight_values_are_seen_without_recompiling():
+    w = Parameter(np.array([1.0, 2.0, 3.0]), name="w")
+
+    def loss(x):
+        return np.sum(x * w)
+
+    grad_fn = adc.grad(loss)
+    _same(grad_fn(X), w)
+    w[...] = [4.0, 5.0, 6.0]
+    _same(grad_fn(X), w)
+
+
+def helper(v):
+    return v * v
+
+
+def calls_helper(x):
+    return np.sum(helper(x))
