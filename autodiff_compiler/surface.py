@@ -76,7 +76,7 @@ def _filled_like(prim):
 
 FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.add: P.add, np.subtract: P.sub, np.multiply: P.mul, np.divide: P.div,
-    np.power: P.power, np.negative: P.neg, np.matmul: P.matmul,
+    np.power: P.power, np.negative: P.neg, np.matmul: P.matmul, np.outer: P.outer,
     np.exp: P.exp, np.log: P.log, np.log1p: P.log1p, np.sin: P.sin, np.cos: P.cos,
     np.tan: P.tan, np.tanh: P.tanh, np.sqrt: P.sqrt, np.abs: P.abs_, np.sign: P.sign,
     np.maximum: P.maximum, np.minimum: P.minimum, np.logaddexp: P.logaddexp,

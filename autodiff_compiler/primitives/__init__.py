@@ -30,7 +30,7 @@ from .elementwise import (
                           where,
 )
 from .indexing import getitem, index_add
-from .linalg import matmul, matmul_vjp_x, matmul_vjp_y
+from .linalg import matmul, matmul_vjp_x, matmul_vjp_y, outer
 from .reductions import reduce_mean, reduce_sum
 from .shape import (
                           broadcast_to,
@@ -59,7 +59,7 @@ __all__ = [
     "abs_", "add", "cos", "div", "equal", "exp", "greater", "greater_equal", "less",
     "less_equal", "log", "log1p", "logaddexp", "maximum", "minimum", "mul", "neg",
     "not_equal", "power", "sigmoid", "sign", "sin", "sqrt", "sub", "tan", "tanh", "where",
-    "getitem", "index_add", "matmul", "matmul_vjp_x", "matmul_vjp_y", "reduce_mean", "reduce_sum",
+    "getitem", "index_add", "matmul", "matmul_vjp_x", "matmul_vjp_y", "outer", "reduce_mean", "reduce_sum",
     "broadcast_to", "copy", "expand_dims", "ndim", "ones", "ones_like", "reshape", "shape",
     "shape_of", "size", "stop_gradient", "swapaxes", "transpose", "unbroadcast",
     "unbroadcast_to", "zeros", "zeros_like",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from .core import Primitive, defvjp
 from .reductions import reduce_sum
-from .shape import expand_dims, swapaxes, unbroadcast
+from .shape import expand_dims, reshape, shape_of, swapaxes, unbroadcast
 
 matmul = Primitive("matmul", ("binop", "@"))
+outer = Primitive("outer", ("call", "np.outer"))
 matmul_vjp_x = Primitive("matmul_vjp_x", ("call", "matmul_vjp_x"))
 matmul_vjp_y = Primitive("matmul_vjp_y", ("call", "matmul_vjp_y"))
 
@@ -38,6 +39,8 @@ def _vjp_matmul_y(g, ans, x, y):
     if nx is None or ny is None:
         return matmul_vjp_y(g, x, y)
     if nx == 1:  # (k,) @ (..., k, m) -> (..., m)
+        if ny == 2:
+            return outer(x, g)
         return unbroadcast(expand_dims(x, axis=-1) * expand_dims(g, axis=-2), y) \
             if ny > 1 else g * x
     if ny == 1:  # (..., n, k) @ (k,) -> (..., n)
@@ -50,3 +53,6 @@ def _ndim(a):
 
 
 defvjp(matmul, _vjp_matmul_x, _vjp_matmul_y)
+# np.outer flattens its operands: (m,) x (n,) -> (m, n) after ravel.
+defvjp(outer, lambda g, ans, x, y: reshape(g @ reshape(y, -1), shape_of(x)),
+              lambda g, ans, x, y: reshape(reshape(x, -1) @ g, shape_of(y)))

@@ -43,7 +43,7 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
     seed_atoms = [fn.outvars[i] for i in seeds]
     active = activity(fn, wrt_vars, seed_atoms)
     producer = {v: eqn.prim for eqn in fn.eqns for v in eqn.outvars}
-    with building(fn.loc) as b:
+    with building(None) as b:
         b.eqns.extend(fn.eqns)
         adjoints = _Adjoints(active, producer)
         ct_inputs = [Var(a.aval, adjoints.name(a)) for a in seed_atoms] if cotangent_inputs else []
