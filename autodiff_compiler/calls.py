@@ -70,7 +70,10 @@ def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, k
         return builder(*args, **kwargs)
     except AutodiffError:
         raise
-    except (surface.CompileTimeError, TypeError, ValueError) as err:
+    except surface.CompileTimeError as err:
+        raise scope.error(node, f"{what}: {err}", hint="use a literal, a module constant or "
+                          "an int argument, so the value is known when compiling") from None
+    except (TypeError, ValueError) as err:
         raise scope.error(node, f"{what}: {err}") from None
 
 

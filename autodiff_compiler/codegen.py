@@ -68,9 +68,8 @@ class _Emitter:
             text = "nan" if math.isnan(value) else "inf"
             node = _attr("np", text)
             return gast.UnaryOp(gast.USub(), node) if value < 0 else node
-        if isinstance(value, slice):
-            bounds = (value.start, value.stop, value.step)
-            return gast.Slice(*(None if p is None else self.const(p) for p in bounds))
+        if _is_index(value):  # slices are only syntax inside [...]: spell np.s_[...]
+            return gast.Subscript(_attr("np", "s_"), self.index(value), gast.Load())
         if value is None or value is Ellipsis or isinstance(value, bool | int | float | str):
             if isinstance(value, int | float) and value < 0:
                 return gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
@@ -84,6 +83,22 @@ class _Emitter:
         name = f"const_{len(self.constants)}"
         self.constants[name] = value
         return gast.Name(name, gast.Load(), None, None)
+
+
+    def index(self, value: Any) -> gast.expr:
+        """An index as written between brackets: slices become ``a:b:c``."""
+        if isinstance(value, slice):
+            bounds = (value.start, value.stop, value.step)
+            return gast.Slice(*(None if p is None else self.const(p) for p in bounds))
+        if isinstance(value, tuple):
+            return gast.Tuple([self.index(v) for v in value], gast.Load())
+        return self.const(value)
+
+
+def _is_index(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return any(_is_index(v) for v in value)
+    return isinstance(value, slice)
 
 
 def _is_dtype(value: Any) -> bool:
@@ -129,7 +144,11 @@ def emit_attr(em, text, args, params):
 
 
 def emit_index(em, text, args, params):
-    return gast.Subscript(args[0], args[1], gast.Load())
+    index = args[1]
+    if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
+            and index.value.attr == "s_":
+        index = index.slice  # x[np.s_[1:, 0]] reads better as x[1:, 0]
+    return gast.Subscript(args[0], index, gast.Load())
 
 
 EMITTERS = {"call": emit_call, "binop": emit_binop, "unaryop": emit_unaryop,

@@ -26,8 +26,8 @@ def sigmoid(x):
 
 def _as_matrices(g, x, y):
     """View 1-D matmul operands (and the product) as matrices, as NumPy does."""
-    g = np.expand_dims(g, -2) if np.ndim(x) == 1 else g
     g = np.expand_dims(g, -1) if np.ndim(y) == 1 else g
+    g = np.expand_dims(g, -2) if np.ndim(x) == 1 else g
     x2 = np.expand_dims(x, 0) if np.ndim(x) == 1 else x
     y2 = np.expand_dims(y, -1) if np.ndim(y) == 1 else y
     return g, x2, y2

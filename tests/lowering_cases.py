@@ -1,0 +1,157 @@
+"""User code in the shapes users write it, for the lowering tests."""
+import numpy
+import numpy as np
+from numpy import exp as e_to_the
+from numpy import sin
+
+import autodiff_compiler as adc
+from autodiff_compiler import Parameter, nn, ops
+
+SCALE = 3.0
+OFFSET = np.array([0.5, -0.5, 1.0])
+GLOBAL_W = Parameter(np.array([1.0, 2.0, -1.0]), name="global_w")
+
+
+def tuple_unpacking(x, y):
+    a, (b, c) = x * 2.0, (y, x + y)
+    return np.sum(a * b - c)
+
+
+def operators(x, y):
+    return np.sum((x + y) * (x - y) / (y ** 2 + 1.0) + -x + x @ y)
+
+
+def import_styles(x):
+    return numpy.sum(e_to_the(x) + sin(x) + np.cos(x))
+
+
+def globals_and_constants(x):
+    return np.sum(x * SCALE + OFFSET)
+
+
+def make_closure(k):
+    shift = np.array([1.0, 2.0, 3.0])
+
+    def closure(x):
+        return np.sum((x + shift) ** 2 * k)
+    return closure
+
+
+def methods_and_attributes(x):
+    m = x.reshape(2, 3)
+    t = m.T
+    n = t.shape[0] * x.ndim
+    return m.sum(axis=0).mean() + t.sum() * n + x.mean()
+
+
+def helper(v, power=2):
+    return v ** power
+
+
+def calls_helper(x):
+    return np.sum(helper(x) + helper(x, power=3))
+
+
+def augmented(x):
+    y = x * 1.0
+    y += x
+    y *= x
+    y -= 1.0
+    return np.sum(y)
+
+
+def static_branch(x, mode):
+    if mode == "square":
+        return np.sum(x * x)
+    elif mode == "cube":
+        return np.sum(x ** 3)
+    return np.sum(x)
+
+
+def indexing(x):
+    return np.sum(x[1:, 0] * 2.0) + x[0, -1] + np.sum(x[None, ..., ::2])
+
+
+def uses_global_parameter(x):
+    return np.sum(x * GLOBAL_W)
+
+
+class Affine(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(np.array([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]]), name="w")
+        self.b = Parameter(np.array([0.1, -0.1]), name="b")
+
+    def construct(self, x):
+        return ops.sigmoid(ops.matmul(x, self.w) + self.b)
+
+
+class TwoLayer(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.first = Affine()
+        self.scale = Parameter(np.array(2.0), name="scale")
+
+    def construct(self, x):
+        return self.first(x) * self.scale
+
+
+class Stateful:
+    def __init__(self):
+        self.factor = np.array([1.0, 2.0, 3.0])
+
+    def apply(self, x):
+        return np.sum(self.factor * np.tanh(x))
+
+
+STATEFUL = Stateful()
+
+
+def calls_method(x):
+    return STATEFUL.apply(x)
+
+
+def python_float_arithmetic(x, t):
+    return np.sum(x * t ** 2 + np.log(t))
+
+
+def uses_loop(x):
+    for _ in range(3):
+        x = x * 2.0
+    return np.sum(x)
+
+
+def data_branch(x):
+    if np.sum(x) > 0:
+        return np.sum(x)
+    return -np.sum(x)
+
+
+def unknown_name(x):
+    return np.sum(x * not_defined_anywhere)  # noqa: F821
+
+
+def recursive(x, n):
+    return x if n == 0 else recursive(x * x, n - 1)
+
+
+def no_rule(x):
+    return np.sum(np.cumsum(x))
+
+
+def bad_reduction_axis(x):
+    return np.sum(x, axis=x.shape[0] * 0 + np.sum(x))
+
+
+def grad_inside(x):
+    return np.sum(adc.grad(helper)(x) * x)
+
+
+def side_effect(x):
+    print(x)
+    return np.sum(x)
+
+
+def mutates_input(x):
+    x[0] = 1.0
+    return np.sum(x)

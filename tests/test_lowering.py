@@ -1,0 +1,105 @@
+"""Each syntax form lowers to the right gradient; unsupported forms fail at the user's line."""
+import lowering_cases as cases
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import check_grads
+
+X3 = np.array([0.3, -1.2, 0.8])
+Y3 = np.array([1.1, 0.4, -0.7])
+X6 = np.linspace(-1.0, 1.0, 6)
+M = np.array([[0.2, -0.4, 0.6], [1.0, 0.5, -0.3], [0.7, 0.1, 0.9]])
+
+FORMS = [
+    ("tuple_unpacking", cases.tuple_unpacking, (X3, Y3)),
+    ("operators", cases.operators, (X3, Y3)),
+    ("import_styles", cases.import_styles, (X3,)),
+    ("globals_and_constants", cases.globals_and_constants, (X3,)),
+    ("closure", cases.make_closure(0.5), (X3,)),
+    ("methods_and_attributes", cases.methods_and_attributes, (X6,)),
+    ("calls_helper_with_defaults_and_keywords", cases.calls_helper, (X3,)),
+    ("augmented_assignment", cases.augmented, (X3,)),
+    ("indexing", cases.indexing, (M,)),
+    ("method_of_user_object", cases.calls_method, (X3,)),
+    ("python_float_argument", cases.python_float_arithmetic, (X3, 1.7)),
+    ("cell_with_sigmoid", cases.Affine(), (np.array([[0.5, -1.0, 2.0]]),)),
+    ("nested_cells", cases.TwoLayer(), (np.array([0.5, -1.0, 2.0]),)),
+]
+
+
+@pytest.mark.parametrize("fn, args", [(f, a) for _, f, a in FORMS], ids=[n for n, _, _ in FORMS])
+def test_syntax_form_gradient_matches_finite_differences(fn, args):
+    check_grads(fn, *args)
+
+
+@pytest.mark.parametrize("mode, expected", [("square", 2 * X3), ("cube", 3 * X3 ** 2),
+                                            ("other", np.ones(3))])
+def test_static_branch_takes_the_branch_of_the_argument(mode, expected):
+    np.testing.assert_allclose(adc.grad(cases.static_branch)(X3, mode), expected)
+
+
+def test_global_parameter_reached_as_weight():
+    (g,) = adc.grad(cases.uses_global_parameter, None, weights=[cases.GLOBAL_W])(X3)
+    np.testing.assert_allclose(g, X3)
+
+
+def test_nested_cell_parameters_are_named_with_prefix_and_differentiated():
+    net = cases.TwoLayer()
+    params = net.trainable_params()
+    assert [p.name for p in params] == ["scale", "first.w", "first.b"]
+    x = np.array([0.5, -1.0, 2.0])
+    grads = adc.grad(net, None, weights=params)(x)
+    z = x @ net.first.w + net.first.b
+    s = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(grads[0], np.sum(s))
+    np.testing.assert_allclose(grads[2], net.scale * s * (1 - s))
+
+
+ERRORS = [
+    ("loop", cases.uses_loop, UnsupportedSyntaxError := adc.UnsupportedSyntaxError,
+     "'for' statements", "for _ in range(3):"),
+    ("data_dependent_if", cases.data_branch, adc.UnsupportedSyntaxError, "'if' statements",
+     "if np.sum(x) > 0:"),
+    ("unknown_name", cases.unknown_name, adc.AutodiffError, "'not_defined_anywhere' is not defined",
+     "not_defined_anywhere"),
+    ("no_rule", cases.no_rule, adc.AutodiffError, "np.cumsum", "np.cumsum(x)"),
+    ("axis_computed_at_run_time", cases.bad_reduction_axis, adc.AutodiffError,
+     "axis must be known when compiling", "np.sum(x, axis="),
+    ("print_side_effect", cases.side_effect, adc.UnsupportedSyntaxError, "side effects",
+     "print(x)"),
+    ("subscript_assignment", cases.mutates_input, adc.UnsupportedSyntaxError,
+     "subscript", "x[0] = 1.0"),
+]
+
+
+@pytest.mark.parametrize("fn, exc, message, source", [e[1:] for e in ERRORS],
+                         ids=[e[0] for e in ERRORS])
+def test_unsupported_code_raises_at_users_line(fn, exc, message, source):
+    x = X3.copy()
+    with pytest.raises(exc) as err:
+        adc.grad(fn)(x)
+    text = str(err.value)
+    assert message in text
+    assert "lowering_cases.py:" in text
+    assert source in text and "^" in text and "hint:" in text
+    np.testing.assert_array_equal(x, X3)  # the input is untouched
+
+
+def test_recursion_is_refused_until_calls_get_their_own_adjoint():
+    with pytest.raises(adc.UnsupportedSyntaxError, match="recursive call to 'recursive'"):
+        adc.grad(cases.recursive)(X3, 2)
+
+
+def test_source_unavailable_is_a_clear_error():
+    namespace = {}
+    exec("def f(x):\n    return x * 2.0\n", namespace)
+    with pytest.raises(adc.AutodiffError, match="cannot read the source"):
+        adc.grad(namespace["f"])(1.0)
+
+
+def test_error_traceback_does_not_show_compiler_frames():
+    with pytest.raises(adc.AutodiffError) as err:
+        adc.grad(cases.no_rule)(X3)
+    frames = [f.filename for f in __import__("traceback").extract_tb(err.value.__traceback__)]
+    assert not any("/autodiff_compiler/" in f and "api.py" not in f for f in frames)
