@@ -12,7 +12,7 @@ import itertools
 import linecache
 import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -131,6 +131,8 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
     keep = list(range(n_out)) if spec.with_value else []
     keep += [n_out + i for i in range(len(wrt))]
     keep += [] if spec.with_value else [out_leaves.index(a) for a in aux_leaves]
+    prefix = "vjp" if spec.cotangent_inputs else "value_and_grad" if spec.with_value else "grad"
+    full = replace(full, name=f"{prefix}_{primal.name}")
     ir = verify(passes.optimize(passes.select_outputs(full, keep)))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]

@@ -102,7 +102,9 @@ class _Adjoints:
     def final(self, v: Var) -> Any:
         """The gradient of an input: zeros of its shape and dtype when nothing reached it."""
         if v not in self.ct:
-            return P.zeros_like(v)
+            zeros = P.zeros_like(v)
+            zeros.hint = self.name(v)
+            return zeros
         g = self.ct[v]
         if not isinstance(g, Var):
             return P.zeros_like(v) + g
