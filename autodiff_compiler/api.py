@@ -8,7 +8,6 @@ globals it baked in (see ``captures``) before each call.
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,11 +79,18 @@ class GradFunction:
         if not callable(fn):
             raise TypeError(f"can only differentiate a function or a Cell, not {fn!r}")
         self.fn, self.spec = fn, spec
-        functools.update_wrapper(self, fn if not isinstance(fn, Cell) else type(fn).construct,
-                                 updated=())
+        self._key = (_fn_key(fn), spec.key())
+        target = type(fn).construct if isinstance(fn, Cell) else fn
+        self.__name__ = getattr(target, "__name__", "fn")
+        self.__qualname__ = getattr(target, "__qualname__", self.__name__)
+        self.__doc__ = getattr(target, "__doc__", None)
+
+    def __repr__(self) -> str:
+        return f"<gradient of {self.__qualname__}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        args = _bind(self.fn, args, kwargs)
+        if kwargs:
+            args = _bind(self.fn, args, kwargs)
         compiled = self.compiled_for(args)
         try:
             flat = compiled.run(args)
@@ -93,7 +99,7 @@ class GradFunction:
         return compiled.finish(flat)
 
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
-        key = (_fn_key(self.fn), self.spec.key(), tuple(_kind(a) for a in args))
+        key = (self._key, tuple(map(_kind, args)))
         compiled = _CACHE.get(key)
         if compiled is None or not guards_hold(compiled.guards):
             try:
@@ -143,7 +149,7 @@ def _fn_key(fn: Any) -> tuple:
 def _kind(value: Any) -> Any:
     """What compiled code is specialised on: array shape and dtype, or the static value."""
     if isinstance(value, np.ndarray):
-        return (value.shape, value.dtype.str)
+        return (value.shape, value.dtype)
     if isinstance(value, float | complex):
         return type(value)
     if isinstance(value, np.generic):

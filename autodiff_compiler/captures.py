@@ -48,6 +48,9 @@ class Path:
     def item(self, key: Any) -> Path:
         return Path(self.root, self.name, (*self.steps, ("item", key)), f"{self.label}_{key}")
 
+    def key(self) -> tuple:
+        return (id(self.root), self.name, self.steps)
+
     def resolve(self) -> Any:
         if self.name is not None:
             obj = self.root.get(self.name, MISSING)
@@ -72,15 +75,15 @@ class Captures:
     def __init__(self) -> None:
         self.vars: dict[int, Var] = {}
         self.arrays: list[tuple[Path, Any, Var]] = []
-        self.guards: list[tuple[Path, Any]] = []
+        self._guards: dict[tuple, tuple[Path, Any]] = {}
         self.paths: dict[int, Path] = {}
 
     def free_value(self, path: Path, value: Any) -> Any:
         """What compiled code sees for a value read along ``path``."""
         if is_array(value):
             return self.array(path, value)
-        if not isinstance(value, types.ModuleType) and not _under_module(path):
-            self.guards.append((path, value))
+        if not isinstance(value, types.ModuleType) and not _never_changes(path):
+            self._guards.setdefault(path.key(), (path, value))
         if not isinstance(value, bool | int | float | str | type(None)):
             self.paths.setdefault(id(value), path)
         return value
@@ -92,12 +95,19 @@ class Captures:
             self.arrays.append((path, value, var))
         return self.vars[id(value)]
 
+    @property
+    def guards(self) -> list[tuple[Path, Any]]:
+        return list(self._guards.values())
+
     def path_of(self, obj: Any) -> Path:
         return self.paths.get(id(obj)) or Path.of_object(obj)
 
 
-def _under_module(path: Path) -> bool:
-    """Attributes of modules (``np.pi``) are not expected to change."""
+def _never_changes(path: Path) -> bool:
+    """Attributes of modules (``np.pi``) and this package's own globals are fixed."""
+    if isinstance(path.root, dict) and str(path.root.get("__name__", "")).startswith(
+            "autodiff_compiler"):
+        return True
     return bool(path.steps) and isinstance(Path(path.root, path.name).resolve(), types.ModuleType)
 
 

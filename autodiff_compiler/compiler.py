@@ -25,6 +25,7 @@ from .errors import AutodiffError, internal_error
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
+from .tensor import Parameter
 from .runtime import NAMESPACE
 from .source import definition_loc
 from .transforms.reverse import reverse
@@ -49,10 +50,14 @@ class Compiled:
     value_skeleton: Any
     aux_skeleton: Any
     n_aux: int
-
+    flat_positions: list[int] | None  # when every argument is an array, float or static
     def run(self, args: Sequence[Any], cotangents: Sequence[Any] = ()) -> list[Any]:
-        inputs = [_plain(leaf) for a in args for leaf in _leaves(a)]
-        inputs += [_plain(path.resolve()) for path, _ in self.capture_objects]
+        if self.flat_positions is not None:
+            inputs = [args[i] for i in self.flat_positions]
+        else:
+            inputs = [leaf for a in args for leaf in _leaves(a)]
+        inputs += [path.resolve() for path, _ in self.capture_objects]
+        inputs = [v if type(v) is not Parameter else v.view(np.ndarray) for v in inputs]
         out = self.fn(*inputs, *cotangents)
         return list(out) if len(self.ir.outvars) != 1 else [out]
 
@@ -84,12 +89,6 @@ def _leaves(value: Any) -> list[Any]:
     if isinstance(value, np.ndarray | np.generic | float | complex) and not isinstance(value, bool):
         return [value]
     return []
-
-
-def _plain(value: Any) -> Any:
-    """Parameters enter generated code as plain ndarrays (no subclass dispatch)."""
-    return value.view(np.ndarray) if type(value) is not np.ndarray and \
-        isinstance(value, np.ndarray) else value
 
 
 # ---------------------------------------------------------------------------- pipeline
@@ -140,7 +139,14 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
     value_skeleton = trees.flatten(out, _is_var)[1]
     return Compiled(ir, source, _load(ir.name, source, constants), spec, guards, captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
-                    0 if spec.with_value else len(aux_leaves))
+                    0 if spec.with_value else len(aux_leaves), _flat_positions(args))
+
+
+def _flat_positions(args: list[Any]) -> list[int] | None:
+    """Positions of runtime arguments, when no argument is a container."""
+    if any(isinstance(a, tuple | list) for a in args):
+        return None
+    return [i for i, a in enumerate(args) if isinstance(a, Var)]
 
 
 def _is_var(x: Any) -> bool:
