@@ -116,6 +116,9 @@ def _try_fold(prim: Primitive, invars: tuple[Const, ...], params: Mapping[str, A
             result = prim.impl(*values, **params)
     except Exception:  # let the program raise it at run time, where the user sees it
         return None
+    if isinstance(result, np.ndarray | np.generic) and result.ndim == 0 and \
+            not any(isinstance(v, np.generic) for v in values):
+        result = result.item()  # NumPy on Python scalars: stays a (weak) Python scalar
     if isinstance(result, bool | int | float | tuple | str | type(None)):
         return result
     return None

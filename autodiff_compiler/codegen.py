@@ -102,7 +102,8 @@ def _is_index(value: Any) -> bool:
 
 
 def _is_dtype(value: Any) -> bool:
-    return isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic))
+    is_scalar_type = isinstance(value, type) and issubclass(value, np.generic)
+    return isinstance(value, np.dtype) or is_scalar_type
 
 
 def _attr(module: str, name: str) -> gast.expr:

@@ -25,9 +25,9 @@ from .errors import AutodiffError, internal_error
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
-from .tensor import Parameter
 from .runtime import NAMESPACE
 from .source import definition_loc
+from .tensor import Parameter
 from .transforms.reverse import reverse
 
 if TYPE_CHECKING:

@@ -63,7 +63,8 @@ def _dtype_kw(dtype):
 
 def _filled(prim):
     def build(shape, dtype=None, order="C"):
-        return prim(_static(shape, "shape"), **_dtype_kw(dtype))
+        shape = shape if isinstance(shape, Var) else _static(shape, "shape")
+        return prim(shape, **_dtype_kw(dtype))
     return build
 
 

@@ -127,12 +127,14 @@ def test_return_ids_pairs_positions_and_weight_names():
                                               return_ids=True)(X)
     assert (ix, iw, ib) == (0, "w", "b")
     _same(gx, D_UW_X)
+    _same(gw, D_UW_W)
     _same(gb, D_UW_B)
 
 
 def test_return_ids_tuple_of_positions():
     (i0, g0), (i1, g1) = adc.grad(bilinear, (0, 1), return_ids=True)(X, Y)
     assert (i0, i1) == (0, 1)
+    _same(g0, D_BILINEAR_X)
     _same(g1, D_BILINEAR_Y)
 
 

@@ -1,8 +1,14 @@
 """MindSpore's autograd tutorial reproduces MindSpore's printed numbers."""
 import numpy as np
 import pytest
-from tutorial_model import (Network, function, function_stop_gradient, function_with_logits,
-                            make_forward_fn, make_inputs)
+from tutorial_model import (
+    Network,
+    function,
+    function_stop_gradient,
+    function_with_logits,
+    make_forward_fn,
+    make_inputs,
+)
 
 import autodiff_compiler as mindspore
 from autodiff_compiler import nn

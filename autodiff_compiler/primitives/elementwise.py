@@ -17,8 +17,8 @@ def _ufunc(name: str, spelled: str | None = None) -> Primitive:
     return Primitive(name, ("call", spelled or f"np.{name}"), elementwise=True)
 
 
-add, sub, mul, div, power = (
-    _binop(n, s) for n, s in [("add", "+"), ("sub", "-"), ("mul", "*"), ("div", "/"), ("pow", "**")])
+add, sub, mul, div, power = (_binop(n, s) for n, s in [
+    ("add", "+"), ("sub", "-"), ("mul", "*"), ("div", "/"), ("pow", "**")])
 less, greater, less_equal, greater_equal, equal, not_equal = (
     _binop(n, s) for n, s in [("less", "<"), ("greater", ">"), ("less_equal", "<="),
                               ("greater_equal", ">="), ("equal", "=="), ("not_equal", "!=")])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .core import Primitive, defvjp
 from .reductions import reduce_sum
-from .shape import expand_dims, reshape, shape_of, swapaxes, unbroadcast
+from .shape import broadcast_to, expand_dims, reshape, shape_of, swapaxes, unbroadcast
 
 matmul = Primitive("matmul", ("binop", "@"))
 outer = Primitive("outer", ("call", "np.outer"))
@@ -53,6 +53,11 @@ def _ndim(a):
 
 
 defvjp(matmul, _vjp_matmul_x, _vjp_matmul_y)
+# The helpers are bilinear: their adjoints are a product and the other helper.
+defvjp(matmul_vjp_x, lambda h, ans, g, x, y: broadcast_to(h @ y, shape_of(g)), None,
+                     lambda h, ans, g, x, y: matmul_vjp_y(g, h, y))
+defvjp(matmul_vjp_y, lambda h, ans, g, x, y: broadcast_to(x @ h, shape_of(g)),
+                     lambda h, ans, g, x, y: matmul_vjp_x(g, x, h), None)
 # np.outer flattens its operands: (m,) x (n,) -> (m, n) after ravel.
 defvjp(outer, lambda g, ans, x, y: reshape(g @ reshape(y, -1), shape_of(x)),
               lambda g, ans, x, y: reshape(reshape(x, -1) @ g, shape_of(y)))

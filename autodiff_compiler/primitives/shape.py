@@ -76,7 +76,9 @@ def _aval(x: Any) -> Aval:
 
 
 def _vjp_transpose(g, ans, x, axes=None):
-    return transpose(g, axes=None if axes is None else tuple(np.argsort(axes).tolist()))
+    if axes is None:
+        return transpose(g)
+    return transpose(g, axes=tuple(np.argsort([a % len(axes) for a in axes]).tolist()))
 
 
 defvjp(reshape, lambda g, ans, x, new_shape: reshape(g, shape_of(x)), None)
