@@ -272,7 +272,9 @@ def _stmt_if(scope: Scope, node: gast.If) -> Any:
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
     exc = scope.expr(node.exc) if node.exc is not None else None
-    raise scope.error(node, f"the function raises {exc!r} for these arguments")
+    what = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else repr(exc)
+    raise scope.error(node, f"raised while compiling, for these arguments: {what}",
+                      hint="the function raises this for the arguments given; fix the call")
 
 
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
@@ -395,6 +397,23 @@ def _expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
     return value
 
 
+def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> str:
+    parts = [scope.expr(v) for v in node.values]
+    if has_var(parts):
+        raise scope.error(node, "f-strings of array values are not supported",
+                          hint="format arrays outside the differentiated function")
+    return "".join(str(p) for p in parts)
+
+
+def _expr_formatted(scope: Scope, node: gast.FormattedValue) -> Any:
+    value = scope.expr(node.value)
+    if isinstance(value, Var):
+        return value
+    spec = "" if node.format_spec is None else scope.expr(node.format_spec)
+    conversion = {115: str, 114: repr, 97: ascii}.get(node.conversion, lambda v: v)
+    return format(conversion(value), spec)
+
+
 def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
     out: list[Any] = []
     for e in elts:
@@ -412,6 +431,7 @@ _EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
     gast.Call: lambda scope, node: scope.call(node),
     gast.Attribute: _expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
     gast.IfExp: _expr_ifexp, gast.BoolOp: _expr_boolop,
+    gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,
     gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
     gast.List: lambda scope, node: _elements(scope, node.elts),
     gast.Dict: lambda scope, node: {scope.expr(k): scope.expr(v)

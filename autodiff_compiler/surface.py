@@ -123,6 +123,8 @@ def evaluated_when_compiling(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def is_static_call(func: Any) -> bool:
+    if isinstance(func, type) and issubclass(func, BaseException):
+        return True  # building the exception a `raise` reached while compiling
     try:
         return func in STATIC_CALLS or getattr(func, "__evaluated_when_compiling__", False)
     except TypeError:
