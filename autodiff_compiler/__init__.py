@@ -1,11 +1,11 @@
-"""autodiff_compiler: source-to-source reverse-mode differentiation of NumPy code.
+"""autodiff_compiler: source-to-source automatic differentiation of NumPy code.
 
 The public surface follows MindSpore's functional autodiff (``grad``,
 ``value_and_grad``, ``stop_gradient``, ``Parameter``, ``nn.Cell``), so MindSpore
 tutorial code runs with only its import changed.
 """
 from . import nn, ops
-from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad, vjp
+from .api import GradFunction, grad, gradient_ir, gradient_source, jvp, value_and_grad, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .ops import stop_gradient
 from .tensor import (
@@ -25,7 +25,7 @@ from .tensor import (
 from .testing import check_grads
 
 __all__ = [
-    "nn", "ops", "GradFunction", "grad", "value_and_grad", "vjp", "gradient_source",
+    "nn", "ops", "GradFunction", "grad", "value_and_grad", "vjp", "jvp", "gradient_source",
     "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",

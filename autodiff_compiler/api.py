@@ -40,11 +40,13 @@ class GradSpec:
     with_value: bool
     cotangent_inputs: bool = False
     specialize: bool = True  # compile for the arguments' shapes and dtypes
+    forward: bool = False  # tangents in, tangents out (``jvp``)
 
     def key(self) -> tuple:
         weights = None if self.weights is None else tuple(id(w) for w in self.weights)
         return (self.positions, self.bare_position, weights, self.bare_weight, self.has_aux,
-                self.return_ids, self.with_value, self.cotangent_inputs, self.specialize)
+                self.return_ids, self.with_value, self.cotangent_inputs, self.specialize,
+                self.forward)
 
 
 def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
@@ -227,6 +229,21 @@ def vjp(fn: Callable[..., Any], *args: Any,
         return compiled.finish(compiled.run(args, cotangents))[1]
 
     return out, vjp_fn
+
+
+def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        specialize: bool = True) -> tuple[Any, Any]:
+    """``(fn(*primals), tangent_out)`` by forward mode: ``tangents`` holds one tangent
+    per float argument of ``primals``, in order; ``tangent_out`` mirrors the output."""
+    primals = tuple(primals)
+    positions = tuple(i for i, a in enumerate(primals) if _is_float_value(a))
+    if len(tangents) != len(positions):
+        raise ValueError(f"jvp needs one tangent per float argument ({len(positions)}), "
+                         f"got {len(tangents)}")
+    spec = GradSpec(positions, False, None, False, False, False, True, specialize=specialize,
+                    forward=True)
+    compiled = GradFunction(fn, spec).compiled_for(primals)
+    return compiled.finish(compiled.run(primals, tuple(tangents)))
 
 
 def _is_float_value(a: Any) -> bool:

@@ -28,6 +28,7 @@ from .nn import Cell
 from .runtime import NAMESPACE
 from .source import definition_loc
 from .tensor import Parameter
+from .transforms.forward import forward
 from .transforms.reverse import reverse
 
 if TYPE_CHECKING:
@@ -51,19 +52,24 @@ class Compiled:
     aux_skeleton: Any
     n_aux: int
     flat_positions: list[int] | None  # when every argument is an array, float or static
-    def run(self, args: Sequence[Any], cotangents: Sequence[Any] = ()) -> list[Any]:
+    def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
+        """Call the generated function; ``extra`` are cotangent or tangent inputs."""
         if self.flat_positions is not None:
             inputs = [args[i] for i in self.flat_positions]
         else:
             inputs = [leaf for a in args for leaf in _leaves(a)]
         inputs += [path.resolve() for path, _ in self.capture_objects]
         inputs = [v if type(v) is not Parameter else v.view(np.ndarray) for v in inputs]
-        out = self.fn(*inputs, *cotangents)
+        out = self.fn(*inputs, *extra)
         return list(out) if len(self.ir.outvars) != 1 else [out]
 
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""
         spec, n = self.spec, self.n_values
+        if spec.forward:
+            tangent_skeleton = trees.map_leaves(self.value_skeleton, _zero_if_constant)
+            return (trees.unflatten(self.value_skeleton, list(flat[:n])),
+                    trees.unflatten(tangent_skeleton, list(flat[n:])))
         grads = list(flat[n:len(flat) - self.n_aux])
         n_pos = len(spec.positions or ())
         pos_part = _shape_part(spec, grads[:n_pos], spec.positions or (), spec.bare_position)
@@ -76,6 +82,10 @@ class Compiled:
         if spec.has_aux:
             return g, trees.unflatten(self.aux_skeleton, list(flat[len(flat) - self.n_aux:]))
         return g
+
+
+def _zero_if_constant(value: Any) -> Any:
+    return 0.0 if isinstance(value, bool | int | float | complex) else value
 
 
 def _shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> Any:
@@ -124,13 +134,17 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
     seeds, aux_leaves, aux_skeleton = _seeds(out, spec, loc)
     wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
     out_leaves = list(primal.outvars)
-    full = reverse(primal, wrt, [out_leaves.index(s) for s in seeds],
-                   cotangent_inputs=spec.cotangent_inputs)
     n_out = len(out_leaves)
-    keep = list(range(n_out)) if spec.with_value else []
-    keep += [n_out + i for i in range(len(wrt))]
-    keep += [] if spec.with_value else [out_leaves.index(a) for a in aux_leaves]
-    prefix = "vjp" if spec.cotangent_inputs else "value_and_grad" if spec.with_value else "grad"
+    if spec.forward:
+        full, keep = forward(primal, wrt), list(range(2 * n_out))
+    else:
+        full = reverse(primal, wrt, [out_leaves.index(s) for s in seeds],
+                       cotangent_inputs=spec.cotangent_inputs)
+        keep = list(range(n_out)) if spec.with_value else []
+        keep += [n_out + i for i in range(len(wrt))]
+        keep += [] if spec.with_value else [out_leaves.index(a) for a in aux_leaves]
+    prefix = "jvp" if spec.forward else "vjp" if spec.cotangent_inputs else \
+        "value_and_grad" if spec.with_value else "grad"
     full = replace(full, name=f"{prefix}_{primal.name}")
     ir = verify(passes.optimize(passes.select_outputs(full, keep)))
     guards = low.captures.guards + _weight_guards(low, spec)
@@ -252,7 +266,8 @@ def _weight_guards(low: Lowering, spec: GradSpec) -> list[tuple[Path, Any]]:
 def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
     where = f" ({ir.loc})" if ir.loc else ""
     names = ", ".join(ir.invars[i].hint or "?" for i in wrt)
-    what = "Value and gradient" if spec.with_value else "Gradient"
+    what = "Value and tangent" if spec.forward else \
+        "Value and gradient" if spec.with_value else "Gradient"
     return f"{what} of {getattr(target, '__qualname__', ir.name)}{where} with respect to {names}."
 
 

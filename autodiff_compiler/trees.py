@@ -44,6 +44,19 @@ def unflatten(skeleton: Any, leaves: list[Any]) -> Any:
     return walk(skeleton)
 
 
+def map_leaves(skeleton: Any, fn: Callable[[Any], Any]) -> Any:
+    """The skeleton with ``fn`` applied to every non-``LEAF`` value in it."""
+    if skeleton is LEAF:
+        return LEAF
+    if isinstance(skeleton, tuple | list):
+        items = (map_leaves(n, fn) for n in skeleton)
+        return type(skeleton)(items) if type(skeleton) in (tuple, list) \
+            else type(skeleton)(*items)
+    if isinstance(skeleton, dict):
+        return {k: map_leaves(v, fn) for k, v in skeleton.items()}
+    return fn(skeleton)
+
+
 class _Leaf:
     def __repr__(self) -> str:
         return "LEAF"

@@ -56,6 +56,7 @@ class Primitive:
         self.differentiable = True
         self.vjp: tuple[Rule, ...] | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
+        self.jvp: tuple[Rule, ...] | None = None
         if name in REGISTRY:
             raise ValueError(f"primitive '{name}' registered twice")
         REGISTRY[name] = self
@@ -129,6 +130,24 @@ def _elementwise_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[
 def defvjp(prim: Primitive, *rules: Rule) -> None:
     """Register one VJP rule per argument: ``rule(g, ans, *args, **params)``."""
     prim.vjp = rules
+
+
+def defjvp(prim: Primitive, *rules: Rule) -> None:
+    """Register one JVP rule per argument: ``rule(t, ans, *args, **params)`` is that
+    argument's contribution to the result's tangent; ``None`` contributes nothing."""
+    prim.jvp = rules
+
+
+def deflinear(prim: Primitive, *positions: int) -> None:
+    """``prim`` is linear in each argument at ``positions`` when the others are held
+    fixed (``reshape`` in ``x``, ``matmul`` in either operand; not ``add``, which is
+    affine): its JVP applies ``prim`` to the tangent in that place."""
+    def rule_at(i: int) -> Rule:
+        def rule(t, ans, *args, **params):
+            return prim(*args[:i], t, *args[i + 1:], **params)
+        return rule
+    n = max(positions) + 1
+    prim.jvp = tuple(rule_at(i) if i in positions else None for i in range(n))
 
 
 def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:

@@ -5,7 +5,7 @@ NumPy's implicit broadcasting is undone.
 """
 from __future__ import annotations
 
-from .core import Primitive, defvjp, nondifferentiable
+from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import unbroadcast
 
 
@@ -76,3 +76,29 @@ defvjp(maximum, _select_first, _select_second)
 defvjp(minimum, _select_first, _select_second)
 defvjp(where, None, lambda g, ans, c, x, y: unbroadcast(where(c, g, 0), x),
                     lambda g, ans, c, x, y: unbroadcast(where(c, 0, g), y))
+
+# ---------------------------------------------------------------------------- forward mode
+# Tangents are broadcast to the result's shape by the forward transform, so these
+# rules need no broadcasting of their own.
+
+deflinear(neg, 0)
+defjvp(add, lambda t, ans, x, y: t, lambda t, ans, x, y: t)
+defjvp(sub, lambda t, ans, x, y: t, lambda t, ans, x, y: -t)
+defjvp(mul, lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
+defjvp(div, lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y)
+defjvp(power, lambda t, ans, x, y: t * y * x ** (y - 1),
+              lambda t, ans, x, y: t * ans * log(where(equal(x, 0), 1, x)))
+defjvp(exp, lambda t, ans, x: t * ans)
+defjvp(log, lambda t, ans, x: t / x)
+defjvp(log1p, lambda t, ans, x: t / (1 + x))
+defjvp(sin, lambda t, ans, x: t * cos(x))
+defjvp(cos, lambda t, ans, x: -t * sin(x))
+defjvp(tan, lambda t, ans, x: t * (1 + ans ** 2))
+defjvp(tanh, lambda t, ans, x: t * (1 - ans ** 2))
+defjvp(sqrt, lambda t, ans, x: t / (2 * ans))
+defjvp(sigmoid, lambda t, ans, x: t * ans * (1 - ans))
+defjvp(logaddexp, lambda t, ans, x, y: t * exp(x - ans), lambda t, ans, x, y: t * exp(y - ans))
+defjvp(abs_, lambda t, ans, x: t * sign(x))
+defjvp(maximum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
+defjvp(minimum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
+defjvp(where, None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x, y: where(c, 0, t))

@@ -6,7 +6,7 @@ unknown it calls the ``matmul_vjp_*`` runtime helpers, which decide at run time.
 """
 from __future__ import annotations
 
-from .core import Primitive, defvjp
+from .core import Primitive, deflinear, defvjp
 from .reductions import reduce_sum
 from .shape import broadcast_to, expand_dims, reshape, shape_of, swapaxes, unbroadcast
 
@@ -61,3 +61,8 @@ defvjp(matmul_vjp_y, lambda h, ans, g, x, y: broadcast_to(x @ h, shape_of(g)),
 # np.outer flattens its operands: (m,) x (n,) -> (m, n) after ravel.
 defvjp(outer, lambda g, ans, x, y: reshape(g @ reshape(y, -1), shape_of(x)),
               lambda g, ans, x, y: reshape(reshape(x, -1) @ g, shape_of(y)))
+
+deflinear(matmul, 0, 1)
+deflinear(outer, 0, 1)
+deflinear(matmul_vjp_x, 0, 2)
+deflinear(matmul_vjp_y, 0, 1)

@@ -1,7 +1,7 @@
 """Reductions: the cotangent of a reduction is broadcast back over the reduced axes."""
 from __future__ import annotations
 
-from .core import Primitive, defvjp
+from .core import Primitive, deflinear, defvjp
 from .shape import broadcast_to, expand_dims, shape_of, size
 
 _DEFAULTS = {"axis": None, "keepdims": False}
@@ -20,3 +20,5 @@ defvjp(reduce_sum, lambda g, ans, x, axis=None, keepdims=False:
        _spread(g, x, axis, keepdims))
 defvjp(reduce_mean, lambda g, ans, x, axis=None, keepdims=False:
        _spread(g, x, axis, keepdims) / (size(x) / size(ans)))
+deflinear(reduce_sum, 0)
+deflinear(reduce_mean, 0)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..ir import Aval, Var
-from .core import Primitive, defvjp, nondifferentiable
+from .core import Primitive, deflinear, defvjp, nondifferentiable
 
 shape = Primitive("shape", ("call", "np.shape"))
 size = Primitive("size", ("call", "np.size"))
@@ -88,3 +88,6 @@ defvjp(transpose, _vjp_transpose)
 defvjp(swapaxes, lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
 defvjp(copy, lambda g, ans, x: g)
 defvjp(unbroadcast_to, lambda g, ans, x, like: broadcast_to(g, shape_of(x)), None)
+
+for _linear in (reshape, broadcast_to, expand_dims, transpose, swapaxes, unbroadcast_to, copy):
+    deflinear(_linear, 0)

@@ -1,0 +1,71 @@
+"""Forward mode: the tangent program of a ``Function``, as more IR.
+
+Walks the equations in order; each primitive reached by a tangent contributes
+``rule(t, ans, *args, **params)`` per tangent-carrying argument (its JVP rule), and
+the contributions are broadcast to the result's shape and summed — the one place
+where forward mode deals with NumPy's broadcasting. Forward over a compiled
+gradient gives Hessian-vector products.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import primitives as P
+from ..builder import building
+from ..errors import AutodiffError, MissingRuleError, internal_error
+from ..ir import Const, Eqn, Function, Var
+
+
+def forward(fn: Function, wrt: Sequence[int]) -> Function:
+    """The tangent program of ``fn``: inputs are ``fn``'s followed by one tangent per
+    ``wrt`` position; outputs are ``fn``'s followed by one tangent per output."""
+    tangent_inputs = [Var(fn.invars[i].aval, f"t_{fn.invars[i].hint or 'x'}") for i in wrt]
+    tangents: dict[Var, Any] = {fn.invars[i]: t for i, t in zip(wrt, tangent_inputs)
+                                if fn.invars[i].aval.is_float}
+    with building(None) as b:
+        for eqn in fn.eqns:
+            b.eqns.append(eqn)
+            if eqn.prim.differentiable and any(a in tangents for a in eqn.invars):
+                with b.at(eqn.loc):
+                    try:
+                        _push(eqn, tangents)
+                    except AutodiffError:
+                        raise
+                    except Exception as err:
+                        raise internal_error(err, eqn.loc) from err
+        outs = tuple(_tangent_of(a, tangents) for a in fn.outvars)
+    return Function(f"jvp_{fn.name}", fn.invars + tuple(tangent_inputs), tuple(b.eqns),
+                    fn.outvars + outs, fn.loc)
+
+
+def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    if eqn.prim.jvp is None:
+        raise MissingRuleError(f"no JVP rule for '{eqn.prim.name}', but a tangent flows "
+                               "through it", eqn.loc,
+                               hint="register one with defjvp, or use reverse mode (grad)")
+    ans = eqn.outvars[0]
+    args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
+    total = None
+    for arg, rule in zip(eqn.invars, eqn.prim.jvp):
+        if rule is not None and arg in tangents:
+            t = _broadcast_like(rule(tangents[arg], ans, *args, **eqn.params), ans)
+            total = t if total is None else total + t
+    if total is not None and ans.aval.is_float:
+        if isinstance(total, Var) and not total.hint:
+            total.hint = f"t_{ans.hint or eqn.prim.name}"
+        tangents[ans] = total
+
+
+def _broadcast_like(t: Any, ans: Var) -> Any:
+    known = getattr(t, "aval", None)
+    if known is not None and known.shape is not None and known.shape == ans.aval.shape:
+        return t
+    return P.broadcast_to(t, P.shape_of(ans))
+
+
+def _tangent_of(out: Any, tangents: dict[Var, Any]) -> Any:
+    if isinstance(out, Var) and out in tangents:
+        return tangents[out]
+    zeros = P.zeros_like(out.value if isinstance(out, Const) else out)
+    return zeros
