@@ -6,6 +6,8 @@ source line with a caret under the offending expression), and what to do instead
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -86,6 +88,17 @@ class MissingRuleError(AutodiffError):
 
 class IRVerificationError(AutodiffError):
     """The IR broke an invariant; always a compiler bug, never the user's."""
+
+
+@contextmanager
+def internal_errors_at(loc: Loc | None) -> Iterator[None]:
+    """Report an unexpected exception (a compiler bug) at the user's line."""
+    try:
+        yield
+    except (AutodiffError, ValueError):
+        raise
+    except Exception as err:
+        raise internal_error(err, loc) from err
 
 
 def internal_error(err: Exception, loc: Loc | None) -> AutodiffError:

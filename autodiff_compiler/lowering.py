@@ -24,7 +24,7 @@ from . import surface
 from .builder import Builder
 from .calls import BoundArrayMethod, apply_builder, call_value, has_var
 from .captures import MISSING, Captures, Path
-from .errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_error
+from .errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
 from .ir import Var
 from .source import ParsedFunction, parse_function
 
@@ -128,13 +128,8 @@ class Scope:
             handler = _STATEMENTS.get(type(stmt))
             if handler is None:
                 raise _unsupported_statement(self, stmt)
-            with self.low.builder.at(self.loc(stmt)):
-                try:
-                    result = handler(self, stmt)
-                except (AutodiffError, ValueError):
-                    raise
-                except Exception as err:
-                    raise internal_error(err, self.loc(stmt)) from err
+            with self.low.builder.at(self.loc(stmt)), internal_errors_at(self.loc(stmt)):
+                result = handler(self, stmt)
             if result is not _NOT_RETURNED:
                 return result
         return _NOT_RETURNED

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import primitives as P
 from ..builder import building
-from ..errors import AutodiffError, MissingRuleError, internal_error
+from ..errors import MissingRuleError, internal_errors_at
 from ..ir import Const, Eqn, Function, Var
 
 
@@ -27,13 +27,8 @@ def forward(fn: Function, wrt: Sequence[int]) -> Function:
         for eqn in fn.eqns:
             b.eqns.append(eqn)
             if eqn.prim.differentiable and any(a in tangents for a in eqn.invars):
-                with b.at(eqn.loc):
-                    try:
-                        _push(eqn, tangents)
-                    except AutodiffError:
-                        raise
-                    except Exception as err:
-                        raise internal_error(err, eqn.loc) from err
+                with b.at(eqn.loc), internal_errors_at(eqn.loc):
+                    _push(eqn, tangents)
         outs = tuple(_tangent_of(a, tangents) for a in fn.outvars)
     return Function(f"jvp_{fn.name}", fn.invars + tuple(tangent_inputs), tuple(b.eqns),
                     fn.outvars + outs, fn.loc)

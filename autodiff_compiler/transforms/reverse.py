@@ -14,7 +14,7 @@ from typing import Any
 from .. import builder
 from .. import primitives as P
 from ..builder import adjoint_loc, building
-from ..errors import AutodiffError, MissingRuleError, internal_error
+from ..errors import MissingRuleError, internal_errors_at
 from ..ir import Atom, Const, Eqn, Function, Var
 
 
@@ -52,13 +52,8 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
                 adjoints.add(out, ct_inputs[i] if cotangent_inputs else _ones_seed(out))
         for eqn in reversed(fn.eqns):
             if any(v in adjoints for v in eqn.outvars):
-                with b.at(adjoint_loc(eqn.loc)):
-                    try:
-                        _backward(eqn, adjoints)
-                    except AutodiffError:
-                        raise
-                    except Exception as err:
-                        raise internal_error(err, eqn.loc) from err
+                with b.at(adjoint_loc(eqn.loc)), internal_errors_at(eqn.loc):
+                    _backward(eqn, adjoints)
         with b.at(None):
             grads = tuple(adjoints.final(v) for v in wrt_vars)
     return Function(f"grad_{fn.name}", fn.invars + tuple(ct_inputs), tuple(b.eqns),
