@@ -30,19 +30,14 @@ GOLDEN_TUTORIAL = '''\
 def grad_function(x, y, w, b):
     """Gradient of function (tutorial_model.py:25) with respect to w, b."""
     z = x @ w + b
-    weight = np.ones_like(z)
-    pos_weight = np.ones_like(z)
-    positive = pos_weight * y
     neg = -z
     # grad of: loss = ops.binary_cross_entropy_with_logits(z, y, ops.ones_like(z), \
 ops.ones_like(z))  (tutorial_model.py:27)
     g_loss = np.broadcast_to(np.float32(1.0), (3,)) / 3.0
-    g_loss = g_loss * weight
-    g_logaddexp = g_loss * positive
+    g_logaddexp = g_loss * y
     g_neg = g_logaddexp * np.exp(neg - np.logaddexp(0, neg))
-    g_z = -g_neg
     g_logaddexp = g_loss * (1 - y)
-    g_z = g_z + g_logaddexp * np.exp(z - np.logaddexp(0, z))
+    g_z = g_logaddexp * np.exp(z - np.logaddexp(0, z)) - g_neg
     # grad of: z = ops.matmul(x, w) + b  (tutorial_model.py:26)
     g_w = np.outer(x, g_z)
     return g_w, g_z

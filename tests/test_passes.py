@@ -1,0 +1,69 @@
+"""Optimisation passes: each identity fires only where shapes and dtypes agree."""
+import numpy as np
+import pytest
+import tutorial_model
+
+import autodiff_compiler as adc
+from autodiff_compiler import passes
+from autodiff_compiler import primitives as P
+from autodiff_compiler.builder import building
+from autodiff_compiler.ir import Aval, Function, Var
+
+F64 = np.dtype("float64")
+
+
+def _program(build, *avals):
+    invars = tuple(Var(a, f"a{i}") for i, a in enumerate(avals))
+    with building() as b:
+        out = build(*invars)
+    return Function("p", invars, tuple(b.eqns), (out,))
+
+
+def _prims(fn):
+    return [e.prim.name for e in fn.eqns]
+
+
+@pytest.mark.parametrize("build", [
+    lambda x: x * 1.0, lambda x: 1 * x, lambda x: x + 0, lambda x: x - 0.0, lambda x: x / 1,
+    lambda x: x ** 1, lambda x: P.broadcast_to(x, (2, 3)),
+], ids=["mul1", "rmul1", "add0", "sub0", "div1", "pow1", "broadcast_same"])
+def test_identity_is_removed_when_avals_agree(build):
+    fn = passes.optimize(_program(build, Aval((2, 3), F64)))
+    assert fn.eqns == () and fn.outvars == fn.invars
+
+
+def test_product_with_ones_like_is_removed_only_without_broadcasting():
+    same = passes.optimize(_program(lambda x, y: P.ones_like(y) * x,
+                                    Aval((3,), F64), Aval((3,), F64)))
+    assert same.eqns == ()
+    widened = passes.optimize(_program(lambda x, y: P.ones_like(y) * x,
+                                       Aval((3,), F64), Aval((2, 3), F64)))
+    assert "mul" in _prims(widened)
+
+
+@pytest.mark.parametrize("aval", [Aval((3,), np.dtype("int64")), Aval()],
+                         ids=["int-dtype-changes", "unknown-aval"])
+def test_identity_is_kept_when_it_may_change_dtype_or_shape(aval):
+    fn = passes.optimize(_program(lambda x: x * 1.0, aval))
+    assert _prims(fn) == ["mul"]
+
+
+def test_add_of_negation_becomes_subtraction():
+    fn = passes.optimize(_program(lambda a, b: a + -b, Aval((2,), F64), Aval((2,), F64)))
+    assert _prims(fn) == ["sub"]
+
+
+def test_dce_drops_unused_equations():
+    fn = passes.dce(_program(lambda x: (P.exp(x), P.sin(x))[1], Aval((2,), F64)))
+    assert _prims(fn) == ["sin"]
+
+
+def test_optimised_and_unoptimised_gradients_agree(monkeypatch):
+    args = tutorial_model.make_inputs("rng")
+    optimised = adc.grad(tutorial_model.function_with_logits, (2, 3))(*args)
+    monkeypatch.setattr(passes, "PIPELINE", [passes.dce])
+    adc.api._CACHE.clear()
+    plain = adc.grad(tutorial_model.function_with_logits, (2, 3))(*args)
+    for a, b in zip(optimised, plain):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    adc.api._CACHE.clear()
