@@ -1,8 +1,10 @@
 """Optimisation passes, each ``Function -> Function``.
 
 ``simplify`` applies algebraic identities that rules and seeds leave behind
-(``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``), only where the
-compiler knows the result has exactly the shape and dtype of what replaces it.
+(``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``), lets elementwise
+operations broadcast for themselves instead of consuming ``np.broadcast_to`` views,
+and folds operations on scalar constants — each only where the compiler knows the
+result keeps exactly its shape and dtype.
 ``dce`` then removes equations nothing needs: all primitives are pure.
 """
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
+
 from . import primitives as P
-from .ir import Atom, Const, Eqn, Function, Var, verify
+from .ir import Atom, Aval, Const, Eqn, Function, Var, verify
 
 
 def dce(fn: Function) -> Function:
@@ -44,16 +48,14 @@ def _is_scalar(atom: Atom, value: float) -> bool:
 
 def _same_aval(a: Atom, b: Var) -> bool:
     """``a`` can stand for ``b``: same known shape and dtype."""
-    aa, ab = a.aval, b.aval
-    return aa.known and ab.known and aa.shape == ab.shape and aa.dtype == ab.dtype \
-        and aa.weak == ab.weak
+    return _same_aval_values(a.aval, b.aval)
 
 
 def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
     """The operand ``eqn`` merely reproduces, if any (``x * 1`` is ``x``)."""
     prim, args, out = eqn.prim, eqn.invars, eqn.outvars[0]
     candidates: list[Atom] = []
-    if prim in (P.mul,):
+    if prim is P.mul:
         for i, j in ((0, 1), (1, 0)):
             if _is_scalar(args[j], 1) or _is_ones(args[j], producers):
                 candidates.append(args[i])
@@ -73,7 +75,16 @@ def _is_ones(atom: Atom, producers: dict[Var, Eqn]) -> bool:
 
 
 def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
-    """``a + -b`` is ``a - b``; ``-a + b`` is ``b - a``."""
+    """``a + -b`` is ``a - b``; ``ones_like(y) * c`` is ``broadcast_to(c, y.shape)``."""
+    if eqn.prim is P.mul:
+        for i, j in ((0, 1), (1, 0)):
+            ones = eqn.invars[i]
+            if _is_ones(ones, producers) and ones.aval.shape is not None:
+                outer = Eqn(eqn.outvars, P.broadcast_to, (eqn.invars[j], Const(ones.aval.shape)),
+                            {}, eqn.loc)
+                (aval,) = P.broadcast_to.abstract_eval(outer.invars, {})
+                if _same_aval_values(aval, eqn.outvars[0].aval):
+                    return outer
     if eqn.prim is P.add:
         a, b = eqn.invars
         for x, y in ((a, b), (b, a)):
@@ -95,6 +106,20 @@ def simplify(fn: Function) -> Function:
     for eqn in fn.eqns:
         eqn = replace(eqn, invars=tuple(sub(a) for a in eqn.invars))
         if len(eqn.outvars) == 1:
+            eqn = _implicit_broadcast(eqn, producers)
+            hoisted = _hoist_broadcast(eqn, producers)
+            if hoisted is not None:
+                inner, eqn = hoisted
+                folded = _fold(inner)
+                if folded is not None:
+                    eqn = replace(eqn, invars=(folded, eqn.invars[1]))
+                else:
+                    producers[inner.outvars[0]] = inner
+                    eqns.append(inner)
+            folded = _fold(eqn)
+            if folded is not None:
+                subst[eqn.outvars[0]] = folded
+                continue
             same = _identity_operand(eqn, producers)
             if same is not None:
                 _inherit_hint(same, eqn.outvars[0])
@@ -106,17 +131,92 @@ def simplify(fn: Function) -> Function:
     return replace(fn, eqns=tuple(eqns), outvars=tuple(sub(a) for a in fn.outvars))
 
 
+def _implicit_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
+    """``broadcast_to(a, s) * b`` is ``a * b`` when that already has the result's aval."""
+    if not eqn.prim.elementwise:
+        return eqn
+    args = list(eqn.invars)
+    for i, a in enumerate(args):
+        source = producers.get(a) if isinstance(a, Var) else None
+        if source is None or source.prim is not P.broadcast_to:
+            continue
+        trial = [*args[:i], source.invars[0], *args[i + 1:]]
+        (aval,) = eqn.prim.abstract_eval(trial, eqn.params)
+        if _same_aval_values(aval, eqn.outvars[0].aval):
+            args = trial
+    return replace(eqn, invars=tuple(args))
+
+
+def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | None:
+    """``broadcast_to(a, s) / 3`` is ``broadcast_to(a / 3, s)``: compute on the small
+    value, broadcast once (consumers may then broadcast implicitly)."""
+    if not eqn.prim.elementwise:
+        return None
+    sources, shapes = [], set()
+    for a in eqn.invars:
+        producer = producers.get(a) if isinstance(a, Var) else None
+        if producer is not None and producer.prim is P.broadcast_to \
+                and isinstance(producer.invars[1], Const):
+            sources.append(producer.invars[0])
+            shapes.add(producer.invars[1].value)
+        elif isinstance(a, Const) and np.ndim(a.value) == 0:
+            sources.append(a)
+        else:
+            return None
+    if len(shapes) != 1:
+        return None
+    (aval,) = eqn.prim.abstract_eval(sources, eqn.params)
+    small = Var(aval, "")
+    inner = Eqn((small,), eqn.prim, tuple(sources), eqn.params, eqn.loc)
+    outer = Eqn(eqn.outvars, P.broadcast_to, (small, Const(shapes.pop())), {}, eqn.loc)
+    out_aval = P.broadcast_to.abstract_eval(outer.invars, {})[0]
+    return (inner, outer) if _same_aval_values(out_aval, eqn.outvars[0].aval) else None
+
+
+def _same_aval_values(a: Aval, b: Aval) -> bool:
+    return a.known and b.known and (a.shape, a.dtype, a.weak) == (b.shape, b.dtype, b.weak)
+
+
+def _fold(eqn: Eqn) -> Const | None:
+    """An elementwise operation on scalar constants is a constant of the same dtype."""
+    if not (eqn.prim.elementwise and all(isinstance(a, Const) for a in eqn.invars)):
+        return None
+    values = [a.value for a in eqn.invars]
+    if not all(np.ndim(v) == 0 for v in values):
+        return None
+    with np.errstate(all="ignore"):
+        value = eqn.prim.impl(*values, **eqn.params)
+    folded = Const(value)
+    return folded if _same_aval_values(folded.aval, eqn.outvars[0].aval) else None
+
+
 def _inherit_hint(kept: Atom, dropped: Var) -> None:
     if isinstance(kept, Var) and not kept.hint:
         kept.hint = dropped.hint
+
+
+def fresh_outputs(fn: Function) -> Function:
+    """Outputs are handed to users, who may update them in place: none may be an
+    input, a constant, or a read-only ``broadcast_to`` view (``np.array`` copies)."""
+    views = {v for e in fn.eqns if e.prim is P.broadcast_to for v in e.outvars}
+    inputs = set(fn.invars)
+    eqns, outs, copies = list(fn.eqns), [], {}
+    for a in fn.outvars:
+        if isinstance(a, Const) or a in inputs or a in views:
+            if a not in copies:
+                copies[a] = Var(a.aval, a.hint if isinstance(a, Var) else "")
+                eqns.append(Eqn((copies[a],), P.copy, (a,), {}, None))
+            a = copies[a]
+        outs.append(a)
+    return replace(fn, eqns=tuple(eqns), outvars=tuple(outs))
 
 
 PIPELINE: list[Callable[[Function], Function]] = [simplify, dce]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:
-    """The default pipeline, verifying the IR after every pass."""
-    for pass_ in PIPELINE:
+    """The default pipeline, verifying the IR after every pass; outputs come out fresh."""
+    for pass_ in [*PIPELINE, fresh_outputs]:
         fn = pass_(fn)
         if check:
             verify(fn)

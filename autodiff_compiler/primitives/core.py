@@ -48,6 +48,7 @@ class Primitive:
         self.spelling = spelling
         self.n_out = n_out
         self.impl = _impl_of(spelling)
+        self.elementwise = elementwise  # broadcasts its operands like a ufunc
         self.aval_rule = aval_rule or (_elementwise_avals if elementwise else self._eval_avals)
         self.foldable = foldable
         self.defaults = dict(defaults or {})  # params equal to these are left out

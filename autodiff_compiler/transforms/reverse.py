@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .. import builder
 from .. import primitives as P
 from ..builder import adjoint_loc, building
 from ..errors import MissingRuleError, internal_errors_at
@@ -101,17 +100,7 @@ class _Adjoints:
             zeros.hint = self.name(v)
             return zeros
         g = self.ct[v]
-        if not isinstance(g, Var):
-            return P.zeros_like(v) + g
-        return P.copy(g) if _is_broadcast_view(g) else g
-
-
-def _is_broadcast_view(g: Var) -> bool:
-    """Gradients are handed to users, who may update them in place: no read-only views."""
-    for eqn in reversed(builder.current().eqns):
-        if g in eqn.outvars:
-            return eqn.prim is P.broadcast_to
-    return False
+        return g if isinstance(g, Var) else P.zeros_like(v) + g
 
 
 def _backward(eqn: Eqn, adjoints: _Adjoints) -> None:
