@@ -150,6 +150,8 @@ def _fn_key(fn: Any) -> tuple:
 
 def _kind(value: Any) -> Any:
     """What compiled code is specialised on: array shape and dtype, or the static value."""
+    if type(value) is np.ndarray:  # the hot path, before the general checks
+        return (value.shape, value.dtype)
     if isinstance(value, np.ndarray):
         return (value.shape, value.dtype)
     if isinstance(value, float | complex):

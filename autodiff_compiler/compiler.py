@@ -52,6 +52,11 @@ class Compiled:
     aux_skeleton: Any
     n_aux: int
     flat_positions: list[int] | None  # when every argument is an array, float or static
+
+    def __post_init__(self) -> None:
+        spec = self.spec
+        self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
+                                spec.return_ids or spec.weights)
     def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
         """Call the generated function; ``extra`` are cotangent or tangent inputs."""
         if self.flat_positions is not None:
@@ -66,6 +71,8 @@ class Compiled:
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""
         spec, n = self.spec, self.n_values
+        if self.plain_grads:  # the common case: gradients only, as a tuple or bare
+            return flat[0] if len(flat) == 1 and spec.bare_position else tuple(flat)
         if spec.forward:
             tangent_skeleton = trees.map_leaves(self.value_skeleton, _zero_if_constant)
             return (trees.unflatten(self.value_skeleton, list(flat[:n])),
