@@ -8,6 +8,7 @@ globals it baked in (see ``captures``) before each call.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from .surface import evaluated_when_compiling
 from .tensor import Parameter
 
 _CACHE: dict[tuple, Compiled] = {}
+CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
 
 
 @dataclass(frozen=True)
@@ -94,22 +96,21 @@ class GradFunction:
         if kwargs:
             args = _bind(self.fn, args, kwargs)
         compiled = self.compiled_for(args)
-        try:
-            flat = compiled.run(args)
-        except AutodiffError as err:
-            raise err.with_traceback(None) from None
-        return compiled.finish(flat)
+        return compiled.finish(compiled.run(args))
 
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
-        key = (self._key, tuple(map(_kind, args)))
-        compiled = _CACHE.get(key)
-        if compiled is None or not guards_hold(compiled.guards):
-            try:
+        """The compiled gradient for arguments of this kind (from the cache if it holds)."""
+        try:
+            key = (self._key, tuple(map(_kind, args)))
+            compiled = _CACHE.get(key)
+            if compiled is None or not guards_hold(compiled.guards):
                 abstract = [_abstract(a, self.spec.specialize) for a in args]
                 compiled = compile_gradient(self.fn, self.spec, abstract)
-            except AutodiffError as err:
-                raise err.with_traceback(None) from None
-            _CACHE[key] = compiled
+                if len(_CACHE) >= CACHE_SIZE:
+                    del _CACHE[next(iter(_CACHE))]  # the oldest entry
+                _CACHE[key] = compiled
+        except AutodiffError as err:
+            raise err.with_traceback(None) from None  # the user's call is the last frame
         return compiled
 
     def source(self, *args: Any, **kwargs: Any) -> str:
@@ -128,7 +129,6 @@ class GradFunction:
 def _bind(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
     if not kwargs:
         return args
-    import inspect
     target = type(fn).construct if isinstance(fn, Cell) else fn
     sig = inspect.signature(target)
     params = list(sig.parameters.values())[1:] if isinstance(fn, Cell) else None

@@ -65,7 +65,8 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
 
 
 def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,
-           what: str) -> Any:
+                  what: str) -> Any:
+    """Build IR for a surface call, turning bad arguments into errors at the user's line."""
     try:
         return builder(*args, **kwargs)
     except AutodiffError:
@@ -109,8 +110,7 @@ def _callable_name(func: Any) -> str:
 
 
 def _rule_hint(name: str) -> str:
-    return (f"register a rule: P = autodiff_compiler.primitives; prim = P.Primitive(..., "
-            f"('call', '{name}')); P.defvjp(prim, lambda g, ans, x: ...); or wrap the value "
-            "in stop_gradient(...) if it needs no gradient")
+    return (f"write {name} with supported operations (the README lists them), or wrap the "
+            "call in stop_gradient(...) if no gradient needs to flow through it")
 
 

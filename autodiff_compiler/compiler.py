@@ -57,6 +57,7 @@ class Compiled:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
                                 spec.return_ids or spec.weights)
+
     def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
         """Call the generated function; ``extra`` are cotangent or tangent inputs."""
         if self.flat_positions is not None:
@@ -137,30 +138,37 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
             low.captures.array(Path.of_object(w, w.name or "weight"), w)
     arg_vars = [v for a in args for v in trees.flatten(a, _is_var)[0]]
     cap_vars = [var for _, _, var in low.captures.arrays]
-    primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, spec, loc))
-    seeds, aux_leaves, aux_skeleton = _seeds(out, spec, loc)
+    primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
+    seeds, aux_leaves, aux_skeleton = _seeds(out, spec)
     wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
-    out_leaves = list(primal.outvars)
-    n_out = len(out_leaves)
-    if spec.forward:
-        full, keep = forward(primal, wrt), list(range(2 * n_out))
-    else:
-        full = reverse(primal, wrt, [out_leaves.index(s) for s in seeds],
-                       cotangent_inputs=spec.cotangent_inputs)
-        keep = list(range(n_out)) if spec.with_value else []
-        keep += [n_out + i for i in range(len(wrt))]
-        keep += [] if spec.with_value else [out_leaves.index(a) for a in aux_leaves]
-    prefix = "jvp" if spec.forward else "vjp" if spec.cotangent_inputs else \
-        "value_and_grad" if spec.with_value else "grad"
-    full = replace(full, name=f"{prefix}_{primal.name}")
-    ir = verify(passes.optimize(passes.select_outputs(full, keep)))
+    ir = verify(passes.optimize(_transform(primal, spec, wrt, seeds, aux_leaves)))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
     source, constants = generate(ir, _doc(target, spec, wrt, ir))
     value_skeleton = trees.flatten(out, _is_var)[1]
+    n_out = len(primal.outvars)
     return Compiled(ir, source, _load(ir.name, source, constants), spec, guards, captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
                     0 if spec.with_value else len(aux_leaves), _flat_positions(args))
+
+
+def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
+               aux_leaves: list[Var]) -> Function:
+    """The derivative program, returning just what ``spec`` asks for, in order:
+    the value (or aux) and the derivatives."""
+    outs = list(primal.outvars)
+    n_out = len(outs)
+    if spec.forward:
+        full, keep = forward(primal, wrt), list(range(2 * n_out))
+    else:
+        full = reverse(primal, wrt, [outs.index(s) for s in seeds],
+                       cotangent_inputs=spec.cotangent_inputs)
+        keep = list(range(n_out)) if spec.with_value else []
+        keep += [n_out + i for i in range(len(wrt))]
+        keep += [] if spec.with_value else [outs.index(a) for a in aux_leaves]
+    prefix = "jvp" if spec.forward else "vjp" if spec.cotangent_inputs else \
+        "value_and_grad" if spec.with_value else "grad"
+    return passes.select_outputs(replace(full, name=f"{prefix}_{primal.name}"), keep)
 
 
 def _flat_positions(args: list[Any]) -> list[int] | None:
@@ -205,8 +213,7 @@ def _name_arguments(target: Any, args: list[Any]) -> None:
             arg.hint = name
 
 
-def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, spec: GradSpec,
-            loc: Any) -> Function:
+def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, loc: Any) -> Function:
     leaves = trees.flatten(out, _is_var)[0]
     name = getattr(_target(fn), "__name__", "fn")
     if name == "construct":
@@ -218,7 +225,8 @@ def _identifier(name: str) -> str:
     return "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "fn"
 
 
-def _seeds(out: Any, spec: GradSpec, loc: Any) -> tuple[list[Var], list[Var], Any]:
+def _seeds(out: Any, spec: GradSpec) -> tuple[list[Var], list[Var], Any]:
+    """Outputs to differentiate (sum of all, or the first with ``has_aux``) and aux."""
     if not spec.has_aux:
         return [v for v in trees.flatten(out, _is_var)[0] if v.aval.is_float], [], None
     if not isinstance(out, tuple | list) or len(out) < 2:

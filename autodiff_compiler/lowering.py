@@ -81,7 +81,6 @@ class Lowering:
         finally:
             self.active_calls.pop()
 
-
     def call_entry(self, fn: Any, args: list[Any]) -> Any:
         """Lower the call ``fn(*args)`` that a compilation starts from."""
         from .nn import Cell
