@@ -64,14 +64,16 @@ class _Emitter:
         return node
 
     def const(self, value: Any) -> gast.expr:
-        if isinstance(value, float) and not math.isfinite(value):
+        """A constant as Python source; NumPy scalars keep their type (``np.float32(1.0)``),
+        since a bare literal is a *weak* Python scalar in NumPy's promotion rules."""
+        if type(value) is float and not math.isfinite(value):
             text = "nan" if math.isnan(value) else "inf"
             node = _attr("np", text)
             return gast.UnaryOp(gast.USub(), node) if value < 0 else node
         if _is_index(value):  # slices are only syntax inside [...]: spell np.s_[...]
             return gast.Subscript(_attr("np", "s_"), self.index(value), gast.Load())
-        if value is None or value is Ellipsis or isinstance(value, bool | int | float | str):
-            if isinstance(value, int | float) and value < 0:
+        if value is None or value is Ellipsis or type(value) in (bool, int, float, str):
+            if type(value) in (int, float) and value < 0:
                 return gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
             return gast.Constant(value, None)
         if isinstance(value, tuple):
