@@ -235,8 +235,18 @@ def _comment(loc: Loc) -> str:
     return f"# grad of: {loc.source.strip()}  ({loc})"
 
 
-def generate(fn: Function, doc: str | None = None) -> tuple[str, dict[str, Any]]:
-    """Python source of ``fn`` and the constants its namespace must hold."""
+@dataclass(frozen=True)
+class Generated:
+    """Generated source, the constants its namespace must hold, and for each line of
+    code the user's source location it came from (for runtime errors)."""
+
+    source: str
+    constants: dict[str, Any]
+    line_locs: dict[int, Loc]
+
+
+def generate(fn: Function, doc: str | None = None) -> Generated:
+    """Python source of ``fn``."""
     eqns, outvars = _strip_aliases(fn)
     uses = Counter(a for e in eqns for a in e.invars if isinstance(a, Var))
     uses.update(a for a in outvars if isinstance(a, Var))
@@ -252,6 +262,7 @@ def generate(fn: Function, doc: str | None = None) -> tuple[str, dict[str, Any]]
     if doc:
         lines.append(f'    """{doc}"""')
     prev: tuple[str, int] | None = None
+    line_locs: dict[int, Loc] = {}
     for stmt in stmts:
         loc = stmt.loc
         if loc is not None and loc.adjoint and (loc.file, loc.line) != prev:
@@ -260,6 +271,8 @@ def generate(fn: Function, doc: str | None = None) -> tuple[str, dict[str, Any]]
         target = [gast.Name(names[v], gast.Store(), None, None) for v in stmt.targets]
         lhs = target[0] if len(target) == 1 else gast.Tuple(target, gast.Store())
         lines.append("    " + _to_source(gast.Assign([lhs], stmt.expr, None)))
+        if loc is not None:
+            line_locs[len(lines)] = loc
     value = rets[0] if len(rets) == 1 else gast.Tuple(rets, gast.Load())
     lines.append("    " + _to_source(gast.Return(value)))
-    return "\n".join(lines) + "\n", em.constants
+    return Generated("\n".join(lines) + "\n", em.constants, line_locs)

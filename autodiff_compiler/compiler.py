@@ -20,8 +20,8 @@ import numpy as np
 from . import passes, trees
 from .builder import building
 from .captures import Path
-from .codegen import generate
-from .errors import AutodiffError, internal_error
+from .codegen import Generated, generate
+from .errors import AutodiffError, Loc, internal_error
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
@@ -66,7 +66,11 @@ class Compiled:
             inputs = [leaf for a in args for leaf in _leaves(a)]
         inputs += [path.resolve() for path, _ in self.capture_objects]
         inputs = [v if type(v) is not Parameter else v.view(np.ndarray) for v in inputs]
-        out = self.fn(*inputs, *extra)
+        try:
+            out = self.fn(*inputs, *extra)
+        except Exception as err:
+            _note_user_line(err)
+            raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
 
     def finish(self, flat: Sequence[Any]) -> Any:
@@ -144,10 +148,10 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
     ir = verify(passes.optimize(_transform(primal, spec, wrt, seeds, aux_leaves)))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
-    source, constants = generate(ir, _doc(target, spec, wrt, ir))
+    generated = generate(ir, _doc(target, spec, wrt, ir))
     value_skeleton = trees.flatten(out, _is_var)[1]
     n_out = len(primal.outvars)
-    return Compiled(ir, source, _load(ir.name, source, constants), spec, guards, captures,
+    return Compiled(ir, generated.source, _load(ir.name, generated), spec, guards, captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
                     0 if spec.with_value else len(aux_leaves), _flat_positions(args))
 
@@ -286,12 +290,31 @@ def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
     return f"{what} of {getattr(target, '__qualname__', ir.name)}{where} with respect to {names}."
 
 
-def _load(name: str, source: str, constants: dict[str, Any]) -> Callable[..., Any]:
+def _load(name: str, generated: Generated) -> Callable[..., Any]:
     """Compile and exec generated source, registered in ``linecache`` for tracebacks."""
+    source = generated.source
     filename = f"<autodiff_compiler:{name}:{next(_SERIAL)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = dict(NAMESPACE, **constants)
+    _LINE_LOCS[filename] = generated.line_locs
+    namespace = dict(NAMESPACE, **generated.constants)
     exec(compile(source, filename, "exec"), namespace)
     fn = namespace[name]
     fn.__source__ = source
     return fn
+
+
+_LINE_LOCS: dict[str, dict[int, Loc]] = {}
+
+
+def _note_user_line(err: BaseException) -> None:
+    """Add to an exception raised in generated code which line of the user's it came
+    from, so a shape error in a gradient names the user's ``file:line``."""
+    tb, where = err.__traceback__, None
+    while tb is not None:
+        locs = _LINE_LOCS.get(tb.tb_frame.f_code.co_filename)
+        if locs is not None:
+            where = locs.get(tb.tb_lineno)
+        tb = tb.tb_next
+    if where is not None and hasattr(err, "add_note"):
+        role = "the gradient of" if where.adjoint else "the forward pass of"
+        err.add_note(f"raised in {role} {where}:\n{where.excerpt()}")

@@ -85,6 +85,15 @@ def test_runtime_error_traceback_shows_generated_line():
     assert "a = x * y" in lines
 
 
+def test_runtime_error_names_the_users_line():
+    grad_fn = adc.grad(golden_functions.f, (0, 1))
+    grad_fn(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError) as err:
+        grad_fn.compiled_for((np.ones(3), np.ones(3))).run((np.ones(3), np.ones(4)))
+    notes = "\n".join(getattr(err.value, "__notes__", []))
+    assert "golden_functions.py:6" in notes and "a = x * y" in notes
+
+
 def test_generated_code_is_plain_numpy():
     fn = adc.grad(golden_functions.fanout).compiled_for((np.ones(3),)).fn
     assert set(fn.__code__.co_names) <= {"np", "exp", "broadcast_to", "unbroadcast"}
