@@ -14,7 +14,7 @@ neither and yields shape-generic code.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -160,48 +160,96 @@ def _const_str(value: Any) -> str:
     return repr(value)
 
 
-def _params_str(params: Mapping[str, Any], namer: _Namer) -> str:
-    shown = {k: v for k, v in params.items() if not isinstance(v, Function)}
+def _params_str(params: Mapping[str, Any]) -> str:
+    shown = {k: v for k, v in params.items() if not _is_region(v)}
     if not shown:
         return ""
     return "[" + ", ".join(f"{k}={_const_str(v)}" for k, v in shown.items()) + "]"
 
 
-def pretty(fn: Function, *, comments: bool = True) -> str:
-    """Print like a jaxpr: one equation per line, names chosen here, never ``id()``s."""
-    namer = _Namer()
+def _is_region(value: Any) -> bool:
+    return isinstance(value, Function) or (
+        isinstance(value, tuple) and bool(value) and all(isinstance(v, Function) for v in value))
+
+
+def regions(eqn: Eqn) -> list[tuple[str, Function]]:
+    """The nested bodies of a control-flow equation, with their param names."""
+    out = []
+    for key, value in eqn.params.items():
+        if isinstance(value, Function):
+            out.append((key, value))
+        elif _is_region(value):
+            out.extend((f"{key}[{i}]", fn) for i, fn in enumerate(value))
+    return out
+
+
+def free_vars(fn: Function) -> list[Var]:
+    """Values ``fn`` reads from enclosing scopes (regions capture implicitly), in order."""
+    defined = set(fn.invars)
+    free: dict[Var, None] = {}
+    for eqn in fn.eqns:
+        for a in reads(eqn):
+            if a not in defined:
+                free[a] = None
+        defined.update(eqn.outvars)
+    for a in fn.outvars:
+        if isinstance(a, Var) and a not in defined:
+            free[a] = None
+    return list(free)
+
+
+def reads(eqn: Eqn) -> list[Var]:
+    """Every value an equation reads: its operands and what its regions capture."""
+    out = [a for a in eqn.invars if isinstance(a, Var)]
+    for _, body in regions(eqn):
+        out.extend(free_vars(body))
+    return out
+
+
+def _pretty_lines(fn: Function, namer: _Namer, indent: str, comments: bool) -> list[str]:
     ins = " ".join(namer(v) for v in fn.invars)
     lines = [f"{{ lambda {ins}. let"]
     for eqn in fn.eqns:
         args = " ".join(namer(a) for a in eqn.invars)
         outs = " ".join(namer(v) for v in eqn.outvars)
-        text = f"    {outs} = {eqn.prim.name}{_params_str(eqn.params, namer)} {args}".rstrip()
+        text = f"    {outs} = {eqn.prim.name}{_params_str(eqn.params)} {args}".rstrip()
         if comments and eqn.loc is not None:
             tag = "grad of " if eqn.loc.adjoint else ""
-            src = eqn.loc.source.strip()
-            text = f"{text:<40}  # {tag}{eqn.loc}  {src}".rstrip()
+            text = f"{text:<40}  # {tag}{eqn.loc}  {eqn.loc.source.strip()}".rstrip()
         lines.append(text)
+        for key, body in regions(eqn):
+            inner = _pretty_lines(body, namer, "", comments)
+            lines.append(f"      {key} {inner[0]}")
+            lines.extend(f"      {line}" for line in inner[1:])
     outs = ", ".join(namer(a) for a in fn.outvars)
     lines.append(f"  in ({outs}{',' if len(fn.outvars) == 1 else ''}) }}")
-    return "\n".join(lines)
+    return [indent + line for line in lines]
+
+
+def pretty(fn: Function, *, comments: bool = True) -> str:
+    """Print like a jaxpr: one equation per line, names chosen here, never ``id()``s.
+    Region bodies print indented under the equation that owns them."""
+    return "\n".join(_pretty_lines(fn, _Namer(), "", comments))
 
 
 # ---------------------------------------------------------------------------- verifying
 
 
-def iter_atoms(eqn: Eqn) -> Iterator[Atom]:
-    yield from eqn.invars
-
-
 def verify(fn: Function) -> Function:
-    """Check the SSA invariants; raise ``IRVerificationError`` with a window of IR."""
-    defined: set[Var] = set()
+    """Check the SSA invariants, in region bodies too; raise ``IRVerificationError``
+    with a window of IR around the offending equation."""
+    _verify(fn, fn, set())
+    return fn
+
+
+def _verify(top: Function, fn: Function, outer: set[Var]) -> None:
+    defined = set(outer)
 
     def fail(index: int, what: str) -> None:
         lines = pretty(fn, comments=False).splitlines()
         lo, hi = max(0, index - 2), min(len(lines), index + 5)
         window = "\n".join(("--> " if i == index + 1 else "    ") + lines[i] for i in range(lo, hi))
-        raise IRVerificationError(f"invalid IR in '{fn.name}': {what}\n{window}",
+        raise IRVerificationError(f"invalid IR in '{top.name}': {what}\n{window}",
                                   hint="this is a compiler bug; please report it with the function")
 
     for v in fn.invars:
@@ -212,6 +260,8 @@ def verify(fn: Function) -> Function:
         for a in eqn.invars:
             if isinstance(a, Var) and a not in defined:
                 fail(i, f"{a!r} used before it is defined")
+        for _, body in regions(eqn):
+            _verify(top, body, defined)
         if eqn.prim.n_out is not None and len(eqn.outvars) != eqn.prim.n_out:
             fail(i, f"'{eqn.prim.name}' must define {eqn.prim.n_out} values")
         for v in eqn.outvars:
@@ -221,4 +271,3 @@ def verify(fn: Function) -> Function:
     for a in fn.outvars:
         if isinstance(a, Var) and a not in defined:
             fail(len(fn.eqns), f"output {a!r} is never defined")
-    return fn

@@ -9,6 +9,7 @@ from .core import (
                    defvjp_all,
                    nondifferentiable,
 )
+from .control import cond, loop, truth_and, truth_not, truth_or, while_loop
 from .elementwise import (
                    abs_,
                    add,
@@ -64,6 +65,7 @@ from .shape import (
 _install_operators()
 
 __all__ = [
+    "cond", "loop", "while_loop", "truth_and", "truth_or", "truth_not",
     "REGISTRY", "Primitive", "defvjp", "defvjp_all", "defjvp", "deflinear", "nondifferentiable",
     "abs_", "add", "cos", "div", "equal", "exp", "greater", "greater_equal", "less",
     "less_equal", "log", "log1p", "logaddexp", "maximum", "minimum", "mul", "neg",

@@ -29,7 +29,8 @@ BINOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "**": operator.pow, "@": operator.matmul, "//": operator.floordiv, "%": operator.mod,
           "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
           "==": operator.eq, "!=": operator.ne}
-UNARYOPS = {"-": operator.neg, "+": operator.pos}
+UNARYOPS = {"-": operator.neg, "+": operator.pos, "not": operator.not_}
+BOOLOPS = {"and": lambda a, b: a and b, "or": lambda a, b: a or b}
 
 
 class Primitive:
@@ -106,7 +107,15 @@ def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:
         return operator.getitem
     if kind == "identity":
         return lambda x: x
+    if kind == "boolop":
+        return BOOLOPS[text]
+    if kind == "region":
+        return _no_impl
     raise ValueError(f"unknown spelling {spelling!r}")
+
+
+def _no_impl(*args: Any, **params: Any) -> Any:
+    raise TypeError("control-flow regions are run by generated code, not evaluated")
 
 
 def _elementwise_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:

@@ -1,0 +1,26 @@
+"""Structured control flow: regions that own their bodies, in the style of MLIR's scf.
+
+* ``cond[branches=(then, else)](pred)`` runs one branch; outputs are the phi values.
+* ``loop[body](n, *init)``: ``for k in range(n)`` (or ``reversed(range(n))`` with
+  ``reverse=True``) over carried values; the body maps ``(k, *carry)`` to
+  ``(*carry_next, *ys)``, and each ``y`` is collected into a list output (``n_ys``) —
+  the per-iteration tape that the adjoint loop reads back by index.
+* ``while_loop[cond, body](*init)``: carried values until ``cond`` is false; with
+  ``n_ys`` the body's extra outputs are collected likewise and the trip count is the
+  last output.
+
+Bodies read enclosing values directly (implicit capture), as Python blocks do. The
+truth-value operators are Python's ``and``/``or``/``not`` on runtime conditions.
+"""
+from __future__ import annotations
+
+from .core import Primitive, nondifferentiable
+
+cond = Primitive("cond", ("region", "if"), n_out=None, foldable=False)
+loop = Primitive("loop", ("region", "for"), n_out=None, foldable=False)
+while_loop = Primitive("while_loop", ("region", "while"), n_out=None, foldable=False)
+
+truth_and = Primitive("truth_and", ("boolop", "and"))
+truth_or = Primitive("truth_or", ("boolop", "or"))
+truth_not = Primitive("truth_not", ("unaryop", "not"))
+nondifferentiable(truth_and, truth_or, truth_not)
