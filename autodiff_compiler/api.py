@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from . import passes
 from .builder import inline
 from .captures import guards_hold, is_array
 from .compiler import Compiled, compile_gradient
@@ -254,22 +253,29 @@ def _is_float_value(a: Any) -> bool:
 
 def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
                     has_aux: bool = False, *, args: Sequence[Any] | None = None,
-                    value: bool = False) -> str:
-    """The generated gradient source: shape-generic, or specialised to ``args``."""
+                    value: bool = False, optimize: bool = True) -> str:
+    """The generated gradient source: shape-generic, or specialised to ``args``.
+    ``optimize=False`` shows the transform's output before ``passes.PIPELINE``."""
     spec = _spec(grad_position, weights, has_aux, False, with_value=value)
-    if args is not None:
+    if args is not None and optimize:
         return GradFunction(fn, spec).source(*args)
-    try:
-        return compile_gradient(fn, spec, None).source
-    except AutodiffError as err:
-        raise err.with_traceback(None) from None
+    return _uncached(fn, spec, args, optimize).source
 
 
 def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
-                has_aux: bool = False, *, optimize: bool = True) -> str:
-    """The printed IR of the gradient program (shape-generic)."""
-    spec = _spec(grad_position, weights, has_aux, False, with_value=False)
-    ir = compile_gradient(fn, spec, None).ir
-    return str(ir if optimize else passes.dce(ir))
+                has_aux: bool = False, *, args: Sequence[Any] | None = None,
+                value: bool = False, optimize: bool = True) -> str:
+    """The printed IR of the gradient program: shape-generic, or specialised to ``args``."""
+    spec = _spec(grad_position, weights, has_aux, False, with_value=value)
+    return str(_uncached(fn, spec, args, optimize).ir)
+
+
+def _uncached(fn: Callable[..., Any], spec: GradSpec, args: Sequence[Any] | None,
+              optimize: bool) -> Compiled:
+    abstract = None if args is None else [_abstract(a) for a in args]
+    try:
+        return compile_gradient(fn, spec, abstract, optimize=optimize)
+    except AutodiffError as err:
+        raise err.with_traceback(None) from None
 
 

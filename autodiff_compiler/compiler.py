@@ -116,21 +116,23 @@ def _leaves(value: Any) -> list[Any]:
 # ---------------------------------------------------------------------------- pipeline
 
 
-def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
+def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None, *,
+                     optimize: bool = True) -> Compiled:
     """Compile the gradient of ``fn`` for abstract ``args`` (``None``: shape-generic).
+    ``optimize=False`` skips ``passes.PIPELINE`` (to see what the transform emitted).
 
     Failures are ``AutodiffError``s at the user's line; an unexpected exception is a
     compiler bug, reported as one at the line being compiled when it happened.
     """
     try:
-        return _compile(fn, spec, args)
+        return _compile(fn, spec, args, optimize)
     except (AutodiffError, ValueError):
         raise
     except Exception as err:
         raise internal_error(err, None) from None
 
 
-def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
+def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = True) -> Compiled:
     target = _target(fn)
     loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
     with building(loc) as b:
@@ -145,7 +147,8 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None) -> Compiled:
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
     seeds, aux_leaves, aux_skeleton = _seeds(out, spec)
     wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
-    ir = verify(passes.optimize(_transform(primal, spec, wrt, seeds, aux_leaves)))
+    program = _transform(primal, spec, wrt, seeds, aux_leaves)
+    ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
     generated = generate(ir, _doc(target, spec, wrt, ir))
