@@ -1,24 +1,67 @@
-"""``autodiff-compiler show FILE.py:FUNC``: print the generated gradient source or IR.
+"""The ``autodiff-compiler`` command: show, export and check-export.
 
-The file is executed as a module, the way ``python FILE.py`` would import it (its
-directory first on ``sys.path``); anything it prints goes to stderr so that stdout
-holds only the generated code. Exit status 0 on success, 2 on a user error.
+``show FILE.py:FUNC`` prints the generated gradient source (the IR with ``--ir``);
+``export FILE.py:FUNC -o OUT.py`` writes a standalone module that needs only NumPy
+(see ``export.py``); ``check-export OUT.py`` says whether its source has changed since.
+
+FILE.py is executed: it is imported as a module named after the file, the way
+``python FILE.py`` would import it (its own directory first on ``sys.path``), but not
+as ``__main__``, so an ``if __name__ == "__main__":`` block does not run. What it
+prints goes to stderr, so stdout holds only the generated code.
+
+Exit status: 0 on success; 1 when ``check-export`` finds the module out of date; 2 on
+a user error (missing file, no such function, a syntax error or exception in the file,
+an unsupported construct), reported in one paragraph naming ``file:line``, with no
+Python traceback.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import importlib.util
+import inspect
+import io
+import keyword
+import os
+import shlex
 import sys
+import tokenize
+import traceback
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import api
-from .errors import AutodiffError
+from .errors import AutodiffError, display_path
 from .nn import Cell
 from .tensor import Parameter
 
-EXAMPLE = "example: autodiff-compiler show examples/seed_tutorial.py:function --grad-position 2,3"
+TUTORIAL = "examples/seed_tutorial.py"
+SHOW_EXAMPLES = f"""\
+examples:
+  autodiff-compiler show {TUTORIAL}:function --grad-position 2,3
+  autodiff-compiler show {TUTORIAL}:function --grad-position 2,3 --example "x, y, w, b"
+  autodiff-compiler show {TUTORIAL}:model --ir
+  autodiff-compiler show {TUTORIAL}:forward_fn --grad-position none --weights w,b"""
+EXPORT_EXAMPLES = f"""\
+examples:
+  autodiff-compiler export {TUTORIAL}:function --grad-position 2,3 -o grad_function.py
+  python -c "import grad_function; help(grad_function)"
+  autodiff-compiler check-export grad_function.py"""
+DESCRIPTION = """\
+Print, or export as a standalone NumPy module, the gradient this compiler generates for
+a function in FILE.py. FILE.py is executed to find FUNC: it is imported the way
+`python FILE.py` would import it (its directory first on sys.path), but not as
+__main__; what it prints goes to stderr.
+
+exit status: 0 success, 1 check-export found the module out of date, 2 a user error"""
+CHECK_EXAMPLES = """\
+example:
+  autodiff-compiler check-export grad_function.py || echo "source changed: re-export"
+
+exit status: 0 up to date, 1 out of date (or the source is gone), 2 not an export"""
 
 
 class UserError(Exception):
@@ -26,42 +69,243 @@ class UserError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
-        print(_show(args), end="")
+        return args.run(args)
     except (UserError, AutodiffError, ValueError) as err:
         print(f"autodiff-compiler: error: {err}", file=sys.stderr)
         return 2
-    return 0
+
+
+# ---------------------------------------------------------------------------- arguments
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autodiff-compiler", description=__doc__.split("\n")[0],
-                                     epilog=EXAMPLE)
+    parser = argparse.ArgumentParser(
+        prog="autodiff-compiler", description=DESCRIPTION,
+        epilog=SHOW_EXAMPLES + "\n" + EXPORT_EXAMPLES.partition("\n")[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    show = sub.add_parser("show", help="print the generated gradient of FILE.py:FUNC",
-                          epilog=EXAMPLE)
-    show.add_argument("target", metavar="FILE.py:FUNC",
-                      help="a function, Class.method, or module-level Cell instance")
-    show.add_argument("--grad-position", default="0",
-                      help="comma-separated argument positions, or 'none' (default: 0)")
-    show.add_argument("--weights", default=None,
-                      help="comma-separated Parameters: global names or Parameter names")
-    show.add_argument("--has-aux", action="store_true", help="differentiate the first output")
-    show.add_argument("--value-and-grad", action="store_true", help="also return the value")
+    show = _subparser(sub, "show", "print the generated gradient of FILE.py:FUNC",
+                      SHOW_EXAMPLES, _show)
+    _target_options(show)
     show.add_argument("--ir", action="store_true", help="print the IR instead of Python")
+    show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the output: auto (the default) when stdout is a terminal "
+                           "and NO_COLOR is unset")
+    export = _subparser(sub, "export", "write a standalone NumPy module with the forward "
+                        "and gradient of FILE.py:FUNC", EXPORT_EXAMPLES, _export)
+    _target_options(export)
+    export.add_argument("-o", "--output", required=True, metavar="OUT.py",
+                        help="the module to write ('-' for stdout)")
+    check = _subparser(sub, "check-export", "say whether the source of an exported module "
+                       "changed since it was exported", CHECK_EXAMPLES, _check_export)
+    check.add_argument("module", metavar="OUT.py", help="a module written by export")
     return parser
 
 
-def _show(args: argparse.Namespace) -> str:
-    module, fn = _load(args.target)
-    positions = _positions(args.grad_position)
-    weights = None if args.weights is None else [_weight(module, n) for n in
-                                                 args.weights.split(",")]
+def _subparser(sub: Any, name: str, text: str, examples: str,
+               run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".",
+                            epilog=examples, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="FILE.py:FUNC",
+                        help="a function, Class.method, or module-level Cell instance "
+                             "(FILE.py is executed to find it)")
+    parser.add_argument("--grad-position", default="0",
+                        help="comma-separated argument positions, or 'none' (default: 0)")
+    parser.add_argument("--weights", default=None,
+                        help="comma-separated Parameters: global names or Parameter names")
+    parser.add_argument("--has-aux", action="store_true",
+                        help="differentiate the first output; return the others as they are")
+    parser.add_argument("--value-and-grad", action="store_true",
+                        help="return the value too")
+    parser.add_argument("--no-optimize", action="store_true",
+                        help="skip the optimisation passes: the transform's raw output")
+    parser.add_argument("--example", metavar="ARGS", default=None,
+                        help="example arguments as Python source evaluated in FILE.py, e.g. "
+                             "'x, y, w, b' or 'np.ones(3), 2.0': specialise the code to their "
+                             "shapes and dtypes (default: shape-generic code)")
+
+
+def _option_words(args: argparse.Namespace) -> list[str]:
+    """The target options as given, for an export's header and regeneration command."""
+    words = [] if args.grad_position == "0" else ["--grad-position", args.grad_position]
+    words += [] if args.weights is None else ["--weights", args.weights]
+    for flag in ("has_aux", "value_and_grad", "no_optimize"):
+        words += [f"--{flag.replace('_', '-')}"] if getattr(args, flag) else []
+    return words + ([] if args.example is None else ["--example", args.example])
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def _show(args: argparse.Namespace) -> int:
+    target = _load(args.target)
+    options = _gradient_options(target, args)
     if args.ir:
-        return api.gradient_ir(fn, positions, weights, args.has_aux) + "\n"
-    return api.gradient_source(fn, positions, weights, args.has_aux, value=args.value_and_grad)
+        text = api.gradient_ir(target.fn, **options) + "\n"
+    else:
+        text = api.gradient_source(target.fn, **options)
+    print(highlight(text) if _colour(args.color) else text, end="")
+    return 0
+
+
+def _gradient_options(target: Target, args: argparse.Namespace) -> dict[str, Any]:
+    weights = None if args.weights is None else \
+        [_weight(target.module, name) for name in args.weights.split(",")]
+    return {"grad_position": _positions(args.grad_position), "weights": weights,
+            "has_aux": args.has_aux, "value": args.value_and_grad,
+            "args": _example(target.module, args.example), "optimize": not args.no_optimize}
+
+
+def _export(args: argparse.Namespace) -> int:
+    from . import export  # only this command needs it
+
+    target = _load(args.target)
+    options = _gradient_options(target, args)
+    make = api.value_and_grad if options.pop("value") else api.grad
+    spec = make(target.fn, options.pop("grad_position"), options.pop("weights"),
+                options.pop("has_aux")).spec
+    out = None if args.output == "-" else Path(args.output)
+    text = export.module_source(target.fn, spec, _origin(args, target, out), **options)
+    if out is None:
+        print(text, end="")
+        return 0
+    try:
+        out.write_text(text)
+    except OSError as err:
+        raise UserError(f"cannot write {args.output}: {err.strerror}") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _origin(args: argparse.Namespace, target: Target, out: Path | None) -> Any:
+    """The export header: the source relative to the module written, and how to redo it."""
+    from .export import Origin, file_sha256, source_field
+
+    base = Path.cwd() if out is None else out.parent
+    words = _option_words(args)
+    command = ["autodiff-compiler", "export", args.target, *words, "-o", args.output]
+    return Origin(source_field(target.path, base), file_sha256(target.path), target.name,
+                  shlex.join(words), shlex.join(command))
+
+
+def _check_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    path = Path(args.module)
+    if not path.is_file():
+        raise UserError(f"no such file: {args.module}")
+    result = export.check_export(path)
+    print(result.message)
+    return 0 if result.up_to_date else 1
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class Target:
+    """What ``FILE.py:FUNC`` names: the executed module and the function in it."""
+
+    path: Path
+    name: str
+    module: types.ModuleType
+    fn: Any
+
+
+def _load(target: str) -> Target:
+    file, _, name = target.rpartition(":")
+    if not file or not name:
+        raise UserError(f"expected FILE.py:FUNC, got {target!r}")
+    path = Path(file)
+    if not path.is_file():
+        raise UserError(f"no such file: {file}")
+    module = _run_module(path)
+    return Target(path, name, module, _attribute(module, name, file))
+
+
+def _run_module(path: Path) -> types.ModuleType:
+    """Import ``path`` as ``python path`` would see it: its directory first on sys.path."""
+    sys.path.insert(0, str(path.resolve().parent))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            spec.loader.exec_module(module)
+    except SyntaxError as err:
+        where = f"{display_path(err.filename or str(path))}:{err.lineno}"
+        raise UserError(f"{where}: syntax error: {err.msg}\n    {(err.text or '').strip()}") \
+            from None
+    except AutodiffError as err:
+        raise err.with_traceback(None) from None
+    except (Exception, SystemExit) as err:
+        raise UserError(f"{_raised_at(err, path)}: running {path} raised "
+                        f"{type(err).__name__}: {err}") from None
+    return module
+
+
+def _raised_at(err: BaseException, path: Path) -> str:
+    """``file:line`` of the last frame in ``path`` (or the last frame) of ``err``."""
+    frames = traceback.extract_tb(err.__traceback__)
+    mine = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
+    frame = (mine or frames)[-1]
+    return f"{display_path(frame.filename)}:{frame.lineno}"
+
+
+def _attribute(module: types.ModuleType, name: str, file: str) -> Any:
+    """``func``, ``instance``, ``instance.method`` or ``Class.method`` in ``module``."""
+    owner: Any = None
+    obj: Any = module
+    for part in name.split("."):
+        if not hasattr(obj, part):
+            raise UserError(f"{file} has no function '{name}'{_defined_in(module)}")
+        owner, obj = obj, getattr(obj, part)
+    method = name.rpartition(".")[2]
+    if isinstance(owner, type) and isinstance(inspect.getattr_static(owner, method),
+                                              types.FunctionType):
+        obj = getattr(_instance(module, owner, name, file), method)
+    if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Cell) \
+            and obj.__func__ is type(obj.__self__).construct:
+        obj = obj.__self__  # a Cell's forward pass: compiled (and named) as the Cell
+    if isinstance(obj, type) and issubclass(obj, Cell):
+        raise UserError(f"'{name}' is a Cell class: name a module-level instance of it, "
+                        f"or '{name}.construct'")
+    if not callable(obj):
+        raise UserError(f"'{name}' in {file} is a {type(obj).__name__}, not a function or Cell")
+    return obj
+
+
+def _instance(module: types.ModuleType, cls: type, name: str, file: str) -> Any:
+    """The instance a ``Class.method`` runs on: the module's only one, or ``Class()``."""
+    found = [n for n, v in vars(module).items() if type(v) is cls]
+    method = name.rpartition(".")[2]
+    if len(found) == 1:
+        return getattr(module, found[0])
+    if found:
+        raise UserError(f"'{name}' is a method and {file} has several {cls.__name__} "
+                        f"instances ({', '.join(found)}): name one, e.g. "
+                        f"{file}:{found[0]}.{method}")
+    try:
+        return cls()
+    except Exception as err:
+        raise UserError(f"'{name}' is a method, so it needs an instance: {file} has no "
+                        f"module-level {cls.__name__} and {cls.__name__}() raised "
+                        f"{type(err).__name__}: {err}; create one at module level, e.g. "
+                        f"obj = {cls.__name__}(...), and name {file}:obj.{method}") from None
+
+
+def _defined_in(module: types.ModuleType) -> str:
+    names = [n for n, v in vars(module).items() if not n.startswith("_") and
+             (getattr(v, "__module__", None) == module.__name__ or isinstance(v, Cell))]
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return f"; it defines {shown}" if names else ""
 
 
 def _positions(text: str) -> Any:
@@ -74,41 +318,7 @@ def _positions(text: str) -> Any:
     return positions[0] if len(positions) == 1 else positions
 
 
-def _load(target: str) -> tuple[Any, Any]:
-    file, _, name = target.rpartition(":")
-    if not file or not name:
-        raise UserError(f"expected FILE.py:FUNC, got {target!r}")
-    path = Path(file)
-    if not path.is_file():
-        raise UserError(f"no such file: {file}")
-    sys.path.insert(0, str(path.resolve().parent))
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            spec.loader.exec_module(module)
-    except SyntaxError as err:
-        raise UserError(f"{file}:{err.lineno}: syntax error: {err.msg}") from None
-    except Exception as err:
-        raise UserError(f"running {file} failed: {type(err).__name__}: {err}") from None
-    return module, _attribute(module, name, file)
-
-
-def _attribute(module: Any, name: str, file: str) -> Any:
-    obj: Any = module
-    for part in name.split("."):
-        if not hasattr(obj, part):
-            raise UserError(f"{file} has no function '{name}'")
-        obj = getattr(obj, part)
-    if isinstance(obj, type) and issubclass(obj, Cell):
-        raise UserError(f"'{name}' is a Cell class: name a module-level instance of it")
-    if not callable(obj):
-        raise UserError(f"'{name}' in {file} is not a function or Cell")
-    return obj
-
-
-def _weight(module: Any, name: str) -> Parameter:
+def _weight(module: types.ModuleType, name: str) -> Parameter:
     value = getattr(module, name, None)
     if isinstance(value, Parameter):
         return value
@@ -118,6 +328,58 @@ def _weight(module: Any, name: str) -> Parameter:
             if isinstance(p, Parameter) and p.name == name:
                 return p
     raise UserError(f"no Parameter named '{name}' in the module")
+
+
+def _example(module: types.ModuleType, text: str | None) -> tuple | None:
+    """``--example`` arguments: Python source for an argument list, run in the module."""
+    if text is None:
+        return None
+    try:
+        return eval(f"(lambda *args: args)({text})", vars(module))
+    except Exception as err:
+        raise UserError(f"--example {text!r}: {type(err).__name__}: {err}") from None
+
+
+# ---------------------------------------------------------------------------- colour
+
+_COLOURS = {tokenize.COMMENT: "36", tokenize.STRING: "32", tokenize.NUMBER: "33"}
+
+
+def _colour(mode: str) -> bool:
+    if mode != "auto":
+        return mode == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and \
+        os.environ.get("TERM") != "dumb"
+
+
+def highlight(text: str) -> str:
+    """``text`` (Python or IR) with ANSI colours: keywords, comments, strings, numbers,
+    and adjoints (``g_*`` names). Text that does not tokenize is returned as it is."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except Exception:
+        return text
+    starts = [0]
+    for line in text.splitlines(True):
+        starts.append(starts[-1] + len(line))
+    out, pos = [], 0
+    for tok in tokens:
+        colour = _token_colour(tok)
+        if colour is None:
+            continue
+        start = starts[tok.start[0] - 1] + tok.start[1]
+        end = starts[tok.end[0] - 1] + tok.end[1]
+        out += [text[pos:start], f"\x1b[{colour}m", text[start:end], "\x1b[0m"]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def _token_colour(tok: tokenize.TokenInfo) -> str | None:
+    if tok.type == tokenize.NAME:
+        if keyword.iskeyword(tok.string) or tok.string in ("let", "in"):
+            return "1;34"
+        return "35" if tok.string.startswith("g_") else None
+    return _COLOURS.get(tok.type)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,132 @@
-"""The command line, run as a user would: a subprocess."""
+"""The command line, run as a user would: a subprocess, from the repository root."""
+import os
+import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from cli_helpers import MODELS, ROOT, TUTORIAL, needs_ruff, ruff_default_rules, run
 
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL = "examples/seed_tutorial.py"
+RUNTIME_IMPORTS = """\
+import numpy as np
+
+from autodiff_compiler import runtime
+
+index_add, sigmoid, unbroadcast = runtime.index_add, runtime.sigmoid, runtime.unbroadcast
+matmul_vjp_x, matmul_vjp_y = runtime.matmul_vjp_x, runtime.matmul_vjp_y
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autodiff_compiler", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+"""
+
+
+# ---------------------------------------------------------------------------- golden output
+
+GOLDEN_TUTORIAL_SPECIALISED = '''\
+def grad_function(x, y, w, b):
+    """Gradient of function (examples/seed_tutorial.py:20) with respect to w, b."""
+    z = x @ w + b
+    neg = -z
+    # grad of: loss = ops.binary_cross_entropy_with_logits(z, y, ops.ones_like(z), \
+ops.ones_like(z))  (examples/seed_tutorial.py:22)
+    g_logaddexp = np.float32(0.3333333432674408) * y
+    g_neg = g_logaddexp * np.exp(neg - np.logaddexp(0, neg))
+    g_logaddexp = np.float32(0.3333333432674408) * (1 - y)
+    g_z = g_logaddexp * np.exp(z - np.logaddexp(0, z)) - g_neg
+    # grad of: z = ops.matmul(x, w) + b  (examples/seed_tutorial.py:21)
+    g_w = np.outer(x, g_z)
+    return g_w, g_z
+'''
+
+GOLDEN_CELL = '''\
+def grad_dense(x, w, b):
+    """Gradient of Dense.construct (tests/cli_models.py:35) with respect to x."""
+    matmul = x @ w
+    tanh = np.tanh(matmul + b)
+    g_tanh = np.ones_like(tanh)
+    # grad of: return np.tanh(x @ self.w + self.b)  (tests/cli_models.py:36)
+    g_add = g_tanh * (1 - tanh ** 2)
+    g_matmul = unbroadcast(g_add, matmul)
+    g_x = matmul_vjp_x(g_matmul, x, w)
+    return g_x
+'''
+
+GOLDEN_CELL_IR = '''\
+{ lambda x w b. let
+    t = matmul x w                        # tests/cli_models.py:36  return np.tanh(x @ self.w \
++ self.b)
+    t_1 = add t b                         # tests/cli_models.py:36  return np.tanh(x @ self.w \
++ self.b)
+    t_2 = tanh t_1                        # tests/cli_models.py:36  return np.tanh(x @ self.w \
++ self.b)
+    g_tanh = ones_like t_2
+    t_3 = pow t_2 2                       # grad of tests/cli_models.py:36  return np.tanh(x \
+@ self.w + self.b)
+    t_4 = sub 1 t_3                       # grad of tests/cli_models.py:36  return np.tanh(x \
+@ self.w + self.b)
+    g_add = mul g_tanh t_4                # grad of tests/cli_models.py:36  return np.tanh(x \
+@ self.w + self.b)
+    g_matmul = unbroadcast g_add t        # grad of tests/cli_models.py:36  return np.tanh(x \
+@ self.w + self.b)
+    g_x = matmul_vjp_x g_matmul x w       # grad of tests/cli_models.py:36  return np.tanh(x \
+@ self.w + self.b)
+  in (g_x,) }
+'''
+
+
+def readme_show_block() -> tuple[str, str]:
+    """The command and output the README's "Command line" section shows."""
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"```sh\n\$ (autodiff-compiler show [^\n]*)\n```\n\n```python\n(.*?)```",
+                      readme, re.S)
+    assert match, "README.md should show a `show` command and its output"
+    return match.group(1), match.group(2)
+
+
+def test_show_tutorial_matches_the_readme():
+    command, output = readme_show_block()
+    result = run(*command.split()[1:])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == output
+
+
+def test_show_tutorial_specialised_to_example_arguments_matches_golden():
+    result = run("show", f"{TUTORIAL}:function", "--grad-position", "2,3",
+                 "--example", "x, y, w, b")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == GOLDEN_TUTORIAL_SPECIALISED
+
+
+def test_show_cell_instance_matches_golden():
+    result = run("show", f"{MODELS}:dense")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == GOLDEN_CELL
+
+
+def test_show_ir_of_cell_matches_golden():
+    result = run("show", f"{MODELS}:dense", "--ir")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == GOLDEN_CELL_IR
+
+
+@needs_ruff
+@pytest.mark.parametrize("target, options", [
+    (f"{TUTORIAL}:function", ["--grad-position", "2,3"]),
+    (f"{TUTORIAL}:function", ["--grad-position", "2,3", "--example", "x, y, w, b"]),
+    (f"{MODELS}:loss", ["--grad-position", "0,1"]),
+    (f"{MODELS}:dense", []),
+    (f"{MODELS}:dense_loss", ["--grad-position", "none", "--weights", "w,b",
+                              "--value-and-grad"]),
+    (f"{MODELS}:loss_and_logits", ["--grad-position", "0,1", "--has-aux"]),
+], ids=["tutorial", "tutorial-specialised", "loss", "cell", "weights", "has-aux"])
+def test_generated_source_passes_ruff_default_rules(target, options):
+    result = run("show", target, *options)
+    assert result.returncode == 0, result.stderr
+    lint = ruff_default_rules("--stdin-filename", "generated.py", "-",
+                              source=RUNTIME_IMPORTS + result.stdout)
+    assert lint.returncode == 0, lint.stdout
+
+
+# ---------------------------------------------------------------------------- show
 
 
 def test_show_prints_generated_gradient_source():
@@ -37,24 +152,163 @@ def test_show_weights_of_a_cell_model():
     assert "def value_and_grad_forward_fn(x, y, w, b):" in result.stdout
 
 
-def test_generated_source_from_cli_is_valid_python():
-    result = run("show", f"{TUTORIAL}:function", "--grad-position", "2,3")
-    compile(result.stdout, "<cli>", "exec")
+def test_show_value_and_grad_ir_returns_the_value_first():
+    result = run("show", f"{MODELS}:loss", "--value-and-grad", "--ir")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"in \(\w+, g_w\) }", result.stdout), result.stdout
 
 
-@pytest.mark.parametrize("target, message", [
-    ("missing.py:f", "no such file"),
-    (f"{TUTORIAL}:nope", "has no function 'nope'"),
-    ("examples", "expected FILE.py:FUNC"),
-])
-def test_user_errors_exit_2_without_traceback(target, message):
-    result = run("show", target)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize("name", ["Dense.construct", "dense.construct"])
+def test_show_a_cell_method_compiles_the_module_level_instance(name):
+    result = run("show", f"{MODELS}:{name}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == GOLDEN_CELL
 
 
-def test_help_shows_an_example():
-    result = run("show", "--help")
+@pytest.mark.parametrize("name", ["Spring.energy", "spring.energy"])
+def test_show_class_method_reads_the_instance(name):
+    result = run("show", f"{MODELS}:{name}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("def grad_energy(x):")
+    assert "1.5" in result.stdout  # 0.5 * spring.k, baked in
+
+
+def test_show_no_optimize_skips_the_passes():
+    optimized = run("show", f"{MODELS}:loss", "--example", "w, b, x, y")
+    raw = run("show", f"{MODELS}:loss", "--example", "w, b, x, y", "--no-optimize")
+    assert raw.returncode == 0, raw.stderr
+    assert raw.stdout != optimized.stdout
+    assert "np.broadcast_to" in raw.stdout and "np.broadcast_to" not in optimized.stdout
+
+
+def test_show_runs_the_file_as_an_import_not_as_main():
+    result = run("show", f"{MODELS}:loss")
+    assert result.returncode == 0, result.stderr
+    assert "cli_models.py was executed" in result.stderr
+
+
+# ---------------------------------------------------------------------------- colour
+
+
+def test_show_is_plain_when_stdout_is_not_a_terminal():
+    result = run("show", f"{MODELS}:dense")
+    assert "\x1b[" not in result.stdout
+
+
+def test_show_colours_when_asked():
+    result = run("show", f"{MODELS}:dense", "--color", "always")
+    assert "\x1b[1;34mdef\x1b[0m grad_dense" in result.stdout
+    assert "\x1b[36m# grad of:" in result.stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) == GOLDEN_CELL
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("no_color, coloured", [(False, True), (True, False)],
+                         ids=["terminal", "terminal-NO_COLOR"])
+def test_show_colours_a_terminal_unless_no_color(no_color, coloured):
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    env.update({"NO_COLOR": "1"} if no_color else {})
+    leader, follower = os.openpty()
+    with os.fdopen(leader, "rb") as terminal:
+        proc = subprocess.run([sys.executable, "-m", "autodiff_compiler", "show",
+                               f"{MODELS}:dense"], cwd=ROOT, stdout=follower,
+                              stderr=subprocess.DEVNULL, env=env, timeout=120)
+        os.close(follower)
+        output = _read_all(terminal)
+    assert proc.returncode == 0
+    assert (b"\x1b[" in output) == coloured
+
+
+def _read_all(terminal) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(terminal.fileno(), 4096)
+        except OSError:  # EIO: the writer closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------------------- help
+
+
+@pytest.mark.parametrize("command", ["show", "export", "check-export"])
+def test_every_subcommand_help_has_an_example(command):
+    result = run(command, "--help")
     assert result.returncode == 0
-    assert "example: autodiff-compiler show" in result.stdout
+    examples = re.search(r"\nexamples?:\n(.*)", result.stdout, re.S)
+    assert examples and f"autodiff-compiler {command} " in examples.group(1)
+
+
+def test_top_level_help_says_the_file_is_executed():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "FILE.py is executed" in result.stdout
+
+
+# ---------------------------------------------------------------------------- user errors
+
+
+def assert_user_error(result: subprocess.CompletedProcess, *messages: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    for message in messages:
+        assert message in result.stderr
+
+
+@pytest.mark.parametrize("target, messages", [
+    ("missing.py:f", ["no such file: missing.py"]),
+    (f"{TUTORIAL}:nope", ["has no function 'nope'", "it defines function"]),
+    ("examples", ["expected FILE.py:FUNC"]),
+    (f"{MODELS}:Dense", ["is a Cell class: name a module-level instance"]),
+    (f"{MODELS}:rng", ["is a Generator, not a function or Cell"]),
+], ids=["missing-file", "no-such-function", "no-function-named", "cell-class", "not-callable"])
+def test_user_errors_exit_2_without_traceback(target, messages):
+    assert_user_error(run("show", target), *messages)
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    (tmp_path / "broken.py").write_text("import numpy as np\n\ndef f(x):\n    return (x *\n")
+    result = run("show", f"{tmp_path}/broken.py:f")
+    assert_user_error(result, "broken.py:4: syntax error", "return (x *")
+
+
+def test_exception_while_running_the_file_names_its_line(tmp_path):
+    (tmp_path / "boom.py").write_text("def helper():\n    return 1 / 0\n\n\nX = helper()\n")
+    result = run("show", f"{tmp_path}/boom.py:helper")
+    assert_user_error(result, "boom.py:2: running", "ZeroDivisionError: division by zero")
+
+
+def test_unsupported_construct_names_file_and_line():
+    result = run("show", f"{MODELS}:with_try")
+    assert_user_error(result, "tests/cli_models.py:58: 'try' statements are not supported",
+                      "hint:")
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--grad-position", "a"], "--grad-position takes integers"),
+    (["--grad-position", "9"], "grad_position 9 is out of range"),
+    (["--weights", "nope"], "no Parameter named 'nope'"),
+    (["--example", "w, b, ("], "--example 'w, b, (': SyntaxError"),
+    (["--example", "undefined_name"], "NameError"),
+], ids=["bad-position", "position-out-of-range", "no-such-weight", "example-syntax",
+        "example-name"])
+def test_bad_options_exit_2(options, message):
+    assert_user_error(run("show", f"{MODELS}:loss", *options), message)
+
+
+def test_method_without_an_instance_says_how_to_name_one(tmp_path):
+    (tmp_path / "m.py").write_text("class M:\n    def __init__(self, k):\n        self.k = k\n\n"
+                                   "    def f(self, x):\n        return self.k * x\n")
+    result = run("show", f"{tmp_path}/m.py:M.f")
+    assert_user_error(result, "needs an instance", "M() raised TypeError", "m.py:obj.f")
+
+
+def test_missing_subcommand_is_a_usage_error():
+    result = run()
+    assert result.returncode == 2
+    assert "usage: autodiff-compiler" in result.stderr
