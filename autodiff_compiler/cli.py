@@ -125,7 +125,8 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--value-and-grad", action="store_true",
                         help="return the value too")
     parser.add_argument("--no-optimize", action="store_true",
-                        help="skip the optimisation passes: the transform's raw output")
+                        help="skip the optimisation passes: the transform's raw output, "
+                             "dead code included")
     parser.add_argument("--example", metavar="ARGS", default=None,
                         help="example arguments as Python source evaluated in FILE.py, e.g. "
                              "'x, y, w, b' or 'np.ones(3), 2.0': specialise the code to their "

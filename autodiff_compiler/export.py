@@ -176,6 +176,7 @@ def _forward_source(with_value: Compiled, constants: dict[str, Any]) -> str:
     ir = with_value.ir
     forward = passes.dce(passes.select_outputs(ir, list(range(with_value.n_values))))
     name = ir.name.removeprefix("value_and_grad_")
+    name = f"{name}_forward" if hasattr(runtime, name) else name  # a helper's name
     doc = _forward_doc(with_value.source, name)
     generated = generate(replace(forward, name=name), doc)
     renames = {}
