@@ -147,6 +147,19 @@ def test_exported_cell_forward_and_gradient(tmp_path, numpy_only):
     np.testing.assert_allclose(out["grad_dense_0"], adc.grad(m.dense)(m.x))
 
 
+def test_exported_forward_named_like_a_helper_is_renamed(tmp_path, numpy_only):
+    source = tmp_path / "act.py"
+    source.write_text("import numpy as np\n\nfrom autodiff_compiler import ops\n\n\n"
+                      "def sigmoid(x):\n    return np.sum(ops.sigmoid(x) * x)\n")
+    module = export(tmp_path, f"{source}:sigmoid")
+    assert "def sigmoid(x):" in module.read_text()  # the helper
+    x = np.linspace(-2.0, 2.0, 5)
+    out = call_isolated(numpy_only, module, (x,), "sigmoid_forward", "grad_sigmoid")
+    p = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(out["sigmoid_forward_0"], np.sum(p * x))
+    np.testing.assert_allclose(out["grad_sigmoid_0"], p + x * p * (1 - p))
+
+
 @needs_ruff
 def test_exported_module_passes_ruff_default_rules(tmp_path):
     module = export(tmp_path, f"{MODELS}:dense_loss", "--grad-position", "none",
