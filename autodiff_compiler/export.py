@@ -89,7 +89,7 @@ def module_source(fn: Any, spec: api.GradSpec, origin: Origin, *,
     parts += [inspect.getsource(h).rstrip() for h in _helpers(functions)]
     parts += _constant_lines(constants) + [f.rstrip() for f in functions]
     text = _join(parts)
-    _check_self_contained(text)
+    check_self_contained(text)
     return text
 
 
@@ -276,8 +276,8 @@ def _global_names(code: types.CodeType) -> set[str]:
     return names
 
 
-def _check_self_contained(text: str) -> None:
-    """Every global the module's code reads is defined in it or a builtin."""
+def check_self_contained(text: str) -> None:
+    """Every global the module's code reads is defined in it or is a builtin."""
     tree = ast.parse(text)
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     defined |= {a.asname or a.name for n in tree.body if isinstance(n, ast.Import)
@@ -287,9 +287,11 @@ def _check_self_contained(text: str) -> None:
     defined |= set(dir(builtins))
     missing = _global_names(compile(text, "<export>", "exec")) - defined
     if missing:
-        raise AutodiffError(f"internal compiler error: the exported module reads "
-                            f"{', '.join(sorted(missing))}, which it does not define",
-                            hint="this is a bug in autodiff_compiler; please report it")
+        raise AutodiffError(
+            f"cannot export a standalone module: its code uses {', '.join(sorted(missing))}, "
+            f"which lives outside it (functions registered as extensions are not copied)",
+            hint="export a function built from NumPy and this package's ops only, or copy "
+                 "the missing definitions into the exported module by hand")
 
 
 # ---------------------------------------------------------------------------- checking

@@ -16,7 +16,7 @@ import tutorial_model
 from cli_helpers import MODELS, ROOT, TUTORIAL, needs_ruff, ruff_default_rules, run
 
 import autodiff_compiler as adc
-from autodiff_compiler.export import literal, read_header
+from autodiff_compiler.export import check_self_contained, literal, read_header
 
 CHILD = textwrap.dedent("""\
     import importlib.util, sys
@@ -257,3 +257,9 @@ def test_literal_rebuilds_constants_exactly(value):
 def test_literal_refuses_what_it_cannot_rebuild():
     with pytest.raises(adc.AutodiffError, match="cannot export a constant of type object"):
         literal(object())
+
+
+def test_a_module_needing_definitions_from_elsewhere_is_refused():
+    check_self_contained("import numpy as np\n\n\ndef f(x):\n    return np.sin(x)\n")
+    with pytest.raises(adc.AutodiffError, match="its code uses ext, which lives outside it"):
+        check_self_contained("import numpy as np\n\n\ndef f(x):\n    return ext.sinc(x)\n")
