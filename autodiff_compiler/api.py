@@ -105,6 +105,9 @@ class GradFunction:
             if compiled is None or not guards_hold(compiled.guards):
                 abstract = [_abstract(a, self.spec.specialize) for a in args]
                 compiled = compile_gradient(self.fn, self.spec, abstract)
+                # The key holds ids of fn's closure cells: keep them (and fn) alive while
+                # the entry lives, so no other closure can come to share those ids.
+                compiled.keepalive = self.fn
                 if len(_CACHE) >= CACHE_SIZE:
                     del _CACHE[next(iter(_CACHE))]  # the oldest entry
                 _CACHE[key] = compiled

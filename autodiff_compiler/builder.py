@@ -88,7 +88,19 @@ def inline(fn: Function, args: Sequence[Any]) -> list[Any]:
 
 
 def as_atom(value: Any) -> Atom:
-    return value if isinstance(value, Var | Const) else Const(_freeze(value))
+    """An operand: a ``Var``, a constant, or a tuple holding run-time values (packed by
+    a ``make_tuple`` equation, e.g. the shape ``(n, x.shape[1])``)."""
+    if isinstance(value, Var | Const):
+        return value
+    if isinstance(value, list | tuple) and _holds_var(value):
+        from .primitives.control import make_tuple
+        return make_tuple(*(v if not isinstance(v, list | tuple) else as_atom(v) for v in value))
+    return Const(_freeze(value))
+
+
+def _holds_var(value: Any) -> bool:
+    return any(isinstance(v, Var) or (isinstance(v, list | tuple) and _holds_var(v))
+               for v in value)
 
 
 def adjoint_loc(loc: Loc | None) -> Loc | None:

@@ -58,8 +58,14 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
     if isinstance(func, types.FunctionType):
         return low.call_function(func, tuple(args), kwargs, loc)
-    if func is len and len(args) == 1 and isinstance(args[0], Var):
-        return _static_len(scope, node, args[0])
+    if func is len and len(args) == 1:
+        return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
+                                                                                   args[0])
+    if func is sum and args and isinstance(args[0], list | tuple):
+        total = args[1] if len(args) > 1 else 0
+        for item in args[0]:
+            total = total + item
+        return total
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 

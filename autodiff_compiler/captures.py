@@ -124,7 +124,10 @@ def guards_hold(guards: list[tuple[Path, Any]]) -> bool:
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Equal values, or the same method of the same object (``xs.append`` is a new
+    object at every lookup)."""
     try:
-        return bool(a == b) if isinstance(a, bool | int | float | str | tuple) else False
+        return bool(a == b) if isinstance(a, bool | int | float | str | tuple | types.MethodType
+                                          | types.BuiltinMethodType) else False
     except Exception:
         return False

@@ -8,9 +8,9 @@ Every adjoint block opens with ``# grad of: <source line>  (file:line)``.
 """
 from __future__ import annotations
 
-import keyword
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,24 +19,15 @@ import gast
 import numpy as np
 
 from .errors import Loc
-from .ir import Atom, Const, Eqn, Function, Var
-from .runtime import NAMESPACE
+from .ir import Atom, Const, Eqn, Function, Var, reads, regions, substitute_function
+from .naming import Append, Assign, For, If, Moves, NewList, While, assign_names
 
-RESERVED = frozenset(keyword.kwlist) | frozenset(NAMESPACE) | {"self"}
 _BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
            "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
 _CMPOPS = {"<": gast.Lt, "<=": gast.LtE, ">": gast.Gt, ">=": gast.GtE, "==": gast.Eq,
            "!=": gast.NotEq}
-_UNARYOPS = {"-": gast.USub, "+": gast.UAdd}
-
-
-@dataclass
-class _Stmt:
-    targets: tuple[Var, ...]
-    expr: gast.expr
-    reads: list[Var]
-    loc: Loc | None
-    default_name: str
+_UNARYOPS = {"-": gast.USub, "+": gast.UAdd, "not": gast.Not}
+_BOOLOPS = {"and": gast.And, "or": gast.Or}
 
 
 @dataclass
@@ -154,76 +145,134 @@ def emit_index(em, text, args, params):
     return gast.Subscript(args[0], index, gast.Load())
 
 
+def emit_tuple(em, text, args, params):
+    return gast.Tuple(args, gast.Load())
+
+
+def emit_boolop(em, text, args, params):
+    return gast.BoolOp(_BOOLOPS[text](), args)
+
+
 EMITTERS = {"call": emit_call, "binop": emit_binop, "unaryop": emit_unaryop,
-            "method": emit_method, "attr": emit_attr, "index": emit_index}
+            "method": emit_method, "attr": emit_attr, "index": emit_index,
+            "boolop": emit_boolop, "tuple": emit_tuple}
 
 
 # ---------------------------------------------------------------------------- statements
 
 
-def _strip_aliases(fn: Function) -> tuple[list[Eqn], tuple[Atom, ...]]:
-    """Drop ``identity`` equations (``stop_gradient``), renaming their uses."""
-    alias: dict[Var, Atom] = {}
+class _Tree:
+    """Builds the statement tree of one generated function from its IR."""
 
-    def sub(a: Atom) -> Atom:
-        return alias.get(a, a) if isinstance(a, Var) else a
+    def __init__(self, em: _Emitter, alias: dict[Var, Atom]) -> None:
+        self.em, self.alias = em, alias
+        self.default_names: dict[Var, str] = {}
 
-    eqns = []
-    for eqn in fn.eqns:
-        if eqn.prim.spelling[0] == "identity":
-            alias[eqn.outvars[0]] = sub(eqn.invars[0])
-        else:
-            eqns.append(Eqn(eqn.outvars, eqn.prim, tuple(sub(a) for a in eqn.invars),
-                            eqn.params, eqn.loc))
-    return eqns, tuple(sub(a) for a in fn.outvars)
+    def atom(self, a: Atom) -> Atom:
+        return self.alias.get(a, a) if isinstance(a, Var) else a
 
+    def ref(self, a: Atom, reads: list[Var]) -> gast.expr:
+        return self.em.ref(self.atom(a), reads)
 
-def _statements(em: _Emitter, eqns: list[Eqn], outvars: tuple[Atom, ...]) -> list[_Stmt]:
-    stmts = []
-    for eqn in eqns:
+    def block(self, eqns: Sequence[Eqn]) -> list[Any]:
+        stmts: list[Any] = []
+        for eqn in eqns:
+            kind = eqn.prim.spelling[0]
+            if kind == "identity":
+                self.alias[eqn.outvars[0]] = self.atom(eqn.invars[0])
+            elif kind == "region":
+                self._flush(eqn, stmts)
+                stmts.extend(REGIONS[eqn.prim.spelling[1]](self, eqn))
+            else:
+                self._assign(eqn, stmts)
+        return stmts
+
+    def _assign(self, eqn: Eqn, stmts: list[Any]) -> None:
         reads: list[Var] = []
-        args = [em.ref(a, reads) for a in eqn.invars]
+        args = [self.ref(a, reads) for a in eqn.invars]
         kind, text = eqn.prim.spelling
-        expr = EMITTERS[kind](em, text, args, dict(eqn.params))
+        expr = EMITTERS[kind](self.em, text, args, dict(eqn.params))
         out = eqn.outvars
-        if len(out) == 1 and not out[0].hint and em.uses[out[0]] == 1:
-            em.pending[out[0]] = (expr, reads)
+        if len(out) == 1 and not out[0].hint and self.em.uses[out[0]] == 1:
+            self.em.pending[out[0]] = (expr, reads)
         else:
-            stmts.append(_Stmt(out, expr, reads, eqn.loc, eqn.prim.name))
-    return stmts
+            for v in out:
+                self.default_names[v] = eqn.prim.name
+            stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
+
+    def _flush(self, eqn: Eqn, stmts: list[Any]) -> None:
+        """Temporaries a region reads are computed once, before it, not in its body."""
+        for v in reads(eqn):
+            v = self.atom(v)
+            if isinstance(v, Var) and v in self.em.pending:
+                expr, inner = self.em.pending.pop(v)
+                self.default_names[v] = "t"
+                stmts.append(Assign((v,), expr, inner, eqn.loc, "t"))
+
+    def moves(self, targets: Sequence[Var], sources: Sequence[Atom]) -> Moves:
+        reads: list[Var] = []
+        exprs = [self.ref(a, reads) for a in sources]
+        return Moves(list(targets), exprs, reads, [self.atom(a) for a in sources])
 
 
-def _assign_names(fn: Function, stmts: list[_Stmt], ret_reads: list[Var]) -> dict[Var, str]:
-    last_use: dict[Var, int] = {}
-    for i, stmt in enumerate(stmts):
-        for v in stmt.reads:
-            last_use[v] = i
-    for v in ret_reads:
-        last_use[v] = len(stmts)
-    names: dict[Var, str] = {}
-    holder: dict[str, Var] = {}
-
-    def pick(var: Var, base: str, now: int) -> None:
-        base = _identifier(base)
-        name, n = base, 0
-        while name in RESERVED or (name in holder and last_use.get(holder[name], -1) > now):
-            n += 1
-            name = f"{base}_{n}"
-        names[var], holder[name] = name, var
-
-    for v in fn.invars:
-        pick(v, v.hint or "arg", -1)
-        last_use.setdefault(v, 0)
-        last_use[v] = max(last_use[v], 0)
-    for i, stmt in enumerate(stmts):
-        for v in stmt.targets:
-            pick(v, v.hint or stmt.default_name, i)
-    return names
+def _emit_if(tree: _Tree, eqn: Eqn) -> list[Any]:
+    reads: list[Var] = []
+    test = tree.ref(eqn.invars[0], reads)
+    branches = []
+    for body in eqn.params["branches"]:
+        stmts = tree.block(body.eqns)
+        stmts.append(tree.moves(eqn.outvars, body.outvars))
+        branches.append(stmts)
+    return [If(test, reads, branches, eqn.loc)]
 
 
-def _identifier(text: str) -> str:
-    text = "".join(c if c.isalnum() or c == "_" else "_" for c in text) or "t"
-    return f"_{text}" if text[0].isdigit() else text
+def _emit_for(tree: _Tree, eqn: Eqn) -> list[Any]:
+    body = eqn.params["body"]
+    index, carry = body.invars[0], list(body.invars[1:])
+    n_carry = len(carry)
+    tapes = eqn.outvars[n_carry:]
+    before = [tree.moves(carry, eqn.invars[1:])] + [NewList(t) for t in tapes]
+    reads: list[Var] = []
+    count = tree.ref(eqn.invars[0], reads)
+    stmts = _body_with_tapes(tree, body, tapes, n_carry)
+    stmts.append(tree.moves(carry, body.outvars[:n_carry]))
+    loop = For(index, count, reads, eqn.params.get("reverse", False), stmts, eqn.loc,
+               carry, list(eqn.outvars[:n_carry]))
+    return [*before, loop]
+
+
+def _emit_while(tree: _Tree, eqn: Eqn) -> list[Any]:
+    body = eqn.params["body"]
+    carry = list(body.invars)
+    n_carry = len(carry)
+    cond = substitute_function(eqn.params["cond"], dict(zip(eqn.params["cond"].invars, carry)))
+    tapes = eqn.outvars[n_carry:]
+    before = [tree.moves(carry, eqn.invars)] + [NewList(t) for t in tapes]
+    cond_stmts = tree.block(cond.eqns)
+    reads: list[Var] = []
+    test = tree.ref(cond.outvars[0], reads)
+    stmts = _body_with_tapes(tree, body, tapes, n_carry)
+    stmts.append(tree.moves(carry, body.outvars[:n_carry]))
+    return [*before, While(cond_stmts, test, reads, stmts, eqn.loc, carry,
+                           list(eqn.outvars[:n_carry]))]
+
+
+def _body_with_tapes(tree: _Tree, body: Function, tapes: Sequence[Var], n_carry: int
+                     ) -> list[Any]:
+    """The body, recording its tape: values the body receives are appended first,
+    before the body reassigns them, values it computes at the end."""
+    first, last = [], []
+    for tape, value in zip(tapes, body.outvars[n_carry:]):
+        reads: list[Var] = [tape]
+        stmt = Append(tape, tree.ref(value, reads), reads)
+        (first if value in body.invars else last).append(stmt)
+    return first + tree.block(body.eqns) + last
+
+
+REGIONS = {"if": _emit_if, "for": _emit_for, "while": _emit_while}
+
+
+# ---------------------------------------------------------------------------- text
 
 
 def _to_source(node: gast.stmt) -> str:
@@ -233,6 +282,104 @@ def _to_source(node: gast.stmt) -> str:
 
 def _comment(loc: Loc) -> str:
     return f"# grad of: {loc.source.strip()}  ({loc})"
+
+
+def _name(names: dict[Var, str], v: Var, ctx: Any = None) -> gast.Name:
+    return gast.Name(names[v], ctx or gast.Store(), None, None)
+
+
+class _Writer:
+    """Writes the statement tree as indented lines, with comments and line origins."""
+
+    def __init__(self, names: dict[Var, str]) -> None:
+        self.names = names
+        self.lines: list[str] = []
+        self.line_locs: dict[int, Loc] = {}
+
+    def add(self, indent: int, text: str, loc: Loc | None = None) -> None:
+        self.lines.append("    " * indent + text)
+        if loc is not None:
+            self.line_locs[len(self.lines)] = loc
+
+    def block(self, stmts: list[Any], indent: int, empty_ok: bool = False) -> None:
+        start, prev = len(self.lines), None
+        for s in stmts:
+            loc = getattr(s, "loc", None)
+            if loc is not None and loc.adjoint and (loc.file, loc.line) != prev:
+                self.add(indent, _comment(loc))
+            prev = (loc.file, loc.line) if loc is not None and loc.adjoint else prev
+            WRITERS[type(s)](self, s, indent)
+        if len(self.lines) == start and not empty_ok:
+            self.add(indent, "pass")
+
+    def statement(self, node: gast.stmt, indent: int, loc: Loc | None = None) -> None:
+        self.add(indent, _to_source(node), loc)
+
+
+def _write_assign(w: _Writer, s: Assign, indent: int) -> None:
+    target = [_name(w.names, v) for v in s.targets]
+    lhs = target[0] if len(target) == 1 else gast.Tuple(target, gast.Store())
+    w.statement(gast.Assign([lhs], s.expr, None), indent, s.loc)
+
+
+def _write_moves(w: _Writer, s: Moves, indent: int) -> None:
+    pairs = [(t, e) for t, e in zip(s.targets, s.exprs)
+             if not (isinstance(e, gast.Name) and e.id == w.names[t])]
+    if not pairs:
+        return
+    lhs = [_name(w.names, t) for t, _ in pairs]
+    rhs = [e for _, e in pairs]
+    if len(pairs) == 1:
+        w.statement(gast.Assign(lhs, rhs[0], None), indent)
+    else:
+        w.statement(gast.Assign([gast.Tuple(lhs, gast.Store())],
+                                gast.Tuple(rhs, gast.Load()), None), indent)
+
+
+def _write_newlist(w: _Writer, s: NewList, indent: int) -> None:
+    w.add(indent, f"{w.names[s.target]} = []")
+
+
+def _write_append(w: _Writer, s: Append, indent: int) -> None:
+    call = gast.Call(gast.Attribute(_name(w.names, s.target, gast.Load()), "append",
+                                    gast.Load()), [s.expr], [])
+    w.statement(gast.Expr(call), indent)
+
+
+def _write_if(w: _Writer, s: If, indent: int) -> None:
+    w.add(indent, f"if {_expr_source(s.test)}:", s.loc)
+    w.block(s.branches[0], indent + 1)
+    mark = len(w.lines)
+    w.add(indent, "else:")
+    w.block(s.branches[1], indent + 1)
+    if w.lines[mark + 1:] == ["    " * (indent + 1) + "pass"]:
+        del w.lines[mark:]
+
+
+def _write_for(w: _Writer, s: For, indent: int) -> None:
+    count = _expr_source(s.count)
+    span = f"reversed(range({count}))" if s.reverse else f"range({count})"
+    w.add(indent, f"for {w.names[s.index]} in {span}:", s.loc)
+    w.block(s.body, indent + 1)
+
+
+def _write_while(w: _Writer, s: While, indent: int) -> None:
+    if not s.cond:
+        w.add(indent, f"while {_expr_source(s.test)}:", s.loc)
+    else:
+        w.add(indent, "while True:", s.loc)
+        w.block(s.cond, indent + 1)
+        w.add(indent + 1, f"if not ({_expr_source(s.test)}):")
+        w.add(indent + 2, "break")
+    w.block(s.body, indent + 1)
+
+
+def _expr_source(expr: gast.expr) -> str:
+    return _to_source(gast.Expr(expr))
+
+
+WRITERS = {Assign: _write_assign, Moves: _write_moves, NewList: _write_newlist,
+           Append: _write_append, If: _write_if, For: _write_for, While: _write_while}
 
 
 @dataclass(frozen=True)
@@ -245,34 +392,31 @@ class Generated:
     line_locs: dict[int, Loc]
 
 
+def _uses(fn: Function) -> Counter:
+    uses: Counter = Counter()
+    for eqn in fn.eqns:
+        uses.update(a for a in eqn.invars if isinstance(a, Var))
+        for _, body in regions(eqn):
+            uses.update(_uses(body))
+    uses.update(a for a in fn.outvars if isinstance(a, Var))
+    return uses
+
+
 def generate(fn: Function, doc: str | None = None) -> Generated:
     """Python source of ``fn``."""
-    eqns, outvars = _strip_aliases(fn)
-    uses = Counter(a for e in eqns for a in e.invars if isinstance(a, Var))
-    uses.update(a for a in outvars if isinstance(a, Var))
-    em = _Emitter(uses)
-    stmts = _statements(em, eqns, outvars)
-    ret_reads: list[Var] = []
-    rets = [em.ref(a, ret_reads) for a in outvars]
-    names = _assign_names(fn, stmts, ret_reads)
+    em = _Emitter(_uses(fn))
+    tree = _Tree(em, {})
+    body = tree.block(fn.eqns)
+    returned: list[Var] = []
+    rets = [tree.ref(a, returned) for a in fn.outvars]
+    names = assign_names(list(fn.invars), body, returned, tree.default_names)
     for node, var in em.name_nodes:
         node.id = names[var]
-    params = ", ".join(names[v] for v in fn.invars)
-    lines = [f"def {fn.name}({params}):"]
+    writer = _Writer(names)
+    writer.add(0, f"def {fn.name}({', '.join(names[v] for v in fn.invars)}):")
     if doc:
-        lines.append(f'    """{doc}"""')
-    prev: tuple[str, int] | None = None
-    line_locs: dict[int, Loc] = {}
-    for stmt in stmts:
-        loc = stmt.loc
-        if loc is not None and loc.adjoint and (loc.file, loc.line) != prev:
-            lines.append(f"    {_comment(loc)}")
-        prev = (loc.file, loc.line) if loc is not None and loc.adjoint else None
-        target = [gast.Name(names[v], gast.Store(), None, None) for v in stmt.targets]
-        lhs = target[0] if len(target) == 1 else gast.Tuple(target, gast.Store())
-        lines.append("    " + _to_source(gast.Assign([lhs], stmt.expr, None)))
-        if loc is not None:
-            line_locs[len(lines)] = loc
+        writer.add(1, f'"""{doc}"""')
+    writer.block(body, 1, empty_ok=True)
     value = rets[0] if len(rets) == 1 else gast.Tuple(rets, gast.Load())
-    lines.append("    " + _to_source(gast.Return(value)))
-    return Generated("\n".join(lines) + "\n", em.constants, line_locs)
+    writer.statement(gast.Return(value), 1)
+    return Generated("\n".join(writer.lines) + "\n", em.constants, writer.line_locs)

@@ -28,6 +28,7 @@ from .nn import Cell
 from .runtime import NAMESPACE
 from .source import definition_loc
 from .tensor import Parameter
+from .transforms import control as _control  # noqa: F401  (registers the region rules)
 from .transforms.forward import forward
 from .transforms.reverse import reverse
 
@@ -52,7 +53,7 @@ class Compiled:
     aux_skeleton: Any
     n_aux: int
     flat_positions: list[int] | None  # when every argument is an array, float or static
-
+    keepalive: Any = None  # what the cache key refers to by id
     def __post_init__(self) -> None:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
@@ -136,7 +137,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     target = _target(fn)
     loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
     with building(loc) as b:
-        low = Lowering(b)
+        low = Lowering()
         args = _generic_args(fn, target) if args is None else args
         _name_arguments(target, args)
         out = low.call_entry(fn, args)

@@ -14,7 +14,7 @@ neither and yields shape-generic code.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -271,3 +271,30 @@ def _verify(top: Function, fn: Function, outer: set[Var]) -> None:
     for a in fn.outvars:
         if isinstance(a, Var) and a not in defined:
             fail(len(fn.eqns), f"output {a!r} is never defined")
+
+
+def substitute(eqns: Sequence[Eqn], mapping: Mapping[Var, Any]) -> list[Eqn]:
+    """Equations reading ``mapping[v]`` wherever they read ``v`` (in regions too); a
+    Python value in the mapping becomes a ``Const``."""
+    if not mapping:
+        return list(eqns)
+    mapping = {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
+    return [_substitute_eqn(e, mapping) for e in eqns]
+
+
+def substitute_function(fn: Function, mapping: Mapping[Var, Any]) -> Function:
+    mapping = {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
+    return Function(fn.name, fn.invars, tuple(substitute(fn.eqns, mapping)),
+                    tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in fn.outvars),
+                    fn.loc)
+
+
+def _substitute_eqn(eqn: Eqn, mapping: Mapping[Var, Atom]) -> Eqn:
+    invars = tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
+    params = dict(eqn.params)
+    for key, value in eqn.params.items():
+        if isinstance(value, Function):
+            params[key] = substitute_function(value, mapping)
+        elif _is_region(value):
+            params[key] = tuple(substitute_function(f, mapping) for f in value)
+    return Eqn(eqn.outvars, eqn.prim, invars, params, eqn.loc)

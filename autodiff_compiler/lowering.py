@@ -22,6 +22,7 @@ import gast
 from . import primitives as P
 from . import surface
 from .builder import Builder
+from .builder import current as current_builder
 from .calls import BoundArrayMethod, apply_builder, call_value, has_var
 from .captures import MISSING, Captures, Path
 from .errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
@@ -41,16 +42,29 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
 }
 _SYMBOLIC_CMP = {gast.Lt: P.less, gast.LtE: P.less_equal, gast.Gt: P.greater,
                  gast.GtE: P.greater_equal, gast.Eq: P.equal, gast.NotEq: P.not_equal}
-_NOT_RETURNED = object()
+NOT_RETURNED = object()
 
 
 class Lowering:
     """State shared by every function inlined into one compilation."""
 
-    def __init__(self, builder: Builder) -> None:
-        self.builder = builder
+    def __init__(self) -> None:
         self.captures = Captures()
         self.active_calls: list[types.CodeType] = []
+        self.lists: list[list] = []  # built by the function itself: it may change them
+
+    @property
+    def builder(self) -> Builder:
+        """Where equations go now: the function's body or the region being lowered."""
+        return current_builder()
+
+    @property
+    def own_lists(self) -> set[int]:
+        return {id(lst) for lst in self.lists}
+
+    def new_list(self, items: list[Any]) -> list[Any]:
+        self.lists.append(items)
+        return items
 
     def call_function(self, fn: types.FunctionType, args: tuple, kwargs: dict, loc: Loc | None,
                       self_obj: Any = None) -> Any:
@@ -105,6 +119,16 @@ class Scope:
                  call_loc: Loc | None = None) -> None:
         self.low, self.fn, self.parsed, self.call_loc = low, fn, parsed, call_loc
         self.env: dict[str, Any] = {}
+        # Statements that run after the current block (outer blocks' remainders): a
+        # data-dependent `if` containing `return` lowers them into both branches.
+        self.continuation: tuple[list[gast.stmt], ...] = ()
+        self.in_loop = False
+
+    def fork(self) -> Scope:
+        """A scope for a region body: same function, its own copy of the names."""
+        child = Scope(self.low, self.fn, self.parsed, self.call_loc)
+        child.env, child.in_loop = dict(self.env), self.in_loop
+        return child
 
     def loc(self, node: gast.AST) -> Loc:
         return self.call_loc or self.parsed.loc(node)
@@ -118,20 +142,26 @@ class Scope:
             with self.low.builder.at(self.loc(node.body)):
                 return self.expr(node.body)
         result = self.block(node.body)
-        return None if result is _NOT_RETURNED else result
+        return None if result is NOT_RETURNED else result
 
     # ------------------------------------------------------------------ statements
 
     def block(self, body: list[gast.stmt]) -> Any:
-        for stmt in body:
-            handler = _STATEMENTS.get(type(stmt))
-            if handler is None:
-                raise _unsupported_statement(self, stmt)
-            with self.low.builder.at(self.loc(stmt)), internal_errors_at(self.loc(stmt)):
-                result = handler(self, stmt)
-            if result is not _NOT_RETURNED:
-                return result
-        return _NOT_RETURNED
+        """Lower statements in order; the returned value, or ``NOT_RETURNED``."""
+        outer = self.continuation
+        try:
+            for i, stmt in enumerate(body):
+                handler = _STATEMENTS.get(type(stmt))
+                if handler is None:
+                    raise _unsupported_statement(self, stmt)
+                self.continuation = (body[i + 1:], *outer)
+                with self.low.builder.at(self.loc(stmt)), internal_errors_at(self.loc(stmt)):
+                    result = handler(self, stmt)
+                if result is not NOT_RETURNED:
+                    return result
+            return NOT_RETURNED
+        finally:
+            self.continuation = outer
 
     def assign(self, target: gast.expr, value: Any) -> None:
         if isinstance(target, gast.Name):
@@ -206,9 +236,11 @@ class Scope:
 def _unsupported_statement(scope: Scope, stmt: gast.stmt) -> UnsupportedSyntaxError:
     kind = type(stmt).__name__
     hints = {
-        "If": "data-dependent branches are not supported yet; use np.where(cond, a, b)",
-        "For": "loops are not supported yet; use vectorised NumPy operations",
-        "While": "loops are not supported yet; use vectorised NumPy operations",
+        "Try": "let errors propagate, or check the condition before the operation",
+        "With": "open resources outside the differentiated function",
+        "Global": "return the new value instead of assigning a global",
+        "Nonlocal": "return the new value instead of assigning an enclosing variable",
+        "FunctionDef": "define helper functions at module level",
     }
     return UnsupportedSyntaxError(f"'{kind.lower()}' statements are not supported yet",
                                   scope.loc(stmt), hint=hints.get(kind, "rewrite without it"))
@@ -223,13 +255,13 @@ def _stmt_assign(scope: Scope, node: gast.Assign) -> Any:
     value = scope.expr(node.value)
     for target in node.targets:
         scope.assign(target, value)
-    return _NOT_RETURNED
+    return NOT_RETURNED
 
 
 def _stmt_annassign(scope: Scope, node: gast.AnnAssign) -> Any:
     if node.value is not None:
         scope.assign(node.target, scope.expr(node.value))
-    return _NOT_RETURNED
+    return NOT_RETURNED
 
 
 def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
@@ -242,26 +274,34 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     if isinstance(value, Var):
         value.hint = node.target.id
     scope.env[node.target.id] = value
-    return _NOT_RETURNED
+    return NOT_RETURNED
 
 
 def _stmt_return(scope: Scope, node: gast.Return) -> Any:
     return None if node.value is None else scope.expr(node.value)
 
 
+_LIST_METHODS = frozenset(["append", "extend", "insert", "pop", "remove", "clear", "reverse"])
+
+
 def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
-        return _NOT_RETURNED
+        return NOT_RETURNED
+    call = node.value
+    if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
+            and call.func.attr in _LIST_METHODS:
+        target = scope.expr(call.func.value)
+        if isinstance(target, list) and id(target) in scope.low.own_lists:
+            args = [scope.expr(a) for a in call.args]  # a list this function built:
+            getattr(target, call.func.attr)(*args)     # update it while compiling
+            return NOT_RETURNED
+        if isinstance(target, list):
+            raise scope.error(node, "changing a list the function did not create",
+                              hint="build a new list (ys = xs + [y]) instead of mutating one "
+                                   "passed in or global")
     raise UnsupportedSyntaxError(
         "expression statements (calls for their side effects) are not supported yet",
         scope.loc(node), hint="remove the call, or assign its result and use it")
-
-
-def _stmt_if(scope: Scope, node: gast.If) -> Any:
-    test = scope.expr(node.test)
-    if isinstance(test, Var):
-        raise _unsupported_statement(scope, node)
-    return scope.block(node.body if test else node.orelse)
 
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
@@ -272,13 +312,13 @@ def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
 
 
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
-    return _NOT_RETURNED
+    return NOT_RETURNED
 
 
 _STATEMENTS: dict[type, Callable[[Scope, Any], Any]] = {
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
-    gast.If: _stmt_if, gast.Raise: _stmt_raise, gast.Pass: _stmt_pass,
+    gast.Raise: _stmt_raise, gast.Pass: _stmt_pass,
 }
 
 
@@ -307,10 +347,12 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
         return -value
     if isinstance(node.op, gast.UAdd):
         return value
+    if isinstance(node.op, gast.Not):
+        return P.truth_not(value) if isinstance(value, Var) else not value
     if isinstance(value, Var):
         raise scope.error(node, f"'{type(node.op).__name__}' of an array is not supported",
-                          hint="use np.logical_not or comparisons")
-    return not value if isinstance(node.op, gast.Not) else ~value
+                          hint="use np.invert or comparisons")
+    return ~value
 
 
 def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
@@ -370,27 +412,6 @@ def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
     return slice(*parts)
 
 
-def _expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
-    test = scope.expr(node.test)
-    if isinstance(test, Var):
-        raise scope.error(node, "conditional expressions on array values are not supported "
-                                "yet", hint="use np.where(cond, a, b)")
-    return scope.expr(node.body if test else node.orelse)
-
-
-def _expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
-    is_and = isinstance(node.op, gast.And)
-    value: Any = None
-    for operand in node.values:
-        value = scope.expr(operand)
-        if isinstance(value, Var):
-            raise scope.error(node, "'and'/'or' on arrays is ambiguous",
-                              hint="use np.logical_and / np.logical_or")
-        if bool(value) != is_and:
-            return value
-    return value
-
-
 def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> str:
     parts = [scope.expr(v) for v in node.values]
     if has_var(parts):
@@ -424,10 +445,16 @@ _EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
     gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: _expr_compare,
     gast.Call: lambda scope, node: scope.call(node),
     gast.Attribute: _expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
-    gast.IfExp: _expr_ifexp, gast.BoolOp: _expr_boolop,
     gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,
     gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
-    gast.List: lambda scope, node: _elements(scope, node.elts),
+    gast.List: lambda scope, node: scope.low.new_list(_elements(scope, node.elts)),
     gast.Dict: lambda scope, node: {scope.expr(k): scope.expr(v)
                                     for k, v in zip(node.keys, node.values)},
 }
+
+
+from .lowering_control import EXPRESSIONS as _CONTROL_EXPRESSIONS  # noqa: E402
+from .lowering_control import STATEMENTS as _CONTROL_STATEMENTS  # noqa: E402
+
+_STATEMENTS.update(_CONTROL_STATEMENTS)
+_EXPRESSIONS.update(_CONTROL_EXPRESSIONS)

@@ -15,18 +15,33 @@ from dataclasses import replace
 import numpy as np
 
 from . import primitives as P
-from .ir import Atom, Aval, Const, Eqn, Function, Var, verify
+from .ir import Atom, Aval, Const, Eqn, Function, Var, reads, regions, substitute, verify
 
 
 def dce(fn: Function) -> Function:
-    """Dead-code elimination: keep only equations the outputs depend on."""
+    """Dead-code elimination: keep only equations the outputs depend on (region
+    bodies are cleaned inside; a region runs whole if any of its results is used)."""
     live = {a for a in fn.outvars if isinstance(a, Var)}
     kept = []
     for eqn in reversed(fn.eqns):
         if any(v in live for v in eqn.outvars):
+            eqn = _map_regions(eqn, dce)
             kept.append(eqn)
-            live.update(a for a in eqn.invars if isinstance(a, Var))
+            live.update(reads(eqn))
     return replace(fn, eqns=tuple(reversed(kept)))
+
+
+def _map_regions(eqn: Eqn, fn_pass: Callable[[Function], Function]) -> Eqn:
+    found = regions(eqn)
+    if not found:
+        return eqn
+    params = dict(eqn.params)
+    for key, value in eqn.params.items():
+        if isinstance(value, Function):
+            params[key] = fn_pass(value)
+        elif isinstance(value, tuple) and value and all(isinstance(f, Function) for f in value):
+            params[key] = tuple(fn_pass(f) for f in value)
+    return replace(eqn, params=params)
 
 
 def select_outputs(fn: Function, indices: list[int]) -> Function:
@@ -104,6 +119,11 @@ def simplify(fn: Function) -> Function:
         return subst.get(a, a) if isinstance(a, Var) else a
 
     for eqn in fn.eqns:
+        if regions(eqn):
+            eqn = _map_regions(substitute([eqn], subst)[0], simplify)
+            producers.update((v, eqn) for v in eqn.outvars)
+            eqns.append(eqn)
+            continue
         eqn = replace(eqn, invars=tuple(sub(a) for a in eqn.invars))
         if len(eqn.outvars) == 1:
             eqn = _implicit_broadcast(eqn, producers)

@@ -115,16 +115,18 @@ def python_float_arithmetic(x, t):
     return np.sum(x * t ** 2 + np.log(t))
 
 
-def uses_loop(x):
-    for _ in range(3):
-        x = x * 2.0
-    return np.sum(x)
+def uses_try(x):
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return np.sum(y)
 
 
-def data_branch(x):
-    if np.sum(x) > 0:
-        return np.sum(x)
-    return -np.sum(x)
+def uses_with(x):
+    with open(__file__):
+        y = x * 2.0
+    return np.sum(y)
 
 
 def unknown_name(x):

@@ -286,3 +286,16 @@ def test_edited_and_reloaded_module_recompiles(tmp_path, monkeypatch):
     linecache.checkcache(str(module_file))
     module = importlib.reload(module)
     assert adc.grad(module.f)(3.0) == pytest.approx(27.0)
+
+
+def test_cache_never_confuses_closures_that_reuse_memory():
+    import gc
+    for fn, expected in [(abs, np.sign(X)), (np.negative, -np.ones(3)), (np.exp, np.exp(X))] * 3:
+        np.testing.assert_allclose(adc.grad(_make_closure(fn))(X), expected)
+        gc.collect()  # the closure is gone: its cell's memory may be reused
+
+
+def _make_closure(fn):
+    def closure(x):
+        return np.sum(fn(x))
+    return closure

@@ -23,7 +23,9 @@ def pair(x, y):
 
 
 def test_every_differentiable_primitive_has_a_jvp_rule():
-    missing = [n for n, p in P.REGISTRY.items() if p.differentiable and p.jvp is None]
+    from autodiff_compiler.transforms.forward import REGION_JVPS
+    missing = [n for n, p in P.REGISTRY.items()
+               if p.differentiable and p.jvp is None and p not in REGION_JVPS]
     assert missing == []
 
 

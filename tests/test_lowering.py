@@ -57,10 +57,9 @@ def test_nested_cell_parameters_are_named_with_prefix_and_differentiated():
 
 
 ERRORS = [
-    ("loop", cases.uses_loop, UnsupportedSyntaxError := adc.UnsupportedSyntaxError,
-     "'for' statements", "for _ in range(3):"),
-    ("data_dependent_if", cases.data_branch, adc.UnsupportedSyntaxError, "'if' statements",
-     "if np.sum(x) > 0:"),
+    ("try", cases.uses_try, adc.UnsupportedSyntaxError, "'try' statements", "try:"),
+    ("with", cases.uses_with, adc.UnsupportedSyntaxError, "'with' statements",
+     "with open(__file__):"),
     ("unknown_name", cases.unknown_name, adc.AutodiffError, "'not_defined_anywhere' is not defined",
      "not_defined_anywhere"),
     ("no_rule", cases.no_rule, adc.AutodiffError, "np.cumsum", "np.cumsum(x)"),

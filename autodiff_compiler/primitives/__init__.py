@@ -1,4 +1,5 @@
 """All primitives, one namespace: rules and lowering refer to them as ``P.<name>``."""
+from .control import cond, loop, make_tuple, truth_and, truth_not, truth_or, while_loop
 from .core import (
                    REGISTRY,
                    Primitive,
@@ -9,7 +10,6 @@ from .core import (
                    defvjp_all,
                    nondifferentiable,
 )
-from .control import cond, loop, truth_and, truth_not, truth_or, while_loop
 from .elementwise import (
                    abs_,
                    add,
@@ -65,7 +65,7 @@ from .shape import (
 _install_operators()
 
 __all__ = [
-    "cond", "loop", "while_loop", "truth_and", "truth_or", "truth_not",
+    "cond", "loop", "while_loop", "make_tuple", "truth_and", "truth_or", "truth_not",
     "REGISTRY", "Primitive", "defvjp", "defvjp_all", "defjvp", "deflinear", "nondifferentiable",
     "abs_", "add", "cos", "div", "equal", "exp", "greater", "greater_equal", "less",
     "less_equal", "log", "log1p", "logaddexp", "maximum", "minimum", "mul", "neg",

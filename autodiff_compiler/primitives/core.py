@@ -111,6 +111,8 @@ def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:
         return BOOLOPS[text]
     if kind == "region":
         return _no_impl
+    if kind == "tuple":
+        return lambda *items: tuple(items)
     raise ValueError(f"unknown spelling {spelling!r}")
 
 

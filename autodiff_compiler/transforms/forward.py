@@ -3,8 +3,9 @@
 Walks the equations in order; each primitive reached by a tangent contributes
 ``rule(t, ans, *args, **params)`` per tangent-carrying argument (its JVP rule), and
 the contributions are broadcast to the result's shape and summed — the one place
-where forward mode deals with NumPy's broadcasting. Forward over a compiled
-gradient gives Hessian-vector products.
+where forward mode deals with NumPy's broadcasting. Regions carry tangents next to
+their values (``control``). Forward over a compiled gradient gives Hessian-vector
+products.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import primitives as P
-from ..builder import building
+from ..builder import building, current
 from ..errors import MissingRuleError, internal_errors_at
-from ..ir import Const, Eqn, Function, Var
+from ..ir import Const, Eqn, Function, Var, reads
 
 
 def forward(fn: Function, wrt: Sequence[int]) -> Function:
@@ -24,14 +25,26 @@ def forward(fn: Function, wrt: Sequence[int]) -> Function:
     tangents: dict[Var, Any] = {fn.invars[i]: t for i, t in zip(wrt, tangent_inputs)
                                 if fn.invars[i].aval.is_float}
     with building(None) as b:
-        for eqn in fn.eqns:
-            b.eqns.append(eqn)
-            if eqn.prim.differentiable and any(a in tangents for a in eqn.invars):
-                with b.at(eqn.loc), internal_errors_at(eqn.loc):
-                    _push(eqn, tangents)
-        outs = tuple(_tangent_of(a, tangents) for a in fn.outvars)
+        jvp_eqns(fn.eqns, tangents)
+        outs = tuple(tangent_or_zeros(a, tangents) for a in fn.outvars)
     return Function(f"jvp_{fn.name}", fn.invars + tuple(tangent_inputs), tuple(b.eqns),
                     fn.outvars + outs, fn.loc)
+
+
+def jvp_eqns(eqns: Sequence[Eqn], tangents: dict[Var, Any]) -> None:
+    """Emit ``eqns`` and their tangents into the current builder; record new tangents."""
+    b = current()
+    for eqn in eqns:
+        region = REGION_JVPS.get(eqn.prim)
+        touched = any(a in tangents for a in reads(eqn))
+        if region is not None and touched:
+            with b.at(eqn.loc), internal_errors_at(eqn.loc):
+                region(eqn, tangents)
+            continue
+        b.eqns.append(eqn)
+        if eqn.prim.differentiable and touched:
+            with b.at(eqn.loc), internal_errors_at(eqn.loc):
+                _push(eqn, tangents)
 
 
 def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
@@ -59,8 +72,11 @@ def _broadcast_like(t: Any, ans: Var) -> Any:
     return P.broadcast_to(t, P.shape_of(ans))
 
 
-def _tangent_of(out: Any, tangents: dict[Var, Any]) -> Any:
+def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
+    """The tangent of ``out``, or zeros of its shape and dtype where none flows."""
     if isinstance(out, Var) and out in tangents:
         return tangents[out]
-    zeros = P.zeros_like(out.value if isinstance(out, Const) else out)
-    return zeros
+    return P.zeros_like(out.value if isinstance(out, Const) else out)
+
+
+REGION_JVPS: dict[P.Primitive, Any] = {}  # filled by transforms.control

@@ -1,10 +1,15 @@
 """Reverse mode: the adjoint program of a ``Function``, as more IR.
 
-The result keeps the forward equations as they are (straight-line code needs no tape:
-forward values are simply in scope), then walks them backwards calling each
+The forward equations stay as they are (straight-line code needs no tape: forward
+values are simply in scope), then the equations are walked backwards calling each
 primitive's VJP rule, which binds adjoint equations stamped "grad of" the primal
 line. Only *active* values get adjoints: those that depend on a differentiated input
 through differentiable primitives and that reach a seeded output.
+
+Control-flow regions are transformed by the rules in ``control``: a region rule may
+*augment* its forward equation (a loop then also collects the values its adjoint
+reads, its tape) in the forward sweep, and emits the adjoint region in the backward
+sweep. ``vjp_split`` is the reusable core: region rules call it on their bodies.
 """
 from __future__ import annotations
 
@@ -14,20 +19,27 @@ from typing import Any
 from .. import primitives as P
 from ..builder import adjoint_loc, building
 from ..errors import MissingRuleError, internal_errors_at
-from ..ir import Atom, Const, Eqn, Function, Var
+from ..ir import Atom, Const, Eqn, Function, Var, reads
+
+
+def varied_values(fn: Function, wrt: Sequence[Var]) -> set[Var]:
+    """Float values that depend on ``wrt`` through differentiable primitives."""
+    varied = {v for v in wrt if v.aval.is_float}
+    for eqn in fn.eqns:
+        if eqn.prim.differentiable and any(a in varied for a in reads(eqn)):
+            varied.update(v for v in eqn.outvars if v.aval.is_float)
+    return varied
 
 
 def activity(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom]) -> set[Var]:
-    """Values on a differentiable path from ``wrt`` to ``seeds``."""
-    varied = {v for v in wrt if v.aval.is_float}
-    for eqn in fn.eqns:
-        if eqn.prim.differentiable and any(a in varied for a in eqn.invars if isinstance(a, Var)):
-            varied.update(v for v in eqn.outvars if v.aval.is_float)
+    """Values on a differentiable path from ``wrt`` (inputs or captured values) to
+    ``seeds``."""
+    varied = varied_values(fn, wrt)
     useful = {v for v in seeds if isinstance(v, Var)}
     for eqn in reversed(fn.eqns):
         if any(v in useful for v in eqn.outvars):
-            useful.update(a for a in eqn.invars if isinstance(a, Var))
-    return varied & useful
+            useful.update(reads(eqn))
+    return varied & (useful | set(wrt))
 
 
 def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
@@ -39,24 +51,37 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
     ``fn``'s outputs followed by one gradient per ``wrt`` position, in that order.
     """
     wrt_vars = [fn.invars[i] for i in wrt]
-    seed_atoms = [fn.outvars[i] for i in seeds]
-    active = activity(fn, wrt_vars, seed_atoms)
-    producer = {v: eqn.prim for eqn in fn.eqns for v in eqn.outvars}
+    seeded = [fn.outvars[i] for i in seeds]
+    ct_inputs = [Var(a.aval, f"g_{a.hint or 'out'}" if isinstance(a, Var) else "g_out")
+                 for a in seeded] if cotangent_inputs else []
+    with building(None) as seeds_b:
+        cts = list(ct_inputs) if cotangent_inputs else [
+            _ones_seed(a) if isinstance(a, Var) else None for a in seeded]
+    ct_out = _seed_outputs(fn, seeded, cts)
+    forward, backward, grads = vjp_split(fn, wrt_vars, ct_out)
     with building(None) as b:
-        b.eqns.extend(fn.eqns)
-        adjoints = _Adjoints(active, producer)
-        ct_inputs = [Var(a.aval, adjoints.name(a)) for a in seed_atoms] if cotangent_inputs else []
-        for i, out in enumerate(seed_atoms):
-            if out in active:
-                adjoints.add(out, ct_inputs[i] if cotangent_inputs else _ones_seed(out))
-        for eqn in reversed(fn.eqns):
-            if any(v in adjoints for v in eqn.outvars):
-                with b.at(adjoint_loc(eqn.loc)), internal_errors_at(eqn.loc):
-                    _backward(eqn, adjoints)
-        with b.at(None):
-            grads = tuple(adjoints.final(v) for v in wrt_vars)
+        b.eqns.extend(forward + seeds_b.eqns + backward)
+        final = tuple(g if isinstance(g, Var) else _zeros(v, g) for v, g in zip(wrt_vars, grads))
     return Function(f"grad_{fn.name}", fn.invars + tuple(ct_inputs), tuple(b.eqns),
-                    fn.outvars + grads, fn.loc)
+                    fn.outvars + final, fn.loc)
+
+
+def _seed_outputs(fn: Function, seeded: list[Atom], cts: list[Any]) -> list[Any]:
+    """One cotangent (or None) per output of ``fn``; an output seeded twice sums."""
+    per_output: list[Any] = [None] * len(fn.outvars)
+    for atom, ct in zip(seeded, cts):
+        if ct is None or not isinstance(atom, Var):
+            continue
+        i = fn.outvars.index(atom)
+        per_output[i] = ct if per_output[i] is None else per_output[i] + ct
+    return per_output
+
+
+def _zeros(v: Var, g: Any) -> Var:
+    """The gradient of an input nothing reached: zeros of its shape and dtype."""
+    zeros = P.zeros_like(v)
+    zeros.hint = f"g_{v.hint or 'x'}"
+    return zeros if g is None else zeros + g
 
 
 def _ones_seed(out: Var) -> Any:
@@ -65,6 +90,38 @@ def _ones_seed(out: Var) -> Any:
     if aval.shape == () and aval.dtype is not None:
         return 1.0 if aval.weak else aval.dtype.type(1)
     return P.ones_like(out)
+
+
+def vjp_split(fn: Function, wrt: Sequence[Var], ct_out: Sequence[Any]
+              ) -> tuple[list[Eqn], list[Eqn], list[Any]]:
+    """Forward equations (regions augmented with their tapes), adjoint equations, and
+    the cotangent of each ``wrt`` value (input or captured) — ``None`` where none
+    flows. ``ct_out`` holds one cotangent (or ``None``) per output of ``fn``."""
+    seeds = [o for o, c in zip(fn.outvars, ct_out) if c is not None]
+    active = activity(fn, wrt, seeds)
+    with building(None) as fb:
+        taped = [_forward(eqn, active) for eqn in fn.eqns]
+    with building(None) as bb:
+        adjoints = _Adjoints(active, {v: e.prim for e in fn.eqns for v in e.outvars})
+        for out, ct in zip(fn.outvars, ct_out):
+            if ct is not None and out in active:
+                adjoints.add(out, ct)
+        for eqn, tape in zip(reversed(fn.eqns), reversed(taped)):
+            if any(v in adjoints for v in eqn.outvars):
+                with bb.at(adjoint_loc(eqn.loc)), internal_errors_at(eqn.loc):
+                    _backward(eqn, tape, adjoints)
+    return fb.eqns, bb.eqns, [adjoints.ct.get(v) for v in wrt]
+
+
+def _forward(eqn: Eqn, active: set[Var]) -> Any:
+    """Emit ``eqn`` for the forward sweep; a region rule may augment it with a tape."""
+    rule = REGION_RULES.get(eqn.prim)
+    if rule is not None and any(a in active for a in reads(eqn)):
+        with internal_errors_at(eqn.loc):
+            return rule.forward(eqn, active)
+    from ..builder import current
+    current().eqns.append(eqn)
+    return None
 
 
 class _Adjoints:
@@ -87,39 +144,38 @@ class _Adjoints:
     def __getitem__(self, v: Var) -> Any:
         return self.ct[v]
 
-    def add(self, v: Var, contribution: Any) -> None:
+    def get_or_zeros(self, v: Var) -> Any:
+        return self.ct[v] if v in self.ct else P.zeros_like(v)
+
+    def add(self, v: Atom, contribution: Any) -> None:
+        if not isinstance(v, Var) or v not in self.active or contribution is None:
+            return
         total = self.ct[v] + contribution if v in self.ct else contribution
         if isinstance(total, Var) and (not total.hint or v in self.ct):
             total.hint = self.name(v)
         self.ct[v] = total
 
-    def final(self, v: Var) -> Any:
-        """The gradient of an input: zeros of its shape and dtype when nothing reached it."""
-        if v not in self.ct:
-            zeros = P.zeros_like(v)
-            zeros.hint = self.name(v)
-            return zeros
-        g = self.ct[v]
-        return g if isinstance(g, Var) else P.zeros_like(v) + g
 
-
-def _backward(eqn: Eqn, adjoints: _Adjoints) -> None:
+def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     prim = eqn.prim
+    rule = REGION_RULES.get(prim)
+    if rule is not None:
+        rule.backward(eqn, tape, adjoints)
+        return
     args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
     if prim.n_out == 1:
         if prim.vjp is None:
             raise _missing(eqn)
         g, ans = adjoints[eqn.outvars[0]], eqn.outvars[0]
-        for arg, rule in zip(eqn.invars, prim.vjp):
-            if rule is not None and arg in adjoints.active:
-                adjoints.add(arg, rule(g, ans, *args, **eqn.params))
+        for arg, rule_ in zip(eqn.invars, prim.vjp):
+            if rule_ is not None and arg in adjoints.active:
+                adjoints.add(arg, rule_(g, ans, *args, **eqn.params))
         return
     if prim.vjp_all is None:
         raise _missing(eqn)
-    gs = tuple(adjoints[v] if v in adjoints else P.zeros_like(v) for v in eqn.outvars)
+    gs = tuple(adjoints.get_or_zeros(v) for v in eqn.outvars)
     for arg, contribution in zip(eqn.invars, prim.vjp_all(gs, eqn.outvars, *args, **eqn.params)):
-        if arg in adjoints.active and contribution is not None:
-            adjoints.add(arg, contribution)
+        adjoints.add(arg, contribution)
 
 
 def _missing(eqn: Eqn) -> MissingRuleError:
@@ -127,3 +183,6 @@ def _missing(eqn: Eqn) -> MissingRuleError:
         f"no VJP rule for '{eqn.prim.name}', but a gradient flows through it",
         eqn.loc, hint="wrap the value in stop_gradient(...) if it should not be "
                       "differentiated, or register a rule with defvjp")
+
+
+REGION_RULES: dict[P.Primitive, Any] = {}  # filled by transforms.control

@@ -1,0 +1,471 @@
+"""Lowering of control flow: ``if``, conditional expressions, ``and``/``or``, ``for``,
+``while``, ``break`` and ``continue``.
+
+Whatever is decided by values known when compiling is resolved here, the way Python
+would run it: the taken branch of a static ``if`` is lowered alone, and a loop over a
+Python sequence (or over a static ``range`` whose body builds Python lists) is
+unrolled. Everything decided at run time becomes a region equation (``cond``,
+``loop``, ``while_loop``) whose bodies are lowered in forked scopes; the names a
+region assigns become its outputs (the phi values), and a loop's carried values are
+the names its body reassigns that were defined before it. A ``return`` under a
+data-dependent ``if`` takes the rest of the function into both branches, so the
+``cond`` computes the return value.
+"""
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import gast
+import numpy as np
+
+from . import primitives as P
+from . import trees
+from .builder import as_atom, building
+from .errors import AutodiffError, UnsupportedSyntaxError
+from .ir import Aval, Eqn, Function, Var
+from .lowering import NOT_RETURNED, Scope
+
+_MAX_UNROLLED = 100_000
+_LIST_METHODS = {"append", "extend", "insert", "pop", "remove", "clear"}
+_INDEX = Aval((), np.dtype(np.int64))
+
+
+class _Break(BaseException):
+    """``break`` reached while unrolling a loop."""
+
+
+class _Continue(BaseException):
+    """``continue`` reached while unrolling a loop."""
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _walk(nodes: Sequence[gast.AST]) -> list[gast.AST]:
+    """Nodes of these statements, not descending into nested functions or classes."""
+    out, todo = [], list(nodes)
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, gast.FunctionDef | gast.Lambda | gast.ClassDef):
+            todo.extend(gast.iter_child_nodes(node))
+    return out
+
+
+def assigned_names(stmts: Sequence[gast.stmt]) -> list[str]:
+    """Names these statements bind, in source order."""
+    names = [n for n in _walk(stmts) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    names.sort(key=lambda n: (n.lineno, n.col_offset))
+    return list(dict.fromkeys(n.id for n in names))
+
+
+def _contains(stmts: Sequence[gast.stmt], kinds: tuple[type, ...]) -> bool:
+    return any(isinstance(n, kinds) for n in _walk(stmts))
+
+
+def _jumps(stmts: Sequence[gast.stmt]) -> bool:
+    """``break``/``continue`` of this loop (not of loops nested in it)."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Break | gast.Continue):
+            return True
+        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
+            todo.extend(gast.iter_child_nodes(node))
+    return False
+
+
+def _builds_lists(stmts: Sequence[gast.stmt]) -> bool:
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+               and n.func.attr in _LIST_METHODS for n in _walk(stmts))
+
+
+def _join(avals: Sequence[Aval]) -> Aval:
+    """What is known of a value that is one of these."""
+    first = avals[0]
+    shape = first.shape if all(a.shape == first.shape for a in avals) else None
+    dtype = first.dtype if all(a.dtype == first.dtype for a in avals) else None
+    return Aval(shape, dtype, weak=all(a.weak for a in avals))
+
+
+def _is_leaf(value: Any) -> bool:
+    return isinstance(value, Var) or (
+        isinstance(value, int | float | np.generic) and not isinstance(value, bool))
+
+
+def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
+    """Lower a region body in a forked scope; its equations, final scope and result."""
+    child = scope.fork()
+    with building(scope.low.builder.loc) as b:
+        try:
+            result = run(child)
+        except (_Break, _Continue) as jump:
+            word = "break" if isinstance(jump, _Break) else "continue"
+            raise UnsupportedSyntaxError(
+                f"'{word}' under a condition only known at run time is not supported yet",
+                scope.low.builder.loc, hint="compute a mask and use np.where, or make the "
+                "condition depend only on values known when compiling") from None
+    return b.eqns, child, result
+
+
+def _merge(scope: Scope, node: gast.AST, values: list[Any], what: str) -> tuple[list, Any]:
+    """One output per leaf where region results differ: leaves per branch, skeleton."""
+    flat = [trees.flatten(v, _is_leaf) for v in values]
+    skeleton = flat[0][1]
+    if any(repr(s) != repr(skeleton) or len(leaves) != len(flat[0][0]) for leaves, s in flat):
+        raise scope.error(node, f"the branches give {what} of different structure",
+                          hint="make every branch produce the same kind of value")
+    return [list(column) for column in zip(*(leaves for leaves, _ in flat))], skeleton
+
+
+# ---------------------------------------------------------------------------- if / ifexp
+
+
+def stmt_if(scope: Scope, node: gast.If) -> Any:
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        return scope.block(node.body if test else node.orelse)
+    if _contains(node.body + node.orelse, (gast.Return,)):
+        if scope.in_loop:
+            raise UnsupportedSyntaxError(
+                "'return' inside a loop under a condition known only at run time is not "
+                "supported yet", scope.loc(node), hint="set a result variable and break "
+                "out of the loop with a condition known when compiling")
+        rest = [stmt for block in scope.continuation for stmt in block]
+        return _cond(scope, node, test, [lambda c: c.block(node.body + rest),
+                                         lambda c: c.block(node.orelse + rest)], returns=True)
+    _cond(scope, node, test, [lambda c: c.block(node.body), lambda c: c.block(node.orelse)],
+          returns=False)
+    return NOT_RETURNED
+
+
+def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        return scope.expr(node.body if test else node.orelse)
+    return _cond(scope, node, test, [lambda c: c.expr(node.body), lambda c: c.expr(node.orelse)],
+                 returns=True)
+
+
+def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
+          returns: bool) -> Any:
+    lowered = [_region(scope, run) for run in branches]
+    if returns:
+        values = [None if r is NOT_RETURNED else r for _, _, r in lowered]
+        columns, skeleton = _merge(scope, node, values, "results")
+        outs = _emit_cond(scope, node, test, lowered, columns, ["out"] * len(columns))
+        return trees.unflatten(skeleton, outs)
+    names, columns, skeletons = [], [], []
+    for name in assigned_names(node.body + node.orelse):
+        values = [child.env.get(name, _UNBOUND) for _, child, _ in lowered]
+        if any(v is _UNBOUND for v in values):
+            scope.env.pop(name, None)  # bound on some paths only: unusable afterwards
+        elif all(v is values[0] for v in values):
+            scope.env[name] = values[0]
+        else:
+            cols, skeleton = _merge(scope, node, values, f"'{name}'")
+            names.append((name, len(cols)))
+            columns.extend(cols)
+            skeletons.append(skeleton)
+    outs = _emit_cond(scope, node, test, lowered, columns,
+                      [name for name, n in names for _ in range(n)])
+    for (name, n), skeleton in zip(names, skeletons):
+        scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
+    return NOT_RETURNED
+
+
+_UNBOUND = object()
+
+
+def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, columns: list,
+               hints: list[str]) -> list[Var]:
+    atoms = [[as_atom(v) for v in column] for column in columns]
+    outs = [Var(_join([a.aval for a in col]), hint) for col, hint in zip(atoms, hints)]
+    bodies = tuple(Function(f"branch{i}", (), tuple(eqns), tuple(col[i] for col in atoms))
+                   for i, (eqns, _, _) in enumerate(lowered))
+    scope.low.builder.eqns.append(
+        Eqn(tuple(outs), P.cond, (test,), {"branches": bodies}, scope.loc(node)))
+    return outs
+
+
+def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
+    """``and``/``or`` with Python's semantics; run-time operands become truth ops."""
+    is_and = isinstance(node.op, gast.And)
+    value: Any = None
+    for operand in node.values:
+        item = scope.expr(operand)
+        if value is None or (not isinstance(value, Var) and not isinstance(item, Var)):
+            value = item
+        else:
+            value = (P.truth_and if is_and else P.truth_or)(value, item)
+        if not isinstance(value, Var) and bool(value) != is_and:
+            return value
+    return value
+
+
+# ---------------------------------------------------------------------------- loops
+
+
+def stmt_for(scope: Scope, node: gast.For) -> Any:
+    iteration = _iteration(scope, node.iter)
+    if isinstance(iteration, _Static) or (
+            iteration.static_count is not None and (_builds_lists(node.body) or _jumps(node.body))):
+        return _unroll(scope, node, iteration.items(scope))
+    if _jumps(node.body) or node.orelse:
+        raise UnsupportedSyntaxError(
+            "'break', 'continue' and 'else' in a loop whose length is known only at run time "
+            "are not supported yet", scope.loc(node),
+            hint="loop over a range whose bounds are known when compiling")
+    if _builds_lists(node.body):
+        raise UnsupportedSyntaxError(
+            "building a Python list in a loop whose length is known only at run time",
+            scope.loc(node), hint="preallocate an array, or loop over a range whose bounds "
+            "are known when compiling")
+
+    def bind(child: Scope, k: Var) -> None:
+        child.assign(node.target, iteration.item(child, k))
+
+    carried = [n for n in assigned_names(node.body) if n in scope.env
+               and n not in assigned_names([gast.Expr(node.target)])]
+    body = _loop_body(scope, node, carried, bind, node.body, node.target)
+    inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
+    outs = [Var(a, n) for a, n in zip([v.aval for v in body.outvars], carried)]
+    scope.low.builder.eqns.append(Eqn(
+        tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
+        {"body": body, "n_ys": 0, "reverse": iteration.reverse}, scope.loc(node)))
+    scope.env.update(zip(carried, outs))
+    return NOT_RETURNED
+
+
+def stmt_while(scope: Scope, node: gast.While) -> Any:
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        return _unroll_while(scope, node, test)
+    if _jumps(node.body) or node.orelse or _builds_lists(node.body):
+        raise UnsupportedSyntaxError(
+            "'break', 'continue', 'else' and list building in a while loop whose condition "
+            "is known only at run time are not supported yet", scope.loc(node),
+            hint="fold the exit condition into the while test")
+    carried = [n for n in assigned_names(node.body) if n in scope.env]
+    body = _loop_body(scope, node, carried, None, node.body)
+    carry = [Var(v.aval, n) for v, n in zip(body.invars, carried)]
+
+    def run(child: Scope) -> Any:
+        child.env.update(zip(carried, carry))
+        return child.expr(node.test)
+
+    eqns, _, pred = _region(scope, run)
+    cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
+    inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
+    outs = [Var(v.aval, n) for v, n in zip(body.outvars, carried)]
+    scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
+                                      {"cond": cond, "body": body, "n_ys": 0}, scope.loc(node)))
+    scope.env.update(zip(carried, outs))
+    return NOT_RETURNED
+
+
+def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> Any:
+    if not _is_leaf(value) and not isinstance(value, bool):
+        raise scope.error(node, f"'{name}' changes in a loop whose length is known only at run "
+                                f"time, but it is a {type(value).__name__}, not a number or array",
+                          hint="keep loop-carried values arrays or numbers")
+    return value
+
+
+def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
+               bind: Callable[[Scope, Var], None] | None, stmts: list[gast.stmt],
+               target: gast.AST | None = None) -> Function:
+    """The body as a region of the carried names; re-lowered until their avals settle."""
+    avals = [as_atom(_loop_value(scope, node, scope.env[n], n)).aval for n in carried]
+    index_name = target.id if isinstance(target, gast.Name) else "i"
+    for _ in range(3):
+        k = Var(_INDEX, index_name)
+        carry = [Var(a, n) for a, n in zip(avals, carried)]
+
+        def run(child: Scope, k: Var = k, carry: list[Var] = carry) -> Any:
+            child.env.update(zip(carried, carry))
+            child.in_loop = True
+            if bind is not None:
+                bind(child, k)
+            if child.block(stmts) is not NOT_RETURNED:
+                raise UnsupportedSyntaxError(
+                    "'return' inside a loop whose length is known only at run time is not "
+                    "supported yet", scope.loc(node), hint="assign a result and return after "
+                    "the loop")
+            return [as_atom(_loop_value(scope, node, child.env[n], n)) for n in carried]
+
+        eqns, _, outs = _region(scope, run)
+        settled = [_join([a, o.aval]) for a, o in zip(avals, outs)]
+        if settled == avals:
+            break
+        avals = settled
+    invars = (k, *carry) if bind is not None else tuple(carry)
+    return Function("body", invars, tuple(eqns), tuple(outs))
+
+
+def _unroll(scope: Scope, node: gast.For, items: Any) -> Any:
+    saved, scope.in_loop = scope.in_loop, True
+    try:
+        for count, item in enumerate(items):
+            if count > _MAX_UNROLLED:
+                raise scope.error(node, "loop too long to unroll")
+            scope.assign(node.target, item)
+            try:
+                result = scope.block(node.body)
+            except _Continue:
+                continue
+            except _Break:
+                return NOT_RETURNED
+            if result is not NOT_RETURNED:
+                return result
+    finally:
+        scope.in_loop = saved
+    return scope.block(node.orelse)
+
+
+def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
+    saved, scope.in_loop = scope.in_loop, True
+    try:
+        for _ in range(_MAX_UNROLLED):
+            if not test:
+                return scope.block(node.orelse)
+            try:
+                result = scope.block(node.body)
+            except _Continue:
+                result = NOT_RETURNED
+            except _Break:
+                return NOT_RETURNED
+            if result is not NOT_RETURNED:
+                return result
+            test = scope.expr(node.test)
+            if isinstance(test, Var):
+                raise scope.error(node, "this while condition became a run-time value after "
+                                        "starting as one known when compiling",
+                                  hint="start the loop with a condition on arrays")
+    finally:
+        scope.in_loop = saved
+    raise scope.error(node, f"while loop ran {_MAX_UNROLLED} times while compiling")
+
+
+def stmt_break(scope: Scope, node: gast.Break) -> Any:
+    raise _Break
+
+
+def stmt_continue(scope: Scope, node: gast.Continue) -> Any:
+    raise _Continue
+
+
+# ---------------------------------------------------------------------------- iterables
+
+
+class _Static:
+    """Iteration over a Python sequence known when compiling: unrolled."""
+
+    static_count = 0
+    reverse = False
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+    def items(self, scope: Scope) -> Any:
+        return self.values
+
+
+class _Range:
+    """``range``/``reversed(range)`` with bounds that may be run-time ints."""
+
+    def __init__(self, start: Any, stop: Any, step: Any, reverse: bool) -> None:
+        self.start, self.stop, self.step, self.reverse = start, stop, step, reverse
+        static = not any(isinstance(v, Var) for v in (start, stop, step))
+        self.static_count = len(range(start, stop, step)) if static else None
+
+    def count(self, scope: Scope) -> Any:
+        if self.static_count is not None:
+            return self.static_count
+        if self.step != 1:
+            raise AutodiffError("a range with a step needs bounds known when compiling",
+                                scope.low.builder.loc)
+        return P.maximum(self.stop - self.start, 0)
+
+    def item(self, scope: Scope, k: Var) -> Any:
+        return k * self.step + self.start if (self.step, self.start) != (1, 0) else k
+
+    def items(self, scope: Scope) -> Any:
+        values = range(self.start, self.stop, self.step)
+        return reversed(values) if self.reverse else values
+
+
+class _Rows:
+    """Rows of an array (its first axis), optionally enumerated."""
+
+    reverse = False
+
+    def __init__(self, array: Var, enumerated: bool) -> None:
+        self.array, self.enumerated = array, enumerated
+        shape = array.aval.shape
+        self.static_count = shape[0] if shape else None
+
+    def count(self, scope: Scope) -> Any:
+        if self.static_count is not None:
+            return self.static_count
+        return P.getitem(P.shape(self.array), 0)
+
+    def item(self, scope: Scope, k: Var) -> Any:
+        row = P.getitem(self.array, k)
+        return (k, row) if self.enumerated else row
+
+    def items(self, scope: Scope) -> Any:
+        rows = [P.getitem(self.array, i) for i in range(self.static_count)]
+        return list(enumerate(rows)) if self.enumerated else rows
+
+
+def _iteration(scope: Scope, node: gast.expr) -> Any:
+    """How a ``for`` iterates: statically, over a range, or over an array's rows."""
+    call = node if isinstance(node, gast.Call) and not node.keywords else None
+    func = scope.expr(call.func) if call is not None else None
+    if func is builtins.range:
+        return _Range(*_range_args([scope.expr(a) for a in call.args]), reverse=False)
+    if func is builtins.reversed and len(call.args) == 1:
+        inner = _iteration(scope, call.args[0])
+        if isinstance(inner, _Range):
+            return _reversed_range(inner)
+    if func is builtins.enumerate and len(call.args) == 1:
+        inner = scope.expr(call.args[0])
+        if isinstance(inner, Var):
+            return _Rows(inner, enumerated=True)
+        return _Static(list(enumerate(_sequence(scope, node, inner))))
+    value = scope.expr(node)
+    if isinstance(value, Var):
+        return _Rows(value, enumerated=False)
+    return _Static(_sequence(scope, node, value))
+
+
+def _reversed_range(inner: _Range) -> _Range:
+    if inner.static_count is not None:
+        values = range(inner.start, inner.stop, inner.step)[::-1]
+        return _Range(values.start, values.stop, values.step, reverse=False)
+    return _Range(inner.start, inner.stop, inner.step, reverse=True)
+
+
+def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
+    if len(args) == 1:
+        return 0, args[0], 1
+    return args[0], args[1], args[2] if len(args) > 2 else 1
+
+
+def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
+    try:
+        return list(value)
+    except TypeError:
+        raise scope.error(node, f"cannot iterate over a {type(value).__name__}") from None
+
+
+STATEMENTS: dict[type, Callable[[Scope, Any], Any]] = {
+    gast.If: stmt_if, gast.For: stmt_for, gast.While: stmt_while,
+    gast.Break: stmt_break, gast.Continue: stmt_continue,
+}
+EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
+    gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop,
+}

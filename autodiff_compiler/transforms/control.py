@@ -1,0 +1,391 @@
+"""Reverse and forward mode through control-flow regions (``cond``, ``loop``,
+``while_loop``).
+
+Reverse mode records only what the adjoint reads (DESIGN decision 4):
+
+* ``cond``: each branch's adjoint is built with ``vjp_split``; the values it reads
+  from the forward branch leave the forward ``cond`` as extra outputs (``None`` from
+  the branch not taken), and the adjoint is a ``cond`` on the same predicate.
+* ``loop`` / ``while_loop``: the body's adjoint reads some values computed in the
+  body; the forward loop collects exactly those, one list per value (its tape), and
+  the adjoint is a loop running the other way that reads them back by index. A
+  ``while`` also counts its iterations. Cotangents of the carried values are the
+  adjoint loop's carried values; cotangents of values the body captures accumulate in
+  carried sums.
+
+Forward mode carries tangents next to the values: extra branch outputs, extra
+loop-carried values.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import primitives as P
+from ..builder import adjoint_loc, as_atom, building, current
+from ..errors import AutodiffError
+from ..ir import Aval, Const, Eqn, Function, Var, free_vars, reads, substitute
+from . import reverse as R
+from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
+from .reverse import vjp_split
+
+TAPE = Aval(None, np.dtype(object))  # a Python list of per-iteration values: never active
+_INDEX = Aval((), np.dtype(np.int64))
+
+
+def _residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) -> list[Var]:
+    """Values computed in a forward body that its adjoint reads."""
+    needed: dict[Var, None] = {}
+    for eqn in adjoint:
+        needed.update((a, None) for a in reads(eqn) if a in defined)
+    needed.update((c, None) for c in cts if isinstance(c, Var) and c in defined)
+    return list(needed)
+
+
+def _defined(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
+    return set(fn.invars) | {v for e in eqns for v in e.outvars}
+
+
+def _as_ct(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
+    """A cotangent for ``like`` inside an adjoint body: zeros where none flowed."""
+    if value is None:
+        return P.zeros_like(like)
+    if isinstance(value, Var):
+        return mapping.get(value, value)
+    return P.zeros_like(like) + value
+
+
+def _captured(body: Function | Sequence[Function], active: set[Var]) -> list[Var]:
+    bodies = [body] if isinstance(body, Function) else list(body)
+    return list(dict.fromkeys(v for b in bodies for v in free_vars(b) if v in active))
+
+
+def _ct_var(v: Var) -> Var:
+    return Var(v.aval, f"g_{v.hint or 'out'}")
+
+
+# ---------------------------------------------------------------------------- cond
+
+
+@dataclass
+class _CondTape:
+    placeholders: list[Var | None]  # stand-ins for the outputs' cotangents
+    captured: list[Var]
+    branches: list[tuple[list[Eqn], list[Any], dict[Var, Var]]]  # adjoint, cts, residuals
+
+
+class CondRule:
+    @staticmethod
+    def forward(eqn: Eqn, active: set[Var]) -> _CondTape:
+        branches = eqn.params["branches"]
+        placeholders = [_ct_var(o) if o in active else None for o in eqn.outvars]
+        captured = _captured(branches, active)
+        splits, residuals = [], []
+        for body in branches:
+            fwd, bwd, cts = vjp_split(body, captured, placeholders)
+            splits.append((fwd, bwd, cts))
+            residuals.append(_residuals(_defined(body, fwd), bwd, cts))
+        res_outs = [[Var(r.aval, r.hint) for r in rs] for rs in residuals]
+        new_bodies = []
+        for i, (body, (fwd, _, _)) in enumerate(zip(branches, splits)):
+            extra = [a for j, rs in enumerate(residuals)
+                     for a in (rs if j == i else [Const(None)] * len(rs))]
+            new_bodies.append(Function(body.name, body.invars, tuple(fwd),
+                                       body.outvars + tuple(extra)))
+        outs = eqn.outvars + tuple(v for vs in res_outs for v in vs)
+        current().eqns.append(Eqn(outs, P.cond, eqn.invars,
+                                  {**eqn.params, "branches": tuple(new_bodies)}, eqn.loc))
+        return _CondTape(placeholders, captured, [
+            (bwd, cts, dict(zip(rs, vs))) for (_, bwd, cts), rs, vs in
+            zip(splits, residuals, res_outs)])
+
+    @staticmethod
+    def backward(eqn: Eqn, tape: _CondTape, adjoints: Any) -> None:
+        if not tape.captured:
+            return
+        incoming = {p: adjoints.get_or_zeros(o)
+                    for p, o in zip(tape.placeholders, eqn.outvars) if p is not None}
+        bodies = []
+        for bwd, cts, residuals in tape.branches:
+            mapping = {**incoming, **residuals}
+            with building(None) as b:
+                b.eqns.extend(substitute(bwd, mapping))
+                outs = [as_atom(_as_ct(c, w, mapping)) for c, w in zip(cts, tape.captured)]
+            bodies.append(Function("grad_branch", (), tuple(b.eqns), tuple(outs)))
+        grads = [_ct_var(w) for w in tape.captured]
+        current().eqns.append(Eqn(tuple(grads), P.cond, eqn.invars[:1],
+                                  {"branches": tuple(bodies)}, adjoint_loc(eqn.loc)))
+        for w, g in zip(tape.captured, grads):
+            adjoints.add(w, g)
+
+
+# ---------------------------------------------------------------------------- loops
+
+
+@dataclass
+class _LoopTape:
+    carried: list[int]  # positions of carried values that get cotangents
+    captured: list[Var]
+    placeholders: list[Var]  # cotangents of the carried values: the adjoint's carry
+    adjoint: list[Eqn]
+    cts: list[Any]
+    residuals: list[Var]
+    tapes: list[Var]
+    index: Var | None  # the forward body's loop index, re-derived in the adjoint
+    count: Any  # trip count of the adjoint loop
+    forward_reversed: bool
+
+
+def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
+                    captured: list[Var], active: set[Var]) -> list[int]:
+    """Carried values that vary with what is differentiated, to a fixed point."""
+    chosen = {j for j, init in enumerate(inits) if isinstance(init, Var) and init in active}
+    while True:
+        varied = R.varied_values(body, [carry[j] for j in chosen] + captured)
+        grown = chosen | {j for j, out in enumerate(body.outvars[:len(carry)])
+                          if out in varied and carry[j].aval.is_float}
+        if grown == chosen:
+            return sorted(chosen)
+        chosen = grown
+
+
+def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[Any],
+                active: set[Var], index: Var | None) -> tuple:
+    if eqn.params.get("n_ys", 0) and any(v in active for v in carry):
+        raise AutodiffError("differentiating a gradient through a loop (a second derivative "
+                            "of a loop) is not supported yet", eqn.loc,
+                            hint="take second derivatives of straight-line code, or use jvp "
+                                 "of grad for Hessian-vector products")
+    captured = _captured(body, active)
+    carried = _active_carries(body, carry, inits, captured, active)
+    placeholders = [_ct_var(carry[j]) for j in carried]
+    ct_out: list[Any] = [None] * len(body.outvars)
+    for j, p in zip(carried, placeholders):
+        ct_out[j] = p
+    fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured, ct_out)
+    residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    recomputed, fresh = _copies(_recomputable(fwd, residuals, index))
+    bwd = recomputed + substitute(bwd, fresh)
+    cts = [fresh.get(c, c) if isinstance(c, Var) else c for c in cts]
+    residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    tapes = [Var(TAPE, f"{r.hint or 'r'}_tape") for r in residuals]
+    return captured, carried, placeholders, fwd, bwd, cts, residuals, tapes
+
+
+_CHEAP = frozenset(["getitem", "reshape", "transpose", "swapaxes", "expand_dims", "shape",
+                    "size", "ndim", "make_tuple", "broadcast_to"])
+
+
+def _copies(eqns: list[Eqn]) -> tuple[list[Eqn], dict[Var, Var]]:
+    """The equations again, defining fresh values (SSA across the two loops)."""
+    fresh: dict[Var, Var] = {}
+    out = []
+    for eqn in substitute(eqns, {}):
+        eqn = substitute([eqn], fresh)[0]
+        outs = tuple(Var(v.aval, v.hint) for v in eqn.outvars)
+        fresh.update(zip(eqn.outvars, outs))
+        out.append(Eqn(outs, eqn.prim, eqn.invars, eqn.params, eqn.loc))
+    return out, fresh
+
+
+def _recomputable(fwd: Sequence[Eqn], residuals: list[Var], index: Var | None) -> list[Eqn]:
+    """Equations the adjoint can re-run instead of reading a tape: cheap views of values
+    from outside the loop (``xs[t]``), so the tape holds only what must be kept."""
+    local = {v for e in fwd for v in e.outvars}
+    producer = {v: e for e in fwd for v in e.outvars}
+    chosen: dict[Eqn, None] = {}
+
+    def cheap(v: Var) -> bool:
+        eqn = producer.get(v)
+        if eqn is None or eqn.prim.name not in _CHEAP:
+            return False
+        if all(a not in local or cheap(a) for a in reads(eqn) if a is not index):
+            chosen[eqn] = None
+            return True
+        return False
+
+    wanted = [r for r in residuals if cheap(r)]
+    order = {e: i for i, e in enumerate(fwd)}
+    return sorted(chosen, key=order.__getitem__) if wanted else []
+
+
+class LoopRule:
+    @staticmethod
+    def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
+        body, n, inits = eqn.params["body"], eqn.invars[0], eqn.invars[1:]
+        index, carry = body.invars[0], body.invars[1:]
+        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes = _split_loop(
+            eqn, body, carry, inits, active, index)
+        new_body = Function(body.name, body.invars, tuple(fwd), body.outvars + tuple(residuals))
+        params = {**eqn.params, "body": new_body, "n_ys": eqn.params["n_ys"] + len(residuals)}
+        current().eqns.append(Eqn(eqn.outvars + tuple(tapes), P.loop, eqn.invars, params,
+                                  eqn.loc))
+        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, index, n,
+                         eqn.params.get("reverse", False))
+
+    @staticmethod
+    def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
+        _adjoint_loop(eqn, tape, eqn.invars[1:], eqn.params["body"].invars[1:], adjoints)
+
+
+class WhileRule:
+    @staticmethod
+    def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
+        body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
+        carry = body.invars
+        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes = _split_loop(
+            eqn, body, carry, inits, active, None)
+        count_in, count_c = Var(_INDEX, "n_iter"), Var(_INDEX, "n_iter")
+        with building(None) as b:
+            b.eqns.extend(fwd)
+            count_next = count_in + 1
+        n_carry = len(carry)
+        new_body = Function(body.name, (*carry, count_in), tuple(b.eqns),
+                            (*body.outvars[:n_carry], count_next, *body.outvars[n_carry:],
+                             *residuals))
+        new_cond = Function(cond.name, (*cond.invars, count_c), cond.eqns, cond.outvars)
+        count = Var(_INDEX, "n_iter")
+        outs = (*eqn.outvars[:n_carry], count, *eqn.outvars[n_carry:], *tapes)
+        params = {**eqn.params, "body": new_body, "cond": new_cond,
+                  "n_ys": eqn.params["n_ys"] + len(residuals)}
+        current().eqns.append(Eqn(outs, P.while_loop, (*eqn.invars, Const(0)), params, eqn.loc))
+        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, None,
+                         count, False)
+
+    @staticmethod
+    def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
+        _adjoint_loop(eqn, tape, eqn.invars, eqn.params["body"].invars, adjoints)
+
+
+def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequence[Var],
+                  adjoints: Any) -> None:
+    """The loop that runs the body's adjoint, last iteration first."""
+    ct_final = [adjoints.get_or_zeros(eqn.outvars[j]) for j in tape.carried]
+    sums_init = [P.zeros_like(w) for w in tape.captured]
+    index = Var(_INDEX, tape.index.hint if tape.index is not None else "i")
+    sums = [_ct_var(w) for w in tape.captured]
+    with building(None) as b:
+        # the forward body saw this same index; its tape is in iteration order
+        position = (tape.count - 1) - index if tape.forward_reversed else index
+        mapping: dict[Var, Any] = {} if tape.index is None else {tape.index: index}
+        for r, t in zip(tape.residuals, tape.tapes):
+            mapping[r] = Var(r.aval, r.hint)
+            b.eqns.append(Eqn((mapping[r],), P.getitem, (t, as_atom(position)), {}, None))
+        b.eqns.extend(substitute(tape.adjoint, mapping))
+        n = len(tape.carried)
+        carry_out = [_as_ct(c, carry[j], mapping) for c, j in zip(tape.cts[:n], tape.carried)]
+        sums_out = [s if c is None else s + _as_ct(c, w, mapping)
+                    for s, c, w in zip(sums, tape.cts[n:], tape.captured)]
+    body = Function("grad_body", (index, *tape.placeholders, *sums), tuple(b.eqns),
+                    tuple(as_atom(v) for v in (*carry_out, *sums_out)))
+    outs = [_ct_var(carry[j]) for j in tape.carried] + [_ct_var(w) for w in tape.captured]
+    params = {"body": body, "n_ys": 0, "reverse": not tape.forward_reversed}
+    current().eqns.append(Eqn(tuple(outs), P.loop, (as_atom(tape.count), *ct_final, *sums_init),
+                              params, adjoint_loc(eqn.loc)))
+    for j, g in zip(tape.carried, outs):
+        adjoints.add(inits[j], g)
+    for w, g in zip(tape.captured, outs[len(tape.carried):]):
+        adjoints.add(w, g)
+
+
+R.REGION_RULES.update({P.cond: CondRule, P.loop: LoopRule, P.while_loop: WhileRule})
+
+
+# ---------------------------------------------------------------------------- forward mode
+
+
+def _tangent_var(v: Var) -> Var:
+    return Var(v.aval, f"t_{v.hint or 'out'}")
+
+
+def _jvp_body(body: Function, tangents: dict[Var, Any], extra: dict[Var, Var]
+              ) -> tuple[list[Eqn], dict[Var, Any]]:
+    """A body's equations with its tangents; ``extra`` seeds tangents of its inputs."""
+    local = {**tangents, **extra}
+    with building(None) as b:
+        jvp_eqns(body.eqns, local)
+    return b.eqns, local
+
+
+def _tangents_out(outs: Sequence[Any], local: dict[Var, Any], positions: list[int]
+                  ) -> list[Any]:
+    return [as_atom(tangent_or_zeros(outs[j], local)) for j in positions]
+
+
+def cond_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    branches = eqn.params["branches"]
+    sources = [v for v in tangents]
+    positions = sorted({j for body in branches for j, o in enumerate(body.outvars)
+                        if o in R.varied_values(body, sources) and eqn.outvars[j].aval.is_float})
+    bodies = []
+    for body in branches:
+        eqns, local = _jvp_body(body, tangents, {})
+        with building(None) as b:
+            b.eqns.extend(eqns)
+            touts = _tangents_out(body.outvars, local, positions)
+        bodies.append(Function(body.name, body.invars, tuple(b.eqns), body.outvars + tuple(touts)))
+    touts = [_tangent_var(eqn.outvars[j]) for j in positions]
+    current().eqns.append(Eqn(eqn.outvars + tuple(touts), P.cond, eqn.invars,
+                              {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
+    tangents.update((eqn.outvars[j], t) for j, t in zip(positions, touts))
+
+
+def _tangent_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
+                     tangents: dict[Var, Any]) -> list[int]:
+    chosen = {j for j, init in enumerate(inits) if isinstance(init, Var) and init in tangents}
+    outer = list(tangents)
+    while True:
+        varied = R.varied_values(body, [carry[j] for j in chosen] + outer)
+        grown = chosen | {j for j, out in enumerate(body.outvars[:len(carry)])
+                          if out in varied and carry[j].aval.is_float}
+        if grown == chosen:
+            return sorted(chosen)
+        chosen = grown
+
+
+def _loop_jvp_parts(body: Function, carry: Sequence[Var], inits: Sequence[Any],
+                    tangents: dict[Var, Any]) -> tuple:
+    carried = _tangent_carries(body, carry, inits, tangents)
+    t_in = [_tangent_var(carry[j]) for j in carried]
+    eqns, local = _jvp_body(body, tangents, dict(zip([carry[j] for j in carried], t_in)))
+    with building(None) as b:
+        b.eqns.extend(eqns)
+        t_next = _tangents_out(body.outvars, local, carried)
+    t_init = [as_atom(tangent_or_zeros(inits[j], tangents)) for j in carried]
+    return carried, t_in, tuple(b.eqns), t_next, t_init
+
+
+def loop_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    body, inits = eqn.params["body"], eqn.invars[1:]
+    index, carry = body.invars[0], body.invars[1:]
+    carried, t_in, eqns, t_next, t_init = _loop_jvp_parts(body, carry, inits, tangents)
+    n = len(carry)
+    new_body = Function(body.name, (index, *carry, *t_in), eqns,
+                        (*body.outvars[:n], *t_next, *body.outvars[n:]))
+    touts = [_tangent_var(eqn.outvars[j]) for j in carried]
+    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:]), P.loop,
+                              (eqn.invars[0], *inits, *t_init),
+                              {**eqn.params, "body": new_body}, eqn.loc))
+    tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
+
+
+def while_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
+    carry = body.invars
+    carried, t_in, eqns, t_next, t_init = _loop_jvp_parts(body, carry, inits, tangents)
+    n = len(carry)
+    new_body = Function(body.name, (*carry, *t_in), eqns,
+                        (*body.outvars[:n], *t_next, *body.outvars[n:]))
+    new_cond = Function(cond.name, (*cond.invars, *[_tangent_var(v) for v in t_in]),
+                        cond.eqns, cond.outvars)
+    touts = [_tangent_var(eqn.outvars[j]) for j in carried]
+    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:]), P.while_loop,
+                              (*inits, *t_init), {**eqn.params, "body": new_body,
+                                                  "cond": new_cond}, eqn.loc))
+    tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
+
+
+REGION_JVPS.update({P.cond: cond_jvp, P.loop: loop_jvp, P.while_loop: while_jvp})

@@ -1,0 +1,129 @@
+"""User code with branches and loops, for the control-flow tests."""
+import numpy as np
+
+
+def branch(x):
+    if np.sum(x) > 0:
+        y = np.sin(x) * 2.0
+    else:
+        y = np.cos(x)
+    return np.sum(y * x)
+
+
+def elif_chain(x):
+    s = np.sum(x)
+    if s > 1.0:
+        y = x ** 2
+    elif s > -1.0:
+        y = np.exp(x)
+    else:
+        y = -x
+    return np.sum(y)
+
+
+def early_return(x):
+    if np.sum(x) > 0.5:
+        return np.sum(x ** 3)
+    z = np.tanh(x)
+    return np.sum(z * x)
+
+
+def conditional_expression(x):
+    scale = 2.0 if np.mean(x) > 0 else -3.0
+    return np.sum(x * scale + (x if np.sum(x) > 0 else x * x))
+
+
+def boolean_condition(x, y):
+    if np.sum(x) > 0 and not np.sum(y) > 2.0:
+        return np.sum(x * y)
+    return np.sum(x + y)
+
+
+def loop_range(x, w):
+    h = x
+    for _ in range(4):
+        h = np.tanh(h * w + 0.1)
+    return np.sum(h)
+
+
+def loop_rows(xs, w):
+    total = 0.0
+    for row in xs:
+        total = total + np.sum(np.sin(row * w))
+    return total
+
+
+def loop_enumerate_reversed(xs):
+    acc = np.zeros(xs.shape[1])
+    for i, row in enumerate(xs):
+        acc = acc * 0.5 + row * (i + 1.0)
+    for i in reversed(range(xs.shape[0])):
+        acc = acc + xs[i] ** 2
+    return np.sum(acc ** 2)
+
+
+def nested_loops(x):
+    out = x
+    for i in range(3):
+        for j in range(2):
+            out = out * np.cos(out + i - j)
+    return np.sum(out)
+
+
+def while_loop(x):
+    y = x
+    while np.sum(y ** 2) < 10.0:
+        y = y * 1.5 + 0.1
+    return np.sum(y)
+
+
+def fibonacci_like(x):
+    a, b = x, x * 0.5
+    for _ in range(5):
+        a, b = b, a + b * 0.1
+    return np.sum(a * b)
+
+
+def loop_in_branch_in_helper(x):
+    return np.sum(_helper(x) * x)
+
+
+def _helper(x):
+    if np.sum(x) > 0:
+        for _ in range(3):
+            x = np.sin(x) + x
+    return x
+
+
+def calls_helper_in_loop(x):
+    out = x
+    for _ in range(2):
+        out = loop_in_branch_in_helper(out) * out
+    return np.sum(out)
+
+
+def static_unrolled_lists(x):
+    hs = []
+    h = x
+    for t in range(3):
+        h = np.tanh(h + t)
+        hs.append(h)
+    return np.sum(hs[0] * hs[2]) + np.sum(sum(hs)) + len(hs)
+
+
+def break_and_continue(x):
+    total = x * 0.0
+    for k in range(6):
+        if k == 1:
+            continue
+        if k == 4:
+            break
+        total = total + np.sin(x * k)
+    return np.sum(total)
+
+
+def rnn(xs, w, u):
+    h = np.zeros((xs.shape[1], w.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ w + xs[t] @ u)
+    return np.sum(h ** 2)
