@@ -49,6 +49,9 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
             return func(*args, **kwargs)
         except Exception as err:
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
+    from .lowering import LocalFunction
+    if isinstance(func, LocalFunction):
+        return low.call_local(func, tuple(args), kwargs, loc)
     if hasattr(func, "__lower_call__"):
         return func.__lower_call__(low, args, kwargs, loc)
     if isinstance(func, Cell):
@@ -58,6 +61,10 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
     if isinstance(func, types.FunctionType):
         return low.call_function(func, tuple(args), kwargs, loc)
+    call = next((vars(k)["__call__"] for k in type(func).__mro__ if "__call__" in vars(k)),
+                None)
+    if isinstance(call, types.FunctionType):  # an instance of a user class with __call__
+        return low.call_function(call, tuple(args), kwargs, loc, self_obj=func)
     if func is len and len(args) == 1:
         return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
                                                                                    args[0])

@@ -15,6 +15,7 @@ import inspect
 import operator
 import types
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gast
@@ -69,27 +70,40 @@ class Lowering:
     def call_function(self, fn: types.FunctionType, args: tuple, kwargs: dict, loc: Loc | None,
                       self_obj: Any = None) -> Any:
         """Inline a Python function compiled from its own source."""
-        if fn.__code__ in self.active_calls:
-            raise UnsupportedSyntaxError(
-                f"recursive call to '{fn.__qualname__}' is not supported yet", loc,
-                hint="rewrite the recursion as a loop over values known when compiling")
         parsed = parse_function(fn)
-        if isinstance(parsed.node, gast.FunctionDef) and parsed.node.args.vararg is not None:
-            raise UnsupportedSyntaxError("functions with *args are not supported yet",
-                                         parsed.loc(parsed.node))
         bound_args = (self_obj, *args) if self_obj is not None else args
-        try:
-            bound = inspect.signature(fn).bind(*bound_args, **kwargs)
-        except TypeError as err:
-            raise AutodiffError(f"bad call to '{fn.__qualname__}': {err}", loc) from None
-        bound.apply_defaults()
         library = fn.__module__.startswith("autodiff_compiler.")
         scope = Scope(self, fn, parsed, call_loc=loc if library else None)
-        for name, value in bound.arguments.items():
+        return self._inline(scope, fn.__code__, inspect.signature(fn), fn.__qualname__,
+                            bound_args, kwargs, loc)
+
+    def call_local(self, local: LocalFunction, args: tuple, kwargs: dict,
+                   loc: Loc | None) -> Any:
+        """Inline a ``def`` or ``lambda`` written inside the function being compiled; it
+        sees the names of the scope that defined it, as a closure does."""
+        outer = local.scope
+        scope = Scope(self, outer.fn, replace(outer.parsed, node=local.node), outer.call_loc)
+        scope.env = dict(outer.env)
+        return self._inline(scope, local.node, local.signature, local.name, args, kwargs, loc)
+
+    def _inline(self, scope: Scope, key: Any, signature: inspect.Signature, name: str,
+                args: tuple, kwargs: dict, loc: Loc | None) -> Any:
+        if self.active_calls.count(key) >= MAX_RECURSION:
+            raise UnsupportedSyntaxError(
+                f"'{name}' recursed {MAX_RECURSION} levels deep while compiling", loc,
+                hint="recursion is unrolled while compiling, so it must end on values known "
+                     "then (an int argument that counts down); recursion that ends on array "
+                     "values is not supported yet: write it as a while loop")
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise AutodiffError(f"bad call to '{name}': {err}", loc) from None
+        bound.apply_defaults()
+        for param, value in bound.arguments.items():
             if isinstance(value, Var) and not value.hint:
-                value.hint = name
-            scope.env[name] = value
-        self.active_calls.append(fn.__code__)
+                value.hint = param
+            scope.env[param] = value
+        self.active_calls.append(key)
         try:
             return scope.run()
         finally:
@@ -110,6 +124,20 @@ class Lowering:
             return self.call_function(fn, tuple(args), {}, None)
         raise AutodiffError(f"cannot compile {fn!r}: not a Python function or Cell",
                             hint="differentiate a def, a lambda, a method or a Cell")
+
+
+MAX_RECURSION = 64
+
+
+@dataclass
+class LocalFunction:
+    """A ``def`` or ``lambda`` inside the function being compiled, with the scope that
+    defined it (its closure) and its signature (defaults evaluated when defined)."""
+
+    node: gast.FunctionDef | gast.Lambda
+    scope: Scope
+    signature: inspect.Signature
+    name: str
 
 
 class Scope:
@@ -135,6 +163,31 @@ class Scope:
 
     def error(self, node: gast.AST, message: str, hint: str | None = None) -> AutodiffError:
         return AutodiffError(message, self.loc(node), hint)
+
+    def local_function(self, node: gast.FunctionDef | gast.Lambda) -> LocalFunction:
+        if getattr(node, "decorator_list", None):
+            raise UnsupportedSyntaxError("decorated functions inside a compiled function are "
+                                         "not supported yet", self.loc(node),
+                                         hint="define the decorated function at module level")
+        args = node.args
+        kinds = inspect.Parameter
+        params: list[inspect.Parameter] = []
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [self.expr(d) for d in args.defaults]
+        first_default = len(positional) - len(defaults)
+        for i, a in enumerate(positional):
+            kind = kinds.POSITIONAL_ONLY if a in args.posonlyargs else kinds.POSITIONAL_OR_KEYWORD
+            default = defaults[i - first_default] if i >= first_default else kinds.empty
+            params.append(kinds(a.id, kind, default=default))
+        if args.vararg is not None:
+            params.append(kinds(args.vararg.id, kinds.VAR_POSITIONAL))
+        for a, d in zip(args.kwonlyargs, args.kw_defaults):
+            default = kinds.empty if d is None else self.expr(d)
+            params.append(kinds(a.id, kinds.KEYWORD_ONLY, default=default))
+        if args.kwarg is not None:
+            params.append(kinds(args.kwarg.id, kinds.VAR_KEYWORD))
+        name = node.name if isinstance(node, gast.FunctionDef) else "<lambda>"
+        return LocalFunction(node, self, inspect.Signature(params), name)
 
     def run(self) -> Any:
         node = self.parsed.node
@@ -240,7 +293,7 @@ def _unsupported_statement(scope: Scope, stmt: gast.stmt) -> UnsupportedSyntaxEr
         "With": "open resources outside the differentiated function",
         "Global": "return the new value instead of assigning a global",
         "Nonlocal": "return the new value instead of assigning an enclosing variable",
-        "FunctionDef": "define helper functions at module level",
+        "AsyncFunctionDef": "compile a plain (not async) function",
     }
     return UnsupportedSyntaxError(f"'{kind.lower()}' statements are not supported yet",
                                   scope.loc(stmt), hint=hints.get(kind, "rewrite without it"))
@@ -315,10 +368,15 @@ def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
     return NOT_RETURNED
 
 
+def _stmt_def(scope: Scope, node: gast.FunctionDef) -> Any:
+    scope.env[node.name] = scope.local_function(node)
+    return NOT_RETURNED
+
+
 _STATEMENTS: dict[type, Callable[[Scope, Any], Any]] = {
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
-    gast.Raise: _stmt_raise, gast.Pass: _stmt_pass,
+    gast.Raise: _stmt_raise, gast.Pass: _stmt_pass, gast.FunctionDef: _stmt_def,
 }
 
 
@@ -441,6 +499,7 @@ def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
 
 _EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
     gast.Constant: lambda scope, node: node.value,
+    gast.Lambda: lambda scope, node: scope.local_function(node),
     gast.Name: lambda scope, node: scope.name(node),
     gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: _expr_compare,
     gast.Call: lambda scope, node: scope.call(node),

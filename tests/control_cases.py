@@ -127,3 +127,58 @@ def rnn(xs, w, u):
     for t in range(xs.shape[0]):
         h = np.tanh(h @ w + xs[t] @ u)
     return np.sum(h ** 2)
+
+
+def nested_def_and_lambda(x, y):
+    scale = 2.0
+
+    def inner(v, power=2, *, shift=0.0):
+        return (v * scale + shift) ** power
+
+    square = lambda v: v * v
+    return np.sum(inner(x) + inner(y, 3, shift=1.0) + square(x * y))
+
+
+def star_args(x, y):
+    def total(*values):
+        out = 0.0
+        for v in values:
+            out = out + np.sum(v ** 2)
+        return out
+    return total(x, y, x * y)
+
+
+def power(x, n):
+    """Recursion that ends on an int known when compiling."""
+    if n == 0:
+        return x * 0.0 + 1.0
+    return x * power(x, n - 1)
+
+
+def calls_power(x):
+    return np.sum(power(x, 4))
+
+
+class Polynomial:
+    def __init__(self, coefficients):
+        self.coefficients = coefficients
+
+    def __call__(self, x):
+        return self.evaluate(x)
+
+    def evaluate(self, x):
+        out = x * 0.0
+        for c in self.coefficients:
+            out = out * x + c
+        return out
+
+
+POLY = Polynomial([1.0, -2.0, 0.5])
+
+
+def uses_method(x):
+    return np.sum(POLY.evaluate(x) * POLY(x))
+
+
+def runaway(x):
+    return runaway(x * 2.0)

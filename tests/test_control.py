@@ -101,3 +101,26 @@ def test_shape_generic_loop_runs():
     source = adc.gradient_source(cases.loop_range, (0, 1))
     assert "for _ in range(4):" in source
     check_grads(cases.loop_range, POS, np.array([0.5, -1.2, 0.7]))
+
+
+CALLS = [
+    ("nested_def_and_lambda", cases.nested_def_and_lambda, (POS, NEG)),
+    ("star_args", cases.star_args, (POS, NEG)),
+    ("static_recursion", cases.calls_power, (POS,)),
+    ("methods_of_user_classes", cases.uses_method, (POS,)),
+]
+
+
+@pytest.mark.parametrize("fn, args", [c[1:] for c in CALLS], ids=[c[0] for c in CALLS])
+def test_calls_gradient_matches_finite_differences(fn, args):
+    check_grads(fn, *args)
+
+
+def test_recursion_on_static_values_unrolls():
+    np.testing.assert_allclose(adc.grad(cases.calls_power)(POS), 4 * POS ** 3)
+
+
+def test_unbounded_recursion_is_a_located_error():
+    with pytest.raises(adc.UnsupportedSyntaxError, match="recursed 64 levels") as err:
+        adc.grad(cases.runaway)(POS)
+    assert "control_cases.py" in str(err.value) and "while loop" in str(err.value)
