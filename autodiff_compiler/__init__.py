@@ -4,18 +4,28 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 ``value_and_grad``, ``stop_gradient``, ``Parameter``, ``nn.Cell``), so MindSpore
 tutorial code runs with only its import changed.
 """
-from . import nn, ops
+from . import extend, nn, ops
 from .api import GradFunction, grad, gradient_ir, gradient_source, jvp, value_and_grad, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .ops import stop_gradient
 from .tensor import (
+                     Constant,
+                     HeNormal,
+                     HeUniform,
+                     Initializer,
+                     Normal,
+                     One,
                      Parameter,
                      ParameterTuple,
                      Tensor,
+                     Uniform,
+                     XavierUniform,
+                     Zero,
                      bool_,
                      float16,
                      float32,
                      float64,
+                     initializer,
                      int8,
                      int16,
                      int32,
@@ -25,10 +35,11 @@ from .tensor import (
 from .testing import check_grads
 
 __all__ = [
-    "nn", "ops", "GradFunction", "grad", "value_and_grad", "vjp", "jvp", "gradient_source",
-    "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
+    "nn", "ops", "extend", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
+    "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
-    "check_grads",
+    "check_grads", "initializer", "Initializer", "Zero", "One", "Constant", "Normal",
+    "Uniform", "HeUniform", "HeNormal", "XavierUniform",
 ]
 __version__ = "0.1.0"

@@ -5,11 +5,17 @@ is small and self-contained so a standalone export can copy its source verbatim.
 Shape-specialised code (compiled for concrete arguments) rarely needs them: the
 compiler replaces ``unbroadcast`` by an explicit ``np.sum`` when shapes are known.
 """
+import types
+
 import numpy as np
 
 
 def unbroadcast(g, x):
-    """Sum ``g`` down to the shape of ``x``: the adjoint of implicit broadcasting."""
+    """Sum ``g`` down to the shape of ``x``, in the float dtype of ``x``: the adjoint of
+    implicit broadcasting and type promotion."""
+    if hasattr(g, "dtype") and hasattr(x, "dtype") and g.dtype != x.dtype \
+            and g.dtype.kind == x.dtype.kind == "f":
+        g = g.astype(x.dtype)
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
@@ -52,5 +58,166 @@ def index_add(x, index, v):
     return out
 
 
-NAMESPACE = {"np": np, "unbroadcast": unbroadcast, "sigmoid": sigmoid, "index_add": index_add,
-             "matmul_vjp_x": matmul_vjp_x, "matmul_vjp_y": matmul_vjp_y}
+def match_complex(v, x):
+    """``v``, or its real part when ``x`` is real: a cotangent matches its primal."""
+    return v if np.iscomplexobj(x) else np.real(v)
+
+
+def concatenate(*arrays, axis=0):
+    """``np.concatenate(arrays, axis)``, with the arrays as separate arguments."""
+    return np.concatenate(arrays, axis=axis)
+
+
+def stack(*arrays, axis=0):
+    """``np.stack(arrays, axis)``, with the arrays as separate arguments."""
+    return np.stack(arrays, axis=axis)
+
+
+def hstack(*arrays):
+    """``np.hstack(arrays)``, with the arrays as separate arguments."""
+    return np.hstack(arrays)
+
+
+def concat_part(g, *arrays, index, axis):
+    """The piece of ``g`` that ``arrays[index]`` became when they were concatenated
+    along ``axis`` (``None``: joined by ``np.hstack``)."""
+    shape = np.shape(arrays[index])
+    if axis is None:  # np.hstack joins vectors along axis 0, anything else along axis 1
+        arrays = [np.atleast_1d(a) for a in arrays]
+        axis = 0 if np.ndim(arrays[0]) == 1 else 1
+    start = sum(np.shape(a)[axis] for a in arrays[:index])
+    stop = start + np.shape(arrays[index])[axis]
+    return np.reshape(g[(slice(None),) * (axis % np.ndim(g)) + (slice(start, stop),)], shape)
+
+
+def untile(g, x, reps):
+    """Sum ``g`` over the copies ``np.tile(x, reps)`` made: its adjoint."""
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    n = max(np.ndim(x), len(reps))
+    shape = (1,) * (n - np.ndim(x)) + np.shape(x)
+    reps = (1,) * (n - len(reps)) + reps
+    interleaved = [d for pair in zip(reps, shape) for d in pair]
+    return np.reshape(np.sum(np.reshape(g, interleaved), axis=tuple(range(0, 2 * n, 2))),
+                      np.shape(x))
+
+
+def unrepeat(g, x, repeats, axis=None):
+    """Sum ``g`` over the copies ``np.repeat(x, repeats, axis)`` made: its adjoint."""
+    if axis is None:
+        return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
+    n = np.shape(x)[axis]
+    moved = np.moveaxis(g, axis, 0)
+    out = np.zeros((n, *moved.shape[1:]), moved.dtype)
+    np.add.at(out, np.repeat(np.arange(n), repeats), moved)
+    return np.moveaxis(out, 0, axis)
+
+
+def unpad(g, pad_width):
+    """The inner part of ``g`` that ``np.pad(x, pad_width)`` surrounded: its adjoint."""
+    widths = np.broadcast_to(pad_width, (np.ndim(g), 2))
+    return g[tuple(slice(lo, n - hi) for (lo, hi), n in zip(widths, np.shape(g)))]
+
+
+def undiag(g, x, k=0):
+    """The adjoint of ``np.diag(x, k)``: extract a diagonal of ``g``, or (for a matrix
+    ``x``) put ``g`` on the ``k``-th diagonal of zeros shaped like ``x``."""
+    if np.ndim(x) == 1:
+        return np.diag(g, k)
+    out = np.zeros(np.shape(x), np.result_type(g))
+    rows = np.arange(np.size(g)) + max(-k, 0)
+    out[rows, rows + k] = g
+    return out
+
+
+def add_along_axis(x, indices, v, axis):
+    """A copy of ``x`` with ``v`` added at the places ``np.take_along_axis(x, indices,
+    axis)`` reads; repeated indices accumulate."""
+    out = np.array(x, copy=True)
+    grid = list(np.indices(np.shape(indices), sparse=True))
+    grid[axis % np.ndim(out)] = indices
+    np.add.at(out, tuple(grid), v)
+    return out
+
+
+def gather(x, *index):
+    """``x[index]`` for an index whose parts are computed at run time."""
+    return x[index]
+
+
+def gather_add(x, v, *index):
+    """A copy of ``x`` with ``v`` added at ``x[index]``; repeated indices accumulate."""
+    out = np.array(x, copy=True)
+    np.add.at(out, index, v)
+    return out
+
+
+def _contracted(ndim_a, ndim_b, axes):
+    """``np.tensordot``'s axes as two lists of non-negative axes. A scalar operand
+    contracts nothing, as ``np.inner`` and ``np.dot`` treat scalars."""
+    if ndim_a == 0 or ndim_b == 0:
+        return [], []
+    if np.ndim(axes) == 0:
+        return list(range(ndim_a - axes, ndim_a)), list(range(axes))
+    a, b = ([ax] if np.ndim(ax) == 0 else list(ax) for ax in axes)
+    return [ax % ndim_a for ax in a], [ax % ndim_b for ax in b]
+
+
+def tensordot_vjp_a(g, a, b, axes=2):
+    """Cotangent of ``a`` in ``np.tensordot(a, b, axes)`` for operands of any rank."""
+    ca, cb = _contracted(np.ndim(a), np.ndim(b), axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in ca]
+    free_b = [i for i in range(np.ndim(b)) if i not in cb]
+    out = np.tensordot(g, b, axes=(list(range(len(free_a), np.ndim(g))), free_b))
+    return np.transpose(out, np.argsort(free_a + [ca[cb.index(j)] for j in sorted(cb)]))
+
+
+def tensordot_vjp_b(g, a, b, axes=2):
+    """Cotangent of ``b`` in ``np.tensordot(a, b, axes)`` for operands of any rank."""
+    ca, cb = _contracted(np.ndim(a), np.ndim(b), axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in ca]
+    free_b = [i for i in range(np.ndim(b)) if i not in cb]
+    out = np.tensordot(a, g, axes=(free_a, list(range(len(free_a)))))
+    return np.transpose(out, np.argsort([cb[ca.index(i)] for i in sorted(ca)] + free_b))
+
+
+def _dot_axes(a, b):
+    """``np.dot(a, b)`` as ``np.tensordot(a, b, axes)`` (0 for a scalar operand)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return 0
+    return ([-1], [0 if np.ndim(b) == 1 else -2])
+
+
+def dot_vjp_a(g, a, b):
+    """Cotangent of ``a`` in ``np.dot(a, b)`` for operands of any rank."""
+    if np.ndim(a) == 0:
+        return np.sum(g * b)
+    return tensordot_vjp_a(g, a, b, _dot_axes(a, b))
+
+
+def dot_vjp_b(g, a, b):
+    """Cotangent of ``b`` in ``np.dot(a, b)`` for operands of any rank."""
+    if np.ndim(b) == 0:
+        return np.sum(g * a)
+    return tensordot_vjp_b(g, a, b, _dot_axes(a, b))
+
+
+def as_columns(v, b):
+    """``v`` with a trailing axis when ``b`` is a vector: ``np.linalg.solve``'s right
+    side, and its solution, as matrices."""
+    return np.expand_dims(v, -1) if np.ndim(b) == 1 else v
+
+
+def from_columns(v, b):
+    """Undo ``as_columns``: drop the trailing axis again when ``b`` is a vector."""
+    return v[..., 0] if np.ndim(b) == 1 else v
+
+
+# Functions registered with ``extend.defprimitive``: generated code calls ``ext.<name>``.
+EXTENSIONS = types.SimpleNamespace()
+
+# Generated code's namespace: NumPy, the registered functions, ``slice`` for indices
+# computed at run time, and every public helper above.
+NAMESPACE = {"np": np, "ext": EXTENSIONS, "slice": slice}
+NAMESPACE.update((name, fn) for name, fn in list(globals().items())
+                 if isinstance(fn, types.FunctionType) and fn.__module__ == __name__
+                 and not name.startswith("_"))

@@ -2,20 +2,26 @@
 
 Each entry takes the call's arguments as the user wrote them (symbolic ``Var``s for
 runtime values, plain Python for values known when compiling) and builds IR. An
-array method and its function form share one entry (``x.sum()`` / ``np.sum(x)``).
-Library functions of this package that are not listed here (``ops.*``, ``nn.*``) are
-compiled from their own source like user code.
+array method and its function form share one builder (``x.sum()`` / ``np.sum(x)``),
+hence one primitive. Library functions of this package that are not listed here
+(``ops.*``, ``nn.*``) are compiled from their own source like user code. A NumPy
+function with no entry is refused at the user's line with a hint on how to register
+a rule (``autodiff_compiler.extend``). ``supported_markdown()`` renders the tables
+for the README.
 """
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from . import builder
 from . import primitives as P
+from .errors import AutodiffError
 from .ir import Var
 from .ops import stop_gradient
 from .runtime import sigmoid
@@ -25,26 +31,323 @@ class CompileTimeError(Exception):
     """An argument that must be known when compiling was not; lowering adds the place."""
 
 
+Builder = Callable[..., Any]
+FUNCTIONS: dict[Any, Builder] = {}
+METHODS: dict[str, Builder] = {}
+ATTRIBUTES: dict[str, Callable[[Var], Any]] = {}
+# For the README: family -> spellings, in the order they were registered.
+FAMILIES: dict[str, list[str]] = {}
+# What users registered with ``extend`` (left out of the README's table).
+USER_FUNCTIONS: set[Any] = set()
+USER_METHODS: set[str] = set()
+
+
+def register(family: str, build: Builder, *functions: Any, methods: tuple[str, ...] = (),
+             attributes: tuple[str, ...] = ()) -> Builder:
+    """Make ``build`` the builder of each callable in ``functions`` and of the array
+    methods and attributes named."""
+    names = FAMILIES.setdefault(family, [])
+    for fn in functions:
+        FUNCTIONS[fn] = build
+        names.append(display_name(fn))
+    for name in methods:
+        METHODS[name] = build
+        names.append(f"x.{name}()")
+    for name in attributes:
+        ATTRIBUTES[name] = build
+        names.append(f"x.{name}")
+    return build
+
+
+def display_name(fn: Any) -> str:
+    """``np.linalg.inv``, ``abs``, ``ops.sigmoid``: how a user spells ``fn``."""
+    if fn in _USUAL_NAMES:
+        return _USUAL_NAMES[fn]
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__name__", None) or repr(fn)
+    if module == "numpy" or isinstance(fn, np.ufunc):
+        return f"np.{name}"
+    if module.startswith("numpy."):
+        return "np." + module.split(".", 1)[1].removeprefix("_core.").split(".")[0] + f".{name}" \
+            if module.startswith(("numpy.linalg", "numpy.fft", "numpy.random")) else f"np.{name}"
+    if module == "builtins":
+        return name
+    return f"{module.removeprefix('autodiff_compiler.')}.{name}"
+
+
+_USUAL_NAMES = {np.abs: "np.abs", np.mod: "np.mod", np.conj: "np.conj", sigmoid: "ops.sigmoid",
+                stop_gradient: "ops.stop_gradient"}
+FAMILIES["operators"] = ["x + y", "x - y", "x * y", "x / y", "x // y", "x % y", "x ** y",
+                         "x @ y", "-x", "x < y", "x <= y", "x > y", "x >= y", "x == y",
+                         "x != y", "x[index]"]
+
+# ---------------------------------------------------------------------------- arguments
+
+
 def _static(value: Any, what: str) -> Any:
-    if isinstance(value, Var):
+    if isinstance(value, Var) or _contains_var(value):
         raise CompileTimeError(f"{what} must be known when compiling, not computed at run time")
     return tuple(value) if isinstance(value, list) else value
 
 
+def _contains_var(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return any(isinstance(v, Var) or _contains_var(v) for v in value)
+    return False
+
+
 def _unsupported(name: str, **given: Any) -> None:
     for key, value in given.items():
-        if value is not None:
+        if value is not None and value is not np._NoValue:
             raise CompileTimeError(f"{name}(..., {key}=...) is not supported yet")
 
 
-def _sum(a, axis=None, dtype=None, out=None, keepdims=False):
-    _unsupported("sum", dtype=dtype, out=out)
-    return P.reduce_sum(a, axis=_static(axis, "axis"), keepdims=_static(keepdims, "keepdims"))
+def _keepdims(value: Any) -> bool:
+    return False if value is np._NoValue else bool(_static(value, "keepdims"))
 
 
-def _mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    _unsupported("mean", dtype=dtype, out=out)
-    return P.reduce_mean(a, axis=_static(axis, "axis"), keepdims=_static(keepdims, "keepdims"))
+def _dtype(dtype: Any) -> np.dtype | None:
+    return None if dtype is None else np.dtype(_static(dtype, "dtype"))
+
+
+def _dtype_kw(dtype: Any) -> dict[str, Any]:
+    return {} if dtype is None else {"dtype": _dtype(dtype)}
+
+
+def _is_float_dtype(dtype: np.dtype) -> bool:
+    return np.issubdtype(dtype, np.inexact)
+
+
+def _rank(x: Any) -> int | None:
+    return P.ndim_of(x)
+
+
+def _ranks(xs: Any) -> list[int] | None:
+    ranks = [_rank(x) for x in xs]
+    return None if any(r is None for r in ranks) else ranks
+
+
+# ---------------------------------------------------------------------------- elementwise
+
+
+def _ufunc(prim: P.Primitive) -> Builder:
+    """A NumPy ufunc: positional operands only (no ``out=``, ``where=``, ``dtype=``)."""
+    def build(*args: Any, **kw: Any) -> Any:
+        if kw:
+            raise CompileTimeError(f"{prim.name}(..., {next(iter(kw))}=...) is not supported yet")
+        return prim(*args)
+    return build
+
+
+ELEMENTWISE = [
+    (P.add, [np.add]), (P.sub, [np.subtract]), (P.mul, [np.multiply]),
+    (P.div, [np.divide]), (P.power, [np.power]), (P.neg, [np.negative]),
+    (P.floor_divide, [np.floor_divide]), (P.mod, [np.mod]),
+    (P.exp, [np.exp]), (P.exp2, [np.exp2]), (P.expm1, [np.expm1]), (P.log, [np.log]),
+    (P.log2, [np.log2]), (P.log10, [np.log10]), (P.log1p, [np.log1p]),
+    (P.sqrt, [np.sqrt]), (P.cbrt, [np.cbrt]), (P.square, [np.square]),
+    (P.reciprocal, [np.reciprocal]), (P.abs_, [np.abs, builtins.abs]),
+    (P.sin, [np.sin]), (P.cos, [np.cos]), (P.tan, [np.tan]), (P.arcsin, [np.arcsin]),
+    (P.arccos, [np.arccos]), (P.arctan, [np.arctan]), (P.arctan2, [np.arctan2]),
+    (P.sinh, [np.sinh]), (P.cosh, [np.cosh]), (P.tanh, [np.tanh]),
+    (P.arcsinh, [np.arcsinh]), (P.arccosh, [np.arccosh]), (P.arctanh, [np.arctanh]),
+    (P.hypot, [np.hypot]), (P.maximum, [np.maximum]), (P.minimum, [np.minimum]),
+    (P.fmax, [np.fmax]), (P.fmin, [np.fmin]), (P.logaddexp, [np.logaddexp]),
+    (P.logaddexp2, [np.logaddexp2]), (P.sigmoid, [sigmoid]), (P.conj, [np.conj]),
+]
+INACTIVE_ELEMENTWISE = [
+    (P.sign, [np.sign]), (P.floor, [np.floor]), (P.ceil, [np.ceil]), (P.trunc, [np.trunc]),
+    (P.rint, [np.rint]), (P.isnan, [np.isnan]), (P.isinf, [np.isinf]),
+    (P.isfinite, [np.isfinite]), (P.logical_not, [np.logical_not]),
+    (P.logical_and, [np.logical_and]), (P.logical_or, [np.logical_or]),
+    (P.logical_xor, [np.logical_xor]), (P.less, [np.less]), (P.greater, [np.greater]),
+    (P.less_equal, [np.less_equal]), (P.greater_equal, [np.greater_equal]),
+    (P.equal, [np.equal]), (P.not_equal, [np.not_equal]),
+]
+
+
+def _abs(x):
+    return P.abs_(x) if isinstance(x, Var) else builtins.abs(x)
+
+
+def _where(condition, x=None, y=None):
+    if x is None or y is None:
+        raise CompileTimeError("np.where(condition) with one argument (the indices where "
+                               "it holds) is not supported; use np.nonzero outside, or "
+                               "np.where(condition, x, y)")
+    return P.where(condition, x, y)
+
+
+def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,  # noqa: A002
+          max=np._NoValue, **kw):  # noqa: A002
+    _unsupported("clip", out=out)
+    lo = min if a_min is np._NoValue else a_min
+    hi = max if a_max is np._NoValue else a_max
+    lo, hi = (None if v is np._NoValue else v for v in (lo, hi))
+    if lo is None and hi is None:
+        raise CompileTimeError("clip needs a lower or an upper bound")
+    if lo is None:
+        return P.minimum(a, hi)
+    if hi is None:
+        return P.maximum(a, lo)
+    return P.clip(a, lo, hi)
+
+
+def _round(a, decimals=0, out=None):
+    _unsupported("round", out=out)
+    if not isinstance(a, Var):
+        return builtins.round(a, decimals) if decimals else builtins.round(a)
+    return P.round_(a, decimals=_static(decimals, "decimals"))
+
+
+def _np_round(a, decimals=0, out=None):
+    _unsupported("round", out=out)
+    return P.round_(a, decimals=_static(decimals, "decimals"))
+
+
+def _real(x):
+    return P.real(x)
+
+
+def _imag(x):
+    """A real array's imaginary part is zeros: nothing to differentiate."""
+    dtype = P.dtype_of(x)
+    if isinstance(dtype, np.dtype) and not np.issubdtype(dtype, np.complexfloating):
+        return P.zeros_like(x)
+    return P.imag(x)
+
+
+for _prim, _fns in ELEMENTWISE + INACTIVE_ELEMENTWISE:
+    family = "elementwise" if (_prim, _fns) in ELEMENTWISE else "inactive"
+    register(family, _abs if builtins.abs in _fns else _ufunc(_prim), *_fns)
+register("elementwise", _where, np.where)
+register("elementwise", _clip, np.clip, methods=("clip",))
+register("elementwise", _real, np.real, attributes=("real",))
+register("elementwise", _imag, np.imag, attributes=("imag",))
+register("elementwise", _ufunc(P.conj), methods=("conj", "conjugate"))
+register("inactive", _np_round, np.round, np.around, methods=("round",))
+register("inactive", _round, builtins.round)
+
+# ---------------------------------------------------------------------------- reductions
+
+
+def _reduction(prim: P.Primitive, name: str) -> Builder:
+    def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
+              where=None):
+        _unsupported(name, dtype=dtype, out=out, initial=initial, where=where)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+    return build
+
+
+def _moment(prim: P.Primitive, name: str) -> Builder:
+    def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
+              where=None, mean=None, correction=None):
+        _unsupported(name, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims),
+                    ddof=_static(ddof, "ddof"))
+    return build
+
+
+def _running(prim: P.Primitive, name: str) -> Builder:
+    def build(a, axis=None, dtype=None, out=None):
+        _unsupported(name, dtype=dtype, out=out)
+        return prim(a, axis=_static(axis, "axis"))
+    return build
+
+
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    _unsupported("trace", dtype=dtype, out=out)
+    return P.trace(a, offset=_static(offset, "offset"), axis1=_static(axis1, "axis1"),
+                   axis2=_static(axis2, "axis2"))
+
+
+def _argextremum(prim: P.Primitive) -> Builder:
+    def build(a, axis=None, out=None, *, keepdims=np._NoValue):
+        _unsupported(prim.name, out=out)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+    return build
+
+
+register("reductions", _reduction(P.reduce_sum, "sum"), np.sum, methods=("sum",))
+register("reductions", _reduction(P.reduce_mean, "mean"), np.mean, methods=("mean",))
+register("reductions", _reduction(P.reduce_prod, "prod"), np.prod, methods=("prod",))
+register("reductions", _reduction(P.reduce_max, "max"), np.max, np.amax, methods=("max",))
+register("reductions", _reduction(P.reduce_min, "min"), np.min, np.amin, methods=("min",))
+register("reductions", _moment(P.var, "var"), np.var, methods=("var",))
+register("reductions", _moment(P.std, "std"), np.std, methods=("std",))
+register("reductions", _running(P.cumsum, "cumsum"), np.cumsum, methods=("cumsum",))
+register("reductions", _running(P.cumprod, "cumprod"), np.cumprod, methods=("cumprod",))
+register("reductions", _trace, np.trace, methods=("trace",))
+register("inactive", _reduction(P.reduce_all, "all"), np.all, methods=("all",))
+register("inactive", _reduction(P.reduce_any, "any"), np.any, methods=("any",))
+register("inactive", _argextremum(P.argmax), np.argmax, methods=("argmax",))
+register("inactive", _argextremum(P.argmin), np.argmin, methods=("argmin",))
+
+# ---------------------------------------------------------------------------- norms
+# The 2-norm (and Frobenius norm) is a primitive; other orders are written with
+# primitives, as NumPy defines them.
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
+    axis, keepdims, ord = (_static(axis, "axis"), _static(keepdims, "keepdims"),  # noqa: A001
+                           _static(ord, "ord"))
+    rank = _rank(x) if axis is None else len(axis) if isinstance(axis, tuple) else 1
+    if ord is None or ord == "fro" or (ord == 2 and rank == 1):
+        return P.norm(x, axis=axis, keepdims=keepdims)
+    if rank == 2:
+        return _matrix_norm(x, ord, (0, 1) if axis is None else axis, keepdims)
+    if rank == 1:
+        return _vector_norm(x, ord, axis, keepdims)
+    if keepdims or ord in (2, -2, "nuc"):
+        raise CompileTimeError(f"np.linalg.norm(x, ord={ord!r}) needs axis= when the rank "
+                               "of x is unknown (vector and matrix norms differ)")
+    return _any_rank_norm(x, ord)
+
+
+def _any_rank_norm(x, ord):  # noqa: A002
+    """A norm of a vector or matrix, whichever x turns out to be: NumPy's vector norms
+    of orders 1 and inf are its matrix norms of x as a column."""
+    if ord in (1, -1):
+        sums = P.reduce_sum(P.abs_(x), axis=0)
+    elif ord in (np.inf, -np.inf):
+        column = P.transpose(P.atleast_2d(P.transpose(x)))  # (n,) -> (n, 1); a matrix stays
+        sums = P.reduce_sum(P.abs_(column), axis=1)
+    else:
+        return _vector_norm(x, ord, None, False)
+    return (P.reduce_max if ord > 0 else P.reduce_min)(sums)
+
+
+def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
+    magnitude = P.abs_(x)
+    if ord == np.inf:
+        return P.reduce_max(magnitude, axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return P.reduce_min(magnitude, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return P.reduce_sum(P.not_equal(x, 0), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return P.reduce_sum(magnitude, axis=axis, keepdims=keepdims)
+    return P.reduce_sum(magnitude ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
+    rows, cols = axis
+    if ord in (1, -1):
+        inner, outer = rows, cols
+    elif ord in (np.inf, -np.inf):
+        inner, outer = cols, rows
+    else:
+        raise CompileTimeError(f"matrix norm ord={ord!r} is not supported yet (use None, "
+                               "'fro', 1, -1, inf or -inf)")
+    sums = P.reduce_sum(P.abs_(x), axis=inner, keepdims=True)
+    pick = P.reduce_max if ord in (1, np.inf) else P.reduce_min
+    result = pick(sums, axis=outer, keepdims=True)
+    return result if keepdims else P.squeeze(result, axis=tuple(sorted((rows, cols))))
+
+
+register("reductions", _norm, np.linalg.norm)
+
+# ---------------------------------------------------------------------------- shapes
 
 
 def _reshape(a, *shape, **kw):
@@ -57,53 +360,358 @@ def _transpose(a, *axes, **kw):
     return P.transpose(a, axes=_static(axes, "axes"))
 
 
-def _dtype_kw(dtype):
-    return {} if dtype is None else {"dtype": np.dtype(_static(dtype, "dtype"))}
+def _ravel(a, order="C"):
+    if order != "C":
+        raise CompileTimeError("only order='C' is supported")
+    return P.reshape(a, -1)
 
 
-def _filled(prim):
-    def build(shape, dtype=None, order="C"):
-        shape = shape if isinstance(shape, Var) else _static(shape, "shape")
-        return prim(shape, **_dtype_kw(dtype))
+def _squeeze(a, axis=None):
+    return P.squeeze(a, axis=_static(axis, "axis"))
+
+
+def _moveaxis(a, source, destination):
+    return P.moveaxis(a, _static(source, "source"), _static(destination, "destination"))
+
+
+def _flip(axis):
+    return lambda m: P.flip(m, axis=axis)
+
+
+def _roll(a, shift, axis=None):
+    return P.roll(a, _static(shift, "shift"), axis=_static(axis, "axis"))
+
+
+def _tile(a, reps):
+    return P.tile(a, _static(reps, "reps"))
+
+
+def _repeat(a, repeats, axis=None):
+    repeats = repeats if isinstance(repeats, Var) else _static(repeats, "repeats")
+    return P.repeat(a, repeats, axis=_static(axis, "axis"))
+
+
+def _pad(array, pad_width, mode="constant", **kw):
+    if mode != "constant" or set(kw) - {"constant_values"}:
+        raise CompileTimeError("np.pad supports mode='constant' (with constant_values) only")
+    return P.pad(array, _static(pad_width, "pad_width"),
+                 **{k: _static(v, k) for k, v in kw.items()})
+
+
+def _diag(v, k=0):
+    return P.diag(v, k=_static(k, "k"))
+
+
+def _triangle(prim: P.Primitive) -> Builder:
+    return lambda m, k=0: prim(m, k=_static(k, "k"))
+
+
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    _unsupported("sort", order=order)
+    if axis is None:
+        return P.sort(P.reshape(a, -1), axis=0)
+    return P.sort(a, axis=_static(axis, "axis"))
+
+
+def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
+    _unsupported("argsort", order=order)
+    kind = "stable" if stable else kind
+    if axis is None:
+        return P.argsort(P.reshape(a, -1), axis=0, kind=kind)
+    return P.argsort(a, axis=_static(axis, "axis"), kind=kind)
+
+
+def _atleast(prim: P.Primitive, rank: int) -> Builder:
+    def build(*arys):
+        out = [a if (_rank(a) or 0) >= rank and _rank(a) is not None else prim(a) for a in arys]
+        return out[0] if len(out) == 1 else out
     return build
 
 
-def _filled_like(prim):
+register("shapes", _reshape, np.reshape, methods=("reshape",))
+register("shapes", _transpose, np.transpose, methods=("transpose",))
+register("shapes", lambda a: P.transpose(a, axes=None), attributes=("T",))
+register("shapes", lambda a, axis1, axis2: P.swapaxes(a, axis1=axis1, axis2=axis2),
+         np.swapaxes, methods=("swapaxes",))
+register("shapes", _moveaxis, np.moveaxis)
+register("shapes", lambda a, axis: P.expand_dims(a, axis=_static(axis, "axis")),
+         np.expand_dims)
+register("shapes", _squeeze, np.squeeze, methods=("squeeze",))
+register("shapes", _ravel, np.ravel, methods=("ravel", "flatten"))
+register("shapes", lambda a, shape: P.broadcast_to(a, shape), np.broadcast_to)
+register("shapes", _atleast(P.atleast_1d, 1), np.atleast_1d)
+register("shapes", _atleast(P.atleast_2d, 2), np.atleast_2d)
+register("shapes", _atleast(P.atleast_3d, 3), np.atleast_3d)
+register("shapes", lambda m, axis=None: P.flip(m, axis=_static(axis, "axis")), np.flip)
+register("shapes", _flip(1), np.fliplr)
+register("shapes", _flip(0), np.flipud)
+register("shapes", _roll, np.roll)
+register("shapes", _tile, np.tile)
+register("shapes", _repeat, np.repeat, methods=("repeat",))
+register("shapes", _pad, np.pad)
+register("shapes", _diag, np.diag)
+register("shapes", _triangle(P.triu), np.triu)
+register("shapes", _triangle(P.tril), np.tril)
+register("shapes", _sort, np.sort)
+register("inactive", _argsort, np.argsort, methods=("argsort",))
+
+# ---------------------------------------------------------------------------- joining, splitting
+# Variadic primitives take the arrays as separate operands (``concatenate(a, b,
+# axis=0)`` in generated code, a runtime helper over ``np.concatenate``).
+
+
+def _arrays(arrays: Any, what: str) -> list[Any]:
+    if isinstance(arrays, Var):
+        raise CompileTimeError(f"{what} needs a list or tuple of arrays, not one array")
+    return list(arrays)
+
+
+def _concatenate(arrays, axis=0, out=None, *, dtype=None, casting=None):
+    _unsupported("concatenate", out=out, dtype=dtype)
+    arrays = _arrays(arrays, "concatenate")
+    if axis is None:
+        return P.concatenate(*(P.reshape(a, -1) for a in arrays), axis=0)
+    return P.concatenate(*arrays, axis=_static(axis, "axis"))
+
+
+def _stack(arrays, axis=0, out=None, *, dtype=None, casting=None):
+    _unsupported("stack", out=out, dtype=dtype)
+    return P.stack(*_arrays(arrays, "stack"), axis=_static(axis, "axis"))
+
+
+def _vstack(tup, *, dtype=None, casting=None):
+    _unsupported("vstack", dtype=dtype)
+    arrays = [_atleast(P.atleast_2d, 2)(a) for a in _arrays(tup, "vstack")]
+    return P.concatenate(*arrays, axis=0)
+
+
+def _hstack(tup, *, dtype=None, casting=None):
+    _unsupported("hstack", dtype=dtype)
+    arrays = _arrays(tup, "hstack")
+    ranks = _ranks(arrays)
+    if ranks is None:
+        return P.hstack(*arrays)
+    arrays = [_atleast(P.atleast_1d, 1)(a) for a in arrays]
+    return P.concatenate(*arrays, axis=0 if max(ranks[0], 1) == 1 else 1)
+
+
+def _split_bounds(n: Any, sections: Any, uneven: bool, what: str) -> list[tuple[Any, Any]]:
+    """(start, stop) of each piece of an axis of length ``n``."""
+    if not isinstance(sections, int):
+        cuts = list(_static(sections, "indices"))
+        return list(zip([0, *cuts], [*cuts, None]))
+    if isinstance(n, int):
+        if not uneven and n % sections:
+            raise CompileTimeError(f"{what}: an axis of length {n} does not split into "
+                                   f"{sections} equal pieces")
+        size, extra = divmod(n, sections)
+        starts = [i * size + builtins.min(i, extra) for i in range(sections + 1)]
+        return list(itertools.pairwise(starts))
+    size, extra = n // sections, n % sections  # runtime lengths: equations
+    starts = [i * size + P.minimum(i, extra) for i in range(sections + 1)]
+    return list(itertools.pairwise(starts))
+
+
+def _splitter(uneven: bool, what: str) -> Builder:
+    def build(ary, indices_or_sections, axis=0):
+        axis = _static(axis, "axis")
+        sections = indices_or_sections if isinstance(indices_or_sections, int) \
+            else _static(indices_or_sections, "indices")
+        bounds = _split_bounds(P.dim_of(ary, axis), sections, uneven, what)
+        return [P.getitem(ary, P.axis_index(axis, slice(lo, hi))) for lo, hi in bounds]
+    return build
+
+
+def _take(a, indices, axis=None, out=None, mode=None):
+    _unsupported("take", out=out, mode=mode)
+    if axis is None:
+        return P.getitem(P.reshape(a, -1), indices)
+    return P.getitem(a, P.axis_index(_static(axis, "axis"), indices))
+
+
+register("shapes", _concatenate, np.concatenate)
+register("shapes", _stack, np.stack)
+register("shapes", _vstack, np.vstack)
+register("shapes", _hstack, np.hstack)
+register("shapes", _splitter(False, "np.split"), np.split)
+register("shapes", _splitter(True, "np.array_split"), np.array_split)
+register("indexing", _take, np.take, methods=("take",))
+register("indexing", lambda arr, indices, axis=-1: P.take_along_axis(arr, indices, axis=axis),
+         np.take_along_axis)
+
+# ---------------------------------------------------------------------------- linear algebra
+
+
+def _einsum(subscripts, *operands, out=None, optimize=False, **kw):
+    _unsupported("einsum", out=out, **kw)
+    if not isinstance(subscripts, str):
+        raise CompileTimeError("einsum needs its subscripts as a string first "
+                               "(the interleaved form is not supported)")
+    spec = _explicit_einsum(subscripts, operands)
+    return P.einsum(spec, *operands)
+
+
+def _explicit_einsum(subscripts: str, operands: tuple) -> str:
+    """Subscripts with an explicit output; ellipses spelled out when ranks are known."""
+    subscripts = subscripts.replace(" ", "")
+    ins, _, out = subscripts.partition("->")
+    if "->" not in subscripts:
+        letters = ins.replace(",", "").replace(".", "")
+        out = ("..." if "..." in ins else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1))
+    parts = ins.split(",")
+    ranks = _ranks(operands)
+    if "..." not in subscripts or ranks is None:
+        return ",".join(parts) + "->" + out
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts)
+    width = builtins.max(r - len(p.replace("...", "")) for p, r in zip(parts, ranks)
+                         if "..." in p)
+    batch = "".join(next(spare) for _ in range(width))
+    parts = [p.replace("...", batch[width - (r - len(p.replace("...", ""))):])
+             for p, r in zip(parts, ranks)]
+    return ",".join(parts) + "->" + out.replace("...", batch)
+
+
+def _matmul(x1, x2, out=None, **kw):
+    _unsupported("matmul", out=out, **kw)
+    return P.matmul(x1, x2)
+
+
+register("linear algebra", _matmul, np.matmul)
+register("linear algebra", lambda a, b, out=None: P.dot(a, b), np.dot, methods=("dot",))
+register("linear algebra", P.vdot, np.vdot)
+register("linear algebra", P.inner, np.inner)
+register("linear algebra", P.outer, np.outer)
+register("linear algebra", lambda a, b, axes=2: P.tensordot(a, b, axes=_static(axes, "axes")),
+         np.tensordot)
+register("linear algebra", _einsum, np.einsum)
+register("linear algebra", P.inv, np.linalg.inv)
+register("linear algebra", P.det, np.linalg.det)
+register("linear algebra", P.slogdet, np.linalg.slogdet)
+register("linear algebra", P.solve, np.linalg.solve)
+register("linear algebra", lambda a, upper=False: _cholesky(a, upper), np.linalg.cholesky)
+
+
+def _cholesky(a, upper):
+    return P.cholesky(a) if not _static(upper, "upper") else \
+        P.swapaxes(P.cholesky(a), axis1=-1, axis2=-2)
+
+
+# ---------------------------------------------------------------------------- constructors
+
+
+def _with_dtype(prim: P.Primitive, *args: Any, dtype: Any = None) -> Any:
+    """``prim(*args, dtype=dtype)``; a dtype known only at run time (``x.dtype`` in
+    shape-generic code) becomes a cast of the result."""
+    if isinstance(dtype, Var):
+        return P.astype(prim(*args), dtype)
+    return prim(*args, **_dtype_kw(dtype))
+
+
+def _shape(shape: Any) -> Any:
+    """A shape: known when compiling, or (in part) computed at run time."""
+    return tuple(shape) if isinstance(shape, list) else shape
+
+
+def _filled(prim: P.Primitive) -> Builder:
+    def build(shape, dtype=None, order="C", **kw):
+        return _with_dtype(prim, _shape(shape), dtype=dtype)
+    return build
+
+
+def _filled_like(prim: P.Primitive) -> Builder:
     def build(a, dtype=None, order="K", subok=True, shape=None):
         _unsupported(prim.name, shape=shape)
-        return prim(a, **_dtype_kw(dtype))
+        return _with_dtype(prim, a, dtype=dtype)
     return build
 
 
-FUNCTIONS: dict[Any, Callable[..., Any]] = {
-    np.add: P.add, np.subtract: P.sub, np.multiply: P.mul, np.divide: P.div,
-    np.power: P.power, np.negative: P.neg, np.matmul: P.matmul, np.outer: P.outer,
-    np.exp: P.exp, np.log: P.log, np.log1p: P.log1p, np.sin: P.sin, np.cos: P.cos,
-    np.tan: P.tan, np.tanh: P.tanh, np.sqrt: P.sqrt, np.abs: P.abs_, np.sign: P.sign,
-    np.maximum: P.maximum, np.minimum: P.minimum, np.logaddexp: P.logaddexp,
-    np.where: P.where, sigmoid: P.sigmoid,
-    np.less: P.less, np.greater: P.greater, np.less_equal: P.less_equal,
-    np.greater_equal: P.greater_equal, np.equal: P.equal, np.not_equal: P.not_equal,
-    np.sum: _sum, np.mean: _mean, np.reshape: _reshape, np.transpose: _transpose,
-    np.broadcast_to: lambda a, shape: P.broadcast_to(a, shape),
-    np.expand_dims: lambda a, axis: P.expand_dims(a, axis=_static(axis, "axis")),
-    np.swapaxes: lambda a, axis1, axis2: P.swapaxes(a, axis1=axis1, axis2=axis2),
-    np.ones: _filled(P.ones), np.zeros: _filled(P.zeros),
-    np.ones_like: _filled_like(P.ones_like), np.zeros_like: _filled_like(P.zeros_like),
-    np.shape: P.shape, np.size: P.size, np.ndim: P.ndim,
-    np.square: lambda x: x * x,
-    builtins.abs: P.abs_, stop_gradient: P.stop_gradient,
-}
+def _full(shape, fill_value, dtype=None, order="C", **kw):
+    return P.full(_shape(shape), fill_value, **_dtype_kw(dtype))
 
-METHODS: dict[str, Callable[..., Any]] = {
-    "sum": _sum, "mean": _mean, "reshape": _reshape, "transpose": _transpose,
-    "swapaxes": FUNCTIONS[np.swapaxes],
-}
 
-ATTRIBUTES: dict[str, Callable[[Var], Any]] = {
-    "T": lambda a: P.transpose(a, axes=None),
-    "shape": P.shape, "ndim": P.ndim, "size": P.size,
-}
+def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    _unsupported("full_like", shape=shape)
+    return P.full_like(a, fill_value, **_dtype_kw(dtype))
+
+
+def _eye(N, M=None, k=0, dtype=float, order="C", **kw):  # noqa: N803 (NumPy's names)
+    return P.eye(N, M, k=_static(k, "k"), **_dtype_kw(None if dtype is float else dtype))
+
+
+def _arange(start, stop=None, step=None, *, dtype=None, **kw):
+    args = [start] if stop is None else [start, stop] if step is None else [start, stop, step]
+    return P.arange(*args, **_dtype_kw(dtype))
+
+
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    if retstep or axis != 0:
+        raise CompileTimeError("np.linspace with retstep= or axis= is not supported yet")
+    return P.linspace(start, stop, num, endpoint=_static(endpoint, "endpoint"),
+                      **_dtype_kw(dtype))
+
+
+def _array(obj, dtype=None, *, copy=True, **kw):
+    """``np.array``/``np.asarray`` of an array or of (nested) lists holding arrays."""
+    value = _stacked(obj)
+    if not isinstance(value, Var):
+        return np.array(value, dtype=_dtype(dtype))
+    if dtype is not None:
+        return _astype(value, dtype)
+    return P.copy(value) if copy and value is obj else value
+
+
+def _asarray(a, dtype=None, **kw):
+    return _array(a, dtype, copy=False)
+
+
+def _stacked(obj: Any) -> Any:
+    if isinstance(obj, list | tuple) and _contains_var(obj):
+        return P.stack(*(_stacked(o) for o in obj), axis=0)
+    return obj
+
+
+def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    if isinstance(dtype, Var):  # known at run time only: assume a float cast
+        return P.astype(x, dtype)
+    dtype = _dtype(dtype)
+    if not isinstance(x, Var):
+        return np.asarray(x).astype(dtype)
+    if _is_float_dtype(dtype):
+        return P.astype(x, dtype)
+    return P.astype_discrete(x, dtype)
+
+
+def _scalar_type(scalar: type) -> Builder:
+    """``np.float32(x)``: a cast of a runtime value, the scalar itself of a constant."""
+    return lambda x=0: _astype(x, scalar) if isinstance(x, Var) else scalar(x)
+
+
+register("constructors", _filled(P.zeros), np.zeros)
+register("constructors", _filled(P.ones), np.ones)
+register("constructors", _full, np.full)
+register("constructors", _filled_like(P.zeros_like), np.zeros_like)
+register("constructors", _filled_like(P.ones_like), np.ones_like)
+register("constructors", _full_like, np.full_like)
+register("constructors", _eye, np.eye)
+register("constructors", lambda n, dtype=float, **kw: _eye(n, dtype=dtype), np.identity)
+register("constructors", _arange, np.arange)
+register("constructors", _linspace, np.linspace)
+register("constructors", _array, np.array)
+register("constructors", _asarray, np.asarray, np.asanyarray)
+register("constructors", lambda a, **kw: P.copy(a), np.copy, methods=("copy",))
+register("constructors", _astype, methods=("astype",))
+register("constructors", _scalar_type(np.float32), np.float32)
+register("constructors", _scalar_type(np.float64), np.float64)
+register("inactive", P.shape, np.shape, attributes=("shape",))
+register("inactive", P.size, np.size, attributes=("size",))
+register("inactive", P.ndim, np.ndim, attributes=("ndim",))
+register("inactive", P.dtype, attributes=("dtype",))
+register("inactive", lambda obj: P.dim_of(obj, 0) if isinstance(obj, Var) else len(obj),
+         builtins.len)
+register("inactive", P.stop_gradient, stop_gradient)
+
+# ---------------------------------------------------------------------------- compile time
 
 # Pure functions of Python values, evaluated while compiling when every argument is known.
 STATIC_CALLS = frozenset([
@@ -111,7 +719,7 @@ STATIC_CALLS = frozenset([
     builtins.tuple, builtins.list, builtins.dict, builtins.min, builtins.max,
     builtins.isinstance, builtins.str, builtins.round, builtins.zip, builtins.enumerate,
     builtins.sum, math.sqrt, math.exp, math.log, math.prod, np.dtype, np.prod,
-    np.float16, np.float32, np.float64, np.int32, np.int64,
+    np.float16, np.float32, np.float64, np.int32, np.int64, np.issubdtype, np.finfo, np.iinfo,
 ])
 
 
@@ -131,8 +739,61 @@ def is_static_call(func: Any) -> bool:
         return False
 
 
-def lookup(func: Any) -> Callable[..., Any] | None:
+def lookup(func: Any) -> Builder | None:
+    """The builder for a call to ``func``; for a NumPy function without one, a builder
+    that refuses it with how to register a rule."""
     try:
-        return FUNCTIONS.get(func)
+        build = FUNCTIONS.get(func)
     except TypeError:  # unhashable callables
         return None
+    if build is None and _is_numpy(func) and not is_static_call(func):
+        return _refuse(func)
+    if build is not None and func in STATIC_CALLS:
+        return _static_first(func, build)
+    return build
+
+
+def _is_numpy(func: Any) -> bool:
+    module = getattr(func, "__module__", None) or ""
+    return callable(func) and (module == "numpy" or module.startswith("numpy."))
+
+
+def _static_first(func: Any, build: Builder) -> Builder:
+    """A callable that is both a static call and a surface entry (``np.prod``): with
+    every argument known it runs while compiling."""
+    def dispatch(*args: Any, **kw: Any) -> Any:
+        if not _contains_var(list(args) + list(kw.values())):
+            return func(*args, **kw)
+        return build(*args, **kw)
+    return dispatch
+
+
+def missing_rule_hint(name: str) -> str:
+    return (f"register a rule for {name}: `from autodiff_compiler import extend; "
+            f"p = extend.defprimitive({name}); extend.defvjp(p, lambda g, ans, x: ...)` "
+            "(see the README); or wrap the call in stop_gradient(...) if no gradient needs "
+            "to flow through it")
+
+
+def _refuse(func: Any) -> Builder:
+    name = display_name(func)
+
+    def build(*args: Any, **kw: Any) -> Any:
+        raise AutodiffError(f"{name} has no derivative rule", builder.current().loc,
+                            hint=missing_rule_hint(name))
+    return build
+
+
+EXTENDED = "registered with extend"
+
+
+def supported_markdown() -> str:
+    """The supported NumPy surface as a Markdown table, from the tables above (the
+    README's "Supported today" section includes it verbatim)."""
+    rows = ["| family | functions, methods and attributes |", "|---|---|"]
+    for family, names in FAMILIES.items():
+        if family == EXTENDED:
+            continue
+        shown = " ".join(f"`{n}`" for n in dict.fromkeys(names))
+        rows.append(f"| {family} | {shown} |")
+    return "\n".join(rows) + "\n"

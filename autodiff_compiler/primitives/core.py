@@ -59,6 +59,7 @@ class Primitive:
         self.vjp: tuple[Rule, ...] | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None
+        self.jvp_all: Callable[..., Any] | None = None  # multi-output forward rule
         if name in REGISTRY:
             raise ValueError(f"primitive '{name}' registered twice")
         REGISTRY[name] = self
@@ -136,6 +137,11 @@ def _elementwise_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[
     return [Aval(shape, dtype, weak=weak)]
 
 
+def predicate_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    """Comparisons and logical functions: broadcast shapes, boolean dtype."""
+    return [Aval(_elementwise_avals(args, params)[0].shape, np.dtype(np.bool_))]
+
+
 # ---------------------------------------------------------------------------- rules
 
 
@@ -168,6 +174,52 @@ def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
     prim.vjp_all = rule
 
 
+def defjvp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
+    """Register the forward rule of a multi-output primitive: ``rule(ts, ans, *args,
+    **params)`` returns one tangent (or None) per output; ``ts`` holds one tangent (or
+    None) per argument and ``ans`` the outputs.
+
+    Until the forward transform reads ``jvp_all``, ``prim.jvp`` refuses loudly rather
+    than give the first output a tangent and silently drop the others."""
+    prim.jvp_all = rule
+    prim.jvp = (_multi_output_forward(prim),) * MAX_OPERANDS
+
+
+def _multi_output_forward(prim: Primitive) -> Callable[..., Any]:
+    def refuse(t, ans, *args, **params):
+        from ..errors import MissingRuleError
+        raise MissingRuleError(f"forward mode through the multi-output primitive "
+                               f"'{prim.name}' is not supported yet",
+                               hint="use reverse mode (grad) for this function")
+    return refuse
+
+
+MAX_OPERANDS = 64  # variadic primitives (concatenate, einsum) take at most this many
+
+
+def per_operand(rule_at: Callable[[int], Rule], n: int = MAX_OPERANDS) -> tuple[Rule, ...]:
+    """One rule per operand position of a variadic primitive: ``rule_at(i)``."""
+    return tuple(rule_at(i) for i in range(n))
+
+
+def defpartials(prim: Primitive, *partials: Rule) -> None:
+    """Register both rules of an elementwise primitive from its partial derivatives.
+
+    ``partial(ans, *args, **params)`` is d ans / d arg (``None``: no derivative), so
+    the VJP is ``unbroadcast(g * partial, arg)`` and the JVP ``t * partial``, and a
+    rule reads like the table of derivatives it comes from."""
+    from .shape import unbroadcast
+
+    def vjp(i: int, partial: Rule) -> Rule:
+        return lambda g, ans, *args, **kw: unbroadcast(g * partial(ans, *args, **kw), args[i])
+
+    def jvp(partial: Rule) -> Rule:
+        return lambda t, ans, *args, **kw: t * partial(ans, *args, **kw)
+
+    prim.vjp = tuple(None if p is None else vjp(i, p) for i, p in enumerate(partials))
+    prim.jvp = tuple(None if p is None else jvp(p) for p in partials)
+
+
 def nondifferentiable(*prims: Primitive) -> None:
     """Outputs of these primitives never carry gradient (comparisons, shapes, ...)."""
     for prim in prims:
@@ -188,10 +240,37 @@ def _install_operators() -> None:
         return lambda self, other: prim(self, other)
 
     for name, prim in [("add", E.add), ("sub", E.sub), ("mul", E.mul), ("truediv", E.div),
-                       ("pow", E.power), ("matmul", matmul)]:
+                       ("pow", E.power), ("matmul", matmul), ("floordiv", E.floor_divide),
+                       ("mod", E.mod)]:
         setattr(Var, f"__{name}__", binary(prim))
         setattr(Var, f"__r{name}__", binary(prim, reflected=True))
     for name, prim in [("lt", E.less), ("gt", E.greater), ("le", E.less_equal),
                        ("ge", E.greater_equal)]:
         setattr(Var, f"__{name}__", binary(prim))
     Var.__neg__ = lambda self: E.neg(self)
+    Var.__pos__ = lambda self: self
+    Var.__abs__ = lambda self: E.abs_(self)
+    Var.__array_ufunc__ = _array_ufunc
+    Var.__array_function__ = _array_function
+
+
+def _array_ufunc(self: Var, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    """``np.cos(x)`` on a symbolic value builds IR through the NumPy surface, so rules
+    (and ``np.float32(2) * x``) may use NumPy functions on symbolic values."""
+    if method != "__call__" or not builder._STACK:
+        return NotImplemented
+    return _surface_call(ufunc, inputs, kwargs)
+
+
+def _array_function(self: Var, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    if not builder._STACK:
+        return NotImplemented
+    return _surface_call(func, args, kwargs)
+
+
+def _surface_call(func: Any, args: Any, kwargs: Any) -> Any:
+    from .. import surface
+    build = surface.lookup(func)
+    if build is None:
+        raise TypeError(f"{surface.display_name(func)} has no derivative rule")
+    return build(*args, **kwargs)

@@ -1,12 +1,31 @@
 """Elementwise arithmetic and transcendental functions.
 
 Every binary rule passes its result through ``unbroadcast``, the single place where
-NumPy's implicit broadcasting is undone.
+NumPy's implicit broadcasting is undone. Most functions are registered by their
+partial derivatives (``defpartials``), which gives both the VJP and the JVP.
+
+Conventions where the derivative is not unique: ``d|x|/dx = sign(x)`` (0 at 0); ties
+of ``maximum``/``minimum``/``fmax``/``fmin`` send the gradient to the first argument;
+``clip(x, lo, hi)`` is ``minimum(maximum(x, lo), hi)`` with those ties, so a value on
+a bound counts as inside. Rounding, ``sign``, ``//``, comparisons and logical
+functions are piecewise constant: no gradient flows through them.
 """
 from __future__ import annotations
 
-from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
-from .shape import unbroadcast
+import math
+
+import numpy as np
+
+from .core import (
+                   Primitive,
+                   defjvp,
+                   deflinear,
+                   defpartials,
+                   defvjp,
+                   nondifferentiable,
+                   predicate_avals,
+)
+from .shape import dtype_of, unbroadcast
 
 
 def _binop(name: str, symbol: str) -> Primitive:
@@ -27,8 +46,27 @@ exp, log, log1p, sin, cos, tan, tanh, sqrt, abs_, sign, maximum, minimum, logadd
     _ufunc(n) for n in ["exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sqrt", "abs",
                         "sign", "maximum", "minimum", "logaddexp", "where"])
 sigmoid = _ufunc("sigmoid", "sigmoid")
+floor_divide, mod = _binop("floor_divide", "//"), _binop("mod", "%")
+(exp2, expm1, log2, log10, cbrt, square, reciprocal, arcsin, arccos, arctan, sinh, cosh,
+ arcsinh, arccosh, arctanh, arctan2, hypot, fmax, fmin, logaddexp2, clip) = (
+    _ufunc(n) for n in ["exp2", "expm1", "log2", "log10", "cbrt", "square", "reciprocal",
+                        "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
+                        "arctanh", "arctan2", "hypot", "fmax", "fmin", "logaddexp2", "clip"])
+real, imag, conj = _ufunc("real"), _ufunc("imag"), _ufunc("conj")
+match_complex = _ufunc("match_complex", "match_complex")
+(floor, ceil, trunc, rint, isnan, isinf, isfinite, logical_not, logical_and, logical_or,
+ logical_xor) = (_ufunc(n) for n in ["floor", "ceil", "trunc", "rint", "isnan", "isinf",
+                                     "isfinite", "logical_not", "logical_and", "logical_or",
+                                     "logical_xor"])
+round_ = Primitive("round", ("call", "np.round"), elementwise=True, defaults={"decimals": 0})
 
-nondifferentiable(less, greater, less_equal, greater_equal, equal, not_equal, sign)
+PREDICATES = (less, greater, less_equal, greater_equal, equal, not_equal, isnan, isinf,
+              isfinite, logical_not, logical_and, logical_or, logical_xor)
+for _prim in PREDICATES:
+    _prim.aval_rule = predicate_avals
+nondifferentiable(less, greater, less_equal, greater_equal, equal, not_equal, sign,
+                  floor_divide, floor, ceil, trunc, rint, round_, isnan, isinf, isfinite,
+                  logical_not, logical_and, logical_or, logical_xor)
 
 # ---------------------------------------------------------------------------- arithmetic
 
@@ -102,3 +140,62 @@ defjvp(abs_, lambda t, ans, x: t * sign(x))
 defjvp(maximum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
 defjvp(minimum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
 defjvp(where, None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x, y: where(c, 0, t))
+
+# ---------------------------------------------------------------------------- by partials
+# d ans / d arg for each argument, from which defpartials derives both rules.
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+defpartials(mod, lambda ans, x, y: 1, lambda ans, x, y: -floor_divide(x, y))
+defpartials(exp2, lambda ans, x: ans * LN2)
+defpartials(expm1, lambda ans, x: ans + 1)
+defpartials(log2, lambda ans, x: 1 / (x * LN2))
+defpartials(log10, lambda ans, x: 1 / (x * LN10))
+defpartials(cbrt, lambda ans, x: 1 / (3 * ans ** 2))
+defpartials(square, lambda ans, x: 2 * x)
+defpartials(reciprocal, lambda ans, x: -ans ** 2)
+defpartials(arcsin, lambda ans, x: 1 / sqrt(1 - x ** 2))
+defpartials(arccos, lambda ans, x: -1 / sqrt(1 - x ** 2))
+defpartials(arctan, lambda ans, x: 1 / (1 + x ** 2))
+defpartials(sinh, lambda ans, x: cosh(x))
+defpartials(cosh, lambda ans, x: sinh(x))
+defpartials(arcsinh, lambda ans, x: 1 / sqrt(x ** 2 + 1))
+defpartials(arccosh, lambda ans, x: 1 / sqrt(x ** 2 - 1))
+defpartials(arctanh, lambda ans, x: 1 / (1 - x ** 2))
+defpartials(arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
+                     lambda ans, y, x: -y / (x ** 2 + y ** 2))
+defpartials(hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+defpartials(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
+defpartials(fmax, lambda ans, x, y: equal(ans, x), lambda ans, x, y: not_equal(ans, x))
+defpartials(fmin, lambda ans, x, y: equal(ans, x), lambda ans, x, y: not_equal(ans, x))
+
+
+def _clip_inside(x, lo, hi):
+    """``maximum(x, lo) <= hi``: the upper bound did not bite."""
+    return less_equal(maximum(x, lo), hi)
+
+
+defpartials(clip, lambda ans, x, lo, hi: logical_and(greater_equal(x, lo), _clip_inside(x, lo, hi)),
+                  lambda ans, x, lo, hi: logical_and(less(x, lo), _clip_inside(x, lo, hi)),
+                  lambda ans, x, lo, hi: logical_not(_clip_inside(x, lo, hi)))
+
+# ---------------------------------------------------------------------------- complex parts
+# For a real array, real and conj are the identity and imag is zero. For complex
+# inputs the cotangent follows autograd's convention (conj(g) for conj, -1j g for imag),
+# kept real for a real input by ``match_complex``.
+
+
+def _match_complex(v, x):
+    """``v``, or its real part when ``x`` is real (decided at run time if unknown)."""
+    dtype = dtype_of(x)
+    if isinstance(dtype, np.dtype):
+        return v if np.issubdtype(dtype, np.complexfloating) else real(v)
+    return match_complex(v, x)
+
+
+defvjp(real, lambda g, ans, x: g)
+defvjp(conj, lambda g, ans, x: conj(g))
+defvjp(imag, lambda g, ans, x: _match_complex(-1j * g, x))
+defvjp(match_complex, lambda g, ans, v, x: g, None)
+for _linear in (real, imag, conj, match_complex):
+    deflinear(_linear, 0)

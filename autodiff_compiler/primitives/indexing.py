@@ -1,20 +1,133 @@
-"""Indexing with indices known when compiling (ints, slices, None, ``...``).
+"""Indexing, gathering and sorting.
 
-The adjoint of ``x[idx]`` adds the cotangent into zeros at ``idx`` with
-``np.add.at``, so repeated indices accumulate rather than overwrite.
+``x[index]`` with an index known when compiling (ints, slices, ``None``, ``...``) or
+one runtime array (integer indices, a boolean mask) is ``getitem``; an index whose
+tuple mixes the two (``x[:, i]``, ``x[mask, 0]``, a slice with computed bounds) is
+``gather``, which takes the index's parts as separate operands. The adjoint of every
+gather adds the cotangent into zeros with ``np.add.at``, so repeated indices
+accumulate rather than overwrite. A boolean mask makes the result's shape depend on
+the data, so it is unknown when compiling and code after it stays shape-generic.
+
+``sort`` differentiates through the permutation it applies: each entry gets the
+gradient of the place it was sorted to. Equal entries keep their order (a stable
+sort), so the first of a tie gets the gradient of the first place it occupies.
 """
 from __future__ import annotations
 
-from .core import Primitive, defjvp, deflinear, defvjp
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..ir import Atom, Aval, Var
+from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import unbroadcast, zeros_like
 
-getitem = Primitive("getitem", ("index", ""))
+
+def _data_dependent(args: Sequence[Atom]) -> bool:
+    """An index part that is a boolean mask (or of unknown dtype) shapes the result."""
+    return any(isinstance(a, Var) and (a.aval.dtype is None or a.aval.dtype == np.bool_)
+               for a in args)
+
+
+class _Indexing(Primitive):
+    """A primitive whose result shape is unknown when a boolean mask is among its index
+    operands (``first_index`` onwards)."""
+
+    def __init__(self, name: str, spelling: tuple[str, str], first_index: int) -> None:
+        super().__init__(name, spelling)
+        self.first_index = first_index
+
+    def abstract_eval(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        if _data_dependent(args[self.first_index:]):
+            return [Aval(None, args[0].aval.dtype)]
+        return super().abstract_eval(args, params)
+
+
+class _GetItem(_Indexing):
+    """``x[index]``: an index with runtime parts inside a tuple or slice binds ``gather``."""
+
+    def __call__(self, x: Any, index: Any) -> Any:
+        index = _static_lists(index)
+        if isinstance(index, slice | tuple) and _has_var(index):
+            parts = index if isinstance(index, tuple) else (index,)
+            return gather(x, *(_runtime_slice(p) for p in parts))
+        return super().__call__(x, index)
+
+
+def _static_lists(index: Any) -> Any:
+    """A list in an index selects entries (``x[[0, 2]]``): it becomes an array, which a
+    tuple would not (``x[(0, 2)]`` is ``x[0, 2]``)."""
+    if isinstance(index, list):
+        return np.asarray(index)
+    if isinstance(index, tuple):
+        return tuple(np.asarray(p) if isinstance(p, list) else p for p in index)
+    return index
+
+
+def _has_var(index: Any) -> bool:
+    if isinstance(index, Var):
+        return True
+    if isinstance(index, slice):
+        return any(isinstance(p, Var) for p in (index.start, index.stop, index.step))
+    return isinstance(index, tuple) and any(_has_var(p) for p in index)
+
+
+def _runtime_slice(part: Any) -> Any:
+    if isinstance(part, slice) and _has_var(part):
+        return make_slice(part.start, part.stop, part.step)
+    return part
+
+
+getitem = _GetItem("getitem", ("index", ""), first_index=1)
 index_add = Primitive("index_add", ("call", "index_add"))
+gather = _Indexing("gather", ("call", "gather"), first_index=1)
+gather_add = Primitive("gather_add", ("call", "gather_add"))
+make_slice = Primitive("slice", ("call", "slice"))
+take_along_axis = Primitive("take_along_axis", ("call", "np.take_along_axis"))
+add_along_axis = Primitive("add_along_axis", ("call", "add_along_axis"))
+sort = Primitive("sort", ("call", "np.sort"), defaults={"axis": -1})
+argsort = Primitive("argsort", ("call", "np.argsort"), defaults={"axis": -1, "kind": None})
+argmax = Primitive("argmax", ("call", "np.argmax"), defaults={"axis": None, "keepdims": False})
+argmin = Primitive("argmin", ("call", "np.argmin"), defaults={"axis": None, "keepdims": False})
+for _prim in (gather_add, index_add, add_along_axis):
+    _prim.aval_rule = lambda args, params: [args[0].aval]
+
+nondifferentiable(make_slice, argsort, argmax, argmin)
+
+# ---------------------------------------------------------------------------- gathers
 
 defvjp(getitem, lambda g, ans, x, idx: index_add(zeros_like(x), idx, g), None)
-defvjp(index_add, lambda g, ans, x, idx, v: g, None,
+defvjp(index_add, lambda g, ans, x, idx, v: unbroadcast(g, x), None,
                   lambda g, ans, x, idx, v: unbroadcast(getitem(g, idx), v))
+defvjp(gather, lambda g, ans, x, *index: gather_add(zeros_like(x), g, *index))
+defvjp(gather_add, lambda g, ans, x, v, *index: unbroadcast(g, x),
+                   lambda g, ans, x, v, *index: unbroadcast(gather(g, *index), v))
+defvjp(take_along_axis,
+       lambda g, ans, x, indices, axis: add_along_axis(zeros_like(x), indices, g, axis=axis))
+defvjp(add_along_axis, lambda g, ans, x, indices, v, axis: unbroadcast(g, x), None,
+       lambda g, ans, x, indices, v, axis: unbroadcast(take_along_axis(g, indices, axis=axis), v))
 
 deflinear(getitem, 0)
+deflinear(gather, 0)
+deflinear(take_along_axis, 0)
 defjvp(index_add, lambda t, ans, x, idx, v: t, None,
                   lambda t, ans, x, idx, v: index_add(zeros_like(x), idx, t))
+defjvp(gather_add, lambda t, ans, x, v, *index: t,
+                   lambda t, ans, x, v, *index: gather_add(zeros_like(x), t, *index))
+defjvp(add_along_axis, lambda t, ans, x, indices, v, axis: t, None,
+       lambda t, ans, x, indices, v, axis: add_along_axis(zeros_like(x), indices, t, axis=axis))
+
+# ---------------------------------------------------------------------------- sorting
+
+
+def _order(x, axis):
+    """The stable sorting permutation of ``x`` along ``axis``."""
+    return argsort(x, axis=axis, kind="stable")
+
+
+defvjp(sort, lambda g, ans, x, axis=-1:
+       take_along_axis(g, argsort(_order(x, axis), axis=axis), axis=axis))
+defjvp(sort, lambda t, ans, x, axis=-1: take_along_axis(t, _order(x, axis), axis=axis))
+
+

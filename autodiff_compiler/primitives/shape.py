@@ -2,7 +2,9 @@
 
 Shapes are operands rather than params so that shape-generic code can compute them
 at run time (``np.shape(x)``); when the compiler knows the shape, ``shape(x)`` folds
-to a constant tuple at binding time and the code is specialised.
+to a constant tuple at binding time and the code is specialised. Rules whose adjoint
+depends on shapes (joining, tiling, padding) emit plain slicing and reshaping when
+the shapes are known, and otherwise call a ``runtime`` helper that decides at run time.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..ir import Aval, Var
-from .core import Primitive, deflinear, defvjp, nondifferentiable
+from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable, per_operand
 
 shape = Primitive("shape", ("call", "np.shape"))
 size = Primitive("size", ("call", "np.size"))
@@ -28,8 +30,33 @@ ones = Primitive("ones", ("call", "np.ones"), defaults={"dtype": None})
 zeros = Primitive("zeros", ("call", "np.zeros"), defaults={"dtype": None})
 stop_gradient = Primitive("stop_gradient", ("identity", ""))
 copy = Primitive("copy", ("call", "np.array"))
+dtype = Primitive("dtype", ("attr", "dtype"))
+result_type = Primitive("result_type", ("call", "np.result_type"))
+astype = Primitive("astype", ("method", "astype"))
+astype_discrete = Primitive("astype_discrete", ("method", "astype"))
+moveaxis = Primitive("moveaxis", ("call", "np.moveaxis"))
+squeeze = Primitive("squeeze", ("call", "np.squeeze"), defaults={"axis": None})
+flip = Primitive("flip", ("call", "np.flip"), defaults={"axis": None})
+roll = Primitive("roll", ("call", "np.roll"), defaults={"axis": None})
+atleast_1d, atleast_2d, atleast_3d = (Primitive(n, ("call", f"np.{n}"))
+                                      for n in ("atleast_1d", "atleast_2d", "atleast_3d"))
+triu = Primitive("triu", ("call", "np.triu"), defaults={"k": 0})
+tril = Primitive("tril", ("call", "np.tril"), defaults={"k": 0})
+tile = Primitive("tile", ("call", "np.tile"))
+untile = Primitive("untile", ("call", "untile"))
+repeat = Primitive("repeat", ("call", "np.repeat"), defaults={"axis": None})
+unrepeat = Primitive("unrepeat", ("call", "unrepeat"), defaults={"axis": None})
+pad = Primitive("pad", ("call", "np.pad"))
+unpad = Primitive("unpad", ("call", "unpad"))
+concatenate = Primitive("concatenate", ("call", "concatenate"), defaults={"axis": 0})
+stack = Primitive("stack", ("call", "stack"), defaults={"axis": 0})
+hstack = Primitive("hstack", ("call", "hstack"))
+concat_part = Primitive("concat_part", ("call", "concat_part"))
+diag = Primitive("diag", ("call", "np.diag"), defaults={"k": 0})
+undiag = Primitive("undiag", ("call", "undiag"), defaults={"k": 0})
 
-nondifferentiable(shape, size, ndim, ones_like, zeros_like, ones, zeros, stop_gradient)
+nondifferentiable(shape, size, ndim, ones_like, zeros_like, ones, zeros, stop_gradient, dtype,
+                  result_type, astype_discrete)
 
 
 def _static(attr: str):
@@ -42,6 +69,34 @@ def _static(attr: str):
 shape.static_value = _static("shape")
 size.static_value = _static("size")
 ndim.static_value = _static("ndim")
+dtype.static_value = lambda aval: aval.dtype
+result_type.static_value = lambda aval: aval.dtype
+
+
+def dtype_of(x: Any) -> Any:
+    """The dtype of ``x`` (an array or a Python scalar): an ``np.dtype`` when known,
+    else an ``np.result_type(x)`` equation."""
+    return result_type(x)
+
+
+def dim_of(x: Any, axis: int) -> Any:
+    """The length of ``x`` along ``axis``: an int when known, else an equation."""
+    from .indexing import getitem
+    dims = shape_of(x)
+    return dims[axis] if isinstance(dims, tuple) else getitem(dims, axis)
+
+
+def ndim_of(x: Any) -> int | None:
+    """The rank of ``x`` when the compiler knows it."""
+    return _aval(x).ndim
+
+
+def axis_index(axis: int, index: Any) -> tuple:
+    """The index that applies ``index`` (an int or a slice) along ``axis`` whatever the
+    rank: ``x[:, :, index]`` for ``axis=2``, ``x[..., index, :]`` for ``axis=-2``."""
+    if axis >= 0:
+        return (slice(None),) * axis + (index,)
+    return (Ellipsis, index) + (slice(None),) * (-axis - 1)
 
 
 def shape_of(x: Any) -> Any:
@@ -50,7 +105,9 @@ def shape_of(x: Any) -> Any:
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
-    """Sum ``g`` down to ``x``'s shape: the one place broadcasting is undone.
+    """Sum ``g`` down to ``x``'s shape, in ``x``'s float dtype: the one place NumPy's
+    implicit broadcasting and type promotion are undone (a float32 input combined with
+    a float64 constant gets a float32 gradient).
 
     With both shapes known this is an explicit ``np.sum`` over the broadcast axes (or
     nothing at all); otherwise the ``unbroadcast`` runtime helper decides at run time.
@@ -58,8 +115,6 @@ def unbroadcast(g: Any, x: Any) -> Any:
     gs, xs = _aval(g).shape, _aval(x).shape
     if gs is None or xs is None:
         return unbroadcast_to(g, x)
-    if gs == xs:
-        return g
     lead = len(gs) - len(xs)
     if lead:
         from .reductions import reduce_sum
@@ -68,11 +123,20 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if kept:
         from .reductions import reduce_sum
         g = reduce_sum(g, axis=kept if len(kept) > 1 else kept[0], keepdims=True)
+    return _in_dtype_of(g, x)
+
+
+def _in_dtype_of(g: Any, x: Any) -> Any:
+    """``g`` cast to ``x``'s dtype when both are known floats of different precision."""
+    ga, xa = _aval(g), _aval(x)
+    floats = all(a.dtype is not None and a.dtype.kind == "f" for a in (ga, xa))
+    if floats and not xa.weak and not ga.weak and ga.dtype != xa.dtype:
+        return astype(g, xa.dtype)
     return g
 
 
 def _aval(x: Any) -> Aval:
-    return x.aval if isinstance(x, Var) else Aval.of(x)
+    return x.aval if isinstance(x, Var) else Aval.of(np.asarray(x) if isinstance(x, list) else x)
 
 
 def _vjp_transpose(g, ans, x, axes=None):
@@ -90,4 +154,142 @@ defvjp(copy, lambda g, ans, x: g)
 defvjp(unbroadcast_to, lambda g, ans, x, like: broadcast_to(g, shape_of(x)), None)
 
 for _linear in (reshape, broadcast_to, expand_dims, transpose, swapaxes, unbroadcast_to, copy):
+    deflinear(_linear, 0)
+
+# ---------------------------------------------------------------------------- casts
+# A cast to a float dtype carries the gradient back in the source's dtype; a cast to
+# an integer or boolean dtype (``astype_discrete``) carries none.
+
+defvjp(astype, lambda g, ans, x, dtype: astype(g, dtype_of(x)), None)
+deflinear(astype, 0)
+
+# ---------------------------------------------------------------------------- rearranging
+# Each of these only moves entries, so its adjoint moves them back.
+
+
+def _restore_shape(g, ans, x, *args, **params):
+    return reshape(g, shape_of(x))
+
+
+def _vjp_roll(g, ans, x, shift, axis=None):
+    back = tuple(-s for s in shift) if isinstance(shift, tuple) else -shift
+    return roll(g, back, axis=axis)
+
+
+defvjp(moveaxis, lambda g, ans, x, source, destination: moveaxis(g, destination, source))
+defvjp(squeeze, _restore_shape)
+defvjp(flip, lambda g, ans, x, axis=None: flip(g, axis=axis))
+defvjp(roll, _vjp_roll)
+defvjp(triu, lambda g, ans, x, k=0: triu(g, k=k))
+defvjp(tril, lambda g, ans, x, k=0: tril(g, k=k))
+for _prim in (atleast_1d, atleast_2d, atleast_3d):
+    defvjp(_prim, _restore_shape)
+for _linear in (moveaxis, squeeze, flip, roll, triu, tril, atleast_1d, atleast_2d, atleast_3d):
+    deflinear(_linear, 0)
+
+# ---------------------------------------------------------------------------- copying
+# Adjoints of copying sum over the copies.
+
+
+def _vjp_tile(g, ans, x, reps):
+    xs = _aval(x).shape
+    if xs is None:
+        return untile(g, x, reps)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    n = max(len(xs), len(reps))
+    padded, reps = (1,) * (n - len(xs)) + xs, (1,) * (n - len(reps)) + reps
+    pairs = tuple(d for pair in zip(reps, padded) for d in pair)
+    from .reductions import reduce_sum
+    return reshape(reduce_sum(reshape(g, pairs), axis=tuple(range(0, 2 * n, 2))), xs)
+
+
+def _vjp_repeat(g, ans, x, repeats, axis=None):
+    xs = _aval(x).shape
+    if xs is None or not isinstance(repeats, int):
+        return unrepeat(g, x, repeats, axis=axis)
+    from .reductions import reduce_sum
+    if axis is None:
+        return reshape(reduce_sum(reshape(g, (-1, repeats)), axis=1), xs)
+    axis = axis % len(xs)
+    split = (*xs[:axis], xs[axis], repeats, *xs[axis + 1:])
+    return reduce_sum(reshape(g, split), axis=axis + 1)
+
+
+defvjp(tile, _vjp_tile, None)
+defvjp(untile, lambda h, ans, g, x, reps: tile(h, reps), None, None)
+defvjp(repeat, _vjp_repeat, None)
+defvjp(unrepeat, lambda h, ans, g, x, repeats, axis=None: repeat(h, repeats, axis=axis),
+       None, None)
+for _linear in (tile, untile, repeat, unrepeat):
+    deflinear(_linear, 0)
+
+# ---------------------------------------------------------------------------- joining
+# The adjoint of joining arrays cuts the cotangent back into pieces: plain slices when
+# the pieces' lengths are known, else the ``concat_part`` helper.
+
+
+def _vjp_concatenate_at(i: int):
+    def rule(g, ans, *arrays, axis=0):
+        from .indexing import getitem
+        shapes = [_aval(a).shape for a in arrays]
+        if any(s is None for s in shapes):
+            return concat_part(g, *arrays, index=i, axis=axis)
+        start = sum(s[axis] for s in shapes[:i])
+        return unbroadcast(getitem(g, axis_index(axis, slice(start, start + shapes[i][axis]))),
+                           arrays[i])
+    return rule
+
+
+def _vjp_stack_at(i: int):
+    def rule(g, ans, *arrays, axis=0):
+        from .indexing import getitem
+        return unbroadcast(getitem(g, axis_index(axis, i)), arrays[i])
+    return rule
+
+
+def _jvp_joined_at(prim: Primitive, i: int):
+    """Joining is linear in all operands together: operand ``i`` contributes its tangent
+    joined with zeros in the others' places."""
+    def rule(t, ans, *arrays, **params):
+        pieces = [t if j == i else zeros_like(a) for j, a in enumerate(arrays)]
+        return prim(*pieces, **params)
+    return rule
+
+
+def _vjp_concat_part(h, ans, g, *arrays, index, axis):
+    pieces = [h if j == index else zeros_like(a) for j, a in enumerate(arrays)]
+    return hstack(*pieces) if axis is None else concatenate(*pieces, axis=axis)
+
+
+defvjp(concatenate, *per_operand(_vjp_concatenate_at))
+defvjp(stack, *per_operand(_vjp_stack_at))
+defvjp(hstack, *per_operand(lambda i: lambda g, ans, *arrays:
+                            concat_part(g, *arrays, index=i, axis=None)))
+for _prim in (concatenate, stack, hstack):
+    defjvp(_prim, *per_operand(lambda i, p=_prim: _jvp_joined_at(p, i)))
+defvjp(concat_part, _vjp_concat_part)
+deflinear(concat_part, 0)
+
+# ---------------------------------------------------------------------------- padding, diagonals
+
+
+def _vjp_pad(g, ans, x, pad_width, constant_values=0):
+    rank = _aval(x).ndim
+    if rank is None:
+        return unpad(g, pad_width)
+    from .indexing import getitem
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (rank, 2)).tolist()
+    return getitem(g, tuple(slice(lo, -hi or None) for lo, hi in widths))
+
+
+def _vjp_diag(g, ans, x, k=0):
+    return diag(g, k=k) if _aval(x).ndim == 1 else undiag(g, x, k=k)
+
+
+defvjp(pad, _vjp_pad, None)
+defjvp(pad, lambda t, ans, x, pad_width, constant_values=0: pad(t, pad_width))
+defvjp(unpad, lambda h, ans, g, pad_width: pad(h, pad_width), None)
+defvjp(diag, _vjp_diag)
+defvjp(undiag, lambda h, ans, g, x, k=0: diag(h, k=k), None)
+for _linear in (unpad, diag, undiag):
     deflinear(_linear, 0)

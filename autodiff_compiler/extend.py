@@ -1,0 +1,75 @@
+"""Registering derivative rules for functions the compiler does not know.
+
+A function the compiler cannot read (a NumPy or SciPy function, a compiled
+extension) becomes differentiable by making it a primitive and giving it rules::
+
+    import scipy.special
+    from autodiff_compiler import extend
+
+    expit = extend.defprimitive(scipy.special.expit, elementwise=True)
+    extend.defvjp(expit, lambda g, ans, x: g * ans * (1 - ans))
+    extend.defjvp(expit, lambda t, ans, x: t * ans * (1 - ans))
+
+after which ``scipy.special.expit(x)`` in a differentiated function is compiled as a
+call to it, and its gradient by the rule. A rule gets the cotangent ``g`` (forward
+rules: the tangent ``t``), the result ``ans``, then the arguments and keyword params;
+it returns the gradient for its argument (``None`` for none). Rules work on symbolic
+values: write them with Python operators and with the NumPy functions of the README's
+table (``np.cos(x)``, ``np.sum(g, axis=0)``), or with ``primitives`` (``P.cos(x)``);
+``unbroadcast(g, x)`` sums a broadcast cotangent back to ``x``'s shape. Because rules
+build IR, a registered function works in grad-of-grad too when its rules are written
+with differentiable operations.
+
+Generated code reaches a registered function as ``ext.<name>``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import primitives, surface
+from .primitives import Primitive, defjvp, deflinear, defpartials, defvjp, defvjp_all
+from .primitives import nondifferentiable as _mark_nondifferentiable
+from .primitives.shape import unbroadcast
+from .runtime import EXTENSIONS
+
+__all__ = ["defprimitive", "defvjp", "defjvp", "defpartials", "deflinear", "defvjp_all",
+           "nondifferentiable", "unbroadcast", "primitives", "Primitive"]
+
+
+def defprimitive(fn: Callable[..., Any], name: str | None = None, *,
+                 elementwise: bool = False, method: str | None = None,
+                 differentiable: bool = True) -> Primitive:
+    """Make calls to ``fn`` in differentiated code one primitive, named ``name``
+    (default ``fn.__name__``), then register its rules with ``defvjp``/``defjvp`` (or
+    ``defpartials`` when it is elementwise). ``elementwise`` declares that it
+    broadcasts its arguments like a ufunc; ``method`` also maps the array method of that
+    name (``x.<method>(...)``) to it; ``differentiable=False`` declares that no
+    gradient flows through it (an integer-valued or piecewise-constant function)."""
+    name = name or getattr(fn, "__name__", None)
+    if not name or not name.isidentifier():
+        raise ValueError(f"give {fn!r} a name= that is a Python identifier")
+    if hasattr(EXTENSIONS, name) and getattr(EXTENSIONS, name) is not fn:
+        raise ValueError(f"a different function is already registered as {name!r}")
+    setattr(EXTENSIONS, name, fn)
+    prim = primitives.REGISTRY.get(name)
+    if prim is None or prim.spelling != ("call", f"ext.{name}"):
+        prim = Primitive(name, ("call", f"ext.{name}"), elementwise=elementwise)
+    if not differentiable:
+        _mark_nondifferentiable(prim)
+    surface.register(surface.EXTENDED, _builder(prim), fn, methods=(method,) if method else ())
+    surface.USER_FUNCTIONS.add(fn)
+    if method:
+        surface.USER_METHODS.add(method)
+    return prim
+
+
+def nondifferentiable(*prims: Primitive) -> None:
+    """Declare that no gradient flows through these primitives."""
+    _mark_nondifferentiable(*prims)
+
+
+def _builder(prim: Primitive) -> Callable[..., Any]:
+    def build(*args: Any, **params: Any) -> Any:
+        return prim(*args, **params)
+    return build
