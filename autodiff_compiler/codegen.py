@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import astor
@@ -19,7 +19,7 @@ import gast
 import numpy as np
 
 from .errors import Loc
-from .ir import Atom, Const, Eqn, Function, Var, reads, regions, substitute_function
+from .ir import Atom, Callee, Const, Eqn, Function, Var, reads, regions, substitute_function
 from .naming import Append, Assign, For, If, Moves, NewList, While, assign_names
 
 _BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
@@ -183,6 +183,8 @@ class _Tree:
             elif kind == "region":
                 self._flush(eqn, stmts)
                 stmts.extend(REGIONS[eqn.prim.spelling[1]](self, eqn))
+            elif kind == "callee":
+                self._call(eqn, stmts)
             else:
                 self._assign(eqn, stmts)
         return stmts
@@ -199,6 +201,16 @@ class _Tree:
             for v in out:
                 self.default_names[v] = eqn.prim.name
             stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
+
+    def _call(self, eqn: Eqn, stmts: list[Any]) -> None:
+        callee = eqn.params["callee"]
+        reads: list[Var] = []
+        args = [self.ref(a, reads) for a in eqn.invars]
+        func = gast.Name(callee.name, gast.Load(), None, None)
+        for v in eqn.outvars:
+            self.default_names[v] = callee.name
+        stmts.append(Assign(eqn.outvars, gast.Call(func, args, []), reads, eqn.loc,
+                            callee.name))
 
     def _flush(self, eqn: Eqn, stmts: list[Any]) -> None:
         """Temporaries a region reads are computed once, before it, not in its body."""
@@ -402,21 +414,70 @@ def _uses(fn: Function) -> Counter:
     return uses
 
 
-def generate(fn: Function, doc: str | None = None) -> Generated:
-    """Python source of ``fn``."""
-    em = _Emitter(_uses(fn))
+def _callees(fn: Function) -> list[Callee]:
+    """Every compiled function ``fn`` calls, directly or through those it calls."""
+    found: dict[Callee, None] = {}
+    todo = [fn]
+    while todo:
+        for eqn in todo.pop().eqns:
+            callee = eqn.params.get("callee")
+            if callee is not None and callee not in found:
+                found[callee] = None
+                todo.append(callee.fn)
+            todo.extend(body for _, body in regions(eqn))
+    return list(found)
+
+
+@dataclass
+class _Written:
+    """A function's statement tree, return values and names, ready to write."""
+
+    fn: Function
+    body: list[Any]
+    rets: list[gast.expr]
+    names: dict[Var, str]
+
+
+def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
+             reserved: frozenset[str]) -> _Written:
+    em = _Emitter(_uses(fn), constants=constants)
     tree = _Tree(em, {})
     body = tree.block(fn.eqns)
     returned: list[Var] = []
     rets = [tree.ref(a, returned) for a in fn.outvars]
-    names = assign_names(list(fn.invars), body, returned, tree.default_names)
+    names = assign_names(list(fn.invars), body, returned, tree.default_names, fixed, reserved)
     for node, var in em.name_nodes:
         node.id = names[var]
-    writer = _Writer(names)
-    writer.add(0, f"def {fn.name}({', '.join(names[v] for v in fn.invars)}):")
+    return _Written(fn, body, rets, names)
+
+
+def _write_function(writer: _Writer, w: _Written, indent: int, doc: str | None) -> None:
+    writer.names = w.names
+    writer.add(indent, f"def {w.fn.name}({', '.join(w.names[v] for v in w.fn.invars)}):")
+    if doc:
+        writer.add(indent + 1, f'"""{doc}"""')
+    writer.block(w.body, indent + 1, empty_ok=True)
+    value = w.rets[0] if len(w.rets) == 1 else gast.Tuple(w.rets, gast.Load())
+    writer.statement(gast.Return(value), indent + 1)
+
+
+def generate(fn: Function, doc: str | None = None) -> Generated:
+    """Python source of ``fn``; functions it calls (recursion) are nested defs at its
+    top, reading the enclosing function's values by their names there."""
+    constants: dict[str, Any] = {}
+    callees = _callees(fn)
+    def_names = frozenset(c.name for c in callees)  # taken by the nested defs
+    top = _prepare(fn, constants, {}, def_names)
+    nested = [_prepare(replace(c.fn, name=c.name), constants,
+                       {v: top.names[v] for v in c.free}, def_names) for c in callees]
+    writer = _Writer(top.names)
+    writer.add(0, f"def {fn.name}({', '.join(top.names[v] for v in fn.invars)}):")
     if doc:
         writer.add(1, f'"""{doc}"""')
-    writer.block(body, 1, empty_ok=True)
-    value = rets[0] if len(rets) == 1 else gast.Tuple(rets, gast.Load())
+    for inner in nested:
+        _write_function(writer, inner, 1, None)
+    writer.names = top.names
+    writer.block(top.body, 1, empty_ok=True)
+    value = top.rets[0] if len(top.rets) == 1 else gast.Tuple(top.rets, gast.Load())
     writer.statement(gast.Return(value), 1)
-    return Generated("\n".join(writer.lines) + "\n", em.constants, writer.line_locs)
+    return Generated("\n".join(writer.lines) + "\n", constants, writer.line_locs)

@@ -203,7 +203,30 @@ def reads(eqn: Eqn) -> list[Var]:
     out = [a for a in eqn.invars if isinstance(a, Var)]
     for _, body in regions(eqn):
         out.extend(free_vars(body))
+    callee = eqn.params.get("callee")
+    if callee is not None:
+        out.extend(callee.free)
     return out
+
+
+class Callee:
+    """A function compiled once and called, rather than inlined: how recursion that
+    ends on run-time values is compiled. Its body may call it again, so it is held by
+    reference and filled in when its lowering ends."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.fn: Function | None = None
+        self.free: list[Var] = []  # enclosing values the body reads
+        self.skeleton: Any = None  # the structure of its result
+        self.derived: dict[str, Any] = {}  # its forward/backward/tangent versions
+
+    def define(self, fn: Function) -> None:
+        self.fn = fn
+        self.free = free_vars(fn)
+
+    def __repr__(self) -> str:
+        return self.name
 
 
 def _pretty_lines(fn: Function, namer: _Namer, indent: str, comments: bool) -> list[str]:

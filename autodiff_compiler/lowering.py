@@ -21,14 +21,14 @@ from typing import Any
 import gast
 
 from . import primitives as P
-from . import surface
-from .builder import Builder
+from . import surface, trees
+from .builder import Builder, as_atom, building
 from .builder import current as current_builder
 from .calls import BoundArrayMethod, apply_builder, call_value, has_var
 from .captures import MISSING, Captures, Path
 from .errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
-from .ir import Var
-from .source import ParsedFunction, parse_function
+from .ir import Aval, Callee, Eqn, Function, Var
+from .source import ParsedFunction, definition_loc, parse_function
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -53,6 +53,7 @@ class Lowering:
         self.captures = Captures()
         self.active_calls: list[types.CodeType] = []
         self.lists: list[list] = []  # built by the function itself: it may change them
+        self.callees: dict[tuple, Callee] = {}  # recursive functions, compiled on their own
 
     @property
     def builder(self) -> Builder:
@@ -74,8 +75,30 @@ class Lowering:
         bound_args = (self_obj, *args) if self_obj is not None else args
         library = fn.__module__.startswith("autodiff_compiler.")
         scope = Scope(self, fn, parsed, call_loc=loc if library else None)
-        return self._inline(scope, fn.__code__, inspect.signature(fn), fn.__qualname__,
+        signature = inspect.signature(fn)
+        frame = _frame(fn.__code__, signature, bound_args, kwargs)
+        if frame is not None and frame in self.active_calls:
+            return self.recursive_call(frame, fn, signature, bound_args, kwargs, loc)
+        return self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
                             bound_args, kwargs, loc)
+
+    def recursive_call(self, frame: tuple, fn: types.FunctionType,
+                       signature: inspect.Signature, args: tuple, kwargs: dict,
+                       loc: Loc | None) -> Any:
+        """A call that recurses with the same compile-time arguments cannot be unrolled:
+        it becomes a ``call`` of the function compiled once, on its own (DESIGN 5)."""
+        callee = self.callees.get(frame)
+        if callee is None:
+            callee = self.callees[frame] = _compile_callee(self, frame, fn, signature, args,
+                                                           kwargs, loc)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        dynamic = [as_atom(v) for v in bound.arguments.values() if isinstance(v, Var)]
+        n_out = len(trees.flatten(callee.skeleton, lambda v: v is trees.LEAF)[0])
+        outs = [Var(Aval(), f"{fn.__name__}_out") for _ in range(n_out)]
+        self.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee},
+                                     self.builder.loc))
+        return trees.unflatten(callee.skeleton, outs)
 
     def call_local(self, local: LocalFunction, args: tuple, kwargs: dict,
                    loc: Loc | None) -> Any:
@@ -88,12 +111,13 @@ class Lowering:
 
     def _inline(self, scope: Scope, key: Any, signature: inspect.Signature, name: str,
                 args: tuple, kwargs: dict, loc: Loc | None) -> Any:
-        if self.active_calls.count(key) >= MAX_RECURSION:
+        code = key[0] if isinstance(key, tuple) else key
+        depth = sum(1 for k in self.active_calls if (k[0] if isinstance(k, tuple) else k) is code)
+        if depth >= MAX_RECURSION:
             raise UnsupportedSyntaxError(
                 f"'{name}' recursed {MAX_RECURSION} levels deep while compiling", loc,
-                hint="recursion is unrolled while compiling, so it must end on values known "
-                     "then (an int argument that counts down); recursion that ends on array "
-                     "values is not supported yet: write it as a while loop")
+                hint="a recursion whose int arguments change at every level is unrolled while "
+                     "compiling, so it must reach its base case then (an int that counts down)")
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as err:
@@ -128,6 +152,59 @@ class Lowering:
 
 MAX_RECURSION = 64
 
+
+def _frame(code: types.CodeType, signature: inspect.Signature, args: tuple,
+           kwargs: dict) -> tuple | None:
+    """A call's identity for recursion: the code and its compile-time arguments."""
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    static = []
+    for name, value in bound.arguments.items():
+        if isinstance(value, Var):
+            continue
+        if isinstance(value, list | tuple | dict) and has_var(value):
+            return None  # containers of run-time values: recursion unrolls
+        try:
+            hash(value)
+        except TypeError:
+            value = id(value)
+        static.append((name, value))
+    return (code, tuple(static))
+
+
+def _compile_callee(low: Lowering, frame: tuple, fn: types.FunctionType,
+                    signature: inspect.Signature, args: tuple, kwargs: dict,
+                    loc: Loc | None) -> Callee:
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    callee = Callee(fn.__name__)
+    low.callees[frame] = callee
+    callee.skeleton = trees.LEAF  # a guess for calls met inside its own body
+    for _ in range(2):
+        scope = Scope(low, fn, parse_function(fn))
+        invars = []
+        for name, value in bound.arguments.items():
+            if isinstance(value, Var):
+                value = Var(Aval(), name)  # shape-generic: each level may see other shapes
+                invars.append(value)
+            scope.env[name] = value
+        with building(loc) as b:
+            low.active_calls.append(frame)
+            try:
+                result = scope.run()
+            finally:
+                low.active_calls.pop()
+        leaves, skeleton = trees.flatten(result, lambda v: isinstance(v, Var))
+        settled = repr(skeleton) == repr(callee.skeleton)
+        callee.skeleton = skeleton
+        if settled:
+            break
+    callee.define(Function(fn.__name__, tuple(invars), tuple(b.eqns),
+                           tuple(as_atom(v) for v in leaves), definition_loc(fn)))
+    return callee
 
 @dataclass
 class LocalFunction:

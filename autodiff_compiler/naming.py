@@ -183,8 +183,13 @@ class _Groups:
 
 
 def assign_names(params: list[Var], body: list[Any], returned: list[Var],
-                 default_names: dict[Var, str]) -> dict[Var, str]:
-    """A Python name for every value: free names first, the user's names if possible."""
+                 default_names: dict[Var, str], fixed: dict[Var, str] | None = None,
+                 reserved: frozenset[str] = frozenset()) -> dict[Var, str]:
+    """A Python name for every value: free names first, the user's names if possible.
+    ``fixed`` names values of an enclosing function (a nested def reads them), and
+    neither they nor ``reserved`` names are given to anything else."""
+    fixed = fixed or {}
+    blocked = RESERVED | reserved | frozenset(fixed.values())
     live = _Live()
     for v in params:
         live.defs[v].append(0.0)
@@ -208,13 +213,13 @@ def assign_names(params: list[Var], body: list[Any], returned: list[Var],
         ranked = sorted(members[rep], key=lambda v: (v not in params, v not in carried))
         base = _identifier(_hint(ranked, default_names))
         name, n = base, 0
-        while name in RESERVED or any(_overlap(a, b) for a in spans for b in taken[name]):
+        while name in blocked or any(_overlap(a, b) for a in spans for b in taken[name]):
             n += 1
             name = f"{base}_{n}"
         taken[name].extend(spans)
         for v in members[rep]:
             names[v] = name
-    return names
+    return {**names, **fixed}
 
 
 def _hint(vs: list[Var], default_names: dict[Var, str]) -> str:

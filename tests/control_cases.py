@@ -180,5 +180,17 @@ def uses_method(x):
     return np.sum(POLY.evaluate(x) * POLY(x))
 
 
-def runaway(x):
-    return runaway(x * 2.0)
+def runaway(x, depth=0):
+    """Recursion on an int that never ends: unrolling it cannot finish."""
+    return runaway(x * 2.0, depth + 1)
+
+
+def halve_until_small(x):
+    """Recursion that ends on array values: compiled once, called, differentiated."""
+    if np.sum(x ** 2) < 1.0:
+        return np.sin(x)
+    return halve_until_small(x * 0.5) * 2.0
+
+
+def uses_recursion(x):
+    return np.sum(halve_until_small(x) * x)

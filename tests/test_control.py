@@ -107,6 +107,8 @@ CALLS = [
     ("nested_def_and_lambda", cases.nested_def_and_lambda, (POS, NEG)),
     ("star_args", cases.star_args, (POS, NEG)),
     ("static_recursion", cases.calls_power, (POS,)),
+    ("recursion_on_array_values_small", cases.uses_recursion, (POS,)),
+    ("recursion_on_array_values_deep", cases.uses_recursion, (np.array([3.0, -2.0, 1.5]),)),
     ("methods_of_user_classes", cases.uses_method, (POS,)),
 ]
 
@@ -123,4 +125,15 @@ def test_recursion_on_static_values_unrolls():
 def test_unbounded_recursion_is_a_located_error():
     with pytest.raises(adc.UnsupportedSyntaxError, match="recursed 64 levels") as err:
         adc.grad(cases.runaway)(POS)
-    assert "control_cases.py" in str(err.value) and "while loop" in str(err.value)
+    assert "control_cases.py" in str(err.value)
+
+
+def test_recursion_on_array_values_gets_its_own_forward_and_backward():
+    x = np.array([3.0, -2.0, 1.5])
+    source = adc.grad(cases.uses_recursion).source(x)
+    assert "def halve_until_small_forward(x):" in source
+    assert "def halve_until_small_backward(" in source
+    assert "halve_until_small_forward(x * 0.5)" in source
+    levels = 2  # |x|^2 = 15.25 falls below 1 after halving x twice
+    expected = np.sin(x / 2 ** levels) * 2 ** levels + x * np.cos(x / 2 ** levels)
+    np.testing.assert_allclose(adc.grad(cases.uses_recursion)(x), expected)

@@ -6,7 +6,7 @@ from .constructors import (
     full_like,
     linspace,
 )
-from .control import cond, loop, make_tuple, truth_and, truth_not, truth_or, while_loop
+from .control import call, cond, loop, make_tuple, truth_and, truth_not, truth_or, while_loop
 from .core import (
     MAX_OPERANDS,
     REGISTRY,
@@ -193,7 +193,7 @@ from .shape import (
 _install_operators()
 
 __all__ = [
-    "cond", "loop", "while_loop", "make_tuple", "truth_and", "truth_or", "truth_not",
+    "call", "cond", "loop", "while_loop", "make_tuple", "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "defjvp", "defjvp_all", "deflinear", "defpartials",
     "defvjp", "defvjp_all", "nondifferentiable", "per_operand", "abs_", "add", "arccos", "arccosh",
     "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "clip", "conj", "cos",

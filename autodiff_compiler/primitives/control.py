@@ -9,6 +9,9 @@
   ``n_ys`` the body's extra outputs are collected likewise and the trip count is the
   last output.
 
+* ``call[callee](*args)``: a function compiled once (``ir.Callee``) and called, for
+  recursion that ends on run-time values; generated as a nested ``def``.
+
 Bodies read enclosing values directly (implicit capture), as Python blocks do. The
 truth-value operators are Python's ``and``/``or``/``not`` on runtime conditions.
 """
@@ -20,6 +23,7 @@ cond = Primitive("cond", ("region", "if"), n_out=None, foldable=False)
 loop = Primitive("loop", ("region", "for"), n_out=None, foldable=False)
 while_loop = Primitive("while_loop", ("region", "while"), n_out=None, foldable=False)
 
+call = Primitive("call", ("callee", ""), n_out=None, foldable=False)
 make_tuple = Primitive("make_tuple", ("tuple", ""))  # a shape such as (n, x.shape[1])
 truth_and = Primitive("truth_and", ("boolop", "and"))
 truth_or = Primitive("truth_or", ("boolop", "or"))

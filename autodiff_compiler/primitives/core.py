@@ -110,7 +110,7 @@ def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:
         return lambda x: x
     if kind == "boolop":
         return BOOLOPS[text]
-    if kind == "region":
+    if kind in ("region", "callee"):
         return _no_impl
     if kind == "tuple":
         return lambda *items: tuple(items)

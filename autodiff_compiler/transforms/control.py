@@ -27,7 +27,7 @@ import numpy as np
 from .. import primitives as P
 from ..builder import adjoint_loc, as_atom, building, current
 from ..errors import AutodiffError
-from ..ir import Aval, Const, Eqn, Function, Var, free_vars, reads, substitute
+from ..ir import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, substitute
 from . import reverse as R
 from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
 from .reverse import vjp_split
@@ -389,3 +389,93 @@ def while_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
 
 
 REGION_JVPS.update({P.cond: cond_jvp, P.loop: loop_jvp, P.while_loop: while_jvp})
+
+
+# ---------------------------------------------------------------------------- calls
+
+
+def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
+    """The forward (values and a tape) and backward (tape and cotangents in, cotangents
+    of the arguments and captured arrays out) versions of a compiled function, made
+    once; a recursive body refers to them while they are being made."""
+    if "vjp" in callee.derived:
+        return callee.derived["vjp"]
+    fn = callee.fn
+    fwd, bwd = Callee(f"{callee.name}_forward"), Callee(f"{callee.name}_backward")
+    captured = [v for v in callee.free if v.aval.is_float]
+    callee.derived["vjp"] = (fwd, bwd, captured)
+    wrt = [v for v in fn.invars if v.aval.is_float] + captured
+    placeholders = [Var(a.aval, f"g_{a.hint or 'out'}") if isinstance(a, Var) else None
+                    for a in fn.outvars]
+    forward_eqns, adjoint, cts = vjp_split(fn, wrt, placeholders)
+    residuals = _residuals(_defined(fn, forward_eqns), adjoint, cts)
+    tape = Var(TAPE, f"{callee.name}_tape")
+    pack = Eqn((tape,), P.make_tuple, tuple(residuals), {}, None)
+    fwd.define(Function(fwd.name, fn.invars, (*forward_eqns, pack), (*fn.outvars, tape), fn.loc))
+    tape_in = Var(TAPE, f"{callee.name}_tape")
+    mapping = {r: Var(r.aval, r.hint) for r in residuals}
+    unpack = [Eqn((mapping[r],), P.getitem, (tape_in, Const(i)), {}, None)
+              for i, r in enumerate(residuals)]
+    with building(None) as b:
+        b.eqns.extend(unpack + substitute(adjoint, mapping))
+        outs = [as_atom(_as_ct(c, v, mapping)) for c, v in zip(cts, wrt)]
+    ins = [p if p is not None else Var(TAPE, "unused") for p in placeholders]
+    bwd.define(Function(bwd.name, (tape_in, *ins), tuple(b.eqns), tuple(outs), fn.loc))
+    return fwd, bwd, captured
+
+
+class CallRule:
+    @staticmethod
+    def forward(eqn: Eqn, active: set[Var]) -> Any:
+        fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
+        tape = Var(TAPE, f"{fwd.name}_tape")
+        current().eqns.append(Eqn((*eqn.outvars, tape), P.call, eqn.invars, {"callee": fwd},
+                                  eqn.loc))
+        return bwd, captured, tape
+
+    @staticmethod
+    def backward(eqn: Eqn, tape: Any, adjoints: Any) -> None:
+        bwd, captured, tape_var = tape
+        fn = eqn.params["callee"].fn
+        cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
+        args = [a for a, v in zip(eqn.invars, fn.invars) if v.aval.is_float]
+        outs = [_ct_var(a) if isinstance(a, Var) else Var(Aval(), "g_const") for a in args]
+        outs += [_ct_var(w) for w in captured]
+        current().eqns.append(Eqn(tuple(outs), P.call, (tape_var, *map(as_atom, cts)),
+                                  {"callee": bwd}, adjoint_loc(eqn.loc)))
+        for a, g in zip([*args, *captured], outs):
+            adjoints.add(a, g)
+
+
+def _jvp_callee(callee: Callee, tangents: dict[Var, Any]) -> Callee:
+    """The tangent version of a compiled function: arguments and their tangents in,
+    values and their tangents out; captured arrays' tangents are read from outside."""
+    if "jvp" in callee.derived:
+        return callee.derived["jvp"]
+    fn = callee.fn
+    jvp = callee.derived["jvp"] = Callee(f"{callee.name}_jvp")
+    floats = [v for v in fn.invars if v.aval.is_float]
+    t_in = [_tangent_var(v) for v in floats]
+    eqns, local = _jvp_body(fn, {v: t for v, t in tangents.items() if v in callee.free},
+                            dict(zip(floats, t_in)))
+    with building(None) as b:
+        b.eqns.extend(eqns)
+        t_out = [as_atom(tangent_or_zeros(o, local)) for o in fn.outvars]
+    jvp.define(Function(jvp.name, (*fn.invars, *t_in), tuple(b.eqns),
+                        (*fn.outvars, *t_out), fn.loc))
+    return jvp
+
+
+def call_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    callee = eqn.params["callee"]
+    jvp = _jvp_callee(callee, tangents)
+    args = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
+    t_args = [as_atom(tangent_or_zeros(a, tangents)) for a in args]
+    touts = [_tangent_var(o) for o in eqn.outvars]
+    current().eqns.append(Eqn((*eqn.outvars, *touts), P.call, (*eqn.invars, *t_args),
+                              {"callee": jvp}, eqn.loc))
+    tangents.update(zip(eqn.outvars, touts))
+
+
+R.REGION_RULES[P.call] = CallRule
+REGION_JVPS[P.call] = call_jvp
