@@ -187,8 +187,8 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any
 
 def logsumexp(input: Any, axis: Any, keep_dims: bool = False) -> Any:  # noqa: A002
     """``log(sum(exp(input)))`` over ``axis``, computed after subtracting the maximum."""
-    shift = stop_gradient(np.max(input, axis=axis, keepdims=True))
-    shift = np.where(np.isfinite(shift), shift, 0.0)
+    peak = np.max(input, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(peak), stop_gradient(peak), 0.0)
     out = np.log(np.sum(np.exp(input - shift), axis=axis, keepdims=True)) + shift
     return out if keep_dims else np.squeeze(out, axis=axis)
 
@@ -273,9 +273,16 @@ def unsqueeze(input: Any, dim: int) -> np.ndarray:  # noqa: A002
 def flatten(input: Any, order: str = "C", *, start_dim: int = 1,  # noqa: A002
             end_dim: int = -1) -> Any:
     """Merge the axes from ``start_dim`` to ``end_dim`` (by default all but the first)."""
-    shape = np.shape(input)
-    end = end_dim % len(shape) + 1 if shape else 1
-    return np.reshape(input, (*shape[:start_dim], -1, *shape[end:]))
+    return np.reshape(input, _merged(np.shape(input), start_dim, end_dim))
+
+
+def _merged(shape: tuple, start: int, end: int) -> tuple:
+    """``shape`` with the axes from ``start`` to ``end`` merged into one (``-1``)."""
+    end = end % len(shape) + 1 if shape else 1
+    return (*shape[:start], -1, *shape[end:])
+
+
+_merged.__evaluated_when_compiling__ = True  # a pure function of a shape known when compiling
 
 
 def concat(tensors: Any, axis: int = 0) -> np.ndarray:
@@ -352,8 +359,8 @@ def softsign(x: Any) -> Any:
 
 def softmax(input: Any, axis: int = -1) -> Any:  # noqa: A002
     """``exp(input) / sum(exp(input))`` along ``axis``."""
-    shifted = input - stop_gradient(np.max(input, axis=axis, keepdims=True))
-    e = np.exp(shifted)
+    peak = np.max(input, axis=axis, keepdims=True)
+    e = np.exp(input - stop_gradient(peak))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 

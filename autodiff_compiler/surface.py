@@ -50,6 +50,7 @@ def register(family: str, build: Builder, *functions: Any, methods: tuple[str, .
     for fn in functions:
         FUNCTIONS[fn] = build
         names.append(display_name(fn))
+        names.extend(_ALIASES.get(fn, ()))
     for name in methods:
         METHODS[name] = build
         names.append(f"x.{name}()")
@@ -77,6 +78,8 @@ def display_name(fn: Any) -> str:
 
 _USUAL_NAMES = {np.abs: "np.abs", np.mod: "np.mod", np.conj: "np.conj", sigmoid: "ops.sigmoid",
                 stop_gradient: "ops.stop_gradient"}
+_ALIASES = {np.divide: ["np.true_divide"], np.mod: ["np.remainder"], np.abs: ["np.absolute"],
+            np.conj: ["np.conjugate"]}  # other names of the same NumPy function
 FAMILIES["operators"] = ["x + y", "x - y", "x * y", "x / y", "x // y", "x % y", "x ** y",
                          "x @ y", "-x", "x < y", "x <= y", "x > y", "x >= y", "x == y",
                          "x != y", "x[index]"]
@@ -785,15 +788,32 @@ def _refuse(func: Any) -> Builder:
 
 
 EXTENDED = "registered with extend"
+README_BEGIN, README_END = "<!-- surface:begin -->", "<!-- surface:end -->"
 
 
 def supported_markdown() -> str:
-    """The supported NumPy surface as a Markdown table, from the tables above (the
-    README's "Supported today" section includes it verbatim)."""
+    """The supported surface as Markdown, from the tables above, ``ops.__all__`` and the
+    Cells of ``nn`` (the README's "Supported today" section includes it verbatim)."""
+    from . import nn, ops
     rows = ["| family | functions, methods and attributes |", "|---|---|"]
     for family, names in FAMILIES.items():
         if family == EXTENDED:
             continue
-        shown = " ".join(f"`{n}`" for n in dict.fromkeys(names))
-        rows.append(f"| {family} | {shown} |")
+        rows.append(f"| {family} | {' '.join(f'`{n}`' for n in dict.fromkeys(names))} |")
+    cells = [name for name, obj in vars(nn).items()
+             if isinstance(obj, type) and issubclass(obj, nn.Cell) and not name.startswith("_")]
+    rows += ["", "MindSpore's `ops`: " + " ".join(f"`{n}`" for n in sorted(ops.__all__)) + ".",
+             "", "MindSpore's `nn`: " + " ".join(f"`{n}`" for n in cells) + "."]
     return "\n".join(rows) + "\n"
+
+
+def write_readme(path: str = "README.md") -> None:
+    """Replace the generated part of the README (between its markers) with
+    ``supported_markdown()``: ``python -c "import autodiff_compiler.surface as s;
+    s.write_readme()"`` from the repository root."""
+    with open(path) as f:
+        text = f.read()
+    head, rest = text.split(README_BEGIN)
+    _, tail = rest.split(README_END)
+    with open(path, "w") as f:
+        f.write(f"{head}{README_BEGIN}\n{supported_markdown()}{README_END}{tail}")

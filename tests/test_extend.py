@@ -1,0 +1,98 @@
+"""Functions without a rule are refused at the user's line; extend registers rules."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import check_grads, extend, surface
+
+ROOT = Path(__file__).resolve().parent.parent
+X = np.array([0.3, -1.2, 2.0])
+
+
+def uses_sinc(x):
+    return np.sum(np.sinc(x) * x)
+
+
+def test_numpy_function_without_rule_names_function_line_and_how_to_register():
+    with pytest.raises(adc.AutodiffError) as err:
+        adc.grad(uses_sinc)(X)
+    message = str(err.value)
+    assert "np.sinc has no derivative rule" in message
+    assert f"{Path(__file__).name}:" in message and "np.sum(np.sinc(x) * x)" in message
+    assert "extend.defprimitive(np.sinc)" in message and "stop_gradient" in message
+
+
+def log_cosh(x):
+    """A function the compiler is not to read (imagine a compiled extension)."""
+    return np.log(np.cosh(x))
+
+
+LOG_COSH = extend.defprimitive(log_cosh, elementwise=True)
+extend.defvjp(LOG_COSH, lambda g, ans, x: g * np.tanh(x))
+extend.defjvp(LOG_COSH, lambda t, ans, x: t * np.tanh(x))
+
+
+def uses_log_cosh(x, y):
+    return np.sum(log_cosh(x * y) + x)
+
+
+def test_registered_function_is_differentiated_by_its_rule():
+    check_grads(uses_log_cosh, X, 0.5, order=2)
+    source = adc.gradient_source(uses_log_cosh, (0, 1))
+    assert "ext.log_cosh(" in source and "np.tanh(" in source
+
+
+def clipped_relu(x):
+    return np.minimum(np.maximum(x, 0.0), 1.0)
+
+
+CLIPPED = extend.defprimitive(clipped_relu, name="clipped_relu_ext", elementwise=True,
+                              method="clipped_relu")
+extend.defpartials(CLIPPED, lambda ans, x: np.logical_and(x > 0, x < 1))
+
+
+def uses_clipped(x):
+    return np.sum(clipped_relu(x) ** 2)
+
+
+def test_partials_give_both_rules_of_a_registered_elementwise_function():
+    check_grads(uses_clipped, np.array([-0.5, 0.25, 0.5, 2.0]))
+
+
+def parity(x):
+    return np.floor(x) % 2
+
+
+extend.defprimitive(parity, differentiable=False)
+
+
+def uses_parity(x):
+    return np.sum(x * parity(x))
+
+
+def test_nondifferentiable_registration_passes_no_gradient():
+    np.testing.assert_array_equal(adc.grad(uses_parity)(np.array([0.5, 1.5, 2.5])),
+                                  [0.0, 1.0, 0.0])
+
+
+def test_registering_a_different_function_under_a_taken_name_is_refused():
+    with pytest.raises(ValueError, match="already registered"):
+        extend.defprimitive(lambda x: x, name="log_cosh")
+    with pytest.raises(ValueError, match="identifier"):
+        extend.defprimitive(lambda x: x, name="not a name")
+
+
+def test_registered_functions_stay_out_of_the_readme_table():
+    assert "log_cosh" not in surface.supported_markdown()
+    assert log_cosh in surface.USER_FUNCTIONS
+
+
+def test_readme_lists_the_generated_surface():
+    readme = (ROOT / "README.md").read_text()
+    assert surface.supported_markdown() in readme, (
+        "README.md is out of date: run "
+        "`python -c 'import autodiff_compiler.surface as s; s.write_readme()'`")
