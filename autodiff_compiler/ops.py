@@ -405,18 +405,21 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: A
 def nll_loss(inputs: Any, target: Any, weight: Any = None, ignore_index: int = -100,
              reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
     """Negative log-likelihood of class indices ``target`` under log-probabilities
-    ``inputs`` (classes on axis 1); ``reduction="mean"`` divides by the total weight."""
+    ``inputs`` (classes on axis 1); ``reduction="mean"`` divides by the total weight of
+    the targets not ignored."""
     classes = np.shape(inputs)[1]
-    hot = one_hot(target, classes, True, False, axis=1)
-    class_weight = np.ones(classes, inputs.dtype) if weight is None else weight
-    w = np.where(target != ignore_index, np.sum(np.where(hot, _on_axis1(class_weight, inputs),
-                                                         0.0), axis=1), 0.0)
+    hot = np.expand_dims(target, 1) == np.reshape(np.arange(classes), _along(1, np.ndim(inputs)))
+    kept = (target != ignore_index).astype(inputs.dtype)
     picked = np.sum(np.where(hot, inputs, 0.0), axis=1)
+    if weight is None:
+        w = kept
+    else:
+        w = kept * np.sum(np.where(hot, _on_axis1(weight, inputs), 0.0), axis=1)
     loss = -w * picked
     if label_smoothing:
-        smooth = -np.sum(inputs * _on_axis1(class_weight, inputs), axis=1) / classes
-        loss = (1 - label_smoothing) * loss + label_smoothing * \
-            np.where(target != ignore_index, smooth, 0.0)
+        spread = inputs if weight is None else inputs * _on_axis1(weight, inputs)
+        loss = (1 - label_smoothing) * loss - label_smoothing * kept * \
+            np.sum(spread, axis=1) / classes
     if reduction == "mean":
         return np.sum(loss) / np.sum(w)
     return _reduce(loss, reduction)
@@ -424,7 +427,7 @@ def nll_loss(inputs: Any, target: Any, weight: Any = None, ignore_index: int = -
 
 def _on_axis1(vector: Any, like: Any) -> Any:
     """A per-class vector shaped to broadcast along axis 1 of ``like``."""
-    return np.reshape(vector, (-1,) + (1,) * (np.ndim(like) - 2))
+    return np.reshape(vector, _along(1, np.ndim(like)))
 
 
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002

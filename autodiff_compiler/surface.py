@@ -12,7 +12,6 @@ for the README.
 from __future__ import annotations
 
 import builtins
-import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -287,65 +286,11 @@ register("inactive", _argextremum(P.argmax), np.argmax, methods=("argmax",))
 register("inactive", _argextremum(P.argmin), np.argmin, methods=("argmin",))
 
 # ---------------------------------------------------------------------------- norms
-# The 2-norm (and Frobenius norm) is a primitive; other orders are written with
-# primitives, as NumPy defines them.
 
 
 def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
-    axis, keepdims, ord = (_static(axis, "axis"), _static(keepdims, "keepdims"),  # noqa: A001
-                           _static(ord, "ord"))
-    rank = _rank(x) if axis is None else len(axis) if isinstance(axis, tuple) else 1
-    if ord is None or ord == "fro" or (ord == 2 and rank == 1):
-        return P.norm(x, axis=axis, keepdims=keepdims)
-    if rank == 2:
-        return _matrix_norm(x, ord, (0, 1) if axis is None else axis, keepdims)
-    if rank == 1:
-        return _vector_norm(x, ord, axis, keepdims)
-    if keepdims or ord in (2, -2, "nuc"):
-        raise CompileTimeError(f"np.linalg.norm(x, ord={ord!r}) needs axis= when the rank "
-                               "of x is unknown (vector and matrix norms differ)")
-    return _any_rank_norm(x, ord)
-
-
-def _any_rank_norm(x, ord):  # noqa: A002
-    """A norm of a vector or matrix, whichever x turns out to be: NumPy's vector norms
-    of orders 1 and inf are its matrix norms of x as a column."""
-    if ord in (1, -1):
-        sums = P.reduce_sum(P.abs_(x), axis=0)
-    elif ord in (np.inf, -np.inf):
-        column = P.transpose(P.atleast_2d(P.transpose(x)))  # (n,) -> (n, 1); a matrix stays
-        sums = P.reduce_sum(P.abs_(column), axis=1)
-    else:
-        return _vector_norm(x, ord, None, False)
-    return (P.reduce_max if ord > 0 else P.reduce_min)(sums)
-
-
-def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
-    magnitude = P.abs_(x)
-    if ord == np.inf:
-        return P.reduce_max(magnitude, axis=axis, keepdims=keepdims)
-    if ord == -np.inf:
-        return P.reduce_min(magnitude, axis=axis, keepdims=keepdims)
-    if ord == 0:
-        return P.reduce_sum(P.not_equal(x, 0), axis=axis, keepdims=keepdims)
-    if ord == 1:
-        return P.reduce_sum(magnitude, axis=axis, keepdims=keepdims)
-    return P.reduce_sum(magnitude ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
-
-
-def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
-    rows, cols = axis
-    if ord in (1, -1):
-        inner, outer = rows, cols
-    elif ord in (np.inf, -np.inf):
-        inner, outer = cols, rows
-    else:
-        raise CompileTimeError(f"matrix norm ord={ord!r} is not supported yet (use None, "
-                               "'fro', 1, -1, inf or -inf)")
-    sums = P.reduce_sum(P.abs_(x), axis=inner, keepdims=True)
-    pick = P.reduce_max if ord in (1, np.inf) else P.reduce_min
-    result = pick(sums, axis=outer, keepdims=True)
-    return result if keepdims else P.squeeze(result, axis=tuple(sorted((rows, cols))))
+    return P.norm_of_order(x, _static(ord, "ord"), _static(axis, "axis"),
+                           _static(keepdims, "keepdims"))
 
 
 register("reductions", _norm, np.linalg.norm)
@@ -498,29 +443,12 @@ def _hstack(tup, *, dtype=None, casting=None):
     return P.concatenate(*arrays, axis=0 if max(ranks[0], 1) == 1 else 1)
 
 
-def _split_bounds(n: Any, sections: Any, uneven: bool, what: str) -> list[tuple[Any, Any]]:
-    """(start, stop) of each piece of an axis of length ``n``."""
-    if not isinstance(sections, int):
-        cuts = list(_static(sections, "indices"))
-        return list(zip([0, *cuts], [*cuts, None]))
-    if isinstance(n, int):
-        if not uneven and n % sections:
-            raise CompileTimeError(f"{what}: an axis of length {n} does not split into "
-                                   f"{sections} equal pieces")
-        size, extra = divmod(n, sections)
-        starts = [i * size + builtins.min(i, extra) for i in range(sections + 1)]
-        return list(itertools.pairwise(starts))
-    size, extra = n // sections, n % sections  # runtime lengths: equations
-    starts = [i * size + P.minimum(i, extra) for i in range(sections + 1)]
-    return list(itertools.pairwise(starts))
-
-
 def _splitter(uneven: bool, what: str) -> Builder:
     def build(ary, indices_or_sections, axis=0):
         axis = _static(axis, "axis")
         sections = indices_or_sections if isinstance(indices_or_sections, int) \
             else _static(indices_or_sections, "indices")
-        bounds = _split_bounds(P.dim_of(ary, axis), sections, uneven, what)
+        bounds = P.split_bounds(P.dim_of(ary, axis), sections, uneven, what)
         return [P.getitem(ary, P.axis_index(axis, slice(lo, hi))) for lo, hi in bounds]
     return build
 
@@ -550,29 +478,8 @@ def _einsum(subscripts, *operands, out=None, optimize=False, **kw):
     if not isinstance(subscripts, str):
         raise CompileTimeError("einsum needs its subscripts as a string first "
                                "(the interleaved form is not supported)")
-    spec = _explicit_einsum(subscripts, operands)
-    return P.einsum(spec, *operands)
-
-
-def _explicit_einsum(subscripts: str, operands: tuple) -> str:
-    """Subscripts with an explicit output; ellipses spelled out when ranks are known."""
-    subscripts = subscripts.replace(" ", "")
-    ins, _, out = subscripts.partition("->")
-    if "->" not in subscripts:
-        letters = ins.replace(",", "").replace(".", "")
-        out = ("..." if "..." in ins else "") + "".join(
-            sorted(c for c in set(letters) if letters.count(c) == 1))
-    parts = ins.split(",")
-    ranks = _ranks(operands)
-    if "..." not in subscripts or ranks is None:
-        return ",".join(parts) + "->" + out
-    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts)
-    width = builtins.max(r - len(p.replace("...", "")) for p, r in zip(parts, ranks)
-                         if "..." in p)
-    batch = "".join(next(spare) for _ in range(width))
-    parts = [p.replace("...", batch[width - (r - len(p.replace("...", ""))):])
-             for p, r in zip(parts, ranks)]
-    return ",".join(parts) + "->" + out.replace("...", batch)
+    return P.einsum(P.explicit_subscripts(subscripts, [_rank(op) for op in operands]),
+                    *operands)
 
 
 def _matmul(x1, x2, out=None, **kw):

@@ -231,6 +231,26 @@ deflinear(dot_vjp_b, 0, 1)
 _FRESH = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+def explicit_subscripts(subscripts: str, ranks: list[int | None]) -> str:
+    """``np.einsum`` subscripts with an explicit output (``"ij,jk"`` is ``"ij,jk->ik"``)
+    and, when the operands' ranks are known, the ellipsis spelled out in letters."""
+    subscripts = subscripts.replace(" ", "")
+    ins, _, out = subscripts.partition("->")
+    if "->" not in subscripts:
+        letters = ins.replace(",", "").replace(".", "")
+        out = ("..." if "..." in ins else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1))
+    parts = ins.split(",")
+    if "..." not in subscripts or any(r is None for r in ranks):
+        return ",".join(parts) + "->" + out
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts)
+    extra = [r - len(p.replace("...", "")) for p, r in zip(parts, ranks)]
+    width = max(n for p, n in zip(parts, extra) if "..." in p)
+    batch = "".join(next(spare) for _ in range(width))
+    parts = [p.replace("...", batch[width - n:]) for p, n in zip(parts, extra)]
+    return ",".join(parts) + "->" + out.replace("...", batch)
+
+
 def einsum_parts(subscripts: str) -> tuple[list[str], str]:
     ins, out = subscripts.replace(" ", "").split("->")
     return ins.split(","), out

@@ -160,3 +160,68 @@ def _vjp_trace(g, ans, x, offset=0, axis1=0, axis2=1):
 
 defvjp(trace, _vjp_trace)
 deflinear(trace, 0)
+
+# ---------------------------------------------------------------------------- norms of any order
+# The 2-norm (and the Frobenius norm) is the primitive ``norm``; NumPy's other orders
+# are written with primitives, as NumPy defines them, so their rules come for free.
+
+
+def norm_of_order(x, ord, axis, keepdims):  # noqa: A002 (NumPy's name)
+    """``np.linalg.norm(x, ord, axis, keepdims)`` with ``ord``, ``axis`` and ``keepdims``
+    known when compiling."""
+    rank = ndim_of(x) if axis is None else len(axis) if isinstance(axis, tuple) else 1
+    if ord is None or ord == "fro" or (ord == 2 and rank == 1):
+        return norm(x, axis=axis, keepdims=keepdims)
+    if rank == 2:
+        return _matrix_norm(x, ord, (0, 1) if axis is None else axis, keepdims)
+    if rank == 1:
+        return _vector_norm(x, ord, axis, keepdims)
+    if keepdims or ord in (2, -2, "nuc"):
+        raise ValueError(f"np.linalg.norm(x, ord={ord!r}) needs axis= when the rank of x is "
+                         "unknown when compiling (vector and matrix norms differ)")
+    return _any_rank_norm(x, ord)
+
+
+def _any_rank_norm(x, ord):  # noqa: A002
+    """A norm of a vector or a matrix, whichever ``x`` turns out to be: NumPy's vector
+    norms of order 1 and inf are its matrix norms of ``x`` as a column."""
+    from .elementwise import abs_
+    from .shape import atleast_2d, transpose
+    if ord in (1, -1):
+        sums = reduce_sum(abs_(x), axis=0)
+    elif ord in (np.inf, -np.inf):
+        column = transpose(atleast_2d(transpose(x)))  # (n,) -> (n, 1); a matrix stays
+        sums = reduce_sum(abs_(column), axis=1)
+    else:
+        return _vector_norm(x, ord, None, False)
+    return (reduce_max if ord > 0 else reduce_min)(sums)
+
+
+def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
+    from .elementwise import abs_, not_equal
+    magnitude = abs_(x)
+    if ord == np.inf:
+        return reduce_max(magnitude, axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return reduce_min(magnitude, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return reduce_sum(not_equal(x, 0), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return reduce_sum(magnitude, axis=axis, keepdims=keepdims)
+    return reduce_sum(magnitude ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
+    from .elementwise import abs_
+    from .shape import squeeze
+    rows, cols = axis
+    if ord in (1, -1):
+        inner, outer = rows, cols
+    elif ord in (np.inf, -np.inf):
+        inner, outer = cols, rows
+    else:
+        raise ValueError(f"matrix norm ord={ord!r} is not supported yet (use None, 'fro', "
+                         "1, -1, inf or -inf)")
+    sums = reduce_sum(abs_(x), axis=inner, keepdims=True)
+    result = (reduce_max if ord > 0 else reduce_min)(sums, axis=outer, keepdims=True)
+    return result if keepdims else squeeze(result, axis=tuple(sorted((rows, cols))))

@@ -8,6 +8,7 @@ the shapes are known, and otherwise call a ``runtime`` helper that decides at ru
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -293,3 +294,23 @@ defvjp(diag, _vjp_diag)
 defvjp(undiag, lambda h, ans, g, x, k=0: diag(h, k=k), None)
 for _linear in (unpad, diag, undiag):
     deflinear(_linear, 0)
+
+
+def split_bounds(n: Any, sections: Any, uneven: bool, what: str) -> list[tuple[Any, Any]]:
+    """(start, stop) of each piece when ``np.split`` (``uneven``: ``np.array_split``)
+    cuts an axis of length ``n`` into ``sections`` pieces or at the indices listed. A
+    length known only at run time gives bounds that are equations."""
+    if not isinstance(sections, int):
+        cuts = list(sections)
+        return list(zip([0, *cuts], [*cuts, None]))
+    if isinstance(n, int) and not uneven and n % sections:
+        raise ValueError(f"{what}: an axis of length {n} does not split into {sections} "
+                         "equal pieces")
+    if isinstance(n, int):
+        size, extra = divmod(n, sections)
+        starts = [i * size + min(i, extra) for i in range(sections + 1)]
+    else:
+        from .elementwise import minimum
+        size, extra = n // sections, n % sections
+        starts = [i * size + minimum(i, extra) for i in range(sections + 1)]
+    return list(itertools.pairwise(starts))
