@@ -62,5 +62,21 @@ def with_try(x):
     return np.sum(y)
 
 
+def power_loop(x, n=3):
+    y = x
+    for _ in range(n):
+        y = y * x
+    return np.sum(y)
+
+
+def sign_branch(x):
+    if np.sum(x) > 0:
+        y = x * 2.0
+        y = np.sin(y)
+    else:
+        y = -x
+    return np.sum(y)
+
+
 if __name__ == "__main__":
     raise SystemExit("the CLI imports this file; it must not run it as __main__")

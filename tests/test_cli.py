@@ -73,6 +73,55 @@ GOLDEN_CELL_IR = '''\
 '''
 
 
+GOLDEN_LOOP = '''\
+def grad_power_loop(x):
+    """Gradient of power_loop (tests/cli_models.py:65) with respect to x."""
+    y = x
+    y_tape = []
+    for _ in range(3):
+        y_tape.append(y)
+        y = y * x
+    g_reduce_sum = np.ones_like(np.sum(y))
+    # grad of: return np.sum(y)  (tests/cli_models.py:69)
+    g_y = np.broadcast_to(g_reduce_sum, np.shape(y))
+    # grad of: for _ in range(n):  (tests/cli_models.py:67)
+    g_x = np.zeros_like(x)
+    for _ in reversed(range(3)):
+        y = y_tape[_]
+        # grad of: y = y * x  (tests/cli_models.py:68)
+        g_y_1 = unbroadcast(g_y * x, y)
+        g_x_1 = unbroadcast(g_y * y, x)
+        g_y, g_x = g_y_1, g_x + g_x_1
+    g_x = g_y + g_x
+    return g_x
+'''
+
+GOLDEN_BRANCH = '''\
+def grad_sign_branch(x):
+    """Gradient of sign_branch (tests/cli_models.py:72) with respect to x."""
+    greater = np.sum(x) > 0
+    if greater:
+        y = x * 2.0
+        y_1 = np.sin(y)
+    else:
+        y_1 = -x
+        y = None
+    g_reduce_sum = np.ones_like(np.sum(y_1))
+    # grad of: return np.sum(y)  (tests/cli_models.py:78)
+    g_y = np.broadcast_to(g_reduce_sum, np.shape(y_1))
+    # grad of: if np.sum(x) > 0:  (tests/cli_models.py:73)
+    if greater:
+        # grad of: y = np.sin(y)  (tests/cli_models.py:75)
+        g_y_1 = g_y * np.cos(y)
+        # grad of: y = x * 2.0  (tests/cli_models.py:74)
+        g_x = unbroadcast(g_y_1 * 2.0, x)
+    else:
+        # grad of: y = -x  (tests/cli_models.py:77)
+        g_x = -g_y
+    return g_x
+'''
+
+
 def readme_show_block() -> tuple[str, str]:
     """The command and output the README's "Command line" section shows."""
     readme = (ROOT / "README.md").read_text()
@@ -102,6 +151,15 @@ def test_show_cell_instance_matches_golden():
     assert result.stdout == GOLDEN_CELL
 
 
+@pytest.mark.parametrize("name, golden", [("power_loop", GOLDEN_LOOP),
+                                          ("sign_branch", GOLDEN_BRANCH)],
+                         ids=["loop", "branch"])
+def test_show_control_flow_matches_golden(name, golden):
+    result = run("show", f"{MODELS}:{name}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == golden
+
+
 def test_show_ir_of_cell_matches_golden():
     result = run("show", f"{MODELS}:dense", "--ir")
     assert result.returncode == 0, result.stderr
@@ -117,7 +175,10 @@ def test_show_ir_of_cell_matches_golden():
     (f"{MODELS}:dense_loss", ["--grad-position", "none", "--weights", "w,b",
                               "--value-and-grad"]),
     (f"{MODELS}:loss_and_logits", ["--grad-position", "0,1", "--has-aux"]),
-], ids=["tutorial", "tutorial-specialised", "loss", "cell", "weights", "has-aux"])
+    (f"{MODELS}:power_loop", []),
+    (f"{MODELS}:sign_branch", []),
+], ids=["tutorial", "tutorial-specialised", "loss", "cell", "weights", "has-aux", "loop",
+        "branch"])
 def test_generated_source_passes_ruff_default_rules(target, options):
     result = run("show", target, *options)
     assert result.returncode == 0, result.stderr

@@ -147,6 +147,19 @@ def test_exported_cell_forward_and_gradient(tmp_path, numpy_only):
     np.testing.assert_allclose(out["grad_dense_0"], adc.grad(m.dense)(m.x))
 
 
+@pytest.mark.parametrize("name, x", [
+    ("power_loop", np.linspace(-1.0, 1.5, 4)),
+    ("sign_branch", np.linspace(-1.0, 1.5, 4)),
+    ("sign_branch", np.linspace(-1.5, 1.0, 4)),
+], ids=["loop", "branch-taken", "branch-not-taken"])
+def test_exported_control_flow_matches_grad(tmp_path, numpy_only, name, x):
+    module = export(tmp_path, f"{MODELS}:{name}")
+    out = call_isolated(numpy_only, module, (x,), name, f"grad_{name}")
+    fn = getattr(cli_models, name)
+    np.testing.assert_allclose(out[f"{name}_0"], fn(x))
+    np.testing.assert_allclose(out[f"grad_{name}_0"], adc.grad(fn)(x))
+
+
 def test_exported_forward_named_like_a_helper_is_renamed(tmp_path, numpy_only):
     source = tmp_path / "act.py"
     source.write_text("import numpy as np\n\nfrom autodiff_compiler import ops\n\n\n"
