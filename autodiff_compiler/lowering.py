@@ -44,6 +44,7 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
 _SYMBOLIC_CMP = {gast.Lt: P.less, gast.LtE: P.less_equal, gast.Gt: P.greater,
                  gast.GtE: P.greater_equal, gast.Eq: P.equal, gast.NotEq: P.not_equal}
 NOT_RETURNED = object()
+JUMPED = object()  # a block ended at `break`/`continue`: the rest of its loop body is skipped
 
 
 class Lowering:
@@ -228,11 +229,12 @@ class Scope:
         # data-dependent `if` containing `return` lowers them into both branches.
         self.continuation: tuple[list[gast.stmt], ...] = ()
         self.in_loop = False
+        self.loop_kind: str | None = None  # "structured" or "unrolled": what `break` does
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names."""
         child = Scope(self.low, self.fn, self.parsed, self.call_loc)
-        child.env, child.in_loop = dict(self.env), self.in_loop
+        child.env, child.in_loop, child.loop_kind = dict(self.env), self.in_loop, self.loop_kind
         return child
 
     def loc(self, node: gast.AST) -> Loc:

@@ -25,7 +25,7 @@ from . import trees
 from .builder import as_atom, building
 from .errors import AutodiffError, UnsupportedSyntaxError
 from .ir import Aval, Eqn, Function, Var
-from .lowering import NOT_RETURNED, Scope
+from .lowering import JUMPED, NOT_RETURNED, Scope
 
 _MAX_UNROLLED = 100_000
 _LIST_METHODS = {"append", "extend", "insert", "pop", "remove", "clear"}
@@ -34,10 +34,6 @@ _INDEX = Aval((), np.dtype(np.int64))
 
 class _Break(BaseException):
     """``break`` reached while unrolling a loop."""
-
-
-class _Continue(BaseException):
-    """``continue`` reached while unrolling a loop."""
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -91,8 +87,8 @@ def _join(avals: Sequence[Aval]) -> Aval:
 
 
 def _is_leaf(value: Any) -> bool:
-    return isinstance(value, Var) or (
-        isinstance(value, int | float | np.generic) and not isinstance(value, bool))
+    """What a branch or loop may produce: run-time values and numbers (flags too)."""
+    return isinstance(value, Var | int | float | np.generic)
 
 
 def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
@@ -101,12 +97,11 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
     with building(scope.low.builder.loc) as b:
         try:
             result = run(child)
-        except (_Break, _Continue) as jump:
-            word = "break" if isinstance(jump, _Break) else "continue"
+        except _Break:
             raise UnsupportedSyntaxError(
-                f"'{word}' under a condition only known at run time is not supported yet",
-                scope.low.builder.loc, hint="compute a mask and use np.where, or make the "
-                "condition depend only on values known when compiling") from None
+                "'break' under a run-time condition in a loop that is unrolled (it builds a "
+                "Python list) is not supported", scope.low.builder.loc,
+                hint="preallocate an array instead of appending to a list") from None
     return b.eqns, child, result
 
 
@@ -127,6 +122,13 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
         return scope.block(node.body if test else node.orelse)
+    if scope.in_loop and _jumps(node.body + node.orelse):
+        # the rest of the loop body runs only on the paths that do not jump
+        rest = list(scope.continuation[0]) if scope.continuation else []
+        _cond(scope, node, test, [lambda c: c.block(node.body + rest),
+                                  lambda c: c.block(node.orelse + rest)], returns=False,
+              names=assigned_names(node.body + node.orelse + rest))
+        return JUMPED
     if _contains(node.body + node.orelse, (gast.Return,)):
         if scope.in_loop:
             raise UnsupportedSyntaxError(
@@ -150,15 +152,18 @@ def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
 
 
 def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
-          returns: bool) -> Any:
+          returns: bool, names: list[str] | None = None) -> Any:
     lowered = [_region(scope, run) for run in branches]
     if returns:
         values = [None if r is NOT_RETURNED else r for _, _, r in lowered]
         columns, skeleton = _merge(scope, node, values, "results")
         outs = _emit_cond(scope, node, test, lowered, columns, ["out"] * len(columns))
         return trees.unflatten(skeleton, outs)
-    names, columns, skeletons = [], [], []
-    for name in assigned_names(node.body + node.orelse):
+    merged, columns, skeletons = [], [], []
+    candidates = assigned_names(node.body + node.orelse) if names is None else names
+    if STOP in scope.env:
+        candidates = [*candidates, STOP]
+    for name in candidates:
         values = [child.env.get(name, _UNBOUND) for _, child, _ in lowered]
         if any(v is _UNBOUND for v in values):
             scope.env.pop(name, None)  # bound on some paths only: unusable afterwards
@@ -166,12 +171,12 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
             scope.env[name] = values[0]
         else:
             cols, skeleton = _merge(scope, node, values, f"'{name}'")
-            names.append((name, len(cols)))
+            merged.append((name, len(cols)))
             columns.extend(cols)
             skeletons.append(skeleton)
     outs = _emit_cond(scope, node, test, lowered, columns,
-                      [name for name, n in names for _ in range(n)])
-    for (name, n), skeleton in zip(names, skeletons):
+                      [_hint(name) for name, n in merged for _ in range(n)])
+    for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
     return NOT_RETURNED
 
@@ -211,13 +216,8 @@ def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
 def stmt_for(scope: Scope, node: gast.For) -> Any:
     iteration = _iteration(scope, node.iter)
     if isinstance(iteration, _Static) or (
-            iteration.static_count is not None and (_builds_lists(node.body) or _jumps(node.body))):
+            iteration.static_count is not None and _builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))
-    if _jumps(node.body) or node.orelse:
-        raise UnsupportedSyntaxError(
-            "'break', 'continue' and 'else' in a loop whose length is known only at run time "
-            "are not supported yet", scope.loc(node),
-            hint="loop over a range whose bounds are known when compiling")
     if _builds_lists(node.body):
         raise UnsupportedSyntaxError(
             "building a Python list in a loop whose length is known only at run time",
@@ -227,43 +227,98 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
     def bind(child: Scope, k: Var) -> None:
         child.assign(node.target, iteration.item(child, k))
 
+    outer_stop = scope.env.pop(STOP, _UNBOUND)  # an enclosing loop's flag is not ours
+    stmts = _with_stop_flag(scope, node, node.body)
     carried = [n for n in assigned_names(node.body) if n in scope.env
-               and n not in assigned_names([gast.Expr(node.target)])]
-    body = _loop_body(scope, node, carried, bind, node.body, node.target)
+               and n not in assigned_names([gast.Expr(node.target)])] + _flags(scope)
+    body = _loop_body(scope, node, carried, bind, stmts, node.target)
     inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
-    outs = [Var(a, n) for a, n in zip([v.aval for v in body.outvars], carried)]
+    outs = [Var(a, _hint(n)) for a, n in zip([v.aval for v in body.outvars], carried)]
     scope.low.builder.eqns.append(Eqn(
         tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
         {"body": body, "n_ys": 0, "reverse": iteration.reverse}, scope.loc(node)))
     scope.env.update(zip(carried, outs))
-    return NOT_RETURNED
+    return _after_loop(scope, node, outer_stop)
+
+
+# A loop whose body may `break` on a run-time condition carries a stop flag: once set,
+# the remaining iterations skip the body (a `while` stops), and `else` runs only if
+# it never was. `continue` and `break` end the body's block early: what follows them
+# is lowered into the other branch of the `if` that holds them (as for `return`).
+STOP = "<stop>"
+
+
+def _hint(name: str) -> str:
+    return "stop" if name == STOP else name
+
+
+def _flags(scope: Scope) -> list[str]:
+    return [STOP] if STOP in scope.env else []
+
+
+def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:
+    """The body, skipped once the stop flag is set; sets up the flag when needed."""
+    if not _breaks(body):
+        return body
+    scope.env[STOP] = False
+    test = gast.copy_location(gast.Name(STOP, gast.Load(), None, None), node)
+    return [gast.copy_location(gast.If(test, [gast.copy_location(gast.Pass(), node)], body),
+                               node)]
+
+
+def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> Any:
+    stopped = scope.env.pop(STOP, False)
+    if outer_stop is not _UNBOUND:
+        scope.env[STOP] = outer_stop
+    if not node.orelse:
+        return NOT_RETURNED
+    if isinstance(stopped, Var):
+        _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
+              returns=False, names=assigned_names(node.orelse))
+        return NOT_RETURNED
+    return scope.block(node.orelse)
+
+
+def _breaks(stmts: Sequence[gast.stmt]) -> bool:
+    """``break`` of this loop (not of loops nested in it)."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Break):
+            return True
+        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
+            todo.extend(gast.iter_child_nodes(node))
+    return False
 
 
 def stmt_while(scope: Scope, node: gast.While) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
         return _unroll_while(scope, node, test)
-    if _jumps(node.body) or node.orelse or _builds_lists(node.body):
+    if _builds_lists(node.body):
         raise UnsupportedSyntaxError(
-            "'break', 'continue', 'else' and list building in a while loop whose condition "
-            "is known only at run time are not supported yet", scope.loc(node),
-            hint="fold the exit condition into the while test")
-    carried = [n for n in assigned_names(node.body) if n in scope.env]
-    body = _loop_body(scope, node, carried, None, node.body)
-    carry = [Var(v.aval, n) for v, n in zip(body.invars, carried)]
+            "building a Python list in a while loop whose condition is known only at run "
+            "time is not supported yet", scope.loc(node),
+            hint="preallocate an array, or collect values in a loop of known length")
+    outer_stop = scope.env.pop(STOP, _UNBOUND)
+    stmts = _with_stop_flag(scope, node, node.body)
+    carried = [n for n in assigned_names(node.body) if n in scope.env] + _flags(scope)
+    body = _loop_body(scope, node, carried, None, stmts)
+    carry = [Var(v.aval, _hint(n)) for v, n in zip(body.invars, carried)]
 
     def run(child: Scope) -> Any:
         child.env.update(zip(carried, carry))
-        return child.expr(node.test)
+        test = child.expr(node.test)
+        return P.truth_and(P.truth_not(child.env[STOP]), test) if STOP in carried else test
 
     eqns, _, pred = _region(scope, run)
     cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
     inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
-    outs = [Var(v.aval, n) for v, n in zip(body.outvars, carried)]
+    outs = [Var(v.aval, _hint(n)) for v, n in zip(body.outvars, carried)]
     scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
                                       {"cond": cond, "body": body, "n_ys": 0}, scope.loc(node)))
     scope.env.update(zip(carried, outs))
-    return NOT_RETURNED
+    return _after_loop(scope, node, outer_stop)
 
 
 def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> Any:
@@ -282,14 +337,14 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
     index_name = target.id if isinstance(target, gast.Name) else "i"
     for _ in range(3):
         k = Var(_INDEX, index_name)
-        carry = [Var(a, n) for a, n in zip(avals, carried)]
+        carry = [Var(a, _hint(n)) for a, n in zip(avals, carried)]
 
         def run(child: Scope, k: Var = k, carry: list[Var] = carry) -> Any:
             child.env.update(zip(carried, carry))
-            child.in_loop = True
+            child.in_loop, child.loop_kind = True, "structured"
             if bind is not None:
                 bind(child, k)
-            if child.block(stmts) is not NOT_RETURNED:
+            if child.block(stmts) not in (NOT_RETURNED, JUMPED):
                 raise UnsupportedSyntaxError(
                     "'return' inside a loop whose length is known only at run time is not "
                     "supported yet", scope.loc(node), hint="assign a result and return after "
@@ -306,7 +361,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
 
 
 def _unroll(scope: Scope, node: gast.For, items: Any) -> Any:
-    saved, scope.in_loop = scope.in_loop, True
+    saved = scope.in_loop, scope.loop_kind
+    scope.in_loop, scope.loop_kind = True, "unrolled"
     try:
         for count, item in enumerate(items):
             if count > _MAX_UNROLLED:
@@ -314,30 +370,27 @@ def _unroll(scope: Scope, node: gast.For, items: Any) -> Any:
             scope.assign(node.target, item)
             try:
                 result = scope.block(node.body)
-            except _Continue:
-                continue
             except _Break:
                 return NOT_RETURNED
-            if result is not NOT_RETURNED:
+            if result not in (NOT_RETURNED, JUMPED):
                 return result
     finally:
-        scope.in_loop = saved
+        scope.in_loop, scope.loop_kind = saved
     return scope.block(node.orelse)
 
 
 def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
-    saved, scope.in_loop = scope.in_loop, True
+    saved = scope.in_loop, scope.loop_kind
+    scope.in_loop, scope.loop_kind = True, "unrolled"
     try:
         for _ in range(_MAX_UNROLLED):
             if not test:
                 return scope.block(node.orelse)
             try:
                 result = scope.block(node.body)
-            except _Continue:
-                result = NOT_RETURNED
             except _Break:
                 return NOT_RETURNED
-            if result is not NOT_RETURNED:
+            if result not in (NOT_RETURNED, JUMPED):
                 return result
             test = scope.expr(node.test)
             if isinstance(test, Var):
@@ -345,16 +398,19 @@ def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
                                         "starting as one known when compiling",
                                   hint="start the loop with a condition on arrays")
     finally:
-        scope.in_loop = saved
+        scope.in_loop, scope.loop_kind = saved
     raise scope.error(node, f"while loop ran {_MAX_UNROLLED} times while compiling")
 
 
 def stmt_break(scope: Scope, node: gast.Break) -> Any:
+    if scope.loop_kind == "structured":  # set the stop flag, end the body here
+        scope.env[STOP] = True
+        return JUMPED
     raise _Break
 
 
 def stmt_continue(scope: Scope, node: gast.Continue) -> Any:
-    raise _Continue
+    return JUMPED
 
 
 # ---------------------------------------------------------------------------- iterables

@@ -194,3 +194,37 @@ def halve_until_small(x):
 
 def uses_recursion(x):
     return np.sum(halve_until_small(x) * x)
+
+
+def converge(x):
+    """Iterate until the update is small: a run-time break, with an else clause."""
+    y = x
+    for _ in range(20):
+        step = np.tanh(y) * 0.3
+        if np.sum(step ** 2) < 1e-3:
+            break
+        y = y - step
+    else:
+        y = y * 2.0
+    return np.sum(y ** 2)
+
+
+def skip_negative_steps(x):
+    total = x * 0.0
+    for t in range(4):
+        z = x * (t - 1.5)
+        if np.sum(z) < 0:
+            continue
+        total = total + np.sin(z)
+    return np.sum(total)
+
+
+def while_with_break(x):
+    y = x
+    n = 0
+    while np.sum(y) < 50.0:
+        y = y * 1.7
+        n = n + 1
+        if n >= 3:
+            break
+    return np.sum(y * y)

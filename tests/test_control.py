@@ -34,6 +34,12 @@ CASES = [
     ("helper_called_from_loop", cases.calls_helper_in_loop, (POS * 0.3,)),
     ("static_unrolled_lists", cases.static_unrolled_lists, (POS,)),
     ("break_and_continue", cases.break_and_continue, (POS,)),
+    ("runtime_break_taken", cases.converge, (POS * 0.05,)),
+    ("runtime_break_else_clause", cases.converge, (POS * 3,)),
+    ("runtime_continue", cases.skip_negative_steps, (POS,)),
+    ("runtime_continue_other_side", cases.skip_negative_steps, (NEG,)),
+    ("while_with_break", cases.while_with_break, (POS,)),
+    ("while_without_break", cases.while_with_break, (POS * 40,)),
 ]
 
 
@@ -84,17 +90,16 @@ def test_while_loop_source_counts_iterations():
     assert "for i in reversed(range(n_iter)):" in source
 
 
-def test_data_dependent_break_is_a_located_error():
-    def stops_early(x):
-        for _ in range(3):
-            if np.sum(x) > 1.0:
-                break
-            x = x * 2.0
-        return np.sum(x)
-
-    with pytest.raises(adc.UnsupportedSyntaxError, match="break") as err:
-        adc.grad(stops_early)(POS)
-    assert "test_control.py" in str(err.value)
+def test_runtime_break_skips_the_remaining_iterations():
+    x = POS * 0.05
+    y = x.copy()
+    for _ in range(20):  # the same loop, run by hand
+        step = np.tanh(y) * 0.3
+        if np.sum(step ** 2) < 1e-3:
+            break
+        y = y - step
+    value, _ = adc.value_and_grad(cases.converge)(x)
+    assert value == pytest.approx(np.sum(y ** 2))
 
 
 def test_shape_generic_loop_runs():

@@ -88,7 +88,8 @@ class CondRule:
             fwd, bwd, cts = vjp_split(body, captured, placeholders)
             splits.append((fwd, bwd, cts))
             residuals.append(_residuals(_defined(body, fwd), bwd, cts))
-        res_outs = [[Var(r.aval, r.hint) for r in rs] for rs in residuals]
+        made_by = {v: e.prim.name for fwd, _, _ in splits for e in fwd for v in e.outvars}
+        res_outs = [[Var(r.aval, r.hint or made_by.get(r, "")) for r in rs] for rs in residuals]
         new_bodies = []
         for i, (body, (fwd, _, _)) in enumerate(zip(branches, splits)):
             extra = [a for j, rs in enumerate(residuals)
@@ -171,7 +172,8 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
     bwd = recomputed + substitute(bwd, fresh)
     cts = [fresh.get(c, c) if isinstance(c, Var) else c for c in cts]
     residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
-    tapes = [Var(TAPE, f"{r.hint or 'r'}_tape") for r in residuals]
+    producer = {v: e.prim.name for e in fwd for v in e.outvars}
+    tapes = [Var(TAPE, f"{r.hint or producer.get(r, 'saved')}_tape") for r in residuals]
     return captured, carried, placeholders, fwd, bwd, cts, residuals, tapes
 
 
