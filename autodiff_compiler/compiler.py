@@ -54,6 +54,7 @@ class Compiled:
     n_aux: int
     flat_positions: list[int] | None  # when every argument is an array, float or static
     keepalive: Any = None  # what the cache key refers to by id
+    primal: Function | None = None  # the function itself, before any transform (for export)
     def __post_init__(self) -> None:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
@@ -157,7 +158,8 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     n_out = len(primal.outvars)
     return Compiled(ir, generated.source, _load(ir.name, generated), spec, guards, captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
-                    0 if spec.with_value else len(aux_leaves), _flat_positions(args))
+                    0 if spec.with_value else len(aux_leaves), _flat_positions(args),
+                    primal=primal)
 
 
 def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],

@@ -4,9 +4,9 @@ The module needs only NumPy. It holds, in this order: a header naming where it c
 from, ``import numpy as np``, the few ``runtime`` helpers its code calls (copied with
 ``inspect.getsource``, nothing else), array constants, and two generated functions:
 
-- ``f(...)``: the forward pass in plain NumPy, so ``ops.*`` and the user's helpers
-  are not needed at run time. It returns the function's outputs flattened to one
-  tuple (a single output is returned bare).
+- ``f(...)``: the forward pass in plain NumPy, generated from the function's IR (so
+  ``ops.*`` and the user's helpers are not needed at run time). It returns the
+  function's outputs flattened to one tuple (a single output is returned bare).
 - ``grad_f(...)`` (or ``value_and_grad_f`` with ``--value-and-grad``): the generated
   gradient, returning a flat tuple too: the values first (``value_and_grad``), then
   one gradient per position and per weight, then any ``--has-aux`` outputs; a
@@ -79,10 +79,8 @@ def module_source(fn: Any, spec: api.GradSpec, origin: Origin, *,
                   args: Sequence[Any] | None = None, optimize: bool = True) -> str:
     """The text of the standalone module for ``fn`` differentiated as ``spec`` says."""
     grad = api._uncached(fn, spec, args, optimize)
-    with_value = grad if spec.with_value else \
-        api._uncached(fn, replace(spec, with_value=True), args, optimize)
     grad_source, constants = grad.source, _constants_of(grad)
-    forward_source = _forward_source(with_value, constants)
+    forward_source = _forward_source(grad, constants, optimize)
     functions = [forward_source, grad_source]
     parts = [_header(origin), _docstring(fn, origin, functions, grad, args), "import numpy as np",
              _all(functions)]
@@ -170,15 +168,12 @@ def _all(functions: list[str]) -> str:
 # ---------------------------------------------------------------------------- the forward
 
 
-def _forward_source(with_value: Compiled, constants: dict[str, Any]) -> str:
-    """The forward pass as plain NumPy: the value part of the value-and-gradient program.
-    Its array constants join ``constants``, renamed where they would clash."""
-    ir = with_value.ir
-    forward = passes.dce(passes.select_outputs(ir, list(range(with_value.n_values))))
-    name = ir.name.removeprefix("value_and_grad_")
-    name = f"{name}_forward" if hasattr(runtime, name) else name  # a helper's name
-    doc = _forward_doc(with_value.source, name)
-    generated = generate(replace(forward, name=name), doc)
+def _forward_source(grad: Compiled, constants: dict[str, Any], optimize: bool) -> str:
+    """The forward pass as plain NumPy, generated from the function's own IR. Its array
+    constants join ``constants``, renamed where they would clash."""
+    primal = passes.optimize(grad.primal) if optimize else grad.primal
+    name = f"{primal.name}_forward" if hasattr(runtime, primal.name) else primal.name
+    generated = generate(replace(primal, name=name), _forward_doc(grad.source, name))
     renames = {}
     for old, value in generated.constants.items():
         same = next((k for k, v in constants.items() if v is value), None)
@@ -192,10 +187,10 @@ def _fresh(base: str, taken: dict[str, Any]) -> str:
     return next(f"{base}_{i}" for i in range(len(taken) + 1) if f"{base}_{i}" not in taken)
 
 
-def _forward_doc(with_value_source: str, name: str) -> str:
-    """``Value and gradient of f (file:line) with respect to x.`` -> ``f (file:line) ...``"""
-    doc = ast.get_docstring(_function_node(with_value_source)) or ""
-    match = re.match(r"Value and gradient of (.*?) with respect to", doc)
+def _forward_doc(grad_source: str, name: str) -> str:
+    """``Gradient of f (file:line) with respect to x.`` -> ``f (file:line), in plain NumPy.``"""
+    doc = ast.get_docstring(_function_node(grad_source)) or ""
+    match = re.match(r"(?:Value and gradient|Gradient) of (.*?) with respect to", doc)
     return f"{match.group(1) if match else name}, in plain NumPy."
 
 
