@@ -154,6 +154,8 @@ def test_exported_cell_forward_and_gradient(tmp_path, numpy_only):
 ], ids=["loop", "branch-taken", "branch-not-taken"])
 def test_exported_control_flow_matches_grad(tmp_path, numpy_only, name, x):
     module = export(tmp_path, f"{MODELS}:{name}")
+    forward = module.read_text().split(f"def {name}(")[1].split("\ndef ")[0]
+    assert "_tape" not in forward  # the forward pass records nothing for a backward pass
     out = call_isolated(numpy_only, module, (x,), name, f"grad_{name}")
     fn = getattr(cli_models, name)
     np.testing.assert_allclose(out[f"{name}_0"], fn(x))
