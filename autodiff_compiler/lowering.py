@@ -410,6 +410,9 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
 
 
 def _stmt_return(scope: Scope, node: gast.Return) -> Any:
+    if scope.loop_kind == "structured":
+        from .lowering_control import stmt_return_in_loop
+        return stmt_return_in_loop(scope, node)
     return None if node.value is None else scope.expr(node.value)
 
 

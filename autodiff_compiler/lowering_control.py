@@ -87,8 +87,9 @@ def _join(avals: Sequence[Aval]) -> Aval:
 
 
 def _is_leaf(value: Any) -> bool:
-    """What a branch or loop may produce: run-time values and numbers (flags too)."""
-    return isinstance(value, Var | int | float | np.generic)
+    """What a branch or loop may produce: run-time values, numbers (flags too), and
+    ``None`` (a result not yet computed)."""
+    return value is None or isinstance(value, Var | int | float | np.generic)
 
 
 def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
@@ -122,7 +123,9 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
         return scope.block(node.body if test else node.orelse)
-    if scope.in_loop and _jumps(node.body + node.orelse):
+    structured_return = scope.loop_kind == "structured" and _contains(
+        node.body + node.orelse, (gast.Return,))
+    if scope.in_loop and (_jumps(node.body + node.orelse) or structured_return):
         # the rest of the loop body runs only on the paths that do not jump
         rest = list(scope.continuation[0]) if scope.continuation else []
         _cond(scope, node, test, [lambda c: c.block(node.body + rest),
@@ -161,8 +164,7 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
         return trees.unflatten(skeleton, outs)
     merged, columns, skeletons = [], [], []
     candidates = assigned_names(node.body + node.orelse) if names is None else names
-    if STOP in scope.env:
-        candidates = [*candidates, STOP]
+    candidates = [*candidates, *_flags(scope)]
     for name in candidates:
         values = [child.env.get(name, _UNBOUND) for _, child, _ in lowered]
         if any(v is _UNBOUND for v in values):
@@ -231,7 +233,8 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
     stmts = _with_stop_flag(scope, node, node.body)
     carried = [n for n in assigned_names(node.body) if n in scope.env
                and n not in assigned_names([gast.Expr(node.target)])] + _flags(scope)
-    body = _loop_body(scope, node, carried, bind, stmts, node.target)
+    index = node.target if isinstance(iteration, _Range) else None  # `i` indexes rows
+    body = _loop_body(scope, node, carried, bind, stmts, index)
     inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
     outs = [Var(a, _hint(n)) for a, n in zip([v.aval for v in body.outvars], carried)]
     scope.low.builder.eqns.append(Eqn(
@@ -245,20 +248,30 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
 # the remaining iterations skip the body (a `while` stops), and `else` runs only if
 # it never was. `continue` and `break` end the body's block early: what follows them
 # is lowered into the other branch of the `if` that holds them (as for `return`).
-STOP = "<stop>"
+# A `return` in such a loop sets the flag too, and keeps its value for after the loop.
+STOP, RETURNED, RESULT = "<stop>", "<returned>", "<result>"
+_HINTS = {STOP: "stop", RETURNED: "returned", RESULT: "result"}
 
 
 def _hint(name: str) -> str:
-    return "stop" if name == STOP else name
+    return _HINTS.get(name, name)
 
 
 def _flags(scope: Scope) -> list[str]:
-    return [STOP] if STOP in scope.env else []
+    return [n for n in (STOP, RETURNED, RESULT) if n in scope.env]
 
 
 def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:
-    """The body, skipped once the stop flag is set; sets up the flag when needed."""
-    if not _breaks(body):
+    """The body, skipped once the stop flag is set; sets up the flags when needed."""
+    returns = _contains(body, (gast.Return,))
+    if returns:
+        if scope.loop_kind == "structured":
+            raise UnsupportedSyntaxError(
+                "'return' in a loop nested in another loop of run-time length is not "
+                "supported yet", scope.loc(node), hint="assign a result, break out of both "
+                "loops, and return after them")
+        scope.env[RETURNED], scope.env[RESULT] = False, None
+    if not (_breaks(body) or returns):
         return body
     scope.env[STOP] = False
     test = gast.copy_location(gast.Name(STOP, gast.Load(), None, None), node)
@@ -268,15 +281,30 @@ def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list
 
 def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> Any:
     stopped = scope.env.pop(STOP, False)
+    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, None)
     if outer_stop is not _UNBOUND:
         scope.env[STOP] = outer_stop
-    if not node.orelse:
+    if node.orelse:
+        if isinstance(stopped, Var):
+            _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
+                  returns=False, names=assigned_names(node.orelse))
+        else:
+            value = scope.block(node.orelse)
+            if value is not NOT_RETURNED:
+                return value
+    if not isinstance(returned, Var):
         return NOT_RETURNED
-    if isinstance(stopped, Var):
-        _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
-              returns=False, names=assigned_names(node.orelse))
-        return NOT_RETURNED
-    return scope.block(node.orelse)
+    # the rest of the function runs only if the loop did not return
+    rest = [stmt for block in scope.continuation for stmt in block]
+    return _cond(scope, node, returned, [lambda c: result, lambda c: c.block(rest)],
+                 returns=True)
+
+
+def stmt_return_in_loop(scope: Scope, node: gast.Return) -> Any:
+    """``return`` in a loop of run-time length: keep the value, stop the loop."""
+    value = None if node.value is None else scope.expr(node.value)
+    scope.env[RESULT], scope.env[RETURNED], scope.env[STOP] = value, True, True
+    return JUMPED
 
 
 def _breaks(stmts: Sequence[gast.stmt]) -> bool:
@@ -322,7 +350,7 @@ def stmt_while(scope: Scope, node: gast.While) -> Any:
 
 
 def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> Any:
-    if not _is_leaf(value) and not isinstance(value, bool):
+    if not _is_leaf(value):
         raise scope.error(node, f"'{name}' changes in a loop whose length is known only at run "
                                 f"time, but it is a {type(value).__name__}, not a number or array",
                           hint="keep loop-carried values arrays or numbers")

@@ -228,3 +228,11 @@ def while_with_break(x):
         if n >= 3:
             break
     return np.sum(y * y)
+
+
+def first_large(xs):
+    """Return from inside a loop on a run-time condition."""
+    for row in xs:
+        if np.sum(row ** 2) > 1.0:
+            return np.sum(np.sin(row) * row)
+    return np.sum(xs) * 0.5

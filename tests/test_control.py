@@ -39,6 +39,8 @@ CASES = [
     ("runtime_continue", cases.skip_negative_steps, (POS,)),
     ("runtime_continue_other_side", cases.skip_negative_steps, (NEG,)),
     ("while_with_break", cases.while_with_break, (POS,)),
+    ("return_in_loop_taken", cases.first_large, (np.array([[0.1, 0.2], [1.5, -0.5], [2.0, 1.0]]),)),
+    ("return_in_loop_not_taken", cases.first_large, (np.array([[0.1, 0.2], [0.3, -0.5]]),)),
     ("while_without_break", cases.while_with_break, (POS * 40,)),
 ]
 
