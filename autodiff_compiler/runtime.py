@@ -151,6 +151,20 @@ def gather_add(x, v, *index):
     return out
 
 
+def index_update(x, index, v):
+    """A copy of ``x`` with ``x[index] = v``."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+def gather_update(x, v, *index):
+    """A copy of ``x`` with ``x[index] = v``, for an index computed at run time."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
 def _contracted(ndim_a, ndim_b, axes):
     """``np.tensordot``'s axes as two lists of non-negative axes. A scalar operand
     contracts nothing, as ``np.inner`` and ``np.dot`` treat scalars."""

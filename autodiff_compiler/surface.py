@@ -467,6 +467,7 @@ register("shapes", _hstack, np.hstack)
 register("shapes", _splitter(False, "np.split"), np.split)
 register("shapes", _splitter(True, "np.array_split"), np.array_split)
 register("indexing", _take, np.take, methods=("take",))
+register("indexing", lambda *bounds: slice(*bounds), builtins.slice)  # bounds may be runtime
 register("indexing", lambda arr, indices, axis=-1: P.take_along_axis(arr, indices, axis=axis),
          np.take_along_axis)
 

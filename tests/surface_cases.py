@@ -5,6 +5,9 @@ compiling (an axis, a shape, an index) is a ``def`` of its own.
 """
 import numpy as np
 
+from autodiff_compiler import primitives as P
+from autodiff_compiler import surface
+
 # ---------------------------------------------------------------------------- elementwise
 
 
@@ -428,6 +431,10 @@ def index_mask_and_int(x, mask):
     return x[mask, 1]
 
 
+def index_slice_object(x):
+    return x[slice(1, None), slice(x.shape[1] - 2, None)]
+
+
 def index_argmax(x):
     return x[np.argmax(x)]
 
@@ -581,3 +588,27 @@ def float32_of_float64(x):
 
 def zeros_like_float(x):
     return x + np.zeros_like(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------- assignment
+# ``P.setitem`` is what lowering binds for ``y[index] = v``; until it does, a stand-in
+# function mapped to it reaches it.
+
+
+def assigned(x, index, v):
+    """``x`` with ``x[index] = v``, as lowering will compile ``y[index] = v``."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+surface.register(surface.EXTENDED, P.setitem, assigned)
+surface.USER_FUNCTIONS.add(assigned)
+
+
+def assigned_rows(x, i, v):
+    return assigned(x, i, v) ** 2
+
+
+def assigned_columns(x, i, v):
+    return assigned(x, (slice(None), i), v) ** 2

@@ -84,7 +84,10 @@ def scaled(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
     def binary(a, b):
         return fn(a, b) * 3.0
 
-    return unary if arity == 1 else binary
+    def ternary(a, b, c):
+        return fn(a, b, c) * 3.0
+
+    return {1: unary, 2: binary, 3: ternary}[arity]
 
 
 def shape_id(shape: Any) -> str:

@@ -339,6 +339,7 @@ SINGLE = [
     Case("comparison_mask", S.index_comparison_mask, (M,), ("getitem", "greater")),
     Case("mask_and_int", S.index_mask_and_int, (M, MASK[:, 0]), ("gather",)),
     Case("argmax_index", S.index_argmax, (W,), ("getitem", "argmax")),
+    Case("slice_object", S.index_slice_object, (M,), ("getitem", "gather", "slice"), slice),
     # constructors
     Case("full", S.full_fn, (1.5,), ("full",), np.full),
     Case("full_vector", S.full_fn, (uniform(3),), ("full",)),
@@ -407,6 +408,10 @@ SECOND_ORDER = [
     Case("solve", np.linalg.solve, (A, V), ("solve", "as_columns", "from_columns")),
     Case("take_along_axis", S.take_along_axis_fn, (M,), ("take_along_axis", "add_along_axis")),
     Case("mixed_index", S.index_rows_then_slice, (M, INDEX), ("gather", "gather_add")),
+    Case("setitem", S.assigned_rows, (M, INDEX, uniform(3, 4)),
+         ("index_update", "arange", "full")),
+    Case("setitem_mixed", S.assigned_columns, (M, INDEX, uniform(3)),
+         ("gather_update", "gather")),
     Case("imag", S.attr_imag, (M,), ("imag", "match_complex")),
     Case("max", np.max, (W,), ("reduce_max", "result_type", "astype")),
     Case("prod", np.prod, (W,), ("reduce_prod",)),

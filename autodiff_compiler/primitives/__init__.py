@@ -96,9 +96,12 @@ from .indexing import (
     argsort,
     gather,
     gather_add,
+    gather_update,
     getitem,
     index_add,
+    index_update,
     make_slice,
+    setitem,
     sort,
     take_along_axis,
 )
@@ -218,6 +221,6 @@ __all__ = [
     "explicit_subscripts", "from_columns", "inner", "inv", "matmul", "matmul_vjp_x",
     "matmul_vjp_y", "outer", "slogdet", "solve", "tensordot", "tensordot_vjp_a", "tensordot_vjp_b",
     "vdot", "add_along_axis", "argmax", "argmin", "argsort", "gather", "gather_add", "getitem",
-    "index_add", "make_slice", "sort", "take_along_axis", "arange", "eye", "full", "full_like",
-    "linspace",
+    "index_add", "index_update", "gather_update", "setitem", "make_slice", "sort",
+    "take_along_axis", "arange", "eye", "full", "full_like", "linspace",
 ]

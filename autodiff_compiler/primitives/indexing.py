@@ -86,11 +86,13 @@ gather_add = Primitive("gather_add", ("call", "gather_add"))
 make_slice = Primitive("slice", ("call", "slice"))
 take_along_axis = Primitive("take_along_axis", ("call", "np.take_along_axis"))
 add_along_axis = Primitive("add_along_axis", ("call", "add_along_axis"))
+index_update = Primitive("index_update", ("call", "index_update"))
+gather_update = Primitive("gather_update", ("call", "gather_update"))
 sort = Primitive("sort", ("call", "np.sort"), defaults={"axis": -1})
 argsort = Primitive("argsort", ("call", "np.argsort"), defaults={"axis": -1, "kind": None})
 argmax = Primitive("argmax", ("call", "np.argmax"), defaults={"axis": None, "keepdims": False})
 argmin = Primitive("argmin", ("call", "np.argmin"), defaults={"axis": None, "keepdims": False})
-for _prim in (gather_add, index_add, add_along_axis):
+for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update):
     _prim.aval_rule = lambda args, params: [args[0].aval]
 
 nondifferentiable(make_slice, argsort, argmax, argmin)
@@ -117,6 +119,64 @@ defjvp(gather_add, lambda t, ans, x, v, *index: t,
                    lambda t, ans, x, v, *index: gather_add(zeros_like(x), t, *index))
 defjvp(add_along_axis, lambda t, ans, x, indices, v, axis: t, None,
        lambda t, ans, x, indices, v, axis: add_along_axis(zeros_like(x), indices, t, axis=axis))
+
+# ---------------------------------------------------------------------------- assignment
+# ``x[index] = v`` is ``x = setitem(x, index, v)``: a new value, the IR staying
+# functional. With repeated integer indices NumPy keeps the last write, so only the
+# last of the values written to one place gets its gradient.
+
+
+def setitem(x: Any, index: Any, v: Any) -> Any:
+    """``x`` with ``x[index] = v``, as a new value; ``x[index] += v`` is
+    ``setitem(x, index, getitem(x, index) + v)`` (NumPy's buffered semantics)."""
+    index = _static_lists(index)
+    if isinstance(index, slice | tuple) and _has_var(index):
+        parts = index if isinstance(index, tuple) else (index,)
+        return gather_update(x, v, *(_runtime_slice(p) for p in parts))
+    return index_update(x, index, v)
+
+
+def _selects_by_array(parts: tuple) -> bool:
+    """An index with integer arrays (or parts of unknown dtype) may repeat a place."""
+    return any((isinstance(p, Var) and p.aval.dtype != np.bool_) or
+               (isinstance(p, np.ndarray) and p.dtype != np.bool_) for p in parts)
+
+
+def _written(g, x, v, read, write, parts):
+    """The cotangent of the values ``v`` written at ``parts``: ``g`` there, but only for
+    the last write to each place when the index may repeat one."""
+    from .constructors import arange, full
+    from .elementwise import equal, where
+    from .shape import reshape, shape_of, size
+    out = read(g, *parts)
+    if _selects_by_array(parts):
+        region = read(x, *parts)
+        ids = reshape(arange(size(region)), shape_of(region))
+        owner = read(write(full(shape_of(x), -1), ids, *parts), *parts)
+        out = where(equal(owner, ids), out, 0)
+    return unbroadcast(out, v)
+
+
+def _get(x, *parts):
+    return getitem(x, parts[0])
+
+
+def _put(x, v, *parts):
+    return index_update(x, parts[0], v)
+
+
+def _gather_put(x, v, *parts):
+    return gather_update(x, v, *parts)
+
+
+defvjp(index_update, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), idx, 0), None,
+       lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
+defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, x), 0, *index),
+       lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index))
+defjvp(index_update, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
+       lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
+defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
+       lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index))
 
 # ---------------------------------------------------------------------------- sorting
 
