@@ -162,7 +162,9 @@ INACTIVE_ELEMENTWISE = [
     (P.rint, [np.rint]), (P.isnan, [np.isnan]), (P.isinf, [np.isinf]),
     (P.isfinite, [np.isfinite]), (P.logical_not, [np.logical_not]),
     (P.logical_and, [np.logical_and]), (P.logical_or, [np.logical_or]),
-    (P.logical_xor, [np.logical_xor]), (P.less, [np.less]), (P.greater, [np.greater]),
+    (P.logical_xor, [np.logical_xor]), (P.bitwise_and, [np.bitwise_and]),
+    (P.bitwise_or, [np.bitwise_or]), (P.bitwise_xor, [np.bitwise_xor]), (P.invert, [np.invert]),
+    (P.less, [np.less]), (P.greater, [np.greater]),
     (P.less_equal, [np.less_equal]), (P.greater_equal, [np.greater_equal]),
     (P.equal, [np.equal]), (P.not_equal, [np.not_equal]),
 ]

@@ -431,6 +431,10 @@ def index_mask_and_int(x, mask):
     return x[mask, 1]
 
 
+def index_list_of_runtime_ints(x):
+    return x[[np.argmax(x[:, 0]), np.argmin(x[:, 0])]]
+
+
 def index_slice_object(x):
     return x[slice(1, None), slice(x.shape[1] - 2, None)]
 

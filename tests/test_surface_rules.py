@@ -339,6 +339,7 @@ SINGLE = [
     Case("comparison_mask", S.index_comparison_mask, (M,), ("getitem", "greater")),
     Case("mask_and_int", S.index_mask_and_int, (M, MASK[:, 0]), ("gather",)),
     Case("argmax_index", S.index_argmax, (W,), ("getitem", "argmax")),
+    Case("list_of_runtime_ints", S.index_list_of_runtime_ints, (M,), ("getitem", "stack")),
     Case("slice_object", S.index_slice_object, (M,), ("getitem", "gather", "slice"), slice),
     # constructors
     Case("full", S.full_fn, (1.5,), ("full",), np.full),
@@ -505,6 +506,11 @@ def logical(x):
                        + 1.0 * np.logical_xor(x > 0, x > 1) + 1.0 * np.logical_not(x > 0)))
 
 
+def bitwise(x):
+    return np.sum(x * (1.0 * np.bitwise_and(x > 0, x < 1) + 1.0 * np.bitwise_or(x < 0, x > 1)
+                       + 1.0 * np.bitwise_xor(x > 0, x > 1) + 1.0 * np.invert(x > 0)))
+
+
 def all_any(x):
     return np.sum(x * (1.0 * np.all(x > -2) + 1.0 * np.any(x > 1.5) + 1.0 * (x > 0).all()
                        + 1.0 * (x > 5).any()))
@@ -584,6 +590,9 @@ EXACT = [
     Exact("logical", logical, (T,), ([2.0, 1, 2, 1, 1],),
           ("logical_and", "logical_or", "logical_xor", "logical_not"),
           (np.logical_and, np.logical_or, np.logical_xor, np.logical_not)),
+    Exact("bitwise", bitwise, (T,), ([2.0, 1, 2, 1, 1],),
+          ("bitwise_and", "bitwise_or", "bitwise_xor", "invert"),
+          (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert)),
     Exact("all_any", all_any, (T,), (np.full(5, 2.0),), ("reduce_all", "reduce_any"),
           (np.all, np.any, ".all", ".any")),
     Exact("arg_functions", arg_functions, (T,), (4 + 0 + 4 + 0 + 2 * np.argsort(T),),

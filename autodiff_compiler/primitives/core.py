@@ -247,6 +247,10 @@ def _install_operators() -> None:
     for name, prim in [("lt", E.less), ("gt", E.greater), ("le", E.less_equal),
                        ("ge", E.greater_equal)]:
         setattr(Var, f"__{name}__", binary(prim))
+    for name, prim in [("and", E.bitwise_and), ("or", E.bitwise_or), ("xor", E.bitwise_xor)]:
+        setattr(Var, f"__{name}__", binary(prim))
+        setattr(Var, f"__r{name}__", binary(prim, reflected=True))
+    Var.__invert__ = lambda self: E.invert(self)
     Var.__neg__ = lambda self: E.neg(self)
     Var.__pos__ = lambda self: self
     Var.__abs__ = lambda self: E.abs_(self)

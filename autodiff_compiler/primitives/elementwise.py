@@ -59,6 +59,9 @@ match_complex = _ufunc("match_complex", "match_complex")
                                      "isfinite", "logical_not", "logical_and", "logical_or",
                                      "logical_xor"])
 round_ = Primitive("round", ("call", "np.round"), elementwise=True, defaults={"decimals": 0})
+# ``&``, ``|``, ``^``, ``~``: logical on booleans (masks), bitwise on integers.
+bitwise_and, bitwise_or, bitwise_xor, invert = (
+    _ufunc(n) for n in ["bitwise_and", "bitwise_or", "bitwise_xor", "invert"])
 
 PREDICATES = (less, greater, less_equal, greater_equal, equal, not_equal, isnan, isinf,
               isfinite, logical_not, logical_and, logical_or, logical_xor)
@@ -66,7 +69,8 @@ for _prim in PREDICATES:
     _prim.aval_rule = predicate_avals
 nondifferentiable(less, greater, less_equal, greater_equal, equal, not_equal, sign,
                   floor_divide, floor, ceil, trunc, rint, round_, isnan, isinf, isfinite,
-                  logical_not, logical_and, logical_or, logical_xor)
+                  logical_not, logical_and, logical_or, logical_xor, bitwise_and, bitwise_or,
+                  bitwise_xor, invert)
 
 # ---------------------------------------------------------------------------- arithmetic
 

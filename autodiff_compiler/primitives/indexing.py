@@ -57,12 +57,14 @@ class _GetItem(_Indexing):
 
 def _static_lists(index: Any) -> Any:
     """A list in an index selects entries (``x[[0, 2]]``): it becomes an array, which a
-    tuple would not (``x[(0, 2)]`` is ``x[0, 2]``)."""
-    if isinstance(index, list):
-        return np.asarray(index)
+    tuple would not (``x[(0, 2)]`` is ``x[0, 2]``); a list holding runtime values
+    (``x[[i, j]]``) becomes a ``stack`` of them."""
     if isinstance(index, tuple):
-        return tuple(np.asarray(p) if isinstance(p, list) else p for p in index)
-    return index
+        return tuple(_static_lists(p) if isinstance(p, list) else p for p in index)
+    if isinstance(index, list) and _has_var(tuple(index)):
+        from .shape import stack
+        return stack(*index, axis=0)
+    return np.asarray(index) if isinstance(index, list) else index
 
 
 def _has_var(index: Any) -> bool:
