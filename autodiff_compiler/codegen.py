@@ -167,6 +167,7 @@ class _Tree:
     def __init__(self, em: _Emitter, alias: dict[Var, Atom]) -> None:
         self.em, self.alias = em, alias
         self.default_names: dict[Var, str] = {}
+        self.pending_locs: dict[Var, Loc | None] = {}
 
     def atom(self, a: Atom) -> Atom:
         return self.alias.get(a, a) if isinstance(a, Var) else a
@@ -197,6 +198,8 @@ class _Tree:
         out = eqn.outvars
         if len(out) == 1 and not out[0].hint and self.em.uses[out[0]] == 1:
             self.em.pending[out[0]] = (expr, reads)
+            self.default_names[out[0]] = eqn.prim.name  # if it must be flushed
+            self.pending_locs[out[0]] = eqn.loc  # for the line it is folded into
         else:
             for v in out:
                 self.default_names[v] = eqn.prim.name
@@ -218,8 +221,9 @@ class _Tree:
             v = self.atom(v)
             if isinstance(v, Var) and v in self.em.pending:
                 expr, inner = self.em.pending.pop(v)
-                self.default_names[v] = "t"
-                stmts.append(Assign((v,), expr, inner, eqn.loc, "t"))
+                name = self.default_names.get(v, "value")
+                self.default_names[v] = name
+                stmts.append(Assign((v,), expr, inner, eqn.loc, name))
 
     def moves(self, targets: Sequence[Var], sources: Sequence[Atom]) -> Moves:
         reads: list[Var] = []
@@ -436,6 +440,7 @@ class _Written:
     body: list[Any]
     rets: list[gast.expr]
     names: dict[Var, str]
+    ret_loc: Loc | None  # where a value computed on the `return` line comes from
 
 
 def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
@@ -448,7 +453,9 @@ def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
     names = assign_names(list(fn.invars), body, returned, tree.default_names, fixed, reserved)
     for node, var in em.name_nodes:
         node.id = names[var]
-    return _Written(fn, body, rets, names)
+    ret_loc = next((tree.pending_locs[a] for a in fn.outvars
+                    if isinstance(a, Var) and tree.pending_locs.get(a)), None)
+    return _Written(fn, body, rets, names, ret_loc)
 
 
 def _write_function(writer: _Writer, w: _Written, indent: int, doc: str | None) -> None:
@@ -458,7 +465,7 @@ def _write_function(writer: _Writer, w: _Written, indent: int, doc: str | None) 
         writer.add(indent + 1, f'"""{doc}"""')
     writer.block(w.body, indent + 1, empty_ok=True)
     value = w.rets[0] if len(w.rets) == 1 else gast.Tuple(w.rets, gast.Load())
-    writer.statement(gast.Return(value), indent + 1)
+    writer.statement(gast.Return(value), indent + 1, w.ret_loc)
 
 
 def generate(fn: Function, doc: str | None = None) -> Generated:
@@ -479,5 +486,5 @@ def generate(fn: Function, doc: str | None = None) -> Generated:
     writer.names = top.names
     writer.block(top.body, 1, empty_ok=True)
     value = top.rets[0] if len(top.rets) == 1 else gast.Tuple(top.rets, gast.Load())
-    writer.statement(gast.Return(value), 1)
+    writer.statement(gast.Return(value), 1, top.ret_loc)
     return Generated("\n".join(writer.lines) + "\n", constants, writer.line_locs)

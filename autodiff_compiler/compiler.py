@@ -226,8 +226,9 @@ def _name_arguments(target: Any, args: list[Any]) -> None:
 def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, loc: Any) -> Function:
     leaves = trees.flatten(out, _is_var)[0]
     name = getattr(_target(fn), "__name__", "fn")
-    if name == "construct":
-        name = type(fn).__name__.lower()
+    if name == "construct":  # a Cell (or its bound construct) is named after its class
+        owner = fn.__self__ if isinstance(fn, types.MethodType) else fn
+        name = type(owner).__name__.lower()
     return Function(_identifier(name), tuple(invars), tuple(eqns), tuple(leaves), loc)
 
 

@@ -471,7 +471,7 @@ class _Range:
         if self.step != 1:
             raise AutodiffError("a range with a step needs bounds known when compiling",
                                 scope.low.builder.loc)
-        return P.maximum(self.stop - self.start, 0)
+        return self.stop - self.start  # range() of a negative count is empty, as needed
 
     def item(self, scope: Scope, k: Var) -> Any:
         return k * self.step + self.start if (self.step, self.start) != (1, 0) else k

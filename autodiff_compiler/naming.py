@@ -10,6 +10,7 @@ when their lifetimes allow, so no copy (``h = h_1``) is needed.
 """
 from __future__ import annotations
 
+import builtins
 import keyword
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,7 +23,9 @@ from .errors import Loc
 from .ir import Var
 from .runtime import NAMESPACE
 
-RESERVED = frozenset(keyword.kwlist) | frozenset(NAMESPACE) | {"self", "True", "False", "None"}
+# Never given to a value: keywords, what generated code calls (np, helpers), builtins.
+RESERVED = (frozenset(keyword.kwlist) | frozenset(NAMESPACE) | frozenset(dir(builtins))
+            | {"self"})
 
 
 @dataclass

@@ -78,6 +78,8 @@ def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
         candidates += [args[i] for i, j in ((0, 1), (1, 0)) if _is_scalar(args[j], 0)]
     elif prim in (P.sub, P.div, P.power):
         if _is_scalar(args[1], 0 if prim is P.sub else 1):
+            if prim is P.power and isinstance(args[0], Var) and args[0].aval.is_float:
+                return args[0]  # x ** 1 is x for any float x, whatever its shape
             candidates.append(args[0])
     elif prim is P.broadcast_to and isinstance(args[1], Const):
         candidates.append(args[0])

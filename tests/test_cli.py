@@ -86,8 +86,8 @@ def grad_power_loop(x):
     g_y = np.broadcast_to(g_reduce_sum, np.shape(y))
     # grad of: for _ in range(n):  (tests/cli_models.py:67)
     g_x = np.zeros_like(x)
-    for _ in reversed(range(3)):
-        y = y_tape[_]
+    for i in reversed(range(3)):
+        y = y_tape[i]
         # grad of: y = y * x  (tests/cli_models.py:68)
         g_y_1 = unbroadcast(g_y * x, y)
         g_x_1 = unbroadcast(g_y * y, x)

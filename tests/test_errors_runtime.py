@@ -74,8 +74,6 @@ def test_floating_point_check_in_the_forward_pass_names_the_users_line():
     assert f"raised in the forward pass of {where}" in notes(err)
 
 
-@pytest.mark.xfail(strict=True, reason="codegen maps assignment lines to the user's source, "
-                   "not the return line, which holds expressions folded into it")
 def test_failure_in_an_expression_folded_into_the_return_line_names_the_users_line():
     value_and_grad_fn = adc.value_and_grad(cases.log_sum)
     with np.errstate(invalid="raise"):

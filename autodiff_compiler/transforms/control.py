@@ -267,7 +267,8 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     """The loop that runs the body's adjoint, last iteration first."""
     ct_final = [adjoints.get_or_zeros(eqn.outvars[j]) for j in tape.carried]
     sums_init = [P.zeros_like(w) for w in tape.captured]
-    index = Var(_INDEX, tape.index.hint if tape.index is not None else "i")
+    named = tape.index is not None and tape.index.hint not in ("", "_")
+    index = Var(_INDEX, tape.index.hint if named else "i")  # the tape is read at it
     sums = [_ct_var(w) for w in tape.captured]
     with building(None) as b:
         # the forward body saw this same index; its tape is in iteration order
