@@ -67,6 +67,15 @@ def building(loc: Loc | None = None) -> Iterator[Builder]:
         _STACK.pop()
 
 
+def producer_of(var: Var) -> Eqn | None:
+    """The equation that defines ``var`` in the IR being built, if any."""
+    for builder in reversed(_STACK):
+        for eqn in reversed(builder.eqns):
+            if var in eqn.outvars:
+                return eqn
+    return None
+
+
 def current() -> Builder:
     if not _STACK:
         raise AutodiffError("a primitive was applied to a symbolic value outside compilation",

@@ -115,15 +115,13 @@ def has_var(value: Any) -> bool:
 
 
 def _callable_name(func: Any) -> str:
-    module = getattr(func, "__module__", None) or ""
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
-    if module.startswith("numpy"):
-        return f"np.{name}"
-    return name if not module or module == "builtins" else f"{module}.{name}"
+    try:
+        return surface.display_name(func)
+    except TypeError:  # unhashable callables
+        return getattr(func, "__qualname__", None) or repr(func)
 
 
 def _rule_hint(name: str) -> str:
-    return (f"write {name} with supported operations (the README lists them), or wrap the "
-            "call in stop_gradient(...) if no gradient needs to flow through it")
+    return surface.missing_rule_hint(name)
 
 

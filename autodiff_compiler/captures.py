@@ -49,7 +49,7 @@ class Path:
         return Path(self.root, self.name, (*self.steps, ("item", key)), f"{self.label}_{key}")
 
     def key(self) -> tuple:
-        return (id(self.root), self.name, self.steps)
+        return (id(self.root), self.name, tuple((kind, repr(k)) for kind, k in self.steps))
 
     def resolve(self) -> Any:
         if self.name is not None:

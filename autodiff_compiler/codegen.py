@@ -408,13 +408,31 @@ class Generated:
     line_locs: dict[int, Loc]
 
 
-def _uses(fn: Function) -> Counter:
+def _aliases(fn: Function, alias: dict[Var, Atom]) -> dict[Var, Atom]:
+    """What each ``identity`` result (``stop_gradient``) stands for, resolved."""
+    for eqn in fn.eqns:
+        if eqn.prim.spelling[0] == "identity":
+            source = eqn.invars[0]
+            alias[eqn.outvars[0]] = alias.get(source, source) if isinstance(source, Var) \
+                else source
+        for _, body in regions(eqn):
+            _aliases(body, alias)
+    return alias
+
+
+def _uses(fn: Function, alias: dict[Var, Atom]) -> Counter:
+    """How often each value is read, reads of an alias counting for what it stands for."""
+    def resolved(atoms: Any) -> list[Var]:
+        out = [alias.get(a, a) if isinstance(a, Var) else a for a in atoms]
+        return [a for a in out if isinstance(a, Var)]
+
     uses: Counter = Counter()
     for eqn in fn.eqns:
-        uses.update(a for a in eqn.invars if isinstance(a, Var))
+        if eqn.prim.spelling[0] != "identity":
+            uses.update(resolved(eqn.invars))
         for _, body in regions(eqn):
-            uses.update(_uses(body))
-    uses.update(a for a in fn.outvars if isinstance(a, Var))
+            uses.update(_uses(body, alias))
+    uses.update(resolved(fn.outvars))
     return uses
 
 
@@ -445,8 +463,9 @@ class _Written:
 
 def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
              reserved: frozenset[str]) -> _Written:
-    em = _Emitter(_uses(fn), constants=constants)
-    tree = _Tree(em, {})
+    alias = _aliases(fn, {})
+    em = _Emitter(_uses(fn, alias), constants=constants)
+    tree = _Tree(em, alias)
     body = tree.block(fn.eqns)
     returned: list[Var] = []
     rets = [tree.ref(a, returned) for a in fn.outvars]

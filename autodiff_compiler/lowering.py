@@ -22,7 +22,7 @@ import gast
 
 from . import primitives as P
 from . import surface, trees
-from .builder import Builder, as_atom, building
+from .builder import Builder, as_atom, building, producer_of
 from .builder import current as current_builder
 from .calls import BoundArrayMethod, apply_builder, call_value, has_var
 from .captures import MISSING, Captures, Path
@@ -33,7 +33,8 @@ from .source import ParsedFunction, definition_loc, parse_function
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
     gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
-    gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod,
+    gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod, gast.BitAnd: operator.and_,
+    gast.BitOr: operator.or_, gast.BitXor: operator.xor,
 }
 _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
@@ -128,6 +129,7 @@ class Lowering:
             if isinstance(value, Var) and not value.hint:
                 value.hint = param
             scope.env[param] = value
+            scope.params.update(trees.flatten(value, lambda v: isinstance(v, Var))[0])
         self.active_calls.append(key)
         try:
             return scope.run()
@@ -152,6 +154,14 @@ class Lowering:
 
 
 MAX_RECURSION = 64
+# Primitives whose result may share memory with an operand (a NumPy view).
+VIEWS = frozenset(["getitem", "reshape", "transpose", "swapaxes", "expand_dims", "squeeze",
+                   "ravel", "moveaxis", "broadcast_to", "real", "imag", "diagonal",
+                   "atleast_1d", "atleast_2d", "flip", "stop_gradient"])
+
+
+def _items(container: Any) -> list[Any]:
+    return list(container.values()) if isinstance(container, dict) else list(container)
 
 
 def _frame(code: types.CodeType, signature: inspect.Signature, args: tuple,
@@ -230,11 +240,13 @@ class Scope:
         self.continuation: tuple[list[gast.stmt], ...] = ()
         self.in_loop = False
         self.loop_kind: str | None = None  # "structured" or "unrolled": what `break` does
+        self.params: set[Var] = set()  # values the caller passed in
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names."""
         child = Scope(self.low, self.fn, self.parsed, self.call_loc)
         child.env, child.in_loop, child.loop_kind = dict(self.env), self.in_loop, self.loop_kind
+        child.params = self.params
         return child
 
     def loc(self, node: gast.AST) -> Loc:
@@ -304,10 +316,54 @@ class Scope:
             values = self.unpack(target, value, len(target.elts))
             for elt, item in zip(target.elts, values):
                 self.assign(elt, item)
+        elif isinstance(target, gast.Subscript):
+            self.assign_item(target, value)
         else:
             raise UnsupportedSyntaxError(
                 f"assignment to {type(target).__name__.lower()} targets is not supported yet",
                 self.loc(target), hint="assign to a plain name")
+
+    def assign_item(self, target: gast.Subscript, value: Any) -> None:
+        """``y[index] = v``: an array gets a new value, ``setitem(y, index, v)``, bound to
+        the same name (the caller's array is never written); a list or dict the function
+        built is updated while compiling."""
+        container = self.expr(target.value)
+        index = self.expr(target.slice)
+        if isinstance(container, list | dict) and id(container) in self.low.own_lists:
+            if has_var(index):
+                raise self.error(target, "indexing a Python list with a run-time value",
+                                 hint="index with values known when compiling")
+            container[index] = value
+            return
+        if not isinstance(container, Var):
+            raise self.error(target, f"cannot assign into a {type(container).__name__} the "
+                                     "function did not create",
+                             hint="build a new value instead of changing one passed in")
+        self._check_writable(target, container)
+        updated = apply_builder(self, target, P.setitem, [container, index, value], {},
+                                "assignment")
+        self.assign(target.value, updated)
+
+    def _check_writable(self, target: gast.Subscript, array: Var) -> None:
+        """Refuse a write whose effect NumPy would show elsewhere, which a new value
+        cannot: into the caller's array, a view of another array, or an array that
+        another name or container also holds."""
+        hint = "copy it first, e.g. y = x.copy(), and write into the copy"
+        if array in self.params:
+            raise self.error(target, "writing into an array the caller passed in would "
+                                     "change the caller's array", hint=hint)
+        if any(array is v for v in self.low.captures.vars.values()):
+            raise self.error(target, "writing into a global or captured array would change "
+                                     "it for everyone", hint=hint)
+        producer = producer_of(array)
+        if producer is not None and producer.prim.name in VIEWS:
+            raise self.error(target, f"writing into a view ({producer.prim.name} of another "
+                                     "array) would change that array too", hint=hint)
+        holders = [n for n, v in self.env.items() if v is array or (
+            isinstance(v, list | tuple | dict) and any(x is array for x in _items(v)))]
+        if len(holders) > 1:
+            raise self.error(target, f"this array is also held by {', '.join(holders)}: "
+                                     "writing into it would change them all", hint=hint)
 
     def unpack(self, node: gast.AST, value: Any, n: int) -> tuple:
         if isinstance(value, Var):
@@ -397,16 +453,28 @@ def _stmt_annassign(scope: Scope, node: gast.AnnAssign) -> Any:
 
 
 def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
-    if not isinstance(node.target, gast.Name):
-        raise UnsupportedSyntaxError("augmented assignment to subscripts or attributes is "
-                                     "not supported yet", scope.loc(node),
-                                     hint="write y = y + v into a new array instead")
-    current = scope.name(gast.Name(node.target.id, gast.Load(), None, None))
-    value = _binop(scope, node, node.op, current, scope.expr(node.value))
-    if isinstance(value, Var):
+    """``x += v`` and ``y[index] += v``: computed, then assigned (NumPy's buffered
+    semantics: a repeated index adds once, as ``y[[0, 0]] += 1`` does)."""
+    if not isinstance(node.target, gast.Name | gast.Subscript):
+        raise UnsupportedSyntaxError("augmented assignment to attributes is not supported",
+                                     scope.loc(node), hint="compute a new value and return it")
+    load = _as_load(node.target)
+    value = _binop(scope, node, node.op, scope.expr(load), scope.expr(node.value))
+    if isinstance(value, Var) and isinstance(node.target, gast.Name):
         value.hint = node.target.id
-    scope.env[node.target.id] = value
+    scope.assign(node.target, value)
     return NOT_RETURNED
+
+
+def _as_load(target: gast.expr) -> gast.expr:
+    """The same target, read instead of written."""
+    if isinstance(target, gast.Name):
+        node = gast.Name(target.id, gast.Load(), None, None)
+    elif isinstance(target, gast.Subscript):
+        node = gast.Subscript(_as_load(target.value), target.slice, gast.Load())
+    else:
+        return target
+    return gast.copy_location(node, target)
 
 
 def _stmt_return(scope: Scope, node: gast.Return) -> Any:
@@ -489,10 +557,7 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
         return value
     if isinstance(node.op, gast.Not):
         return P.truth_not(value) if isinstance(value, Var) else not value
-    if isinstance(value, Var):
-        raise scope.error(node, f"'{type(node.op).__name__}' of an array is not supported",
-                          hint="use np.invert or comparisons")
-    return ~value
+    return ~value  # on masks, logical not
 
 
 def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
@@ -547,9 +612,7 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
 
 def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
     parts = [None if p is None else scope.expr(p) for p in (node.lower, node.upper, node.step)]
-    if has_var(parts):
-        raise scope.error(node, "slice bounds must be known when compiling")
-    return slice(*parts)
+    return slice(*parts)  # bounds may be run-time ints: indexing takes them as operands
 
 
 def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> str:
@@ -589,8 +652,8 @@ _EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
     gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,
     gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
     gast.List: lambda scope, node: scope.low.new_list(_elements(scope, node.elts)),
-    gast.Dict: lambda scope, node: {scope.expr(k): scope.expr(v)
-                                    for k, v in zip(node.keys, node.values)},
+    gast.Dict: lambda scope, node: scope.low.new_list({scope.expr(k): scope.expr(v)
+                                                      for k, v in zip(node.keys, node.values)}),
 }
 
 

@@ -51,8 +51,17 @@ def _walk(nodes: Sequence[gast.AST]) -> list[gast.AST]:
 
 
 def assigned_names(stmts: Sequence[gast.stmt]) -> list[str]:
-    """Names these statements bind, in source order."""
-    names = [n for n in _walk(stmts) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    """Names these statements bind, in source order; ``y[i] = v`` binds ``y`` anew."""
+    names = []
+    for node in _walk(stmts):
+        if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
+            base = node.value
+            while isinstance(base, gast.Subscript):
+                base = base.value
+            if isinstance(base, gast.Name):
+                names.append(base)
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.append(node)
     names.sort(key=lambda n: (n.lineno, n.col_offset))
     return list(dict.fromkeys(n.id for n in names))
 

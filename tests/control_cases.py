@@ -236,3 +236,39 @@ def first_large(xs):
         if np.sum(row ** 2) > 1.0:
             return np.sum(np.sin(row) * row)
     return np.sum(xs) * 0.5
+
+
+def fills_a_buffer(x):
+    out = np.zeros((3, x.shape[0]))
+    for i in range(3):
+        out[i] = np.sin(x * (i + 1))
+    out[0, :2] += x[:2] * 2.0
+    out[1:, 1] *= 3.0
+    return np.sum(out ** 2)
+
+
+def writes_into_argument(x):
+    x[0] = 1.0
+    return np.sum(x)
+
+
+def writes_into_view(x):
+    z = np.zeros((2, 3)) + x
+    row = z[0]
+    row[1] = 5.0
+    return np.sum(z)
+
+
+def writes_into_alias(x):
+    z = x * 2.0
+    w = z
+    w[0] = 0.0
+    return np.sum(z * w)
+
+
+def list_and_dict_items(x):
+    parts = [x, x * 2.0]
+    parts[1] = np.sin(x)
+    table = {"a": x}
+    table["b"] = x ** 2
+    return np.sum(parts[1] + table["b"] * parts[0])

@@ -110,6 +110,28 @@ def test_shape_generic_loop_runs():
     check_grads(cases.loop_range, POS, np.array([0.5, -1.2, 0.7]))
 
 
+ASSIGNMENT_ERRORS = [
+    ("argument", cases.writes_into_argument, "the caller passed in"),
+    ("view", cases.writes_into_view, r"view \(getitem of another array\)"),
+    ("alias", cases.writes_into_alias, "also held by"),
+]
+
+
+@pytest.mark.parametrize("fn, message", [c[1:] for c in ASSIGNMENT_ERRORS],
+                         ids=[c[0] for c in ASSIGNMENT_ERRORS])
+def test_writes_numpy_would_show_elsewhere_are_refused(fn, message):
+    x = POS.copy()
+    with pytest.raises(adc.AutodiffError, match=message) as err:
+        adc.grad(fn)(x)
+    assert "copy it first" in str(err.value)
+    np.testing.assert_array_equal(x, POS)
+
+
+def test_subscript_assignment_into_a_new_array():
+    check_grads(cases.fills_a_buffer, POS)
+    check_grads(cases.list_and_dict_items, POS)
+
+
 CALLS = [
     ("nested_def_and_lambda", cases.nested_def_and_lambda, (POS, NEG)),
     ("star_args", cases.star_args, (POS, NEG)),

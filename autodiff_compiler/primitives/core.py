@@ -177,21 +177,8 @@ def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
 def defjvp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
     """Register the forward rule of a multi-output primitive: ``rule(ts, ans, *args,
     **params)`` returns one tangent (or None) per output; ``ts`` holds one tangent (or
-    None) per argument and ``ans`` the outputs.
-
-    Until the forward transform reads ``jvp_all``, ``prim.jvp`` refuses loudly rather
-    than give the first output a tangent and silently drop the others."""
+    None) per argument and ``ans`` the outputs."""
     prim.jvp_all = rule
-    prim.jvp = (_multi_output_forward(prim),) * MAX_OPERANDS
-
-
-def _multi_output_forward(prim: Primitive) -> Callable[..., Any]:
-    def refuse(t, ans, *args, **params):
-        from ..errors import MissingRuleError
-        raise MissingRuleError(f"forward mode through the multi-output primitive "
-                               f"'{prim.name}' is not supported yet",
-                               hint="use reverse mode (grad) for this function")
-    return refuse
 
 
 MAX_OPERANDS = 64  # variadic primitives (concatenate, einsum) take at most this many

@@ -48,6 +48,9 @@ def jvp_eqns(eqns: Sequence[Eqn], tangents: dict[Var, Any]) -> None:
 
 
 def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    if eqn.prim.jvp_all is not None:
+        _push_all(eqn, tangents)
+        return
     if eqn.prim.jvp is None:
         raise MissingRuleError(f"no JVP rule for '{eqn.prim.name}', but a tangent flows "
                                "through it", eqn.loc,
@@ -63,6 +66,16 @@ def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
         if isinstance(total, Var) and not total.hint:
             total.hint = f"t_{ans.hint or eqn.prim.name}"
         tangents[ans] = total
+
+
+def _push_all(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    """A multi-output primitive: one rule gives every output's tangent."""
+    args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
+    ts = [tangents.get(a) if isinstance(a, Var) else None for a in eqn.invars]
+    outs = eqn.prim.jvp_all(ts, eqn.outvars, *args, **eqn.params)
+    for ans, t in zip(eqn.outvars, outs):
+        if t is not None and ans.aval.is_float:
+            tangents[ans] = _broadcast_like(t, ans)
 
 
 def _broadcast_like(t: Any, ans: Var) -> Any:

@@ -61,7 +61,8 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
     forward, backward, grads = vjp_split(fn, wrt_vars, ct_out)
     with building(None) as b:
         b.eqns.extend(forward + seeds_b.eqns + backward)
-        final = tuple(g if isinstance(g, Var) else _zeros(v, g) for v, g in zip(wrt_vars, grads))
+        final = tuple(_in_dtype_of(v, g) if isinstance(g, Var) else _zeros(v, g)
+                      for v, g in zip(wrt_vars, grads))
     return Function(f"grad_{fn.name}", fn.invars + tuple(ct_inputs), tuple(b.eqns),
                     fn.outvars + final, fn.loc)
 
@@ -75,6 +76,16 @@ def _seed_outputs(fn: Function, seeded: list[Atom], cts: list[Any]) -> list[Any]
         i = fn.outvars.index(atom)
         per_output[i] = ct if per_output[i] is None else per_output[i] + ct
     return per_output
+
+
+def _in_dtype_of(v: Var, g: Var) -> Var:
+    """A gradient has its input's float dtype (a safety net under user rules that let a
+    float32 value meet a float64 one)."""
+    want, have = v.aval.dtype, g.aval.dtype
+    if want is not None and have is not None and want != have and v.aval.is_float \
+            and not v.aval.weak:
+        return P.astype(g, want)
+    return g
 
 
 def _zeros(v: Var, g: Any) -> Var:
