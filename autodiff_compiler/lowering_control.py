@@ -491,27 +491,44 @@ class _Range:
 
 
 class _Rows:
-    """Rows of an array (its first axis), optionally enumerated."""
+    """Rows of an array (its first axis), optionally enumerated; or of several arrays
+    side by side (``zip``), as long as the shortest."""
 
     reverse = False
 
-    def __init__(self, array: Var, enumerated: bool) -> None:
-        self.array, self.enumerated = array, enumerated
-        shape = array.aval.shape
-        self.static_count = shape[0] if shape else None
+    def __init__(self, arrays: Var | list[Any], enumerated: bool) -> None:
+        self.zipped = isinstance(arrays, list)
+        self.arrays = arrays if self.zipped else [arrays]
+        self.enumerated = enumerated
+        counts = [_length(a) for a in self.arrays]
+        self.static_count = None if None in counts else min(counts)
 
     def count(self, scope: Scope) -> Any:
         if self.static_count is not None:
             return self.static_count
-        return P.getitem(P.shape(self.array), 0)
+        counts = [c if c is not None else P.getitem(P.shape(a), 0)
+                  for a, c in zip(self.arrays, (_length(a) for a in self.arrays))]
+        total = counts[0]
+        for c in counts[1:]:
+            total = P.minimum(total, c)
+        return total
 
     def item(self, scope: Scope, k: Var) -> Any:
-        row = P.getitem(self.array, k)
+        rows = tuple(P.getitem(a, k) for a in self.arrays)
+        row = rows if self.zipped else rows[0]
         return (k, row) if self.enumerated else row
 
     def items(self, scope: Scope) -> Any:
-        rows = [P.getitem(self.array, i) for i in range(self.static_count)]
+        rows = [tuple(P.getitem(a, i) for a in self.arrays) if self.zipped
+                else P.getitem(self.arrays[0], i) for i in range(self.static_count)]
         return list(enumerate(rows)) if self.enumerated else rows
+
+
+def _length(value: Any) -> int | None:
+    """The length of what a loop walks: known for arrays of known shape and sequences."""
+    if isinstance(value, Var):
+        return value.aval.shape[0] if value.aval.shape else None
+    return len(value)
 
 
 def _iteration(scope: Scope, node: gast.expr) -> Any:
@@ -524,6 +541,11 @@ def _iteration(scope: Scope, node: gast.expr) -> Any:
         inner = _iteration(scope, call.args[0])
         if isinstance(inner, _Range):
             return _reversed_range(inner)
+    if func is builtins.zip and call.args:
+        values = [scope.expr(a) for a in call.args]
+        if any(isinstance(v, Var) for v in values):
+            return _Rows(values, enumerated=False)
+        return _Static(list(zip(*(_sequence(scope, node, v) for v in values))))
     if func is builtins.enumerate and len(call.args) == 1:
         inner = scope.expr(call.args[0])
         if isinstance(inner, Var):

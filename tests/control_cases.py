@@ -272,3 +272,10 @@ def list_and_dict_items(x):
     table = {"a": x}
     table["b"] = x ** 2
     return np.sum(parts[1] + table["b"] * parts[0])
+
+
+def zipped_rows(xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys):
+        total = total + np.sum(np.sin(x) * y)
+    return total

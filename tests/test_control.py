@@ -26,6 +26,7 @@ CASES = [
     ("loop_range", cases.loop_range, (POS, np.array([0.5, -1.2, 0.7]))),
     ("loop_rows", cases.loop_rows, (ROWS, np.array([1.5, -0.5, 0.3]))),
     ("loop_enumerate_reversed", cases.loop_enumerate_reversed, (ROWS,)),
+    ("loop_zip", cases.zipped_rows, (ROWS, ROWS[::-1] * 2.0)),
     ("nested_loops", cases.nested_loops, (POS,)),
     ("while_loop", cases.while_loop, (POS,)),
     ("fibonacci_like", cases.fibonacci_like, (POS,)),
