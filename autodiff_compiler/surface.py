@@ -307,7 +307,8 @@ def _reshape(a, *shape, **kw):
 
 def _transpose(a, *axes, **kw):
     axes = kw.get("axes", axes[0] if len(axes) == 1 else (axes or None))
-    return P.transpose(a, axes=_static(axes, "axes"))
+    axes = _static(axes, "axes")
+    return P.T(a) if axes is None else P.transpose(a, axes=axes)
 
 
 def _ravel(a, order="C"):
@@ -380,7 +381,7 @@ def _atleast(prim: P.Primitive, rank: int) -> Builder:
 
 register("shapes", _reshape, np.reshape, methods=("reshape",))
 register("shapes", _transpose, np.transpose, methods=("transpose",))
-register("shapes", lambda a: P.transpose(a, axes=None), attributes=("T",))
+register("shapes", lambda a: P.T(a), attributes=("T",))
 register("shapes", lambda a, axis1, axis2: P.swapaxes(a, axis1=axis1, axis2=axis2),
          np.swapaxes, methods=("swapaxes",))
 register("shapes", _moveaxis, np.moveaxis)

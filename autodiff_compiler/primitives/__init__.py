@@ -151,6 +151,7 @@ from .reductions import (
     var,
 )
 from .shape import (
+    T,
     astype,
     astype_discrete,
     atleast_1d,
@@ -220,7 +221,8 @@ __all__ = [
     "expand_dims", "flip", "moveaxis", "ndim", "ndim_of", "ones", "ones_like", "pad", "repeat",
     "reshape", "result_type", "roll", "shape", "shape_of", "size", "split_bounds", "squeeze",
     "concat_part", "concatenate", "hstack", "stack", "stop_gradient", "swapaxes", "tile",
-    "transpose", "tril", "triu", "unbroadcast", "unbroadcast_to", "undiag", "unpad", "unrepeat",
+    "T", "transpose", "tril", "triu", "unbroadcast", "unbroadcast_to", "undiag", "unpad",
+    "unrepeat",
     "untile", "zeros", "zeros_like", "as_columns", "cholesky", "det", "dot", "dot_vjp_a",
     "dot_vjp_b", "einsum", "einsum_parts", "explicit_subscripts", "from_columns", "inner", "inv",
     "matmul", "matmul_vjp_x", "matmul_vjp_y", "outer", "slogdet", "solve", "tensordot",

@@ -26,6 +26,7 @@ from .core import (
 )
 from .reductions import reduce_sum
 from .shape import (
+    T,
     broadcast_to,
     expand_dims,
     ndim_of,
@@ -60,8 +61,8 @@ from_columns = Primitive("from_columns", ("call", "from_columns"))
 
 
 def _swap_last(a):
-    """Swap the last two axes (``a.T`` for a matrix)."""
-    return swapaxes(a, -1, -2)
+    """Swap the last two axes: ``a.T`` for a matrix."""
+    return T(a) if _ndim(a) == 2 else swapaxes(a, -1, -2)
 
 
 def _ndim(a):

@@ -23,6 +23,7 @@ reshape = Primitive("reshape", ("call", "np.reshape"))
 broadcast_to = Primitive("broadcast_to", ("call", "np.broadcast_to"))
 expand_dims = Primitive("expand_dims", ("call", "np.expand_dims"))
 transpose = Primitive("transpose", ("call", "np.transpose"), defaults={"axes": None})
+T = Primitive("T", ("attr", "T"))  # all axes reversed: a matrix's transpose, spelled x.T
 swapaxes = Primitive("swapaxes", ("call", "np.swapaxes"))
 unbroadcast_to = Primitive("unbroadcast", ("call", "unbroadcast"))
 ones_like = Primitive("ones_like", ("call", "np.ones_like"), defaults={"dtype": None})
@@ -142,7 +143,7 @@ def _aval(x: Any) -> Aval:
 
 def _vjp_transpose(g, ans, x, axes=None):
     if axes is None:
-        return transpose(g)
+        return T(g)
     return transpose(g, axes=tuple(np.argsort([a % len(axes) for a in axes]).tolist()))
 
 
@@ -154,7 +155,9 @@ defvjp(swapaxes, lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
 defvjp(copy, lambda g, ans, x: g)
 defvjp(unbroadcast_to, lambda g, ans, x, like: broadcast_to(g, shape_of(x)), None)
 
-for _linear in (reshape, broadcast_to, expand_dims, transpose, swapaxes, unbroadcast_to, copy):
+defvjp(T, lambda g, ans, x: T(g))
+for _linear in (reshape, broadcast_to, expand_dims, transpose, T, swapaxes, unbroadcast_to,
+                copy):
     deflinear(_linear, 0)
 
 # ---------------------------------------------------------------------------- casts
