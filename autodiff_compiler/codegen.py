@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import Loc
 from .ir import Atom, Callee, Const, Eqn, Function, Var, reads, regions, substitute_function
-from .naming import Append, Assign, For, If, Moves, NewList, While, assign_names
+from .naming import Append, Assign, For, If, InPlace, Moves, NewList, While, assign_names
 
 _BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
            "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
@@ -186,6 +186,8 @@ class _Tree:
                 stmts.extend(REGIONS[eqn.prim.spelling[1]](self, eqn))
             elif kind == "callee":
                 self._call(eqn, stmts)
+            elif kind == "inplace":
+                self._inplace(eqn, stmts)
             else:
                 self._assign(eqn, stmts)
         return stmts
@@ -204,6 +206,15 @@ class _Tree:
             for v in out:
                 self.default_names[v] = eqn.prim.name
             stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
+
+    def _inplace(self, eqn: Eqn, stmts: list[Any]) -> None:
+        base = self.atom(eqn.invars[0])
+        reads: list[Var] = [base]
+        if base in self.em.pending:  # a base still to be computed gets a name first
+            expr, inner = self.em.pending.pop(base)
+            stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
+        value = self.ref(eqn.invars[1], reads)
+        stmts.append(InPlace(eqn.outvars[0], base, eqn.prim.spelling[1], value, reads, eqn.loc))
 
     def _call(self, eqn: Eqn, stmts: list[Any]) -> None:
         callee = eqn.params["callee"]
@@ -352,6 +363,15 @@ def _write_moves(w: _Writer, s: Moves, indent: int) -> None:
                                 gast.Tuple(rhs, gast.Load()), None), indent)
 
 
+def _write_inplace(w: _Writer, s: InPlace, indent: int) -> None:
+    op = _BINOPS[s.op]()
+    if w.names[s.target] == w.names[s.base]:  # the old value is dead: update it in place
+        w.statement(gast.AugAssign(_name(w.names, s.target), op, s.expr), indent, s.loc)
+    else:
+        value = gast.BinOp(_name(w.names, s.base, gast.Load()), op, s.expr)
+        w.statement(gast.Assign([_name(w.names, s.target)], value, None), indent, s.loc)
+
+
 def _write_newlist(w: _Writer, s: NewList, indent: int) -> None:
     w.add(indent, f"{w.names[s.target]} = []")
 
@@ -395,6 +415,7 @@ def _expr_source(expr: gast.expr) -> str:
 
 
 WRITERS = {Assign: _write_assign, Moves: _write_moves, NewList: _write_newlist,
+           InPlace: _write_inplace,
            Append: _write_append, If: _write_if, For: _write_for, While: _write_while}
 
 

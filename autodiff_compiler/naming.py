@@ -48,6 +48,18 @@ class Moves:
 
 
 @dataclass
+class InPlace:
+    """``target = base + expr``, written ``base += expr`` when both get one name."""
+
+    target: Var
+    base: Var
+    op: str
+    expr: gast.expr
+    reads: list[Var]
+    loc: Loc | None
+
+
+@dataclass
 class NewList:
     target: Var
 
@@ -131,7 +143,7 @@ def _walk(stmts: list[Any], live: _Live, loops: tuple[list[float], ...]) -> None
                 _walk(branch, live, loops)
             continue
         targets = s.targets if isinstance(s, Assign | Moves) else (s.target,) \
-            if isinstance(s, NewList) else ()
+            if isinstance(s, NewList | InPlace) else ()
         for v in targets:
             live.defs[v].append(p)
 
@@ -269,6 +281,11 @@ def _coalesce(stmts: list[Any], groups: _Groups, pieces: dict) -> None:
     for s in stmts:
         for block in _blocks(s):
             _coalesce(block, groups, pieces)
+        if isinstance(s, InPlace):
+            if groups.find(s.base) is not groups.find(s.target) \
+                    and not _groups_meet(groups, pieces, s.base, s.target):
+                groups.union(s.base, s.target)
+            continue
         if not isinstance(s, Moves):
             continue
         var_sources = [src for src in s.sources if isinstance(src, Var)]

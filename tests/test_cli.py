@@ -91,7 +91,8 @@ def grad_power_loop(x):
         # grad of: y = y * x  (tests/cli_models.py:68)
         g_y_1 = unbroadcast(g_y * x, y)
         g_x_1 = unbroadcast(g_y * y, x)
-        g_y, g_x = g_y_1, g_x + g_x_1
+        g_x += g_x_1
+        g_y = g_y_1
     g_x = g_y + g_x
     return g_x
 '''

@@ -922,7 +922,7 @@ def test_every_primitive_is_covered():
 
 # Control flow and truth values are covered by tests/test_control.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
-                "truth_not"}
+                "truth_not", "add_into"}
 
 
 def _extension_primitives() -> set[str]:

@@ -6,7 +6,17 @@ from .constructors import (
     full_like,
     linspace,
 )
-from .control import call, cond, loop, make_tuple, truth_and, truth_not, truth_or, while_loop
+from .control import (
+    add_into,
+    call,
+    cond,
+    loop,
+    make_tuple,
+    truth_and,
+    truth_not,
+    truth_or,
+    while_loop,
+)
 from .core import (
     MAX_OPERANDS,
     REGISTRY,
@@ -204,7 +214,8 @@ from .shape import (
 _install_operators()
 
 __all__ = [
-    "call", "cond", "loop", "while_loop", "make_tuple", "truth_and", "truth_or", "truth_not",
+    "add_into", "call", "cond", "loop", "while_loop", "make_tuple", "truth_and", "truth_or",
+    "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "defjvp", "defjvp_all", "deflinear", "defpartials",
     "defvjp", "defvjp_all", "nondifferentiable", "per_operand", "abs_", "add", "arccos", "arccosh",
     "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "bitwise_and", "bitwise_or",

@@ -17,15 +17,20 @@ truth-value operators are Python's ``and``/``or``/``not`` on runtime conditions.
 """
 from __future__ import annotations
 
-from .core import Primitive, nondifferentiable
+from .core import Primitive, defjvp, defvjp, nondifferentiable
 
 cond = Primitive("cond", ("region", "if"), n_out=None, foldable=False)
 loop = Primitive("loop", ("region", "for"), n_out=None, foldable=False)
 while_loop = Primitive("while_loop", ("region", "while"), n_out=None, foldable=False)
 
 call = Primitive("call", ("callee", ""), n_out=None, foldable=False)
+# ``acc + x``, written ``acc += x`` when ``acc`` is dead after it: a loop's running sum.
+# Only the compiler emits it, on sums it owns (never a user's or a shared array).
+add_into = Primitive("add_into", ("inplace", "+"), foldable=False)
 make_tuple = Primitive("make_tuple", ("tuple", ""))  # a shape such as (n, x.shape[1])
 truth_and = Primitive("truth_and", ("boolop", "and"))
 truth_or = Primitive("truth_or", ("boolop", "or"))
 truth_not = Primitive("truth_not", ("unaryop", "not"))
 nondifferentiable(truth_and, truth_or, truth_not, make_tuple)
+defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
+defjvp(add_into, lambda t, ans, acc, x: t, lambda t, ans, acc, x: t)

@@ -112,6 +112,8 @@ def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:
         return BOOLOPS[text]
     if kind in ("region", "callee"):
         return _no_impl
+    if kind == "inplace":
+        return BINOPS[text]
     if kind == "tuple":
         return lambda *items: tuple(items)
     raise ValueError(f"unknown spelling {spelling!r}")

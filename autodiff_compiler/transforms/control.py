@@ -280,7 +280,7 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         b.eqns.extend(substitute(tape.adjoint, mapping))
         n = len(tape.carried)
         carry_out = [_as_ct(c, carry[j], mapping) for c, j in zip(tape.cts[:n], tape.carried)]
-        sums_out = [s if c is None else s + _as_ct(c, w, mapping)
+        sums_out = [s if c is None else P.add_into(s, _as_ct(c, w, mapping))
                     for s, c, w in zip(sums, tape.cts[n:], tape.captured)]
     body = Function("grad_body", (index, *tape.placeholders, *sums), tuple(b.eqns),
                     tuple(as_atom(v) for v in (*carry_out, *sums_out)))
