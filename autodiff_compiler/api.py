@@ -83,6 +83,7 @@ class GradFunction:
             raise TypeError(f"can only differentiate a function or a Cell, not {fn!r}")
         self.fn, self.spec = fn, spec
         self._key = (_fn_key(fn), spec.key())
+        self._entry: Callable[..., Any] = self._call  # specialised to the last arguments
         target = type(fn).construct if isinstance(fn, Cell) else fn
         self.__name__ = getattr(target, "__name__", "fn")
         self.__qualname__ = getattr(target, "__qualname__", self.__name__)
@@ -94,7 +95,13 @@ class GradFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
             args = _bind(self.fn, args, kwargs)
+        return self._entry(*args)
+
+    def _call(self, *args: Any) -> Any:
+        """The general call path; it leaves a fast one for arguments of this kind."""
+        _signature(self.fn).bind(*args)  # a wrong call is a TypeError, as it is for fn
         compiled = self.compiled_for(args)
+        self._entry = compiled.entry(args, self._call)
         return compiled.finish(compiled.run(args))
 
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
@@ -128,15 +135,19 @@ class GradFunction:
         return compiled.finish(inline(compiled.ir, inputs))
 
 
+def _signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """How ``fn`` is called (a Cell: its ``construct`` without ``self``)."""
+    if not isinstance(fn, Cell):
+        return inspect.signature(fn)
+    sig = inspect.signature(type(fn).construct)
+    return sig.replace(parameters=list(sig.parameters.values())[1:])
+
+
 def _bind(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
+    """Positional arguments for ``fn(*args, **kwargs)``, defaults filled in."""
     if not kwargs:
         return args
-    target = type(fn).construct if isinstance(fn, Cell) else fn
-    sig = inspect.signature(target)
-    params = list(sig.parameters.values())[1:] if isinstance(fn, Cell) else None
-    if params is not None:
-        sig = sig.replace(parameters=params)
-    bound = sig.bind(*args, **kwargs)
+    bound = _signature(fn).bind(*args, **kwargs)
     bound.apply_defaults()
     return tuple(bound.arguments.values())
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import passes, trees
 from .builder import building
-from .captures import Path
+from .captures import Path, guards_hold
 from .codegen import Generated, generate
 from .errors import AutodiffError, Loc, internal_error
 from .ir import Aval, Function, Var, verify
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .api import GradSpec
 
 _SERIAL = itertools.count()
+_MISSING = object()
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Compiled:
     n_aux: int
     flat_positions: list[int] | None  # when every argument is an array, float or static
     keepalive: Any = None  # what the cache key refers to by id
+    entry_code: Any = None  # the specialised call path, compiled once (see ``entry``)
     primal: Function | None = None  # the function itself, before any transform (for export)
     def __post_init__(self) -> None:
         spec = self.spec
@@ -74,6 +76,58 @@ class Compiled:
             _note_user_line(err)
             raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
+
+    def entry(self, args: Sequence[Any], slow: Callable[..., Any]) -> Callable[..., Any]:
+        """A call path specialised to this kind of arguments: it checks each argument's
+        type, shape and dtype (and the baked-in globals) inline and calls the generated
+        function directly; anything else goes to ``slow`` (and may recompile)."""
+        if self.entry_code is None:
+            self.entry_code = self._entry_code(args) or False
+        if not self.entry_code:
+            return slow
+        code, env, n_args = self.entry_code
+        return types.FunctionType(code, {**env, "slow": slow}, "entry", (_MISSING,) * n_args)
+
+    def _entry_code(self, args: Sequence[Any]) -> tuple[Any, dict[str, Any], int] | None:
+        if self.flat_positions is None or len(args) > 16:
+            return None
+        names = [f"a{i}" for i in range(len(args))]
+        env: dict[str, Any] = {"fn": self.fn, "note": _note_user_line,
+                               "ndarray": np.ndarray, "M": _MISSING, "guards": self.guards,
+                               "guards_hold": guards_hold}
+        checks = []
+        for i, (name, value) in enumerate(zip(names, args)):
+            if type(value) is np.ndarray:
+                env[f"s{i}"], env[f"d{i}"] = value.shape, value.dtype
+                checks.append(f"type({name}) is ndarray and {name}.shape == s{i} "
+                              f"and {name}.dtype is d{i}")
+            elif type(value) in (float, int, bool, str) or value is None:
+                env[f"v{i}"] = value
+                kind = "float" if type(value) is float else f"type(v{i})"
+                checks.append(f"type({name}) is {kind}" + (
+                    "" if type(value) is float else f" and {name} == v{i}"))
+            else:
+                return None
+        if self.guards:
+            checks.append("guards_hold(guards)")
+        inputs = [names[i] for i in self.flat_positions]
+        for j, (path, _) in enumerate(self.capture_objects):
+            env[f"c{j}"] = path.resolve
+            inputs.append(f"c{j}()")
+        call = f"fn({', '.join(inputs)})"
+        if not self.plain_grads:
+            env["finish"], env["n"] = self.finish, len(self.ir.outvars)
+            call = f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
+                else f"finish([{call}])"
+        params = ", ".join(f"{n}=M" for n in names)
+        source = (f"def entry({params}, *rest):\n"
+                  f"    if not rest and {' and '.join(checks) or 'True'}:\n"
+                  f"        try:\n            return {call}\n"
+                  f"        except Exception as err:\n            note(err)\n            raise\n"
+                  f"    return slow(*(a for a in ({', '.join(names)},) if a is not M), *rest)\n")
+        module = compile(source, f"<autodiff_compiler:entry:{self.ir.name}>", "exec")
+        code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        return code, env, len(names)
 
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""

@@ -299,3 +299,14 @@ def _make_closure(fn):
     def closure(x):
         return np.sum(fn(x))
     return closure
+
+
+def test_fast_call_path_follows_the_kind_of_arguments():
+    grad_fn = adc.grad(bilinear, (0, 1))
+    for x in (X, X[:2], X.astype(np.float32), X, 2.0, X[:2]):
+        y = Y[:np.size(x)].astype(np.asarray(x).dtype) if np.ndim(x) else 3.0
+        gx, gy = grad_fn(x, y)
+        np.testing.assert_allclose(gx, np.asarray(y) ** 2, rtol=1e-6)
+        np.testing.assert_allclose(gy, 2 * np.asarray(x) * np.asarray(y), rtol=1e-6)
+    with pytest.raises(TypeError):
+        grad_fn(X)  # a missing argument is the user's error, as for the function itself
