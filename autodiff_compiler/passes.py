@@ -233,7 +233,51 @@ def fresh_outputs(fn: Function) -> Function:
     return replace(fn, eqns=tuple(eqns), outvars=tuple(outs))
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, dce]
+def cse(fn: Function) -> Function:
+    """Common-subexpression elimination: an equation that repeats an earlier one (same
+    primitive, operands and params) reuses its result. Within a body, and into the
+    regions it holds (a region may reuse what its enclosing body computed)."""
+    return _cse(fn, {})
+
+
+def _cse(fn: Function, seen: dict[tuple, tuple[Var, ...]]) -> Function:
+    seen = dict(seen)
+    subst: dict[Var, Atom] = {}
+    eqns: list[Eqn] = []
+    for eqn in substitute(fn.eqns, {}):
+        eqn = substitute([eqn], subst)[0] if subst else eqn
+        if regions(eqn):
+            eqns.append(_map_regions(eqn, lambda body: _cse(body, seen)))
+            continue
+        key = _cse_key(eqn)
+        if key is not None and key in seen:
+            subst.update(zip(eqn.outvars, seen[key]))
+            continue
+        if key is not None:
+            seen[key] = eqn.outvars
+        eqns.append(eqn)
+    outs = tuple(subst.get(a, a) if isinstance(a, Var) else a for a in fn.outvars)
+    return replace(fn, eqns=tuple(eqns), outvars=outs)
+
+
+# New arrays stay distinct objects: a running sum is updated in place (add_into).
+_FRESH = frozenset(["zeros_like", "ones_like", "zeros", "ones", "full", "full_like", "copy",
+                    "eye", "arange", "linspace"])
+
+
+def _cse_key(eqn: Eqn) -> tuple | None:
+    if eqn.prim.spelling[0] in ("callee", "inplace", "identity") or "callee" in eqn.params \
+            or eqn.prim.name in _FRESH:
+        return None
+    try:
+        operands = tuple(a if isinstance(a, Var) else ("const", type(a.value), repr(a.value))
+                         for a in eqn.invars)
+        return (eqn.prim, operands, repr(sorted(eqn.params.items())))
+    except Exception:  # operands or params that do not print: never merged
+        return None
+
+
+PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:
