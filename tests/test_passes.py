@@ -84,3 +84,23 @@ def test_optimised_and_unoptimised_gradients_agree(monkeypatch):
     for a, b in zip(optimised, plain):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     adc.api._CACHE.clear()
+
+
+def test_cse_merges_repeated_work_but_not_new_arrays():
+    def build(x):
+        a = P.sin(x) * P.sin(x)
+        return a + P.zeros_like(x) + P.zeros_like(x)
+    fn = passes.dce(passes.cse(_program(build, Aval((3,), F64))))
+    assert _prims(fn).count("sin") == 1
+    assert _prims(fn).count("zeros_like") == 2
+
+
+def test_gradient_with_and_without_cse_agree():
+    import adjoint_cases
+    x, y = np.linspace(-1, 1, 6).reshape(2, 3), np.array([0.5, -0.25, 1.5])
+    with_cse = adc.grad(adjoint_cases.broadcast_chain, (0, 1))(x, y)
+    fn = adc.api.compile_gradient(adjoint_cases.broadcast_chain,
+                                  adc.api._spec((0, 1), None, False, False, False),
+                                  [adc.api._abstract(x), adc.api._abstract(y)], optimize=False)
+    for a, b in zip(with_cse, fn.finish(fn.run((x, y)))):
+        np.testing.assert_allclose(a, b)
