@@ -26,6 +26,7 @@ from .tensor import Parameter
 
 _CACHE: dict[tuple, Compiled] = {}
 CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
+_ENTRIES: dict[tuple, Callable[..., Any]] = {}  # fast call paths, by function and spec
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class GradFunction:
             raise TypeError(f"can only differentiate a function or a Cell, not {fn!r}")
         self.fn, self.spec = fn, spec
         self._key = (_fn_key(fn), spec.key())
-        self._entry: Callable[..., Any] = self._call  # specialised to the last arguments
+        # the call path specialised to the last arguments, shared by equal grad()s
+        self._entry: Callable[..., Any] = _ENTRIES.get(self._key, self._call)
         target = type(fn).construct if isinstance(fn, Cell) else fn
         self.__name__ = getattr(target, "__name__", "fn")
         self.__qualname__ = getattr(target, "__qualname__", self.__name__)
@@ -99,9 +101,10 @@ class GradFunction:
 
     def _call(self, *args: Any) -> Any:
         """The general call path; it leaves a fast one for arguments of this kind."""
-        _signature(self.fn).bind(*args)  # a wrong call is a TypeError, as it is for fn
         compiled = self.compiled_for(args)
-        self._entry = compiled.entry(args, self._call)
+        if len(_ENTRIES) >= CACHE_SIZE and self._key not in _ENTRIES:
+            del _ENTRIES[next(iter(_ENTRIES))]
+        self._entry = _ENTRIES[self._key] = compiled.entry(args, self._call)
         return compiled.finish(compiled.run(args))
 
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
@@ -110,6 +113,7 @@ class GradFunction:
             key = (self._key, tuple(map(_kind, args)))
             compiled = _CACHE.get(key)
             if compiled is None or not guards_hold(compiled.guards):
+                _signature(self.fn).bind(*args)  # a wrong call: TypeError, as for fn itself
                 abstract = [_abstract(a, self.spec.specialize) for a in args]
                 compiled = compile_gradient(self.fn, self.spec, abstract)
                 # The key holds ids of fn's closure cells: keep them (and fn) alive while
