@@ -14,7 +14,8 @@ data-dependent ``if`` takes the rest of the function into both branches, so the
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import gast
@@ -25,7 +26,7 @@ from . import trees
 from .builder import as_atom, building
 from .errors import AutodiffError, UnsupportedSyntaxError
 from .ir import Aval, Eqn, Function, Var
-from .lowering import JUMPED, NOT_RETURNED, Scope
+from .lowering import EXPRESSIONS, JUMPED, NOT_RETURNED, STATEMENTS, Scope
 
 _MAX_UNROLLED = 100_000
 _LIST_METHODS = {"append", "extend", "insert", "pop", "remove", "clear"}
@@ -397,45 +398,53 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
     return Function("body", invars, tuple(eqns), tuple(outs))
 
 
-def _unroll(scope: Scope, node: gast.For, items: Any) -> Any:
+_BROKE = object()
+
+
+@contextmanager
+def _unrolling(scope: Scope) -> Iterator[None]:
     saved = scope.in_loop, scope.loop_kind
     scope.in_loop, scope.loop_kind = True, "unrolled"
     try:
+        yield
+    finally:
+        scope.in_loop, scope.loop_kind = saved
+
+
+def _iteration_of(scope: Scope, body: list[gast.stmt]) -> Any:
+    """One unrolled iteration: ``_BROKE``, the function's result, or ``NOT_RETURNED``."""
+    try:
+        result = scope.block(body)
+    except _Break:
+        return _BROKE
+    return NOT_RETURNED if result is JUMPED else result
+
+
+def _unroll(scope: Scope, node: gast.For, items: Any) -> Any:
+    with _unrolling(scope):
         for count, item in enumerate(items):
             if count > _MAX_UNROLLED:
                 raise scope.error(node, "loop too long to unroll")
             scope.assign(node.target, item)
-            try:
-                result = scope.block(node.body)
-            except _Break:
-                return NOT_RETURNED
-            if result not in (NOT_RETURNED, JUMPED):
-                return result
-    finally:
-        scope.in_loop, scope.loop_kind = saved
+            result = _iteration_of(scope, node.body)
+            if result is not NOT_RETURNED:
+                return NOT_RETURNED if result is _BROKE else result
     return scope.block(node.orelse)
 
 
 def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
-    saved = scope.in_loop, scope.loop_kind
-    scope.in_loop, scope.loop_kind = True, "unrolled"
-    try:
+    with _unrolling(scope):
         for _ in range(_MAX_UNROLLED):
             if not test:
                 return scope.block(node.orelse)
-            try:
-                result = scope.block(node.body)
-            except _Break:
-                return NOT_RETURNED
-            if result not in (NOT_RETURNED, JUMPED):
-                return result
+            result = _iteration_of(scope, node.body)
+            if result is not NOT_RETURNED:
+                return NOT_RETURNED if result is _BROKE else result
             test = scope.expr(node.test)
             if isinstance(test, Var):
                 raise scope.error(node, "this while condition became a run-time value after "
                                         "starting as one known when compiling",
                                   hint="start the loop with a condition on arrays")
-    finally:
-        scope.in_loop, scope.loop_kind = saved
     raise scope.error(node, f"while loop ran {_MAX_UNROLLED} times while compiling")
 
 
@@ -577,10 +586,10 @@ def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
         raise scope.error(node, f"cannot iterate over a {type(value).__name__}") from None
 
 
-STATEMENTS: dict[type, Callable[[Scope, Any], Any]] = {
+STATEMENTS.update({
     gast.If: stmt_if, gast.For: stmt_for, gast.While: stmt_while,
     gast.Break: stmt_break, gast.Continue: stmt_continue,
-}
-EXPRESSIONS: dict[type, Callable[[Scope, Any], Any]] = {
+})
+EXPRESSIONS.update({
     gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop,
-}
+})

@@ -141,11 +141,13 @@ class _LoopTape:
 
 
 def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
-                    captured: list[Var], active: set[Var]) -> list[int]:
-    """Carried values that vary with what is differentiated, to a fixed point."""
-    chosen = {j for j, init in enumerate(inits) if isinstance(init, Var) and init in active}
+                    captured: Sequence[Var], differentiated: Any) -> list[int]:
+    """Carried values that vary with what is differentiated (values starting so, or
+    becoming so through the body's use of ``captured`` ones), to a fixed point."""
+    chosen = {j for j, init in enumerate(inits) if isinstance(init, Var) and init in
+              differentiated}
     while True:
-        varied = R.varied_values(body, [carry[j] for j in chosen] + captured)
+        varied = R.varied_values(body, [carry[j] for j in chosen] + list(captured))
         grown = chosen | {j for j, out in enumerate(body.outvars[:len(carry)])
                           if out in varied and carry[j].aval.is_float}
         if grown == chosen:
@@ -336,22 +338,9 @@ def cond_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     tangents.update((eqn.outvars[j], t) for j, t in zip(positions, touts))
 
 
-def _tangent_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
-                     tangents: dict[Var, Any]) -> list[int]:
-    chosen = {j for j, init in enumerate(inits) if isinstance(init, Var) and init in tangents}
-    outer = list(tangents)
-    while True:
-        varied = R.varied_values(body, [carry[j] for j in chosen] + outer)
-        grown = chosen | {j for j, out in enumerate(body.outvars[:len(carry)])
-                          if out in varied and carry[j].aval.is_float}
-        if grown == chosen:
-            return sorted(chosen)
-        chosen = grown
-
-
 def _loop_jvp_parts(body: Function, carry: Sequence[Var], inits: Sequence[Any],
                     tangents: dict[Var, Any]) -> tuple:
-    carried = _tangent_carries(body, carry, inits, tangents)
+    carried = _active_carries(body, carry, inits, list(tangents), tangents)
     t_in = [_tangent_var(carry[j]) for j in carried]
     eqns, local = _jvp_body(body, tangents, dict(zip([carry[j] for j in carried], t_in)))
     with building(None) as b:
