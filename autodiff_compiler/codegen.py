@@ -158,6 +158,26 @@ EMITTERS = {"call": emit_call, "binop": emit_binop, "unaryop": emit_unaryop,
             "boolop": emit_boolop, "tuple": emit_tuple}
 
 
+# On Python floats, ``math`` is ten times faster than NumPy's ufuncs; it raises where
+# NumPy would return NaN or infinity with a warning (a domain or range error).
+_MATH = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log",
+         "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh",
+         "cosh": "cosh", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+         "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2",
+         "hypot": "hypot", "log2": "log2", "log10": "log10", "exp2": "exp2", "cbrt": "cbrt"}
+
+
+def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
+    """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float."""
+    name = _MATH.get(eqn.prim.name)
+    if name is None or eqn.params or not hasattr(math, name):
+        return None
+    floats = all(type(a.value) is float if isinstance(a, Const) else
+                 a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64
+                 for a in eqn.invars)
+    return ("call", f"math.{name}") if floats else None
+
+
 # ---------------------------------------------------------------------------- statements
 
 
@@ -195,7 +215,7 @@ class _Tree:
     def _assign(self, eqn: Eqn, stmts: list[Any]) -> None:
         reads: list[Var] = []
         args = [self.ref(a, reads) for a in eqn.invars]
-        kind, text = eqn.prim.spelling
+        kind, text = _scalar_spelling(eqn) or eqn.prim.spelling
         expr = EMITTERS[kind](self.em, text, args, dict(eqn.params))
         out = eqn.outvars
         if len(out) == 1 and not out[0].hint and self.em.uses[out[0]] == 1:

@@ -82,7 +82,10 @@ def module_source(fn: Any, spec: api.GradSpec, origin: Origin, *,
     grad_source, constants = grad.source, _constants_of(grad)
     forward_source = _forward_source(grad, constants, optimize)
     functions = [forward_source, grad_source]
-    parts = [_header(origin), _docstring(fn, origin, functions, grad, args), "import numpy as np",
+    imports = "import numpy as np"
+    if any("math." in f for f in functions):  # math.sin on Python floats
+        imports = "import math\n\n" + imports
+    parts = [_header(origin), _docstring(fn, origin, functions, grad, args), imports,
              _all(functions)]
     parts += [inspect.getsource(h).rstrip() for h in _helpers(functions)]
     parts += _constant_lines(constants) + [f.rstrip() for f in functions]

@@ -5,6 +5,7 @@ is small and self-contained so a standalone export can copy its source verbatim.
 Shape-specialised code (compiled for concrete arguments) rarely needs them: the
 compiler replaces ``unbroadcast`` by an explicit ``np.sum`` when shapes are known.
 """
+import math
 import types
 
 import numpy as np
@@ -231,7 +232,7 @@ EXTENSIONS = types.SimpleNamespace()
 
 # Generated code's namespace: NumPy, the registered functions, ``slice`` for indices
 # computed at run time, and every public helper above.
-NAMESPACE = {"np": np, "ext": EXTENSIONS, "slice": slice}
+NAMESPACE = {"np": np, "math": math, "ext": EXTENSIONS, "slice": slice}
 NAMESPACE.update((name, fn) for name, fn in list(globals().items())
                  if isinstance(fn, types.FunctionType) and fn.__module__ == __name__
                  and not name.startswith("_"))

@@ -107,3 +107,16 @@ def test_names_are_reused_only_when_dead():
     assert "g_x = 1.0 + g_y * y" in source
     x = np.linspace(-1, 1, 3)
     np.testing.assert_allclose(adc.grad(golden_functions.fanout)(x), 2 * np.exp(2 * x) + 1)
+
+
+def test_python_float_code_calls_math():
+    def f(x, y):
+        return np.sin(x) * np.exp(y) + np.tanh(x * y)
+    source = adc.grad(f, (0, 1)).source(0.3, 0.7)
+    code = [line for line in source.splitlines()[2:] if not line.strip().startswith("#")]
+    assert "math.tanh(" in source and not any("np." in line for line in code)
+    gx, gy = adc.grad(f, (0, 1))(0.3, 0.7)
+    assert gx == pytest.approx(np.cos(0.3) * np.exp(0.7) + 0.7 * (1 - np.tanh(0.21) ** 2))
+    assert gy == pytest.approx(np.sin(0.3) * np.exp(0.7) + 0.3 * (1 - np.tanh(0.21) ** 2))
+    array_code = adc.grad(f, (0, 1)).source(np.ones(2), np.ones(2)).splitlines()[2:]
+    assert not any("math." in line for line in array_code)
