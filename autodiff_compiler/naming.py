@@ -173,10 +173,6 @@ def _pieces(live: _Live) -> dict[Var, list[tuple[float, float]]]:
     return pieces
 
 
-def last_uses(pieces: dict[Var, list[tuple[float, float]]]) -> dict[Var, float]:
-    return {v: max(end for _, end in ps) for v, ps in pieces.items()}
-
-
 # ---------------------------------------------------------------------------- names
 
 
