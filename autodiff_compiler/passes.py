@@ -144,7 +144,7 @@ def simplify(fn: Function) -> Function:
                 continue
             same = _identity_operand(eqn, producers)
             if same is not None:
-                _inherit_hint(same, eqn.outvars[0])
+                _inherit_hint(same, eqn.outvars[0], producers)
                 subst[eqn.outvars[0]] = same
                 continue
             eqn = _rewrite(eqn, producers)
@@ -212,8 +212,14 @@ def _fold(eqn: Eqn) -> Const | None:
     return folded if _same_aval_values(folded.aval, eqn.outvars[0].aval) else None
 
 
-def _inherit_hint(kept: Atom, dropped: Var) -> None:
-    if isinstance(kept, Var) and not kept.hint:
+def _inherit_hint(kept: Atom, dropped: Var, producers: dict[Var, Eqn]) -> None:
+    """An unnamed value standing in for a named one takes its name, unless it is a
+    forward value standing in for a gradient (``tanh(c)`` for ``g_x = tanh(c) * 1``)."""
+    if not isinstance(kept, Var) or kept.hint:
+        return
+    made_by = producers.get(kept)
+    forward = made_by is not None and made_by.loc is not None and not made_by.loc.adjoint
+    if not (forward and dropped.hint.startswith("g_")):
         kept.hint = dropped.hint
 
 
