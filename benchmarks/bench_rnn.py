@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_rnn.py                   # full run, a few seconds
+    python benchmarks/bench_rnn.py                   # full run, ~5 s (~45 s with the peers)
     python benchmarks/bench_rnn.py --quick           # seconds-long smoke run (CI)
     python benchmarks/bench_rnn.py --json benchmarks/results_rnn.json
     python benchmarks/bench_rnn.py --source          # also print the generated code
@@ -14,7 +14,8 @@ hand-written BPTT (against central differences) and every generated gradient (ag
 the hand-written one, rtol 1e-6) and exits with status 1 on a mismatch. Then it times
 the cases interleaved round-robin, reports the median time per call and its ratio to
 the hand-written BPTT's, and measures the peak memory of one gradient call with
-``tracemalloc``. See benchmarks/README.md.
+``tracemalloc``. autograd, JAX and PyTorch are timed too where they are installed
+(never required). See benchmarks/README.md.
 """
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ from typing import Any
 
 import harness
 import numpy as np
-from harness import MemoryCase, Suite
+from harness import Suite
 
 import autodiff_compiler as adc
 
 # ---------------------------------------------------------------------------- the workload
 
 STEPS, BATCH, INPUTS, HIDDEN = 50, 32, 16, 64
+POSITIONS = (1, 2)
 
 
 def rnn(xs, w, u):
@@ -65,6 +67,26 @@ def hand_grad(xs, w, u):
         du += xs[t].T @ dz
         dh = dz @ wt
     return dw, du
+
+
+def loss_with(xp: Any):
+    """The workload for a NumPy-like module (autograd.numpy, jax.numpy)."""
+    def loss(xs, w, u):
+        h = xp.zeros((xs.shape[1], w.shape[0]), dtype=xs.dtype)
+        for t in range(xs.shape[0]):
+            h = xp.tanh(h @ w + xs[t] @ u)
+        return xp.sum(h ** 2)
+    return loss
+
+
+def torch_loss_with(torch: Any):
+    """The workload in PyTorch."""
+    def loss(xs, w, u):
+        h = torch.zeros((xs.shape[1], w.shape[0]), dtype=xs.dtype)
+        for t in range(xs.shape[0]):
+            h = torch.tanh(h @ w + xs[t] @ u)
+        return torch.sum(h ** 2)
+    return loss
 
 
 def hand_loss(xs, w, u):
@@ -118,7 +140,7 @@ def check(grad_fn: Any, args: tuple[np.ndarray, ...]) -> None:
     harness.assert_same("forward loss", rnn(*args), hand_loss(*args), RTOL)
     check_hand_grad(args)
     assert_grads(f"grad_fn({ARGS})", grad_fn(*args), want)
-    assert_grads(f"adc.grad(rnn, (1, 2))({ARGS})", adc.grad(rnn, (1, 2))(*args), want)
+    assert_grads(f"adc.grad(rnn, {POSITIONS})({ARGS})", adc.grad(rnn, POSITIONS)(*args), want)
     other = make_inputs(seed=1)  # same shapes and dtypes, so the same compiled code
     assert_grads("grad_fn on other inputs", grad_fn(*other), hand_grad(*other))
 
@@ -128,38 +150,26 @@ def check(grad_fn: Any, args: tuple[np.ndarray, ...]) -> None:
 
 def build(stack: contextlib.ExitStack, quick: bool) -> Suite:
     args = make_inputs()
-    xs, w, u = args
-    grad_fn = adc.grad(rnn, (1, 2))  # created once; compiled by its first call
+    grad_fn = adc.grad(rnn, POSITIONS)  # created once; compiled by its first call
     check(grad_fn, args)
     want = hand_grad(*args)
-    raw, raw_note = harness.raw_function(grad_fn, args, ARGS,
-                                         lambda what, out: assert_grads(what, out, want))
+
+    def check_want(what: str, out: Any) -> None:
+        assert_grads(what, out, want)
+
     suite = Suite(
         name="bench_rnn", cases=[], baseline="hand",
-        namespace={"rnn": rnn, "hand_grad": hand_grad, "grad_fn": grad_fn, "raw": raw,
-                   "xs": xs, "w": w, "u": u},
-        notes=[f"T={STEPS}, batch={BATCH}, input={INPUTS}, hidden={HIDDEN}, float64",
-               f"raw function: {raw_note}"],
+        namespace={"rnn": rnn, "hand_grad": hand_grad},
+        notes=[f"T={STEPS}, batch={BATCH}, input={INPUTS}, hidden={HIDDEN}, float64"],
         extra={"shape": {"steps": STEPS, "batch": BATCH, "inputs": INPUTS, "hidden": HIDDEN,
-                         "dtype": "float64"},
-               "raw_function": raw_note, "parse_cache_cleared": harness.clear_parse_cache()},
+                         "dtype": "float64"}},
         source=grad_fn.source(*args))
     suite.case("forward", "(a) forward: rnn(xs, w, u)", "rnn(xs, w, u)")
     suite.case("hand", "(b) hand-written BPTT in NumPy", "hand_grad(xs, w, u)")
-    suite.case("cached", "(c) cached grad_fn(xs, w, u)", "grad_fn(xs, w, u)")
-    if raw is not None:
-        suite.case("raw", "(d) generated function, no wrapper", "raw(xs, w, u)")
-    fresh = harness.FreshFunctions(stack, rnn, "import numpy as np\n\n\n", "bench_rnn")
-    suite.cases.append(harness.first_call_case(
-        "compile", "(e) first call: compile + run", fresh,
-        lambda fn: adc.grad(fn, (1, 2))(*args),
-        lambda grads: assert_grads("freshly compiled gradient", grads, want)))
-    suite.memory = [
-        MemoryCase("hand", "(b) hand-written BPTT", lambda: hand_grad(*args)),
-        MemoryCase("cached", "(c) cached grad_fn", lambda: grad_fn(*args)),
-    ]
-    if raw is not None:
-        suite.memory.append(MemoryCase("raw", "(d) generated function", lambda: raw(*args)))
+    generated = harness.add_generated_cases(suite, stack, rnn, grad_fn, args, ARGS,
+                                            check_want, "import numpy as np\n\n\n")
+    harness.add_standard_peers(suite, loss_with, torch_loss_with, args, POSITIONS, check_want)
+    harness.add_memory_cases(suite, generated, grad_fn, args, hand_grad)
     return suite
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_tutorial.py                   # full run, about five seconds
+    python benchmarks/bench_tutorial.py                   # full run, ~5 s (~20 s with the peers)
     python benchmarks/bench_tutorial.py --quick           # seconds-long smoke run (CI)
     python benchmarks/bench_tutorial.py --json benchmarks/results.json
     python benchmarks/bench_tutorial.py --source          # also print the generated code
@@ -12,8 +12,9 @@ NumPy gradient (rtol 1e-5) and exits with status 1 if it does not. Then it times
 one process and interleaved round-robin (each round takes one sample of every case,
 starting at a different case each round), the cases that ``build`` below registers,
 and reports the median time per call and its ratio to the hand-written gradient's
-median. The timing machinery is in harness.py; see benchmarks/README.md for what each
-case measures.
+median. autograd, JAX and PyTorch are timed too where they are installed (never
+required). The timing machinery is in harness.py; see benchmarks/README.md for what
+each case measures.
 """
 from __future__ import annotations
 
@@ -49,6 +50,24 @@ def hand_grad(x, y, w, b):
     return np.outer(x, dz), dz
 
 
+def loss_with(xp: Any):
+    """The workload for a NumPy-like module (autograd.numpy, jax.numpy): mean
+    BCE-with-logits with unit weights, as softplus(z) - y z."""
+    def loss(x, y, w, b):
+        z = x @ w + b
+        return xp.mean(xp.logaddexp(0.0, z) - y * z)
+    return loss
+
+
+def torch_loss_with(torch: Any):
+    """The workload in PyTorch: its own BCE-with-logits, unit weights."""
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+
+    def loss(x, y, w, b):
+        return bce(x @ w + b, y)
+    return loss
+
+
 def hand_loss(x, y, w, b):
     """The forward loss by hand (for the correctness check only)."""
     z = x @ w + b
@@ -67,6 +86,7 @@ def make_inputs() -> tuple[np.ndarray, ...]:
 # ---------------------------------------------------------------------------- correctness
 
 RTOL = 1e-5
+POSITIONS = (2, 3)
 ARGS = "x, y, w, b"
 
 
@@ -79,8 +99,8 @@ def check(grad_fn: Any, args: tuple[np.ndarray, ...]) -> None:
     want = hand_grad(*args)
     harness.assert_same("forward loss", function(*args), hand_loss(*args), RTOL)
     assert_grads("grad_fn(x, y, w, b)", grad_fn(*args), want)
-    assert_grads("adc.grad(function, (2, 3))(x, y, w, b)",
-                 adc.grad(function, (2, 3))(*args), want)
+    assert_grads(f"adc.grad(function, {POSITIONS})(x, y, w, b)",
+                 adc.grad(function, POSITIONS)(*args), want)
     # y = 0 multiplies half of the loss's derivative by zero; check a general y too
     # (same shapes and dtypes, so the same compiled code).
     rng = np.random.default_rng(1)
@@ -94,36 +114,29 @@ def check(grad_fn: Any, args: tuple[np.ndarray, ...]) -> None:
 
 def build(stack: contextlib.ExitStack, quick: bool) -> Suite:
     args = make_inputs()
-    x, y, w, b = args
-    grad_fn = adc.grad(function, (2, 3))  # created once; compiled by its first call
+    grad_fn = adc.grad(function, POSITIONS)  # created once; compiled by its first call
     check(grad_fn, args)
     want = hand_grad(*args)
-    # Compiled.run calls fn(*array leaves of the args, *captured arrays); this function
-    # captures no arrays, so fn(x, y, w, b) is exactly what the wrapper runs.
-    raw, raw_note = harness.raw_function(grad_fn, args, ARGS,
-                                         lambda what, out: assert_grads(what, out, want))
+
+    def check_want(what: str, out: Any) -> None:
+        assert_grads(what, out, want)
+
     suite = Suite(
         name="bench_tutorial", cases=[], baseline="hand",
-        namespace={"function": function, "hand_grad": hand_grad, "grad_fn": grad_fn,
-                   "adc": adc, "raw": raw, "x": x, "y": y, "w": w, "b": b},
-        notes=[f"raw function: {raw_note}"],
-        extra={"raw_function": raw_note, "parse_cache_cleared": harness.clear_parse_cache()},
+        namespace={"function": function, "hand_grad": hand_grad, "adc": adc},
         source=grad_fn.source(*args))
     suite.case("forward", "(a) forward: function(x, y, w, b)", "function(x, y, w, b)")
     suite.case("hand", "(b) hand-written NumPy gradient", "hand_grad(x, y, w, b)")
-    suite.case("cached", "(c) cached grad_fn(x, y, w, b)", "grad_fn(x, y, w, b)")
-    suite.case("fresh", "(d) adc.grad(function, (2, 3))(...)",
-               "adc.grad(function, (2, 3))(x, y, w, b)")
-    if raw is not None:
-        suite.case("raw", "(e) generated function, no wrapper", "raw(x, y, w, b)")
-    # A new function object per sample (same source, own module file): the gradient
-    # cache misses and ops.py's source is re-parsed, as on a first call.
-    fresh = harness.FreshFunctions(stack, function, "from autodiff_compiler import ops\n\n\n",
-                                   "bench_tutorial")
-    suite.cases.append(harness.first_call_case(
-        "compile", "(f) first call: compile + run", fresh,
-        lambda fn: adc.grad(fn, (2, 3))(*args),
-        lambda grads: assert_grads("freshly compiled gradient", grads, want)))
+    # (d) is exactly what the wrapper runs: Compiled.run calls fn(*array leaves of the
+    # args, *captured arrays), and this function captures no arrays. (f) gets a new
+    # function object per sample (same source, own module file): the gradient cache
+    # misses and ops.py's source is re-parsed, as on a first call.
+    harness.add_generated_cases(suite, stack, function, grad_fn, args, ARGS, check_want,
+                                "from autodiff_compiler import ops\n\n\n")
+    # A GradFunction built on every call (its compiled code comes from the module cache).
+    suite.cases.insert(3, harness.Case("fresh", "(c2) adc.grad(function, (2, 3))(...)",
+                                       statement="adc.grad(function, (2, 3))(x, y, w, b)"))
+    harness.add_standard_peers(suite, loss_with, torch_loss_with, args, POSITIONS, check_want)
     return suite
 
 

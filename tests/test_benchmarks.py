@@ -1,53 +1,101 @@
-"""The benchmarks' smoke runs: the RNN workload, run_all.py, and the shared harness.
+"""The benchmarks' smoke runs (every workload, through run_all.py) and the shared harness.
 
-(bench_tutorial.py's own smoke run is in test_project.py.) Each script checks its
-gradients against hand-written NumPy before timing and exits with status 1 otherwise,
-so a passing smoke run is also a correctness test of the generated code.
+Each script checks its gradients against hand-written NumPy before timing and exits
+with status 1 otherwise, so a passing smoke run is also a correctness test of the
+generated code, optimised and not. The smoke run leaves out the optional peers
+(autograd, JAX, PyTorch), which CI never installs; where they are installed, a separate
+test runs each workload with them. (bench_tutorial.py's own smoke run is also in
+test_project.py.)
 """
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
+SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py"))
+WORKLOADS = ["bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn", "bench_scalar",
+             "bench_tutorial"]
+WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
+PEERS = [name for name in ("autograd", "jax", "torch") if importlib.util.find_spec(name)]
 
 
-def run(*args, timeout=120):
+def run(*args, timeout=300):
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 
-def test_rnn_benchmark_smoke_run_checks_correctness(tmp_path):
-    out = tmp_path / "rnn.json"
-    result = run("benchmarks/bench_rnn.py", "--quick", "--json", str(out))
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One ``run_all.py --quick --no-peers`` of every workload: (process, reports by name)."""
+    out = tmp_path_factory.mktemp("bench") / "all.json"
+    result = run("benchmarks/run_all.py", "--quick", "--no-peers", "--json", str(out))
+    reports = {}
+    if out.exists():
+        reports = {r["benchmark"]: r for r in json.loads(out.read_text())["benchmarks"]}
+    return result, reports
+
+
+def test_every_workload_is_benchmarked():
+    assert SCRIPTS == WORKLOADS
+
+
+def test_run_all_runs_every_benchmark(quick_run):
+    result, reports = quick_run
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "hand-written" in result.stdout
-    assert "peak memory" in result.stdout
-    report = json.loads(out.read_text())
-    assert report["benchmark"] == "bench_rnn" and report["baseline"] == "hand"
+    assert list(reports) == SCRIPTS
+    for name in SCRIPTS:
+        assert f"== {name}.py ==" in result.stdout
+        assert f"== {name}.py FAILED" not in result.stdout
+
+
+@pytest.mark.parametrize("name", WORKLOADS)
+def test_workload_smoke_run_checks_and_times_every_case(quick_run, name):
+    result, reports = quick_run
+    assert name in reports, result.stdout + result.stderr
+    report = reports[name]
+    assert report["quick"] and report["baseline"] == "hand"
     cases = {r["case"]: r for r in report["results"]}
-    assert {"forward", "hand", "cached", "raw", "compile"} <= set(cases)
+    assert {"forward", "hand", "cached", "raw", "noopt", "compile"} <= set(cases)
+    assert not {"autograd", "jax", "jax_jit", "torch"} & set(cases)  # --no-peers
     assert cases["hand"]["ratio_to_hand"] == 1.0
     assert all(r["median_ns"] > 0 and len(r["samples_ns"]) == 5 for r in cases.values())
-    memory = {r["case"]: r for r in report["memory"]}
-    assert {"hand", "cached", "raw"} <= set(memory)
-    assert all(r["peak_bytes"] > 0 for r in memory.values())
-    assert "for t in" in report["generated_source"]
+    assert report["generated_source"].startswith("def ")
+    assert report["generated_source_unoptimized"].startswith("def ")
+    assert "optimize=False" in report["unoptimized_function"]
+    assert report["machine"]["nproc"] >= 1
+    if name in WITH_MEMORY:
+        memory = {r["case"]: r for r in report["memory"]}
+        assert {"hand", "cached", "raw", "noopt"} <= set(memory)
+        assert all(r["peak_bytes"] > 0 for r in memory.values())
+    if name == "bench_rnn":
+        assert "for t in" in report["generated_source"]
 
 
-def test_run_all_runs_every_benchmark(tmp_path):
-    out = tmp_path / "all.json"
-    result = run("benchmarks/run_all.py", "--quick", "--samples", "2", "--target-ms", "0.5",
+def test_smoke_runs_print_tables(quick_run):
+    result, _ = quick_run
+    assert result.stdout.count("hand-written") >= len(SCRIPTS)
+    assert result.stdout.count("peak memory") == len(WITH_MEMORY)
+    assert "optimisation passes off" in result.stdout
+
+
+@pytest.mark.skipif(not PEERS, reason="autograd, JAX and PyTorch are optional and not installed")
+@pytest.mark.parametrize("name", WORKLOADS)
+def test_peers_where_installed(tmp_path, name):
+    out = tmp_path / "r.json"
+    result = run(f"benchmarks/{name}.py", "--quick", "--samples", "2", "--target-ms", "0.5",
                  "--json", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    scripts = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py"))
-    reports = json.loads(out.read_text())["benchmarks"]
-    assert [r["benchmark"] for r in reports] == scripts
-    for name in scripts:
-        assert f"== {name}.py ==" in result.stdout
+    cases = {r["case"] for r in json.loads(out.read_text())["results"]}
+    expected = {"autograd": {"autograd"}, "jax": {"jax", "jax_jit", "jax_jit_compile"},
+                "torch": {"torch"}}
+    for peer in PEERS:
+        assert expected[peer] <= cases
 
 
 @pytest.fixture
@@ -91,3 +139,47 @@ def test_harness_times_and_reports_ratios(harness, capsys, tmp_path):
     assert results["one"]["samples_ns"] == [10, 10, 10] and len(calls) == 4  # + warm-up
     assert report["memory"][0]["peak_bytes"] >= 1 << 16
     assert "vs base" in capsys.readouterr().out
+
+
+def test_harness_gradient_checks(harness):
+    want = (np.array([1.0, 1e-9]), np.float64(2.0))
+    harness.assert_grads("ok", (np.array([1.0, 0.0]), 2.0), want, ("a", "b"), 1e-6,
+                         atol_rel=1e-6)  # 0 vs 1e-9: within 1e-6 of the largest entry
+    with pytest.raises(harness.BenchmarkError, match="a differs"):
+        harness.assert_grads("bad", (np.array([1.1, 0.0]), 2.0), want, ("a", "b"), 1e-6)
+    with pytest.raises(harness.BenchmarkError, match="dtype"):
+        harness.assert_grads("f32", (want[0].astype(np.float32), 2.0), want, ("a", "b"), 1e-6)
+
+    def loss(x, c):
+        return float(np.sum(x ** 2) * c)
+
+    x = np.arange(3.0)
+    harness.check_directional("right", loss, (2 * x * 3.0, np.sum(x ** 2)), (x, 3.0), (0, 1))
+    with pytest.raises(harness.BenchmarkError, match="central differences"):
+        harness.check_directional("wrong", loss, (x * 3.0,), (x, 3.0), (0,))
+
+
+def test_harness_imports_peers_only_in_their_own_process(harness):
+    assert not harness.use_peers  # the main process never imports them
+    assert harness.peer("numpy") is None
+    harness.use_peers = True
+    try:
+        assert harness.peer("no_such_library_for_sure") is None
+        assert harness.peer("json") is not None
+    finally:
+        harness.use_peers = False
+
+
+def test_run_all_measures_cpu_load(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.delitem(sys.modules, "run_all", raising=False)
+    import run_all
+    try:
+        busy = run_all.cpu_busy(0.05)
+        assert busy is None or 0.0 <= busy <= 1.0
+        monkeypatch.setattr(run_all, "cpu_busy", lambda interval=2.0: 0.5)
+        assert run_all.wait_for_idle(0.0) == \
+            "CPUs still 50% busy after waiting 0 s: started anyway"
+        assert run_all.wait_for_idle(0.0, threshold=0.6).startswith("CPUs 50% busy before")
+    finally:
+        sys.modules.pop("run_all", None)
