@@ -8,6 +8,7 @@ reaches the row's callable through a closure variable.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -422,6 +423,30 @@ UNARY = [
     Row("pow_half", pow_half, (0.1, 4), covers=("pow",), surface=np.power),
 ]
 UNARY_SHAPES = [(), PY_FLOAT, NP_SCALAR, (4,), (2, 3)]
+
+# The math module's functions, on the Python floats they take.
+MATH = [
+    Row(f"math_{fn.__name__}", fn, lims, covers=(prim,)) for fn, lims, prim in [
+        (math.exp, (-2, 2), "exp"), (math.expm1, (-2, 2), "expm1"), (math.log2, (0.1, 4), "log2"),
+        (math.log10, (0.1, 4), "log10"), (math.log1p, (-0.5, 3), "log1p"),
+        (math.sqrt, (0.1, 4), "sqrt"), (math.fabs, (0.2, 2), "abs"), (math.sin, (-3, 3), "sin"),
+        (math.cos, (-3, 3), "cos"), (math.tan, (-1.2, 1.2), "tan"),
+        (math.asin, (-0.9, 0.9), "arcsin"), (math.acos, (-0.9, 0.9), "arccos"),
+        (math.atan, (-2, 2), "arctan"), (math.sinh, (-2, 2), "sinh"),
+        (math.cosh, (-2, 2), "cosh"), (math.tanh, (-2, 2), "tanh"),
+        (math.asinh, (-2, 2), "arcsinh"), (math.acosh, (1.2, 3), "arccosh"),
+        (math.atanh, (-0.9, 0.9), "arctanh"), (math.atan2, ((-2, 2), (0.5, 2)), "arctan2"),
+    ]
+]
+
+
+@pytest.mark.parametrize("row", MATH, ids=names(MATH))
+def test_math_function_on_python_floats_matches_finite_differences(row):
+    fn = row.fn
+    if isinstance(row.lims[0], tuple):
+        check_grads(lambda a, b: fn(a, b) * 3.0, *sample_args(row, (PY_FLOAT, PY_FLOAT)))
+    else:
+        check_grads(lambda a: fn(a) * 3.0, sample(row.lims, PY_FLOAT))
 
 
 @pytest.mark.parametrize("shape", UNARY_SHAPES, ids=[shape_id(s) for s in UNARY_SHAPES])
@@ -886,7 +911,7 @@ def test_gradient_equals_exact_value(case, specialize):
 
 # ---------------------------------------------------------------------------- meta
 
-FD_ROWS = (UNARY + BINARY + REDUCTIONS + REDUCTION_SPELLINGS + MATMUL + OUTER + SHAPE_OPS
+FD_ROWS = (UNARY + MATH + BINARY + REDUCTIONS + REDUCTION_SPELLINGS + MATMUL + OUTER + SHAPE_OPS
            + SHAPE_QUERIES + CONSTRUCTORS + INDEXING + SECOND_ORDER)
 ALL_ROWS = FD_ROWS + NONDIFFERENTIABLE + CONVENTIONS
 
