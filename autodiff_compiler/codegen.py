@@ -1,4 +1,5 @@
-"""IR -> Python source: the only module that knows how Python is written.
+"""IR -> Python source: with ``naming`` and ``pywriter``, the only code that knows how
+Python is written.
 
 Each equation becomes one assignment, except that an unnamed temporary used exactly
 once is folded into the expression that uses it, so rule output such as

@@ -13,7 +13,6 @@ data-dependent ``if`` takes the rest of the function into both branches, so the
 """
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -24,8 +23,9 @@ import numpy as np
 from . import primitives as P
 from . import trees
 from .builder import as_atom, building
-from .errors import AutodiffError, UnsupportedSyntaxError
+from .errors import UnsupportedSyntaxError
 from .ir import Aval, Eqn, Function, Var
+from .iteration import Range, Static, iteration_of
 from .lowering import EXPRESSIONS, JUMPED, NOT_RETURNED, STATEMENTS, Scope
 
 _MAX_UNROLLED = 100_000
@@ -226,8 +226,8 @@ def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
 
 
 def stmt_for(scope: Scope, node: gast.For) -> Any:
-    iteration = _iteration(scope, node.iter)
-    if isinstance(iteration, _Static) or (
+    iteration = iteration_of(scope, node.iter)
+    if isinstance(iteration, Static) or (
             iteration.static_count is not None and _builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))
     if _builds_lists(node.body):
@@ -243,7 +243,7 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
     stmts = _with_stop_flag(scope, node, node.body)
     carried = [n for n in assigned_names(node.body) if n in scope.env
                and n not in assigned_names([gast.Expr(node.target)])] + _flags(scope)
-    index = node.target if isinstance(iteration, _Range) else None  # `i` indexes rows
+    index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
     body = _loop_body(scope, node, carried, bind, stmts, index)
     inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
     outs = [Var(a, _hint(n)) for a, n in zip([v.aval for v in body.outvars], carried)]
@@ -457,133 +457,6 @@ def stmt_break(scope: Scope, node: gast.Break) -> Any:
 
 def stmt_continue(scope: Scope, node: gast.Continue) -> Any:
     return JUMPED
-
-
-# ---------------------------------------------------------------------------- iterables
-
-
-class _Static:
-    """Iteration over a Python sequence known when compiling: unrolled."""
-
-    static_count = 0
-    reverse = False
-
-    def __init__(self, values: Any) -> None:
-        self.values = values
-
-    def items(self, scope: Scope) -> Any:
-        return self.values
-
-
-class _Range:
-    """``range``/``reversed(range)`` with bounds that may be run-time ints."""
-
-    def __init__(self, start: Any, stop: Any, step: Any, reverse: bool) -> None:
-        self.start, self.stop, self.step, self.reverse = start, stop, step, reverse
-        static = not any(isinstance(v, Var) for v in (start, stop, step))
-        self.static_count = len(range(start, stop, step)) if static else None
-
-    def count(self, scope: Scope) -> Any:
-        if self.static_count is not None:
-            return self.static_count
-        if self.step != 1:
-            raise AutodiffError("a range with a step needs bounds known when compiling",
-                                scope.low.builder.loc)
-        return self.stop - self.start  # range() of a negative count is empty, as needed
-
-    def item(self, scope: Scope, k: Var) -> Any:
-        return k * self.step + self.start if (self.step, self.start) != (1, 0) else k
-
-    def items(self, scope: Scope) -> Any:
-        values = range(self.start, self.stop, self.step)
-        return reversed(values) if self.reverse else values
-
-
-class _Rows:
-    """Rows of an array (its first axis), optionally enumerated; or of several arrays
-    side by side (``zip``), as long as the shortest."""
-
-    reverse = False
-
-    def __init__(self, arrays: Var | list[Any], enumerated: bool) -> None:
-        self.zipped = isinstance(arrays, list)
-        self.arrays = arrays if self.zipped else [arrays]
-        self.enumerated = enumerated
-        counts = [_length(a) for a in self.arrays]
-        self.static_count = None if None in counts else min(counts)
-
-    def count(self, scope: Scope) -> Any:
-        if self.static_count is not None:
-            return self.static_count
-        counts = [c if c is not None else P.getitem(P.shape(a), 0)
-                  for a, c in zip(self.arrays, (_length(a) for a in self.arrays))]
-        total = counts[0]
-        for c in counts[1:]:
-            total = P.minimum(total, c)
-        return total
-
-    def item(self, scope: Scope, k: Var) -> Any:
-        rows = tuple(P.getitem(a, k) for a in self.arrays)
-        row = rows if self.zipped else rows[0]
-        return (k, row) if self.enumerated else row
-
-    def items(self, scope: Scope) -> Any:
-        rows = [tuple(P.getitem(a, i) for a in self.arrays) if self.zipped
-                else P.getitem(self.arrays[0], i) for i in range(self.static_count)]
-        return list(enumerate(rows)) if self.enumerated else rows
-
-
-def _length(value: Any) -> int | None:
-    """The length of what a loop walks: known for arrays of known shape and sequences."""
-    if isinstance(value, Var):
-        return value.aval.shape[0] if value.aval.shape else None
-    return len(value)
-
-
-def _iteration(scope: Scope, node: gast.expr) -> Any:
-    """How a ``for`` iterates: statically, over a range, or over an array's rows."""
-    call = node if isinstance(node, gast.Call) and not node.keywords else None
-    func = scope.expr(call.func) if call is not None else None
-    if func is builtins.range:
-        return _Range(*_range_args([scope.expr(a) for a in call.args]), reverse=False)
-    if func is builtins.reversed and len(call.args) == 1:
-        inner = _iteration(scope, call.args[0])
-        if isinstance(inner, _Range):
-            return _reversed_range(inner)
-    if func is builtins.zip and call.args:
-        values = [scope.expr(a) for a in call.args]
-        if any(isinstance(v, Var) for v in values):
-            return _Rows(values, enumerated=False)
-        return _Static(list(zip(*(_sequence(scope, node, v) for v in values))))
-    if func is builtins.enumerate and len(call.args) == 1:
-        inner = scope.expr(call.args[0])
-        if isinstance(inner, Var):
-            return _Rows(inner, enumerated=True)
-        return _Static(list(enumerate(_sequence(scope, node, inner))))
-    value = scope.expr(node)
-    if isinstance(value, Var):
-        return _Rows(value, enumerated=False)
-    return _Static(_sequence(scope, node, value))
-
-
-def _reversed_range(inner: _Range) -> _Range:
-    if inner.static_count is not None:
-        values = range(inner.start, inner.stop, inner.step)[::-1]
-        return _Range(values.start, values.stop, values.step, reverse=False)
-    return _Range(inner.start, inner.stop, inner.step, reverse=True)
-
-
-def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
-    if len(args) == 1:
-        return 0, args[0], 1
-    return args[0], args[1], args[2] if len(args) > 2 else 1
-
-
-def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
-    try:
-        return list(value)
-    except TypeError:
-        raise scope.error(node, f"cannot iterate over a {type(value).__name__}") from None
 
 
 STATEMENTS.update({
