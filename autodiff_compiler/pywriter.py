@@ -44,14 +44,18 @@ class Writer:
         if loc is not None:
             self.line_locs[len(self.lines)] = loc
 
-    def block(self, stmts: list[Any], indent: int, empty_ok: bool = False) -> None:
+    def block(self, stmts: list[Any], indent: int, empty_ok: bool = False,
+              frees: dict[int, list[str]] | None = None) -> None:
+        """Write ``stmts``; ``frees[i]`` are names to ``del`` after statement ``i``."""
         start, prev = len(self.lines), None
-        for s in stmts:
+        for i, s in enumerate(stmts):
             loc = getattr(s, "loc", None)
             if loc is not None and loc.adjoint and (loc.file, loc.line) != prev:
                 self.add(indent, _comment(loc))
             prev = (loc.file, loc.line) if loc is not None and loc.adjoint else prev
             WRITERS[type(s)](self, s, indent)
+            if frees and frees.get(i):
+                self.add(indent, f"del {', '.join(frees[i])}")
         if len(self.lines) == start and not empty_ok:
             self.add(indent, "pass")
 

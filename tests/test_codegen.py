@@ -9,6 +9,7 @@ import pytest
 import tutorial_model
 
 import autodiff_compiler as adc
+from autodiff_compiler import check_grads
 
 GOLDEN_GENERIC = '''\
 def grad_f(x, y):
@@ -120,3 +121,20 @@ def test_python_float_code_calls_math():
     assert gy == pytest.approx(np.sin(0.3) * np.exp(0.7) + 0.3 * (1 - np.tanh(0.21) ** 2))
     array_code = adc.grad(f, (0, 1)).source(np.ones(2), np.ones(2)).splitlines()[2:]
     assert not any("math." in line for line in array_code)
+
+
+def test_large_dead_arrays_are_freed_after_their_last_use():
+    def two_layers(x, w1, w2):
+        h = np.tanh(x @ w1)
+        return np.sum(np.tanh(h @ w2))
+    rng = np.random.default_rng(0)
+    x, w1, w2 = rng.normal(size=(300, 300)), rng.normal(size=(300, 300)) * 0.05, \
+        rng.normal(size=(300, 4)) * 0.05
+    source = adc.grad(two_layers, (1, 2)).source(x, w1, w2)
+    assert "del " in source
+    check_grads(two_layers, x[:5, :6], w1[:6, :7], w2[:7])  # small: nothing freed, same code
+    g1, g2 = adc.grad(two_layers, (1, 2))(x, w1, w2)
+    h = np.tanh(x @ w1)
+    gz = 1 - np.tanh(h @ w2) ** 2
+    np.testing.assert_allclose(g2, h.T @ gz)
+    np.testing.assert_allclose(g1, x.T @ ((gz @ w2.T) * (1 - h ** 2)))
