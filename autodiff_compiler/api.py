@@ -94,13 +94,20 @@ class GradFunction:
     def __repr__(self) -> str:
         return f"<gradient of {self.__qualname__}>"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    @property
+    def __call__(self) -> Callable[..., Any]:
+        """Calling the gradient calls the entry for the last kind of arguments directly:
+        a property, so that no frame of this class's own comes between."""
+        return self._entry
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return _signature(self.fn)
+
+    def _call(self, *args: Any, **kwargs: Any) -> Any:
+        """The general call path; it leaves a fast one for arguments of this kind."""
         if kwargs:
             args = _bind(self.fn, args, kwargs)
-        return self._entry(*args)
-
-    def _call(self, *args: Any) -> Any:
-        """The general call path; it leaves a fast one for arguments of this kind."""
         compiled = self.compiled_for(args)
         if len(_ENTRIES) >= CACHE_SIZE and self._key not in _ENTRIES:
             del _ENTRIES[next(iter(_ENTRIES))]

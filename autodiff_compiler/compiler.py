@@ -120,11 +120,12 @@ class Compiled:
             call = f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
                 else f"finish([{call}])"
         params = ", ".join(f"{n}=M" for n in names)
-        source = (f"def entry({params}, *rest):\n"
-                  f"    if not rest and {' and '.join(checks) or 'True'}:\n"
+        source = (f"def entry({params}, /, *rest, **kwargs):\n"
+                  f"    if not rest and not kwargs and {' and '.join(checks) or 'True'}:\n"
                   f"        try:\n            return {call}\n"
                   f"        except Exception as err:\n            note(err)\n            raise\n"
-                  f"    return slow(*(a for a in ({', '.join(names)},) if a is not M), *rest)\n")
+                  f"    return slow(*(a for a in ({', '.join(names)},) if a is not M), *rest,"
+                  f" **kwargs)\n")
         module = compile(source, f"<autodiff_compiler:entry:{self.ir.name}>", "exec")
         code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
         return code, env, len(names)

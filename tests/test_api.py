@@ -1,4 +1,6 @@
 """grad / value_and_grad return structures (MindSpore 2.x), deviations, and the cache."""
+import inspect
+
 import numpy as np
 import pytest
 
@@ -310,3 +312,28 @@ def test_fast_call_path_follows_the_kind_of_arguments():
         np.testing.assert_allclose(gy, 2 * np.asarray(x) * np.asarray(y), rtol=1e-6)
     with pytest.raises(TypeError):
         grad_fn(X)  # a missing argument is the user's error, as for the function itself
+
+
+@pytest.mark.parametrize("call", [
+    lambda g: g(X, y=Y), lambda g: g(x=X, y=Y), lambda g: g(X, Y), lambda g: g(y=Y, x=X)],
+    ids=["one_keyword", "all_keywords", "positional", "keywords_reordered"])
+def test_keyword_arguments_take_the_general_path_and_agree(call):
+    grad_fn = adc.grad(bilinear, (0, 1))
+    grad_fn(X, Y)  # leaves the fast path for positional arrays of this kind
+    gx, gy = call(grad_fn)
+    np.testing.assert_allclose(gx, Y ** 2)
+    np.testing.assert_allclose(gy, 2 * X * Y)
+
+
+def test_gradient_has_the_signature_of_its_function():
+    assert inspect.signature(adc.grad(bilinear)) == inspect.signature(bilinear)
+
+
+def test_keywords_named_like_the_fast_paths_own_parameters_bind_to_the_function():
+    def scaled(a1, a0):
+        return np.sum(a0 * a1 ** 2)
+    grad_fn = adc.grad(scaled, (0, 1))
+    grad_fn(X, Y)
+    ga1, ga0 = grad_fn(a0=Y, a1=X)
+    np.testing.assert_allclose(ga1, 2 * X * Y)
+    np.testing.assert_allclose(ga0, X ** 2)
