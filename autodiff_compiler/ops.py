@@ -374,11 +374,14 @@ def log_softmax(logits: Any, axis: int = -1) -> Any:
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,  # noqa: A002
                                      pos_weight: Any = None, reduction: str = "mean") -> Any:
-    """Sigmoid then binary cross-entropy: ``(1 - t) softplus(x) + p t softplus(-x)``,
-    times ``weight``. Written with softplus on both sides, neither the loss nor its
-    derivative ``(1 - t) sigmoid(x) - p t sigmoid(-x)`` overflows or cancels."""
-    positive = target if pos_weight is None else pos_weight * target
-    loss = (1 - target) * np.logaddexp(0, input) + positive * np.logaddexp(0, -input)
+    """Sigmoid then binary cross-entropy, as MindSpore's kernel evaluates it:
+    ``(1 - t) x + (1 + (p - 1) t) softplus(-x)``, times ``weight``. One softplus, so the
+    derivative ``(1 - t) - (1 + (p - 1) t) sigmoid(-x)`` needs one sigmoid; neither
+    overflows. The positive weight is spelled ``p t + (1 - t)``, so that a ``pos_weight``
+    of ``ones_like`` folds away."""
+    negative = 1 - target
+    log_weight = 1 if pos_weight is None else pos_weight * target + negative
+    loss = negative * input + log_weight * np.logaddexp(0, -input)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

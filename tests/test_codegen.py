@@ -31,13 +31,11 @@ GOLDEN_TUTORIAL = '''\
 def grad_function(x, y, w, b):
     """Gradient of function (tutorial_model.py:25) with respect to w, b."""
     z = x @ w + b
-    neg = -z
+    negative = 1 - y
+    log_weight = y + negative
     # grad of: loss = ops.binary_cross_entropy_with_logits(z, y, ops.ones_like(z), \
 ops.ones_like(z))  (tutorial_model.py:27)
-    g_logaddexp = np.float32(0.3333333432674408) * y
-    g_neg = g_logaddexp * np.exp(neg - np.logaddexp(0, neg))
-    g_logaddexp = np.float32(0.3333333432674408) * (1 - y)
-    g_z = g_logaddexp * np.exp(z - np.logaddexp(0, z)) - g_neg
+    g_z = np.float32(0.3333333432674408) * (negative - log_weight * sigmoid(-z))
     # grad of: z = ops.matmul(x, w) + b  (tutorial_model.py:26)
     g_w = np.outer(x, g_z)
     return g_w, g_z

@@ -4,7 +4,7 @@ import pytest
 import tutorial_model
 
 import autodiff_compiler as adc
-from autodiff_compiler import passes
+from autodiff_compiler import codegen, compiler, passes
 from autodiff_compiler import primitives as P
 from autodiff_compiler.builder import building
 from autodiff_compiler.ir import Aval, Function, Var
@@ -25,6 +25,11 @@ def _simplified(fn):
 
 def _prims(fn):
     return [e.prim.name for e in fn.eqns]
+
+
+def _run(fn, *args):
+    """Run an IR program through the code generator."""
+    return compiler._load(fn.name, codegen.generate(fn))(*args)
 
 
 @pytest.mark.parametrize("build", [
@@ -104,3 +109,28 @@ def test_gradient_with_and_without_cse_agree():
                                   [adc.api._abstract(x), adc.api._abstract(y)], optimize=False)
     for a, b in zip(with_cse, fn.finish(fn.run((x, y)))):
         np.testing.assert_allclose(a, b)
+
+
+K = 0.25
+
+
+@pytest.mark.parametrize("build, inner", [
+    (lambda a, b: K * a + K * b, "add"), (lambda a, b: a * K - b * K, "sub"),
+    (lambda a, b: -K * a + K * b, "sub"), (lambda a, b: K * a - -K * b, "add"),
+    (lambda a, b: (K * a) * b + K * b, "add"),
+], ids=["sum", "difference", "negated_sum", "negated_difference", "nested_product"])
+def test_common_scalar_factor_is_taken_out_of_sums(build, inner):
+    fn = passes.dce(passes.distribute(_program(build, Aval((3,), F64), Aval((3,), F64))))
+    assert _prims(fn)[-2:] == [inner, "mul"] and _prims(fn).count("mul") == len(fn.eqns) - 1
+    a, b = np.array([0.5, -2.0, 3.0]), np.array([1.5, 0.25, -1.0])
+    np.testing.assert_allclose(_run(fn, a, b), build(a, b))
+
+
+@pytest.mark.parametrize("build", [
+    lambda a, b: K * a + 0.5 * b,                            # different factors
+    lambda a, b: (lambda m: m + m * b)(K * a),               # a product read twice
+    lambda a, b: K * P.greater(a, 0) + K * P.greater(b, 0),  # True + True is True
+], ids=["different_factors", "shared_product", "booleans"])
+def test_common_factor_stays_where_taking_it_out_saves_nothing_or_changes_the_value(build):
+    program = _program(build, Aval((3,), F64), Aval((3,), F64))
+    assert passes.distribute(program).eqns == program.eqns

@@ -100,8 +100,10 @@ defvjp(tan, lambda g, ans, x: g * (1 + ans ** 2))
 defvjp(tanh, lambda g, ans, x: g * (1 - ans ** 2))
 defvjp(sqrt, lambda g, ans, x: g / (2 * ans))
 defvjp(sigmoid, lambda g, ans, x: g * ans * (1 - ans))
-defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * exp(x - ans), x),
-                  lambda g, ans, x, y: unbroadcast(g * exp(y - ans), y))
+# d logaddexp(x, y) / dx = sigmoid(x - y): it needs no forward value, so a gradient
+# alone never computes the (costly) logaddexp itself.
+defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(x - y), x),
+                  lambda g, ans, x, y: unbroadcast(g * sigmoid(y - x), y))
 
 # ---------------------------------------------------------------------------- piecewise
 # Conventions where the derivative is not unique: d|x|/dx = sign(x), so 0 at 0;
@@ -142,7 +144,7 @@ defjvp(tan, lambda t, ans, x: t * (1 + ans ** 2))
 defjvp(tanh, lambda t, ans, x: t * (1 - ans ** 2))
 defjvp(sqrt, lambda t, ans, x: t / (2 * ans))
 defjvp(sigmoid, lambda t, ans, x: t * ans * (1 - ans))
-defjvp(logaddexp, lambda t, ans, x, y: t * exp(x - ans), lambda t, ans, x, y: t * exp(y - ans))
+defjvp(logaddexp, lambda t, ans, x, y: t * sigmoid(x - y), lambda t, ans, x, y: t * sigmoid(y - x))
 defjvp(abs_, lambda t, ans, x: t * sign(x))
 defjvp(maximum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
 defjvp(minimum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
