@@ -18,6 +18,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from . import buffers
 from .errors import Loc
 from .ir import Atom, Callee, Const, Eqn, Function, Var, reads, regions, substitute_function
 from .naming import Append, Assign, For, If, InPlace, Moves, NewList, While, assign_names
@@ -28,6 +29,7 @@ _BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": ga
 _CMPOPS = {"<": gast.Lt, "<=": gast.LtE, ">": gast.Gt, ">=": gast.GtE, "==": gast.Eq,
            "!=": gast.NotEq}
 _UNARYOPS = {"-": gast.USub, "+": gast.UAdd, "not": gast.Not}
+_AUGMENTED = frozenset(["+", "-", "*", "/", "**"])  # ``t op= x`` updates ``t`` in place
 _BOOLOPS = {"and": gast.And, "or": gast.Or}
 
 
@@ -185,8 +187,9 @@ def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
 class _Tree:
     """Builds the statement tree of one generated function from its IR."""
 
-    def __init__(self, em: _Emitter, alias: dict[Var, Atom]) -> None:
+    def __init__(self, em: _Emitter, alias: dict[Var, Atom], into: dict[int, int]) -> None:
         self.em, self.alias = em, alias
+        self.into = into  # equations (by id) writing into an operand: its index
         self.default_names: dict[Var, str] = {}
         self.pending_locs: dict[Var, Loc | None] = {}
 
@@ -209,6 +212,8 @@ class _Tree:
                 self._call(eqn, stmts)
             elif kind == "inplace":
                 self._inplace(eqn, stmts)
+            elif id(eqn) in self.into:
+                self._into(eqn, self.into[id(eqn)], stmts)
             else:
                 self._assign(eqn, stmts)
         return stmts
@@ -236,6 +241,27 @@ class _Tree:
             stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
         value = self.ref(eqn.invars[1], reads)
         stmts.append(InPlace(eqn.outvars[0], base, eqn.prim.spelling[1], value, reads, eqn.loc))
+
+    def _into(self, eqn: Eqn, slot: int, stmts: list[Any]) -> None:
+        """The result written into operand ``slot``'s array (see ``buffers``):
+        ``t *= x`` where the operator allows, else ``np.exp(t, out=t)``."""
+        base = self.atom(eqn.invars[slot])
+        for v, (expr, inner) in list(self.em.pending.items()):
+            if v is base or base in inner:  # computed before its operand is overwritten
+                del self.em.pending[v]
+                stmts.append(Assign((v,), expr, inner, eqn.loc,
+                                    self.default_names.get(v, "value")))
+        self.default_names[eqn.outvars[0]] = eqn.prim.name
+        kind, text = eqn.prim.spelling
+        reads: list[Var] = [base]
+        if kind == "binop" and text in _AUGMENTED and (slot == 0 or text in "+*"):
+            value = self.ref(eqn.invars[1 - slot], reads)
+            stmts.append(InPlace(eqn.outvars[0], base, text, value, reads, eqn.loc))
+            return
+        args = [self.ref(a, reads) for a in eqn.invars]
+        call = gast.Call(_attr(*buffers.ufunc_name(eqn).split(".")), args,
+                         [gast.keyword("out", self.em.name(base))])
+        stmts.append(InPlace(eqn.outvars[0], base, None, call, reads, eqn.loc))
 
     def _call(self, eqn: Eqn, stmts: list[Any]) -> None:
         callee = eqn.params["callee"]
@@ -381,13 +407,14 @@ class _Written:
     rets: list[gast.expr]
     names: dict[Var, str]
     ret_loc: Loc | None  # where a value computed on the `return` line comes from
+    returned: list[Var]  # what the `return` statement reads
 
 
 def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
              reserved: frozenset[str]) -> _Written:
     alias = _aliases(fn, {})
     em = _Emitter(_uses(fn, alias), constants=constants)
-    tree = _Tree(em, alias)
+    tree = _Tree(em, alias, buffers.reusable(fn, alias))
     body = tree.block(fn.eqns)
     returned: list[Var] = []
     rets = [tree.ref(a, returned) for a in fn.outvars]
@@ -396,7 +423,7 @@ def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
         node.id = names[var]
     ret_loc = next((tree.pending_locs[a] for a in fn.outvars
                     if isinstance(a, Var) and tree.pending_locs.get(a)), None)
-    return _Written(fn, body, rets, names, ret_loc)
+    return _Written(fn, body, rets, names, ret_loc, returned)
 
 
 def _write_function(writer: Writer, w: _Written, indent: int, doc: str | None) -> None:
@@ -409,9 +436,6 @@ def _write_function(writer: Writer, w: _Written, indent: int, doc: str | None) -
     writer.statement(gast.Return(value), indent + 1, w.ret_loc)
 
 
-FREE_AT = 1 << 16  # elements: a dead array at least this large is freed at once
-
-
 def _frees(top: _Written, fn: Function) -> dict[int, list[str]]:
     """Large arrays to free (``del``) right after their last use, rather than when the
     function returns: the peak memory of a gradient then matches a hand-written one.
@@ -421,15 +445,30 @@ def _frees(top: _Written, fn: Function) -> dict[int, list[str]]:
     for i, stmt in enumerate(top.body):
         for v in _reads_within(stmt):
             last[v] = i
-    keep = set(fn.invars) | {a for a in fn.outvars if isinstance(a, Var)}
+    keep = set(fn.invars) | set(top.returned)
+    defined = _defined_on_every_path(top.body)
     frees: dict[int, list[str]] = {}
     for v, i in last.items():
-        shape = v.aval.shape
-        if v in keep or shape is None or int(np.prod(shape)) < FREE_AT or v not in top.names \
+        if v in keep or v not in defined or not buffers.large(v) or v not in top.names \
                 or per_name[top.names[v]] != 1 or i == len(top.body) - 1:
             continue
         frees.setdefault(i, []).append(top.names[v])
     return {i: sorted(names) for i, names in frees.items()}
+
+
+def _defined_on_every_path(stmts: list[Any]) -> set[Var]:
+    """The values every path through ``stmts`` assigns (one branch's are not)."""
+    out: set[Var] = set()
+    for s in stmts:
+        if isinstance(s, Assign | Moves):
+            out.update(s.targets)
+        elif isinstance(s, InPlace | NewList):
+            out.add(s.target)
+        elif isinstance(s, For | While):
+            out.update(s.outs)
+        elif isinstance(s, If) and len(s.branches) > 1:
+            out |= set.intersection(*(_defined_on_every_path(b) for b in s.branches))
+    return out
 
 
 def _reads_within(stmt: Any) -> list[Var]:

@@ -49,11 +49,12 @@ class Moves:
 
 @dataclass
 class InPlace:
-    """``target = base + expr``, written ``base += expr`` when both get one name."""
+    """``target = base + expr``, written ``base += expr`` when both get one name; with
+    no ``op``, ``expr`` is a call that writes into ``base`` and returns it."""
 
     target: Var
     base: Var
-    op: str
+    op: str | None
     expr: gast.expr
     reads: list[Var]
     loc: Loc | None

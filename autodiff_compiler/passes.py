@@ -93,7 +93,8 @@ def _is_ones(atom: Atom, producers: dict[Var, Eqn]) -> bool:
 
 
 def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
-    """``a + -b`` is ``a - b``; ``ones_like(y) * c`` is ``broadcast_to(c, y.shape)``."""
+    """``a + -b`` is ``a - b``; ``-a * k`` is ``a * -k``; ``ones_like(y) * c`` is
+    ``broadcast_to(c, y.shape)``."""
     if eqn.prim is P.mul:
         for i, j in ((0, 1), (1, 0)):
             ones = eqn.invars[i]
@@ -109,7 +110,54 @@ def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
             neg = producers.get(y) if isinstance(y, Var) else None
             if neg is not None and neg.prim is P.neg:
                 return Eqn(eqn.outvars, P.sub, (x, neg.invars[0]), {}, eqn.loc)
+    if eqn.prim is P.mul and eqn.outvars[0].aval.is_float:
+        for i in (0, 1):
+            folded = _fold_scale(eqn, producers.get(eqn.invars[i]), eqn.invars[1 - i])
+            if folded is not None:
+                return folded
+    if eqn.prim in (P.mul, P.div) and eqn.outvars[0].aval.is_float:
+        for i, k in enumerate(eqn.invars):
+            neg = producers.get(eqn.invars[1 - i]) if isinstance(eqn.invars[1 - i], Var) \
+                else None
+            if neg is not None and neg.prim is P.neg and _is_real_scalar(k) \
+                    and (i == 1 or eqn.prim is P.mul):
+                operands = [neg.invars[0], Const(-k.value)] if i == 1 else \
+                    [Const(-k.value), neg.invars[0]]
+                flipped = Eqn(eqn.outvars, eqn.prim, tuple(operands), {}, eqn.loc)
+                (aval,) = eqn.prim.abstract_eval(flipped.invars, {})
+                if _same_aval_values(aval, eqn.outvars[0].aval):
+                    return flipped  # -a * k is a * -k: one pass fewer over a
     return eqn
+
+
+def _fold_scale(eqn: Eqn, inner: Eqn | None, k2: Atom) -> Eqn | None:
+    """``(a k1) k2`` is ``a (k1 k2)`` and ``(k1 / a) k2`` is ``(k1 k2) / a``: a pass
+    fewer over ``a`` (rules chain such factors: ``g / (1 + x) * 2 * x``)."""
+    if inner is None or not _is_real_scalar(k2) or inner.prim not in (P.mul, P.div):
+        return None
+    slots = (0, 1) if inner.prim is P.mul else (0,)
+    for i in slots:
+        k1, a = inner.invars[i], inner.invars[1 - i]
+        if _is_real_scalar(k1):
+            with np.errstate(all="ignore"):
+                k = Const(P.mul.impl(k1.value, k2.value))
+            operands = (a, k) if inner.prim is P.mul else (k, a)
+            folded = Eqn(eqn.outvars, inner.prim, operands, {}, eqn.loc)
+            (aval,) = inner.prim.abstract_eval(operands, {})
+            if _same_aval_values(aval, eqn.outvars[0].aval):
+                return folded
+    return None
+
+
+def _is_real_scalar(atom: Atom) -> bool:
+    return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
+        and isinstance(atom.value, int | float | np.integer | np.floating) \
+        and not isinstance(atom.value, bool | np.bool_)
+
+
+def _is_float_scalar(atom: Atom) -> bool:
+    return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
+        and isinstance(atom.value, float | np.floating)
 
 
 def simplify(fn: Function) -> Function:
@@ -251,8 +299,7 @@ def _scaled(atom: Atom, producers: dict[Var, Eqn],
     if eqn is None or eqn.prim is not P.mul or uses[atom] != 1:
         return None
     for k, a in (eqn.invars, reversed(eqn.invars)):
-        if isinstance(k, Const) and np.ndim(k.value) == 0 \
-                and isinstance(k.value, float | np.floating):
+        if _is_float_scalar(k):
             return k, a, []
     for inner, other in (eqn.invars, reversed(eqn.invars)):
         found = _scaled(inner, producers, uses)
@@ -285,16 +332,18 @@ def _factor(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> list[Eqn] | N
 
 def fresh_outputs(fn: Function) -> Function:
     """Outputs are handed to users, who may update them in place: none may be an
-    input, a constant, or a read-only ``broadcast_to`` view (``np.array`` copies)."""
+    input, a constant, a read-only ``broadcast_to`` view, or another output (a
+    gradient equal to the auxiliary value it came from); ``np.array`` copies."""
     views = {v for e in fn.eqns if e.prim is P.broadcast_to for v in e.outvars}
     inputs = set(fn.invars)
-    eqns, outs, copies = list(fn.eqns), [], {}
+    eqns, outs, seen = list(fn.eqns), [], set()
     for a in fn.outvars:
-        if isinstance(a, Const) or a in inputs or a in views:
-            if a not in copies:
-                copies[a] = Var(a.aval, a.hint if isinstance(a, Var) else "")
-                eqns.append(Eqn((copies[a],), P.copy, (a,), {}, None))
-            a = copies[a]
+        repeated = a in seen and not a.aval.weak  # a Python float is never updated in place
+        if isinstance(a, Const) or a in inputs or a in views or repeated:
+            copy = Var(a.aval, a.hint if isinstance(a, Var) else "")
+            eqns.append(Eqn((copy,), P.copy, (a,), {}, None))
+            a = copy
+        seen.add(a)
         outs.append(a)
     return replace(fn, eqns=tuple(eqns), outvars=tuple(outs))
 

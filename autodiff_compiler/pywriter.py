@@ -15,7 +15,7 @@ from .errors import Loc
 from .ir import Var
 from .naming import Append, Assign, For, If, InPlace, Moves, NewList, While
 
-_INPLACE = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult}
+_INPLACE = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow}
 
 
 def _to_source(node: gast.stmt) -> str:
@@ -84,8 +84,14 @@ def _write_moves(w: Writer, s: Moves, indent: int) -> None:
 
 
 def _write_inplace(w: Writer, s: InPlace, indent: int) -> None:
+    same = w.names[s.target] == w.names[s.base]  # the old value is dead: update it in place
+    if s.op is None:  # a call writing into base (``np.exp(t, out=t)``), returning it
+        target = [] if same else [_name(w.names, s.target)]
+        node = gast.Assign(target, s.expr, None) if target else gast.Expr(s.expr)
+        w.statement(node, indent, s.loc)
+        return
     op = _INPLACE[s.op]()
-    if w.names[s.target] == w.names[s.base]:  # the old value is dead: update it in place
+    if same:
         w.statement(gast.AugAssign(_name(w.names, s.target), op, s.expr), indent, s.loc)
     else:
         value = gast.BinOp(_name(w.names, s.base, gast.Load()), op, s.expr)
