@@ -175,8 +175,7 @@ def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
     name = _MATH.get(eqn.prim.name)
     if name is None or eqn.params or not hasattr(math, name):
         return None
-    floats = all(type(a.value) is float if isinstance(a, Const) else
-                 a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64
+    floats = all(type(a.value) is float if isinstance(a, Const) else _is_python_float(a)
                  for a in eqn.invars)
     return ("call", f"math.{name}") if floats else None
 
@@ -187,9 +186,11 @@ def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
 class _Tree:
     """Builds the statement tree of one generated function from its IR."""
 
-    def __init__(self, em: _Emitter, alias: dict[Var, Atom], into: dict[int, int]) -> None:
+    def __init__(self, em: _Emitter, alias: dict[Var, Atom], into: dict[int, int],
+                 folded: set[Var]) -> None:
         self.em, self.alias = em, alias
         self.into = into  # equations (by id) writing into an operand: its index
+        self.folded = folded  # named values folded into their one use all the same
         self.default_names: dict[Var, str] = {}
         self.pending_locs: dict[Var, Loc | None] = {}
 
@@ -224,7 +225,8 @@ class _Tree:
         kind, text = _scalar_spelling(eqn) or eqn.prim.spelling
         expr = EMITTERS[kind](self.em, text, args, dict(eqn.params))
         out = eqn.outvars
-        if len(out) == 1 and not out[0].hint and self.em.uses[out[0]] == 1:
+        if len(out) == 1 and self.em.uses[out[0]] == 1 \
+                and (not out[0].hint or out[0] in self.folded):
             self.em.pending[out[0]] = (expr, reads)
             self.default_names[out[0]] = eqn.prim.name  # if it must be flushed
             self.pending_locs[out[0]] = eqn.loc  # for the line it is folded into
@@ -384,6 +386,22 @@ def _uses(fn: Function, alias: dict[Var, Atom]) -> Counter:
     return uses
 
 
+def _foldable_floats(fn: Function, uses: Counter) -> set[Var]:
+    """Named Python floats that are folded into their one use all the same: adjoints
+    of the compiler's temporaries (``made_up`` names such as ``g_add``), and each
+    partial sum of a gradient summed in several steps (``g_y = g_y + ...``) but the
+    last, so the sum is one expression. On floats a statement costs as much as the
+    arithmetic; arrays keep their steps (a deferred sum would keep its terms alive)."""
+    partial = {a for eqn in fn.eqns if eqn.prim.name in ("add", "sub") for a in eqn.invars
+               if isinstance(a, Var) and a.hint and a.hint == eqn.outvars[0].hint}
+    return {v for eqn in fn.eqns for v in eqn.outvars
+            if uses[v] == 1 and _is_python_float(v) and (v.made_up or v in partial)}
+
+
+def _is_python_float(a: Var) -> bool:
+    return a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64
+
+
 def _callees(fn: Function) -> list[Callee]:
     """Every compiled function ``fn`` calls, directly or through those it calls."""
     found: dict[Callee, None] = {}
@@ -414,7 +432,7 @@ def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
              reserved: frozenset[str]) -> _Written:
     alias = _aliases(fn, {})
     em = _Emitter(_uses(fn, alias), constants=constants)
-    tree = _Tree(em, alias, buffers.reusable(fn, alias))
+    tree = _Tree(em, alias, buffers.reusable(fn, alias), _foldable_floats(fn, em.uses))
     body = tree.block(fn.eqns)
     returned: list[Var] = []
     rets = [tree.ref(a, returned) for a in fn.outvars]

@@ -77,24 +77,32 @@ class Compiled:
             raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
 
-    def entry(self, args: Sequence[Any], slow: Callable[..., Any]) -> Callable[..., Any]:
-        """A call path specialised to this kind of arguments: it checks each argument's
-        type, shape and dtype (and the baked-in globals) inline and calls the generated
-        function directly; anything else goes to ``slow`` (and may recompile)."""
-        if self.entry_code is None:
-            self.entry_code = self._entry_code(args) or False
-        if not self.entry_code:
-            return slow
-        code, env, n_args = self.entry_code
-        return types.FunctionType(code, {**env, "slow": slow}, "entry", (_MISSING,) * n_args)
+    def entry(self, args: Sequence[Any],
+              parameters: Sequence[inspect.Parameter]) -> Callable[..., Any] | None:
+        """A ``__call__`` for ``GradFunction`` specialised to this kind of arguments: it
+        checks each argument's type, shape and dtype (and the baked-in globals) inline
+        and calls the generated function directly; anything else goes to the general
+        path ``self._call`` (and may recompile). None where no such check is possible.
 
-    def _entry_code(self, args: Sequence[Any]) -> tuple[Any, dict[str, Any], int] | None:
+        Where the differentiated function takes plain parameters only, the entry takes
+        the same ones, so Python binds keywords itself and no ``*args, **kwargs`` are
+        packed on each call (``parameters``: the function's own)."""
+        if self.entry_code is None:
+            self.entry_code = self._entry_code(args, parameters) or False
+        if not self.entry_code:
+            return None
+        code, env, n_args = self.entry_code
+        return types.FunctionType(code, env, "__call__", (_MISSING,) * n_args)
+
+    def _entry_code(self, args: Sequence[Any], parameters: Sequence[inspect.Parameter]
+                    ) -> tuple[Any, dict[str, Any], int] | None:
         if self.flat_positions is None or len(args) > 16:
             return None
-        names = [f"a{i}" for i in range(len(args))]
         env: dict[str, Any] = {"fn": self.fn, "note": _note_user_line,
                                "ndarray": np.ndarray, "M": _MISSING, "guards": self.guards,
                                "guards_hold": guards_hold}
+        mirrored = _plain(parameters, len(args))
+        names = [p.name for p in parameters] if mirrored else [f"a{i}" for i in range(len(args))]
         checks = []
         for i, (name, value) in enumerate(zip(names, args)):
             if type(value) is np.ndarray:
@@ -119,15 +127,30 @@ class Compiled:
             env["finish"], env["n"] = self.finish, len(self.ir.outvars)
             call = f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
                 else f"finish([{call}])"
-        params = ", ".join(f"{n}=M" for n in names)
-        source = (f"def entry({params}, /, *rest, **kwargs):\n"
-                  f"    if not rest and not kwargs and {' and '.join(checks) or 'True'}:\n"
+        if mirrored:
+            only = [p.name for p in parameters if p.kind is p.POSITIONAL_ONLY]
+            free = [p.name for p in parameters if p.kind is not p.POSITIONAL_ONLY]
+            keyword = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY]
+            signature = ", ".join([*(f"{n}=M" for n in only), *(["/"] if only else []),
+                                   *(f"{n}=M" for n in free if n not in keyword),
+                                   *(["*"] if keyword else []), *(f"{n}=M" for n in keyword)])
+            test = " and ".join(checks) or "True"
+            fallback = (f"*(a for a in ({''.join(f'{n}, ' for n in only)}) if a is not M), "
+                        f"**{{k: v for k, v in ({''.join(f'({n!r}, {n}), ' for n in free)}) "
+                        f"if v is not M}}")
+        else:
+            signature = ", ".join(f"{n}=M" for n in names) + ", /, *rest, **kwargs"
+            test = " and ".join(["not rest and not kwargs", *checks])
+            fallback = f"*(a for a in ({', '.join(names)},) if a is not M), *rest, **kwargs"
+        source = (f"def __call__(self, {signature}):\n"
+                  f"    if {test}:\n"
                   f"        try:\n            return {call}\n"
                   f"        except Exception as err:\n            note(err)\n            raise\n"
-                  f"    return slow(*(a for a in ({', '.join(names)},) if a is not M), *rest,"
-                  f" **kwargs)\n")
+                  f"    return self._call({fallback})\n")
         module = compile(source, f"<autodiff_compiler:entry:{self.ir.name}>", "exec")
         code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        if mirrored and set(names) & set(code.co_names):  # a parameter named like a global
+            return self._entry_code(args, ())
         return code, env, len(names)
 
     def finish(self, flat: Sequence[Any]) -> Any:
@@ -151,6 +174,14 @@ class Compiled:
         if spec.has_aux:
             return g, trees.unflatten(self.aux_skeleton, list(flat[len(flat) - self.n_aux:]))
         return g
+
+
+def _plain(parameters: Sequence[inspect.Parameter], n_args: int) -> bool:
+    """Parameters an entry can take as they are: one per argument, no ``*``/``**``."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+             inspect.Parameter.KEYWORD_ONLY)
+    return len(parameters) == n_args and all(p.kind in kinds for p in parameters) \
+        and not {p.name for p in parameters} & {"self", "a", "k", "v"}
 
 
 def _zero_if_constant(value: Any) -> Any:

@@ -77,10 +77,13 @@ UNKNOWN = Aval()
 
 @dataclass(slots=True, eq=False)
 class Var:
-    """An SSA value. Identity is the value; ``hint`` only guides naming."""
+    """An SSA value. Identity is the value; ``hint`` only guides naming. A ``made_up``
+    hint is the compiler's (``g_add``, the adjoint of an unnamed temporary), not after
+    a name of the user's: code generation folds such a value into its one use."""
 
     aval: Aval = UNKNOWN
     hint: str = ""
+    made_up: bool = False
 
     def __repr__(self) -> str:
         return f"Var({self.hint or '_'}:{self.aval})"

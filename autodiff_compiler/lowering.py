@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -126,20 +126,38 @@ class Lowering:
             self.active_calls.pop()
 
     def call_entry(self, fn: Any, args: list[Any]) -> Any:
-        """Lower the call ``fn(*args)`` that a compilation starts from."""
+        """Lower the call ``fn(*args)`` that a compilation starts from (``args``: one
+        per parameter, keyword-only ones last, as ``split_arguments`` reads them)."""
         from .nn import Cell
         if isinstance(fn, Cell):
             self.captures.paths[id(fn)] = Path.of_object(fn, type(fn).__name__.lower())
-            return self.call_function(type(fn).construct, tuple(args), {}, None, self_obj=fn)
+            target = type(fn).construct
+            positional, keywords = split_arguments(inspect.signature(target), args, skip=1)
+            return self.call_function(target, positional, keywords, None, self_obj=fn)
         if hasattr(fn, "__lower_call__"):
             return fn.__lower_call__(self, list(args), {}, None)
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
             self.captures.paths.setdefault(id(fn.__self__), Path.of_object(fn.__self__, "self"))
-            return self.call_function(fn.__func__, tuple(args), {}, None, self_obj=fn.__self__)
+            positional, keywords = split_arguments(inspect.signature(fn), args)
+            return self.call_function(fn.__func__, positional, keywords, None,
+                                      self_obj=fn.__self__)
         if isinstance(fn, types.FunctionType):
-            return self.call_function(fn, tuple(args), {}, None)
+            return self.call_function(fn, *split_arguments(inspect.signature(fn), args), None)
         raise AutodiffError(f"cannot compile {fn!r}: not a Python function or Cell",
                             hint="differentiate a def, a lambda, a method or a Cell")
+
+
+def split_arguments(signature: inspect.Signature, args: Sequence[Any],
+                    skip: int = 0) -> tuple[tuple, dict[str, Any]]:
+    """A gradient's arguments (one per parameter, in order, as ``GradFunction`` passes
+    them) as positional and keyword arguments: keyword-only parameters by name.
+    ``skip`` leaves out leading parameters (a method's ``self``)."""
+    params = list(signature.parameters.values())[skip:]
+    keyword_only = [p.name for p in params if p.kind is p.KEYWORD_ONLY]
+    if not keyword_only or any(p.kind is p.VAR_POSITIONAL for p in params):
+        return tuple(args), {}
+    n = len(args) - len(keyword_only)
+    return tuple(args[:n]), dict(zip(keyword_only, args[n:]))
 
 
 MAX_RECURSION = 64

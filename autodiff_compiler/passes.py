@@ -269,15 +269,16 @@ def _inherit_hint(kept: Atom, dropped: Var, producers: dict[Var, Eqn]) -> None:
     made_by = producers.get(kept)
     forward = made_by is not None and made_by.loc is not None and not made_by.loc.adjoint
     if not (forward and dropped.hint.startswith("g_")):
-        kept.hint = dropped.hint
+        kept.hint, kept.made_up = dropped.hint, dropped.made_up
 
 
 def distribute(fn: Function) -> Function:
     """``k a + k b`` is ``k (a + b)``, and ``k a - k b``, ``-k a + k b`` likewise, also
     when ``k`` sits deeper in a product (``(k a) c`` is ``k (a c)``): one multiplication
-    fewer. Gradients meet such sums wherever a scaled seed (a mean's ``1/n``) reaches a
-    value along two paths. Only where every product is used there alone, ``k`` is the
-    same scalar constant, and every new value keeps the aval of the one it replaces."""
+    fewer; and ``a + a`` (the adjoint of ``x * x``) is ``a * 2``. Gradients meet such
+    sums wherever a scaled seed (a mean's ``1/n``) reaches a value along two paths. Only
+    where every product is used there alone, ``k`` is the same scalar constant, and
+    every new value keeps the aval of the one it replaces."""
     uses = Counter(v for eqn in fn.eqns for v in reads(eqn))
     uses.update(a for a in fn.outvars if isinstance(a, Var))
     producers: dict[Var, Eqn] = {}
@@ -312,6 +313,9 @@ def _scaled(atom: Atom, producers: dict[Var, Eqn],
 
 
 def _factor(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> list[Eqn] | None:
+    a, b = eqn.invars
+    if a is b and eqn.prim is P.add and isinstance(a, Var) and a.aval.is_float:
+        return [Eqn(eqn.outvars, P.mul, (a, Const(2)), {}, eqn.loc)]  # a + a is a * 2
     left, right = (_scaled(a, producers, uses) for a in eqn.invars)
     if left is None or right is None or type(left[0].value) is not type(right[0].value):
         return None

@@ -78,7 +78,7 @@ def _find_function(tree: gast.AST, code: types.CodeType, loc: Loc) -> gast.AST:
     kinds = (gast.Lambda,) if code.co_name == "<lambda>" else (gast.FunctionDef,)
     found = [n for n in gast.walk(tree) if isinstance(n, kinds)
              and (isinstance(n, gast.Lambda) or n.name == code.co_name)
-             and [a.id for a in n.args.args + n.args.kwonlyargs] == params]
+             and [a.id for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
     if len(found) != 1:
         what = "lambdas" if kinds[0] is gast.Lambda else "definitions"
         raise UnsupportedSyntaxError(f"found {len(found)} matching {what} on this line", loc,

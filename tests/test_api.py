@@ -337,3 +337,43 @@ def test_keywords_named_like_the_fast_paths_own_parameters_bind_to_the_function(
     ga1, ga0 = grad_fn(a0=Y, a1=X)
     np.testing.assert_allclose(ga1, 2 * X * Y)
     np.testing.assert_allclose(ga0, X ** 2)
+
+
+def starred(*xs):
+    return np.sum(xs[0] * xs[1] ** 2)
+
+
+def keyword_only(x, *, y):
+    return np.sum(x * y ** 2)
+
+
+def positional_only(x, /, y):
+    return np.sum(x * y ** 2)
+
+
+def with_default(x, y=Y):
+    return np.sum(x * y ** 2)
+
+
+@pytest.mark.parametrize("fn, call", [
+    (starred, lambda g: g(X, Y)),
+    (keyword_only, lambda g: g(X, y=Y)),
+    (positional_only, lambda g: g(X, Y)),
+    (positional_only, lambda g: g(X, y=Y)),
+    (with_default, lambda g: g(X)),
+    (with_default, lambda g: g(X, Y)),
+], ids=["starred", "keyword_only", "positional_only", "positional_only_keyword",
+        "default_omitted", "default_given"])
+def test_every_kind_of_signature_is_called_the_same_twice(fn, call):
+    grad_fn = adc.grad(fn, 0)
+    for _ in range(3):  # the first call compiles, later ones take the fast path
+        np.testing.assert_allclose(call(grad_fn), Y ** 2)
+
+
+def test_a_wrong_call_is_a_type_error_on_the_fast_path_too():
+    grad_fn = adc.grad(positional_only, 0)
+    grad_fn(X, Y)
+    with pytest.raises(TypeError):
+        grad_fn(x=X, y=Y)  # x is positional-only, as for the function itself
+    with pytest.raises(TypeError):
+        grad_fn(X, Y, Y)

@@ -164,6 +164,7 @@ class _Adjoints:
         total = self.ct[v] + contribution if v in self.ct else contribution
         if isinstance(total, Var) and (not total.hint or v in self.ct):
             total.hint = self.name(v)
+            total.made_up = not (isinstance(v, Var) and v.hint)
         self.ct[v] = total
 
 
@@ -178,9 +179,13 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
         if prim.vjp is None:
             raise _missing(eqn)
         g, ans = adjoints[eqn.outvars[0]], eqn.outvars[0]
+        summed: dict[Var, Any] = {}  # x * x: both slots' parts, added before accumulating
         for arg, rule_ in zip(eqn.invars, prim.vjp):
             if rule_ is not None and arg in adjoints.active:
-                adjoints.add(arg, rule_(g, ans, *args, **eqn.params))
+                part = rule_(g, ans, *args, **eqn.params)
+                summed[arg] = summed[arg] + part if arg in summed else part
+        for arg, part in summed.items():
+            adjoints.add(arg, part)
         return
     if prim.vjp_all is None:
         raise _missing(eqn)
