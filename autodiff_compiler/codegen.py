@@ -457,20 +457,25 @@ def _write_function(writer: Writer, w: _Written, indent: int, doc: str | None) -
 def _frees(top: _Written, fn: Function) -> dict[int, list[str]]:
     """Large arrays to free (``del``) right after their last use, rather than when the
     function returns: the peak memory of a gradient then matches a hand-written one.
-    Only names held by one value alone, read by no later statement nor the return."""
-    per_name: Counter = Counter(top.names.values())
-    last: dict[Var, int] = {}
+    A name is freed after the last statement that reads it when every value it holds
+    (several, where one array is updated in place) is a large array that every path
+    defines, and none is an argument or read by the return."""
+    values: dict[str, list[Var]] = {}
+    for v, name in top.names.items():
+        values.setdefault(name, []).append(v)
+    last: dict[str, int] = {}
     for i, stmt in enumerate(top.body):
         for v in _reads_within(stmt):
-            last[v] = i
+            if v in top.names:
+                last[top.names[v]] = i
     keep = set(fn.invars) | set(top.returned)
     defined = _defined_on_every_path(top.body)
     frees: dict[int, list[str]] = {}
-    for v, i in last.items():
-        if v in keep or v not in defined or not buffers.large(v) or v not in top.names \
-                or per_name[top.names[v]] != 1 or i == len(top.body) - 1:
+    for name, i in last.items():
+        if i == len(top.body) - 1 or any(v in keep or v not in defined or not buffers.large(v)
+                                         for v in values[name]):
             continue
-        frees.setdefault(i, []).append(top.names[v])
+        frees.setdefault(i, []).append(name)
     return {i: sorted(names) for i, names in frees.items()}
 
 
