@@ -17,6 +17,7 @@ import numpy as np
 
 from . import primitives as P
 from .ir import Atom, Aval, Const, Eqn, Function, Var, reads, regions, substitute, verify
+from .schedule import schedule
 
 
 def dce(fn: Function) -> Function:
@@ -396,7 +397,7 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce]
+PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce, schedule]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:
