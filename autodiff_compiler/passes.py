@@ -95,7 +95,8 @@ def _is_ones(atom: Atom, producers: dict[Var, Eqn]) -> bool:
 
 def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
     """``a + -b`` is ``a - b``; ``-a * k`` is ``a * -k``; ``ones_like(y) * c`` is
-    ``broadcast_to(c, y.shape)``."""
+    ``broadcast_to(c, y.shape)``; a broadcast scalar reshaped or broadcast again is
+    broadcast to the new shape at once."""
     if eqn.prim is P.mul:
         for i, j in ((0, 1), (1, 0)):
             ones = eqn.invars[i]
@@ -105,6 +106,13 @@ def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
                 (aval,) = P.broadcast_to.abstract_eval(outer.invars, {})
                 if _same_aval_values(aval, eqn.outvars[0].aval):
                     return outer
+    if eqn.prim in (P.expand_dims, P.reshape, P.broadcast_to) \
+            and eqn.outvars[0].aval.shape is not None:
+        source = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
+        if source is not None and source.prim is P.broadcast_to \
+                and np.ndim(getattr(source.invars[0], "value", None)) == 0:
+            shape = Const(eqn.outvars[0].aval.shape)  # a broadcast scalar, reshaped
+            return Eqn(eqn.outvars, P.broadcast_to, (source.invars[0], shape), {}, eqn.loc)
     if eqn.prim is P.add:
         a, b = eqn.invars
         for x, y in ((a, b), (b, a)):

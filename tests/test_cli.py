@@ -31,7 +31,7 @@ def grad_function(x, y, w, b):
 ops.ones_like(z))  (examples/seed_tutorial.py:22)
     g_z = np.float32(0.3333333432674408) * (negative - log_weight * sigmoid(-z))
     # grad of: z = ops.matmul(x, w) + b  (examples/seed_tutorial.py:21)
-    g_w = np.outer(x, g_z)
+    g_w = np.multiply.outer(x, g_z)
     return g_w, g_z
 '''
 
@@ -142,6 +142,13 @@ def test_show_tutorial_specialised_to_example_arguments_matches_golden():
                  "--example", "x, y, w, b")
     assert result.returncode == 0, result.stderr
     assert result.stdout == GOLDEN_TUTORIAL_SPECIALISED
+
+
+def test_readme_shows_the_specialised_tutorial_gradient_as_generated():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## What the generated code looks like", 1)[1]
+    shown = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert shown == GOLDEN_TUTORIAL_SPECIALISED
 
 
 def test_show_cell_instance_matches_golden():
