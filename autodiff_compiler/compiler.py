@@ -127,23 +127,13 @@ class Compiled:
             env["finish"], env["n"] = self.finish, len(self.ir.outvars)
             call = f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
                 else f"finish([{call}])"
-        if mirrored:
-            only = [p.name for p in parameters if p.kind is p.POSITIONAL_ONLY]
-            free = [p.name for p in parameters if p.kind is not p.POSITIONAL_ONLY]
-            keyword = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY]
-            signature = ", ".join([*(f"{n}=M" for n in only), *(["/"] if only else []),
-                                   *(f"{n}=M" for n in free if n not in keyword),
-                                   *(["*"] if keyword else []), *(f"{n}=M" for n in keyword)])
-            test = " and ".join(checks) or "True"
-            fallback = (f"*(a for a in ({''.join(f'{n}, ' for n in only)}) if a is not M), "
-                        f"**{{k: v for k, v in ({''.join(f'({n!r}, {n}), ' for n in free)}) "
-                        f"if v is not M}}")
-        else:
-            signature = ", ".join(f"{n}=M" for n in names) + ", /, *rest, **kwargs"
-            test = " and ".join(["not rest and not kwargs", *checks])
-            fallback = f"*(a for a in ({', '.join(names)},) if a is not M), *rest, **kwargs"
+        signature, fallback = _mirrored(parameters) if mirrored else (
+            ", ".join(f"{n}=M" for n in names) + ", /, *rest, **kwargs",
+            f"*(a for a in ({', '.join(names)},) if a is not M), *rest, **kwargs")
+        if not mirrored:
+            checks.insert(0, "not rest and not kwargs")
         source = (f"def __call__(self, {signature}):\n"
-                  f"    if {test}:\n"
+                  f"    if {' and '.join(checks) or 'True'}:\n"
                   f"        try:\n            return {call}\n"
                   f"        except Exception as err:\n            note(err)\n            raise\n"
                   f"    return self._call({fallback})\n")
@@ -174,6 +164,22 @@ class Compiled:
         if spec.has_aux:
             return g, trees.unflatten(self.aux_skeleton, list(flat[len(flat) - self.n_aux:]))
         return g
+
+
+def _mirrored(parameters: Sequence[inspect.Parameter]) -> tuple[str, str]:
+    """An entry's parameter list mirroring the function's (each defaulting to ``M``,
+    missing), and the arguments it passes on to the general path."""
+    kinds = inspect.Parameter
+    only = [p.name for p in parameters if p.kind is kinds.POSITIONAL_ONLY]
+    either = [p.name for p in parameters if p.kind is kinds.POSITIONAL_OR_KEYWORD]
+    keyword = [p.name for p in parameters if p.kind is kinds.KEYWORD_ONLY]
+    signature = ", ".join([*(f"{n}=M" for n in only), *(["/"] if only else []),
+                           *(f"{n}=M" for n in either), *(["*"] if keyword else []),
+                           *(f"{n}=M" for n in keyword)])
+    named = "".join(f"({n!r}, {n}), " for n in either + keyword)
+    fallback = (f"*(a for a in ({''.join(f'{n}, ' for n in only)}) if a is not M), "
+                f"**{{k: v for k, v in ({named}) if v is not M}}")
+    return signature, fallback
 
 
 def _plain(parameters: Sequence[inspect.Parameter], n_args: int) -> bool:

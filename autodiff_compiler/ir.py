@@ -14,8 +14,8 @@ neither and yields shape-generic code.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -184,6 +184,19 @@ def regions(eqn: Eqn) -> list[tuple[str, Function]]:
         elif _is_region(value):
             out.extend((f"{key}[{i}]", fn) for i, fn in enumerate(value))
     return out
+
+
+def map_regions(eqn: Eqn, fn_pass: Callable[[Function], Function]) -> Eqn:
+    """``eqn`` with ``fn_pass`` applied to each of its nested bodies."""
+    if not regions(eqn):
+        return eqn
+    params = dict(eqn.params)
+    for key, value in eqn.params.items():
+        if isinstance(value, Function):
+            params[key] = fn_pass(value)
+        elif _is_region(value):
+            params[key] = tuple(fn_pass(f) for f in value)
+    return replace(eqn, params=params)
 
 
 def free_vars(fn: Function) -> list[Var]:

@@ -16,7 +16,19 @@ from dataclasses import replace
 import numpy as np
 
 from . import primitives as P
-from .ir import Atom, Aval, Const, Eqn, Function, Var, reads, regions, substitute, verify
+from .ir import (
+    Atom,
+    Aval,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    map_regions,
+    reads,
+    regions,
+    substitute,
+    verify,
+)
 from .schedule import schedule
 
 
@@ -27,23 +39,10 @@ def dce(fn: Function) -> Function:
     kept = []
     for eqn in reversed(fn.eqns):
         if any(v in live for v in eqn.outvars):
-            eqn = _map_regions(eqn, dce)
+            eqn = map_regions(eqn, dce)
             kept.append(eqn)
             live.update(reads(eqn))
     return replace(fn, eqns=tuple(reversed(kept)))
-
-
-def _map_regions(eqn: Eqn, fn_pass: Callable[[Function], Function]) -> Eqn:
-    found = regions(eqn)
-    if not found:
-        return eqn
-    params = dict(eqn.params)
-    for key, value in eqn.params.items():
-        if isinstance(value, Function):
-            params[key] = fn_pass(value)
-        elif isinstance(value, tuple) and value and all(isinstance(f, Function) for f in value):
-            params[key] = tuple(fn_pass(f) for f in value)
-    return replace(eqn, params=params)
 
 
 def select_outputs(fn: Function, indices: list[int]) -> Function:
@@ -180,7 +179,7 @@ def simplify(fn: Function) -> Function:
 
     for eqn in fn.eqns:
         if regions(eqn):
-            eqn = _map_regions(substitute([eqn], subst)[0], simplify)
+            eqn = map_regions(substitute([eqn], subst)[0], simplify)
             producers.update((v, eqn) for v in eqn.outvars)
             eqns.append(eqn)
             continue
@@ -293,7 +292,7 @@ def distribute(fn: Function) -> Function:
     producers: dict[Var, Eqn] = {}
     eqns: list[Eqn] = []
     for eqn in fn.eqns:
-        eqn = _map_regions(eqn, distribute)
+        eqn = map_regions(eqn, distribute)
         factored = _factor(eqn, producers, uses) if eqn.prim in (P.add, P.sub) else None
         for new in factored or (eqn,):
             producers.update((v, new) for v in new.outvars)
@@ -375,7 +374,7 @@ def _cse(fn: Function, seen: dict[tuple, tuple[Var, ...]]) -> Function:
     for eqn in substitute(fn.eqns, {}):
         eqn = substitute([eqn], subst)[0] if subst else eqn
         if regions(eqn):
-            eqns.append(_map_regions(eqn, lambda body: _cse(body, seen)))
+            eqns.append(map_regions(eqn, lambda body: _cse(body, seen)))
             continue
         key = _cse_key(eqn)
         if key is not None and key in seen:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from . import buffers
 from . import primitives as P
-from .ir import Atom, Eqn, Function, Var, reads, regions
+from .ir import Atom, Eqn, Function, Var, map_regions, reads, regions
 
 
 def schedule(fn: Function) -> Function:
@@ -48,17 +48,7 @@ def _schedule(fn: Function) -> Function:
         if _fixed(eqn):
             eqns.extend(_order(stretch, uses))
             stretch = []
-            found = regions(eqn)
-            if found:
-                params = dict(eqn.params)
-                for key, value in eqn.params.items():
-                    if isinstance(value, Function):
-                        params[key] = _schedule(value)
-                    elif isinstance(value, tuple) and value \
-                            and all(isinstance(f, Function) for f in value):
-                        params[key] = tuple(_schedule(f) for f in value)
-                eqn = replace(eqn, params=params)
-            eqns.append(eqn)
+            eqns.append(map_regions(eqn, _schedule))
         else:
             stretch.append(eqn)
     eqns.extend(_order(stretch, uses))
