@@ -243,9 +243,11 @@ class _Tree:
 
     def _assign(self, eqn: Eqn, stmts: list[Any]) -> None:
         reads: list[Var] = []
+        square = self._float_square(eqn)
         args = [self.ref(a, reads) for a in eqn.invars]
         kind, text = _scalar_spelling(eqn) or _direct_spelling(eqn) or eqn.prim.spelling
-        expr = EMITTERS[kind](self.em, text, args, dict(eqn.params))
+        expr = EMITTERS[kind](self.em, text, args, dict(eqn.params)) if square is None else \
+            gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
         if len(out) == 1 and self.em.uses[out[0]] == 1 \
                 and (not out[0].hint or out[0] in self.folded):
@@ -265,6 +267,17 @@ class _Tree:
             stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
         value = self.ref(eqn.invars[1], reads)
         stmts.append(InPlace(eqn.outvars[0], base, eqn.prim.spelling[1], value, reads, eqn.loc))
+
+    def _float_square(self, eqn: Eqn) -> Var | None:
+        """``x`` if ``eqn`` is ``x ** 2`` of a named Python float, written ``x * x``:
+        on floats a product costs half a power."""
+        x = self.atom(eqn.invars[0]) if eqn.invars else None
+        if eqn.prim.spelling != ("binop", "**") or not isinstance(x, Var) \
+                or not _is_python_float(x) or x in self.em.pending:
+            return None
+        two = eqn.invars[1]
+        return x if isinstance(two, Const) and type(two.value) in (int, float) \
+            and two.value == 2 else None
 
     def _into(self, eqn: Eqn, slot: int, stmts: list[Any]) -> None:
         """The result written into operand ``slot``'s array (see ``buffers``):

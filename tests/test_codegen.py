@@ -136,6 +136,17 @@ def test_float_gradients_are_one_expression_each():
     assert gy == pytest.approx(ga * 0.3 - 1 / 0.3, rel=1e-14)
 
 
+def test_square_of_a_python_float_is_a_product():
+    def f(x):
+        t = np.tanh(x)
+        return t ** 2 + (x + 1.0) ** 2
+    source = adc.grad(f).source(0.3)
+    assert "t * t" in source and "**" not in source
+    t = np.tanh(0.3)
+    assert adc.grad(f)(0.3) == pytest.approx(2 * t * (1 - t * t) + 2 * 1.3, rel=1e-14)
+    assert "** 2" in adc.grad(f).source(np.ones(3))  # arrays keep NumPy's own square
+
+
 def test_large_dead_arrays_are_freed_after_their_last_use():
     def two_layers(x, w1, w2):
         h = np.tanh(x @ w1)
