@@ -464,10 +464,11 @@ class _Written:
 
 
 def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
-             reserved: frozenset[str]) -> _Written:
+             reserved: frozenset[str], in_place: bool) -> _Written:
     alias = _aliases(fn, {})
     em = _Emitter(_uses(fn, alias), constants=constants)
-    tree = _Tree(em, alias, buffers.reusable(fn, alias), _foldable_floats(fn, em.uses))
+    into = buffers.reusable(fn, alias) if in_place else {}
+    tree = _Tree(em, alias, into, _foldable_floats(fn, em.uses))
     body = tree.block(fn.eqns)
     returned: list[Var] = []
     rets = [tree.ref(a, returned) for a in fn.outvars]
@@ -548,15 +549,17 @@ def _blocks_of(stmt: Any) -> list[list[Any]]:
     return []
 
 
-def generate(fn: Function, doc: str | None = None) -> Generated:
+def generate(fn: Function, doc: str | None = None, *, in_place: bool = True) -> Generated:
     """Python source of ``fn``; functions it calls (recursion) are nested defs at its
-    top, reading the enclosing function's values by their names there."""
+    top, reading the enclosing function's values by their names there. ``in_place``:
+    large temporaries may be overwritten where nothing else sees them (``buffers``)."""
     constants: dict[str, Any] = {}
     callees = _callees(fn)
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
-    top = _prepare(fn, constants, {}, def_names)
+    top = _prepare(fn, constants, {}, def_names, in_place)
     nested = [_prepare(replace(c.fn, name=c.name), constants,
-                       {v: top.names[v] for v in c.free}, def_names) for c in callees]
+                       {v: top.names[v] for v in c.free}, def_names, in_place)
+              for c in callees]
     writer = Writer(top.names)
     writer.add(0, f"def {fn.name}({', '.join(top.names[v] for v in fn.invars)}):")
     if doc:

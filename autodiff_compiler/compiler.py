@@ -213,7 +213,8 @@ def _leaves(value: Any) -> list[Any]:
 def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None, *,
                      optimize: bool = True) -> Compiled:
     """Compile the gradient of ``fn`` for abstract ``args`` (``None``: shape-generic).
-    ``optimize=False`` skips ``passes.PIPELINE`` (to see what the transform emitted).
+    ``optimize=False`` skips ``passes.PIPELINE`` and in-place writes (to see what the
+    transform emitted).
 
     Failures are ``AutodiffError``s at the user's line; an unexpected exception is a
     compiler bug, reported as one at the line being compiled when it happened.
@@ -245,7 +246,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
-    generated = generate(ir, _doc(target, spec, wrt, ir))
+    generated = generate(ir, _doc(target, spec, wrt, ir), in_place=optimize)
     value_skeleton = trees.flatten(out, _is_var)[1]
     n_out = len(primal.outvars)
     return Compiled(ir, generated.source, _load(ir.name, generated), spec, guards, captures,

@@ -106,3 +106,13 @@ def test_returned_arrays_are_not_shared_with_each_other():
     (_, aux), grad = adc.value_and_grad(two, has_aux=True)(np.zeros(N))
     grad[:] = -1.0
     np.testing.assert_array_equal(aux, np.ones(N))
+
+
+def test_without_optimisation_nothing_is_written_in_place():
+    x = np.linspace(-2.0, 2.0, N)
+    grad_fn = adc.grad(chain)
+    plain = adc.api.compile_gradient(chain, grad_fn.spec, [adc.api._abstract(x)],
+                                     optimize=False)
+    assert "out=" not in plain.source and "*=" not in plain.source
+    # the optimised sum adds its terms in another order: equal to rounding
+    np.testing.assert_allclose(plain.finish(plain.run((x,))), grad_fn(x), rtol=1e-13, atol=1e-14)
