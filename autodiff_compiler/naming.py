@@ -221,8 +221,11 @@ def assign_names(params: list[Var], body: list[Any], returned: list[Var],
     names: dict[Var, str] = {}
     for rep in order:
         spans = [span for v in members[rep] for span in pieces[v]]
-        # a parameter keeps its name; a loop's variable is named as the user named it
-        ranked = sorted(members[rep], key=lambda v: (v not in params, v not in carried))
+        # a parameter keeps its name; a loop's variable is named as the user named it;
+        # an array updated in place keeps the user's name of a value it held, else is
+        # named after what it is returned as (``g_y``, not the ``g_t`` it started as)
+        ranked = sorted(members[rep], key=lambda v: (v not in params, v not in carried,
+                                                     not _users_value(v), v not in returned))
         base = _identifier(_hint(ranked, default_names))
         name, n = base, 0
         while name in blocked or any(_overlap(a, b) for a in spans for b in taken[name]):
@@ -232,6 +235,11 @@ def assign_names(params: list[Var], body: list[Any], returned: list[Var],
         for v in members[rep]:
             names[v] = name
     return {**names, **fixed}
+
+
+def _users_value(v: Var) -> bool:
+    """A value the user named (not a gradient, not a name the compiler made up)."""
+    return bool(v.hint) and not v.made_up and not v.hint.startswith("g_")
 
 
 def _hint(vs: list[Var], default_names: dict[Var, str]) -> str:

@@ -1,7 +1,11 @@
 """Buffer reuse: large temporaries are overwritten in place only where nothing else
 can see them, and the gradients equal those computed with a fresh array per operation."""
+import importlib.util
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import autodiff_compiler as adc
 from autodiff_compiler import buffers, ops
@@ -116,3 +120,55 @@ def test_without_optimisation_nothing_is_written_in_place():
     assert "out=" not in plain.source and "*=" not in plain.source
     # the optimised sum adds its terms in another order: equal to rounding
     np.testing.assert_allclose(plain.finish(plain.run((x,))), grad_fn(x), rtol=1e-13, atol=1e-14)
+
+
+# ---------------------------------------------------------------------------- random programs
+
+UNARY_CALLS = ["np.sin({})", "np.tanh({})", "np.exp(-({}) ** 2)", "-({})", "({}) ** 2",
+               "({}).reshape(-1)", "ops.stop_gradient({})", "np.cos({}) * 0.5"]
+BINARY_CALLS = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.0 + ({}) ** 2)"]
+
+
+def _source(steps):
+    """A function of x and y, one statement a step, each reading earlier values (a
+    value may be a view of another, or be reassigned), summed at the end."""
+    names, lines = ["x", "y"], []
+    for i, (binary, op, a, b, reuse) in enumerate(steps):
+        left, right = names[int(a * len(names))], names[int(b * len(names))]
+        expr = BINARY_CALLS[op % 4].format(left, right) if binary else \
+            UNARY_CALLS[op % 8].format(left)
+        target = names[int(reuse * len(names))] if reuse > 0.7 and len(names) > 2 else f"t{i}"
+        target = target if target not in ("x", "y") else f"t{i}"
+        lines.append(f"    {target} = {expr}")
+        names.append(target)
+    terms = " + ".join(f"np.sum({n})" for n in dict.fromkeys(names[2:]))
+    return "def f(x, y):\n" + "\n".join(lines) + f"\n    return {terms}\n"
+
+
+STEPS = st.lists(st.tuples(st.booleans(), st.integers(0, 7), st.floats(0, 0.999),
+                           st.floats(0, 0.999), st.floats(0, 0.999)), min_size=2, max_size=10)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_random_programs_give_the_unoptimised_gradient(steps, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("programs")
+    path = folder / f"program_{abs(hash(tuple(steps)))}.py"
+    path.write_text("import numpy as np\nfrom autodiff_compiler import ops\n\n\n" + _source(steps))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x, y = np.linspace(-1.5, 1.5, N), np.linspace(0.5, -0.7, N)
+    kept = x.copy(), y.copy()
+    grad_fn = adc.grad(module.f, (0, 1))
+    got = grad_fn(x, y)
+    plain = adc.api.compile_gradient(module.f, grad_fn.spec,
+                                     [adc.api._abstract(x), adc.api._abstract(y)],
+                                     optimize=False)
+    want = plain.finish(plain.run((x, y)))
+    np.testing.assert_array_equal(x, kept[0])
+    np.testing.assert_array_equal(y, kept[1])
+    for g, w in zip(got, want):
+        scale = np.max(np.abs(w)) + 1.0
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12 * scale)
