@@ -19,8 +19,6 @@ inlined as the pure program it is.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 from .ir import Atom, Eqn, Function, Var, reads, regions
@@ -68,7 +66,7 @@ def _search(fn: Function, alias: dict[Var, Atom], found: dict[int, int]) -> None
     def resolved(a: Atom) -> Atom:
         return alias.get(a, a) if isinstance(a, Var) else a
 
-    owned = set()
+    owned: set[Var] = set()
     readers: dict[Var, list[Eqn]] = {}
     for eqn in fn.eqns:
         for v in {resolved(a) for a in reads(eqn)}:
@@ -78,7 +76,7 @@ def _search(fn: Function, alias: dict[Var, Atom], found: dict[int, int]) -> None
             owned.add(eqn.outvars[0])
         for _, body in regions(eqn):
             _search(body, alias, found)
-    returned = Counter(resolved(a) for a in fn.outvars)
+    returned = {resolved(a) for a in fn.outvars}
     for eqn in fn.eqns:
         if ufunc_name(eqn) is None or not large(eqn.outvars[0]):
             continue

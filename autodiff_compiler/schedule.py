@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from . import buffers
 from . import primitives as P
+from .errors import Loc
 from .ir import Atom, Eqn, Function, Var, map_regions, reads, regions
 
 
@@ -65,8 +66,8 @@ class _Sum:
     """A gradient summed from terms: the terms still to come, and the sum so far."""
 
     out: Var
-    loc: object  # of the last addition of the original chain
-    waiting: set[Var] = field(default_factory=set)
+    loc: Loc | None  # of the last addition of the original chain
+    waiting: dict[Var, None] = field(default_factory=dict)  # in order: code is deterministic
     total: Atom | None = None
 
 
@@ -94,10 +95,13 @@ def _sums(stretch: list[Eqn], uses: Counter) -> tuple[list[_Sum], set[int]]:
             e = todo.pop()
             chain.append(e)
             for a in e.invars:
-                (todo.append(made[a]) if partial(a, out) else terms.append(a))
+                if partial(a, out):
+                    todo.append(made[a])
+                else:
+                    terms.append(a)
         if all(isinstance(t, Var) and t.aval == out.aval for t in terms) \
                 and len(set(terms)) == len(terms) and not taken & set(terms):
-            sums.append(_Sum(out, eqn.loc, waiting=set(terms)))
+            sums.append(_Sum(out, eqn.loc, waiting=dict.fromkeys(terms)))
             taken.update(terms)
             replaced.update(id(e) for e in chain)
     return sums, replaced
@@ -149,7 +153,7 @@ def _order(stretch: list[Eqn], uses: Counter) -> list[Eqn]:
 
 
 def _add_term(chain: _Sum, term: Var, emit: Callable[[Eqn], None]) -> None:
-    chain.waiting.discard(term)
+    del chain.waiting[term]
     if chain.total is None:
         chain.total = term
         return
