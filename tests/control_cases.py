@@ -279,3 +279,24 @@ def zipped_rows(xs, ys):
     for x, y in zip(xs, ys):
         total = total + np.sum(np.sin(x) * y)
     return total
+
+
+def while_rnn(x, w):
+    h = x
+    while np.sum(h ** 2) > 0.05:
+        h = np.tanh(h * w)
+    return np.sum(h * h * w)
+
+
+def reversed_rnn(xs, w):
+    h = np.zeros(xs.shape[1])
+    for t in reversed(range(xs.shape[0])):
+        h = np.tanh(h * w + xs[t])
+    return np.sum(h ** 2)
+
+
+def two_states(x, w):
+    a, b = x, x * 0.5
+    for _ in range(4):
+        a, b = np.tanh(a * w + b), np.sin(b * a)
+    return np.sum(a * b)

@@ -30,6 +30,10 @@ CASES = [
     ("nested_loops", cases.nested_loops, (POS,)),
     ("while_loop", cases.while_loop, (POS,)),
     ("fibonacci_like", cases.fibonacci_like, (POS,)),
+    # the state leaving an iteration is carried back, not taped (see test below)
+    ("while_rnn", cases.while_rnn, (POS * 2, np.array([0.9, -0.8, 0.7]))),
+    ("reversed_rnn", cases.reversed_rnn, (ROWS, np.array([0.5, -1.2, 0.7]))),
+    ("two_states", cases.two_states, (POS, np.array([0.5, -1.2, 0.7]))),
     ("loop_in_branch_in_helper_taken", cases.loop_in_branch_in_helper, (POS,)),
     ("loop_in_branch_in_helper_skipped", cases.loop_in_branch_in_helper, (NEG,)),
     ("helper_called_from_loop", cases.calls_helper_in_loop, (POS * 0.3,)),
@@ -76,15 +80,32 @@ def test_loop_source_reads_like_backpropagation_through_time():
 
 
 def test_tape_keeps_only_what_the_adjoint_reads():
-    """An RNN keeps O(T x hidden) on its tape: one list, of the tanh outputs."""
+    """An RNN keeps O(T x hidden) on its tape: one list, of the hidden states entering
+    each step; the one leaving a step enters the next, so it is carried back instead."""
     xs, w, u = np.ones((50, 32, 8)), np.eye(64) * 0.1, np.ones((8, 64)) * 0.01
     compiled = adc.grad(cases.rnn, (1, 2)).compiled_for((xs, w, u))
     forward_loop = next(e for e in compiled.ir.eqns if e.prim.name == "loop")
     tapes = forward_loop.outvars[1:]
-    assert len(tapes) == 2  # the hidden state before the step and the tanh output
+    assert len(tapes) == 1
     body = forward_loop.params["body"]
     saved = body.outvars[1:]
     assert all(v.aval.shape == (32, 64) for v in saved)  # hidden-sized, nothing else
+
+
+@pytest.mark.parametrize("fn, args", [
+    (cases.rnn, (ROWS[:, None, :] * np.ones((2, 2, 3)), np.eye(4) * 0.5, np.ones((3, 4)))),
+    (cases.while_rnn, (POS * 2, np.array([0.9, -0.8, 0.7]))),
+    (cases.reversed_rnn, (ROWS, np.array([0.5, -1.2, 0.7]))),
+    (cases.two_states, (POS, np.array([0.5, -1.2, 0.7]))),
+], ids=["rnn", "while", "reversed", "two_states"])
+def test_state_leaving_an_iteration_is_carried_back_not_taped(fn, args):
+    compiled = adc.grad(fn, tuple(range(len(args)))).compiled_for(args)
+    loop = next(e for e in compiled.ir.eqns if e.prim.name in ("loop", "while_loop"))
+    body = loop.params["body"]
+    carried = body.outvars[:len(body.invars) - (loop.prim.name == "loop")]
+    taped = set(body.outvars[len(carried):])
+    assert not taped & {v for v in carried if v not in body.invars}
+    check_grads(fn, *args)
 
 
 def test_while_loop_source_counts_iterations():

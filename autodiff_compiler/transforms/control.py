@@ -11,7 +11,10 @@ Reverse mode records only what the adjoint reads (DESIGN decision 4):
   the adjoint is a loop running the other way that reads them back by index. A
   ``while`` also counts its iterations. Cotangents of the carried values are the
   adjoint loop's carried values; cotangents of values the body captures accumulate in
-  carried sums.
+  carried sums. Where the adjoint reads a carried value both as it enters an iteration
+  and as it leaves (an RNN's ``h``), only the entering one is taped: the leaving one
+  is the next iteration's entering one, so the adjoint loop carries it back, starting
+  from the forward loop's result.
 
 Forward mode carries tangents next to the values: extra branch outputs, extra
 loop-carried values.
@@ -135,6 +138,7 @@ class _LoopTape:
     cts: list[Any]
     residuals: list[Var]
     tapes: list[Var]
+    shifted: list[tuple[int, Var, Var]]  # (j, leaving, entering) of carried value j
     index: Var | None  # the forward body's loop index, re-derived in the adjoint
     count: Any  # trip count of the adjoint loop
     forward_reversed: bool
@@ -174,9 +178,22 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
     bwd = recomputed + substitute(bwd, fresh)
     cts = [fresh.get(c, c) if isinstance(c, Var) else c for c in cts]
     residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    shifted = _shifted(body, carry, residuals)
+    leaving = {out for _, out, _ in shifted}
+    residuals = [r for r in residuals if r not in leaving]
     producer = {v: e.prim.name for e in fwd for v in e.outvars}
     tapes = [Var(TAPE, f"{r.hint or producer.get(r, 'saved')}_tape") for r in residuals]
-    return captured, carried, placeholders, fwd, bwd, cts, residuals, tapes
+    return captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted
+
+
+def _shifted(body: Function, carry: Sequence[Var], residuals: list[Var]
+             ) -> list[tuple[int, Var, Var]]:
+    """Carried values the adjoint reads both entering and leaving an iteration: the
+    leaving one need not be taped (it enters the next iteration)."""
+    taped, entering = set(residuals), set(carry)
+    return [(j, out, carry[j]) for j, out in enumerate(body.outvars[:len(carry)])
+            if isinstance(out, Var) and out in taped and carry[j] in taped
+            and out not in entering and body.outvars.count(out) == 1]
 
 
 _CHEAP = frozenset(["getitem", "reshape", "transpose", "swapaxes", "expand_dims", "shape",
@@ -221,14 +238,14 @@ class LoopRule:
     def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
         body, n, inits = eqn.params["body"], eqn.invars[0], eqn.invars[1:]
         index, carry = body.invars[0], body.invars[1:]
-        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes = _split_loop(
-            eqn, body, carry, inits, active, index)
+        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted = \
+            _split_loop(eqn, body, carry, inits, active, index)
         new_body = Function(body.name, body.invars, tuple(fwd), body.outvars + tuple(residuals))
         params = {**eqn.params, "body": new_body, "n_ys": eqn.params["n_ys"] + len(residuals)}
         current().eqns.append(Eqn(eqn.outvars + tuple(tapes), P.loop, eqn.invars, params,
                                   eqn.loc))
-        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, index, n,
-                         eqn.params.get("reverse", False))
+        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, shifted,
+                         index, n, eqn.params.get("reverse", False))
 
     @staticmethod
     def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
@@ -240,8 +257,8 @@ class WhileRule:
     def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
         body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
         carry = body.invars
-        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes = _split_loop(
-            eqn, body, carry, inits, active, None)
+        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted = \
+            _split_loop(eqn, body, carry, inits, active, None)
         count_in, count_c = Var(_INDEX, "n_iter"), Var(_INDEX, "n_iter")
         with building(None) as b:
             b.eqns.extend(fwd)
@@ -256,8 +273,8 @@ class WhileRule:
         params = {**eqn.params, "body": new_body, "cond": new_cond,
                   "n_ys": eqn.params["n_ys"] + len(residuals)}
         current().eqns.append(Eqn(outs, P.while_loop, (*eqn.invars, Const(0)), params, eqn.loc))
-        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, None,
-                         count, False)
+        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, shifted,
+                         None, count, False)
 
     @staticmethod
     def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
@@ -272,23 +289,30 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     named = tape.index is not None and tape.index.hint not in ("", "_")
     index = Var(_INDEX, tape.index.hint if named else "i")  # the tape is read at it
     sums = [_ct_var(w) for w in tape.captured]
+    # a carried value as it left each iteration, carried back from the loop's result
+    leaving = [Var(out.aval, out.hint) for _, out, _ in tape.shifted]
     with building(None) as b:
         # the forward body saw this same index; its tape is in iteration order
         position = (tape.count - 1) - index if tape.forward_reversed else index
         mapping: dict[Var, Any] = {} if tape.index is None else {tape.index: index}
+        mapping.update((out, v) for (_, out, _), v in zip(tape.shifted, leaving))
         for r, t in zip(tape.residuals, tape.tapes):
             mapping[r] = Var(r.aval, r.hint)
             b.eqns.append(Eqn((mapping[r],), P.getitem, (t, as_atom(position)), {}, None))
         b.eqns.extend(substitute(tape.adjoint, mapping))
         n = len(tape.carried)
         carry_out = [_as_ct(c, carry[j], mapping) for c, j in zip(tape.cts[:n], tape.carried)]
+        entering = [mapping[into] for _, _, into in tape.shifted]
         sums_out = [s if c is None else P.add_into(s, _as_ct(c, w, mapping))
                     for s, c, w in zip(sums, tape.cts[n:], tape.captured)]
-    body = Function("grad_body", (index, *tape.placeholders, *sums), tuple(b.eqns),
-                    tuple(as_atom(v) for v in (*carry_out, *sums_out)))
+    body = Function("grad_body", (index, *tape.placeholders, *leaving, *sums), tuple(b.eqns),
+                    tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out)))
     outs = [_ct_var(carry[j]) for j in tape.carried] + [_ct_var(w) for w in tape.captured]
+    results = [eqn.outvars[j] for j, _, _ in tape.shifted]
+    spent = [Var(v.aval, v.hint) for v in leaving]  # the values entering the first iteration
     params = {"body": body, "n_ys": 0, "reverse": not tape.forward_reversed}
-    current().eqns.append(Eqn(tuple(outs), P.loop, (as_atom(tape.count), *ct_final, *sums_init),
+    current().eqns.append(Eqn((*outs[:n], *spent, *outs[n:]), P.loop,
+                              (as_atom(tape.count), *ct_final, *results, *sums_init),
                               params, adjoint_loc(eqn.loc)))
     for j, g in zip(tape.carried, outs):
         adjoints.add(inits[j], g)
