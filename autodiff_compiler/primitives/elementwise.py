@@ -102,8 +102,15 @@ defvjp(sqrt, lambda g, ans, x: g / (2 * ans))
 defvjp(sigmoid, lambda g, ans, x: g * ans * (1 - ans))
 # d logaddexp(x, y) / dx = sigmoid(x - y): it needs no forward value, so a gradient
 # alone never computes the (costly) logaddexp itself.
-defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(x - y), x),
-                  lambda g, ans, x, y: unbroadcast(g * sigmoid(y - x), y))
+
+
+def _minus(a, b):
+    """``a - b``, or ``a`` where ``b`` is a literal zero (softplus: ``logaddexp(0, x)``)."""
+    return a if isinstance(b, int | float) and b == 0 else a - b
+
+
+defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(x, y)), x),
+                  lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(y, x)), y))
 
 # ---------------------------------------------------------------------------- piecewise
 # Conventions where the derivative is not unique: d|x|/dx = sign(x), so 0 at 0;
@@ -144,7 +151,8 @@ defjvp(tan, lambda t, ans, x: t * (1 + ans ** 2))
 defjvp(tanh, lambda t, ans, x: t * (1 - ans ** 2))
 defjvp(sqrt, lambda t, ans, x: t / (2 * ans))
 defjvp(sigmoid, lambda t, ans, x: t * ans * (1 - ans))
-defjvp(logaddexp, lambda t, ans, x, y: t * sigmoid(x - y), lambda t, ans, x, y: t * sigmoid(y - x))
+defjvp(logaddexp, lambda t, ans, x, y: t * sigmoid(_minus(x, y)),
+                  lambda t, ans, x, y: t * sigmoid(_minus(y, x)))
 defjvp(abs_, lambda t, ans, x: t * sign(x))
 defjvp(maximum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
 defjvp(minimum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
