@@ -37,6 +37,8 @@ def sigmoid(x):
     e = np.negative(x)
     if e.size <= 64:
         return np.exp(-np.logaddexp(0, e))
+    if e.dtype.kind in "iu":  # integers: in float64, as np.exp computes them
+        e = e.astype(np.float64)
     cap = 709.0 if e.dtype.itemsize >= 8 else 88.0 if e.dtype.itemsize == 4 else 11.0
     np.minimum(e, cap, out=e)  # in place: a fresh large array costs more than the maths
     np.exp(e, out=e)

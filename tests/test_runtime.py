@@ -48,3 +48,11 @@ def test_sigmoid_does_not_touch_its_input():
     kept = x.copy()
     sigmoid(x)
     np.testing.assert_array_equal(x, kept)
+
+
+@pytest.mark.parametrize("n", [3, 100], ids=["few", "many"])
+def test_sigmoid_of_integers_is_computed_in_float64(n):
+    x = np.arange(n) - n // 2
+    got = sigmoid(x)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, _reference(x), rtol=1e-14)

@@ -183,7 +183,8 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
         for arg, rule_ in zip(eqn.invars, prim.vjp):
             if rule_ is not None and arg in adjoints.active:
                 part = rule_(g, ans, *args, **eqn.params)
-                summed[arg] = summed[arg] + part if arg in summed else part
+                if part is not None:
+                    summed[arg] = summed[arg] + part if arg in summed else part
         for arg, part in summed.items():
             adjoints.add(arg, part)
         return
