@@ -8,6 +8,7 @@ globals it baked in (see ``captures``) before each call.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,15 +107,29 @@ class GradFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._call(*args, **kwargs)
 
-    @property
+    @functools.cached_property
     def __signature__(self) -> inspect.Signature:
+        """How ``fn`` is called, worked out once: the general call path reads it per call."""
         return _signature(self.fn)
+
+    @functools.cached_property
+    def _keyword_only(self) -> bool:
+        return any(p.kind is p.KEYWORD_ONLY for p in self.__signature__.parameters.values())
+
+    def _bind(self, args: tuple, kwargs: dict) -> tuple:
+        """The arguments of ``fn(*args, **kwargs)``, one per parameter in order
+        (keyword-only ones too), defaults filled in."""
+        if not kwargs and not self._keyword_only:
+            return args
+        bound = self.__signature__.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
 
     def _call(self, *args: Any, **kwargs: Any) -> Any:
         """The general call path; it leaves a fast one for arguments of this kind."""
-        args = _bind(self.fn, args, kwargs)
+        args = self._bind(args, kwargs)
         compiled = self.compiled_for(args)
-        entry = compiled.entry(args, list(_signature(self.fn).parameters.values()))
+        entry = compiled.entry(args, list(self.__signature__.parameters.values()))
         if entry is not None:
             fast = _ENTRIES.get(self._key)
             if fast is None:
@@ -131,9 +146,9 @@ class GradFunction:
             key = (self._key, tuple(map(_kind, args)))
             compiled = _CACHE.get(key)
             if compiled is None or not guards_hold(compiled.guards):
-                signature = _signature(self.fn)  # a wrong call: TypeError, as for fn itself
-                positional, keywords = split_arguments(signature, args)
-                signature.bind(*positional, **keywords)
+                # a wrong call: TypeError, as for fn itself
+                positional, keywords = split_arguments(self.__signature__, args)
+                self.__signature__.bind(*positional, **keywords)
                 abstract = [_abstract(a, self.spec.specialize) for a in args]
                 compiled = compile_gradient(self.fn, self.spec, abstract)
                 # The key holds ids of fn's closure cells: keep them (and fn) alive while
@@ -148,11 +163,11 @@ class GradFunction:
 
     def source(self, *args: Any, **kwargs: Any) -> str:
         """The generated source, specialised to these arguments."""
-        return self.compiled_for(_bind(self.fn, args, kwargs)).source
+        return self.compiled_for(self._bind(args, kwargs)).source
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline this gradient into a function being compiled (``grad(grad(f))``)."""
-        args = _bind(self.fn, tuple(args), kwargs)
+        args = self._bind(tuple(args), kwargs)
         compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
         inputs = [leaf for a in args for leaf in _dynamic_leaves(a)]
         inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
@@ -165,17 +180,6 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature:
         return inspect.signature(fn)
     sig = inspect.signature(type(fn).construct)
     return sig.replace(parameters=list(sig.parameters.values())[1:])
-
-
-def _bind(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
-    """The arguments of ``fn(*args, **kwargs)``, one per parameter in order (keyword-only
-    ones too), defaults filled in."""
-    signature = _signature(fn)
-    if not kwargs and all(p.kind is not p.KEYWORD_ONLY for p in signature.parameters.values()):
-        return args
-    bound = signature.bind(*args, **kwargs)
-    bound.apply_defaults()
-    return tuple(bound.arguments.values())
 
 
 def _fn_key(fn: Any) -> tuple:

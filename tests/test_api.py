@@ -377,3 +377,17 @@ def test_a_wrong_call_is_a_type_error_on_the_fast_path_too():
         grad_fn(x=X, y=Y)  # x is positional-only, as for the function itself
     with pytest.raises(TypeError):
         grad_fn(X, Y, Y)
+
+
+def first_of_pair(pair, y):
+    return np.sum(pair[0] * y ** 2)
+
+
+def test_general_call_path_works_out_the_signature_once(monkeypatch):
+    calls = []
+    signature = adc.api._signature
+    monkeypatch.setattr(adc.api, "_signature", lambda fn: calls.append(fn) or signature(fn))
+    grad_fn = adc.grad(first_of_pair, 1)  # a tuple argument: no fast path for it
+    for _ in range(3):
+        np.testing.assert_allclose(grad_fn((X,), Y), 2 * X * Y)
+    assert len(calls) == 1
