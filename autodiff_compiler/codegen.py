@@ -9,197 +9,32 @@ Every adjoint block opens with ``# grad of: <source line>  (file:line)``.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gast
-import numpy as np
 
 from . import buffers
 from .errors import Loc
+from .expressions import EMITTERS, Emitter, attr, is_python_float, spelling
 from .ir import Atom, Callee, Const, Eqn, Function, Var, reads, regions, substitute_function
-from .naming import Append, Assign, For, If, InPlace, Moves, NewList, While, assign_names
+from .naming import (
+    Append,
+    Assign,
+    For,
+    If,
+    InPlace,
+    Moves,
+    NewList,
+    While,
+    assign_names,
+    blocks,
+)
 from .pywriter import Writer
 
-_BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
-           "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
-_CMPOPS = {"<": gast.Lt, "<=": gast.LtE, ">": gast.Gt, ">=": gast.GtE, "==": gast.Eq,
-           "!=": gast.NotEq}
-_UNARYOPS = {"-": gast.USub, "+": gast.UAdd, "not": gast.Not}
 _AUGMENTED = frozenset(["+", "-", "*", "/", "**"])  # ``t op= x`` updates ``t`` in place
-_BOOLOPS = {"and": gast.And, "or": gast.Or}
-
-
-@dataclass
-class _Emitter:
-    """State of one ``generate`` call: pending inlined expressions, names, constants."""
-
-    uses: Counter
-    pending: dict[Var, tuple[gast.expr, list[Var]]] = field(default_factory=dict)
-    name_nodes: list[tuple[gast.Name, Var]] = field(default_factory=list)
-    constants: dict[str, Any] = field(default_factory=dict)
-
-    def ref(self, atom: Atom, reads: list[Var]) -> gast.expr:
-        if isinstance(atom, Const):
-            return self.const(atom.value)
-        if atom in self.pending:
-            expr, inner = self.pending.pop(atom)
-            reads.extend(inner)
-            return expr
-        reads.append(atom)
-        return self.name(atom)
-
-    def name(self, var: Var, ctx: Any = None) -> gast.Name:
-        node = gast.Name("?", ctx or gast.Load(), None, None)
-        self.name_nodes.append((node, var))
-        return node
-
-    def const(self, value: Any) -> gast.expr:
-        """A constant as Python source; NumPy scalars keep their type (``np.float32(1.0)``),
-        since a bare literal is a *weak* Python scalar in NumPy's promotion rules."""
-        if type(value) is float and not math.isfinite(value):
-            text = "nan" if math.isnan(value) else "inf"
-            node = _attr("np", text)
-            return gast.UnaryOp(gast.USub(), node) if value < 0 else node
-        if _is_index(value):  # slices are only syntax inside [...]: spell np.s_[...]
-            return gast.Subscript(_attr("np", "s_"), self.index(value), gast.Load())
-        if value is None or value is Ellipsis or type(value) in (bool, int, float, str):
-            if type(value) in (int, float) and value < 0:
-                return gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
-            return gast.Constant(value, None)
-        if isinstance(value, tuple):
-            return gast.Tuple([self.const(v) for v in value], gast.Load())
-        if _is_dtype(value):
-            return _attr("np", np.dtype(value).name)
-        if isinstance(value, np.generic):
-            return gast.Call(self.const(value.dtype), [self.const(value.item())], [])
-        name = f"const_{len(self.constants)}"
-        self.constants[name] = value
-        return gast.Name(name, gast.Load(), None, None)
-
-
-    def index(self, value: Any) -> gast.expr:
-        """An index as written between brackets: slices become ``a:b:c``."""
-        if isinstance(value, slice):
-            bounds = (value.start, value.stop, value.step)
-            return gast.Slice(*(None if p is None else self.const(p) for p in bounds))
-        if isinstance(value, tuple):
-            return gast.Tuple([self.index(v) for v in value], gast.Load())
-        return self.const(value)
-
-
-def _is_index(value: Any) -> bool:
-    if isinstance(value, tuple):
-        return any(_is_index(v) for v in value)
-    return isinstance(value, slice)
-
-
-def _is_dtype(value: Any) -> bool:
-    is_scalar_type = isinstance(value, type) and issubclass(value, np.generic)
-    return isinstance(value, np.dtype) or is_scalar_type
-
-
-def _attr(module: str, name: str) -> gast.expr:
-    node: gast.expr = gast.Name(module, gast.Load(), None, None)
-    for part in name.split("."):
-        node = gast.Attribute(node, part, gast.Load())
-    return node
-
-
-# ---------------------------------------------------------------------------- spellings
-
-
-def _kw(em: _Emitter, params: dict[str, Any]) -> list[gast.keyword]:
-    return [gast.keyword(k, em.const(v)) for k, v in params.items()]
-
-
-def emit_call(em, text, args, params):
-    module, _, name = text.partition(".")
-    func = _attr(module, name) if name else gast.Name(module, gast.Load(), None, None)
-    return gast.Call(func, args, _kw(em, params))
-
-
-def emit_binop(em, text, args, params):
-    if text in _CMPOPS:
-        return gast.Compare(args[0], [_CMPOPS[text]()], [args[1]])
-    return gast.BinOp(args[0], _BINOPS[text](), args[1])
-
-
-def emit_unaryop(em, text, args, params):
-    return gast.UnaryOp(_UNARYOPS[text](), args[0])
-
-
-def emit_method(em, text, args, params):
-    return gast.Call(gast.Attribute(args[0], text, gast.Load()), args[1:], _kw(em, params))
-
-
-def emit_attr(em, text, args, params):
-    return gast.Attribute(args[0], text, gast.Load())
-
-
-def emit_index(em, text, args, params):
-    index = args[1]
-    if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
-            and index.value.attr == "s_":
-        index = index.slice  # x[np.s_[1:, 0]] reads better as x[1:, 0]
-    return gast.Subscript(args[0], index, gast.Load())
-
-
-def emit_tuple(em, text, args, params):
-    return gast.Tuple(args, gast.Load())
-
-
-def emit_boolop(em, text, args, params):
-    return gast.BoolOp(_BOOLOPS[text](), args)
-
-
-EMITTERS = {"call": emit_call, "binop": emit_binop, "unaryop": emit_unaryop,
-            "method": emit_method, "attr": emit_attr, "index": emit_index,
-            "boolop": emit_boolop, "tuple": emit_tuple}
-
-
-# On Python floats, ``math`` is ten times faster than NumPy's ufuncs; it raises where
-# NumPy would return NaN or infinity with a warning (a domain or range error).
-_MATH = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log",
-         "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh",
-         "cosh": "cosh", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-         "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2",
-         "hypot": "hypot", "log2": "log2", "log10": "log10", "exp2": "exp2", "cbrt": "cbrt"}
-
-
-# ``x.sum(axis=0)`` costs a microsecond less than ``np.sum(x, axis=0)``, a Python
-# function in front of that method (``np.outer`` likewise, in front of a ufunc's):
-# on small arrays, that is the cost.
-_METHODS = {"reduce_sum": "sum", "reduce_mean": "mean", "reduce_prod": "prod",
-            "reduce_max": "max", "reduce_min": "min", "reduce_all": "all", "reduce_any": "any"}
-
-
-def _direct_spelling(eqn: Eqn) -> tuple[str, str] | None:
-    """``x.sum()`` for ``np.sum(x)`` where ``x`` is known to be an array of at least one
-    dimension (a 0-d value may be a Python float at run time), ``np.multiply.outer(x, y)``
-    for ``np.outer(x, y)`` of vectors."""
-    arrays = all(isinstance(a, Var) and a.aval.known and len(a.aval.shape) >= 1
-                 for a in eqn.invars)
-    if not arrays or not eqn.invars:
-        return None
-    if eqn.prim.name == "outer":
-        vectors = all(len(a.aval.shape) == 1 for a in eqn.invars)
-        return ("call", "np.multiply.outer") if vectors else None
-    name = _METHODS.get(eqn.prim.name)
-    return ("method", name) if name else None
-
-
-def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
-    """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float."""
-    name = _MATH.get(eqn.prim.name)
-    if name is None or eqn.params or not hasattr(math, name):
-        return None
-    floats = all(type(a.value) is float if isinstance(a, Const) else _is_python_float(a)
-                 for a in eqn.invars)
-    return ("call", f"math.{name}") if floats else None
 
 
 # ---------------------------------------------------------------------------- statements
@@ -208,7 +43,7 @@ def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
 class _Tree:
     """Builds the statement tree of one generated function from its IR."""
 
-    def __init__(self, em: _Emitter, alias: dict[Var, Atom], into: dict[int, int],
+    def __init__(self, em: Emitter, alias: dict[Var, Atom], into: dict[int, int],
                  folded: set[Var]) -> None:
         self.em, self.alias = em, alias
         self.into = into  # equations (by id) writing into an operand: its index
@@ -245,7 +80,7 @@ class _Tree:
         reads: list[Var] = []
         square = self._float_square(eqn)
         args = [self.ref(a, reads) for a in eqn.invars]
-        kind, text = _scalar_spelling(eqn) or _direct_spelling(eqn) or eqn.prim.spelling
+        kind, text = spelling(eqn)
         expr = EMITTERS[kind](self.em, text, args, dict(eqn.params)) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
@@ -273,7 +108,7 @@ class _Tree:
         on floats a product costs half a power."""
         x = self.atom(eqn.invars[0]) if eqn.invars else None
         if eqn.prim.spelling != ("binop", "**") or not isinstance(x, Var) \
-                or not _is_python_float(x) or x in self.em.pending:
+                or not is_python_float(x) or x in self.em.pending:
             return None
         two = eqn.invars[1]
         return x if isinstance(two, Const) and type(two.value) in (int, float) \
@@ -296,7 +131,7 @@ class _Tree:
             stmts.append(InPlace(eqn.outvars[0], base, text, value, reads, eqn.loc))
             return
         args = [self.ref(a, reads) for a in eqn.invars]
-        call = gast.Call(_attr(*buffers.ufunc_name(eqn).split(".")), args,
+        call = gast.Call(attr(*buffers.ufunc_name(eqn).split(".")), args,
                          [gast.keyword("out", self.em.name(base))])
         stmts.append(InPlace(eqn.outvars[0], base, None, call, reads, eqn.loc))
 
@@ -430,11 +265,7 @@ def _foldable_floats(fn: Function, uses: Counter) -> set[Var]:
     partial = {a for eqn in fn.eqns if eqn.prim.name in ("add", "sub") for a in eqn.invars
                if isinstance(a, Var) and a.hint and a.hint == eqn.outvars[0].hint}
     return {v for eqn in fn.eqns for v in eqn.outvars
-            if uses[v] == 1 and _is_python_float(v) and (v.made_up or v in partial)}
-
-
-def _is_python_float(a: Var) -> bool:
-    return a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64
+            if uses[v] == 1 and is_python_float(v) and (v.made_up or v in partial)}
 
 
 def _callees(fn: Function) -> list[Callee]:
@@ -466,7 +297,7 @@ class _Written:
 def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
              reserved: frozenset[str], in_place: bool) -> _Written:
     alias = _aliases(fn, {})
-    em = _Emitter(_uses(fn, alias), constants=constants)
+    em = Emitter(_uses(fn, alias), constants=constants)
     into = buffers.reusable(fn, alias) if in_place else {}
     tree = _Tree(em, alias, into, _foldable_floats(fn, em.uses))
     body = tree.block(fn.eqns)
@@ -533,20 +364,10 @@ def _defined_on_every_path(stmts: list[Any]) -> set[Var]:
 def _reads_within(stmt: Any) -> list[Var]:
     """The values a statement reads, in the blocks it holds too."""
     out = list(getattr(stmt, "reads", []))
-    for block in _blocks_of(stmt):
+    for block in blocks(stmt):
         for inner in block:
             out.extend(_reads_within(inner))
     return out
-
-
-def _blocks_of(stmt: Any) -> list[list[Any]]:
-    if isinstance(stmt, If):
-        return stmt.branches
-    if isinstance(stmt, For):
-        return [stmt.body]
-    if isinstance(stmt, While):
-        return [stmt.cond, stmt.body]
-    return []
 
 
 def generate(fn: Function, doc: str | None = None, *, in_place: bool = True) -> Generated:

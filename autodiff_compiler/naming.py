@@ -266,11 +266,12 @@ def _force_groups(stmts: list[Any], groups: _Groups, carried: set[Var]) -> None:
             carried.update(s.carry)
             for c, o in zip(s.carry, s.outs):
                 groups.union(c, o)
-        for block in _blocks(s):
+        for block in blocks(s):
             _force_groups(block, groups, carried)
 
 
-def _blocks(s: Any) -> Iterable[list[Any]]:
+def blocks(s: Any) -> Iterable[list[Any]]:
+    """The statement lists a statement holds (branches, loop bodies)."""
     if isinstance(s, If):
         return s.branches
     if isinstance(s, For):
@@ -284,7 +285,7 @@ def _coalesce(stmts: list[Any], groups: _Groups, pieces: dict) -> None:
     """Let a copy's source take its target's name when their lifetimes do not meet,
     which turns the copy into nothing (``h = np.tanh(...)`` ends a loop body)."""
     for s in stmts:
-        for block in _blocks(s):
+        for block in blocks(s):
             _coalesce(block, groups, pieces)
         if isinstance(s, InPlace):
             if groups.find(s.base) is not groups.find(s.target) \

@@ -1,0 +1,201 @@
+"""IR equations as Python expressions: how each primitive is spelled, and the state
+of spelling one function (values folded into their one use, names still to fill in,
+constants the namespace must hold). ``codegen`` arranges these into statements.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+import numpy as np
+
+from .ir import Atom, Const, Eqn, Var
+
+_BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
+           "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
+_CMPOPS = {"<": gast.Lt, "<=": gast.LtE, ">": gast.Gt, ">=": gast.GtE, "==": gast.Eq,
+           "!=": gast.NotEq}
+_UNARYOPS = {"-": gast.USub, "+": gast.UAdd, "not": gast.Not}
+_BOOLOPS = {"and": gast.And, "or": gast.Or}
+
+
+@dataclass
+class Emitter:
+    """State of one ``generate`` call: pending inlined expressions, names, constants."""
+
+    uses: Counter
+    pending: dict[Var, tuple[gast.expr, list[Var]]] = field(default_factory=dict)
+    name_nodes: list[tuple[gast.Name, Var]] = field(default_factory=list)
+    constants: dict[str, Any] = field(default_factory=dict)
+
+    def ref(self, atom: Atom, reads: list[Var]) -> gast.expr:
+        if isinstance(atom, Const):
+            return self.const(atom.value)
+        if atom in self.pending:
+            expr, inner = self.pending.pop(atom)
+            reads.extend(inner)
+            return expr
+        reads.append(atom)
+        return self.name(atom)
+
+    def name(self, var: Var, ctx: Any = None) -> gast.Name:
+        node = gast.Name("?", ctx or gast.Load(), None, None)
+        self.name_nodes.append((node, var))
+        return node
+
+    def const(self, value: Any) -> gast.expr:
+        """A constant as Python source; NumPy scalars keep their type (``np.float32(1.0)``),
+        since a bare literal is a *weak* Python scalar in NumPy's promotion rules."""
+        if type(value) is float and not math.isfinite(value):
+            text = "nan" if math.isnan(value) else "inf"
+            node = attr("np", text)
+            return gast.UnaryOp(gast.USub(), node) if value < 0 else node
+        if _is_index(value):  # slices are only syntax inside [...]: spell np.s_[...]
+            return gast.Subscript(attr("np", "s_"), self.index(value), gast.Load())
+        if value is None or value is Ellipsis or type(value) in (bool, int, float, str):
+            if type(value) in (int, float) and value < 0:
+                return gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
+            return gast.Constant(value, None)
+        if isinstance(value, tuple):
+            return gast.Tuple([self.const(v) for v in value], gast.Load())
+        if _is_dtype(value):
+            return attr("np", np.dtype(value).name)
+        if isinstance(value, np.generic):
+            return gast.Call(self.const(value.dtype), [self.const(value.item())], [])
+        name = f"const_{len(self.constants)}"
+        self.constants[name] = value
+        return gast.Name(name, gast.Load(), None, None)
+
+
+    def index(self, value: Any) -> gast.expr:
+        """An index as written between brackets: slices become ``a:b:c``."""
+        if isinstance(value, slice):
+            bounds = (value.start, value.stop, value.step)
+            return gast.Slice(*(None if p is None else self.const(p) for p in bounds))
+        if isinstance(value, tuple):
+            return gast.Tuple([self.index(v) for v in value], gast.Load())
+        return self.const(value)
+
+
+def _is_index(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return any(_is_index(v) for v in value)
+    return isinstance(value, slice)
+
+
+def _is_dtype(value: Any) -> bool:
+    is_scalar_type = isinstance(value, type) and issubclass(value, np.generic)
+    return isinstance(value, np.dtype) or is_scalar_type
+
+
+def attr(module: str, name: str) -> gast.expr:
+    node: gast.expr = gast.Name(module, gast.Load(), None, None)
+    for part in name.split("."):
+        node = gast.Attribute(node, part, gast.Load())
+    return node
+
+
+# ---------------------------------------------------------------------------- spellings
+
+
+def _kw(em: Emitter, params: dict[str, Any]) -> list[gast.keyword]:
+    return [gast.keyword(k, em.const(v)) for k, v in params.items()]
+
+
+def emit_call(em, text, args, params):
+    module, _, name = text.partition(".")
+    func = attr(module, name) if name else gast.Name(module, gast.Load(), None, None)
+    return gast.Call(func, args, _kw(em, params))
+
+
+def emit_binop(em, text, args, params):
+    if text in _CMPOPS:
+        return gast.Compare(args[0], [_CMPOPS[text]()], [args[1]])
+    return gast.BinOp(args[0], _BINOPS[text](), args[1])
+
+
+def emit_unaryop(em, text, args, params):
+    return gast.UnaryOp(_UNARYOPS[text](), args[0])
+
+
+def emit_method(em, text, args, params):
+    return gast.Call(gast.Attribute(args[0], text, gast.Load()), args[1:], _kw(em, params))
+
+
+def emit_attr(em, text, args, params):
+    return gast.Attribute(args[0], text, gast.Load())
+
+
+def emit_index(em, text, args, params):
+    index = args[1]
+    if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
+            and index.value.attr == "s_":
+        index = index.slice  # x[np.s_[1:, 0]] reads better as x[1:, 0]
+    return gast.Subscript(args[0], index, gast.Load())
+
+
+def emit_tuple(em, text, args, params):
+    return gast.Tuple(args, gast.Load())
+
+
+def emit_boolop(em, text, args, params):
+    return gast.BoolOp(_BOOLOPS[text](), args)
+
+
+EMITTERS = {"call": emit_call, "binop": emit_binop, "unaryop": emit_unaryop,
+            "method": emit_method, "attr": emit_attr, "index": emit_index,
+            "boolop": emit_boolop, "tuple": emit_tuple}
+
+
+# On Python floats, ``math`` is ten times faster than NumPy's ufuncs; it raises where
+# NumPy would return NaN or infinity with a warning (a domain or range error).
+_MATH = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log",
+         "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh",
+         "cosh": "cosh", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+         "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2",
+         "hypot": "hypot", "log2": "log2", "log10": "log10", "exp2": "exp2", "cbrt": "cbrt"}
+
+
+# ``x.sum(axis=0)`` costs a microsecond less than ``np.sum(x, axis=0)``, a Python
+# function in front of that method (``np.outer`` likewise, in front of a ufunc's):
+# on small arrays, that is the cost.
+_METHODS = {"reduce_sum": "sum", "reduce_mean": "mean", "reduce_prod": "prod",
+            "reduce_max": "max", "reduce_min": "min", "reduce_all": "all", "reduce_any": "any"}
+
+
+def _direct_spelling(eqn: Eqn) -> tuple[str, str] | None:
+    """``x.sum()`` for ``np.sum(x)`` where ``x`` is known to be an array of at least one
+    dimension (a 0-d value may be a Python float at run time), ``np.multiply.outer(x, y)``
+    for ``np.outer(x, y)`` of vectors."""
+    arrays = all(isinstance(a, Var) and a.aval.known and len(a.aval.shape) >= 1
+                 for a in eqn.invars)
+    if not arrays or not eqn.invars:
+        return None
+    if eqn.prim.name == "outer":
+        vectors = all(len(a.aval.shape) == 1 for a in eqn.invars)
+        return ("call", "np.multiply.outer") if vectors else None
+    name = _METHODS.get(eqn.prim.name)
+    return ("method", name) if name else None
+
+
+def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
+    """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float."""
+    name = _MATH.get(eqn.prim.name)
+    if name is None or eqn.params or not hasattr(math, name):
+        return None
+    floats = all(type(a.value) is float if isinstance(a, Const) else is_python_float(a)
+                 for a in eqn.invars)
+    return ("call", f"math.{name}") if floats else None
+
+
+def spelling(eqn: Eqn) -> tuple[str, str]:
+    """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
+    operands are known to allow it (``math`` on floats, methods on arrays)."""
+    return _scalar_spelling(eqn) or _direct_spelling(eqn) or eqn.prim.spelling
+
+
+def is_python_float(a: Var) -> bool:
+    return a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64
