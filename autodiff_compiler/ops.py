@@ -7,7 +7,8 @@ and argument names follow MindSpore 2.x (``ops.sum(input, dim, keepdim)``,
 ``ops.mean(input, axis, keep_dims)``).
 
 Where MindSpore's result is piecewise, the gradient follows MindSpore: ``relu``
-has derivative 0 at 0. ``softmax``, ``log_softmax`` and ``logsumexp`` subtract the
+is ``np.maximum(input, 0)``, whose tie goes to the 0, so it has derivative 0 at 0;
+``clamp`` passes the gradient at its bounds. ``softmax``, ``log_softmax`` and ``logsumexp`` subtract the
 maximum first (through ``stop_gradient``, which is exact: they do not depend on the
 shift), so they neither overflow nor lose precision.
 """
@@ -233,11 +234,8 @@ def round(input: Any) -> Any:  # noqa: A001, A002
 
 
 def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-    """``input`` limited to ``[min, max]``; a bound of ``None`` is no bound."""
-    if min is None:
-        return np.minimum(input, max)
-    if max is None:
-        return np.maximum(input, min)
+    """``input`` limited to ``[min, max]``; a bound of ``None`` is no bound. A value on
+    a bound gets the gradient, as in MindSpore."""
     return np.clip(input, min, max)
 
 
@@ -326,8 +324,9 @@ def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0
 
 
 def relu(input: Any) -> Any:  # noqa: A002
-    """``max(input, 0)``, with derivative 0 at 0 as in MindSpore."""
-    return np.where(input > 0, input, 0.0)
+    """``maximum(input, 0)``, with derivative 0 at 0 as in MindSpore (a tie of
+    ``maximum`` goes to its second argument)."""
+    return np.maximum(input, 0.0)
 
 
 def relu6(x: Any) -> Any:

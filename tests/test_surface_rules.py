@@ -32,7 +32,7 @@ from test_rules import (
 )
 
 import autodiff_compiler as adc
-from autodiff_compiler import check_grads
+from autodiff_compiler import check_grads, ops
 
 
 @dataclass(frozen=True)
@@ -570,8 +570,36 @@ def clip_at_bounds(x):
     return np.sum(np.clip(x, 0.0, 1.0))
 
 
+def clip_lower_at_bound(x):
+    return np.sum(np.clip(x, 0.0, None))
+
+
+def clip_upper_at_bound(x):
+    return np.sum(x.clip(None, 1.0))
+
+
+def clip_bounds_at_ties(x, lo, hi):
+    return np.sum(np.clip(x, lo, hi))
+
+
+def clamp_at_bounds(x):
+    return np.sum(ops.clamp(x, 0.0, 1.0) + ops.clamp(x, min=0.0) + ops.clamp(x, max=1.0))
+
+
+def relu_ops_and_maximum(x):
+    return np.sum(ops.relu(x) * 2.0 + np.maximum(x, 0.0))
+
+
+def relu6_at_kinks(x):
+    return np.sum(ops.relu6(x))
+
+
 def fmax_tie(x, y):
     return np.sum(np.fmax(x, y))
+
+
+def fmin_tie(x, y):
+    return np.sum(np.fmin(x, y))
 
 
 def where_sqrt_double_where(x):
@@ -621,11 +649,30 @@ EXACT = [
     Exact("prod_with_zeros", prod_with_zeros, (np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0],
                                                           [1.0, 2.0, 4.0]]),),
           ([[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [8.0, 4.0, 2.0]],), ("reduce_prod",)),
-    # A value on a clip bound counts as inside.
+    # A value on a clip bound counts as inside (MindSpore's clamp), with one bound too;
+    # a bound gets the gradient only where it bites strictly.
     Exact("clip_at_bounds", clip_at_bounds, (np.array([-1.0, 0.0, 0.5, 1.0, 2.0]),),
           ([0.0, 1.0, 1.0, 1.0, 0.0],), ("clip",)),
-    Exact("fmax_tie_goes_to_first", fmax_tie, (np.array([1.0, 2.0]), np.array([1.0, 3.0])),
-          ([1.0, 0.0], [0.0, 1.0]), ("fmax",)),
+    Exact("clip_lower_only_at_bound", clip_lower_at_bound, (np.array([-1.0, 0.0, 2.0]),),
+          ([0.0, 1.0, 1.0],), ("maximum",)),
+    Exact("clip_upper_only_at_bound", clip_upper_at_bound, (np.array([-1.0, 1.0, 2.0]),),
+          ([1.0, 1.0, 0.0],), ("minimum",)),
+    Exact("clip_bound_gradients_at_ties", clip_bounds_at_ties,
+          (np.array([-1.0, 0.0, 0.5, 1.0, 2.0]), np.zeros(5), np.ones(5)),
+          ([0.0, 1, 1, 1, 0], [1.0, 0, 0, 0, 0], [0.0, 0, 0, 0, 1]), ("clip",)),
+    Exact("clamp_at_bounds", clamp_at_bounds, (np.array([-1.0, 0.0, 0.5, 1.0, 2.0]),),
+          ([1.0, 3, 3, 3, 1],), ("clip", "maximum", "minimum")),
+    # ops.relu and np.maximum(x, 0) agree: derivative 0 at 0.
+    Exact("relu_agrees_with_maximum", relu_ops_and_maximum, (np.array([-1.0, 0.0, 2.0]),),
+          ([0.0, 0.0, 3.0],), ("maximum",)),
+    Exact("relu6_zero_at_both_kinks", relu6_at_kinks,
+          (np.array([-1.0, 0.0, 3.0, 6.0, 7.0]),), ([0.0, 0, 1, 0, 0],), ("minimum",)),
+    Exact("fmax_tie_goes_to_second", fmax_tie, (np.array([1.0, 2.0, 4.0, np.nan]),
+                                                 np.array([1.0, 3.0, np.nan, 5.0])),
+          ([0.0, 0.0, 1.0, 0.0], [1.0, 1.0, 0.0, 1.0]), ("fmax",)),
+    Exact("fmin_tie_goes_to_second", fmin_tie, (np.array([1.0, 2.0, 4.0]),
+                                                 np.array([1.0, 3.0, np.nan])),
+          ([0.0, 1.0, 1.0], [1.0, 0.0, 0.0]), ("fmin",)),
     # The double-where pattern keeps an infinite derivative out of the untaken branch.
     Exact("where_double_where", where_sqrt_double_where, (np.array([0.0, 4.0]),),
           ([0.0, 0.25],), ("where", "sqrt")),

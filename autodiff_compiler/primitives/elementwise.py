@@ -4,11 +4,13 @@ Every binary rule passes its result through ``unbroadcast``, the single place wh
 NumPy's implicit broadcasting is undone. Most functions are registered by their
 partial derivatives (``defpartials``), which gives both the VJP and the JVP.
 
-Conventions where the derivative is not unique: ``d|x|/dx = sign(x)`` (0 at 0); ties
-of ``maximum``/``minimum``/``fmax``/``fmin`` send the gradient to the first argument;
-``clip(x, lo, hi)`` is ``minimum(maximum(x, lo), hi)`` with those ties, so a value on
-a bound counts as inside. Rounding, ``sign``, ``//``, comparisons and logical
-functions are piecewise constant: no gradient flows through them.
+Conventions where the derivative is not unique (the README lists them with the
+reasons): ``d|x|/dx = sign(x)`` (0 at 0); ties of ``maximum``/``minimum``/``fmax``/
+``fmin`` send the whole gradient to the SECOND argument, as MindSpore's CPU kernels do
+(``x > y`` selects x, else y), so ``maximum(x, 0)`` is ``relu`` with derivative 0 at 0;
+``clip(x, lo, hi)`` follows MindSpore's ``clamp``: a value on a bound counts as inside.
+Rounding, ``sign``, ``//``, comparisons and logical functions are piecewise constant:
+no gradient flows through them.
 """
 from __future__ import annotations
 
@@ -114,20 +116,26 @@ defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(x, y)), x)
 
 # ---------------------------------------------------------------------------- piecewise
 # Conventions where the derivative is not unique: d|x|/dx = sign(x), so 0 at 0;
-# ties of maximum/minimum send the whole gradient to the first argument.
+# maximum/minimum/fmax/fmin send the gradient to the first argument only where it
+# strictly wins, so a tie goes to the second (``maximum(x, 0)`` at 0 gives x nothing).
 
 
-def _select_first(g, ans, x, y):
-    return unbroadcast(g * equal(ans, x), x)
+def _ties_to_second(first_wins):
+    """Both partials of a selection of one of two arguments: the first argument's is
+    ``first_wins(ans, x, y)`` (strictly), the second's the rest, ties included."""
+    return (first_wins, lambda ans, x, y: logical_not(first_wins(ans, x, y)))
 
 
-def _select_second(g, ans, x, y):
-    return unbroadcast(g * not_equal(ans, x), y)
+def _kept_first(ans, x, y):
+    """fmax/fmin kept x and x differs from y (NaN-aware: a NaN y always loses)."""
+    return logical_and(equal(ans, x), not_equal(x, y))
 
 
+defpartials(maximum, *_ties_to_second(lambda ans, x, y: greater(x, y)))
+defpartials(minimum, *_ties_to_second(lambda ans, x, y: less(x, y)))
+defpartials(fmax, *_ties_to_second(_kept_first))
+defpartials(fmin, *_ties_to_second(_kept_first))
 defvjp(abs_, lambda g, ans, x: g * sign(x))
-defvjp(maximum, _select_first, _select_second)
-defvjp(minimum, _select_first, _select_second)
 defvjp(where, None, lambda g, ans, c, x, y: unbroadcast(where(c, g, 0), x),
                     lambda g, ans, c, x, y: unbroadcast(where(c, 0, g), y))
 
@@ -154,8 +162,6 @@ defjvp(sigmoid, lambda t, ans, x: t * ans * (1 - ans))
 defjvp(logaddexp, lambda t, ans, x, y: t * sigmoid(_minus(x, y)),
                   lambda t, ans, x, y: t * sigmoid(_minus(y, x)))
 defjvp(abs_, lambda t, ans, x: t * sign(x))
-defjvp(maximum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
-defjvp(minimum, lambda t, ans, x, y: t * equal(ans, x), lambda t, ans, x, y: t * not_equal(ans, x))
 defjvp(where, None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x, y: where(c, 0, t))
 
 # ---------------------------------------------------------------------------- by partials
@@ -183,12 +189,12 @@ defpartials(arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
                      lambda ans, y, x: -y / (x ** 2 + y ** 2))
 defpartials(hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
 defpartials(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
-defpartials(fmax, lambda ans, x, y: equal(ans, x), lambda ans, x, y: not_equal(ans, x))
-defpartials(fmin, lambda ans, x, y: equal(ans, x), lambda ans, x, y: not_equal(ans, x))
 
 
 def _clip_inside(x, lo, hi):
-    """``maximum(x, lo) <= hi``: the upper bound did not bite."""
+    """``maximum(x, lo) <= hi``: the upper bound did not bite. With ``x >= lo`` this is
+    MindSpore's ``clamp`` rule (``lo <= x <= hi`` gets the gradient, bounds included);
+    ``lo > hi`` gives ``hi`` everywhere, and ``hi`` the gradient."""
     return less_equal(maximum(x, lo), hi)
 
 
