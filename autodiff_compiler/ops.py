@@ -8,9 +8,9 @@ and argument names follow MindSpore 2.x (``ops.sum(input, dim, keepdim)``,
 
 Where MindSpore's result is piecewise, the gradient follows MindSpore: ``relu``
 is ``np.maximum(input, 0)``, whose tie goes to the 0, so it has derivative 0 at 0;
-``clamp`` passes the gradient at its bounds. ``softmax``, ``log_softmax`` and ``logsumexp`` subtract the
-maximum first (through ``stop_gradient``, which is exact: they do not depend on the
-shift), so they neither overflow nor lose precision.
+``clamp`` passes the gradient at its bounds. ``softmax``, ``log_softmax`` and
+``logsumexp`` subtract the maximum first (through ``stop_gradient``, which is exact:
+they do not depend on the shift), so they neither overflow nor lose precision.
 """
 from __future__ import annotations
 

@@ -438,12 +438,18 @@ def _stack(arrays, axis=0, out=None, *, dtype=None, casting=None):
 
 def _vstack(tup, *, dtype=None, casting=None):
     _unsupported("vstack", dtype=dtype)
+    if isinstance(tup, Var):
+        from .surface_composed import stacked_rows
+        return stacked_rows(tup, vertical=True)
     arrays = [_atleast(P.atleast_2d, 2)(a) for a in _arrays(tup, "vstack")]
     return P.concatenate(*arrays, axis=0)
 
 
 def _hstack(tup, *, dtype=None, casting=None):
     _unsupported("hstack", dtype=dtype)
+    if isinstance(tup, Var):
+        from .surface_composed import stacked_rows
+        return stacked_rows(tup, vertical=False)
     arrays = _arrays(tup, "hstack")
     ranks = _ranks(arrays)
     if ranks is None:
@@ -510,6 +516,26 @@ register("linear algebra", P.det, np.linalg.det)
 register("linear algebra", P.slogdet, np.linalg.slogdet)
 register("linear algebra", P.solve, np.linalg.solve)
 register("linear algebra", lambda a, upper=False: _cholesky(a, upper), np.linalg.cholesky)
+
+
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    _unsupported("svd", hermitian=hermitian or None)
+    if not _static(compute_uv, "compute_uv"):
+        return P.svdvals(a, compute_uv=False)
+    return P.svd(a, full_matrices=bool(_static(full_matrices, "full_matrices")))
+
+
+def _pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
+    _unsupported("pinv", hermitian=hermitian or None, rtol=rtol)
+    return P.pinv(a) if rcond is None else P.pinv(a, rcond=_static(rcond, "rcond"))
+
+
+register("linear algebra", _svd, np.linalg.svd)
+register("linear algebra", lambda a, UPLO="L": P.eigh(a, UPLO=_static(UPLO, "UPLO")),  # noqa: N803
+         np.linalg.eigh)
+register("linear algebra", lambda a, UPLO="L": P.eigvalsh(a, UPLO=_static(UPLO, "UPLO")),  # noqa: N803
+         np.linalg.eigvalsh)
+register("linear algebra", _pinv, np.linalg.pinv)
 
 
 def _cholesky(a, upper):
@@ -734,3 +760,6 @@ def write_readme(path: str = "README.md") -> None:
     _, tail = rest.split(README_END)
     with open(path, "w") as f:
         f.write(f"{head}{README_BEGIN}\n{supported_markdown()}{README_END}{tail}")
+
+
+from . import surface_composed  # noqa: E402,F401  (registers the functions it composes)

@@ -950,9 +950,11 @@ NOT_COVERED: dict[str, str] = {}
 
 
 def _all_rows() -> list:
-    """The rows of this module and of test_surface_rules (which imports this one)."""
+    """The rows of this module and of test_surface_rules and test_composed_rules (which
+    import this one)."""
+    import test_composed_rules
     import test_surface_rules
-    return ALL_ROWS + test_surface_rules.ALL_ROWS
+    return ALL_ROWS + test_surface_rules.ALL_ROWS + test_composed_rules.ALL_ROWS
 
 
 def test_every_primitive_is_covered():

@@ -61,6 +61,8 @@ match_complex = _ufunc("match_complex", "match_complex")
                                      "isfinite", "logical_not", "logical_and", "logical_or",
                                      "logical_xor"])
 round_ = Primitive("round", ("call", "np.round"), elementwise=True, defaults={"decimals": 0})
+nan_to_num = Primitive("nan_to_num", ("call", "np.nan_to_num"), elementwise=True,
+                       defaults={"nan": 0.0, "posinf": None, "neginf": None})
 # ``&``, ``|``, ``^``, ``~``: logical on booleans (masks), bitwise on integers.
 bitwise_and, bitwise_or, bitwise_xor, invert = (
     _ufunc(n) for n in ["bitwise_and", "bitwise_or", "bitwise_xor", "invert"])
@@ -170,6 +172,8 @@ defjvp(where, None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x,
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
 defpartials(mod, lambda ans, x, y: 1, lambda ans, x, y: -floor_divide(x, y))
+# nan_to_num passes finite values through and replaces the others by constants.
+defpartials(nan_to_num, lambda ans, x, **replacements: isfinite(x))
 defpartials(exp2, lambda ans, x: ans * LN2)
 defpartials(expm1, lambda ans, x: ans + 1)
 defpartials(log2, lambda ans, x: 1 / (x * LN2))

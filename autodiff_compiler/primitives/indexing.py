@@ -93,11 +93,12 @@ gather_update = Primitive("gather_update", ("call", "gather_update"))
 sort = Primitive("sort", ("call", "np.sort"), defaults={"axis": -1})
 argsort = Primitive("argsort", ("call", "np.argsort"), defaults={"axis": -1, "kind": None})
 argmax = Primitive("argmax", ("call", "np.argmax"), defaults={"axis": None, "keepdims": False})
+argpartition = Primitive("argpartition", ("call", "np.argpartition"), defaults={"axis": -1})
 argmin = Primitive("argmin", ("call", "np.argmin"), defaults={"axis": None, "keepdims": False})
 for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update):
     _prim.aval_rule = lambda args, params: [args[0].aval]
 
-nondifferentiable(make_slice, argsort, argmax, argmin)
+nondifferentiable(make_slice, argsort, argpartition, argmax, argmin)
 
 # ---------------------------------------------------------------------------- gathers
 

@@ -215,13 +215,29 @@ def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
     from .elementwise import abs_
     from .shape import squeeze
     rows, cols = axis
+    if ord in (2, -2, "nuc"):
+        return _singular_value_norm(x, ord, rows, cols, keepdims)
     if ord in (1, -1):
         inner, outer = rows, cols
     elif ord in (np.inf, -np.inf):
         inner, outer = cols, rows
     else:
-        raise ValueError(f"matrix norm ord={ord!r} is not supported yet (use None, 'fro', "
-                         "1, -1, inf or -inf)")
+        raise ValueError(f"Invalid norm order {ord!r} for matrices")
     sums = reduce_sum(abs_(x), axis=inner, keepdims=True)
     result = (reduce_max if ord > 0 else reduce_min)(sums, axis=outer, keepdims=True)
     return result if keepdims else squeeze(result, axis=tuple(sorted((rows, cols))))
+
+
+def _singular_value_norm(x, ord, rows, cols, keepdims):  # noqa: A002
+    """NumPy's: the largest (2), smallest (-2) or sum ('nuc') of the singular values."""
+    from .decompositions import svdvals
+    from .shape import expand_dims, moveaxis
+    values = svdvals(moveaxis(x, (rows, cols), (-2, -1)), compute_uv=False)
+    reduce = {2: reduce_max, -2: reduce_min, "nuc": reduce_sum}[ord]
+    result = reduce(values, axis=-1)
+    if not keepdims:
+        return result
+    rank = ndim_of(x)
+    if rank is not None:
+        rows, cols = rows % rank, cols % rank
+    return expand_dims(result, axis=tuple(sorted((rows, cols))))

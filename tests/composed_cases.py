@@ -1,0 +1,259 @@
+"""Functions spelling the NumPy calls of test_composed_rules.py, one call each.
+
+The compiler reads functions from source, so each spelling with arguments known when
+compiling (an axis, an order, a spacing) is a ``def`` of its own.
+"""
+import numpy as np
+
+# ---------------------------------------------------------------------------- elementwise
+
+
+def degrees_radians(x):
+    return np.rad2deg(x) + np.degrees(x) * 2.0 + np.deg2rad(x) * 3.0 + np.radians(x)
+
+
+def nan_to_num_fn(x):
+    return np.nan_to_num(x * 2.0, nan=1.0, posinf=3.0, neginf=-3.0)
+
+
+def select_fn(x):
+    return np.select([x < -0.5, x > 0.5], [x ** 2, np.sin(x)], default=0.5)
+
+
+def select_broadcast(x, y):
+    return np.select([x > 0, y < 0], [y, x * y])
+
+
+# ---------------------------------------------------------------------------- differences
+
+
+def diff_fn(x):
+    return np.diff(x)
+
+
+def diff_twice_axis0(x):
+    return np.diff(x, n=2, axis=0)
+
+
+def diff_zero(x):
+    return np.diff(x, n=0) * 2.0
+
+
+def diff_prepend_append(x):
+    return np.diff(x, prepend=0.5, append=2.0)
+
+
+def diff_prepend_array(x):
+    return np.diff(x, axis=0, prepend=x[:1] * 3.0)
+
+
+def gradient_fn(x):
+    return np.gradient(x)
+
+
+def gradient_axis(x):
+    return np.gradient(x, 0.5, axis=1, edge_order=2)
+
+
+def gradient_spacings(x):
+    rows, cols = np.gradient(x, 2.0, 0.5)
+    return rows * cols
+
+
+def gradient_runtime_spacing(x, h):
+    return np.gradient(x, h, axis=0)
+
+
+# ---------------------------------------------------------------------------- shapes
+
+
+def rot90_fn(x):
+    return np.rot90(x) * np.arange(1.0, 13.0).reshape(4, 3)
+
+
+def rot90_twice(x):
+    return np.rot90(x, 2, axes=(1, 2))
+
+
+def rot90_thrice(x):
+    return np.rot90(x, 3, axes=(0, 2))
+
+
+def rot90_negative(x):
+    return np.rot90(x, -1) + np.rot90(x, 4).T
+
+
+def rollaxis_fn(x):
+    return np.rollaxis(x, 2)
+
+
+def rollaxis_forward(x):
+    return np.rollaxis(x, 0, 3)
+
+
+def rollaxis_negative(x):
+    return np.rollaxis(x, -1, -2)
+
+
+def diagonal_fn(x):
+    return np.diagonal(x) * 2.0
+
+
+def diagonal_method_offset(x):
+    return x.diagonal(1) * 2.0 + x.diagonal(-1).sum()
+
+
+def diagonal_transposed_axes(x):
+    return np.diagonal(x, 1, 1, 0)
+
+
+def diagonal_3d(x):
+    return np.diagonal(x, -1, 2, 0)
+
+
+def append_flat(x):
+    return np.append(x, x[:1] * 2.0) + 1.0
+
+
+def append_axis(x):
+    return np.append(x, x[:1] * 2.0, axis=0)
+
+
+def append_constant(x):
+    return np.append(x, [1.0, 2.0])
+
+
+def kron_fn(x, y):
+    return np.kron(x, y)
+
+
+def cross_fn(x, y):
+    return np.cross(x, y)
+
+
+def cross_axes(x, y):
+    return np.cross(x, y, axisa=0, axisb=0, axisc=0)
+
+
+def cross_axis(x, y):
+    return np.cross(x, y, axis=0)
+
+
+def column_stack_fn(x, y):
+    return np.column_stack([x, y])
+
+
+def vsplit_fn(x):
+    top, rest = np.vsplit(x, [1])
+    return top.sum() * rest
+
+
+def hsplit_fn(x):
+    left, right = np.hsplit(x, 2)
+    return left * right
+
+
+def hsplit_vector(x):
+    first, second = np.hsplit(x, [2])
+    return first.sum() * second
+
+
+def dsplit_fn(x):
+    front, back = np.dsplit(x, [1])
+    return front.sum() * back
+
+
+def vstack_one_array(x):
+    return np.vstack(x) * 2.0
+
+
+def hstack_one_array(x):
+    return np.hstack(x) * 2.0
+
+
+def partition_fn(x):
+    return np.partition(x, 2) * np.arange(1.0, 6.0)
+
+
+def partition_axis(x):
+    return np.partition(x, (0, 2), axis=0) * np.arange(1.0, 5.0)
+
+
+def partition_flat(x):
+    return np.partition(x, 3, axis=None) * np.arange(1.0, 13.0)
+
+
+def argpartition_fn(x):
+    return np.sum(x * np.argpartition(x, 1) + x * x.argpartition(2))
+
+
+# ---------------------------------------------------------------------------- decompositions
+
+
+def svd_reduced(x):
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    return (np.sum((u * u) * np.arange(1.0, u.shape[-1] + 1.0)) + np.sum(s ** 2)
+            + np.sum(vh[..., 0, :] ** 3 * vh[..., 0, :]))
+
+
+def svd_reconstructed(x):
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    return (u * s[..., None, :]) @ vh
+
+
+def svd_values(x):
+    return np.linalg.svd(x, compute_uv=False)
+
+
+def svd_full_values(x):
+    _, s, _ = np.linalg.svd(x)
+    return s * 2.0
+
+
+def svd_full_vectors(x):
+    u, s, vh = np.linalg.svd(x)
+    return u[:, 0] ** 2 + vh[1] ** 2 + s
+
+
+def eigh_fn(x):
+    w, v = np.linalg.eigh(x)
+    return np.sum(w * np.arange(1.0, w.shape[-1] + 1.0)) + np.sum((v * v) @ np.arange(3.0))
+
+
+def eigh_upper(x):
+    w, v = np.linalg.eigh(x, UPLO="U")
+    return w + (v ** 2)[..., 0, :]
+
+
+def eigvalsh_fn(x):
+    return np.linalg.eigvalsh(x) * np.arange(1.0, 4.0)
+
+
+def eigvalsh_sum(x):
+    return np.sum(np.linalg.eigvalsh(x))
+
+
+def eigvalsh_upper(x):
+    return np.linalg.eigvalsh(x, UPLO="U")
+
+
+def pinv_fn(x):
+    return np.linalg.pinv(x)
+
+
+def norm_spectral(x):
+    return np.linalg.norm(x, 2) + np.linalg.norm(x, -2) * 2.0 + np.linalg.norm(x, "nuc")
+
+
+def norm_spectral_axes(x):
+    return (np.linalg.norm(x, 2, axis=(1, 2), keepdims=True)
+            * np.linalg.norm(x, "nuc", axis=(2, 1))[:, None, None])
+
+
+def nuclear_norm(x):
+    return np.linalg.norm(x, "nuc", axis=(0, 1))
+
+
+def svd_vectors_used(x):
+    u, _, _ = np.linalg.svd(x, full_matrices=False)
+    return np.sum(u[:, 0])

@@ -1,0 +1,296 @@
+"""NumPy functions written with other primitives, and the matrix decompositions, against
+finite differences in float64, one table row per spelling.
+
+Every check runs in reverse and forward mode, in shape-specialised code and (where the
+function does not depend on its operand's rank or shape) in shape-generic code; a
+function that does is checked to be refused in shape-generic code with a located
+error. The meta-tests in test_rules.py count these rows too.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import composed_cases as C
+import numpy as np
+import pytest
+from test_rules import UNARY_SHAPES, Exact, Row, assert_exact_gradient, names, sample, shape_id
+
+import autodiff_compiler as adc
+from autodiff_compiler import check_grads
+from autodiff_compiler.errors import AutodiffError
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A spelling checked at fixed arguments. ``generic``: shape-generic code can compile
+    it (else it must refuse it); ``modes``: the derivative modes checked."""
+
+    name: str
+    fn: Callable[..., Any]
+    args: tuple
+    covers: tuple[str, ...] = ()
+    surface: Any = None
+    generic: bool = True
+    modes: tuple[str, ...] = ("rev", "fwd")
+
+
+def check_specialised(fn: Callable[..., Any], *args: Any, modes: tuple[str, ...]) -> None:
+    """``check_grads``' inner-product test, in shape-specialised code only."""
+    rng = np.random.default_rng(0)
+    directions = [rng.standard_normal(np.shape(a)) for a in args]
+    cotangent = rng.standard_normal(np.shape(fn(*args)))
+    eps = 1e-6
+
+    def moved(step):
+        return np.sum(cotangent * fn(*(a + step * d for a, d in zip(args, directions))))
+
+    numeric = (moved(eps) - moved(-eps)) / (2 * eps)
+    if "rev" in modes:
+        grads = adc.vjp(fn, *args)[1](cotangent)
+        reverse = sum(np.sum(g * d) for g, d in zip(grads, directions))
+        np.testing.assert_allclose(reverse, numeric, rtol=1e-5, atol=1e-8)
+    if "fwd" in modes:
+        tangent = adc.jvp(fn, args, directions)[1]
+        np.testing.assert_allclose(np.sum(cotangent * tangent), numeric, rtol=1e-5, atol=1e-8)
+
+
+def scaled(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
+    """``3 * fn``, as a ``def`` the compiler can read, closing over ``fn``."""
+
+    def unary(a):
+        return fn(a) * 3.0
+
+    def binary(a, b):
+        return fn(a, b) * 3.0
+
+    return {1: unary, 2: binary}[arity]
+
+
+RNG = np.random.RandomState(7)
+
+
+def uniform(*shape: int, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
+    return RNG.uniform(lo, hi, shape)
+
+
+# ---------------------------------------------------------------------------- elementwise
+
+ELEMENTWISE = [
+    Row("fabs", np.fabs, (0.2, 2.0), covers=("abs",)),
+    Row("fabs_negative", np.fabs, (-2.0, -0.2), covers=("abs",)),
+    Row("degrees_radians", C.degrees_radians, covers=("mul",),
+        surface=(np.rad2deg, np.degrees, np.deg2rad, np.radians)),
+    Row("sinc", np.sinc, (-2.5, 2.5), covers=("sin", "where", "div")),
+    Row("nan_to_num", C.nan_to_num_fn, covers=("nan_to_num",), surface=np.nan_to_num),
+    Row("select", C.select_fn, covers=("where",), surface=np.select),
+]
+ELEMENTWISE_CASES = [(row, shape) for row in ELEMENTWISE for shape in UNARY_SHAPES]
+
+
+@pytest.mark.parametrize("row, shape", ELEMENTWISE_CASES,
+                         ids=[f"{row.name}-{shape_id(s)}" for row, s in ELEMENTWISE_CASES])
+def test_elementwise_rule_matches_finite_differences(row, shape):
+    fn, x = row.fn, sample(row.lims, shape)
+    check_grads(lambda a: fn(a) * 3.0, x)
+
+
+# ---------------------------------------------------------------------------- fixed arguments
+
+M, M3, W, V3 = uniform(3, 4), uniform(2, 3, 4), uniform(5), uniform(4, 3)
+SQUARE, TALL, WIDE, BATCH = uniform(3, 3), uniform(4, 3), uniform(3, 5), uniform(2, 4, 3)
+SYMMETRIC = SQUARE + SQUARE.T + np.diag([3.0, 0.0, -3.0])
+SYMMETRIC_BATCH = np.stack([SYMMETRIC, SYMMETRIC @ SYMMETRIC])
+
+SPECS = [
+    Spec("select_broadcast", C.select_broadcast, (M, W[:4]), ("where",)),
+    Spec("diff", C.diff_fn, (M,), ("getitem", "sub"), np.diff),
+    Spec("diff_vector", C.diff_fn, (W,), ("sub",)),
+    Spec("diff_twice_axis0", C.diff_twice_axis0, (uniform(4, 3),), ("sub",)),
+    Spec("diff_zero", C.diff_zero, (M,), ("mul",)),
+    Spec("diff_prepend_append", C.diff_prepend_append, (M,), ("concatenate",)),
+    Spec("diff_prepend_array", C.diff_prepend_array, (M,), ("concatenate",), generic=False),
+    Spec("gradient", C.gradient_fn, (W,), ("concatenate",), np.gradient, generic=False),
+    Spec("gradient_axis_edge_order_2", C.gradient_axis, (M,), ("concatenate",)),
+    Spec("gradient_spacings", C.gradient_spacings, (M,), ("concatenate",), generic=False),
+    Spec("gradient_runtime_spacing", C.gradient_runtime_spacing, (M, 0.7), ("div",)),
+    Spec("rot90", C.rot90_fn, (M,), ("flip", "swapaxes"), np.rot90),
+    Spec("rot90_twice", C.rot90_twice, (M3,), ("flip",)),
+    Spec("rot90_thrice", C.rot90_thrice, (M3,), ("flip", "swapaxes")),
+    Spec("rot90_negative", C.rot90_negative, (M,), ("flip", "swapaxes")),
+    Spec("rollaxis", C.rollaxis_fn, (M3,), ("moveaxis",), np.rollaxis),
+    Spec("rollaxis_forward", C.rollaxis_forward, (M3,), ("moveaxis",)),
+    Spec("rollaxis_negative", C.rollaxis_negative, (M3,), ("moveaxis",)),
+    Spec("diagonal", C.diagonal_fn, (M,), ("diag",), np.diagonal),
+    Spec("diagonal_method_offset", C.diagonal_method_offset, (M,), ("diag",), ".diagonal"),
+    Spec("diagonal_transposed_axes", C.diagonal_transposed_axes, (M,), ("diag", "T")),
+    Spec("diagonal_3d", C.diagonal_3d, (M3,), ("moveaxis", "getitem", "arange")),
+    Spec("append_flat", C.append_flat, (M,), ("concatenate", "reshape"), np.append),
+    Spec("append_axis", C.append_axis, (M,), ("concatenate",)),
+    Spec("append_constant", C.append_constant, (W,), ("concatenate",)),
+    Spec("kron", C.kron_fn, (uniform(2, 3), uniform(3, 2)), ("reshape", "mul"), np.kron,
+         generic=False),
+    Spec("kron_vector_matrix", C.kron_fn, (uniform(3), uniform(2, 2)), ("reshape",),
+         generic=False),
+    Spec("kron_3d", C.kron_fn, (uniform(2, 1, 2), uniform(2, 3)), ("reshape",), generic=False),
+    Spec("kron_0d", C.kron_fn, (np.array(1.5), uniform(2, 3)), ("mul",), generic=False),
+    Spec("cross", C.cross_fn, (V3, V3[::-1].copy()), ("stack", "getitem"), np.cross,
+         generic=False),
+    Spec("cross_broadcast", C.cross_fn, (uniform(3), V3), ("stack",), generic=False),
+    Spec("cross_2d_vectors", C.cross_fn, (uniform(4, 2), uniform(4, 2)), ("sub",),
+         generic=False),
+    Spec("cross_axes", C.cross_axes, (V3.T.copy(), uniform(3, 4)), ("moveaxis",),
+         generic=False),
+    Spec("cross_axis", C.cross_axis, (V3.T.copy(), uniform(3, 4)), ("moveaxis",),
+         generic=False),
+    Spec("column_stack", C.column_stack_fn, (W, uniform(5, 2)), ("concatenate", "atleast_2d"),
+         np.column_stack),
+    Spec("vsplit", C.vsplit_fn, (M,), ("getitem",), np.vsplit),
+    Spec("hsplit", C.hsplit_fn, (M,), ("getitem",), np.hsplit, generic=False),
+    Spec("hsplit_vector", C.hsplit_vector, (W,), ("getitem",), generic=False),
+    Spec("dsplit", C.dsplit_fn, (M3,), ("getitem",), np.dsplit),
+    Spec("vstack_one_matrix", C.vstack_one_array, (M,), ("copy",), generic=False),
+    Spec("vstack_one_vector", C.vstack_one_array, (W,), ("reshape",), generic=False),
+    Spec("vstack_one_3d", C.vstack_one_array, (M3,), ("reshape",), generic=False),
+    Spec("hstack_one_matrix", C.hstack_one_array, (M,), ("reshape",), generic=False),
+    Spec("hstack_one_vector", C.hstack_one_array, (W,), ("copy",), generic=False),
+    Spec("hstack_one_3d", C.hstack_one_array, (M3,), ("moveaxis", "reshape"), generic=False),
+    Spec("partition", C.partition_fn, (W,), ("argpartition", "take_along_axis"),
+         np.partition),
+    Spec("partition_axis", C.partition_axis, (uniform(3, 4),), ("argpartition",)),
+    Spec("partition_flat", C.partition_flat, (M,), ("argpartition",)),
+    # decompositions
+    Spec("svd_reduced_square", C.svd_reduced, (SQUARE,), ("svd",), np.linalg.svd),
+    Spec("svd_reduced_tall", C.svd_reduced, (TALL,), ("svd",)),
+    Spec("svd_reduced_wide", C.svd_reduced, (WIDE,), ("svd",)),
+    Spec("svd_reduced_batched", C.svd_reduced, (BATCH,), ("svd",)),
+    Spec("svd_reconstructed_wide", C.svd_reconstructed, (WIDE,), ("svd",)),
+    Spec("svd_reconstructed_batched", C.svd_reconstructed, (BATCH,), ("svd",)),
+    Spec("svd_values", C.svd_values, (TALL,), ("svdvals",)),
+    Spec("svd_values_batched", C.svd_values, (BATCH,), ("svdvals",)),
+    Spec("svd_full_values_tall", C.svd_full_values, (TALL,), ("svd", "getitem"),
+         modes=("rev",)),
+    Spec("svd_full_values_wide", C.svd_full_values, (WIDE,), ("svd",), modes=("rev",)),
+    Spec("svd_full_vectors_square", C.svd_full_vectors, (SQUARE,), ("svd",), generic=False),
+    Spec("eigh", C.eigh_fn, (SYMMETRIC,), ("eigh",), np.linalg.eigh),
+    Spec("eigh_reads_lower_triangle", C.eigh_fn, (SQUARE,), ("eigh", "tril")),
+    Spec("eigh_upper", C.eigh_upper, (SQUARE,), ("eigh", "triu")),
+    Spec("eigh_batched", C.eigh_fn, (SYMMETRIC_BATCH,), ("eigh",)),
+    Spec("eigvalsh", C.eigvalsh_fn, (SQUARE,), ("eigvalsh", "eigh"), np.linalg.eigvalsh),
+    Spec("eigvalsh_upper", C.eigvalsh_upper, (SQUARE,), ("eigvalsh",)),
+    Spec("eigvalsh_batched", C.eigvalsh_fn, (SYMMETRIC_BATCH,), ("eigvalsh",)),
+    Spec("pinv_tall", C.pinv_fn, (TALL,), ("pinv",), np.linalg.pinv),
+    Spec("pinv_wide", C.pinv_fn, (WIDE,), ("pinv",)),
+    Spec("pinv_batched", C.pinv_fn, (BATCH,), ("pinv",)),
+    Spec("norm_2_minus2_nuc", C.norm_spectral, (TALL,), ("svdvals", "reduce_max", "reduce_min"),
+         generic=False),
+    Spec("norm_2_minus2_nuc_wide", C.norm_spectral, (WIDE,), ("svdvals",), generic=False),
+    Spec("norm_spectral_axes_keepdims", C.norm_spectral_axes, (BATCH,), ("svdvals",)),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=names(SPECS))
+def test_rule_matches_finite_differences(spec):
+    fn = scaled(spec.fn, len(spec.args))
+    if spec.generic:
+        check_grads(fn, *spec.args, modes=spec.modes)
+    else:
+        check_specialised(fn, *spec.args, modes=spec.modes)
+
+
+SHAPE_DEPENDENT = [spec for spec in SPECS if not spec.generic]
+
+
+@pytest.mark.parametrize("spec", SHAPE_DEPENDENT, ids=names(SHAPE_DEPENDENT))
+def test_shape_dependent_function_is_refused_in_shape_generic_code(spec):
+    with pytest.raises(AutodiffError, match=r"shape-generic|unknown when compiling") as info:
+        adc.vjp(spec.fn, *spec.args, specialize=False)
+    assert "composed_cases.py" in str(info.value)
+
+
+def test_values_equal_numpy_exactly():
+    for spec in SPECS:
+        want = spec.fn(*spec.args)
+        got = adc.vjp(spec.fn, *spec.args)[0]
+        np.testing.assert_array_equal(got, want, err_msg=spec.name)
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def test_svd_full_matrices_of_non_square_refuses_vector_gradient():
+    with pytest.raises(AutodiffError, match="full_matrices") as info:
+        adc.grad(lambda x: np.sum(C.svd_full_vectors(x)))(TALL)
+    assert "composed_cases.py" in str(info.value) and "full_matrices=False" in str(info.value)
+
+
+def test_svd_full_matrices_of_non_square_refuses_forward_mode():
+    with pytest.raises(AutodiffError, match="full_matrices"):
+        adc.jvp(C.svd_full_values, (TALL,), (np.ones_like(TALL),))
+
+
+# ---------------------------------------------------------------------------- second order
+
+SECOND_ORDER = [
+    Spec("sinc", np.sinc, (uniform(4, lo=0.2, hi=1.5),), ("sin", "div")),
+    Spec("svd_values", C.svd_values, (TALL,), ("svdvals", "svd")),
+    Spec("eigvalsh", C.eigvalsh_fn, (SYMMETRIC,), ("eigvalsh", "eigh")),
+    Spec("pinv", C.pinv_fn, (WIDE,), ("pinv",)),
+    Spec("svd_reduced", C.svd_reduced, (TALL,), ("svd",)),
+]
+
+
+@pytest.mark.parametrize("spec", SECOND_ORDER, ids=names(SECOND_ORDER))
+def test_second_order_matches_finite_differences(spec):
+    check_grads(scaled(spec.fn, len(spec.args)), *spec.args, order=2, modes=("rev",))
+
+
+# ---------------------------------------------------------------------------- exact values
+
+
+def sinc_at_zero(x):
+    return np.sum(np.sinc(x))
+
+
+def nan_to_num_at_non_finite(x):
+    return np.sum(np.nan_to_num(x) * 0.5)
+
+
+EXACT = [
+    # sinc is 1 at 0 with derivative 0; cos(pi)/1 - sin(pi)/pi at 1 is -1.
+    Exact("sinc_at_zero_and_one", sinc_at_zero, (np.array([0.0, 1.0]),), ([0.0, -1.0],),
+          ("sin",)),
+    # Non-finite entries are replaced by constants: no gradient reaches them.
+    Exact("nan_to_num_at_non_finite", nan_to_num_at_non_finite,
+          (np.array([1.0, np.nan, np.inf, -np.inf]),), ([0.5, 0.0, 0.0, 0.0],),
+          ("nan_to_num",)),
+    Exact("argpartition_is_constant", C.argpartition_fn, (np.array([3.0, 1.0, 2.0]),),
+          (np.argpartition([3.0, 1.0, 2.0], 1) + np.argpartition([3.0, 1.0, 2.0], 2),),
+          ("argpartition",), (np.argpartition, ".argpartition")),
+    # At repeated singular values the values' gradient is finite (U V^T at the identity).
+    Exact("nuclear_norm_at_identity", C.nuclear_norm, (np.eye(3),), (np.eye(3),),
+          ("svdvals",)),
+    Exact("eigvalsh_sum_at_identity", C.eigvalsh_sum, (np.eye(3),), (np.eye(3),),
+          ("eigvalsh",)),
+]
+
+
+@pytest.mark.parametrize("specialize", [True, False], ids=["specialised", "generic"])
+@pytest.mark.parametrize("case", EXACT, ids=names(EXACT))
+def test_gradient_equals_exact_value(case, specialize):
+    assert_exact_gradient(case, specialize)
+
+
+def test_singular_vector_gradient_at_repeated_singular_values_is_not_finite():
+    """Documented: the vectors are not unique there, so their gradient is inf or NaN."""
+    grad = adc.grad(C.svd_vectors_used)(np.eye(3))
+    assert not np.all(np.isfinite(grad))
+
+
+ALL_ROWS = ELEMENTWISE + SPECS + SECOND_ORDER + EXACT
+
+
+def test_row_names_are_unique_within_each_test():
+    for table in (ELEMENTWISE, SPECS, SECOND_ORDER, EXACT):
+        assert len(set(names(table))) == len(table)
