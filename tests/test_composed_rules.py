@@ -216,6 +216,29 @@ def test_values_equal_numpy_exactly():
         np.testing.assert_array_equal(got, want, err_msg=spec.name)
 
 
+# ---------------------------------------------------------------------------- float32
+
+
+def summed(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
+    def unary(a):
+        return np.sum(fn(a))
+
+    def binary(a, b):
+        return np.sum(fn(a, b))
+
+    return {1: unary, 2: binary}[arity]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=names(SPECS))
+def test_float32_gradient_is_float32_and_matches_float64(spec):
+    arrays = tuple(i for i, a in enumerate(spec.args) if isinstance(a, np.ndarray))
+    args32 = [a.astype(np.float32) if i in arrays else a for i, a in enumerate(spec.args)]
+    grad = adc.grad(summed(spec.fn, len(spec.args)), grad_position=arrays)
+    for g32, g64 in zip(grad(*args32), grad(*spec.args)):
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g64, rtol=2e-3, atol=2e-4)
+
+
 # ---------------------------------------------------------------------------- refusals
 
 

@@ -13,17 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 X = np.array([0.3, -1.2, 2.0])
 
 
-def uses_sinc(x):
-    return np.sum(np.sinc(x) * x)
+def uses_i0(x):
+    return np.sum(np.i0(x) * x)
 
 
 def test_numpy_function_without_rule_names_function_line_and_how_to_register():
     with pytest.raises(adc.AutodiffError) as err:
-        adc.grad(uses_sinc)(X)
+        adc.grad(uses_i0)(X)
     message = str(err.value)
-    assert "np.sinc has no derivative rule" in message
-    assert f"{Path(__file__).name}:" in message and "np.sum(np.sinc(x) * x)" in message
-    assert "extend.defprimitive(np.sinc)" in message and "stop_gradient" in message
+    assert "np.i0 has no derivative rule" in message
+    assert f"{Path(__file__).name}:" in message and "np.sum(np.i0(x) * x)" in message
+    assert "extend.defprimitive(np.i0)" in message and "stop_gradient" in message
 
 
 def log_cosh(x):
