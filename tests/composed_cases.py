@@ -215,6 +215,17 @@ def svd_full_vectors(x):
     return u[:, 0] ** 2 + vh[1] ** 2 + s
 
 
+def svd_full_determined_vectors(x):
+    u, s, vh = np.linalg.svd(x)
+    k = s.shape[-1]
+    return np.sum(u[:, :k] * np.arange(1.0, k + 1.0)) + np.sum(vh[:k] ** 3) + np.sum(s)
+
+
+def svd_full_extra_vector(x):
+    u, _, _ = np.linalg.svd(x)
+    return np.sum(u[:, -1] ** 2 * np.arange(1.0, u.shape[0] + 1.0))
+
+
 def eigh_fn(x):
     w, v = np.linalg.eigh(x)
     return np.sum(w * np.arange(1.0, w.shape[-1] + 1.0)) + np.sum((v * v) @ np.arange(3.0))

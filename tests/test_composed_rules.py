@@ -169,10 +169,13 @@ SPECS = [
     Spec("svd_reconstructed_batched", C.svd_reconstructed, (BATCH,), ("svd",)),
     Spec("svd_values", C.svd_values, (TALL,), ("svdvals",)),
     Spec("svd_values_batched", C.svd_values, (BATCH,), ("svdvals",)),
-    Spec("svd_full_values_tall", C.svd_full_values, (TALL,), ("svd", "getitem"),
-         modes=("rev",)),
-    Spec("svd_full_values_wide", C.svd_full_values, (WIDE,), ("svd",), modes=("rev",)),
-    Spec("svd_full_vectors_square", C.svd_full_vectors, (SQUARE,), ("svd",), generic=False),
+    Spec("svd_full_values_tall", C.svd_full_values, (TALL,), ("svd", "getitem")),
+    Spec("svd_full_values_wide", C.svd_full_values, (WIDE,), ("svd",)),
+    Spec("svd_full_vectors_square", C.svd_full_vectors, (SQUARE,), ("svd",)),
+    Spec("svd_full_determined_vectors_tall", C.svd_full_determined_vectors, (TALL,),
+         ("svd", "concatenate", "reduce_any")),
+    Spec("svd_full_determined_vectors_wide", C.svd_full_determined_vectors, (WIDE,),
+         ("svd",)),
     Spec("eigh", C.eigh_fn, (SYMMETRIC,), ("eigh",), np.linalg.eigh),
     Spec("eigh_reads_lower_triangle", C.eigh_fn, (SQUARE,), ("eigh", "tril")),
     Spec("eigh_upper", C.eigh_upper, (SQUARE,), ("eigh", "triu")),
@@ -242,15 +245,14 @@ def test_float32_gradient_is_float32_and_matches_float64(spec):
 # ---------------------------------------------------------------------------- refusals
 
 
-def test_svd_full_matrices_of_non_square_refuses_vector_gradient():
-    with pytest.raises(AutodiffError, match="full_matrices") as info:
-        adc.grad(lambda x: np.sum(C.svd_full_vectors(x)))(TALL)
-    assert "composed_cases.py" in str(info.value) and "full_matrices=False" in str(info.value)
-
-
-def test_svd_full_matrices_of_non_square_refuses_forward_mode():
-    with pytest.raises(AutodiffError, match="full_matrices"):
-        adc.jvp(C.svd_full_values, (TALL,), (np.ones_like(TALL),))
+@pytest.mark.parametrize("mode", ["rev", "fwd"])
+def test_svd_full_matrices_derivative_reaching_extra_vectors_is_nan(mode):
+    """The extra columns of a full SVD's U are any completion: no derivative, NaN."""
+    if mode == "rev":
+        derivative = adc.grad(C.svd_full_extra_vector)(TALL)
+    else:
+        derivative = adc.jvp(C.svd_full_extra_vector, (TALL,), (np.ones_like(TALL),))[1]
+    assert np.all(np.isnan(derivative))
 
 
 # ---------------------------------------------------------------------------- second order

@@ -9,11 +9,11 @@ eigenvectors at repeated eigenvalues) are not unique, and their gradients come o
 inf or NaN there, as in JAX and PyTorch; a gradient through the singular values or
 eigenvalues alone (``s``, ``eigvalsh``, the 2-norm, the nuclear norm) stays finite, as
 the rule then leaves the vectors' terms out. ``np.linalg.svd(a)`` of a non-square
-matrix with ``full_matrices=True`` (NumPy's default) returns a ``U`` or ``Vh`` whose
-extra columns are any orthonormal completion: a gradient through ``U`` or ``Vh`` there
-is refused with a located error (use ``full_matrices=False``); one through ``s`` alone
-is fine. ``eigh`` and ``eigvalsh`` read one triangle of their argument (``UPLO``), so
-their gradient lives on that triangle, as for ``cholesky``.
+matrix with ``full_matrices=True`` (NumPy's default) returns a ``U`` or ``Vh`` with
+extra vectors that are any orthonormal completion: derivatives through the first
+``min(m, n)`` are exact, and NaN where they reach the others. ``eigh`` and
+``eigvalsh`` read one triangle of their argument (``UPLO``), so their gradient lives
+on that triangle, as for ``cholesky``.
 """
 from __future__ import annotations
 
@@ -22,14 +22,13 @@ from typing import Any
 import numpy as np
 
 from .. import builder
-from ..errors import AutodiffError
 from .constructors import eye
 from .core import Primitive, defjvp, defjvp_all, defvjp, defvjp_all
-from .elementwise import where
+from .elementwise import logical_or, not_equal, where
 from .indexing import getitem
 from .linalg import _swap_last
-from .reductions import reduce_sum
-from .shape import dim_of, expand_dims, shape_of, tril, triu, zeros_like
+from .reductions import reduce_any, reduce_sum
+from .shape import concatenate, dim_of, expand_dims, shape_of, tril, triu, zeros_like
 
 svd = Primitive("svd", ("call", "np.linalg.svd"), n_out=3, defaults={"full_matrices": True})
 svdvals = Primitive("svdvals", ("call", "np.linalg.svd"))  # with compute_uv=False
@@ -64,24 +63,11 @@ def _gap_reciprocals(values, squared: bool):
     return where(diagonal, 0.0, 1.0 / where(diagonal, 1.0, gaps))
 
 
-def _located(message: str) -> AutodiffError:
-    return AutodiffError(message, builder.current().loc,
-                         hint="call np.linalg.svd(a, full_matrices=False)")
-
-
 # ---------------------------------------------------------------------------- svd
-
-
-def _square_or_reduced(x, full_matrices: bool, what: str) -> tuple[Any, Any] | None:
-    """(m, n) when known; refuses vectors of a full SVD that are not determined."""
-    shape = shape_of(x)
-    dims = shape[-2:] if isinstance(shape, tuple) else None
-    if full_matrices and (dims is None or dims[0] != dims[1]):
-        raise _located(f"the {what} through U or Vh of a full SVD "
-                       "(full_matrices=True, NumPy's default) of a matrix that is not "
-                       "square (or whose shape is unknown when compiling): their extra "
-                       "columns are not unique")
-    return dims
+# A full SVD (full_matrices=True, NumPy's default) of a non-square matrix has k =
+# min(m, n) determined singular vectors on each side; the others are any orthonormal
+# completion. The rules work with the first k, and make the derivative NaN where it
+# would depend on the others (where a cotangent reaches them, or their tangent).
 
 
 def _first(a, k, axis: int):
@@ -90,20 +76,47 @@ def _first(a, k, axis: int):
     return getitem(a, index)
 
 
+def _rest(a, k, axis: int):
+    """The entries of ``a`` from ``k`` on along ``axis`` (-1 or -2)."""
+    index = (Ellipsis, slice(k, None)) if axis == -1 else (Ellipsis, slice(k, None), slice(None))
+    return getitem(a, index)
+
+
+def _known_square(x) -> bool:
+    shape = shape_of(x)
+    return isinstance(shape, tuple) and shape[-1] == shape[-2]
+
+
+def _undetermined(g_u, g_vh, k):
+    """NaN where a cotangent reaches the extra vectors of a full SVD, else 0."""
+    reached = [reduce_any(not_equal(_rest(g, k, axis), 0))
+               for g, axis in ((g_u, -1), (g_vh, -2)) if not _absent(g)]
+    if not reached:
+        return None
+    return where(reached[0] if len(reached) == 1 else logical_or(*reached), np.nan, 0.0)
+
+
 def _vjp_svd(gs, ans, x, full_matrices=True):
     g_u, g_s, g_vh = gs
     u, s, vh = ans
     values_only = _absent(g_u) and _absent(g_vh)
-    if full_matrices and not values_only:
-        _square_or_reduced(x, True, "gradient")
-    elif full_matrices:  # the first k singular vectors carry the values' gradient
+    undetermined = None
+    if full_matrices and not _known_square(x):
         k = dim_of(s, -1)
-        u, vh = _first(u, k, -1), _first(vh, k, -2)
-    grad = None if _absent(g_s) else _scaled_columns(u, g_s) @ vh
-    if values_only:
-        return (grad,)
-    vectors = _vjp_svd_vectors(g_u, g_vh, u, s, vh, shape_of(x))
-    return (vectors if grad is None else grad + vectors,)
+        undetermined = None if values_only else _undetermined(g_u, g_vh, k)
+        u, vh, g_u, g_vh = _first(u, k, -1), _first(vh, k, -2), _first(g_u, k, -1), \
+            _first(g_vh, k, -2)
+    parts = [] if _absent(g_s) else [_scaled_columns(u, g_s) @ vh]
+    if not values_only:
+        parts.append(_vjp_svd_vectors(g_u, g_vh, u, s, vh, shape_of(x)))
+    if undetermined is not None:
+        parts.append(undetermined)
+    if not parts:
+        return (None,)
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return (total,)
 
 
 def _vjp_svd_vectors(g_u, g_vh, u, s, vh, shape):
@@ -125,7 +138,19 @@ def _vjp_svd_vectors(g_u, g_vh, u, s, vh, shape):
 def _jvp_svd(ts, ans, x, full_matrices=True):
     (t,) = ts
     u, s, vh = ans
-    dims = _square_or_reduced(x, full_matrices, "tangent")
+    full = full_matrices and not _known_square(x)
+    if full:
+        k = dim_of(s, -1)
+        u, vh, extra_u, extra_vh = _first(u, k, -1), _first(vh, k, -2), _rest(u, k, -1), \
+            _rest(vh, k, -2)
+    du, ds, dvh = _jvp_reduced_svd(t, u, s, vh, shape_of(x))
+    if full:  # the extra vectors' tangent is not determined
+        du = concatenate(du, np.nan * extra_u, axis=-1)
+        dvh = concatenate(dvh, np.nan * extra_vh, axis=-2)
+    return du, ds, dvh
+
+
+def _jvp_reduced_svd(t, u, s, vh, shape):
     v = _swap_last(vh)
     ds_mat = _swap_last(u) @ t @ v
     ds = reduce_sum(u * (t @ v), axis=-2)
@@ -134,7 +159,7 @@ def _jvp_svd(ts, ans, x, full_matrices=True):
     s_ds = expand_dims(s, axis=-1) * ds_mat  # S dS
     du = u @ (f * (ds_s + _swap_last(ds_s)))
     dv = v @ (f * (s_ds + _swap_last(s_ds)))
-    m, n = dims if dims is not None else (None, None)
+    m, n = shape[-2:] if isinstance(shape, tuple) else (None, None)
     if m is None or m > n:
         tv = t @ v
         du = du + (tv - u @ (_swap_last(u) @ tv)) / expand_dims(s, axis=-2)
