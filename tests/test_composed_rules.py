@@ -15,6 +15,9 @@ from typing import Any
 import composed_cases as C
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from test_rules import UNARY_SHAPES, Exact, Row, assert_exact_gradient, names, sample, shape_id
 
 import autodiff_compiler as adc
@@ -319,3 +322,77 @@ ALL_ROWS = ELEMENTWISE + SPECS + SECOND_ORDER + EXACT
 def test_row_names_are_unique_within_each_test():
     for table in (ELEMENTWISE, SPECS, SECOND_ORDER, EXACT):
         assert len(set(names(table))) == len(table)
+
+
+# ---------------------------------------------------------------------------- random arguments
+# The composed functions against NumPy itself, on random shapes and arguments: the same
+# value, bit for bit, and a gradient that matches finite differences.
+
+
+def _check_against_numpy(fn: Callable[..., Any], *args: Any) -> None:
+    np.testing.assert_array_equal(adc.vjp(fn, *args)[0], fn(*args))
+    check_specialised(scaled(fn, len(args)), *args, modes=("rev", "fwd"))
+
+
+@st.composite
+def _array_and_axis(draw, min_dims=1, min_side=1):
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=min_side, max_side=4))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    return np.random.default_rng(draw(st.integers(0, 99))).uniform(-1, 1, shape), axis
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=_array_and_axis(), n=st.integers(0, 3))
+def test_diff_on_random_arguments_matches_numpy(case, n):
+    x, axis = case
+
+    def fn(a):
+        return np.diff(a, n=n, axis=axis)
+
+    _check_against_numpy(fn, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=_array_and_axis(min_dims=2), k=st.integers(-5, 5), swap=st.booleans())
+def test_rot90_on_random_arguments_matches_numpy(case, k, swap):
+    x, axis = case
+    other = (axis + 1) % x.ndim
+    axes = (other, axis) if swap else (axis, other)
+
+    def fn(a):
+        return np.rot90(a, k, axes=axes)
+
+    _check_against_numpy(fn, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=_array_and_axis(), data=st.data())
+def test_rollaxis_diagonal_partition_on_random_arguments_match_numpy(case, data):
+    x, axis = case
+    start = data.draw(st.integers(-x.ndim, x.ndim))
+    kth = data.draw(st.integers(0, x.shape[axis] - 1))
+
+    def rolled(a):
+        return np.rollaxis(a, axis, start)
+
+    def partitioned(a):
+        return np.partition(a, kth, axis=axis) * 1.0
+
+    _check_against_numpy(rolled, x)
+    _check_against_numpy(partitioned, x)
+    if x.ndim >= 2:
+        offset = data.draw(st.integers(-3, 3))
+        second = (axis + 1) % x.ndim
+
+        def diagonal(a):
+            return np.diagonal(a, offset, axis, second)
+
+        _check_against_numpy(diagonal, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(a=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3),
+       b=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3), seed=st.integers(0, 99))
+def test_kron_on_random_shapes_matches_numpy(a, b, seed):
+    rng = np.random.default_rng(seed)
+    _check_against_numpy(C.kron_fn, rng.uniform(-1, 1, a), rng.uniform(-1, 1, b))
