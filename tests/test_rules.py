@@ -917,6 +917,25 @@ def test_gradient_equals_exact_value(case, specialize):
         assert np.all(np.isfinite(got))
 
 
+@pytest.mark.parametrize("case", CONVENTIONS, ids=names(CONVENTIONS))
+def test_forward_mode_follows_the_same_convention(case):
+    assert_exact_forward(case)
+
+
+def assert_exact_forward(case: Exact) -> None:
+    """Forward mode at the kinks: one tangent per input entry gives the same gradient."""
+    for i, arg in enumerate(case.args):
+        got = np.zeros(np.shape(arg))
+        for j in np.ndindex(np.shape(arg)):
+            tangents = [np.zeros(np.shape(a)) if np.ndim(a) else 0.0 for a in case.args]
+            if np.ndim(arg):
+                tangents[i][j] = 1.0
+            else:
+                tangents[i] = 1.0
+            got[j] = np.sum(adc.jvp(case.fn, case.args, tangents)[1])
+        np.testing.assert_array_equal(got, case.expected[i])
+
+
 def assert_exact_gradient(case: Exact, specialize: bool) -> tuple:
     """``case``'s gradient, checked against its exact value in shape and value."""
     _, vjp_fn = adc.vjp(case.fn, *case.args, specialize=specialize)

@@ -22,6 +22,7 @@ from test_rules import (
     UNARY_SHAPES,
     Exact,
     Row,
+    assert_exact_forward,
     assert_exact_gradient,
     names,
     sample,
@@ -683,6 +684,14 @@ EXACT = [
 @pytest.mark.parametrize("case", EXACT, ids=names(EXACT))
 def test_gradient_equals_exact_value(case, specialize):
     assert_exact_gradient(case, specialize)
+
+
+KINKS = [case for case in EXACT if case.name.startswith(("clip", "clamp", "relu", "fmax", "fmin"))]
+
+
+@pytest.mark.parametrize("case", KINKS, ids=names(KINKS))
+def test_forward_mode_follows_the_same_convention(case):
+    assert_exact_forward(case)
 
 
 ALL_ROWS = (UNARY + METHODS + BINARY + [CLIP] + REDUCTIONS + REDUCTION_SPELLINGS + PRODUCTS
