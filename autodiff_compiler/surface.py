@@ -518,11 +518,26 @@ register("linear algebra", P.solve, np.linalg.solve)
 register("linear algebra", lambda a, upper=False: _cholesky(a, upper), np.linalg.cholesky)
 
 
+def _result_type(example: Any) -> Any:
+    """NumPy's named result of a decomposition (``SVDResult``: ``.U``, ``.S``, ``.Vh``),
+    or ``tuple`` where NumPy returns a plain tuple."""
+    kind = type(example)
+    return kind if hasattr(kind, "_fields") else (lambda *items: tuple(items))
+
+
+_SVD_RESULT = _result_type(np.linalg.svd(np.eye(1)))
+_EIGH_RESULT = _result_type(np.linalg.eigh(np.eye(1)))
+
+
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     _unsupported("svd", hermitian=hermitian or None)
     if not _static(compute_uv, "compute_uv"):
         return P.svdvals(a, compute_uv=False)
-    return P.svd(a, full_matrices=bool(_static(full_matrices, "full_matrices")))
+    return _SVD_RESULT(*P.svd(a, full_matrices=bool(_static(full_matrices, "full_matrices"))))
+
+
+def _eigh(a, UPLO="L"):  # noqa: N803 (NumPy's name)
+    return _EIGH_RESULT(*P.eigh(a, UPLO=_static(UPLO, "UPLO")))
 
 
 def _pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
@@ -531,8 +546,7 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
 
 
 register("linear algebra", _svd, np.linalg.svd)
-register("linear algebra", lambda a, UPLO="L": P.eigh(a, UPLO=_static(UPLO, "UPLO")),  # noqa: N803
-         np.linalg.eigh)
+register("linear algebra", _eigh, np.linalg.eigh)
 register("linear algebra", lambda a, UPLO="L": P.eigvalsh(a, UPLO=_static(UPLO, "UPLO")),  # noqa: N803
          np.linalg.eigvalsh)
 register("linear algebra", _pinv, np.linalg.pinv)

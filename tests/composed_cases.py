@@ -226,6 +226,13 @@ def svd_full_extra_vector(x):
     return np.sum(u[:, -1] ** 2 * np.arange(1.0, u.shape[0] + 1.0))
 
 
+def decompositions_by_name(x):
+    svd = np.linalg.svd(x, full_matrices=False)
+    eigh = np.linalg.eigh(x @ x.T)
+    return (np.sum(svd.U[:, 0] ** 2 * svd.S[0]) + np.sum(svd.Vh[-1] ** 3)
+            + np.sum(eigh.eigenvalues) + np.sum(eigh.eigenvectors[:, -1] ** 4))
+
+
 def eigh_fn(x):
     w, v = np.linalg.eigh(x)
     return np.sum(w * np.arange(1.0, w.shape[-1] + 1.0)) + np.sum((v * v) @ np.arange(3.0))

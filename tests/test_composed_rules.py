@@ -179,6 +179,7 @@ SPECS = [
          ("svd", "concatenate", "reduce_any")),
     Spec("svd_full_determined_vectors_wide", C.svd_full_determined_vectors, (WIDE,),
          ("svd",)),
+    Spec("decompositions_by_name", C.decompositions_by_name, (SQUARE,), ("svd", "eigh")),
     Spec("eigh", C.eigh_fn, (SYMMETRIC,), ("eigh",), np.linalg.eigh),
     Spec("eigh_reads_lower_triangle", C.eigh_fn, (SQUARE,), ("eigh", "tril")),
     Spec("eigh_upper", C.eigh_upper, (SQUARE,), ("eigh", "triu")),
