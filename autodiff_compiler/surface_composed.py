@@ -90,6 +90,10 @@ def _select(condlist, choicelist, default=0):
     conditions, choices = _arrays(condlist, "select"), _arrays(choicelist, "select")
     if len(conditions) != len(choices):
         raise ValueError("list of cases must be same length as list of conditions")
+    for i, condition in enumerate(conditions):
+        dtype = P.dtype_of(condition) if isinstance(condition, Var) else np.asarray(condition).dtype
+        if isinstance(dtype, np.dtype) and dtype != np.bool_:
+            raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     # NumPy makes each choice and the default an array (no weak Python scalars).
     choices = [c if isinstance(c, Var) else np.asarray(_asarray(c)) for c in choices]
     result = default if isinstance(default, Var) else np.asarray(default)
@@ -112,6 +116,8 @@ def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     a, n, axis = _asarray(a), _static(n, "n"), _static(axis, "axis")
     if n < 0:
         raise ValueError(f"order must be non-negative but got {n!r}")
+    if _rank(a) == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
     pieces = [_edge(prepend, a, axis), a, _edge(append, a, axis)]
     pieces = [p for p in pieces if p is not None]
     a = P.concatenate(*pieces, axis=axis) if len(pieces) > 1 else a

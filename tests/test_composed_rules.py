@@ -259,6 +259,23 @@ def test_svd_full_matrices_derivative_reaching_extra_vectors_is_nan(mode):
     assert np.all(np.isnan(derivative))
 
 
+def select_of_numbers(x):
+    return np.select([x * 1.0], [x])
+
+
+def diff_of_0d(x):
+    return np.diff(x)
+
+
+@pytest.mark.parametrize("fn, message", [(select_of_numbers, "should be boolean"),
+                                         (diff_of_0d, "at least one dimensional")],
+                         ids=["select_of_numbers", "diff_of_0d"])
+def test_call_numpy_rejects_is_rejected_at_its_line(fn, message):
+    with pytest.raises(AutodiffError, match=message) as info:
+        adc.grad(fn)(np.array(1.5))
+    assert "test_composed_rules.py" in str(info.value)
+
+
 # ---------------------------------------------------------------------------- second order
 
 SECOND_ORDER = [
