@@ -330,7 +330,9 @@ def relu(input: Any) -> Any:  # noqa: A002
 
 
 def relu6(x: Any) -> Any:
-    return np.where(x > 0, np.minimum(x, 6.0), 0.0)
+    """Derivative 0 at 0 and 1 at 6, as MindSpore's ReLU6Grad (``0 < x <= 6``): the 6
+    comes first in ``minimum`` so that the tie goes to ``x``."""
+    return np.where(x > 0, np.minimum(6.0, x), 0.0)
 
 
 def leaky_relu(input: Any, alpha: float = 0.2) -> Any:  # noqa: A002
@@ -338,8 +340,9 @@ def leaky_relu(input: Any, alpha: float = 0.2) -> Any:  # noqa: A002
 
 
 def elu(input_x: Any, alpha: float = 1.0) -> Any:
-    """``alpha * (exp(x) - 1)`` below 0; the untaken branch is finite, so no NaN."""
-    return np.where(input_x > 0, input_x, alpha * np.expm1(np.minimum(input_x, 0.0)))
+    """``alpha * (exp(x) - 1)`` below 0, with derivative ``alpha`` at 0 as MindSpore's
+    EluGrad; the untaken branch is finite (``x`` replaced by 0 above 0), so no NaN."""
+    return np.where(input_x > 0, input_x, alpha * np.expm1(np.where(input_x > 0, 0.0, input_x)))
 
 
 def silu(input: Any) -> Any:  # noqa: A002

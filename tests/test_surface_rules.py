@@ -595,6 +595,10 @@ def relu6_at_kinks(x):
     return np.sum(ops.relu6(x))
 
 
+def elu_at_zero(x):
+    return np.sum(ops.elu(x, 0.5))
+
+
 def fmax_tie(x, y):
     return np.sum(np.fmax(x, y))
 
@@ -666,8 +670,12 @@ EXACT = [
     # ops.relu and np.maximum(x, 0) agree: derivative 0 at 0.
     Exact("relu_agrees_with_maximum", relu_ops_and_maximum, (np.array([-1.0, 0.0, 2.0]),),
           ([0.0, 0.0, 3.0],), ("maximum",)),
-    Exact("relu6_zero_at_both_kinks", relu6_at_kinks,
-          (np.array([-1.0, 0.0, 3.0, 6.0, 7.0]),), ([0.0, 0, 1, 0, 0],), ("minimum",)),
+    # relu6 and elu follow MindSpore's kernels: ReLU6Grad passes 0 < x <= 6, EluGrad
+    # gives alpha at 0.
+    Exact("relu6_at_kinks", relu6_at_kinks,
+          (np.array([-1.0, 0.0, 3.0, 6.0, 7.0]),), ([0.0, 0, 1, 1, 0],), ("minimum",)),
+    Exact("elu_at_zero", elu_at_zero, (np.array([-1.0, 0.0, 2.0]),),
+          ([0.5 * np.exp(-1.0), 0.5, 1.0],), ("expm1", "where")),
     Exact("fmax_tie_goes_to_second", fmax_tie, (np.array([1.0, 2.0, 4.0, np.nan]),
                                                  np.array([1.0, 3.0, np.nan, 5.0])),
           ([0.0, 0.0, 1.0, 0.0], [1.0, 1.0, 0.0, 1.0]), ("fmax",)),
@@ -686,7 +694,8 @@ def test_gradient_equals_exact_value(case, specialize):
     assert_exact_gradient(case, specialize)
 
 
-KINKS = [case for case in EXACT if case.name.startswith(("clip", "clamp", "relu", "fmax", "fmin"))]
+KINKS = [case for case in EXACT
+         if case.name.startswith(("clip", "clamp", "relu", "elu", "fmax", "fmin"))]
 
 
 @pytest.mark.parametrize("case", KINKS, ids=names(KINKS))
