@@ -303,6 +303,32 @@ def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
 
 register("reductions", _norm, np.linalg.norm)
 
+
+def _matrix_norm(x, *, keepdims=False, ord="fro"):  # noqa: A002
+    return _norm(x, ord, (-2, -1), keepdims)
+
+
+def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
+    """NumPy's: the norm of ``x`` flattened (``axis=None``) or along one axis."""
+    axis, keepdims = _static(axis, "axis"), _static(keepdims, "keepdims")
+    if isinstance(axis, tuple):
+        raise CompileTimeError("np.linalg.vector_norm(..., axis=tuple) is not supported yet")
+    if axis is not None:
+        return _norm(x, ord, axis, keepdims)
+    flat = _norm(P.reshape(x, -1), ord, 0, False)
+    if not keepdims:
+        return flat
+    rank = _rank(x)
+    if rank is None:
+        raise CompileTimeError("np.linalg.vector_norm(..., keepdims=True) of an array whose "
+                               "rank is unknown when compiling")
+    return P.reshape(flat, (1,) * rank)
+
+
+if hasattr(np.linalg, "vector_norm"):  # NumPy 2
+    register("reductions", _vector_norm, np.linalg.vector_norm)
+    register("reductions", _matrix_norm, np.linalg.matrix_norm)
+
 # ---------------------------------------------------------------------------- shapes
 
 
@@ -550,6 +576,8 @@ register("linear algebra", _eigh, np.linalg.eigh)
 register("linear algebra", lambda a, UPLO="L": P.eigvalsh(a, UPLO=_static(UPLO, "UPLO")),  # noqa: N803
          np.linalg.eigvalsh)
 register("linear algebra", _pinv, np.linalg.pinv)
+if hasattr(np.linalg, "svdvals"):  # NumPy 2
+    register("linear algebra", lambda x: P.svdvals(x, compute_uv=False), np.linalg.svdvals)
 
 
 def _cholesky(a, upper):

@@ -272,6 +272,12 @@ def nuclear_norm(x):
     return np.linalg.norm(x, "nuc", axis=(0, 1))
 
 
+def numpy2_norms(x):
+    return (np.linalg.vector_norm(x) + np.linalg.vector_norm(x, ord=1, axis=0)
+            + np.linalg.vector_norm(x, keepdims=True) + np.linalg.matrix_norm(x)
+            + np.linalg.matrix_norm(x, ord="nuc", keepdims=True) + np.linalg.svdvals(x)[0])
+
+
 def svd_vectors_used(x):
     u, _, _ = np.linalg.svd(x, full_matrices=False)
     return np.sum(u[:, 0])
