@@ -234,7 +234,10 @@ def _rollaxis(a, axis, start=0):
 def _diagonal(a, offset=0, axis1=0, axis2=1):
     offset, axis1, axis2 = (_static(v, n) for v, n in [(offset, "offset"), (axis1, "axis1"),
                                                        (axis2, "axis2")])
-    if _rank(a) == 2 and {axis1 % 2, axis2 % 2} == {0, 1}:
+    rank = _rank(a)
+    if axis1 == axis2 or (rank is not None and axis1 % rank == axis2 % rank):
+        raise ValueError("axis1 and axis2 cannot be the same")
+    if rank == 2 and {axis1 % 2, axis2 % 2} == {0, 1}:
         return P.diag(a if axis1 % 2 == 0 else P.T(a), k=offset)
     b = P.moveaxis(a, (axis1, axis2), (-2, -1))
     rows, cols = max(-offset, 0), max(offset, 0)

@@ -269,12 +269,18 @@ def diff_of_0d(x):
     return np.diff(x)
 
 
-@pytest.mark.parametrize("fn, message", [(select_of_numbers, "should be boolean"),
-                                         (diff_of_0d, "at least one dimensional")],
-                         ids=["select_of_numbers", "diff_of_0d"])
-def test_call_numpy_rejects_is_rejected_at_its_line(fn, message):
+def diagonal_of_one_axis(x):
+    return np.sum(np.diagonal(x, 0, 1, -1))
+
+
+@pytest.mark.parametrize("fn, arg, message", [
+    (select_of_numbers, np.array(1.5), "should be boolean"),
+    (diff_of_0d, np.array(1.5), "at least one dimensional"),
+    (diagonal_of_one_axis, M, "cannot be the same"),
+], ids=["select_of_numbers", "diff_of_0d", "diagonal_of_one_axis"])
+def test_call_numpy_rejects_is_rejected_at_its_line(fn, arg, message):
     with pytest.raises(AutodiffError, match=message) as info:
-        adc.grad(fn)(np.array(1.5))
+        adc.grad(fn)(arg)
     assert "test_composed_rules.py" in str(info.value)
 
 
