@@ -7,8 +7,8 @@ and argument names follow MindSpore 2.x (``ops.sum(input, dim, keepdim)``,
 ``ops.mean(input, axis, keep_dims)``).
 
 Where MindSpore's result is piecewise, the gradient follows MindSpore: ``relu``
-is ``np.maximum(input, 0)``, whose tie goes to the 0, so it has derivative 0 at 0;
-``clamp`` passes the gradient at its bounds. ``softmax``, ``log_softmax`` and
+has derivative 0 at 0, ``relu6`` 1 at 6, and ``clamp`` passes the gradient at its
+bounds. ``softmax``, ``log_softmax`` and
 ``logsumexp`` subtract the maximum first (through ``stop_gradient``, which is exact:
 they do not depend on the shift), so they neither overflow nor lose precision.
 """
@@ -324,15 +324,14 @@ def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0
 
 
 def relu(input: Any) -> Any:  # noqa: A002
-    """``maximum(input, 0)``, with derivative 0 at 0 as in MindSpore (a tie of
-    ``maximum`` goes to its second argument)."""
-    return np.maximum(input, 0.0)
+    """``max(input, 0)`` with derivative 0 at 0, as MindSpore's ``ReluGrad`` (mask
+    ``y > 0``). ``np.maximum(x, 0)`` differs at 0 (a tie: 1/2), as it does in MindSpore."""
+    return np.where(input > 0, input, 0.0)
 
 
 def relu6(x: Any) -> Any:
-    """Derivative 0 at 0 and 1 at 6, as MindSpore's ReLU6Grad (``0 < x <= 6``): the 6
-    comes first in ``minimum`` so that the tie goes to ``x``."""
-    return np.where(x > 0, np.minimum(6.0, x), 0.0)
+    """Derivative 0 at 0 and 1 at 6, as MindSpore's ``ReLU6Grad`` (``0 < x <= 6``)."""
+    return np.where(x > 0, np.where(x <= 6.0, x, 6.0), 0.0)
 
 
 def leaky_relu(input: Any, alpha: float = 0.2) -> Any:  # noqa: A002

@@ -194,12 +194,12 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
     lo, hi = (None if v is np._NoValue else v for v in (lo, hi))
     if lo is None and hi is None:
         raise CompileTimeError("clip needs a lower or an upper bound")
-    # One bound: the bound first, so that a tie (which maximum/minimum give to their
-    # second argument) goes to ``a``, as it does at a bound of ``clip``.
+    # One bound: a value on the bound passes its gradient to ``a``, as at a bound of
+    # ``clip`` (maximum/minimum would share a tie).
     if lo is None:
-        return P.minimum(hi, a)
+        return P.where(P.greater(a, hi), hi, a)
     if hi is None:
-        return P.maximum(lo, a)
+        return P.where(P.less(a, lo), lo, a)
     return P.clip(a, lo, hi)
 
 

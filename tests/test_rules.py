@@ -883,22 +883,23 @@ CONVENTIONS = [
     Exact("abs_at_zero", sum_abs, (X,), ([-1.0, 0, 1, 1, 1],), ("abs",)),
     Exact("builtin_abs_at_zero_0d", builtin_abs, (np.array(0.0),), (0.0,), ("abs",)),
     Exact("builtin_abs_at_zero_float", builtin_abs, (0.0,), (0.0,), ("abs",)),
-    # Ties of maximum/minimum send the whole gradient to the second argument.
+    # A tie of maximum/minimum shares the gradient equally (MindSpore 2.x, JAX).
     Exact("maximum_tie", sum_maximum, (np.array([1.0, 2, 3]), np.array([1.0, 0, 5])),
-          ([0.0, 1, 0], [1.0, 0, 1]), ("maximum",)),
+          ([0.5, 1, 0], [0.5, 0, 1]), ("maximum",)),
     Exact("minimum_tie", sum_minimum, (np.array([1.0, 2, 3]), np.array([1.0, 0, 5])),
-          ([0.0, 0, 1], [1.0, 1, 0]), ("minimum",)),
+          ([0.5, 0, 1], [0.5, 1, 0]), ("minimum",)),
     Exact("maximum_tie_broadcast", sum_maximum, (np.array([1.0, 2, 2]), np.array(2.0)),
-          ([0.0, 0, 0], 3.0), ("maximum",)),
+          ([0.0, 0.5, 0.5], 2.0), ("maximum",)),
     Exact("maximum_same_operand_sums_to_one", sum_maximum_of_x_and_x, (X,), (np.ones(5),),
           ("maximum",)),
-    # So maximum(x, 0) is relu: derivative 0 at 0; with the 0 first, the tie goes to x.
-    Exact("relu_tie_goes_to_constant", sum_relu, (X,), ([0.0, 0, 1, 1, 1],), ("maximum",)),
-    Exact("relu_swapped_tie_goes_to_x", sum_relu_swapped, (X,), ([0.0, 1, 1, 1, 1],),
+    # So maximum(x, 0) has derivative 1/2 at 0, in either order (ops.relu has 0).
+    Exact("maximum_with_zero_shares_tie", sum_relu, (X,), ([0.0, 0.5, 1, 1, 1],),
           ("maximum",)),
-    Exact("relu_0d_at_zero", relu_0d, (np.array(0.0),), (0.0,), ("maximum",)),
-    Exact("relu_float_at_zero", relu_0d, (0.0,), (0.0,), ("maximum",)),
-    Exact("minimum_tie_constant", sum_clip_above, (X,), ([1.0, 1, 1, 0, 0],),
+    Exact("maximum_with_zero_first_shares_tie", sum_relu_swapped, (X,),
+          ([0.0, 0.5, 1, 1, 1],), ("maximum",)),
+    Exact("maximum_0d_tie", relu_0d, (np.array(0.0),), (1.5,), ("maximum",)),
+    Exact("maximum_float_tie", relu_0d, (0.0,), (1.5,), ("maximum",)),
+    Exact("minimum_tie_constant", sum_clip_above, (X,), ([1.0, 1, 1, 0.5, 0],),
           ("minimum",)),
     # np.where: the untaken branch is finite, so the gradient is finite.
     Exact("where_finite_untaken", sum_where_log1p, (np.array([-0.5, 0.0, 0.5, 2.0]),),

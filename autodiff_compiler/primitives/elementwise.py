@@ -5,10 +5,10 @@ NumPy's implicit broadcasting is undone. Most functions are registered by their
 partial derivatives (``defpartials``), which gives both the VJP and the JVP.
 
 Conventions where the derivative is not unique (the README lists them with the
-reasons): ``d|x|/dx = sign(x)`` (0 at 0); ties of ``maximum``/``minimum``/``fmax``/
-``fmin`` send the whole gradient to the SECOND argument, as MindSpore's CPU kernels do
-(``x > y`` selects x, else y), so ``maximum(x, 0)`` is ``relu`` with derivative 0 at 0;
-``clip(x, lo, hi)`` follows MindSpore's ``clamp``: a value on a bound counts as inside.
+reasons): ``d|x|/dx = sign(x)`` (0 at 0); a tie of ``maximum``/``minimum``/``fmax``/
+``fmin`` shares the gradient equally between the two arguments, as MindSpore 2.x, JAX
+and autograd do; ``clip(x, lo, hi)`` follows MindSpore's ``clamp``: a value on a bound
+counts as inside.
 Rounding, ``sign``, ``//``, comparisons and logical functions are piecewise constant:
 no gradient flows through them.
 """
@@ -118,25 +118,29 @@ defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(x, y)), x)
 
 # ---------------------------------------------------------------------------- piecewise
 # Conventions where the derivative is not unique: d|x|/dx = sign(x), so 0 at 0;
-# maximum/minimum/fmax/fmin send the gradient to the first argument only where it
-# strictly wins, so a tie goes to the second (``maximum(x, 0)`` at 0 gives x nothing).
+# a tie of maximum/minimum/fmax/fmin gives each argument half the gradient.
 
 
-def _ties_to_second(first_wins):
-    """Both partials of a selection of one of two arguments: the first argument's is
-    ``first_wins(ans, x, y)`` (strictly), the second's the rest, ties included."""
-    return (first_wins, lambda ans, x, y: logical_not(first_wins(ans, x, y)))
+def _ties_shared(first_wins, second_wins):
+    """Both partials of a selection of one of two arguments: each gets 1 where it
+    strictly wins and 1/2 where the two tie."""
+    return (lambda ans, x, y: first_wins(ans, x, y) + 0.5 * equal(x, y),
+            lambda ans, x, y: second_wins(ans, x, y) + 0.5 * equal(x, y))
 
 
-def _kept_first(ans, x, y):
-    """fmax/fmin kept x and x differs from y (NaN-aware: a NaN y always loses)."""
-    return logical_and(equal(ans, x), not_equal(x, y))
+def _kept(ans, kept, other):
+    """fmax/fmin kept ``kept``, which differs from ``other`` (NaN-aware: a NaN loses)."""
+    return logical_and(equal(ans, kept), not_equal(kept, other))
 
 
-defpartials(maximum, *_ties_to_second(lambda ans, x, y: greater(x, y)))
-defpartials(minimum, *_ties_to_second(lambda ans, x, y: less(x, y)))
-defpartials(fmax, *_ties_to_second(_kept_first))
-defpartials(fmin, *_ties_to_second(_kept_first))
+defpartials(maximum, *_ties_shared(lambda ans, x, y: greater(x, y),
+                                   lambda ans, x, y: less(x, y)))
+defpartials(minimum, *_ties_shared(lambda ans, x, y: less(x, y),
+                                   lambda ans, x, y: greater(x, y)))
+defpartials(fmax, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
+                                lambda ans, x, y: _kept(ans, y, x)))
+defpartials(fmin, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
+                                lambda ans, x, y: _kept(ans, y, x)))
 defvjp(abs_, lambda g, ans, x: g * sign(x))
 defvjp(where, None, lambda g, ans, c, x, y: unbroadcast(where(c, g, 0), x),
                     lambda g, ans, c, x, y: unbroadcast(where(c, 0, g), y))
