@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 from .builder import inline
 from .captures import guards_hold, is_array
 from .compiler import Compiled, compile_gradient
-from .errors import AutodiffError
+from .errors import AutodiffError, AutodiffTypeError
 from .ir import Aval, Var
 from .lowering import split_arguments
 from .nn import Cell
@@ -58,13 +59,8 @@ def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
     if grad_position is None and weights is None:
         raise ValueError("grad_position and weights cannot both be None: "
                          "say what to differentiate with respect to")
-    positions = None
-    if grad_position is not None:
-        positions = (grad_position,) if isinstance(grad_position, int) else tuple(grad_position)
-        if not positions or not all(isinstance(p, int) and not isinstance(p, bool)
-                                    for p in positions):
-            raise TypeError(f"grad_position must be an int or a tuple of ints, "
-                            f"not {grad_position!r}")
+    has_aux, return_ids = _flag("has_aux", has_aux), _flag("return_ids", return_ids)
+    positions = None if grad_position is None else _positions(grad_position)
     bare_weight, params = isinstance(weights, Parameter), None
     if weights is not None:
         params = (weights,) if bare_weight else tuple(weights)
@@ -76,6 +72,29 @@ def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
                          "argument and use grad_position")
     return GradSpec(positions, positions is not None and len(positions) == 1, params,
                     bare_weight, has_aux, return_ids, with_value, cotangent_inputs)
+
+
+def _positions(grad_position: Any) -> tuple[int, ...]:
+    """``grad_position`` as a tuple of ints: an int (NumPy's too) or a non-empty tuple or
+    list of them. Negative positions count from the end, as Python indexes; whether a
+    position exists is checked against the arguments of each call."""
+    items = grad_position if isinstance(grad_position, tuple | list) else (grad_position,)
+    if not items or not all(_is_int(p) for p in items):
+        raise AutodiffTypeError(
+            f"grad_position must be an int or a tuple of ints, not {grad_position!r}",
+            hint="e.g. grad_position=0, or grad_position=(0, 2) for several arguments")
+    return tuple(operator.index(p) for p in items)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A yes/no option: a bool, as MindSpore checks (a truthy string is no answer)."""
+    if not isinstance(value, bool | np.bool_):
+        raise AutodiffTypeError(f"{name} must be True or False, not {value!r}")
+    return bool(value)
 
 
 class GradFunction:

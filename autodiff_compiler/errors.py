@@ -82,6 +82,16 @@ class UnsupportedSyntaxError(AutodiffError, SyntaxError):
         return self._format()
 
 
+class AutodiffTypeError(AutodiffError, TypeError):
+    """A value of the wrong kind (a ``grad_position`` that is no int, a loss that is no
+    float): a ``TypeError``, as Python, JAX and MindSpore raise, located like any error."""
+
+
+class AutodiffValueError(AutodiffError, ValueError):
+    """A value of the right kind but out of range (a ``grad_position`` past the last
+    argument): a ``ValueError``, located like any error."""
+
+
 class MissingRuleError(AutodiffError):
     """A primitive reached by an active value has no derivative rule."""
 
