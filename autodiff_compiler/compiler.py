@@ -22,6 +22,7 @@ from .builder import building
 from .captures import Path, guards_hold
 from .codegen import Generated, generate
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc, internal_error
+from .expressions import may_raise_on_floats
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
@@ -57,6 +58,11 @@ class Compiled:
     keepalive: Any = None  # what the cache key refers to by id
     entry_code: Any = None  # the specialised call path, compiled once (see ``entry``)
     primal: Function | None = None  # the function itself, before any transform (for export)
+    # The same gradient spelled with NumPy only, built on first need: where code on
+    # Python floats raised (``expressions.may_raise_on_floats``); None if it cannot.
+    numpy_twin: Callable[[], Callable[..., Any]] | None = None
+    _at_edges: Callable[..., Any] | None = None
+
     def __post_init__(self) -> None:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
@@ -72,10 +78,35 @@ class Compiled:
         inputs = [v if type(v) is not Parameter else v.view(np.ndarray) for v in inputs]
         try:
             out = self.fn(*inputs, *extra)
+        except (ArithmeticError, ValueError) as err:
+            if self.numpy_twin is None:
+                _note_user_line(err)
+                raise
+            out = self.at_edges()(*inputs, *extra)
         except Exception as err:
             _note_user_line(err)
             raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
+
+    def at_edges(self) -> Callable[..., Any]:
+        """The gradient as NumPy computes it for 0-d arrays, for inputs at which the
+        fast code on Python floats raised (``1 / 0.0``, ``math.asin(2.0)``): inf or nan,
+        with NumPy's warnings. Its own errors are the user's."""
+        if self._at_edges is None:
+            fn = self.numpy_twin()
+
+            def at_edges(*inputs: Any) -> Any:
+                try:
+                    out = fn(*(np.array(v) if type(v) is float else v for v in inputs))
+                except Exception as err:
+                    _note_user_line(err)
+                    err.__suppress_context__ = True  # not "during handling of" the first
+                    raise
+                return _scalars(out) if len(self.ir.outvars) == 1 else \
+                    tuple(map(_scalars, out))
+
+            self._at_edges = at_edges
+        return self._at_edges
 
     def entry(self, args: Sequence[Any],
               parameters: Sequence[inspect.Parameter]) -> Callable[..., Any] | None:
@@ -122,19 +153,20 @@ class Compiled:
         for j, (path, _) in enumerate(self.capture_objects):
             env[f"c{j}"] = path.resolve
             inputs.append(f"c{j}()")
-        call = f"fn({', '.join(inputs)})"
-        if not self.plain_grads:
-            env["finish"], env["n"] = self.finish, len(self.ir.outvars)
-            call = f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
-                else f"finish([{call}])"
+        call = self._entry_call(inputs, "fn", env)
         signature, fallback = _mirrored(parameters) if mirrored else (
             ", ".join(f"{n}=M" for n in names) + ", /, *rest, **kwargs",
             f"*(a for a in ({', '.join(names)},) if a is not M), *rest, **kwargs")
         if not mirrored:
             checks.insert(0, "not rest and not kwargs")
+        edges = ""
+        if self.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise
+            env["at_edges"] = self.at_edges
+            edges = (f"        except (ArithmeticError, ValueError):\n"
+                     f"            return {self._entry_call(inputs, 'at_edges()', env)}\n")
         source = (f"def __call__(self, {signature}):\n"
                   f"    if {' and '.join(checks) or 'True'}:\n"
-                  f"        try:\n            return {call}\n"
+                  f"        try:\n            return {call}\n{edges}"
                   f"        except Exception as err:\n            note(err)\n            raise\n"
                   f"    return self._call({fallback})\n")
         module = compile(source, f"<autodiff_compiler:entry:{self.ir.name}>", "exec")
@@ -142,6 +174,16 @@ class Compiled:
         if mirrored and set(names) & set(code.co_names):  # a parameter named like a global
             return self._entry_code(args, ())
         return code, env, len(names)
+
+    def _entry_call(self, inputs: list[str], fn: str, env: dict[str, Any]) -> str:
+        """The entry's call of the generated function ``fn``, arranged by ``finish``
+        unless it returns plain gradients."""
+        call = f"{fn}({', '.join(inputs)})"
+        if self.plain_grads:
+            return call
+        env["finish"], env["n"] = self.finish, len(self.ir.outvars)
+        return f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
+            else f"finish([{call}])"
 
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""
@@ -199,6 +241,11 @@ def _shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> 
     return items[0] if bare else tuple(items)
 
 
+def _scalars(value: Any) -> Any:
+    """A 0-d array as the NumPy scalar it holds (what a Python float's gradient is)."""
+    return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
+
+
 def _leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in _leaves(v)]
@@ -246,13 +293,17 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
-    generated = generate(ir, _doc(target, spec, wrt, ir), in_place=optimize)
+    doc = _doc(target, spec, wrt, ir)
+    generated = generate(ir, doc, in_place=optimize)
+    numpy_twin = (lambda: _load(ir.name, generate(ir, doc, in_place=optimize,
+                                                  python_floats=False))) \
+        if may_raise_on_floats(ir) else None
     value_skeleton = trees.flatten(out, _is_var)[1]
     n_out = len(primal.outvars)
     return Compiled(ir, generated.source, _load(ir.name, generated), spec, guards, captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
                     0 if spec.with_value else len(aux_leaves), _flat_positions(args),
-                    primal=primal)
+                    primal=primal, numpy_twin=numpy_twin)
 
 
 def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
