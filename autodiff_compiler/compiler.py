@@ -21,7 +21,13 @@ from . import passes, trees
 from .builder import building
 from .captures import Path, guards_hold
 from .codegen import Generated, generate
-from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc, internal_error
+from .errors import (
+    AutodiffError,
+    AutodiffTypeError,
+    AutodiffValueError,
+    Loc,
+    compiler_errors,
+)
 from .expressions import may_raise_on_floats
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
@@ -266,17 +272,18 @@ def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None, *,
     Failures are ``AutodiffError``s at the user's line; an unexpected exception is a
     compiler bug, reported as one at the line being compiled when it happened.
     """
-    try:
+    with compiler_errors(_definition_loc(fn)):
         return _compile(fn, spec, args, optimize)
-    except (AutodiffError, ValueError):
-        raise
-    except Exception as err:
-        raise internal_error(err, None) from None
+
+
+def _definition_loc(fn: Any) -> Loc | None:
+    target = _target(fn)
+    return definition_loc(target) if isinstance(target, types.FunctionType) else None
 
 
 def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = True) -> Compiled:
     target = _target(fn)
-    loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
+    loc = _definition_loc(fn)
     with building(loc) as b:
         low = Lowering()
         args = _generic_args(fn, target) if args is None else args
