@@ -11,8 +11,10 @@ prints goes to stderr, so stdout holds only the generated code.
 
 Exit status: 0 on success; 1 when ``check-export`` finds the module out of date; 2 on
 a user error (missing file, no such function, a syntax error or exception in the file,
+Ctrl-C or ``os._exit`` while it runs, ``--example`` with the wrong number of arguments,
 an unsupported construct), reported in one paragraph naming ``file:line``, with no
-Python traceback.
+Python traceback. While the file runs, ``os._exit`` raises (``_exit_raises``): ending
+the process there would leave the command silent.
 """
 from __future__ import annotations
 
@@ -28,10 +30,10 @@ import sys
 import tokenize
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import api
 from .errors import AutodiffError, display_path
@@ -73,8 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except (UserError, AutodiffError, ValueError) as err:
-        print(f"autodiff-compiler: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
+    except KeyboardInterrupt:
+        return _error("interrupted (Ctrl-C)")
+    except Exception as err:  # raised by the user's objects (a property, a Cell's method)
+        return _error(f"{type(err).__name__}: {err}")
+
+
+def _error(message: str) -> int:
+    print(f"autodiff-compiler: error: {message}", file=sys.stderr)
+    return 2
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -161,7 +171,7 @@ def _gradient_options(target: Target, args: argparse.Namespace) -> dict[str, Any
         [_weight(target.module, name) for name in args.weights.split(",")]
     return {"grad_position": _positions(args.grad_position), "weights": weights,
             "has_aux": args.has_aux, "value": args.value_and_grad,
-            "args": _example(target.module, args.example), "optimize": not args.no_optimize}
+            "args": _example(target, args.example), "optimize": not args.no_optimize}
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -238,8 +248,14 @@ def _run_module(path: Path) -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), _exit_raises():
             spec.loader.exec_module(module)
+    except _Exit as err:
+        raise UserError(f"{_raised_at(err, path)}: running {path} called os._exit({err}): "
+                        f"a file to compile from must not end the process") from None
+    except KeyboardInterrupt as err:
+        raise UserError(f"{_raised_at(err, path)}: interrupted (Ctrl-C) while running "
+                        f"{path}") from None
     except SyntaxError as err:
         where = f"{display_path(err.filename or str(path))}:{err.lineno}"
         raise UserError(f"{where}: syntax error: {err.msg}\n    {(err.text or '').strip()}") \
@@ -252,10 +268,33 @@ def _run_module(path: Path) -> types.ModuleType:
     return module
 
 
+class _Exit(BaseException):
+    """``os._exit`` called by a file being run: a BaseException, as SystemExit is, so
+    that the file's own ``except Exception`` does not catch it."""
+
+
+@contextlib.contextmanager
+def _exit_raises() -> Iterator[None]:
+    """While a file runs, ``os._exit(n)`` raises instead of ending the process at once
+    (with no output and no message: nothing would say why the command did nothing)."""
+    real = os._exit
+
+    def refuse(status: int) -> NoReturn:
+        raise _Exit(status)
+
+    os._exit = refuse
+    try:
+        yield
+    finally:
+        os._exit = real
+
+
 def _raised_at(err: BaseException, path: Path) -> str:
     """``file:line`` of the last frame in ``path`` (or the last frame) of ``err``."""
     frames = traceback.extract_tb(err.__traceback__)
     mine = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
+    if not (mine or frames):
+        return display_path(str(path))
     frame = (mine or frames)[-1]
     return f"{display_path(frame.filename)}:{frame.lineno}"
 
@@ -265,9 +304,7 @@ def _attribute(module: types.ModuleType, name: str, file: str) -> Any:
     owner: Any = None
     obj: Any = module
     for part in name.split("."):
-        if not hasattr(obj, part):
-            raise UserError(f"{file} has no function '{name}'{_defined_in(module)}")
-        owner, obj = obj, getattr(obj, part)
+        owner, obj = obj, _lookup(obj, part, name, file, module)
     method = name.rpartition(".")[2]
     if isinstance(owner, type) and isinstance(inspect.getattr_static(owner, method),
                                               types.FunctionType):
@@ -281,6 +318,18 @@ def _attribute(module: types.ModuleType, name: str, file: str) -> Any:
     if not callable(obj):
         raise UserError(f"'{name}' in {file} is a {type(obj).__name__}, not a function or Cell")
     return obj
+
+
+def _lookup(obj: Any, part: str, name: str, file: str, module: types.ModuleType) -> Any:
+    """``obj.part``; a missing name, or one whose lookup raises (a module's
+    ``__getattr__``, a property), is a user error."""
+    try:
+        return getattr(obj, part)
+    except AttributeError:
+        raise UserError(f"{file} has no function '{name}'{_defined_in(module)}") from None
+    except Exception as err:
+        raise UserError(f"{file}: looking up '{name}' raised {type(err).__name__}: {err}") \
+            from None
 
 
 def _instance(module: types.ModuleType, cls: type, name: str, file: str) -> Any:
@@ -320,7 +369,11 @@ def _positions(text: str) -> Any:
 
 
 def _weight(module: types.ModuleType, name: str) -> Parameter:
-    value = getattr(module, name, None)
+    try:
+        value = getattr(module, name, None)
+    except Exception as err:
+        raise UserError(f"looking up weight '{name}' raised {type(err).__name__}: {err}") \
+            from None
     if isinstance(value, Parameter):
         return value
     for obj in vars(module).values():
@@ -331,14 +384,23 @@ def _weight(module: types.ModuleType, name: str) -> Parameter:
     raise UserError(f"no Parameter named '{name}' in the module")
 
 
-def _example(module: types.ModuleType, text: str | None) -> tuple | None:
-    """``--example`` arguments: Python source for an argument list, run in the module."""
+def _example(target: Target, text: str | None) -> tuple | None:
+    """``--example`` arguments: Python source for an argument list, run in the module;
+    as many as the function takes."""
     if text is None:
         return None
     try:
-        return eval(f"(lambda *args: args)({text})", vars(module))
+        args = eval(f"(lambda *args: args)({text})", vars(target.module))
     except Exception as err:
         raise UserError(f"--example {text!r}: {type(err).__name__}: {err}") from None
+    signature = api._signature(target.fn)
+    try:
+        signature.bind(*args)
+    except TypeError as err:
+        raise UserError(f"--example {text!r} gives {len(args)} argument"
+                        f"{'' if len(args) == 1 else 's'} ({err}), but {target.name} takes "
+                        f"{signature}") from None
+    return args
 
 
 # ---------------------------------------------------------------------------- colour
