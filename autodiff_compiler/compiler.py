@@ -23,7 +23,6 @@ from .captures import Path, guards_hold
 from .codegen import Generated, generate
 from .errors import (
     AutodiffError,
-    AutodiffTypeError,
     AutodiffValueError,
     Loc,
     compiler_errors,
@@ -32,6 +31,7 @@ from .expressions import may_raise_on_floats
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
+from .outputs import seeds_of
 from .runtime import NAMESPACE
 from .source import definition_loc
 from .tensor import Parameter
@@ -294,7 +294,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     arg_vars = [v for a in args for v in trees.flatten(a, _is_var)[0]]
     cap_vars = [var for _, _, var in low.captures.arrays]
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
-    seeds, aux_leaves, aux_skeleton = _seeds(out, spec, loc)
+    seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
     wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
@@ -385,59 +385,6 @@ def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, loc: Any) -> Funct
 
 def _identifier(name: str) -> str:
     return "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "fn"
-
-
-def _seeds(out: Any, spec: GradSpec, loc: Loc | None) -> tuple[list[Var], list[Var], Any]:
-    """Outputs to differentiate (sum of all, or the first with ``has_aux``) and aux."""
-    if spec.has_aux and not (isinstance(out, tuple | list) and len(out) >= 2):
-        raise AutodiffTypeError(
-            f"has_aux=True needs the function to return a tuple (output, aux...), but it "
-            f"returned {_describe(out)}", loc,
-            hint="return (loss, aux), or drop has_aux=True")
-    loss = out[0] if spec.has_aux else out
-    if not (spec.forward or spec.cotangent_inputs) and not _has_float(loss):
-        what = "its first output is" if spec.has_aux else "it returned"
-        raise AutodiffTypeError(
-            f"cannot differentiate the function: {what} {_describe(loss)}, not a float "
-            f"value", loc,
-            hint="return the loss as a float: a Python float, a float array or np.sum(...) "
-                 "of one; return other values as aux with has_aux=True")
-    seeds = [v for v in trees.flatten(loss, _is_var)[0] if v.aval.is_float]
-    if not spec.has_aux:
-        return seeds, [], None
-    aux_leaves, aux_skeleton = trees.flatten(tuple(out[1:]), _is_var)
-    return seeds, aux_leaves, aux_skeleton
-
-
-def _has_float(out: Any) -> bool:
-    """Whether a (nested) output holds a float or complex value: something a gradient
-    can be taken of (a constant one has a zero gradient)."""
-    if isinstance(out, Var):
-        return out.aval.is_float
-    if isinstance(out, tuple | list):
-        return any(_has_float(v) for v in out)
-    if isinstance(out, dict):
-        return any(_has_float(v) for v in out.values())
-    if isinstance(out, bool):
-        return False
-    return isinstance(out, float | complex) or (
-        isinstance(out, np.ndarray | np.generic) and np.issubdtype(out.dtype, np.inexact))
-
-
-def _describe(out: Any) -> str:
-    """What a function returned, for an error message: ``None``, ``an int``, ``an int64
-    array``, ``a tuple of (an int, None)``."""
-    if out is None:
-        return "None"
-    if isinstance(out, Var):
-        return _a(f"{out.aval} array" if out.aval.shape else f"{out.aval.dtype} scalar")
-    if isinstance(out, tuple | list):
-        return f"a {type(out).__name__} of ({', '.join(map(_describe, out))})"
-    return _a(type(out).__name__)
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _wrt(target: Any, args: list, spec: GradSpec, invars: list[Var], low: Lowering,

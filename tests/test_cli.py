@@ -411,9 +411,9 @@ def test_hostile_file_exits_2_with_one_line(tmp_path, case):
 def test_os_exit_works_again_after_the_file_ran():
     import os
 
-    from autodiff_compiler import cli
+    from autodiff_compiler import runfile
     real = os._exit
-    with pytest.raises(cli._Exit), cli._exit_raises():
+    with pytest.raises(runfile._Exit), runfile._exit_raises():
         os._exit(4)
     assert os._exit is real
 
