@@ -99,3 +99,17 @@ def test_value_error_while_compiling_carries_a_note_with_the_line(monkeypatch):
         adc.grad(f)(np.ones(5))
     assert any("raised compiling" in note and "test_internal_errors.py" in note
                for note in info.value.__notes__)
+
+
+def scaled_by_quotient(x, n):
+    return np.sum(x) * (1 // n)
+
+
+def test_arithmetic_error_on_compile_time_values_is_the_users_located_error():
+    """``1 // n`` with n = 0 raises in Python too: the user's error at their line, not
+    an internal one."""
+    with pytest.raises(AutodiffError, match=r"test_internal_errors\.py:\d+: this raises "
+                                            r"ZeroDivisionError") as info:
+        adc.grad(scaled_by_quotient)(np.ones(2), 0)
+    assert "internal compiler error" not in str(info.value)
+    np.testing.assert_array_equal(adc.grad(scaled_by_quotient)(np.ones(2), 1), [1.0, 1.0])
