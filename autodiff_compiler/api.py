@@ -56,6 +56,16 @@ class GradSpec:
 
 def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
           with_value: bool, cotangent_inputs: bool = False) -> GradSpec:
+    """MindSpore's options checked; a wrong one raises from the user's call."""
+    try:
+        return _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
+                             cotangent_inputs)
+    except AutodiffError as err:
+        raise err.with_traceback(None) from None
+
+
+def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
+                  with_value: bool, cotangent_inputs: bool) -> GradSpec:
     if grad_position is None and weights is None:
         raise ValueError("grad_position and weights cannot both be None: "
                          "say what to differentiate with respect to")

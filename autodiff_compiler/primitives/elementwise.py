@@ -90,7 +90,8 @@ def _times_power_partial(g, x, y):
     everywhere, even at x = 0, where y x^(y-1) would be 0 * inf), as JAX defines it."""
     if isinstance(y, int | float):
         return g * 0 if y == 0 else g * y * x ** (y - 1)
-    return where(equal(y, 0), 0, g * y * x ** (y - 1))
+    zero = equal(y, 0)  # x ** 1 there: no 0 ** -1 computed and thrown away, no warning
+    return where(zero, 0, g * y * x ** where(zero, 1, y - 1))
 
 
 defvjp(power, lambda g, ans, x, y: unbroadcast(_times_power_partial(g, x, y), x),
