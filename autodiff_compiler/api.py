@@ -299,10 +299,25 @@ def vjp(fn: Callable[..., Any], *args: Any,
     compiled = grad_fn.compiled_for(args)
     out = fn(*args)
 
+    outputs = [v for v in compiled.primal.outvars if v.aval.is_float]
+
     def vjp_fn(*cotangents: Any) -> tuple:
+        if len(cotangents) != len(outputs):
+            raise TypeError(f"vjp_fn takes one cotangent per float output of "
+                            f"{grad_fn.__qualname__} ({len(outputs)}), got {len(cotangents)}")
+        _check_shapes("cotangent", cotangents, [v.aval.shape for v in outputs], "output")
         return compiled.finish(compiled.run(args, cotangents))[1]
 
     return out, vjp_fn
+
+
+def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str) -> None:
+    """Each tangent or cotangent shaped like its primal (``None``: not known), as JAX
+    checks: a wrong shape would broadcast into a wrong answer."""
+    for i, (value, shape) in enumerate(zip(values, shapes)):
+        if shape is not None and np.shape(value) != tuple(shape):
+            raise ValueError(f"{what} {i} has shape {np.shape(value)}, but {of} {i} has "
+                             f"shape {tuple(shape)}")
 
 
 def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
@@ -314,6 +329,8 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
     if len(tangents) != len(positions):
         raise ValueError(f"jvp needs one tangent per float argument ({len(positions)}), "
                          f"got {len(tangents)}")
+    _check_shapes("tangent", tangents, [np.shape(primals[i]) for i in positions],
+                  "float argument")
     spec = GradSpec(positions, False, None, False, False, False, True, specialize=specialize,
                     forward=True)
     compiled = GradFunction(fn, spec).compiled_for(primals)

@@ -126,3 +126,32 @@ def test_numpy_bool_flag_is_accepted():
     grads, (aux,) = adc.grad(lambda x: (np.sum(x), x), has_aux=np.bool_(True))(X)
     np.testing.assert_allclose(grads, np.ones(3))
     np.testing.assert_allclose(aux, X)
+
+
+def doubled(x):
+    return x * 2.0
+
+
+@pytest.mark.parametrize("cotangents, error, message", [
+    ((), TypeError, r"one cotangent per float output of doubled \(1\), got 0"),
+    ((np.ones(3), np.ones(3)), TypeError, r"got 2"),
+    ((np.ones(4),), ValueError, r"cotangent 0 has shape \(4,\), but output 0 has shape \(3,\)"),
+    ((np.ones((1, 3)),), ValueError, r"cotangent 0 has shape \(1, 3\)"),
+], ids=["none", "too-many", "wrong-length", "broadcastable"])
+def test_vjp_cotangents_of_wrong_number_or_shape_raise(cotangents, error, message):
+    _, vjp_fn = adc.vjp(doubled, X)
+    with pytest.raises(error, match=message):
+        vjp_fn(*cotangents)
+    np.testing.assert_array_equal(vjp_fn(np.ones(3))[0], np.full(3, 2.0))
+
+
+@pytest.mark.parametrize("tangent", [np.ones(4), np.ones((1, 3)), 1.0],
+                         ids=["wrong-length", "broadcastable", "scalar"])
+def test_jvp_tangent_of_wrong_shape_raises_value_error(tangent):
+    with pytest.raises(ValueError, match=r"tangent 0 has shape .*, but float argument 0 "
+                                         r"has shape \(3,\)"):
+        adc.jvp(doubled, (X,), (tangent,))
+
+
+def test_jvp_tangent_of_python_float_argument():
+    assert adc.jvp(doubled, (1.5,), (1.0,)) == (3.0, 2.0)
