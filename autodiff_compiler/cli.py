@@ -32,7 +32,7 @@ from typing import Any
 from . import api
 from .errors import AutodiffError
 from .nn import Cell
-from .runfile import Target, UserError, load
+from .runfile import Target, UserError, evaluate, load
 from .tensor import Parameter
 
 TUTORIAL = "examples/seed_tutorial.py"
@@ -239,10 +239,7 @@ def _example(target: Target, text: str | None) -> tuple | None:
     as many as the function takes."""
     if text is None:
         return None
-    try:
-        args = eval(f"(lambda *args: args)({text})", vars(target.module))
-    except Exception as err:
-        raise UserError(f"--example {text!r}: {type(err).__name__}: {err}") from None
+    args = evaluate(f"(lambda *args: args)({text})", target.module, f"--example {text!r}")
     signature = api._signature(target.fn)
     try:
         signature.bind(*args)

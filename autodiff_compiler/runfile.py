@@ -166,3 +166,19 @@ def _defined_in(module: types.ModuleType) -> str:
              (getattr(v, "__module__", None) == module.__name__ or isinstance(v, Cell))]
     shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
     return f"; it defines {shown}" if names else ""
+
+
+def evaluate(text: str, module: types.ModuleType, what: str) -> Any:
+    """``text``, a Python expression the user gave on the command line, evaluated in
+    ``module``; whatever it raises, or an exit, is a ``UserError`` naming ``what``."""
+    try:  # a code object: eval of a string would make Python exit 130 after Ctrl-C
+        code = compile(text, "<command line>", "eval")
+        with contextlib.redirect_stdout(sys.stderr), _exit_raises():
+            return eval(code, vars(module))
+    except _Exit as err:
+        raise UserError(f"{what}: called os._exit({err})") from None
+    except KeyboardInterrupt:
+        raise UserError(f"{what}: interrupted (Ctrl-C)") from None
+    except (Exception, SystemExit) as err:
+        raise UserError(f"{what}: {type(err).__name__}: {err}") from None
+

@@ -423,6 +423,9 @@ def test_os_exit_works_again_after_the_file_ran():
                    "'b'), but loss takes (w, b, x, y)"),
     ("1, 2, 3, 4, 5", "gives 5 arguments (too many positional arguments)"),
     ("", "gives 0 arguments"),
-], ids=["too-few", "too-many", "none"])
-def test_example_with_wrong_number_of_arguments_exits_2(example, message):
+    ("exit(3)", "--example 'exit(3)': SystemExit: 3"),
+    ("__import__('os')._exit(4)", "called os._exit(4)"),
+    ("(_ for _ in ()).throw(KeyboardInterrupt)", "interrupted (Ctrl-C)"),
+], ids=["too-few", "too-many", "none", "exit", "os-exit", "ctrl-c"])
+def test_hostile_example_exits_2(example, message):
     assert_user_error(run("show", f"{MODELS}:loss", "--example", example), message)
