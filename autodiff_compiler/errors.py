@@ -165,14 +165,23 @@ def _frame_loc(names: dict[str, object]) -> Loc | None:
     """The most precise location among a frame's locals: its equation's, its own
     ``loc``, any other value's; a whole function's (its ``def`` line) never, as every
     frame of a compilation holds one."""
-    eqn_loc = getattr(names.get("eqn"), "loc", None)
-    if isinstance(eqn_loc, Loc):
+    eqn_loc = _loc_of(names.get("eqn"))
+    if eqn_loc is not None:
         return eqn_loc
     own = names.get("loc")
     if isinstance(own, Loc):
         return own
-    locs = (getattr(v, "loc", None) for v in names.values() if not hasattr(v, "eqns"))
-    return next((loc for loc in locs if isinstance(loc, Loc)), None)
+    return next((loc for loc in map(_loc_of, names.values()) if loc is not None), None)
+
+
+def _loc_of(value: object) -> Loc | None:
+    """``value.loc`` if it is a ``Loc`` and ``value`` no whole function; a user's object
+    whose attributes raise (a module's ``__getattr__``) has none."""
+    try:
+        loc = getattr(value, "loc", None)
+        return loc if isinstance(loc, Loc) and not hasattr(value, "eqns") else None
+    except Exception:
+        return None
 
 
 def _compiler_frame(tb: TracebackType | None) -> str:
