@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,11 +73,12 @@ def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: b
     positions = None if grad_position is None else _positions(grad_position)
     bare_weight, params = isinstance(weights, Parameter), None
     if weights is not None:
-        params = (weights,) if bare_weight else tuple(weights)
+        iterable = isinstance(weights, Iterable) and not isinstance(weights, np.ndarray)
+        params = (weights,) if bare_weight or not iterable else tuple(weights)
         for w in params:
             if not isinstance(w, Parameter):
-                raise AutodiffError(
-                    f"weights must be Parameters, got a {type(w).__name__}",
+                raise AutodiffTypeError(
+                    f"weights must be Parameters, not {type(w).__name__}",
                     hint="wrap the array: Parameter(array, name='w'), or pass it as an "
                          "argument and use grad_position")
     return GradSpec(positions, positions is not None and len(positions) == 1, params,

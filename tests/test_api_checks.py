@@ -155,3 +155,11 @@ def test_jvp_tangent_of_wrong_shape_raises_value_error(tangent):
 
 def test_jvp_tangent_of_python_float_argument():
     assert adc.jvp(doubled, (1.5,), (1.0,)) == (3.0, 2.0)
+
+
+@pytest.mark.parametrize("weights, what", [
+    (3, "int"), (np.ones(2), "ndarray"), ([np.ones(2)], "ndarray"), ("w", "str"),
+], ids=["int", "array", "list-of-array", "str"])
+def test_weights_of_wrong_type_raise_type_error(weights, what):
+    with pytest.raises(TypeError, match=f"weights must be Parameters, not {what}"):
+        adc.grad(loss, None, weights=weights)
