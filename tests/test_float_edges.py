@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
@@ -79,9 +79,10 @@ UNARY = [_unary(getattr(np, name)) for name in [
     "cbrt", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
     "arctanh", "abs", "square", "reciprocal", "negative", "real"]] + [
     square_by_power, half_power, inverse_power, zeroth_power, sigmoid]
+BINARY_POWER = _binary(np.power)
 BINARY = [_binary(getattr(np, name)) for name in [
     "arctan2", "hypot", "logaddexp", "logaddexp2", "maximum", "minimum", "fmax", "fmin",
-    "power", "divide"]] + [div, power, mod, add, sub, mul]
+    "divide"]] + [BINARY_POWER, div, power, mod, add, sub, mul]
 
 
 def _same(fast, numpy, rtol=1e-13):
@@ -116,6 +117,9 @@ def test_python_float_gradient_equals_numpy_at_edges_unary(fn, a):
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(a=EDGE_FLOATS, b=EDGE_FLOATS)
 def test_python_float_gradient_equals_numpy_at_edges_binary(fn, a, b):
+    # NumPy itself disagrees there: (-inf) ** 0.5 is inf on float64 scalars (C's pow)
+    # but nan on 0-d arrays (which take the square root for an exponent of 0.5)
+    assume(not (fn in (power, BINARY_POWER) and a == -math.inf and b == 0.5))
     _same(*_both_paths(fn, (a, b)))
 
 
@@ -186,4 +190,7 @@ def _composite(outer, left, right):
 @given(outer=st.sampled_from(OUTER), left=st.sampled_from(UNARY),
        right=st.sampled_from(UNARY), a=st.sampled_from(EDGES), b=st.sampled_from(EDGES))
 def test_python_float_gradient_equals_numpy_at_edges_composite(outer, left, right, a, b):
+    with np.errstate(all="ignore"):  # where NumPy disagrees with itself (see above)
+        assume(not (outer in (power, BINARY_POWER) and left(np.float64(a)) == -math.inf
+                    and right(np.float64(b)) == 0.5))
     _same(*_both_paths(_composite(outer, left, right), (a, b)), rtol=1e-9)
