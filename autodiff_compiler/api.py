@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 from .builder import inline
 from .captures import guards_hold, is_array
 from .compiler import Compiled, compile_gradient
-from .errors import AutodiffError
+from .errors import AutodiffError, AutodiffTypeError
 from .ir import Aval, Var
 from .lowering import split_arguments
 from .nn import Cell
@@ -55,27 +56,56 @@ class GradSpec:
 
 def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
           with_value: bool, cotangent_inputs: bool = False) -> GradSpec:
+    """MindSpore's options checked; a wrong one raises from the user's call."""
+    try:
+        return _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
+                             cotangent_inputs)
+    except AutodiffError as err:
+        raise err.with_traceback(None) from None
+
+
+def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
+                  with_value: bool, cotangent_inputs: bool) -> GradSpec:
     if grad_position is None and weights is None:
         raise ValueError("grad_position and weights cannot both be None: "
                          "say what to differentiate with respect to")
-    positions = None
-    if grad_position is not None:
-        positions = (grad_position,) if isinstance(grad_position, int) else tuple(grad_position)
-        if not positions or not all(isinstance(p, int) and not isinstance(p, bool)
-                                    for p in positions):
-            raise TypeError(f"grad_position must be an int or a tuple of ints, "
-                            f"not {grad_position!r}")
+    has_aux, return_ids = _flag("has_aux", has_aux), _flag("return_ids", return_ids)
+    positions = None if grad_position is None else _positions(grad_position)
     bare_weight, params = isinstance(weights, Parameter), None
     if weights is not None:
-        params = (weights,) if bare_weight else tuple(weights)
+        iterable = isinstance(weights, Iterable) and not isinstance(weights, np.ndarray)
+        params = (weights,) if bare_weight or not iterable else tuple(weights)
         for w in params:
             if not isinstance(w, Parameter):
-                raise AutodiffError(
-                    f"weights must be Parameters, got a {type(w).__name__}",
+                raise AutodiffTypeError(
+                    f"weights must be Parameters, not {type(w).__name__}",
                     hint="wrap the array: Parameter(array, name='w'), or pass it as an "
                          "argument and use grad_position")
     return GradSpec(positions, positions is not None and len(positions) == 1, params,
                     bare_weight, has_aux, return_ids, with_value, cotangent_inputs)
+
+
+def _positions(grad_position: Any) -> tuple[int, ...]:
+    """``grad_position`` as a tuple of ints: an int (NumPy's too) or a non-empty tuple or
+    list of them. Negative positions count from the end, as Python indexes; whether a
+    position exists is checked against the arguments of each call."""
+    items = grad_position if isinstance(grad_position, tuple | list) else (grad_position,)
+    if not items or not all(_is_int(p) for p in items):
+        raise AutodiffTypeError(
+            f"grad_position must be an int or a tuple of ints, not {grad_position!r}",
+            hint="e.g. grad_position=0, or grad_position=(0, 2) for several arguments")
+    return tuple(operator.index(p) for p in items)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A yes/no option: a bool, as MindSpore checks (a truthy string is no answer)."""
+    if not isinstance(value, bool | np.bool_):
+        raise AutodiffTypeError(f"{name} must be True or False, not {value!r}")
+    return bool(value)
 
 
 class GradFunction:
@@ -270,10 +300,25 @@ def vjp(fn: Callable[..., Any], *args: Any,
     compiled = grad_fn.compiled_for(args)
     out = fn(*args)
 
+    outputs = [v for v in compiled.primal.outvars if v.aval.is_float]
+
     def vjp_fn(*cotangents: Any) -> tuple:
+        if len(cotangents) != len(outputs):
+            raise TypeError(f"vjp_fn takes one cotangent per float output of "
+                            f"{grad_fn.__qualname__} ({len(outputs)}), got {len(cotangents)}")
+        _check_shapes("cotangent", cotangents, [v.aval.shape for v in outputs], "output")
         return compiled.finish(compiled.run(args, cotangents))[1]
 
     return out, vjp_fn
+
+
+def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str) -> None:
+    """Each tangent or cotangent shaped like its primal (``None``: not known), as JAX
+    checks: a wrong shape would broadcast into a wrong answer."""
+    for i, (value, shape) in enumerate(zip(values, shapes)):
+        if shape is not None and np.shape(value) != tuple(shape):
+            raise ValueError(f"{what} {i} has shape {np.shape(value)}, but {of} {i} has "
+                             f"shape {tuple(shape)}")
 
 
 def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
@@ -285,6 +330,8 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
     if len(tangents) != len(positions):
         raise ValueError(f"jvp needs one tangent per float argument ({len(positions)}), "
                          f"got {len(tangents)}")
+    _check_shapes("tangent", tangents, [np.shape(primals[i]) for i in positions],
+                  "float argument")
     spec = GradSpec(positions, False, None, False, False, False, True, specialize=specialize,
                     forward=True)
     compiled = GradFunction(fn, spec).compiled_for(primals)

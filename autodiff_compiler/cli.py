@@ -11,31 +11,28 @@ prints goes to stderr, so stdout holds only the generated code.
 
 Exit status: 0 on success; 1 when ``check-export`` finds the module out of date; 2 on
 a user error (missing file, no such function, a syntax error or exception in the file,
+Ctrl-C or ``os._exit`` while it runs, ``--example`` with the wrong number of arguments,
 an unsupported construct), reported in one paragraph naming ``file:line``, with no
-Python traceback.
+Python traceback (``runfile`` runs the file and looks FUNC up).
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib.util
-import inspect
 import io
 import keyword
 import os
 import shlex
 import sys
 import tokenize
-import traceback
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import api
-from .errors import AutodiffError, display_path
+from .errors import AutodiffError
 from .nn import Cell
+from .runfile import Target, UserError, evaluate, load
 from .tensor import Parameter
 
 TUTORIAL = "examples/seed_tutorial.py"
@@ -64,17 +61,21 @@ example:
 exit status: 0 up to date, 1 out of date (or the source is gone), 2 not an export"""
 
 
-class UserError(Exception):
-    """Bad command-line input: reported in one paragraph, exit status 2."""
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except (UserError, AutodiffError, ValueError) as err:
-        print(f"autodiff-compiler: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
+    except KeyboardInterrupt:
+        return _error("interrupted (Ctrl-C)")
+    except Exception as err:  # raised by the user's objects (a property, a Cell's method)
+        return _error(f"{type(err).__name__}: {err}")
+
+
+def _error(message: str) -> int:
+    print(f"autodiff-compiler: error: {message}", file=sys.stderr)
+    return 2
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -146,7 +147,7 @@ def _option_words(args: argparse.Namespace) -> list[str]:
 
 
 def _show(args: argparse.Namespace) -> int:
-    target = _load(args.target)
+    target = load(args.target)
     options = _gradient_options(target, args)
     if args.ir:
         text = api.gradient_ir(target.fn, **options) + "\n"
@@ -161,13 +162,13 @@ def _gradient_options(target: Target, args: argparse.Namespace) -> dict[str, Any
         [_weight(target.module, name) for name in args.weights.split(",")]
     return {"grad_position": _positions(args.grad_position), "weights": weights,
             "has_aux": args.has_aux, "value": args.value_and_grad,
-            "args": _example(target.module, args.example), "optimize": not args.no_optimize}
+            "args": _example(target, args.example), "optimize": not args.no_optimize}
 
 
 def _export(args: argparse.Namespace) -> int:
     from . import export  # only this command needs it
 
-    target = _load(args.target)
+    target = load(args.target)
     options = _gradient_options(target, args)
     make = api.value_and_grad if options.pop("value") else api.grad
     spec = make(target.fn, options.pop("grad_position"), options.pop("weights"),
@@ -207,108 +208,6 @@ def _check_export(args: argparse.Namespace) -> int:
     return 0 if result.up_to_date else 1
 
 
-# ---------------------------------------------------------------------------- loading
-
-
-@dataclass(frozen=True)
-class Target:
-    """What ``FILE.py:FUNC`` names: the executed module and the function in it."""
-
-    path: Path
-    name: str
-    module: types.ModuleType
-    fn: Any
-
-
-def _load(target: str) -> Target:
-    file, _, name = target.rpartition(":")
-    if not file or not name:
-        raise UserError(f"expected FILE.py:FUNC, got {target!r}")
-    path = Path(file)
-    if not path.is_file():
-        raise UserError(f"no such file: {file}")
-    module = _run_module(path)
-    return Target(path, name, module, _attribute(module, name, file))
-
-
-def _run_module(path: Path) -> types.ModuleType:
-    """Import ``path`` as ``python path`` would see it: its directory first on sys.path."""
-    sys.path.insert(0, str(path.resolve().parent))
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            spec.loader.exec_module(module)
-    except SyntaxError as err:
-        where = f"{display_path(err.filename or str(path))}:{err.lineno}"
-        raise UserError(f"{where}: syntax error: {err.msg}\n    {(err.text or '').strip()}") \
-            from None
-    except AutodiffError as err:
-        raise err.with_traceback(None) from None
-    except (Exception, SystemExit) as err:
-        raise UserError(f"{_raised_at(err, path)}: running {path} raised "
-                        f"{type(err).__name__}: {err}") from None
-    return module
-
-
-def _raised_at(err: BaseException, path: Path) -> str:
-    """``file:line`` of the last frame in ``path`` (or the last frame) of ``err``."""
-    frames = traceback.extract_tb(err.__traceback__)
-    mine = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
-    frame = (mine or frames)[-1]
-    return f"{display_path(frame.filename)}:{frame.lineno}"
-
-
-def _attribute(module: types.ModuleType, name: str, file: str) -> Any:
-    """``func``, ``instance``, ``instance.method`` or ``Class.method`` in ``module``."""
-    owner: Any = None
-    obj: Any = module
-    for part in name.split("."):
-        if not hasattr(obj, part):
-            raise UserError(f"{file} has no function '{name}'{_defined_in(module)}")
-        owner, obj = obj, getattr(obj, part)
-    method = name.rpartition(".")[2]
-    if isinstance(owner, type) and isinstance(inspect.getattr_static(owner, method),
-                                              types.FunctionType):
-        obj = getattr(_instance(module, owner, name, file), method)
-    if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Cell) \
-            and obj.__func__ is type(obj.__self__).construct:
-        obj = obj.__self__  # a Cell's forward pass: compiled (and named) as the Cell
-    if isinstance(obj, type) and issubclass(obj, Cell):
-        raise UserError(f"'{name}' is a Cell class: name a module-level instance of it, "
-                        f"or '{name}.construct'")
-    if not callable(obj):
-        raise UserError(f"'{name}' in {file} is a {type(obj).__name__}, not a function or Cell")
-    return obj
-
-
-def _instance(module: types.ModuleType, cls: type, name: str, file: str) -> Any:
-    """The instance a ``Class.method`` runs on: the module's only one, or ``Class()``."""
-    found = [n for n, v in vars(module).items() if type(v) is cls]
-    method = name.rpartition(".")[2]
-    if len(found) == 1:
-        return getattr(module, found[0])
-    if found:
-        raise UserError(f"'{name}' is a method and {file} has several {cls.__name__} "
-                        f"instances ({', '.join(found)}): name one, e.g. "
-                        f"{file}:{found[0]}.{method}")
-    try:
-        return cls()
-    except Exception as err:
-        raise UserError(f"'{name}' is a method, so it needs an instance: {file} has no "
-                        f"module-level {cls.__name__} and {cls.__name__}() raised "
-                        f"{type(err).__name__}: {err}; create one at module level, e.g. "
-                        f"obj = {cls.__name__}(...), and name {file}:obj.{method}") from None
-
-
-def _defined_in(module: types.ModuleType) -> str:
-    names = [n for n, v in vars(module).items() if not n.startswith("_") and
-             (getattr(v, "__module__", None) == module.__name__ or isinstance(v, Cell))]
-    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-    return f"; it defines {shown}" if names else ""
-
-
 def _positions(text: str) -> Any:
     if text.lower() == "none":
         return None
@@ -320,7 +219,11 @@ def _positions(text: str) -> Any:
 
 
 def _weight(module: types.ModuleType, name: str) -> Parameter:
-    value = getattr(module, name, None)
+    try:
+        value = getattr(module, name, None)
+    except Exception as err:
+        raise UserError(f"looking up weight '{name}' raised {type(err).__name__}: {err}") \
+            from None
     if isinstance(value, Parameter):
         return value
     for obj in vars(module).values():
@@ -331,14 +234,20 @@ def _weight(module: types.ModuleType, name: str) -> Parameter:
     raise UserError(f"no Parameter named '{name}' in the module")
 
 
-def _example(module: types.ModuleType, text: str | None) -> tuple | None:
-    """``--example`` arguments: Python source for an argument list, run in the module."""
+def _example(target: Target, text: str | None) -> tuple | None:
+    """``--example`` arguments: Python source for an argument list, run in the module;
+    as many as the function takes."""
     if text is None:
         return None
+    args = evaluate(f"(lambda *args: args)({text})", target.module, f"--example {text!r}")
+    signature = api._signature(target.fn)
     try:
-        return eval(f"(lambda *args: args)({text})", vars(module))
-    except Exception as err:
-        raise UserError(f"--example {text!r}: {type(err).__name__}: {err}") from None
+        signature.bind(*args)
+    except TypeError as err:
+        raise UserError(f"--example {text!r} gives {len(args)} argument"
+                        f"{'' if len(args) == 1 else 's'} ({err}), but {target.name} takes "
+                        f"{signature}") from None
+    return args
 
 
 # ---------------------------------------------------------------------------- colour

@@ -80,7 +80,7 @@ class _Tree:
         reads: list[Var] = []
         square = self._float_square(eqn)
         args = [self.ref(a, reads) for a in eqn.invars]
-        kind, text = spelling(eqn)
+        kind, text = spelling(eqn, self.em.python_floats)
         expr = EMITTERS[kind](self.em, text, args, dict(eqn.params)) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
@@ -295,9 +295,9 @@ class _Written:
 
 
 def _prepare(fn: Function, constants: dict[str, Any], fixed: dict[Var, str],
-             reserved: frozenset[str], in_place: bool) -> _Written:
+             reserved: frozenset[str], in_place: bool, python_floats: bool) -> _Written:
     alias = _aliases(fn, {})
-    em = Emitter(_uses(fn, alias), constants=constants)
+    em = Emitter(_uses(fn, alias), constants=constants, python_floats=python_floats)
     into = buffers.reusable(fn, alias) if in_place else {}
     tree = _Tree(em, alias, into, _foldable_floats(fn, em.uses))
     body = tree.block(fn.eqns)
@@ -370,16 +370,19 @@ def _reads_within(stmt: Any) -> list[Var]:
     return out
 
 
-def generate(fn: Function, doc: str | None = None, *, in_place: bool = True) -> Generated:
+def generate(fn: Function, doc: str | None = None, *, in_place: bool = True,
+             python_floats: bool = True) -> Generated:
     """Python source of ``fn``; functions it calls (recursion) are nested defs at its
     top, reading the enclosing function's values by their names there. ``in_place``:
-    large temporaries may be overwritten where nothing else sees them (``buffers``)."""
+    large temporaries may be overwritten where nothing else sees them (``buffers``).
+    ``python_floats=False`` spells everything with NumPy, for float64 scalars where
+    Python floats would be (see ``expressions.may_raise_on_floats``)."""
     constants: dict[str, Any] = {}
     callees = _callees(fn)
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
-    top = _prepare(fn, constants, {}, def_names, in_place)
+    top = _prepare(fn, constants, {}, def_names, in_place, python_floats)
     nested = [_prepare(replace(c.fn, name=c.name), constants,
-                       {v: top.names[v] for v in c.free}, def_names, in_place)
+                       {v: top.names[v] for v in c.free}, def_names, in_place, python_floats)
               for c in callees]
     writer = Writer(top.names)
     writer.add(0, f"def {fn.name}({', '.join(top.names[v] for v in fn.invars)}):")

@@ -21,10 +21,17 @@ from . import passes, trees
 from .builder import building
 from .captures import Path, guards_hold
 from .codegen import Generated, generate
-from .errors import AutodiffError, Loc, internal_error
+from .errors import (
+    AutodiffError,
+    AutodiffValueError,
+    Loc,
+    compiler_errors,
+)
+from .expressions import may_raise_on_floats
 from .ir import Aval, Function, Var, verify
 from .lowering import Lowering
 from .nn import Cell
+from .outputs import seeds_of
 from .runtime import NAMESPACE
 from .source import definition_loc
 from .tensor import Parameter
@@ -57,6 +64,11 @@ class Compiled:
     keepalive: Any = None  # what the cache key refers to by id
     entry_code: Any = None  # the specialised call path, compiled once (see ``entry``)
     primal: Function | None = None  # the function itself, before any transform (for export)
+    # The same gradient spelled with NumPy only, built on first need: where code on
+    # Python floats raised (``expressions.may_raise_on_floats``); None if it cannot.
+    numpy_twin: Callable[[], Callable[..., Any]] | None = None
+    _at_edges: Callable[..., Any] | None = None
+
     def __post_init__(self) -> None:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
@@ -72,10 +84,35 @@ class Compiled:
         inputs = [v if type(v) is not Parameter else v.view(np.ndarray) for v in inputs]
         try:
             out = self.fn(*inputs, *extra)
+        except (ArithmeticError, ValueError) as err:
+            if self.numpy_twin is None:
+                _note_user_line(err)
+                raise
+            out = self.at_edges()(*inputs, *extra)
         except Exception as err:
             _note_user_line(err)
             raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
+
+    def at_edges(self) -> Callable[..., Any]:
+        """The gradient as NumPy computes it for 0-d arrays, for inputs at which the
+        fast code on Python floats raised (``1 / 0.0``, ``math.asin(2.0)``): inf or nan,
+        with NumPy's warnings. Its own errors are the user's."""
+        if self._at_edges is None:
+            fn = self.numpy_twin()
+
+            def at_edges(*inputs: Any) -> Any:
+                try:
+                    out = fn(*(np.array(v) if type(v) is float else v for v in inputs))
+                except Exception as err:
+                    _note_user_line(err)
+                    err.__suppress_context__ = True  # not "during handling of" the first
+                    raise
+                return _scalars(out) if len(self.ir.outvars) == 1 else \
+                    tuple(map(_scalars, out))
+
+            self._at_edges = at_edges
+        return self._at_edges
 
     def entry(self, args: Sequence[Any],
               parameters: Sequence[inspect.Parameter]) -> Callable[..., Any] | None:
@@ -122,19 +159,20 @@ class Compiled:
         for j, (path, _) in enumerate(self.capture_objects):
             env[f"c{j}"] = path.resolve
             inputs.append(f"c{j}()")
-        call = f"fn({', '.join(inputs)})"
-        if not self.plain_grads:
-            env["finish"], env["n"] = self.finish, len(self.ir.outvars)
-            call = f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
-                else f"finish([{call}])"
+        call = self._entry_call(inputs, "fn", env)
         signature, fallback = _mirrored(parameters) if mirrored else (
             ", ".join(f"{n}=M" for n in names) + ", /, *rest, **kwargs",
             f"*(a for a in ({', '.join(names)},) if a is not M), *rest, **kwargs")
         if not mirrored:
             checks.insert(0, "not rest and not kwargs")
+        edges = ""
+        if self.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise
+            env["at_edges"] = self.at_edges
+            edges = (f"        except (ArithmeticError, ValueError):\n"
+                     f"            return {self._entry_call(inputs, 'at_edges()', env)}\n")
         source = (f"def __call__(self, {signature}):\n"
                   f"    if {' and '.join(checks) or 'True'}:\n"
-                  f"        try:\n            return {call}\n"
+                  f"        try:\n            return {call}\n{edges}"
                   f"        except Exception as err:\n            note(err)\n            raise\n"
                   f"    return self._call({fallback})\n")
         module = compile(source, f"<autodiff_compiler:entry:{self.ir.name}>", "exec")
@@ -142,6 +180,16 @@ class Compiled:
         if mirrored and set(names) & set(code.co_names):  # a parameter named like a global
             return self._entry_code(args, ())
         return code, env, len(names)
+
+    def _entry_call(self, inputs: list[str], fn: str, env: dict[str, Any]) -> str:
+        """The entry's call of the generated function ``fn``, arranged by ``finish``
+        unless it returns plain gradients."""
+        call = f"{fn}({', '.join(inputs)})"
+        if self.plain_grads:
+            return call
+        env["finish"], env["n"] = self.finish, len(self.ir.outvars)
+        return f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
+            else f"finish([{call}])"
 
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""
@@ -199,6 +247,11 @@ def _shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> 
     return items[0] if bare else tuple(items)
 
 
+def _scalars(value: Any) -> Any:
+    """A 0-d array as the NumPy scalar it holds (what a Python float's gradient is)."""
+    return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
+
+
 def _leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in _leaves(v)]
@@ -219,17 +272,18 @@ def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None, *,
     Failures are ``AutodiffError``s at the user's line; an unexpected exception is a
     compiler bug, reported as one at the line being compiled when it happened.
     """
-    try:
+    with compiler_errors(_definition_loc(fn)):
         return _compile(fn, spec, args, optimize)
-    except (AutodiffError, ValueError):
-        raise
-    except Exception as err:
-        raise internal_error(err, None) from None
+
+
+def _definition_loc(fn: Any) -> Loc | None:
+    target = _target(fn)
+    return definition_loc(target) if isinstance(target, types.FunctionType) else None
 
 
 def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = True) -> Compiled:
     target = _target(fn)
-    loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
+    loc = _definition_loc(fn)
     with building(loc) as b:
         low = Lowering()
         args = _generic_args(fn, target) if args is None else args
@@ -240,19 +294,23 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     arg_vars = [v for a in args for v in trees.flatten(a, _is_var)[0]]
     cap_vars = [var for _, _, var in low.captures.arrays]
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
-    seeds, aux_leaves, aux_skeleton = _seeds(out, spec)
+    seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
     wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
-    generated = generate(ir, _doc(target, spec, wrt, ir), in_place=optimize)
+    doc = _doc(target, spec, wrt, ir)
+    generated = generate(ir, doc, in_place=optimize)
+    numpy_twin = (lambda: _load(ir.name, generate(ir, doc, in_place=optimize,
+                                                  python_floats=False))) \
+        if may_raise_on_floats(ir) else None
     value_skeleton = trees.flatten(out, _is_var)[1]
     n_out = len(primal.outvars)
     return Compiled(ir, generated.source, _load(ir.name, generated), spec, guards, captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
                     0 if spec.with_value else len(aux_leaves), _flat_positions(args),
-                    primal=primal)
+                    primal=primal, numpy_twin=numpy_twin)
 
 
 def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
@@ -329,25 +387,13 @@ def _identifier(name: str) -> str:
     return "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "fn"
 
 
-def _seeds(out: Any, spec: GradSpec) -> tuple[list[Var], list[Var], Any]:
-    """Outputs to differentiate (sum of all, or the first with ``has_aux``) and aux."""
-    if not spec.has_aux:
-        return [v for v in trees.flatten(out, _is_var)[0] if v.aval.is_float], [], None
-    if not isinstance(out, tuple | list) or len(out) < 2:
-        raise ValueError("has_aux=True needs the function to return a tuple (output, aux...), "
-                         "but it returned a single value")
-    seeds = [v for v in trees.flatten(out[0], _is_var)[0] if v.aval.is_float]
-    aux_leaves, aux_skeleton = trees.flatten(tuple(out[1:]), _is_var)
-    return seeds, aux_leaves, aux_skeleton
-
-
 def _wrt(target: Any, args: list, spec: GradSpec, invars: list[Var], low: Lowering,
          loc: Any) -> list[int]:
     names = _param_names(target)
     wrt = []
     for p in spec.positions or ():
         if not -len(args) <= p < len(args):
-            raise AutodiffError(f"grad_position {p} is out of range: the function takes "
+            raise AutodiffValueError(f"grad_position {p} is out of range: the function takes "
                                 f"{len(args)} arguments", loc)
         arg, name = args[p], names[p] if p < len(names) else f"#{p}"
         if not isinstance(arg, Var):

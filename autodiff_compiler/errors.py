@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import CodeType, TracebackType
 
 
 def display_path(file: str) -> str:
@@ -82,6 +83,16 @@ class UnsupportedSyntaxError(AutodiffError, SyntaxError):
         return self._format()
 
 
+class AutodiffTypeError(AutodiffError, TypeError):
+    """A value of the wrong kind (a ``grad_position`` that is no int, a loss that is no
+    float): a ``TypeError``, as Python, JAX and MindSpore raise, located like any error."""
+
+
+class AutodiffValueError(AutodiffError, ValueError):
+    """A value of the right kind but out of range (a ``grad_position`` past the last
+    argument): a ``ValueError``, located like any error."""
+
+
 class MissingRuleError(AutodiffError):
     """A primitive reached by an active value has no derivative rule."""
 
@@ -101,8 +112,85 @@ def internal_errors_at(loc: Loc | None) -> Iterator[None]:
         raise internal_error(err, loc) from err
 
 
+@contextmanager
+def compiler_errors(fallback: Loc | None) -> Iterator[None]:
+    """Every exception out of a compilation names the user's line it was compiling
+    (``compiling_at``, else ``fallback``, the function's ``def``): an ``AutodiffError``
+    raised where no line was at hand gets it, NumPy's ``ValueError`` on the user's
+    values a note, and anything else is an internal error (a compiler bug)."""
+    try:
+        yield
+    except AutodiffError as err:
+        if err.loc is None:  # e.g. ``ir.verify``
+            err.loc = compiling_at(err.__traceback__) or fallback
+        raise
+    except ValueError as err:  # NumPy's, on the user's values (a shape that cannot be)
+        loc = compiling_at(err.__traceback__) or fallback
+        if loc is not None:
+            err.add_note(f"raised compiling {loc}:\n{loc.excerpt()}")
+        raise
+    except Exception as err:
+        raise internal_error(err, compiling_at(err.__traceback__) or fallback) from None
+
+
 def internal_error(err: Exception, loc: Loc | None) -> AutodiffError:
-    """An unexpected exception inside the compiler, reported at the line being compiled."""
-    return AutodiffError(f"internal compiler error: {type(err).__name__}: {err}", loc,
+    """An unexpected exception inside the compiler, reported at the line being compiled
+    (``loc``, else the innermost equation the compiler was working on when it raised),
+    with the compiler's own line, for the bug report."""
+    where = _compiler_frame(err.__traceback__)
+    return AutodiffError(f"internal compiler error: {type(err).__name__}: {err}",
+                         loc or compiling_at(err.__traceback__),
                          hint="this is a bug in autodiff_compiler; please report it with "
-                              "the function being differentiated")
+                              f"the function being differentiated{where}")
+
+
+def compiling_at(tb: TracebackType | None) -> Loc | None:
+    """The user's line the compiler was working on where an exception was raised: the
+    location of the innermost equation, statement or IR function a frame it passed
+    through was handling (every pass names what it works on ``eqn``, or holds a value
+    with a ``loc``). Read from the traceback, so no pass has to track it."""
+    found = None
+    while tb is not None:
+        if _in_package(tb.tb_frame.f_code):
+            found = _frame_loc(tb.tb_frame.f_locals) or found
+        tb = tb.tb_next
+    return found
+
+
+def _in_package(code: CodeType) -> bool:
+    return code.co_filename.startswith(os.path.dirname(__file__) + os.sep)
+
+
+def _frame_loc(names: dict[str, object]) -> Loc | None:
+    """The most precise location among a frame's locals: its equation's, its own
+    ``loc``, any other value's; a whole function's (its ``def`` line) never, as every
+    frame of a compilation holds one."""
+    eqn_loc = _loc_of(names.get("eqn"))
+    if eqn_loc is not None:
+        return eqn_loc
+    own = names.get("loc")
+    if isinstance(own, Loc):
+        return own
+    return next((loc for loc in map(_loc_of, names.values()) if loc is not None), None)
+
+
+def _loc_of(value: object) -> Loc | None:
+    """``value.loc`` if it is a ``Loc`` and ``value`` no whole function; a user's object
+    whose attributes raise (a module's ``__getattr__``) has none."""
+    try:
+        loc = getattr(value, "loc", None)
+        return loc if isinstance(loc, Loc) and not hasattr(value, "eqns") else None
+    except Exception:
+        return None
+
+
+def _compiler_frame(tb: TracebackType | None) -> str:
+    """`` (raised at passes.py:120 in _fold)``: the innermost frame in this package."""
+    last = ""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _in_package(code):
+            last = f" (raised at {os.path.basename(code.co_filename)}:{tb.tb_lineno} " \
+                   f"in {code.co_name})"
+        tb = tb.tb_next
+    return last

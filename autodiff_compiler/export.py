@@ -43,7 +43,7 @@ import numpy as np
 from . import __version__, api, passes, runtime
 from .codegen import generate
 from .compiler import Compiled
-from .errors import AutodiffError, display_path
+from .errors import AutodiffError, compiler_errors, display_path
 
 HEADER_FIELDS = ("source", "source-sha256", "function", "options")
 
@@ -80,7 +80,8 @@ def module_source(fn: Any, spec: api.GradSpec, origin: Origin, *,
     """The text of the standalone module for ``fn`` differentiated as ``spec`` says."""
     grad = api._uncached(fn, spec, args, optimize)
     grad_source, constants = grad.source, _constants_of(grad)
-    forward_source = _forward_source(grad, constants, optimize)
+    with compiler_errors(grad.ir.loc):
+        forward_source = _forward_source(grad, constants, optimize)
     functions = [forward_source, grad_source]
     imports = "import numpy as np"
     if any("math." in f for f in functions):  # math.sin on Python floats

@@ -12,7 +12,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from .ir import Atom, Const, Eqn, Var
+from .ir import Atom, Const, Eqn, Function, Var, regions
 
 _BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
            "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
@@ -30,6 +30,7 @@ class Emitter:
     pending: dict[Var, tuple[gast.expr, list[Var]]] = field(default_factory=dict)
     name_nodes: list[tuple[gast.Name, Var]] = field(default_factory=list)
     constants: dict[str, Any] = field(default_factory=dict)
+    python_floats: bool = True  # Python's operators and ``math`` on Python floats
 
     def ref(self, atom: Atom, reads: list[Var]) -> gast.expr:
         if isinstance(atom, Const):
@@ -145,18 +146,28 @@ def emit_boolop(em, text, args, params):
     return gast.BoolOp(_BOOLOPS[text](), args)
 
 
-EMITTERS = {"call": emit_call, "binop": emit_binop, "unaryop": emit_unaryop,
-            "method": emit_method, "attr": emit_attr, "index": emit_index,
+def emit_call_first(em, text, args, params):
+    """A function of the first operand alone (``math.sqrt(x)`` for ``x ** 0.5``)."""
+    return emit_call(em, text, args[:1], {})
+
+
+EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
+            "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
             "boolop": emit_boolop, "tuple": emit_tuple}
 
 
-# On Python floats, ``math`` is ten times faster than NumPy's ufuncs; it raises where
-# NumPy would return NaN or infinity with a warning (a domain or range error).
+# On Python floats, ``math`` is ten times faster than NumPy's ufuncs, and Python's
+# operators than NumPy's scalars. Where NumPy returns inf or nan (with a warning) they
+# raise instead (ZeroDivisionError, OverflowError, a math domain error): code so spelled
+# has a twin spelled with NumPy (``python_floats=False``), run on float64 scalars where
+# the fast one raised (see ``compiler.Compiled``), so that both give NumPy's answers.
 _MATH = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log",
          "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh",
          "cosh": "cosh", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
          "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2",
          "hypot": "hypot", "log2": "log2", "log10": "log10", "exp2": "exp2", "cbrt": "cbrt"}
+# Python operators that raise on some floats where NumPy does not.
+_RAISING_OPS = frozenset(["/", "//", "%", "**"])
 
 
 # ``x.sum(axis=0)`` costs a microsecond less than ``np.sum(x, axis=0)``, a Python
@@ -182,19 +193,57 @@ def _direct_spelling(eqn: Eqn) -> tuple[str, str] | None:
 
 
 def _scalar_spelling(eqn: Eqn) -> tuple[str, str] | None:
-    """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float."""
+    """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float;
+    ``math.pow(x, y)`` for ``x ** y`` unless ``y`` is a whole number (Python's ``**``
+    gives a complex number for a negative ``x``, where NumPy gives nan), and
+    ``math.sqrt(x)`` for ``x ** 0.5``, as NumPy computes it (nan at -inf, -0 at -0)."""
+    if not _all_python_floats(eqn):
+        return None
+    if eqn.prim.spelling == ("binop", "**"):
+        y = eqn.invars[1]
+        y = y.value if isinstance(y, Const) and type(y.value) in (int, float) else None
+        if y == 0.5:
+            return ("call_first", "math.sqrt")
+        whole = y is not None and math.isfinite(y) and y == int(y)
+        return None if whole else ("call", "math.pow")
     name = _MATH.get(eqn.prim.name)
     if name is None or eqn.params or not hasattr(math, name):
         return None
-    floats = all(type(a.value) is float if isinstance(a, Const) else is_python_float(a)
-                 for a in eqn.invars)
-    return ("call", f"math.{name}") if floats else None
+    return ("call", f"math.{name}")
 
 
-def spelling(eqn: Eqn) -> tuple[str, str]:
+def _all_python_floats(eqn: Eqn) -> bool:
+    return bool(eqn.invars) and all(
+        type(a.value) is float if isinstance(a, Const) else is_python_float(a)
+        for a in eqn.invars)
+
+
+def spelling(eqn: Eqn, python_floats: bool = True) -> tuple[str, str]:
     """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
     operands are known to allow it (``math`` on floats, methods on arrays)."""
-    return _scalar_spelling(eqn) or _direct_spelling(eqn) or eqn.prim.spelling
+    fast = _scalar_spelling(eqn) if python_floats else None
+    return fast or _direct_spelling(eqn) or eqn.prim.spelling
+
+
+def may_raise_on_floats(fn: Function) -> bool:
+    """Whether code generated for ``fn`` computes on Python floats with ``math`` or an
+    operator that raises where NumPy gives inf or nan (in ``fn``, its regions or the
+    functions it calls)."""
+    seen: set[int] = set()
+    todo = [fn]
+    while todo:
+        body = todo.pop()
+        for eqn in body.eqns:
+            kind, text = spelling(eqn)
+            if (kind == "call" and text.startswith("math.")) or (
+                    kind == "binop" and text in _RAISING_OPS and _all_python_floats(eqn)):
+                return True
+            todo.extend(region for _, region in regions(eqn))
+            callee = eqn.params.get("callee")
+            if callee is not None and id(callee) not in seen:
+                seen.add(id(callee))
+                todo.append(callee.fn)
+    return False
 
 
 def is_python_float(a: Var) -> bool:

@@ -142,6 +142,10 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
         symbol = type(op).__name__
         raise scope.error(node, f"operator {symbol} is not supported on these operands",
                           hint="use + - * / ** @ on arrays") from None
+    except ArithmeticError as err:  # on values known when compiling: the user's error
+        raise scope.error(node, f"this raises {type(err).__name__}: {err}",
+                          hint="Python raises it too, running the function with these "
+                               "arguments") from None
 
 
 def _expr_binop(scope: Scope, node: gast.BinOp) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -264,9 +265,28 @@ def _fold(eqn: Eqn) -> Const | None:
     if not all(np.ndim(v) == 0 for v in values):
         return None
     with np.errstate(all="ignore"):
-        value = eqn.prim.impl(*values, **eqn.params)
+        try:
+            value = eqn.prim.impl(*values, **eqn.params)
+        except (ArithmeticError, ValueError):  # Python floats: 1 / 0.0, math.log(0.0)
+            value = _as_numpy_does(eqn, values)
+            if value is None:
+                return None
     folded = Const(value)
     return folded if _same_aval_values(folded.aval, eqn.outvars[0].aval) else None
+
+
+def _as_numpy_does(eqn: Eqn, values: list[Any]) -> Any:
+    """What NumPy computes where Python raises (inf or nan), still a Python scalar
+    where the operands were: as the generated code computes it (``Compiled.at_edges``).
+    None where it raises all the same (``1 // 0`` on ints: left to raise at run time,
+    as the user's Python does)."""
+    try:
+        value = eqn.prim.impl(*(np.array(v) if type(v) is float else v for v in values),
+                              **eqn.params)
+    except (ArithmeticError, ValueError):
+        return None
+    weak = all(type(v) in (bool, int, float, complex) for v in values)
+    return value.item() if weak and isinstance(value, np.ndarray | np.generic) else value
 
 
 def _inherit_hint(kept: Atom, dropped: Var, producers: dict[Var, Eqn]) -> None:

@@ -104,8 +104,8 @@ def test_has_aux_differentiates_first_output_and_returns_aux_tuple():
     _same(aux[0], X * 2.0)
 
 
-def test_has_aux_with_single_output_raises_value_error():
-    with pytest.raises(ValueError, match="has_aux"):
+def test_has_aux_with_single_output_raises_located_type_error():
+    with pytest.raises(TypeError, match=r"test_api\.py:\d+: has_aux=True needs"):
         adc.grad(bilinear, 0, has_aux=True)(X, Y)
 
 

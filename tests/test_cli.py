@@ -379,3 +379,53 @@ def test_missing_subcommand_is_a_usage_error():
     result = run()
     assert result.returncode == 2
     assert "usage: autodiff-compiler" in result.stderr
+
+
+# ---------------------------------------------------------------------------- hostile files
+
+HOSTILE_FILES = {
+    "getattr-raises": ("def __getattr__(name):\n    raise RuntimeError('lazy import failed')\n"
+                       "\n\ndef f(x):\n    return x * 2.0\n", "g",
+                       ["hostile.py: looking up 'g' raised RuntimeError: lazy import failed"]),
+    "keyboard-interrupt": ("def f(x):\n    return x * 2.0\n\n\nraise KeyboardInterrupt\n", "f",
+                           ["hostile.py:5: interrupted (Ctrl-C) while running"]),
+    "sigint": ("import os\nimport signal\nimport time\n\n\ndef f(x):\n    return x * 2.0\n\n\n"
+               "os.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)\n", "f",
+               ["interrupted (Ctrl-C) while running"]),
+    "os-exit": ("import os\n\n\ndef f(x):\n    return x * 2.0\n\n\nos._exit(3)\n", "f",
+                ["hostile.py:8: running", "called os._exit(3)"]),
+    "os-exit-caught": ("import os\n\n\ndef f(x):\n    return x * 2.0\n\n\ntry:\n    os._exit(0)\n"
+                       "except Exception:\n    pass\n", "f", ["called os._exit(0)"]),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_FILES))
+def test_hostile_file_exits_2_with_one_line(tmp_path, case):
+    text, name, messages = HOSTILE_FILES[case]
+    (tmp_path / "hostile.py").write_text(text)
+    result = run("show", f"{tmp_path}/hostile.py:{name}")
+    assert_user_error(result, *messages)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_os_exit_works_again_after_the_file_ran():
+    import os
+
+    from autodiff_compiler import runfile
+    real = os._exit
+    with pytest.raises(runfile._Exit), runfile._exit_raises():
+        os._exit(4)
+    assert os._exit is real
+
+
+@pytest.mark.parametrize("example, message", [
+    ("np.ones(3)", "--example 'np.ones(3)' gives 1 argument (missing a required argument: "
+                   "'b'), but loss takes (w, b, x, y)"),
+    ("1, 2, 3, 4, 5", "gives 5 arguments (too many positional arguments)"),
+    ("", "gives 0 arguments"),
+    ("exit(3)", "--example 'exit(3)': SystemExit: 3"),
+    ("__import__('os')._exit(4)", "called os._exit(4)"),
+    ("(_ for _ in ()).throw(KeyboardInterrupt)", "interrupted (Ctrl-C)"),
+], ids=["too-few", "too-many", "none", "exit", "os-exit", "ctrl-c"])
+def test_hostile_example_exits_2(example, message):
+    assert_user_error(run("show", f"{MODELS}:loss", "--example", example), message)

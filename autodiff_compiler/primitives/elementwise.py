@@ -87,7 +87,18 @@ defvjp(mul, lambda g, ans, x, y: unbroadcast(g * y, x),
 defvjp(div, lambda g, ans, x, y: unbroadcast(g / y, x),
             lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
 defvjp(neg, lambda g, ans, x: -g)
-defvjp(power, lambda g, ans, x, y: unbroadcast(g * y * x ** (y - 1), x),
+
+
+def _times_power_partial(g, x, y):
+    """``g`` times d(x ** y)/dx = y x^(y-1), which is 0 where y is 0 (x ** 0 is 1
+    everywhere, even at x = 0, where y x^(y-1) would be 0 * inf), as JAX defines it."""
+    if isinstance(y, int | float):
+        return g * 0 if y == 0 else g * y * x ** (y - 1)
+    zero = equal(y, 0)  # x ** 1 there: no 0 ** -1 computed and thrown away, no warning
+    return where(zero, 0, g * y * x ** where(zero, 1, y - 1))
+
+
+defvjp(power, lambda g, ans, x, y: unbroadcast(_times_power_partial(g, x, y), x),
               lambda g, ans, x, y: unbroadcast(g * ans * log(where(equal(x, 0), 1, x)), y))
 
 # ---------------------------------------------------------------------------- transcendental
@@ -154,7 +165,7 @@ defjvp(add, lambda t, ans, x, y: t, lambda t, ans, x, y: t)
 defjvp(sub, lambda t, ans, x, y: t, lambda t, ans, x, y: -t)
 defjvp(mul, lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
 defjvp(div, lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y)
-defjvp(power, lambda t, ans, x, y: t * y * x ** (y - 1),
+defjvp(power, lambda t, ans, x, y: _times_power_partial(t, x, y),
               lambda t, ans, x, y: t * ans * log(where(equal(x, 0), 1, x)))
 defjvp(exp, lambda t, ans, x: t * ans)
 defjvp(log, lambda t, ans, x: t / x)

@@ -54,9 +54,15 @@ def _spread(g, x, axis, keepdims):
     return broadcast_to(_kept(g, axis, keepdims), shape_of(x))
 
 
-def _count(x, ans):
-    """How many entries each result of a reduction of ``x`` summarises."""
-    return size(x) / size(ans)
+def _count(x, ans, axis):
+    """How many entries each result of a reduction of ``x`` over ``axis`` summarises
+    (0 where there are no results, so nothing is divided by it: 0 / 0 would raise on
+    Python ints)."""
+    n, m = size(x), 1 if axis is None else size(ans)
+    if isinstance(m, int):
+        return 0.0 if m == 0 else n if m == 1 and not isinstance(n, int) else n / m
+    from .elementwise import maximum
+    return n / maximum(m, 1)
 
 
 def _nonzero(v):
@@ -101,11 +107,16 @@ def _centred(x, axis):
 
 
 def _var_partial(ans, x, axis, keepdims, ddof=0):
-    return _centred(x, axis) * (2 / (_count(x, ans) - ddof))
+    dof = _count(x, ans, axis) - ddof
+    if isinstance(dof, int | float) and dof != 0:
+        return _centred(x, axis) * (2 / dof)
+    # divided by an array: nan (0 / 0) without degrees of freedom, as NumPy's var
+    return _centred(x, axis) * 2 / dof
 
 
 def _std_partial(ans, x, axis, keepdims, ddof=0):
-    return _centred(x, axis) / ((_count(x, ans) - ddof) * _kept(_nonzero(ans), axis, keepdims))
+    dof = _count(x, ans, axis) - ddof
+    return _centred(x, axis) / (dof * _kept(_nonzero(ans), axis, keepdims))
 
 
 def _norm_partial(ans, x, axis, keepdims):
@@ -115,7 +126,7 @@ def _norm_partial(ans, x, axis, keepdims):
 defvjp(reduce_sum, lambda g, ans, x, axis=None, keepdims=False:
        _spread(g, x, axis, keepdims))
 defvjp(reduce_mean, lambda g, ans, x, axis=None, keepdims=False:
-       _spread(g, x, axis, keepdims) / _count(x, ans))
+       _spread(g, x, axis, keepdims) / _count(x, ans, axis))
 deflinear(reduce_sum, 0)
 deflinear(reduce_mean, 0)
 defreduction(reduce_prod, _prod_partial)

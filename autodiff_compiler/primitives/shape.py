@@ -9,6 +9,7 @@ the shapes are known, and otherwise call a ``runtime`` helper that decides at ru
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -212,8 +213,8 @@ def _vjp_repeat(g, ans, x, repeats, axis=None):
     if xs is None or not isinstance(repeats, int):
         return unrepeat(g, x, repeats, axis=axis)
     from .reductions import reduce_sum
-    if axis is None:
-        return reshape(reduce_sum(reshape(g, (-1, repeats)), axis=1), xs)
+    if axis is None:  # the count spelled out: -1 cannot be inferred when repeats is 0
+        return reshape(reduce_sum(reshape(g, (math.prod(xs), repeats)), axis=1), xs)
     axis = axis % len(xs)
     split = (*xs[:axis], xs[axis], repeats, *xs[axis + 1:])
     return reduce_sum(reshape(g, split), axis=axis + 1)

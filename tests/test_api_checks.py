@@ -1,0 +1,165 @@
+"""What grad accepts: its options (grad_position, has_aux, return_ids) and what the
+differentiated function returns. A wrong kind is a TypeError naming the user's line,
+as JAX and MindSpore raise, never a zero gradient."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import AutodiffError
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+def loss(x, y=1.0):
+    return np.sum(x * x) * y
+
+
+def returns_none(x):
+    y = x * 2.0  # noqa: F841  (no return: None)
+
+
+def returns_none_explicitly(x):
+    return None
+
+
+def returns_int(x):
+    return 3
+
+
+def returns_bool(x):
+    return bool(1)
+
+
+def returns_str(x):
+    return "loss"
+
+
+def returns_int_array(x):
+    return np.argmax(x)
+
+
+def returns_tuple_of_ints(x):
+    return 1, None
+
+
+@pytest.mark.parametrize("fn, what", [
+    (returns_none, "None"), (returns_none_explicitly, "None"), (returns_int, "an int"),
+    (returns_bool, "a bool"), (returns_str, "a str"), (returns_int_array, "an int64 scalar"),
+    (returns_tuple_of_ints, r"a tuple of \(an int, None\)"),
+], ids=lambda v: getattr(v, "__name__", None))
+@pytest.mark.parametrize("make", [adc.grad, adc.value_and_grad], ids=["grad", "value_and_grad"])
+def test_non_float_output_raises_located_type_error(make, fn, what):
+    with pytest.raises(TypeError, match=rf"test_api_checks\.py:\d+: cannot differentiate "
+                                        rf"the function: it returned {what}, not a float"):
+        make(fn)(X)
+
+
+def test_non_float_first_output_with_has_aux_raises_type_error():
+    with pytest.raises(TypeError, match="its first output is an int"):
+        adc.grad(lambda x: (3, x), has_aux=True)(X)
+
+
+def test_non_float_output_error_is_an_autodiff_error_with_hint():
+    with pytest.raises(AutodiffError, match="has_aux=True") as info:
+        adc.grad(returns_none)(X)
+    assert "np.sum" in info.value.hint
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (lambda x: np.sum(x * x), 2 * X),                        # a 0-d array
+    (lambda x: x * 3.0, np.full(3, 3.0)),                    # an array: its sum
+    (lambda x: 2.0, np.zeros(3)),                            # a float constant
+    (lambda x: (np.sum(x), 7), np.ones(3)),                  # constants beside: ignored
+    (lambda x: [np.sum(x), None], np.ones(3)),
+], ids=["0-d", "array-summed", "float-constant", "tuple-with-int", "list-with-none"])
+def test_float_outputs_of_every_kind_are_differentiated(fn, expected):
+    np.testing.assert_allclose(adc.grad(fn)(X), expected, rtol=1e-12)
+
+
+def test_python_float_output_of_python_float_argument():
+    assert adc.grad(lambda a: a * a + 1.0)(3.0) == 6.0
+
+
+def test_has_aux_with_non_tuple_output_names_the_function_line():
+    with pytest.raises(TypeError, match=r"test_api_checks\.py:\d+: has_aux=True needs the "
+                                        r"function to return a tuple .* returned a float64"):
+        adc.grad(loss, has_aux=True)(X)
+
+
+@pytest.mark.parametrize("position", [0.0, "0", True, (), (0, 1.0), {0}], ids=repr)
+def test_grad_position_of_wrong_type_raises_type_error(position):
+    with pytest.raises(TypeError, match="grad_position must be an int or a tuple of ints"):
+        adc.grad(loss, grad_position=position)
+
+
+@pytest.mark.parametrize("position, expected", [
+    (np.int64(0), 2 * X), ([0], 2 * X), (-2, 2 * X), ((0, -2), (2 * X, 2 * X)),
+    ((0, 0), (2 * X, 2 * X)),
+], ids=["numpy-int", "list", "negative", "negative-duplicate", "duplicate"])
+def test_grad_position_ints_lists_negatives_and_repeats(position, expected):
+    """Negative positions count from the end as Python indexes; a position asked twice
+    gets its gradient twice; a list reads as a tuple."""
+    out = adc.grad(loss, grad_position=position)(X, 1.0)
+    if isinstance(expected, tuple):
+        assert isinstance(out, tuple) and len(out) == len(expected)
+        for o, e in zip(out, expected):
+            np.testing.assert_allclose(o, e, rtol=1e-12)
+    else:
+        np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("position", [2, -3, (0, 5)], ids=repr)
+def test_grad_position_out_of_range_raises_located_value_error(position):
+    with pytest.raises(ValueError, match=r"test_api_checks\.py:\d+: grad_position -?\d is "
+                                         r"out of range: the function takes 2 arguments"):
+        adc.grad(loss, grad_position=position)(X, 1.0)
+
+
+@pytest.mark.parametrize("option", ["has_aux", "return_ids"])
+@pytest.mark.parametrize("value", [1, 0, "no", None], ids=repr)
+def test_non_bool_flag_raises_type_error(option, value):
+    with pytest.raises(TypeError, match=f"{option} must be True or False"):
+        adc.grad(loss, **{option: value})
+
+
+def test_numpy_bool_flag_is_accepted():
+    grads, (aux,) = adc.grad(lambda x: (np.sum(x), x), has_aux=np.bool_(True))(X)
+    np.testing.assert_allclose(grads, np.ones(3))
+    np.testing.assert_allclose(aux, X)
+
+
+def doubled(x):
+    return x * 2.0
+
+
+@pytest.mark.parametrize("cotangents, error, message", [
+    ((), TypeError, r"one cotangent per float output of doubled \(1\), got 0"),
+    ((np.ones(3), np.ones(3)), TypeError, r"got 2"),
+    ((np.ones(4),), ValueError, r"cotangent 0 has shape \(4,\), but output 0 has shape \(3,\)"),
+    ((np.ones((1, 3)),), ValueError, r"cotangent 0 has shape \(1, 3\)"),
+], ids=["none", "too-many", "wrong-length", "broadcastable"])
+def test_vjp_cotangents_of_wrong_number_or_shape_raise(cotangents, error, message):
+    _, vjp_fn = adc.vjp(doubled, X)
+    with pytest.raises(error, match=message):
+        vjp_fn(*cotangents)
+    np.testing.assert_array_equal(vjp_fn(np.ones(3))[0], np.full(3, 2.0))
+
+
+@pytest.mark.parametrize("tangent", [np.ones(4), np.ones((1, 3)), 1.0],
+                         ids=["wrong-length", "broadcastable", "scalar"])
+def test_jvp_tangent_of_wrong_shape_raises_value_error(tangent):
+    with pytest.raises(ValueError, match=r"tangent 0 has shape .*, but float argument 0 "
+                                         r"has shape \(3,\)"):
+        adc.jvp(doubled, (X,), (tangent,))
+
+
+def test_jvp_tangent_of_python_float_argument():
+    assert adc.jvp(doubled, (1.5,), (1.0,)) == (3.0, 2.0)
+
+
+@pytest.mark.parametrize("weights, what", [
+    (3, "int"), (np.ones(2), "ndarray"), ([np.ones(2)], "ndarray"), ("w", "str"),
+], ids=["int", "array", "list-of-array", "str"])
+def test_weights_of_wrong_type_raise_type_error(weights, what):
+    with pytest.raises(TypeError, match=f"weights must be Parameters, not {what}"):
+        adc.grad(loss, None, weights=weights)
