@@ -4,12 +4,17 @@ A ``GradFunction`` compiles once per *kind* of arguments (shape and dtype of eac
 array, the value of each Python int/str/None, "a float" for Python floats) and
 keeps the result in a module-level cache, so calling ``grad(f)`` afresh inside a
 training loop costs a dictionary lookup. Compiled code is re-checked against the
-globals it baked in (see ``captures``) before each call.
+globals it baked in (see ``guards``) before each call. Defaults are bound as arguments,
+read at every call as Python reads them.
+
+Compiling is thread-safe: each thread builds in its own builder, and the first calls
+of one kind from several threads compile once (a lock per cache key) and share it.
 """
 from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from .builder import inline
-from .captures import guards_hold, is_array
+from .captures import is_array
 from .compiler import Compiled, compile_gradient
+from .entry import make_entry
 from .errors import AutodiffError
 from .ir import Aval, Var
 from .lowering import split_arguments
@@ -29,6 +35,8 @@ from .tensor import Parameter
 _CACHE: dict[tuple, Compiled] = {}
 CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
 _ENTRIES: dict[tuple, type] = {}  # GradFunction classes with a fast call path, by key
+_LOCKS: dict[tuple, threading.Lock] = {}  # one per cache key being compiled
+_LOCKS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ class GradFunction:
     def __repr__(self) -> str:
         return f"<gradient of {self.__qualname__}>"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return self._call(*args, **kwargs)
 
     @functools.cached_property
@@ -113,24 +121,34 @@ class GradFunction:
         return _signature(self.fn)
 
     @functools.cached_property
-    def _keyword_only(self) -> bool:
-        return any(p.kind is p.KEYWORD_ONLY for p in self.__signature__.parameters.values())
+    def _binding(self) -> tuple[bool, int]:
+        """Whether calls need binding (keyword-only parameters or defaults), and the
+        number of parameters when there is no ``*args``/``**kwargs``."""
+        params = self.__signature__.parameters.values()
+        var = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+        needed = any(p.kind is p.KEYWORD_ONLY or (p.default is not p.empty and not var)
+                     for p in params)
+        return needed, -1 if var else len(params)
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         """The arguments of ``fn(*args, **kwargs)``, one per parameter in order
-        (keyword-only ones too), defaults filled in."""
-        if not kwargs and not self._keyword_only:
+        (keyword-only ones too), defaults filled in as the function has them now."""
+        needed, n_params = self._binding
+        if not kwargs and (not needed or len(args) == n_params):
             return args
-        bound = self.__signature__.bind(*args, **kwargs)
+        bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
         bound.apply_defaults()
         return tuple(bound.arguments.values())
 
-    def _call(self, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, /, *args: Any, **kwargs: Any) -> Any:
         """The general call path; it leaves a fast one for arguments of this kind."""
         args = self._bind(args, kwargs)
         compiled = self.compiled_for(args)
-        entry = compiled.entry(args, list(self.__signature__.parameters.values()))
-        if entry is not None:
+        if compiled.entry is None:
+            parameters = list(self.__signature__.parameters.values())
+            compiled.entry = make_entry(compiled, self.fn, args, parameters) or False
+        entry = compiled.entry
+        if entry:
             fast = _ENTRIES.get(self._key)
             if fast is None:
                 if len(_ENTRIES) >= CACHE_SIZE:
@@ -143,25 +161,35 @@ class GradFunction:
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
         """The compiled gradient for arguments of this kind (from the cache if it holds)."""
         try:
+            if _code_of(self.fn) is not self._key[0][0]:
+                self._key = (_fn_key(self.fn), self.spec.key())  # its code was replaced
+                self.__class__ = _ENTRIES.get(self._key, GradFunction)
             key = (self._key, tuple(map(_kind, args)))
             compiled = _CACHE.get(key)
-            if compiled is None or not guards_hold(compiled.guards):
-                # a wrong call: TypeError, as for fn itself
-                positional, keywords = split_arguments(self.__signature__, args)
-                self.__signature__.bind(*positional, **keywords)
-                abstract = [_abstract(a, self.spec.specialize) for a in args]
-                compiled = compile_gradient(self.fn, self.spec, abstract)
-                # The key holds ids of fn's closure cells: keep them (and fn) alive while
-                # the entry lives, so no other closure can come to share those ids.
-                compiled.keepalive = self.fn
-                if len(_CACHE) >= CACHE_SIZE:
-                    del _CACHE[next(iter(_CACHE))]  # the oldest entry
-                _CACHE[key] = compiled
+            if compiled is None or not compiled.holds():
+                with _lock(key):  # one thread compiles; the others wait and share it
+                    compiled = _CACHE.get(key)
+                    if compiled is None or not compiled.holds():
+                        compiled = self._compile(key, args)
         except AutodiffError as err:
             raise err.with_traceback(None) from None  # the user's call is the last frame
         return compiled
 
-    def source(self, *args: Any, **kwargs: Any) -> str:
+    def _compile(self, key: tuple, args: Sequence[Any]) -> Compiled:
+        # a wrong call: TypeError, as for fn itself
+        positional, keywords = split_arguments(self.__signature__, args)
+        self.__signature__.bind(*positional, **keywords)
+        abstract = [_abstract(a, self.spec.specialize) for a in args]
+        compiled = compile_gradient(self.fn, self.spec, abstract)
+        # The key holds ids of fn's closure cells: keep them (and fn) alive while
+        # the entry lives, so no other closure can come to share those ids.
+        compiled.keepalive = self.fn
+        while len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)), None)  # the oldest entry
+        _CACHE[key] = compiled
+        return compiled
+
+    def source(self, /, *args: Any, **kwargs: Any) -> str:
         """The generated source, specialised to these arguments."""
         return self.compiled_for(self._bind(args, kwargs)).source
 
@@ -174,6 +202,30 @@ class GradFunction:
         return compiled.finish(inline(compiled.ir, inputs))
 
 
+def _lock(key: tuple) -> threading.Lock:
+    with _LOCKS_LOCK:
+        if len(_LOCKS) >= CACHE_SIZE:
+            _LOCKS.pop(next(iter(_LOCKS)), None)
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
+    """``signature`` with the defaults the function has now (``__defaults__`` and
+    ``__kwdefaults__`` may have been replaced since it was worked out)."""
+    target = type(fn).construct if isinstance(fn, Cell) else getattr(fn, "__func__", fn)
+    if getattr(target, "__defaults__", None) is None and \
+            getattr(target, "__kwdefaults__", None) is None:
+        return signature
+    from .entry import MISSING, default
+    params = []
+    for p in signature.parameters.values():
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            now = default(fn, p.name)
+            p = p.replace(default=p.empty if now is MISSING else now)
+        params.append(p)
+    return signature.replace(parameters=params)
+
+
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
     """How ``fn`` is called (a Cell: its ``construct`` without ``self``)."""
     if not isinstance(fn, Cell):
@@ -183,12 +235,22 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature:
 
 
 def _fn_key(fn: Any) -> tuple:
+    """What a compilation of ``fn`` depends on besides its arguments and guards: its
+    code (first), closure cells and globals."""
     if isinstance(fn, Cell):
-        return (type(fn).construct.__code__, id(fn))
+        return (_code_of(fn), id(fn))
     if isinstance(fn, GradFunction):
-        return (_fn_key(fn.fn), fn.spec.key())
+        return (_code_of(fn), _fn_key(fn.fn), fn.spec.key())
     cells = tuple(id(c) for c in (getattr(fn, "__closure__", None) or ()))
-    return (getattr(fn, "__code__", fn), cells, id(getattr(fn, "__globals__", None)))
+    return (_code_of(fn), cells, id(getattr(fn, "__globals__", None)))
+
+
+def _code_of(fn: Any) -> Any:
+    if isinstance(fn, Cell):
+        return type(fn).construct.__code__
+    if isinstance(fn, GradFunction):
+        return _code_of(fn.fn)
+    return getattr(fn, "__code__", fn)
 
 
 def _kind(value: Any) -> Any:
