@@ -24,7 +24,7 @@ from .captures import Guard, Path
 from .codegen import Generated, generate
 from .errors import AutodiffError, Loc, internal_error
 from .guards import compile_guards
-from .ir import Aval, Function, Var, verify
+from .ir import Aval, Function, Var, python_name, verify
 from .lowering import Lowering
 from .nn import Cell
 from .runtime import NAMESPACE
@@ -235,11 +235,8 @@ def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, loc: Any) -> Funct
     if name == "construct":  # a Cell (or its bound construct) is named after its class
         owner = fn.__self__ if isinstance(fn, types.MethodType) else fn
         name = type(owner).__name__.lower()
-    return Function(_identifier(name), tuple(invars), tuple(eqns), tuple(leaves), loc)
-
-
-def _identifier(name: str) -> str:
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "fn"
+    return Function(python_name(str(name), "fn"), tuple(invars), tuple(eqns), tuple(leaves),
+                    loc)
 
 
 def _seeds(out: Any, spec: GradSpec) -> tuple[list[Var], list[Var], Any]:
