@@ -183,7 +183,7 @@ class GradFunction:
         compiled = compile_gradient(self.fn, self.spec, abstract)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.
-        compiled.keepalive = self.fn
+        compiled.keepalive = (self.fn, [a for a in args if _is_object(a)])
         while len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)), None)  # the oldest entry
         _CACHE[key] = compiled
@@ -267,9 +267,17 @@ def _kind(value: Any) -> Any:
         return (type(value), tuple(_kind(v) for v in value))
     if isinstance(value, bool | int | str | type(None)):
         return (type(value), value)
-    raise AutodiffError(f"unsupported argument of type {type(value).__name__}",
-                        hint="pass arrays, Python numbers, strings, None, or tuples/lists "
-                             "of these")
+    if isinstance(value, Var):
+        return ("symbolic", value.aval)
+    # any other object (a function, a config object, often a default): a compile-time
+    # constant by identity, guarded like a global the function reads (compiler)
+    return ("object", id(value))
+
+
+def _is_object(value: Any) -> bool:
+    """An argument that is a constant by identity (see ``_kind``)."""
+    return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
+                          | np.ndarray | np.generic)
 
 
 def _dynamic_leaves(value: Any) -> list[Any]:

@@ -147,6 +147,10 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
         low = Lowering()
         args = _generic_args(fn, target) if args is None else args
         _name_arguments(target, args)
+        for a in args:  # an object passed (a default): guarded as a global read would be
+            if not isinstance(a, Var | bool | int | float | complex | str | tuple | list) \
+                    and a is not None:
+                low.captures.free_value(Path.of_object(a), a)
         out = low.call_entry(fn, args)
         for w in spec.weights or ():
             low.captures.array(Path.of_object(w, w.name or "weight"), w)

@@ -43,8 +43,8 @@ import numpy as np
 from . import __version__, api, passes, runtime
 from .codegen import generate
 from .compiler import Compiled
-from .pywriter import comment, string_literal
 from .errors import AutodiffError, display_path
+from .pywriter import comment, string_literal
 
 HEADER_FIELDS = ("source", "source-sha256", "function", "options")
 

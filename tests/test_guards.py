@@ -241,3 +241,49 @@ def test_source_edited_elsewhere_in_its_file_still_compiles(tmp_path, monkeypatc
         assert adc.grad(module.f)(3.0) == pytest.approx(6.0)
     finally:
         sys.modules.pop("edited_elsewhere", None)
+
+
+class Config:
+    scale = 2.0
+
+
+def with_object_defaults(x, act=np.tanh, config=Config()):  # noqa: B008  (the point)
+    return np.sum(act(x) * config.scale)
+
+
+def test_object_defaults_are_constants_guarded_like_globals():
+    x = np.array([0.1, 0.2])
+    _assert_all(_both(with_object_defaults, x), 2.0 / np.cosh(x) ** 2)
+    Config.scale = 3.0
+    try:
+        _assert_all(_both(with_object_defaults, x), 3.0 / np.cosh(x) ** 2)
+        np.testing.assert_allclose(adc.grad(with_object_defaults)(x, np.sin), 3.0 * np.cos(x))
+    finally:
+        Config.scale = 2.0
+
+
+# ---------------------------------------------------------------------------- scale
+
+
+def linear(x):
+    return np.sum(x * 3.0)
+
+
+def test_evicted_cache_entries_take_their_linecache_lines_and_locations(monkeypatch):
+    import gc
+    import linecache
+
+    from autodiff_compiler import api, compiler
+
+    def generated():
+        gc.collect()
+        return ({k for k in linecache.cache if k.startswith("<autodiff_compiler:")},
+                set(compiler._LINE_LOCS))
+
+    before_lines, before_locs = generated()
+    monkeypatch.setattr(api, "CACHE_SIZE", 4)
+    for n in range(1, 40):
+        np.testing.assert_allclose(adc.grad(linear)(np.ones(n)), np.full(n, 3.0))
+    lines, locs = generated()
+    assert len(lines - before_lines) <= 4 and len(locs - before_locs) <= 4
+    assert len(api._CACHE) <= 4
