@@ -337,11 +337,12 @@ def vjp(fn: Callable[..., Any], *args: Any,
     spec = GradSpec(positions, False, None, False, False, False, True, cotangent_inputs=True,
                     specialize=specialize)
     grad_fn = GradFunction(fn, spec)
-    compiled = grad_fn.compiled_for(args)
+    bound = grad_fn._bind(args, {})  # defaults as arguments, as for grad
+    compiled = grad_fn.compiled_for(bound)
     out = fn(*args)
 
     def vjp_fn(*cotangents: Any) -> tuple:
-        return compiled.finish(compiled.run(args, cotangents))[1]
+        return compiled.finish(compiled.run(bound, cotangents))[1]
 
     return out, vjp_fn
 
@@ -357,7 +358,9 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
                          f"got {len(tangents)}")
     spec = GradSpec(positions, False, None, False, False, False, True, specialize=specialize,
                     forward=True)
-    compiled = GradFunction(fn, spec).compiled_for(primals)
+    grad_fn = GradFunction(fn, spec)
+    primals = grad_fn._bind(primals, {})  # defaults as arguments, as for grad
+    compiled = grad_fn.compiled_for(primals)
     return compiled.finish(compiled.run(primals, tuple(tangents)))
 
 

@@ -287,3 +287,14 @@ def test_evicted_cache_entries_take_their_linecache_lines_and_locations(monkeypa
     lines, locs = generated()
     assert len(lines - before_lines) <= 4 and len(locs - before_locs) <= 4
     assert len(api._CACHE) <= 4
+
+
+@pytest.mark.parametrize("transform", ["vjp", "jvp"])
+def test_defaults_are_arguments_under_vjp_and_jvp_too(transform):
+    for k in (2.0, 5.0):
+        fn = _make_scaled(k)
+        if transform == "vjp":
+            out, vjp_fn = adc.vjp(fn, 3.0)
+            assert (out, vjp_fn(1.0)) == (3.0 * k, (k,))
+        else:
+            assert adc.jvp(fn, (3.0,), (1.0,)) == (3.0 * k, k)
