@@ -213,7 +213,8 @@ def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
     """``signature`` with the defaults the function has now (``__defaults__`` and
     ``__kwdefaults__`` may have been replaced since it was worked out)."""
     target = type(fn).construct if isinstance(fn, Cell) else getattr(fn, "__func__", fn)
-    if getattr(target, "__defaults__", None) is None and \
+    had = any(p.default is not p.empty for p in signature.parameters.values())
+    if not had and getattr(target, "__defaults__", None) is None and \
             getattr(target, "__kwdefaults__", None) is None:
         return signature
     from .entry import MISSING, default

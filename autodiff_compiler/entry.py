@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import types
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -91,9 +92,7 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     error = n.reserve("err")
     if mirrored:
         signature = _signature(parameters, missing)
-        fill = [f"    if {p.name} is {missing}:\n"
-                f"        {p.name} = {n.bind('default', default)}({self_}.fn, {p.name!r})\n"
-                for p in parameters if p.default is not p.empty]
+        fill = _fill_defaults(fn, parameters, self_, missing, n)
         fallback = f"{n.bind('general', _general(parameters))}({self_}, ({', '.join(params)},))"
     else:
         rest, kwargs = n.reserve("rest"), n.reserve("kwargs")
@@ -110,6 +109,30 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
               f"    return {fallback}\n")
     exec(compile(source, f"<autodiff_compiler:entry:{compiled.ir.name}>", "exec"), n.env)
     return n.env["__call__"]
+
+
+def _fill_defaults(fn: Any, parameters: Sequence[inspect.Parameter], self_: str,
+                   missing: str, n: _Names) -> list[str]:
+    """Lines giving each omitted parameter its default as the function has it now: read
+    from ``__defaults__`` (counted from its end, as Python aligns it) or
+    ``__kwdefaults__`` of a function or method; through ``default`` otherwise. A
+    default gone missing leaves the parameter missing: the general path raises."""
+    out, error = [], n.bind("Exception", Exception)
+    direct = isinstance(fn, types.FunctionType | types.MethodType)
+    positional = [p.name for p in parameters if p.kind is not _KINDS.KEYWORD_ONLY]
+    for p in parameters:
+        if p.default is p.empty:
+            continue
+        if not direct:
+            read = f"{n.bind('default', default)}({self_}.fn, {p.name!r})"
+        elif p.kind is _KINDS.KEYWORD_ONLY:
+            read = f"{self_}.fn.__kwdefaults__[{p.name!r}]"
+        else:
+            read = f"{self_}.fn.__defaults__[{positional.index(p.name) - len(positional)}]"
+        out.append(f"    if {p.name} is {missing}:\n        try:\n"
+                   f"            {p.name} = {read}\n"
+                   f"        except {error}:\n            pass\n")
+    return out
 
 
 def _call(compiled: Compiled, params: list[str], n: _Names) -> str:

@@ -298,3 +298,21 @@ def test_defaults_are_arguments_under_vjp_and_jvp_too(transform):
             assert (out, vjp_fn(1.0)) == (3.0 * k, (k,))
         else:
             assert adc.jvp(fn, (3.0,), (1.0,)) == (3.0 * k, k)
+
+
+class Scaler:
+    def scaled(self, x, k=2.0):
+        return x * k
+
+
+def test_replaced_defaults_of_a_method_are_read_at_the_next_call():
+    grad = adc.grad(Scaler().scaled)
+    assert grad(3.0) == grad(3.0) == 2.0
+    Scaler.scaled.__defaults__ = (5.0,)
+    try:
+        assert grad(3.0) == adc.grad(Scaler().scaled)(3.0) == 5.0
+        Scaler.scaled.__defaults__ = None  # no default any more: a TypeError, as Python's
+        with pytest.raises(TypeError):
+            grad(3.0)
+    finally:
+        Scaler.scaled.__defaults__ = (2.0,)
