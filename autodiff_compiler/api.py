@@ -36,7 +36,7 @@ _CACHE: dict[tuple, Compiled] = {}
 CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
 _ENTRIES: dict[tuple, type] = {}  # GradFunction classes with a fast call path, by key
 _LOCKS: dict[tuple, threading.Lock] = {}  # one per cache key being compiled
-_LOCKS_LOCK = threading.Lock()
+_LOCKS_LOCK = threading.Lock()  # held to change the three tables above
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,10 @@ class GradFunction:
         if entry:
             fast = _ENTRIES.get(self._key)
             if fast is None:
-                if len(_ENTRIES) >= CACHE_SIZE:
-                    del _ENTRIES[next(iter(_ENTRIES))]
-                fast = _ENTRIES[self._key] = type("GradFunction", (GradFunction,), {})
+                with _LOCKS_LOCK:
+                    _evict(_ENTRIES)
+                    fast = _ENTRIES.setdefault(self._key,
+                                               type("GradFunction", (GradFunction,), {}))
             fast.__call__ = entry
             self.__class__ = fast
         return compiled.finish(compiled.run(args))
@@ -184,9 +185,9 @@ class GradFunction:
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.
         compiled.keepalive = (self.fn, [a for a in args if _is_object(a)])
-        while len(_CACHE) >= CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)), None)  # the oldest entry
-        _CACHE[key] = compiled
+        with _LOCKS_LOCK:
+            _evict(_CACHE)
+            _CACHE[key] = compiled
         return compiled
 
     def source(self, /, *args: Any, **kwargs: Any) -> str:
@@ -204,9 +205,14 @@ class GradFunction:
 
 def _lock(key: tuple) -> threading.Lock:
     with _LOCKS_LOCK:
-        if len(_LOCKS) >= CACHE_SIZE:
-            _LOCKS.pop(next(iter(_LOCKS)), None)
+        _evict(_LOCKS)
         return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _evict(table: dict) -> None:
+    """Drop the oldest entries of a table at ``CACHE_SIZE`` (holding ``_LOCKS_LOCK``)."""
+    while len(table) >= CACHE_SIZE:
+        table.pop(next(iter(table)), None)
 
 
 def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:

@@ -1,25 +1,27 @@
 """Guards: what a compiled gradient assumed constant, re-checked before each reuse.
 
-The rule (DESIGN decision 11, written for users in the README, "How it works"):
+The rule (DESIGN decision 11; the README's "How it works" says it for users):
 
-- *Re-read at every call*: the arguments, the defaults of the differentiated function's
-  parameters (they are bound as arguments), and every array the code reads from
-  globals, closures or attributes (weights, data): fetched along the path it was read.
+- *Re-read at every call*: the arguments; the defaults of the differentiated
+  function's parameters (bound as arguments, from ``__defaults__``/``__kwdefaults__``
+  as they are then); every array the code reads from globals, closures or attributes
+  (weights, data), fetched along the path it was read.
 - *Guarded* (checked at every call; a change recompiles): every other value the code
   read from outside its arguments, along the path it was read (a global, a closure
   cell, an attribute or item of either, an attribute of a user's module): numbers,
-  strings and tuples by value, functions and other objects by identity; the code,
-  defaults and keyword defaults of each Python function it inlined; the contents of
-  each list, dict and set it read (their items, recursively); the type, shape and dtype
-  of each array it fetches.
-- *Constant*: builtins, and attributes of NumPy, ``math``/``cmath`` and this package.
-  The source text the function was compiled from is checked against its code object
-  once, at compile time (``source``).
+  strings and tuples by value, functions and other objects by identity, lists, dicts
+  and sets by their contents (recursively); the code and defaults of each function
+  it calls; the type, shape and dtype of each array it fetches; the function's own
+  code (the fast call path checks it; ``api`` keys on it). An object passed as an
+  argument (a default ``act=np.tanh``) is keyed by identity and guarded the same way.
+- *Constant*: builtins, and the attributes of NumPy, ``math``/``cmath`` and this
+  package (``captures.LIBRARIES``). The source text is checked against the code object
+  Python runs once, when compiling (``source``).
 
 A compiled gradient's guards become one generated function, ``holds()``, that reads
-each path as a Python expression: the check is a few dozen nanoseconds per guard. It
-is generated from identifiers it makes up and ``repr``s of strings, never from text
-of the user's, so no name or key can change what it runs.
+each path as a Python expression: a few dozen nanoseconds per guard. It is written
+from names it makes up, identifiers checked as such, and ``repr``s of strings, never
+from text of the user's, so no name or key can change what it runs.
 """
 from __future__ import annotations
 
