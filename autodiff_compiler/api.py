@@ -200,6 +200,8 @@ class GradFunction:
         compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
         inputs = [leaf for a in args for leaf in _dynamic_leaves(a)]
         inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
+        for guard in compiled.guards:  # what the inner function read, the outer one guards
+            low.captures.guard(guard)
         return compiled.finish(inline(compiled.ir, inputs))
 
 

@@ -316,3 +316,21 @@ def test_replaced_defaults_of_a_method_are_read_at_the_next_call():
             grad(3.0)
     finally:
         Scaler.scaled.__defaults__ = (2.0,)
+
+
+SCALE = 1.0
+
+
+def scaled_square(x):
+    return x * x * SCALE
+
+
+def test_grad_of_grad_guards_what_the_inner_function_read():
+    global SCALE
+    second = adc.grad(adc.grad(scaled_square))
+    assert second(1.0) == 2.0
+    SCALE = 5.0
+    try:
+        assert second(1.0) == adc.grad(adc.grad(scaled_square))(1.0) == 10.0
+    finally:
+        SCALE = 1.0
