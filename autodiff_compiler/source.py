@@ -7,6 +7,10 @@ The text read is checked against the code object Python runs: the file as it is 
 is compiled and must hold an equal code object at the function's line (a file edited
 after import would otherwise have its new text differentiated while the old code
 runs). Each file's text is compiled once.
+
+Turning text into Python ``ast`` objects holds ``AST_LOCK``: CPython 3.11 keeps the
+AST constructor's recursion depth per interpreter, so two threads parsing at once can
+fail with "AST constructor recursion depth mismatch" (python/cpython#106905).
 """
 from __future__ import annotations
 
@@ -15,13 +19,15 @@ import functools
 import inspect
 import linecache
 import textwrap
+import threading
 import types
 from dataclasses import dataclass
-from typing import Any
 
 import gast
 
 from .errors import AutodiffError, Loc, UnsupportedSyntaxError
+
+AST_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -95,12 +101,14 @@ def _code_objects(filename: str, text: str, rewritten: bool = False
     """Every code object compiling ``text`` gives, by name and first line
     (``rewritten``: as pytest compiles a test module, its asserts rewritten)."""
     try:
-        source: Any = text
         if rewritten:
             from _pytest.assertion.rewrite import rewrite_asserts
-            source = ast.parse(text, filename)
-            rewrite_asserts(source, text.encode(), filename)
-        module = compile(source, filename, "exec", dont_inherit=True)
+            with AST_LOCK:
+                tree = ast.parse(text, filename)
+                rewrite_asserts(tree, text.encode(), filename)
+                module = compile(tree, filename, "exec", dont_inherit=True)
+        else:
+            module = compile(text, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, ImportError):
         return {}
     found: dict[tuple[str, int], list[types.CodeType]] = {}
@@ -114,7 +122,8 @@ def _code_objects(filename: str, text: str, rewritten: bool = False
 
 def _parse(text: str, loc: Loc) -> gast.AST:
     try:
-        return gast.parse(text)
+        with AST_LOCK:
+            return gast.parse(text)
     except SyntaxError:  # e.g. a lambda in the middle of a multi-line expression
         raise UnsupportedSyntaxError("cannot isolate the source of this function", loc,
                                      hint="give the lambda its own line, or use a def") from None
