@@ -68,8 +68,42 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
         for p in parameters)
     params = [p.name for p in parameters] if mirrored else [f"a{i}" for i in range(len(args))]
     n = _Names(set(params))
-    missing, ndarray, type_ = n.bind("M", MISSING), n.bind("ndarray", np.ndarray), \
-        n.bind("type", type)
+    missing = n.bind("M", MISSING)
+    checks = _argument_checks(params, args, n)
+    if checks is None:
+        return None
+    self_ = n.reserve("self")
+    if hasattr(fn, "__code__"):  # the code compiled is still the function's
+        checks.append(f"{self_}.fn.__code__ is {n.bind('code', fn.__code__)}")
+    if compiled.guards:
+        checks.append(f"{n.bind('holds', compiled.holds)}()")
+    call = _call(compiled, params, n)
+    error = n.reserve("err")
+    if mirrored:
+        signature = _signature(parameters, missing)
+        fill = _fill_defaults(fn, parameters, self_, missing, n)
+        fallback = f"{n.bind('general', _general(parameters))}({self_}, {_tuple(params)})"
+    else:
+        rest, kwargs = n.reserve("rest"), n.reserve("kwargs")
+        signature = ", ".join(f"{p}={missing}" for p in params) + f", /, *{rest}, **{kwargs}"
+        fill = []
+        checks.insert(0, f"not {rest} and not {kwargs}")
+        fallback = (f"{self_}._call(*[a for a in {_tuple(params)} if a is not {missing}], "
+                    f"*{rest}, **{kwargs})")
+    source = (f"def __call__({self_}, {signature}):\n" + "".join(fill) +
+              f"    if {' and '.join(checks) or 'True'}:\n"
+              f"        try:\n            return {call}\n"
+              f"        except {n.bind('Exception', Exception)} as {error}:\n"
+              f"            {n.bind('note', note_user_line)}({error})\n            raise\n"
+              f"    return {fallback}\n")
+    exec(compile(source, f"<autodiff_compiler:entry:{compiled.ir.name}>", "exec"), n.env)
+    return n.env["__call__"]
+
+
+def _argument_checks(params: list[str], args: Sequence[Any], n: _Names) -> list[str] | None:
+    """A test per argument that it is of the kind of ``args``: an array's type, shape and
+    dtype, a float's type, a static value's type and value (None: no test possible)."""
+    ndarray, type_ = n.bind("ndarray", np.ndarray), n.bind("type", type)
     checks = []
     for i, (name, value) in enumerate(zip(params, args)):
         if type(value) is np.ndarray:
@@ -83,32 +117,11 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
             checks.append(f"{type_}({name}) is {kind} and {name} == {expected}")
         else:
             return None
-    self_ = n.reserve("self")
-    if hasattr(fn, "__code__"):  # the code compiled is still the function's
-        checks.append(f"{self_}.fn.__code__ is {n.bind('code', fn.__code__)}")
-    if compiled.guards:
-        checks.append(f"{n.bind('holds', compiled.holds)}()")
-    call = _call(compiled, params, n)
-    error = n.reserve("err")
-    if mirrored:
-        signature = _signature(parameters, missing)
-        fill = _fill_defaults(fn, parameters, self_, missing, n)
-        fallback = f"{n.bind('general', _general(parameters))}({self_}, ({', '.join(params)},))"
-    else:
-        rest, kwargs = n.reserve("rest"), n.reserve("kwargs")
-        signature = ", ".join(f"{p}={missing}" for p in params) + f", /, *{rest}, **{kwargs}"
-        fill = []
-        checks.insert(0, f"not {rest} and not {kwargs}")
-        fallback = (f"{self_}._call(*[a for a in ({', '.join(params)},) if a is not {missing}], "
-                    f"*{rest}, **{kwargs})")
-    source = (f"def __call__({self_}, {signature}):\n" + "".join(fill) +
-              f"    if {' and '.join(checks)}:\n"
-              f"        try:\n            return {call}\n"
-              f"        except {n.bind('Exception', Exception)} as {error}:\n"
-              f"            {n.bind('note', note_user_line)}({error})\n            raise\n"
-              f"    return {fallback}\n")
-    exec(compile(source, f"<autodiff_compiler:entry:{compiled.ir.name}>", "exec"), n.env)
-    return n.env["__call__"]
+    return checks
+
+
+def _tuple(names: list[str]) -> str:
+    return "(" + "".join(f"{name}, " for name in names) + ")"
 
 
 def _fill_defaults(fn: Any, parameters: Sequence[inspect.Parameter], self_: str,

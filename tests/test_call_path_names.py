@@ -48,3 +48,17 @@ def test_parameter_named_like_the_call_path_gets_its_own_value(module, name, val
         np.testing.assert_allclose(g, k + 2 * w)
         np.testing.assert_allclose(out, np.sum(X * k) + 2 * np.sum(w * X))
         np.testing.assert_allclose(aux, X)
+
+
+W0 = adc.Parameter(np.array([1.0, 2.0]), name="w0")
+
+
+def takes_nothing():
+    return np.sum(W0 * W0)
+
+
+def test_function_of_no_arguments_takes_the_fast_path_twice():
+    grad = adc.grad(takes_nothing, None, weights=[W0])
+    for _ in range(3):
+        (g,) = grad()
+        np.testing.assert_allclose(g, 2 * W0)
