@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import types
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -64,8 +65,7 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     if compiled.flat_positions is None or len(args) > 16:
         return None
     mirrored = len(parameters) == len(args) and all(
-        p.kind in _PLAIN and p.name.isidentifier() and not keyword.iskeyword(p.name)
-        for p in parameters)
+        p.kind in _PLAIN and _spelt_as_is(p.name) for p in parameters)
     params = [p.name for p in parameters] if mirrored else [f"a{i}" for i in range(len(args))]
     n = _Names(set(params))
     missing = n.bind("M", MISSING)
@@ -98,6 +98,13 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
               f"    return {fallback}\n")
     exec(compile(source, f"<autodiff_compiler:entry:{compiled.ir.name}>", "exec"), n.env)
     return n.env["__call__"]
+
+
+def _spelt_as_is(name: str) -> bool:
+    """A name Python reads back as itself: an identifier, not a keyword, NFKC-normal
+    (a made-up ``__signature__`` may hold anything else)."""
+    return name.isidentifier() and not keyword.iskeyword(name) \
+        and unicodedata.normalize("NFKC", name) == name
 
 
 def _argument_checks(params: list[str], args: Sequence[Any], n: _Names) -> list[str] | None:
