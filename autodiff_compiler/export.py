@@ -45,6 +45,7 @@ from .codegen import generate
 from .compiler import Compiled
 from .errors import AutodiffError, display_path
 from .pywriter import comment, string_literal
+from .source import AST_LOCK
 
 HEADER_FIELDS = ("source", "source-sha256", "function", "options")
 
@@ -147,7 +148,8 @@ def _parameters(source: str) -> list[str]:
 
 
 def _function_node(source: str) -> ast.FunctionDef:
-    node = ast.parse(source).body[0]
+    with AST_LOCK:  # see ``source``
+        node = ast.parse(source).body[0]
     assert isinstance(node, ast.FunctionDef)
     return node
 
@@ -278,7 +280,8 @@ def _global_names(code: types.CodeType) -> set[str]:
 
 def check_self_contained(text: str) -> None:
     """Every global the module's code reads is defined in it or is a builtin."""
-    tree = ast.parse(text)
+    with AST_LOCK:  # see ``source``
+        tree = ast.parse(text)
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     defined |= {a.asname or a.name for n in tree.body if isinstance(n, ast.Import)
                 for a in n.names}
