@@ -334,3 +334,18 @@ def test_grad_of_grad_guards_what_the_inner_function_read():
         assert second(1.0) == adc.grad(adc.grad(scaled_square))(1.0) == 10.0
     finally:
         SCALE = 1.0
+
+
+def asserts_positive(x):
+    assert x > 0, "positive"
+    return x * 2.0
+
+
+def test_source_check_accepts_a_test_module_whose_asserts_pytest_rewrote():
+    import inspect
+
+    from autodiff_compiler import source
+    code = asserts_positive.__code__
+    text = "".join(inspect.findsource(code)[0])
+    assert source._runs_this_text(code, text)
+    assert not source._runs_this_text(code, text.replace('"positive"', '"negative"'))
