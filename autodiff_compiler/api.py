@@ -4,13 +4,18 @@ A ``GradFunction`` compiles once per *kind* of arguments (shape and dtype of eac
 array, the value of each Python int/str/None, "a float" for Python floats) and
 keeps the result in a module-level cache, so calling ``grad(f)`` afresh inside a
 training loop costs a dictionary lookup. Compiled code is re-checked against the
-globals it baked in (see ``captures``) before each call.
+globals it baked in (see ``guards``) before each call. Defaults are bound as arguments,
+read at every call as Python reads them.
+
+Compiling is thread-safe: each thread builds in its own builder, and the first calls
+of one kind from several threads compile once (a lock per cache key) and share it.
 """
 from __future__ import annotations
 
 import functools
 import inspect
 import operator
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from .builder import inline
-from .captures import guards_hold, is_array
+from .captures import is_array
 from .compiler import Compiled, compile_gradient
+from .entry import make_entry
 from .errors import AutodiffError, AutodiffTypeError
 from .ir import Aval, Var
 from .lowering import split_arguments
@@ -30,6 +36,8 @@ from .tensor import Parameter
 _CACHE: dict[tuple, Compiled] = {}
 CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
 _ENTRIES: dict[tuple, type] = {}  # GradFunction classes with a fast call path, by key
+_LOCKS: dict[tuple, threading.Lock] = {}  # one per cache key being compiled
+_LOCKS_LOCK = threading.Lock()  # held to change the three tables above
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,7 @@ class GradFunction:
     def __repr__(self) -> str:
         return f"<gradient of {self.__qualname__}>"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return self._call(*args, **kwargs)
 
     @functools.cached_property
@@ -143,29 +151,40 @@ class GradFunction:
         return _signature(self.fn)
 
     @functools.cached_property
-    def _keyword_only(self) -> bool:
-        return any(p.kind is p.KEYWORD_ONLY for p in self.__signature__.parameters.values())
+    def _binding(self) -> tuple[bool, int]:
+        """Whether calls need binding (keyword-only parameters or defaults), and the
+        number of parameters when there is no ``*args``/``**kwargs``."""
+        params = self.__signature__.parameters.values()
+        var = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+        needed = any(p.kind is p.KEYWORD_ONLY or (p.default is not p.empty and not var)
+                     for p in params)
+        return needed, -1 if var else len(params)
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         """The arguments of ``fn(*args, **kwargs)``, one per parameter in order
-        (keyword-only ones too), defaults filled in."""
-        if not kwargs and not self._keyword_only:
+        (keyword-only ones too), defaults filled in as the function has them now."""
+        needed, n_params = self._binding
+        if not kwargs and (not needed or len(args) == n_params):
             return args
-        bound = self.__signature__.bind(*args, **kwargs)
+        bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
         bound.apply_defaults()
         return tuple(bound.arguments.values())
 
-    def _call(self, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, /, *args: Any, **kwargs: Any) -> Any:
         """The general call path; it leaves a fast one for arguments of this kind."""
         args = self._bind(args, kwargs)
         compiled = self.compiled_for(args)
-        entry = compiled.entry(args, list(self.__signature__.parameters.values()))
-        if entry is not None:
+        if compiled.entry is None:
+            parameters = list(self.__signature__.parameters.values())
+            compiled.entry = make_entry(compiled, self.fn, args, parameters) or False
+        entry = compiled.entry
+        if entry:
             fast = _ENTRIES.get(self._key)
             if fast is None:
-                if len(_ENTRIES) >= CACHE_SIZE:
-                    del _ENTRIES[next(iter(_ENTRIES))]
-                fast = _ENTRIES[self._key] = type("GradFunction", (GradFunction,), {})
+                with _LOCKS_LOCK:
+                    _evict(_ENTRIES)
+                    fast = _ENTRIES.setdefault(self._key,
+                                               type("GradFunction", (GradFunction,), {}))
             fast.__call__ = entry
             self.__class__ = fast
         return compiled.finish(compiled.run(args))
@@ -173,25 +192,35 @@ class GradFunction:
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
         """The compiled gradient for arguments of this kind (from the cache if it holds)."""
         try:
+            if _code_of(self.fn) is not self._key[0][0]:
+                self._key = (_fn_key(self.fn), self.spec.key())  # its code was replaced
+                self.__class__ = _ENTRIES.get(self._key, GradFunction)
             key = (self._key, tuple(map(_kind, args)))
             compiled = _CACHE.get(key)
-            if compiled is None or not guards_hold(compiled.guards):
-                # a wrong call: TypeError, as for fn itself
-                positional, keywords = split_arguments(self.__signature__, args)
-                self.__signature__.bind(*positional, **keywords)
-                abstract = [_abstract(a, self.spec.specialize) for a in args]
-                compiled = compile_gradient(self.fn, self.spec, abstract)
-                # The key holds ids of fn's closure cells: keep them (and fn) alive while
-                # the entry lives, so no other closure can come to share those ids.
-                compiled.keepalive = self.fn
-                if len(_CACHE) >= CACHE_SIZE:
-                    del _CACHE[next(iter(_CACHE))]  # the oldest entry
-                _CACHE[key] = compiled
+            if compiled is None or not compiled.holds():
+                with _lock(key):  # one thread compiles; the others wait and share it
+                    compiled = _CACHE.get(key)
+                    if compiled is None or not compiled.holds():
+                        compiled = self._compile(key, args)
         except AutodiffError as err:
             raise err.with_traceback(None) from None  # the user's call is the last frame
         return compiled
 
-    def source(self, *args: Any, **kwargs: Any) -> str:
+    def _compile(self, key: tuple, args: Sequence[Any]) -> Compiled:
+        # a wrong call: TypeError, as for fn itself
+        positional, keywords = split_arguments(self.__signature__, args)
+        self.__signature__.bind(*positional, **keywords)
+        abstract = [_abstract(a, self.spec.specialize) for a in args]
+        compiled = compile_gradient(self.fn, self.spec, abstract)
+        # The key holds ids of fn's closure cells: keep them (and fn) alive while
+        # the entry lives, so no other closure can come to share those ids.
+        compiled.keepalive = (self.fn, [a for a in args if _is_object(a)])
+        with _LOCKS_LOCK:
+            _evict(_CACHE)
+            _CACHE[key] = compiled
+        return compiled
+
+    def source(self, /, *args: Any, **kwargs: Any) -> str:
         """The generated source, specialised to these arguments."""
         return self.compiled_for(self._bind(args, kwargs)).source
 
@@ -201,7 +230,39 @@ class GradFunction:
         compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
         inputs = [leaf for a in args for leaf in _dynamic_leaves(a)]
         inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
+        for guard in compiled.guards:  # what the inner function read, the outer one guards
+            low.captures.guard(guard)
         return compiled.finish(inline(compiled.ir, inputs))
+
+
+def _lock(key: tuple) -> threading.Lock:
+    with _LOCKS_LOCK:
+        _evict(_LOCKS)
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _evict(table: dict) -> None:
+    """Drop the oldest entries of a table at ``CACHE_SIZE`` (holding ``_LOCKS_LOCK``)."""
+    while len(table) >= CACHE_SIZE:
+        table.pop(next(iter(table)), None)
+
+
+def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
+    """``signature`` with the defaults the function has now (``__defaults__`` and
+    ``__kwdefaults__`` may have been replaced since it was worked out)."""
+    target = type(fn).construct if isinstance(fn, Cell) else getattr(fn, "__func__", fn)
+    had = any(p.default is not p.empty for p in signature.parameters.values())
+    if not had and getattr(target, "__defaults__", None) is None and \
+            getattr(target, "__kwdefaults__", None) is None:
+        return signature
+    from .entry import MISSING, default
+    params = []
+    for p in signature.parameters.values():
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            now = default(fn, p.name)
+            p = p.replace(default=p.empty if now is MISSING else now)
+        params.append(p)
+    return signature.replace(parameters=params)
 
 
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
@@ -213,12 +274,22 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature:
 
 
 def _fn_key(fn: Any) -> tuple:
+    """What a compilation of ``fn`` depends on besides its arguments and guards: its
+    code (first), closure cells and globals."""
     if isinstance(fn, Cell):
-        return (type(fn).construct.__code__, id(fn))
+        return (_code_of(fn), id(fn))
     if isinstance(fn, GradFunction):
-        return (_fn_key(fn.fn), fn.spec.key())
+        return (_code_of(fn), _fn_key(fn.fn), fn.spec.key())
     cells = tuple(id(c) for c in (getattr(fn, "__closure__", None) or ()))
-    return (getattr(fn, "__code__", fn), cells, id(getattr(fn, "__globals__", None)))
+    return (_code_of(fn), cells, id(getattr(fn, "__globals__", None)))
+
+
+def _code_of(fn: Any) -> Any:
+    if isinstance(fn, Cell):
+        return type(fn).construct.__code__
+    if isinstance(fn, GradFunction):
+        return _code_of(fn.fn)
+    return getattr(fn, "__code__", fn)
 
 
 def _kind(value: Any) -> Any:
@@ -235,9 +306,17 @@ def _kind(value: Any) -> Any:
         return (type(value), tuple(_kind(v) for v in value))
     if isinstance(value, bool | int | str | type(None)):
         return (type(value), value)
-    raise AutodiffError(f"unsupported argument of type {type(value).__name__}",
-                        hint="pass arrays, Python numbers, strings, None, or tuples/lists "
-                             "of these")
+    if isinstance(value, Var):
+        return ("symbolic", value.aval)
+    # any other object (a function, a config object, often a default): a compile-time
+    # constant by identity, guarded like a global the function reads (compiler)
+    return ("object", id(value))
+
+
+def _is_object(value: Any) -> bool:
+    """An argument that is a constant by identity (see ``_kind``)."""
+    return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
+                          | np.ndarray | np.generic)
 
 
 def _dynamic_leaves(value: Any) -> list[Any]:
@@ -297,7 +376,8 @@ def vjp(fn: Callable[..., Any], *args: Any,
     spec = GradSpec(positions, False, None, False, False, False, True, cotangent_inputs=True,
                     specialize=specialize)
     grad_fn = GradFunction(fn, spec)
-    compiled = grad_fn.compiled_for(args)
+    bound = grad_fn._bind(args, {})  # defaults as arguments, as for grad
+    compiled = grad_fn.compiled_for(bound)
     out = fn(*args)
 
     outputs = [v for v in compiled.primal.outvars if v.aval.is_float]
@@ -307,7 +387,7 @@ def vjp(fn: Callable[..., Any], *args: Any,
             raise TypeError(f"vjp_fn takes one cotangent per float output of "
                             f"{grad_fn.__qualname__} ({len(outputs)}), got {len(cotangents)}")
         _check_shapes("cotangent", cotangents, [v.aval.shape for v in outputs], "output")
-        return compiled.finish(compiled.run(args, cotangents))[1]
+        return compiled.finish(compiled.run(bound, cotangents))[1]
 
     return out, vjp_fn
 
@@ -334,7 +414,9 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
                   "float argument")
     spec = GradSpec(positions, False, None, False, False, False, True, specialize=specialize,
                     forward=True)
-    compiled = GradFunction(fn, spec).compiled_for(primals)
+    grad_fn = GradFunction(fn, spec)
+    primals = grad_fn._bind(primals, {})  # defaults as arguments, as for grad
+    compiled = grad_fn.compiled_for(primals)
     return compiled.finish(compiled.run(primals, tuple(tangents)))
 
 

@@ -4,9 +4,12 @@ Lowering and derivative rules both build IR by *calling primitives* on ``Var``s
 (``P.sin(x) * g``). Each call binds one equation into the innermost active
 ``Builder``, stamped with the builder's current source location. Binding also works
 out the result's ``Aval`` and folds calls whose inputs are all known scalars.
+
+The stack of active builders is per thread: several threads may compile at once.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -20,7 +23,21 @@ from .ir import Atom, Const, Eqn, Function, Var
 if TYPE_CHECKING:
     from .primitives.core import Primitive
 
-_STACK: list[Builder] = []
+
+
+class _Stacks(threading.local):
+    """Each thread's builders, innermost last."""
+
+    def __init__(self) -> None:
+        self.stack: list[Builder] = []
+
+
+_LOCAL = _Stacks()
+
+
+def active() -> list[Builder]:
+    """This thread's active builders, innermost last (empty outside compilation)."""
+    return _LOCAL.stack
 
 
 class Builder:
@@ -59,17 +76,17 @@ class Builder:
 
 @contextmanager
 def building(loc: Loc | None = None) -> Iterator[Builder]:
-    builder = Builder(loc)
-    _STACK.append(builder)
+    builder, stack = Builder(loc), _LOCAL.stack
+    stack.append(builder)
     try:
         yield builder
     finally:
-        _STACK.pop()
+        stack.pop()
 
 
 def producer_of(var: Var) -> Eqn | None:
     """The equation that defines ``var`` in the IR being built, if any."""
-    for builder in reversed(_STACK):
+    for builder in reversed(_LOCAL.stack):
         for eqn in reversed(builder.eqns):
             if var in eqn.outvars:
                 return eqn
@@ -77,10 +94,11 @@ def producer_of(var: Var) -> Eqn | None:
 
 
 def current() -> Builder:
-    if not _STACK:
+    stack = _LOCAL.stack
+    if not stack:
         raise AutodiffError("a primitive was applied to a symbolic value outside compilation",
                             hint="symbolic values only exist while a function is compiled")
-    return _STACK[-1]
+    return stack[-1]
 
 
 def inline(fn: Function, args: Sequence[Any]) -> list[Any]:

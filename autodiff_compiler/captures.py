@@ -4,8 +4,8 @@ A compiled gradient is reused across calls, but the globals, closure cells and
 ``Cell`` attributes it read may change. Arrays it reads (weights, data) become extra
 inputs, fetched along their ``Path`` at every call, so updating ``model.w`` is seen at
 once. Everything else it read (helper functions, Python numbers, strings, Cells) was
-baked into the code; a *guard* re-reads each at call time and a changed value
-triggers recompilation, so a cached gradient is never stale.
+baked into the code; a *guard* (``guards``) re-reads each at call time and a changed
+value triggers recompilation, so a cached gradient is never stale.
 """
 from __future__ import annotations
 
@@ -65,6 +65,19 @@ class Path:
         return obj
 
 
+@dataclass(frozen=True, eq=False)
+class Guard:
+    """``path`` must still lead to what it led to when compiling (``expected``); what
+    "the same" means for each kind of value is ``guards``' business."""
+
+    path: Path
+    expected: Any
+    array: bool = False  # a captured array: only its type, shape and dtype matter
+
+    def key(self) -> tuple:
+        return (*self.path.key(), self.array)
+
+
 def is_array(value: Any) -> bool:
     return isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)
 
@@ -75,59 +88,55 @@ class Captures:
     def __init__(self) -> None:
         self.vars: dict[int, Var] = {}
         self.arrays: list[tuple[Path, Any, Var]] = []
-        self._guards: dict[tuple, tuple[Path, Any]] = {}
+        self._guards: dict[tuple, Guard] = {}
         self.paths: dict[int, Path] = {}
 
     def free_value(self, path: Path, value: Any) -> Any:
         """What compiled code sees for a value read along ``path``."""
         if is_array(value):
             return self.array(path, value)
-        if not isinstance(value, types.ModuleType) and not _never_changes(path):
-            self._guards.setdefault(path.key(), (path, value))
+        if not _never_changes(path, value):
+            self.guard(Guard(path, value))
         if not isinstance(value, bool | int | float | str | type(None)):
             self.paths.setdefault(id(value), path)
         return value
+
+    def guard(self, guard: Guard) -> None:
+        self._guards.setdefault(guard.key(), guard)
 
     def array(self, path: Path, value: Any) -> Var:
         if id(value) not in self.vars:
             var = Var(Aval.of(value), path.label or "captured")
             self.vars[id(value)] = var
             self.arrays.append((path, value, var))
+            self.guard(Guard(path, value, array=True))
         return self.vars[id(value)]
 
     @property
-    def guards(self) -> list[tuple[Path, Any]]:
+    def guards(self) -> list[Guard]:
         return list(self._guards.values())
 
     def path_of(self, obj: Any) -> Path:
         return self.paths.get(id(obj)) or Path.of_object(obj)
 
 
-def _never_changes(path: Path) -> bool:
-    """Attributes of modules (``np.pi``) and this package's own globals are fixed."""
-    if isinstance(path.root, dict) and str(path.root.get("__name__", "")).startswith(
-            "autodiff_compiler"):
+# Modules whose attributes (and the globals naming them) are taken as constant.
+LIBRARIES = frozenset(["numpy", "math", "cmath", "builtins", "autodiff_compiler"])
+
+
+def _never_changes(path: Path, value: Any) -> bool:
+    """This package's own globals, library modules (``np``) and their attributes
+    (``np.pi``, ``np.linalg.norm``) are fixed; a user's module and its attributes
+    (``cfg.SCALE``) are not."""
+    if isinstance(path.root, dict) and _library(path.root.get("__name__")):
         return True
-    return bool(path.steps) and isinstance(Path(path.root, path.name).resolve(), types.ModuleType)
-
-
-def guards_hold(guards: list[tuple[Path, Any]]) -> bool:
-    """Whether every baked-in value still is what it was at compile time."""
-    for path, expected in guards:
-        try:
-            now = path.resolve()
-        except Exception:
-            return False
-        if now is not expected and not (type(now) is type(expected) and _same(now, expected)):
-            return False
-    return True
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal values, or the same method of the same object (``xs.append`` is a new
-    object at every lookup)."""
-    try:
-        return bool(a == b) if isinstance(a, bool | int | float | str | tuple | types.MethodType
-                                          | types.BuiltinMethodType) else False
-    except Exception:
+    if isinstance(value, types.ModuleType) and _library(value.__name__):
+        return True
+    if not path.steps:
         return False
+    root = Path(path.root, path.name).resolve()
+    return isinstance(root, types.ModuleType) and _library(root.__name__)
+
+
+def _library(name: Any) -> bool:
+    return isinstance(name, str) and name.partition(".")[0] in LIBRARIES

@@ -21,6 +21,7 @@ from .errors import Loc
 from .expressions import EMITTERS, Emitter, attr, is_python_float, spelling
 from .ir import Atom, Callee, Const, Eqn, Function, Var, reads, regions, substitute_function
 from .naming import (
+    RESERVED,
     Append,
     Assign,
     For,
@@ -32,7 +33,7 @@ from .naming import (
     assign_names,
     blocks,
 )
-from .pywriter import Writer
+from .pywriter import Writer, string_literal
 
 _AUGMENTED = frozenset(["+", "-", "*", "/", "**"])  # ``t op= x`` updates ``t`` in place
 
@@ -315,7 +316,7 @@ def _write_function(writer: Writer, w: _Written, indent: int, doc: str | None) -
     writer.names = w.names
     writer.add(indent, f"def {w.fn.name}({', '.join(w.names[v] for v in w.fn.invars)}):")
     if doc:
-        writer.add(indent + 1, f'"""{doc}"""')
+        writer.add(indent + 1, string_literal(doc))
     writer.block(w.body, indent + 1, empty_ok=True)
     value = w.rets[0] if len(w.rets) == 1 else gast.Tuple(w.rets, gast.Load())
     writer.statement(gast.Return(value), indent + 1, w.ret_loc)
@@ -379,6 +380,9 @@ def generate(fn: Function, doc: str | None = None, *, in_place: bool = True,
     Python floats would be (see ``expressions.may_raise_on_floats``)."""
     constants: dict[str, Any] = {}
     callees = _callees(fn)
+    for c in callees:  # a nested def must not hide what generated code calls (np)
+        while c.name in RESERVED or c.name == fn.name:
+            c.name += "_"
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
     top = _prepare(fn, constants, {}, def_names, in_place, python_floats)
     nested = [_prepare(replace(c.fn, name=c.name), constants,
@@ -387,7 +391,7 @@ def generate(fn: Function, doc: str | None = None, *, in_place: bool = True,
     writer = Writer(top.names)
     writer.add(0, f"def {fn.name}({', '.join(top.names[v] for v in fn.invars)}):")
     if doc:
-        writer.add(1, f'"""{doc}"""')
+        writer.add(1, string_literal(doc))
     for inner in nested:
         _write_function(writer, inner, 1, None)
     writer.names = top.names

@@ -11,6 +11,7 @@ import inspect
 import itertools
 import linecache
 import types
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import passes, trees
 from .builder import building
-from .captures import Path, guards_hold
+from .captures import Guard, Path
 from .codegen import Generated, generate
 from .errors import (
     AutodiffError,
@@ -28,7 +29,8 @@ from .errors import (
     compiler_errors,
 )
 from .expressions import may_raise_on_floats
-from .ir import Aval, Function, Var, verify
+from .guards import compile_guards
+from .ir import Aval, Function, Var, python_name, verify
 from .lowering import Lowering
 from .nn import Cell
 from .outputs import seeds_of
@@ -43,7 +45,6 @@ if TYPE_CHECKING:
     from .api import GradSpec
 
 _SERIAL = itertools.count()
-_MISSING = object()
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Compiled:
     source: str
     fn: Callable[..., Any]
     spec: GradSpec
-    guards: list[tuple[Path, Any]]
+    guards: list[Guard]
     capture_objects: list[tuple[Path, Any]]
     n_values: int  # leading outputs that are the function's own value leaves
     value_skeleton: Any
@@ -62,7 +63,7 @@ class Compiled:
     n_aux: int
     flat_positions: list[int] | None  # when every argument is an array, float or static
     keepalive: Any = None  # what the cache key refers to by id
-    entry_code: Any = None  # the specialised call path, compiled once (see ``entry``)
+    entry: Any = None  # the fast call path for this kind of arguments (``entry``), or False
     primal: Function | None = None  # the function itself, before any transform (for export)
     # The same gradient spelled with NumPy only, built on first need: where code on
     # Python floats raised (``expressions.may_raise_on_floats``); None if it cannot.
@@ -73,6 +74,7 @@ class Compiled:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
                                 spec.return_ids or spec.weights)
+        self.holds = compile_guards(self.guards)  # True while nothing baked in has changed
 
     def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
         """Call the generated function; ``extra`` are cotangent or tangent inputs."""
@@ -86,11 +88,11 @@ class Compiled:
             out = self.fn(*inputs, *extra)
         except (ArithmeticError, ValueError) as err:
             if self.numpy_twin is None:
-                _note_user_line(err)
+                note_user_line(err)
                 raise
             out = self.at_edges()(*inputs, *extra)
         except Exception as err:
-            _note_user_line(err)
+            note_user_line(err)
             raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
 
@@ -105,7 +107,7 @@ class Compiled:
                 try:
                     out = fn(*(np.array(v) if type(v) is float else v for v in inputs))
                 except Exception as err:
-                    _note_user_line(err)
+                    note_user_line(err)
                     err.__suppress_context__ = True  # not "during handling of" the first
                     raise
                 return _scalars(out) if len(self.ir.outvars) == 1 else \
@@ -113,83 +115,6 @@ class Compiled:
 
             self._at_edges = at_edges
         return self._at_edges
-
-    def entry(self, args: Sequence[Any],
-              parameters: Sequence[inspect.Parameter]) -> Callable[..., Any] | None:
-        """A ``__call__`` for ``GradFunction`` specialised to this kind of arguments: it
-        checks each argument's type, shape and dtype (and the baked-in globals) inline
-        and calls the generated function directly; anything else goes to the general
-        path ``self._call`` (and may recompile). None where no such check is possible.
-
-        Where the differentiated function takes plain parameters only, the entry takes
-        the same ones, so Python binds keywords itself and no ``*args, **kwargs`` are
-        packed on each call (``parameters``: the function's own)."""
-        if self.entry_code is None:
-            self.entry_code = self._entry_code(args, parameters) or False
-        if not self.entry_code:
-            return None
-        code, env, n_args = self.entry_code
-        return types.FunctionType(code, env, "__call__", (_MISSING,) * n_args)
-
-    def _entry_code(self, args: Sequence[Any], parameters: Sequence[inspect.Parameter]
-                    ) -> tuple[Any, dict[str, Any], int] | None:
-        if self.flat_positions is None or len(args) > 16:
-            return None
-        env: dict[str, Any] = {"fn": self.fn, "note": _note_user_line,
-                               "ndarray": np.ndarray, "M": _MISSING, "guards": self.guards,
-                               "guards_hold": guards_hold}
-        mirrored = _plain(parameters, len(args))
-        names = [p.name for p in parameters] if mirrored else [f"a{i}" for i in range(len(args))]
-        checks = []
-        for i, (name, value) in enumerate(zip(names, args)):
-            if type(value) is np.ndarray:
-                env[f"s{i}"], env[f"d{i}"] = value.shape, value.dtype
-                checks.append(f"type({name}) is ndarray and {name}.shape == s{i} "
-                              f"and {name}.dtype is d{i}")
-            elif type(value) in (float, int, bool, str) or value is None:
-                env[f"v{i}"] = value
-                kind = "float" if type(value) is float else f"type(v{i})"
-                checks.append(f"type({name}) is {kind}" + (
-                    "" if type(value) is float else f" and {name} == v{i}"))
-            else:
-                return None
-        if self.guards:
-            checks.append("guards_hold(guards)")
-        inputs = [names[i] for i in self.flat_positions]
-        for j, (path, _) in enumerate(self.capture_objects):
-            env[f"c{j}"] = path.resolve
-            inputs.append(f"c{j}()")
-        call = self._entry_call(inputs, "fn", env)
-        signature, fallback = _mirrored(parameters) if mirrored else (
-            ", ".join(f"{n}=M" for n in names) + ", /, *rest, **kwargs",
-            f"*(a for a in ({', '.join(names)},) if a is not M), *rest, **kwargs")
-        if not mirrored:
-            checks.insert(0, "not rest and not kwargs")
-        edges = ""
-        if self.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise
-            env["at_edges"] = self.at_edges
-            edges = (f"        except (ArithmeticError, ValueError):\n"
-                     f"            return {self._entry_call(inputs, 'at_edges()', env)}\n")
-        source = (f"def __call__(self, {signature}):\n"
-                  f"    if {' and '.join(checks) or 'True'}:\n"
-                  f"        try:\n            return {call}\n{edges}"
-                  f"        except Exception as err:\n            note(err)\n            raise\n"
-                  f"    return self._call({fallback})\n")
-        module = compile(source, f"<autodiff_compiler:entry:{self.ir.name}>", "exec")
-        code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-        if mirrored and set(names) & set(code.co_names):  # a parameter named like a global
-            return self._entry_code(args, ())
-        return code, env, len(names)
-
-    def _entry_call(self, inputs: list[str], fn: str, env: dict[str, Any]) -> str:
-        """The entry's call of the generated function ``fn``, arranged by ``finish``
-        unless it returns plain gradients."""
-        call = f"{fn}({', '.join(inputs)})"
-        if self.plain_grads:
-            return call
-        env["finish"], env["n"] = self.finish, len(self.ir.outvars)
-        return f"finish(list({call}) if n != 1 else [{call}])" if len(self.ir.outvars) != 1 \
-            else f"finish([{call}])"
 
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""
@@ -212,30 +137,6 @@ class Compiled:
         if spec.has_aux:
             return g, trees.unflatten(self.aux_skeleton, list(flat[len(flat) - self.n_aux:]))
         return g
-
-
-def _mirrored(parameters: Sequence[inspect.Parameter]) -> tuple[str, str]:
-    """An entry's parameter list mirroring the function's (each defaulting to ``M``,
-    missing), and the arguments it passes on to the general path."""
-    kinds = inspect.Parameter
-    only = [p.name for p in parameters if p.kind is kinds.POSITIONAL_ONLY]
-    either = [p.name for p in parameters if p.kind is kinds.POSITIONAL_OR_KEYWORD]
-    keyword = [p.name for p in parameters if p.kind is kinds.KEYWORD_ONLY]
-    signature = ", ".join([*(f"{n}=M" for n in only), *(["/"] if only else []),
-                           *(f"{n}=M" for n in either), *(["*"] if keyword else []),
-                           *(f"{n}=M" for n in keyword)])
-    named = "".join(f"({n!r}, {n}), " for n in either + keyword)
-    fallback = (f"*(a for a in ({''.join(f'{n}, ' for n in only)}) if a is not M), "
-                f"**{{k: v for k, v in ({named}) if v is not M}}")
-    return signature, fallback
-
-
-def _plain(parameters: Sequence[inspect.Parameter], n_args: int) -> bool:
-    """Parameters an entry can take as they are: one per argument, no ``*``/``**``."""
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-             inspect.Parameter.KEYWORD_ONLY)
-    return len(parameters) == n_args and all(p.kind in kinds for p in parameters) \
-        and not {p.name for p in parameters} & {"self", "a", "k", "v"}
 
 
 def _zero_if_constant(value: Any) -> Any:
@@ -288,6 +189,10 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
         low = Lowering()
         args = _generic_args(fn, target) if args is None else args
         _name_arguments(target, args)
+        for a in args:  # an object passed (a default): guarded as a global read would be
+            if not isinstance(a, Var | bool | int | float | complex | str | tuple | list) \
+                    and a is not None:
+                low.captures.free_value(Path.of_object(a), a)
         out = low.call_entry(fn, args)
         for w in spec.weights or ():
             low.captures.array(Path.of_object(w, w.name or "weight"), w)
@@ -298,7 +203,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
-    guards = low.captures.guards + _weight_guards(low, spec)
+    guards = low.captures.guards + _weight_guards(low, spec) + _code_guards(fn, target)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
     doc = _doc(target, spec, wrt, ir)
     generated = generate(ir, doc, in_place=optimize)
@@ -380,11 +285,8 @@ def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, loc: Any) -> Funct
     if name == "construct":  # a Cell (or its bound construct) is named after its class
         owner = fn.__self__ if isinstance(fn, types.MethodType) else fn
         name = type(owner).__name__.lower()
-    return Function(_identifier(name), tuple(invars), tuple(eqns), tuple(leaves), loc)
-
-
-def _identifier(name: str) -> str:
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "fn"
+    return Function(python_name(str(name), "fn"), tuple(invars), tuple(eqns), tuple(leaves),
+                    loc)
 
 
 def _wrt(target: Any, args: list, spec: GradSpec, invars: list[Var], low: Lowering,
@@ -422,10 +324,23 @@ def _param_names(target: Any) -> list[str]:
     return names[1:] if names and names[0] == "self" else names
 
 
-def _weight_guards(low: Lowering, spec: GradSpec) -> list[tuple[Path, Any]]:
+def _code_guards(fn: Any, target: Any) -> list[Guard]:
+    """A Cell's class keeps its ``construct``; a function taking ``*args``/``**kwargs``
+    keeps its code and defaults (the others' defaults are bound as arguments, and the
+    fast call path checks their code). The functions it calls are guarded where read."""
+    if not isinstance(target, types.FunctionType):
+        return []
+    if isinstance(fn, Cell):
+        return [Guard(Path.of_object(type(fn)).attr("construct"), target)]
+    if target.__code__.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return [Guard(Path.of_object(target), target)]
+    return []
+
+
+def _weight_guards(low: Lowering, spec: GradSpec) -> list[Guard]:
     """A weight found along a path must still be that very Parameter at call time."""
     weights = {id(w) for w in spec.weights or ()}
-    return [(path, obj) for path, obj, _ in low.captures.arrays if id(obj) in weights]
+    return [Guard(path, obj) for path, obj, _ in low.captures.arrays if id(obj) in weights]
 
 
 def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
@@ -437,22 +352,29 @@ def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
 
 
 def _load(name: str, generated: Generated) -> Callable[..., Any]:
-    """Compile and exec generated source, registered in ``linecache`` for tracebacks."""
+    """Compile and exec generated source, registered in ``linecache`` for tracebacks
+    for as long as the function lives (a cache entry dropped takes its lines along)."""
     source = generated.source
     filename = f"<autodiff_compiler:{name}:{next(_SERIAL)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     _LINE_LOCS[filename] = generated.line_locs
     namespace = dict(NAMESPACE, **generated.constants)
     exec(compile(source, filename, "exec"), namespace)
-    fn = namespace[name]
+    fn = namespace.pop(name)  # no cycle through its globals: freed when last used
     fn.__source__ = source
+    weakref.finalize(fn, _forget, filename)
     return fn
+
+
+def _forget(filename: str) -> None:
+    linecache.cache.pop(filename, None)
+    _LINE_LOCS.pop(filename, None)
 
 
 _LINE_LOCS: dict[str, dict[int, Loc]] = {}
 
 
-def _note_user_line(err: BaseException) -> None:
+def note_user_line(err: BaseException) -> None:
     """Add to an exception raised in generated code which line of the user's it came
     from, so a shape error in a gradient names the user's ``file:line``."""
     tb, where = err.__traceback__, None

@@ -14,6 +14,8 @@ neither and yields shape-generic code.
 """
 from __future__ import annotations
 
+import keyword
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -225,13 +227,28 @@ def reads(eqn: Eqn) -> list[Var]:
     return out
 
 
+def python_name(text: str, default: str = "t") -> str:
+    """``text`` as a Python name that means itself: normalised as Python reads names
+    (NFKC), each character a name cannot hold replaced by ``_``, a leading digit
+    prefixed and a keyword suffixed with ``_``. Whatever ``text`` holds (a crafted
+    ``__name__``, a dict key), the result is one identifier and nothing else."""
+    text = unicodedata.normalize("NFKC", text)
+    out = "".join(c if ("_" + c).isidentifier() else "_" for c in text) or default
+    if not out.isidentifier():  # a leading digit (or mark)
+        out = "_" + out
+    if unicodedata.normalize("NFKC", out) != out or not out.isidentifier():
+        out = "".join(c if c.isascii() and ("_" + c).isidentifier() else "_" for c in out)
+        out = out if out.isidentifier() else "_" + out
+    return out + "_" if keyword.iskeyword(out) else out
+
+
 class Callee:
     """A function compiled once and called, rather than inlined: how recursion that
     ends on run-time values is compiled. Its body may call it again, so it is held by
     reference and filled in when its lowering ends."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = python_name(name, "fn")
         self.fn: Function | None = None
         self.free: list[Var] = []  # enclosing values the body reads
         self.skeleton: Any = None  # the structure of its result

@@ -20,7 +20,7 @@ from typing import Any
 import gast
 
 from .errors import Loc
-from .ir import Var
+from .ir import Var, python_name
 from .runtime import NAMESPACE
 
 # Never given to a value: keywords, what generated code calls (np, helpers), builtins.
@@ -254,8 +254,7 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 
 def _identifier(text: str) -> str:
-    text = "".join(c if c.isalnum() or c == "_" else "_" for c in text) or "t"
-    return f"_{text}" if text[0].isdigit() else text
+    return python_name(text)
 
 
 def _force_groups(stmts: list[Any], groups: _Groups, carried: set[Var]) -> None:

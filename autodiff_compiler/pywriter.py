@@ -3,6 +3,10 @@
 Each statement kind has a small writer; comments (``# grad of: <line>  (file:line)``)
 open each adjoint block, and every line that computes something records the user's
 source location it came from, for runtime errors.
+
+Text from outside (file paths, qualified names, source lines) only ever enters
+generated code through ``string_literal`` and ``comment``, which escape it: no name
+or path can end a string or a comment early, or add a line.
 """
 from __future__ import annotations
 
@@ -24,7 +28,23 @@ def _to_source(node: gast.stmt) -> str:
 
 
 def _comment(loc: Loc) -> str:
-    return f"# grad of: {loc.source.strip()}  ({loc})"
+    return comment(f"grad of: {loc.source.strip()}  ({loc})")
+
+
+def comment(text: str) -> str:
+    """A one-line comment: characters that are not printable (line breaks among
+    them) are written as their escapes."""
+    return "# " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def string_literal(text: str, multiline: bool = False) -> str:
+    """``text`` as a Python string literal (for a docstring): between triple quotes
+    when nothing in it needs escaping, else as ``repr`` writes it. ``multiline``
+    allows line breaks (``\n``) between the quotes."""
+    plain = all(c.isprintable() or (multiline and c == "\n") for c in text)
+    if plain and "\\" not in text and '"' not in text:
+        return f'"""{text}"""'
+    return repr(text)
 
 
 def _name(names: dict[Var, str], v: Var, ctx: Any = None) -> gast.Name:

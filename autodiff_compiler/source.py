@@ -2,19 +2,32 @@
 
 Lambdas are found by their line and parameter names inside the source lines
 ``inspect`` returns, so ``check_grads(lambda x: x ** 2, x)`` compiles like a ``def``.
+
+The text read is checked against the code object Python runs: the file as it is now
+is compiled and must hold an equal code object at the function's line (a file edited
+after import would otherwise have its new text differentiated while the old code
+runs). Each file's text is compiled once.
+
+Turning text into Python ``ast`` objects holds ``AST_LOCK``: CPython 3.11 keeps the
+AST constructor's recursion depth per interpreter, so two threads parsing at once can
+fail with "AST constructor recursion depth mismatch" (python/cpython#106905).
 """
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import linecache
 import textwrap
+import threading
 import types
 from dataclasses import dataclass
 
 import gast
 
 from .errors import AutodiffError, Loc, UnsupportedSyntaxError
+
+AST_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,8 @@ def definition_loc(fn: types.FunctionType) -> Loc:
 
 
 @functools.lru_cache(maxsize=512)
-def _parse_code(code: types.CodeType, qualname: str) -> ParsedFunction:
+def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFunction:
+    """(``filename``: equal code objects from two files are not the same function.)"""
     loc = Loc(code.co_filename, code.co_firstlineno, 0, None,
               linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n"), qualname)
     try:
@@ -55,6 +69,12 @@ def _parse_code(code: types.CodeType, qualname: str) -> ParsedFunction:
         raise AutodiffError(f"cannot read the source of '{qualname}'", loc,
                             hint="define the function in a .py file (not in an interactive "
                                  "prompt or with exec) so its source can be compiled") from None
+    if not _runs_this_text(code, "".join(lines)):
+        raise AutodiffError(
+            f"the source of '{qualname}' has changed since it was imported: "
+            f"{code.co_filename} no longer holds the code Python runs", loc,
+            hint="re-import the module (importlib.reload) or restart the interpreter, "
+                 "then differentiate again")
     indent = len(block[0]) - len(block[0].lstrip())
     tree = _parse(textwrap.dedent("".join(block)), loc)
     node = _find_function(tree, code, loc)
@@ -62,12 +82,48 @@ def _parse_code(code: types.CodeType, qualname: str) -> ParsedFunction:
 
 
 def parse_function(fn: types.FunctionType) -> ParsedFunction:
-    return _parse_code(fn.__code__, fn.__qualname__)
+    code = fn.__code__
+    return _parse_code(code, code.co_filename, fn.__qualname__)
+
+
+def _runs_this_text(code: types.CodeType, text: str) -> bool:
+    """Whether compiling ``text`` gives ``code`` (equal code objects: same bytecode,
+    constants, names and positions) at its line."""
+    rewritten = any(name.startswith("@py") for name in code.co_names)  # by pytest
+    found = _code_objects(code.co_filename, text, rewritten)
+    candidates = found.get((code.co_name, code.co_firstlineno))
+    return candidates is not None and any(c == code for c in candidates)
+
+
+@functools.lru_cache(maxsize=64)
+def _code_objects(filename: str, text: str, rewritten: bool = False
+                  ) -> dict[tuple[str, int], list[types.CodeType]]:
+    """Every code object compiling ``text`` gives, by name and first line
+    (``rewritten``: as pytest compiles a test module, its asserts rewritten)."""
+    try:
+        if rewritten:
+            from _pytest.assertion.rewrite import rewrite_asserts
+            with AST_LOCK:
+                tree = ast.parse(text, filename)
+                rewrite_asserts(tree, text.encode(), filename)
+                module = compile(tree, filename, "exec", dont_inherit=True)
+        else:
+            module = compile(text, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, ImportError):
+        return {}
+    found: dict[tuple[str, int], list[types.CodeType]] = {}
+    todo = [module]
+    while todo:
+        code = todo.pop()
+        found.setdefault((code.co_name, code.co_firstlineno), []).append(code)
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return found
 
 
 def _parse(text: str, loc: Loc) -> gast.AST:
     try:
-        return gast.parse(text)
+        with AST_LOCK:
+            return gast.parse(text)
     except SyntaxError:  # e.g. a lambda in the middle of a multi-line expression
         raise UnsupportedSyntaxError("cannot isolate the source of this function", loc,
                                      hint="give the lambda its own line, or use a def") from None

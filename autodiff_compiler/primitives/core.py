@@ -250,13 +250,13 @@ def _install_operators() -> None:
 def _array_ufunc(self: Var, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     """``np.cos(x)`` on a symbolic value builds IR through the NumPy surface, so rules
     (and ``np.float32(2) * x``) may use NumPy functions on symbolic values."""
-    if method != "__call__" or not builder._STACK:
+    if method != "__call__" or not builder.active():
         return NotImplemented
     return _surface_call(ufunc, inputs, kwargs)
 
 
 def _array_function(self: Var, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-    if not builder._STACK:
+    if not builder.active():
         return NotImplemented
     return _surface_call(func, args, kwargs)
 
