@@ -297,6 +297,8 @@ def _verify(top: Function, fn: Function, outer: set[Var]) -> None:
         defined.add(v)
     for i, eqn in enumerate(fn.eqns):
         for a in eqn.invars:
+            if not isinstance(a, Var | Const):
+                fail(i, f"operand {a!r} is neither a value nor a constant")
             if isinstance(a, Var) and a not in defined:
                 fail(i, f"{a!r} used before it is defined")
         for _, body in regions(eqn):

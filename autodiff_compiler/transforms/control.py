@@ -284,7 +284,7 @@ class WhileRule:
 def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequence[Var],
                   adjoints: Any) -> None:
     """The loop that runs the body's adjoint, last iteration first."""
-    ct_final = [adjoints.get_or_zeros(eqn.outvars[j]) for j in tape.carried]
+    ct_final = [as_atom(adjoints.get_or_zeros(eqn.outvars[j])) for j in tape.carried]
     sums_init = [P.zeros_like(w) for w in tape.captured]
     named = tape.index is not None and tape.index.hint not in ("", "_")
     index = Var(_INDEX, tape.index.hint if named else "i")  # the tape is read at it
