@@ -33,19 +33,22 @@ CASES = [
 ]
 
 
+def _moved(args, i, k, step):
+    """``args`` with element ``k`` of argument ``i`` moved by ``step``, kind kept."""
+    moved = np.array(args[i], np.float64)
+    moved[k] += step
+    new = list(args)
+    new[i] = moved if isinstance(args[i], np.ndarray) else type(args[i])(moved[()])
+    return new
+
+
 def _numeric_grads(fn, args, positions, eps=1e-6):
     grads = []
     for i in positions:
-        base = np.asarray(args[i], np.float64)
-        g = np.zeros(base.shape)
-        for k in np.ndindex(base.shape):
-            def at(step):
-                moved = base.copy()
-                moved[k] += step
-                new = list(args)
-                new[i] = moved if isinstance(args[i], np.ndarray) else type(args[i])(moved[()])
-                return float(fn(*new))
-            g[k] = (at(eps) - at(-eps)) / (2 * eps)
+        g = np.zeros(np.shape(args[i]))
+        for k in np.ndindex(g.shape):
+            plus, minus = fn(*_moved(args, i, k, eps)), fn(*_moved(args, i, k, -eps))
+            g[k] = (float(plus) - float(minus)) / (2 * eps)
         grads.append(g)
     return grads
 

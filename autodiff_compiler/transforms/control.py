@@ -33,9 +33,8 @@ from ..errors import AutodiffError
 from ..ir import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, substitute
 from . import reverse as R
 from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
-from .reverse import vjp_split
+from .reverse import TAPE, vjp_split
 
-TAPE = Aval(None, np.dtype(object))  # a Python list of per-iteration values: never active
 _INDEX = Aval((), np.dtype(np.int64))
 
 
@@ -142,6 +141,8 @@ class _LoopTape:
     index: Var | None  # the forward body's loop index, re-derived in the adjoint
     count: Any  # trip count of the adjoint loop
     forward_reversed: bool
+    ys: list[tuple[Var, Var, Var]]  # (cotangent stand-in, body value, list) per active y
+    reads: list[tuple[Var, Var]]  # (tape, value read from it this iteration)
 
 
 def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
@@ -159,20 +160,51 @@ def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
         chosen = grown
 
 
+def _tape_reads(eqn: Eqn, body: Function, index: Var | None, active: set[Var]
+                ) -> list[tuple[Var, Var]]:
+    """``(tape, value)`` for each active tape the body reads, one element an iteration.
+
+    Only adjoint loops read tapes, each at the position that walks it backwards; the
+    adjoint of such a loop runs the other way and so lists the elements' cotangents
+    in the tape's own order."""
+    made = {v: e for e in body.eqns for v in e.outvars}
+    out = []
+    for e in body.eqns:
+        if not (e.prim is P.getitem and R.is_tape(e.invars[0]) and e.invars[0] in active):
+            continue
+        position = e.invars[1]
+        backwards = position is index and eqn.params.get("reverse", False)
+        forwards = not eqn.params.get("reverse", False) and position in made and \
+            made[position].prim is P.sub and made[position].invars[1] is index
+        if index is None or not (backwards or forwards):
+            raise AutodiffError("differentiating through a loop that reads a tape out of "
+                                "order is not supported", eqn.loc,
+                                hint="differentiate the original function to this order "
+                                     "directly")
+        out.append((e.invars[0], e.outvars[0]))
+    if len({t for t, _ in out}) < len(out):
+        raise AutodiffError("a loop reads one tape twice an iteration; differentiating "
+                            "through it is not supported", eqn.loc)
+    return out
+
+
 def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[Any],
-                active: set[Var], index: Var | None) -> tuple:
-    if eqn.params.get("n_ys", 0) and any(v in active for v in carry):
-        raise AutodiffError("differentiating a gradient through a loop (a second derivative "
-                            "of a loop) is not supported yet", eqn.loc,
-                            hint="take second derivatives of straight-line code, or use jvp "
-                                 "of grad for Hessian-vector products")
-    captured = _captured(body, active)
-    carried = _active_carries(body, carry, inits, captured, active)
+                active: set[Var], index: Var | None) -> dict[str, Any]:
+    reads_ = _tape_reads(eqn, body, index, active)
+    read_values = [r for _, r in reads_]
+    captured = [w for w in _captured(body, active) if not R.is_tape(w)]
+    carried = _active_carries(body, carry, inits, captured + read_values, active)
     placeholders = [_ct_var(carry[j]) for j in carried]
     ct_out: list[Any] = [None] * len(body.outvars)
     for j, p in zip(carried, placeholders):
         ct_out[j] = p
-    fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured, ct_out)
+    ys = []  # a tape this loop writes (a gradient's loop, differentiated again)
+    for k, (y, lst) in enumerate(zip(body.outvars[len(carry):], eqn.outvars[len(carry):])):
+        if lst in active and isinstance(y, Var):
+            ct_out[len(carry) + k] = p = Var(y.aval, f"g_{y.hint or 'y'}")
+            ys.append((p, y, lst))
+    fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured + read_values,
+                              ct_out)
     residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
     recomputed, fresh = _copies(_recomputable(fwd, residuals, index))
     bwd = recomputed + substitute(bwd, fresh)
@@ -183,7 +215,17 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
     residuals = [r for r in residuals if r not in leaving]
     producer = {v: e.prim.name for e in fwd for v in e.outvars}
     tapes = [Var(TAPE, f"{r.hint or producer.get(r, 'saved')}_tape") for r in residuals]
-    return captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted
+    return dict(carried=carried, captured=captured, placeholders=placeholders, fwd=fwd,
+                adjoint=bwd, cts=cts, residuals=residuals, tapes=tapes, shifted=shifted,
+                ys=ys, reads=reads_)
+
+
+def _loop_tape(split: dict[str, Any], index: Var | None, count: Any, reverse: bool
+               ) -> _LoopTape:
+    keep = ("carried", "captured", "placeholders", "adjoint", "cts", "residuals", "tapes",
+            "shifted")
+    return _LoopTape(*(split[k] for k in keep), index, count, reverse, split["ys"],
+                     split["reads"])
 
 
 def _shifted(body: Function, carry: Sequence[Var], residuals: list[Var]
@@ -238,14 +280,15 @@ class LoopRule:
     def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
         body, n, inits = eqn.params["body"], eqn.invars[0], eqn.invars[1:]
         index, carry = body.invars[0], body.invars[1:]
-        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted = \
-            _split_loop(eqn, body, carry, inits, active, index)
-        new_body = Function(body.name, body.invars, tuple(fwd), body.outvars + tuple(residuals))
+        split = _split_loop(eqn, body, carry, inits, active, index)
+        residuals = split["residuals"]
+        new_body = Function(body.name, body.invars, tuple(split["fwd"]),
+                            body.outvars + tuple(residuals))
         params = {**eqn.params, "body": new_body, "n_ys": eqn.params["n_ys"] + len(residuals)}
-        current().eqns.append(Eqn(eqn.outvars + tuple(tapes), P.loop, eqn.invars, params,
-                                  eqn.loc))
-        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, shifted,
-                         index, n, eqn.params.get("reverse", False))
+        current().eqns.append(Eqn(eqn.outvars + tuple(split["tapes"]), P.loop, eqn.invars,
+                                  params, eqn.loc))
+        count = n.value if isinstance(n, Const) else n
+        return _loop_tape(split, index, count, eqn.params.get("reverse", False))
 
     @staticmethod
     def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
@@ -257,11 +300,11 @@ class WhileRule:
     def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
         body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
         carry = body.invars
-        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted = \
-            _split_loop(eqn, body, carry, inits, active, None)
+        split = _split_loop(eqn, body, carry, inits, active, None)
+        residuals = split["residuals"]
         count_in, count_c = Var(_INDEX, "n_iter"), Var(_INDEX, "n_iter")
         with building(None) as b:
-            b.eqns.extend(fwd)
+            b.eqns.extend(split["fwd"])
             count_next = count_in + 1
         n_carry = len(carry)
         new_body = Function(body.name, (*carry, count_in), tuple(b.eqns),
@@ -269,16 +312,33 @@ class WhileRule:
                              *residuals))
         new_cond = Function(cond.name, (*cond.invars, count_c), cond.eqns, cond.outvars)
         count = Var(_INDEX, "n_iter")
-        outs = (*eqn.outvars[:n_carry], count, *eqn.outvars[n_carry:], *tapes)
+        outs = (*eqn.outvars[:n_carry], count, *eqn.outvars[n_carry:], *split["tapes"])
         params = {**eqn.params, "body": new_body, "cond": new_cond,
                   "n_ys": eqn.params["n_ys"] + len(residuals)}
         current().eqns.append(Eqn(outs, P.while_loop, (*eqn.invars, Const(0)), params, eqn.loc))
-        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, shifted,
-                         None, count, False)
+        return _loop_tape(split, None, count, False)
 
     @staticmethod
     def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
         _adjoint_loop(eqn, tape, eqn.invars, eqn.params["body"].invars, adjoints)
+
+
+def _read_back(lst: Var, like: Var, position: Any) -> Var:
+    """The element of a list (a tape, or a list of cotangents) for this iteration."""
+    value = Var(like.aval, like.hint)
+    current().eqns.append(Eqn((value,), P.getitem, (lst, as_atom(position)), {}, None))
+    return value
+
+
+def _ys_cotangents(tape: _LoopTape, adjoints: Any, position: Any) -> dict[Var, Any]:
+    """This iteration's cotangent of each value the forward loop listed (a tape it
+    wrote): read from the list of cotangents, or zeros where none flowed."""
+    out = {}
+    for p, y, lst in tape.ys:
+        cts = adjoints.ct.get(lst)
+        out[p] = _read_back(cts, p, position) if cts is not None else \
+            P.zeros_like(_read_back(lst, y, position))
+    return out
 
 
 def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequence[Var],
@@ -297,27 +357,36 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         mapping: dict[Var, Any] = {} if tape.index is None else {tape.index: index}
         mapping.update((out, v) for (_, out, _), v in zip(tape.shifted, leaving))
         for r, t in zip(tape.residuals, tape.tapes):
-            mapping[r] = Var(r.aval, r.hint)
-            b.eqns.append(Eqn((mapping[r],), P.getitem, (t, as_atom(position)), {}, None))
+            mapping[r] = _read_back(t, r, position)
+        mapping.update(_ys_cotangents(tape, adjoints, position))
         b.eqns.extend(substitute(tape.adjoint, mapping))
-        n = len(tape.carried)
-        carry_out = [_as_ct(c, carry[j], mapping) for c, j in zip(tape.cts[:n], tape.carried)]
+        n, m = len(tape.carried), len(tape.carried) + len(tape.captured)
+        # zeros where no cotangent flowed: of the incoming one's shape (the carried
+        # value itself is the forward body's, not in scope here)
+        carry_out = [_as_ct(c, p, mapping) for c, p in zip(tape.cts[:n], tape.placeholders)]
         entering = [mapping[into] for _, _, into in tape.shifted]
         sums_out = [s if c is None else P.add_into(s, _as_ct(c, w, mapping))
-                    for s, c, w in zip(sums, tape.cts[n:], tape.captured)]
+                    for s, c, w in zip(sums, tape.cts[n:m], tape.captured)]
+        # the cotangent of each element read from a tape, listed: the tape's cotangent
+        read = [(t, mapping.get(c, c)) for (t, _), c in zip(tape.reads, tape.cts[m:])
+                if c is not None]
     body = Function("grad_body", (index, *tape.placeholders, *leaving, *sums), tuple(b.eqns),
-                    tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out)))
+                    tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out,
+                                               *(c for _, c in read))))
     outs = [_ct_var(carry[j]) for j in tape.carried] + [_ct_var(w) for w in tape.captured]
     results = [eqn.outvars[j] for j, _, _ in tape.shifted]
     spent = [Var(v.aval, v.hint) for v in leaving]  # the values entering the first iteration
-    params = {"body": body, "n_ys": 0, "reverse": not tape.forward_reversed}
-    current().eqns.append(Eqn((*outs[:n], *spent, *outs[n:]), P.loop,
+    listed = [Var(TAPE, f"g_{t.hint or 'tape'}") for t, _ in read]
+    params = {"body": body, "n_ys": len(read), "reverse": not tape.forward_reversed}
+    current().eqns.append(Eqn((*outs[:n], *spent, *outs[n:], *listed), P.loop,
                               (as_atom(tape.count), *ct_final, *results, *sums_init),
                               params, adjoint_loc(eqn.loc)))
     for j, g in zip(tape.carried, outs):
         adjoints.add(inits[j], g)
     for w, g in zip(tape.captured, outs[len(tape.carried):]):
         adjoints.add(w, g)
+    for (t, _), g in zip(read, listed):
+        adjoints.add(t, g)
 
 
 R.REGION_RULES.update({P.cond: CondRule, P.loop: LoopRule, P.while_loop: WhileRule})
@@ -348,7 +417,8 @@ def cond_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     branches = eqn.params["branches"]
     sources = [v for v in tangents]
     positions = sorted({j for body in branches for j, o in enumerate(body.outvars)
-                        if o in R.varied_values(body, sources) and eqn.outvars[j].aval.is_float})
+                        if o in R.varied_values(body, sources)
+                        and R.differentiable_value(eqn.outvars[j])})
     bodies = []
     for body in branches:
         eqns, local = _jvp_body(body, tangents, {})
@@ -371,36 +441,49 @@ def _loop_jvp_parts(body: Function, carry: Sequence[Var], inits: Sequence[Any],
         b.eqns.extend(eqns)
         t_next = _tangents_out(body.outvars, local, carried)
     t_init = [as_atom(tangent_or_zeros(inits[j], tangents)) for j in carried]
-    return carried, t_in, tuple(b.eqns), t_next, t_init
+    # a value the loop lists (a gradient's tape) has its tangent listed alongside
+    t_ys = [(k, as_atom(local[y])) for k, y in enumerate(body.outvars[len(carry):])
+            if isinstance(y, Var) and y in local]
+    return carried, t_in, tuple(b.eqns), t_next, t_init, t_ys
+
+
+def _listed_tangents(eqn: Eqn, n: int, t_ys: list, tangents: dict[Var, Any]) -> list[Var]:
+    lists = [Var(TAPE, f"t_{eqn.outvars[n + k].hint or 'tape'}") for k, _ in t_ys]
+    tangents.update((eqn.outvars[n + k], t) for (k, _), t in zip(t_ys, lists))
+    return lists
 
 
 def loop_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     body, inits = eqn.params["body"], eqn.invars[1:]
     index, carry = body.invars[0], body.invars[1:]
-    carried, t_in, eqns, t_next, t_init = _loop_jvp_parts(body, carry, inits, tangents)
+    carried, t_in, eqns, t_next, t_init, t_ys = _loop_jvp_parts(body, carry, inits, tangents)
     n = len(carry)
     new_body = Function(body.name, (index, *carry, *t_in), eqns,
-                        (*body.outvars[:n], *t_next, *body.outvars[n:]))
+                        (*body.outvars[:n], *t_next, *body.outvars[n:], *(t for _, t in t_ys)))
     touts = [_tangent_var(eqn.outvars[j]) for j in carried]
-    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:]), P.loop,
+    lists = _listed_tangents(eqn, n, t_ys, tangents)
+    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:], *lists), P.loop,
                               (eqn.invars[0], *inits, *t_init),
-                              {**eqn.params, "body": new_body}, eqn.loc))
+                              {**eqn.params, "body": new_body,
+                               "n_ys": eqn.params["n_ys"] + len(lists)}, eqn.loc))
     tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
 
 
 def while_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
     carry = body.invars
-    carried, t_in, eqns, t_next, t_init = _loop_jvp_parts(body, carry, inits, tangents)
+    carried, t_in, eqns, t_next, t_init, t_ys = _loop_jvp_parts(body, carry, inits, tangents)
     n = len(carry)
     new_body = Function(body.name, (*carry, *t_in), eqns,
-                        (*body.outvars[:n], *t_next, *body.outvars[n:]))
+                        (*body.outvars[:n], *t_next, *body.outvars[n:], *(t for _, t in t_ys)))
     new_cond = Function(cond.name, (*cond.invars, *[_tangent_var(v) for v in t_in]),
                         cond.eqns, cond.outvars)
     touts = [_tangent_var(eqn.outvars[j]) for j in carried]
-    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:]), P.while_loop,
-                              (*inits, *t_init), {**eqn.params, "body": new_body,
-                                                  "cond": new_cond}, eqn.loc))
+    lists = _listed_tangents(eqn, n, t_ys, tangents)
+    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:], *lists),
+                              P.while_loop, (*inits, *t_init),
+                              {**eqn.params, "body": new_body, "cond": new_cond,
+                               "n_ys": eqn.params["n_ys"] + len(lists)}, eqn.loc))
     tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
 
 
@@ -440,9 +523,21 @@ def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
     return fwd, bwd, captured
 
 
+def _refuse_taped_call(eqn: Eqn) -> None:
+    """A gradient's own recursive forward/backward pair passes a tape between calls:
+    differentiating it again would need the tape's derivative, not built yet."""
+    fn = eqn.params["callee"].fn
+    if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)):
+        raise AutodiffError("a second derivative through recursion that ends on run-time "
+                            "values is not supported yet", eqn.loc,
+                            hint="write the recursion as a loop, or make it end on a value "
+                                 "known when compiling (it is then unrolled)")
+
+
 class CallRule:
     @staticmethod
     def forward(eqn: Eqn, active: set[Var]) -> Any:
+        _refuse_taped_call(eqn)
         fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
         tape = Var(TAPE, f"{fwd.name}_tape")
         current().eqns.append(Eqn((*eqn.outvars, tape), P.call, eqn.invars, {"callee": fwd},
@@ -483,6 +578,7 @@ def _jvp_callee(callee: Callee, tangents: dict[Var, Any]) -> Callee:
 
 
 def call_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    _refuse_taped_call(eqn)
     callee = eqn.params["callee"]
     jvp = _jvp_callee(callee, tangents)
     args = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
