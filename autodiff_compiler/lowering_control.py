@@ -230,6 +230,13 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
     if isinstance(iteration, Static) or (
             iteration.static_count is not None and _builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))
+    if iteration.static_count is not None:
+        return _region_or_unrolled(scope, lambda: _structured_for(scope, node, iteration),
+                                   lambda: _unroll(scope, node, iteration.items(scope)))
+    return _structured_for(scope, node, iteration)
+
+
+def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     if _builds_lists(node.body):
         raise UnsupportedSyntaxError(
             "building a Python list in a loop whose length is known only at run time",
@@ -332,7 +339,44 @@ def _breaks(stmts: Sequence[gast.stmt]) -> bool:
 def stmt_while(scope: Scope, node: gast.While) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
+        return _static_while(scope, node, test)
+    return _structured_while(scope, node)
+
+
+class _NeedsUnrollingError(Exception):
+    """A loop of known length whose body needs its values known when compiling."""
+
+
+def _static_while(scope: Scope, node: gast.While, test: Any) -> Any:
+    """A ``while`` whose condition is known when compiling (``i < n``, ``i`` a Python
+    int) is a region all the same, its numbers carried at run time: compiling takes as
+    long as the source is, not as the loop runs. It is unrolled, as Python would run
+    it, only where its body needs values known when compiling: it builds lists, or it
+    cannot be lowered as a region."""
+    if not test:
+        return scope.block(node.orelse)
+    if _builds_lists(node.body):
         return _unroll_while(scope, node, test)
+    return _region_or_unrolled(scope, lambda: _structured_while(scope, node, True),
+                               lambda: _unroll_while(scope, node, test))
+
+
+def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
+                        unrolled: Callable[[], Any]) -> Any:
+    """Lower a loop of known length as a region; failing that, unroll it instead (what
+    the attempt bound is dropped: it ran in forked scopes and a builder of its own,
+    but for the region equation and the names it set)."""
+    env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
+    try:
+        return region()
+    except Exception:  # whatever it was, unrolling runs the loop as Python does
+        scope.env.clear()
+        scope.env.update(env)
+        del scope.low.builder.eqns[n_eqns:]
+        return unrolled()
+
+
+def _structured_while(scope: Scope, node: gast.While, known_length: bool = False) -> Any:
     if _builds_lists(node.body):
         raise UnsupportedSyntaxError(
             "building a Python list in a while loop whose condition is known only at run "
@@ -347,7 +391,12 @@ def stmt_while(scope: Scope, node: gast.While) -> Any:
     def run(child: Scope) -> Any:
         child.env.update(zip(carried, carry))
         test = child.expr(node.test)
-        return P.truth_and(P.truth_not(child.env[STOP]), test) if STOP in carried else test
+        if STOP in carried:
+            going = P.truth_not(child.env[STOP])
+            test = going if test is True else P.truth_and(going, test)
+        if known_length and not isinstance(test, Var):  # it never changes: unroll
+            raise _NeedsUnrollingError
+        return test
 
     eqns, _, pred = _region(scope, run)
     cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
