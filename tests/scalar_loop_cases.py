@@ -100,3 +100,42 @@ def float_carried_over_runtime_range(xs):
     for i in range(xs.shape[0]):
         acc = acc * 0.9 + np.sum(xs[i])
     return acc
+
+
+def enumerated_zip(xs, ys):
+    acc = np.float64(0.0)
+    for i, (a, b) in enumerate(zip(xs, ys)):
+        acc = acc + i * np.sum(a * b) + np.sum(np.exp(a))
+    return acc
+
+
+def nested_float_loops(xs):
+    acc = 0.0
+    for row in xs:
+        inner = 0.0
+        for v in row:
+            inner = inner + v * v
+        acc = acc + inner * np.sum(row)
+    return acc
+
+
+def while_in_for(xs):
+    acc = 0.0
+    for row in xs:
+        s = np.sum(row ** 2)
+        while s > 0.1:
+            s = s * 0.5
+        acc = acc + s
+    return acc
+
+
+def branch_in_counted_while(x):
+    s = np.sum(x)
+    k = 0
+    while k < 4:
+        if s > 0:
+            s = s * np.sum(x)
+        else:
+            s = s - np.sum(x * x)
+        k += 1
+    return s

@@ -30,6 +30,11 @@ CASES = [
     ("early_return_not_taken", cases.float_with_early_return, (ROWS - 1.0,)),
     ("power_series_of_float", cases.scalar_argument_power_series, (0.7,)),
     ("float_over_range_of_shape", cases.float_carried_over_runtime_range, (ROWS,)),
+    ("numpy_scalar_over_enumerate_zip", cases.enumerated_zip, (ROWS, ROWS * 2.0)),
+    ("nested_float_loops", cases.nested_float_loops, (ROWS,)),
+    ("while_in_for", cases.while_in_for, (ROWS,)),
+    ("branch_in_counted_while_true", cases.branch_in_counted_while, (np.array([0.3, 0.4]),)),
+    ("branch_in_counted_while_false", cases.branch_in_counted_while, (np.array([-0.3, -0.4]),)),
 ]
 
 

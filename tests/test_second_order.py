@@ -50,6 +50,11 @@ CASES = [
     ("float_while", scalar_cases.while_halving, (3.0,)),
     ("float_early_return", scalar_cases.float_with_early_return, (ROWS + 0.8,)),
     ("power_series_of_float", scalar_cases.scalar_argument_power_series, (0.7,)),
+    ("float32_accumulator", scalar_cases.float32_accumulator, (ROWS.astype(np.float32),)),
+    ("enumerate_zip", scalar_cases.enumerated_zip, (ROWS, ROWS * 2.0)),
+    ("nested_float_loops", scalar_cases.nested_float_loops, (ROWS,)),
+    ("while_in_for", scalar_cases.while_in_for, (ROWS,)),
+    ("branch_in_counted_while", scalar_cases.branch_in_counted_while, (np.array([0.3, 0.4]),)),
 ]
 
 
