@@ -1,5 +1,5 @@
-"""Reverse and forward mode through control-flow regions (``cond``, ``loop``,
-``while_loop``).
+"""Reverse mode through control-flow regions (``cond``, ``loop``, ``while_loop``);
+forward mode is in ``control_forward``, calls in ``calls``.
 
 Reverse mode records only what the adjoint reads (DESIGN decision 4):
 
@@ -15,9 +15,10 @@ Reverse mode records only what the adjoint reads (DESIGN decision 4):
   and as it leaves (an RNN's ``h``), only the entering one is taped: the leaving one
   is the next iteration's entering one, so the adjoint loop carries it back, starting
   from the forward loop's result.
-
-Forward mode carries tangents next to the values: extra branch outputs, extra
-loop-carried values.
+* tapes, when a gradient is differentiated again: the adjoint loop reads a tape
+  backwards, one element an iteration, so its own adjoint (running forwards) lists
+  the elements' cotangents in the tape's order — the tape's cotangent; the adjoint of
+  the loop that wrote the tape reads that list back at the position it wrote.
 """
 from __future__ import annotations
 
@@ -30,15 +31,14 @@ import numpy as np
 from .. import primitives as P
 from ..builder import adjoint_loc, as_atom, building, current
 from ..errors import AutodiffError
-from ..ir import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, substitute
+from ..ir import Aval, Const, Eqn, Function, Var, free_vars, reads, substitute
 from . import reverse as R
-from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
 from .reverse import TAPE, vjp_split
 
 _INDEX = Aval((), np.dtype(np.int64))
 
 
-def _residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) -> list[Var]:
+def body_residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) -> list[Var]:
     """Values computed in a forward body that its adjoint reads."""
     needed: dict[Var, None] = {}
     for eqn in adjoint:
@@ -47,11 +47,11 @@ def _residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) ->
     return list(needed)
 
 
-def _defined(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
+def defined_in(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
     return set(fn.invars) | {v for e in eqns for v in e.outvars}
 
 
-def _as_ct(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
+def as_cotangent(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
     """A cotangent for ``like`` inside an adjoint body: zeros where none flowed."""
     if value is None:
         return P.zeros_like(like)
@@ -65,7 +65,7 @@ def _captured(body: Function | Sequence[Function], active: set[Var]) -> list[Var
     return list(dict.fromkeys(v for b in bodies for v in free_vars(b) if v in active))
 
 
-def _ct_var(v: Var) -> Var:
+def cotangent_var(v: Var) -> Var:
     return Var(v.aval, f"g_{v.hint or 'out'}")
 
 
@@ -83,13 +83,13 @@ class CondRule:
     @staticmethod
     def forward(eqn: Eqn, active: set[Var]) -> _CondTape:
         branches = eqn.params["branches"]
-        placeholders = [_ct_var(o) if o in active else None for o in eqn.outvars]
+        placeholders = [cotangent_var(o) if o in active else None for o in eqn.outvars]
         captured = _captured(branches, active)
         splits, residuals = [], []
         for body in branches:
             fwd, bwd, cts = vjp_split(body, captured, placeholders)
             splits.append((fwd, bwd, cts))
-            residuals.append(_residuals(_defined(body, fwd), bwd, cts))
+            residuals.append(body_residuals(defined_in(body, fwd), bwd, cts))
         made_by = {v: e.prim.name for fwd, _, _ in splits for e in fwd for v in e.outvars}
         res_outs = [[Var(r.aval, r.hint or made_by.get(r, "")) for r in rs] for rs in residuals]
         new_bodies = []
@@ -116,9 +116,9 @@ class CondRule:
             mapping = {**incoming, **residuals}
             with building(None) as b:
                 b.eqns.extend(substitute(bwd, mapping))
-                outs = [as_atom(_as_ct(c, w, mapping)) for c, w in zip(cts, tape.captured)]
+                outs = [as_atom(as_cotangent(c, w, mapping)) for c, w in zip(cts, tape.captured)]
             bodies.append(Function("grad_branch", (), tuple(b.eqns), tuple(outs)))
-        grads = [_ct_var(w) for w in tape.captured]
+        grads = [cotangent_var(w) for w in tape.captured]
         current().eqns.append(Eqn(tuple(grads), P.cond, eqn.invars[:1],
                                   {"branches": tuple(bodies)}, adjoint_loc(eqn.loc)))
         for w, g in zip(tape.captured, grads):
@@ -145,7 +145,7 @@ class _LoopTape:
     reads: list[tuple[Var, Var]]  # (tape, value read from it this iteration)
 
 
-def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
+def active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
                     captured: Sequence[Var], differentiated: Any) -> list[int]:
     """Carried values that vary with what is differentiated (values starting so, or
     becoming so through the body's use of ``captured`` ones), to a fixed point."""
@@ -193,8 +193,8 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
     reads_ = _tape_reads(eqn, body, index, active)
     read_values = [r for _, r in reads_]
     captured = [w for w in _captured(body, active) if not R.is_tape(w)]
-    carried = _active_carries(body, carry, inits, captured + read_values, active)
-    placeholders = [_ct_var(carry[j]) for j in carried]
+    carried = active_carries(body, carry, inits, captured + read_values, active)
+    placeholders = [cotangent_var(carry[j]) for j in carried]
     ct_out: list[Any] = [None] * len(body.outvars)
     for j, p in zip(carried, placeholders):
         ct_out[j] = p
@@ -205,11 +205,11 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
             ys.append((p, y, lst))
     fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured + read_values,
                               ct_out)
-    residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    residuals = [r for r in body_residuals(defined_in(body, fwd), bwd, cts) if r is not index]
     recomputed, fresh = _copies(_recomputable(fwd, residuals, index))
     bwd = recomputed + substitute(bwd, fresh)
     cts = [fresh.get(c, c) if isinstance(c, Var) else c for c in cts]
-    residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    residuals = [r for r in body_residuals(defined_in(body, fwd), bwd, cts) if r is not index]
     shifted = _shifted(body, carry, residuals)
     leaving = {out for _, out, _ in shifted}
     residuals = [r for r in residuals if r not in leaving]
@@ -348,7 +348,7 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     sums_init = [P.zeros_like(w) for w in tape.captured]
     named = tape.index is not None and tape.index.hint not in ("", "_")
     index = Var(_INDEX, tape.index.hint if named else "i")  # the tape is read at it
-    sums = [_ct_var(w) for w in tape.captured]
+    sums = [cotangent_var(w) for w in tape.captured]
     # a carried value as it left each iteration, carried back from the loop's result
     leaving = [Var(out.aval, out.hint) for _, out, _ in tape.shifted]
     with building(None) as b:
@@ -363,9 +363,9 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         n, m = len(tape.carried), len(tape.carried) + len(tape.captured)
         # zeros where no cotangent flowed: of the incoming one's shape (the carried
         # value itself is the forward body's, not in scope here)
-        carry_out = [_as_ct(c, p, mapping) for c, p in zip(tape.cts[:n], tape.placeholders)]
+        carry_out = [as_cotangent(c, p, mapping) for c, p in zip(tape.cts[:n], tape.placeholders)]
         entering = [mapping[into] for _, _, into in tape.shifted]
-        sums_out = [s if c is None else P.add_into(s, _as_ct(c, w, mapping))
+        sums_out = [s if c is None else P.add_into(s, as_cotangent(c, w, mapping))
                     for s, c, w in zip(sums, tape.cts[n:m], tape.captured)]
         # the cotangent of each element read from a tape, listed: the tape's cotangent
         read = [(t, mapping.get(c, c)) for (t, _), c in zip(tape.reads, tape.cts[m:])
@@ -373,7 +373,7 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     body = Function("grad_body", (index, *tape.placeholders, *leaving, *sums), tuple(b.eqns),
                     tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out,
                                                *(c for _, c in read))))
-    outs = [_ct_var(carry[j]) for j in tape.carried] + [_ct_var(w) for w in tape.captured]
+    outs = [cotangent_var(v) for v in (*(carry[j] for j in tape.carried), *tape.captured)]
     results = [eqn.outvars[j] for j, _, _ in tape.shifted]
     spent = [Var(v.aval, v.hint) for v in leaving]  # the values entering the first iteration
     listed = [Var(TAPE, f"g_{t.hint or 'tape'}") for t, _ in read]
@@ -391,203 +391,5 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
 
 R.REGION_RULES.update({P.cond: CondRule, P.loop: LoopRule, P.while_loop: WhileRule})
 
-
-# ---------------------------------------------------------------------------- forward mode
-
-
-def _tangent_var(v: Var) -> Var:
-    return Var(v.aval, f"t_{v.hint or 'out'}")
-
-
-def _jvp_body(body: Function, tangents: dict[Var, Any], extra: dict[Var, Var]
-              ) -> tuple[list[Eqn], dict[Var, Any]]:
-    """A body's equations with its tangents; ``extra`` seeds tangents of its inputs."""
-    local = {**tangents, **extra}
-    with building(None) as b:
-        jvp_eqns(body.eqns, local)
-    return b.eqns, local
-
-
-def _tangents_out(outs: Sequence[Any], local: dict[Var, Any], positions: list[int]
-                  ) -> list[Any]:
-    return [as_atom(tangent_or_zeros(outs[j], local)) for j in positions]
-
-
-def cond_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    branches = eqn.params["branches"]
-    sources = [v for v in tangents]
-    positions = sorted({j for body in branches for j, o in enumerate(body.outvars)
-                        if o in R.varied_values(body, sources)
-                        and R.differentiable_value(eqn.outvars[j])})
-    bodies = []
-    for body in branches:
-        eqns, local = _jvp_body(body, tangents, {})
-        with building(None) as b:
-            b.eqns.extend(eqns)
-            touts = _tangents_out(body.outvars, local, positions)
-        bodies.append(Function(body.name, body.invars, tuple(b.eqns), body.outvars + tuple(touts)))
-    touts = [_tangent_var(eqn.outvars[j]) for j in positions]
-    current().eqns.append(Eqn(eqn.outvars + tuple(touts), P.cond, eqn.invars,
-                              {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
-    tangents.update((eqn.outvars[j], t) for j, t in zip(positions, touts))
-
-
-def _loop_jvp_parts(body: Function, carry: Sequence[Var], inits: Sequence[Any],
-                    tangents: dict[Var, Any]) -> tuple:
-    carried = _active_carries(body, carry, inits, list(tangents), tangents)
-    t_in = [_tangent_var(carry[j]) for j in carried]
-    eqns, local = _jvp_body(body, tangents, dict(zip([carry[j] for j in carried], t_in)))
-    with building(None) as b:
-        b.eqns.extend(eqns)
-        t_next = _tangents_out(body.outvars, local, carried)
-    t_init = [as_atom(tangent_or_zeros(inits[j], tangents)) for j in carried]
-    # a value the loop lists (a gradient's tape) has its tangent listed alongside
-    t_ys = [(k, as_atom(local[y])) for k, y in enumerate(body.outvars[len(carry):])
-            if isinstance(y, Var) and y in local]
-    return carried, t_in, tuple(b.eqns), t_next, t_init, t_ys
-
-
-def _listed_tangents(eqn: Eqn, n: int, t_ys: list, tangents: dict[Var, Any]) -> list[Var]:
-    lists = [Var(TAPE, f"t_{eqn.outvars[n + k].hint or 'tape'}") for k, _ in t_ys]
-    tangents.update((eqn.outvars[n + k], t) for (k, _), t in zip(t_ys, lists))
-    return lists
-
-
-def loop_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    body, inits = eqn.params["body"], eqn.invars[1:]
-    index, carry = body.invars[0], body.invars[1:]
-    carried, t_in, eqns, t_next, t_init, t_ys = _loop_jvp_parts(body, carry, inits, tangents)
-    n = len(carry)
-    new_body = Function(body.name, (index, *carry, *t_in), eqns,
-                        (*body.outvars[:n], *t_next, *body.outvars[n:], *(t for _, t in t_ys)))
-    touts = [_tangent_var(eqn.outvars[j]) for j in carried]
-    lists = _listed_tangents(eqn, n, t_ys, tangents)
-    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:], *lists), P.loop,
-                              (eqn.invars[0], *inits, *t_init),
-                              {**eqn.params, "body": new_body,
-                               "n_ys": eqn.params["n_ys"] + len(lists)}, eqn.loc))
-    tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
-
-
-def while_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
-    carry = body.invars
-    carried, t_in, eqns, t_next, t_init, t_ys = _loop_jvp_parts(body, carry, inits, tangents)
-    n = len(carry)
-    new_body = Function(body.name, (*carry, *t_in), eqns,
-                        (*body.outvars[:n], *t_next, *body.outvars[n:], *(t for _, t in t_ys)))
-    new_cond = Function(cond.name, (*cond.invars, *[_tangent_var(v) for v in t_in]),
-                        cond.eqns, cond.outvars)
-    touts = [_tangent_var(eqn.outvars[j]) for j in carried]
-    lists = _listed_tangents(eqn, n, t_ys, tangents)
-    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:], *lists),
-                              P.while_loop, (*inits, *t_init),
-                              {**eqn.params, "body": new_body, "cond": new_cond,
-                               "n_ys": eqn.params["n_ys"] + len(lists)}, eqn.loc))
-    tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
-
-
-REGION_JVPS.update({P.cond: cond_jvp, P.loop: loop_jvp, P.while_loop: while_jvp})
-
-
-# ---------------------------------------------------------------------------- calls
-
-
-def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
-    """The forward (values and a tape) and backward (tape and cotangents in, cotangents
-    of the arguments and captured arrays out) versions of a compiled function, made
-    once; a recursive body refers to them while they are being made."""
-    if "vjp" in callee.derived:
-        return callee.derived["vjp"]
-    fn = callee.fn
-    fwd, bwd = Callee(f"{callee.name}_forward"), Callee(f"{callee.name}_backward")
-    captured = [v for v in callee.free if v.aval.is_float]
-    callee.derived["vjp"] = (fwd, bwd, captured)
-    wrt = [v for v in fn.invars if v.aval.is_float] + captured
-    placeholders = [Var(a.aval, f"g_{a.hint or 'out'}") if isinstance(a, Var) else None
-                    for a in fn.outvars]
-    forward_eqns, adjoint, cts = vjp_split(fn, wrt, placeholders)
-    residuals = _residuals(_defined(fn, forward_eqns), adjoint, cts)
-    tape = Var(TAPE, f"{callee.name}_tape")
-    pack = Eqn((tape,), P.make_tuple, tuple(residuals), {}, None)
-    fwd.define(Function(fwd.name, fn.invars, (*forward_eqns, pack), (*fn.outvars, tape), fn.loc))
-    tape_in = Var(TAPE, f"{callee.name}_tape")
-    mapping = {r: Var(r.aval, r.hint) for r in residuals}
-    unpack = [Eqn((mapping[r],), P.getitem, (tape_in, Const(i)), {}, None)
-              for i, r in enumerate(residuals)]
-    with building(None) as b:
-        b.eqns.extend(unpack + substitute(adjoint, mapping))
-        outs = [as_atom(_as_ct(c, v, mapping)) for c, v in zip(cts, wrt)]
-    ins = [p if p is not None else Var(TAPE, "unused") for p in placeholders]
-    bwd.define(Function(bwd.name, (tape_in, *ins), tuple(b.eqns), tuple(outs), fn.loc))
-    return fwd, bwd, captured
-
-
-def _refuse_taped_call(eqn: Eqn) -> None:
-    """A gradient's own recursive forward/backward pair passes a tape between calls:
-    differentiating it again would need the tape's derivative, not built yet."""
-    fn = eqn.params["callee"].fn
-    if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)):
-        raise AutodiffError("a second derivative through recursion that ends on run-time "
-                            "values is not supported yet", eqn.loc,
-                            hint="write the recursion as a loop, or make it end on a value "
-                                 "known when compiling (it is then unrolled)")
-
-
-class CallRule:
-    @staticmethod
-    def forward(eqn: Eqn, active: set[Var]) -> Any:
-        _refuse_taped_call(eqn)
-        fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
-        tape = Var(TAPE, f"{fwd.name}_tape")
-        current().eqns.append(Eqn((*eqn.outvars, tape), P.call, eqn.invars, {"callee": fwd},
-                                  eqn.loc))
-        return bwd, captured, tape
-
-    @staticmethod
-    def backward(eqn: Eqn, tape: Any, adjoints: Any) -> None:
-        bwd, captured, tape_var = tape
-        fn = eqn.params["callee"].fn
-        cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
-        args = [a for a, v in zip(eqn.invars, fn.invars) if v.aval.is_float]
-        outs = [_ct_var(a) if isinstance(a, Var) else Var(Aval(), "g_const") for a in args]
-        outs += [_ct_var(w) for w in captured]
-        current().eqns.append(Eqn(tuple(outs), P.call, (tape_var, *map(as_atom, cts)),
-                                  {"callee": bwd}, adjoint_loc(eqn.loc)))
-        for a, g in zip([*args, *captured], outs):
-            adjoints.add(a, g)
-
-
-def _jvp_callee(callee: Callee, tangents: dict[Var, Any]) -> Callee:
-    """The tangent version of a compiled function: arguments and their tangents in,
-    values and their tangents out; captured arrays' tangents are read from outside."""
-    if "jvp" in callee.derived:
-        return callee.derived["jvp"]
-    fn = callee.fn
-    jvp = callee.derived["jvp"] = Callee(f"{callee.name}_jvp")
-    floats = [v for v in fn.invars if v.aval.is_float]
-    t_in = [_tangent_var(v) for v in floats]
-    eqns, local = _jvp_body(fn, {v: t for v, t in tangents.items() if v in callee.free},
-                            dict(zip(floats, t_in)))
-    with building(None) as b:
-        b.eqns.extend(eqns)
-        t_out = [as_atom(tangent_or_zeros(o, local)) for o in fn.outvars]
-    jvp.define(Function(jvp.name, (*fn.invars, *t_in), tuple(b.eqns),
-                        (*fn.outvars, *t_out), fn.loc))
-    return jvp
-
-
-def call_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    _refuse_taped_call(eqn)
-    callee = eqn.params["callee"]
-    jvp = _jvp_callee(callee, tangents)
-    args = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
-    t_args = [as_atom(tangent_or_zeros(a, tangents)) for a in args]
-    touts = [_tangent_var(o) for o in eqn.outvars]
-    current().eqns.append(Eqn((*eqn.outvars, *touts), P.call, (*eqn.invars, *t_args),
-                              {"callee": jvp}, eqn.loc))
-    tangents.update(zip(eqn.outvars, touts))
-
-
-R.REGION_RULES[P.call] = CallRule
-REGION_JVPS[P.call] = call_jvp
+# the other region rules register themselves
+from . import calls, control_forward  # noqa: E402, F401
