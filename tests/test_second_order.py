@@ -105,3 +105,33 @@ def test_second_derivative_through_runtime_recursion_is_a_located_error():
     assert "control_cases.py" in str(err.value)
     with pytest.raises(adc.AutodiffError, match="recursion that ends on run-time"):
         adc.jvp(adc.grad(cases.uses_recursion), (x,), (x,))
+
+
+def test_tape_read_only_for_its_shape_gets_zero_cotangents():
+    """In shape-generic code the adjoint reads a tape's elements for their shapes only
+    (``unbroadcast(g, x)``): no cotangent reaches that tape, and the adjoint of the
+    loop that wrote it (in a branch) reads zeros instead."""
+    vjp = adc.api.compile_gradient(
+        adc.grad(cases.loop_in_branch_in_helper),
+        adc.api._spec((0,), None, False, False, False, cotangent_inputs=True),
+        [adc.api._abstract(POS, specialize=False)])
+    assert "zeros_like_tape(" in vjp.source
+    check_grads(cases.loop_in_branch_in_helper, POS, order=2)
+
+
+@pytest.mark.parametrize("tape, expected", [
+    ([np.ones(2), np.ones(2)], [np.zeros(2), np.zeros(2)]),
+    ([[1.5, np.ones(3)], None], [[0.0, np.zeros(3)], None]),
+    (None, None),
+], ids=["arrays", "nested_and_branch_not_taken", "tape_of_a_branch_not_taken"])
+def test_zeros_like_tape_keeps_the_tape_structure(tape, expected):
+    from autodiff_compiler.runtime import zeros_like_tape
+    assert _same(zeros_like_tape(tape), expected)
+
+
+def _same(a, b) -> bool:
+    if isinstance(b, list):
+        return isinstance(a, list) and len(a) == len(b) and all(map(_same, a, b))
+    if b is None:
+        return a is None
+    return np.shape(a) == np.shape(b) and np.array_equal(a, b)

@@ -52,9 +52,10 @@ def defined_in(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
 
 
 def as_cotangent(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
-    """A cotangent for ``like`` inside an adjoint body: zeros where none flowed."""
+    """A cotangent for ``like`` inside an adjoint body: zeros where none flowed (for a
+    tape, ``None``, as the branch that did not build it holds: nothing reads it)."""
     if value is None:
-        return P.zeros_like(like)
+        return None if R.is_tape(like) else P.zeros_like(like)
     if isinstance(value, Var):
         return mapping.get(value, value)
     return P.zeros_like(like) + value
@@ -111,17 +112,20 @@ class CondRule:
             return
         incoming = {p: adjoints.get_or_zeros(o)
                     for p, o in zip(tape.placeholders, eqn.outvars) if p is not None}
+        # a tape no branch gave a cotangent gets none (rather than None at run time)
+        captured = [(k, w) for k, w in enumerate(tape.captured)
+                    if not R.is_tape(w) or any(cts[k] is not None for _, cts, _ in tape.branches)]
         bodies = []
         for bwd, cts, residuals in tape.branches:
             mapping = {**incoming, **residuals}
             with building(None) as b:
                 b.eqns.extend(substitute(bwd, mapping))
-                outs = [as_atom(as_cotangent(c, w, mapping)) for c, w in zip(cts, tape.captured)]
+                outs = [as_atom(as_cotangent(cts[k], w, mapping)) for k, w in captured]
             bodies.append(Function("grad_branch", (), tuple(b.eqns), tuple(outs)))
-        grads = [cotangent_var(w) for w in tape.captured]
+        grads = [cotangent_var(w) for _, w in captured]
         current().eqns.append(Eqn(tuple(grads), P.cond, eqn.invars[:1],
                                   {"branches": tuple(bodies)}, adjoint_loc(eqn.loc)))
-        for w, g in zip(tape.captured, grads):
+        for (_, w), g in zip(captured, grads):
             adjoints.add(w, g)
 
 

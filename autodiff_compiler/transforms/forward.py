@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import primitives as P
 from ..builder import building, current
-from ..errors import AutodiffError, MissingRuleError, internal_errors_at
+from ..errors import MissingRuleError, internal_errors_at
 from ..ir import Const, Eqn, Function, Var, reads
 from .reverse import is_tape
 
@@ -104,9 +104,7 @@ def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
     if isinstance(out, Const) and out.value is None:  # a branch's stand-in for a tape
         return None
     if is_tape(out):
-        raise AutodiffError("no tangent reached a loop's tape; differentiating this "
-                            "gradient again is not supported",
-                            hint="differentiate the original function to this order directly")
+        return P.zeros_like_tape(out)
     return P.zeros_like(out.value if isinstance(out, Const) else out)
 
 

@@ -172,12 +172,7 @@ class _Adjoints:
     def get_or_zeros(self, v: Var) -> Any:
         if v in self.ct:
             return self.ct[v]
-        if is_tape(v):
-            raise AutodiffError("no cotangent reached a loop's tape; differentiating this "
-                                "gradient again is not supported",
-                                hint="differentiate the original function to this order "
-                                     "directly")
-        return P.zeros_like(v)
+        return P.zeros_like_tape(v) if is_tape(v) else P.zeros_like(v)
 
     def add(self, v: Atom, contribution: Any) -> None:
         if not isinstance(v, Var) or v not in self.active or contribution is None:
