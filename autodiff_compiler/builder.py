@@ -102,14 +102,11 @@ def current() -> Builder:
 
 
 def inline(fn: Function, args: Sequence[Any]) -> list[Any]:
-    """Bind a copy of ``fn``'s equations on ``args`` (fresh ``Var``s keep SSA)."""
+    """Bind a copy of ``fn``'s equations on ``args`` (fresh ``Var``s keep SSA, in its
+    regions too)."""
+    from .ir import renamed
     env: dict[Var, Atom] = {v: as_atom(a) for v, a in zip(fn.invars, args)}
-    b = current()
-    for eqn in fn.eqns:
-        outvars = tuple(Var(v.aval, v.hint) for v in eqn.outvars)
-        env.update(zip(eqn.outvars, outvars))
-        invars = tuple(env.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
-        b.eqns.append(Eqn(outvars, eqn.prim, invars, eqn.params, eqn.loc))
+    current().eqns.extend(renamed(fn.eqns, env))
     outs = [env.get(a, a) if isinstance(a, Var) else a for a in fn.outvars]
     return [a.value if isinstance(a, Const) else a for a in outs]
 

@@ -314,6 +314,8 @@ def _verify(top: Function, fn: Function, outer: set[Var]) -> None:
         defined.add(v)
     for i, eqn in enumerate(fn.eqns):
         for a in eqn.invars:
+            if not isinstance(a, Var | Const):
+                fail(i, f"operand {a!r} is neither a value nor a constant")
             if isinstance(a, Var) and a not in defined:
                 fail(i, f"{a!r} used before it is defined")
         for _, body in regions(eqn):
@@ -354,3 +356,34 @@ def _substitute_eqn(eqn: Eqn, mapping: Mapping[Var, Atom]) -> Eqn:
         elif _is_region(value):
             params[key] = tuple(substitute_function(f, mapping) for f in value)
     return Eqn(eqn.outvars, eqn.prim, invars, params, eqn.loc)
+
+
+def renamed(eqns: Sequence[Eqn], env: dict[Var, Atom]) -> list[Eqn]:
+    """A copy of ``eqns`` reading ``env[v]`` for ``v`` and defining a fresh ``Var`` for
+    every value they define, in regions too (``env`` records them): a program inlined
+    twice, or inside one it was derived from, stays SSA and shares no values."""
+    out = []
+    for eqn in eqns:
+        invars = tuple(env.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
+        params = dict(eqn.params)
+        for key, value in eqn.params.items():
+            if isinstance(value, Function):
+                params[key] = _renamed_function(value, env)
+            elif _is_region(value):
+                params[key] = tuple(_renamed_function(f, env) for f in value)
+        outvars = tuple(_fresh(v, env) for v in eqn.outvars)
+        out.append(Eqn(outvars, eqn.prim, invars, params, eqn.loc))
+    return out
+
+
+def _renamed_function(fn: Function, env: dict[Var, Atom]) -> Function:
+    inner = dict(env)
+    invars = tuple(_fresh(v, inner) for v in fn.invars)
+    eqns = renamed(fn.eqns, inner)
+    outvars = tuple(inner.get(a, a) if isinstance(a, Var) else a for a in fn.outvars)
+    return Function(fn.name, invars, tuple(eqns), outvars, fn.loc)
+
+
+def _fresh(v: Var, env: dict[Var, Atom]) -> Var:
+    new = env[v] = Var(v.aval, v.hint, v.made_up)
+    return new

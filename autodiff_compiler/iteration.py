@@ -110,6 +110,8 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
             return Rows(values, enumerated=False)
         return Static(list(zip(*(_sequence(scope, node, v) for v in values))))
     if func is builtins.enumerate and len(call.args) == 1:
+        if _calls(scope, call.args[0], builtins.zip):  # enumerate(zip(xs, ys))
+            return _enumerated(iteration_of(scope, call.args[0]))
         inner = scope.expr(call.args[0])
         if isinstance(inner, Var):
             return Rows(inner, enumerated=True)
@@ -118,6 +120,17 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
     if isinstance(value, Var):
         return Rows(value, enumerated=False)
     return Static(_sequence(scope, node, value))
+
+
+def _calls(scope: Scope, node: gast.expr, fn: Any) -> bool:
+    return isinstance(node, gast.Call) and not node.keywords and scope.expr(node.func) is fn
+
+
+def _enumerated(inner: Rows | Static) -> Rows | Static:
+    if isinstance(inner, Static):
+        return Static(list(enumerate(inner.values)))
+    inner.enumerated = True
+    return inner
 
 
 def _reversed_range(inner: Range) -> Range:

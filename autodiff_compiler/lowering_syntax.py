@@ -3,7 +3,7 @@
 Each handler takes the scope and one gast node; statements return ``NOT_RETURNED``
 or the function's result, expressions return a ``Var`` or a Python value known while
 compiling. They register themselves in ``lowering.STATEMENTS``/``EXPRESSIONS``;
-control flow is in ``lowering_control``.
+control flow is in ``lowering_control`` and ``lowering_loops``.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def _as_load(target: gast.expr) -> gast.expr:
 
 def _stmt_return(scope: Scope, node: gast.Return) -> Any:
     if scope.loop_kind == "structured":
-        from .lowering_control import stmt_return_in_loop
+        from .lowering_loops import stmt_return_in_loop
         return stmt_return_in_loop(scope, node)
     return None if node.value is None else scope.expr(node.value)
 

@@ -242,6 +242,15 @@ def from_columns(v, b):
     return v[..., 0] if np.ndim(b) == 1 else v
 
 
+def zeros_like_tape(tape):
+    """Zeros for each element of a loop's tape (arrays, numbers, tapes, or ``None`` for
+    a value a branch not taken left): the cotangent of a tape none reached."""
+    if tape is None:  # the tape of a branch not taken
+        return None
+    return [None if e is None else zeros_like_tape(e) if isinstance(e, list)
+            else np.zeros_like(e) for e in tape]
+
+
 # Functions registered with ``extend.defprimitive``: generated code calls ``ext.<name>``.
 EXTENSIONS = types.SimpleNamespace()
 

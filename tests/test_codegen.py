@@ -7,6 +7,8 @@ import golden_functions
 import numpy as np
 import pytest
 import tutorial_model
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodiff_compiler as adc
 from autodiff_compiler import check_grads
@@ -162,3 +164,21 @@ def test_large_dead_arrays_are_freed_after_their_last_use():
     gz = 1 - np.tanh(h @ w2) ** 2
     np.testing.assert_allclose(g2, h.T @ gz)
     np.testing.assert_allclose(g1, x.T @ ((gz @ w2.T) * (1 - h ** 2)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=30),
+       st.tuples(st.integers(0, 40), st.integers(1, 8)))
+def test_name_spans_answer_as_a_scan_of_every_span_would(added, query):
+    """Naming asks whether a name is free over a stretch of code by bisection (a loop
+    unrolled 10,000 times reuses a name 10,000 times); it must agree with a scan."""
+    from autodiff_compiler.naming import _Spans
+    spans, kept = _Spans(), []
+    for start, length in added:
+        span = (start / 2, start / 2 + length / 2)
+        if not any(a < span[1] and span[0] < b for a, b in kept) or start % 3 == 0:
+            spans.add(span)
+            kept.append(span)
+    start, length = query
+    q = (start / 2, start / 2 + length / 2)
+    assert spans.overlaps(q) == any(a < q[1] and q[0] < b for a, b in kept)

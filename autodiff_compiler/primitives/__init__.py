@@ -16,6 +16,7 @@ from .control import (
     truth_not,
     truth_or,
     while_loop,
+    zeros_like_tape,
 )
 from .core import (
     MAX_OPERANDS,
@@ -223,7 +224,8 @@ from .shape import (
 _install_operators()
 
 __all__ = [
-    "add_into", "call", "cond", "loop", "while_loop", "make_tuple", "truth_and", "truth_or",
+    "add_into", "call", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
+    "truth_and", "truth_or",
     "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "defjvp", "defjvp_all", "deflinear", "defpartials",
     "defvjp", "defvjp_all", "nondifferentiable", "per_operand", "abs_", "add", "arccos", "arccosh",

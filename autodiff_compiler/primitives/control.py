@@ -17,6 +17,9 @@ truth-value operators are Python's ``and``/``or``/``not`` on runtime conditions.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from ..ir import Aval
 from .core import Primitive, defjvp, defvjp, nondifferentiable
 
 cond = Primitive("cond", ("region", "if"), n_out=None, foldable=False)
@@ -31,6 +34,9 @@ make_tuple = Primitive("make_tuple", ("tuple", ""))  # a shape such as (n, x.sha
 truth_and = Primitive("truth_and", ("boolop", "and"))
 truth_or = Primitive("truth_or", ("boolop", "or"))
 truth_not = Primitive("truth_not", ("unaryop", "not"))
-nondifferentiable(truth_and, truth_or, truth_not, make_tuple)
+# zeros for each element of a loop's tape: a tape's cotangent where none flowed
+zeros_like_tape = Primitive("zeros_like_tape", ("call", "zeros_like_tape"), foldable=False,
+                            aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
+nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape)
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
 defjvp(add_into, lambda t, ans, acc, x: t, lambda t, ans, acc, x: t)

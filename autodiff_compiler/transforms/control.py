@@ -1,5 +1,5 @@
-"""Reverse and forward mode through control-flow regions (``cond``, ``loop``,
-``while_loop``).
+"""Reverse mode through control-flow regions (``cond``, ``loop``, ``while_loop``);
+forward mode is in ``control_forward``, calls in ``calls``.
 
 Reverse mode records only what the adjoint reads (DESIGN decision 4):
 
@@ -15,9 +15,10 @@ Reverse mode records only what the adjoint reads (DESIGN decision 4):
   and as it leaves (an RNN's ``h``), only the entering one is taped: the leaving one
   is the next iteration's entering one, so the adjoint loop carries it back, starting
   from the forward loop's result.
-
-Forward mode carries tangents next to the values: extra branch outputs, extra
-loop-carried values.
+* tapes, when a gradient is differentiated again: the adjoint loop reads a tape
+  backwards, one element an iteration, so its own adjoint (running forwards) lists
+  the elements' cotangents in the tape's order — the tape's cotangent; the adjoint of
+  the loop that wrote the tape reads that list back at the position it wrote.
 """
 from __future__ import annotations
 
@@ -30,16 +31,14 @@ import numpy as np
 from .. import primitives as P
 from ..builder import adjoint_loc, as_atom, building, current
 from ..errors import AutodiffError
-from ..ir import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, substitute
+from ..ir import Aval, Const, Eqn, Function, Var, free_vars, reads, substitute
 from . import reverse as R
-from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
-from .reverse import vjp_split
+from .reverse import TAPE, vjp_split
 
-TAPE = Aval(None, np.dtype(object))  # a Python list of per-iteration values: never active
 _INDEX = Aval((), np.dtype(np.int64))
 
 
-def _residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) -> list[Var]:
+def body_residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) -> list[Var]:
     """Values computed in a forward body that its adjoint reads."""
     needed: dict[Var, None] = {}
     for eqn in adjoint:
@@ -48,14 +47,15 @@ def _residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) ->
     return list(needed)
 
 
-def _defined(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
+def defined_in(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
     return set(fn.invars) | {v for e in eqns for v in e.outvars}
 
 
-def _as_ct(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
-    """A cotangent for ``like`` inside an adjoint body: zeros where none flowed."""
+def as_cotangent(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
+    """A cotangent for ``like`` inside an adjoint body: zeros where none flowed (for a
+    tape, ``None``, as the branch that did not build it holds: nothing reads it)."""
     if value is None:
-        return P.zeros_like(like)
+        return None if R.is_tape(like) else P.zeros_like(like)
     if isinstance(value, Var):
         return mapping.get(value, value)
     return P.zeros_like(like) + value
@@ -66,7 +66,7 @@ def _captured(body: Function | Sequence[Function], active: set[Var]) -> list[Var
     return list(dict.fromkeys(v for b in bodies for v in free_vars(b) if v in active))
 
 
-def _ct_var(v: Var) -> Var:
+def cotangent_var(v: Var) -> Var:
     return Var(v.aval, f"g_{v.hint or 'out'}")
 
 
@@ -84,13 +84,13 @@ class CondRule:
     @staticmethod
     def forward(eqn: Eqn, active: set[Var]) -> _CondTape:
         branches = eqn.params["branches"]
-        placeholders = [_ct_var(o) if o in active else None for o in eqn.outvars]
+        placeholders = [cotangent_var(o) if o in active else None for o in eqn.outvars]
         captured = _captured(branches, active)
         splits, residuals = [], []
         for body in branches:
             fwd, bwd, cts = vjp_split(body, captured, placeholders)
             splits.append((fwd, bwd, cts))
-            residuals.append(_residuals(_defined(body, fwd), bwd, cts))
+            residuals.append(body_residuals(defined_in(body, fwd), bwd, cts))
         made_by = {v: e.prim.name for fwd, _, _ in splits for e in fwd for v in e.outvars}
         res_outs = [[Var(r.aval, r.hint or made_by.get(r, "")) for r in rs] for rs in residuals]
         new_bodies = []
@@ -112,17 +112,20 @@ class CondRule:
             return
         incoming = {p: adjoints.get_or_zeros(o)
                     for p, o in zip(tape.placeholders, eqn.outvars) if p is not None}
+        # a tape no branch gave a cotangent gets none (rather than None at run time)
+        captured = [(k, w) for k, w in enumerate(tape.captured)
+                    if not R.is_tape(w) or any(cts[k] is not None for _, cts, _ in tape.branches)]
         bodies = []
         for bwd, cts, residuals in tape.branches:
             mapping = {**incoming, **residuals}
             with building(None) as b:
                 b.eqns.extend(substitute(bwd, mapping))
-                outs = [as_atom(_as_ct(c, w, mapping)) for c, w in zip(cts, tape.captured)]
+                outs = [as_atom(as_cotangent(cts[k], w, mapping)) for k, w in captured]
             bodies.append(Function("grad_branch", (), tuple(b.eqns), tuple(outs)))
-        grads = [_ct_var(w) for w in tape.captured]
+        grads = [cotangent_var(w) for _, w in captured]
         current().eqns.append(Eqn(tuple(grads), P.cond, eqn.invars[:1],
                                   {"branches": tuple(bodies)}, adjoint_loc(eqn.loc)))
-        for w, g in zip(tape.captured, grads):
+        for (_, w), g in zip(captured, grads):
             adjoints.add(w, g)
 
 
@@ -142,9 +145,11 @@ class _LoopTape:
     index: Var | None  # the forward body's loop index, re-derived in the adjoint
     count: Any  # trip count of the adjoint loop
     forward_reversed: bool
+    ys: list[tuple[Var, Var, Var]]  # (cotangent stand-in, body value, list) per active y
+    reads: list[tuple[Var, Var]]  # (tape, value read from it this iteration)
 
 
-def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
+def active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
                     captured: Sequence[Var], differentiated: Any) -> list[int]:
     """Carried values that vary with what is differentiated (values starting so, or
     becoming so through the body's use of ``captured`` ones), to a fixed point."""
@@ -159,31 +164,72 @@ def _active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
         chosen = grown
 
 
+def _tape_reads(eqn: Eqn, body: Function, index: Var | None, active: set[Var]
+                ) -> list[tuple[Var, Var]]:
+    """``(tape, value)`` for each active tape the body reads, one element an iteration.
+
+    Only adjoint loops read tapes, each at the position that walks it backwards; the
+    adjoint of such a loop runs the other way and so lists the elements' cotangents
+    in the tape's own order."""
+    made = {v: e for e in body.eqns for v in e.outvars}
+    out = []
+    for e in body.eqns:
+        if not (e.prim is P.getitem and R.is_tape(e.invars[0]) and e.invars[0] in active):
+            continue
+        position = e.invars[1]
+        backwards = position is index and eqn.params.get("reverse", False)
+        forwards = not eqn.params.get("reverse", False) and position in made and \
+            made[position].prim is P.sub and made[position].invars[1] is index
+        if index is None or not (backwards or forwards):
+            raise AutodiffError("differentiating through a loop that reads a tape out of "
+                                "order is not supported", eqn.loc,
+                                hint="differentiate the original function to this order "
+                                     "directly")
+        out.append((e.invars[0], e.outvars[0]))
+    if len({t for t, _ in out}) < len(out):
+        raise AutodiffError("a loop reads one tape twice an iteration; differentiating "
+                            "through it is not supported", eqn.loc)
+    return out
+
+
 def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[Any],
-                active: set[Var], index: Var | None) -> tuple:
-    if eqn.params.get("n_ys", 0) and any(v in active for v in carry):
-        raise AutodiffError("differentiating a gradient through a loop (a second derivative "
-                            "of a loop) is not supported yet", eqn.loc,
-                            hint="take second derivatives of straight-line code, or use jvp "
-                                 "of grad for Hessian-vector products")
-    captured = _captured(body, active)
-    carried = _active_carries(body, carry, inits, captured, active)
-    placeholders = [_ct_var(carry[j]) for j in carried]
+                active: set[Var], index: Var | None) -> dict[str, Any]:
+    reads_ = _tape_reads(eqn, body, index, active)
+    read_values = [r for _, r in reads_]
+    captured = [w for w in _captured(body, active) if not R.is_tape(w)]
+    carried = active_carries(body, carry, inits, captured + read_values, active)
+    placeholders = [cotangent_var(carry[j]) for j in carried]
     ct_out: list[Any] = [None] * len(body.outvars)
     for j, p in zip(carried, placeholders):
         ct_out[j] = p
-    fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured, ct_out)
-    residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    ys = []  # a tape this loop writes (a gradient's loop, differentiated again)
+    for k, (y, lst) in enumerate(zip(body.outvars[len(carry):], eqn.outvars[len(carry):])):
+        if lst in active and isinstance(y, Var):
+            ct_out[len(carry) + k] = p = Var(y.aval, f"g_{y.hint or 'y'}")
+            ys.append((p, y, lst))
+    fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured + read_values,
+                              ct_out)
+    residuals = [r for r in body_residuals(defined_in(body, fwd), bwd, cts) if r is not index]
     recomputed, fresh = _copies(_recomputable(fwd, residuals, index))
     bwd = recomputed + substitute(bwd, fresh)
     cts = [fresh.get(c, c) if isinstance(c, Var) else c for c in cts]
-    residuals = [r for r in _residuals(_defined(body, fwd), bwd, cts) if r is not index]
+    residuals = [r for r in body_residuals(defined_in(body, fwd), bwd, cts) if r is not index]
     shifted = _shifted(body, carry, residuals)
     leaving = {out for _, out, _ in shifted}
     residuals = [r for r in residuals if r not in leaving]
     producer = {v: e.prim.name for e in fwd for v in e.outvars}
     tapes = [Var(TAPE, f"{r.hint or producer.get(r, 'saved')}_tape") for r in residuals]
-    return captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted
+    return dict(carried=carried, captured=captured, placeholders=placeholders, fwd=fwd,
+                adjoint=bwd, cts=cts, residuals=residuals, tapes=tapes, shifted=shifted,
+                ys=ys, reads=reads_)
+
+
+def _loop_tape(split: dict[str, Any], index: Var | None, count: Any, reverse: bool
+               ) -> _LoopTape:
+    keep = ("carried", "captured", "placeholders", "adjoint", "cts", "residuals", "tapes",
+            "shifted")
+    return _LoopTape(*(split[k] for k in keep), index, count, reverse, split["ys"],
+                     split["reads"])
 
 
 def _shifted(body: Function, carry: Sequence[Var], residuals: list[Var]
@@ -238,14 +284,15 @@ class LoopRule:
     def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
         body, n, inits = eqn.params["body"], eqn.invars[0], eqn.invars[1:]
         index, carry = body.invars[0], body.invars[1:]
-        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted = \
-            _split_loop(eqn, body, carry, inits, active, index)
-        new_body = Function(body.name, body.invars, tuple(fwd), body.outvars + tuple(residuals))
+        split = _split_loop(eqn, body, carry, inits, active, index)
+        residuals = split["residuals"]
+        new_body = Function(body.name, body.invars, tuple(split["fwd"]),
+                            body.outvars + tuple(residuals))
         params = {**eqn.params, "body": new_body, "n_ys": eqn.params["n_ys"] + len(residuals)}
-        current().eqns.append(Eqn(eqn.outvars + tuple(tapes), P.loop, eqn.invars, params,
-                                  eqn.loc))
-        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, shifted,
-                         index, n, eqn.params.get("reverse", False))
+        current().eqns.append(Eqn(eqn.outvars + tuple(split["tapes"]), P.loop, eqn.invars,
+                                  params, eqn.loc))
+        count = n.value if isinstance(n, Const) else n
+        return _loop_tape(split, index, count, eqn.params.get("reverse", False))
 
     @staticmethod
     def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
@@ -257,11 +304,11 @@ class WhileRule:
     def forward(eqn: Eqn, active: set[Var]) -> _LoopTape:
         body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
         carry = body.invars
-        captured, carried, placeholders, fwd, bwd, cts, residuals, tapes, shifted = \
-            _split_loop(eqn, body, carry, inits, active, None)
+        split = _split_loop(eqn, body, carry, inits, active, None)
+        residuals = split["residuals"]
         count_in, count_c = Var(_INDEX, "n_iter"), Var(_INDEX, "n_iter")
         with building(None) as b:
-            b.eqns.extend(fwd)
+            b.eqns.extend(split["fwd"])
             count_next = count_in + 1
         n_carry = len(carry)
         new_body = Function(body.name, (*carry, count_in), tuple(b.eqns),
@@ -269,26 +316,43 @@ class WhileRule:
                              *residuals))
         new_cond = Function(cond.name, (*cond.invars, count_c), cond.eqns, cond.outvars)
         count = Var(_INDEX, "n_iter")
-        outs = (*eqn.outvars[:n_carry], count, *eqn.outvars[n_carry:], *tapes)
+        outs = (*eqn.outvars[:n_carry], count, *eqn.outvars[n_carry:], *split["tapes"])
         params = {**eqn.params, "body": new_body, "cond": new_cond,
                   "n_ys": eqn.params["n_ys"] + len(residuals)}
         current().eqns.append(Eqn(outs, P.while_loop, (*eqn.invars, Const(0)), params, eqn.loc))
-        return _LoopTape(carried, captured, placeholders, bwd, cts, residuals, tapes, shifted,
-                         None, count, False)
+        return _loop_tape(split, None, count, False)
 
     @staticmethod
     def backward(eqn: Eqn, tape: _LoopTape, adjoints: Any) -> None:
         _adjoint_loop(eqn, tape, eqn.invars, eqn.params["body"].invars, adjoints)
 
 
+def _read_back(lst: Var, like: Var, position: Any) -> Var:
+    """The element of a list (a tape, or a list of cotangents) for this iteration."""
+    value = Var(like.aval, like.hint)
+    current().eqns.append(Eqn((value,), P.getitem, (lst, as_atom(position)), {}, None))
+    return value
+
+
+def _ys_cotangents(tape: _LoopTape, adjoints: Any, position: Any) -> dict[Var, Any]:
+    """This iteration's cotangent of each value the forward loop listed (a tape it
+    wrote): read from the list of cotangents, or zeros where none flowed."""
+    out = {}
+    for p, y, lst in tape.ys:
+        cts = adjoints.ct.get(lst)
+        out[p] = _read_back(cts, p, position) if cts is not None else \
+            P.zeros_like(_read_back(lst, y, position))
+    return out
+
+
 def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequence[Var],
                   adjoints: Any) -> None:
     """The loop that runs the body's adjoint, last iteration first."""
-    ct_final = [adjoints.get_or_zeros(eqn.outvars[j]) for j in tape.carried]
+    ct_final = [as_atom(adjoints.get_or_zeros(eqn.outvars[j])) for j in tape.carried]
     sums_init = [P.zeros_like(w) for w in tape.captured]
     named = tape.index is not None and tape.index.hint not in ("", "_")
     index = Var(_INDEX, tape.index.hint if named else "i")  # the tape is read at it
-    sums = [_ct_var(w) for w in tape.captured]
+    sums = [cotangent_var(w) for w in tape.captured]
     # a carried value as it left each iteration, carried back from the loop's result
     leaving = [Var(out.aval, out.hint) for _, out, _ in tape.shifted]
     with building(None) as b:
@@ -297,201 +361,39 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         mapping: dict[Var, Any] = {} if tape.index is None else {tape.index: index}
         mapping.update((out, v) for (_, out, _), v in zip(tape.shifted, leaving))
         for r, t in zip(tape.residuals, tape.tapes):
-            mapping[r] = Var(r.aval, r.hint)
-            b.eqns.append(Eqn((mapping[r],), P.getitem, (t, as_atom(position)), {}, None))
+            mapping[r] = _read_back(t, r, position)
+        mapping.update(_ys_cotangents(tape, adjoints, position))
         b.eqns.extend(substitute(tape.adjoint, mapping))
-        n = len(tape.carried)
-        carry_out = [_as_ct(c, carry[j], mapping) for c, j in zip(tape.cts[:n], tape.carried)]
+        n, m = len(tape.carried), len(tape.carried) + len(tape.captured)
+        # zeros where no cotangent flowed: of the incoming one's shape (the carried
+        # value itself is the forward body's, not in scope here)
+        carry_out = [as_cotangent(c, p, mapping) for c, p in zip(tape.cts[:n], tape.placeholders)]
         entering = [mapping[into] for _, _, into in tape.shifted]
-        sums_out = [s if c is None else P.add_into(s, _as_ct(c, w, mapping))
-                    for s, c, w in zip(sums, tape.cts[n:], tape.captured)]
+        sums_out = [s if c is None else P.add_into(s, as_cotangent(c, w, mapping))
+                    for s, c, w in zip(sums, tape.cts[n:m], tape.captured)]
+        # the cotangent of each element read from a tape, listed: the tape's cotangent
+        read = [(t, mapping.get(c, c)) for (t, _), c in zip(tape.reads, tape.cts[m:])
+                if c is not None]
     body = Function("grad_body", (index, *tape.placeholders, *leaving, *sums), tuple(b.eqns),
-                    tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out)))
-    outs = [_ct_var(carry[j]) for j in tape.carried] + [_ct_var(w) for w in tape.captured]
+                    tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out,
+                                               *(c for _, c in read))))
+    outs = [cotangent_var(v) for v in (*(carry[j] for j in tape.carried), *tape.captured)]
     results = [eqn.outvars[j] for j, _, _ in tape.shifted]
     spent = [Var(v.aval, v.hint) for v in leaving]  # the values entering the first iteration
-    params = {"body": body, "n_ys": 0, "reverse": not tape.forward_reversed}
-    current().eqns.append(Eqn((*outs[:n], *spent, *outs[n:]), P.loop,
+    listed = [Var(TAPE, f"g_{t.hint or 'tape'}") for t, _ in read]
+    params = {"body": body, "n_ys": len(read), "reverse": not tape.forward_reversed}
+    current().eqns.append(Eqn((*outs[:n], *spent, *outs[n:], *listed), P.loop,
                               (as_atom(tape.count), *ct_final, *results, *sums_init),
                               params, adjoint_loc(eqn.loc)))
     for j, g in zip(tape.carried, outs):
         adjoints.add(inits[j], g)
     for w, g in zip(tape.captured, outs[len(tape.carried):]):
         adjoints.add(w, g)
+    for (t, _), g in zip(read, listed):
+        adjoints.add(t, g)
 
 
 R.REGION_RULES.update({P.cond: CondRule, P.loop: LoopRule, P.while_loop: WhileRule})
 
-
-# ---------------------------------------------------------------------------- forward mode
-
-
-def _tangent_var(v: Var) -> Var:
-    return Var(v.aval, f"t_{v.hint or 'out'}")
-
-
-def _jvp_body(body: Function, tangents: dict[Var, Any], extra: dict[Var, Var]
-              ) -> tuple[list[Eqn], dict[Var, Any]]:
-    """A body's equations with its tangents; ``extra`` seeds tangents of its inputs."""
-    local = {**tangents, **extra}
-    with building(None) as b:
-        jvp_eqns(body.eqns, local)
-    return b.eqns, local
-
-
-def _tangents_out(outs: Sequence[Any], local: dict[Var, Any], positions: list[int]
-                  ) -> list[Any]:
-    return [as_atom(tangent_or_zeros(outs[j], local)) for j in positions]
-
-
-def cond_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    branches = eqn.params["branches"]
-    sources = [v for v in tangents]
-    positions = sorted({j for body in branches for j, o in enumerate(body.outvars)
-                        if o in R.varied_values(body, sources) and eqn.outvars[j].aval.is_float})
-    bodies = []
-    for body in branches:
-        eqns, local = _jvp_body(body, tangents, {})
-        with building(None) as b:
-            b.eqns.extend(eqns)
-            touts = _tangents_out(body.outvars, local, positions)
-        bodies.append(Function(body.name, body.invars, tuple(b.eqns), body.outvars + tuple(touts)))
-    touts = [_tangent_var(eqn.outvars[j]) for j in positions]
-    current().eqns.append(Eqn(eqn.outvars + tuple(touts), P.cond, eqn.invars,
-                              {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
-    tangents.update((eqn.outvars[j], t) for j, t in zip(positions, touts))
-
-
-def _loop_jvp_parts(body: Function, carry: Sequence[Var], inits: Sequence[Any],
-                    tangents: dict[Var, Any]) -> tuple:
-    carried = _active_carries(body, carry, inits, list(tangents), tangents)
-    t_in = [_tangent_var(carry[j]) for j in carried]
-    eqns, local = _jvp_body(body, tangents, dict(zip([carry[j] for j in carried], t_in)))
-    with building(None) as b:
-        b.eqns.extend(eqns)
-        t_next = _tangents_out(body.outvars, local, carried)
-    t_init = [as_atom(tangent_or_zeros(inits[j], tangents)) for j in carried]
-    return carried, t_in, tuple(b.eqns), t_next, t_init
-
-
-def loop_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    body, inits = eqn.params["body"], eqn.invars[1:]
-    index, carry = body.invars[0], body.invars[1:]
-    carried, t_in, eqns, t_next, t_init = _loop_jvp_parts(body, carry, inits, tangents)
-    n = len(carry)
-    new_body = Function(body.name, (index, *carry, *t_in), eqns,
-                        (*body.outvars[:n], *t_next, *body.outvars[n:]))
-    touts = [_tangent_var(eqn.outvars[j]) for j in carried]
-    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:]), P.loop,
-                              (eqn.invars[0], *inits, *t_init),
-                              {**eqn.params, "body": new_body}, eqn.loc))
-    tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
-
-
-def while_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    body, cond, inits = eqn.params["body"], eqn.params["cond"], eqn.invars
-    carry = body.invars
-    carried, t_in, eqns, t_next, t_init = _loop_jvp_parts(body, carry, inits, tangents)
-    n = len(carry)
-    new_body = Function(body.name, (*carry, *t_in), eqns,
-                        (*body.outvars[:n], *t_next, *body.outvars[n:]))
-    new_cond = Function(cond.name, (*cond.invars, *[_tangent_var(v) for v in t_in]),
-                        cond.eqns, cond.outvars)
-    touts = [_tangent_var(eqn.outvars[j]) for j in carried]
-    current().eqns.append(Eqn((*eqn.outvars[:n], *touts, *eqn.outvars[n:]), P.while_loop,
-                              (*inits, *t_init), {**eqn.params, "body": new_body,
-                                                  "cond": new_cond}, eqn.loc))
-    tangents.update((eqn.outvars[j], t) for j, t in zip(carried, touts))
-
-
-REGION_JVPS.update({P.cond: cond_jvp, P.loop: loop_jvp, P.while_loop: while_jvp})
-
-
-# ---------------------------------------------------------------------------- calls
-
-
-def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
-    """The forward (values and a tape) and backward (tape and cotangents in, cotangents
-    of the arguments and captured arrays out) versions of a compiled function, made
-    once; a recursive body refers to them while they are being made."""
-    if "vjp" in callee.derived:
-        return callee.derived["vjp"]
-    fn = callee.fn
-    fwd, bwd = Callee(f"{callee.name}_forward"), Callee(f"{callee.name}_backward")
-    captured = [v for v in callee.free if v.aval.is_float]
-    callee.derived["vjp"] = (fwd, bwd, captured)
-    wrt = [v for v in fn.invars if v.aval.is_float] + captured
-    placeholders = [Var(a.aval, f"g_{a.hint or 'out'}") if isinstance(a, Var) else None
-                    for a in fn.outvars]
-    forward_eqns, adjoint, cts = vjp_split(fn, wrt, placeholders)
-    residuals = _residuals(_defined(fn, forward_eqns), adjoint, cts)
-    tape = Var(TAPE, f"{callee.name}_tape")
-    pack = Eqn((tape,), P.make_tuple, tuple(residuals), {}, None)
-    fwd.define(Function(fwd.name, fn.invars, (*forward_eqns, pack), (*fn.outvars, tape), fn.loc))
-    tape_in = Var(TAPE, f"{callee.name}_tape")
-    mapping = {r: Var(r.aval, r.hint) for r in residuals}
-    unpack = [Eqn((mapping[r],), P.getitem, (tape_in, Const(i)), {}, None)
-              for i, r in enumerate(residuals)]
-    with building(None) as b:
-        b.eqns.extend(unpack + substitute(adjoint, mapping))
-        outs = [as_atom(_as_ct(c, v, mapping)) for c, v in zip(cts, wrt)]
-    ins = [p if p is not None else Var(TAPE, "unused") for p in placeholders]
-    bwd.define(Function(bwd.name, (tape_in, *ins), tuple(b.eqns), tuple(outs), fn.loc))
-    return fwd, bwd, captured
-
-
-class CallRule:
-    @staticmethod
-    def forward(eqn: Eqn, active: set[Var]) -> Any:
-        fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
-        tape = Var(TAPE, f"{fwd.name}_tape")
-        current().eqns.append(Eqn((*eqn.outvars, tape), P.call, eqn.invars, {"callee": fwd},
-                                  eqn.loc))
-        return bwd, captured, tape
-
-    @staticmethod
-    def backward(eqn: Eqn, tape: Any, adjoints: Any) -> None:
-        bwd, captured, tape_var = tape
-        fn = eqn.params["callee"].fn
-        cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
-        args = [a for a, v in zip(eqn.invars, fn.invars) if v.aval.is_float]
-        outs = [_ct_var(a) if isinstance(a, Var) else Var(Aval(), "g_const") for a in args]
-        outs += [_ct_var(w) for w in captured]
-        current().eqns.append(Eqn(tuple(outs), P.call, (tape_var, *map(as_atom, cts)),
-                                  {"callee": bwd}, adjoint_loc(eqn.loc)))
-        for a, g in zip([*args, *captured], outs):
-            adjoints.add(a, g)
-
-
-def _jvp_callee(callee: Callee, tangents: dict[Var, Any]) -> Callee:
-    """The tangent version of a compiled function: arguments and their tangents in,
-    values and their tangents out; captured arrays' tangents are read from outside."""
-    if "jvp" in callee.derived:
-        return callee.derived["jvp"]
-    fn = callee.fn
-    jvp = callee.derived["jvp"] = Callee(f"{callee.name}_jvp")
-    floats = [v for v in fn.invars if v.aval.is_float]
-    t_in = [_tangent_var(v) for v in floats]
-    eqns, local = _jvp_body(fn, {v: t for v, t in tangents.items() if v in callee.free},
-                            dict(zip(floats, t_in)))
-    with building(None) as b:
-        b.eqns.extend(eqns)
-        t_out = [as_atom(tangent_or_zeros(o, local)) for o in fn.outvars]
-    jvp.define(Function(jvp.name, (*fn.invars, *t_in), tuple(b.eqns),
-                        (*fn.outvars, *t_out), fn.loc))
-    return jvp
-
-
-def call_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    callee = eqn.params["callee"]
-    jvp = _jvp_callee(callee, tangents)
-    args = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
-    t_args = [as_atom(tangent_or_zeros(a, tangents)) for a in args]
-    touts = [_tangent_var(o) for o in eqn.outvars]
-    current().eqns.append(Eqn((*eqn.outvars, *touts), P.call, (*eqn.invars, *t_args),
-                              {"callee": jvp}, eqn.loc))
-    tangents.update(zip(eqn.outvars, touts))
-
-
-R.REGION_RULES[P.call] = CallRule
-REGION_JVPS[P.call] = call_jvp
+# the other region rules register themselves
+from . import calls, control_forward  # noqa: E402, F401

@@ -16,6 +16,7 @@ from .. import primitives as P
 from ..builder import building, current
 from ..errors import MissingRuleError, internal_errors_at
 from ..ir import Const, Eqn, Function, Var, reads
+from .reverse import is_tape
 
 
 def forward(fn: Function, wrt: Sequence[int]) -> Function:
@@ -42,9 +43,20 @@ def jvp_eqns(eqns: Sequence[Eqn], tangents: dict[Var, Any]) -> None:
                 region(eqn, tangents)
             continue
         b.eqns.append(eqn)
-        if eqn.prim.differentiable and touched:
+        if eqn.prim is P.getitem and is_tape(eqn.invars[0]):
+            _read_tangent(eqn, tangents)
+        elif eqn.prim.differentiable and touched:
             with b.at(eqn.loc), internal_errors_at(eqn.loc):
                 _push(eqn, tangents)
+
+
+def _read_tangent(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    """An element read from a tape: its tangent is read from the tape's tangents."""
+    tape, ans = eqn.invars[0], eqn.outvars[0]
+    if tape in tangents and (ans.aval.is_float or is_tape(ans)):
+        t = tangents[ans] = Var(ans.aval, f"t_{ans.hint or 'saved'}")
+        current().eqns.append(Eqn((t,), P.getitem, (tangents[tape], *eqn.invars[1:]), {},
+                                  eqn.loc))
 
 
 def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
@@ -89,6 +101,10 @@ def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
     """The tangent of ``out``, or zeros of its shape and dtype where none flows."""
     if isinstance(out, Var) and out in tangents:
         return tangents[out]
+    if isinstance(out, Const) and out.value is None:  # a branch's stand-in for a tape
+        return None
+    if is_tape(out):
+        return P.zeros_like_tape(out)
     return P.zeros_like(out.value if isinstance(out, Const) else out)
 
 

@@ -16,18 +16,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import primitives as P
 from ..builder import adjoint_loc, building
-from ..errors import MissingRuleError, internal_errors_at
-from ..ir import Atom, Const, Eqn, Function, Var, reads
+from ..errors import AutodiffError, MissingRuleError, internal_errors_at
+from ..ir import Atom, Aval, Const, Eqn, Function, Var, reads
+
+TAPE = Aval(None, np.dtype(object))  # a Python list of per-iteration values (a loop's tape)
+
+
+def is_tape(v: Any) -> bool:
+    """A loop's tape (or a list of cotangents or tangents for one): differentiable as a
+    whole only by the loop rules, which read and write it one iteration at a time."""
+    return isinstance(v, Var) and v.aval.dtype == TAPE.dtype
+
+
+def differentiable_value(v: Var) -> bool:
+    return v.aval.is_float or is_tape(v)
 
 
 def varied_values(fn: Function, wrt: Sequence[Var]) -> set[Var]:
-    """Float values that depend on ``wrt`` through differentiable primitives."""
-    varied = {v for v in wrt if v.aval.is_float}
+    """Float values (and tapes) that depend on ``wrt`` through differentiable primitives."""
+    varied = {v for v in wrt if differentiable_value(v)}
     for eqn in fn.eqns:
         if eqn.prim.differentiable and any(a in varied for a in reads(eqn)):
-            varied.update(v for v in eqn.outvars if v.aval.is_float)
+            varied.update(v for v in eqn.outvars if differentiable_value(v))
     return varied
 
 
@@ -156,11 +170,18 @@ class _Adjoints:
         return self.ct[v]
 
     def get_or_zeros(self, v: Var) -> Any:
-        return self.ct[v] if v in self.ct else P.zeros_like(v)
+        if v in self.ct:
+            return self.ct[v]
+        return P.zeros_like_tape(v) if is_tape(v) else P.zeros_like(v)
 
     def add(self, v: Atom, contribution: Any) -> None:
         if not isinstance(v, Var) or v not in self.active or contribution is None:
             return
+        if is_tape(v) and v in self.ct:  # lists would concatenate, not sum
+            raise AutodiffError("a loop's tape is read by two loops; differentiating "
+                                "through it is not supported",
+                                hint="differentiate the original function to this order "
+                                     "directly, or report the program")
         total = self.ct[v] + contribution if v in self.ct else contribution
         if isinstance(total, Var) and (not total.hint or v in self.ct):
             total.hint = self.name(v)
@@ -174,6 +195,10 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     if rule is not None:
         rule.backward(eqn, tape, adjoints)
         return
+    if any(is_tape(a) and a in adjoints.active for a in eqn.invars):
+        raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "
+                            "reads it by iteration; its derivative is not supported", eqn.loc,
+                            hint="differentiate the original function to this order directly")
     args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
     if prim.n_out == 1:
         if prim.vjp is None:

@@ -1,0 +1,137 @@
+"""Second derivatives (grad of grad, and jvp of grad: Hessian-vector products) through
+every construct first-order grad supports, against finite differences of the gradient.
+
+The gradient of a loop reads its forward values back from tapes; differentiating it
+again differentiates through the tapes: a tape's cotangent is the list of its
+elements' cotangents, which the adjoint of the loop reading it lists, and the adjoint
+of the loop writing it reads back, one element an iteration."""
+import control_cases as cases
+import numpy as np
+import pytest
+import scalar_loop_cases as scalar_cases
+
+import autodiff_compiler as adc
+from autodiff_compiler import check_grads
+
+POS = np.array([0.3, 0.8, -0.2])
+NEG = np.array([-0.9, 0.1, -0.4])
+ROWS = np.array([[0.2, -0.5, 0.9], [0.4, 0.1, -0.3]])
+W = np.array([0.5, -1.2, 0.7])
+
+CASES = [
+    ("if_true", cases.branch, (POS,)),
+    ("if_false", cases.branch, (NEG,)),
+    ("elif", cases.elif_chain, (POS * 0.1,)),
+    ("early_return", cases.early_return, (POS,)),
+    ("conditional_expression", cases.conditional_expression, (NEG,)),
+    ("boolean_condition", cases.boolean_condition, (POS, NEG)),
+    ("for_range", cases.loop_range, (POS, W)),
+    ("for_rows", cases.loop_rows, (ROWS, W)),
+    ("for_enumerate_and_reversed", cases.loop_enumerate_reversed, (ROWS,)),
+    ("for_zip", cases.zipped_rows, (ROWS, ROWS[::-1] * 2.0)),
+    ("nested_loops", cases.nested_loops, (POS,)),
+    ("while", cases.while_loop, (POS,)),
+    ("while_rnn", cases.while_rnn, (POS * 2, np.array([0.9, -0.8, 0.7]))),
+    ("reversed_rnn", cases.reversed_rnn, (ROWS, W)),
+    ("two_states", cases.two_states, (POS, W)),
+    ("loop_in_branch_in_helper", cases.loop_in_branch_in_helper, (POS,)),
+    ("helper_called_from_loop", cases.calls_helper_in_loop, (POS * 0.3,)),
+    ("static_break_and_continue", cases.break_and_continue, (POS,)),
+    ("runtime_break", cases.converge, (POS * 0.05,)),
+    ("runtime_break_else_clause", cases.converge, (POS * 3,)),
+    ("runtime_continue", cases.skip_negative_steps, (POS,)),
+    ("while_with_break", cases.while_with_break, (POS,)),
+    ("return_in_loop", cases.first_large,
+     (np.array([[0.1, 0.2], [1.5, -0.5], [2.0, 1.0]]),)),
+    ("static_recursion", cases.calls_power, (POS,)),
+    ("method_calls", cases.uses_method, (POS,)),
+    ("float_accumulator", scalar_cases.sum_of_cubed_rows, (ROWS,)),
+    ("float_and_array_carried", scalar_cases.float_and_array_carried, (ROWS,)),
+    ("float_while", scalar_cases.while_halving, (3.0,)),
+    ("float_early_return", scalar_cases.float_with_early_return, (ROWS + 0.8,)),
+    ("power_series_of_float", scalar_cases.scalar_argument_power_series, (0.7,)),
+    ("float32_accumulator", scalar_cases.float32_accumulator, (ROWS.astype(np.float32),)),
+    ("enumerate_zip", scalar_cases.enumerated_zip, (ROWS, ROWS * 2.0)),
+    ("nested_float_loops", scalar_cases.nested_float_loops, (ROWS,)),
+    ("while_in_for", scalar_cases.while_in_for, (ROWS,)),
+    ("branch_in_counted_while", scalar_cases.branch_in_counted_while, (np.array([0.3, 0.4]),)),
+]
+
+
+@pytest.mark.parametrize("fn, args", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_second_derivative_through_control_flow_matches_finite_differences(fn, args):
+    check_grads(fn, *args, order=2)
+
+
+def _gradient_difference(f, args, i, direction, eps=1e-6):
+    """(grad f(x + eps d) - grad f(x - eps d)) / 2 eps at argument ``i``: H d."""
+    def at(step):
+        moved = list(args)
+        moved[i] = args[i] + step * direction
+        return adc.grad(f, tuple(range(len(args))))(*moved)
+    return [(p - m) / (2 * eps) for p, m in zip(at(eps), at(-eps))]
+
+
+def test_rnn_hessian_vector_product_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    xs, w, u = rng.normal(size=(5, 2, 3)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=(3, 4))
+    direction = rng.normal(size=w.shape)
+    grad_rnn = adc.grad(cases.rnn, (0, 1, 2))
+    zeros = (np.zeros_like(xs), direction, np.zeros_like(u))
+    _, hvp = adc.jvp(grad_rnn, (xs, w, u), zeros)
+    for got, expected in zip(hvp, _gradient_difference(cases.rnn, (xs, w, u), 1, direction)):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+
+
+def test_grad_of_grad_of_a_float_loop_is_the_second_derivative():
+    def cube_sum(x):
+        s = 0.0
+        for _ in range(3):
+            s = s + x * x * x
+        return s
+    assert adc.grad(adc.grad(cube_sum))(0.5) == pytest.approx(18 * 0.5)
+    assert adc.grad(adc.grad(adc.grad(cube_sum)))(0.5) == pytest.approx(18.0)
+
+
+def test_second_derivative_source_differentiates_the_tape():
+    source = adc.gradient_source(adc.grad(cases.loop_rows), args=(ROWS, W))
+    assert "g_mul_tape = []" in source and "g_mul_tape.append(" in source
+
+
+def test_second_derivative_through_runtime_recursion_is_a_located_error():
+    x = np.array([3.0, -2.0, 1.5])
+    with pytest.raises(adc.AutodiffError, match="recursion that ends on run-time") as err:
+        adc.grad(lambda x: np.sum(adc.grad(cases.uses_recursion)(x)))(x)
+    assert "control_cases.py" in str(err.value)
+    with pytest.raises(adc.AutodiffError, match="recursion that ends on run-time"):
+        adc.jvp(adc.grad(cases.uses_recursion), (x,), (x,))
+
+
+def test_tape_read_only_for_its_shape_gets_zero_cotangents():
+    """In shape-generic code the adjoint reads a tape's elements for their shapes only
+    (``unbroadcast(g, x)``): no cotangent reaches that tape, and the adjoint of the
+    loop that wrote it (in a branch) reads zeros instead."""
+    vjp = adc.api.compile_gradient(
+        adc.grad(cases.loop_in_branch_in_helper),
+        adc.api._spec((0,), None, False, False, False, cotangent_inputs=True),
+        [adc.api._abstract(POS, specialize=False)])
+    assert "zeros_like_tape(" in vjp.source
+    check_grads(cases.loop_in_branch_in_helper, POS, order=2)
+
+
+@pytest.mark.parametrize("tape, expected", [
+    ([np.ones(2), np.ones(2)], [np.zeros(2), np.zeros(2)]),
+    ([[1.5, np.ones(3)], None], [[0.0, np.zeros(3)], None]),
+    (None, None),
+], ids=["arrays", "nested_and_branch_not_taken", "tape_of_a_branch_not_taken"])
+def test_zeros_like_tape_keeps_the_tape_structure(tape, expected):
+    from autodiff_compiler.runtime import zeros_like_tape
+    assert _same(zeros_like_tape(tape), expected)
+
+
+def _same(a, b) -> bool:
+    if isinstance(b, list):
+        return isinstance(a, list) and len(a) == len(b) and all(map(_same, a, b))
+    if b is None:
+        return a is None
+    return np.shape(a) == np.shape(b) and np.array_equal(a, b)
