@@ -12,13 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 import gast
+import numpy as np
 
+from . import index_tricks, surface
 from . import primitives as P
-from . import surface
 from .calls import BoundArrayMethod, apply_builder, has_var
 from .errors import UnsupportedSyntaxError
 from .ir import Var
 from .lowering import EXPRESSIONS, NOT_RETURNED, STATEMENTS, Scope
+from .primitives.coercion import asarray, holds_var
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -137,11 +139,30 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
     try:
         if fn is None:
             raise TypeError
+        left, right = _array_operands(left, right)
         return fn(left, right)
     except TypeError:
         symbol = type(op).__name__
         raise scope.error(node, f"operator {symbol} is not supported on these operands",
                           hint="use + - * / ** @ on arrays") from None
+
+
+def _array_operands(left: Any, right: Any) -> tuple[Any, Any]:
+    """An array operator converts a list or tuple on its other side with ``np.asarray``
+    (``x * [a, b]``, ``[a, b] @ W``); a list and a Python value keep Python's meaning
+    (``[a] + [b]`` joins, ``2 * [a]`` repeats, ``0.5 * [a]`` raises)."""
+    if _is_array(left) and holds_var(right):
+        return left, asarray(right)
+    if _is_array(right) and holds_var(left):
+        return asarray(left), right
+    return left, right
+
+
+def _is_array(value: Any) -> bool:
+    """An ndarray or NumPy scalar (not a Python scalar) when the code runs."""
+    if isinstance(value, Var):
+        return not value.aval.weak
+    return isinstance(value, np.ndarray | np.generic)
 
 
 def _expr_binop(scope: Scope, node: gast.BinOp) -> Any:
@@ -199,6 +220,9 @@ def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
 
 def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     value, index = scope.expr(node.value), scope.expr(node.slice)
+    trick = None if isinstance(value, Var) else index_tricks.subscript_builder(value)
+    if trick is not None:
+        return apply_builder(scope, node, trick, [index], {}, "indexing")
     if isinstance(value, Var) or has_var(index):
         return apply_builder(scope, node, P.getitem, [value, index], {}, "indexing")
     try:

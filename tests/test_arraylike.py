@@ -1,0 +1,125 @@
+"""Lists and tuples of arrays where NumPy converts them with ``np.asarray``, and calls
+NumPy would reject (issue 10, items 1 and 4).
+
+Every differentiable case runs against finite differences (both modes, specialised and
+shape-generic code) and its value against plain NumPy; refusals are checked for the
+user's line and NumPy's reason.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+
+import arraylike_cases as L
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import arguments, check_grads, surface
+from autodiff_compiler.errors import AutodiffError
+
+X = np.array([0.3, -0.9])
+A = np.array([[0.5, 1.5], [2.0, -1.0]])
+
+DIFFERENTIABLE = [
+    (L.mean_of_list, X), (L.mean_of_list, A), (L.mean_of_list, np.float64(0.7)),
+    (L.sum_of_tuple, A), (L.sum_of_tuple, X),
+    (L.norm_of_list, X), (L.norm_of_list, np.float64(-1.3)),
+    (L.max_of_list, X), (L.prod_of_list, X), (L.prod_of_list, A),
+    (L.exp_of_list, X), (L.dot_of_lists, X), (L.add_of_list, X), (L.add_of_list, A),
+    (L.where_of_lists, X),
+    (L.sum_of_scalars_list, 1.5), (L.sum_of_scalars_list, np.float64(-0.5)),
+    (L.sum_of_scalars_list, np.array(0.8)),
+    (L.sum_of_nested_list, X), (L.mixed_zero_d_and_floats, X),
+    (L.r_of_array_and_constant, X), (L.c_of_arrays, X), (L.r_of_scalars_and_slice, X),
+    (L.concatenate_of_inner_list, X), (L.einsum_of_list, X), (L.atleast_2d_of_list, X),
+    (L.long_list, X),
+    (L.dot_method_of_list, X), (L.clip_method_of_list, X), (L.mul_by_list, X),
+    (L.list_plus_array, X), (L.list_matmul_matrix, X), (L.matrix_matmul_list, X),
+    (L.list_plus_list_joins, X), (L.int_times_list_repeats, X),
+]
+
+
+def _id(case: tuple) -> str:
+    fn, arg = case
+    return f"{fn.__name__}-{type(arg).__name__}{np.shape(arg)}"
+
+
+@pytest.mark.parametrize("case", DIFFERENTIABLE, ids=[_id(c) for c in DIFFERENTIABLE])
+def test_list_argument_gradient_matches_finite_differences(case):
+    fn, arg = case
+    check_grads(fn, arg)
+    value, _ = adc.value_and_grad(fn)(arg)
+    np.testing.assert_allclose(value, fn(arg), rtol=1e-12)
+
+
+@pytest.mark.parametrize("fn", [L.mean_of_list, L.sum_of_scalars_list, L.r_of_array_and_constant],
+                         ids=lambda f: f.__name__)
+def test_list_argument_gradient_is_not_zero(fn):
+    grad = adc.grad(fn)(X if fn is not L.sum_of_scalars_list else 1.5)
+    assert np.all(np.asarray(grad) != 0)
+
+
+@pytest.mark.parametrize("fn", [L.array_and_python_float, L.float32_and_float64,
+                                L.scalar_and_python_int, L.nested_with_ints],
+                         ids=lambda f: f.__name__)
+def test_list_conversion_keeps_numpy_dtype(fn):
+    x = np.array([0.5, 1.5], dtype=np.float32)
+    value, _ = adc.value_and_grad(fn)(x)
+    assert value.dtype == fn(x).dtype
+    np.testing.assert_allclose(value, fn(x), rtol=1e-6)
+    check_grads(fn, x.astype(np.float64))
+
+
+@pytest.mark.parametrize("fn, reason", [
+    (L.ragged_list, "different shapes ((2,), ())"),
+    (L.float_times_list, "operator Mult is not supported"),
+    (L.math_of_list, "math.exp needs a real number, not a list"),
+    (L.math_of_vector, "math.sin needs a real number, not an array of shape (2,)"),
+], ids=lambda v: getattr(v, "__name__", "reason"))
+def test_list_python_rejects_is_refused_at_the_users_line(fn, reason):
+    with pytest.raises(AutodiffError) as info:
+        adc.grad(fn)(X)
+    line = inspect.getsourcelines(fn)[1] + 1
+    assert f"arraylike_cases.py:{line}:" in str(info.value)
+    assert reason in str(info.value)
+    with pytest.raises((TypeError, ValueError)):
+        fn(X)  # Python and NumPy refuse it too
+
+
+# ---------------------------------------------------------------------------- the vocabulary
+
+
+def _documented_types(fn) -> dict[str, str]:
+    """``name : type`` lines of a NumPy docstring's parameter list."""
+    types: dict[str, str] = {}
+    for match in re.finditer(r"^\s*([\w*][\w*, .]*?) : (.*)$", fn.__doc__ or "", re.M):
+        for name in match.group(1).split(","):
+            types.setdefault(name.strip().lstrip("*"), match.group(2))
+    return types
+
+
+# Documented ``array_like`` but read as something else on purpose: a shape or option
+# (a list of them holds no gradient and stays a tuple), or handled by the builder.
+NOT_CONVERTED = {"like", "where", "reps", "pad_width", "axes", "tup", "a1", "operands",
+                 "start", "stop", "repeats", "constant_values", "mean"}
+
+
+def _numpy_surface():
+    for fn in surface.FUNCTIONS:
+        if isinstance(fn, np.ufunc) or not arguments._converts(fn) or fn.__doc__ is None:
+            continue
+        yield fn
+
+
+@pytest.mark.parametrize("fn", list(_numpy_surface()), ids=surface.display_name)
+def test_arraylike_vocabulary_covers_numpy_documented_array_likes(fn):
+    types = _documented_types(fn)
+    for name in inspect.signature(fn).parameters:
+        documented = types.get(name, "")
+        if "array_like" in documented and not documented.startswith(("sequence", "list")):
+            assert name in arguments.ARRAY_NAMES or name in NOT_CONVERTED, \
+                f"{surface.display_name(fn)}({name}=...) is array_like: add it to ARRAY_NAMES"
+        if name in arguments.ARRAY_NAMES and documented:
+            assert "array" in documented or "scalar" in documented, \
+                f"{surface.display_name(fn)}({name}=...) is documented as {documented!r}"
