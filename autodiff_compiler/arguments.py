@@ -48,10 +48,16 @@ SEQUENCE_NAMES = frozenset(["arrays", "tup", "condlist", "choicelist", "xi"])
 Convert = Callable[[Any], Any]
 
 
-def prepare(func: Any, args: list[Any], kwargs: dict[str, Any],
-            method: str | None = None) -> tuple[list[Any], dict[str, Any]]:
+# Keywords that never change the values computed (memory layout, placement, checks).
+VALUE_NEUTRAL = frozenset(["like", "device", "subok", "copy", "casting"])
+
+
+def prepare(func: Any, args: list[Any], kwargs: dict[str, Any], method: str | None = None,
+            builder: Callable[..., Any] | None = None) -> tuple[list[Any], dict[str, Any]]:
     """Check a call to ``func`` (or to the array method ``method``, whose first argument
-    is the array) against its signature and convert its array-like arguments."""
+    is the array) against its signature and convert its array-like arguments.
+    ``builder`` is the surface builder the call goes to: a keyword it would only
+    collect in ``**kw`` is refused unless it cannot change the result."""
     target = getattr(np.ndarray, method, None) if method else func
     signature = _signature(target)
     if signature is None:
@@ -61,6 +67,8 @@ def prepare(func: Any, args: list[Any], kwargs: dict[str, Any],
     if bound.arguments.get("out") is not None:
         raise TypeError("out= is not supported: compiled code returns its results "
                         "(assign the result instead of passing an output array)")
+    if builder is not None:
+        _check_keywords(signature, builder, kwargs)
     if getattr(target, "__module__", None) == "math":
         _check_real_numbers(target, [*args, *kwargs.values()])
     if not _converts(target):
@@ -77,6 +85,40 @@ def _check_inputs(target: Any, args: list[Any]) -> None:
             f"{target.__name__} takes {target.nin} input{'s' * (target.nin > 1)}; its "
             f"argument {target.nin + 1} would be the out= array it writes into, which is "
             "not supported" + (" (did you mean np.arctan2?)" if target is np.arctan else ""))
+
+
+def _check_keywords(signature: inspect.Signature, builder: Callable[..., Any],
+                    kwargs: dict[str, Any]) -> None:
+    """Refuse a keyword the builder would swallow: one it does not name, that is not
+    value-neutral, given a value other than NumPy's default (``order='F'``)."""
+    named = _named_parameters(builder)
+    for key, value in kwargs.items():
+        if named is None or key in named or key in VALUE_NEUTRAL:
+            continue
+        param = signature.parameters.get(key)
+        default = param.default if param is not None else inspect.Parameter.empty
+        if not (default is not inspect.Parameter.empty and _same(value, default)):
+            shown = "..." if isinstance(value, Var) else repr(value)
+            raise TypeError(f"{key}={shown} is not supported yet")
+
+
+def _named_parameters(builder: Callable[..., Any]) -> frozenset[str] | None:
+    """The keywords ``builder`` names; None when it takes no ``**kw`` (it then raises
+    on an unknown keyword itself)."""
+    try:
+        params = inspect.signature(builder).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if not any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    return frozenset(p.name for p in params if p.kind is not p.VAR_KEYWORD)
+
+
+def _same(value: Any, default: Any) -> bool:
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except Exception:  # an array compared with a default
+        return False
 
 
 def _check_real_numbers(target: Any, values: list[Any]) -> None:

@@ -87,7 +87,10 @@ def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, k
     it (``arguments.prepare``): checked against its signature, array-likes converted."""
     try:
         if func is not None or method is not None:
-            args, kwargs = arguments.prepare(func, list(args), dict(kwargs), method)
+            user_rule = func in surface.USER_FUNCTIONS if method is None \
+                else method in surface.USER_METHODS
+            args, kwargs = arguments.prepare(func, list(args), dict(kwargs), method,
+                                             None if user_rule else builder)
         return builder(*args, **kwargs)
     except AutodiffError:
         raise

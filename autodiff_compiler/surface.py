@@ -304,21 +304,28 @@ register("reductions", _norm, np.linalg.norm)
 # ---------------------------------------------------------------------------- shapes
 
 
-def _reshape(a, *shape, **kw):
-    shape = kw.get("shape", kw.get("newshape", shape[0] if len(shape) == 1 else shape))
+def _reshape(a, *shape, order="C", **kw):
+    shape = kw.get("shape", shape[0] if len(shape) == 1 else shape)
+    order = _static(order, "order")
+    if order == "F":  # Fortran order is C order on the reversed axes
+        dims = (shape,) if isinstance(shape, int) else _static(shape, "shape")
+        return P.T(P.reshape(P.T(a), tuple(reversed(dims))))
+    if order != "C":
+        raise CompileTimeError(f"reshape(..., order={order!r}) is not supported yet")
     return P.reshape(a, shape)
 
 
-def _transpose(a, *axes, **kw):
-    axes = kw.get("axes", axes[0] if len(axes) == 1 else (axes or None))
+def _transpose(a, *axes):
+    axes = axes[0] if len(axes) == 1 else (axes or None)
     axes = _static(axes, "axes")
     return P.T(a) if axes is None else P.transpose(a, axes=axes)
 
 
 def _ravel(a, order="C"):
-    if order != "C":
-        raise CompileTimeError("only order='C' is supported")
-    return P.reshape(a, -1)
+    order = _static(order, "order")
+    if order not in ("C", "F"):
+        raise CompileTimeError(f"ravel(order={order!r}) is not supported yet")
+    return P.reshape(P.T(a) if order == "F" else a, -1)
 
 
 def _squeeze(a, axis=None):
@@ -346,11 +353,12 @@ def _repeat(a, repeats, axis=None):
     return P.repeat(a, repeats, axis=_static(axis, "axis"))
 
 
-def _pad(array, pad_width, mode="constant", **kw):
-    if mode != "constant" or set(kw) - {"constant_values"}:
+def _pad(array, pad_width, mode="constant", constant_values=None, **kw):
+    if mode != "constant" or kw:
         raise CompileTimeError("np.pad supports mode='constant' (with constant_values) only")
-    return P.pad(array, _static(pad_width, "pad_width"),
-                 **{k: _static(v, k) for k, v in kw.items()})
+    values = {} if constant_values is None else \
+        {"constant_values": _static(constant_values, "constant_values")}
+    return P.pad(array, _static(pad_width, "pad_width"), **values)
 
 
 def _diag(v, k=0):
@@ -569,24 +577,21 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
                       **_dtype_kw(dtype))
 
 
-def _array(obj, dtype=None, *, copy=True, **kw):
-    """``np.array``/``np.asarray`` of an array or of (nested) lists holding arrays."""
-    value = _stacked(obj)
-    if not isinstance(value, Var):
-        return np.array(value, dtype=_dtype(dtype))
-    if dtype is not None:
-        return _astype(value, dtype)
+def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
+    """``np.array``/``np.asarray`` of an array (lists holding arrays arrive stacked:
+    ``arguments``); ``order`` is memory layout only."""
+    ndmin = _static(ndmin, "ndmin")
+    if not isinstance(obj, Var):
+        return np.array(obj, dtype=_dtype(dtype), ndmin=ndmin)
+    value = _astype(obj, dtype) if dtype is not None else obj
+    rank = _rank(value)
+    if ndmin and (rank is None or rank < ndmin):
+        return P.copy(value, ndmin=ndmin)  # leading axes of length 1
     return P.copy(value) if copy and value is obj else value
 
 
-def _asarray(a, dtype=None, **kw):
+def _asarray(a, dtype=None, order=None, **kw):
     return _array(a, dtype, copy=False)
-
-
-def _stacked(obj: Any) -> Any:
-    if isinstance(obj, list | tuple) and _contains_var(obj):
-        return P.stack(*(_stacked(o) for o in obj), axis=0)
-    return obj
 
 
 def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
@@ -617,7 +622,7 @@ register("constructors", _arange, np.arange)
 register("constructors", _linspace, np.linspace)
 register("constructors", _array, np.array)
 register("constructors", _asarray, np.asarray, np.asanyarray)
-register("constructors", lambda a, **kw: P.copy(a), np.copy, methods=("copy",))
+register("constructors", lambda a, order="K", **kw: P.copy(a), np.copy, methods=("copy",))
 register("constructors", _astype, methods=("astype",))
 register("constructors", _scalar_type(np.float32), np.float32)
 register("constructors", _scalar_type(np.float64), np.float64)
@@ -683,6 +688,7 @@ def _static_first(func: Any, build: Builder) -> Builder:
         if not _contains_var(list(args) + list(kw.values())):
             return func(*args, **kw)
         return build(*args, **kw)
+    dispatch.__wrapped__ = build  # its signature is the builder's
     return dispatch
 
 

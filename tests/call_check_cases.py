@@ -1,0 +1,65 @@
+"""Calls checked against the callee's real signature (issue 10, item 4)."""
+import math
+
+import numpy as np
+
+# ---------------------------------------------------------------------------- refused
+
+
+def arctan_with_two_arguments(x):
+    return np.sum(np.arctan(x, x))
+
+
+def add_with_three_arguments(x):
+    return np.sum(np.add(x, x, x))
+
+
+def exp_into_out(x):
+    return np.sum(np.exp(x, out=x))
+
+
+def math_atan_with_two_arguments(x):
+    return math.atan(x[0], x[1])
+
+
+def sum_with_unknown_keyword(x):
+    return np.sum(x, axes=0)
+
+
+def mean_with_too_many_arguments(x):
+    return np.mean(x, 0, None, None, False, 1)
+
+
+def cholesky_upper_given_positionally(x):
+    return np.sum(np.linalg.cholesky(np.outer(x, x) + np.eye(2), True))
+
+
+def reshape_method_with_unknown_keyword(x):
+    return np.sum(x.reshape(2, 1, shape_of=2))
+
+
+def clip_where(x):
+    return np.sum(np.clip(x, 0.0, 1.0, where=x > 0))
+
+
+# ---------------------------------------------------------------------------- honoured
+
+
+def reshape_in_fortran_order(x):
+    return np.sum(np.reshape(x, (2, 3), order="F")[0] * np.array([1.0, 2.0, 3.0]))
+
+
+def reshape_method_in_fortran_order(x):
+    return np.sum(x.reshape(3, 2, order="F")[:, 0] ** 3)
+
+
+def ravel_in_fortran_order(x):
+    return np.sum(x.reshape(2, 3).ravel(order="F") * np.arange(6.0))
+
+
+def array_with_ndmin(x):
+    return np.sum(np.array(x, ndmin=3)[0, 0] * np.arange(6.0))
+
+
+def zeros_in_fortran_order(x):
+    return np.sum(np.zeros((2, 3), order="F") + x.reshape(2, 3) ** 2)
