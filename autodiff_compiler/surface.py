@@ -491,11 +491,31 @@ register("indexing", lambda arr, indices, axis=-1: P.take_along_axis(arr, indice
 
 def _einsum(subscripts, *operands, out=None, optimize=False, **kw):
     _unsupported("einsum", out=out, **kw)
-    if not isinstance(subscripts, str):
-        raise CompileTimeError("einsum needs its subscripts as a string first "
-                               "(the interleaved form is not supported)")
+    if not isinstance(subscripts, str):  # the interleaved form: a, [0, 1], b, [1, 2], [0, 2]
+        subscripts, operands = _interleaved_subscripts([subscripts, *operands])
     return P.einsum(P.explicit_subscripts(subscripts, [_rank(op) for op in operands]),
                     *operands)
+
+
+def _interleaved_subscripts(args: list[Any]) -> tuple[str, list[Any]]:
+    """``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as ``("ab,bc->ac", [a, b])``: NumPy's
+    axis numbers 0-25 are the letters A-Z and 26-51 a-z; ``...`` stays."""
+    output = args.pop() if len(args) % 2 else None  # an odd count ends with the output's
+    operands, sublists = args[0::2], args[1::2]
+    inputs = ",".join(_sublist_letters(s) for s in sublists)
+    return inputs + ("" if output is None else "->" + _sublist_letters(output)), operands
+
+
+def _sublist_letters(sublist: Any) -> str:
+    letters = []
+    for axis in _static(sublist, "an einsum sublist"):
+        if axis is Ellipsis:
+            letters.append("...")
+        elif isinstance(axis, int | np.integer) and 0 <= axis < 52:
+            letters.append(chr(ord("A") + axis) if axis < 26 else chr(ord("a") + axis - 26))
+        else:
+            raise CompileTimeError(f"einsum sublists hold axis numbers in [0, 52), not {axis!r}")
+    return "".join(letters)
 
 
 def _matmul(x1, x2, out=None, **kw):
