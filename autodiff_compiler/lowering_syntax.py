@@ -115,6 +115,27 @@ def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
                       hint="the function raises this for the arguments given; fix the call")
 
 
+def _stmt_assert(scope: Scope, node: gast.Assert) -> Any:
+    """``assert test, message``: checked as Python checks it. A test known when compiling
+    is checked now; one computed at run time stays an ``assert`` in the generated code,
+    on the forward values (so ``python -O`` drops it as it drops the user's)."""
+    if not __debug__:
+        return NOT_RETURNED
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        if not test:
+            message = "" if node.msg is None else f": {scope.expr(node.msg)}"
+            raise scope.error(node, f"assertion failed while compiling, for these "
+                                    f"arguments{message}",
+                              hint="the function fails this assert for the arguments given")
+        return NOT_RETURNED
+    message = () if node.msg is None else (scope.expr(node.msg),)
+    if message and not isinstance(message[0], Var | str | int | float | bool):
+        message = (str(message[0]),)  # what AssertionError would print
+    P.check(test, *message)
+    return NOT_RETURNED
+
+
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
     return NOT_RETURNED
 
@@ -127,7 +148,8 @@ def _stmt_def(scope: Scope, node: gast.FunctionDef) -> Any:
 STATEMENTS.update({
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
-    gast.Raise: _stmt_raise, gast.Pass: _stmt_pass, gast.FunctionDef: _stmt_def,
+    gast.Raise: _stmt_raise, gast.Assert: _stmt_assert, gast.Pass: _stmt_pass,
+    gast.FunctionDef: _stmt_def,
 })
 
 
