@@ -951,9 +951,10 @@ def test_every_primitive_is_covered():
                   - CONTROL_FLOW) == []
 
 
-# Control flow and truth values are covered by tests/test_control.py.
+# Control flow and truth values are covered by tests/test_control.py, assert statements
+# (``check``) by tests/test_assert.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
-                "truth_not", "add_into"}
+                "truth_not", "add_into", "check"}
 
 
 def _extension_primitives() -> set[str]:
