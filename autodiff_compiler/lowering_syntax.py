@@ -211,7 +211,7 @@ def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
             if len(node.ops) > 1:
                 raise scope.error(node, "chained comparison of arrays",
                                   hint="compare two values at a time")
-            return _SYMBOLIC_CMP[type(op)](left, right)
+            return _SYMBOLIC_CMP[type(op)](*_array_operands(left, right))
         result = result and _CMPOPS[type(op)](left, right)
         left = right
     return result

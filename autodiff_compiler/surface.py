@@ -607,7 +607,14 @@ def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
     rank = _rank(value)
     if ndmin and (rank is None or rank < ndmin):
         return P.copy(value, ndmin=ndmin)  # leading axes of length 1
-    return P.copy(value) if copy and value is obj else value
+    return P.copy(value) if copy and value is obj and not _fresh(value) else value
+
+
+def _fresh(value: Var) -> bool:
+    """A list the call converted (``np.array([a, b])``): a new array no name holds yet,
+    nothing to copy."""
+    eqn = builder.producer_of(value)
+    return not value.hint and eqn is not None and eqn.prim in (P.stack, P.concatenate)
 
 
 def _asarray(a, dtype=None, order=None, **kw):

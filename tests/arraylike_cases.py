@@ -161,3 +161,25 @@ def math_of_list(x):
 
 def math_of_vector(x):
     return math.sin(x)
+
+
+# ---------------------------------------------------------------------------- layouts
+
+
+def materialize(x, layout):
+    """A nested list from ``layout``: a tuple is a list of its items' lists, an int ``i``
+    the row ``x[i]``, anything else (a number, a list of numbers) itself."""
+    if isinstance(layout, tuple):
+        out = []
+        for item in layout:
+            out.append(materialize(x, item))
+        return out
+    if isinstance(layout, int):
+        return x[layout]
+    return layout
+
+
+def asarray_of(layout):
+    def as_array(x):
+        return np.sum(np.asarray(materialize(x, layout)) * 1.5)
+    return as_array

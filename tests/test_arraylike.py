@@ -13,6 +13,8 @@ import re
 import arraylike_cases as L
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import autodiff_compiler as adc
 from autodiff_compiler import arguments, check_grads, surface
@@ -123,3 +125,32 @@ def test_arraylike_vocabulary_covers_numpy_documented_array_likes(fn):
         if name in arguments.ARRAY_NAMES and documented:
             assert "array" in documented or "scalar" in documented, \
                 f"{surface.display_name(fn)}({name}=...) is documented as {documented!r}"
+
+
+# ---------------------------------------------------------------------------- np.asarray
+
+_NUMBERS = st.floats(-2, 2, allow_nan=False, width=32) | st.integers(-2, 2)
+_LEAVES = st.integers(0, 2) | st.lists(_NUMBERS, min_size=2, max_size=2) | _NUMBERS
+LAYOUTS = st.recursive(_LEAVES, lambda items: st.lists(items, min_size=1, max_size=3).map(tuple),
+                       max_leaves=6).filter(lambda layout: isinstance(layout, tuple))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layout=LAYOUTS, dtype=st.sampled_from([np.float32, np.float64]))
+def test_list_conversion_matches_numpy_asarray(layout, dtype):
+    """Random nestings of rows, number lists and numbers: compiled exactly when NumPy
+    converts them, to NumPy's value and dtype, with the gradient of the rows."""
+    x = np.arange(6.0, dtype=dtype).reshape(3, 2) / 4
+    fn = L.asarray_of(layout)
+    try:
+        wanted = fn(x)
+    except ValueError:  # ragged: NumPy refuses it, and so does the compiler (NumPy itself
+        # when the list holds no run-time value)
+        with pytest.raises((AutodiffError, ValueError), match=r"different shapes|inhomogeneous"):
+            adc.value_and_grad(fn)(x)
+        return
+    value, _ = adc.value_and_grad(fn)(x)
+    assert value.dtype == wanted.dtype
+    np.testing.assert_allclose(value, wanted, rtol=1e-6)
+    if dtype is np.float64:
+        check_grads(fn, x)
