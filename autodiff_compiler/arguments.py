@@ -40,16 +40,14 @@ from .primitives.coercion import asarray, holds_var
 ARRAY_NAMES = frozenset([
     "a", "b", "x", "y", "x1", "x2", "m", "v", "A", "val", "arr", "array", "ary",
     "object", "condition", "other", "indices", "values", "fill_value", "a_min", "a_max",
-    "min", "max", "value", "arys", "operands", "f", "p", "xp", "fp", "weights",
+    "min", "max", "arys", "operands", "f", "p", "xp", "fp", "weights",
 ])
 # Parameters holding a sequence whose elements are array-likes.
 SEQUENCE_NAMES = frozenset(["arrays", "tup", "condlist", "choicelist", "xi"])
-
-Convert = Callable[[Any], Any]
-
-
 # Keywords that never change the values computed (memory layout, placement, checks).
 VALUE_NEUTRAL = frozenset(["like", "device", "subok", "copy", "casting"])
+
+Convert = Callable[[Any], Any]
 
 
 def prepare(func: Any, args: list[Any], kwargs: dict[str, Any], method: str | None = None,
@@ -81,10 +79,19 @@ def prepare(func: Any, args: list[Any], kwargs: dict[str, Any], method: str | No
 
 def _check_inputs(target: Any, args: list[Any]) -> None:
     if isinstance(target, np.ufunc) and len(args) > target.nin:
-        raise TypeError(
-            f"{target.__name__} takes {target.nin} input{'s' * (target.nin > 1)}; its "
-            f"argument {target.nin + 1} would be the out= array it writes into, which is "
-            "not supported" + (" (did you mean np.arctan2?)" if target is np.arctan else ""))
+        n = target.nin
+        raise TypeError(f"{target.__name__} takes {n} input{'s' * (n > 1)}; its argument "
+                        f"{n + 1} would be the out= array it writes into, which is not "
+                        f"supported{_sibling_hint(target, len(args))}")
+
+
+def _sibling_hint(ufunc: np.ufunc, n_args: int) -> str:
+    """NumPy's ufunc of the same name ending in 2 that takes this many inputs
+    (``np.arctan`` given two: ``np.arctan2``)."""
+    sibling = getattr(np, f"{ufunc.__name__}2", None)
+    if isinstance(sibling, np.ufunc) and sibling.nin == n_args:
+        return f" (did you mean np.{sibling.__name__}?)"
+    return ""
 
 
 def _check_keywords(signature: inspect.Signature, builder: Callable[..., Any],
