@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from . import runtime
 from .ir import Var
 from .primitives.coercion import asarray, holds_var
 
@@ -153,11 +154,12 @@ def _signature(target: Any) -> inspect.Signature | None:
 
 
 def _converts(target: Any) -> bool:
-    """NumPy's callables convert array-likes; Python's (``math``, builtins) do not."""
+    """NumPy's callables convert array-likes, and so do the NumPy functions generated
+    code calls from ``runtime`` (``ops.sigmoid``); Python's (``math``, builtins) do not."""
     if isinstance(target, np.ufunc):
         return True
     module = getattr(target, "__module__", None) or ""
-    return module == "numpy" or module.startswith("numpy.") or \
+    return module in ("numpy", runtime.__name__) or module.startswith("numpy.") or \
         getattr(target, "__objclass__", None) is np.ndarray
 
 

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+import autodiff_compiler as adc
+
 C = np.array([1.0, 2.0])
 W = np.array([[1.0, 2.0], [3.0, -4.0]])
 
@@ -81,6 +83,10 @@ def einsum_of_list(x):
 
 def atleast_2d_of_list(x):
     return np.sum(np.atleast_2d([x[0], x[1]]) ** 2)
+
+
+def sigmoid_of_list(x):
+    return np.sum(adc.ops.sigmoid([x, 2 * x]))
 
 
 def long_list(x):

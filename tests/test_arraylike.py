@@ -35,7 +35,7 @@ DIFFERENTIABLE = [
     (L.sum_of_nested_list, X), (L.mixed_zero_d_and_floats, X),
     (L.r_of_array_and_constant, X), (L.c_of_arrays, X), (L.r_of_scalars_and_slice, X),
     (L.concatenate_of_inner_list, X), (L.einsum_of_list, X), (L.atleast_2d_of_list, X),
-    (L.long_list, X),
+    (L.long_list, X), (L.sigmoid_of_list, X),
     (L.dot_method_of_list, X), (L.clip_method_of_list, X), (L.mul_by_list, X),
     (L.list_plus_array, X), (L.list_matmul_matrix, X), (L.matrix_matmul_list, X),
     (L.list_plus_list_joins, X), (L.int_times_list_repeats, X),
