@@ -18,7 +18,10 @@ function and array method (never in a builder):
    ``np.vstack(tup)``) has each element converted, not the sequence. A test checks the
    vocabulary against the documentation of every NumPy function in the surface, so a
    new function whose array argument has a new name cannot slip by. Only NumPy's own
-   callables convert: ``math.exp([x])`` and ``abs([x])`` raise in Python and here.
+   callables convert: ``math.exp([x])`` and ``abs([x])`` raise in Python and here. A
+   few NumPy functions document an ``ndarray`` and fail on a list by accident of their
+   implementation (``np.split``, ``np.take_along_axis`` read ``.shape``): the compiler
+   converts there too, computing what NumPy computes on the converted array.
 
 Lists NumPy does not convert keep Python's meaning: shapes, axes, ``einsum``'s sublists
 (they hold no run-time values, so nothing here touches them).
