@@ -154,3 +154,10 @@ def test_list_conversion_matches_numpy_asarray(layout, dtype):
     np.testing.assert_allclose(value, wanted, rtol=1e-6)
     if dtype is np.float64:
         check_grads(fn, x)
+
+
+@pytest.mark.parametrize("fn", [L.mean_of_list, L.norm_of_list, L.c_of_arrays,
+                                L.sum_of_nested_list, L.list_matmul_matrix],
+                         ids=lambda f: f.__name__)
+def test_list_argument_second_derivative_matches_finite_differences(fn):
+    check_grads(fn, X, order=2)
