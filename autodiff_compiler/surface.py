@@ -315,8 +315,8 @@ def _reshape(a, *shape, order="C", **kw):
     return P.reshape(a, shape)
 
 
-def _transpose(a, *axes):
-    axes = axes[0] if len(axes) == 1 else (axes or None)
+def _transpose(a, *listed, axes=None):
+    axes = axes if axes is not None else listed[0] if len(listed) == 1 else (listed or None)
     axes = _static(axes, "axes")
     return P.T(a) if axes is None else P.transpose(a, axes=axes)
 

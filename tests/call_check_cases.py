@@ -63,3 +63,19 @@ def array_with_ndmin(x):
 
 def zeros_in_fortran_order(x):
     return np.sum(np.zeros((2, 3), order="F") + x.reshape(2, 3) ** 2)
+
+
+def transpose_axes_keyword(x):
+    return np.sum(np.transpose(x.reshape(2, 3), axes=(1, 0)) * np.arange(6.0).reshape(3, 2))
+
+
+def reshape_shape_keyword(x):
+    return np.sum(np.reshape(x, shape=(3, 2)) ** 2 * np.arange(6.0).reshape(3, 2))
+
+
+def pad_constant_values_keyword(x):
+    return np.sum(np.pad(x, 1, constant_values=2.0) ** 2)
+
+
+def linalg_norm_keywords(x):
+    return np.linalg.norm(x.reshape(2, 3), ord=1, axis=1, keepdims=True).sum()
