@@ -58,27 +58,65 @@ def prepare(func: Any, args: list[Any], kwargs: dict[str, Any], method: str | No
             builder: Callable[..., Any] | None = None) -> tuple[list[Any], dict[str, Any]]:
     """Check a call to ``func`` (or to the array method ``method``, whose first argument
     is the array) against its signature and convert its array-like arguments.
-    ``builder`` is the surface builder the call goes to: a keyword it would only
-    collect in ``**kw`` is refused unless it cannot change the result."""
+
+    ``builder`` is the surface builder the call goes to (None for a rule registered with
+    ``extend``, which gets the call as written): a keyword it does not name is passed in
+    its place as NumPy binds it (``np.outer(a=x, b=y)``), and one it would only collect
+    in ``**kw`` is refused unless it cannot change the result."""
     target = getattr(np.ndarray, method, None) if method else func
     signature = _signature(target)
     if signature is None:
         return args, kwargs
     _check_inputs(target, args)
-    bound = signature.bind(*args, **kwargs)  # TypeError as Python raises it
+    # An array method's text signature marks as positional-only what NumPy's argument
+    # parser takes by keyword too (``x.take(indices=i)``): it is read leniently.
+    bound = _bind(signature, args, kwargs, lenient=method is not None)
     if bound.arguments.get("out") is not None:
         raise TypeError("out= is not supported: compiled code returns its results "
                         "(assign the result instead of passing an output array)")
-    if builder is not None:
-        _check_keywords(signature, builder, kwargs)
     if getattr(target, "__module__", None) == "math":
         _check_real_numbers(target, [*args, *kwargs.values()])
-    if not _converts(target):
+    if _converts(target):
+        converters = _converters(target)
+        args = [_convert(converters.positional(i), a) for i, a in enumerate(args)]
+        kwargs = {k: _convert(converters.keyword(k), v) for k, v in kwargs.items()}
+    if builder is None:
         return args, kwargs
-    converters = _converters(target)
-    positional = [_convert(converters.positional(i), a) for i, a in enumerate(args)]
-    keywords = {k: _convert(converters.keyword(k), v) for k, v in kwargs.items()}
-    return positional, keywords
+    if any(k not in _explicit_names(builder) for k in kwargs):
+        bound = _bind(signature, args, kwargs, lenient=method is not None)
+        args, kwargs = list(bound.args), dict(bound.kwargs)
+    _check_keywords(signature, builder, kwargs)
+    return args, kwargs
+
+
+def _bind(signature: inspect.Signature, args: list[Any], kwargs: dict[str, Any],
+          lenient: bool) -> inspect.BoundArguments:
+    try:
+        return signature.bind(*args, **kwargs)  # TypeError as Python raises it
+    except TypeError:
+        if not lenient:
+            raise
+        return _keywords_allowed(signature).bind(*args, **kwargs)
+
+
+@cache
+def _keywords_allowed(signature: inspect.Signature) -> inspect.Signature:
+    """``signature`` with its positional-only parameters after ``self`` taking keywords."""
+    params = list(signature.parameters.values())
+    return signature.replace(parameters=params[:1] + [
+        p.replace(kind=p.POSITIONAL_OR_KEYWORD) if p.kind is p.POSITIONAL_ONLY else p
+        for p in params[1:]])
+
+
+@cache
+def _explicit_names(builder: Callable[..., Any]) -> frozenset[str]:
+    """The parameters ``builder`` takes by name (not through ``*args``/``**kw``)."""
+    try:
+        params = inspect.signature(builder).parameters.values()
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(p.name for p in params
+                     if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY))
 
 
 def _check_inputs(target: Any, args: list[Any]) -> None:

@@ -79,3 +79,15 @@ def pad_constant_values_keyword(x):
 
 def linalg_norm_keywords(x):
     return np.linalg.norm(x.reshape(2, 3), ord=1, axis=1, keepdims=True).sum()
+
+
+def keywords_numpy_binds(x):
+    """Arguments by the names NumPy gives them, where builders name them otherwise."""
+    m = np.outer(a=x[:2], b=x[2:4])
+    t = np.tile(A=x[:2], reps=2) + np.broadcast_to(array=x[0], shape=(4,))
+    return np.sum(m ** 2) + np.sum(np.array(object=t) * np.linalg.inv(a=m + 3 * np.eye(2))[0, 0])
+
+
+def method_keywords_numpy_takes(x):
+    taken = np.sum(x.take(indices=[0, 2]) ** 2) + np.sum(x.repeat(repeats=2))
+    return taken + round(x[0], ndigits=3)
