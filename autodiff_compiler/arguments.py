@@ -221,8 +221,7 @@ class _Converters:
             elif param.kind is not param.VAR_KEYWORD:
                 if param.kind is not param.KEYWORD_ONLY:
                     self.slots.append(convert)
-                if param.kind is not param.POSITIONAL_ONLY:
-                    self.names[param.name] = convert
+                self.names[param.name] = convert  # by keyword too, where binding allowed it
 
     def positional(self, i: int) -> Convert | None:
         return self.slots[i] if i < len(self.slots) else self.rest
