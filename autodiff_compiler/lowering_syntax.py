@@ -177,6 +177,10 @@ def _array_operands(left: Any, right: Any) -> tuple[Any, Any]:
         return left, asarray(right)
     if _is_array(right) and holds_var(left):
         return asarray(left), right
+    for scalar, sequence in ((left, right), (right, left)):
+        if isinstance(scalar, Var) and isinstance(sequence, list | tuple):
+            raise TypeError  # a Python number and a list: Python refuses (or repeats it
+            # by an int known only at run time, which a compiled list cannot follow)
     return left, right
 
 
@@ -211,7 +215,12 @@ def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
             if len(node.ops) > 1:
                 raise scope.error(node, "chained comparison of arrays",
                                   hint="compare two values at a time")
-            return _SYMBOLIC_CMP[type(op)](*_array_operands(left, right))
+            try:
+                operands = _array_operands(left, right)
+            except TypeError:
+                raise scope.error(node, "comparison of a Python number with a list",
+                                  hint="compare arrays, or numbers") from None
+            return _SYMBOLIC_CMP[type(op)](*operands)
         result = result and _CMPOPS[type(op)](left, right)
         left = right
     return result

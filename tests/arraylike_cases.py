@@ -189,3 +189,11 @@ def asarray_of(layout):
     def as_array(x):
         return np.sum(np.asarray(materialize(x, layout)) * 1.5)
     return as_array
+
+
+def python_float_argument_times_list(x, s):
+    return np.sum(np.array(s * [x[0], x[1]]))
+
+
+def python_float_argument_below_list(x, s):
+    return np.sum(np.where(s < [x[0], x[1]], x, 0.0))

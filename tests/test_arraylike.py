@@ -74,6 +74,18 @@ def test_list_conversion_keeps_numpy_dtype(fn):
 
 
 @pytest.mark.parametrize("fn, reason", [
+    (L.python_float_argument_times_list, "operator Mult is not supported"),
+    (L.python_float_argument_below_list, "comparison of a Python number with a list"),
+], ids=lambda v: getattr(v, "__name__", "reason"))
+def test_list_with_python_number_argument_is_refused_not_zero(fn, reason):
+    with pytest.raises(AutodiffError, match=reason):
+        adc.grad(fn)(X, 2.0)
+    with pytest.raises(TypeError):
+        fn(X, 2.0)
+
+
+
+@pytest.mark.parametrize("fn, reason", [
     (L.ragged_list, "different shapes ((2,), ())"),
     (L.float_times_list, "operator Mult is not supported"),
     (L.math_of_list, "math.exp needs a real number, not a list"),
