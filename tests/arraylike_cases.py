@@ -197,3 +197,12 @@ def python_float_argument_times_list(x, s):
 
 def python_float_argument_below_list(x, s):
     return np.sum(np.where(s < [x[0], x[1]], x, 0.0))
+
+
+def doubled(v):
+    """A function the compiler cannot read (registered as a primitive by the test)."""
+    return np.asarray(v) * 2.0
+
+
+def registered_function_of_list(x):
+    return np.sum(doubled([x[0], x[1]]))

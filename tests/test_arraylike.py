@@ -173,3 +173,16 @@ def test_list_conversion_matches_numpy_asarray(layout, dtype):
                          ids=lambda f: f.__name__)
 def test_list_argument_second_derivative_matches_finite_differences(fn):
     check_grads(fn, X, order=2)
+
+
+def test_list_to_a_registered_non_numpy_function_is_refused_not_zero():
+    """A registered function that is not NumPy's may not convert a list: the list's
+    gradient cannot flow through it, so the call is refused (it used to give zeros)."""
+    from autodiff_compiler import extend
+    prim = extend.defprimitive(L.doubled)
+    extend.defvjp(prim, lambda g, ans, v: g * 2.0)
+    extend.defjvp(prim, lambda t, ans, v: t * 2.0)
+    with pytest.raises(AutodiffError, match="given a list or tuple holding arrays") as info:
+        adc.grad(L.registered_function_of_list)(X)
+    line = inspect.getsourcelines(L.registered_function_of_list)[1] + 1
+    assert f"arraylike_cases.py:{line}:" in str(info.value)
