@@ -48,6 +48,11 @@ class Builder:
         self.loc = loc
 
     def bind(self, prim: Primitive, args: tuple[Any, ...], params: Mapping[str, Any]) -> Any:
+        if prim.differentiable and any(_holds_float_var(a) for a in args):
+            raise AutodiffError(
+                f"{prim.name} was given a list or tuple holding arrays, whose gradient "
+                "it cannot carry", self.loc,
+                hint="convert it first (np.stack, np.array) where NumPy would not")
         invars = tuple(as_atom(a) for a in args)
         params = {k: _freeze(v) for k, v in params.items()
                   if k not in prim.defaults or not _equal(prim.defaults[k], v)}
@@ -120,6 +125,16 @@ def as_atom(value: Any) -> Atom:
         from .primitives.control import make_tuple
         return make_tuple(*(v if not isinstance(v, list | tuple) else as_atom(v) for v in value))
     return Const(_freeze(value))
+
+
+def _holds_float_var(value: Any) -> bool:
+    """A list or tuple holding a value known to carry a gradient (a float array or
+    number): never an operand's shape or index, which hold ints."""
+    return isinstance(value, list | tuple) and any(
+        _holds_float_var(v) if isinstance(v, list | tuple) else
+        isinstance(v, Var) and v.aval.dtype is not None and np.issubdtype(v.aval.dtype,
+                                                                             np.inexact)
+        for v in value)
 
 
 def _holds_var(value: Any) -> bool:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import gast
 
+from . import arguments, surface
 from . import primitives as P
-from . import surface
 from .errors import AutodiffError
 from .ir import Var
 
@@ -40,10 +40,12 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         if builder is None:
             raise scope.error(node, f"array method '.{func.name}()' has no derivative rule",
                               hint=_rule_hint(f"np.{func.name}"))
-        return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()")
+        return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()",
+                             method=func.name)
     builder = surface.lookup(func)
     if builder is not None:
-        return apply_builder(scope, node, builder, args, kwargs, _callable_name(func))
+        return apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
+                             func=func)
     if _is_static_call(func, args, kwargs):
         try:
             return func(*args, **kwargs)
@@ -78,9 +80,17 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
 
 
 def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,
-                  what: str) -> Any:
-    """Build IR for a surface call, turning bad arguments into errors at the user's line."""
+                  what: str, func: Any = None, method: str | None = None) -> Any:
+    """Build IR for a surface call, turning bad arguments into errors at the user's line.
+
+    A call to ``func`` (or to the array method ``method``) is first read as NumPy reads
+    it (``arguments.prepare``): checked against its signature, array-likes converted."""
     try:
+        if func is not None or method is not None:
+            user_rule = func in surface.USER_FUNCTIONS if method is None \
+                else method in surface.USER_METHODS
+            args, kwargs = arguments.prepare(func, list(args), dict(kwargs), method,
+                                             None if user_rule else builder)
         return builder(*args, **kwargs)
     except AutodiffError:
         raise

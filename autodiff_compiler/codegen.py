@@ -24,6 +24,7 @@ from .naming import (
     RESERVED,
     Append,
     Assign,
+    Check,
     For,
     If,
     InPlace,
@@ -71,6 +72,10 @@ class _Tree:
                 self._call(eqn, stmts)
             elif kind == "inplace":
                 self._inplace(eqn, stmts)
+            elif kind == "assert":
+                reads: list[Var] = []
+                test, *message = (self.ref(a, reads) for a in eqn.invars)
+                stmts.append(Check(test, message[0] if message else None, reads, eqn.loc))
             elif id(eqn) in self.into:
                 self._into(eqn, self.into[id(eqn)], stmts)
             else:

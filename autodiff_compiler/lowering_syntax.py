@@ -12,13 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 import gast
+import numpy as np
 
+from . import index_tricks, surface
 from . import primitives as P
-from . import surface
 from .calls import BoundArrayMethod, apply_builder, has_var
 from .errors import UnsupportedSyntaxError
 from .ir import Var
 from .lowering import EXPRESSIONS, NOT_RETURNED, STATEMENTS, Scope
+from .primitives.coercion import asarray, holds_var
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -113,6 +115,27 @@ def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
                       hint="the function raises this for the arguments given; fix the call")
 
 
+def _stmt_assert(scope: Scope, node: gast.Assert) -> Any:
+    """``assert test, message``: checked as Python checks it. A test known when compiling
+    is checked now; one computed at run time stays an ``assert`` in the generated code,
+    on the forward values (so ``python -O`` drops it as it drops the user's)."""
+    if not __debug__:
+        return NOT_RETURNED
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        if not test:
+            message = "" if node.msg is None else f": {scope.expr(node.msg)}"
+            raise scope.error(node, f"assertion failed while compiling, for these "
+                                    f"arguments{message}",
+                              hint="the function fails this assert for the arguments given")
+        return NOT_RETURNED
+    message = () if node.msg is None else (scope.expr(node.msg),)
+    if message and not isinstance(message[0], Var | str | int | float | bool):
+        message = (str(message[0]),)  # what AssertionError would print
+    P.check(test, *message)
+    return NOT_RETURNED
+
+
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
     return NOT_RETURNED
 
@@ -125,7 +148,8 @@ def _stmt_def(scope: Scope, node: gast.FunctionDef) -> Any:
 STATEMENTS.update({
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
-    gast.Raise: _stmt_raise, gast.Pass: _stmt_pass, gast.FunctionDef: _stmt_def,
+    gast.Raise: _stmt_raise, gast.Assert: _stmt_assert, gast.Pass: _stmt_pass,
+    gast.FunctionDef: _stmt_def,
 })
 
 
@@ -137,6 +161,7 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
     try:
         if fn is None:
             raise TypeError
+        left, right = _array_operands(left, right)
         return fn(left, right)
     except TypeError:
         symbol = type(op).__name__
@@ -146,6 +171,28 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
         raise scope.error(node, f"this raises {type(err).__name__}: {err}",
                           hint="Python raises it too, running the function with these "
                                "arguments") from None
+
+
+def _array_operands(left: Any, right: Any) -> tuple[Any, Any]:
+    """An array operator converts a list or tuple on its other side with ``np.asarray``
+    (``x * [a, b]``, ``[a, b] @ W``); a list and a Python value keep Python's meaning
+    (``[a] + [b]`` joins, ``2 * [a]`` repeats, ``0.5 * [a]`` raises)."""
+    if _is_array(left) and holds_var(right):
+        return left, asarray(right)
+    if _is_array(right) and holds_var(left):
+        return asarray(left), right
+    for scalar, sequence in ((left, right), (right, left)):
+        if isinstance(scalar, Var) and isinstance(sequence, list | tuple):
+            raise TypeError  # a Python number and a list: Python refuses (or repeats it
+            # by an int known only at run time, which a compiled list cannot follow)
+    return left, right
+
+
+def _is_array(value: Any) -> bool:
+    """An ndarray or NumPy scalar (not a Python scalar) when the code runs."""
+    if isinstance(value, Var):
+        return not value.aval.weak
+    return isinstance(value, np.ndarray | np.generic)
 
 
 def _expr_binop(scope: Scope, node: gast.BinOp) -> Any:
@@ -172,7 +219,12 @@ def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
             if len(node.ops) > 1:
                 raise scope.error(node, "chained comparison of arrays",
                                   hint="compare two values at a time")
-            return _SYMBOLIC_CMP[type(op)](left, right)
+            try:
+                operands = _array_operands(left, right)
+            except TypeError:
+                raise scope.error(node, "comparison of a Python number with a list",
+                                  hint="compare arrays, or numbers") from None
+            return _SYMBOLIC_CMP[type(op)](*operands)
         result = result and _CMPOPS[type(op)](left, right)
         left = right
     return result
@@ -203,6 +255,9 @@ def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
 
 def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     value, index = scope.expr(node.value), scope.expr(node.slice)
+    trick = None if isinstance(value, Var) else index_tricks.subscript_builder(value)
+    if trick is not None:
+        return apply_builder(scope, node, trick, [index], {}, "indexing")
     if isinstance(value, Var) or has_var(index):
         return apply_builder(scope, node, P.getitem, [value, index], {}, "indexing")
     try:

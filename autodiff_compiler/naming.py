@@ -62,6 +62,16 @@ class InPlace:
 
 
 @dataclass
+class Check:
+    """``assert test, message`` (``message`` may be None)."""
+
+    test: gast.expr
+    message: gast.expr | None
+    reads: list[Var]
+    loc: Loc | None
+
+
+@dataclass
 class NewList:
     target: Var
 

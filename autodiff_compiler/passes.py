@@ -5,7 +5,8 @@
 operations broadcast for themselves instead of consuming ``np.broadcast_to`` views,
 and folds operations on scalar constants — each only where the compiler knows the
 result keeps exactly its shape and dtype.
-``dce`` then removes equations nothing needs: all primitives are pure.
+``dce`` then removes equations nothing needs: all primitives are pure but the few
+marked ``effect`` (an assert), which stay, with the regions holding them.
 """
 from __future__ import annotations
 
@@ -39,11 +40,16 @@ def dce(fn: Function) -> Function:
     live = {a for a in fn.outvars if isinstance(a, Var)}
     kept = []
     for eqn in reversed(fn.eqns):
-        if any(v in live for v in eqn.outvars):
+        if any(v in live for v in eqn.outvars) or has_effect(eqn):
             eqn = map_regions(eqn, dce)
             kept.append(eqn)
             live.update(reads(eqn))
     return replace(fn, eqns=tuple(reversed(kept)))
+
+
+def has_effect(eqn: Eqn) -> bool:
+    """Whether running ``eqn`` (or a region's body) does something beyond its results."""
+    return eqn.prim.effect or any(has_effect(e) for _, body in regions(eqn) for e in body.eqns)
 
 
 def select_outputs(fn: Function, indices: list[int]) -> Function:
@@ -413,7 +419,8 @@ _FRESH = frozenset(["zeros_like", "ones_like", "zeros", "ones", "full", "full_li
 
 
 def _cse_key(eqn: Eqn) -> tuple | None:
-    if eqn.prim.spelling[0] in ("callee", "inplace", "identity") or "callee" in eqn.params \
+    if eqn.prim.spelling[0] in ("callee", "inplace", "identity", "assert") \
+            or "callee" in eqn.params \
             or eqn.prim.name in _FRESH:
         return None
     try:

@@ -57,7 +57,8 @@ def _schedule(fn: Function) -> Function:
 
 
 def _fixed(eqn: Eqn) -> bool:
-    return bool(regions(eqn)) or eqn.prim.spelling[0] in ("callee", "inplace") \
+    return bool(regions(eqn)) or eqn.prim.effect \
+        or eqn.prim.spelling[0] in ("callee", "inplace") \
         or "callee" in eqn.params
 
 

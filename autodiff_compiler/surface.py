@@ -332,21 +332,28 @@ if hasattr(np.linalg, "vector_norm"):  # NumPy 2
 # ---------------------------------------------------------------------------- shapes
 
 
-def _reshape(a, *shape, **kw):
-    shape = kw.get("shape", kw.get("newshape", shape[0] if len(shape) == 1 else shape))
+def _reshape(a, *shape, order="C", **kw):
+    shape = kw.get("shape", shape[0] if len(shape) == 1 else shape)
+    order = _static(order, "order")
+    if order == "F":  # Fortran order is C order on the reversed axes
+        dims = (shape,) if isinstance(shape, int) else _static(shape, "shape")
+        return P.T(P.reshape(P.T(a), tuple(reversed(dims))))
+    if order != "C":
+        raise CompileTimeError(f"reshape(..., order={order!r}) is not supported yet")
     return P.reshape(a, shape)
 
 
-def _transpose(a, *axes, **kw):
-    axes = kw.get("axes", axes[0] if len(axes) == 1 else (axes or None))
+def _transpose(a, *listed, axes=None):
+    axes = axes if axes is not None else listed[0] if len(listed) == 1 else (listed or None)
     axes = _static(axes, "axes")
     return P.T(a) if axes is None else P.transpose(a, axes=axes)
 
 
 def _ravel(a, order="C"):
-    if order != "C":
-        raise CompileTimeError("only order='C' is supported")
-    return P.reshape(a, -1)
+    order = _static(order, "order")
+    if order not in ("C", "F"):
+        raise CompileTimeError(f"ravel(order={order!r}) is not supported yet")
+    return P.reshape(P.T(a) if order == "F" else a, -1)
 
 
 def _squeeze(a, axis=None):
@@ -374,11 +381,12 @@ def _repeat(a, repeats, axis=None):
     return P.repeat(a, repeats, axis=_static(axis, "axis"))
 
 
-def _pad(array, pad_width, mode="constant", **kw):
-    if mode != "constant" or set(kw) - {"constant_values"}:
+def _pad(array, pad_width, mode="constant", constant_values=None, **kw):
+    if mode != "constant" or kw:
         raise CompileTimeError("np.pad supports mode='constant' (with constant_values) only")
-    return P.pad(array, _static(pad_width, "pad_width"),
-                 **{k: _static(v, k) for k, v in kw.items()})
+    values = {} if constant_values is None else \
+        {"constant_values": _static(constant_values, "constant_values")}
+    return P.pad(array, _static(pad_width, "pad_width"), **values)
 
 
 def _diag(v, k=0):
@@ -517,11 +525,31 @@ register("indexing", lambda arr, indices, axis=-1: P.take_along_axis(arr, indice
 
 def _einsum(subscripts, *operands, out=None, optimize=False, **kw):
     _unsupported("einsum", out=out, **kw)
-    if not isinstance(subscripts, str):
-        raise CompileTimeError("einsum needs its subscripts as a string first "
-                               "(the interleaved form is not supported)")
+    if not isinstance(subscripts, str):  # the interleaved form: a, [0, 1], b, [1, 2], [0, 2]
+        subscripts, operands = _interleaved_subscripts([subscripts, *operands])
     return P.einsum(P.explicit_subscripts(subscripts, [_rank(op) for op in operands]),
                     *operands)
+
+
+def _interleaved_subscripts(args: list[Any]) -> tuple[str, list[Any]]:
+    """``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as ``("ab,bc->ac", [a, b])``: NumPy's
+    axis numbers 0-25 are the letters A-Z and 26-51 a-z; ``...`` stays."""
+    output = args.pop() if len(args) % 2 else None  # an odd count ends with the output's
+    operands, sublists = args[0::2], args[1::2]
+    inputs = ",".join(_sublist_letters(s) for s in sublists)
+    return inputs + ("" if output is None else "->" + _sublist_letters(output)), operands
+
+
+def _sublist_letters(sublist: Any) -> str:
+    letters = []
+    for axis in _static(sublist, "an einsum sublist"):
+        if axis is Ellipsis:
+            letters.append("...")
+        elif isinstance(axis, int | np.integer) and 0 <= axis < 52:
+            letters.append(chr(ord("A") + axis) if axis < 26 else chr(ord("a") + axis - 26))
+        else:
+            raise CompileTimeError(f"einsum sublists hold axis numbers in [0, 52), not {axis!r}")
+    return "".join(letters)
 
 
 def _matmul(x1, x2, out=None, **kw):
@@ -639,24 +667,28 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
                       **_dtype_kw(dtype))
 
 
-def _array(obj, dtype=None, *, copy=True, **kw):
-    """``np.array``/``np.asarray`` of an array or of (nested) lists holding arrays."""
-    value = _stacked(obj)
-    if not isinstance(value, Var):
-        return np.array(value, dtype=_dtype(dtype))
-    if dtype is not None:
-        return _astype(value, dtype)
-    return P.copy(value) if copy and value is obj else value
+def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
+    """``np.array``/``np.asarray`` of an array (lists holding arrays arrive stacked:
+    ``arguments``); ``order`` is memory layout only."""
+    ndmin = _static(ndmin, "ndmin")
+    if not isinstance(obj, Var):
+        return np.array(obj, dtype=_dtype(dtype), ndmin=ndmin)
+    value = _astype(obj, dtype) if dtype is not None else obj
+    rank = _rank(value)
+    if ndmin and (rank is None or rank < ndmin):
+        return P.copy(value, ndmin=ndmin)  # leading axes of length 1
+    return P.copy(value) if copy and value is obj and not _fresh(value) else value
 
 
-def _asarray(a, dtype=None, **kw):
+def _fresh(value: Var) -> bool:
+    """A list the call converted (``np.array([a, b])``): a new array no name holds yet,
+    nothing to copy."""
+    eqn = builder.producer_of(value)
+    return not value.hint and eqn is not None and eqn.prim in (P.stack, P.concatenate)
+
+
+def _asarray(a, dtype=None, order=None, **kw):
     return _array(a, dtype, copy=False)
-
-
-def _stacked(obj: Any) -> Any:
-    if isinstance(obj, list | tuple) and _contains_var(obj):
-        return P.stack(*(_stacked(o) for o in obj), axis=0)
-    return obj
 
 
 def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
@@ -687,7 +719,7 @@ register("constructors", _arange, np.arange)
 register("constructors", _linspace, np.linspace)
 register("constructors", _array, np.array)
 register("constructors", _asarray, np.asarray, np.asanyarray)
-register("constructors", lambda a, **kw: P.copy(a), np.copy, methods=("copy",))
+register("constructors", lambda a, order="K", **kw: P.copy(a), np.copy, methods=("copy",))
 register("constructors", _astype, methods=("astype",))
 register("constructors", _scalar_type(np.float32), np.float32)
 register("constructors", _scalar_type(np.float64), np.float64)
@@ -753,6 +785,7 @@ def _static_first(func: Any, build: Builder) -> Builder:
         if not _contains_var(list(args) + list(kw.values())):
             return func(*args, **kw)
         return build(*args, **kw)
+    dispatch.__wrapped__ = build  # its signature is the builder's
     return dispatch
 
 

@@ -506,6 +506,18 @@ def einsum_three(x, y):
     return np.einsum("ij,jk,kl->il", x, y, y.T)
 
 
+def einsum_interleaved(x, y):
+    return np.einsum(x, [0, 1], y, [1, 2], [0, 2])
+
+
+def einsum_interleaved_implicit(x, y):
+    return np.einsum(x, [0, 30], y, [30, 2])
+
+
+def einsum_interleaved_ellipsis(x, y):
+    return np.einsum(x, [Ellipsis, 0, 1], y, [Ellipsis, 1, 2], [Ellipsis, 0, 2])
+
+
 def slogdet_logdet(x):
     sign, logdet = np.linalg.slogdet(x)
     return logdet * sign

@@ -986,10 +986,11 @@ def test_every_primitive_is_covered():
                   - CONTROL_FLOW) == []
 
 
-# Control flow and truth values are covered by tests/test_control.py (and a tape's
-# zero cotangent by tests/test_second_order.py).
+# Control flow and truth values are covered by tests/test_control.py (a tape's zero
+# cotangent by tests/test_second_order.py), assert statements (``check``) by
+# tests/test_assert.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
-                "truth_not", "add_into", "zeros_like_tape"}
+                "truth_not", "add_into", "zeros_like_tape", "check"}
 
 
 def _extension_primitives() -> set[str]:

@@ -248,6 +248,12 @@ PRODUCTS = [
     Row("einsum_batched", S.einsum_batched, covers=("einsum", "unbroadcast"),
         shapes=[((4, 2, 3), (3, 2)), ((2, 3), (5, 3, 2))]),
     Row("einsum_three", S.einsum_three, covers=("einsum",), shapes=[((2, 3), (3, 4))]),
+    Row("einsum_interleaved", S.einsum_interleaved, covers=("einsum",),
+        shapes=[((2, 3), (3, 4))]),
+    Row("einsum_interleaved_implicit", S.einsum_interleaved_implicit, covers=("einsum",),
+        shapes=[((2, 3), (3, 4))]),
+    Row("einsum_interleaved_ellipsis", S.einsum_interleaved_ellipsis, covers=("einsum",),
+        shapes=[((4, 2, 3), (3, 2)), ((2, 3), (3, 5))]),
 ]
 PRODUCT_CASES = [(row, shapes) for row in PRODUCTS for shapes in row.shapes]
 

@@ -9,6 +9,7 @@ from .constructors import (
 from .control import (
     add_into,
     call,
+    check,
     cond,
     loop,
     make_tuple,
@@ -224,9 +225,8 @@ from .shape import (
 _install_operators()
 
 __all__ = [
-    "add_into", "call", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
-    "truth_and", "truth_or",
-    "truth_not",
+    "add_into", "call", "check", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
+    "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "defjvp", "defjvp_all", "deflinear", "defpartials",
     "defvjp", "defvjp_all", "nondifferentiable", "per_operand", "abs_", "add", "arccos", "arccosh",
     "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "bitwise_and", "bitwise_or",

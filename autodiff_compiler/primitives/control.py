@@ -9,6 +9,10 @@
   ``n_ys`` the body's extra outputs are collected likewise and the trip count is the
   last output.
 
+* ``check(test, message)``: Python's ``assert test, message``, run on forward values
+  (so ``python -O`` drops it, as it drops the user's); an *effect*, which no pass removes
+  or folds, and no gradient flows through it.
+
 * ``call[callee](*args)``: a function compiled once (``ir.Callee``) and called, for
   recursion that ends on run-time values; generated as a nested ``def``.
 
@@ -37,6 +41,8 @@ truth_not = Primitive("truth_not", ("unaryop", "not"))
 # zeros for each element of a loop's tape: a tape's cotangent where none flowed
 zeros_like_tape = Primitive("zeros_like_tape", ("call", "zeros_like_tape"), foldable=False,
                             aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
-nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape)
+check = Primitive("check", ("assert", ""), foldable=False)
+check.effect = True
+nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check)
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
 defjvp(add_into, lambda t, ans, acc, x: t, lambda t, ans, acc, x: t)

@@ -56,6 +56,7 @@ class Primitive:
         # For queries answered by the aval alone (``shape(x)`` of a known shape).
         self.static_value: Callable[[Aval], Any] | None = None
         self.differentiable = True
+        self.effect = False  # observable beyond its results (an assert): never removed
         self.vjp: tuple[Rule, ...] | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None
@@ -110,7 +111,7 @@ def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:
         return lambda x: x
     if kind == "boolop":
         return BOOLOPS[text]
-    if kind in ("region", "callee"):
+    if kind in ("region", "callee", "assert"):
         return _no_impl
     if kind == "inplace":
         return BINOPS[text]
