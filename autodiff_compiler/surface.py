@@ -215,6 +215,11 @@ def _np_round(a, decimals=0, out=None):
     return P.round_(a, decimals=_static(decimals, "decimals"))
 
 
+def _math_log(x, base=None):
+    """``math.log(x[, base])``: the natural logarithm, or ``log(x) / log(base)``."""
+    return P.log(x) if base is None else P.log(x) / P.log(base)
+
+
 def _real(x):
     return P.real(x)
 
@@ -232,6 +237,7 @@ for _prim, _fns in ELEMENTWISE + INACTIVE_ELEMENTWISE:
     register(family, _abs if builtins.abs in _fns else _ufunc(_prim), *_fns)
 register("elementwise", _where, np.where)
 register("elementwise", _clip, np.clip, methods=("clip",))
+register("elementwise", _math_log, math.log)
 register("elementwise", _real, np.real, attributes=("real",))
 register("elementwise", _imag, np.imag, attributes=("imag",))
 register("elementwise", _ufunc(P.conj), methods=("conj", "conjugate"))
