@@ -498,6 +498,10 @@ def einsum_batched(x, y):
     return np.einsum("...ij,...jk->...ik", x, y)
 
 
+def einsum_one_side_ellipsis(x, y):
+    return np.einsum("...ij,jk->...ik", x, y)
+
+
 def einsum_batch_total(x):
     return np.einsum("...i->...", x)
 

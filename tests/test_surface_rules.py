@@ -247,6 +247,9 @@ PRODUCTS = [
     Row("einsum_outer", S.einsum_outer, covers=("einsum",), shapes=[((2,), (3,))]),
     Row("einsum_batched", S.einsum_batched, covers=("einsum", "unbroadcast"),
         shapes=[((4, 2, 3), (3, 2)), ((2, 3), (5, 3, 2))]),
+    # Only one operand has an ellipsis: the other's adjoint sums over its axes.
+    Row("einsum_one_side_ellipsis", S.einsum_one_side_ellipsis, covers=("einsum",),
+        shapes=[((4, 2, 3), (3, 2)), ((2, 3), (3, 5)), ((2, 4, 2, 3), (3, 1))]),
     Row("einsum_three", S.einsum_three, covers=("einsum",), shapes=[((2, 3), (3, 4))]),
     Row("einsum_interleaved", S.einsum_interleaved, covers=("einsum",),
         shapes=[((2, 3), (3, 4))]),

@@ -289,6 +289,9 @@ def _vjp_einsum_at(i: int):
                     args.append(ones(dim_of(x, _axis(own, pos)), dtype=np.bool_))
                     seen.add(letter)
                 target += letter
+        if "." in seen and "..." not in target:
+            # NumPy cannot sum over an ellipsis: keep its axes, unbroadcast sums them
+            target = "..." + target
         return unbroadcast(einsum(",".join(specs) + "->" + target, *args), x)
     return rule
 
