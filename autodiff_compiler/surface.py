@@ -255,6 +255,15 @@ def _reduction(prim: P.Primitive, name: str) -> Builder:
     return build
 
 
+def _extremum(prim: P.Primitive, name: str) -> Builder:
+    """max/min/all/any: NumPy's signature has no ``dtype`` (``np.max(x, 0, None, True)``
+    passes ``out`` and ``keepdims`` by position)."""
+    def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None):
+        _unsupported(name, out=out, initial=initial, where=where)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+    return build
+
+
 def _moment(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
               where=None, mean=None, correction=None):
@@ -287,15 +296,15 @@ def _argextremum(prim: P.Primitive) -> Builder:
 register("reductions", _reduction(P.reduce_sum, "sum"), np.sum, methods=("sum",))
 register("reductions", _reduction(P.reduce_mean, "mean"), np.mean, methods=("mean",))
 register("reductions", _reduction(P.reduce_prod, "prod"), np.prod, methods=("prod",))
-register("reductions", _reduction(P.reduce_max, "max"), np.max, np.amax, methods=("max",))
-register("reductions", _reduction(P.reduce_min, "min"), np.min, np.amin, methods=("min",))
+register("reductions", _extremum(P.reduce_max, "max"), np.max, np.amax, methods=("max",))
+register("reductions", _extremum(P.reduce_min, "min"), np.min, np.amin, methods=("min",))
 register("reductions", _moment(P.var, "var"), np.var, methods=("var",))
 register("reductions", _moment(P.std, "std"), np.std, methods=("std",))
 register("reductions", _running(P.cumsum, "cumsum"), np.cumsum, methods=("cumsum",))
 register("reductions", _running(P.cumprod, "cumprod"), np.cumprod, methods=("cumprod",))
 register("reductions", _trace, np.trace, methods=("trace",))
-register("inactive", _reduction(P.reduce_all, "all"), np.all, methods=("all",))
-register("inactive", _reduction(P.reduce_any, "any"), np.any, methods=("any",))
+register("inactive", _extremum(P.reduce_all, "all"), np.all, methods=("all",))
+register("inactive", _extremum(P.reduce_any, "any"), np.any, methods=("any",))
 register("inactive", _argextremum(P.argmax), np.argmax, methods=("argmax",))
 register("inactive", _argextremum(P.argmin), np.argmin, methods=("argmin",))
 

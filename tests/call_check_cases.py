@@ -91,3 +91,10 @@ def keywords_numpy_binds(x):
 def method_keywords_numpy_takes(x):
     taken = np.sum(x.take(indices=[0, 2]) ** 2) + np.sum(x.repeat(repeats=2))
     return taken + round(x[0], ndigits=3)
+
+
+def extrema_arguments_by_position(x):
+    """np.max/min/all/any take (a, axis, out, keepdims): no dtype slot, unlike np.sum."""
+    m = x.reshape(2, 3)
+    kept = np.max(m, 0, None, True) * np.min(m, 1, None, True)
+    return np.sum(kept) + np.sum(np.all(m > -9, 0, None, True) * m)

@@ -59,7 +59,8 @@ def test_call_with_unsupported_argument_is_refused_not_ignored(fn, reason):
 HONOURED = [K.reshape_in_fortran_order, K.reshape_method_in_fortran_order,
             K.ravel_in_fortran_order, K.array_with_ndmin, K.zeros_in_fortran_order,
             K.transpose_axes_keyword, K.reshape_shape_keyword, K.pad_constant_values_keyword,
-            K.linalg_norm_keywords, K.keywords_numpy_binds, K.method_keywords_numpy_takes]
+            K.linalg_norm_keywords, K.keywords_numpy_binds, K.method_keywords_numpy_takes,
+            K.extrema_arguments_by_position]
 
 
 @pytest.mark.parametrize("fn", HONOURED, ids=lambda f: f.__name__)
