@@ -182,7 +182,7 @@ def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float)
 
 def _expect_close(what: str, got: Any, want: Any, rtol: float, stage: str = "value") -> None:
     got64, want64 = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    scale = 1.0 + float(np.max(np.abs(want64), initial=0.0))
+    scale = 1.0 + float(np.nanmax(np.abs(want64), initial=0.0))
     if got64.shape != want64.shape or not np.allclose(got64, want64, rtol=rtol,
                                                       atol=rtol * scale, equal_nan=True):
         raise _FailError(Outcome(WRONG, stage, f"{what}: got {got!r}, want {want!r}"))

@@ -61,6 +61,13 @@ KNOWN: list[Known] = [
           "(has_aux)",
           _all(_category(REFUSED), _message(r"branches give .* of different structure"),
                _source(r"\b(for|while)\b"))),
+    Known("grad of grad through a call to a helper function: invalid IR",
+          _all(_category(INTERNAL), _stage("hessian", "hessian-fd"),
+               _message(r"invalid IR in 'f_probe'"), lambda p, o: bool(p.helpers))),
+    Known("refused: return inside a while loop under a run-time condition",
+          _all(_category(REFUSED), _message(r"'return' inside a loop under a condition"))),
+    Known("refused: return in a loop nested in another loop of run-time length",
+          _all(_category(REFUSED), _message(r"'return' in a loop nested in another loop"))),
     Known("refused: a Python list built in a while loop with a run-time condition",
           _all(_category(REFUSED), _message(r"building a Python list in a while loop"))),
 ]
