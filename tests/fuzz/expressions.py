@@ -32,7 +32,7 @@ BINARY = [
 ]
 REDUCE = ["np.sum({e}, axis={a})", "({e}).sum(axis={a})", "np.mean({e}, axis={a})",
           "({e}).mean(axis={a})", "np.max({e}, axis={a})", "np.min({e}, axis={a})",
-          "np.prod(np.cos({e}), axis={a})", "np.std({e}, axis={a})"]
+          "np.prod(np.cos({e}), axis={a})", "np.var({e}, axis={a})"]
 TO_SCALAR = ["np.sum({e})", "({e}).mean()", "np.max({e})", "np.linalg.norm({e})",
              "({e}).sum()", "np.mean(np.sin({e}))", "np.var({e})", "np.min({e})"]
 LISTED = ["np.sum([{a}, {b}], axis=0)", "np.mean(({a}, {b}), axis=0)",
