@@ -212,13 +212,16 @@ def _emit_while(tree: _Tree, eqn: Eqn) -> list[Any]:
 def _body_with_tapes(tree: _Tree, body: Function, tapes: Sequence[Var], n_carry: int
                      ) -> list[Any]:
     """The body, recording its tape: values the body receives are appended first,
-    before the body reassigns them, values it computes at the end."""
-    first, last = [], []
-    for tape, value in zip(tapes, body.outvars[n_carry:]):
+    before the body reassigns them, values it computes at the end (referred to once
+    the body is written: a value read only by the tape is folded into its append)."""
+    def append(tape: Var, value: Atom) -> Append:
         reads: list[Var] = [tape]
-        stmt = Append(tape, tree.ref(value, reads), reads)
-        (first if value in body.invars else last).append(stmt)
-    return first + tree.block(body.eqns) + last
+        return Append(tape, tree.ref(value, reads), reads)
+
+    pairs = list(zip(tapes, body.outvars[n_carry:]))
+    first = [append(t, v) for t, v in pairs if v in body.invars]
+    stmts = tree.block(body.eqns)
+    return first + stmts + [append(t, v) for t, v in pairs if v not in body.invars]
 
 
 REGIONS = {"if": _emit_if, "for": _emit_for, "while": _emit_while}

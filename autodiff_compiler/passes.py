@@ -86,8 +86,10 @@ def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
         candidates += [args[i] for i, j in ((0, 1), (1, 0)) if _is_scalar(args[j], 0)]
     elif prim in (P.sub, P.div, P.power):
         if _is_scalar(args[1], 0 if prim is P.sub else 1):
-            if prim is P.power and isinstance(args[0], Var) and args[0].aval.is_float:
+            if prim is P.power and isinstance(args[0], Var) and args[0].aval.is_float \
+                    and args[1].aval.weak:
                 return args[0]  # x ** 1 is x for any float x, whatever its shape
+                # (the exponent a Python 1: np.float64(1) would widen a float32 x)
             candidates.append(args[0])
     elif prim is P.broadcast_to and isinstance(args[1], Const):
         candidates.append(args[0])
@@ -116,7 +118,7 @@ def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
             and eqn.outvars[0].aval.shape is not None:
         source = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
         if source is not None and source.prim is P.broadcast_to \
-                and np.ndim(getattr(source.invars[0], "value", None)) == 0:
+                and _is_zero_d(source.invars[0]):
             shape = Const(eqn.outvars[0].aval.shape)  # a broadcast scalar, reshaped
             return Eqn(eqn.outvars, P.broadcast_to, (source.invars[0], shape), {}, eqn.loc)
     if eqn.prim is P.add:
@@ -134,7 +136,7 @@ def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
         for i, k in enumerate(eqn.invars):
             neg = producers.get(eqn.invars[1 - i]) if isinstance(eqn.invars[1 - i], Var) \
                 else None
-            if neg is not None and neg.prim is P.neg and _is_real_scalar(k) \
+            if neg is not None and neg.prim is P.neg and _negatable(k) \
                     and (i == 1 or eqn.prim is P.mul):
                 operands = [neg.invars[0], Const(-k.value)] if i == 1 else \
                     [Const(-k.value), neg.invars[0]]
@@ -164,10 +166,24 @@ def _fold_scale(eqn: Eqn, inner: Eqn | None, k2: Atom) -> Eqn | None:
     return None
 
 
+def _is_zero_d(atom: Atom) -> bool:
+    """A value known to be 0-d: broadcasting it anywhere gives the same array."""
+    if isinstance(atom, Const):
+        return np.ndim(atom.value) == 0
+    return atom.aval.shape == ()
+
+
 def _is_real_scalar(atom: Atom) -> bool:
     return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
         and isinstance(atom.value, int | float | np.integer | np.floating) \
         and not isinstance(atom.value, bool | np.bool_)
+
+
+def _negatable(atom: Atom) -> bool:
+    """A real scalar constant ``k`` with ``-a * k == a * -k``, ``-a / k == a / -k`` to
+    the bit: not 0 (an integer 0 has no sign to flip) and not unsigned (``-k`` wraps)."""
+    return _is_real_scalar(atom) and atom.value != 0 \
+        and not isinstance(atom.value, np.unsignedinteger)
 
 
 def _is_float_scalar(atom: Atom) -> bool:

@@ -50,7 +50,7 @@ class Primitive:
         self.n_out = n_out
         self.impl = _impl_of(spelling)
         self.elementwise = elementwise  # broadcasts its operands like a ufunc
-        self.aval_rule = aval_rule or (_elementwise_avals if elementwise else self._eval_avals)
+        self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
         self.foldable = foldable
         self.defaults = dict(defaults or {})  # params equal to these are left out
         # For queries answered by the aval alone (``shape(x)`` of a known shape).
@@ -88,6 +88,22 @@ class Primitive:
         results = result if self.n_out != 1 else (result,)
         return [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
                 else Aval.of(r) for r in results]
+
+
+    def _ufunc_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        """Broadcast shapes; the dtype NumPy gives on 0-d stand-ins of the operands
+        (promotion alone says ``int / int`` and ``sin(int)`` are ints)."""
+        (aval,) = _elementwise_avals(args, params)
+        if aval.dtype is None:
+            return [aval]
+        stand_ins = [a.aval.example() if a.aval.weak else np.zeros((), a.aval.dtype)
+                     for a in args]
+        try:
+            with np.errstate(all="ignore"):
+                dtype = np.asarray(self.impl(*stand_ins, **params)).dtype
+        except Exception:  # the promoted dtype, as before
+            return [aval]
+        return [Aval(aval.shape, dtype, weak=aval.weak)]
 
 
 def _impl_of(spelling: tuple[str, str]) -> Callable[..., Any]:

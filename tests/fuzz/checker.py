@@ -1,0 +1,238 @@
+"""Run one program three ways and classify what happened.
+
+The program is written to a real ``.py`` file (the compiler reads source as Python
+does) and imported twice: one copy is compiled, the other runs as plain Python to
+give values and finite differences. In the plain copy ``ops.stop_gradient`` replays
+the values it returned at the unperturbed point, so a difference quotient treats
+them as constants, as the gradient does.
+
+Checks: the value against plain Python; the gradient against the
+``optimize=False`` pipeline; the gradient against central differences in float64
+(in a random direction, trusted only where two step sizes agree: a kink hit by
+chance is skipped, not reported); the auxiliary outputs; and for a share of
+programs the gradient of ``f_probe`` (a Hessian-vector product, grad of grad)
+against differences of the compiled gradient.
+"""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import autodiff_compiler as adc
+from autodiff_compiler import api, compiler
+from autodiff_compiler.errors import AutodiffError, IRVerificationError
+
+from .program import Program
+
+OK, SKIP, WRONG, INTERNAL, REFUSED = "ok", "skip", "WRONG", "INTERNAL", "REFUSED"
+# What the README lists as unsupported: a refusal for these is a right answer.
+ALLOWED_REFUSALS = [r"second derivatives? through", r"copy it first", r"caller's array",
+                    r"view of"]
+_SERIAL = itertools.count()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    category: str
+    stage: str = ""
+    detail: str = ""
+
+    @property
+    def signature(self) -> tuple[str, str, str]:
+        """What makes two failures the same failure (for shrinking)."""
+        first = self.detail.splitlines()[0] if self.detail else ""
+        if self.category == INTERNAL:
+            first = first.split(":")[0] if ":" in first else first
+            first = re.sub(r"internal compiler error: (\w+).*", r"\1", first)
+        elif self.category == WRONG:
+            first = ""
+        return self.category, self.stage, re.sub(r"[\d.]+", "#", first)
+
+
+class _FailError(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.detail)
+        self.outcome = outcome
+
+
+class _Replay:
+    """``ops`` for the plain copy: ``stop_gradient`` records, then replays."""
+
+    def __init__(self) -> None:
+        self.recorded: list[Any] = []
+        self.replaying = False
+        self.next = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(adc.ops, name)
+
+    def stop_gradient(self, x: Any) -> Any:
+        if not self.replaying:
+            self.recorded.append(np.copy(x))
+            return x
+        value = self.recorded[self.next] if self.next < len(self.recorded) else x
+        self.next += 1
+        return value
+
+
+def check(program: Program, workdir: str) -> Outcome:
+    """The outcome of every check on ``program`` (the first failure found)."""
+    path = os.path.join(workdir, f"fuzz_{program.seed}_{next(_SERIAL)}.py")
+    with open(path, "w") as file:
+        file.write(program.source())
+    try:
+        compiled, plain = _load(path, "c"), _load(path, "p")
+        plain.grad_f = compiled.grad_f
+        _run_checks(program, compiled, plain)
+    except _FailError as failure:
+        return failure.outcome
+    except Exception as err:  # the generator wrote something Python rejects
+        return Outcome(SKIP, "load", f"{type(err).__name__}: {err}")
+    finally:
+        os.unlink(path)
+    return Outcome(OK)
+
+
+def _load(path: str, tag: str) -> Any:
+    name = f"_fuzz_{tag}_{os.path.basename(path)[:-3]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _copy(args: tuple) -> tuple:
+    return tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _wide(args: tuple) -> tuple:
+    return tuple(np.asarray(a, np.float64) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _plain_value(plain: Any, fn: Any, args: tuple, replay: _Replay, record: bool) -> Any:
+    replay.replaying, replay.next = not record, 0
+    if record:
+        replay.recorded = []
+    plain.ops = replay
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*_copy(args))
+    except Exception as err:
+        raise _FailError(Outcome(SKIP, "plain", f"{type(err).__name__}: {err}")) from None
+
+
+def _split(program: Program, out: Any) -> tuple[float, Any]:
+    return (out[0], out[1]) if program.aux else (out, None)
+
+
+def _compiled(stage: str, thunk: Any) -> Any:
+    """Run ``thunk`` (compiling and calling generated code); classify any exception."""
+    try:
+        with np.errstate(all="ignore"):
+            return thunk()
+    except AutodiffError as err:
+        text = str(err)
+        if isinstance(err, IRVerificationError) or "internal compiler error" in text:
+            raise _FailError(Outcome(INTERNAL, stage, text)) from None
+        allowed = any(re.search(p, text) for p in ALLOWED_REFUSALS)
+        raise _FailError(Outcome(SKIP if allowed else REFUSED, stage, text)) from None
+    except Exception as err:
+        raise _FailError(Outcome(INTERNAL, stage, f"{type(err).__name__}: {err}")) from None
+
+
+def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
+    args, positions, replay = program.args, program.positions, _Replay()
+    value, aux = _split(program, _plain_value(plain, plain.f, args, replay, record=True))
+    if not np.all(np.isfinite(np.asarray(value, np.float64))) or abs(float(value)) > 1e6:
+        raise _FailError(Outcome(SKIP, "plain", "value not finite or too large"))
+    f32 = any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)
+    rtol = 2e-3 if f32 else 1e-6
+    vg = adc.value_and_grad(compiled.f, grad_position=positions, has_aux=bool(program.aux))
+    out, grads = _compiled("grad", lambda: vg(*_copy(args)))
+    grads = (grads,) if len(positions) == 1 else grads  # one position: a bare gradient
+    got_value, got_aux = _split(program, out)
+    _expect_close("value", got_value, value, rtol)
+    if program.aux:
+        _expect_close("aux", got_aux, aux, rtol)
+    _check_unoptimised(program, compiled, grads, rtol)
+    rng = np.random.default_rng(program.seed)
+    _check_directional("grad", lambda a: _split(program, _plain_value(
+        plain, plain.f, a, replay, record=False))[0], args, positions, grads, rng, f32,
+        record=lambda a: _plain_value(plain, plain.f, a, replay, record=True))
+    if program.hessian and "stop_gradient" not in program.features:
+        _check_hessian(program, compiled, plain, rng, f32)
+
+
+def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
+    spec = api._spec(program.positions, None, bool(program.aux), False, with_value=True)
+    args = program.args
+    c = _compiled("unoptimised", lambda: compiler.compile_gradient(
+        compiled.f, spec, [api._abstract(a) for a in args], optimize=False))
+    _, plain_grads = _compiled("unoptimised", lambda: c.finish(c.run(_copy(args))))
+    plain_grads = (plain_grads,) if len(program.positions) == 1 else plain_grads
+    for k, (a, b) in enumerate(zip(grads, plain_grads)):
+        _expect_close(f"optimised vs unoptimised, gradient {k}", a, b, rtol, stage="optimize")
+
+
+def _expect_close(what: str, got: Any, want: Any, rtol: float, stage: str = "value") -> None:
+    got64, want64 = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    scale = 1.0 + float(np.nanmax(np.abs(want64), initial=0.0))
+    if got64.shape != want64.shape or not np.allclose(got64, want64, rtol=rtol,
+                                                      atol=rtol * scale, equal_nan=True):
+        raise _FailError(Outcome(WRONG, stage, f"{what}: got {got!r}, want {want!r}"))
+
+
+def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads: Any,
+                       rng: np.random.Generator, f32: bool, record: Any) -> None:
+    """``<grads, u>`` against central differences of ``fn`` along ``u`` (float64)."""
+    wide = _wide(args)
+    record(wide)
+    dirs = {i: rng.standard_normal(np.shape(args[i])) for i in positions}
+    analytic = sum(float(np.sum(np.asarray(g, np.float64) * dirs[i]))
+                   for g, i in zip(grads, positions))
+    terms = sum(float(np.sum(np.abs(np.asarray(g, np.float64) * dirs[i])))
+                for g, i in zip(grads, positions))
+
+    def quotient(h: float) -> float:
+        moved = [list(wide), list(wide)]
+        for i in positions:
+            moved[0][i] = wide[i] + h * dirs[i]
+            moved[1][i] = wide[i] - h * dirs[i]
+        if any(isinstance(args[i], float) for i in positions):
+            for m in moved:
+                for i in positions:
+                    if isinstance(args[i], float):
+                        m[i] = float(m[i])
+        return (float(fn(tuple(moved[0]))) - float(fn(tuple(moved[1])))) / (2 * h)
+
+    fine, coarse = quotient(1e-5), quotient(4e-5)
+    scale = 1.0 + abs(fine) + terms
+    if not (np.isfinite(fine) and abs(fine - coarse) <= 1e-5 * scale):
+        raise _FailError(Outcome(SKIP, stage, "not smooth here: difference quotients disagree"))
+    if not np.isfinite(analytic) or abs(analytic - fine) > (3e-3 if f32 else 1e-5) * scale:
+        raise _FailError(Outcome(WRONG, stage, f"directional derivative: compiled {analytic!r}, "
+                                             f"finite differences {fine!r}"))
+
+
+def _check_hessian(program: Program, compiled: Any, plain: Any, rng: np.random.Generator,
+                   f32: bool) -> None:
+    args, positions = program.args, program.positions
+    us = tuple(_like(args[i], rng) for i in positions)
+    full = (*args, *us)
+    hvp = adc.grad(compiled.f_probe, grad_position=positions)
+    grads = _compiled("hessian", lambda: hvp(*_copy(full)))
+    grads = (grads,) if len(positions) == 1 else grads
+    _check_directional("hessian", lambda a: _compiled("hessian-fd", lambda: plain.f_probe(*a)),
+                       full, positions, grads, rng, f32, record=lambda a: None)
+
+
+def _like(a: Any, rng: np.random.Generator) -> Any:
+    if isinstance(a, float):
+        return float(rng.standard_normal())
+    return rng.standard_normal(np.shape(a)).astype(a.dtype)

@@ -1,0 +1,252 @@
+"""Random NumPy expressions of a requested shape, over the variables in scope.
+
+Every expression is built for a known shape, so a program is valid by construction.
+Functions are kept smooth where the inputs land (``log`` of values bounded away from
+0, divisions by ``1.5 + cos``, no ``abs`` or ``max`` of values that tie), so central
+finite differences are meaningful; a kink hit by chance is caught by the checker,
+which compares two step sizes before it trusts a difference quotient.
+"""
+from __future__ import annotations
+
+import math
+import random
+
+Shape = tuple[int, ...]
+
+SHAPES: list[Shape] = [(), (3,), (4,), (2, 3), (3, 2), (4, 2), (2, 4), (2, 3, 2)]
+
+UNARY = [
+    "np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(np.tanh({}))",
+    "np.log(1.5 + np.sin({}))", "np.sqrt(1.0 + {} ** 2)", "({}) ** 2", "np.square({})",
+    "-({})", "ops.sigmoid({})", "np.arctan({})", "({}) * 0.5", "np.arcsinh({})",
+    "np.expm1(np.tanh({}))", "np.log1p(np.exp(np.tanh({})))", "np.cosh(np.tanh({}))",
+    "np.abs({})", "np.hypot({}, 0.5)", "np.clip({}, -2.0, 2.0)", "np.maximum({}, -3.0)",
+    "np.power(1.0 + np.tanh({}) ** 2, 1.5)", "1.0 / (2.0 + np.cos({}))",
+]
+SCALAR_UNARY = ["math.sin({})", "math.exp(math.tanh({}))", "math.sqrt(1.0 + ({}) ** 2)",
+                "math.log1p(1.0 + math.cos({}))"]
+BINARY = [
+    "{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + np.cos({}))", "np.maximum({}, {})",
+    "np.minimum({}, {})", "np.add({}, {})", "np.multiply({}, {})", "np.hypot({}, {})",
+    "np.arctan2({}, 2.0 + np.cos({}))", "np.logaddexp({}, {})",
+]
+REDUCE = ["np.sum({e}, axis={a})", "({e}).sum(axis={a})", "np.mean({e}, axis={a})",
+          "({e}).mean(axis={a})", "np.max({e}, axis={a})", "np.min({e}, axis={a})",
+          "np.prod(np.cos({e}), axis={a})", "np.var({e}, axis={a})"]
+TO_SCALAR = ["np.sum({e})", "({e}).mean()", "np.max({e})", "np.linalg.norm({e})",
+             "({e}).sum()", "np.mean(np.sin({e}))", "np.var({e})", "np.min({e})"]
+LISTED = ["np.sum([{a}, {b}], axis=0)", "np.mean(({a}, {b}), axis=0)",
+          "np.max([{a}, {b}], axis=0)", "np.add(*[{a}, {b}])"]
+CONSTANTS = ["0.5", "1.5", "-0.7", "2.0", "0.25", "-1.25"]
+
+
+def size(shape: Shape) -> int:
+    return math.prod(shape)
+
+
+def broadcastable(small: Shape, big: Shape) -> bool:
+    """Whether ``small`` broadcasts to ``big`` without any size-1 axis."""
+    return len(small) <= len(big) and big[len(big) - len(small):] == small
+
+
+class Expressions:
+    """Draws expressions; ``env`` maps names in scope to their shapes."""
+
+    def __init__(self, rng: random.Random, features: set[str]) -> None:
+        self.rng = rng
+        self.features = features
+        self.env: dict[str, Shape] = {}
+        self.ints: list[str] = []  # Python ints in scope (loop counters)
+        self.unary_fns: list[str] = []  # elementwise callables of one argument in scope
+        self.binary_fns: list[str] = []  # elementwise helpers of two arguments
+
+    # ------------------------------------------------------------------ leaves
+
+    def leaf(self, shape: Shape) -> str:
+        rng = self.rng
+        same = [n for n, s in self.env.items() if s == shape]
+        if same and rng.random() < 0.7:
+            return rng.choice(same)
+        if shape == () and rng.random() < 0.3:
+            return rng.choice(CONSTANTS)
+        name = rng.choice(list(self.env))
+        return self.convert(name, self.env[name], shape)
+
+    def convert(self, e: str, src: Shape, dst: Shape) -> str:
+        """An expression of shape ``dst`` computed from ``e`` of shape ``src``."""
+        rng = self.rng
+        if src == dst:
+            return e
+        if dst == ():
+            return self.to_scalar(e, src)
+        if src == ():
+            return rng.choice([f"{e} * np.ones({dst})", f"np.broadcast_to({e}, {dst})",
+                               f"np.zeros({dst}) + {e}", f"np.full({dst}, 1.5) * {e}"])
+        if broadcastable(src, dst):
+            return rng.choice([f"({e}) * np.ones({dst})", f"np.broadcast_to({e}, {dst})"])
+        if size(src) == size(dst):
+            return self.reshape(e, src, dst)
+        for axis in range(len(src)):
+            if src[:axis] + src[axis + 1:] == dst:
+                return self.reduce_axis(e, src, axis)
+        if len(src) == len(dst) and src[0] > dst[0] and src[1:] == dst[1:]:
+            k = dst[0]
+            self.features.add("slice")
+            return rng.choice([f"({e})[:{k}]", f"({e})[{src[0] - k}:]", f"({e})[::-1][:{k}]"])
+        return self.convert(self.to_scalar(e, src), (), dst)
+
+    def to_scalar(self, e: str, src: Shape) -> str:
+        rng = self.rng
+        if src == ():
+            return e
+        r = rng.random()
+        if r < 0.15:
+            index = ", ".join(str(rng.randrange(d)) for d in src)
+            self.features.add("index")
+            return f"({e})[{index}]"
+        if r < 0.3 and size(src) % 2 == 0:
+            self.features.add("method_chain")
+            return rng.choice([f"({e}).reshape(2, -1).sum(axis=0).max()",
+                               f"({e}).reshape(-1, 2).mean(axis=1).sum()",
+                               f"({e}).ravel().reshape(2, -1).T.sum(axis=1).min()"])
+        return rng.choice(TO_SCALAR).format(e=e)
+
+    def reshape(self, e: str, src: Shape, dst: Shape) -> str:
+        rng = self.rng
+        self.features.add("reshape")
+        options = [f"({e}).reshape({dst})", f"np.reshape({e}, {dst})"]
+        if dst == src[::-1]:
+            options += [f"({e}).T", f"np.transpose({e})"]
+        if len(dst) == 1:
+            options += [f"({e}).ravel()", f"({e}).flatten()"]
+        if len(dst) >= 2:
+            options.append(f"({e}).reshape({dst[0]}, -1)")
+        return rng.choice(options)
+
+    def reduce_axis(self, e: str, src: Shape, axis: int) -> str:
+        rng = self.rng
+        if rng.random() < 0.25:
+            i = rng.randrange(src[axis])
+            self.features.add("index")
+            return f"({e})[{', '.join([':'] * axis + [str(i)])}]"
+        self.features.add("reduce")
+        return rng.choice(REDUCE).format(e=e, a=axis)
+
+    # ------------------------------------------------------------------ compound
+
+    def expr(self, shape: Shape, depth: int) -> str:
+        if depth <= 0 or self.rng.random() < 0.3:
+            return self.leaf(shape)
+        makers = [self._unary, self._unary, self._binary, self._binary, self._binary,
+                  self._from_bigger, self._from_other_size, self._where]
+        if len(shape) in (1, 2):
+            makers.append(self._matmul)
+        if shape and shape[0] in (2, 3):
+            makers += [self._stack, self._listed]
+        if shape and shape[0] >= 2:
+            makers.append(self._concatenate)
+        if self.unary_fns or self.binary_fns:
+            makers += [self._call, self._call]
+        makers += [self._stop_gradient, self._ifexp, self._standardise]
+        return self.rng.choice(makers)(shape, depth - 1)
+
+    def _unary(self, shape: Shape, depth: int) -> str:
+        table = UNARY + SCALAR_UNARY if shape == () else UNARY
+        return self.rng.choice(table).format(self.expr(shape, depth))
+
+    def _binary(self, shape: Shape, depth: int) -> str:
+        rng = self.rng
+        small = rng.choice([s for s in SHAPES if broadcastable(s, shape)])
+        operands = [self.expr(shape, depth), self.expr(small, depth)]
+        if small != shape:
+            self.features.add("broadcast")
+        rng.shuffle(operands)
+        return "(" + rng.choice(BINARY).format(*operands) + ")"
+
+    def _matmul(self, shape: Shape, depth: int) -> str:
+        rng = self.rng
+        k = rng.choice([2, 3])
+        self.features.add("matmul")
+        if len(shape) == 2 and rng.random() < 0.3:
+            return f"np.outer({self.expr(shape[:1], depth)}, {self.expr(shape[1:], depth)})"
+        left = self.expr((*shape[:1], k), depth)
+        right = self.expr((k, *shape[1:]), depth)
+        return rng.choice([f"({left} @ {right})", f"np.dot({left}, {right})",
+                           f"np.matmul({left}, {right})"])
+
+    def _from_bigger(self, shape: Shape, depth: int) -> str:
+        rng = self.rng
+        axis = rng.randrange(len(shape) + 1)
+        big = (*shape[:axis], rng.choice([2, 3]), *shape[axis:])
+        if len(big) > 3:
+            return self._unary(shape, depth)
+        return self.reduce_axis(self.expr(big, depth), big, axis)
+
+    def _from_other_size(self, shape: Shape, depth: int) -> str:
+        src = self.rng.choice(SHAPES)
+        return self.convert(self.expr(src, depth), src, shape)
+
+    def _where(self, shape: Shape, depth: int) -> str:
+        c, a, b = (self.expr(shape, depth) for _ in range(3))
+        self.features.add("where")
+        return f"np.where({c} > 0.1, {a}, {b})"
+
+    def _stack(self, shape: Shape, depth: int) -> str:
+        parts = ", ".join(self.expr(shape[1:], depth) for _ in range(shape[0]))
+        self.features.add("stack")
+        return f"np.stack([{parts}])"
+
+    def _listed(self, shape: Shape, depth: int) -> str:
+        """A NumPy function given a Python list or tuple of arrays."""
+        self.features.add("arraylike")
+        a, b = self.expr(shape, depth), self.expr(shape, depth)
+        if shape == (2,) and self.rng.random() < 0.3:
+            a, b = self.expr((), depth), self.expr((), depth)
+            return f"np.array([{a}, {b}])"
+        return self.rng.choice(LISTED).format(a=a, b=b)
+
+    def _concatenate(self, shape: Shape, depth: int) -> str:
+        k = self.rng.randrange(1, shape[0])
+        a = self.expr((k, *shape[1:]), depth)
+        b = self.expr((shape[0] - k, *shape[1:]), depth)
+        self.features.add("concatenate")
+        return f"np.concatenate([{a}, {b}])"
+
+    def _call(self, shape: Shape, depth: int) -> str:
+        rng = self.rng
+        if self.binary_fns and (not self.unary_fns or rng.random() < 0.5):
+            small = rng.choice([s for s in SHAPES if broadcastable(s, shape)])
+            self.features.add("helper")
+            return f"{rng.choice(self.binary_fns)}({self.expr(shape, depth)}, " \
+                   f"{self.expr(small, depth)})"
+        self.features.add("closure")
+        return f"{rng.choice(self.unary_fns)}({self.expr(shape, depth)})"
+
+    def _stop_gradient(self, shape: Shape, depth: int) -> str:
+        self.features.add("stop_gradient")
+        return f"ops.stop_gradient({self.expr(shape, depth)})"
+
+    def _ifexp(self, shape: Shape, depth: int) -> str:
+        self.features.add("ifexp")
+        return f"({self.expr(shape, depth)} if {self.condition(depth)} " \
+               f"else {self.expr(shape, depth)})"
+
+    def _standardise(self, shape: Shape, depth: int) -> str:
+        if not shape:
+            return self._unary(shape, depth)
+        a = self.expr(shape, depth)
+        axis = self.rng.randrange(len(shape))
+        return f"(({a}) - np.mean({a}, axis={axis}, keepdims=True))"
+
+    def condition(self, depth: int) -> str:
+        """A test on run-time values."""
+        rng = self.rng
+        shape = rng.choice(SHAPES)
+        test = f"{self.to_scalar(self.expr(shape, min(depth, 1)), shape)} > " \
+               f"{rng.choice(['0.05', '0.3', '-0.5'])}"
+        if rng.random() < 0.15:
+            other = f"{self.leaf(())} < 1.0"
+            test = f"{test} {rng.choice(['and', 'or'])} {other}"
+        elif rng.random() < 0.1:
+            test = f"not {test}"
+        return test

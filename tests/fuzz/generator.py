@@ -1,0 +1,273 @@
+"""Whole random programs from a seed: arguments, helpers, statements, return.
+
+``generate(seed)`` is deterministic: the seed alone reproduces the program, its
+arguments and whether its second derivative is checked. Statements cover what the
+compiler supports: straight-line NumPy, Python floats and 0-d arrays, branches on
+run-time values, ``for`` over ``range``/rows/``zip``/``enumerate`` with float and
+array accumulators, ``while`` (bounded at compile time or at run time), ``break``,
+``continue``, early returns, helpers with defaults and closures, lists built in
+loops, subscript assignment, ``stop_gradient`` and ``has_aux``.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from .expressions import SHAPES, Expressions, Shape
+from .program import Program, Stmt
+
+HESSIAN_SHARE = 0.25  # programs whose grad-of-grad is checked too
+FLOAT32_SHARE = 0.15
+HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
+                 "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
+
+
+class _Generator:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.features: set[str] = set()
+        self.ex = Expressions(self.rng, self.features)
+        self.count = 0
+        self.helpers: list[Stmt] = []
+        self.aux: str | None = None
+
+    def fresh(self, stem: str = "v") -> str:
+        self.count += 1
+        return f"{stem}{self.count}"
+
+    # ------------------------------------------------------------------ arguments
+
+    def arguments(self, seed: int) -> tuple[tuple[str, ...], tuple]:
+        rng, values = self.rng, np.random.default_rng(seed)
+        dtype = np.float32 if rng.random() < FLOAT32_SHARE else np.float64
+        if dtype is np.float32:
+            self.features.add("float32")
+        names, args = [], []
+        for name in ("x", "y", "z")[:rng.choice([1, 2, 2, 3])]:
+            shape = rng.choice([*SHAPES[1:], ()])
+            if shape == () and rng.random() < 0.5:
+                args.append(float(values.uniform(-1.5, 1.5)))
+                self.features.add("python_float")
+            else:
+                args.append(values.uniform(-1.5, 1.5, size=shape).astype(dtype))
+                if shape == ():
+                    self.features.add("0d_array")
+            names.append(name)
+            self.ex.env[name] = shape
+        if rng.random() < 0.2:
+            names.append("n")
+            args.append(rng.choice([2, 3]))
+            self.ex.ints.append("n")
+        return tuple(names), tuple(args)
+
+    # ------------------------------------------------------------------ statements
+
+    def block(self, n: int, depth: int) -> list[Stmt]:
+        return [s for _ in range(n) for s in self.statement(depth)]
+
+    def statement(self, depth: int) -> list[Stmt]:
+        kinds = [self.assign, self.assign, self.assign, self.update, self.update]
+        if depth < 2:
+            kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
+                      self.closure, self.list_loop, self.early_return]
+        return self.rng.choice(kinds)(depth)
+
+    def assign(self, depth: int) -> list[Stmt]:
+        shape = self.rng.choice(SHAPES)
+        name = self.fresh()
+        rhs = self.ex.expr(shape, self.rng.choice([1, 2, 2]))
+        if rhs.isidentifier():
+            rhs = f"np.tanh({rhs})"
+        if self.rng.random() < 0.1:
+            other = self.fresh()
+            self.features.add("unpack")
+            stmt = Stmt(f"{name}, {other} = {rhs}, {self.ex.expr((), 1)}")
+            self.ex.env[other] = ()
+        else:
+            stmt = Stmt(f"{name} = {rhs}")
+        self.ex.env[name] = shape
+        return [stmt]
+
+    def update(self, depth: int) -> list[Stmt]:
+        name = self.rng.choice(list(self.ex.env))
+        shape = self.ex.env[name]
+        e = self.ex.expr(shape, 2)
+        return [Stmt(self.rng.choice([f"{name} = {name} * 0.5 + {e}",
+                                      f"{name} = np.tanh({name}) - {e}"]))]
+
+    def _scoped(self, make):
+        """Run ``make`` with names it defines dropped afterwards (a block's locals)."""
+        env, ints, fns = dict(self.ex.env), list(self.ex.ints), list(self.ex.unary_fns)
+        out = make()
+        self.ex.env, self.ex.ints, self.ex.unary_fns = env, ints, fns
+        return out
+
+    def if_(self, depth: int) -> list[Stmt]:
+        self.features.add("if")
+        test = self.ex.condition(1)
+        name, shape = self.fresh(), self.rng.choice(SHAPES)
+        then = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
+                                     Stmt(f"{name} = {self.ex.expr(shape, 2)}")])
+        if self.rng.random() < 0.3:
+            self.features.add("elif")
+            inner = self._scoped(lambda: Stmt(f"{name} = {self.ex.expr(shape, 2)}"))
+            other = Stmt(f"if {self.ex.condition(1)}:", (inner,),
+                         (Stmt(f"{name} = {self.ex.expr(shape, 1)}"),))
+            orelse = (other,)
+        else:
+            orelse = tuple(self._scoped(lambda: [Stmt(f"{name} = {self.ex.expr(shape, 2)}")]))
+        self.ex.env[name] = shape
+        return [Stmt(f"if {test}:", tuple(then), orelse)]
+
+    def _accumulator(self) -> tuple[str, Shape, Stmt]:
+        name, shape = self.fresh("acc"), self.rng.choice(SHAPES)
+        if shape == ():
+            self.features.add("scalar_carry")
+            init = self.rng.choice(["0.0", "1.0", self.ex.expr((), 1), "np.zeros(())"])
+        else:
+            self.features.add("array_carry")
+            init = self.rng.choice([f"np.zeros({shape})", f"{self.ex.expr(shape, 1)} * 1.0"])
+        return name, shape, Stmt(f"{name} = {init}")
+
+    def _loop_head(self) -> tuple[str, dict[str, Shape], list[str]]:
+        """A ``for`` header and the names it binds (arrays and ints)."""
+        rng, ex = self.rng, self.ex
+        kind = rng.choice(["range", "rows", "zip", "enumerate"])
+        self.features.add(f"for_{kind}")
+        if kind == "range":
+            i = self.fresh("i")
+            bound = rng.choice(["3", "2", *ex.ints])
+            return f"for {i} in range({bound}):", {}, [i]
+        shape = rng.choice([s for s in SHAPES if s])
+        rows = ex.expr(shape, 1)
+        row = self.fresh("r")
+        if kind == "rows":
+            return f"for {row} in {rows}:", {row: shape[1:]}, []
+        if kind == "enumerate":
+            i = self.fresh("i")
+            return f"for {i}, {row} in enumerate({rows}):", {row: shape[1:]}, [i]
+        other = rng.choice([s for s in SHAPES if s and s[0] == shape[0]])
+        row2 = self.fresh("r")
+        return (f"for {row}, {row2} in zip({rows}, {ex.expr(other, 1)}):",
+                {row: shape[1:], row2: other[1:]}, [])
+
+    def for_(self, depth: int) -> list[Stmt]:
+        acc, shape, init = self._accumulator()
+        self.ex.env[acc] = shape
+        head, bound, ints = self._loop_head()
+
+        def body() -> list[Stmt]:
+            self.ex.env.update(bound)
+            self.ex.ints += ints
+            stmts = self.block(self.rng.randrange(2), depth + 1)
+            stmts += self._jump()
+            stmts.append(self._carry(acc, shape, ints))
+            return stmts
+
+        return [init, Stmt(head, tuple(self._scoped(body)))]
+
+    def _carry(self, acc: str, shape: Shape, ints: list[str]) -> Stmt:
+        e = self.ex.expr(shape, 2)
+        scale = f" * ({ints[0]} + 1)" if ints and self.rng.random() < 0.5 else ""
+        return Stmt(self.rng.choice([f"{acc} = {acc} * 0.5 + {e}{scale}",
+                                     f"{acc} = {acc} + np.tanh({e}){scale}",
+                                     f"{acc} += {e}{scale}"]))
+
+    def _jump(self) -> list[Stmt]:
+        r = self.rng.random()
+        if r > 0.35:
+            return []
+        jump = "break" if r < 0.15 else "continue" if r < 0.3 else "return"
+        self.features.add(jump)
+        stmt = self._return_stmt() if jump == "return" else Stmt(jump)
+        return [Stmt(f"if {self.ex.condition(1)}:", (stmt,))]
+
+    def _return_stmt(self) -> Stmt:
+        value = self.ex.to_scalar(self.ex.expr((), 2), ())
+        return Stmt(f"return {value}" + (f", {self.aux}" if self.aux else ""))
+
+    def early_return(self, depth: int) -> list[Stmt]:
+        self.features.add("early_return")
+        return [Stmt(f"if {self.ex.condition(1)}:", (self._return_stmt(),))]
+
+    def while_(self, depth: int) -> list[Stmt]:
+        acc, shape, init = self._accumulator()
+        self.ex.env[acc] = shape
+        counter = self.fresh("c")
+        if self.rng.random() < 0.5:
+            self.features.add("while_runtime")
+            start = Stmt(f"{counter} = 1.0 + np.tanh({self.ex.expr((), 1)})")
+            test, step = f"{counter} < 3.0", f"{counter} = {counter} + 0.75"
+        else:
+            self.features.add("while_static")
+            start, test, step = Stmt(f"{counter} = 0"), f"{counter} < 3", f"{counter} += 1"
+        body = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
+                                     self._carry(acc, shape, []), Stmt(step, keep=True)])
+        return [init, start, Stmt(f"while {test}:", tuple(body))]
+
+    def setitem(self, depth: int) -> list[Stmt]:
+        self.features.add("setitem")
+        shape = self.rng.choice([s for s in SHAPES if s])
+        name = self.fresh("b")
+        init = self.rng.choice([f"np.zeros({shape})", f"{self.ex.expr(shape, 1)} + 0.0",
+                                f"np.array({self.ex.expr(shape, 1)})"])
+        i = self.rng.randrange(shape[0])
+        target, part = self.rng.choice([(f"{name}[{i}]", shape[1:]),
+                                        (f"{name}[1:]", (shape[0] - 1, *shape[1:]))])
+        op = self.rng.choice(["=", "+=", "*="])
+        self.ex.env[name] = shape
+        return [Stmt(f"{name} = {init}"), Stmt(f"{target} {op} {self.ex.expr(part, 2)}")]
+
+    def closure(self, depth: int) -> list[Stmt]:
+        self.features.add("closure")
+        name, scale = self.fresh("g"), self.ex.leaf(())
+        self.ex.unary_fns.append(name)
+        if self.rng.random() < 0.5:
+            return [Stmt(f"{name} = lambda u: np.tanh(u) * {scale} + u")]
+        return [Stmt(f"def {name}(u):", (Stmt(f"return np.sin(u) * {scale} + 0.5 * u"),))]
+
+    def list_loop(self, depth: int) -> list[Stmt]:
+        self.features.add("list_loop")
+        parts, shape, i = self.fresh("parts"), self.rng.choice(SHAPES[:5]), self.fresh("i")
+        name = self.fresh("st")
+        body = self._scoped(lambda: (self.ex.ints.append(i) or
+                                     Stmt(f"{parts}.append({self.ex.expr(shape, 2)} * {i})")))
+        self.ex.env[name] = (3, *shape)
+        return [Stmt(f"{parts} = []"), Stmt(f"for {i} in range(3):", (body,)),
+                Stmt(f"{name} = np.stack({parts})")]
+
+    # ------------------------------------------------------------------ helpers
+
+    def helper(self) -> None:
+        name = f"h{len(self.helpers) + 1}"
+        body = self.rng.choice(HELPER_BODIES).format(a="a", b="b")
+        stmts = []
+        if self.rng.random() < 0.3:
+            self.features.add("helper_branch")
+            stmts.append(Stmt("if np.sum(a) > 0.0:", (Stmt(f"return {body} * k"),)))
+        stmts.append(Stmt(f"return {body} + k"))
+        self.helpers.append(Stmt(f"def {name}(a, b, k={self.rng.choice([0.5, 1.5])}):",
+                                 tuple(stmts)))
+        self.ex.binary_fns.append(name)
+
+    def program(self, seed: int) -> Program:
+        params, args = self.arguments(seed)
+        for _ in range(self.rng.choice([0, 0, 1, 2])):
+            self.helper()
+        if self.rng.random() < 0.15:
+            self.features.add("has_aux")
+            self.aux = f"{params[0]} * 2.0"
+        body = self.block(self.rng.randrange(2, 6), 0)
+        names = [n for n in self.ex.env if n not in params] or list(self.ex.env)
+        picked = self.rng.sample(names, min(len(names), self.rng.randrange(1, 4)))
+        terms = tuple(self.ex.to_scalar(self.ex.rng.choice(["{}", "np.sin({})"]).format(n),
+                                        self.ex.env[n]) for n in picked)
+        hessian = self.rng.random() < HESSIAN_SHARE
+        return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
+                       hessian, frozenset(self.features))
+
+
+def generate(seed: int) -> Program:
+    """The program of this seed (the same program every time)."""
+    return _Generator(seed).program(seed)

@@ -1,0 +1,23 @@
+"""Causes the fuzzer found, each guarded by the smallest program that showed it."""
+import numpy as np
+
+import autodiff_compiler as adc
+
+
+def loop_taping_a_broadcast(x, y):
+    acc = x * 1.0
+    for _ in range(3):
+        acc = acc + np.tanh(np.broadcast_to(y, (2, 3)))
+    return np.sum(np.sin(acc))
+
+
+def test_loop_tape_value_read_only_by_the_adjoint_is_written():
+    """Simplified, the loop's tape holds ``broadcast_to(tanh(y))``, read by nothing but
+    the tape: codegen folded it into the append, which it had written before the body
+    (``KeyError`` naming the value)."""
+    x, y = np.linspace(-1.0, 1.0, 6).reshape(2, 3), np.array([0.3, -0.7, 1.1])
+    g_x, g_y = adc.grad(loop_taping_a_broadcast, (0, 1))(x, y)
+    acc = x + 3 * np.tanh(y)
+    np.testing.assert_allclose(g_x, np.cos(acc))
+    np.testing.assert_allclose(g_y, 3 * np.sum(np.cos(acc), axis=0) / np.cosh(y) ** 2)
+    adc.check_grads(loop_taping_a_broadcast, x, y)
