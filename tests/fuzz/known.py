@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .checker import INTERNAL, REFUSED, WRONG, Outcome
+from .checker import REFUSED, Outcome
 from .program import Program
 
 Match = Callable[[Program, Outcome], bool]
@@ -31,10 +31,6 @@ def _category(*names: str) -> Match:
     return lambda p, o: o.category in names
 
 
-def _stage(*names: str) -> Match:
-    return lambda p, o: o.stage in names
-
-
 def _message(pattern: str) -> Match:
     return lambda p, o: re.search(pattern, o.detail) is not None
 
@@ -43,17 +39,7 @@ def _source(pattern: str) -> Match:
     return lambda p, o: re.search(pattern, p.function_source()) is not None
 
 
-# NumPy functions given Python lists/tuples of arrays (the forms expressions.LISTED writes)
-_LISTED = r"np\.(sum|max)\(\[.*\], axis=0\)|np\.mean\(\(.*\), axis=0\)|np\.add\(\*\[|np\.array\(\["
-
 KNOWN: list[Known] = [
-    Known("lists and tuples of arrays passed to NumPy functions (issue item 1)",
-          _all(_category(WRONG, INTERNAL, REFUSED), _source(_LISTED))),
-    Known("0-d and float loop carries under grad: KeyError in codegen",
-          _all(_category(INTERNAL), _message(r"KeyError: (np\.float\d+\()?-?[\d.]+\)?"))),
-    Known("grad of grad through if and loops",
-          _all(_category(INTERNAL, REFUSED), _stage("hessian", "hessian-fd"),
-               _source(r"\b(if|for|while)\b"))),
     Known("refused: break/continue/return under a run-time condition in a loop unrolled "
           "because it builds a list",
           _all(_category(REFUSED), _message(r"in a loop that is unrolled"))),
@@ -61,9 +47,6 @@ KNOWN: list[Known] = [
           "(has_aux)",
           _all(_category(REFUSED), _message(r"branches give .* of different structure"),
                _source(r"\b(for|while)\b"))),
-    Known("grad of grad through a call to a helper function: invalid IR",
-          _all(_category(INTERNAL), _stage("hessian", "hessian-fd"),
-               _message(r"invalid IR in 'f_probe'"), lambda p, o: bool(p.helpers))),
     Known("refused: return inside a while loop under a run-time condition",
           _all(_category(REFUSED), _message(r"'return' inside a loop under a condition"))),
     Known("refused: return in a loop nested in another loop of run-time length",
