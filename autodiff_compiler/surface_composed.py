@@ -23,15 +23,14 @@ from .errors import AutodiffError
 from .ir import Var
 from .surface import (
     CompileTimeError,
-    _arrays,
-    _asarray,
     _rank,
-    _splitter,
     _static,
     _ufunc,
     _unsupported,
     register,
 )
+from .surface_constructors import _asarray
+from .surface_shapes import _arrays, _splitter
 
 
 def _known_rank(x: Any, what: str) -> int:
