@@ -44,6 +44,7 @@ class _Names:
     def __init__(self, taken: set[str]) -> None:
         self.taken = set(taken)
         self.env: dict[str, Any] = {}
+        self.bound: dict[str, tuple[Any, str]] = {}
 
     def reserve(self, base: str) -> str:
         name = base
@@ -53,8 +54,12 @@ class _Names:
         return name
 
     def bind(self, base: str, value: Any) -> str:
+        """A global name holding ``value`` (the same name for the same object again)."""
+        if base in self.bound and self.bound[base][0] is value:
+            return self.bound[base][1]
         name = self.reserve(base)
         self.env[name] = value
+        self.bound[base] = (value, name)
         return name
 
 
