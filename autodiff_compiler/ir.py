@@ -349,13 +349,8 @@ def substitute_function(fn: Function, mapping: Mapping[Var, Any]) -> Function:
 
 def _substitute_eqn(eqn: Eqn, mapping: Mapping[Var, Atom]) -> Eqn:
     invars = tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
-    params = dict(eqn.params)
-    for key, value in eqn.params.items():
-        if isinstance(value, Function):
-            params[key] = substitute_function(value, mapping)
-        elif _is_region(value):
-            params[key] = tuple(substitute_function(f, mapping) for f in value)
-    return Eqn(eqn.outvars, eqn.prim, invars, params, eqn.loc)
+    eqn = map_regions(eqn, lambda f: substitute_function(f, mapping))
+    return Eqn(eqn.outvars, eqn.prim, invars, eqn.params, eqn.loc)
 
 
 def renamed(eqns: Sequence[Eqn], env: dict[Var, Atom]) -> list[Eqn]:
@@ -365,12 +360,7 @@ def renamed(eqns: Sequence[Eqn], env: dict[Var, Atom]) -> list[Eqn]:
     out = []
     for eqn in eqns:
         invars = tuple(env.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
-        params = dict(eqn.params)
-        for key, value in eqn.params.items():
-            if isinstance(value, Function):
-                params[key] = _renamed_function(value, env)
-            elif _is_region(value):
-                params[key] = tuple(_renamed_function(f, env) for f in value)
+        params = map_regions(eqn, lambda f: _renamed_function(f, env)).params
         outvars = tuple(_fresh(v, env) for v in eqn.outvars)
         out.append(Eqn(outvars, eqn.prim, invars, params, eqn.loc))
     return out
