@@ -310,14 +310,11 @@ class _Resume(gast.Pass):
 
 
 def stmt_resume(scope: Scope, node: _Resume) -> Any:
-    saved = scope.in_loop, scope.loop_kind
+    """The iterations still to come; what follows is after the loop, and lowered so."""
     scope.in_loop, scope.loop_kind = node.outer
-    try:
-        if node.items is None:
-            return _unroll_while(scope, node.loop, scope.expr(node.loop.test))
-        return _unroll(scope, node.loop, node.items, node.start)
-    finally:
-        scope.in_loop, scope.loop_kind = saved
+    if node.items is None:
+        return _unroll_while(scope, node.loop, scope.expr(node.loop.test))
+    return _unroll(scope, node.loop, node.items, node.start)
 
 
 def resumable(scope: Scope) -> bool:

@@ -53,6 +53,16 @@ def test_jump_in_unrolled_loop_value_is_pythons(name, fn, x):
         np.testing.assert_allclose(g, w)
 
 
+@pytest.mark.parametrize("x", [ROWS, -ROWS * 0.01, -ROWS], ids=["in_loop", "after", "end"])
+def test_return_after_unrolled_loop_with_return_is_lowered_outside_it(x):
+    """What follows the loop, in the branch that did not return, is not in the loop."""
+    y = np.array(0.4)
+    check_grads(lambda a, b: cases.returns_in_and_after_walked_rows(a, b)[0], x, y, order=2,
+                modes=("rev",))
+    value, _ = adc.value_and_grad(cases.returns_in_and_after_walked_rows, has_aux=True)(x, y)
+    np.testing.assert_allclose(value[0], cases.returns_in_and_after_walked_rows(x, y)[0])
+
+
 def test_branches_change_their_own_copy_of_a_dict():
     """Both branches used to write into one dict: the last one lowered won on both paths."""
     g = adc.grad(cases.dict_set_in_branches)(X)

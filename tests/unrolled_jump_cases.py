@@ -138,3 +138,12 @@ def return_in_unrolled_in_run_time_loop(x):
                 return np.sum(v)
         y = y + 1.0
     return np.sum(y ** 2)
+
+
+def returns_in_and_after_walked_rows(x, y):
+    for row in x / (1.5 + np.cos(y)):
+        if np.sum(row) > 0.0:
+            return np.sum(row ** 2), x * 2.0
+    if np.sum(x) > -0.5:
+        return np.sum(np.sin(x * y)), x * 2.0
+    return np.sum(x), x * 2.0
