@@ -125,9 +125,11 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
             result = run(child)
         except _Break:
             raise UnsupportedSyntaxError(
-                "'break' under a run-time condition in a loop that is unrolled (it builds a "
-                "Python list) is not supported", scope.low.builder.loc,
-                hint="preallocate an array instead of appending to a list") from None
+                "'break' in a loop unrolled while compiling (it builds or walks a Python "
+                "list), after a 'continue' on a run-time condition in the same iteration, is "
+                "not supported", scope.low.builder.loc,
+                hint="preallocate an array instead of building a list, so that the loop is not "
+                "unrolled; or break on a flag at the end of the iteration") from None
     return b.eqns, child, result
 
 

@@ -88,12 +88,7 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
 def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:
     """The body, skipped once the stop flag is set; sets up the flags when needed."""
     returns = _contains(body, (gast.Return,))
-    if returns:
-        if scope.loop_kind == "structured":
-            raise UnsupportedSyntaxError(
-                "'return' in a loop nested in another loop of run-time length is not "
-                "supported yet", scope.loc(node), hint="assign a result, break out of both "
-                "loops, and return after them")
+    if returns and RETURNED not in scope.env:  # (else an enclosing loop's, carried on)
         scope.env[RETURNED], scope.env[RESULT] = False, PENDING
     if not (_breaks(body) or returns):
         return body
@@ -105,9 +100,11 @@ def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list
 
 def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> Any:
     stopped = scope.env.pop(STOP, False)
-    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
     if outer_stop is not _UNBOUND:
         scope.env[STOP] = outer_stop
+    if scope.loop_kind == "structured" and _contains(node.body, (gast.Return,)):
+        return _after_nested_loop(scope, node, stopped)
+    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
     if node.orelse:
         if isinstance(stopped, Var):
             _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
@@ -122,6 +119,32 @@ def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> A
     rest = [stmt for block in scope.continuation for stmt in block]
     return _cond(scope, node, returned, [lambda c: result, lambda c: c.block(rest)],
                  returns=True)
+
+
+def _after_nested_loop(scope: Scope, node: gast.For | gast.While, stopped: Any) -> Any:
+    """A loop in the body of a loop of run-time length whose ``return`` flags are the
+    enclosing loop's: once one ran, the enclosing loop stops too, and the rest of its
+    body runs only on the paths that did not return."""
+    if node.orelse:
+        if isinstance(stopped, Var):
+            _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
+                  returns=False, names=assigned_names(node.orelse))
+        elif scope.block(node.orelse) is JUMPED:
+            return JUMPED
+    returned = scope.env[RETURNED]
+    if not isinstance(returned, Var):
+        if returned:
+            scope.env[STOP] = True
+        return JUMPED if returned else NOT_RETURNED
+    rest = list(scope.continuation[0]) if scope.continuation else []
+
+    def stop(c: Scope) -> Any:
+        c.env[STOP] = True
+        return NOT_RETURNED
+
+    _cond(scope, node, returned, [stop, lambda c: c.block(rest)], returns=False,
+          names=assigned_names(rest))
+    return JUMPED
 
 
 def stmt_return_in_loop(scope: Scope, node: gast.Return) -> Any:

@@ -60,3 +60,33 @@ def falls_off_after_loop(xs):
     for row in xs:
         if np.sum(row) > 0.5:
             return np.sum(row ** 2), row
+
+
+def return_in_nested_run_time_loops(x):
+    y = x
+    while np.sum(y) < 6.0:
+        for r in y * np.ones((2, 3)):
+            if np.sum(r) > 3.0:
+                return np.sum(np.cos(r)), r
+        y = y * 1.3 + 0.2
+    return np.sum(y ** 2), y
+
+
+def return_unconditional_in_inner_loop(x, n):
+    c = 1.0 + np.tanh(np.sum(x))
+    while c < 3.0:
+        for _ in range(n):
+            return np.sum(np.cos(x * c)), x * c
+        c = c + 0.75
+    return np.sum(x ** 2), x
+
+
+def return_in_nested_for_ranges(x, n):
+    acc = x
+    for i in range(n):
+        for j in range(n):
+            acc = np.sin(acc) + 0.5 + 0.01 * (i - j)
+            if np.sum(acc) > 2.5:
+                return np.sum(acc ** 2), {"at": acc}
+        acc = acc * 1.1
+    return np.sum(acc), {"at": acc * 2.0}

@@ -81,3 +81,23 @@ def test_return_in_run_time_loop_with_aux_tuple(xs):
 def test_return_in_run_time_loop_of_different_structures_refused(fn, kinds):
     with pytest.raises(adc.AutodiffError, match=rf"different structure \({kinds}\)"):
         adc.grad(fn)(TAKEN)
+
+
+NESTED = [
+    ("while_for_returns_at_once", cases.return_in_nested_run_time_loops, (X * 4.0,)),
+    ("while_for_returns_later", cases.return_in_nested_run_time_loops, (X + 0.3,)),
+    ("while_for_never_runs", cases.return_in_nested_run_time_loops, (X * 20.0,)),
+    ("unconditional_inner_runs", cases.return_unconditional_in_inner_loop, (X, np.array(2))),
+    ("unconditional_inner_empty", cases.return_unconditional_in_inner_loop, (X, np.array(0))),
+    ("for_for_returns", cases.return_in_nested_for_ranges, (X + 0.5, np.array(3))),
+    ("for_for_ends", cases.return_in_nested_for_ranges, (X - 2.0, np.array(2))),
+]
+
+
+@pytest.mark.parametrize("name,fn,args", NESTED, ids=[c[0] for c in NESTED])
+def test_return_in_loop_nested_in_run_time_loop(name, fn, args):
+    check_grads(lambda *a: fn(*a)[0], *args, order=2, modes=("rev",))
+    (value, aux), _ = adc.value_and_grad(fn, has_aux=True)(*args)
+    want, want_aux = fn(*args)
+    np.testing.assert_allclose(value, want)
+    _assert_same_tree(aux, want_aux)

@@ -54,20 +54,15 @@ KNOWN: list[Known] = [
     Known("grad of grad through if and loops",
           _all(_category(INTERNAL, REFUSED), _stage("hessian", "hessian-fd"),
                _source(r"\b(if|for|while)\b"))),
-    Known("refused: break/continue/return under a run-time condition in a loop unrolled "
-          "because it builds a list",
-          _all(_category(REFUSED), _message(r"in a loop that is unrolled"))),
-    Known("refused: return inside a run-time loop of a function returning a tuple "
-          "(has_aux)",
-          _all(_category(REFUSED), _message(r"branches give .* of different structure"),
-               _source(r"\b(for|while)\b"))),
+    Known("refused (README): return/break on a run-time condition in an unrolled loop "
+          "inside a loop of run-time length, or after a run-time continue",
+          _all(_category(REFUSED), _message(r"in a loop unrolled while compiling"))),
+    Known("refused (README): a list changed on some run-time paths only, or paths giving "
+          "different structures",
+          _all(_category(REFUSED), _message(r"of different structure \("))),
     Known("grad of grad through a call to a helper function: invalid IR",
           _all(_category(INTERNAL), _stage("hessian", "hessian-fd"),
                _message(r"invalid IR in 'f_probe'"), lambda p, o: bool(p.helpers))),
-    Known("refused: return inside a while loop under a run-time condition",
-          _all(_category(REFUSED), _message(r"'return' inside a loop under a condition"))),
-    Known("refused: return in a loop nested in another loop of run-time length",
-          _all(_category(REFUSED), _message(r"'return' in a loop nested in another loop"))),
     Known("refused: a Python list built in a while loop with a run-time condition",
           _all(_category(REFUSED), _message(r"building a Python list in a while loop"))),
 ]
