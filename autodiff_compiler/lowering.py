@@ -59,6 +59,29 @@ class Lowering:
         self.lists.append(items)
         return items
 
+    def copy_containers(self, env: dict[str, Any]) -> dict[str, Any]:
+        """``env`` with the lists and dicts the function built copied (nested ones too,
+        two names of one list still sharing its copy), the copies the function's own."""
+        own, copies = self.own_lists, {}
+
+        def copy(value: Any) -> Any:
+            if isinstance(value, list | dict) and id(value) in own:
+                if id(value) not in copies:
+                    new: Any = [] if isinstance(value, list) else {}
+                    copies[id(value)] = self.new_list(new)
+                    items = value.items() if isinstance(value, dict) else enumerate(value)
+                    for key, item in items:
+                        if isinstance(new, list):
+                            new.append(copy(item))
+                        else:
+                            new[key] = copy(item)
+                return copies[id(value)]
+            if type(value) is tuple:
+                return tuple(copy(v) for v in value)
+            return value
+
+        return {name: copy(value) for name, value in env.items()}
+
     def call_function(self, fn: types.FunctionType, args: tuple, kwargs: dict, loc: Loc | None,
                       self_obj: Any = None) -> Any:
         """Inline a Python function compiled from its own source."""
@@ -248,12 +271,18 @@ class Scope:
         self.in_loop = False
         self.loop_kind: str | None = None  # "structured" or "unrolled": what `break` does
         self.params: set[Var] = set()  # values the caller passed in
+        # The continuation runs to the end of the function (not so in a region body,
+        # but for a branch that took the rest of the function in); `jump_branch`: such
+        # a branch, where a `break` of an unrolled loop lowers what follows the loop.
+        self.reaches_end, self.jump_branch = True, False
 
     def fork(self) -> Scope:
-        """A scope for a region body: same function, its own copy of the names."""
+        """A scope for a region body: same function, its own copy of the names and of
+        the lists and dicts the function built (what one branch appends is its own)."""
         child = Scope(self.low, self.fn, self.parsed, self.call_loc)
         child.env, child.in_loop, child.loop_kind = dict(self.env), self.in_loop, self.loop_kind
-        child.params = self.params
+        child.env = self.low.copy_containers(child.env)
+        child.params, child.reaches_end = self.params, False
         return child
 
     def loc(self, node: gast.AST) -> Loc:

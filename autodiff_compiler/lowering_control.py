@@ -89,10 +89,32 @@ def _join(avals: Sequence[Aval]) -> Aval:
     return Aval(shape, dtype, weak=all(a.weak for a in avals))
 
 
+class _Pending:
+    """The function's result while no ``return`` has run yet: it takes the structure of
+    the value a ``return`` gives, with ``None`` leaves, where the two meet."""
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING = _Pending()
+
+
 def _is_leaf(value: Any) -> bool:
-    """What a branch or loop may produce: run-time values, numbers (flags too), and
-    ``None`` (a result not yet computed)."""
-    return value is None or isinstance(value, Var | int | float | np.generic)
+    """What a branch or loop may produce: run-time values, numbers (flags too),
+    ``None``, and ``PENDING``."""
+    return value is None or value is PENDING or isinstance(value, Var | int | float | np.generic)
+
+
+def fill_pending(values: list[Any]) -> list[Any]:
+    """``PENDING`` among computed results becomes their structure with ``None`` leaves
+    (never read: the flag that says a ``return`` ran selects the computed one)."""
+    known = [v for v in values if v is not PENDING]
+    if not known or len(known) == len(values):
+        return values
+    leaves, skeleton = trees.flatten(known[0], _is_leaf)
+    filler = trees.unflatten(skeleton, [None] * len(leaves))
+    return [filler if v is PENDING else v for v in values]
 
 
 def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
@@ -103,20 +125,34 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
             result = run(child)
         except _Break:
             raise UnsupportedSyntaxError(
-                "'break' under a run-time condition in a loop that is unrolled (it builds a "
-                "Python list) is not supported", scope.low.builder.loc,
-                hint="preallocate an array instead of appending to a list") from None
+                "'break' in a loop unrolled while compiling (it builds or walks a Python "
+                "list), after a 'continue' on a run-time condition in the same iteration, is "
+                "not supported", scope.low.builder.loc,
+                hint="preallocate an array instead of building a list, so that the loop is not "
+                "unrolled; or break on a flag at the end of the iteration") from None
     return b.eqns, child, result
 
 
 def _merge(scope: Scope, node: gast.AST, values: list[Any], what: str) -> tuple[list, Any]:
     """One output per leaf where region results differ: leaves per branch, skeleton."""
-    flat = [trees.flatten(v, _is_leaf) for v in values]
+    flat = [trees.flatten(v, _is_leaf) for v in fill_pending(values)]
     skeleton = flat[0][1]
     if any(repr(s) != repr(skeleton) or len(leaves) != len(flat[0][0]) for leaves, s in flat):
-        raise scope.error(node, f"the branches give {what} of different structure",
-                          hint="make every branch produce the same kind of value")
+        kinds = " and ".join(dict.fromkeys(_kind(v) for v in values))
+        raise scope.error(node, f"the branches give {what} of different structure "
+                                f"({kinds}), decided only at run time",
+                          hint="make every path produce the same kind of value (the same "
+                          "nesting of tuples, lists and dicts)")
     return [list(column) for column in zip(*(leaves for leaves, _ in flat))], skeleton
+
+
+def _kind(value: Any) -> str:
+    """How a value's structure reads in a message: ``tuple of 2``, ``array``, ``None``."""
+    if value is None:
+        return "None"
+    if isinstance(value, tuple | list | dict):
+        return f"{type(value).__name__} of {len(value)}"
+    return "array or number" if _is_leaf(value) else type(value).__name__
 
 
 # ---------------------------------------------------------------------------- if / ifexp
@@ -126,27 +162,65 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
         return scope.block(node.body if test else node.orelse)
-    structured_return = scope.loop_kind == "structured" and _contains(
-        node.body + node.orelse, (gast.Return,))
+    returns = _contains(node.body + node.orelse, (gast.Return,))
+    if scope.loop_kind == "unrolled" and (returns or _breaks(node.body + node.orelse)):
+        return _jump_out_of_unrolled(scope, node, test, returns)
+    structured_return = scope.loop_kind == "structured" and returns
     if scope.in_loop and (_jumps(node.body + node.orelse) or structured_return):
         # the rest of the loop body runs only on the paths that do not jump
         rest = list(scope.continuation[0]) if scope.continuation else []
+        tail = None
+        if scope.jump_branch and scope.loop_kind == "unrolled":  # rest of the function
+            rest, tail = split_at_resume(scope)
         _cond(scope, node, test, [lambda c: c.block(node.body + rest),
                                   lambda c: c.block(node.orelse + rest)], returns=False,
               names=assigned_names(node.body + node.orelse + rest))
-        return JUMPED
-    if _contains(node.body + node.orelse, (gast.Return,)):
-        if scope.in_loop:
-            raise UnsupportedSyntaxError(
-                "'return' inside a loop under a condition known only at run time is not "
-                "supported yet", scope.loc(node), hint="set a result variable and break "
-                "out of the loop with a condition known when compiling")
-        rest = [stmt for block in scope.continuation for stmt in block]
-        return _cond(scope, node, test, [lambda c: c.block(node.body + rest),
-                                         lambda c: c.block(node.orelse + rest)], returns=True)
+        return JUMPED if tail is None else lower_rest(scope, tail)
+    if returns:
+        return _rest_in_branches(scope, node, test)
     _cond(scope, node, test, [lambda c: c.block(node.body), lambda c: c.block(node.orelse)],
           returns=False)
     return NOT_RETURNED
+
+
+def _rest_in_branches(scope: Scope, node: gast.If, test: Var) -> Any:
+    """Each branch takes the rest of the function in; the ``cond`` gives its result."""
+    rest = [stmt for block in scope.continuation for stmt in block]
+
+    def branch(stmts: list[gast.stmt]) -> Callable[[Scope], Any]:
+        def run(child: Scope) -> Any:
+            child.reaches_end, child.jump_branch = True, scope.loop_kind == "unrolled"
+            return child.block(stmts + rest)
+        return run
+
+    return _cond(scope, node, test, [branch(node.body), branch(node.orelse)], returns=True)
+
+
+def _jump_out_of_unrolled(scope: Scope, node: gast.If, test: Var, returns: bool) -> Any:
+    """``return``/``break`` on a run-time condition in a loop unrolled while compiling:
+    the iterations still to come, and what follows the loop, go into the branches."""
+    if not resumable(scope):
+        what = "'return'" if returns else "'break'"
+        raise UnsupportedSyntaxError(
+            f"{what} on a run-time condition in a loop unrolled while compiling (it builds "
+            "or walks a Python list), where the rest of the function cannot follow the "
+            "jump: after a 'continue' on a run-time condition, or inside a loop of run-time "
+            "length, is not supported", scope.loc(node),
+            hint="preallocate an array instead of building a list, so that the loop is not "
+            "unrolled; or assign a result, break with a flag, and return after the loops")
+    return _rest_in_branches(scope, node, test)
+
+
+def _breaks(stmts: Sequence[gast.stmt]) -> bool:
+    """``break`` of this loop (not of loops nested in it)."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Break):
+            return True
+        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
+            todo.extend(gast.iter_child_nodes(node))
+    return False
 
 
 def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
@@ -167,13 +241,16 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
         return trees.unflatten(skeleton, outs)
     merged, columns, skeletons = [], [], []
     candidates = assigned_names(node.body + node.orelse) if names is None else names
-    candidates = [*candidates, *_flags(scope)]
+    candidates = list(dict.fromkeys([*candidates, *_flags(scope), *_containers(scope)]))
     for name in candidates:
         values = [child.env.get(name, _UNBOUND) for _, child, _ in lowered]
         if any(v is _UNBOUND for v in values):
             scope.env.pop(name, None)  # bound on some paths only: unusable afterwards
         elif all(v is values[0] for v in values):
             scope.env[name] = values[0]
+        elif all(_same_contents(v, values[0]) for v in values):
+            if not _same_contents(values[0], scope.env.get(name, _UNBOUND)):
+                scope.env[name] = values[0]  # (else the branches' copies are the original)
         else:
             cols, skeleton = _merge(scope, node, values, f"'{name}'")
             merged.append((name, len(cols)))
@@ -183,7 +260,43 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
                       [_hint(name) for name, n in merged for _ in range(n)])
     for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
+        _own_containers(scope, scope.env[name])
     return NOT_RETURNED
+
+
+def _containers(scope: Scope) -> list[str]:
+    """Names holding lists or dicts the function built: each branch changes its copy."""
+    own = scope.low.own_lists
+
+    def holds(value: Any) -> bool:
+        if isinstance(value, list | dict):
+            return id(value) in own or any(map(holds, _items(value)))
+        return type(value) is tuple and any(map(holds, value))
+
+    return [name for name, value in scope.env.items() if holds(value)]
+
+
+def _items(value: list | dict) -> list:
+    return list(value.values()) if isinstance(value, dict) else value
+
+
+def _same_contents(a: Any, b: Any) -> bool:
+    """The same structure holding the very same values."""
+    if b is _UNBOUND:
+        return False
+    (la, sa), (lb, sb) = trees.flatten(a, _is_leaf), trees.flatten(b, _is_leaf)
+    return repr(sa) == repr(sb) and len(la) == len(lb) and all(x is y for x, y in zip(la, lb))
+
+
+def _own_containers(scope: Scope, value: Any) -> None:
+    """The lists and dicts of a merged value are the function's: it may change them."""
+    if isinstance(value, list | dict):
+        scope.low.new_list(value)
+        for item in _items(value):
+            _own_containers(scope, item)
+    elif type(value) is tuple:
+        for item in value:
+            _own_containers(scope, item)
 
 
 _UNBOUND = object()
@@ -238,4 +351,5 @@ def _flags(scope: Scope) -> list[str]:
 STATEMENTS.update({gast.If: stmt_if})
 EXPRESSIONS.update({gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop})
 
-from . import lowering_loops as _loops  # noqa: E402,F401  (registers the loop handlers)
+from .lowering_loops import lower_rest, resumable, split_at_resume  # noqa: E402
+# (importing it registers the loop handlers)

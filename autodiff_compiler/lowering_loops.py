@@ -10,6 +10,7 @@ builds Python lists, or it cannot be lowered as a region.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,7 @@ import gast
 import numpy as np
 
 from . import primitives as P
+from . import trees
 from .builder import as_atom
 from .errors import UnsupportedSyntaxError
 from .ir import Aval, Eqn, Function, Var
@@ -25,10 +27,12 @@ from .iteration import Range, Static, iteration_of
 from .lowering import JUMPED, NOT_RETURNED, STATEMENTS, Scope
 from .lowering_control import (
     _UNBOUND,
+    PENDING,
     RESULT,
     RETURNED,
     STOP,
     _Break,
+    _breaks,
     _builds_lists,
     _cond,
     _contains,
@@ -38,6 +42,7 @@ from .lowering_control import (
     _join,
     _region,
     assigned_names,
+    fill_pending,
 )
 
 _MAX_UNROLLED = 100_000
@@ -70,26 +75,21 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     carried = [n for n in assigned_names(node.body) if n in scope.env
                and n not in assigned_names([gast.Expr(node.target)])] + _flags(scope)
     index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
-    body = _loop_body(scope, node, carried, bind, stmts, index)
-    inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
-    outs = [Var(a, _hint(n)) for a, n in zip([v.aval for v in body.outvars], carried)]
+    body, carried = _loop_body(scope, node, carried, bind, stmts, index)
+    inits, skeletons = _carried_leaves(scope, node, carried)
+    outs = [Var(v.aval, h) for v, h in zip(body.outvars, _hints(scope, carried))]
     scope.low.builder.eqns.append(Eqn(
         tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
         {"body": body, "n_ys": 0, "reverse": iteration.reverse}, scope.loc(node)))
-    scope.env.update(zip(carried, outs))
+    _bind_carried(scope.env, carried, skeletons, outs)
     return _after_loop(scope, node, outer_stop)
 
 
 def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:
     """The body, skipped once the stop flag is set; sets up the flags when needed."""
     returns = _contains(body, (gast.Return,))
-    if returns:
-        if scope.loop_kind == "structured":
-            raise UnsupportedSyntaxError(
-                "'return' in a loop nested in another loop of run-time length is not "
-                "supported yet", scope.loc(node), hint="assign a result, break out of both "
-                "loops, and return after them")
-        scope.env[RETURNED], scope.env[RESULT] = False, None
+    if returns and RETURNED not in scope.env:  # (else an enclosing loop's, carried on)
+        scope.env[RETURNED], scope.env[RESULT] = False, PENDING
     if not (_breaks(body) or returns):
         return body
     scope.env[STOP] = False
@@ -100,9 +100,11 @@ def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list
 
 def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> Any:
     stopped = scope.env.pop(STOP, False)
-    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, None)
     if outer_stop is not _UNBOUND:
         scope.env[STOP] = outer_stop
+    if scope.loop_kind == "structured" and _contains(node.body, (gast.Return,)):
+        return _after_nested_loop(scope, node, stopped)
+    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
     if node.orelse:
         if isinstance(stopped, Var):
             _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
@@ -119,23 +121,37 @@ def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> A
                  returns=True)
 
 
+def _after_nested_loop(scope: Scope, node: gast.For | gast.While, stopped: Any) -> Any:
+    """A loop in the body of a loop of run-time length whose ``return`` flags are the
+    enclosing loop's: once one ran, the enclosing loop stops too, and the rest of its
+    body runs only on the paths that did not return."""
+    if node.orelse:
+        if isinstance(stopped, Var):
+            _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
+                  returns=False, names=assigned_names(node.orelse))
+        elif scope.block(node.orelse) is JUMPED:
+            return JUMPED
+    returned = scope.env[RETURNED]
+    if not isinstance(returned, Var):
+        if returned:
+            scope.env[STOP] = True
+        return JUMPED if returned else NOT_RETURNED
+    rest = list(scope.continuation[0]) if scope.continuation else []
+
+    def stop(c: Scope) -> Any:
+        c.env[STOP] = True
+        return NOT_RETURNED
+
+    _cond(scope, node, returned, [stop, lambda c: c.block(rest)], returns=False,
+          names=assigned_names(rest))
+    return JUMPED
+
+
 def stmt_return_in_loop(scope: Scope, node: gast.Return) -> Any:
     """``return`` in a loop of run-time length: keep the value, stop the loop."""
     value = None if node.value is None else scope.expr(node.value)
     scope.env[RESULT], scope.env[RETURNED], scope.env[STOP] = value, True, True
     return JUMPED
-
-
-def _breaks(stmts: Sequence[gast.stmt]) -> bool:
-    """``break`` of this loop (not of loops nested in it)."""
-    todo = list(stmts)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, gast.Break):
-            return True
-        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
-            todo.extend(gast.iter_child_nodes(node))
-    return False
 
 
 def stmt_while(scope: Scope, node: gast.While) -> Any:
@@ -187,11 +203,13 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     outer_stop = scope.env.pop(STOP, _UNBOUND)
     stmts = _with_stop_flag(scope, node, node.body)
     carried = [n for n in assigned_names(node.body) if n in scope.env] + _flags(scope)
-    body = _loop_body(scope, node, carried, None, stmts)
-    carry = [Var(v.aval, _hint(n)) for v, n in zip(body.invars, carried)]
+    body, carried = _loop_body(scope, node, carried, None, stmts)
+    inits, skeletons = _carried_leaves(scope, node, carried)
+    hints = _hints(scope, carried)
+    carry = [Var(v.aval, h) for v, h in zip(body.invars, hints)]
 
     def run(child: Scope) -> Any:
-        child.env.update(zip(carried, carry))
+        _bind_carried(child.env, carried, skeletons, carry)
         test = child.expr(node.test)
         if STOP in carried:
             going = P.truth_not(child.env[STOP])
@@ -202,34 +220,61 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
 
     eqns, _, pred = _region(scope, run)
     cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
-    inits = [as_atom(_loop_value(scope, node, scope.env[n], n)) for n in carried]
-    outs = [Var(v.aval, _hint(n)) for v, n in zip(body.outvars, carried)]
+    outs = [Var(v.aval, h) for v, h in zip(body.outvars, hints)]
     scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
                                       {"cond": cond, "body": body, "n_ys": 0}, scope.loc(node)))
-    scope.env.update(zip(carried, outs))
+    _bind_carried(scope.env, carried, skeletons, outs)
     return _after_loop(scope, node, outer_stop)
 
 
-def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> Any:
-    if not _is_leaf(value):
+def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> tuple[list, Any]:
+    """The leaves a carried value holds, and its skeleton. Only the function's result
+    may be a structure (whatever a ``return`` in the loop gives)."""
+    leaves, skeleton = trees.flatten(value, _is_leaf)
+    if name != RESULT and skeleton is not trees.LEAF:
         raise scope.error(node, f"'{name}' changes in a loop whose length is known only at run "
                                 f"time, but it is a {type(value).__name__}, not a number or array",
                           hint="keep loop-carried values arrays or numbers")
-    return value
+    return leaves, skeleton
+
+
+def _carried_leaves(scope: Scope, node: gast.AST, names: list[str]) -> tuple[list, list]:
+    """The carried names' values as one flat list of atoms, and each one's skeleton."""
+    flat = [_loop_value(scope, node, scope.env[n], n) for n in names]
+    return [as_atom(leaf) for leaves, _ in flat for leaf in leaves], [s for _, s in flat]
+
+
+def _hints(scope: Scope, names: list[str]) -> list[str]:
+    return [_hint(n) for n in names
+            for _ in trees.flatten(scope.env[n], _is_leaf)[0]]
+
+
+def _bind_carried(env: dict, names: list[str], skeletons: list, leaves: Sequence[Any]) -> None:
+    """Give each carried name its value rebuilt from its leaves."""
+    leaves = list(leaves)
+    for name, skeleton in zip(names, skeletons):
+        n = len(trees.flatten(skeleton, lambda v: v is trees.LEAF)[0])
+        env[name], leaves = trees.unflatten(skeleton, leaves[:n]), leaves[n:]
 
 
 def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
                bind: Callable[[Scope, Var], None] | None, stmts: list[gast.stmt],
-               target: gast.AST | None = None) -> Function:
-    """The body as a region of the carried names; re-lowered until their avals settle."""
-    avals = [as_atom(_loop_value(scope, node, scope.env[n], n)).aval for n in carried]
+               target: gast.AST | None = None) -> tuple[Function, list[str]]:
+    """The body as a region of the carried names' leaves, and those names. Re-lowered
+    until their avals settle; and once more when a ``return`` in it first gives the
+    function's result its structure (until then ``PENDING``, not carried)."""
     index_name = target.id if isinstance(target, gast.Name) else "i"
-    for _ in range(3):
+    live = [n for n in carried if scope.env[n] is not PENDING]
+    avals = None
+    for _ in range(4):
+        inits, skeletons = _carried_leaves(scope, node, live)
+        avals = avals or [a.aval for a in inits]
         k = Var(_INDEX, index_name)
-        carry = [Var(a, _hint(n)) for a, n in zip(avals, carried)]
+        carry = [Var(a, h) for a, h in zip(avals, _hints(scope, live))]
 
-        def run(child: Scope, k: Var = k, carry: list[Var] = carry) -> Any:
-            child.env.update(zip(carried, carry))
+        def run(child: Scope, k: Var = k, carry: list[Var] = carry,
+                live: list[str] = live, skeletons: list = skeletons) -> Any:
+            _bind_carried(child.env, live, skeletons, carry)
             child.in_loop, child.loop_kind = True, "structured"
             if bind is not None:
                 bind(child, k)
@@ -238,15 +283,28 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
                     "'return' inside a loop whose length is known only at run time is not "
                     "supported yet", scope.loc(node), hint="assign a result and return after "
                     "the loop")
-            return [as_atom(_loop_value(scope, node, child.env[n], n)) for n in carried]
+            return {n: child.env[n] for n in carried}
 
-        eqns, _, outs = _region(scope, run)
+        eqns, _, result = _region(scope, run)
+        found = [n for n in carried if n not in live and result[n] is not PENDING]
+        if found:  # a return's structure is now known: carry it, from None leaves
+            for n in found:
+                scope.env[n] = fill_pending([PENDING, result[n]])[0]
+            live, avals = [n for n in carried if scope.env[n] is not PENDING], None
+            continue
+        outs = []
+        for n, skeleton in zip(live, skeletons):
+            leaves, got = _loop_value(scope, node, result[n], n)
+            if repr(got) != repr(skeleton):
+                raise scope.error(node, f"'{_hint(n)}' changes structure in the loop",
+                                  hint="make every path produce the same kind of value")
+            outs.extend(as_atom(v) for v in leaves)
         settled = [_join([a, o.aval]) for a, o in zip(avals, outs)]
         if settled == avals:
             break
         avals = settled
     invars = (k, *carry) if bind is not None else tuple(carry)
-    return Function("body", invars, tuple(eqns), tuple(outs))
+    return Function("body", invars, tuple(eqns), tuple(outs)), live
 
 
 _BROKE = object()
@@ -262,33 +320,94 @@ def _unrolling(scope: Scope) -> Iterator[None]:
         scope.in_loop, scope.loop_kind = saved
 
 
-def _iteration_of(scope: Scope, body: list[gast.stmt]) -> Any:
+class _Resume(gast.Pass):
+    """Stands, after an unrolled iteration's statements, for the iterations still to
+    come (then the loop's ``else``): where a ``return`` or ``break`` under a run-time
+    condition takes the rest of the function into the branch that does not jump."""
+
+    def __init__(self, loop: gast.For | gast.While, items: list | None, start: int,
+                 outer: tuple[bool, str | None]) -> None:
+        super().__init__()
+        self.loop, self.items, self.start, self.outer = loop, items, start, outer
+        gast.copy_location(self, loop)
+
+
+def stmt_resume(scope: Scope, node: _Resume) -> Any:
+    """The iterations still to come; what follows is after the loop, and lowered so."""
+    scope.in_loop, scope.loop_kind = node.outer
+    if node.items is None:
+        return _unroll_while(scope, node.loop, scope.expr(node.loop.test))
+    return _unroll(scope, node.loop, node.items, node.start)
+
+
+def resumable(scope: Scope) -> bool:
+    """Whether the rest of the function, unrolled iterations included, is known here."""
+    return scope.reaches_end and any(isinstance(stmt, _Resume) for stmt in _rest(scope))
+
+
+def _rest(scope: Scope) -> list[gast.stmt]:
+    return [stmt for block in scope.continuation for stmt in block]
+
+
+def split_at_resume(scope: Scope) -> tuple[list[gast.stmt], list[gast.stmt]]:
+    """The rest of the function: what is left of this iteration, and from the next on."""
+    rest = _rest(scope)
+    at = next(i for i, stmt in enumerate(rest) if isinstance(stmt, _Resume))
+    return rest[:at], rest[at:]
+
+
+def lower_rest(scope: Scope, stmts: list[gast.stmt]) -> Any:
+    """Lower the rest of the function, from an iteration's end on: its result."""
+    value = scope.block(stmts)
+    return None if value is NOT_RETURNED else value
+
+
+def _after_loop_of_break(scope: Scope) -> Any:
+    """``break`` in a branch holding the rest of the function: what follows the loop."""
+    _, tail = split_at_resume(scope)
+    saved = scope.in_loop, scope.loop_kind
+    scope.in_loop, scope.loop_kind = tail[0].outer
+    try:
+        return lower_rest(scope, tail[1:])
+    finally:
+        scope.in_loop, scope.loop_kind = saved
+
+
+def _iteration_of(scope: Scope, body: list[gast.stmt], resume: _Resume) -> Any:
     """One unrolled iteration: ``_BROKE``, the function's result, or ``NOT_RETURNED``."""
+    saved = scope.continuation
+    scope.continuation = ([resume], *saved)
     try:
         result = scope.block(body)
     except _Break:
         return _BROKE
+    finally:
+        scope.continuation = saved
     return NOT_RETURNED if result is JUMPED else result
 
 
-def _unroll(scope: Scope, node: gast.For, items: Any) -> Any:
+def _unroll(scope: Scope, node: gast.For, items: Any, start: int = 0) -> Any:
+    if not isinstance(items, list):  # Python reads the iterable once, at the start
+        items = list(itertools.islice(items, _MAX_UNROLLED + 2))
+    outer = scope.in_loop, scope.loop_kind
     with _unrolling(scope):
-        for count, item in enumerate(items):
+        for count in range(start, len(items)):
             if count > _MAX_UNROLLED:
                 raise scope.error(node, "loop too long to unroll")
-            scope.assign(node.target, item)
-            result = _iteration_of(scope, node.body)
+            scope.assign(node.target, items[count])
+            result = _iteration_of(scope, node.body, _Resume(node, items, count + 1, outer))
             if result is not NOT_RETURNED:
                 return NOT_RETURNED if result is _BROKE else result
     return scope.block(node.orelse)
 
 
 def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
+    outer = scope.in_loop, scope.loop_kind
     with _unrolling(scope):
         for _ in range(_MAX_UNROLLED):
             if not test:
                 return scope.block(node.orelse)
-            result = _iteration_of(scope, node.body)
+            result = _iteration_of(scope, node.body, _Resume(node, None, 0, outer))
             if result is not NOT_RETURNED:
                 return NOT_RETURNED if result is _BROKE else result
             test = scope.expr(node.test)
@@ -303,14 +422,18 @@ def stmt_break(scope: Scope, node: gast.Break) -> Any:
     if scope.loop_kind == "structured":  # set the stop flag, end the body here
         scope.env[STOP] = True
         return JUMPED
+    if scope.jump_branch:
+        return _after_loop_of_break(scope)
     raise _Break
 
 
 def stmt_continue(scope: Scope, node: gast.Continue) -> Any:
+    if scope.jump_branch and scope.loop_kind == "unrolled":  # on with the next iteration
+        return lower_rest(scope, split_at_resume(scope)[1])
     return JUMPED
 
 
 STATEMENTS.update({
     gast.For: stmt_for, gast.While: stmt_while,
-    gast.Break: stmt_break, gast.Continue: stmt_continue,
+    gast.Break: stmt_break, gast.Continue: stmt_continue, _Resume: stmt_resume,
 })
