@@ -60,9 +60,11 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
         raise UnsupportedSyntaxError("augmented assignment to attributes is not supported",
                                      scope.loc(node), hint="compute a new value and return it")
     load = _as_load(node.target)
-    value = _binop(scope, node, node.op, scope.expr(load), scope.expr(node.value))
+    old = scope.expr(load)
+    value = _binop(scope, node, node.op, old, scope.expr(node.value))
     if isinstance(value, Var) and isinstance(node.target, gast.Name):
         value.hint = node.target.id
+        scope.write_in_place(node, old, value, node.target.id)  # an array is written into
     scope.assign(node.target, value)
     return NOT_RETURNED
 
