@@ -163,3 +163,25 @@ def view_read_before_write(x):
     total = np.sum(acc.T[0])
     acc += total
     return np.sum(acc)
+
+
+# ---------------------------------------------------------------- what an in-place write keeps
+
+
+def float32_accumulator(x):
+    acc = np.zeros(x.shape, np.float32)
+    acc += x * 0.5
+    acc *= x
+    return np.sum(acc * 1.0)
+
+
+def accumulator_grown_by_broadcast(x):
+    acc = np.zeros(x.shape[1])
+    acc += x
+    return np.sum(acc)
+
+
+def int_accumulator_given_floats(x):
+    n = np.zeros(x.shape, np.int64)
+    n += x
+    return np.sum(n * x)

@@ -55,3 +55,25 @@ def test_in_place_write_nobody_else_reads_keeps_python_meaning(fn):
     value, _ = adc.value_and_grad(fn)(X.copy())
     assert value == pytest.approx(fn(X.copy()))
     adc.check_grads(fn, X.copy())
+
+
+def test_augmented_assignment_keeps_the_arrays_dtype():
+    """``acc += v`` writes into ``acc``: a float32 array stays float32 (NumPy casts the
+    float64 result back), in value and gradient."""
+    fn = cases.float32_accumulator
+    value, grad = adc.value_and_grad(fn)(X.copy())
+    want = fn(X.copy())
+    assert np.asarray(value).dtype == np.asarray(want).dtype
+    assert value == pytest.approx(want, rel=1e-6)
+    np.testing.assert_allclose(grad, (X * np.float32(1.0)) * 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (cases.accumulator_grown_by_broadcast, "cannot write into 'acc' of shape"),
+    (cases.int_accumulator_given_floats, "casting rule 'same_kind'"),
+], ids=["shape", "dtype"])
+def test_augmented_assignment_numpy_cannot_store_is_refused(fn, message):
+    with pytest.raises((ValueError, TypeError)):
+        fn(X.copy())  # NumPy raises too
+    with pytest.raises(adc.AutodiffError, match=message):
+        adc.value_and_grad(fn)(X.copy())
