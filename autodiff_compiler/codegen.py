@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import gast
+import numpy as np
 
 from . import buffers
 from .errors import Loc
@@ -40,6 +41,23 @@ _AUGMENTED = frozenset(["+", "-", "*", "/", "**"])  # ``t op= x`` updates ``t`` 
 
 
 # ---------------------------------------------------------------------------- statements
+
+
+def _as_literal(eqn: Eqn, a: Atom) -> Atom:
+    """A NumPy scalar constant (``np.float64(1.0)``) as a plain literal where that gives
+    the same dtype: another operand is an array of its dtype, which is the result's (a
+    literal is weak, so ``float32_array * 2.0`` is float32; ``np.float64(2.0)`` is not)."""
+    if not isinstance(a, Const) or not isinstance(a.value, np.generic):
+        return a
+    value = a.value.item()
+    dtype = a.value.dtype
+    if type(value) not in (int, float, complex) or np.result_type(type(value)) != dtype:
+        return a
+    out = eqn.outvars[0].aval.dtype if len(eqn.outvars) == 1 else None
+    if out == dtype and any(isinstance(b, Var) and not b.aval.weak and b.aval.dtype == dtype
+                            for b in eqn.invars):
+        return Const(value)
+    return a
 
 
 class _Tree:
@@ -85,7 +103,7 @@ class _Tree:
     def _assign(self, eqn: Eqn, stmts: list[Any]) -> None:
         reads: list[Var] = []
         square = self._float_square(eqn)
-        args = [self.ref(a, reads) for a in eqn.invars]
+        args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         kind, text = spelling(eqn, self.em.python_floats)
         expr = EMITTERS[kind](self.em, text, args, dict(eqn.params)) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))

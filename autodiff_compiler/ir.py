@@ -67,10 +67,10 @@ class Aval:
     @staticmethod
     def of(value: Any) -> Aval:
         """The aval of a concrete runtime value."""
+        if isinstance(value, np.ndarray | np.generic):  # np.float64 is a float, but strong
+            return Aval(tuple(value.shape), value.dtype)
         if isinstance(value, bool | int | float | complex):
             return Aval((), np.result_type(type(value)), weak=True)
-        if isinstance(value, np.ndarray | np.generic):
-            return Aval(tuple(value.shape), value.dtype)
         return Aval()
 
 

@@ -21,7 +21,8 @@ import gast
 
 from . import primitives as P
 from . import trees
-from .builder import Builder, as_atom, building, producer_of
+from .aliasing import Aliases, check_owned, check_subscript_write, root_name
+from .builder import Builder, as_atom, building
 from .builder import current as current_builder
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Captures, Path
@@ -45,6 +46,7 @@ class Lowering:
         self.active_calls: list[types.CodeType] = []
         self.lists: list[list] = []  # built by the function itself: it may change them
         self.callees: dict[tuple, Callee] = {}  # recursive functions, compiled on their own
+        self.aliases = Aliases()  # memory shared by values, and in-place writes
 
     @property
     def builder(self) -> Builder:
@@ -184,14 +186,6 @@ def split_arguments(signature: inspect.Signature, args: Sequence[Any],
 
 
 MAX_RECURSION = 64
-# Primitives whose result may share memory with an operand (a NumPy view).
-VIEWS = frozenset(["getitem", "reshape", "transpose", "swapaxes", "expand_dims", "squeeze",
-                   "ravel", "moveaxis", "broadcast_to", "real", "imag", "diagonal",
-                   "atleast_1d", "atleast_2d", "flip", "stop_gradient"])
-
-
-def _items(container: Any) -> list[Any]:
-    return list(container.values()) if isinstance(container, dict) else list(container)
 
 
 def _frame(code: types.CodeType, signature: inspect.Signature, args: tuple,
@@ -375,31 +369,19 @@ class Scope:
             raise self.error(target, f"cannot assign into a {type(container).__name__} the "
                                      "function did not create",
                              hint="build a new value instead of changing one passed in")
-        self._check_writable(target, container)
+        check_subscript_write(self, target, container)
         updated = apply_builder(self, target, P.setitem, [container, index, value], {},
                                 "assignment")
+        self.write_in_place(target, container, updated, root_name(target))
         self.assign(target.value, updated)
 
-    def _check_writable(self, target: gast.Subscript, array: Var) -> None:
-        """Refuse a write whose effect NumPy would show elsewhere, which a new value
-        cannot: into the caller's array, a view of another array, or an array that
-        another name or container also holds."""
-        hint = "copy it first, e.g. y = x.copy(), and write into the copy"
-        if array in self.params:
-            raise self.error(target, "writing into an array the caller passed in would "
-                                     "change the caller's array", hint=hint)
-        if any(array is v for v in self.low.captures.vars.values()):
-            raise self.error(target, "writing into a global or captured array would change "
-                                     "it for everyone", hint=hint)
-        producer = producer_of(array)
-        if producer is not None and producer.prim.name in VIEWS:
-            raise self.error(target, f"writing into a view ({producer.prim.name} of another "
-                                     "array) would change that array too", hint=hint)
-        holders = [n for n, v in self.env.items() if v is array or (
-            isinstance(v, list | tuple | dict) and any(x is array for x in _items(v)))]
-        if len(holders) > 1:
-            raise self.error(target, f"this array is also held by {', '.join(holders)}: "
-                                     "writing into it would change them all", hint=hint)
+    def write_in_place(self, node: gast.AST, old: Any, new: Any, name: str) -> None:
+        """``new`` replaces ``old`` by a write into its memory when ``old`` is an array
+        (``acc += v``, ``acc[i] = v``): checked, and its other holders outdated."""
+        aliases = self.low.aliases
+        if isinstance(new, Var) and aliases.in_place(old):
+            check_owned(self, node, old)
+            aliases.write(self, node, old, new, name)
 
     def unpack(self, node: gast.AST, value: Any, n: int) -> tuple:
         if isinstance(value, Var):
@@ -425,7 +407,10 @@ class Scope:
 
     def name(self, node: gast.Name) -> Any:
         if node.id in self.env:
-            return self.env[node.id]
+            value = self.env[node.id]
+            if self.low.aliases.stale:
+                self.low.aliases.check(self, node, value, node.id)
+            return value
         code = self.fn.__code__
         if node.id in code.co_freevars:
             cell = self.fn.__closure__[code.co_freevars.index(node.id)]

@@ -306,6 +306,8 @@ def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, columns: 
                hints: list[str]) -> list[Var]:
     atoms = [[as_atom(v) for v in column] for column in columns]
     outs = [Var(_join([a.aval for a in col]), hint) for col, hint in zip(atoms, hints)]
+    for out, column in zip(outs, atoms):
+        scope.low.aliases.share(out, *column)  # the memory of the branch taken
     bodies = tuple(Function(f"branch{i}", (), tuple(eqns), tuple(col[i] for col in atoms))
                    for i, (eqns, _, _) in enumerate(lowered))
     scope.low.builder.eqns.append(

@@ -23,7 +23,7 @@ from . import trees
 from .builder import as_atom
 from .errors import UnsupportedSyntaxError
 from .ir import Aval, Eqn, Function, Var
-from .iteration import Range, Static, iteration_of
+from .iteration import Range, Rows, Static, iteration_of
 from .lowering import JUMPED, NOT_RETURNED, STATEMENTS, Scope
 from .lowering_control import (
     _UNBOUND,
@@ -51,6 +51,19 @@ _INDEX = Aval((), np.dtype(np.int64))
 
 def stmt_for(scope: Scope, node: gast.For) -> Any:
     iteration = iteration_of(scope, node.iter)
+    aliases = scope.low.aliases
+    walked = iteration.arrays if isinstance(iteration, Rows) else []
+    listed = iteration.values if isinstance(iteration, Static) else []
+    aliases.walked.append([v for v in walked if isinstance(v, Var)])
+    aliases.listed.append(listed)
+    try:
+        return _for(scope, node, iteration)
+    finally:
+        aliases.walked.pop()
+        aliases.listed.pop()
+
+
+def _for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     if isinstance(iteration, Static) or (
             iteration.static_count is not None and _builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))
@@ -77,7 +90,7 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
     body, carried = _loop_body(scope, node, carried, bind, stmts, index)
     inits, skeletons = _carried_leaves(scope, node, carried)
-    outs = [Var(v.aval, h) for v, h in zip(body.outvars, _hints(scope, carried))]
+    outs = _carried_outs(scope, _hints(scope, carried), inits, body)
     scope.low.builder.eqns.append(Eqn(
         tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
         {"body": body, "n_ys": 0, "reverse": iteration.reverse}, scope.loc(node)))
@@ -185,12 +198,14 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
     the attempt bound is dropped: it ran in forked scopes and a builder of its own,
     but for the region equation and the names it set)."""
     env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
+    aliases = scope.low.aliases.saved()
     try:
         return region()
     except Exception:  # whatever it was, unrolling runs the loop as Python does
         scope.env.clear()
         scope.env.update(env)
         del scope.low.builder.eqns[n_eqns:]
+        scope.low.aliases.restore(aliases)
         return unrolled()
 
 
@@ -220,11 +235,20 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
 
     eqns, _, pred = _region(scope, run)
     cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
-    outs = [Var(v.aval, h) for v, h in zip(body.outvars, hints)]
+    outs = _carried_outs(scope, hints, inits, body)
     scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
                                       {"cond": cond, "body": body, "n_ys": 0}, scope.loc(node)))
     _bind_carried(scope.env, carried, skeletons, outs)
     return _after_loop(scope, node, outer_stop)
+
+
+def _carried_outs(scope: Scope, hints: list[str], inits: list[Any],
+                  body: Function) -> list[Var]:
+    """The loop's results; each may be the memory of its initial value or its last."""
+    outs = [Var(v.aval, h) for v, h in zip(body.outvars, hints)]
+    for out, init, last in zip(outs, inits, body.outvars):
+        scope.low.aliases.share(out, init, last)
+    return outs
 
 
 def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> tuple[list, Any]:
@@ -271,6 +295,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         avals = avals or [a.aval for a in inits]
         k = Var(_INDEX, index_name)
         carry = [Var(a, h) for a, h in zip(avals, _hints(scope, live))]
+        for c, init in zip(carry, inits):
+            scope.low.aliases.share(c, init)  # the first iteration's is the same
 
         def run(child: Scope, k: Var = k, carry: list[Var] = carry,
                 live: list[str] = live, skeletons: list = skeletons) -> Any:
@@ -299,6 +325,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
                 raise scope.error(node, f"'{_hint(n)}' changes structure in the loop",
                                   hint="make every path produce the same kind of value")
             outs.extend(as_atom(v) for v in leaves)
+        scope.low.aliases.check_repeated(scope, node, stmts, carried,
+                                         [result[n] for n in carried])
         settled = [_join([a, o.aval]) for a, o in zip(avals, outs)]
         if settled == avals:
             break

@@ -60,11 +60,38 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
         raise UnsupportedSyntaxError("augmented assignment to attributes is not supported",
                                      scope.loc(node), hint="compute a new value and return it")
     load = _as_load(node.target)
-    value = _binop(scope, node, node.op, scope.expr(load), scope.expr(node.value))
+    old = scope.expr(load)
+    value = _binop(scope, node, node.op, old, scope.expr(node.value))
     if isinstance(value, Var) and isinstance(node.target, gast.Name):
+        if scope.low.aliases.in_place(old):  # an array is written into: it keeps its kind
+            value = _stored(scope, node, old, value)
         value.hint = node.target.id
+        scope.write_in_place(node, old, value, node.target.id)
     scope.assign(node.target, value)
     return NOT_RETURNED
+
+
+def _stored(scope: Scope, node: gast.AugAssign, old: Var, value: Var) -> Var:
+    """What ``acc += v`` leaves in the array ``acc``: NumPy writes the result into it, so
+    the shape stays (a larger result raises) and the dtype too (cast as ``same_kind``)."""
+    name = node.target.id
+    if None not in (old.aval.shape, value.aval.shape) and old.aval.shape != value.aval.shape:
+        raise scope.error(node, f"the result has shape {value.aval.shape}, which NumPy cannot "
+                                f"write into '{name}' of shape {old.aval.shape}",
+                          hint=f"write {name} = {name} {_OPS.get(type(node.op), 'op')} ... "
+                               "for a new array of the broadcast shape")
+    have, want = value.aval.dtype, old.aval.dtype
+    if have is None or want is None or have == want:
+        return value
+    if not np.can_cast(have, want, "same_kind"):
+        raise scope.error(node, f"the result is {have}, which NumPy cannot write into "
+                                f"'{name}' of dtype {want} (casting rule 'same_kind')",
+                          hint=f"convert '{name}' first, e.g. {name} = {name}.astype({have})")
+    return P.astype(value, want)
+
+
+_OPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+        gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}
 
 
 def _as_load(target: gast.expr) -> gast.expr:

@@ -1,0 +1,187 @@
+"""Programs writing into arrays in place while other references to their memory live."""
+import numpy as np
+
+# ---------------------------------------------------------------- refused: NumPy would differ
+
+
+def loop_over_reshape_written(x):  # the fuzzer's seed 12175, shrunk
+    acc = np.zeros((2, 3))
+    for _i, r in enumerate(acc.reshape(3, -1)):
+        acc += np.prod(np.cos(np.broadcast_to(r.reshape(2, -1).sum(axis=0).max(), (2, 2, 3))),
+                       axis=1) * x
+    return np.sin(acc).sum()
+
+
+def loop_over_rows_written(x):
+    acc = x * 1.0
+    for r in acc:
+        acc += np.sum(r)
+    return np.sum(acc)
+
+
+def loop_over_transpose_written(x):
+    acc = x * 1.0
+    for r in acc.T:
+        acc *= np.tanh(np.sum(r))
+    return np.sum(acc)
+
+
+def loop_over_slice_subscript_written(x):
+    acc = x * 1.0
+    for r in acc[:, 1:]:
+        acc[0] += np.sum(r)
+    return np.sum(acc)
+
+
+def loop_over_ravel_written(x):
+    acc = x * 1.0
+    for v in acc.ravel():
+        acc -= v
+    return np.sum(acc)
+
+
+def zip_over_view_written(x):
+    acc = x * 1.0
+    for a, b in zip(x, acc[::-1]):
+        acc += np.sum(b) * a
+    return np.sum(acc)
+
+
+def loop_over_view_name_written(x):
+    acc = x * 1.0
+    rows = np.transpose(acc)
+    for i in range(2):
+        acc[i] = rows[i] * 2.0
+    return np.sum(acc)
+
+
+def view_name_read_after_write(x):
+    acc = x * 1.0
+    v = acc.ravel()
+    acc += 1.0
+    return np.sum(v * x.ravel())
+
+
+def view_name_read_in_next_iteration(x):
+    acc = x * 1.0
+    v = acc[0]
+    for _ in range(3):
+        acc += np.sum(v)
+    return np.sum(acc)
+
+
+def alias_name_read_after_write(x):
+    acc = x * 1.0
+    b = acc
+    acc *= 2.0
+    return np.sum(b * x)
+
+
+def view_read_after_subscript_write(x):
+    acc = x * 1.0
+    v = acc.T
+    acc[0] = 2.0 * x[1]
+    return np.sum(v * x.T)
+
+
+def base_read_after_view_written(x):
+    acc = x * 1.0
+    v = acc[0]
+    v += 1.0
+    return np.sum(acc * x)
+
+
+def view_read_after_write_in_branch(x):
+    acc = x * 1.0
+    v = acc[1:]
+    if np.sum(x) > -100.0:
+        acc += 1.0
+    return np.sum(v)
+
+
+def argument_written_in_place(x):
+    x += 1.0
+    return np.sum(x * x)
+
+
+# ---------------------------------------------------------------- allowed: Python's meaning
+
+
+def fresh_accumulator(x):
+    acc = np.zeros(x.shape[1])
+    for r in x:
+        acc += r * r
+    return np.sum(acc)
+
+
+def rebound_while_iterating(x):
+    acc = x * 1.0
+    for r in acc:
+        acc = acc + r
+    return np.sum(acc)
+
+
+def view_dead_before_write(x):
+    acc = x * 1.0
+    for i in range(2):
+        row = acc[i]
+        acc[i] = row * 2.0
+    return np.sum(acc)
+
+
+def scalar_names_rebound(x):
+    s = np.sum(x)
+    t = s
+    s += 1.0
+    return t * s
+
+
+def element_copied_before_write(x):
+    acc = x[0] * 1.0
+    first = acc[0]
+    acc *= 3.0
+    return np.sum(acc) * first
+
+
+def iterating_over_a_copy(x):
+    acc = x * 1.0
+    for r in acc.copy():
+        acc += np.sum(r)
+    return np.sum(acc)
+
+
+def view_taken_after_write(x):
+    acc = x * 1.0
+    acc += 1.0
+    acc *= 0.5
+    w = acc[0]
+    return np.sum(w) + np.sum(x * acc)
+
+
+def view_read_before_write(x):
+    acc = x * 1.0
+    total = np.sum(acc.T[0])
+    acc += total
+    return np.sum(acc)
+
+
+# ---------------------------------------------------------------- what an in-place write keeps
+
+
+def float32_accumulator(x):
+    acc = np.zeros(x.shape, np.float32)
+    acc += x * 0.5
+    acc *= x
+    return np.sum(acc * 1.0)
+
+
+def accumulator_grown_by_broadcast(x):
+    acc = np.zeros(x.shape[1])
+    acc += x
+    return np.sum(acc)
+
+
+def int_accumulator_given_floats(x):
+    n = np.zeros(x.shape, np.int64)
+    n += x
+    return np.sum(n * x)

@@ -1,0 +1,79 @@
+"""In-place writes (``acc += v``, ``acc[i] = v``) into memory that something still
+alive reads — another name, a view, the array a loop walks — are refused at the user's
+line; writes nobody else sees keep working, with exact gradients."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from tests import aliasing_cases as cases
+
+X = np.array([[0.3, -0.8, 0.5], [1.1, 0.2, -0.4]])
+
+REFUSED = [
+    ("loop_over_reshape", cases.loop_over_reshape_written, "while a loop iterates"),
+    ("loop_over_rows", cases.loop_over_rows_written, "while a loop iterates"),
+    ("loop_over_transpose", cases.loop_over_transpose_written, "while a loop iterates"),
+    ("loop_over_slice_subscript", cases.loop_over_slice_subscript_written,
+     "while a loop iterates"),
+    ("loop_over_ravel", cases.loop_over_ravel_written, "while a loop iterates"),
+    ("zip_over_view", cases.zip_over_view_written, "while a loop iterates"),
+    ("view_name_in_loop", cases.loop_over_view_name_written, "'rows' shares memory"),
+    ("view_name_after", cases.view_name_read_after_write, "'v' shares memory"),
+    ("view_name_next_iteration", cases.view_name_read_in_next_iteration, "'v' shares memory"),
+    ("alias_name_after", cases.alias_name_read_after_write, "'b' shares memory"),
+    ("view_after_subscript_write", cases.view_read_after_subscript_write, "'v' shares memory"),
+    ("base_after_view_written", cases.base_read_after_view_written, "'acc' shares memory"),
+    ("view_after_branch_write", cases.view_read_after_write_in_branch, "'v' shares memory"),
+    ("argument", cases.argument_written_in_place, "the caller's array"),
+]
+
+
+@pytest.mark.parametrize("fn, message", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+def test_in_place_write_seen_elsewhere_is_refused_at_the_line(fn, message):
+    x = X.copy()
+    with pytest.raises(adc.AutodiffError, match=message) as err:
+        adc.value_and_grad(fn)(x)
+    assert "copy it first" in str(err.value)
+    assert "aliasing_cases.py:" in str(err.value)
+    np.testing.assert_array_equal(x, X)
+
+
+ALLOWED = [
+    ("fresh_accumulator", cases.fresh_accumulator),
+    ("rebound_while_iterating", cases.rebound_while_iterating),
+    ("view_dead_before_write", cases.view_dead_before_write),
+    ("scalar_names_rebound", cases.scalar_names_rebound),
+    ("element_copied_before_write", cases.element_copied_before_write),
+    ("iterating_over_a_copy", cases.iterating_over_a_copy),
+    ("view_taken_after_write", cases.view_taken_after_write),
+    ("view_read_before_write", cases.view_read_before_write),
+]
+
+
+@pytest.mark.parametrize("fn", [c[1] for c in ALLOWED], ids=[c[0] for c in ALLOWED])
+def test_in_place_write_nobody_else_reads_keeps_python_meaning(fn):
+    value, _ = adc.value_and_grad(fn)(X.copy())
+    assert value == pytest.approx(fn(X.copy()))
+    adc.check_grads(fn, X.copy())
+
+
+def test_augmented_assignment_keeps_the_arrays_dtype():
+    """``acc += v`` writes into ``acc``: a float32 array stays float32 (NumPy casts the
+    float64 result back), in value and gradient."""
+    fn = cases.float32_accumulator
+    value, grad = adc.value_and_grad(fn)(X.copy())
+    want = fn(X.copy())
+    assert np.asarray(value).dtype == np.asarray(want).dtype
+    assert value == pytest.approx(want, rel=1e-6)
+    np.testing.assert_allclose(grad, (X * np.float32(1.0)) * 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (cases.accumulator_grown_by_broadcast, "cannot write into 'acc' of shape"),
+    (cases.int_accumulator_given_floats, "casting rule 'same_kind'"),
+], ids=["shape", "dtype"])
+def test_augmented_assignment_numpy_cannot_store_is_refused(fn, message):
+    with pytest.raises((ValueError, TypeError)):
+        fn(X.copy())  # NumPy raises too
+    with pytest.raises(adc.AutodiffError, match=message):
+        adc.value_and_grad(fn)(X.copy())

@@ -1,0 +1,37 @@
+"""A NumPy scalar constant (``np.float64(2.0)``) is strong in NumPy 2's promotion, a
+Python float weak: ``float32_array * np.float64(2.0)`` is float64, ``* 2.0`` float32.
+The compiled values have NumPy's dtypes, and float32 inputs get float32 gradients."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from tests import numpy_scalar_cases as cases
+
+CASES = [
+    ("float64", cases.times_float64),
+    ("float32", cases.times_float32),
+    ("int64", cases.times_int64),
+    ("python_float", cases.times_python_float),
+    ("folded_sum", cases.plus_folded_sum),
+    ("python_float_plus_int64", cases.python_float_plus_int64),
+    ("compared_to_float64", cases.compared_to_float64),
+]
+
+
+@pytest.mark.parametrize("fn", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)], ids=["0d", "vector", "matrix"])
+def test_numpy_scalar_constant_gives_numpy_dtype(fn, shape):
+    x = np.linspace(-1.0, 1.5, int(np.prod(shape))).reshape(shape).astype(np.float32)
+
+    def loss(x):
+        return np.sum(fn(x) ** 2)
+
+    value, vjp_fn = adc.vjp(fn, x)
+    want = fn(x)
+    assert np.asarray(value).dtype == np.asarray(want).dtype
+    np.testing.assert_allclose(value, want, rtol=1e-6)
+    assert np.asarray(vjp_fn(np.ones_like(want))[0]).dtype == np.float32
+    total, grad = adc.value_and_grad(loss)(x)
+    assert np.asarray(total).dtype == np.asarray(loss(x)).dtype
+    assert grad.dtype == np.float32
+    adc.check_grads(loss, x.astype(np.float64))
