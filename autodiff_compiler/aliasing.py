@@ -7,7 +7,9 @@ sees the new values. The compiler keeps Python's meaning where it can and refuse
 at the user's line, where it cannot:
 
 - a write is in place when its target is an array (``acc += v``, ``acc[i] = v``);
-  a name holding a Python or NumPy scalar is rebound, as Python rebinds it;
+  a name holding a Python or NumPy scalar is rebound, as Python rebinds it, and so is
+  a name holding an array the function does not own (``x += v`` on an argument), as a
+  MindSpore Tensor is: the caller's array is never written;
 - after a write, the values of other names that share the array's memory are *stale*:
   reading one later is refused (Python would see the new values, the compiler holds
   the old ones); never reading them again is fine;
@@ -157,6 +159,13 @@ class Aliases:
         for v in _vars(value):
             if v in self.stale:
                 raise stale_error(scope, node, name, self.stale[v])
+
+
+def is_callers(scope: Scope, array: Any) -> bool:
+    """Whether ``array`` is memory the function does not own: an argument, a global or
+    a captured array."""
+    return any(array is v for v in scope.params) or \
+        any(array is v for v in scope.low.captures.vars.values())
 
 
 def check_owned(scope: Scope, target: Any, array: Var) -> None:

@@ -375,12 +375,16 @@ class Scope:
         self.write_in_place(target, container, updated, root_name(target))
         self.assign(target.value, updated)
 
-    def write_in_place(self, node: gast.AST, old: Any, new: Any, name: str) -> None:
+    def write_in_place(self, node: gast.AST, old: Any, new: Any, name: str,
+                       rebinds: bool = False) -> None:
         """``new`` replaces ``old`` by a write into its memory when ``old`` is an array
-        (``acc += v``, ``acc[i] = v``): checked, and its other holders outdated."""
+        (``acc += v``, ``acc[i] = v``): checked, and its other holders outdated. Where
+        the name is ``rebinds`` instead (``x += v`` on an argument), its other holders
+        are outdated all the same: NumPy would have changed them."""
         aliases = self.low.aliases
         if isinstance(new, Var) and aliases.in_place(old):
-            check_owned(self, node, old)
+            if not rebinds:
+                check_owned(self, node, old)
             aliases.write(self, node, old, new, name)
 
     def unpack(self, node: gast.AST, value: Any, n: int) -> tuple:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import index_tricks, surface
 from . import primitives as P
+from .aliasing import is_callers
 from .calls import BoundArrayMethod, apply_builder, has_var
 from .errors import UnsupportedSyntaxError
 from .ir import Var
@@ -63,10 +64,11 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     old = scope.expr(load)
     value = _binop(scope, node, node.op, old, scope.expr(node.value))
     if isinstance(value, Var) and isinstance(node.target, gast.Name):
-        if scope.low.aliases.in_place(old):  # an array is written into: it keeps its kind
+        rebinds = is_callers(scope, old)  # never written into: rebound, as in MindSpore
+        if scope.low.aliases.in_place(old) and not rebinds:  # written: it keeps its kind
             value = _stored(scope, node, old, value)
         value.hint = node.target.id
-        scope.write_in_place(node, old, value, node.target.id)
+        scope.write_in_place(node, old, value, node.target.id, rebinds)
     scope.assign(node.target, value)
     return NOT_RETURNED
 

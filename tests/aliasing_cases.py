@@ -104,6 +104,12 @@ def argument_written_in_place(x):
     return np.sum(x * x)
 
 
+def argument_view_read_after_augmented(x):
+    v = x[:2]
+    x += 1.0
+    return np.sum(x * v)
+
+
 # ---------------------------------------------------------------- allowed: Python's meaning
 
 
