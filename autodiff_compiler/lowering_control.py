@@ -1,5 +1,6 @@
 """Lowering of control flow: ``if``, conditional expressions, ``and``/``or``; and
-what loops (``lowering_loops``) share with them: regions, merging, the jump flags.
+what loops (``lowering_loops``, ``lowering_unrolled``) share with them: regions,
+merging, the jump flags.
 
 Whatever is decided by values known when compiling is resolved here, the way Python
 would run it: the taken branch of a static ``if`` is lowered alone. Everything
@@ -353,5 +354,5 @@ def _flags(scope: Scope) -> list[str]:
 STATEMENTS.update({gast.If: stmt_if})
 EXPRESSIONS.update({gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop})
 
-from .lowering_loops import lower_rest, resumable, split_at_resume  # noqa: E402
-# (importing it registers the loop handlers)
+from . import lowering_loops  # noqa: E402,F401  (importing it registers for and while)
+from .lowering_unrolled import lower_rest, resumable, split_at_resume  # noqa: E402
