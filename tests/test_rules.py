@@ -816,6 +816,10 @@ def sum_minimum(x, y):
     return np.sum(np.minimum(x, y))
 
 
+def sum_hypot(x, y):
+    return np.sum(np.hypot(x, y))
+
+
 def sum_relu(x):
     return np.sum(np.maximum(x, 0.0))
 
@@ -902,6 +906,9 @@ CONVENTIONS = [
     Exact("maximum_float_tie", relu_0d, (0.0,), (1.5,), ("maximum",)),
     Exact("minimum_tie_constant", sum_clip_above, (X,), ([1.0, 1, 1, 0.5, 0],),
           ("minimum",)),
+    # hypot, a 2-norm, has gradient 0 where it is 0 (as linalg.norm).
+    Exact("hypot_at_origin", sum_hypot, (np.array([0.0, 3.0]), np.array([0.0, 4.0])),
+          ([0.0, 0.6], [0.0, 0.8]), ("hypot",)),
     # np.where: the untaken branch is finite, so the gradient is finite.
     Exact("where_finite_untaken", sum_where_log1p, (np.array([-0.5, 0.0, 0.5, 2.0]),),
           ([0.75, 0.0, 1 / 1.5, 1 / 3.0],), ("where", "log1p", "pow")),

@@ -206,7 +206,10 @@ defpartials(arccosh, lambda ans, x: 1 / sqrt(x ** 2 - 1))
 defpartials(arctanh, lambda ans, x: 1 / (1 - x ** 2))
 defpartials(arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
                      lambda ans, y, x: -y / (x ** 2 + y ** 2))
-defpartials(hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+# hypot is the 2-norm of (x, y): gradient 0 where it is 0, as linalg.norm's (x = y = 0
+# there, so dividing by 1 instead of 0 gives exactly 0).
+defpartials(hypot, lambda ans, x, y: x / where(equal(ans, 0), 1, ans),
+                   lambda ans, x, y: y / where(equal(ans, 0), 1, ans))
 defpartials(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
 
 
