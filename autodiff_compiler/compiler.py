@@ -222,6 +222,9 @@ def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var
                aux_leaves: list[Var]) -> Function:
     """The derivative program, returning just what ``spec`` asks for, in order:
     the value (or aux) and the derivatives."""
+    # Dead code first: a value nothing reads must get no adjoint (a NaN computed on a
+    # dead path would otherwise meet its zero cotangent: 0 / nan is nan).
+    primal = passes.dce(primal)
     outs = list(primal.outvars)
     n_out = len(outs)
     if spec.forward:

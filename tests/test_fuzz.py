@@ -2,8 +2,8 @@
 
 ``python -m tests.fuzz --programs 10000 --seed 0`` runs the full campaign; here a
 fixed range of seeds runs on every test run. A failure prints its program, shrunk,
-with the command that reproduces it. Causes being fixed elsewhere are recognised by
-``fuzz.known`` and do not fail this test.
+with the command that reproduces it. Refusals of what the README lists as unsupported
+are recognised by ``fuzz.known`` and counted apart; any other refusal fails this test.
 """
 import numpy as np
 from fuzz import generate, known, run
