@@ -151,10 +151,10 @@ class _Tree:
         kind, text = eqn.prim.spelling
         reads: list[Var] = [base]
         if kind == "binop" and text in _AUGMENTED and (slot == 0 or text in "+*"):
-            value = self.ref(eqn.invars[1 - slot], reads)
+            value = self.ref(_as_literal(eqn, eqn.invars[1 - slot]), reads)
             stmts.append(InPlace(eqn.outvars[0], base, text, value, reads, eqn.loc))
             return
-        args = [self.ref(a, reads) for a in eqn.invars]
+        args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         call = gast.Call(attr(*buffers.ufunc_name(eqn).split(".")), args,
                          [gast.keyword("out", self.em.name(base))])
         stmts.append(InPlace(eqn.outvars[0], base, None, call, reads, eqn.loc))

@@ -28,3 +28,7 @@ def python_float_plus_int64(x):
 
 def compared_to_float64(x):
     return np.where(x > np.float64(0.1), x, -x) - np.float64(1.0)
+
+
+def chain_with_folded_constants(x):
+    return np.sum(np.tanh(x) * 0.5 + np.log1p(x ** 2))

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
+from autodiff_compiler import buffers
 from tests import numpy_scalar_cases as cases
 
 CASES = [
@@ -35,3 +36,13 @@ def test_numpy_scalar_constant_gives_numpy_dtype(fn, shape):
     assert np.asarray(total).dtype == np.asarray(loss(x)).dtype
     assert grad.dtype == np.float32
     adc.check_grads(loss, x.astype(np.float64))
+
+
+def test_folded_constant_written_into_an_array_is_a_plain_literal():
+    """Constant folding gives NumPy scalars (``np.float64(0.5)``); where the result is
+    written into an array of that dtype (``t *= 0.5``, ``np.divide(2.0, t, out=t)``)
+    the literal means the same and reads as an expert writes it."""
+    x = np.linspace(0.1, 1.0, buffers.LARGE)  # large enough to be written in place
+    source = adc.grad(cases.chain_with_folded_constants).source(x)
+    assert "*= 0.5" in source and "np.divide(2.0" in source
+    assert "np.float64(" not in source
