@@ -53,7 +53,7 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
     from .lowering import LocalFunction
     if isinstance(func, LocalFunction):
-        return low.call_local(func, tuple(args), kwargs, loc)
+        return low.call_local(func, tuple(args), kwargs, loc, caller=scope)
     if hasattr(func, "__lower_call__"):
         return func.__lower_call__(low, args, kwargs, loc)
     if isinstance(func, Cell):

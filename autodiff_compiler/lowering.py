@@ -117,12 +117,15 @@ class Lowering:
         return trees.unflatten(callee.skeleton, outs)
 
     def call_local(self, local: LocalFunction, args: tuple, kwargs: dict,
-                   loc: Loc | None) -> Any:
+                   loc: Loc | None, caller: Scope | None = None) -> Any:
         """Inline a ``def`` or ``lambda`` written inside the function being compiled; it
-        sees the names of the scope that defined it, as a closure does."""
+        sees the names of the scope that defined it as they are when it is called, as a
+        closure does (called in a loop or branch of that function, the names as they are
+        there: ``g = lambda u: u + x`` reads the ``x`` the loop has reached)."""
         outer = local.scope
+        here = caller is not None and caller.fn is outer.fn and caller.parsed is outer.parsed
         scope = Scope(self, outer.fn, replace(outer.parsed, node=local.node), outer.call_loc)
-        scope.env = dict(outer.env)
+        scope.env = dict((caller if here else outer).env)
         return self._inline(scope, local.node, local.signature, local.name, args, kwargs, loc)
 
     def _inline(self, scope: Scope, key: Any, signature: inspect.Signature, name: str,

@@ -1,5 +1,6 @@
 """Causes the fuzzer found, each guarded by the smallest program that showed it."""
 import numpy as np
+import pytest
 
 import autodiff_compiler as adc
 
@@ -45,3 +46,21 @@ def test_nan_on_a_dead_path_does_not_reach_the_gradient():
     np.testing.assert_array_equal(gx, np.zeros(2))
     assert np.isfinite(gy)
     adc.check_grads(lambda y: nan_on_a_dead_path(np.array([11.0, 12.0]), y), y)
+
+
+def closure_reading_a_loop_carried_name(x):
+    scale = lambda u: u * np.sum(x)  # reads x when called, as Python does
+    j = 0
+    while j < 3:
+        x = np.tanh(scale(x))
+        j += 1
+    return np.sum(x) + np.sum(scale(x))
+
+
+def test_closure_reads_names_as_they_are_when_called():
+    """Fuzz seed 10056: a lambda called in a loop read the name ``x`` as it was before
+    the loop; Python's closures read the enclosing function's current binding."""
+    x = np.array([0.3, -0.2, 0.5])
+    value, _ = adc.value_and_grad(closure_reading_a_loop_carried_name)(x)
+    assert value == pytest.approx(closure_reading_a_loop_carried_name(x.copy()))
+    adc.check_grads(closure_reading_a_loop_carried_name, x)
