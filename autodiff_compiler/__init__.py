@@ -4,11 +4,12 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 ``value_and_grad``, ``stop_gradient``, ``Parameter``, ``nn.Cell``), so MindSpore
 tutorial code runs with only its import changed.
 """
-from . import extend, nn, ops
+from . import extend
 from .api import GradFunction, grad, gradient_ir, gradient_source, jvp, value_and_grad, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
-from .ops import stop_gradient
-from .tensor import (
+from .mindspore import nn, ops
+from .mindspore.ops import stop_gradient
+from .mindspore.tensor import (
                      Constant,
                      HeNormal,
                      HeUniform,

@@ -17,49 +17,27 @@ import inspect
 import operator
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .builder import inline
-from .captures import is_array
-from .compiler import Compiled, compile_gradient
-from .entry import make_entry
 from .errors import AutodiffError, AutodiffTypeError
-from .ir import Aval, Var
-from .lowering import split_arguments
-from .nn import Cell
-from .surface import evaluated_when_compiling
-from .tensor import Parameter
+from .frontend.captures import is_array
+from .frontend.lowering import split_arguments
+from .ir.builder import inline
+from .ir.core import Aval, Var
+from .ir.surface import evaluated_when_compiling
+from .mindspore.nn import Cell
+from .mindspore.tensor import Parameter
+from .pipeline.compiler import Compiled, compile_gradient
+from .pipeline.entry import make_entry
+from .pipeline.spec import GradSpec
 
 _CACHE: dict[tuple, Compiled] = {}
 CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
 _ENTRIES: dict[tuple, type] = {}  # GradFunction classes with a fast call path, by key
 _LOCKS: dict[tuple, threading.Lock] = {}  # one per cache key being compiled
 _LOCKS_LOCK = threading.Lock()  # held to change the three tables above
-
-
-@dataclass(frozen=True)
-class GradSpec:
-    """What to differentiate and what to return, in MindSpore's terms."""
-
-    positions: tuple[int, ...] | None
-    bare_position: bool
-    weights: tuple[Parameter, ...] | None
-    bare_weight: bool
-    has_aux: bool
-    return_ids: bool
-    with_value: bool
-    cotangent_inputs: bool = False
-    specialize: bool = True  # compile for the arguments' shapes and dtypes
-    forward: bool = False  # tangents in, tangents out (``jvp``)
-
-    def key(self) -> tuple:
-        weights = None if self.weights is None else tuple(id(w) for w in self.weights)
-        return (self.positions, self.bare_position, weights, self.bare_weight, self.has_aux,
-                self.return_ids, self.with_value, self.cotangent_inputs, self.specialize,
-                self.forward)
 
 
 def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
@@ -255,7 +233,7 @@ def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
     if not had and getattr(target, "__defaults__", None) is None and \
             getattr(target, "__kwdefaults__", None) is None:
         return signature
-    from .entry import MISSING, default
+    from .pipeline.entry import MISSING, default
     params = []
     for p in signature.parameters.values():
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

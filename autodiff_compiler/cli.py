@@ -31,9 +31,9 @@ from typing import Any
 
 from . import api
 from .errors import AutodiffError
-from .nn import Cell
+from .mindspore.nn import Cell
+from .mindspore.tensor import Parameter
 from .runfile import Target, UserError, evaluate, load
-from .tensor import Parameter
 
 TUTORIAL = "examples/seed_tutorial.py"
 SHOW_EXAMPLES = f"""\

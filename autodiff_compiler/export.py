@@ -40,12 +40,16 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, api, passes, runtime
-from .codegen import generate
-from .compiler import Compiled
+from . import __version__, api
+from .backends.numpy import BACKEND as NUMPY
+from .backends.numpy import runtime
+from .backends.python.codegen import generate
+from .backends.python.pywriter import comment, string_literal
 from .errors import AutodiffError, compiler_errors, display_path
-from .pywriter import comment, string_literal
-from .source import AST_LOCK
+from .frontend.source import AST_LOCK
+from .ir import reference
+from .opt import passes
+from .pipeline.compiler import Compiled
 
 HEADER_FIELDS = ("source", "source-sha256", "function", "options")
 
@@ -180,8 +184,9 @@ def _forward_source(grad: Compiled, constants: dict[str, Any], optimize: bool) -
     """The forward pass as plain NumPy, generated from the function's own IR. Its array
     constants join ``constants``, renamed where they would clash."""
     primal = passes.optimize(grad.primal) if optimize else grad.primal
-    name = f"{primal.name}_forward" if hasattr(runtime, primal.name) else primal.name
-    generated = generate(replace(primal, name=name), _forward_doc(grad.source, name))
+    name = f"{primal.name}_forward" if primal.name in runtime.NAMESPACE else primal.name
+    generated = generate(replace(primal, name=name), _forward_doc(grad.source, name),
+                         backend=NUMPY)
     renames = {}
     for old, value in generated.constants.items():
         same = next((k for k, v in constants.items() if v is value), None)
@@ -250,23 +255,23 @@ def literal(value: Any) -> str:
 
 
 def _helpers(functions: list[str]) -> list[types.FunctionType]:
-    """The ``runtime`` functions the generated code calls, with what they call, in the
-    order ``runtime.py`` defines them."""
+    """The runtime helpers the generated code calls, with what they call, in the
+    order ``ir/reference.py`` defines them."""
     wanted: set[str] = set()
     todo = [name for f in functions for name in _global_names(compile(f, "<export>", "exec"))]
     while todo:
         name = todo.pop()
-        obj = getattr(runtime, name, None)
+        obj = getattr(reference, name, None)
         if name in wanted or not _is_runtime_function(obj):
             continue
         wanted.add(name)
         todo.extend(_global_names(obj.__code__))
-    found = [getattr(runtime, name) for name in wanted]
+    found = [getattr(reference, name) for name in wanted]
     return sorted(found, key=lambda f: f.__code__.co_firstlineno)
 
 
 def _is_runtime_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and obj.__module__ == runtime.__name__
+    return isinstance(obj, types.FunctionType) and obj.__module__ == reference.__name__
 
 
 def _global_names(code: types.CodeType) -> set[str]:

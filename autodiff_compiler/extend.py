@@ -27,11 +27,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import primitives, surface
-from .primitives import Primitive, defjvp, deflinear, defpartials, defvjp, defvjp_all
-from .primitives import nondifferentiable as _mark_nondifferentiable
-from .primitives.shape import unbroadcast
-from .runtime import EXTENSIONS
+from .backends.numpy import spellings
+from .backends.numpy.runtime import EXTENSIONS
+from .ir import primitives, surface
+from .ir.primitives import Primitive, defjvp, deflinear, defpartials, defvjp, defvjp_all
+from .ir.primitives import nondifferentiable as _mark_nondifferentiable
+from .ir.primitives.shape import unbroadcast
+
+_EXTENDED: dict[str, Primitive] = {}  # the primitives registered here, by name
 
 __all__ = ["defprimitive", "defvjp", "defjvp", "defpartials", "deflinear", "defvjp_all",
            "nondifferentiable", "unbroadcast", "primitives", "Primitive"]
@@ -52,9 +55,11 @@ def defprimitive(fn: Callable[..., Any], name: str | None = None, *,
     if hasattr(EXTENSIONS, name) and getattr(EXTENSIONS, name) is not fn:
         raise ValueError(f"a different function is already registered as {name!r}")
     setattr(EXTENSIONS, name, fn)
-    prim = primitives.REGISTRY.get(name)
-    if prim is None or prim.spelling != ("call", f"ext.{name}"):
-        prim = Primitive(name, ("call", f"ext.{name}"), elementwise=elementwise)
+    prim = _EXTENDED.get(name)
+    if prim is None:
+        prim = Primitive(name, fn, elementwise=elementwise)
+        spellings.register(prim, ("call", f"ext.{name}"))  # generated code calls ext.<name>
+        _EXTENDED[name] = prim
     if not differentiable:
         _mark_nondifferentiable(prim)
     surface.register(surface.EXTENDED, _builder(prim), fn, methods=(method,) if method else ())

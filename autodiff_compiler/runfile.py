@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import AutodiffError, display_path
-from .nn import Cell
+from .mindspore.nn import Cell
 
 
 class UserError(Exception):

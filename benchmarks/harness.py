@@ -261,7 +261,7 @@ class FreshFunctions:
 def clear_parse_cache() -> bool:
     """Forget parsed source (including ops.py's), as in a fresh process."""
     try:
-        from autodiff_compiler import source
+        from autodiff_compiler.frontend import source
         source._parse_code.cache_clear()
     except (ImportError, AttributeError):
         return False

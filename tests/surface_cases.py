@@ -5,8 +5,8 @@ compiling (an axis, a shape, an index) is a ``def`` of its own.
 """
 import numpy as np
 
-from autodiff_compiler import primitives as P
-from autodiff_compiler import surface
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.ir import surface
 
 # ---------------------------------------------------------------------------- elementwise
 

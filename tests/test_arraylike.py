@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
-from autodiff_compiler import arguments, check_grads, surface
+from autodiff_compiler import check_grads
 from autodiff_compiler.errors import AutodiffError
+from autodiff_compiler.frontend import arguments
+from autodiff_compiler.ir import surface
 
 X = np.array([0.3, -0.9])
 A = np.array([[0.5, 1.5], [2.0, -1.0]])

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
-from autodiff_compiler import buffers, ops
+from autodiff_compiler import ops
+from autodiff_compiler.opt import buffers
 
 N = buffers.LARGE + 3  # large enough to be reused, and odd
 

@@ -10,7 +10,7 @@ from cli_helpers import MODELS, ROOT, TUTORIAL, needs_ruff, ruff_default_rules, 
 RUNTIME_IMPORTS = """\
 import numpy as np
 
-from autodiff_compiler import runtime
+from autodiff_compiler.ir import reference as runtime
 
 index_add, sigmoid, unbroadcast = runtime.index_add, runtime.sigmoid, runtime.unbroadcast
 matmul_vjp_x, matmul_vjp_y = runtime.matmul_vjp_x, runtime.matmul_vjp_y

@@ -172,7 +172,7 @@ def test_large_dead_arrays_are_freed_after_their_last_use():
 def test_name_spans_answer_as_a_scan_of_every_span_would(added, query):
     """Naming asks whether a name is free over a stretch of code by bisection (a loop
     unrolled 10,000 times reuses a name 10,000 times); it must agree with a scan."""
-    from autodiff_compiler.naming import _Spans
+    from autodiff_compiler.backends.python.naming import _Spans
     spans, kept = _Spans(), []
     for start, length in added:
         span = (start / 2, start / 2 + length / 2)

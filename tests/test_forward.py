@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import primitives as P
+from autodiff_compiler.ir import primitives as P
 
 X = np.array([0.1, 0.5, -1.2])
 U = np.array([1.0, -0.5, 0.25])
@@ -23,7 +23,7 @@ def pair(x, y):
 
 
 def test_every_differentiable_primitive_has_a_jvp_rule():
-    from autodiff_compiler.transforms.forward import REGION_JVPS
+    from autodiff_compiler.ad.forward import REGION_JVPS
     missing = [n for n, p in P.REGISTRY.items()
                if p.differentiable and p.jvp is None and p.jvp_all is None
                and p not in REGION_JVPS]

@@ -10,7 +10,7 @@ from fuzz import generate, known, run
 from fuzz.checker import OK, WRONG, Outcome, check
 
 from autodiff_compiler import api
-from autodiff_compiler import primitives as P
+from autodiff_compiler.ir import primitives as P
 
 CI_PROGRAMS = 250
 

@@ -273,7 +273,8 @@ def test_evicted_cache_entries_take_their_linecache_lines_and_locations(monkeypa
     import gc
     import linecache
 
-    from autodiff_compiler import api, compiler
+    from autodiff_compiler import api
+    from autodiff_compiler.pipeline import compiler
 
     def generated():
         gc.collect()
@@ -344,7 +345,7 @@ def asserts_positive(x):
 def test_source_check_accepts_a_test_module_whose_asserts_pytest_rewrote():
     import inspect
 
-    from autodiff_compiler import source
+    from autodiff_compiler.frontend import source
     code = asserts_positive.__code__
     text = "".join(inspect.findsource(code)[0])
     assert source._runs_this_text(code, text)

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import expressions, lowering_syntax, passes
-from autodiff_compiler import primitives as P
+from autodiff_compiler.backends.python import expressions
 from autodiff_compiler.errors import AutodiffError, IRVerificationError
+from autodiff_compiler.frontend import syntax as lowering_syntax
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.opt import passes
 
 
 def f(x):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import primitives as P
 from autodiff_compiler.errors import IRVerificationError
-from autodiff_compiler.ir import Aval, Eqn, Function, Var, pretty, verify
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.ir.core import Aval, Eqn, Function, Var, pretty, verify
 
 GOLDEN_F = """\
 { lambda x y. let
@@ -43,7 +43,7 @@ def test_printing_is_deterministic_across_compilations():
 
 def test_params_print_in_brackets():
     x = Var(Aval((2, 3), np.dtype("float64")), "x")
-    from autodiff_compiler.builder import building
+    from autodiff_compiler.ir.builder import building
     with building() as b:
         s = P.reduce_sum(x, axis=1, keepdims=True)
     text = pretty(Function("f", (x,), tuple(b.eqns), (s,)), comments=False)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import buffers
+from autodiff_compiler.opt import buffers
 from tests import numpy_scalar_cases as cases
 
 CASES = [

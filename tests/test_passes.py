@@ -4,10 +4,13 @@ import pytest
 import tutorial_model
 
 import autodiff_compiler as adc
-from autodiff_compiler import codegen, compiler, passes
-from autodiff_compiler import primitives as P
-from autodiff_compiler.builder import building
-from autodiff_compiler.ir import Aval, Function, Var
+from autodiff_compiler.backends.numpy import BACKEND as NUMPY
+from autodiff_compiler.backends.python import codegen
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.ir.builder import building
+from autodiff_compiler.ir.core import Aval, Function, Var
+from autodiff_compiler.opt import passes
+from autodiff_compiler.pipeline import compiler
 
 F64 = np.dtype("float64")
 
@@ -29,7 +32,7 @@ def _prims(fn):
 
 def _run(fn, *args):
     """Run an IR program through the code generator."""
-    return compiler._load(fn.name, codegen.generate(fn))(*args)
+    return compiler._load(fn.name, codegen.generate(fn, backend=NUMPY), NUMPY)(*args)
 
 
 @pytest.mark.parametrize("build", [

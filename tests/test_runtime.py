@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from autodiff_compiler.runtime import sigmoid
+from autodiff_compiler.ir.reference import sigmoid
 
 
 def _reference(x):

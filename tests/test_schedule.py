@@ -7,11 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
-from autodiff_compiler import buffers, codegen, compiler, passes
-from autodiff_compiler import primitives as P
-from autodiff_compiler.builder import building
-from autodiff_compiler.ir import Aval, Function, Var
-from autodiff_compiler.schedule import schedule
+from autodiff_compiler.backends.numpy import BACKEND as NUMPY
+from autodiff_compiler.backends.python import codegen
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.ir.builder import building
+from autodiff_compiler.ir.core import Aval, Function, Var
+from autodiff_compiler.opt import buffers, passes
+from autodiff_compiler.opt.schedule import schedule
+from autodiff_compiler.pipeline import compiler
 
 F64 = np.dtype("float64")
 LARGE = Aval((buffers.LARGE,), F64)
@@ -20,7 +23,7 @@ BINARY = [P.add, P.sub, P.mul]
 
 
 def _run(fn, *args):
-    return compiler._load(fn.name, codegen.generate(fn))(*args)
+    return compiler._load(fn.name, codegen.generate(fn, backend=NUMPY), NUMPY)(*args)
 
 
 def _build(steps, terms, aval):

@@ -125,7 +125,7 @@ def test_tape_read_only_for_its_shape_gets_zero_cotangents():
     (None, None),
 ], ids=["arrays", "nested_and_branch_not_taken", "tape_of_a_branch_not_taken"])
 def test_zeros_like_tape_keeps_the_tape_structure(tape, expected):
-    from autodiff_compiler.runtime import zeros_like_tape
+    from autodiff_compiler.ir.reference import zeros_like_tape
     assert _same(zeros_like_tape(tape), expected)
 
 

@@ -11,10 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
-from autodiff_compiler import codegen, compiler, passes
-from autodiff_compiler import primitives as P
-from autodiff_compiler.builder import building
-from autodiff_compiler.ir import Aval, Const, Function, Var
+from autodiff_compiler.backends.numpy import BACKEND as NUMPY
+from autodiff_compiler.backends.python import codegen
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.ir.builder import building
+from autodiff_compiler.ir.core import Aval, Const, Function, Var
+from autodiff_compiler.opt import passes
+from autodiff_compiler.pipeline import compiler
 
 DTYPES = [np.dtype("float64"), np.dtype("float32"), np.dtype("int64")]
 FLOATS = DTYPES[:2]
@@ -78,7 +81,8 @@ def _agree(build, *avals):
 
 
 def _run(fn, args):
-    return compiler._load(fn.name, codegen.generate(fn))(*[np.copy(a) for a in args])
+    run = compiler._load(fn.name, codegen.generate(fn, backend=NUMPY), NUMPY)
+    return run(*[np.copy(a) for a in args])
 
 
 @SETTINGS

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 import autodiff_compiler as adc
-from autodiff_compiler import api, compiler
+from autodiff_compiler import api
 from autodiff_compiler.errors import AutodiffError, IRVerificationError
+from autodiff_compiler.pipeline import compiler
 
 from .program import Program
 

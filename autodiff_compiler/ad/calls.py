@@ -1,0 +1,82 @@
+"""Reverse mode through calls to functions compiled once (recursion that ends on
+run-time values): a forward version returning its values and a tape (a tuple of what
+the adjoint reads), and a backward version taking the tape and the cotangents."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import AutodiffError
+from ..ir import primitives as P
+from ..ir.builder import adjoint_loc, as_atom, building, current
+from ..ir.core import Aval, Callee, Const, Eqn, Function, Var, substitute
+from . import reverse as R
+from .control import as_cotangent, body_residuals, cotangent_var, defined_in
+from .reverse import TAPE, vjp_split
+
+
+def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
+    """The forward (values and a tape) and backward (tape and cotangents in, cotangents
+    of the arguments and captured arrays out) versions of a compiled function, made
+    once; a recursive body refers to them while they are being made."""
+    if "vjp" in callee.derived:
+        return callee.derived["vjp"]
+    fn = callee.fn
+    fwd, bwd = Callee(f"{callee.name}_forward"), Callee(f"{callee.name}_backward")
+    captured = [v for v in callee.free if v.aval.is_float]
+    callee.derived["vjp"] = (fwd, bwd, captured)
+    wrt = [v for v in fn.invars if v.aval.is_float] + captured
+    placeholders = [Var(a.aval, f"g_{a.hint or 'out'}") if isinstance(a, Var) else None
+                    for a in fn.outvars]
+    forward_eqns, adjoint, cts = vjp_split(fn, wrt, placeholders)
+    residuals = body_residuals(defined_in(fn, forward_eqns), adjoint, cts)
+    tape = Var(TAPE, f"{callee.name}_tape")
+    pack = Eqn((tape,), P.make_tuple, tuple(residuals), {}, None)
+    fwd.define(Function(fwd.name, fn.invars, (*forward_eqns, pack), (*fn.outvars, tape), fn.loc))
+    tape_in = Var(TAPE, f"{callee.name}_tape")
+    mapping = {r: Var(r.aval, r.hint) for r in residuals}
+    unpack = [Eqn((mapping[r],), P.getitem, (tape_in, Const(i)), {}, None)
+              for i, r in enumerate(residuals)]
+    with building(None) as b:
+        b.eqns.extend(unpack + substitute(adjoint, mapping))
+        outs = [as_atom(as_cotangent(c, v, mapping)) for c, v in zip(cts, wrt)]
+    ins = [p if p is not None else Var(TAPE, "unused") for p in placeholders]
+    bwd.define(Function(bwd.name, (tape_in, *ins), tuple(b.eqns), tuple(outs), fn.loc))
+    return fwd, bwd, captured
+
+
+def refuse_taped_call(eqn: Eqn) -> None:
+    """A gradient's own recursive forward/backward pair passes a tape between calls:
+    differentiating it again would need the tape's derivative, not built yet."""
+    fn = eqn.params["callee"].fn
+    if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)):
+        raise AutodiffError("a second derivative through recursion that ends on run-time "
+                            "values is not supported yet", eqn.loc,
+                            hint="write the recursion as a loop, or make it end on a value "
+                                 "known when compiling (it is then unrolled)")
+
+
+class CallRule:
+    @staticmethod
+    def forward(eqn: Eqn, active: set[Var]) -> Any:
+        refuse_taped_call(eqn)
+        fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
+        tape = Var(TAPE, f"{fwd.name}_tape")
+        current().eqns.append(Eqn((*eqn.outvars, tape), P.call, eqn.invars, {"callee": fwd},
+                                  eqn.loc))
+        return bwd, captured, tape
+
+    @staticmethod
+    def backward(eqn: Eqn, tape: Any, adjoints: Any) -> None:
+        bwd, captured, tape_var = tape
+        fn = eqn.params["callee"].fn
+        cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
+        args = [a for a, v in zip(eqn.invars, fn.invars) if v.aval.is_float]
+        outs = [cotangent_var(a) if isinstance(a, Var) else Var(Aval(), "g_const") for a in args]
+        outs += [cotangent_var(w) for w in captured]
+        current().eqns.append(Eqn(tuple(outs), P.call, (tape_var, *map(as_atom, cts)),
+                                  {"callee": bwd}, adjoint_loc(eqn.loc)))
+        for a, g in zip([*args, *captured], outs):
+            adjoints.add(a, g)
+
+
+R.REGION_RULES[P.call] = CallRule

@@ -1,0 +1,111 @@
+"""Forward mode: the tangent program of a ``Function``, as more IR.
+
+Walks the equations in order; each primitive reached by a tangent contributes
+``rule(t, ans, *args, **params)`` per tangent-carrying argument (its JVP rule), and
+the contributions are broadcast to the result's shape and summed — the one place
+where forward mode deals with NumPy's broadcasting. Regions carry tangents next to
+their values (``control``). Forward over a compiled gradient gives Hessian-vector
+products.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import MissingRuleError, internal_errors_at
+from ..ir import primitives as P
+from ..ir.builder import building, current
+from ..ir.core import Const, Eqn, Function, Var, reads
+from .reverse import is_tape
+
+
+def forward(fn: Function, wrt: Sequence[int]) -> Function:
+    """The tangent program of ``fn``: inputs are ``fn``'s followed by one tangent per
+    ``wrt`` position; outputs are ``fn``'s followed by one tangent per output."""
+    tangent_inputs = [Var(fn.invars[i].aval, f"t_{fn.invars[i].hint or 'x'}") for i in wrt]
+    tangents: dict[Var, Any] = {fn.invars[i]: t for i, t in zip(wrt, tangent_inputs)
+                                if fn.invars[i].aval.is_float}
+    with building(None) as b:
+        jvp_eqns(fn.eqns, tangents)
+        outs = tuple(tangent_or_zeros(a, tangents) for a in fn.outvars)
+    return Function(f"jvp_{fn.name}", fn.invars + tuple(tangent_inputs), tuple(b.eqns),
+                    fn.outvars + outs, fn.loc)
+
+
+def jvp_eqns(eqns: Sequence[Eqn], tangents: dict[Var, Any]) -> None:
+    """Emit ``eqns`` and their tangents into the current builder; record new tangents."""
+    b = current()
+    for eqn in eqns:
+        region = REGION_JVPS.get(eqn.prim)
+        touched = any(a in tangents for a in reads(eqn))
+        if region is not None and touched:
+            with b.at(eqn.loc), internal_errors_at(eqn.loc):
+                region(eqn, tangents)
+            continue
+        b.eqns.append(eqn)
+        if eqn.prim is P.getitem and is_tape(eqn.invars[0]):
+            _read_tangent(eqn, tangents)
+        elif eqn.prim.differentiable and touched:
+            with b.at(eqn.loc), internal_errors_at(eqn.loc):
+                _push(eqn, tangents)
+
+
+def _read_tangent(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    """An element read from a tape: its tangent is read from the tape's tangents."""
+    tape, ans = eqn.invars[0], eqn.outvars[0]
+    if tape in tangents and (ans.aval.is_float or is_tape(ans)):
+        t = tangents[ans] = Var(ans.aval, f"t_{ans.hint or 'saved'}")
+        current().eqns.append(Eqn((t,), P.getitem, (tangents[tape], *eqn.invars[1:]), {},
+                                  eqn.loc))
+
+
+def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    if eqn.prim.jvp_all is not None:
+        _push_all(eqn, tangents)
+        return
+    if eqn.prim.jvp is None:
+        raise MissingRuleError(f"no JVP rule for '{eqn.prim.name}', but a tangent flows "
+                               "through it", eqn.loc,
+                               hint="register one with defjvp, or use reverse mode (grad)")
+    ans = eqn.outvars[0]
+    args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
+    total = None
+    for arg, rule in zip(eqn.invars, eqn.prim.jvp):
+        if rule is not None and arg in tangents:
+            t = _broadcast_like(rule(tangents[arg], ans, *args, **eqn.params), ans)
+            total = t if total is None else total + t
+    if total is not None and ans.aval.is_float:
+        if isinstance(total, Var) and not total.hint:
+            total.hint = f"t_{ans.hint or eqn.prim.name}"
+        tangents[ans] = total
+
+
+def _push_all(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    """A multi-output primitive: one rule gives every output's tangent."""
+    args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
+    ts = [tangents.get(a) if isinstance(a, Var) else None for a in eqn.invars]
+    outs = eqn.prim.jvp_all(ts, eqn.outvars, *args, **eqn.params)
+    for ans, t in zip(eqn.outvars, outs):
+        if t is not None and ans.aval.is_float:
+            tangents[ans] = _broadcast_like(t, ans)
+
+
+def _broadcast_like(t: Any, ans: Var) -> Any:
+    known = getattr(t, "aval", None)
+    if known is not None and known.shape is not None and known.shape == ans.aval.shape:
+        return t
+    return P.broadcast_to(t, P.shape_of(ans))
+
+
+def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
+    """The tangent of ``out``, or zeros of its shape and dtype where none flows."""
+    if isinstance(out, Var) and out in tangents:
+        return tangents[out]
+    if isinstance(out, Const) and out.value is None:  # a branch's stand-in for a tape
+        return None
+    if is_tape(out):
+        return P.zeros_like_tape(out)
+    return P.zeros_like(out.value if isinstance(out, Const) else out)
+
+
+REGION_JVPS: dict[P.Primitive, Any] = {}  # filled by transforms.control

@@ -1,0 +1,28 @@
+"""Backends: how IR is written as code of one array library, and what that code needs
+at run time.
+
+``python`` holds what every Python-emitting backend shares (the code generator, the
+writer, naming); each backend package says how each primitive is spelled and owns its
+runtime helpers: ``numpy`` (the default), ``array_api`` (any library of the Python
+array API standard), ``dask`` (lazy, chunked arrays computed by a cluster). Imports
+the IR and optimisation layers only.
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..errors import AutodiffError
+from .base import Backend
+
+NAMES = ("numpy", "array_api", "dask")
+
+
+def get(name: str) -> Backend:
+    """The backend called ``name``; its optional dependencies are imported now."""
+    if name not in NAMES:
+        raise AutodiffError(f"unknown backend {name!r}",
+                            hint=f"choose one of {', '.join(NAMES)}")
+    return importlib.import_module(f".{name}", __name__).BACKEND
+
+
+__all__ = ["NAMES", "Backend", "get"]

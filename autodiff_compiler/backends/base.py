@@ -1,0 +1,52 @@
+"""What a backend is: everything the Python code generator asks of one array library.
+
+The code generator (``backends.python``) is shared; a backend supplies how each
+equation is spelled, the namespace generated code runs in, and whether a result may be
+written into a dead operand's array (``out=``, NumPy's ufuncs; a library whose arrays
+are immutable has no such thing). ``backends.get(name)`` finds one by name.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ir.core import Eqn, Function
+
+Spelling = tuple[str, str]
+
+
+def _never(eqn: Eqn) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One target of code generation.
+
+    ``spell(eqn, python_floats)`` says how ``eqn`` is written (``python_floats``: the
+    backend may use ``math`` and Python operators on values known to be Python floats).
+    ``namespace`` holds the globals generated code reads. ``out_function(eqn)`` names
+    the function that writes ``eqn``'s result into an array given as ``out=`` (None:
+    it cannot). ``check(fn)`` raises a located ``AutodiffError`` for an equation the
+    backend cannot write, before any code is generated. ``prologue`` are lines that open
+    every generated function (binding the array namespace, say).
+    """
+
+    name: str
+    spell: Callable[[Eqn, bool], Spelling]
+    namespace: Mapping[str, Any]
+    out_function: Callable[[Eqn], str | None] = _never
+    python_floats: bool = False
+    check: Callable[[Function], None] = field(default=lambda fn: None)
+    description: str = ""
+
+    @property
+    def in_place(self) -> bool:
+        """Whether results may be written into dead operands (see ``opt.buffers``)."""
+        return self.out_function is not _never
+
+    @property
+    def reserved(self) -> frozenset[str]:
+        """Names generated code cannot give its own values: the namespace's."""
+        return frozenset(self.namespace)

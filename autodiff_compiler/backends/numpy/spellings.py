@@ -1,0 +1,124 @@
+"""How the NumPy backend writes each primitive.
+
+A spelling is ``(kind, text)``: ``("call", "np.exp")``, ``("binop", "+")``,
+``("unaryop", "-")``, ``("method", "astype")``, ``("attr", "T")``, ``("index", "")``,
+``("tuple", "")`` or ``("boolop", "and")``; the Python code generator turns it into
+syntax. A primitive not in the table is NumPy's function of its own name
+(``exp`` is ``np.exp``). The names generated code calls resolve in ``runtime.NAMESPACE``
+to each primitive's own ``impl`` (a test checks it), so what the compiler folds and
+what the generated code runs are the same function.
+
+On top of the table, where the operands allow, a faster spelling: ``math`` on Python
+floats (ten times faster than a ufunc on a scalar), and methods on arrays
+(``x.sum(axis=0)`` saves the Python function in front of the method).
+"""
+from __future__ import annotations
+
+import math
+
+from ...ir.core import Const, Eqn, Var
+from ...ir.primitives import Primitive
+from ..python.expressions import all_python_floats
+
+Spelling = tuple[str, str]
+
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@",
+              "floor_divide": "//", "mod": "%", "less": "<", "greater": ">",
+              "less_equal": "<=", "greater_equal": ">=", "equal": "==", "not_equal": "!="}
+# Runtime helpers (``reference``), called by their own name.
+_HELPERS = ("unbroadcast", "untile", "unrepeat", "unpad", "concatenate", "stack", "hstack",
+            "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a", "dot_vjp_b",
+            "tensordot_vjp_a", "tensordot_vjp_b", "as_columns", "from_columns",
+            "zeros_like_tape", "sigmoid", "match_complex", "index_add", "gather", "gather_add",
+            "add_along_axis", "index_update", "gather_update", "slice")
+_CALLS = {"copy": "np.array", "reduce_sum": "np.sum", "reduce_mean": "np.mean",
+          "reduce_prod": "np.prod", "reduce_max": "np.max", "reduce_min": "np.min",
+          "reduce_all": "np.all", "reduce_any": "np.any", "norm": "np.linalg.norm",
+          "inv": "np.linalg.inv", "det": "np.linalg.det", "slogdet": "np.linalg.slogdet",
+          "solve": "np.linalg.solve", "cholesky": "np.linalg.cholesky",
+          "svd": "np.linalg.svd", "svdvals": "np.linalg.svd", "eigh": "np.linalg.eigh",
+          "eigvalsh": "np.linalg.eigvalsh", "pinv": "np.linalg.pinv"}
+
+SPELLINGS: dict[str, Spelling] = {
+    **{name: ("binop", op) for name, op in _OPERATORS.items()},
+    **{name: ("call", name) for name in _HELPERS},
+    **{name: ("call", text) for name, text in _CALLS.items()},
+    "neg": ("unaryop", "-"), "truth_not": ("unaryop", "not"),
+    "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
+    "T": ("attr", "T"), "dtype": ("attr", "dtype"),
+    "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
+    "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+}
+
+
+def register(prim: Primitive, spelling: Spelling) -> None:
+    """How a primitive defined outside the package (``extend``) is written."""
+    SPELLINGS[prim.name] = spelling
+
+
+def own_spelling(prim: Primitive) -> Spelling:
+    """The primitive's spelling whatever its operands: the table's, or ``np.<name>``."""
+    return SPELLINGS.get(prim.name) or ("call", f"np.{prim.name}")
+
+
+# ---------------------------------------------------------------------------- faster ones
+
+
+# On Python floats, ``math`` is ten times faster than NumPy's ufuncs, and Python's
+# operators than NumPy's scalars. Where NumPy returns inf or nan (with a warning) they
+# raise instead (ZeroDivisionError, OverflowError, a math domain error): code so spelled
+# has a twin spelled with NumPy (``python_floats=False``), run on float64 scalars where
+# the fast one raised (see ``pipeline.compiler.Compiled``), so that both give NumPy's
+# answers.
+_MATH = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log",
+         "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh",
+         "cosh": "cosh", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+         "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2",
+         "hypot": "hypot", "log2": "log2", "log10": "log10", "exp2": "exp2", "cbrt": "cbrt"}
+# ``x.sum(axis=0)`` costs a microsecond less than ``np.sum(x, axis=0)``, a Python
+# function in front of that method (``np.outer`` likewise, in front of a ufunc's):
+# on small arrays, that is the cost.
+_METHODS = {"reduce_sum": "sum", "reduce_mean": "mean", "reduce_prod": "prod",
+            "reduce_max": "max", "reduce_min": "min", "reduce_all": "all", "reduce_any": "any"}
+
+
+def _direct_spelling(eqn: Eqn) -> Spelling | None:
+    """``x.sum()`` for ``np.sum(x)`` where ``x`` is known to be an array of at least one
+    dimension (a 0-d value may be a Python float at run time), ``np.multiply.outer(x, y)``
+    for ``np.outer(x, y)`` of vectors."""
+    arrays = all(isinstance(a, Var) and a.aval.known and len(a.aval.shape) >= 1
+                 for a in eqn.invars)
+    if not arrays or not eqn.invars:
+        return None
+    if eqn.prim.name == "outer":
+        vectors = all(len(a.aval.shape) == 1 for a in eqn.invars)
+        return ("call", "np.multiply.outer") if vectors else None
+    name = _METHODS.get(eqn.prim.name)
+    return ("method", name) if name else None
+
+
+def _scalar_spelling(eqn: Eqn) -> Spelling | None:
+    """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float;
+    ``math.pow(x, y)`` for ``x ** y`` unless ``y`` is a whole number (Python's ``**``
+    gives a complex number for a negative ``x``, where NumPy gives nan), and
+    ``math.sqrt(x)`` for ``x ** 0.5``, as NumPy computes it (nan at -inf, -0 at -0)."""
+    if not all_python_floats(eqn):
+        return None
+    if eqn.prim.name == "pow":
+        y = eqn.invars[1]
+        y = y.value if isinstance(y, Const) and type(y.value) in (int, float) else None
+        if y == 0.5:
+            return ("call_first", "math.sqrt")
+        whole = y is not None and math.isfinite(y) and y == int(y)
+        return None if whole else ("call", "math.pow")
+    name = _MATH.get(eqn.prim.name)
+    if name is None or eqn.params or not hasattr(math, name):
+        return None
+    return ("call", f"math.{name}")
+
+
+def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
+    """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
+    operands are known to allow it (``math`` on floats, methods on arrays)."""
+    fast = _scalar_spelling(eqn) if python_floats else None
+    return fast or _direct_spelling(eqn) or own_spelling(eqn.prim)

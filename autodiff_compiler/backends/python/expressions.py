@@ -1,0 +1,193 @@
+"""IR equations as Python expressions: each kind of spelling a backend gives
+(``("call", "np.exp")``, ``("binop", "+")``, ...) written as syntax, and the state of
+writing one function (values folded into their one use, names still to fill in,
+constants the namespace must hold). ``codegen`` arranges these into statements.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+import numpy as np
+
+from ...ir.core import Atom, Const, Eqn, Function, Var, regions
+
+_BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
+           "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
+_CMPOPS = {"<": gast.Lt, "<=": gast.LtE, ">": gast.Gt, ">=": gast.GtE, "==": gast.Eq,
+           "!=": gast.NotEq}
+_UNARYOPS = {"-": gast.USub, "+": gast.UAdd, "not": gast.Not}
+_BOOLOPS = {"and": gast.And, "or": gast.Or}
+
+
+@dataclass
+class Emitter:
+    """State of one ``generate`` call: pending inlined expressions, names, constants."""
+
+    uses: Counter
+    pending: dict[Var, tuple[gast.expr, list[Var]]] = field(default_factory=dict)
+    name_nodes: list[tuple[gast.Name, Var]] = field(default_factory=list)
+    constants: dict[str, Any] = field(default_factory=dict)
+    python_floats: bool = True  # Python's operators and ``math`` on Python floats
+
+    def ref(self, atom: Atom, reads: list[Var]) -> gast.expr:
+        if isinstance(atom, Const):
+            return self.const(atom.value)
+        if atom in self.pending:
+            expr, inner = self.pending.pop(atom)
+            reads.extend(inner)
+            return expr
+        reads.append(atom)
+        return self.name(atom)
+
+    def name(self, var: Var, ctx: Any = None) -> gast.Name:
+        node = gast.Name("?", ctx or gast.Load(), None, None)
+        self.name_nodes.append((node, var))
+        return node
+
+    def const(self, value: Any) -> gast.expr:
+        """A constant as Python source; NumPy scalars keep their type (``np.float32(1.0)``),
+        since a bare literal is a *weak* Python scalar in NumPy's promotion rules."""
+        if type(value) is float and not math.isfinite(value):
+            text = "nan" if math.isnan(value) else "inf"
+            node = attr("np", text)
+            return gast.UnaryOp(gast.USub(), node) if value < 0 else node
+        if _is_index(value):  # slices are only syntax inside [...]: spell np.s_[...]
+            return gast.Subscript(attr("np", "s_"), self.index(value), gast.Load())
+        if value is None or value is Ellipsis or type(value) in (bool, int, float, str):
+            if type(value) in (int, float) and value < 0:
+                return gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
+            return gast.Constant(value, None)
+        if isinstance(value, tuple):
+            return gast.Tuple([self.const(v) for v in value], gast.Load())
+        if _is_dtype(value):
+            return attr("np", np.dtype(value).name)
+        if isinstance(value, np.generic):
+            return gast.Call(self.const(value.dtype), [self.const(value.item())], [])
+        name = f"const_{len(self.constants)}"
+        self.constants[name] = value
+        return gast.Name(name, gast.Load(), None, None)
+
+
+    def index(self, value: Any) -> gast.expr:
+        """An index as written between brackets: slices become ``a:b:c``."""
+        if isinstance(value, slice):
+            bounds = (value.start, value.stop, value.step)
+            return gast.Slice(*(None if p is None else self.const(p) for p in bounds))
+        if isinstance(value, tuple):
+            return gast.Tuple([self.index(v) for v in value], gast.Load())
+        return self.const(value)
+
+
+def _is_index(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return any(_is_index(v) for v in value)
+    return isinstance(value, slice)
+
+
+def _is_dtype(value: Any) -> bool:
+    is_scalar_type = isinstance(value, type) and issubclass(value, np.generic)
+    return isinstance(value, np.dtype) or is_scalar_type
+
+
+def attr(module: str, name: str) -> gast.expr:
+    node: gast.expr = gast.Name(module, gast.Load(), None, None)
+    for part in name.split("."):
+        node = gast.Attribute(node, part, gast.Load())
+    return node
+
+
+# ---------------------------------------------------------------------------- spellings
+
+
+def _kw(em: Emitter, params: dict[str, Any]) -> list[gast.keyword]:
+    return [gast.keyword(k, em.const(v)) for k, v in params.items()]
+
+
+def emit_call(em, text, args, params):
+    module, _, name = text.partition(".")
+    func = attr(module, name) if name else gast.Name(module, gast.Load(), None, None)
+    return gast.Call(func, args, _kw(em, params))
+
+
+def emit_binop(em, text, args, params):
+    if text in _CMPOPS:
+        return gast.Compare(args[0], [_CMPOPS[text]()], [args[1]])
+    return gast.BinOp(args[0], _BINOPS[text](), args[1])
+
+
+def emit_unaryop(em, text, args, params):
+    return gast.UnaryOp(_UNARYOPS[text](), args[0])
+
+
+def emit_method(em, text, args, params):
+    return gast.Call(gast.Attribute(args[0], text, gast.Load()), args[1:], _kw(em, params))
+
+
+def emit_attr(em, text, args, params):
+    return gast.Attribute(args[0], text, gast.Load())
+
+
+def emit_index(em, text, args, params):
+    index = args[1]
+    if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
+            and index.value.attr == "s_":
+        index = index.slice  # x[np.s_[1:, 0]] reads better as x[1:, 0]
+    return gast.Subscript(args[0], index, gast.Load())
+
+
+def emit_tuple(em, text, args, params):
+    return gast.Tuple(args, gast.Load())
+
+
+def emit_boolop(em, text, args, params):
+    return gast.BoolOp(_BOOLOPS[text](), args)
+
+
+def emit_call_first(em, text, args, params):
+    """A function of the first operand alone (``math.sqrt(x)`` for ``x ** 0.5``)."""
+    return emit_call(em, text, args[:1], {})
+
+
+EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
+            "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
+            "boolop": emit_boolop, "tuple": emit_tuple}
+
+
+# Python operators that raise on some floats where NumPy does not.
+_RAISING_OPS = frozenset(["/", "//", "%", "**"])
+
+
+def may_raise_on_floats(fn: Function, spell: Callable[[Eqn], tuple[str, str]]) -> bool:
+    """Whether code generated for ``fn`` (each equation written as ``spell`` says)
+    computes on Python floats with ``math`` or an operator that raises where NumPy
+    gives inf or nan (in ``fn``, its regions or the functions it calls)."""
+    seen: set[int] = set()
+    todo = [fn]
+    while todo:
+        body = todo.pop()
+        for eqn in body.eqns:
+            kind, text = spell(eqn)
+            if (kind == "call" and text.startswith("math.")) or (
+                    kind == "binop" and text in _RAISING_OPS and all_python_floats(eqn)):
+                return True
+            todo.extend(region for _, region in regions(eqn))
+            callee = eqn.params.get("callee")
+            if callee is not None and id(callee) not in seen:
+                seen.add(id(callee))
+                todo.append(callee.fn)
+    return False
+
+
+def all_python_floats(eqn: Eqn) -> bool:
+    return bool(eqn.invars) and all(
+        type(a.value) is float if isinstance(a, Const) else is_python_float(a)
+        for a in eqn.invars)
+
+
+def is_python_float(a: Var) -> bool:
+    return a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64

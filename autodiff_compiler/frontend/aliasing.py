@@ -1,0 +1,214 @@
+"""Which values share memory, and which snapshots an in-place write made out of date.
+
+The IR holds values, not memory: ``acc += v`` binds ``acc`` to a new value. NumPy
+writes into the array itself, so every other reference to its memory — another name
+for it, a view of it (a row, a reshape, a transpose), the array a loop is walking —
+sees the new values. The compiler keeps Python's meaning where it can and refuses,
+at the user's line, where it cannot:
+
+- a write is in place when its target is an array (``acc += v``, ``acc[i] = v``);
+  a name holding a Python or NumPy scalar is rebound, as Python rebinds it, and so is
+  a name holding an array the function does not own (``x += v`` on an argument), as a
+  MindSpore Tensor is: the caller's array is never written;
+- after a write, the values of other names that share the array's memory are *stale*:
+  reading one later is refused (Python would see the new values, the compiler holds
+  the old ones); never reading them again is fine;
+- a write into an array that an enclosing loop iterates over (or a view of it) is
+  refused: the loop reads its next rows after the write.
+
+Memory is followed through *roots*: the arrays a value may share memory with, found
+through view primitives, loop carries and merged branches, and in-place results.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gast
+import numpy as np
+
+from .. import trees
+from ..errors import AutodiffError, Loc
+from ..ir.builder import producer_of
+from ..ir.core import Const, Var
+
+if TYPE_CHECKING:
+    from .lowering import Scope
+
+# Primitives whose result may share memory with their first operand (a NumPy view).
+VIEWS = frozenset(["getitem", "gather", "reshape", "transpose", "T", "swapaxes",
+                   "expand_dims", "squeeze", "moveaxis", "broadcast_to", "real", "imag",
+                   "diag", "atleast_1d", "atleast_2d", "atleast_3d", "flip",
+                   "stop_gradient"])
+# 0-d results of these are arrays (NumPy scalars come out of ufuncs and reductions).
+_ZERO_D_ARRAYS = frozenset(["zeros", "ones", "full", "copy", "zeros_like", "ones_like",
+                            "full_like"])
+HINT = "copy it first, e.g. y = x.copy(), and write into the copy"
+
+
+def view_of(var: Var) -> Var | None:
+    """The array ``var`` is a view of, if its producer may return one."""
+    eqn = producer_of(var)
+    if eqn is None or eqn.prim.name not in VIEWS or not isinstance(eqn.invars[0], Var):
+        return None
+    if eqn.prim.name in ("getitem", "gather") and _copies(eqn.invars[1:], var):
+        return None
+    if eqn.prim.name == "diag" and eqn.invars[0].aval.ndim == 1:
+        return None  # np.diag of a vector builds a matrix
+    return eqn.invars[0]
+
+
+def _copies(index: tuple, result: Var) -> bool:
+    """Indexing that copies: to a scalar (``x[0]`` of a vector), or advanced indexing."""
+    for part in index:
+        value = part.value if isinstance(part, Const) else None
+        parts = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(p, np.ndarray) for p in parts):
+            return True
+        if isinstance(part, Var) and part.aval.ndim != 0:
+            return True
+    consts = [p.value for p in index if isinstance(p, Const)]
+    ellipsis = any(v is Ellipsis or (isinstance(v, tuple) and Ellipsis in v) for v in consts)
+    return result.aval.ndim == 0 and not ellipsis
+
+
+class Aliases:
+    """Memory sharing and stale snapshots of one compilation (see the module doc)."""
+
+    def __init__(self) -> None:
+        self.origins: dict[Var, list[Var]] = {}  # values sharing memory besides views
+        self.stale: dict[Var, Loc | None] = {}  # value -> the write that outdated it
+        self.walked: list[list[Var]] = []  # arrays enclosing loops walk row by row
+        self.listed: list[list[Any]] = []  # Python sequences enclosing loops walk
+
+    def share(self, var: Var, *others: Any) -> None:
+        """``var`` may be the same memory as each of ``others`` (a loop carry and its
+        initial value, a branch merge and each branch's value)."""
+        found = [o for o in others if isinstance(o, Var) and o is not var]
+        if found:
+            self.origins.setdefault(var, []).extend(found)
+        if any(o in self.stale for o in found):
+            self.stale[var] = next(self.stale[o] for o in found if o in self.stale)
+
+    def saved(self) -> tuple:
+        return {k: list(v) for k, v in self.origins.items()}, dict(self.stale)
+
+    def restore(self, saved: tuple) -> None:
+        """Forget what a lowering attempt that was dropped recorded."""
+        self.origins, self.stale = {k: list(v) for k, v in saved[0].items()}, dict(saved[1])
+
+    def check_repeated(self, scope: Scope, node: Any, body: list, carried: list[str],
+                       outs: list[Any]) -> None:
+        """A loop body runs again: the values it reads from before the loop, and the
+        values it carries to the next iteration, must not have been outdated by it."""
+        read = {n.id for stmt in body for n in gast.walk(stmt)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        for name in sorted(read):
+            value = outs[carried.index(name)] if name in carried else scope.env.get(name)
+            for v in _vars(value):
+                if v in self.stale:
+                    raise scope.error(node, f"'{name}' shares memory with an array this loop "
+                                            "writes in place: the next iteration would read "
+                                            "the new values in NumPy, the old ones here",
+                                      hint=HINT)
+
+    def roots(self, var: Var) -> set[Var]:
+        """The arrays whose memory ``var`` may be (itself, when it is no view)."""
+        out: set[Var] = set()
+        todo, seen = [var], set()
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            base = view_of(v)
+            more = ([base] if base is not None else []) + self.origins.get(v, [])
+            if not more:
+                out.add(v)
+            todo.extend(more)
+        return out
+
+    def in_place(self, var: Any) -> bool:
+        """Whether writing into ``var`` writes memory (an array), not rebinds a scalar."""
+        if not isinstance(var, Var) or var.aval.weak:
+            return False
+        if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
+            return True
+        eqn = producer_of(var)
+        if eqn is not None and (eqn.prim.name in _ZERO_D_ARRAYS or view_of(var) is not None):
+            return True
+        return any(self.in_place(o) for o in self.origins.get(var, []))
+
+    def write(self, scope: Scope, node: Any, old: Var, new: Var, what: str) -> None:
+        """``new`` is ``old`` written in place: check the write, outdate the others."""
+        roots = self.roots(old)
+        for walked in self.walked:
+            if any(self.roots(v) & roots for v in walked):
+                raise scope.error(node, f"writing into '{what}' while a loop iterates over it "
+                                        "(or over a view of it): NumPy would show the loop the "
+                                        "new values in the rows still to come", hint=HINT)
+        loc = scope.loc(node)
+        for value in [*scope.env.values(), *self.listed]:
+            for v in _vars(value):
+                if v is not new and self.roots(v) & roots:
+                    self.stale[v] = loc
+        self.stale[old] = loc
+        self.origins[new] = [old]
+
+    def check(self, scope: Scope, node: Any, value: Any, name: str) -> None:
+        """Refuse reading a value an in-place write outdated."""
+        for v in _vars(value):
+            if v in self.stale:
+                raise stale_error(scope, node, name, self.stale[v])
+
+
+def is_callers(scope: Scope, array: Any) -> bool:
+    """Whether ``array`` is memory the function does not own: an argument, a global or
+    a captured array."""
+    return any(array is v for v in scope.params) or \
+        any(array is v for v in scope.low.captures.vars.values())
+
+
+def check_owned(scope: Scope, target: Any, array: Var) -> None:
+    """Refuse writing into memory the function does not own."""
+    if array in scope.params:
+        raise scope.error(target, "writing into an array the caller passed in would "
+                                  "change the caller's array", hint=HINT)
+    if any(array is v for v in scope.low.captures.vars.values()):
+        raise scope.error(target, "writing into a global or captured array would change "
+                                  "it for everyone", hint=HINT)
+
+
+def check_subscript_write(scope: Scope, target: Any, array: Var) -> None:
+    """``y[i] = v`` is refused outright where NumPy would show it elsewhere for sure:
+    into memory not the function's, into a view of another array, or into an array
+    that another name or container also holds."""
+    check_owned(scope, target, array)
+    if view_of(array) is not None:
+        raise scope.error(target, f"writing into a view ({producer_of(array).prim.name} of "
+                                  "another array) would change that array too", hint=HINT)
+    holders = [n for n, v in scope.env.items() if any(x is array for x in _vars(v))]
+    if len(holders) > 1:
+        raise scope.error(target, f"this array is also held by {', '.join(holders)}: "
+                                  "writing into it would change them all", hint=HINT)
+
+
+def root_name(target: Any) -> str:
+    """The name written into by ``y[i][j] = v``."""
+    while isinstance(target, gast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, gast.Name) else "the array"
+
+
+def stale_error(scope: Scope, node: Any, name: str, loc: Loc | None) -> AutodiffError:
+    where = f" at line {loc.line}" if loc is not None and loc.line else ""
+    return scope.error(node, f"'{name}' shares memory with an array written in place{where}: "
+                             "NumPy would show the new values here, the compiled code the old",
+                       hint=HINT)
+
+
+def _vars(value: Any) -> list[Var]:
+    if isinstance(value, Var):
+        return [value]
+    if isinstance(value, list | tuple | dict):
+        return trees.flatten(value, lambda v: isinstance(v, Var))[0]
+    return []

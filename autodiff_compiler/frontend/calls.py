@@ -1,0 +1,137 @@
+"""Calls met while lowering: NumPy functions, array methods, user functions, Cells.
+
+What is called decides how: a callable in the NumPy surface table builds primitives;
+a compiled gradient (``grad(f)`` inside ``f2``) inlines its own IR; a ``Cell`` runs its
+``construct``; any other Python function is compiled from its source; a few pure
+builtins run while compiling when all their arguments are known. Anything else is
+refused with the user's line, never silently treated as a constant.
+"""
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import gast
+
+from ..errors import AutodiffError
+from ..ir import primitives as P
+from ..ir import surface
+from ..ir.core import Var
+from . import arguments
+from .cells import is_cell
+
+if TYPE_CHECKING:
+    from .lowering import Scope
+
+
+class BoundArrayMethod:
+    """``x.sum`` before it is called: a method of a symbolic array."""
+
+    def __init__(self, var: Var, name: str) -> None:
+        self.var, self.name = var, name
+
+
+def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict) -> Any:
+    """Dispatch a call on what is being called."""
+    low, loc = scope.low, scope.loc(node)
+    if isinstance(func, BoundArrayMethod):
+        builder = surface.METHODS.get(func.name)
+        if builder is None:
+            raise scope.error(node, f"array method '.{func.name}()' has no derivative rule",
+                              hint=_rule_hint(f"np.{func.name}"))
+        return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()",
+                             method=func.name)
+    builder = surface.lookup(func)
+    if builder is not None:
+        return apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
+                             func=func)
+    if _is_static_call(func, args, kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as err:
+            raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
+    from .lowering import LocalFunction
+    if isinstance(func, LocalFunction):
+        return low.call_local(func, tuple(args), kwargs, loc, caller=scope)
+    if hasattr(func, "__lower_call__"):
+        return func.__lower_call__(low, args, kwargs, loc)
+    if is_cell(func):
+        return low.call_function(type(func).construct, tuple(args), kwargs, loc, self_obj=func)
+    if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
+        low.captures.paths.setdefault(id(func.__self__), low.captures.path_of(func.__self__))
+        return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
+    if isinstance(func, types.FunctionType):
+        return low.call_function(func, tuple(args), kwargs, loc)
+    call = next((vars(k)["__call__"] for k in type(func).__mro__ if "__call__" in vars(k)),
+                None)
+    if isinstance(call, types.FunctionType):  # an instance of a user class with __call__
+        return low.call_function(call, tuple(args), kwargs, loc, self_obj=func)
+    if func is len and len(args) == 1:
+        return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
+                                                                                   args[0])
+    if func is sum and args and isinstance(args[0], list | tuple):
+        total = args[1] if len(args) > 1 else 0
+        for item in args[0]:
+            total = total + item
+        return total
+    raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
+                            "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
+
+
+def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,
+                  what: str, func: Any = None, method: str | None = None) -> Any:
+    """Build IR for a surface call, turning bad arguments into errors at the user's line.
+
+    A call to ``func`` (or to the array method ``method``) is first read as NumPy reads
+    it (``arguments.prepare``): checked against its signature, array-likes converted."""
+    try:
+        if func is not None or method is not None:
+            user_rule = func in surface.USER_FUNCTIONS if method is None \
+                else method in surface.USER_METHODS
+            args, kwargs = arguments.prepare(func, list(args), dict(kwargs), method,
+                                             None if user_rule else builder)
+        return builder(*args, **kwargs)
+    except AutodiffError:
+        raise
+    except surface.CompileTimeError as err:
+        raise scope.error(node, f"{what}: {err}", hint="use a literal, a module constant or "
+                          "an int argument, so the value is known when compiling") from None
+    except (TypeError, ValueError) as err:
+        raise scope.error(node, f"{what}: {err}") from None
+
+
+def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
+    shape = P.shape(var)
+    if isinstance(shape, tuple) and shape:
+        return shape[0]
+    raise scope.error(node, "len() of an array whose shape is unknown when compiling",
+                      hint="call the gradient with concrete arguments")
+
+
+def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
+    values = [*args, *kwargs.values()]
+    return surface.is_static_call(func) and not any(has_var(v) for v in values)
+
+
+def has_var(value: Any) -> bool:
+    if isinstance(value, Var):
+        return True
+    if isinstance(value, list | tuple):
+        return any(has_var(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_var(v) for v in value.values())
+    return False
+
+
+def _callable_name(func: Any) -> str:
+    try:
+        return surface.display_name(func)
+    except TypeError:  # unhashable callables
+        return getattr(func, "__qualname__", None) or repr(func)
+
+
+def _rule_hint(name: str) -> str:
+    return surface.missing_rule_hint(name)
+
+

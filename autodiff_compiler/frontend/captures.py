@@ -1,0 +1,142 @@
+"""Free values of compiled code: how to reach them again, and when to recompile.
+
+A compiled gradient is reused across calls, but the globals, closure cells and
+``Cell`` attributes it read may change. Arrays it reads (weights, data) become extra
+inputs, fetched along their ``Path`` at every call, so updating ``model.w`` is seen at
+once. Everything else it read (helper functions, Python numbers, strings, Cells) was
+baked into the code; a *guard* (``guards``) re-reads each at call time and a changed
+value triggers recompilation, so a cached gradient is never stale.
+"""
+from __future__ import annotations
+
+import builtins
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..ir.core import Aval, Var
+
+MISSING = object()
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """A root (a module-globals entry, a closure cell, or a fixed object) then steps."""
+
+    root: Any
+    name: str | None = None  # set for a globals dict: the key
+    steps: tuple[tuple[str, Any], ...] = ()
+    label: str = ""
+
+    @staticmethod
+    def of_global(globals_: dict[str, Any], name: str) -> Path:
+        return Path(globals_, name, label=name)
+
+    @staticmethod
+    def of_cell(cell: types.CellType, name: str) -> Path:
+        return Path(cell, label=name)
+
+    @staticmethod
+    def of_object(obj: Any, label: str = "") -> Path:
+        return Path(obj, label=label)
+
+    def attr(self, name: str) -> Path:
+        return Path(self.root, self.name, (*self.steps, ("attr", name)), name)
+
+    def item(self, key: Any) -> Path:
+        return Path(self.root, self.name, (*self.steps, ("item", key)), f"{self.label}_{key}")
+
+    def key(self) -> tuple:
+        return (id(self.root), self.name, tuple((kind, repr(k)) for kind, k in self.steps))
+
+    def resolve(self) -> Any:
+        if self.name is not None:
+            obj = self.root.get(self.name, MISSING)
+            if obj is MISSING:
+                obj = getattr(builtins, self.name, MISSING)
+        elif isinstance(self.root, types.CellType):
+            obj = self.root.cell_contents
+        else:
+            obj = self.root
+        for kind, key in self.steps:
+            obj = getattr(obj, key) if kind == "attr" else obj[key]
+        return obj
+
+
+@dataclass(frozen=True, eq=False)
+class Guard:
+    """``path`` must still lead to what it led to when compiling (``expected``); what
+    "the same" means for each kind of value is ``guards``' business."""
+
+    path: Path
+    expected: Any
+    array: bool = False  # a captured array: only its type, shape and dtype matter
+
+    def key(self) -> tuple:
+        return (*self.path.key(), self.array)
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)
+
+
+class Captures:
+    """The arrays a compilation reads from outside its arguments, and its guards."""
+
+    def __init__(self) -> None:
+        self.vars: dict[int, Var] = {}
+        self.arrays: list[tuple[Path, Any, Var]] = []
+        self._guards: dict[tuple, Guard] = {}
+        self.paths: dict[int, Path] = {}
+
+    def free_value(self, path: Path, value: Any) -> Any:
+        """What compiled code sees for a value read along ``path``."""
+        if is_array(value):
+            return self.array(path, value)
+        if not _never_changes(path, value):
+            self.guard(Guard(path, value))
+        if not isinstance(value, bool | int | float | str | type(None)):
+            self.paths.setdefault(id(value), path)
+        return value
+
+    def guard(self, guard: Guard) -> None:
+        self._guards.setdefault(guard.key(), guard)
+
+    def array(self, path: Path, value: Any) -> Var:
+        if id(value) not in self.vars:
+            var = Var(Aval.of(value), path.label or "captured")
+            self.vars[id(value)] = var
+            self.arrays.append((path, value, var))
+            self.guard(Guard(path, value, array=True))
+        return self.vars[id(value)]
+
+    @property
+    def guards(self) -> list[Guard]:
+        return list(self._guards.values())
+
+    def path_of(self, obj: Any) -> Path:
+        return self.paths.get(id(obj)) or Path.of_object(obj)
+
+
+# Modules whose attributes (and the globals naming them) are taken as constant.
+LIBRARIES = frozenset(["numpy", "math", "cmath", "builtins", "autodiff_compiler"])
+
+
+def _never_changes(path: Path, value: Any) -> bool:
+    """This package's own globals, library modules (``np``) and their attributes
+    (``np.pi``, ``np.linalg.norm``) are fixed; a user's module and its attributes
+    (``cfg.SCALE``) are not."""
+    if isinstance(path.root, dict) and _library(path.root.get("__name__")):
+        return True
+    if isinstance(value, types.ModuleType) and _library(value.__name__):
+        return True
+    if not path.steps:
+        return False
+    root = Path(path.root, path.name).resolve()
+    return isinstance(root, types.ModuleType) and _library(root.__name__)
+
+
+def _library(name: Any) -> bool:
+    return isinstance(name, str) and name.partition(".")[0] in LIBRARIES

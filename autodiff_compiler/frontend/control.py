@@ -1,0 +1,358 @@
+"""Lowering of control flow: ``if``, conditional expressions, ``and``/``or``; and
+what loops (``lowering_loops``, ``lowering_unrolled``) share with them: regions,
+merging, the jump flags.
+
+Whatever is decided by values known when compiling is resolved here, the way Python
+would run it: the taken branch of a static ``if`` is lowered alone. Everything
+decided at run time becomes a region equation (``cond``, ``loop``, ``while_loop``)
+whose bodies are lowered in forked scopes; the names a region assigns become its
+outputs (the phi values). A ``return`` under a data-dependent ``if`` takes the rest
+of the function into both branches, so the ``cond`` computes the return value.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import gast
+import numpy as np
+
+from .. import trees
+from ..errors import UnsupportedSyntaxError
+from ..ir import primitives as P
+from ..ir.builder import as_atom, building
+from ..ir.core import Aval, Eqn, Function, Var
+from .lowering import EXPRESSIONS, JUMPED, NOT_RETURNED, STATEMENTS, Scope
+
+_LIST_METHODS = {"append", "extend", "insert", "pop", "remove", "clear"}
+
+
+class _Break(BaseException):
+    """``break`` reached while unrolling a loop."""
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _walk(nodes: Sequence[gast.AST]) -> list[gast.AST]:
+    """Nodes of these statements, not descending into nested functions or classes."""
+    out, todo = [], list(nodes)
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, gast.FunctionDef | gast.Lambda | gast.ClassDef):
+            todo.extend(gast.iter_child_nodes(node))
+    return out
+
+
+def assigned_names(stmts: Sequence[gast.stmt]) -> list[str]:
+    """Names these statements bind, in source order; ``y[i] = v`` binds ``y`` anew."""
+    names = []
+    for node in _walk(stmts):
+        if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
+            base = node.value
+            while isinstance(base, gast.Subscript):
+                base = base.value
+            if isinstance(base, gast.Name):
+                names.append(base)
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.append(node)
+    names.sort(key=lambda n: (n.lineno, n.col_offset))
+    return list(dict.fromkeys(n.id for n in names))
+
+
+def _contains(stmts: Sequence[gast.stmt], kinds: tuple[type, ...]) -> bool:
+    return any(isinstance(n, kinds) for n in _walk(stmts))
+
+
+def _jumps(stmts: Sequence[gast.stmt]) -> bool:
+    """``break``/``continue`` of this loop (not of loops nested in it)."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Break | gast.Continue):
+            return True
+        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
+            todo.extend(gast.iter_child_nodes(node))
+    return False
+
+
+def _builds_lists(stmts: Sequence[gast.stmt]) -> bool:
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+               and n.func.attr in _LIST_METHODS for n in _walk(stmts))
+
+
+def _join(avals: Sequence[Aval]) -> Aval:
+    """What is known of a value that is one of these."""
+    first = avals[0]
+    shape = first.shape if all(a.shape == first.shape for a in avals) else None
+    dtype = first.dtype if all(a.dtype == first.dtype for a in avals) else None
+    return Aval(shape, dtype, weak=all(a.weak for a in avals))
+
+
+class _Pending:
+    """The function's result while no ``return`` has run yet: it takes the structure of
+    the value a ``return`` gives, with ``None`` leaves, where the two meet."""
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING = _Pending()
+
+
+def _is_leaf(value: Any) -> bool:
+    """What a branch or loop may produce: run-time values, numbers (flags too),
+    ``None``, and ``PENDING``."""
+    return value is None or value is PENDING or isinstance(value, Var | int | float | np.generic)
+
+
+def fill_pending(values: list[Any]) -> list[Any]:
+    """``PENDING`` among computed results becomes their structure with ``None`` leaves
+    (never read: the flag that says a ``return`` ran selects the computed one)."""
+    known = [v for v in values if v is not PENDING]
+    if not known or len(known) == len(values):
+        return values
+    leaves, skeleton = trees.flatten(known[0], _is_leaf)
+    filler = trees.unflatten(skeleton, [None] * len(leaves))
+    return [filler if v is PENDING else v for v in values]
+
+
+def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
+    """Lower a region body in a forked scope; its equations, final scope and result."""
+    child = scope.fork()
+    with building(scope.low.builder.loc) as b:
+        try:
+            result = run(child)
+        except _Break:
+            raise UnsupportedSyntaxError(
+                "'break' in a loop unrolled while compiling (it builds or walks a Python "
+                "list), after a 'continue' on a run-time condition in the same iteration, is "
+                "not supported", scope.low.builder.loc,
+                hint="preallocate an array instead of building a list, so that the loop is not "
+                "unrolled; or break on a flag at the end of the iteration") from None
+    return b.eqns, child, result
+
+
+def _merge(scope: Scope, node: gast.AST, values: list[Any], what: str) -> tuple[list, Any]:
+    """One output per leaf where region results differ: leaves per branch, skeleton."""
+    flat = [trees.flatten(v, _is_leaf) for v in fill_pending(values)]
+    skeleton = flat[0][1]
+    if any(repr(s) != repr(skeleton) or len(leaves) != len(flat[0][0]) for leaves, s in flat):
+        kinds = " and ".join(dict.fromkeys(_kind(v) for v in values))
+        raise scope.error(node, f"the branches give {what} of different structure "
+                                f"({kinds}), decided only at run time",
+                          hint="make every path produce the same kind of value (the same "
+                          "nesting of tuples, lists and dicts)")
+    return [list(column) for column in zip(*(leaves for leaves, _ in flat))], skeleton
+
+
+def _kind(value: Any) -> str:
+    """How a value's structure reads in a message: ``tuple of 2``, ``array``, ``None``."""
+    if value is None:
+        return "None"
+    if isinstance(value, tuple | list | dict):
+        return f"{type(value).__name__} of {len(value)}"
+    return "array or number" if _is_leaf(value) else type(value).__name__
+
+
+# ---------------------------------------------------------------------------- if / ifexp
+
+
+def stmt_if(scope: Scope, node: gast.If) -> Any:
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        return scope.block(node.body if test else node.orelse)
+    returns = _contains(node.body + node.orelse, (gast.Return,))
+    if scope.loop_kind == "unrolled" and (returns or _breaks(node.body + node.orelse)):
+        return _jump_out_of_unrolled(scope, node, test, returns)
+    structured_return = scope.loop_kind == "structured" and returns
+    if scope.in_loop and (_jumps(node.body + node.orelse) or structured_return):
+        # the rest of the loop body runs only on the paths that do not jump
+        rest = list(scope.continuation[0]) if scope.continuation else []
+        tail = None
+        if scope.jump_branch and scope.loop_kind == "unrolled":  # rest of the function
+            rest, tail = split_at_resume(scope)
+        _cond(scope, node, test, [lambda c: c.block(node.body + rest),
+                                  lambda c: c.block(node.orelse + rest)], returns=False,
+              names=assigned_names(node.body + node.orelse + rest))
+        return JUMPED if tail is None else lower_rest(scope, tail)
+    if returns:
+        return _rest_in_branches(scope, node, test)
+    _cond(scope, node, test, [lambda c: c.block(node.body), lambda c: c.block(node.orelse)],
+          returns=False)
+    return NOT_RETURNED
+
+
+def _rest_in_branches(scope: Scope, node: gast.If, test: Var) -> Any:
+    """Each branch takes the rest of the function in; the ``cond`` gives its result."""
+    rest = [stmt for block in scope.continuation for stmt in block]
+
+    def branch(stmts: list[gast.stmt]) -> Callable[[Scope], Any]:
+        def run(child: Scope) -> Any:
+            child.reaches_end, child.jump_branch = True, scope.loop_kind == "unrolled"
+            return child.block(stmts + rest)
+        return run
+
+    return _cond(scope, node, test, [branch(node.body), branch(node.orelse)], returns=True)
+
+
+def _jump_out_of_unrolled(scope: Scope, node: gast.If, test: Var, returns: bool) -> Any:
+    """``return``/``break`` on a run-time condition in a loop unrolled while compiling:
+    the iterations still to come, and what follows the loop, go into the branches."""
+    if not resumable(scope):
+        what = "'return'" if returns else "'break'"
+        raise UnsupportedSyntaxError(
+            f"{what} on a run-time condition in a loop unrolled while compiling (it builds "
+            "or walks a Python list), where the rest of the function cannot follow the "
+            "jump: after a 'continue' on a run-time condition, or inside a loop of run-time "
+            "length, is not supported", scope.loc(node),
+            hint="preallocate an array instead of building a list, so that the loop is not "
+            "unrolled; or assign a result, break with a flag, and return after the loops")
+    return _rest_in_branches(scope, node, test)
+
+
+def _breaks(stmts: Sequence[gast.stmt]) -> bool:
+    """``break`` of this loop (not of loops nested in it)."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Break):
+            return True
+        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
+            todo.extend(gast.iter_child_nodes(node))
+    return False
+
+
+def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        return scope.expr(node.body if test else node.orelse)
+    return _cond(scope, node, test, [lambda c: c.expr(node.body), lambda c: c.expr(node.orelse)],
+                 returns=True)
+
+
+def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
+          returns: bool, names: list[str] | None = None) -> Any:
+    lowered = [_region(scope, run) for run in branches]
+    if returns:
+        values = [None if r is NOT_RETURNED else r for _, _, r in lowered]
+        columns, skeleton = _merge(scope, node, values, "results")
+        outs = _emit_cond(scope, node, test, lowered, columns, ["out"] * len(columns))
+        return trees.unflatten(skeleton, outs)
+    merged, columns, skeletons = [], [], []
+    candidates = assigned_names(node.body + node.orelse) if names is None else names
+    candidates = list(dict.fromkeys([*candidates, *_flags(scope), *_containers(scope)]))
+    for name in candidates:
+        values = [child.env.get(name, _UNBOUND) for _, child, _ in lowered]
+        if any(v is _UNBOUND for v in values):
+            scope.env.pop(name, None)  # bound on some paths only: unusable afterwards
+        elif all(v is values[0] for v in values):
+            scope.env[name] = values[0]
+        elif all(_same_contents(v, values[0]) for v in values):
+            if not _same_contents(values[0], scope.env.get(name, _UNBOUND)):
+                scope.env[name] = values[0]  # (else the branches' copies are the original)
+        else:
+            cols, skeleton = _merge(scope, node, values, f"'{name}'")
+            merged.append((name, len(cols)))
+            columns.extend(cols)
+            skeletons.append(skeleton)
+    outs = _emit_cond(scope, node, test, lowered, columns,
+                      [_hint(name) for name, n in merged for _ in range(n)])
+    for (name, n), skeleton in zip(merged, skeletons):
+        scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
+        _own_containers(scope, scope.env[name])
+    return NOT_RETURNED
+
+
+def _containers(scope: Scope) -> list[str]:
+    """Names holding lists or dicts the function built: each branch changes its copy."""
+    own = scope.low.own_lists
+
+    def holds(value: Any) -> bool:
+        if isinstance(value, list | dict):
+            return id(value) in own or any(map(holds, _items(value)))
+        return type(value) is tuple and any(map(holds, value))
+
+    return [name for name, value in scope.env.items() if holds(value)]
+
+
+def _items(value: list | dict) -> list:
+    return list(value.values()) if isinstance(value, dict) else value
+
+
+def _same_contents(a: Any, b: Any) -> bool:
+    """The same structure holding the very same values."""
+    if b is _UNBOUND:
+        return False
+    (la, sa), (lb, sb) = trees.flatten(a, _is_leaf), trees.flatten(b, _is_leaf)
+    return repr(sa) == repr(sb) and len(la) == len(lb) and all(x is y for x, y in zip(la, lb))
+
+
+def _own_containers(scope: Scope, value: Any) -> None:
+    """The lists and dicts of a merged value are the function's: it may change them."""
+    if isinstance(value, list | dict):
+        scope.low.new_list(value)
+        for item in _items(value):
+            _own_containers(scope, item)
+    elif type(value) is tuple:
+        for item in value:
+            _own_containers(scope, item)
+
+
+_UNBOUND = object()
+
+
+def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, columns: list,
+               hints: list[str]) -> list[Var]:
+    atoms = [[as_atom(v) for v in column] for column in columns]
+    outs = [Var(_join([a.aval for a in col]), hint) for col, hint in zip(atoms, hints)]
+    for out, column in zip(outs, atoms):
+        scope.low.aliases.share(out, *column)  # the memory of the branch taken
+    bodies = tuple(Function(f"branch{i}", (), tuple(eqns), tuple(col[i] for col in atoms))
+                   for i, (eqns, _, _) in enumerate(lowered))
+    scope.low.builder.eqns.append(
+        Eqn(tuple(outs), P.cond, (test,), {"branches": bodies}, scope.loc(node)))
+    return outs
+
+
+def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
+    """``and``/``or`` with Python's semantics; run-time operands become truth ops."""
+    is_and = isinstance(node.op, gast.And)
+    value: Any = None
+    for operand in node.values:
+        item = scope.expr(operand)
+        if value is None or (not isinstance(value, Var) and not isinstance(item, Var)):
+            value = item
+        else:
+            value = (P.truth_and if is_and else P.truth_or)(value, item)
+        if not isinstance(value, Var) and bool(value) != is_and:
+            return value
+    return value
+
+
+# ---------------------------------------------------------------------------- flags
+
+
+# A loop whose body may `break` on a run-time condition carries a stop flag: once set,
+# the remaining iterations skip the body (a `while` stops), and `else` runs only if
+# it never was. `continue` and `break` end the body's block early: what follows them
+# is lowered into the other branch of the `if` that holds them (as for `return`).
+# A `return` in such a loop sets the flag too, and keeps its value for after the loop.
+STOP, RETURNED, RESULT = "<stop>", "<returned>", "<result>"
+_HINTS = {STOP: "stop", RETURNED: "returned", RESULT: "result"}
+
+
+def _hint(name: str) -> str:
+    return _HINTS.get(name, name)
+
+
+def _flags(scope: Scope) -> list[str]:
+    return [n for n in (STOP, RETURNED, RESULT) if n in scope.env]
+
+
+STATEMENTS.update({gast.If: stmt_if})
+EXPRESSIONS.update({gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop})
+
+from . import loops  # noqa: E402,F401  (importing it registers for and while)
+from .unrolled import lower_rest, resumable, split_at_resume  # noqa: E402

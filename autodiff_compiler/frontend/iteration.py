@@ -1,0 +1,153 @@
+"""What a ``for`` loop walks: a Python sequence (unrolled), a ``range`` whose bounds
+may be run-time ints, or the rows of arrays (``for row in xs``, ``enumerate``, ``zip``).
+Each kind says how many iterations there are and what the loop variable is at
+iteration ``k``.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import gast
+
+from ..errors import AutodiffError
+from ..ir import primitives as P
+from ..ir.core import Var
+from .lowering import Scope
+
+
+class Static:
+    """Iteration over a Python sequence known when compiling: unrolled."""
+
+    static_count = 0
+    reverse = False
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+    def items(self, scope: Scope) -> Any:
+        return self.values
+
+
+class Range:
+    """``range``/``reversed(range)`` with bounds that may be run-time ints."""
+
+    def __init__(self, start: Any, stop: Any, step: Any, reverse: bool) -> None:
+        self.start, self.stop, self.step, self.reverse = start, stop, step, reverse
+        static = not any(isinstance(v, Var) for v in (start, stop, step))
+        self.static_count = len(range(start, stop, step)) if static else None
+
+    def count(self, scope: Scope) -> Any:
+        if self.static_count is not None:
+            return self.static_count
+        if self.step != 1:
+            raise AutodiffError("a range with a step needs bounds known when compiling",
+                                scope.low.builder.loc)
+        return self.stop - self.start  # range() of a negative count is empty, as needed
+
+    def item(self, scope: Scope, k: Var) -> Any:
+        return k * self.step + self.start if (self.step, self.start) != (1, 0) else k
+
+    def items(self, scope: Scope) -> Any:
+        values = range(self.start, self.stop, self.step)
+        return reversed(values) if self.reverse else values
+
+
+class Rows:
+    """Rows of an array (its first axis), optionally enumerated; or of several arrays
+    side by side (``zip``), as long as the shortest."""
+
+    reverse = False
+
+    def __init__(self, arrays: Var | list[Any], enumerated: bool) -> None:
+        self.zipped = isinstance(arrays, list)
+        self.arrays = arrays if self.zipped else [arrays]
+        self.enumerated = enumerated
+        counts = [_length(a) for a in self.arrays]
+        self.static_count = None if None in counts else min(counts)
+
+    def count(self, scope: Scope) -> Any:
+        if self.static_count is not None:
+            return self.static_count
+        counts = [c if c is not None else P.getitem(P.shape(a), 0)
+                  for a, c in zip(self.arrays, (_length(a) for a in self.arrays))]
+        total = counts[0]
+        for c in counts[1:]:
+            total = P.minimum(total, c)
+        return total
+
+    def item(self, scope: Scope, k: Var) -> Any:
+        rows = tuple(P.getitem(a, k) for a in self.arrays)
+        row = rows if self.zipped else rows[0]
+        return (k, row) if self.enumerated else row
+
+    def items(self, scope: Scope) -> Any:
+        rows = [tuple(P.getitem(a, i) for a in self.arrays) if self.zipped
+                else P.getitem(self.arrays[0], i) for i in range(self.static_count)]
+        return list(enumerate(rows)) if self.enumerated else rows
+
+
+def _length(value: Any) -> int | None:
+    """The length of what a loop walks: known for arrays of known shape and sequences."""
+    if isinstance(value, Var):
+        return value.aval.shape[0] if value.aval.shape else None
+    return len(value)
+
+
+def iteration_of(scope: Scope, node: gast.expr) -> Any:
+    """How a ``for`` iterates: statically, over a range, or over an array's rows."""
+    call = node if isinstance(node, gast.Call) and not node.keywords else None
+    func = scope.expr(call.func) if call is not None else None
+    if func is builtins.range:
+        return Range(*_range_args([scope.expr(a) for a in call.args]), reverse=False)
+    if func is builtins.reversed and len(call.args) == 1:
+        inner = iteration_of(scope, call.args[0])
+        if isinstance(inner, Range):
+            return _reversed_range(inner)
+    if func is builtins.zip and call.args:
+        values = [scope.expr(a) for a in call.args]
+        if any(isinstance(v, Var) for v in values):
+            return Rows(values, enumerated=False)
+        return Static(list(zip(*(_sequence(scope, node, v) for v in values))))
+    if func is builtins.enumerate and len(call.args) == 1:
+        if _calls(scope, call.args[0], builtins.zip):  # enumerate(zip(xs, ys))
+            return _enumerated(iteration_of(scope, call.args[0]))
+        inner = scope.expr(call.args[0])
+        if isinstance(inner, Var):
+            return Rows(inner, enumerated=True)
+        return Static(list(enumerate(_sequence(scope, node, inner))))
+    value = scope.expr(node)
+    if isinstance(value, Var):
+        return Rows(value, enumerated=False)
+    return Static(_sequence(scope, node, value))
+
+
+def _calls(scope: Scope, node: gast.expr, fn: Any) -> bool:
+    return isinstance(node, gast.Call) and not node.keywords and scope.expr(node.func) is fn
+
+
+def _enumerated(inner: Rows | Static) -> Rows | Static:
+    if isinstance(inner, Static):
+        return Static(list(enumerate(inner.values)))
+    inner.enumerated = True
+    return inner
+
+
+def _reversed_range(inner: Range) -> Range:
+    if inner.static_count is not None:
+        values = range(inner.start, inner.stop, inner.step)[::-1]
+        return Range(values.start, values.stop, values.step, reverse=False)
+    return Range(inner.start, inner.stop, inner.step, reverse=True)
+
+
+def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
+    if len(args) == 1:
+        return 0, args[0], 1
+    return args[0], args[1], args[2] if len(args) > 2 else 1
+
+
+def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
+    try:
+        return list(value)
+    except TypeError:
+        raise scope.error(node, f"cannot iterate over a {type(value).__name__}") from None

@@ -1,0 +1,335 @@
+"""Lowering of loops: ``for``, ``while``, ``break`` and ``continue``.
+
+A loop over a Python sequence is unrolled, as Python would run it. Any other loop is
+a region (``loop``, ``while_loop``) whose carried values are the names its body
+reassigns that were defined before it — a loop whose length is known when compiling
+too (``for i in range(1000)``; ``while i < n`` on a Python int, which is then carried
+at run time), so that compiling takes as long as the source is, not as the loop runs.
+Such a loop is unrolled only where its body needs values known when compiling: it
+builds Python lists, or it cannot be lowered as a region.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import gast
+import numpy as np
+
+from .. import trees
+from ..errors import UnsupportedSyntaxError
+from ..ir import primitives as P
+from ..ir.builder import as_atom
+from ..ir.core import Aval, Eqn, Function, Var
+from .control import (
+    _UNBOUND,
+    PENDING,
+    RESULT,
+    RETURNED,
+    STOP,
+    _breaks,
+    _builds_lists,
+    _cond,
+    _contains,
+    _flags,
+    _hint,
+    _is_leaf,
+    _join,
+    _region,
+    assigned_names,
+    fill_pending,
+)
+from .iteration import Range, Rows, Static, iteration_of
+from .lowering import JUMPED, NOT_RETURNED, STATEMENTS, Scope
+from .unrolled import _unroll, _unroll_while
+
+_INDEX = Aval((), np.dtype(np.int64))
+
+
+def stmt_for(scope: Scope, node: gast.For) -> Any:
+    iteration = iteration_of(scope, node.iter)
+    aliases = scope.low.aliases
+    walked = iteration.arrays if isinstance(iteration, Rows) else []
+    listed = iteration.values if isinstance(iteration, Static) else []
+    aliases.walked.append([v for v in walked if isinstance(v, Var)])
+    aliases.listed.append(listed)
+    try:
+        return _for(scope, node, iteration)
+    finally:
+        aliases.walked.pop()
+        aliases.listed.pop()
+
+
+def _for(scope: Scope, node: gast.For, iteration: Any) -> Any:
+    if isinstance(iteration, Static) or (
+            iteration.static_count is not None and _builds_lists(node.body)):
+        return _unroll(scope, node, iteration.items(scope))
+    if iteration.static_count is not None:
+        return _region_or_unrolled(scope, lambda: _structured_for(scope, node, iteration),
+                                   lambda: _unroll(scope, node, iteration.items(scope)))
+    return _structured_for(scope, node, iteration)
+
+
+def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
+    if _builds_lists(node.body):
+        raise UnsupportedSyntaxError(
+            "building a Python list in a loop whose length is known only at run time",
+            scope.loc(node), hint="preallocate an array, or loop over a range whose bounds "
+            "are known when compiling")
+
+    def bind(child: Scope, k: Var) -> None:
+        child.assign(node.target, iteration.item(child, k))
+
+    outer_stop = scope.env.pop(STOP, _UNBOUND)  # an enclosing loop's flag is not ours
+    stmts = _with_stop_flag(scope, node, node.body)
+    carried = [n for n in assigned_names(node.body) if n in scope.env
+               and n not in assigned_names([gast.Expr(node.target)])] + _flags(scope)
+    index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
+    body, carried = _loop_body(scope, node, carried, bind, stmts, index)
+    inits, skeletons = _carried_leaves(scope, node, carried)
+    outs = _carried_outs(scope, _hints(scope, carried), inits, body)
+    scope.low.builder.eqns.append(Eqn(
+        tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
+        {"body": body, "n_ys": 0, "reverse": iteration.reverse}, scope.loc(node)))
+    _bind_carried(scope.env, carried, skeletons, outs)
+    return _after_loop(scope, node, outer_stop)
+
+
+def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:
+    """The body, skipped once the stop flag is set; sets up the flags when needed."""
+    returns = _contains(body, (gast.Return,))
+    if returns and RETURNED not in scope.env:  # (else an enclosing loop's, carried on)
+        scope.env[RETURNED], scope.env[RESULT] = False, PENDING
+    if not (_breaks(body) or returns):
+        return body
+    scope.env[STOP] = False
+    test = gast.copy_location(gast.Name(STOP, gast.Load(), None, None), node)
+    return [gast.copy_location(gast.If(test, [gast.copy_location(gast.Pass(), node)], body),
+                               node)]
+
+
+def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> Any:
+    stopped = scope.env.pop(STOP, False)
+    if outer_stop is not _UNBOUND:
+        scope.env[STOP] = outer_stop
+    if scope.loop_kind == "structured" and _contains(node.body, (gast.Return,)):
+        return _after_nested_loop(scope, node, stopped)
+    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
+    if node.orelse:
+        if isinstance(stopped, Var):
+            _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
+                  returns=False, names=assigned_names(node.orelse))
+        else:
+            value = scope.block(node.orelse)
+            if value is not NOT_RETURNED:
+                return value
+    if not isinstance(returned, Var):
+        return NOT_RETURNED
+    # the rest of the function runs only if the loop did not return
+    rest = [stmt for block in scope.continuation for stmt in block]
+    return _cond(scope, node, returned, [lambda c: result, lambda c: c.block(rest)],
+                 returns=True)
+
+
+def _after_nested_loop(scope: Scope, node: gast.For | gast.While, stopped: Any) -> Any:
+    """A loop in the body of a loop of run-time length whose ``return`` flags are the
+    enclosing loop's: once one ran, the enclosing loop stops too, and the rest of its
+    body runs only on the paths that did not return."""
+    if node.orelse:
+        if isinstance(stopped, Var):
+            _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
+                  returns=False, names=assigned_names(node.orelse))
+        elif scope.block(node.orelse) is JUMPED:
+            return JUMPED
+    returned = scope.env[RETURNED]
+    if not isinstance(returned, Var):
+        if returned:
+            scope.env[STOP] = True
+        return JUMPED if returned else NOT_RETURNED
+    rest = list(scope.continuation[0]) if scope.continuation else []
+
+    def stop(c: Scope) -> Any:
+        c.env[STOP] = True
+        return NOT_RETURNED
+
+    _cond(scope, node, returned, [stop, lambda c: c.block(rest)], returns=False,
+          names=assigned_names(rest))
+    return JUMPED
+
+
+def stmt_return_in_loop(scope: Scope, node: gast.Return) -> Any:
+    """``return`` in a loop of run-time length: keep the value, stop the loop."""
+    value = None if node.value is None else scope.expr(node.value)
+    scope.env[RESULT], scope.env[RETURNED], scope.env[STOP] = value, True, True
+    return JUMPED
+
+
+def stmt_while(scope: Scope, node: gast.While) -> Any:
+    test = scope.expr(node.test)
+    if not isinstance(test, Var):
+        return _static_while(scope, node, test)
+    return _structured_while(scope, node)
+
+
+class _NeedsUnrollingError(Exception):
+    """A loop of known length whose body needs its values known when compiling."""
+
+
+def _static_while(scope: Scope, node: gast.While, test: Any) -> Any:
+    """A ``while`` whose condition is known when compiling (``i < n``, ``i`` a Python
+    int) is a region all the same, its numbers carried at run time: compiling takes as
+    long as the source is, not as the loop runs. It is unrolled, as Python would run
+    it, only where its body needs values known when compiling: it builds lists, or it
+    cannot be lowered as a region."""
+    if not test:
+        return scope.block(node.orelse)
+    if _builds_lists(node.body):
+        return _unroll_while(scope, node, test)
+    return _region_or_unrolled(scope, lambda: _structured_while(scope, node, True),
+                               lambda: _unroll_while(scope, node, test))
+
+
+def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
+                        unrolled: Callable[[], Any]) -> Any:
+    """Lower a loop of known length as a region; failing that, unroll it instead (what
+    the attempt bound is dropped: it ran in forked scopes and a builder of its own,
+    but for the region equation and the names it set)."""
+    env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
+    aliases = scope.low.aliases.saved()
+    try:
+        return region()
+    except Exception:  # whatever it was, unrolling runs the loop as Python does
+        scope.env.clear()
+        scope.env.update(env)
+        del scope.low.builder.eqns[n_eqns:]
+        scope.low.aliases.restore(aliases)
+        return unrolled()
+
+
+def _structured_while(scope: Scope, node: gast.While, known_length: bool = False) -> Any:
+    if _builds_lists(node.body):
+        raise UnsupportedSyntaxError(
+            "building a Python list in a while loop whose condition is known only at run "
+            "time is not supported yet", scope.loc(node),
+            hint="preallocate an array, or collect values in a loop of known length")
+    outer_stop = scope.env.pop(STOP, _UNBOUND)
+    stmts = _with_stop_flag(scope, node, node.body)
+    carried = [n for n in assigned_names(node.body) if n in scope.env] + _flags(scope)
+    body, carried = _loop_body(scope, node, carried, None, stmts)
+    inits, skeletons = _carried_leaves(scope, node, carried)
+    hints = _hints(scope, carried)
+    carry = [Var(v.aval, h) for v, h in zip(body.invars, hints)]
+
+    def run(child: Scope) -> Any:
+        _bind_carried(child.env, carried, skeletons, carry)
+        test = child.expr(node.test)
+        if STOP in carried:
+            going = P.truth_not(child.env[STOP])
+            test = going if test is True else P.truth_and(going, test)
+        if known_length and not isinstance(test, Var):  # it never changes: unroll
+            raise _NeedsUnrollingError
+        return test
+
+    eqns, _, pred = _region(scope, run)
+    cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
+    outs = _carried_outs(scope, hints, inits, body)
+    scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
+                                      {"cond": cond, "body": body, "n_ys": 0}, scope.loc(node)))
+    _bind_carried(scope.env, carried, skeletons, outs)
+    return _after_loop(scope, node, outer_stop)
+
+
+def _carried_outs(scope: Scope, hints: list[str], inits: list[Any],
+                  body: Function) -> list[Var]:
+    """The loop's results; each may be the memory of its initial value or its last."""
+    outs = [Var(v.aval, h) for v, h in zip(body.outvars, hints)]
+    for out, init, last in zip(outs, inits, body.outvars):
+        scope.low.aliases.share(out, init, last)
+    return outs
+
+
+def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> tuple[list, Any]:
+    """The leaves a carried value holds, and its skeleton. Only the function's result
+    may be a structure (whatever a ``return`` in the loop gives)."""
+    leaves, skeleton = trees.flatten(value, _is_leaf)
+    if name != RESULT and skeleton is not trees.LEAF:
+        raise scope.error(node, f"'{name}' changes in a loop whose length is known only at run "
+                                f"time, but it is a {type(value).__name__}, not a number or array",
+                          hint="keep loop-carried values arrays or numbers")
+    return leaves, skeleton
+
+
+def _carried_leaves(scope: Scope, node: gast.AST, names: list[str]) -> tuple[list, list]:
+    """The carried names' values as one flat list of atoms, and each one's skeleton."""
+    flat = [_loop_value(scope, node, scope.env[n], n) for n in names]
+    return [as_atom(leaf) for leaves, _ in flat for leaf in leaves], [s for _, s in flat]
+
+
+def _hints(scope: Scope, names: list[str]) -> list[str]:
+    return [_hint(n) for n in names
+            for _ in trees.flatten(scope.env[n], _is_leaf)[0]]
+
+
+def _bind_carried(env: dict, names: list[str], skeletons: list, leaves: Sequence[Any]) -> None:
+    """Give each carried name its value rebuilt from its leaves."""
+    leaves = list(leaves)
+    for name, skeleton in zip(names, skeletons):
+        n = len(trees.flatten(skeleton, lambda v: v is trees.LEAF)[0])
+        env[name], leaves = trees.unflatten(skeleton, leaves[:n]), leaves[n:]
+
+
+def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
+               bind: Callable[[Scope, Var], None] | None, stmts: list[gast.stmt],
+               target: gast.AST | None = None) -> tuple[Function, list[str]]:
+    """The body as a region of the carried names' leaves, and those names. Re-lowered
+    until their avals settle; and once more when a ``return`` in it first gives the
+    function's result its structure (until then ``PENDING``, not carried)."""
+    index_name = target.id if isinstance(target, gast.Name) else "i"
+    live = [n for n in carried if scope.env[n] is not PENDING]
+    avals = None
+    for _ in range(4):
+        inits, skeletons = _carried_leaves(scope, node, live)
+        avals = avals or [a.aval for a in inits]
+        k = Var(_INDEX, index_name)
+        carry = [Var(a, h) for a, h in zip(avals, _hints(scope, live))]
+        for c, init in zip(carry, inits):
+            scope.low.aliases.share(c, init)  # the first iteration's is the same
+
+        def run(child: Scope, k: Var = k, carry: list[Var] = carry,
+                live: list[str] = live, skeletons: list = skeletons) -> Any:
+            _bind_carried(child.env, live, skeletons, carry)
+            child.in_loop, child.loop_kind = True, "structured"
+            if bind is not None:
+                bind(child, k)
+            if child.block(stmts) not in (NOT_RETURNED, JUMPED):
+                raise UnsupportedSyntaxError(
+                    "'return' inside a loop whose length is known only at run time is not "
+                    "supported yet", scope.loc(node), hint="assign a result and return after "
+                    "the loop")
+            return {n: child.env[n] for n in carried}
+
+        eqns, _, result = _region(scope, run)
+        found = [n for n in carried if n not in live and result[n] is not PENDING]
+        if found:  # a return's structure is now known: carry it, from None leaves
+            for n in found:
+                scope.env[n] = fill_pending([PENDING, result[n]])[0]
+            live, avals = [n for n in carried if scope.env[n] is not PENDING], None
+            continue
+        outs = []
+        for n, skeleton in zip(live, skeletons):
+            leaves, got = _loop_value(scope, node, result[n], n)
+            if repr(got) != repr(skeleton):
+                raise scope.error(node, f"'{_hint(n)}' changes structure in the loop",
+                                  hint="make every path produce the same kind of value")
+            outs.extend(as_atom(v) for v in leaves)
+        scope.low.aliases.check_repeated(scope, node, stmts, carried,
+                                         [result[n] for n in carried])
+        settled = [_join([a, o.aval]) for a, o in zip(avals, outs)]
+        if settled == avals:
+            break
+        avals = settled
+    invars = (k, *carry) if bind is not None else tuple(carry)
+    return Function("body", invars, tuple(eqns), tuple(outs)), live
+
+
+STATEMENTS.update({gast.For: stmt_for, gast.While: stmt_while})

@@ -1,0 +1,142 @@
+"""Reading a function's source: parse once per code object, and build ``Loc``s.
+
+Lambdas are found by their line and parameter names inside the source lines
+``inspect`` returns, so ``check_grads(lambda x: x ** 2, x)`` compiles like a ``def``.
+
+The text read is checked against the code object Python runs: the file as it is now
+is compiled and must hold an equal code object at the function's line (a file edited
+after import would otherwise have its new text differentiated while the old code
+runs). Each file's text is compiled once.
+
+Turning text into Python ``ast`` objects holds ``AST_LOCK``: CPython 3.11 keeps the
+AST constructor's recursion depth per interpreter, so two threads parsing at once can
+fail with "AST constructor recursion depth mismatch" (python/cpython#106905).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import linecache
+import textwrap
+import threading
+import types
+from dataclasses import dataclass
+
+import gast
+
+from ..errors import AutodiffError, Loc, UnsupportedSyntaxError
+
+AST_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ParsedFunction:
+    """A function's syntax tree and how its line/column numbers map to the file."""
+
+    node: gast.FunctionDef | gast.Lambda
+    file: str
+    line_offset: int
+    col_offset: int
+    name: str
+
+    def loc(self, node: gast.AST) -> Loc:
+        line = getattr(node, "lineno", 1) + self.line_offset
+        col = getattr(node, "col_offset", 0)
+        end = getattr(node, "end_col_offset", None)
+        same_line = getattr(node, "end_lineno", None) == getattr(node, "lineno", None)
+        shift = self.col_offset
+        return Loc(self.file, line, col + shift, (end + shift) if end and same_line else None,
+                   linecache.getline(self.file, line).rstrip("\n"), self.name)
+
+
+def definition_loc(fn: types.FunctionType) -> Loc:
+    code = fn.__code__
+    return Loc(code.co_filename, code.co_firstlineno, 0, None,
+               linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n"),
+               fn.__qualname__)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFunction:
+    """(``filename``: equal code objects from two files are not the same function.)"""
+    loc = Loc(code.co_filename, code.co_firstlineno, 0, None,
+              linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n"), qualname)
+    try:
+        lines, first = inspect.findsource(code)
+        block = inspect.getblock(lines[first:])
+    except (OSError, TypeError):
+        raise AutodiffError(f"cannot read the source of '{qualname}'", loc,
+                            hint="define the function in a .py file (not in an interactive "
+                                 "prompt or with exec) so its source can be compiled") from None
+    if not _runs_this_text(code, "".join(lines)):
+        raise AutodiffError(
+            f"the source of '{qualname}' has changed since it was imported: "
+            f"{code.co_filename} no longer holds the code Python runs", loc,
+            hint="re-import the module (importlib.reload) or restart the interpreter, "
+                 "then differentiate again")
+    indent = len(block[0]) - len(block[0].lstrip())
+    tree = _parse(textwrap.dedent("".join(block)), loc)
+    node = _find_function(tree, code, loc)
+    return ParsedFunction(node, code.co_filename, first, indent, qualname)
+
+
+def parse_function(fn: types.FunctionType) -> ParsedFunction:
+    code = fn.__code__
+    return _parse_code(code, code.co_filename, fn.__qualname__)
+
+
+def _runs_this_text(code: types.CodeType, text: str) -> bool:
+    """Whether compiling ``text`` gives ``code`` (equal code objects: same bytecode,
+    constants, names and positions) at its line."""
+    rewritten = any(name.startswith("@py") for name in code.co_names)  # by pytest
+    found = _code_objects(code.co_filename, text, rewritten)
+    candidates = found.get((code.co_name, code.co_firstlineno))
+    return candidates is not None and any(c == code for c in candidates)
+
+
+@functools.lru_cache(maxsize=64)
+def _code_objects(filename: str, text: str, rewritten: bool = False
+                  ) -> dict[tuple[str, int], list[types.CodeType]]:
+    """Every code object compiling ``text`` gives, by name and first line
+    (``rewritten``: as pytest compiles a test module, its asserts rewritten)."""
+    try:
+        if rewritten:
+            from _pytest.assertion.rewrite import rewrite_asserts
+            with AST_LOCK:
+                tree = ast.parse(text, filename)
+                rewrite_asserts(tree, text.encode(), filename)
+                module = compile(tree, filename, "exec", dont_inherit=True)
+        else:
+            module = compile(text, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, ImportError):
+        return {}
+    found: dict[tuple[str, int], list[types.CodeType]] = {}
+    todo = [module]
+    while todo:
+        code = todo.pop()
+        found.setdefault((code.co_name, code.co_firstlineno), []).append(code)
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return found
+
+
+def _parse(text: str, loc: Loc) -> gast.AST:
+    try:
+        with AST_LOCK:
+            return gast.parse(text)
+    except SyntaxError:  # e.g. a lambda in the middle of a multi-line expression
+        raise UnsupportedSyntaxError("cannot isolate the source of this function", loc,
+                                     hint="give the lambda its own line, or use a def") from None
+
+
+def _find_function(tree: gast.AST, code: types.CodeType, loc: Loc) -> gast.AST:
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    kinds = (gast.Lambda,) if code.co_name == "<lambda>" else (gast.FunctionDef,)
+    found = [n for n in gast.walk(tree) if isinstance(n, kinds)
+             and (isinstance(n, gast.Lambda) or n.name == code.co_name)
+             and [a.id for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
+    if len(found) != 1:
+        what = "lambdas" if kinds[0] is gast.Lambda else "definitions"
+        raise UnsupportedSyntaxError(f"found {len(found)} matching {what} on this line", loc,
+                                     hint="give the function its own line, or use a def")
+    return found[0]

@@ -1,0 +1,152 @@
+"""Loops unrolled while compiling, and ``break``/``continue``.
+
+A loop over a Python sequence, or one whose body builds Python lists, runs while
+compiling, one iteration after the other, as Python would run it. A ``return`` or
+``break`` under a run-time condition in such an iteration takes the rest of the
+function into the branch that does not jump: each iteration's statements are followed
+by a ``_Resume`` standing for the iterations still to come (then the loop's ``else``),
+so the rest is known wherever the jump is.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import gast
+
+from ..ir.core import Var
+from .control import STOP, _Break
+from .lowering import JUMPED, NOT_RETURNED, STATEMENTS, Scope
+
+_MAX_UNROLLED = 100_000
+
+_BROKE = object()
+
+
+@contextmanager
+def _unrolling(scope: Scope) -> Iterator[None]:
+    saved = scope.in_loop, scope.loop_kind
+    scope.in_loop, scope.loop_kind = True, "unrolled"
+    try:
+        yield
+    finally:
+        scope.in_loop, scope.loop_kind = saved
+
+
+class _Resume(gast.Pass):
+    """Stands, after an unrolled iteration's statements, for the iterations still to
+    come (then the loop's ``else``): where a ``return`` or ``break`` under a run-time
+    condition takes the rest of the function into the branch that does not jump."""
+
+    def __init__(self, loop: gast.For | gast.While, items: list | None, start: int,
+                 outer: tuple[bool, str | None]) -> None:
+        super().__init__()
+        self.loop, self.items, self.start, self.outer = loop, items, start, outer
+        gast.copy_location(self, loop)
+
+
+def stmt_resume(scope: Scope, node: _Resume) -> Any:
+    """The iterations still to come; what follows is after the loop, and lowered so."""
+    scope.in_loop, scope.loop_kind = node.outer
+    if node.items is None:
+        return _unroll_while(scope, node.loop, scope.expr(node.loop.test))
+    return _unroll(scope, node.loop, node.items, node.start)
+
+
+def resumable(scope: Scope) -> bool:
+    """Whether the rest of the function, unrolled iterations included, is known here."""
+    return scope.reaches_end and any(isinstance(stmt, _Resume) for stmt in _rest(scope))
+
+
+def _rest(scope: Scope) -> list[gast.stmt]:
+    return [stmt for block in scope.continuation for stmt in block]
+
+
+def split_at_resume(scope: Scope) -> tuple[list[gast.stmt], list[gast.stmt]]:
+    """The rest of the function: what is left of this iteration, and from the next on."""
+    rest = _rest(scope)
+    at = next(i for i, stmt in enumerate(rest) if isinstance(stmt, _Resume))
+    return rest[:at], rest[at:]
+
+
+def lower_rest(scope: Scope, stmts: list[gast.stmt]) -> Any:
+    """Lower the rest of the function, from an iteration's end on: its result."""
+    value = scope.block(stmts)
+    return None if value is NOT_RETURNED else value
+
+
+def _after_loop_of_break(scope: Scope) -> Any:
+    """``break`` in a branch holding the rest of the function: what follows the loop."""
+    _, tail = split_at_resume(scope)
+    saved = scope.in_loop, scope.loop_kind
+    scope.in_loop, scope.loop_kind = tail[0].outer
+    try:
+        return lower_rest(scope, tail[1:])
+    finally:
+        scope.in_loop, scope.loop_kind = saved
+
+
+def _iteration_of(scope: Scope, body: list[gast.stmt], resume: _Resume) -> Any:
+    """One unrolled iteration: ``_BROKE``, the function's result, or ``NOT_RETURNED``."""
+    saved = scope.continuation
+    scope.continuation = ([resume], *saved)
+    try:
+        result = scope.block(body)
+    except _Break:
+        return _BROKE
+    finally:
+        scope.continuation = saved
+    return NOT_RETURNED if result is JUMPED else result
+
+
+def _unroll(scope: Scope, node: gast.For, items: Any, start: int = 0) -> Any:
+    if not isinstance(items, list):  # Python reads the iterable once, at the start
+        items = list(itertools.islice(items, _MAX_UNROLLED + 2))
+    outer = scope.in_loop, scope.loop_kind
+    with _unrolling(scope):
+        for count in range(start, len(items)):
+            if count > _MAX_UNROLLED:
+                raise scope.error(node, "loop too long to unroll")
+            scope.assign(node.target, items[count])
+            result = _iteration_of(scope, node.body, _Resume(node, items, count + 1, outer))
+            if result is not NOT_RETURNED:
+                return NOT_RETURNED if result is _BROKE else result
+    return scope.block(node.orelse)
+
+
+def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
+    outer = scope.in_loop, scope.loop_kind
+    with _unrolling(scope):
+        for _ in range(_MAX_UNROLLED):
+            if not test:
+                return scope.block(node.orelse)
+            result = _iteration_of(scope, node.body, _Resume(node, None, 0, outer))
+            if result is not NOT_RETURNED:
+                return NOT_RETURNED if result is _BROKE else result
+            test = scope.expr(node.test)
+            if isinstance(test, Var):
+                raise scope.error(node, "this while condition became a run-time value after "
+                                        "starting as one known when compiling",
+                                  hint="start the loop with a condition on arrays")
+    raise scope.error(node, f"while loop ran {_MAX_UNROLLED} times while compiling")
+
+
+def stmt_break(scope: Scope, node: gast.Break) -> Any:
+    if scope.loop_kind == "structured":  # set the stop flag, end the body here
+        scope.env[STOP] = True
+        return JUMPED
+    if scope.jump_branch:
+        return _after_loop_of_break(scope)
+    raise _Break
+
+
+def stmt_continue(scope: Scope, node: gast.Continue) -> Any:
+    if scope.jump_branch and scope.loop_kind == "unrolled":  # on with the next iteration
+        return lower_rest(scope, split_at_resume(scope)[1])
+    return JUMPED
+
+
+STATEMENTS.update({gast.Break: stmt_break, gast.Continue: stmt_continue,
+                   _Resume: stmt_resume})

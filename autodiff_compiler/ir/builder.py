@@ -1,0 +1,175 @@
+"""The emission context: where primitives called on symbolic values append equations.
+
+Lowering and derivative rules both build IR by *calling primitives* on ``Var``s
+(``P.sin(x) * g``). Each call binds one equation into the innermost active
+``Builder``, stamped with the builder's current source location. Binding also works
+out the result's ``Aval`` and folds calls whose inputs are all known scalars.
+
+The stack of active builders is per thread: several threads may compile at once.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import AutodiffError, Loc
+from .core import Atom, Const, Eqn, Function, Var
+
+if TYPE_CHECKING:
+    from .primitives.core import Primitive
+
+
+
+class _Stacks(threading.local):
+    """Each thread's builders, innermost last."""
+
+    def __init__(self) -> None:
+        self.stack: list[Builder] = []
+
+
+_LOCAL = _Stacks()
+
+
+def active() -> list[Builder]:
+    """This thread's active builders, innermost last (empty outside compilation)."""
+    return _LOCAL.stack
+
+
+class Builder:
+    """Collects equations in order; ``loc`` is stamped on each one bound."""
+
+    def __init__(self, loc: Loc | None = None) -> None:
+        self.eqns: list[Eqn] = []
+        self.loc = loc
+
+    def bind(self, prim: Primitive, args: tuple[Any, ...], params: Mapping[str, Any]) -> Any:
+        if prim.differentiable and any(_holds_float_var(a) for a in args):
+            raise AutodiffError(
+                f"{prim.name} was given a list or tuple holding arrays, whose gradient "
+                "it cannot carry", self.loc,
+                hint="convert it first (np.stack, np.array) where NumPy would not")
+        invars = tuple(as_atom(a) for a in args)
+        params = {k: _freeze(v) for k, v in params.items()
+                  if k not in prim.defaults or not _equal(prim.defaults[k], v)}
+        if prim.static_value is not None:
+            value = prim.static_value(invars[0].aval)
+            if value is not None:
+                return value
+        if prim.foldable and all(isinstance(a, Const) for a in invars):
+            folded = _try_fold(prim, invars, params)
+            if folded is not None:
+                return folded
+        avals = prim.abstract_eval(invars, params)
+        outvars = tuple(Var(aval) for aval in avals)
+        self.eqns.append(Eqn(outvars, prim, invars, params, self.loc))
+        return outvars if prim.n_out != 1 else outvars[0]
+
+    @contextmanager
+    def at(self, loc: Loc | None) -> Iterator[None]:
+        """Stamp equations bound inside the block with ``loc``."""
+        saved, self.loc = self.loc, loc if loc is not None else self.loc
+        try:
+            yield
+        finally:
+            self.loc = saved
+
+
+@contextmanager
+def building(loc: Loc | None = None) -> Iterator[Builder]:
+    builder, stack = Builder(loc), _LOCAL.stack
+    stack.append(builder)
+    try:
+        yield builder
+    finally:
+        stack.pop()
+
+
+def producer_of(var: Var) -> Eqn | None:
+    """The equation that defines ``var`` in the IR being built, if any."""
+    for builder in reversed(_LOCAL.stack):
+        for eqn in reversed(builder.eqns):
+            if var in eqn.outvars:
+                return eqn
+    return None
+
+
+def current() -> Builder:
+    stack = _LOCAL.stack
+    if not stack:
+        raise AutodiffError("a primitive was applied to a symbolic value outside compilation",
+                            hint="symbolic values only exist while a function is compiled")
+    return stack[-1]
+
+
+def inline(fn: Function, args: Sequence[Any]) -> list[Any]:
+    """Bind a copy of ``fn``'s equations on ``args`` (fresh ``Var``s keep SSA, in its
+    regions too)."""
+    from .core import renamed
+    env: dict[Var, Atom] = {v: as_atom(a) for v, a in zip(fn.invars, args)}
+    current().eqns.extend(renamed(fn.eqns, env))
+    outs = [env.get(a, a) if isinstance(a, Var) else a for a in fn.outvars]
+    return [a.value if isinstance(a, Const) else a for a in outs]
+
+
+def as_atom(value: Any) -> Atom:
+    """An operand: a ``Var``, a constant, or a tuple holding run-time values (packed by
+    a ``make_tuple`` equation, e.g. the shape ``(n, x.shape[1])``)."""
+    if isinstance(value, Var | Const):
+        return value
+    if isinstance(value, list | tuple) and _holds_var(value):
+        from .primitives.control import make_tuple
+        return make_tuple(*(v if not isinstance(v, list | tuple) else as_atom(v) for v in value))
+    return Const(_freeze(value))
+
+
+def _holds_float_var(value: Any) -> bool:
+    """A list or tuple holding a value known to carry a gradient (a float array or
+    number): never an operand's shape or index, which hold ints."""
+    return isinstance(value, list | tuple) and any(
+        _holds_float_var(v) if isinstance(v, list | tuple) else
+        isinstance(v, Var) and v.aval.dtype is not None and np.issubdtype(v.aval.dtype,
+                                                                             np.inexact)
+        for v in value)
+
+
+def _holds_var(value: Any) -> bool:
+    return any(isinstance(v, Var) or (isinstance(v, list | tuple) and _holds_var(v))
+               for v in value)
+
+
+def adjoint_loc(loc: Loc | None) -> Loc | None:
+    return None if loc is None else replace(loc, adjoint=True)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _freeze(value: Any) -> Any:
+    """Lists become tuples so params compare and print stably."""
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _try_fold(prim: Primitive, invars: tuple[Const, ...], params: Mapping[str, Any]) -> Any:
+    """Evaluate a call on known Python scalars now; arrays stay in the program."""
+    values = [c.value for c in invars]
+    if any(isinstance(v, np.ndarray) for v in values):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            result = prim.impl(*values, **params)
+    except Exception:  # let the program raise it at run time, where the user sees it
+        return None
+    if isinstance(result, np.ndarray | np.generic) and result.ndim == 0 and \
+            not any(isinstance(v, np.generic) for v in values):
+        result = result.item()  # NumPy on Python scalars: stays a (weak) Python scalar
+    if isinstance(result, bool | int | float | tuple | str | type(None)):
+        return result
+    return None

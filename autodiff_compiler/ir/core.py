@@ -1,0 +1,379 @@
+"""The structured SSA IR: values, equations, functions; a printer and a verifier.
+
+Every ``Var`` is assigned exactly once, by one ``Eqn`` or as a ``Function`` input.
+Names are not part of the IR: a ``Var`` carries only a *hint* (the user's name, or
+``g_<name>`` for an adjoint) and the printer and codegen make names unique when they
+print. Control flow (added by later work) stays structured: a region-carrying
+primitive holds its sub-``Function`` bodies in ``params``, as JAX's ``cond`` does, so
+every pass that walks equations also walks regions the same way.
+
+What we know statically about a value lives in its ``Aval``: shape and dtype, either
+of which may be unknown (``None``). Compiling for concrete arguments knows both and
+lets rules and passes specialise; ``gradient_source(fn)`` without arguments knows
+neither and yields shape-generic code.
+"""
+from __future__ import annotations
+
+import keyword
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import IRVerificationError, Loc
+
+if TYPE_CHECKING:
+    from .primitives.core import Primitive
+
+
+@dataclass(frozen=True, slots=True)
+class Aval:
+    """Abstract value: what the compiler knows of a runtime value's shape and dtype.
+
+    ``weak`` marks a Python scalar, whose dtype yields to an array's in arithmetic
+    (NumPy's NEP 50), so ``float32_array * 2.0`` stays float32.
+    """
+
+    shape: tuple[int, ...] | None = None
+    dtype: np.dtype | None = None
+    weak: bool = False
+
+    @property
+    def ndim(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
+
+    @property
+    def known(self) -> bool:
+        return self.shape is not None and self.dtype is not None
+
+    @property
+    def is_float(self) -> bool:
+        """Differentiable dtype (unknown counts as float: never drop a gradient)."""
+        return self.dtype is None or np.issubdtype(self.dtype, np.inexact)
+
+    def example(self) -> Any:
+        """A stand-in value of this aval, used to let NumPy work out result types."""
+        if self.weak:
+            return self.dtype.type(0).item()
+        return np.zeros(self.shape, self.dtype)
+
+    def __str__(self) -> str:
+        dt = "?" if self.dtype is None else self.dtype.name
+        shape = "?" if self.shape is None else ",".join(map(str, self.shape))
+        return f"{dt}[{shape}]"
+
+    @staticmethod
+    def of(value: Any) -> Aval:
+        """The aval of a concrete runtime value."""
+        if isinstance(value, np.ndarray | np.generic):  # np.float64 is a float, but strong
+            return Aval(tuple(value.shape), value.dtype)
+        if isinstance(value, bool | int | float | complex):
+            return Aval((), np.result_type(type(value)), weak=True)
+        return Aval()
+
+
+UNKNOWN = Aval()
+
+
+@dataclass(slots=True, eq=False)
+class Var:
+    """An SSA value. Identity is the value; ``hint`` only guides naming. A ``made_up``
+    hint is the compiler's (``g_add``, the adjoint of an unnamed temporary), not after
+    a name of the user's: code generation folds such a value into its one use."""
+
+    aval: Aval = UNKNOWN
+    hint: str = ""
+    made_up: bool = False
+
+    def __repr__(self) -> str:
+        return f"Var({self.hint or '_'}:{self.aval})"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Const:
+    """A value known when compiling: a Python scalar, tuple, dtype, or small array."""
+
+    value: Any
+
+    @property
+    def aval(self) -> Aval:
+        return Aval.of(self.value)
+
+    def __repr__(self) -> str:
+        return f"Const({self.value!r})"
+
+
+Atom = Var | Const
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Eqn:
+    """``outvars = prim[params](*invars)``, with the user's source location."""
+
+    outvars: tuple[Var, ...]
+    prim: Primitive
+    invars: tuple[Atom, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Function:
+    """A straight-line (or region-structured) SSA program."""
+
+    name: str
+    invars: tuple[Var, ...]
+    eqns: tuple[Eqn, ...]
+    outvars: tuple[Atom, ...]
+    loc: Loc | None = None
+
+    def __str__(self) -> str:
+        return pretty(self)
+
+
+# ---------------------------------------------------------------------------- printing
+
+
+class _Namer:
+    """Deterministic names for printing: the hint if free, else hint_1, hint_2, ..."""
+
+    def __init__(self) -> None:
+        self.names: dict[Var, str] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, atom: Atom) -> str:
+        if isinstance(atom, Const):
+            return _const_str(atom.value)
+        if atom not in self.names:
+            base = atom.hint or "t"
+            name, n = base, 0
+            while name in self.taken:
+                n += 1
+                name = f"{base}_{n}"
+            self.taken.add(name)
+            self.names[atom] = name
+        return self.names[atom]
+
+
+def _const_str(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array{list(value.shape)}:{value.dtype}"
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return np.dtype(value).name
+    return repr(value)
+
+
+def _params_str(params: Mapping[str, Any]) -> str:
+    shown = {k: v for k, v in params.items() if not _is_region(v)}
+    if not shown:
+        return ""
+    return "[" + ", ".join(f"{k}={_const_str(v)}" for k, v in shown.items()) + "]"
+
+
+def _is_region(value: Any) -> bool:
+    return isinstance(value, Function) or (
+        isinstance(value, tuple) and bool(value) and all(isinstance(v, Function) for v in value))
+
+
+def regions(eqn: Eqn) -> list[tuple[str, Function]]:
+    """The nested bodies of a control-flow equation, with their param names."""
+    out = []
+    for key, value in eqn.params.items():
+        if isinstance(value, Function):
+            out.append((key, value))
+        elif _is_region(value):
+            out.extend((f"{key}[{i}]", fn) for i, fn in enumerate(value))
+    return out
+
+
+def map_regions(eqn: Eqn, fn_pass: Callable[[Function], Function]) -> Eqn:
+    """``eqn`` with ``fn_pass`` applied to each of its nested bodies."""
+    if not regions(eqn):
+        return eqn
+    params = dict(eqn.params)
+    for key, value in eqn.params.items():
+        if isinstance(value, Function):
+            params[key] = fn_pass(value)
+        elif _is_region(value):
+            params[key] = tuple(fn_pass(f) for f in value)
+    return replace(eqn, params=params)
+
+
+def free_vars(fn: Function) -> list[Var]:
+    """Values ``fn`` reads from enclosing scopes (regions capture implicitly), in order."""
+    defined = set(fn.invars)
+    free: dict[Var, None] = {}
+    for eqn in fn.eqns:
+        for a in reads(eqn):
+            if a not in defined:
+                free[a] = None
+        defined.update(eqn.outvars)
+    for a in fn.outvars:
+        if isinstance(a, Var) and a not in defined:
+            free[a] = None
+    return list(free)
+
+
+def reads(eqn: Eqn) -> list[Var]:
+    """Every value an equation reads: its operands and what its regions capture."""
+    out = [a for a in eqn.invars if isinstance(a, Var)]
+    for _, body in regions(eqn):
+        out.extend(free_vars(body))
+    callee = eqn.params.get("callee")
+    if callee is not None:
+        out.extend(callee.free)
+    return out
+
+
+def python_name(text: str, default: str = "t") -> str:
+    """``text`` as a Python name that means itself: normalised as Python reads names
+    (NFKC), each character a name cannot hold replaced by ``_``, a leading digit
+    prefixed and a keyword suffixed with ``_``. Whatever ``text`` holds (a crafted
+    ``__name__``, a dict key), the result is one identifier and nothing else."""
+    text = unicodedata.normalize("NFKC", text)
+    out = "".join(c if ("_" + c).isidentifier() else "_" for c in text) or default
+    if not out.isidentifier():  # a leading digit (or mark)
+        out = "_" + out
+    if unicodedata.normalize("NFKC", out) != out or not out.isidentifier():
+        out = "".join(c if c.isascii() and ("_" + c).isidentifier() else "_" for c in out)
+        out = out if out.isidentifier() else "_" + out
+    return out + "_" if keyword.iskeyword(out) else out
+
+
+class Callee:
+    """A function compiled once and called, rather than inlined: how recursion that
+    ends on run-time values is compiled. Its body may call it again, so it is held by
+    reference and filled in when its lowering ends."""
+
+    def __init__(self, name: str) -> None:
+        self.name = python_name(name, "fn")
+        self.fn: Function | None = None
+        self.free: list[Var] = []  # enclosing values the body reads
+        self.skeleton: Any = None  # the structure of its result
+        self.derived: dict[str, Any] = {}  # its forward/backward/tangent versions
+
+    def define(self, fn: Function) -> None:
+        self.fn = fn
+        self.free = free_vars(fn)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _pretty_lines(fn: Function, namer: _Namer, indent: str, comments: bool) -> list[str]:
+    ins = " ".join(namer(v) for v in fn.invars)
+    lines = [f"{{ lambda {ins}. let"]
+    for eqn in fn.eqns:
+        args = " ".join(namer(a) for a in eqn.invars)
+        outs = " ".join(namer(v) for v in eqn.outvars)
+        text = f"    {outs} = {eqn.prim.name}{_params_str(eqn.params)} {args}".rstrip()
+        if comments and eqn.loc is not None:
+            tag = "grad of " if eqn.loc.adjoint else ""
+            text = f"{text:<40}  # {tag}{eqn.loc}  {eqn.loc.source.strip()}".rstrip()
+        lines.append(text)
+        for key, body in regions(eqn):
+            inner = _pretty_lines(body, namer, "", comments)
+            lines.append(f"      {key} {inner[0]}")
+            lines.extend(f"      {line}" for line in inner[1:])
+    outs = ", ".join(namer(a) for a in fn.outvars)
+    lines.append(f"  in ({outs}{',' if len(fn.outvars) == 1 else ''}) }}")
+    return [indent + line for line in lines]
+
+
+def pretty(fn: Function, *, comments: bool = True) -> str:
+    """Print like a jaxpr: one equation per line, names chosen here, never ``id()``s.
+    Region bodies print indented under the equation that owns them."""
+    return "\n".join(_pretty_lines(fn, _Namer(), "", comments))
+
+
+# ---------------------------------------------------------------------------- verifying
+
+
+def verify(fn: Function) -> Function:
+    """Check the SSA invariants, in region bodies too; raise ``IRVerificationError``
+    with a window of IR around the offending equation."""
+    _verify(fn, fn, set())
+    return fn
+
+
+def _verify(top: Function, fn: Function, outer: set[Var]) -> None:
+    defined = set(outer)
+
+    def fail(index: int, what: str) -> None:
+        lines = pretty(fn, comments=False).splitlines()
+        lo, hi = max(0, index - 2), min(len(lines), index + 5)
+        window = "\n".join(("--> " if i == index + 1 else "    ") + lines[i] for i in range(lo, hi))
+        raise IRVerificationError(f"invalid IR in '{top.name}': {what}\n{window}",
+                                  hint="this is a compiler bug; please report it with the function")
+
+    for v in fn.invars:
+        if v in defined:
+            fail(-1, f"input {v!r} listed twice")
+        defined.add(v)
+    for i, eqn in enumerate(fn.eqns):
+        for a in eqn.invars:
+            if not isinstance(a, Var | Const):
+                fail(i, f"operand {a!r} is neither a value nor a constant")
+            if isinstance(a, Var) and a not in defined:
+                fail(i, f"{a!r} used before it is defined")
+        for _, body in regions(eqn):
+            _verify(top, body, defined)
+        if eqn.prim.n_out is not None and len(eqn.outvars) != eqn.prim.n_out:
+            fail(i, f"'{eqn.prim.name}' must define {eqn.prim.n_out} values")
+        for v in eqn.outvars:
+            if v in defined:
+                fail(i, f"{v!r} assigned twice (SSA)")
+            defined.add(v)
+    for a in fn.outvars:
+        if isinstance(a, Var) and a not in defined:
+            fail(len(fn.eqns), f"output {a!r} is never defined")
+
+
+def substitute(eqns: Sequence[Eqn], mapping: Mapping[Var, Any]) -> list[Eqn]:
+    """Equations reading ``mapping[v]`` wherever they read ``v`` (in regions too); a
+    Python value in the mapping becomes a ``Const``."""
+    if not mapping:
+        return list(eqns)
+    mapping = {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
+    return [_substitute_eqn(e, mapping) for e in eqns]
+
+
+def substitute_function(fn: Function, mapping: Mapping[Var, Any]) -> Function:
+    mapping = {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
+    return Function(fn.name, fn.invars, tuple(substitute(fn.eqns, mapping)),
+                    tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in fn.outvars),
+                    fn.loc)
+
+
+def _substitute_eqn(eqn: Eqn, mapping: Mapping[Var, Atom]) -> Eqn:
+    invars = tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
+    eqn = map_regions(eqn, lambda f: substitute_function(f, mapping))
+    return Eqn(eqn.outvars, eqn.prim, invars, eqn.params, eqn.loc)
+
+
+def renamed(eqns: Sequence[Eqn], env: dict[Var, Atom]) -> list[Eqn]:
+    """A copy of ``eqns`` reading ``env[v]`` for ``v`` and defining a fresh ``Var`` for
+    every value they define, in regions too (``env`` records them): a program inlined
+    twice, or inside one it was derived from, stays SSA and shares no values."""
+    out = []
+    for eqn in eqns:
+        invars = tuple(env.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
+        params = map_regions(eqn, lambda f: _renamed_function(f, env)).params
+        outvars = tuple(_fresh(v, env) for v in eqn.outvars)
+        out.append(Eqn(outvars, eqn.prim, invars, params, eqn.loc))
+    return out
+
+
+def _renamed_function(fn: Function, env: dict[Var, Atom]) -> Function:
+    inner = dict(env)
+    invars = tuple(_fresh(v, inner) for v in fn.invars)
+    eqns = renamed(fn.eqns, inner)
+    outvars = tuple(inner.get(a, a) if isinstance(a, Var) else a for a in fn.outvars)
+    return Function(fn.name, invars, tuple(eqns), outvars, fn.loc)
+
+
+def _fresh(v: Var, env: dict[Var, Atom]) -> Var:
+    new = env[v] = Var(v.aval, v.hint, v.made_up)
+    return new

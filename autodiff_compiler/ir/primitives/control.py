@@ -1,0 +1,49 @@
+"""Structured control flow: regions that own their bodies, in the style of MLIR's scf.
+
+* ``cond[branches=(then, else)](pred)`` runs one branch; outputs are the phi values.
+* ``loop[body](n, *init)``: ``for k in range(n)`` (or ``reversed(range(n))`` with
+  ``reverse=True``) over carried values; the body maps ``(k, *carry)`` to
+  ``(*carry_next, *ys)``, and each ``y`` is collected into a list output (``n_ys``) —
+  the per-iteration tape that the adjoint loop reads back by index.
+* ``while_loop[cond, body](*init)``: carried values until ``cond`` is false; with
+  ``n_ys`` the body's extra outputs are collected likewise and the trip count is the
+  last output.
+
+* ``check(test, message)``: Python's ``assert test, message``, run on forward values
+  (so ``python -O`` drops it, as it drops the user's); an *effect*, which no pass removes
+  or folds, and no gradient flows through it.
+
+* ``call[callee](*args)``: a function compiled once (``ir.Callee``) and called, for
+  recursion that ends on run-time values; generated as a nested ``def``.
+
+Bodies read enclosing values directly (implicit capture), as Python blocks do. The
+truth-value operators are Python's ``and``/``or``/``not`` on runtime conditions.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .. import reference as ref
+from ..core import Aval
+from .core import Primitive, defjvp, defvjp, nondifferentiable, not_evaluated
+
+cond, loop, while_loop = (Primitive(name, not_evaluated, form="region", n_out=None, foldable=False)
+                          for name in ("cond", "loop", "while_loop"))
+
+call = Primitive("call", not_evaluated, form="call", n_out=None, foldable=False)
+# ``acc + x``, written ``acc += x`` when ``acc`` is dead after it: a loop's running sum.
+# Only the compiler emits it, on sums it owns (never a user's or a shared array).
+add_into = Primitive("add_into", operator.add, form="accumulate", foldable=False)
+make_tuple = Primitive("make_tuple", lambda *items: items)  # a shape such as (n, x.shape[1])
+truth_and = Primitive("truth_and", lambda a, b: a and b)
+truth_or = Primitive("truth_or", lambda a, b: a or b)
+truth_not = Primitive("truth_not", operator.not_)
+# zeros for each element of a loop's tape: a tape's cotangent where none flowed
+zeros_like_tape = Primitive("zeros_like_tape", ref.zeros_like_tape, foldable=False,
+                            aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
+check = Primitive("check", not_evaluated, form="check", foldable=False)
+nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check)
+defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
+defjvp(add_into, lambda t, ans, acc, x: t, lambda t, ans, acc, x: t)

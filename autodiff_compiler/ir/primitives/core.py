@@ -1,0 +1,286 @@
+"""The primitive registry: what each primitive computes, its result types and rules.
+
+A primitive is named once with its reference implementation (``impl``: the NumPy
+function, operator or ``reference`` helper that defines what it computes) and the
+properties passes ask about (``elementwise``, ``allocates``, ``unique``, ``form``). It
+carries no spelling: each backend says how it writes each primitive
+(``backends.numpy.spellings``), and a test checks that the NumPy backend's spelling
+runs this very ``impl``, so what the compiler folds and what generated code runs
+cannot disagree. Derivative rules are registered beside it with ``defvjp``: one rule
+per argument, cotangent first, then the result, then the primal arguments and params;
+``None`` for an argument with no gradient. Rules build IR by calling primitives on
+symbolic values, so a gradient program is itself made of primitives and can be
+optimised, printed and differentiated again.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import builder
+from ..core import Atom, Aval, Const, Var
+
+Rule = Callable[..., Any] | None
+AvalRule = Callable[[Sequence[Atom], Mapping[str, Any]], Sequence[Aval]]
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+
+# What a primitive's equation is, structurally. Passes and code generators branch on
+# this, never on a name: ``apply`` computes its results from its operands; ``region``
+# runs nested IR (if, for, while); ``call`` runs another compiled function;
+# ``accumulate`` adds its second operand into its first, in place; ``check`` asserts
+# (an effect: never removed); ``alias`` is its operand itself (``stop_gradient``).
+FORMS = frozenset(["apply", "region", "call", "accumulate", "check", "alias"])
+
+
+class Primitive:
+    """One operation of the IR: what it computes (``impl``), its properties and rules.
+
+    ``elementwise``: broadcasts its operands like a ufunc. ``allocates``: its result is
+    a new array nothing else refers to (a constructor, ``sigmoid``), which generated
+    code may overwrite once dead. ``unique``: each evaluation must be its own object
+    (an array a running sum is accumulated into), so two are never merged.
+    """
+
+    def __init__(self, name: str, impl: Callable[..., Any], *, n_out: int | None = 1,
+                 aval_rule: AvalRule | None = None, elementwise: bool = False,
+                 foldable: bool = True, defaults: Mapping[str, Any] | None = None,
+                 form: str = "apply", allocates: bool = False, unique: bool = False) -> None:
+        if form not in FORMS:
+            raise ValueError(f"unknown form {form!r} of primitive '{name}'")
+        self.name = name
+        self.impl = impl
+        self.n_out = n_out
+        self.form = form
+        self.elementwise = elementwise
+        self.allocates = allocates
+        self.unique = unique
+        self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
+        self.foldable = foldable
+        self.defaults = dict(defaults or {})  # params equal to these are left out
+        # For queries answered by the aval alone (``shape(x)`` of a known shape).
+        self.static_value: Callable[[Aval], Any] | None = None
+        self.differentiable = True
+        self.effect = form == "check"  # observable beyond its results: never removed
+        self.vjp: tuple[Rule, ...] | None = None
+        self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
+        self.jvp: tuple[Rule, ...] | None = None
+        self.jvp_all: Callable[..., Any] | None = None  # multi-output forward rule
+        if name in REGISTRY:
+            raise ValueError(f"primitive '{name}' registered twice")
+        REGISTRY[name] = self
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        return builder.current().bind(self, args, params)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name})"
+
+    def abstract_eval(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        out = list(self.aval_rule(args, params))
+        return out if out else [Aval()] * self.n_out
+
+    def _eval_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        """Default: let NumPy compute on zero-filled stand-ins when inputs are known."""
+        if not all(isinstance(a, Const) or a.aval.known for a in args):
+            return [Aval()] * self.n_out
+        try:
+            with np.errstate(all="ignore"):
+                result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
+                                     for a in args), **params)
+        except Exception:  # the real call raises again at run time, with the user's line
+            return [Aval()] * self.n_out
+        results = result if self.n_out != 1 else (result,)
+        return [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
+                else Aval.of(r) for r in results]
+
+
+    def _ufunc_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        """Broadcast shapes; the dtype NumPy gives on 0-d stand-ins of the operands
+        (promotion alone says ``int / int`` and ``sin(int)`` are ints)."""
+        (aval,) = _elementwise_avals(args, params)
+        if aval.dtype is None:
+            return [aval]
+        stand_ins = [a.aval.example() if a.aval.weak else np.zeros((), a.aval.dtype)
+                     for a in args]
+        try:
+            with np.errstate(all="ignore"):
+                dtype = np.asarray(self.impl(*stand_ins, **params)).dtype
+        except Exception:  # the promoted dtype, as before
+            return [aval]
+        return [Aval(aval.shape, dtype, weak=aval.weak)]
+
+
+def constructor(name: str, impl: Callable[..., Any], **kw: Any) -> Primitive:
+    """A primitive that makes a new array (``zeros``, ``eye``, ``copy``): it allocates,
+    and each evaluation is its own object, as a running sum may be accumulated into it."""
+    return Primitive(name, impl, allocates=True, unique=True, **kw)
+
+
+def method(name: str) -> Callable[..., Any]:
+    """The implementation of a primitive that is a method of its first operand."""
+    return lambda x, *args, **kw: getattr(x, name)(*args, **kw)
+
+
+def attribute(name: str) -> Callable[[Any], Any]:
+    """The implementation of a primitive that is an attribute of its operand."""
+    return lambda x: getattr(x, name)
+
+
+def identity(x: Any) -> Any:
+    return x
+
+
+def not_evaluated(*args: Any, **params: Any) -> Any:
+    """The ``impl`` of regions, calls and checks: generated code runs them."""
+    raise TypeError("control-flow regions are run by generated code, not evaluated")
+
+
+def _elementwise_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    """Broadcast shapes; NumPy's promotion (with weak Python scalars) for the dtype."""
+    avals = [a.aval for a in args]
+    shape = None
+    if all(a.shape is not None for a in avals):
+        try:
+            shape = np.broadcast_shapes(*(a.shape for a in avals))
+        except ValueError:
+            shape = None
+    if not all(a.dtype is not None for a in avals):
+        return [Aval(shape)]
+    weak = all(a.weak for a in avals)
+    dtype = np.result_type(*(a.example() if a.weak else a.dtype for a in avals))
+    return [Aval(shape, dtype, weak=weak)]
+
+
+def predicate_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    """Comparisons and logical functions: broadcast shapes, boolean dtype."""
+    return [Aval(_elementwise_avals(args, params)[0].shape, np.dtype(np.bool_))]
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def defvjp(prim: Primitive, *rules: Rule) -> None:
+    """Register one VJP rule per argument: ``rule(g, ans, *args, **params)``."""
+    prim.vjp = rules
+
+
+def defjvp(prim: Primitive, *rules: Rule) -> None:
+    """Register one JVP rule per argument: ``rule(t, ans, *args, **params)`` is that
+    argument's contribution to the result's tangent; ``None`` contributes nothing."""
+    prim.jvp = rules
+
+
+def deflinear(prim: Primitive, *positions: int) -> None:
+    """``prim`` is linear in each argument at ``positions`` when the others are held
+    fixed (``reshape`` in ``x``, ``matmul`` in either operand; not ``add``, which is
+    affine): its JVP applies ``prim`` to the tangent in that place."""
+    def rule_at(i: int) -> Rule:
+        def rule(t, ans, *args, **params):
+            return prim(*args[:i], t, *args[i + 1:], **params)
+        return rule
+    n = max(positions) + 1
+    prim.jvp = tuple(rule_at(i) if i in positions else None for i in range(n))
+
+
+def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
+    """Register one rule for a multi-output primitive: ``rule(gs, ans, *args, **params)``
+    returns one cotangent (or None) per argument; ``gs`` has one entry per output."""
+    prim.vjp_all = rule
+
+
+def defjvp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
+    """Register the forward rule of a multi-output primitive: ``rule(ts, ans, *args,
+    **params)`` returns one tangent (or None) per output; ``ts`` holds one tangent (or
+    None) per argument and ``ans`` the outputs."""
+    prim.jvp_all = rule
+
+
+MAX_OPERANDS = 64  # variadic primitives (concatenate, einsum) take at most this many
+
+
+def per_operand(rule_at: Callable[[int], Rule], n: int = MAX_OPERANDS) -> tuple[Rule, ...]:
+    """One rule per operand position of a variadic primitive: ``rule_at(i)``."""
+    return tuple(rule_at(i) for i in range(n))
+
+
+def defpartials(prim: Primitive, *partials: Rule) -> None:
+    """Register both rules of an elementwise primitive from its partial derivatives.
+
+    ``partial(ans, *args, **params)`` is d ans / d arg (``None``: no derivative), so
+    the VJP is ``unbroadcast(g * partial, arg)`` and the JVP ``t * partial``, and a
+    rule reads like the table of derivatives it comes from."""
+    from .shape import unbroadcast
+
+    def vjp(i: int, partial: Rule) -> Rule:
+        return lambda g, ans, *args, **kw: unbroadcast(g * partial(ans, *args, **kw), args[i])
+
+    def jvp(partial: Rule) -> Rule:
+        return lambda t, ans, *args, **kw: t * partial(ans, *args, **kw)
+
+    prim.vjp = tuple(None if p is None else vjp(i, p) for i, p in enumerate(partials))
+    prim.jvp = tuple(None if p is None else jvp(p) for p in partials)
+
+
+def nondifferentiable(*prims: Primitive) -> None:
+    """Outputs of these primitives never carry gradient (comparisons, shapes, ...)."""
+    for prim in prims:
+        prim.differentiable = False
+
+
+# ---------------------------------------------------------------------------- operators
+
+
+def _install_operators() -> None:
+    """Give ``Var`` Python's arithmetic so rules read like the maths (``g * y``)."""
+    from . import elementwise as E
+    from .linalg import matmul
+
+    def binary(prim: Primitive, reflected: bool = False) -> Callable[[Var, Any], Any]:
+        if reflected:
+            return lambda self, other: prim(other, self)
+        return lambda self, other: prim(self, other)
+
+    for name, prim in [("add", E.add), ("sub", E.sub), ("mul", E.mul), ("truediv", E.div),
+                       ("pow", E.power), ("matmul", matmul), ("floordiv", E.floor_divide),
+                       ("mod", E.mod)]:
+        setattr(Var, f"__{name}__", binary(prim))
+        setattr(Var, f"__r{name}__", binary(prim, reflected=True))
+    for name, prim in [("lt", E.less), ("gt", E.greater), ("le", E.less_equal),
+                       ("ge", E.greater_equal)]:
+        setattr(Var, f"__{name}__", binary(prim))
+    for name, prim in [("and", E.bitwise_and), ("or", E.bitwise_or), ("xor", E.bitwise_xor)]:
+        setattr(Var, f"__{name}__", binary(prim))
+        setattr(Var, f"__r{name}__", binary(prim, reflected=True))
+    Var.__invert__ = lambda self: E.invert(self)
+    Var.__neg__ = lambda self: E.neg(self)
+    Var.__pos__ = lambda self: self
+    Var.__abs__ = lambda self: E.abs_(self)
+    Var.__array_ufunc__ = _array_ufunc
+    Var.__array_function__ = _array_function
+
+
+def _array_ufunc(self: Var, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    """``np.cos(x)`` on a symbolic value builds IR through the NumPy surface, so rules
+    (and ``np.float32(2) * x``) may use NumPy functions on symbolic values."""
+    if method != "__call__" or not builder.active():
+        return NotImplemented
+    return _surface_call(ufunc, inputs, kwargs)
+
+
+def _array_function(self: Var, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    if not builder.active():
+        return NotImplemented
+    return _surface_call(func, args, kwargs)
+
+
+def _surface_call(func: Any, args: Any, kwargs: Any) -> Any:
+    from .. import surface
+    build = surface.lookup(func)
+    if build is None:
+        raise TypeError(f"{surface.display_name(func)} has no derivative rule")
+    return build(*args, **kwargs)

@@ -1,0 +1,252 @@
+"""Elementwise arithmetic and transcendental functions.
+
+Every binary rule passes its result through ``unbroadcast``, the single place where
+NumPy's implicit broadcasting is undone. Most functions are registered by their
+partial derivatives (``defpartials``), which gives both the VJP and the JVP.
+
+Conventions where the derivative is not unique (the README lists them with the
+reasons): ``d|x|/dx = sign(x)`` (0 at 0); a tie of ``maximum``/``minimum``/``fmax``/
+``fmin`` shares the gradient equally between the two arguments, as MindSpore 2.x, JAX
+and autograd do; ``clip(x, lo, hi)`` follows MindSpore's ``clamp``: a value on a bound
+counts as inside.
+Rounding, ``sign``, ``//``, comparisons and logical functions are piecewise constant:
+no gradient flows through them.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import reference as ref
+from .core import (
+    Primitive,
+    defjvp,
+    deflinear,
+    defpartials,
+    defvjp,
+    nondifferentiable,
+    predicate_avals,
+)
+from .shape import dtype_of, unbroadcast
+
+
+def _binop(name: str, op: Callable[[Any, Any], Any]) -> Primitive:
+    return Primitive(name, op, elementwise=True)
+
+
+def _ufunc(name: str, impl: Callable[..., Any] | None = None, **properties: Any) -> Primitive:
+    return Primitive(name, impl or getattr(np, name), elementwise=True, **properties)
+
+
+add, sub, mul, div, power = (_binop(n, op) for n, op in [
+    ("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+    ("div", operator.truediv), ("pow", operator.pow)])
+less, greater, less_equal, greater_equal, equal, not_equal = (
+    _binop(n, op) for n, op in [("less", operator.lt), ("greater", operator.gt),
+                                ("less_equal", operator.le), ("greater_equal", operator.ge),
+                                ("equal", operator.eq), ("not_equal", operator.ne)])
+neg = Primitive("neg", operator.neg, elementwise=True)
+exp, log, log1p, sin, cos, tan, tanh, sqrt, abs_, sign, maximum, minimum, logaddexp, where = (
+    _ufunc(n) for n in ["exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sqrt", "abs",
+                        "sign", "maximum", "minimum", "logaddexp", "where"])
+sigmoid = _ufunc("sigmoid", ref.sigmoid, allocates=True)
+floor_divide, mod = _binop("floor_divide", operator.floordiv), _binop("mod", operator.mod)
+(exp2, expm1, log2, log10, cbrt, square, reciprocal, arcsin, arccos, arctan, sinh, cosh,
+ arcsinh, arccosh, arctanh, arctan2, hypot, fmax, fmin, logaddexp2, clip) = (
+    _ufunc(n) for n in ["exp2", "expm1", "log2", "log10", "cbrt", "square", "reciprocal",
+                        "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
+                        "arctanh", "arctan2", "hypot", "fmax", "fmin", "logaddexp2", "clip"])
+real, imag, conj = _ufunc("real"), _ufunc("imag"), _ufunc("conj")
+match_complex = _ufunc("match_complex", ref.match_complex)
+(floor, ceil, trunc, rint, isnan, isinf, isfinite, logical_not, logical_and, logical_or,
+ logical_xor) = (_ufunc(n) for n in ["floor", "ceil", "trunc", "rint", "isnan", "isinf",
+                                     "isfinite", "logical_not", "logical_and", "logical_or",
+                                     "logical_xor"])
+round_ = Primitive("round", np.round, elementwise=True, defaults={"decimals": 0})
+nan_to_num = Primitive("nan_to_num", np.nan_to_num, elementwise=True,
+                       defaults={"nan": 0.0, "posinf": None, "neginf": None})
+# ``&``, ``|``, ``^``, ``~``: logical on booleans (masks), bitwise on integers.
+bitwise_and, bitwise_or, bitwise_xor, invert = (
+    _ufunc(n) for n in ["bitwise_and", "bitwise_or", "bitwise_xor", "invert"])
+
+PREDICATES = (less, greater, less_equal, greater_equal, equal, not_equal, isnan, isinf,
+              isfinite, logical_not, logical_and, logical_or, logical_xor)
+for _prim in PREDICATES:
+    _prim.aval_rule = predicate_avals
+nondifferentiable(less, greater, less_equal, greater_equal, equal, not_equal, sign,
+                  floor_divide, floor, ceil, trunc, rint, round_, isnan, isinf, isfinite,
+                  logical_not, logical_and, logical_or, logical_xor, bitwise_and, bitwise_or,
+                  bitwise_xor, invert)
+
+# ---------------------------------------------------------------------------- arithmetic
+
+defvjp(add, lambda g, ans, x, y: unbroadcast(g, x),
+            lambda g, ans, x, y: unbroadcast(g, y))
+defvjp(sub, lambda g, ans, x, y: unbroadcast(g, x),
+            lambda g, ans, x, y: unbroadcast(-g, y))
+defvjp(mul, lambda g, ans, x, y: unbroadcast(g * y, x),
+            lambda g, ans, x, y: unbroadcast(g * x, y))
+defvjp(div, lambda g, ans, x, y: unbroadcast(g / y, x),
+            lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
+defvjp(neg, lambda g, ans, x: -g)
+
+
+def _times_power_partial(g, x, y):
+    """``g`` times d(x ** y)/dx = y x^(y-1), which is 0 where y is 0 (x ** 0 is 1
+    everywhere, even at x = 0, where y x^(y-1) would be 0 * inf), as JAX defines it."""
+    if isinstance(y, int | float):
+        return g * 0 if y == 0 else g * y * x ** (y - 1)
+    zero = equal(y, 0)  # x ** 1 there: no 0 ** -1 computed and thrown away, no warning
+    return where(zero, 0, g * y * x ** where(zero, 1, y - 1))
+
+
+defvjp(power, lambda g, ans, x, y: unbroadcast(_times_power_partial(g, x, y), x),
+              lambda g, ans, x, y: unbroadcast(g * ans * log(where(equal(x, 0), 1, x)), y))
+
+# ---------------------------------------------------------------------------- transcendental
+# Written out rather than through ``defpartials`` (below) because these are the hot
+# ones: the generated code then reads ``g / x``, not ``g * (1 / x)``, and skips the
+# ``unbroadcast`` a unary rule never needs.
+
+defvjp(exp, lambda g, ans, x: g * ans)
+defvjp(log, lambda g, ans, x: g / x)
+defvjp(log1p, lambda g, ans, x: g / (1 + x))
+defvjp(sin, lambda g, ans, x: g * cos(x))
+defvjp(cos, lambda g, ans, x: -g * sin(x))
+defvjp(tan, lambda g, ans, x: g * (1 + ans ** 2))
+defvjp(tanh, lambda g, ans, x: g * (1 - ans ** 2))
+defvjp(sqrt, lambda g, ans, x: g / (2 * ans))
+defvjp(sigmoid, lambda g, ans, x: g * ans * (1 - ans))
+# d logaddexp(x, y) / dx = sigmoid(x - y): it needs no forward value, so a gradient
+# alone never computes the (costly) logaddexp itself.
+
+
+def _minus(a, b):
+    """``a - b``, or ``a`` where ``b`` is a literal zero (softplus: ``logaddexp(0, x)``)."""
+    return a if isinstance(b, int | float) and b == 0 else a - b
+
+
+defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(x, y)), x),
+                  lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(y, x)), y))
+
+# ---------------------------------------------------------------------------- piecewise
+# Conventions where the derivative is not unique: d|x|/dx = sign(x), so 0 at 0;
+# a tie of maximum/minimum/fmax/fmin gives each argument half the gradient.
+
+
+def _ties_shared(first_wins, second_wins):
+    """Both partials of a selection of one of two arguments: each gets 1 where it
+    strictly wins and 1/2 where the two tie."""
+    return (lambda ans, x, y: first_wins(ans, x, y) + 0.5 * equal(x, y),
+            lambda ans, x, y: second_wins(ans, x, y) + 0.5 * equal(x, y))
+
+
+def _kept(ans, kept, other):
+    """fmax/fmin kept ``kept``, which differs from ``other`` (NaN-aware: a NaN loses)."""
+    return logical_and(equal(ans, kept), not_equal(kept, other))
+
+
+defpartials(maximum, *_ties_shared(lambda ans, x, y: greater(x, y),
+                                   lambda ans, x, y: less(x, y)))
+defpartials(minimum, *_ties_shared(lambda ans, x, y: less(x, y),
+                                   lambda ans, x, y: greater(x, y)))
+defpartials(fmax, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
+                                lambda ans, x, y: _kept(ans, y, x)))
+defpartials(fmin, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
+                                lambda ans, x, y: _kept(ans, y, x)))
+defvjp(abs_, lambda g, ans, x: g * sign(x))
+defvjp(where, None, lambda g, ans, c, x, y: unbroadcast(where(c, g, 0), x),
+                    lambda g, ans, c, x, y: unbroadcast(where(c, 0, g), y))
+
+# ---------------------------------------------------------------------------- forward mode
+# Tangents are broadcast to the result's shape by the forward transform, so these
+# rules need no broadcasting of their own.
+
+deflinear(neg, 0)
+defjvp(add, lambda t, ans, x, y: t, lambda t, ans, x, y: t)
+defjvp(sub, lambda t, ans, x, y: t, lambda t, ans, x, y: -t)
+defjvp(mul, lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
+defjvp(div, lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y)
+defjvp(power, lambda t, ans, x, y: _times_power_partial(t, x, y),
+              lambda t, ans, x, y: t * ans * log(where(equal(x, 0), 1, x)))
+defjvp(exp, lambda t, ans, x: t * ans)
+defjvp(log, lambda t, ans, x: t / x)
+defjvp(log1p, lambda t, ans, x: t / (1 + x))
+defjvp(sin, lambda t, ans, x: t * cos(x))
+defjvp(cos, lambda t, ans, x: -t * sin(x))
+defjvp(tan, lambda t, ans, x: t * (1 + ans ** 2))
+defjvp(tanh, lambda t, ans, x: t * (1 - ans ** 2))
+defjvp(sqrt, lambda t, ans, x: t / (2 * ans))
+defjvp(sigmoid, lambda t, ans, x: t * ans * (1 - ans))
+defjvp(logaddexp, lambda t, ans, x, y: t * sigmoid(_minus(x, y)),
+                  lambda t, ans, x, y: t * sigmoid(_minus(y, x)))
+defjvp(abs_, lambda t, ans, x: t * sign(x))
+defjvp(where, None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x, y: where(c, 0, t))
+
+# ---------------------------------------------------------------------------- by partials
+# d ans / d arg for each argument, from which defpartials derives both rules.
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+defpartials(mod, lambda ans, x, y: 1, lambda ans, x, y: -floor_divide(x, y))
+# nan_to_num passes finite values through and replaces the others by constants.
+defpartials(nan_to_num, lambda ans, x, **replacements: isfinite(x))
+defpartials(exp2, lambda ans, x: ans * LN2)
+defpartials(expm1, lambda ans, x: ans + 1)
+defpartials(log2, lambda ans, x: 1 / (x * LN2))
+defpartials(log10, lambda ans, x: 1 / (x * LN10))
+defpartials(cbrt, lambda ans, x: 1 / (3 * ans ** 2))
+defpartials(square, lambda ans, x: 2 * x)
+defpartials(reciprocal, lambda ans, x: -ans ** 2)
+defpartials(arcsin, lambda ans, x: 1 / sqrt(1 - x ** 2))
+defpartials(arccos, lambda ans, x: -1 / sqrt(1 - x ** 2))
+defpartials(arctan, lambda ans, x: 1 / (1 + x ** 2))
+defpartials(sinh, lambda ans, x: cosh(x))
+defpartials(cosh, lambda ans, x: sinh(x))
+defpartials(arcsinh, lambda ans, x: 1 / sqrt(x ** 2 + 1))
+defpartials(arccosh, lambda ans, x: 1 / sqrt(x ** 2 - 1))
+defpartials(arctanh, lambda ans, x: 1 / (1 - x ** 2))
+defpartials(arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
+                     lambda ans, y, x: -y / (x ** 2 + y ** 2))
+# hypot is the 2-norm of (x, y): gradient 0 where it is 0, as linalg.norm's (x = y = 0
+# there, so dividing by 1 instead of 0 gives exactly 0).
+defpartials(hypot, lambda ans, x, y: x / where(equal(ans, 0), 1, ans),
+                   lambda ans, x, y: y / where(equal(ans, 0), 1, ans))
+defpartials(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
+
+
+def _clip_inside(x, lo, hi):
+    """``maximum(x, lo) <= hi``: the upper bound did not bite. With ``x >= lo`` this is
+    MindSpore's ``clamp`` rule (``lo <= x <= hi`` gets the gradient, bounds included);
+    ``lo > hi`` gives ``hi`` everywhere, and ``hi`` the gradient."""
+    return less_equal(maximum(x, lo), hi)
+
+
+defpartials(clip, lambda ans, x, lo, hi: logical_and(greater_equal(x, lo), _clip_inside(x, lo, hi)),
+                  lambda ans, x, lo, hi: logical_and(less(x, lo), _clip_inside(x, lo, hi)),
+                  lambda ans, x, lo, hi: logical_not(_clip_inside(x, lo, hi)))
+
+# ---------------------------------------------------------------------------- complex parts
+# For a real array, real and conj are the identity and imag is zero. For complex
+# inputs the cotangent follows autograd's convention (conj(g) for conj, -1j g for imag),
+# kept real for a real input by ``match_complex``.
+
+
+def _match_complex(v, x):
+    """``v``, or its real part when ``x`` is real (decided at run time if unknown)."""
+    dtype = dtype_of(x)
+    if isinstance(dtype, np.dtype):
+        return v if np.issubdtype(dtype, np.complexfloating) else real(v)
+    return match_complex(v, x)
+
+
+defvjp(real, lambda g, ans, x: g)
+defvjp(conj, lambda g, ans, x: conj(g))
+defvjp(imag, lambda g, ans, x: _match_complex(-1j * g, x))
+defvjp(match_complex, lambda g, ans, v, x: g, None)
+for _linear in (real, imag, conj, match_complex):
+    deflinear(_linear, 0)

@@ -1,0 +1,198 @@
+"""Indexing, gathering and sorting.
+
+``x[index]`` with an index known when compiling (ints, slices, ``None``, ``...``) or
+one runtime array (integer indices, a boolean mask) is ``getitem``; an index whose
+tuple mixes the two (``x[:, i]``, ``x[mask, 0]``, a slice with computed bounds) is
+``gather``, which takes the index's parts as separate operands. The adjoint of every
+gather adds the cotangent into zeros with ``np.add.at``, so repeated indices
+accumulate rather than overwrite. A boolean mask makes the result's shape depend on
+the data, so it is unknown when compiling and code after it stays shape-generic.
+
+``sort`` differentiates through the permutation it applies: each entry gets the
+gradient of the place it was sorted to. Equal entries keep their order (a stable
+sort), so the first of a tie gets the gradient of the first place it occupies.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import reference as ref
+from ..core import Atom, Aval, Var
+from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
+from .shape import unbroadcast, zeros_like
+
+
+def _data_dependent(args: Sequence[Atom]) -> bool:
+    """An index part that is a boolean mask (or of unknown dtype) shapes the result."""
+    return any(isinstance(a, Var) and (a.aval.dtype is None or a.aval.dtype == np.bool_)
+               for a in args)
+
+
+class _Indexing(Primitive):
+    """A primitive whose result shape is unknown when a boolean mask is among its index
+    operands (``first_index`` onwards)."""
+
+    def __init__(self, name: str, impl: Callable[..., Any], first_index: int) -> None:
+        super().__init__(name, impl)
+        self.first_index = first_index
+
+    def abstract_eval(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        if _data_dependent(args[self.first_index:]):
+            return [Aval(None, args[0].aval.dtype)]
+        return super().abstract_eval(args, params)
+
+
+class _GetItem(_Indexing):
+    """``x[index]``: an index with runtime parts inside a tuple or slice binds ``gather``."""
+
+    def __call__(self, x: Any, index: Any) -> Any:
+        index = _static_lists(index)
+        if isinstance(index, slice | tuple) and _has_var(index):
+            parts = index if isinstance(index, tuple) else (index,)
+            return gather(x, *(_runtime_slice(p) for p in parts))
+        return super().__call__(x, index)
+
+
+def _static_lists(index: Any) -> Any:
+    """A list in an index selects entries (``x[[0, 2]]``): it becomes an array, which a
+    tuple would not (``x[(0, 2)]`` is ``x[0, 2]``); a list holding runtime values
+    (``x[[i, j]]``) becomes a ``stack`` of them."""
+    if isinstance(index, tuple):
+        return tuple(_static_lists(p) if isinstance(p, list) else p for p in index)
+    if isinstance(index, list) and _has_var(tuple(index)):
+        from .shape import stack
+        return stack(*index, axis=0)
+    return np.asarray(index) if isinstance(index, list) else index
+
+
+def _has_var(index: Any) -> bool:
+    if isinstance(index, Var):
+        return True
+    if isinstance(index, slice):
+        return any(isinstance(p, Var) for p in (index.start, index.stop, index.step))
+    return isinstance(index, tuple) and any(_has_var(p) for p in index)
+
+
+def _runtime_slice(part: Any) -> Any:
+    if isinstance(part, slice) and _has_var(part):
+        return make_slice(part.start, part.stop, part.step)
+    return part
+
+
+getitem = _GetItem("getitem", operator.getitem, first_index=1)
+index_add = Primitive("index_add", ref.index_add)
+gather = _Indexing("gather", ref.gather, first_index=1)
+gather_add = Primitive("gather_add", ref.gather_add)
+make_slice = Primitive("slice", slice)
+take_along_axis = Primitive("take_along_axis", np.take_along_axis)
+add_along_axis = Primitive("add_along_axis", ref.add_along_axis)
+index_update = Primitive("index_update", ref.index_update)
+gather_update = Primitive("gather_update", ref.gather_update)
+sort = Primitive("sort", np.sort, defaults={"axis": -1})
+argsort = Primitive("argsort", np.argsort, defaults={"axis": -1, "kind": None})
+argmax = Primitive("argmax", np.argmax, defaults={"axis": None, "keepdims": False})
+argpartition = Primitive("argpartition", np.argpartition, defaults={"axis": -1})
+argmin = Primitive("argmin", np.argmin, defaults={"axis": None, "keepdims": False})
+for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update):
+    _prim.aval_rule = lambda args, params: [args[0].aval]
+
+nondifferentiable(make_slice, argsort, argpartition, argmax, argmin)
+
+# ---------------------------------------------------------------------------- gathers
+
+defvjp(getitem, lambda g, ans, x, idx: index_add(zeros_like(x), idx, g), None)
+defvjp(index_add, lambda g, ans, x, idx, v: unbroadcast(g, x), None,
+                  lambda g, ans, x, idx, v: unbroadcast(getitem(g, idx), v))
+defvjp(gather, lambda g, ans, x, *index: gather_add(zeros_like(x), g, *index))
+defvjp(gather_add, lambda g, ans, x, v, *index: unbroadcast(g, x),
+                   lambda g, ans, x, v, *index: unbroadcast(gather(g, *index), v))
+defvjp(take_along_axis,
+       lambda g, ans, x, indices, axis: add_along_axis(zeros_like(x), indices, g, axis=axis))
+defvjp(add_along_axis, lambda g, ans, x, indices, v, axis: unbroadcast(g, x), None,
+       lambda g, ans, x, indices, v, axis: unbroadcast(take_along_axis(g, indices, axis=axis), v))
+
+deflinear(getitem, 0)
+deflinear(gather, 0)
+deflinear(take_along_axis, 0)
+defjvp(index_add, lambda t, ans, x, idx, v: t, None,
+                  lambda t, ans, x, idx, v: index_add(zeros_like(x), idx, t))
+defjvp(gather_add, lambda t, ans, x, v, *index: t,
+                   lambda t, ans, x, v, *index: gather_add(zeros_like(x), t, *index))
+defjvp(add_along_axis, lambda t, ans, x, indices, v, axis: t, None,
+       lambda t, ans, x, indices, v, axis: add_along_axis(zeros_like(x), indices, t, axis=axis))
+
+# ---------------------------------------------------------------------------- assignment
+# ``x[index] = v`` is ``x = setitem(x, index, v)``: a new value, the IR staying
+# functional. With repeated integer indices NumPy keeps the last write, so only the
+# last of the values written to one place gets its gradient.
+
+
+def setitem(x: Any, index: Any, v: Any) -> Any:
+    """``x`` with ``x[index] = v``, as a new value; ``x[index] += v`` is
+    ``setitem(x, index, getitem(x, index) + v)`` (NumPy's buffered semantics)."""
+    index = _static_lists(index)
+    if isinstance(index, slice | tuple) and _has_var(index):
+        parts = index if isinstance(index, tuple) else (index,)
+        return gather_update(x, v, *(_runtime_slice(p) for p in parts))
+    return index_update(x, index, v)
+
+
+def _selects_by_array(parts: tuple) -> bool:
+    """An index with integer arrays (or parts of unknown dtype) may repeat a place."""
+    return any((isinstance(p, Var) and p.aval.dtype != np.bool_) or
+               (isinstance(p, np.ndarray) and p.dtype != np.bool_) for p in parts)
+
+
+def _written(g, x, v, read, write, parts):
+    """The cotangent of the values ``v`` written at ``parts``: ``g`` there, but only for
+    the last write to each place when the index may repeat one."""
+    from .constructors import arange, full
+    from .elementwise import equal, where
+    from .shape import reshape, shape_of, size
+    out = read(g, *parts)
+    if _selects_by_array(parts):
+        region = read(x, *parts)
+        ids = reshape(arange(size(region)), shape_of(region))
+        owner = read(write(full(shape_of(x), -1), ids, *parts), *parts)
+        out = where(equal(owner, ids), out, 0)
+    return unbroadcast(out, v)
+
+
+def _get(x, *parts):
+    return getitem(x, parts[0])
+
+
+def _put(x, v, *parts):
+    return index_update(x, parts[0], v)
+
+
+def _gather_put(x, v, *parts):
+    return gather_update(x, v, *parts)
+
+
+defvjp(index_update, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), idx, 0), None,
+       lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
+defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, x), 0, *index),
+       lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index))
+defjvp(index_update, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
+       lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
+defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
+       lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index))
+
+# ---------------------------------------------------------------------------- sorting
+
+
+def _order(x, axis):
+    """The stable sorting permutation of ``x`` along ``axis``."""
+    return argsort(x, axis=axis, kind="stable")
+
+
+defvjp(sort, lambda g, ans, x, axis=-1:
+       take_along_axis(g, argsort(_order(x, axis), axis=axis), axis=axis))
+defjvp(sort, lambda t, ans, x, axis=-1: take_along_axis(t, _order(x, axis), axis=axis))
+
+

@@ -1,0 +1,254 @@
+"""Reductions: the cotangent of a reduction is broadcast back over the reduced axes.
+
+Every reduction takes ``axis`` (None, an int or a tuple, negative counting from the
+end) and ``keepdims`` as params. ``_spread`` undoes the reduction's shape, the one
+place that does. Conventions where the derivative is not unique: ``max``/``min``
+share the gradient equally among tied extrema; ``std`` and ``norm`` have gradient 0
+where they are 0 (a subgradient, as ``abs`` has at 0); ``prod`` is exact with zeros
+in the input; ``cumprod`` divides by the input, so a zero entry gets a NaN gradient
+(never a silently wrong one).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive, deflinear, defvjp, nondifferentiable
+from .shape import (
+                    astype,
+                    broadcast_to,
+                    dim_of,
+                    dtype_of,
+                    expand_dims,
+                    flip,
+                    moveaxis,
+                    ndim_of,
+                    reshape,
+                    shape_of,
+                    size,
+)
+
+_DEFAULTS = {"axis": None, "keepdims": False}
+reduce_sum = Primitive("reduce_sum", np.sum, defaults=_DEFAULTS)
+reduce_mean = Primitive("reduce_mean", np.mean, defaults=_DEFAULTS)
+reduce_prod = Primitive("reduce_prod", np.prod, defaults=_DEFAULTS)
+reduce_max = Primitive("reduce_max", np.max, defaults=_DEFAULTS)
+reduce_min = Primitive("reduce_min", np.min, defaults=_DEFAULTS)
+var = Primitive("var", np.var, defaults={**_DEFAULTS, "ddof": 0})
+std = Primitive("std", np.std, defaults={**_DEFAULTS, "ddof": 0})
+norm = Primitive("norm", np.linalg.norm, defaults=_DEFAULTS)
+cumsum = Primitive("cumsum", np.cumsum, defaults={"axis": None})
+cumprod = Primitive("cumprod", np.cumprod, defaults={"axis": None})
+trace = Primitive("trace", np.trace, defaults={"offset": 0, "axis1": 0, "axis2": 1})
+reduce_all = Primitive("reduce_all", np.all, defaults=_DEFAULTS)
+reduce_any = Primitive("reduce_any", np.any, defaults=_DEFAULTS)
+nondifferentiable(reduce_all, reduce_any)
+
+
+def _kept(v, axis, keepdims):
+    """``v`` (reduced over ``axis``) with the reduced axes restored as length 1."""
+    return expand_dims(v, axis=axis) if axis is not None and not keepdims else v
+
+
+def _spread(g, x, axis, keepdims):
+    """Undo a reduction's shape: restore reduced axes, then broadcast to ``x``."""
+    return broadcast_to(_kept(g, axis, keepdims), shape_of(x))
+
+
+def _count(x, ans, axis):
+    """How many entries each result of a reduction of ``x`` over ``axis`` summarises
+    (0 where there are no results, so nothing is divided by it: 0 / 0 would raise on
+    Python ints)."""
+    n, m = size(x), 1 if axis is None else size(ans)
+    if isinstance(m, int):
+        return 0.0 if m == 0 else n if m == 1 and not isinstance(n, int) else n / m
+    from .elementwise import maximum
+    return n / maximum(m, 1)
+
+
+def _nonzero(v):
+    """``v`` with zeros replaced by ones, to divide by where ``v`` may be 0."""
+    from .elementwise import equal, where
+    return where(equal(v, 0), 1, v)
+
+
+def defreduction(prim: Primitive, partial) -> None:
+    """Register both rules of a reduction from ``partial(ans, x, axis, keepdims,
+    **params)``, the derivative of each result with respect to each entry it reduces
+    (shaped like ``x``): the VJP is ``spread(g) * partial``, the JVP ``sum(t * partial)``."""
+    def vjp(g, ans, x, axis=None, keepdims=False, **params):
+        return _spread(g, x, axis, keepdims) * partial(ans, x, axis, keepdims, **params)
+
+    def jvp(t, ans, x, axis=None, keepdims=False, **params):
+        return reduce_sum(t * partial(ans, x, axis, keepdims, **params), axis=axis,
+                          keepdims=keepdims)
+
+    prim.vjp, prim.jvp = (vjp,), (jvp,)
+
+
+def _prod_partial(ans, x, axis, keepdims):
+    """The product of the other entries; exact when ``x`` holds zeros."""
+    from .elementwise import equal, logical_and, where
+    zero = equal(x, 0)
+    zeros = reduce_sum(zero, axis=axis, keepdims=True)
+    others = reduce_prod(where(zero, 1, x), axis=axis, keepdims=True)  # of the nonzero ones
+    lone_zero = logical_and(zero, equal(zeros, 1))
+    return where(equal(zeros, 0), others / _nonzero(x), where(lone_zero, others, 0))
+
+
+def _extremum_partial(ans, x, axis, keepdims):
+    """1/k at each of the k entries equal to the extremum, 0 elsewhere."""
+    from .elementwise import equal
+    hit = astype(equal(x, _kept(ans, axis, keepdims)), dtype_of(x))
+    return hit / reduce_sum(hit, axis=axis, keepdims=True)
+
+
+def _centred(x, axis):
+    return x - reduce_mean(x, axis=axis, keepdims=True)
+
+
+def _var_partial(ans, x, axis, keepdims, ddof=0):
+    dof = _count(x, ans, axis) - ddof
+    if isinstance(dof, int | float) and dof != 0:
+        return _centred(x, axis) * (2 / dof)
+    # divided by an array: nan (0 / 0) without degrees of freedom, as NumPy's var
+    return _centred(x, axis) * 2 / dof
+
+
+def _std_partial(ans, x, axis, keepdims, ddof=0):
+    dof = _count(x, ans, axis) - ddof
+    return _centred(x, axis) / (dof * _kept(_nonzero(ans), axis, keepdims))
+
+
+def _norm_partial(ans, x, axis, keepdims):
+    return x / _kept(_nonzero(ans), axis, keepdims)
+
+
+defvjp(reduce_sum, lambda g, ans, x, axis=None, keepdims=False:
+       _spread(g, x, axis, keepdims))
+defvjp(reduce_mean, lambda g, ans, x, axis=None, keepdims=False:
+       _spread(g, x, axis, keepdims) / _count(x, ans, axis))
+deflinear(reduce_sum, 0)
+deflinear(reduce_mean, 0)
+defreduction(reduce_prod, _prod_partial)
+defreduction(reduce_max, _extremum_partial)
+defreduction(reduce_min, _extremum_partial)
+defreduction(var, _var_partial)
+defreduction(std, _std_partial)
+defreduction(norm, _norm_partial)
+
+# ---------------------------------------------------------------------------- running totals
+
+
+def _reverse_cumsum(g, axis):
+    return flip(cumsum(flip(g, axis=axis), axis=axis), axis=axis)
+
+
+def _vjp_cumsum(g, ans, x, axis=None):
+    if axis is None:
+        return reshape(_reverse_cumsum(g, 0), shape_of(x))
+    return _reverse_cumsum(g, axis)
+
+
+def _vjp_cumprod(g, ans, x, axis=None):
+    return _vjp_cumsum(g * ans, ans, x, axis) / x
+
+
+defvjp(cumsum, _vjp_cumsum)
+defvjp(cumprod, _vjp_cumprod)
+deflinear(cumsum, 0)
+cumprod.jvp = (lambda t, ans, x, axis=None: cumsum(t / x, axis=axis) * ans,)
+
+# ---------------------------------------------------------------------------- trace
+
+
+def _vjp_trace(g, ans, x, offset=0, axis1=0, axis2=1):
+    from .constructors import eye
+    mask = eye(dim_of(x, axis1), dim_of(x, axis2), k=offset, dtype=np.bool_)
+    if ndim_of(x) == 2:
+        return g * mask
+    return moveaxis(expand_dims(g, axis=(-2, -1)) * mask, (-2, -1), (axis1, axis2))
+
+
+defvjp(trace, _vjp_trace)
+deflinear(trace, 0)
+
+# ---------------------------------------------------------------------------- norms of any order
+# The 2-norm (and the Frobenius norm) is the primitive ``norm``; NumPy's other orders
+# are written with primitives, as NumPy defines them, so their rules come for free.
+
+
+def norm_of_order(x, ord, axis, keepdims):  # noqa: A002 (NumPy's name)
+    """``np.linalg.norm(x, ord, axis, keepdims)`` with ``ord``, ``axis`` and ``keepdims``
+    known when compiling."""
+    rank = ndim_of(x) if axis is None else len(axis) if isinstance(axis, tuple) else 1
+    if ord is None or ord == "fro" or (ord == 2 and rank == 1):
+        return norm(x, axis=axis, keepdims=keepdims)
+    if rank == 2:
+        return _matrix_norm(x, ord, (0, 1) if axis is None else axis, keepdims)
+    if rank == 1:
+        return _vector_norm(x, ord, axis, keepdims)
+    if keepdims or ord in (2, -2, "nuc"):
+        raise ValueError(f"np.linalg.norm(x, ord={ord!r}) needs axis= when the rank of x is "
+                         "unknown when compiling (vector and matrix norms differ)")
+    return _any_rank_norm(x, ord)
+
+
+def _any_rank_norm(x, ord):  # noqa: A002
+    """A norm of a vector or a matrix, whichever ``x`` turns out to be: NumPy's vector
+    norms of order 1 and inf are its matrix norms of ``x`` as a column."""
+    from .elementwise import abs_
+    from .shape import atleast_2d, transpose
+    if ord in (1, -1):
+        sums = reduce_sum(abs_(x), axis=0)
+    elif ord in (np.inf, -np.inf):
+        column = transpose(atleast_2d(transpose(x)))  # (n,) -> (n, 1); a matrix stays
+        sums = reduce_sum(abs_(column), axis=1)
+    else:
+        return _vector_norm(x, ord, None, False)
+    return (reduce_max if ord > 0 else reduce_min)(sums)
+
+
+def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
+    from .elementwise import abs_, not_equal
+    magnitude = abs_(x)
+    if ord == np.inf:
+        return reduce_max(magnitude, axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return reduce_min(magnitude, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return reduce_sum(not_equal(x, 0), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return reduce_sum(magnitude, axis=axis, keepdims=keepdims)
+    return reduce_sum(magnitude ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
+    from .elementwise import abs_
+    from .shape import squeeze
+    rows, cols = axis
+    if ord in (2, -2, "nuc"):
+        return _singular_value_norm(x, ord, rows, cols, keepdims)
+    if ord in (1, -1):
+        inner, outer = rows, cols
+    elif ord in (np.inf, -np.inf):
+        inner, outer = cols, rows
+    else:
+        raise ValueError(f"Invalid norm order {ord!r} for matrices")
+    sums = reduce_sum(abs_(x), axis=inner, keepdims=True)
+    result = (reduce_max if ord > 0 else reduce_min)(sums, axis=outer, keepdims=True)
+    return result if keepdims else squeeze(result, axis=tuple(sorted((rows, cols))))
+
+
+def _singular_value_norm(x, ord, rows, cols, keepdims):  # noqa: A002
+    """NumPy's: the largest (2), smallest (-2) or sum ('nuc') of the singular values."""
+    from .decompositions import svdvals
+    from .shape import expand_dims, moveaxis
+    values = svdvals(moveaxis(x, (rows, cols), (-2, -1)), compute_uv=False)
+    reduce = {2: reduce_max, -2: reduce_min, "nuc": reduce_sum}[ord]
+    result = reduce(values, axis=-1)
+    if not keepdims:
+        return result
+    rank = ndim_of(x)
+    if rank is not None:
+        rows, cols = rows % rank, cols % rank
+    return expand_dims(result, axis=tuple(sorted((rows, cols))))

@@ -1,0 +1,252 @@
+"""What the primitives NumPy has no one function for compute, written in plain NumPy.
+
+These are the reference semantics of those primitives (``unbroadcast``, ``sigmoid``,
+the VJPs of ``matmul``, ``dot`` and ``tensordot``, scatter-adds...): the IR folds
+constants and infers result types with them, and the NumPy backend's generated code
+calls these very functions as its runtime helpers, so what is folded and what runs
+cannot disagree. Each is small and self-contained so a standalone export can copy its
+source verbatim. Shape-specialised code rarely needs them: the compiler replaces
+``unbroadcast`` by an explicit ``np.sum`` when shapes are known.
+"""
+
+import numpy as np
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` down to the shape of ``x``, in the float dtype of ``x``: the adjoint of
+    implicit broadcasting and type promotion."""
+    if hasattr(g, "dtype") and hasattr(x, "dtype") and g.dtype != x.dtype \
+            and g.dtype.kind == x.dtype.kind == "f":
+        g = g.astype(x.dtype)
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    lead = np.ndim(g) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and np.shape(g)[lead + i] != 1)
+    return np.reshape(np.sum(g, axis=axes), shape)
+
+
+def sigmoid(x):
+    """Logistic function, accurate in both tails (within 20 ulp), never overflowing.
+
+    Up to 64 values, ``exp(-logaddexp(0, -x))``: four ufunc calls, and at that size the
+    calls are the cost. Beyond, ``1 / (1 + e^-x)`` in place, about four times faster
+    per value; ``e^-x`` is capped just below overflow (709 in float64, 88 in float32,
+    11 in float16), past which the true value is below the dtype's smallest normal.
+    """
+    e = np.negative(x)
+    if e.size <= 64:
+        return np.exp(-np.logaddexp(0, e))
+    if e.dtype.kind in "iu":  # integers: in float64, as np.exp computes them
+        e = e.astype(np.float64)
+    cap = 709.0 if e.dtype.itemsize >= 8 else 88.0 if e.dtype.itemsize == 4 else 11.0
+    np.minimum(e, cap, out=e)  # in place: a fresh large array costs more than the maths
+    np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)
+
+
+def _as_matrices(g, x, y):
+    """View 1-D matmul operands (and the product) as matrices, as NumPy does."""
+    g = np.expand_dims(g, -1) if np.ndim(y) == 1 else g
+    g = np.expand_dims(g, -2) if np.ndim(x) == 1 else g
+    x2 = np.expand_dims(x, 0) if np.ndim(x) == 1 else x
+    y2 = np.expand_dims(y, -1) if np.ndim(y) == 1 else y
+    return g, x2, y2
+
+
+def matmul_vjp_x(g, x, y):
+    """Cotangent of ``x`` in ``x @ y`` for operands of any rank."""
+    g, x2, y2 = _as_matrices(g, x, y)
+    return np.reshape(unbroadcast(g @ np.swapaxes(y2, -1, -2), x2), np.shape(x))
+
+
+def matmul_vjp_y(g, x, y):
+    """Cotangent of ``y`` in ``x @ y`` for operands of any rank."""
+    g, x2, y2 = _as_matrices(g, x, y)
+    return np.reshape(unbroadcast(np.swapaxes(x2, -1, -2) @ g, y2), np.shape(y))
+
+
+def index_add(x, index, v):
+    """A copy of ``x`` with ``v`` added at ``x[index]``; repeated indices accumulate."""
+    out = np.array(x, copy=True)
+    np.add.at(out, index, v)
+    return out
+
+
+def match_complex(v, x):
+    """``v``, or its real part when ``x`` is real: a cotangent matches its primal."""
+    return v if np.iscomplexobj(x) else np.real(v)
+
+
+def concatenate(*arrays, axis=0):
+    """``np.concatenate(arrays, axis)``, with the arrays as separate arguments."""
+    return np.concatenate(arrays, axis=axis)
+
+
+def stack(*arrays, axis=0):
+    """``np.stack(arrays, axis)``, with the arrays as separate arguments."""
+    return np.stack(arrays, axis=axis)
+
+
+def hstack(*arrays):
+    """``np.hstack(arrays)``, with the arrays as separate arguments."""
+    return np.hstack(arrays)
+
+
+def concat_part(g, *arrays, index, axis):
+    """The piece of ``g`` that ``arrays[index]`` became when they were concatenated
+    along ``axis`` (``None``: joined by ``np.hstack``)."""
+    shape = np.shape(arrays[index])
+    if axis is None:  # np.hstack joins vectors along axis 0, anything else along axis 1
+        arrays = [np.atleast_1d(a) for a in arrays]
+        axis = 0 if np.ndim(arrays[0]) == 1 else 1
+    start = sum(np.shape(a)[axis] for a in arrays[:index])
+    stop = start + np.shape(arrays[index])[axis]
+    return np.reshape(g[(slice(None),) * (axis % np.ndim(g)) + (slice(start, stop),)], shape)
+
+
+def untile(g, x, reps):
+    """Sum ``g`` over the copies ``np.tile(x, reps)`` made: its adjoint."""
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    n = max(np.ndim(x), len(reps))
+    shape = (1,) * (n - np.ndim(x)) + np.shape(x)
+    reps = (1,) * (n - len(reps)) + reps
+    interleaved = [d for pair in zip(reps, shape) for d in pair]
+    return np.reshape(np.sum(np.reshape(g, interleaved), axis=tuple(range(0, 2 * n, 2))),
+                      np.shape(x))
+
+
+def unrepeat(g, x, repeats, axis=None):
+    """Sum ``g`` over the copies ``np.repeat(x, repeats, axis)`` made: its adjoint."""
+    if axis is None:
+        return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
+    n = np.shape(x)[axis]
+    moved = np.moveaxis(g, axis, 0)
+    out = np.zeros((n, *moved.shape[1:]), moved.dtype)
+    np.add.at(out, np.repeat(np.arange(n), repeats), moved)
+    return np.moveaxis(out, 0, axis)
+
+
+def unpad(g, pad_width):
+    """The inner part of ``g`` that ``np.pad(x, pad_width)`` surrounded: its adjoint."""
+    widths = np.broadcast_to(pad_width, (np.ndim(g), 2))
+    return g[tuple(slice(lo, n - hi) for (lo, hi), n in zip(widths, np.shape(g)))]
+
+
+def undiag(g, x, k=0):
+    """The adjoint of ``np.diag(x, k)``: extract a diagonal of ``g``, or (for a matrix
+    ``x``) put ``g`` on the ``k``-th diagonal of zeros shaped like ``x``."""
+    if np.ndim(x) == 1:
+        return np.diag(g, k)
+    out = np.zeros(np.shape(x), np.result_type(g))
+    rows = np.arange(np.size(g)) + max(-k, 0)
+    out[rows, rows + k] = g
+    return out
+
+
+def add_along_axis(x, indices, v, axis):
+    """A copy of ``x`` with ``v`` added at the places ``np.take_along_axis(x, indices,
+    axis)`` reads; repeated indices accumulate."""
+    out = np.array(x, copy=True)
+    grid = list(np.indices(np.shape(indices), sparse=True))
+    grid[axis % np.ndim(out)] = indices
+    np.add.at(out, tuple(grid), v)
+    return out
+
+
+def gather(x, *index):
+    """``x[index]`` for an index whose parts are computed at run time."""
+    return x[index]
+
+
+def gather_add(x, v, *index):
+    """A copy of ``x`` with ``v`` added at ``x[index]``; repeated indices accumulate."""
+    out = np.array(x, copy=True)
+    np.add.at(out, index, v)
+    return out
+
+
+def index_update(x, index, v):
+    """A copy of ``x`` with ``x[index] = v``."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+def gather_update(x, v, *index):
+    """A copy of ``x`` with ``x[index] = v``, for an index computed at run time."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+def _contracted(ndim_a, ndim_b, axes):
+    """``np.tensordot``'s axes as two lists of non-negative axes. A scalar operand
+    contracts nothing, as ``np.inner`` and ``np.dot`` treat scalars."""
+    if ndim_a == 0 or ndim_b == 0:
+        return [], []
+    if np.ndim(axes) == 0:
+        return list(range(ndim_a - axes, ndim_a)), list(range(axes))
+    a, b = ([ax] if np.ndim(ax) == 0 else list(ax) for ax in axes)
+    return [ax % ndim_a for ax in a], [ax % ndim_b for ax in b]
+
+
+def tensordot_vjp_a(g, a, b, axes=2):
+    """Cotangent of ``a`` in ``np.tensordot(a, b, axes)`` for operands of any rank."""
+    ca, cb = _contracted(np.ndim(a), np.ndim(b), axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in ca]
+    free_b = [i for i in range(np.ndim(b)) if i not in cb]
+    out = np.tensordot(g, b, axes=(list(range(len(free_a), np.ndim(g))), free_b))
+    return np.transpose(out, np.argsort(free_a + [ca[cb.index(j)] for j in sorted(cb)]))
+
+
+def tensordot_vjp_b(g, a, b, axes=2):
+    """Cotangent of ``b`` in ``np.tensordot(a, b, axes)`` for operands of any rank."""
+    ca, cb = _contracted(np.ndim(a), np.ndim(b), axes)
+    free_a = [i for i in range(np.ndim(a)) if i not in ca]
+    free_b = [i for i in range(np.ndim(b)) if i not in cb]
+    out = np.tensordot(a, g, axes=(free_a, list(range(len(free_a)))))
+    return np.transpose(out, np.argsort([cb[ca.index(i)] for i in sorted(ca)] + free_b))
+
+
+def _dot_axes(a, b):
+    """``np.dot(a, b)`` as ``np.tensordot(a, b, axes)`` (0 for a scalar operand)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return 0
+    return ([-1], [0 if np.ndim(b) == 1 else -2])
+
+
+def dot_vjp_a(g, a, b):
+    """Cotangent of ``a`` in ``np.dot(a, b)`` for operands of any rank."""
+    if np.ndim(a) == 0:
+        return np.sum(g * b)
+    return tensordot_vjp_a(g, a, b, _dot_axes(a, b))
+
+
+def dot_vjp_b(g, a, b):
+    """Cotangent of ``b`` in ``np.dot(a, b)`` for operands of any rank."""
+    if np.ndim(b) == 0:
+        return np.sum(g * a)
+    return tensordot_vjp_b(g, a, b, _dot_axes(a, b))
+
+
+def as_columns(v, b):
+    """``v`` with a trailing axis when ``b`` is a vector: ``np.linalg.solve``'s right
+    side, and its solution, as matrices."""
+    return np.expand_dims(v, -1) if np.ndim(b) == 1 else v
+
+
+def from_columns(v, b):
+    """Undo ``as_columns``: drop the trailing axis again when ``b`` is a vector."""
+    return v[..., 0] if np.ndim(b) == 1 else v
+
+
+def zeros_like_tape(tape):
+    """Zeros for each element of a loop's tape (arrays, numbers, tapes, or ``None`` for
+    a value a branch not taken left): the cotangent of a tape none reached."""
+    if tape is None:  # the tape of a branch not taken
+        return None
+    return [None if e is None else zeros_like_tape(e) if isinstance(e, list)
+            else np.zeros_like(e) for e in tape]

@@ -1,0 +1,142 @@
+"""The NumPy surface, continued: constructors, dtypes, and shape queries.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .. import builder
+from .. import primitives as P
+from ..core import Var
+from . import (
+    Builder,
+    CompileTimeError,
+    _dtype,
+    _dtype_kw,
+    _is_float_dtype,
+    _rank,
+    _static,
+    _unsupported,
+    register,
+    stop_gradient,
+)
+
+# ---------------------------------------------------------------------------- constructors
+
+
+def _with_dtype(prim: P.Primitive, *args: Any, dtype: Any = None) -> Any:
+    """``prim(*args, dtype=dtype)``; a dtype known only at run time (``x.dtype`` in
+    shape-generic code) becomes a cast of the result."""
+    if isinstance(dtype, Var):
+        return P.astype(prim(*args), dtype)
+    return prim(*args, **_dtype_kw(dtype))
+
+
+def _shape(shape: Any) -> Any:
+    """A shape: known when compiling, or (in part) computed at run time."""
+    return tuple(shape) if isinstance(shape, list) else shape
+
+
+def _filled(prim: P.Primitive) -> Builder:
+    def build(shape, dtype=None, order="C", **kw):
+        return _with_dtype(prim, _shape(shape), dtype=dtype)
+    return build
+
+
+def _filled_like(prim: P.Primitive) -> Builder:
+    def build(a, dtype=None, order="K", subok=True, shape=None):
+        _unsupported(prim.name, shape=shape)
+        return _with_dtype(prim, a, dtype=dtype)
+    return build
+
+
+def _full(shape, fill_value, dtype=None, order="C", **kw):
+    return P.full(_shape(shape), fill_value, **_dtype_kw(dtype))
+
+
+def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    _unsupported("full_like", shape=shape)
+    return P.full_like(a, fill_value, **_dtype_kw(dtype))
+
+
+def _eye(N, M=None, k=0, dtype=float, order="C", **kw):  # noqa: N803 (NumPy's names)
+    return P.eye(N, M, k=_static(k, "k"), **_dtype_kw(None if dtype is float else dtype))
+
+
+def _arange(start, stop=None, step=None, *, dtype=None, **kw):
+    args = [start] if stop is None else [start, stop] if step is None else [start, stop, step]
+    return P.arange(*args, **_dtype_kw(dtype))
+
+
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    if retstep or axis != 0:
+        raise CompileTimeError("np.linspace with retstep= or axis= is not supported yet")
+    return P.linspace(start, stop, num, endpoint=_static(endpoint, "endpoint"),
+                      **_dtype_kw(dtype))
+
+
+def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
+    """``np.array``/``np.asarray`` of an array (lists holding arrays arrive stacked:
+    ``arguments``); ``order`` is memory layout only."""
+    ndmin = _static(ndmin, "ndmin")
+    if not isinstance(obj, Var):
+        return np.array(obj, dtype=_dtype(dtype), ndmin=ndmin)
+    value = _astype(obj, dtype) if dtype is not None else obj
+    rank = _rank(value)
+    if ndmin and (rank is None or rank < ndmin):
+        return P.copy(value, ndmin=ndmin)  # leading axes of length 1
+    return P.copy(value) if copy and value is obj and not _fresh(value) else value
+
+
+def _fresh(value: Var) -> bool:
+    """A list the call converted (``np.array([a, b])``): a new array no name holds yet,
+    nothing to copy."""
+    eqn = builder.producer_of(value)
+    return not value.hint and eqn is not None and eqn.prim in (P.stack, P.concatenate)
+
+
+def _asarray(a, dtype=None, order=None, **kw):
+    return _array(a, dtype, copy=False)
+
+
+def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    if isinstance(dtype, Var):  # known at run time only: assume a float cast
+        return P.astype(x, dtype)
+    dtype = _dtype(dtype)
+    if not isinstance(x, Var):
+        return np.asarray(x).astype(dtype)
+    if _is_float_dtype(dtype):
+        return P.astype(x, dtype)
+    return P.astype_discrete(x, dtype)
+
+
+def _scalar_type(scalar: type) -> Builder:
+    """``np.float32(x)``: a cast of a runtime value, the scalar itself of a constant."""
+    return lambda x=0: _astype(x, scalar) if isinstance(x, Var) else scalar(x)
+
+
+register("constructors", _filled(P.zeros), np.zeros)
+register("constructors", _filled(P.ones), np.ones)
+register("constructors", _full, np.full)
+register("constructors", _filled_like(P.zeros_like), np.zeros_like)
+register("constructors", _filled_like(P.ones_like), np.ones_like)
+register("constructors", _full_like, np.full_like)
+register("constructors", _eye, np.eye)
+register("constructors", lambda n, dtype=float, **kw: _eye(n, dtype=dtype), np.identity)
+register("constructors", _arange, np.arange)
+register("constructors", _linspace, np.linspace)
+register("constructors", _array, np.array)
+register("constructors", _asarray, np.asarray, np.asanyarray)
+register("constructors", lambda a, order="K", **kw: P.copy(a), np.copy, methods=("copy",))
+register("constructors", _astype, methods=("astype",))
+register("constructors", _scalar_type(np.float32), np.float32)
+register("constructors", _scalar_type(np.float64), np.float64)
+register("inactive", P.shape, np.shape, attributes=("shape",))
+register("inactive", P.size, np.size, attributes=("size",))
+register("inactive", P.ndim, np.ndim, attributes=("ndim",))
+register("inactive", P.dtype, attributes=("dtype",))
+register("inactive", lambda obj: P.dim_of(obj, 0) if isinstance(obj, Var) else len(obj),
+         builtins.len)
+register("inactive", P.stop_gradient, stop_gradient)

@@ -1,0 +1,268 @@
+"""MindSpore's ``nn.Cell``, its layers, activations and losses, in NumPy.
+
+A ``Cell`` registers the Parameters and sub-Cells assigned to its attributes, in
+order, so ``trainable_params()`` lists them as MindSpore does (a sub-Cell's
+parameters are named ``<attribute>.<name>``; in a ``SequentialCell``, ``0.weight``).
+Calling a Cell runs ``construct``; inside a differentiated function the call is
+compiled from ``construct``'s source. Layers initialise their Parameters as
+MindSpore 2.x does (``Dense``: weight HeUniform(sqrt(5)), i.e. U(-1/sqrt(in),
+1/sqrt(in)), and bias U(-1/sqrt(in), 1/sqrt(in)); float32), from NumPy's global
+random state.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import ops
+from .tensor import HeUniform, Parameter, ParameterTuple, Uniform, float32, initializer
+
+
+class Cell:
+    """Base class of models: subclass it and write ``construct``."""
+
+    __calls_construct__ = True  # calling a Cell runs construct (frontend.cells)
+
+    def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
+        object.__setattr__(self, "_params", {})
+        object.__setattr__(self, "_cells", {})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_params" not in self.__dict__:
+            Cell.__init__(self)
+        if isinstance(value, Parameter):
+            if value.name is None:
+                value.name = name
+            self._params[name] = value
+        elif isinstance(value, Cell):
+            for param in value.get_parameters():
+                param.name = f"{name}.{param.name}"
+            self._cells[name] = value
+        object.__setattr__(self, name, value)
+
+    def construct(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define construct()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.construct(*args, **kwargs)
+
+    def get_parameters(self, expand: bool = True) -> list[Parameter]:
+        params = list(self.__dict__.get("_params", {}).values())
+        for cell in self.__dict__.get("_cells", {}).values():
+            params.extend(cell.get_parameters())
+        return params
+
+    def trainable_params(self, recurse: bool = True) -> ParameterTuple:
+        """The Parameters with ``requires_grad``, in definition order."""
+        return ParameterTuple(p for p in self.get_parameters() if p.requires_grad)
+
+
+class BCEWithLogitsLoss(Cell):
+    """Binary cross-entropy on logits; see ``ops.binary_cross_entropy_with_logits``."""
+
+    def __init__(self, reduction: str = "mean", weight: Any = None,
+                 pos_weight: Any = None) -> None:
+        super().__init__()
+        self.reduction, self.weight, self.pos_weight = reduction, weight, pos_weight
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.binary_cross_entropy_with_logits(logits, labels, self.weight,
+                                                    self.pos_weight, self.reduction)
+
+
+# ---------------------------------------------------------------------------- layers
+
+
+class Dense(Cell):
+    """``activation(x @ weight.T + bias)``, with ``weight`` shaped (out, in)."""
+
+    def __init__(self, in_channels: int, out_channels: int, weight_init: Any = None,
+                 bias_init: Any = None, has_bias: bool = True, activation: Any = None,
+                 dtype: Any = float32) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels, self.has_bias = in_channels, out_channels, has_bias
+        bound = 1 / math.sqrt(in_channels)
+        self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
+                                            else weight_init, (out_channels, in_channels),
+                                            dtype), name="weight")
+        self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
+                                          (out_channels,), dtype), name="bias") \
+            if has_bias else None
+        self.activation = get_activation(activation) if isinstance(activation, str) \
+            else activation
+
+    def construct(self, x: Any) -> Any:
+        out = ops.dense(x, self.weight, self.bias)
+        if self.activation is not None:
+            out = self.activation(out)
+        return out
+
+
+class SequentialCell(Cell):
+    """Cells applied in order; their parameters are named ``<index>.<name>``."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        cells = list(args[0].values() if len(args) == 1 and isinstance(args[0], dict)
+                     else args[0] if len(args) == 1 and isinstance(args[0], list | tuple)
+                     else args)
+        for i, cell in enumerate(cells):
+            setattr(self, str(i), cell)
+        object.__setattr__(self, "cell_list", tuple(cells))
+
+    def __len__(self) -> int:
+        return len(self.cell_list)
+
+    def __getitem__(self, index: int) -> Cell:
+        return self.cell_list[index]
+
+    def construct(self, x: Any) -> Any:
+        for cell in self.cell_list:
+            x = cell(x)
+        return x
+
+
+class Flatten(Cell):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def construct(self, x: Any) -> Any:
+        return ops.flatten(x, start_dim=self.start_dim, end_dim=self.end_dim)
+
+
+# ---------------------------------------------------------------------------- activations
+
+
+class ReLU(Cell):
+    def construct(self, x: Any) -> Any:
+        return ops.relu(x)
+
+
+class Sigmoid(Cell):
+    def construct(self, x: Any) -> Any:
+        return ops.sigmoid(x)
+
+
+class Tanh(Cell):
+    def construct(self, x: Any) -> Any:
+        return ops.tanh(x)
+
+
+class SiLU(Cell):
+    def construct(self, x: Any) -> Any:
+        return ops.silu(x)
+
+
+class Softmax(Cell):
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Any) -> Any:
+        return ops.softmax(x, self.axis)
+
+
+class LogSoftmax(Softmax):
+    def construct(self, x: Any) -> Any:
+        return ops.log_softmax(x, self.axis)
+
+
+class LeakyReLU(Cell):
+    def __init__(self, alpha: float = 0.2) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def construct(self, x: Any) -> Any:
+        return ops.leaky_relu(x, self.alpha)
+
+
+class Softplus(Cell):
+    def __init__(self, beta: float = 1, threshold: float = 20) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def construct(self, x: Any) -> Any:
+        return ops.softplus(x, self.beta, self.threshold)
+
+
+_ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
+                "logsoftmax": LogSoftmax, "leakyrelu": LeakyReLU, "softplus": Softplus,
+                "silu": SiLU}
+
+
+def get_activation(name: str) -> Cell:
+    """The activation Cell MindSpore names ``name`` (``"relu"``, ``"sigmoid"``, ...)."""
+    try:
+        return _ACTIVATIONS[name.lower().replace("_", "")]()
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; known: {sorted(_ACTIVATIONS)}") from None
+
+
+# ---------------------------------------------------------------------------- losses
+
+
+class _Loss(Cell):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
+        self.reduction = reduction
+
+
+class MSELoss(_Loss):
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.mse_loss(logits, labels, self.reduction)
+
+
+class L1Loss(_Loss):
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.l1_loss(logits, labels, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities; see ``ops.binary_cross_entropy``."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.binary_cross_entropy(logits, labels, self.weight, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy of logits; see ``ops.cross_entropy``."""
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, \
+            label_smoothing
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.cross_entropy(logits, labels, self.weight, self.ignore_index,
+                                 self.reduction, self.label_smoothing)
+
+
+class NLLLoss(CrossEntropyLoss):
+    """Negative log-likelihood of log-probabilities; see ``ops.nll_loss``."""
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.nll_loss(logits, labels, self.weight, self.ignore_index, self.reduction,
+                            self.label_smoothing)
+
+
+class SoftmaxCrossEntropyWithLogits(_Loss):
+    """``-sum(labels * log_softmax(logits))`` over the last axis; with ``sparse=True`` the
+    labels are class indices. MindSpore's default reduction here is ``"none"``."""
+
+    def __init__(self, sparse: bool = False, reduction: str = "none") -> None:
+        super().__init__(reduction)
+        self.sparse = sparse
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        if self.sparse:
+            labels = ops.one_hot(labels, logits.shape[-1], 1.0, 0.0)
+        loss = -ops.sum(labels * ops.log_softmax(logits, -1), -1)
+        return ops._reduce(loss, self.reduction)

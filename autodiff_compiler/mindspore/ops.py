@@ -1,0 +1,464 @@
+"""MindSpore's ``ops`` functions, written in NumPy.
+
+Called directly they compute eagerly. Inside a function being differentiated they are
+compiled from this very source like user code (or, for the ones aliased to NumPy,
+map to primitives), so each has one definition and needs no rule of its own. Names
+and argument names follow MindSpore 2.x (``ops.sum(input, dim, keepdim)``,
+``ops.mean(input, axis, keep_dims)``).
+
+Where MindSpore's result is piecewise, the gradient follows MindSpore: ``relu``
+has derivative 0 at 0, ``relu6`` 1 at 6, and ``clamp`` passes the gradient at its
+bounds. ``softmax``, ``log_softmax`` and
+``logsumexp`` subtract the maximum first (through ``stop_gradient``, which is exact:
+they do not depend on the shift), so they neither overflow nor lose precision.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ir.reference import sigmoid
+from ..ir.surface import stop_gradient
+from .tensor import float32
+
+__all__ = [
+    "matmul", "bmm", "dense", "outer", "inner", "tensor_dot", "einsum", "trace", "det",
+    "inverse", "norm",
+    "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "eye", "arange",
+    "linspace", "one_hot", "stop_gradient",
+    "sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std",
+    "cumsum", "cumprod", "logsumexp", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "add", "sub", "mul", "div", "neg", "pow", "square", "sqrt", "rsqrt", "reciprocal", "exp",
+    "log", "log1p", "expm1", "abs", "sign", "sin", "cos", "tan", "tanh", "sinh", "cosh",
+    "atan2", "maximum", "minimum", "clamp", "clip", "where", "floor", "ceil", "round",
+    "isnan", "isfinite", "logical_and", "logical_or", "logical_not", "equal", "not_equal",
+    "greater", "greater_equal", "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne",
+    "reshape", "transpose", "permute", "swapaxes", "squeeze", "expand_dims", "unsqueeze",
+    "flatten", "broadcast_to", "concat", "cat", "stack", "split", "tile", "flip", "gather",
+    "sigmoid", "relu", "relu6", "leaky_relu", "elu", "silu", "softplus", "softsign",
+    "softmax", "log_softmax",
+    "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss",
+    "cross_entropy", "nll_loss",
+]
+
+# ---------------------------------------------------------------------------- aliases
+
+matmul = bmm = np.matmul
+outer, inner, einsum, trace = np.outer, np.inner, np.einsum, np.trace
+tensor_dot = np.tensordot
+det, inverse = np.linalg.det, np.linalg.inv
+exp, log, log1p, expm1, tanh, sin, cos, tan = (np.exp, np.log, np.log1p, np.expm1, np.tanh,
+                                               np.sin, np.cos, np.tan)
+sinh, cosh, atan2 = np.sinh, np.cosh, np.arctan2
+sqrt, square, reciprocal, sign, neg = np.sqrt, np.square, np.reciprocal, np.sign, np.negative
+abs, maximum, minimum, where = np.abs, np.maximum, np.minimum, np.where  # noqa: A001
+add, sub, mul = np.add, np.subtract, np.multiply
+floor, ceil, isnan, isfinite = np.floor, np.ceil, np.isnan, np.isfinite
+logical_and, logical_or, logical_not = np.logical_and, np.logical_or, np.logical_not
+equal, not_equal, greater, greater_equal = np.equal, np.not_equal, np.greater, np.greater_equal
+less, less_equal = np.less, np.less_equal
+gt, ge, lt, le, eq, ne = greater, greater_equal, less, less_equal, equal, not_equal
+broadcast_to, swapaxes, tile = np.broadcast_to, np.swapaxes, np.tile
+sigmoid = sigmoid
+
+
+# ---------------------------------------------------------------------------- constructors
+
+
+def ones(shape: Any, dtype: Any = None) -> np.ndarray:
+    return np.ones(shape, dtype=float32 if dtype is None else dtype)
+
+
+def zeros(shape: Any, dtype: Any = None) -> np.ndarray:
+    return np.zeros(shape, dtype=float32 if dtype is None else dtype)
+
+
+def ones_like(input: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002 (MindSpore's name)
+    return np.ones_like(input, dtype=dtype)
+
+
+def zeros_like(input: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002
+    return np.zeros_like(input, dtype=dtype)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None) -> np.ndarray:
+    return np.full(size, fill_value, dtype=dtype)
+
+
+def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002
+    return np.full_like(input, fill_value, dtype=dtype)
+
+
+def eye(n: int, m: Any = None, dtype: Any = None) -> np.ndarray:
+    return np.eye(n, m, dtype=float32 if dtype is None else dtype)
+
+
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> np.ndarray:
+    if end is None:
+        return np.arange(start, dtype=dtype)
+    return np.arange(start, end, step, dtype=dtype)
+
+
+def linspace(start: Any, end: Any, steps: int) -> np.ndarray:
+    return np.linspace(start, end, steps)
+
+
+def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0,
+            axis: int = -1) -> Any:
+    """``on_value`` where the last axis equals ``indices``, ``off_value`` elsewhere."""
+    hot = np.expand_dims(indices, axis) == np.reshape(np.arange(depth),
+                                                       _along(axis, np.ndim(indices) + 1))
+    return np.where(hot, on_value, off_value)
+
+
+def _along(axis: int, ndim: int) -> tuple:
+    """The shape that lays a vector along ``axis`` of an ``ndim``-dimensional array."""
+    axis = axis % ndim
+    return (1,) * axis + (-1,) + (1,) * (ndim - axis - 1)
+
+
+# ---------------------------------------------------------------------------- reductions
+
+
+def sum(input: Any, dim: Any = None, keepdim: bool = False,  # noqa: A001, A002
+        *, dtype: Any = None) -> Any:
+    return np.sum(input, axis=dim, keepdims=keepdim)
+
+
+def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    return np.mean(input, axis=axis, keepdims=keep_dims)
+
+
+def prod(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    return np.prod(input, axis=axis, keepdims=keep_dims)
+
+
+def amax(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    return np.max(input, axis=axis, keepdims=keepdims)
+
+
+def amin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    return np.min(input, axis=axis, keepdims=keepdims)
+
+
+def max(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
+    """MindSpore's ``ops.max``: the maximum values and their indices."""
+    return np.max(input, axis=axis, keepdims=keepdims), \
+        np.argmax(input, axis=axis, keepdims=keepdims)
+
+
+def min(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
+    """MindSpore's ``ops.min``: the minimum values and their indices."""
+    return np.min(input, axis=axis, keepdims=keepdims), \
+        np.argmin(input, axis=axis, keepdims=keepdims)
+
+
+def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    return np.argmax(input, axis=dim, keepdims=keepdim)
+
+
+def argmin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    return np.argmin(input, axis=axis, keepdims=keepdims)
+
+
+def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:  # noqa: A002
+    return np.var(input, axis=axis, ddof=ddof, keepdims=keepdims)
+
+
+def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:  # noqa: A002
+    return np.std(input, axis=axis, ddof=ddof, keepdims=keepdims)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    return np.cumsum(x, axis=axis)
+
+
+def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
+    return np.cumprod(input, axis=dim)
+
+
+def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002, N803
+    return np.linalg.norm(A, ord=ord, axis=dim, keepdims=keepdim)
+
+
+def logsumexp(input: Any, axis: Any, keep_dims: bool = False) -> Any:  # noqa: A002
+    """``log(sum(exp(input)))`` over ``axis``, computed after subtracting the maximum."""
+    peak = np.max(input, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(peak), stop_gradient(peak), 0.0)
+    out = np.log(np.sum(np.exp(input - shift), axis=axis, keepdims=True)) + shift
+    return out if keep_dims else np.squeeze(out, axis=axis)
+
+
+def reduce_sum(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    return np.sum(input, axis=axis, keepdims=keep_dims)
+
+
+def reduce_mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    return np.mean(input, axis=axis, keepdims=keep_dims)
+
+
+def reduce_max(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    return np.max(input, axis=axis, keepdims=keep_dims)
+
+
+def reduce_min(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    return np.min(input, axis=axis, keepdims=keep_dims)
+
+
+# ---------------------------------------------------------------------------- elementwise
+
+
+def div(input: Any, other: Any, *, rounding_mode: Any = None) -> Any:  # noqa: A002
+    if rounding_mode == "floor":
+        return np.floor_divide(input, other)
+    if rounding_mode == "trunc":
+        return np.trunc(input / other)
+    return input / other
+
+
+def pow(input: Any, exponent: Any) -> Any:  # noqa: A001, A002
+    return np.power(input, exponent)
+
+
+def rsqrt(input: Any) -> Any:  # noqa: A002
+    return 1 / np.sqrt(input)
+
+
+def round(input: Any) -> Any:  # noqa: A001, A002
+    return np.round(input)
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    """``input`` limited to ``[min, max]``; a bound of ``None`` is no bound. A value on
+    a bound gets the gradient, as in MindSpore."""
+    return np.clip(input, min, max)
+
+
+clip = clamp
+
+# ---------------------------------------------------------------------------- shapes
+
+
+def reshape(input: Any, shape: Any) -> np.ndarray:  # noqa: A002
+    return np.reshape(input, shape)
+
+
+def transpose(input: Any, input_perm: Any) -> np.ndarray:  # noqa: A002
+    return np.transpose(input, input_perm)
+
+
+def permute(input: Any, axis: Any) -> np.ndarray:  # noqa: A002
+    return np.transpose(input, axis)
+
+
+def squeeze(input: Any, axis: Any = None) -> np.ndarray:  # noqa: A002
+    return np.squeeze(input, axis=axis)
+
+
+def expand_dims(input_x: Any, axis: int) -> np.ndarray:
+    return np.expand_dims(input_x, axis)
+
+
+def unsqueeze(input: Any, dim: int) -> np.ndarray:  # noqa: A002
+    return np.expand_dims(input, dim)
+
+
+def flatten(input: Any, order: str = "C", *, start_dim: int = 1,  # noqa: A002
+            end_dim: int = -1) -> Any:
+    """Merge the axes from ``start_dim`` to ``end_dim`` (by default all but the first)."""
+    return np.reshape(input, _merged(np.shape(input), start_dim, end_dim))
+
+
+def _merged(shape: tuple, start: int, end: int) -> tuple:
+    """``shape`` with the axes from ``start`` to ``end`` merged into one (``-1``)."""
+    end = end % len(shape) + 1 if shape else 1
+    return (*shape[:start], -1, *shape[end:])
+
+
+_merged.__evaluated_when_compiling__ = True  # a pure function of a shape known when compiling
+
+
+def concat(tensors: Any, axis: int = 0) -> np.ndarray:
+    return np.concatenate(tensors, axis=axis)
+
+
+cat = concat
+
+
+def stack(tensors: Any, axis: int = 0) -> np.ndarray:
+    return np.stack(tensors, axis=axis)
+
+
+def split(tensor: Any, split_size_or_sections: Any, axis: int = 0) -> Any:
+    """Pieces of ``split_size_or_sections`` entries each (an int), or of the sizes
+    listed, along ``axis``."""
+    return np.split(tensor, _cuts(split_size_or_sections, np.shape(tensor)[axis]), axis=axis)
+
+
+def _cuts(sizes: Any, n: int) -> tuple:
+    """Where pieces of ``sizes`` (one size for all, or each listed) start, but the first."""
+    if isinstance(sizes, int):
+        return tuple(range(sizes, n, sizes))
+    return tuple(int(c) for c in np.cumsum(sizes)[:-1])
+
+
+_cuts.__evaluated_when_compiling__ = True  # a pure function of sizes known when compiling
+
+
+def flip(input: Any, dims: Any) -> np.ndarray:  # noqa: A002
+    return np.flip(input, axis=dims)
+
+
+def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0) -> Any:
+    if batch_dims:
+        raise ValueError("ops.gather with batch_dims is not supported yet")
+    return np.take(input_params, input_indices, axis=axis)
+
+
+# ---------------------------------------------------------------------------- activations
+
+
+def relu(input: Any) -> Any:  # noqa: A002
+    """``max(input, 0)`` with derivative 0 at 0, as MindSpore's ``ReluGrad`` (mask
+    ``y > 0``). ``np.maximum(x, 0)`` differs at 0 (a tie: 1/2), as it does in MindSpore."""
+    return np.where(input > 0, input, 0.0)
+
+
+def relu6(x: Any) -> Any:
+    """Derivative 0 at 0 and 1 at 6, as MindSpore's ``ReLU6Grad`` (``0 < x <= 6``)."""
+    return np.where(x > 0, np.where(x <= 6.0, x, 6.0), 0.0)
+
+
+def leaky_relu(input: Any, alpha: float = 0.2) -> Any:  # noqa: A002
+    return np.where(input > 0, input, alpha * input)
+
+
+def elu(input_x: Any, alpha: float = 1.0) -> Any:
+    """``alpha * (exp(x) - 1)`` below 0, with derivative ``alpha`` at 0 as MindSpore's
+    EluGrad; the untaken branch is finite (``x`` replaced by 0 above 0), so no NaN."""
+    return np.where(input_x > 0, input_x, alpha * np.expm1(np.where(input_x > 0, 0.0, input_x)))
+
+
+def silu(input: Any) -> Any:  # noqa: A002
+    return input * sigmoid(input)
+
+
+def softplus(input: Any, beta: float = 1, threshold: float = 20) -> Any:  # noqa: A002
+    """``log(1 + exp(beta * input)) / beta``, computed without overflow (MindSpore
+    switches to the identity above ``threshold``, where the two agree to rounding)."""
+    return np.logaddexp(0.0, beta * input) / beta
+
+
+def softsign(x: Any) -> Any:
+    return x / (1 + np.abs(x))
+
+
+def softmax(input: Any, axis: int = -1) -> Any:  # noqa: A002
+    """``exp(input) / sum(exp(input))`` along ``axis``."""
+    peak = np.max(input, axis=axis, keepdims=True)
+    e = np.exp(input - stop_gradient(peak))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(logits: Any, axis: int = -1) -> Any:
+    """``log(softmax(logits))`` along ``axis``, without forming the softmax."""
+    return logits - logsumexp(logits, axis, keep_dims=True)
+
+
+# ---------------------------------------------------------------------------- losses
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,  # noqa: A002
+                                     pos_weight: Any = None, reduction: str = "mean") -> Any:
+    """Sigmoid then binary cross-entropy, as MindSpore's kernel evaluates it:
+    ``(1 - t) x + (1 + (p - 1) t) softplus(-x)``, times ``weight``. One softplus, so the
+    derivative ``(1 - t) - (1 + (p - 1) t) sigmoid(-x)`` needs one sigmoid; neither
+    overflows. The positive weight is spelled ``p t + (1 - t)``, so that a ``pos_weight``
+    of ``ones_like`` folds away."""
+    negative = 1 - target
+    log_weight = 1 if pos_weight is None else pos_weight * target + negative
+    loss = negative * input + log_weight * np.logaddexp(0, -input)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(logits: Any, labels: Any, weight: Any = None,
+                         reduction: str = "mean") -> Any:
+    """``-weight * (labels log(logits) + (1 - labels) log(1 - logits))`` on
+    probabilities ``logits`` (MindSpore's argument name)."""
+    loss = -(labels * np.log(logits) + (1 - labels) * np.log(1 - logits))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: A002
+    return _reduce(np.square(input - target), reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: A002
+    return _reduce(np.abs(input - target), reduction)
+
+
+def nll_loss(inputs: Any, target: Any, weight: Any = None, ignore_index: int = -100,
+             reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
+    """Negative log-likelihood of class indices ``target`` under log-probabilities
+    ``inputs`` (classes on axis 1); ``reduction="mean"`` divides by the total weight of
+    the targets not ignored."""
+    classes = np.shape(inputs)[1]
+    hot = np.expand_dims(target, 1) == np.reshape(np.arange(classes), _along(1, np.ndim(inputs)))
+    kept = (target != ignore_index).astype(inputs.dtype)
+    picked = np.sum(np.where(hot, inputs, 0.0), axis=1)
+    if weight is None:
+        w = kept
+    else:
+        w = kept * np.sum(np.where(hot, _on_axis1(weight, inputs), 0.0), axis=1)
+    loss = -w * picked
+    if label_smoothing:
+        spread = inputs if weight is None else inputs * _on_axis1(weight, inputs)
+        loss = (1 - label_smoothing) * loss - label_smoothing * kept * \
+            np.sum(spread, axis=1) / classes
+    if reduction == "mean":
+        return np.sum(loss) / np.sum(w)
+    return _reduce(loss, reduction)
+
+
+def _on_axis1(vector: Any, like: Any) -> Any:
+    """A per-class vector shaped to broadcast along axis 1 of ``like``."""
+    return np.reshape(vector, _along(1, np.ndim(like)))
+
+
+def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
+    """Softmax cross-entropy of logits ``input`` (classes on axis 1) against class
+    indices (an integer ``target``) or class probabilities (a float ``target``)."""
+    log_p = log_softmax(input, 1)
+    if np.issubdtype(target.dtype, np.integer):
+        return nll_loss(log_p, target, weight, ignore_index, reduction, label_smoothing)
+    classes = np.shape(input)[1]
+    target = target * (1 - label_smoothing) + label_smoothing / classes
+    per_class = -target * log_p
+    if weight is not None:
+        per_class = per_class * _on_axis1(weight, input)
+    loss = np.sum(per_class, axis=1)
+    if reduction == "mean":
+        return np.sum(loss) / (np.size(loss))
+    return _reduce(loss, reduction)
+
+
+def _reduce(loss: Any, reduction: str) -> Any:
+    if reduction == "mean":
+        return np.mean(loss)
+    if reduction == "sum":
+        return np.sum(loss)
+    if reduction == "none":
+        return loss
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
+
+
+def dense(input: Any, weight: Any, bias: Any = None) -> Any:  # noqa: A002
+    """``input @ weight.T + bias``, MindSpore's fully connected layer."""
+    out = np.matmul(input, np.swapaxes(weight, -1, -2))
+    return out if bias is None else out + bias

@@ -1,0 +1,78 @@
+"""What a differentiated function returned: the outputs to differentiate, the aux
+values, and the check that there is a float to differentiate at all.
+
+MindSpore's ``grad`` differentiates the sum of every output (ones as the sensitivity),
+or, with ``has_aux``, of the first; constants beside them contribute nothing. An output
+holding no float (``None``, an int, a str, an integer array) has no gradient to give:
+a ``TypeError`` at the function's ``def``, as JAX and MindSpore raise, rather than a
+gradient of zeros that looks like an answer.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import trees
+from ..errors import AutodiffTypeError, Loc
+from ..ir.core import Var
+
+if TYPE_CHECKING:
+    from .spec import GradSpec
+
+
+def seeds_of(out: Any, spec: GradSpec, loc: Loc | None) -> tuple[list[Var], list[Var], Any]:
+    """Outputs to differentiate (sum of all, or the first with ``has_aux``) and aux."""
+    if spec.has_aux and not (isinstance(out, tuple | list) and len(out) >= 2):
+        raise AutodiffTypeError(
+            f"has_aux=True needs the function to return a tuple (output, aux...), but it "
+            f"returned {_describe(out)}", loc,
+            hint="return (loss, aux), or drop has_aux=True")
+    loss = out[0] if spec.has_aux else out
+    if not (spec.forward or spec.cotangent_inputs) and not _has_float(loss):
+        what = "its first output is" if spec.has_aux else "it returned"
+        raise AutodiffTypeError(
+            f"cannot differentiate the function: {what} {_describe(loss)}, not a float "
+            f"value", loc,
+            hint="return the loss as a float: a Python float, a float array or np.sum(...) "
+                 "of one; return other values as aux with has_aux=True")
+    seeds = [v for v in trees.flatten(loss, _is_var)[0] if v.aval.is_float]
+    if not spec.has_aux:
+        return seeds, [], None
+    aux_leaves, aux_skeleton = trees.flatten(tuple(out[1:]), _is_var)
+    return seeds, aux_leaves, aux_skeleton
+
+
+def _has_float(out: Any) -> bool:
+    """Whether a (nested) output holds a float or complex value: something a gradient
+    can be taken of (a constant one has a zero gradient)."""
+    if isinstance(out, Var):
+        return out.aval.is_float
+    if isinstance(out, tuple | list):
+        return any(_has_float(v) for v in out)
+    if isinstance(out, dict):
+        return any(_has_float(v) for v in out.values())
+    if isinstance(out, bool):
+        return False
+    return isinstance(out, float | complex) or (
+        isinstance(out, np.ndarray | np.generic) and np.issubdtype(out.dtype, np.inexact))
+
+
+def _describe(out: Any) -> str:
+    """What a function returned, for an error message: ``None``, ``an int``, ``an int64
+    array``, ``a tuple of (an int, None)``."""
+    if out is None:
+        return "None"
+    if isinstance(out, Var):
+        return _a(f"{out.aval} array" if out.aval.shape else f"{out.aval.dtype} scalar")
+    if isinstance(out, tuple | list):
+        return f"a {type(out).__name__} of ({', '.join(map(_describe, out))})"
+    return _a(type(out).__name__)
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def _is_var(x: Any) -> bool:
+    return isinstance(x, Var)

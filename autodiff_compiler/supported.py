@@ -1,0 +1,35 @@
+"""The README's table of what is supported: the NumPy surface (``ir.surface``), then
+MindSpore's ``ops`` and the Cells of ``nn``. It sits above both, so the tables stay
+where they are defined and the README is rendered from them."""
+from __future__ import annotations
+
+from .ir import surface
+from .mindspore import nn, ops
+
+
+def supported_markdown() -> str:
+    """The supported surface as Markdown, from the tables above, ``ops.__all__`` and the
+    Cells of ``nn`` (the README's "Supported today" section includes it verbatim)."""
+    rows = ["| family | functions, methods and attributes |", "|---|---|"]
+    for family in sorted(surface.FAMILIES, key=surface.family_rank):
+        names = surface.FAMILIES[family]
+        if family == surface.EXTENDED:
+            continue
+        rows.append(f"| {family} | {' '.join(f'`{n}`' for n in dict.fromkeys(names))} |")
+    cells = [name for name, obj in vars(nn).items()
+             if isinstance(obj, type) and issubclass(obj, nn.Cell) and not name.startswith("_")]
+    rows += ["", "MindSpore's `ops`: " + " ".join(f"`{n}`" for n in sorted(ops.__all__)) + ".",
+             "", "MindSpore's `nn`: " + " ".join(f"`{n}`" for n in cells) + "."]
+    return "\n".join(rows) + "\n"
+
+
+def write_readme(path: str = "README.md") -> None:
+    """Replace the generated part of the README (between its markers) with
+    ``supported_markdown()``: ``python -c "import autodiff_compiler.supported as s;
+    s.write_readme()"`` from the repository root."""
+    with open(path) as f:
+        text = f.read()
+    head, rest = text.split(surface.README_BEGIN)
+    _, tail = rest.split(surface.README_END)
+    with open(path, "w") as f:
+        f.write(f"{head}{surface.README_BEGIN}\n{supported_markdown()}{surface.README_END}{tail}")
