@@ -17,10 +17,12 @@ import inspect
 import operator
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from . import backends
 from .errors import AutodiffError, AutodiffTypeError
 from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
@@ -41,11 +43,16 @@ _LOCKS_LOCK = threading.Lock()  # held to change the three tables above
 
 
 def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
-          with_value: bool, cotangent_inputs: bool = False) -> GradSpec:
+          with_value: bool, cotangent_inputs: bool = False,
+          backend: str = "numpy") -> GradSpec:
     """MindSpore's options checked; a wrong one raises from the user's call."""
     try:
-        return _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
+        spec = _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
                              cotangent_inputs)
+        if backend not in backends.NAMES:
+            raise AutodiffError(f"unknown backend {backend!r}",
+                                hint=f"choose one of {', '.join(map(repr, backends.NAMES))}")
+        return replace(spec, backend=backend)
     except AutodiffError as err:
         raise err.with_traceback(None) from None
 
@@ -324,9 +331,12 @@ def _abstract(value: Any, specialize: bool = True) -> Any:
 
 @evaluated_when_compiling
 def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: Any = None,
-         has_aux: bool = False, return_ids: bool = False) -> Any:
-    """The gradient function of ``fn`` (MindSpore semantics); also a decorator."""
-    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=False)
+         has_aux: bool = False, return_ids: bool = False, *, backend: str = "numpy") -> Any:
+    """The gradient function of ``fn`` (MindSpore semantics); also a decorator.
+    ``backend`` chooses whose code is generated: ``"numpy"`` (the default),
+    ``"array_api"`` (any array API library) or ``"dask"`` (lazy, chunked arrays)."""
+    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=False,
+                 backend=backend)
     if fn is None:
         return lambda f: GradFunction(f, spec)
     return GradFunction(fn, spec)
@@ -335,9 +345,10 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
 @evaluated_when_compiling
 def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
                    weights: Any = None, has_aux: bool = False,
-                   return_ids: bool = False) -> Any:
+                   return_ids: bool = False, *, backend: str = "numpy") -> Any:
     """Like ``grad`` but returns ``(value, gradients)``, the value unmodified."""
-    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=True)
+    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=True,
+                 backend=backend)
     if fn is None:
         return lambda f: GradFunction(f, spec)
     return GradFunction(fn, spec)
@@ -404,10 +415,12 @@ def _is_float_value(a: Any) -> bool:
 
 def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
                     has_aux: bool = False, *, args: Sequence[Any] | None = None,
-                    value: bool = False, optimize: bool = True) -> str:
+                    value: bool = False, optimize: bool = True,
+                    backend: str = "numpy") -> str:
     """The generated gradient source: shape-generic, or specialised to ``args``.
-    ``optimize=False`` shows the transform's output before ``passes.PIPELINE``."""
-    spec = _spec(grad_position, weights, has_aux, False, with_value=value)
+    ``optimize=False`` shows the transform's output before ``passes.PIPELINE``;
+    ``backend`` whose code it is."""
+    spec = _spec(grad_position, weights, has_aux, False, with_value=value, backend=backend)
     if args is not None and optimize:
         return GradFunction(fn, spec).source(*args)
     return _uncached(fn, spec, args, optimize).source
