@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import api
+from . import api, backends
 from .errors import AutodiffError
 from .mindspore.nn import Cell
 from .mindspore.tensor import Parameter
@@ -91,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
                       SHOW_EXAMPLES, _show)
     _target_options(show)
     show.add_argument("--ir", action="store_true", help="print the IR instead of Python")
+    show.add_argument("--backend", default="numpy", type=_backend_name,
+                      metavar="{" + ",".join(n.replace("_", "-") for n in backends.NAMES) + "}",
+                      help="whose code to print: numpy (the default), array-api (any "
+                           "array API library) or dask (lazy, chunked arrays)")
     show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour the output: auto (the default) when stdout is a terminal "
                            "and NO_COLOR is unset")
@@ -152,9 +156,18 @@ def _show(args: argparse.Namespace) -> int:
     if args.ir:
         text = api.gradient_ir(target.fn, **options) + "\n"
     else:
-        text = api.gradient_source(target.fn, **options)
+        text = api.gradient_source(target.fn, **options, backend=args.backend)
     print(highlight(text) if _colour(args.color) else text, end="")
     return 0
+
+
+def _backend_name(text: str) -> str:
+    """``array-api`` (as typed on a command line) or ``array_api``: the backend's name."""
+    name = text.replace("-", "_")
+    if name not in backends.NAMES:
+        raise argparse.ArgumentTypeError(
+            f"unknown backend {text!r}: choose numpy, array-api or dask")
+    return name
 
 
 def _gradient_options(target: Target, args: argparse.Namespace) -> dict[str, Any]:

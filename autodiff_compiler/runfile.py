@@ -2,7 +2,8 @@
 
 FILE.py is imported as a module named after the file, the way ``python FILE.py``
 would import it (its own directory first on ``sys.path``), but not as ``__main__``, so
-an ``if __name__ == "__main__":`` block does not run; what it prints goes to stderr.
+an ``if __name__ == "__main__":`` block does not run; what it prints goes to stderr,
+each line labelled with the file's name.
 Whatever the file does while it runs — raise, exit, be interrupted with Ctrl-C, call
 ``os._exit`` — and whatever looking FUNC up raises, is a ``UserError``: one paragraph
 naming ``file:line``, exit status 2, no traceback.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import inspect
+import io
 import os
 import sys
 import traceback
@@ -57,8 +59,9 @@ def _run_module(path: Path) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
+    labelled = _Labelled(sys.stderr, f"[{display_path(str(path))}] ")
     try:
-        with contextlib.redirect_stdout(sys.stderr), _exit_raises():
+        with contextlib.redirect_stdout(labelled), _exit_raises():
             spec.loader.exec_module(module)
     except _Exit as err:
         raise UserError(f"{_raised_at(err, path)}: running {path} called os._exit({err}): "
@@ -75,7 +78,33 @@ def _run_module(path: Path) -> types.ModuleType:
     except (Exception, SystemExit) as err:
         raise UserError(f"{_raised_at(err, path)}: running {path} raised "
                         f"{type(err).__name__}: {err}") from None
+    finally:
+        labelled.flush()
     return module
+
+
+class _Labelled(io.TextIOBase):
+    """What the file prints while it runs, sent to ``stream`` with each line labelled
+    with the file's name: the command's own output (stdout) is the generated code alone,
+    and nothing on the terminal reads as if this tool had printed it."""
+
+    def __init__(self, stream: Any, label: str) -> None:
+        self.stream, self.label, self.partial = stream, label, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self.partial = (self.partial + text).split("\n")
+        for line in lines:
+            self.stream.write(f"{self.label}{line}\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.partial:
+            self.stream.write(f"{self.label}{self.partial}\n")
+            self.partial = ""
+        self.stream.flush()
 
 
 class _Exit(BaseException):

@@ -202,7 +202,8 @@ def test_show_prints_generated_gradient_source():
     assert result.stdout.startswith("def grad_function(x, y, w, b):")
     assert "# grad of: z = ops.matmul(x, w) + b  (examples/seed_tutorial.py:21)" in result.stdout
     assert "return g_w, g_b" in result.stdout
-    assert "1.3423151" in result.stderr  # the module's own prints go to stderr
+    assert "1.3423151" in result.stderr  # the module's own prints go to stderr,
+    assert "[examples/seed_tutorial.py] 1.3423151\n" in result.stderr  # labelled as its own
 
 
 def test_show_ir_prints_the_ir():
@@ -429,3 +430,18 @@ def test_os_exit_works_again_after_the_file_ran():
 ], ids=["too-few", "too-many", "none", "exit", "os-exit", "ctrl-c"])
 def test_hostile_example_exits_2(example, message):
     assert_user_error(run("show", f"{MODELS}:loss", "--example", example), message)
+
+
+@pytest.mark.parametrize("name", ["numpy", "array-api", "dask", "array_api"])
+def test_show_backend_option_accepts_each_backend_name(name):
+    result = run("show", f"{TUTORIAL}:function", "--grad-position", "2,3", "--backend", name)
+    if result.returncode == 0:
+        assert result.stdout.startswith("def grad_function(x, y, w, b):")
+    else:  # a backend whose optional dependency is missing says which extra installs it
+        assert "pip install 'autodiff-compiler[" in result.stderr
+
+
+def test_show_refuses_an_unknown_backend():
+    result = run("show", f"{TUTORIAL}:function", "--backend", "jax")
+    assert result.returncode == 2
+    assert "unknown backend 'jax'" in result.stderr

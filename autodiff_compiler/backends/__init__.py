@@ -17,12 +17,24 @@ from .base import Backend
 NAMES = ("numpy", "array_api", "dask")
 
 
+# The optional extra that installs what each backend needs beyond NumPy.
+_EXTRAS = {"array_api": "array-api", "dask": "dask"}
+
+
 def get(name: str) -> Backend:
-    """The backend called ``name``; its optional dependencies are imported now."""
+    """The backend called ``name``; its optional dependencies are imported now, and a
+    missing one is named with the extra that installs it."""
     if name not in NAMES:
         raise AutodiffError(f"unknown backend {name!r}",
                             hint=f"choose one of {', '.join(NAMES)}")
-    return importlib.import_module(f".{name}", __name__).BACKEND
+    try:
+        return importlib.import_module(f".{name}", __name__).BACKEND
+    except ModuleNotFoundError as err:
+        if err.name is None or err.name.startswith(__name__):
+            raise
+        raise AutodiffError(f"the {name} backend needs {err.name}, which is not installed",
+                            hint=f"pip install 'autodiff-compiler[{_EXTRAS[name]}]'") \
+            from None
 
 
 __all__ = ["NAMES", "Backend", "get"]
