@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import ops
+from . import ops, ops_nn
 from .tensor import HeUniform, Parameter, ParameterTuple, Uniform, float32, initializer
 
 
@@ -265,4 +265,4 @@ class SoftmaxCrossEntropyWithLogits(_Loss):
         if self.sparse:
             labels = ops.one_hot(labels, logits.shape[-1], 1.0, 0.0)
         loss = -ops.sum(labels * ops.log_softmax(logits, -1), -1)
-        return ops._reduce(loss, self.reduction)
+        return ops_nn.reduce(loss, self.reduction)
