@@ -32,7 +32,7 @@ from ..ir.builder import producer_of
 from ..ir.core import Const, Var
 
 if TYPE_CHECKING:
-    from .lowering import Scope
+    from .scope import Scope
 
 # Primitives whose result may share memory with their first operand (a NumPy view).
 VIEWS = frozenset(["getitem", "gather", "reshape", "transpose", "T", "swapaxes",

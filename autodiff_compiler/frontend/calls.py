@@ -22,7 +22,7 @@ from . import arguments
 from .cells import is_cell
 
 if TYPE_CHECKING:
-    from .lowering import Scope
+    from .scope import Scope
 
 
 class BoundArrayMethod:
@@ -51,7 +51,7 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
             return func(*args, **kwargs)
         except Exception as err:
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
-    from .lowering import LocalFunction
+    from .scope import LocalFunction
     if isinstance(func, LocalFunction):
         return low.call_local(func, tuple(args), kwargs, loc, caller=scope)
     if hasattr(func, "__lower_call__"):

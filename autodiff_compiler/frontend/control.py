@@ -22,7 +22,7 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
 from ..ir.core import Aval, Eqn, Function, Var
-from .lowering import EXPRESSIONS, JUMPED, NOT_RETURNED, STATEMENTS, Scope
+from .scope import JUMPED, NOT_RETURNED, Scope
 
 _LIST_METHODS = {"append", "extend", "insert", "pop", "remove", "clear"}
 
@@ -351,8 +351,9 @@ def _flags(scope: Scope) -> list[str]:
     return [n for n in (STOP, RETURNED, RESULT) if n in scope.env]
 
 
-STATEMENTS.update({gast.If: stmt_if})
-EXPRESSIONS.update({gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop})
+# The statements handled here, by node type (``Lowering.statements`` holds them all).
+STATEMENTS = {gast.If: stmt_if}
+# The expressions handled here, by node type (``Lowering.expressions``).
+EXPRESSIONS = {gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop}
 
-from . import loops  # noqa: E402,F401  (importing it registers for and while)
 from .unrolled import lower_rest, resumable, split_at_resume  # noqa: E402

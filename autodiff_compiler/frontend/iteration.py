@@ -13,7 +13,7 @@ import gast
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.core import Var
-from .lowering import Scope
+from .scope import Scope
 
 
 class Static:

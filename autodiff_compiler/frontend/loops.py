@@ -40,7 +40,7 @@ from .control import (
     fill_pending,
 )
 from .iteration import Range, Rows, Static, iteration_of
-from .lowering import JUMPED, NOT_RETURNED, STATEMENTS, Scope
+from .scope import JUMPED, NOT_RETURNED, Scope
 from .unrolled import _unroll, _unroll_while
 
 _INDEX = Aval((), np.dtype(np.int64))
@@ -332,4 +332,5 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
     return Function("body", invars, tuple(eqns), tuple(outs)), live
 
 
-STATEMENTS.update({gast.For: stmt_for, gast.While: stmt_while})
+# The statements handled here, by node type (``Lowering.statements`` holds them all).
+STATEMENTS = {gast.For: stmt_for, gast.While: stmt_while}

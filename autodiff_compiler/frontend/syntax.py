@@ -2,8 +2,8 @@
 
 Each handler takes the scope and one gast node; statements return ``NOT_RETURNED``
 or the function's result, expressions return a ``Var`` or a Python value known while
-compiling. They register themselves in ``lowering.STATEMENTS``/``EXPRESSIONS``;
-control flow is in ``lowering_control`` and ``lowering_loops``.
+compiling. The tables at the end (``STATEMENTS``, ``EXPRESSIONS``) are collected by
+``Lowering``; control flow is in ``control``, ``loops`` and ``unrolled``.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from ..ir.primitives.coercion import asarray, holds_var
 from . import index_tricks
 from .aliasing import is_callers
 from .calls import BoundArrayMethod, apply_builder, has_var
-from .lowering import EXPRESSIONS, NOT_RETURNED, STATEMENTS, Scope
+from .scope import NOT_RETURNED, Scope
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -175,12 +175,13 @@ def _stmt_def(scope: Scope, node: gast.FunctionDef) -> Any:
     return NOT_RETURNED
 
 
-STATEMENTS.update({
+# The statements handled here, by node type (``Lowering.statements`` holds them all).
+STATEMENTS = {
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
     gast.Raise: _stmt_raise, gast.Assert: _stmt_assert, gast.Pass: _stmt_pass,
     gast.FunctionDef: _stmt_def,
-})
+}
 
 
 # ---------------------------------------------------------------------------- expressions
@@ -330,7 +331,8 @@ def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
     return out
 
 
-EXPRESSIONS.update({
+# The expressions handled here, by node type (``Lowering.expressions``).
+EXPRESSIONS = {
     gast.Constant: lambda scope, node: node.value,
     gast.Lambda: lambda scope, node: scope.local_function(node),
     gast.Name: lambda scope, node: scope.name(node),
@@ -342,4 +344,4 @@ EXPRESSIONS.update({
     gast.List: lambda scope, node: scope.low.new_list(_elements(scope, node.elts)),
     gast.Dict: lambda scope, node: scope.low.new_list({scope.expr(k): scope.expr(v)
                                                       for k, v in zip(node.keys, node.values)}),
-})
+}

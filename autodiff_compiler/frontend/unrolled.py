@@ -18,7 +18,7 @@ import gast
 
 from ..ir.core import Var
 from .control import STOP, _Break
-from .lowering import JUMPED, NOT_RETURNED, STATEMENTS, Scope
+from .scope import JUMPED, NOT_RETURNED, Scope
 
 _MAX_UNROLLED = 100_000
 
@@ -148,5 +148,5 @@ def stmt_continue(scope: Scope, node: gast.Continue) -> Any:
     return JUMPED
 
 
-STATEMENTS.update({gast.Break: stmt_break, gast.Continue: stmt_continue,
-                   _Resume: stmt_resume})
+# The statements handled here, by node type (``Lowering.statements`` holds them all).
+STATEMENTS = {gast.Break: stmt_break, gast.Continue: stmt_continue, _Resume: stmt_resume}
