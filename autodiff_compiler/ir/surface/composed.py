@@ -25,10 +25,10 @@ from . import (
     CompileTimeError,
     _rank,
     _static,
-    _ufunc,
     _unsupported,
     register,
 )
+from .arithmetic import ufunc
 from .constructors import _asarray
 from .shapes import _arrays, _splitter
 
@@ -101,7 +101,7 @@ def _select(condlist, choicelist, default=0):
     return result
 
 
-register("elementwise", _ufunc(P.abs_), np.fabs)
+register("elementwise", ufunc(P.abs_), np.fabs)
 register("elementwise", _to_degrees, np.rad2deg, np.degrees)
 register("elementwise", _to_radians, np.deg2rad, np.radians)
 register("elementwise", _sinc, np.sinc)

@@ -1,0 +1,237 @@
+"""The NumPy surface of arithmetic: elementwise functions (ufuncs and their Python
+spellings), reductions, and norms, each mapped to its primitive."""
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import primitives as P
+from ..core import Var
+from ..reference import sigmoid
+from . import (
+    Builder,
+    CompileTimeError,
+    _keepdims,
+    _rank,
+    _static,
+    _unsupported,
+    register,
+)
+
+# ---------------------------------------------------------------------------- elementwise
+
+
+def ufunc(prim: P.Primitive) -> Builder:
+    """A NumPy ufunc: positional operands only (no ``out=``, ``where=``, ``dtype=``)."""
+    def build(*args: Any, **kw: Any) -> Any:
+        if kw:
+            raise CompileTimeError(f"{prim.name}(..., {next(iter(kw))}=...) is not supported yet")
+        return prim(*args)
+    return build
+
+
+ELEMENTWISE = [
+    (P.add, [np.add]), (P.sub, [np.subtract]), (P.mul, [np.multiply]),
+    (P.div, [np.divide]), (P.power, [np.power]), (P.neg, [np.negative]),
+    (P.floor_divide, [np.floor_divide]), (P.mod, [np.mod]),
+    # math's functions on Python floats are NumPy's ufuncs on 0-d values
+    (P.exp, [np.exp, math.exp]), (P.exp2, [np.exp2]), (P.expm1, [np.expm1, math.expm1]),
+    (P.log, [np.log]), (P.log2, [np.log2, math.log2]), (P.log10, [np.log10, math.log10]),
+    (P.log1p, [np.log1p, math.log1p]), (P.sqrt, [np.sqrt, math.sqrt]), (P.cbrt, [np.cbrt]),
+    (P.square, [np.square]), (P.reciprocal, [np.reciprocal]),
+    (P.abs_, [np.abs, builtins.abs, math.fabs]),
+    (P.sin, [np.sin, math.sin]), (P.cos, [np.cos, math.cos]), (P.tan, [np.tan, math.tan]),
+    (P.arcsin, [np.arcsin, math.asin]), (P.arccos, [np.arccos, math.acos]),
+    (P.arctan, [np.arctan, math.atan]), (P.arctan2, [np.arctan2, math.atan2]),
+    (P.sinh, [np.sinh, math.sinh]), (P.cosh, [np.cosh, math.cosh]),
+    (P.tanh, [np.tanh, math.tanh]), (P.arcsinh, [np.arcsinh, math.asinh]),
+    (P.arccosh, [np.arccosh, math.acosh]), (P.arctanh, [np.arctanh, math.atanh]),
+    (P.hypot, [np.hypot]), (P.maximum, [np.maximum]), (P.minimum, [np.minimum]),
+    (P.fmax, [np.fmax]), (P.fmin, [np.fmin]), (P.logaddexp, [np.logaddexp]),
+    (P.logaddexp2, [np.logaddexp2]), (P.sigmoid, [sigmoid]), (P.conj, [np.conj]),
+]
+INACTIVE_ELEMENTWISE = [
+    (P.sign, [np.sign]), (P.floor, [np.floor]), (P.ceil, [np.ceil]), (P.trunc, [np.trunc]),
+    (P.rint, [np.rint]), (P.isnan, [np.isnan]), (P.isinf, [np.isinf]),
+    (P.isfinite, [np.isfinite]), (P.logical_not, [np.logical_not]),
+    (P.logical_and, [np.logical_and]), (P.logical_or, [np.logical_or]),
+    (P.logical_xor, [np.logical_xor]), (P.bitwise_and, [np.bitwise_and]),
+    (P.bitwise_or, [np.bitwise_or]), (P.bitwise_xor, [np.bitwise_xor]), (P.invert, [np.invert]),
+    (P.less, [np.less]), (P.greater, [np.greater]),
+    (P.less_equal, [np.less_equal]), (P.greater_equal, [np.greater_equal]),
+    (P.equal, [np.equal]), (P.not_equal, [np.not_equal]),
+]
+
+
+def _abs(x):
+    return P.abs_(x) if isinstance(x, Var) else builtins.abs(x)
+
+
+def _where(condition, x=None, y=None):
+    if x is None or y is None:
+        raise CompileTimeError("np.where(condition) with one argument (the indices where "
+                               "it holds) is not supported; use np.nonzero outside, or "
+                               "np.where(condition, x, y)")
+    return P.where(condition, x, y)
+
+
+def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,  # noqa: A002
+          max=np._NoValue, **kw):  # noqa: A002
+    _unsupported("clip", out=out)
+    lo = min if a_min is np._NoValue else a_min
+    hi = max if a_max is np._NoValue else a_max
+    lo, hi = (None if v is np._NoValue else v for v in (lo, hi))
+    if lo is None and hi is None:
+        raise CompileTimeError("clip needs a lower or an upper bound")
+    # One bound: a value on the bound passes its gradient to ``a``, as at a bound of
+    # ``clip`` (maximum/minimum would share a tie).
+    if lo is None:
+        return P.where(P.greater(a, hi), hi, a)
+    if hi is None:
+        return P.where(P.less(a, lo), lo, a)
+    return P.clip(a, lo, hi)
+
+
+def _round(a, decimals=0, out=None):
+    _unsupported("round", out=out)
+    if not isinstance(a, Var):
+        return builtins.round(a, decimals) if decimals else builtins.round(a)
+    return P.round_(a, decimals=_static(decimals, "decimals"))
+
+
+def _np_round(a, decimals=0, out=None):
+    _unsupported("round", out=out)
+    return P.round_(a, decimals=_static(decimals, "decimals"))
+
+
+def _math_log(x, base=None):
+    """``math.log(x[, base])``: the natural logarithm, or ``log(x) / log(base)``."""
+    return P.log(x) if base is None else P.log(x) / P.log(base)
+
+
+def _real(x):
+    return P.real(x)
+
+
+def _imag(x):
+    """A real array's imaginary part is zeros: nothing to differentiate."""
+    dtype = P.dtype_of(x)
+    if isinstance(dtype, np.dtype) and not np.issubdtype(dtype, np.complexfloating):
+        return P.zeros_like(x)
+    return P.imag(x)
+
+
+for _prim, _fns in ELEMENTWISE + INACTIVE_ELEMENTWISE:
+    family = "elementwise" if (_prim, _fns) in ELEMENTWISE else "inactive"
+    register(family, _abs if builtins.abs in _fns else ufunc(_prim), *_fns)
+register("elementwise", _where, np.where)
+register("elementwise", _clip, np.clip, methods=("clip",))
+register("elementwise", _math_log, math.log)
+register("elementwise", _real, np.real, attributes=("real",))
+register("elementwise", _imag, np.imag, attributes=("imag",))
+register("elementwise", ufunc(P.conj), methods=("conj", "conjugate"))
+register("inactive", _np_round, np.round, np.around, methods=("round",))
+register("inactive", _round, builtins.round)
+
+# ---------------------------------------------------------------------------- reductions
+
+
+def _reduction(prim: P.Primitive, name: str) -> Builder:
+    def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
+              where=None):
+        _unsupported(name, dtype=dtype, out=out, initial=initial, where=where)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+    return build
+
+
+def _extremum(prim: P.Primitive, name: str) -> Builder:
+    """max/min/all/any: NumPy's signature has no ``dtype`` (``np.max(x, 0, None, True)``
+    passes ``out`` and ``keepdims`` by position)."""
+    def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None):
+        _unsupported(name, out=out, initial=initial, where=where)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+    return build
+
+
+def _moment(prim: P.Primitive, name: str) -> Builder:
+    def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
+              where=None, mean=None, correction=None):
+        _unsupported(name, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims),
+                    ddof=_static(ddof, "ddof"))
+    return build
+
+
+def _running(prim: P.Primitive, name: str) -> Builder:
+    def build(a, axis=None, dtype=None, out=None):
+        _unsupported(name, dtype=dtype, out=out)
+        return prim(a, axis=_static(axis, "axis"))
+    return build
+
+
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    _unsupported("trace", dtype=dtype, out=out)
+    return P.trace(a, offset=_static(offset, "offset"), axis1=_static(axis1, "axis1"),
+                   axis2=_static(axis2, "axis2"))
+
+
+def _argextremum(prim: P.Primitive) -> Builder:
+    def build(a, axis=None, out=None, *, keepdims=np._NoValue):
+        _unsupported(prim.name, out=out)
+        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+    return build
+
+
+register("reductions", _reduction(P.reduce_sum, "sum"), np.sum, methods=("sum",))
+register("reductions", _reduction(P.reduce_mean, "mean"), np.mean, methods=("mean",))
+register("reductions", _reduction(P.reduce_prod, "prod"), np.prod, methods=("prod",))
+register("reductions", _extremum(P.reduce_max, "max"), np.max, np.amax, methods=("max",))
+register("reductions", _extremum(P.reduce_min, "min"), np.min, np.amin, methods=("min",))
+register("reductions", _moment(P.var, "var"), np.var, methods=("var",))
+register("reductions", _moment(P.std, "std"), np.std, methods=("std",))
+register("reductions", _running(P.cumsum, "cumsum"), np.cumsum, methods=("cumsum",))
+register("reductions", _running(P.cumprod, "cumprod"), np.cumprod, methods=("cumprod",))
+register("reductions", _trace, np.trace, methods=("trace",))
+register("inactive", _extremum(P.reduce_all, "all"), np.all, methods=("all",))
+register("inactive", _extremum(P.reduce_any, "any"), np.any, methods=("any",))
+register("inactive", _argextremum(P.argmax), np.argmax, methods=("argmax",))
+register("inactive", _argextremum(P.argmin), np.argmin, methods=("argmin",))
+
+# ---------------------------------------------------------------------------- norms
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
+    return P.norm_of_order(x, _static(ord, "ord"), _static(axis, "axis"),
+                           _static(keepdims, "keepdims"))
+
+
+register("reductions", _norm, np.linalg.norm)
+
+
+def _matrix_norm(x, *, keepdims=False, ord="fro"):  # noqa: A002
+    return _norm(x, ord, (-2, -1), keepdims)
+
+
+def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
+    """NumPy's: the norm of ``x`` flattened (``axis=None``) or along one axis."""
+    axis, keepdims = _static(axis, "axis"), _static(keepdims, "keepdims")
+    if isinstance(axis, tuple):
+        raise CompileTimeError("np.linalg.vector_norm(..., axis=tuple) is not supported yet")
+    if axis is not None:
+        return _norm(x, ord, axis, keepdims)
+    flat = _norm(P.reshape(x, -1), ord, 0, False)
+    if not keepdims:
+        return flat
+    rank = _rank(x)
+    if rank is None:
+        raise CompileTimeError("np.linalg.vector_norm(..., keepdims=True) of an array whose "
+                               "rank is unknown when compiling")
+    return P.reshape(flat, (1,) * rank)
+
+
+if hasattr(np.linalg, "vector_norm"):  # NumPy 2
+    register("reductions", _vector_norm, np.linalg.vector_norm)
+    register("reductions", _matrix_norm, np.linalg.matrix_norm)
