@@ -2,7 +2,8 @@
 
 The module needs only NumPy. It holds, in this order: a header naming where it came
 from, ``import numpy as np``, the few ``runtime`` helpers its code calls (copied with
-``inspect.getsource``, nothing else), array constants, and two generated functions:
+``inspect.getsource``, nothing else), array constants, and two generated functions
+(what NumPy code needs to stand alone is the NumPy backend's: ``backends.numpy.standalone``):
 
 - ``f(...)``: the forward pass in plain NumPy, generated from the function's IR (so
   ``ops.*`` and the user's helpers are not needed at run time). It returns the
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import dis
 import hashlib
 import inspect
 import io
@@ -32,22 +32,19 @@ import os
 import re
 import textwrap
 import tokenize
-import types
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import __version__, api
 from .backends.numpy import BACKEND as NUMPY
 from .backends.numpy import runtime
+from .backends.numpy.standalone import constant_lines, global_names, runtime_helpers
 from .backends.python.codegen import generate
 from .backends.python.pywriter import comment, string_literal
 from .errors import AutodiffError, compiler_errors, display_path
 from .frontend.source import AST_LOCK
-from .ir import reference
 from .opt import passes
 from .pipeline.compiler import Compiled
 
@@ -94,8 +91,8 @@ def module_source(fn: Any, spec: api.GradSpec, origin: Origin, *,
         imports = "import math\n\n" + imports
     parts = [_header(origin), _docstring(fn, origin, functions, grad, args), imports,
              _all(functions)]
-    parts += [inspect.getsource(h).rstrip() for h in _helpers(functions)]
-    parts += _constant_lines(constants) + [f.rstrip() for f in functions]
+    parts += [inspect.getsource(h).rstrip() for h in runtime_helpers(functions)]
+    parts += constant_lines(constants) + [f.rstrip() for f in functions]
     text = _join(parts)
     check_self_contained(text)
     return text
@@ -231,59 +228,6 @@ def _constants_of(compiled: Compiled) -> dict[str, Any]:
             if name in namespace and name not in runtime.NAMESPACE}
 
 
-def _constant_lines(constants: dict[str, Any]) -> list[str]:
-    return [f"{name} = {literal(value)}" for name, value in constants.items()]
-
-
-def literal(value: Any) -> str:
-    """Python source that rebuilds ``value`` exactly with only NumPy."""
-    if isinstance(value, complex):
-        return f"complex({value.real!r}, {value.imag!r})"
-    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biufc":
-        raise AutodiffError(f"cannot export a constant of type {type(value).__name__}",
-                            hint="compute it inside the function from arrays and numbers")
-    dtype = f"np.{value.dtype.name}"
-    finite = value.dtype.kind not in "fc" or bool(np.isfinite(value).all())
-    if finite and value.dtype.byteorder in "=|":
-        return f"np.array({value.tolist()!r}, dtype={dtype})"
-    data = np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<")).tobytes().hex()
-    return (f"np.frombuffer(bytes.fromhex({data!r}), dtype=np.dtype({dtype}).newbyteorder('<'))"
-            f".reshape({value.shape!r}).astype({dtype})")
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def _helpers(functions: list[str]) -> list[types.FunctionType]:
-    """The runtime helpers the generated code calls, with what they call, in the
-    order ``ir/reference.py`` defines them."""
-    wanted: set[str] = set()
-    todo = [name for f in functions for name in _global_names(compile(f, "<export>", "exec"))]
-    while todo:
-        name = todo.pop()
-        obj = getattr(reference, name, None)
-        if name in wanted or not _is_runtime_function(obj):
-            continue
-        wanted.add(name)
-        todo.extend(_global_names(obj.__code__))
-    found = [getattr(reference, name) for name in wanted]
-    return sorted(found, key=lambda f: f.__code__.co_firstlineno)
-
-
-def _is_runtime_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and obj.__module__ == reference.__name__
-
-
-def _global_names(code: types.CodeType) -> set[str]:
-    """Names ``code`` (and any code nested in it) reads as globals."""
-    names = {i.argval for i in dis.get_instructions(code)
-             if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _global_names(const)
-    return names
-
-
 def check_self_contained(text: str) -> None:
     """Every global the module's code reads is defined in it or is a builtin."""
     with AST_LOCK:  # see ``source``
@@ -294,7 +238,7 @@ def check_self_contained(text: str) -> None:
     defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
                 if isinstance(t, ast.Name)}
     defined |= set(dir(builtins))
-    missing = _global_names(compile(text, "<export>", "exec")) - defined
+    missing = global_names(compile(text, "<export>", "exec")) - defined
     if missing:
         raise AutodiffError(
             f"cannot export a standalone module: its code uses {', '.join(sorted(missing))}, "
