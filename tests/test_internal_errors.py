@@ -8,7 +8,7 @@ import pytest
 import autodiff_compiler as adc
 from autodiff_compiler.backends.python import expressions
 from autodiff_compiler.errors import AutodiffError, IRVerificationError
-from autodiff_compiler.frontend import syntax as lowering_syntax
+from autodiff_compiler.frontend.lowering import Lowering
 from autodiff_compiler.ir import primitives as P
 from autodiff_compiler.opt import passes
 
@@ -32,13 +32,13 @@ def _boom(*args, **kwargs):
 
 
 def _breaks_assign(monkeypatch):
-    original = lowering_syntax.STATEMENTS[gast.Assign]
+    original = Lowering.statements[gast.Assign]
 
     def assign(scope, node):
         if isinstance(node.value, gast.BinOp):  # z = y * 3.0
             raise KeyError("boom")
         return original(scope, node)
-    monkeypatch.setitem(lowering_syntax.STATEMENTS, gast.Assign, assign)
+    monkeypatch.setitem(Lowering.statements, gast.Assign, assign)
 
 
 def _breaks_sin_rule(monkeypatch):
