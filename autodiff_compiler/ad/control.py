@@ -242,10 +242,6 @@ def _shifted(body: Function, carry: Sequence[Var], residuals: list[Var]
             and out not in entering and body.outvars.count(out) == 1]
 
 
-_CHEAP = frozenset(["getitem", "reshape", "transpose", "swapaxes", "expand_dims", "shape",
-                    "size", "ndim", "make_tuple", "broadcast_to"])
-
-
 def _copies(eqns: list[Eqn]) -> tuple[list[Eqn], dict[Var, Var]]:
     """The equations again, defining fresh values (SSA across the two loops)."""
     fresh: dict[Var, Var] = {}
@@ -267,7 +263,7 @@ def _recomputable(fwd: Sequence[Eqn], residuals: list[Var], index: Var | None) -
 
     def cheap(v: Var) -> bool:
         eqn = producer.get(v)
-        if eqn is None or eqn.prim.name not in _CHEAP:
+        if eqn is None or not eqn.prim.cheap:
             return False
         if all(a not in local or cheap(a) for a in reads(eqn) if a is not index):
             chosen[eqn] = None

@@ -34,21 +34,13 @@ from ..ir.core import Const, Var
 if TYPE_CHECKING:
     from .scope import Scope
 
-# Primitives whose result may share memory with their first operand (a NumPy view).
-VIEWS = frozenset(["getitem", "gather", "reshape", "transpose", "T", "swapaxes",
-                   "expand_dims", "squeeze", "moveaxis", "broadcast_to", "real", "imag",
-                   "diag", "atleast_1d", "atleast_2d", "atleast_3d", "flip",
-                   "stop_gradient"])
-# 0-d results of these are arrays (NumPy scalars come out of ufuncs and reductions).
-_ZERO_D_ARRAYS = frozenset(["zeros", "ones", "full", "copy", "zeros_like", "ones_like",
-                            "full_like"])
 HINT = "copy it first, e.g. y = x.copy(), and write into the copy"
 
 
 def view_of(var: Var) -> Var | None:
     """The array ``var`` is a view of, if its producer may return one."""
     eqn = producer_of(var)
-    if eqn is None or eqn.prim.name not in VIEWS or not isinstance(eqn.invars[0], Var):
+    if eqn is None or not eqn.prim.view or not isinstance(eqn.invars[0], Var):
         return None
     if eqn.prim.name in ("getitem", "gather") and _copies(eqn.invars[1:], var):
         return None
@@ -134,7 +126,9 @@ class Aliases:
         if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
             return True
         eqn = producer_of(var)
-        if eqn is not None and (eqn.prim.name in _ZERO_D_ARRAYS or view_of(var) is not None):
+        # a new array (a constructor's) is an array even 0-d; NumPy scalars come out of
+        # ufuncs and reductions
+        if eqn is not None and (eqn.prim.unique or view_of(var) is not None):
             return True
         return any(self.in_place(o) for o in self.origins.get(var, []))
 

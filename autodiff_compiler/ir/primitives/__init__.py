@@ -24,6 +24,7 @@ from .core import (
     REGISTRY,
     Primitive,
     _install_operators,
+    declare,
     defjvp,
     defjvp_all,
     deflinear,
@@ -224,10 +225,21 @@ from .shape import (
 
 _install_operators()
 
+# Results that may share memory with the first operand (NumPy views): an in-place write
+# into either is seen through the other (``frontend.aliasing`` tracks them).
+declare(getitem, gather, reshape, transpose, T, swapaxes, expand_dims, squeeze, moveaxis,
+        broadcast_to, real, imag, diag, atleast_1d, atleast_2d, atleast_3d, flip,
+        stop_gradient, view=True)
+# Next to free to evaluate again: a loop's adjoint recomputes these from what it has
+# rather than taping their results (``ad.control``).
+declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, make_tuple,
+        broadcast_to, cheap=True)
+
 __all__ = [
     "add_into", "call", "check", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
     "truth_and", "truth_or", "truth_not",
-    "MAX_OPERANDS", "REGISTRY", "Primitive", "defjvp", "defjvp_all", "deflinear", "defpartials",
+    "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defjvp", "defjvp_all", "deflinear",
+    "defpartials",
     "defvjp", "defvjp_all", "nondifferentiable", "per_operand", "abs_", "add", "arccos", "arccosh",
     "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "bitwise_and", "bitwise_or",
     "bitwise_xor", "invert", "cbrt", "ceil", "clip", "conj", "cos", "cosh", "div", "equal", "exp",

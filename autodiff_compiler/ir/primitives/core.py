@@ -27,8 +27,6 @@ AvalRule = Callable[[Sequence[Atom], Mapping[str, Any]], Sequence[Aval]]
 
 REGISTRY: dict[str, Primitive] = {}
 
-
-
 # What a primitive's equation is, structurally. Passes and code generators branch on
 # this, never on a name: ``apply`` computes its results from its operands; ``region``
 # runs nested IR (if, for, while); ``call`` runs another compiled function;
@@ -43,7 +41,10 @@ class Primitive:
     ``elementwise``: broadcasts its operands like a ufunc. ``allocates``: its result is
     a new array nothing else refers to (a constructor, ``sigmoid``), which generated
     code may overwrite once dead. ``unique``: each evaluation must be its own object
-    (an array a running sum is accumulated into), so two are never merged.
+    (an array a running sum is accumulated into), so two are never merged. ``view``:
+    its result may share memory with its first operand, so a write into one is seen
+    through the other. ``cheap``: costs next to nothing to evaluate again (a view, a
+    shape), so an adjoint recomputes it rather than keeping it on a tape.
     """
 
     def __init__(self, name: str, impl: Callable[..., Any], *, n_out: int | None = 1,
@@ -59,6 +60,8 @@ class Primitive:
         self.elementwise = elementwise
         self.allocates = allocates
         self.unique = unique
+        self.view = False
+        self.cheap = False
         self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
         self.foldable = foldable
         self.defaults = dict(defaults or {})  # params equal to these are left out
@@ -224,6 +227,16 @@ def defpartials(prim: Primitive, *partials: Rule) -> None:
 
     prim.vjp = tuple(None if p is None else vjp(i, p) for i, p in enumerate(partials))
     prim.jvp = tuple(None if p is None else jvp(p) for p in partials)
+
+
+def declare(*prims: Primitive, **properties: bool) -> None:
+    """Set declared properties (``view=True``, ``cheap=True``) of several primitives at
+    once, where a property is best read as one list."""
+    for prim in prims:
+        for name, value in properties.items():
+            if name not in ("view", "cheap"):
+                raise ValueError(f"'{name}' is not a property declared in lists")
+            setattr(prim, name, value)
 
 
 def nondifferentiable(*prims: Primitive) -> None:
