@@ -62,3 +62,17 @@ def test_function_of_no_arguments_takes_the_fast_path_twice():
     for _ in range(3):
         (g,) = grad()
         np.testing.assert_allclose(g, 2 * W0)
+
+
+def takes_any(*xs):
+    return np.sum(W0 * W0) * (len(xs) + 1)
+
+
+def test_varargs_function_called_with_no_arguments_takes_the_fast_path():
+    # Its entry has no parameter of its own besides the receiver: ``(self, /, *rest,
+    # **kwargs)`` (the text once written for it was ``(self, , /, ...``, not Python).
+    grad = adc.grad(takes_any, None, weights=[W0])
+    for _ in range(3):
+        (g,) = grad()
+        np.testing.assert_allclose(g, 2 * W0)
+    assert type(grad).__call__ is not adc.GradFunction.__call__  # the entry is in place

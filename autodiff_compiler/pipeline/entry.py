@@ -13,20 +13,23 @@ parameter is filled from the function's defaults as they are *now* (defaults are
 arguments, re-read at every call). Every other name the entry uses -- the gradient,
 expected shapes and values, the guard check, even ``type`` and ``Exception`` -- is
 made up so as to differ from all the user's parameter names, and lives in the entry's
-own globals: no parameter name can shadow it. The source interpolates only those
-made-up names and the user's parameter names (identifiers, checked).
+own globals: no parameter name can shadow it. The entry is built as a syntax tree
+(``backends.python.syntax``) and printed by the generated gradients' printer: its names
+are those made-up names and the user's parameter names (checked to read back as
+themselves), a parameter's name as a key is a string constant the printer quotes.
 """
 from __future__ import annotations
 
+import ast
 import inspect
-import keyword
 import types
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..backends.python import syntax as S
+from ..backends.python.pywriter import source as print_source
 from ..frontend.cells import is_cell
 from .compiler import note_user_line
 
@@ -62,6 +65,10 @@ class _Names:
         self.bound[base] = (value, name)
         return name
 
+    def ref(self, base: str, value: Any) -> ast.Name:
+        """A read of the global name ``bind`` gives ``value``."""
+        return S.name(self.bind(base, value))
+
 
 def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
                parameters: Sequence[inspect.Parameter]) -> Callable[..., Any] | None:
@@ -70,7 +77,7 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     if compiled.flat_positions is None or len(args) > 16:
         return None
     mirrored = len(parameters) == len(args) and all(
-        p.kind in _PLAIN and _spelt_as_is(p.name) for p in parameters)
+        p.kind in _PLAIN and S.spelt_as_is(p.name) for p in parameters)
     params = [p.name for p in parameters] if mirrored else [f"a{i}" for i in range(len(args))]
     n = _Names(set(params))
     missing = n.bind("M", MISSING)
@@ -79,115 +86,122 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
         return None
     self_ = n.reserve("self")
     if hasattr(fn, "__code__"):  # the code compiled is still the function's
-        checks.append(f"{self_}.fn.__code__ is {n.bind('code', fn.__code__)}")
+        checks.append(S.is_(S.attr(S.name(self_), "fn", "__code__"),
+                            n.ref("code", fn.__code__)))
     if compiled.guards:
-        checks.append(f"{n.bind('holds', compiled.holds)}()")
-    call = _call(compiled, params, n, n.bind("fn", compiled.fn))
-    edges = ""
+        checks.append(S.call(n.ref("holds", compiled.holds)))
+    call = _call(compiled, params, n, n.ref("fn", compiled.fn))
+    handlers = []
     if compiled.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise
-        at_edges = f"{n.bind('at_edges', compiled.at_edges)}()"
-        edges = (f"        except ({n.bind('ArithmeticError', ArithmeticError)}, "
-                 f"{n.bind('ValueError', ValueError)}):\n"
-                 f"            return {_call(compiled, params, n, at_edges)}\n")
+        at_edges = S.call(n.ref("at_edges", compiled.at_edges))
+        kinds = S.tuple_of([n.ref("ArithmeticError", ArithmeticError),
+                            n.ref("ValueError", ValueError)])
+        handlers.append(S.except_(kinds, [S.returns(_call(compiled, params, n, at_edges))]))
     error = n.reserve("err")
     if mirrored:
-        signature = _signature(parameters, missing)
+        signature = _signature(self_, parameters, S.name(missing))
         fill = _fill_defaults(fn, parameters, self_, missing, n)
-        fallback = f"{n.bind('general', _general(parameters))}({self_}, {_tuple(params)})"
-    else:
+        fallback = S.call(n.ref("general", _general(parameters)), S.name(self_),
+                          _tuple(params))
+    else:  # anything else is handed on: no argument left out, none by keyword
         rest, kwargs = n.reserve("rest"), n.reserve("kwargs")
-        signature = ", ".join(f"{p}={missing}" for p in params) + f", /, *{rest}, **{kwargs}"
+        signature = S.parameters([self_, *params], defaults=[S.name(missing)] * len(params),
+                                 rest=rest, mapping=kwargs)
         fill = []
-        checks.insert(0, f"not {rest} and not {kwargs}")
-        fallback = (f"{self_}._call(*[a for a in {_tuple(params)} if a is not {missing}], "
-                    f"*{rest}, **{kwargs})")
-    source = (f"def __call__({self_}, {signature}):\n" + "".join(fill) +
-              f"    if {' and '.join(checks) or 'True'}:\n"
-              f"        try:\n            return {call}\n{edges}"
-              f"        except {n.bind('Exception', Exception)} as {error}:\n"
-              f"            {n.bind('note', note_user_line)}({error})\n            raise\n"
-              f"    return {fallback}\n")
+        checks[:0] = [S.not_(S.name(rest)), S.not_(S.name(kwargs))]
+        given = S.filtered("a", _tuple(params), S.is_not(S.name("a"), S.name(missing)))
+        fallback = S.call_with(S.attr(S.name(self_), "_call"),
+                               [S.starred(given), S.starred(S.name(rest))], S.name(kwargs))
+    note = S.do(S.call(n.ref("note", note_user_line), S.name(error)))
+    handlers.append(S.except_(n.ref("Exception", Exception), [note, S.reraise()], error))
+    body = [*fill, S.if_(S.all_of(checks), [S.try_([S.returns(call)], *handlers)]),
+            S.returns(fallback)]
+    source = print_source([S.function("__call__", signature, body)])
     exec(compile(source, f"<autodiff_compiler:entry:{compiled.ir.name}>", "exec"), n.env)
     return n.env["__call__"]
 
 
-def _spelt_as_is(name: str) -> bool:
-    """A name Python reads back as itself: an identifier, not a keyword, NFKC-normal
-    (a made-up ``__signature__`` may hold anything else)."""
-    return name.isidentifier() and not keyword.iskeyword(name) \
-        and unicodedata.normalize("NFKC", name) == name
-
-
-def _argument_checks(params: list[str], args: Sequence[Any], n: _Names) -> list[str] | None:
-    """A test per argument that it is of the kind of ``args``: an array's type, shape and
-    dtype, a float's type, a static value's type and value (None: no test possible)."""
-    ndarray, type_ = n.bind("ndarray", np.ndarray), n.bind("type", type)
-    checks = []
+def _argument_checks(params: list[str], args: Sequence[Any], n: _Names
+                     ) -> list[ast.expr] | None:
+    """Tests, all to hold, that each argument is of the kind of ``args``: an array's
+    type, shape and dtype, a float's type, a static value's type and value (None: no
+    test possible)."""
+    ndarray, type_ = n.ref("ndarray", np.ndarray), n.ref("type", type)
+    checks: list[ast.expr] = []
     for i, (name, value) in enumerate(zip(params, args)):
+        kind = S.call(type_, S.name(name))
         if type(value) is np.ndarray:
-            shape, dtype = n.bind(f"s{i}", value.shape), n.bind(f"d{i}", value.dtype)
-            checks.append(f"{type_}({name}) is {ndarray} and {name}.shape == {shape} "
-                          f"and {name}.dtype is {dtype}")
+            checks += [S.is_(kind, ndarray),
+                       S.equal(S.attr(S.name(name), "shape"), n.ref(f"s{i}", value.shape)),
+                       S.is_(S.attr(S.name(name), "dtype"), n.ref(f"d{i}", value.dtype))]
         elif type(value) is float:
-            checks.append(f"{type_}({name}) is {n.bind('float', float)}")
+            checks.append(S.is_(kind, n.ref("float", float)))
         elif type(value) in (int, bool, str) or value is None:
-            kind, expected = n.bind(f"t{i}", type(value)), n.bind(f"v{i}", value)
-            checks.append(f"{type_}({name}) is {kind} and {name} == {expected}")
+            expected_type = n.ref(f"t{i}", type(value))
+            checks += [S.is_(kind, expected_type),
+                       S.equal(S.name(name), n.ref(f"v{i}", value))]
         else:
             return None
     return checks
 
 
-def _tuple(names: list[str]) -> str:
-    return "(" + "".join(f"{name}, " for name in names) + ")"
+def _tuple(names: list[str]) -> ast.Tuple:
+    return S.tuple_of([S.name(name) for name in names])
 
 
 def _fill_defaults(fn: Any, parameters: Sequence[inspect.Parameter], self_: str,
-                   missing: str, n: _Names) -> list[str]:
-    """Lines giving each omitted parameter its default as the function has it now: read
-    from ``__defaults__`` (counted from its end, as Python aligns it) or
+                   missing: str, n: _Names) -> list[ast.stmt]:
+    """Statements giving each omitted parameter its default as the function has it now:
+    read from ``__defaults__`` (counted from its end, as Python aligns it) or
     ``__kwdefaults__`` of a function or method; through ``default`` otherwise. A
     default gone missing leaves the parameter missing: the general path raises."""
-    out, error = [], n.bind("Exception", Exception)
+    out, error = [], n.ref("Exception", Exception)
     direct = isinstance(fn, types.FunctionType | types.MethodType)
     positional = [p.name for p in parameters if p.kind is not _KINDS.KEYWORD_ONLY]
+    own = S.attr(S.name(self_), "fn")
     for p in parameters:
         if p.default is p.empty:
             continue
         if not direct:
-            read = f"{n.bind('default', default)}({self_}.fn, {p.name!r})"
+            read = S.call(n.ref("default", default), own, S.const(p.name))
         elif p.kind is _KINDS.KEYWORD_ONLY:
-            read = f"{self_}.fn.__kwdefaults__[{p.name!r}]"
+            read = S.item(S.attr(own, "__kwdefaults__"), S.const(p.name))
         else:
-            read = f"{self_}.fn.__defaults__[{positional.index(p.name) - len(positional)}]"
-        out.append(f"    if {p.name} is {missing}:\n        try:\n"
-                   f"            {p.name} = {read}\n"
-                   f"        except {error}:\n            pass\n")
+            at = positional.index(p.name) - len(positional)
+            read = S.item(S.attr(own, "__defaults__"), S.const(at))
+        out.append(S.if_(S.is_(S.name(p.name), S.name(missing)),
+                         [S.try_([S.assign(p.name, read)], S.except_(error, []))]))
     return out
 
 
-def _call(compiled: Compiled, params: list[str], n: _Names, gradient: str) -> str:
+def _call(compiled: Compiled, params: list[str], n: _Names, gradient: ast.expr
+          ) -> ast.expr:
     """The call of the generated ``gradient``, its outputs arranged as ``finish`` says."""
-    inputs = [params[i] for i in compiled.flat_positions or ()]
+    inputs = [S.name(params[i]) for i in compiled.flat_positions or ()]
     for j, (path, _) in enumerate(compiled.capture_objects):
-        inputs.append(f"{n.bind(f'c{j}', path.resolve)}()")
-    call = f"{gradient}({', '.join(inputs)})"
+        inputs.append(S.call(n.ref(f"c{j}", path.resolve)))
+    call = S.call(gradient, *inputs)
     if compiled.plain_grads:
         return call
-    finish = n.bind("finish", compiled.finish)
+    finish = n.ref("finish", compiled.finish)
     if len(compiled.ir.outvars) != 1:
-        return f"{finish}({n.bind('list', list)}({call}))"
-    return f"{finish}([{call}])"
+        return S.call(finish, S.call(n.ref("list", list), call))
+    return S.call(finish, S.list_of([call]))
 
 
-def _signature(parameters: Sequence[inspect.Parameter], missing: str) -> str:
-    """The function's parameter list, each parameter defaulting to ``missing``."""
+def _signature(self_: str, parameters: Sequence[inspect.Parameter], missing: ast.expr
+               ) -> ast.arguments:
+    """The function's parameter list after ``self_``, each parameter defaulting to
+    ``missing``."""
     only = [p.name for p in parameters if p.kind is _KINDS.POSITIONAL_ONLY]
     either = [p.name for p in parameters if p.kind is _KINDS.POSITIONAL_OR_KEYWORD]
     named = [p.name for p in parameters if p.kind is _KINDS.KEYWORD_ONLY]
-    return ", ".join([*(f"{p}={missing}" for p in only), *(["/"] if only else []),
-                      *(f"{p}={missing}" for p in either), *(["*"] if named else []),
-                      *(f"{p}={missing}" for p in named)])
+    if only:
+        only = [self_, *only]
+    else:
+        either = [self_, *either]
+    return S.parameters(only, either, named, defaults=[missing] * (len(only) + len(either) - 1),
+                        keyword_defaults=[missing] * len(named))
 
 
 def _general(parameters: Sequence[inspect.Parameter]) -> Callable[..., Any]:

@@ -19,12 +19,15 @@ The rule (DESIGN decision 11; the README's "How it works" says it for users):
   Python runs once, when compiling (``source``).
 
 A compiled gradient's guards become one generated function, ``holds()``, that reads
-each path as a Python expression: a few dozen nanoseconds per guard. It is written
-from names it makes up, identifiers checked as such, and ``repr``s of strings, never
-from text of the user's, so no name or key can change what it runs.
+each path as a Python expression: a few dozen nanoseconds per guard. It is built as a
+syntax tree (``backends.python.syntax``) and printed by the generated gradients'
+printer, from names it makes up; a global's name is a string constant the printer
+quotes, an attribute is spelt ``.name`` only where it reads back as itself, and every
+other key is a value in the function's globals: no name or key can change what it runs.
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import types
@@ -33,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from ..backends.python import syntax as S
+from ..backends.python.pywriter import source as print_source
 from ..frontend.captures import MISSING, Guard, Path
 
 _BY_VALUE = (int, float, complex, str, bytes, tuple, types.MethodType, types.BuiltinMethodType)
@@ -67,8 +72,9 @@ def compile_guards(guards: list[Guard]) -> Callable[[], bool]:
     env: dict[str, Any] = {"M": MISSING, "contents": contents, "type": type,
                            "getattr": getattr}
     terms = [_term(g, f"{i}", env) for i, g in enumerate(guards)]
-    source = ("def holds():\n    try:\n        return (" + "\n                and ".join(terms)
-              + ")\n    except Exception:\n        return False\n")
+    check = S.try_([S.returns(S.all_of(terms))],
+                   S.except_(S.name("Exception"), [S.returns(S.const(False))]))
+    source = print_source([S.function("holds", S.parameters(), [check])])
     exec(compile(source, "<autodiff_compiler:guards>", "exec"), env)
     return env["holds"]
 
@@ -77,57 +83,78 @@ def _always() -> bool:
     return True
 
 
-def _term(guard: Guard, i: str, env: dict[str, Any]) -> str:
+def _term(guard: Guard, i: str, env: dict[str, Any]) -> ast.expr:
     """The Python expression checking one guard; values it needs go into ``env``."""
     now, expected = _path_expression(guard.path, i, env), guard.expected
     env[f"e{i}"], env[f"t{i}"] = expected, type(expected)
+    value, got = S.name(f"v{i}"), S.walrus(f"v{i}", now)  # ``got`` reads, ``value`` after
+
+    def names(*bases: str) -> list[ast.Name]:
+        return [S.name(f"{base}{i}") for base in bases]
+
     if guard.array:
         env[f"s{i}"], env[f"d{i}"] = np.shape(expected), expected.dtype
-        return (f"(type(v{i} := {now}) is t{i} and v{i}.shape == s{i} "
-                f"and (v{i}.dtype is d{i} or v{i}.dtype == d{i}))")
+        kind, shape, dtype = names("t", "s", "d")
+        return S.all_of([_type_is(got, kind), S.equal(S.attr(value, "shape"), shape),
+                         S.any_of([S.is_(S.attr(value, "dtype"), dtype),
+                                   S.equal(S.attr(value, "dtype"), dtype)])])
     if _mutable_inside(expected):
+        kind, copy = names("t", "c")
         if not any(type(v) in _CONTAINERS for v in _items(expected)):  # flat: a copy
             env[f"c{i}"] = type(expected)(expected)
-            return f"(type(v{i} := {now}) is t{i} and v{i} == c{i})"
+            return S.all_of([_type_is(got, kind), S.equal(value, copy)])
         env[f"c{i}"] = contents(expected)
-        return f"(type(v{i} := {now}) is t{i} and contents(v{i}) == c{i})"
+        return S.all_of([_type_is(got, kind),
+                         S.equal(S.call(S.name("contents"), value), copy)])
     if isinstance(expected, types.FunctionType):
         env[f"k{i}"], env[f"p{i}"], env[f"q{i}"] = (
             expected.__code__, expected.__defaults__, expected.__kwdefaults__)
-        return (f"((v{i} := {now}) is e{i} and v{i}.__code__ is k{i} "
-                f"and v{i}.__defaults__ is p{i} and v{i}.__kwdefaults__ is q{i})")
+        same, code, defaults, kwdefaults = names("e", "k", "p", "q")
+        return S.all_of([S.is_(got, same), S.is_(S.attr(value, "__code__"), code),
+                         S.is_(S.attr(value, "__defaults__"), defaults),
+                         S.is_(S.attr(value, "__kwdefaults__"), kwdefaults)])
     if isinstance(expected, _BY_VALUE):
-        extra = ""
+        same, kind = names("e", "t")
+        equal = S.any_of([S.is_(got, same),
+                          S.all_of([_type_is(value, kind), S.equal(value, same)])])
         if isinstance(expected, types.MethodType) and isinstance(
                 expected.__func__, types.FunctionType):  # the method's code and defaults
             func = expected.__func__
             env[f"k{i}"], env[f"p{i}"] = func.__code__, func.__defaults__
-            extra = f" and v{i}.__func__.__code__ is k{i} and v{i}.__func__.__defaults__ is p{i}"
-        return f"(((v{i} := {now}) is e{i} or (type(v{i}) is t{i} and v{i} == e{i})){extra})"
-    return f"({now} is e{i})"
+            code, defaults = names("k", "p")
+            return S.all_of([equal, S.is_(S.attr(value, "__func__", "__code__"), code),
+                             S.is_(S.attr(value, "__func__", "__defaults__"), defaults)])
+        return equal
+    return S.is_(now, S.name(f"e{i}"))
 
 
-def _path_expression(path: Path, i: str, env: dict[str, Any]) -> str:
-    """Python reading ``path`` from its root: made-up names and ``repr``s only."""
+def _type_is(value: ast.expr, kind: ast.expr) -> ast.expr:
+    return S.is_(S.call(S.name("type"), value), kind)
+
+
+def _path_expression(path: Path, i: str, env: dict[str, Any]) -> ast.expr:
+    """Python reading ``path`` from its root: made-up names, a global's name as a
+    string constant, plain attribute names; any other key is read from ``env``."""
     env[f"r{i}"] = path.root
+    root = S.name(f"r{i}")
     if path.name is not None:  # a global; absent, a builtin (builtins are constant)
         absent = MISSING if path.name in path.root else getattr(builtins, path.name, MISSING)
         env[f"b{i}"] = absent
-        text = f"r{i}.get({path.name!r}, b{i})"
+        expr = S.call(S.attr(root, "get"), S.const(path.name), S.name(f"b{i}"))
     elif isinstance(path.root, types.CellType):
-        text = f"r{i}.cell_contents"
+        expr = S.attr(root, "cell_contents")
     else:
-        text = f"r{i}"
+        expr = root
     for j, (kind, key) in enumerate(path.steps):
         if kind == "attr" and _plain_attribute(key):
-            text += f".{key}"
+            expr = S.attr(expr, key)
         elif kind == "attr":
             env[f"a{i}_{j}"] = key
-            text = f"getattr({text}, a{i}_{j})"
+            expr = S.call(S.name("getattr"), expr, S.name(f"a{i}_{j}"))
         else:
             env[f"a{i}_{j}"] = key
-            text += f"[a{i}_{j}]"
-    return text
+            expr = S.item(expr, S.name(f"a{i}_{j}"))
+    return expr
 
 
 def _plain_attribute(name: Any) -> bool:

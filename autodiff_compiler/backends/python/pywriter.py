@@ -7,9 +7,14 @@ source location it came from, for runtime errors.
 Text from outside (file paths, qualified names, source lines) only ever enters
 generated code through ``string_literal`` and ``comment``, which escape it: no name
 or path can end a string or a comment early, or add a line.
+
+``source`` prints whole trees, compound statements and all: the pipeline's fast call
+path and guard check are built with ``syntax`` and printed there, by the same printer
+as every statement here, so they too are never text pieced together.
 """
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import astor
@@ -23,8 +28,13 @@ _INPLACE = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": g
 
 
 def _to_source(node: gast.stmt) -> str:
-    tree = gast.gast_to_ast(gast.Module([node], []))
-    return astor.to_source(tree, pretty_source="".join).rstrip("\n")
+    return source(gast.gast_to_ast(gast.Module([node], [])).body).rstrip("\n")
+
+
+def source(nodes: list[ast.stmt]) -> str:
+    """Python's syntax tree, compound statements too, as text (each line ended by a
+    newline): names as they are, constants as their ``repr``; long lines not folded."""
+    return astor.to_source(ast.Module(nodes, []), pretty_source="".join)
 
 
 def _comment(loc: Loc) -> str:
