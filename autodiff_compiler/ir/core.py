@@ -108,6 +108,17 @@ class Const:
 Atom = Var | Const
 
 
+def ndim_of(x: Any) -> int | None:
+    """The rank of ``x`` when the compiler knows it, else ``None``: the one way the IR
+    layer, its rules and the transforms ask. ``x`` is an IR value or a value a rule
+    holds: an array, a list, a scalar (NumPy's rank, 0 for any object). A tuple is a
+    shape or an index to the compiler, not an array: it has no rank."""
+    if isinstance(x, Var):
+        return x.aval.ndim
+    value = x.value if isinstance(x, Const) else x
+    return None if isinstance(value, tuple) else np.ndim(value)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Eqn:
     """``outvars = prim[params](*invars)``, with the user's source location."""

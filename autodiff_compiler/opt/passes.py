@@ -1,7 +1,8 @@
 """Optimisation passes, each ``Function -> Function``.
 
 ``simplify`` applies algebraic identities that rules and seeds leave behind
-(``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``), lets elementwise
+(``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``, zeros added or
+written into an array), lets elementwise
 operations broadcast for themselves instead of consuming ``np.broadcast_to`` views,
 and folds operations on scalar constants — each only where the compiler knows the
 result keeps exactly its shape and dtype.
@@ -26,6 +27,7 @@ from ..ir.core import (
     Function,
     Var,
     map_regions,
+    ndim_of,
     reads,
     regions,
     substitute,
@@ -93,7 +95,21 @@ def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
             candidates.append(args[0])
     elif prim is P.broadcast_to and isinstance(args[1], Const):
         candidates.append(args[0])
+    elif prim in _ADDS_INTO and _is_zeros(args[_ADDS_INTO[prim]], producers):
+        return args[0]  # the result has the aval of the array added into, by definition
     return next((c for c in candidates if _same_aval(c, out)), None)
+
+
+# Primitives that add (or write) one operand into a copy of their first, and which
+# operand: adding zeros is the identity, writing zeros writes 0. Forward mode's JVPs of
+# these (``deflinear(..., jointly=True)``) leave such zeros behind.
+_ADDS_INTO = {P.index_add: 2, P.gather_add: 1, P.add_along_axis: 2}
+_WRITES_INTO = {P.index_update: 2, P.gather_update: 1}
+
+
+def _is_zeros(atom: Atom, producers: dict[Var, Eqn]) -> bool:
+    eqn = producers.get(atom) if isinstance(atom, Var) else None
+    return eqn is not None and eqn.prim is P.zeros_like
 
 
 def _is_ones(atom: Atom, producers: dict[Var, Eqn]) -> bool:
@@ -105,6 +121,9 @@ def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
     """``a + -b`` is ``a - b``; ``-a * k`` is ``a * -k``; ``ones_like(y) * c`` is
     ``broadcast_to(c, y.shape)``; a broadcast scalar reshaped or broadcast again is
     broadcast to the new shape at once."""
+    slot = _WRITES_INTO.get(eqn.prim)
+    if slot is not None and _is_zeros(eqn.invars[slot], producers):
+        return replace(eqn, invars=(*eqn.invars[:slot], Const(0), *eqn.invars[slot + 1:]))
     if eqn.prim is P.mul:
         for i, j in ((0, 1), (1, 0)):
             ones = eqn.invars[i]
@@ -168,13 +187,11 @@ def _fold_scale(eqn: Eqn, inner: Eqn | None, k2: Atom) -> Eqn | None:
 
 def _is_zero_d(atom: Atom) -> bool:
     """A value known to be 0-d: broadcasting it anywhere gives the same array."""
-    if isinstance(atom, Const):
-        return np.ndim(atom.value) == 0
-    return atom.aval.shape == ()
+    return ndim_of(atom) == 0
 
 
 def _is_real_scalar(atom: Atom) -> bool:
-    return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
+    return isinstance(atom, Const) and ndim_of(atom) == 0 \
         and isinstance(atom.value, int | float | np.integer | np.floating) \
         and not isinstance(atom.value, bool | np.bool_)
 
@@ -187,7 +204,7 @@ def _negatable(atom: Atom) -> bool:
 
 
 def _is_float_scalar(atom: Atom) -> bool:
-    return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
+    return isinstance(atom, Const) and ndim_of(atom) == 0 \
         and isinstance(atom.value, float | np.floating)
 
 
@@ -261,7 +278,7 @@ def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | N
                 and isinstance(producer.invars[1], Const):
             sources.append(producer.invars[0])
             shapes.add(producer.invars[1].value)
-        elif isinstance(a, Const) and np.ndim(a.value) == 0:
+        elif isinstance(a, Const) and ndim_of(a) == 0:
             sources.append(a)
         else:
             return None
@@ -284,7 +301,7 @@ def _fold(eqn: Eqn) -> Const | None:
     if not (eqn.prim.elementwise and all(isinstance(a, Const) for a in eqn.invars)):
         return None
     values = [a.value for a in eqn.invars]
-    if not all(np.ndim(v) == 0 for v in values):
+    if not all(ndim_of(v) == 0 for v in values):
         return None
     with np.errstate(all="ignore"):
         try:

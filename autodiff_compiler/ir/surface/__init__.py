@@ -21,7 +21,7 @@ import numpy as np
 from ...errors import AutodiffError
 from .. import builder
 from .. import primitives as P
-from ..core import Var
+from ..core import Var, ndim_of
 from ..reference import sigmoid
 
 
@@ -124,12 +124,8 @@ def _is_float_dtype(dtype: np.dtype) -> bool:
     return np.issubdtype(dtype, np.inexact)
 
 
-def _rank(x: Any) -> int | None:
-    return P.ndim_of(x)
-
-
 def _ranks(xs: Any) -> list[int] | None:
-    ranks = [_rank(x) for x in xs]
+    ranks = [ndim_of(x) for x in xs]
     return None if any(r is None for r in ranks) else ranks
 
 
@@ -337,7 +333,7 @@ def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
     flat = _norm(P.reshape(x, -1), ord, 0, False)
     if not keepdims:
         return flat
-    rank = _rank(x)
+    rank = ndim_of(x)
     if rank is None:
         raise CompileTimeError("np.linalg.vector_norm(..., keepdims=True) of an array whose "
                                "rank is unknown when compiling")
