@@ -223,18 +223,19 @@ def per_operand(rule_at: Callable[[int], Rule], n: int = MAX_OPERANDS) -> tuple[
     return tuple(rule_at(i) for i in range(n))
 
 
-def defelementwise(prim: Primitive, *rules: Rule) -> None:
+def defelementwise(prim: Primitive, *rules: Rule, sum_unary: bool = False) -> None:
     """Register both rules of an elementwise primitive from one rule per argument.
 
     ``rule(d, ans, *args, **params)`` is a seed ``d`` times d ans / d arg, written the
     way the maths reads best (``d / x`` for ``log``, not ``d * (1 / x)``); ``None``: no
     derivative. The JVP is the rule applied to the tangent. The VJP is the rule applied
     to the cotangent, summed back to the argument's shape (``unbroadcast``) -- except
-    for a primitive of one operand, whose cotangent already has that operand's shape."""
+    for a primitive of one operand, whose cotangent already has that operand's shape,
+    unless ``sum_unary``."""
     from .shape import unbroadcast
 
     def vjp(i: int, rule: Rule) -> Rule:
-        if len(rules) == 1:
+        if len(rules) == 1 and not sum_unary:
             return rule
         return lambda g, ans, *args, **kw: unbroadcast(rule(g, ans, *args, **kw), args[i])
 
@@ -247,11 +248,15 @@ def defpartials(prim: Primitive, *partials: Rule) -> None:
     with the seed needs no better spelling than ``d * partial``.
 
     ``partial(ans, *args, **params)`` is d ans / d arg (``None``: no derivative), so a
-    rule reads like the table of derivatives it comes from."""
+    rule reads like the table of derivatives it comes from. The VJP of a one-operand
+    primitive registered here still passes through ``unbroadcast`` (which then only
+    matches dtypes): generated code has always read so, and dropping it is a change
+    of the generated code of its own."""
     def times(partial: Rule) -> Rule:
         return lambda d, ans, *args, **kw: d * partial(ans, *args, **kw)
 
-    defelementwise(prim, *(None if p is None else times(p) for p in partials))
+    defelementwise(prim, *(None if p is None else times(p) for p in partials),
+                   sum_unary=True)
 
 
 def nondifferentiable(*prims: Primitive) -> None:
