@@ -1,7 +1,7 @@
 """``simplify``: the algebraic identities that rules and seeds leave behind.
 
-``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``, zeros added or written
-into an array (forward mode's JVPs of jointly linear primitives leave those); it lets
+``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``, zeros added into an
+array (forward mode's JVPs of jointly linear primitives leave those); it lets
 elementwise operations broadcast for themselves instead of consuming
 ``np.broadcast_to`` views, and folds operations on scalar constants -- each only where
 the compiler knows the result keeps exactly its shape and dtype. The rules stay
@@ -67,15 +67,17 @@ def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
     return next((c for c in candidates if _same_aval(c, out)), None)
 
 
-# Primitives that add (or write) one operand into a copy of their first, and which
-# operand: adding zeros is the identity, writing zeros writes 0. Forward mode's JVPs of
-# these (``deflinear(..., jointly=True)``) leave such zeros behind.
+# Primitives that add one operand into a copy of their first, and which operand:
+# adding zeros is the identity. Forward mode's JVPs of these (``deflinear(...,
+# jointly=True)``) leave such zeros behind.
 _ADDS_INTO = {P.index_add: 2, P.gather_add: 1, P.add_along_axis: 2}
-_WRITES_INTO = {P.index_update: 2, P.gather_update: 1}
 
 
 def _is_zeros(atom: Atom, producers: dict[Var, Eqn]) -> bool:
-    eqn = producers.get(atom) if isinstance(atom, Var) else None
+    """``zeros_like(...)``, or a scalar constant 0 (``zeros_like`` of a constant folds)."""
+    if isinstance(atom, Const):
+        return _is_scalar(atom, 0)
+    eqn = producers.get(atom)
     return eqn is not None and eqn.prim is P.zeros_like
 
 
@@ -88,9 +90,6 @@ def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
     """``a + -b`` is ``a - b``; ``-a * k`` is ``a * -k``; ``ones_like(y) * c`` is
     ``broadcast_to(c, y.shape)``; a broadcast scalar reshaped or broadcast again is
     broadcast to the new shape at once."""
-    slot = _WRITES_INTO.get(eqn.prim)
-    if slot is not None and _is_zeros(eqn.invars[slot], producers):
-        return replace(eqn, invars=(*eqn.invars[:slot], Const(0), *eqn.invars[slot + 1:]))
     if eqn.prim is P.mul:
         for i, j in ((0, 1), (1, 0)):
             ones = eqn.invars[i]

@@ -176,9 +176,14 @@ defvjp(index_update, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), i
        lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
 defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, x), 0, *index),
        lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index))
-# Overwriting part of ``x`` with ``v`` is linear in the two together.
-deflinear(index_update, 0, 2, jointly=True)
-deflinear(gather_update, 0, 1, jointly=True)
+# Overwriting part of ``x`` with ``v`` is linear in the two together, but not derived
+# with ``deflinear(..., jointly=True)``: the tangent of the overwritten places is the
+# literal 0 whatever ``v`` is, where the derived rule would write ``v``'s zeros (a
+# constant ``v`` of 2.0 would give 0.0, an array ``v`` an array of zeros).
+defjvp(index_update, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
+       lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
+defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
+       lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index))
 
 # ---------------------------------------------------------------------------- sorting
 
