@@ -50,20 +50,20 @@ def grad_dense(x, w, b):
 
 GOLDEN_CELL_IR = '''\
 { lambda x w b. let
-    t = matmul x w                        # tests/cli_models.py:36  return np.tanh(x @ self.w \
+    matmul = matmul x w                   # tests/cli_models.py:36  return np.tanh(x @ self.w \
 + self.b)
-    t_1 = add t b                         # tests/cli_models.py:36  return np.tanh(x @ self.w \
+    add = add matmul b                    # tests/cli_models.py:36  return np.tanh(x @ self.w \
 + self.b)
-    t_2 = tanh t_1                        # tests/cli_models.py:36  return np.tanh(x @ self.w \
+    tanh = tanh add                       # tests/cli_models.py:36  return np.tanh(x @ self.w \
 + self.b)
-    g_tanh = ones_like t_2
-    t_3 = pow t_2 2                       # grad of tests/cli_models.py:36  return np.tanh(x \
+    g_tanh = ones_like tanh
+    pow = pow tanh 2                      # grad of tests/cli_models.py:36  return np.tanh(x \
 @ self.w + self.b)
-    t_4 = sub 1 t_3                       # grad of tests/cli_models.py:36  return np.tanh(x \
+    sub = sub 1 pow                       # grad of tests/cli_models.py:36  return np.tanh(x \
 @ self.w + self.b)
-    g_add = mul g_tanh t_4                # grad of tests/cli_models.py:36  return np.tanh(x \
+    g_add = mul g_tanh sub                # grad of tests/cli_models.py:36  return np.tanh(x \
 @ self.w + self.b)
-    g_matmul = unbroadcast g_add t        # grad of tests/cli_models.py:36  return np.tanh(x \
+    g_matmul = unbroadcast g_add matmul   # grad of tests/cli_models.py:36  return np.tanh(x \
 @ self.w + self.b)
     g_x = matmul_vjp_x g_matmul x w       # grad of tests/cli_models.py:36  return np.tanh(x \
 @ self.w + self.b)

@@ -12,17 +12,28 @@ GOLDEN_F = """\
 { lambda x y. let
     a = mul x y                           # golden_functions.py:6  a = x * y
     b = sin a                             # golden_functions.py:7  b = np.sin(a)
-    t = reduce_sum b                      # golden_functions.py:8  return np.sum(b)
-    g_reduce_sum = ones_like t
-    t_1 = shape b                         # grad of golden_functions.py:8  return np.sum(b)
-    g_b = broadcast_to g_reduce_sum t_1   # grad of golden_functions.py:8  return np.sum(b)
-    t_2 = cos a                           # grad of golden_functions.py:7  b = np.sin(a)
-    g_a = mul g_b t_2                     # grad of golden_functions.py:7  b = np.sin(a)
-    t_3 = mul g_a y                       # grad of golden_functions.py:6  a = x * y
-    g_x = unbroadcast t_3 x               # grad of golden_functions.py:6  a = x * y
-    t_4 = mul g_a x                       # grad of golden_functions.py:6  a = x * y
-    g_y = unbroadcast t_4 y               # grad of golden_functions.py:6  a = x * y
+    reduce_sum = reduce_sum b             # golden_functions.py:8  return np.sum(b)
+    g_reduce_sum = ones_like reduce_sum
+    shape = shape b                       # grad of golden_functions.py:8  return np.sum(b)
+    g_b = broadcast_to g_reduce_sum shape  # grad of golden_functions.py:8  return np.sum(b)
+    cos = cos a                           # grad of golden_functions.py:7  b = np.sin(a)
+    g_a = mul g_b cos                     # grad of golden_functions.py:7  b = np.sin(a)
+    mul = mul g_a y                       # grad of golden_functions.py:6  a = x * y
+    g_x = unbroadcast mul x               # grad of golden_functions.py:6  a = x * y
+    mul_1 = mul g_a x                     # grad of golden_functions.py:6  a = x * y
+    g_y = unbroadcast mul_1 y             # grad of golden_functions.py:6  a = x * y
   in (g_x, g_y) }"""
+
+GOLDEN_REGIONS = """\
+{ lambda x w p. let
+    cond = cond p
+      branches[0] captures x w { lambda . let
+          mul = mul x w
+        in (mul,) }
+      branches[1] captures x { lambda . let
+          neg = neg x
+        in (neg,) }
+  in (cond,) }"""
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +58,26 @@ def test_params_print_in_brackets():
     with building() as b:
         s = P.reduce_sum(x, axis=1, keepdims=True)
     text = pretty(Function("f", (x,), tuple(b.eqns), (s,)), comments=False)
-    assert text.splitlines()[1].strip() == "t = reduce_sum[axis=1, keepdims=True] x"
+    assert text.splitlines()[1].strip() == "reduce_sum = reduce_sum[axis=1, keepdims=True] x"
+
+
+def test_a_region_lists_the_outer_values_it_reads():
+    f64 = np.dtype("float64")
+    x, w, p = Var(Aval((3,), f64), "x"), Var(Aval((3,), f64), "w"), Var(Aval((), np.bool_), "p")
+    prod, minus, out = Var(Aval((3,), f64)), Var(Aval((3,), f64)), Var(Aval((3,), f64))
+    then = Function("then", (), (_eqn([prod], P.mul, x, w),), (prod,))
+    other = Function("else", (), (_eqn([minus], P.neg, x),), (minus,))
+    branch = Eqn((out,), P.cond, (p,), {"branches": (then, other)}, None)
+    text = pretty(Function("f", (x, w, p), (branch,), (out,)), comments=False)
+    assert text == GOLDEN_REGIONS
+
+
+def test_ir_names_unnamed_values_as_generated_code_does():
+    """An unnamed value prints under the name generated code gives it: its primitive's."""
+    ir = adc.gradient_ir(golden_functions.f, (0, 1))
+    source = adc.gradient_source(golden_functions.f, (0, 1))
+    assert "g_reduce_sum = ones_like reduce_sum" in ir
+    assert "g_reduce_sum = np.ones_like(" in source
 
 
 def _eqn(out, prim, *args):

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import AutodiffError, MissingRuleError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, building
-from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, reads
+from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, ndim_of, reads
 
 TAPE = Aval(None, np.dtype(object))  # a Python list of per-iteration values (a loop's tape)
 
@@ -112,7 +112,7 @@ def _zeros(v: Var, g: Any) -> Var:
 def _ones_seed(out: Var) -> Any:
     """MindSpore's sensitivity ``ones_like(out)``; a constant when ``out`` is a known scalar."""
     aval = out.aval
-    if aval.shape == () and aval.dtype is not None:
+    if ndim_of(out) == 0 and aval.dtype is not None:
         return 1.0 if aval.weak else aval.dtype.type(1)
     return P.ones_like(out)
 

@@ -18,6 +18,7 @@ from .core import (
     Var,
     free_vars,
     map_regions,
+    ndim_of,
     pretty,
     python_name,
     reads,
@@ -29,5 +30,5 @@ from .core import (
 )
 
 __all__ = ["UNKNOWN", "Atom", "Aval", "Callee", "Const", "Eqn", "Function", "Var",
-           "free_vars", "map_regions", "pretty", "python_name", "reads", "regions", "renamed",
-           "substitute", "substitute_function", "verify"]
+           "free_vars", "map_regions", "ndim_of", "pretty", "python_name", "reads", "regions",
+           "renamed", "substitute", "substitute_function", "verify"]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import AutodiffError, Loc
-from .core import Atom, Const, Eqn, Function, Var
+from .core import Atom, Const, Eqn, Function, Var, ndim_of
 
 if TYPE_CHECKING:
     from .primitives.core import Primitive
@@ -167,7 +167,7 @@ def _try_fold(prim: Primitive, invars: tuple[Const, ...], params: Mapping[str, A
             result = prim.impl(*values, **params)
     except Exception:  # let the program raise it at run time, where the user sees it
         return None
-    if isinstance(result, np.ndarray | np.generic) and result.ndim == 0 and \
+    if isinstance(result, np.ndarray | np.generic) and ndim_of(result) == 0 and \
             not any(isinstance(v, np.generic) for v in values):
         result = result.item()  # NumPy on Python scalars: stays a (weak) Python scalar
     if isinstance(result, bool | int | float | tuple | str | type(None)):

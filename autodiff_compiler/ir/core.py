@@ -108,6 +108,17 @@ class Const:
 Atom = Var | Const
 
 
+def ndim_of(x: Any) -> int | None:
+    """The rank of ``x`` when the compiler knows it, else ``None``: the one way the IR
+    layer, its rules and the transforms ask. ``x`` is an IR value or a value a rule
+    holds: an array, a list, a scalar (NumPy's rank, 0 for any object). A tuple is a
+    shape or an index to the compiler, not an array: it has no rank."""
+    if isinstance(x, Var):
+        return x.aval.ndim
+    value = x.value if isinstance(x, Const) else x
+    return None if isinstance(value, tuple) else np.ndim(value)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Eqn:
     """``outvars = prim[params](*invars)``, with the user's source location."""
@@ -137,17 +148,21 @@ class Function:
 
 
 class _Namer:
-    """Deterministic names for printing: the hint if free, else hint_1, hint_2, ..."""
+    """Deterministic names for printing, chosen as generated code chooses them: the
+    value's hint as a Python name (``self.w`` is ``self_w``), else the name of the
+    primitive that made it (``tanh``), numbered when taken (``tanh_1``). Generated code
+    also reuses a dead value's name, which SSA text cannot."""
 
     def __init__(self) -> None:
         self.names: dict[Var, str] = {}
         self.taken: set[str] = set()
+        self.made_by: dict[Var, str] = {}  # unnamed values: their primitive's name
 
     def __call__(self, atom: Atom) -> str:
         if isinstance(atom, Const):
             return _const_str(atom.value)
         if atom not in self.names:
-            base = atom.hint or "t"
+            base = python_name(atom.hint or self.made_by.get(atom, "t"))
             name, n = base, 0
             while name in self.taken:
                 n += 1
@@ -266,6 +281,7 @@ def _pretty_lines(fn: Function, namer: _Namer, indent: str, comments: bool) -> l
     ins = " ".join(namer(v) for v in fn.invars)
     lines = [f"{{ lambda {ins}. let"]
     for eqn in fn.eqns:
+        namer.made_by.update((v, eqn.prim.name) for v in eqn.outvars)
         args = " ".join(namer(a) for a in eqn.invars)
         outs = " ".join(namer(v) for v in eqn.outvars)
         text = f"    {outs} = {eqn.prim.name}{_params_str(eqn.params)} {args}".rstrip()
@@ -274,8 +290,10 @@ def _pretty_lines(fn: Function, namer: _Namer, indent: str, comments: bool) -> l
             text = f"{text:<40}  # {tag}{eqn.loc}  {eqn.loc.source.strip()}".rstrip()
         lines.append(text)
         for key, body in regions(eqn):
+            captured = " ".join(namer(v) for v in free_vars(body))
             inner = _pretty_lines(body, namer, "", comments)
-            lines.append(f"      {key} {inner[0]}")
+            header = f"{key} captures {captured} " if captured else f"{key} "
+            lines.append(f"      {header}{inner[0]}")
             lines.extend(f"      {line}" for line in inner[1:])
     outs = ", ".join(namer(a) for a in fn.outvars)
     lines.append(f"  in ({outs}{',' if len(fn.outvars) == 1 else ''}) }}")
@@ -284,7 +302,9 @@ def _pretty_lines(fn: Function, namer: _Namer, indent: str, comments: bool) -> l
 
 def pretty(fn: Function, *, comments: bool = True) -> str:
     """Print like a jaxpr: one equation per line, names chosen here, never ``id()``s.
-    Region bodies print indented under the equation that owns them."""
+    Region bodies print indented under the equation that owns them, each headed by the
+    outer values it reads (``body captures x w { lambda i y. let``): a region reads its
+    enclosing scope implicitly, and the header makes that visible."""
     return "\n".join(_pretty_lines(fn, _Namer(), "", comments))
 
 

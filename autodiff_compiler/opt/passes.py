@@ -1,26 +1,20 @@
-"""Optimisation passes, each ``Function -> Function``.
+"""Optimisation passes, each ``Function -> Function``, and the pipeline they form.
 
-``simplify`` applies algebraic identities that rules and seeds leave behind
-(``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``), lets elementwise
-operations broadcast for themselves instead of consuming ``np.broadcast_to`` views,
-and folds operations on scalar constants — each only where the compiler knows the
-result keeps exactly its shape and dtype.
-``dce`` then removes equations nothing needs: all primitives are pure but the few
-marked ``effect`` (an assert), which stay, with the regions holding them.
+``simplify`` (its own module) applies algebraic identities that rules and seeds
+leave behind; ``distribute`` factors common scalars out of sums; ``cse`` merges
+repeated computations; ``dce`` then removes equations nothing needs: all primitives
+are pure but the few marked ``effect`` (an assert), which stay, with the regions
+holding them.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
-
-import numpy as np
 
 from ..ir import primitives as P
 from ..ir.core import (
     Atom,
-    Aval,
     Const,
     Eqn,
     Function,
@@ -32,6 +26,7 @@ from ..ir.core import (
     verify,
 )
 from .schedule import schedule
+from .simplify import is_float_scalar, same_aval_values, simplify
 
 
 def dce(fn: Function) -> Function:
@@ -55,271 +50,6 @@ def has_effect(eqn: Eqn) -> bool:
 def select_outputs(fn: Function, indices: list[int]) -> Function:
     """The same program returning only some of its outputs (then run ``dce``)."""
     return replace(fn, outvars=tuple(fn.outvars[i] for i in indices))
-
-
-# ---------------------------------------------------------------------------- simplify
-
-
-def _is_scalar(atom: Atom, value: float) -> bool:
-    if not isinstance(atom, Const) or isinstance(atom.value, bool):
-        return False
-    v = atom.value
-    if isinstance(v, int | float):
-        return v == value
-    return getattr(v, "shape", None) == () and bool(v == value)
-
-
-def _same_aval(a: Atom, b: Var) -> bool:
-    """``a`` can stand for ``b``: same known shape and dtype."""
-    return _same_aval_values(a.aval, b.aval)
-
-
-def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
-    """The operand ``eqn`` merely reproduces, if any (``x * 1`` is ``x``)."""
-    prim, args, out = eqn.prim, eqn.invars, eqn.outvars[0]
-    candidates: list[Atom] = []
-    if prim is P.mul:
-        for i, j in ((0, 1), (1, 0)):
-            if _is_scalar(args[j], 1) or _is_ones(args[j], producers):
-                candidates.append(args[i])
-    elif prim in (P.add,):
-        candidates += [args[i] for i, j in ((0, 1), (1, 0)) if _is_scalar(args[j], 0)]
-    elif prim in (P.sub, P.div, P.power):
-        if _is_scalar(args[1], 0 if prim is P.sub else 1):
-            if prim is P.power and isinstance(args[0], Var) and args[0].aval.is_float \
-                    and args[1].aval.weak:
-                return args[0]  # x ** 1 is x for any float x, whatever its shape
-                # (the exponent a Python 1: np.float64(1) would widen a float32 x)
-            candidates.append(args[0])
-    elif prim is P.broadcast_to and isinstance(args[1], Const):
-        candidates.append(args[0])
-    return next((c for c in candidates if _same_aval(c, out)), None)
-
-
-def _is_ones(atom: Atom, producers: dict[Var, Eqn]) -> bool:
-    eqn = producers.get(atom) if isinstance(atom, Var) else None
-    return eqn is not None and eqn.prim is P.ones_like and not eqn.params
-
-
-def _rewrite(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
-    """``a + -b`` is ``a - b``; ``-a * k`` is ``a * -k``; ``ones_like(y) * c`` is
-    ``broadcast_to(c, y.shape)``; a broadcast scalar reshaped or broadcast again is
-    broadcast to the new shape at once."""
-    if eqn.prim is P.mul:
-        for i, j in ((0, 1), (1, 0)):
-            ones = eqn.invars[i]
-            if _is_ones(ones, producers) and ones.aval.shape is not None:
-                outer = Eqn(eqn.outvars, P.broadcast_to, (eqn.invars[j], Const(ones.aval.shape)),
-                            {}, eqn.loc)
-                (aval,) = P.broadcast_to.abstract_eval(outer.invars, {})
-                if _same_aval_values(aval, eqn.outvars[0].aval):
-                    return outer
-    if eqn.prim in (P.expand_dims, P.reshape, P.broadcast_to) \
-            and eqn.outvars[0].aval.shape is not None:
-        source = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
-        if source is not None and source.prim is P.broadcast_to \
-                and _is_zero_d(source.invars[0]):
-            shape = Const(eqn.outvars[0].aval.shape)  # a broadcast scalar, reshaped
-            return Eqn(eqn.outvars, P.broadcast_to, (source.invars[0], shape), {}, eqn.loc)
-    if eqn.prim is P.add:
-        a, b = eqn.invars
-        for x, y in ((a, b), (b, a)):
-            neg = producers.get(y) if isinstance(y, Var) else None
-            if neg is not None and neg.prim is P.neg:
-                return Eqn(eqn.outvars, P.sub, (x, neg.invars[0]), {}, eqn.loc)
-    if eqn.prim is P.mul and eqn.outvars[0].aval.is_float:
-        for i in (0, 1):
-            folded = _fold_scale(eqn, producers.get(eqn.invars[i]), eqn.invars[1 - i])
-            if folded is not None:
-                return folded
-    if eqn.prim in (P.mul, P.div) and eqn.outvars[0].aval.is_float:
-        for i, k in enumerate(eqn.invars):
-            neg = producers.get(eqn.invars[1 - i]) if isinstance(eqn.invars[1 - i], Var) \
-                else None
-            if neg is not None and neg.prim is P.neg and _negatable(k) \
-                    and (i == 1 or eqn.prim is P.mul):
-                operands = [neg.invars[0], Const(-k.value)] if i == 1 else \
-                    [Const(-k.value), neg.invars[0]]
-                flipped = Eqn(eqn.outvars, eqn.prim, tuple(operands), {}, eqn.loc)
-                (aval,) = eqn.prim.abstract_eval(flipped.invars, {})
-                if _same_aval_values(aval, eqn.outvars[0].aval):
-                    return flipped  # -a * k is a * -k: one pass fewer over a
-    return eqn
-
-
-def _fold_scale(eqn: Eqn, inner: Eqn | None, k2: Atom) -> Eqn | None:
-    """``(a k1) k2`` is ``a (k1 k2)`` and ``(k1 / a) k2`` is ``(k1 k2) / a``: a pass
-    fewer over ``a`` (rules chain such factors: ``g / (1 + x) * 2 * x``)."""
-    if inner is None or not _is_real_scalar(k2) or inner.prim not in (P.mul, P.div):
-        return None
-    slots = (0, 1) if inner.prim is P.mul else (0,)
-    for i in slots:
-        k1, a = inner.invars[i], inner.invars[1 - i]
-        if _is_real_scalar(k1):
-            with np.errstate(all="ignore"):
-                k = Const(P.mul.impl(k1.value, k2.value))
-            operands = (a, k) if inner.prim is P.mul else (k, a)
-            folded = Eqn(eqn.outvars, inner.prim, operands, {}, eqn.loc)
-            (aval,) = inner.prim.abstract_eval(operands, {})
-            if _same_aval_values(aval, eqn.outvars[0].aval):
-                return folded
-    return None
-
-
-def _is_zero_d(atom: Atom) -> bool:
-    """A value known to be 0-d: broadcasting it anywhere gives the same array."""
-    if isinstance(atom, Const):
-        return np.ndim(atom.value) == 0
-    return atom.aval.shape == ()
-
-
-def _is_real_scalar(atom: Atom) -> bool:
-    return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
-        and isinstance(atom.value, int | float | np.integer | np.floating) \
-        and not isinstance(atom.value, bool | np.bool_)
-
-
-def _negatable(atom: Atom) -> bool:
-    """A real scalar constant ``k`` with ``-a * k == a * -k``, ``-a / k == a / -k`` to
-    the bit: not 0 (an integer 0 has no sign to flip) and not unsigned (``-k`` wraps)."""
-    return _is_real_scalar(atom) and atom.value != 0 \
-        and not isinstance(atom.value, np.unsignedinteger)
-
-
-def _is_float_scalar(atom: Atom) -> bool:
-    return isinstance(atom, Const) and np.ndim(atom.value) == 0 \
-        and isinstance(atom.value, float | np.floating)
-
-
-def simplify(fn: Function) -> Function:
-    """Algebraic identities, each only where shapes and dtypes provably agree."""
-    subst: dict[Var, Atom] = {}
-    producers: dict[Var, Eqn] = {}
-    eqns: list[Eqn] = []
-
-    def sub(a: Atom) -> Atom:
-        return subst.get(a, a) if isinstance(a, Var) else a
-
-    for eqn in fn.eqns:
-        if regions(eqn):
-            eqn = map_regions(substitute([eqn], subst)[0], simplify)
-            producers.update((v, eqn) for v in eqn.outvars)
-            eqns.append(eqn)
-            continue
-        eqn = replace(eqn, invars=tuple(sub(a) for a in eqn.invars))
-        if len(eqn.outvars) == 1:
-            eqn = _implicit_broadcast(eqn, producers)
-            hoisted = _hoist_broadcast(eqn, producers)
-            if hoisted is not None:
-                inner, eqn = hoisted
-                folded = _fold(inner)
-                if folded is not None:
-                    eqn = replace(eqn, invars=(folded, eqn.invars[1]))
-                else:
-                    producers[inner.outvars[0]] = inner
-                    eqns.append(inner)
-            folded = _fold(eqn)
-            if folded is not None:
-                subst[eqn.outvars[0]] = folded
-                continue
-            same = _identity_operand(eqn, producers)
-            if same is not None:
-                _inherit_hint(same, eqn.outvars[0], producers)
-                subst[eqn.outvars[0]] = same
-                continue
-            eqn = _rewrite(eqn, producers)
-        producers.update((v, eqn) for v in eqn.outvars)
-        eqns.append(eqn)
-    return replace(fn, eqns=tuple(eqns), outvars=tuple(sub(a) for a in fn.outvars))
-
-
-def _implicit_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> Eqn:
-    """``broadcast_to(a, s) * b`` is ``a * b`` when that already has the result's aval."""
-    if not eqn.prim.elementwise:
-        return eqn
-    args = list(eqn.invars)
-    for i, a in enumerate(args):
-        source = producers.get(a) if isinstance(a, Var) else None
-        if source is None or source.prim is not P.broadcast_to:
-            continue
-        trial = [*args[:i], source.invars[0], *args[i + 1:]]
-        (aval,) = eqn.prim.abstract_eval(trial, eqn.params)
-        if _same_aval_values(aval, eqn.outvars[0].aval):
-            args = trial
-    return replace(eqn, invars=tuple(args))
-
-
-def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | None:
-    """``broadcast_to(a, s) / 3`` is ``broadcast_to(a / 3, s)``: compute on the small
-    value, broadcast once (consumers may then broadcast implicitly)."""
-    if not eqn.prim.elementwise:
-        return None
-    sources, shapes = [], set()
-    for a in eqn.invars:
-        producer = producers.get(a) if isinstance(a, Var) else None
-        if producer is not None and producer.prim is P.broadcast_to \
-                and isinstance(producer.invars[1], Const):
-            sources.append(producer.invars[0])
-            shapes.add(producer.invars[1].value)
-        elif isinstance(a, Const) and np.ndim(a.value) == 0:
-            sources.append(a)
-        else:
-            return None
-    if len(shapes) != 1:
-        return None
-    (aval,) = eqn.prim.abstract_eval(sources, eqn.params)
-    small = Var(aval, "")
-    inner = Eqn((small,), eqn.prim, tuple(sources), eqn.params, eqn.loc)
-    outer = Eqn(eqn.outvars, P.broadcast_to, (small, Const(shapes.pop())), {}, eqn.loc)
-    out_aval = P.broadcast_to.abstract_eval(outer.invars, {})[0]
-    return (inner, outer) if _same_aval_values(out_aval, eqn.outvars[0].aval) else None
-
-
-def _same_aval_values(a: Aval, b: Aval) -> bool:
-    return a.known and b.known and (a.shape, a.dtype, a.weak) == (b.shape, b.dtype, b.weak)
-
-
-def _fold(eqn: Eqn) -> Const | None:
-    """An elementwise operation on scalar constants is a constant of the same dtype."""
-    if not (eqn.prim.elementwise and all(isinstance(a, Const) for a in eqn.invars)):
-        return None
-    values = [a.value for a in eqn.invars]
-    if not all(np.ndim(v) == 0 for v in values):
-        return None
-    with np.errstate(all="ignore"):
-        try:
-            value = eqn.prim.impl(*values, **eqn.params)
-        except (ArithmeticError, ValueError):  # Python floats: 1 / 0.0, math.log(0.0)
-            value = _as_numpy_does(eqn, values)
-            if value is None:
-                return None
-    folded = Const(value)
-    return folded if _same_aval_values(folded.aval, eqn.outvars[0].aval) else None
-
-
-def _as_numpy_does(eqn: Eqn, values: list[Any]) -> Any:
-    """What NumPy computes where Python raises (inf or nan), still a Python scalar
-    where the operands were: as the generated code computes it (``Compiled.at_edges``).
-    None where it raises all the same (``1 // 0`` on ints: left to raise at run time,
-    as the user's Python does)."""
-    try:
-        value = eqn.prim.impl(*(np.array(v) if type(v) is float else v for v in values),
-                              **eqn.params)
-    except (ArithmeticError, ValueError):
-        return None
-    weak = all(type(v) in (bool, int, float, complex) for v in values)
-    return value.item() if weak and isinstance(value, np.ndarray | np.generic) else value
-
-
-def _inherit_hint(kept: Atom, dropped: Var, producers: dict[Var, Eqn]) -> None:
-    """An unnamed value standing in for a named one takes its name, unless it is a
-    forward value standing in for a gradient (``tanh(c)`` for ``g_x = tanh(c) * 1``)."""
-    if not isinstance(kept, Var) or kept.hint:
-        return
-    made_by = producers.get(kept)
-    forward = made_by is not None and made_by.loc is not None and not made_by.loc.adjoint
-    if not (forward and dropped.hint.startswith("g_")):
-        kept.hint, kept.made_up = dropped.hint, dropped.made_up
 
 
 def distribute(fn: Function) -> Function:
@@ -350,14 +80,14 @@ def _scaled(atom: Atom, producers: dict[Var, Eqn],
     if eqn is None or eqn.prim is not P.mul or uses[atom] != 1:
         return None
     for k, a in (eqn.invars, reversed(eqn.invars)):
-        if _is_float_scalar(k):
+        if is_float_scalar(k):
             return k, a, []
     for inner, other in (eqn.invars, reversed(eqn.invars)):
         found = _scaled(inner, producers, uses)
         if found is not None:
             k, a, made = found
             rest = Eqn((Var(atom.aval, ""),), P.mul, (a, other), {}, eqn.loc)
-            if _same_aval_values(P.mul.abstract_eval(rest.invars, {})[0], atom.aval):
+            if same_aval_values(P.mul.abstract_eval(rest.invars, {})[0], atom.aval):
                 return k, rest.outvars[0], [*made, rest]
     return None
 
@@ -378,7 +108,7 @@ def _factor(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> list[Eqn] | N
     else:
         return None
     (aval,) = inner_prim.abstract_eval((a, b), {})
-    if not _same_aval_values(aval, eqn.outvars[0].aval):
+    if not same_aval_values(aval, eqn.outvars[0].aval):
         return None  # the sum must already have the result's dtype: True + True is True
     inner = Eqn((Var(aval, ""),), inner_prim, (a, b), {}, eqn.loc)
     return [*made_a, *made_b, inner, Eqn(eqn.outvars, P.mul, (k, inner.outvars[0]), {}, eqn.loc)]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import constructor, defjvp, defvjp, nondifferentiable
+from .core import constructor, defelementwise, deflinear, defvjp, nondifferentiable
 from .linalg import tensordot
-from .shape import astype, dtype_of, unbroadcast, zeros_like
+from .shape import astype, dtype_of, unbroadcast
 
 eye = constructor("eye", np.eye, defaults={"k": 0, "dtype": None})
 arange = constructor("arange", np.arange, defaults={"dtype": None})
@@ -21,11 +21,10 @@ full_like = constructor("full_like", np.full_like, defaults={"dtype": None})
 
 nondifferentiable(eye, arange)
 
-# A filled array is its fill value broadcast: the adjoint sums it back.
-defvjp(full, None, lambda g, ans, shape, value, dtype=None: unbroadcast(g, value))
-defjvp(full, None, lambda t, ans, shape, value, dtype=None: t)
-defvjp(full_like, None, lambda g, ans, x, value, dtype=None: unbroadcast(g, value))
-defjvp(full_like, None, lambda t, ans, x, value, dtype=None: t)
+# A filled array is its fill value broadcast, elementwise in it with derivative 1:
+# the tangent is broadcast, the cotangent summed back.
+defelementwise(full, None, lambda d, ans, shape, value, dtype=None: d)
+defelementwise(full_like, None, lambda d, ans, x, value, dtype=None: d)
 
 # linspace(start, stop, num) = start + u * (stop - start) with u = linspace(0, 1, num):
 # along the new first axis each end point is weighted by 1 - u or u.
@@ -43,8 +42,4 @@ defvjp(linspace,
        unbroadcast(tensordot(_fraction(g, num, endpoint), g, axes=1), stop), None)
 # linspace is linear in both end points together: each contributes a linspace from or
 # to zero.
-defjvp(linspace,
-       lambda t, ans, start, stop, num, endpoint=True, dtype=None:
-       linspace(t, zeros_like(stop), num, endpoint=endpoint),
-       lambda t, ans, start, stop, num, endpoint=True, dtype=None:
-       linspace(zeros_like(start), t, num, endpoint=endpoint), None)
+deflinear(linspace, 0, 1, jointly=True)

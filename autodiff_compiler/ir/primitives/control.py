@@ -45,5 +45,7 @@ zeros_like_tape = Primitive("zeros_like_tape", ref.zeros_like_tape, foldable=Fal
                             aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
 check = Primitive("check", not_evaluated, form="check", foldable=False)
 nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check)
+# Not ``defelementwise``: its VJP would ``unbroadcast``, and the compiler only adds
+# into a running sum a term of the sum's own shape.
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
 defjvp(add_into, lambda t, ans, acc, x: t, lambda t, ans, acc, x: t)

@@ -11,6 +11,11 @@ per argument, cotangent first, then the result, then the primal arguments and pa
 ``None`` for an argument with no gradient. Rules build IR by calling primitives on
 symbolic values, so a gradient program is itself made of primitives and can be
 optimised, printed and differentiated again.
+
+Each derivative is written once. ``defjvp`` rules are derived where they follow: from
+the primitive itself where it is linear (``deflinear``), from the same seed-times-
+partial rule as the VJP where it is elementwise (``defelementwise``, ``defpartials``).
+A hand-written ``defjvp`` beside a ``defvjp`` says why it is not derived.
 """
 from __future__ import annotations
 
@@ -178,12 +183,22 @@ def defjvp(prim: Primitive, *rules: Rule) -> None:
     prim.jvp = rules
 
 
-def deflinear(prim: Primitive, *positions: int) -> None:
-    """``prim`` is linear in each argument at ``positions`` when the others are held
-    fixed (``reshape`` in ``x``, ``matmul`` in either operand; not ``add``, which is
-    affine): its JVP applies ``prim`` to the tangent in that place."""
+def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:
+    """Derive the JVP of ``prim`` from ``prim`` itself where it is linear.
+
+    By default ``prim`` is linear in each argument at ``positions`` when the others are
+    held fixed (``reshape`` in ``x``, ``matmul`` in either operand; not ``add``, which is
+    affine): the tangent of one of them contributes ``prim`` applied to that tangent in
+    its place. ``jointly``: linear in those arguments taken together (joining arrays,
+    ``linspace`` in its end points, ``index_add`` in the array and the values added),
+    so a tangent contributes ``prim`` with zeros in the others' places; ``simplify``
+    drops what the zeros add."""
     def rule_at(i: int) -> Rule:
         def rule(t, ans, *args, **params):
+            if jointly:
+                from .shape import zeros_like
+                args = tuple(zeros_like(a) if j in positions and j != i else a
+                             for j, a in enumerate(args))
             return prim(*args[:i], t, *args[i + 1:], **params)
         return rule
     n = max(positions) + 1
@@ -211,22 +226,40 @@ def per_operand(rule_at: Callable[[int], Rule], n: int = MAX_OPERANDS) -> tuple[
     return tuple(rule_at(i) for i in range(n))
 
 
-def defpartials(prim: Primitive, *partials: Rule) -> None:
-    """Register both rules of an elementwise primitive from its partial derivatives.
+def defelementwise(prim: Primitive, *rules: Rule, sum_unary: bool = False) -> None:
+    """Register both rules of an elementwise primitive from one rule per argument.
 
-    ``partial(ans, *args, **params)`` is d ans / d arg (``None``: no derivative), so
-    the VJP is ``unbroadcast(g * partial, arg)`` and the JVP ``t * partial``, and a
-    rule reads like the table of derivatives it comes from."""
+    ``rule(d, ans, *args, **params)`` is a seed ``d`` times d ans / d arg, written the
+    way the maths reads best (``d / x`` for ``log``, not ``d * (1 / x)``); ``None``: no
+    derivative. The JVP is the rule applied to the tangent. The VJP is the rule applied
+    to the cotangent, summed back to the argument's shape (``unbroadcast``) -- except
+    for a primitive of one operand, whose cotangent already has that operand's shape,
+    unless ``sum_unary``."""
     from .shape import unbroadcast
 
-    def vjp(i: int, partial: Rule) -> Rule:
-        return lambda g, ans, *args, **kw: unbroadcast(g * partial(ans, *args, **kw), args[i])
+    def vjp(i: int, rule: Rule) -> Rule:
+        if len(rules) == 1 and not sum_unary:
+            return rule
+        return lambda g, ans, *args, **kw: unbroadcast(rule(g, ans, *args, **kw), args[i])
 
-    def jvp(partial: Rule) -> Rule:
-        return lambda t, ans, *args, **kw: t * partial(ans, *args, **kw)
+    prim.vjp = tuple(None if r is None else vjp(i, r) for i, r in enumerate(rules))
+    prim.jvp = rules
 
-    prim.vjp = tuple(None if p is None else vjp(i, p) for i, p in enumerate(partials))
-    prim.jvp = tuple(None if p is None else jvp(p) for p in partials)
+
+def defpartials(prim: Primitive, *partials: Rule) -> None:
+    """``defelementwise`` from the partial derivatives themselves, when the product
+    with the seed needs no better spelling than ``d * partial``.
+
+    ``partial(ans, *args, **params)`` is d ans / d arg (``None``: no derivative), so a
+    rule reads like the table of derivatives it comes from. The VJP of a one-operand
+    primitive registered here still passes through ``unbroadcast`` (which then only
+    matches dtypes): generated code has always read so, and dropping it is a change
+    of the generated code of its own."""
+    def times(partial: Rule) -> Rule:
+        return lambda d, ans, *args, **kw: d * partial(ans, *args, **kw)
+
+    defelementwise(prim, *(None if p is None else times(p) for p in partials),
+                   sum_unary=True)
 
 
 def declare(*prims: Primitive, **properties: bool) -> None:

@@ -14,6 +14,10 @@ extra vectors that are any orthonormal completion: derivatives through the first
 ``min(m, n)`` are exact, and NaN where they reach the others. ``eigh`` and
 ``eigvalsh`` read one triangle of their argument (``UPLO``), so their gradient lives
 on that triangle, as for ``cholesky``.
+
+Both rules of each are written out: they do not repeat each other (the VJP is the
+JVP's transpose, and rules are not transposed automatically), and each direction has
+its own cheaper formula.
 """
 from __future__ import annotations
 

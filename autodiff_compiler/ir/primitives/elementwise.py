@@ -1,8 +1,9 @@
 """Elementwise arithmetic and transcendental functions.
 
-Every binary rule passes its result through ``unbroadcast``, the single place where
-NumPy's implicit broadcasting is undone. Most functions are registered by their
-partial derivatives (``defpartials``), which gives both the VJP and the JVP.
+Each function's derivative is written once, as a seed times its partial derivative
+(``defelementwise``, or ``defpartials`` from the partial alone), which gives both the
+VJP and the JVP; the VJP of a binary function passes through ``unbroadcast``, the
+single place where NumPy's implicit broadcasting is undone.
 
 Conventions where the derivative is not unique (the README lists them with the
 reasons): ``d|x|/dx = sign(x)`` (0 at 0); a tie of ``maximum``/``minimum``/``fmax``/
@@ -24,7 +25,7 @@ import numpy as np
 from .. import reference as ref
 from .core import (
     Primitive,
-    defjvp,
+    defelementwise,
     deflinear,
     defpartials,
     defvjp,
@@ -83,44 +84,45 @@ nondifferentiable(less, greater, less_equal, greater_equal, equal, not_equal, si
                   bitwise_xor, invert)
 
 # ---------------------------------------------------------------------------- arithmetic
+# One rule per argument serves both modes (``defelementwise``): ``d`` is the tangent or
+# the cotangent, and reverse mode sums it back to the argument's shape.
 
-defvjp(add, lambda g, ans, x, y: unbroadcast(g, x),
-            lambda g, ans, x, y: unbroadcast(g, y))
-defvjp(sub, lambda g, ans, x, y: unbroadcast(g, x),
-            lambda g, ans, x, y: unbroadcast(-g, y))
+defelementwise(add, lambda d, ans, x, y: d, lambda d, ans, x, y: d)
+defelementwise(sub, lambda d, ans, x, y: d, lambda d, ans, x, y: -d)
+defelementwise(div, lambda d, ans, x, y: d / y, lambda d, ans, x, y: -d * ans / y)
+defelementwise(neg, lambda d, ans, x: -d)
+# A product is linear in each factor: its JVP is the product with the tangent in that
+# factor's place (``t * y``, ``x * t``), its VJP that product's transpose.
 defvjp(mul, lambda g, ans, x, y: unbroadcast(g * y, x),
             lambda g, ans, x, y: unbroadcast(g * x, y))
-defvjp(div, lambda g, ans, x, y: unbroadcast(g / y, x),
-            lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
-defvjp(neg, lambda g, ans, x: -g)
+deflinear(mul, 0, 1)
 
 
-def _times_power_partial(g, x, y):
-    """``g`` times d(x ** y)/dx = y x^(y-1), which is 0 where y is 0 (x ** 0 is 1
+def _times_power_partial(d, x, y):
+    """``d`` times d(x ** y)/dx = y x^(y-1), which is 0 where y is 0 (x ** 0 is 1
     everywhere, even at x = 0, where y x^(y-1) would be 0 * inf), as JAX defines it."""
     if isinstance(y, int | float):
-        return g * 0 if y == 0 else g * y * x ** (y - 1)
+        return d * 0 if y == 0 else d * y * x ** (y - 1)
     zero = equal(y, 0)  # x ** 1 there: no 0 ** -1 computed and thrown away, no warning
-    return where(zero, 0, g * y * x ** where(zero, 1, y - 1))
+    return where(zero, 0, d * y * x ** where(zero, 1, y - 1))
 
 
-defvjp(power, lambda g, ans, x, y: unbroadcast(_times_power_partial(g, x, y), x),
-              lambda g, ans, x, y: unbroadcast(g * ans * log(where(equal(x, 0), 1, x)), y))
+defelementwise(power, lambda d, ans, x, y: _times_power_partial(d, x, y),
+                      lambda d, ans, x, y: d * ans * log(where(equal(x, 0), 1, x)))
 
 # ---------------------------------------------------------------------------- transcendental
-# Written out rather than through ``defpartials`` (below) because these are the hot
-# ones: the generated code then reads ``g / x``, not ``g * (1 / x)``, and skips the
-# ``unbroadcast`` a unary rule never needs.
+# The hot ones, each product with the seed spelled as it reads best (``d / x``, not the
+# ``d * (1 / x)`` that ``defpartials`` would give).
 
-defvjp(exp, lambda g, ans, x: g * ans)
-defvjp(log, lambda g, ans, x: g / x)
-defvjp(log1p, lambda g, ans, x: g / (1 + x))
-defvjp(sin, lambda g, ans, x: g * cos(x))
-defvjp(cos, lambda g, ans, x: -g * sin(x))
-defvjp(tan, lambda g, ans, x: g * (1 + ans ** 2))
-defvjp(tanh, lambda g, ans, x: g * (1 - ans ** 2))
-defvjp(sqrt, lambda g, ans, x: g / (2 * ans))
-defvjp(sigmoid, lambda g, ans, x: g * ans * (1 - ans))
+defelementwise(exp, lambda d, ans, x: d * ans)
+defelementwise(log, lambda d, ans, x: d / x)
+defelementwise(log1p, lambda d, ans, x: d / (1 + x))
+defelementwise(sin, lambda d, ans, x: d * cos(x))
+defelementwise(cos, lambda d, ans, x: -d * sin(x))
+defelementwise(tan, lambda d, ans, x: d * (1 + ans ** 2))
+defelementwise(tanh, lambda d, ans, x: d * (1 - ans ** 2))
+defelementwise(sqrt, lambda d, ans, x: d / (2 * ans))
+defelementwise(sigmoid, lambda d, ans, x: d * ans * (1 - ans))
 # d logaddexp(x, y) / dx = sigmoid(x - y): it needs no forward value, so a gradient
 # alone never computes the (costly) logaddexp itself.
 
@@ -130,8 +132,8 @@ def _minus(a, b):
     return a if isinstance(b, int | float) and b == 0 else a - b
 
 
-defvjp(logaddexp, lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(x, y)), x),
-                  lambda g, ans, x, y: unbroadcast(g * sigmoid(_minus(y, x)), y))
+defelementwise(logaddexp, lambda d, ans, x, y: d * sigmoid(_minus(x, y)),
+                          lambda d, ans, x, y: d * sigmoid(_minus(y, x)))
 
 # ---------------------------------------------------------------------------- piecewise
 # Conventions where the derivative is not unique: d|x|/dx = sign(x), so 0 at 0;
@@ -158,34 +160,9 @@ defpartials(fmax, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
                                 lambda ans, x, y: _kept(ans, y, x)))
 defpartials(fmin, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
                                 lambda ans, x, y: _kept(ans, y, x)))
-defvjp(abs_, lambda g, ans, x: g * sign(x))
-defvjp(where, None, lambda g, ans, c, x, y: unbroadcast(where(c, g, 0), x),
-                    lambda g, ans, c, x, y: unbroadcast(where(c, 0, g), y))
-
-# ---------------------------------------------------------------------------- forward mode
-# Tangents are broadcast to the result's shape by the forward transform, so these
-# rules need no broadcasting of their own.
-
-deflinear(neg, 0)
-defjvp(add, lambda t, ans, x, y: t, lambda t, ans, x, y: t)
-defjvp(sub, lambda t, ans, x, y: t, lambda t, ans, x, y: -t)
-defjvp(mul, lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
-defjvp(div, lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y)
-defjvp(power, lambda t, ans, x, y: _times_power_partial(t, x, y),
-              lambda t, ans, x, y: t * ans * log(where(equal(x, 0), 1, x)))
-defjvp(exp, lambda t, ans, x: t * ans)
-defjvp(log, lambda t, ans, x: t / x)
-defjvp(log1p, lambda t, ans, x: t / (1 + x))
-defjvp(sin, lambda t, ans, x: t * cos(x))
-defjvp(cos, lambda t, ans, x: -t * sin(x))
-defjvp(tan, lambda t, ans, x: t * (1 + ans ** 2))
-defjvp(tanh, lambda t, ans, x: t * (1 - ans ** 2))
-defjvp(sqrt, lambda t, ans, x: t / (2 * ans))
-defjvp(sigmoid, lambda t, ans, x: t * ans * (1 - ans))
-defjvp(logaddexp, lambda t, ans, x, y: t * sigmoid(_minus(x, y)),
-                  lambda t, ans, x, y: t * sigmoid(_minus(y, x)))
-defjvp(abs_, lambda t, ans, x: t * sign(x))
-defjvp(where, None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x, y: where(c, 0, t))
+defelementwise(abs_, lambda d, ans, x: d * sign(x))
+defelementwise(where, None, lambda d, ans, c, x, y: where(c, d, 0),
+                            lambda d, ans, c, x, y: where(c, 0, d))
 
 # ---------------------------------------------------------------------------- by partials
 # d ans / d arg for each argument, from which defpartials derives both rules.

@@ -118,12 +118,10 @@ defvjp(add_along_axis, lambda g, ans, x, indices, v, axis: unbroadcast(g, x), No
 deflinear(getitem, 0)
 deflinear(gather, 0)
 deflinear(take_along_axis, 0)
-defjvp(index_add, lambda t, ans, x, idx, v: t, None,
-                  lambda t, ans, x, idx, v: index_add(zeros_like(x), idx, t))
-defjvp(gather_add, lambda t, ans, x, v, *index: t,
-                   lambda t, ans, x, v, *index: gather_add(zeros_like(x), t, *index))
-defjvp(add_along_axis, lambda t, ans, x, indices, v, axis: t, None,
-       lambda t, ans, x, indices, v, axis: add_along_axis(zeros_like(x), indices, t, axis=axis))
+# Adding ``v`` into ``x`` is linear in the two together.
+deflinear(index_add, 0, 2, jointly=True)
+deflinear(gather_add, 0, 1, jointly=True)
+deflinear(add_along_axis, 0, 2, jointly=True)
 
 # ---------------------------------------------------------------------------- assignment
 # ``x[index] = v`` is ``x = setitem(x, index, v)``: a new value, the IR staying
@@ -178,6 +176,10 @@ defvjp(index_update, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), i
        lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
 defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, x), 0, *index),
        lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index))
+# Overwriting part of ``x`` with ``v`` is linear in the two together, but not derived
+# with ``deflinear(..., jointly=True)``: the tangent of the overwritten places is the
+# literal 0 whatever ``v`` is, where the derived rule would write ``v``'s zeros (a
+# constant ``v`` of 2.0 would give 0.0, an array ``v`` an array of zeros).
 defjvp(index_update, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
        lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
 defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
@@ -193,6 +195,8 @@ def _order(x, axis):
 
 defvjp(sort, lambda g, ans, x, axis=-1:
        take_along_axis(g, argsort(_order(x, axis), axis=axis), axis=axis))
+# Not derived: sorting is linear in ``x`` only for a fixed order (``x``'s), so the
+# tangent is permuted by that order rather than sorted itself.
 defjvp(sort, lambda t, ans, x, axis=-1: take_along_axis(t, _order(x, axis), axis=axis))
 
 

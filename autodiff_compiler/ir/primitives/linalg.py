@@ -65,18 +65,14 @@ from_columns = Primitive("from_columns", ref.from_columns)
 
 def _swap_last(a):
     """Swap the last two axes: ``a.T`` for a matrix."""
-    return T(a) if _ndim(a) == 2 else swapaxes(a, -1, -2)
-
-
-def _ndim(a):
-    return a.aval.ndim if hasattr(a, "aval") else np.ndim(a)
+    return T(a) if ndim_of(a) == 2 else swapaxes(a, -1, -2)
 
 
 # ---------------------------------------------------------------------------- matmul
 
 
 def _vjp_matmul_x(g, ans, x, y):
-    nx, ny = x.aval.ndim, _ndim(y)
+    nx, ny = ndim_of(x), ndim_of(y)
     if nx is None or ny is None:
         return matmul_vjp_x(g, x, y)
     if ny == 1:  # (..., n, k) @ (k,) -> (..., n)
@@ -89,7 +85,7 @@ def _vjp_matmul_x(g, ans, x, y):
 
 
 def _vjp_matmul_y(g, ans, x, y):
-    nx, ny = _ndim(x), y.aval.ndim
+    nx, ny = ndim_of(x), ndim_of(y)
     if nx is None or ny is None:
         return matmul_vjp_y(g, x, y)
     if nx == 1:  # (k,) @ (..., k, m) -> (..., m)
@@ -133,7 +129,7 @@ def _in_order(out, perm):
 
 
 def _vjp_tensordot_a(g, ans, a, b, axes=2):
-    na, nb = ndim_of(a), _ndim(b)
+    na, nb = ndim_of(a), ndim_of(b)
     if na is None or nb is None:
         return tensordot_vjp_a(g, a, b, axes=axes)
     ca, cb = _contracted(na, nb, axes)
@@ -145,7 +141,7 @@ def _vjp_tensordot_a(g, ans, a, b, axes=2):
 
 
 def _vjp_tensordot_b(g, ans, a, b, axes=2):
-    na, nb = _ndim(a), ndim_of(b)
+    na, nb = ndim_of(a), ndim_of(b)
     if na is None or nb is None:
         return tensordot_vjp_b(g, a, b, axes=axes)
     ca, cb = _contracted(na, nb, axes)
@@ -174,7 +170,7 @@ def _dot_axes(na: int, nb: int):
 
 
 def _vjp_dot_a(g, ans, a, b):
-    na, nb = ndim_of(a), _ndim(b)
+    na, nb = ndim_of(a), ndim_of(b)
     if na is None or nb is None:
         return dot_vjp_a(g, a, b)
     if na == 0 or nb == 0:
@@ -185,7 +181,7 @@ def _vjp_dot_a(g, ans, a, b):
 
 
 def _vjp_dot_b(g, ans, a, b):
-    na, nb = _ndim(a), ndim_of(b)
+    na, nb = ndim_of(a), ndim_of(b)
     if na is None or nb is None:
         return dot_vjp_b(g, a, b)
     if na == 0 or nb == 0:
@@ -196,7 +192,7 @@ def _vjp_dot_b(g, ans, a, b):
 
 
 def _inner_axes(a, b):
-    na, nb = _ndim(a), _ndim(b)
+    na, nb = ndim_of(a), ndim_of(b)
     return ((-1,), (-1,)) if na is None or nb is None else ((na - 1,), (nb - 1,))
 
 
@@ -204,7 +200,7 @@ def _vjp_inner(i):
     """np.inner is a product with a scalar, or a tensordot over both last axes."""
     def rule(g, ans, a, b):
         x, other = (a, b) if i == 0 else (b, a)
-        if _ndim(a) == 0 or _ndim(b) == 0:
+        if ndim_of(a) == 0 or ndim_of(b) == 0:
             return unbroadcast(g * other, x)
         vjp = _vjp_tensordot_a if i == 0 else _vjp_tensordot_b
         return vjp(g, ans, a, b, _inner_axes(a, b))
@@ -311,6 +307,9 @@ defvjp(einsum, None, *per_operand(_vjp_einsum_at, MAX_OPERANDS - 1))
 deflinear(einsum, *range(1, MAX_OPERANDS))
 
 # ---------------------------------------------------------------------------- inv, det, slogdet
+# From here on both rules are written out: they do not repeat each other (the VJP is
+# the JVP's transpose, which is not derived automatically), and each direction has its
+# own cheaper formula (``-(ans @ t @ ans)`` forward, transposed factors backward).
 
 
 def _logdet_cotangent(g, x):

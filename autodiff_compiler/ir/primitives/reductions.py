@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Primitive, deflinear, defvjp, nondifferentiable
+from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import (
                     astype,
                     broadcast_to,
@@ -156,7 +156,8 @@ def _vjp_cumprod(g, ans, x, axis=None):
 defvjp(cumsum, _vjp_cumsum)
 defvjp(cumprod, _vjp_cumprod)
 deflinear(cumsum, 0)
-cumprod.jvp = (lambda t, ans, x, axis=None: cumsum(t / x, axis=axis) * ans,)
+# Written out: d cumprod = cumprod * cumsum(dx / x), whose transpose is the VJP above.
+defjvp(cumprod, lambda t, ans, x, axis=None: cumsum(t / x, axis=axis) * ans)
 
 # ---------------------------------------------------------------------------- trace
 

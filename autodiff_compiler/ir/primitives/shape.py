@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import reference as ref
-from ..core import Aval, Var
+from ..core import Aval, Var, ndim_of
 from .core import (
+    MAX_OPERANDS,
     Primitive,
     attribute,
     constructor,
@@ -99,11 +100,6 @@ def dim_of(x: Any, axis: int) -> Any:
     from .indexing import getitem
     dims = shape_of(x)
     return dims[axis] if isinstance(dims, tuple) else getitem(dims, axis)
-
-
-def ndim_of(x: Any) -> int | None:
-    """The rank of ``x`` when the compiler knows it."""
-    return _aval(x).ndim
 
 
 def axis_index(axis: int, index: Any) -> tuple:
@@ -264,15 +260,6 @@ def _vjp_stack_at(i: int):
     return rule
 
 
-def _jvp_joined_at(prim: Primitive, i: int):
-    """Joining is linear in all operands together: operand ``i`` contributes its tangent
-    joined with zeros in the others' places."""
-    def rule(t, ans, *arrays, **params):
-        pieces = [t if j == i else zeros_like(a) for j, a in enumerate(arrays)]
-        return prim(*pieces, **params)
-    return rule
-
-
 def _vjp_concat_part(h, ans, g, *arrays, index, axis):
     pieces = [h if j == index else zeros_like(a) for j, a in enumerate(arrays)]
     return hstack(*pieces) if axis is None else concatenate(*pieces, axis=axis)
@@ -282,8 +269,8 @@ defvjp(concatenate, *per_operand(_vjp_concatenate_at))
 defvjp(stack, *per_operand(_vjp_stack_at))
 defvjp(hstack, *per_operand(lambda i: lambda g, ans, *arrays:
                             concat_part(g, *arrays, index=i, axis=None)))
-for _prim in (concatenate, stack, hstack):
-    defjvp(_prim, *per_operand(lambda i, p=_prim: _jvp_joined_at(p, i)))
+for _prim in (concatenate, stack, hstack):  # linear in all operands together
+    deflinear(_prim, *range(MAX_OPERANDS), jointly=True)
 defvjp(concat_part, _vjp_concat_part)
 deflinear(concat_part, 0)
 
@@ -291,7 +278,7 @@ deflinear(concat_part, 0)
 
 
 def _vjp_pad(g, ans, x, pad_width, constant_values=0):
-    rank = _aval(x).ndim
+    rank = ndim_of(x)
     if rank is None:
         return unpad(g, pad_width)
     from .indexing import getitem
@@ -300,10 +287,12 @@ def _vjp_pad(g, ans, x, pad_width, constant_values=0):
 
 
 def _vjp_diag(g, ans, x, k=0):
-    return diag(g, k=k) if _aval(x).ndim == 1 else undiag(g, x, k=k)
+    return diag(g, k=k) if ndim_of(x) == 1 else undiag(g, x, k=k)
 
 
 defvjp(pad, _vjp_pad, None)
+# Not derived: the padding value is a parameter, not an operand, and a tangent is
+# padded with zeros whatever it is.
 defjvp(pad, lambda t, ans, x, pad_width, constant_values=0: pad(t, pad_width))
 defvjp(unpad, lambda h, ans, g, pad_width: pad(h, pad_width), None)
 defvjp(diag, _vjp_diag)

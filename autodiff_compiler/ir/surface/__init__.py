@@ -21,7 +21,7 @@ import numpy as np
 from ...errors import AutodiffError
 from .. import builder
 from .. import primitives as P
-from ..core import Var
+from ..core import Var, ndim_of
 from ..reference import sigmoid
 
 
@@ -115,7 +115,7 @@ def _rank(x: Any) -> int | None:
     return P.ndim_of(x)
 
 def _ranks(xs: Any) -> list[int] | None:
-    ranks = [_rank(x) for x in xs]
+    ranks = [ndim_of(x) for x in xs]
     return None if any(r is None for r in ranks) else ranks
 
 # ---------------------------------------------------------------------------- compile time

@@ -9,13 +9,12 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
-from ..core import Var
+from ..core import Var, ndim_of
 from ..reference import sigmoid
 from . import (
     Builder,
     CompileTimeError,
     _keepdims,
-    _rank,
     _static,
     _unsupported,
     register,
@@ -225,7 +224,7 @@ def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
     flat = _norm(P.reshape(x, -1), ord, 0, False)
     if not keepdims:
         return flat
-    rank = _rank(x)
+    rank = ndim_of(x)
     if rank is None:
         raise CompileTimeError("np.linalg.vector_norm(..., keepdims=True) of an array whose "
                                "rank is unknown when compiling")

@@ -20,10 +20,9 @@ import numpy as np
 from ...errors import AutodiffError
 from .. import builder
 from .. import primitives as P
-from ..core import Var
+from ..core import Var, ndim_of
 from . import (
     CompileTimeError,
-    _rank,
     _static,
     _unsupported,
     register,
@@ -34,7 +33,7 @@ from .shapes import _arrays, _splitter
 
 
 def _known_rank(x: Any, what: str) -> int:
-    rank = _rank(x)
+    rank = ndim_of(x)
     if rank is None:
         raise _unknown(what, "rank")
     return rank
@@ -115,7 +114,7 @@ def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     a, n, axis = _asarray(a), _static(n, "n"), _static(axis, "axis")
     if n < 0:
         raise ValueError(f"order must be non-negative but got {n!r}")
-    if _rank(a) == 0:
+    if ndim_of(a) == 0:
         raise ValueError("diff requires input that is at least one dimensional")
     pieces = [_edge(prepend, a, axis), a, _edge(append, a, axis)]
     pieces = [p for p in pieces if p is not None]
@@ -170,7 +169,7 @@ def _spacings(varargs: tuple, n: int) -> list[Any]:
     if len(varargs) != n:
         raise TypeError("invalid number of arguments")
     for dx in varargs:
-        if isinstance(dx, list | tuple) or (_rank(dx) or 0) > 0:
+        if isinstance(dx, list | tuple) or (ndim_of(dx) or 0) > 0:
             raise CompileTimeError("np.gradient with coordinate arrays is not supported "
                                    "yet; give one scalar spacing per axis")
     return list(varargs)
@@ -217,7 +216,7 @@ def _rollaxis(a, axis, start=0):
     """``np.rollaxis`` is ``np.moveaxis`` to ``start``, or to ``start - 1`` when the axis
     comes from before ``start``."""
     axis, start = _static(axis, "axis"), _static(start, "start")
-    rank = _rank(a)
+    rank = ndim_of(a)
     if rank is not None:
         if not -rank <= axis < rank or not -rank <= start <= rank:
             raise ValueError(f"np.rollaxis: axis {axis} or start {start} is out of bounds "
@@ -233,7 +232,7 @@ def _rollaxis(a, axis, start=0):
 def _diagonal(a, offset=0, axis1=0, axis2=1):
     offset, axis1, axis2 = (_static(v, n) for v, n in [(offset, "offset"), (axis1, "axis1"),
                                                        (axis2, "axis2")])
-    rank = _rank(a)
+    rank = ndim_of(a)
     if axis1 == axis2 or (rank is not None and axis1 % rank == axis2 % rank):
         raise ValueError("axis1 and axis2 cannot be the same")
     if rank == 2 and {axis1 % 2, axis2 % 2} == {0, 1}:
@@ -307,7 +306,7 @@ register("linear algebra", _cross, np.cross)
 def _column_stack(tup):
     """1-D (and 0-d) arrays become columns: ``atleast_2d`` of the transpose, transposed
     back (a matrix is left as it is, whatever the rank)."""
-    columns = [P.T(P.atleast_2d(P.T(a))) if _rank(a) is None or _rank(a) < 2 else a
+    columns = [P.T(P.atleast_2d(P.T(a))) if ndim_of(a) is None or ndim_of(a) < 2 else a
                for a in (_asarray(a) for a in _arrays(tup, "column_stack"))]
     return P.concatenate(*columns, axis=1)
 
@@ -316,7 +315,7 @@ def _split_along(axis: int, least_rank: int, what: str) -> Any:
     split = _splitter(False, what)
 
     def build(ary, indices_or_sections):
-        rank = _rank(ary)
+        rank = ndim_of(ary)
         if rank is not None and rank < least_rank:
             raise ValueError(f"{what} only works on arrays of {least_rank} or more "
                              "dimensions")

@@ -9,14 +9,13 @@ import numpy as np
 
 from .. import builder
 from .. import primitives as P
-from ..core import Var
+from ..core import Var, ndim_of
 from . import (
     Builder,
     CompileTimeError,
     _dtype,
     _dtype_kw,
     _is_float_dtype,
-    _rank,
     _static,
     _unsupported,
     register,
@@ -84,7 +83,7 @@ def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
     if not isinstance(obj, Var):
         return np.array(obj, dtype=_dtype(dtype), ndmin=ndmin)
     value = _astype(obj, dtype) if dtype is not None else obj
-    rank = _rank(value)
+    rank = ndim_of(value)
     if ndmin and (rank is None or rank < ndmin):
         return P.copy(value, ndmin=ndmin)  # leading axes of length 1
     return P.copy(value) if copy and value is obj and not _fresh(value) else value

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
+from ..core import ndim_of
 from . import (
     CompileTimeError,
-    _rank,
     _static,
     _unsupported,
     register,
@@ -22,7 +22,7 @@ def _einsum(subscripts, *operands, out=None, optimize=False, **kw):
     _unsupported("einsum", out=out, **kw)
     if not isinstance(subscripts, str):  # the interleaved form: a, [0, 1], b, [1, 2], [0, 2]
         subscripts, operands = _interleaved_subscripts([subscripts, *operands])
-    return P.einsum(P.explicit_subscripts(subscripts, [_rank(op) for op in operands]),
+    return P.einsum(P.explicit_subscripts(subscripts, [ndim_of(op) for op in operands]),
                     *operands)
 
 

@@ -11,11 +11,10 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
-from ..core import Var
+from ..core import Var, ndim_of
 from . import (
     Builder,
     CompileTimeError,
-    _rank,
     _ranks,
     _static,
     _unsupported,
@@ -107,7 +106,7 @@ def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
 
 def _atleast(prim: P.Primitive, rank: int) -> Builder:
     def build(*arys):
-        out = [a if (_rank(a) or 0) >= rank and _rank(a) is not None else prim(a) for a in arys]
+        out = [a if (n := ndim_of(a)) is not None and n >= rank else prim(a) for a in arys]
         return out[0] if len(out) == 1 else out
     return build
 
