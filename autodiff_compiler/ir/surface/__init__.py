@@ -20,7 +20,6 @@ import numpy as np
 
 from ...errors import AutodiffError
 from .. import builder
-from .. import primitives as P
 from ..core import Var, ndim_of
 from ..reference import sigmoid
 
@@ -29,8 +28,10 @@ def stop_gradient(value: Any) -> Any:
     """The value itself, through which no gradient flows (``ops.stop_gradient``)."""
     return value
 
+
 class CompileTimeError(Exception):
     """An argument that must be known when compiling was not; lowering adds the place."""
+
 
 Builder = Callable[..., Any]
 FUNCTIONS: dict[Any, Builder] = {}
@@ -41,6 +42,7 @@ FAMILIES: dict[str, list[str]] = {}
 # What users registered with ``extend`` (left out of the README's table).
 USER_FUNCTIONS: set[Any] = set()
 USER_METHODS: set[str] = set()
+
 
 def register(family: str, build: Builder, *functions: Any, methods: tuple[str, ...] = (),
              attributes: tuple[str, ...] = ()) -> Builder:
@@ -59,6 +61,7 @@ def register(family: str, build: Builder, *functions: Any, methods: tuple[str, .
         names.append(f"x.{name}")
     return build
 
+
 def display_name(fn: Any) -> str:
     """``np.linalg.inv``, ``abs``, ``ops.sigmoid``: how a user spells ``fn``."""
     if fn in _USUAL_NAMES:
@@ -74,6 +77,7 @@ def display_name(fn: Any) -> str:
         return name
     return f"{module.removeprefix('autodiff_compiler.')}.{name}"
 
+
 _USUAL_NAMES = {np.abs: "np.abs", np.mod: "np.mod", np.conj: "np.conj", sigmoid: "ops.sigmoid",
                 stop_gradient: "ops.stop_gradient"}
 _ALIASES = {np.divide: ["np.true_divide"], np.mod: ["np.remainder"], np.abs: ["np.absolute"],
@@ -84,39 +88,45 @@ FAMILIES["operators"] = ["x + y", "x - y", "x * y", "x / y", "x // y", "x % y", 
 
 # ---------------------------------------------------------------------------- arguments
 
+
 def _static(value: Any, what: str) -> Any:
     if isinstance(value, Var) or _contains_var(value):
         raise CompileTimeError(f"{what} must be known when compiling, not computed at run time")
     return tuple(value) if isinstance(value, list) else value
+
 
 def _contains_var(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(isinstance(v, Var) or _contains_var(v) for v in value)
     return False
 
+
 def _unsupported(name: str, **given: Any) -> None:
     for key, value in given.items():
         if value is not None and value is not np._NoValue:
             raise CompileTimeError(f"{name}(..., {key}=...) is not supported yet")
 
+
 def _keepdims(value: Any) -> bool:
     return False if value is np._NoValue else bool(_static(value, "keepdims"))
+
 
 def _dtype(dtype: Any) -> np.dtype | None:
     return None if dtype is None else np.dtype(_static(dtype, "dtype"))
 
+
 def _dtype_kw(dtype: Any) -> dict[str, Any]:
     return {} if dtype is None else {"dtype": _dtype(dtype)}
+
 
 def _is_float_dtype(dtype: np.dtype) -> bool:
     return np.issubdtype(dtype, np.inexact)
 
-def _rank(x: Any) -> int | None:
-    return P.ndim_of(x)
 
 def _ranks(xs: Any) -> list[int] | None:
     ranks = [ndim_of(x) for x in xs]
     return None if any(r is None for r in ranks) else ranks
+
 
 # ---------------------------------------------------------------------------- compile time
 
@@ -129,11 +139,13 @@ STATIC_CALLS = frozenset([
     np.float16, np.float32, np.float64, np.int32, np.int64, np.issubdtype, np.finfo, np.iinfo,
 ])
 
+
 def evaluated_when_compiling(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a pure function of Python values (``grad``) to run while compiling, when a
     compiled function calls it with arguments that are all known then."""
     fn.__evaluated_when_compiling__ = True
     return fn
+
 
 def is_static_call(func: Any) -> bool:
     if isinstance(func, type) and issubclass(func, BaseException):
@@ -142,6 +154,7 @@ def is_static_call(func: Any) -> bool:
         return func in STATIC_CALLS or getattr(func, "__evaluated_when_compiling__", False)
     except TypeError:
         return False
+
 
 def lookup(func: Any) -> Builder | None:
     """The builder for a call to ``func``; for a NumPy function without one, a builder
@@ -156,9 +169,11 @@ def lookup(func: Any) -> Builder | None:
         return _static_first(func, build)
     return build
 
+
 def _is_numpy(func: Any) -> bool:
     module = getattr(func, "__module__", None) or ""
     return callable(func) and (module == "numpy" or module.startswith("numpy."))
+
 
 def _static_first(func: Any, build: Builder) -> Builder:
     """A callable that is both a static call and a surface entry (``np.prod``): with
@@ -170,11 +185,13 @@ def _static_first(func: Any, build: Builder) -> Builder:
     dispatch.__wrapped__ = build  # its signature is the builder's
     return dispatch
 
+
 def missing_rule_hint(name: str) -> str:
     return (f"register a rule for {name}: `from autodiff_compiler import extend; "
             f"p = extend.defprimitive({name}); extend.defvjp(p, lambda g, ans, x: ...)` "
             "(see the README); or wrap the call in stop_gradient(...) if no gradient needs "
             "to flow through it")
+
 
 def _refuse(func: Any) -> Builder:
     name = display_name(func)
@@ -184,19 +201,23 @@ def _refuse(func: Any) -> Builder:
                             hint=missing_rule_hint(name))
     return build
 
+
 EXTENDED = "registered with extend"
 README_BEGIN, README_END = "<!-- surface:begin -->", "<!-- surface:end -->"
+
 
 # The README's rows, in this order; a family not listed comes last.
 _FAMILY_ORDER = ("operators", "elementwise", "inactive", "reductions", "shapes", "indexing",
                  "linear algebra", "constructors")
 
+
 def family_rank(family: str) -> int:
     return _FAMILY_ORDER.index(family) if family in _FAMILY_ORDER else len(_FAMILY_ORDER)
 
+
 # The rest of the table: elementwise functions and reductions, shapes, linear algebra,
-# constructors, and the functions that
-# are compositions of primitives (each module registers its builders on import).
+# constructors, and the functions that are compositions of primitives (each module
+# registers its builders on import).
 from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     arithmetic,
     composed,
