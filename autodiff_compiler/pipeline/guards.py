@@ -31,8 +31,6 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ..frontend.captures import MISSING, Guard, Path
 
 _BY_VALUE = (int, float, complex, str, bytes, tuple, types.MethodType, types.BuiltinMethodType)
@@ -82,7 +80,7 @@ def _term(guard: Guard, i: str, env: dict[str, Any]) -> str:
     now, expected = _path_expression(guard.path, i, env), guard.expected
     env[f"e{i}"], env[f"t{i}"] = expected, type(expected)
     if guard.array:
-        env[f"s{i}"], env[f"d{i}"] = np.shape(expected), expected.dtype
+        env[f"s{i}"], env[f"d{i}"] = tuple(expected.shape), expected.dtype
         return (f"(type(v{i} := {now}) is t{i} and v{i}.shape == s{i} "
                 f"and (v{i}.dtype is d{i} or v{i}.dtype == d{i}))")
     if _mutable_inside(expected):
