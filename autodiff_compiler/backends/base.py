@@ -28,6 +28,10 @@ def _own_params(eqn: Eqn) -> dict[str, Any]:
     return dict(eqn.params)
 
 
+def _as_is(fn: Function) -> Function:
+    return fn
+
+
 @dataclass(frozen=True)
 class Backend:
     """One target of code generation.
@@ -43,7 +47,8 @@ class Backend:
     of the user's is given them. ``keywords(eqn)`` are the keyword arguments ``eqn`` is
     written with (its params, renamed where the library's names differ).
     ``constant(emitter, value)`` writes a constant the backend spells its own way (an
-    expression), or None for the code generator's spelling.
+    expression), or None for the code generator's spelling. ``prepare(fn)`` is ``fn``
+    as this backend needs it written (casts made explicit, say), before ``check``.
     """
 
     name: str
@@ -56,6 +61,7 @@ class Backend:
     prologue: Callable[[Sequence[str]], list[str]] = _no_lines
     keywords: Callable[[Eqn], dict[str, Any]] = _own_params
     constant: Callable[[Any, Any], Any] | None = None
+    prepare: Callable[[Function], Function] = _as_is
 
     @property
     def in_place(self) -> bool:

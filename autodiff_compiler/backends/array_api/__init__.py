@@ -32,6 +32,7 @@ from ...ir.core import Function, regions
 from ..base import Backend
 from ..python.expressions import Emitter, attr
 from . import runtime
+from .promotion import explicit_promotion
 from .spellings import keywords, refusal, spell
 
 # Generated code's namespace: the helpers, ``slice`` for indices computed at run time,
@@ -98,4 +99,5 @@ def check(fn: Function) -> None:
 
 BACKEND = Backend("array_api", spell, NAMESPACE, python_floats=False, check=check,
                   prologue=prologue, keywords=keywords, constant=constant,
+                  prepare=explicit_promotion,
                   description="any library of the Python array API standard")

@@ -410,6 +410,7 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
     else sees them (``buffers``), if the backend can. ``python_floats=False`` spells
     everything with the array library, for float64 scalars where Python floats would be
     (see ``expressions.may_raise_on_floats``)."""
+    fn = backend.prepare(fn)
     backend.check(fn)
     in_place = in_place and backend.in_place
     python_floats = python_floats and backend.python_floats

@@ -1,0 +1,64 @@
+"""NumPy's mixed-kind promotion made explicit, for libraries that do not promote.
+
+NumPy computes ``x * (x > 0)`` (a bool mask times floats), ``np.sum(mask)`` and
+``int_array * 0.5`` by promoting the bool or integer operand; the array API standard
+leaves mixed kinds undefined (array-api-strict raises), and derivative rules write such
+masks everywhere. Before code is generated, each operand of an arithmetic primitive
+whose dtype is of another kind than the result's gets an explicit ``astype`` to the
+result's dtype: ``g * xp.astype(greater, xp.float64)``. Same-kind promotion (float32
+with float64) the standard defines, and is left alone.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ...ir.core import Aval, Const, Eqn, Function, Var, map_regions
+from ...ir.primitives import REGISTRY
+
+# Primitives that compute numbers from numbers: the standard asks for numeric operands
+# of one kind (comparisons, where's condition and logical ones take bools as they are).
+NUMERIC = frozenset([
+    "add", "sub", "mul", "div", "pow", "floor_divide", "mod", "neg", "abs", "square",
+    "maximum", "minimum", "reduce_sum", "reduce_mean", "reduce_prod", "cumsum", "cumprod",
+    "matmul", "dot", "inner", "outer", "tensordot", "vdot", "sign", "exp", "log", "sqrt",
+    "sin", "cos", "tanh", "sigmoid", "clip", "where", "hypot", "arctan2", "logaddexp",
+])
+_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def explicit_promotion(fn: Function) -> Function:
+    """``fn`` with a cast before each operand NumPy would promote to another kind."""
+    eqns: list[Eqn] = []
+    for eqn in fn.eqns:
+        eqn = map_regions(eqn, explicit_promotion)
+        target = _result_dtype(eqn)
+        if target is not None:
+            invars = list(eqn.invars)
+            first = 1 if eqn.prim.name == "where" else 0  # the condition stays bool
+            for i in range(first, len(invars)):
+                cast = _cast(invars[i], target, eqn)
+                if cast is not None:
+                    eqns.append(cast)
+                    invars[i] = cast.outvars[0]
+            eqn = replace(eqn, invars=tuple(invars))
+        eqns.append(eqn)
+    return replace(fn, eqns=tuple(eqns))
+
+
+def _result_dtype(eqn: Eqn) -> np.dtype | None:
+    if eqn.prim.name not in NUMERIC or len(eqn.outvars) != 1:
+        return None
+    return eqn.outvars[0].aval.dtype
+
+
+def _cast(atom: object, target: np.dtype, eqn: Eqn) -> Eqn | None:
+    """An ``astype`` of ``atom`` to ``target`` when it is an array of a lower kind."""
+    if not isinstance(atom, Var) or atom.aval.weak or atom.aval.dtype is None:
+        return None
+    have, want = _KIND_ORDER.get(atom.aval.dtype.kind), _KIND_ORDER.get(target.kind)
+    if have is None or want is None or have >= want:
+        return None
+    out = Var(Aval(atom.aval.shape, target), atom.hint)
+    return Eqn((out,), REGISTRY["astype"], (atom, Const(target)), {}, eqn.loc)
