@@ -63,7 +63,7 @@ def constant(em: Emitter, value: Any) -> gast.expr | None:
             isinstance(v, slice) for v in value)):
         return gast.Subscript(gast.Name("s_", gast.Load(), None, None), em.index(value),
                               gast.Load())
-    if value in (float, int, bool, complex) and isinstance(value, type):
+    if isinstance(value, type) and value in (float, int, bool, complex):
         value = np.dtype(value)
     if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(
             value, np.generic)):

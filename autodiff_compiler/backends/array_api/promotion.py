@@ -33,32 +33,37 @@ def explicit_promotion(fn: Function) -> Function:
     eqns: list[Eqn] = []
     for eqn in fn.eqns:
         eqn = map_regions(eqn, explicit_promotion)
-        target = _result_dtype(eqn)
-        if target is not None:
+        if eqn.prim.name in NUMERIC and len(eqn.outvars) == 1:
             invars = list(eqn.invars)
             first = 1 if eqn.prim.name == "where" else 0  # the condition stays bool
             for i in range(first, len(invars)):
-                cast = _cast(invars[i], target, eqn)
-                if cast is not None:
-                    eqns.append(cast)
-                    invars[i] = cast.outvars[0]
+                casts = _cast(invars[i], eqn, invars[first:])
+                if casts:
+                    eqns.extend(casts)
+                    invars[i] = casts[-1].outvars[0]
             eqn = replace(eqn, invars=tuple(invars))
         eqns.append(eqn)
     return replace(fn, eqns=tuple(eqns))
 
 
-def _result_dtype(eqn: Eqn) -> np.dtype | None:
-    if eqn.prim.name not in NUMERIC or len(eqn.outvars) != 1:
-        return None
-    return eqn.outvars[0].aval.dtype
-
-
-def _cast(atom: object, target: np.dtype, eqn: Eqn) -> Eqn | None:
-    """An ``astype`` of ``atom`` to ``target`` when it is an array of a lower kind."""
+def _cast(atom: object, eqn: Eqn, operands: list) -> list[Eqn]:
+    """An ``astype`` of ``atom`` to the result's dtype when it is an array of a lower
+    kind. Where the result's dtype is not known (shape-generic code), a bool array takes
+    the dtype of an operand whose dtype is not known either, read at run time: any
+    dtype promotes a bool to itself."""
     if not isinstance(atom, Var) or atom.aval.weak or atom.aval.dtype is None:
-        return None
+        return []
+    target = eqn.outvars[0].aval.dtype
+    out = Var(Aval(atom.aval.shape, target), atom.hint)
+    if target is None:
+        other = next((a for a in operands if isinstance(a, Var) and a.aval.dtype is None),
+                     None)
+        if atom.aval.dtype != np.bool_ or other is None:
+            return []
+        dtype = Var(Aval(), "dtype")
+        return [Eqn((dtype,), REGISTRY["dtype"], (other,), {}, eqn.loc),
+                Eqn((out,), REGISTRY["astype"], (atom, dtype), {}, eqn.loc)]
     have, want = _KIND_ORDER.get(atom.aval.dtype.kind), _KIND_ORDER.get(target.kind)
     if have is None or want is None or have >= want:
-        return None
-    out = Var(Aval(atom.aval.shape, target), atom.hint)
-    return Eqn((out,), REGISTRY["astype"], (atom, Const(target)), {}, eqn.loc)
+        return []
+    return [Eqn((out,), REGISTRY["astype"], (atom, Const(target)), {}, eqn.loc)]

@@ -73,8 +73,10 @@ def sigmoid(x: Any) -> Any:
 def where(condition: Any, x: Any, y: Any) -> Any:
     """``xp.where``, which takes one Python number among ``x`` and ``y`` at most."""
     xp = array_namespace(condition, x, y)
-    if not hasattr(x, "shape") and not hasattr(y, "shape"):
-        x = xp.asarray(x)
+    if not hasattr(x, "shape") and not hasattr(y, "shape"):  # NumPy's promotion of the two
+        kind = type(x + y)
+        dtype = {bool: xp.bool, int: xp.int64, float: xp.float64}.get(kind, xp.complex128)
+        x = xp.asarray(x, dtype=dtype)
     return xp.where(condition, x, y)
 
 
@@ -116,6 +118,15 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None,
     x = xp.where(xp.isnan(x), nan, x)
     x = xp.where(xp.isinf(x) & (x > 0), info.max if posinf is None else posinf, x)
     return xp.where(xp.isinf(x) & (x < 0), info.min if neginf is None else neginf, x)
+
+
+def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``x``'s shape filled with ``fill_value``, which may be a 0-d array too."""
+    xp = array_namespace(x, fill_value)
+    dtype = x.dtype if dtype is None else dtype
+    if not hasattr(fill_value, "shape"):
+        return xp.full_like(x, fill_value, dtype=dtype)
+    return xp.zeros_like(x, dtype=dtype) + xp.astype(fill_value, dtype)
 
 
 def match_complex(v: Any, x: Any) -> Any:
@@ -274,6 +285,9 @@ def index_add(x: Any, index: Any, v: Any) -> Any:
     xp = array_namespace(x, v)
     out = xp.asarray(x, copy=True)
     index = _all(index)
+    if any(i is None for i in index):  # new axes of length 1: not in ``x``, nor written
+        index = tuple(i for i in index if i is not None)
+        v = xp.reshape(v, shape(out[index])) if hasattr(v, "shape") else v
     out[index] = out[index] + v
     return out
 
@@ -292,17 +306,27 @@ def diag(x: Any, k: int = 0) -> Any:
     if ndim(x) == 2:
         return xp.linalg.diagonal(x, offset=k)
     n = shape(x)[0] + abs(k)
-    rows = xp.reshape(xp.arange(n), (n, 1))
-    cols = xp.reshape(xp.arange(n), (1, n))
-    pad = xp.zeros((abs(k),), dtype=x.dtype)
-    values = xp.concat((x, pad)) if k >= 0 else xp.concat((pad, x))
-    values = xp.reshape(values, (n, 1)) if k >= 0 else xp.reshape(values, (1, n))
-    return xp.where(cols - rows == k, values, xp.zeros((), dtype=x.dtype))
+    return _on_diagonal(x, n, n, k)
+
+
+def _on_diagonal(v: Any, n_rows: int, n_cols: int, k: int) -> Any:
+    """Zeros of shape ``(n_rows, n_cols)`` with ``v`` on the ``k``-th diagonal: entry
+    ``(i, i + k)`` holds ``v[i]`` above the main diagonal, ``v[i + k]`` below."""
+    xp = array_namespace(v)
+    rows = xp.reshape(xp.arange(n_rows), (n_rows, 1))
+    cols = xp.reshape(xp.arange(n_cols), (1, n_cols))
+    n = n_rows if k >= 0 else n_cols
+    values = xp.concat((v, xp.zeros((n - shape(v)[0],), dtype=v.dtype)))
+    values = xp.reshape(values, (n, 1) if k >= 0 else (1, n))
+    return xp.where(cols - rows == k, values, xp.zeros((), dtype=v.dtype))
 
 
 def undiag(g: Any, x: Any, k: int = 0) -> Any:
-    """The adjoint of ``diag(x, k)``."""
-    return diag(g, k)
+    """The adjoint of ``diag(x, k)``: a diagonal of ``g``, or (for a matrix ``x``) ``g``
+    on the ``k``-th diagonal of zeros shaped like ``x``."""
+    if ndim(x) == 1:
+        return diag(g, k)
+    return _on_diagonal(g, *shape(x), k)
 
 
 def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:

@@ -47,7 +47,7 @@ _SAME = ("abs", "ceil", "conj", "cos", "cosh", "exp", "expm1", "floor", "hypot",
          "bitwise_and", "bitwise_or", "bitwise_xor", "clip", "expand_dims",
          "broadcast_to", "flip", "roll", "tile", "repeat", "tril", "triu", "std", "var",
          "sort", "argsort", "argmax", "argmin", "take_along_axis", "tensordot", "zeros",
-         "ones", "eye", "zeros_like", "ones_like", "full", "full_like", "arange", "linspace",
+         "ones", "eye", "zeros_like", "ones_like", "full", "arange", "linspace",
          "result_type")
 # ``runtime``'s helpers, called by their own name.
 _HELPERS = ("unbroadcast", "sigmoid", "matmul_vjp_x", "matmul_vjp_y", "match_complex",
@@ -57,7 +57,7 @@ _HELPERS = ("unbroadcast", "sigmoid", "matmul_vjp_x", "matmul_vjp_y", "match_com
             "from_columns", "zeros_like_tape", "transpose", "swapaxes", "squeeze", "shape",
             "size", "ndim", "reshape", "exp2", "logaddexp2", "fmax", "fmin", "reciprocal",
             "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
-            "atleast_3d", "norm", "slice", "where")
+            "atleast_3d", "norm", "slice", "where", "full_like")
 
 SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},
@@ -98,6 +98,11 @@ _DROPPED = {"svdvals": ("compute_uv",), "argsort": ("kind",)}
 _CONSTRUCTORS = frozenset(["zeros", "ones", "full", "arange", "linspace", "eye"])
 
 
+_LOGICAL = {"add": "xp.logical_or", "mul": "xp.logical_and"}
+# Functions of arrays only, whose operands NumPy also takes as numbers.
+_PRODUCTS = frozenset(["tensordot", "matmul"])
+
+
 def register(prim: Primitive, spelling: Spelling) -> None:
     """How a primitive defined outside the package (``extend``) is written."""
     SPELLINGS[prim.name] = spelling
@@ -117,6 +122,10 @@ def refusal(eqn: Eqn) -> str | None:
             and eqn.invars[0].aval.ndim != 1:
         return f"'{name}' of a flattened array has no spelling in the Python array API " \
                "standard (give the axis)"
+    if name in ("repeat", "unrepeat") and not (
+            isinstance(eqn.invars[-1], Const) and type(eqn.invars[-1].value) is int):
+        return f"'{name}' with a count per entry has no spelling in the Python array API " \
+               "standard"
     if name in ("index_add", "index_update") and not _basic_index(eqn.invars[1]):
         return f"'{name}' at an index computed at run time or holding arrays (repeated " \
                "entries accumulate) has no spelling in the Python array API standard"
@@ -146,8 +155,9 @@ def keywords(eqn: Eqn) -> dict[str, Any]:
 
 def _weak(atom: Any) -> bool:
     """A Python number (a literal, or a value that is one at run time)."""
-    if isinstance(atom, Const):
-        return type(atom.value) in (bool, int, float, complex)
+    if isinstance(atom, Const):  # NumPy scalars too: written as literals where they can
+        return type(atom.value) in (bool, int, float, complex) or isinstance(
+            atom.value, np.generic)
     return isinstance(atom, Var) and atom.aval.weak
 
 
@@ -155,10 +165,14 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     """How ``eqn`` is written (``python_floats`` is never asked for: array API
     functions take arrays, so none is spelled with ``math``)."""
     kind, text = SPELLINGS[eqn.prim.name]
+    if eqn.prim.name in _LOGICAL and all(
+            isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
+        return ("call", _LOGICAL[eqn.prim.name])  # NumPy's sum and product of truth values
     if kind == "index" and isinstance(eqn.invars[1], Const) and not _has_ellipsis(
             eqn.invars[1].value):
         return ("index_all", "")
-    if kind == "call" and text.startswith("xp.") and eqn.invars and _weak(eqn.invars[0]) \
+    if kind == "call" and text.startswith("xp.") and eqn.invars and (
+            _weak(eqn.invars[0]) or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\
             and eqn.prim.name not in _CONSTRUCTORS:
         return ("call_on_array", text)
     if eqn.prim.name == "reshape" and isinstance(eqn.invars[1], Const) \

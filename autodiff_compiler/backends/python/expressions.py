@@ -161,11 +161,18 @@ def emit_index_all(em, text, args, params):
 
 
 def emit_call_on_array(em, text, args, params):
-    """A call whose first operand, a Python number, is made an array first
-    (``xp.exp(xp.asarray(x))``): array API functions take arrays."""
+    """A call whose first operand, a Python number, and any number written as a literal
+    are made arrays first (``xp.exp(xp.asarray(x))``): array API functions take arrays."""
     module = text.partition(".")[0]
-    first = gast.Call(attr(module, "asarray"), args[:1], [])
-    return emit_call(em, text, [first, *args[1:]], params)
+    arrays = [gast.Call(attr(module, "asarray"), [a], [])
+              if i == 0 or _is_number_literal(a) else a for i, a in enumerate(args)]
+    return emit_call(em, text, arrays, params)
+
+
+def _is_number_literal(node: gast.expr) -> bool:
+    if isinstance(node, gast.UnaryOp):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float, complex)
 
 
 def emit_tuple(em, text, args, params):
