@@ -25,19 +25,28 @@ NUMERIC = frozenset([
     "matmul", "dot", "inner", "outer", "tensordot", "vdot", "sign", "exp", "log", "sqrt",
     "sin", "cos", "tanh", "sigmoid", "clip", "where", "hypot", "arctan2", "logaddexp",
 ])
+# Reductions of truth values: their result dtype in NumPy.
+_COUNTS = {"reduce_sum": "int64", "reduce_prod": "int64", "cumsum": "int64",
+           "cumprod": "int64", "reduce_mean": "float64"}
 _KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def explicit_promotion(fn: Function) -> Function:
     """``fn`` with a cast before each operand NumPy would promote to another kind."""
+    return _promoted(fn, {})
+
+
+def _promoted(fn: Function, known: dict[Var, np.dtype]) -> Function:
+    """``explicit_promotion``; ``known``: dtypes of values the IR leaves unknown."""
     eqns: list[Eqn] = []
     for eqn in fn.eqns:
-        eqn = map_regions(eqn, explicit_promotion)
+        eqn = map_regions(eqn, lambda body: _promoted(body, known))
+        _note_dtype(eqn, known)
         if eqn.prim.name in NUMERIC and len(eqn.outvars) == 1:
             invars = list(eqn.invars)
             first = 1 if eqn.prim.name == "where" else 0  # the condition stays bool
             for i in range(first, len(invars)):
-                casts = _cast(invars[i], eqn, invars[first:])
+                casts = _cast(invars[i], eqn, invars[first:], known)
                 if casts:
                     eqns.extend(casts)
                     invars[i] = casts[-1].outvars[0]
@@ -46,24 +55,45 @@ def explicit_promotion(fn: Function) -> Function:
     return replace(fn, eqns=tuple(eqns))
 
 
-def _cast(atom: object, eqn: Eqn, operands: list) -> list[Eqn]:
+# Truth-valued primitives: their results are bool even where shapes are not known.
+_TRUTHS = frozenset(["less", "greater", "less_equal", "greater_equal", "equal", "not_equal",
+                     "logical_and", "logical_or", "logical_not", "logical_xor", "isnan",
+                     "isinf", "isfinite"])
+
+def _note_dtype(eqn: Eqn, known: dict[Var, np.dtype]) -> None:
+    """The dtype of ``eqn``'s result where its aval lacks one but the equation says it:
+    a comparison's bool, a constructor's ``dtype=``."""
+    if len(eqn.outvars) != 1 or eqn.outvars[0].aval.dtype is not None:
+        return
+    dtype = np.dtype(np.bool_) if eqn.prim.name in _TRUTHS else eqn.params.get("dtype")
+    if dtype is not None:
+        known[eqn.outvars[0]] = np.dtype(dtype)
+
+
+def _dtype(atom: Var, known: dict[Var, np.dtype]) -> np.dtype | None:
+    return atom.aval.dtype if atom.aval.dtype is not None else known.get(atom)
+
+
+def _cast(atom: object, eqn: Eqn, operands: list, known: dict[Var, np.dtype]) -> list[Eqn]:
     """An ``astype`` of ``atom`` to the result's dtype when it is an array of a lower
     kind. Where the result's dtype is not known (shape-generic code), a bool array takes
     the dtype of an operand whose dtype is not known either, read at run time: any
     dtype promotes a bool to itself."""
-    if not isinstance(atom, Var) or atom.aval.weak or atom.aval.dtype is None:
+    if not isinstance(atom, Var) or atom.aval.weak or _dtype(atom, known) is None:
         return []
+    have_dtype = _dtype(atom, known)
     target = eqn.outvars[0].aval.dtype
+    if target is None and have_dtype == np.bool_ and eqn.prim.name in _COUNTS:
+        target = np.dtype(_COUNTS[eqn.prim.name])  # NumPy's sum of bools: an int64
     out = Var(Aval(atom.aval.shape, target), atom.hint)
     if target is None:
-        other = next((a for a in operands if isinstance(a, Var) and a.aval.dtype is None),
-                     None)
-        if atom.aval.dtype != np.bool_ or other is None:
+        other = next((a for a in operands if isinstance(a, Var) and _dtype(a, known) is None), None)
+        if have_dtype != np.bool_ or other is None:
             return []
         dtype = Var(Aval(), "dtype")
         return [Eqn((dtype,), REGISTRY["dtype"], (other,), {}, eqn.loc),
                 Eqn((out,), REGISTRY["astype"], (atom, dtype), {}, eqn.loc)]
-    have, want = _KIND_ORDER.get(atom.aval.dtype.kind), _KIND_ORDER.get(target.kind)
+    have, want = _KIND_ORDER.get(have_dtype.kind), _KIND_ORDER.get(target.kind)
     if have is None or want is None or have >= want:
         return []
     return [Eqn((out,), REGISTRY["astype"], (atom, Const(target)), {}, eqn.loc)]

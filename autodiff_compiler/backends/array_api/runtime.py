@@ -129,6 +129,27 @@ def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
     return xp.zeros_like(x, dtype=dtype) + xp.astype(fill_value, dtype)
 
 
+def _is_complex(x: Any) -> bool:
+    xp = array_namespace(x)
+    return xp.isdtype(x.dtype, "complex floating") if hasattr(x, "dtype") else \
+        isinstance(x, complex)
+
+
+def real(x: Any) -> Any:
+    """NumPy's ``real``: ``x`` itself when it is real (the standard's takes complex)."""
+    return array_namespace(x).real(x) if _is_complex(x) else x
+
+
+def imag(x: Any) -> Any:
+    """NumPy's ``imag``: zeros when ``x`` is real."""
+    xp = array_namespace(x)
+    return xp.imag(x) if _is_complex(x) else xp.zeros_like(xp.asarray(x))
+
+
+def conj(x: Any) -> Any:
+    return array_namespace(x).conj(x) if _is_complex(x) else x
+
+
 def match_complex(v: Any, x: Any) -> Any:
     """``v``, or its real part when ``x`` is real: a cotangent matches its primal."""
     xp = array_namespace(v, x)
@@ -273,6 +294,17 @@ def unpad(g: Any, pad_width: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- indexing
+
+
+def getitem(x: Any, index: Any) -> Any:
+    """``x[index]``, with ``...`` at the end of an array's index (the standard asks for
+    it where NumPy assumes it); a tuple (a shape) is indexed as it is."""
+    return x[_all(index)] if hasattr(x, "shape") else x[index]
+
+
+def tile(x: Any, reps: Any) -> Any:
+    """``xp.tile``, for a count given as one int too."""
+    return array_namespace(x).tile(x, (reps,) if isinstance(reps, int) else tuple(reps))
 
 
 def gather(x: Any, *index: Any) -> Any:

@@ -40,12 +40,12 @@ _RENAMED_FUNCTIONS = {
     "pinv": "linalg.pinv",
 }
 # The standard's functions of the same name as NumPy's.
-_SAME = ("abs", "ceil", "conj", "cos", "cosh", "exp", "expm1", "floor", "hypot", "imag",
+_SAME = ("abs", "ceil", "cos", "cosh", "exp", "expm1", "floor", "hypot",
          "isfinite", "isinf", "isnan", "log", "log10", "log1p", "log2", "logaddexp",
          "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "minimum",
-         "real", "round", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc",
+         "round", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc",
          "bitwise_and", "bitwise_or", "bitwise_xor", "clip", "expand_dims",
-         "broadcast_to", "flip", "roll", "tile", "repeat", "tril", "triu", "std", "var",
+         "broadcast_to", "flip", "roll", "repeat", "tril", "triu", "std", "var",
          "sort", "argsort", "argmax", "argmin", "take_along_axis", "tensordot", "zeros",
          "ones", "eye", "zeros_like", "ones_like", "full", "arange", "linspace",
          "result_type")
@@ -57,7 +57,8 @@ _HELPERS = ("unbroadcast", "sigmoid", "matmul_vjp_x", "matmul_vjp_y", "match_com
             "from_columns", "zeros_like_tape", "transpose", "swapaxes", "squeeze", "shape",
             "size", "ndim", "reshape", "exp2", "logaddexp2", "fmax", "fmin", "reciprocal",
             "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
-            "atleast_3d", "norm", "slice", "where", "full_like")
+            "atleast_3d", "norm", "slice", "where", "full_like", "tile", "real", "imag",
+            "conj", "getitem")
 
 SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},
@@ -169,8 +170,9 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
             isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
         return ("call", _LOGICAL[eqn.prim.name])  # NumPy's sum and product of truth values
     if kind == "index" and isinstance(eqn.invars[1], Const) and not _has_ellipsis(
-            eqn.invars[1].value):
-        return ("index_all", "")
+            eqn.invars[1].value):  # the standard asks for `...` where NumPy assumes it
+        known = isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.shape is not None
+        return ("index_all", "") if known else ("call", "getitem")
     if kind == "call" and text.startswith("xp.") and eqn.invars and (
             _weak(eqn.invars[0]) or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\
             and eqn.prim.name not in _CONSTRUCTORS:
