@@ -227,3 +227,74 @@ def test_most_rows_pass():
         counts[OUTCOMES[case.name]] = counts.get(OUTCOMES[case.name], 0) + 1
     print(f"array API backend on array-api-strict: {counts}")
     assert counts.get("passes", 0) > 4 * counts.get("refused", 0), counts
+
+
+# ---------------------------------------------------------------------------- the API
+
+
+def loss(x, w):
+    return np.sum(np.tanh(x @ w) ** 2) + np.mean(w * w)
+
+
+def uses_einsum(x):
+    return np.einsum("ij->", x * x)
+
+
+def loop_and_branch(x, n):
+    s = 0.0
+    for _ in range(n):
+        x = np.sin(x) * 2.0 if np.sum(x) > 0 else x * x
+        s = s + np.sum(x)
+    return s
+
+
+def test_numpy_arrays_get_numpy_gradients_through_the_same_code():
+    x, w = np.random.rand(2, 3), np.random.rand(3, 4)
+    grad = adc.grad(loss, grad_position=(0, 1), backend="array_api")
+    got = grad(x, w)
+    want = adc.grad(loss, grad_position=(0, 1))(x, w)
+    for g, expected in zip(got, want):
+        assert isinstance(g, np.ndarray)
+        np.testing.assert_allclose(g, expected, rtol=1e-12)
+    strict_got = grad(xs.asarray(x), xs.asarray(w))  # another specialisation, by type
+    for g, expected in zip(strict_got, want):
+        assert type(g) is type(xs.asarray(0.0))
+        np.testing.assert_allclose(np.from_dlpack(g), expected, rtol=1e-12)
+
+
+def test_control_flow_runs_on_strict_arrays():
+    x = np.array([0.3, -0.2, 0.5])
+    got = adc.grad(loop_and_branch, backend="array_api")(xs.asarray(x), 3)
+    want = adc.grad(loop_and_branch)(x, 3)
+    np.testing.assert_allclose(np.from_dlpack(got), want, rtol=1e-12)
+
+
+def test_generated_code_binds_xp_from_its_inputs_and_reads_no_numpy():
+    source = adc.gradient_source(loss, grad_position=(0, 1), backend="array_api")
+    assert source.splitlines()[2].strip() == "xp = array_namespace(x, w)"
+    assert "np" not in names_read(source)
+    assert "xp.tanh(" in source
+
+
+def test_a_primitive_without_spelling_is_refused_at_the_users_line():
+    with pytest.raises(AutodiffError) as info:
+        adc.grad(uses_einsum, backend="array_api")(xs.asarray(np.ones((2, 2))))
+    err = info.value
+    assert err.loc.file == __file__ and err.loc.line == uses_einsum.__code__.co_firstlineno + 1
+    assert "'einsum'" in err.message and "backend='numpy'" in err.hint
+
+
+def test_the_numpy_backend_asks_for_the_array_api_backend_on_other_arrays():
+    with pytest.raises(AutodiffError, match="backend='array_api'"):
+        adc.grad(loss)(xs.asarray(np.ones((2, 3))), xs.asarray(np.ones((3, 4))))
+
+
+def test_a_users_name_xp_is_renamed_not_shadowed():
+    def scaled_by(x, xp):
+        return np.sum(x * xp)
+
+    x = np.random.rand(3)
+    source = adc.gradient_source(scaled_by, args=(x, x), backend="array_api")
+    assert "xp = array_namespace(x, xp_1)" in source
+    got = adc.grad(scaled_by, backend="array_api")(xs.asarray(x), xs.asarray(2 * x))
+    np.testing.assert_allclose(np.from_dlpack(got), 2 * x)

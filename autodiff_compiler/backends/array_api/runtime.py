@@ -13,8 +13,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import array_api_compat
-import array_api_compat.numpy
+from ...errors import AutodiffError
+
+try:
+    import array_api_compat
+    import array_api_compat.numpy
+except ImportError as err:  # an optional dependency: say how to get it
+    raise AutodiffError("the array API backend needs array-api-compat",
+                        hint="pip install 'autodiff-compiler[array-api]'") from err
 
 _SCALARS = (bool, int, float, complex, type(None), list, tuple, slice)
 _BY_TYPES: dict[tuple[type, ...], Any] = {}
@@ -254,6 +260,19 @@ def concat_part(g: Any, *arrays: Any, index: int, axis: Any) -> Any:
     stop = start + shape(arrays[index])[axis]
     part = g[(slice(None),) * (axis % ndim(g)) + (slice(start, stop), Ellipsis)]
     return xp.reshape(part, target)
+
+
+def cumsum(x: Any, axis: int | None = None) -> Any:
+    """NumPy's ``cumsum``: of the flattened array unless an axis is given."""
+    xp = array_namespace(x)
+    return xp.cumulative_sum(xp.reshape(x, (-1,)) if axis is None else x,
+                             axis=0 if axis is None else axis)
+
+
+def cumprod(x: Any, axis: int | None = None) -> Any:
+    xp = array_namespace(x)
+    return xp.cumulative_prod(xp.reshape(x, (-1,)) if axis is None else x,
+                              axis=0 if axis is None else axis)
 
 
 def untile(g: Any, x: Any, reps: Any) -> Any:

@@ -112,6 +112,8 @@ def register(prim: Primitive, spelling: Spelling) -> None:
 def refusal(eqn: Eqn) -> str | None:
     """Why ``eqn`` has no array-API spelling (None: it has one)."""
     name = eqn.prim.name
+    if eqn.prim.form != "apply":  # control flow, calls, checks: the code generator's own
+        return None
     if name not in SPELLINGS:
         return f"'{name}' has no spelling in the Python array API standard"
     allowed = ALLOWED.get(name)
@@ -119,10 +121,6 @@ def refusal(eqn: Eqn) -> str | None:
         if param not in allowed or (allowed[param] is not _ANY and value not in allowed[param]):
             return (f"'{name}' with {param}={value!r} has no spelling in the Python array "
                     f"API standard")
-    if name in ("cumsum", "cumprod") and eqn.params.get("axis") is None \
-            and eqn.invars[0].aval.ndim != 1:
-        return f"'{name}' of a flattened array has no spelling in the Python array API " \
-               "standard (give the axis)"
     if name in ("repeat", "unrepeat") and not (
             isinstance(eqn.invars[-1], Const) and type(eqn.invars[-1].value) is int):
         return f"'{name}' with a count per entry has no spelling in the Python array API " \
@@ -149,6 +147,8 @@ def keywords(eqn: Eqn) -> dict[str, Any]:
     params = {renamed.get(k, k): v for k, v in eqn.params.items() if k not in dropped}
     if name == "argsort" and "kind" in eqn.params:
         params["stable"] = True
+    if name == "copy":  # NumPy's np.array copies; the standard's asarray may not
+        params["copy"] = True
     if name in _CONSTRUCTORS and params.get("dtype") is None and eqn.outvars[0].aval.dtype:
         params["dtype"] = eqn.outvars[0].aval.dtype
     return params
@@ -165,7 +165,7 @@ def _weak(atom: Any) -> bool:
 def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     """How ``eqn`` is written (``python_floats`` is never asked for: array API
     functions take arrays, so none is spelled with ``math``)."""
-    kind, text = SPELLINGS[eqn.prim.name]
+    kind, text = SPELLINGS.get(eqn.prim.name) or ("call", eqn.prim.name)  # control flow
     if eqn.prim.name in _LOGICAL and all(
             isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
         return ("call", _LOGICAL[eqn.prim.name])  # NumPy's sum and product of truth values
@@ -177,6 +177,9 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
             _weak(eqn.invars[0]) or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\
             and eqn.prim.name not in _CONSTRUCTORS:
         return ("call_on_array", text)
+    if eqn.prim.name in ("cumsum", "cumprod") and eqn.params.get("axis") is None \
+            and eqn.invars[0].aval.ndim != 1:
+        return ("call", eqn.prim.name)  # of the flattened array: ``runtime``'s
     if eqn.prim.name == "reshape" and isinstance(eqn.invars[1], Const) \
             and isinstance(eqn.invars[1].value, tuple):
         return ("call", "xp.reshape")
