@@ -11,12 +11,12 @@ arrays' types anyway (``api._kind``). Functions it calls (recursion) are nested 
 that read the ``xp`` of the function around them. With no array among the inputs
 (Python floats only), ``xp`` is NumPy's namespace.
 
-Every primitive is spelled with ``xp`` (``spellings``) or a helper of ``runtime``
-written with the standard's functions alone; constants too (``xp.float64``,
-``xp.inf``, an array constant through ``xp.asarray``). Nothing is written in place (a
-conforming array may be immutable) and Python floats get no ``math`` spelling. A
-primitive the standard cannot express is refused before generating, at the user's
-line, pointing to the NumPy backend.
+Every primitive is spelled with ``xp`` (``spellings``) or a helper (``runtime``,
+``layout``, ``products``) written with the standard's functions alone; constants too
+(``xp.float64``, ``xp.inf``, an array constant through ``xp.asarray``). Nothing is
+written in place (a conforming array may be immutable) and Python floats get no
+``math`` spelling. A primitive the standard cannot express is refused before generating,
+at the user's line, pointing to the NumPy backend.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from ...errors import AutodiffError
 from ...ir.core import Function, regions
 from ..base import Backend
 from ..python.expressions import Emitter, attr
-from . import runtime
+from . import layout, products, runtime
 from .promotion import explicit_promotion
 from .spellings import keywords, refusal, spell
 
@@ -42,8 +42,9 @@ NAMESPACE: dict[str, Any] = {
     "xp": None, "slice": slice, "array_namespace": runtime.array_namespace,
     "s_": type("IndexExpression", (), {"__getitem__": lambda self, index: index})(),
 }
-NAMESPACE.update((name, fn) for name, fn in vars(runtime).items()
-                 if callable(fn) and getattr(fn, "__module__", None) == runtime.__name__
+NAMESPACE.update((name, fn) for module in (runtime, layout, products)
+                 for name, fn in vars(module).items()
+                 if callable(fn) and getattr(fn, "__module__", None) == module.__name__
                  and not name.startswith("_"))
 
 
@@ -71,13 +72,10 @@ def constant(em: Emitter, value: Any) -> gast.expr | None:
     if isinstance(value, np.generic):
         return gast.Call(attr("xp", "asarray"), [em.const(value.item())],
                          [gast.keyword("dtype", em.const(value.dtype))])
-    if isinstance(value, np.ndarray):
-        em.spell_constant = None  # the array itself, as the code generator names it
-        try:
-            held = em.const(value)
-        finally:
-            em.spell_constant = constant
-        return gast.Call(attr("xp", "asarray"), [held], [])
+    if isinstance(value, np.ndarray):  # held by the namespace, made the library's per call
+        name = f"const_{len(em.constants)}"
+        em.constants[name] = value
+        return gast.Call(attr("xp", "asarray"), [gast.Name(name, gast.Load(), None, None)], [])
     return None
 
 
