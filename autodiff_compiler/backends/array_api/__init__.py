@@ -79,8 +79,10 @@ def constant(em: Emitter, value: Any) -> gast.expr | None:
     return None
 
 
-def check(fn: Function) -> None:
-    """Refuse, at its line, the first equation the standard cannot express."""
+def check(fn: Function, seen: set[int] | None = None) -> None:
+    """Refuse, at its line, the first equation the standard cannot express (in ``fn``,
+    its regions and the functions it calls)."""
+    seen = set() if seen is None else seen
     for eqn in fn.eqns:
         why = refusal(eqn)
         if why is not None:
@@ -89,10 +91,11 @@ def check(fn: Function) -> None:
                 hint="use the NumPy backend (backend='numpy'), or write the function with "
                      "operations the standard has")
         for _, body in regions(eqn):
-            check(body)
+            check(body, seen)
         callee = eqn.params.get("callee")
-        if callee is not None and callee.fn is not fn:
-            check(callee.fn)
+        if callee is not None and id(callee) not in seen:
+            seen.add(id(callee))
+            check(callee.fn, seen)
 
 
 BACKEND = Backend("array_api", spell, NAMESPACE, python_floats=False, check=check,

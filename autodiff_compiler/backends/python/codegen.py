@@ -422,7 +422,7 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
             c.name += "_"
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
     top = _prepare(fn, backend, constants, {}, def_names, in_place, python_floats)
-    nested = [_prepare(replace(c.fn, name=c.name), backend, constants,
+    nested = [_prepare(replace(backend.prepare(c.fn), name=c.name), backend, constants,
                        {v: top.names[v] for v in c.free}, def_names, in_place, python_floats)
               for c in callees]
     writer = Writer(top.names)
