@@ -166,6 +166,32 @@ def match_complex(v: Any, x: Any) -> Any:
     return xp.real(v) if real_x and complex_v else v
 
 
+def round(x: Any, decimals: int = 0) -> Any:  # noqa: A001  (NumPy's name)
+    """NumPy's ``round`` to ``decimals``: scaled, rounded half to even, scaled back."""
+    xp = array_namespace(x)
+    if decimals == 0:
+        return xp.round(x)
+    scale = 10.0 ** decimals
+    return xp.round(x * scale) / scale
+
+
+def eigh(x: Any, UPLO: str = "L") -> Any:  # noqa: N803  (NumPy's name)
+    """NumPy's ``linalg.eigh`` of the lower or upper triangle: the upper one of ``x`` is
+    the lower one of its conjugate transpose."""
+    xp = array_namespace(x)
+    return xp.linalg.eigh(x if UPLO == "L" else _adjoint(xp, x))
+
+
+def eigvalsh(x: Any, UPLO: str = "L") -> Any:  # noqa: N803
+    xp = array_namespace(x)
+    return xp.linalg.eigvalsh(x if UPLO == "L" else _adjoint(xp, x))
+
+
+def _adjoint(xp: Any, x: Any) -> Any:
+    x = xp.matrix_transpose(x)
+    return xp.conj(x) if xp.isdtype(x.dtype, "complex floating") else x
+
+
 def zeros_like_tape(tape: Any) -> Any:
     """Zeros for each element of a loop's tape: the cotangent of a tape none reached."""
     if tape is None:

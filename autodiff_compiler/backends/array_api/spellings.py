@@ -84,9 +84,7 @@ ALLOWED: dict[str, dict[str, Any]] = {
         "reduce_any", "argmax", "argmin", "norm")},
     "std": {"axis": _ANY, "keepdims": _ANY, "ddof": _ANY},
     "var": {"axis": _ANY, "keepdims": _ANY, "ddof": _ANY},
-    "round": {"decimals": (0,)},
     "sort": {"axis": _ANY}, "argsort": {"axis": _ANY, "kind": ("stable", "mergesort")},
-    "eigh": {"UPLO": ("L",)}, "eigvalsh": {"UPLO": ("L",)},
     "svd": {"full_matrices": _ANY}, "svdvals": {"compute_uv": (False,)},
     "cumsum": {"axis": _ANY}, "cumprod": {"axis": _ANY},
     "copy": {}, "take_along_axis": {"axis": _ANY},
@@ -180,6 +178,8 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     if eqn.prim.name in ("cumsum", "cumprod") and eqn.params.get("axis") is None \
             and eqn.invars[0].aval.ndim != 1:
         return ("call", eqn.prim.name)  # of the flattened array: ``runtime``'s
+    if eqn.prim.name in ("eigh", "eigvalsh", "round") and eqn.params:
+        return ("call", eqn.prim.name)  # the upper triangle, or decimals: ``runtime``'s
     if eqn.prim.name == "reshape" and isinstance(eqn.invars[1], Const) \
             and isinstance(eqn.invars[1].value, tuple):
         return ("call", "xp.reshape")
