@@ -26,6 +26,7 @@ from . import backends
 from .errors import AutodiffError, AutodiffTypeError
 from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
+from .ir.arrays import is_foreign_array, shape_and_dtype
 from .ir.builder import inline
 from .ir.core import Aval, Var
 from .ir.surface import evaluated_when_compiling
@@ -195,6 +196,7 @@ class GradFunction:
         # a wrong call: TypeError, as for fn itself
         positional, keywords = split_arguments(self.__signature__, args)
         self.__signature__.bind(*positional, **keywords)
+        _check_library(self.spec, args)
         abstract = [_abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, abstract)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
@@ -293,6 +295,8 @@ def _kind(value: Any) -> Any:
         return (type(value), value)
     if isinstance(value, Var):
         return ("symbolic", value.aval)
+    if is_foreign_array(value):  # another library's: its own specialisation
+        return (type(value), *shape_and_dtype(value))
     # any other object (a function, a config object, often a default): a compile-time
     # constant by identity, guarded like a global the function reads (compiler)
     return ("object", id(value))
@@ -301,7 +305,22 @@ def _kind(value: Any) -> Any:
 def _is_object(value: Any) -> bool:
     """An argument that is a constant by identity (see ``_kind``)."""
     return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
-                          | np.ndarray | np.generic)
+                          | np.ndarray | np.generic) and not is_foreign_array(value)
+
+
+def _check_library(spec: GradSpec, args: Sequence[Any]) -> None:
+    """The NumPy backend takes NumPy arrays: another library's asks for the array API
+    backend."""
+    if spec.backend != "numpy":
+        return
+    for i, value in enumerate(args):
+        for leaf in _dynamic_leaves(value):
+            if is_foreign_array(leaf):
+                kind = f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
+                raise AutodiffTypeError(
+                    f"argument {i} is a {kind}: the NumPy backend computes on NumPy arrays",
+                    hint="pass backend='array_api' to grad/value_and_grad, whose code runs "
+                         "on any array API library, or convert the argument with np.asarray")
 
 
 def _dynamic_leaves(value: Any) -> list[Any]:
@@ -410,7 +429,7 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
 
 
 def _is_float_value(a: Any) -> bool:
-    return isinstance(a, float) or (is_array(a) and np.issubdtype(np.asarray(a).dtype, np.inexact))
+    return isinstance(a, float) or (is_array(a) and Aval.of(a).is_float)
 
 
 def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,

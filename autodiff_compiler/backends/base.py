@@ -7,7 +7,7 @@ are immutable has no such thing). ``backends.get(name)`` finds one by name.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,18 @@ def _never(eqn: Eqn) -> str | None:
     return None
 
 
+def _no_lines(params: Sequence[str]) -> list[str]:
+    return []
+
+
+def _own_params(eqn: Eqn) -> dict[str, Any]:
+    return dict(eqn.params)
+
+
+def _as_is(fn: Function) -> Function:
+    return fn
+
+
 @dataclass(frozen=True)
 class Backend:
     """One target of code generation.
@@ -29,8 +41,14 @@ class Backend:
     ``namespace`` holds the globals generated code reads. ``out_function(eqn)`` names
     the function that writes ``eqn``'s result into an array given as ``out=`` (None:
     it cannot). ``check(fn)`` raises a located ``AutodiffError`` for an equation the
-    backend cannot write, before any code is generated. ``prologue`` are lines that open
-    every generated function (binding the array namespace, say).
+    backend cannot write, before any code is generated. ``prologue(params)`` are lines
+    that open every generated function, given its parameters' names (binding the array
+    namespace, say); the names they bind belong in ``namespace`` too, so that no value
+    of the user's is given them. ``keywords(eqn)`` are the keyword arguments ``eqn`` is
+    written with (its params, renamed where the library's names differ).
+    ``constant(emitter, value)`` writes a constant the backend spells its own way (an
+    expression), or None for the code generator's spelling. ``prepare(fn)`` is ``fn``
+    as this backend needs it written (casts made explicit, say), before ``check``.
     """
 
     name: str
@@ -40,6 +58,10 @@ class Backend:
     python_floats: bool = False
     check: Callable[[Function], None] = field(default=lambda fn: None)
     description: str = ""
+    prologue: Callable[[Sequence[str]], list[str]] = _no_lines
+    keywords: Callable[[Eqn], dict[str, Any]] = _own_params
+    constant: Callable[[Any, Any], Any] | None = None
+    prepare: Callable[[Function], Function] = _as_is
 
     @property
     def in_place(self) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ir.arrays import is_foreign_array
 from ..ir.core import Aval, Var
 
 MISSING = object()
@@ -79,7 +80,9 @@ class Guard:
 
 
 def is_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)
+    """A NumPy array or scalar, or an array of another library (``ir.arrays``)."""
+    return (isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)) \
+        or is_foreign_array(value)
 
 
 class Captures:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import IRVerificationError, Loc
+from .arrays import is_foreign_array, shape_and_dtype
 
 if TYPE_CHECKING:
     from .primitives.core import Primitive
@@ -71,6 +72,8 @@ class Aval:
             return Aval(tuple(value.shape), value.dtype)
         if isinstance(value, bool | int | float | complex):
             return Aval((), np.result_type(type(value)), weak=True)
+        if is_foreign_array(value):  # another library's (the array API backend's)
+            return Aval(*shape_and_dtype(value))
         return Aval()
 
 

@@ -36,6 +36,7 @@ from ..frontend.captures import Guard, Path
 from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..frontend.lowering import Lowering
 from ..frontend.source import definition_loc
+from ..ir.arrays import is_foreign_array
 from ..ir.builder import building
 from ..ir.core import Aval, Function, Var, python_name, verify
 from ..opt import passes
@@ -158,6 +159,8 @@ def _leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in _leaves(v)]
     if isinstance(value, np.ndarray | np.generic | float | complex) and not isinstance(value, bool):
+        return [value]
+    if is_foreign_array(value):
         return [value]
     return []
 

@@ -34,8 +34,6 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ..backends.python import syntax as S
 from ..backends.python.pywriter import source as print_source
 from ..frontend.captures import MISSING, Guard, Path
@@ -93,7 +91,7 @@ def _term(guard: Guard, i: str, env: dict[str, Any]) -> ast.expr:
         return [S.name(f"{base}{i}") for base in bases]
 
     if guard.array:
-        env[f"s{i}"], env[f"d{i}"] = np.shape(expected), expected.dtype
+        env[f"s{i}"], env[f"d{i}"] = tuple(expected.shape), expected.dtype
         kind, shape, dtype = names("t", "s", "d")
         return S.all_of([_type_is(got, kind), S.equal(S.attr(value, "shape"), shape),
                          S.any_of([S.is_(S.attr(value, "dtype"), dtype),

@@ -106,7 +106,8 @@ class _Tree:
         square = self._float_square(eqn)
         args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         kind, text = self.backend.spell(eqn, self.em.python_floats)
-        expr = EMITTERS[kind](self.em, text, args, dict(eqn.params)) if square is None else \
+        params = self.backend.keywords(eqn)
+        expr = EMITTERS[kind](self.em, text, args, params) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
         if len(out) == 1 and self.em.uses[out[0]] == 1 \
@@ -326,7 +327,8 @@ def _prepare(fn: Function, backend: Backend, constants: dict[str, Any],
              fixed: dict[Var, str], reserved: frozenset[str], in_place: bool,
              python_floats: bool) -> _Written:
     alias = _aliases(fn, {})
-    em = Emitter(_uses(fn, alias), constants=constants, python_floats=python_floats)
+    em = Emitter(_uses(fn, alias), constants=constants, python_floats=python_floats,
+                 spell_constant=backend.constant)
     into = buffers.reusable(fn, alias, backend.out_function) if in_place else {}
     tree = _Tree(em, backend, alias, into, _foldable_floats(fn, em.uses))
     body = tree.block(fn.eqns)
@@ -408,6 +410,7 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
     else sees them (``buffers``), if the backend can. ``python_floats=False`` spells
     everything with the array library, for float64 scalars where Python floats would be
     (see ``expressions.may_raise_on_floats``)."""
+    fn = backend.prepare(fn)
     backend.check(fn)
     in_place = in_place and backend.in_place
     python_floats = python_floats and backend.python_floats
@@ -419,13 +422,16 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
             c.name += "_"
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
     top = _prepare(fn, backend, constants, {}, def_names, in_place, python_floats)
-    nested = [_prepare(replace(c.fn, name=c.name), backend, constants,
+    nested = [_prepare(replace(backend.prepare(c.fn), name=c.name), backend, constants,
                        {v: top.names[v] for v in c.free}, def_names, in_place, python_floats)
               for c in callees]
     writer = Writer(top.names)
-    writer.add(0, f"def {fn.name}({', '.join(top.names[v] for v in fn.invars)}):")
+    params = [top.names[v] for v in fn.invars]
+    writer.add(0, f"def {fn.name}({', '.join(params)}):")
     if doc:
         writer.add(1, string_literal(doc))
+    for line in backend.prologue(params):
+        writer.add(1, line)
     for inner in nested:
         _write_function(writer, inner, 1, None)
     writer.names = top.names

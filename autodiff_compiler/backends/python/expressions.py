@@ -33,6 +33,7 @@ class Emitter:
     name_nodes: list[tuple[gast.Name, Var]] = field(default_factory=list)
     constants: dict[str, Any] = field(default_factory=dict)
     python_floats: bool = True  # Python's operators and ``math`` on Python floats
+    spell_constant: Callable[[Emitter, Any], gast.expr | None] | None = None  # the backend's
 
     def ref(self, atom: Atom, reads: list[Var]) -> gast.expr:
         if isinstance(atom, Const):
@@ -51,7 +52,12 @@ class Emitter:
 
     def const(self, value: Any) -> gast.expr:
         """A constant as Python source; NumPy scalars keep their type (``np.float32(1.0)``),
-        since a bare literal is a *weak* Python scalar in NumPy's promotion rules."""
+        since a bare literal is a *weak* Python scalar in NumPy's promotion rules. A
+        backend may spell some constants its own way (``Backend.constant``)."""
+        if self.spell_constant is not None:
+            own = self.spell_constant(self, value)
+            if own is not None:
+                return own
         if type(value) is float and not math.isfinite(value):
             text = "nan" if math.isnan(value) else "inf"
             node = attr("np", text)
@@ -134,10 +140,39 @@ def emit_attr(em, text, args, params):
 
 def emit_index(em, text, args, params):
     index = args[1]
-    if isinstance(index, gast.Subscript) and isinstance(index.value, gast.Attribute) \
-            and index.value.attr == "s_":
+    if isinstance(index, gast.Subscript) and _is_s_(index.value):
         index = index.slice  # x[np.s_[1:, 0]] reads better as x[1:, 0]
     return gast.Subscript(args[0], index, gast.Load())
+
+
+def _is_s_(node: gast.expr) -> bool:
+    """``np.s_`` or a backend's own ``s_``: an index written as subscript syntax."""
+    return (isinstance(node, gast.Attribute) and node.attr == "s_") or (
+        isinstance(node, gast.Name) and node.id == "s_")
+
+
+def emit_index_all(em, text, args, params):
+    """``x[i, ...]``: an index that says the remaining axes are whole (the array API
+    standard asks for the ``...`` NumPy assumes)."""
+    node = emit_index(em, text, args, params)
+    parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+    node.slice = gast.Tuple([*parts, gast.Constant(Ellipsis, None)], gast.Load())
+    return node
+
+
+def emit_call_on_array(em, text, args, params):
+    """A call whose first operand, a Python number, and any number written as a literal
+    are made arrays first (``xp.exp(xp.asarray(x))``): array API functions take arrays."""
+    module = text.partition(".")[0]
+    arrays = [gast.Call(attr(module, "asarray"), [a], [])
+              if i == 0 or _is_number_literal(a) else a for i, a in enumerate(args)]
+    return emit_call(em, text, arrays, params)
+
+
+def _is_number_literal(node: gast.expr) -> bool:
+    if isinstance(node, gast.UnaryOp):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float, complex)
 
 
 def emit_tuple(em, text, args, params):
@@ -155,7 +190,8 @@ def emit_call_first(em, text, args, params):
 
 EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
             "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
-            "boolop": emit_boolop, "tuple": emit_tuple}
+            "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
+            "call_on_array": emit_call_on_array}
 
 
 # Python operators that raise on some floats where NumPy does not.

@@ -1,0 +1,99 @@
+"""NumPy's mixed-kind promotion made explicit, for libraries that do not promote.
+
+NumPy computes ``x * (x > 0)`` (a bool mask times floats), ``np.sum(mask)`` and
+``int_array * 0.5`` by promoting the bool or integer operand; the array API standard
+leaves mixed kinds undefined (array-api-strict raises), and derivative rules write such
+masks everywhere. Before code is generated, each operand of an arithmetic primitive
+whose dtype is of another kind than the result's gets an explicit ``astype`` to the
+result's dtype: ``g * xp.astype(greater, xp.float64)``. Same-kind promotion (float32
+with float64) the standard defines, and is left alone.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ...ir.core import Aval, Const, Eqn, Function, Var, map_regions
+from ...ir.primitives import REGISTRY
+
+# Primitives that compute numbers from numbers: the standard asks for numeric operands
+# of one kind (comparisons, where's condition and logical ones take bools as they are).
+NUMERIC = frozenset([
+    "add", "sub", "mul", "div", "pow", "floor_divide", "mod", "neg", "abs", "square",
+    "maximum", "minimum", "reduce_sum", "reduce_mean", "reduce_prod", "cumsum", "cumprod",
+    "matmul", "dot", "inner", "outer", "tensordot", "vdot", "sign", "exp", "log", "sqrt",
+    "sin", "cos", "tanh", "sigmoid", "clip", "where", "hypot", "arctan2", "logaddexp",
+])
+# Reductions of truth values: their result dtype in NumPy.
+_COUNTS = {"reduce_sum": "int64", "reduce_prod": "int64", "cumsum": "int64",
+           "cumprod": "int64", "reduce_mean": "float64"}
+_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def explicit_promotion(fn: Function) -> Function:
+    """``fn`` with a cast before each operand NumPy would promote to another kind."""
+    return _promoted(fn, {})
+
+
+def _promoted(fn: Function, known: dict[Var, np.dtype]) -> Function:
+    """``explicit_promotion``; ``known``: dtypes of values the IR leaves unknown."""
+    eqns: list[Eqn] = []
+    for eqn in fn.eqns:
+        eqn = map_regions(eqn, lambda body: _promoted(body, known))
+        _note_dtype(eqn, known)
+        if eqn.prim.name in NUMERIC and len(eqn.outvars) == 1:
+            invars = list(eqn.invars)
+            first = 1 if eqn.prim.name == "where" else 0  # the condition stays bool
+            for i in range(first, len(invars)):
+                casts = _cast(invars[i], eqn, invars[first:], known)
+                if casts:
+                    eqns.extend(casts)
+                    invars[i] = casts[-1].outvars[0]
+            eqn = replace(eqn, invars=tuple(invars))
+        eqns.append(eqn)
+    return replace(fn, eqns=tuple(eqns))
+
+
+# Truth-valued primitives: their results are bool even where shapes are not known.
+_TRUTHS = frozenset(["less", "greater", "less_equal", "greater_equal", "equal", "not_equal",
+                     "logical_and", "logical_or", "logical_not", "logical_xor", "isnan",
+                     "isinf", "isfinite"])
+
+def _note_dtype(eqn: Eqn, known: dict[Var, np.dtype]) -> None:
+    """The dtype of ``eqn``'s result where its aval lacks one but the equation says it:
+    a comparison's bool, a constructor's ``dtype=``."""
+    if len(eqn.outvars) != 1 or eqn.outvars[0].aval.dtype is not None:
+        return
+    dtype = np.dtype(np.bool_) if eqn.prim.name in _TRUTHS else eqn.params.get("dtype")
+    if dtype is not None:
+        known[eqn.outvars[0]] = np.dtype(dtype)
+
+
+def _dtype(atom: Var, known: dict[Var, np.dtype]) -> np.dtype | None:
+    return atom.aval.dtype if atom.aval.dtype is not None else known.get(atom)
+
+
+def _cast(atom: object, eqn: Eqn, operands: list, known: dict[Var, np.dtype]) -> list[Eqn]:
+    """An ``astype`` of ``atom`` to the result's dtype when it is an array of a lower
+    kind. Where the result's dtype is not known (shape-generic code), a bool array takes
+    the dtype of an operand whose dtype is not known either, read at run time: any
+    dtype promotes a bool to itself."""
+    if not isinstance(atom, Var) or atom.aval.weak or _dtype(atom, known) is None:
+        return []
+    have_dtype = _dtype(atom, known)
+    target = eqn.outvars[0].aval.dtype
+    if target is None and have_dtype == np.bool_ and eqn.prim.name in _COUNTS:
+        target = np.dtype(_COUNTS[eqn.prim.name])  # NumPy's sum of bools: an int64
+    out = Var(Aval(atom.aval.shape, target), atom.hint)
+    if target is None:
+        other = next((a for a in operands if isinstance(a, Var) and _dtype(a, known) is None), None)
+        if have_dtype != np.bool_ or other is None:
+            return []
+        dtype = Var(Aval(), "dtype")
+        return [Eqn((dtype,), REGISTRY["dtype"], (other,), {}, eqn.loc),
+                Eqn((out,), REGISTRY["astype"], (atom, dtype), {}, eqn.loc)]
+    have, want = _KIND_ORDER.get(have_dtype.kind), _KIND_ORDER.get(target.kind)
+    if have is None or want is None or have >= want:
+        return []
+    return [Eqn((out,), REGISTRY["astype"], (atom, Const(target)), {}, eqn.loc)]

@@ -1,0 +1,201 @@
+"""The array API backend's run time: ``array_namespace`` (which each generated
+function's first line calls), shape queries that take Python numbers too, and the
+elementwise helpers -- array-API twins of ``ir.reference``'s, and NumPy functions the
+standard lacks or restricts (``exp2``, ``fmax``, ``real`` of a real array) -- written
+with the standard's functions only. ``layout`` and ``products`` hold the others.
+
+A helper finds its library from its array operands (``array_namespace``); each is
+called with at least one array (the code generator passes Python numbers only where
+the standard takes them).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...errors import AutodiffError
+
+try:
+    import array_api_compat
+    import array_api_compat.numpy
+except ImportError as err:  # an optional dependency: say how to get it
+    raise AutodiffError("the array API backend needs array-api-compat",
+                        hint="pip install 'autodiff-compiler[array-api]'") from err
+
+_SCALARS = (bool, int, float, complex, type(None), list, tuple, slice)
+_BY_TYPES: dict[tuple[type, ...], Any] = {}
+
+
+def array_namespace(*values: Any) -> Any:
+    """The array API namespace of the arrays among ``values`` (array-api-compat's, so
+    NumPy, CuPy and PyTorch arrays are spoken to in the standard's terms); NumPy's when
+    there is none. Worked out once per combination of types: a dictionary lookup."""
+    key = tuple(map(type, values))
+    xp = _BY_TYPES.get(key)
+    if xp is None:
+        arrays = [v for v in values if not isinstance(v, _SCALARS)]
+        xp = array_api_compat.array_namespace(*arrays) if arrays else array_api_compat.numpy
+        _BY_TYPES[key] = xp
+    return xp
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    """``x.shape`` (``()`` for a Python number)."""
+    return tuple(x.shape) if hasattr(x, "shape") else ()
+
+
+def ndim(x: Any) -> int:
+    return len(shape(x))
+
+
+def size(x: Any) -> int:
+    return math.prod(shape(x))
+
+
+def _float(xp: Any, x: Any) -> Any:
+    """``x`` as floats: NumPy computes integer operands of ``exp`` in float64."""
+    x = xp.asarray(x)
+    return x if xp.isdtype(x.dtype, ("real floating", "complex floating")) \
+        else xp.astype(x, xp.float64)
+
+
+def _all(index: Any) -> tuple:
+    """An index with ``...`` at its end unless it has one: the remaining axes whole."""
+    index = index if isinstance(index, tuple) else (index,)
+    return index if any(i is Ellipsis for i in index) else (*index, Ellipsis)
+
+
+# ---------------------------------------------------------------------------- elementwise
+
+
+def sigmoid(x: Any) -> Any:
+    """Logistic function from ``e^-|x|``: never overflows, accurate in both tails."""
+    xp = array_namespace(x)
+    x = _float(xp, x)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def where(condition: Any, x: Any, y: Any) -> Any:
+    """``xp.where``, which takes one Python number among ``x`` and ``y`` at most."""
+    xp = array_namespace(condition, x, y)
+    if not hasattr(x, "shape") and not hasattr(y, "shape"):  # NumPy's promotion of the two
+        kind = type(x + y)
+        dtype = {bool: xp.bool, int: xp.int64, float: xp.float64}.get(kind, xp.complex128)
+        x = xp.asarray(x, dtype=dtype)
+    return xp.where(condition, x, y)
+
+
+def exp2(x: Any) -> Any:
+    return 2.0 ** _float(array_namespace(x), x)
+
+
+def logaddexp2(x: Any, y: Any) -> Any:
+    xp = array_namespace(x, y)
+    ln2 = math.log(2.0)
+    return xp.logaddexp(x * ln2, y * ln2) / ln2
+
+
+def reciprocal(x: Any) -> Any:
+    return 1.0 / _float(array_namespace(x), x)
+
+
+def cbrt(x: Any) -> Any:
+    xp = array_namespace(x)
+    x = _float(xp, x)
+    return xp.sign(x) * xp.abs(x) ** (1.0 / 3.0)
+
+
+def fmax(x: Any, y: Any) -> Any:
+    """The larger, ignoring a nan on one side (NumPy's ``fmax``)."""
+    xp = array_namespace(x, y)
+    return xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, xp.maximum(x, y)))
+
+
+def fmin(x: Any, y: Any) -> Any:
+    xp = array_namespace(x, y)
+    return xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, xp.minimum(x, y)))
+
+
+def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Any:
+    xp = array_namespace(x)
+    info = xp.finfo(x.dtype)
+    x = xp.where(xp.isnan(x), nan, x)
+    x = xp.where(xp.isinf(x) & (x > 0), info.max if posinf is None else posinf, x)
+    return xp.where(xp.isinf(x) & (x < 0), info.min if neginf is None else neginf, x)
+
+
+def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``x``'s shape filled with ``fill_value``, which may be a 0-d array too."""
+    xp = array_namespace(x, fill_value)
+    dtype = x.dtype if dtype is None else dtype
+    if not hasattr(fill_value, "shape"):
+        return xp.full_like(x, fill_value, dtype=dtype)
+    return xp.zeros_like(x, dtype=dtype) + xp.astype(fill_value, dtype)
+
+
+def _is_complex(x: Any) -> bool:
+    xp = array_namespace(x)
+    return xp.isdtype(x.dtype, "complex floating") if hasattr(x, "dtype") else \
+        isinstance(x, complex)
+
+
+def real(x: Any) -> Any:
+    """NumPy's ``real``: ``x`` itself when it is real (the standard's takes complex)."""
+    return array_namespace(x).real(x) if _is_complex(x) else x
+
+
+def imag(x: Any) -> Any:
+    """NumPy's ``imag``: zeros when ``x`` is real."""
+    xp = array_namespace(x)
+    return xp.imag(x) if _is_complex(x) else xp.zeros_like(xp.asarray(x))
+
+
+def conj(x: Any) -> Any:
+    return array_namespace(x).conj(x) if _is_complex(x) else x
+
+
+def match_complex(v: Any, x: Any) -> Any:
+    """``v``, or its real part when ``x`` is real: a cotangent matches its primal."""
+    xp = array_namespace(v, x)
+    real_x = not xp.isdtype(x.dtype, "complex floating") if hasattr(x, "dtype") else \
+        not isinstance(x, complex)
+    complex_v = isinstance(v, complex) or (
+        hasattr(v, "dtype") and xp.isdtype(v.dtype, "complex floating"))
+    return xp.real(v) if real_x and complex_v else v
+
+
+def round(x: Any, decimals: int = 0) -> Any:  # noqa: A001  (NumPy's name)
+    """NumPy's ``round`` to ``decimals``: scaled, rounded half to even, scaled back."""
+    xp = array_namespace(x)
+    if decimals == 0:
+        return xp.round(x)
+    scale = 10.0 ** decimals
+    return xp.round(x * scale) / scale
+
+
+def eigh(x: Any, UPLO: str = "L") -> Any:  # noqa: N803  (NumPy's name)
+    """NumPy's ``linalg.eigh`` of the lower or upper triangle: the upper one of ``x`` is
+    the lower one of its conjugate transpose."""
+    xp = array_namespace(x)
+    return xp.linalg.eigh(x if UPLO == "L" else _adjoint(xp, x))
+
+
+def eigvalsh(x: Any, UPLO: str = "L") -> Any:  # noqa: N803
+    xp = array_namespace(x)
+    return xp.linalg.eigvalsh(x if UPLO == "L" else _adjoint(xp, x))
+
+
+def _adjoint(xp: Any, x: Any) -> Any:
+    x = xp.matrix_transpose(x)
+    return xp.conj(x) if xp.isdtype(x.dtype, "complex floating") else x
+
+
+def zeros_like_tape(tape: Any) -> Any:
+    """Zeros for each element of a loop's tape: the cotangent of a tape none reached."""
+    if tape is None:
+        return None
+    return [None if e is None else zeros_like_tape(e) if isinstance(e, list)
+            else 0.0 * e if isinstance(e, float | int) else array_namespace(e).zeros_like(e)
+            for e in tape]

@@ -1,0 +1,194 @@
+"""How the array API backend writes each primitive, in the standard's own terms.
+
+``SPELLINGS`` maps a primitive to a spelling of the shared code generator
+(``("call", "xp.acos")``, ``("binop", "@")``, ...) and ``RENAMED`` the params whose
+name differs in the standard (``ddof`` is ``correction``). Where a primitive is the
+standard's function but only for some params (``np.round`` to ``decimals``), ``ALLOWED``
+says which values the standard can express; a primitive outside ``SPELLINGS`` or with
+a param it cannot express is refused before any code is generated (``refusal``), at
+the user's line. Helpers called by their own name are ``runtime``'s, written with the
+standard's functions only.
+
+Everything is spelled through ``xp``, the namespace each generated function binds
+from its inputs on its first line (see the package's docstring).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...ir.core import Const, Eqn, Var
+from ...ir.primitives import Primitive
+
+Spelling = tuple[str, str]
+
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@",
+              "floor_divide": "//", "mod": "%", "less": "<", "greater": ">",
+              "less_equal": "<=", "greater_equal": ">=", "equal": "==", "not_equal": "!="}
+# NumPy's name -> the standard's, for the functions whose name differs.
+_RENAMED_FUNCTIONS = {
+    "arccos": "acos", "arccosh": "acosh", "arcsin": "asin", "arcsinh": "asinh",
+    "arctan": "atan", "arctan2": "atan2", "arctanh": "atanh", "invert": "bitwise_invert",
+    "rint": "round", "copy": "asarray", "reduce_sum": "sum", "reduce_mean": "mean",
+    "reduce_prod": "prod", "reduce_max": "max", "reduce_min": "min", "reduce_all": "all",
+    "reduce_any": "any", "cumsum": "cumulative_sum", "cumprod": "cumulative_prod",
+    "astype": "astype", "astype_discrete": "astype", "moveaxis": "moveaxis",
+    "inv": "linalg.inv", "det": "linalg.det", "slogdet": "linalg.slogdet",
+    "solve": "linalg.solve", "cholesky": "linalg.cholesky", "svd": "linalg.svd",
+    "svdvals": "linalg.svdvals", "eigh": "linalg.eigh", "eigvalsh": "linalg.eigvalsh",
+    "pinv": "linalg.pinv",
+}
+# The standard's functions of the same name as NumPy's.
+_SAME = ("abs", "ceil", "cos", "cosh", "exp", "expm1", "floor", "hypot",
+         "isfinite", "isinf", "isnan", "log", "log10", "log1p", "log2", "logaddexp",
+         "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "minimum",
+         "round", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc",
+         "bitwise_and", "bitwise_or", "bitwise_xor", "clip", "expand_dims",
+         "broadcast_to", "flip", "roll", "repeat", "tril", "triu", "std", "var",
+         "sort", "argsort", "argmax", "argmin", "take_along_axis", "tensordot", "zeros",
+         "ones", "eye", "zeros_like", "ones_like", "full", "arange", "linspace",
+         "result_type")
+# ``runtime``'s helpers, called by their own name.
+_HELPERS = ("unbroadcast", "sigmoid", "matmul_vjp_x", "matmul_vjp_y", "match_complex",
+            "concatenate", "stack", "hstack", "concat_part", "untile", "unrepeat", "unpad",
+            "index_add", "index_update", "gather", "dot", "dot_vjp_a", "dot_vjp_b", "inner",
+            "outer", "vdot", "tensordot_vjp_a", "tensordot_vjp_b", "as_columns",
+            "from_columns", "zeros_like_tape", "transpose", "swapaxes", "squeeze", "shape",
+            "size", "ndim", "reshape", "exp2", "logaddexp2", "fmax", "fmin", "reciprocal",
+            "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
+            "atleast_3d", "norm", "slice", "where", "full_like", "tile", "real", "imag",
+            "conj", "getitem")
+
+SPELLINGS: dict[str, Spelling] = {
+    **{name: ("binop", op) for name, op in _OPERATORS.items()},
+    **{name: ("call", f"xp.{name}") for name in _SAME},
+    **{name: ("call", f"xp.{std}") for name, std in _RENAMED_FUNCTIONS.items()},
+    **{name: ("call", name) for name in _HELPERS},
+    "neg": ("unaryop", "-"), "truth_not": ("unaryop", "not"),
+    "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
+    "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
+    "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+}
+
+# NumPy's param name -> the standard's.
+RENAMED: dict[str, dict[str, str]] = {
+    "std": {"ddof": "correction"}, "var": {"ddof": "correction"},
+}
+
+# Params the standard's function takes only at some values: the values it can express.
+_ANY = object()
+ALLOWED: dict[str, dict[str, Any]] = {
+    **{name: {"axis": _ANY, "keepdims": _ANY} for name in (
+        "reduce_sum", "reduce_mean", "reduce_prod", "reduce_max", "reduce_min", "reduce_all",
+        "reduce_any", "argmax", "argmin", "norm")},
+    "std": {"axis": _ANY, "keepdims": _ANY, "ddof": _ANY},
+    "var": {"axis": _ANY, "keepdims": _ANY, "ddof": _ANY},
+    "sort": {"axis": _ANY}, "argsort": {"axis": _ANY, "kind": ("stable", "mergesort")},
+    "svd": {"full_matrices": _ANY}, "svdvals": {"compute_uv": (False,)},
+    "cumsum": {"axis": _ANY}, "cumprod": {"axis": _ANY},
+    "copy": {}, "take_along_axis": {"axis": _ANY},
+}
+# The param a NumPy spelling needs but the standard has no name for: dropped.
+_DROPPED = {"svdvals": ("compute_uv",), "argsort": ("kind",)}
+
+# Constructors whose dtype defaults to the library's (float32 in PyTorch): the dtype
+# the IR inferred is written out.
+_CONSTRUCTORS = frozenset(["zeros", "ones", "full", "arange", "linspace", "eye"])
+
+
+_LOGICAL = {"add": "xp.logical_or", "mul": "xp.logical_and"}
+# Functions of arrays only, whose operands NumPy also takes as numbers.
+_PRODUCTS = frozenset(["tensordot", "matmul"])
+
+
+def register(prim: Primitive, spelling: Spelling) -> None:
+    """How a primitive defined outside the package (``extend``) is written."""
+    SPELLINGS[prim.name] = spelling
+
+
+def refusal(eqn: Eqn) -> str | None:
+    """Why ``eqn`` has no array-API spelling (None: it has one)."""
+    name = eqn.prim.name
+    if eqn.prim.form != "apply":  # control flow, calls, checks: the code generator's own
+        return None
+    if name not in SPELLINGS:
+        return f"'{name}' has no spelling in the Python array API standard"
+    allowed = ALLOWED.get(name)
+    for param, value in eqn.params.items() if allowed is not None else ():
+        if param not in allowed or (allowed[param] is not _ANY and value not in allowed[param]):
+            return (f"'{name}' with {param}={value!r} has no spelling in the Python array "
+                    f"API standard")
+    if name in ("repeat", "unrepeat") and not (
+            isinstance(eqn.invars[-1], Const) and type(eqn.invars[-1].value) is int):
+        return f"'{name}' with a count per entry has no spelling in the Python array API " \
+               "standard"
+    if name in ("index_add", "index_update") and not _basic_index(eqn.invars[1]):
+        return f"'{name}' at an index computed at run time or holding arrays (repeated " \
+               "entries accumulate) has no spelling in the Python array API standard"
+    return None
+
+
+def _basic_index(index: Any) -> bool:
+    """An index of ints, slices, None and Ellipsis, known when compiling."""
+    if not isinstance(index, Const):
+        return False
+    parts = index.value if isinstance(index.value, tuple) else (index.value,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)
+
+
+def keywords(eqn: Eqn) -> dict[str, Any]:
+    """``eqn``'s params as the standard names them; a constructor's dtype written out."""
+    name = eqn.prim.name
+    renamed = RENAMED.get(name, {})
+    dropped = _DROPPED.get(name, ())
+    params = {renamed.get(k, k): v for k, v in eqn.params.items() if k not in dropped}
+    if name == "argsort" and "kind" in eqn.params:
+        params["stable"] = True
+    if name == "copy":  # NumPy's np.array copies; the standard's asarray may not
+        params["copy"] = True
+    if name in _CONSTRUCTORS and params.get("dtype") is None and eqn.outvars[0].aval.dtype:
+        params["dtype"] = eqn.outvars[0].aval.dtype
+    return params
+
+
+def _weak(atom: Any) -> bool:
+    """A Python number (a literal, or a value that is one at run time)."""
+    if isinstance(atom, Const):  # NumPy scalars too: written as literals where they can
+        return type(atom.value) in (bool, int, float, complex) or isinstance(
+            atom.value, np.generic)
+    return isinstance(atom, Var) and atom.aval.weak
+
+
+def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
+    """How ``eqn`` is written (``python_floats`` is never asked for: array API
+    functions take arrays, so none is spelled with ``math``)."""
+    kind, text = SPELLINGS.get(eqn.prim.name) or ("call", eqn.prim.name)  # control flow
+    if eqn.prim.name in _LOGICAL and all(
+            isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
+        return ("call", _LOGICAL[eqn.prim.name])  # NumPy's sum and product of truth values
+    if kind == "index" and isinstance(eqn.invars[1], Const) and not _has_ellipsis(
+            eqn.invars[1].value):  # the standard asks for `...` where NumPy assumes it
+        known = isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.shape is not None
+        return ("index_all", "") if known else ("call", "getitem")
+    if kind == "call" and text.startswith("xp.") and eqn.invars and (
+            _weak(eqn.invars[0]) or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\
+            and eqn.prim.name not in _CONSTRUCTORS:
+        return ("call_on_array", text)
+    if eqn.prim.name in ("cumsum", "cumprod") and eqn.params.get("axis") is None \
+            and eqn.invars[0].aval.ndim != 1:
+        return ("call", eqn.prim.name)  # of the flattened array: ``runtime``'s
+    if eqn.prim.name in ("eigh", "eigvalsh", "round") and eqn.params:
+        return ("call", eqn.prim.name)  # the upper triangle, or decimals: ``runtime``'s
+    if eqn.prim.name == "reshape" and isinstance(eqn.invars[1], Const) \
+            and isinstance(eqn.invars[1].value, tuple):
+        return ("call", "xp.reshape")
+    return (kind, text)
+
+
+def _has_ellipsis(index: Any) -> bool:
+    if isinstance(index, tuple):
+        return Ellipsis in index
+    if isinstance(index, np.ndarray) and index.dtype == np.bool_:
+        return True  # a mask is the whole index: no `...` after it
+    return index is Ellipsis

@@ -1,0 +1,315 @@
+"""The array API backend against the project's gradient tables, on array-api-strict.
+
+Every row of the rule tables (test_rules, test_surface_rules, test_composed_rules; their
+rows are reused, not copied) is differentiated with ``backend="array_api"`` on
+array-api-strict arrays, a strict implementation that raises on anything outside the
+standard. Each row either gives the NumPy backend's gradient to float64 round-off, as
+arrays of array-api-strict, or is refused at compile time with an ``AutodiffError`` at
+the user's ``file:line`` naming the primitive; ``test_most_rows_pass`` counts both.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+xs = pytest.importorskip("array_api_strict")
+pytest.importorskip("array_api_compat")
+
+import test_composed_rules as composed  # noqa: E402
+import test_rules as rules  # noqa: E402
+import test_surface_rules as surface  # noqa: E402
+from test_rules import PY_FLOAT, sample, sample_args, scaled, shape_id, shapes_id  # noqa: E402
+
+import autodiff_compiler as adc  # noqa: E402
+from autodiff_compiler.api import GradFunction  # noqa: E402
+from autodiff_compiler.errors import AutodiffError  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Case:
+    """A function of the tables at fixed NumPy arguments."""
+
+    name: str
+    fn: Callable[..., Any]
+    args: tuple
+
+
+def _reduced(fn: Callable[..., Any], axis: Any, keepdims: bool) -> Callable[..., Any]:
+    """``3 * fn(a, axis=axis, keepdims=keepdims)`` as a ``def`` the compiler can read."""
+
+    def reduced(a):
+        return fn(a, axis=axis, keepdims=keepdims) * 3.0
+
+    return reduced
+
+
+def _per_shape(table: str, rows: list, shapes: list) -> list[Case]:
+    return [Case(f"{table}-{row.name}-{shapes_id(s) if _several(s) else shape_id(s)}",
+                 scaled(row.fn, len(s) if _several(s) else 1),
+                 tuple(sample_args(row, s)) if _several(s) else (sample(row.lims, s),))
+            for row in rows for s in shapes]
+
+
+def _several(shapes: Any) -> bool:
+    """A tuple of argument shapes (rather than one shape)."""
+    return isinstance(shapes, tuple) and bool(shapes) and isinstance(shapes[0], tuple | str)
+
+
+def _own_shapes(table: str, rows: list, wrap: bool = False) -> list[Case]:
+    return [Case(f"{table}-{row.name}",
+                 scaled(row.fn, len(row.shapes)) if wrap else row.fn,
+                 tuple(sample_args(row, row.shapes))) for row in rows]
+
+
+def _fixed(table: str, rows: list) -> list[Case]:
+    return [Case(f"{table}-{row.name}", scaled(row.fn, len(row.args)), tuple(row.args))
+            for row in rows]
+
+
+def _exact(table: str, rows: list) -> list[Case]:
+    return [Case(f"{table}-{row.name}", row.fn, tuple(row.args)) for row in rows]
+
+
+def _reductions(table: str, rows: list, axes: list) -> list[Case]:
+    return [Case(f"{table}-{row.name}-{shape_id(s)}-axis{a}{'-keepdims' if k else ''}"
+                 .replace(" ", ""), _reduced(row.fn, a, k), (sample(row.lims, s),))
+            for row in rows for s, a, k in axes]
+
+
+def _math() -> list[Case]:
+    return [Case(f"rules-{row.name}", scaled(row.fn, 2 if isinstance(row.lims[0], tuple)
+                                             else 1),
+                 tuple(sample_args(row, (PY_FLOAT,) * (2 if isinstance(row.lims[0], tuple)
+                                                      else 1))))
+            for row in rules.MATH]
+
+
+def _cases() -> list[Case]:
+    np.random.seed(0)
+    methods = [(row, s) for row in surface.METHODS for s in rules.UNARY_SHAPES
+               if s != PY_FLOAT]
+    return (
+        _per_shape("rules", rules.UNARY, rules.UNARY_SHAPES) + _math()
+        + _per_shape("rules", rules.BINARY, rules.BINARY_SHAPES)
+        + _reductions("rules", rules.REDUCTIONS, rules.AXES)
+        + _own_shapes("rules", rules.REDUCTION_SPELLINGS)
+        + _per_shape("rules", rules.MATMUL, rules.MATMUL_SHAPES)
+        + _own_shapes("rules", rules.OUTER, wrap=True)
+        + _own_shapes("rules", rules.SHAPE_OPS + rules.SHAPE_QUERIES + rules.CONSTRUCTORS
+                      + rules.INDEXING)
+        + _own_shapes("rules-second-order", rules.SECOND_ORDER, wrap=True)
+        + _exact("rules", rules.NONDIFFERENTIABLE + rules.CONVENTIONS)
+        + _per_shape("surface", surface.UNARY, rules.UNARY_SHAPES)
+        + [Case(f"surface-{row.name}-{shape_id(s)}", scaled(row.fn, 1), (sample(row.lims, s),))
+           for row, s in methods]
+        + _per_shape("surface", surface.BINARY, rules.BINARY_SHAPES)
+        + [Case(f"surface-clip-{shapes_id(s)}", surface.CLIP.fn,
+                tuple(sample_args(surface.CLIP, s))) for s in surface.CLIP_SHAPES]
+        + _reductions("surface", surface.REDUCTIONS, surface.REDUCTION_AXES)
+        + _own_shapes("surface", surface.REDUCTION_SPELLINGS)
+        + [Case(f"surface-{row.name}-{shapes_id(s, '.')}", scaled(row.fn, 2),
+                tuple(sample_args(row, s))) for row, s in surface.PRODUCT_CASES]
+        + _fixed("surface", surface.FIXED)
+        + _fixed("surface-second-order", surface.SECOND_ORDER)
+        + _exact("surface", surface.EXACT)
+        + _per_shape("composed", composed.ELEMENTWISE, rules.UNARY_SHAPES)
+        + _fixed("composed", composed.SPECS)
+        + _fixed("composed-second-order", composed.SECOND_ORDER)
+        + _exact("composed", composed.EXACT)
+    )
+
+
+CASES = _cases()
+
+
+def strict(value: Any) -> Any:
+    """A NumPy array or number as an array-api-strict array (a 0-d one for a number)."""
+    if isinstance(value, np.ndarray | np.generic | float):
+        return xs.asarray(np.asarray(value))
+    return value
+
+
+def positions(args: tuple) -> tuple[int, ...]:
+    return tuple(i for i, a in enumerate(args)
+                 if isinstance(a, float) or np.issubdtype(np.asarray(a).dtype, np.inexact))
+
+
+def array_api_grad(case: Case, specialize: bool = True) -> GradFunction:
+    grad = adc.grad(case.fn, grad_position=positions(case.args), backend="array_api")
+    return grad if specialize else GradFunction(case.fn, replace(grad.spec, specialize=False))
+
+
+def numpy_grad(case: Case, specialize: bool = True) -> tuple:
+    grad = adc.grad(case.fn, grad_position=positions(case.args))
+    if not specialize:
+        grad = GradFunction(case.fn, replace(grad.spec, specialize=False))
+    return as_tuple(grad(*case.args), case)
+
+
+def as_tuple(grads: Any, case: Case) -> tuple:
+    """The gradients as a tuple (``grad`` gives a lone one bare)."""
+    return (grads,) if len(positions(case.args)) == 1 else tuple(grads)
+
+
+def outcome(case: Case, specialize: bool = True) -> str:
+    """"passes" (the NumPy backend's gradient, as array-api-strict arrays) or "refused"
+    (a located AutodiffError at compile time); anything else fails the test."""
+    try:
+        expected = numpy_grad(case, specialize)
+    except AutodiffError:
+        return "numpy refuses"  # shape-generic code of a shape-dependent function
+    grad = array_api_grad(case, specialize)
+    args = [strict(a) for a in case.args]
+    try:
+        source = grad.source(*args)
+    except AutodiffError as err:
+        assert_located_refusal(err)
+        return "refused"
+    assert "np" not in names_read(source), source
+    got = as_tuple(grad(*args), case)
+    for g, want in zip(got, expected):
+        assert type(g) is type(xs.asarray(0.0)), f"a gradient of type {type(g).__name__}"
+        np.testing.assert_allclose(np.from_dlpack(g), want, rtol=1e-10, atol=1e-12)
+    return "passes"
+
+
+def names_read(source: str) -> set[str]:
+    """The names code reads (not its comments, which quote the user's NumPy lines)."""
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+
+
+def assert_located_refusal(err: AutodiffError) -> None:
+    """Refused at a line of the user's (a .py file of the tests), naming the primitive
+    and pointing to the NumPy backend."""
+    assert err.loc is not None and err.loc.file.endswith(".py") and err.loc.line > 0, err
+    assert re.search(r"\w+\.py:\d+: ", str(err)), err
+    assert re.search(r"'\w+'", err.message), err.message
+    assert "backend='numpy'" in (err.hint or ""), err.hint
+
+
+OUTCOMES: dict[str, str] = {}  # each row's, for test_most_rows_pass
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_row_matches_numpy_or_is_refused_at_its_line(case):
+    OUTCOMES[case.name] = "fails"
+    OUTCOMES[case.name] = outcome(case)
+    assert OUTCOMES[case.name] in ("passes", "refused")
+
+
+# Shape-generic code calls the runtime helpers (unbroadcast, matmul_vjp_x, index_add...)
+# that specialised code mostly replaces: the second-order tables exist to reach them.
+GENERIC = [c for c in CASES if "second-order" in c.name or c.name.startswith("rules-mul")
+           or "matmul" in c.name]
+
+
+@pytest.mark.parametrize("case", GENERIC, ids=[c.name for c in GENERIC])
+def test_shape_generic_row_matches_numpy_or_is_refused(case):
+    assert outcome(case, specialize=False) in ("passes", "refused", "numpy refuses")
+
+
+def test_most_rows_pass():
+    """Elementwise functions, reductions, products, shapes, broadcasting and 0-d cases
+    pass; the refused are the primitives the standard has no spelling for."""
+    counts: dict[str, int] = {}
+    for case in CASES:
+        if case.name not in OUTCOMES:  # this test run alone
+            try:
+                OUTCOMES[case.name] = outcome(case)
+            except Exception:  # the row's own test says why
+                OUTCOMES[case.name] = "fails"
+        counts[OUTCOMES[case.name]] = counts.get(OUTCOMES[case.name], 0) + 1
+    print(f"array API backend on array-api-strict: {counts}")
+    assert counts.get("passes", 0) > 4 * counts.get("refused", 0), counts
+
+
+# ---------------------------------------------------------------------------- the API
+
+
+def loss(x, w):
+    return np.sum(np.tanh(x @ w) ** 2) + np.mean(w * w)
+
+
+def uses_einsum(x):
+    return np.einsum("ij->", x * x)
+
+
+def loop_and_branch(x, n):
+    s = 0.0
+    for _ in range(n):
+        x = np.sin(x) * 2.0 if np.sum(x) > 0 else x * x
+        s = s + np.sum(x)
+    return s
+
+
+def test_numpy_arrays_get_numpy_gradients_through_the_same_code():
+    x, w = np.random.rand(2, 3), np.random.rand(3, 4)
+    grad = adc.grad(loss, grad_position=(0, 1), backend="array_api")
+    got = grad(x, w)
+    want = adc.grad(loss, grad_position=(0, 1))(x, w)
+    for g, expected in zip(got, want):
+        assert isinstance(g, np.ndarray)
+        np.testing.assert_allclose(g, expected, rtol=1e-12)
+    strict_got = grad(xs.asarray(x), xs.asarray(w))  # another specialisation, by type
+    for g, expected in zip(strict_got, want):
+        assert type(g) is type(xs.asarray(0.0))
+        np.testing.assert_allclose(np.from_dlpack(g), expected, rtol=1e-12)
+
+
+def test_control_flow_runs_on_strict_arrays():
+    x = np.array([0.3, -0.2, 0.5])
+    got = adc.grad(loop_and_branch, backend="array_api")(xs.asarray(x), 3)
+    want = adc.grad(loop_and_branch)(x, 3)
+    np.testing.assert_allclose(np.from_dlpack(got), want, rtol=1e-12)
+
+
+def test_generated_code_binds_xp_from_its_inputs_and_reads_no_numpy():
+    source = adc.gradient_source(loss, grad_position=(0, 1), backend="array_api")
+    assert source.splitlines()[2].strip() == "xp = array_namespace(x, w)"
+    assert "np" not in names_read(source)
+    assert "xp.tanh(" in source
+
+
+def test_a_primitive_without_spelling_is_refused_at_the_users_line():
+    with pytest.raises(AutodiffError) as info:
+        adc.grad(uses_einsum, backend="array_api")(xs.asarray(np.ones((2, 2))))
+    err = info.value
+    assert err.loc.file == __file__ and err.loc.line == uses_einsum.__code__.co_firstlineno + 1
+    assert "'einsum'" in err.message and "backend='numpy'" in err.hint
+
+
+def test_the_numpy_backend_asks_for_the_array_api_backend_on_other_arrays():
+    with pytest.raises(AutodiffError, match="backend='array_api'"):
+        adc.grad(loss)(xs.asarray(np.ones((2, 3))), xs.asarray(np.ones((3, 4))))
+
+
+def test_a_users_name_xp_is_renamed_not_shadowed():
+    def scaled_by(x, xp):
+        return np.sum(x * xp)
+
+    x = np.random.rand(3)
+    source = adc.gradient_source(scaled_by, args=(x, x), backend="array_api")
+    assert "xp = array_namespace(x, xp_1)" in source
+    got = adc.grad(scaled_by, backend="array_api")(xs.asarray(x), xs.asarray(2 * x))
+    np.testing.assert_allclose(np.from_dlpack(got), 2 * x)
+
+
+def recurse(x, k):
+    if k <= 0:
+        return np.sum(x)
+    return recurse(np.sin(x) * (x > 0), k - 1)
+
+
+def test_recursion_on_run_time_values_reads_the_callers_namespace():
+    x = np.array([0.7, -0.3, 0.2])
+    source = adc.gradient_source(recurse, args=(x, xs.asarray(3)), backend="array_api")
+    assert source.count("array_namespace(") == 1  # nested defs read the caller's xp
+    got = adc.grad(recurse, backend="array_api")(xs.asarray(x), xs.asarray(3))
+    want = adc.grad(recurse)(x, np.asarray(3))
+    np.testing.assert_allclose(np.from_dlpack(got), want, rtol=1e-12)
