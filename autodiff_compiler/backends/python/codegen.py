@@ -22,6 +22,7 @@ from ...ir.core import Atom, Callee, Const, Eqn, Function, Var, reads, regions, 
 from ...opt import buffers
 from ..base import Backend
 from .expressions import EMITTERS, Emitter, attr, is_python_float
+from .frees import frees_after_last_use
 from .naming import (
     RESERVED,
     Append,
@@ -34,7 +35,6 @@ from .naming import (
     NewList,
     While,
     assign_names,
-    blocks,
 )
 from .pywriter import Writer, string_literal
 
@@ -353,55 +353,6 @@ def _write_function(writer: Writer, w: _Written, indent: int, doc: str | None) -
     writer.statement(gast.Return(value), indent + 1, w.ret_loc)
 
 
-def _frees(top: _Written, fn: Function) -> dict[int, list[str]]:
-    """Large arrays to free (``del``) right after their last use, rather than when the
-    function returns: the peak memory of a gradient then matches a hand-written one.
-    A name is freed after the last statement that reads it when every value it holds
-    (several, where one array is updated in place) is a large array that every path
-    defines, and none is an argument or read by the return."""
-    values: dict[str, list[Var]] = {}
-    for v, name in top.names.items():
-        values.setdefault(name, []).append(v)
-    last: dict[str, int] = {}
-    for i, stmt in enumerate(top.body):
-        for v in _reads_within(stmt):
-            if v in top.names:
-                last[top.names[v]] = i
-    keep = set(fn.invars) | set(top.returned)
-    defined = _defined_on_every_path(top.body)
-    frees: dict[int, list[str]] = {}
-    for name, i in last.items():
-        if i == len(top.body) - 1 or any(v in keep or v not in defined or not buffers.large(v)
-                                         for v in values[name]):
-            continue
-        frees.setdefault(i, []).append(name)
-    return {i: sorted(names) for i, names in frees.items()}
-
-
-def _defined_on_every_path(stmts: list[Any]) -> set[Var]:
-    """The values every path through ``stmts`` assigns (one branch's are not)."""
-    out: set[Var] = set()
-    for s in stmts:
-        if isinstance(s, Assign | Moves):
-            out.update(s.targets)
-        elif isinstance(s, InPlace | NewList):
-            out.add(s.target)
-        elif isinstance(s, For | While):
-            out.update(s.outs)
-        elif isinstance(s, If) and len(s.branches) > 1:
-            out |= set.intersection(*(_defined_on_every_path(b) for b in s.branches))
-    return out
-
-
-def _reads_within(stmt: Any) -> list[Var]:
-    """The values a statement reads, in the blocks it holds too."""
-    out = list(getattr(stmt, "reads", []))
-    for block in blocks(stmt):
-        for inner in block:
-            out.extend(_reads_within(inner))
-    return out
-
-
 def generate(fn: Function, doc: str | None = None, *, backend: Backend,
              in_place: bool = True, python_floats: bool = True) -> Generated:
     """Python source of ``fn`` in ``backend``'s spelling; functions it calls
@@ -435,7 +386,8 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
     for inner in nested:
         _write_function(writer, inner, 1, None)
     writer.names = top.names
-    writer.block(top.body, 1, empty_ok=True, frees=_frees(top, fn))
+    writer.block(top.body, 1, empty_ok=True,
+                 frees=frees_after_last_use(top.body, top.names, fn.invars, top.returned))
     value = top.rets[0] if len(top.rets) == 1 else gast.Tuple(top.rets, gast.Load())
     writer.statement(gast.Return(value), 1, top.ret_loc)
     return Generated("\n".join(writer.lines) + "\n", constants, writer.line_locs)
