@@ -27,7 +27,7 @@ from .errors import AutodiffError, AutodiffTypeError
 from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
-from .ir.core import Aval, Var
+from .ir.core import Aval, Var, array_library
 from .ir.surface import evaluated_when_compiling
 from .mindspore.nn import Cell
 from .mindspore.tensor import Parameter
@@ -195,6 +195,7 @@ class GradFunction:
         # a wrong call: TypeError, as for fn itself
         positional, keywords = split_arguments(self.__signature__, args)
         self.__signature__.bind(*positional, **keywords)
+        _check_library(args, self.spec.backend)
         abstract = [_abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, abstract)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
@@ -293,6 +294,8 @@ def _kind(value: Any) -> Any:
         return (type(value), value)
     if isinstance(value, Var):
         return ("symbolic", value.aval)
+    if is_array(value):  # another library's array (dask): its type, shape and dtype
+        return (type(value), tuple(value.shape), value.dtype)
     # any other object (a function, a config object, often a default): a compile-time
     # constant by identity, guarded like a global the function reads (compiler)
     return ("object", id(value))
@@ -301,7 +304,7 @@ def _kind(value: Any) -> Any:
 def _is_object(value: Any) -> bool:
     """An argument that is a constant by identity (see ``_kind``)."""
     return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
-                          | np.ndarray | np.generic)
+                          | np.ndarray | np.generic) and not is_array(value)
 
 
 def _dynamic_leaves(value: Any) -> list[Any]:
@@ -312,6 +315,18 @@ def _dynamic_leaves(value: Any) -> list[Any]:
 
 def _is_dynamic(value: Any) -> bool:
     return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
+
+
+def _check_library(args: Sequence[Any], backend: str) -> None:
+    """Dask arrays need the dask backend: NumPy's code would compute them on the
+    caller, or write into them. The backend is the caller's choice, not guessed from
+    the arguments, so the same ``grad`` never silently changes what it returns."""
+    for value in args:
+        leaves = value if isinstance(value, tuple | list) else (value,)
+        if backend != "dask" and any(array_library(v) == "dask" for v in leaves):
+            raise AutodiffError(
+                f"a dask array was passed to a gradient compiled for the {backend} backend",
+                hint="pass backend='dask' to grad/value_and_grad to get lazy dask results")
 
 
 def _abstract(value: Any, specialize: bool = True) -> Any:
@@ -410,7 +425,7 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
 
 
 def _is_float_value(a: Any) -> bool:
-    return isinstance(a, float) or (is_array(a) and np.issubdtype(np.asarray(a).dtype, np.inexact))
+    return isinstance(a, float) or (is_array(a) and Aval.of(a).is_float)
 
 
 def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
@@ -436,8 +451,9 @@ def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = N
 
 def _uncached(fn: Callable[..., Any], spec: GradSpec, args: Sequence[Any] | None,
               optimize: bool) -> Compiled:
-    abstract = None if args is None else [_abstract(a) for a in args]
     try:
+        _check_library(args or (), spec.backend)
+        abstract = None if args is None else [_abstract(a) for a in args]
         return compile_gradient(fn, spec, abstract, optimize=optimize)
     except AutodiffError as err:
         raise err.with_traceback(None) from None

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ir.core import Aval, Var
+from ..ir.core import Aval, Var, array_library
 
 MISSING = object()
 
@@ -79,7 +79,8 @@ class Guard:
 
 
 def is_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)
+    """A NumPy array or scalar, or another library's array (``ir.core.array_library``)."""
+    return array_library(value) is not None and not isinstance(value, np.dtype)
 
 
 class Captures:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import IRVerificationError, Loc
+from ..errors import AutodiffError, IRVerificationError, Loc
 
 if TYPE_CHECKING:
     from .primitives.core import Primitive
@@ -69,12 +69,38 @@ class Aval:
         """The aval of a concrete runtime value."""
         if isinstance(value, np.ndarray | np.generic):  # np.float64 is a float, but strong
             return Aval(tuple(value.shape), value.dtype)
+        if array_library(value) == "dask":
+            return _dask_aval(value)
         if isinstance(value, bool | int | float | complex):
             return Aval((), np.result_type(type(value)), weak=True)
         return Aval()
 
 
 UNKNOWN = Aval()
+
+
+def array_library(value: Any) -> str | None:
+    """Whose array ``value`` is: ``"numpy"`` (an ndarray or NumPy scalar), ``"dask"``
+    (a ``dask.array.Array``, known by its type's module so that dask need not be
+    imported to ask), or None (not an array). The one place the compiler tells array
+    libraries apart when it looks at an argument."""
+    if isinstance(value, np.ndarray | np.generic):
+        return "numpy"
+    kind = type(value)
+    if kind.__name__ == "Array" and kind.__module__.startswith("dask.array"):
+        return "dask"
+    return None
+
+
+def _dask_aval(value: Any) -> Aval:
+    """A dask array's shape and dtype, read from its metadata: nothing is computed. A
+    shape with unknown extents (after boolean indexing, say) cannot be compiled for."""
+    shape = tuple(value.shape)
+    if not all(isinstance(n, int | np.integer) for n in shape):
+        raise AutodiffError(
+            f"a dask array of unknown shape {shape} cannot be differentiated",
+            hint="call x.compute_chunk_sizes() on it first, so its shape is known")
+    return Aval(tuple(int(n) for n in shape), np.dtype(value.dtype))
 
 
 @dataclass(slots=True, eq=False)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..frontend.captures import is_array
 from ..frontend.cells import is_cell
 from .compiler import note_user_line
 
@@ -128,6 +129,11 @@ def _argument_checks(params: list[str], args: Sequence[Any], n: _Names) -> list[
             shape, dtype = n.bind(f"s{i}", value.shape), n.bind(f"d{i}", value.dtype)
             checks.append(f"{type_}({name}) is {ndarray} and {name}.shape == {shape} "
                           f"and {name}.dtype is {dtype}")
+        elif is_array(value) and not isinstance(value, np.ndarray | np.generic):  # dask's
+            kind, shape = n.bind(f"t{i}", type(value)), n.bind(f"s{i}", value.shape)
+            dtype = n.bind(f"d{i}", value.dtype)
+            checks.append(f"{type_}({name}) is {kind} and {name}.shape == {shape} "
+                          f"and {name}.dtype == {dtype}")
         elif type(value) is float:
             checks.append(f"{type_}({name}) is {n.bind('float', float)}")
         elif type(value) in (int, bool, str) or value is None:
