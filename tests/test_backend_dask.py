@@ -150,6 +150,21 @@ def test_numpy_inputs_and_dask_inputs_compile_separately():
                                rtol=RTOL)
 
 
+def test_a_dask_array_read_from_a_closure_is_fetched_at_each_call():
+    data = {"x": da.from_array(np.arange(12.0).reshape(6, 2), chunks=3)}
+
+    def loss(w):
+        return np.sum(np.tanh(data["x"] @ w))
+
+    grad = adc.grad(loss, backend="dask")
+    w = np.array([0.1, -0.2])
+    for x in (data["x"], data["x"] * 0.5):
+        data["x"] = x
+        xn = x.compute(scheduler="sync")
+        want = xn.T @ (1 - np.tanh(xn @ w) ** 2)
+        np.testing.assert_allclose(grad(w).compute(scheduler="sync"), want, rtol=RTOL)
+
+
 def _sorts(w, x):
     z = x @ w
     s = np.sort(z)
@@ -163,6 +178,11 @@ def _branches(w, x):
     return np.sum(z)
 
 
+def _masks(w, x):
+    z = x @ w
+    return np.sum(z[z > 0])
+
+
 def _line_of(fn, text):
     lines, start = inspect.getsourcelines(fn)
     return start + next(i for i, line in enumerate(lines) if text in line)
@@ -171,6 +191,7 @@ def _line_of(fn, text):
 @pytest.mark.parametrize("fn, text, reason", [
     (_sorts, "np.sort(z)", "dask.array has no (arg)?sort"),
     (_branches, "if np.sum(z) > 0", "'if' on an array's value"),
+    (_masks, "z[z > 0]", "boolean array"),
 ])
 def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
     x = da.ones((4, 3), chunks=2)

@@ -8,6 +8,7 @@ so. Refused, with the NumPy backend suggested instead:
   ``np.take_along_axis``, ``np.diag`` of a matrix), sorting, and the linear-algebra
   functions ``dask.array.linalg`` lacks (``det``, ``slogdet``, ``eigh``, ``pinv``;
   ``svd``, whose dask form takes other arguments);
+- indexing with a boolean array (``z[z > 0]``): the result's shape depends on the data;
 - branching or looping on an array's value (``if``/``while`` on a value that is not a
   Python scalar, an ``assert``): the test needs the value, which would compute it on
   the caller's machine in the middle of building the graph.
@@ -70,6 +71,8 @@ def _refusal(eqn: Eqn) -> str | None:
         return None
     if prim.name in _NO_LAZY_FORM:
         return _NO_LAZY_FORM[prim.name]
+    if prim.name in ("getitem", "gather") and any(_mask(a) for a in eqn.invars[1:]):
+        return "indexing with a boolean array gives a shape known only once computed"
     if prim.name == "undiag" and not _vector(eqn.invars[1]):
         return "the adjoint of np.diag of a matrix writes into an array (x[i, i] = v)"
     if dask_spelling(prim) is None:
@@ -81,6 +84,12 @@ def _python_scalar(a: object) -> bool:
     """A value known to be a Python scalar, never a dask array (a constant, or a
     Python number passed as an argument)."""
     return not isinstance(a, Var) or a.aval.weak
+
+
+def _mask(a: object) -> bool:
+    """A boolean array used as an index (a Python bool or a 0-d one selects nothing
+    data-dependent)."""
+    return isinstance(a, Var) and a.aval.dtype == bool and a.aval.ndim != 0
 
 
 def _vector(a: object) -> bool:
