@@ -16,6 +16,7 @@ import functools
 import inspect
 import operator
 import threading
+import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -26,6 +27,7 @@ from . import backends
 from .errors import AutodiffError, AutodiffTypeError
 from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
+from .frontend.source import definition_loc
 from .ir.builder import inline
 from .ir.core import Aval, Var, array_library
 from .ir.surface import evaluated_when_compiling
@@ -195,7 +197,7 @@ class GradFunction:
         # a wrong call: TypeError, as for fn itself
         positional, keywords = split_arguments(self.__signature__, args)
         self.__signature__.bind(*positional, **keywords)
-        _check_library(args, self.spec.backend)
+        _check_library(self.fn, args, self.spec.backend)
         abstract = [_abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, abstract)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
@@ -317,15 +319,18 @@ def _is_dynamic(value: Any) -> bool:
     return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
 
 
-def _check_library(args: Sequence[Any], backend: str) -> None:
+def _check_library(fn: Any, args: Sequence[Any], backend: str) -> None:
     """Dask arrays need the dask backend: NumPy's code would compute them on the
     caller, or write into them. The backend is the caller's choice, not guessed from
     the arguments, so the same ``grad`` never silently changes what it returns."""
-    for value in args:
+    for i, value in enumerate(args):
         leaves = value if isinstance(value, tuple | list) else (value,)
         if backend == "numpy" and any(array_library(v) == "dask" for v in leaves):
+            target = getattr(fn, "__func__", fn)
+            loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
             raise AutodiffError(
-                f"a dask array was passed to a gradient compiled for the {backend} backend",
+                f"argument {i} of {getattr(target, '__qualname__', 'the function')} is a "
+                f"dask array, but its gradient is compiled for the NumPy backend", loc,
                 hint="pass backend='dask' to grad/value_and_grad to get lazy dask results")
 
 
@@ -452,7 +457,7 @@ def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = N
 def _uncached(fn: Callable[..., Any], spec: GradSpec, args: Sequence[Any] | None,
               optimize: bool) -> Compiled:
     try:
-        _check_library(args or (), spec.backend)
+        _check_library(fn, args or (), spec.backend)
         abstract = None if args is None else [_abstract(a) for a in args]
         return compile_gradient(fn, spec, abstract, optimize=optimize)
     except AutodiffError as err:

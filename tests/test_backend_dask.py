@@ -134,8 +134,10 @@ def test_a_separable_loss_maps_over_chunks_then_reduces():
 
 def test_the_numpy_backend_asks_for_the_dask_one(data):
     _, _, xd, yd = data
-    with pytest.raises(AutodiffError, match="backend='dask'"):
+    with pytest.raises(AutodiffError, match="backend='dask'") as err:
         adc.grad(logreg)(np.zeros(D), xd, yd)
+    assert "argument 1 of logreg is a dask array" in str(err.value)
+    assert err.value.loc.line == inspect.getsourcelines(logreg)[1]
 
 
 def test_a_dask_array_of_unknown_shape_is_refused():
