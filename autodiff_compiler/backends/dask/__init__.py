@@ -12,6 +12,9 @@ Decisions:
 - *Runtime* (``runtime``): the reference helpers that build only graph on dask
   arrays, ``sigmoid`` mapped over blocks. Nothing in generated code calls
   ``compute``, ``np.asarray`` or ``bool`` on a dask array.
+- *Extensions*: a function registered with ``extend.defprimitive`` is called as it is,
+  on dask arrays: lazy if it is written with functions dask arrays dispatch
+  (``np.exp``, ``@``), computed otherwise; the compiler cannot tell which.
 - *No in-place writes* (``out_function`` is None): dask arrays are immutable.
 - *Refusals* (``refusals.check``): what would force a computation while the graph is
   built, or has no lazy form, is an ``AutodiffError`` at the user's line before any
