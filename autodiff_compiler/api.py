@@ -16,6 +16,7 @@ import functools
 import inspect
 import operator
 import threading
+import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -26,7 +27,8 @@ from . import backends
 from .errors import AutodiffError, AutodiffTypeError
 from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
-from .ir.arrays import is_foreign_array, shape_and_dtype
+from .frontend.source import definition_loc
+from .ir.arrays import array_library, is_foreign_array, shape_and_dtype
 from .ir.builder import inline
 from .ir.core import Aval, Var
 from .ir.surface import evaluated_when_compiling
@@ -196,7 +198,7 @@ class GradFunction:
         # a wrong call: TypeError, as for fn itself
         positional, keywords = split_arguments(self.__signature__, args)
         self.__signature__.bind(*positional, **keywords)
-        _check_library(self.spec, args)
+        _check_library(self.fn, args, self.spec.backend)
         abstract = [_abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, abstract)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
@@ -295,7 +297,7 @@ def _kind(value: Any) -> Any:
         return (type(value), value)
     if isinstance(value, Var):
         return ("symbolic", value.aval)
-    if is_foreign_array(value):  # another library's: its own specialisation
+    if is_foreign_array(value):  # another library's (dask's too): its own specialisation
         return (type(value), *shape_and_dtype(value))
     # any other object (a function, a config object, often a default): a compile-time
     # constant by identity, guarded like a global the function reads (compiler)
@@ -308,21 +310,6 @@ def _is_object(value: Any) -> bool:
                           | np.ndarray | np.generic) and not is_foreign_array(value)
 
 
-def _check_library(spec: GradSpec, args: Sequence[Any]) -> None:
-    """The NumPy backend takes NumPy arrays: another library's asks for the array API
-    backend."""
-    if spec.backend != "numpy":
-        return
-    for i, value in enumerate(args):
-        for leaf in _dynamic_leaves(value):
-            if is_foreign_array(leaf):
-                kind = f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
-                raise AutodiffTypeError(
-                    f"argument {i} is a {kind}: the NumPy backend computes on NumPy arrays",
-                    hint="pass backend='array_api' to grad/value_and_grad, whose code runs "
-                         "on any array API library, or convert the argument with np.asarray")
-
-
 def _dynamic_leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in _dynamic_leaves(v)]
@@ -331,6 +318,30 @@ def _dynamic_leaves(value: Any) -> list[Any]:
 
 def _is_dynamic(value: Any) -> bool:
     return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
+
+
+# Which arrays each backend's code computes on, and the backend to ask for otherwise.
+_TAKES = {"numpy": ("numpy",), "dask": ("numpy", "dask"), "array_api": ("numpy", "array_api")}
+
+
+def _check_library(fn: Any, args: Sequence[Any], backend: str) -> None:
+    """Each backend takes the arrays its code computes on: NumPy code would compute a
+    dask array on the caller (or write into it), and cannot run on another library's.
+    The backend is the caller's choice, never guessed from the arguments, so the same
+    ``grad`` never silently changes what it returns."""
+    for i, value in enumerate(args):
+        for leaf in _dynamic_leaves(value):
+            library = array_library(leaf)
+            if library is None or library in _TAKES[backend]:
+                continue
+            target = getattr(fn, "__func__", fn)
+            loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
+            kind = f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
+            raise AutodiffTypeError(
+                f"argument {i} of {getattr(target, '__qualname__', 'the function')} is a "
+                f"{kind}, but its gradient is compiled for the {backend} backend", loc,
+                hint=f"pass backend={library!r} to grad/value_and_grad, or convert "
+                     f"the argument with np.asarray")
 
 
 def _abstract(value: Any, specialize: bool = True) -> Any:
@@ -455,8 +466,9 @@ def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = N
 
 def _uncached(fn: Callable[..., Any], spec: GradSpec, args: Sequence[Any] | None,
               optimize: bool) -> Compiled:
-    abstract = None if args is None else [_abstract(a) for a in args]
     try:
+        _check_library(fn, args or (), spec.backend)
+        abstract = None if args is None else [_abstract(a) for a in args]
         return compile_gradient(fn, spec, abstract, optimize=optimize)
     except AutodiffError as err:
         raise err.with_traceback(None) from None

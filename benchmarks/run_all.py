@@ -28,12 +28,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Scripts that start dask clusters of their own and report in their own form: run alone.
+STANDALONE = frozenset(["bench_dask.py"])
 
 
 def discover(names: list[str]) -> list[Path]:
-    """bench_*.py in this directory, sorted; only those whose name contains one of
-    ``names`` if any are given."""
-    scripts = sorted(HERE.glob("bench_*.py"))
+    """bench_*.py in this directory but ``STANDALONE``, sorted; only those whose name
+    contains one of ``names`` if any are given."""
+    scripts = sorted(s for s in HERE.glob("bench_*.py") if s.name not in STANDALONE)
     if names:
         scripts = [s for s in scripts if any(n in s.stem for n in names)]
     return scripts

@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
-SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py"))
+# bench_dask.py starts clusters of its own and runs alone (run_all.STANDALONE)
+SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py") if p.stem != "bench_dask")
 WORKLOADS = ["bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn", "bench_scalar",
              "bench_tutorial"]
 WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}

@@ -14,9 +14,7 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..ir.arrays import is_foreign_array
+from ..ir.arrays import array_library
 from ..ir.core import Aval, Var
 
 MISSING = object()
@@ -80,9 +78,8 @@ class Guard:
 
 
 def is_array(value: Any) -> bool:
-    """A NumPy array or scalar, or an array of another library (``ir.arrays``)."""
-    return (isinstance(value, np.ndarray | np.generic) and not isinstance(value, np.dtype)) \
-        or is_foreign_array(value)
+    """A NumPy array or scalar, or another library's array (``ir.arrays``)."""
+    return array_library(value) is not None
 
 
 class Captures:

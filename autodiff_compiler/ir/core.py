@@ -72,7 +72,7 @@ class Aval:
             return Aval(tuple(value.shape), value.dtype)
         if isinstance(value, bool | int | float | complex):
             return Aval((), np.result_type(type(value)), weak=True)
-        if is_foreign_array(value):  # another library's (the array API backend's)
+        if is_foreign_array(value):  # another library's (dask's, or any array API one's)
             return Aval(*shape_and_dtype(value))
         return Aval()
 

@@ -199,7 +199,7 @@ def tensordot_vjp_a(g, a, b, axes=2):
     free_a = [i for i in range(np.ndim(a)) if i not in ca]
     free_b = [i for i in range(np.ndim(b)) if i not in cb]
     out = np.tensordot(g, b, axes=(list(range(len(free_a), np.ndim(g))), free_b))
-    return np.transpose(out, np.argsort(free_a + [ca[cb.index(j)] for j in sorted(cb)]))
+    return np.transpose(out, np.argsort(free_a + [ca[cb.index(j)] for j in sorted(cb)]).tolist())
 
 
 def tensordot_vjp_b(g, a, b, axes=2):
@@ -208,7 +208,7 @@ def tensordot_vjp_b(g, a, b, axes=2):
     free_a = [i for i in range(np.ndim(a)) if i not in ca]
     free_b = [i for i in range(np.ndim(b)) if i not in cb]
     out = np.tensordot(a, g, axes=(free_a, list(range(len(free_a)))))
-    return np.transpose(out, np.argsort([cb[ca.index(i)] for i in sorted(ca)] + free_b))
+    return np.transpose(out, np.argsort([cb[ca.index(i)] for i in sorted(ca)] + free_b).tolist())
 
 
 def _dot_axes(a, b):

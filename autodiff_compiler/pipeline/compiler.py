@@ -32,7 +32,7 @@ from ..errors import (
     Loc,
     compiler_errors,
 )
-from ..frontend.captures import Guard, Path
+from ..frontend.captures import Guard, Path, is_array
 from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..frontend.lowering import Lowering
 from ..frontend.source import definition_loc
@@ -158,7 +158,7 @@ def _scalars(value: Any) -> Any:
 def _leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in _leaves(v)]
-    if isinstance(value, np.ndarray | np.generic | float | complex) and not isinstance(value, bool):
+    if isinstance(value, float | complex) or is_array(value):
         return [value]
     if is_foreign_array(value):
         return [value]

@@ -31,6 +31,7 @@ import numpy as np
 from ..backends.python import syntax as S
 from ..backends.python.pywriter import source as print_source
 from ..frontend.cells import is_cell
+from ..ir.arrays import array_library
 from .compiler import note_user_line
 
 if TYPE_CHECKING:
@@ -134,6 +135,10 @@ def _argument_checks(params: list[str], args: Sequence[Any], n: _Names
             checks += [S.is_(kind, ndarray),
                        S.equal(S.attr(S.name(name), "shape"), n.ref(f"s{i}", value.shape)),
                        S.is_(S.attr(S.name(name), "dtype"), n.ref(f"d{i}", value.dtype))]
+        elif array_library(value) == "dask":  # its type, shape and dtype, from metadata
+            checks += [S.is_(kind, n.ref(f"t{i}", type(value))),
+                       S.equal(S.attr(S.name(name), "shape"), n.ref(f"s{i}", value.shape)),
+                       S.equal(S.attr(S.name(name), "dtype"), n.ref(f"d{i}", value.dtype))]
         elif type(value) is float:
             checks.append(S.is_(kind, n.ref("float", float)))
         elif type(value) in (int, bool, str) or value is None:

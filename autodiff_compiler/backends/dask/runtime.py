@@ -1,0 +1,47 @@
+"""What the dask backend's generated code runs in: ``da`` (dask.array), ``np`` (for
+NumPy scalars, dtypes and the ufuncs dask arrays dispatch lazily), ``math``, and the
+runtime helpers of ``ir.reference`` that stay lazy on dask arrays.
+
+The reference helpers are written with NumPy functions that dask arrays take over
+through ``__array_function__``/``__array_ufunc__`` (``np.sum``, ``np.swapaxes``,
+``np.tensordot``, ``@``...), so on a dask array they build graph and compute nothing;
+on NumPy arrays they are the reference itself. The ones that write into an array
+(``sigmoid``'s ``out=``, the scatter-adds' ``np.add.at``) are not lazy: ``sigmoid`` is
+mapped over blocks here, the others are refused at compile time (``refusals``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import dask.array as da
+import numpy as np
+
+from ...ir import reference
+from ..numpy.runtime import EXTENSIONS
+
+# The reference helpers that build only graph on dask arrays (checked by a test that
+# calls each on dask arrays with computing forbidden).
+LAZY_HELPERS = ("unbroadcast", "untile", "unpad", "concatenate", "stack", "hstack",
+                "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a",
+                "dot_vjp_b", "tensordot_vjp_a", "tensordot_vjp_b", "as_columns",
+                "from_columns", "zeros_like_tape", "match_complex", "gather")
+
+
+def sigmoid(x: Any) -> Any:
+    """``reference.sigmoid`` block by block: the same values, with no write into the
+    dask array (the reference works in place on its own fresh ``-x``)."""
+    if not isinstance(x, da.Array):
+        return reference.sigmoid(x)
+    dtype = reference.sigmoid(np.zeros(1, x.dtype)).dtype
+    return x.map_blocks(reference.sigmoid, dtype=dtype)
+
+
+def cholesky(a: Any) -> Any:
+    """``np.linalg.cholesky``: the lower factor (dask's default is the upper one)."""
+    return da.linalg.cholesky(a, lower=True)
+
+
+NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "ext": EXTENSIONS,
+                             "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky}
+NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)

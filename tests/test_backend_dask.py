@@ -1,0 +1,276 @@
+"""The dask backend: lazy gradients computed by a two-process ``LocalCluster``.
+
+Each gradient is checked against the NumPy backend's on the same data (10^6 rows in
+8 chunks) to float64 round-off; the graph of a separable loss is checked to read one
+chunk of the data per task (a map over chunks and a tree reduction, never the whole
+of the data on one worker); calls are checked to compute nothing; what cannot be lazy is
+refused at the user's line.
+"""
+import inspect
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("distributed")
+
+import autodiff_compiler as adc  # noqa: E402
+from autodiff_compiler import AutodiffError  # noqa: E402
+from autodiff_compiler.backends.dask import runtime  # noqa: E402
+from autodiff_compiler.backends.dask.spellings import dask_spelling  # noqa: E402
+from autodiff_compiler.ir import reference  # noqa: E402
+from autodiff_compiler.ir.primitives import REGISTRY  # noqa: E402
+
+N, D, H, CHUNKS = 1_000_000, 10, 8, 8
+RTOL = 1e-10
+
+
+def logreg(w, x, y):
+    z = x @ w
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def logreg_sigmoid(w, b, x, y):
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))
+
+
+def mlp(w1, b1, w2, x, y):
+    h = np.tanh(x @ w1 + b1)
+    return np.mean((h @ w2 - y) ** 2)
+
+
+def least_squares(w, x, y):
+    r = x @ w - y
+    return 0.5 * np.sum(r * r) / x.shape[0]
+
+
+def _forbid(*args, **kwargs):
+    raise AssertionError("something was computed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def data(client):
+    """NumPy data and the same as dask arrays of 8 row chunks, held by the workers."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((N, D))
+    y = (rng.random(N) < 1 / (1 + np.exp(-x[:, 0]))).astype(np.float64)
+    xd = client.persist(da.from_array(x, chunks=(N // CHUNKS, D)))
+    yd = client.persist(da.from_array(y, chunks=N // CHUNKS))
+    return x, y, xd, yd
+
+
+def _close(lazy, expected, client):
+    got = client.compute(lazy).result() if isinstance(lazy, da.Array) else lazy
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-14)
+
+
+def test_logistic_regression_matches_numpy(client, data):
+    x, y, xd, yd = data
+    w = np.random.default_rng(1).standard_normal(D) * 0.1
+    with dask.config.set(scheduler=_forbid):  # building the gradient computes nothing
+        g = adc.grad(logreg, backend="dask")(w, xd, yd)
+    assert isinstance(g, da.Array) and g.shape == (D,)
+    _close(g, adc.grad(logreg)(w, x, y), client)
+
+
+def test_value_and_grad_with_a_python_float(client, data):
+    x, y, xd, yd = data
+    w, b = np.full(D, 0.05), 0.3
+    value, (gw, gb) = adc.value_and_grad(logreg_sigmoid, grad_position=(0, 1),
+                                         backend="dask")(w, b, xd, yd)
+    v0, (gw0, gb0) = adc.value_and_grad(logreg_sigmoid, grad_position=(0, 1))(w, b, x, y)
+    value, gw, gb = client.compute([value, gw, gb], sync=True)
+    np.testing.assert_allclose(value, v0, rtol=RTOL)
+    np.testing.assert_allclose(gw, gw0, rtol=RTOL)
+    np.testing.assert_allclose(gb, gb0, rtol=RTOL)
+
+
+def test_mlp_loss_matches_numpy(client, data):
+    x, y, xd, yd = data
+    rng = np.random.default_rng(2)
+    w1, b1, w2 = rng.standard_normal((D, H)) / 3, rng.standard_normal(H), rng.standard_normal(H)
+    lazy = adc.grad(mlp, grad_position=(0, 1, 2), backend="dask")(w1, b1, w2, xd, yd)
+    expected = adc.grad(mlp, grad_position=(0, 1, 2))(w1, b1, w2, x, y)
+    for got, want in zip(client.compute(list(lazy), sync=True), expected):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=1e-14)
+
+
+def test_least_squares_matches_numpy(client, data):
+    x, y, xd, yd = data
+    w = np.linspace(-1, 1, D)
+    _close(adc.grad(least_squares, backend="dask")(w, xd, yd),
+           adc.grad(least_squares)(w, x, y), client)
+
+
+def _chunks_read(graph, key, x_keys):
+    return {k for k in dask.core.get_dependencies(graph, key) if k in x_keys}
+
+
+def test_a_separable_loss_maps_over_chunks_then_reduces():
+    """No task of the gradient's graph reads more than one chunk of the data (nor rechunks
+    it), and every chunk is read: a map over chunks, then a reduction of partials."""
+    x = da.random.default_rng(0).standard_normal((4000, 5), chunks=(500, 5))
+    y = da.random.default_rng(1).random(4000, chunks=500)
+    for fn, args in [(logreg, (np.zeros(5),)), (least_squares, (np.ones(5),)),
+                     (mlp, (np.ones((5, 3)), np.zeros(3), np.ones(3)))]:
+        g = adc.grad(fn, grad_position=tuple(range(len(args))), backend="dask")(*args, x, y)
+        graph = dict(g[0].__dask_graph__())
+        assert not any("rechunk" in str(k) for k in graph)
+        x_keys = set(dask.core.flatten(x.__dask_keys__()))
+        readers = [_chunks_read(graph, k, x_keys) for k in graph if k not in x_keys]
+        assert max(len(r) for r in readers) == 1, fn.__name__
+        assert set().union(*readers) == x_keys, fn.__name__
+
+
+def test_the_numpy_backend_asks_for_the_dask_one(data):
+    _, _, xd, yd = data
+    with pytest.raises(AutodiffError, match="backend='dask'") as err:
+        adc.grad(logreg)(np.zeros(D), xd, yd)
+    assert "argument 1 of logreg is a dask array" in str(err.value)
+    assert err.value.loc.line == inspect.getsourcelines(logreg)[1]
+
+
+def test_a_dask_array_of_unknown_shape_is_refused():
+    x = da.from_array(np.arange(12.0).reshape(6, 2), chunks=3)
+    picked = x[x[:, 0] > 4]  # how many rows is known only once computed
+    with pytest.raises(AutodiffError, match="unknown shape") as err:
+        adc.grad(least_squares, backend="dask")(np.ones(2), picked, np.ones(1))
+    assert "compute_chunk_sizes" in err.value.hint
+
+
+def test_numpy_inputs_and_dask_inputs_compile_separately():
+    x = np.random.default_rng(3).standard_normal((64, 4))
+    y = np.ones(64)
+    grad = adc.grad(least_squares, backend="dask")
+    on_numpy = grad(np.ones(4), x, y)
+    on_dask = grad(np.ones(4), da.from_array(x, chunks=16), da.from_array(y, chunks=16))
+    assert isinstance(on_dask, da.Array)
+    np.testing.assert_allclose(on_dask.compute(scheduler="sync"), np.asarray(on_numpy),
+                               rtol=RTOL)
+    again = grad(np.ones(4), da.from_array(x, chunks=32), da.from_array(y, chunks=32))
+    np.testing.assert_allclose(again.compute(scheduler="sync"), np.asarray(on_numpy),
+                               rtol=RTOL)
+
+
+def test_a_dask_array_read_from_a_closure_is_fetched_at_each_call():
+    data = {"x": da.from_array(np.arange(12.0).reshape(6, 2), chunks=3)}
+
+    def loss(w):
+        return np.sum(np.tanh(data["x"] @ w))
+
+    grad = adc.grad(loss, backend="dask")
+    w = np.array([0.1, -0.2])
+    for x in (data["x"], data["x"] * 0.5):
+        data["x"] = x
+        xn = x.compute(scheduler="sync")
+        want = xn.T @ (1 - np.tanh(xn @ w) ** 2)
+        np.testing.assert_allclose(grad(w).compute(scheduler="sync"), want, rtol=RTOL)
+
+
+def _sorts(w, x):
+    z = x @ w
+    s = np.sort(z)
+    return np.sum(s * np.arange(4.0))
+
+
+def _branches(w, x):
+    z = x @ w
+    if np.sum(z) > 0:
+        return np.sum(z * z)
+    return np.sum(z)
+
+
+def _masks(w, x):
+    z = x @ w
+    return np.sum(z[z > 0])
+
+
+def _line_of(fn, text):
+    lines, start = inspect.getsourcelines(fn)
+    return start + next(i for i, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("fn, text, reason", [
+    (_sorts, "np.sort(z)", "dask.array has no (arg)?sort"),
+    (_branches, "if np.sum(z) > 0", "'if' on an array's value"),
+    (_masks, "z[z > 0]", "boolean array"),
+])
+def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
+    x = da.ones((4, 3), chunks=2)
+    with pytest.raises(AutodiffError, match=reason) as err:
+        adc.grad(fn, backend="dask")(np.ones(3), x)
+    assert err.value.loc.line == _line_of(fn, text)
+    assert "numpy backend" in err.value.hint
+
+
+def test_runtime_helpers_stay_lazy_and_agree_with_the_reference():
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 5))
+    g, wide = rng.standard_normal((6, 5)), rng.standard_normal((6, 8))
+    cases = [("unbroadcast", (g, np.ones((1, 5)))), ("matmul_vjp_x", (g, a, b)),
+             ("matmul_vjp_y", (g, a, b)), ("tensordot_vjp_a", (g, a, b, 1)),
+             ("tensordot_vjp_b", (g, a, b, 1)), ("untile", (wide, a, (1, 2))),
+             ("unpad", (wide, ((1, 1), (2, 2)))), ("sigmoid", (a * 40,))]
+    for name, args in cases:
+        expected = getattr(reference, name)(*args)
+        lazy = [da.from_array(v, chunks=2) if isinstance(v, np.ndarray) and v.shape[0] == 6
+                else v for v in args]
+        with dask.config.set(scheduler=_forbid):
+            out = runtime.NAMESPACE[name](*lazy)
+        assert isinstance(out, da.Array), name
+        np.testing.assert_allclose(out.compute(scheduler="sync"), expected, rtol=1e-14,
+                                   err_msg=name)
+
+
+def _resolve(text):
+    target = runtime.NAMESPACE[text.split(".")[0]]
+    for part in text.split(".")[1:]:
+        target = getattr(target, part)
+    return target
+
+
+ELEMENTWISE = sorted(name for name, prim in REGISTRY.items()
+                     if prim.form == "apply" and prim.elementwise and name not in
+                     ("where", "clip", "match_complex", "sigmoid", "round", "nan_to_num"))
+BINARY = ("maximum", "minimum", "logaddexp", "logaddexp2", "arctan2", "hypot", "fmax",
+          "fmin", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or",
+          "logical_xor")
+BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor", "invert", "logical_not",
+           "logical_and", "logical_or", "logical_xor")
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_each_elementwise_spelling_is_lazy_and_computes_the_impl(name):
+    """Each spelling, run on dask arrays with computing forbidden, gives a dask array
+    equal to the primitive's own NumPy implementation."""
+    prim = REGISTRY[name]
+    kind, text = dask_spelling(prim)
+    rng = np.random.default_rng(5)
+    values = [rng.uniform(0.1, 0.9, 6), rng.uniform(1.1, 2.0, 6)]
+    if name in BITWISE:
+        values = [np.array([1, 2, 3, 4, 5, 6]), np.array([6, 5, 4, 3, 2, 1])]
+    if name == "arccosh":
+        values = values[::-1]
+    lazy = [da.from_array(v, chunks=3) for v in values]
+    binary = kind == "binop" or name in BINARY
+    args, lazy_args = (values, lazy) if binary else (values[:1], lazy[:1])
+    with dask.config.set(scheduler=_forbid):
+        if kind == "binop":
+            out = eval(f"a {text} b", {"a": lazy_args[0], "b": lazy_args[1]})
+        elif kind == "unaryop":
+            out = eval(f"{text} a", {"a": lazy_args[0]})
+        else:
+            out = _resolve(text)(*lazy_args)
+    assert isinstance(out, da.Array), f"{name}: {text} gave {type(out).__name__}"
+    np.testing.assert_allclose(out.compute(scheduler="sync"), prim.impl(*args), rtol=1e-15,
+                               err_msg=f"{name}: {text}")
