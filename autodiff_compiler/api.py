@@ -336,7 +336,8 @@ def _check_library(fn: Any, args: Sequence[Any], backend: str) -> None:
                 continue
             target = getattr(fn, "__func__", fn)
             loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
-            kind = f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
+            kind = "dask array" if library == "dask" else \
+                f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
             raise AutodiffTypeError(
                 f"argument {i} of {getattr(target, '__qualname__', 'the function')} is a "
                 f"{kind}, but its gradient is compiled for the {backend} backend", loc,
