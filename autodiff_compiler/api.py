@@ -14,28 +14,23 @@ from __future__ import annotations
 
 import functools
 import inspect
-import operator
 import threading
-import types
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import backends
-from .errors import AutodiffError, AutodiffTypeError
+from .errors import AutodiffError
 from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
-from .frontend.source import definition_loc
-from .ir.arrays import array_library, is_foreign_array, shape_and_dtype
 from .ir.builder import inline
-from .ir.core import Aval, Var
+from .ir.core import Aval
 from .ir.surface import evaluated_when_compiling
 from .mindspore.nn import Cell
-from .mindspore.tensor import Parameter
+from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
+from .pipeline.kinds import abstract, check_library, dynamic_leaves, is_object, kind_of
 from .pipeline.spec import GradSpec
 
 _CACHE: dict[tuple, Compiled] = {}
@@ -43,65 +38,6 @@ CACHE_SIZE = 1024  # compiled specialisations kept, oldest dropped first
 _ENTRIES: dict[tuple, type] = {}  # GradFunction classes with a fast call path, by key
 _LOCKS: dict[tuple, threading.Lock] = {}  # one per cache key being compiled
 _LOCKS_LOCK = threading.Lock()  # held to change the three tables above
-
-
-def _spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
-          with_value: bool, cotangent_inputs: bool = False,
-          backend: str = "numpy") -> GradSpec:
-    """MindSpore's options checked; a wrong one raises from the user's call."""
-    try:
-        spec = _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
-                             cotangent_inputs)
-        if backend not in backends.NAMES:
-            raise AutodiffError(f"unknown backend {backend!r}",
-                                hint=f"choose one of {', '.join(map(repr, backends.NAMES))}")
-        return replace(spec, backend=backend)
-    except AutodiffError as err:
-        raise err.with_traceback(None) from None
-
-
-def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
-                  with_value: bool, cotangent_inputs: bool) -> GradSpec:
-    if grad_position is None and weights is None:
-        raise ValueError("grad_position and weights cannot both be None: "
-                         "say what to differentiate with respect to")
-    has_aux, return_ids = _flag("has_aux", has_aux), _flag("return_ids", return_ids)
-    positions = None if grad_position is None else _positions(grad_position)
-    bare_weight, params = isinstance(weights, Parameter), None
-    if weights is not None:
-        iterable = isinstance(weights, Iterable) and not isinstance(weights, np.ndarray)
-        params = (weights,) if bare_weight or not iterable else tuple(weights)
-        for w in params:
-            if not isinstance(w, Parameter):
-                raise AutodiffTypeError(
-                    f"weights must be Parameters, not {type(w).__name__}",
-                    hint="wrap the array: Parameter(array, name='w'), or pass it as an "
-                         "argument and use grad_position")
-    return GradSpec(positions, positions is not None and len(positions) == 1, params,
-                    bare_weight, has_aux, return_ids, with_value, cotangent_inputs)
-
-
-def _positions(grad_position: Any) -> tuple[int, ...]:
-    """``grad_position`` as a tuple of ints: an int (NumPy's too) or a non-empty tuple or
-    list of them. Negative positions count from the end, as Python indexes; whether a
-    position exists is checked against the arguments of each call."""
-    items = grad_position if isinstance(grad_position, tuple | list) else (grad_position,)
-    if not items or not all(_is_int(p) for p in items):
-        raise AutodiffTypeError(
-            f"grad_position must be an int or a tuple of ints, not {grad_position!r}",
-            hint="e.g. grad_position=0, or grad_position=(0, 2) for several arguments")
-    return tuple(operator.index(p) for p in items)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-
-
-def _flag(name: str, value: Any) -> bool:
-    """A yes/no option: a bool, as MindSpore checks (a truthy string is no answer)."""
-    if not isinstance(value, bool | np.bool_):
-        raise AutodiffTypeError(f"{name} must be True or False, not {value!r}")
-    return bool(value)
 
 
 class GradFunction:
@@ -183,7 +119,7 @@ class GradFunction:
             if _code_of(self.fn) is not self._key[0][0]:
                 self._key = (_fn_key(self.fn), self.spec.key())  # its code was replaced
                 self.__class__ = _ENTRIES.get(self._key, GradFunction)
-            key = (self._key, tuple(map(_kind, args)))
+            key = (self._key, tuple(map(kind_of, args)))
             compiled = _CACHE.get(key)
             if compiled is None or not compiled.holds():
                 with _lock(key):  # one thread compiles; the others wait and share it
@@ -198,12 +134,12 @@ class GradFunction:
         # a wrong call: TypeError, as for fn itself
         positional, keywords = split_arguments(self.__signature__, args)
         self.__signature__.bind(*positional, **keywords)
-        _check_library(self.fn, args, self.spec.backend)
-        abstract = [_abstract(a, self.spec.specialize) for a in args]
-        compiled = compile_gradient(self.fn, self.spec, abstract)
+        check_library(self.fn, args, self.spec.backend)
+        stand_ins = [abstract(a, self.spec.specialize) for a in args]
+        compiled = compile_gradient(self.fn, self.spec, stand_ins)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.
-        compiled.keepalive = (self.fn, [a for a in args if _is_object(a)])
+        compiled.keepalive = (self.fn, [a for a in args if is_object(a)])
         with _LOCKS_LOCK:
             _evict(_CACHE)
             _CACHE[key] = compiled
@@ -216,8 +152,8 @@ class GradFunction:
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline this gradient into a function being compiled (``grad(grad(f))``)."""
         args = self._bind(tuple(args), kwargs)
-        compiled = compile_gradient(self.fn, self.spec, [_abstract(a) for a in args])
-        inputs = [leaf for a in args for leaf in _dynamic_leaves(a)]
+        compiled = compile_gradient(self.fn, self.spec, [abstract(a) for a in args])
+        inputs = [leaf for a in args for leaf in dynamic_leaves(a)]
         inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
         for guard in compiled.guards:  # what the inner function read, the outer one guards
             low.captures.guard(guard)
@@ -281,82 +217,6 @@ def _code_of(fn: Any) -> Any:
     return getattr(fn, "__code__", fn)
 
 
-def _kind(value: Any) -> Any:
-    """What compiled code is specialised on: array shape and dtype, or the static value."""
-    if type(value) is np.ndarray:  # the hot path, before the general checks
-        return (value.shape, value.dtype)
-    if isinstance(value, np.ndarray):
-        return (value.shape, value.dtype)
-    if isinstance(value, float | complex):
-        return type(value)
-    if isinstance(value, np.generic):
-        return ((), value.dtype.str, "scalar")
-    if isinstance(value, tuple | list):
-        return (type(value), tuple(_kind(v) for v in value))
-    if isinstance(value, bool | int | str | type(None)):
-        return (type(value), value)
-    if isinstance(value, Var):
-        return ("symbolic", value.aval)
-    if is_foreign_array(value):  # another library's (dask's too): its own specialisation
-        return (type(value), *shape_and_dtype(value))
-    # any other object (a function, a config object, often a default): a compile-time
-    # constant by identity, guarded like a global the function reads (compiler)
-    return ("object", id(value))
-
-
-def _is_object(value: Any) -> bool:
-    """An argument that is a constant by identity (see ``_kind``)."""
-    return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
-                          | np.ndarray | np.generic) and not is_foreign_array(value)
-
-
-def _dynamic_leaves(value: Any) -> list[Any]:
-    if isinstance(value, tuple | list):
-        return [leaf for v in value for leaf in _dynamic_leaves(v)]
-    return [value] if _is_dynamic(value) else []
-
-
-def _is_dynamic(value: Any) -> bool:
-    return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
-
-
-# Which arrays each backend's code computes on, and the backend to ask for otherwise.
-_TAKES = {"numpy": ("numpy",), "dask": ("numpy", "dask"), "array_api": ("numpy", "array_api")}
-
-
-def _check_library(fn: Any, args: Sequence[Any], backend: str) -> None:
-    """Each backend takes the arrays its code computes on: NumPy code would compute a
-    dask array on the caller (or write into it), and cannot run on another library's.
-    The backend is the caller's choice, never guessed from the arguments, so the same
-    ``grad`` never silently changes what it returns."""
-    for i, value in enumerate(args):
-        for leaf in _dynamic_leaves(value):
-            library = array_library(leaf)
-            if library is None or library in _TAKES[backend]:
-                continue
-            target = getattr(fn, "__func__", fn)
-            loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
-            kind = "dask array" if library == "dask" else \
-                f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
-            raise AutodiffTypeError(
-                f"argument {i} of {getattr(target, '__qualname__', 'the function')} is a "
-                f"{kind}, but its gradient is compiled for the {backend} backend", loc,
-                hint=f"pass backend={library!r} to grad/value_and_grad, or convert "
-                     f"the argument with np.asarray")
-
-
-def _abstract(value: Any, specialize: bool = True) -> Any:
-    """The argument as lowering sees it: a ``Var`` for each runtime value, whose shape
-    and dtype are known when specialising."""
-    if isinstance(value, Var):
-        return Var(value.aval if specialize else Aval())
-    if isinstance(value, tuple | list):
-        return type(value)(_abstract(v, specialize) for v in value)
-    if _is_dynamic(value):
-        return Var(Aval.of(value) if specialize else Aval())
-    return value
-
-
 # ---------------------------------------------------------------------------- public API
 
 
@@ -366,7 +226,7 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
     """The gradient function of ``fn`` (MindSpore semantics); also a decorator.
     ``backend`` chooses whose code is generated: ``"numpy"`` (the default),
     ``"array_api"`` (any array API library) or ``"dask"`` (lazy, chunked arrays)."""
-    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=False,
+    spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=False,
                  backend=backend)
     if fn is None:
         return lambda f: GradFunction(f, spec)
@@ -378,7 +238,7 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
                    weights: Any = None, has_aux: bool = False,
                    return_ids: bool = False, *, backend: str = "numpy") -> Any:
     """Like ``grad`` but returns ``(value, gradients)``, the value unmodified."""
-    spec = _spec(grad_position, weights, has_aux, return_ids, with_value=True,
+    spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=True,
                  backend=backend)
     if fn is None:
         return lambda f: GradFunction(f, spec)
@@ -451,7 +311,7 @@ def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any
     """The generated gradient source: shape-generic, or specialised to ``args``.
     ``optimize=False`` shows the transform's output before ``passes.PIPELINE``;
     ``backend`` whose code it is."""
-    spec = _spec(grad_position, weights, has_aux, False, with_value=value, backend=backend)
+    spec = grad_spec(grad_position, weights, has_aux, False, with_value=value, backend=backend)
     if args is not None and optimize:
         return GradFunction(fn, spec).source(*args)
     return _uncached(fn, spec, args, optimize).source
@@ -461,16 +321,16 @@ def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = N
                 has_aux: bool = False, *, args: Sequence[Any] | None = None,
                 value: bool = False, optimize: bool = True) -> str:
     """The printed IR of the gradient program: shape-generic, or specialised to ``args``."""
-    spec = _spec(grad_position, weights, has_aux, False, with_value=value)
+    spec = grad_spec(grad_position, weights, has_aux, False, with_value=value)
     return str(_uncached(fn, spec, args, optimize).ir)
 
 
 def _uncached(fn: Callable[..., Any], spec: GradSpec, args: Sequence[Any] | None,
               optimize: bool) -> Compiled:
     try:
-        _check_library(fn, args or (), spec.backend)
-        abstract = None if args is None else [_abstract(a) for a in args]
-        return compile_gradient(fn, spec, abstract, optimize=optimize)
+        check_library(fn, args or (), spec.backend)
+        stand_ins = None if args is None else [abstract(a) for a in args]
+        return compile_gradient(fn, spec, stand_ins, optimize=optimize)
     except AutodiffError as err:
         raise err.with_traceback(None) from None
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import autodiff_compiler as adc
 from autodiff_compiler import ops
 from autodiff_compiler.opt import buffers
+from autodiff_compiler.pipeline.kinds import abstract
 
 N = buffers.LARGE + 3  # large enough to be reused, and odd
 
@@ -116,7 +117,7 @@ def test_returned_arrays_are_not_shared_with_each_other():
 def test_without_optimisation_nothing_is_written_in_place():
     x = np.linspace(-2.0, 2.0, N)
     grad_fn = adc.grad(chain)
-    plain = adc.api.compile_gradient(chain, grad_fn.spec, [adc.api._abstract(x)],
+    plain = adc.api.compile_gradient(chain, grad_fn.spec, [abstract(x)],
                                      optimize=False)
     assert "out=" not in plain.source and "*=" not in plain.source
     # the optimised sum adds its terms in another order: equal to rounding
@@ -165,7 +166,7 @@ def test_random_programs_give_the_unoptimised_gradient(steps, tmp_path_factory):
     grad_fn = adc.grad(module.f, (0, 1))
     got = grad_fn(x, y)
     plain = adc.api.compile_gradient(module.f, grad_fn.spec,
-                                     [adc.api._abstract(x), adc.api._abstract(y)],
+                                     [abstract(x), abstract(y)],
                                      optimize=False)
     want = plain.finish(plain.run((x, y)))
     np.testing.assert_array_equal(x, kept[0])

@@ -6,7 +6,9 @@ import pytest
 import scalar_loop_cases as cases
 
 import autodiff_compiler as adc
-from autodiff_compiler.api import _abstract, _spec, compile_gradient
+from autodiff_compiler.api import compile_gradient
+from autodiff_compiler.options import grad_spec
+from autodiff_compiler.pipeline.kinds import abstract
 
 ROWS = np.array([[0.2, -0.5, 0.9], [0.4, 0.1, -0.3], [0.7, 0.3, 0.2]])
 BIG_ROWS = np.array([[0.9, 0.5, 0.9], [0.8, 0.7, 0.6], [0.7, 0.3, 0.2]])
@@ -60,11 +62,11 @@ def _numeric_grads(fn, args, positions, eps=1e-6):
 
 def _pipelines(fn, args, positions):
     """The gradient from each pipeline: specialised or generic, optimised or not."""
-    spec = _spec(positions, None, False, False, False)
+    spec = grad_spec(positions, None, False, False, False)
     for specialize in (True, False):
         for optimize in (True, False):
-            abstract = [_abstract(a, specialize) for a in args]
-            compiled = compile_gradient(fn, spec, abstract, optimize=optimize)
+            abstract_args = [abstract(a, specialize) for a in args]
+            compiled = compile_gradient(fn, spec, abstract_args, optimize=optimize)
             yield f"specialize={specialize}, optimize={optimize}", \
                 compiled.finish(compiled.run(tuple(args)))
 

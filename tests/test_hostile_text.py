@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import api, export
+from autodiff_compiler import export
+from autodiff_compiler.options import grad_spec
 
 INJECT = "__import__('builtins').__dict__.__setitem__('INJECTED', 1)"
 HOSTILE = [
@@ -109,7 +110,7 @@ def test_hostile_names_and_paths_are_escaped_in_an_exported_module(tmp_path, tex
     module.f.__name__ = text
     origin = export.Origin(source=f"src/{text}.py", sha256="0" * 64, function=text,
                            options=text, command=f"autodiff-compiler export {text}")
-    spec = api._spec(0, None, False, False, with_value=False)
+    spec = grad_spec(0, None, False, False, with_value=False)
     x = np.array([0.5, 1.5])
     namespace: dict = {}
     text_out = export.module_source(module.f, spec, origin, args=(x,))

@@ -29,7 +29,7 @@ LAYERS: dict[str, set[str]] = {
     "cli": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline", "mindspore",
             "api"},
 }
-TOP = {"api": "api", "supported": "api", "extend": "api", "testing": "api", "export": "api",
+TOP = {"api": "api", "options": "api", "supported": "api", "extend": "api", "testing": "api", "export": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 
 

@@ -10,7 +10,9 @@ from autodiff_compiler.ir import primitives as P
 from autodiff_compiler.ir.builder import building
 from autodiff_compiler.ir.core import Aval, Function, Var
 from autodiff_compiler.opt import passes
+from autodiff_compiler.options import grad_spec
 from autodiff_compiler.pipeline import compiler
+from autodiff_compiler.pipeline.kinds import abstract
 
 F64 = np.dtype("float64")
 
@@ -108,8 +110,8 @@ def test_gradient_with_and_without_cse_agree():
     x, y = np.linspace(-1, 1, 6).reshape(2, 3), np.array([0.5, -0.25, 1.5])
     with_cse = adc.grad(adjoint_cases.broadcast_chain, (0, 1))(x, y)
     fn = adc.api.compile_gradient(adjoint_cases.broadcast_chain,
-                                  adc.api._spec((0, 1), None, False, False, False),
-                                  [adc.api._abstract(x), adc.api._abstract(y)], optimize=False)
+                                  grad_spec((0, 1), None, False, False, False),
+                                  [abstract(x), abstract(y)], optimize=False)
     for a, b in zip(with_cse, fn.finish(fn.run((x, y)))):
         np.testing.assert_allclose(a, b)
 

@@ -12,6 +12,8 @@ import scalar_loop_cases as scalar_cases
 
 import autodiff_compiler as adc
 from autodiff_compiler import check_grads
+from autodiff_compiler.options import grad_spec
+from autodiff_compiler.pipeline.kinds import abstract
 
 POS = np.array([0.3, 0.8, -0.2])
 NEG = np.array([-0.9, 0.1, -0.4])
@@ -113,8 +115,8 @@ def test_tape_read_only_for_its_shape_gets_zero_cotangents():
     loop that wrote it (in a branch) reads zeros instead."""
     vjp = adc.api.compile_gradient(
         adc.grad(cases.loop_in_branch_in_helper),
-        adc.api._spec((0,), None, False, False, False, cotangent_inputs=True),
-        [adc.api._abstract(POS, specialize=False)])
+        grad_spec((0,), None, False, False, False, cotangent_inputs=True),
+        [abstract(POS, specialize=False)])
     assert "zeros_like_tape(" in vjp.source
     check_grads(cases.loop_in_branch_in_helper, POS, order=2)
 

@@ -1,0 +1,75 @@
+"""MindSpore's options of ``grad`` and its kin, checked as MindSpore checks them, and
+turned into the ``GradSpec`` a compilation is asked for. A wrong option raises from
+the user's call."""
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from . import backends
+from .errors import AutodiffError, AutodiffTypeError
+from .mindspore.tensor import Parameter
+from .pipeline.spec import GradSpec
+
+
+def grad_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
+          with_value: bool, cotangent_inputs: bool = False,
+          backend: str = "numpy") -> GradSpec:
+    """MindSpore's options checked; a wrong one raises from the user's call."""
+    try:
+        spec = _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
+                             cotangent_inputs)
+        if backend not in backends.NAMES:
+            raise AutodiffError(f"unknown backend {backend!r}",
+                                hint=f"choose one of {', '.join(map(repr, backends.NAMES))}")
+        return replace(spec, backend=backend)
+    except AutodiffError as err:
+        raise err.with_traceback(None) from None
+
+
+def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
+                  with_value: bool, cotangent_inputs: bool) -> GradSpec:
+    if grad_position is None and weights is None:
+        raise ValueError("grad_position and weights cannot both be None: "
+                         "say what to differentiate with respect to")
+    has_aux, return_ids = _flag("has_aux", has_aux), _flag("return_ids", return_ids)
+    positions = None if grad_position is None else grad_positions(grad_position)
+    bare_weight, params = isinstance(weights, Parameter), None
+    if weights is not None:
+        iterable = isinstance(weights, Iterable) and not isinstance(weights, np.ndarray)
+        params = (weights,) if bare_weight or not iterable else tuple(weights)
+        for w in params:
+            if not isinstance(w, Parameter):
+                raise AutodiffTypeError(
+                    f"weights must be Parameters, not {type(w).__name__}",
+                    hint="wrap the array: Parameter(array, name='w'), or pass it as an "
+                         "argument and use grad_position")
+    return GradSpec(positions, positions is not None and len(positions) == 1, params,
+                    bare_weight, has_aux, return_ids, with_value, cotangent_inputs)
+
+
+def grad_positions(grad_position: Any) -> tuple[int, ...]:
+    """``grad_position`` as a tuple of ints: an int (NumPy's too) or a non-empty tuple or
+    list of them. Negative positions count from the end, as Python indexes; whether a
+    position exists is checked against the arguments of each call."""
+    items = grad_position if isinstance(grad_position, tuple | list) else (grad_position,)
+    if not items or not all(_is_int(p) for p in items):
+        raise AutodiffTypeError(
+            f"grad_position must be an int or a tuple of ints, not {grad_position!r}",
+            hint="e.g. grad_position=0, or grad_position=(0, 2) for several arguments")
+    return tuple(operator.index(p) for p in items)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A yes/no option: a bool, as MindSpore checks (a truthy string is no answer)."""
+    if not isinstance(value, bool | np.bool_):
+        raise AutodiffTypeError(f"{name} must be True or False, not {value!r}")
+    return bool(value)

@@ -1,0 +1,92 @@
+"""What compiled code is specialised on: each argument's kind (an array's shape and
+dtype, a float, a static value), the abstract value lowering sees for it, and which
+arrays each backend's code computes on. The API keys its cache on these."""
+from __future__ import annotations
+
+import types
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import AutodiffTypeError
+from ..frontend.captures import is_array
+from ..frontend.source import definition_loc
+from ..ir.arrays import array_library, is_foreign_array, shape_and_dtype
+from ..ir.core import Aval, Var
+
+
+def kind_of(value: Any) -> Any:
+    """What compiled code is specialised on: array shape and dtype, or the static value."""
+    if type(value) is np.ndarray:  # the hot path, before the general checks
+        return (value.shape, value.dtype)
+    if isinstance(value, np.ndarray):
+        return (value.shape, value.dtype)
+    if isinstance(value, float | complex):
+        return type(value)
+    if isinstance(value, np.generic):
+        return ((), value.dtype.str, "scalar")
+    if isinstance(value, tuple | list):
+        return (type(value), tuple(kind_of(v) for v in value))
+    if isinstance(value, bool | int | str | type(None)):
+        return (type(value), value)
+    if isinstance(value, Var):
+        return ("symbolic", value.aval)
+    if is_foreign_array(value):  # another library's (dask's too): its own specialisation
+        return (type(value), *shape_and_dtype(value))
+    # any other object (a function, a config object, often a default): a compile-time
+    # constant by identity, guarded like a global the function reads (compiler)
+    return ("object", id(value))
+
+
+def is_object(value: Any) -> bool:
+    """An argument that is a constant by identity (see ``_kind``)."""
+    return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
+                          | np.ndarray | np.generic) and not is_foreign_array(value)
+
+
+def dynamic_leaves(value: Any) -> list[Any]:
+    if isinstance(value, tuple | list):
+        return [leaf for v in value for leaf in dynamic_leaves(v)]
+    return [value] if is_dynamic(value) else []
+
+
+def is_dynamic(value: Any) -> bool:
+    return isinstance(value, Var) or is_array(value) or isinstance(value, float | complex)
+
+
+# Which arrays each backend's code computes on, and the backend to ask for otherwise.
+_TAKES = {"numpy": ("numpy",), "dask": ("numpy", "dask"), "array_api": ("numpy", "array_api")}
+
+
+def check_library(fn: Any, args: Sequence[Any], backend: str) -> None:
+    """Each backend takes the arrays its code computes on: NumPy code would compute a
+    dask array on the caller (or write into it), and cannot run on another library's.
+    The backend is the caller's choice, never guessed from the arguments, so the same
+    ``grad`` never silently changes what it returns."""
+    for i, value in enumerate(args):
+        for leaf in dynamic_leaves(value):
+            library = array_library(leaf)
+            if library is None or library in _TAKES[backend]:
+                continue
+            target = getattr(fn, "__func__", fn)
+            loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
+            kind = "dask array" if library == "dask" else \
+                f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
+            raise AutodiffTypeError(
+                f"argument {i} of {getattr(target, '__qualname__', 'the function')} is a "
+                f"{kind}, but its gradient is compiled for the {backend} backend", loc,
+                hint=f"pass backend={library!r} to grad/value_and_grad, or convert "
+                     f"the argument with np.asarray")
+
+
+def abstract(value: Any, specialize: bool = True) -> Any:
+    """The argument as lowering sees it: a ``Var`` for each runtime value, whose shape
+    and dtype are known when specialising."""
+    if isinstance(value, Var):
+        return Var(value.aval if specialize else Aval())
+    if isinstance(value, tuple | list):
+        return type(value)(abstract(v, specialize) for v in value)
+    if is_dynamic(value):
+        return Var(Aval.of(value) if specialize else Aval())
+    return value
