@@ -6,7 +6,8 @@ import pytest
 import autodiff_compiler as adc
 from autodiff_compiler.errors import IRVerificationError
 from autodiff_compiler.ir import primitives as P
-from autodiff_compiler.ir.core import Aval, Eqn, Function, Var, pretty, verify
+from autodiff_compiler.ir.core import Aval, Eqn, Function, Var, verify
+from autodiff_compiler.ir.printer import pretty
 
 GOLDEN_F = """\
 { lambda x y. let

@@ -29,8 +29,8 @@ LAYERS: dict[str, set[str]] = {
     "cli": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline", "mindspore",
             "api"},
 }
-TOP = {"api": "api", "options": "api", "supported": "api", "extend": "api", "testing": "api", "export": "api",
-       "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
+TOP = {"api": "api", "options": "api", "supported": "api", "extend": "api", "testing": "api",
+       "export": "api", "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 
 
 def layer_of(module: str) -> str:

@@ -19,7 +19,6 @@ from .core import (
     free_vars,
     map_regions,
     ndim_of,
-    pretty,
     python_name,
     reads,
     regions,
@@ -28,6 +27,7 @@ from .core import (
     substitute_function,
     verify,
 )
+from .printer import pretty
 
 __all__ = ["UNKNOWN", "Atom", "Aval", "Callee", "Const", "Eqn", "Function", "Var",
            "free_vars", "map_regions", "ndim_of", "pretty", "python_name", "reads", "regions",
