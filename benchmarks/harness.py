@@ -205,12 +205,13 @@ def unoptimized_function(grad_fn: Any, args: tuple, arg_names: str,
 
     It is built as ``GradFunction.compiled_for`` builds the cached one, with
     ``optimize=False``: ``adc.api.compile_gradient(fn, spec, abstract_args,
-    optimize=False)``, the arguments made abstract by ``adc.api._abstract``. A failure
-    to compile is a failed check (a compiler bug), not a case left out.
+    optimize=False)``, the arguments made abstract by ``pipeline.kinds.abstract``. A
+    failure to compile is a failed check (a compiler bug), not a case left out.
     """
     try:
         from autodiff_compiler import api
-        abstract = [api._abstract(a, grad_fn.spec.specialize) for a in args]
+        from autodiff_compiler.pipeline.kinds import abstract as stand_in
+        abstract = [stand_in(a, grad_fn.spec.specialize) for a in args]
         build = api.compile_gradient
     except (ImportError, AttributeError) as err:
         return None, f"not reachable ({err})", None

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 import autodiff_compiler as adc
-from autodiff_compiler import api
 from autodiff_compiler.errors import AutodiffError, IRVerificationError
+from autodiff_compiler.options import grad_spec
 from autodiff_compiler.pipeline import compiler
+from autodiff_compiler.pipeline.kinds import abstract
 
 from .program import Program
 
@@ -171,10 +172,10 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
-    spec = api._spec(program.positions, None, bool(program.aux), False, with_value=True)
+    spec = grad_spec(program.positions, None, bool(program.aux), False, with_value=True)
     args = program.args
     c = _compiled("unoptimised", lambda: compiler.compile_gradient(
-        compiled.f, spec, [api._abstract(a) for a in args], optimize=False))
+        compiled.f, spec, [abstract(a) for a in args], optimize=False))
     _, plain_grads = _compiled("unoptimised", lambda: c.finish(c.run(_copy(args))))
     plain_grads = (plain_grads,) if len(program.positions) == 1 else plain_grads
     for k, (a, b) in enumerate(zip(grads, plain_grads)):
