@@ -7,11 +7,13 @@ extension) becomes differentiable by making it a primitive and giving it rules::
     from autodiff_compiler import extend
 
     expit = extend.defprimitive(scipy.special.expit, elementwise=True)
-    extend.defvjp(expit, lambda g, ans, x: g * ans * (1 - ans))
-    extend.defjvp(expit, lambda t, ans, x: t * ans * (1 - ans))
+    extend.defelementwise(expit, lambda d, ans, x: d * ans * (1 - ans))
 
 after which ``scipy.special.expit(x)`` in a differentiated function is compiled as a
-call to it, and its gradient by the rule. A rule gets the cotangent ``g`` (forward
+call to it, and its gradient by the rule: for an elementwise function one rule per
+argument, a seed ``d`` times the partial derivative, gives both modes (the cotangent
+summed back over broadcasting). Otherwise ``defvjp`` and ``defjvp`` register each
+mode's rule. A rule gets the cotangent ``g`` (forward
 rules: the tangent ``t``), the result ``ans``, then the arguments and keyword params;
 it returns the gradient for its argument (``None`` for none). Rules work on symbolic
 values: write them with Python operators and with the NumPy functions of the README's
@@ -30,14 +32,22 @@ from typing import Any
 from .backends.numpy import spellings
 from .backends.numpy.runtime import EXTENSIONS
 from .ir import primitives, surface
-from .ir.primitives import Primitive, defjvp, deflinear, defpartials, defvjp, defvjp_all
+from .ir.primitives import (
+    Primitive,
+    defelementwise,
+    defjvp,
+    deflinear,
+    defpartials,
+    defvjp,
+    defvjp_all,
+)
 from .ir.primitives import nondifferentiable as _mark_nondifferentiable
 from .ir.primitives.shape import unbroadcast
 
 _EXTENDED: dict[str, Primitive] = {}  # the primitives registered here, by name
 
-__all__ = ["defprimitive", "defvjp", "defjvp", "defpartials", "deflinear", "defvjp_all",
-           "nondifferentiable", "unbroadcast", "primitives", "Primitive"]
+__all__ = ["defprimitive", "defvjp", "defjvp", "defelementwise", "defpartials", "deflinear",
+           "defvjp_all", "nondifferentiable", "unbroadcast", "primitives", "Primitive"]
 
 
 def defprimitive(fn: Callable[..., Any], name: str | None = None, *,

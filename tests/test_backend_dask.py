@@ -177,6 +177,18 @@ def test_a_dask_array_read_from_a_closure_is_fetched_at_each_call():
         np.testing.assert_allclose(grad(w).compute(scheduler="sync"), want, rtol=RTOL)
 
 
+def test_a_dask_array_read_from_outside_needs_the_dask_backend_too():
+    data = {"x": da.from_array(np.arange(12.0).reshape(6, 2), chunks=3)}
+
+    def loss(w):
+        return np.sum(np.tanh(data["x"] @ w))
+
+    with pytest.raises(AutodiffError, match="backend='dask'") as err:
+        adc.grad(loss)(np.array([0.1, -0.2]))
+    assert "'data_x' of " in str(err.value) and "is a dask array" in str(err.value)
+    assert err.value.loc.line == inspect.getsourcelines(loss)[1]
+
+
 def _sorts(w, x):
     z = x @ w
     s = np.sort(z)

@@ -64,6 +64,29 @@ def test_partials_give_both_rules_of_a_registered_elementwise_function():
     check_grads(uses_clipped, np.array([-0.5, 0.25, 0.5, 2.0]))
 
 
+def softclip(x, k):
+    return x / (1.0 + np.abs(x / k))
+
+
+SOFTCLIP = extend.defprimitive(softclip, elementwise=True)
+extend.defelementwise(SOFTCLIP,
+                      lambda d, ans, x, k: d / (1.0 + np.abs(x / k)) ** 2,
+                      lambda d, ans, x, k: d * ans ** 2 * np.sign(x / k) / k ** 2)
+
+
+def uses_softclip(x, k):
+    return np.sum(softclip(x, k) * x)
+
+
+def test_one_rule_per_argument_gives_both_modes_of_an_elementwise_function():
+    x, k = np.array([[-1.5, 0.3, 2.0]]), np.array([[0.5], [2.0]])  # broadcast together
+    check_grads(uses_softclip, x, k)
+    _, tangent = adc.jvp(uses_softclip, (x, k), (np.ones_like(x), np.zeros_like(k)))
+    eps = 1e-6
+    numeric = (uses_softclip(x + eps, k) - uses_softclip(x - eps, k)) / (2 * eps)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-6)
+
+
 def parity(x):
     return np.floor(x) % 2
 

@@ -41,6 +41,7 @@ from ..ir.builder import building
 from ..ir.core import Aval, Function, Var, python_name, verify
 from ..opt import passes
 from .guards import compile_guards
+from .kinds import check_captured_library
 from .outputs import seeds_of
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec) + _code_guards(fn, target)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
+    check_captured_library(fn, captures, spec.backend)
     doc = _doc(target, spec, wrt, ir)
     backend = backends.get(spec.backend)
     generated = generate(ir, doc, backend=backend, in_place=optimize)

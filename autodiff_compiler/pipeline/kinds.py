@@ -66,18 +66,30 @@ def check_library(fn: Any, args: Sequence[Any], backend: str) -> None:
     ``grad`` never silently changes what it returns."""
     for i, value in enumerate(args):
         for leaf in dynamic_leaves(value):
-            library = array_library(leaf)
-            if library is None or library in _TAKES[backend]:
-                continue
-            target = getattr(fn, "__func__", fn)
-            loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
-            kind = "dask array" if library == "dask" else \
-                f"{type(leaf).__module__.partition('.')[0]}.{type(leaf).__name__}"
-            raise AutodiffTypeError(
-                f"argument {i} of {getattr(target, '__qualname__', 'the function')} is a "
-                f"{kind}, but its gradient is compiled for the {backend} backend", loc,
-                hint=f"pass backend={library!r} to grad/value_and_grad, or convert "
-                     f"the argument with np.asarray")
+            _refuse_foreign(fn, leaf, f"argument {i}", backend)
+
+
+def check_captured_library(fn: Any, captured: Sequence[tuple[Any, Any]],
+                           backend: str) -> None:
+    """The arrays a function reads from outside (globals, closures, ``self``), as
+    ``(path, array)``, are held to the backend as its arguments are."""
+    for path, value in captured:
+        _refuse_foreign(fn, value, f"'{path.label or 'an array it reads'}'", backend)
+
+
+def _refuse_foreign(fn: Any, value: Any, what: str, backend: str) -> None:
+    library = array_library(value)
+    if library is None or library in _TAKES[backend]:
+        return
+    target = getattr(fn, "__func__", fn)
+    loc = definition_loc(target) if isinstance(target, types.FunctionType) else None
+    kind = "dask array" if library == "dask" else \
+        f"{type(value).__module__.partition('.')[0]}.{type(value).__name__}"
+    raise AutodiffTypeError(
+        f"{what} of {getattr(target, '__qualname__', 'the function')} is a {kind}, but "
+        f"its gradient is compiled for the {backend} backend", loc,
+        hint=f"pass backend={library!r} to grad/value_and_grad, or convert the array "
+             f"with np.asarray")
 
 
 def abstract(value: Any, specialize: bool = True) -> Any:
