@@ -108,4 +108,4 @@ def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
     return P.zeros_like(out.value if isinstance(out, Const) else out)
 
 
-REGION_JVPS: dict[P.Primitive, Any] = {}  # filled by transforms.control
+REGION_JVPS: dict[P.Primitive, Any] = {}  # filled by ad.control

@@ -227,4 +227,4 @@ def _missing(eqn: Eqn) -> MissingRuleError:
                       "differentiated, or register a rule with defvjp")
 
 
-REGION_RULES: dict[P.Primitive, Any] = {}  # filled by transforms.control
+REGION_RULES: dict[P.Primitive, Any] = {}  # filled by ad.control

@@ -1,5 +1,5 @@
 """Lowering of control flow: ``if``, conditional expressions, ``and``/``or``; and
-what loops (``lowering_loops``, ``lowering_unrolled``) share with them: regions,
+what loops (``loops``, ``unrolled``) share with them: regions,
 merging, the jump flags.
 
 Whatever is decided by values known when compiling is resolved here, the way Python

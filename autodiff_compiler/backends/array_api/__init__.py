@@ -7,7 +7,7 @@ Where generated code gets ``xp``: its first line binds it from its inputs,
 up once per combination of input types). The code then says where its library comes
 from, runs on whichever library it is called with, shape-generic code included, and
 needs nothing bound per specialisation; the cache keys each specialisation on its
-arrays' types anyway (``api._kind``). Functions it calls (recursion) are nested defs
+arrays' types anyway (``pipeline.kinds.kind_of``). Functions it calls (recursion) are nested defs
 that read the ``xp`` of the function around them. With no array among the inputs
 (Python floats only), ``xp`` is NumPy's namespace.
 

@@ -4,7 +4,7 @@ Shapes are operands rather than params so that shape-generic code can compute th
 at run time (``np.shape(x)``); when the compiler knows the shape, ``shape(x)`` folds
 to a constant tuple at binding time and the code is specialised. Rules whose adjoint
 depends on shapes (joining, tiling, padding) emit plain slicing and reshaping when
-the shapes are known, and otherwise call a ``runtime`` helper that decides at run time.
+the shapes are known, and otherwise call a helper (``ir.reference``) that decides at run time.
 """
 from __future__ import annotations
 
