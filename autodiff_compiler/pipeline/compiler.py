@@ -27,22 +27,29 @@ from ..backends.base import Backend
 from ..backends.python.codegen import Generated, generate
 from ..backends.python.expressions import may_raise_on_floats
 from ..errors import (
-    AutodiffError,
-    AutodiffValueError,
     Loc,
     compiler_errors,
 )
-from ..frontend.captures import Guard, Path, is_array
+from ..frontend.captures import Guard, Path
 from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..frontend.lowering import Lowering
 from ..frontend.source import definition_loc
-from ..ir.arrays import is_foreign_array
 from ..ir.builder import building
 from ..ir.core import Aval, Function, Var, python_name, verify
 from ..opt import passes
 from .guards import compile_guards
 from .kinds import check_captured_library
 from .outputs import seeds_of
+from .positions import (
+    flat_positions,
+    param_names,
+    position_trees,
+    regroup,
+    runtime_leaves,
+    shape_part,
+    wrt_indices,
+    zero_if_constant,
+)
 
 if TYPE_CHECKING:
     from .spec import GradSpec
@@ -68,6 +75,9 @@ class Compiled:
     keepalive: Any = None  # what the cache key refers to by id
     entry: Any = None  # the fast call path for this kind of arguments (``entry``), or False
     primal: Function | None = None  # the function itself, before any transform (for export)
+    # Where a differentiated argument is a tuple, list or dict of arrays: each position's
+    # structure (``trees.LEAF`` for an array), so its gradient comes back in that shape.
+    position_trees: list[Any] | None = None
     # The same gradient spelled with NumPy only, built on first need: where code on
     # Python floats raised (``expressions.may_raise_on_floats``); None if it cannot.
     numpy_twin: Callable[[], Callable[..., Any]] | None = None
@@ -76,7 +86,7 @@ class Compiled:
     def __post_init__(self) -> None:
         spec = self.spec
         self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
-                                spec.return_ids or spec.weights)
+                                spec.return_ids or spec.weights or self.position_trees)
         self.holds = compile_guards(self.guards)  # True while nothing baked in has changed
 
     def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
@@ -84,7 +94,7 @@ class Compiled:
         if self.flat_positions is not None:
             inputs = [args[i] for i in self.flat_positions]
         else:
-            inputs = [leaf for a in args for leaf in _leaves(a)]
+            inputs = [leaf for a in args for leaf in runtime_leaves(a)]
         inputs += [path.resolve() for path, _ in self.capture_objects]
         inputs = [v.view(np.ndarray) if is_plain_array_subclass(v) else v for v in inputs]
         try:
@@ -125,14 +135,14 @@ class Compiled:
         if self.plain_grads:  # the common case: gradients only, as a tuple or bare
             return flat[0] if len(flat) == 1 and spec.bare_position else tuple(flat)
         if spec.forward:
-            tangent_skeleton = trees.map_leaves(self.value_skeleton, _zero_if_constant)
+            tangent_skeleton = trees.map_leaves(self.value_skeleton, zero_if_constant)
             return (trees.unflatten(self.value_skeleton, list(flat[:n])),
                     trees.unflatten(tangent_skeleton, list(flat[n:])))
         grads = list(flat[n:len(flat) - self.n_aux])
-        n_pos = len(spec.positions or ())
-        pos_part = _shape_part(spec, grads[:n_pos], spec.positions or (), spec.bare_position)
+        pos_grads, w_grads = regroup(self.position_trees, grads, len(spec.positions or ()))
+        pos_part = shape_part(spec, pos_grads, spec.positions or (), spec.bare_position)
         w_ids = tuple(w.name for w in spec.weights or ())
-        w_part = _shape_part(spec, grads[n_pos:], w_ids, spec.bare_weight)
+        w_part = shape_part(spec, w_grads, w_ids, spec.bare_weight)
         g = (pos_part, w_part) if spec.positions and spec.weights else \
             (pos_part if spec.positions else w_part)
         if spec.with_value:
@@ -142,31 +152,9 @@ class Compiled:
         return g
 
 
-def _zero_if_constant(value: Any) -> Any:
-    return 0.0 if isinstance(value, bool | int | float | complex) else value
-
-
-def _shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> Any:
-    items = list(zip(ids, grads)) if spec.return_ids else grads
-    return items[0] if bare else tuple(items)
-
-
 def _scalars(value: Any) -> Any:
     """A 0-d array as the NumPy scalar it holds (what a Python float's gradient is)."""
     return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
-
-
-def _leaves(value: Any) -> list[Any]:
-    if isinstance(value, tuple | list):
-        return [leaf for v in value for leaf in _leaves(v)]
-    if isinstance(value, float | complex) or is_array(value):
-        return [value]
-    if is_foreign_array(value):
-        return [value]
-    return []
-
-
-# ---------------------------------------------------------------------------- pipeline
 
 
 def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None, *,
@@ -196,7 +184,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
         _name_arguments(target, args)
         for a in args:  # an object passed (a default): guarded as a global read would be
             if not isinstance(a, Var | bool | int | float | complex | str | tuple | list) \
-                    and a is not None:
+                    and type(a) is not dict and a is not None:
                 low.captures.free_value(Path.of_object(a), a)
         out = low.call_entry(fn, args)
         for w in spec.weights or ():
@@ -205,7 +193,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     cap_vars = [var for _, _, var in low.captures.arrays]
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
     seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
-    wrt = _wrt(target, args, spec, arg_vars + cap_vars, low, loc)
+    wrt = wrt_indices(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec) + _code_guards(fn, target)
@@ -223,8 +211,9 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     return Compiled(ir, generated.source, _load(ir.name, generated, backend), spec, guards,
                     captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
-                    0 if spec.with_value else len(aux_leaves), _flat_positions(args),
-                    primal=primal, numpy_twin=numpy_twin)
+                    0 if spec.with_value else len(aux_leaves), flat_positions(args),
+                    primal=primal, numpy_twin=numpy_twin,
+                    position_trees=position_trees(args, spec))
 
 
 def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
@@ -247,13 +236,6 @@ def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var
     prefix = "jvp" if spec.forward else "vjp" if spec.cotangent_inputs else \
         "value_and_grad" if spec.with_value else "grad"
     return passes.select_outputs(replace(full, name=f"{prefix}_{primal.name}"), keep)
-
-
-def _flat_positions(args: list[Any]) -> list[int] | None:
-    """Positions of runtime arguments, when no argument is a container."""
-    if any(isinstance(a, tuple | list) for a in args):
-        return None
-    return [i for i, a in enumerate(args) if isinstance(a, Var)]
 
 
 def _is_var(x: Any) -> bool:
@@ -286,7 +268,7 @@ def _generic_args(fn: Any, target: Any) -> list[Any]:
 
 
 def _name_arguments(target: Any, args: list[Any]) -> None:
-    for name, arg in zip(_param_names(target), args):
+    for name, arg in zip(param_names(target), args):
         if isinstance(arg, Var) and not arg.hint:
             arg.hint = name
 
@@ -299,41 +281,6 @@ def _primal(fn: Any, invars: list[Var], eqns: list, out: Any, loc: Any) -> Funct
         name = type(owner).__name__.lower()
     return Function(python_name(str(name), "fn"), tuple(invars), tuple(eqns), tuple(leaves),
                     loc)
-
-
-def _wrt(target: Any, args: list, spec: GradSpec, invars: list[Var], low: Lowering,
-         loc: Any) -> list[int]:
-    names = _param_names(target)
-    wrt = []
-    for p in spec.positions or ():
-        if not -len(args) <= p < len(args):
-            raise AutodiffValueError(f"grad_position {p} is out of range: the function takes "
-                                f"{len(args)} arguments", loc)
-        arg, name = args[p], names[p] if p < len(names) else f"#{p}"
-        if not isinstance(arg, Var):
-            what = type(arg).__name__
-            raise AutodiffError(
-                f"cannot differentiate with respect to argument '{name}' (position {p}): "
-                f"it is a {what}, not a float array", loc,
-                hint="pass a float array (e.g. np.float32) at that position, or leave it "
-                     "out of grad_position")
-        if not arg.aval.is_float:
-            raise AutodiffError(
-                f"cannot differentiate with respect to argument '{name}' (position {p}): "
-                f"its dtype is {arg.aval.dtype}", loc,
-                hint="cast it to a float dtype first, e.g. x.astype(np.float32)")
-        wrt.append(invars.index(arg))
-    for w in spec.weights or ():
-        wrt.append(invars.index(low.captures.vars[id(w)]))
-    return wrt
-
-
-def _param_names(target: Any) -> list[str]:
-    try:
-        names = list(inspect.signature(target).parameters)
-    except (TypeError, ValueError):
-        return []
-    return names[1:] if names and names[0] == "self" else names
 
 
 def _code_guards(fn: Any, target: Any) -> list[Guard]:

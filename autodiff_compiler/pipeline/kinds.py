@@ -28,6 +28,8 @@ def kind_of(value: Any) -> Any:
         return ((), value.dtype.str, "scalar")
     if isinstance(value, tuple | list):
         return (type(value), tuple(kind_of(v) for v in value))
+    if type(value) is dict:  # a pytree: its keys, in order, and what each holds
+        return (dict, tuple(value), tuple(kind_of(v) for v in value.values()))
     if isinstance(value, bool | int | str | type(None)):
         return (type(value), value)
     if isinstance(value, Var):
@@ -42,12 +44,15 @@ def kind_of(value: Any) -> Any:
 def is_object(value: Any) -> bool:
     """An argument that is a constant by identity (see ``_kind``)."""
     return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
-                          | np.ndarray | np.generic) and not is_foreign_array(value)
+                          | np.ndarray | np.generic) and type(value) is not dict \
+        and not is_foreign_array(value)
 
 
 def dynamic_leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in dynamic_leaves(v)]
+    if type(value) is dict:
+        return [leaf for v in value.values() for leaf in dynamic_leaves(v)]
     return [value] if is_dynamic(value) else []
 
 
@@ -99,6 +104,8 @@ def abstract(value: Any, specialize: bool = True) -> Any:
         return Var(value.aval if specialize else Aval())
     if isinstance(value, tuple | list):
         return type(value)(abstract(v, specialize) for v in value)
+    if type(value) is dict:
+        return {k: abstract(v, specialize) for k, v in value.items()}
     if is_dynamic(value):
         return Var(Aval.of(value) if specialize else Aval())
     return value

@@ -1,0 +1,131 @@
+"""What a compilation differentiates, and how its gradients come back: the inputs
+named by ``grad_position`` (an array, or a tuple, list or dict of arrays, whose
+gradient has the same structure) and the weights, as indices of the program's inputs;
+the runtime leaves of the arguments, in the order lowering flattened them; and the
+flat outputs arranged as MindSpore returns them."""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import trees
+from ..errors import AutodiffError, AutodiffValueError
+from ..frontend.captures import is_array
+from ..ir.arrays import is_foreign_array
+from ..ir.core import Var
+
+if TYPE_CHECKING:
+    from ..frontend.lowering import Lowering
+    from .spec import GradSpec
+
+
+def _is_var(x: Any) -> bool:
+    return isinstance(x, Var)
+
+
+def regroup(position_trees: list[Any] | None, grads: list[Any],
+             n_positions: int) -> tuple[list, list]:
+    """One gradient per differentiated position, each in its argument's structure, and
+    the gradients after them (the weights')."""
+    if position_trees is None:
+        return grads[:n_positions], grads[n_positions:]
+    out = []
+    for skeleton in position_trees:
+        n = len(trees.flatten(skeleton, lambda node: node is trees.LEAF)[0])
+        out.append(trees.unflatten(skeleton, grads[:n]))
+        grads = grads[n:]
+    return out, grads
+
+
+def zero_if_constant(value: Any) -> Any:
+    """The tangent of an output that is a constant: 0.0 (a function's value may hold
+    Python numbers that no input reaches)."""
+    return 0.0 if isinstance(value, bool | int | float | complex) else value
+
+
+def shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> Any:
+    """Gradients as MindSpore returns them: bare for one position, else a tuple, each
+    paired with its position or weight name with ``return_ids``."""
+    items = list(zip(ids, grads)) if spec.return_ids else grads
+    return items[0] if bare else tuple(items)
+
+
+def runtime_leaves(value: Any) -> list[Any]:
+    """The values of one argument the generated function takes, in the order lowering
+    flattened it."""
+    if isinstance(value, tuple | list):
+        return [leaf for v in value for leaf in runtime_leaves(v)]
+    if type(value) is dict:  # in key order, as ``trees.flatten`` walks it
+        return [leaf for v in value.values() for leaf in runtime_leaves(v)]
+    if isinstance(value, float | complex) or is_array(value):
+        return [value]
+    if is_foreign_array(value):
+        return [value]
+    return []
+
+
+def position_trees(args: list[Any], spec: GradSpec) -> list[Any] | None:
+    """Each differentiated position's structure, where one is a container (else None)."""
+    skeletons = [trees.flatten(args[p], _is_var)[1] for p in spec.positions or ()]
+    return skeletons if any(s is not trees.LEAF for s in skeletons) else None
+
+
+def flat_positions(args: list[Any]) -> list[int] | None:
+    """Positions of runtime arguments, when no argument is a container."""
+    if any(isinstance(a, tuple | list) or type(a) is dict for a in args):
+        return None
+    return [i for i, a in enumerate(args) if isinstance(a, Var)]
+
+
+def wrt_indices(target: Any, args: list, spec: GradSpec, invars: list[Var],
+                low: Lowering, loc: Any) -> list[int]:
+    """The program inputs to differentiate: each leaf of each position, then each
+    weight; anything there that has no gradient is refused at the function's def."""
+    names = param_names(target)
+    wrt = []
+    for p in spec.positions or ():
+        if not -len(args) <= p < len(args):
+            raise AutodiffValueError(f"grad_position {p} is out of range: the function takes "
+                                f"{len(args)} arguments", loc)
+        arg, name = args[p], names[p] if p < len(names) else f"#{p}"
+        leaves, skeleton = trees.flatten(arg, _is_var)
+        if not leaves or any(not isinstance(leaf, Var) for leaf in leaves) \
+                or not _only_leaves(skeleton):
+            what = type(arg).__name__
+            raise AutodiffError(
+                f"cannot differentiate with respect to argument '{name}' (position {p}): "
+                f"it is a {what}, not a float array or a tuple, list or dict of them", loc,
+                hint="pass a float array (e.g. np.float32) at that position, or leave it "
+                     "out of grad_position")
+        for leaf in leaves:
+            if not leaf.aval.is_float:
+                raise AutodiffError(
+                    f"cannot differentiate with respect to argument '{name}' (position {p})"
+                    f": {'it' if leaf is arg else 'an array in it'} has dtype "
+                    f"{leaf.aval.dtype}", loc,
+                    hint="cast it to a float dtype first, e.g. x.astype(np.float32)")
+            wrt.append(invars.index(leaf))
+    for w in spec.weights or ():
+        wrt.append(invars.index(low.captures.vars[id(w)]))
+    return wrt
+
+
+def _only_leaves(skeleton: Any) -> bool:
+    """A skeleton holding nothing but ``LEAF``s in tuples, lists and dicts: every value
+    in the argument is an array to differentiate."""
+    if skeleton is trees.LEAF:
+        return True
+    if isinstance(skeleton, tuple | list):
+        return all(_only_leaves(s) for s in skeleton)
+    if type(skeleton) is dict:
+        return all(_only_leaves(s) for s in skeleton.values())
+    return False
+
+
+def param_names(target: Any) -> list[str]:
+    try:
+        names = list(inspect.signature(target).parameters)
+    except (TypeError, ValueError):
+        return []
+    return names[1:] if names and names[0] == "self" else names
