@@ -30,7 +30,7 @@ from .mindspore.nn import Cell
 from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
-from .pipeline.kinds import abstract, check_library, dynamic_leaves, is_object, kind_of
+from .pipeline.kinds import abstract, check_library, dynamic_leaves, kind_of, objects_in
 from .pipeline.spec import GradSpec
 
 _CACHE: dict[tuple, Compiled] = {}
@@ -139,7 +139,7 @@ class GradFunction:
         compiled = compile_gradient(self.fn, self.spec, stand_ins)
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.
-        compiled.keepalive = (self.fn, [a for a in args if is_object(a)])
+        compiled.keepalive = (self.fn, [o for a in args for o in objects_in(a)])
         with _LOCKS_LOCK:
             _evict(_CACHE)
             _CACHE[key] = compiled

@@ -155,3 +155,16 @@ def test_a_tree_with_a_value_that_has_no_gradient_is_refused(loss, tree, message
     with pytest.raises(AutodiffError, match=message) as err:
         adc.grad(loss)(tree, X)
     assert err.value.loc is not None and err.value.loc.line > 0
+
+
+def activated(x, cfg):
+    return np.sum(cfg["act"](x))
+
+
+def test_a_function_in_a_dict_is_a_constant_of_its_own_compilation():
+    grad = adc.grad(activated)
+    x = np.array([0.3, -1.2])
+    np.testing.assert_allclose(grad(x, {"act": np.tanh}), 1 - np.tanh(x) ** 2)
+    np.testing.assert_allclose(grad(x, {"act": np.sin}), np.cos(x))
+    compiled = next(c for c in adc.api._CACHE.values() if c.keepalive[0] is activated)
+    assert any(o in (np.tanh, np.sin) for o in compiled.keepalive[1])  # kept alive by id

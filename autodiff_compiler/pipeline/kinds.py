@@ -48,6 +48,17 @@ def is_object(value: Any) -> bool:
         and not is_foreign_array(value)
 
 
+def objects_in(value: Any) -> list[Any]:
+    """The constants by identity in an argument, in its tuples, lists and dicts too: the
+    cache key holds their ids, so the entry keeps them alive (an id is reused once its
+    object is gone)."""
+    if isinstance(value, tuple | list):
+        return [o for v in value for o in objects_in(v)]
+    if type(value) is dict:
+        return [o for v in value.values() for o in objects_in(v)]
+    return [value] if is_object(value) else []
+
+
 def dynamic_leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in dynamic_leaves(v)]
