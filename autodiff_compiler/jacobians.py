@@ -107,8 +107,9 @@ def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
     has_aux = _flag("has_aux", has_aux)
 
     def jacobian(*args: Any) -> Any:
-        wrt = _checked(fn, args, positions)
-        bound, compiled = forward_program(fn, args, wrt)
+        fn_ = _composable(fn, args)
+        wrt = _checked(fn_, args, positions)
+        bound, compiled = forward_program(fn_, args, wrt)
         zeros = [np.zeros_like(args[p], dtype=_dtype(args[p])) for p in wrt]
         columns: list[list[list[np.ndarray]]] = []  # [position][column][output]
         out = None
@@ -123,15 +124,16 @@ def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
                 cols.append(_outputs(tangent)[0])
             columns.append(cols)
         if out is None:  # every position is empty (size 0): the value is still needed
-            out = fn(*args)
+            out = fn_(*args)
             out = split_aux(out)[0] if has_aux else out
         outs, several = _outputs(out)
         jac = [[_stack([c[i] for c in columns[j]], np.shape(o), np.shape(args[p]), -1)
                 for j, p in enumerate(wrt)] for i, o in enumerate(outs)]
         result = _arrange(jac, several, bare)
-        return (result, split_aux(fn(*args))[1]) if has_aux else result
+        return (result, split_aux(fn_(*args))[1]) if has_aux else result
 
     jacobian.__name__ = jacobian.__qualname__ = f"jacfwd_{getattr(fn, '__name__', 'fn')}"
+    jacobian.__jacobian_of__ = ("jacfwd", fn, positions, has_aux)  # type: ignore[attr-defined]
     return jacobian
 
 
@@ -145,9 +147,10 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
     has_aux = _flag("has_aux", has_aux)
 
     def jacobian(*args: Any) -> Any:
-        wrt = _checked(fn, args, positions)
-        bound, compiled = reverse_program(fn, args, wrt, has_aux=has_aux)
-        out = fn(*args)
+        fn_ = _composable(fn, args)
+        wrt = _checked(fn_, args, positions)
+        bound, compiled = reverse_program(fn_, args, wrt, has_aux=has_aux)
+        out = fn_(*args)
         value, aux = split_aux(out) if has_aux else (out, None)
         outs, several = _outputs(value)
         takes = [is_float_value(o) for o in outs]
@@ -169,7 +172,29 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
         return (result, aux) if has_aux else result
 
     jacobian.__name__ = jacobian.__qualname__ = f"jacrev_{getattr(fn, '__name__', 'fn')}"
+    jacobian.__jacobian_of__ = ("jacrev", fn, positions, has_aux)  # type: ignore[attr-defined]
     return jacobian
+
+
+def _composable(fn: Any, args: tuple) -> Any:
+    """``fn`` itself, or for a Jacobian of a scalar function (``jacrev(f)``, as in
+    ``jacfwd(jacrev(f))``) the compiled ``grad`` it equals in value and structure, which
+    compiled transforms can differentiate again. A Jacobian of anything else is refused:
+    a Jacobian is evaluated per basis vector in Python, which no transform can trace
+    until the batching transform makes it one program."""
+    inner = getattr(fn, "__jacobian_of__", None)
+    if inner is None:
+        return fn
+    kind, f, positions, has_aux = inner
+    out = f(*args)
+    if not has_aux and np.ndim(out) == 0 and is_float_value(np.asarray(out)):
+        return grad(f, grad_position=positions)
+    refuse(f"cannot differentiate {kind}({_name(f)}) again: that is supported for a "
+           f"function returning one float scalar without has_aux, and "
+           f"{_name(f)} returns {'aux' if has_aux else f'shape {np.shape(out)}'}",
+           hint="for second derivatives of a scalar loss use hessian(f) or hvp(f, x, v); "
+                "for a vector function differentiate grad or jvp forms instead")
+    raise AssertionError  # unreachable: refuse raised
 
 
 def _stack(parts: list[Any], out_shape: tuple, in_shape: tuple, axis: int) -> np.ndarray:
@@ -187,10 +212,10 @@ def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Callable[..., Any
     forward-over-reverse: the compiled ``jvp`` of the compiled ``grad``, evaluated per
     basis vector (one program; a batching transform will make it one call)."""
     positions, bare = _positions(grad_position)
-    gradient = grad(fn, grad_position=positions)
 
     def hess(*args: Any) -> Any:
         wrt = _checked(fn, args, positions)
+        gradient = grad(_composable(fn, args), grad_position=positions)
         rows = []  # rows[i][j]: d grad_i / d x_j
         shape_of = {p: np.shape(args[p]) for p in wrt}
         cols: list[list[list[Any]]] = []

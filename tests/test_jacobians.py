@@ -7,13 +7,12 @@ tuple over positions (one position, even ``(0,)``, the array alone); several out
 a tuple over outputs, each holding the positions' part; ``has_aux`` gives
 ``(jacobian, aux)`` with aux the second output alone or the rest as a tuple.
 """
+import control_cases as cases
 import numpy as np
 import pytest
 
 import autodiff_compiler as adc
 from autodiff_compiler import nn
-
-import control_cases as cases
 
 RNG = np.random.default_rng(11)
 EPS = 1e-6
@@ -134,7 +133,7 @@ def test_negative_position_and_float32_keep_dtype(transform):
 def test_has_aux_differentiates_the_first_output_and_returns_the_rest(transform):
     x = uniform(4)
     jac, aux = transform(with_aux, has_aux=True)(x)
-    first = lambda x: with_aux(x)[0]  # noqa: E731
+    first = lambda x: with_aux(x)[0]
     np.testing.assert_allclose(jac, numeric_jacobian(first, (x,), 0, 0), rtol=1e-5, atol=1e-7)
     assert isinstance(aux, tuple) and len(aux) == 2  # the rest, as a tuple
     np.testing.assert_allclose(aux[0], np.sum(x))
@@ -180,10 +179,7 @@ def numeric_hessian(fn, args, positions):
 def test_hessian_matches_finite_differences_of_the_gradient(fn, args, positions):
     got = adc.hessian(fn, grad_position=positions)(*args)
     want = numeric_hessian(fn, args, positions)
-    if len(positions) == 1:
-        want = want[0][0]
-    else:
-        want = tuple(tuple(row) for row in want)
+    want = want[0][0] if len(positions) == 1 else tuple(tuple(row) for row in want)
     assert_same_tree(got, want, rtol=1e-5, atol=1e-6)
 
 
@@ -213,6 +209,24 @@ def test_hessian_is_symmetric_and_agrees_with_jacobian_of_gradient():
     via_jacrev = adc.jacfwd(adc.grad(scalar_loss, grad_position=(0, 1)),
                             grad_position=(0, 1))(x, y)
     assert_same_tree(hess, via_jacrev, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("outer", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+@pytest.mark.parametrize("inner", [adc.jacrev, adc.jacfwd], ids=["jacrev", "jacfwd"])
+@pytest.mark.parametrize(("fn", "args", "positions"), HESSIAN_CASES[:4],
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(HESSIAN_CASES[:4])])
+def test_jacobian_of_jacobian_of_a_scalar_function_is_the_hessian(outer, inner, fn, args,
+                                                                   positions):
+    got = outer(inner(fn, grad_position=positions), grad_position=positions)(*args)
+    assert_same_tree(got, adc.hessian(fn, grad_position=positions)(*args), rtol=1e-10,
+                     atol=1e-12)
+
+
+def test_jacobian_of_jacobian_of_a_vector_function_is_refused_where_called():
+    with pytest.raises(adc.AutodiffError, match=r"cannot differentiate jacrev\(cube\) again"
+                       ) as info:
+        adc.jacfwd(adc.jacrev(cube))(uniform(3))
+    assert "test_jacobians.py:" in str(info.value) and "hessian(f)" in str(info.value)
 
 
 # ------------------------------------------------------------------ jvp / vjp, MindSpore
