@@ -112,25 +112,26 @@ def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
         bound, compiled = forward_program(fn_, args, wrt)
         zeros = [np.zeros_like(args[p], dtype=_dtype(args[p])) for p in wrt]
         columns: list[list[list[np.ndarray]]] = []  # [position][column][output]
-        out = None
+        out = full = None
         for j, p in enumerate(wrt):
             cols = []
             for e in _basis(np.shape(args[p]), _dtype(args[p])):
                 tangents = list(zeros)
                 tangents[j] = e
-                out, tangent = compiled.finish(compiled.run(bound, tuple(tangents)))
+                full, tangent = compiled.finish(compiled.run(bound, tuple(tangents)))
+                out = full
                 if has_aux:
-                    (out, _), tangent = split_aux(out), split_aux(tangent)[0]
+                    out, tangent = split_aux(full)[0], split_aux(tangent)[0]
                 cols.append(_outputs(tangent)[0])
             columns.append(cols)
-        if out is None:  # every position is empty (size 0): the value is still needed
-            out = fn_(*args)
-            out = split_aux(out)[0] if has_aux else out
+        if full is None:  # every position is empty (size 0): the value is still needed
+            full = fn_(*args)
+            out = split_aux(full)[0] if has_aux else full
         outs, several = _outputs(out)
         jac = [[_stack([c[i] for c in columns[j]], np.shape(o), np.shape(args[p]), -1)
                 for j, p in enumerate(wrt)] for i, o in enumerate(outs)]
         result = _arrange(jac, several, bare)
-        return (result, split_aux(fn_(*args))[1]) if has_aux else result
+        return (result, split_aux(full)[1]) if has_aux else result
 
     jacobian.__name__ = jacobian.__qualname__ = f"jacfwd_{getattr(fn, '__name__', 'fn')}"
     jacobian.__jacobian_of__ = ("jacfwd", fn, positions, has_aux)  # type: ignore[attr-defined]
@@ -209,41 +210,37 @@ def _stack(parts: list[Any], out_shape: tuple, in_shape: tuple, axis: int) -> np
 def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Callable[..., Any]:
     """The Hessian of a scalar ``fn``: ``jacfwd(jacrev(fn))`` in meaning and shape
     (``H[i][j]`` of shape ``x_i.shape + x_j.shape`` for several positions). Computed
-    forward-over-reverse: the compiled ``jvp`` of the compiled ``grad``, evaluated per
-    basis vector (one program; a batching transform will make it one call)."""
+    forward over reverse: the ``jvp`` program of the compiled ``grad``, compiled once per
+    kind of arguments and evaluated per basis vector (a batching transform will make it
+    one call). A function returning anything but one float scalar is refused: the
+    gradient of the sum of its outputs would look like an answer."""
     positions, bare = _positions(grad_position)
 
     def hess(*args: Any) -> Any:
         wrt = _checked(fn, args, positions)
+        out = fn(*args)
+        if not (np.ndim(out) == 0 and is_float_value(np.asarray(out))):
+            refuse(f"hessian needs {_name(fn)} to return one float scalar, not "
+                   f"{type(out).__name__} of shape {np.shape(out)}",
+                   hint="sum the output first, or take jacfwd(jacrev(f)) of a scalar part")
         gradient = grad(_composable(fn, args), grad_position=positions)
-        rows = []  # rows[i][j]: d grad_i / d x_j
-        shape_of = {p: np.shape(args[p]) for p in wrt}
-        cols: list[list[list[Any]]] = []
-        for j, p in enumerate(wrt):
+        floats = [i for i, a in enumerate(args) if is_float_value(a)]
+        bound, compiled = forward_program(gradient, args, floats)
+        zeros = {i: np.zeros_like(args[i], dtype=_dtype(args[i])) for i in floats}
+        cols = []  # cols[j][k][i]: d grad_i / d x_j along the k-th basis vector of x_j
+        for p in wrt:
             per_col = []
-            for e in _basis(shape_of[p], _dtype(args[p])):
-                tangents = tuple(e if q == p and i == j else np.zeros_like(args[q],
-                                                                          dtype=_dtype(args[q]))
-                                 for i, q in enumerate(wrt))
-                per_col.append(_tangent_at(args, wrt, tangents, gradient))
+            for e in _basis(np.shape(args[p]), _dtype(args[p])):
+                tangents = tuple(e if i == p else zeros[i] for i in floats)
+                tangent = compiled.finish(compiled.run(bound, tangents))[1]
+                per_col.append([tangent] if len(wrt) == 1 else list(tangent))
             cols.append(per_col)
-        for i, p in enumerate(wrt):
-            rows.append([_stack([c[i] for c in cols[j]], shape_of[p], shape_of[q], -1)
-                         for j, q in enumerate(wrt)])
+        rows = [[_stack([c[i] for c in cols[j]], np.shape(args[p]), np.shape(args[q]), -1)
+                 for j, q in enumerate(wrt)] for i, p in enumerate(wrt)]
         return rows[0][0] if bare else tuple(tuple(r) for r in rows)
 
     hess.__name__ = hess.__qualname__ = f"hessian_{getattr(fn, '__name__', 'fn')}"
     return hess
-
-
-def _tangent_at(args: tuple, wrt: Sequence[int], tangents: tuple, gradient: Any) -> list:
-    """The tangent of ``gradient(*args)`` along ``tangents`` (at ``wrt``), one per
-    position: a column of the Hessian."""
-    full = [np.zeros_like(a) if is_float_value(a) else None for a in args]
-    for p, t in zip(wrt, tangents):
-        full[p] = t
-    _, tangent = jvp(gradient, tuple(args), tuple(full))
-    return [tangent] if len(wrt) == 1 else list(tangent)
 
 
 def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) -> Any:

@@ -121,6 +121,14 @@ def test_one_position_gives_the_array_alone_even_as_a_tuple(transform):
 
 
 @pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+def test_empty_input_gives_an_empty_jacobian(transform):
+    args = (np.zeros((0, 1)), uniform(2))
+    jac = transform(broadcast_sum, grad_position=(0, 1))(*args)
+    out_shape = np.shape(broadcast_sum(*args))
+    assert [np.shape(j) for j in jac] == [out_shape + np.shape(a) for a in args]
+
+
+@pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
 def test_negative_position_and_float32_keep_dtype(transform):
     m, x = uniform(2, 3).astype(np.float32), uniform(3).astype(np.float32)
     jac = transform(matvec, grad_position=-1)(m, x)
@@ -339,9 +347,10 @@ def test_vjp_with_weights_returns_input_and_weight_gradients():
      "one cotangent per float output"),
     (lambda: adc.jvp(cube, uniform(3), uniform(3), has_aux=True), ValueError,
      "more than one output"),
+    (lambda: adc.hessian(cube)(uniform(3)), TypeError, "one float scalar"),
 ], ids=["position-range", "position-type", "int-argument", "aux-single-output",
         "aux-flag", "jvp-inputs", "jvp-count", "jvp-shape", "vjp-shape", "vjp-count",
-        "jvp-aux-single-output"])
+        "jvp-aux-single-output", "hessian-vector-output"])
 def test_bad_arguments_raise_located_errors(call, error, message):
     with pytest.raises(adc.AutodiffError, match=message) as info:
         call()
