@@ -64,6 +64,13 @@ def _as_inputs(inputs: Any, what: str) -> tuple:
     raise AssertionError  # unreachable: refuse raised
 
 
+def check_flag(name: str, value: Any) -> bool:
+    """A yes/no option: a bool, as MindSpore checks (a truthy string is no answer)."""
+    if not isinstance(value, bool | np.bool_):
+        refuse(f"{name} must be True or False, not {value!r}")
+    return bool(value)
+
+
 def split_aux(out: Any) -> tuple[Any, Any]:
     """``(output, aux)`` of a ``has_aux`` function as MindSpore splits it: the first
     output, and the second alone or the rest as a tuple."""
@@ -99,6 +106,7 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
     arguments only, as earlier versions took them; a non-float argument's tangent must
     be ``None`` or zeros. ``specialize=False`` compiles shape-generic code.
     """
+    has_aux = check_flag("has_aux", has_aux)
     primals = _as_inputs(inputs, "inputs")
     tangents = _as_inputs(v, "v") if not (len(primals) == 1 and is_array(v)) else (v,)
     positions = tuple(i for i, a in enumerate(primals) if is_float_value(a))
@@ -178,6 +186,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
     argument; with ``weights`` (Parameters), ``(input gradients, weight gradients)``,
     the latter bare for one bare Parameter, as MindSpore returns them.
     """
+    has_aux = check_flag("has_aux", has_aux)
     positions = tuple(i for i, a in enumerate(inputs) if is_float_value(a))
     if not positions and weights is None:
         refuse("vjp needs at least one float argument to differentiate",

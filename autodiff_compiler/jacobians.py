@@ -23,6 +23,7 @@ import numpy as np
 
 from .api import grad
 from .directional import (
+    check_flag,
     float_outputs,
     forward_program,
     is_float_value,
@@ -42,12 +43,6 @@ def _positions(grad_position: Any) -> tuple[tuple[int, ...], bool]:
     except AutodiffError as err:
         refuse(err.message, err.hint, kind=type(err))
     return positions, len(positions) == 1
-
-
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        refuse(f"{name} must be True or False, not {value!r}")
-    return bool(value)
 
 
 def _checked(fn: Any, args: tuple, positions: Sequence[int]) -> tuple[int, ...]:
@@ -104,7 +99,7 @@ def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
     (module docstring). The jvp program is compiled once and evaluated per column; a
     batching transform will make it one call."""
     positions, bare = _positions(grad_position)
-    has_aux = _flag("has_aux", has_aux)
+    has_aux = check_flag("has_aux", has_aux)
 
     def jacobian(*args: Any) -> Any:
         fn_ = _composable(fn, args)
@@ -145,7 +140,7 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
     (module docstring). The vjp program is compiled once and evaluated per row; a
     batching transform will make it one call."""
     positions, bare = _positions(grad_position)
-    has_aux = _flag("has_aux", has_aux)
+    has_aux = check_flag("has_aux", has_aux)
 
     def jacobian(*args: Any) -> Any:
         fn_ = _composable(fn, args)

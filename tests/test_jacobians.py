@@ -348,9 +348,10 @@ def test_vjp_with_weights_returns_input_and_weight_gradients():
     (lambda: adc.jvp(cube, uniform(3), uniform(3), has_aux=True), ValueError,
      "more than one output"),
     (lambda: adc.hessian(cube)(uniform(3)), TypeError, "one float scalar"),
+    (lambda: adc.vjp(cube, uniform(3), has_aux=1), TypeError, "has_aux must be True or"),
 ], ids=["position-range", "position-type", "int-argument", "aux-single-output",
         "aux-flag", "jvp-inputs", "jvp-count", "jvp-shape", "vjp-shape", "vjp-count",
-        "jvp-aux-single-output", "hessian-vector-output"])
+        "jvp-aux-single-output", "hessian-vector-output", "vjp-aux-flag"])
 def test_bad_arguments_raise_located_errors(call, error, message):
     with pytest.raises(adc.AutodiffError, match=message) as info:
         call()
