@@ -5,8 +5,10 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 tutorial code runs with only its import changed.
 """
 from . import extend
-from .api import GradFunction, grad, gradient_ir, gradient_source, jvp, value_and_grad, vjp
+from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
+from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
+from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import nn, ops
 from .mindspore.ops import stop_gradient
 from .mindspore.tensor import (
@@ -37,6 +39,7 @@ from .testing import check_grads
 
 __all__ = [
     "nn", "ops", "extend", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
+    "jacfwd", "jacrev", "hessian", "hvp",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",

@@ -1,4 +1,5 @@
-"""grad, value_and_grad, vjp, gradient_source: argument handling and the cache.
+"""grad, value_and_grad, gradient_source: argument handling and the cache (``jvp`` and
+``vjp`` live in ``directional``, the Jacobians in ``jacobians``).
 
 A ``GradFunction`` compiles once per *kind* of arguments (shape and dtype of each
 array, the value of each Python int/str/None, "a float" for Python floats) and
@@ -18,13 +19,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from .errors import AutodiffError
-from .frontend.captures import is_array
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
-from .ir.core import Aval
 from .ir.surface import evaluated_when_compiling
 from .mindspore.nn import Cell
 from .options import grad_spec
@@ -243,65 +240,6 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
     if fn is None:
         return lambda f: GradFunction(f, spec)
     return GradFunction(fn, spec)
-
-
-def vjp(fn: Callable[..., Any], *args: Any,
-        specialize: bool = True) -> tuple[Any, Callable[..., Any]]:
-    """``(fn(*args), vjp_fn)``: ``vjp_fn(*cotangents)``, one cotangent per array output,
-    gives one gradient per argument that holds a float array or Python float.
-    ``specialize=False`` compiles shape-generic code, as ``gradient_source`` shows."""
-    positions = tuple(i for i, a in enumerate(args) if _is_float_value(a))
-    if not positions:
-        raise AutodiffError("vjp needs at least one float argument to differentiate")
-    spec = GradSpec(positions, False, None, False, False, False, True, cotangent_inputs=True,
-                    specialize=specialize)
-    grad_fn = GradFunction(fn, spec)
-    bound = grad_fn._bind(args, {})  # defaults as arguments, as for grad
-    compiled = grad_fn.compiled_for(bound)
-    out = fn(*args)
-
-    outputs = [v for v in compiled.primal.outvars if v.aval.is_float]
-
-    def vjp_fn(*cotangents: Any) -> tuple:
-        if len(cotangents) != len(outputs):
-            raise TypeError(f"vjp_fn takes one cotangent per float output of "
-                            f"{grad_fn.__qualname__} ({len(outputs)}), got {len(cotangents)}")
-        _check_shapes("cotangent", cotangents, [v.aval.shape for v in outputs], "output")
-        return compiled.finish(compiled.run(bound, cotangents))[1]
-
-    return out, vjp_fn
-
-
-def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str) -> None:
-    """Each tangent or cotangent shaped like its primal (``None``: not known), as JAX
-    checks: a wrong shape would broadcast into a wrong answer."""
-    for i, (value, shape) in enumerate(zip(values, shapes)):
-        if shape is not None and np.shape(value) != tuple(shape):
-            raise ValueError(f"{what} {i} has shape {np.shape(value)}, but {of} {i} has "
-                             f"shape {tuple(shape)}")
-
-
-def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
-        specialize: bool = True) -> tuple[Any, Any]:
-    """``(fn(*primals), tangent_out)`` by forward mode: ``tangents`` holds one tangent
-    per float argument of ``primals``, in order; ``tangent_out`` mirrors the output."""
-    primals = tuple(primals)
-    positions = tuple(i for i, a in enumerate(primals) if _is_float_value(a))
-    if len(tangents) != len(positions):
-        raise ValueError(f"jvp needs one tangent per float argument ({len(positions)}), "
-                         f"got {len(tangents)}")
-    _check_shapes("tangent", tangents, [np.shape(primals[i]) for i in positions],
-                  "float argument")
-    spec = GradSpec(positions, False, None, False, False, False, True, specialize=specialize,
-                    forward=True)
-    grad_fn = GradFunction(fn, spec)
-    primals = grad_fn._bind(primals, {})  # defaults as arguments, as for grad
-    compiled = grad_fn.compiled_for(primals)
-    return compiled.finish(compiled.run(primals, tuple(tangents)))
-
-
-def _is_float_value(a: Any) -> bool:
-    return isinstance(a, float) or (is_array(a) and Aval.of(a).is_float)
 
 
 def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import api
+from . import api, directional
 
 
 def check_grads(f: Callable[..., Any], *args: Any, order: int = 1,
@@ -47,13 +47,14 @@ def check_grads(f: Callable[..., Any], *args: Any, order: int = 1,
 
 
 def _reverse(f, args, positions, directions, cotangents, specialize) -> float:
-    _, vjp_fn = api.vjp(f, *args, specialize=specialize)
+    _, vjp_fn = directional.vjp(f, *args, specialize=specialize)
     grads = vjp_fn(*cotangents)
     return sum(_dot(g, directions[i]) for g, i in zip(grads, positions))
 
 
 def _forward(f, args, positions, directions, cotangents, specialize) -> float:
-    out, tangents = api.jvp(f, args, [directions[i] for i in positions], specialize=specialize)
+    out, tangents = directional.jvp(f, args, [directions[i] for i in positions],
+                                    specialize=specialize)
     pairs = zip(_leaves(out, keep_all=True), _leaves(tangents, keep_all=True))
     tangent_leaves = [t for o, t in pairs if _is_output_leaf(o)]
     return sum(_dot(c, t) for c, t in zip(cotangents, tangent_leaves))

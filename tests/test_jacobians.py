@@ -1,0 +1,359 @@
+"""jacfwd, jacrev, hessian, hvp, and jvp/vjp as MindSpore 2.x spells them.
+
+Every derivative is checked against central finite differences in float64 (Jacobians
+column by column). Result structures follow what MindSpore 2.x returns, measured on
+it: a Jacobian has shape ``output.shape + input.shape``; several positions give a
+tuple over positions (one position, even ``(0,)``, the array alone); several outputs
+a tuple over outputs, each holding the positions' part; ``has_aux`` gives
+``(jacobian, aux)`` with aux the second output alone or the rest as a tuple.
+"""
+import control_cases as cases
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import nn
+
+RNG = np.random.default_rng(11)
+EPS = 1e-6
+
+
+def uniform(*shape):
+    return RNG.uniform(-1.0, 1.0, shape)
+
+
+def outputs_of(fn, args):
+    out = fn(*args)
+    return list(out) if isinstance(out, tuple) else [out]
+
+
+def numeric_jacobian(fn, args, out_index, position):
+    """d fn(*args)[out_index] / d args[position], column by column, shape out + in."""
+    x = np.asarray(args[position], dtype=np.float64)
+    out_shape = np.shape(outputs_of(fn, args)[out_index])
+    columns = []
+    for k in range(x.size):
+        step = np.zeros(x.size)
+        step[k] = EPS
+        step = step.reshape(x.shape)
+        hi, lo = list(args), list(args)
+        hi[position], lo[position] = x + step, x - step
+        diff = (np.asarray(outputs_of(fn, hi)[out_index]) -
+                np.asarray(outputs_of(fn, lo)[out_index])) / (2 * EPS)
+        columns.append(np.broadcast_to(diff, out_shape).ravel())
+    if not columns:
+        return np.zeros(out_shape + x.shape)
+    return np.stack(columns, axis=-1).reshape(out_shape + x.shape)
+
+
+def broadcast_sum(x, y):
+    return np.sin(x) * y + x ** 2          # x (3, 1), y (4,) -> (3, 4)
+
+
+def two_outputs(x, y):
+    return x * y, np.exp(x) + np.sum(y)    # (3,) and (3,)
+
+
+def matvec(m, x):
+    return np.tanh(m @ x)                  # (2, 3) @ (3,) -> (2,)
+
+
+def scalar_of_scalar(x):
+    return np.sin(x) * x ** 3              # 0-d -> 0-d
+
+
+def with_aux(x):
+    return np.cos(x) * x, np.sum(x), x * 2.0
+
+
+CASES = [  # (function, arguments, positions)
+    (broadcast_sum, (uniform(3, 1), uniform(4)), (0, 1)),
+    (two_outputs, (uniform(3), uniform(3)), (0, 1)),
+    (matvec, (uniform(2, 3), uniform(3)), (0, 1)),
+    (scalar_of_scalar, (np.array(0.7),), (0,)),
+    (cases.branch, (uniform(4),), (0,)),
+    (cases.branch, (-np.abs(uniform(4)),), (0,)),
+    (cases.loop_range, (uniform(3), uniform(3)), (0, 1)),
+    (cases.while_loop, (uniform(3) * 0.1,), (0,)),
+    (cases.break_and_continue, (uniform(2, 2),), (0,)),
+    (cases.rnn, (uniform(3, 2, 4), uniform(5, 5) * 0.5, uniform(4, 5) * 0.5), (1, 2)),
+]
+IDS = [f"{fn.__name__}-{i}" for i, (fn, _, _) in enumerate(CASES)]
+
+
+def expected(fn, args, positions, bare):
+    """The numeric Jacobians arranged as MindSpore arranges them."""
+    outs = fn(*args)
+    several = isinstance(outs, tuple)
+    per_output = [[numeric_jacobian(fn, args, i, p) for p in positions]
+                  for i in range(len(outs) if several else 1)]
+    arranged = [row[0] if bare else tuple(row) for row in per_output]
+    return tuple(arranged) if several else arranged[0]
+
+
+def assert_same_tree(got, want, rtol=1e-5, atol=1e-7):
+    assert type(got) is type(want) or not isinstance(want, tuple), (got, want)
+    if isinstance(want, tuple):
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_same_tree(g, w, rtol, atol)
+        return
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+@pytest.mark.parametrize(("fn", "args", "positions"), CASES, ids=IDS)
+def test_jacobian_matches_finite_differences(transform, fn, args, positions):
+    got = transform(fn, grad_position=positions)(*args)
+    assert_same_tree(got, expected(fn, args, positions, bare=len(positions) == 1))
+
+
+@pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+def test_one_position_gives_the_array_alone_even_as_a_tuple(transform):
+    x, y = uniform(3), uniform(3)
+    one = transform(two_outputs, grad_position=(1,))(x, y)
+    assert isinstance(one, tuple) and len(one) == 2  # a tuple over the outputs only
+    for i, jac in enumerate(one):
+        assert np.shape(jac) == np.shape(two_outputs(x, y)[i]) + np.shape(y)
+        np.testing.assert_allclose(jac, numeric_jacobian(two_outputs, (x, y), i, 1),
+                                   rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+def test_empty_input_gives_an_empty_jacobian(transform):
+    args = (np.zeros((0, 1)), uniform(2))
+    jac = transform(broadcast_sum, grad_position=(0, 1))(*args)
+    out_shape = np.shape(broadcast_sum(*args))
+    assert [np.shape(j) for j in jac] == [out_shape + np.shape(a) for a in args]
+
+
+@pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+def test_negative_position_and_float32_keep_dtype(transform):
+    m, x = uniform(2, 3).astype(np.float32), uniform(3).astype(np.float32)
+    jac = transform(matvec, grad_position=-1)(m, x)
+    assert jac.dtype == np.float32 and jac.shape == matvec(m, x).shape + x.shape
+    np.testing.assert_allclose(jac, numeric_jacobian(matvec, (m.astype(float), x.astype(float)),
+                                                     0, 1), rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("transform", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+def test_has_aux_differentiates_the_first_output_and_returns_the_rest(transform):
+    x = uniform(4)
+    jac, aux = transform(with_aux, has_aux=True)(x)
+    first = lambda x: with_aux(x)[0]
+    np.testing.assert_allclose(jac, numeric_jacobian(first, (x,), 0, 0), rtol=1e-5, atol=1e-7)
+    assert isinstance(aux, tuple) and len(aux) == 2  # the rest, as a tuple
+    np.testing.assert_allclose(aux[0], np.sum(x))
+    np.testing.assert_allclose(aux[1], x * 2.0)
+
+    def pair(x):
+        return np.sin(x), x * 3.0
+
+    jac, aux = transform(pair, has_aux=True)(x)  # two outputs: aux alone
+    np.testing.assert_allclose(jac, np.diag(np.cos(x)), rtol=1e-12)
+    np.testing.assert_allclose(aux, x * 3.0)
+
+
+def scalar_loss(x, y):
+    return np.sum(np.sin(x) * y ** 2) + np.sum(x ** 3)
+
+
+HESSIAN_CASES = [
+    (scalar_loss, (uniform(3), uniform(3)), (0, 1)),
+    (scalar_of_scalar, (np.array(0.3),), (0,)),
+    (cases.branch, (uniform(3),), (0,)),
+    (cases.loop_range, (uniform(3), uniform(3)), (0, 1)),
+    (cases.while_loop, (uniform(2) * 0.1,), (0,)),
+    (cases.break_and_continue, (uniform(3),), (0,)),
+    (cases.rnn, (uniform(2, 2, 3), uniform(3, 3) * 0.5, uniform(3, 3) * 0.5), (1,)),
+]
+
+
+def numeric_hessian(fn, args, positions):
+    """H[i][j] = d grad_i / d x_j, the gradient by adc.grad, differences column by column."""
+    gradient = adc.grad(fn, grad_position=positions)
+
+    def grads(*a):
+        g = gradient(*a)
+        return tuple(g) if len(positions) > 1 else g
+
+    return [[numeric_jacobian(grads, args, i, q) for q in positions]
+            for i in range(len(positions))]
+
+
+@pytest.mark.parametrize(("fn", "args", "positions"), HESSIAN_CASES,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(HESSIAN_CASES)])
+def test_hessian_matches_finite_differences_of_the_gradient(fn, args, positions):
+    got = adc.hessian(fn, grad_position=positions)(*args)
+    want = numeric_hessian(fn, args, positions)
+    want = want[0][0] if len(positions) == 1 else tuple(tuple(row) for row in want)
+    assert_same_tree(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("fn", "args", "positions"), HESSIAN_CASES,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(HESSIAN_CASES)])
+def test_hvp_is_the_hessian_times_the_vector(fn, args, positions):
+    v = tuple(uniform(*np.shape(a)) for a in args)
+    got = adc.hvp(fn, args, v, grad_position=positions)
+    got = got if len(positions) > 1 else (got,)
+    for i, p in enumerate(positions):
+        # v moves every argument, not only the differentiated ones: differences of the
+        # gradient along v (no Hessian formed on either side)
+        grad_i = adc.grad(fn, grad_position=p)
+        bumped = [np.asarray(a) + EPS * t for a, t in zip(args, v)]
+        dropped = [np.asarray(a) - EPS * t for a, t in zip(args, v)]
+        want = (grad_i(*bumped) - grad_i(*dropped)) / (2 * EPS)
+        assert np.shape(got[i]) == np.shape(args[p])
+        np.testing.assert_allclose(got[i], want, rtol=1e-5, atol=1e-6)
+
+
+def test_hessian_is_symmetric_and_agrees_with_jacobian_of_gradient():
+    x, y = uniform(3), uniform(3)
+    hess = adc.hessian(scalar_loss, grad_position=(0, 1))(x, y)
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(hess[i][j], hess[j][i].T, rtol=1e-12, atol=1e-12)
+    via_jacrev = adc.jacfwd(adc.grad(scalar_loss, grad_position=(0, 1)),
+                            grad_position=(0, 1))(x, y)
+    assert_same_tree(hess, via_jacrev, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("outer", [adc.jacfwd, adc.jacrev], ids=["jacfwd", "jacrev"])
+@pytest.mark.parametrize("inner", [adc.jacrev, adc.jacfwd], ids=["jacrev", "jacfwd"])
+@pytest.mark.parametrize(("fn", "args", "positions"), HESSIAN_CASES[:4],
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(HESSIAN_CASES[:4])])
+def test_jacobian_of_jacobian_of_a_scalar_function_is_the_hessian(outer, inner, fn, args,
+                                                                   positions):
+    got = outer(inner(fn, grad_position=positions), grad_position=positions)(*args)
+    assert_same_tree(got, adc.hessian(fn, grad_position=positions)(*args), rtol=1e-10,
+                     atol=1e-12)
+
+
+def test_jacobian_of_jacobian_of_a_vector_function_is_refused_where_called():
+    with pytest.raises(adc.AutodiffError, match=r"cannot differentiate jacrev\(cube\) again"
+                       ) as info:
+        adc.jacfwd(adc.jacrev(cube))(uniform(3))
+    assert "test_jacobians.py:" in str(info.value) and "hessian(f)" in str(info.value)
+
+
+# ------------------------------------------------------------------ jvp / vjp, MindSpore
+
+
+def cube(x):
+    return x ** 3
+
+
+def test_jvp_takes_a_bare_tensor_as_mindspore_does():
+    x, v = uniform(3), uniform(3)
+    out, tangent = adc.jvp(cube, x, v)
+    np.testing.assert_allclose(out, x ** 3)
+    np.testing.assert_allclose(tangent, 3 * x ** 2 * v, rtol=1e-12)
+    assert adc.jvp(cube, (x,), v)[1] == pytest.approx(tangent)  # (x,) with a bare v
+
+
+def test_jvp_with_several_inputs_and_outputs_mirrors_the_outputs():
+    x, y, vx, vy = uniform(3), uniform(3), uniform(3), uniform(3)
+    out, tangent = adc.jvp(two_outputs, [x, y], [vx, vy])
+    assert isinstance(out, tuple) and isinstance(tangent, tuple) and len(tangent) == 2
+    for i in range(2):
+        want = numeric_jacobian(two_outputs, (x, y), i, 0) @ vx + \
+            numeric_jacobian(two_outputs, (x, y), i, 1) @ vy
+        np.testing.assert_allclose(tangent[i], want, rtol=1e-5, atol=1e-7)
+
+
+def test_jvp_has_aux_returns_output_tangent_and_aux():
+    x, v = uniform(4), uniform(4)
+    out, tangent, aux = adc.jvp(with_aux, x, v, has_aux=True)
+    np.testing.assert_allclose(out, np.cos(x) * x)
+    np.testing.assert_allclose(tangent, (np.cos(x) - x * np.sin(x)) * v, rtol=1e-12)
+    assert isinstance(aux, tuple) and len(aux) == 2
+    np.testing.assert_allclose(aux[1], x * 2.0)
+
+
+def test_jvp_tangent_for_an_int_argument_must_be_zero():
+    def scaled(x, n):
+        return x * n
+
+    x, v = uniform(3), uniform(3)
+    assert adc.jvp(scaled, (x, 3), (v, None))[1] == pytest.approx(3 * v)
+    assert adc.jvp(scaled, (x, 3), (v, 0))[1] == pytest.approx(3 * v)
+    with pytest.raises(adc.AutodiffError, match="not a float value") as info:
+        adc.jvp(scaled, (x, 3), (v, 1.0))
+    assert "test_jacobians.py:" in str(info.value)
+
+
+def test_vjp_fn_takes_a_tuple_or_one_argument_per_output():
+    x, y, gx, gy = uniform(3), uniform(3), uniform(3), uniform(3)
+    out, vjp_fn = adc.vjp(two_outputs, x, y)
+    np.testing.assert_allclose(out[0], x * y)
+    want = [sum(numeric_jacobian(two_outputs, (x, y), i, p).T @ g
+                for i, g in enumerate((gx, gy))) for p in (0, 1)]
+    for grads in (vjp_fn((gx, gy)), vjp_fn(gx, gy)):
+        assert isinstance(grads, tuple) and len(grads) == 2
+        for g, w in zip(grads, want):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-7)
+    single = adc.vjp(cube, x)[1](gx)
+    assert isinstance(single, tuple) and len(single) == 1  # a tuple even for one input
+    np.testing.assert_allclose(single[0], 3 * x ** 2 * gx, rtol=1e-12)
+
+
+def test_vjp_has_aux_returns_output_function_and_aux():
+    x, g = uniform(4), uniform(4)
+    out, vjp_fn, aux = adc.vjp(with_aux, x, has_aux=True)
+    np.testing.assert_allclose(out, np.cos(x) * x)
+    assert isinstance(aux, tuple) and len(aux) == 2
+    (grad_x,) = vjp_fn(g)
+    np.testing.assert_allclose(grad_x, (np.cos(x) - x * np.sin(x)) * g, rtol=1e-12)
+
+
+class Affine(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = adc.Parameter(uniform(3), name="w")
+        self.b = adc.Parameter(uniform(1), name="b")
+
+    def construct(self, x):
+        return x * self.w + self.b
+
+
+def test_vjp_with_weights_returns_input_and_weight_gradients():
+    net, x, g = Affine(), uniform(3), uniform(3)
+    grads = adc.vjp(net, x, weights=net.trainable_params())[1](g)
+    (grad_x,), (grad_w, grad_b) = grads
+    np.testing.assert_allclose(grad_x, np.asarray(net.w) * g, rtol=1e-12)
+    np.testing.assert_allclose(grad_w, x * g, rtol=1e-12)
+    np.testing.assert_allclose(grad_b, [np.sum(g)], rtol=1e-12)
+    (grad_x,), grad_w = adc.vjp(net, x, weights=net.w)[1](g)  # one bare Parameter: bare
+    np.testing.assert_allclose(grad_w, x * g, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: adc.jacfwd(cube, grad_position=2)(uniform(3)), ValueError, "out of range"),
+    (lambda: adc.jacrev(cube, grad_position="0"), TypeError, "grad_position must be"),
+    (lambda: adc.jacrev(two_outputs, grad_position=1)(uniform(3), 2), TypeError,
+     "argument 1"),
+    (lambda: adc.jacfwd(cube, has_aux=True)(uniform(3)), ValueError, "more than one output"),
+    (lambda: adc.jacfwd(cube, has_aux="yes"), TypeError, "has_aux must be True or False"),
+    (lambda: adc.jvp(cube, "x", "v"), TypeError, "must be an array"),
+    (lambda: adc.jvp(two_outputs, (uniform(3), uniform(3)), (uniform(3),)), ValueError,
+     "one tangent per float argument"),
+    (lambda: adc.jvp(cube, uniform(3), uniform(4)), ValueError, "tangent 0 has shape"),
+    (lambda: adc.vjp(cube, uniform(3))[1](uniform(4)), ValueError, "cotangent 0 has shape"),
+    (lambda: adc.vjp(two_outputs, uniform(3), uniform(3))[1](uniform(3)), TypeError,
+     "one cotangent per float output"),
+    (lambda: adc.jvp(cube, uniform(3), uniform(3), has_aux=True), ValueError,
+     "more than one output"),
+    (lambda: adc.hessian(cube)(uniform(3)), TypeError, "one float scalar"),
+    (lambda: adc.vjp(cube, uniform(3), has_aux=1), TypeError, "has_aux must be True or"),
+], ids=["position-range", "position-type", "int-argument", "aux-single-output",
+        "aux-flag", "jvp-inputs", "jvp-count", "jvp-shape", "vjp-shape", "vjp-count",
+        "jvp-aux-single-output", "hessian-vector-output", "vjp-aux-flag"])
+def test_bad_arguments_raise_located_errors(call, error, message):
+    with pytest.raises(adc.AutodiffError, match=message) as info:
+        call()
+    assert isinstance(info.value, error)
+    assert "test_jacobians.py:" in str(info.value)  # the user's line
