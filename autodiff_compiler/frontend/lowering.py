@@ -27,7 +27,7 @@ from . import control, loops, syntax, unrolled
 from .aliasing import Aliases
 from .calls import has_var
 from .captures import Captures, Path
-from .cells import is_cell
+from .cells import is_cell, refuse_custom_bprop
 from .scope import LocalFunction, Scope
 from .source import definition_loc, parse_function
 
@@ -158,6 +158,7 @@ class Lowering:
         """Lower the call ``fn(*args)`` that a compilation starts from (``args``: one
         per parameter, keyword-only ones last, as ``split_arguments`` reads them)."""
         if is_cell(fn):
+            refuse_custom_bprop(fn, None)
             self.captures.paths[id(fn)] = Path.of_object(fn, type(fn).__name__.lower())
             target = type(fn).construct
             positional, keywords = split_arguments(inspect.signature(target), args, skip=1)
