@@ -10,11 +10,13 @@ declaring a class attribute:
   plain arrays.
 
 A Cell whose class defines ``bprop(self, *inputs, out, dout)`` asks for its own
-gradient; ``custom_bprop`` finds it so that no caller differentiates ``construct`` in
-its place (that would be a silently wrong gradient).
+gradient: every place that lowers a Cell call asks ``custom_bprop`` first and lowers
+it with ``lower_cell_with_bprop`` (``frontend.custom``), never by differentiating
+``construct`` in the rule's place, which would be a silently wrong gradient.
 """
 from __future__ import annotations
 
+import inspect
 import types
 from typing import Any
 
@@ -38,16 +40,31 @@ def custom_bprop(cell: Any) -> types.FunctionType | None:
     return bprop if isinstance(bprop, types.FunctionType) else None
 
 
-def refuse_custom_bprop(cell: Any, loc: Loc | None) -> None:
-    """Raise at ``loc`` (or at the ``bprop`` def) when ``cell`` defines ``bprop``: its
-    gradient must be the user's, never ``construct``'s ordinary one."""
-    bprop = custom_bprop(cell)
-    if bprop is None:
-        return
+def lower_cell_with_bprop(low: Any, cell: Any, args: tuple, kwargs: dict,
+                          loc: Loc | None) -> Any:
+    """A call of a Cell that defines ``bprop``, as MindSpore differentiates it: the
+    value is ``construct``'s; the gradient of the inputs is
+    ``bprop(*inputs, out, dout)``, and the Cell's own Parameters get none from it."""
+    from .custom import custom_call  # custom lowers through the Lowering, above this
+    construct, bprop = type(cell).construct, custom_bprop(cell)
     name = type(cell).__name__
-    raise AutodiffError(
-        f"Cell '{name}' defines bprop, and a custom bprop is not supported yet: "
-        f"differentiating '{name}.construct' would silently ignore it",
-        loc or definition_loc(bprop),
-        hint="write the gradient rule with autodiff_compiler.extend, or remove bprop to "
-             "differentiate construct itself")
+    try:
+        bound = inspect.signature(construct).bind(cell, *args, **kwargs)
+    except TypeError as err:
+        raise AutodiffError(f"bad call to '{name}': {err}", loc) from None
+    bound.apply_defaults()
+    inputs = tuple(bound.arguments.values())[1:]
+
+    def primal(ins: tuple) -> Any:
+        return low.call_function(construct, ins, {}, loc, self_obj=cell)
+
+    def augmented(ins: tuple) -> tuple[Any, Any]:
+        out = primal(ins)
+        return out, (ins, out)
+
+    def backward(residuals: Any, dout: Any) -> Any:
+        ins, out = residuals
+        return low.call_function(bprop, (*ins, out, dout), {}, loc, self_obj=cell)
+
+    return custom_call(low, f"{name}_construct", inputs, primal, augmented, backward, loc,
+                       definition_loc(bprop), f"Cell '{name}'.bprop")

@@ -1,0 +1,138 @@
+"""Calls whose gradient is the user's: a Cell's ``bprop`` and ``custom_vjp`` functions.
+
+Such a call is not inlined. It becomes a ``call`` of its primal body compiled on its
+own (an ``ir.Callee``), whose forward/backward pair (``derived["vjp"]``, the same pair
+reverse mode builds for any compiled function, ``ad.calls``) is made here instead of
+by differentiating the body: the forward runs the user's augmented forward and packs
+its residuals into a tape; the backward is the user's backward rule lowered from its
+source like any other function, so it appears in the generated code. Reverse mode
+then needs nothing new. Forward mode and a second derivative through such a call are
+refused at the call (``derived["custom"]`` names the rule for those errors).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import trees
+from ..errors import AutodiffError, Loc
+from ..ir import primitives as P
+from ..ir.builder import as_atom, building
+from ..ir.core import Aval, Callee, Const, Eqn, Function, Var, reads
+
+if TYPE_CHECKING:
+    from .lowering import Lowering
+
+# the residual tuple (an object, as ad.reverse's tapes are); read back by index
+TAPE = Aval(None, np.dtype(object))
+
+
+def _is_var(v: Any) -> bool:
+    return isinstance(v, Var)
+
+
+def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple], Any],
+                augmented: Callable[[tuple], tuple[Any, Any]],
+                backward: Callable[[Any, Any], Any], loc: Loc | None, rule_loc: Loc,
+                what: str) -> Any:
+    """Emit ``call`` of ``primal(inputs)`` whose adjoint is the user's rule.
+
+    ``augmented(inputs)`` lowers to ``(out, residuals)``; ``backward(residuals, dout)``
+    lowers the user's rule and must give a tuple with one cotangent (or None) per
+    input. Each callback lowers into the current builder; ``inputs`` are Vars or
+    values known when compiling (only Vars get cotangents). ``what`` names the rule in
+    errors (``Cell 'Net'.bprop``); ``rule_loc`` is where it is defined."""
+    for i, value in enumerate(inputs):
+        if not _is_var(value) and trees.flatten(value, _is_var)[0]:
+            raise AutodiffError(f"{what}: argument {i} holds arrays inside a container; "
+                                "a custom gradient takes arrays as separate arguments", loc,
+                                hint="pass each array as its own argument")
+    dynamic = [v for v in inputs if _is_var(v)]
+    params = {v: Var(v.aval, v.hint or "x") for v in dynamic}
+    local = tuple(params.get(v, v) if _is_var(v) else v for v in inputs)
+    callee = Callee(name)
+    with building(loc) as b:
+        out = primal(local)
+    out_leaves, out_skeleton = trees.flatten(out, _is_var)
+    invars = tuple(params[v] for v in dynamic)
+    callee.define(Function(callee.name, invars, tuple(b.eqns), tuple(map(as_atom, out_leaves)),
+                           rule_loc))
+    callee.skeleton = out_skeleton
+    callee.derived["custom"] = what
+    fwd = _forward(callee, local, augmented, loc)
+    bwd = _backward(callee, local, fwd, backward, what, loc, rule_loc)
+    callee.derived["vjp"] = (fwd, bwd, [])  # no cotangent for what the body captures
+    outs = [Var(o.aval, f"{callee.name}_out") for o in callee.fn.outvars]
+    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee}, loc))
+    return trees.unflatten(out_skeleton, outs)
+
+
+def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None) -> Callee:
+    """The primal's outputs and a tape of the residuals the backward rule reads."""
+    fwd = Callee(f"{callee.name}_forward")
+    fwd.derived["custom"] = callee.derived["custom"]
+    with building(loc) as b:
+        out, residuals = augmented(local)
+        out_leaves, skeleton = trees.flatten(out, _is_var)
+        if repr(skeleton) != repr(callee.skeleton):
+            raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output "
+                                "has another structure than the function's", loc,
+                                hint="return (out, residuals) with out as the function "
+                                     "returns it")
+        res_leaves, res_skeleton = trees.flatten(residuals, _is_var)
+        tape = Var(TAPE, f"{callee.name}_tape")
+        # then the inputs, whose shapes zeros need where the rule gives None
+        packed = [*map(as_atom, res_leaves), *callee.fn.invars]
+        b.eqns.append(Eqn((tape,), P.make_tuple, tuple(packed), {}, None))
+    fwd.define(Function(fwd.name, callee.fn.invars, tuple(b.eqns),
+                        (*map(as_atom, out_leaves), tape), callee.fn.loc))
+    fwd.skeleton = (res_skeleton, [v.aval if _is_var(v) else None for v in res_leaves],
+                    [getattr(v, "hint", None) or "res" for v in res_leaves])
+    return fwd
+
+
+def _backward(callee: Callee, local: tuple, fwd: Callee, backward: Callable, what: str,
+              loc: Loc | None, rule_loc: Loc) -> Callee:
+    """The user's rule on (residuals, dout), returning one cotangent per float input."""
+    bwd = Callee(f"{callee.name}_backward")
+    bwd.derived["custom"] = what
+    res_skeleton, res_avals, res_hints = fwd.skeleton
+    tape_in = Var(TAPE, f"{callee.name}_tape")
+    douts = [Var(o.aval, "dout") for o in callee.fn.outvars]
+    with building(loc) as b:
+        res_vars = []
+        for i, (aval, hint) in enumerate(zip(res_avals, res_hints)):
+            v = Var(aval or Aval(), hint)
+            b.eqns.append(Eqn((v,), P.getitem, (tape_in, Const(i)), {}, None))
+            res_vars.append(v)
+        residuals = trees.unflatten(res_skeleton, res_vars)
+        inputs = {}
+        for i, x in enumerate(callee.fn.invars, len(res_vars)):
+            inputs[x] = Var(x.aval, x.hint)
+            b.eqns.append(Eqn((inputs[x],), P.getitem, (tape_in, Const(i)), {}, None))
+        grads = backward(residuals, trees.unflatten(callee.skeleton, douts))
+        if not isinstance(grads, tuple):
+            raise AutodiffError(f"{what} must return a tuple of gradients, one per input, "
+                                f"but returned {type(grads).__name__}", rule_loc,
+                                hint="write `return (dx,)` for a single input")
+        if len(grads) != len(local):
+            raise AutodiffError(f"{what} returned {len(grads)} gradients for {len(local)} "
+                                f"inputs: it must return exactly one per input", rule_loc,
+                                hint="return None (or zeros) for an input without gradient")
+        outs = []
+        for x, g in zip(local, grads):
+            if not (_is_var(x) and x.aval.is_float):
+                continue
+            if g is None:
+                g = P.zeros_like(inputs[x])
+            elif not _is_var(g):
+                g = P.zeros_like(inputs[x]) + g
+            outs.append(as_atom(g))
+    read = {v for e in b.eqns for v in reads(e)} | {v for v in outs if _is_var(v)}
+    eqns = [e for e in b.eqns if not (e.prim is P.getitem and e.invars[0] is tape_in
+                                      and e.outvars[0] not in read)]  # residuals unused
+    bwd.define(Function(bwd.name, (tape_in, *douts), tuple(eqns), tuple(outs),
+                        callee.fn.loc))
+    return bwd
