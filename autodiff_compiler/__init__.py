@@ -6,6 +6,7 @@ tutorial code runs with only its import changed.
 """
 from . import extend
 from .api import GradFunction, grad, gradient_ir, gradient_source, jvp, value_and_grad, vjp
+from .custom import custom_vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .mindspore import nn, ops
 from .mindspore.ops import stop_gradient
@@ -36,7 +37,7 @@ from .mindspore.tensor import (
 from .testing import check_grads
 
 __all__ = [
-    "nn", "ops", "extend", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
+    "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",

@@ -61,57 +61,50 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
                            rule_loc))
     callee.skeleton = out_skeleton
     callee.derived["custom"] = what
-    fwd = _forward(callee, local, augmented, loc)
-    bwd = _backward(callee, local, fwd, backward, what, loc, rule_loc)
+    fwd_eqns, fwd_outs, packed, res_skeleton = _forward(callee, local, augmented, loc)
+    bwd, used = _backward(callee, local, packed, res_skeleton, backward, loc, rule_loc)
+    fwd = Callee(f"{callee.name}_forward")
+    fwd.derived["custom"] = what
+    tape = Var(TAPE, f"{callee.name}_tape")  # only what the rule reads
+    pack = Eqn((tape,), P.make_tuple, tuple(packed[i] for i in used), {}, None)
+    fwd.define(Function(fwd.name, invars, (*fwd_eqns, pack), (*fwd_outs, tape), rule_loc))
     callee.derived["vjp"] = (fwd, bwd, [])  # no cotangent for what the body captures
     outs = [Var(o.aval, f"{callee.name}_out") for o in callee.fn.outvars]
     low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee}, loc))
     return trees.unflatten(out_skeleton, outs)
 
 
-def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None) -> Callee:
-    """The primal's outputs and a tape of the residuals the backward rule reads."""
-    fwd = Callee(f"{callee.name}_forward")
-    fwd.derived["custom"] = callee.derived["custom"]
+def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None
+             ) -> tuple[list[Eqn], list[Any], list[Any], Any]:
+    """The augmented forward's equations and outputs, then what a tape may hold: its
+    residuals and the inputs (zeros need their shapes where the rule gives None)."""
     with building(loc) as b:
         out, residuals = augmented(local)
-        out_leaves, skeleton = trees.flatten(out, _is_var)
-        if repr(skeleton) != repr(callee.skeleton):
-            raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output "
-                                "has another structure than the function's", loc,
-                                hint="return (out, residuals) with out as the function "
-                                     "returns it")
-        res_leaves, res_skeleton = trees.flatten(residuals, _is_var)
-        tape = Var(TAPE, f"{callee.name}_tape")
-        # then the inputs, whose shapes zeros need where the rule gives None
-        packed = [*map(as_atom, res_leaves), *callee.fn.invars]
-        b.eqns.append(Eqn((tape,), P.make_tuple, tuple(packed), {}, None))
-    fwd.define(Function(fwd.name, callee.fn.invars, tuple(b.eqns),
-                        (*map(as_atom, out_leaves), tape), callee.fn.loc))
-    fwd.skeleton = (res_skeleton, [v.aval if _is_var(v) else None for v in res_leaves],
-                    [getattr(v, "hint", None) or "res" for v in res_leaves])
-    return fwd
+    out_leaves, skeleton = trees.flatten(out, _is_var)
+    if repr(skeleton) != repr(callee.skeleton):
+        raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output has "
+                            "another structure than the function's", loc,
+                            hint="return (out, residuals) with out as the function returns it")
+    res_leaves, res_skeleton = trees.flatten(residuals, _is_var)
+    packed = [*map(as_atom, res_leaves), *callee.fn.invars]
+    return list(b.eqns), list(map(as_atom, out_leaves)), packed, res_skeleton
 
 
-def _backward(callee: Callee, local: tuple, fwd: Callee, backward: Callable, what: str,
-              loc: Loc | None, rule_loc: Loc) -> Callee:
-    """The user's rule on (residuals, dout), returning one cotangent per float input."""
+def _backward(callee: Callee, local: tuple, packed: list[Any], res_skeleton: Any,
+              backward: Callable, loc: Loc | None, rule_loc: Loc) -> tuple[Callee, list[int]]:
+    """The user's rule on (residuals, dout), returning one cotangent per float input,
+    and which of ``packed`` it reads (the tape holds those, in that order)."""
+    what = callee.derived["custom"]
     bwd = Callee(f"{callee.name}_backward")
     bwd.derived["custom"] = what
-    res_skeleton, res_avals, res_hints = fwd.skeleton
     tape_in = Var(TAPE, f"{callee.name}_tape")
     douts = [Var(o.aval, "dout") for o in callee.fn.outvars]
+    unpacked = [Var(v.aval if _is_var(v) else Aval(), getattr(v, "hint", None) or "res")
+                for v in packed]
+    n_res = len(packed) - len(callee.fn.invars)
+    inputs = dict(zip(callee.fn.invars, unpacked[n_res:]))
     with building(loc) as b:
-        res_vars = []
-        for i, (aval, hint) in enumerate(zip(res_avals, res_hints)):
-            v = Var(aval or Aval(), hint)
-            b.eqns.append(Eqn((v,), P.getitem, (tape_in, Const(i)), {}, None))
-            res_vars.append(v)
-        residuals = trees.unflatten(res_skeleton, res_vars)
-        inputs = {}
-        for i, x in enumerate(callee.fn.invars, len(res_vars)):
-            inputs[x] = Var(x.aval, x.hint)
-            b.eqns.append(Eqn((inputs[x],), P.getitem, (tape_in, Const(i)), {}, None))
+        residuals = trees.unflatten(res_skeleton, unpacked[:n_res])
         grads = backward(residuals, trees.unflatten(callee.skeleton, douts))
         if not isinstance(grads, tuple):
             raise AutodiffError(f"{what} must return a tuple of gradients, one per input, "
@@ -131,8 +124,9 @@ def _backward(callee: Callee, local: tuple, fwd: Callee, backward: Callable, wha
                 g = P.zeros_like(inputs[x]) + g
             outs.append(as_atom(g))
     read = {v for e in b.eqns for v in reads(e)} | {v for v in outs if _is_var(v)}
-    eqns = [e for e in b.eqns if not (e.prim is P.getitem and e.invars[0] is tape_in
-                                      and e.outvars[0] not in read)]  # residuals unused
-    bwd.define(Function(bwd.name, (tape_in, *douts), tuple(eqns), tuple(outs),
-                        callee.fn.loc))
-    return bwd
+    used = [i for i, v in enumerate(unpacked) if v in read]
+    unpack = [Eqn((unpacked[i],), P.getitem, (tape_in, Const(k)), {}, None)
+              for k, i in enumerate(used)]
+    bwd.define(Function(bwd.name, (tape_in, *douts), (*unpack, *b.eqns), tuple(outs),
+                        rule_loc))
+    return bwd, used
