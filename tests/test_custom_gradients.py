@@ -232,8 +232,10 @@ def test_none_gradient_is_zeros():
 
 def test_second_derivative_is_refused_at_the_call():
     inner = adc.grad(lambda x: ops.sum(READS_OUT(x)))
-    with pytest.raises(AutodiffError, match="second derivative through Cell 'ReadsOut'"):
+    with pytest.raises(AutodiffError, match="second derivative through Cell 'ReadsOut'") \
+            as info:
         adc.grad(lambda x: ops.sum(inner(x)))(X)
+    assert "READS_OUT(x)" in info.value.loc.source  # the call, in the inner function
 
 
 def test_forward_mode_is_refused_at_the_call():
@@ -319,3 +321,20 @@ def test_custom_vjp_without_rule_is_refused():
 def test_custom_vjp_forward_mode_is_refused():
     with pytest.raises(AutodiffError, match="forward mode"):
         adc.jvp(lambda x: halved(x), (X,), (np.ones(3),))
+
+
+class WrongShape(nn.Cell):
+    def construct(self, x):
+        return x * x
+
+    def bprop(self, x, out, dout):
+        return (ops.sum(dout),)
+
+
+WRONG_SHAPE = WrongShape()
+
+
+def test_gradient_of_another_shape_is_refused():
+    # broadcasting a scalar here would silently be a wrong gradient
+    with pytest.raises(AutodiffError, match=r"shape \(\) for an input of shape \(3,\)"):
+        adc.grad(lambda x: ops.sum(WRONG_SHAPE(x)))(X)

@@ -122,6 +122,10 @@ def _backward(callee: Callee, local: tuple, packed: list[Any], res_skeleton: Any
                 g = P.zeros_like(inputs[x])
             elif not _is_var(g):
                 g = P.zeros_like(inputs[x]) + g
+            elif None not in (g.aval.shape, x.aval.shape) and g.aval.shape != x.aval.shape:
+                raise AutodiffError(f"{what} returned a gradient of shape {g.aval.shape} for "
+                                    f"an input of shape {x.aval.shape}", rule_loc,
+                                    hint="return each gradient in its input's shape")
             outs.append(as_atom(g))
     read = {v for e in b.eqns for v in reads(e)} | {v for v in outs if _is_var(v)}
     used = [i for i, v in enumerate(unpacked) if v in read]
