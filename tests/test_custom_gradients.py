@@ -10,7 +10,8 @@ silently wrong gradient. What MindSpore does:
 - too few gradients: "The output size of the 'bprop' must match the number of
   parameters in its corresponding primal function" (a RuntimeError); a result that is
   not a tuple: a TypeError. MindSpore drops extra gradients silently; we refuse them
-  too, since a miscounted rule is a likely bug;
+  too, since a miscounted rule is a likely bug. MindSpore returns a gradient of
+  another shape than its input as it is (a scalar for a (3,) input); we refuse it;
 - None for an input: MindSpore's grad returns None there; we return zeros (our grad
   always returns arrays).
 """
@@ -338,3 +339,25 @@ def test_gradient_of_another_shape_is_refused():
     # broadcasting a scalar here would silently be a wrong gradient
     with pytest.raises(AutodiffError, match=r"shape \(\) for an input of shape \(3,\)"):
         adc.grad(lambda x: ops.sum(WRONG_SHAPE(x)))(X)
+
+
+class Dup(nn.Cell):
+    def construct(self, x, y):
+        return x * y
+
+    def bprop(self, x, y, out, dout):
+        return (dout * 2.0, dout * 3.0)
+
+
+DUP = Dup()
+
+
+def test_array_passed_twice_gets_both_gradients():
+    # x at both positions: 2 (first input's rule) + 3 (second's), as MindSpore gives
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(DUP(x, x)))(X), 5.0 * np.ones(3))
+
+
+def test_forward_mode_through_the_cell_itself_is_located_at_its_bprop():
+    with pytest.raises(AutodiffError, match="forward mode") as info:
+        adc.jvp(SCALED, (X,), (np.ones(3),))
+    assert "def bprop" in info.value.loc.source

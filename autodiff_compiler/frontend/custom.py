@@ -50,13 +50,13 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
                                 "a custom gradient takes arrays as separate arguments", loc,
                                 hint="pass each array as its own argument")
     dynamic = [v for v in inputs if _is_var(v)]
-    params = {v: Var(v.aval, v.hint or "x") for v in dynamic}
-    local = tuple(params.get(v, v) if _is_var(v) else v for v in inputs)
+    # one parameter per position: an array passed twice gets a gradient at each
+    local = tuple(Var(v.aval, v.hint or "x") if _is_var(v) else v for v in inputs)
+    invars = tuple(v for v in local if _is_var(v))
     callee = Callee(name)
     with building(loc) as b:
         out = primal(local)
     out_leaves, out_skeleton = trees.flatten(out, _is_var)
-    invars = tuple(params[v] for v in dynamic)
     callee.define(Function(callee.name, invars, tuple(b.eqns), tuple(map(as_atom, out_leaves)),
                            rule_loc))
     callee.skeleton = out_skeleton
@@ -70,7 +70,8 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     fwd.define(Function(fwd.name, invars, (*fwd_eqns, pack), (*fwd_outs, tape), rule_loc))
     callee.derived["vjp"] = (fwd, bwd, [])  # no cotangent for what the body captures
     outs = [Var(o.aval, f"{callee.name}_out") for o in callee.fn.outvars]
-    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee}, loc))
+    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee},
+                                loc or rule_loc))  # differentiated itself: the rule's def
     return trees.unflatten(out_skeleton, outs)
 
 
