@@ -45,6 +45,10 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
                 raise AutodiffError(f"{self.fn.__qualname__}.defvjp: {what} must be a "
                                     f"Python function, not {rule!r}",
                                     hint="pass a def or a lambda for each rule")
+        if self.fwd is not None:  # gradients compiled with the old rule are cached
+            raise AutodiffError(f"{self.fn.__qualname__}.defvjp: the rule is already given",
+                                definition_loc(fwd),
+                                hint="wrap the function in a new custom_vjp for another rule")
         self.fwd, self.bwd = fwd, bwd
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

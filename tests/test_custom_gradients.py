@@ -361,3 +361,9 @@ def test_forward_mode_through_the_cell_itself_is_located_at_its_bprop():
     with pytest.raises(AutodiffError, match="forward mode") as info:
         adc.jvp(SCALED, (X,), (np.ones(3),))
     assert "def bprop" in info.value.loc.source
+
+
+def test_custom_vjp_rule_given_twice_is_refused():
+    # a gradient compiled with the first rule is cached: a second would be ignored
+    with pytest.raises(AutodiffError, match="already given"):
+        halved.defvjp(halved_fwd, halved_bwd)
