@@ -14,6 +14,13 @@ silently wrong gradient. What MindSpore does:
   another shape than its input as it is (a scalar for a (3,) input); we refuse it;
 - None for an input: MindSpore's grad returns None there; we return zeros (our grad
   always returns arrays).
+
+Refused here, answered by MindSpore (for whoever lifts the refusals): grad of grad
+through ``ReadsOut`` (bprop ``dout * out + x``) gives x^2 + x + 1, i.e. the outer
+derivative differentiates the bprop's body and reaches ``out`` through the Cell's bprop
+again (out' = 1 * out + x), not through construct (which would give 2x + 1). jvp of
+``ReadsOut`` at x = [1, 2, 3] with tangent ones gives the tangent [1, 4, 9]: neither
+construct's 2x nor the bprop's x^2 + x.
 """
 from __future__ import annotations
 
