@@ -6,6 +6,7 @@ tutorial code runs with only its import changed.
 """
 from . import extend
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
+from .custom import custom_vjp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
@@ -38,7 +39,7 @@ from .mindspore.tensor import (
 from .testing import check_grads
 
 __all__ = [
-    "nn", "ops", "extend", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
+    "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
     "jacfwd", "jacrev", "hessian", "hvp",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",

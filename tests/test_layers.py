@@ -30,8 +30,8 @@ LAYERS: dict[str, set[str]] = {
             "api"},
 }
 TOP = {"api": "api", "options": "api", "supported": "api", "extend": "api", "testing": "api",
-       "export": "api", "directional": "api", "jacobians": "api", "cli": "cli", "runfile": "cli",
-       "__main__": "cli", "__init__": "cli"}
+       "export": "api", "directional": "api", "jacobians": "api", "custom": "api",
+       "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 
 
 def layer_of(module: str) -> str:

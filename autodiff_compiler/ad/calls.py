@@ -48,11 +48,26 @@ def refuse_taped_call(eqn: Eqn) -> None:
     """A gradient's own recursive forward/backward pair passes a tape between calls:
     differentiating it again would need the tape's derivative, not built yet."""
     fn = eqn.params["callee"].fn
+    custom = eqn.params["callee"].derived.get("custom")
+    if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)) and custom is not None:
+        raise AutodiffError(f"a second derivative through {custom} is not supported yet",
+                            eqn.loc, hint="differentiate once, or take the derivative of "
+                                          "a function without a custom gradient")
     if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)):
         raise AutodiffError("a second derivative through recursion that ends on run-time "
                             "values is not supported yet", eqn.loc,
                             hint="write the recursion as a loop, or make it end on a value "
                                  "known when compiling (it is then unrolled)")
+
+
+def refuse_custom_tangent(eqn: Eqn) -> None:
+    """A custom gradient is a reverse-mode rule: forward mode would have to
+    differentiate the function itself and silently ignore the user's rule."""
+    custom = eqn.params["callee"].derived.get("custom")
+    if custom is not None:
+        raise AutodiffError(f"forward mode (jvp) through {custom} is not supported: the "
+                            "custom gradient is a reverse-mode rule", eqn.loc,
+                            hint="use grad or vjp through it")
 
 
 class CallRule:

@@ -27,7 +27,7 @@ from . import control, loops, syntax, unrolled
 from .aliasing import Aliases
 from .calls import has_var
 from .captures import Captures, Path
-from .cells import is_cell
+from .cells import custom_bprop, is_cell, lower_cell_with_bprop
 from .scope import LocalFunction, Scope
 from .source import definition_loc, parse_function
 
@@ -161,6 +161,8 @@ class Lowering:
             self.captures.paths[id(fn)] = Path.of_object(fn, type(fn).__name__.lower())
             target = type(fn).construct
             positional, keywords = split_arguments(inspect.signature(target), args, skip=1)
+            if custom_bprop(fn) is not None:
+                return lower_cell_with_bprop(self, fn, positional, keywords, None)
             return self.call_function(target, positional, keywords, None, self_obj=fn)
         if hasattr(fn, "__lower_call__"):
             return fn.__lower_call__(self, list(args), {}, None)

@@ -1,0 +1,90 @@
+"""``custom_vjp``: a function whose reverse-mode gradient is the user's rule.
+
+JAX's spelling, for users who know it::
+
+    f = adc.custom_vjp(f)          # or @adc.custom_vjp over the def
+    f.defvjp(f_fwd, f_bwd)         # f_fwd(*args) -> (out, residuals)
+                                   # f_bwd(residuals, g) -> one cotangent per argument
+
+Inside a differentiated function a call of ``f`` is compiled as a call whose value
+is ``f``'s and whose adjoint is ``f_bwd``, compiled from its source like any user
+function (so it shows in ``gradient_source``); the mechanism is the one a Cell's
+``bprop`` uses (``frontend.custom``). As with ``bprop``, forward mode and second
+derivatives through it are refused with a located error rather than answered by
+differentiating ``f`` itself, which would ignore the rule.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import types
+from typing import Any
+
+from .errors import AutodiffError
+from .frontend.custom import custom_call
+from .frontend.source import definition_loc
+
+
+class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
+    """Wrap ``fn`` so that its gradient is given by ``defvjp(fwd, bwd)``."""
+
+    def __init__(self, fn: types.FunctionType) -> None:
+        if not isinstance(fn, types.FunctionType):
+            raise AutodiffError(f"custom_vjp takes a Python function, not {fn!r}",
+                                hint="decorate a def with @custom_vjp")
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.fwd: types.FunctionType | None = None
+        self.bwd: types.FunctionType | None = None
+
+    def defvjp(self, fwd: types.FunctionType, bwd: types.FunctionType) -> None:
+        """``fwd(*args) -> (out, residuals)``; ``bwd(residuals, g)`` returns a tuple with
+        one cotangent (or None, meaning zeros) per argument of the function."""
+        for what, rule in (("fwd", fwd), ("bwd", bwd)):
+            if not isinstance(rule, types.FunctionType):
+                raise AutodiffError(f"{self.fn.__qualname__}.defvjp: {what} must be a "
+                                    f"Python function, not {rule!r}",
+                                    hint="pass a def or a lambda for each rule")
+        if self.fwd is not None:  # gradients compiled with the old rule are cached
+            raise AutodiffError(f"{self.fn.__qualname__}.defvjp: the rule is already given",
+                                definition_loc(fwd),
+                                hint="wrap the function in a new custom_vjp for another rule")
+        self.fwd, self.bwd = fwd, bwd
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"custom_vjp({self.fn.__qualname__})"
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        """Lower a call met while compiling: ``fn``'s value, the user's gradient."""
+        name = self.fn.__qualname__
+        fwd, bwd = self.fwd, self.bwd
+        if fwd is None or bwd is None:
+            raise AutodiffError(f"custom_vjp function '{name}' is differentiated before "
+                                "its rule is given", loc or definition_loc(self.fn),
+                                hint=f"call {self.fn.__name__}.defvjp(fwd, bwd) first")
+        try:
+            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+        except TypeError as err:
+            raise AutodiffError(f"bad call to '{name}': {err}", loc) from None
+        bound.apply_defaults()
+        what = f"the custom_vjp rule of '{name}'"
+
+        def primal(ins: tuple) -> Any:
+            return low.call_function(self.fn, ins, {}, loc)
+
+        def augmented(ins: tuple) -> tuple[Any, Any]:
+            result = low.call_function(fwd, ins, {}, loc)
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise AutodiffError(f"{what}: fwd must return (out, residuals)",
+                                    definition_loc(fwd),
+                                    hint="return the function's value and what bwd reads")
+            return result
+
+        def backward(residuals: Any, g: Any) -> Any:
+            return low.call_function(bwd, (residuals, g), {}, loc)
+
+        return custom_call(low, name, tuple(bound.arguments.values()), primal, augmented,
+                           backward, loc, definition_loc(bwd), what)

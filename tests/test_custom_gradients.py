@@ -1,0 +1,376 @@
+"""Custom gradients: a Cell's ``bprop`` is honoured as MindSpore honours it.
+
+Expected values are MindSpore 2.x's, measured in GRAPH_MODE, and each is derived here
+from what the ``bprop`` returns: differentiating ``construct`` instead would be a
+silently wrong gradient. What MindSpore does:
+
+- grad of a function calling the Cell, and grad of the Cell itself: the bprop's
+  gradient (``dout * 100`` with dout = ones -> 100 everywhere);
+- the Cell's own Parameters get zeros (bprop gives only the inputs' gradients);
+- too few gradients: "The output size of the 'bprop' must match the number of
+  parameters in its corresponding primal function" (a RuntimeError); a result that is
+  not a tuple: a TypeError. MindSpore drops extra gradients silently; we refuse them
+  too, since a miscounted rule is a likely bug. MindSpore returns a gradient of
+  another shape than its input as it is (a scalar for a (3,) input); we refuse it;
+- None for an input: MindSpore's grad returns None there; we return zeros (our grad
+  always returns arrays).
+
+Refused here, answered by MindSpore (for whoever lifts the refusals): grad of grad
+through ``ReadsOut`` (bprop ``dout * out + x``) gives x^2 + x + 1, i.e. the outer
+derivative differentiates the bprop's body and reaches ``out`` through the Cell's bprop
+again (out' = 1 * out + x), not through construct (which would give 2x + 1). jvp of
+``ReadsOut`` at x = [1, 2, 3] with tangent ones gives the tangent [1, 4, 9]: neither
+construct's 2x nor the bprop's x^2 + x.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import AutodiffError, Parameter, nn, ops
+
+X = np.array([1.0, 2.0, 3.0])
+Y = np.array([0.5, -1.0, 2.0])
+
+
+class Scaled(nn.Cell):
+    """``construct`` is x*x, but the declared gradient is 100 * dout."""
+
+    def construct(self, x):
+        return x * x
+
+    def bprop(self, x, out, dout):
+        return (dout * 100.0,)
+
+
+class Weighted(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(np.array([2.0, 3.0, 4.0]), name="w")
+
+    def construct(self, x):
+        return x * self.w
+
+    def bprop(self, x, out, dout):
+        return (dout * 7.0,)
+
+
+class ReadsOut(nn.Cell):
+    def construct(self, x):
+        return x * x
+
+    def bprop(self, x, out, dout):
+        return (dout * out + x,)
+
+
+class TrueRule(nn.Cell):
+    """bprop is the true derivative of construct: finite differences must agree."""
+
+    def construct(self, x, y):
+        return np.sin(x) * y
+
+    def bprop(self, x, y, out, dout):
+        return (dout * np.cos(x) * y, dout * np.sin(x))
+
+
+class TwoOutputs(nn.Cell):
+    def construct(self, x):
+        return x * 2.0, np.exp(x)
+
+    def bprop(self, x, out, dout):
+        return (dout[0] * 2.0 + dout[1] * out[1],)
+
+
+class UsesWeight(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(np.array([2.0, 3.0, 4.0]), name="w")
+
+    def construct(self, x):
+        return x * x
+
+    def bprop(self, x, out, dout):
+        return (dout * self.w,)
+
+
+class TooFew(nn.Cell):
+    def construct(self, x, y):
+        return x * y
+
+    def bprop(self, x, y, out, dout):
+        return (dout * 3.0,)
+
+
+class TooMany(nn.Cell):
+    def construct(self, x):
+        return x * 2.0
+
+    def bprop(self, x, out, dout):
+        return (dout, dout)
+
+
+class NotATuple(nn.Cell):
+    def construct(self, x):
+        return x * x
+
+    def bprop(self, x, out, dout):
+        return dout * 5.0
+
+
+class NoneForY(nn.Cell):
+    def construct(self, x, y):
+        return x * y
+
+    def bprop(self, x, y, out, dout):
+        return (dout * 3.0, None)
+
+
+class Plain(nn.Cell):
+    def construct(self, x):
+        return x * x
+
+
+SCALED, WEIGHTED, READS_OUT, TRUE_RULE = Scaled(), Weighted(), ReadsOut(), TrueRule()
+TWO_OUTPUTS, USES_WEIGHT, PLAIN = TwoOutputs(), UsesWeight(), Plain()
+TOO_FEW, TOO_MANY, NOT_A_TUPLE, NONE_FOR_Y = TooFew(), TooMany(), NotATuple(), NoneForY()
+
+
+def calls_scaled(x):
+    return ops.sum(SCALED(x))
+
+
+def test_grad_of_function_calling_the_cell_is_the_bprops():
+    # sum's dout is ones, so bprop gives 100 * ones; construct's 2x would be wrong
+    np.testing.assert_allclose(adc.grad(calls_scaled)(X), 100.0 * np.ones(3))
+
+
+def test_grad_of_the_cell_itself_is_the_bprops():
+    np.testing.assert_allclose(adc.grad(SCALED)(X), 100.0 * np.ones(3))
+
+
+def test_value_is_constructs():
+    value, g = adc.value_and_grad(calls_scaled)(X)
+    np.testing.assert_allclose(value, np.sum(X * X))
+    np.testing.assert_allclose(g, 100.0 * np.ones(3))
+
+
+def test_generated_source_shows_the_bprop():
+    source = adc.gradient_source(calls_scaled)
+    assert "dout * 100.0" in source
+
+
+def calls_weighted(x):
+    return ops.sum(WEIGHTED(x))
+
+
+def test_cells_own_parameters_get_zero_gradient():
+    # MindSpore: (7 * ones, (zeros,)): bprop gives x's gradient only
+    gx, (gw,) = adc.grad(calls_weighted, grad_position=0,
+                         weights=WEIGHTED.trainable_params())(X)
+    np.testing.assert_allclose(gx, 7.0 * np.ones(3))
+    np.testing.assert_allclose(gw, np.zeros(3))
+
+
+def test_bprop_reads_out_and_dout():
+    # dout * out + x with out = x*x: dout = ones gives x^2 + x, dout = 2 gives 2x^2 + x
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(READS_OUT(x)))(X), X ** 2 + X)
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(READS_OUT(x) * 2.0))(X),
+                               2 * X ** 2 + X)
+
+
+def true_rule_loss(x, y):
+    return ops.sum(TRUE_RULE(x, y) ** 2)
+
+
+def test_true_rule_agrees_with_finite_differences():
+    adc.check_grads(true_rule_loss, X, Y, modes=("rev",))
+    gx, gy = adc.grad(true_rule_loss, grad_position=(0, 1))(X, Y)
+    out = np.sin(X) * Y
+    np.testing.assert_allclose(gx, 2 * out * np.cos(X) * Y)
+    np.testing.assert_allclose(gy, 2 * out * np.sin(X))
+
+
+def two_outputs_loss(x):
+    a, b = TWO_OUTPUTS(x)
+    return ops.sum(a * 3.0 + b)
+
+
+def test_tuple_output_gets_a_tuple_dout():
+    # dout = (3, 1): 3*2 + exp(x), the true derivative
+    np.testing.assert_allclose(adc.grad(two_outputs_loss)(X), 6.0 + np.exp(X))
+    adc.check_grads(two_outputs_loss, X, modes=("rev",))
+
+
+def test_bprop_reads_the_cells_parameter():
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(USES_WEIGHT(x)))(X), USES_WEIGHT.w)
+
+
+def twice(x):
+    return ops.sum(SCALED(SCALED(x)) + PLAIN(x))
+
+
+def test_two_calls_chain_their_rules():
+    # the outer call's bprop gives 100, the inner's multiplies by 100; plain gives 2x
+    np.testing.assert_allclose(adc.grad(twice)(X), 100.0 * 100.0 + 2 * X)
+
+
+def test_too_few_gradients_is_a_located_error():
+    with pytest.raises(AutodiffError, match="returned 1 gradients for 2 inputs") as info:
+        adc.grad(lambda x, y: ops.sum(TOO_FEW(x, y)), grad_position=(0, 1))(X, Y)
+    assert "def bprop" in info.value.loc.source
+    assert info.value.loc.file.endswith("test_custom_gradients.py")
+
+
+def test_too_many_gradients_is_refused():
+    with pytest.raises(AutodiffError, match="returned 2 gradients for 1 inputs"):
+        adc.grad(lambda x: ops.sum(TOO_MANY(x)))(X)
+
+
+def test_result_not_a_tuple_is_refused():
+    with pytest.raises(AutodiffError, match="must return a tuple"):
+        adc.grad(lambda x: ops.sum(NOT_A_TUPLE(x)))(X)
+
+
+def test_none_gradient_is_zeros():
+    gx, gy = adc.grad(lambda x, y: ops.sum(NONE_FOR_Y(x, y)), grad_position=(0, 1))(X, Y)
+    np.testing.assert_allclose(gx, 3.0 * np.ones(3))
+    np.testing.assert_allclose(gy, np.zeros(3))
+
+
+def test_second_derivative_is_refused_at_the_call():
+    inner = adc.grad(lambda x: ops.sum(READS_OUT(x)))
+    with pytest.raises(AutodiffError, match="second derivative through Cell 'ReadsOut'") \
+            as info:
+        adc.grad(lambda x: ops.sum(inner(x)))(X)
+    assert "READS_OUT(x)" in info.value.loc.source  # the call, in the inner function
+
+
+def test_forward_mode_is_refused_at_the_call():
+    with pytest.raises(AutodiffError, match=r"forward mode \(jvp\) through Cell 'Scaled'") \
+            as info:
+        adc.jvp(calls_scaled, (X,), (np.ones(3),))
+    assert "SCALED(x)" in info.value.loc.source
+
+
+def test_cell_without_bprop_is_still_differentiated():
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(PLAIN(x)))(X), 2 * X)
+
+
+# ---------------------------------------------------------------------- custom_vjp
+
+
+@adc.custom_vjp
+def sin_times(x, y):
+    return np.sin(x) * y
+
+
+def sin_times_fwd(x, y):
+    return np.sin(x) * y, (np.cos(x), np.sin(x), y)
+
+
+def sin_times_bwd(res, g):
+    cos_x, sin_x, y = res
+    return (g * cos_x * y, g * sin_x)
+
+
+sin_times.defvjp(sin_times_fwd, sin_times_bwd)
+
+
+@adc.custom_vjp
+def halved(x):
+    return x * 2.0
+
+
+def halved_fwd(x):
+    return x * 2.0, ()
+
+
+def halved_bwd(res, g):
+    return (g * 0.5,)  # deliberately not the derivative (2): the rule must win
+
+
+halved.defvjp(halved_fwd, halved_bwd)
+
+
+@adc.custom_vjp
+def undefined_rule(x):
+    return x * 2.0
+
+
+def sin_times_loss(x, y):
+    return ops.sum(sin_times(x, y) ** 2)
+
+
+def test_custom_vjp_true_rule_agrees_with_finite_differences():
+    adc.check_grads(sin_times_loss, X, Y, modes=("rev",))
+    gx, gy = adc.grad(sin_times_loss, grad_position=(0, 1))(X, Y)
+    out = np.sin(X) * Y
+    np.testing.assert_allclose(gx, 2 * out * np.cos(X) * Y)
+    np.testing.assert_allclose(gy, 2 * out * np.sin(X))
+
+
+def test_custom_vjp_rule_wins_and_shows_in_the_source():
+    # d/dx sum(halved(x)) by the rule is 0.5 (x * 2's true derivative, 2, is ignored)
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(halved(x)))(X), 0.5 * np.ones(3))
+    np.testing.assert_allclose(adc.grad(halved)(X), 0.5 * np.ones(3))
+    assert "g * 0.5" in adc.gradient_source(lambda x: ops.sum(halved(x)))
+
+
+def test_custom_vjp_called_outside_a_gradient_is_the_function():
+    np.testing.assert_allclose(sin_times(X, Y), np.sin(X) * Y)
+
+
+def test_custom_vjp_without_rule_is_refused():
+    with pytest.raises(AutodiffError, match="before its rule is given"):
+        adc.grad(lambda x: ops.sum(undefined_rule(x)))(X)
+
+
+def test_custom_vjp_forward_mode_is_refused():
+    with pytest.raises(AutodiffError, match="forward mode"):
+        adc.jvp(lambda x: halved(x), (X,), (np.ones(3),))
+
+
+class WrongShape(nn.Cell):
+    def construct(self, x):
+        return x * x
+
+    def bprop(self, x, out, dout):
+        return (ops.sum(dout),)
+
+
+WRONG_SHAPE = WrongShape()
+
+
+def test_gradient_of_another_shape_is_refused():
+    # broadcasting a scalar here would silently be a wrong gradient
+    with pytest.raises(AutodiffError, match=r"shape \(\) for an input of shape \(3,\)"):
+        adc.grad(lambda x: ops.sum(WRONG_SHAPE(x)))(X)
+
+
+class Dup(nn.Cell):
+    def construct(self, x, y):
+        return x * y
+
+    def bprop(self, x, y, out, dout):
+        return (dout * 2.0, dout * 3.0)
+
+
+DUP = Dup()
+
+
+def test_array_passed_twice_gets_both_gradients():
+    # x at both positions: 2 (first input's rule) + 3 (second's), as MindSpore gives
+    np.testing.assert_allclose(adc.grad(lambda x: ops.sum(DUP(x, x)))(X), 5.0 * np.ones(3))
+
+
+def test_forward_mode_through_the_cell_itself_is_located_at_its_bprop():
+    with pytest.raises(AutodiffError, match="forward mode") as info:
+        adc.jvp(SCALED, (X,), (np.ones(3),))
+    assert "def bprop" in info.value.loc.source
+
+
+def test_custom_vjp_rule_given_twice_is_refused():
+    # a gradient compiled with the first rule is cached: a second would be ignored
+    with pytest.raises(AutodiffError, match="already given"):
+        halved.defvjp(halved_fwd, halved_bwd)
