@@ -212,35 +212,43 @@ def test_unchanged_guards_do_not_recompile():
 # ---------------------------------------------------------------------------- source
 
 
-def test_source_edited_after_import_raises_located_error(tmp_path, monkeypatch):
+@pytest.fixture
+def edited_module(tmp_path, monkeypatch):
+    """``edit(name, before, after)``: a module imported from ``before``, whose file then
+    holds ``after`` (as linecache sees it): the module and the code Python runs are the
+    old ones."""
     import linecache
     monkeypatch.syspath_prepend(str(tmp_path))
-    path = tmp_path / "edited_on_disk.py"
-    path.write_text("def f(x):\n    return x ** 2\n")
-    module = importlib.import_module("edited_on_disk")
-    try:
-        path.write_text("def f(x):\n    return x ** 3\n")
+    names = []
+
+    def edit(name, before, after):
+        path = tmp_path / f"{name}.py"
+        path.write_text(before)
+        module = importlib.import_module(name)
+        names.append(name)
+        path.write_text(after)
         linecache.checkcache(str(path))
-        with pytest.raises(adc.AutodiffError, match="changed since it was imported") as err:
-            adc.grad(module.f)(3.0)
-        assert "edited_on_disk.py:1" in str(err.value)
-        assert "restart" in str(err.value) or "reload" in str(err.value)
-    finally:
-        sys.modules.pop("edited_on_disk", None)
+        return module
+
+    yield edit
+    for name in names:
+        sys.modules.pop(name, None)
 
 
-def test_source_edited_elsewhere_in_its_file_still_compiles(tmp_path, monkeypatch):
-    import linecache
-    monkeypatch.syspath_prepend(str(tmp_path))
-    path = tmp_path / "edited_elsewhere.py"
-    path.write_text("def f(x):\n    return x ** 2\n\n\ndef g(x):\n    return x\n")
-    module = importlib.import_module("edited_elsewhere")
-    try:
-        path.write_text("def f(x):\n    return x ** 2\n\n\ndef g(x):\n    return x * 5\n")
-        linecache.checkcache(str(path))
-        assert adc.grad(module.f)(3.0) == pytest.approx(6.0)
-    finally:
-        sys.modules.pop("edited_elsewhere", None)
+def test_source_edited_after_import_raises_located_error(edited_module):
+    module = edited_module("edited_on_disk", "def f(x):\n    return x ** 2\n",
+                           "def f(x):\n    return x ** 3\n")
+    with pytest.raises(adc.AutodiffError, match="changed since it was imported") as err:
+        adc.grad(module.f)(3.0)
+    assert "edited_on_disk.py:1" in str(err.value)
+    assert "restart" in str(err.value) or "reload" in str(err.value)
+
+
+def test_source_edited_elsewhere_in_its_file_still_compiles(edited_module):
+    module = edited_module("edited_elsewhere",
+                           "def f(x):\n    return x ** 2\n\n\ndef g(x):\n    return x\n",
+                           "def f(x):\n    return x ** 2\n\n\ndef g(x):\n    return x * 5\n")
+    assert adc.grad(module.f)(3.0) == pytest.approx(6.0)
 
 
 class Config:

@@ -18,46 +18,23 @@ import numpy as np
 
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
-from .ops_nn import (
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    dense,
-    elu,
-    l1_loss,
-    leaky_relu,
-    log_softmax,
-    logsumexp,
-    mse_loss,
-    nll_loss,
-    one_hot,
-    relu,
-    relu6,
-    silu,
-    softmax,
-    softplus,
-    softsign,
-)
+from . import ops_nn
+from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
 from .tensor import float32
 
 __all__ = [
-    "matmul", "bmm", "dense", "outer", "inner", "tensor_dot", "einsum", "trace", "det",
-    "inverse", "norm",
-    "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "eye", "arange",
-    "linspace", "one_hot", "stop_gradient",
-    "sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std",
-    "cumsum", "cumprod", "logsumexp", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",
+    "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "eye", "arange", "linspace",
+    "stop_gradient", "sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin",
+    "var", "std", "cumsum", "cumprod", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "add", "sub", "mul", "div", "neg", "pow", "square", "sqrt", "rsqrt", "reciprocal", "exp",
-    "log", "log1p", "expm1", "abs", "sign", "sin", "cos", "tan", "tanh", "sinh", "cosh",
-    "atan2", "maximum", "minimum", "clamp", "clip", "where", "floor", "ceil", "round",
-    "isnan", "isfinite", "logical_and", "logical_or", "logical_not", "equal", "not_equal",
-    "greater", "greater_equal", "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne",
-    "reshape", "transpose", "permute", "swapaxes", "squeeze", "expand_dims", "unsqueeze",
-    "flatten", "broadcast_to", "concat", "cat", "stack", "split", "tile", "flip", "gather",
-    "sigmoid", "relu", "relu6", "leaky_relu", "elu", "silu", "softplus", "softsign",
-    "softmax", "log_softmax",
-    "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss",
-    "cross_entropy", "nll_loss",
+    "log", "log1p", "expm1", "abs", "sign", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan2",
+    "maximum", "minimum", "clamp", "clip", "where", "floor", "ceil", "round", "isnan", "isfinite",
+    "logical_and", "logical_or", "logical_not", "equal", "not_equal", "greater", "greater_equal",
+    "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne", "reshape", "transpose", "permute",
+    "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
+    "stack", "split", "tile", "flip", "gather", "sigmoid",
+    *ops_nn.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases
