@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from .scope import Scope
 
 
+# Builtins that rearrange a Python container holding arrays: they run while compiling
+# (the container is Python's; the arrays in it are not touched).
+_CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate])
+
+
 class BoundArrayMethod:
     """``x.sum`` before it is called: a method of a symbolic array."""
 
@@ -72,6 +77,10 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if func is len and len(args) == 1:
         return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
                                                                                    args[0])
+    if func in _CONTAINER_BUILTINS and not kwargs and \
+            all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
+        value = func(*args)
+        return low.new_list(value) if isinstance(value, list | dict) else value
     if func is sum and args and isinstance(args[0], list | tuple):
         total = args[1] if len(args) > 1 else 0
         for item in args[0]:

@@ -23,7 +23,7 @@ from ..ir import primitives as P
 from ..ir.builder import Builder, as_atom, building
 from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
-from . import control, loops, syntax, unrolled
+from . import comprehensions, control, loops, syntax, unrolled
 from .aliasing import Aliases
 from .calls import has_var
 from .captures import Captures, Path
@@ -40,7 +40,7 @@ class Lowering:
     statements: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
-        **syntax.EXPRESSIONS, **control.EXPRESSIONS}
+        **syntax.EXPRESSIONS, **control.EXPRESSIONS, **comprehensions.EXPRESSIONS}
 
     def __init__(self) -> None:
         self.captures = Captures()

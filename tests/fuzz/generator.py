@@ -70,7 +70,7 @@ class _Generator:
         kinds = [self.assign, self.assign, self.assign, self.update, self.update]
         if depth < 2:
             kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
-                      self.closure, self.list_loop, self.early_return]
+                      self.closure, self.list_loop, self.comprehension, self.early_return]
         return self.rng.choice(kinds)(depth)
 
     def assign(self, depth: int) -> list[Stmt]:
@@ -236,6 +236,29 @@ class _Generator:
         self.ex.env[name] = (3, *shape)
         return [Stmt(f"{parts} = []"), Stmt(f"for {i} in range(3):", (body,)),
                 Stmt(f"{name} = np.stack({parts})")]
+
+    def comprehension(self, depth: int) -> list[Stmt]:
+        """A list or generator comprehension over a range, a tuple of constants or the
+        rows of an array, stacked or summed; its loop variable is its own."""
+        self.features.add("comprehension")
+        shape, name, k = self.rng.choice(SHAPES[:5]), self.fresh("c"), self.fresh("k")
+        over = self.rng.choice(["range(3)", "(0.5, -1.0, 2.0)", "rows"])
+        rows = [n for n, s in self.ex.env.items() if len(s) >= 1 and s[1:] == shape]
+        if over == "rows" and rows:
+            source = self.rng.choice(rows)
+            elt = self._scoped(lambda: self.ex.env.update({k: shape}) or
+                               f"np.tanh({k}) * {self.ex.expr(shape, 1)}")
+            self.ex.env[name] = shape
+            return [Stmt(f"{name} = sum([{elt} for {k} in {source}])")]
+        over = "range(3)" if over == "rows" else over
+        elt = self._scoped(lambda: (self.ex.ints.append(k) if over == "range(3)" else
+                                    self.ex.env.update({k: ()})) or
+                           f"{self.ex.expr(shape, 2)} * {k}")
+        if self.rng.random() < 0.5:
+            self.ex.env[name] = (3, *shape)
+            return [Stmt(f"{name} = np.stack([{elt} for {k} in {over}])")]
+        self.ex.env[name] = shape
+        return [Stmt(f"{name} = sum({elt} for {k} in {over} if {k} != 1)")]
 
     # ------------------------------------------------------------------ helpers
 
