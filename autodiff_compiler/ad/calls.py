@@ -22,6 +22,8 @@ def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
         return callee.derived["vjp"]
     fn = callee.fn
     fwd, bwd = Callee(f"{callee.name}_forward"), Callee(f"{callee.name}_backward")
+    if "custom" in callee.derived:  # what a second derivative through them is refused as
+        fwd.derived["custom"] = bwd.derived["custom"] = callee.derived["custom"]
     captured = [v for v in callee.free if v.aval.is_float]
     callee.derived["vjp"] = (fwd, bwd, captured)
     wrt = [v for v in fn.invars if v.aval.is_float] + captured
@@ -83,15 +85,29 @@ class CallRule:
     @staticmethod
     def backward(eqn: Eqn, tape: Any, adjoints: Any) -> None:
         bwd, captured, tape_var = tape
-        fn = eqn.params["callee"].fn
-        cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
-        args = [a for a, v in zip(eqn.invars, fn.invars) if v.aval.is_float]
+        callee = eqn.params["callee"]
+        cts = [as_atom(adjoints.get_or_zeros(o)) for o in eqn.outvars]
+        args = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
         outs = [cotangent_var(a) if isinstance(a, Var) else Var(Aval(), "g_const") for a in args]
         outs += [cotangent_var(w) for w in captured]
-        current().eqns.append(Eqn(tuple(outs), P.call, (tape_var, *map(as_atom, cts)),
+        # a Cell's backward hooks: on the output's cotangents, then on the inputs'
+        on_outputs, on_inputs = callee.derived.get("cotangent_hooks", (None, None))
+        if on_outputs is not None:
+            cts = _call(on_outputs, cts, eqn)
+        current().eqns.append(Eqn(tuple(outs), P.call, (tape_var, *cts),
                                   {"callee": bwd}, adjoint_loc(eqn.loc)))
+        if on_inputs is not None:
+            outs[:len(args)] = _call(on_inputs, [*outs[:len(args)], *cts], eqn)
         for a, g in zip([*args, *captured], outs):
             adjoints.add(a, g)
+
+
+def _call(callee: Callee, args: list, eqn: Eqn) -> list[Var]:
+    """A call of ``callee`` in the adjoint of ``eqn``; its results."""
+    outs = [Var(o.aval, o.hint if isinstance(o, Var) else "g") for o in callee.fn.outvars]
+    current().eqns.append(Eqn(tuple(outs), P.call, tuple(args), {"callee": callee},
+                              adjoint_loc(eqn.loc)))
+    return outs
 
 
 R.REGION_RULES[P.call] = CallRule

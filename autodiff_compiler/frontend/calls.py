@@ -19,7 +19,7 @@ from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
 from . import arguments
-from .cells import custom_bprop, is_cell, lower_cell_with_bprop
+from .cells import is_cell, lower_cell_call
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -62,9 +62,7 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if hasattr(func, "__lower_call__"):
         return func.__lower_call__(low, args, kwargs, loc)
     if is_cell(func):
-        if custom_bprop(func) is not None:
-            return lower_cell_with_bprop(low, func, tuple(args), kwargs, loc)
-        return low.call_function(type(func).construct, tuple(args), kwargs, loc, self_obj=func)
+        return lower_cell_call(low, func, tuple(args), kwargs, loc)
     if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
         low.captures.paths.setdefault(id(func.__self__), low.captures.path_of(func.__self__))
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)

@@ -9,10 +9,12 @@ declaring a class attribute:
   receives as a plain ``ndarray``, so arithmetic on it is NumPy's and its results are
   plain arrays.
 
-A Cell whose class defines ``bprop(self, *inputs, out, dout)`` asks for its own
-gradient: every place that lowers a Cell call asks ``custom_bprop`` first and lowers
-it with ``lower_cell_with_bprop`` (``frontend.custom``), never by differentiating
-``construct`` in the rule's place, which would be a silently wrong gradient.
+Every place that lowers a Cell call goes through ``lower_cell_call``, which honours
+what the Cell asks beyond ``construct``: a class defining ``bprop(self, *inputs, out,
+dout)`` gives its own gradient (``lower_cell_with_bprop``, never differentiating
+``construct`` in the rule's place, which would be a silently wrong gradient), and an
+instance's ``__cell_hooks__`` (``frontend.hooks``) run around it. The hooks are
+guarded, so a hook registered after compiling recompiles rather than being skipped.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import types
 from typing import Any
 
 from ..errors import AutodiffError, Loc
+from .captures import Guard
 from .source import definition_loc
 
 
@@ -38,6 +41,22 @@ def custom_bprop(cell: Any) -> types.FunctionType | None:
     """The ``bprop`` a Cell's class defines, or None."""
     bprop = getattr(type(cell), "bprop", None)
     return bprop if isinstance(bprop, types.FunctionType) else None
+
+
+def lower_cell_call(low: Any, cell: Any, args: tuple, kwargs: dict, loc: Loc | None) -> Any:
+    """A call of ``cell`` inside a differentiated function (``low`` a ``Lowering``)."""
+    hooks = getattr(cell, "__cell_hooks__", ())
+    low.captures.guard(Guard(low.captures.path_of(cell).attr("__cell_hooks__"), hooks))
+
+    def lower_construct(args: tuple, kwargs: dict) -> Any:
+        if custom_bprop(cell) is not None:
+            return lower_cell_with_bprop(low, cell, args, kwargs, loc)
+        return low.call_function(type(cell).construct, args, kwargs, loc, self_obj=cell)
+
+    if not hooks:
+        return lower_construct(args, kwargs)
+    from .hooks import lower_hooked  # hooks lowers through the Lowering, above this
+    return lower_hooked(low, cell, args, kwargs, loc, lower_construct)
 
 
 def lower_cell_with_bprop(low: Any, cell: Any, args: tuple, kwargs: dict,

@@ -44,10 +44,27 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     input. Each callback lowers into the current builder; ``inputs`` are Vars or
     values known when compiling (only Vars get cotangents). ``what`` names the rule in
     errors (``Cell 'Net'.bprop``); ``rule_loc`` is where it is defined."""
+    callee, local, dynamic = called_alone(name, inputs, primal, loc, rule_loc, what)
+    fwd_eqns, fwd_outs, packed, res_skeleton = _forward(callee, local, augmented, loc)
+    bwd, used = _backward(callee, local, packed, res_skeleton, backward, loc, rule_loc)
+    fwd = Callee(f"{callee.name}_forward")
+    fwd.derived["custom"] = what
+    tape = Var(TAPE, f"{callee.name}_tape")  # only what the rule reads
+    pack = Eqn((tape,), P.make_tuple, tuple(packed[i] for i in used), {}, None)
+    fwd.define(Function(fwd.name, callee.fn.invars, (*fwd_eqns, pack), (*fwd_outs, tape), rule_loc))
+    callee.derived["vjp"] = (fwd, bwd, [])  # no cotangent for what the body captures
+    return emit_call(low, callee, dynamic, loc or rule_loc)  # else located at the rule's def
+
+
+def called_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: Loc | None,
+                 rule_loc: Loc | None, what: str) -> tuple[Callee, tuple, list[Var]]:
+    """``primal(inputs)`` lowered on its own as a ``Callee`` (its gradient is then made
+    by someone other than the inliner), the inputs it takes as its parameters, and the
+    caller's values passed to them. ``what`` names the special call in errors."""
     for i, value in enumerate(inputs):
         if not _is_var(value) and trees.flatten(value, _is_var)[0]:
             raise AutodiffError(f"{what}: argument {i} holds arrays inside a container; "
-                                "a custom gradient takes arrays as separate arguments", loc,
+                                "it takes arrays as separate arguments", loc,
                                 hint="pass each array as its own argument")
     dynamic = [v for v in inputs if _is_var(v)]
     # one parameter per position: an array passed twice gets a gradient at each
@@ -61,18 +78,14 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
                            rule_loc))
     callee.skeleton = out_skeleton
     callee.derived["custom"] = what
-    fwd_eqns, fwd_outs, packed, res_skeleton = _forward(callee, local, augmented, loc)
-    bwd, used = _backward(callee, local, packed, res_skeleton, backward, loc, rule_loc)
-    fwd = Callee(f"{callee.name}_forward")
-    fwd.derived["custom"] = what
-    tape = Var(TAPE, f"{callee.name}_tape")  # only what the rule reads
-    pack = Eqn((tape,), P.make_tuple, tuple(packed[i] for i in used), {}, None)
-    fwd.define(Function(fwd.name, invars, (*fwd_eqns, pack), (*fwd_outs, tape), rule_loc))
-    callee.derived["vjp"] = (fwd, bwd, [])  # no cotangent for what the body captures
+    return callee, local, dynamic
+
+
+def emit_call(low: Lowering, callee: Callee, dynamic: list[Var], loc: Loc | None) -> Any:
+    """The ``call`` of ``callee`` on ``dynamic``, its results shaped as it returns them."""
     outs = [Var(o.aval, f"{callee.name}_out") for o in callee.fn.outvars]
-    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee},
-                                loc or rule_loc))  # differentiated itself: the rule's def
-    return trees.unflatten(out_skeleton, outs)
+    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee}, loc))
+    return trees.unflatten(callee.skeleton, outs)
 
 
 def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None

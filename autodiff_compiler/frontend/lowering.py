@@ -27,7 +27,7 @@ from . import comprehensions, control, loops, syntax, unrolled
 from .aliasing import Aliases
 from .calls import has_var
 from .captures import Captures, Path
-from .cells import custom_bprop, is_cell, lower_cell_with_bprop
+from .cells import is_cell, lower_cell_call
 from .scope import LocalFunction, Scope
 from .source import definition_loc, parse_function
 
@@ -161,9 +161,7 @@ class Lowering:
             self.captures.paths[id(fn)] = Path.of_object(fn, type(fn).__name__.lower())
             target = type(fn).construct
             positional, keywords = split_arguments(inspect.signature(target), args, skip=1)
-            if custom_bprop(fn) is not None:
-                return lower_cell_with_bprop(self, fn, positional, keywords, None)
-            return self.call_function(target, positional, keywords, None, self_obj=fn)
+            return lower_cell_call(self, fn, positional, keywords, None)
         if hasattr(fn, "__lower_call__"):
             return fn.__lower_call__(self, list(args), {}, None)
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):

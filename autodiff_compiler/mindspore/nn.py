@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import ops, ops_nn
+from . import hooks, ops, ops_nn
 from .tensor import HeUniform, Parameter, ParameterTuple, Uniform, float32, initializer
 
 
@@ -22,6 +22,7 @@ class Cell:
     """Base class of models: subclass it and write ``construct``."""
 
     __calls_construct__ = True  # calling a Cell runs construct (frontend.cells)
+    __cell_hooks__: tuple = ()  # replaced per instance by register_*_hook (hooks)
 
     def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
         object.__setattr__(self, "_params", {})
@@ -44,7 +45,27 @@ class Cell:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.__cell_hooks__:
+            return hooks.call(self, args, kwargs)
         return self.construct(*args, **kwargs)
+
+    # Hooks, as MindSpore's PyNative mode runs them (``hooks``); each returns a handle
+    # whose ``remove()`` takes the hook off again.
+
+    def register_forward_pre_hook(self, hook_fn: Any, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> hooks.HookHandle:
+        return hooks.register(self, "forward_pre", hook_fn, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook_fn: Any, *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> hooks.HookHandle:
+        return hooks.register(self, "forward", hook_fn, prepend, with_kwargs)
+
+    def register_backward_pre_hook(self, hook_fn: Any) -> hooks.HookHandle:
+        return hooks.register(self, "backward_pre", hook_fn)
+
+    def register_backward_hook(self, hook_fn: Any) -> hooks.HookHandle:
+        return hooks.register(self, "backward", hook_fn)
 
     def get_parameters(self, expand: bool = True) -> list[Parameter]:
         params = list(self.__dict__.get("_params", {}).values())
