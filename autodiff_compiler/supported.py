@@ -16,10 +16,13 @@ def supported_markdown() -> str:
         if family == surface.EXTENDED:
             continue
         rows.append(f"| {family} | {' '.join(f'`{n}`' for n in dict.fromkeys(names))} |")
-    cells = [name for name, obj in vars(nn).items()
-             if isinstance(obj, type) and issubclass(obj, nn.Cell) and not name.startswith("_")]
+    training = [*nn.optim.__all__, *nn.lr.__all__]
+    cells = [name for name, obj in vars(nn).items() if isinstance(obj, type)
+             and issubclass(obj, nn.Cell) and not name.startswith("_") and name not in training]
     rows += ["", "MindSpore's `ops`: " + " ".join(f"`{n}`" for n in sorted(ops.__all__)) + ".",
-             "", "MindSpore's `nn`: " + " ".join(f"`{n}`" for n in cells) + "."]
+             "", "MindSpore's `nn`: " + " ".join(f"`{n}`" for n in cells) + ".",
+             "", "Optimizers and learning rates (`nn`, `nn.optim`): "
+             + " ".join(f"`{n}`" for n in training) + "."]
     return "\n".join(rows) + "\n"
 
 
@@ -31,5 +34,6 @@ def write_readme(path: str = "README.md") -> None:
         text = f.read()
     head, rest = text.split(surface.README_BEGIN)
     _, tail = rest.split(surface.README_END)
-    with open(path, "w") as f:
-        f.write(f"{head}{surface.README_BEGIN}\n{supported_markdown()}{surface.README_END}{tail}")
+    text = f"{head}{surface.README_BEGIN}\n{supported_markdown()}{surface.README_END}{tail}"
+    with open(path, "w") as f:  # only once the new text is whole
+        f.write(text)

@@ -120,3 +120,16 @@ def test_readme_lists_the_generated_surface():
     assert supported.supported_markdown() in readme, (
         "README.md is out of date: run "
         "`python -c 'import autodiff_compiler.supported as s; s.write_readme()'`")
+
+
+def test_rendering_the_readme_leaves_it_whole_when_the_table_fails(tmp_path, monkeypatch):
+    readme = tmp_path / "README.md"
+    readme.write_text((ROOT / "README.md").read_text())
+
+    def broken() -> str:
+        raise RuntimeError("table")
+
+    monkeypatch.setattr(supported, "supported_markdown", broken)
+    with pytest.raises(RuntimeError):
+        supported.write_readme(str(readme))
+    assert readme.read_text() == (ROOT / "README.md").read_text()

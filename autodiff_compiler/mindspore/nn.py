@@ -287,3 +287,25 @@ class SoftmaxCrossEntropyWithLogits(_Loss):
             labels = ops.one_hot(labels, logits.shape[-1], 1.0, 0.0)
         loss = -ops.sum(labels * ops.log_softmax(logits, -1), -1)
         return ops_nn.reduce(loss, self.reduction)
+
+
+# Optimizers and learning rates are Cells too; they import Cell from here, so they are
+# re-exported last (``nn.SGD``, ``nn.optim.SGD``, ``nn.ExponentialDecayLR``...).
+from . import lr, optim  # noqa: E402, F401
+from .lr import (  # noqa: E402, F401
+    CosineDecayLR,
+    ExponentialDecayLR,
+    InverseDecayLR,
+    LearningRateSchedule,
+    NaturalExpDecayLR,
+    PolynomialDecayLR,
+    WarmUpLR,
+    cosine_decay_lr,
+    exponential_decay_lr,
+    inverse_decay_lr,
+    natural_exp_decay_lr,
+    piecewise_constant_lr,
+    polynomial_decay_lr,
+    warmup_lr,
+)
+from .optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402, F401

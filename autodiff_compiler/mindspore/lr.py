@@ -1,0 +1,179 @@
+"""MindSpore's learning rates: schedules called per step, and lists computed ahead.
+
+``nn.ExponentialDecayLR(...)`` and its siblings are Cells taking the global step; an
+optimizer calls one each step. ``nn.exponential_decay_lr(...)`` and its siblings return
+a Python list with one rate per step, counted in epochs (``step // step_per_epoch``).
+The formulas are MindSpore 2.10's as it computes them (measured; see
+tests/test_optimizers.py), including two places where its docstrings say otherwise:
+``NaturalExpDecayLR`` decays by ``exp(-rate * step)``, ``decay_steps`` counting only
+with ``is_stair`` (then ``step`` is rounded down to a multiple of it), and
+``natural_exp_decay_lr`` likewise in epochs.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .nn import Cell
+
+
+class LearningRateSchedule(Cell):
+    """A learning rate as a function of the global step (``construct(global_step)``)."""
+
+    def __call__(self, global_step: Any) -> np.ndarray:
+        return np.float32(self.construct(int(np.asarray(global_step))))
+
+    def construct(self, global_step: int) -> float:
+        raise NotImplementedError(f"{type(self).__name__} must define construct()")
+
+
+def _progress(step: float, steps: float, stair: bool) -> float:
+    return math.floor(step / steps) if stair else step / steps
+
+
+class ExponentialDecayLR(LearningRateSchedule):
+    """``lr * rate ** (step / decay_steps)`` (the exponent rounded down with
+    ``is_stair``)."""
+
+    def __init__(self, learning_rate: float, decay_rate: float, decay_steps: int,
+                 is_stair: bool = False) -> None:
+        super().__init__()
+        self.lr, self.rate, self.steps, self.stair = learning_rate, decay_rate, decay_steps, \
+            is_stair
+
+    def construct(self, global_step: int) -> float:
+        return self.lr * self.rate ** _progress(global_step, self.steps, self.stair)
+
+
+class NaturalExpDecayLR(ExponentialDecayLR):
+    """``lr * exp(-rate * step)``, ``step`` rounded down to a multiple of
+    ``decay_steps`` with ``is_stair``."""
+
+    def construct(self, global_step: int) -> float:
+        p = math.floor(global_step / self.steps) * self.steps if self.stair else global_step
+        return self.lr * math.exp(-self.rate * p)
+
+
+class InverseDecayLR(ExponentialDecayLR):
+    """``lr / (1 + rate * step / decay_steps)`` (rounded down with ``is_stair``)."""
+
+    def construct(self, global_step: int) -> float:
+        return self.lr / (1 + self.rate * _progress(global_step, self.steps, self.stair))
+
+
+class CosineDecayLR(LearningRateSchedule):
+    """From ``max_lr`` down to ``min_lr`` along half a cosine over ``decay_steps``."""
+
+    def __init__(self, min_lr: float, max_lr: float, decay_steps: int) -> None:
+        super().__init__()
+        self.min_lr, self.max_lr, self.steps = min_lr, max_lr, decay_steps
+
+    def construct(self, global_step: int) -> float:
+        return _cosine(self.min_lr, self.max_lr, global_step, self.steps)
+
+
+class PolynomialDecayLR(LearningRateSchedule):
+    """``(lr - end) * (1 - step / decay_steps) ** power + end``, held at ``end`` after
+    ``decay_steps``; with ``update_decay_steps`` the horizon grows to the next multiple
+    of ``decay_steps`` instead."""
+
+    def __init__(self, learning_rate: float, end_learning_rate: float, decay_steps: int,
+                 power: float, update_decay_steps: bool = False) -> None:
+        super().__init__()
+        self.lr, self.end, self.steps, self.power = learning_rate, end_learning_rate, \
+            decay_steps, power
+        self.update = update_decay_steps
+
+    def construct(self, global_step: int) -> float:
+        return _polynomial(self.lr, self.end, global_step, self.steps, self.power, self.update)
+
+
+class WarmUpLR(LearningRateSchedule):
+    """``lr * min(step, warmup_steps) / warmup_steps``."""
+
+    def __init__(self, learning_rate: float, warmup_steps: int) -> None:
+        super().__init__()
+        self.lr, self.steps = learning_rate, warmup_steps
+
+    def construct(self, global_step: int) -> float:
+        return self.lr * min(global_step, self.steps) / self.steps
+
+
+def _cosine(min_lr: float, max_lr: float, step: float, steps: float) -> float:
+    return min_lr + 0.5 * (max_lr - min_lr) * (1 + math.cos(math.pi * min(step, steps) / steps))
+
+
+def _polynomial(lr: float, end: float, step: float, steps: float, power: float,
+                update: bool) -> float:
+    if update:
+        steps = steps * max(1, math.ceil(step / steps))
+    else:
+        step = min(step, steps)
+    return (lr - end) * (1 - step / steps) ** power + end
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+def _epochs(total_step: int, step_per_epoch: int) -> list[int]:
+    return [i // step_per_epoch for i in range(total_step)]
+
+
+def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> list[float]:
+    """``learning_rates[k]`` for the steps before ``milestone[k]`` (and after the one
+    before it)."""
+    if len(milestone) != len(learning_rates):
+        raise ValueError("piecewise_constant_lr: milestone and learning_rates must have "
+                         "the same length")
+    out: list[float] = []
+    for end, lr in zip(milestone, learning_rates):
+        out += [lr] * (end - len(out))
+    return out
+
+
+def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
+                         step_per_epoch: int, decay_epoch: int,
+                         is_stair: bool = False) -> list[float]:
+    return [learning_rate * decay_rate ** _progress(e, decay_epoch, is_stair)
+            for e in _epochs(total_step, step_per_epoch)]
+
+
+def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
+                         step_per_epoch: int, decay_epoch: int,
+                         is_stair: bool = False) -> list[float]:
+    return [learning_rate * math.exp(-decay_rate * (math.floor(e / decay_epoch) * decay_epoch
+                                                    if is_stair else e))
+            for e in _epochs(total_step, step_per_epoch)]
+
+
+def inverse_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
+                     step_per_epoch: int, decay_epoch: int, is_stair: bool = False) -> list[float]:
+    return [learning_rate / (1 + decay_rate * _progress(e, decay_epoch, is_stair))
+            for e in _epochs(total_step, step_per_epoch)]
+
+
+def cosine_decay_lr(min_lr: float, max_lr: float, total_step: int, step_per_epoch: int,
+                    decay_epoch: int) -> list[float]:
+    return [_cosine(min_lr, max_lr, e, decay_epoch) for e in _epochs(total_step, step_per_epoch)]
+
+
+def polynomial_decay_lr(learning_rate: float, end_learning_rate: float, total_step: int,
+                        step_per_epoch: int, decay_epoch: int, power: float,
+                        update_decay_epoch: bool = False) -> list[float]:
+    return [_polynomial(learning_rate, end_learning_rate, e, decay_epoch, power,
+                        update_decay_epoch) for e in _epochs(total_step, step_per_epoch)]
+
+
+def warmup_lr(learning_rate: float, total_step: int, step_per_epoch: int,
+              warmup_epoch: int) -> list[float]:
+    return [learning_rate * min(e, warmup_epoch) / warmup_epoch
+            for e in _epochs(total_step, step_per_epoch)]
+
+
+SCHEDULES = ["LearningRateSchedule", "ExponentialDecayLR", "NaturalExpDecayLR",
+             "InverseDecayLR", "CosineDecayLR", "PolynomialDecayLR", "WarmUpLR"]
+LISTS = ["piecewise_constant_lr", "exponential_decay_lr", "natural_exp_decay_lr",
+         "inverse_decay_lr", "cosine_decay_lr", "polynomial_decay_lr", "warmup_lr"]
+__all__ = SCHEDULES + LISTS

@@ -1,0 +1,182 @@
+"""Optimizers and learning rates against MindSpore's own numbers.
+
+``data/mindspore_optim.json`` holds what MindSpore 2.10 computed (its script,
+``data/measure_mindspore_optim.py``, says how to measure again): three steps of each
+optimizer from the same Parameters and gradients, and each schedule and list of
+learning rates. Our float32 results must agree to float32 rounding.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import Parameter, nn, ops
+
+MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_optim.json").read_text())
+W0 = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], np.float32)
+G0 = np.array([0.5, 1.5], np.float32)
+GRADS = [[np.array([[0.1, -0.2, 0.3], [0.4, -0.5, 0.6]], np.float32) * (k + 1),
+          np.array([0.7, -0.8], np.float32) / (k + 1)] for k in range(3)]
+
+OPTIMIZERS = {
+    "sgd": lambda p: nn.SGD(p, learning_rate=0.1),
+    "sgd_mom": lambda p: nn.SGD(p, learning_rate=0.1, momentum=0.9),
+    "sgd_mom_damp": lambda p: nn.SGD(p, learning_rate=0.1, momentum=0.9, dampening=0.3),
+    "sgd_nesterov": lambda p: nn.SGD(p, learning_rate=0.1, momentum=0.9, nesterov=True),
+    "sgd_wd": lambda p: nn.SGD(p, learning_rate=0.1, momentum=0.9, weight_decay=0.01),
+    "momentum": lambda p: nn.Momentum(p, learning_rate=0.1, momentum=0.9),
+    "momentum_wd": lambda p: nn.Momentum(p, learning_rate=0.1, momentum=0.9, weight_decay=0.01),
+    "adam": lambda p: nn.Adam(p, learning_rate=0.01),
+    "adam_wd": lambda p: nn.Adam(p, learning_rate=0.01, weight_decay=0.1),
+    "adam_nesterov": lambda p: nn.Adam(p, learning_rate=0.01, use_nesterov=True),
+    "adam_amsgrad": lambda p: nn.Adam(p, learning_rate=0.01, use_amsgrad=True),
+    "adamw": lambda p: nn.AdamWeightDecay(p, learning_rate=0.01, weight_decay=0.1),
+    "adamw_nowd": lambda p: nn.AdamWeightDecay(p, learning_rate=0.01),
+    "sgd_lr_list": lambda p: nn.SGD(p, learning_rate=[0.1, 0.05, 0.01]),
+    "adam_explr": lambda p: nn.Adam(p, learning_rate=nn.ExponentialDecayLR(0.01, 0.5, 1)),
+    "sgd_group": lambda p: nn.SGD([{"params": [p[0]], "lr": 0.5, "weight_decay": 0.1},
+                                   {"params": [p[1]]}], learning_rate=0.1),
+    "momentum_group_wd": lambda p: nn.Momentum([{"params": [p[0]], "weight_decay": 0.1},
+                                                {"params": [p[1]], "weight_decay": 0.2}],
+                                               learning_rate=0.1, momentum=0.9),
+}
+SCHEDULES = {
+    "exp": lambda: nn.ExponentialDecayLR(0.1, 0.9, 2),
+    "exp_stair": lambda: nn.ExponentialDecayLR(0.1, 0.9, 2, True),
+    "cos": lambda: nn.CosineDecayLR(0.01, 0.1, 4),
+    "poly": lambda: nn.PolynomialDecayLR(0.1, 0.01, 4, 0.5),
+    "poly_upd": lambda: nn.PolynomialDecayLR(0.1, 0.01, 2, 0.5, True),
+    "warmup": lambda: nn.WarmUpLR(0.1, 3),
+    "inv": lambda: nn.InverseDecayLR(0.1, 0.5, 2),
+    "nat": lambda: nn.NaturalExpDecayLR(0.1, 0.5, 2),
+}
+LISTS = {
+    "piecewise": lambda: nn.piecewise_constant_lr([2, 5, 6], [0.1, 0.05, 0.01]),
+    "exp": lambda: nn.exponential_decay_lr(0.1, 0.9, 6, 2, 1),
+    "exp_stair": lambda: nn.exponential_decay_lr(0.1, 0.9, 6, 2, 2, True),
+    "cos": lambda: nn.cosine_decay_lr(0.01, 0.1, 6, 2, 2),
+    "poly": lambda: nn.polynomial_decay_lr(0.1, 0.01, 6, 2, 2, 0.5),
+    "warmup": lambda: nn.warmup_lr(0.1, 6, 2, 2),
+    "inv": lambda: nn.inverse_decay_lr(0.1, 0.5, 6, 2, 2),
+    "nat": lambda: nn.natural_exp_decay_lr(0.1, 0.5, 6, 2, 2),
+}
+
+
+def _parameters():
+    return [Parameter(W0.copy(), name="w"), Parameter(G0.copy(), name="bn.gamma")]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_three_steps_match_mindspore(name):
+    params = _parameters()
+    opt = OPTIMIZERS[name](params)
+    for grads, (w, gamma) in zip(GRADS, MEASURED["trajectories"][name]):
+        assert opt(tuple(grads)) == (True, True)
+        np.testing.assert_allclose(params[0], w, rtol=0, atol=5e-7)
+        np.testing.assert_allclose(params[1], gamma, rtol=0, atol=5e-7)
+    assert all(p.dtype == np.float32 for p in params)
+
+
+def test_momentum_nesterov_follows_the_documented_update():
+    """MindSpore documents p -= lr * (g + u * v); on CPU its kernel ignores the flag
+    (its numbers equal plain momentum's). We apply the documented update."""
+    params = _parameters()
+    opt = nn.Momentum(params, learning_rate=0.1, momentum=0.9, use_nesterov=True)
+    w, v = W0.astype(np.float64), np.zeros_like(W0, np.float64)
+    for grads in GRADS:
+        opt(tuple(grads))
+        v = 0.9 * v + grads[0]
+        w = w - 0.1 * (grads[0] + 0.9 * v)
+        np.testing.assert_allclose(params[0], w, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_schedules_match_mindspore(name):
+    schedule = SCHEDULES[name]()
+    got = [float(schedule(k)) for k in range(7)]
+    np.testing.assert_allclose(got, MEASURED["schedules"][name], rtol=1e-6)
+
+
+@pytest.mark.parametrize("steps", [2, 4])
+def test_natural_exp_decay_in_stairs(steps):
+    schedule = nn.NaturalExpDecayLR(0.1, 0.5, steps, True)
+    np.testing.assert_allclose([float(schedule(k)) for k in range(6)],
+                               MEASURED["natural_exp_stair"][str(steps)], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_learning_rate_lists_match_mindspore(name):
+    np.testing.assert_allclose(LISTS[name](), MEASURED["lists"][name], rtol=1e-12)
+
+
+def test_get_lr_follows_the_global_step_and_states_are_named_as_mindspore():
+    w = Parameter(W0.copy(), name="w")
+    opt = nn.Adam([w], learning_rate=nn.ExponentialDecayLR(0.01, 0.5, 1))
+    before = float(opt.get_lr())
+    opt((GRADS[0][0],))
+    np.testing.assert_allclose([before, float(opt.get_lr())],
+                               MEASURED["get_lr_before_after_one_step"], rtol=1e-6)
+    assert [p.name for p in opt.moment1] == MEASURED["state_names"]
+    assert [p.name for p in opt.parameters] == ["w"]
+    assert nn.optim.Adam is nn.Adam
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.dense = nn.Dense(3, 2)
+
+    def construct(self, x):
+        return self.dense(x)
+
+
+def test_training_step_as_mindspore_writes_it_lowers_the_loss_and_is_seen_by_the_gradient():
+    np.random.seed(0)
+    net = Net()
+    x = np.random.default_rng(1).normal(size=(8, 3)).astype(np.float32)
+    y = x @ np.array([[1.0, -2.0], [0.5, 0.0], [-1.0, 1.0]], np.float32) + 0.5  # learnable
+    loss_fn = nn.MSELoss()
+    opt = nn.Adam(net.trainable_params(), learning_rate=0.05)
+
+    def forward_fn(data, label):
+        logits = net(data)
+        return loss_fn(logits, label), logits
+
+    grad_fn = adc.value_and_grad(forward_fn, None, opt.parameters, has_aux=True)
+    losses = []
+    for _ in range(20):
+        (loss, _), grads = grad_fn(x, y)
+        opt(grads)
+        losses.append(float(loss))
+    assert losses[-1] < 0.5 * losses[0]
+    # the compiled gradient reads the updated Parameters: its value is the loss now
+    (loss, _), _ = grad_fn(x, y)
+    np.testing.assert_allclose(loss, float(ops.mse_loss(net(x), y)), rtol=1e-6)
+
+
+def test_float64_parameters_stay_float64():
+    w = Parameter(np.ones(3), name="w")
+    nn.Adam([w], learning_rate=0.1)((np.full(3, 0.5),))
+    assert w.dtype == np.float64
+    np.testing.assert_allclose(w, 0.9)
+
+
+@pytest.mark.parametrize("make, grads, error, message", [
+    (lambda p: nn.SGD(p), (GRADS[0][0],), ValueError, "holds 2 Parameters"),
+    (lambda p: nn.SGD(p), (GRADS[0][0], np.ones(3, np.float32)), ValueError, "has shape"),
+    (lambda p: nn.SGD(p, learning_rate=[0.1]), None, ValueError, "learning-rate list"),
+    (lambda p: nn.SGD([1.0]), None, TypeError, "Parameters or group dicts"),
+    (lambda p: nn.SGD([]), None, ValueError, "at least one Parameter"),
+    (lambda p: nn.Momentum(p, 0.1, momentum=1), None, ValueError, "momentum must be a float"),
+    (lambda p: nn.SGD(p, nesterov=True), None, ValueError, "Nesterov"),
+    (lambda p: nn.Adam(p, beta1=1.0), None, ValueError, "beta1"),
+])
+def test_bad_use_is_a_clear_error(make, grads, error, message):
+    with pytest.raises(error, match=message):
+        opt = make(_parameters())
+        for g in [grads] if grads is not None else [tuple(GRADS[0])] * 2:
+            opt(g)
