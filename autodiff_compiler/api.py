@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import AutodiffError
+from .frontend.cells import is_cell
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
-from .mindspore.nn import Cell
 from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
@@ -55,7 +55,7 @@ class GradFunction:
         fast = _ENTRIES.get(self._key)
         if fast is not None:
             self.__class__ = fast
-        target = type(fn).construct if isinstance(fn, Cell) else fn
+        target = type(fn).construct if is_cell(fn) else fn
         self.__name__ = getattr(target, "__name__", "fn")
         self.__qualname__ = getattr(target, "__qualname__", self.__name__)
         self.__doc__ = getattr(target, "__doc__", None)
@@ -172,7 +172,7 @@ def _evict(table: dict) -> None:
 def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
     """``signature`` with the defaults the function has now (``__defaults__`` and
     ``__kwdefaults__`` may have been replaced since it was worked out)."""
-    target = type(fn).construct if isinstance(fn, Cell) else getattr(fn, "__func__", fn)
+    target = type(fn).construct if is_cell(fn) else getattr(fn, "__func__", fn)
     had = any(p.default is not p.empty for p in signature.parameters.values())
     if not had and getattr(target, "__defaults__", None) is None and \
             getattr(target, "__kwdefaults__", None) is None:
@@ -189,7 +189,7 @@ def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
 
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
     """How ``fn`` is called (a Cell: its ``construct`` without ``self``)."""
-    if not isinstance(fn, Cell):
+    if not is_cell(fn):
         return inspect.signature(fn)
     sig = inspect.signature(type(fn).construct)
     return sig.replace(parameters=list(sig.parameters.values())[1:])
@@ -198,7 +198,7 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature:
 def _fn_key(fn: Any) -> tuple:
     """What a compilation of ``fn`` depends on besides its arguments and guards: its
     code (first), closure cells and globals."""
-    if isinstance(fn, Cell):
+    if is_cell(fn):
         return (_code_of(fn), id(fn))
     if isinstance(fn, GradFunction):
         return (_code_of(fn), _fn_key(fn.fn), fn.spec.key())
@@ -207,7 +207,7 @@ def _fn_key(fn: Any) -> tuple:
 
 
 def _code_of(fn: Any) -> Any:
-    if isinstance(fn, Cell):
+    if is_cell(fn):
         return type(fn).construct.__code__
     if isinstance(fn, GradFunction):
         return _code_of(fn.fn)

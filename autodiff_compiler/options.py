@@ -12,7 +12,7 @@ import numpy as np
 
 from . import backends
 from .errors import AutodiffError, AutodiffTypeError
-from .mindspore.tensor import Parameter
+from .frontend.cells import is_parameter
 from .pipeline.spec import GradSpec
 
 
@@ -38,12 +38,12 @@ def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: b
                          "say what to differentiate with respect to")
     has_aux, return_ids = _flag("has_aux", has_aux), _flag("return_ids", return_ids)
     positions = None if grad_position is None else grad_positions(grad_position)
-    bare_weight, params = isinstance(weights, Parameter), None
+    bare_weight, params = is_parameter(weights), None
     if weights is not None:
         iterable = isinstance(weights, Iterable) and not isinstance(weights, np.ndarray)
         params = (weights,) if bare_weight or not iterable else tuple(weights)
         for w in params:
-            if not isinstance(w, Parameter):
+            if not is_parameter(w):
                 raise AutodiffTypeError(
                     f"weights must be Parameters, not {type(w).__name__}",
                     hint="wrap the array: Parameter(array, name='w'), or pass it as an "

@@ -24,12 +24,12 @@ LAYERS: dict[str, set[str]] = {
     "opt": {"base", "ir"},
     "backends": {"base", "ir", "opt"},
     "pipeline": {"base", "ir", "frontend", "ad", "opt", "backends"},
-    "mindspore": {"base", "ir", "frontend", "backends"},
-    "api": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline", "mindspore"},
-    "cli": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline", "mindspore",
-            "api"},
+    "api": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline"},
+    "mindspore": {"base", "ir", "frontend", "backends", "pipeline", "api"},
+    "cli": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline", "api",
+            "mindspore"},
 }
-TOP = {"api": "api", "options": "api", "supported": "api", "extend": "api", "testing": "api",
+TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "testing": "api",
        "export": "api", "directional": "api", "jacobians": "api", "custom": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 

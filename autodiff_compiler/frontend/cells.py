@@ -8,6 +8,7 @@ declaring a class attribute:
 - ``__plain_array__ = True``: an ``ndarray`` subclass (a Parameter) that generated code
   receives as a plain ``ndarray``, so arithmetic on it is NumPy's and its results are
   plain arrays.
+- ``__parameter__ = True``: a trainable array (a Parameter), which ``weights=`` takes.
 
 Every place that lowers a Cell call goes through ``lower_cell_call``, which honours
 what the Cell asks beyond ``construct``: a class defining ``bprop(self, *inputs, out,
@@ -35,6 +36,11 @@ def is_cell(obj: Any) -> bool:
 def is_plain_array_subclass(obj: Any) -> bool:
     """``obj`` is an instance of an array subclass that asks to be seen as ``ndarray``."""
     return getattr(type(obj), "__plain_array__", False) is True
+
+
+def is_parameter(obj: Any) -> bool:
+    """``obj`` is a trainable array (what ``weights=`` lists)."""
+    return getattr(type(obj), "__parameter__", False) is True
 
 
 def custom_bprop(cell: Any) -> types.FunctionType | None:

@@ -24,6 +24,7 @@ class Parameter(np.ndarray):
     """A trainable array: an ``ndarray`` with a ``name`` and ``requires_grad``."""
 
     __plain_array__ = True  # generated code sees a plain ndarray (frontend.cells)
+    __parameter__ = True  # what weights= takes (frontend.cells)
 
     name: str | None
     requires_grad: bool
