@@ -4,13 +4,15 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 ``value_and_grad``, ``stop_gradient``, ``Parameter``, ``nn.Cell``), so MindSpore
 tutorial code runs with only its import changed.
 """
+import sys
+
 from . import extend
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
-from .mindspore import nn, ops
+from .mindspore import ALIASES, dataset, nn, ops
 from .mindspore.ops import stop_gradient
 from .mindspore.tensor import (
                      Constant,
@@ -39,7 +41,8 @@ from .mindspore.tensor import (
 from .testing import check_grads
 
 __all__ = [
-    "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
+    "nn", "ops", "dataset", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
+    "vjp", "jvp",
     "jacfwd", "jacrev", "hessian", "hvp",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
@@ -48,3 +51,6 @@ __all__ = [
     "Uniform", "HeUniform", "HeNormal", "XavierUniform",
 ]
 __version__ = "0.1.0"
+
+for _path, _module in ALIASES.items():  # ``import autodiff_compiler.nn``: MindSpore's paths
+    sys.modules.setdefault(f"{__name__}.{_path}", _module)

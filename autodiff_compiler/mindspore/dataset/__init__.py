@@ -1,0 +1,26 @@
+"""MindSpore's ``mindspore.dataset``, in memory: sources, a pipeline, iterators.
+
+A dataset is a chain of steps over rows (a row is a tuple of NumPy arrays, one per
+column): a source (``NumpySlicesDataset``, ``GeneratorDataset``, ``MnistDataset``),
+then ``map``, ``filter``, ``shuffle``, ``batch``, ``repeat``, ``take``, ``skip``,
+``project``, ``rename``, each returning a new dataset. Iterating runs the chain once
+per epoch: ``create_tuple_iterator()`` yields lists of Tensors (NumPy arrays with
+``output_numpy=True``), ``create_dict_iterator()`` dicts by column name, and iterating
+the dataset itself is the tuple iterator. Shuffling draws from NumPy's global random
+state, so ``set_seed`` (or ``dataset.config.set_seed``) makes it repeat.
+
+As MindSpore 2.10 does (measured): ``NumpySlicesDataset`` shuffles by default and names
+unnamed columns ``column_0``...; a ``GeneratorDataset`` over a random-access source
+(``__getitem__`` and ``__len__``) shuffles by default, over a generator it does not;
+``map`` puts its output columns where its input columns were; ``batch`` keeps the last
+short batch unless ``drop_remainder``. Everything runs in this process: the
+``num_parallel_workers`` and sharding arguments are accepted and ignored.
+"""
+from __future__ import annotations
+
+from . import config, transforms, vision
+from .engine import Dataset
+from .sources import GeneratorDataset, MnistDataset, NumpySlicesDataset
+
+__all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "NumpySlicesDataset", "config",
+           "transforms", "vision"]

@@ -1,0 +1,303 @@
+"""The dataset pipeline: a dataset and the steps over its rows (the package docstring
+says what each does; ``sources`` holds where rows come from)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+Row = tuple[np.ndarray, ...]
+
+
+class Dataset:
+    """Rows of named columns; each step returns a new dataset over this one."""
+
+    def __init__(self, column_names: Sequence[str]) -> None:
+        self.column_names = list(column_names)
+
+    # ------------------------------------------------------------------ what subclasses give
+
+    def rows(self) -> Iterator[Row]:
+        """One epoch of rows."""
+        raise NotImplementedError
+
+    def size(self) -> int | None:
+        """Rows per epoch when known without iterating."""
+        return None
+
+    # ------------------------------------------------------------------ queries
+
+    def get_col_names(self) -> list[str]:
+        return list(self.column_names)
+
+    def get_dataset_size(self) -> int:
+        """Rows (batches, once batched) per epoch."""
+        known = self.size()
+        return known if known is not None else sum(1 for _ in self.rows())
+
+    def get_batch_size(self) -> int:
+        return 1
+
+    def output_shapes(self) -> list[list[int]]:
+        return [list(np.shape(c)) for c in next(self.rows())]
+
+    def output_types(self) -> list[np.dtype]:
+        return [np.asarray(c).dtype for c in next(self.rows())]
+
+    # ------------------------------------------------------------------ iterating
+
+    def create_tuple_iterator(self, columns: Sequence[str] | None = None, num_epochs: int = -1,
+                              output_numpy: bool = False, do_copy: bool = True
+                              ) -> Iterator[list[Any]]:
+        """One epoch of rows as lists (Tensors, or NumPy arrays with ``output_numpy``)."""
+        picks = None if columns is None else [self._index(c) for c in columns]
+        for row in self.rows():
+            values = row if picks is None else tuple(row[i] for i in picks)
+            yield [_output(v, output_numpy) for v in values]
+
+    def create_dict_iterator(self, num_epochs: int = -1, output_numpy: bool = False,
+                             do_copy: bool = True) -> Iterator[dict[str, Any]]:
+        """One epoch of rows as dicts by column name."""
+        for row in self.rows():
+            yield {name: _output(v, output_numpy) for name, v in zip(self.column_names, row)}
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return self.create_tuple_iterator()
+
+    # ------------------------------------------------------------------ steps
+
+    def map(self, operations: Any, input_columns: Any = None, output_columns: Any = None,
+            num_parallel_workers: int | None = None, **kwargs: Any) -> Dataset:
+        """Apply ``operations`` (one or a list, in order) to ``input_columns``."""
+        return _Map(self, operations, input_columns, output_columns)
+
+    def filter(self, predicate: Callable[..., Any], input_columns: Any = None,
+               num_parallel_workers: int | None = None) -> Dataset:
+        """Keep the rows for which ``predicate(*columns)`` is true."""
+        return _Filter(self, predicate, input_columns)
+
+    def shuffle(self, buffer_size: int) -> Dataset:
+        """Rows in random order, drawn from a buffer of ``buffer_size`` rows."""
+        if buffer_size < 2:
+            raise ValueError(f"shuffle: buffer_size must be at least 2, not {buffer_size}")
+        return _Shuffle(self, buffer_size)
+
+    def batch(self, batch_size: int, drop_remainder: bool = False,
+              num_parallel_workers: int | None = None, **kwargs: Any) -> Dataset:
+        """Rows stacked ``batch_size`` at a time (the last batch shorter unless
+        ``drop_remainder``)."""
+        unsupported = set(kwargs) - {"python_multiprocessing", "max_rowsize"}
+        if unsupported:
+            raise TypeError(f"batch: {sorted(unsupported)} are not supported; map the "
+                            "columns before batching instead")
+        if batch_size < 1:
+            raise ValueError(f"batch: batch_size must be at least 1, not {batch_size}")
+        return _Batch(self, batch_size, drop_remainder)
+
+    def repeat(self, count: int | None = None) -> Dataset:
+        """The epoch ``count`` times over (``None`` or -1: for ever)."""
+        return _Repeat(self, None if count in (None, -1) else int(count))
+
+    def take(self, count: int = -1) -> Dataset:
+        return self if count == -1 else _Slice(self, 0, count)
+
+    def skip(self, count: int) -> Dataset:
+        return _Slice(self, count, None)
+
+    def project(self, columns: Sequence[str] | str) -> Dataset:
+        columns = [columns] if isinstance(columns, str) else list(columns)
+        picks = [self._index(c) for c in columns]
+        return _Rows(self, columns, lambda row: tuple(row[i] for i in picks))
+
+    def rename(self, input_columns: Sequence[str] | str,
+               output_columns: Sequence[str] | str) -> Dataset:
+        old, new = as_names(input_columns), as_names(output_columns)
+        renamed = {o: n for o, n in zip(old, new)}
+        names = [renamed.get(c, c) for c in self.column_names]
+        for c in old:
+            self._index(c)
+        return _Rows(self, names, lambda row: row)
+
+    def _index(self, column: str) -> int:
+        if column not in self.column_names:
+            raise ValueError(f"no column '{column}': the columns are {self.column_names}")
+        return self.column_names.index(column)
+
+
+def as_names(columns: Any) -> list[str]:
+    return [columns] if isinstance(columns, str) else list(columns)
+
+
+def _output(value: Any, output_numpy: bool) -> Any:
+    return np.asarray(value) if output_numpy else Tensor(value)
+
+
+def as_column(data: Any) -> Any:
+    try:
+        return np.asarray(data)
+    except ValueError:  # ragged: the rows as they are
+        return [np.asarray(item) for item in data]
+
+
+def as_row(item: Any) -> Row:
+    items = item if isinstance(item, tuple | list) else (item,)
+    return tuple(np.asarray(v) for v in items)
+
+
+# ---------------------------------------------------------------------------- steps
+
+
+class _Step(Dataset):
+    def __init__(self, parent: Dataset, column_names: Sequence[str] | None = None) -> None:
+        super().__init__(parent.column_names if column_names is None else column_names)
+        self.parent = parent
+
+    def get_batch_size(self) -> int:
+        return self.parent.get_batch_size()
+
+
+class _Rows(_Step):
+    """Each row rearranged by ``change`` (``project``, ``rename``)."""
+
+    def __init__(self, parent: Dataset, names: list[str], change: Callable[[Row], Row]) -> None:
+        super().__init__(parent, names)
+        self.change = change
+
+    def size(self) -> int | None:
+        return self.parent.size()
+
+    def rows(self) -> Iterator[Row]:
+        return map(self.change, self.parent.rows())
+
+
+class _Map(_Step):
+    def __init__(self, parent: Dataset, operations: Any, input_columns: Any,
+                 output_columns: Any) -> None:
+        inputs = as_names(input_columns) if input_columns is not None else parent.column_names[:1]
+        outputs = as_names(output_columns) if output_columns is not None else inputs
+        self.picks = [parent._index(c) for c in inputs]
+        first = min(self.picks)
+        rest = [c for i, c in enumerate(parent.column_names) if i not in self.picks]
+        super().__init__(parent, rest[:first] + outputs + rest[first:])
+        self.first, self.n_out = first, len(outputs)
+        self.operations = operations if isinstance(operations, list) else [operations]
+
+    def size(self) -> int | None:
+        return self.parent.size()
+
+    def rows(self) -> Iterator[Row]:
+        for row in self.parent.rows():
+            values: Any = tuple(row[i] for i in self.picks)
+            for op in self.operations:
+                values = as_row(op(*values))
+            if len(values) != self.n_out:
+                raise ValueError(f"map: the operations gave {len(values)} columns for "
+                                 f"{self.n_out} output columns")
+            rest = [v for i, v in enumerate(row) if i not in self.picks]
+            yield tuple(rest[:self.first]) + values + tuple(rest[self.first:])
+
+
+class _Filter(_Step):
+    def __init__(self, parent: Dataset, predicate: Callable[..., Any], input_columns: Any
+                 ) -> None:
+        super().__init__(parent)
+        self.predicate = predicate
+        names = parent.column_names if input_columns is None else as_names(input_columns)
+        self.picks = [parent._index(c) for c in names]
+
+    def rows(self) -> Iterator[Row]:
+        for row in self.parent.rows():
+            if bool(self.predicate(*(row[i] for i in self.picks))):
+                yield row
+
+
+class _Shuffle(_Step):
+    def __init__(self, parent: Dataset, buffer_size: int) -> None:
+        super().__init__(parent)
+        self.buffer_size = buffer_size
+
+    def size(self) -> int | None:
+        return self.parent.size()
+
+    def rows(self) -> Iterator[Row]:
+        buffer: list[Row] = []
+        for row in self.parent.rows():
+            if len(buffer) < self.buffer_size:
+                buffer.append(row)
+                continue
+            i = np.random.randint(len(buffer))
+            yield buffer[i]
+            buffer[i] = row
+        for i in np.random.permutation(len(buffer)):
+            yield buffer[i]
+
+
+class _Batch(_Step):
+    def __init__(self, parent: Dataset, batch_size: int, drop_remainder: bool) -> None:
+        super().__init__(parent)
+        self.batch_size, self.drop_remainder = batch_size, drop_remainder
+
+    def get_batch_size(self) -> int:
+        return self.batch_size
+
+    def size(self) -> int | None:
+        n = self.parent.size()
+        if n is None:
+            return None
+        return n // self.batch_size if self.drop_remainder else -(-n // self.batch_size)
+
+    def rows(self) -> Iterator[Row]:
+        pending: list[Row] = []
+        for row in self.parent.rows():
+            pending.append(row)
+            if len(pending) == self.batch_size:
+                yield self._stack(pending)
+                pending = []
+        if pending and not self.drop_remainder:
+            yield self._stack(pending)
+
+    def _stack(self, rows: list[Row]) -> Row:
+        try:
+            return tuple(np.stack(column) for column in zip(*rows))
+        except ValueError as err:
+            raise ValueError(f"batch: rows of different shapes cannot be stacked ({err}); "
+                             "map them to one shape first") from None
+
+
+class _Repeat(_Step):
+    def __init__(self, parent: Dataset, count: int | None) -> None:
+        super().__init__(parent)
+        self.count = count
+
+    def size(self) -> int | None:
+        n = self.parent.size()
+        return None if n is None or self.count is None else n * self.count
+
+    def rows(self) -> Iterator[Row]:
+        done = 0
+        while self.count is None or done < self.count:
+            yield from self.parent.rows()
+            done += 1
+
+
+class _Slice(_Step):
+    def __init__(self, parent: Dataset, start: int, stop: int | None) -> None:
+        super().__init__(parent)
+        self.start, self.stop = start, stop
+
+    def size(self) -> int | None:
+        n = self.parent.size()
+        if n is None:
+            return None
+        stop = n if self.stop is None else min(n, self.stop)
+        return max(0, stop - self.start)
+
+    def rows(self) -> Iterator[Row]:
+        for i, row in enumerate(self.parent.rows()):
+            if self.stop is not None and i >= self.stop:
+                return
+            if i >= self.start:
+                yield row

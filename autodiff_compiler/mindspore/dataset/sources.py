@@ -1,0 +1,139 @@
+"""Where a dataset's rows come from: NumPy arrays, Python generators and sources, MNIST
+files (the package docstring says how each behaves)."""
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from .engine import Dataset, Row, as_column, as_names, as_row
+
+
+class NumpySlicesDataset(Dataset):
+    """Rows sliced along the first axis of arrays: a tuple of columns, a dict by column
+    name, or one array or list (the column ``column_0``, a list's items its rows)."""
+
+    def __init__(self, data: Any, column_names: Sequence[str] | None = None,
+                 num_samples: int | None = None, num_parallel_workers: int = 1,
+                 shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
+                 shard_id: int | None = None) -> None:
+        if isinstance(data, dict):
+            names, columns = list(data), [np.asarray(v) for v in data.values()]
+        elif isinstance(data, tuple):
+            names, columns = None, [np.asarray(c) for c in data]
+        else:  # a list is one column, its items the rows (which may differ in shape)
+            names, columns = None, [as_column(data)]
+        names = list(column_names) if column_names is not None else \
+            names or [f"column_{i}" for i in range(len(columns))]
+        if len(names) != len(columns):
+            raise ValueError(f"NumpySlicesDataset: {len(columns)} columns but "
+                             f"{len(names)} column names")
+        lengths = {len(c) for c in columns}
+        if len(lengths) != 1:
+            raise ValueError(f"NumpySlicesDataset: columns of different lengths {sorted(lengths)}")
+        super().__init__(names)
+        self.columns, self.shuffled = columns, shuffle is not False
+        self.count = min(lengths.pop(), num_samples) if num_samples else lengths.pop()
+
+    def size(self) -> int:
+        return self.count
+
+    def rows(self) -> Iterator[Row]:
+        order = np.random.permutation(len(self.columns[0]))[:self.count] if self.shuffled \
+            else range(self.count)
+        for i in order:
+            yield tuple(c[i] for c in self.columns)
+
+
+class GeneratorDataset(Dataset):
+    """Rows from Python: a generator function, an iterable, or a random-access source
+    (``__getitem__`` and ``__len__``; shuffled by default)."""
+
+    def __init__(self, source: Any, column_names: Sequence[str] | str | None = None,
+                 column_types: Any = None, schema: Any = None, num_samples: int | None = None,
+                 num_parallel_workers: int = 1, shuffle: bool | None = None, sampler: Any = None,
+                 num_shards: int | None = None, shard_id: int | None = None,
+                 python_multiprocessing: bool = True, max_rowsize: Any = None,
+                 **kwargs: Any) -> None:
+        if column_names is None:
+            raise ValueError("GeneratorDataset needs column_names")
+        super().__init__(as_names(column_names))
+        self.source, self.num_samples = source, num_samples
+        self.random_access = hasattr(source, "__getitem__") and hasattr(source, "__len__")
+        if shuffle and not self.random_access:
+            raise ValueError("GeneratorDataset can shuffle only a random-access source "
+                             "(one with __getitem__ and __len__); call .shuffle() instead")
+        self.shuffled = self.random_access and shuffle is not False
+
+    def size(self) -> int | None:
+        if not self.random_access:
+            return None
+        n = len(self.source)
+        return min(n, self.num_samples) if self.num_samples else n
+
+    def rows(self) -> Iterator[Row]:
+        if self.random_access:
+            count = self.size()
+            order = np.random.permutation(len(self.source))[:count] if self.shuffled \
+                else range(count)
+            for i in order:
+                yield as_row(self.source[int(i)])
+            return
+        items = self.source() if inspect.isgeneratorfunction(self.source) or (
+            callable(self.source) and not hasattr(self.source, "__iter__")) else self.source
+        for n, item in enumerate(items):
+            if self.num_samples and n >= self.num_samples:
+                return
+            yield as_row(item)
+
+
+class MnistDataset(Dataset):
+    """The MNIST files (``train-images-idx3-ubyte``...) read from ``dataset_dir``:
+    columns ``image`` (28, 28, 1) uint8 and ``label`` uint32. Nothing is downloaded."""
+
+    FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+             "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+    def __init__(self, dataset_dir: str, usage: str | None = None,
+                 num_samples: int | None = None, num_parallel_workers: int | None = None,
+                 shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
+                 shard_id: int | None = None, cache: Any = None) -> None:
+        if not os.path.isdir(dataset_dir):
+            raise ValueError(f"The folder {dataset_dir} does not exist or is not a directory: "
+                             "MnistDataset reads the MNIST files from a local folder and "
+                             "downloads nothing; download them first")
+        usage = usage or "all"
+        if usage not in ("train", "test", "all"):
+            raise ValueError(f"MnistDataset: usage must be 'train', 'test' or 'all', not {usage!r}")
+        parts = ["train", "test"] if usage == "all" else [usage]
+        images, labels = zip(*(self._read(dataset_dir, part) for part in parts))
+        super().__init__(["image", "label"])
+        self.slices = NumpySlicesDataset((np.concatenate(images), np.concatenate(labels)),
+                                         ["image", "label"], num_samples, shuffle=shuffle)
+
+    def _read(self, folder: str, part: str) -> tuple[np.ndarray, np.ndarray]:
+        image_file, label_file = (os.path.join(folder, f) for f in self.FILES[part])
+        for path in (image_file, label_file):
+            if not os.path.isfile(path):
+                raise ValueError(f"MnistDataset: {path} is missing")
+        with open(image_file, "rb") as f:
+            head = np.frombuffer(f.read(16), ">u4")
+            if head[0] != 2051:
+                raise ValueError(f"MnistDataset: {image_file} is not an MNIST image file")
+            images = np.frombuffer(f.read(), np.uint8).reshape(int(head[1]), int(head[2]),
+                                                               int(head[3]), 1)
+        with open(label_file, "rb") as f:
+            head = np.frombuffer(f.read(8), ">u4")
+            if head[0] != 2049:
+                raise ValueError(f"MnistDataset: {label_file} is not an MNIST label file")
+            labels = np.frombuffer(f.read(), np.uint8).astype(np.uint32)
+        return images, labels
+
+    def size(self) -> int:
+        return self.slices.size()
+
+    def rows(self) -> Iterator[Row]:
+        return self.slices.rows()

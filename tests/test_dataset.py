@@ -1,0 +1,164 @@
+"""``mindspore.dataset`` in memory: each pipeline gives what MindSpore 2.10 gave for it
+(measured in PyNative mode; shuffled orders are random in both and only checked to be
+permutations)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autodiff_compiler.mindspore import dataset as ds
+from autodiff_compiler.mindspore.dataset import transforms, vision
+
+X = np.arange(12, dtype=np.float32).reshape(6, 2)
+Y = np.arange(6, dtype=np.int32)
+
+
+def slices(**kwargs):
+    return ds.NumpySlicesDataset((X, Y), column_names=["data", "label"], shuffle=False, **kwargs)
+
+
+def first_column(dataset):
+    return [np.asarray(row[0]).tolist() for row in dataset.create_tuple_iterator()]
+
+
+def gen():
+    for i in range(4):
+        yield np.array([i, i + 1], np.float32), np.array(i, np.int32)
+
+
+class RandomAccess:
+    def __getitem__(self, i):
+        return np.array([i], np.float32)
+
+    def __len__(self):
+        return 5
+
+
+# (pipeline, columns, dataset size, first column of every row) as MindSpore gave them
+PIPELINES = {
+    "slices": (lambda: slices(), ["data", "label"], 6, X.tolist()),
+    "map list of operations": (
+        lambda: slices().map(operations=[lambda a: a + 1, lambda a: a * 10],
+                             input_columns="data"),
+        ["data", "label"], 6, ((X + 1) * 10).tolist()),
+    "map two columns": (
+        lambda: slices().map(operations=lambda a, b: (a + b, b),
+                             input_columns=["data", "label"]),
+        ["data", "label"], 6, (X + Y[:, None]).tolist()),
+    "map new output column": (
+        lambda: slices().map(operations=lambda a: (a, a.sum()), input_columns=["data"],
+                             output_columns=["data", "s"]),
+        ["data", "s", "label"], 6, X.tolist()),
+    "batch keeps the remainder": (lambda: slices().batch(4), ["data", "label"], 2,
+                                  [X[:4].tolist(), X[4:].tolist()]),
+    "batch drops the remainder": (lambda: slices().batch(4, drop_remainder=True),
+                                  ["data", "label"], 1, [X[:4].tolist()]),
+    "batch then repeat": (lambda: slices().batch(4).repeat(2), ["data", "label"], 4,
+                          [X[:4].tolist(), X[4:].tolist()] * 2),
+    "take": (lambda: slices().take(3), ["data", "label"], 3, X[:3].tolist()),
+    "skip": (lambda: slices().skip(4), ["data", "label"], 2, X[4:].tolist()),
+    "filter": (lambda: slices().filter(lambda a, b: b % 2 == 0, input_columns=["data", "label"]),
+               ["data", "label"], 3, X[::2].tolist()),
+    "project": (lambda: slices().project(["label"]), ["label"], 6, Y.tolist()),
+    "rename": (lambda: slices().rename(["data"], ["x"]), ["x", "label"], 6, X.tolist()),
+    "one array": (lambda: ds.NumpySlicesDataset(X, shuffle=False), ["column_0"], 6, X.tolist()),
+    "dict": (lambda: ds.NumpySlicesDataset({"a": X, "b": Y}, shuffle=False), ["a", "b"], 6,
+             X.tolist()),
+    "generator": (lambda: ds.GeneratorDataset(gen, ["x", "y"]), ["x", "y"], 4,
+                  [[i, i + 1] for i in range(4)]),
+    "random access, not shuffled": (
+        lambda: ds.GeneratorDataset(RandomAccess(), ["x"], shuffle=False), ["x"], 5,
+        [[i] for i in range(5)]),
+}
+
+
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_pipeline_gives_what_mindspore_gave(name):
+    make, columns, size, first = PIPELINES[name]
+    assert make().get_col_names() == columns
+    assert make().get_dataset_size() == size
+    assert first_column(make()) == first
+
+
+def test_iterators_give_tensors_numpy_or_dicts():
+    row = next(slices().create_tuple_iterator())
+    assert isinstance(row, list) and [np.shape(v) for v in row] == [(2,), ()]
+    assert [type(v) for v in next(slices().create_tuple_iterator(output_numpy=True))] == \
+        [np.ndarray, np.ndarray]
+    first = next(slices().create_dict_iterator(output_numpy=True))
+    assert list(first) == ["data", "label"] and first["label"] == 0
+    assert len(list(slices())) == 6  # iterating the dataset is the tuple iterator
+    assert [r[0].tolist() for r in slices().create_tuple_iterator(columns=["label"])] == \
+        Y.tolist()
+
+
+@pytest.mark.parametrize("make, unshuffled", [
+    (lambda: ds.NumpySlicesDataset((X, Y), ["data", "label"]), X.tolist()),
+    (lambda: ds.GeneratorDataset(RandomAccess(), ["x"]), [[i] for i in range(5)]),
+    (lambda: slices().shuffle(3), X.tolist()),
+])
+def test_shuffling_is_a_permutation_that_the_seed_repeats(make, unshuffled):
+    ds.config.set_seed(3)
+    first = first_column(make())
+    ds.config.set_seed(3)
+    assert first_column(make()) == first
+    assert sorted(first) == sorted(unshuffled) and first != unshuffled
+
+
+def test_list_is_one_column_of_rows():
+    d = ds.NumpySlicesDataset([[1, 2], [3, 4]], shuffle=False)
+    assert d.get_col_names() == ["column_0"] and first_column(d) == [[1, 2], [3, 4]]
+
+
+def test_vision_and_transforms_as_mindspore():
+    image = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
+    rescaled = vision.Rescale(2.0, 1)(image)
+    assert rescaled.dtype == np.float32 and rescaled[0, 0].tolist() == [1.0, 3.0, 5.0]
+    normalized = vision.Normalize(mean=(1.0, 2.0, 3.0), std=(2.0, 2.0, 2.0))(image)
+    assert normalized[0, 0].tolist() == [-0.5, -0.5, -0.5]
+    assert vision.HWC2CHW()(image).shape == (3, 2, 2)
+    assert transforms.TypeCast(np.int32)(np.array([1.5, 2.5])).dtype == np.int32
+    assert transforms.OneHot(3)(np.array(1)).tolist() == [0, 1, 0]
+
+
+def _write_idx(path, magic, array):
+    header = np.array([magic, *array.shape], dtype=">u4")
+    path.write_bytes(header.tobytes() + array.astype(np.uint8).tobytes())
+
+
+def test_mnist_reads_the_standard_files(tmp_path):
+    images = np.random.default_rng(0).integers(0, 255, size=(3, 28, 28))
+    _write_idx(tmp_path / "train-images-idx3-ubyte", 2051, images)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", 2049, np.array([7, 1, 4]))
+    d = ds.MnistDataset(str(tmp_path), usage="train", shuffle=False)
+    rows = list(d.create_tuple_iterator(output_numpy=True))
+    assert d.get_col_names() == ["image", "label"] and len(rows) == 3
+    assert rows[0][0].shape == (28, 28, 1) and rows[0][0].dtype == np.uint8
+    assert np.array_equal(rows[1][0][..., 0], images[1]) and rows[2][1] == 4
+    assert rows[0][1].dtype == np.uint32
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: ds.MnistDataset("/no/such/folder"), ValueError, "downloads nothing"),
+    (lambda: ds.NumpySlicesDataset((X, Y[:3])), ValueError, "different lengths"),
+    (lambda: ds.NumpySlicesDataset((X, Y), ["only"]), ValueError, "column names"),
+    (lambda: ds.GeneratorDataset(gen, ["x"], shuffle=True), ValueError, "random-access"),
+    (lambda: slices().project(["nope"]), ValueError, "no column 'nope'"),
+    (lambda: slices().batch(0), ValueError, "at least 1"),
+    (lambda: list(ds.GeneratorDataset(lambda: iter([np.ones(2), np.ones(3)]), ["x"])
+                  .batch(2)), ValueError, "different shapes"),
+])
+def test_bad_use_is_a_clear_error(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_mindspore_module_paths_import_the_same_modules():
+    import autodiff_compiler
+    import autodiff_compiler.dataset as by_path
+    import autodiff_compiler.dataset.vision as vision_by_path
+    from autodiff_compiler.nn import Dense
+    from autodiff_compiler.nn.optim import Adam
+
+    assert by_path is autodiff_compiler.dataset is ds and vision_by_path is vision
+    assert Dense is autodiff_compiler.nn.Dense and Adam is autodiff_compiler.nn.Adam
