@@ -4,44 +4,44 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 ``value_and_grad``, ``stop_gradient``, ``Parameter``, ``nn.Cell``), so MindSpore
 tutorial code runs with only its import changed.
 """
-import sys
-
 from . import extend
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
-from .mindspore import ALIASES, dataset, nn, ops
+from .mindspore import dataset, nn, ops, register_aliases, train
 from .mindspore.ops import stop_gradient
 from .mindspore.tensor import (
-                     Constant,
-                     HeNormal,
-                     HeUniform,
-                     Initializer,
-                     Normal,
-                     One,
-                     Parameter,
-                     ParameterTuple,
-                     Tensor,
-                     Uniform,
-                     XavierUniform,
-                     Zero,
-                     bool_,
-                     float16,
-                     float32,
-                     float64,
-                     initializer,
-                     int8,
-                     int16,
-                     int32,
-                     int64,
-                     uint8,
+    Constant,
+    HeNormal,
+    HeUniform,
+    Initializer,
+    Normal,
+    One,
+    Parameter,
+    ParameterTuple,
+    Tensor,
+    Uniform,
+    XavierUniform,
+    Zero,
+    bool_,
+    float16,
+    float32,
+    float64,
+    initializer,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
 )
+from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
 from .testing import check_grads
 
 __all__ = [
-    "nn", "ops", "dataset", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
+    "nn", "ops", "dataset", "train", "Model", "save_checkpoint", "load_checkpoint",
+    "load_param_into_net", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
     "vjp", "jvp",
     "jacfwd", "jacrev", "hessian", "hvp",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
@@ -52,5 +52,4 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-for _path, _module in ALIASES.items():  # ``import autodiff_compiler.nn``: MindSpore's paths
-    sys.modules.setdefault(f"{__name__}.{_path}", _module)
+register_aliases(__name__)  # ``import autodiff_compiler.nn``: MindSpore's module paths

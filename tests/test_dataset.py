@@ -154,11 +154,12 @@ def test_bad_use_is_a_clear_error(make, error, message):
 
 
 def test_mindspore_module_paths_import_the_same_modules():
-    import autodiff_compiler
     import autodiff_compiler.dataset as by_path
     import autodiff_compiler.dataset.vision as vision_by_path
     from autodiff_compiler.nn import Dense
     from autodiff_compiler.nn.optim import Adam
+
+    import autodiff_compiler
 
     assert by_path is autodiff_compiler.dataset is ds and vision_by_path is vision
     assert Dense is autodiff_compiler.nn.Dense and Adam is autodiff_compiler.nn.Adam

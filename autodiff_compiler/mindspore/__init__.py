@@ -7,8 +7,20 @@ through the protocol in ``frontend.cells``.
 ``from autodiff_compiler.nn import Dense`` and ``import autodiff_compiler.dataset as
 ds`` work as the MindSpore spellings do, with one module object behind both names.
 """
-from . import dataset, nn, ops
+import sys
 
-ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "dataset": dataset,
-           "dataset.vision": dataset.vision, "dataset.transforms": dataset.transforms,
-           "dataset.config": dataset.config}
+from . import dataset, nn, ops, train
+
+ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "dataset": dataset, "train": train}
+
+
+def register_aliases(package: str) -> None:
+    """Register each alias as ``<package>.<path>``, with every submodule of an aliased
+    package (``dataset.vision``, ``train.serialization``): a submodule imported by the
+    alias path would otherwise be loaded a second time, as another module."""
+    for path, module in ALIASES.items():
+        sys.modules.setdefault(f"{package}.{path}", module)
+        prefix = module.__name__ + "."
+        for name, sub in list(sys.modules.items()):
+            if name.startswith(prefix):
+                sys.modules.setdefault(f"{package}.{path}.{name[len(prefix):]}", sub)

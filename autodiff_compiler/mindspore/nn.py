@@ -27,6 +27,8 @@ class Cell:
     def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
         object.__setattr__(self, "_params", {})
         object.__setattr__(self, "_cells", {})
+        # MindSpore's wrappers pass False: their sub-Cells' Parameters keep their names
+        object.__setattr__(self, "_auto_prefix", auto_prefix)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_params" not in self.__dict__:
@@ -36,8 +38,9 @@ class Cell:
                 value.name = name
             self._params[name] = value
         elif isinstance(value, Cell):
-            for param in value.get_parameters():
-                param.name = f"{name}.{param.name}"
+            if self._auto_prefix:
+                for param in value.get_parameters():
+                    param.name = f"{name}.{param.name}"
             self._cells[name] = value
         object.__setattr__(self, name, value)
 
@@ -289,8 +292,9 @@ class SoftmaxCrossEntropyWithLogits(_Loss):
         return ops_nn.reduce(loss, self.reduction)
 
 
-# Optimizers and learning rates are Cells too; they import Cell from here, so they are
-# re-exported last (``nn.SGD``, ``nn.optim.SGD``, ``nn.ExponentialDecayLR``...).
+# Optimizers, learning rates and training wrappers are Cells too, and metrics live in
+# MindSpore's nn as well; they import Cell from here, so they are re-exported last
+# (``nn.SGD``, ``nn.optim.SGD``, ``nn.ExponentialDecayLR``, ``nn.TrainOneStepCell``...).
 from . import lr, optim  # noqa: E402, F401
 from .lr import (  # noqa: E402, F401
     CosineDecayLR,
@@ -309,3 +313,5 @@ from .lr import (  # noqa: E402, F401
     warmup_lr,
 )
 from .optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402, F401
+from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
+from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401

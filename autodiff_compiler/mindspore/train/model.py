@@ -1,0 +1,104 @@
+"""MindSpore's ``Model``: ``train`` and ``eval`` loops over a dataset, with callbacks.
+
+``Model(network, loss_fn, optimizer, metrics)`` trains
+``TrainOneStepCell(WithLossCell(network, loss_fn), optimizer)`` (or ``network`` itself
+with an optimizer and no loss: it then returns the loss), one step per batch of the
+dataset's columns. ``eval`` runs ``WithEvalCell`` and returns ``{name: value}`` for
+the metrics; ``predict`` runs the network. Data sinking is accepted and ignored: every
+step runs here, in Python.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..wrappers import TrainOneStepCell, WithEvalCell, WithLossCell
+from .callbacks import Callback, CallbackParams, RunContext
+from .metrics import Loss, metrics_of
+
+
+class Model:
+    def __init__(self, network: Any, loss_fn: Any = None, optimizer: Any = None,
+                 metrics: Any = None, eval_network: Any = None, eval_indexes: Any = None,
+                 amp_level: str = "O0", **kwargs: Any) -> None:
+        self.network, self.loss_fn, self.optimizer = network, loss_fn, optimizer
+        self.metrics = metrics_of(metrics)
+        if optimizer is None:
+            self.train_network = None
+        elif loss_fn is None:
+            self.train_network = TrainOneStepCell(network, optimizer)
+        else:
+            self.train_network = TrainOneStepCell(WithLossCell(network, loss_fn), optimizer)
+        self.eval_network = eval_network if eval_network is not None else \
+            WithEvalCell(network, loss_fn) if loss_fn is not None else None
+
+    def train(self, epoch: int, train_dataset: Any, callbacks: Any = None,
+              dataset_sink_mode: bool = False, sink_size: int = -1,
+              initial_epoch: int = 0) -> None:
+        if self.train_network is None:
+            raise ValueError("Model.train needs an optimizer: Model(network, loss_fn, "
+                             "optimizer)")
+        callbacks = _callbacks(callbacks)
+        cb = CallbackParams(train_network=self.train_network, optimizer=self.optimizer,
+                            epoch_num=epoch, batch_num=train_dataset.get_dataset_size(),
+                            cur_epoch_num=initial_epoch, cur_step_num=0, net_outputs=None,
+                            train_dataset=train_dataset, mode="train")
+        run = RunContext(cb)
+        _each(callbacks, "on_train_begin", run)
+        for cb.cur_epoch_num in range(initial_epoch + 1, epoch + 1):
+            _each(callbacks, "on_train_epoch_begin", run)
+            for columns in train_dataset.create_tuple_iterator():
+                cb.cur_step_num += 1
+                _each(callbacks, "on_train_step_begin", run)
+                cb.net_outputs = self.train_network(*columns)
+                _each(callbacks, "on_train_step_end", run)
+                if run.get_stop_requested():
+                    break
+            _each(callbacks, "on_train_epoch_end", run)
+            if run.get_stop_requested():
+                break
+        _each(callbacks, "on_train_end", run)
+
+    def eval(self, valid_dataset: Any, callbacks: Any = None,
+             dataset_sink_mode: bool = False) -> dict[str, float]:
+        if self.eval_network is None or not self.metrics:
+            raise ValueError("Model.eval needs a loss_fn (or eval_network) and metrics: "
+                             "Model(network, loss_fn, optimizer, metrics={'accuracy'})")
+        callbacks = _callbacks(callbacks)
+        for metric in self.metrics.values():
+            metric.clear()
+        cb = CallbackParams(eval_network=self.eval_network, valid_dataset=valid_dataset,
+                            batch_num=valid_dataset.get_dataset_size(), cur_step_num=0,
+                            net_outputs=None, mode="eval")
+        run = RunContext(cb)
+        _each(callbacks, "on_eval_begin", run)
+        for columns in valid_dataset.create_tuple_iterator():
+            cb.cur_step_num += 1
+            _each(callbacks, "on_eval_step_begin", run)
+            loss, outputs, label = cb.net_outputs = self.eval_network(*columns)
+            for metric in self.metrics.values():
+                if isinstance(metric, Loss):
+                    metric.update(loss)
+                else:
+                    metric.update(outputs, label)
+            _each(callbacks, "on_eval_step_end", run)
+        _each(callbacks, "on_eval_end", run)
+        return {name: metric.eval() for name, metric in self.metrics.items()}
+
+    def predict(self, *predict_data: Any) -> Any:
+        return self.network(*predict_data)
+
+
+def _callbacks(callbacks: Any) -> Sequence[Callback]:
+    if callbacks is None:
+        return []
+    callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else [callbacks]
+    for c in callbacks:
+        if not isinstance(c, Callback):
+            raise TypeError(f"callbacks must be Callback instances, not {type(c).__name__}")
+    return callbacks
+
+
+def _each(callbacks: Sequence[Callback], stage: str, run: RunContext) -> None:
+    for c in callbacks:
+        getattr(c, stage)(run)

@@ -1,0 +1,171 @@
+"""Training as MindSpore programs write it: Model.train/eval with callbacks, the
+wrappers, metrics and checkpoints, against what MindSpore 2.10 did on the same data
+and weights (``data/mindspore_train.json``, measured by
+``data/measure_mindspore_train.py``)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from autodiff_compiler.train import (
+    MAE,
+    MSE,
+    Accuracy,
+    Callback,
+    History,
+    Loss,
+    LossMonitor,
+    Model,
+    TimeMonitor,
+)
+from autodiff_compiler.train.serialization import decode, encode
+
+import autodiff_compiler as ms
+from autodiff_compiler import dataset as ds
+from autodiff_compiler import nn
+
+DATA = Path(__file__).parent / "data"
+MEASURED = json.loads((DATA / "mindspore_train.json").read_text())
+X = np.linspace(-1, 1, 80, dtype=np.float32).reshape(20, 4) ** 3
+Y = (X.sum(1) > 0).astype(np.int32)
+W = np.array([[0.1, -0.2, 0.3, -0.4], [0.5, 0.6, -0.7, 0.8]], np.float32)
+B = np.array([0.05, -0.05], np.float32)
+
+
+def network():
+    net = nn.Dense(4, 2)
+    net.weight[...] = W
+    net.bias[...] = B
+    return net
+
+
+def loss_fn():
+    return nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+
+
+def batches():
+    return ds.NumpySlicesDataset((X, Y), ["data", "label"], shuffle=False).batch(5)
+
+
+def test_model_train_prints_and_learns_what_mindspore_did(capsys):
+    net = network()
+    model = Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.5),
+                  metrics={"accuracy", "loss"})
+    model.train(2, batches(), callbacks=[LossMonitor(2)], dataset_sink_mode=False)
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.rsplit(" ", 1)[0] for line in printed] == \
+        [line.rsplit(" ", 1)[0] for line in MEASURED["printed"]]
+    np.testing.assert_allclose([float(line.rsplit(" ", 1)[1]) for line in printed],
+                               [float(line.rsplit(" ", 1)[1]) for line in MEASURED["printed"]],
+                               rtol=1e-5)
+    np.testing.assert_allclose(net.weight, MEASURED["weight_after_train"], rtol=1e-5)
+    assert [p.name for p in net.trainable_params()] == MEASURED["names"]
+    result = model.eval(batches())
+    assert result["accuracy"] == pytest.approx(MEASURED["eval"]["accuracy"])
+    assert result["loss"] == pytest.approx(MEASURED["eval"]["loss"], rel=1e-5)
+
+
+def test_train_one_step_cell_matches_mindspore():
+    net = network()
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn()),
+                               nn.Momentum(net.trainable_params(), 0.1, 0.9))
+    losses = [float(step(X, Y)) for _ in range(3)]
+    np.testing.assert_allclose(losses, MEASURED["train_one_step_losses"], rtol=1e-5)
+
+
+class Recorder(Callback):
+    def __init__(self):
+        self.seen = []
+
+    def on_train_epoch_end(self, run_context):
+        cb = run_context.original_args()
+        self.seen.append(("epoch", cb.cur_epoch_num, cb.cur_step_num, cb["batch_num"]))
+
+    def step_end(self, run_context):  # the old name is called too
+        cb = run_context.original_args()
+        if cb.cur_step_num == 3:
+            run_context.request_stop()
+        self.seen.append(("step", cb.cur_step_num))
+
+
+def test_callbacks_see_the_run_and_can_stop_it():
+    net = network()
+    recorder, history = Recorder(), History()
+    Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1)).train(
+        5, batches(), callbacks=[recorder, history])
+    assert recorder.seen == [("step", 1), ("step", 2), ("step", 3), ("epoch", 1, 3, 4)]
+    assert len(history.history["net_output"]) == 1
+
+
+def test_time_monitor_prints_each_epoch(capsys):
+    net = network()
+    Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1)).train(
+        2, batches(), callbacks=TimeMonitor())
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.startswith("epoch time: ") for line in lines)
+
+
+@pytest.mark.parametrize("metric, updates, expected", [
+    (Accuracy(), [([[0.2, 0.8], [0.9, 0.1], [0.3, 0.7]], [1, 1, 1])], 2 / 3),
+    (Accuracy(), [([[0.2, 0.8], [0.9, 0.1], [0.3, 0.7]], [1, 1, 1]), ([[0.2, 0.8]], [[0, 1]])],
+     0.75),
+    (MAE(), [([[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.0]])], 0.75),
+    (MSE(), [([[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.0]])], 0.625),
+    (Loss(), [(2.0,), (4.0,)], 3.0),
+])
+def test_metrics_as_mindspore_computes_them(metric, updates, expected):
+    metric.clear()
+    for args in updates:
+        metric.update(*(np.asarray(a) for a in args))
+    assert metric.eval() == pytest.approx(expected)
+
+
+def test_metric_without_samples_is_an_error():
+    with pytest.raises(RuntimeError, match="number of samples is 0"):
+        Accuracy().eval()
+
+
+def test_checkpoints_round_trip_and_read_mindspore_files(tmp_path):
+    net = network()
+    ms.save_checkpoint(net, str(tmp_path / "net"))
+    loaded = ms.load_checkpoint(str(tmp_path / "net.ckpt"))
+    assert list(loaded) == ["weight", "bias"] and isinstance(loaded["weight"], ms.Parameter)
+    other = nn.Dense(4, 2)
+    assert ms.load_param_into_net(other, loaded) == ([], [])
+    np.testing.assert_array_equal(other.weight, W)
+    # a file MindSpore 2.10 wrote: one Float32 entry 'a' of ones(2)
+    written_by_mindspore = bytes.fromhex("0a1a0a0161121508021207466c6f617433321a080000803f0000803f")
+    assert encode({"a": np.ones(2, np.float32)}) == written_by_mindspore
+    np.testing.assert_array_equal(decode(written_by_mindspore)["a"], np.ones(2, np.float32))
+    scalar_by_mindspore = bytes.fromhex("0a140a0173120f1207466c6f617433321a0400000040")
+    assert encode({"s": np.array(2.0, np.float32)}) == scalar_by_mindspore
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32, np.int64,
+                                   np.uint8, np.bool_])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+def test_checkpoint_encoding_round_trips(dtype, shape):
+    value = (np.arange(int(np.prod(shape))) % 3).astype(dtype).reshape(shape)
+    back = decode(encode({"v": value}))["v"]
+    assert back.dtype == value.dtype and back.shape == value.shape
+    np.testing.assert_array_equal(back, value)
+
+
+def test_loading_reports_what_did_not_match(tmp_path):
+    ms.save_checkpoint({"weight": W, "extra": np.ones(1, np.float32)}, str(tmp_path / "a.ckpt"))
+    loaded = ms.load_checkpoint(str(tmp_path / "a.ckpt"))
+    assert ms.load_param_into_net(nn.Dense(4, 2), loaded) == (["bias"], ["extra"])
+    with pytest.raises(RuntimeError, match="should have the same shape"):
+        ms.load_param_into_net(nn.Dense(4, 3), loaded)
+    with pytest.raises(ValueError, match="not a MindSpore checkpoint"):
+        decode(b"\x0a\xff")
+
+
+def test_model_without_an_optimizer_cannot_train():
+    with pytest.raises(ValueError, match="needs an optimizer"):
+        Model(network(), loss_fn()).train(1, batches())
+    with pytest.raises(TypeError, match="Callback instances"):
+        net = network()
+        Model(net, loss_fn(), nn.SGD(net.trainable_params())).train(1, batches(), callbacks=[1])
