@@ -12,6 +12,7 @@ from .errors import AutodiffError, IRVerificationError, MissingRuleError, Unsupp
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import nn, ops
 from .mindspore.ops import stop_gradient
+from .remat import checkpoint, checkpointed, recompute
 from .mindspore.tensor import (
                      Constant,
                      HeNormal,
@@ -40,7 +41,7 @@ from .testing import check_grads
 
 __all__ = [
     "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
-    "jacfwd", "jacrev", "hessian", "hvp",
+    "jacfwd", "jacrev", "hessian", "hvp", "checkpoint", "checkpointed", "recompute",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",

@@ -19,7 +19,8 @@ from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
 from . import arguments
-from .cells import custom_bprop, is_cell, lower_cell_with_bprop
+from .cells import (custom_bprop, is_cell, lower_cell_with_bprop, lower_recomputed_cell,
+                    recomputed)
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -57,6 +58,8 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if hasattr(func, "__lower_call__"):
         return func.__lower_call__(low, args, kwargs, loc)
     if is_cell(func):
+        if recomputed(func):
+            return lower_recomputed_cell(low, func, tuple(args), kwargs, loc)
         if custom_bprop(func) is not None:
             return lower_cell_with_bprop(low, func, tuple(args), kwargs, loc)
         return low.call_function(type(func).construct, tuple(args), kwargs, loc, self_obj=func)

@@ -9,6 +9,10 @@ declaring a class attribute:
   receives as a plain ``ndarray``, so arithmetic on it is NumPy's and its results are
   plain arrays.
 
+A Cell on which ``recompute()`` was called sets the instance attribute
+``__recompute__ = True``: its calls are compiled as checkpointed blocks
+(``frontend.remat``), recomputed in the backward pass.
+
 A Cell whose class defines ``bprop(self, *inputs, out, dout)`` asks for its own
 gradient: every place that lowers a Cell call asks ``custom_bprop`` first and lowers
 it with ``lower_cell_with_bprop`` (``frontend.custom``), never by differentiating
@@ -32,6 +36,28 @@ def is_cell(obj: Any) -> bool:
 def is_plain_array_subclass(obj: Any) -> bool:
     """``obj`` is an instance of an array subclass that asks to be seen as ``ndarray``."""
     return getattr(type(obj), "__plain_array__", False) is True
+
+
+def recomputed(cell: Any) -> bool:
+    """``cell.recompute()`` was called: its calls are recomputed in the backward pass."""
+    return getattr(cell, "__recompute__", False) is True
+
+
+def lower_recomputed_cell(low: Any, cell: Any, args: tuple, kwargs: dict,
+                          loc: Loc | None) -> Any:
+    """A call of a Cell marked by ``recompute()``: ``construct`` as a checkpointed block."""
+    from .remat import checkpoint_call
+    name = type(cell).__name__
+    if custom_bprop(cell) is not None:
+        raise AutodiffError(f"Cell '{name}' defines bprop and is marked by recompute(): its "
+                            "gradient is the bprop rule, which recomputation cannot change", loc,
+                            hint="drop recompute(), or the bprop")
+
+    def body(a: tuple, k: dict) -> Any:
+        return low.call_function(type(cell).construct, a, k, loc, self_obj=cell)
+
+    return checkpoint_call(low, f"{name}_construct", args, kwargs, body, loc,
+                           f"the recomputed Cell '{name}'")
 
 
 def custom_bprop(cell: Any) -> types.FunctionType | None:

@@ -1,0 +1,100 @@
+"""Lowering the two ways a user asks for recomputation (checkpointing).
+
+* A checkpointed block — ``checkpoint(fn)``, a Cell after ``cell.recompute()``,
+  ``recompute(cell, *args)`` — is not inlined: its body is compiled on its own into an
+  ``ir.Callee`` marked ``derived["checkpoint"]`` and called. Reverse mode
+  (``ad.checkpoint``) then keeps only the call's operands on the forward pass and
+  re-runs the body at the start of the call's adjoint. Every value the body reads
+  from outside is made an explicit parameter (a Parameter, a captured array): the
+  backward call then receives them as operands, which an enclosing loop tapes like
+  any other operand, instead of reading a name that the loop may have rebound since.
+* A checkpointed loop — ``for t in checkpointed(range(T))`` — is an ordinary ``loop``
+  equation whose params carry ``"checkpoint": snapshots`` (``None``: about √T);
+  ``ad.checkpoint`` splits it into segments when it is differentiated.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import trees
+from ..errors import AutodiffError, Loc
+from ..ir import primitives as P
+from ..ir.builder import as_atom, building
+from ..ir.core import Aval, Callee, Eqn, Function, Var, free_vars, substitute_function
+
+
+def _is_var(v: Any) -> bool:
+    return isinstance(v, Var)
+
+
+def checkpoint_call(low: Any, name: str, args: tuple, kwargs: dict,
+                    body: Callable[[tuple, dict], Any], loc: Loc | None, what: str) -> Any:
+    """Emit a ``call`` of ``body(args, kwargs)`` compiled on its own and marked for
+    recomputation; return its value (in the structure ``body`` returns).
+
+    Arrays anywhere in ``args``/``kwargs`` (nested in tuples, lists, dicts) become the
+    callee's parameters; values known when compiling stay baked in. ``what`` names the
+    block in errors."""
+    leaves, skeleton = trees.flatten((args, kwargs), _is_var)
+    local = [Var(v.aval, v.hint or "x") for v in leaves]
+    local_args, local_kwargs = trees.unflatten(skeleton, local)
+    with building(loc) as b:
+        out = body(local_args, local_kwargs)
+    out_leaves, out_skeleton = trees.flatten(out, _is_var)
+    outs = tuple(map(as_atom, out_leaves))
+    fn = Function(name, tuple(local), tuple(b.eqns), outs, loc)
+    outer = free_vars(fn)  # read from outside: explicit parameters of the callee
+    inner = [Var(v.aval, v.hint) for v in outer]
+    fn = substitute_function(fn, dict(zip(outer, inner)))
+    callee = Callee(name)
+    callee.define(Function(name, (*local, *inner), fn.eqns, fn.outvars, loc))
+    callee.skeleton = out_skeleton
+    callee.derived["checkpoint"] = what
+    results = [Var(o.aval if isinstance(o, Var) else Aval(), f"{callee.name}_out")
+               for o in outs]
+    low.builder.eqns.append(Eqn(tuple(results), P.call, (*leaves, *outer), {"callee": callee},
+                                loc))
+    return trees.unflatten(out_skeleton, results)
+
+
+def checkpointed(iterable: Any, snapshots: int | None = None) -> Any:
+    """Mark a ``for`` loop's iterable: its reverse pass keeps the loop-carried values
+    every ``k`` iterations (``snapshots`` of them, or about √T when None) instead of
+    every iteration's intermediates, and recomputes each segment in the backward pass.
+
+    Run as plain Python it returns ``iterable`` unchanged."""
+    _check_snapshots(snapshots, None)
+    return iterable
+
+
+def _lower_checkpointed(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+    """Met anywhere but as a ``for`` loop's iterable (``frontend.iteration`` reads it
+    there): the mark would be lost, so it is refused rather than ignored."""
+    raise AutodiffError("checkpointed(...) marks a for loop: write it as the loop's "
+                        "iterable", loc, hint="write `for t in checkpointed(range(T)):`")
+
+
+checkpointed.__checkpoint_loop__ = True  # type: ignore[attr-defined]  # frontend.iteration
+checkpointed.__lower_call__ = _lower_checkpointed  # type: ignore[attr-defined]
+
+
+def _check_snapshots(snapshots: Any, loc: Loc | None) -> None:
+    if snapshots is not None and (isinstance(snapshots, bool) or not isinstance(snapshots, int)
+                                  or snapshots < 1):
+        raise AutodiffError(f"checkpointed(..., snapshots={snapshots!r}): snapshots must be "
+                            "a positive int known when compiling (or None for about √T)", loc,
+                            hint="pass e.g. snapshots=100, or leave it out")
+
+
+def loop_snapshots(scope: Any, call: Any) -> tuple[Any, int | None]:
+    """The iterable node and the snapshot count of ``checkpointed(it, snapshots=n)``."""
+    loc = scope.loc(call)
+    if not call.args or len(call.args) > 2 or any(k.arg != "snapshots" for k in call.keywords):
+        raise AutodiffError("checkpointed takes the loop's iterable and optionally "
+                            "snapshots=<int>", loc,
+                            hint="write `for t in checkpointed(range(T), snapshots=100):`")
+    given = [scope.expr(a) for a in call.args[1:]] + [scope.expr(k.value) for k in call.keywords]
+    snapshots = given[0] if given else None
+    _check_snapshots(snapshots, loc)
+    return call.args[0], snapshots
