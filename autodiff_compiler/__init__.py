@@ -12,7 +12,6 @@ from .errors import AutodiffError, IRVerificationError, MissingRuleError, Unsupp
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import nn, ops
 from .mindspore.ops import stop_gradient
-from .remat import checkpoint, checkpointed, recompute
 from .mindspore.tensor import (
                      Constant,
                      HeNormal,
@@ -37,6 +36,7 @@ from .mindspore.tensor import (
                      int64,
                      uint8,
 )
+from .remat import checkpoint, checkpointed, recompute
 from .testing import check_grads
 
 __all__ = [

@@ -19,8 +19,7 @@ from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
 from . import arguments
-from .cells import (custom_bprop, is_cell, lower_cell_with_bprop, lower_recomputed_cell,
-                    recomputed)
+from .cells import custom_bprop, is_cell, lower_cell_with_bprop, lower_recomputed_cell, recomputed
 
 if TYPE_CHECKING:
     from .scope import Scope
