@@ -25,8 +25,9 @@ from typing import Any
 from .errors import AutodiffError, Loc
 from .frontend.cells import custom_bprop, is_cell
 from .frontend.remat import checkpoint_call, checkpointed
+from .frontend.scope import LocalFunction
 
-__all__ = ["checkpoint", "checkpointed", "recompute"]
+__all__ = ["Checkpoint", "checkpoint", "checkpointed", "recompute"]
 
 
 def _caller_loc(depth: int = 2) -> Loc:
@@ -39,12 +40,14 @@ def _caller_loc(depth: int = 2) -> Loc:
 def _name(block: Any) -> str:
     if is_cell(block):
         return type(block).__name__
+    if isinstance(block, LocalFunction):
+        return block.name
     return getattr(block, "__qualname__", None) or getattr(block, "__name__", "block")
 
 
 def _check_block(block: Any, what: str, loc: Loc) -> None:
-    ok = is_cell(block) or isinstance(block, types.FunctionType | types.MethodType) or \
-        hasattr(block, "__lower_call__")
+    ok = is_cell(block) or isinstance(block, types.FunctionType | types.MethodType
+                                      | LocalFunction) or hasattr(block, "__lower_call__")
     if not ok:
         raise AutodiffError(f"{what} takes a Python function or a Cell, not "
                             f"{type(block).__name__} {block!r:.60}", loc,
@@ -64,14 +67,35 @@ def _lower_block(low: Any, block: Any, args: tuple, kwargs: dict, loc: Loc | Non
         return low.call_function(block.__func__, args, kwargs, loc, self_obj=block.__self__)
     if isinstance(block, types.FunctionType):
         return low.call_function(block, args, kwargs, loc)
+    if isinstance(block, LocalFunction):  # a def or lambda of the compiled function
+        return low.call_local(block, args, kwargs, loc)
     return block.__lower_call__(low, list(args), kwargs, loc)
 
 
-class checkpoint:  # noqa: N801 -- JAX's name, which its users will look for
-    """``fn`` whose forward values are recomputed in the backward pass, not kept."""
+def checkpoint(fn: Any) -> Checkpoint:
+    """``fn`` (a function, method or Cell) whose forward values are recomputed in the
+    backward pass instead of kept, as ``jax.checkpoint``. Also usable inside compiled
+    code, on a local ``def`` or ``lambda``."""
+    _check_block(fn, "checkpoint", _caller_loc())
+    return Checkpoint(fn)
+
+
+def _lower_checkpoint(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Checkpoint:
+    """``checkpoint(fn)`` met while compiling: the wrapper, a value known when compiling."""
+    if len(args) != 1 or kwargs:
+        raise AutodiffError("checkpoint takes one function", loc,
+                            hint="write checkpoint(fn), then call the result")
+    _check_block(args[0], "checkpoint", loc)
+    return Checkpoint(args[0])
+
+
+checkpoint.__lower_call__ = _lower_checkpoint  # type: ignore[attr-defined]
+
+
+class Checkpoint:
+    """What ``checkpoint(fn)`` returns: calls ``fn``; compiled, a recomputed block."""
 
     def __init__(self, fn: Any) -> None:
-        _check_block(fn, "checkpoint", _caller_loc())
         if isinstance(fn, types.FunctionType):
             functools.update_wrapper(self, fn)
         self.fn = fn
@@ -112,7 +136,7 @@ def _lower_recompute(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any
     kwargs = {k: v for k, v in kwargs.items()
               if k not in ("use_reentrant", "output_recompute", "early_stop", "context_fn")}
     _check_block(block, "recompute", loc)
-    return checkpoint(block).__lower_call__(low, list(rest), kwargs, loc)
+    return Checkpoint(block).__lower_call__(low, list(rest), kwargs, loc)
 
 
 recompute.__lower_call__ = _lower_recompute  # type: ignore[attr-defined]

@@ -198,6 +198,58 @@ def test_checkpoint_in_forward_mode_and_hvp():
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
 
+def tree_block(p, x, scale=2.0):
+    return {"y": np.tanh(p["w"] @ x) * scale, "z": np.sum(x)}
+
+
+tree_checkpoint = adc.checkpoint(tree_block)
+
+
+def tree_loss(w, x):
+    out = tree_checkpoint({"w": w}, x, scale=3.0)
+    return np.sum(out["y"] ** 2) + out["z"]
+
+
+def tree_loss_plain(w, x):
+    out = tree_block({"w": w}, x, scale=3.0)
+    return np.sum(out["y"] ** 2) + out["z"]
+
+
+def test_checkpoint_takes_and_returns_containers_and_keywords():
+    assert_same_gradient(tree_loss, tree_loss_plain, w, H0, positions=(0, 1))
+
+
+def test_checkpoint_of_the_differentiated_function_itself():
+    got = adc.grad(adc.checkpoint(helper_loss_plain), (0, 1))(H0, w)
+    want = adc.grad(helper_loss_plain, (0, 1))(H0, w)
+    for g, v in zip(got, want):
+        np.testing.assert_allclose(g, v, rtol=1e-12)
+
+
+def local_checkpoint(h, w):
+    def grow(h, w):
+        n = 0
+        while np.sum(h * h) < 4.0 and n < 20:
+            h = h * 1.3 + np.sin(w @ h)
+            n += 1
+        return h
+
+    return np.sum(adc.checkpoint(grow)(h, w))
+
+
+def local_checkpoint_plain(h, w):
+    n = 0
+    while np.sum(h * h) < 4.0 and n < 20:
+        h = h * 1.3 + np.sin(w @ h)
+        n += 1
+    return np.sum(h)
+
+
+def test_checkpoint_of_a_local_def_with_a_while_loop():
+    assert_same_gradient(local_checkpoint, local_checkpoint_plain, H0 * 0.3, w, positions=(0, 1))
+    check_grads(local_checkpoint, H0 * 0.3, w, modes=("rev",))
+
+
 # ---------------------------------------------------------------------------- loops
 
 
@@ -255,6 +307,33 @@ def test_checkpointed_loop_with_break(limit):
     xs = RNG.normal(size=(10, H))
     assert_same_gradient(rnn_break, rnn_break_plain, H0, w, xs, limit, positions=(0, 1))
     check_grads(lambda h0, w: rnn_break(h0, w, xs, limit), H0, w, modes=("rev",))
+
+
+def returns_early(h, w, xs):
+    for t in adc.checkpointed(range(xs.shape[0]), snapshots=2):
+        if np.sum(h) > 1.0:
+            return np.sum(h * h) * t
+        if t % 2 == 1:
+            continue
+        h = np.tanh(w @ h) + xs[t]
+    return np.sum(h)
+
+
+def returns_early_plain(h, w, xs):
+    for t in range(xs.shape[0]):
+        if np.sum(h) > 1.0:
+            return np.sum(h * h) * t
+        if t % 2 == 1:
+            continue
+        h = np.tanh(w @ h) + xs[t]
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_checkpointed_loop_with_return_and_continue(seed):
+    rng = np.random.default_rng(seed)
+    h, xs = rng.normal(size=H) * 0.3, rng.normal(size=(9, H)) * 0.5
+    assert_same_gradient(returns_early, returns_early_plain, h, w, xs, positions=(0, 1, 2))
 
 
 def rows_reversed(h0, w, xs):
