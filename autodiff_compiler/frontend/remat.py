@@ -22,6 +22,7 @@ from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
 from ..ir.core import Aval, Callee, Eqn, Function, Var, free_vars, substitute_function
+from ..ir.printer import pretty
 
 
 def _is_var(v: Any) -> bool:
@@ -37,7 +38,7 @@ def checkpoint_call(low: Any, name: str, args: tuple, kwargs: dict,
     callee's parameters; values known when compiling stay baked in. ``what`` names the
     block in errors."""
     leaves, skeleton = trees.flatten((args, kwargs), _is_var)
-    local = [Var(v.aval, v.hint or "x") for v in leaves]
+    local = [Var(v.aval) for v in leaves]  # named after the parameters they are bound to
     local_args, local_kwargs = trees.unflatten(skeleton, local)
     with building(loc) as b:
         out = body(local_args, local_kwargs)
@@ -47,15 +48,28 @@ def checkpoint_call(low: Any, name: str, args: tuple, kwargs: dict,
     outer = free_vars(fn)  # read from outside: explicit parameters of the callee
     inner = [Var(v.aval, v.hint) for v in outer]
     fn = substitute_function(fn, dict(zip(outer, inner)))
-    callee = Callee(name)
-    callee.define(Function(name, (*local, *inner), fn.eqns, fn.outvars, loc))
-    callee.skeleton = out_skeleton
-    callee.derived["checkpoint"] = what
+    fn = Function(name, (*local, *inner), fn.eqns, fn.outvars, loc)
+    callee = _callee(low, fn, out_skeleton, what)
     results = [Var(o.aval if isinstance(o, Var) else Aval(), f"{callee.name}_out")
                for o in outs]
     low.builder.eqns.append(Eqn(tuple(results), P.call, (*leaves, *outer), {"callee": callee},
                                 loc))
     return trees.unflatten(out_skeleton, results)
+
+
+def _callee(low: Any, fn: Function, skeleton: Any, what: str) -> Callee:
+    """The callee for ``fn``: one already made for the same code (a block called twice
+    with arguments of the same kinds) is reused, so the generated code defines it once.
+    The body reads nothing from outside, so any call may pass its own operands."""
+    key = ("checkpoint", pretty(fn), repr(skeleton),
+           tuple((v.aval.shape, v.aval.dtype, v.aval.weak) for v in fn.invars))
+    callee = low.callees.get(key)
+    if callee is None:
+        callee = low.callees[key] = Callee(fn.name)
+        callee.define(fn)
+        callee.skeleton = skeleton
+        callee.derived["checkpoint"] = what
+    return callee
 
 
 def checkpointed(iterable: Any, snapshots: int | None = None) -> Any:
