@@ -276,14 +276,50 @@ def rnn_snapshots(h0, w, u, xs):
     return np.sum(h ** 2)
 
 
+def rnn_levels(h0, w, u, xs):
+    h = h0
+    for t in adc.checkpointed(range(xs.shape[0]), levels=2):
+        h = np.tanh(w @ h + u @ xs[t])
+    return np.sum(h ** 2)
+
+
+def rnn_levels3(h0, w, u, xs):
+    h = h0
+    for t in adc.checkpointed(reversed(range(xs.shape[0])), levels=3):
+        h = np.tanh(w @ h + u @ xs[t])
+    return np.sum(h ** 2)
+
+
+def rnn_reversed_plain(h0, w, u, xs):
+    return rnn_plain(h0, w, u, xs[::-1])
+
+
 @pytest.mark.parametrize("steps", [0, 1, 2, 9, 10, 11], ids=lambda n: f"T={n}")
-@pytest.mark.parametrize("f", [rnn, rnn_snapshots], ids=["sqrt", "snapshots3"])
+@pytest.mark.parametrize("f", [rnn, rnn_snapshots, rnn_levels], ids=["sqrt", "snapshots3",
+                                                                     "levels2"])
 def test_checkpointed_loop_matches_full_tape(f, steps):
     assert_same_gradient(f, rnn_plain, H0, w, u, XS[:steps], positions=(0, 1, 2))
 
 
 def test_checkpointed_loop_finite_differences_and_second_order():
     check_grads(rnn, H0, w, u, XS[:7], order=2)
+    check_grads(rnn_levels, H0, w, u, XS[:10], order=2)
+
+
+@pytest.mark.parametrize("steps", [0, 1, 7, 27, 30])
+def test_nested_levels_match_full_tape(steps):
+    xs = np.random.default_rng(steps).normal(size=(steps, 3))
+    assert_same_gradient(rnn_levels3, rnn_reversed_plain, H0, w, u, xs, positions=(0, 1, 2))
+    assert_same_gradient(rnn_levels, rnn_plain, H0, w, u, xs, positions=(0, 1, 2))
+
+
+def test_nested_levels_split_the_segments_again():
+    xs = np.random.default_rng(0).normal(size=(1000, 3))
+    source = adc.gradient_source(rnn_levels, (0, 1, 2), args=(H0, w, u, xs))
+    # 10 segments of 100 (1000^(2/3)), each recomputed as segments of 10 in its backward
+    assert "for segment in range(10):" in source
+    assert source.count("def body_segment_backward") == 2  # one per level
+    assert "for segment in range(n_segments):" in source  # the inner split, at run time
 
 
 def rnn_break(h0, w, xs, limit):
@@ -449,11 +485,19 @@ def mark_a_list(h0, w, u, xs):
     return np.sum(h)
 
 
+def both_schedules(h0, w, u, xs):
+    h = h0
+    for t in adc.checkpointed(range(xs.shape[0]), 5, levels=2):
+        h = np.tanh(w @ h + u @ xs[t])
+    return np.sum(h)
+
+
 @pytest.mark.parametrize("f, reason, line", [
     (bad_snapshots, "snapshots must be a positive int", 2),
+    (both_schedules, "give snapshots or levels, not both", 2),
     (mark_elsewhere, "marks a for loop", 1),
     (mark_a_list, "not over a Python sequence", 2),
-], ids=["snapshots=0", "not-an-iterable", "python-list"])
+], ids=["snapshots=0", "snapshots-and-levels", "not-an-iterable", "python-list"])
 def test_bad_loop_marks_are_refused_at_the_line(f, reason, line):
     import inspect
     with pytest.raises(AutodiffError) as info:

@@ -18,9 +18,12 @@ tapes, per segment, just the operands of that call — the carried values enteri
 segment, its snapshots — and its adjoint recomputes one segment at a time with a
 full tape of that segment only: ``S + k`` stored states instead of ``T``
 iterations' intermediates, ``2·√T`` with ``k = ⌈√T⌉`` (or ``snapshots`` segments).
-Each iteration is run twice in all (once forward, once recomputed): this is the
-two-level schedule; Revolve's multi-level schedule would trade more recomputation
-for fewer snapshots.
+Each iteration is run twice in all (once forward, once recomputed). With
+``levels=L`` a segment (of ``⌈T^(L/(L+1))⌉`` iterations) is itself a checkpointed loop
+with ``L - 1`` levels, split again when its backward recomputes it: about
+``(L+1)·T^(1/(L+1))`` states are alive at once, and each iteration runs ``L + 1``
+times — multi-level checkpointing, a simpler relative of Revolve's binomial schedule
+(which would choose uneven segments to recompute less for the same memory).
 """
 from __future__ import annotations
 
@@ -127,17 +130,26 @@ class CheckpointCallRule:
 # ---------------------------------------------------------------------------- loops
 
 
-def segment_lengths(n: Any, snapshots: int | None) -> tuple[Any, Any]:
+def segment_lengths(n: Any, snapshots: int | None, levels: int) -> tuple[Any, Any]:
     """``(k, S)``: iterations per segment and number of segments for ``n`` iterations
-    (``n`` known when compiling, or an int value emitted into the current builder)."""
+    (``n`` known when compiling, or an int value emitted into the current builder):
+    ``snapshots`` segments, or segments of ``⌈n^(L/(L+1))⌉`` for ``levels=L``."""
+    power = levels / (levels + 1)
     if isinstance(n, int | np.integer):
-        n = int(n)
-        k = max(1, -(-n // snapshots) if snapshots else math.isqrt(max(n - 1, 0)) + 1)
-        return k, max(0, -(-n // k))
+        n = max(int(n), 0)
+        if snapshots:
+            k = -(-n // snapshots)
+        elif levels == 1:
+            k = math.isqrt(max(n - 1, 0)) + 1
+        else:
+            k = math.ceil(n ** power - 1e-9)
+        k = max(k, 1)
+        return k, -(-n // k)
     if snapshots:
         k = P.maximum(P.floor_divide(n + (snapshots - 1), snapshots), 1)
     else:
-        k = P.maximum(P.astype_discrete(P.ceil(P.sqrt(n)), np.dtype(np.int64)), 1)
+        root = P.sqrt(n) if levels == 1 else P.power(n, power)
+        k = P.maximum(P.astype_discrete(P.ceil(root), np.dtype(np.int64)), 1)
     n_segments = P.floor_divide(n + (k - 1), k)
     k.hint, n_segments.hint = "segment_length", "n_segments"
     return k, n_segments
@@ -162,6 +174,9 @@ def _segment_callee(eqn: Eqn, reverse: bool) -> tuple[Callee, list[Var]]:
     inner = Function(body.name, (j, *inner_carry), tuple(b.eqns), outs)
     results = [Var(o.aval, o.hint) for o in eqn.outvars]
     params = {k: v for k, v in eqn.params.items() if k != "checkpoint"}
+    _, levels = eqn.params["checkpoint"]
+    if levels > 1:  # the segment is itself split when its backward recomputes it
+        params["checkpoint"] = (None, levels - 1)
     loop = Eqn(tuple(results), P.loop, (count, *carry_p),
                {**params, "body": inner, "reverse": False}, eqn.loc)
     callee = Callee(f"{body.name or 'loop'}_segment")
@@ -177,7 +192,7 @@ def segmented(eqn: Eqn) -> Eqn:
     if eqn.params["n_ys"]:
         raise AutodiffError("a checkpointed loop cannot list values per iteration", eqn.loc)
     n = eqn.invars[0].value if isinstance(eqn.invars[0], Const) else eqn.invars[0]
-    k, n_segments = segment_lengths(n, eqn.params["checkpoint"])
+    k, n_segments = segment_lengths(n, *eqn.params["checkpoint"])
     reverse = eqn.params.get("reverse", False)
     callee, captured = _segment_callee(eqn, reverse)
     carry = [Var(v.aval, v.hint) for v in eqn.params["body"].invars[1:]]

@@ -126,16 +126,16 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
 
 
 def _checkpointed(scope: Scope, node: gast.Call) -> Range | Rows:
-    """``checkpointed(it, snapshots)``: the iteration of ``it``, marked so that its loop
+    """``checkpointed(it, ...)``: the iteration of ``it``, marked so that its loop
     is lowered as a loop (never unrolled) that reverse mode splits into segments."""
-    from .remat import loop_snapshots
-    inner_node, snapshots = loop_snapshots(scope, node)
+    from .remat import loop_schedule
+    inner_node, schedule = loop_schedule(scope, node)
     inner = iteration_of(scope, inner_node)
     if isinstance(inner, Static):
         raise AutodiffError("checkpointed(...) marks a loop over a range or over the rows "
                             "of arrays, not over a Python sequence (which is unrolled)",
                             scope.loc(node), hint="loop over range(len(...)) instead")
-    inner.checkpoint = snapshots  # type: ignore[union-attr]
+    inner.checkpoint = schedule  # type: ignore[union-attr]
     return inner
 
 

@@ -9,7 +9,8 @@
   backward call then receives them as operands, which an enclosing loop tapes like
   any other operand, instead of reading a name that the loop may have rebound since.
 * A checkpointed loop — ``for t in checkpointed(range(T))`` — is an ordinary ``loop``
-  equation whose params carry ``"checkpoint": snapshots`` (``None``: about √T);
+  equation whose params carry ``"checkpoint": (snapshots, levels)`` (snapshots
+  ``None``: segments of about √T, or ``T^(L/(L+1))`` for ``levels=L``);
   ``ad.checkpoint`` splits it into segments when it is differentiated.
 """
 from __future__ import annotations
@@ -72,13 +73,15 @@ def _callee(low: Any, fn: Function, skeleton: Any, what: str) -> Callee:
     return callee
 
 
-def checkpointed(iterable: Any, snapshots: int | None = None) -> Any:
+def checkpointed(iterable: Any, snapshots: int | None = None, levels: int = 1) -> Any:
     """Mark a ``for`` loop's iterable: its reverse pass keeps the loop-carried values
-    every ``k`` iterations (``snapshots`` of them, or about √T when None) instead of
-    every iteration's intermediates, and recomputes each segment in the backward pass.
+    entering each segment of ``k`` iterations (``k ≈ √T``, or ``T / snapshots``) instead
+    of every iteration's intermediates, and recomputes each segment in the backward pass.
+    ``levels=L`` nests the segments ``L`` deep (each of about ``T^(1/(L+1))`` pieces):
+    ``(L+1)·T^(1/(L+1))`` states kept, each iteration run ``L+1`` times.
 
     Run as plain Python it returns ``iterable`` unchanged."""
-    _check_snapshots(snapshots, None)
+    check_schedule(snapshots, levels, None)
     return iterable
 
 
@@ -93,22 +96,30 @@ checkpointed.__checkpoint_loop__ = True  # type: ignore[attr-defined]  # fronten
 checkpointed.__lower_call__ = _lower_checkpointed  # type: ignore[attr-defined]
 
 
-def _check_snapshots(snapshots: Any, loc: Loc | None) -> None:
-    if snapshots is not None and (isinstance(snapshots, bool) or not isinstance(snapshots, int)
-                                  or snapshots < 1):
-        raise AutodiffError(f"checkpointed(..., snapshots={snapshots!r}): snapshots must be "
-                            "a positive int known when compiling (or None for about √T)", loc,
-                            hint="pass e.g. snapshots=100, or leave it out")
+def check_schedule(snapshots: Any, levels: Any, loc: Loc | None) -> None:
+    """Refuse what is not a schedule: counts must be positive ints known when compiling."""
+    for name, value in (("snapshots", snapshots), ("levels", levels)):
+        if (value is not None or name == "levels") and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise AutodiffError(f"checkpointed(..., {name}={value!r}): {name} must be a "
+                                "positive int known when compiling", loc,
+                                hint="pass e.g. snapshots=100 or levels=2, or leave it out")
+    if snapshots is not None and levels != 1:
+        raise AutodiffError("checkpointed(...): give snapshots or levels, not both", loc,
+                            hint="snapshots=n splits the loop once into n segments; "
+                                 "levels=L nests segments L deep")
 
 
-def loop_snapshots(scope: Any, call: Any) -> tuple[Any, int | None]:
-    """The iterable node and the snapshot count of ``checkpointed(it, snapshots=n)``."""
+def loop_schedule(scope: Any, call: Any) -> tuple[Any, tuple[int | None, int]]:
+    """The iterable node and ``(snapshots, levels)`` of ``checkpointed(it, ...)``."""
     loc = scope.loc(call)
-    if not call.args or len(call.args) > 2 or any(k.arg != "snapshots" for k in call.keywords):
+    names = ("snapshots", "levels")
+    if not call.args or len(call.args) > 3 or any(k.arg not in names for k in call.keywords):
         raise AutodiffError("checkpointed takes the loop's iterable and optionally "
-                            "snapshots=<int>", loc,
+                            "snapshots=<int> or levels=<int>", loc,
                             hint="write `for t in checkpointed(range(T), snapshots=100):`")
-    given = [scope.expr(a) for a in call.args[1:]] + [scope.expr(k.value) for k in call.keywords]
-    snapshots = given[0] if given else None
-    _check_snapshots(snapshots, loc)
-    return call.args[0], snapshots
+    given = {"snapshots": None, "levels": 1}
+    given.update(zip(names, (scope.expr(a) for a in call.args[1:])))
+    given.update((k.arg, scope.expr(k.value)) for k in call.keywords)
+    check_schedule(given["snapshots"], given["levels"], loc)
+    return call.args[0], (given["snapshots"], given["levels"])
