@@ -15,10 +15,13 @@ gradients with respect to W and U (``--quick``: T = 400). Three gradients of it:
 - (c) ``for t in checkpointed(range(T))``: k = ⌈√T⌉ = 100 iterations per segment; the
   forward pass keeps 100 snapshots of ``h`` and each segment is recomputed with a tape
   of its 100 states in the backward pass;
-- (d) ``checkpointed(range(T), snapshots=10)``: 10 snapshots, segments of 1,000.
+- (d) ``checkpointed(range(T), snapshots=10)``: 10 snapshots, segments of 1,000;
+- (e) ``checkpointed(range(T), levels=2)``: 22 segments of 465, each recomputed in
+  the backward pass as 22 segments of 22 (about 66 states alive; each step runs 3
+  times).
 
 Before timing it checks (b) against central differences along a random direction and
-(c), (d) against (b) (rtol 1e-10), exiting with status 1 on a mismatch. Peak memory is
+(c), (d), (e) against (b) (rtol 1e-10), exiting with status 1 on a mismatch. Peak memory is
 measured twice: with ``tracemalloc`` for one call in this process (what NumPy
 allocates: tapes, temporaries, results), and as the resident-set high-water mark of a
 fresh interpreter per configuration that makes one gradient call (``VmHWM`` of
@@ -66,7 +69,14 @@ def rnn_10(xs, w, u):
     return np.sum(h ** 2)
 
 
-CONFIGS = {"full": rnn, "sqrt": rnn_sqrt, "snapshots10": rnn_10}
+def rnn_levels2(xs, w, u):
+    h = np.zeros((xs.shape[1], w.shape[0]))
+    for t in adc.checkpointed(range(xs.shape[0]), levels=2):
+        h = np.tanh(h @ w + xs[t] @ u)
+    return np.sum(h ** 2)
+
+
+CONFIGS = {"full": rnn, "sqrt": rnn_sqrt, "snapshots10": rnn_10, "levels2": rnn_levels2}
 _RSS: list[dict[str, Any]] = []  # measured by build, printed after the timing table
 
 
@@ -92,7 +102,7 @@ def check(grads: dict[str, Any], args: tuple) -> None:
     if not np.isclose(analytic, numeric, rtol=1e-5):
         raise harness.BenchmarkError(f"full tape: derivative along a random direction is "
                                      f"{analytic!r}, central differences give {numeric!r}")
-    for name in ("sqrt", "snapshots10"):
+    for name in ("sqrt", "snapshots10", "levels2"):
         harness.assert_grads(name, grads[name](*args), (dw, du), ("dW", "dU"), RTOL)
 
 
@@ -149,18 +159,19 @@ def build(stack: contextlib.ExitStack, quick: bool) -> Suite:
     suite.case("full", "(b) gradient, full tape", "grad_full(*args)")
     suite.case("sqrt", f"(c) checkpointed: {k} segments of {k}", "grad_sqrt(*args)")
     suite.case("snapshots10", "(d) checkpointed: snapshots=10", "grad_snapshots10(*args)")
+    suite.case("levels2", "(e) checkpointed: levels=2", "grad_levels2(*args)")
     suite.memory = [harness.MemoryCase(n, label, lambda g=grads[n]: g(*args)) for n, label in (
         ("full", "(b) full tape"), ("sqrt", f"(c) {k} snapshots"),
-        ("snapshots10", "(d) 10 snapshots"))]
+        ("snapshots10", "(d) 10 snapshots"), ("levels2", "(e) levels=2"))]
     return suite
 
 
 def rss_table(rss: list[dict[str, Any]]) -> str:
-    base = rss[0]["hwm_bytes"] - rss[0]["rss_before_bytes"]
+    base = max(rss[0]["hwm_bytes"] - rss[0]["rss_before_bytes"], 1)
     lines = ["", f"{'RSS high-water of one call (own process)':<40} {'above start':>12} "
                  f"{'whole':>10} {'vs full':>8}"]
     for r in rss:
-        grew = r["hwm_bytes"] - r["rss_before_bytes"]
+        grew = max(r["hwm_bytes"] - r["rss_before_bytes"], 0)
         lines.append(f"{r['config']:<40} {harness.fmt_bytes(grew):>12} "
                      f"{harness.fmt_bytes(r['hwm_bytes']):>10} {grew / base:>7.2f}x")
     if not all(r["reset"] for r in rss):

@@ -85,11 +85,11 @@ def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):
     report = reports["bench_checkpoint"]
     assert report["quick"] and report["baseline"] == "full"
     cases = {r["case"]: r for r in report["results"]}
-    assert set(cases) == {"forward", "full", "sqrt", "snapshots10"}
+    assert set(cases) == {"forward", "full", "sqrt", "snapshots10", "levels2"}
     assert all(r["median_ns"] > 0 and len(r["samples_ns"]) == 5 for r in cases.values())
     memory = {r["case"]: r["peak_bytes"] for r in report["memory"]}
-    assert memory["sqrt"] < memory["full"] and memory["snapshots10"] < memory["full"]
-    assert [r["config"] for r in report["rss"]] == ["full", "sqrt", "snapshots10"]
+    assert all(memory[c] < memory["full"] for c in ("sqrt", "snapshots10", "levels2"))
+    assert [r["config"] for r in report["rss"]] == ["full", "sqrt", "snapshots10", "levels2"]
     assert "RSS high-water" in result.stdout
     assert "_segment_backward(" in report["generated_source"]
 
