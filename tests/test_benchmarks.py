@@ -23,6 +23,8 @@ SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py") if p.stem != "ben
 WORKLOADS = ["bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn", "bench_scalar",
              "bench_tutorial"]
 WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
+# comparisons of the compiler with itself (no hand-written baseline)
+COMPARISONS = ["bench_checkpoint"]
 PEERS = [name for name in ("autograd", "jax", "torch") if importlib.util.find_spec(name)]
 
 
@@ -43,7 +45,7 @@ def quick_run(tmp_path_factory):
 
 
 def test_every_workload_is_benchmarked():
-    assert SCRIPTS == WORKLOADS
+    assert sorted(WORKLOADS + COMPARISONS) == SCRIPTS
 
 
 def test_run_all_runs_every_benchmark(quick_run):
@@ -78,10 +80,24 @@ def test_workload_smoke_run_checks_and_times_every_case(quick_run, name):
         assert "for t in" in report["generated_source"]
 
 
+def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):
+    result, reports = quick_run
+    report = reports["bench_checkpoint"]
+    assert report["quick"] and report["baseline"] == "full"
+    cases = {r["case"]: r for r in report["results"]}
+    assert set(cases) == {"forward", "full", "sqrt", "snapshots10", "levels2"}
+    assert all(r["median_ns"] > 0 and len(r["samples_ns"]) == 5 for r in cases.values())
+    memory = {r["case"]: r["peak_bytes"] for r in report["memory"]}
+    assert all(memory[c] < memory["full"] for c in ("sqrt", "snapshots10", "levels2"))
+    assert [r["config"] for r in report["rss"]] == ["full", "sqrt", "snapshots10", "levels2"]
+    assert "RSS high-water" in result.stdout
+    assert "_segment_backward(" in report["generated_source"]
+
+
 def test_smoke_runs_print_tables(quick_run):
     result, _ = quick_run
-    assert result.stdout.count("hand-written") >= len(SCRIPTS)
-    assert result.stdout.count("peak memory") == len(WITH_MEMORY)
+    assert result.stdout.count("hand-written") >= len(WORKLOADS)
+    assert result.stdout.count("peak memory") == len(WITH_MEMORY) + len(COMPARISONS)
     assert "optimisation passes off" in result.stdout
 
 

@@ -392,4 +392,4 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
 R.REGION_RULES.update({P.cond: CondRule, P.loop: LoopRule, P.while_loop: WhileRule})
 
 # the other region rules register themselves
-from . import calls, control_forward  # noqa: E402, F401
+from . import calls, checkpoint, control_forward  # noqa: E402, F401

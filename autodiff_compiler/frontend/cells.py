@@ -16,6 +16,9 @@ dout)`` gives its own gradient (``lower_cell_with_bprop``, never differentiating
 ``construct`` in the rule's place, which would be a silently wrong gradient), and an
 instance's ``__cell_hooks__`` (``frontend.hooks``) run around it. The hooks are
 guarded, so a hook registered after compiling recompiles rather than being skipped.
+A Cell on which ``recompute()`` was called sets the instance attribute
+``__recompute__ = True``: its ``construct`` is compiled as a checkpointed block
+(``frontend.remat``), recomputed in the backward pass.
 """
 from __future__ import annotations
 
@@ -43,6 +46,28 @@ def is_parameter(obj: Any) -> bool:
     return getattr(type(obj), "__parameter__", False) is True
 
 
+def recomputed(cell: Any) -> bool:
+    """``cell.recompute()`` was called: its calls are recomputed in the backward pass."""
+    return getattr(cell, "__recompute__", False) is True
+
+
+def lower_recomputed_cell(low: Any, cell: Any, args: tuple, kwargs: dict,
+                          loc: Loc | None) -> Any:
+    """A call of a Cell marked by ``recompute()``: ``construct`` as a checkpointed block."""
+    from .remat import checkpoint_call
+    name = type(cell).__name__
+    if custom_bprop(cell) is not None:
+        raise AutodiffError(f"Cell '{name}' defines bprop and is marked by recompute(): its "
+                            "gradient is the bprop rule, which recomputation cannot change", loc,
+                            hint="drop recompute(), or the bprop")
+
+    def body(a: tuple, k: dict) -> Any:
+        return low.call_function(type(cell).construct, a, k, loc, self_obj=cell)
+
+    return checkpoint_call(low, f"{name}_construct", args, kwargs, body, loc,
+                           f"the recomputed Cell '{name}'")
+
+
 def custom_bprop(cell: Any) -> types.FunctionType | None:
     """The ``bprop`` a Cell's class defines, or None."""
     bprop = getattr(type(cell), "bprop", None)
@@ -55,6 +80,8 @@ def lower_cell_call(low: Any, cell: Any, args: tuple, kwargs: dict, loc: Loc | N
     low.captures.guard(Guard(low.captures.path_of(cell).attr("__cell_hooks__"), hooks))
 
     def lower_construct(args: tuple, kwargs: dict) -> Any:
+        if recomputed(cell):
+            return lower_recomputed_cell(low, cell, args, kwargs, loc)
         if custom_bprop(cell) is not None:
             return lower_cell_with_bprop(low, cell, args, kwargs, loc)
         return low.call_function(type(cell).construct, args, kwargs, loc, self_obj=cell)

@@ -96,6 +96,9 @@ def _length(value: Any) -> int | None:
 
 def iteration_of(scope: Scope, node: gast.expr) -> Any:
     """How a ``for`` iterates: statically, over a range, or over an array's rows."""
+    if isinstance(node, gast.Call) and getattr(scope.expr(node.func), "__checkpoint_loop__",
+                                               False):
+        return _checkpointed(scope, node)
     call = node if isinstance(node, gast.Call) and not node.keywords else None
     func = scope.expr(call.func) if call is not None else None
     if func is builtins.range:
@@ -120,6 +123,20 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
     if isinstance(value, Var):
         return Rows(value, enumerated=False)
     return Static(_sequence(scope, node, value))
+
+
+def _checkpointed(scope: Scope, node: gast.Call) -> Range | Rows:
+    """``checkpointed(it, ...)``: the iteration of ``it``, marked so that its loop
+    is lowered as a loop (never unrolled) that reverse mode splits into segments."""
+    from .remat import loop_schedule
+    inner_node, schedule = loop_schedule(scope, node)
+    inner = iteration_of(scope, inner_node)
+    if isinstance(inner, Static):
+        raise AutodiffError("checkpointed(...) marks a loop over a range or over the rows "
+                            "of arrays, not over a Python sequence (which is unrolled)",
+                            scope.loc(node), hint="loop over range(len(...)) instead")
+    inner.checkpoint = schedule  # type: ignore[union-attr]
+    return inner
 
 
 def _calls(scope: Scope, node: gast.expr, fn: Any) -> bool:

@@ -61,6 +61,8 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
 
 
 def _for(scope: Scope, node: gast.For, iteration: Any) -> Any:
+    if hasattr(iteration, "checkpoint"):  # checkpointed(...): a loop, split by reverse mode
+        return _structured_for(scope, node, iteration)
     if isinstance(iteration, Static) or (
             iteration.static_count is not None and _builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))
@@ -90,7 +92,9 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     outs = _carried_outs(scope, _hints(scope, carried), inits, body)
     scope.low.builder.eqns.append(Eqn(
         tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
-        {"body": body, "n_ys": 0, "reverse": iteration.reverse}, scope.loc(node)))
+        {"body": body, "n_ys": 0, "reverse": iteration.reverse,
+         **({"checkpoint": iteration.checkpoint} if hasattr(iteration, "checkpoint") else {})},
+        scope.loc(node)))
     _bind_carried(scope.env, carried, skeletons, outs)
     return _after_loop(scope, node, outer_stop)
 

@@ -70,6 +70,20 @@ class Cell:
     def register_backward_hook(self, hook_fn: Any) -> hooks.HookHandle:
         return hooks.register(self, "backward", hook_fn)
 
+    def recompute(self, *, use_reentrant: bool = True, output_recompute: bool = False,
+                  early_stop: bool = True, context_fn: Any = None, **kwargs: Any) -> None:
+        """MindSpore's ``Cell.recompute``: inside a differentiated function, calls of this
+        Cell keep only their inputs and recompute ``construct`` in the backward pass
+        (``frontend.cells``). The options choose among MindSpore's runtime mechanisms
+        and parallel communication; they change no value and have no effect here."""
+        known = ("mp_comm_recompute", "parallel_optimizer_comm_recompute",
+                 "recompute_slice_activation")
+        for key in kwargs:
+            if key not in known:
+                raise ValueError(f"For 'recompute', keyword '{key}' is not recognized! the key "
+                                 f"kwargs must be {', '.join(repr(k) for k in known)}")
+        object.__setattr__(self, "__recompute__", True)
+
     def get_parameters(self, expand: bool = True) -> list[Parameter]:
         params = list(self.__dict__.get("_params", {}).values())
         for cell in self.__dict__.get("_cells", {}).values():

@@ -368,9 +368,11 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
     constants: dict[str, Any] = {}
     callees = _callees(fn)
     reserved = RESERVED | backend.reserved
+    taken: set[str] = set()  # nor another nested def (two blocks of one name)
     for c in callees:  # a nested def must not hide what generated code calls (np)
-        while c.name in reserved or c.name == fn.name:
+        while c.name in reserved or c.name == fn.name or c.name in taken:
             c.name += "_"
+        taken.add(c.name)
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
     top = _prepare(fn, backend, constants, {}, def_names, in_place, python_floats)
     nested = [_prepare(replace(backend.prepare(c.fn), name=c.name), backend, constants,
