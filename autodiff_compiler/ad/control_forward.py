@@ -10,8 +10,9 @@ from typing import Any
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current
 from ..ir.core import Callee, Eqn, Function, Var
+from . import custom
 from . import reverse as R
-from .calls import refuse_custom_tangent, refuse_taped_call
+from .calls import refuse_taped_call
 from .control import active_carries
 from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
 from .reverse import TAPE
@@ -131,7 +132,9 @@ def _jvp_callee(callee: Callee, tangents: dict[Var, Any]) -> Callee:
 
 
 def call_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    refuse_custom_tangent(eqn)
+    if custom.is_custom(eqn):  # refused, or the transpose of a bprop
+        custom.jvp(eqn, tangents)
+        return
     refuse_taped_call(eqn)
     callee = eqn.params["callee"]
     jvp = _jvp_callee(callee, tangents)
