@@ -38,6 +38,16 @@ from .mindspore.tensor import (
 )
 from .testing import check_grads
 
+# MindSpore 2.x has its functional transforms both at the top level and in
+# ``mindspore.ops`` (the same objects). ``mindspore/ops.py`` sits below the transforms,
+# so the top of the package, which sees both, puts them there. (``vmap`` joins this
+# list when the batching transform lands.)
+MINDSPORE_TRANSFORMS = ("grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev")
+for _name in MINDSPORE_TRANSFORMS:
+    setattr(ops, _name, globals()[_name])
+ops.__all__ = [*ops.__all__, *MINDSPORE_TRANSFORMS]
+del _name
+
 __all__ = [
     "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
     "jacfwd", "jacrev", "hessian", "hvp",
