@@ -155,19 +155,25 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
     ``inputs``: one array or float, or a tuple/list of arguments; ``v``: the tangent of
     each, shaped like it (a tuple for a tuple). Tangents may also be given for the float
     arguments only, as earlier versions took them; a non-float argument's tangent must
-    be ``None`` or zeros. ``specialize=False`` compiles shape-generic code.
+    be ``None`` or zeros. A float argument's tangent ``None`` holds it constant: the
+    same answer as zeros, without computing tangents from it (data in a Hessian-vector
+    product). ``specialize=False`` compiles shape-generic code.
     """
     has_aux = check_flag("has_aux", has_aux)
     primals = _as_inputs(inputs, "inputs")
     one = len(primals) == 1 and like(primals[0], v) is not None and like(primals, v) is None
     tangents = (v,) if one else _as_inputs(v, "v")
     positions = tuple(i for i, a in enumerate(primals) if is_float_tree(a))
-    if len(tangents) == len(primals) != len(positions):
+    if len(tangents) == len(primals):
         for i, t in enumerate(tangents):
             if i not in positions and t is not None and any(map(np.any, leaves_of(t))):
                 refuse(f"jvp: argument {i} is not a float value, so its tangent must be "
                        f"None or zeros", hint="differentiate only float arguments")
+        positions = tuple(i for i in positions if tangents[i] is not None)  # None: held
         tangents = tuple(tangents[i] for i in positions)
+        if not positions:
+            refuse("jvp: every tangent is None, so nothing is differentiated",
+                   kind=AutodiffValueError, hint="give a tangent for at least one input")
     if len(tangents) != len(positions):
         refuse(f"jvp needs one tangent per float argument ({len(positions)}), got "
                f"{len(tangents)}", kind=AutodiffValueError,

@@ -178,3 +178,21 @@ def test_grad_and_value_and_grad_with_a_dict_aux():
     for g in (g_params, g_only):
         lhs = sum(np.sum(a * v) for a, v in zip(leaves(g), leaves(V_PARAMS)))
         assert lhs == pytest.approx(d["loss"], rel=1e-6)
+
+
+def test_jvp_none_tangent_holds_a_float_argument_constant():
+    v_x = np.zeros_like(X)
+    _, with_zeros = adc.jvp(metrics, (PARAMS, X), (V_PARAMS, v_x))
+    _, held = adc.jvp(metrics, (PARAMS, X), (V_PARAMS, None))
+    assert_tree_close(held, with_zeros, rtol=1e-12)
+    hv = adc.hvp(lambda_free_loss, (PARAMS, X), (V_PARAMS, None))  # data held constant
+    g = adc.grad(lambda_free_loss)
+    up = g(tmap(lambda a, t: a + EPS * t, PARAMS, V_PARAMS), X)
+    down = g(tmap(lambda a, t: a - EPS * t, PARAMS, V_PARAMS), X)
+    assert_tree_close(hv, tmap(lambda u, d: (u - d) / (2 * EPS), up, down), rtol=1e-5)
+    with pytest.raises(AutodiffError, match="every tangent is None"):
+        adc.jvp(metrics, (PARAMS, X), (None, None))
+
+
+def lambda_free_loss(params, x):
+    return metrics(params, x)["loss"]
