@@ -58,6 +58,14 @@ def _bind(fn: Function, args: list[Any], results: tuple[Var, ...] = ()) -> list[
     return [rename.get(a, a) if isinstance(a, Var) else a for a in outs]
 
 
+def _float_arguments(eqn: Eqn) -> list[Any]:
+    """The user's float arguments of the call (captured values follow them and get
+    nothing from the rule: a Cell's own Parameters get zero gradient, as in MindSpore)."""
+    callee = eqn.params["callee"]
+    n = callee.derived["custom_arity"]
+    return [a for a, v in zip(eqn.invars[:n], callee.fn.invars[:n]) if v.aval.is_float]
+
+
 def forward(eqn: Eqn) -> list[Any]:
     """The forward sweep: the rule's forward in the call's place; its residuals."""
     fwd = eqn.params["callee"].derived["custom_forward"]
@@ -69,7 +77,7 @@ def backward(eqn: Eqn, residuals: list[Any], adjoints: Any) -> None:
     callee = eqn.params["callee"]
     cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
     grads = _bind(callee.derived["custom_backward"], [*residuals, *eqn.invars, *cts])
-    floats = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
+    floats = _float_arguments(eqn)
     for a, g in zip(floats, grads):
         adjoints.add(a, g)
 
@@ -89,8 +97,8 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     bwd = callee.derived["custom_backward"]
     n_out = len(eqn.outvars)
     douts = list(bwd.invars[len(bwd.invars) - n_out:])
-    floats = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
-    t_vars = [Var(v.aval, f"t_{v.hint or 'x'}") for v in callee.fn.invars if v.aval.is_float]
+    floats = _float_arguments(eqn)
+    t_vars = [Var(a.aval, f"t_{a.hint or 'x'}") for a in floats]
     with building(eqn.loc) as b:
         fwd_eqns, adjoint, cts = vjp_split(bwd, douts, [*t_vars])
         b.eqns.extend(fwd_eqns + adjoint)

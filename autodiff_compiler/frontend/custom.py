@@ -26,7 +26,7 @@ from .. import trees
 from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
-from ..ir.core import Aval, Callee, Eqn, Function, Var
+from ..ir.core import Aval, Callee, Eqn, Function, Var, free_vars, substitute_function
 
 if TYPE_CHECKING:
     from .lowering import Lowering
@@ -62,33 +62,51 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     with building(loc) as b:
         out = primal(local)
     out_leaves, out_skeleton = trees.flatten(out, _is_var)
-    callee.define(Function(callee.name, invars, tuple(b.eqns), tuple(map(as_atom, out_leaves)),
-                           rule_loc))
+    body = Function(callee.name, invars, tuple(b.eqns), tuple(map(as_atom, out_leaves)),
+                    rule_loc)
     callee.skeleton = out_skeleton
     callee.derived["custom"] = what
-    if augmented is None:
-        fwd_eqns, fwd_outs, residuals = _call_itself(callee, invars, loc or rule_loc)
-        residuals = (local, trees.unflatten(out_skeleton, fwd_outs))
+    call_outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
+    if augmented is None:  # a bprop: the forward is the call, its residuals (inputs, out)
+        fwd_eqns, fwd_outs = [], call_outs
+        residuals = (local, trees.unflatten(out_skeleton, call_outs))
     else:
         fwd_eqns, fwd_outs, residuals = _forward(callee, local, augmented, loc)
     res_leaves, res_skeleton = trees.flatten(residuals, _is_var)
-    callee.derived["custom_forward"] = Function(
-        f"{callee.name}_forward", invars, tuple(fwd_eqns),
-        (*fwd_outs, *map(as_atom, res_leaves)), rule_loc)
-    callee.derived["custom_backward"] = _backward(callee, local, res_leaves, res_skeleton,
-                                                  backward, loc, rule_loc)
+    fwd = Function(f"{callee.name}_forward", invars, tuple(fwd_eqns),
+                   (*fwd_outs, *map(as_atom, res_leaves)), rule_loc)
+    bwd = _backward(callee, body, local, res_leaves, res_skeleton, backward, loc, rule_loc)
+    # What the three read from the enclosing function (a Cell's Parameters, captured
+    # arrays) becomes trailing arguments of each, so that the call can be inlined into
+    # another program (grad of grad) and its rule bound there, renamed with it.
+    fwd_reads = free_vars(fwd) if augmented is not None else []  # a bprop's: the call's
+    captured = list(dict.fromkeys([*free_vars(body), *fwd_reads, *free_vars(bwd)]))
+    callee.define(_closed(body, captured, len(invars)))
+    fwd = _closed(fwd, captured, len(invars))
+    if augmented is None:
+        call = Eqn(tuple(call_outs), P.call, fwd.invars, {"callee": callee}, loc or rule_loc)
+        fwd = Function(fwd.name, fwd.invars, (call,), fwd.outvars, fwd.loc)
+    callee.derived["custom_forward"] = fwd
+    callee.derived["custom_backward"] = _closed(bwd, captured,
+                                                len(bwd.invars) - len(body.outvars))
+    callee.derived["custom_arity"] = len(invars)  # the user's arguments, then captured ones
     callee.derived["custom_transpose"] = augmented is None
-    outs = [Var(o.aval, f"{callee.name}_out") for o in callee.fn.outvars]
-    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(dynamic), {"callee": callee},
+    outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
+    low.builder.eqns.append(Eqn(tuple(outs), P.call, (*dynamic, *captured),
+                                {"callee": callee},
                                 loc or rule_loc))  # differentiated itself: the rule's def
     return trees.unflatten(out_skeleton, outs)
 
 
-def _call_itself(callee: Callee, invars: tuple, loc: Loc | None
-                 ) -> tuple[list[Eqn], list[Any], Any]:
-    """A ``bprop``'s forward: the call, whose derivative is the rule again."""
-    outs = [Var(o.aval, f"{callee.name}_out") for o in callee.fn.outvars]
-    return [Eqn(tuple(outs), P.call, invars, {"callee": callee}, loc)], outs, None
+def _closed(fn: Function, captured: list[Var], at: int) -> Function:
+    """``fn`` taking ``captured`` as inputs (inserted at position ``at``) instead of
+    reading them from the enclosing function."""
+    if not captured:
+        return fn
+    local = [Var(v.aval, v.hint) for v in captured]
+    inner = substitute_function(fn, dict(zip(captured, local)))
+    return Function(fn.name, (*fn.invars[:at], *local, *fn.invars[at:]), inner.eqns,
+                    inner.outvars, fn.loc)
 
 
 def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None
@@ -104,16 +122,17 @@ def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None
     return list(b.eqns), list(map(as_atom, out_leaves)), residuals
 
 
-def _backward(callee: Callee, local: tuple, res_leaves: list[Any], res_skeleton: Any,
-              backward: Callable, loc: Loc | None, rule_loc: Loc) -> Function:
+def _backward(callee: Callee, body: Function, local: tuple, res_leaves: list[Any],
+              res_skeleton: Any, backward: Callable, loc: Loc | None, rule_loc: Loc
+              ) -> Function:
     """The user's rule as a function of (residual leaves, arguments, douts), returning
     one cotangent per float argument (the arguments give zeros their shapes)."""
     what = callee.derived["custom"]
     res_in = [Var(v.aval if _is_var(v) else Aval(), getattr(v, "hint", None) or "res")
               for v in res_leaves]
-    args_in = [Var(v.aval, v.hint) for v in callee.fn.invars]
-    inputs = dict(zip(callee.fn.invars, args_in))
-    douts = [Var(o.aval, "dout") for o in callee.fn.outvars]
+    args_in = [Var(v.aval, v.hint) for v in body.invars]
+    inputs = dict(zip(body.invars, args_in))
+    douts = [Var(o.aval, "dout") for o in body.outvars]
     with building(loc) as b:
         residuals = trees.unflatten(res_skeleton, res_in)
         grads = backward(residuals, trees.unflatten(callee.skeleton, douts))
