@@ -14,6 +14,11 @@ and GRAPH_MODE (/tmp script, recorded here):
   ``(2y dout, 3x dout)`` with tangents (1, 0) gives 2y, with (0, 1) 3x. A bprop not
   linear in dout (``dout * dout * x``) gives answers that depend on the whole function
   (jvp of the cell: 2x; of 3 * cell: 18x): refused here.
+- grad of grad with the Cell's Parameter among the inner weights (construct x * w,
+  bprop ``dout * 7``, loss sum(cell(x)^2), outer sum(gx^2)): PyNative gives
+  [5488, 16464, 32928] = 2744 x w (out reaches the rule again); GRAPH_MODE raises
+  "The params of function 'bprop' of Primitive or Cell requires the forward inputs as
+  well as the 'out' and 'dout'" (a TypeError). We give PyNative's answer.
 
 custom_vjp: JAX 0.10 (measured): grad of grad differentiates ``bwd`` and ``fwd``'s
 body (fwd ``(x*x, (x, x*x))``, bwd ``g * out + x``: [3, 5, 7] = 2x + 1), and jvp
@@ -25,7 +30,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import AutodiffError, nn, ops
+from autodiff_compiler import AutodiffError, Parameter, nn, ops
 
 X = np.array([1.0, 2.0, 3.0])
 Y = np.array([0.5, -1.0, 2.0])
@@ -98,7 +103,28 @@ class SquaredDout(nn.Cell):
         return (dout * dout * x,)
 
 
+class Weighted(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(np.array([2.0, 3.0, 4.0]), name="w")
+
+    def construct(self, x):
+        return x * self.w
+
+    def bprop(self, x, out, dout):
+        return (dout * 7.0,)
+
+
+class TwoOutputs(nn.Cell):
+    def construct(self, x):
+        return x * 2.0, np.exp(x)
+
+    def bprop(self, x, out, dout):
+        return (dout[0] * 2.0 + dout[1] * out[1],)
+
+
 READS_OUT, SCALED, CUBED, SIN_RULE = ReadsOut(), Scaled(), Cubed(), SinRule()
+WEIGHTED, TWO_OUTPUTS = Weighted(), TwoOutputs()
 TWO, SQUARED_DOUT = Two(), SquaredDout()
 
 
@@ -122,6 +148,23 @@ def second_derivative(cell):
 ], ids=["reads_out", "scaled", "cubed", "squared_dout", "sin"])
 def test_grad_of_grad_through_a_bprop_is_mindspores(cell, want):
     np.testing.assert_allclose(second_derivative(cell)(X), want, rtol=1e-12)
+
+
+def weighted_loss(x):
+    return ops.sum(WEIGHTED(x) ** 2)
+
+
+def test_grad_of_grad_with_the_cells_parameter_among_the_weights_is_pynatives():
+    inner = adc.grad(weighted_loss, grad_position=0, weights=WEIGHTED.trainable_params())
+    gx, (gw,) = inner(X)
+    np.testing.assert_allclose(gx, 14.0 * X * WEIGHTED.w)  # MindSpore: [28, 84, 168]
+    np.testing.assert_allclose(gw, np.zeros(3))
+
+    def squared(x):
+        gx, _ = inner(x)
+        return ops.sum(gx * gx)
+    # MindSpore PyNative: [5488, 16464, 32928]; out's derivative is the rule's 7
+    np.testing.assert_allclose(adc.grad(squared)(X), 2744.0 * X * WEIGHTED.w)
 
 
 def rnn_like(x):
@@ -178,6 +221,14 @@ def test_jvp_through_a_bprop_transposes_it_as_mindspore(fn, want):
 def test_jvp_through_a_two_input_bprop():
     np.testing.assert_allclose(adc.jvp(TWO, (X, Y), (ONES, 0 * ONES))[1], 2 * Y)
     np.testing.assert_allclose(adc.jvp(TWO, (X, Y), (0 * ONES, ONES))[1], 3 * X)
+
+
+def test_jvp_through_a_bprop_with_two_outputs_gives_each_its_tangent():
+    (a, b), (ta, tb) = adc.jvp(TWO_OUTPUTS, X, ONES)
+    np.testing.assert_allclose(a, 2 * X)
+    np.testing.assert_allclose(b, np.exp(X))
+    np.testing.assert_allclose(ta, 2 * ONES)  # the transpose of dout[0] * 2
+    np.testing.assert_allclose(tb, np.exp(X))  # of dout[1] * out[1]
 
 
 def test_jvp_through_a_true_rule_agrees_with_finite_differences():
@@ -275,6 +326,33 @@ def test_grad_of_grad_through_custom_vjp_is_jaxs(loss, want):
     np.testing.assert_allclose(adc.jvp(inner, X, ONES)[1], want, rtol=1e-8)  # fwd over rev
 
 
+@adc.custom_vjp
+def passthrough(x, k):
+    return x
+
+
+def passthrough_fwd(x, k):
+    return x, (k,)  # the output is the argument itself
+
+
+def passthrough_bwd(res, g):
+    return (g * res[0], None)
+
+
+passthrough.defvjp(passthrough_fwd, passthrough_bwd)
+
+
+def test_custom_vjp_whose_output_is_its_argument():
+    def loss(x):
+        return ops.sum(passthrough(x, 3.0) ** 2)
+    inner = adc.grad(loss)
+    np.testing.assert_allclose(inner(X), 6.0 * X)  # 2x from the square, times the rule's 3
+
+    def summed(x):
+        return ops.sum(inner(x))
+    np.testing.assert_allclose(adc.grad(summed)(X), 6.0 * ONES)  # fwd's body: identity
+
+
 def test_second_derivatives_through_a_true_custom_vjp_agree_with_finite_differences():
     g = adc.grad(sin_times_loss, grad_position=(0, 1))
 
@@ -297,7 +375,7 @@ def test_jvp_through_custom_vjp_is_refused_at_the_call_as_jax_refuses_it():
 
 
 def test_second_derivative_source_differentiates_the_rule():
-    inner = adc.grad(lambda_free_reads_out)
+    inner = adc.grad(reads_out_sum)
 
     def summed(x):
         return ops.sum(inner(x))
@@ -305,5 +383,5 @@ def test_second_derivative_source_differentiates_the_rule():
     assert "grad of: return (dout * out + x,)" in source  # the bprop's line, differentiated
 
 
-def lambda_free_reads_out(x):
+def reads_out_sum(x):
     return ops.sum(READS_OUT(x))

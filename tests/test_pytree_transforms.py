@@ -185,8 +185,8 @@ def test_jvp_none_tangent_holds_a_float_argument_constant():
     _, with_zeros = adc.jvp(metrics, (PARAMS, X), (V_PARAMS, v_x))
     _, held = adc.jvp(metrics, (PARAMS, X), (V_PARAMS, None))
     assert_tree_close(held, with_zeros, rtol=1e-12)
-    hv = adc.hvp(lambda_free_loss, (PARAMS, X), (V_PARAMS, None))  # data held constant
-    g = adc.grad(lambda_free_loss)
+    hv = adc.hvp(loss_of, (PARAMS, X), (V_PARAMS, None))  # data held constant
+    g = adc.grad(loss_of)
     up = g(tmap(lambda a, t: a + EPS * t, PARAMS, V_PARAMS), X)
     down = g(tmap(lambda a, t: a - EPS * t, PARAMS, V_PARAMS), X)
     assert_tree_close(hv, tmap(lambda u, d: (u - d) / (2 * EPS), up, down), rtol=1e-5)
@@ -194,5 +194,5 @@ def test_jvp_none_tangent_holds_a_float_argument_constant():
         adc.jvp(metrics, (PARAMS, X), (None, None))
 
 
-def lambda_free_loss(params, x):
+def loss_of(params, x):
     return metrics(params, x)["loss"]
