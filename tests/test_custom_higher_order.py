@@ -385,3 +385,10 @@ def test_second_derivative_source_differentiates_the_rule():
 
 def reads_out_sum(x):
     return ops.sum(READS_OUT(x))
+
+
+def test_jvp_source_shows_the_transposed_bprop():
+    from autodiff_compiler.directional import forward_program
+    _, compiled = forward_program(sin_of, (X,), (0,))
+    assert "# grad of: return (dout * out + x,)" in compiled.source  # transposed in dout
+    assert "t_ReadsOut_construct_out = t_x * ReadsOut_construct_out" in compiled.source

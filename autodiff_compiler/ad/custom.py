@@ -120,6 +120,8 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     outs = _bind(transposed, [*residuals, *eqn.invars, *ones, *t_args])
     for o, t in zip(eqn.outvars, outs):
         if o.aval.is_float:
+            if isinstance(t, Var) and all(t is not a for a in t_args):
+                t.hint = f"t_{o.hint or 'out'}"  # the output's tangent, not a cotangent
             tangents[o] = t
 
 
