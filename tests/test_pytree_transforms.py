@@ -196,3 +196,18 @@ def test_jvp_none_tangent_holds_a_float_argument_constant():
 
 def loss_of(params, x):
     return metrics(params, x)["loss"]
+
+
+def test_vjp_has_aux_with_a_dict_output_and_a_dict_aux():
+    def with_aux(params, x):
+        m = metrics(params, x)
+        return m, {"h": x @ params["W"]}
+    out, vjp_fn, aux = adc.vjp(with_aux, PARAMS, X, has_aux=True)
+    assert_tree_close(out, metrics(PARAMS, X), rtol=1e-12)
+    np.testing.assert_allclose(aux["h"], X @ PARAMS["W"])
+    g_params, _ = vjp_fn({"acc": 1.0, "loss": 0.0})
+    d = directional(metrics, (PARAMS, X), (V_PARAMS, np.zeros_like(X)))
+    lhs = sum(np.sum(g * v) for g, v in zip(leaves(g_params), leaves(V_PARAMS)))
+    assert lhs == pytest.approx(d["acc"], rel=1e-6)
+    with pytest.raises(AutodiffError, match="structure of the output"):
+        vjp_fn({"h": 1.0})  # the aux takes no cotangent
