@@ -9,9 +9,10 @@ JAX's spelling, for users who know it::
 Inside a differentiated function a call of ``f`` is compiled as a call whose value
 is ``f``'s and whose adjoint is ``f_bwd``, compiled from its source like any user
 function (so it shows in ``gradient_source``); the mechanism is the one a Cell's
-``bprop`` uses (``frontend.custom``). As with ``bprop``, forward mode and second
-derivatives through it are refused with a located error rather than answered by
-differentiating ``f`` itself, which would ignore the rule.
+``bprop`` uses (``frontend.custom``, ``ad.custom``). As in JAX, a second derivative
+differentiates ``f_bwd`` and ``f_fwd`` as code, and forward mode (jvp) through ``f``
+is refused with a located error rather than answered by differentiating ``f`` itself,
+which would ignore the rule.
 """
 from __future__ import annotations
 

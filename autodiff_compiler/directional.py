@@ -6,6 +6,12 @@ means the same to both, so one function serves both: a bare array or float is on
 input. ``vjp(fn, *inputs, weights=None, has_aux=False)`` is the same call in both; its
 ``vjp_fn`` takes the cotangents as one tuple (MindSpore) or one argument each (JAX).
 
+Pytrees: an argument may be a tuple, list or dict of float arrays (nested as you
+like); its tangent, and the gradient ``vjp_fn`` returns for it, have its structure,
+and ``vjp_fn``'s cotangent has the output's (a dict output takes a dict). A dict is
+matched by its keys, whatever their order; any other difference in structure is an
+error naming the argument.
+
 Both compile once per kind of arguments through ``GradFunction`` (same cache as
 ``grad``); the Jacobian transforms (``jacobians``) reuse the compiled program per basis
 vector through ``forward_program`` and ``reverse_program``.
@@ -20,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import trees
 from .api import GradFunction
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
@@ -53,11 +60,55 @@ def is_float_value(a: Any) -> bool:
     return isinstance(a, float) or (is_array(a) and Aval.of(a).is_float)
 
 
+def _is_node(value: Any) -> bool:
+    """A container a pytree descends into: a tuple, list or plain dict."""
+    return type(value) in (tuple, list, dict)
+
+
+def leaves_of(value: Any) -> list[Any]:
+    """The leaves of a pytree, in the order compiled code takes them."""
+    return trees.flatten(value, lambda node: not _is_node(node))[0]
+
+
+def is_float_tree(value: Any) -> bool:
+    """A float value, or a container holding float values only (at least one)."""
+    leaves = leaves_of(value)
+    return bool(leaves) and all(is_float_value(leaf) for leaf in leaves)
+
+
+def structure(value: Any) -> str:
+    """A pytree's structure as a user reads it: ``{'W': *, 'b': (*, *)}``."""
+    if type(value) is dict:
+        return "{" + ", ".join(f"{k!r}: {structure(v)}" for k, v in value.items()) + "}"
+    if type(value) in (tuple, list):
+        inner = ", ".join(structure(v) for v in value)
+        return f"({inner},)" if type(value) is tuple and len(value) == 1 else \
+            (f"({inner})" if type(value) is tuple else f"[{inner}]")
+    return "*"
+
+
+def like(reference: Any, given: Any) -> list[Any] | None:
+    """The leaves of ``given`` in the order of ``reference``'s, if the two have the
+    same structure (a dict's keys in any order; a tuple and a list alike); else None."""
+    if type(reference) is dict:
+        if type(given) is not dict or set(given) != set(reference):
+            return None
+        parts = [like(reference[k], given[k]) for k in reference]
+    elif type(reference) in (tuple, list):
+        if type(given) not in (tuple, list) or len(given) != len(reference):
+            return None
+        parts = [like(r, g) for r, g in zip(reference, given)]
+    else:
+        return None if _is_node(given) else [given]
+    return None if any(p is None for p in parts) else [x for p in parts for x in p]
+
+
 def _as_inputs(inputs: Any, what: str) -> tuple:
-    """MindSpore's ``inputs``/``v``: a tuple or list of values, or one bare value."""
+    """MindSpore's ``inputs``/``v``: a tuple or list of values, or one bare value (an
+    array, a number or a dict of them)."""
     if isinstance(inputs, tuple | list):
         return tuple(inputs)
-    if is_array(inputs) or isinstance(inputs, float | int | complex):
+    if is_array(inputs) or isinstance(inputs, float | int | complex) or type(inputs) is dict:
         return (inputs,)
     refuse(f"jvp {what} must be an array, a float or a tuple of them, not "
            f"{type(inputs).__name__}", hint="e.g. jvp(f, x, v) or jvp(f, (x, y), (vx, vy))")
@@ -104,38 +155,57 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
     ``inputs``: one array or float, or a tuple/list of arguments; ``v``: the tangent of
     each, shaped like it (a tuple for a tuple). Tangents may also be given for the float
     arguments only, as earlier versions took them; a non-float argument's tangent must
-    be ``None`` or zeros. ``specialize=False`` compiles shape-generic code.
+    be ``None`` or zeros. A float argument's tangent ``None`` holds it constant: the
+    same answer as zeros, without computing tangents from it (data in a Hessian-vector
+    product). ``specialize=False`` compiles shape-generic code.
     """
     has_aux = check_flag("has_aux", has_aux)
     primals = _as_inputs(inputs, "inputs")
-    tangents = _as_inputs(v, "v") if not (len(primals) == 1 and is_array(v)) else (v,)
-    positions = tuple(i for i, a in enumerate(primals) if is_float_value(a))
-    if len(tangents) == len(primals) != len(positions):
+    one = len(primals) == 1 and like(primals[0], v) is not None and like(primals, v) is None
+    tangents = (v,) if one else _as_inputs(v, "v")
+    positions = tuple(i for i, a in enumerate(primals) if is_float_tree(a))
+    if len(tangents) == len(primals):
         for i, t in enumerate(tangents):
-            if i not in positions and t is not None and np.any(t):
+            if i not in positions and t is not None and any(map(np.any, leaves_of(t))):
                 refuse(f"jvp: argument {i} is not a float value, so its tangent must be "
                        f"None or zeros", hint="differentiate only float arguments")
+        positions = tuple(i for i in positions if tangents[i] is not None)  # None: held
         tangents = tuple(tangents[i] for i in positions)
+        if not positions:
+            refuse("jvp: every tangent is None, so nothing is differentiated",
+                   kind=AutodiffValueError, hint="give a tangent for at least one input")
     if len(tangents) != len(positions):
         refuse(f"jvp needs one tangent per float argument ({len(positions)}), got "
                f"{len(tangents)}", kind=AutodiffValueError,
                hint="pass v with the same structure as inputs")
-    _check_shapes("tangent", tangents, [np.shape(primals[i]) for i in positions],
-                  "float argument")
+    flat, shapes, names = [], [], []
+    for k, (i, t) in enumerate(zip(positions, tangents)):
+        leaves = like(primals[i], t)
+        if leaves is None:
+            refuse(f"jvp: tangent {k} has the structure {structure(t)}, but its input "
+                   f"(argument {i}) has {structure(primals[i])}", kind=AutodiffValueError,
+                   hint="give each tangent the structure of its input")
+        flat += leaves
+        shapes += [np.shape(leaf) for leaf in leaves_of(primals[i])]
+        names += [f"{k}" if len(leaves) == 1 and not _is_node(t) else f"{k} (leaf {j})"
+                  for j in range(len(leaves))]
+    _check_shapes("tangent", flat, shapes, "float argument", names)
     bound, compiled = forward_program(fn, primals, positions, specialize)
-    out, tangent = compiled.finish(compiled.run(bound, tuple(tangents)))
+    out, tangent = compiled.finish(compiled.run(bound, tuple(flat)))
     if not has_aux:
         return out, tangent
     value, aux = split_aux(out)
     return value, split_aux(tangent)[0], aux
 
 
-def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str) -> None:
+def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str,
+                  names: Sequence[str] | None = None) -> None:
     """Each tangent or cotangent shaped like its primal (``None``: not known), as
     MindSpore and JAX check: a wrong shape would broadcast into a wrong answer."""
     for i, (value, shape) in enumerate(zip(values, shapes)):
         if shape is not None and np.shape(value) != tuple(shape):
-            refuse(f"{what} {i} has shape {np.shape(value)}, but {of} {i} has shape "
+            name = names[i] if names else str(i)
+            refuse(f"{what} {name} has shape {np.shape(value)}, but {of} {name} has shape "
                    f"{tuple(shape)}", kind=AutodiffValueError,
                    hint=f"give each {what} the shape of its {of}")
 
@@ -187,27 +257,51 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
     the latter bare for one bare Parameter, as MindSpore returns them.
     """
     has_aux = check_flag("has_aux", has_aux)
-    positions = tuple(i for i, a in enumerate(inputs) if is_float_value(a))
+    positions = tuple(i for i, a in enumerate(inputs) if is_float_tree(a))
     if not positions and weights is None:
         refuse("vjp needs at least one float argument to differentiate",
                hint="pass float arrays (or Python floats), or weights=[Parameters]")
     bound, compiled = reverse_program(fn, inputs, positions, weights, has_aux, specialize)
-    outputs = float_outputs(compiled)
     name = getattr(fn, "__qualname__", type(fn).__name__)
 
     def vjp_fn(*cotangents: Any) -> tuple:
-        if len(cotangents) == 1 and isinstance(cotangents[0], tuple | list) and \
-                (len(outputs) != 1 or len(cotangents[0]) == 1):
-            cotangents = tuple(cotangents[0])  # MindSpore: one tuple of cotangents
-        if len(cotangents) != len(outputs):
-            refuse(f"vjp_fn takes one cotangent per float output of {name} "
-                   f"({len(outputs)}), got {len(cotangents)}",
-                   hint="pass a tuple of cotangents shaped like the outputs")
-        _check_shapes("cotangent", cotangents, [o.aval.shape for o in outputs], "output")
-        return compiled.finish(compiled.run(bound, cotangents))[1]
+        flat = _cotangent_leaves(compiled, cotangents, name)
+        outputs = float_outputs(compiled)
+        _check_shapes("cotangent", flat, [o.aval.shape for o in outputs], "output")
+        return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)
     if not has_aux:
         return out, vjp_fn
     value, aux = split_aux(out)
     return value, vjp_fn, aux
+
+
+def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[Any]:
+    """One cotangent per float output, from what ``vjp_fn`` was given: a value with the
+    output's structure (one argument, or one per element of a tuple output), or, as
+    earlier versions took them, one per float output in order."""
+    skeleton = compiled.value_skeleton[0] if compiled.spec.has_aux else \
+        compiled.value_skeleton
+    outvars = iter(compiled.primal.outvars)
+    nodes = leaves_of(skeleton)
+    takes = [node is trees.LEAF and next(outvars).aval.is_float for node in nodes]
+    given = cotangents[0] if len(cotangents) == 1 else tuple(cotangents)
+    leaves = like(skeleton, given)
+    if leaves is None and len(cotangents) == 1 and type(given) in (tuple, list):
+        leaves = like(skeleton, tuple(given))  # a tuple output given as a list
+    if leaves is not None:
+        return [leaf for leaf, take in zip(leaves, takes) if take]
+    n = sum(takes)
+    flat = tuple(given) if len(cotangents) == 1 and type(given) in (tuple, list) and \
+        (n != 1 or len(given) == 1) else cotangents
+    if len(flat) == n and not any(map(_is_node, flat)):
+        return list(flat)
+    if not (skeleton is trees.LEAF or (type(skeleton) in (tuple, list)
+            and not any(map(_is_node, skeleton)))):  # nested, or a dict: name its structure
+        refuse(f"vjp_fn takes a cotangent with the structure of the output of {name}, "
+               f"{structure(skeleton)}, got {structure(given)}",
+               hint="pass cotangents shaped like the outputs, in the same containers")
+    refuse(f"vjp_fn takes one cotangent per float output of {name} ({n}), got {len(flat)}",
+           hint="pass a tuple of cotangents shaped like the outputs")
+    raise AssertionError  # unreachable: refuse raised

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 # bench_dask.py starts clusters of its own and runs alone (run_all.STANDALONE)
 SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py") if p.stem != "bench_dask")
-WORKLOADS = ["bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn", "bench_scalar",
-             "bench_tutorial"]
+WORKLOADS = ["bench_elementwise", "bench_hvp", "bench_logreg", "bench_mlp", "bench_rnn",
+             "bench_scalar", "bench_tutorial"]
 WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
 # comparisons of the compiler with itself (no hand-written baseline)
 COMPARISONS = ["bench_checkpoint"]

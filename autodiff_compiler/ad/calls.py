@@ -9,6 +9,7 @@ from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, as_atom, building, current
 from ..ir.core import Aval, Callee, Const, Eqn, Function, Var, substitute
+from . import custom
 from . import reverse as R
 from .control import as_cotangent, body_residuals, cotangent_var, defined_in
 from .reverse import TAPE, vjp_split
@@ -22,8 +23,8 @@ def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
         return callee.derived["vjp"]
     fn = callee.fn
     fwd, bwd = Callee(f"{callee.name}_forward"), Callee(f"{callee.name}_backward")
-    if "custom" in callee.derived:  # what a second derivative through them is refused as
-        fwd.derived["custom"] = bwd.derived["custom"] = callee.derived["custom"]
+    if "special" in callee.derived:  # what a second derivative through them is refused as
+        fwd.derived["special"] = bwd.derived["special"] = callee.derived["special"]
     captured = [v for v in callee.free if v.aval.is_float]
     callee.derived["vjp"] = (fwd, bwd, captured)
     wrt = [v for v in fn.invars if v.aval.is_float] + captured
@@ -48,13 +49,13 @@ def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
 
 def refuse_taped_call(eqn: Eqn) -> None:
     """A gradient's own recursive forward/backward pair passes a tape between calls:
-    differentiating it again would need the tape's derivative, not built yet."""
+    differentiating it again would need the tape's derivative, not built yet. So does
+    the pair of a Cell with backward hooks (``derived["special"]`` names it)."""
     fn = eqn.params["callee"].fn
-    custom = eqn.params["callee"].derived.get("custom")
-    if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)) and custom is not None:
-        raise AutodiffError(f"a second derivative through {custom} is not supported yet",
-                            eqn.loc, hint="differentiate once, or take the derivative of "
-                                          "a function without a custom gradient")
+    special = eqn.params["callee"].derived.get("special")
+    if special is not None and any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)):
+        raise AutodiffError(f"a second derivative through {special} is not supported yet",
+                            eqn.loc, hint="differentiate once, or remove the hook")
     if any(R.is_tape(v) for v in (*fn.invars, *fn.outvars)):
         raise AutodiffError("a second derivative through recursion that ends on run-time "
                             "values is not supported yet", eqn.loc,
@@ -62,19 +63,11 @@ def refuse_taped_call(eqn: Eqn) -> None:
                                  "known when compiling (it is then unrolled)")
 
 
-def refuse_custom_tangent(eqn: Eqn) -> None:
-    """A custom gradient is a reverse-mode rule: forward mode would have to
-    differentiate the function itself and silently ignore the user's rule."""
-    custom = eqn.params["callee"].derived.get("custom")
-    if custom is not None:
-        raise AutodiffError(f"forward mode (jvp) through {custom} is not supported: the "
-                            "custom gradient is a reverse-mode rule", eqn.loc,
-                            hint="use grad or vjp through it")
-
-
 class CallRule:
     @staticmethod
     def forward(eqn: Eqn, active: set[Var]) -> Any:
+        if custom.is_custom(eqn):  # the user's rule in the call's place
+            return custom.forward(eqn)
         refuse_taped_call(eqn)
         fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
         tape = Var(TAPE, f"{fwd.name}_tape")
@@ -84,6 +77,9 @@ class CallRule:
 
     @staticmethod
     def backward(eqn: Eqn, tape: Any, adjoints: Any) -> None:
+        if custom.is_custom(eqn):
+            custom.backward(eqn, tape, adjoints)
+            return
         bwd, captured, tape_var = tape
         callee = eqn.params["callee"]
         cts = [as_atom(adjoints.get_or_zeros(o)) for o in eqn.outvars]

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current
 from ..ir.core import Callee, Eqn, Function, Var
+from . import custom
 from . import reverse as R
-from .calls import refuse_custom_tangent, refuse_taped_call
+from .calls import refuse_taped_call
 from .control import active_carries
 from .forward import REGION_JVPS, jvp_eqns, tangent_or_zeros
 from .reverse import TAPE
@@ -131,9 +133,15 @@ def _jvp_callee(callee: Callee, tangents: dict[Var, Any]) -> Callee:
 
 
 def call_jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    refuse_custom_tangent(eqn)
+    if custom.is_custom(eqn):  # refused, or the transpose of a bprop
+        custom.jvp(eqn, tangents)
+        return
     refuse_taped_call(eqn)
     callee = eqn.params["callee"]
+    if "cotangent_hooks" in callee.derived:  # hooks on cotangents: no tangent to act on
+        raise AutodiffError(f"forward mode (jvp) through {callee.derived['special']} is not "
+                            "supported: backward hooks act on cotangents", eqn.loc,
+                            hint="use grad or vjp through it, or remove the hook")
     jvp = _jvp_callee(callee, tangents)
     args = [a for a, v in zip(eqn.invars, callee.fn.invars) if v.aval.is_float]
     t_args = [as_atom(tangent_or_zeros(a, tangents)) for a in args]

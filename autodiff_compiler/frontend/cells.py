@@ -110,13 +110,9 @@ def lower_cell_with_bprop(low: Any, cell: Any, args: tuple, kwargs: dict,
     def primal(ins: tuple) -> Any:
         return low.call_function(construct, ins, {}, loc, self_obj=cell)
 
-    def augmented(ins: tuple) -> tuple[Any, Any]:
-        out = primal(ins)
-        return out, (ins, out)
-
     def backward(residuals: Any, dout: Any) -> Any:
         ins, out = residuals
         return low.call_function(bprop, (*ins, out, dout), {}, loc, self_obj=cell)
 
-    return custom_call(low, f"{name}_construct", inputs, primal, augmented, backward, loc,
+    return custom_call(low, f"{name}_construct", inputs, primal, None, backward, loc,
                        definition_loc(bprop), f"Cell '{name}'.bprop")

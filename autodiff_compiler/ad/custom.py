@@ -1,0 +1,134 @@
+"""Derivatives of calls that carry the user's rule (``frontend.custom``).
+
+Reverse mode binds the rule's two IR functions where the call was: the forward sweep
+gets ``custom_forward`` (the call itself for a ``bprop``, the user's ``fwd`` for a
+``custom_vjp``) and keeps its residuals; the backward sweep gets ``custom_backward``
+on the residuals and the outputs' cotangents. The rule is then ordinary equations of
+the gradient program: a loop tapes what it reads like anything else, and a second
+derivative differentiates it as code. That is what MindSpore 2.x computes (grad of
+grad through a Cell whose bprop is ``dout * out + x`` is x^2 + x + 1: the bprop's
+body is differentiated and ``out`` reaches the Cell's rule again) and what JAX
+computes for ``custom_vjp`` (``bwd`` and ``fwd`` differentiated as code).
+
+Forward mode. JAX refuses a ``custom_vjp`` function under jvp, and so do we.
+MindSpore's ``jvp`` is two reverse passes: the vjp program with cotangent ``u``
+(``u = ones``) differentiated again with respect to ``u``, with ``v`` as the
+cotangent. Through a Cell with a ``bprop`` that is the transpose, in ``dout``, of the
+bprop: the tangent of the output is ``d/d dout <bprop(x, out, dout), t_x>``. For a
+bprop linear in ``dout`` (every true gradient is) the transpose is the same wherever
+it is taken and is computed here at the call, with the bprop's own derivative; one
+that is not linear would make the answer depend on the rest of the function, so it is
+refused at the call.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import AutodiffError
+from ..ir import primitives as P
+from ..ir.builder import as_atom, building, current
+from ..ir.core import Eqn, Function, Var, reads, renamed, substitute
+from .reverse import vjp_split
+
+
+def is_custom(eqn: Eqn) -> bool:
+    """A ``call`` of a function with a custom gradient."""
+    return "custom_forward" in eqn.params["callee"].derived
+
+
+def _bind(fn: Function, args: list[Any], results: tuple[Var, ...] = ()) -> list[Any]:
+    """Emit a copy of ``fn`` on ``args`` whose first outputs are the Vars ``results``
+    (the call's own outputs, which later equations read); return all its outputs."""
+    env: dict[Var, Any] = {v: as_atom(a) for v, a in zip(fn.invars, args)}
+    eqns = renamed(fn.eqns, env)
+    outs = [env.get(a, a) if isinstance(a, Var) else a for a in fn.outvars]
+    defined = {v for e in eqns for v in e.outvars}
+    rename: dict[Var, Var] = {}
+    copies = []
+    for i, want in enumerate(results):
+        got = outs[i]
+        if isinstance(got, Var) and got in defined and got not in rename:
+            rename[got] = want
+        else:  # an argument or a constant passed through, or one value twice
+            copies.append(Eqn((want,), P.copy, (got,), {}, fn.loc))
+        outs[i] = want
+    eqns = [Eqn(tuple(rename.get(v, v) for v in e.outvars), e.prim, e.invars, e.params,
+                e.loc) for e in substitute(eqns, rename)]
+    current().eqns.extend([*eqns, *copies])
+    return [rename.get(a, a) if isinstance(a, Var) else a for a in outs]
+
+
+def _float_arguments(eqn: Eqn) -> list[Any]:
+    """The user's float arguments of the call (captured values follow them and get
+    nothing from the rule: a Cell's own Parameters get zero gradient, as in MindSpore)."""
+    callee = eqn.params["callee"]
+    n = callee.derived["custom_arity"]
+    return [a for a, v in zip(eqn.invars[:n], callee.fn.invars[:n]) if v.aval.is_float]
+
+
+def forward(eqn: Eqn) -> list[Any]:
+    """The forward sweep: the rule's forward in the call's place; its residuals."""
+    fwd = eqn.params["callee"].derived["custom_forward"]
+    return _bind(fwd, list(eqn.invars), eqn.outvars)[len(eqn.outvars):]
+
+
+def backward(eqn: Eqn, residuals: list[Any], adjoints: Any) -> None:
+    """The backward sweep: the user's rule on the residuals and the cotangents."""
+    callee = eqn.params["callee"]
+    cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
+    grads = _bind(callee.derived["custom_backward"], [*residuals, *eqn.invars, *cts])
+    floats = _float_arguments(eqn)
+    for a, g in zip(floats, grads):
+        adjoints.add(a, g)
+
+
+def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    """Forward mode: refused for ``custom_vjp`` (JAX's rule); MindSpore's transpose of
+    the ``bprop`` in ``dout`` for a Cell."""
+    callee = eqn.params["callee"]
+    what = callee.derived["custom"]
+    if not callee.derived["custom_transpose"]:
+        raise AutodiffError(f"can't apply forward-mode autodiff (jvp) to {what}: a "
+                            "custom_vjp function has only a reverse-mode rule (JAX refuses "
+                            "it too)", eqn.loc,
+                            hint="use grad or vjp through it, or differentiate a function "
+                                 "without the custom rule")
+    current().eqns.append(eqn)
+    bwd = callee.derived["custom_backward"]
+    n_out = len(eqn.outvars)
+    douts = list(bwd.invars[len(bwd.invars) - n_out:])
+    floats = _float_arguments(eqn)
+    t_vars = [Var(a.aval, f"t_{a.hint or 'x'}") for a in floats]
+    with building(eqn.loc) as b:
+        fwd_eqns, adjoint, cts = vjp_split(bwd, douts, [*t_vars])
+        b.eqns.extend(fwd_eqns + adjoint)
+        t_outs = [as_atom(P.zeros_like(d) if c is None else c) for d, c in zip(douts, cts)]
+    if _reads_any(b.eqns, t_outs, set(douts)):
+        raise AutodiffError(f"forward mode (jvp) through {what}: MindSpore's jvp transposes "
+                            "the bprop in dout, and this bprop is not linear in dout, so its "
+                            "answer would depend on the rest of the function", eqn.loc,
+                            hint="write the bprop linear in dout (as every true gradient is), "
+                                 "or use grad or vjp through it")
+    transposed = Function(f"{callee.name}_transposed", (*bwd.invars, *t_vars), tuple(b.eqns),
+                          tuple(t_outs), bwd.loc)
+    fwd = callee.derived["custom_forward"]
+    env = dict(zip(fwd.invars, eqn.invars)) | dict(zip(fwd.eqns[0].outvars, eqn.outvars))
+    residuals = [env.get(a, a) if isinstance(a, Var) else a for a in fwd.outvars[n_out:]]
+    t_args = [tangents.get(a) if isinstance(a, Var) else None for a in floats]
+    t_args = [P.zeros_like(a) if t is None else t for a, t in zip(floats, t_args)]
+    ones = [P.ones_like(o) for o in eqn.outvars]  # any point: the transpose ignores it
+    outs = _bind(transposed, [*residuals, *eqn.invars, *ones, *t_args])
+    for o, t in zip(eqn.outvars, outs):
+        if o.aval.is_float:
+            if isinstance(t, Var) and all(t is not a for a in t_args):
+                t.hint = f"t_{o.hint or 'out'}"  # the output's tangent, not a cotangent
+            tangents[o] = t
+
+
+def _reads_any(eqns: list[Eqn], outs: list[Any], sources: set[Var]) -> bool:
+    """Whether ``outs`` depend on ``sources`` through ``eqns``."""
+    reached = set(sources)
+    for e in eqns:
+        if any(a in reached for a in reads(e)):
+            reached.update(e.outvars)
+    return any(isinstance(o, Var) and o in reached for o in outs)

@@ -1,0 +1,51 @@
+"""``import autodiff_compiler as mindspore`` resolves the transforms where MindSpore 2.x
+has them. Measured on MindSpore 2.10: jvp, vjp, jacfwd, jacrev, grad, value_and_grad
+and vmap are in both ``mindspore`` and ``mindspore.ops`` (the same objects there);
+hessian and custom_vjp are in neither (ours are extensions, top level only)."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as mindspore
+from autodiff_compiler import ops
+
+X = np.array([0.5, -1.0, 2.0])
+V = np.array([1.0, 0.0, -2.0])
+
+
+def cube(x):
+    return x ** 3
+
+
+def loss(x):
+    return ops.sum(x ** 3)
+
+
+# name -> (call through the transform, expected value)
+TABLE = {
+    "grad": (lambda t: t(loss)(X), 3 * X ** 2),
+    "value_and_grad": (lambda t: t(loss)(X)[1], 3 * X ** 2),
+    "jvp": (lambda t: t(cube, X, V)[1], 3 * X ** 2 * V),
+    "vjp": (lambda t: t(cube, X)[1](V)[0], 3 * X ** 2 * V),
+    "jacfwd": (lambda t: t(cube)(X), np.diag(3 * X ** 2)),
+    "jacrev": (lambda t: t(cube)(X), np.diag(3 * X ** 2)),
+}
+BATCHING = pytest.mark.skipif(not hasattr(mindspore, "vmap"),
+                              reason="the batching transform (vmap) is not in this tree yet")
+
+
+@pytest.mark.parametrize("name", [*TABLE, pytest.param("vmap", marks=BATCHING)])
+def test_transform_is_at_the_top_level_and_in_ops_as_one_object(name):
+    top = getattr(mindspore, name)
+    assert getattr(mindspore.ops, name) is top
+    if name in TABLE:
+        call, want = TABLE[name]
+        np.testing.assert_allclose(call(getattr(mindspore.ops, name)), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["hessian", "hvp", "custom_vjp"])
+def test_extensions_stay_out_of_ops(name):
+    assert hasattr(mindspore, name) and not hasattr(mindspore.ops, name)
+
+
+def test_ops_stop_gradient_is_the_top_level_one():
+    assert mindspore.ops.stop_gradient is mindspore.stop_gradient
