@@ -40,16 +40,6 @@ from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_c
 from .remat import checkpoint, checkpointed, recompute
 from .testing import check_grads
 
-# MindSpore 2.x has its functional transforms both at the top level and in
-# ``mindspore.ops`` (the same objects). ``mindspore/ops.py`` sits below the transforms,
-# so the top of the package, which sees both, puts them there. They stay out of
-# ``ops.__all__``, which lists what compiled code may call (supported.py, the README).
-# (``vmap`` joins this list when the batching transform lands.)
-MINDSPORE_TRANSFORMS = ("grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev")
-for _name in MINDSPORE_TRANSFORMS:
-    setattr(ops, _name, globals()[_name])
-del _name
-
 __all__ = [
     "nn", "ops", "dataset", "train", "Model", "save_checkpoint", "load_checkpoint",
     "load_param_into_net", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",

@@ -9,6 +9,10 @@ and argument names follow MindSpore 2.x (``ops.sum(input, dim, keepdim)``,
 Where MindSpore's result is piecewise, the gradient follows MindSpore: ``clamp``
 passes the gradient at its bounds. Activations, losses and ``logsumexp`` live in
 ``ops_nn`` and are re-exported here.
+
+MindSpore 2.x also keeps its functional transforms here (``ops.grad``, ``ops.jvp``...,
+the same objects as at its top level); they are imported from the API below. They stay
+out of ``__all__``, which lists what compiled code may call (the README's table).
 """
 from __future__ import annotations
 
@@ -16,8 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from ..api import grad, value_and_grad  # noqa: F401  (MindSpore's ops.grad...)
+from ..directional import jvp, vjp  # noqa: F401
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
+from ..jacobians import jacfwd, jacrev  # noqa: F401
 from . import ops_nn
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
 from .tensor import float32
