@@ -19,7 +19,7 @@ from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
 from . import arguments
-from .cells import is_cell, lower_cell_call
+from .cells import is_cell, is_parameter, lower_cell_call
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -63,6 +63,8 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return func.__lower_call__(low, args, kwargs, loc)
     if is_cell(func):
         return lower_cell_call(low, func, tuple(args), kwargs, loc)
+    if isinstance(func, type) and getattr(func, "__calls_construct__", False) is True:
+        return _new_cell(scope, node, func, args, kwargs)
     if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
         low.captures.paths.setdefault(id(func.__self__), low.captures.path_of(func.__self__))
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
@@ -86,6 +88,38 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return total
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
+
+
+def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:
+    """``nn.MSELoss()`` inside a differentiated function: a Cell built from values known
+    when compiling is built then, once, and its calls compiled as any Cell's. One that
+    holds Parameters is refused: each call would make new ones, which no gradient of
+    the caller's arguments can see."""
+    if has_var([*args, *kwargs.values()]):
+        raise scope.error(node, f"{cls.__name__}(...) takes array values here: a Cell is "
+                                "built from settings known when compiling",
+                          hint="build the Cell outside the function and call it inside")
+    try:
+        cell = cls(*args, **kwargs)
+    except Exception as err:
+        raise scope.error(node, f"{cls.__name__}(...) failed: {err}") from None
+    if _holds_parameters(cell, set()):
+        raise scope.error(node, f"{cls.__name__}(...) makes Parameters each time the "
+                                "function runs",
+                          hint="build the Cell once, outside the function, and call it "
+                               "inside (its Parameters are then weights you can "
+                               "differentiate)")
+    return cell
+
+
+def _holds_parameters(obj: Any, seen: set[int]) -> bool:
+    if id(obj) in seen:
+        return False
+    seen.add(id(obj))
+    for value in vars(obj).values() if hasattr(obj, "__dict__") else ():
+        if is_parameter(value) or (is_cell(value) and _holds_parameters(value, seen)):
+            return True
+    return False
 
 
 def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,

@@ -310,6 +310,7 @@ class SoftmaxCrossEntropyWithLogits(_Loss):
 # MindSpore's nn as well; they import Cell from here, so they are re-exported last
 # (``nn.SGD``, ``nn.optim.SGD``, ``nn.ExponentialDecayLR``, ``nn.TrainOneStepCell``...).
 from . import lr, optim  # noqa: E402, F401
+from .layers import AvgPool2d, CellList, Conv2d, Dropout, MaxPool2d  # noqa: E402, F401
 from .lr import (  # noqa: E402, F401
     CosineDecayLR,
     ExponentialDecayLR,

@@ -26,6 +26,7 @@ from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
 from . import ops_nn
+from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
 from .tensor import float32
 
@@ -40,7 +41,7 @@ __all__ = [
     "logical_and", "logical_or", "logical_not", "equal", "not_equal", "greater", "greater_equal",
     "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne", "reshape", "transpose", "permute",
     "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
-    "stack", "split", "tile", "flip", "gather", "sigmoid",
+    "stack", "split", "tile", "flip", "gather", "sigmoid", "conv2d", "max_pool2d", "avg_pool2d",
     *ops_nn.__all__,
 ]
 

@@ -1,0 +1,122 @@
+"""MindSpore's image layers and containers: ``nn.Conv2d``, ``MaxPool2d``,
+``AvgPool2d``, ``Dropout``, ``CellList``.
+
+Defaults are MindSpore 2.x's (checked against 2.10): ``Conv2d`` pads ``same`` and has
+no bias unless ``has_bias=True``; its weight (out, in, kh, kw) is drawn from
+HeUniform(sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in * kh * kw,
+as its bias is. Pooling is ``valid`` with kernel and stride 1 unless given. A Cell is
+not training until ``set_train()``; ``Dropout`` is the identity then.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import ops_conv
+from .nn import Cell
+from .tensor import HeUniform, Parameter, Uniform, float32, initializer
+
+
+class Conv2d(Cell):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 pad_mode: str = "same", padding: Any = 0, dilation: Any = 1, group: int = 1,
+                 has_bias: bool = False, weight_init: Any = None, bias_init: Any = None,
+                 data_format: str = "NCHW", dtype: Any = float32) -> None:
+        super().__init__()
+        if data_format != "NCHW" or group != 1:
+            raise ValueError("Conv2d: only data_format='NCHW' and group=1 are supported")
+        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.pad_mode = (kh, kw), stride, pad_mode
+        self.padding, self.dilation, self.has_bias = padding, dilation, has_bias
+        shape = (out_channels, in_channels, kh, kw)
+        self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
+                                            else weight_init, shape, dtype), name="weight")
+        bound = 1 / math.sqrt(in_channels * kh * kw)
+        self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
+                                          (out_channels,), dtype), name="bias") \
+            if has_bias else None
+
+    def construct(self, x: Any) -> Any:
+        return ops_conv.conv2d(x, self.weight, self.bias, self.stride, self.pad_mode,
+                               self.padding, self.dilation)
+
+
+class MaxPool2d(Cell):
+    def __init__(self, kernel_size: Any = 1, stride: Any = 1, pad_mode: str = "valid",
+                 padding: Any = 0, dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False, data_format: str = "NCHW") -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
+        self.padding, self.dilation = padding, dilation
+        if return_indices or ceil_mode:
+            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+
+    def construct(self, x: Any) -> Any:
+        return ops_conv.max_pool2d(x, self.kernel_size, self.stride, self.padding,
+                                   self.dilation, pad_mode=self.pad_mode)
+
+
+class AvgPool2d(Cell):
+    def __init__(self, kernel_size: Any = 1, stride: Any = 1, pad_mode: str = "valid",
+                 padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: Any = None, data_format: str = "NCHW") -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
+        self.padding, self.divisor = padding, divisor_override or 0
+        if ceil_mode:
+            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+
+    def construct(self, x: Any) -> Any:
+        return ops_conv.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
+                                   divisor_override=self.divisor, pad_mode=self.pad_mode)
+
+
+class Dropout(Cell):
+    """Zero each value with probability ``p`` (``1 - keep_prob``) and scale the rest by
+    ``1 / (1 - p)`` while training; the identity otherwise."""
+
+    def __init__(self, keep_prob: float | None = None, p: float | None = None,
+                 dtype: Any = float32) -> None:
+        super().__init__()
+        self.p = p if p is not None else 1 - (0.5 if keep_prob is None else keep_prob)
+        if not 0 <= self.p < 1:
+            raise ValueError(f"Dropout: p must be in [0, 1), not {self.p}")
+        self.training = False
+
+    def construct(self, x: Any) -> Any:
+        if not self.training or self.p == 0:
+            return x
+        keep = np.random.uniform(size=np.shape(x)) >= self.p
+        return x * keep / (1 - self.p)
+
+
+class CellList(Cell):
+    """Cells in a list, indexed and iterated; their Parameters are named
+    ``<index>.<name>``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        object.__setattr__(self, "cell_list", [])
+        for cell in (args[0] if args else []):
+            self.append(cell)
+
+    def append(self, cell: Cell) -> CellList:
+        setattr(self, str(len(self.cell_list)), cell)
+        self.cell_list.append(cell)
+        return self
+
+    def __getitem__(self, index: int) -> Cell:
+        return self.cell_list[index]
+
+    def __len__(self) -> int:
+        return len(self.cell_list)
+
+    def __iter__(self) -> Any:
+        return iter(self.cell_list)
+
+
+LAYERS = ["Conv2d", "MaxPool2d", "AvgPool2d", "Dropout", "CellList"]
+__all__ = LAYERS

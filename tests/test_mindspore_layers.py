@@ -1,0 +1,201 @@
+"""Convolution, pooling and the layers built on them, and Cells built inside a
+differentiated function.
+
+Values are checked elementwise against a direct reference written here (loops over
+output pixels, float64), gradients against central finite differences, and the padding
+and pooling conventions against MindSpore 2.10's results (``data/mindspore_conv.json``:
+shape, sum and sum of squares of each output and gradient, measured by
+``data/measure_mindspore_conv.py``).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import AutodiffError, nn, ops
+
+MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_conv.json").read_text())
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(2, 3, 7, 6)).astype(np.float32)
+W = RNG.normal(size=(4, 3, 3, 2)).astype(np.float32)
+
+
+def reference_conv(x, w, stride, pads, dilation):
+    """Cross-correlation by loops over output pixels (float64)."""
+    x = np.pad(np.asarray(x, np.float64), ((0, 0), (0, 0), pads[0], pads[1]))
+    o, _, kh, kw = w.shape
+    ho = (x.shape[2] - (kh - 1) * dilation - 1) // stride + 1
+    wo = (x.shape[3] - (kw - 1) * dilation - 1) // stride + 1
+    out = np.zeros((x.shape[0], o, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            window = x[:, :, i * stride:i * stride + (kh - 1) * dilation + 1:dilation,
+                       j * stride:j * stride + (kw - 1) * dilation + 1:dilation]
+            out[:, :, i, j] = np.einsum("nchw,ochw->no", window, w)
+    return out
+
+
+def same_pads(size, kernel, stride, dilation):
+    total = max((-(-size // stride) - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+CONV_CASES = [(mode, pad, stride, dil) for mode, pad in (("valid", 0), ("same", 0), ("pad", 1))
+              for stride in (1, 2) for dil in (1, 2)]
+
+
+def assert_matches_finite_differences(f, *args, eps=1e-6):
+    """Each gradient of ``f`` along a random direction against central differences
+    (the shapes must be known: these layers have no shape-generic code)."""
+    grads = adc.grad(f, tuple(range(len(args))))(*args)
+    for i, (a, g) in enumerate(zip(args, grads)):
+        d = RNG.normal(size=a.shape)
+        up = list(args)
+        down = list(args)
+        up[i], down[i] = a + eps * d, a - eps * d
+        numeric = (f(*up) - f(*down)) / (2 * eps)
+        np.testing.assert_allclose(np.sum(g * d), numeric, rtol=1e-6, atol=1e-8)
+
+
+def stats(a):
+    a = np.asarray(a, np.float64)
+    return [list(a.shape), float(a.sum()), float((a * a).sum())]
+
+
+def assert_stats(got, expected):
+    assert got[0] == expected[0]
+    np.testing.assert_allclose(got[1:], expected[1:], rtol=2e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("mode, pad, stride, dil", CONV_CASES)
+def test_conv2d_matches_the_reference_and_mindspore(mode, pad, stride, dil):
+    def loss(x, w):
+        return (ops.conv2d(x, w, None, stride, mode, pad, dil) ** 2).sum()
+
+    y = ops.conv2d(X, W, None, stride, mode, pad, dil)
+    pads = [same_pads(X.shape[2 + a], W.shape[2 + a], stride, dil) if mode == "same"
+            else (pad, pad) for a in (0, 1)]
+    np.testing.assert_allclose(y, reference_conv(X, W, stride, pads, dil), rtol=1e-5, atol=1e-5)
+    gx, gw = adc.grad(loss, (0, 1))(X, W)
+    for got, expected in zip((y, gx, gw), MEASURED[f"conv-{mode}-{pad}-{stride}-{dil}"]):
+        assert_stats(stats(got), expected)
+
+
+@pytest.mark.parametrize("mode, stride, dil", [("same", 2, 1), ("pad", 1, 2), ("valid", 2, 2)])
+def test_conv2d_gradients_match_finite_differences(mode, stride, dil):
+    x = RNG.normal(size=(1, 2, 5, 6))
+    w = RNG.normal(size=(3, 2, 2, 3))
+    b = RNG.normal(size=(3,))
+
+    def loss(x, w, b):
+        return np.sum(np.tanh(ops.conv2d(x, w, b, stride, mode, 1, dil)))
+
+    assert_matches_finite_differences(loss, x, w, b)
+
+
+@pytest.mark.parametrize("name", [k for k in MEASURED if k.startswith(("max-", "avg-"))])
+def test_pooling_matches_mindspore(name):
+    kind, k, s, mode = name.split("-")
+    layer = (nn.MaxPool2d if kind == "max" else nn.AvgPool2d)(int(k), int(s), mode)
+
+    def loss(x):
+        return (layer(x) ** 2).sum()
+
+    value, gx = adc.value_and_grad(loss)(X)
+    assert_stats(stats(layer(X)), MEASURED[name][0])
+    assert_stats(stats(gx), MEASURED[name][1])
+    assert value == pytest.approx(float((np.asarray(layer(X), np.float64) ** 2).sum()), rel=1e-5)
+
+
+def test_pooling_gradients_match_finite_differences():
+    x = RNG.permutation(60).reshape(1, 1, 6, 10) / 10.0  # distinct values: no ties in max
+    for layer in (nn.MaxPool2d(2, 2), nn.AvgPool2d(3, 2, "same"), nn.MaxPool2d(3, 1, "same")):
+        def loss(x, layer=layer):
+            return np.sum(np.sin(layer(x)))
+
+        assert_matches_finite_differences(loss, x)
+
+
+def test_conv2d_defaults_are_mindspores():
+    conv = nn.Conv2d(3, 4, 3)
+    assert [conv.pad_mode, conv.has_bias, [p.name for p in conv.trainable_params()],
+            list(conv.weight.shape)] == MEASURED["conv2d_defaults"]
+    assert conv.weight.dtype == np.float32 and np.abs(conv.weight).max() <= 1 / np.sqrt(27)
+
+
+class Net(nn.Cell):
+    """A small CNN as MindSpore's tutorials build one."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, has_bias=True)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.layers = nn.CellList([nn.Flatten(), nn.Dense(4 * 4 * 4, 3)])
+        self.drop = nn.Dropout(p=0.5)
+
+    def construct(self, x):
+        x = self.drop(self.pool(ops.relu(self.conv(x))))
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def test_a_cnn_trains_end_to_end_with_its_weights():
+    np.random.seed(0)
+    net = Net()
+    x = np.random.default_rng(1).normal(size=(6, 1, 8, 8)).astype(np.float32)
+    y = np.array([0, 1, 2, 0, 1, 2])
+    loss_fn = nn.CrossEntropyLoss()
+    assert [p.name for p in net.trainable_params()] == \
+        ["conv.weight", "conv.bias", "layers.1.weight", "layers.1.bias"]
+
+    def forward(x, y):
+        return loss_fn(net(x), y)
+
+    grad_fn = adc.value_and_grad(forward, None, net.trainable_params())
+    opt = nn.Adam(net.trainable_params(), learning_rate=0.05)
+    first, _ = grad_fn(x, y)
+    for _ in range(30):
+        loss, grads = grad_fn(x, y)
+        opt(grads)
+    assert float(loss) < 0.2 * float(first)
+
+
+def test_loss_cell_built_inside_a_differentiated_function():
+    def loss(p, y):
+        return nn.MSELoss()(p, y) + nn.L1Loss(reduction="sum")(p, y)
+
+    p, y = np.array([1.0, -2.0, 0.5]), np.zeros(3)
+    np.testing.assert_allclose(adc.grad(loss)(p, y), 2 * p / 3 + np.sign(p))
+
+
+def test_window_larger_than_the_input_is_a_clear_error():
+    def f(x):
+        return ops.conv2d(x, np.ones((1, 1, 3, 3)), dilation=3).sum()
+
+    with pytest.raises(AutodiffError, match="larger than the padded input"):
+        adc.grad(f)(np.ones((1, 1, 5, 5)))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        f(np.ones((1, 1, 5, 5)))
+
+
+def test_cell_with_parameters_built_inside_is_refused():
+    def f(x):
+        return nn.Dense(3, 2)(x).sum()
+
+    with pytest.raises(AutodiffError, match="makes Parameters each time"):
+        adc.grad(f)(np.ones(3, np.float32))
+
+
+def test_dropout_is_the_identity_until_training():
+    drop = nn.Dropout(keep_prob=0.8)
+    x = np.ones((4, 5), np.float32)
+    assert drop(x) is x
+    drop.training = True
+    np.random.seed(0)
+    kept = drop(x)
+    assert set(np.unique(kept)) <= {0.0, np.float32(1.25)} and 0 < np.count_nonzero(kept) < 20
