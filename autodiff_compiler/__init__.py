@@ -5,6 +5,7 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 tutorial code runs with only its import changed.
 """
 from . import extend
+from .mindspore import aliases as _aliases
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
 from .directional import jvp, vjp
@@ -12,30 +13,15 @@ from .errors import AutodiffError, IRVerificationError, MissingRuleError, Unsupp
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import nn, ops
 from .mindspore.ops import stop_gradient
-from .mindspore.tensor import (
-                     Constant,
-                     HeNormal,
-                     HeUniform,
-                     Initializer,
-                     Normal,
-                     One,
-                     Parameter,
-                     ParameterTuple,
-                     Tensor,
-                     Uniform,
-                     XavierUniform,
-                     Zero,
-                     bool_,
-                     float16,
-                     float32,
-                     float64,
-                     initializer,
-                     int8,
-                     int16,
-                     int32,
-                     int64,
-                     uint8,
-)
+from .mindspore import context, dtype
+from .mindspore.context import (GRAPH_MODE, PYNATIVE_MODE, get_context, set_context,
+                                set_seed)
+from .mindspore.dtype import (bool_, float16, float32, float64, int8, int16, int32, int64,
+                              uint8)
+from .mindspore.initializer import (Constant, HeNormal, HeUniform, Initializer, Normal, One,
+                                    TruncatedNormal, Uniform, XavierNormal, XavierUniform, Zero,
+                                    initializer)
+from .mindspore.tensor import Parameter, ParameterTuple, Tensor
 from .testing import check_grads
 
 __all__ = [
@@ -45,6 +31,13 @@ __all__ = [
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
     "check_grads", "initializer", "Initializer", "Zero", "One", "Constant", "Normal",
-    "Uniform", "HeUniform", "HeNormal", "XavierUniform",
+    "Uniform", "HeUniform", "HeNormal", "XavierUniform", "XavierNormal", "TruncatedNormal",
+    "dtype", "context", "common", "set_context", "get_context", "set_seed", "GRAPH_MODE",
+    "PYNATIVE_MODE",
 ]
 __version__ = "0.1.0"
+
+# MindSpore's module paths: ``import autodiff_compiler.common.dtype as mstype``,
+# ``from autodiff_compiler.common.initializer import Normal``, ``from autodiff_compiler
+# import context``; the modules themselves live in ``mindspore/``.
+common = _aliases.register(__name__)

@@ -23,7 +23,9 @@ from .errors import AutodiffError
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
+from .frontend.cells import is_plain_array_subclass
 from .mindspore.nn import Cell
+from .mindspore.tensor import as_tensor
 from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
@@ -134,6 +136,8 @@ class GradFunction:
         check_library(self.fn, args, self.spec.backend)
         stand_ins = [abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, stand_ins)
+        if _mindspore_call(self.fn, self.spec, args):
+            compiled.wrap = as_tensor  # MindSpore in, MindSpore out
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.
         compiled.keepalive = (self.fn, [o for a in args for o in objects_in(a)])
@@ -155,6 +159,14 @@ class GradFunction:
         for guard in compiled.guards:  # what the inner function read, the outer one guards
             low.captures.guard(guard)
         return compiled.finish(inline(compiled.ir, inputs))
+
+
+def _mindspore_call(fn: Any, spec: GradSpec, args: Sequence[Any]) -> bool:
+    """Results come back as Tensors when the call is MindSpore's: a Cell or Parameters
+    differentiated, or a Tensor among the arguments. NumPy arrays and Python floats in
+    give NumPy arrays and floats out."""
+    return isinstance(fn, Cell) or spec.weights is not None or any(
+        is_plain_array_subclass(leaf) for a in args for leaf in dynamic_leaves(a))
 
 
 def _lock(key: tuple) -> threading.Lock:

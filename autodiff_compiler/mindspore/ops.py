@@ -20,7 +20,7 @@ from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from . import ops_nn
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
-from .tensor import float32
+from .dtype import float32
 
 __all__ = [
     "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",
