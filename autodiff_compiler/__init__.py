@@ -5,22 +5,30 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 tutorial code runs with only its import changed.
 """
 from . import extend
-from .mindspore import aliases as _aliases
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
-from .mindspore import nn, ops
+from .mindspore import aliases as _aliases
+from .mindspore import context, dtype, nn, ops
+from .mindspore.context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context, set_seed
+from .mindspore.dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from .mindspore.initializer import (
+                                Constant,
+                                HeNormal,
+                                HeUniform,
+                                Initializer,
+                                Normal,
+                                One,
+                                TruncatedNormal,
+                                Uniform,
+                                XavierNormal,
+                                XavierUniform,
+                                Zero,
+                                initializer,
+)
 from .mindspore.ops import stop_gradient
-from .mindspore import context, dtype
-from .mindspore.context import (GRAPH_MODE, PYNATIVE_MODE, get_context, set_context,
-                                set_seed)
-from .mindspore.dtype import (bool_, float16, float32, float64, int8, int16, int32, int64,
-                              uint8)
-from .mindspore.initializer import (Constant, HeNormal, HeUniform, Initializer, Normal, One,
-                                    TruncatedNormal, Uniform, XavierNormal, XavierUniform, Zero,
-                                    initializer)
 from .mindspore.tensor import Parameter, ParameterTuple, Tensor
 from .testing import check_grads
 

@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import AutodiffError
+from .frontend.cells import is_plain_array_subclass
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
-from .frontend.cells import is_plain_array_subclass
 from .mindspore.nn import Cell
 from .mindspore.tensor import as_tensor
 from .options import grad_spec

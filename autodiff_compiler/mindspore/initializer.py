@@ -15,7 +15,6 @@ from . import dtype as mstype
 from .tensor import Tensor
 
 
-
 class Initializer:
     """A rule for the initial values of a Parameter of a given shape."""
 

@@ -19,8 +19,8 @@ import numpy as np
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from . import ops_nn
-from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
 from .dtype import float32
+from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
 
 __all__ = [
     "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",

@@ -3,7 +3,8 @@
 ``Tensor`` is an ``ndarray`` subclass: NumPy computes with it as with any array, and
 arithmetic on Tensors gives Tensors, so ``(x * 2).asnumpy()`` works as in MindSpore.
 It prints as MindSpore prints (``dtype=Float32``; its ``dtype`` attribute stays
-NumPy's, which NumPy itself relies on), and Python floats become float32 (``Tensor(1.0)``), as MindSpore makes them.
+NumPy's, which NumPy itself relies on), and Python floats become float32
+(``Tensor(1.0)``), as MindSpore makes them.
 ``Parameter`` is a Tensor with a ``name`` and ``requires_grad``.
 
 Both declare ``__plain_array__`` (``frontend.cells``): compiled code receives them as
@@ -247,15 +248,14 @@ class ParameterTuple(tuple):
 
     def __new__(cls, iterable: Iterable[Any] = ()) -> ParameterTuple:
         params = tuple(iterable)
-        names: set[str] = set()
+        names: dict[str, int] = {}
         for p in params:
             if not isinstance(p, Parameter):
                 raise TypeError(f"ParameterTuple holds Parameters, got {type(p).__name__}")
-            if p.name is not None:
-                if p.name in names:
-                    raise ValueError(f"The value {params} , its name '{p.name}' already "
-                                     f"exists. Please set a unique name for the parameter.")
-                names.add(p.name)
+            # the same Parameter twice is accepted, as MindSpore accepts it
+            if p.name is not None and names.setdefault(p.name, id(p)) != id(p):
+                raise ValueError(f"The value {p!r} , its name '{p.name}' already "
+                                 f"exists. Please set a unique name for the parameter.")
         return super().__new__(cls, params)
 
     def clone(self, prefix: str, init: Any = "same") -> ParameterTuple:
