@@ -20,6 +20,7 @@ import numpy as np
 
 from . import dtype as mstype
 from .tensor_format import tensor_repr
+from .tensor_methods import install
 
 
 def _as_array(data: Any, dtype: Any) -> np.ndarray:
@@ -97,79 +98,13 @@ class Tensor(np.ndarray):
                          keepdims=keep, **kwargs)
         return result if out is not None else np.asarray(result).view(Tensor)
 
-    def abs(self) -> Tensor:
-        return np.abs(self)
-
-    def exp(self) -> Tensor:
-        return np.exp(self)
-
-    def log(self) -> Tensor:
-        return np.log(self)
-
-    def log1p(self) -> Tensor:
-        return np.log1p(self)
-
-    def expm1(self) -> Tensor:
-        return np.expm1(self)
-
-    def sqrt(self) -> Tensor:
-        return np.sqrt(self)
-
-    def rsqrt(self) -> Tensor:
-        return 1 / np.sqrt(self)
-
-    def square(self) -> Tensor:
-        return np.square(self)
-
-    def sin(self) -> Tensor:
-        return np.sin(self)
-
-    def cos(self) -> Tensor:
-        return np.cos(self)
-
-    def tan(self) -> Tensor:
-        return np.tan(self)
-
-    def tanh(self) -> Tensor:
-        return np.tanh(self)
-
-    def sinh(self) -> Tensor:
-        return np.sinh(self)
-
-    def cosh(self) -> Tensor:
-        return np.cosh(self)
-
-    def sigmoid(self) -> Tensor:
-        return 1 / (1 + np.exp(-self))
-
-    def neg(self) -> Tensor:
-        return np.negative(self)
-
-    def pow(self, exponent: Any) -> Tensor:
-        return np.power(self, exponent)
-
-    def add(self, other: Any) -> Tensor:
-        return np.add(self, other)
-
-    def sub(self, other: Any) -> Tensor:
-        return np.subtract(self, other)
-
-    def mul(self, other: Any) -> Tensor:
-        return np.multiply(self, other)
-
-    def div(self, other: Any) -> Tensor:
-        return np.divide(self, other)
-
-    def expand_dims(self, axis: int) -> Tensor:
-        return np.expand_dims(self, axis)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        return np.expand_dims(self, dim)
-
     def norm(self, ord: Any = None, dim: Any = None,  # noqa: A002 (MindSpore's name)
              keepdim: bool = False) -> Tensor:
         return np.asarray(np.linalg.norm(self.view(np.ndarray), ord, _axis(dim),
                                          keepdim)).view(Tensor)
+
+
+install(Tensor)  # x.tanh(), x.neg(), x.pow(2), ... (tensor_methods)
 
 
 def _axis(axis: Any) -> Any:
