@@ -223,3 +223,20 @@ def test_context_seed_and_initializers():
     again = initializer(Normal(0.5), (3, 2))
     assert type(first) is Tensor and first.dtype == np.float32
     np.testing.assert_array_equal(first, again)
+
+
+def builds_tensors(x):
+    c = Tensor([1.0, 2.0])
+    d = Tensor(x * 2)
+    e = Tensor([x[0], x[1]], ms.float64)
+    return (x * c).sum() + Tensor(2.0) * x.sum() + d.sum() + e.sum()
+
+
+def test_tensor_built_inside_a_differentiated_function():
+    """``Tensor(constant)`` is a constant, ``Tensor(computed)`` a copy the gradient flows
+    through, ``Tensor([a, b], dtype)`` a stack: d/dx = c + 2 + 2 + 1."""
+    x = Tensor([0.5, 1.0])
+    g = ms.grad(builds_tensors)(x)
+    assert type(g) is Tensor and g.dtype == np.float32
+    np.testing.assert_allclose(g.asnumpy(), [6.0, 7.0])
+    np.testing.assert_allclose(float(builds_tensors(x)), 10.0)

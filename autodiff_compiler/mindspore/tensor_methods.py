@@ -1,10 +1,16 @@
 """MindSpore's Tensor methods that NumPy's arrays lack (``x.tanh()``, ``x.neg()``,
-``x.pow(2)``), from one table: each is the NumPy function that computes it.
+``x.pow(2)``), from one table: each is the NumPy function that computes it; and
+``Tensor(...)`` itself inside a differentiated function.
 
 ``install`` gives ``Tensor`` each as a method (computed eagerly by that function) and
 registers the function's builder for the method name in the NumPy surface, so the same
 call inside a differentiated function compiles to the same primitive. Methods NumPy
 already has (``sum``, ``reshape``, ``transpose``, ``max``) keep NumPy's meaning.
+
+``Tensor(data, dtype)`` in a differentiated function is ``np.array`` with MindSpore's
+dtype rules: constant data becomes a constant array (Python floats float32), a
+computed array is copied (cast to ``dtype`` if given), a list of computed arrays
+stacked; compiled code computes on plain arrays, so no Tensor is built there.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..ir import surface
+from ..ir.core import Var
 from ..ir.reference import sigmoid
 
 # method name -> the NumPy function computing it (its first argument the Tensor)
@@ -27,7 +34,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "minimum": np.minimum, "expand_dims": np.expand_dims, "unsqueeze": np.expand_dims,
     "floor": np.floor, "ceil": np.ceil, "sign": np.sign, "isnan": np.isnan,
 }
-FAMILY = "MindSpore Tensor methods"
+FAMILY = "MindSpore Tensor"
 
 
 def _method(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,3 +55,18 @@ def install(cls: type) -> None:
             builder = surface.FUNCTIONS.get(fn)
             if builder is not None and name not in surface.METHODS:
                 surface.register(FAMILY, builder, methods=(name,))
+
+
+def install_constructor(cls: type, as_array: Callable[[Any, Any], np.ndarray]) -> None:
+    """Compile ``cls(data, dtype)`` as ``np.array`` would be, constant data converted by
+    ``as_array`` (MindSpore's dtype rules)."""
+    array, stack = surface.FUNCTIONS[np.array], surface.FUNCTIONS[np.stack]
+
+    def build(input_data: Any = None, dtype: Any = None, **kwargs: Any) -> Any:
+        if isinstance(input_data, list | tuple) and any(isinstance(v, Var) for v in input_data):
+            input_data = stack(list(input_data))
+        if not isinstance(input_data, Var):
+            return as_array(input_data, dtype)
+        return array(input_data, None if dtype is None else np.dtype(dtype))
+
+    surface.register(FAMILY, build, cls)
