@@ -240,3 +240,18 @@ def test_tensor_built_inside_a_differentiated_function():
     assert type(g) is Tensor and g.dtype == np.float32
     np.testing.assert_allclose(g.asnumpy(), [6.0, 7.0])
     np.testing.assert_allclose(float(builds_tensors(x)), 10.0)
+
+
+def squares_as_float64(x):
+    return (ms.ops.cast(x, mstype.float64) ** 2).sum()
+
+
+def test_ops_cast_as_mindspore():
+    """MindSpore 2.10: cast to Int32 truncates ([1]); the gradient through a float64
+    cast comes back Float32, the input's dtype ([2, 4]); the value is Float64 (5)."""
+    assert repr(ms.ops.cast(Tensor([1.5]), mstype.int32)) == \
+        "Tensor(shape=[1], dtype=Int32, value= [1])"
+    x = Tensor([1.0, 2.0])
+    assert repr(ms.grad(squares_as_float64)(x)) == \
+        "Tensor(shape=[2], dtype=Float32, value= [ 2.00000000e+00,  4.00000000e+00])"
+    assert repr(squares_as_float64(x)) == "Tensor(shape=[], dtype=Float64, value= 5)"

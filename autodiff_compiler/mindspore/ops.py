@@ -33,7 +33,7 @@ __all__ = [
     "logical_and", "logical_or", "logical_not", "equal", "not_equal", "greater", "greater_equal",
     "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne", "reshape", "transpose", "permute",
     "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
-    "stack", "split", "tile", "flip", "gather", "sigmoid",
+    "stack", "split", "tile", "flip", "gather", "sigmoid", "cast",
     *ops_nn.__all__,
 ]
 
@@ -287,3 +287,10 @@ def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0
     if batch_dims:
         raise ValueError("ops.gather with batch_dims is not supported yet")
     return np.take(input_params, input_indices, axis=axis)
+
+
+def cast(input: Any, dtype: Any) -> Any:  # noqa: A002 (MindSpore's name)
+    """``input`` as ``dtype`` (``mstype.float32`` or a NumPy dtype); a float cast carries
+    the gradient, cast back to the input's dtype."""
+    return input.astype(dtype)
+
