@@ -5,9 +5,10 @@ declaring a class attribute:
 
 - ``__calls_construct__ = True``: calling an instance runs ``construct`` (a Cell); the
   compiler compiles ``type(obj).construct`` from its source with ``obj`` as ``self``.
-- ``__plain_array__ = True``: an ``ndarray`` subclass (a Parameter) that generated code
-  receives as a plain ``ndarray``, so arithmetic on it is NumPy's and its results are
-  plain arrays.
+- ``__plain_array__ = True``: an ``ndarray`` subclass (a Tensor, a Parameter) that
+  generated code receives as a plain ``ndarray`` view, so arithmetic on it is NumPy's and
+  no compiled operation dispatches through the subclass. (The API may hand results back
+  in the subclass: ``Compiled.wrap``.)
 
 Every place that lowers a Cell call goes through ``lower_cell_call``, which honours
 what the Cell asks beyond ``construct``: a class defining ``bprop(self, *inputs, out,
