@@ -255,3 +255,26 @@ def test_ops_cast_as_mindspore():
     assert repr(ms.grad(squares_as_float64)(x)) == \
         "Tensor(shape=[2], dtype=Float32, value= [ 2.00000000e+00,  4.00000000e+00])"
     assert repr(squares_as_float64(x)) == "Tensor(shape=[], dtype=Float64, value= 5)"
+
+
+# (constructor call, dtype MindSpore 2.10 gives, shape)
+CONSTRUCTORS = [
+    (lambda: ms.ops.ones(3), np.float32, (3,)),
+    (lambda: ms.ops.ones(3, ms.float64), np.float64, (3,)),
+    (lambda: ms.ops.zeros((2,)), np.float32, (2,)),
+    (lambda: ms.ops.ones_like(Tensor([1.0, 2.0])), np.float32, (2,)),
+    (lambda: ms.ops.zeros_like(Tensor([1, 2])), np.int64, (2,)),
+    (lambda: ms.ops.full((2,), 1), np.int64, (2,)),
+    (lambda: ms.ops.full_like(Tensor([1.0, 2.0]), 3), np.float32, (2,)),
+    (lambda: ms.ops.eye(2), np.float32, (2, 2)),
+    (lambda: ms.ops.arange(0, 3), np.int64, (3,)),
+    (lambda: ms.ops.arange(3), np.int64, (3,)),
+    (lambda: ms.ops.linspace(0.0, 1.0, 3), np.float32, (3,)),
+    (lambda: ms.ops.linspace(0, 1, 3), np.float32, (3,)),
+]
+
+
+@pytest.mark.parametrize("make, dtype, shape", CONSTRUCTORS, ids=range(len(CONSTRUCTORS)))
+def test_ops_constructors_give_tensors_of_mindspores_dtype(make, dtype, shape):
+    t = make()
+    assert type(t) is Tensor and t.dtype == dtype and t.shape == shape

@@ -21,6 +21,7 @@ from ..ir.surface import stop_gradient
 from . import ops_nn
 from .dtype import float32
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
+from .tensor import Tensor
 
 __all__ = [
     "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",
@@ -61,42 +62,42 @@ sigmoid = sigmoid
 # ---------------------------------------------------------------------------- constructors
 
 
-def ones(shape: Any, dtype: Any = None) -> np.ndarray:
-    return np.ones(shape, dtype=float32 if dtype is None else dtype)
+def ones(shape: Any, dtype: Any = None) -> Tensor:
+    return Tensor(np.ones(shape, dtype=float32 if dtype is None else dtype))
 
 
-def zeros(shape: Any, dtype: Any = None) -> np.ndarray:
-    return np.zeros(shape, dtype=float32 if dtype is None else dtype)
+def zeros(shape: Any, dtype: Any = None) -> Tensor:
+    return Tensor(np.zeros(shape, dtype=float32 if dtype is None else dtype))
 
 
-def ones_like(input: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002 (MindSpore's name)
-    return np.ones_like(input, dtype=dtype)
+def ones_like(input: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002 (MindSpore's name)
+    return Tensor(np.ones_like(input, dtype=dtype))
 
 
-def zeros_like(input: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002
-    return np.zeros_like(input, dtype=dtype)
+def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    return Tensor(np.zeros_like(input, dtype=dtype))
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None) -> np.ndarray:
-    return np.full(size, fill_value, dtype=dtype)
+def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
+    return Tensor(np.full(size, fill_value, dtype=dtype))
 
 
-def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002
-    return np.full_like(input, fill_value, dtype=dtype)
+def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    return Tensor(np.full_like(input, fill_value, dtype=dtype))
 
 
-def eye(n: int, m: Any = None, dtype: Any = None) -> np.ndarray:
-    return np.eye(n, m, dtype=float32 if dtype is None else dtype)
+def eye(n: int, m: Any = None, dtype: Any = None) -> Tensor:
+    return Tensor(np.eye(n, m, dtype=float32 if dtype is None else dtype))
 
 
-def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> np.ndarray:
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Tensor:
     if end is None:
-        return np.arange(start, dtype=dtype)
-    return np.arange(start, end, step, dtype=dtype)
+        return Tensor(np.arange(start, dtype=dtype))
+    return Tensor(np.arange(start, end, step, dtype=dtype))
 
 
-def linspace(start: Any, end: Any, steps: int) -> np.ndarray:
-    return np.linspace(start, end, steps)
+def linspace(start: Any, end: Any, steps: int) -> Tensor:
+    return Tensor(np.linspace(start, end, steps, dtype=float32))
 
 
 # ---------------------------------------------------------------------------- reductions

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..ir import surface
+from ..ir.builder import producer_of
 from ..ir.core import Var
 from ..ir.reference import sigmoid
 
@@ -67,6 +68,14 @@ def install_constructor(cls: type, as_array: Callable[[Any, Any], np.ndarray]) -
             input_data = stack(list(input_data))
         if not isinstance(input_data, Var):
             return as_array(input_data, dtype)
+        if dtype is None and _new_array(input_data):
+            return input_data  # ``Tensor(np.ones(n))``: nothing else holds it to copy from
         return array(input_data, None if dtype is None else np.dtype(dtype))
 
     surface.register(FAMILY, build, cls)
+
+
+def _new_array(value: Var) -> bool:
+    """``value`` is an array just made (by a primitive that allocates) that no name holds."""
+    eqn = None if value.hint else producer_of(value)
+    return eqn is not None and eqn.prim.allocates
