@@ -193,6 +193,9 @@ def test_parameter_set_data_clone_value_and_parameter_tuple():
     assert len(ParameterTuple([w, w])) == 2  # the same Parameter twice: accepted
     with pytest.raises(ValueError, match="can not be `bool`"):
         Parameter(True)
+    import pickle
+    again = pickle.loads(pickle.dumps(c))
+    assert type(again) is Parameter and again.name == "w" and again.tolist() == [5.0, 6.0]
 
 
 def test_dtypes_print_as_mindspore():

@@ -142,6 +142,14 @@ class Parameter(Tensor):
         self.name = getattr(obj, "name", None)
         self.requires_grad = getattr(obj, "requires_grad", True)
 
+    def __reduce__(self) -> tuple:  # pickling (checkpoints) keeps the name
+        constructor, args, state = super().__reduce__()
+        return constructor, args, (state, self.name, self.requires_grad)
+
+    def __setstate__(self, state: tuple) -> None:
+        base, self.name, self.requires_grad = state
+        super().__setstate__(base)
+
     def __repr__(self) -> str:
         return (f"Parameter (name={self.name}, shape={self.shape}, "
                 f"dtype={mstype.of(self.dtype)}, requires_grad={self.requires_grad})")
