@@ -10,32 +10,26 @@ from .custom import custom_vjp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
-from .mindspore import dataset, nn, ops, register_aliases, train
-from .mindspore.ops import stop_gradient
-from .mindspore.tensor import (
-    Constant,
-    HeNormal,
-    HeUniform,
-    Initializer,
-    Normal,
-    One,
-    Parameter,
-    ParameterTuple,
-    Tensor,
-    Uniform,
-    XavierUniform,
-    Zero,
-    bool_,
-    float16,
-    float32,
-    float64,
-    initializer,
-    int8,
-    int16,
-    int32,
-    int64,
-    uint8,
+from .mindspore import aliases as _aliases
+from .mindspore import context, dataset, dtype, nn, ops, train
+from .mindspore.context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context, set_seed
+from .mindspore.dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from .mindspore.initializer import (
+                                Constant,
+                                HeNormal,
+                                HeUniform,
+                                Initializer,
+                                Normal,
+                                One,
+                                TruncatedNormal,
+                                Uniform,
+                                XavierNormal,
+                                XavierUniform,
+                                Zero,
+                                initializer,
 )
+from .mindspore.ops import stop_gradient
+from .mindspore.tensor import Parameter, ParameterTuple, Tensor
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
 from .remat import checkpoint, checkpointed, recompute
 from .testing import check_grads
@@ -49,8 +43,13 @@ __all__ = [
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
     "check_grads", "initializer", "Initializer", "Zero", "One", "Constant", "Normal",
-    "Uniform", "HeUniform", "HeNormal", "XavierUniform",
+    "Uniform", "HeUniform", "HeNormal", "XavierUniform", "XavierNormal", "TruncatedNormal",
+    "dtype", "context", "common", "set_context", "get_context", "set_seed", "GRAPH_MODE",
+    "PYNATIVE_MODE",
 ]
 __version__ = "0.1.0"
 
-register_aliases(__name__)  # ``import autodiff_compiler.nn``: MindSpore's module paths
+# MindSpore's module paths: ``import autodiff_compiler.common.dtype as mstype``,
+# ``from autodiff_compiler.common.initializer import Normal``, ``from autodiff_compiler
+# import context``; the modules themselves live in ``mindspore/``.
+common = _aliases.register(__name__)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import AutodiffError
-from .frontend.cells import is_cell
+from .frontend.cells import is_cell, results_as
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
@@ -134,6 +134,7 @@ class GradFunction:
         check_library(self.fn, args, self.spec.backend)
         stand_ins = [abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, stand_ins)
+        compiled.wrap = _result_wrapper(self.fn, self.spec, args)  # MindSpore in and out
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.
         compiled.keepalive = (self.fn, [o for a in args for o in objects_in(a)])
@@ -155,6 +156,17 @@ class GradFunction:
         for guard in compiled.guards:  # what the inner function read, the outer one guards
             low.captures.guard(guard)
         return compiled.finish(inline(compiled.ir, inputs))
+
+
+def _result_wrapper(fn: Any, spec: GradSpec, args: Sequence[Any]) -> Any:
+    """How results come back when the call is MindSpore's (a Cell or Parameters
+    differentiated, or a Tensor among the arguments): the class's ``__results_as__``
+    (``frontend.cells``). NumPy arrays and Python floats in give NumPy results out."""
+    for obj in (fn, *(spec.weights or ()), *(leaf for a in args for leaf in dynamic_leaves(a))):
+        wrap = results_as(obj)
+        if wrap is not None:
+            return wrap
+    return None
 
 
 def _lock(key: tuple) -> threading.Lock:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import backends
-from .errors import AutodiffError, AutodiffTypeError
+from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
 from .frontend.cells import is_parameter
 from .pipeline.spec import GradSpec
 
@@ -37,7 +37,7 @@ def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: b
         raise ValueError("grad_position and weights cannot both be None: "
                          "say what to differentiate with respect to")
     has_aux, return_ids = _flag("has_aux", has_aux), _flag("return_ids", return_ids)
-    positions = None if grad_position is None else grad_positions(grad_position)
+    positions = None if grad_position is None else _mindspore_positions(grad_position)
     bare_weight, params = is_parameter(weights), None
     if weights is not None:
         iterable = isinstance(weights, Iterable) and not isinstance(weights, np.ndarray)
@@ -62,6 +62,26 @@ def grad_positions(grad_position: Any) -> tuple[int, ...]:
             f"grad_position must be an int or a tuple of ints, not {grad_position!r}",
             hint="e.g. grad_position=0, or grad_position=(0, 2) for several arguments")
     return tuple(operator.index(p) for p in items)
+
+
+def _mindspore_positions(grad_position: Any) -> tuple[int, ...]:
+    """``grad_position`` of ``grad``/``value_and_grad``, held to MindSpore 2.10's rules:
+    an int or a tuple (a list is a TypeError there), no position below 0 and none twice
+    (ValueErrors there)."""
+    if isinstance(grad_position, list):
+        raise AutodiffTypeError(
+            f"grad_position must be an int or a tuple of ints, not the list {grad_position!r}",
+            hint=f"write it as a tuple: grad_position={tuple(grad_position)!r}")
+    positions = grad_positions(grad_position)
+    if any(p < 0 for p in positions):
+        raise AutodiffValueError(
+            f"grad_position must be >= 0, not {grad_position!r}",
+            hint="count positions from the first argument (0), as MindSpore does")
+    if len(set(positions)) != len(positions):
+        raise AutodiffValueError(
+            f"grad_position {grad_position!r} names a position twice",
+            hint="name each argument once; use the gradient twice if you need it twice")
+    return positions
 
 
 def _is_int(value: Any) -> bool:

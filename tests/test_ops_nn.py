@@ -50,18 +50,18 @@ def test_ops_constructors_default_to_float32():
     assert ops.ones(5, adc.float64).dtype == np.float64
 
 
-def test_tensor_is_a_plain_copied_array():
+def test_tensor_is_a_copied_ndarray_subclass():
     data = np.arange(3.0)
     t = Tensor(data, adc.float32)
-    assert type(t) is np.ndarray and t.dtype == np.float32
+    assert type(t) is Tensor and isinstance(t, np.ndarray) and t.dtype == np.float32
     data[0] = 7.0
     assert t[0] == 0.0
 
 
-def test_parameter_is_an_ndarray_with_name_and_arithmetic_gives_plain_arrays():
+def test_parameter_is_a_tensor_with_name_and_arithmetic_gives_tensors():
     p = Parameter(Tensor([1.0, 2.0]), name="p")
-    assert isinstance(p, np.ndarray) and p.name == "p" and p.requires_grad
-    assert type(p * 2.0) is np.ndarray and type(np.sum(p)) is not Parameter
+    assert isinstance(p, Tensor) and p.name == "p" and p.requires_grad
+    assert type(p * 2.0) is Tensor and type(np.sum(p)) is Tensor
     assert "name=p" in repr(p)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 import surface_cases as S
+import tensor_method_cases as TM
 from test_rules import (
     BINARY_SHAPES,
     PY_FLOAT,
@@ -33,7 +34,7 @@ from test_rules import (
 )
 
 import autodiff_compiler as adc
-from autodiff_compiler import check_grads, ops
+from autodiff_compiler import Tensor, check_grads, ops
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,19 @@ METHODS = [
     Row("method_conj", S.method_conj, covers=("conj",), surface=".conj"),
     Row("method_conjugate", S.method_conjugate, covers=("conj",), surface=".conjugate"),
     Row("clip_method", S.clip_method, covers=("clip",), surface=".clip"),
+    # MindSpore's Tensor methods NumPy lacks (mindspore/tensor_methods.py)
+    *[Row(f"tensor_{name}", getattr(TM, f"m_{name}"), lims, surface=f".{name}")
+      for name, lims in [
+          ("abs", (-2, 2)), ("exp", (-2, 2)), ("log", (0.2, 3)), ("log1p", (-0.5, 2)),
+          ("expm1", (-2, 2)), ("sqrt", (0.2, 3)), ("square", (-2, 2)), ("sin", (-2, 2)),
+          ("cos", (-2, 2)), ("tan", (-1, 1)), ("tanh", (-2, 2)), ("sinh", (-2, 2)),
+          ("cosh", (-2, 2)), ("arcsin", UNIT), ("arccos", UNIT), ("arctan", (-2, 2)),
+          ("sigmoid", (-2, 2)), ("neg", (-2, 2)), ("negative", (-2, 2)),
+          ("reciprocal", (0.5, 2)), ("pow", (-2, 2)), ("add", (-2, 2)), ("sub", (-2, 2)),
+          ("mul", (-2, 2)), ("div", (-2, 2)), ("maximum", (0.2, 2)), ("minimum", (0.2, 2)),
+          ("expand_dims", (-2, 2)), ("unsqueeze", (-2, 2)), ("floor", (0.1, 0.9)),
+          ("ceil", (0.1, 0.9)), ("sign", (0.2, 2)), ("isnan", (-2, 2))]],
+    Row("tensor_constructor", TM.tensor_copy, surface=Tensor),
 ]
 UNARY_CASES = ([(row, shape) for row in UNARY for shape in UNARY_SHAPES]
                + [(row, shape) for row in METHODS for shape in UNARY_SHAPES if shape != PY_FLOAT])

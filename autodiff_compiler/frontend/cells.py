@@ -5,10 +5,13 @@ declaring a class attribute:
 
 - ``__calls_construct__ = True``: calling an instance runs ``construct`` (a Cell); the
   compiler compiles ``type(obj).construct`` from its source with ``obj`` as ``self``.
-- ``__plain_array__ = True``: an ``ndarray`` subclass (a Parameter) that generated code
-  receives as a plain ``ndarray``, so arithmetic on it is NumPy's and its results are
-  plain arrays.
+- ``__plain_array__ = True``: an ``ndarray`` subclass (a Tensor, a Parameter) that
+  generated code receives as a plain ``ndarray`` view, so arithmetic on it is NumPy's and
+  no compiled operation dispatches through the subclass. (The API may hand results back
+  in the subclass: ``Compiled.wrap``.)
 - ``__parameter__ = True``: a trainable array (a Parameter), which ``weights=`` takes.
+- ``__results_as__``: how the API hands back results when an instance (a Cell, a Tensor
+  or a Parameter) is what was differentiated or passed: a function of one result.
 
 Every place that lowers a Cell call goes through ``lower_cell_call``, which honours
 what the Cell asks beyond ``construct``: a class defining ``bprop(self, *inputs, out,
@@ -44,6 +47,11 @@ def is_plain_array_subclass(obj: Any) -> bool:
 def is_parameter(obj: Any) -> bool:
     """``obj`` is a trainable array (what ``weights=`` lists)."""
     return getattr(type(obj), "__parameter__", False) is True
+
+
+def results_as(obj: Any) -> Any:
+    """The function results go back through when ``obj`` takes part in a call, or None."""
+    return getattr(type(obj), "__results_as__", None)
 
 
 def recomputed(cell: Any) -> bool:

@@ -69,7 +69,9 @@ class Aval:
     def of(value: Any) -> Aval:
         """The aval of a concrete runtime value."""
         if isinstance(value, np.ndarray | np.generic):  # np.float64 is a float, but strong
-            return Aval(tuple(value.shape), value.dtype)
+            # an ndarray subclass may report its dtype its own way (a Tensor's Float32)
+            return Aval(tuple(value.shape), value.dtype if type(value) is np.ndarray
+                        else np.dtype(value.dtype))
         if isinstance(value, bool | int | float | complex):
             return Aval((), np.result_type(type(value)), weak=True)
         if is_foreign_array(value):  # another library's (dask's, or any array API one's)

@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 
 from . import ops_conv
+from .dtype import float32
+from .initializer import HeUniform, Uniform, initializer
 from .nn import Cell
-from .tensor import HeUniform, Parameter, Uniform, float32, initializer
+from .tensor import Parameter
 
 
 class Conv2d(Cell):

@@ -15,14 +15,18 @@ import math
 from typing import Any
 
 from . import hooks, ops, ops_nn
-from .tensor import HeUniform, Parameter, ParameterTuple, Uniform, float32, initializer
+from .cell_tree import CellTree
+from .dtype import float32
+from .initializer import HeUniform, Uniform, initializer
+from .tensor import Parameter, as_tensor
 
 
-class Cell:
+class Cell(CellTree):
     """Base class of models: subclass it and write ``construct``."""
 
     __calls_construct__ = True  # calling a Cell runs construct (frontend.cells)
     __cell_hooks__: tuple = ()  # replaced per instance by register_*_hook (hooks)
+    __results_as__ = staticmethod(lambda value: as_tensor(value))  # gradients as Tensors
 
     def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
         object.__setattr__(self, "_params", {})
@@ -84,16 +88,6 @@ class Cell:
                                  f"kwargs must be {', '.join(repr(k) for k in known)}")
         object.__setattr__(self, "__recompute__", True)
 
-    def get_parameters(self, expand: bool = True) -> list[Parameter]:
-        params = list(self.__dict__.get("_params", {}).values())
-        for cell in self.__dict__.get("_cells", {}).values():
-            params.extend(cell.get_parameters())
-        return params
-
-    def trainable_params(self, recurse: bool = True) -> ParameterTuple:
-        """The Parameters with ``requires_grad``, in definition order."""
-        return ParameterTuple(p for p in self.get_parameters() if p.requires_grad)
-
 
 class BCEWithLogitsLoss(Cell):
     """Binary cross-entropy on logits; see ``ops.binary_cross_entropy_with_logits``."""
@@ -128,6 +122,10 @@ class Dense(Cell):
             if has_bias else None
         self.activation = get_activation(activation) if isinstance(activation, str) \
             else activation
+
+    def extend_repr(self) -> str:
+        return (f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
+                f"has_bias={self.has_bias}")
 
     def construct(self, x: Any) -> Any:
         out = ops.dense(x, self.weight, self.bias)

@@ -26,9 +26,10 @@ from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
 from . import ops_nn
+from .dtype import float32
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
-from .tensor import float32
+from .tensor import Tensor
 
 __all__ = [
     "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",
@@ -41,7 +42,8 @@ __all__ = [
     "logical_and", "logical_or", "logical_not", "equal", "not_equal", "greater", "greater_equal",
     "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne", "reshape", "transpose", "permute",
     "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
-    "stack", "split", "tile", "flip", "gather", "sigmoid", "conv2d", "max_pool2d", "avg_pool2d",
+    "stack", "split", "tile", "flip", "gather", "sigmoid", "cast", "conv2d", "max_pool2d",
+    "avg_pool2d",
     *ops_nn.__all__,
 ]
 
@@ -69,42 +71,42 @@ sigmoid = sigmoid
 # ---------------------------------------------------------------------------- constructors
 
 
-def ones(shape: Any, dtype: Any = None) -> np.ndarray:
-    return np.ones(shape, dtype=float32 if dtype is None else dtype)
+def ones(shape: Any, dtype: Any = None) -> Tensor:
+    return Tensor(np.ones(shape, dtype=float32 if dtype is None else dtype))
 
 
-def zeros(shape: Any, dtype: Any = None) -> np.ndarray:
-    return np.zeros(shape, dtype=float32 if dtype is None else dtype)
+def zeros(shape: Any, dtype: Any = None) -> Tensor:
+    return Tensor(np.zeros(shape, dtype=float32 if dtype is None else dtype))
 
 
-def ones_like(input: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002 (MindSpore's name)
-    return np.ones_like(input, dtype=dtype)
+def ones_like(input: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002 (MindSpore's name)
+    return Tensor(np.ones_like(input, dtype=dtype))
 
 
-def zeros_like(input: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002
-    return np.zeros_like(input, dtype=dtype)
+def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    return Tensor(np.zeros_like(input, dtype=dtype))
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None) -> np.ndarray:
-    return np.full(size, fill_value, dtype=dtype)
+def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
+    return Tensor(np.full(size, fill_value, dtype=dtype))
 
 
-def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> np.ndarray:  # noqa: A002
-    return np.full_like(input, fill_value, dtype=dtype)
+def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    return Tensor(np.full_like(input, fill_value, dtype=dtype))
 
 
-def eye(n: int, m: Any = None, dtype: Any = None) -> np.ndarray:
-    return np.eye(n, m, dtype=float32 if dtype is None else dtype)
+def eye(n: int, m: Any = None, dtype: Any = None) -> Tensor:
+    return Tensor(np.eye(n, m, dtype=float32 if dtype is None else dtype))
 
 
-def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> np.ndarray:
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Tensor:
     if end is None:
-        return np.arange(start, dtype=dtype)
-    return np.arange(start, end, step, dtype=dtype)
+        return Tensor(np.arange(start, dtype=dtype))
+    return Tensor(np.arange(start, end, step, dtype=dtype))
 
 
-def linspace(start: Any, end: Any, steps: int) -> np.ndarray:
-    return np.linspace(start, end, steps)
+def linspace(start: Any, end: Any, steps: int) -> Tensor:
+    return Tensor(np.linspace(start, end, steps, dtype=float32))
 
 
 # ---------------------------------------------------------------------------- reductions
@@ -295,3 +297,10 @@ def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0
     if batch_dims:
         raise ValueError("ops.gather with batch_dims is not supported yet")
     return np.take(input_params, input_indices, axis=axis)
+
+
+def cast(input: Any, dtype: Any) -> Any:  # noqa: A002 (MindSpore's name)
+    """``input`` as ``dtype`` (``mstype.float32`` or a NumPy dtype); a float cast carries
+    the gradient, cast back to the input's dtype."""
+    return input.astype(dtype)
+

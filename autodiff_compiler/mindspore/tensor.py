@@ -1,37 +1,144 @@
-"""MindSpore's Tensor, Parameter and dtypes, as plain NumPy.
+"""MindSpore's ``Tensor``, ``Parameter`` and ``ParameterTuple``, as NumPy arrays.
 
-``Tensor(...)`` returns an ``ndarray`` and ``Parameter`` is an ``ndarray`` subclass that
-carries a ``name`` and ``requires_grad``. Arithmetic on a Parameter returns a plain
-``ndarray``, and compiled code sees plain arrays: nothing dispatches through a wrapper.
+``Tensor`` is an ``ndarray`` subclass: NumPy computes with it as with any array, and
+arithmetic on Tensors gives Tensors, so ``(x * 2).asnumpy()`` works as in MindSpore.
+It prints as MindSpore prints (``dtype=Float32``; its ``dtype`` attribute stays
+NumPy's, which NumPy itself relies on), and Python floats become float32
+(``Tensor(1.0)``), as MindSpore makes them.
+``Parameter`` is a Tensor with a ``name`` and ``requires_grad``.
+
+Both declare ``__plain_array__`` (``frontend.cells``): compiled code receives them as
+plain ``ndarray`` views, so the generated gradients never dispatch through a subclass.
+The API hands its results back through ``as_tensor`` (a ``view``, never a copy).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-float16, float32, float64 = np.float16, np.float32, np.float64
-int8, int16, int32, int64, uint8 = np.int8, np.int16, np.int32, np.int64, np.uint8
-bool_ = np.bool_
+from . import dtype as mstype
+from .tensor_format import tensor_repr
+from .tensor_methods import install, install_constructor
 
 
-def Tensor(data: Any = None, dtype: Any = None) -> np.ndarray:  # noqa: N802 (MindSpore's name)
-    """A new array holding ``data`` (copied), optionally cast to ``dtype``."""
-    return np.array(data, dtype=dtype)
+def _as_array(data: Any, dtype: Any) -> np.ndarray:
+    """A new array of ``data``, with MindSpore's dtype rules: a given dtype wins; NumPy
+    arrays and scalars keep theirs; Python floats (and lists of them) are float32,
+    ints int64, bools bool."""
+    if dtype is not None:
+        return np.array(np.asarray(data), dtype=np.dtype(dtype))
+    if isinstance(data, np.ndarray | np.generic):
+        return np.array(data.view(np.ndarray) if isinstance(data, np.ndarray) else data)
+    array = np.array(data)
+    if array.dtype == np.float64:
+        return array.astype(np.float32)
+    return array
 
 
-class Parameter(np.ndarray):
-    """A trainable array: an ``ndarray`` with a ``name`` and ``requires_grad``."""
+class Tensor(np.ndarray):
+    """MindSpore's Tensor: ``Tensor(input_data, dtype)``, or ``Tensor(shape=..., dtype=...,
+    init=...)`` drawn by an initializer."""
 
     __plain_array__ = True  # generated code sees a plain ndarray (frontend.cells)
+    # results of a call a Tensor takes part in come back as Tensors (frontend.cells)
+    __results_as__ = staticmethod(lambda value: as_tensor(value))
+
+    def __new__(cls, input_data: Any = None, dtype: Any = None, shape: Any = None,
+                init: Any = None, const_arg: bool = False) -> Tensor:
+        if init is not None:
+            from .initializer import initializer
+            return initializer(init, shape, mstype.float32 if dtype is None else dtype) \
+                .view(cls)
+        if input_data is None:
+            if shape is None:
+                raise ValueError("Tensor needs input_data, or shape and init")
+            input_data = np.zeros(shape, np.float32 if dtype is None else np.dtype(dtype))
+        return _as_array(input_data, dtype).view(cls)
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None,
+                       return_scalar: bool = False) -> Any:
+        """Results of NumPy on Tensors are Tensors (a reduction's too, 0-d), as
+        MindSpore's operators return Tensors; never Parameters."""
+        return array.view(Tensor)
+
+    def __getitem__(self, key: Any) -> Any:
+        out = np.ndarray.__getitem__(self, key)
+        if isinstance(out, np.ndarray):
+            return out if type(out) is Tensor else out.view(Tensor)
+        return np.asarray(out).view(Tensor)  # one element: a 0-d Tensor, as in MindSpore
+
+    __hash__ = object.__hash__  # Tensors are hashed by identity, as MindSpore's are
+
+    def __repr__(self) -> str:
+        return tensor_repr(self.view(np.ndarray), str(mstype.of(self.dtype)))
+
+    def __str__(self) -> str:
+        return str(self.view(np.ndarray))
+
+    # ------------------------------------------------------------------ MindSpore methods
+
+    def asnumpy(self) -> np.ndarray:
+        """The data as a NumPy array, sharing memory (as MindSpore's does on CPU)."""
+        return self.view(np.ndarray)
+
+    @staticmethod
+    def from_numpy(array: np.ndarray) -> Tensor:
+        """A Tensor sharing ``array``'s memory, keeping its dtype."""
+        return np.asarray(array).view(Tensor)
+
+    def value(self) -> Tensor:
+        return self
+
+    def mean(self, axis: Any = None, keep_dims: bool = False,  # type: ignore[override]
+             dtype: Any = None, out: Any = None, keepdims: Any = np._NoValue,
+             **kwargs: Any) -> Any:
+        """MindSpore's ``mean(axis, keep_dims)``; NumPy's keywords still work."""
+        keep = keep_dims if keepdims is np._NoValue else keepdims
+        result = np.mean(self.view(np.ndarray), axis=_axis(axis), dtype=dtype, out=out,
+                         keepdims=keep, **kwargs)
+        return result if out is not None else np.asarray(result).view(Tensor)
+
+    def norm(self, ord: Any = None, dim: Any = None,  # noqa: A002 (MindSpore's name)
+             keepdim: bool = False) -> Tensor:
+        return np.asarray(np.linalg.norm(self.view(np.ndarray), ord, _axis(dim),
+                                         keepdim)).view(Tensor)
+
+
+install(Tensor)  # x.tanh(), x.neg(), x.pow(2), ... (tensor_methods)
+install_constructor(Tensor, _as_array)  # Tensor(...) inside differentiated functions
+
+
+def _axis(axis: Any) -> Any:
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def as_tensor(value: Any) -> Any:
+    """A result of compiled code as MindSpore returns it: an array as a Tensor view (no
+    copy), a NumPy scalar as a 0-d Tensor; anything else as it is."""
+    if type(value) is np.ndarray:
+        return value.view(Tensor)
+    if isinstance(value, np.generic):
+        return np.asarray(value).view(Tensor)
+    return value
+
+
+class Parameter(Tensor):
+    """A trainable Tensor: a ``name`` (set from the attribute it is assigned to in a Cell
+    when not given) and ``requires_grad``."""
+
     __parameter__ = True  # what weights= takes (frontend.cells)
 
     name: str | None
     requires_grad: bool
 
-    def __new__(cls, default_input: Any, name: str | None = None,
-                requires_grad: bool = True) -> Parameter:
-        obj = np.array(default_input).view(cls)
+    def __new__(cls, default_input: Any, name: str | None = None, requires_grad: bool = True,
+                layerwise_parallel: bool = False, parallel_optimizer: bool = True
+                ) -> Parameter:
+        if isinstance(default_input, bool):
+            raise ValueError("Parameter data can not be `bool`")  # MindSpore's message
+        obj = _as_array(default_input, None).view(cls)
         obj.name, obj.requires_grad = name, requires_grad
         return obj
 
@@ -39,151 +146,73 @@ class Parameter(np.ndarray):
         self.name = getattr(obj, "name", None)
         self.requires_grad = getattr(obj, "requires_grad", True)
 
-    def __array_wrap__(self, array: np.ndarray, context: Any = None,
-                       return_scalar: bool = False) -> Any:
-        """Results of arithmetic are plain arrays, not new Parameters."""
-        array = array.view(np.ndarray)
-        return array[()] if return_scalar else array
+    def __reduce__(self) -> tuple:  # pickling (checkpoints) keeps the name
+        constructor, args, state = super().__reduce__()
+        return constructor, args, (state, self.name, self.requires_grad)
+
+    def __setstate__(self, state: tuple) -> None:
+        base, self.name, self.requires_grad = state
+        super().__setstate__(base)
 
     def __repr__(self) -> str:
         return (f"Parameter (name={self.name}, shape={self.shape}, "
-                f"dtype={self.dtype.name.capitalize()}, requires_grad={self.requires_grad})")
+                f"dtype={mstype.of(self.dtype)}, requires_grad={self.requires_grad})")
 
-    def __hash__(self) -> int:  # Parameters are used as identities (weights=[w, b])
-        return id(self)
+    __str__ = __repr__  # MindSpore prints a Parameter the same way
 
     @property
-    def data(self) -> np.ndarray:  # type: ignore[override]
-        return self.view(np.ndarray)
+    def data(self) -> Parameter:  # type: ignore[override]
+        """The Parameter itself, as MindSpore's ``Parameter.data`` is."""
+        return self
+
+    def value(self) -> Tensor:
+        """The Parameter's data as a Tensor (sharing memory)."""
+        return self.view(Tensor)
+
+    def set_data(self, data: Any, slice_shape: bool = False) -> Parameter:
+        """Replace the values in place (cast to this Parameter's dtype); returns self.
+        The shape must stay (a NumPy array cannot change shape in place)."""
+        new = np.asarray(data)
+        if new.shape != self.shape:
+            raise ValueError(f"set_data: Parameter '{self.name}' has shape {self.shape}, "
+                             f"the new data {new.shape}; create a new Parameter to change "
+                             f"its shape")
+        self.view(np.ndarray)[...] = new
+        return self
+
+    def clone(self, init: Any = "same") -> Parameter:
+        """A new Parameter of the same name: a copy of the data (``init="same"``), or
+        drawn by ``init`` (an initializer or its name) in this shape and dtype."""
+        if isinstance(init, str) and init == "same":
+            data: Any = np.array(self.view(np.ndarray))
+        else:
+            from .initializer import initializer
+            data = initializer(init, self.shape, self.dtype)
+        return Parameter(data, self.name, self.requires_grad)
 
 
 class ParameterTuple(tuple):
-    """A tuple of Parameters, as ``Cell.trainable_params()`` would give."""
+    """A tuple of Parameters with distinct names, as ``Cell.trainable_params()`` gives."""
 
-    def __new__(cls, params: Any = ()) -> ParameterTuple:
-        params = tuple(params)
+    def __new__(cls, iterable: Iterable[Any] = ()) -> ParameterTuple:
+        params = tuple(iterable)
+        names: dict[str, int] = {}
         for p in params:
             if not isinstance(p, Parameter):
                 raise TypeError(f"ParameterTuple holds Parameters, got {type(p).__name__}")
+            # the same Parameter twice is accepted, as MindSpore accepts it
+            if p.name is not None and names.setdefault(p.name, id(p)) != id(p):
+                raise ValueError(f"The value {p!r} , its name '{p.name}' already "
+                                 f"exists. Please set a unique name for the parameter.")
         return super().__new__(cls, params)
 
-
-# ---------------------------------------------------------------------------- initializers
-# MindSpore's ``mindspore.common.initializer``: each draws from NumPy's global random
-# state (``np.random.seed`` makes it repeatable); the distributions and their
-# parameters are MindSpore's.
-
-
-class Initializer:
-    """A rule for the initial values of a Parameter of a given shape."""
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        raise NotImplementedError
-
-
-class Zero(Initializer):
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.zeros(shape)
-
-
-class One(Initializer):
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.ones(shape)
-
-
-class Constant(Initializer):
-    def __init__(self, value: float) -> None:
-        self.value = value
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.full(shape, self.value)
-
-
-class Normal(Initializer):
-    """N(mean, sigma**2); MindSpore's default ``sigma`` is 0.01."""
-
-    def __init__(self, sigma: float = 0.01, mean: float = 0.0) -> None:
-        self.sigma, self.mean = sigma, mean
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.random.normal(self.mean, self.sigma, shape)
-
-
-class Uniform(Initializer):
-    """U(-scale, scale); MindSpore's default ``scale`` is 0.07."""
-
-    def __init__(self, scale: float = 0.07) -> None:
-        self.scale = scale
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.random.uniform(-self.scale, self.scale, shape)
-
-
-def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight shaped (out, in, *kernel)."""
-    if len(shape) < 2:
-        return (shape[0] if shape else 1,) * 2
-    receptive = int(np.prod(shape[2:]))
-    return shape[1] * receptive, shape[0] * receptive
-
-
-def _gain(nonlinearity: str, negative_slope: float) -> float:
-    if nonlinearity == "leaky_relu":
-        return float(np.sqrt(2.0 / (1 + negative_slope ** 2)))
-    return {"relu": float(np.sqrt(2.0)), "tanh": 5.0 / 3, "linear": 1.0,
-            "sigmoid": 1.0}[nonlinearity]
-
-
-class HeUniform(Initializer):
-    """U(-b, b) with b = gain * sqrt(3 / fan); with MindSpore's ``Dense`` default
-    (``negative_slope=sqrt(5)``, fan_in) that is b = 1 / sqrt(fan_in)."""
-
-    def __init__(self, negative_slope: float = 0, mode: str = "fan_in",
-                 nonlinearity: str = "leaky_relu") -> None:
-        self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        fan = _fans(shape)[0 if self.mode == "fan_in" else 1]
-        bound = _gain(self.nonlinearity, self.negative_slope) * np.sqrt(3.0 / fan)
-        return np.random.uniform(-bound, bound, shape)
-
-
-class HeNormal(HeUniform):
-    """N(0, std**2) with std = gain / sqrt(fan)."""
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        fan = _fans(shape)[0 if self.mode == "fan_in" else 1]
-        return np.random.normal(0.0, _gain(self.nonlinearity, self.negative_slope)
-                                / np.sqrt(fan), shape)
-
-
-class XavierUniform(Initializer):
-    """U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
-
-    def __init__(self, gain: float = 1) -> None:
-        self.gain = gain
-
-    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
-        fan_in, fan_out = _fans(shape)
-        bound = self.gain * np.sqrt(6.0 / (fan_in + fan_out))
-        return np.random.uniform(-bound, bound, shape)
-
-
-_NAMED = {"zeros": Zero, "ones": One, "normal": Normal, "uniform": Uniform,
-          "he_uniform": HeUniform, "he_normal": HeNormal, "xavier_uniform": XavierUniform}
-
-
-def initializer(init: Any, shape: Any, dtype: Any = float32) -> np.ndarray:
-    """Initial values of ``shape``: from an ``Initializer``, its name (``"normal"``), a
-    number (filled with it) or an array (copied; its shape must match)."""
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if isinstance(init, str):
-        init = _NAMED[init.lower()]()
-    if isinstance(init, Initializer):
-        return np.asarray(init(shape), dtype=dtype)
-    value = np.asarray(init)
-    if value.ndim == 0:
-        return np.full(shape, value, dtype=dtype)
-    if value.shape != shape:
-        raise ValueError(f"initial value of shape {value.shape} for a Parameter of shape {shape}")
-    return np.array(value, dtype=value.dtype)
+    def clone(self, prefix: str, init: Any = "same") -> ParameterTuple:
+        """Copies named ``<prefix>.<name>``, each a copy or drawn by ``init``."""
+        if not isinstance(prefix, str) or not prefix:
+            raise ValueError("ParameterTuple.clone needs a non-empty string prefix")
+        clones = []
+        for p in self:
+            c = p.clone(init)
+            c.name = f"{prefix}.{p.name}"
+            clones.append(c)
+        return ParameterTuple(clones)

@@ -81,6 +81,9 @@ class Compiled:
     # The same gradient spelled with NumPy only, built on first need: where code on
     # Python floats raised (``expressions.may_raise_on_floats``); None if it cannot.
     numpy_twin: Callable[[], Callable[..., Any]] | None = None
+    # Applied to each output leaf before arranging (set by the API: MindSpore's Tensors
+    # come back as Tensors); None leaves the outputs as the generated code made them.
+    wrap: Callable[[Any], Any] | None = None
     _at_edges: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
@@ -132,6 +135,8 @@ class Compiled:
     def finish(self, flat: Sequence[Any]) -> Any:
         """Arrange flat outputs as MindSpore returns them."""
         spec, n = self.spec, self.n_values
+        if self.wrap is not None:
+            flat = list(map(self.wrap, flat))
         if self.plain_grads:  # the common case: gradients only, as a tuple or bare
             return flat[0] if len(flat) == 1 and spec.bare_position else tuple(flat)
         if spec.forward:

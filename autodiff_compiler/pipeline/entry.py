@@ -30,7 +30,7 @@ import numpy as np
 
 from ..backends.python import syntax as S
 from ..backends.python.pywriter import source as print_source
-from ..frontend.cells import is_cell
+from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..ir.arrays import array_library
 from .compiler import note_user_line
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MISSING = object()  # an omitted argument
 _KINDS = inspect.Parameter
+_DTYPE_OF = np.ndarray.dtype.__get__  # an array's NumPy dtype, whatever a subclass reports
 _PLAIN = (_KINDS.POSITIONAL_ONLY, _KINDS.POSITIONAL_OR_KEYWORD, _KINDS.KEYWORD_ONLY)
 
 
@@ -85,19 +86,20 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     checks = _argument_checks(params, args, n)
     if checks is None:
         return None
+    views = frozenset(i for i, a in enumerate(args) if is_plain_array_subclass(a))
     self_ = n.reserve("self")
     if hasattr(fn, "__code__"):  # the code compiled is still the function's
         checks.append(S.is_(S.attr(S.name(self_), "fn", "__code__"),
                             n.ref("code", fn.__code__)))
     if compiled.guards:
         checks.append(S.call(n.ref("holds", compiled.holds)))
-    call = _call(compiled, params, n, n.ref("fn", compiled.fn))
+    call = _call(compiled, params, n, n.ref("fn", compiled.fn), views)
     handlers = []
     if compiled.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise
         at_edges = S.call(n.ref("at_edges", compiled.at_edges))
         kinds = S.tuple_of([n.ref("ArithmeticError", ArithmeticError),
                             n.ref("ValueError", ValueError)])
-        handlers.append(S.except_(kinds, [S.returns(_call(compiled, params, n, at_edges))]))
+        handlers.append(S.except_(kinds, [S.returns(_call(compiled, params, n, at_edges, views))]))
     error = n.reserve("err")
     if mirrored:
         signature = _signature(self_, parameters, S.name(missing))
@@ -135,6 +137,11 @@ def _argument_checks(params: list[str], args: Sequence[Any], n: _Names
             checks += [S.is_(kind, ndarray),
                        S.equal(S.attr(S.name(name), "shape"), n.ref(f"s{i}", value.shape)),
                        S.is_(S.attr(S.name(name), "dtype"), n.ref(f"d{i}", value.dtype))]
+        elif is_plain_array_subclass(value):  # a Tensor: its class, shape, NumPy dtype
+            checks += [S.is_(kind, n.ref(f"t{i}", type(value))),
+                       S.equal(S.attr(S.name(name), "shape"), n.ref(f"s{i}", value.shape)),
+                       S.is_(S.call(n.ref("dtype_of", _DTYPE_OF), S.name(name)),
+                             n.ref(f"d{i}", _DTYPE_OF(value)))]
         elif array_library(value) == "dask":  # its type, shape and dtype, from metadata
             checks += [S.is_(kind, n.ref(f"t{i}", type(value))),
                        S.equal(S.attr(S.name(name), "shape"), n.ref(f"s{i}", value.shape)),
@@ -179,15 +186,20 @@ def _fill_defaults(fn: Any, parameters: Sequence[inspect.Parameter], self_: str,
     return out
 
 
-def _call(compiled: Compiled, params: list[str], n: _Names, gradient: ast.expr
-          ) -> ast.expr:
-    """The call of the generated ``gradient``, its outputs arranged as ``finish`` says."""
-    inputs = [S.name(params[i]) for i in compiled.flat_positions or ()]
+def _call(compiled: Compiled, params: list[str], n: _Names, gradient: ast.expr,
+          views: frozenset[int]) -> ast.expr:
+    """The call of the generated ``gradient``, its outputs arranged as ``finish`` says;
+    the arguments at ``views`` (array subclasses) passed as plain ``ndarray`` views."""
+    ndarray = n.ref("ndarray", np.ndarray)
+    inputs = [S.call(S.attr(S.name(params[i]), "view"), ndarray) if i in views
+              else S.name(params[i]) for i in compiled.flat_positions or ()]
     for j, (path, _) in enumerate(compiled.capture_objects):
         inputs.append(S.call(n.ref(f"c{j}", path.resolve)))
     call = S.call(gradient, *inputs)
-    if compiled.plain_grads:
+    if compiled.plain_grads and compiled.wrap is None:
         return call
+    if compiled.plain_grads and len(compiled.ir.outvars) == 1 and compiled.spec.bare_position:
+        return S.call(n.ref("wrap", compiled.wrap), call)  # one gradient, bare
     finish = n.ref("finish", compiled.finish)
     if len(compiled.ir.outvars) != 1:
         return S.call(finish, S.call(n.ref("list", list), call))

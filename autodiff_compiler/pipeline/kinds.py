@@ -20,8 +20,9 @@ def kind_of(value: Any) -> Any:
     """What compiled code is specialised on: array shape and dtype, or the static value."""
     if type(value) is np.ndarray:  # the hot path, before the general checks
         return (value.shape, value.dtype)
-    if isinstance(value, np.ndarray):
-        return (value.shape, value.dtype)
+    if isinstance(value, np.ndarray):  # a subclass (a Tensor): its own specialisation,
+        # since the API hands results back in its type (``Compiled.wrap``)
+        return (value.shape, np.dtype(value.dtype), type(value))
     if isinstance(value, float | complex):
         return type(value)
     if isinstance(value, np.generic):

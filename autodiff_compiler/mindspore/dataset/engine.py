@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import as_tensor
 
 Row = tuple[np.ndarray, ...]
 
@@ -132,7 +132,7 @@ def as_names(columns: Any) -> list[str]:
 
 
 def _output(value: Any, output_numpy: bool) -> Any:
-    return np.asarray(value) if output_numpy else Tensor(value)
+    return np.asarray(value) if output_numpy else as_tensor(np.asarray(value))
 
 
 def as_column(data: Any) -> Any:

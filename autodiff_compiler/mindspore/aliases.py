@@ -1,0 +1,39 @@
+"""MindSpore's module paths under this package's name.
+
+MindSpore programs import ``mindspore.nn``, ``mindspore.dataset.vision``,
+``mindspore.train``, ``mindspore.common.dtype``, ``mindspore.common.initializer``,
+``mindspore.context``...; with ``import autodiff_compiler as mindspore`` changed to the
+package name those paths must import. They are registered as module aliases of the
+modules in ``mindspore/`` (with every loaded submodule of an aliased package, which
+would otherwise be loaded a second time, as another module), so there is one module
+per concern and no file that only re-exports another.
+"""
+from __future__ import annotations
+
+import sys
+import types
+
+from . import context, dataset, dtype, initializer, nn, ops, tensor, train
+
+ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "dataset": dataset, "train": train,
+           "context": context}
+
+
+def register(package: str) -> types.ModuleType:
+    """Register the aliases as ``<package>.<path>`` in ``sys.modules``, and the
+    ``<package>.common`` package (``dtype``, ``initializer``, ``tensor``); returns it."""
+    for path, module in ALIASES.items():
+        sys.modules.setdefault(f"{package}.{path}", module)
+        prefix = module.__name__ + "."
+        for name, sub in list(sys.modules.items()):
+            if name.startswith(prefix):
+                sys.modules.setdefault(f"{package}.{path}.{name[len(prefix):]}", sub)
+    common = types.ModuleType(f"{package}.common", "MindSpore's mindspore.common paths.")
+    common.__path__ = []  # a package, so its submodules import
+    for name, module in (("dtype", dtype), ("initializer", initializer), ("tensor", tensor)):
+        setattr(common, name, module)
+        sys.modules[f"{package}.common.{name}"] = module
+    common.Tensor, common.Parameter = tensor.Tensor, tensor.Parameter
+    common.ParameterTuple, common.set_seed = tensor.ParameterTuple, context.set_seed
+    sys.modules[f"{package}.common"] = common
+    return common

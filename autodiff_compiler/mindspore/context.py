@@ -1,0 +1,82 @@
+"""MindSpore's ``set_context``/``get_context`` and ``set_seed``.
+
+Everything runs on the CPU through NumPy, whatever the context says. ``mode`` is
+recorded (compilation follows GRAPH_MODE's rules either way, see the README) and
+checked as MindSpore 2.10 checks it; a ``device_target`` other than CPU is accepted
+with a one-time warning, never an error, so a program written for a GPU runs as it is.
+Other options MindSpore has are recorded and otherwise ignored; unknown ones raise
+``ValueError`` as MindSpore's do.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+GRAPH_MODE, PYNATIVE_MODE = 0, 1  # MindSpore's values
+
+_CONTEXT: dict[str, Any] = {"mode": PYNATIVE_MODE, "device_target": "CPU", "device_id": 0,
+                            "max_call_depth": 1000, "save_graphs": False,
+                            "save_graphs_path": ".", "enable_graph_kernel": False,
+                            "jit_level": "O0", "pynative_synchronize": False,
+                            "deterministic": "OFF", "jit_config": {}, "max_device_memory": "",
+                            "runtime_num_threads": 0, "memory_optimize_level": "O0"}
+_TARGETS = ("CPU", "GPU", "Ascend")
+_warned: set[str] = set()
+
+
+def set_context(**kwargs: Any) -> None:
+    """Set context options (MindSpore's names); see the module docstring."""
+    for key, value in kwargs.items():
+        if key not in _CONTEXT:
+            raise ValueError(f"For 'context.set_context', the keyword argument {key} is not "
+                             f"recognized! Known: {', '.join(sorted(_CONTEXT))}")
+        if key == "mode":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"The parameter 'mode' must be <class 'int'>, but got "
+                                f"{type(value)}")
+            if value not in (GRAPH_MODE, PYNATIVE_MODE):
+                raise ValueError(f"For 'context.set_context', the argument 'mode' should be "
+                                 f"context.GRAPH_MODE (0) or context.PYNATIVE_MODE (1), but "
+                                 f"got {value}.")
+        if key == "device_target":
+            value = _device_target(value)
+        _CONTEXT[key] = value
+
+
+def _device_target(value: Any) -> str:
+    if not isinstance(value, str) or value.capitalize() not in {t.capitalize()
+                                                                 for t in _TARGETS}:
+        raise ValueError(f"device_target must be one of {_TARGETS}, not {value!r}")
+    target = next(t for t in _TARGETS if t.lower() == value.lower())
+    if target != "CPU" and target not in _warned:
+        _warned.add(target)
+        warnings.warn(f"device_target={target!r}: autodiff_compiler runs everything on the "
+                      f"CPU through NumPy; the program runs unchanged, on the CPU",
+                      RuntimeWarning, stacklevel=3)
+    return target
+
+
+def get_context(attr_key: str) -> Any:
+    """A context option's value (``mode`` is PYNATIVE_MODE unless set)."""
+    if attr_key not in _CONTEXT:
+        raise ValueError(f"For 'context.get_context', the argument {attr_key} is not "
+                         f"recognized!")
+    return _CONTEXT[attr_key]
+
+
+def set_seed(seed: int) -> None:
+    """Seed NumPy's global random state, from which initializers draw: the same seed
+    gives the same initial weights (not MindSpore's numbers: its generator differs)."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, not {seed!r}")
+    np.random.seed(seed)
+    _CONTEXT["seed"] = seed
+
+
+def get_seed() -> int | None:
+    return _CONTEXT.get("seed")
+
+
+__all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context", "set_seed", "get_seed"]

@@ -1,0 +1,283 @@
+"""Tensor, Parameter, dtypes, context and Cell methods, against MindSpore.
+
+Every expected value below was measured in MindSpore 2.10.0 (CPU, PyNative mode), by
+running the same expression there.
+"""
+from __future__ import annotations
+
+import autodiff_compiler.common.dtype as mstype
+import numpy as np
+import pytest
+from autodiff_compiler.common.initializer import Normal, initializer
+
+import autodiff_compiler as ms
+from autodiff_compiler import Parameter, ParameterTuple, Tensor, context, nn
+
+# (expression, dtype MindSpore gives it)
+DTYPES = [
+    (lambda: Tensor(1.0), np.float32),
+    (lambda: Tensor([0.2, -0.2]), np.float32),
+    (lambda: Tensor([1, 2.5]), np.float32),
+    (lambda: Tensor(3), np.int64),
+    (lambda: Tensor(True), np.bool_),
+    (lambda: Tensor(np.array([1.0, 2.0])), np.float64),
+    (lambda: Tensor(np.float64(1.0)), np.float64),
+    (lambda: Tensor(np.ones(2, np.float32)), np.float32),
+    (lambda: Tensor(np.array([1, 2], dtype=np.int32)), np.int32),
+    (lambda: Tensor(1.0, ms.float64), np.float64),
+    (lambda: Tensor([1, 2], dtype=mstype.float32), np.float32),
+    (lambda: Parameter(2.0), np.float32),
+    (lambda: Tensor.from_numpy(np.array([1.0])), np.float64),
+]
+
+
+@pytest.mark.parametrize("make, dtype", DTYPES, ids=range(len(DTYPES)))
+def test_dtype_rules_are_mindspores(make, dtype):
+    assert make().dtype == dtype
+
+
+# (tensor, MindSpore's repr)
+REPRS = [
+    (Tensor(1.0), "Tensor(shape=[], dtype=Float32, value= 1)"),
+    (Tensor(2.5), "Tensor(shape=[], dtype=Float32, value= 2.5)"),
+    (Tensor(-3.0), "Tensor(shape=[], dtype=Float32, value= -3)"),
+    (Tensor(1e10), "Tensor(shape=[], dtype=Float32, value= 1e+10)"),
+    (Tensor(-3), "Tensor(shape=[], dtype=Int64, value= -3)"),
+    (Tensor(True), "Tensor(shape=[], dtype=Bool, value= True)"),
+    (Tensor([0.2, -0.2]),
+     "Tensor(shape=[2], dtype=Float32, value= [ 2.00000003e-01, -2.00000003e-01])"),
+    (Tensor([1, 2, 3]), "Tensor(shape=[3], dtype=Int64, value= [1, 2, 3])"),
+    (Tensor([True, False]), "Tensor(shape=[2], dtype=Bool, value= [ True, False])"),
+    (Tensor([1.5], mstype.float16), "Tensor(shape=[1], dtype=Float16, value= [ 1.5000e+00])"),
+    (Tensor(np.array([1.0, 2.0])),
+     "Tensor(shape=[2], dtype=Float64, value= [ 1.00000000e+00,  2.00000000e+00])"),
+    (Tensor([[1.0, 2.5], [3.0, 4.0]]),
+     "Tensor(shape=[2, 2], dtype=Float32, value=\n"
+     "[[ 1.00000000e+00,  2.50000000e+00],\n [ 3.00000000e+00,  4.00000000e+00]])"),
+    (Tensor([[1, 2], [3, 4]]), "Tensor(shape=[2, 2], dtype=Int64, value=\n[[1, 2],\n [3, 4]])"),
+    (Tensor(np.arange(8, dtype=np.float32).reshape(2, 2, 2)),
+     "Tensor(shape=[2, 2, 2], dtype=Float32, value=\n"
+     "[[[ 0.00000000e+00,  1.00000000e+00],\n  [ 2.00000000e+00,  3.00000000e+00]],\n"
+     " [[ 4.00000000e+00,  5.00000000e+00],\n  [ 6.00000000e+00,  7.00000000e+00]]])"),
+    (Parameter(Tensor([1.0, 2.0]), name="w"),
+     "Parameter (name=w, shape=(2,), dtype=Float32, requires_grad=True)"),
+]
+
+
+@pytest.mark.parametrize("tensor, expected", REPRS, ids=range(len(REPRS)))
+def test_repr_is_mindspores(tensor, expected):
+    assert repr(tensor) == expected
+
+
+@pytest.mark.parametrize("tensor, expected", [
+    (Tensor(1.0), "1.0"), (Tensor([0.2, -0.2]), "[ 0.2 -0.2]"),
+    (Tensor([[1.0, 2.5], [3.0, 4.0]]), "[[1.  2.5]\n [3.  4. ]]"), (Tensor(3), "3"),
+], ids=range(4))
+def test_str_is_mindspores(tensor, expected):
+    assert str(tensor) == expected
+
+
+def test_methods_and_arithmetic_give_tensors_with_mindspores_values():
+    t = Tensor([1.0, 2.0])
+    for result in (t + t, t * 2, -t, t ** 2, t.sum(), t[0], t.tanh(), t.mean(keep_dims=True),
+                   t.reshape(2, 1), t.transpose(), Parameter(t, name="p") + 1):
+        assert type(result) is Tensor
+    np.testing.assert_allclose(t.tanh().asnumpy(), [0.7615942, 0.9640276], rtol=1e-6)
+    np.testing.assert_allclose(t.exp().asnumpy(), [2.7182798, 7.38906], rtol=1e-6)
+    assert t.mean(keep_dims=True).shape == (1,) and float(t.mean()) == 1.5
+    assert t.sum().item() == 3.0 and type(t[0].item()) is float
+    assert type(t.asnumpy()) is np.ndarray and t.asnumpy().dtype == np.float32
+    assert Tensor([[1.0, 2.0]]).T.shape == (2, 1) and t.astype(mstype.int32).dtype == np.int32
+
+
+def test_from_numpy_and_asnumpy_share_memory_tensor_copies():
+    a = np.ones(2, np.float32)
+    shared, copied = Tensor.from_numpy(a), Tensor(a)
+    a[0] = 5.0
+    assert shared[0] == 5.0 and copied[0] == 1.0
+    shared.asnumpy()[1] = 9.0
+    assert shared[1] == 9.0
+
+
+def mse(x, y):
+    return ((x - y) ** 2).sum()
+
+
+def test_gradients_of_tensors_are_tensors_and_of_arrays_arrays():
+    g = ms.grad(mse)(Tensor([1.0, 2.0]), Tensor([0.0, 0.0]))
+    assert type(g) is Tensor and g.dtype == np.float32
+    np.testing.assert_allclose(g.asnumpy(), [2.0, 4.0])
+    scalar = ms.grad(mse)(Tensor(3.0), Tensor(1.0))  # MindSpore: Tensor(shape=[], ..., 4)
+    assert repr(scalar) == "Tensor(shape=[], dtype=Float32, value= 4)"
+    plain = ms.grad(mse)(np.array([1.0, 2.0]), np.zeros(2))
+    assert type(plain) is np.ndarray
+    value, grads = ms.value_and_grad(mse, grad_position=(0, 1))(Tensor([1.0]), Tensor([3.0]))
+    assert type(value) is Tensor and [type(g) for g in grads] == [Tensor, Tensor]
+
+
+def tensor_methods(x, y):
+    return (x.tanh() * y.sin()).sum() + x.pow(2).sum() + x.neg().exp().sum()
+
+
+def test_mindspore_tensor_methods_compile_to_numpys_gradients():
+    """``x.tanh()`` and its kin inside a differentiated function: the gradient of the
+    same function written with NumPy's functions."""
+    def with_numpy(x, y):
+        return (np.tanh(x) * np.sin(y)).sum() + np.power(x, 2).sum() + np.exp(-x).sum()
+
+    x, y = Tensor([0.5, 1.0]), Tensor([2.0, 3.0])
+    got = ms.grad(tensor_methods, grad_position=(0, 1))(x, y)
+    want = ms.grad(with_numpy, grad_position=(0, 1))(np.asarray(x), np.asarray(y))
+    for g, w in zip(got, want):
+        assert type(g) is Tensor
+        np.testing.assert_allclose(g.asnumpy(), w, rtol=1e-6)
+    np.testing.assert_allclose(float(tensor_methods(x, y)), 2.7520876, rtol=1e-6)
+    mindspore_grads = ([1.1085844, 1.691388], [-0.192308605, -0.75397253])
+    for g, w in zip(got, mindspore_grads):
+        np.testing.assert_allclose(g.asnumpy(), w, rtol=1e-6)
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor([1.0, 2.0]), name="w")
+        self.frozen = Parameter(Tensor([3.0]), name="frozen", requires_grad=False)
+        self.fc = nn.Dense(2, 3)
+        self.seq = nn.SequentialCell([nn.Dense(3, 2), nn.ReLU()])
+
+    def construct(self, x):
+        return self.seq(self.fc(x * self.w)).sum()
+
+
+def test_cell_gradients_are_tensors():
+    net = Net()
+    grads = ms.grad(net, grad_position=None, weights=net.trainable_params())(Tensor([1.0, 2.0]))
+    assert [type(g) for g in grads] == [Tensor] * 5
+
+
+def test_cell_methods_list_and_name_as_mindspore():
+    net = Net()
+    assert (net.training, net.phase) == (False, "predict")
+    assert net.set_train() is net and net.training and net.seq.training and net.phase == "train"
+    assert not net.set_train(False).training
+    params = net.get_parameters()
+    assert type(params).__name__ == "generator"
+    assert [p.name for p in params] == ["w", "frozen", "fc.weight", "fc.bias", "seq.0.weight",
+                                        "seq.0.bias"]
+    assert type(net.trainable_params()) is list
+    assert [p.name for p in net.untrainable_params()] == ["frozen"]
+    assert [p.name for p in net.trainable_params(recurse=False)] == ["w"]
+    assert [n for n, _ in net.cells_and_names()] == ["", "fc", "seq", "seq.0", "seq.1"]
+    assert list(net.name_cells()) == ["fc", "seq"]
+    net.insert_child_to_cell("extra", nn.Dense(1, 1))
+    assert [n for n, _ in net.parameters_and_names(name_prefix="net")][-2:] == \
+        ["net.extra.weight", "net.extra.bias"]
+    assert repr(net) == (
+        "Net(\n  (fc): Dense(input_channels=2, output_channels=3, has_bias=True)\n"
+        "  (seq): SequentialCell(\n"
+        "    (0): Dense(input_channels=3, output_channels=2, has_bias=True)\n"
+        "    (1): ReLU()\n  )\n"
+        "  (extra): Dense(input_channels=1, output_channels=1, has_bias=True)\n)")
+
+
+def test_parameter_set_data_clone_value_and_parameter_tuple():
+    w = Parameter(Tensor([1.0, 2.0]), name="w")
+    assert w.set_data(Tensor([5.0, 6.0])) is w and w.value().tolist() == [5.0, 6.0]
+    assert type(w.value()) is Tensor
+    c = w.clone()
+    assert c.name == "w" and c is not w and c.tolist() == [5.0, 6.0]
+    clones = ParameterTuple([w]).clone("m", "zeros")
+    assert [p.name for p in clones] == ["m.w"] and clones[0].tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="its name 'w' already exists"):
+        ParameterTuple([w, Parameter(Tensor([2.0]), name="w")])
+    assert len(ParameterTuple([w, w])) == 2  # the same Parameter twice: accepted
+    with pytest.raises(ValueError, match="can not be `bool`"):
+        Parameter(True)
+    import pickle
+    again = pickle.loads(pickle.dumps(c))
+    assert type(again) is Parameter and again.name == "w" and again.tolist() == [5.0, 6.0]
+
+
+def test_dtypes_print_as_mindspore():
+    assert [str(t) for t in (mstype.float32, mstype.float64, mstype.int32, mstype.uint8,
+                             mstype.bool_)] == ["Float32", "Float64", "Int32", "UInt8", "Bool"]
+    assert repr(mstype.int32) == "mindspore.int32" and ms.dtype.float32 is mstype.float32
+    assert mstype.float32 == np.float32 and np.zeros(2, mstype.float16).dtype == np.float16
+
+
+def test_context_seed_and_initializers():
+    assert (ms.GRAPH_MODE, ms.PYNATIVE_MODE) == (0, 1)
+    assert ms.get_context("mode") == ms.PYNATIVE_MODE
+    context.set_context(mode=context.GRAPH_MODE)
+    assert ms.get_context("mode") == ms.GRAPH_MODE
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    with pytest.raises(ValueError, match=r"should be context\.GRAPH_MODE"):
+        ms.set_context(mode=5)
+    with pytest.raises(TypeError, match=r"must be <class 'int'>"):
+        ms.set_context(mode="GRAPH")
+    with pytest.raises(ValueError, match="not recognized"):
+        ms.set_context(foo=1)
+    with pytest.warns(RuntimeWarning, match="on the CPU"):
+        ms.set_context(device_target="Ascend")
+    ms.set_context(device_target="CPU")
+    ms.set_seed(7)
+    first = initializer(Normal(0.5), (3, 2))
+    ms.set_seed(7)
+    again = initializer(Normal(0.5), (3, 2))
+    assert type(first) is Tensor and first.dtype == np.float32
+    np.testing.assert_array_equal(first, again)
+
+
+def builds_tensors(x):
+    c = Tensor([1.0, 2.0])
+    d = Tensor(x * 2)
+    e = Tensor([x[0], x[1]], ms.float64)
+    return (x * c).sum() + Tensor(2.0) * x.sum() + d.sum() + e.sum()
+
+
+def test_tensor_built_inside_a_differentiated_function():
+    """``Tensor(constant)`` is a constant, ``Tensor(computed)`` a copy the gradient flows
+    through, ``Tensor([a, b], dtype)`` a stack: d/dx = c + 2 + 2 + 1."""
+    x = Tensor([0.5, 1.0])
+    g = ms.grad(builds_tensors)(x)
+    assert type(g) is Tensor and g.dtype == np.float32
+    np.testing.assert_allclose(g.asnumpy(), [6.0, 7.0])
+    np.testing.assert_allclose(float(builds_tensors(x)), 10.0)
+
+
+def squares_as_float64(x):
+    return (ms.ops.cast(x, mstype.float64) ** 2).sum()
+
+
+def test_ops_cast_as_mindspore():
+    """MindSpore 2.10: cast to Int32 truncates ([1]); the gradient through a float64
+    cast comes back Float32, the input's dtype ([2, 4]); the value is Float64 (5)."""
+    assert repr(ms.ops.cast(Tensor([1.5]), mstype.int32)) == \
+        "Tensor(shape=[1], dtype=Int32, value= [1])"
+    x = Tensor([1.0, 2.0])
+    assert repr(ms.grad(squares_as_float64)(x)) == \
+        "Tensor(shape=[2], dtype=Float32, value= [ 2.00000000e+00,  4.00000000e+00])"
+    assert repr(squares_as_float64(x)) == "Tensor(shape=[], dtype=Float64, value= 5)"
+
+
+# (constructor call, dtype MindSpore 2.10 gives, shape)
+CONSTRUCTORS = [
+    (lambda: ms.ops.ones(3), np.float32, (3,)),
+    (lambda: ms.ops.ones(3, ms.float64), np.float64, (3,)),
+    (lambda: ms.ops.zeros((2,)), np.float32, (2,)),
+    (lambda: ms.ops.ones_like(Tensor([1.0, 2.0])), np.float32, (2,)),
+    (lambda: ms.ops.zeros_like(Tensor([1, 2])), np.int64, (2,)),
+    (lambda: ms.ops.full((2,), 1), np.int64, (2,)),
+    (lambda: ms.ops.full_like(Tensor([1.0, 2.0]), 3), np.float32, (2,)),
+    (lambda: ms.ops.eye(2), np.float32, (2, 2)),
+    (lambda: ms.ops.arange(0, 3), np.int64, (3,)),
+    (lambda: ms.ops.arange(3), np.int64, (3,)),
+    (lambda: ms.ops.linspace(0.0, 1.0, 3), np.float32, (3,)),
+    (lambda: ms.ops.linspace(0, 1, 3), np.float32, (3,)),
+]
+
+
+@pytest.mark.parametrize("make, dtype, shape", CONSTRUCTORS, ids=range(len(CONSTRUCTORS)))
+def test_ops_constructors_give_tensors_of_mindspores_dtype(make, dtype, shape):
+    t = make()
+    assert type(t) is Tensor and t.dtype == dtype and t.shape == shape
