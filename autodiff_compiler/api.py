@@ -17,6 +17,7 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .errors import AutodiffError
@@ -254,14 +255,20 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
     return GradFunction(fn, spec)
 
 
+# What ``gradient_source``/``gradient_ir`` (and ``autodiff-compiler show --transform``)
+# can print: the gradient, the reverse-mode program taking cotangents (``vjp``), the
+# forward-mode program taking tangents (``jvp``), and forward over reverse (``hvp``).
+TRANSFORMS = ("grad", "vjp", "jvp", "hvp")
+
+
 def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
                     has_aux: bool = False, *, args: Sequence[Any] | None = None,
                     value: bool = False, optimize: bool = True,
-                    backend: str = "numpy") -> str:
-    """The generated gradient source: shape-generic, or specialised to ``args``.
-    ``optimize=False`` shows the transform's output before ``passes.PIPELINE``;
-    ``backend`` whose code it is."""
-    spec = grad_spec(grad_position, weights, has_aux, False, with_value=value, backend=backend)
+                    backend: str = "numpy", transform: str = "grad") -> str:
+    """The generated source of ``transform`` of ``fn`` (the gradient by default):
+    shape-generic, or specialised to ``args``. ``optimize=False`` shows the transform's
+    output before ``passes.PIPELINE``; ``backend`` whose code it is."""
+    fn, spec = _transformed(fn, transform, grad_position, weights, has_aux, value, backend)
     if args is not None and optimize:
         return GradFunction(fn, spec).source(*args)
     return _uncached(fn, spec, args, optimize).source
@@ -269,10 +276,30 @@ def gradient_source(fn: Callable[..., Any], grad_position: Any = 0, weights: Any
 
 def gradient_ir(fn: Callable[..., Any], grad_position: Any = 0, weights: Any = None,
                 has_aux: bool = False, *, args: Sequence[Any] | None = None,
-                value: bool = False, optimize: bool = True) -> str:
-    """The printed IR of the gradient program: shape-generic, or specialised to ``args``."""
-    spec = grad_spec(grad_position, weights, has_aux, False, with_value=value)
+                value: bool = False, optimize: bool = True, transform: str = "grad") -> str:
+    """The printed IR of ``transform`` of ``fn``: shape-generic, or specialised to ``args``."""
+    fn, spec = _transformed(fn, transform, grad_position, weights, has_aux, value, "numpy")
     return str(_uncached(fn, spec, args, optimize).ir)
+
+
+def _transformed(fn: Callable[..., Any], transform: str, grad_position: Any, weights: Any,
+                 has_aux: bool, value: bool, backend: str) -> tuple[Any, GradSpec]:
+    """The function to compile and what to compile of it for one of ``TRANSFORMS``."""
+    if transform not in TRANSFORMS:
+        raise ValueError(f"unknown transform {transform!r}: choose one of "
+                         f"{', '.join(TRANSFORMS)}")
+    vjp = transform == "vjp"
+    spec = grad_spec(grad_position, weights, has_aux, False, with_value=value or vjp,
+                     cotangent_inputs=vjp, backend=backend)
+    if transform in ("jvp", "hvp"):
+        if weights is not None or grad_position is None:
+            raise AutodiffError(f"{transform} takes tangents for argument positions, not "
+                                "weights", hint="give grad_position, and no weights")
+        spec = replace(spec, forward=True, with_value=True, bare_position=False,
+                       has_aux=False)
+    if transform == "hvp":  # the tangent of the gradient: forward over reverse
+        fn = grad(fn, grad_position)
+    return fn, spec
 
 
 def _uncached(fn: Callable[..., Any], spec: GradSpec, args: Sequence[Any] | None,

@@ -41,6 +41,7 @@ examples:
   autodiff-compiler show {TUTORIAL}:function --grad-position 2,3
   autodiff-compiler show {TUTORIAL}:function --grad-position 2,3 --example "x, y, w, b"
   autodiff-compiler show {TUTORIAL}:model --ir
+  autodiff-compiler show {TUTORIAL}:function --grad-position 2 --transform jvp
   autodiff-compiler show {TUTORIAL}:forward_fn --grad-position none --weights w,b"""
 EXPORT_EXAMPLES = f"""\
 examples:
@@ -91,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                       SHOW_EXAMPLES, _show)
     _target_options(show)
     show.add_argument("--ir", action="store_true", help="print the IR instead of Python")
+    show.add_argument("--transform", choices=api.TRANSFORMS, default="grad",
+                      help="which program: the gradient (the default), vjp (cotangents in), "
+                           "jvp (tangents in) or hvp (the tangent of the gradient)")
     show.add_argument("--backend", default="numpy", type=_backend_name,
                       metavar="{" + ",".join(n.replace("_", "-") for n in backends.NAMES) + "}",
                       help="whose code to print: numpy (the default), array-api (any "
@@ -154,9 +158,10 @@ def _show(args: argparse.Namespace) -> int:
     target = load(args.target)
     options = _gradient_options(target, args)
     if args.ir:
-        text = api.gradient_ir(target.fn, **options) + "\n"
+        text = api.gradient_ir(target.fn, **options, transform=args.transform) + "\n"
     else:
-        text = api.gradient_source(target.fn, **options, backend=args.backend)
+        text = api.gradient_source(target.fn, **options, backend=args.backend,
+                                   transform=args.transform)
     print(highlight(text) if _colour(args.color) else text, end="")
     return 0
 
