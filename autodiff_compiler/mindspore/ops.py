@@ -27,6 +27,7 @@ from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
 from . import ops_nn
 from .dtype import float32
+from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
 from .tensor import Tensor

@@ -1,0 +1,104 @@
+"""MindSpore's older gradient interface: ``ops.GradOperation`` and ``get_grad``.
+
+``GradOperation(get_all, get_by_list, sens_param)(fn, weights)`` is ``grad`` with its
+options spelt otherwise (measured in MindSpore 2.10):
+
+- neither flag: the gradient of the first input, alone;
+- ``get_all``: a tuple with the gradient of every input;
+- ``get_by_list``: a tuple with the gradient of each of ``weights``;
+- both: ``(inputs' gradients, weights' gradients)``;
+- ``sens_param``: the last argument is the output's cotangent (a "sensitivity"), so a
+  non-scalar output is weighted by it: the gradient is that of ``sum(fn(...) * sens)``
+  with ``sens`` held constant.
+
+The result is built while compiling when it is made inside a Cell's ``construct``
+(``self.grad_op(self.net)(x, y)``), and its call is compiled into the caller's program
+like ``grad``'s.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..api import grad
+from ..ir.surface import stop_gradient
+
+
+class GradOperation:
+    """A maker of gradient functions (MindSpore's ``ops.GradOperation``)."""
+
+    __evaluated_when_compiling__ = True  # made and applied while compiling (surface)
+
+    def __init__(self, get_all: bool = False, get_by_list: bool = False,
+                 sens_param: bool = False) -> None:
+        for name, value in (("get_all", get_all), ("get_by_list", get_by_list),
+                            ("sens_param", sens_param)):
+            if not isinstance(value, bool | np.bool_):
+                raise TypeError(f"GradOperation: {name} must be a bool, not {value!r}")
+        self.get_all, self.get_by_list, self.sens_param = get_all, get_by_list, sens_param
+
+    def __call__(self, fn: Any, weights: Any = None) -> GradOperationFunction:
+        if self.get_by_list and weights is None:
+            raise TypeError("GradOperation(get_by_list=True) needs the weights: "
+                            "grad_op(net, weights)")
+        return GradOperationFunction(self, fn, weights if self.get_by_list else None)
+
+
+class GradOperationFunction:
+    """``GradOperation(...)(fn, weights)``: a ``grad`` per number of arguments."""
+
+    def __init__(self, op: GradOperation, fn: Any, weights: Any) -> None:
+        self.op, self.fn, self.weights = op, fn, weights
+        self.target = _weighted(fn) if op.sens_param else fn
+        self._by_arity: dict[int, Any] = {}
+
+    def _gradient(self, n_args: int) -> Any:
+        inputs = n_args - 1 if self.op.sens_param else n_args
+        if inputs < 1:
+            raise TypeError(f"the gradient of {_name(self.fn)} needs its inputs"
+                            + (" and then the sensitivity" if self.op.sens_param else ""))
+        if n_args not in self._by_arity:
+            positions = tuple(range(inputs)) if self.op.get_all else \
+                None if self.op.get_by_list else 0
+            self._by_arity[n_args] = grad(self.target, positions, self.weights)
+        return self._by_arity[n_args]
+
+    def __call__(self, *args: Any) -> Any:
+        return self._gradient(len(args))(*args)
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        return self._gradient(len(args)).__lower_call__(low, args, kwargs, loc)
+
+
+def _weighted(fn: Any) -> Any:
+    """``fn``'s output weighted by a last, constant argument: its gradient is the vector-
+    Jacobian product with that cotangent."""
+    def weighted(*args):
+        return np.sum(fn(*args[:-1]) * stop_gradient(args[-1]))
+    weighted.__name__ = weighted.__qualname__ = getattr(fn, "__name__", type(fn).__name__)
+    return weighted
+
+
+def _name(fn: Any) -> str:
+    return getattr(fn, "__qualname__", type(fn).__name__)
+
+
+def get_grad(gradients: Any, identifier: Any) -> Any:
+    """The gradient of one input (its position) or Parameter in what ``grad(...,
+    return_ids=True)`` returned."""
+    key = identifier if isinstance(identifier, int) else getattr(identifier, "name", identifier)
+    for item in _pairs(gradients):
+        if item[0] == key:
+            return item[1]
+    raise RuntimeError(f"Can not find the gradient for position or Parameter {key}")
+
+
+def _pairs(tree: Any) -> Any:
+    """The ``(id, gradient)`` pairs in nested tuples."""
+    if isinstance(tree, tuple) and len(tree) == 2 and isinstance(tree[0], int | str) \
+            and not isinstance(tree[1], tuple):
+        yield tree
+    elif isinstance(tree, tuple | list):
+        for item in tree:
+            yield from _pairs(item)
