@@ -15,8 +15,8 @@ import types
 
 from . import context, dataset, dtype, initializer, nn, ops, tensor, train
 
-ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "dataset": dataset, "train": train,
-           "context": context}
+ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "ops.operations": ops.operations,
+           "dataset": dataset, "train": train, "context": context}
 
 
 def register(package: str) -> types.ModuleType:

@@ -305,3 +305,8 @@ def cast(input: Any, dtype: Any) -> Any:  # noqa: A002 (MindSpore's name)
     the gradient, cast back to the input's dtype."""
     return input.astype(dtype)
 
+
+# MindSpore's primitive classes (``ops.MatMul()``...; ``ops.operations as P``) call the
+# functions above, so they come last.
+from . import operations  # noqa: E402, F401
+from .operations import *  # noqa: E402, F403  (every class of operations.__all__)

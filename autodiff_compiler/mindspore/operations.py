@@ -1,0 +1,168 @@
+"""MindSpore's primitive classes (``ops.MatMul()``, ``ops.ReduceMean(keep_dims=True)``,
+``from mindspore.ops import operations as P``): operator objects whose call is one of
+the ``ops`` functions.
+
+Every class is made from one table: its name, the ``ops`` (or NumPy) function it calls,
+the attributes its constructor takes, and how those attributes and the call's inputs
+become that function's arguments. An instance is an ordinary object, so inside a
+differentiated function its ``__call__`` is compiled from this source like a method of
+the user's (its attributes are settings known when compiling), and the gradient is the
+function's: no rule of its own.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops
+
+
+class PrimitiveOp:
+    """A MindSpore operator object: its settings, then ``op(*inputs)``."""
+
+    attributes: tuple[tuple[str, Any], ...] = ()  # (name, default) the constructor takes
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = [name for name, _ in self.attributes]
+        if len(args) > len(names) or set(kwargs) - set(names):
+            raise TypeError(f"{type(self).__name__} takes the settings {names}, got "
+                            f"{args} {sorted(kwargs)}")
+        values = dict(self.attributes) | dict(zip(names, args)) | kwargs
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def __call__(self, *inputs: Any) -> Any:
+        return self.apply(*inputs)
+
+    def apply(self, *inputs: Any) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{n}={getattr(self, n)!r}" for n, _ in self.attributes)
+        return f"Prim[{type(self).__name__}]" + (f"<{settings}>" if settings else "")
+
+
+def _all_if_empty(axis: Any) -> Any:
+    return None if axis == () or axis == [] else axis
+
+
+class _Reduce(PrimitiveOp):
+    attributes = (("keep_dims", False),)
+    reduce: Any = None
+
+    def apply(self, x: Any, axis: Any = ()) -> Any:
+        return self.reduce(x, _all_if_empty(axis), keepdims=self.keep_dims)
+
+
+class MatMul(PrimitiveOp):
+    attributes = (("transpose_a", False), ("transpose_b", False))
+
+    def apply(self, a: Any, b: Any) -> Any:
+        a = np.swapaxes(a, -1, -2) if self.transpose_a else a
+        b = np.swapaxes(b, -1, -2) if self.transpose_b else b
+        return np.matmul(a, b)
+
+
+class BatchMatMul(MatMul):
+    pass
+
+
+class Softmax(PrimitiveOp):
+    attributes = (("axis", -1),)
+
+    def apply(self, x: Any) -> Any:
+        return ops.softmax(x, self.axis)
+
+
+class LogSoftmax(Softmax):
+    def apply(self, x: Any) -> Any:
+        return ops.log_softmax(x, self.axis)
+
+
+class Concat(PrimitiveOp):
+    attributes = (("axis", 0),)
+
+    def apply(self, tensors: Any) -> Any:
+        return np.concatenate(tensors, axis=self.axis)
+
+
+class Stack(Concat):
+    def apply(self, tensors: Any) -> Any:
+        return np.stack(tensors, axis=self.axis)
+
+
+class Squeeze(PrimitiveOp):
+    attributes = (("axis", ()),)
+
+    def apply(self, x: Any) -> Any:
+        return np.squeeze(x, _all_if_empty(self.axis))
+
+
+class Argmax(PrimitiveOp):
+    attributes = (("axis", -1), ("output_type", np.int32))
+
+    def apply(self, x: Any) -> Any:
+        return np.argmax(x, axis=self.axis).astype(self.output_type)
+
+
+class Shape(PrimitiveOp):
+    def apply(self, x: Any) -> Any:
+        return np.shape(x)
+
+
+class Fill(PrimitiveOp):
+    def apply(self, dtype: Any, shape: Any, value: Any) -> Any:
+        return np.full(shape, value, dtype=dtype)
+
+
+class _Constructor(PrimitiveOp):
+    make: Any = None
+
+    def apply(self, shape: Any, dtype: Any = np.float32) -> Any:
+        return self.make(shape, dtype)
+
+
+class _Stateless(PrimitiveOp):
+    """An operator with no settings whose call is a function of its inputs."""
+
+    function: Any = None
+
+    def apply(self, *inputs: Any) -> Any:
+        return self.function(*inputs)
+
+
+# Operators with no settings: (class name, the function their call is).
+STATELESS = [
+    ("Abs", np.abs), ("Neg", np.negative), ("Exp", np.exp), ("Log", np.log),
+    ("Log1p", np.log1p), ("Expm1", np.expm1), ("Sqrt", np.sqrt), ("Rsqrt", ops.rsqrt),
+    ("Square", np.square), ("Sin", np.sin), ("Cos", np.cos), ("Tan", np.tan),
+    ("Tanh", np.tanh), ("Sinh", np.sinh), ("Cosh", np.cosh), ("Sigmoid", ops.sigmoid),
+    ("ReLU", ops.relu), ("Reciprocal", np.reciprocal), ("Sign", np.sign),
+    ("Floor", np.floor), ("Ceil", np.ceil), ("OnesLike", np.ones_like),
+    ("ZerosLike", np.zeros_like), ("Add", np.add), ("Sub", np.subtract),
+    ("Mul", np.multiply), ("Div", np.divide), ("RealDiv", np.divide), ("Pow", np.power),
+    ("Maximum", np.maximum), ("Minimum", np.minimum), ("Atan2", np.arctan2),
+    ("Equal", np.equal), ("NotEqual", np.not_equal), ("Greater", np.greater),
+    ("GreaterEqual", np.greater_equal), ("Less", np.less), ("LessEqual", np.less_equal),
+    ("Reshape", np.reshape), ("Transpose", np.transpose), ("ExpandDims", np.expand_dims),
+    ("Tile", np.tile), ("Select", np.where), ("Cast", ops.cast),
+    ("Gather", ops.gather), ("StopGradient", ops.stop_gradient),
+]
+# Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
+REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
+              ("ReduceMin", np.min), ("ReduceProd", np.prod)]
+CONSTRUCTORS = [("Ones", np.ones), ("Zeros", np.zeros)]
+
+_made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})
+         for name, fn in STATELESS}
+_made |= {name: type(name, (_Reduce,), {"reduce": staticmethod(fn)}) for name, fn in REDUCTIONS}
+_made |= {name: type(name, (_Constructor,), {"make": staticmethod(fn)})
+          for name, fn in CONSTRUCTORS}
+for _cls in _made.values():
+    _cls.__module__ = __name__
+    _cls.__qualname__ = _cls.__name__
+globals().update(_made)
+
+__all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
+           "Squeeze", "Argmax", "Shape", "Fill", *_made]
