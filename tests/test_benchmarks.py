@@ -25,6 +25,8 @@ WORKLOADS = ["bench_elementwise", "bench_hvp", "bench_logreg", "bench_mlp", "ben
 WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
 # comparisons of the compiler with itself (no hand-written baseline)
 COMPARISONS = ["bench_checkpoint"]
+# whole training steps through the MindSpore surface, against hand-written steps
+TRAINING = ["bench_train_step"]
 PEERS = [name for name in ("autograd", "jax", "torch") if importlib.util.find_spec(name)]
 
 
@@ -45,7 +47,7 @@ def quick_run(tmp_path_factory):
 
 
 def test_every_workload_is_benchmarked():
-    assert sorted(WORKLOADS + COMPARISONS) == SCRIPTS
+    assert sorted(WORKLOADS + COMPARISONS + TRAINING) == SCRIPTS
 
 
 def test_run_all_runs_every_benchmark(quick_run):
@@ -92,6 +94,15 @@ def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):
     assert [r["config"] for r in report["rss"]] == ["full", "sqrt", "snapshots10", "levels2"]
     assert "RSS high-water" in result.stdout
     assert "_segment_backward(" in report["generated_source"]
+
+
+def test_training_step_smoke_run_checks_and_times_both_steps(quick_run):
+    _, reports = quick_run
+    report = reports["bench_train_step"]
+    assert report["quick"] and report["baseline"] == "hand"
+    cases = {r["case"]: r for r in report["results"]}
+    assert set(cases) == {"hand", "mindspore"}
+    assert all(r["median_ns"] > 0 and len(r["samples_ns"]) == 5 for r in cases.values())
 
 
 def test_smoke_runs_print_tables(quick_run):

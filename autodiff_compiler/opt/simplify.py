@@ -192,7 +192,7 @@ def simplify(fn: Function) -> Function:
         eqn = replace(eqn, invars=tuple(sub(a) for a in eqn.invars))
         if len(eqn.outvars) == 1:
             eqn = _implicit_broadcast(eqn, producers)
-            hoisted = _hoist_broadcast(eqn, producers)
+            hoisted = _hoist_broadcast(eqn, producers) or _transposed_product(eqn, producers)
             if hoisted is not None:
                 inner, eqn = hoisted
                 folded = _fold(inner)
@@ -256,6 +256,54 @@ def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | N
     outer = Eqn(eqn.outvars, P.broadcast_to, (small, Const(shapes.pop())), {}, eqn.loc)
     out_aval = P.broadcast_to.abstract_eval(outer.invars, {})[0]
     return (inner, outer) if same_aval_values(out_aval, eqn.outvars[0].aval) else None
+
+
+def _matrix_transpose_of(atom: Atom, producers: dict[Var, Eqn]) -> Atom | None:
+    """``p`` where ``atom`` is ``p.T`` (or the swap of its two axes) of a matrix."""
+    eqn = producers.get(atom) if isinstance(atom, Var) else None
+    return _transposed_matrix(eqn) if eqn is not None else None
+
+
+def _transposed_matrix(eqn: Eqn) -> Atom | None:
+    """The matrix ``eqn`` transposes, if it is a transpose of a matrix."""
+    if ndim_of(eqn.outvars[0]) != 2:
+        return None
+    if eqn.prim is P.T:
+        return eqn.invars[0]
+    if eqn.prim is P.swapaxes and len(eqn.invars) == 3 and \
+            all(isinstance(a, Const) for a in eqn.invars[1:]) and \
+            {eqn.invars[1].value % 2, eqn.invars[2].value % 2} == {0, 1}:
+        return eqn.invars[0]
+    return None
+
+
+def _transposed_product(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | None:
+    """``(p.T @ b).T`` is ``b.T @ p`` (and ``(a @ q.T).T`` is ``q @ a.T``): the same
+    product, written so that it comes out in row-major order. A weight's gradient
+    (``swapaxes(x.T @ g)`` from a layer computing ``x @ w.T``) is then contiguous, which
+    every later use of it (an optimizer's update) reads several times faster."""
+    if _transposed_matrix(eqn) is None:
+        return None
+    product = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
+    if product is None or product.prim is not P.matmul:
+        return None
+    a, b = product.invars
+    if ndim_of(a) != 2 or ndim_of(b) != 2:
+        return None
+    p, q = _matrix_transpose_of(a, producers), _matrix_transpose_of(b, producers)
+    if p is not None:
+        flipped, left, right = b, None, p  # b.T @ p
+    elif q is not None:
+        flipped, left, right = a, q, None  # q @ a.T
+    else:
+        return None
+    (aval,) = P.T.abstract_eval([flipped], {})
+    transposed = Var(aval, "")
+    inner = Eqn((transposed,), P.T, (flipped,), {}, eqn.loc)
+    operands = (transposed, right) if left is None else (left, transposed)
+    outer = Eqn(eqn.outvars, P.matmul, operands, {}, eqn.loc)
+    (out,) = P.matmul.abstract_eval(list(operands), {})
+    return (inner, outer) if same_aval_values(out, eqn.outvars[0].aval) else None
 
 
 def same_aval_values(a: Aval, b: Aval) -> bool:

@@ -193,8 +193,10 @@ def _call(compiled: Compiled, params: list[str], n: _Names, gradient: ast.expr,
     ndarray = n.ref("ndarray", np.ndarray)
     inputs = [S.call(S.attr(S.name(params[i]), "view"), ndarray) if i in views
               else S.name(params[i]) for i in compiled.flat_positions or ()]
-    for j, (path, _) in enumerate(compiled.capture_objects):
-        inputs.append(S.call(n.ref(f"c{j}", path.resolve)))
+    for j, (path, obj) in enumerate(compiled.capture_objects):
+        read = S.call(n.ref(f"c{j}", path.resolve))  # a Parameter: its plain view (guarded)
+        inputs.append(S.call(S.attr(read, "view"), ndarray) if is_plain_array_subclass(obj)
+                      else read)
     call = S.call(gradient, *inputs)
     if compiled.plain_grads and compiled.wrap is None:
         return call
