@@ -139,3 +139,17 @@ def test_common_scalar_factor_is_taken_out_of_sums(build, inner):
 def test_common_factor_stays_where_taking_it_out_saves_nothing_or_changes_the_value(build):
     program = _program(build, Aval((3,), F64), Aval((3,), F64))
     assert passes.distribute(program).eqns == program.eqns
+
+
+def test_weight_gradient_of_a_transposed_product_comes_out_row_major():
+    """``x @ w.T`` (a Dense layer) differentiated for ``w``: the gradient is ``g.T @ x``,
+    C-contiguous, not the transposed view ``(x.T @ g).T`` an optimizer reads slowly."""
+    def loss(x, w):
+        return np.sum(np.tanh(x @ w.T))
+
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(5, 4)), rng.normal(size=(3, 4))
+    g = adc.grad(loss, 1)(x, w)
+    assert g.flags.c_contiguous
+    np.testing.assert_allclose(g, ((1 - np.tanh(x @ w.T) ** 2).T @ x), rtol=1e-12)
+    assert "swapaxes" not in adc.gradient_source(loss, 1, args=(x, w))
