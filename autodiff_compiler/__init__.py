@@ -37,10 +37,11 @@ from .mindspore.tensor import (
                      uint8,
 )
 from .testing import check_grads
+from .vectorize import vmap
 
 __all__ = [
     "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
-    "jacfwd", "jacrev", "hessian", "hvp",
+    "jacfwd", "jacrev", "hessian", "hvp", "vmap",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",

@@ -31,6 +31,7 @@ LAYERS: dict[str, set[str]] = {
 }
 TOP = {"api": "api", "options": "api", "supported": "api", "extend": "api", "testing": "api",
        "export": "api", "directional": "api", "jacobians": "api", "custom": "api",
+       "vectorize": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 
 

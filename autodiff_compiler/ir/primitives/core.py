@@ -78,6 +78,7 @@ class Primitive:
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None
         self.jvp_all: Callable[..., Any] | None = None  # multi-output forward rule
+        self.batch: Callable[..., Any] | None = None  # batching rule (``defbatch``)
         if name in REGISTRY:
             raise ValueError(f"primitive '{name}' registered twice")
         REGISTRY[name] = self
@@ -181,6 +182,14 @@ def defjvp(prim: Primitive, *rules: Rule) -> None:
     """Register one JVP rule per argument: ``rule(t, ans, *args, **params)`` is that
     argument's contribution to the result's tangent; ``None`` contributes nothing."""
     prim.jvp = rules
+
+
+def defbatch(prim: Primitive, rule: Callable[..., Any]) -> None:
+    """Register the batching rule of ``prim``: ``rule(size, dims, *args, **params)``
+    gets the operands, batched ones carrying a leading batch axis of ``size`` (``dims``
+    says which), and returns what ``prim`` gives per example stacked along a leading
+    axis (``ir.primitives.batching`` says more). Elementwise primitives need none."""
+    prim.batch = rule
 
 
 def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:
