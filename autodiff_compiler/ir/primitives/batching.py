@@ -319,6 +319,10 @@ def _matmul(size, dims, x, y):
     rx, ry = rank(x, dims[0]), rank(y, dims[1])
     if rx == 0 or ry == 0:
         raise NotBatchableError
+    if (dims == (True, False) and rx == 1 and ry == 2) or (not dims[1] and ry == 1):
+        return L.matmul(x, y)  # rows of vectors times a matrix; matrices times a vector
+    if dims == (False, True) and rx == 2 and ry == 1:
+        return L.matmul(y, S.T(x))  # a matrix times each vector: the rows times its transpose
     squeeze = []
     if rx == 1:
         x = S.expand_dims(x, 1 if dims[0] else 0)
