@@ -235,6 +235,12 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
                 "vmap out_axes is None for an output that depends on the batched "
                 "arguments", loc, hint="give that output an axis, e.g. out_axes=0")
         return result
+    if is_batched and out_axes == 0:
+        return result
+    if _shape(result) is None:
+        raise AutodiffError("vmap cannot place the batch axis of an output whose shape "
+                            "is known only at run time", loc,
+                            hint="give it out_axes=0, and keep it batched")
     if not is_batched:
         value = result if isinstance(result, Var) else np.asarray(result)
         result = P.broadcast_to(value, (size, *_shape(value)))

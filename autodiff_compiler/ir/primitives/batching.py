@@ -90,6 +90,8 @@ def _all_batched(size: int, dims: tuple, args: tuple) -> list[Any]:
 def elementwise_rule(prim: Any) -> Any:
     """The batching rule every elementwise primitive has: align ranks and apply it."""
     def rule(size, dims, *args, **params):
+        if sum(dims) == 1 and all(ndim_of(a) == 0 for a, d in zip(args, dims) if not d):
+            return prim(*args, **params)  # one batched operand among scalars: as it is
         top = max(rank(a, d) for a, d in zip(args, dims))
         return prim(*(lift(a, top) if d else a for a, d in zip(args, dims)), **params)
     return rule
@@ -182,8 +184,8 @@ def _reversed_axes(size, dims, x):
     return _transpose(size, dims, x)
 
 
-def _swapaxes(size, dims, x, a, b):
-    return S.swapaxes(x, _shift(a), _shift(b))
+def _swapaxes(size, dims, x, axis1, axis2):
+    return S.swapaxes(x, _shift(axis1), _shift(axis2))
 
 
 def _moveaxis(size, dims, x, source, destination):
@@ -222,10 +224,22 @@ def _same(prim: Any, at_least: int = 0) -> Any:
     """A primitive acting on the last axes (or elementwise on one operand): applied to
     the batch as it is, when only its first operand is batched."""
     def rule(size, dims, x, *rest, **params):
-        if any(dims[1:]) or rank(x, True) < at_least:
+        if any(dims[1:]) or (at_least and rank(x, True) < at_least):
             raise NotBatchableError
         return prim(x, *rest, **params)
     return rule
+
+
+def _unbroadcast(size, dims, g, x):
+    """``g`` summed to ``x``'s shape, example by example: with the batch axis moved
+    last on both, the runtime helper sums the same axes (it counts from the end)."""
+    if dims[1]:
+        like = S.moveaxis(x, 0, -1)
+    else:
+        dtype = x.aval.dtype if isinstance(x, Var) else np.result_type(x)
+        like = S.zeros((*example_shape(x, False), size), dtype)
+    g = S.moveaxis(g, 0, -1) if dims[0] else E.mul(S.expand_dims(g, -1), S.ones(size))
+    return S.moveaxis(S.unbroadcast_to(g, like), -1, 0)
 
 
 def _unbatched(prim: Any) -> Any:
@@ -254,7 +268,7 @@ for _prim, _rule in [(S.reshape, _reshape), (S.broadcast_to, _broadcast_to),
                      (S.stack, _joining(S.stack)), (S.flip, _flip), (S.roll, _roll),
                      (S.triu, _triangle(S.triu)), (S.tril, _triangle(S.tril)),
                      (S.shape, _shape), (S.ndim, _ndim), (S.size, _size),
-                     (S.dtype, _unbatched(S.dtype)),
+                     (S.dtype, _unbatched(S.dtype)), (S.unbroadcast_to, _unbroadcast),
                      (S.result_type, _unbatched(S.result_type))]:
     defbatch(_prim, _rule)
 for _prim in (S.astype, S.astype_discrete, S.stop_gradient, S.zeros_like, S.ones_like,
@@ -270,6 +284,18 @@ def _raise() -> Any:
     raise NotBatchableError
 
 
+def _solve(size, dims, a, b):
+    """``np.linalg.solve`` broadcasts stacks of matrices; a right-hand side that is one
+    vector per example becomes a column (NumPy reads a 2-D ``b`` as matrices)."""
+    if rank(a, dims[0]) != 2 or rank(b, dims[1]) not in (1, 2):
+        raise NotBatchableError
+    if rank(b, dims[1]) == 2:
+        return L.solve(a, b)
+    column = S.expand_dims(b, -1)
+    out = L.solve(a, column)
+    return S.squeeze(out, axis=-1) if dims[1] or dims[0] else out
+
+
 def _multi(prim: Any) -> Any:
     def rule(size, dims, x, **params):
         if rank(x, True) < 2:
@@ -278,6 +304,7 @@ def _multi(prim: Any) -> Any:
     return rule
 
 
+defbatch(L.solve, _solve)
 for _prim in (L.slogdet, D.eigh, D.svd):
     defbatch(_prim, _multi(_prim))
 
@@ -433,9 +460,7 @@ def _batched_index(parts: tuple) -> tuple:
     advanced = [i for i, p in enumerate(parts) if _is_advanced(p)]
     if arrays and advanced != list(range(advanced[0], advanced[-1] + 1)):
         raise NotBatchableError
-    if any(isinstance(p, Var) and (p.aval.dtype is None or p.aval.dtype == np.bool_)
-           for p in parts) or any(isinstance(p, np.ndarray) and p.dtype == np.bool_
-                                  for p in parts):
+    if any(isinstance(p, Var) and p.aval.dtype is None for p in parts):
         raise NotBatchableError
     return (slice(None), *parts)
 

@@ -99,8 +99,12 @@ class Primitive:
             return [Aval()] * self.n_out
         try:
             with np.errstate(all="ignore"):
-                result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
-                                     for a in args), **params)
+                try:
+                    result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
+                                         for a in args), **params)
+                except np.linalg.LinAlgError:  # zeros are singular: identities are not
+                    result = self.impl(*(a.value if isinstance(a, Const) else
+                                         _identities(a.aval) for a in args), **params)
         except Exception:  # the real call raises again at run time, with the user's line
             return [Aval()] * self.n_out
         results = result if self.n_out != 1 else (result,)
@@ -122,6 +126,15 @@ class Primitive:
         except Exception:  # the promoted dtype, as before
             return [aval]
         return [Aval(aval.shape, dtype, weak=aval.weak)]
+
+
+def _identities(aval: Aval) -> Any:
+    """A stand-in of ``aval`` that ``np.linalg`` takes: identity matrices where its
+    last two axes are square (zeros elsewhere)."""
+    x = aval.example()
+    if np.ndim(x) >= 2 and x.shape[-1] == x.shape[-2]:
+        x = x + np.eye(x.shape[-1], dtype=x.dtype)
+    return x
 
 
 def constructor(name: str, impl: Callable[..., Any], **kw: Any) -> Primitive:
