@@ -39,6 +39,10 @@ from .mindspore.tensor import (
 from .testing import check_grads
 from .vectorize import vmap
 
+# ``mindspore.ops.vmap`` (MindSpore 2.x spells it there too): the MindSpore layer sits
+# below the transforms, so the name is put into its namespace from here.
+ops.vmap = vmap
+
 __all__ = [
     "nn", "ops", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad", "vjp", "jvp",
     "jacfwd", "jacrev", "hessian", "hvp", "vmap",
