@@ -148,7 +148,7 @@ def test_random_shapes_and_axes(shape, size, data):
 
 
 def if_on_value(x):
-    if np.sum(x) > 0:
+    if np.sum(x) > 0:  # noqa: SIM108 (an if statement is what is under test)
         y = np.sin(x) * 2.0
     else:
         y = x ** 2
