@@ -185,9 +185,14 @@ CONTROL = [  # (function, batch, in_axes): per-example values vary the path take
     (cases.fills_a_buffer, (uniform(6, 3),), (0,)),
 ]
 CONTROL_IDS = [f"{c[0].__name__}-{i}" for i, c in enumerate(CONTROL)]
+# A return inside a loop on a condition that differs between examples: the value is
+# computed example by example (its result is None until an example returns), and its
+# derivatives are refused rather than guessed.
+RETURN_IN_LOOP = [(cases.first_large, (uniform(6, 4, 3),), (0,))]
 
 
-@pytest.mark.parametrize("fn, batch, in_axes", CONTROL, ids=CONTROL_IDS)
+@pytest.mark.parametrize("fn, batch, in_axes", CONTROL + RETURN_IN_LOOP,
+                         ids=[*CONTROL_IDS, "first_large"])
 def test_control_flow_values(fn, batch, in_axes):
     assert_close(adc.vmap(fn, in_axes=in_axes)(*batch), loop(fn, batch, in_axes))
 
@@ -217,11 +222,13 @@ def test_grad_of_vmap_through_control_flow(fn, batch, in_axes):
     assert_close(got if len(batch) > 1 else (got,), want)
 
 
-def test_return_inside_a_loop_on_a_batched_condition_is_refused_where_written():
-    """Until an example returns, its result is ``None``: no array holds that per example."""
-    with pytest.raises(adc.AutodiffError, match="vmap cannot batch 'cond'") as info:
-        adc.vmap(cases.first_large)(uniform(6, 4, 3))
-    assert "control_cases.py:236" in str(info.value)
+def test_derivatives_of_a_return_in_a_loop_on_batched_conditions_are_refused():
+    fn, (batch,), _ = RETURN_IN_LOOP[0]
+    with pytest.raises(ValueError, match="inhomogeneous"):  # when it runs, not guessed
+        adc.vmap(adc.grad(fn))(batch)
+    with pytest.raises(adc.AutodiffError, match="its derivative is not supported") as info:
+        adc.grad(lambda xs: np.sum(adc.vmap(fn)(xs)))(batch)
+    assert "control_cases.py:235" in str(info.value)
 
 
 def test_vmap_of_vmap():

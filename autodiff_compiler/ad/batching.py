@@ -184,12 +184,15 @@ def per_example(eqn: Eqn, st: Batch) -> None:
             f"vmap cannot batch '{eqn.prim.name}' on a list of batched values", eqn.loc,
             hint="this is a gap of the batching transform; please report it")
     for o in eqn.outvars:
-        if o.aval.shape is None or o.aval.dtype is None or o.aval.dtype == np.dtype(object):
+        if o.aval.dtype == np.dtype(object):
             raise AutodiffError(
                 f"vmap cannot batch '{eqn.prim.name}' here: it has no batching rule for "
-                "these operands and its result is not an array of known shape", eqn.loc,
+                "these operands, and its result is not an array", eqn.loc,
                 hint="move this computation out of the vmapped function, or write it "
                      "with array operations")
+    if any(o.aval.shape is None or o.aval.dtype is None for o in eqn.outvars):
+        _per_example_listed(eqn, st)
+        return
     k = Var(INDEX, "example")
     carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
              for o in eqn.outvars]
@@ -208,6 +211,26 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                               {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
     for old, new in zip(eqn.outvars, outs):
         st.env[old] = new
+
+
+def _per_example_listed(eqn: Eqn, st: Batch) -> None:
+    """``per_example`` for results whose shape is known only at run time: each is
+    collected in a list and stacked after the loop (NumPy refuses, at the user's line,
+    results that turn out to differ in shape)."""
+    k = Var(INDEX, "example")
+    local: dict[Var, Atom] = {}
+    with building(eqn.loc) as body:
+        for v in reads(eqn):
+            value = st.read(v)
+            local[v] = P.getitem(value, k) if st.is_batched(value) else value
+        body.eqns.extend(renamed([eqn], local))
+    fn = Function("per_example", (k,), tuple(body.eqns),
+                  tuple(as_atom(local[o]) for o in eqn.outvars))
+    lists = [Var(Aval(None, np.dtype(object)), o.hint or "rows") for o in eqn.outvars]
+    current().eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
+                              {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
+    for old, rows in zip(eqn.outvars, lists):
+        st.bind(old, P.getitem(P.stack(rows), 0), True)  # np.stack((rows,))[0]: the rows
 
 
 REGION_BATCH: dict[P.Primitive, Callable[[Eqn, Batch], None]] = {}  # batching_control
