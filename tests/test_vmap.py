@@ -231,6 +231,18 @@ def test_derivatives_of_a_return_in_a_loop_on_batched_conditions_are_refused():
     assert "control_cases.py:235" in str(info.value)
 
 
+def test_assertion_holds_for_every_example():
+    def checked(x):
+        assert np.all(x > -2.0), "out of range"
+        return np.sin(x)
+
+    x = uniform(4, 3)
+    assert_close(adc.vmap(checked)(x), np.sin(x))
+    x[2, 1] = -5.0
+    with pytest.raises(AssertionError, match="out of range"):
+        adc.vmap(checked)(x)
+
+
 def test_vmap_of_vmap():
     def f(x, y):
         return np.sin(x) * y + np.sum(x)
