@@ -178,7 +178,9 @@ def _fits(new: Any, old: Var, size: int) -> bool:
 
 def per_example(eqn: Eqn, st: Batch) -> None:
     """One equation evaluated per example, in a loop over the batch writing each
-    result into its row: for primitives without a rule, and cases a rule leaves out."""
+    result into its row: for primitives without a rule, and cases a rule leaves out.
+    (Written rows, rather than a list stacked after the loop, keep it differentiable:
+    ``grad(vmap(f))`` differentiates this loop.)"""
     if any(is_list(st.read(v)) and st.is_batched(st.read(v)) for v in reads(eqn)):
         raise AutodiffError(
             f"vmap cannot batch '{eqn.prim.name}' on a list of batched values", eqn.loc,
@@ -190,47 +192,37 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                 "these operands, and its result is not an array", eqn.loc,
                 hint="move this computation out of the vmapped function, or write it "
                      "with array operations")
-    if any(o.aval.shape is None or o.aval.dtype is None for o in eqn.outvars):
-        _per_example_listed(eqn, st)
-        return
+    known = all(o.aval.shape is not None and o.aval.dtype is not None for o in eqn.outvars)
     k = Var(INDEX, "example")
     carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
-             for o in eqn.outvars]
-    local: dict[Var, Atom] = {}
-    with building(eqn.loc) as body:
-        for v in reads(eqn):
-            value = st.read(v)
-            local[v] = P.getitem(value, k) if st.is_batched(value) else value
-        copied = renamed([eqn], local)
-        body.eqns.extend(copied)
-        rows = [P.index_update(c, k, local[o]) for c, o in zip(carry, eqn.outvars)]
-    fn = Function("per_example", (k, *carry), tuple(body.eqns), tuple(map(as_atom, rows)))
-    inits = [P.zeros((st.size, *o.aval.shape), o.aval.dtype) for o in eqn.outvars]
-    outs = [st.batched_var(o) for o in eqn.outvars]
-    current().eqns.append(Eqn(tuple(outs), P.loop, (Const(st.size), *map(as_atom, inits)),
-                              {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
-    for old, new in zip(eqn.outvars, outs):
-        st.env[old] = new
-
-
-def _per_example_listed(eqn: Eqn, st: Batch) -> None:
-    """``per_example`` for results whose shape is known only at run time: each is
-    collected in a list and stacked after the loop (NumPy refuses, at the user's line,
-    results that turn out to differ in shape)."""
-    k = Var(INDEX, "example")
+             for o in eqn.outvars] if known else []
     local: dict[Var, Atom] = {}
     with building(eqn.loc) as body:
         for v in reads(eqn):
             value = st.read(v)
             local[v] = P.getitem(value, k) if st.is_batched(value) else value
         body.eqns.extend(renamed([eqn], local))
-    fn = Function("per_example", (k,), tuple(body.eqns),
-                  tuple(as_atom(local[o]) for o in eqn.outvars))
-    lists = [Var(Aval(None, np.dtype(object)), o.hint or "rows") for o in eqn.outvars]
-    current().eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
-                              {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
+        results = [as_atom(local[o]) for o in eqn.outvars]
+        if known:  # each row written into an array of the batch's shape
+            results = [as_atom(P.index_update(c, k, r)) for c, r in zip(carry, results)]
+    fn = Function("per_example", (k, *carry), tuple(body.eqns), tuple(results))
+    b = current()
+    if known:
+        inits = [as_atom(P.zeros((st.size, *o.aval.shape), o.aval.dtype))
+                 for o in eqn.outvars]
+        outs = [st.batched_var(o) for o in eqn.outvars]
+        b.eqns.append(Eqn(tuple(outs), P.loop, (Const(st.size), *inits),
+                          {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
+        st.env.update(zip(eqn.outvars, outs))
+        return
+    # a shape known only at run time: the rows collected in a list and stacked by
+    # np.array (NumPy refuses, at the user's line, rows that differ in shape)
+    lists = [Var(Aval(None, np.dtype(object)), f"{o.hint or eqn.prim.name}_rows")
+             for o in eqn.outvars]
+    b.eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
+                      {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
     for old, rows in zip(eqn.outvars, lists):
-        st.bind(old, P.getitem(P.stack(rows), 0), True)  # np.stack((rows,))[0]: the rows
+        st.bind(old, P.copy(rows), True)
 
 
 REGION_BATCH: dict[P.Primitive, Callable[[Eqn, Batch], None]] = {}  # batching_control
