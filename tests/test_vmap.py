@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
-from autodiff_compiler import ops
+from autodiff_compiler import nn, ops
 
 RNG = np.random.default_rng(17)
 
@@ -97,6 +97,24 @@ def test_pytree_argument_with_nested_in_axes():
     got = adc.vmap(model, in_axes=({"w": None, "b": 0}, 0))(params, x)
     want = np.stack([model({"w": params["w"], "b": params["b"][i]}, x[i]) for i in range(5)])
     assert_close(got, want)
+
+
+class Layer(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = adc.Parameter(uniform(3, 2), name="w")
+
+    def construct(self, x):
+        return np.tanh(x @ self.w)
+
+
+def test_cell_with_parameters_and_weight_gradients_through_vmap():
+    net, x = Layer(), uniform(4, 3)
+    assert_close(adc.vmap(net)(x), np.tanh(x @ np.asarray(net.w)))
+    batched = adc.grad(lambda x: np.sum(adc.vmap(net)(x) ** 2), grad_position=None,
+                       weights=net.w)(x)
+    whole = adc.grad(lambda x: np.sum(net(x) ** 2), grad_position=None, weights=net.w)(x)
+    assert_close(batched, whole)
 
 
 def test_mindspore_spellings_resolve_to_vmap():
