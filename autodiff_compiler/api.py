@@ -215,6 +215,8 @@ def _fn_key(fn: Any) -> tuple:
         return (_code_of(fn), id(fn))
     if isinstance(fn, GradFunction):
         return (_code_of(fn), _fn_key(fn.fn), fn.spec.key())
+    if hasattr(fn, "__transform_key__"):  # another transform's function (``vmap``)
+        return (_code_of(fn), _fn_key(fn.fn), fn.__transform_key__())
     cells = tuple(id(c) for c in (getattr(fn, "__closure__", None) or ()))
     return (_code_of(fn), cells, id(getattr(fn, "__globals__", None)))
 
@@ -222,7 +224,7 @@ def _fn_key(fn: Any) -> tuple:
 def _code_of(fn: Any) -> Any:
     if is_cell(fn):
         return type(fn).construct.__code__
-    if isinstance(fn, GradFunction):
+    if isinstance(fn, GradFunction) or hasattr(fn, "__transform_key__"):
         return _code_of(fn.fn)
     return getattr(fn, "__code__", fn)
 

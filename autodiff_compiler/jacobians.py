@@ -1,11 +1,12 @@
 """Jacobians and Hessians: ``jacfwd``, ``jacrev`` (MindSpore 2.x), ``hessian`` and ``hvp``.
 
-Each is built on one compiled program — the forward-mode program of ``jvp``, the
-reverse-mode program of ``vjp``, or the forward-over-reverse program of ``jvp`` of
-``grad`` — compiled once per kind of arguments and evaluated once per basis vector
-(a column of the Jacobian for ``jacfwd``, a row for ``jacrev``). A batching transform
-of the IR will make each of them one call of one vectorised program; the results and
-their shapes will not change.
+Each is one compiled program: ``jacrev`` is the reverse-mode (``vjp``) program batched
+(``ad.batching``) over the rows of the identity as cotangents, ``jacfwd`` the
+forward-mode (``jvp``) program batched over the identity's columns as tangents, and
+``hessian`` is ``jacfwd(jacrev(f))``, forward over reverse. A Jacobian function has
+``__lower_call__`` as ``grad`` has: inside a compiled function it is inlined, so
+``jacfwd(jacrev(f))``, ``jacrev(jacrev(f))`` and ``vmap(jacrev(f))`` compose for any
+``f``, through control flow. ``jacrev(f).source(*args)`` prints the program.
 
 Shapes follow MindSpore's (measured on 2.x): the Jacobian of an output of shape ``S``
 with respect to an input of shape ``I`` has shape ``S + I``; several positions give a
@@ -16,24 +17,28 @@ outputs give a tuple over outputs, each holding the positions' part. With
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .api import grad
-from .directional import (
-    check_flag,
-    float_outputs,
-    forward_program,
-    is_float_value,
-    jvp,
-    refuse,
-    reverse_program,
-    split_aux,
-)
-from .errors import AutodiffError, AutodiffValueError
-from .options import grad_positions
+from .ad import batching_control as _control  # noqa: F401  (registers the region rules)
+from .ad.batching import batch
+from .api import GradFunction, _signature
+from .directional import check_flag, is_float_value, jvp, refuse, split_aux
+from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
+from .ir import primitives as P
+from .ir.builder import inline
+from .ir.core import Var
+from .ir.surface import evaluated_when_compiling
+from .options import grad_positions, grad_spec
+from .pipeline.compiler import Compiled, compile_gradient
+from .pipeline.kinds import abstract, dynamic_leaves
+from .pipeline.spec import GradSpec
+from .vectorize import SPEC
 
 
 def _positions(grad_position: Any) -> tuple[tuple[int, ...], bool]:
@@ -45,7 +50,14 @@ def _positions(grad_position: Any) -> tuple[tuple[int, ...], bool]:
     return positions, len(positions) == 1
 
 
-def _checked(fn: Any, args: tuple, positions: Sequence[int]) -> tuple[int, ...]:
+def _is_float(a: Any) -> bool:
+    """A value a Jacobian can be taken with respect to (symbolic while compiling)."""
+    if isinstance(a, Var):
+        return a.aval.dtype is not None and a.aval.is_float
+    return is_float_value(a)
+
+
+def _checked(fn: Any, args: Sequence[Any], positions: Sequence[int]) -> tuple[int, ...]:
     """Positions made non-negative, each naming a float argument of the call."""
     out = []
     for p in positions:
@@ -53,7 +65,7 @@ def _checked(fn: Any, args: tuple, positions: Sequence[int]) -> tuple[int, ...]:
             refuse(f"grad_position {p} is out of range: {_name(fn)} was called with "
                    f"{len(args)} arguments", kind=AutodiffValueError)
         p %= len(args)
-        if not is_float_value(args[p]):
+        if not _is_float(args[p]):
             refuse(f"cannot differentiate {_name(fn)} with respect to argument {p}: it is "
                    f"{type(args[p]).__name__}, not a float array or float",
                    hint="pass a float array at that position, or leave it out of "
@@ -73,169 +85,231 @@ def _outputs(out: Any) -> tuple[list[Any], bool]:
     return [out], False
 
 
-def _arrange(jac: list[list[np.ndarray]], several_outputs: bool, bare: bool) -> Any:
+def _arrange(jac: list[list[Any]], several_outputs: bool, bare: bool) -> Any:
     """``jac[output][position]`` shaped as MindSpore returns it."""
     per_output = [row[0] if bare else tuple(row) for row in jac]
     return tuple(per_output) if several_outputs else per_output[0]
 
 
-def _basis(shape: tuple[int, ...], dtype: Any) -> Any:
-    """Unit arrays of ``shape``, one per element in C order (a float for 0-d floats)."""
-    size = int(np.prod(shape, dtype=np.int64))
-    for k in range(size):
-        e = np.zeros(size, dtype=dtype)
-        e[k] = 1
-        yield e.reshape(shape)
+def _shape(value: Any) -> tuple[int, ...]:
+    if isinstance(value, Var):
+        if value.aval.shape is None:
+            raise AutodiffError("a Jacobian needs the shapes of the values it relates",
+                                hint="call it on arrays (shape-generic source is not "
+                                     "supported)")
+        return value.aval.shape
+    return np.shape(value)
 
 
 def _dtype(value: Any) -> Any:
+    if isinstance(value, Var):
+        return value.aval.dtype
     return np.result_type(value) if not isinstance(value, float) else np.float64
 
 
-def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
-        -> Callable[..., Any]:
-    """The Jacobian of ``fn`` by forward mode: one tangent per input element, so it is
-    the cheaper one for wide outputs and few inputs. MindSpore's signature and shapes
-    (module docstring). The jvp program is compiled once and evaluated per column; a
-    batching transform will make it one call."""
-    positions, bare = _positions(grad_position)
-    has_aux = check_flag("has_aux", has_aux)
-
-    def jacobian(*args: Any) -> Any:
-        fn_ = _composable(fn, args)
-        wrt = _checked(fn_, args, positions)
-        bound, compiled = forward_program(fn_, args, wrt)
-        zeros = [np.zeros_like(args[p], dtype=_dtype(args[p])) for p in wrt]
-        columns: list[list[list[np.ndarray]]] = []  # [position][column][output]
-        out = full = None
-        for j, p in enumerate(wrt):
-            cols = []
-            for e in _basis(np.shape(args[p]), _dtype(args[p])):
-                tangents = list(zeros)
-                tangents[j] = e
-                full, tangent = compiled.finish(compiled.run(bound, tuple(tangents)))
-                out = full
-                if has_aux:
-                    out, tangent = split_aux(full)[0], split_aux(tangent)[0]
-                cols.append(_outputs(tangent)[0])
-            columns.append(cols)
-        if full is None:  # every position is empty (size 0): the value is still needed
-            full = fn_(*args)
-            out = split_aux(full)[0] if has_aux else full
-        outs, several = _outputs(out)
-        jac = [[_stack([c[i] for c in columns[j]], np.shape(o), np.shape(args[p]), -1)
-                for j, p in enumerate(wrt)] for i, o in enumerate(outs)]
-        result = _arrange(jac, several, bare)
-        return (result, split_aux(full)[1]) if has_aux else result
-
-    jacobian.__name__ = jacobian.__qualname__ = f"jacfwd_{getattr(fn, '__name__', 'fn')}"
-    jacobian.__jacobian_of__ = ("jacfwd", fn, positions, has_aux)  # type: ignore[attr-defined]
-    return jacobian
+def _size(shape: tuple[int, ...]) -> int:
+    return int(np.prod(shape, dtype=np.int64))
 
 
-def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
-        -> Callable[..., Any]:
-    """The Jacobian of ``fn`` by reverse mode: one cotangent per output element, so it is
-    the cheaper one for few outputs and wide inputs. MindSpore's signature and shapes
-    (module docstring). The vjp program is compiled once and evaluated per row; a
-    batching transform will make it one call."""
-    positions, bare = _positions(grad_position)
-    has_aux = check_flag("has_aux", has_aux)
+def _basis(values: Sequence[Any]) -> tuple[int, list[Any], list[int]]:
+    """The identity split among ``values``: its size ``N``, and for each value an array
+    of shape ``(N,) + shape`` whose row ``r`` is the ``r``-th unit vector's part in it
+    (a plain array of the value's shape when ``N`` is 1), with each part's offset."""
+    sizes = [_size(_shape(v)) for v in values]
+    total = sum(sizes)
+    parts, offsets, offset = [], [], 0
+    for v, n in zip(values, sizes):
+        offsets.append(offset)
+        if total == 1:
+            parts.append(np.ones(_shape(v), _dtype(v)))
+        else:
+            part = P.eye(total, dtype=_dtype(v))
+            if n != total:
+                part = P.getitem(part, (slice(None), slice(offset, offset + n)))
+            parts.append(_reshaped(part, (total, *_shape(v))))
+        offset += n
+    return total, parts, offsets
 
-    def jacobian(*args: Any) -> Any:
-        fn_ = _composable(fn, args)
-        wrt = _checked(fn_, args, positions)
-        bound, compiled = reverse_program(fn_, args, wrt, has_aux=has_aux)
-        out = fn_(*args)
-        value, aux = split_aux(out) if has_aux else (out, None)
+
+def _reshaped(value: Any, shape: tuple[int, ...]) -> Any:
+    """``value`` reshaped, where its shape is not already ``shape``."""
+    return value if _shape(value) == shape else P.reshape(value, shape)
+
+
+def _rows(value: Any, offset: int, n: int, total: int, batched: set[int]) -> Any:
+    """Rows ``offset:offset + n`` of a batched result (of shape ``(total,) + s``)."""
+    if total == 1:
+        return value
+    if id(value) not in batched:  # the same for every basis vector
+        value = P.broadcast_to(value, (total, *_shape(value)))
+    return value if (offset, n) == (0, total) else \
+        P.getitem(value, slice(offset, offset + n))
+
+
+class Jacobian:
+    """``jacfwd``/``jacrev`` of ``fn``: call it like ``fn`` (module docstring)."""
+
+    def __init__(self, kind: str, fn: Callable[..., Any], positions: tuple[int, ...],
+                 bare: bool, has_aux: bool, scalar_only: bool = False,
+                 label: str | None = None) -> None:
+        self.kind, self.fn, self.positions = kind, fn, positions
+        self.bare, self.has_aux, self.scalar_only = bare, has_aux, scalar_only
+        self.label = label or kind
+        name = getattr(fn, "__name__", "fn")
+        self.__name__ = self.__qualname__ = f"{self.label}_{name}"
+        self._program = GradFunction(self, replace(SPEC, primal=self.label))
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} of {_name(self.fn)}>"
+
+    def __transform_key__(self) -> tuple:
+        return (self.kind, self.positions, self.bare, self.has_aux, self.scalar_only)
+
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        return getattr(self.fn, "__signature__", None) or _signature(self.fn)
+
+    def __call__(self, *args: Any) -> Any:
+        _checked(self.fn, args, self.positions)
+        return self._program(*args)
+
+    def source(self, *args: Any) -> str:
+        """The generated source of the one program computing the Jacobian."""
+        _checked(self.fn, args, self.positions)
+        return self._program.source(*args)
+
+    def _inner(self, low: Any, args: list, spec: GradSpec) -> tuple[Compiled, list[Any]]:
+        compiled = compile_gradient(self.fn, spec, [abstract(a) for a in args])
+        inputs = [leaf for a in args for leaf in dynamic_leaves(a)]
+        inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
+        for guard in compiled.guards:
+            low.captures.guard(guard)
+        return compiled, inputs
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        args = list(self._program._bind(tuple(args), kwargs))
+        wrt = _checked(self.fn, args, self.positions)
+        if self.kind == "jacrev":
+            return self._reverse(low, args, wrt)
+        return self._forward(low, args, wrt)
+
+    def _run(self, compiled: Compiled, inputs: list, seeds: list, total: int
+             ) -> tuple[Any, set[int]]:
+        """The program run on every basis vector at once: batched over ``seeds``."""
+        if total == 1:
+            return compiled.finish(inline(compiled.ir, inputs + seeds)), set()
+        flags = [False] * len(inputs) + [True] * len(seeds)
+        program, out_flags = batch(compiled.ir, flags, total)
+        outs = inline(program, inputs + seeds)
+        return compiled.finish(outs), {id(o) for o, f in zip(outs, out_flags) if f}
+
+    def _reverse(self, low: Any, args: list, wrt: tuple[int, ...]) -> Any:
+        """Rows of the Jacobian: the vjp program on every unit cotangent at once."""
+        spec = grad_spec(wrt, None, self.has_aux, False, with_value=True, cotangent_inputs=True)
+        compiled, inputs = self._inner(low, args, replace(spec, bare_position=False))
+        floats = _float_outputs(compiled)
+        if self.scalar_only:
+            _refuse_non_scalar(self.fn, compiled)
+        total, cotangents, offsets = _basis(floats)
+        if total == 0:
+            zeros = [np.zeros(_shape(o), _dtype(o)) for o in floats]
+            (value, grads), batched = compiled.finish(inline(compiled.ir, inputs + zeros)), set()
+        else:
+            (value, grads), batched = self._run(compiled, inputs, cotangents, total)
+        value, aux = split_aux(value) if self.has_aux else (value, None)
         outs, several = _outputs(value)
-        takes = [is_float_value(o) for o in outs]
-        shapes = [o.aval.shape for o in float_outputs(compiled)]
-        zeros = [np.zeros(s, dtype=o.aval.dtype) for s, o in zip(shapes, float_outputs(compiled))]
         jac, k = [], 0
-        for o, takes_one in zip(outs, takes):
-            rows: list[tuple] = []
-            if takes_one:
-                for e in _basis(np.shape(o), _dtype(o)):
-                    cotangents = list(zeros)
-                    cotangents[k] = e
-                    rows.append(compiled.finish(compiled.run(bound, cotangents))[1])
-                k += 1
-            jac.append([_stack([r[j] for r in rows], np.shape(o), np.shape(args[p]), 0)
-                        if takes_one else np.zeros(np.shape(o) + np.shape(args[p]))
-                        for j, p in enumerate(wrt)])
-        result = _arrange(jac, several, bare)
-        return (result, aux) if has_aux else result
+        for o in outs:
+            takes = isinstance(o, Var) and o.aval.is_float
+            row = []
+            for j, p in enumerate(wrt):
+                shape = _shape(o) + _shape(args[p])
+                if not takes or total == 0:
+                    row.append(np.zeros(shape, _dtype(o) if takes else np.float64))
+                    continue
+                part = _rows(grads[j], offsets[k], _size(_shape(o)), total, batched)
+                row.append(_reshaped(part, shape))
+            k += takes
+            jac.append(row)
+        result = _arrange(jac, several, self.bare)
+        return (result, aux) if self.has_aux else result
 
-    jacobian.__name__ = jacobian.__qualname__ = f"jacrev_{getattr(fn, '__name__', 'fn')}"
-    jacobian.__jacobian_of__ = ("jacrev", fn, positions, has_aux)  # type: ignore[attr-defined]
-    return jacobian
-
-
-def _composable(fn: Any, args: tuple) -> Any:
-    """``fn`` itself, or for a Jacobian of a scalar function (``jacrev(f)``, as in
-    ``jacfwd(jacrev(f))``) the compiled ``grad`` it equals in value and structure, which
-    compiled transforms can differentiate again. A Jacobian of anything else is refused:
-    a Jacobian is evaluated per basis vector in Python, which no transform can trace
-    until the batching transform makes it one program."""
-    inner = getattr(fn, "__jacobian_of__", None)
-    if inner is None:
-        return fn
-    kind, f, positions, has_aux = inner
-    out = f(*args)
-    if not has_aux and np.ndim(out) == 0 and is_float_value(np.asarray(out)):
-        return grad(f, grad_position=positions)
-    refuse(f"cannot differentiate {kind}({_name(f)}) again: that is supported for a "
-           f"function returning one float scalar without has_aux, and "
-           f"{_name(f)} returns {'aux' if has_aux else f'shape {np.shape(out)}'}",
-           hint="for second derivatives of a scalar loss use hessian(f) or hvp(f, x, v); "
-                "for a vector function differentiate grad or jvp forms instead")
-    raise AssertionError  # unreachable: refuse raised
-
-
-def _stack(parts: list[Any], out_shape: tuple, in_shape: tuple, axis: int) -> np.ndarray:
-    """Columns (``axis=-1``) or rows (``axis=0``) into an array of ``out_shape + in_shape``."""
-    if not parts:
-        return np.zeros(out_shape + in_shape)
-    flat = [np.broadcast_to(np.asarray(p), in_shape if axis == 0 else out_shape).ravel()
-            for p in parts]
-    return np.stack(flat, axis=axis).reshape(out_shape + in_shape)
+    def _forward(self, low: Any, args: list, wrt: tuple[int, ...]) -> Any:
+        """Columns of the Jacobian: the jvp program on every unit tangent at once."""
+        spec = GradSpec(wrt, False, None, False, False, False, True, forward=True)
+        compiled, inputs = self._inner(low, args, spec)
+        total, tangents, offsets = _basis([args[p] for p in wrt])
+        if total == 0:
+            zeros = [np.zeros(_shape(args[p]), _dtype(args[p])) for p in wrt]
+            (value, tangent), batched = compiled.finish(inline(compiled.ir, inputs + zeros)), set()
+        else:
+            (value, tangent), batched = self._run(compiled, inputs, tangents, total)
+        aux = None
+        if self.has_aux:
+            (value, aux), tangent = split_aux(value), split_aux(tangent)[0]
+        outs, several = _outputs(value)
+        jac = []
+        for o, t in zip(outs, _outputs(tangent)[0]):
+            row = []
+            for j, p in enumerate(wrt):
+                shape = _shape(o) + _shape(args[p])
+                if total == 0 or not isinstance(t, Var):
+                    row.append(np.zeros(shape, _dtype(o) if _is_float(o) else np.float64))
+                    continue
+                part = _rows(t, offsets[j], _size(_shape(args[p])), total, batched)
+                row.append(_reshaped(part if total == 1 else P.moveaxis(part, 0, -1), shape))
+            jac.append(row)
+        result = _arrange(jac, several, self.bare)
+        return (result, aux) if self.has_aux else result
 
 
-def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Callable[..., Any]:
-    """The Hessian of a scalar ``fn``: ``jacfwd(jacrev(fn))`` in meaning and shape
-    (``H[i][j]`` of shape ``x_i.shape + x_j.shape`` for several positions). Computed
-    forward over reverse: the ``jvp`` program of the compiled ``grad``, compiled once per
-    kind of arguments and evaluated per basis vector (a batching transform will make it
-    one call). A function returning anything but one float scalar is refused: the
+def _float_outputs(compiled: Compiled) -> list[Var]:
+    """The outputs a cotangent goes to (of the first output with ``has_aux``)."""
+    from .directional import float_outputs
+    return float_outputs(compiled)
+
+
+def _refuse_non_scalar(fn: Any, compiled: Compiled) -> None:
+    """A Hessian is of a function returning one float scalar: of anything else the
     gradient of the sum of its outputs would look like an answer."""
+    outs = compiled.primal.outvars
+    if len(outs) != 1 or not _is_float(outs[0]) or _shape(outs[0]) != ():
+        what = f"{len(outs)} outputs" if len(outs) != 1 else \
+            f"{outs[0].aval.dtype} of shape {_shape(outs[0])}"
+        refuse(f"hessian needs {_name(fn)} to return one float scalar, not {what}",
+               kind=AutodiffTypeError,
+               hint="sum the output first, or take jacfwd(jacrev(f)) of a scalar part")
+
+
+@evaluated_when_compiling
+def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
+        -> Jacobian:
+    """The Jacobian of ``fn`` by forward mode: one tangent per input element, all of
+    them at once, so it is the cheaper one for wide outputs and few inputs.
+    MindSpore's signature and shapes (module docstring)."""
     positions, bare = _positions(grad_position)
+    return Jacobian("jacfwd", fn, positions, bare, check_flag("has_aux", has_aux))
 
-    def hess(*args: Any) -> Any:
-        wrt = _checked(fn, args, positions)
-        out = fn(*args)
-        if not (np.ndim(out) == 0 and is_float_value(np.asarray(out))):
-            refuse(f"hessian needs {_name(fn)} to return one float scalar, not "
-                   f"{type(out).__name__} of shape {np.shape(out)}",
-                   hint="sum the output first, or take jacfwd(jacrev(f)) of a scalar part")
-        gradient = grad(_composable(fn, args), grad_position=positions)
-        floats = [i for i, a in enumerate(args) if is_float_value(a)]
-        bound, compiled = forward_program(gradient, args, floats)
-        zeros = {i: np.zeros_like(args[i], dtype=_dtype(args[i])) for i in floats}
-        cols = []  # cols[j][k][i]: d grad_i / d x_j along the k-th basis vector of x_j
-        for p in wrt:
-            per_col = []
-            for e in _basis(np.shape(args[p]), _dtype(args[p])):
-                tangents = tuple(e if i == p else zeros[i] for i in floats)
-                tangent = compiled.finish(compiled.run(bound, tangents))[1]
-                per_col.append([tangent] if len(wrt) == 1 else list(tangent))
-            cols.append(per_col)
-        rows = [[_stack([c[i] for c in cols[j]], np.shape(args[p]), np.shape(args[q]), -1)
-                 for j, q in enumerate(wrt)] for i, p in enumerate(wrt)]
-        return rows[0][0] if bare else tuple(tuple(r) for r in rows)
 
-    hess.__name__ = hess.__qualname__ = f"hessian_{getattr(fn, '__name__', 'fn')}"
-    return hess
+@evaluated_when_compiling
+def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
+        -> Jacobian:
+    """The Jacobian of ``fn`` by reverse mode: one cotangent per output element, all of
+    them at once, so it is the cheaper one for few outputs and wide inputs.
+    MindSpore's signature and shapes (module docstring)."""
+    positions, bare = _positions(grad_position)
+    return Jacobian("jacrev", fn, positions, bare, check_flag("has_aux", has_aux))
+
+
+@evaluated_when_compiling
+def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Jacobian:
+    """The Hessian of a scalar ``fn``: ``jacfwd(jacrev(fn))``, forward over reverse, as
+    one program (``H[i][j]`` of shape ``x_i.shape + x_j.shape`` for several positions).
+    A function returning anything but one float scalar is refused: the gradient of the
+    sum of its outputs would look like an answer."""
+    positions, bare = _positions(grad_position)
+    inner = Jacobian("jacrev", fn, positions, bare, False, scalar_only=True)
+    return Jacobian("jacfwd", inner, positions, bare, False, label="hessian")
 
 
 def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) -> Any:
@@ -243,5 +317,6 @@ def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) ->
     ``grad(fn)`` along ``v`` (forward over reverse), as one compiled program costing a
     few evaluations of ``fn``. ``primals``/``v`` as ``jvp`` takes them; the result is
     shaped like the argument at ``grad_position`` (a tuple for several positions)."""
+    from .api import grad
     positions, _ = _positions(grad_position)
     return jvp(grad(fn, grad_position=positions), primals, v)[1]

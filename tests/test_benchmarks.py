@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 # bench_dask.py starts clusters of its own and runs alone (run_all.STANDALONE)
 SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py") if p.stem != "bench_dask")
-WORKLOADS = ["bench_elementwise", "bench_hvp", "bench_logreg", "bench_mlp", "bench_rnn",
+WORKLOADS = ["bench_elementwise", "bench_hvp", "bench_logreg", "bench_mlp", "bench_per_sample",
+             "bench_rnn",
              "bench_scalar", "bench_tutorial"]
 WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
 # comparisons of the compiler with itself (no hand-written baseline)
@@ -80,6 +81,9 @@ def test_workload_smoke_run_checks_and_times_every_case(quick_run, name):
         assert all(r["peak_bytes"] > 0 for r in memory.values())
     if name == "bench_rnn":
         assert "for t in" in report["generated_source"]
+    if name == "bench_per_sample":  # one vectorised program, no loop over the examples
+        assert "for " not in report["generated_source"]
+        assert cases["loop"]["median_ns"] > 0
 
 
 def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):

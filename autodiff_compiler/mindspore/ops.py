@@ -25,6 +25,7 @@ from ..directional import jvp, vjp  # noqa: F401
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
+from ..vectorize import vmap  # noqa: F401
 from . import ops_nn
 from .dtype import float32
 from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)

@@ -88,7 +88,7 @@ class Compiled:
 
     def __post_init__(self) -> None:
         spec = self.spec
-        self.plain_grads = not (spec.forward or spec.with_value or spec.has_aux or
+        self.plain_grads = not (spec.primal or spec.forward or spec.with_value or spec.has_aux or
                                 spec.return_ids or spec.weights or self.position_trees)
         self.holds = compile_guards(self.guards)  # True while nothing baked in has changed
 
@@ -137,6 +137,8 @@ class Compiled:
         spec, n = self.spec, self.n_values
         if self.wrap is not None:
             flat = list(map(self.wrap, flat))
+        if spec.primal:
+            return trees.unflatten(self.value_skeleton, list(flat))
         if self.plain_grads:  # the common case: gradients only, as a tuple or bare
             return flat[0] if len(flat) == 1 and spec.bare_position else tuple(flat)
         if spec.forward:
@@ -197,7 +199,8 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     arg_vars = [v for a in args for v in trees.flatten(a, _is_var)[0]]
     cap_vars = [var for _, _, var in low.captures.arrays]
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
-    seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
+    seeds, aux_leaves, aux_skeleton = ([], [], None) if spec.primal else \
+        seeds_of(out, spec, loc)
     wrt = wrt_indices(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
@@ -228,6 +231,8 @@ def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var
     # Dead code first: a value nothing reads must get no adjoint (a NaN computed on a
     # dead path would otherwise meet its zero cotangent: 0 / nan is nan).
     primal = passes.dce(primal)
+    if spec.primal:
+        return replace(primal, name=f"{spec.primal}_{primal.name}")
     outs = list(primal.outvars)
     n_out = len(outs)
     if spec.forward:
@@ -310,6 +315,8 @@ def _weight_guards(low: Lowering, spec: GradSpec) -> list[Guard]:
 def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
     where = f" ({ir.loc})" if ir.loc else ""
     names = ", ".join(ir.invars[i].hint or "?" for i in wrt)
+    if spec.primal:
+        return f"{spec.primal} of {getattr(target, '__qualname__', ir.name)}{where}."
     what = "Value and tangent" if spec.forward else \
         "Value and gradient" if spec.with_value else "Gradient"
     return f"{what} of {getattr(target, '__qualname__', ir.name)}{where} with respect to {names}."

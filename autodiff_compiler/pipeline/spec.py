@@ -22,9 +22,12 @@ class GradSpec:
     specialize: bool = True  # compile for the arguments' shapes and dtypes
     forward: bool = False  # tangents in, tangents out (``jvp``)
     backend: str = "numpy"  # whose code is generated (``backends.get``)
+    # no derivative: the function's own value, as a program named ``<primal>_<name>``
+    # (``vmap`` compiles the batched function through the pipeline this way)
+    primal: str | None = None
 
     def key(self) -> tuple:
         weights = None if self.weights is None else tuple(id(w) for w in self.weights)
         return (self.positions, self.bare_position, weights, self.bare_weight, self.has_aux,
                 self.return_ids, self.with_value, self.cotangent_inputs, self.specialize,
-                self.forward, self.backend)
+                self.forward, self.backend, self.primal)

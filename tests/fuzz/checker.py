@@ -11,7 +11,9 @@ Checks: the value against plain Python; the gradient against the
 (in a random direction, trusted only where two step sizes agree: a kink hit by
 chance is skipped, not reported); the auxiliary outputs; and for a share of
 programs the gradient of ``f_probe`` (a Hessian-vector product, grad of grad)
-against differences of the compiled gradient.
+against differences of the compiled gradient; and ``vmap`` of the function and of its
+gradient over a batch of nearby arguments (which may take other paths through the
+program) against a Python loop over the examples.
 """
 from __future__ import annotations
 
@@ -169,6 +171,42 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
         record=lambda a: _plain_value(plain, plain.f, a, replay, record=True))
     if program.hessian and "stop_gradient" not in program.features:
         _check_hessian(program, compiled, plain, rng, f32)
+    if "stop_gradient" not in program.features:
+        _check_vmap(program, compiled, plain, replay, rtol)
+
+
+VMAP_EXAMPLES = 3
+
+
+def _check_vmap(program: Program, compiled: Any, plain: Any, replay: _Replay,
+                rtol: float) -> None:
+    """``vmap(f)`` and ``vmap(grad(f))`` over nearby arguments (each float array moved
+    a little per example) against each example run on its own."""
+    args, positions = program.args, program.positions
+    batched = [isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in args]
+    if not any(batched):
+        return
+    examples = [tuple(a * (1 + 0.02 * k) + 0.01 * k if b else a
+                      for a, b in zip(args, batched)) for k in range(VMAP_EXAMPLES)]
+    stack = tuple(np.stack([e[j] for e in examples]) if b else a
+                  for j, (a, b) in enumerate(zip(args, batched)))
+    in_axes = tuple(0 if b else None for b in batched)
+    outs = [_split(program, _plain_value(plain, plain.f, e, replay, record=True))
+            for e in examples]
+    if not all(np.all(np.isfinite(np.asarray(v, np.float64))) for v, _ in outs):
+        return
+    got = _split(program, _compiled("vmap", lambda: adc.vmap(compiled.f, in_axes)(*stack)))
+    _expect_close("vmap value", got[0], np.stack([v for v, _ in outs]), rtol, stage="vmap")
+    gradient = adc.grad(compiled.f, grad_position=positions, has_aux=bool(program.aux))
+    want = [_compiled("vmap", lambda e=e: gradient(*_copy(e))) for e in examples]
+    got = _compiled("vmap", lambda: adc.vmap(gradient, in_axes)(*stack))
+    if program.aux:
+        want, got = [w[0] for w in want], got[0]
+    want = [(w,) if len(positions) == 1 else w for w in want]
+    got = (got,) if len(positions) == 1 else got
+    for k, g in enumerate(got):
+        _expect_close(f"vmap gradient {k}", g, np.stack([w[k] for w in want]), rtol,
+                      stage="vmap")
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:

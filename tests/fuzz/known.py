@@ -38,6 +38,12 @@ KNOWN: list[Known] = [
           _refused(r"in a loop unrolled while compiling")),
     Known("a list changed on some run-time paths only, or paths giving a name or the "
           "result different structures", _refused(r"of different structure \(")),
+    Known("vmap of a value whose shape is known only at run time (an if whose branches "
+          "give arrays of different shapes)",
+          _refused(r"vmap cannot batch .* known only at run time")),
+    Known("vmap through a return (or the gradient of a break) inside a loop, on a "
+          "condition that differs between examples",
+          _refused(r"vmap cannot batch 'cond' here: .* not an array")),
 ]
 
 

@@ -78,6 +78,7 @@ class Primitive:
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None
         self.jvp_all: Callable[..., Any] | None = None  # multi-output forward rule
+        self.batch: Callable[..., Any] | None = None  # batching rule (``defbatch``)
         if name in REGISTRY:
             raise ValueError(f"primitive '{name}' registered twice")
         REGISTRY[name] = self
@@ -98,8 +99,12 @@ class Primitive:
             return [Aval()] * self.n_out
         try:
             with np.errstate(all="ignore"):
-                result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
-                                     for a in args), **params)
+                try:
+                    result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
+                                         for a in args), **params)
+                except np.linalg.LinAlgError:  # zeros are singular: identities are not
+                    result = self.impl(*(a.value if isinstance(a, Const) else
+                                         _identities(a.aval) for a in args), **params)
         except Exception:  # the real call raises again at run time, with the user's line
             return [Aval()] * self.n_out
         results = result if self.n_out != 1 else (result,)
@@ -121,6 +126,15 @@ class Primitive:
         except Exception:  # the promoted dtype, as before
             return [aval]
         return [Aval(aval.shape, dtype, weak=aval.weak)]
+
+
+def _identities(aval: Aval) -> Any:
+    """A stand-in of ``aval`` that ``np.linalg`` takes: identity matrices where its
+    last two axes are square (zeros elsewhere)."""
+    x = aval.example()
+    if np.ndim(x) >= 2 and x.shape[-1] == x.shape[-2]:
+        x = x + np.eye(x.shape[-1], dtype=x.dtype)
+    return x
 
 
 def constructor(name: str, impl: Callable[..., Any], **kw: Any) -> Primitive:
@@ -181,6 +195,14 @@ def defjvp(prim: Primitive, *rules: Rule) -> None:
     """Register one JVP rule per argument: ``rule(t, ans, *args, **params)`` is that
     argument's contribution to the result's tangent; ``None`` contributes nothing."""
     prim.jvp = rules
+
+
+def defbatch(prim: Primitive, rule: Callable[..., Any]) -> None:
+    """Register the batching rule of ``prim``: ``rule(size, dims, *args, **params)``
+    gets the operands, batched ones carrying a leading batch axis of ``size`` (``dims``
+    says which), and returns what ``prim`` gives per example stacked along a leading
+    axis (``ir.primitives.batching`` says more). Elementwise primitives need none."""
+    prim.batch = rule
 
 
 def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:

@@ -1,0 +1,228 @@
+"""Batching (``vmap``): the program that runs a ``Function`` on a batch of examples at once.
+
+``batch(fn, in_batched, size)`` maps a program written for one example to one whose
+batched inputs carry a leading batch axis of ``size`` (the one place the batch axis
+lives; the API moves the user's ``in_axes`` there and the result's to ``out_axes``).
+Values stay unbatched for as long as nothing batched reaches them: an equation reading
+only unbatched values is copied as it is, so work that is the same for every example
+(a weight matrix transposed) is done once.
+
+An equation that reads a batched value is rewritten by its primitive's batching rule
+(``ir.primitives.batching``: registered with ``defbatch``, derived for elementwise
+primitives), and regions by the rules in ``batching_control`` (an ``if`` on a batched
+value evaluates both branches and selects; loops run until every example is done).
+Every rule's result is checked against the shape the example's value had; a rule that
+does not apply, or gives another shape, leaves the equation to the fallback, which
+evaluates that one equation per example in a loop over the batch (visible in the
+generated code as a ``for`` loop). So a primitive without a rule is slower, never wrong.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import AutodiffError, internal_errors_at
+from ..ir import primitives as P
+from ..ir.builder import as_atom, building, current
+from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, reads, renamed, substitute
+from ..ir.primitives.batching import NotBatchableError, Unbatched, elementwise_rule
+
+INDEX = Aval((), np.dtype(np.int64))
+
+
+class Batch:
+    """What batching knows while it walks a program: the batch size, the value each
+    original ``Var`` became (only where it changed), and which new values are batched."""
+
+    def __init__(self, size: int, env: dict[Var, Atom] | None = None,
+                 batched: set[Var] | None = None) -> None:
+        self.size = size
+        self.env: dict[Var, Atom] = dict(env or {})
+        self.batched: set[Var] = batched if batched is not None else set()
+
+    def child(self) -> Batch:
+        """A scope for a region body: sees this one's values, adds its own."""
+        return Batch(self.size, self.env, self.batched)
+
+    def read(self, a: Atom) -> Atom:
+        return self.env.get(a, a) if isinstance(a, Var) else a
+
+    def is_batched(self, a: Any) -> bool:
+        return isinstance(a, Var) and a in self.batched
+
+    def reads_batched(self, eqn: Eqn) -> bool:
+        return any(self.is_batched(self.read(v)) for v in reads(eqn))
+
+    def bind(self, old: Var, new: Any, batched: bool) -> None:
+        new = as_atom(new)
+        self.env[old] = new
+        if batched:
+            if not isinstance(new, Var):
+                raise NotBatchableError
+            self.batched.add(new)
+
+    def batched_var(self, like: Var, hint: str = "") -> Var:
+        """A new batched value of the per-example aval of ``like``."""
+        aval = like.aval
+        shape = None if aval.shape is None else (self.size, *aval.shape)
+        new = Var(Aval(shape, aval.dtype), hint or like.hint)
+        self.batched.add(new)
+        return new
+
+
+def batch(fn: Function, in_batched: Sequence[bool], size: int) -> tuple[Function, list[bool]]:
+    """``fn`` on a batch: inputs flagged in ``in_batched`` get a leading axis of
+    ``size``; returns the program and which of its outputs are batched."""
+    st = Batch(size)
+    invars = []
+    for v, flag in zip(fn.invars, in_batched):
+        if flag and v.aval.shape is None:
+            raise AutodiffError("vmap needs the shapes of its batched arguments",
+                                fn.loc, hint="call the vmapped function on arrays "
+                                             "(shape-generic source is not supported)")
+        invars.append(st.batched_var(v) if flag else v)
+        if flag:
+            st.env[v] = invars[-1]
+    with building(fn.loc) as b:
+        batch_eqns(fn.eqns, st)
+        outs = [st.read(a) for a in fn.outvars]
+    return (Function(f"vmap_{fn.name}", tuple(invars), tuple(b.eqns), tuple(outs), fn.loc),
+            [st.is_batched(o) for o in outs])
+
+
+def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
+    """Emit ``eqns`` batched into the current builder, recording the new values."""
+    b = current()
+    for eqn in eqns:
+        if not st.reads_batched(eqn):
+            mapping = {v: st.env[v] for v in reads(eqn) if v in st.env}
+            b.eqns.append(substitute([eqn], mapping)[0] if mapping else eqn)
+            continue
+        with b.at(eqn.loc), internal_errors_at(eqn.loc):
+            region = REGION_BATCH.get(eqn.prim)
+            mark = len(b.eqns)
+            try:
+                if region is not None:
+                    region(eqn, st)
+                else:
+                    _apply_rule(eqn, st)
+            except NotBatchableError:
+                del b.eqns[mark:]
+                per_example(eqn, st)
+
+
+def _rule_of(prim: P.Primitive) -> Callable[..., Any] | None:
+    if prim.batch is not None:
+        return prim.batch
+    if prim.elementwise:
+        return elementwise_rule(prim)
+    return None
+
+
+def is_list(v: Any) -> bool:
+    """A Python list of per-iteration values (a loop's tape): batched, each of its
+    elements is."""
+    return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
+
+
+def _read_list(eqn: Eqn, st: Batch) -> bool:
+    """``tape[i]`` of a batched list at an unbatched position: a batched element."""
+    if eqn.prim is not P.getitem or not is_list(st.read(eqn.invars[0])) or \
+            st.is_batched(st.read(eqn.invars[1])):
+        return False
+    old = eqn.outvars[0]
+    new = st.batched_var(old) if not is_list(old) else Var(old.aval, old.hint)
+    st.batched.add(new)
+    current().eqns.append(Eqn((new,), P.getitem, tuple(st.read(a) for a in eqn.invars),
+                              eqn.params, eqn.loc))
+    st.env[old] = new
+    return True
+
+
+def _apply_rule(eqn: Eqn, st: Batch) -> None:
+    if _read_list(eqn, st):
+        return
+    rule = _rule_of(eqn.prim)
+    if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check"):
+        raise NotBatchableError
+    ins = [st.read(a) for a in eqn.invars]
+    dims = tuple(st.is_batched(a) for a in ins)
+    args = [a.value if isinstance(a, Const) else a for a in ins]
+    result = rule(st.size, dims, *args, **eqn.params)
+    if eqn.prim.form == "check":
+        return  # an assertion: it defines nothing
+    results = (result,) if eqn.prim.n_out == 1 else tuple(result)
+    for old, new in zip(eqn.outvars, results):
+        if isinstance(new, Unbatched):
+            st.bind(old, new.value, False)
+            continue
+        if not _fits(new, old, st.size):
+            raise NotBatchableError  # a rule's gap: the per-example loop is right by construction
+        st.bind(old, new, True)
+
+
+def _fits(new: Any, old: Var, size: int) -> bool:
+    """A batched result is the example's value with a leading batch axis."""
+    if not isinstance(new, Var):
+        return False
+    have, want = new.aval.shape, old.aval.shape
+    if have is None or want is None:
+        return have is None and want is None
+    return have == (size, *want)
+
+
+# ---------------------------------------------------------------------------- fallback
+
+
+def per_example(eqn: Eqn, st: Batch) -> None:
+    """One equation evaluated per example, in a loop over the batch writing each
+    result into its row: for primitives without a rule, and cases a rule leaves out.
+    (Written rows, rather than a list stacked after the loop, keep it differentiable:
+    ``grad(vmap(f))`` differentiates this loop.)"""
+    if any(is_list(st.read(v)) and st.is_batched(st.read(v)) for v in reads(eqn)):
+        raise AutodiffError(
+            f"vmap cannot batch '{eqn.prim.name}' on a list of batched values", eqn.loc,
+            hint="this is a gap of the batching transform; please report it")
+    for o in eqn.outvars:
+        if o.aval.dtype == np.dtype(object):
+            raise AutodiffError(
+                f"vmap cannot batch '{eqn.prim.name}' here: it has no batching rule for "
+                "these operands, and its result is not an array", eqn.loc,
+                hint="move this computation out of the vmapped function, or write it "
+                     "with array operations")
+    known = all(o.aval.shape is not None and o.aval.dtype is not None for o in eqn.outvars)
+    k = Var(INDEX, "example")
+    carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
+             for o in eqn.outvars] if known else []
+    local: dict[Var, Atom] = {}
+    with building(eqn.loc) as body:
+        for v in reads(eqn):
+            value = st.read(v)
+            local[v] = P.getitem(value, k) if st.is_batched(value) else value
+        body.eqns.extend(renamed([eqn], local))
+        results = [as_atom(local[o]) for o in eqn.outvars]
+        if known:  # each row written into an array of the batch's shape
+            results = [as_atom(P.index_update(c, k, r)) for c, r in zip(carry, results)]
+    fn = Function("per_example", (k, *carry), tuple(body.eqns), tuple(results))
+    b = current()
+    if known:
+        inits = [as_atom(P.zeros((st.size, *o.aval.shape), o.aval.dtype))
+                 for o in eqn.outvars]
+        outs = [st.batched_var(o) for o in eqn.outvars]
+        b.eqns.append(Eqn(tuple(outs), P.loop, (Const(st.size), *inits),
+                          {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
+        st.env.update(zip(eqn.outvars, outs))
+        return
+    # a shape known only at run time: the rows collected in a list and stacked by
+    # np.array (NumPy refuses, at the user's line, rows that differ in shape)
+    lists = [Var(Aval(None, np.dtype(object)), f"{o.hint or eqn.prim.name}_rows")
+             for o in eqn.outvars]
+    b.eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
+                      {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
+    for old, rows in zip(eqn.outvars, lists):
+        st.bind(old, P.copy(rows), True)
+
+
+REGION_BATCH: dict[P.Primitive, Callable[[Eqn, Batch], None]] = {}  # batching_control

@@ -1,0 +1,221 @@
+"""Batching rules of the control-flow regions (``if``, ``for``, ``while``).
+
+* ``cond`` on an unbatched predicate stays one ``if``: each branch is batched, and an
+  output batched in one branch is batched in both. On a batched predicate each example
+  may take another branch: both branches are evaluated (they are pure: the IR has no
+  effects but assertions) and every output selected with ``where``.
+* ``loop`` with an unbatched trip count stays one loop; a carried value is batched when
+  its initial value or its next value is (found by iterating to a fixed point). With a
+  batched trip count (a gradient's loop over a ``while``'s iterations) it runs the
+  largest count and each example keeps its carried values once its own count is spent.
+* ``while_loop`` with an unbatched predicate stays one loop likewise; with a batched one
+  it runs while any example is still going, and an example that has stopped keeps its
+  carried values (``where``). Its iteration count, a carried value in a gradient's
+  forward loop, is thus each example's own, and the lists it collects hold the longest
+  run's iterations, of which each example's adjoint reads its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..ir import primitives as P
+from ..ir.builder import as_atom, building, current, inline
+from ..ir.core import Atom, Const, Eqn, Function, Var
+from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
+from .batching import REGION_BATCH, Batch, batch_eqns
+
+
+def _owned_batch(x: Any, size: int) -> Any:
+    """An unbatched value given the batch axis as an array of its own (a carried value
+    may be written in place, which a broadcast view cannot take)."""
+    return P.copy(broadcast_batch(x, size))
+
+
+def batch_body(body: Function, st: Batch, in_flags: Sequence[bool],
+               force: Sequence[int] = ()) -> tuple[Function, list[bool], Batch]:
+    """``body`` batched inside ``st``'s scope, its inputs batched where flagged; outputs
+    at ``force`` are given the batch axis when they have none."""
+    inner = st.child()
+    invars = []
+    for v, flag in zip(body.invars, in_flags):
+        new = inner.batched_var(v) if flag else v
+        if flag:
+            inner.env[v] = new
+        invars.append(new)
+    with building(None) as b:
+        batch_eqns(body.eqns, inner)
+        outs: list[Atom] = [inner.read(a) for a in body.outvars]
+        for j in force:
+            if not inner.is_batched(outs[j]):
+                value = outs[j].value if isinstance(outs[j], Const) else outs[j]
+                outs[j] = as_atom(broadcast_batch(value, st.size))
+                inner.batched.add(outs[j])
+    flags = [inner.is_batched(o) for o in outs]
+    return Function(body.name, tuple(invars), tuple(b.eqns), tuple(outs)), flags, inner
+
+
+def _out_var(old: Var, new_out: Atom, batched: bool, st: Batch) -> Var:
+    if batched:
+        return st.batched_var(old)
+    return Var(old.aval, old.hint)
+
+
+def _select(active: Any, new: Any, old: Any) -> Any:
+    """``new`` where an example is active, else ``old`` (both batched)."""
+    return P.where(lift(active, rank(new, True)), new, old)
+
+
+# ---------------------------------------------------------------------------- cond
+
+
+def cond_rule(eqn: Eqn, st: Batch) -> None:
+    pred = st.read(eqn.invars[0])
+    if st.is_batched(pred):
+        _cond_both(eqn, st, pred)
+        return
+    branches = eqn.params["branches"]
+    if any(body.invars for body in branches):
+        raise NotBatchableError
+    flags = [False] * len(eqn.outvars)
+    for body in branches:
+        flags = [a or b for a, b in zip(flags, batch_body(body, st, [])[1])]
+    force = [j for j, f in enumerate(flags) if f]
+    if any(f and _is_list(o) for f, o in zip(flags, eqn.outvars)):
+        force = [j for j in force if not _is_list(eqn.outvars[j])]
+    bodies, outs_flags = [], []
+    for body in branches:
+        fn, f, _ = batch_body(body, st, [], force)
+        bodies.append(fn)
+        outs_flags.append(f)
+    if any(len(set(col)) > 1 for col in zip(*outs_flags)):
+        raise NotBatchableError  # a list batched in one branch only
+    outs = [_out_var(o, None, flag, st) for o, flag in zip(eqn.outvars, flags)]
+    current().eqns.append(Eqn(tuple(outs), P.cond, (pred,),
+                              {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
+    for old, new in zip(eqn.outvars, outs):
+        st.env[old] = new
+
+
+def _is_list(v: Any) -> bool:
+    return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
+
+
+def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
+    """Both branches evaluated for every example, each output selected by ``pred``.
+    A value only one branch gives (a gradient's residual: ``None`` in the other) is
+    that branch's; lists cannot be selected between."""
+    then_body, else_body = eqn.params["branches"]
+    if then_body.invars or else_body.invars:
+        raise NotBatchableError
+    results = []
+    for body in (then_body, else_body):
+        inner = st.child()
+        batch_eqns(body.eqns, inner)
+        results.append([(inner.read(a), inner.is_batched(inner.read(a))) for a in body.outvars])
+        st.batched |= inner.batched
+    for old, (t, tb), (e, eb) in zip(eqn.outvars, *results):
+        if isinstance(e, Const) and e.value is None:
+            st.bind(old, t, tb)
+        elif isinstance(t, Const) and t.value is None:
+            st.bind(old, e, eb)
+        elif _is_list(old) or old.aval.shape is None:
+            raise NotBatchableError
+        else:
+            tv = t.value if isinstance(t, Const) else t
+            ev = e.value if isinstance(e, Const) else e
+            top = len(old.aval.shape)
+            cond = lift(pred, top)
+            st.bind(old, P.where(cond, tv, ev), True)
+
+
+# ---------------------------------------------------------------------------- loops
+
+
+def _carry_flags(body: Function, st: Batch, lead: list[bool], flags: list[bool],
+                 n_carry: int, cond: Function | None = None) -> list[bool]:
+    """Which carried values are batched: those batched initially, and those the body
+    makes batched from them (to a fixed point); with ``cond``, all once it is."""
+    while True:
+        _, out, _ = batch_body(body, st, lead + flags)
+        new = [a or b for a, b in zip(flags, out[:n_carry])]
+        if cond is not None and batch_body(cond, st, new)[1][0]:
+            new = [True] * n_carry
+        if new == flags:
+            return flags
+        flags = new
+
+
+def loop_rule(eqn: Eqn, st: Batch) -> None:
+    body = eqn.params["body"]
+    n, inits = st.read(eqn.invars[0]), [st.read(a) for a in eqn.invars[1:]]
+    n_carry = len(inits)
+    counted = st.is_batched(n)
+    flags = [True] * n_carry if counted else \
+        _carry_flags(body, st, [False], [st.is_batched(a) for a in inits], n_carry)
+    force = [j for j in range(n_carry) if flags[j]]
+    fn, out_flags, _ = batch_body(body, st, [False, *flags], force)
+    inits = [_owned_batch(_value(a), st.size) if f and not st.is_batched(a) else a
+             for a, f in zip(inits, flags)]
+    if counted:
+        fn = _masked(fn, n_carry, lambda k: P.less(k, n), st)
+        n = P.reduce_max(n)
+    outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
+    current().eqns.append(Eqn(tuple(outs), P.loop, (as_atom(n), *map(as_atom, inits)),
+                              {**eqn.params, "body": fn}, eqn.loc))
+    for old, new in zip(eqn.outvars, outs):
+        st.env[old] = new
+
+
+def _value(a: Atom) -> Any:
+    return a.value if isinstance(a, Const) else a
+
+
+def _masked(fn: Function, n_carry: int, active_of: Any, st: Batch,
+            lead: int = 1) -> Function:
+    """A loop body whose carried values change only for the examples ``active_of``
+    (given the body's leading inputs) says are still running."""
+    carry = fn.invars[lead:]
+    with building(None) as b:
+        b.eqns.extend(fn.eqns)
+        active = active_of(*fn.invars[:lead]) if lead else active_of(*carry)
+        nexts = [as_atom(_select(active, _value(new), old))
+                 for new, old in zip(fn.outvars[:n_carry], carry)]
+    return Function(fn.name, fn.invars, tuple(b.eqns), (*nexts, *fn.outvars[n_carry:]))
+
+
+def while_rule(eqn: Eqn, st: Batch) -> None:
+    body, cond = eqn.params["body"], eqn.params["cond"]
+    inits = [st.read(a) for a in eqn.invars]
+    n_carry = len(inits)
+    flags = _carry_flags(body, st, [], [st.is_batched(a) for a in inits], n_carry, cond)
+    force = [j for j in range(n_carry) if flags[j]]
+    new_cond, pred_flags, _ = batch_body(cond, st, flags)
+    fn, out_flags, _ = batch_body(body, st, flags, force)
+    if pred_flags[0]:
+        fn = _masked_while(fn, cond, n_carry, st)
+        with building(None) as b:
+            b.eqns.extend(new_cond.eqns)
+            going = as_atom(P.reduce_any(_value(new_cond.outvars[0])))
+        new_cond = Function(new_cond.name, new_cond.invars, tuple(b.eqns), (going,))
+    inits = [_owned_batch(_value(a), st.size) if f and not st.is_batched(a) else a
+             for a, f in zip(inits, flags)]
+    outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
+    current().eqns.append(Eqn(tuple(outs), P.while_loop, tuple(map(as_atom, inits)),
+                              {**eqn.params, "body": fn, "cond": new_cond}, eqn.loc))
+    for old, new in zip(eqn.outvars, outs):
+        st.env[old] = new
+
+
+def _masked_while(fn: Function, cond: Function, n_carry: int, st: Batch) -> Function:
+    """The body of a while loop on a batched predicate: the predicate is evaluated
+    again on the carried values, and only the examples it holds for move on."""
+    def active_of(*carry: Var) -> Any:
+        again = batch_body(cond, st, [True] * n_carry)[0]
+        return inline(again, carry)[0]
+    return _masked(fn, n_carry, active_of, st, lead=0)
+
+
+REGION_BATCH.update({P.cond: cond_rule, P.loop: loop_rule, P.while_loop: while_rule})
