@@ -92,9 +92,11 @@ def _parser() -> argparse.ArgumentParser:
                       SHOW_EXAMPLES, _show)
     _target_options(show)
     show.add_argument("--ir", action="store_true", help="print the IR instead of Python")
-    show.add_argument("--transform", choices=api.TRANSFORMS, default="grad",
+    show.add_argument("--transform", choices=(*api.TRANSFORMS, *PROGRAMS), default="grad",
                       help="which program: the gradient (the default), vjp (cotangents in), "
-                           "jvp (tangents in) or hvp (the tangent of the gradient)")
+                           "jvp (tangents in), hvp (the tangent of the gradient); with "
+                           "--example also jacrev, jacfwd, hessian (one program each) or "
+                           "vmap (every argument batched along its first axis)")
     show.add_argument("--backend", default="numpy", type=_backend_name,
                       metavar="{" + ",".join(n.replace("_", "-") for n in backends.NAMES) + "}",
                       help="whose code to print: numpy (the default), array-api (any "
@@ -157,13 +159,36 @@ def _option_words(args: argparse.Namespace) -> list[str]:
 def _show(args: argparse.Namespace) -> int:
     target = load(args.target)
     options = _gradient_options(target, args)
-    if args.ir:
+    if args.transform in PROGRAMS:
+        text = _program_source(target, args, options)
+    elif args.ir:
         text = api.gradient_ir(target.fn, **options, transform=args.transform) + "\n"
     else:
         text = api.gradient_source(target.fn, **options, backend=args.backend,
                                    transform=args.transform)
     print(highlight(text) if _colour(args.color) else text, end="")
     return 0
+
+
+# Transforms printed as the one program they build for example arguments.
+PROGRAMS = ("jacrev", "jacfwd", "hessian", "vmap")
+
+
+def _program_source(target: Target, args: argparse.Namespace, options: dict[str, Any]) -> str:
+    from . import jacobians, vectorize  # only these transforms need them
+
+    if options["args"] is None:
+        raise UserError(f"--transform {args.transform} prints the program built for "
+                        "example arguments: give --example")
+    if args.ir or args.backend != "numpy" or options["weights"] is not None:
+        raise UserError(f"--transform {args.transform} prints NumPy source only, for "
+                        "argument positions: drop --ir, --backend and --weights")
+    positions = options["grad_position"]
+    make = {"jacrev": lambda f: jacobians.jacrev(f, positions),
+            "jacfwd": lambda f: jacobians.jacfwd(f, positions),
+            "hessian": lambda f: jacobians.hessian(f, positions),
+            "vmap": vectorize.vmap}[args.transform]
+    return make(target.fn).source(*options["args"])
 
 
 def _backend_name(text: str) -> str:

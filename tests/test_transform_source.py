@@ -63,3 +63,22 @@ def test_jvp_of_weights_and_an_unknown_transform_are_refused():
         adc.gradient_source(f, None, [adc.Parameter(X, name="w")], transform="jvp")
     with pytest.raises(ValueError, match="unknown transform"):
         adc.gradient_source(f, transform="vmap2")
+
+
+@pytest.mark.parametrize("transform, name", [("jacrev", "jacrev_f"), ("jacfwd", "jacfwd_f"),
+                                             ("hessian", "hessian_f"), ("vmap", "f")])
+def test_show_prints_the_one_program_of_jacobians_and_vmap(transform, name, tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text("import numpy as np\n\n\ndef f(x, y):\n    return np.sum(np.sin(x) * y)\n")
+    assert main(["show", f"{path}:f", "--transform", transform,
+                 "--example", "np.ones((4, 3)), np.ones((4, 3))"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("def ") and name in out.split("(")[0]
+    assert "for " not in out  # one vectorised program, no loop over basis vectors
+
+
+def test_jacobians_and_vmap_need_example_arguments(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text("import numpy as np\n\n\ndef f(x):\n    return np.sin(x)\n")
+    assert main(["show", f"{path}:f", "--transform", "jacrev"]) == 2
+    assert "give --example" in capsys.readouterr().err
