@@ -64,3 +64,31 @@ def test_closure_reads_names_as_they_are_when_called():
     value, _ = adc.value_and_grad(closure_reading_a_loop_carried_name)(x)
     assert value == pytest.approx(closure_reading_a_loop_carried_name(x.copy()))
     adc.check_grads(closure_reading_a_loop_carried_name, x)
+
+
+def grad_through_a_break(x, n):
+    acc = np.max(np.broadcast_to(x, (2, 3, 2)), axis=2) * 1.0
+    for _ in range(n):
+        if np.mean(np.sin(x)) > -0.5:
+            break
+        acc = acc + np.mean(x)
+    return np.sin(acc).ravel().reshape(2, -1).T.sum(axis=1).min()
+
+
+def test_vmap_of_the_gradient_through_a_break_matches_a_loop_or_is_refused(tmp_path):
+    """vmap of the gradient of a loop with a break: a branch's record (``None`` on the
+    path that does not record it) was stacked into rows and read as arrays
+    (``AttributeError`` on ``None``, fuzz seed 204). Such a case is now refused at the
+    user's line (a README-listed refusal); a simpler one still matches a loop."""
+    from fuzz import generate, known
+    from fuzz.checker import check
+
+    x = np.array([[0.1, 0.9], [0.4, -0.8], [-1.5, -0.9]])
+    xs = np.stack([x, x * 1.01, x * 0.99])
+    gradient = adc.grad(grad_through_a_break)
+    np.testing.assert_allclose(adc.vmap(gradient, (0, None))(xs, 3),
+                               np.stack([gradient(e, 3) for e in xs]), rtol=1e-12)
+    for seed in (158, 204):
+        program = generate(seed)
+        outcome = check(program, str(tmp_path))
+        assert known.classify(program, outcome) is not None, outcome

@@ -193,6 +193,12 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                 hint="move this computation out of the vmapped function, or write it "
                      "with array operations")
     known = all(o.aval.shape is not None and o.aval.dtype is not None for o in eqn.outvars)
+    if not known and _gives_none(eqn):  # a gradient's residual, None on one path
+        raise AutodiffError(
+            f"vmap cannot batch '{eqn.prim.name}' here: a value it gives on one path only "
+            "(the gradient's record of a branch) is not an array", eqn.loc,
+            hint="move this computation out of the vmapped function, or write it with "
+                 "array operations")
     k = Var(INDEX, "example")
     carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
              for o in eqn.outvars] if known else []
@@ -223,6 +229,13 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                       {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
     for old, rows in zip(eqn.outvars, lists):
         st.bind(old, P.copy(rows), True)
+
+
+def _gives_none(eqn: Eqn) -> bool:
+    """A branch of ``eqn`` gives ``None`` for one of its results (a stand-in for a tape
+    that branch does not record): rows of it would mix arrays and ``None``."""
+    return any(isinstance(a, Const) and a.value is None
+               for body in eqn.params.get("branches", ()) for a in body.outvars)
 
 
 REGION_BATCH: dict[P.Primitive, Callable[[Eqn, Batch], None]] = {}  # batching_control

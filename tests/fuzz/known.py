@@ -43,7 +43,7 @@ KNOWN: list[Known] = [
           _refused(r"vmap cannot batch .* known only at run time")),
     Known("vmap through a return (or the gradient of a break) inside a loop, on a "
           "condition that differs between examples",
-          _refused(r"vmap cannot batch 'cond' here: .* not an array")),
+          _refused(r"vmap cannot batch '(cond|loop|while_loop)' here: .* not an array")),
 ]
 
 
