@@ -30,9 +30,11 @@ from . import trees
 from .api import GradFunction
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
-from .ir.core import Aval
+from .ir.builder import inline
+from .ir.core import Aval, Var
 from .options import grad_spec
-from .pipeline.compiler import Compiled
+from .pipeline.compiler import Compiled, compile_gradient
+from .pipeline.kinds import abstract
 from .pipeline.spec import GradSpec
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -196,6 +198,42 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
         return out, tangent
     value, aux = split_aux(out)
     return value, split_aux(tangent)[0], aux
+
+
+def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+    """``jvp(fn, inputs, v)`` inside a differentiated function: ``fn``'s forward-mode
+    program inlined into it, so that ``grad`` (or ``vjp``) of a function that takes a
+    ``jvp`` is one program (reverse over forward). Inputs and tangents are float arrays
+    here, one tangent per input."""
+    import inspect
+    try:
+        bound = inspect.signature(jvp).bind(*args, **kwargs)
+    except TypeError as err:
+        raise AutodiffError(f"jvp: {err}", loc) from None
+    fn, inputs, v = (bound.arguments[k] for k in ("fn", "inputs", "v"))
+    primals = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
+    tangents = tuple(v) if isinstance(v, tuple | list) else (v,)
+    if len(primals) != len(tangents) or not all(
+            isinstance(a, Var) and a.aval.is_float and isinstance(t, Var)
+            and t.aval.shape == a.aval.shape for a, t in zip(primals, tangents)):
+        raise AutodiffError("inside a differentiated function jvp takes float arrays as "
+                            "inputs and one tangent array of the same shape for each", loc,
+                            hint="pass the arrays (not containers or constants) to jvp")
+    spec = GradSpec(tuple(range(len(primals))), False, None, False, False, False, True,
+                    forward=True)
+    compiled = compile_gradient(fn, spec, [abstract(a) for a in primals])
+    values = [*primals, *(low.captures.free_value(path, obj)
+                          for path, obj in compiled.capture_objects), *tangents]
+    for guard in compiled.guards:  # what fn read, the caller guards
+        low.captures.guard(guard)
+    out, tangent = compiled.finish(inline(compiled.ir, values))
+    if not bound.arguments.get("has_aux", False):
+        return out, tangent
+    value, aux = split_aux(out)
+    return value, split_aux(tangent)[0], aux
+
+
+jvp.__lower_call__ = _lower_jvp  # type: ignore[attr-defined]  (frontend.calls)
 
 
 def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str,
