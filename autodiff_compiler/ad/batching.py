@@ -183,8 +183,11 @@ def per_example(eqn: Eqn, st: Batch) -> None:
     ``grad(vmap(f))`` differentiates this loop.)"""
     if any(is_list(st.read(v)) and st.is_batched(st.read(v)) for v in reads(eqn)):
         raise AutodiffError(
-            f"vmap cannot batch '{eqn.prim.name}' on a list of batched values", eqn.loc,
-            hint="this is a gap of the batching transform; please report it")
+            f"vmap cannot batch '{eqn.prim.name}' on a list of batched values (a loop's "
+            "record, kept per example when its number of iterations differs between "
+            "examples)", eqn.loc,
+            hint="batch outside the loop (a Python loop over the examples), or give every "
+                 "example the same number of iterations")
     for o in eqn.outvars:
         if o.aval.dtype == np.dtype(object):
             raise AutodiffError(

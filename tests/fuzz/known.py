@@ -44,6 +44,9 @@ KNOWN: list[Known] = [
     Known("vmap through a return (or the gradient of a break) inside a loop, on a "
           "condition that differs between examples",
           _refused(r"vmap cannot batch '(cond|loop|while_loop)' here: .* not an array")),
+    Known("vmap of a loop reading a record kept per example (a loop whose number of "
+          "iterations differs between examples)",
+          _refused(r"vmap cannot batch .* on a list of batched values")),
 ]
 
 
