@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from . import trees
 from .ad import batching_control as _control  # noqa: F401  (registers the region rules)
 from .ad.batching import batch
 from .api import GradFunction, _signature
@@ -65,30 +66,36 @@ def _checked(fn: Any, args: Sequence[Any], positions: Sequence[int]) -> tuple[in
             refuse(f"grad_position {p} is out of range: {_name(fn)} was called with "
                    f"{len(args)} arguments", kind=AutodiffValueError)
         p %= len(args)
-        if not _is_float(args[p]):
+        if not _is_float_tree(args[p]):
             refuse(f"cannot differentiate {_name(fn)} with respect to argument {p}: it is "
                    f"{type(args[p]).__name__}, not a float array or float",
-                   hint="pass a float array at that position, or leave it out of "
-                        "grad_position")
+                   hint="pass a float array (or a tuple, list or dict of them) at that "
+                        "position, or leave it out of grad_position")
         out.append(p)
     return tuple(out)
+
+
+def _is_float_tree(a: Any) -> bool:
+    leaves = _tree(a)[0]
+    return bool(leaves) and all(map(_is_float, leaves))
+
+
+def _tree(a: Any) -> tuple[list[Any], Any]:
+    """The leaves of an argument (itself, for an array) and its structure: a Jacobian
+    with respect to a tuple, list or dict has that structure, one array per leaf."""
+    return trees.flatten(a, lambda x: isinstance(x, Var) or not isinstance(
+        x, tuple | list | dict))
 
 
 def _name(fn: Any) -> str:
     return getattr(fn, "__qualname__", type(fn).__name__)
 
 
-def _outputs(out: Any) -> tuple[list[Any], bool]:
-    """The outputs as a list, and whether the function returned a tuple of several."""
-    if isinstance(out, tuple | list):
-        return list(out), True
-    return [out], False
-
-
-def _arrange(jac: list[list[Any]], several_outputs: bool, bare: bool) -> Any:
-    """``jac[output][position]`` shaped as MindSpore returns it."""
-    per_output = [row[0] if bare else tuple(row) for row in jac]
-    return tuple(per_output) if several_outputs else per_output[0]
+def _arrange(jac: list[list[Any]], outputs: Any, bare: bool) -> Any:
+    """``jac[output leaf][position]`` shaped as MindSpore returns it: in the structure of
+    the outputs (a tuple over a tuple's outputs, a dict over a dict's), each holding the
+    positions' parts (a tuple of them, or the one alone)."""
+    return trees.unflatten(outputs, [row[0] if bare else tuple(row) for row in jac])
 
 
 def _shape(value: Any) -> tuple[int, ...]:
@@ -217,49 +224,60 @@ class Jacobian:
         else:
             (value, grads), batched = self._run(compiled, inputs, cotangents, total)
         value, aux = split_aux(value) if self.has_aux else (value, None)
-        outs, several = _outputs(value)
+        outs, structure = _tree(value)
         jac, k = [], 0
         for o in outs:
             takes = isinstance(o, Var) and o.aval.is_float
             row = []
             for j, p in enumerate(wrt):
-                shape = _shape(o) + _shape(args[p])
-                if not takes or total == 0:
-                    row.append(np.zeros(shape, _dtype(o) if takes else np.float64))
-                    continue
-                part = _rows(grads[j], offsets[k], _size(_shape(o)), total, batched)
-                row.append(_reshaped(part, shape))
+                leaves, skeleton = _tree(args[p])
+                parts = []
+                for leaf, g in zip(leaves, _tree(grads[j])[0]):
+                    shape = _shape(o) + _shape(leaf)
+                    if not takes or total == 0:
+                        parts.append(np.zeros(shape, _dtype(o) if takes else np.float64))
+                        continue
+                    part = _rows(g, offsets[k], _size(_shape(o)), total, batched)
+                    parts.append(_reshaped(part, shape))
+                row.append(trees.unflatten(skeleton, parts))
             k += takes
             jac.append(row)
-        result = _arrange(jac, several, self.bare)
+        result = _arrange(jac, structure, self.bare)
         return (result, aux) if self.has_aux else result
 
     def _forward(self, low: Any, args: list, wrt: tuple[int, ...]) -> Any:
         """Columns of the Jacobian: the jvp program on every unit tangent at once."""
         spec = GradSpec(wrt, False, None, False, False, False, True, forward=True)
         compiled, inputs = self._inner(low, args, spec)
-        total, tangents, offsets = _basis([args[p] for p in wrt])
+        flat = [leaf for p in wrt for leaf in _tree(args[p])[0]]
+        total, tangents, offsets = _basis(flat)
         if total == 0:
-            zeros = [np.zeros(_shape(args[p]), _dtype(args[p])) for p in wrt]
+            zeros = [np.zeros(_shape(leaf), _dtype(leaf)) for leaf in flat]
             (value, tangent), batched = compiled.finish(inline(compiled.ir, inputs + zeros)), set()
         else:
             (value, tangent), batched = self._run(compiled, inputs, tangents, total)
         aux = None
         if self.has_aux:
             (value, aux), tangent = split_aux(value), split_aux(tangent)[0]
-        outs, several = _outputs(value)
+        outs, structure = _tree(value)
         jac = []
-        for o, t in zip(outs, _outputs(tangent)[0]):
-            row = []
-            for j, p in enumerate(wrt):
-                shape = _shape(o) + _shape(args[p])
-                if total == 0 or not isinstance(t, Var):
-                    row.append(np.zeros(shape, _dtype(o) if _is_float(o) else np.float64))
-                    continue
-                part = _rows(t, offsets[j], _size(_shape(args[p])), total, batched)
-                row.append(_reshaped(part if total == 1 else P.moveaxis(part, 0, -1), shape))
+        for o, t in zip(outs, _tree(tangent)[0]):
+            row, k = [], 0
+            for p in wrt:
+                leaves, skeleton = _tree(args[p])
+                parts = []
+                for leaf in leaves:
+                    shape = _shape(o) + _shape(leaf)
+                    if total == 0 or not isinstance(t, Var):
+                        parts.append(np.zeros(shape, _dtype(o) if _is_float(o) else np.float64))
+                    else:
+                        part = _rows(t, offsets[k], _size(_shape(leaf)), total, batched)
+                        parts.append(_reshaped(part if total == 1 else P.moveaxis(part, 0, -1),
+                                               shape))
+                    k += 1
+                row.append(trees.unflatten(skeleton, parts))
             jac.append(row)
-        result = _arrange(jac, several, self.bare)
+        result = _arrange(jac, structure, self.bare)
         return (result, aux) if self.has_aux else result
 
 

@@ -211,3 +211,65 @@ def test_vjp_has_aux_with_a_dict_output_and_a_dict_aux():
     assert lhs == pytest.approx(d["acc"], rel=1e-6)
     with pytest.raises(AutodiffError, match="structure of the output"):
         vjp_fn({"h": 1.0})  # the aux takes no cotangent
+
+
+# ------------------------------------------------------------------ Jacobians
+
+
+def _dense(p, x):
+    return np.tanh(p["w"] @ x + p["b"])
+
+
+def _numeric_jacobian(f, args, position, leaf_path, eps=1e-6):
+    """d f / d (one leaf of one argument), column by column (f returns one array)."""
+    def with_leaf(value):
+        args2 = list(args)
+        tree = dict(args2[position]) if isinstance(args2[position], dict) \
+            else list(args2[position])
+        tree[leaf_path] = value
+        args2[position] = tree if isinstance(args[position], dict) else tuple(tree)
+        return f(*args2)
+    leaf = args[position][leaf_path]
+    out_shape = np.shape(f(*args))
+    jac = np.zeros(out_shape + leaf.shape)
+    for idx in np.ndindex(leaf.shape):
+        e = np.zeros_like(leaf)
+        e[idx] = eps
+        jac[(..., *idx)] = (with_leaf(leaf + e) - with_leaf(leaf - e)) / (2 * eps)
+    return jac
+
+
+@pytest.mark.parametrize("transform", [adc.jacrev, adc.jacfwd])
+def test_jacobian_with_respect_to_a_dict_has_its_structure(transform):
+    p = {"w": np.arange(6.0).reshape(2, 3) * 0.1, "b": np.array([0.2, -0.1])}
+    x = np.arange(3.0)
+    jac = transform(_dense)(p, x)
+    assert set(jac) == {"w", "b"} and jac["w"].shape == (2, 2, 3)
+    for key in p:
+        np.testing.assert_allclose(jac[key], _numeric_jacobian(_dense, (p, x), 0, key),
+                                   atol=1e-8)
+
+
+@pytest.mark.parametrize("transform", [adc.jacrev, adc.jacfwd])
+def test_jacobian_of_a_dict_output_with_respect_to_a_tuple(transform):
+    def f(t):
+        return {"a": np.sin(t[0]), "b": t[1] * 2.0}
+
+    t = (np.array([0.3, -0.4]), np.array([1.0, 2.0, 3.0]))
+    jac = transform(f)(t)  # {"a": (d a/d t0, d a/d t1), "b": (...)}
+    np.testing.assert_allclose(jac["a"][0], np.diag(np.cos(t[0])))
+    np.testing.assert_allclose(jac["a"][1], np.zeros((2, 3)))
+    np.testing.assert_allclose(jac["b"][0], np.zeros((3, 2)))
+    np.testing.assert_allclose(jac["b"][1], 2 * np.eye(3))
+
+
+def test_hessian_with_respect_to_a_dict_is_nested_by_keys():
+    def g(p):
+        return np.sum(np.tanh(p["w"]) * p["b"])
+
+    p = {"w": np.array([0.1, 0.2]), "b": np.array([0.5, -1.0])}
+    hess = adc.hessian(g)(p)
+    tw = np.tanh(p["w"])
+    np.testing.assert_allclose(hess["w"]["w"], np.diag(-2 * tw * (1 - tw ** 2) * p["b"]))
+    np.testing.assert_allclose(hess["w"]["b"], np.diag(1 - tw ** 2))
+    np.testing.assert_allclose(hess["b"]["b"], np.zeros((2, 2)))
