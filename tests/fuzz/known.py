@@ -40,7 +40,9 @@ KNOWN: list[Known] = [
           "result different structures", _refused(r"of different structure \(")),
     Known("vmap of a value whose shape is known only at run time (an if whose branches "
           "give arrays of different shapes)",
-          _refused(r"vmap cannot batch .* known only at run time")),
+          _refused(r"vmap cannot (batch|place the batch axis of) .* known only at run time")),
+    Known("a comprehension over a number of items known only at run time",
+          _refused(r"a comprehension over a number of items known only at run time")),
     Known("vmap through a return (or the gradient of a break) inside a loop, on a "
           "condition that differs between examples",
           _refused(r"vmap cannot batch '(cond|loop|while_loop)' here: .* not an array")),
