@@ -49,22 +49,8 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     ``inputs`` are Vars or values known when compiling (only Vars get cotangents).
     ``what`` names the rule in errors (``Cell 'Net'.bprop``); ``rule_loc`` is where it
     is defined."""
-    for i, value in enumerate(inputs):
-        if not _is_var(value) and trees.flatten(value, _is_var)[0]:
-            raise AutodiffError(f"{what}: argument {i} holds arrays inside a container; "
-                                "a custom gradient takes arrays as separate arguments", loc,
-                                hint="pass each array as its own argument")
-    dynamic = [v for v in inputs if _is_var(v)]
-    # one parameter per position: an array passed twice gets a gradient at each
-    local = tuple(Var(v.aval, v.hint or "x") if _is_var(v) else v for v in inputs)
-    invars = tuple(v for v in local if _is_var(v))
-    callee = Callee(name)
-    with building(loc) as b:
-        out = primal(local)
-    out_leaves, out_skeleton = trees.flatten(out, _is_var)
-    body = Function(callee.name, invars, tuple(b.eqns), tuple(map(as_atom, out_leaves)),
-                    rule_loc)
-    callee.skeleton = out_skeleton
+    callee, body, local, dynamic = _lowered_alone(name, inputs, primal, loc, rule_loc, what)
+    invars, out_skeleton = body.invars, callee.skeleton
     callee.derived["custom"] = what
     call_outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
     if augmented is None:  # a bprop: the forward is the call, its residuals (inputs, out)
@@ -167,6 +153,17 @@ def called_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: 
     other than the inliner makes (a Cell's backward hooks, ``frontend.hooks``): the
     callee, the inputs it takes as its parameters, and the caller's values passed to
     them. ``what`` names the special call in errors (``derived["special"]``)."""
+    callee, body, local, dynamic = _lowered_alone(name, inputs, primal, loc, rule_loc, what)
+    callee.define(body)
+    callee.derived["special"] = what
+    return callee, local, dynamic
+
+
+def _lowered_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: Loc | None,
+                   rule_loc: Loc | None, what: str) -> tuple[Callee, Function, tuple, list[Var]]:
+    """``primal(inputs)`` lowered into a body of its own: a ``Callee`` (its result's
+    structure set, its body not yet defined), the body, the inputs as its parameters,
+    and the caller's values passed to them."""
     for i, value in enumerate(inputs):
         if not _is_var(value) and trees.flatten(value, _is_var)[0]:
             raise AutodiffError(f"{what}: argument {i} holds arrays inside a container; "
@@ -179,10 +176,9 @@ def called_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: 
     with building(loc) as b:
         out = primal(local)
     out_leaves, callee.skeleton = trees.flatten(out, _is_var)
-    callee.define(Function(callee.name, tuple(v for v in local if _is_var(v)), tuple(b.eqns),
-                           tuple(map(as_atom, out_leaves)), rule_loc))
-    callee.derived["special"] = what
-    return callee, local, dynamic
+    body = Function(callee.name, tuple(v for v in local if _is_var(v)), tuple(b.eqns),
+                    tuple(map(as_atom, out_leaves)), rule_loc)
+    return callee, body, local, dynamic
 
 
 def emit_call(low: Lowering, callee: Callee, dynamic: list[Var], loc: Loc | None) -> Any:
