@@ -199,3 +199,35 @@ def test_dropout_is_the_identity_until_training():
     np.random.seed(0)
     kept = drop(x)
     assert set(np.unique(kept)) <= {0.0, np.float32(1.25)} and 0 < np.count_nonzero(kept) < 20
+
+
+class AbsLoss(nn.LossBase):
+    def construct(self, x, y):
+        return self.get_loss(ops.abs(x - y))
+
+
+@pytest.mark.parametrize("reduction, expected", [("mean", 2.0), ("sum", 6.0)])
+def test_loss_base_reduces_as_mindspore(reduction, expected):
+    x, zero = np.array([1.0, 2.0, 3.0], np.float32), np.zeros(3, np.float32)
+    assert float(AbsLoss(reduction)(x, zero)) == expected  # MindSpore 2.10: 2.0, 6.0
+    np.testing.assert_allclose(AbsLoss("none")(x, zero), x)
+    scale = 1 / 3 if reduction == "mean" else 1.0
+    np.testing.assert_allclose(adc.grad(AbsLoss(reduction))(x, zero), np.full(3, scale))
+
+
+def test_fill_select_assign_and_random_draws():
+    np.testing.assert_array_equal(ops.fill(np.float32, (2, 2), 3.0), np.full((2, 2), 3.0))
+    np.testing.assert_array_equal(ops.select(np.array([True, False]), np.array([1.0, 2.0]),
+                                             np.array([3.0, 4.0])), [1.0, 4.0])
+
+    def f(a, b):
+        return ops.select(a > 0, a * b, ops.fill(np.float32, (3,), 1.0)).sum()
+
+    a, b = np.array([-1.0, 0.5, 2.0]), np.array([1.0, 2.0, 3.0])
+    ga, gb = adc.grad(f, (0, 1))(a, b)
+    np.testing.assert_allclose(ga, [0.0, 2.0, 3.0])
+    np.testing.assert_allclose(gb, [0.0, 0.5, 2.0])
+    p = adc.Parameter(np.zeros(2, np.float32), name="p")
+    assert ops.assign(p, np.ones(2, np.float32)) is p and (p == 1).all()
+    assert ops.randn(2, 3).shape == (2, 3) and ops.randn((2, 3)).dtype == np.float32
+    assert np.array_equal(ops.rand(4, seed=1), ops.rand(4, seed=1))

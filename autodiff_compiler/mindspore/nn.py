@@ -238,25 +238,31 @@ def get_activation(name: str) -> Cell:
 # ---------------------------------------------------------------------------- losses
 
 
-class _Loss(Cell):
+class LossBase(Cell):
+    """MindSpore's base of losses: ``reduction`` and ``get_loss``, which weights a
+    per-element loss and reduces it (subclass it and call ``self.get_loss``)."""
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
         self.reduction = reduction
 
+    def get_loss(self, x: Any, weights: Any = 1.0) -> Any:
+        return ops_nn.reduce(x * weights, self.reduction)
 
-class MSELoss(_Loss):
+
+class MSELoss(LossBase):
     def construct(self, logits: Any, labels: Any) -> Any:
         return ops.mse_loss(logits, labels, self.reduction)
 
 
-class L1Loss(_Loss):
+class L1Loss(LossBase):
     def construct(self, logits: Any, labels: Any) -> Any:
         return ops.l1_loss(logits, labels, self.reduction)
 
 
-class BCELoss(_Loss):
+class BCELoss(LossBase):
     """Binary cross-entropy of probabilities; see ``ops.binary_cross_entropy``."""
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
@@ -267,7 +273,7 @@ class BCELoss(_Loss):
         return ops.binary_cross_entropy(logits, labels, self.weight, self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
+class CrossEntropyLoss(LossBase):
     """Softmax cross-entropy of logits; see ``ops.cross_entropy``."""
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
@@ -289,7 +295,7 @@ class NLLLoss(CrossEntropyLoss):
                             self.label_smoothing)
 
 
-class SoftmaxCrossEntropyWithLogits(_Loss):
+class SoftmaxCrossEntropyWithLogits(LossBase):
     """``-sum(labels * log_softmax(logits))`` over the last axis; with ``sparse=True`` the
     labels are class indices. MindSpore's default reduction here is ``"none"``."""
 

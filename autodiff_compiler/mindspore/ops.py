@@ -44,8 +44,8 @@ __all__ = [
     "logical_and", "logical_or", "logical_not", "equal", "not_equal", "greater", "greater_equal",
     "less", "less_equal", "gt", "ge", "lt", "le", "eq", "ne", "reshape", "transpose", "permute",
     "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
-    "stack", "split", "tile", "flip", "gather", "sigmoid", "cast", "conv2d", "max_pool2d",
-    "avg_pool2d",
+    "stack", "split", "tile", "flip", "gather", "sigmoid", "cast", "fill", "select", "conv2d",
+    "max_pool2d", "avg_pool2d",
     *ops_nn.__all__,
 ]
 
@@ -60,6 +60,7 @@ exp, log, log1p, expm1, tanh, sin, cos, tan = (np.exp, np.log, np.log1p, np.expm
 sinh, cosh, atan2 = np.sinh, np.cosh, np.arctan2
 sqrt, square, reciprocal, sign, neg = np.sqrt, np.square, np.reciprocal, np.sign, np.negative
 abs, maximum, minimum, where = np.abs, np.maximum, np.minimum, np.where  # noqa: A001
+select = np.where
 add, sub, mul = np.add, np.subtract, np.multiply
 floor, ceil, isnan, isfinite = np.floor, np.ceil, np.isnan, np.isfinite
 logical_and, logical_or, logical_not = np.logical_and, np.logical_or, np.logical_not
@@ -91,6 +92,31 @@ def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
     return Tensor(np.full(size, fill_value, dtype=dtype))
+
+
+def fill(type: Any, shape: Any, value: Any) -> Tensor:  # noqa: A002 (MindSpore's names)
+    return Tensor(np.full(shape, value, dtype=type))
+
+
+def randn(*size: Any, dtype: Any = None, seed: Any = None) -> Tensor:
+    """Standard normal draws (float32 unless ``dtype``), from NumPy's global random state
+    (``set_seed``); ``seed`` starts a generator of its own. Eager only."""
+    shape = size[0] if len(size) == 1 and isinstance(size[0], tuple | list) else size
+    rng = np.random if seed is None else np.random.default_rng(seed)
+    return Tensor(rng.standard_normal(shape).astype(dtype or np.float32))
+
+
+def rand(*size: Any, dtype: Any = None, seed: Any = None) -> Tensor:
+    """Uniform draws in [0, 1), as ``randn``."""
+    shape = size[0] if len(size) == 1 and isinstance(size[0], tuple | list) else size
+    rng = np.random if seed is None else np.random.default_rng(seed)
+    return Tensor(rng.random(shape).astype(dtype or np.float32))
+
+
+def assign(variable: Any, value: Any) -> Any:
+    """Write ``value`` into a Parameter in place and return it (eager only)."""
+    variable[...] = value
+    return variable
 
 
 def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
