@@ -153,3 +153,24 @@ def test_weight_gradient_of_a_transposed_product_comes_out_row_major():
     assert g.flags.c_contiguous
     np.testing.assert_allclose(g, ((1 - np.tanh(x @ w.T) ** 2).T @ x), rtol=1e-12)
     assert "swapaxes" not in adc.gradient_source(loss, 1, args=(x, w))
+
+
+@pytest.mark.parametrize("constant_on_the_left", [True, False])
+def test_transposed_product_with_a_constant_operand(constant_on_the_left):
+    """``(a @ q.T).T`` is rewritten ``q @ a.T``; with ``a`` a constant folded while
+    compiling, the folded transpose must take the right operand's place."""
+    def left(x):
+        return np.sum(np.tanh((np.arange(6.0).reshape(2, 3) @ x.T).T))
+
+    def right(x):
+        return np.sum(np.tanh((x.T @ np.arange(8.0).reshape(4, 2)).T))
+
+    f = left if constant_on_the_left else right
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    g = adc.grad(f)(x)
+    eps, numeric = 1e-6, np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        numeric[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    np.testing.assert_allclose(g, numeric, atol=1e-7)

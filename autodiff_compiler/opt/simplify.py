@@ -196,8 +196,9 @@ def simplify(fn: Function) -> Function:
             if hoisted is not None:
                 inner, eqn = hoisted
                 folded = _fold(inner)
-                if folded is not None:
-                    eqn = replace(eqn, invars=(folded, eqn.invars[1]))
+                if folded is not None:  # the operand the inner equation gave, folded
+                    eqn = replace(eqn, invars=tuple(folded if a is inner.outvars[0] else a
+                                                    for a in eqn.invars))
                 else:
                     producers[inner.outvars[0]] = inner
                     eqns.append(inner)
