@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from custom_cases import ReadsOut, TwoOutputs, Weighted, X, Y, sin_times, sin_times_loss
 
 import autodiff_compiler as adc
 from autodiff_compiler import AutodiffError, Parameter, nn, ops
-
-X = np.array([1.0, 2.0, 3.0])
-Y = np.array([0.5, -1.0, 2.0])
 
 
 class Scaled(nn.Cell):
@@ -40,26 +38,6 @@ class Scaled(nn.Cell):
         return (dout * 100.0,)
 
 
-class Weighted(nn.Cell):
-    def __init__(self):
-        super().__init__()
-        self.w = Parameter(np.array([2.0, 3.0, 4.0]), name="w")
-
-    def construct(self, x):
-        return x * self.w
-
-    def bprop(self, x, out, dout):
-        return (dout * 7.0,)
-
-
-class ReadsOut(nn.Cell):
-    def construct(self, x):
-        return x * x
-
-    def bprop(self, x, out, dout):
-        return (dout * out + x,)
-
-
 class TrueRule(nn.Cell):
     """bprop is the true derivative of construct: finite differences must agree."""
 
@@ -68,14 +46,6 @@ class TrueRule(nn.Cell):
 
     def bprop(self, x, y, out, dout):
         return (dout * np.cos(x) * y, dout * np.sin(x))
-
-
-class TwoOutputs(nn.Cell):
-    def construct(self, x):
-        return x * 2.0, np.exp(x)
-
-    def bprop(self, x, out, dout):
-        return (dout[0] * 2.0 + dout[1] * out[1],)
 
 
 class UsesWeight(nn.Cell):
@@ -244,23 +214,6 @@ def test_cell_without_bprop_is_still_differentiated():
 
 
 @adc.custom_vjp
-def sin_times(x, y):
-    return np.sin(x) * y
-
-
-def sin_times_fwd(x, y):
-    return np.sin(x) * y, (np.cos(x), np.sin(x), y)
-
-
-def sin_times_bwd(res, g):
-    cos_x, sin_x, y = res
-    return (g * cos_x * y, g * sin_x)
-
-
-sin_times.defvjp(sin_times_fwd, sin_times_bwd)
-
-
-@adc.custom_vjp
 def halved(x):
     return x * 2.0
 
@@ -279,10 +232,6 @@ halved.defvjp(halved_fwd, halved_bwd)
 @adc.custom_vjp
 def undefined_rule(x):
     return x * 2.0
-
-
-def sin_times_loss(x, y):
-    return ops.sum(sin_times(x, y) ** 2)
 
 
 def test_custom_vjp_true_rule_agrees_with_finite_differences():

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from custom_cases import ReadsOut, TwoOutputs, Weighted, X, Y
 
 import autodiff_compiler as adc
-from autodiff_compiler import AutodiffError, Parameter, nn, ops
+from autodiff_compiler import AutodiffError, nn, ops
 
-X = np.array([1.0, 2.0, 3.0])
-Y = np.array([0.5, -1.0, 2.0])
 ONES = np.ones(3)
 EPS = 1e-6
 
@@ -49,14 +48,6 @@ def numeric_grad(f, *args, position=0):
         down[position] = x - e
         out[i] = (f(*up) - f(*down)) / (2 * EPS)
     return out
-
-
-class ReadsOut(nn.Cell):
-    def construct(self, x):
-        return x * x
-
-    def bprop(self, x, out, dout):
-        return (dout * out + x,)
 
 
 class Scaled(nn.Cell):
@@ -99,26 +90,6 @@ class SquaredDout(nn.Cell):
 
     def bprop(self, x, out, dout):
         return (dout * dout * x,)
-
-
-class Weighted(nn.Cell):
-    def __init__(self):
-        super().__init__()
-        self.w = Parameter(np.array([2.0, 3.0, 4.0]), name="w")
-
-    def construct(self, x):
-        return x * self.w
-
-    def bprop(self, x, out, dout):
-        return (dout * 7.0,)
-
-
-class TwoOutputs(nn.Cell):
-    def construct(self, x):
-        return x * 2.0, np.exp(x)
-
-    def bprop(self, x, out, dout):
-        return (dout[0] * 2.0 + dout[1] * out[1],)
 
 
 READS_OUT, SCALED, CUBED, SIN_RULE = ReadsOut(), Scaled(), Cubed(), SinRule()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_custom_higher_order import ONES, X, Y, numeric_grad
+from custom_cases import X, Y, sin_times_loss
+from test_custom_higher_order import ONES, numeric_grad
 
 import autodiff_compiler as adc
 from autodiff_compiler import AutodiffError, ops
@@ -49,33 +50,12 @@ def tripled_sin_bwd(res, g):
 tripled_sin.defvjp(tripled_sin_fwd, tripled_sin_bwd)
 
 
-@adc.custom_vjp
-def sin_times(x, y):
-    return np.sin(x) * y
-
-
-def sin_times_fwd(x, y):
-    return np.sin(x) * y, (np.cos(x), np.sin(x), y)
-
-
-def sin_times_bwd(res, g):
-    cos_x, sin_x, y = res
-    return (g * cos_x * y, g * sin_x)
-
-
-sin_times.defvjp(sin_times_fwd, sin_times_bwd)
-
-
 def reads_out_loss(x):
     return ops.sum(reads_out(x))
 
 
 def tripled_loss(x):
     return ops.sum(tripled_sin(x) ** 2)
-
-
-def sin_times_loss(x, y):
-    return ops.sum(sin_times(x, y) ** 2)
 
 
 @pytest.mark.parametrize("loss, want", [
