@@ -26,7 +26,7 @@ class Cell(CellTree):
 
     __calls_construct__ = True  # calling a Cell runs construct (frontend.cells)
     __cell_hooks__: tuple = ()  # replaced per instance by register_*_hook (hooks)
-    __results_as__ = staticmethod(lambda value: as_tensor(value))  # gradients as Tensors
+    __results_as__ = staticmethod(as_tensor)  # gradients come back as Tensors
 
     def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
         object.__setattr__(self, "_params", {})
