@@ -196,7 +196,8 @@ def _backend_name(text: str) -> str:
     name = text.replace("-", "_")
     if name not in backends.NAMES:
         raise argparse.ArgumentTypeError(
-            f"unknown backend {text!r}: choose numpy, array-api or dask")
+            f"unknown backend {text!r}: choose "
+            + ", ".join(n.replace("_", "-") for n in backends.NAMES))
     return name
 
 

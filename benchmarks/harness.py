@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gc
 import importlib.metadata
 import importlib.util
@@ -197,6 +198,21 @@ def raw_function(grad_fn: Any, args: tuple, arg_names: str,
     return raw, f"grad_fn.compiled_for(({arg_names}{comma})).fn"
 
 
+def numba_function(grad_fn: Any, args: tuple,
+                   check: Callable[[str, Any], None]) -> Callable | None:
+    """The numba backend's generated function for the same gradient, compiled, its
+    kernels run once and its result checked; None where numba is not installed."""
+    if importlib.util.find_spec("numba") is None:
+        return None
+    from autodiff_compiler.api import GradFunction
+
+    numba_grad = GradFunction(grad_fn.fn, dataclasses.replace(grad_fn.spec, backend="numba"))
+    fn = numba_grad.compiled_for(args).fn
+    out = fn(*args)
+    check("numba backend's generated function", tuple(out) if isinstance(out, list) else out)
+    return fn
+
+
 def unoptimized_function(grad_fn: Any, args: tuple, arg_names: str,
                          check: Callable[[str, Any], None]
                          ) -> tuple[Callable | None, str, str | None]:
@@ -340,6 +356,10 @@ def add_generated_cases(suite: Suite, stack: contextlib.ExitStack, function: Cal
         "compile", "(f) first call: compile + run", fresh,
         lambda fn: adc.grad(fn, positions)(*args),
         lambda grads: check("freshly compiled gradient", grads)))
+    numba_fn = numba_function(grad_fn, args, check)
+    if numba_fn is not None:
+        suite.namespace["numba_fn"] = numba_fn
+        suite.case("numba", "(g) numba backend, generated function", f"numba_fn{call}")
     suite.notes.append(f"raw function: {raw_note}")
     suite.extra.update(raw_function=raw_note, unoptimized_function=noopt_note,
                        generated_source_unoptimized=noopt_source,

@@ -4,7 +4,8 @@ at run time.
 ``python`` holds what every Python-emitting backend shares (the code generator, the
 writer, naming); each backend package says how each primitive is spelled and owns its
 runtime helpers: ``numpy`` (the default), ``array_api`` (any library of the Python
-array API standard), ``dask`` (lazy, chunked arrays computed by a cluster). Imports
+array API standard), ``dask`` (lazy, chunked arrays computed by a cluster), ``numba``
+(NumPy with elementwise work fused into compiled kernels). Imports
 the IR and optimisation layers only.
 """
 from __future__ import annotations
@@ -14,11 +15,11 @@ import importlib
 from ..errors import AutodiffError
 from .base import Backend
 
-NAMES = ("numpy", "array_api", "dask")
+NAMES = ("numpy", "array_api", "dask", "numba")
 
 
 # The optional extra that installs what each backend needs beyond NumPy.
-_EXTRAS = {"array_api": "array-api", "dask": "dask"}
+_EXTRAS = {"array_api": "array-api", "dask": "dask", "numba": "numba"}
 
 
 def get(name: str) -> Backend:

@@ -32,6 +32,10 @@ def _as_is(fn: Function) -> Function:
     return fn
 
 
+def _nothing(fn: Function) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Backend:
     """One target of code generation.
@@ -49,6 +53,9 @@ class Backend:
     ``constant(emitter, value)`` writes a constant the backend spells its own way (an
     expression), or None for the code generator's spelling. ``prepare(fn)`` is ``fn``
     as this backend needs it written (casts made explicit, say), before ``check``.
+    ``support(fn)`` is source the prepared ``fn`` relies on that is not in its own
+    function (numba's kernels), shown above it; generated code reaches it through
+    ``namespace``.
     """
 
     name: str
@@ -62,6 +69,7 @@ class Backend:
     keywords: Callable[[Eqn], dict[str, Any]] = _own_params
     constant: Callable[[Any, Any], Any] | None = None
     prepare: Callable[[Function], Function] = _as_is
+    support: Callable[[Function], str] = _nothing
 
     @property
     def in_place(self) -> bool:

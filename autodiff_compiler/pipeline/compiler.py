@@ -216,7 +216,9 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
         if may_raise_on_floats(ir, spelled) else None
     value_skeleton = trees.flatten(out, _is_var)[1]
     n_out = len(primal.outvars)
-    return Compiled(ir, generated.source, _load(ir.name, generated, backend), spec, guards,
+    shown = f"{generated.support}\n\n{generated.source}" if generated.support \
+        else generated.source
+    return Compiled(ir, shown, _load(ir.name, generated, backend), spec, guards,
                     captures,
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
                     0 if spec.with_value else len(aux_leaves), flat_positions(args),

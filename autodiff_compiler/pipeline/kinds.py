@@ -73,7 +73,8 @@ def is_dynamic(value: Any) -> bool:
 
 
 # Which arrays each backend's code computes on, and the backend to ask for otherwise.
-_TAKES = {"numpy": ("numpy",), "dask": ("numpy", "dask"), "array_api": ("numpy", "array_api")}
+_TAKES = {"numpy": ("numpy",), "numba": ("numpy",), "dask": ("numpy", "dask"),
+          "array_api": ("numpy", "array_api")}
 
 
 def check_library(fn: Any, args: Sequence[Any], backend: str) -> None:

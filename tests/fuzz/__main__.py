@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 
+from . import checker
 from .generator import generate
 from .runner import run
 
@@ -22,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-shrink", action="store_true", help="report failures as found")
     parser.add_argument("--quiet-known", action="store_true",
                         help="do not print failures with a known cause")
+    parser.add_argument("--backend", action="append", default=[], metavar="NAME",
+                        help="also check this backend's gradient against NumPy's (numba)")
     opts = parser.parse_args(argv)
+    checker.OTHER_BACKENDS[:] = opts.backend
     seeds = range(opts.seed, opts.seed + opts.programs)
     if opts.show:
         for seed in seeds:

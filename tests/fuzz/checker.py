@@ -165,6 +165,8 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     if program.aux:
         _expect_close("aux", got_aux, aux, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
+    for backend in OTHER_BACKENDS:
+        _check_backend(backend, program, compiled, out, grads, 1e-5 if f32 else 1e-9)
     rng = np.random.default_rng(program.seed)
     _check_directional("grad", lambda a: _split(program, _plain_value(
         plain, plain.f, a, replay, record=False))[0], args, positions, grads, rng, f32,
@@ -176,6 +178,9 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
 
 
 VMAP_EXAMPLES = 3
+# Backends whose gradient is checked against the NumPy backend's on every program
+# (``python -m tests.fuzz --backend numba``): the same program, other generated code.
+OTHER_BACKENDS: list[str] = []
 
 
 def _check_vmap(program: Program, compiled: Any, plain: Any, replay: _Replay,
@@ -207,6 +212,20 @@ def _check_vmap(program: Program, compiled: Any, plain: Any, replay: _Replay,
     for k, g in enumerate(got):
         _expect_close(f"vmap gradient {k}", g, np.stack([w[k] for w in want]), rtol,
                       stage="vmap")
+
+
+def _check_backend(backend: str, program: Program, compiled: Any, out: Any, grads: Any,
+                   rtol: float) -> None:
+    """The value and gradient ``backend`` generates, against the NumPy backend's (a
+    few ulp apart: the same maths, written differently)."""
+    vg = adc.value_and_grad(compiled.f, grad_position=program.positions,
+                            has_aux=bool(program.aux), backend=backend)
+    got_out, got = _compiled(backend, lambda: vg(*_copy(program.args)))
+    got = (got,) if len(program.positions) == 1 else got
+    _expect_close(f"{backend} value", _split(program, got_out)[0], _split(program, out)[0],
+                  rtol, stage=backend)
+    for k, (a, b) in enumerate(zip(got, grads)):
+        _expect_close(f"{backend} gradient {k}", a, b, rtol, stage=backend)
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:

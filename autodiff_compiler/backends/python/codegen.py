@@ -250,11 +250,13 @@ REGIONS = {"cond": _emit_if, "loop": _emit_for, "while_loop": _emit_while}
 @dataclass(frozen=True)
 class Generated:
     """Generated source, the constants its namespace must hold, and for each line of
-    code the user's source location it came from (for runtime errors)."""
+    code the user's source location it came from (for runtime errors); ``support``:
+    the backend's code the source calls (``Backend.support``), to show with it."""
 
     source: str
     constants: dict[str, Any]
     line_locs: dict[int, Loc]
+    support: str = ""
 
 
 def _aliases(fn: Function, alias: dict[Var, Atom]) -> dict[Var, Atom]:
@@ -375,9 +377,9 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
         taken.add(c.name)
     def_names = frozenset(c.name for c in callees)  # taken by the nested defs
     top = _prepare(fn, backend, constants, {}, def_names, in_place, python_floats)
-    nested = [_prepare(replace(backend.prepare(c.fn), name=c.name), backend, constants,
-                       {v: top.names[v] for v in c.free}, def_names, in_place, python_floats)
-              for c in callees]
+    prepared = [replace(backend.prepare(c.fn), name=c.name) for c in callees]
+    nested = [_prepare(f, backend, constants, {v: top.names[v] for v in c.free}, def_names,
+                       in_place, python_floats) for f, c in zip(prepared, callees)]
     writer = Writer(top.names)
     params = [top.names[v] for v in fn.invars]
     writer.add(0, f"def {fn.name}({', '.join(params)}):")
@@ -392,4 +394,6 @@ def generate(fn: Function, doc: str | None = None, *, backend: Backend,
                  frees=frees_after_last_use(top.body, top.names, fn.invars, top.returned))
     value = top.rets[0] if len(top.rets) == 1 else gast.Tuple(top.rets, gast.Load())
     writer.statement(gast.Return(value), 1, top.ret_loc)
-    return Generated("\n".join(writer.lines) + "\n", constants, writer.line_locs)
+    support = "\n\n".join(dict.fromkeys(filter(None, (backend.support(f)
+                                                        for f in [fn, *prepared]))))
+    return Generated("\n".join(writer.lines) + "\n", constants, writer.line_locs, support)

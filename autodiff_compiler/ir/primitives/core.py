@@ -50,12 +50,15 @@ class Primitive:
     its result may share memory with its first operand, so a write into one is seen
     through the other. ``cheap``: costs next to nothing to evaluate again (a view, a
     shape), so an adjoint recomputes it rather than keeping it on a tape.
+    ``registered=False``: a backend's own primitive (numba's fused kernel), which exists
+    only in the function that backend writes, so no pass or rule ever sees it.
     """
 
     def __init__(self, name: str, impl: Callable[..., Any], *, n_out: int | None = 1,
                  aval_rule: AvalRule | None = None, elementwise: bool = False,
                  foldable: bool = True, defaults: Mapping[str, Any] | None = None,
-                 form: str = "apply", allocates: bool = False, unique: bool = False) -> None:
+                 form: str = "apply", allocates: bool = False, unique: bool = False,
+                 registered: bool = True) -> None:
         if form not in FORMS:
             raise ValueError(f"unknown form {form!r} of primitive '{name}'")
         self.name = name
@@ -79,6 +82,8 @@ class Primitive:
         self.jvp: tuple[Rule, ...] | None = None
         self.jvp_all: Callable[..., Any] | None = None  # multi-output forward rule
         self.batch: Callable[..., Any] | None = None  # batching rule (``defbatch``)
+        if not registered:  # a backend's own, between its ``prepare`` and its code
+            return
         if name in REGISTRY:
             raise ValueError(f"primitive '{name}' registered twice")
         REGISTRY[name] = self

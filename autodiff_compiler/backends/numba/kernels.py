@@ -1,0 +1,325 @@
+"""A kernel's source: the plan of ``fusion`` written as explicit loops numba compiles.
+
+Each stage of the plan is a loop nest over its shape (or straight-line code for a
+scalar stage). An equation evaluated per element assigns a local; a value read after
+its stage is also stored into an array allocated before the nest. Operands broadcast
+by indexing: an axis of length 1 is read at index 0. Shapes are constants (code is
+generated per shape), so loops have known trip counts.
+
+Numerics, stated so tests can hold them: every operand is converted to the dtype the
+equation computes in, as NumPy converts it, and the result to the equation's dtype;
+elementwise results agree with NumPy's within a few ulp (both call the platform's
+maths library, NumPy sometimes its own SIMD versions). Sums accumulate in float64
+sequentially (NumPy sums pairwise in the operand's dtype): within ``n * eps(float64)``
+of the exact sum, times the sum of magnitudes.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...errors import Loc
+from ...ir.core import Const, Eqn, Var, python_name
+from . import ops
+from .fusion import REDUCTIONS, VIEWS, Plan, Stage, array_operands, reduced_axes
+
+# Loop nests of at least this many elements run their outer loop on every core
+# (``prange``) where each iteration writes only its own elements; measured on this
+# project's elementwise benchmark, below it threads cost more than they save.
+PARALLEL_MIN = 1 << 17
+
+
+@dataclass(frozen=True)
+class Written:
+    """A kernel's source and how it is called: its parameters' order, whether it runs
+    in parallel, and which results come back as 0-d arrays (NumPy scalars)."""
+
+    name: str
+    source: str
+    parallel: bool
+    boxed: tuple[bool, ...]  # per result: returned as a 0-d array
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.taken = {"np", "numba", "item", "sigmoid", "prange", "range"}
+        self.of: dict[Var, str] = {}
+
+    def fresh(self, hint: str) -> str:
+        base = python_name(hint or "t", "t")
+        name, n = base, 1
+        while name in self.taken:
+            name, n = f"{base}_{n}", n + 1
+        self.taken.add(name)
+        return name
+
+    def __call__(self, v: Var) -> str:
+        if v not in self.of:
+            self.of[v] = self.fresh(v.hint)
+        return self.of[v]
+
+
+def _dtype(dt: np.dtype) -> str:
+    dt = np.dtype(dt)
+    return "np.bool_" if dt.kind == "b" else f"np.{dt.name}"
+
+
+def _literal(value: Any, dtype: np.dtype) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if dtype.kind == "b":
+        return repr(bool(value))
+    if dtype.kind == "f":
+        value = float(value)
+        text = repr(value) if np.isfinite(value) else \
+            ("np.nan" if np.isnan(value) else "np.inf" if value > 0 else "-np.inf")
+        return text if dtype == np.float64 else f"{_dtype(dtype)}({text})"
+    return repr(int(value))
+
+
+def _converted(expr: str, have: np.dtype, want: np.dtype) -> str:
+    return expr if have == want else f"{_dtype(want)}({expr})"
+
+
+class _Writer:
+    def __init__(self, plan: Plan, name: str) -> None:
+        self.plan, self.name = plan, name
+        self.names = _Names()
+        self.lines: list[str] = []
+        self.element: dict[Var, str] = {}  # values of the nest being written, per element
+        self.stored = self._stored()
+        self.accumulators: dict[Var, str] = {}
+
+    def _stored(self) -> set[Var]:
+        """Values read outside the stage that computes them: kept in arrays."""
+        outside: set[Var] = set(self.plan.outvars)
+        for stage in self.plan.stages:
+            for eqn in stage.eqns:
+                mine = stage.elements
+                inner = [] if stage.shape is None else array_operands(eqn)
+                for a in eqn.invars:
+                    if isinstance(a, Var) and (a not in mine or a in inner):
+                        outside.add(a)
+        return outside
+
+    def add(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    # ------------------------------------------------------------------ operands
+
+    def operand(self, a: Any, want: np.dtype, index: Sequence[str] | None) -> str:
+        """``a`` as an expression of dtype ``want``: a literal, a local, or an array
+        read at the element's indices broadcast to ``a``'s shape."""
+        if isinstance(a, Const):
+            return _literal(a.value, want)
+        if a in self.element:
+            return _converted(self.element[a], a.aval.dtype, want)
+        name = self.names(a)
+        if not a.aval.shape or index is None:
+            return _converted(name, a.aval.dtype, want)
+        lead = len(index) - a.aval.ndim
+        at = [index[lead + d] if n != 1 else "0" for d, n in enumerate(a.aval.shape)]
+        return _converted(f"{name}[{', '.join(at)}]", a.aval.dtype, want)
+
+    # ------------------------------------------------------------------ stages
+
+    def write(self) -> Written:
+        params = [self.names(v) for v in self.plan.invars]
+        parallel = any(self._parallel(s) for s in self.plan.stages)
+        flags = ", parallel=True" if parallel else ""
+        self.add(0, f'@numba.njit(cache=True, error_model="numpy"{flags})')
+        self.add(0, f"def {self.name}({', '.join(params)}):")
+        for v in self.plan.invars:
+            if v.aval.shape == () and not v.aval.weak:  # a NumPy scalar or a 0-d array
+                self.add(1, f"{self.names(v)} = item({self.names(v)})")
+        loc = None
+        for stage in self.plan.stages:
+            loc = self._stage(stage, loc)
+        boxed = tuple(v.aval.shape == () and not v.aval.weak for v in self.plan.outvars)
+        results = []
+        for v, box in zip(self.plan.outvars, boxed):
+            results.append(f"np.full((), {self.names(v)}, {_dtype(v.aval.dtype)})"
+                           if box else self.names(v))
+        self.add(1, f"return {', '.join(results)}")
+        return Written(self.name, "\n".join(self.lines) + "\n", parallel, boxed)
+
+    def _comment(self, depth: int, eqn: Eqn, last: Loc | None) -> Loc | None:
+        loc = eqn.loc
+        if loc is None or not loc.source or (last is not None and (loc.file, loc.line,
+                                                                  loc.adjoint) ==
+                                             (last.file, last.line, last.adjoint)):
+            return last
+        what = "grad of: " if loc.adjoint else ""
+        self.add(depth, f"# {what}{loc.source.strip()}  ({loc})")
+        return loc
+
+    def _stage(self, stage: Stage, loc: Loc | None) -> Loc | None:
+        if stage.shape is None:
+            for eqn in stage.eqns:
+                loc = self._comment(1, eqn, loc)
+                self._scalar(eqn)
+            return loc
+        shape = stage.shape
+        index = [f"i{d}" for d in range(len(shape))]
+        for eqn in stage.eqns:  # arrays and accumulators, before the loops
+            self._before(eqn, shape)
+        parallel = self._parallel(stage)
+        for d, n in enumerate(shape):
+            loop = "prange" if parallel and d == 0 else "range"
+            self.add(1 + d, f"for {index[d]} in {loop}({n}):")
+        depth = 1 + len(shape)
+        self.element = {}
+        for eqn in stage.eqns:
+            loc = self._comment(depth, eqn, loc)
+            self._per_element(eqn, index, depth)
+        self.element = {}
+        for eqn in stage.eqns:  # what reductions leave to do once summed
+            self._after(eqn, shape)
+        return loc
+
+    def _parallel(self, stage: Stage) -> bool:
+        """Threads pay off on large nests, and are safe where no two iterations of the
+        outer loop write one element: sums into a scalar (numba's reductions) and
+        reductions that keep the outer axis."""
+        if stage.shape is None or int(np.prod(stage.shape)) < PARALLEL_MIN:
+            return False
+        for eqn in stage.eqns:
+            if eqn.prim.name in REDUCTIONS or eqn.prim.name == "unbroadcast":
+                axes = reduced_axes(eqn)
+                full = eqn.outvars[0].aval.shape == () or \
+                    len(axes) == eqn.invars[0].aval.ndim
+                summing = eqn.prim.name in ("reduce_sum", "reduce_mean", "unbroadcast")
+                if (full and not summing) or (not full and 0 in axes):
+                    return False
+                if full and eqn.outvars[0].aval.shape != ():
+                    return False
+        return True
+
+    # ------------------------------------------------------------------ equations
+
+    def _scalar(self, eqn: Eqn) -> None:
+        out = eqn.outvars[0]
+        name = self.names(out)
+        if eqn.prim.name in VIEWS:
+            x = self.names(eqn.invars[0])
+            view = f"{x}.T" if eqn.prim.name == "T" else \
+                f"np.expand_dims({x}, {eqn.params['axis']})"
+            self.add(1, f"{name} = {view}")
+            return
+        if eqn.prim.name in ("matmul", "dot"):  # a vector's inner product
+            a, b = (self.names(v) for v in eqn.invars)
+            k = eqn.invars[0].aval.shape[0]
+            self.add(1, f"{name} = 0.0")
+            self.add(1, f"for p in range({k}):")
+            self.add(2, f"{name} += {a}[p] * {b}[p]")
+            if out.aval.dtype != np.float64:
+                self.add(1, f"{name} = {_dtype(out.aval.dtype)}({name})")
+            return
+        self.add(1, f"{name} = {self._expression(eqn, None)}")
+
+    def _expression(self, eqn: Eqn, index: Sequence[str] | None) -> str:
+        want = ops.compute_dtype(eqn)
+        args = [self.operand(a, want if eqn.prim.name != "where" or i else np.dtype(bool),
+                             index)
+                for i, a in enumerate(ops.value_operands(eqn))]
+        spell = ops.power_spelling(eqn) or ops.SCALAR[eqn.prim.name]
+        if eqn.prim.name == "pow" and ops.power_spelling(eqn):
+            args = args[:1]
+        expr = spell(args)
+        out = eqn.outvars[0].aval.dtype
+        return f"{_dtype(out)}({expr})" if out.kind == "f" and out != np.float64 else expr
+
+    def _before(self, eqn: Eqn, shape: tuple[int, ...]) -> None:
+        out = eqn.outvars[0]
+        if eqn.prim.name in REDUCTIONS or eqn.prim.name == "unbroadcast":
+            start = {"reduce_max": "-np.inf", "reduce_min": "np.inf"}.get(eqn.prim.name, "0.0")
+            acc = self._accumulator(out)
+            self.add(1, f"{acc} = {start}" if out.aval.shape == () else
+                     f"{acc} = np.full({out.aval.shape}, {start})")
+        elif out in self.stored:
+            self.add(1, f"{self.names(out)} = np.empty({shape}, {_dtype(out.aval.dtype)})")
+
+    def _accumulator(self, out: Var) -> str:
+        """A reduction's running value, in float64 until its stage ends."""
+        if out not in self.accumulators:
+            self.accumulators[out] = self.names.fresh(f"{self.names(out)}_acc")
+        return self.accumulators[out]
+
+    def _per_element(self, eqn: Eqn, index: list[str], depth: int) -> None:
+        out = eqn.outvars[0]
+        name = eqn.prim.name
+        if name in REDUCTIONS or name == "unbroadcast":
+            self._accumulate(eqn, index, depth)
+            return
+        local = self.names.fresh(f"{out.hint or 't'}_i") if out in self.stored \
+            else self.names(out)
+        if name in ("matmul", "dot"):
+            self._product(eqn, index, depth, local)
+        elif name == "outer":
+            a, b = (self.names(v) for v in eqn.invars)
+            self.add(depth, f"{local} = {a}[{index[0]}] * {b}[{index[1]}]")
+        else:
+            self.add(depth, f"{local} = {self._expression(eqn, index)}")
+        self.element[out] = local
+        if out in self.stored:
+            self.add(depth, f"{self.names(out)}[{', '.join(index)}] = {local}")
+
+    def _product(self, eqn: Eqn, index: list[str], depth: int, local: str) -> None:
+        a, b = eqn.invars
+        k = a.aval.shape[-1]
+        rows = index[:1] if a.aval.ndim == 2 else []
+        cols = index[-1:] if b.aval.ndim == 2 else []
+        left = f"{self.names(a)}[{', '.join([*rows, 'p'])}]"
+        right = f"{self.names(b)}[{', '.join(['p', *cols])}]"
+        self.add(depth, f"{local} = 0.0")
+        self.add(depth, f"for p in range({k}):")
+        self.add(depth + 1, f"{local} += {left} * {right}")
+        dtype = eqn.outvars[0].aval.dtype
+        if dtype != np.float64:
+            self.add(depth, f"{local} = {_dtype(dtype)}({local})")
+
+    def _accumulate(self, eqn: Eqn, index: list[str], depth: int) -> None:
+        x, out = eqn.invars[0], eqn.outvars[0]
+        value = self.operand(x, np.dtype(np.float64), index)
+        target = self._accumulator(out)
+        if out.aval.shape != ():
+            target += f"[{', '.join(self._kept_index(eqn, index))}]"
+        if eqn.prim.name in ("reduce_max", "reduce_min"):
+            local = self.names.fresh("v")
+            better = ">" if eqn.prim.name == "reduce_max" else "<"
+            self.add(depth, f"{local} = {value}")
+            self.add(depth, f"if {local} {better} {target} or {local} != {local}:")
+            self.add(depth + 1, f"{target} = {local}")
+        else:
+            self.add(depth, f"{target} += {value}")
+
+    def _kept_index(self, eqn: Eqn, index: list[str]) -> list[str]:
+        axes = reduced_axes(eqn)
+        out_shape = eqn.outvars[0].aval.shape
+        if eqn.prim.name == "unbroadcast":
+            lead = len(index) - len(out_shape)
+            return [index[lead + d] if lead + d not in axes else "0"
+                    for d in range(len(out_shape))]
+        if eqn.params.get("keepdims"):
+            return [("0" if d in axes else i) for d, i in enumerate(index)]
+        return [i for d, i in enumerate(index) if d not in axes]
+
+    def _after(self, eqn: Eqn, shape: tuple[int, ...]) -> None:
+        if eqn.prim.name not in REDUCTIONS and eqn.prim.name != "unbroadcast":
+            return
+        out = eqn.outvars[0]
+        value = self.accumulators[out]
+        if eqn.prim.name == "reduce_mean":
+            value = f"{value} / {int(np.prod(shape)) // max(1, int(np.prod(out.aval.shape)))}"
+        if out.aval.dtype != np.float64:
+            value = f"{_dtype(out.aval.dtype)}({value})" if out.aval.shape == () else \
+                f"({value}).astype({_dtype(out.aval.dtype)})"
+        self.add(1, f"{self.names(out)} = {value}")
+
+
+def write(plan: Plan, name: str) -> Written:
+    """The source of ``plan`` as a numba kernel called ``name``."""
+    return _Writer(plan, name).write()

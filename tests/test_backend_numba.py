@@ -1,0 +1,298 @@
+"""The numba backend against the NumPy backend: same values, same types, fused code.
+
+Rows of the rule tables (``test_rules``; reused, not copied) are differentiated with
+``backend="numba"`` and must give the NumPy backend's value and gradient: elementwise
+maths within a few ulp (both call a maths library, not always the same one), sums
+within ``n`` ulp of float64 (kernels accumulate sequentially in float64, NumPy
+pairwise), and results of the same type and dtype. Then what the fusion must do: one
+kernel for an elementwise chain and its adjoint, BLAS for large products, loops for
+small ones, threads for large nests, and kernels cached on disk.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+import test_rules as rules
+from test_rules import PY_FLOAT, sample, sample_args, scaled, shape_id, shapes_id
+
+import autodiff_compiler as adc
+from autodiff_compiler.backends.numba import cache, fusion, kernels
+
+# Rows whose float64 results may differ by a few ulp from NumPy's (its own SIMD maths
+# against the C library's): the tolerance is relative, in units of float64's epsilon.
+ULPS = 8
+
+
+def _positions(args: tuple) -> tuple[int, ...]:
+    return tuple(range(len(args)))
+
+
+def _both(fn: Callable[..., Any], args: tuple) -> tuple[Any, Any]:
+    """``value_and_grad`` with every argument, from the NumPy and the numba backend."""
+    pos = _positions(args)
+    numpy_vg = adc.value_and_grad(fn, grad_position=pos)
+    numba_vg = adc.value_and_grad(fn, grad_position=pos, backend="numba")
+    return numpy_vg(*args), numba_vg(*args)
+
+
+def _same(got: Any, want: Any, rtol: float) -> None:
+    if isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for g, w in zip(got, want):
+            _same(g, w, rtol)
+        return
+    # a float64 scalar may be a Python float or np.float64 (a subclass of float): the
+    # NumPy backend itself returns either, by whether math or NumPy computed it
+    floats = isinstance(got, float) and isinstance(want, float)
+    assert floats or type(got) is type(want), (type(got), type(want))
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    assert np.shape(got) == np.shape(want)
+    scale = np.max(np.abs(want), initial=1.0)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale)
+
+
+def _rtol(args: tuple) -> float:
+    f32 = any(np.asarray(a).dtype == np.float32 for a in args if not isinstance(a, float))
+    return (ULPS * np.finfo(np.float32).eps) if f32 else ULPS * np.finfo(np.float64).eps
+
+
+def _table() -> list[tuple[str, Callable[..., Any], tuple]]:
+    np.random.seed(1)
+    unary_shapes = [(), PY_FLOAT, (2, 3)]
+    binary_shapes = [((2, 3), (2, 3)), ((3, 1), (4,)), (PY_FLOAT, (3,)), ((), (2, 3))]
+    cases = [(f"{row.name}-{shape_id(s)}", scaled(row.fn, 1), (sample(row.lims, s),))
+             for row in rules.UNARY for s in unary_shapes]
+    cases += [(f"{row.name}-{shapes_id(s)}", scaled(row.fn, 2), tuple(sample_args(row, s)))
+              for row in rules.BINARY for s in binary_shapes]
+    cases += [(f"{row.name}-{shape_id(s)}-axis{a}{'-keepdims' if k else ''}".replace(" ", ""),
+               _reduced(row.fn, a, k), (sample(row.lims, s),))
+              for row in rules.REDUCTIONS for s, a, k in rules.AXES]
+    cases += [(f"{row.name}-{shapes_id(s)}", scaled(row.fn, 2), tuple(sample_args(row, s)))
+              for row in rules.MATMUL for s in [((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)),
+                                                ((2, 3), (3, 4))]]
+    return cases
+
+
+def _reduced(fn: Callable[..., Any], axis: Any, keepdims: bool) -> Callable[..., Any]:
+    def reduced(a):
+        return np.exp(fn(a, axis=axis, keepdims=keepdims) * 0.5)
+
+    return reduced
+
+
+TABLE = _table()
+
+
+@pytest.mark.parametrize("name,fn,args", TABLE, ids=[c[0] for c in TABLE])
+def test_rule_rows_match_the_numpy_backend(name: str, fn: Callable[..., Any],
+                                           args: tuple) -> None:
+    want, got = _both(fn, args)
+    _same(got, want, _rtol(args) * max(1, np.size(args[0])))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
+def test_dtypes_and_scalar_types_are_kept(dtype: type, shape: tuple) -> None:
+    """A float32 loss stays a float32 scalar (numba would return a Python float)."""
+    def loss(x, w):
+        return np.mean(np.tanh(x * w) ** 2 + 0.5 * np.log1p(x * x))
+
+    x = np.asarray(np.linspace(-1, 1, int(np.prod(shape))).reshape(shape), dtype)
+    w = dtype(0.7)
+    want, got = _both(loss, (x, w))
+    _same(got, want, 8 * np.finfo(dtype).eps * max(1, x.size))
+
+
+def chain(x):
+    return np.sum(np.sin(x) * np.exp(-x ** 2) + 0.5 * np.tanh(x) + np.log1p(x ** 2))
+
+
+def test_an_elementwise_chain_and_its_adjoint_are_one_kernel() -> None:
+    x = np.linspace(-2, 2, 1000)
+    grad = adc.grad(chain, backend="numba")
+    source = grad.compiled_for((x,)).source
+    assert source.count("@numba.njit") == 1 and source.count("kernels.k_") == 1
+    assert "for i0 in range(1000):" in source
+    assert "# grad of: return np.sum" in source  # the kernel points at the user's line
+    np.testing.assert_allclose(grad(x), adc.grad(chain)(x), rtol=1e-14)
+
+
+def logreg(X, y, w, b):  # noqa: N803 (the usual notation)
+    z = X @ w + b
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def test_large_products_stay_blas_calls_between_kernels() -> None:
+    rng = np.random.default_rng(0)
+    args = (rng.normal(size=(200, 100)), (rng.random(200) > 0.5) * 1.0,
+            rng.normal(size=100) * 0.1, 0.5)
+    grad = adc.grad(logreg, grad_position=(2, 3), backend="numba")
+    fn_source = grad.compiled_for(args).source.split("def grad_logreg")[1]
+    assert "X @ w" in fn_source and "g_z @ X" in fn_source
+    assert fn_source.count("kernels.k_") == 1
+    want = adc.grad(logreg, grad_position=(2, 3))(*args)
+    _same(grad(*args), want, 1e-13)
+
+
+def tiny(x, y, w, b):
+    z = x @ w + b
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def test_a_tiny_gradient_is_one_kernel_products_included() -> None:
+    rng = np.random.default_rng(1)
+    args = (rng.normal(size=5).astype(np.float32), np.float32([1, 0, 1]),
+            rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=3).astype(np.float32))
+    grad = adc.grad(tiny, grad_position=(2, 3), backend="numba")
+    source = grad.compiled_for(args).source
+    body = source.split("def grad_tiny")[1]
+    assert body.count("kernels.k_") == 1 and "@" not in body and "np." not in body
+    want = adc.grad(tiny, grad_position=(2, 3))(*args)
+    _same(grad(*args), want, 1e-6)
+
+
+def test_large_nests_run_in_parallel_and_agree() -> None:
+    x = np.linspace(-3, 3, kernels.PARALLEL_MIN * 2)
+    vg = adc.value_and_grad(chain, backend="numba")
+    source = vg.compiled_for((x,)).source
+    assert "parallel=True" in source and "prange(" in source
+    value, g = vg(x)
+    want_value, want_g = adc.value_and_grad(chain)(x)
+    _same(g, want_g, ULPS * np.finfo(float).eps)
+    assert abs(value - want_value) <= x.size * np.finfo(float).eps * np.sum(np.abs(want_g))
+
+
+def softmax_ce(w, x, labels):
+    z = x @ w
+    z = z - np.max(z, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(np.sum(logp * labels, axis=1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_reductions_along_axes_feed_later_stages(dtype: type) -> None:
+    rng = np.random.default_rng(2)
+    args = (rng.normal(size=(6, 4)).astype(dtype), rng.normal(size=(8, 6)).astype(dtype),
+            np.eye(4, dtype=dtype)[rng.integers(0, 4, 8)])
+    vg = adc.value_and_grad(softmax_ce, backend="numba")
+    assert "_acc" in vg.compiled_for(args).source  # the sums are in the kernel
+    _same(vg(*args), adc.value_and_grad(softmax_ce)(*args), 64 * np.finfo(dtype).eps)
+
+
+def rnn(xs, w):
+    h = np.zeros(3)
+    for x in xs:
+        h = np.tanh(w @ h + x)
+    return np.sum(h ** 2)
+
+
+def test_kernels_inside_loop_bodies() -> None:
+    rng = np.random.default_rng(3)
+    args = (rng.normal(size=(5, 3)), rng.normal(size=(3, 3)) * 0.5)
+    vg = adc.value_and_grad(rnn, grad_position=(0, 1), backend="numba")
+    assert "kernels.k_" in vg.compiled_for(args).source
+    _same(vg(*args), adc.value_and_grad(rnn, grad_position=(0, 1))(*args), 1e-14)
+
+
+def test_nan_and_inf_follow_numpy() -> None:
+    def f(x):
+        return np.sum(np.log(x) / x + np.sqrt(x))
+
+    x = np.array([0.0, -1.0, 2.0, np.inf])
+    with np.errstate(all="ignore"):
+        want, got = _both(f, (x,))
+    np.testing.assert_array_equal(np.isnan(got[1][0]), np.isnan(want[1][0]))
+    np.testing.assert_allclose(got[1][0], want[1][0], rtol=1e-14)
+
+
+def test_show_prints_the_kernels_above_the_function(tmp_path: Path) -> None:
+    model = tmp_path / "model.py"
+    model.write_text(textwrap.dedent("""\
+        import numpy as np
+
+        def loss(x):
+            return np.sum(np.exp(x) * np.sin(x))
+        """))
+    out = subprocess.run([sys.executable, "-m", "autodiff_compiler", "show",
+                          f"{model}:loss", "--backend", "numba", "--example", "np.ones(4)"],
+                         capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert out.returncode == 0, out.stderr
+    kernel, _, function = out.stdout.partition("def grad_loss")
+    assert "@numba.njit" in kernel and "# grad of: return np.sum" in kernel
+    assert "kernels.k_" in function
+
+
+def test_kernels_are_files_numba_caches(tmp_path: Path) -> None:
+    """A second process finds the kernel's file and numba's machine code for it."""
+    script = tmp_path / "use.py"
+    script.write_text(textwrap.dedent("""\
+        import numpy as np, autodiff_compiler as adc
+
+        def loss(x):
+            return np.sum(np.cosh(x) * np.arctan(x))
+
+        print(adc.grad(loss, backend="numba")(np.linspace(0, 1, 7)).sum())
+        """))
+    env = {**os.environ, "AUTODIFF_COMPILER_CACHE": str(tmp_path / "cache"),
+           "PYTHONPATH": str(Path(__file__).parents[1])}
+    runs = [subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           env=env) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    assert runs[0].stdout == runs[1].stdout
+    kernels_dir = tmp_path / "cache" / "numba"
+    assert len(list(kernels_dir.glob("k_*.py"))) == 1
+    assert list(kernels_dir.glob("__pycache__/*.nbi"))  # numba's index of compiled code
+
+
+def test_plans_put_a_reductions_readers_in_a_later_stage() -> None:
+    x = np.ones((4, 5))
+
+    def centred(x):
+        return np.sum((x - np.mean(x, axis=1, keepdims=True)) ** 2)
+
+    ir_fn = adc.grad(centred, backend="numba").compiled_for((x,)).ir
+    run = [e for e in ir_fn.eqns if fusion.role(e) is not None]
+    plan = fusion.plan(run, set(ir_fn.outvars))
+    nests = [s for s in plan.stages if s.shape is not None]
+    mean = next(e for e in run if e.prim.name == "reduce_mean")
+    reader = next(e for e in run if mean.outvars[0] in e.invars)
+    assert next(s for s in nests if mean in s.eqns) is not next(
+        s for s in nests if reader in s.eqns)
+
+
+def test_content_names_differ_by_source() -> None:
+    assert cache.content_name("k", "a") != cache.content_name("k", "b")
+    assert cache.content_name("k", "a") == cache.content_name("k", "a")
+
+
+def checkpointed_rnn(xs, w):
+    h = np.zeros(3)
+    for t in adc.checkpointed(range(xs.shape[0])):
+        h = np.tanh(w @ h + xs[t]) * 0.5 + h * 0.5
+    return np.sum(h ** 2)
+
+
+def test_kernels_of_the_functions_a_gradient_calls_are_shown_and_run() -> None:
+    """A checkpointed loop's recomputation is a function the gradient calls: its
+    kernels are fused, written above it and called from inside it."""
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=(6, 3)), rng.normal(size=(3, 3)) * 0.5)
+    vg = adc.value_and_grad(checkpointed_rnn, grad_position=(0, 1), backend="numba")
+    source = vg.compiled_for(args).source
+    defined = {line.split("(")[0][4:] for line in source.splitlines()
+               if line.startswith("def k_")}
+    called = {part.split("(")[0] for part in source.split("kernels.")[1:]}
+    assert called and called <= defined
+    _same(vg(*args), adc.value_and_grad(checkpointed_rnn, grad_position=(0, 1))(*args), 1e-14)
