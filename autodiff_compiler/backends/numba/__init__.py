@@ -62,6 +62,7 @@ def fuse(fn: Function) -> Function:
     fn = Function(fn.name, fn.invars, tuple(eqns), fn.outvars, fn.loc)
     out: list[Eqn] = []
     renamed: dict[Var, Var] = {}  # a kernel's unnamed results, named for the reader
+    made_by = {v: e.prim.name for e in fn.eqns for v in e.outvars}
     done = 0
     for start, stop in fusion.runs(fn):
         out.extend(fn.eqns[done:start])
@@ -72,15 +73,15 @@ def fuse(fn: Function) -> Function:
         if plan is None or not fusion.worth_a_kernel(plan):
             out.extend(fn.eqns[start:stop])
             continue
-        out.extend(_kernel_call(plan, run, renamed))
+        out.extend(_kernel_call(plan, run, renamed, made_by))
         out.extend(after)
     out.extend(fn.eqns[done:])
     return substitute_function(Function(fn.name, fn.invars, tuple(out), fn.outvars, fn.loc),
                                renamed)
 
 
-def _kernel_call(plan: fusion.Plan, run: Sequence[Eqn], renamed: dict[Var, Var]
-                 ) -> list[Eqn]:
+def _kernel_call(plan: fusion.Plan, run: Sequence[Eqn], renamed: dict[Var, Var],
+                 made_by: dict[Var, str]) -> list[Eqn]:
     """The call of ``plan``'s kernel; a result the kernel boxes as a 0-d array (to keep
     its NumPy dtype: numba returns float32 scalars as Python floats) is unboxed after.
     A result with no name of the user's is named after what computed it (``exp``),
@@ -91,8 +92,8 @@ def _kernel_call(plan: fusion.Plan, run: Sequence[Eqn], renamed: dict[Var, Var]
             renamed[v] = Var(v.aval, producer[v], made_up=True)
     first = renamed.get(plan.outvars[0], plan.outvars[0]) if plan.outvars else None
     prefix = "k_" + (first.hint if first is not None and first.hint else "fused")
-    draft = kernels.write(plan, "KERNEL")
-    kernel = Kernel(kernels.write(plan, cache.content_name(prefix, draft.source)))
+    draft = kernels.write(plan, "KERNEL", made_by)
+    kernel = Kernel(kernels.write(plan, cache.content_name(prefix, draft.source), made_by))
     results, unbox = [], []
     for v, boxed in zip((renamed.get(v, v) for v in plan.outvars), kernel.boxed):
         if boxed:

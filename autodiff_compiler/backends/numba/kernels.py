@@ -44,9 +44,12 @@ class Written:
 
 
 class _Names:
-    def __init__(self) -> None:
-        self.taken = {"np", "numba", "item", "sigmoid", "prange", "range"}
+    """Each value's name in the kernel: the user's, else what computed it (``exp``)."""
+
+    def __init__(self, made_by: dict[Var, str]) -> None:
+        self.taken = {"np", "numba", "item", "sigmoid", "prange", "range", "p"}
         self.of: dict[Var, str] = {}
+        self.made_by = made_by
 
     def fresh(self, hint: str) -> str:
         base = python_name(hint or "t", "t")
@@ -58,7 +61,7 @@ class _Names:
 
     def __call__(self, v: Var) -> str:
         if v not in self.of:
-            self.of[v] = self.fresh(v.hint)
+            self.of[v] = self.fresh(v.hint or self.made_by.get(v, "t"))
         return self.of[v]
 
 
@@ -85,9 +88,10 @@ def _converted(expr: str, have: np.dtype, want: np.dtype) -> str:
 
 
 class _Writer:
-    def __init__(self, plan: Plan, name: str) -> None:
+    def __init__(self, plan: Plan, name: str, made_by: dict[Var, str]) -> None:
         self.plan, self.name = plan, name
-        self.names = _Names()
+        own = {v: e.prim.name for stage in plan.stages for e in stage.eqns for v in e.outvars}
+        self.names = _Names({**made_by, **own})
         self.lines: list[str] = []
         self.element: dict[Var, str] = {}  # values of the nest being written, per element
         self.stored = self._stored()
@@ -230,7 +234,9 @@ class _Writer:
             args = args[:1]
         expr = spell(args)
         out = eqn.outvars[0].aval.dtype
-        return f"{_dtype(out)}({expr})" if out.kind == "f" and out != np.float64 else expr
+        if out == np.float64 or out.kind != "f" or eqn.prim.name in ops.KEEPS_DTYPE:
+            return expr
+        return f"{_dtype(out)}({expr})"
 
     def _before(self, eqn: Eqn, shape: tuple[int, ...]) -> None:
         out = eqn.outvars[0]
@@ -254,7 +260,7 @@ class _Writer:
         if name in REDUCTIONS or name == "unbroadcast":
             self._accumulate(eqn, index, depth)
             return
-        local = self.names.fresh(f"{out.hint or 't'}_i") if out in self.stored \
+        local = self.names.fresh(f"{self.names(out)}_i") if out in self.stored \
             else self.names(out)
         if name in ("matmul", "dot"):
             self._product(eqn, index, depth, local)
@@ -314,12 +320,14 @@ class _Writer:
         value = self.accumulators[out]
         if eqn.prim.name == "reduce_mean":
             value = f"{value} / {int(np.prod(shape)) // max(1, int(np.prod(out.aval.shape)))}"
+            value = f"({value})" if out.aval.shape else value
         if out.aval.dtype != np.float64:
             value = f"{_dtype(out.aval.dtype)}({value})" if out.aval.shape == () else \
-                f"({value}).astype({_dtype(out.aval.dtype)})"
+                f"{value}.astype({_dtype(out.aval.dtype)})"
         self.add(1, f"{self.names(out)} = {value}")
 
 
-def write(plan: Plan, name: str) -> Written:
-    """The source of ``plan`` as a numba kernel called ``name``."""
-    return _Writer(plan, name).write()
+def write(plan: Plan, name: str, made_by: dict[Var, str] | None = None) -> Written:
+    """The source of ``plan`` as a numba kernel called ``name``; ``made_by`` names the
+    primitive that computed each of its inputs (for the names of unnamed ones)."""
+    return _Writer(plan, name, made_by or {}).write()

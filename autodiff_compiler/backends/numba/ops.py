@@ -56,6 +56,11 @@ SCALAR: dict[str, Spell] = {
     "astype": lambda a: a[0],  # the conversion is the operand's (see ``kernels``)
 }
 
+# Spellings whose result has their operands' dtype in numba as in NumPy, once the
+# operands are converted to it (float32 arithmetic stays float32): no cast around them.
+KEEPS_DTYPE = frozenset(["add", "sub", "mul", "div", "neg", "square", "maximum", "minimum",
+                         "where", "broadcast_to", "astype", "clip", "abs"])
+
 # Operands that are not values the equation computes with: the dtype of ``astype``,
 # the shape of ``broadcast_to``.
 STATIC_OPERANDS = {"astype": 1, "broadcast_to": 1}
