@@ -359,7 +359,7 @@ def add_generated_cases(suite: Suite, stack: contextlib.ExitStack, function: Cal
     numba_fn = numba_function(grad_fn, args, check)
     if numba_fn is not None:
         suite.namespace["numba_fn"] = numba_fn
-        suite.case("numba", "(g) numba backend, generated function", f"numba_fn{call}")
+        suite.case("numba", "(n) numba backend, generated function", f"numba_fn{call}")
     suite.notes.append(f"raw function: {raw_note}")
     suite.extra.update(raw_function=raw_note, unoptimized_function=noopt_note,
                        generated_source_unoptimized=noopt_source,

@@ -214,13 +214,7 @@ class _Writer:
             self.add(1, f"{name} = {view}")
             return
         if eqn.prim.name in ("matmul", "dot"):  # a vector's inner product
-            a, b = (self.names(v) for v in eqn.invars)
-            k = eqn.invars[0].aval.shape[0]
-            self.add(1, f"{name} = 0.0")
-            self.add(1, f"for p in range({k}):")
-            self.add(2, f"{name} += {a}[p] * {b}[p]")
-            if out.aval.dtype != np.float64:
-                self.add(1, f"{name} = {_dtype(out.aval.dtype)}({name})")
+            self._product(eqn, [], 1, name)
             return
         self.add(1, f"{name} = {self._expression(eqn, None)}")
 
@@ -274,18 +268,19 @@ class _Writer:
             self.add(depth, f"{self.names(out)}[{', '.join(index)}] = {local}")
 
     def _product(self, eqn: Eqn, index: list[str], depth: int, local: str) -> None:
+        """One element of a matrix or vector product, summed in float64 over ``p``."""
         a, b = eqn.invars
         k = a.aval.shape[-1]
         rows = index[:1] if a.aval.ndim == 2 else []
         cols = index[-1:] if b.aval.ndim == 2 else []
         left = f"{self.names(a)}[{', '.join([*rows, 'p'])}]"
         right = f"{self.names(b)}[{', '.join(['p', *cols])}]"
-        self.add(depth, f"{local} = 0.0")
+        acc = self.names.fresh(f"{local}_acc")
+        self.add(depth, f"{acc} = 0.0")
         self.add(depth, f"for p in range({k}):")
-        self.add(depth + 1, f"{local} += {left} * {right}")
+        self.add(depth + 1, f"{acc} += {left} * {right}")
         dtype = eqn.outvars[0].aval.dtype
-        if dtype != np.float64:
-            self.add(depth, f"{local} = {_dtype(dtype)}({local})")
+        self.add(depth, f"{local} = {_converted(acc, np.dtype(np.float64), dtype)}")
 
     def _accumulate(self, eqn: Eqn, index: list[str], depth: int) -> None:
         x, out = eqn.invars[0], eqn.outvars[0]
