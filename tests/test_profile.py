@@ -1,0 +1,227 @@
+"""``profile``: the gradient's time and taped bytes by the user's source line.
+
+Times are measured, so the tests compare them only where the gap is orders of
+magnitude (an exponential over a million elements against a ten-element product);
+taped bytes are exact, checked against the residuals the generated code reads.
+"""
+import inspect
+import json
+import time
+
+import numpy as np
+import pytest
+from cli_helpers import TUTORIAL, run
+from profile_cases import one_expensive_line, residuals, scalars, tape_loop, while_and_branch
+
+import autodiff_compiler as adc
+from autodiff_compiler import instrument
+from autodiff_compiler.profiling import LineCost, Profile
+
+
+def line_of(fn, text: str) -> int:
+    """The line number of the line of ``fn`` holding ``text``."""
+    lines, start = inspect.getsourcelines(fn)
+    return start + next(i for i, line in enumerate(lines) if text in line)
+
+
+def row(report: Profile, fn, text: str) -> LineCost:
+    line = line_of(fn, text)
+    return next(r for r in report.rows if r.line == line)
+
+
+# ---------------------------------------------------------------------------- times
+
+
+def test_the_expensive_line_takes_the_largest_share():
+    x, big = np.linspace(0.0, 0.1, 10), np.linspace(0.0, 1.0, 1_000_000)
+    report = adc.profile(adc.grad(one_expensive_line), x, big, repeat=5)
+    heavy = row(report, one_expensive_line, "np.exp(big")
+    assert heavy.share > 0.8
+    assert heavy.forward_ns > 0 and heavy.adjoint_ns > 0  # exp, and its adjoint's sum
+    assert max(report.rows, key=lambda r: r.share) is heavy
+    for cheap in ("x * 2.0", "np.tanh"):
+        assert row(report, one_expensive_line, cheap).total_ns < heavy.total_ns / 50
+
+
+def test_rows_are_in_source_order_and_add_up_to_the_total():
+    x, w = np.linspace(-1, 1, 12).reshape(3, 4), np.eye(4) * 0.5
+    report = adc.profile(adc.grad(tape_loop), x, w, repeat=5)
+    lines = [r.line for r in report.rows]
+    assert lines == sorted(lines)
+    assert lines[0] > line_of(tape_loop, "def tape_loop")
+    every = [*report.rows, report.other]
+    total = report.total
+    assert total.forward_ns == pytest.approx(sum(r.forward_ns for r in every))
+    assert total.adjoint_ns == pytest.approx(sum(r.adjoint_ns for r in every))
+    assert total.taped_bytes == sum(r.taped_bytes for r in every)
+    assert sum(r.share for r in every) == pytest.approx(1.0)
+    assert all(r.forward_ns >= 0 and r.adjoint_ns >= 0 for r in every)
+    assert report.call_ns > 0 and report.repeat == 5
+
+
+def test_profiling_leaves_the_gradient_as_it_was():
+    x = np.linspace(-1, 1, 7)
+    gradient = adc.grad(residuals)
+    source, expected = gradient.source(x), gradient(x)
+    adc.profile(gradient, x, repeat=3)
+    assert gradient.source(x) == source
+    np.testing.assert_array_equal(gradient(x), expected)
+
+
+def test_the_timed_copy_computes_what_the_gradient_does():
+    """Every statement, in loops and branches, still runs once, in order."""
+    gradient = adc.grad(while_and_branch)
+    for x in (np.linspace(0.1, 1, 5), -np.linspace(0.1, 1, 5)):
+        compiled = gradient.compiled_for((x,))
+        locs = compiled.line_locs
+
+        def where(lineno, locs=locs):
+            loc = locs.get(lineno)
+            return None if loc is None else (loc.line % 7, loc.adjoint)
+
+        p = instrument.prefix_for(compiled.source)
+        times, counts = [0] * 16, [0] * 16
+        namespace = dict(compiled.fn.__globals__, **{
+            f"{p}clock": time.perf_counter_ns, f"{p}time": times, f"{p}count": counts})
+        exec(compile(instrument.timed(compiled.source, where, p), "<timed>", "exec"),
+             namespace)
+        timed = namespace[compiled.ir.name]
+        np.testing.assert_array_equal(timed(x), compiled.fn(x))
+        assert sum(counts) >= 4 * 2  # the loop's statements ran per iteration
+        assert all(t >= 0 for t in times)
+
+
+# ---------------------------------------------------------------------------- taped bytes
+
+
+def test_taped_bytes_are_the_residuals_the_adjoint_reads():
+    x = np.linspace(-1, 1, 7)
+    gradient = adc.grad(residuals)
+    source = gradient.source(x)
+    # what the adjoint reads of the forward pass: h (in cos(h)), a and b
+    assert "np.cos(h)" in source and "b + a * b" in source
+    report = adc.profile(gradient, x, repeat=2)
+    for text in ("h = x * 3.0", "a = np.sin(h)", "b = np.exp(a)"):
+        assert row(report, residuals, text).taped_bytes == x.nbytes == 56
+    assert report.total.taped_bytes == 3 * x.nbytes
+    assert report.other.taped_bytes == 0
+
+
+def test_a_loop_tapes_each_iterations_value():
+    x, w = np.linspace(-1, 1, 12).reshape(3, 4), np.eye(4) * 0.5
+    gradient = adc.grad(tape_loop)
+    assert "_tape.append(" in gradient.source(x, w)
+    report = adc.profile(gradient, x, w, repeat=3)
+    body = row(report, tape_loop, "np.tanh(h @ w)")
+    assert body.taped_bytes == 3 * x.nbytes  # h after each of the three iterations
+    assert body.forward_ns > 0 and body.adjoint_ns > 0
+    assert report.total.taped_bytes == 3 * x.nbytes
+
+
+def test_a_while_loop_tapes_the_values_it_made_not_the_argument():
+    x = np.linspace(0.1, 1, 5)
+    # the body is taped on entry to each of the four iterations: the argument first
+    # (the caller holds it), then three values the body made; the fourth it made is
+    # kept for the adjoint of `y = s * s`
+    gradient = adc.grad(while_and_branch)
+    assert "s_tape.append(x)" in gradient.source(x)
+    report = adc.profile(gradient, x, repeat=3)
+    assert row(report, while_and_branch, "np.sin(s) * 1.5").taped_bytes == 4 * x.nbytes
+    assert row(report, while_and_branch, "y = s * s").taped_bytes == 0  # reads s only
+
+
+def test_python_floats_tape_eight_bytes():
+    gradient = adc.grad(scalars)
+    assert "math.sin(a)" in gradient.source(1.0, 2.0)
+    report = adc.profile(gradient, 1.0, 2.0, repeat=3)
+    assert row(report, scalars, "a = x * y").taped_bytes == 8
+    assert row(report, scalars, "b = np.sin(a)").taped_bytes == 8
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def test_the_report_prints_a_table_and_converts_to_json():
+    x = np.linspace(-1, 1, 7)
+    report = adc.profile(adc.value_and_grad(residuals), x, repeat=3)
+    assert report.name == "value_and_grad_residuals"
+    text = str(report)
+    lines = text.splitlines()
+    assert lines[1].split()[:5] == ["line", "forward", "µs", "adjoint", "µs"]
+    assert any(line.endswith("a = np.sin(h)") and line.lstrip().startswith(
+        str(line_of(residuals, "np.sin(h)"))) for line in lines)
+    assert lines[-1].split()[-3:] == ["B", "100.0%", "total"]
+    data = json.loads(json.dumps(report.to_dict()))
+    assert [r["line"] for r in data["rows"]] == [r.line for r in report.rows]
+    assert data["total"]["taped_bytes"] == 3 * x.nbytes
+    assert data["rows"][0]["source"] == "h = x * 3.0"
+
+
+def test_keyword_arguments_are_bound_as_for_the_call():
+    x = np.linspace(-1, 1, 7)
+    report = adc.profile(adc.grad(residuals), x=x, repeat=2)
+    assert report.total.taped_bytes == 3 * x.nbytes
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_a_plain_function_is_refused_with_what_to_pass():
+    with pytest.raises(adc.AutodiffError, match=r"profile takes a compiled gradient.*"
+                       r"\n.*hint: pass grad\(f\)"):
+        adc.profile(residuals, np.ones(3))
+
+
+def test_repeat_must_be_positive():
+    with pytest.raises(adc.AutodiffError, match="repeat must be a positive int"):
+        adc.profile(adc.grad(residuals), np.ones(3), repeat=0)
+
+
+def test_an_error_in_the_gradient_names_the_users_line():
+    def mismatched(x, w):
+        return np.sum(x @ w)
+
+    with pytest.raises(ValueError) as info:
+        adc.profile(adc.grad(mismatched), np.ones((2, 3)), np.ones((4, 2)))
+    assert "return np.sum(x @ w)" in "\n".join(getattr(info.value, "__notes__", []))
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def test_cli_prints_the_tutorials_profile():
+    done = run("profile", f"{TUTORIAL}:function", "--grad-position", "2,3",
+               "--example", "x, y, w, b", "--repeat", "3")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("grad_function (examples/seed_tutorial.py:20): median of 3")
+    assert any(line.lstrip().startswith("21 ") and line.endswith("+ b") for line in lines)
+    assert lines[-1].endswith("100.0%  total")
+
+
+def test_cli_json_output():
+    done = run("profile", f"{TUTORIAL}:function", "--grad-position", "2,3",
+               "--example", "x, y, w, b", "--repeat", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [r["line"] for r in data["rows"]] == [21, 22]
+    assert data["repeat"] == 2
+    # z (float32, 3) and what the loss's adjoint keeps of it
+    assert data["rows"][0]["taped_bytes"] == 12
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["examples/nowhere.py:f", "--example", "1.0"], "no such file: examples/nowhere.py"),
+    ([f"{TUTORIAL}:nothing", "--example", "1.0"], "nothing"),
+    ([f"{TUTORIAL}:function"], "give its arguments with --example"),
+    ([f"{TUTORIAL}:function", "--example", "x, y"], "gives 2 arguments"),
+    ([f"{TUTORIAL}:function", "--example", "x, y, w, b", "--no-optimize"],
+     "drop --no-optimize"),
+    ([f"{TUTORIAL}:function", "--example", "x, y, w, b", "--repeat", "0"],
+     "expected a positive integer"),
+])
+def test_cli_errors(args, message):
+    done = run("profile", *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
