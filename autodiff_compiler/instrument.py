@@ -10,7 +10,10 @@ Each statement is attributed through ``where(lineno)``: the user's line it came 
 own bookkeeping (carry moves, tape reads, frees, the ``return``). Two copies:
 
 - ``timed``: every simple statement runs between two clock reads and adds the
-  difference to its slot (``slot(row, adjoint)``; slot 0 for bookkeeping). An ``if``
+  difference to its slot (``slot(row, adjoint)``). Bookkeeping inside a loop or a
+  branch (tape appends and reads, carry moves, a loop's sum of a gradient over its
+  iterations) counts for the line of that loop or branch; elsewhere (creating tape
+  lists, frees, the ``return``) it has slot 0. An ``if``
   has its test hoisted into a timed statement of its own; a loop is not timed as a
   whole, only the statements in it, so no time is counted twice. A nested ``def`` (a
   recursive callee) is one with the statement that calls it. The clock reads of an
@@ -77,7 +80,7 @@ def timed(source: str, where: Where, p: str) -> ast.Module:
     counted in ``{p}count[slot]``), reading the clock ``{p}clock``."""
     module = ast.parse(source)
     fn = _function(module)
-    fn.body = _timed_block(fn.body, where, p)
+    fn.body = _timed_block(fn.body, where, p, OTHER)
     return ast.fix_missing_locations(module)
 
 
@@ -87,35 +90,34 @@ def _window(body: list[ast.stmt], at: int, p: str, like: ast.AST) -> list[ast.st
     return _located(start, like) + body + _located(end, like)
 
 
-def _slot_of(s: ast.stmt, where: Where) -> int:
-    place = where(s.lineno)
-    return OTHER if place is None else slot(*place)
-
-
-def _timed_block(stmts: list[ast.stmt], where: Where, p: str) -> list[ast.stmt]:
+def _timed_block(stmts: list[ast.stmt], where: Where, p: str, outer: int
+                 ) -> list[ast.stmt]:
+    """``stmts`` timed; ``outer`` is the slot of the loop or branch they are in."""
     out: list[ast.stmt] = []
     for s in stmts:
+        place = where(s.lineno)
+        at = outer if place is None else slot(*place)
         if _plain(s):
             out.append(s)
         elif isinstance(s, ast.For | ast.While):
-            s.body = _timed_block(s.body, where, p)
-            s.orelse = _timed_block(s.orelse, where, p)
+            s.body = _timed_block(s.body, where, p, at)
+            s.orelse = _timed_block(s.orelse, where, p, at)
             out.append(s)
         elif isinstance(s, ast.If):
             test = _located(_parse(f"{p}c = 0"), s)
             test[0].value = s.test
-            out += _window(test, _slot_of(s, where), p, s)
+            out += _window(test, at, p, s)
             s.test = ast.copy_location(ast.Name(f"{p}c", ast.Load()), s.test)
-            s.body = _timed_block(s.body, where, p)
-            s.orelse = _timed_block(s.orelse, where, p)
+            s.body = _timed_block(s.body, where, p, at)
+            s.orelse = _timed_block(s.orelse, where, p, at)
             out.append(s)
         elif isinstance(s, ast.Return) and s.value is not None:
             value = _located(_parse(f"{p}r = 0"), s)
             value[0].value = s.value
-            out += _window(value, _slot_of(s, where), p, s)
+            out += _window(value, at, p, s)
             out += _located(_parse(f"return {p}r"), s)
         else:
-            out += _window([s], _slot_of(s, where), p, s)
+            out += _window([s], at, p, s)
     return out
 
 

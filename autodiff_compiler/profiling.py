@@ -19,8 +19,10 @@ user's arguments, and adds the cost up per user line:
   caller holds them anyway.
 - *share*: the line's forward plus adjoint time over the total of all rows.
 
-Code no user line maps to -- moves of loop carries, reads of tapes, ``del`` of dead
-temporaries, the ``return`` -- is one more row, so the rows add up to the total.
+Code no user line maps to counts for the loop or branch it is in (a loop's row holds
+its tape appends and reads, its carry moves, the sums of its gradients over the
+iterations); outside any (creating tape lists, ``del`` of dead temporaries, the
+``return``) it is one more row, so the rows add up to the total.
 """
 from __future__ import annotations
 
@@ -212,7 +214,7 @@ class _Run:
             rows.append(LineCost(file, line, loc.function, loc.source.strip(), fwd, adj,
                                  taped[row], (fwd + adj) / total))
         other_ns = per_slot[instrument.OTHER]
-        other = LineCost("", 0, "", "(generated: carry moves, tape reads, frees, return)",
+        other = LineCost("", 0, "", "(generated code outside the lines: tapes, frees, return)",
                          other_ns, 0.0, 0, other_ns / total)
         where = str(self.compiled.ir.loc) if self.compiled.ir.loc else "?"
         return Profile(self.compiled.ir.name, where, repeat, rows, other, call_ns, overhead)

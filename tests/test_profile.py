@@ -91,6 +91,33 @@ def test_the_timed_copy_computes_what_the_gradient_does():
         assert all(t >= 0 for t in times)
 
 
+def test_bookkeeping_in_a_loop_counts_for_the_loops_line():
+    """Tape appends and reads and the sums of the weight's gradient have no line of
+    their own: they are the loop's, not the generated code's row."""
+    x, w = np.linspace(-1, 1, 12).reshape(3, 4), np.eye(4) * 0.5
+    compiled = adc.grad(tape_loop, (0, 1)).compiled_for((x, w))
+    source = compiled.source
+    loop = line_of(tape_loop, "for _ in range(3)")
+
+    def where(lineno):
+        loc = compiled.line_locs.get(lineno)
+        return None if loc is None else (int(loc.line == loop), loc.adjoint)
+
+    p = instrument.prefix_for(source)
+    times, counts = [0] * 5, [0] * 5
+    namespace = dict(compiled.fn.__globals__, **{
+        f"{p}clock": time.perf_counter_ns, f"{p}time": times, f"{p}count": counts})
+    exec(compile(instrument.timed(source, where, p), "<timed>", "exec"), namespace)
+    namespace[compiled.ir.name](x, w)
+    forward, adjoint = instrument.slot(1, False), instrument.slot(1, True)
+    assert counts[forward] == 3  # an append per iteration
+    # the adjoint loop: its zeros, then per iteration a tape read, the sum and a move
+    for text in ("g_w = np.zeros_like(w)", "h = h_tape[i]", "g_w += g_w_1", "x = h"):
+        assert f"    {text}\n" in source
+    assert counts[adjoint] == 1 + 3 * 3
+    assert counts[instrument.OTHER] >= 1  # the return, at least
+
+
 # ---------------------------------------------------------------------------- taped bytes
 
 
@@ -225,3 +252,19 @@ def test_cli_errors(args, message):
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_profiles_the_rnn_example():
+    """The README's example: the loop's body tapes the hidden state of each step."""
+    done = run("profile", "examples/profile_rnn.py:loss", "--grad-position", "1,2,3",
+               "--example", "*example(steps=6, batch=4, n_hidden=8)", "--repeat", "2",
+               "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {r["line"]: r for r in json.loads(done.stdout)["rows"]}
+    h_bytes = 4 * 8 * 8  # batch x hidden float64
+    assert rows[13]["taped_bytes"] == h_bytes  # the zeros the first step reads
+    # steps 1..5 read the state step t made; the last one is read by out's adjoint
+    assert rows[15]["taped_bytes"] == 6 * h_bytes
+    assert rows[15]["source"] == "h = np.tanh(xs[t] @ w_in + h @ w_rec)"
+    assert rows[14]["adjoint_ns"] > 0  # the loop's gradient sums, started at zeros
+    assert rows[16]["taped_bytes"] == 4 * 10 * 8  # out, read by the loss's adjoint
