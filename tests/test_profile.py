@@ -6,11 +6,13 @@ taped bytes are exact, checked against the residuals the generated code reads.
 """
 import inspect
 import json
+import re
+import shlex
 import time
 
 import numpy as np
 import pytest
-from cli_helpers import TUTORIAL, run
+from cli_helpers import ROOT, TUTORIAL, run
 from profile_cases import one_expensive_line, residuals, scalars, tape_loop, while_and_branch
 
 import autodiff_compiler as adc
@@ -268,3 +270,22 @@ def test_cli_profiles_the_rnn_example():
     assert rows[15]["source"] == "h = np.tanh(xs[t] @ w_in + h @ w_rec)"
     assert rows[14]["adjoint_ns"] > 0  # the loop's gradient sums, started at zeros
     assert rows[16]["taped_bytes"] == 4 * 10 * 8  # out, read by the loss's adjoint
+
+
+def test_the_readme_table_is_what_the_command_gives():
+    """Lines, sources and taped bytes of the README's sample (times vary by machine)."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```sh\n\$ (autodiff-compiler profile [^\n]*)\n(.*?)```", readme,
+                      re.S)
+    assert block, "README.md should show a `profile` command and its output"
+    done = run(*shlex.split(block.group(1))[1:], "--repeat", "2")
+    assert done.returncode == 0, done.stderr
+
+    def fixed(table: str) -> list[tuple[str, ...]]:
+        """Each row's line, taped bytes and source: the columns that do not vary."""
+        rows = [line.split() for line in table.splitlines()[2:]]
+        return [(r[0], r[3], r[4], *r[6:]) if r[0].isdigit() else (*r[2:4], *r[5:])
+                for r in rows]
+
+    assert len(fixed(block.group(2))) == 7  # five lines, the generated code, the total
+    assert fixed(done.stdout) == fixed(block.group(2))
