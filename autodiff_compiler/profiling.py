@@ -88,8 +88,8 @@ class Profile:
         main = self.rows[0].file if self.rows else ""
         table = [("line", "forward µs", "adjoint µs", "taped", "share", "source")]
         for r in [*self.rows, self.other, self.total]:
-            line = str(r.line) if r.file == main else \
-                f"{display_path(r.file)}:{r.line}" if r.line else ""
+            line = "" if not r.line else str(r.line) if r.file == main else \
+                f"{display_path(r.file)}:{r.line}"
             table.append((line, _us(r.forward_ns), _us(r.adjoint_ns), _bytes(r.taped_bytes),
                           f"{100 * r.share:.1f}%", r.source))
         widths = [max(len(row[i]) for row in table) for i in range(5)]
@@ -108,11 +108,11 @@ def _us(ns: float) -> str:
 def _bytes(n: int) -> str:
     if n < 1024:
         return f"{n} B"
-    for unit in ("KiB", "MiB", "GiB"):
-        n /= 1024
-        if n < 1024 or unit == "GiB":
-            return f"{n:.1f} {unit}"
-    raise AssertionError  # unreachable
+    size, unit = n / 1024, "KiB"
+    for bigger in ("MiB", "GiB"):
+        if size >= 1024:
+            size, unit = size / 1024, bigger
+    return f"{size:.1f} {unit}"
 
 
 def profile(fn: Any, /, *args: Any, repeat: int = 30, **kwargs: Any) -> Profile:
@@ -132,9 +132,9 @@ def profile(fn: Any, /, *args: Any, repeat: int = 30, **kwargs: Any) -> Profile:
         raise AutodiffError(f"profile: {fn!r} takes positional arguments only here")
     compiled = fn.compiled_for(args)
     inputs = compiled.inputs(args)
-    if len(inputs) != len(compiled.ir.invars) or not compiled.line_locs:
+    if len(inputs) != len(compiled.ir.invars):
         raise AutodiffError(f"profile cannot run {compiled.ir.name} on its own: it takes "
-                            "cotangent or tangent inputs, or has no line of user code",
+                            "cotangent or tangent inputs too",
                             hint="profile a gradient made by grad or value_and_grad")
     return _Run(compiled, inputs).profile(repeat)
 
@@ -224,7 +224,7 @@ def _home(compiled: Compiled, locs: dict[int, Loc]) -> str:
     """The file of the user's function (its rows come first)."""
     if compiled.ir.loc is not None:
         return compiled.ir.loc.file
-    return next(iter(locs.values())).file
+    return next((loc.file for loc in locs.values()), "")
 
 
 def _calibrate(p: str, clocks: dict[str, Any]) -> float:

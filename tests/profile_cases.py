@@ -40,3 +40,7 @@ def scalars(x, y):
     a = x * y
     b = np.sin(a)
     return b * a
+
+
+def scaled(x):
+    return x * 1.0

@@ -13,7 +13,14 @@ import time
 import numpy as np
 import pytest
 from cli_helpers import ROOT, TUTORIAL, run
-from profile_cases import one_expensive_line, residuals, scalars, tape_loop, while_and_branch
+from profile_cases import (
+    one_expensive_line,
+    residuals,
+    scalars,
+    scaled,
+    tape_loop,
+    while_and_branch,
+)
 
 import autodiff_compiler as adc
 from autodiff_compiler import instrument
@@ -184,6 +191,32 @@ def test_the_report_prints_a_table_and_converts_to_json():
     assert [r["line"] for r in data["rows"]] == [r.line for r in report.rows]
     assert data["total"]["taped_bytes"] == 3 * x.nbytes
     assert data["rows"][0]["source"] == "h = x * 3.0"
+
+
+def calls_a_helper(x):
+    return residuals(x * 2.0)
+
+
+def test_a_called_functions_lines_follow_the_functions_own():
+    x = np.linspace(-1, 1, 7)
+    report = adc.profile(adc.grad(calls_a_helper), x, repeat=2)
+    home = line_of(calls_a_helper, "return residuals")
+    helper = [line_of(residuals, text) for text in ("x * 3.0", "np.sin", "np.exp")]
+    assert [(r.function, r.line) for r in report.rows] == \
+        [("calls_a_helper", home)] + [("residuals", line) for line in helper]
+    assert row(report, residuals, "b = np.exp(a)").taped_bytes == x.nbytes
+    table = str(report).splitlines()
+    assert table[2].split()[0] == str(home)
+    assert table[3].split()[0].endswith(f"profile_cases.py:{helper[0]}")
+
+
+def test_a_gradient_with_no_line_of_its_own_is_all_generated_code():
+    gradient = adc.grad(scaled)
+    assert "grad of" not in gradient.source(np.ones(3))  # the seed is the gradient
+    report = adc.profile(gradient, np.ones(3), repeat=2)
+    assert report.rows == []
+    assert report.other.share == report.total.share == 1.0
+    assert str(report).splitlines()[2].split()[-1] == "return)"
 
 
 def test_keyword_arguments_are_bound_as_for_the_call():
