@@ -13,11 +13,11 @@ own bookkeeping (carry moves, tape reads, frees, the ``return``). Two copies:
   difference to its slot (``slot(row, adjoint)``). Bookkeeping inside a loop or a
   branch (tape appends and reads, carry moves, a loop's sum of a gradient over its
   iterations) counts for the line of that loop or branch; elsewhere (creating tape
-  lists, frees, the ``return``) it has slot 0. An ``if``
-  has its test hoisted into a timed statement of its own; a loop is not timed as a
-  whole, only the statements in it, so no time is counted twice. A nested ``def`` (a
-  recursive callee) is one with the statement that calls it. The clock reads of an
-  empty window (``calibration``) are what the profiler subtracts per statement run.
+  lists, frees, the ``return``) it has slot 0. An ``if`` has its test hoisted into a
+  timed statement of its own; a loop is not timed as a whole, only the statements in
+  it, so no time is counted twice. A nested ``def`` (a recursive callee) is timed as
+  part of the statement that calls it. The clock reads of an empty window
+  (``calibration``) are what the profiler subtracts per statement run.
 - ``taping``: follows which row made the value each local name holds, and records the
   values adjoint statements read that forward statements made (residuals) and the
   values appended to loop tapes, each object once, with the row that made it.
@@ -25,7 +25,7 @@ own bookkeeping (carry moves, tape reads, frees, the ``return``). Two copies:
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 Where = Callable[[int], "tuple[int, bool] | None"]
@@ -57,11 +57,10 @@ def _function(module: ast.Module) -> ast.FunctionDef:
 
 
 def _located(stmts: list[ast.stmt], like: ast.AST) -> list[ast.stmt]:
+    """``stmts`` (added code) placed on ``like``'s line, for tracebacks."""
     for s in stmts:
         for node in ast.walk(s):
             ast.copy_location(node, like)
-            if hasattr(node, "end_lineno"):
-                node.end_lineno, node.end_col_offset = like.end_lineno, like.end_col_offset
     return stmts
 
 
@@ -241,18 +240,20 @@ def _bookkeeping(s: ast.stmt, p: str, loop_row: int | None) -> list[ast.stmt]:
     return [s, *_made(_stored(s), None, p, s)]
 
 
-def namespace(p: str, made: dict[str, int], kept: dict[int, tuple[Any, int]]
-              ) -> dict[str, Any]:
+def namespace(p: str, made: dict[str, int], kept: dict[int, tuple[Any, int]],
+              arguments: Sequence[Any]) -> dict[str, Any]:
     """The helpers the taping copy calls, over ``made`` and ``kept`` (``id(value)`` ->
-    the value, held so its id stays its own, and the row that made it)."""
-    def reads(names: tuple[str, ...], scope: dict[str, Any]) -> None:
-        for name in names:
-            row = made.get(name)
-            if row is not None and name in scope:
-                kept.setdefault(id(scope[name]), (scope[name], row))
+    the value, held so its id stays its own, and the row that made it). ``arguments``
+    are never kept, even where a line hands one on as it is (``np.asarray(x)``)."""
+    given = {id(a) for a in arguments}
 
     def tape(value: Any, row: int | None) -> None:
-        if row is not None:
+        if row is not None and id(value) not in given:
             kept.setdefault(id(value), (value, row))
+
+    def reads(names: tuple[str, ...], scope: dict[str, Any]) -> None:
+        for name in names:
+            if name in scope:
+                tape(scope[name], made.get(name))
 
     return {f"{p}made": made, f"{p}reads": reads, f"{p}tape": tape}

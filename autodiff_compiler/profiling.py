@@ -196,7 +196,7 @@ class _Run:
         made: dict[str, int] = {}
         kept: dict[int, tuple[Any, int]] = {}
         taping = self._load(instrument.taping(self.compiled.source, self.where, self.p),
-                            instrument.namespace(self.p, made, kept))
+                            instrument.namespace(self.p, made, kept, self.inputs))
         self._call(taping)
         out = [0] * len(self.row_of)
         for value, row in kept.values():

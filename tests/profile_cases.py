@@ -44,3 +44,4 @@ def scalars(x, y):
 
 def scaled(x):
     return x * 1.0
+

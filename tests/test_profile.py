@@ -166,6 +166,17 @@ def test_a_while_loop_tapes_the_values_it_made_not_the_argument():
     assert row(report, while_and_branch, "y = s * s").taped_bytes == 0  # reads s only
 
 
+def test_an_argument_handed_on_is_not_counted():
+    """A line that returns its argument as it is (``np.asarray(x)``) tapes nothing:
+    the caller holds the argument anyway."""
+    x, made = np.ones(4), np.ones(4)
+    kept: dict = {}
+    helpers = instrument.namespace("_p_", {"y": 0, "m": 1}, kept, [x])
+    helpers["_p_reads"](("y", "m", "unset"), {"y": x, "m": made})
+    helpers["_p_tape"](x, 0)
+    assert list(kept.values()) == [(made, 1)]
+
+
 def test_python_floats_tape_eight_bytes():
     gradient = adc.grad(scalars)
     assert "math.sin(a)" in gradient.source(1.0, 2.0)
