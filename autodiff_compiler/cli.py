@@ -93,7 +93,8 @@ def _error(message: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autodiff-compiler", description=DESCRIPTION,
-        epilog=SHOW_EXAMPLES + "\n" + EXPORT_EXAMPLES.partition("\n")[2],
+        epilog=SHOW_EXAMPLES + "\n" + EXPORT_EXAMPLES.partition("\n")[2] + "\n" +
+        PROFILE_EXAMPLES.splitlines()[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     show = _subparser(sub, "show", "print the generated gradient of FILE.py:FUNC",
@@ -123,7 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     prof = _subparser(sub, "profile", "run the gradient of FILE.py:FUNC on --example "
                       "arguments and print its time and taped bytes by source line",
                       PROFILE_EXAMPLES, _profile)
-    _target_options(prof)
+    _target_options(prof, "the arguments to run it on, as Python source evaluated in "
+                          "FILE.py, e.g. 'x, y, w, b' or '*example()' or "
+                          "'np.ones((100, 10)), 2.0'")
     prof.add_argument("--repeat", type=_positive, default=30, metavar="N",
                       help="calls to take the median of (default: 30)")
     prof.add_argument("--json", action="store_true", help="print the profile as JSON")
@@ -138,7 +141,9 @@ def _subparser(sub: Any, name: str, text: str, examples: str,
     return parser
 
 
-def _target_options(parser: argparse.ArgumentParser) -> None:
+def _target_options(parser: argparse.ArgumentParser, needs_example: str | None = None) -> None:
+    """FILE.py:FUNC and the options that say what to compile; ``needs_example``: the
+    command runs the code, so ``--example`` is required, with this help."""
     parser.add_argument("target", metavar="FILE.py:FUNC",
                         help="a function, Class.method, or module-level Cell instance "
                              "(FILE.py is executed to find it)")
@@ -154,9 +159,11 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                         help="skip the optimisation passes: the transform's raw output, "
                              "dead code included")
     parser.add_argument("--example", metavar="ARGS", default=None,
-                        help="example arguments as Python source evaluated in FILE.py, e.g. "
-                             "'x, y, w, b' or 'np.ones(3), 2.0': specialise the code to their "
-                             "shapes and dtypes (default: shape-generic code)")
+                        required=needs_example is not None,
+                        help=needs_example or
+                        "example arguments as Python source evaluated in FILE.py, e.g. "
+                        "'x, y, w, b' or 'np.ones(3), 2.0': specialise the code to their "
+                        "shapes and dtypes (default: shape-generic code)")
 
 
 def _option_words(args: argparse.Namespace) -> list[str]:
@@ -227,9 +234,6 @@ def _profile(args: argparse.Namespace) -> int:
     from . import profiling  # only this command needs it
 
     target = load(args.target)
-    if args.example is None:
-        raise UserError("profile runs the gradient: give its arguments with --example, "
-                        "e.g. --example 'np.ones((100, 10)), 2.0'")
     if args.no_optimize:
         raise UserError("profile measures the gradient as it runs: drop --no-optimize")
     options = _gradient_options(target, args)

@@ -286,7 +286,7 @@ def test_cli_json_output():
 @pytest.mark.parametrize(("args", "message"), [
     (["examples/nowhere.py:f", "--example", "1.0"], "no such file: examples/nowhere.py"),
     ([f"{TUTORIAL}:nothing", "--example", "1.0"], "nothing"),
-    ([f"{TUTORIAL}:function"], "give its arguments with --example"),
+    ([f"{TUTORIAL}:function"], "the following arguments are required: --example"),
     ([f"{TUTORIAL}:function", "--example", "x, y"], "gives 2 arguments"),
     ([f"{TUTORIAL}:function", "--example", "x, y, w, b", "--no-optimize"],
      "drop --no-optimize"),
