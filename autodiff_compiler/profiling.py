@@ -116,14 +116,17 @@ def _bytes(n: int) -> str:
 
 
 def profile(fn: Any, /, *args: Any, repeat: int = 30, **kwargs: Any) -> Profile:
-    """Run ``fn`` (made by ``grad`` or ``value_and_grad``) on these arguments
+    """Run ``fn`` (made by ``grad`` or ``value_and_grad``; or the one program of
+    ``jacrev``, ``jacfwd``, ``hessian`` or ``vmap``) on these arguments
     ``repeat`` times and report, for each line of the user's function, the time its
     forward and adjoint code take per call, the bytes taped for it and its share of
     the total (see the module docstring for the exact definitions)."""
+    program = getattr(fn, "_program", None)  # jacrev, jacfwd, hessian, vmap: one program
+    fn = program if program is not None and not hasattr(fn, "compiled_for") else fn
     if not hasattr(fn, "compiled_for"):
         raise AutodiffError(f"profile takes a compiled gradient, not {fn!r}",
-                            hint="pass grad(f) or value_and_grad(f): "
-                                 "profile(grad(f), x)")
+                            hint="pass grad(f) or value_and_grad(f) (or jacrev, jacfwd, "
+                                 "hessian, vmap of f): profile(grad(f), x)")
     if not isinstance(repeat, int) or repeat < 1:
         raise AutodiffError(f"profile: repeat must be a positive int, not {repeat!r}")
     bind = getattr(fn, "_bind", None)

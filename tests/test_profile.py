@@ -230,6 +230,20 @@ def test_a_gradient_with_no_line_of_its_own_is_all_generated_code():
     assert str(report).splitlines()[2].split()[-1] == "return)"
 
 
+def test_a_jacobian_or_vmap_program_is_profiled_as_it_runs():
+    x = np.linspace(-1, 1, 5)
+    jacobian = adc.jacrev(residuals)
+    expected = jacobian(x)
+    report = adc.profile(jacobian, x, repeat=2)
+    assert report.name == "jacrev_residuals"
+    assert [r.taped_bytes for r in report.rows] == [x.nbytes] * 3  # h, a, b as for grad
+    np.testing.assert_array_equal(jacobian(x), expected)
+    batch = np.ones((3, 5))
+    report = adc.profile(adc.vmap(adc.grad(residuals)), batch, repeat=2)
+    assert report.name == "vmap_residuals"
+    assert report.total.taped_bytes == 3 * batch.nbytes
+
+
 def test_keyword_arguments_are_bound_as_for_the_call():
     x = np.linspace(-1, 1, 7)
     report = adc.profile(adc.grad(residuals), x=x, repeat=2)
