@@ -23,6 +23,9 @@ Code no user line maps to counts for the loop or branch it is in (a loop's row h
 its tape appends and reads, its carry moves, the sums of its gradients over the
 iterations); outside any (creating tape lists, ``del`` of dead temporaries, the
 ``return``) it is one more row, so the rows add up to the total.
+
+On the dask backend, which builds a task graph and computes nothing, the times are
+those of building the graph and the bytes those the arrays will hold.
 """
 from __future__ import annotations
 
