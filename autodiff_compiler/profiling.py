@@ -29,11 +29,14 @@ those of building the graph and the bytes those the arrays will hold.
 """
 from __future__ import annotations
 
+import numbers
 import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 from . import instrument
 from .errors import AutodiffError, Loc, display_path
@@ -151,8 +154,9 @@ class _Run:
     def __init__(self, compiled: Compiled, inputs: Sequence[Any]) -> None:
         self.compiled, self.inputs = compiled, list(inputs)
         locs = compiled.line_locs or {}
+        home = _home(compiled, locs)
         keys = sorted({(loc.file, loc.line) for loc in locs.values()},
-                      key=lambda k: (k[0] != _home(compiled, locs), k))
+                      key=lambda k: (k[0] != home, k))
         self.row_of = {k: i for i, k in enumerate(keys)}
         self.locs = locs
         self.first: dict[int, Loc] = {}  # a Loc for each row, forward ones first
@@ -249,11 +253,13 @@ def _calibrate(p: str, clocks: dict[str, Any]) -> float:
 
 
 def _nbytes(value: Any) -> int:
+    """The bytes of data ``value`` holds: an array's ``nbytes``, a Python number's as
+    the NumPy scalar it stands for (a float: 8)."""
     nbytes = getattr(value, "nbytes", None)
-    if isinstance(nbytes, int):
-        return nbytes
+    if isinstance(nbytes, numbers.Integral):
+        return int(nbytes)
     if isinstance(value, bool | int | float | complex):
-        return 16 if isinstance(value, complex) else 8 if not isinstance(value, bool) else 1
+        return np.asarray(value).nbytes
     if isinstance(value, tuple | list):
         return sum(_nbytes(v) for v in value)
     return 0
