@@ -297,6 +297,19 @@ def test_cli_json_output():
     assert data["rows"][0]["taped_bytes"] == 12
 
 
+def test_cli_profiles_a_cells_weights():
+    """The tutorial's ``forward_fn`` with respect to the Network's weights: the Cell's
+    line (67) and the function's own (77), in source order."""
+    done = run("profile", f"{TUTORIAL}:forward_fn", "--grad-position", "none",
+               "--weights", "w,b", "--example", "x, y", "--repeat", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert [(r["line"], r["function"]) for r in rows] == [(67, "Network.construct"),
+                                                         (77, "forward_fn")]
+    assert rows[0]["source"] == "z = ops.matmul(x, self.w) + self.b"
+    assert rows[0]["taped_bytes"] == 3 * 4  # z: float32 (3,), read by the loss's adjoint
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["examples/nowhere.py:f", "--example", "1.0"], "no such file: examples/nowhere.py"),
     ([f"{TUTORIAL}:nothing", "--example", "1.0"], "nothing"),
