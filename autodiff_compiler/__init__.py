@@ -32,6 +32,7 @@ from .mindspore.initializer import (
 from .mindspore.ops import stop_gradient
 from .mindspore.tensor import Parameter, ParameterTuple, Tensor
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
+from .profiling import Profile, profile
 from .remat import checkpoint, checkpointed, recompute
 from .testing import check_grads
 from .vectorize import vmap
@@ -40,7 +41,7 @@ __all__ = [
     "nn", "ops", "dataset", "train", "Model", "save_checkpoint", "load_checkpoint",
     "load_param_into_net", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
     "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint", "checkpointed",
-    "recompute", "vmap",
+    "recompute", "vmap", "profile", "Profile",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",

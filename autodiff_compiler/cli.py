@@ -1,8 +1,10 @@
-"""The ``autodiff-compiler`` command: show, export and check-export.
+"""The ``autodiff-compiler`` command: show, export, check-export and profile.
 
 ``show FILE.py:FUNC`` prints the generated gradient source (the IR with ``--ir``);
 ``export FILE.py:FUNC -o OUT.py`` writes a standalone module that needs only NumPy
-(see ``export.py``); ``check-export OUT.py`` says whether its source has changed since.
+(see ``export.py``); ``check-export OUT.py`` says whether its source has changed since;
+``profile FILE.py:FUNC --example ARGS`` runs the gradient on those arguments and prints
+its cost by the function's source line (see ``profiling.py``).
 
 FILE.py is executed: it is imported as a module named after the file, the way
 ``python FILE.py`` would import it (its own directory first on ``sys.path``), but not
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import keyword
 import os
 import shlex
@@ -49,12 +52,17 @@ examples:
   python -c "import grad_function; help(grad_function)"
   autodiff-compiler check-export grad_function.py"""
 DESCRIPTION = """\
-Print, or export as a standalone NumPy module, the gradient this compiler generates for
-a function in FILE.py. FILE.py is executed to find FUNC: it is imported the way
-`python FILE.py` would import it (its directory first on sys.path), but not as
-__main__; what it prints goes to stderr.
+Print, export as a standalone NumPy module, or profile by source line the gradient this
+compiler generates for a function in FILE.py. FILE.py is executed to find FUNC: it is
+imported the way `python FILE.py` would import it (its directory first on sys.path),
+but not as __main__; what it prints goes to stderr.
 
 exit status: 0 success, 1 check-export found the module out of date, 2 a user error"""
+PROFILE_EXAMPLES = f"""\
+examples:
+  autodiff-compiler profile {TUTORIAL}:function --grad-position 2,3 --example "x, y, w, b"
+  autodiff-compiler profile {TUTORIAL}:function --grad-position 2,3 --example "x, y, w, b" \\
+      --repeat 200 --json"""
 CHECK_EXAMPLES = """\
 example:
   autodiff-compiler check-export grad_function.py || echo "source changed: re-export"
@@ -85,7 +93,8 @@ def _error(message: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autodiff-compiler", description=DESCRIPTION,
-        epilog=SHOW_EXAMPLES + "\n" + EXPORT_EXAMPLES.partition("\n")[2],
+        epilog=SHOW_EXAMPLES + "\n" + EXPORT_EXAMPLES.partition("\n")[2] + "\n" +
+        PROFILE_EXAMPLES.splitlines()[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     show = _subparser(sub, "show", "print the generated gradient of FILE.py:FUNC",
@@ -112,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
     check = _subparser(sub, "check-export", "say whether the source of an exported module "
                        "changed since it was exported", CHECK_EXAMPLES, _check_export)
     check.add_argument("module", metavar="OUT.py", help="a module written by export")
+    prof = _subparser(sub, "profile", "run the gradient of FILE.py:FUNC on --example "
+                      "arguments and print its time and taped bytes by source line",
+                      PROFILE_EXAMPLES, _profile)
+    _target_options(prof, "the arguments to run it on, as Python source evaluated in "
+                          "FILE.py, e.g. 'x, y, w, b' or '*example()' or "
+                          "'np.ones((100, 10)), 2.0'")
+    prof.add_argument("--repeat", type=_positive, default=30, metavar="N",
+                      help="calls to take the median of (default: 30)")
+    prof.add_argument("--json", action="store_true", help="print the profile as JSON")
     return parser
 
 
@@ -123,7 +141,9 @@ def _subparser(sub: Any, name: str, text: str, examples: str,
     return parser
 
 
-def _target_options(parser: argparse.ArgumentParser) -> None:
+def _target_options(parser: argparse.ArgumentParser, needs_example: str | None = None) -> None:
+    """FILE.py:FUNC and the options that say what to compile; ``needs_example``: the
+    command runs the code, so ``--example`` is required, with this help."""
     parser.add_argument("target", metavar="FILE.py:FUNC",
                         help="a function, Class.method, or module-level Cell instance "
                              "(FILE.py is executed to find it)")
@@ -139,9 +159,11 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                         help="skip the optimisation passes: the transform's raw output, "
                              "dead code included")
     parser.add_argument("--example", metavar="ARGS", default=None,
-                        help="example arguments as Python source evaluated in FILE.py, e.g. "
-                             "'x, y, w, b' or 'np.ones(3), 2.0': specialise the code to their "
-                             "shapes and dtypes (default: shape-generic code)")
+                        required=needs_example is not None,
+                        help=needs_example or
+                        "example arguments as Python source evaluated in FILE.py, e.g. "
+                        "'x, y, w, b' or 'np.ones(3), 2.0': specialise the code to their "
+                        "shapes and dtypes (default: shape-generic code)")
 
 
 def _option_words(args: argparse.Namespace) -> list[str]:
@@ -207,6 +229,31 @@ def _gradient_options(target: Target, args: argparse.Namespace) -> dict[str, Any
     return {"grad_position": _positions(args.grad_position), "weights": weights,
             "has_aux": args.has_aux, "value": args.value_and_grad,
             "args": _example(target, args.example), "optimize": not args.no_optimize}
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from . import profiling  # only this command needs it
+
+    target = load(args.target)
+    if args.no_optimize:
+        raise UserError("profile measures the gradient as it runs: drop --no-optimize")
+    options = _gradient_options(target, args)
+    make = api.value_and_grad if options["value"] else api.grad
+    gradient = make(target.fn, options["grad_position"], options["weights"],
+                    options["has_aux"])
+    report = profiling.profile(gradient, *options["args"], repeat=args.repeat)
+    print(json.dumps(report.to_dict(), indent=1) if args.json else report)
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
 
 
 def _export(args: argparse.Namespace) -> int:

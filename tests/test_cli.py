@@ -303,7 +303,7 @@ def _read_all(terminal) -> bytes:
 # ---------------------------------------------------------------------------- help
 
 
-@pytest.mark.parametrize("command", ["show", "export", "check-export"])
+@pytest.mark.parametrize("command", ["show", "export", "check-export", "profile"])
 def test_every_subcommand_help_has_an_example(command):
     result = run(command, "--help")
     assert result.returncode == 0

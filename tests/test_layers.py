@@ -32,7 +32,7 @@ LAYERS: dict[str, set[str]] = {
 TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "testing": "api",
        "export": "api", "directional": "api", "jacobians": "api", "custom": "api",
        "remat": "api",
-       "vectorize": "api",
+       "vectorize": "api", "profiling": "api", "instrument": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 
 

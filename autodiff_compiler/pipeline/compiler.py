@@ -84,6 +84,9 @@ class Compiled:
     # Applied to each output leaf before arranging (set by the API: MindSpore's Tensors
     # come back as Tensors); None leaves the outputs as the generated code made them.
     wrap: Callable[[Any], Any] | None = None
+    # Each line of ``source`` that came from the user's code, and the place it came from
+    # (the profiler times the lines by it).
+    line_locs: dict[int, Loc] | None = None
     _at_edges: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
@@ -94,12 +97,7 @@ class Compiled:
 
     def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
         """Call the generated function; ``extra`` are cotangent or tangent inputs."""
-        if self.flat_positions is not None:
-            inputs = [args[i] for i in self.flat_positions]
-        else:
-            inputs = [leaf for a in args for leaf in runtime_leaves(a)]
-        inputs += [path.resolve() for path, _ in self.capture_objects]
-        inputs = [v.view(np.ndarray) if is_plain_array_subclass(v) else v for v in inputs]
+        inputs = self.inputs(args)
         try:
             out = self.fn(*inputs, *extra)
         except (ArithmeticError, ValueError) as err:
@@ -111,6 +109,16 @@ class Compiled:
             note_user_line(err)
             raise
         return list(out) if len(self.ir.outvars) != 1 else [out]
+
+    def inputs(self, args: Sequence[Any]) -> list[Any]:
+        """What the generated function takes for ``args``: their array and float
+        leaves, then the captured arrays as they are now."""
+        if self.flat_positions is not None:
+            inputs = [args[i] for i in self.flat_positions]
+        else:
+            inputs = [leaf for a in args for leaf in runtime_leaves(a)]
+        inputs += [path.resolve() for path, _ in self.capture_objects]
+        return [v.view(np.ndarray) if is_plain_array_subclass(v) else v for v in inputs]
 
     def at_edges(self) -> Callable[..., Any]:
         """The gradient as NumPy computes it for 0-d arrays, for inputs at which the
@@ -223,7 +231,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
                     n_out if spec.with_value else 0, value_skeleton, aux_skeleton,
                     0 if spec.with_value else len(aux_leaves), flat_positions(args),
                     primal=primal, numpy_twin=numpy_twin,
-                    position_trees=position_trees(args, spec))
+                    position_trees=position_trees(args, spec), line_locs=generated.line_locs)
 
 
 def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
