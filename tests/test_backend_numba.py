@@ -296,3 +296,18 @@ def test_kernels_of_the_functions_a_gradient_calls_are_shown_and_run() -> None:
     called = {part.split("(")[0] for part in source.split("kernels.")[1:]}
     assert called and called <= defined
     _same(vg(*args), adc.value_and_grad(checkpointed_rnn, grad_position=(0, 1))(*args), 1e-14)
+
+
+def test_the_readmes_kernel_is_what_show_prints() -> None:
+    root = Path(__file__).parents[1]
+    section = (root / "README.md").read_text().split("## Fused kernels", 1)[1]
+    shown = section.split("```python\n")[2].split("```", 1)[0]
+    out = subprocess.run([sys.executable, "-m", "autodiff_compiler", "show",
+                          "examples/seed_tutorial.py:function", "--grad-position", "2,3",
+                          "--example", "x, y, w, b", "--backend", "numba"],
+                         capture_output=True, text=True, cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    printed = "\n".join(line for line in out.stdout.splitlines()
+                        if not line.startswith("[examples/"))
+    assert printed.strip() == shown.strip()

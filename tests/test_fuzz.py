@@ -6,7 +6,8 @@ with the command that reproduces it. Refusals of what the README lists as unsupp
 are recognised by ``fuzz.known`` and counted apart; any other refusal fails this test.
 """
 import numpy as np
-from fuzz import generate, known, run
+import pytest
+from fuzz import checker, generate, known, run
 from fuzz.checker import OK, WRONG, Outcome, check
 
 from autodiff_compiler import api
@@ -20,6 +21,17 @@ def test_fuzzed_programs_are_never_wrong_and_never_crash():
     reports = "\n".join(f.report() for f in summary.unexpected)
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
     assert summary.counts[OK] >= CI_PROGRAMS * 0.6, summary.line()
+
+
+NUMBA_PROGRAMS = 12  # each compiles its kernels: a few seconds a program
+
+
+def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setattr(checker, "OTHER_BACKENDS", ["numba"])
+    summary = run(range(CI_PROGRAMS, CI_PROGRAMS + NUMBA_PROGRAMS))
+    reports = "\n".join(f.report() for f in summary.unexpected)
+    assert not summary.unexpected, f"{summary.line()}\n{reports}"
 
 
 def test_program_is_reproduced_from_its_seed():
