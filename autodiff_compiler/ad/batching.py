@@ -145,14 +145,14 @@ def _apply_rule(eqn: Eqn, st: Batch) -> None:
     if _read_list(eqn, st):
         return
     rule = _rule_of(eqn.prim)
-    if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check"):
+    if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check", "effect"):
         raise NotBatchableError
     ins = [st.read(a) for a in eqn.invars]
     dims = tuple(st.is_batched(a) for a in ins)
     args = [a.value if isinstance(a, Const) else a for a in ins]
     result = rule(st.size, dims, *args, **eqn.params)
-    if eqn.prim.form == "check":
-        return  # an assertion: it defines nothing
+    if eqn.prim.form in ("check", "effect"):
+        return  # an assertion or a print: it defines nothing
     results = (result,) if eqn.prim.n_out == 1 else tuple(result)
     for old, new in zip(eqn.outvars, results):
         if isinstance(new, Unbatched):

@@ -81,11 +81,12 @@ def backward_callee(callee: Callee, wrt: tuple[int, ...]) -> tuple[Callee, list[
 
 def _needed(forward: list[Eqn], adjoint: list[Eqn], cts: list[Any]) -> list[Eqn]:
     """The forward equations the adjoint reads from (the block's outputs themselves are
-    not recomputed unless its adjoint reads them)."""
+    not recomputed unless its adjoint reads them). Assertions are checked again; a
+    ``print`` is not repeated (it ran on the forward pass, once per call)."""
     live = {v for e in adjoint for v in reads(e)} | {c for c in cts if isinstance(c, Var)}
     kept = []
     for eqn in reversed(forward):
-        if eqn.prim.effect or any(v in live for v in eqn.outvars):
+        if eqn.prim.form == "check" or any(v in live for v in eqn.outvars):
             kept.append(eqn)
             live.update(reads(eqn))
     return kept[::-1]

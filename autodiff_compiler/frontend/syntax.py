@@ -122,6 +122,10 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
         return NOT_RETURNED
     call = node.value
+    if isinstance(call, gast.Call) and isinstance(call.func, gast.Name) \
+            and call.func.id == "print":
+        scope.expr(call)  # the builtin emits a print equation (``calls.lower_print``)
+        return NOT_RETURNED
     if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
             and call.func.attr in _LIST_METHODS:
         target = scope.expr(call.func.value)

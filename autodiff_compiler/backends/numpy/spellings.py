@@ -47,7 +47,7 @@ SPELLINGS: dict[str, Spelling] = {
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("attr", "T"), "dtype": ("attr", "dtype"),
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
-    "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+    "getitem": ("index", ""), "make_tuple": ("tuple", ""), "print": ("call", "print"),
 }
 
 

@@ -28,6 +28,7 @@ from .naming import (
     Append,
     Assign,
     Check,
+    Effect,
     For,
     If,
     InPlace,
@@ -95,6 +96,8 @@ class _Tree:
                 reads: list[Var] = []
                 test, *message = (self.ref(a, reads) for a in eqn.invars)
                 stmts.append(Check(test, message[0] if message else None, reads, eqn.loc))
+            elif form == "effect":
+                self._effect(eqn, stmts)
             elif id(eqn) in self.into:
                 self._into(eqn, self.into[id(eqn)], stmts)
             else:
@@ -119,6 +122,14 @@ class _Tree:
             for v in out:
                 self.default_names[v] = eqn.prim.name
             stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
+
+    def _effect(self, eqn: Eqn, stmts: list[Any]) -> None:
+        """A call made for what it does (``print``): a statement of its own, in order."""
+        reads: list[Var] = []
+        args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
+        kind, text = self.backend.spell(eqn, self.em.python_floats)
+        expr = EMITTERS[kind](self.em, text, args, self.backend.keywords(eqn))
+        stmts.append(Effect(expr, reads, eqn.loc))
 
     def _inplace(self, eqn: Eqn, stmts: list[Any]) -> None:
         base = self.atom(eqn.invars[0])

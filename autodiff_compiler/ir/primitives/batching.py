@@ -295,6 +295,12 @@ def _check(size, dims, test, *rest):
     return Unbatched(C.check(R.reduce_all(test), *rest))
 
 
+def _print(size, dims, *values, **params):
+    """``print`` under ``vmap`` prints each value as it is, the batched ones with their
+    batch axis: one print per call, as the program runs once for the whole batch."""
+    return Unbatched(C.print_(*values, **params))
+
+
 def _add_into(size, dims, acc, x):
     if not dims[0]:
         return E.add(acc, lift(x, rank(acc, False)))
@@ -309,6 +315,7 @@ def _raise() -> Any:
 
 
 defbatch(C.check, _check)
+defbatch(C.print_, _print)
 
 # the rules of products, linear algebra and indexing, registered on import
 from . import batching_products as _products  # noqa: E402,F401

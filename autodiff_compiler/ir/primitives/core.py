@@ -36,8 +36,10 @@ REGISTRY: dict[str, Primitive] = {}
 # this, never on a name: ``apply`` computes its results from its operands; ``region``
 # runs nested IR (if, for, while); ``call`` runs another compiled function;
 # ``accumulate`` adds its second operand into its first, in place; ``check`` asserts
-# (an effect: never removed); ``alias`` is its operand itself (``stop_gradient``).
-FORMS = frozenset(["apply", "region", "call", "accumulate", "check", "alias"])
+# (an effect: never removed); ``effect`` is a call made for what it does, not for a
+# result (``print``: written as a statement, never removed, run on the forward pass);
+# ``alias`` is its operand itself (``stop_gradient``).
+FORMS = frozenset(["apply", "region", "call", "accumulate", "check", "effect", "alias"])
 
 
 class Primitive:
@@ -73,7 +75,8 @@ class Primitive:
         # For queries answered by the aval alone (``shape(x)`` of a known shape).
         self.static_value: Callable[[Aval], Any] | None = None
         self.differentiable = True
-        self.effect = form == "check"  # observable beyond its results: never removed
+        # observable beyond its results: never removed, moved or merged
+        self.effect = form in ("check", "effect")
         self.vjp: tuple[Rule, ...] | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None
