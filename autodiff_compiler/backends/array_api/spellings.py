@@ -69,6 +69,7 @@ SPELLINGS: dict[str, Spelling] = {
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+    "float": ("call", "float"), "int": ("call", "int"),  # arrays' __float__, __int__
 }
 
 # NumPy's param name -> the standard's.

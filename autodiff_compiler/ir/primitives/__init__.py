@@ -174,6 +174,7 @@ from .reductions import (
     trace,
     var,
 )
+from .scalars import to_float, to_int
 from .shape import (
     T,
     astype,
@@ -238,8 +239,8 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, m
         broadcast_to, cheap=True)
 
 __all__ = [
-    "add_into", "call", "check", "print_", "cond", "loop", "while_loop", "make_tuple",
-    "zeros_like_tape", "truth_and", "truth_or", "truth_not",
+    "add_into", "call", "check", "print_", "to_float", "to_int", "cond", "loop",
+    "while_loop", "make_tuple", "zeros_like_tape", "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defelementwise", "defjvp",
     "defjvp_all", "deflinear", "defpartials", "defvjp", "defvjp_all", "nondifferentiable",
     "per_operand", "abs_", "add", "arccos", "arccosh",
