@@ -96,7 +96,7 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
     """Emit ``eqns`` batched into the current builder, recording the new values."""
     b = current()
     for eqn in eqns:
-        if not st.reads_batched(eqn):
+        if not st.reads_batched(eqn) and not eqn.prim.random:  # a draw: one per example
             mapping = {v: st.env[v] for v in reads(eqn) if v in st.env}
             b.eqns.append(substitute([eqn], mapping)[0] if mapping else eqn)
             continue

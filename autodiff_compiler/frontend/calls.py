@@ -93,6 +93,22 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 
 
+def runs_for_effect(func: Any) -> bool:
+    """Whether a call to ``func`` may stand alone as a statement: ``print``, a function
+    whose builder emits an effect (``ops.assign``), or code compiled from its source
+    (your functions, methods and Cells), in which whatever has an effect is itself
+    compiled or refused. NumPy's functions and array methods called for what they do
+    (``np.copyto``, ``x.sort()``) write in place: refused."""
+    from .scope import LocalFunction
+    if func is builtins.print or surface.is_effect(func):
+        return True
+    if isinstance(func, BoundArrayMethod) or surface.lookup(func) is not None:
+        return False
+    if isinstance(func, types.MethodType):
+        func = func.__func__
+    return isinstance(func, LocalFunction | types.FunctionType) or is_cell(func)
+
+
 def lower_print(scope: Scope, node: gast.AST, args: list, kwargs: dict) -> None:
     """``print(...)``: MindSpore's PyNative mode runs it inside a differentiated
     function, so the generated code does too, once per call, on the forward values

@@ -21,7 +21,7 @@ from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
 from . import index_tricks
 from .aliasing import is_callers
-from .calls import BoundArrayMethod, apply_builder, has_var
+from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
 from .scope import NOT_RETURNED, Scope
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -122,10 +122,12 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
         return NOT_RETURNED
     call = node.value
-    if isinstance(call, gast.Call) and isinstance(call.func, gast.Name) \
-            and call.func.id == "print":
-        scope.expr(call)  # the builtin emits a print equation (``calls.lower_print``)
-        return NOT_RETURNED
+    if isinstance(call, gast.Call) and not (isinstance(call.func, gast.Attribute)
+                                            and call.func.attr in _LIST_METHODS):
+        func = scope.expr(call.func)
+        if runs_for_effect(func):  # print, ops.assign, code compiled from its source
+            scope.call(call, func)
+            return NOT_RETURNED
     if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
             and call.func.attr in _LIST_METHODS:
         target = scope.expr(call.func.value)

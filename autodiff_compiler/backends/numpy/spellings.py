@@ -49,6 +49,7 @@ SPELLINGS: dict[str, Spelling] = {
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""), "print": ("call", "print"),
     "float": ("call", "float"), "int": ("call", "int"),
+    "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
 }
 
 

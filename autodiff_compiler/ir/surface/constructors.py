@@ -143,7 +143,15 @@ def _item(x: Any, *index: Any) -> Any:
     return P.to_float(x)
 
 
+def _random(size: Any = None) -> Any:
+    """``np.random.random(size)``: a fresh draw from NumPy's global random state each
+    time the generated code runs (``primitives.effects``); its size known when compiling
+    or computed from a shape."""
+    return P.random_uniform(() if size is None else size)
+
+
 register("inactive", _int, builtins.int)
+register("constructors", _random, np.random.random, np.random.random_sample)
 register("constructors", _float, builtins.float)
 register("constructors", _item, methods=("item",))
 register("constructors", _filled(P.zeros), np.zeros)

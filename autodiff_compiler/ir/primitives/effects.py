@@ -1,0 +1,40 @@
+"""Primitives that touch state outside the program: writing into a Parameter, and
+drawing random numbers from NumPy's global random state.
+
+* ``assign(target, value)``: MindSpore's ``ops.assign``, ``target[...] = value`` in
+  place (written ``np.copyto``). An *effect* (``form="effect"``): kept, kept in order,
+  never merged, run once on the forward pass and never in an adjoint; no gradient
+  flows through it. A ``BatchNorm`` in training updates its moving statistics with it.
+* ``random_uniform(shape)``: ``np.random.random(shape)``, from the global state, so
+  ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
+  (``unique``: never merged; not folded while compiling, which would consume draws),
+  it is not differentiable (a dropout mask is a constant of the adjoint), and it is
+  ``random``: a checkpointed block is never recomputed through it (a second draw would
+  be another mask).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core import Atom, Aval, Const
+from .core import Primitive, nondifferentiable
+
+assign = Primitive("assign", np.copyto, form="effect", foldable=False,
+                   aval_rule=lambda args, params: [Aval()])
+
+
+def _uniform_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    shape = args[0].value if isinstance(args[0], Const) else None
+    if isinstance(shape, int):
+        shape = (shape,)
+    known = isinstance(shape, tuple) and all(isinstance(n, int) for n in shape)
+    return [Aval(shape if known else None, np.dtype(np.float64))]
+
+
+random_uniform = Primitive("random_uniform", np.random.random, foldable=False, unique=True,
+                           allocates=True, aval_rule=_uniform_avals)
+random_uniform.random = True
+nondifferentiable(assign, random_uniform)

@@ -1,0 +1,114 @@
+"""``nn.Dropout`` and ``ops.dropout`` while training, inside differentiated functions
+(issue 12): the mask is drawn on the forward pass, fresh each call, from NumPy's global
+random state (so a seed repeats it, eagerly and compiled alike), and the adjoint reads
+that mask as a constant: the gradient is ``mask / (1 - p)`` times the upstream one."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Tensor, nn, ops
+from autodiff_compiler.errors import AutodiffError
+
+X = Tensor(np.linspace(0.5, 2.0, 24, dtype=np.float32).reshape(4, 6))
+UP = Tensor(np.arange(1.0, 25.0, dtype=np.float32).reshape(4, 6))
+
+
+def _mask(seed, shape, p):
+    np.random.seed(seed)
+    return np.random.random(shape) >= p
+
+
+def training_dropout(p):
+    layer = nn.Dropout(p=p)
+    layer.set_train()
+    return layer
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_gradient_is_the_drawn_mask_scaled(p):
+    layer = training_dropout(p)
+
+    def loss(x):
+        y = layer(x)
+        return (y * UP).sum(), y
+
+    ms.set_seed(11)
+    (value, y), g = ms.value_and_grad(loss, has_aux=True)(X)
+    keep = _mask(11, X.shape, p)
+    assert keep.any() and not keep.all()
+    np.testing.assert_allclose(y, np.asarray(X) * keep / (1 - p), rtol=1e-6)
+    np.testing.assert_allclose(g, np.asarray(UP) * keep / (1 - p), rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(y) == 0, np.asarray(g) == 0)  # same zeros
+    assert float(value) == pytest.approx(float(np.sum(np.asarray(y) * UP)), rel=1e-6)
+    assert g.dtype == np.float32
+
+
+def test_each_call_draws_a_fresh_mask_and_a_seed_repeats_it():
+    layer = training_dropout(0.5)
+    grad = ms.grad(lambda x: (layer(x) * UP).sum())
+    ms.set_seed(3)
+    first, second = grad(X), grad(X)
+    assert not np.array_equal(np.asarray(first) == 0, np.asarray(second) == 0)
+    ms.set_seed(3)
+    np.testing.assert_array_equal(grad(X), first)
+    ms.set_seed(3)
+    eager = layer(X)  # the eager layer draws the same numbers
+    np.testing.assert_array_equal(np.asarray(eager) == 0, np.asarray(first) == 0)
+
+
+def test_eval_mode_is_the_identity():
+    layer = nn.Dropout(p=0.5)  # not training until set_train()
+    g = ms.grad(lambda x: (layer(x) * UP).sum())(X)
+    np.testing.assert_array_equal(g, UP)
+    assert "random" not in ms.gradient_source(lambda x: (layer(x) * UP).sum(), args=(X,))
+
+
+def test_ops_dropout_in_a_function_and_its_training_flag():
+    def loss(x, training):
+        return (ops.dropout(x, p=0.25, training=training) * UP).sum()
+
+    ms.set_seed(5)
+    g = ms.grad(loss)(X, True)
+    np.testing.assert_allclose(g, np.asarray(UP) * _mask(5, X.shape, 0.25) / 0.75, rtol=1e-6)
+    np.testing.assert_array_equal(ms.grad(loss)(X, False), UP)
+
+
+def test_jvp_tangent_is_the_mask_scaled():
+    layer = training_dropout(0.4)
+    ms.set_seed(8)
+    _, tangent = ms.jvp(lambda x: layer(x) * 2.0, (X,), (Tensor(np.ones((4, 6), np.float32)),))
+    np.testing.assert_allclose(tangent, 2.0 * _mask(8, X.shape, 0.4) / 0.6, rtol=1e-6)
+
+
+def test_vmap_draws_a_mask_per_example():
+    def loss(x):
+        return np.sum(ops.dropout(x, p=0.5) * np.arange(1.0, 7.0))
+
+    ms.set_seed(4)
+    gs = ms.vmap(ms.grad(loss))(np.ones((4, 6)))
+    keep = _mask(4, (4, 6), 0.5)  # the rows drawn one example after another
+    np.testing.assert_allclose(gs, keep * np.arange(1.0, 7.0) / 0.5)
+    assert len({tuple(row) for row in keep}) > 1
+
+
+def test_dropout_in_a_loop_draws_each_iteration():
+    def loss(x):
+        s = 0.0
+        for _ in range(3):
+            s = s + np.sum(ops.dropout(x, p=0.5))
+        return s
+
+    ms.set_seed(2)
+    g = ms.grad(loss)(np.ones(5))
+    np.random.seed(2)
+    masks = [np.random.random(5) >= 0.5 for _ in range(3)]
+    np.testing.assert_allclose(g, sum(masks) / 0.5)
+
+
+def test_checkpointed_dropout_is_refused():
+    block = ms.checkpoint(lambda x: np.sin(ops.dropout(x, p=0.5)))
+    with pytest.raises(AutodiffError, match="draws random numbers") as err:
+        ms.grad(lambda x: np.sum(block(x)))(np.ones(4))
+    assert "test_dropout.py" in str(err.value)
