@@ -52,8 +52,11 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return lower_print(scope, node, args, kwargs)
     builder = surface.lookup(func)
     if builder is not None:
-        return apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
-                             func=func)
+        result = apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
+                               func=func)
+        if surface.is_effect(func) and args and isinstance(args[0], Var):
+            _rebind(scope, args[0], result)
+        return result
     if _is_static_call(func, args, kwargs):
         try:
             return func(*args, **kwargs)
@@ -91,6 +94,20 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return total
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
+
+
+def _rebind(scope: Scope, old: Var, new: Any) -> None:
+    """After ``ops.assign(p, v)`` wrote into ``p``'s array, reading ``p`` again (along
+    the path it was read, or through a name holding it) gives what was written, as it
+    does when the code runs eagerly. (Reads that came before keep the old value:
+    ``opt.writes``.)"""
+    captures = scope.low.captures
+    for key, var in list(captures.vars.items()):
+        if var is old:
+            captures.vars[key] = new
+    for name, value in list(scope.env.items()):
+        if value is old:
+            scope.env[name] = new
 
 
 def runs_for_effect(func: Any) -> bool:

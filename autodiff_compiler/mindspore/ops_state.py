@@ -47,10 +47,13 @@ def dropout(input: Any, p: float = 0.5, training: bool = True,  # noqa: A002 (Mi
 
 
 def _compile_assign(variable: Any, value: Any) -> Any:
+    """The write, and the value the Parameter holds after it (its shape and dtype)."""
     if not isinstance(variable, Var):
         raise ValueError("ops.assign writes into a Parameter: give it one")
     P.assign(variable, value)
-    return value
+    held = P.broadcast_to(value, P.shape_of(variable))
+    dtype = variable.aval.dtype
+    return P.astype(held, dtype) if dtype is not None and dtype != P.dtype_of(held) else held
 
 
 # Listed with the rest of ``ops`` (``__all__``), not in a family of the NumPy surface.

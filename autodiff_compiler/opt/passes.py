@@ -27,6 +27,7 @@ from ..ir.core import (
 )
 from .schedule import schedule
 from .simplify import is_float_scalar, same_aval_values, simplify
+from .writes import keep_overwritten
 
 
 def dce(fn: Function) -> Function:
@@ -181,7 +182,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce, schedule]
+PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce,
+                                                  keep_overwritten, schedule]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:

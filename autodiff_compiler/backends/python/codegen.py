@@ -124,7 +124,16 @@ class _Tree:
             stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
 
     def _effect(self, eqn: Eqn, stmts: list[Any]) -> None:
-        """A call made for what it does (``print``): a statement of its own, in order."""
+        """A call made for what it does (``print``, ``np.copyto``): a statement of its
+        own, in order. Temporaries still to be written that read the array it writes
+        into are computed before it (its own operands are, inside the call)."""
+        if eqn.prim.writes is not None:
+            target, own = self.atom(eqn.invars[eqn.prim.writes]), set(eqn.invars)
+            for v, (expr, inner) in list(self.em.pending.items()):
+                if target in inner and v not in own:
+                    del self.em.pending[v]
+                    stmts.append(Assign((v,), expr, inner, eqn.loc,
+                                        self.default_names.get(v, "value")))
         reads: list[Var] = []
         args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         kind, text = self.backend.spell(eqn, self.em.python_floats)

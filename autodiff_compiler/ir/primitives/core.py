@@ -70,6 +70,7 @@ class Primitive:
         self.view = False
         self.cheap = False
         self.random = False  # draws from a random state: evaluating it twice differs
+        self.writes: int | None = None  # an effect writing into this operand, in place
         self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
         self.foldable = foldable
         self.defaults = dict(defaults or {})  # params equal to these are left out

@@ -24,6 +24,7 @@ from .core import Primitive, nondifferentiable
 
 assign = Primitive("assign", np.copyto, form="effect", foldable=False,
                    aval_rule=lambda args, params: [Aval()])
+assign.writes = 0
 
 
 def _uniform_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:

@@ -44,8 +44,9 @@ USER_FUNCTIONS: set[Any] = set()
 USER_METHODS: set[str] = set()
 
 
-# Callables whose builders emit an effect (``ops.assign``): a call may stand alone as a
-# statement.
+# Callables that write their first argument in place and whose builders emit that
+# write and return the value written (``ops.assign``): a call may stand alone as a
+# statement, and the frontend reads the argument as that value afterwards.
 EFFECTS: set[Any] = set()
 
 
