@@ -112,3 +112,28 @@ def test_checkpointed_dropout_is_refused():
     with pytest.raises(AutodiffError, match="draws random numbers") as err:
         ms.grad(lambda x: np.sum(block(x)))(np.ones(4))
     assert "test_dropout.py" in str(err.value)
+
+
+@pytest.mark.parametrize("jacobian", [ms.jacrev, ms.jacfwd])
+def test_a_jacobian_sees_one_mask_for_every_basis_vector(jacobian):
+    x = np.linspace(0.1, 1.0, 5)
+    ms.set_seed(1)
+    jac = jacobian(lambda x: np.sin(ops.dropout(x, p=0.5)))(x)
+    keep = _mask(1, (5,), 0.5)
+    np.testing.assert_allclose(jac, np.diag(np.cos(keep * x / 0.5) * keep / 0.5))
+
+
+def _nested_dropout(x, n):
+    if n <= 0:
+        return x
+    return np.sin(ops.dropout(_nested_dropout(x, n - 1), p=0.5))
+
+
+def test_recursion_on_a_run_time_depth_tapes_each_mask():
+    ms.set_seed(0)
+    g = ms.grad(lambda x, k: np.sum(_nested_dropout(x, np.sum(k))))(np.ones(6), np.array([2]))
+    np.random.seed(0)
+    inner, outer = np.random.random(6) >= 0.5, np.random.random(6) >= 0.5
+    a1 = inner / 0.5
+    a2 = outer * np.sin(a1) / 0.5
+    np.testing.assert_allclose(g, np.cos(a2) * outer / 0.5 * np.cos(a1) * inner / 0.5)

@@ -166,3 +166,17 @@ def test_print_of_a_list_of_arrays_is_refused():
 
     with pytest.raises(AutodiffError, match="print of a list holding array values"):
         adc.grad(f)(X)
+
+
+def _printed_levels(x, n):
+    print("level", n)
+    if n <= 0:
+        return x
+    return np.sin(_printed_levels(x, n - 1))
+
+
+def test_recursion_on_a_run_time_depth_prints_each_level_once(capsys):
+    g = adc.grad(lambda x, k: np.sum(_printed_levels(x, np.sum(k))))(np.array([0.5]),
+                                                                     np.array([2]))
+    assert capsys.readouterr().out == "level 2\nlevel 1\nlevel 0\n"
+    np.testing.assert_allclose(g, np.cos(np.sin(0.5)) * np.cos(0.5))
