@@ -180,3 +180,28 @@ def test_recursion_on_a_run_time_depth_prints_each_level_once(capsys):
                                                                      np.array([2]))
     assert capsys.readouterr().out == "level 2\nlevel 1\nlevel 0\n"
     np.testing.assert_allclose(g, np.cos(np.sin(0.5)) * np.cos(0.5))
+
+
+def formatted(x):
+    loss = np.sum(x ** 2)
+    print(f"loss={loss:.3f} x={x!r} {{literal}} {'known'} {len(x)}")
+    assert loss < 100, f"loss too big: {loss}"
+    return loss
+
+
+def test_fstrings_of_run_time_values_are_formatted_when_the_code_runs(capsys):
+    g = adc.grad(formatted)(X)
+    loss = np.sum(X ** 2)
+    assert capsys.readouterr().out == f"loss={loss:.3f} x={X!r} {{literal}} known 2\n"
+    np.testing.assert_allclose(g, 2 * X)
+    with pytest.raises(AssertionError, match=f"loss too big: {np.sum((X * 10) ** 2)}"):
+        adc.grad(formatted)(X * 10)
+
+
+def test_fstring_of_a_list_of_arrays_is_refused():
+    def f(x):
+        print(f"{[x, x]}")
+        return np.sum(x)
+
+    with pytest.raises(AutodiffError, match="f-string of a list or tuple holding array"):
+        adc.grad(f)(X)

@@ -310,12 +310,31 @@ def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
     return slice(*parts)  # bounds may be run-time ints: indexing takes them as operands
 
 
-def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> str:
-    parts = [scope.expr(v) for v in node.values]
-    if has_var(parts):
-        raise scope.error(node, "f-strings of array values are not supported",
-                          hint="format arrays outside the differentiated function")
-    return "".join(str(p) for p in parts)
+def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> Any:
+    """An f-string: text when compiling; with run-time values, ``str.format`` of a
+    template at run time (for ``print`` and ``assert`` messages)."""
+    template, values = [], []
+    for part in node.values:
+        if isinstance(part, gast.FormattedValue):
+            value = scope.expr(part.value)
+            if isinstance(value, Var):
+                spec = "" if part.format_spec is None else scope.expr(part.format_spec)
+                if not isinstance(spec, str):
+                    raise scope.error(part, "a format spec computed at run time",
+                                      hint="write the spec as a literal")
+                conversion = {115: "!s", 114: "!r", 97: "!a"}.get(part.conversion, "")
+                template.append("{" + conversion + (":" + spec if spec else "") + "}")
+                values.append(value)
+                continue
+            if has_var(value):
+                raise scope.error(part, "an f-string of a list or tuple holding array values",
+                                  hint="format the arrays one by one")
+            text = _expr_formatted(scope, part)
+        else:
+            text = str(scope.expr(part))
+        template.append(text.replace("{", "{{").replace("}", "}}"))
+    text = "".join(template)
+    return P.format_text(text, *values) if values else text.replace("{{", "{").replace("}}", "}")
 
 
 def _expr_formatted(scope: Scope, node: gast.FormattedValue) -> Any:

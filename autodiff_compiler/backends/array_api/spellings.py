@@ -70,6 +70,7 @@ SPELLINGS: dict[str, Spelling] = {
     "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),
     "float": ("call", "float"), "int": ("call", "int"),  # arrays' __float__, __int__
+    "format_text": ("call", "str.format"),
 }
 
 # NumPy's param name -> the standard's.

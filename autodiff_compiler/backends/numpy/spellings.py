@@ -48,7 +48,7 @@ SPELLINGS: dict[str, Spelling] = {
     "T": ("attr", "T"), "dtype": ("attr", "dtype"),
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""), "print": ("call", "print"),
-    "float": ("call", "float"), "int": ("call", "int"),
+    "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),
     "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
 }
 

@@ -175,7 +175,7 @@ from .reductions import (
     trace,
     var,
 )
-from .scalars import to_float, to_int
+from .scalars import format_text, to_float, to_int
 from .shape import (
     T,
     astype,
@@ -240,9 +240,9 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, m
         broadcast_to, cheap=True)
 
 __all__ = [
-    "add_into", "call", "check", "print_", "to_float", "to_int", "assign", "random_uniform",
-    "cond", "loop",
-    "while_loop", "make_tuple", "zeros_like_tape", "truth_and", "truth_or", "truth_not",
+    "add_into", "call", "check", "print_", "to_float", "to_int", "format_text", "assign",
+    "random_uniform", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
+    "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defelementwise", "defjvp",
     "defjvp_all", "deflinear", "defpartials", "defvjp", "defvjp_all", "nondifferentiable",
     "per_operand", "abs_", "add", "arccos", "arccosh",

@@ -1,4 +1,5 @@
-"""Python numbers out of arrays: ``float(x)``, ``x.item()``, ``int(x)``.
+"""Python numbers out of arrays: ``float(x)``, ``x.item()``, ``int(x)``; and text out of
+them: an f-string of run-time values (``format_text``), for ``print`` and ``assert``.
 
 MindSpore's PyNative mode runs them inside a differentiated function and the gradient
 through them is silently lost there (measured in 2.10: ``grad`` of
@@ -15,13 +16,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from ...errors import AutodiffError
 from .. import builder
+from ..core import Aval
 from .core import Primitive, defjvp, defvjp, nondifferentiable
 
 to_float = Primitive("float", float)
 to_int = Primitive("int", int)
-nondifferentiable(to_int)
+# ``f"loss {x:.3f}"`` is ``format_text("loss {:.3f}", x)``: ``str.format`` of a template
+# known when compiling. Text carries no gradient.
+format_text = Primitive("format_text", str.format,
+                        aval_rule=lambda args, params: [Aval((), np.dtype(str))])
+nondifferentiable(to_int, format_text)
 
 
 def _lost(*args: Any, **params: Any) -> Any:
