@@ -137,3 +137,35 @@ def test_recursion_on_a_run_time_depth_tapes_each_mask():
     a1 = inner / 0.5
     a2 = outer * np.sin(a1) / 0.5
     np.testing.assert_allclose(g, np.cos(a2) * outer / 0.5 * np.cos(a1) * inner / 0.5)
+
+
+IMAGES = Tensor(np.linspace(0.5, 1.5, 24, dtype=np.float32).reshape(2, 3, 2, 2))
+
+
+def test_primitive_dropout_returns_the_mask_it_scaled_by():
+    drop = ops.Dropout(keep_prob=0.6)
+
+    def loss(x):
+        out, mask = drop(x)
+        return (out * 2.0).sum(), mask
+
+    ms.set_seed(0)
+    (_, mask), g = ms.value_and_grad(loss, has_aux=True)(IMAGES)
+    assert mask.dtype == np.float32  # MindSpore 2.10: the mask in the input's dtype
+    np.testing.assert_array_equal(mask, _mask(0, IMAGES.shape, 0.4))
+    np.testing.assert_allclose(g, 2.0 * np.asarray(mask) / 0.6, rtol=1e-6)
+
+
+def test_primitive_dropout2d_drops_whole_channels():
+    drop = ops.Dropout2D(keep_prob=0.6)
+
+    def loss(x):
+        out, mask = drop(x)
+        return (out * 2.0).sum(), mask
+
+    ms.set_seed(1)
+    (_, mask), g = ms.value_and_grad(loss, has_aux=True)(IMAGES)
+    keep = _mask(1, (2, 3, 1, 1), 0.4)
+    assert mask.dtype == np.bool_ and mask.shape == IMAGES.shape
+    np.testing.assert_array_equal(mask, np.broadcast_to(keep, IMAGES.shape))
+    np.testing.assert_allclose(g, 2.0 * np.broadcast_to(keep, IMAGES.shape) / 0.6, rtol=1e-6)
