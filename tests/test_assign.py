@@ -83,3 +83,34 @@ def test_a_temporary_of_the_old_value_is_computed_before_the_write():
     np.testing.assert_allclose(net.p, [1.0, 1.5])
     source = ms.gradient_source(ListedBefore(), args=(X,))
     assert source.index("p * 3.0") < source.index("np.copyto(")
+
+
+SHARED = Parameter(Tensor(np.array([1.0, 1.0], np.float32)), name="shared")
+
+
+def reads_written_parameter(x):
+    ops.assign(SHARED, x * 2)
+    return (SHARED * 3).sum()
+
+
+def uses_assign_result(x):
+    y = ops.assign(SHARED, x * 2)
+    return (y * 3).sum()
+
+
+@pytest.mark.parametrize("fn, line", [(reads_written_parameter, "ops.assign(SHARED, x * 2)"),
+                                      (uses_assign_result, "y = ops.assign(SHARED, x * 2)")])
+def test_a_gradient_through_the_written_value_raises_where_mindspore_gives_zero(fn, line):
+    # MindSpore 2.10: grad of both is [0, 0] (the Parameter is a leaf after the write)
+    with pytest.raises(ms.AutodiffError, match=r"gradient would flow through ops\.assign") as err:
+        ms.grad(fn)(X)
+    assert line in str(err.value) and "ops.stop_gradient" in str(err.value)
+
+
+def test_a_stopped_written_value_is_a_constant_as_in_mindspore():
+    def loss(x):
+        ops.assign(SHARED, ops.stop_gradient(x * 2))
+        return (SHARED * 3 * x).sum()
+
+    np.testing.assert_allclose(ms.grad(loss)(X), [6.0, 12.0])  # MindSpore 2.10: the same
+    np.testing.assert_allclose(SHARED, [2.0, 4.0])

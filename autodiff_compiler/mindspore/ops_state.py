@@ -4,7 +4,8 @@ differentiated function to the IR's effect and random primitives
 (``ir.primitives.effects``):
 
 * ``ops.assign(p, v)`` becomes an equation that writes ``v`` into ``p`` on the forward
-  pass, once per call, after the values it reads; no gradient flows through it. A
+  pass, once per call, after the values it reads. Reads of ``p`` after it see ``v``; a
+  gradient that would flow from them into ``v`` raises (MindSpore gives zero there). A
   ``BatchNorm`` updates its moving statistics with it while training.
 * ``ops.dropout`` draws its mask with ``np.random.random`` on the forward pass, fresh
   each call, from NumPy's global random state (``set_seed`` repeats it, and the eager
@@ -53,7 +54,8 @@ def _compile_assign(variable: Any, value: Any) -> Any:
     P.assign(variable, value)
     held = P.broadcast_to(value, P.shape_of(variable))
     dtype = variable.aval.dtype
-    return P.astype(held, dtype) if dtype is not None and dtype != P.dtype_of(held) else held
+    held = P.astype(held, dtype) if dtype is not None and dtype != P.dtype_of(held) else held
+    return P.written(held)
 
 
 # Listed with the rest of ``ops`` (``__all__``), not in a family of the NumPy surface.

@@ -336,6 +336,7 @@ defbatch(C.check, _check)
 defbatch(C.print_, _print)
 defbatch(EF.assign, _assign)
 defbatch(EF.random_uniform, _random_uniform)
+defbatch(EF.written, _same(EF.written))
 
 # the rules of products, linear algebra and indexing, registered on import
 from . import batching_products as _products  # noqa: E402,F401
