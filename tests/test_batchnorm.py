@@ -179,3 +179,14 @@ def test_repr_reads_like_mindspores():
     assert text.startswith("BatchNorm1d(num_features=3, eps=1e-05, momentum=0.9, gamma=Parameter")
     assert text == MEASURED["repr"].replace("name=mean", "name=moving_mean").replace(
         "name=variance", "name=moving_variance")
+
+
+def test_a_recomputed_batchnorm_updates_once_and_keeps_its_gradient():
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    recomputed, plain = (nn.BatchNorm1d(3, dtype=np.float64) for _ in range(2))
+    recomputed.recompute()
+    for bn in (recomputed, plain):
+        bn.set_train()
+    g = ms.grad(lambda x: np.sum(np.sin(recomputed(x))))(x)
+    np.testing.assert_allclose(g, ms.grad(lambda x: np.sum(np.sin(plain(x))))(x))
+    np.testing.assert_allclose(recomputed.moving_mean, 0.1 * x.mean(axis=0))
