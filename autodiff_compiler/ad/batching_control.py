@@ -3,9 +3,10 @@
 * ``cond`` on an unbatched predicate stays one ``if``: each branch is batched, and an
   output batched in one branch is batched in both. On a batched predicate each example
   may take another branch: both branches are evaluated (they are pure: the IR has no
-  effects but assertions) and every output selected with ``where``. A branch that
-  prints is not evaluated for examples that do not take it: such a ``cond`` (and a loop
-  that prints while its trip count or predicate is batched) runs once per example.
+  effects but assertions) and every output selected with ``where``. A branch with an
+  effect (an assertion, a print, a write) is not evaluated for examples that do not
+  take it: such a ``cond`` (and a loop with one while its trip count or predicate is
+  batched) runs once per example.
 * ``loop`` with an unbatched trip count stays one loop; a carried value is batched when
   its initial value or its next value is (found by iterating to a fixed point). With a
   batched trip count (a gradient's loop over a ``while``'s iterations) it runs the
@@ -105,9 +106,10 @@ def _is_list(v: Any) -> bool:
     return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
 
 
-def prints(fn: Function) -> bool:
-    """Whether ``fn`` (or a region in it) prints: its output is seen once per run."""
-    return any(eqn.prim.form == "effect" or any(prints(body) for _, body in regions(eqn))
+def has_effect(fn: Function) -> bool:
+    """Whether ``fn`` (or a region in it) asserts, prints or writes: it must run only
+    where, and as often as, each example would run it."""
+    return any(eqn.prim.effect or any(has_effect(body) for _, body in regions(eqn))
                for eqn in fn.eqns)
 
 
@@ -116,7 +118,8 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     A value only one branch gives (a gradient's residual: ``None`` in the other) is
     that branch's; lists cannot be selected between."""
     then_body, else_body = eqn.params["branches"]
-    if then_body.invars or else_body.invars or prints(then_body) or prints(else_body):
+    if then_body.invars or else_body.invars or has_effect(then_body) \
+            or has_effect(else_body):
         raise NotBatchableError
     results = []
     for body in (then_body, else_body):
@@ -161,7 +164,7 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
     n, inits = st.read(eqn.invars[0]), [st.read(a) for a in eqn.invars[1:]]
     n_carry = len(inits)
     counted = st.is_batched(n)
-    if counted and prints(body):
+    if counted and has_effect(body):
         raise NotBatchableError
     flags = [True] * n_carry if counted else \
         _carry_flags(body, st, [False], [st.is_batched(a) for a in inits], n_carry)
@@ -205,7 +208,7 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     new_cond, pred_flags, _ = batch_body(cond, st, flags)
     fn, out_flags, _ = batch_body(body, st, flags, force)
     if pred_flags[0]:
-        if prints(body):
+        if has_effect(body):
             raise NotBatchableError
         fn = _masked_while(fn, cond, n_carry, st)
         with building(None) as b:

@@ -129,11 +129,8 @@ class _Tree:
         into are computed before it (its own operands are, inside the call)."""
         if eqn.prim.writes is not None:
             target, own = self.atom(eqn.invars[eqn.prim.writes]), set(eqn.invars)
-            for v, (expr, inner) in list(self.em.pending.items()):
-                if target in inner and v not in own:
-                    del self.em.pending[v]
-                    stmts.append(Assign((v,), expr, inner, eqn.loc,
-                                        self.default_names.get(v, "value")))
+            self._flush(eqn, stmts, [v for v, (_, inner) in self.em.pending.items()
+                                     if target in inner and v not in own])
         reads: list[Var] = []
         args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         kind, text = self.backend.spell(eqn, self.em.python_floats)
@@ -191,9 +188,10 @@ class _Tree:
         stmts.append(Assign(eqn.outvars, gast.Call(func, args, []), reads, eqn.loc,
                             callee.name))
 
-    def _flush(self, eqn: Eqn, stmts: list[Any]) -> None:
-        """Temporaries a region reads are computed once, before it, not in its body."""
-        for v in reads(eqn):
+    def _flush(self, eqn: Eqn, stmts: list[Any], values: Sequence[Var] | None = None) -> None:
+        """Temporaries a region reads (or ``values``) are computed once, before it, not
+        in its body."""
+        for v in reads(eqn) if values is None else values:
             v = self.atom(v)
             if isinstance(v, Var) and v in self.em.pending:
                 expr, inner = self.em.pending.pop(v)
