@@ -206,7 +206,7 @@ class Jacobian:
         if total == 1:
             return compiled.finish(inline(compiled.ir, inputs + seeds)), set()
         flags = [False] * len(inputs) + [True] * len(seeds)
-        program, out_flags = batch(compiled.ir, flags, total)
+        program, out_flags = batch(compiled.ir, flags, total, draws=False)  # one mask
         outs = inline(program, inputs + seeds)
         return compiled.finish(outs), {id(o) for o, f in zip(outs, out_flags) if f}
 

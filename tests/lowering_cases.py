@@ -150,7 +150,7 @@ def grad_inside(x):
 
 
 def side_effect(x):
-    print(x)
+    np.copyto(x, 0.0)
     return np.sum(x)
 
 

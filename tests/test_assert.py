@@ -122,3 +122,18 @@ def test_assert_is_dropped_under_optimized_python(tmp_path):
     done = subprocess.run([sys.executable, "-O", str(script)], capture_output=True, text=True,
                           env=env, check=True)
     assert done.stdout.split() == ["[2.", "4.]"]
+
+
+def asserted_in_one_branch(x):
+    if np.sum(x) > 0:
+        assert np.all(x > -1), "negative entry"
+        return np.sum(x ** 2)
+    return np.sum(x)
+
+
+def test_vmap_checks_an_assert_only_for_the_examples_taking_its_branch():
+    # the second example takes the other branch: its entries must not be checked
+    gs = adc.vmap(adc.grad(asserted_in_one_branch))(np.array([[1.0, 2.0], [-5.0, -5.0]]))
+    np.testing.assert_allclose(gs, [[2.0, 4.0], [1.0, 1.0]])
+    with pytest.raises(AssertionError, match="negative entry"):
+        adc.vmap(adc.grad(asserted_in_one_branch))(np.array([[3.0, -2.0], [-5.0, -5.0]]))

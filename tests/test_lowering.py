@@ -65,8 +65,8 @@ ERRORS = [
     ("no_rule", cases.no_rule, adc.AutodiffError, "np.unwrap", "np.unwrap(x)"),
     ("axis_computed_at_run_time", cases.bad_reduction_axis, adc.AutodiffError,
      "axis must be known when compiling", "np.sum(x, axis="),
-    ("print_side_effect", cases.side_effect, adc.UnsupportedSyntaxError, "side effects",
-     "print(x)"),
+    ("call_for_side_effect", cases.side_effect, adc.UnsupportedSyntaxError, "side effects",
+     "np.copyto(x, 0.0)"),
     ("write_into_argument", cases.mutates_input, adc.AutodiffError,
      "the caller passed in", "x[0] = 1.0"),
 ]

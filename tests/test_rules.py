@@ -798,6 +798,34 @@ def sum_stopped_x_y(x, y):
     return np.sum(adc.stop_gradient(x) * y)
 
 
+def sum_x_times_int_of_sum(x):
+    return np.sum(x * int(np.sum(x)))  # int truncates: a zero derivative through it
+
+
+def sum_x_times_float_count(x):
+    return np.sum(x * float(np.sum(x > 0)))
+
+
+def sum_x_times_stopped_item(x):
+    return np.sum(x * adc.stop_gradient(np.sum(x)).item())
+
+
+def sum_x_times_random_keep(x):
+    return np.sum(x * (np.random.random(np.shape(x)) >= 0.0))  # every draw kept
+
+
+def sum_x_times_random_sample_keep(x):
+    return np.sum(x * (np.random.random_sample(x.shape) < 1.0))
+
+
+_ASSIGNED = adc.Parameter(np.zeros(5), name="assigned", requires_grad=False)
+
+
+def sum_x_after_assign(x):
+    adc.ops.assign(_ASSIGNED, adc.stop_gradient(x) * 3.0)
+    return np.sum(x * _ASSIGNED)
+
+
 def sum_where_doubled(x):
     return np.sum(np.where(x > 0.5, x, 2.0 * x))
 
@@ -880,6 +908,17 @@ NONDIFFERENTIABLE = [
           adc.stop_gradient),
     Exact("stop_gradient_other_arg", sum_stopped_x_y, (X, X + 1.0), (np.zeros(5), X),
           ("stop_gradient",)),
+    Exact("builtin_int", sum_x_times_int_of_sum, (X,), (np.full(5, 2.0),), ("int",), int),
+    Exact("builtin_float", sum_x_times_float_count, (X,), (np.full(5, 3.0),), ("float",),
+          float),
+    Exact("item_of_stopped", sum_x_times_stopped_item, (X,), (np.full(5, 2.0),),
+          ("float",), ".item"),
+    Exact("np_random_random", sum_x_times_random_keep, (X,), (np.ones(5),),
+          ("random_uniform",), np.random.random),
+    Exact("np_random_random_sample", sum_x_times_random_sample_keep, (X,), (np.ones(5),),
+          ("random_uniform",), np.random.random_sample),
+    Exact("ops_assign", sum_x_after_assign, (X,), (3 * X,), ("assign", "written"),
+          adc.ops.assign),
     Exact("where_condition", sum_where_doubled, (X,), ([2.0, 2, 2, 1, 1],),
           ("where", "greater")),
 ]
@@ -998,9 +1037,9 @@ def test_every_primitive_is_covered():
 
 # Control flow and truth values are covered by tests/test_control.py (a tape's zero
 # cotangent by tests/test_second_order.py), assert statements (``check``) by
-# tests/test_assert.py.
+# tests/test_assert.py, print (and f-strings of run-time values) by tests/test_print.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
-                "truth_not", "add_into", "zeros_like_tape", "check"}
+                "truth_not", "add_into", "zeros_like_tape", "check", "print", "format_text"}
 
 
 def _extension_primitives() -> set[str]:

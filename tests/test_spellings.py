@@ -51,7 +51,7 @@ def test_spelling_runs_the_primitives_own_implementation(name):
 
 def test_every_structural_primitive_has_a_form_the_generator_knows():
     forms = {prim.form for prim in REGISTRY.values()}
-    assert forms <= {"apply", "region", "call", "accumulate", "check", "alias"}
+    assert forms <= {"apply", "region", "call", "accumulate", "check", "effect", "alias"}
 
 
 def test_the_numpy_backend_writes_in_place_only_through_ufuncs():

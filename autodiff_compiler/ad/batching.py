@@ -37,14 +37,17 @@ class Batch:
     original ``Var`` became (only where it changed), and which new values are batched."""
 
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
-                 batched: set[Var] | None = None) -> None:
+                 batched: set[Var] | None = None, draws: bool = True) -> None:
         self.size = size
         self.env: dict[Var, Atom] = dict(env or {})
         self.batched: set[Var] = batched if batched is not None else set()
+        # A random draw is one per example (``vmap``: as a loop over the examples would
+        # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
+        self.draws = draws
 
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
-        return Batch(self.size, self.env, self.batched)
+        return Batch(self.size, self.env, self.batched, self.draws)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -72,10 +75,12 @@ class Batch:
         return new
 
 
-def batch(fn: Function, in_batched: Sequence[bool], size: int) -> tuple[Function, list[bool]]:
+def batch(fn: Function, in_batched: Sequence[bool], size: int, *,
+          draws: bool = True) -> tuple[Function, list[bool]]:
     """``fn`` on a batch: inputs flagged in ``in_batched`` get a leading axis of
-    ``size``; returns the program and which of its outputs are batched."""
-    st = Batch(size)
+    ``size``; returns the program and which of its outputs are batched. ``draws``: each
+    example draws its own random numbers."""
+    st = Batch(size, draws=draws)
     invars = []
     for v, flag in zip(fn.invars, in_batched):
         if flag and v.aval.shape is None:
@@ -96,7 +101,7 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
     """Emit ``eqns`` batched into the current builder, recording the new values."""
     b = current()
     for eqn in eqns:
-        if not st.reads_batched(eqn):
+        if not st.reads_batched(eqn) and not (eqn.prim.random and st.draws):
             mapping = {v: st.env[v] for v in reads(eqn) if v in st.env}
             b.eqns.append(substitute([eqn], mapping)[0] if mapping else eqn)
             continue
@@ -145,14 +150,14 @@ def _apply_rule(eqn: Eqn, st: Batch) -> None:
     if _read_list(eqn, st):
         return
     rule = _rule_of(eqn.prim)
-    if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check"):
+    if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check", "effect"):
         raise NotBatchableError
     ins = [st.read(a) for a in eqn.invars]
     dims = tuple(st.is_batched(a) for a in ins)
     args = [a.value if isinstance(a, Const) else a for a in ins]
     result = rule(st.size, dims, *args, **eqn.params)
-    if eqn.prim.form == "check":
-        return  # an assertion: it defines nothing
+    if eqn.prim.form in ("check", "effect"):
+        return  # an assertion or a print: it defines nothing
     results = (result,) if eqn.prim.n_out == 1 else tuple(result)
     for old, new in zip(eqn.outvars, results):
         if isinstance(new, Unbatched):

@@ -3,7 +3,10 @@
 * ``cond`` on an unbatched predicate stays one ``if``: each branch is batched, and an
   output batched in one branch is batched in both. On a batched predicate each example
   may take another branch: both branches are evaluated (they are pure: the IR has no
-  effects but assertions) and every output selected with ``where``.
+  effects but assertions) and every output selected with ``where``. A branch with an
+  effect (an assertion, a print, a write) is not evaluated for examples that do not
+  take it: such a ``cond`` (and a loop with one while its trip count or predicate is
+  batched) runs once per example.
 * ``loop`` with an unbatched trip count stays one loop; a carried value is batched when
   its initial value or its next value is (found by iterating to a fixed point). With a
   batched trip count (a gradient's loop over a ``while``'s iterations) it runs the
@@ -23,7 +26,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
-from ..ir.core import Atom, Const, Eqn, Function, Var
+from ..ir.core import Atom, Const, Eqn, Function, Var, regions
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
 from .batching import REGION_BATCH, Batch, batch_eqns
 
@@ -103,12 +106,20 @@ def _is_list(v: Any) -> bool:
     return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
 
 
+def has_effect(fn: Function) -> bool:
+    """Whether ``fn`` (or a region in it) asserts, prints or writes: it must run only
+    where, and as often as, each example would run it."""
+    return any(eqn.prim.effect or any(has_effect(body) for _, body in regions(eqn))
+               for eqn in fn.eqns)
+
+
 def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     """Both branches evaluated for every example, each output selected by ``pred``.
     A value only one branch gives (a gradient's residual: ``None`` in the other) is
     that branch's; lists cannot be selected between."""
     then_body, else_body = eqn.params["branches"]
-    if then_body.invars or else_body.invars:
+    if then_body.invars or else_body.invars or has_effect(then_body) \
+            or has_effect(else_body):
         raise NotBatchableError
     results = []
     for body in (then_body, else_body):
@@ -153,6 +164,8 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
     n, inits = st.read(eqn.invars[0]), [st.read(a) for a in eqn.invars[1:]]
     n_carry = len(inits)
     counted = st.is_batched(n)
+    if counted and has_effect(body):
+        raise NotBatchableError
     flags = [True] * n_carry if counted else \
         _carry_flags(body, st, [False], [st.is_batched(a) for a in inits], n_carry)
     force = [j for j in range(n_carry) if flags[j]]
@@ -195,6 +208,8 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     new_cond, pred_flags, _ = batch_body(cond, st, flags)
     fn, out_flags, _ = batch_body(body, st, flags, force)
     if pred_flags[0]:
+        if has_effect(body):
+            raise NotBatchableError
         fn = _masked_while(fn, cond, n_carry, st)
         with building(None) as b:
             b.eqns.extend(new_cond.eqns)

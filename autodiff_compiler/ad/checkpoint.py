@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, as_atom, building, current
-from ..ir.core import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, renamed
+from ..ir.core import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, regions, renamed
 from . import reverse as R
 from .calls import CallRule
 from .control import LoopRule, cotangent_var
@@ -81,14 +81,25 @@ def backward_callee(callee: Callee, wrt: tuple[int, ...]) -> tuple[Callee, list[
 
 def _needed(forward: list[Eqn], adjoint: list[Eqn], cts: list[Any]) -> list[Eqn]:
     """The forward equations the adjoint reads from (the block's outputs themselves are
-    not recomputed unless its adjoint reads them)."""
+    not recomputed unless its adjoint reads them). Assertions are checked again; a
+    ``print`` is not repeated (it ran on the forward pass, once per call)."""
     live = {v for e in adjoint for v in reads(e)} | {c for c in cts if isinstance(c, Var)}
     kept = []
     for eqn in reversed(forward):
-        if eqn.prim.effect or any(v in live for v in eqn.outvars):
+        if eqn.prim.form == "check" or any(v in live for v in eqn.outvars):
+            if _draws(eqn):
+                raise AutodiffError(
+                    "a checkpointed (recomputed) block draws random numbers that its "
+                    "gradient reads: recomputing them would draw others", eqn.loc,
+                    hint="draw them outside the block and pass them in (a dropout mask), "
+                         "or do not checkpoint it")
             kept.append(eqn)
             live.update(reads(eqn))
     return kept[::-1]
+
+
+def _draws(eqn: Eqn) -> bool:
+    return eqn.prim.random or any(_draws(e) for _, body in regions(eqn) for e in body.eqns)
 
 
 def _cotangent(c: Any, like: Var, env: dict[Var, Any]) -> Any:

@@ -8,6 +8,7 @@ refused with the user's line, never silently treated as a constant.
 """
 from __future__ import annotations
 
+import builtins
 import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -47,10 +48,15 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
                               hint=_rule_hint(f"np.{func.name}"))
         return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()",
                              method=func.name)
+    if func is builtins.print:
+        return lower_print(scope, node, args, kwargs)
     builder = surface.lookup(func)
     if builder is not None:
-        return apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
-                             func=func)
+        result = apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
+                               func=func)
+        if surface.is_effect(func) and args and isinstance(args[0], Var):
+            _rebind(scope, args[0], result)
+        return result
     if _is_static_call(func, args, kwargs):
         try:
             return func(*args, **kwargs)
@@ -88,6 +94,60 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return total
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
+
+
+def _rebind(scope: Scope, old: Var, new: Any) -> None:
+    """After ``ops.assign(p, v)`` wrote into ``p``'s array, reading ``p`` again (along
+    the path it was read, or through a name holding it) gives what was written, as it
+    does when the code runs eagerly. (Reads that came before keep the old value:
+    ``opt.writes``.)"""
+    captures = scope.low.captures
+    for key, var in list(captures.vars.items()):
+        if var is old:
+            captures.vars[key] = new
+    for name, value in list(scope.env.items()):
+        if value is old:
+            scope.env[name] = new
+
+
+def runs_for_effect(func: Any) -> bool:
+    """Whether a call to ``func`` may stand alone as a statement: ``print``, a function
+    whose builder emits an effect (``ops.assign``), or code compiled from its source
+    (your functions, methods and Cells), in which whatever has an effect is itself
+    compiled or refused. NumPy's functions and array methods called for what they do
+    (``np.copyto``, ``x.sort()``) write in place: refused."""
+    from .scope import LocalFunction
+    if func is builtins.print or surface.is_effect(func):
+        return True
+    if isinstance(func, BoundArrayMethod) or surface.lookup(func) is not None:
+        return False
+    if isinstance(func, types.MethodType):
+        func = func.__func__
+    return isinstance(func, LocalFunction | types.FunctionType) or is_cell(func)
+
+
+def lower_print(scope: Scope, node: gast.AST, args: list, kwargs: dict) -> None:
+    """``print(...)``: MindSpore's PyNative mode runs it inside a differentiated
+    function, so the generated code does too, once per call, on the forward values
+    (an effect equation: kept, ordered, never differentiated). Values known when
+    compiling are printed as the text they would print."""
+    if set(kwargs) - {"sep", "end", "flush"}:
+        raise scope.error(node, f"print(..., {sorted(set(kwargs) - {'sep', 'end', 'flush'})[0]}"
+                                "=...) is not supported inside a differentiated function",
+                          hint="print to the standard output (sep=, end= and flush= are taken)")
+    if has_var(list(kwargs.values())):
+        raise scope.error(node, "print's sep=, end= and flush= must be known when compiling")
+    operands = []
+    for value in args:
+        if isinstance(value, Var):
+            operands.append(value)
+        elif has_var(value):
+            raise scope.error(node, f"print of a {type(value).__name__} holding array values "
+                                    "is not supported inside a differentiated function",
+                              hint="print the arrays as separate arguments")
+        else:
+            operands.append(str(value))
+    P.print_(*operands, **kwargs)
 
 
 def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:

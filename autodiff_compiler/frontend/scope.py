@@ -219,8 +219,9 @@ class Scope:
                              hint="define it before the function is first called")
         return self.low.captures.free_value(path, value)
 
-    def call(self, node: gast.Call) -> Any:
-        func = self.expr(node.func)
+    def call(self, node: gast.Call, func: Any = NOT_RETURNED) -> Any:
+        """``node`` called; ``func``, when given, is its callee already evaluated."""
+        func = self.expr(node.func) if func is NOT_RETURNED else func
         args: list[Any] = []
         for a in node.args:
             if isinstance(a, gast.Starred):

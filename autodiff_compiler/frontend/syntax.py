@@ -21,7 +21,7 @@ from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
 from . import index_tricks
 from .aliasing import is_callers
-from .calls import BoundArrayMethod, apply_builder, has_var
+from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
 from .scope import NOT_RETURNED, Scope
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -122,6 +122,12 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
         return NOT_RETURNED
     call = node.value
+    if isinstance(call, gast.Call) and not (isinstance(call.func, gast.Attribute)
+                                            and call.func.attr in _LIST_METHODS):
+        func = scope.expr(call.func)
+        if runs_for_effect(func):  # print, ops.assign, code compiled from its source
+            scope.call(call, func)
+            return NOT_RETURNED
     if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
             and call.func.attr in _LIST_METHODS:
         target = scope.expr(call.func.value)
@@ -304,12 +310,31 @@ def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
     return slice(*parts)  # bounds may be run-time ints: indexing takes them as operands
 
 
-def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> str:
-    parts = [scope.expr(v) for v in node.values]
-    if has_var(parts):
-        raise scope.error(node, "f-strings of array values are not supported",
-                          hint="format arrays outside the differentiated function")
-    return "".join(str(p) for p in parts)
+def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> Any:
+    """An f-string: text when compiling; with run-time values, ``str.format`` of a
+    template at run time (for ``print`` and ``assert`` messages)."""
+    template, values = [], []
+    for part in node.values:
+        if isinstance(part, gast.FormattedValue):
+            value = scope.expr(part.value)
+            if isinstance(value, Var):
+                spec = "" if part.format_spec is None else scope.expr(part.format_spec)
+                if not isinstance(spec, str):
+                    raise scope.error(part, "a format spec computed at run time",
+                                      hint="write the spec as a literal")
+                conversion = {115: "!s", 114: "!r", 97: "!a"}.get(part.conversion, "")
+                template.append("{" + conversion + (":" + spec if spec else "") + "}")
+                values.append(value)
+                continue
+            if has_var(value):
+                raise scope.error(part, "an f-string of a list or tuple holding array values",
+                                  hint="format the arrays one by one")
+            text = _expr_formatted(scope, part)
+        else:
+            text = str(scope.expr(part))
+        template.append(text.replace("{", "{{").replace("}", "}}"))
+    text = "".join(template)
+    return P.format_text(text, *values) if values else text.replace("{{", "{").replace("}}", "}")
 
 
 def _expr_formatted(scope: Scope, node: gast.FormattedValue) -> Any:

@@ -5,16 +5,15 @@ Defaults are MindSpore 2.x's (checked against 2.10): ``Conv2d`` pads ``same`` an
 no bias unless ``has_bias=True``; its weight (out, in, kh, kw) is drawn from
 HeUniform(sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in * kh * kw,
 as its bias is. Pooling is ``valid`` with kernel and stride 1 unless given. A Cell is
-not training until ``set_train()``; ``Dropout`` is the identity then.
+not training until ``set_train()``; ``Dropout`` is the identity then, and while training
+draws its mask on the forward pass, in differentiated functions too (``ops_state``).
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import numpy as np
-
-from . import ops_conv
+from . import ops_conv, ops_state
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
 from .nn import Cell
@@ -84,15 +83,16 @@ class Dropout(Cell):
                  dtype: Any = float32) -> None:
         super().__init__()
         self.p = p if p is not None else 1 - (0.5 if keep_prob is None else keep_prob)
+        self.keep_prob = keep_prob if p is None else None  # how repr names it
         if not 0 <= self.p < 1:
             raise ValueError(f"Dropout: p must be in [0, 1), not {self.p}")
         self.training = False
 
+    def extend_repr(self) -> str:
+        return f"p={self.p}" if self.keep_prob is None else f"keep_prob={self.keep_prob}"
+
     def construct(self, x: Any) -> Any:
-        if not self.training or self.p == 0:
-            return x
-        keep = np.random.uniform(size=np.shape(x)) >= self.p
-        return x * keep / (1 - self.p)
+        return ops_state.dropout(x, self.p, self.training)
 
 
 class CellList(Cell):

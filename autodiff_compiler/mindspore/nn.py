@@ -331,6 +331,7 @@ from .lr import (  # noqa: E402, F401
     polynomial_decay_lr,
     warmup_lr,
 )
+from .normalization import BatchNorm1d, BatchNorm2d  # noqa: E402, F401
 from .optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402, F401
 from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
 from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401

@@ -123,6 +123,30 @@ class _Constructor(PrimitiveOp):
         return self.make(shape, dtype)
 
 
+class Dropout(PrimitiveOp):
+    """``(output, mask)``: each value kept with probability ``keep_prob`` and scaled by
+    ``1 / keep_prob``; the mask in the input's dtype. Drawn as ``ops.dropout`` draws
+    (the seeds are MindSpore's generator's: NumPy's global state is used)."""
+
+    attributes = (("keep_prob", 0.5), ("Seed0", 0), ("Seed1", 0))
+
+    def apply(self, x: Any) -> Any:
+        mask = (np.random.random(np.shape(x)) >= 1 - self.keep_prob).astype(x.dtype)
+        return x * mask / self.keep_prob, mask
+
+
+class Dropout2D(PrimitiveOp):
+    """``(output, mask)`` for ``(N, C, H, W)`` input: whole channels kept with
+    probability ``keep_prob`` (scaled by ``1 / keep_prob``); the mask boolean."""
+
+    attributes = (("keep_prob", 0.5),)
+
+    def apply(self, x: Any) -> Any:
+        shape = np.shape(x)
+        keep = np.random.random((shape[0], shape[1], 1, 1)) >= 1 - self.keep_prob
+        return x * keep / self.keep_prob, np.broadcast_to(keep, shape)
+
+
 class _Stateless(PrimitiveOp):
     """An operator with no settings whose call is a function of its inputs."""
 
@@ -165,4 +189,4 @@ for _cls in _made.values():
 globals().update(_made)
 
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
-           "Squeeze", "Argmax", "Shape", "Fill", *_made]
+           "Squeeze", "Argmax", "Shape", "Fill", "Dropout", "Dropout2D", *_made]

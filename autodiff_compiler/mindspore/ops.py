@@ -26,11 +26,12 @@ from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
 from ..vectorize import vmap  # noqa: F401
-from . import ops_nn
+from . import ops_nn, ops_state
 from .dtype import float32
 from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
+from .ops_state import assign, dropout  # noqa: F401
 from .tensor import Tensor
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
     "stack", "split", "tile", "flip", "gather", "sigmoid", "cast", "fill", "select", "conv2d",
     "max_pool2d", "avg_pool2d",
-    *ops_nn.__all__,
+    *ops_nn.__all__, *ops_state.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases
@@ -111,12 +112,6 @@ def rand(*size: Any, dtype: Any = None, seed: Any = None) -> Tensor:
     shape = size[0] if len(size) == 1 and isinstance(size[0], tuple | list) else size
     rng = np.random if seed is None else np.random.default_rng(seed)
     return Tensor(rng.random(shape).astype(dtype or np.float32))
-
-
-def assign(variable: Any, value: Any) -> Any:
-    """Write ``value`` into a Parameter in place and return it (eager only)."""
-    variable[...] = value
-    return variable
 
 
 def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002

@@ -3,8 +3,8 @@
 ``simplify`` (its own module) applies algebraic identities that rules and seeds
 leave behind; ``distribute`` factors common scalars out of sums; ``cse`` merges
 repeated computations; ``dce`` then removes equations nothing needs: all primitives
-are pure but the few marked ``effect`` (an assert), which stay, with the regions
-holding them.
+are pure but the few marked ``effect`` (an assert, a print), which stay, with the
+regions and calls holding them.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ..ir.core import (
 )
 from .schedule import schedule
 from .simplify import is_float_scalar, same_aval_values, simplify
+from .writes import keep_overwritten
 
 
 def dce(fn: Function) -> Function:
@@ -42,9 +43,16 @@ def dce(fn: Function) -> Function:
     return replace(fn, eqns=tuple(reversed(kept)))
 
 
-def has_effect(eqn: Eqn) -> bool:
-    """Whether running ``eqn`` (or a region's body) does something beyond its results."""
-    return eqn.prim.effect or any(has_effect(e) for _, body in regions(eqn) for e in body.eqns)
+def has_effect(eqn: Eqn, seen: frozenset[int] = frozenset()) -> bool:
+    """Whether running ``eqn`` (a region's body, a function it calls) does something
+    beyond its results: an assert, a print."""
+    if eqn.prim.effect or any(has_effect(e, seen) for _, body in regions(eqn)
+                              for e in body.eqns):
+        return True
+    callee = eqn.params.get("callee")
+    if callee is None or getattr(callee, "fn", None) is None or id(callee) in seen:
+        return False
+    return any(has_effect(e, seen | {id(callee)}) for e in callee.fn.eqns)
 
 
 def select_outputs(fn: Function, indices: list[int]) -> Function:
@@ -174,7 +182,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce, schedule]
+PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce,
+                                                  keep_overwritten, schedule]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:

@@ -69,6 +69,8 @@ SPELLINGS: dict[str, Spelling] = {
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+    "float": ("call", "float"), "int": ("call", "int"),  # arrays' __float__, __int__
+    "format_text": ("call", "str.format"),
 }
 
 # NumPy's param name -> the standard's.
@@ -110,6 +112,9 @@ def register(prim: Primitive, spelling: Spelling) -> None:
 def refusal(eqn: Eqn) -> str | None:
     """Why ``eqn`` has no array-API spelling (None: it has one)."""
     name = eqn.prim.name
+    if eqn.prim.writes is not None:
+        return f"'{name}' writes into an array in place, which the Python array API " \
+               "standard does not provide"
     if eqn.prim.form != "apply":  # control flow, calls, checks: the code generator's own
         return None
     if name not in SPELLINGS:

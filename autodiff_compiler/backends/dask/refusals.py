@@ -67,6 +67,8 @@ def _refusal(eqn: Eqn) -> str | None:
             what = "an assertion" if prim.form == "check" else f"'{_keyword(prim.name)}'"
             return f"{what} on an array's value needs that value computed"
         return None
+    if prim.form == "effect":
+        return f"'{prim.name}' of an array's value needs that value computed"
     if prim.form != "apply":
         return None
     if prim.name in _NO_LAZY_FORM:

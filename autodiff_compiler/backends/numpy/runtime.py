@@ -12,8 +12,10 @@ from ...ir import reference
 EXTENSIONS = types.SimpleNamespace()
 
 # Generated code's namespace: NumPy, the registered functions, ``slice`` for indices
-# computed at run time, and every public helper of ``reference``.
-NAMESPACE = {"np": np, "math": math, "ext": EXTENSIONS, "slice": slice}
+# computed at run time, ``float`` and ``int`` (``x.item()``), ``str`` (f-strings), and
+# every public helper of ``reference``.
+NAMESPACE = {"np": np, "math": math, "ext": EXTENSIONS, "slice": slice, "float": float,
+             "int": int, "str": str}
 NAMESPACE.update((name, fn) for name, fn in vars(reference).items()
                  if isinstance(fn, types.FunctionType) and fn.__module__ == reference.__name__
                  and not name.startswith("_"))

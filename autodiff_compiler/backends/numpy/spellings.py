@@ -47,7 +47,9 @@ SPELLINGS: dict[str, Spelling] = {
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("attr", "T"), "dtype": ("attr", "dtype"),
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
-    "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+    "getitem": ("index", ""), "make_tuple": ("tuple", ""), "print": ("call", "print"),
+    "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),
+    "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
 }
 
 

@@ -28,6 +28,7 @@ from .naming import (
     Append,
     Assign,
     Check,
+    Effect,
     For,
     If,
     InPlace,
@@ -95,6 +96,8 @@ class _Tree:
                 reads: list[Var] = []
                 test, *message = (self.ref(a, reads) for a in eqn.invars)
                 stmts.append(Check(test, message[0] if message else None, reads, eqn.loc))
+            elif form == "effect":
+                self._effect(eqn, stmts)
             elif id(eqn) in self.into:
                 self._into(eqn, self.into[id(eqn)], stmts)
             else:
@@ -119,6 +122,20 @@ class _Tree:
             for v in out:
                 self.default_names[v] = eqn.prim.name
             stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
+
+    def _effect(self, eqn: Eqn, stmts: list[Any]) -> None:
+        """A call made for what it does (``print``, ``np.copyto``): a statement of its
+        own, in order. Temporaries still to be written that read the array it writes
+        into are computed before it (its own operands are, inside the call)."""
+        if eqn.prim.writes is not None:
+            target, own = self.atom(eqn.invars[eqn.prim.writes]), set(eqn.invars)
+            self._flush(eqn, stmts, [v for v, (_, inner) in self.em.pending.items()
+                                     if target in inner and v not in own])
+        reads: list[Var] = []
+        args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
+        kind, text = self.backend.spell(eqn, self.em.python_floats)
+        expr = EMITTERS[kind](self.em, text, args, self.backend.keywords(eqn))
+        stmts.append(Effect(expr, reads, eqn.loc))
 
     def _inplace(self, eqn: Eqn, stmts: list[Any]) -> None:
         base = self.atom(eqn.invars[0])
@@ -171,9 +188,10 @@ class _Tree:
         stmts.append(Assign(eqn.outvars, gast.Call(func, args, []), reads, eqn.loc,
                             callee.name))
 
-    def _flush(self, eqn: Eqn, stmts: list[Any]) -> None:
-        """Temporaries a region reads are computed once, before it, not in its body."""
-        for v in reads(eqn):
+    def _flush(self, eqn: Eqn, stmts: list[Any], values: Sequence[Var] | None = None) -> None:
+        """Temporaries a region reads (or ``values``) are computed once, before it, not
+        in its body."""
+        for v in reads(eqn) if values is None else values:
             v = self.atom(v)
             if isinstance(v, Var) and v in self.em.pending:
                 expr, inner = self.em.pending.pop(v)

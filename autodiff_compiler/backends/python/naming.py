@@ -71,6 +71,15 @@ class Check:
 
 
 @dataclass
+class Effect:
+    """A call made for what it does (``print(...)``), as a statement."""
+
+    expr: gast.expr
+    reads: list[Var]
+    loc: Loc | None
+
+
+@dataclass
 class NewList:
     target: Var
 

@@ -22,7 +22,7 @@ import gast
 
 from ...errors import Loc
 from ...ir.core import Var
-from .naming import Append, Assign, Check, For, If, InPlace, Moves, NewList, While
+from .naming import Append, Assign, Check, Effect, For, If, InPlace, Moves, NewList, While
 
 _INPLACE = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow}
 
@@ -142,6 +142,10 @@ def _write_check(w: Writer, s: Check, indent: int) -> None:
     w.statement(gast.Assert(s.test, s.message), indent, s.loc)
 
 
+def _write_effect(w: Writer, s: Effect, indent: int) -> None:
+    w.statement(gast.Expr(s.expr), indent, s.loc)
+
+
 def _write_if(w: Writer, s: If, indent: int) -> None:
     w.add(indent, f"if {_expr_source(s.test)}:", s.loc)
     w.block(s.branches[0], indent + 1)
@@ -176,5 +180,6 @@ def _expr_source(expr: gast.expr) -> str:
 
 WRITERS = {Assign: _write_assign, Moves: _write_moves, NewList: _write_newlist,
            InPlace: _write_inplace,
-           Append: _write_append, Check: _write_check, If: _write_if, For: _write_for,
+           Append: _write_append, Check: _write_check, Effect: _write_effect,
+           If: _write_if, For: _write_for,
            While: _write_while}

@@ -13,6 +13,7 @@ from .control import (
     cond,
     loop,
     make_tuple,
+    print_,
     truth_and,
     truth_not,
     truth_or,
@@ -42,6 +43,7 @@ from .decompositions import (
     svd,
     svdvals,
 )
+from .effects import assign, random_uniform, written
 from .elementwise import (
     abs_,
     add,
@@ -173,6 +175,7 @@ from .reductions import (
     trace,
     var,
 )
+from .scalars import format_text, to_float, to_int
 from .shape import (
     T,
     astype,
@@ -237,7 +240,8 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, m
         broadcast_to, cheap=True)
 
 __all__ = [
-    "add_into", "call", "check", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
+    "add_into", "call", "check", "print_", "to_float", "to_int", "format_text", "assign",
+    "written", "random_uniform", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
     "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defelementwise", "defjvp",
     "defjvp_all", "deflinear", "defpartials", "defvjp", "defvjp_all", "nondifferentiable",

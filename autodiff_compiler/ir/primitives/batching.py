@@ -25,6 +25,7 @@ import numpy as np
 from ..core import Var, ndim_of
 from . import constructors as K
 from . import control as C
+from . import effects as EF
 from . import elementwise as E
 from . import indexing as I
 from . import reductions as R
@@ -295,6 +296,29 @@ def _check(size, dims, test, *rest):
     return Unbatched(C.check(R.reduce_all(test), *rest))
 
 
+def _print(size, dims, *values, **params):
+    """``print`` under ``vmap`` prints each value as it is, the batched ones with their
+    batch axis: one print per call, as the program runs once for the whole batch."""
+    return Unbatched(C.print_(*values, **params))
+
+
+def _assign(size, dims, target, value):
+    """Writing a batched value into a Parameter (a BatchNorm's moving statistics while
+    training): no example's value is the one to keep."""
+    from ...errors import AutodiffError
+    raise AutodiffError("vmap of a write into a Parameter (ops.assign; a BatchNorm "
+                        "updating its moving statistics while training) is not supported",
+                        hint="call set_train(False) on the network, or map outside vmap")
+
+
+def _random_uniform(size, dims, shape):
+    """A draw per example: one draw of ``(size, *shape)``, which takes the same numbers
+    from the random state as ``size`` draws of ``shape`` one after the other."""
+    if not isinstance(shape, tuple) or not all(isinstance(n, int) for n in shape):
+        raise NotBatchableError
+    return EF.random_uniform((size, *shape))
+
+
 def _add_into(size, dims, acc, x):
     if not dims[0]:
         return E.add(acc, lift(x, rank(acc, False)))
@@ -309,6 +333,10 @@ def _raise() -> Any:
 
 
 defbatch(C.check, _check)
+defbatch(C.print_, _print)
+defbatch(EF.assign, _assign)
+defbatch(EF.random_uniform, _random_uniform)
+defbatch(EF.written, _same(EF.written))
 
 # the rules of products, linear algebra and indexing, registered on import
 from . import batching_products as _products  # noqa: E402,F401

@@ -13,6 +13,10 @@
   (so ``python -O`` drops it, as it drops the user's); an *effect*, which no pass removes
   or folds, and no gradient flows through it.
 
+* ``print[sep, end, flush](*values)``: Python's ``print`` inside a differentiated
+  function, run once per call on the forward values (MindSpore's PyNative mode runs
+  it); an *effect* like ``check``, written as a statement, read by no adjoint.
+
 * ``call[callee](*args)``: a function compiled once (``ir.Callee``) and called, for
   recursion that ends on run-time values; generated as a nested ``def``.
 
@@ -44,7 +48,11 @@ truth_not = Primitive("truth_not", operator.not_)
 zeros_like_tape = Primitive("zeros_like_tape", ref.zeros_like_tape, foldable=False,
                             aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
 check = Primitive("check", not_evaluated, form="check", foldable=False)
-nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check)
+# Its result is nothing anyone reads; never evaluated while compiling (it would print).
+print_ = Primitive("print", print, form="effect", foldable=False,
+                   aval_rule=lambda args, params: [Aval()],
+                   defaults={"sep": " ", "end": "\n", "flush": False})
+nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check, print_)
 # Not ``defelementwise``: its VJP would ``unbroadcast``, and the compiler only adds
 # into a running sum a term of the sum's own shape.
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)

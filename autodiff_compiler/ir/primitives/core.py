@@ -36,8 +36,10 @@ REGISTRY: dict[str, Primitive] = {}
 # this, never on a name: ``apply`` computes its results from its operands; ``region``
 # runs nested IR (if, for, while); ``call`` runs another compiled function;
 # ``accumulate`` adds its second operand into its first, in place; ``check`` asserts
-# (an effect: never removed); ``alias`` is its operand itself (``stop_gradient``).
-FORMS = frozenset(["apply", "region", "call", "accumulate", "check", "alias"])
+# (an effect: never removed); ``effect`` is a call made for what it does, not for a
+# result (``print``: written as a statement, never removed, run on the forward pass);
+# ``alias`` is its operand itself (``stop_gradient``).
+FORMS = frozenset(["apply", "region", "call", "accumulate", "check", "effect", "alias"])
 
 
 class Primitive:
@@ -70,13 +72,16 @@ class Primitive:
         self.unique = unique
         self.view = False
         self.cheap = False
+        self.random = False  # draws from a random state: evaluating it twice differs
+        self.writes: int | None = None  # an effect writing into this operand, in place
         self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
         self.foldable = foldable
         self.defaults = dict(defaults or {})  # params equal to these are left out
         # For queries answered by the aval alone (``shape(x)`` of a known shape).
         self.static_value: Callable[[Aval], Any] | None = None
         self.differentiable = True
-        self.effect = form == "check"  # observable beyond its results: never removed
+        # observable beyond its results: never removed, moved or merged
+        self.effect = form in ("check", "effect")
         self.vjp: tuple[Rule, ...] | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None

@@ -44,6 +44,19 @@ USER_FUNCTIONS: set[Any] = set()
 USER_METHODS: set[str] = set()
 
 
+# Callables that write their first argument in place and whose builders emit that
+# write and return the value written (``ops.assign``): a call may stand alone as a
+# statement, and the frontend reads the argument as that value afterwards.
+EFFECTS: set[Any] = set()
+
+
+def is_effect(func: Any) -> bool:
+    try:
+        return func in EFFECTS
+    except TypeError:  # unhashable callables
+        return False
+
+
 def register(family: str, build: Builder, *functions: Any, methods: tuple[str, ...] = (),
              attributes: tuple[str, ...] = ()) -> Builder:
     """Make ``build`` the builder of each callable in ``functions`` and of the array

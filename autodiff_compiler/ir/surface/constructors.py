@@ -116,6 +116,44 @@ def _scalar_type(scalar: type) -> Builder:
     return lambda x=0: _astype(x, scalar) if isinstance(x, Var) else scalar(x)
 
 
+def _float(x: Any = 0.0) -> Any:
+    """``float(x)``: a Python float; of a value that carries a gradient, refused when
+    the gradient is taken (``primitives.scalars``)."""
+    return P.to_float(x) if isinstance(x, Var) else builtins.float(x)
+
+
+def _int(x: Any = 0, *base: Any) -> Any:
+    """``int(x)``: truncation, inactive (as ``np.trunc`` is)."""
+    return P.to_int(x) if isinstance(x, Var) and not base else builtins.int(x, *base)
+
+
+def _item(x: Any, *index: Any) -> Any:
+    """``x.item()``: the number of a one-element array, as a Python float or int."""
+    if index:
+        x = x[index[0] if len(index) == 1 else index]
+    if not isinstance(x, Var):
+        return np.asarray(x).item()
+    dtype = P.dtype_of(x)
+    if isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.integer):
+        return P.to_int(x)
+    if isinstance(dtype, np.dtype) and dtype == np.bool_:
+        raise ValueError(".item() of a boolean array: compare or use it as a condition")
+    if isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.complexfloating):
+        raise ValueError(".item() of a complex array is not supported")
+    return P.to_float(x)
+
+
+def _random(size: Any = None) -> Any:
+    """``np.random.random(size)``: a fresh draw from NumPy's global random state each
+    time the generated code runs (``primitives.effects``); its size known when compiling
+    or computed from a shape."""
+    return P.random_uniform(() if size is None else size)
+
+
+register("inactive", _int, builtins.int)
+register("constructors", _random, np.random.random, np.random.random_sample)
+register("constructors", _float, builtins.float)
+register("constructors", _item, methods=("item",))
 register("constructors", _filled(P.zeros), np.zeros)
 register("constructors", _filled(P.ones), np.ones)
 register("constructors", _full, np.full)

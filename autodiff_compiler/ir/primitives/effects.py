@@ -1,0 +1,66 @@
+"""Primitives that touch state outside the program: writing into a Parameter, and
+drawing random numbers from NumPy's global random state.
+
+* ``assign(target, value)``: MindSpore's ``ops.assign``, ``target[...] = value`` in
+  place (written ``np.copyto``). An *effect* (``form="effect"``): kept, kept in order,
+  never merged, run once on the forward pass and never in an adjoint; no gradient
+  flows through it. A ``BatchNorm`` in training updates its moving statistics with it.
+* ``written(value)``: the value a Parameter holds after ``assign`` wrote it, as later
+  reads see it (an alias of ``value``). MindSpore's PyNative mode does not differentiate
+  through ``ops.assign`` (measured in 2.10: ``grad`` of ``assign(p, 2 * x); sum(3 * p)``
+  is zero), where the function's derivative is not: a gradient that would flow through
+  it raises at the user's line instead of being silently dropped or silently kept.
+* ``random_uniform(shape)``: ``np.random.random(shape)``, from the global state, so
+  ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
+  (``unique``: never merged; not folded while compiling, which would consume draws),
+  it is not differentiable (a dropout mask is a constant of the adjoint), and it is
+  ``random``: a checkpointed block is never recomputed through it (a second draw would
+  be another mask).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ...errors import AutodiffError
+from .. import builder
+from ..core import Atom, Aval, Const
+from .core import Primitive, defjvp, defvjp, nondifferentiable
+
+assign = Primitive("assign", np.copyto, form="effect", foldable=False,
+                   aval_rule=lambda args, params: [Aval()])
+assign.writes = 0
+written = Primitive("written", lambda value: value, form="alias")
+written.view = True
+
+
+def _through_assign(*args: Any, **params: Any) -> Any:
+    loc = builder.current().loc
+    raise AutodiffError(
+        "a gradient would flow through ops.assign: the value written depends on a "
+        "differentiated input, and is read afterwards (MindSpore does not differentiate "
+        "through the write and gives zero there)",
+        None if loc is None else replace(loc, adjoint=False),
+        hint="write ops.assign(p, ops.stop_gradient(value)) if no gradient should flow, "
+             "or compute with the value itself rather than the Parameter")
+
+
+defvjp(written, _through_assign)
+defjvp(written, _through_assign)
+
+
+def _uniform_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    shape = args[0].value if isinstance(args[0], Const) else None
+    if isinstance(shape, int):
+        shape = (shape,)
+    known = isinstance(shape, tuple) and all(isinstance(n, int) for n in shape)
+    return [Aval(shape if known else None, np.dtype(np.float64))]
+
+
+random_uniform = Primitive("random_uniform", np.random.random, foldable=False, unique=True,
+                           allocates=True, aval_rule=_uniform_avals)
+random_uniform.random = True
+nondifferentiable(assign, random_uniform)

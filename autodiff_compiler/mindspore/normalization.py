@@ -1,0 +1,105 @@
+"""MindSpore's ``nn.BatchNorm1d`` and ``nn.BatchNorm2d``.
+
+While training (``set_train()``), a batch is normalised with its own statistics (the
+biased variance) and the moving statistics are updated, as MindSpore 2.10 does:
+``moving = momentum * moving + (1 - momentum) * batch``, with the batch's *unbiased*
+variance for ``moving_variance`` (measured: ``tests/data/mindspore_batchnorm.json``).
+In eval mode the moving statistics normalise. ``use_batch_statistics`` forces either.
+
+``construct`` is ordinary code, compiled like any Cell's inside a differentiated
+function. The update is ``ops.assign`` into the moving-statistics Parameters, an
+effect of the compiled forward pass (``ops_state``): it happens once per call of the
+gradient, after the statistics are computed, and no gradient flows through it; the
+moving statistics have ``requires_grad=False``, so they are never among
+``trainable_params()``. ``gamma`` and ``beta`` are trainable (unless ``affine=False``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ir.surface import stop_gradient
+from . import ops_state
+from .dtype import float32
+from .initializer import initializer
+from .nn import Cell
+from .tensor import Parameter
+
+
+class _BatchNorm(Cell):
+    _ranks: tuple[int, ...] = ()  # the input ranks the layer takes
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.9,
+                 affine: bool = True, gamma_init: Any = "ones", beta_init: Any = "zeros",
+                 moving_mean_init: Any = "zeros", moving_var_init: Any = "ones",
+                 use_batch_statistics: bool | None = None, data_format: str = "NCHW",
+                 dtype: Any = float32) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(num_features, int) or isinstance(num_features, bool) \
+                or num_features < 1:
+            raise ValueError(f"For '{name}', num_features must be a positive int, "
+                             f"not {num_features!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"For '{name}', momentum must be in [0, 1], not {momentum}")
+        if data_format not in ("NCHW", "NHWC"):
+            raise ValueError(f"For '{name}', data_format must be 'NCHW' or 'NHWC', "
+                             f"not {data_format!r}")
+        self.num_features, self.eps, self.affine = num_features, eps, affine
+        self.momentum = 1.0 - momentum  # as MindSpore keeps it: the batch's weight
+        self.use_batch_statistics, self.format = use_batch_statistics, data_format
+        shape = (num_features,)
+        self.moving_mean = Parameter(initializer(moving_mean_init, shape, dtype),
+                                     requires_grad=False)
+        self.moving_variance = Parameter(initializer(moving_var_init, shape, dtype),
+                                         requires_grad=False)
+        self.gamma = Parameter(initializer(gamma_init, shape, dtype), requires_grad=affine)
+        self.beta = Parameter(initializer(beta_init, shape, dtype), requires_grad=affine)
+
+    def extend_repr(self) -> str:
+        return (f"num_features={self.num_features}, eps={self.eps}, "
+                f"momentum={1.0 - self.momentum}, gamma={self.gamma!r}, beta={self.beta!r}, "
+                f"moving_mean={self.moving_mean!r}, moving_variance={self.moving_variance!r}")
+
+    def construct(self, x: Any) -> Any:
+        if x.ndim not in self._ranks:
+            raise ValueError(f"For '{type(self).__name__}', the input must have "
+                             f"{' or '.join(map(str, self._ranks))} dimensions, not {x.ndim}")
+        channel = 1 if self.format == "NCHW" else x.ndim - 1
+        axes = tuple(i for i in range(x.ndim) if i != channel)
+        shape = tuple(-1 if i == channel else 1 for i in range(x.ndim))
+        use_batch = self.training if self.use_batch_statistics is None \
+            else self.use_batch_statistics
+        if use_batch:
+            mean = x.mean(axis=axes)
+            var = x.var(axis=axes)
+            if self.training:
+                self._update(mean, var, x.size // self.num_features)
+        else:
+            mean, var = self.moving_mean, self.moving_variance
+        y = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + self.eps)
+        return y * self.gamma.reshape(shape) + self.beta.reshape(shape)
+
+    def _update(self, mean: Any, var: Any, n: int) -> None:
+        """The moving statistics, moved towards the batch's (its unbiased variance)."""
+        unbiased = var * (n / (n - 1)) if n > 1 else var
+        ops_state.assign(self.moving_mean, (1.0 - self.momentum) * self.moving_mean
+                         + self.momentum * stop_gradient(mean))
+        ops_state.assign(self.moving_variance, (1.0 - self.momentum) * self.moving_variance
+                         + self.momentum * stop_gradient(unbiased))
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs over all but ``C``."""
+
+    _ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of ``(N, C, H, W)`` images over all but the channels."""
+
+    _ranks = (4,)
+
+
+__all__ = ["BatchNorm1d", "BatchNorm2d"]

@@ -1,0 +1,116 @@
+"""``ops.assign`` inside a differentiated function (issue 12): the write happens on the
+forward pass, once per call, in program order; reads after it see the new value, as
+when the code runs eagerly, and everything computed from the old value (a temporary,
+an adjoint reading a forward value) keeps it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Parameter, Tensor, nn, ops
+
+X = Tensor(np.array([1.0, 2.0], np.float32))
+
+
+class Decaying(nn.Cell):
+    def __init__(self) -> None:
+        super().__init__()
+        self.p = Parameter(Tensor(np.array([2.0, 3.0], np.float32)), requires_grad=False)
+
+    def construct(self, x):
+        before = self.p * 3.0  # read before the write: the old value
+        y = x * self.p
+        ops.assign(self.p, self.p * 0.5)
+        z = x * self.p  # after: the new value
+        return (y + z * z + x * before).sum()
+
+
+def _expected(p):
+    new = p * 0.5
+    x = np.asarray(X)
+    value = np.sum(x * p + (x * new) ** 2 + x * p * 3)
+    return value, p + 2 * x * new * new + 3 * p
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_reads_before_and_after_the_write(compiled):
+    net = Decaying()
+    p = np.array(net.p)
+    value, grad = ms.value_and_grad(net)(X) if compiled else (net(X), None)
+    want_value, want_grad = _expected(p)
+    assert float(value) == pytest.approx(want_value, rel=1e-6)
+    if compiled:
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-6)
+    np.testing.assert_allclose(net.p, p * 0.5)  # written once per call
+
+
+def test_each_call_writes_once_and_a_second_call_reads_the_new_value():
+    net = Decaying()
+    step = ms.value_and_grad(net)
+    step(X)
+    p = np.array(net.p)
+    value, grad = step(X)
+    want_value, want_grad = _expected(p)
+    assert float(value) == pytest.approx(want_value, rel=1e-6)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-6)
+    np.testing.assert_allclose(net.p, [0.5, 0.75])
+
+
+def test_the_old_value_is_copied_only_when_read_after_the_write():
+    source = ms.gradient_source(Decaying(), args=(X,))
+    assert source.count("np.copyto(") == 1
+    assert "p_before = np.array(p)" in source
+    assert source.index("p_before") < source.index("np.copyto(")
+
+
+class ListedBefore(nn.Cell):
+    def __init__(self) -> None:
+        super().__init__()
+        self.p = Parameter(Tensor(np.array([2.0, 3.0], np.float32)), requires_grad=False)
+
+    def construct(self, x):
+        vals = [self.p * 3.0]  # an unnamed temporary, used only after the write
+        ops.assign(self.p, self.p * 0.5)
+        return (x * vals[0]).sum()
+
+
+def test_a_temporary_of_the_old_value_is_computed_before_the_write():
+    net = ListedBefore()
+    value, grad = ms.value_and_grad(net)(X)
+    assert float(value) == pytest.approx(24.0)
+    np.testing.assert_allclose(grad, [6.0, 9.0])
+    np.testing.assert_allclose(net.p, [1.0, 1.5])
+    source = ms.gradient_source(ListedBefore(), args=(X,))
+    assert source.index("p * 3.0") < source.index("np.copyto(")
+
+
+SHARED = Parameter(Tensor(np.array([1.0, 1.0], np.float32)), name="shared")
+
+
+def reads_written_parameter(x):
+    ops.assign(SHARED, x * 2)
+    return (SHARED * 3).sum()
+
+
+def uses_assign_result(x):
+    y = ops.assign(SHARED, x * 2)
+    return (y * 3).sum()
+
+
+@pytest.mark.parametrize("fn, line", [(reads_written_parameter, "ops.assign(SHARED, x * 2)"),
+                                      (uses_assign_result, "y = ops.assign(SHARED, x * 2)")])
+def test_a_gradient_through_the_written_value_raises_where_mindspore_gives_zero(fn, line):
+    # MindSpore 2.10: grad of both is [0, 0] (the Parameter is a leaf after the write)
+    with pytest.raises(ms.AutodiffError, match=r"gradient would flow through ops\.assign") as err:
+        ms.grad(fn)(X)
+    assert line in str(err.value) and "ops.stop_gradient" in str(err.value)
+
+
+def test_a_stopped_written_value_is_a_constant_as_in_mindspore():
+    def loss(x):
+        ops.assign(SHARED, ops.stop_gradient(x * 2))
+        return (SHARED * 3 * x).sum()
+
+    np.testing.assert_allclose(ms.grad(loss)(X), [6.0, 12.0])  # MindSpore 2.10: the same
+    np.testing.assert_allclose(SHARED, [2.0, 4.0])
