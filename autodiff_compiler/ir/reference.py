@@ -47,6 +47,34 @@ def sigmoid(x):
     return np.reciprocal(e, out=e)
 
 
+def where_zero(c, x, y):
+    """``np.where(c, x, y)`` where ``x`` or ``y`` is a literal zero (a ReLU, the adjoint
+    of a selection), bit for bit, about three times faster on large arrays.
+
+    ``np.where`` costs about 1 ns per value; masking the other operand's bits with
+    ``c`` widened to all-ones or all-zeros integers runs at the speed of a
+    multiplication, yet, unlike ``x * c``, gives +0 (not nan) where a masked-out value
+    is inf or nan, and +0 (not -0) where it is negative, as ``np.where`` does. Anything
+    else (broadcasting, a condition that is not boolean, a zero that would change the
+    result's dtype, 16-byte complex values) goes to ``np.where``.
+    """
+    keep = type(y) in (int, float) and y == 0
+    a, zero = (x, y) if keep else (y, x)
+    ints = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}.get(getattr(a, "itemsize", 0))
+    if (ints is None or type(zero) not in (int, float) or zero != 0
+            or type(a) is not np.ndarray or type(c) is not np.ndarray
+            or c.dtype != np.bool_ or a.shape != c.shape
+            or a.dtype.kind not in ("fc" if type(zero) is float else "iufc")):
+        return np.where(c, x, y)
+    mask = c.view(np.int8).astype(ints)  # 1 where c holds, else 0
+    if keep:
+        np.negative(mask, out=mask)  # all ones where c holds
+    else:
+        np.subtract(mask, 1, out=mask)  # all ones where c does not hold
+    mask &= a.view(ints)
+    return mask.view(a.dtype)
+
+
 def _as_matrices(g, x, y):
     """View 1-D matmul operands (and the product) as matrices, as NumPy does."""
     g = np.expand_dims(g, -1) if np.ndim(y) == 1 else g
