@@ -97,9 +97,20 @@ def matmul_vjp_y(g, x, y):
 
 
 def index_add(x, index, v):
-    """A copy of ``x`` with ``v`` added at ``x[index]``; repeated indices accumulate."""
+    """A copy of ``x`` with ``v`` added at ``x[index]``; repeated indices accumulate.
+
+    A basic index (ints, slices, None, Ellipsis) names each entry once, so there
+    ``out[index] += v`` adds exactly what ``np.add.at`` adds, two to three times faster;
+    ``np.add.at`` is kept for arrays in the index (repeats) and for values of another
+    dtype (whose casting the two may do differently).
+    """
     out = np.array(x, copy=True)
-    np.add.at(out, index, v)
+    parts = index if type(index) is tuple else (index,)
+    basic = all(p is None or p is Ellipsis or type(p) in (int, slice) for p in parts)
+    if basic and type(v) is np.ndarray and v.dtype == out.dtype:
+        out[index] += v
+    else:
+        np.add.at(out, index, v)
     return out
 
 

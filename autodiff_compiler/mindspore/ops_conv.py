@@ -86,8 +86,31 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
     if return_indices or ceil_mode:
         raise ValueError(UNSUPPORTED_POOLING)
     stride = kernel_size if stride is None else stride
+    blocks = tiles(x, kernel_size, stride, dilation, pad_mode, padding)
+    if blocks is not None:
+        return np.max(blocks, axis=(3, 5))
     return np.max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
                   axis=2)
+
+
+def tiles(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
+          padding: Any) -> Any:
+    """The windows of ``x`` (N, C, H, W) as blocks (N, C, Ho, kh, Wo, kw) when they tile
+    it (stride = kernel, no dilation, no padding), else None: the usual 2x2 pooling.
+    A reshape, where ``patches`` stacks ``kh * kw`` strided slices, and whose gradient is
+    a reshape too, where that of the slices is one scatter-add per slice."""
+    kh, kw = _pair(kernel_size)
+    if _pair(stride) != (kh, kw) or _pair(dilation) != (1, 1):
+        return None
+    if _padding(x.shape[2], kh, kh, 1, pad_mode, padding, 0) != (0, 0) \
+            or _padding(x.shape[3], kw, kw, 1, pad_mode, padding, 1) != (0, 0):
+        return None
+    ho, wo = x.shape[2] // kh, x.shape[3] // kw
+    if ho < 1 or wo < 1:
+        return None
+    if (ho * kh, wo * kw) != (x.shape[2], x.shape[3]):  # 'valid' drops the rest
+        x = x[:, :, :ho * kh, :wo * kw]
+    return x.reshape(x.shape[0], x.shape[1], ho, kh, wo, kw)
 
 
 def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any = 0,

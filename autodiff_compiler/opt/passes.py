@@ -25,6 +25,7 @@ from ..ir.core import (
     substitute,
     verify,
 )
+from .scatters import scatter_sums
 from .schedule import schedule
 from .simplify import is_float_scalar, same_aval_values, simplify
 
@@ -174,7 +175,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce, schedule]
+PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, scatter_sums, distribute,
+                                                  dce, schedule]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:
