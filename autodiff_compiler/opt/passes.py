@@ -28,6 +28,7 @@ from ..ir.core import (
 from .scatters import scatter_sums
 from .schedule import schedule
 from .simplify import is_float_scalar, same_aval_values, simplify
+from .small import small_sigmoids
 
 
 def dce(fn: Function) -> Function:
@@ -175,8 +176,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, scatter_sums, distribute,
-                                                  dce, schedule]
+PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, cse, dce, scatter_sums,
+                                                  distribute, dce, schedule]
 
 
 def optimize(fn: Function, *, check: bool = True) -> Function:
