@@ -1,5 +1,5 @@
 """Sums of scatter-adds (``opt.scatters``), the basic-index path of ``index_add``, and
-pooling by tiles (``ops_conv.tiles``): the gradient of a value read through several
+windows that tile their image (``ops_conv.tiles``): the gradient of a value read through several
 slices, written as one running sum, and unchanged by it.
 """
 import numpy as np
@@ -125,9 +125,12 @@ def pooled(x):
     return np.sum(np.sin(ops.max_pool2d(x, 2, 2)))
 
 
-def pooled_by_patches(x):
-    """The same pooling through ``patches``, as it is written for any window."""
-    return np.sum(np.sin(np.max(ops_conv.patches(x, 2, 2, 1, "valid", 0, -np.inf), axis=2)))
+def pooled_by_slices(x):
+    """The same pooling by strided slices, as ``patches`` writes any window."""
+    ho, wo = x.shape[2] // 2, x.shape[3] // 2
+    return np.sum(np.sin(np.max(np.stack([x[:, :, i:i + 2 * ho - 1:2, j:j + 2 * wo - 1:2]
+                                          for i in range(2) for j in range(2)], axis=2),
+                                axis=2)))
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 6, 8), (1, 2, 7, 5)], ids=["even", "odd_valid"])
@@ -138,11 +141,9 @@ def test_max_pooling_by_tiles_is_pooling_by_patches(shape):
     # no scatter-add per window position; 'valid' pooling of odd sizes drops the last
     # row or column: the adjoint of that one slice is the only one
     assert code.count("index_add(") == (0 if shape[2] % 2 == shape[3] % 2 == 0 else 1)
-    _same_bits(np.asarray(ops.max_pool2d(x, 2, 2)),
-               np.max(ops_conv.patches(x, 2, 2, 1, "valid", 0, -np.inf), axis=2))
     # equal values (a product with a zero share keeps its sign, -0, where the sum of
     # scatter-adds into zeros gave +0)
-    np.testing.assert_array_equal(adc.grad(pooled)(x), adc.grad(pooled_by_patches)(x))
+    np.testing.assert_array_equal(adc.grad(pooled)(x), adc.grad(pooled_by_slices)(x))
     assert adc.grad(pooled)(x)[0, 0, 0, 0] == pytest.approx(np.cos(1.5) / 4)
 
 
@@ -151,4 +152,17 @@ def test_windows_that_do_not_tile_are_patches():
     assert ops_conv.tiles(x, 3, 2, 1, "valid", 0) is None  # overlapping
     assert ops_conv.tiles(x, 2, 2, 1, "pad", 1) is None  # padded
     assert ops_conv.tiles(x, 2, 2, 2, "valid", 0) is None  # dilated
-    assert ops_conv.tiles(x, 2, 2, 1, "same", 0).shape == (1, 1, 3, 2, 3, 2)
+    assert ops_conv.tiles(x, 2, 2, 1, "same", 0).shape == (1, 1, 4, 3, 3)
+
+
+@pytest.mark.parametrize("shape, k", [((2, 3, 6, 8), 2), ((1, 2, 7, 5), 2), ((1, 1, 9, 6), 3),
+                                      ((2, 1, 4, 4), (2, 1))])
+def test_tiles_are_the_patches_stacked_from_slices(shape, k):
+    x = np.random.default_rng(4).standard_normal(shape)
+    stride = k
+    slices = ops_conv.patches(x[:, :, :, :], k, stride, 1, "valid", 0)  # through tiles
+    kh, kw = (k, k) if isinstance(k, int) else k
+    ho, wo = shape[2] // kh, shape[3] // kw
+    want = np.stack([x[:, :, i:i + (ho - 1) * kh + 1:kh, j:j + (wo - 1) * kw + 1:kw]
+                     for i in range(kh) for j in range(kw)], axis=2)
+    _same_bits(np.ascontiguousarray(slices), want)

@@ -45,6 +45,9 @@ def _padding(size: int, kernel: int, stride: int, dilation: int, pad_mode: str,
 def patches(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str, padding: Any,
             fill: float = 0.0) -> Any:
     """The windows of ``x`` (N, C, H, W) as (N, C, kh * kw, Ho, Wo)."""
+    blocks = tiles(x, kernel_size, stride, dilation, pad_mode, padding)
+    if blocks is not None:
+        return blocks
     kh, kw = _pair(kernel_size)
     sh, sw = _pair(stride)
     dh, dw = _pair(dilation)
@@ -86,19 +89,20 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
     if return_indices or ceil_mode:
         raise ValueError(UNSUPPORTED_POOLING)
     stride = kernel_size if stride is None else stride
-    blocks = tiles(x, kernel_size, stride, dilation, pad_mode, padding)
-    if blocks is not None:
-        return np.max(blocks, axis=(3, 5))
     return np.max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
                   axis=2)
 
 
 def tiles(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
           padding: Any) -> Any:
-    """The windows of ``x`` (N, C, H, W) as blocks (N, C, Ho, kh, Wo, kw) when they tile
-    it (stride = kernel, no dilation, no padding), else None: the usual 2x2 pooling.
-    A reshape, where ``patches`` stacks ``kh * kw`` strided slices, and whose gradient is
-    a reshape too, where that of the slices is one scatter-add per slice."""
+    """What ``patches`` gives, (N, C, kh * kw, Ho, Wo), when the windows tile ``x``
+    (stride = kernel, no dilation, no padding: the usual 2x2 pooling), else None.
+
+    The same array, built by reshaping ``x`` into blocks and moving the two offsets
+    within a block in front of the block's position: one copy where ``patches`` stacks
+    ``kh * kw`` strided slices, and whose gradient is a copy back, where that of the
+    slices is one scatter-add per slice. (Reducing the blocks over their own two short
+    axes instead, ``max(axis=(3, 5))``, runs ten times slower in NumPy.)"""
     kh, kw = _pair(kernel_size)
     if _pair(stride) != (kh, kw) or _pair(dilation) != (1, 1):
         return None
@@ -110,7 +114,9 @@ def tiles(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
         return None
     if (ho * kh, wo * kw) != (x.shape[2], x.shape[3]):  # 'valid' drops the rest
         x = x[:, :, :ho * kh, :wo * kw]
-    return x.reshape(x.shape[0], x.shape[1], ho, kh, wo, kw)
+    n, c = x.shape[0], x.shape[1]
+    blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 3, 5, 2, 4)
+    return blocks.reshape(n, c, kh * kw, ho, wo)
 
 
 def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any = 0,
