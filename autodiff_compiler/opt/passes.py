@@ -1,10 +1,12 @@
 """Optimisation passes, each ``Function -> Function``, and the pipeline they form.
 
-``simplify`` (its own module) applies algebraic identities that rules and seeds
-leave behind; ``distribute`` factors common scalars out of sums; ``cse`` merges
-repeated computations; ``dce`` then removes equations nothing needs: all primitives
-are pure but the few marked ``effect`` (an assert), which stay, with the regions
-holding them.
+``small_sigmoids`` (``small.py``) writes out a sigmoid of a few values, whose calls
+are its cost; ``simplify`` (its own module) applies algebraic identities that rules
+and seeds leave behind; ``scatter_sums`` (``scatters.py``) adds a slice's adjoint into
+the running sum instead of into zeros; ``distribute`` factors common scalars out of
+sums; ``cse`` merges repeated computations; ``dce`` then removes equations nothing
+needs: all primitives are pure but the few marked ``effect`` (an assert), which stay,
+with the regions holding them.
 """
 from __future__ import annotations
 
