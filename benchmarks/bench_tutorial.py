@@ -76,8 +76,12 @@ def hand_loss(x, y, w, b):
 
 def make_inputs() -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(0)
-    x = ops.ones(5)  # float32, as in the tutorial
-    y = ops.zeros(3)
+    # float32, as in the tutorial; plain arrays, as the other inputs: ops.ones gives a
+    # Tensor (an ndarray subclass), and every NumPy call on one goes through the
+    # subclass's Python hooks, which would slow the hand-written gradient and the raw
+    # generated function (the API's entry views Tensors as ndarrays before calling it)
+    x = np.asarray(ops.ones(5))
+    y = np.asarray(ops.zeros(3))
     w = rng.standard_normal((5, 3), dtype=np.float32)
     b = rng.standard_normal((3,), dtype=np.float32)
     return x, y, w, b

@@ -27,7 +27,7 @@ WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
 # comparisons of the compiler with itself (no hand-written baseline)
 COMPARISONS = ["bench_checkpoint"]
 # whole training steps through the MindSpore surface, against hand-written steps
-TRAINING = ["bench_train_step"]
+TRAINING = ["bench_train_cnn", "bench_train_step"]
 PEERS = [name for name in ("autograd", "jax", "torch") if importlib.util.find_spec(name)]
 
 
@@ -100,9 +100,10 @@ def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):
     assert "_segment_backward(" in report["generated_source"]
 
 
-def test_training_step_smoke_run_checks_and_times_both_steps(quick_run):
+@pytest.mark.parametrize("name", TRAINING)
+def test_training_step_smoke_run_checks_and_times_both_steps(quick_run, name):
     _, reports = quick_run
-    report = reports["bench_train_step"]
+    report = reports[name]
     assert report["quick"] and report["baseline"] == "hand"
     cases = {r["case"]: r for r in report["results"]}
     assert set(cases) == {"hand", "mindspore"}

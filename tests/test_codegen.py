@@ -37,7 +37,7 @@ def grad_function(x, y, w, b):
     log_weight = y + negative
     # grad of: loss = ops.binary_cross_entropy_with_logits(z, y, ops.ones_like(z), \
 ops.ones_like(z))  (tutorial_model.py:27)
-    g_z = np.float32(0.3333333432674408) * (negative - log_weight * sigmoid(-z))
+    g_z = np.float32(0.3333333432674408) * (negative - log_weight * np.exp(-np.logaddexp(0.0, z)))
     # grad of: z = ops.matmul(x, w) + b  (tutorial_model.py:26)
     g_w = np.multiply.outer(x, g_z)
     return g_w, g_z

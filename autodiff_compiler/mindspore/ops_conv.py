@@ -45,6 +45,9 @@ def _padding(size: int, kernel: int, stride: int, dilation: int, pad_mode: str,
 def patches(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str, padding: Any,
             fill: float = 0.0) -> Any:
     """The windows of ``x`` (N, C, H, W) as (N, C, kh * kw, Ho, Wo)."""
+    blocks = tiles(x, kernel_size, stride, dilation, pad_mode, padding)
+    if blocks is not None:
+        return blocks
     kh, kw = _pair(kernel_size)
     sh, sw = _pair(stride)
     dh, dw = _pair(dilation)
@@ -88,6 +91,32 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
     stride = kernel_size if stride is None else stride
     return np.max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
                   axis=2)
+
+
+def tiles(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
+          padding: Any) -> Any:
+    """What ``patches`` gives, (N, C, kh * kw, Ho, Wo), when the windows tile ``x``
+    (stride = kernel, no dilation, no padding: the usual 2x2 pooling), else None.
+
+    The same array, built by reshaping ``x`` into blocks and moving the two offsets
+    within a block in front of the block's position: one copy where ``patches`` stacks
+    ``kh * kw`` strided slices, and whose gradient is a copy back, where that of the
+    slices is one scatter-add per slice. (Reducing the blocks over their own two short
+    axes instead, ``max(axis=(3, 5))``, runs ten times slower in NumPy.)"""
+    kh, kw = _pair(kernel_size)
+    if _pair(stride) != (kh, kw) or _pair(dilation) != (1, 1):
+        return None
+    if _padding(x.shape[2], kh, kh, 1, pad_mode, padding, 0) != (0, 0) \
+            or _padding(x.shape[3], kw, kw, 1, pad_mode, padding, 1) != (0, 0):
+        return None
+    ho, wo = x.shape[2] // kh, x.shape[3] // kw
+    if ho < 1 or wo < 1:
+        return None
+    if (ho * kh, wo * kw) != (x.shape[2], x.shape[3]):  # 'valid' drops the rest
+        x = x[:, :, :ho * kh, :wo * kw]
+    n, c = x.shape[0], x.shape[1]
+    blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 3, 5, 2, 4)
+    return blocks.reshape(n, c, kh * kw, ho, wo)
 
 
 def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any = 0,

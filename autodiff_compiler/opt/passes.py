@@ -1,10 +1,14 @@
 """Optimisation passes, each ``Function -> Function``, and the pipeline they form.
 
-``simplify`` (its own module) applies algebraic identities that rules and seeds
-leave behind; ``distribute`` factors common scalars out of sums; ``cse`` merges
-repeated computations; ``dce`` then removes equations nothing needs: all primitives
-are pure but the few marked ``effect`` (an assert, a print), which stay, with the
-regions and calls holding them.
+``small_sigmoids`` (``small.py``) writes out a sigmoid of a few values, whose calls
+are its cost; ``simplify`` (its own module) applies algebraic identities that rules
+and seeds leave behind; ``scatter_sums`` (``scatters.py``) adds a slice's adjoint into
+the running sum instead of into zeros; ``distribute`` factors common scalars out of
+sums; ``cse`` merges repeated computations; ``dce`` then removes equations nothing
+needs: all primitives are pure but the few marked ``effect`` (an assert, a print),
+which stay, with the regions and calls holding them; ``keep_overwritten``
+(``writes.py``) copies a value ``ops.assign`` overwrites where something reads the old
+one after the write.
 """
 from __future__ import annotations
 
@@ -25,8 +29,10 @@ from ..ir.core import (
     substitute,
     verify,
 )
+from .scatters import scatter_sums
 from .schedule import schedule
 from .simplify import is_float_scalar, same_aval_values, simplify
+from .small import small_sigmoids
 from .writes import keep_overwritten
 
 
@@ -182,7 +188,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [simplify, cse, dce, distribute, dce,
+PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, cse, dce,
+                                                  scatter_sums, distribute, dce,
                                                   keep_overwritten, schedule]
 
 

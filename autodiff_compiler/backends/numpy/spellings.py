@@ -9,12 +9,16 @@ to each primitive's own ``impl`` (a test checks it), so what the compiler folds 
 what the generated code runs are the same function.
 
 On top of the table, where the operands allow, a faster spelling: ``math`` on Python
-floats (ten times faster than a ufunc on a scalar), and methods on arrays
-(``x.sum(axis=0)`` saves the Python function in front of the method).
+floats (ten times faster than a ufunc on a scalar), methods on arrays
+(``x.sum(axis=0)`` saves the Python function in front of the method), and
+``where_zero`` for ``np.where(c, x, 0)`` on large arrays (a ReLU and its adjoint: a
+bit mask instead of a selection, three times faster in float32).
 """
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from ...ir.core import Const, Eqn, Var
 from ...ir.primitives import Primitive
@@ -99,6 +103,32 @@ def _direct_spelling(eqn: Eqn) -> Spelling | None:
     return ("method", name) if name else None
 
 
+# ``np.where`` costs about 1 ns per value, ``where_zero`` 0.3-0.5 ns but a few calls
+# more: measured, it pays from about 4,096 values of 4 bytes, 8,192 of 8 bytes.
+_WHERE_ZERO_FROM = {1: 4096, 2: 4096, 4: 4096, 8: 8192}
+
+
+def _where_zero_spelling(eqn: Eqn) -> Spelling | None:
+    """``where_zero(c, x, 0)`` for ``np.where(c, x, 0)`` (or ``(c, 0, x)``) on large
+    arrays: a ReLU and the adjoint of any selection. Only where the condition and the
+    kept operand are known to have the result's shape, and the kept operand its dtype
+    (the helper falls back to ``np.where`` otherwise, so this is a question of speed)."""
+    if eqn.prim.name != "where" or len(eqn.invars) != 3 or eqn.params:
+        return None
+    c, x, y = eqn.invars
+    zero, kept = (y, x) if isinstance(y, Const) else (x, y)
+    out = eqn.outvars[0].aval
+    if not (isinstance(zero, Const) and type(zero.value) in (int, float) and zero.value == 0
+            and isinstance(kept, Var) and isinstance(c, Var) and out.known):
+        return None
+    least = _WHERE_ZERO_FROM.get(out.dtype.itemsize)
+    if (least is None or math.prod(out.shape) < least or kept.aval.shape != out.shape
+            or c.aval.shape != out.shape or kept.aval.dtype != out.dtype
+            or c.aval.dtype != np.bool_):
+        return None
+    return ("call", "where_zero")
+
+
 def _scalar_spelling(eqn: Eqn) -> Spelling | None:
     """``math.sin(x)`` for ``np.sin(x)`` when every operand is a Python float;
     ``math.pow(x, y)`` for ``x ** y`` unless ``y`` is a whole number (Python's ``**``
@@ -121,6 +151,7 @@ def _scalar_spelling(eqn: Eqn) -> Spelling | None:
 
 def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
     """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
-    operands are known to allow it (``math`` on floats, methods on arrays)."""
+    operands are known to allow it (``math`` on floats, methods on arrays, masks)."""
     fast = _scalar_spelling(eqn) if python_floats else None
-    return fast or _direct_spelling(eqn) or own_spelling(eqn.prim)
+    return (fast or _direct_spelling(eqn) or _where_zero_spelling(eqn)
+            or own_spelling(eqn.prim))

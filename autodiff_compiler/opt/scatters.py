@@ -1,0 +1,76 @@
+"""``scatter_sums``: a sum of scatter-adds into zeros adds each into the sum directly.
+
+The adjoint of ``x[s]`` is ``index_add(zeros_like(x), s, g)``: an array of zeros the
+size of ``x`` with ``g`` added at ``s``. A value read through several slices (a
+convolution's shifted windows, ``x[1:] - x[:-1]``, the parts of a stack) gets one such
+array per slice, and the adjoint sums them: ``k`` arrays of zeros, ``k`` scatter-adds
+and ``k - 1`` additions over the whole of ``x``. ``a + index_add(zeros_like(x), s, v)``
+is ``index_add(a, s, v)``: the sum's running value copied once and ``v`` added at ``s``,
+which is all the arithmetic there is.
+
+Exact where each entry of ``a`` gets at most one ``v`` added, as ``a + (0 + v)`` and
+``a + v`` are the same float (up to the sign of a zero): only basic indices (ints,
+slices, None, Ellipsis; an index holding arrays may repeat an entry and its sums would
+be reassociated), only where ``a``, ``v`` and the result share their dtype (no cast in
+between), and only where the scatter-add is used by the sum alone.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from ..ir import primitives as P
+from ..ir.core import Atom, Const, Eqn, Function, Var, map_regions, reads
+from .simplify import same_aval_values
+
+
+def scatter_sums(fn: Function) -> Function:
+    """Rewrite ``a + index_add(zeros_like(x), s, v)`` (either order) as
+    ``index_add(a, s, v)`` where that is exact (see the module's docstring); the
+    scatter-add and its zeros are left for ``dce``."""
+    uses = Counter(v for eqn in fn.eqns for v in reads(eqn))
+    uses.update(a for a in fn.outvars if isinstance(a, Var))
+    producers: dict[Var, Eqn] = {}
+    eqns: list[Eqn] = []
+    for eqn in fn.eqns:
+        eqn = map_regions(eqn, scatter_sums)
+        if eqn.prim is P.add:
+            eqn = _merged(eqn, producers, uses) or eqn
+        producers.update((v, eqn) for v in eqn.outvars)
+        eqns.append(eqn)
+    return replace(fn, eqns=tuple(eqns))
+
+
+def _merged(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
+    out = eqn.outvars[0]
+    for a, b in (eqn.invars, reversed(eqn.invars)):
+        scatter = _scatter_into_zeros(b, producers, uses)
+        if scatter is None or not isinstance(a, Var):
+            continue
+        _, index, v = scatter.invars
+        if all(same_aval_values(x.aval, out.aval) for x in (a, scatter.outvars[0])) \
+                and v.aval.dtype == out.aval.dtype:
+            return Eqn(eqn.outvars, P.index_add, (a, index, v), scatter.params, eqn.loc)
+    return None
+
+
+def _scatter_into_zeros(atom: Atom, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
+    """The ``index_add(zeros_like(x), s, v)`` with a basic ``s`` that ``atom`` is, if
+    nothing else reads it."""
+    eqn = producers.get(atom) if isinstance(atom, Var) else None
+    if eqn is None or eqn.prim is not P.index_add or uses[atom] != 1 \
+            or not _basic(eqn.invars[1]):
+        return None
+    zeros = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
+    return eqn if zeros is not None and zeros.prim is P.zeros_like else None
+
+
+def _basic(index: Atom) -> bool:
+    """An index known when compiling, of ints, slices, None and Ellipsis only."""
+    if not isinstance(index, Const):
+        return False
+    parts = index.value if isinstance(index.value, tuple) else (index.value,)
+    return all(p is None or p is Ellipsis or type(p) is int
+               or (type(p) is slice and all(type(b) in (int, type(None))
+                                            for b in (p.start, p.stop, p.step)))
+               for p in parts)
