@@ -59,7 +59,7 @@ def fuse(fn: Function) -> Function:
     """``fn`` with each run worth a kernel replaced by a call of one (in regions too)."""
     fn = fusion.without_aliases(fn)
     eqns = [map_regions(e, fuse) for e in fn.eqns]
-    fn = Function(fn.name, fn.invars, tuple(eqns), fn.outvars, fn.loc)
+    fn = fusion.gathered(Function(fn.name, fn.invars, tuple(eqns), fn.outvars, fn.loc))
     out: list[Eqn] = []
     renamed: dict[Var, Var] = {}  # a kernel's unnamed results, named for the reader
     made_by = {v: e.prim.name for e in fn.eqns for v in e.outvars}

@@ -31,8 +31,9 @@ SMALL_PRODUCT = 1 << 12
 
 # Functions NumPy evaluates with SIMD code of its own, 4 to 80 times faster per element
 # than the C library's scalar version a kernel calls (measured here, float64 and
-# float32; ``sin`` and ``cos`` only in float32): beyond a few elements, a NumPy call
-# between kernels costs less than fusing them.
+# float32): beyond a few elements, a NumPy call between kernels costs less than fusing
+# them. In float64 NumPy's ``sin`` and ``cos`` are the C library's too (12 ns a value
+# on normal deviates), so a kernel takes them, on every core where it is large.
 NUMPY_SIMD = frozenset(["exp", "log", "tan", "tanh", "sinh", "cosh", "arcsin", "arccos",
                         "arctan", "arcsinh", "arctanh", "log1p", "expm1", "log2", "log10",
                         "exp2", "cbrt", "sigmoid"])
@@ -280,6 +281,49 @@ def trimmed(run: Sequence[Eqn]) -> tuple[list[Eqn], list[Eqn]]:
             break
         kept = [e for e in kept if e not in unread]
     return kept, [e for e in run if e not in kept]
+
+
+def gathered(fn: Function) -> Function:
+    """``fn`` with equations a kernel can evaluate moved as late as what reads them
+    allows, past pure NumPy calls that do not need them, so runs grow: in
+    ``s = sin(x); t = exp(-x**2); g = s * t`` the sine waits for the product's kernel
+    instead of being a NumPy call of its own. Only data decides: an equation with an
+    effect, a region or a call is passed by nothing, nor is one that draws random
+    numbers or writes into an array."""
+    out: list[Eqn] = []
+    waiting: list[Eqn] = []  # kernel equations not yet needed, in order
+    for eqn in fn.eqns:
+        if role(eqn) is not None:
+            waiting.append(eqn)
+            continue
+        prim = eqn.prim
+        movable = prim.form == "apply" and not prim.random and prim.writes is None
+        needed = _needed(waiting, set(reads(eqn))) if movable else set(map(id, waiting))
+        out.extend(e for e in waiting if id(e) in needed)
+        waiting = [e for e in waiting if id(e) not in needed]
+        out.append(eqn)
+    out.extend(waiting)
+    return Function(fn.name, fn.invars, tuple(out), fn.outvars, fn.loc)
+
+
+def _needed(waiting: Sequence[Eqn], values: set[Var]) -> set[int]:
+    """The waiting equations (by ``id``) that compute ``values``, and what they need;
+    then those that go on from their results and need nothing else still waiting (a
+    gradient's sum over the batch stays in the kernel that makes the gradient)."""
+    needed: set[int] = set()
+    for eqn in reversed(waiting):
+        if values & set(eqn.outvars):
+            needed.add(id(eqn))
+            values |= set(reads(eqn))
+    made = {v for e in waiting if id(e) in needed for v in e.outvars}
+    pending = {v for e in waiting if id(e) not in needed for v in e.outvars}
+    for eqn in waiting:
+        operands = set(reads(eqn))
+        if id(eqn) not in needed and operands & made and not operands & pending:
+            needed.add(id(eqn))
+            made.update(eqn.outvars)
+            pending.difference_update(eqn.outvars)
+    return needed
 
 
 def runs(fn: Function) -> list[tuple[int, int]]:
