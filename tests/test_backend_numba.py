@@ -311,3 +311,17 @@ def test_the_readmes_kernel_is_what_show_prints() -> None:
     printed = "\n".join(line for line in out.stdout.splitlines()
                         if not line.startswith("[examples/"))
     assert printed.strip() == shown.strip()
+
+
+def masked(x, y):
+    clean = np.where(np.isnan(x) | np.isinf(x), 0.0, x)
+    return np.sum(clean * y + np.isfinite(x) * y * 0.5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predicates_of_a_numbers_class_read_it_unconverted(dtype: type) -> None:
+    x = np.array([1.5, np.nan, -np.inf, 0.25, np.inf, -2.0], dtype)
+    y = np.linspace(0.5, 1.0, 6).astype(dtype)
+    want, got = _both(masked, (x, y))
+    _same(got[1][1], want[1][1], 8 * np.finfo(dtype).eps)  # d/dy: the mask's values
+    _same(got[0], want[0], 8 * np.finfo(dtype).eps)

@@ -87,6 +87,10 @@ def _literal(value: Any, dtype: np.dtype) -> str:
     return repr(int(value))
 
 
+def _own_dtype(a: Any) -> np.dtype:
+    return a.aval.dtype if isinstance(a, Var) else np.result_type(a.value)
+
+
 def _converted(expr: str, have: np.dtype, want: np.dtype) -> str:
     return expr if have == want else f"{_dtype(want)}({expr})"
 
@@ -155,10 +159,13 @@ class _Writer:
         return Written(self.name, "\n".join(self.lines) + "\n", parallel, boxed)
 
     def _comment(self, depth: int, eqn: Eqn, last: Loc | None) -> Loc | None:
+        """``# grad of: <your line>  (file:line)`` where the line an equation comes from
+        changes, as the Python code generator writes it."""
         loc = eqn.loc
-        if loc is None or not loc.source or (last is not None and (loc.file, loc.line,
-                                                                  loc.adjoint) ==
-                                             (last.file, last.line, last.adjoint)):
+        if loc is None or not loc.source:
+            return last
+        if last is not None and (loc.file, loc.line, loc.adjoint) == \
+                (last.file, last.line, last.adjoint):
             return last
         what = "grad of: " if loc.adjoint else ""
         self.add(depth, f"# {what}{loc.source.strip()}  ({loc})")
@@ -224,13 +231,12 @@ class _Writer:
 
     def _expression(self, eqn: Eqn, index: Sequence[str] | None) -> str:
         want = ops.compute_dtype(eqn)
-        args = [self.operand(a, want if eqn.prim.name != "where" or i else np.dtype(bool),
-                             index)
-                for i, a in enumerate(ops.value_operands(eqn))]
-        spell = ops.power_spelling(eqn) or ops.SCALAR[eqn.prim.name]
-        if eqn.prim.name == "pow" and ops.power_spelling(eqn):
-            args = args[:1]
-        expr = spell(args)
+        operands = ops.value_operands(eqn)
+        wants = [np.dtype(bool) if eqn.prim.name == "where" and i == 0 else
+                 want or _own_dtype(a) for i, a in enumerate(operands)]
+        args = [self.operand(a, w, index) for a, w in zip(operands, wants)]
+        power = ops.power_spelling(eqn)  # x ** 2 as x * x: reads x alone
+        expr = power(args[:1]) if power else ops.SCALAR[eqn.prim.name](args)
         out = eqn.outvars[0].aval.dtype
         if out == np.float64 or out.kind != "f" or eqn.prim.name in ops.KEEPS_DTYPE:
             return expr

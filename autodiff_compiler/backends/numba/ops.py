@@ -49,6 +49,12 @@ SCALAR: dict[str, Spell] = {
     "logical_or": lambda a: f"{a[0]} or {a[1]}",
     "logical_xor": lambda a: f"{a[0]} != {a[1]}",
     "logical_not": lambda a: f"not {a[0]}",
+    # ``&``, ``|``, ``^`` and ``~`` of bools (``computes`` admits no other: an integer
+    # result is not a kernel's)
+    "bitwise_and": lambda a: f"{a[0]} and {a[1]}",
+    "bitwise_or": lambda a: f"{a[0]} or {a[1]}",
+    "bitwise_xor": lambda a: f"{a[0]} != {a[1]}",
+    "invert": lambda a: f"not {a[0]}",
     "where": lambda a: f"{a[1]} if {a[0]} else {a[2]}",
     "clip": lambda a: f"np.minimum(np.maximum({a[0]}, {a[1]}), {a[2]})",
     "pow": lambda a: f"{a[0]} ** {a[1]}",
@@ -64,6 +70,11 @@ KEEPS_DTYPE = frozenset(["add", "sub", "mul", "div", "neg", "square", "maximum",
 # Operands that are not values the equation computes with: the dtype of ``astype``,
 # the shape of ``broadcast_to``.
 STATIC_OPERANDS = {"astype": 1, "broadcast_to": 1}
+_LOGIC = frozenset(["logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+                    "bitwise_or", "bitwise_xor", "invert"])
+# Predicates of a number's class: they read their operand as it is.
+_CLASSIFY = frozenset(["isfinite", "isinf", "isnan"])
+
 
 def computes(eqn: Eqn) -> bool:
     """Whether a kernel can evaluate ``eqn`` per element exactly as NumPy does: a
@@ -107,13 +118,15 @@ def value_operands(eqn: Eqn) -> tuple[Any, ...]:
     return eqn.invars[:n_static] if n_static else eqn.invars
 
 
-def compute_dtype(eqn: Eqn) -> np.dtype:
-    """The dtype ``eqn`` computes in, as NumPy chooses it: the result's for arithmetic;
-    for a comparison, what its operands promote to (a Python number yields to an
-    array's dtype, NEP 50)."""
+def compute_dtype(eqn: Eqn) -> np.dtype | None:
+    """The dtype ``eqn`` computes in, as NumPy chooses it: the result's for arithmetic
+    and logic; for a comparison, what its operands promote to (a Python number yields
+    to an array's dtype, NEP 50); None for ``isnan`` and its kin, which read their
+    operand as it is."""
     out = eqn.outvars[0].aval.dtype
-    if out.kind != "b" or eqn.prim.name in ("logical_and", "logical_or", "logical_xor",
-                                             "logical_not", "isfinite", "isinf", "isnan"):
+    if eqn.prim.name in _CLASSIFY:
+        return None
+    if out.kind != "b" or eqn.prim.name in _LOGIC:
         return out
     strong = [a.aval.dtype for a in eqn.invars if isinstance(a, Var) and not a.aval.weak]
     strong += [a.value.dtype for a in eqn.invars
