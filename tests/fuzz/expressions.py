@@ -38,6 +38,9 @@ TO_SCALAR = ["np.sum({e})", "({e}).mean()", "np.max({e})", "np.linalg.norm({e})"
 LISTED = ["np.sum([{a}, {b}], axis=0)", "np.mean(({a}, {b}), axis=0)",
           "np.max([{a}, {b}], axis=0)", "np.add(*[{a}, {b}])"]
 CONSTANTS = ["0.5", "1.5", "-0.7", "2.0", "0.25", "-1.25"]
+# The same test three ways: a comparison, and predicates of a number's class on a value
+# that is nan or -inf exactly where the comparison fails.
+WHERE_TESTS = ["{} > 0.1", "~np.isnan(np.sqrt({} - 0.1))", "np.isfinite(np.log({} - 0.1))"]
 
 
 def size(shape: Shape) -> int:
@@ -189,7 +192,8 @@ class Expressions:
     def _where(self, shape: Shape, depth: int) -> str:
         c, a, b = (self.expr(shape, depth) for _ in range(3))
         self.features.add("where")
-        return f"np.where({c} > 0.1, {a}, {b})"
+        test = self.rng.choice(WHERE_TESTS).format(c)
+        return f"np.where({test}, {a}, {b})"
 
     def _stack(self, shape: Shape, depth: int) -> str:
         parts = ", ".join(self.expr(shape[1:], depth) for _ in range(shape[0]))
