@@ -434,10 +434,11 @@ def peer_versions() -> dict[str, Any]:
 
 
 def to_numpy(out: Any) -> Any:
-    """A peer's result (arrays or tensors, or a tuple of them) as NumPy arrays."""
+    """A peer's result (arrays or tensors, or a tuple of them) as NumPy arrays; a
+    PyTorch tensor that requires grad (a training step's loss) is detached first."""
     if isinstance(out, tuple | list):
-        return tuple(np.asarray(o) for o in out)
-    return np.asarray(out)
+        return tuple(to_numpy(o) for o in out)
+    return np.asarray(out.detach() if hasattr(out, "detach") else out)
 
 
 def add_peer_cases(suite: Suite, peers: list[Peer], check: Callable[[str, Any], None]) -> None:
