@@ -128,33 +128,14 @@ def build(stack: contextlib.ExitStack, quick: bool) -> Suite:
     suite.case("hand", "(a) hand-written NumPy step", "hand(data, label)")
     suite.case("mindspore", "(b) value_and_grad + nn.SGD, as MindSpore writes it",
                "step(data, label)")
-    _add_torch(suite, data, label)
+    harness.add_torch_step(suite, _torch_model, data, label, LR)
     return suite
 
 
-def _add_torch(suite: Suite, data: np.ndarray, label: np.ndarray) -> None:
-    """(c) PyTorch eager, where installed (in the peers' own process; harness.peer)."""
-    suite.peers = True
-    torch = harness.peer("torch")
-    if torch is None:
-        return
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 512), torch.nn.ReLU(),
-                                torch.nn.Linear(512, 512), torch.nn.ReLU(),
-                                torch.nn.Linear(512, 10))
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    x, y = torch.from_numpy(data), torch.from_numpy(label.astype(np.int64))
-
-    def torch_step() -> Any:
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    harness.add_peer_cases(suite, [harness.Peer("torch", "(c) PyTorch eager", "torch_step()",
-                                                {"torch_step": torch_step})],
-                           lambda what, out: None)
+def _torch_model(tnn: Any) -> Any:
+    """The same network in PyTorch."""
+    return tnn.Sequential(tnn.Flatten(), tnn.Linear(784, 512), tnn.ReLU(),
+                          tnn.Linear(512, 512), tnn.ReLU(), tnn.Linear(512, 10))
 
 
 def main(argv: list[str] | None = None) -> int:

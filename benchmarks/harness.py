@@ -455,6 +455,30 @@ def add_peer_cases(suite: Suite, peers: list[Peer], check: Callable[[str, Any], 
             f"{k} {v}" for k, v in versions.items()))
 
 
+def add_torch_step(suite: Suite, make_model: Callable[[Any], Any], data: np.ndarray,
+                   label: np.ndarray, lr: float) -> None:
+    """(c) PyTorch eager where installed (in the peers' own process): one SGD step of
+    ``make_model(torch.nn)`` with cross-entropy on the batch, as PyTorch writes it."""
+    suite.peers = True
+    torch = peer("torch")
+    if torch is None:
+        return
+    model = make_model(torch.nn)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x, y = torch.from_numpy(data), torch.from_numpy(label.astype(np.int64))
+
+    def torch_step() -> Any:
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    add_peer_cases(suite, [Peer("torch", "(c) PyTorch eager", "torch_step()",
+                                {"torch_step": torch_step})], lambda what, out: None)
+
+
 def add_standard_peers(suite: Suite, loss_with: Callable[[Any], Callable],
                        torch_loss_with: Callable[[Any], Callable] | None, args: tuple,
                        positions: tuple[int, ...], check: Callable[[str, Any], None],
