@@ -29,16 +29,14 @@ from typing import Any
 
 import harness
 import numpy as np
+from bench_train_step import LR, tutorial_step
 from harness import Suite
 from numpy.lib.stride_tricks import sliding_window_view
-
-import autodiff_compiler as mindspore
-from autodiff_compiler import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 from digits_training import CNN
 
-BATCH, LR = 32, 0.01
+BATCH = 32
 
 
 def make_inputs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -51,20 +49,7 @@ def mindspore_step(seed: int = 0) -> tuple[Any, list[Any], Any]:
     """The example's train_step (with SGD), its Parameters, and its gradient function."""
     np.random.seed(seed)
     model = CNN()
-    loss_fn = nn.CrossEntropyLoss()
-    optimizer = nn.SGD(model.trainable_params(), learning_rate=LR)
-
-    def forward_fn(data, label):
-        logits = model(data)
-        return loss_fn(logits, label), logits
-
-    grad_fn = mindspore.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)
-
-    def train_step(data, label):
-        (loss, _), grads = grad_fn(data, label)
-        optimizer(grads)
-        return loss
-
+    train_step, grad_fn = tutorial_step(model)
     return train_step, list(model.trainable_params()), grad_fn
 
 

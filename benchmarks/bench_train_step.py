@@ -52,10 +52,9 @@ def make_inputs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, rng.integers(0, SIZES[-1], BATCH).astype(np.int32)
 
 
-def mindspore_step(seed: int = 0) -> tuple[Any, list[Any]]:
-    """The quick start's train_step, and the Parameters it updates."""
-    np.random.seed(seed)
-    model = Network()
+def tutorial_step(model: nn.Cell) -> tuple[Any, Any]:
+    """MindSpore's training step for ``model`` as its tutorials write it (cross-entropy,
+    ``nn.SGD``), and the gradient function inside it."""
     loss_fn = nn.CrossEntropyLoss()
     optimizer = nn.SGD(model.trainable_params(), learning_rate=LR)
 
@@ -70,7 +69,14 @@ def mindspore_step(seed: int = 0) -> tuple[Any, list[Any]]:
         optimizer(grads)
         return loss
 
-    return train_step, list(model.trainable_params())
+    return train_step, grad_fn
+
+
+def mindspore_step(seed: int = 0) -> tuple[Any, list[Any]]:
+    """The quick start's train_step, and the Parameters it updates."""
+    np.random.seed(seed)
+    model = Network()
+    return tutorial_step(model)[0], list(model.trainable_params())
 
 
 def hand_step(weights: list[np.ndarray]) -> Any:
