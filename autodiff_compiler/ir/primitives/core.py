@@ -20,10 +20,12 @@ A hand-written ``defjvp`` beside a ``defvjp`` says why it is not derived.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from ...errors import AutodiffError
 from .. import builder
 from ..core import Atom, Aval, Const, Var
 
@@ -308,6 +310,18 @@ def nondifferentiable(*prims: Primitive) -> None:
     """Outputs of these primitives never carry gradient (comparisons, shapes, ...)."""
     for prim in prims:
         prim.differentiable = False
+
+
+def refuse_derivatives(prim: Primitive, message: str, hint: str) -> None:
+    """A derivative through ``prim`` would be wrong, not zero: both rules raise an
+    ``AutodiffError`` at the user's line being differentiated (the forward line)."""
+    def refuse(*args: Any, **params: Any) -> Any:
+        loc = builder.current().loc
+        raise AutodiffError(message, None if loc is None else replace(loc, adjoint=False),
+                            hint=hint)
+
+    defvjp(prim, refuse)
+    defjvp(prim, refuse)
 
 
 # ---------------------------------------------------------------------------- operators

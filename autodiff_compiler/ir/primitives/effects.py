@@ -20,15 +20,12 @@ drawing random numbers from NumPy's global random state.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ...errors import AutodiffError
-from .. import builder
 from ..core import Atom, Aval, Const
-from .core import Primitive, defjvp, defvjp, nondifferentiable
+from .core import Primitive, nondifferentiable, refuse_derivatives
 
 assign = Primitive("assign", np.copyto, form="effect", foldable=False,
                    aval_rule=lambda args, params: [Aval()])
@@ -37,19 +34,13 @@ written = Primitive("written", lambda value: value, form="alias")
 written.view = True
 
 
-def _through_assign(*args: Any, **params: Any) -> Any:
-    loc = builder.current().loc
-    raise AutodiffError(
-        "a gradient would flow through ops.assign: the value written depends on a "
-        "differentiated input, and is read afterwards (MindSpore does not differentiate "
-        "through the write and gives zero there)",
-        None if loc is None else replace(loc, adjoint=False),
-        hint="write ops.assign(p, ops.stop_gradient(value)) if no gradient should flow, "
-             "or compute with the value itself rather than the Parameter")
-
-
-defvjp(written, _through_assign)
-defjvp(written, _through_assign)
+refuse_derivatives(
+    written,
+    "a gradient would flow through ops.assign: the value written depends on a "
+    "differentiated input, and is read afterwards (MindSpore does not differentiate "
+    "through the write and gives zero there)",
+    hint="write ops.assign(p, ops.stop_gradient(value)) if no gradient should flow, "
+         "or compute with the value itself rather than the Parameter")
 
 
 def _uniform_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:

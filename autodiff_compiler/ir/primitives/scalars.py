@@ -13,15 +13,10 @@ so no gradient is lost, and it is inactive as ``np.floor`` is.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 import numpy as np
 
-from ...errors import AutodiffError
-from .. import builder
 from ..core import Aval
-from .core import Primitive, defjvp, defvjp, nondifferentiable
+from .core import Primitive, nondifferentiable, refuse_derivatives
 
 to_float = Primitive("float", float)
 to_int = Primitive("int", int)
@@ -32,16 +27,10 @@ format_text = Primitive("format_text", str.format,
 nondifferentiable(to_int, format_text)
 
 
-def _lost(*args: Any, **params: Any) -> Any:
-    loc = builder.current().loc
-    raise AutodiffError(
-        "float(...) / .item() of a value that depends on a differentiated input: it is "
-        "a Python number, and the gradient through it would be lost (MindSpore drops it "
-        "silently)",
-        None if loc is None else replace(loc, adjoint=False),
-        hint="write float(ops.stop_gradient(x)) if no gradient should flow through it; "
-             "otherwise keep computing with the array x")
-
-
-defvjp(to_float, _lost)
-defjvp(to_float, _lost)
+refuse_derivatives(
+    to_float,
+    "float(...) / .item() of a value that depends on a differentiated input: it is a "
+    "Python number, and the gradient through it would be lost (MindSpore drops it "
+    "silently)",
+    hint="write float(ops.stop_gradient(x)) if no gradient should flow through it; "
+         "otherwise keep computing with the array x")
