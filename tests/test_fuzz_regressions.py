@@ -92,3 +92,23 @@ def test_vmap_of_the_gradient_through_a_break_matches_a_loop_or_is_refused(tmp_p
         program = generate(seed)
         outcome = check(program, str(tmp_path))
         assert known.classify(program, outcome) is not None, outcome
+
+
+def masked_by_a_constant_predicate(x):
+    a = 0.0
+    return np.where(~np.isnan(np.sqrt(a - 0.1)), a, x) * 2.0 + x * ~(a > 1.0)
+
+
+def test_a_numpy_predicate_of_a_python_float_folds_to_numpys_bool():
+    """``~np.isnan(np.sqrt(-0.1))`` is NumPy's ``False``; folded at compile time it
+    became Python's ``True``, whose ``~`` is -2, so ``np.where`` took the wrong side
+    (fuzz seed 10176). Python's own ``~(a > 1.0)`` stays -1."""
+    x = np.array(1.5)
+    with np.errstate(invalid="ignore"):
+        value, grad = adc.value_and_grad(masked_by_a_constant_predicate)(x)
+        want = masked_by_a_constant_predicate(x)
+        h = 1e-6
+        slope = (masked_by_a_constant_predicate(x + h)
+                 - masked_by_a_constant_predicate(x - h)) / (2 * h)
+    np.testing.assert_allclose(value, want, rtol=1e-15)
+    np.testing.assert_allclose(grad, slope, rtol=1e-8)

@@ -169,7 +169,9 @@ def _try_fold(prim: Primitive, invars: tuple[Const, ...], params: Mapping[str, A
         return None
     if isinstance(result, np.ndarray | np.generic) and ndim_of(result) == 0 and \
             not any(isinstance(v, np.generic) for v in values):
-        result = result.item()  # NumPy on Python scalars: stays a (weak) Python scalar
-    if isinstance(result, bool | int | float | tuple | str | type(None)):
+        # NumPy on Python scalars stays a (weak) Python scalar, but for NumPy's bool,
+        # whose ~ is logical (np.isnan(x) of a float: Python's ~True would be -2)
+        result = np.bool_(result) if np.asarray(result).dtype == bool else result.item()
+    if isinstance(result, bool | int | float | tuple | str | np.bool_ | type(None)):
         return result
     return None
