@@ -28,7 +28,8 @@ import numba
 import numpy as np
 from numba import prange
 
-from autodiff_compiler.backends.numba.runtime import item, sigmoid
+from autodiff_compiler.backends.numba.runtime import (
+    SINCOS_LIMIT, fast_cos, fast_sin, item, sigmoid)
 """
 
 _RUNTIME_VERSION = hashlib.sha256(Path(runtime.__file__).read_bytes()).hexdigest()[:12]

@@ -9,9 +9,15 @@ generated per shape), so loops have known trip counts.
 Numerics, stated so tests can hold them: every operand is converted to the dtype the
 equation computes in, as NumPy converts it, and the result to the equation's dtype;
 elementwise results agree with NumPy's within a few ulp (both call the platform's
-maths library, NumPy sometimes its own SIMD versions). Sums accumulate in float64
+maths library, NumPy sometimes its own SIMD versions; a loop's float64 ``sin`` and
+``cos`` are ``runtime``'s, within 2 ulp of the C library's). Sums accumulate in float64
 sequentially (NumPy sums pairwise in the operand's dtype): within ``n * eps(float64)``
 of the exact sum, times the sum of magnitudes.
+
+A kernel whose loops use ``runtime``'s sine and cosine counts the arguments outside
+their range (huge, infinite or nan) as it goes, and if there was one it returns what
+its twin ``<name>_exact``, the same loops with the C library's functions, computes:
+the fast kernel is right on every input, and as fast as it can be on the usual ones.
 """
 from __future__ import annotations
 
@@ -51,7 +57,8 @@ class _Names:
     """Each value's name in the kernel: the user's, else what computed it (``exp``)."""
 
     def __init__(self, made_by: dict[Var, str]) -> None:
-        self.taken = {"np", "numba", "item", "sigmoid", "prange", "range", "p"}
+        self.taken = {"np", "numba", "item", "sigmoid", "prange", "range", "p",
+                      *ops.FAST_SPELLINGS.values(), "SINCOS_LIMIT", "outside"}
         self.of: dict[Var, str] = {}
         self.made_by = made_by
 
@@ -96,14 +103,16 @@ def _converted(expr: str, have: np.dtype, want: np.dtype) -> str:
 
 
 class _Writer:
-    def __init__(self, plan: Plan, name: str, made_by: dict[Var, str]) -> None:
-        self.plan, self.name = plan, name
+    def __init__(self, plan: Plan, name: str, made_by: dict[Var, str], fast: bool) -> None:
+        self.plan, self.name, self.fast = plan, name, fast
+        self.counts_outside = False  # uses a fast function with a limited range
         own = {v: e.prim.name for stage in plan.stages for e in stage.eqns for v in e.outvars}
         self.names = _Names({**made_by, **own})
         self.lines: list[str] = []
         self.element: dict[Var, str] = {}  # values of the nest being written, per element
         self.stored = self._stored()
         self.accumulators: dict[Var, str] = {}
+        self.ranged: list[str] = []  # arguments of the nest's fast functions
 
     def _stored(self) -> set[Var]:
         """Values read outside the stage that computes them: kept in arrays."""
@@ -147,9 +156,14 @@ class _Writer:
         for v in self.plan.invars:
             if v.aval.shape == () and not v.aval.weak:  # a NumPy scalar or a 0-d array
                 self.add(1, f"{self.names(v)} = item({self.names(v)})")
+        start = len(self.lines)
         loc = None
         for stage in self.plan.stages:
             loc = self._stage(stage, loc)
+        if self.counts_outside:
+            self.lines.insert(start, "    outside = 0  # arguments beyond fast functions' range")
+            self.add(1, "if outside:")
+            self.add(2, f"return {self.name}_exact({', '.join(params)})")
         boxed = tuple(v.aval.shape == () and not v.aval.weak for v in self.plan.outvars)
         results = []
         for v, box in zip(self.plan.outvars, boxed):
@@ -186,10 +200,14 @@ class _Writer:
             loop = "prange" if parallel and d == 0 else "range"
             self.add(1 + d, f"for {index[d]} in {loop}({n}):")
         depth = 1 + len(shape)
-        self.element = {}
+        self.element, self.ranged = {}, []
         for eqn in stage.eqns:
             loc = self._comment(depth, eqn, loc)
             self._per_element(eqn, index, depth)
+        if self.ranged:  # one update a pass: numba's parallel reductions allow no more
+            inside = " & ".join(f"(abs({a}) <= SINCOS_LIMIT)" for a in self.ranged)
+            self.add(depth, f"outside += not {inside}" if len(self.ranged) == 1 else
+                     f"outside += not ({inside})")  # nan is outside too
         self.element = {}
         for eqn in stage.eqns:  # what reductions leave to do once summed
             self._after(eqn, shape)
@@ -268,6 +286,12 @@ class _Writer:
             else self.names(out)
         if name in ("matmul", "dot"):
             self._product(eqn, index, depth, local)
+        elif self.fast and ops.fast_spelling(eqn):
+            argument = self.operand(eqn.invars[0], np.dtype(np.float64), index)
+            self.counts_outside = True
+            if argument not in self.ranged:
+                self.ranged.append(argument)
+            self.add(depth, f"{local} = {ops.fast_spelling(eqn)}({argument})")
         elif name == "outer":
             a, b = (self.names(v) for v in eqn.invars)
             self.add(depth, f"{local} = {a}[{index[0]}] * {b}[{index[1]}]")
@@ -334,5 +358,13 @@ class _Writer:
 
 def write(plan: Plan, name: str, made_by: dict[Var, str] | None = None) -> Written:
     """The source of ``plan`` as a numba kernel called ``name``; ``made_by`` names the
-    primitive that computed each of its inputs (for the names of unnamed ones)."""
-    return _Writer(plan, name, made_by or {}).write()
+    primitive that computed each of its inputs (for the names of unnamed ones). If it
+    uses a fast function of limited range, its exact twin follows it."""
+    writer = _Writer(plan, name, made_by or {}, fast=True)
+    written = writer.write()
+    if not writer.counts_outside:
+        return written
+    exact = _Writer(plan, f"{name}_exact", made_by or {}, fast=False).write()
+    twin = f"# {name} with the C library's sin and cos, for arguments beyond their range\n"
+    return Written(name, f"{written.source}\n\n{twin}{exact.source}", written.parallel,
+                   written.boxed)

@@ -62,6 +62,10 @@ SCALAR: dict[str, Spell] = {
     "astype": lambda a: a[0],  # the conversion is the operand's (see ``kernels``)
 }
 
+# Faster versions of C library functions, for float64 loops (see ``runtime``: they are
+# exact only within a range, which a kernel checks).
+FAST_SPELLINGS = {"sin": "fast_sin", "cos": "fast_cos"}
+
 # Spellings whose result has their operands' dtype in numba as in NumPy, once the
 # operands are converted to it (float32 arithmetic stays float32): no cast around them.
 KEEPS_DTYPE = frozenset(["add", "sub", "mul", "div", "neg", "square", "maximum", "minimum",
@@ -135,6 +139,13 @@ def compute_dtype(eqn: Eqn) -> np.dtype | None:
         return np.result_type(*strong)
     return np.result_type(*(a.value if isinstance(a, Const) else a.aval.example()
                             for a in eqn.invars))
+
+
+def fast_spelling(eqn: Eqn) -> str | None:
+    """The name of ``runtime``'s faster version of ``eqn``'s function, if it has one for
+    the dtype ``eqn`` computes in."""
+    name = FAST_SPELLINGS.get(eqn.prim.name)
+    return name if name and compute_dtype(eqn) == np.float64 else None
 
 
 def power_spelling(eqn: Eqn) -> Spell | None:

@@ -1,0 +1,148 @@
+"""The numba backend's own sine and cosine (``runtime.fast_sin``/``fast_cos``) and the
+kernels that use them.
+
+Their constants are checked against pi computed here to 256 bits; their values against
+the C library's (NumPy's float64 ``sin``/``cos``) within 2 ulp on families of inputs
+and on any float hypothesis draws in range; and a kernel given arguments outside the
+range (huge, infinite, nan) must answer as the NumPy backend does, through its twin.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("numba")
+
+import numba
+
+import autodiff_compiler as adc
+from autodiff_compiler.backends.numba import kernels, runtime
+
+ULPS = 2
+
+
+def _pi(bits: int) -> Fraction:
+    """pi to ``bits`` bits, by Machin's formula pi = 16 atan(1/5) - 4 atan(1/239)."""
+    one = 1 << (bits + 16)  # guard bits
+
+    def atan_inverse(n: int) -> int:
+        total, power, k = 0, one // n, 0
+        while power:
+            total += (-1) ** k * (power // (2 * k + 1))
+            power //= n * n
+            k += 1
+        return total
+
+    return Fraction(16 * atan_inverse(5) - 4 * atan_inverse(239), one)
+
+
+def _significant_bits(x: float) -> int:
+    mantissa = Fraction(x)
+    while mantissa.denominator != 1:
+        mantissa *= 2
+    return int(mantissa.numerator).bit_length() - (
+        (int(mantissa.numerator) & -int(mantissa.numerator)).bit_length() - 1)
+
+
+def test_the_split_of_pi_over_2_is_exact_to_well_beyond_float64() -> None:
+    half_pi = _pi(256) / 2
+    split = Fraction(runtime.PIO2_1) + Fraction(runtime.PIO2_2) + Fraction(runtime.PIO2_3)
+    assert abs(split - half_pi) < Fraction(1, 2 ** 120)
+    # k * PIO2_1 and k * PIO2_2 are exact for |k| < 2^20: 33 + 20 bits fit in 53
+    assert _significant_bits(runtime.PIO2_1) <= 33 and _significant_bits(runtime.PIO2_2) <= 33
+    two_over_pi = 1 / (half_pi)
+    assert abs(Fraction(runtime.TWO_OVER_PI) - two_over_pi) <= \
+        Fraction(np.spacing(runtime.TWO_OVER_PI)) / 2
+    assert runtime.SINCOS_LIMIT / runtime.PIO2_1 <= 2 ** 19
+
+
+@numba.njit(error_model="numpy")
+def _fast_both(x):
+    sine, cosine = np.empty_like(x), np.empty_like(x)
+    for i in range(x.size):
+        sine[i] = runtime.fast_sin(x[i])
+        cosine[i] = runtime.fast_cos(x[i])
+    return sine, cosine
+
+
+def _ulps(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    return np.abs(got - want) / np.spacing(np.maximum(np.abs(want), np.finfo(float).tiny))
+
+
+_RNG = np.random.default_rng(0)
+FAMILIES = {
+    "normal": _RNG.standard_normal(100_000),
+    "|x| < 1e5": _RNG.uniform(-1e5, 1e5, 100_000),
+    "|x| < limit": _RNG.uniform(-runtime.SINCOS_LIMIT, runtime.SINCOS_LIMIT, 100_000),
+    "near k pi/2": np.arange(-50_000, 50_000) * (np.pi / 2),
+    "near k pi/4": np.arange(-50_000, 50_000) * (np.pi / 4),
+    "tiny": _RNG.standard_normal(10_000) * 1e-9,
+    "subnormal": np.array([5e-324, -5e-324, 1e-310, -2.2e-308]),
+}
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_within_2_ulp_of_the_c_library(family: str) -> None:
+    x = FAMILIES[family]
+    sine, cosine = _fast_both(x)
+    assert _ulps(sine, np.sin(x)).max() <= ULPS
+    assert _ulps(cosine, np.cos(x)).max() <= ULPS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-runtime.SINCOS_LIMIT, runtime.SINCOS_LIMIT))
+def test_any_float_in_range_is_within_2_ulp(x: float) -> None:
+    sine, cosine = _fast_both(np.array([x]))
+    assert _ulps(sine, np.sin([x]))[0] <= ULPS
+    assert _ulps(cosine, np.cos([x]))[0] <= ULPS
+
+
+def test_signed_zeros_are_kept() -> None:
+    sine, cosine = _fast_both(np.array([0.0, -0.0]))
+    np.testing.assert_array_equal(np.signbit(sine), [False, True])
+    np.testing.assert_array_equal(cosine, [1.0, 1.0])
+
+
+def waves(x):
+    return np.sum(np.sin(3 * x) * np.cos(x) + np.cos(x + 1))
+
+
+OUTSIDE = [1e7, -1e300, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("bad", OUTSIDE, ids=repr)
+@pytest.mark.parametrize("shape", [(7,), (4, 5), (513, 512)], ids=str)
+def test_a_kernel_given_arguments_out_of_range_answers_as_numpy(bad: float,
+                                                                 shape: tuple) -> None:
+    x = np.random.default_rng(1).normal(size=shape)
+    x.flat[-1] = bad  # one argument outside, in the last iteration (of a parallel nest)
+    vg = adc.value_and_grad(waves, backend="numba")
+    source = vg.compiled_for((x,)).source
+    assert "fast_sin(" in source and "_exact(" in source
+    with np.errstate(all="ignore"):
+        value, grad = vg(x)
+        want_value, want_grad = adc.value_and_grad(waves)(x)
+    np.testing.assert_array_equal(np.isnan(grad), np.isnan(want_grad))
+    np.testing.assert_allclose(grad, want_grad, rtol=8 * np.finfo(float).eps, atol=1e-300)
+    assert np.isnan(value) == np.isnan(want_value)
+
+
+def test_in_range_the_kernel_agrees_with_numpy_in_parallel_nests() -> None:
+    x = np.linspace(-20, 20, kernels.PARALLEL_MIN * 2).reshape(-1, 512)
+    vg = adc.value_and_grad(waves, backend="numba")
+    assert "prange(" in vg.compiled_for((x,)).source
+    value, grad = vg(x)
+    want_value, want_grad = adc.value_and_grad(waves)(x)
+    scale = np.max(np.abs(want_grad))
+    np.testing.assert_allclose(grad, want_grad, rtol=0, atol=8 * np.finfo(float).eps * scale)
+    assert abs(value - want_value) <= x.size * np.finfo(float).eps * np.sum(np.abs(want_grad))
+
+
+def test_float32_keeps_the_c_library() -> None:
+    x = np.linspace(-2, 2, 24, dtype=np.float32)
+    source = adc.grad(waves, backend="numba").compiled_for((x,)).source
+    assert "fast_sin" not in source and "_exact" not in source
