@@ -112,3 +112,28 @@ def test_a_numpy_predicate_of_a_python_float_folds_to_numpys_bool():
                  - masked_by_a_constant_predicate(x - h)) / (2 * h)
     np.testing.assert_allclose(value, want, rtol=1e-15)
     np.testing.assert_allclose(grad, slope, rtol=1e-8)
+
+
+def invalid_branch_never_taken(x):
+    if np.sum(x) > -100.0:
+        y = x - np.mean(x)
+    elif np.sum(np.max(x) @ x) > 0.0:  # no valid shapes: raises if it ever runs
+        y = x
+    else:
+        y = np.sqrt(1.0 + x ** 2)
+    return np.sum(np.sin(y))
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: f, lambda f: adc.grad(f), lambda f: adc.value_and_grad(f),
+])
+def test_vmap_runs_only_the_branches_some_example_takes(transform):
+    """Fuzz seed 8159: vmap of an ``if`` whose condition differs between examples ran
+    both branches for every example, so a branch no example takes, here one that
+    cannot run at all, raised NumPy's ``ValueError`` where each example alone works."""
+    batch = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    got = adc.vmap(transform(invalid_branch_never_taken))(batch)
+    want = [transform(invalid_branch_never_taken)(x) for x in batch]
+    pairs = zip(got, zip(*want)) if isinstance(got, tuple) else [(got, want)]
+    for got_part, want_part in pairs:
+        np.testing.assert_allclose(got_part, np.stack(want_part), rtol=1e-14)

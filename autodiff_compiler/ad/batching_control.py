@@ -19,7 +19,8 @@
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -114,19 +115,15 @@ def has_effect(fn: Function) -> bool:
 
 
 def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
-    """Both branches evaluated for every example, each output selected by ``pred``.
-    A value only one branch gives (a gradient's residual: ``None`` in the other) is
-    that branch's; lists cannot be selected between."""
+    """Both branches evaluated (each only if some example takes it), every output
+    selected by ``pred``. A value only one branch gives (a gradient's residual: ``None``
+    in the other) is that branch's; lists cannot be selected between."""
     then_body, else_body = eqn.params["branches"]
     if then_body.invars or else_body.invars or has_effect(then_body) \
             or has_effect(else_body):
         raise NotBatchableError
-    results = []
-    for body in (then_body, else_body):
-        inner = st.child()
-        batch_eqns(body.eqns, inner)
-        results.append([(inner.read(a), inner.is_batched(inner.read(a))) for a in body.outvars])
-        st.batched |= inner.batched
+    results = [_if_taken(then_body, st, lambda: P.reduce_any(pred), eqn, "then"),
+               _if_taken(else_body, st, lambda: P.truth_not(P.reduce_all(pred)), eqn, "else")]
     for old, (t, tb), (e, eb) in zip(eqn.outvars, *results):
         if isinstance(e, Const) and e.value is None:
             st.bind(old, t, tb)
@@ -140,6 +137,38 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
             top = len(old.aval.shape)
             cond = lift(pred, top)
             st.bind(old, P.where(cond, tv, ev), True)
+
+
+def _if_taken(body: Function, st: Batch, taken: Callable[[], Any], eqn: Eqn,
+              side: str) -> list[tuple[Atom, bool]]:
+    """``body``'s outputs for every example, and whether each is batched, computed only
+    if some example takes the branch (``taken``). A branch no example takes may not be
+    valid for these arguments at all (``np.max(x) @ x`` raises only on the path that
+    runs), and skipping it saves its work. When skipped, what it computes is zeros the
+    select never picks, or ``None`` for a value that is never selected (a list, a value
+    of run-time shape: a residual only this branch's gradient reads, skipped with it)."""
+    fn, flags, inner = batch_body(body, st, [])
+    made = {v for e in fn.eqns for v in e.outvars}
+    computed = list(dict.fromkeys(a for a in fn.outvars if a in made))
+    if not computed:
+        current().eqns.extend(fn.eqns)
+        return list(zip(fn.outvars, flags))
+    with building(None) as b:
+        fill = tuple(Const(None) if a.aval.shape is None or _is_list(a)
+                     else as_atom(P.zeros(a.aval.shape, a.aval.dtype)) for a in computed)
+    branches = (Function(fn.name, (), fn.eqns, tuple(computed)),
+                Function(fn.name, (), tuple(b.eqns), fill))
+    hints = {a: old.hint for a, old in zip(fn.outvars, eqn.outvars)}
+    outs = {a: Var(a.aval, f"{hints[a]}_{side}" if hints[a] else "", True) for a in computed}
+    st.batched.update(outs[a] for a in computed if a in inner.batched)
+    with building(eqn.loc) as b:
+        value = taken()
+    *before, last = b.eqns
+    some_take = Var(value.aval, f"{side}_taken", True)
+    current().eqns.extend([*before, replace(last, outvars=(some_take,))])
+    current().eqns.append(Eqn(tuple(outs.values()), P.cond, (some_take,),
+                              {**eqn.params, "branches": branches}, eqn.loc))
+    return [(outs.get(a, a), flag) for a, flag in zip(fn.outvars, flags)]
 
 
 # ---------------------------------------------------------------------------- loops
