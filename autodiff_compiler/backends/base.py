@@ -55,7 +55,9 @@ class Backend:
     as this backend needs it written (casts made explicit, say), before ``check``.
     ``support(fn)`` is source the prepared ``fn`` relies on that is not in its own
     function (numba's kernels), shown above it; generated code reaches it through
-    ``namespace``.
+    ``namespace``. ``fuses``: elementwise work runs in fused loops, where a function
+    call costs nothing, so the optimiser leaves out rewrites that trade arithmetic for
+    fewer NumPy calls (``opt.small``).
     """
 
     name: str
@@ -70,6 +72,7 @@ class Backend:
     constant: Callable[[Any, Any], Any] | None = None
     prepare: Callable[[Function], Function] = _as_is
     support: Callable[[Function], str] = _nothing
+    fuses: bool = False
 
     @property
     def in_place(self) -> bool:

@@ -193,9 +193,13 @@ PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, cse,
                                                   keep_overwritten, schedule]
 
 
-def optimize(fn: Function, *, check: bool = True) -> Function:
-    """The default pipeline, verifying the IR after every pass; outputs come out fresh."""
+def optimize(fn: Function, *, check: bool = True, fused: bool = False) -> Function:
+    """The default pipeline, verifying the IR after every pass; outputs come out fresh.
+    ``fused``: for a backend that fuses elementwise work, where fewer calls save nothing
+    (``small_sigmoids`` is left out)."""
     for pass_ in [*PIPELINE, fresh_outputs]:
+        if fused and pass_ is small_sigmoids:
+            continue
         fn = pass_(fn)
         if check:
             verify(fn)

@@ -211,12 +211,13 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
         seeds_of(out, spec, loc)
     wrt = wrt_indices(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
-    ir = verify(passes.optimize(program) if optimize else passes.fresh_outputs(program))
+    backend = backends.get(spec.backend)
+    ir = verify(passes.optimize(program, fused=backend.fuses) if optimize
+                else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec) + _code_guards(fn, target)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
     check_captured_library(fn, captures, spec.backend)
     doc = _doc(target, spec, wrt, ir)
-    backend = backends.get(spec.backend)
     generated = generate(ir, doc, backend=backend, in_place=optimize)
     spelled = functools.partial(backend.spell, python_floats=backend.python_floats)
     numpy_twin = (lambda: _load(ir.name, generate(ir, doc, backend=backend, in_place=optimize,

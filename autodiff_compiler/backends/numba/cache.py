@@ -22,14 +22,17 @@ from typing import Any
 import numba
 
 from . import runtime
+from .ops import FAST_SPELLINGS
 
-HEADER = """\
+_IMPORTED = ", ".join(sorted({"item", "sigmoid", *(name for names in FAST_SPELLINGS.values()
+                                                   for name in names)}))
+HEADER = f"""\
 import numba
 import numpy as np
 from numba import prange
 
 from autodiff_compiler.backends.numba.runtime import (
-    SINCOS_LIMIT, fast_cos, fast_sin, item, sigmoid)
+    {_IMPORTED})
 """
 
 _RUNTIME_VERSION = hashlib.sha256(Path(runtime.__file__).read_bytes()).hexdigest()[:12]

@@ -62,9 +62,11 @@ SCALAR: dict[str, Spell] = {
     "astype": lambda a: a[0],  # the conversion is the operand's (see ``kernels``)
 }
 
-# Faster versions of C library functions, for float64 loops (see ``runtime``: they are
-# exact only within a range, which a kernel checks).
-FAST_SPELLINGS = {"sin": "fast_sin", "cos": "fast_cos"}
+# Faster versions of C library functions for float64 loops (see ``runtime``), each
+# exact only while its argument's magnitude is within a limit, which a kernel checks:
+# the function's name and the limit's.
+FAST_SPELLINGS = {"sin": ("fast_sin", "SINCOS_LIMIT"), "cos": ("fast_cos", "SINCOS_LIMIT"),
+                  "exp": ("fast_exp", "EXP_LIMIT"), "sigmoid": ("fast_sigmoid", "EXP_LIMIT")}
 
 # Spellings whose result has their operands' dtype in numba as in NumPy, once the
 # operands are converted to it (float32 arithmetic stays float32): no cast around them.
@@ -141,11 +143,11 @@ def compute_dtype(eqn: Eqn) -> np.dtype | None:
                             for a in eqn.invars))
 
 
-def fast_spelling(eqn: Eqn) -> str | None:
-    """The name of ``runtime``'s faster version of ``eqn``'s function, if it has one for
-    the dtype ``eqn`` computes in."""
-    name = FAST_SPELLINGS.get(eqn.prim.name)
-    return name if name and compute_dtype(eqn) == np.float64 else None
+def fast_spelling(eqn: Eqn) -> tuple[str, str] | None:
+    """The names of ``runtime``'s faster version of ``eqn``'s function and of the limit
+    of its arguments' magnitude, if it has one for the dtype ``eqn`` computes in."""
+    names = FAST_SPELLINGS.get(eqn.prim.name)
+    return names if names and compute_dtype(eqn) == np.float64 else None
 
 
 def power_spelling(eqn: Eqn) -> Spell | None:

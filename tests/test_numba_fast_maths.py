@@ -1,9 +1,11 @@
-"""The numba backend's own sine and cosine (``runtime.fast_sin``/``fast_cos``) and the
-kernels that use them.
+"""The numba backend's own float64 maths (``runtime.fast_sin``, ``fast_cos``,
+``fast_exp``, ``fast_sigmoid``) and the kernels that use them.
 
-Their constants are checked against pi computed here to 256 bits; their values against
-the C library's (NumPy's float64 ``sin``/``cos``) within 2 ulp on families of inputs
-and on any float hypothesis draws in range; and a kernel given arguments outside the
+Their constants are checked against pi and ln 2 computed here to 256 bits; their values
+against the C library's (``math.exp``; NumPy's float64 ``sin``/``cos`` are the C
+library's) on families of inputs and on any float hypothesis draws in range: sine,
+cosine and the exponential within 2 ulp (1 measured for the exponential), the logistic
+function within 4 of its value in long double; and a kernel given arguments outside the
 range (huge, infinite, nan) must answer as the NumPy backend does, through its twin.
 """
 from __future__ import annotations
@@ -16,6 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("numba")
+
+import math
+import re
 
 import numba
 
@@ -40,6 +45,12 @@ def _pi(bits: int) -> Fraction:
     return Fraction(16 * atan_inverse(5) - 4 * atan_inverse(239), one)
 
 
+def _ln2(bits: int) -> Fraction:
+    """ln 2 to ``bits`` bits, by ln 2 = sum over k >= 1 of 1 / (k 2^k)."""
+    one = 1 << (bits + 16)
+    return Fraction(sum(one // (k << k) for k in range(1, bits + 17)), one)
+
+
 def _significant_bits(x: float) -> int:
     mantissa = Fraction(x)
     while mantissa.denominator != 1:
@@ -58,6 +69,17 @@ def test_the_split_of_pi_over_2_is_exact_to_well_beyond_float64() -> None:
     assert abs(Fraction(runtime.TWO_OVER_PI) - two_over_pi) <= \
         Fraction(np.spacing(runtime.TWO_OVER_PI)) / 2
     assert runtime.SINCOS_LIMIT / runtime.PIO2_1 <= 2 ** 19
+
+
+def test_the_split_of_ln_2_is_exact_to_well_beyond_float64() -> None:
+    ln2 = _ln2(256)
+    assert abs(Fraction(runtime.LN2_HI) + Fraction(runtime.LN2_LO) - ln2) < Fraction(1, 2 ** 85)
+    # k * LN2_HI is exact for |k| <= 2^21: 32 + 21 bits fit in 53
+    assert _significant_bits(runtime.LN2_HI) <= 32
+    assert abs(Fraction(runtime.LOG2_E) - 1 / ln2) <= Fraction(np.spacing(runtime.LOG2_E)) / 2
+    # within the limit, k = round(x / ln 2) keeps 2^k and e^x normal
+    assert runtime.EXP_LIMIT / math.log(2) + 0.5 < 1023
+    assert math.exp(-runtime.EXP_LIMIT) > np.finfo(float).tiny
 
 
 @numba.njit(error_model="numpy")
@@ -107,42 +129,100 @@ def test_signed_zeros_are_kept() -> None:
     np.testing.assert_array_equal(cosine, [1.0, 1.0])
 
 
+@numba.njit(error_model="numpy")
+def _fast_exp_sigmoid(x):
+    exp, sigmoid = np.empty_like(x), np.empty_like(x)
+    for i in range(x.size):
+        exp[i] = runtime.fast_exp(x[i])
+        sigmoid[i] = runtime.fast_sigmoid(x[i])
+    return exp, sigmoid
+
+
+def _sigmoid_long(x: np.ndarray) -> np.ndarray:
+    """The logistic function in long double, rounded to float64 once."""
+    x = x.astype(np.longdouble)
+    return (1 / (1 + np.exp(-x))).astype(np.float64)
+
+
+_C_EXP = np.vectorize(math.exp, otypes=[float])
+_LIMIT = runtime.EXP_LIMIT
+EXP_FAMILIES = {
+    "normal": _RNG.standard_normal(100_000),
+    "|x| < limit": _RNG.uniform(-_LIMIT, _LIMIT, 100_000),
+    "near k ln(2)/2": np.arange(-2000, 2000) * (math.log(2) / 2),
+    "near the limit": np.concatenate([np.linspace(_LIMIT - 1, _LIMIT, 1000),
+                                      np.linspace(-_LIMIT, 1 - _LIMIT, 1000)]),
+    "tiny": _RNG.standard_normal(10_000) * 1e-9,
+    "zeros and subnormal": np.array([0.0, -0.0, 5e-324, -5e-324, 1e-310, -2.2e-308]),
+}
+_LONG_DOUBLE = np.finfo(np.longdouble).eps < np.finfo(np.float64).eps
+
+
+@pytest.mark.parametrize("family", list(EXP_FAMILIES))
+def test_exp_within_2_ulp_and_sigmoid_within_4(family: str) -> None:
+    x = EXP_FAMILIES[family]
+    exp, sigmoid = _fast_exp_sigmoid(x)
+    assert _ulps(exp, _C_EXP(x)).max() <= ULPS
+    if _LONG_DOUBLE:
+        assert _ulps(sigmoid, _sigmoid_long(x)).max() <= 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-runtime.EXP_LIMIT, runtime.EXP_LIMIT))
+def test_any_float_in_range_of_exp_is_within_2_ulp(x: float) -> None:
+    exp, sigmoid = _fast_exp_sigmoid(np.array([x]))
+    assert _ulps(exp, np.array([math.exp(x)]))[0] <= ULPS
+    if _LONG_DOUBLE:
+        assert _ulps(sigmoid, _sigmoid_long(np.array([x])))[0] <= 4
+
+
 def waves(x):
     return np.sum(np.sin(3 * x) * np.cos(x) + np.cos(x + 1))
 
 
-OUTSIDE = [1e7, -1e300, np.inf, -np.inf, np.nan]
+def softplus_growth(x):
+    """Its gradient is ``sigmoid(x) + exp(x / 4) / 4``: both fast in a kernel."""
+    return np.sum(np.logaddexp(0.0, x) + np.exp(x / 4))
 
 
+OUTSIDE = [800.0, -800.0, 1e7, -1e300, np.inf, -np.inf, np.nan]
+RANGED = [(waves, "fast_sin("), (softplus_growth, "fast_sigmoid(")]
+
+
+@pytest.mark.parametrize("fn,fast", RANGED, ids=[fn.__name__ for fn, _ in RANGED])
 @pytest.mark.parametrize("bad", OUTSIDE, ids=repr)
 @pytest.mark.parametrize("shape", [(7,), (4, 5), (513, 512)], ids=str)
-def test_a_kernel_given_arguments_out_of_range_answers_as_numpy(bad: float,
+def test_a_kernel_given_arguments_out_of_range_answers_as_numpy(fn, fast: str, bad: float,
                                                                  shape: tuple) -> None:
     x = np.random.default_rng(1).normal(size=shape)
     x.flat[-1] = bad  # one argument outside, in the last iteration (of a parallel nest)
-    vg = adc.value_and_grad(waves, backend="numba")
+    vg = adc.value_and_grad(fn, backend="numba")
     source = vg.compiled_for((x,)).source
-    assert "fast_sin(" in source and "_exact(" in source
+    assert fast in source and "_exact(" in source
     with np.errstate(all="ignore"):
         value, grad = vg(x)
-        want_value, want_grad = adc.value_and_grad(waves)(x)
+        want_value, want_grad = adc.value_and_grad(fn)(x)
     np.testing.assert_array_equal(np.isnan(grad), np.isnan(want_grad))
-    np.testing.assert_allclose(grad, want_grad, rtol=8 * np.finfo(float).eps, atol=1e-300)
+    # terms of magnitude up to 4 cancel in ``waves``' gradient: an absolute bound too
+    eps = np.finfo(float).eps
+    np.testing.assert_allclose(grad, want_grad, rtol=8 * eps, atol=32 * eps)
     assert np.isnan(value) == np.isnan(want_value)
 
 
-def test_in_range_the_kernel_agrees_with_numpy_in_parallel_nests() -> None:
+@pytest.mark.parametrize("fn", [waves, softplus_growth])
+def test_in_range_the_kernel_agrees_with_numpy_in_parallel_nests(fn) -> None:
     x = np.linspace(-20, 20, kernels.PARALLEL_MIN * 2).reshape(-1, 512)
-    vg = adc.value_and_grad(waves, backend="numba")
+    vg = adc.value_and_grad(fn, backend="numba")
     assert "prange(" in vg.compiled_for((x,)).source
     value, grad = vg(x)
-    want_value, want_grad = adc.value_and_grad(waves)(x)
+    want_value, want_grad = adc.value_and_grad(fn)(x)
     scale = np.max(np.abs(want_grad))
     np.testing.assert_allclose(grad, want_grad, rtol=0, atol=8 * np.finfo(float).eps * scale)
     assert abs(value - want_value) <= x.size * np.finfo(float).eps * np.sum(np.abs(want_grad))
 
 
-def test_float32_keeps_the_c_library() -> None:
+@pytest.mark.parametrize("fn", [waves, softplus_growth])
+def test_float32_keeps_the_c_library(fn) -> None:
     x = np.linspace(-2, 2, 24, dtype=np.float32)
-    source = adc.grad(waves, backend="numba").compiled_for((x,)).source
-    assert "fast_sin" not in source and "_exact" not in source
+    source = adc.grad(fn, backend="numba").compiled_for((x,)).source
+    assert not re.search(r"\bfast_\w+\(", source) and "_exact" not in source
