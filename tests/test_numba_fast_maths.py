@@ -1,12 +1,13 @@
 """The numba backend's own float64 maths (``runtime.fast_sin``, ``fast_cos``,
-``fast_exp``, ``fast_sigmoid``) and the kernels that use them.
+``fast_exp``, ``fast_sigmoid``, ``fast_tanh``) and the kernels that use them.
 
 Their constants are checked against pi and ln 2 computed here to 256 bits; their values
-against the C library's (``math.exp``; NumPy's float64 ``sin``/``cos`` are the C
-library's) on families of inputs and on any float hypothesis draws in range: sine,
-cosine and the exponential within 2 ulp (1 measured for the exponential), the logistic
-function within 4 of its value in long double; and a kernel given arguments outside the
-range (huge, infinite, nan) must answer as the NumPy backend does, through its twin.
+against the C library's (``math.exp``, ``math.tanh``; NumPy's float64 ``sin``/``cos``
+are the C library's) on families of inputs and on any float hypothesis draws in range:
+sine, cosine and the exponential within 2 ulp (1 measured for the exponential), tanh
+within 4, the logistic function within 4 of its value in long double; and a kernel
+given arguments outside the range (huge, infinite, nan) must answer as the NumPy
+backend does, through its twin.
 """
 from __future__ import annotations
 
@@ -176,6 +177,40 @@ def test_any_float_in_range_of_exp_is_within_2_ulp(x: float) -> None:
         assert _ulps(sigmoid, _sigmoid_long(np.array([x])))[0] <= 4
 
 
+@numba.njit(error_model="numpy")
+def _fast_tanh(x):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = runtime.fast_tanh(x[i])
+    return out
+
+
+_C_TANH = np.vectorize(math.tanh, otypes=[float])
+TANH_ULPS = 4  # the C library's own tanh is up to 2.3 ulp from the true value
+TANH_FAMILIES = {
+    "normal": _RNG.standard_normal(100_000),
+    "|x| < 25": _RNG.uniform(-25, 25, 100_000),
+    "|x| < 0.5": _RNG.uniform(-0.5, 0.5, 100_000),
+    "tiny": _RNG.standard_normal(10_000) * 1e-9,
+    "zeros, subnormal, saturated": np.array([0.0, -0.0, 5e-324, -1e-310, 19.06, -20.0, 1e300,
+                                             np.inf, -np.inf]),
+}
+
+
+@pytest.mark.parametrize("family", list(TANH_FAMILIES))
+def test_tanh_within_4_ulp_of_the_c_library(family: str) -> None:
+    x = TANH_FAMILIES[family]
+    got, want = _fast_tanh(x), _C_TANH(x)
+    assert _ulps(got, want).max() <= TANH_ULPS
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False))
+def test_tanh_of_any_float_is_within_4_ulp(x: float) -> None:
+    assert _ulps(_fast_tanh(np.array([x])), np.array([math.tanh(x)]))[0] <= TANH_ULPS
+
+
 def waves(x):
     return np.sum(np.sin(3 * x) * np.cos(x) + np.cos(x + 1))
 
@@ -185,8 +220,13 @@ def softplus_growth(x):
     return np.sum(np.logaddexp(0.0, x) + np.exp(x / 4))
 
 
+def saturating(x):
+    """tanh everywhere in range but at nan: its kernel's twin answers only for nan."""
+    return np.sum(np.tanh(x * 3.0) + x)
+
+
 OUTSIDE = [800.0, -800.0, 1e7, -1e300, np.inf, -np.inf, np.nan]
-RANGED = [(waves, "fast_sin("), (softplus_growth, "fast_sigmoid(")]
+RANGED = [(waves, "fast_sin("), (softplus_growth, "fast_sigmoid("), (saturating, "fast_tanh(")]
 
 
 @pytest.mark.parametrize("fn,fast", RANGED, ids=[fn.__name__ for fn, _ in RANGED])
@@ -209,7 +249,7 @@ def test_a_kernel_given_arguments_out_of_range_answers_as_numpy(fn, fast: str, b
     assert np.isnan(value) == np.isnan(want_value)
 
 
-@pytest.mark.parametrize("fn", [waves, softplus_growth])
+@pytest.mark.parametrize("fn", [waves, softplus_growth, saturating])
 def test_in_range_the_kernel_agrees_with_numpy_in_parallel_nests(fn) -> None:
     x = np.linspace(-20, 20, kernels.PARALLEL_MIN * 2).reshape(-1, 512)
     vg = adc.value_and_grad(fn, backend="numba")
@@ -221,7 +261,7 @@ def test_in_range_the_kernel_agrees_with_numpy_in_parallel_nests(fn) -> None:
     assert abs(value - want_value) <= x.size * np.finfo(float).eps * np.sum(np.abs(want_grad))
 
 
-@pytest.mark.parametrize("fn", [waves, softplus_growth])
+@pytest.mark.parametrize("fn", [waves, softplus_growth, saturating])
 def test_float32_keeps_the_c_library(fn) -> None:
     x = np.linspace(-2, 2, 24, dtype=np.float32)
     source = adc.grad(fn, backend="numba").compiled_for((x,)).source

@@ -66,7 +66,8 @@ SCALAR: dict[str, Spell] = {
 # exact only while its argument's magnitude is within a limit, which a kernel checks:
 # the function's name and the limit's.
 FAST_SPELLINGS = {"sin": ("fast_sin", "SINCOS_LIMIT"), "cos": ("fast_cos", "SINCOS_LIMIT"),
-                  "exp": ("fast_exp", "EXP_LIMIT"), "sigmoid": ("fast_sigmoid", "EXP_LIMIT")}
+                  "exp": ("fast_exp", "EXP_LIMIT"), "sigmoid": ("fast_sigmoid", "EXP_LIMIT"),
+                  "tanh": ("fast_tanh", "TANH_LIMIT")}
 
 # Spellings whose result has their operands' dtype in numba as in NumPy, once the
 # operands are converted to it (float32 arithmetic stays float32): no cast around them.
