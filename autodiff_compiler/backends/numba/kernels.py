@@ -11,9 +11,10 @@ equation computes in, as NumPy converts it, and the result to the equation's dty
 elementwise results agree with NumPy's within a few ulp (both call the platform's
 maths library, NumPy sometimes its own SIMD versions; a loop's float64 ``sin``, ``cos``
 and ``exp`` are ``runtime``'s, within 2 ulp of the C library's, its ``tanh`` within 4,
-its ``sigmoid`` within 4 of the true value). Sums accumulate in float64
-sequentially (NumPy sums pairwise in the operand's dtype): within ``n * eps(float64)``
-of the exact sum, times the sum of magnitudes.
+its ``sigmoid`` within 4 of the true value). Sums accumulate in float64 sequentially,
+or in four interleaved partial sums (``_split_sums``; NumPy sums pairwise in the
+operand's dtype): within ``n * eps(float64)`` of the exact sum, times the sum of
+magnitudes.
 
 A kernel whose loops use ``runtime``'s functions counts the arguments outside their
 range (huge, infinite or nan) as it goes, and if there was one it returns what
@@ -81,32 +82,6 @@ class _Names:
         return self.of[v]
 
 
-def _dtype(dt: np.dtype) -> str:
-    dt = np.dtype(dt)
-    return "np.bool_" if dt.kind == "b" else f"np.{dt.name}"
-
-
-def _literal(value: Any, dtype: np.dtype) -> str:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if dtype.kind == "b":
-        return repr(bool(value))
-    if dtype.kind == "f":
-        value = float(value)
-        text = repr(value) if np.isfinite(value) else \
-            ("np.nan" if np.isnan(value) else "np.inf" if value > 0 else "-np.inf")
-        return text if dtype == np.float64 else f"{_dtype(dtype)}({text})"
-    return repr(int(value))
-
-
-def _own_dtype(a: Any) -> np.dtype:
-    return a.aval.dtype if isinstance(a, Var) else np.result_type(a.value)
-
-
-def _converted(expr: str, have: np.dtype, want: np.dtype) -> str:
-    return expr if have == want else f"{_dtype(want)}({expr})"
-
-
 class _Writer:
     def __init__(self, plan: Plan, name: str, made_by: dict[Var, str], fast: bool) -> None:
         self.plan, self.name, self.fast = plan, name, fast
@@ -118,7 +93,7 @@ class _Writer:
         self.stored = self._stored()
         self.accumulators: dict[Var, str] = {}
         self.split = False  # the nest being written is split (``_splits``)
-        self.deferred: list[tuple[Eqn, str]] = []  # its sums and where their terms are
+        self.deferred: list[Eqn] = []  # its reductions, whose terms wait in rows
         self.terms: dict[Var, str] = {}  # each sum's row of terms
         self.ranged: list[tuple[str, str]] = []  # the nest's fast functions' arguments
         # and the limits of their magnitudes
@@ -144,15 +119,15 @@ class _Writer:
         """``a`` as an expression of dtype ``want``: a literal, a local, or an array
         read at the element's indices broadcast to ``a``'s shape."""
         if isinstance(a, Const):
-            return _literal(a.value, want)
+            return ops.literal(a.value, want)
         if a in self.element:
-            return _converted(self.element[a], a.aval.dtype, want)
+            return ops.converted(self.element[a], a.aval.dtype, want)
         name = self.names(a)
         if not a.aval.shape or index is None:
-            return _converted(name, a.aval.dtype, want)
+            return ops.converted(name, a.aval.dtype, want)
         lead = len(index) - a.aval.ndim
         at = [index[lead + d] if n != 1 else "0" for d, n in enumerate(a.aval.shape)]
-        return _converted(f"{name}[{', '.join(at)}]", a.aval.dtype, want)
+        return ops.converted(f"{name}[{', '.join(at)}]", a.aval.dtype, want)
 
     # ------------------------------------------------------------------ stages
 
@@ -176,7 +151,7 @@ class _Writer:
         boxed = tuple(v.aval.shape == () and not v.aval.weak for v in self.plan.outvars)
         results = []
         for v, box in zip(self.plan.outvars, boxed):
-            results.append(f"np.full((), {self.names(v)}, {_dtype(v.aval.dtype)})"
+            results.append(f"np.full((), {self.names(v)}, {ops.dtype_name(v.aval.dtype)})"
                            if box else self.names(v))
         self.add(1, f"return {', '.join(results)}")
         return Written(self.name, "\n".join(self.lines) + "\n", parallel, boxed)
@@ -218,10 +193,8 @@ class _Writer:
             inside = " & ".join(f"(abs({a}) <= {limit})" for a, limit in self.ranged)
             self.add(depth, f"outside += not {inside}" if len(self.ranged) == 1 else
                      f"outside += not ({inside})")  # nan is outside too
-        if self.deferred:  # the sums of a split nest, in the order of the unsplit one
-            self.add(depth - 1, f"for {index[-1]} in range({shape[-1]}):")
-            for eqn, value in self.deferred:
-                self._add_to(eqn, value, index, depth)
+        if self.deferred:
+            self._split_sums(index, shape[-1], depth)
         self.element = {}
         for eqn in stage.eqns:  # what reductions leave to do once summed
             self._after(eqn, shape)
@@ -238,6 +211,39 @@ class _Writer:
         return stage.shape[-1] <= SPLIT_MAX and \
             any(ops.fast_spelling(e) for e in stage.eqns) and \
             any(e.prim.name in REDUCTIONS or e.prim.name == "unbroadcast" for e in stage.eqns)
+
+    def _split_sums(self, index: list[str], n: int, depth: int) -> None:
+        """The second loop of a split nest: each reduction adds its row of terms. A sum
+        over the innermost axis adds them in four interleaved partial sums (what
+        NumPy's pairwise sum starts with), which the compiler keeps in one SIMD
+        register: a quarter of the chain of one running sum, and a smaller error
+        bound. The others (a sum keeping the innermost axis, a maximum) go in order."""
+        last = index[-1]
+        across = [eqn for eqn in self.deferred if n >= 8 and last not in
+                  self._kept_index(eqn, index) and eqn.prim.name not in ("reduce_max",
+                                                                         "reduce_min")]
+        ordered = [eqn for eqn in self.deferred if eqn not in across]
+        if ordered:
+            self.add(depth - 1, f"for {last} in range({n}):")
+            for eqn in ordered:
+                self._add_to(eqn, f"{self.terms[eqn.outvars[0]]}[{last}]", index, depth)
+        if not across:
+            return
+        parts = {eqn: [self.names.fresh(f"{self._accumulator(eqn.outvars[0])}{k}")
+                       for k in range(4)] for eqn in across}
+        for names in parts.values():
+            self.add(depth - 1, f"{' = '.join(names)} = 0.0")
+        self.add(depth - 1, f"for {last} in range(0, {n - n % 4}, 4):")
+        for eqn, names in parts.items():
+            terms = self.terms[eqn.outvars[0]]
+            for k, part in enumerate(names):
+                self.add(depth, f"{part} += {terms}[{last}{f' + {k}' if k else ''}]")
+        if n % 4:
+            self.add(depth - 1, f"for {last} in range({n - n % 4}, {n}):")
+            for eqn, names in parts.items():
+                self.add(depth, f"{names[0]} += {self.terms[eqn.outvars[0]]}[{last}]")
+        for eqn, (p0, p1, p2, p3) in parts.items():
+            self._add_to(eqn, f"({p0} + {p1}) + ({p2} + {p3})", index, depth - 1)
 
     def _parallel(self, stage: Stage) -> bool:
         """Threads pay off on large nests, and are safe where no two iterations of the
@@ -277,14 +283,14 @@ class _Writer:
         want = ops.compute_dtype(eqn)
         operands = ops.value_operands(eqn)
         wants = [np.dtype(bool) if eqn.prim.name == "where" and i == 0 else
-                 want or _own_dtype(a) for i, a in enumerate(operands)]
+                 want or ops.own_dtype(a) for i, a in enumerate(operands)]
         args = [self.operand(a, w, index) for a, w in zip(operands, wants)]
         power = ops.power_spelling(eqn)  # x ** 2 as x * x: reads x alone
         expr = power(args[:1]) if power else ops.SCALAR[eqn.prim.name](args)
         out = eqn.outvars[0].aval.dtype
         if out == np.float64 or out.kind != "f" or eqn.prim.name in ops.KEEPS_DTYPE:
             return expr
-        return f"{_dtype(out)}({expr})"
+        return f"{ops.dtype_name(out)}({expr})"
 
     def _before(self, eqn: Eqn, shape: tuple[int, ...]) -> None:
         out = eqn.outvars[0]
@@ -297,7 +303,7 @@ class _Writer:
                 self.terms[out] = self.names.fresh(f"{acc}_terms")
                 self.add(1, f"{self.terms[out]} = np.empty({shape[-1]})")
         elif out in self.stored:
-            self.add(1, f"{self.names(out)} = np.empty({shape}, {_dtype(out.aval.dtype)})")
+            self.add(1, f"{self.names(out)} = np.empty({shape}, {ops.dtype_name(out.aval.dtype)})")
 
     def _accumulator(self, out: Var) -> str:
         """A reduction's running value, in float64 until its stage ends."""
@@ -344,14 +350,13 @@ class _Writer:
         self.add(depth, f"for p in range({k}):")
         self.add(depth + 1, f"{acc} += {left} * {right}")
         dtype = eqn.outvars[0].aval.dtype
-        self.add(depth, f"{local} = {_converted(acc, np.dtype(np.float64), dtype)}")
+        self.add(depth, f"{local} = {ops.converted(acc, np.dtype(np.float64), dtype)}")
 
     def _accumulate(self, eqn: Eqn, index: list[str], depth: int) -> None:
         value = self.operand(eqn.invars[0], np.dtype(np.float64), index)
         if self.split:
-            terms = f"{self.terms[eqn.outvars[0]]}[{index[-1]}]"
-            self.add(depth, f"{terms} = {value}")
-            self.deferred.append((eqn, terms))
+            self.add(depth, f"{self.terms[eqn.outvars[0]]}[{index[-1]}] = {value}")
+            self.deferred.append(eqn)
         else:
             self._add_to(eqn, value, index, depth)
 
@@ -389,8 +394,8 @@ class _Writer:
             value = f"{value} / {int(np.prod(shape)) // max(1, int(np.prod(out.aval.shape)))}"
             value = f"({value})" if out.aval.shape else value
         if out.aval.dtype != np.float64:
-            value = f"{_dtype(out.aval.dtype)}({value})" if out.aval.shape == () else \
-                f"{value}.astype({_dtype(out.aval.dtype)})"
+            value = f"{ops.dtype_name(out.aval.dtype)}({value})" if out.aval.shape == () else \
+                f"{value}.astype({ops.dtype_name(out.aval.dtype)})"
         self.add(1, f"{self.names(out)} = {value}")
 
 

@@ -161,3 +161,33 @@ def power_spelling(eqn: Eqn) -> Spell | None:
     if type(n) not in (int, float):
         return None
     return {2: SCALAR["square"], 0.5: _ufunc("sqrt"), -1: SCALAR["reciprocal"]}.get(n)
+
+
+def dtype_name(dt: np.dtype) -> str:
+    """How a kernel spells ``dt`` (``np.float32``)."""
+    dt = np.dtype(dt)
+    return "np.bool_" if dt.kind == "b" else f"np.{dt.name}"
+
+
+def literal(value: Any, dtype: np.dtype) -> str:
+    """A constant as a kernel writes it in ``dtype``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if dtype.kind == "b":
+        return repr(bool(value))
+    if dtype.kind == "f":
+        value = float(value)
+        text = repr(value) if np.isfinite(value) else \
+            ("np.nan" if np.isnan(value) else "np.inf" if value > 0 else "-np.inf")
+        return text if dtype == np.float64 else f"{dtype_name(dtype)}({text})"
+    return repr(int(value))
+
+
+def own_dtype(a: Any) -> np.dtype:
+    """The dtype of an operand as it is, before any conversion."""
+    return a.aval.dtype if isinstance(a, Var) else np.result_type(a.value)
+
+
+def converted(expr: str, have: np.dtype, want: np.dtype) -> str:
+    """``expr`` (of dtype ``have``) converted to ``want``, where they differ."""
+    return expr if have == want else f"{dtype_name(want)}({expr})"
