@@ -265,3 +265,26 @@ def test_float32_keeps_the_c_library(fn) -> None:
     x = np.linspace(-2, 2, 24, dtype=np.float32)
     source = adc.grad(fn, backend="numba").compiled_for((x,)).source
     assert not re.search(r"\bfast_\w+\(", source) and "_exact" not in source
+
+
+def split_sums(x):
+    """Sums of every form in nests with fast functions: over the innermost axis (four
+    partial sums), keeping it, a maximum, a mean; the gradient adds its own."""
+    e = np.exp(x * 0.5)
+    inner = np.sum(np.tanh(x), axis=-1)
+    return (np.sum(e) + np.sum(np.max(np.sin(x), axis=-1)) + np.sum(np.mean(e, axis=0) * 2.0)
+            + np.sum(inner ** 2))
+
+
+@pytest.mark.parametrize("shape", [(13,), (3, 11), (5, 16), (2, 3, 9), (6,)], ids=str)
+def test_split_loops_sum_as_numpy_does(shape: tuple) -> None:
+    x = np.random.default_rng(2).normal(size=shape)
+    vg = adc.value_and_grad(split_sums, backend="numba")
+    source = vg.compiled_for((x,)).source
+    assert "_terms[" in source
+    assert ("range(0, " in source) == (shape[-1] >= 8)  # partial sums from 8 terms
+    value, grad = vg(x)
+    want_value, want_grad = adc.value_and_grad(split_sums)(x)
+    bound = 8 * x.size * np.finfo(float).eps
+    assert abs(value - want_value) <= bound * (abs(want_value) + x.size)
+    np.testing.assert_allclose(grad, want_grad, rtol=bound, atol=bound)
