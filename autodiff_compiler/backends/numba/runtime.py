@@ -166,9 +166,9 @@ def fast_sigmoid(x):
 
 # The hyperbolic tangent, ``tanh|x| = m / (m + 2)`` with ``m = e^(2|x|) - 1``, for
 # which ``2|x|`` is reduced with k rounded down: ``2|x| = k ln 2 + r``, 0 <= r < ln 2,
-# and ``m = 2^k (e^r - 1) + (2^k - 1)`` adds two positive terms (rounded to nearest, a
-# negative ``r`` made it a difference, 4 ulp off). ``e^r - 1`` is its Taylor series to
-# r^16 (the first omitted term is below 2^-57). Past |x| = 20 tanh rounds to 1, so
+# so that ``m = 2^k (e^r - 1) + (2^k - 1)`` adds two terms of one sign and nothing
+# cancels. ``e^r - 1`` is its Taylor series to r^16 (the first omitted term is below
+# 2^-57). Past |x| = 20 tanh rounds to 1, so
 # ``2|x|`` is capped at 40 and every argument but nan is in range (TANH_LIMIT is inf:
 # nan alone sends a kernel to its twin). Where tanh > 0.46, ``1 - 2 / (m + 2)`` is the
 # more accurate spelling.
