@@ -288,3 +288,12 @@ def test_split_loops_sum_as_numpy_does(shape: tuple) -> None:
     bound = 8 * x.size * np.finfo(float).eps
     assert abs(value - want_value) <= bound * (abs(want_value) + x.size)
     np.testing.assert_allclose(grad, want_grad, rtol=bound, atol=bound)
+
+
+def test_an_argument_is_checked_once_against_its_tightest_limit() -> None:
+    x = np.random.default_rng(3).normal(size=(3, 11))
+    source = adc.value_and_grad(split_sums, backend="numba").compiled_for((x,)).source
+    first = next(line for line in source.splitlines() if "outside += " in line)
+    # x feeds tanh (in range but for nan) and sin (|x| < SINCOS_LIMIT): one check
+    assert first.count("abs(x[i0, i1])") == 1 and "SINCOS_LIMIT" in first
+    assert "TANH_LIMIT" not in first

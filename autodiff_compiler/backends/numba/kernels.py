@@ -31,7 +31,7 @@ import numpy as np
 
 from ...errors import Loc
 from ...ir.core import Const, Eqn, Var, python_name
-from . import ops
+from . import ops, runtime
 from .fusion import REDUCTIONS, VIEWS, Plan, Stage, array_operands, reduced_axes
 
 # Loop nests of at least this many elements run their outer loop on every core
@@ -95,8 +95,8 @@ class _Writer:
         self.split = False  # the nest being written is split (``_splits``)
         self.deferred: list[Eqn] = []  # its reductions, whose terms wait in rows
         self.terms: dict[Var, str] = {}  # each sum's row of terms
-        self.ranged: list[tuple[str, str]] = []  # the nest's fast functions' arguments
-        # and the limits of their magnitudes
+        self.ranged: dict[str, str] = {}  # the nest's fast functions' arguments, each
+        # with the limit of its magnitude
 
     def _stored(self) -> set[Var]:
         """Values read outside the stage that computes them: kept in arrays."""
@@ -185,12 +185,12 @@ class _Writer:
             loop = "prange" if parallel and d == 0 else "range"
             self.add(1 + d, f"for {index[d]} in {loop}({n}):")
         depth = 1 + len(shape)
-        self.element, self.ranged, self.deferred = {}, [], []
+        self.element, self.ranged, self.deferred = {}, {}, []
         for eqn in stage.eqns:
             loc = self._comment(depth, eqn, loc)
             self._per_element(eqn, index, depth)
         if self.ranged:  # one update a pass: numba's parallel reductions allow no more
-            inside = " & ".join(f"(abs({a}) <= {limit})" for a, limit in self.ranged)
+            inside = " & ".join(f"(abs({a}) <= {limit})" for a, limit in self.ranged.items())
             self.add(depth, f"outside += not {inside}" if len(self.ranged) == 1 else
                      f"outside += not ({inside})")  # nan is outside too
         if self.deferred:
@@ -325,8 +325,9 @@ class _Writer:
             function, limit = fast
             argument = self.operand(eqn.invars[0], np.dtype(np.float64), index)
             self.counts_outside = True
-            if (argument, limit) not in self.ranged:
-                self.ranged.append((argument, limit))
+            known = self.ranged.get(argument)  # one check an argument: the tightest
+            if known is None or getattr(runtime, limit) < getattr(runtime, known):
+                self.ranged[argument] = limit
             self.add(depth, f"{local} = {function}({argument})")
         elif name == "outer":
             a, b = (self.names(v) for v in eqn.invars)
