@@ -137,3 +137,32 @@ def test_vmap_runs_only_the_branches_some_example_takes(transform):
     pairs = zip(got, zip(*want)) if isinstance(got, tuple) else [(got, want)]
     for got_part, want_part in pairs:
         np.testing.assert_allclose(got_part, np.stack(want_part), rtol=1e-14)
+
+
+def aliased_accumulator(x):
+    acc = x
+    for _ in range(2):
+        acc += np.sin(acc)
+    return np.sum(x * 2.0 + acc)
+
+
+@pytest.mark.parametrize("x", [np.array(0.75), np.float64(0.75)], ids=["0-d array", "scalar"])
+def test_a_0d_argument_written_through_another_name_is_not_read_stale(x):
+    """Fuzz seed 40599: ``acc = x; acc += ...`` on a 0-d array argument writes into x
+    in NumPy, but the compiler took the 0-d value for a scalar, rebound ``acc`` and
+    read the old ``x``: a wrong value, silently. A 0-d argument may be either; reading
+    ``x`` after the write is refused at its line (for a NumPy scalar too, which
+    Python would rebind: the compiled code cannot tell them apart)."""
+    with pytest.raises(adc.AutodiffError, match="'x' shares memory with an array written"):
+        adc.value_and_grad(aliased_accumulator)(x)
+
+
+def test_a_python_float_written_through_another_name_is_rebound():
+    value, grad = adc.value_and_grad(aliased_accumulator)(0.75)
+    acc = 0.75
+    for _ in range(2):
+        acc += np.sin(acc)
+    np.testing.assert_allclose(value, 0.75 * 2.0 + acc, rtol=1e-15)
+    h = 1e-6
+    slope = (aliased_accumulator(0.75 + h) - aliased_accumulator(0.75 - h)) / (2 * h)
+    np.testing.assert_allclose(grad, slope, rtol=1e-8)

@@ -7,7 +7,8 @@ sees the new values. The compiler keeps Python's meaning where it can and refuse
 at the user's line, where it cannot:
 
 - a write is in place when its target is an array (``acc += v``, ``acc[i] = v``);
-  a name holding a Python or NumPy scalar is rebound, as Python rebinds it, and so is
+  a name holding a Python or NumPy scalar is rebound, as Python rebinds it (a 0-d
+  argument, which may be either, counts as an array), and so is
   a name holding an array the function does not own (``x += v`` on an argument), as a
   MindSpore Tensor is: the caller's array is never written;
 - after a write, the values of other names that share the array's memory are *stale*:
@@ -71,6 +72,7 @@ class Aliases:
         self.stale: dict[Var, Loc | None] = {}  # value -> the write that outdated it
         self.walked: list[list[Var]] = []  # arrays enclosing loops walk row by row
         self.listed: list[list[Any]] = []  # Python sequences enclosing loops walk
+        self.inputs: set[Var] = set()  # values passed to the functions compiled
 
     def share(self, var: Var, *others: Any) -> None:
         """``var`` may be the same memory as each of ``others`` (a loop carry and its
@@ -129,6 +131,12 @@ class Aliases:
         # a new array (a constructor's) is an array even 0-d; NumPy scalars come out of
         # ufuncs and reductions
         if eqn is not None and (eqn.prim.unique or view_of(var) is not None):
+            return True
+        if var in self.inputs:
+            # a 0-d argument: a 0-d array, which NumPy writes into, or a NumPy
+            # scalar, which Python rebinds; the IR does not say which, so it is taken
+            # for an array: reading another name for it after a write is refused
+            # rather than given the value from before
             return True
         return any(self.in_place(o) for o in self.origins.get(var, []))
 

@@ -147,7 +147,9 @@ class Lowering:
             if isinstance(value, Var) and not value.hint:
                 value.hint = param
             scope.env[param] = value
-            scope.params.update(trees.flatten(value, lambda v: isinstance(v, Var))[0])
+            passed = trees.flatten(value, lambda v: isinstance(v, Var))[0]
+            scope.params.update(passed)
+            self.aliases.inputs.update(passed)
         self.active_calls.append(key)
         try:
             return scope.run()
