@@ -72,7 +72,7 @@ class Aliases:
         self.stale: dict[Var, Loc | None] = {}  # value -> the write that outdated it
         self.walked: list[list[Var]] = []  # arrays enclosing loops walk row by row
         self.listed: list[list[Any]] = []  # Python sequences enclosing loops walk
-        self.inputs: set[Var] = set()  # values passed to the functions compiled
+        self.inputs: set[Var] = set()  # the arguments of the function compiled
 
     def share(self, var: Var, *others: Any) -> None:
         """``var`` may be the same memory as each of ``others`` (a loop carry and its

@@ -149,7 +149,8 @@ class Lowering:
             scope.env[param] = value
             passed = trees.flatten(value, lambda v: isinstance(v, Var))[0]
             scope.params.update(passed)
-            self.aliases.inputs.update(passed)
+            if not self.active_calls:  # the compiled function's own arguments
+                self.aliases.inputs.update(passed)
         self.active_calls.append(key)
         try:
             return scope.run()
