@@ -166,3 +166,22 @@ def test_a_python_float_written_through_another_name_is_rebound():
     h = 1e-6
     slope = (aliased_accumulator(0.75 + h) - aliased_accumulator(0.75 - h)) / (2 * h)
     np.testing.assert_allclose(grad, slope, rtol=1e-8)
+
+
+def helper_doubles(v):
+    return v * 2.0
+
+
+def scalar_passed_then_accumulated(x):
+    s = np.sum(x)  # a NumPy scalar the function made: += rebinds it, as in Python
+    t = helper_doubles(s)
+    r = s
+    s += 1.0
+    return r + t + s
+
+
+def test_a_scalar_the_function_made_is_rebound_even_after_a_call():
+    x = np.array([0.5, 1.0])
+    value, grad = adc.value_and_grad(scalar_passed_then_accumulated)(x)
+    assert value == scalar_passed_then_accumulated(x)
+    np.testing.assert_allclose(grad, np.full(2, 4.0))
