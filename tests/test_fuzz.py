@@ -8,7 +8,7 @@ are recognised by ``fuzz.known`` and counted apart; any other refusal fails this
 import numpy as np
 import pytest
 from fuzz import checker, generate, known, run
-from fuzz.checker import OK, WRONG, Outcome, check
+from fuzz.checker import OK, SKIP, WRONG, Outcome, check
 
 from autodiff_compiler import api
 from autodiff_compiler.ir import primitives as P
@@ -53,3 +53,31 @@ def test_checker_reports_a_wrong_gradient(tmp_path, monkeypatch):
     monkeypatch.setattr(api, "_ENTRIES", {})
     assert check(program, str(tmp_path)).category == WRONG
 
+
+
+
+def _chained_kink(args: tuple) -> float:
+    """Seed 51062 in small: ``b = a + max(stop(a), a)``, then ``b + max(stop(b), b)``,
+    at a = 1 where both ties are met exactly. One-sided slopes 4 and 1, so central
+    differences say 2.5; halving each tie's gradient says 1.5 * 1.5 = 2.25."""
+    a = args[0]
+    b = a + max(1.0, a)
+    return b + max(2.0, b)
+
+
+@pytest.mark.parametrize("fn, slope, expected", [
+    (_chained_kink, 2.25, SKIP),
+    (lambda args: np.sin(args[0]), 0.7, WRONG),
+    (lambda args: np.sin(args[0]), float(np.cos(1.0)), OK),
+], ids=["kink", "smooth-wrong", "smooth-right"])
+def test_checker_skips_a_kink_met_exactly_but_reports_a_smooth_mismatch(fn, slope, expected):
+    """Central differences at a kink give the mean of the one-sided slopes, which no
+    convention for ties need match: such a point is skipped, never called WRONG, while
+    a mismatch where the function is smooth still is."""
+    try:
+        checker._check_directional("grad", fn, (1.0,), (0,), (slope,),
+                                   np.random.default_rng(0), False, record=lambda a: None)
+        outcome = OK
+    except checker._FailError as failure:
+        outcome = failure.outcome.category
+    assert outcome == expected
