@@ -139,6 +139,29 @@ def test_vmap_runs_only_the_branches_some_example_takes(transform):
         np.testing.assert_allclose(got_part, np.stack(want_part), rtol=1e-14)
 
 
+def update_some_examples_take(y, z, threshold):
+    acc = y * 1.0
+    for i in range(3):
+        if np.sum(z) > threshold:
+            acc = acc + np.tanh(np.var(np.zeros((2, 4)) + np.sum(z), axis=0)) * (i + 1)
+    return np.mean(np.sin(acc))
+
+
+@pytest.mark.parametrize("threshold", [100.0, 6.0, -100.0], ids=["none", "some", "all"])
+def test_vmap_of_a_gradient_through_a_branch_of_run_time_shape(threshold):
+    """Fuzz seed 50975: when no example took a branch, its gradient, of a shape known
+    only at run time, was filled with ``None``, and selecting between it and the other
+    branch's made an object array (NumPy's casting error)."""
+    ys = np.linspace(-1.0, 1.0, 12, dtype=np.float32).reshape(3, 4)
+    zs = np.linspace(0.5, 2.0, 18, dtype=np.float32).reshape(3, 3, 2)
+    g = adc.grad(update_some_examples_take, (0, 1))
+    got = adc.vmap(g, in_axes=(0, 0, None))(ys, zs, threshold)
+    want = [g(y, z, threshold) for y, z in zip(ys, zs)]
+    for got_part, want_part in zip(got, zip(*want)):
+        assert got_part.dtype == np.result_type(*want_part)
+        np.testing.assert_allclose(got_part, np.stack(want_part), rtol=1e-6)
+
+
 def aliased_accumulator(x):
     acc = x
     for _ in range(2):

@@ -122,12 +122,15 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     if then_body.invars or else_body.invars or has_effect(then_body) \
             or has_effect(else_body):
         raise NotBatchableError
-    results = [_if_taken(then_body, st, lambda: P.reduce_any(pred), eqn, "then"),
-               _if_taken(else_body, st, lambda: P.truth_not(P.reduce_all(pred)), eqn, "else")]
+    one_sided = [_is_none(t) or _is_none(e) for t, e in zip(then_body.outvars,
+                                                              else_body.outvars)]
+    results = [_if_taken(then_body, st, lambda: P.reduce_any(pred), eqn, "then", one_sided),
+               _if_taken(else_body, st, lambda: P.truth_not(P.reduce_all(pred)), eqn, "else",
+                         one_sided)]
     for old, (t, tb), (e, eb) in zip(eqn.outvars, *results):
-        if isinstance(e, Const) and e.value is None:
+        if _is_none(e):
             st.bind(old, t, tb)
-        elif isinstance(t, Const) and t.value is None:
+        elif _is_none(t):
             st.bind(old, e, eb)
         elif _is_list(old) or old.aval.shape is None:
             raise NotBatchableError
@@ -139,23 +142,41 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
             st.bind(old, P.where(cond, tv, ev), True)
 
 
+def _is_none(a: Atom) -> bool:
+    return isinstance(a, Const) and a.value is None
+
+
 def _if_taken(body: Function, st: Batch, taken: Callable[[], Any], eqn: Eqn,
-              side: str) -> list[tuple[Atom, bool]]:
+              side: str, one_sided: list[bool]) -> list[tuple[Atom, bool]]:
     """``body``'s outputs for every example, and whether each is batched, computed only
     if some example takes the branch (``taken``). A branch no example takes may not be
     valid for these arguments at all (``np.max(x) @ x`` raises only on the path that
-    runs), and skipping it saves its work. When skipped, what it computes is zeros the
-    select never picks, or ``None`` for a value that is never selected (a list, a value
-    of run-time shape: a residual only this branch's gradient reads, skipped with it)."""
+    runs), and skipping it saves its work.
+
+    When skipped, what it computes is never picked, but must still be something the
+    select accepts without changing the other side's dtype: zeros of its shape and
+    dtype, boolean zeros where the dtype is known only at run time (``bool`` promotes to
+    anything), ``False`` where the shape is too (it also broadcasts against anything). A
+    value only this branch gives (``one_sided``: a residual that only this
+    branch's gradient reads, skipped with it) and a list are never selected: ``None``,
+    so that a read by anything else would fail loudly rather than compute."""
     fn, flags, inner = batch_body(body, st, [])
     made = {v for e in fn.eqns for v in e.outvars}
     computed = list(dict.fromkeys(a for a in fn.outvars if a in made))
     if not computed:
         current().eqns.extend(fn.eqns)
         return list(zip(fn.outvars, flags))
+    selected = {a for a, alone in zip(fn.outvars, one_sided) if not alone}
+
+    def never_picked(a: Var) -> Atom:
+        if _is_list(a) or (a.aval.shape is None and a not in selected):
+            return Const(None)
+        if a.aval.shape is None:
+            return Const(False)
+        return as_atom(P.zeros(a.aval.shape, a.aval.dtype or np.dtype(bool)))
+
     with building(None) as b:
-        fill = tuple(Const(None) if a.aval.shape is None or _is_list(a)
-                     else as_atom(P.zeros(a.aval.shape, a.aval.dtype)) for a in computed)
+        fill = tuple(never_picked(a) for a in computed)
     branches = (Function(fn.name, (), fn.eqns, tuple(computed)),
                 Function(fn.name, (), tuple(b.eqns), fill))
     hints = {a: old.hint for a, old in zip(fn.outvars, eqn.outvars)}
