@@ -1,6 +1,7 @@
 """Generated source: golden text, names, comments, and that it runs and is inspectable."""
 import inspect
 import linecache
+import re
 import traceback
 
 import golden_functions
@@ -99,6 +100,13 @@ def test_generated_code_is_plain_numpy():
     fn = adc.grad(golden_functions.fanout).compiled_for((np.ones(3),)).fn
     assert set(fn.__code__.co_names) <= {"np", "exp", "broadcast_to", "unbroadcast"}
     assert "autodiff_compiler" not in fn.__source__
+
+
+def test_boolean_dtype_is_spelled_as_numpy_1_and_2_both_know_it():
+    """``np.bool`` exists only in NumPy 2; the generated code runs on either."""
+    source = adc.grad(golden_functions.masked).source(np.ones(3))
+    assert "np.ones((3,), dtype=np.bool_)" in source
+    assert re.search(r"np\.bool\b(?!_)", source) is None
 
 
 def test_names_are_reused_only_when_dead():

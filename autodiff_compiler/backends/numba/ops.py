@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...ir.core import Const, Eqn, Var
+from ..python.expressions import dtype_attribute
 
 Spell = Callable[[Sequence[str]], str]
 
@@ -165,8 +166,7 @@ def power_spelling(eqn: Eqn) -> Spell | None:
 
 def dtype_name(dt: np.dtype) -> str:
     """How a kernel spells ``dt`` (``np.float32``)."""
-    dt = np.dtype(dt)
-    return "np.bool_" if dt.kind == "b" else f"np.{dt.name}"
+    return f"np.{dtype_attribute(dt)}"
 
 
 def literal(value: Any, dtype: np.dtype) -> str:

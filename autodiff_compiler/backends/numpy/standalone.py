@@ -13,6 +13,7 @@ import numpy as np
 
 from ...errors import AutodiffError
 from ...ir import reference
+from ..python.expressions import dtype_attribute
 
 
 def constant_lines(constants: dict[str, Any]) -> list[str]:
@@ -27,7 +28,7 @@ def literal(value: Any) -> str:
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biufc":
         raise AutodiffError(f"cannot export a constant of type {type(value).__name__}",
                             hint="compute it inside the function from arrays and numbers")
-    dtype = f"np.{value.dtype.name}"
+    dtype = f"np.{dtype_attribute(value.dtype)}"
     finite = value.dtype.kind not in "fc" or bool(np.isfinite(value).all())
     if finite and value.dtype.byteorder in "=|":
         return f"np.array({value.tolist()!r}, dtype={dtype})"

@@ -71,7 +71,7 @@ class Emitter:
         if isinstance(value, tuple):
             return gast.Tuple([self.const(v) for v in value], gast.Load())
         if _is_dtype(value):
-            return attr("np", np.dtype(value).name)
+            return attr("np", dtype_attribute(value))
         if isinstance(value, np.generic):
             return gast.Call(self.const(value.dtype), [self.const(value.item())], [])
         name = f"const_{len(self.constants)}"
@@ -98,6 +98,13 @@ def _is_index(value: Any) -> bool:
 def _is_dtype(value: Any) -> bool:
     is_scalar_type = isinstance(value, type) and issubclass(value, np.generic)
     return isinstance(value, np.dtype) or is_scalar_type
+
+
+def dtype_attribute(dtype: Any) -> str:
+    """The attribute of ``np`` that names ``dtype``: ``bool_`` for booleans, the one
+    spelling NumPy 1.x and 2.x both have (``np.bool`` is 2.x only)."""
+    dtype = np.dtype(dtype)
+    return "bool_" if dtype.kind == "b" else dtype.name
 
 
 def attr(module: str, name: str) -> gast.expr:
