@@ -110,6 +110,13 @@ def argument_view_read_after_augmented(x):
     return np.sum(x * v)
 
 
+def constant_array_written(x):
+    c = np.array([1.0, 2.0, 3.0])
+    first = c[:2]  # a view: NumPy's write below would show through it
+    c[0] = x[0, 0]
+    return np.sum(first) + np.sum(c * x)
+
+
 # ---------------------------------------------------------------- allowed: Python's meaning
 
 

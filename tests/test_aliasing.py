@@ -39,6 +39,16 @@ def test_in_place_write_seen_elsewhere_is_refused_at_the_line(fn, message):
     np.testing.assert_array_equal(x, X)
 
 
+def test_a_write_into_an_array_made_from_constants_is_refused_at_its_line():
+    """The array is part of the compiled code (so is the view taken of it): a write
+    would have to show through both. Refused, naming what to write instead."""
+    with pytest.raises(adc.AutodiffError, match="array made from constants") as err:
+        adc.grad(cases.constant_array_written)(X.copy())
+    line = cases.constant_array_written.__code__.co_firstlineno + 3
+    assert f"aliasing_cases.py:{line}:" in str(err.value)
+    assert "np.zeros" in str(err.value)
+
+
 ALLOWED = [
     ("fresh_accumulator", cases.fresh_accumulator),
     ("rebound_while_iterating", cases.rebound_while_iterating),

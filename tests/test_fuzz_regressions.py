@@ -208,3 +208,25 @@ def test_a_scalar_the_function_made_is_rebound_even_after_a_call():
     value, grad = adc.value_and_grad(scalar_passed_then_accumulated)(x)
     assert value == scalar_passed_then_accumulated(x)
     np.testing.assert_allclose(grad, np.full(2, 4.0))
+
+
+def _constant_methods(x):
+    c = np.array([[0.25, 2.0], [1.0, -1.0]])
+    return (np.sum(x * c.sum(axis=0)) + c.max() * np.sum(x ** 2)
+            + np.sum(c.reshape(4)[:2] * x) + c.T.mean() * np.sum(np.sin(x))
+            + np.sum(c.astype(np.float32).dot(x)) + c.shape[0] * np.prod(c.T[0]) * x[1])
+
+
+def test_methods_of_an_array_made_while_compiling():
+    """Fuzz seed 54153: ``np.array([0.25, 2.0]).mean(axis=0)`` was refused ("cannot
+    differentiate a call to '.mean'"): the array, made while compiling, is a constant
+    rather than a symbolic value, and only a symbolic one had array methods. Its data
+    attributes (``.T``) had been read as a value captured from outside."""
+    x = np.array([0.3, -0.7])
+    c = np.array([[0.25, 2.0], [1.0, -1.0]])
+    value, grad = adc.value_and_grad(_constant_methods)(x)
+    np.testing.assert_allclose(value, _constant_methods(x), rtol=1e-14)
+    want = (c.sum(axis=0) + 2 * c.max() * x + c.reshape(4)[:2] + c.T.mean() * np.cos(x)
+            + c.sum(axis=0) + np.array([0.0, 2 * np.prod(c.T[0])]))
+    np.testing.assert_allclose(grad, want, rtol=1e-14)
+    assert adc.grad(_constant_methods).source(x).startswith("def grad__constant_methods(x):")

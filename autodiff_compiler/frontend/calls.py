@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gast
+import numpy as np
 
 from ..errors import AutodiffError
 from ..ir import primitives as P
@@ -32,9 +33,10 @@ _CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate])
 
 
 class BoundArrayMethod:
-    """``x.sum`` before it is called: a method of a symbolic array."""
+    """``x.sum`` before it is called: a method of a symbolic array (or of one made
+    while compiling, a constant)."""
 
-    def __init__(self, var: Var, name: str) -> None:
+    def __init__(self, var: Var | np.ndarray, name: str) -> None:
         self.var, self.name = var, name
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import gast
+import numpy as np
 
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
 from ..ir import primitives as P
@@ -154,6 +155,11 @@ class Scope:
                                  hint="index with values known when compiling")
             container[index] = value
             return
+        if isinstance(container, np.ndarray):  # made while compiling: a constant
+            raise self.error(target, "cannot assign into an array made from constants "
+                                     "(its values are part of the compiled code)",
+                             hint="make it with np.zeros/np.full and assign its entries, or "
+                                  "list its values: np.array([x[0], 2.0])")
         if not isinstance(container, Var):
             raise self.error(target, f"cannot assign into a {type(container).__name__} the "
                                      "function did not create",

@@ -271,12 +271,27 @@ def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     obj = scope.expr(node.value)
     if isinstance(obj, Var):
         return _array_attribute(scope, node, obj)
+    if isinstance(obj, np.ndarray):
+        return _constant_array_attribute(scope, node, obj)
     try:
         value = getattr(obj, node.attr)
     except AttributeError as err:
         raise scope.error(node, str(err)) from None
     path = scope.low.captures.path_of(obj).attr(node.attr)
     return scope.low.captures.free_value(path, value)
+
+
+def _constant_array_attribute(scope: Scope, node: gast.Attribute, array: np.ndarray) -> Any:
+    """An attribute of an array made while compiling (``np.array([0.25, 2.0])``; an
+    array read from a global or an object is a ``Var``): its data (``.T``, ``.shape``)
+    is a constant too, its methods are those of any array."""
+    if node.attr in surface.METHODS:
+        return BoundArrayMethod(array, node.attr)
+    missing = object()
+    value = getattr(array, node.attr, missing)
+    if value is missing or callable(value):
+        raise _unsupported_attribute(scope, node)
+    return value
 
 
 def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
@@ -286,8 +301,12 @@ def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
         return var.aval.dtype
     if node.attr in surface.METHODS:
         return BoundArrayMethod(var, node.attr)
-    raise scope.error(node, f"array attribute '.{node.attr}' is not supported here",
-                      hint="use the NumPy function form, e.g. np.sum(x) for x.sum()")
+    raise _unsupported_attribute(scope, node)
+
+
+def _unsupported_attribute(scope: Scope, node: gast.Attribute) -> Exception:
+    return scope.error(node, f"array attribute '.{node.attr}' is not supported here",
+                       hint="use the NumPy function form, e.g. np.sum(x) for x.sum()")
 
 
 def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
@@ -301,6 +320,8 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
         item = value[index]
     except (TypeError, IndexError, KeyError) as err:
         raise scope.error(node, f"indexing failed: {err!r}") from None
+    if isinstance(value, np.ndarray):  # made while compiling: its items are constants too
+        return item
     path = scope.low.captures.path_of(value).item(index)
     return scope.low.captures.free_value(path, item)
 
