@@ -214,6 +214,37 @@ def test_gradients_are_writeable_arrays():
     g += 1.0
 
 
+def loss_and_a_constant_array(x):
+    return np.sum(np.sin(x)), np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: adc.grad(loss_and_a_constant_array, has_aux=True)(x)[1][0],
+    lambda x: adc.value_and_grad(loss_and_a_constant_array)(x)[0][1],
+    lambda x: adc.jvp(loss_and_a_constant_array, (x,), (x,))[0][1],
+    lambda x: adc.vjp(loss_and_a_constant_array, x)[0][1],
+], ids=["aux", "value", "jvp", "vjp"])
+def test_an_array_the_function_makes_from_constants_is_a_new_array_each_call(call):
+    """``np.array([1.0, 2.0])`` is made while compiling; returned as it was, every call
+    handed out the same array, and updating one result changed the next."""
+    first = call(X)
+    first[0] = 99.0
+    _same(call(X), np.array([1.0, 2.0]))
+
+
+def constants_of_every_kind(x):
+    return np.array([1.0, 2.0]), np.float32(2.0), np.sin(x), 4
+
+
+def test_jvp_tangent_of_a_constant_output_is_zero():
+    """A NumPy array or scalar no input reaches has a zero tangent (it was given the
+    constant's own value)."""
+    _, tangents = adc.jvp(constants_of_every_kind, (X,), (Y,))
+    for got, want in zip(tangents, (np.zeros(2), np.float32(0.0), np.cos(X) * Y, 0.0)):
+        _same(got, want)
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+
+
 def test_grad_of_grad_straight_line_scalar():
     def f(x):
         return x ** 3 + np.sin(x)

@@ -34,6 +34,7 @@ from ..frontend.captures import Guard, Path
 from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..frontend.lowering import Lowering
 from ..frontend.source import definition_loc
+from ..ir import primitives as P
 from ..ir.builder import building
 from ..ir.core import Aval, Function, Var, python_name, verify
 from ..opt import passes
@@ -201,7 +202,10 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
             if not isinstance(a, Var | bool | int | float | complex | str | tuple | list) \
                     and type(a) is not dict and a is not None:
                 low.captures.free_value(Path.of_object(a), a)
-        out = low.call_entry(fn, args)
+        # An array made while compiling is a constant of the program: returned, it is
+        # copied like any output, or every call would hand out the same array.
+        out = trees.map_leaves(low.call_entry(fn, args),
+                               lambda v: P.copy(v) if isinstance(v, np.ndarray) else v)
         for w in spec.weights or ():
             low.captures.array(Path.of_object(w, w.name or "weight"), w)
     arg_vars = [v for a in args for v in trees.flatten(a, _is_var)[0]]

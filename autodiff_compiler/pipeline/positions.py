@@ -9,6 +9,8 @@ import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import trees
 from ..errors import AutodiffError, AutodiffValueError
 from ..frontend.captures import is_array
@@ -39,9 +41,14 @@ def regroup(position_trees: list[Any] | None, grads: list[Any],
 
 
 def zero_if_constant(value: Any) -> Any:
-    """The tangent of an output that is a constant: 0.0 (a function's value may hold
-    Python numbers that no input reaches)."""
-    return 0.0 if isinstance(value, bool | int | float | complex) else value
+    """The tangent of an output that is a constant: 0.0, or zeros like a NumPy scalar
+    (a function's value may hold numbers that no input reaches)."""
+    if isinstance(value, bool | int | float | complex):
+        return 0.0
+    if isinstance(value, np.generic | np.ndarray):
+        inexact = np.issubdtype(value.dtype, np.inexact)
+        return np.zeros_like(value, dtype=None if inexact else np.float64)[()]
+    return value
 
 
 def shape_part(spec: GradSpec, grads: list, ids: Sequence[Any], bare: bool) -> Any:
