@@ -164,6 +164,7 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     _expect_close("value", got_value, value, rtol)
     if program.aux:
         _expect_close("aux", got_aux, aux, rtol)
+    _check_outputs_are_fresh(vg, args, out, grads)
     _check_unoptimised(program, compiled, grads, rtol)
     for backend in OTHER_BACKENDS:
         _check_backend(backend, program, compiled, out, grads, 1e-5 if f32 else 1e-9)
@@ -175,6 +176,26 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
         _check_hessian(program, compiled, plain, rng, f32)
     if "stop_gradient" not in program.features:
         _check_vmap(program, compiled, plain, replay, rtol)
+
+
+def _check_outputs_are_fresh(vg: Any, args: tuple, out: Any, grads: Any) -> None:
+    """Users may update what a call returned: scribbling on every returned array must
+    not change the next call's results (a constant, an input or another output handed
+    out as it is would)."""
+    def arrays(tree: Any) -> list[np.ndarray]:
+        if isinstance(tree, tuple | list):
+            return [a for item in tree for a in arrays(item)]
+        return [tree] if isinstance(tree, np.ndarray) else []
+
+    before = [np.copy(a) for a in arrays((out, grads))]
+    for a in arrays(_compiled("grad", lambda: vg(*_copy(args)))):
+        if a.flags.writeable:
+            a[...] = 7
+    again = arrays(_compiled("grad", lambda: vg(*_copy(args))))
+    if len(again) != len(before) or not all(
+            np.array_equal(a, b, equal_nan=True) for a, b in zip(again, before)):
+        raise _FailError(Outcome(WRONG, "grad", "a second call's results changed when the "
+                                                "first call's were updated in place"))
 
 
 VMAP_EXAMPLES = 3

@@ -280,7 +280,10 @@ class _Generator:
             self.helper()
         if self.rng.random() < 0.15:
             self.features.add("has_aux")
-            self.aux = f"{params[0]} * 2.0"
+            # A value computed, an argument and a constant handed back as they are
+            # (drawn apart, so the rest of the program is what the seed gave before).
+            self.aux = random.Random(seed).choice(
+                [f"{params[0]} * 2.0", params[0], "np.array([0.5, 1.5])"])
         body = self.block(self.rng.randrange(2, 6), 0)
         names = [n for n in self.ex.env if n not in params] or list(self.ex.env)
         picked = self.rng.sample(names, min(len(names), self.rng.randrange(1, 4)))
