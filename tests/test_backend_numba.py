@@ -217,6 +217,22 @@ def test_nan_and_inf_follow_numpy() -> None:
     np.testing.assert_allclose(got[1][0], want[1][0], rtol=1e-14)
 
 
+def named_after_builtins(x, y):
+    abs = np.abs(y * x)  # noqa: A001 (the names are the point)
+    max = np.tanh(abs) + np.sin(x)  # noqa: A001
+    float = np.exp(max * 0.5)  # noqa: A001
+    return np.sum(float * np.cos(max))
+
+
+def test_values_named_after_builtins_do_not_shadow_what_a_kernel_calls() -> None:
+    """Fuzz seed 3003 (numba): a value named ``abs`` in a kernel shadowed the builtin
+    its range check calls (numba's ``TypingError``)."""
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=(2, 3)), rng.normal(size=(3,)))
+    want, got = _both(named_after_builtins, args)
+    _same(got, want, 1e-13)
+
+
 def test_show_prints_the_kernels_above_the_function(tmp_path: Path) -> None:
     model = tmp_path / "model.py"
     model.write_text(textwrap.dedent("""\

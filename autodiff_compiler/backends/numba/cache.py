@@ -22,10 +22,9 @@ from typing import Any
 import numba
 
 from . import runtime
-from .ops import FAST_SPELLINGS
+from .ops import RUNTIME_NAMES
 
-_IMPORTED = ", ".join(sorted({"item", "sigmoid", *(name for names in FAST_SPELLINGS.values()
-                                                   for name in names)}))
+_IMPORTED = ", ".join(sorted(RUNTIME_NAMES))
 HEADER = f"""\
 import numba
 import numpy as np

@@ -23,6 +23,7 @@ the fast kernel is right on every input, and as fast as it can be on the usual o
 """
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,9 +63,10 @@ class _Names:
     """Each value's name in the kernel: the user's, else what computed it (``exp``)."""
 
     def __init__(self, made_by: dict[Var, str]) -> None:
-        self.taken = {"np", "numba", "item", "sigmoid", "prange", "range", "p",
-                      *(name for names in ops.FAST_SPELLINGS.values() for name in names),
-                      "outside"}
+        # What the kernel's own code calls (``abs`` in its range check, ``float``,
+        # ``max``...) is never shadowed by a value named after the user's variable.
+        self.taken = {*dir(builtins), "np", "numba", "prange", "p", "outside",
+                      *ops.RUNTIME_NAMES}
         self.of: dict[Var, str] = {}
         self.made_by = made_by
 

@@ -69,6 +69,9 @@ SCALAR: dict[str, Spell] = {
 FAST_SPELLINGS = {"sin": ("fast_sin", "SINCOS_LIMIT"), "cos": ("fast_cos", "SINCOS_LIMIT"),
                   "exp": ("fast_exp", "EXP_LIMIT"), "sigmoid": ("fast_sigmoid", "EXP_LIMIT"),
                   "tanh": ("fast_tanh", "TANH_LIMIT")}
+# What a kernel's module imports from ``runtime``.
+RUNTIME_NAMES = frozenset(["item", "sigmoid", *(name for names in FAST_SPELLINGS.values()
+                                                for name in names)])
 
 # Spellings whose result has their operands' dtype in numba as in NumPy, once the
 # operands are converted to it (float32 arithmetic stays float32): no cast around them.
