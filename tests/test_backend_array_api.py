@@ -269,6 +269,23 @@ def test_control_flow_runs_on_strict_arrays():
     np.testing.assert_allclose(np.from_dlpack(got), want, rtol=1e-12)
 
 
+def rnn(xs, w, u):
+    h = np.zeros((xs.shape[1], w.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ w + xs[t] @ u)
+    return np.sum(h ** 2)
+
+
+def test_a_loop_reads_rows_of_an_array_by_its_index():
+    """``xs[t]`` of a 3-d array, ``t`` the loop's index: written ``xs[t, ...]``, as the
+    standard asks (``xs[t]`` raised ``IndexError`` on strict arrays)."""
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=(4, 3, 2)), rng.normal(size=(5, 5)) * 0.4, rng.normal(size=(2, 5)))
+    got = adc.grad(rnn, (1, 2), backend="array_api")(*map(xs.asarray, args))
+    for g, want in zip(got, adc.grad(rnn, (1, 2))(*args)):
+        np.testing.assert_allclose(np.from_dlpack(g), want, rtol=1e-12)
+
+
 def test_generated_code_binds_xp_from_its_inputs_and_reads_no_numpy():
     source = adc.gradient_source(loss, grad_position=(0, 1), backend="array_api")
     assert source.splitlines()[2].strip() == "xp = array_namespace(x, w)"

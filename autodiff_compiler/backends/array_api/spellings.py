@@ -165,6 +165,18 @@ def _weak(atom: Any) -> bool:
     return isinstance(atom, Var) and atom.aval.weak
 
 
+def _needs_ellipsis(x: Any, index: Any) -> bool:
+    """Whether ``x[index]`` needs the ``...`` the standard asks for where NumPy assumes
+    it: an index written as a constant, or one integer known at run time (a loop's
+    index), into anything but a Python list (a loop's tape)."""
+    if isinstance(x, Var) and x.aval.dtype == np.dtype(object):
+        return False
+    if isinstance(index, Const):
+        return not _has_ellipsis(index.value)
+    return isinstance(index, Var) and index.aval.shape == () and index.aval.dtype is not None \
+        and index.aval.dtype.kind in "iu"
+
+
 def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     """How ``eqn`` is written (``python_floats`` is never asked for: array API
     functions take arrays, so none is spelled with ``math``)."""
@@ -172,8 +184,7 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     if eqn.prim.name in _LOGICAL and all(
             isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
         return ("call", _LOGICAL[eqn.prim.name])  # NumPy's sum and product of truth values
-    if kind == "index" and isinstance(eqn.invars[1], Const) and not _has_ellipsis(
-            eqn.invars[1].value):  # the standard asks for `...` where NumPy assumes it
+    if kind == "index" and _needs_ellipsis(*eqn.invars[:2]):
         known = isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.shape is not None
         return ("index_all", "") if known else ("call", "getitem")
     if kind == "call" and text.startswith("xp.") and eqn.invars and (

@@ -214,10 +214,11 @@ def may_raise_on_floats(fn: Function, spell: Callable[[Eqn], tuple[str, str]]) -
     while todo:
         body = todo.pop()
         for eqn in body.eqns:
-            kind, text = spell(eqn)
-            if (kind == "call" and text.startswith("math.")) or (
-                    kind == "binop" and text in _RAISING_OPS and all_python_floats(eqn)):
-                return True
+            if eqn.prim.form == "apply":  # regions, calls and effects are statements
+                kind, text = spell(eqn)
+                if (kind == "call" and text.startswith("math.")) or (
+                        kind == "binop" and text in _RAISING_OPS and all_python_floats(eqn)):
+                    return True
             todo.extend(region for _, region in regions(eqn))
             callee = eqn.params.get("callee")
             if callee is not None and id(callee) not in seen:
