@@ -26,10 +26,8 @@ import numpy as np
 from ..errors import AutodiffError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current
-from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, reads, renamed, substitute
+from ..ir.core import LOOP_INDEX, Atom, Aval, Const, Eqn, Function, Var, reads, renamed, substitute
 from ..ir.primitives.batching import NotBatchableError, Unbatched, elementwise_rule
-
-INDEX = Aval((), np.dtype(np.int64))
 
 
 class Batch:
@@ -207,7 +205,7 @@ def per_example(eqn: Eqn, st: Batch) -> None:
             "(the gradient's record of a branch) is not an array", eqn.loc,
             hint="move this computation out of the vmapped function, or write it with "
                  "array operations")
-    k = Var(INDEX, "example")
+    k = Var(LOOP_INDEX, "example")
     carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
              for o in eqn.outvars] if known else []
     local: dict[Var, Atom] = {}

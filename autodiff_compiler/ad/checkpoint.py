@@ -35,14 +35,22 @@ import numpy as np
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, as_atom, building, current
-from ..ir.core import Aval, Callee, Const, Eqn, Function, Var, free_vars, reads, regions, renamed
+from ..ir.core import (
+    LOOP_INDEX,
+    Callee,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    free_vars,
+    reads,
+    regions,
+    renamed,
+)
 from . import reverse as R
 from .calls import CallRule
 from .control import LoopRule, cotangent_var
 from .reverse import vjp_split
-
-_INDEX = Aval((), np.dtype(np.int64))
-
 
 # ---------------------------------------------------------------------------- blocks
 
@@ -172,7 +180,7 @@ def _segment_callee(eqn: Eqn, reverse: bool) -> tuple[Callee, list[Var]]:
     body = eqn.params["body"]
     index, carry = body.invars[0], body.invars[1:]
     captured = free_vars(body)
-    first, count, j = Var(_INDEX, "first"), Var(_INDEX, "count"), Var(_INDEX, "j")
+    first, count, j = Var(LOOP_INDEX, "first"), Var(LOOP_INDEX, "count"), Var(LOOP_INDEX, "j")
     carry_p = [Var(v.aval, v.hint) for v in carry]
     captured_p = [Var(v.aval, v.hint) for v in captured]
     env: dict[Var, Any] = dict(zip(captured, captured_p))
@@ -207,7 +215,7 @@ def segmented(eqn: Eqn) -> Eqn:
     reverse = eqn.params.get("reverse", False)
     callee, captured = _segment_callee(eqn, reverse)
     carry = [Var(v.aval, v.hint) for v in eqn.params["body"].invars[1:]]
-    s = Var(_INDEX, "segment")
+    s = Var(LOOP_INDEX, "segment")
     with building(eqn.loc) as b:
         start = s * k
         count = P.minimum(n - start, k)

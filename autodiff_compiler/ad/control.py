@@ -26,16 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, as_atom, building, current
-from ..ir.core import Aval, Const, Eqn, Function, Var, free_vars, reads, substitute
+from ..ir.core import LOOP_INDEX, Const, Eqn, Function, Var, free_vars, reads, substitute
 from . import reverse as R
 from .reverse import TAPE, vjp_split
-
-_INDEX = Aval((), np.dtype(np.int64))
 
 
 def body_residuals(defined: set[Var], adjoint: Sequence[Eqn], cts: Sequence[Any]) -> list[Var]:
@@ -302,7 +298,7 @@ class WhileRule:
         carry = body.invars
         split = _split_loop(eqn, body, carry, inits, active, None)
         residuals = split["residuals"]
-        count_in, count_c = Var(_INDEX, "n_iter"), Var(_INDEX, "n_iter")
+        count_in, count_c = Var(LOOP_INDEX, "n_iter"), Var(LOOP_INDEX, "n_iter")
         with building(None) as b:
             b.eqns.extend(split["fwd"])
             count_next = count_in + 1
@@ -311,7 +307,7 @@ class WhileRule:
                             (*body.outvars[:n_carry], count_next, *body.outvars[n_carry:],
                              *residuals))
         new_cond = Function(cond.name, (*cond.invars, count_c), cond.eqns, cond.outvars)
-        count = Var(_INDEX, "n_iter")
+        count = Var(LOOP_INDEX, "n_iter")
         outs = (*eqn.outvars[:n_carry], count, *eqn.outvars[n_carry:], *split["tapes"])
         params = {**eqn.params, "body": new_body, "cond": new_cond,
                   "n_ys": eqn.params["n_ys"] + len(residuals)}
@@ -347,7 +343,7 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     ct_final = [as_atom(adjoints.get_or_zeros(eqn.outvars[j])) for j in tape.carried]
     sums_init = [P.zeros_like(w) for w in tape.captured]
     named = tape.index is not None and tape.index.hint not in ("", "_")
-    index = Var(_INDEX, tape.index.hint if named else "i")  # the tape is read at it
+    index = Var(LOOP_INDEX, tape.index.hint if named else "i")  # the tape is read at it
     sums = [cotangent_var(w) for w in tape.captured]
     # a carried value as it left each iteration, carried back from the loop's result
     leaving = [Var(out.aval, out.hint) for _, out, _ in tape.shifted]

@@ -14,13 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import gast
-import numpy as np
 
 from .. import trees
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom
-from ..ir.core import Aval, Eqn, Function, Var
+from ..ir.core import LOOP_INDEX, Eqn, Function, Var
 from .control import (
     _UNBOUND,
     PENDING,
@@ -42,8 +41,6 @@ from .control import (
 from .iteration import Range, Rows, Static, iteration_of
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .unrolled import _unroll, _unroll_while
-
-_INDEX = Aval((), np.dtype(np.int64))
 
 
 def stmt_for(scope: Scope, node: gast.For) -> Any:
@@ -294,7 +291,7 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
     for _ in range(4):
         inits, skeletons = _carried_leaves(scope, node, live)
         avals = avals or [a.aval for a in inits]
-        k = Var(_INDEX, index_name)
+        k = Var(LOOP_INDEX, index_name)
         carry = [Var(a, h) for a, h in zip(avals, _hints(scope, live))]
         for c, init in zip(carry, inits):
             scope.low.aliases.share(c, init)  # the first iteration's is the same

@@ -80,6 +80,9 @@ class Aval:
 
 
 UNKNOWN = Aval()
+# A loop's index, ``k`` of ``for k in range(n)``: a Python int, whose dtype yields to an
+# array's in arithmetic (``x32 * (k + 1)`` stays float32).
+LOOP_INDEX = Aval((), np.dtype(np.int64), weak=True)
 
 
 @dataclass(slots=True, eq=False)

@@ -31,8 +31,10 @@ from .core import (
 )
 
 shape = Primitive("shape", np.shape)
-size = Primitive("size", np.size)
-ndim = Primitive("ndim", np.ndim)
+# A size and a rank are Python ints, also where the shape is known only at run time.
+_PYTHON_INT = Aval((), np.dtype(np.int64), weak=True)
+size = Primitive("size", np.size, aval_rule=lambda args, params: [_PYTHON_INT])
+ndim = Primitive("ndim", np.ndim, aval_rule=lambda args, params: [_PYTHON_INT])
 reshape = Primitive("reshape", np.reshape)
 broadcast_to = Primitive("broadcast_to", np.broadcast_to)
 expand_dims = Primitive("expand_dims", np.expand_dims)
