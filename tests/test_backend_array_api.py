@@ -286,6 +286,68 @@ def test_a_loop_reads_rows_of_an_array_by_its_index():
         np.testing.assert_allclose(np.from_dlpack(g), want, rtol=1e-12)
 
 
+def sum_of_a_loop_that_may_not_run(x):
+    total = np.sum(x) * 0.0
+    for i in range(3):
+        acc = 0.0  # a Python float when the inner loop runs no step
+        for j in range(i):
+            acc += np.mean(x) * (j + 1)
+        total = total + acc * np.cos(np.mean(x))
+    return total
+
+
+def a_number_on_one_path(x):
+    if np.sum(x) > 100.0:
+        return 0.25
+    return np.sin(x)
+
+
+def stack_of_python_floats(x, y):
+    return np.sum(x) + np.min(np.stack([np.multiply(y * y, y) * k for k in range(3)]))
+
+
+def extremes_of_truth_values(x):
+    return np.sum(x) * np.min(x > -5.0) + np.sum(x * np.max(x > 0.0))
+
+
+def where_on_a_python_bool(x, y, z):
+    return np.sum(np.where(~np.isnan(np.sqrt(y - 0.1)), y, np.where(x > 0.1, np.min(z), y)))
+
+
+def mean_of_a_reshape(x):
+    return np.sum(np.mean(np.reshape(x, (2, -1)), axis=1) ** 2)
+
+
+# Programs the fuzzer found failing on this backend (``--backend array_api``): each is
+# the NumPy backend's gradient too.
+FOUND_BY_FUZZING = [
+    Case("loop-may-not-run", sum_of_a_loop_that_may_not_run, (np.array([0.3, -0.2, 0.5]),)),
+    Case("number-on-one-path", a_number_on_one_path, (np.array([60.0, 50.0, 0.5]),)),
+    Case("stack-of-floats", stack_of_python_floats, (np.array([0.3, -0.2]), 0.7)),
+    Case("extremes-of-truths", extremes_of_truth_values, (np.array([0.3, -0.2, 0.5]),)),
+    Case("where-on-a-bool", where_on_a_python_bool, (0.3, 0.05, np.array([0.3, -0.2]))),
+]
+
+
+@pytest.mark.parametrize("case", FOUND_BY_FUZZING, ids=[c.name for c in FOUND_BY_FUZZING])
+def test_what_fuzzing_found_matches_numpy(case):
+    """Python floats stay Python floats here (``outcome`` makes them 0-d arrays)."""
+    pos = positions(case.args)
+    got = adc.grad(case.fn, pos, backend="array_api")(
+        *(xs.asarray(a) if isinstance(a, np.ndarray) else a for a in case.args))
+    want = adc.grad(case.fn, pos)(*case.args)
+    for g, w in zip(as_tuple(got, case), as_tuple(want, case)):
+        g = g if isinstance(g, float) else np.from_dlpack(g)
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+
+
+def test_a_mean_over_a_shape_known_at_run_time_counts_in_python_ints():
+    """Shape-generic, the mean's adjoint divides by ``max(size(x), 1)``: two Python
+    ints, which the standard's ``maximum`` does not take (seed 274)."""
+    case = Case("mean-of-reshape", mean_of_a_reshape, (np.linspace(-1.0, 1.0, 6),))
+    assert outcome(case, specialize=False) == "passes"
+
+
 def test_generated_code_binds_xp_from_its_inputs_and_reads_no_numpy():
     source = adc.gradient_source(loss, grad_position=(0, 1), backend="array_api")
     assert source.splitlines()[2].strip() == "xp = array_namespace(x, w)"

@@ -51,8 +51,30 @@ def _promoted(fn: Function, known: dict[Var, np.dtype]) -> Function:
                     eqns.extend(casts)
                     invars[i] = casts[-1].outvars[0]
             eqn = replace(eqn, invars=tuple(invars))
+        elif eqn.prim.name in _JOINS and any(map(_number, eqn.invars)):
+            eqn = replace(eqn, invars=tuple(_as_array(a, eqn, eqns) for a in eqn.invars))
         eqns.append(eqn)
     return replace(fn, eqns=tuple(eqns))
+
+
+# Joins of arrays: numbers among their operands become arrays of the function's own
+# namespace first (with numbers alone, a helper could not tell which library's).
+_JOINS = frozenset(["stack", "concatenate", "hstack"])
+
+
+def _number(atom: object) -> bool:
+    if isinstance(atom, Const):
+        return type(atom.value) in (bool, int, float, complex)
+    return isinstance(atom, Var) and atom.aval.weak
+
+
+def _as_array(atom: object, eqn: Eqn, eqns: list[Eqn]) -> object:
+    """``xp.asarray(atom)`` where ``atom`` is a number, ``atom`` itself otherwise."""
+    if not _number(atom):
+        return atom
+    out = Var(replace(atom.aval, weak=False), atom.hint if isinstance(atom, Var) else "")
+    eqns.append(Eqn((out,), REGISTRY["copy"], (atom,), {}, eqn.loc))
+    return out
 
 
 # Truth-valued primitives: their results are bool even where shapes are not known.

@@ -23,6 +23,7 @@ except ImportError as err:  # an optional dependency: say how to get it
                         hint="pip install 'autodiff-compiler[array-api]'") from err
 
 _SCALARS = (bool, int, float, complex, type(None), list, tuple, slice)
+_NUMBERS = (bool, int, float, complex)
 _BY_TYPES: dict[tuple[type, ...], Any] = {}
 
 
@@ -77,8 +78,11 @@ def sigmoid(x: Any) -> Any:
 
 
 def where(condition: Any, x: Any, y: Any) -> Any:
-    """``xp.where``, which takes one Python number among ``x`` and ``y`` at most."""
+    """``xp.where``, which takes one Python number among ``x`` and ``y`` at most, and
+    no Python bool as the condition (``x > 0.1`` of a Python float)."""
     xp = array_namespace(condition, x, y)
+    if not hasattr(condition, "shape"):
+        condition = xp.asarray(condition)
     if not hasattr(x, "shape") and not hasattr(y, "shape"):  # NumPy's promotion of the two
         kind = type(x + y)
         dtype = {bool: xp.bool, int: xp.int64, float: xp.float64}.get(kind, xp.complex128)
@@ -124,6 +128,22 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None,
     x = xp.where(xp.isnan(x), nan, x)
     x = xp.where(xp.isinf(x) & (x > 0), info.max if posinf is None else posinf, x)
     return xp.where(xp.isinf(x) & (x < 0), info.min if neginf is None else neginf, x)
+
+
+def zeros_like_any(x: Any, dtype: Any = None) -> Any:
+    """``zeros_like`` of a value whose kind only the run tells: an array, a Python
+    number (a function returning ``0.25`` on one path and an array on another: its
+    type's zero), or ``None`` (what a path not taken left, which nothing reads)."""
+    if x is None or isinstance(x, _NUMBERS):
+        return None if x is None else type(x)(0)
+    return array_namespace(x).zeros_like(x, dtype=dtype)
+
+
+def ones_like_any(x: Any, dtype: Any = None) -> Any:
+    """``ones_like`` of an array or a Python number (see ``zeros_like_any``)."""
+    if isinstance(x, _NUMBERS):
+        return type(x)(1)
+    return array_namespace(x).ones_like(x, dtype=dtype)
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:

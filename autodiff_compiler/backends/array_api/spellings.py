@@ -99,7 +99,8 @@ _DROPPED = {"svdvals": ("compute_uv",), "argsort": ("kind",)}
 _CONSTRUCTORS = frozenset(["zeros", "ones", "full", "arange", "linspace", "eye"])
 
 
-_LOGICAL = {"add": "xp.logical_or", "mul": "xp.logical_and"}
+_LOGICAL = {"add": "xp.logical_or", "mul": "xp.logical_and",
+            "reduce_min": "xp.all", "reduce_max": "xp.any"}  # min and max of truth values
 # Functions of arrays only, whose operands NumPy also takes as numbers.
 _PRODUCTS = frozenset(["tensordot", "matmul"])
 
@@ -165,6 +166,28 @@ def _weak(atom: Any) -> bool:
     return isinstance(atom, Var) and atom.aval.weak
 
 
+def _python_int(atom: Any) -> bool:
+    if isinstance(atom, Const):
+        return type(atom.value) in (bool, int)
+    return isinstance(atom, Var) and atom.aval.weak and atom.aval.dtype is not None \
+        and atom.aval.dtype.kind in "biu"
+
+
+def _maybe_number(atom: Any) -> bool:
+    """A Python number, or a value that may be one when the code runs: one of 0 or
+    unknown dimensions (a sum a loop starts from ``0.0`` is that float when the loop
+    runs no step; ``size(x)`` is an int)."""
+    return _weak(atom) or (isinstance(atom, Var) and atom.aval.shape == ())
+
+
+def _like_of_unknown(eqn: Eqn) -> bool:
+    """``zeros_like(x)`` where ``x``'s rank is not known: it may be a Python number (a
+    function returning ``0.25`` on one path and an array on another), or ``None``."""
+    first = eqn.invars[0]
+    return eqn.prim.name in ("zeros_like", "ones_like") \
+        and isinstance(first, Var) and first.aval.shape is None
+
+
 def _needs_ellipsis(x: Any, index: Any) -> bool:
     """Whether ``x[index]`` needs the ``...`` the standard asks for where NumPy assumes
     it: an index written as a constant, or one integer known at run time (a loop's
@@ -187,8 +210,13 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     if kind == "index" and _needs_ellipsis(*eqn.invars[:2]):
         known = isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.shape is not None
         return ("index_all", "") if known else ("call", "getitem")
+    if eqn.prim.name in ("maximum", "minimum") and all(map(_python_int, eqn.invars)):
+        return ("call", eqn.prim.name[:3])  # max(size(x), 1): the standard's need arrays
+    if _like_of_unknown(eqn):
+        return ("call", f"{eqn.prim.name}_any")
     if kind == "call" and text.startswith("xp.") and eqn.invars and (
-            _weak(eqn.invars[0]) or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\
+            _maybe_number(eqn.invars[0])
+            or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\
             and eqn.prim.name not in _CONSTRUCTORS:
         return ("call_on_array", text)
     if eqn.prim.name in ("cumsum", "cumprod") and eqn.params.get("axis") is None \
