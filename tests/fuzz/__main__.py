@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-known", action="store_true",
                         help="do not print failures with a known cause")
     parser.add_argument("--backend", action="append", default=[], metavar="NAME",
-                        help="also check this backend's gradient against NumPy's (numba)")
+                        help="also check this backend's gradient against NumPy's "
+                             "(numba, dask, array_api)")
     opts = parser.parse_args(argv)
     checker.OTHER_BACKENDS[:] = opts.backend
     seeds = range(opts.seed, opts.seed + opts.programs)
