@@ -53,6 +53,10 @@ def rnn(xs, w, u):
     return np.sum(h ** 2)
 
 
+def reshaped(x):
+    return np.sum(np.mean(np.reshape(x, (2, -1)), axis=1) ** 2) + np.sum(np.reshape(x, -1))
+
+
 def _forbid(*args, **kwargs):
     raise AssertionError("something was computed")
 
@@ -129,6 +133,16 @@ def test_a_for_loop_over_steps_stays_lazy(client):
             da.from_array(seq, chunks=(6, 10, 3)), w, u)
     for got, want in zip(client.compute(list(lazy), sync=True), adc.grad(rnn, (1, 2))(seq, w, u)):
         np.testing.assert_allclose(got, want, rtol=RTOL)
+
+
+def test_reshapes_of_any_chunking(client):
+    """``np.reshape(x, -1)`` (dask takes tuples only) and a reshape across chunks of one
+    element each (dask reshapes only chunks that merge or split evenly): fuzz seeds 8
+    and 150 on ``--backend dask``."""
+    x = np.linspace(-1.0, 1.0, 6).reshape(3, 2)
+    lazy = adc.grad(reshaped, backend="dask")(da.from_array(x, chunks=1))
+    np.testing.assert_allclose(client.compute(lazy, sync=True), adc.grad(reshaped)(x),
+                               rtol=RTOL)
 
 
 def _chunks_read(graph, key, x_keys):

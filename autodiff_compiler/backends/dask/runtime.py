@@ -42,6 +42,22 @@ def cholesky(a: Any) -> Any:
     return da.linalg.cholesky(a, lower=True)
 
 
+def reshape(a: Any, shape: Any) -> Any:
+    """``np.reshape``, whose shape may be one int (``da.reshape`` takes tuples only).
+    Dask reshapes only chunks that merge or split evenly: otherwise the axes after the
+    first are made whole chunks first (rows stay where they are), then all of them."""
+    shape = (shape,) if isinstance(shape, int | np.integer) else shape
+    if not isinstance(a, da.Array):
+        return da.reshape(a, shape)
+    for chunks in ({axis: -1 for axis in range(1, a.ndim)}, -1):
+        try:
+            return da.reshape(a, shape)
+        except NotImplementedError:
+            a = a.rechunk(chunks)
+    return da.reshape(a, shape)
+
+
 NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "ext": EXTENSIONS,
-                             "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky}
+                             "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky,
+                             "reshape": reshape}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)

@@ -19,7 +19,8 @@ from ..numpy.spellings import own_spelling
 Spelling = tuple[str, str]
 
 # Primitives whose dask form is a helper of ``runtime``, called by this name.
-_OWN = {"cholesky": ("call", "cholesky"), "copy": ("call", "da.asarray")}
+_OWN = {"cholesky": ("call", "cholesky"), "copy": ("call", "da.asarray"),
+        "reshape": ("call", "reshape")}
 # NumPy functions that only read metadata (shape, dtype): nothing to compute.
 _METADATA = frozenset(["shape", "ndim", "size", "result_type"])
 
