@@ -174,9 +174,8 @@ def _python_int(atom: Any) -> bool:
 
 
 def _maybe_number(atom: Any) -> bool:
-    """A Python number, or a value that may be one when the code runs: one of 0 or
-    unknown dimensions (a sum a loop starts from ``0.0`` is that float when the loop
-    runs no step; ``size(x)`` is an int)."""
+    """A Python number, or a 0-d value that may be one when the code runs (a sum a loop
+    starts from ``0.0`` is that float when the loop runs no step)."""
     return _weak(atom) or (isinstance(atom, Var) and atom.aval.shape == ())
 
 
