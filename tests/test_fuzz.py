@@ -34,6 +34,21 @@ def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(monkeypatc
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
 
 
+OTHER_ARRAYS = {"array_api": ("array_api_strict", 60), "dask": ("dask.array", 100)}
+
+
+@pytest.mark.parametrize("backend", list(OTHER_ARRAYS))
+def test_fuzzed_programs_get_the_same_gradient_on_other_libraries_arrays(backend, monkeypatch):
+    """The array API backend on array-api-strict arrays, the dask backend on dask arrays
+    of one-element chunks: what each refuses by design is skipped, nothing else."""
+    module, programs = OTHER_ARRAYS[backend]
+    pytest.importorskip(module)
+    monkeypatch.setattr(checker, "OTHER_BACKENDS", [backend])
+    summary = run(range(programs))
+    reports = "\n".join(f.report() for f in summary.unexpected)
+    assert not summary.unexpected, f"{summary.line()}\n{reports}"
+
+
 def test_program_is_reproduced_from_its_seed():
     a, b = generate(17), generate(17)
     assert a.source() == b.source()
