@@ -175,7 +175,9 @@ class Expressions:
             return f"np.outer({self.expr(shape[:1], depth)}, {self.expr(shape[1:], depth)})"
         left = self.expr((*shape[:1], k), depth)
         right = self.expr((k, *shape[1:]), depth)
-        return rng.choice([f"({left} @ {right})", f"np.dot({left}, {right})",
+        # operands in parentheses: an operand may be a sum (``np.zeros(s) + v``), which
+        # ``@`` binds more tightly than
+        return rng.choice([f"(({left}) @ ({right}))", f"np.dot({left}, {right})",
                            f"np.matmul({left}, {right})"])
 
     def _from_bigger(self, shape: Shape, depth: int) -> str:
