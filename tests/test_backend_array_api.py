@@ -314,6 +314,15 @@ def where_on_a_python_bool(x, y, z):
     return np.sum(np.where(~np.isnan(np.sqrt(y - 0.1)), y, np.where(x > 0.1, np.min(z), y)))
 
 
+def float32_item_in_a_branch(x, y):
+    v = np.zeros((4, 2)) + x[2] if np.max(y) < 1.0 else y.T
+    return np.var(np.sin(v))
+
+
+def sigmoid_of_a_python_float(x, y):
+    return adc.ops.sigmoid(x) * np.sum(y)
+
+
 def mean_of_a_reshape(x):
     return np.sum(np.mean(np.reshape(x, (2, -1)), axis=1) ** 2)
 
@@ -326,6 +335,10 @@ FOUND_BY_FUZZING = [
     Case("stack-of-floats", stack_of_python_floats, (np.array([0.3, -0.2]), 0.7)),
     Case("extremes-of-truths", extremes_of_truth_values, (np.array([0.3, -0.2, 0.5]),)),
     Case("where-on-a-bool", where_on_a_python_bool, (0.3, 0.05, np.array([0.3, -0.2]))),
+    Case("float32-item-in-a-branch", float32_item_in_a_branch,
+         (np.linspace(-1.0, 1.0, 4, dtype=np.float32),
+          np.linspace(-0.5, 0.5, 8, dtype=np.float32).reshape(2, 4))),
+    Case("sigmoid-of-a-float", sigmoid_of_a_python_float, (0.3, np.array([0.3, -0.2]))),
 ]
 
 

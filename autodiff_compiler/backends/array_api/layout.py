@@ -178,14 +178,16 @@ def gather(x: Any, *index: Any) -> Any:
 
 
 def index_add(x: Any, index: Any, v: Any) -> Any:
-    """A copy of ``x`` with ``v`` added at the basic index ``index``."""
+    """A copy of ``x`` with ``v`` added at the basic index ``index``, in ``x``'s dtype
+    (NumPy casts what it stores; the standard stores only its own dtype)."""
     xp = array_namespace(x, v)
     out = xp.asarray(x, copy=True)
     index = _all(index)
     if any(i is None for i in index):  # new axes of length 1: not in ``x``, nor written
         index = tuple(i for i in index if i is not None)
         v = xp.reshape(v, shape(out[index])) if hasattr(v, "shape") else v
-    out[index] = out[index] + v
+    total = out[index] + v
+    out[index] = total if total.dtype == out.dtype else xp.astype(total, out.dtype)
     return out
 
 

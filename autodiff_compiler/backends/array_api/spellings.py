@@ -49,6 +49,10 @@ _SAME = ("abs", "ceil", "cos", "cosh", "exp", "expm1", "floor", "hypot",
          "sort", "argsort", "argmax", "argmin", "take_along_axis", "tensordot", "zeros",
          "ones", "eye", "zeros_like", "ones_like", "full", "arange", "linspace",
          "result_type")
+# Helpers computing elementwise: given only numbers, they could not tell which
+# library's array to return, so a number among their operands is made one of ``xp``'s.
+_ELEMENTWISE_HELPERS = frozenset(["sigmoid", "exp2", "logaddexp2", "fmax", "fmin",
+                                  "reciprocal", "cbrt", "nan_to_num", "real", "imag", "conj"])
 # ``runtime``'s helpers, called by their own name.
 _HELPERS = ("unbroadcast", "sigmoid", "matmul_vjp_x", "matmul_vjp_y", "match_complex",
             "concatenate", "stack", "hstack", "concat_part", "untile", "unrepeat", "unpad",
@@ -213,6 +217,9 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
         return ("call", eqn.prim.name[:3])  # max(size(x), 1): the standard's need arrays
     if _like_of_unknown(eqn):
         return ("call", f"{eqn.prim.name}_any")
+    if kind == "call" and eqn.prim.name in _ELEMENTWISE_HELPERS and any(
+            map(_maybe_number, eqn.invars)):
+        return ("call_on_array", f"xp:{text}")  # sigmoid(xp.asarray(x)): xp's, not NumPy's
     if kind == "call" and text.startswith("xp.") and eqn.invars and (
             _maybe_number(eqn.invars[0])
             or (eqn.prim.name in _PRODUCTS and any(map(_weak, eqn.invars))))\

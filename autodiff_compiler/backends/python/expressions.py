@@ -169,11 +169,13 @@ def emit_index_all(em, text, args, params):
 
 def emit_call_on_array(em, text, args, params):
     """A call whose first operand, a Python number, and any number written as a literal
-    are made arrays first (``xp.exp(xp.asarray(x))``): array API functions take arrays."""
-    module = text.partition(".")[0]
+    are made arrays first (``xp.exp(xp.asarray(x))``): array API functions take arrays.
+    ``xp:sigmoid`` calls the helper ``sigmoid`` on arrays made by ``xp.asarray``."""
+    module, colon, helper = text.partition(":")
+    module = module if colon else text.partition(".")[0]
     arrays = [gast.Call(attr(module, "asarray"), [a], [])
               if i == 0 or _is_number_literal(a) else a for i, a in enumerate(args)]
-    return emit_call(em, text, arrays, params)
+    return emit_call(em, helper if colon else text, arrays, params)
 
 
 def _is_number_literal(node: gast.expr) -> bool:
