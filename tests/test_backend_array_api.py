@@ -319,6 +319,12 @@ def float32_item_in_a_branch(x, y):
     return np.var(np.sin(v))
 
 
+def float64_row_written_into_float32(x):
+    b = x * 1.0
+    b[1] = np.zeros(2) + x[0, 0]  # NumPy casts what it stores to float32
+    return np.sum(np.sin(b))
+
+
 def sigmoid_of_a_python_float(x, y):
     return adc.ops.sigmoid(x) * np.sum(y)
 
@@ -339,6 +345,8 @@ FOUND_BY_FUZZING = [
          (np.linspace(-1.0, 1.0, 4, dtype=np.float32),
           np.linspace(-0.5, 0.5, 8, dtype=np.float32).reshape(2, 4))),
     Case("sigmoid-of-a-float", sigmoid_of_a_python_float, (0.3, np.array([0.3, -0.2]))),
+    Case("float64-row-into-float32", float64_row_written_into_float32,
+         (np.linspace(-1.0, 1.0, 6, dtype=np.float32).reshape(3, 2),)),
 ]
 
 

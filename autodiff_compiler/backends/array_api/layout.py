@@ -195,6 +195,8 @@ def index_update(x: Any, index: Any, v: Any) -> Any:
     """A copy of ``x`` with ``x[index] = v``."""
     xp = array_namespace(x, v)
     out = xp.asarray(x, copy=True)
+    if hasattr(v, "dtype") and v.dtype != out.dtype:  # NumPy casts what it stores
+        v = xp.astype(v, out.dtype)
     out[_all(index)] = v
     return out
 
