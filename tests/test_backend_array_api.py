@@ -325,6 +325,16 @@ def float64_row_written_into_float32(x):
     return np.sum(np.sin(b))
 
 
+def float32_through_a_float64_loop(y):
+    row = y[:, 0] * 1.0
+    acc = np.zeros((2, 4))
+    k = 0
+    while k < 2:
+        acc = acc * 0.5 + (acc - 1.0 if np.sum(y) > 100.0 else np.broadcast_to(row, (2, 4)))
+        k += 1
+    return np.sum(np.sin(acc))
+
+
 def sigmoid_of_a_python_float(x, y):
     return adc.ops.sigmoid(x) * np.sum(y)
 
@@ -345,6 +355,8 @@ FOUND_BY_FUZZING = [
          (np.linspace(-1.0, 1.0, 4, dtype=np.float32),
           np.linspace(-0.5, 0.5, 8, dtype=np.float32).reshape(2, 4))),
     Case("sigmoid-of-a-float", sigmoid_of_a_python_float, (0.3, np.array([0.3, -0.2]))),
+    Case("float32-through-a-float64-loop", float32_through_a_float64_loop,
+         (np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(4, 2),)),
     Case("float64-row-into-float32", float64_row_written_into_float32,
          (np.linspace(-1.0, 1.0, 6, dtype=np.float32).reshape(3, 2),)),
 ]

@@ -49,11 +49,20 @@ def defined_in(fn: Function, eqns: Sequence[Eqn]) -> set[Var]:
 
 def as_cotangent(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
     """A cotangent for ``like`` inside an adjoint body: zeros where none flowed (for a
-    tape, ``None``, as the branch that did not build it holds: nothing reads it)."""
+    tape, ``None``, as the branch that did not build it holds: nothing reads it). It
+    leaves the region with ``like``'s aval (``cotangent_var``), so a float32 value's
+    cotangent is made float32 where its dtype is not known to be (a float64 sum of
+    float32 terms, through a branch or a loop, would otherwise leave as float64 and
+    break the dtype its readers were compiled for)."""
     if value is None:
         return None if R.is_tape(like) else P.zeros_like(like)
     if isinstance(value, Var):
-        return mapping.get(value, value)
+        value = mapping.get(value, value)
+        want = like.aval.dtype
+        if isinstance(value, Var) and want is not None and want.kind == "f" \
+                and want.itemsize < 8 and value.aval.dtype != want:
+            return P.astype(value, want)
+        return value
     return P.zeros_like(like) + value
 
 
