@@ -81,17 +81,17 @@ def test_vmap_of_the_gradient_through_a_break_matches_a_loop_or_is_refused(tmp_p
     (``AttributeError`` on ``None``, fuzz seed 204). Such a case is now refused at the
     user's line (a README-listed refusal); a simpler one still matches a loop."""
     from fuzz import generate, known
-    from fuzz.checker import check
+    from fuzz.checker import OK, check
 
     x = np.array([[0.1, 0.9], [0.4, -0.8], [-1.5, -0.9]])
     xs = np.stack([x, x * 1.01, x * 0.99])
     gradient = adc.grad(grad_through_a_break)
     np.testing.assert_allclose(adc.vmap(gradient, (0, None))(xs, 3),
                                np.stack([gradient(e, 3) for e in xs]), rtol=1e-12)
-    for seed in (158, 204):
+    for seed in (158, 204):  # (the generator has changed 204's text since: it passes now)
         program = generate(seed)
         outcome = check(program, str(tmp_path))
-        assert known.classify(program, outcome) is not None, outcome
+        assert outcome.category == OK or known.classify(program, outcome) is not None, outcome
 
 
 def masked_by_a_constant_predicate(x):
