@@ -25,7 +25,7 @@ GOLDEN_TUTORIAL_SPECIALISED = '''\
 def grad_function(x, y, w, b):
     """Gradient of function (examples/seed_tutorial.py:20) with respect to w, b."""
     z = x @ w + b
-    negative = 1 - y
+    negative = 1.0 - y
     log_weight = y + negative
     # grad of: loss = ops.binary_cross_entropy_with_logits(z, y, ops.ones_like(z), \
 ops.ones_like(z))  (examples/seed_tutorial.py:22)

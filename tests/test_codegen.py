@@ -34,7 +34,7 @@ GOLDEN_TUTORIAL = '''\
 def grad_function(x, y, w, b):
     """Gradient of function (tutorial_model.py:25) with respect to w, b."""
     z = x @ w + b
-    negative = 1 - y
+    negative = 1.0 - y
     log_weight = y + negative
     # grad of: loss = ops.binary_cross_entropy_with_logits(z, y, ops.ones_like(z), \
 ops.ones_like(z))  (tutorial_model.py:27)

@@ -141,6 +141,54 @@ def test_common_factor_stays_where_taking_it_out_saves_nothing_or_changes_the_va
     assert passes.distribute(program).eqns == program.eqns
 
 
+F32 = np.dtype("float32")
+
+
+@pytest.mark.parametrize("build, muls", [
+    (lambda g, u, v: g * u - g * v, 1),
+    (lambda g, u, v: v + g * u - g * v, 1),          # inside a running sum
+    (lambda g, u, v: g * u + v - v * g, 1),          # the factor on either side
+    (lambda g, u, v: u - g * u - g * v + g * g, 1),  # three products of g: one
+    (lambda g, u, v: v + K * u - K * v, 1),          # a constant factor in a running sum
+    (lambda g, u, v: g * u + u * v + g * v, 2),      # only the pair sharing a factor
+], ids=["difference", "running_sum", "either_side", "three_products", "constant", "pair"])
+def test_common_factor_is_taken_out_of_running_sums(build, muls):
+    fn = passes.dce(passes.distribute(_program(build, *[Aval((3,), F64)] * 3)))
+    assert _prims(fn).count("mul") == muls
+    args = np.array([0.5, -2.0, 3.0]), np.array([1.5, 0.25, -1.0]), np.array([2.0, 0.5, 0.0])
+    np.testing.assert_allclose(_run(fn, *args), build(*args), rtol=1e-15)
+
+
+@pytest.mark.parametrize("build, avals", [
+    (lambda g, u, v: (lambda p: v + p - g * v + P.exp(p))(g * u), [Aval((3,), F64)] * 3),
+    (lambda g, u, v: g * u + g * v, [Aval((3,), F64), Aval((3,), F64), Aval((2, 3), F64)]),
+    (lambda g, u, v: g * u + g * v, [Aval((3,), F64), Aval((3,), F32), Aval((3,), F32)]),
+], ids=["product_read_twice", "products_of_different_shapes", "sum_rounded_coarser"])
+def test_common_factor_stays_where_taking_it_out_adds_work_or_rounding(build, avals):
+    program = _program(build, *avals)
+    assert _prims(passes.dce(passes.distribute(program))) == _prims(passes.dce(program))
+
+
+@pytest.mark.parametrize("dtype, constant, spelled", [
+    (F64, 2, 2.0), (F32, 3, 3.0), (np.dtype("float16"), 4097, 4097),
+    (np.dtype("int64"), 2, 2), (np.dtype("complex128"), 2, 2),
+], ids=["float64", "float32", "not_exact_in_float16", "int", "complex"])
+def test_integer_constants_beside_floats_are_spelled_as_floats(dtype, constant, spelled):
+    fn = passes.float_literals(_program(lambda x: constant - x * constant, Aval((3,), dtype)))
+    assert [e.invars[i].value for e, i in zip(fn.eqns, (1, 0))] == [spelled, spelled]
+    assert all(type(e.invars[i].value) is type(spelled) for e, i in zip(fn.eqns, (1, 0)))
+
+
+def test_scalar_gradient_is_float_arithmetic():
+    """CPython specialises float-by-float operators only: no ``1 - t`` on floats."""
+    def f(x):
+        return np.tanh(x) * 3
+    source = adc.grad(f).source(0.5)
+    code = "\n".join(line for line in source.splitlines() if "#" not in line)
+    assert "(1.0 - " in code and "3.0 * " in code and " 3 " not in code
+    np.testing.assert_allclose(adc.grad(f)(0.5), 3 * (1 - np.tanh(0.5) ** 2), rtol=1e-15)
+
+
 def test_weight_gradient_of_a_transposed_product_comes_out_row_major():
     """``x @ w.T`` (a Dense layer) differentiated for ``w``: the gradient is ``g.T @ x``,
     C-contiguous, not the transposed view ``(x.T @ g).T`` an optimizer reads slowly."""

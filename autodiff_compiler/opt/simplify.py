@@ -352,3 +352,32 @@ def _inherit_hint(kept: Atom, dropped: Var, producers: dict[Var, Eqn]) -> None:
     forward = made_by is not None and made_by.loc is not None and not made_by.loc.adjoint
     if not (forward and dropped.hint.startswith("g_")):
         kept.hint, kept.made_up = dropped.hint, dropped.made_up
+
+
+def float_literals(fn: Function) -> Function:
+    """``t * 2`` is ``t * 2.0`` where ``t`` is a float: the same number, spelled so that
+    CPython runs it as float-by-float arithmetic, which it specialises (``1 - t * t`` on
+    Python floats takes a third longer than ``1.0 - t * t``). Rules write their integers
+    as the maths does; only an integer that the float's dtype holds exactly changes."""
+    eqns = []
+    for eqn in fn.eqns:
+        eqn = map_regions(eqn, float_literals)
+        if eqn.prim in (P.add, P.sub, P.mul, P.div) and len(eqn.invars) == 2:
+            spelled = tuple(_as_float_literal(a, other)
+                            for a, other in zip(eqn.invars, reversed(eqn.invars)))
+            (aval,) = eqn.prim.abstract_eval(spelled, eqn.params)
+            if same_aval_values(aval, eqn.outvars[0].aval):
+                eqn = replace(eqn, invars=spelled)
+        eqns.append(eqn)
+    return replace(fn, eqns=tuple(eqns))
+
+
+def _as_float_literal(atom: Atom, other: Atom) -> Atom:
+    dtype = other.aval.dtype
+    if not (isinstance(atom, Const) and type(atom.value) is int and isinstance(other, Var)
+            and dtype is not None and np.issubdtype(dtype, np.floating)):
+        return atom
+    with np.errstate(all="ignore"):
+        as_float = dtype.type(atom.value)
+    return Const(float(atom.value)) if as_float == atom.value and float(as_float) == \
+        atom.value else atom
