@@ -61,3 +61,29 @@ def test_jvp_source_reads_as_a_forward_sweep():
         (0,), False, None, False, False, False, True, forward=True)).source(X)
     assert source.startswith("def jvp_energy(x, t_x):")
     assert "t_exp = t_x * exp" in source
+
+
+def join_many(x, y):
+    return np.sum(np.stack([x * k + y for k in range(40)]) ** 2)
+
+
+def concatenate_with_a_constant(x, y):
+    return np.concatenate([x, np.ones(2), y * x, x]) * 3.0
+
+
+def linspace_between(x, y):
+    return np.linspace(x, y, 5) ** 2
+
+
+@pytest.mark.parametrize("fn, joins", [(join_many, "stack("),
+                                       (concatenate_with_a_constant, "concatenate("),
+                                       (linspace_between, "linspace(")],
+                         ids=lambda c: getattr(c, "__name__", c))
+def test_tangent_of_a_joint_linear_primitive_is_one_call(fn, joins):
+    # joining n arrays, n of them carrying tangents, was n joins of one tangent and
+    # zeros summed: seconds to compile and run for a 150-element list
+    x, y = np.array([0.3, -0.7, 1.1]), np.array([0.5, 0.2, -0.4])
+    source = adc.GradFunction(fn, adc.api.GradSpec(
+        (0, 1), False, None, False, False, False, True, forward=True)).source(x, y)
+    assert source.count(joins) == 2, source  # the value's and the tangent's
+    adc.testing.check_grads(fn, x, y, modes=("fwd",))

@@ -29,7 +29,17 @@ from typing import Any
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, as_atom, building, current
-from ..ir.core import LOOP_INDEX, Const, Eqn, Function, Var, free_vars, reads, substitute
+from ..ir.core import (
+    LOOP_INDEX,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    free_vars,
+    reads,
+    substitute,
+    substitute_eqn,
+)
 from . import reverse as R
 from .reverse import TAPE, vjp_split
 
@@ -251,8 +261,8 @@ def _copies(eqns: list[Eqn]) -> tuple[list[Eqn], dict[Var, Var]]:
     """The equations again, defining fresh values (SSA across the two loops)."""
     fresh: dict[Var, Var] = {}
     out = []
-    for eqn in substitute(eqns, {}):
-        eqn = substitute([eqn], fresh)[0]
+    for eqn in eqns:
+        eqn = substitute_eqn(eqn, fresh)
         outs = tuple(Var(v.aval, v.hint) for v in eqn.outvars)
         fresh.update(zip(eqn.outvars, outs))
         out.append(Eqn(outs, eqn.prim, eqn.invars, eqn.params, eqn.loc))

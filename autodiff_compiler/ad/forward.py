@@ -75,9 +75,7 @@ def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
             t = _broadcast_like(rule(tangents[arg], ans, *args, **eqn.params), ans)
             total = t if total is None else total + t
     if total is not None and ans.aval.is_float:
-        if isinstance(total, Var) and not total.hint:
-            total.hint = f"t_{ans.hint or eqn.prim.name}"
-        tangents[ans] = total
+        tangents[ans] = _named(total, ans, eqn)
 
 
 def _push_all(eqn: Eqn, tangents: dict[Var, Any]) -> None:
@@ -87,7 +85,14 @@ def _push_all(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     outs = eqn.prim.jvp_all(ts, eqn.outvars, *args, **eqn.params)
     for ans, t in zip(eqn.outvars, outs):
         if t is not None and ans.aval.is_float:
-            tangents[ans] = _broadcast_like(t, ans)
+            tangents[ans] = _named(_broadcast_like(t, ans), ans, eqn)
+
+
+def _named(t: Any, ans: Var, eqn: Eqn) -> Any:
+    """``t``, named ``t_<name of ans>`` unless a rule named it."""
+    if isinstance(t, Var) and not t.hint:
+        t.hint = f"t_{ans.hint or eqn.prim.name}"
+    return t
 
 
 def _broadcast_like(t: Any, ans: Var) -> Any:

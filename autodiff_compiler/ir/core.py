@@ -292,21 +292,31 @@ def substitute(eqns: Sequence[Eqn], mapping: Mapping[Var, Any]) -> list[Eqn]:
     Python value in the mapping becomes a ``Const``."""
     if not mapping:
         return list(eqns)
-    mapping = {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
-    return [_substitute_eqn(e, mapping) for e in eqns]
+    mapping = _as_atoms(mapping)
+    return [substitute_eqn(e, mapping) for e in eqns]
 
 
 def substitute_function(fn: Function, mapping: Mapping[Var, Any]) -> Function:
-    mapping = {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
-    return Function(fn.name, fn.invars, tuple(substitute(fn.eqns, mapping)),
+    return _substitute_function(fn, _as_atoms(mapping))
+
+
+def substitute_eqn(eqn: Eqn, mapping: Mapping[Var, Atom]) -> Eqn:
+    """``eqn`` reading ``mapping[v]`` for ``v`` (in its regions too), for a mapping of
+    atoms: a pass that rewrites equations one by one while its mapping grows calls this
+    per equation, at the cost of that equation, not of the mapping."""
+    invars = tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
+    eqn = map_regions(eqn, lambda f: _substitute_function(f, mapping))
+    return Eqn(eqn.outvars, eqn.prim, invars, eqn.params, eqn.loc)
+
+
+def _substitute_function(fn: Function, mapping: Mapping[Var, Atom]) -> Function:
+    return Function(fn.name, fn.invars, tuple(substitute_eqn(e, mapping) for e in fn.eqns),
                     tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in fn.outvars),
                     fn.loc)
 
 
-def _substitute_eqn(eqn: Eqn, mapping: Mapping[Var, Atom]) -> Eqn:
-    invars = tuple(mapping.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
-    eqn = map_regions(eqn, lambda f: substitute_function(f, mapping))
-    return Eqn(eqn.outvars, eqn.prim, invars, eqn.params, eqn.loc)
+def _as_atoms(mapping: Mapping[Var, Any]) -> dict[Var, Atom]:
+    return {k: v if isinstance(v, Var | Const) else Const(v) for k, v in mapping.items()}
 
 
 def renamed(eqns: Sequence[Eqn], env: dict[Var, Atom]) -> list[Eqn]:

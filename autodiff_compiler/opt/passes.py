@@ -26,7 +26,7 @@ from ..ir.core import (
     map_regions,
     reads,
     regions,
-    substitute,
+    substitute_eqn,
     verify,
 )
 from .factoring import distribute
@@ -96,8 +96,8 @@ def _cse(fn: Function, seen: dict[tuple, tuple[Var, ...]]) -> Function:
     seen = dict(seen)
     subst: dict[Var, Atom] = {}
     eqns: list[Eqn] = []
-    for eqn in substitute(fn.eqns, {}):
-        eqn = substitute([eqn], subst)[0] if subst else eqn
+    for eqn in fn.eqns:
+        eqn = substitute_eqn(eqn, subst) if subst else eqn
         if regions(eqn):
             eqns.append(map_regions(eqn, lambda body: _cse(body, seen)))
             continue

@@ -25,7 +25,7 @@ from ..ir.core import (
     map_regions,
     ndim_of,
     regions,
-    substitute,
+    substitute_eqn,
 )
 
 
@@ -185,7 +185,7 @@ def simplify(fn: Function) -> Function:
 
     for eqn in fn.eqns:
         if regions(eqn):
-            eqn = map_regions(substitute([eqn], subst)[0], simplify)
+            eqn = map_regions(substitute_eqn(eqn, subst), simplify)
             producers.update((v, eqn) for v in eqn.outvars)
             eqns.append(eqn)
             continue

@@ -25,7 +25,7 @@ def keep_overwritten(fn: Function) -> Function:
     i = 0
     while i < len(eqns):
         target = _written(eqns[i])
-        later = eqns[i + 1:]
+        later = eqns[i + 1:] if target is not None else []
         if target is None or not (any(target in reads(e) for e in later)
                                   or target in outvars):
             i += 1

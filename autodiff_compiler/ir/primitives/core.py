@@ -87,7 +87,7 @@ class Primitive:
         self.vjp: tuple[Rule, ...] | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
         self.jvp: tuple[Rule, ...] | None = None
-        self.jvp_all: Callable[..., Any] | None = None  # multi-output forward rule
+        self.jvp_all: Callable[..., Any] | None = None  # every output's tangent at once
         self.batch: Callable[..., Any] | None = None  # batching rule (``defbatch``)
         if not registered:  # a backend's own, between its ``prepare`` and its code
             return
@@ -225,14 +225,22 @@ def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:
     affine): the tangent of one of them contributes ``prim`` applied to that tangent in
     its place. ``jointly``: linear in those arguments taken together (joining arrays,
     ``linspace`` in its end points, ``index_add`` in the array and the values added),
-    so a tangent contributes ``prim`` with zeros in the others' places; ``simplify``
-    drops what the zeros add."""
+    so the tangent is ``prim`` applied once to the tangents, zeros in the places of
+    arguments no tangent reaches: one call, where a sum of one call per tangent would
+    make joining ``n`` arrays cost ``n`` joins."""
+    if jointly:
+        def joint_rule(ts, ans, *args, **params):
+            if not any(t is not None for j, t in enumerate(ts) if j in positions):
+                return (None,)
+            from .shape import zeros_like
+            args = tuple(a if j not in positions else zeros_like(a) if ts[j] is None
+                         else ts[j] for j, a in enumerate(args))
+            return (prim(*args, **params),)
+        prim.jvp_all = joint_rule
+        return
+
     def rule_at(i: int) -> Rule:
         def rule(t, ans, *args, **params):
-            if jointly:
-                from .shape import zeros_like
-                args = tuple(zeros_like(a) if j in positions and j != i else a
-                             for j, a in enumerate(args))
             return prim(*args[:i], t, *args[i + 1:], **params)
         return rule
     n = max(positions) + 1
@@ -246,9 +254,9 @@ def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
 
 
 def defjvp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
-    """Register the forward rule of a multi-output primitive: ``rule(ts, ans, *args,
-    **params)`` returns one tangent (or None) per output; ``ts`` holds one tangent (or
-    None) per argument and ``ans`` the outputs."""
+    """Register the forward rule of a multi-output (or jointly linear) primitive:
+    ``rule(ts, ans, *args, **params)`` returns one tangent (or None) per output; ``ts``
+    holds one tangent (or None) per argument and ``ans`` the outputs."""
     prim.jvp_all = rule
 
 
