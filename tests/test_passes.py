@@ -189,6 +189,25 @@ def test_scalar_gradient_is_float_arithmetic():
     np.testing.assert_allclose(adc.grad(f)(0.5), 3 * (1 - np.tanh(0.5) ** 2), rtol=1e-15)
 
 
+def half_x_one_plus_tanh_doubled(x):
+    return np.sum(0.5 * x * (1.0 + np.tanh(x)) * 2.0)
+
+
+def gelu_doubled(x):
+    return np.sum(0.5 * x * (1.0 + np.tanh(0.8 * x)) * 2.0 + np.sin(x))
+
+
+@pytest.mark.parametrize("fn", [half_x_one_plus_tanh_doubled, gelu_doubled],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [np.array([0.3, -1.2, 2.0]), 0.7], ids=["array", "float"])
+def test_scales_that_cancel_leave_no_multiplication_by_one(fn, x):
+    """``(g * 0.5) * 2.0`` folds to ``g * 1.0``, and ``0.5 a * 2 + 0.5 b * 2`` factors to
+    ``1.0 * (a + b)``: both are the value itself."""
+    code = "\n".join(line for line in adc.grad(fn).source(x).splitlines() if "#" not in line)
+    assert "* 1.0" not in code and "1.0 *" not in code, code
+    adc.check_grads(fn, x)
+
+
 def test_weight_gradient_of_a_transposed_product_comes_out_row_major():
     """``x @ w.T`` (a Dense layer) differentiated for ``w``: the gradient is ``g.T @ x``,
     C-contiguous, not the transposed view ``(x.T @ g).T`` an optimizer reads slowly."""

@@ -81,6 +81,8 @@ def _factor(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> list[Eqn] | N
     (aval,) = inner_prim.abstract_eval((a, b), {})
     if not same_aval_values(aval, eqn.outvars[0].aval):
         return None  # the sum must already have the result's dtype: True + True is True
+    if k.value == 1:  # scales that cancel (0.5 a * 2 + 0.5 b * 2): the sum is all
+        return [*made_a, *made_b, Eqn(eqn.outvars, inner_prim, (a, b), {}, eqn.loc)]
     inner = Eqn((Var(aval, ""),), inner_prim, (a, b), {}, eqn.loc)
     return [*made_a, *made_b, inner, Eqn(eqn.outvars, P.mul, (k, inner.outvars[0]), {}, eqn.loc)]
 

@@ -207,11 +207,13 @@ def simplify(fn: Function) -> Function:
                 subst[eqn.outvars[0]] = folded
                 continue
             same = _identity_operand(eqn, producers)
+            if same is None:  # a rewrite may leave one: (x * 0.5) * 2.0 is x * 1.0
+                eqn = _rewrite(eqn, producers)
+                same = _identity_operand(eqn, producers)
             if same is not None:
                 _inherit_hint(same, eqn.outvars[0], producers)
                 subst[eqn.outvars[0]] = same
                 continue
-            eqn = _rewrite(eqn, producers)
         producers.update((v, eqn) for v in eqn.outvars)
         eqns.append(eqn)
     return replace(fn, eqns=tuple(eqns), outvars=tuple(sub(a) for a in fn.outvars))
