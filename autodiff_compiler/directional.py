@@ -306,6 +306,9 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         flat = _cotangent_leaves(compiled, cotangents, name)
         outputs = float_outputs(compiled)
         _check_shapes("cotangent", flat, [o.aval.shape for o in outputs], "output")
+        # a Python number for a NumPy output: the code was compiled for NumPy values
+        flat = [np.asarray(c, o.aval.dtype)[()] if type(c) in (float, int) and not o.aval.weak
+                and o.aval.dtype is not None else c for c, o in zip(flat, outputs)]
         return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)

@@ -422,3 +422,16 @@ def test_general_call_path_works_out_the_signature_once(monkeypatch):
     for _ in range(3):
         np.testing.assert_allclose(grad_fn((X,), Y), 2 * X * Y)
     assert len(calls) == 1
+
+
+def sum_of_cast_square(x):
+    return np.sum((x * x).astype(x.dtype))
+
+
+@pytest.mark.parametrize("cotangent", [1.0, 1, np.float64(1.0), np.array(1.0)], ids=repr)
+def test_vjp_takes_a_python_number_as_a_numpy_outputs_cotangent(cotangent):
+    # the adjoint of astype called .astype on the cotangent: a Python float has none
+    x = np.array(0.7)
+    _, vjp_fn = adc.vjp(sum_of_cast_square, x)
+    (g,) = vjp_fn(cotangent)
+    assert g == pytest.approx(1.4, rel=1e-12)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...ir.core import Const, Eqn, Var
 from ...ir.primitives import Primitive
-from ..python.expressions import all_python_floats
+from ..python.expressions import all_python_floats, is_python_float
 
 Spelling = tuple[str, str]
 
@@ -149,9 +149,16 @@ def _scalar_spelling(eqn: Eqn) -> Spelling | None:
     return ("call", f"math.{name}")
 
 
+def _is_python_float(a: Var | Const) -> bool:
+    return type(a.value) is float if isinstance(a, Const) else is_python_float(a)
+
+
 def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
     """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
     operands are known to allow it (``math`` on floats, methods on arrays, masks)."""
+    if python_floats and eqn.prim.name in ("astype", "astype_discrete") \
+            and _is_python_float(eqn.invars[0]):
+        return ("call", "np.asarray")  # a float has no astype: np.asarray(x, np.float32)
     fast = _scalar_spelling(eqn) if python_floats else None
     return (fast or _direct_spelling(eqn) or _where_zero_spelling(eqn)
             or own_spelling(eqn.prim))
