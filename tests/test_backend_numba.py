@@ -342,3 +342,24 @@ def test_predicates_of_a_numbers_class_read_it_unconverted(dtype: type) -> None:
     want, got = _both(masked, (x, y))
     _same(got[1][1], want[1][1], 8 * np.finfo(dtype).eps)  # d/dy: the mask's values
     _same(got[0], want[0], 8 * np.finfo(dtype).eps)
+
+
+def float_summed_in_a_loop(x, y, z):
+    acc = y * z[::-1][:3] * 1.0
+    c = 1.0 + np.tanh(adc.ops.stop_gradient(y))
+    while c < 3.0:
+        acc = acc + np.tanh(acc + acc - y * 0.5)
+        c = c + 0.75
+    return np.sin(acc * 0.5).mean()
+
+
+def test_a_python_floats_running_sum_reaches_a_kernel_as_a_0d_array() -> None:
+    """The gradient of a float ``y`` read in a loop is summed into ``np.zeros_like(y)``,
+    a 0-d array: a kernel converting it to float32 took it for a number (fuzz seed
+    9178 on --backend numba)."""
+    x = np.array([-0.9, -0.4, 0.1], np.float32)
+    z = np.linspace(-1, 1, 8).reshape(4, 2).astype(np.float32)
+    (value, grads), (numba_value, numba_grads) = _both(float_summed_in_a_loop, (x, 0.15, z))
+    np.testing.assert_allclose(numba_value, value, rtol=1e-6)
+    for got, want in zip(numba_grads, grads):  # y's: float32 sums, float64 in NumPy's
+        np.testing.assert_allclose(got, want, rtol=1e-6)  # in-place 0-d running sum

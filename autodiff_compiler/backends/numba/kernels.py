@@ -140,7 +140,9 @@ class _Writer:
         self.add(0, f'@numba.njit(cache=True, error_model="numpy"{flags})')
         self.add(0, f"def {self.name}({', '.join(params)}):")
         for v in self.plan.invars:
-            if v.aval.shape == () and not v.aval.weak:  # a NumPy scalar or a 0-d array
+            # a NumPy scalar or a 0-d array; so may a Python float's value be, where it
+            # is a running sum (np.zeros_like(y) for a float y is a 0-d array)
+            if v.aval.shape == ():
                 self.add(1, f"{self.names(v)} = item({self.names(v)})")
         start = len(self.lines)
         loc = None
