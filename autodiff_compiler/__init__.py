@@ -12,7 +12,17 @@ from .errors import AutodiffError, IRVerificationError, MissingRuleError, Unsupp
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import aliases as _aliases
 from .mindspore import context, dataset, dtype, nn, ops, train
-from .mindspore.context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context, set_seed
+from .mindspore.context import (
+    GRAPH_MODE,
+    PYNATIVE_MODE,
+    JitConfig,
+    get_context,
+    jit,
+    jit_class,
+    ms_function,
+    set_context,
+    set_seed,
+)
 from .mindspore.dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .mindspore.gradop import get_grad
 from .mindspore.initializer import (
@@ -48,7 +58,7 @@ __all__ = [
     "check_grads", "initializer", "Initializer", "Zero", "One", "Constant", "Normal",
     "Uniform", "HeUniform", "HeNormal", "XavierUniform", "XavierNormal", "TruncatedNormal",
     "dtype", "context", "common", "set_context", "get_context", "set_seed", "GRAPH_MODE",
-    "PYNATIVE_MODE", "get_grad",
+    "PYNATIVE_MODE", "get_grad", "jit", "ms_function", "jit_class", "JitConfig",
 ]
 __version__ = "0.1.0"
 

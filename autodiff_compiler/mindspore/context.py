@@ -1,4 +1,4 @@
-"""MindSpore's ``set_context``/``get_context`` and ``set_seed``.
+"""MindSpore's ``set_context``/``get_context``, ``set_seed`` and ``jit``.
 
 Everything runs on the CPU through NumPy, whatever the context says. ``mode`` is
 recorded (compilation follows GRAPH_MODE's rules either way, see the README) and
@@ -79,4 +79,38 @@ def get_seed() -> int | None:
     return _CONTEXT.get("seed")
 
 
-__all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context", "set_seed", "get_seed"]
+def jit(function: Any = None, *args: Any, **options: Any) -> Any:
+    """MindSpore's ``@jit`` (``@ms_function`` before 2.0): compile ``function`` to a
+    graph. Here a function is compiled where it is differentiated, from its source,
+    under the graph-mode rules either way; called directly it runs as written. So the
+    decorator returns ``function`` itself, with any of MindSpore's options
+    (``mode``, ``jit_config``, ``capture_mode``...) accepted and ignored, as a bare
+    ``@jit`` or as ``@jit(...)``."""
+    if function is None:
+        return lambda fn: jit(fn)
+    if not callable(function):
+        raise TypeError(f"jit decorates a function or a Cell's method, not {function!r}")
+    return function
+
+
+ms_function = jit
+
+
+def jit_class(cls: type) -> type:
+    """MindSpore's ``@jit_class``: lets graph mode use a class's instances, which
+    compiled code here always may; returns ``cls``."""
+    if not isinstance(cls, type):
+        raise TypeError(f"jit_class decorates a class, not {cls!r}")
+    return cls
+
+
+class JitConfig:
+    """MindSpore's ``JitConfig(jit_level=..., exc_mode=..., jit_syntax_level=...)``:
+    options for ``jit``, recorded and otherwise ignored (see ``jit``)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.jit_config_dict = dict(options)
+
+
+__all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context", "set_seed", "get_seed",
+           "jit", "ms_function", "jit_class", "JitConfig"]

@@ -1,17 +1,21 @@
-"""MindSpore's image layers and containers: ``nn.Conv2d``, ``MaxPool2d``,
-``AvgPool2d``, ``Dropout``, ``CellList``.
+"""MindSpore's layers beyond ``Dense``: ``nn.Conv2d``, ``MaxPool2d``, ``AvgPool2d``,
+``Dropout``, ``Embedding``, ``PReLU``, ``Identity``, and the container ``CellList``.
 
 Defaults are MindSpore 2.x's (checked against 2.10): ``Conv2d`` pads ``same`` and has
 no bias unless ``has_bias=True``; its weight (out, in, kh, kw) is drawn from
 HeUniform(sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in * kh * kw,
-as its bias is. Pooling is ``valid`` with kernel and stride 1 unless given. A Cell is
-not training until ``set_train()``; ``Dropout`` is the identity then, and while training
-draws its mask on the forward pass, in differentiated functions too (``ops_state``).
+as its bias is. ``Embedding``'s table is drawn from Normal(0.01), its ``padding_idx``
+row zero; ``PReLU``'s slope ``a`` starts at 0.25, one per channel (axis 1). Pooling is
+``valid`` with kernel and stride 1 unless given. A Cell is not training until
+``set_train()``; ``Dropout`` is the identity then, and while training draws its mask
+on the forward pass, in differentiated functions too (``ops_state``).
 """
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from . import ops_conv, ops_state
 from .dtype import float32
@@ -43,6 +47,44 @@ class Conv2d(Cell):
     def construct(self, x: Any) -> Any:
         return ops_conv.conv2d(x, self.weight, self.bias, self.stride, self.pad_mode,
                                self.padding, self.dilation)
+
+
+class Embedding(Cell):
+    """Rows of ``embedding_table`` (vocab_size, embedding_size) picked by integer ids:
+    the result has the ids' shape and one more axis."""
+
+    def __init__(self, vocab_size: int, embedding_size: int, use_one_hot: bool = False,
+                 embedding_table: Any = "normal", dtype: Any = float32,
+                 padding_idx: int | None = None) -> None:
+        super().__init__()
+        self.vocab_size, self.embedding_size = vocab_size, embedding_size
+        self.use_one_hot, self.padding_idx = use_one_hot, padding_idx
+        table = initializer(embedding_table, (vocab_size, embedding_size), dtype)
+        if padding_idx is not None:
+            table[padding_idx] = 0
+        self.embedding_table = Parameter(table, name="embedding_table")
+
+    def construct(self, ids: Any) -> Any:
+        return self.embedding_table[ids]
+
+
+class PReLU(Cell):
+    """``x`` above 0, ``a x`` below, with a learnt slope ``a`` per channel (axis 1)."""
+
+    def __init__(self, channel: int = 1, w: Any = 0.25) -> None:
+        super().__init__()
+        self.channel = channel
+        self.w = Parameter(initializer(w, (channel,), float32), name="a")
+
+    def construct(self, x: Any) -> Any:
+        slope = self.w if x.ndim < 2 or self.channel == 1 else \
+            self.w.reshape((-1,) + (1,) * (x.ndim - 2))
+        return np.where(x > 0, x, slope * x)
+
+
+class Identity(Cell):
+    def construct(self, x: Any) -> Any:
+        return x
 
 
 class MaxPool2d(Cell):

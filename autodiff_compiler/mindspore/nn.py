@@ -190,6 +190,26 @@ class SiLU(Cell):
         return ops.silu(x)
 
 
+class GELU(Cell):
+    """``approximate=True`` (MindSpore's default): the tanh form; False: the exact one."""
+
+    def __init__(self, approximate: bool = True) -> None:
+        super().__init__()
+        self.approximate = "tanh" if approximate else "none"
+
+    def construct(self, x: Any) -> Any:
+        return ops.gelu(x, self.approximate)
+
+
+class ELU(Cell):
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def construct(self, x: Any) -> Any:
+        return ops.elu(x, self.alpha)
+
+
 class Softmax(Cell):
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
@@ -224,7 +244,7 @@ class Softplus(Cell):
 
 _ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
                 "logsoftmax": LogSoftmax, "leakyrelu": LeakyReLU, "softplus": Softplus,
-                "silu": SiLU}
+                "silu": SiLU, "gelu": GELU, "elu": ELU}
 
 
 def get_activation(name: str) -> Cell:
@@ -255,6 +275,18 @@ class LossBase(Cell):
 class MSELoss(LossBase):
     def construct(self, logits: Any, labels: Any) -> Any:
         return ops.mse_loss(logits, labels, self.reduction)
+
+
+class SmoothL1Loss(LossBase):
+    """Squared below ``beta``, absolute above; MindSpore's default reduction here is
+    ``"none"``."""
+
+    def __init__(self, beta: float = 1.0, reduction: str = "none") -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return ops.smooth_l1_loss(logits, labels, self.beta, self.reduction)
 
 
 class L1Loss(LossBase):
@@ -314,7 +346,16 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
 # MindSpore's nn as well; they import Cell from here, so they are re-exported last
 # (``nn.SGD``, ``nn.optim.SGD``, ``nn.ExponentialDecayLR``, ``nn.TrainOneStepCell``...).
 from . import lr, optim  # noqa: E402, F401
-from .layers import AvgPool2d, CellList, Conv2d, Dropout, MaxPool2d  # noqa: E402, F401
+from .layers import (  # noqa: E402, F401
+    AvgPool2d,
+    CellList,
+    Conv2d,
+    Dropout,
+    Embedding,
+    Identity,
+    MaxPool2d,
+    PReLU,
+)
 from .lr import (  # noqa: E402, F401
     CosineDecayLR,
     ExponentialDecayLR,
@@ -331,7 +372,7 @@ from .lr import (  # noqa: E402, F401
     polynomial_decay_lr,
     warmup_lr,
 )
-from .normalization import BatchNorm1d, BatchNorm2d  # noqa: E402, F401
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
 from .optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402, F401
 from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
 from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401

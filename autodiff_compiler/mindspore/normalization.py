@@ -1,4 +1,4 @@
-"""MindSpore's ``nn.BatchNorm1d`` and ``nn.BatchNorm2d``.
+"""MindSpore's ``nn.BatchNorm1d``, ``nn.BatchNorm2d`` and ``nn.LayerNorm``.
 
 While training (``set_train()``), a batch is normalised with its own statistics (the
 biased variance) and the moving statistics are updated, as MindSpore 2.10 does:
@@ -103,3 +103,47 @@ class BatchNorm2d(_BatchNorm):
 
 
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
+
+
+class LayerNorm(Cell):
+    """Each sample normalised over the axes from ``begin_norm_axis`` on (its mean and
+    biased variance, ``epsilon`` 1e-7 as MindSpore's), then scaled by ``gamma`` and
+    shifted by ``beta``, both shaped ``normalized_shape``, laid along the axes from
+    ``begin_params_axis`` on. No running statistics: training and eval agree."""
+
+    def __init__(self, normalized_shape: Any, begin_norm_axis: int = -1,
+                 begin_params_axis: int = -1, gamma_init: Any = "ones",
+                 beta_init: Any = "zeros", epsilon: float = 1e-7, dtype: Any = float32) -> None:
+        super().__init__()
+        if not isinstance(normalized_shape, tuple | list):
+            raise TypeError(f"LayerNorm: normalized_shape must be a tuple or list, not "
+                            f"{normalized_shape!r}")
+        self.normalized_shape = tuple(normalized_shape)
+        self.begin_norm_axis, self.begin_params_axis = begin_norm_axis, begin_params_axis
+        self.epsilon = epsilon
+        self.gamma = Parameter(initializer(gamma_init, self.normalized_shape, dtype),
+                               name="gamma")
+        self.beta = Parameter(initializer(beta_init, self.normalized_shape, dtype), name="beta")
+
+    def construct(self, input_x: Any) -> Any:
+        axes = _axes_from(self.begin_norm_axis, input_x.ndim)
+        mean = np.mean(input_x, axis=axes, keepdims=True)
+        centred = input_x - mean
+        variance = np.mean(centred * centred, axis=axes, keepdims=True)
+        normalised = centred / np.sqrt(variance + self.epsilon)
+        shape = _params_shape(self.begin_params_axis, input_x.ndim, self.normalized_shape)
+        return normalised * self.gamma.reshape(shape) + self.beta.reshape(shape)
+
+
+def _axes_from(begin: int, ndim: int) -> tuple:
+    return tuple(range(begin % ndim, ndim))
+
+
+def _params_shape(begin: int, ndim: int, normalized_shape: tuple) -> tuple:
+    """``normalized_shape`` laid along the axes from ``begin`` on of an ``ndim``-d input."""
+    begin = begin % ndim
+    return normalized_shape + (1,) * (ndim - begin - len(normalized_shape))
+
+
+_axes_from.__evaluated_when_compiling__ = True  # pure functions of numbers known then
+_params_shape.__evaluated_when_compiling__ = True

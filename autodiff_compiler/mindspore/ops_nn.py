@@ -20,7 +20,7 @@ __all__ = [
     "dense", "one_hot", "logsumexp", "relu", "relu6", "leaky_relu", "elu", "silu",
     "softplus", "softsign", "softmax", "log_softmax",
     "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss",
-    "cross_entropy", "nll_loss",
+    "cross_entropy", "nll_loss", "smooth_l1_loss",
 ]
 
 
@@ -130,6 +130,15 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: A002
     return reduce(np.abs(input - target), reduction)
+
+
+def smooth_l1_loss(input: Any, target: Any, beta: float = 1.0,  # noqa: A002
+                   reduction: str = "none") -> Any:
+    """``0.5 d^2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere, ``d`` the
+    difference; continuous, with a continuous derivative, at ``|d| = beta``."""
+    distance = np.abs(input - target)
+    loss = np.where(distance < beta, 0.5 * distance * distance / beta, distance - 0.5 * beta)
+    return reduce(loss, reduction)
 
 
 def nll_loss(inputs: Any, target: Any, weight: Any = None, ignore_index: int = -100,

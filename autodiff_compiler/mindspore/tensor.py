@@ -37,6 +37,15 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
+def _as_tensors(value: Any) -> Any:
+    """``value`` with every plain array in it (a tuple's, a list's) viewed as a Tensor."""
+    if type(value) is np.ndarray:
+        return value.view(Tensor)
+    if type(value) in (tuple, list):
+        return type(value)(_as_tensors(v) for v in value)
+    return value
+
+
 class Tensor(np.ndarray):
     """MindSpore's Tensor: ``Tensor(input_data, dtype)``, or ``Tensor(shape=..., dtype=...,
     init=...)`` drawn by an initializer."""
@@ -62,6 +71,12 @@ class Tensor(np.ndarray):
         """Results of NumPy on Tensors are Tensors (a reduction's too, 0-d), as
         MindSpore's operators return Tensors; never Parameters."""
         return array.view(Tensor)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """NumPy's other functions (``np.where``, ``np.concatenate``...) return plain
+        arrays even given Tensors; their array results are Tensors too, so that
+        ``ops.relu(x).asnumpy()`` works as in MindSpore."""
+        return _as_tensors(super().__array_function__(func, types, args, kwargs))
 
     def __getitem__(self, key: Any) -> Any:
         out = np.ndarray.__getitem__(self, key)

@@ -1,0 +1,70 @@
+"""Layers and ops measured against MindSpore: one definition, run by MindSpore
+(``data/measure_mindspore_layers.py`` writes ``data/mindspore_layers.json``) and by
+this package (``test_mindspore_layers_measured.py``) on the same draws."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def measure(ms: Any) -> dict[str, list]:
+    """Outputs and gradients of each case, by name, computed with the library ``ms``
+    (``mindspore`` or ``autodiff_compiler``)."""
+    nn, ops, tensor = ms.nn, ms.ops, ms.Tensor
+    rng = np.random.default_rng(0)
+    x4 = tensor(rng.standard_normal((2, 3, 2, 2)).astype(np.float32))
+    x2 = tensor(rng.standard_normal((4, 5)).astype(np.float32))
+    ids = tensor(np.array([[0, 2], [3, 2]], np.int32))
+    out: dict[str, Any] = {}
+
+    def cell_case(name: str, cell: Any, x: Any) -> None:
+        for p in cell.trainable_params():  # weights drawn here, the same for both
+            p.set_data(tensor(rng.standard_normal(p.shape).astype(np.float32)))
+        y = cell(x)
+        weights = tensor(np.linspace(-1, 1, y.size).reshape(y.shape).astype(np.float32))
+
+        def loss(x):
+            return (cell(x) * weights).sum()
+
+        params = cell.trainable_params()
+        out[f"{name}.y"] = y
+        if x.dtype == ms.int32:  # ids: only the table has a gradient
+            grads = ms.value_and_grad(loss, None, params)(x)[1]
+        elif params:
+            out[f"{name}.gx"], grads = ms.value_and_grad(loss, 0, params)(x)[1]
+        else:
+            out[f"{name}.gx"], grads = ms.grad(loss)(x), ()
+        for i, g in enumerate(grads):
+            out[f"{name}.gp{i}"] = g
+
+    cell_case("layer_norm", nn.LayerNorm((5,)), x2)
+    cell_case("layer_norm_2_axes", nn.LayerNorm((2, 2), begin_norm_axis=2,
+                                                begin_params_axis=2), x4)
+    cell_case("embedding", nn.Embedding(5, 3), ids)
+    cell_case("prelu_3_channels", nn.PReLU(3), x4)
+    cell_case("gelu", nn.GELU(), x2)
+    cell_case("gelu_exact", nn.GELU(False), x2)
+    cell_case("elu", nn.ELU(), x2)
+    cell_case("identity", nn.Identity(), x2)
+    mask = tensor(np.arange(20).reshape(4, 5) % 3 == 0)
+    on_bounds = tensor(np.array([-1.0, 0.2, 0.5, 2.0], np.float32))
+
+    def smooth_l1(x):
+        return ops.smooth_l1_loss(x, x * 0.3 + 0.2, 0.5, "sum")
+
+    def masked(x):
+        return (ops.masked_fill(x, mask, 0.5) ** 2).sum()
+
+    def clipped(x):
+        return ops.clip_by_value(x, -1.0, 0.5).sum()
+
+    def erf(x):
+        return ops.erf(x).sum()
+
+    out["smooth_l1_loss"] = ms.grad(smooth_l1)(x2)
+    out["masked_fill"] = ms.grad(masked)(x2)
+    out["clip_by_value"] = ms.grad(clipped)(on_bounds)
+    out["erf"] = ms.grad(erf)(x2)
+    out["clip_by_global_norm"] = ops.clip_by_global_norm((x2, x2 * 3.0), 1.0)[1]
+    return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}

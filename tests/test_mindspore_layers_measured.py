@@ -1,0 +1,114 @@
+"""``nn.LayerNorm``, ``Embedding``, ``PReLU``, ``GELU``, ``ELU``, ``Identity``, and
+``ops.smooth_l1_loss``, ``masked_fill``, ``clip_by_value``, ``erf``,
+``clip_by_global_norm``: outputs and gradients against MindSpore's on the same draws
+(``data/mindspore_layers.json``, written by ``data/measure_mindspore_layers.py`` from
+``layer_cases``), the functional ones against central finite differences in float64,
+and the surface a MindSpore training step uses (``jit``, ``depend``)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import layer_cases
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Tensor, nn, ops
+
+MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_layers.json").read_text())
+OURS = layer_cases.measure(ms)
+
+
+@pytest.mark.parametrize("name", sorted(k for k in MEASURED if k != "mindspore"))
+def test_matches_mindspore(name):
+    np.testing.assert_allclose(OURS[name], MEASURED[name], rtol=2e-5, atol=2e-6)
+
+
+X = np.array([[-1.3, 0.2, 0.7], [2.0, -0.4, 0.05]])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: ops.sum(ops.gelu(x)),
+    lambda x: ops.sum(ops.gelu(x, approximate="tanh") * x),
+    lambda x: ops.sum(ops.erf(x * 2.0) ** 2),
+    lambda x: ops.sum(ops.erfc(x)),
+    lambda x: ops.smooth_l1_loss(x, 0.5 * x + 0.1, 0.3, "mean"),
+    lambda x: ops.sum(ops.masked_fill(x, x > 0.5, 2.0) * x),
+    lambda x: ops.sum(ops.clip_by_value(x, -1.0, 1.0) ** 3),
+    lambda x: ops.sum(ops.clip_by_global_norm((x, x * x), 1.0)[1]),
+    lambda x: ops.sum(ops.depend(x * x, ops.shape(x))),
+], ids=["gelu", "gelu_tanh", "erf", "erfc", "smooth_l1", "masked_fill", "clip_by_value",
+        "clip_by_global_norm", "depend"])
+@pytest.mark.parametrize("shape", [(2, 3), (3,), ()], ids=str)
+def test_functional_gradients_match_finite_differences(fn, shape):
+    x = X.ravel()[:int(np.prod(shape))].reshape(shape)
+    ms.check_grads(fn, x)
+
+
+def test_erf_keeps_the_dtype_and_gelu_exact_is_the_normal_cdf():
+    x = np.linspace(-3, 3, 7)
+    assert ops.erf(x.astype(np.float32)).dtype == np.float32
+    cdf = np.array([0.0013498980316301, 0.0227501319481792, 0.1586552539314571, 0.5,
+                    0.8413447460685429, 0.9772498680518208, 0.9986501019683699])
+    np.testing.assert_allclose(ops.gelu(x), x * cdf, rtol=1e-12)
+    assert ms.grad(lambda v: ops.sum(ops.erf(v)), backend="numba")(x) == pytest.approx(
+        2 / np.sqrt(np.pi) * np.exp(-x * x), rel=1e-12)
+
+
+def test_eager_results_of_non_ufunc_numpy_are_tensors():
+    x = Tensor(np.array([[-1.0, 2.0]], np.float32))
+    for result in (nn.ReLU()(x), nn.PReLU()(x), ops.masked_fill(x, x > 0, 0.0),
+                   ops.concat((x, x)), *ops.split(x, 1, 1)):
+        assert type(result) is Tensor and isinstance(result.asnumpy(), np.ndarray)
+
+
+def test_a_jit_training_step_with_depend_learns():
+    class Net(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(6, 4)
+            self.norm = nn.LayerNorm((4,))
+            self.dense = nn.Dense(4, 2, activation="gelu")
+
+        def construct(self, ids):
+            return self.dense(self.norm(self.emb(ids)))
+
+    np.random.seed(0)
+    net = Net()
+    opt = nn.Adam(net.trainable_params(), 0.05)
+    loss_fn = nn.SmoothL1Loss(reduction="mean")
+    grad_fn = ms.value_and_grad(lambda ids, y: loss_fn(net(ids), y), None, opt.parameters)
+
+    @ms.jit
+    def step(ids, y):
+        loss, grads = grad_fn(ids, y)
+        return ops.depend(loss, opt(ops.clip_by_global_norm(grads, 1.0)))
+
+    @ms.jit(jit_level="O1")
+    def evaluate(ids, y):
+        return loss_fn(net(ids), y)
+
+    ids = Tensor(np.array([[0, 1, 2], [3, 4, 5]], np.int32))
+    y = Tensor(np.linspace(-1, 1, 12).reshape(2, 3, 2).astype(np.float32))
+    first = float(evaluate(ids, y))
+    for _ in range(40):
+        step(ids, y)
+    assert float(evaluate(ids, y)) < 0.5 * first
+    assert ms.jit_class(Net) is Net and ms.ms_function is ms.jit
+
+
+@pytest.mark.parametrize("scipy", [True, False], ids=["scipy", "math.erf"])
+@pytest.mark.parametrize("value", [np.linspace(-2, 2, 5).astype(np.float32),
+                                   np.linspace(-2, 2, 5), np.arange(-2, 3), np.float64(0.3), 0.3],
+                         ids=["float32", "float64", "int", "numpy scalar", "float"])
+def test_erf_without_scipy_gives_scipys_values_and_dtype(monkeypatch, scipy, value):
+    if not scipy:
+        monkeypatch.setitem(__import__("sys").modules, "scipy.special", None)
+    got = ops.erf(value)
+    want = np.vectorize(__import__("math").erf)(np.asarray(value, np.float64))
+    np.testing.assert_allclose(got, want, rtol=1e-6 if np.asarray(value).dtype == np.float32
+                               else 1e-15)
+    assert np.result_type(got) == (np.float32 if np.asarray(value).dtype == np.float32
+                                   else np.float64)
+    assert np.ndim(got) == np.ndim(value)
