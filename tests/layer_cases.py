@@ -67,4 +67,35 @@ def measure(ms: Any) -> dict[str, list]:
     out["clip_by_value"] = ms.grad(clipped)(on_bounds)
     out["erf"] = ms.grad(erf)(x2)
     out["clip_by_global_norm"] = ops.clip_by_global_norm((x2, x2 * 3.0), 1.0)[1]
+
+    # MindSpore's operator objects
+    labels = tensor(np.array([1, 0, 4, 2], np.int32))
+    soft = tensor(np.eye(5, dtype=np.float32)[[1, 0, 4, 2]] * 0.8 + 0.04)
+    cross_entropy = ops.SoftmaxCrossEntropyWithLogits()
+    sparse = ops.SparseSoftmaxCrossEntropyWithLogits()
+
+    def dense_loss(x):
+        return cross_entropy(x, soft)[0].sum()
+
+    def sparse_loss(x):
+        return sparse(x, labels)
+
+    def split_loss(x):
+        first, second = ops.Split(2, 2)(x4)[0] * x, ops.Split(0, 2)(x2)[1]
+        return (first * first).sum() + (second * x2[:2]).sum()
+
+    def gelu_erf(x):
+        return (ops.GeLU()(x) * ops.Erf()(x)).sum()
+
+    out["softmax_cross_entropy.loss"], out["softmax_cross_entropy.dlogits"] = \
+        cross_entropy(x2, soft)
+    out["softmax_cross_entropy.grad"] = ms.grad(dense_loss)(x2)
+    out["sparse_softmax_cross_entropy"] = sparse(x2, labels).reshape((1,))
+    out["sparse_softmax_cross_entropy.grad"] = ms.grad(sparse_loss)(x2)
+    out["sparse_softmax_cross_entropy.is_grad"] = \
+        ops.SparseSoftmaxCrossEntropyWithLogits(is_grad=True)(x2, labels)
+    out["split"] = ms.grad(split_loss)(tensor(np.float32(1.5)).reshape((1,)))
+    out["gelu_erf"] = ms.grad(gelu_erf)(x2)
+    out["one_hot"] = ops.OneHot()(labels, 5, tensor(np.float32(1.0)),
+                                  tensor(np.float32(0.0))).astype(np.float32)
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}

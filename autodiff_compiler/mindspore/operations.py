@@ -16,12 +16,16 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .ops_special import gelu_tanh
 
 
 class PrimitiveOp:
     """A MindSpore operator object: its settings, then ``op(*inputs)``."""
 
     attributes: tuple[tuple[str, Any], ...] = ()  # (name, default) the constructor takes
+    # made inside a compiled function (``ops.Split(1, 2)(x)``): made while compiling,
+    # its settings being known then
+    __evaluated_when_compiling__ = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = [name for name, _ in self.attributes]
@@ -106,6 +110,45 @@ class Argmax(PrimitiveOp):
         return np.argmax(x, axis=self.axis).astype(self.output_type)
 
 
+class OneHot(PrimitiveOp):
+    attributes = (("axis", -1),)
+
+    def apply(self, indices: Any, depth: int, on_value: Any, off_value: Any) -> Any:
+        return ops.one_hot(indices, depth, on_value, off_value, self.axis)
+
+
+class Split(PrimitiveOp):
+    """``output_num`` equal pieces along ``axis``, as a tuple."""
+
+    attributes = (("axis", 0), ("output_num", 1))
+
+    def apply(self, x: Any) -> Any:
+        return tuple(np.split(x, self.output_num, axis=self.axis))
+
+
+class SoftmaxCrossEntropyWithLogits(PrimitiveOp):
+    """``(loss, dlogits)``: per-row cross-entropy of one-hot (or soft) ``labels`` and
+    its derivative for the logits, ``softmax(logits) - labels``, as MindSpore returns."""
+
+    def apply(self, logits: Any, labels: Any) -> Any:
+        log_p = ops.log_softmax(logits, -1)
+        return -np.sum(labels * log_p, axis=-1), np.exp(log_p) - labels
+
+
+class SparseSoftmaxCrossEntropyWithLogits(PrimitiveOp):
+    """The mean cross-entropy of class indices ``labels`` (``is_grad=True``: its
+    derivative for the logits instead)."""
+
+    attributes = (("is_grad", False),)
+
+    def apply(self, logits: Any, labels: Any) -> Any:
+        log_p = ops.log_softmax(logits, -1)
+        hot = ops.one_hot(labels, logits.shape[-1], 1.0, 0.0).astype(log_p.dtype)
+        if self.is_grad:
+            return (np.exp(log_p) - hot) / logits.shape[0]
+        return -np.mean(np.sum(hot * log_p, axis=-1))
+
+
 class Shape(PrimitiveOp):
     def apply(self, x: Any) -> Any:
         return np.shape(x)
@@ -156,7 +199,8 @@ class _Stateless(PrimitiveOp):
         return self.function(*inputs)
 
 
-# Operators with no settings: (class name, the function their call is).
+# Operators with no settings: (class name, the function their call is). MindSpore's
+# GeLU operator is the tanh form (ops.gelu's default is the exact one).
 STATELESS = [
     ("Abs", np.abs), ("Neg", np.negative), ("Exp", np.exp), ("Log", np.log),
     ("Log1p", np.log1p), ("Expm1", np.expm1), ("Sqrt", np.sqrt), ("Rsqrt", ops.rsqrt),
@@ -171,7 +215,8 @@ STATELESS = [
     ("GreaterEqual", np.greater_equal), ("Less", np.less), ("LessEqual", np.less_equal),
     ("Reshape", np.reshape), ("Transpose", np.transpose), ("ExpandDims", np.expand_dims),
     ("Tile", np.tile), ("Select", np.where), ("Cast", ops.cast),
-    ("Gather", ops.gather), ("StopGradient", ops.stop_gradient),
+    ("Gather", ops.gather), ("StopGradient", ops.stop_gradient), ("Erf", ops.erf),
+    ("GeLU", gelu_tanh), ("Softplus", ops.softplus), ("Depend", ops.depend),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
 REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
@@ -189,4 +234,5 @@ for _cls in _made.values():
 globals().update(_made)
 
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
-           "Squeeze", "Argmax", "Shape", "Fill", "Dropout", "Dropout2D", *_made]
+           "Squeeze", "Argmax", "Shape", "Fill", "Dropout", "Dropout2D", "OneHot", "Split",
+           "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", *_made]

@@ -62,6 +62,11 @@ def gelu(input_x: Any, approximate: str = "none") -> Any:
     return 0.5 * input_x * (1.0 + _erf_values(input_x * 0.7071067811865476))
 
 
+def gelu_tanh(input_x: Any) -> Any:
+    """``gelu(x, approximate="tanh")``: MindSpore's ``GeLU`` operator object."""
+    return gelu(input_x, "tanh")
+
+
 def masked_fill(input_x: Any, mask: Any, value: Any) -> Any:
     """``value`` where ``mask`` holds, ``input_x`` elsewhere, in ``input_x``'s dtype."""
     return np.where(mask, value, input_x).astype(input_x.dtype)
