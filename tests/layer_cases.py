@@ -68,6 +68,41 @@ def measure(ms: Any) -> dict[str, list]:
     out["erf"] = ms.grad(erf)(x2)
     out["clip_by_global_norm"] = ops.clip_by_global_norm((x2, x2 * 3.0), 1.0)[1]
 
+    # ordering, gathering, padding, kl_div
+    index = tensor(np.array([[0, 0, 3], [1, 0, 2], [4, 4, 4], [2, 1, 0]], np.int32))
+    picked = tensor(np.linspace(1, 2, 8).astype(np.float32).reshape(4, 2))
+
+    def top2(x):
+        return (ops.topk(x, 2)[0] * picked).sum()
+
+    def bottom2_of_columns(x):
+        return (ops.topk(x, 2, 0, False)[0] ** 2).sum()
+
+    def sorted_descending(x):
+        return (ops.sort(x, 0, True)[0] * weights_4x5).sum()
+
+    def padded(x):
+        return (ops.pad(x, (1, 2, 0, 1), value=1.0) ** 2).sum()
+
+    def gathered(x):
+        return (ops.gather_elements(x, 1, index) ** 2).sum()
+
+    def kl(x):
+        return ops.kl_div(x, ops.abs(x2) / 4.0, "batchmean")
+
+    weights_4x5 = tensor(np.linspace(-1, 1, 20).astype(np.float32).reshape(4, 5))
+    for name, fn in (("topk", top2), ("topk_smallest_dim0", bottom2_of_columns),
+                     ("sort_descending", sorted_descending), ("pad", padded),
+                     ("gather_elements", gathered), ("kl_div", kl)):
+        out[f"{name}.value"], out[f"{name}.grad"] = ms.value_and_grad(fn)(x2)
+        out[f"{name}.value"] = out[f"{name}.value"].reshape((1,))
+    values, indices = ops.sort(x2)
+    out["sort.values"], out["sort.indices"] = values, indices.astype(np.float32)
+    out["topk.indices"] = ops.topk(x2, 3)[1].astype(np.float32)
+    for reduction in ("mean", "sum", "none"):
+        out[f"kl_div.{reduction}"] = ops.kl_div(x2, ops.abs(x2), reduction).reshape((-1,))
+    out["pad.reflect"] = ops.pad(x2, (2, 1), mode="reflect")
+
     # MindSpore's operator objects
     labels = tensor(np.array([1, 0, 4, 2], np.int32))
     soft = tensor(np.eye(5, dtype=np.float32)[[1, 0, 4, 2]] * 0.8 + 0.04)

@@ -1,9 +1,11 @@
-"""``nn.LayerNorm``, ``Embedding``, ``PReLU``, ``GELU``, ``ELU``, ``Identity``, and
+"""``nn.LayerNorm``, ``Embedding``, ``PReLU``, ``GELU``, ``ELU``, ``Identity``;
 ``ops.smooth_l1_loss``, ``masked_fill``, ``clip_by_value``, ``erf``,
-``clip_by_global_norm``: outputs and gradients against MindSpore's on the same draws
-(``data/mindspore_layers.json``, written by ``data/measure_mindspore_layers.py`` from
-``layer_cases``), the functional ones against central finite differences in float64,
-and the surface a MindSpore training step uses (``jit``, ``depend``)."""
+``clip_by_global_norm``, ``topk``, ``sort``, ``pad``, ``gather_elements``, ``kl_div``;
+MindSpore's operator objects (``ops.Split``...): outputs and gradients against
+MindSpore's on the same draws (``data/mindspore_layers.json``, written by
+``data/measure_mindspore_layers.py`` from ``layer_cases``), the functional ones
+against central finite differences in float64, and the surface a MindSpore training
+step uses (``jit``, ``depend``)."""
 from __future__ import annotations
 
 import json
@@ -44,6 +46,39 @@ X = np.array([[-1.3, 0.2, 0.7], [2.0, -0.4, 0.05]])
 def test_functional_gradients_match_finite_differences(fn, shape):
     x = X.ravel()[:int(np.prod(shape))].reshape(shape)
     ms.check_grads(fn, x)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: ops.sum(ops.topk(x, 2)[0] * np.array([1.0, -2.0])),
+    lambda x: ops.sum(ops.sort(x, descending=True)[0] * np.linspace(0.5, 1, x.shape[-1])),
+    lambda x: ops.sum(ops.gather_elements(x, -1, np.zeros(x.shape, np.int64)) * x),
+    lambda x: ops.kl_div(x, np.abs(x) + 0.1, "batchmean"),
+], ids=["topk", "sort", "gather_elements", "kl_div"])
+@pytest.mark.parametrize("shape", [(2, 3), (3,)], ids=str)
+def test_ordering_padding_gathering_match_finite_differences(fn, shape):
+    ms.check_grads(fn, X.ravel()[:int(np.prod(shape))].reshape(shape))
+
+
+def padded_squares(x):
+    return ops.sum(ops.pad(x, (1, 2, 0, 1), value=0.5) ** 2)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (2, 2, 3)], ids=str)
+def test_pad_gradient_matches_finite_differences(shape):
+    """Shape-specialised code only: the widths depend on the rank, which shape-generic
+    code learns at run time (``pad`` is refused there, at the user's line)."""
+    x = np.linspace(-1, 1, int(np.prod(shape))).reshape(shape)
+    eps, numeric = 1e-6, np.zeros_like(x)
+    for i in np.ndindex(shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        numeric[i] = (padded_squares(x + step) - padded_squares(x - step)) / (2 * eps)
+    np.testing.assert_allclose(ms.grad(padded_squares)(x), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_pad_modes_other_than_constant_are_refused_in_compiled_code():
+    with pytest.raises(ms.AutodiffError, match="mode='constant'"):
+        ms.grad(lambda x: ops.sum(ops.pad(x, (1, 1), mode="reflect")))(X)
 
 
 def test_erf_keeps_the_dtype_and_gelu_exact_is_the_normal_cdf():

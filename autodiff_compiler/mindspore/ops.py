@@ -115,6 +115,19 @@ def rand(*size: Any, dtype: Any = None, seed: Any = None) -> Tensor:
     return Tensor(rng.random(shape).astype(dtype or np.float32))
 
 
+def uniform(shape: Any, minval: Any, maxval: Any, seed: Any = None,
+            dtype: Any = float32) -> Tensor:
+    """Uniform draws in [minval, maxval), as ``randn``."""
+    rng = np.random if seed is None else np.random.default_rng(seed)
+    return Tensor(rng.uniform(np.asarray(minval), np.asarray(maxval), shape).astype(dtype))
+
+
+def normal(shape: Any, mean: Any, stddev: Any, seed: Any = None) -> Tensor:
+    """Normal draws (float32), as ``randn``."""
+    rng = np.random if seed is None else np.random.default_rng(seed)
+    return Tensor(rng.normal(np.asarray(mean), np.asarray(stddev), shape).astype(float32))
+
+
 def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
     return Tensor(np.full_like(input, fill_value, dtype=dtype))
 

@@ -1,6 +1,6 @@
 """MindSpore's ``ops`` beyond arithmetic and shapes: ``erf`` and the exact ``gelu``,
-masking, clipping by value and by global norm, ``depend`` and ``shape``; re-exported
-by ``ops``.
+masking, clipping by value and by global norm, ordering (``topk``, ``sort``), gathering
+along an axis, padding, ``kl_div``, ``depend`` and ``shape``; re-exported by ``ops``.
 
 NumPy has no ``erf``, so it is a primitive of its own (registered through ``extend``,
 as a user registers a function the compiler cannot read): SciPy's ufunc where SciPy is
@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from .. import extend
+from .ops_nn import reduce
 
 __all__ = ["erf", "erfc", "gelu", "masked_fill", "clip_by_value", "clip_by_global_norm",
-           "depend", "shape"]
+           "topk", "sort", "gather_elements", "pad", "kl_div", "depend", "shape"]
 
 _TWO_OVER_ROOT_PI = 2.0 / math.sqrt(math.pi)
 _math_erf = np.frompyfunc(math.erf, 1, 1)
@@ -92,6 +93,61 @@ def clip_by_global_norm(x: Any, clip_norm: float = 1.0, use_norm: Any = None) ->
         use_norm = np.sqrt(sum([np.sum(np.square(t)) for t in x]))
     scale = clip_norm / np.maximum(use_norm, clip_norm)
     return tuple([(t * scale).astype(t.dtype) for t in x])
+
+
+def topk(input: Any, k: int, dim: Any = None, largest: bool = True,  # noqa: A002
+         sorted: bool = True) -> tuple:  # noqa: A002
+    """``(values, indices)`` of the ``k`` largest (smallest) along ``dim`` (the last),
+    in order, the first of equal values first; indices int32. The values' gradient
+    goes to the places they came from."""
+    axis = -1 if dim is None else dim
+    order = np.argsort(-input if largest else input, axis=axis, kind="stable")
+    indices = np.take(order, np.arange(k), axis=axis)
+    return np.take_along_axis(input, indices, axis=axis), indices.astype(np.int32)
+
+
+def sort(input_x: Any, axis: int = -1, descending: bool = False) -> tuple:
+    """``(values, indices)`` sorted along ``axis`` (stably); indices int32."""
+    order = np.argsort(-input_x if descending else input_x, axis=axis, kind="stable")
+    return np.take_along_axis(input_x, order, axis=axis), order.astype(np.int32)
+
+
+def gather_elements(input: Any, dim: int, index: Any) -> Any:  # noqa: A002
+    return np.take_along_axis(input, index, axis=dim)
+
+
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -> Any:
+    """``padding`` pairs (before, after) from the last axis backwards, as MindSpore
+    (and PyTorch) list them; ``constant`` pads with ``value`` (0), ``reflect``,
+    ``replicate`` and ``circular`` as their names say."""
+    widths = _pad_widths(np.ndim(input_x), tuple(padding))
+    if mode == "constant":
+        return np.pad(input_x, widths, constant_values=0 if value is None else value)
+    return np.pad(input_x, widths, mode=_PAD_MODES[mode])
+
+
+def _pad_widths(ndim: int, padding: tuple) -> tuple:
+    """NumPy's ``pad_width``: a (before, after) pair per axis, first axis first."""
+    pairs = {ndim - 1 - i // 2: (padding[i], padding[i + 1])
+             for i in range(0, len(padding), 2)}
+    return tuple(pairs.get(axis, (0, 0)) for axis in range(ndim))
+
+
+_pad_widths.__evaluated_when_compiling__ = True  # a pure function of numbers known then
+
+
+def kl_div(logits: Any, labels: Any, reduction: str = "mean") -> Any:
+    """``labels (log labels - logits)``, ``0 log 0`` taken as 0, with ``logits`` the
+    log-probabilities; ``batchmean`` divides the sum by the first axis's length."""
+    positive = labels > 0
+    entropy = np.where(positive, labels * np.log(np.where(positive, labels, 1.0)), 0.0)
+    loss = entropy - labels * logits
+    if reduction == "batchmean":
+        return np.sum(loss) / np.shape(logits)[0]
+    return reduce(loss, reduction)
 
 
 def depend(value: Any, expr: Any) -> Any:
