@@ -19,13 +19,20 @@ from . import ops
 from .ops_special import gelu_tanh
 
 
+class _OnTheClass:
+    """True read on a class, False on its instances."""
+
+    def __get__(self, instance: Any, owner: type) -> bool:
+        return instance is None
+
+
 class PrimitiveOp:
     """A MindSpore operator object: its settings, then ``op(*inputs)``."""
 
     attributes: tuple[tuple[str, Any], ...] = ()  # (name, default) the constructor takes
     # made inside a compiled function (``ops.Split(1, 2)(x)``): made while compiling,
-    # its settings being known then
-    __evaluated_when_compiling__ = True
+    # its settings being known then; its call is compiled (a Dropout draws per call)
+    __evaluated_when_compiling__ = _OnTheClass()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = [name for name, _ in self.attributes]
