@@ -281,3 +281,26 @@ def numpy2_norms(x):
 def svd_vectors_used(x):
     u, _, _ = np.linalg.svd(x, full_matrices=False)
     return np.sum(u[:, 0])
+
+
+def meshgrid_xy(x, y):
+    gx, gy = np.meshgrid(x, y)
+    return gx * gy + gx
+
+
+def meshgrid_ij_three(x, y):
+    gx, gy, gz = np.meshgrid(x, y, x * 2.0, indexing="ij")
+    return gx * gy - gz
+
+
+def meshgrid_sparse(x, y):
+    gx, gy = np.meshgrid(x, y, sparse=True)
+    return gx * gy
+
+
+def where_isclose(x, y):
+    return np.where(np.isclose(x, y, atol=0.3), x * y, x - y)
+
+
+def upper_triangle_entries(x):
+    return x[np.triu_indices(3, 1)] * x[np.tril_indices(3)][:3] + x[np.diag_indices(3)]

@@ -77,6 +77,17 @@ def _where(condition, x=None, y=None):
     return P.where(condition, x, y)
 
 
+def _isclose(a, b, rtol=1.0e-5, atol=1.0e-8, equal_nan=False):
+    """NumPy's test, no gradient through it: ``|a - b| <= atol + rtol |b|`` where ``b``
+    is finite, equality elsewhere (infinities of one sign), NaNs equal on request."""
+    rtol, atol = _static(rtol, "rtol"), _static(atol, "atol")
+    within = P.less_equal(P.abs_(P.sub(a, b)), P.add(atol, P.mul(rtol, P.abs_(b))))
+    close = P.logical_or(P.logical_and(within, P.isfinite(b)), P.equal(a, b))
+    if _static(equal_nan, "equal_nan"):
+        close = P.logical_or(close, P.logical_and(P.isnan(a), P.isnan(b)))
+    return close
+
+
 def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,  # noqa: A002
           max=np._NoValue, **kw):  # noqa: A002
     _unsupported("clip", out=out)
@@ -134,6 +145,7 @@ register("elementwise", _imag, np.imag, attributes=("imag",))
 register("elementwise", ufunc(P.conj), methods=("conj", "conjugate"))
 register("inactive", _np_round, np.round, np.around, methods=("round",))
 register("inactive", _round, builtins.round)
+register("inactive", _isclose, np.isclose)
 
 # ---------------------------------------------------------------------------- reductions
 

@@ -89,6 +89,24 @@ def _triangle(prim: P.Primitive) -> Builder:
     return lambda m, k=0: prim(m, k=_static(k, "k"))
 
 
+def _meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """One array per vector, each laid along its own axis of the grid (the first two
+    axes swapped for ``indexing="xy"``) and, unless ``sparse``, broadcast to it."""
+    indexing, sparse = _static(indexing, "indexing"), _static(sparse, "sparse")
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    vectors = [P.reshape(x, -1) for x in xi]
+    axes = list(range(len(vectors)))
+    if indexing == "xy" and len(vectors) > 1:
+        axes[0], axes[1] = 1, 0
+    lengths = [None] * len(vectors)
+    for axis, vector in zip(axes, vectors):
+        lengths[axis] = P.dim_of(vector, 0)
+    grids = [P.reshape(v, tuple(-1 if i == axis else 1 for i in range(len(vectors))))
+             for axis, v in zip(axes, vectors)]
+    return grids if sparse else [P.broadcast_to(g, tuple(lengths)) for g in grids]
+
+
 def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     _unsupported("sort", order=order)
     if axis is None:
@@ -133,6 +151,7 @@ register("shapes", _tile, np.tile)
 register("shapes", _repeat, np.repeat, methods=("repeat",))
 register("shapes", _pad, np.pad)
 register("shapes", _diag, np.diag)
+register("shapes", _meshgrid, np.meshgrid)
 register("shapes", _triangle(P.triu), np.triu)
 register("shapes", _triangle(P.tril), np.tril)
 register("shapes", _sort, np.sort)
