@@ -157,3 +157,12 @@ def side_effect(x):
 def mutates_input(x):
     x[0] = 1.0
     return np.sum(x)
+
+
+# Lambdas as entries of a dict spread over several lines: the lines of one alone do
+# not parse, so each is found by its line in the whole file.
+LAMBDAS_IN_A_DICT = {
+    "square": lambda x: np.sum(x * x),
+    "sine": (lambda x: np.sum(np.sin(x)), 2),
+    "no_rule": lambda x: np.sum(np.unwrap(x)),
+}

@@ -101,3 +101,20 @@ def test_error_traceback_does_not_show_compiler_frames():
         adc.grad(cases.no_rule)(X3)
     frames = [f.filename for f in __import__("traceback").extract_tb(err.value.__traceback__)]
     assert not any("/autodiff_compiler/" in f and "api.py" not in f for f in frames)
+
+
+@pytest.mark.parametrize("name, want", [
+    ("square", lambda x: 2 * x),
+    ("sine", lambda x: np.cos(x)),
+])
+def test_lambda_inside_a_multi_line_expression_compiles(name, want):
+    entry = cases.LAMBDAS_IN_A_DICT[name]
+    fn = entry[0] if isinstance(entry, tuple) else entry
+    np.testing.assert_allclose(adc.grad(fn)(X3), want(X3))
+
+
+def test_lambda_inside_a_multi_line_expression_errors_at_its_line():
+    with pytest.raises(adc.AutodiffError, match=r"np\.unwrap") as err:
+        adc.grad(cases.LAMBDAS_IN_A_DICT["no_rule"])(X3)
+    assert '"no_rule": lambda x: np.sum(np.unwrap(x)),' in str(err.value)
+    assert "lowering_cases.py:" in str(err.value)

@@ -1,7 +1,9 @@
 """Reading a function's source: parse once per code object, and build ``Loc``s.
 
 Lambdas are found by their line and parameter names inside the source lines
-``inspect`` returns, so ``check_grads(lambda x: x ** 2, x)`` compiles like a ``def``.
+``inspect`` returns, so ``check_grads(lambda x: x ** 2, x)`` compiles like a ``def``;
+a lambda whose lines do not parse alone (one entry of a dict spread over several lines)
+is found by its line in the whole file.
 
 The text read is checked against the code object Python runs: the file as it is now
 is compiled and must hold an equal code object at the function's line (a file edited
@@ -76,7 +78,16 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
             hint="re-import the module (importlib.reload) or restart the interpreter, "
                  "then differentiate again")
     indent = len(block[0]) - len(block[0].lstrip())
-    tree = _parse(textwrap.dedent("".join(block)), loc)
+    try:
+        tree = _parse(textwrap.dedent("".join(block)), loc)
+    except UnsupportedSyntaxError:
+        if code.co_name != "<lambda>":
+            raise
+        # A lambda inside a longer expression (a dict of cases over several lines): its
+        # lines alone do not parse, so find it in the whole file, by its line.
+        tree = _parse("".join(lines), loc)
+        node = _find_function(tree, code, loc, line=first + 1)
+        return ParsedFunction(node, code.co_filename, 0, 0, qualname)
     node = _find_function(tree, code, loc)
     return ParsedFunction(node, code.co_filename, first, indent, qualname)
 
@@ -129,10 +140,13 @@ def _parse(text: str, loc: Loc) -> gast.AST:
                                      hint="give the lambda its own line, or use a def") from None
 
 
-def _find_function(tree: gast.AST, code: types.CodeType, loc: Loc) -> gast.AST:
+def _find_function(tree: gast.AST, code: types.CodeType, loc: Loc,
+                   line: int | None = None) -> gast.AST:
+    """The definition or lambda of ``code`` in ``tree`` (starting on ``line`` if given)."""
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     kinds = (gast.Lambda,) if code.co_name == "<lambda>" else (gast.FunctionDef,)
     found = [n for n in gast.walk(tree) if isinstance(n, kinds)
+             and (line is None or n.lineno == line)
              and (isinstance(n, gast.Lambda) or n.name == code.co_name)
              and [a.id for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
     if len(found) != 1:
