@@ -133,4 +133,75 @@ def measure(ms: Any) -> dict[str, list]:
     out["gelu_erf"] = ms.grad(gelu_erf)(x2)
     out["one_hot"] = ops.OneHot()(labels, 5, tensor(np.float32(1.0)),
                                   tensor(np.float32(0.0))).astype(np.float32)
+    out.update(more_ops(ms, x2, rng))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
+
+
+def more_ops(ms: Any, x2: Any, rng: Any) -> dict[str, Any]:
+    """Activations, distances and selections (``ops_activations``, ``ops_distances``,
+    ``ops_select``): each value and its gradient for a weighted sum of the output.
+    Activations are evaluated at their corners (-3, 0, 3, 6 and the bounds of
+    ``hardtanh``), where the derivative is a choice, to check it is MindSpore's.
+    (MindSpore 2.7's CPU build has no kernel for ``roll``, the functional
+    ``layer_norm`` or ``triplet_margin_loss``; those are checked by finite differences
+    only.)"""
+    ops, tensor, out = ms.ops, ms.Tensor, {}
+    corners = tensor(np.array([-3.0, 3.0, -1.0, 1.0, 0.0, 6.0, -4.5, 2.2], np.float32))
+    other = tensor(rng.standard_normal((4, 5)).astype(np.float32))
+    rows = tensor(rng.standard_normal((3, 5)).astype(np.float32))
+    square = tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    signs = tensor(np.array([1.0, -1.0, -1.0, 1.0], np.float32))
+    labels = tensor(np.array([1, -1, 1, -1], np.int32))
+    index = tensor(np.array([4, 0, 0, 2], np.int32))
+
+    def weighted(fn):
+        def loss(x):
+            y = fn(x)
+            w = tensor(np.linspace(-1.0, 2.0, y.size).reshape(y.shape).astype(np.float32))
+            return (y * w).sum()
+        return loss
+
+    unary = {name: getattr(ops, name) for name in (
+        "celu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid")}
+    cases = {f"{name}_corners": (fn, corners) for name, fn in unary.items()}
+    # MindSpore's mish derivative is 1 from 6 on (the true one is 1 + 1e-4 there);
+    # its selu derivative below 0 is wrong (negative): both gradients are checked by
+    # finite differences, and selu's value here.
+    out["selu.value"] = ops.selu(corners)
+    cases.update({
+        "mish": (ops.mish, corners[:5]),
+        "celu_alpha": (lambda x: ops.celu(x, 2.0), corners),
+        "glu": (lambda x: ops.glu(x, 0), x2),
+        "cosine_similarity": (lambda x: ops.cosine_similarity(x, other), x2),
+        "cdist": (lambda x: ops.cdist(x, rows), x2),
+        "cdist_p1": (lambda x: ops.cdist(x, rows, 1.0), x2),
+        "dist": (lambda x: ops.dist(x, other), x2),
+        "huber_loss": (lambda x: ops.huber_loss(x, other, "mean", 0.5), x2),
+        "margin_ranking_loss": (lambda x: ops.margin_ranking_loss(
+            x, other, ops.expand_dims(signs, 1), 0.1), x2),
+        "cosine_embedding_loss": (lambda x: ops.cosine_embedding_loss(
+            x, other, labels, 0.2), x2),
+        "tril": (lambda x: ops.tril(x, 1), x2),
+        "triu": (lambda x: ops.triu(x, -1), x2),
+        "narrow": (lambda x: ops.narrow(x, 1, 1, 3), x2),
+        "index_select": (lambda x: ops.index_select(x, 1, index), x2),
+        "repeat_interleave": (lambda x: ops.repeat_interleave(x, 2, 0), x2),
+        "chunk": (lambda x: ops.chunk(x, 2, 1)[1], x2),
+        "diag": (lambda x: ops.diag(x[0]), x2),
+        "meshgrid": (lambda x: ops.meshgrid(x[0], x[1, :3])[0] * ops.meshgrid(
+            x[0], x[1, :3], indexing="ij")[1].T, x2),
+        "kron": (lambda x: ops.kron(x[:2, :2], x[2:, 3:]), x2),
+        "lerp": (lambda x: ops.lerp(x, other, 0.3), x2),
+        "addmm": (lambda x: ops.addmm(x[:, :3], x, square, beta=0.5, alpha=2.0), x2),
+        "baddbmm": (lambda x: ops.baddbmm(x[:, :3], ops.expand_dims(x, 0),
+                                          ops.expand_dims(square, 0), 0.5, 2.0), x2),
+        "masked_select": (lambda x: ops.masked_select(x, other > 0), x2),
+    })
+    for name, (fn, x) in cases.items():
+        value, grad = ms.value_and_grad(weighted(fn))(x)
+        out[f"{name}.value"], out[f"{name}.grad"] = value.reshape((1,)), grad
+    out["isclose"] = ops.isclose(x2, x2 + 1e-6).astype(ms.float32)
+    out["nonzero"] = ops.nonzero(ops.relu(x2)).astype(ms.float32)
+    values, positions = ops.unique(tensor(np.array([3, 1, 3, 2, 1, 7], np.int32)))
+    out["unique.values"], out["unique.positions"] = values, positions
+    return out

@@ -26,11 +26,15 @@ from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
 from ..vectorize import vmap  # noqa: F401
-from . import ops_nn, ops_special, ops_state
+from . import ops_activations, ops_distances, ops_nn, ops_select, ops_special, ops_state
 from .dtype import float32
 from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
+from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
-from .ops_nn import *  # noqa: F403  (re-exported: every name of ops_nn.__all__)
+from .ops_distances import *  # noqa: F403
+from .ops_nn import *  # noqa: F403
+from .ops_select import *  # noqa: F403
+from .ops_select import nonzero, unique  # noqa: F401  (eager only)
 from .ops_special import *  # noqa: F403  (and of ops_special.__all__)
 from .ops_state import assign, dropout  # noqa: F401
 from .tensor import Tensor
@@ -48,7 +52,8 @@ __all__ = [
     "swapaxes", "squeeze", "expand_dims", "unsqueeze", "flatten", "broadcast_to", "concat", "cat",
     "stack", "split", "tile", "flip", "gather", "sigmoid", "cast", "fill", "select", "conv2d",
     "max_pool2d", "avg_pool2d",
-    *ops_nn.__all__, *ops_special.__all__, *ops_state.__all__,
+    *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
+    *ops_select.__all__, *ops_special.__all__, *ops_state.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases

@@ -18,7 +18,7 @@ from .. import extend
 from .ops_nn import reduce
 
 __all__ = ["erf", "erfc", "gelu", "masked_fill", "clip_by_value", "clip_by_global_norm",
-           "topk", "sort", "gather_elements", "pad", "kl_div", "depend", "shape"]
+           "topk", "sort", "gather_elements", "gather_d", "pad", "kl_div", "depend", "shape"]
 
 _TWO_OVER_ROOT_PI = 2.0 / math.sqrt(math.pi)
 _math_erf = np.frompyfunc(math.erf, 1, 1)
@@ -114,6 +114,11 @@ def sort(input_x: Any, axis: int = -1, descending: bool = False) -> tuple:
 
 def gather_elements(input: Any, dim: int, index: Any) -> Any:  # noqa: A002
     return np.take_along_axis(input, index, axis=dim)
+
+
+def gather_d(x: Any, dim: int, index: Any) -> Any:
+    """``gather_elements`` under its older name."""
+    return np.take_along_axis(x, index, axis=dim)
 
 
 _PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}

@@ -1,0 +1,90 @@
+"""MindSpore's distances and the losses built on them: ``cosine_similarity``,
+``cdist``, ``dist``, ``huber_loss``, ``margin_ranking_loss``,
+``cosine_embedding_loss``, ``triplet_margin_loss``; re-exported by ``ops``.
+
+A Euclidean norm has no derivative at 0 (two equal points): there the gradient is 0,
+as MindSpore gives it, through ``_norm_root``, which never takes the root of 0 itself
+(its derivative would be infinite, and 0 times infinity is NaN).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .ops_nn import reduce
+
+__all__ = ["cosine_similarity", "cdist", "dist", "huber_loss", "margin_ranking_loss",
+           "cosine_embedding_loss", "triplet_margin_loss"]
+
+
+def _norm_root(total: Any, p: float) -> Any:
+    """``total ** (1 / p)`` of a sum of ``|d| ** p``, 0 with derivative 0 where it is 0."""
+    positive = total > 0
+    safe = np.where(positive, total, 1.0)
+    root = np.sqrt(safe) if p == 2 else safe ** (1.0 / p)
+    return np.where(positive, root, 0.0)
+
+
+def _p_norm(d: Any, p: float, axis: Any) -> Any:
+    """The ``p``-norm of ``d`` along ``axis`` (all of it if None)."""
+    if p == 1:
+        return np.sum(np.abs(d), axis=axis)
+    powered = d * d if p == 2 else np.abs(d) ** p
+    return _norm_root(np.sum(powered, axis=axis), p)
+
+
+def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-08) -> Any:
+    """``x1 . x2 / sqrt(max(|x1|^2 |x2|^2, eps^2))`` along ``dim``."""
+    w12 = np.sum(x1 * x2, axis=dim)
+    w1, w2 = np.sum(x1 * x1, axis=dim), np.sum(x2 * x2, axis=dim)
+    return w12 / np.sqrt(np.maximum(w1 * w2, eps * eps))
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0) -> Any:
+    """The ``p``-norm distance between each row of ``x1`` (``[..., P, M]``) and each of
+    ``x2`` (``[..., R, M]``): ``[..., P, R]``."""
+    d = np.expand_dims(x1, -2) - np.expand_dims(x2, -3)
+    return _p_norm(d, p, -1)
+
+
+def dist(input: Any, other: Any, p: float = 2) -> Any:  # noqa: A002 (MindSpore's name)
+    """The ``p``-norm of ``input - other``, all entries together."""
+    return _p_norm(input - other, p, None)
+
+
+def huber_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0) -> Any:
+    """``0.5 d^2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)`` elsewhere."""
+    distance = np.abs(input - target)
+    loss = np.where(distance < delta, 0.5 * distance * distance,
+                    delta * (distance - 0.5 * delta))
+    return reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0,
+                        reduction: str = "mean") -> Any:
+    """``max(0, margin - target (input1 - input2))``: ``target`` 1 asks ``input1`` to
+    rank higher, -1 lower."""
+    return reduce(np.maximum(margin - target * (input1 - input2), 0.0), reduction)
+
+
+def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0,
+                          reduction: str = "mean") -> Any:
+    """Per row: ``1 - cos`` where ``target`` is 1, ``max(0, cos - margin)`` where -1."""
+    cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
+    loss = np.where(target == 1, 1.0 - cos, np.maximum(cos - margin, 0.0))
+    return reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float = 1.0,
+                        p: int = 2, eps: float = 1e-06, swap: bool = False,
+                        reduction: str = "mean") -> Any:
+    """``max(0, |a - p| - |a - n| + margin)`` per row, distances ``p``-norms of the
+    last axis of the differences plus ``eps``; ``swap`` uses the closer of
+    ``|a - n|`` and ``|p - n|``."""
+    to_positive = _p_norm(anchor - positive + eps, p, -1)
+    to_negative = _p_norm(anchor - negative + eps, p, -1)
+    if swap:
+        to_negative = np.minimum(to_negative, _p_norm(positive - negative + eps, p, -1))
+    return reduce(np.maximum(to_positive - to_negative + margin, 0.0), reduction)

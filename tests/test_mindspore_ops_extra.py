@@ -1,0 +1,135 @@
+"""``ops`` activations, distances and selections (``ops_activations``,
+``ops_distances``, ``ops_select``) against central finite differences in float64 on
+several shapes; their values and gradients against MindSpore's are in
+``test_mindspore_layers_measured``."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import ops
+
+VALUES = np.array([-3.7, 2.6, -0.4, 0.9, -1.3, 4.1, 0.3, -2.2, 1.7, 3.3, -5.2, 0.05])
+OTHER = np.array([0.8, -1.1, 0.45, 2.3, -0.7, 1.2, -2.9, 0.15, 0.6, -0.35, 1.9, -1.6])
+
+
+def draw(shape, values=VALUES):
+    return values[:int(np.prod(shape))].reshape(shape)
+
+
+ELEMENTWISE = {
+    "celu": lambda x: ops.celu(x, 1.5),
+    "selu": ops.selu,
+    "hardsigmoid": ops.hardsigmoid,
+    "hardswish": ops.hardswish,
+    "hardtanh": lambda x: ops.hardtanh(x, -2.0, 3.0),
+    "mish": ops.mish,
+    "logsigmoid": ops.logsigmoid,
+    "lerp": lambda x: ops.lerp(x, x * x, 0.3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("shape", [(3, 4), (5,), ()], ids=str)
+def test_activation_gradients_match_finite_differences(name, shape):
+    fn = ELEMENTWISE[name]
+    ms.check_grads(lambda x: ops.sum(fn(x) * np.cos(x)), draw(shape))
+
+
+SHAPED = [
+    ("glu", lambda x: ops.sum(ops.glu(x, 0) ** 2), (4, 3)),
+    ("glu_last_axis", lambda x: ops.sum(ops.glu(x) ** 2), (3, 4)),
+    ("cosine_similarity", lambda x: ops.sum(ops.cosine_similarity(x, draw((3, 4), OTHER))),
+     (3, 4)),
+    ("cosine_similarity_dim0", lambda x: ops.sum(
+        ops.cosine_similarity(x, draw((3, 4), OTHER), dim=0) ** 2), (3, 4)),
+    ("cdist", lambda x: ops.sum(ops.cdist(x, draw((2, 4), OTHER)) ** 1.5), (3, 4)),
+    ("cdist_batched", lambda x: ops.sum(ops.cdist(x, x[:, :1] * 0.5)), (2, 3, 2)),
+    ("cdist_p1", lambda x: ops.sum(ops.cdist(x, draw((2, 4), OTHER), 1.0)), (3, 4)),
+    ("cdist_p3", lambda x: ops.sum(ops.cdist(x, draw((2, 4), OTHER), 3.0)), (3, 4)),
+    ("dist", lambda x: ops.dist(x, draw((3, 4), OTHER)), (3, 4)),
+    ("dist_vector_p1", lambda x: ops.dist(x, draw((5,), OTHER), 1), (5,)),
+    ("huber_loss", lambda x: ops.huber_loss(x, draw((3, 4), OTHER), "sum", 0.8), (3, 4)),
+    ("margin_ranking_loss", lambda x: ops.margin_ranking_loss(
+        x, draw((5,), OTHER), np.array([1.0, -1.0, 1.0, 1.0, -1.0]), 0.5), (5,)),
+    ("cosine_embedding_loss", lambda x: ops.cosine_embedding_loss(
+        x, draw((3, 4), OTHER), np.array([1, -1, -1]), 0.1), (3, 4)),
+    ("triplet_margin_loss", lambda x: ops.triplet_margin_loss(
+        x, x * 0.5 + 0.2, draw((3, 4), OTHER), 2.0), (3, 4)),
+    ("triplet_margin_loss_swap", lambda x: ops.triplet_margin_loss(
+        x, x * 0.5 + 0.2, draw((3, 4), OTHER), 2.0, swap=True, reduction="sum"), (3, 4)),
+    ("tril_triu", lambda x: ops.sum(ops.tril(x, 1) * ops.triu(x, -1) + ops.tril(x)), (3, 4)),
+    ("roll", lambda x: ops.sum(ops.roll(x, (1, -2), (0, 1)) * x), (3, 4)),
+    ("roll_flat", lambda x: ops.sum(ops.roll(x, 5) * x), (3, 4)),
+    ("narrow", lambda x: ops.sum(ops.narrow(x, 0, 1, 2) ** 2), (3, 4)),
+    ("index_select", lambda x: ops.sum(ops.index_select(x, 1, np.array([3, 0, 3])) ** 2),
+     (3, 4)),
+    ("repeat_interleave", lambda x: ops.sum(ops.repeat_interleave(x, 2) * np.arange(24)),
+     (3, 4)),
+    ("diag_vector", lambda x: ops.sum(ops.diag(x) @ x), (4,)),
+    ("diag_matrix", lambda x: ops.sum(ops.diag(x) * ops.diag(x * x)), (2, 3)),
+    ("meshgrid", lambda x: ops.sum(ops.meshgrid(x, x[:2] * 3.0)[0] ** 2), (4,)),
+    ("addmm", lambda x: ops.sum(ops.addmm(x @ x.T, x, x.T, beta=0.5, alpha=2.0)), (3, 4)),
+    ("baddbmm", lambda x: ops.sum(ops.baddbmm(x[:, :, :1], x, x[:, :1].transpose(0, 2, 1))),
+     (2, 3, 2)),
+    ("masked_select", lambda x: ops.sum(ops.masked_select(x, x > 0) ** 2), (3, 4)),
+    ("gather_d", lambda x: ops.sum(ops.gather_d(x, 1, np.array([[0, 0], [3, 1], [2, 2]])) ** 2),
+     (3, 4)),
+]
+
+
+@pytest.mark.parametrize("fn, shape", [case[1:] for case in SHAPED],
+                         ids=[case[0] for case in SHAPED])
+def test_distance_and_selection_gradients_match_finite_differences(fn, shape):
+    ms.check_grads(fn, draw(shape))
+
+
+# Shape-dependent (the piece length, the block layout): shape-specialised code only.
+SPECIALISED = [
+    ("chunk", lambda x: ops.sum(ops.chunk(x, 3, 1)[1] ** 2), (3, 4)),
+    ("kron", lambda x: ops.sum(ops.kron(x, x.T) ** 2), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("fn, shape", [case[1:] for case in SPECIALISED],
+                         ids=[case[0] for case in SPECIALISED])
+def test_shape_dependent_gradients_match_finite_differences(fn, shape):
+    x, eps = draw(shape), 1e-6
+    numeric = np.zeros_like(x)
+    for i in np.ndindex(shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        numeric[i] = (fn(x + step) - fn(x - step)) / (2 * eps)
+    np.testing.assert_allclose(ms.grad(fn)(x), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_distance_between_equal_points_has_zero_gradient():
+    """The norm has no derivative at 0: MindSpore gives 0 there, and no NaN."""
+    x = np.array([[0.0, 1.0], [2.0, 2.0], [4.0, 3.0]])
+    grad = ms.grad(lambda x: ops.sum(ops.cdist(x, x)))(x)
+    d = x[:, None] - x[None]
+    norms = np.sqrt((d * d).sum(-1))
+    unit = np.divide(d, norms[..., None], out=np.zeros_like(d), where=norms[..., None] > 0)
+    np.testing.assert_allclose(grad, 2 * unit.sum(1))
+    np.testing.assert_array_equal(ms.grad(lambda x: ops.dist(x, x))(x), np.zeros_like(x))
+
+
+def test_selections_equal_numpy():
+    x = draw((3, 4))
+    np.testing.assert_array_equal(ops.chunk(x, 4, 1)[0], x[:, :1])
+    assert [c.shape for c in ops.chunk(np.zeros((6, 2)), 4)] == [(2, 2)] * 3
+    np.testing.assert_array_equal(ops.narrow(x, 1, 1, 2), x[:, 1:3])
+    np.testing.assert_array_equal(ops.diag(x).reshape(12, 12), np.diag(x.ravel()))
+    np.testing.assert_array_equal(ops.isclose(x, x + 1e-9), np.ones((3, 4), bool))
+
+
+def test_nonzero_and_unique_run_eagerly():
+    x = np.array([[0.0, 1.5], [2.0, 0.0], [0.0, -1.0]])
+    np.testing.assert_array_equal(ops.nonzero(x).asnumpy(), [[0, 1], [1, 0], [2, 1]])
+    rows, cols = ops.nonzero(x, as_tuple=True)
+    np.testing.assert_array_equal(x[rows.asnumpy(), cols.asnumpy()], [1.5, 2.0, -1.0])
+    values, positions = ops.unique(np.array([[5, 2], [5, 9]], np.int32))
+    np.testing.assert_array_equal(values.asnumpy(), [5, 2, 9])
+    np.testing.assert_array_equal(positions.asnumpy(), [[0, 1], [0, 2]])
+    assert positions.asnumpy().dtype == np.int32
