@@ -117,7 +117,7 @@ def _documented_types(fn) -> dict[str, str]:
 NOT_CONVERTED = {"like", "where", "reps", "pad_width", "axes", "tup", "a1", "operands",
                  "start", "stop", "repeats", "constant_values", "mean",
                  # compile-time parameters of a primitive (a replacement value, a cutoff)
-                 "nan", "posinf", "neginf", "rcond", "rtol"}
+                 "nan", "posinf", "neginf", "rcond", "rtol", "atol"}
 
 
 def _numpy_surface():

@@ -9,17 +9,16 @@ factors out of sums; ``float_literals`` spells an integer beside a float as a fl
 needs: all primitives are pure but the few marked ``effect`` (an assert, a print),
 which stay, with the regions and calls holding them; ``keep_overwritten``
 (``writes.py``) copies a value ``ops.assign`` overwrites where something reads the old
-one after the write.
+one after the write; ``fresh_outputs`` (``fresh.py``) copies any output that shares
+memory with an argument, a constant or another output.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..ir import primitives as P
 from ..ir.core import (
     Atom,
-    Const,
     Eqn,
     Function,
     Var,
@@ -30,6 +29,7 @@ from ..ir.core import (
     verify,
 )
 from .factoring import distribute
+from .fresh import fresh_outputs
 from .scatters import scatter_sums
 from .schedule import schedule
 from .simplify import float_literals, simplify
@@ -65,24 +65,6 @@ def has_effect(eqn: Eqn, seen: frozenset[int] = frozenset()) -> bool:
 def select_outputs(fn: Function, indices: list[int]) -> Function:
     """The same program returning only some of its outputs (then run ``dce``)."""
     return replace(fn, outvars=tuple(fn.outvars[i] for i in indices))
-
-
-def fresh_outputs(fn: Function) -> Function:
-    """Outputs are handed to users, who may update them in place: none may be an
-    input, a constant, a read-only ``broadcast_to`` view, or another output (a
-    gradient equal to the auxiliary value it came from); ``np.array`` copies."""
-    views = {v for e in fn.eqns if e.prim is P.broadcast_to for v in e.outvars}
-    inputs = set(fn.invars)
-    eqns, outs, seen = list(fn.eqns), [], set()
-    for a in fn.outvars:
-        repeated = a in seen and not a.aval.weak  # a Python float is never updated in place
-        if isinstance(a, Const) or a in inputs or a in views or repeated:
-            copy = Var(a.aval, a.hint if isinstance(a, Var) else "")
-            eqns.append(Eqn((copy,), P.copy, (a,), {}, None))
-            a = copy
-        seen.add(a)
-        outs.append(a)
-    return replace(fn, eqns=tuple(eqns), outvars=tuple(outs))
 
 
 def cse(fn: Function) -> Function:

@@ -180,17 +180,21 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
 
 def _check_outputs_are_fresh(vg: Any, args: tuple, out: Any, grads: Any) -> None:
     """Users may update what a call returned: scribbling on every returned array must
-    not change the next call's results (a constant, an input or another output handed
-    out as it is would)."""
+    change neither the arguments of that call (a view of one handed out would) nor the
+    next call's results (a constant, an input or another output handed out would)."""
     def arrays(tree: Any) -> list[np.ndarray]:
         if isinstance(tree, tuple | list):
             return [a for item in tree for a in arrays(item)]
         return [tree] if isinstance(tree, np.ndarray) else []
 
     before = [np.copy(a) for a in arrays((out, grads))]
-    for a in arrays(_compiled("grad", lambda: vg(*_copy(args)))):
+    passed = _copy(args)
+    for a in arrays(_compiled("grad", lambda: vg(*passed))):
         if a.flags.writeable:
             a[...] = 7
+    if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(arrays(passed), arrays(args))):
+        raise _FailError(Outcome(WRONG, "grad", "updating the results in place changed the "
+                                                "arguments (a result is a view of one)"))
     again = arrays(_compiled("grad", lambda: vg(*_copy(args))))
     if len(again) != len(before) or not all(
             np.array_equal(a, b, equal_nan=True) for a, b in zip(again, before)):
