@@ -61,9 +61,16 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return result
     if _is_static_call(func, args, kwargs):
         try:
-            return func(*args, **kwargs)
+            value = func(*args, **kwargs)
         except Exception as err:
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
+        return _captured(low, value)
+    if func is builtins.getattr and len(args) in (2, 3) and not kwargs \
+            and not has_var(args[0]) and isinstance(args[1], str):
+        return _getattr(scope, node, *args)
+    if _reads_container(func, args, kwargs):  # d.items(), d.get(k), seq.index(v)
+        value = func(*args)
+        return low.new_list(value) if isinstance(value, list | dict) else value
     from .scope import LocalFunction
     if isinstance(func, LocalFunction):
         return low.call_local(func, tuple(args), kwargs, loc, caller=scope)
@@ -96,6 +103,47 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return total
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
+
+
+# Methods of Python containers that only read them: called while compiling, on a
+# container whose items may be run-time values (they are moved, never computed on).
+_CONTAINER_READS = {dict: {"items", "keys", "values", "get", "copy"},
+                    list: {"index", "count", "copy"}, tuple: {"index", "count"}}
+
+
+def _reads_container(func: Any, args: list, kwargs: dict) -> bool:
+    owner = getattr(func, "__self__", None)
+    return isinstance(func, types.BuiltinMethodType) and not kwargs \
+        and func.__name__ in _CONTAINER_READS.get(type(owner), ()) \
+        and not any(isinstance(a, Var) for a in args)
+
+
+def _captured(low: Any, value: Any) -> Any:
+    """What a call run while compiling gave, with the arrays in it captured: the
+    Parameters ``self.trainable_params()`` lists are read at each call, and
+    differentiated, as ``self.weight`` is (a generator is listed first)."""
+    from .captures import Path, holds_arrays
+    if isinstance(value, types.GeneratorType):
+        value = list(value)
+    if not holds_arrays(value):
+        return value
+    return low.captures.free_value(Path.of_object(value), value)
+
+
+def _getattr(scope: Scope, node: gast.AST, obj: Any, name: str, *default: Any) -> Any:
+    """``getattr(obj, "name")`` on an object known when compiling: read as
+    ``obj.name`` is, its arrays captured along their path."""
+    if isinstance(obj, np.ndarray):
+        raise scope.error(node, "getattr on an array made while compiling",
+                          hint="use the attribute or the NumPy function directly")
+    captures = scope.low.captures
+    try:
+        value = getattr(obj, name)
+    except AttributeError as err:
+        if default:
+            return default[0]
+        raise scope.error(node, str(err)) from None
+    return captures.free_value(captures.path_of(obj).attr(name), value)
 
 
 def _rebind(scope: Scope, old: Var, new: Any) -> None:

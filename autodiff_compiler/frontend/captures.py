@@ -99,7 +99,31 @@ class Captures:
             self.guard(Guard(path, value))
         if not isinstance(value, bool | int | float | str | type(None)):
             self.paths.setdefault(id(value), path)
+        return self._with_captured_items(path, value)
+
+    def _with_captured_items(self, path: Path, value: Any) -> Any:
+        """A list, tuple or dict read from outside, with each array in it (at any depth)
+        as the captured value it is, reached again along its own path. Iterating over
+        ``self.weights``, unpacking ``w, b = self.layer``, or ``np.stack(self.rows)``
+        then reads the arrays as they are at each call, and a Parameter among them is
+        differentiated: left in place, they would be constants of the program."""
+        if isinstance(value, dict):  # an OrderedDict too: a plain dict in compiled code
+            if not any(holds_arrays(v) for v in value.values()):
+                return value
+            return {k: self._item(path.item(k), v) for k, v in value.items()}
+        if isinstance(value, list | tuple) and not hasattr(value, "_fields"):  # no namedtuple
+            if not any(holds_arrays(v) for v in value):
+                return value
+            items = [self._item(path.item(i), v) for i, v in enumerate(value)]
+            return items if isinstance(value, list) else tuple(items)
         return value
+
+    def _item(self, path: Path, value: Any) -> Any:
+        if is_array(value):
+            return self.array(path, value)
+        if not isinstance(value, bool | int | float | str | type(None)):
+            self.paths.setdefault(id(value), path)
+        return self._with_captured_items(path, value)
 
     def guard(self, guard: Guard) -> None:
         self._guards.setdefault(guard.key(), guard)
@@ -118,6 +142,17 @@ class Captures:
 
     def path_of(self, obj: Any) -> Path:
         return self.paths.get(id(obj)) or Path.of_object(obj)
+
+
+def holds_arrays(value: Any) -> bool:
+    """An array, or a plain list, tuple or dict with one in it (at any depth)."""
+    if is_array(value):
+        return True
+    if isinstance(value, dict):
+        return any(holds_arrays(v) for v in value.values())
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        return any(holds_arrays(v) for v in value)
+    return False
 
 
 # Modules whose attributes (and the globals naming them) are taken as constant.

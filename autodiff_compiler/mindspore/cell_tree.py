@@ -6,7 +6,9 @@
 order, in ``_params`` and ``_cells``; a Parameter's name carries the names of the
 sub-Cells it was assigned through (``fc.weight``, ``seq.0.bias``). The methods here only
 read those two tables (``set_train`` writes ``training`` and ``phase``), so a Cell's
-calling and compiling stay in ``nn``.
+calling and compiling stay in ``nn``. Called inside a compiled function, the listing
+methods run while compiling; the Parameters they list are read at each call and
+differentiated like ``self.weight`` (``frontend.captures``).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
+from ..ir.surface import evaluated_when_compiling
 from .tensor import Parameter
 
 
@@ -30,6 +33,7 @@ class CellTree:
             object.__setattr__(cell, "phase", "train" if mode else "predict")
         return self
 
+    @evaluated_when_compiling
     def get_parameters(self, expand: bool = True) -> Iterator[Parameter]:
         """The Parameters, in definition order (``expand=False``: this Cell's own only),
         each once; a generator, as MindSpore's is."""
@@ -41,14 +45,17 @@ class CellTree:
                     seen.add(id(param))
                     yield param
 
+    @evaluated_when_compiling
     def trainable_params(self, recurse: bool = True) -> list[Parameter]:
         """The Parameters with ``requires_grad``, in definition order, as a list."""
         return [p for p in self.get_parameters(recurse) if p.requires_grad]
 
+    @evaluated_when_compiling
     def untrainable_params(self, recurse: bool = True) -> list[Parameter]:
         """The Parameters without ``requires_grad``, as a list."""
         return [p for p in self.get_parameters(recurse) if not p.requires_grad]
 
+    @evaluated_when_compiling
     def parameters_and_names(self, name_prefix: str = "", expand: bool = True
                              ) -> Iterator[tuple[str, Parameter]]:
         """``(name, Parameter)`` pairs named by where they sit (``seq.0.weight``, after
@@ -62,6 +69,7 @@ class CellTree:
                     seen.add(id(param))
                     yield (f"{cell_name}.{attr}" if cell_name else attr), param
 
+    @evaluated_when_compiling
     def parameters_dict(self, recurse: bool = True) -> OrderedDict[str, Parameter]:
         return OrderedDict((p.name, p) for p in self.get_parameters(recurse))
 

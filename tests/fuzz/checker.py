@@ -165,6 +165,8 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     if program.aux:
         _expect_close("aux", got_aux, aux, rtol)
     _check_outputs_are_fresh(vg, args, out, grads)
+    if "global_table" in program.features:
+        _check_table_is_read_at_each_call(program, compiled, plain, vg, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
     for backend in OTHER_BACKENDS:
         _check_backend(backend, program, compiled, out, grads, 1e-5 if f32 else 1e-9)
@@ -200,6 +202,26 @@ def _check_outputs_are_fresh(vg: Any, args: tuple, out: Any, grads: Any) -> None
             np.array_equal(a, b, equal_nan=True) for a, b in zip(again, before)):
         raise _FailError(Outcome(WRONG, "grad", "a second call's results changed when the "
                                                 "first call's were updated in place"))
+
+
+def _check_table_is_read_at_each_call(program: Program, compiled: Any, plain: Any, vg: Any,
+                                      rtol: float) -> None:
+    """Arrays the function reads from a module-level container, updated in place after
+    the gradient has compiled: the next call sees the new values."""
+    saved = [np.copy(a) for a in compiled.TABLE]
+    for module in (compiled, plain):
+        for a in module.TABLE:
+            a *= 1.25
+    try:
+        with np.errstate(all="ignore"):
+            want = _split(program, plain.f(*_copy(program.args)))[0]
+        got = _split(program, _compiled("grad", lambda: vg(*_copy(program.args)))[0])[0]
+        _expect_close("value after TABLE's arrays were updated in place", got, want, rtol,
+                      stage="grad")
+    finally:
+        for module in (compiled, plain):
+            for a, old in zip(module.TABLE, saved):
+                a[...] = old
 
 
 VMAP_EXAMPLES = 3

@@ -6,7 +6,8 @@ compiler supports: straight-line NumPy, Python floats and 0-d arrays, branches o
 run-time values, ``for`` over ``range``/rows/``zip``/``enumerate`` with float and
 array accumulators, ``while`` (bounded at compile time or at run time), ``break``,
 ``continue``, early returns, helpers with defaults and closures, lists built in
-loops, subscript assignment, ``stop_gradient`` and ``has_aux``.
+loops, subscript assignment, ``stop_gradient``, ``has_aux``, and a module-level
+tuple or list of arrays read through iteration or unpacking.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .program import Program, Stmt
 
 HESSIAN_SHARE = 0.25  # programs whose grad-of-grad is checked too
 FLOAT32_SHARE = 0.15
+TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
 HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
                  "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
 
@@ -260,6 +262,37 @@ class _Generator:
         self.ex.env[name] = shape
         return [Stmt(f"{name} = sum({elt} for {k} in {over} if {k} != 1)")]
 
+    def global_table(self) -> tuple[Stmt, list[Stmt], str]:
+        """``TABLE``, a module-level tuple or list of arrays, read by iterating over it,
+        unpacking it, ``enumerate`` or ``zip``; its accumulator's term to add to the
+        result. Some terms involve the arrays alone (``1.0 + 0.5 * w``), which code
+        that took them for constants would fold while compiling; the checker updates
+        the arrays in place between calls, and compiled code must see the new values."""
+        self.features.add("global_table")
+        shape, n = self.rng.choice(SHAPES[:5]), self.rng.choice([2, 3])
+        draw = np.random.default_rng(self.rng.randrange(1 << 30))
+        arrays = [f"np.array({np.round(draw.uniform(-1, 1, shape), 2).tolist()!r})"
+                  for _ in range(n)]
+        listed = ", ".join(arrays)
+        table = Stmt(f"TABLE = ({listed},)" if self.rng.random() < 0.5 else f"TABLE = [{listed}]")
+        acc, w, i = self.fresh("t"), self.fresh("w"), self.fresh("i")
+        scale = self.ex.expr(shape, 1)
+        kind = self.rng.choice(["for", "unpack", "enumerate", "zip"])
+        start = Stmt(f"{acc} = {scale} * 0.5")
+        if kind == "unpack":
+            names = [self.fresh("w") for _ in range(n)]
+            terms = " + ".join(f"np.sin({name} * {acc}) + {name} * {name}" for name in names)
+            stmts = [start, Stmt(f"{', '.join(names)} = TABLE"), Stmt(f"{acc} = {acc} + {terms}")]
+        else:
+            header = {"for": f"for {w} in TABLE:",
+                      "enumerate": f"for {i}, {w} in enumerate(TABLE):",
+                      "zip": f"for {w}, {i} in zip(TABLE, (0.5, 1.5, -1.0)):"}[kind]
+            weight = "" if kind == "for" else f" * ({i} + 1.0)"
+            step = Stmt(f"{acc} = {acc} * (1.0 + 0.5 * {w}) + np.tanh({w} * {acc}){weight}")
+            stmts = [start, Stmt(header, (step,))]
+        self.ex.env[acc] = shape
+        return table, stmts, self.ex.to_scalar(acc, shape)
+
     # ------------------------------------------------------------------ helpers
 
     def helper(self) -> None:
@@ -290,6 +323,10 @@ class _Generator:
         terms = tuple(self.ex.to_scalar(self.ex.rng.choice(["{}", "np.sin({})"]).format(n),
                                         self.ex.env[n]) for n in picked)
         hessian = self.rng.random() < HESSIAN_SHARE
+        if random.Random(seed + 7919).random() < TABLE_SHARE:  # drawn apart, and last:
+            table, stmts, term = self.global_table()  # the rest is what the seed gave
+            self.helpers.append(table)
+            body, terms = [*body, *stmts], (*terms, term)
         return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
                        hessian, frozenset(self.features))
 
