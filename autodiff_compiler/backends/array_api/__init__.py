@@ -2,14 +2,15 @@
 same generated code runs on any conforming library (array-api-strict, NumPy, CuPy,
 PyTorch through ``array-api-compat``).
 
-Where generated code gets ``xp``: its first line binds it from its inputs,
-``xp = array_namespace(x, y)`` (``runtime.array_namespace``, array-api-compat's, looked
-up once per combination of input types). The code then says where its library comes
-from, runs on whichever library it is called with, shape-generic code included, and
-needs nothing bound per specialisation; the cache keys each specialisation on its
-arrays' types anyway (``pipeline.kinds.kind_of``). Functions it calls (recursion) are nested defs
-that read the ``xp`` of the function around them. With no array among the inputs
-(Python floats only), ``xp`` is NumPy's namespace.
+Where generated code gets ``xp``: its first line binds it from its inputs, ``xp, x, y =
+common_namespace(x, y)`` (``runtime.common_namespace``, array-api-compat's namespace,
+looked up once per combination of input types; a NumPy array the function reads from a
+global, beside another library's arguments, is moved into that library). The code then
+says where its library comes from, runs on whichever library it is called with,
+shape-generic code included, and needs nothing bound per specialisation; the cache keys each
+specialisation on its arrays' types anyway (``pipeline.kinds.kind_of``). Functions it
+calls (recursion) are nested defs that read the ``xp`` of the function around them.
+With no array among the inputs (Python floats only), ``xp`` is NumPy's namespace.
 
 Every primitive is spelled with ``xp`` (``spellings``) or a helper (``runtime``,
 ``layout``, ``products``) written with the standard's functions alone; constants too
@@ -49,8 +50,12 @@ NAMESPACE.update((name, fn) for module in (runtime, layout, products)
 
 
 def prologue(params: Sequence[str]) -> list[str]:
-    """The line binding ``xp`` from the generated function's inputs."""
-    return [f"xp = array_namespace({', '.join(params)})"]
+    """The line binding ``xp`` from the generated function's inputs (and bringing a
+    NumPy array it reads from outside into the arguments' library)."""
+    if not params:
+        return ["xp = array_namespace()"]
+    names = ", ".join(params)
+    return [f"xp, {names} = common_namespace({names})"]
 
 
 def constant(em: Emitter, value: Any) -> gast.expr | None:

@@ -1,4 +1,4 @@
-"""The array API backend's run time: ``array_namespace`` (which each generated
+"""The array API backend's run time: ``common_namespace`` (which each generated
 function's first line calls), shape queries that take Python numbers too, and the
 elementwise helpers -- array-API twins of ``ir.reference``'s, and NumPy functions the
 standard lacks or restricts (``exp2``, ``fmax``, ``real`` of a real array) -- written
@@ -38,6 +38,29 @@ def array_namespace(*values: Any) -> Any:
         xp = array_api_compat.array_namespace(*arrays) if arrays else array_api_compat.numpy
         _BY_TYPES[key] = xp
     return xp
+
+
+_CONVERSIONS: dict[tuple[type, ...], tuple[Any, tuple[bool, ...]]] = {}
+
+
+def common_namespace(*inputs: Any) -> tuple:
+    """What a generated function's first line unpacks: the namespace of its inputs,
+    then the inputs, a NumPy array among another library's arrays (one the function
+    reads from a global, beside PyTorch arguments) moved into that library with
+    ``asarray``. Worked out once per combination of types."""
+    key = tuple(map(type, inputs))
+    entry = _CONVERSIONS.get(key)
+    if entry is None:
+        arrays = [v for v in inputs if not isinstance(v, _SCALARS)]
+        foreign = [v for v in arrays if type(v).__module__.partition(".")[0] != "numpy"]
+        xp = array_namespace(*(foreign or arrays))
+        convert = tuple(bool(foreign) and not isinstance(v, _SCALARS) and
+                        type(v).__module__.partition(".")[0] == "numpy" for v in inputs)
+        entry = _CONVERSIONS[key] = (xp, convert)
+    xp, convert = entry
+    if True in convert:
+        inputs = tuple(xp.asarray(v) if c else v for v, c in zip(inputs, convert))
+    return (xp, *inputs)
 
 
 def shape(x: Any) -> tuple[int, ...]:
