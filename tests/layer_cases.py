@@ -134,6 +134,7 @@ def measure(ms: Any) -> dict[str, list]:
     out["one_hot"] = ops.OneHot()(labels, 5, tensor(np.float32(1.0)),
                                   tensor(np.float32(0.0))).astype(np.float32)
     out.update(more_ops(ms, x2, rng))
+    out.update(more_layers(ms, rng))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
 
 
@@ -204,4 +205,70 @@ def more_ops(ms: Any, x2: Any, rng: Any) -> dict[str, Any]:
     out["nonzero"] = ops.nonzero(ops.relu(x2)).astype(ms.float32)
     values, positions = ops.unique(tensor(np.array([3, 1, 3, 2, 1, 7], np.int32)))
     out["unique.values"], out["unique.positions"] = values, positions
+    return out
+
+
+def more_layers(ms: Any, rng: Any) -> dict[str, Any]:
+    """1-D convolution and pooling, adaptive pooling, padding, the activation and loss
+    Cells of ``nn_extra``, and the RMSProp and Adagrad optimizers over three steps."""
+    nn, tensor, out = ms.nn, ms.Tensor, {}
+    x3 = tensor(rng.standard_normal((2, 3, 7)).astype(np.float32))
+    x4 = tensor(rng.standard_normal((1, 2, 5, 7)).astype(np.float32))
+    x2 = tensor(rng.standard_normal((4, 6)).astype(np.float32))
+
+    def case(name: str, cell: Any, x: Any) -> None:
+        for p in cell.trainable_params():
+            p.set_data(tensor(rng.standard_normal(p.shape).astype(np.float32)))
+        y = cell(x)
+        w = tensor(np.linspace(-1, 1, y.size).reshape(y.shape).astype(np.float32))
+
+        def loss(x):
+            return (cell(x) * w).sum()
+
+        out[f"{name}.y"] = y
+        params = cell.trainable_params()
+        if params:
+            out[f"{name}.gx"], grads = ms.value_and_grad(loss, 0, params)(x)[1]
+            for i, g in enumerate(grads):
+                out[f"{name}.gp{i}"] = g
+        else:
+            out[f"{name}.gx"] = ms.grad(loss)(x)
+
+    case("conv1d_same", nn.Conv1d(3, 4, 3, has_bias=True), x3)
+    case("conv1d_pad_stride", nn.Conv1d(3, 2, 2, stride=2, pad_mode="pad", padding=1), x3)
+    case("max_pool1d", nn.MaxPool1d(2, 2), x3)
+    case("avg_pool1d", nn.AvgPool1d(3, 2), x3)
+    case("adaptive_avg_pool1d", nn.AdaptiveAvgPool1d(7), x3)
+    case("adaptive_avg_pool2d", nn.AdaptiveAvgPool2d((2, 3)), x4)
+    case("adaptive_avg_pool2d_keep_rows", nn.AdaptiveAvgPool2d((None, 3)), x4)
+    case("zero_pad2d", nn.ZeroPad2d((1, 2, 0, 1)), x4)
+    case("unflatten", nn.Unflatten(1, (2, 3)), x2)
+    for name in ("ReLU6", "HSigmoid", "HSwish", "LogSigmoid", "Softsign", "Tanhshrink"):
+        case(name.lower(), getattr(nn, name)(), x2)
+    case("celu", nn.CELU(0.5), x2)
+    case("hardtanh", nn.Hardtanh(-0.5, 0.7), x2)
+    case("glu", nn.GLU(), x2)
+    case("softmin", nn.Softmin(), x2)
+    target = tensor(rng.standard_normal((4, 6)).astype(np.float32))
+    signs = tensor(np.array([1, -1, 1, -1], np.int32))
+    for name, loss in (("huber", lambda x: nn.HuberLoss("sum", 0.6)(x, target)),
+                       ("kl_div", lambda x: nn.KLDivLoss("batchmean")(x, abs(target))),
+                       ("margin_ranking", lambda x: nn.MarginRankingLoss(0.2)(
+                           x, target, ms.ops.ones((4, 6), ms.float32))),
+                       ("cosine_embedding", lambda x: nn.CosineEmbeddingLoss(0.1)(
+                           x, target, signs))):
+        value, grad = ms.value_and_grad(loss)(x2)
+        out[f"{name}_loss.value"], out[f"{name}_loss.grad"] = value.reshape((1,)), grad
+    start = rng.standard_normal((2, 3)).astype(np.float32)
+    steps = [rng.standard_normal((2, 3)).astype(np.float32) for _ in range(3)]
+    for name, make in (("rmsprop", lambda ps: nn.RMSProp(ps, 0.05)),
+                       ("rmsprop_centered_momentum", lambda ps: nn.RMSProp(
+                           ps, 0.05, momentum=0.9, centered=True, weight_decay=0.1)),
+                       ("adagrad", lambda ps: nn.Adagrad(ps, learning_rate=0.1)),
+                       ("adagrad_accum", lambda ps: nn.Adagrad(ps, 0.5, 0.1))):
+        weight = ms.Parameter(tensor(start.copy()), name="w")
+        optimizer = make([weight])
+        for g in steps:
+            optimizer((tensor(g),))
+        out[f"{name}.after_3_steps"] = weight.value() if hasattr(weight, "value") else weight
     return out

@@ -133,3 +133,53 @@ def test_nonzero_and_unique_run_eagerly():
     np.testing.assert_array_equal(values.asnumpy(), [5, 2, 9])
     np.testing.assert_array_equal(positions.asnumpy(), [[0, 1], [0, 2]])
     assert positions.asnumpy().dtype == np.int32
+
+
+# ---------------------------------------------------------------------------- Cells
+
+CELLS = [
+    ("conv1d_same", lambda: ms.nn.Conv1d(2, 3, 3, has_bias=True, dtype=ms.float64), (2, 2, 5)),
+    ("conv1d_pad_stride_dilation", lambda: ms.nn.Conv1d(
+        2, 2, 2, stride=2, pad_mode="pad", padding=1, dilation=2, dtype=ms.float64), (1, 2, 6)),
+    ("max_pool1d", lambda: ms.nn.MaxPool1d(2, 2), (2, 2, 6)),
+    ("avg_pool1d", lambda: ms.nn.AvgPool1d(3, 1, pad_mode="same"), (1, 3, 5)),
+    ("adaptive_avg_pool1d", lambda: ms.nn.AdaptiveAvgPool1d(3), (2, 2, 7)),
+    ("adaptive_avg_pool2d", lambda: ms.nn.AdaptiveAvgPool2d((2, 3)), (1, 2, 5, 4)),
+    ("zero_pad2d", lambda: ms.nn.ZeroPad2d(1), (1, 1, 2, 3)),
+    ("unflatten", lambda: ms.nn.Unflatten(-1, (2, 2)), (3, 4)),
+    ("hswish", lambda: ms.nn.HSwish(), (3, 4)),
+    ("softmin", lambda: ms.nn.Softmin(0), (3, 4)),
+    ("threshold", lambda: ms.nn.Threshold(0.2, -1.0), (3, 4)),
+    ("glu", lambda: ms.nn.GLU(0), (4, 3)),
+]
+
+
+@pytest.mark.parametrize("make, shape", [case[1:] for case in CELLS],
+                         ids=[case[0] for case in CELLS])
+def test_cell_gradients_match_finite_differences(make, shape):
+    """Shape-specialised code (layers work out windows and paddings from shapes)."""
+    cell = make()
+    x = np.sin(np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape) * 1.7)
+    weights = np.cos(np.arange(np.size(cell(x))) * 0.9).reshape(np.shape(cell(x)))
+
+    def loss(x):
+        return np.sum(cell(x) * weights)
+
+    eps, numeric = 1e-6, np.zeros(shape)
+    for i in np.ndindex(shape):
+        step = np.zeros(shape)
+        step[i] = eps
+        numeric[i] = (float(loss(x + step)) - float(loss(x - step))) / (2 * eps)
+    np.testing.assert_allclose(np.asarray(ms.grad(loss)(x)), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["RMSProp", "Adagrad"])
+def test_optimizers_reduce_a_quadratic(name):
+    w = ms.Parameter(np.array([3.0, -2.0]), name="w")
+    optimizer = getattr(ms.nn, name)([w], learning_rate=0.1) if name == "RMSProp" else \
+        ms.nn.Adagrad([w], learning_rate=0.5)
+    grad_fn = ms.value_and_grad(lambda: ops.sum(w * w), None, [w])
+    first = float(grad_fn()[0])
+    for _ in range(30):
+        optimizer(grad_fn()[1])
+    assert float(grad_fn()[0]) < 0.1 * first

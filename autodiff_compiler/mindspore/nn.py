@@ -356,6 +356,7 @@ from .layers import (  # noqa: E402, F401
     MaxPool2d,
     PReLU,
 )
+from .layers_1d import *  # noqa: E402, F403  (every name of layers_1d.__all__)
 from .lr import (  # noqa: E402, F401
     CosineDecayLR,
     ExponentialDecayLR,
@@ -372,7 +373,19 @@ from .lr import (  # noqa: E402, F401
     polynomial_decay_lr,
     warmup_lr,
 )
+from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
+from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
-from .optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402, F401
+
+_ACTIVATIONS.update(_MORE_ACTIVATIONS)
+from .optim import (  # noqa: E402, F401
+    SGD,
+    Adagrad,
+    Adam,
+    AdamWeightDecay,
+    Momentum,
+    Optimizer,
+    RMSProp,
+)
 from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
 from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401

@@ -239,10 +239,68 @@ class AdamWeightDecay(Optimizer):
         param -= lr * (step + decay * param if decay else step)
 
 
+class RMSProp(Optimizer):
+    """Root-mean-square propagation: a running mean of squared gradients ``s`` (from
+    ones) scales the step, ``m = momentum m + lr g / sqrt(s + eps)``, ``p -= m``;
+    ``centered`` subtracts the square of the running mean gradient from ``s``."""
+
+    def __init__(self, params: Any, learning_rate: Any = 0.1, decay: float = 0.9,
+                 momentum: float = 0.0, epsilon: float = 1e-10, use_locking: bool = False,
+                 centered: bool = False, loss_scale: float = 1.0,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if decay < 0 or momentum < 0 or epsilon <= 0:
+            raise ValueError("RMSProp: decay and momentum must be at least 0, epsilon positive")
+        self.decay, self.momentum, self.epsilon, self.centered = decay, momentum, epsilon, centered
+        self.mean_square = self.clone_state("mean_square")
+        for s in self.mean_square:
+            s.view(np.ndarray)[...] = 1
+        self.moment = self.clone_state("moment")
+        self.mean_grad = self.clone_state("mean_grad") if centered else None
+
+    def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
+        grad = grad + decay * param if decay else grad
+        f = param.dtype.type
+        rho = f(self.decay)
+        s, m = self.mean_square[i].view(np.ndarray), self.moment[i].view(np.ndarray)
+        s[...] = rho * s + (1 - rho) * grad * grad
+        spread = s
+        if self.mean_grad is not None:
+            mg = self.mean_grad[i].view(np.ndarray)
+            mg[...] = rho * mg + (1 - rho) * grad
+            spread = s - mg * mg
+        m[...] = f(self.momentum) * m + lr * grad / np.sqrt(spread + f(self.epsilon))
+        param -= m
+
+
+class Adagrad(Optimizer):
+    """Steps scaled by the root of the running sum of squared gradients (from
+    ``accum``): ``h += g^2``, ``p -= lr g / sqrt(h)``."""
+
+    def __init__(self, params: Any, accum: float = 0.1, learning_rate: Any = 0.001,
+                 update_slots: bool = True, loss_scale: float = 1.0,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if accum < 0:
+            raise ValueError(f"Adagrad: accum must be at least 0, not {accum}")
+        self.update_slots = update_slots
+        self.accum = self.clone_state("accum")
+        for h in self.accum:
+            h.view(np.ndarray)[...] = accum
+
+    def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
+        grad = grad + decay * param if decay else grad
+        h = self.accum[i].view(np.ndarray)
+        if self.update_slots:
+            h += grad * grad
+        param -= lr * grad / np.sqrt(h)
+
+
 def _check_betas(beta1: float, beta2: float, eps: float) -> None:
     if not (0 <= beta1 < 1 and 0 <= beta2 < 1 and eps > 0):
         raise ValueError("beta1 and beta2 must be in [0, 1) and eps positive")
 
 
-OPTIMIZERS = ["Optimizer", "SGD", "Momentum", "Adam", "AdamWeightDecay"]
+OPTIMIZERS = ["Optimizer", "SGD", "Momentum", "Adam", "AdamWeightDecay", "RMSProp",
+              "Adagrad"]
 __all__ = OPTIMIZERS

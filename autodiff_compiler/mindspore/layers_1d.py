@@ -1,0 +1,150 @@
+"""MindSpore's 1-D convolution and pooling, adaptive average pooling, ``ZeroPad2d``
+and ``Unflatten``; re-exported by ``nn``.
+
+A 1-D layer is its 2-D twin on a height of 1, as MindSpore builds it: ``Conv1d``'s
+weight is (out, in, 1, k), and ``x`` (N, C, L) goes through ``conv2d`` as (N, C, 1, L).
+Adaptive pooling averages, for output position ``i`` of ``n`` over a length ``L``, the
+entries from ``floor(i L / n)`` to ``ceil((i + 1) L / n)`` (windows may overlap); the
+windows are known when compiling, so it is a few slices and means, stacked.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import ops_conv
+from .dtype import float32
+from .initializer import HeUniform, Uniform, initializer
+from .nn import Cell
+from .tensor import Parameter
+
+
+class Conv1d(Cell):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 pad_mode: str = "same", padding: int = 0, dilation: int = 1, group: int = 1,
+                 has_bias: bool = False, weight_init: Any = None, bias_init: Any = None,
+                 dtype: Any = float32) -> None:
+        super().__init__()
+        if group != 1:
+            raise ValueError("Conv1d: only group=1 is supported")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode
+        self.padding, self.dilation, self.has_bias = padding, dilation, has_bias
+        shape = (out_channels, in_channels, 1, kernel_size)
+        self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
+                                            else weight_init, shape, dtype), name="weight")
+        bound = 1 / math.sqrt(in_channels * kernel_size)
+        self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
+                                          (out_channels,), dtype), name="bias") \
+            if has_bias else None
+
+    def construct(self, x: Any) -> Any:
+        out = ops_conv.conv2d(np.expand_dims(x, 2), self.weight, self.bias, (1, self.stride),
+                              self.pad_mode, (0, 0, self.padding, self.padding),
+                              (1, self.dilation))
+        return np.squeeze(out, 2)
+
+
+class MaxPool1d(Cell):
+    def __init__(self, kernel_size: int = 1, stride: int = 1, pad_mode: str = "valid",
+                 padding: int = 0, dilation: int = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        if return_indices or ceil_mode:
+            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+        self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
+        self.padding, self.dilation = padding, dilation
+
+    def construct(self, x: Any) -> Any:
+        out = ops_conv.max_pool2d(np.expand_dims(x, 2), (1, self.kernel_size),
+                                  (1, self.stride), (0, self.padding), (1, self.dilation),
+                                  pad_mode=self.pad_mode)
+        return np.squeeze(out, 2)
+
+
+class AvgPool1d(Cell):
+    def __init__(self, kernel_size: int = 1, stride: int = 1, pad_mode: str = "valid",
+                 padding: int = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        if ceil_mode:
+            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+        self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
+        self.padding, self.count_include_pad = padding, count_include_pad
+
+    def construct(self, x: Any) -> Any:
+        out = ops_conv.avg_pool2d(np.expand_dims(x, 2), (1, self.kernel_size),
+                                  (1, self.stride), (0, self.padding),
+                                  count_include_pad=self.count_include_pad,
+                                  pad_mode=self.pad_mode)
+        return np.squeeze(out, 2)
+
+
+def adaptive_avg_pool(x: Any, size: Any, axis: int) -> Any:
+    """``x`` averaged along ``axis`` into ``size`` windows (None: left as it is)."""
+    length = np.shape(x)[axis]
+    if size is None or size == length:
+        return x
+    means = []
+    for i in range(size):
+        start, stop = (i * length) // size, -(-((i + 1) * length) // size)
+        window = np.take(x, np.arange(start, stop), axis=axis)
+        means.append(np.mean(window, axis=axis))
+    return np.stack(means, axis=axis)
+
+
+class AdaptiveAvgPool1d(Cell):
+    def __init__(self, output_size: int) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def construct(self, input: Any) -> Any:  # noqa: A002 (MindSpore's name)
+        return adaptive_avg_pool(input, self.output_size, -1)
+
+
+class AdaptiveAvgPool2d(Cell):
+    """Over the last two axes; ``output_size`` an int for both, or a pair (None keeps
+    that axis)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = (output_size, output_size) if isinstance(output_size, int) \
+            else tuple(output_size)
+
+    def construct(self, input: Any) -> Any:  # noqa: A002
+        rows, cols = self.output_size
+        return adaptive_avg_pool(adaptive_avg_pool(input, rows, -2), cols, -1)
+
+
+class ZeroPad2d(Cell):
+    """Zeros around the last two axes: ``padding`` an int for all four sides, or
+    ``(left, right, top, bottom)``."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__()
+        left, right, top, bottom = (padding,) * 4 if isinstance(padding, int) else padding
+        self.padding = (left, right, top, bottom)
+        self.widths = ((top, bottom), (left, right))
+
+    def construct(self, x: Any) -> Any:
+        return np.pad(x, ((0, 0),) * (np.ndim(x) - 2) + self.widths)
+
+
+class Unflatten(Cell):
+    """Axis ``axis`` split into ``unflattened_size``."""
+
+    def __init__(self, axis: int, unflattened_size: Any) -> None:
+        super().__init__()
+        self.axis, self.unflattened_size = axis, tuple(unflattened_size)
+
+    def construct(self, input_x: Any) -> Any:
+        shape = np.shape(input_x)
+        axis = self.axis % len(shape)
+        return np.reshape(input_x, shape[:axis] + self.unflattened_size + shape[axis + 1:])
+
+
+LAYERS = ["Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+          "ZeroPad2d", "Unflatten"]
+__all__ = LAYERS
