@@ -135,6 +135,7 @@ def measure(ms: Any) -> dict[str, list]:
                                   tensor(np.float32(0.0))).astype(np.float32)
     out.update(more_ops(ms, x2, rng))
     out.update(more_layers(ms, rng))
+    out.update(recurrent(ms, rng))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
 
 
@@ -271,4 +272,55 @@ def more_layers(ms: Any, rng: Any) -> dict[str, Any]:
         for g in steps:
             optimizer((tensor(g),))
         out[f"{name}.after_3_steps"] = weight.value() if hasattr(weight, "value") else weight
+    return out
+
+
+def recurrent(ms: Any, rng: Any) -> dict[str, Any]:
+    """``nn.RNN``, ``LSTM`` and ``GRU`` (two layers, both directions, batch first; one
+    direction with ``seq_length``) and their one-step cells: outputs, final states, and
+    the gradients of a weighted sum of the outputs for the input and every weight."""
+    nn, tensor, out = ms.nn, ms.Tensor, {}
+    x = tensor(rng.standard_normal((2, 5, 3)).astype(np.float32))
+    lengths = tensor(np.array([5, 3], np.int32))
+
+    def case(name: str, cell: Any, *extra: Any) -> None:
+        for p in cell.trainable_params():
+            p.set_data(tensor((0.5 * rng.standard_normal(p.shape)).astype(np.float32)))
+        y, state = cell(x, *extra)
+        w = tensor(np.linspace(-1, 1, y.size).reshape(y.shape).astype(np.float32))
+
+        def loss(x):
+            return (cell(x, *extra)[0] * w).sum()
+
+        out[f"{name}.y"] = y
+        for i, s in enumerate(state if isinstance(state, tuple) else (state,)):
+            out[f"{name}.state{i}"] = s
+        out[f"{name}.gx"], grads = ms.value_and_grad(loss, 0, cell.trainable_params())(x)[1]
+        for i, g in enumerate(grads):
+            out[f"{name}.gp{i}"] = g
+
+    for kind in ("RNN", "LSTM", "GRU"):
+        case(kind.lower(), getattr(nn, kind)(3, 4, num_layers=2, batch_first=True,
+                                             bidirectional=True))
+    case("rnn_relu_no_bias", nn.RNN(3, 4, has_bias=False, batch_first=True,
+                                    nonlinearity="relu"))
+    zeros = tensor(np.zeros((1, 2, 4), np.float32))
+    case("lstm_seq_length", nn.LSTM(3, 4, batch_first=True), (zeros, zeros), lengths)
+    case("gru_seq_length", nn.GRU(3, 4, batch_first=True), zeros, lengths)
+    x0 = x[:, 0]
+    for kind in ("RNNCell", "LSTMCell", "GRUCell"):
+        cell = getattr(nn, kind)(3, 4)
+        for p in cell.trainable_params():
+            p.set_data(tensor((0.5 * rng.standard_normal(p.shape)).astype(np.float32)))
+        h = tensor(rng.standard_normal((2, 4)).astype(np.float32))
+        state = (h, h * 0.5) if kind == "LSTMCell" else h
+
+        def step_loss(x0, cell=cell, state=state):
+            new = cell(x0, state)
+            return ((new[0] if isinstance(new, tuple) else new) ** 2).sum()
+
+        value, (gx, grads) = ms.value_and_grad(step_loss, 0, cell.trainable_params())(x0)
+        out[f"{kind}.value"], out[f"{kind}.gx"] = value.reshape((1,)), gx
+        for i, g in enumerate(grads):
+            out[f"{kind}.gp{i}"] = g
     return out

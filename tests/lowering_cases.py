@@ -166,3 +166,10 @@ LAMBDAS_IN_A_DICT = {
     "sine": (lambda x: np.sum(np.sin(x)), 2),
     "no_rule": lambda x: np.sum(np.unwrap(x)),
 }
+
+
+def isinstance_of_containers_and_arrays(x):
+    state = (x, x * 2.0)
+    first = state[0] if isinstance(state, tuple) else state  # a tuple, known when compiling
+    other = x if isinstance(x, list | dict | str) else x * 3.0  # an array is none of them
+    return np.sum(first * other)

@@ -118,3 +118,7 @@ def test_lambda_inside_a_multi_line_expression_errors_at_its_line():
         adc.grad(cases.LAMBDAS_IN_A_DICT["no_rule"])(X3)
     assert '"no_rule": lambda x: np.sum(np.unwrap(x)),' in str(err.value)
     assert "lowering_cases.py:" in str(err.value)
+
+
+def test_isinstance_known_when_compiling_although_the_values_are_not():
+    np.testing.assert_allclose(adc.grad(cases.isinstance_of_containers_and_arrays)(X3), 6 * X3)

@@ -183,3 +183,47 @@ def test_optimizers_reduce_a_quadratic(name):
     for _ in range(30):
         optimizer(grad_fn()[1])
     assert float(grad_fn()[0]) < 0.1 * first
+
+
+# ---------------------------------------------------------------------------- recurrent
+
+RECURRENT = [
+    ("rnn_two_layers_two_ways", lambda: ms.nn.RNN(2, 3, num_layers=2, bidirectional=True,
+                                                  dtype=ms.float64)),
+    ("rnn_relu", lambda: ms.nn.RNN(2, 3, nonlinearity="relu", dtype=ms.float64)),
+    ("lstm_two_ways_batch_first", lambda: ms.nn.LSTM(2, 3, batch_first=True,
+                                                     bidirectional=True, dtype=ms.float64)),
+    ("gru_two_layers", lambda: ms.nn.GRU(2, 3, num_layers=2, dtype=ms.float64)),
+]
+
+
+@pytest.mark.parametrize("make", [case[1] for case in RECURRENT],
+                         ids=[case[0] for case in RECURRENT])
+def test_recurrent_gradients_match_finite_differences(make):
+    """The input's gradient and every weight's, through the whole sequence."""
+    cell = make()
+    x = np.sin(np.arange(1.0, 13.0).reshape(3, 2, 2) * 1.3)
+
+    def loss(x):
+        y, state = cell(x)
+        h = state[0] if isinstance(state, tuple) else state
+        return np.sum(y * np.cos(np.arange(y.size).reshape(y.shape))) + np.sum(h * h)
+
+    params = cell.trainable_params()
+    gx, grads = ms.value_and_grad(loss, 0, params)(x)[1]
+    eps = 1e-6
+    for target, grad in [(None, gx), *zip(params, grads)]:
+        base = x if target is None else target.asnumpy().copy()
+        numeric = np.zeros(base.shape)
+        for i in np.ndindex(base.shape):
+            step = np.zeros(base.shape)
+            step[i] = eps
+            if target is None:
+                numeric[i] = (float(loss(x + step)) - float(loss(x - step))) / (2 * eps)
+            else:
+                target.set_data(base + step)
+                up = float(loss(x))
+                target.set_data(base - step)
+                numeric[i] = (up - float(loss(x))) / (2 * eps)
+                target.set_data(base)
+        np.testing.assert_allclose(np.asarray(grad), numeric, rtol=1e-6, atol=1e-8)

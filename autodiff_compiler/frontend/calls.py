@@ -68,6 +68,10 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if func is builtins.getattr and len(args) in (2, 3) and not kwargs \
             and not has_var(args[0]) and isinstance(args[1], str):
         return _getattr(scope, node, *args)
+    if func is builtins.isinstance and len(args) == 2 and not kwargs and not has_var(args[1]):
+        known = _known_isinstance(*args)
+        if known is not None:
+            return known
     if _reads_container(func, args, kwargs):  # d.items(), d.get(k), seq.index(v)
         value = func(*args)
         return low.new_list(value) if isinstance(value, list | dict) else value
@@ -116,6 +120,25 @@ def _reads_container(func: Any, args: list, kwargs: dict) -> bool:
     return isinstance(func, types.BuiltinMethodType) and not kwargs \
         and func.__name__ in _CONTAINER_READS.get(type(owner), ()) \
         and not any(isinstance(a, Var) for a in args)
+
+
+_RUN_TIME_TYPES = (np.ndarray, np.generic, float, int, bool, complex)
+
+
+def _known_isinstance(value: Any, classes: Any) -> bool | None:
+    """``isinstance`` where the answer is known when compiling although ``value``
+    holds run-time values: a list, tuple or dict is what it is, whatever is in it, and
+    a run-time array or number is none of ``classes`` unrelated to arrays and numbers
+    (``isinstance(state, tuple)``)."""
+    if isinstance(value, list | tuple | dict):
+        return isinstance(value, classes)
+    if isinstance(value, Var):
+        classes = classes.__args__ if isinstance(classes, types.UnionType) else classes
+        classes = classes if isinstance(classes, tuple) else (classes,)
+        if all(isinstance(c, type) and not any(issubclass(t, c) for t in _RUN_TIME_TYPES)
+               for c in classes):
+            return False
+    return None
 
 
 def _captured(low: Any, value: Any) -> Any:

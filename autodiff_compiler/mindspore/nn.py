@@ -376,6 +376,7 @@ from .lr import (  # noqa: E402, F401
 from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
+from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)
 
 _ACTIVATIONS.update(_MORE_ACTIVATIONS)
 from .optim import (  # noqa: E402, F401
