@@ -5,7 +5,8 @@ The rule (DESIGN decision 11; the README's "How it works" says it for users):
 - *Re-read at every call*: the arguments; the defaults of the differentiated
   function's parameters (bound as arguments, from ``__defaults__``/``__kwdefaults__``
   as they are then); every array the code reads from globals, closures or attributes
-  (weights, data), fetched along the path it was read.
+  (weights, data), or from a list, tuple or dict held there, fetched along the path it
+  was read.
 - *Guarded* (checked at every call; a change recompiles): every other value the code
   read from outside its arguments, along the path it was read (a global, a closure
   cell, an attribute or item of either, an attribute of a user's module): numbers,
