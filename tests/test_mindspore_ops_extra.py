@@ -18,6 +18,27 @@ def draw(shape, values=VALUES):
     return values[:int(np.prod(shape))].reshape(shape)
 
 
+def central_differences(loss, base, move=None, eps=1e-6):
+    """The gradient of ``loss()`` at ``base`` by central differences, one entry at a
+    time; ``move(value)`` puts the moved value in place (a Parameter's ``set_data``),
+    or else ``loss`` takes it."""
+    numeric = np.zeros(np.shape(base))
+    for i in np.ndindex(numeric.shape):
+        step = np.zeros(numeric.shape)
+        step[i] = eps
+        ends = []
+        for value in (base + step, base - step):
+            if move is None:
+                ends.append(float(loss(value)))
+            else:
+                move(value)
+                ends.append(float(loss()))
+        numeric[i] = (ends[0] - ends[1]) / (2 * eps)
+    if move is not None:
+        move(base)
+    return numeric
+
+
 ELEMENTWISE = {
     "celu": lambda x: ops.celu(x, 1.5),
     "selu": ops.selu,
@@ -95,13 +116,9 @@ SPECIALISED = [
 @pytest.mark.parametrize("fn, shape", [case[1:] for case in SPECIALISED],
                          ids=[case[0] for case in SPECIALISED])
 def test_shape_dependent_gradients_match_finite_differences(fn, shape):
-    x, eps = draw(shape), 1e-6
-    numeric = np.zeros_like(x)
-    for i in np.ndindex(shape):
-        step = np.zeros_like(x)
-        step[i] = eps
-        numeric[i] = (fn(x + step) - fn(x - step)) / (2 * eps)
-    np.testing.assert_allclose(ms.grad(fn)(x), numeric, rtol=1e-6, atol=1e-8)
+    x = draw(shape)
+    np.testing.assert_allclose(ms.grad(fn)(x), central_differences(fn, x), rtol=1e-6,
+                               atol=1e-8)
 
 
 def test_distance_between_equal_points_has_zero_gradient():
@@ -165,12 +182,8 @@ def test_cell_gradients_match_finite_differences(make, shape):
     def loss(x):
         return np.sum(cell(x) * weights)
 
-    eps, numeric = 1e-6, np.zeros(shape)
-    for i in np.ndindex(shape):
-        step = np.zeros(shape)
-        step[i] = eps
-        numeric[i] = (float(loss(x + step)) - float(loss(x - step))) / (2 * eps)
-    np.testing.assert_allclose(np.asarray(ms.grad(loss)(x)), numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(np.asarray(ms.grad(loss)(x)), central_differences(loss, x),
+                               rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("name", ["RMSProp", "Adagrad"])
@@ -211,22 +224,12 @@ def test_recurrent_gradients_match_finite_differences(make):
 
     params = cell.trainable_params()
     gx, grads = ms.value_and_grad(loss, 0, params)(x)[1]
-    eps = 1e-6
-    for target, grad in [(None, gx), *zip(params, grads)]:
-        base = x if target is None else target.asnumpy().copy()
-        numeric = np.zeros(base.shape)
-        for i in np.ndindex(base.shape):
-            step = np.zeros(base.shape)
-            step[i] = eps
-            if target is None:
-                numeric[i] = (float(loss(x + step)) - float(loss(x - step))) / (2 * eps)
-            else:
-                target.set_data(base + step)
-                up = float(loss(x))
-                target.set_data(base - step)
-                numeric[i] = (up - float(loss(x))) / (2 * eps)
-                target.set_data(base)
-        np.testing.assert_allclose(np.asarray(grad), numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(np.asarray(gx), central_differences(loss, x), rtol=1e-6,
+                               atol=1e-8)
+    for p, grad in zip(params, grads):
+        numeric = central_differences(lambda: loss(x), p.asnumpy().copy(), p.set_data)
+        np.testing.assert_allclose(np.asarray(grad), numeric, rtol=1e-6, atol=1e-8,
+                                   err_msg=p.name)
 
 
 class SentimentRNN(ms.nn.Cell):
