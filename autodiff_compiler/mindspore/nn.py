@@ -376,9 +376,6 @@ from .lr import (  # noqa: E402, F401
 from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
-from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)
-
-_ACTIVATIONS.update(_MORE_ACTIVATIONS)
 from .optim import (  # noqa: E402, F401
     SGD,
     Adagrad,
@@ -388,5 +385,8 @@ from .optim import (  # noqa: E402, F401
     Optimizer,
     RMSProp,
 )
+from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)
 from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
 from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401
+
+_ACTIVATIONS.update(_MORE_ACTIVATIONS)  # get_activation("hswish")
