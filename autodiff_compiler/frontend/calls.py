@@ -64,7 +64,8 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
             value = func(*args, **kwargs)
         except Exception as err:
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
-        return _captured(low, value)
+        return _captured(low, value) if getattr(func, "__evaluated_when_compiling__", False) \
+            else value  # NumPy's static calls (np.triu_indices) make constants
     if func is builtins.getattr and len(args) in (2, 3) and not kwargs \
             and not has_var(args[0]) and isinstance(args[1], str):
         return _getattr(scope, node, *args)
@@ -142,9 +143,9 @@ def _known_isinstance(value: Any, classes: Any) -> bool | None:
 
 
 def _captured(low: Any, value: Any) -> Any:
-    """What a call run while compiling gave, with the arrays in it captured: the
-    Parameters ``self.trainable_params()`` lists are read at each call, and
-    differentiated, as ``self.weight`` is (a generator is listed first)."""
+    """What a function marked ``evaluated_when_compiling`` gave, with the arrays in it
+    captured: the Parameters ``self.trainable_params()`` lists are read at each call,
+    and differentiated, as ``self.weight`` is (a generator is listed first)."""
     from .captures import Path, holds_arrays
     if isinstance(value, types.GeneratorType):
         value = list(value)
