@@ -230,3 +230,23 @@ def test_methods_of_an_array_made_while_compiling():
             + c.sum(axis=0) + np.array([0.0, 2 * np.prod(c.T[0])]))
     np.testing.assert_allclose(grad, want, rtol=1e-14)
     assert adc.grad(_constant_methods).source(x).startswith("def grad__constant_methods(x):")
+
+
+def return_after_an_inner_loop(x):
+    for row in x:
+        count = 0
+        while count < 3:
+            count += 1
+        return np.sum(row * 2.0)
+    return np.sum(x)
+
+
+def test_inner_loop_leaves_the_enclosing_loops_return_flags():
+    """Shape-generic code (seed 233): the loop over ``x``'s rows has a run-time length
+    and carries flags for its ``return``; the inner loop, which has no ``return`` of its
+    own, took those flags as its own and dropped them (``KeyError: '<returned>'``)."""
+    x = np.linspace(-1.0, 1.0, 6).reshape(3, 2)
+    want = np.array([[2.0, 2.0], [0.0, 0.0], [0.0, 0.0]])
+    for specialize in (True, False):
+        _, pullback = adc.vjp(return_after_an_inner_loop, x, specialize=specialize)
+        np.testing.assert_array_equal(pullback(1.0)[0], want)

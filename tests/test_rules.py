@@ -1037,9 +1037,11 @@ def test_every_primitive_is_covered():
 
 # Control flow and truth values are covered by tests/test_control.py (a tape's zero
 # cotangent by tests/test_second_order.py), assert statements (``check``) by
-# tests/test_assert.py, print (and f-strings of run-time values) by tests/test_print.py.
+# tests/test_assert.py, print (and f-strings of run-time values) by tests/test_print.py,
+# ``bool(x)`` (``truth``) by tests/test_unpacking_and_builtins.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
-                "truth_not", "add_into", "zeros_like_tape", "check", "print", "format_text"}
+                "truth_not", "truth", "add_into", "zeros_like_tape", "check", "print",
+                "format_text"}
 
 
 def _extension_primitives() -> set[str]:

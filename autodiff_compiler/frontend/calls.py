@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import types
-from collections.abc import Callable
+from collections.abc import Callable, MappingView
 from typing import TYPE_CHECKING, Any
 
 import gast
@@ -22,6 +22,7 @@ from ..ir import surface
 from ..ir.core import Var
 from . import arguments
 from .cells import is_cell, is_parameter, lower_cell_call
+from .python_builtins import needs_length, python_definition
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -76,6 +77,15 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if _reads_container(func, args, kwargs):  # d.items(), d.get(k), seq.index(v)
         value = func(*args)
         return low.new_list(value) if isinstance(value, list | dict) else value
+    definition = python_definition(func)  # max, min, sum, reduce of run-time values
+    if definition is not None:
+        if needs_length(func, args):
+            name = _callable_name(func)
+            raise scope.error(node, f"{name}() of an array whose length is not known when "
+                                    "compiling (shape-generic code)",
+                              hint="use NumPy's reduction (np.max, np.min, np.prod, ...), "
+                                   "or differentiate shape-specialised code")
+        return low.call_function(definition, tuple(map(_indexable, args)), kwargs, loc)
     from .scope import LocalFunction
     if isinstance(func, LocalFunction):
         return low.call_local(func, tuple(args), kwargs, loc, caller=scope)
@@ -94,6 +104,8 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
                 None)
     if isinstance(call, types.FunctionType):  # an instance of a user class with __call__
         return low.call_function(call, tuple(args), kwargs, loc, self_obj=func)
+    if func is bool and len(args) == 1 and not kwargs and isinstance(args[0], Var):
+        return P.truth(args[0])  # raises at run time for an array of several values
     if func is len and len(args) == 1:
         return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
                                                                                    args[0])
@@ -101,11 +113,6 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
             all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
         value = func(*args)
         return low.new_list(value) if isinstance(value, list | dict) else value
-    if func is sum and args and isinstance(args[0], list | tuple):
-        total = args[1] if len(args) > 1 else 0
-        for item in args[0]:
-            total = total + item
-        return total
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 
@@ -278,6 +285,14 @@ def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, k
         raise scope.error(node, f"{what}: {err}") from None
 
 
+def _indexable(value: Any) -> Any:
+    """An iterable known when compiling (``d.values()``, ``zip(...)``) as the tuple it
+    yields, for the definitions in ``python_builtins``, which read items by index."""
+    if isinstance(value, Var | list | tuple | range | str) or not hasattr(value, "__iter__"):
+        return value
+    return tuple(value)
+
+
 def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
     shape = P.shape(var)
     if isinstance(shape, tuple) and shape:
@@ -294,7 +309,7 @@ def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
 def has_var(value: Any) -> bool:
     if isinstance(value, Var):
         return True
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | MappingView):  # d.values(), d.items() too
         return any(has_var(v) for v in value)
     if isinstance(value, dict):
         return any(has_var(v) for v in value.values())

@@ -228,6 +228,9 @@ def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
         return scope.expr(node.body if test else node.orelse)
+    refuse_binding(scope, [node.body, node.orelse], "in a branch of a conditional expression "
+                                                    "on a run-time value: the name would be "
+                                                    "bound on one path only")
     return _cond(scope, node, test, [lambda c: c.expr(node.body), lambda c: c.expr(node.orelse)],
                  returns=True)
 
@@ -321,6 +324,9 @@ def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
     is_and = isinstance(node.op, gast.And)
     value: Any = None
     for operand in node.values:
+        if isinstance(value, Var):
+            refuse_binding(scope, [operand], f"in an operand of '{'and' if is_and else 'or'}' "
+                                             "after a run-time value, which Python may skip")
         item = scope.expr(operand)
         if value is None or (not isinstance(value, Var) and not isinstance(item, Var)):
             value = item
@@ -329,6 +335,15 @@ def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
         if not isinstance(value, Var) and bool(value) != is_and:
             return value
     return value
+
+
+def refuse_binding(scope: Scope, nodes: Sequence[gast.AST], where: str) -> None:
+    """Refuse ``(name := value)`` ``where`` the code is lowered as a region whose
+    bindings do not reach the code after it (a branch, a loop's test)."""
+    for node in _walk(nodes):
+        if isinstance(node, gast.NamedExpr):
+            raise scope.error(node, f"an assignment expression (:=) {where}",
+                              hint="assign the name in a statement of its own")
 
 
 # ---------------------------------------------------------------------------- flags

@@ -37,6 +37,7 @@ from .control import (
     _region,
     assigned_names,
     fill_pending,
+    refuse_binding,
 )
 from .iteration import Range, Rows, Static, iteration_of
 from .scope import JUMPED, NOT_RETURNED, Scope
@@ -115,7 +116,9 @@ def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> A
         scope.env[STOP] = outer_stop
     if scope.loop_kind == "structured" and _contains(node.body, (gast.Return,)):
         return _after_nested_loop(scope, node, stopped)
-    returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
+    returned, result = False, PENDING
+    if _contains(node.body, (gast.Return,)):  # else the flags are an enclosing loop's
+        returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
     if node.orelse:
         if isinstance(stopped, Var):
             _cond(scope, node, stopped, [lambda c: NOT_RETURNED, lambda c: c.block(node.orelse)],
@@ -224,6 +227,10 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     def run(child: Scope) -> Any:
         _bind_carried(child.env, carried, skeletons, carry)
         test = child.expr(node.test)
+        if isinstance(test, Var):
+            refuse_binding(child, [node.test], "in the condition of a while loop on run-time "
+                                               "values: the name would not carry from one "
+                                               "test to the next")
         if STOP in carried:
             going = P.truth_not(child.env[STOP])
             test = going if test is True else P.truth_and(going, test)

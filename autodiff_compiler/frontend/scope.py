@@ -133,9 +133,8 @@ class Scope:
                 value.hint = target.id
             self.env[target.id] = value
         elif isinstance(target, gast.Tuple | gast.List):
-            values = self.unpack(target, value, len(target.elts))
-            for elt, item in zip(target.elts, values):
-                self.assign(elt, item)
+            for elt, item in zip(target.elts, self.unpack(target, value, target.elts)):
+                self.assign(elt.value if isinstance(elt, gast.Starred) else elt, item)
         elif isinstance(target, gast.Subscript):
             self.assign_item(target, value)
         else:
@@ -182,17 +181,41 @@ class Scope:
                 check_owned(self, node, old)
             aliases.write(self, node, old, new, name)
 
-    def unpack(self, node: gast.AST, value: Any, n: int) -> tuple:
+    def unpack(self, node: gast.AST, value: Any, targets: list[gast.expr]) -> list[Any]:
+        """The values ``targets = value`` binds, one per target, as Python unpacks: a
+        starred target takes a new list of what the others leave."""
+        items = self.items_of(node, value)
+        starred = [i for i, t in enumerate(targets) if isinstance(t, gast.Starred)]
+        if not starred:
+            if len(items) != len(targets):
+                raise self.error(node, f"expected {len(targets)} values to unpack, got "
+                                       f"{len(items)}")
+            return list(items)
+        at, after = starred[0], len(targets) - starred[0] - 1
+        if len(items) < len(targets) - 1:
+            raise self.error(node, f"expected at least {len(targets) - 1} values to unpack, "
+                                   f"got {len(items)}")
+        rest = self.low.new_list(list(items[at:len(items) - after]))
+        return [*items[:at], rest, *items[len(items) - after:]]
+
+    def items_of(self, node: gast.AST, value: Any) -> tuple:
+        """What iterating ``value`` gives (for unpacking and ``*value``): a sequence's
+        items, or an array's rows, as many as its first axis is long."""
         if isinstance(value, Var):
-            raise self.error(node, "cannot unpack an array into names",
-                             hint="index the array explicitly (a, b = x[0], x[1])")
+            shape = value.aval.shape
+            if shape is None:
+                raise self.error(node, "unpacking an array whose length is not known when "
+                                       "compiling (shape-generic code)",
+                                 hint="index it explicitly (a, b = x[0], x[1]), or "
+                                      "differentiate shape-specialised code")
+            if not shape:
+                raise self.error(node, "cannot unpack a 0-d array (iteration over a 0-d "
+                                       "array)", hint="unpack an array of one or more axes")
+            return tuple(P.getitem(value, i) for i in range(shape[0]))
         try:
-            items = tuple(value)
+            return tuple(value)
         except TypeError:
             raise self.error(node, f"cannot unpack a {type(value).__name__}") from None
-        if len(items) != n:
-            raise self.error(node, f"expected {n} values to unpack, got {len(items)}")
-        return items
 
     # ------------------------------------------------------------------ expressions
 
@@ -231,14 +254,26 @@ class Scope:
         args: list[Any] = []
         for a in node.args:
             if isinstance(a, gast.Starred):
-                args.extend(self.unpack(a, self.expr(a.value), len(self.expr(a.value))))
+                args.extend(self.items_of(a, self.expr(a.value)))
             else:
                 args.append(self.expr(a))
         kwargs = {}
         for kw in node.keywords:
-            if kw.arg is None:
-                raise UnsupportedSyntaxError("**kwargs in calls is not supported yet", self.loc(kw))
-            kwargs[kw.arg] = self.expr(kw.value)
+            if kw.arg is not None:
+                kwargs[kw.arg] = self.expr(kw.value)
+                continue
+            mapping = self.expr(kw.value)  # f(**options): a dict known when compiling
+            if not isinstance(mapping, dict) or not all(isinstance(k, str) for k in mapping):
+                kind = "array" if isinstance(mapping, Var) else type(mapping).__name__
+                raise self.error(kw.value, f"**{kind} in a call: only a dict with string keys "
+                                           "can be unpacked",
+                                 hint="pass a dict built while compiling, or name each "
+                                      "argument")
+            for key in mapping:
+                if key in kwargs:
+                    raise self.error(kw.value, f"got multiple values for keyword argument "
+                                               f"'{key}'")
+            kwargs.update(mapping)
         return call_value(self, node, func, args, kwargs)
 
 

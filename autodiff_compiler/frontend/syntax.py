@@ -248,23 +248,52 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
 
 
 def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
+    """Comparisons as Python chains them: ``a < b < c`` is ``a < b and b < c``, each
+    operand evaluated once; a run-time comparison is an array (``x < y``) alone, a
+    truth value (``and``) in a chain, where each one must be a single value."""
     left, result = scope.expr(node.left), True
     for op, comparator in zip(node.ops, node.comparators):
         right = scope.expr(comparator)
-        symbolic = type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var))
-        if symbolic:
-            if len(node.ops) > 1:
-                raise scope.error(node, "chained comparison of arrays",
-                                  hint="compare two values at a time")
+        if type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
             try:
                 operands = _array_operands(left, right)
             except TypeError:
                 raise scope.error(node, "comparison of a Python number with a list",
                                   hint="compare arrays, or numbers") from None
-            return _SYMBOLIC_CMP[type(op)](*operands)
-        result = result and _CMPOPS[type(op)](left, right)
+            outcome = _SYMBOLIC_CMP[type(op)](*operands)
+        elif type(op) in (gast.In, gast.NotIn) and (has_var(left) or has_var(right)):
+            outcome = _contains(scope, node, right, left)
+            outcome = P.truth_not(outcome) if isinstance(op, gast.NotIn) else outcome
+        else:
+            outcome = _CMPOPS[type(op)](left, right)
+        if len(node.ops) == 1:
+            return outcome
+        result = outcome if result is True else P.truth_and(result, outcome)
+        if not isinstance(result, Var) and not result:
+            return result  # Python stops at the first false comparison
         left = right
     return result
+
+
+def _contains(scope: Scope, node: gast.AST, container: Any, item: Any) -> Any:
+    """``item in container`` with run-time values: an array holds it if any entry
+    equals it (NumPy's ``(container == item).any()``); a list or tuple if one of its
+    items is it or equals it (Python's test, item by item, stopping at the first)."""
+    if isinstance(container, Var):
+        return surface.FUNCTIONS[np.any](P.equal(container, item))
+    if not isinstance(container, list | tuple):
+        raise scope.error(node, f"'in' of a run-time value and a {type(container).__name__}",
+                          hint="test membership in a list, a tuple or an array")
+    found: Any = False
+    for candidate in container:
+        if candidate is item:
+            return True
+        equal = P.equal(*_array_operands(candidate, item)) \
+            if isinstance(candidate, Var) or isinstance(item, Var) else candidate == item
+        found = equal if found is False else P.truth_or(found, equal)
+        if found is True:
+            return True
+    return found
 
 
 def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
@@ -315,6 +344,12 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     if trick is not None:
         return apply_builder(scope, node, trick, [index], {}, "indexing")
     if isinstance(value, Var) or has_var(index):
+        if isinstance(value, list | tuple) and _may_carry_gradient(value):
+            raise scope.error(node, f"indexing a {type(value).__name__} of arrays with a "
+                                    "run-time index: the gradient would not reach the item "
+                                    "taken", hint="index with a value known when compiling "
+                                                  "(a loop over a range of known length is "
+                                                  "unrolled), or np.stack the items first")
         return apply_builder(scope, node, P.getitem, [value, index], {}, "indexing")
     try:
         item = value[index]
@@ -324,6 +359,13 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
         return item
     path = scope.low.captures.path_of(value).item(index)
     return scope.low.captures.free_value(path, item)
+
+
+def _may_carry_gradient(items: list | tuple) -> bool:
+    """Whether a container holds a run-time value that may be differentiable: a float
+    one, or one whose dtype is not known when compiling (shape-generic code)."""
+    return any(_may_carry_gradient(v) if isinstance(v, list | tuple)
+               else isinstance(v, Var) and v.aval.is_float for v in items)
 
 
 def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
@@ -371,10 +413,32 @@ def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
     out: list[Any] = []
     for e in elts:
         if isinstance(e, gast.Starred):
-            out.extend(scope.unpack(e, scope.expr(e.value), len(scope.expr(e.value))))
+            out.extend(scope.items_of(e, scope.expr(e.value)))
         else:
             out.append(scope.expr(e))
     return out
+
+
+def _entries(scope: Scope, node: gast.Dict) -> dict[Any, Any]:
+    """A dict display's entries in order; ``**other`` (no key) merges another dict."""
+    out: dict[Any, Any] = {}
+    for key, value in zip(node.keys, node.values):
+        if key is not None:
+            out[scope.expr(key)] = scope.expr(value)
+            continue
+        other = scope.expr(value)
+        if not isinstance(other, dict):
+            raise scope.error(value, f"'{type(other).__name__}' object is not a mapping",
+                              hint="unpack a dict with **")
+        out.update(other)
+    return out
+
+
+def _expr_namedexpr(scope: Scope, node: gast.NamedExpr) -> Any:
+    """``(name := value)``: bound, then the expression's value."""
+    value = scope.expr(node.value)
+    scope.assign(node.target, value)
+    return value
 
 
 # The expressions handled here, by node type (``Lowering.expressions``).
@@ -386,8 +450,8 @@ EXPRESSIONS = {
     gast.Call: lambda scope, node: scope.call(node),
     gast.Attribute: _expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
     gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,
+    gast.NamedExpr: _expr_namedexpr,
     gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
     gast.List: lambda scope, node: scope.low.new_list(_elements(scope, node.elts)),
-    gast.Dict: lambda scope, node: scope.low.new_list({scope.expr(k): scope.expr(v)
-                                                      for k, v in zip(node.keys, node.values)}),
+    gast.Dict: lambda scope, node: scope.low.new_list(_entries(scope, node)),
 }

@@ -69,7 +69,7 @@ SPELLINGS: dict[str, Spelling] = {
     **{name: ("call", f"xp.{name}") for name in _SAME},
     **{name: ("call", f"xp.{std}") for name, std in _RENAMED_FUNCTIONS.items()},
     **{name: ("call", name) for name in _HELPERS},
-    "neg": ("unaryop", "-"), "truth_not": ("unaryop", "not"),
+    "neg": ("unaryop", "-"), "truth_not": ("unaryop", "not"), "truth": ("call", "bool"),
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),

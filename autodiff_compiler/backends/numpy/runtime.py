@@ -15,7 +15,7 @@ EXTENSIONS = types.SimpleNamespace()
 # computed at run time, ``float`` and ``int`` (``x.item()``), ``str`` (f-strings), and
 # every public helper of ``reference``.
 NAMESPACE = {"np": np, "math": math, "ext": EXTENSIONS, "slice": slice, "float": float,
-             "int": int, "str": str}
+             "int": int, "str": str, "bool": bool}
 NAMESPACE.update((name, fn) for name, fn in vars(reference).items()
                  if isinstance(fn, types.FunctionType) and fn.__module__ == reference.__name__
                  and not name.startswith("_"))

@@ -47,7 +47,7 @@ SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},
     **{name: ("call", name) for name in _HELPERS},
     **{name: ("call", text) for name, text in _CALLS.items()},
-    "neg": ("unaryop", "-"), "truth_not": ("unaryop", "not"),
+    "neg": ("unaryop", "-"), "truth_not": ("unaryop", "not"), "truth": ("call", "bool"),
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("attr", "T"), "dtype": ("attr", "dtype"),
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),

@@ -14,6 +14,7 @@ from .control import (
     loop,
     make_tuple,
     print_,
+    truth,
     truth_and,
     truth_not,
     truth_or,
@@ -242,7 +243,7 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, m
 __all__ = [
     "add_into", "call", "check", "print_", "to_float", "to_int", "format_text", "assign",
     "written", "random_uniform", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
-    "truth_and", "truth_or", "truth_not",
+    "truth", "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defelementwise", "defjvp",
     "defjvp_all", "deflinear", "defpartials", "defvjp", "defvjp_all", "nondifferentiable",
     "per_operand", "abs_", "add", "arccos", "arccosh",

@@ -288,6 +288,7 @@ def _truth(prim: Any) -> Any:
 defbatch(C.truth_and, _truth(E.logical_and))
 defbatch(C.truth_or, _truth(E.logical_or))
 defbatch(C.truth_not, _truth(E.logical_not))
+defbatch(C.truth, _truth(lambda x: E.not_equal(x, 0)))
 
 
 def _check(size, dims, test, *rest):

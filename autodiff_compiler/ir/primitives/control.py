@@ -44,6 +44,7 @@ make_tuple = Primitive("make_tuple", lambda *items: items)  # a shape such as (n
 truth_and = Primitive("truth_and", lambda a, b: a and b)
 truth_or = Primitive("truth_or", lambda a, b: a or b)
 truth_not = Primitive("truth_not", operator.not_)
+truth = Primitive("truth", bool)  # bool(x): a single value's truth
 # zeros for each element of a loop's tape: a tape's cotangent where none flowed
 zeros_like_tape = Primitive("zeros_like_tape", ref.zeros_like_tape, foldable=False,
                             aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
@@ -52,7 +53,7 @@ check = Primitive("check", not_evaluated, form="check", foldable=False)
 print_ = Primitive("print", print, form="effect", foldable=False,
                    aval_rule=lambda args, params: [Aval()],
                    defaults={"sep": " ", "end": "\n", "flush": False})
-nondifferentiable(truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check, print_)
+nondifferentiable(truth, truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check, print_)
 # Not ``defelementwise``: its VJP would ``unbroadcast``, and the compiler only adds
 # into a running sum a term of the sum's own shape.
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)

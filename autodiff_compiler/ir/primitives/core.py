@@ -362,6 +362,14 @@ def _install_operators() -> None:
     Var.__abs__ = lambda self: E.abs_(self)
     Var.__array_ufunc__ = _array_ufunc
     Var.__array_function__ = _array_function
+    Var.__bool__ = _no_truth_value
+
+
+def _no_truth_value(self: Var) -> bool:
+    """A run-time value has no truth value while compiling: code run then that asks
+    for one (Python's ``max`` handed hidden run-time values) must fail, not take
+    every such value as true."""
+    raise TypeError("the truth value of a run-time value is not known when compiling")
 
 
 def _array_ufunc(self: Var, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:

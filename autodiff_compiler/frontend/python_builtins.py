@@ -1,0 +1,110 @@
+"""Python's reductions over run-time values, written in Python and compiled like the
+user's code: ``max``, ``min``, ``sum``, ``any``, ``all`` and ``functools.reduce``.
+
+Each is spelt as CPython runs it -- ``max`` keeps the first item no later one is
+greater than (``item > best``), ``sum`` adds from ``start`` left to right -- so the
+value is Python's to the last bit, the derivative at a tie follows the item Python
+returns, and a comparison on run-time values becomes an ``if`` the adjoint pass
+already knows. ``max(a, b)`` of two arrays of several elements fails as Python's
+does: the truth value of an array is ambiguous. Items are read by index, so what
+they come from must have a length known when compiling (a tuple, a list, an array
+of known shape).
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+from typing import Any
+
+_MISSING = object()  # no ``default``/``initial`` given
+
+
+def max_(*args: Any, key: Any = None, default: Any = _MISSING) -> Any:
+    """``max(iterable, *, key, default)`` or ``max(a, b, *rest, key)``."""
+    return _extreme(args, key, default, "max", True)
+
+
+def min_(*args: Any, key: Any = None, default: Any = _MISSING) -> Any:
+    """``min(iterable, *, key, default)`` or ``min(a, b, *rest, key)``."""
+    return _extreme(args, key, default, "min", False)
+
+
+def _extreme(args: tuple, key: Any, default: Any, name: str, greatest: bool) -> Any:
+    if len(args) == 0:
+        raise TypeError(f"{name} expected at least 1 argument, got 0")
+    if len(args) > 1 and default is not _MISSING:
+        raise TypeError(f"Cannot specify a default for {name}() with multiple positional "
+                        "arguments")
+    items = args[0] if len(args) == 1 else args
+    if len(items) == 0:
+        if default is _MISSING:
+            raise ValueError(f"{name}() iterable argument is empty")
+        return default
+    best = items[0]
+    best_key = best if key is None else key(best)
+    for i in range(1, len(items)):
+        item = items[i]
+        item_key = item if key is None else key(item)
+        if (item_key > best_key) if greatest else (item_key < best_key):
+            best, best_key = item, item_key
+    return best
+
+
+def sum_(iterable: Any, /, start: Any = 0) -> Any:
+    """``sum(iterable, start)``: ``start`` plus each item, left to right."""
+    total = start
+    for i in range(len(iterable)):
+        total = total + iterable[i]
+    return total
+
+
+def reduce(function: Any, iterable: Any, initial: Any = _MISSING, /) -> Any:
+    """``functools.reduce``: ``function`` folded over the items from the left."""
+    if initial is _MISSING:
+        if len(iterable) == 0:
+            raise TypeError("reduce() of empty iterable with no initial value")
+        value, start = iterable[0], 1
+    else:
+        value, start = initial, 0
+    for i in range(start, len(iterable)):
+        value = function(value, iterable[i])
+    return value
+
+
+def any_(iterable: Any, /) -> Any:
+    """``any``: whether some item is true (each item's truth, as Python takes it)."""
+    found = False
+    for i in range(len(iterable)):
+        found = found or bool(iterable[i])
+    return found
+
+
+def all_(iterable: Any, /) -> Any:
+    """``all``: whether every item is true."""
+    holds = True
+    for i in range(len(iterable)):
+        holds = holds and bool(iterable[i])
+    return holds
+
+
+# The callables these stand for, when a call passes them run-time values.
+WRITTEN_IN_PYTHON = {builtins.max: max_, builtins.min: min_, builtins.sum: sum_,
+                     builtins.any: any_, builtins.all: all_, functools.reduce: reduce}
+
+
+def needs_length(func: Any, args: tuple) -> bool:
+    """Whether the call reads an array whose length it must know when compiling:
+    ``max``/``min`` of one array and ``reduce`` without ``initial`` take its first item
+    apart, and Python raises for an empty one (``sum`` loops any number of times)."""
+    iterable = args[1] if func is functools.reduce and len(args) == 2 else \
+        args[0] if func in (builtins.max, builtins.min) and len(args) == 1 else None
+    aval = getattr(iterable, "aval", None)
+    return aval is not None and aval.shape is None
+
+
+def python_definition(func: Any) -> Any:
+    """The definition above that a call of ``func`` is compiled from, if any."""
+    try:
+        return WRITTEN_IN_PYTHON.get(func)
+    except TypeError:  # unhashable callables
+        return None

@@ -1,0 +1,230 @@
+"""Functions using Python's unpacking, assignment expressions and reductions
+(``max``, ``min``, ``sum``, ``functools.reduce``) on run-time values, for
+test_unpacking_and_builtins.py. The compiler reads them from source."""
+import functools
+
+import numpy as np
+
+# ---------------------------------------------------------------------------- unpacking
+
+
+def starred_first(x):
+    a, *rest = x
+    return a * sum(rest)
+
+
+def starred_last(x):
+    *init, last = x
+    return last * init[0] + len(init)
+
+
+def starred_middle(x):
+    first, *middle, last = x
+    return first * last + np.sum(np.stack(middle) ** 2)
+
+
+def starred_only(x):
+    *items, = x
+    return items[0] * items[-1]
+
+
+def starred_rows(m):
+    first, *rest = m
+    return np.sum(first) * np.sum(np.stack(rest))
+
+
+def rows(m):
+    a, b, c = m
+    return np.sum(a * b - c)
+
+
+def starred_tuple_of_arrays(x, y):
+    a, *rest = (x, y, x * y)
+    return np.sum(a * rest[0] + rest[1])
+
+
+def starred_list_grows(x):
+    a, *b = x
+    b.append(a * 3.0)
+    return np.sum(np.array(b) ** 2)
+
+
+def starred_loop_target(x):
+    total = 0.0
+    for a, *rest in [(x[0], x[1]), (x[2], x[3])]:
+        total = total + a * rest[0]
+    return total
+
+
+def star_in_display(x):
+    return np.sum(np.stack([*x, *x[::-1]]) ** 2)
+
+
+def three(a, b, c):
+    return a * b + c
+
+
+def star_in_call(m):
+    return np.sum(three(*m))
+
+
+def double_star_in_call(x):
+    options = {"a": x[0], "b": x[1]}
+    return three(**options, c=x[2])
+
+
+def double_star_in_dict(x):
+    base = {"a": x[0], "b": 2.0}
+    merged = {**base, "b": x[1] ** 2}
+    return merged["a"] * merged["b"]
+
+
+# ---------------------------------------------------------------------------- :=
+
+
+def walrus_in_if(x):
+    out = 0.0
+    if (total := np.sum(x)) > 0:
+        out = total * 2.0
+    return out + total
+
+
+def walrus_in_comprehension(x):
+    doubled = [(last := v * 2.0) for v in x]
+    return last * doubled[0]
+
+
+def walrus_in_expression(x):
+    return np.sum((s := np.sin(x)) * s)
+
+
+# ---------------------------------------------------------------------------- builtins
+
+
+def max_min_of_two(x):
+    return max(x[0], x[1]) + min(x[2], 1.0) * max(x[3], x[0], x[1])
+
+
+def max_min_of_array(x):
+    return max(x) * min(x)
+
+
+def max_with_key(x):
+    return max([x[0] ** 2, x[1], x[2]], key=lambda v: -v)
+
+
+def min_of_dict_values(x):
+    scores = {"a": x[0], "b": x[1] * 3.0}
+    return min(scores.values())
+
+
+def max_default(x):
+    return max([], default=x[0]) * 2.0
+
+
+def max_at_a_tie(x):
+    return max(x[0], x[0] * 1.0)
+
+
+def sum_of_array(x):
+    return sum(x) + sum(x ** 2, 1.0)
+
+
+def sum_of_rows(m):
+    return np.sum(sum(m) ** 2)
+
+
+def sum_of_generator(x):
+    return sum(v ** 2 for v in x)
+
+
+def reduce_product(x):
+    return functools.reduce(lambda a, b: a * b, x)
+
+
+def reduce_with_initial(x):
+    return functools.reduce(lambda a, b: a + b * b, x, 0.5)
+
+
+def tuple_indexed_in_a_loop(x):
+    parts = (x[0] * 2.0, x[1] ** 2, np.sin(x[2]))
+    total = 0.0
+    for i in range(3):
+        total = total + parts[i]
+    return total
+
+
+# ---------------------------------------------------------------------------- refused
+
+
+def walrus_in_while_test(x):
+    y = x
+    while (s := np.sum(y * y)) > 1.0:
+        y = y * 0.5
+    return s
+
+
+def walrus_in_run_time_branch(x):
+    out = (y := x[0]) if x[1] > 0 else (y := x[2])
+    return out * y
+
+
+def walrus_after_run_time_and(x):
+    big = np.sum(x) > 0 and (y := x[0]) > 0
+    return y if big else 0.0
+
+
+def unpack_too_many(x):
+    a, b = x
+    return a * b
+
+
+def unpack_zero_d(x):
+    a, b = x[0]
+    return a * b
+
+
+def double_star_array(x):
+    return three(**x)
+
+
+def max_of_arrays(m):
+    return np.sum(max(m[0], m[1]))
+
+
+def tuple_indexed_by_argument(x, i):
+    parts = (x[0] * 2.0, x[1] ** 2)
+    return parts[i]
+
+
+# ---------------------------------------------------------------------------- comparisons
+
+
+def chained_comparison(x):
+    if 0.0 < x[0] < 1.0:
+        return x[0] * x[1]
+    return x[1] ** 2
+
+
+def chained_three(x):
+    return x[0] * 2.0 if x[1] < x[0] <= x[2] < 5.0 else x[3] ** 2
+
+
+def item_in_tuple(x):
+    return x[1] * 2.0 if x[0] in (x[2], 0.3) else x[1] ** 3
+
+
+def item_not_in_array(x):
+    return x[1] * 2.0 if x[0] not in x[1:] else x[1] ** 3
+
+
+def any_of_list(x):
+    return x[0] * 2.0 if any([x[0] > 1.0, x[1] > 0.0]) else x[1] ** 2
+
+
+def all_of_array(x):
+    return x[0] * 2.0 if all(x > -1.5) else x[1] ** 2
+
+
+def truth_of_a_value(x):
+    return x[0] * 2.0 if bool(x[1] > 0.5) else x[1] ** 2
