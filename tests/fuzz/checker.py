@@ -7,13 +7,13 @@ the values it returned at the unperturbed point, so a difference quotient treats
 them as constants, as the gradient does.
 
 Checks: the value against plain Python; the gradient against the
-``optimize=False`` pipeline; the gradient against central differences in float64
-(in a random direction, trusted only where two step sizes agree: a kink hit by
-chance is skipped, not reported); the auxiliary outputs; and for a share of
-programs the gradient of ``f_probe`` (a Hessian-vector product, grad of grad)
-against differences of the compiled gradient; and ``vmap`` of the function and of its
-gradient over a batch of nearby arguments (which may take other paths through the
-program) against a Python loop over the examples.
+``optimize=False`` pipeline and against the shape-generic code's; the gradient against
+central differences in float64 (in a random direction, trusted only where two step
+sizes agree: a kink hit by chance is skipped, not reported); the auxiliary outputs;
+and for a share of programs the gradient of ``f_probe`` (a Hessian-vector product,
+grad of grad) against differences of the compiled gradient; and ``vmap`` of the
+function and of its gradient over a batch of nearby arguments (which may take other
+paths through the program) against a Python loop over the examples.
 """
 from __future__ import annotations
 
@@ -168,6 +168,7 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     if "global_table" in program.features:
         _check_table_is_read_at_each_call(program, compiled, plain, vg, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
+    _check_shape_generic(program, compiled, grads, rtol)
     for backend in OTHER_BACKENDS:
         _check_backend(backend, program, compiled, out, grads, 1e-5 if f32 else 1e-9)
     rng = np.random.default_rng(program.seed)
@@ -318,6 +319,25 @@ def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float)
     plain_grads = (plain_grads,) if len(program.positions) == 1 else plain_grads
     for k, (a, b) in enumerate(zip(grads, plain_grads)):
         _expect_close(f"optimised vs unoptimised, gradient {k}", a, b, rtol, stage="optimize")
+
+
+def _check_shape_generic(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
+    """The shape-generic code's gradient (what ``gradient_source`` prints, and
+    ``specialize=False``) against the specialised code's. What needs a shape when
+    compiling is refused there by design: that check is skipped, not failed."""
+    spec = grad_spec(program.positions, None, bool(program.aux), False, with_value=True)
+    try:
+        c = _compiled("generic", lambda: compiler.compile_gradient(
+            compiled.f, spec, [abstract(a, specialize=False) for a in program.args]))
+    except _FailError as failure:
+        if failure.outcome.category in (REFUSED, SKIP):
+            return
+        raise
+    _, generic_grads = _compiled("generic", lambda: c.finish(c.run(_copy(program.args))))
+    generic_grads = (generic_grads,) if len(program.positions) == 1 else generic_grads
+    for k, (a, b) in enumerate(zip(generic_grads, grads)):
+        _expect_close(f"shape-generic vs specialised, gradient {k}", a, b, rtol,
+                      stage="generic")
 
 
 def _expect_close(what: str, got: Any, want: Any, rtol: float, stage: str = "value") -> None:

@@ -6,8 +6,9 @@ compiler supports: straight-line NumPy, Python floats and 0-d arrays, branches o
 run-time values, ``for`` over ``range``/rows/``zip``/``enumerate`` with float and
 array accumulators, ``while`` (bounded at compile time or at run time), ``break``,
 ``continue``, early returns, helpers with defaults and closures, lists built in
-loops, subscript assignment, ``stop_gradient``, ``has_aux``, and a module-level
-tuple or list of arrays read through iteration or unpacking.
+loops, subscript assignment, ``stop_gradient``, ``has_aux``, a module-level tuple or
+list of arrays read through iteration or unpacking, and a tuple of values read by a
+loop's index, a starred unpacking or Python's ``max``/``min``/``sum``.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .program import Program, Stmt
 HESSIAN_SHARE = 0.25  # programs whose grad-of-grad is checked too
 FLOAT32_SHARE = 0.15
 TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
+PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unpacking
 HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
                  "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
 
@@ -293,6 +295,31 @@ class _Generator:
         self.ex.env[acc] = shape
         return table, stmts, self.ex.to_scalar(acc, shape)
 
+    def parts(self) -> tuple[list[Stmt], str]:
+        """A tuple of values read by a loop's index (``parts[i]``), by unpacking with a
+        starred name, or by Python's ``max``/``min``/``sum``; the term to add to the
+        result."""
+        shape, n = self.rng.choice(SHAPES[:5]), self.rng.choice([2, 3])
+        parts, acc, i = self.fresh("parts"), self.fresh("p"), self.fresh("i")
+        items = ", ".join(f"{self.ex.expr(shape, 2)}" for _ in range(n))
+        stmts = [Stmt(f"{parts} = ({items},)")]
+        kind = self.rng.choice(["index", "starred", "builtins"])
+        self.features.add(f"parts_{kind}")
+        if kind == "index":
+            stmts += [Stmt(f"{acc} = {parts}[0] * 0.5"),
+                      Stmt(f"for {i} in range(1, {n}):",
+                           (Stmt(f"{acc} = {acc} + np.tanh({parts}[{i}]) * ({i} + 0.5)"),))]
+        elif kind == "starred":
+            first, rest = self.fresh("first"), self.fresh("rest")
+            stmts += [Stmt(f"{first}, *{rest} = {parts}"),
+                      Stmt(f"{acc} = {first} * 0.5 + {rest}[-1] * len({rest})")]
+        else:
+            scalars = [self.ex.to_scalar(f"{parts}[{k}]", shape) for k in range(n)]
+            stmts += [Stmt(f"{acc} = max({', '.join(scalars)}) + min({scalars[0]}, 0.3) + "
+                           f"sum({parts}) * 0.5")]
+        self.ex.env[acc] = shape
+        return stmts, self.ex.to_scalar(acc, shape)
+
     # ------------------------------------------------------------------ helpers
 
     def helper(self) -> None:
@@ -326,6 +353,9 @@ class _Generator:
         if random.Random(seed + 7919).random() < TABLE_SHARE:  # drawn apart, and last:
             table, stmts, term = self.global_table()  # the rest is what the seed gave
             self.helpers.append(table)
+            body, terms = [*body, *stmts], (*terms, term)
+        if random.Random(seed + 104729).random() < PARTS_SHARE:  # drawn apart, after it
+            stmts, term = self.parts()
             body, terms = [*body, *stmts], (*terms, term)
         return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
                        hessian, frozenset(self.features))
