@@ -304,3 +304,179 @@ def where_isclose(x, y):
 
 def upper_triangle_entries(x):
     return x[np.triu_indices(3, 1)] * x[np.tril_indices(3)][:3] + x[np.diag_indices(3)]
+
+
+# ---------------------------------------------------------------------------- constructors
+
+
+def empty_filled(x):
+    y = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        y[i] = x[i] ** 2
+    return y
+
+
+def empty_like_filled(x):
+    y = np.empty_like(x)
+    y[:] = x * 2.0
+    return y
+
+
+# ---------------------------------------------------------------------------- statistics
+
+
+def nansum_fn(x):
+    return np.nansum(x, axis=1)
+
+
+def nanprod_fn(x):
+    return np.nanprod(x, axis=0, keepdims=True)
+
+
+def nanmax_fn(x):
+    return np.nanmax(x, axis=1)
+
+
+def nanmin_fn(x):
+    return np.nanmin(x)
+
+
+def nanmean_fn(x):
+    return np.nanmean(x, axis=0)
+
+
+def nanvar_fn(x):
+    return np.nanvar(x, axis=1, ddof=1, keepdims=True)
+
+
+def nanstd_fn(x):
+    return np.nanstd(x, axis=(0, 1))
+
+
+def nanmedian_fn(x):
+    return np.nanmedian(x, axis=1)
+
+
+def nanmedian_all(x):
+    return np.nanmedian(x)
+
+
+def nanmedian_axes_keepdims(x):
+    return np.nanmedian(x, axis=(0, 1), keepdims=True)
+
+
+def ptp_fn(x):
+    return np.ptp(x, axis=0)
+
+
+def ptp_keepdims(x):
+    return np.ptp(x, axis=1, keepdims=True)
+
+
+def average_fn(x):
+    return np.average(x, axis=1)
+
+
+def average_weighted(x, w):
+    return np.average(x, weights=w)
+
+
+def average_weights_along_axis(x, w):
+    return np.average(x, axis=1, weights=w)
+
+
+def average_returned(x, w):
+    avg, total = np.average(x, axis=0, weights=w, returned=True, keepdims=True)
+    return avg * total
+
+
+def average_returned_count(x):
+    avg, count = np.average(x, axis=1, returned=True)
+    return avg * count
+
+
+def median_fn(x):
+    return np.median(x)
+
+
+def median_axis(x):
+    return np.median(x, axis=0)
+
+
+def median_axes_keepdims(x):
+    return np.median(x, axis=(0, 2), keepdims=True)
+
+
+def percentile_fn(x):
+    return np.percentile(x, [10, 50, 90], axis=1)
+
+
+def quantile_fn(x):
+    return np.quantile(x, 0.3, axis=0, keepdims=True)
+
+
+def quantile_ends(x):
+    return np.quantile(x, [0, 1])
+
+
+# ---------------------------------------------------------------------------- signal
+
+
+def heaviside_fn(x, y):
+    return np.heaviside(x, y)
+
+
+def interp_fn(x, xp, fp):
+    return np.interp(x, xp, fp)
+
+
+def interp_bounds(x, fp):
+    return np.interp(x, [-0.5, 0.0, 0.5], fp, left=-1.0, right=2.0)
+
+
+def convolve_fn(a, v):
+    return np.convolve(a, v)
+
+
+def convolve_same(a, v):
+    return np.convolve(a, v, mode="same")
+
+
+def convolve_valid(a, v):
+    return np.convolve(a, v, "valid")
+
+
+def correlate_fn(a, v):
+    return np.correlate(a, v)
+
+
+def correlate_full(a, v):
+    return np.correlate(a, v, mode="full")
+
+
+def correlate_same(a, v):
+    return np.correlate(a, v, "same")
+
+
+def pad_edge(x):
+    return np.pad(x, 2, mode="edge")
+
+
+def pad_reflect(x):
+    return np.pad(x, ((1, 2), (3, 0)), mode="reflect")
+
+
+def pad_reflect_wide(x):
+    return np.pad(x, 7, "reflect")
+
+
+def pad_symmetric(x):
+    return np.pad(x, (1, 3), mode="symmetric")
+
+
+def pad_wrap(x):
+    return np.pad(x, ((5, 0),), mode="wrap")
+
+
+def pad_empty_inner(x):
+    return np.pad(x, 1, mode="empty")[1:-1, 1:-1]

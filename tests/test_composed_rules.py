@@ -68,7 +68,10 @@ def scaled(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
     def binary(a, b):
         return fn(a, b) * 3.0
 
-    return {1: unary, 2: binary}[arity]
+    def ternary(a, b, c):
+        return fn(a, b, c) * 3.0
+
+    return {1: unary, 2: binary, 3: ternary}[arity]
 
 
 RNG = np.random.RandomState(7)
@@ -105,6 +108,10 @@ M, M3, W, V3 = uniform(3, 4), uniform(2, 3, 4), uniform(5), uniform(4, 3)
 SQUARE, TALL, WIDE, BATCH = uniform(3, 3), uniform(4, 3), uniform(3, 5), uniform(2, 4, 3)
 SYMMETRIC = SQUARE + SQUARE.T + np.diag([3.0, 0.0, -3.0])
 SYMMETRIC_BATCH = np.stack([SYMMETRIC, SYMMETRIC @ SYMMETRIC])
+X_NAN = M.copy()
+X_NAN[0, 1] = X_NAN[2, 3] = np.nan  # each row and column keeps entries that are not NaN
+POSITIVE, POSITIVE_ROW = uniform(3, 4, lo=0.5, hi=2.0), uniform(4, lo=0.5, hi=2.0)
+XP, FP = np.array([-0.8, -0.3, 0.1, 0.6, 0.9]), uniform(5)
 
 SPECS = [
     Spec("select_broadcast", C.select_broadcast, (M, W[:4]), ("where",)),
@@ -170,6 +177,75 @@ SPECS = [
          np.partition),
     Spec("partition_axis", C.partition_axis, (uniform(3, 4),), ("argpartition",)),
     Spec("partition_flat", C.partition_flat, (M,), ("argpartition",)),
+    # constructors
+    Spec("empty_filled", C.empty_filled, (W,), ("zeros", "index_update"), np.empty),
+    Spec("empty_like_filled", C.empty_like_filled, (M,), ("zeros_like", "index_update"),
+         np.empty_like),
+    # statistics: NaN entries are replaced, so they get gradient 0
+    Spec("nansum", C.nansum_fn, (X_NAN,), ("isnan", "where", "reduce_sum"), np.nansum),
+    Spec("nansum_without_nan", C.nansum_fn, (M,), ("reduce_sum",)),
+    Spec("nanprod", C.nanprod_fn, (X_NAN,), ("reduce_prod",), np.nanprod),
+    Spec("nanmax", C.nanmax_fn, (X_NAN,), ("reduce_max", "reduce_all"), np.nanmax),
+    Spec("nanmin", C.nanmin_fn, (X_NAN,), ("reduce_min", "reduce_all"), np.nanmin),
+    Spec("nanmin_0d", C.nanmin_fn, (np.array(0.7),), ("reduce_min",)),
+    Spec("nanmean", C.nanmean_fn, (X_NAN,), ("logical_not", "div"), np.nanmean),
+    Spec("nanvar", C.nanvar_fn, (X_NAN,), ("sub", "less_equal"), np.nanvar),
+    Spec("nanstd", C.nanstd_fn, (X_NAN,), ("sqrt", "equal"), np.nanstd),
+    Spec("nanmedian", C.nanmedian_fn, (X_NAN,), ("sort", "take_along_axis", "floor_divide"),
+         np.nanmedian),
+    Spec("nanmedian_all", C.nanmedian_all, (X_NAN,), ("sort", "squeeze")),
+    Spec("nanmedian_axes_keepdims", C.nanmedian_axes_keepdims, (X_NAN,), ("moveaxis",),
+         generic=False),
+    Spec("ptp", C.ptp_fn, (M,), ("reduce_max", "reduce_min"), np.ptp),
+    Spec("ptp_keepdims", C.ptp_keepdims, (M,), ("sub",)),
+    Spec("average", C.average_fn, (M,), ("reduce_mean",), np.average),
+    Spec("average_weighted", C.average_weighted, (M, POSITIVE), ("mul", "div")),
+    Spec("average_weighted_0d", C.average_weighted, (np.array(1.5), np.array(2.0)), ("div",)),
+    Spec("average_weights_along_axis", C.average_weights_along_axis, (M, POSITIVE_ROW),
+         ("expand_dims",), generic=False),
+    Spec("average_returned", C.average_returned, (M, POSITIVE[:, 0].copy()),
+         ("broadcast_to", "copy"), generic=False),
+    Spec("average_returned_count", C.average_returned_count, (M,), ("full_like", "size")),
+    Spec("median", C.median_fn, (M,), ("sort", "reduce_mean"), np.median, generic=False),
+    Spec("median_0d", C.median_fn, (np.array(0.4),), ("sort",), generic=False),
+    Spec("median_axis_even", C.median_axis, (M3,), ("sort", "isnan"), generic=False),
+    Spec("median_axis_odd", C.median_axis, (uniform(5, 2),), ("sort",), generic=False),
+    Spec("median_axes_keepdims", C.median_axes_keepdims, (M3,), ("moveaxis", "expand_dims"),
+         generic=False),
+    Spec("percentile", C.percentile_fn, (M,), ("sort", "getitem", "where"), np.percentile,
+         generic=False),
+    Spec("quantile", C.quantile_fn, (uniform(5, 3),), ("sort", "moveaxis"), np.quantile,
+         generic=False),
+    Spec("quantile_ends", C.quantile_ends, (M,), ("sort", "getitem"), generic=False),
+    Spec("quantile_ends_0d", C.quantile_ends, (np.array(0.4),), ("sort",), generic=False),
+    # signal
+    Spec("heaviside", C.heaviside_fn, (M, W[:4]), ("where", "less"), np.heaviside),
+    Spec("heaviside_0d", C.heaviside_fn, (np.array(0.3), np.array(0.5)), ("where",)),
+    Spec("interp", C.interp_fn, (M, XP, FP), ("less_equal", "clip", "getitem"), np.interp),
+    Spec("interp_0d", C.interp_fn, (np.array(0.2), XP, FP), ("getitem",)),
+    Spec("interp_bounds", C.interp_bounds, (M, FP[:3].copy()), ("where", "greater")),
+    Spec("convolve", C.convolve_fn, (W, uniform(3)), ("pad", "getitem", "mul"), np.convolve,
+         generic=False),
+    Spec("convolve_longer_kernel", C.convolve_fn, (uniform(3), W), ("flip",), generic=False),
+    Spec("convolve_same", C.convolve_same, (W, uniform(2)), ("pad",), generic=False),
+    Spec("convolve_valid_0d", C.convolve_valid, (W, np.array(1.5)), ("reshape",),
+         generic=False),
+    Spec("convolve_long_kernel", C.convolve_same, (uniform(40), uniform(20)),
+         ("matmul", "getitem"), generic=False),
+    Spec("correlate", C.correlate_fn, (W, uniform(3)), ("getitem", "add"), np.correlate,
+         generic=False),
+    Spec("correlate_full", C.correlate_full, (W, uniform(2)), ("pad",), generic=False),
+    Spec("correlate_same_shorter_first", C.correlate_same, (uniform(4), uniform(7)), ("flip",),
+         generic=False),
+    Spec("correlate_long_kernel", C.correlate_full, (uniform(30), uniform(17)), ("matmul",),
+         generic=False),
+    Spec("pad_edge", C.pad_edge, (M,), ("getitem",), generic=False),
+    Spec("pad_edge_0d", C.pad_edge, (np.array(1.5),), ("mul",), generic=False),
+    Spec("pad_reflect", C.pad_reflect, (M,), ("getitem",), generic=False),
+    Spec("pad_reflect_wide", C.pad_reflect_wide, (uniform(3),), ("getitem",), generic=False),
+    Spec("pad_symmetric", C.pad_symmetric, (M,), ("getitem",), generic=False),
+    Spec("pad_wrap", C.pad_wrap, (M,), ("getitem",), generic=False),
+    Spec("pad_empty_inner", C.pad_empty_inner, (M,), ("pad", "getitem")),
     # decompositions
     Spec("svd_reduced_square", C.svd_reduced, (SQUARE,), ("svd",), np.linalg.svd),
     Spec("svd_reduced_tall", C.svd_reduced, (TALL,), ("svd",)),
@@ -242,7 +318,10 @@ def summed(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
     def binary(a, b):
         return np.sum(fn(a, b))
 
-    return {1: unary, 2: binary}[arity]
+    def ternary(a, b, c):
+        return np.sum(fn(a, b, c))
+
+    return {1: unary, 2: binary, 3: ternary}[arity]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=names(SPECS))
@@ -250,7 +329,12 @@ def test_float32_gradient_is_float32_and_matches_float64(spec):
     arrays = tuple(i for i, a in enumerate(spec.args) if isinstance(a, np.ndarray))
     args32 = [a.astype(np.float32) if i in arrays else a for i, a in enumerate(spec.args)]
     grad = adc.grad(summed(spec.fn, len(spec.args)), grad_position=arrays)
-    for g32, g64 in zip(grad(*args32), grad(*spec.args)):
+
+    def gradients(args):  # one array when there is one position
+        grads = grad(*args)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    for g32, g64 in zip(gradients(args32), gradients(spec.args)):
         assert g32.dtype == np.float32
         np.testing.assert_allclose(g32, g64, rtol=2e-3, atol=2e-4)
 
@@ -280,14 +364,74 @@ def diagonal_of_one_axis(x):
     return np.sum(np.diagonal(x, 0, 1, -1))
 
 
+def percentile_out_of_range(x):
+    return np.percentile(x, 150)
+
+
+def convolve_of_matrices(x):
+    return np.convolve(x, x)
+
+
+def average_of_weights_of_another_shape(x):
+    return np.average(x, weights=x[0])
+
+
+def average_of_weights_along_wrong_axis(x):
+    return np.average(x, axis=0, weights=x[0])
+
+
+def pad_with_negative_width(x):
+    return np.pad(x, -1, mode="edge")
+
+
 @pytest.mark.parametrize("fn, arg, message", [
     (select_of_numbers, np.array(1.5), "should be boolean"),
     (diff_of_0d, np.array(1.5), "at least one dimensional"),
     (diagonal_of_one_axis, M, "cannot be the same"),
-], ids=["select_of_numbers", "diff_of_0d", "diagonal_of_one_axis"])
+    (percentile_out_of_range, M, r"range \[0, 100\]"),
+    (convolve_of_matrices, M, "one-dimensional"),
+    (average_of_weights_of_another_shape, M, "Axis must be specified"),
+    (average_of_weights_along_wrong_axis, M, "consistent with shape of a"),
+    (pad_with_negative_width, M, "negative"),
+], ids=["select_of_numbers", "diff_of_0d", "diagonal_of_one_axis", "percentile_out_of_range",
+        "convolve_of_matrices", "average_of_weights_of_another_shape",
+        "average_of_weights_along_wrong_axis", "pad_with_negative_width"])
 def test_call_numpy_rejects_is_rejected_at_its_line(fn, arg, message):
     with pytest.raises(AutodiffError, match=message) as info:
         adc.grad(fn)(arg)
+    assert "test_composed_rules.py" in str(info.value)
+
+
+def quantile_nearest(x):
+    return np.quantile(x, 0.5, method="nearest")
+
+
+def quantile_of_run_time_q(x):
+    return np.quantile(x, x[0, 0])
+
+
+def interp_periodic(x):
+    return np.interp(x, [0.0, 1.0], [1.0, 2.0], period=1.0)
+
+
+def pad_maximum(x):
+    return np.pad(x, 1, mode="maximum")
+
+
+def pad_odd_reflection(x):
+    return np.pad(x, 1, mode="reflect", reflect_type="odd")
+
+
+@pytest.mark.parametrize("fn, message", [
+    (quantile_nearest, "np.quantile: method='nearest' is not supported"),
+    (quantile_of_run_time_q, "q must be known when compiling"),
+    (interp_periodic, r"np.interp: period=\.\.\. is not supported"),
+    (pad_maximum, "np.pad: mode='maximum' is not supported"),
+    (pad_odd_reflection, "np.pad: reflect_type='odd' is not supported"),
+], ids=lambda v: getattr(v, "__name__", "message"))
+def test_unsupported_argument_is_refused_at_its_line_naming_it(fn, message):
+    with pytest.raises(AutodiffError, match=message) as info:
+        adc.grad(fn)(M)
     assert "test_composed_rules.py" in str(info.value)
 
 
@@ -318,6 +462,43 @@ def nan_to_num_at_non_finite(x):
     return np.sum(np.nan_to_num(x) * 0.5)
 
 
+def nansum_total(x):
+    return np.nansum(x)
+
+
+def nanmean_rows(x):
+    return np.sum(np.nanmean(x, axis=1))
+
+
+def nanmax_rows(x):
+    return np.sum(np.nanmax(x, axis=1))
+
+
+def nanvar_rows(x):
+    return np.sum(np.nanvar(x, axis=1, ddof=1))
+
+
+def nanstd_rows(x):
+    return np.sum(np.nanstd(x, axis=1))
+
+
+def nanmedian_rows(x):
+    return np.sum(np.nanmedian(x, axis=1))
+
+
+def ptp_total(x):
+    return np.ptp(x)
+
+
+def heaviside_total(x, y):
+    return np.sum(np.heaviside(x, y))
+
+
+def interp_total(x, xp, fp):
+    return np.sum(np.interp(x, xp, fp))
+
+
+NAN = np.nan
 EXACT = [
     # sinc is 1 at 0 with derivative 0; cos(pi)/1 - sin(pi)/pi at 1 is -1.
     Exact("sinc_at_zero_and_one", sinc_at_zero, (np.array([0.0, 1.0]),), ([0.0, -1.0],),
@@ -334,6 +515,36 @@ EXACT = [
           ("svdvals",)),
     Exact("eigvalsh_sum_at_identity", C.eigvalsh_sum, (np.eye(3),), (np.eye(3),),
           ("eigvalsh",)),
+    # NaN entries get gradient 0, also in slices with no entry that is not NaN.
+    Exact("nansum_at_nan", nansum_total, (np.array([1.0, NAN, 2.0]),), ([1.0, 0.0, 1.0],),
+          ("where", "isnan")),
+    Exact("nanmean_all_nan_row", nanmean_rows, (np.array([[NAN, NAN], [1.0, 3.0]]),),
+          ([[0.0, 0.0], [0.5, 0.5]],), ("div",)),
+    Exact("nanmax_ties_and_all_nan_row", nanmax_rows,
+          (np.array([[NAN, NAN, NAN], [1.0, 3.0, 3.0]]),), ([[0.0, 0, 0], [0, 0.5, 0.5]],),
+          ("reduce_max",)),
+    # No degrees of freedom: a NaN variance, and gradient 0 (not 0 / 0).
+    Exact("nanvar_without_degrees_of_freedom", nanvar_rows,
+          (np.array([[NAN, 2.0, NAN], [1.0, 2.0, 4.0]]),),
+          ([[0.0, 0.0, 0.0], [-4 / 3, -1 / 3, 5 / 3]],), ("var",)),
+    # A standard deviation of 0 has gradient 0, as np.std's.
+    Exact("nanstd_at_zero", nanstd_rows, (np.array([[2.0, NAN, 2.0], [1.0, 3.0, NAN]]),),
+          ([[0.0, 0.0, 0.0], [-0.5, 0.5, 0.0]],), ("sqrt",)),
+    Exact("nanmedian_odd_and_even_counts", nanmedian_rows,
+          (np.array([[3.0, NAN, 1.0, 2.0], [4.0, 1.0, NAN, NAN]]),),
+          ([[0.0, 0.0, 0.0, 1.0], [0.5, 0.5, 0.0, 0.0]],), ("take_along_axis",)),
+    Exact("ptp_shares_ties", ptp_total, (np.array([1.0, 3.0, 3.0, 0.0]),),
+          ([0.0, 0.5, 0.5, -1.0],), ("reduce_max", "reduce_min")),
+    # A step: no gradient in x1; x2 is read where x1 is 0.
+    Exact("heaviside_at_zero", heaviside_total,
+          (np.array([-1.0, 0.0, 2.0]), np.array([5.0, 6.0, 7.0])),
+          ([0.0, 0.0, 0.0], [0.0, 1.0, 0.0]), ("where", "equal")),
+    # Outside the sample points nothing moves with x; at a sample point the slope is the
+    # one of the interval to its right.
+    Exact("interp_at_sample_points_and_outside", interp_total,
+          (np.array([-1.0, 0.0, 0.25, 2.0]), np.array([0.0, 0.5, 1.0]),
+           np.array([1.0, 2.0, 0.0])),
+          ([0.0, 2.0, 2.0, 0.0], [-3.0, -1.0, 0.0], [2.5, 0.5, 1.0]), ("getitem", "where")),
 ]
 
 
@@ -343,17 +554,40 @@ def test_gradient_equals_exact_value(case, specialize):
     assert_exact_gradient(case, specialize)
 
 
+def median_total(x):
+    return np.median(x)
+
+
+def percentile_30(x):
+    return np.percentile(x, 30)
+
+
+# Order statistics read places known from the shape: shape-specialised code only.
+EXACT_SPECIALISED = [
+    Exact("median_even_count", median_total, (np.array([3.0, 1.0, 4.0, 2.0]),),
+          ([0.5, 0.0, 0.0, 0.5],), ("sort",)),
+    # The 30th percentile of 0..4 lies at 1.2: 0.8 of the second smallest, 0.2 of the third.
+    Exact("percentile_weights", percentile_30, (np.array([4.0, 0.0, 3.0, 1.0, 2.0]),),
+          ([0.0, 0.0, 0.0, 0.8, 0.2],), ("sort", "getitem")),
+]
+
+
+@pytest.mark.parametrize("case", EXACT_SPECIALISED, ids=names(EXACT_SPECIALISED))
+def test_order_statistic_gradient_equals_exact_value(case):
+    assert_exact_gradient(case, specialize=True)
+
+
 def test_singular_vector_gradient_at_repeated_singular_values_is_not_finite():
     """Documented: the vectors are not unique there, so their gradient is inf or NaN."""
     grad = adc.grad(C.svd_vectors_used)(np.eye(3))
     assert not np.all(np.isfinite(grad))
 
 
-ALL_ROWS = ELEMENTWISE + SPECS + SECOND_ORDER + EXACT
+ALL_ROWS = ELEMENTWISE + SPECS + SECOND_ORDER + EXACT + EXACT_SPECIALISED
 
 
 def test_row_names_are_unique_within_each_test():
-    for table in (ELEMENTWISE, SPECS, SECOND_ORDER, EXACT):
+    for table in (ELEMENTWISE, SPECS, SECOND_ORDER, EXACT, EXACT_SPECIALISED):
         assert len(set(names(table))) == len(table)
 
 
@@ -429,3 +663,90 @@ def test_rollaxis_diagonal_partition_on_random_arguments_match_numpy(case, data)
 def test_kron_on_random_shapes_matches_numpy(a, b, seed):
     rng = np.random.default_rng(seed)
     _check_against_numpy(C.kron_fn, rng.uniform(-1, 1, a), rng.uniform(-1, 1, b))
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=_array_and_axis(), data=st.data())
+def test_median_quantile_on_random_arguments_match_numpy(case, data):
+    x, axis = case
+    q = data.draw(st.lists(st.floats(0, 1), min_size=1, max_size=3) | st.floats(0, 1))
+    keepdims = data.draw(st.booleans())
+
+    def median(a):
+        return np.median(a, axis=axis, keepdims=keepdims)
+
+    def quantile(a):
+        return np.quantile(a, q, axis=axis, keepdims=keepdims)
+
+    _check_against_numpy(median, x)
+    _check_against_numpy(quantile, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=_array_and_axis(), data=st.data())
+def test_nan_reductions_on_random_arguments_match_numpy(case, data):
+    x, axis = case
+    x = x.copy()
+    x.ravel()[data.draw(st.integers(0, x.size - 1))] = np.nan
+    ddof = data.draw(st.integers(0, 1))
+
+    def reductions(a):
+        return (np.nansum(a, axis=axis) + np.nanmean(a, axis=axis)
+                + np.nanmax(a, axis=axis) * np.nanmin(a, axis=axis))
+
+    def variance(a):
+        return np.nanvar(a, axis=axis, ddof=ddof) + np.nanstd(a, axis=axis) * 2.0
+
+    def median(a):
+        return np.nanmedian(a, axis=axis)
+
+    for fn in (reductions, variance, median):
+        want = fn(x)
+        np.testing.assert_array_equal(adc.vjp(fn, x)[0], want)
+        if np.all(np.isfinite(want)):
+            check_specialised(scaled(fn, 1), x, modes=("rev", "fwd"))
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 20), m=st.integers(1, 20), mode=st.sampled_from(["full", "same", "valid"]),
+       seed=st.integers(0, 99))
+def test_convolve_correlate_on_random_lengths_match_numpy(n, m, mode, seed):
+    rng = np.random.default_rng(seed)
+    a, v = rng.uniform(-1, 1, n), rng.uniform(-1, 1, m)
+
+    def convolve(x, y):
+        return np.convolve(x, y, mode=mode)
+
+    def correlate(x, y):
+        return np.correlate(x, y, mode=mode)
+
+    _check_against_numpy(convolve, a, v)
+    _check_against_numpy(correlate, a, v)
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
+       mode=st.sampled_from(["edge", "reflect", "symmetric", "wrap"]), data=st.data())
+def test_pad_modes_on_random_arguments_match_numpy(shape, mode, data):
+    widths = data.draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)),
+                                min_size=len(shape), max_size=len(shape))) if shape else 2
+    x = np.random.default_rng(data.draw(st.integers(0, 99))).uniform(-1, 1, shape)
+
+    def padded(a):
+        return np.pad(a, widths, mode=mode)
+
+    _check_against_numpy(padded, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 6), data=st.data())
+def test_interp_on_random_arguments_matches_numpy(n, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 99)))
+    xp = np.sort(rng.choice(np.linspace(-1, 1, 9), n, replace=data.draw(st.booleans())))
+    fp, x = rng.uniform(-1, 1, n), rng.uniform(-1.5, 1.5, (2, 3))
+    x[0, : min(n, 3)] = xp[:3]  # some points exactly at sample points
+
+    def interpolated(a, b, c):
+        return np.interp(a, b, c)
+
+    np.testing.assert_array_equal(adc.vjp(interpolated, x, xp, fp)[0], interpolated(x, xp, fp))

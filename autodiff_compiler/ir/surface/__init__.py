@@ -230,12 +230,15 @@ def family_rank(family: str) -> int:
 
 
 # The rest of the table: elementwise functions and reductions, shapes, linear algebra,
-# constructors, and the functions that are compositions of primitives (each module
-# registers its builders on import).
+# constructors, and the functions that are compositions of primitives: NumPy's general
+# ones, its statistics and its signal functions (each module registers its builders on
+# import).
 from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     arithmetic,
     composed,
     constructors,
     linalg,
     shapes,
+    signal,
+    statistics,
 )

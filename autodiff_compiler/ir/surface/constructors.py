@@ -10,6 +10,7 @@ import numpy as np
 from .. import builder
 from .. import primitives as P
 from ..core import Var, ndim_of
+from ..primitives.coercion import asarray
 from . import (
     Builder,
     CompileTimeError,
@@ -49,6 +50,13 @@ def _filled_like(prim: P.Primitive) -> Builder:
         _unsupported(prim.name, shape=shape)
         return _with_dtype(prim, a, dtype=dtype)
     return build
+
+
+def _empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    """``np.empty_like``: zeros (its entries are unspecified); a list holding run-time
+    values is an array of their shape (NumPy names this argument ``prototype``, which
+    the frontend does not convert)."""
+    return _filled_like(P.zeros_like)(asarray(prototype), dtype, order, subok, shape)
 
 
 def _full(shape, fill_value, dtype=None, order="C", **kw):
@@ -155,9 +163,12 @@ register("constructors", _random, np.random.random, np.random.random_sample)
 register("constructors", _float, builtins.float)
 register("constructors", _item, methods=("item",))
 register("constructors", _filled(P.zeros), np.zeros)
+# The entries of np.empty are unspecified: zeros are as good as any, and deterministic.
+register("constructors", _filled(P.zeros), np.empty)
 register("constructors", _filled(P.ones), np.ones)
 register("constructors", _full, np.full)
 register("constructors", _filled_like(P.zeros_like), np.zeros_like)
+register("constructors", _empty_like, np.empty_like)
 register("constructors", _filled_like(P.ones_like), np.ones_like)
 register("constructors", _full_like, np.full_like)
 register("constructors", _eye, np.eye)

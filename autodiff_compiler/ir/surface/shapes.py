@@ -73,14 +73,6 @@ def _repeat(a, repeats, axis=None):
     return P.repeat(a, repeats, axis=_static(axis, "axis"))
 
 
-def _pad(array, pad_width, mode="constant", constant_values=None, **kw):
-    if mode != "constant" or kw:
-        raise CompileTimeError("np.pad supports mode='constant' (with constant_values) only")
-    values = {} if constant_values is None else \
-        {"constant_values": _static(constant_values, "constant_values")}
-    return P.pad(array, _static(pad_width, "pad_width"), **values)
-
-
 def _diag(v, k=0):
     return P.diag(v, k=_static(k, "k"))
 
@@ -149,7 +141,6 @@ register("shapes", _flip(0), np.flipud)
 register("shapes", _roll, np.roll)
 register("shapes", _tile, np.tile)
 register("shapes", _repeat, np.repeat, methods=("repeat",))
-register("shapes", _pad, np.pad)
 register("shapes", _diag, np.diag)
 register("shapes", _meshgrid, np.meshgrid)
 register("shapes", _triangle(P.triu), np.triu)
