@@ -1,7 +1,8 @@
-"""Unpacking (``a, *rest = x``, ``f(*xs, **options)``), assignment expressions and
-Python's ``max``/``min``/``sum``/``functools.reduce`` on run-time values: gradients
-against finite differences, values against Python's, and the refusals at the user's
-line where Python's semantics cannot be kept."""
+"""Unpacking (``a, *rest = x``, ``f(*xs, **options)``), assignment expressions,
+comparisons, Python's ``max``/``min``/``sum``/``any``/``all``/``functools.reduce`` on
+run-time values and ``np.add.at``: gradients against finite differences, values
+against Python's, and the refusals at the user's line where Python's (or NumPy's)
+semantics cannot be kept."""
 from __future__ import annotations
 
 import numpy as np
@@ -41,6 +42,9 @@ GENERIC = [
     (C.any_of_list, (-X,)),
     (C.truth_of_a_value, (X,)),
     (C.truth_of_a_value, (-X,)),
+    (C.add_at_repeated, (X,)),
+    (C.subtract_at_array_index, (X,)),
+    (C.add_at_rows, (M,)),
 ]
 
 # Need the length of an array when compiling: shape-specialised code only.
@@ -136,6 +140,9 @@ REFUSED = [
     (C.unpack_zero_d, (X,), "cannot unpack a 0-d array"),
     (C.double_star_array, (X,), r"\*\*array in a call"),
     (C.tuple_indexed_by_argument, (X, 1), "run-time index"),
+    (C.add_at_into_argument, (X,), "the caller's array"),
+    (C.add_at_into_view, (X,), "writing into a view"),
+    (C.multiply_at, (X,), r"np.multiply.at\(...\) is not supported yet"),
 ]
 
 

@@ -228,3 +228,44 @@ def all_of_array(x):
 
 def truth_of_a_value(x):
     return x[0] * 2.0 if bool(x[1] > 0.5) else x[1] ** 2
+
+
+# ---------------------------------------------------------------------------- ufunc.at
+
+
+INDEX = np.array([0, 0, 1, 3])
+
+
+def add_at_repeated(x):
+    y = np.zeros(4)
+    np.add.at(y, [0, 0, 1], x[:3])
+    return np.sum(y ** 2)
+
+
+def subtract_at_array_index(x):
+    y = x * 1.0
+    np.subtract.at(y, INDEX, x ** 2)
+    return np.sum(np.sin(y))
+
+
+def add_at_rows(m):
+    y = np.zeros((4, 2))
+    np.add.at(y, INDEX[:3], m)
+    return np.sum(np.tanh(y) * np.arange(8.0).reshape(4, 2))
+
+
+def add_at_into_argument(x):
+    np.add.at(x, [0], 1.0)
+    return np.sum(x)
+
+
+def add_at_into_view(x):
+    y = np.zeros((2, 4))
+    np.add.at(y[0], INDEX, x)
+    return np.sum(y)
+
+
+def multiply_at(x):
+    y = np.ones(3)
+    np.multiply.at(y, [0], 2.0)
+    return np.sum(y * x[:3])

@@ -20,7 +20,7 @@ from ..ir import surface
 from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
 from . import index_tricks
-from .aliasing import is_callers
+from .aliasing import check_subscript_write, is_callers, root_name
 from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
 from .scope import NOT_RETURNED, Scope
 
@@ -128,6 +128,8 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
         if runs_for_effect(func):  # print, ops.assign, code compiled from its source
             scope.call(call, func)
             return NOT_RETURNED
+        if _is_ufunc_at(func):
+            return _stmt_ufunc_at(scope, call, func.__self__)
     if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
             and call.func.attr in _LIST_METHODS:
         target = scope.expr(call.func.value)
@@ -142,6 +144,39 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     raise UnsupportedSyntaxError(
         "expression statements (calls for their side effects) are not supported yet",
         scope.loc(node), hint="remove the call, or assign its result and use it")
+
+
+def _is_ufunc_at(func: Any) -> bool:
+    return getattr(func, "__name__", None) == "at" and \
+        isinstance(getattr(func, "__self__", None), np.ufunc)
+
+
+def _stmt_ufunc_at(scope: Scope, call: gast.Call, ufunc: np.ufunc) -> Any:
+    """``np.add.at(y, index, v)`` (and ``np.subtract.at``): ``v`` added into ``y`` at
+    ``index``, a repeated index adding each time (the ``index_add`` primitive, whose
+    adjoint is indexing). Written into ``y`` as ``y[index] += v`` is: an array the
+    function made itself, the caller's never."""
+    if ufunc not in (np.add, np.subtract) or call.keywords or len(call.args) != 3:
+        raise scope.error(call, f"np.{ufunc.__name__}.at(...) is not supported yet",
+                          hint="np.add.at(a, indices, b) and np.subtract.at(a, indices, b) "
+                               "are; or build the result with np.where or indexing")
+    target = call.args[0]
+    array, index, values = (scope.expr(a) for a in call.args)
+    if not isinstance(target, gast.Name | gast.Subscript) or not isinstance(array, Var):
+        raise scope.error(call, f"np.{ufunc.__name__}.at into something other than an array "
+                                "the function made and named",
+                          hint="copy it first (y = np.zeros(...) or y = x.copy()), then "
+                               "write into y")
+    check_subscript_write(scope, target, array)
+    if isinstance(index, list):  # NumPy takes a list as an array of indices, here too
+        index = asarray(index) if has_var(index) else np.asarray(index)
+    if ufunc is np.subtract:
+        values = apply_builder(scope, call, P.neg, [values], {}, "np.subtract.at")
+    updated = apply_builder(scope, call, P.index_add, [array, index, values], {},
+                            f"np.{ufunc.__name__}.at")
+    scope.write_in_place(call, array, updated, root_name(target))
+    scope.assign(target, updated)
+    return NOT_RETURNED
 
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
