@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scatter_resize_cases
 
 
 def measure(ms: Any) -> dict[str, list]:
@@ -136,6 +137,7 @@ def measure(ms: Any) -> dict[str, list]:
     out.update(more_ops(ms, x2, rng))
     out.update(more_layers(ms, rng))
     out.update(recurrent(ms, rng))
+    out.update(scatter_resize_cases.scatter_and_resize(ms))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
 
 

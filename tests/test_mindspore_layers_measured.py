@@ -1,7 +1,8 @@
 """``nn.LayerNorm``, ``Embedding``, ``PReLU``, ``GELU``, ``ELU``, ``Identity``;
 ``ops.smooth_l1_loss``, ``masked_fill``, ``clip_by_value``, ``erf``,
 ``clip_by_global_norm``, ``topk``, ``sort``, ``pad``, ``gather_elements``, ``kl_div``;
-MindSpore's operator objects (``ops.Split``...): outputs and gradients against
+MindSpore's operator objects (``ops.Split``...); the scatters, ``ops.interpolate`` and
+``nn.Upsample`` (``scatter_resize_cases``): outputs and gradients against
 MindSpore's on the same draws (``data/mindspore_layers.json``, written by
 ``data/measure_mindspore_layers.py`` from ``layer_cases``), the functional ones
 against central finite differences in float64, and the surface a MindSpore training
@@ -84,9 +85,17 @@ def test_pad_gradient_matches_finite_differences(shape):
     np.testing.assert_allclose(ms.grad(padded_squares)(x), numeric, rtol=1e-6, atol=1e-8)
 
 
-def test_pad_modes_other_than_constant_are_refused_in_compiled_code():
-    with pytest.raises(ms.AutodiffError, match="mode='constant'"):
-        ms.grad(lambda x: ops.sum(ops.pad(x, (1, 1), mode="reflect")))(X)
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_pad_modes_compile_and_match_finite_differences(mode):
+    def padded(x):
+        return ops.sum(ops.pad(x, (2, 1, 1, 0), mode=mode) ** 2 * np.arange(1.0, 8.0))
+    x = np.linspace(-1, 1, 12).reshape(3, 4)
+    eps, numeric = 1e-6, np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        numeric[i] = (padded(x + step) - padded(x - step)) / (2 * eps)
+    np.testing.assert_allclose(ms.grad(padded)(x), numeric, rtol=1e-6, atol=1e-8)
 
 
 def test_erf_keeps_the_dtype_and_gelu_exact_is_the_normal_cdf():

@@ -1,5 +1,5 @@
-"""MindSpore's 1-D convolution and pooling, adaptive average pooling, ``ZeroPad2d``
-and ``Unflatten``; re-exported by ``nn``.
+"""MindSpore's 1-D convolution and pooling, adaptive average pooling, ``ZeroPad2d``,
+``Unflatten`` and ``Upsample``; re-exported by ``nn``.
 
 A 1-D layer is its 2-D twin on a height of 1, as MindSpore builds it: ``Conv1d``'s
 weight is (out, in, 1, k), and ``x`` (N, C, L) goes through ``conv2d`` as (N, C, 1, L).
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops_conv
+from . import ops_conv, ops_resize
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
 from .nn import Cell
@@ -145,6 +145,21 @@ class Unflatten(Cell):
         return np.reshape(input_x, shape[:axis] + self.unflattened_size + shape[axis + 1:])
 
 
+class Upsample(Cell):
+    """``ops.interpolate`` with these settings; as in MindSpore, they are checked when
+    the Cell is called."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: Any = None, recompute_scale_factor: Any = None) -> None:
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def construct(self, x: Any) -> Any:
+        return ops_resize.interpolate(x, self.size, self.scale_factor, self.mode,
+                                      self.align_corners, self.recompute_scale_factor)
+
+
 LAYERS = ["Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-          "ZeroPad2d", "Unflatten"]
+          "ZeroPad2d", "Unflatten", "Upsample"]
 __all__ = LAYERS

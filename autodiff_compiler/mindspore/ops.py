@@ -8,7 +8,8 @@ and argument names follow MindSpore 2.x (``ops.sum(input, dim, keepdim)``,
 
 Where MindSpore's result is piecewise, the gradient follows MindSpore: ``clamp``
 passes the gradient at its bounds. Activations, losses and ``logsumexp`` live in
-``ops_nn`` and are re-exported here.
+``ops_nn``, the scatters in ``ops_scatter``, ``interpolate`` in ``ops_resize`` (and more
+in the other ``ops_*`` modules); all are re-exported here.
 
 MindSpore 2.x also keeps its functional transforms here (``ops.grad``, ``ops.jvp``...,
 the same objects as at its top level); they are imported from the API below. They stay
@@ -26,13 +27,24 @@ from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
 from ..vectorize import vmap  # noqa: F401
-from . import ops_activations, ops_distances, ops_nn, ops_select, ops_special, ops_state
+from . import (
+    ops_activations,
+    ops_distances,
+    ops_nn,
+    ops_resize,
+    ops_scatter,
+    ops_select,
+    ops_special,
+    ops_state,
+)
 from .dtype import float32
 from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
+from .ops_resize import *  # noqa: F403
+from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
 from .ops_select import nonzero, unique  # noqa: F401  (eager only)
 from .ops_special import *  # noqa: F403  (and of ops_special.__all__)
@@ -53,7 +65,8 @@ __all__ = [
     "stack", "split", "tile", "flip", "gather", "sigmoid", "cast", "fill", "select", "conv2d",
     "max_pool2d", "avg_pool2d",
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
-    *ops_select.__all__, *ops_special.__all__, *ops_state.__all__,
+    *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
+    *ops_resize.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases

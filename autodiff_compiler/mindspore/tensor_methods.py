@@ -7,6 +7,12 @@ registers the function's builder for the method name in the NumPy surface, so th
 call inside a differentiated function compiles to the same primitive. Methods NumPy
 already has (``sum``, ``reshape``, ``transpose``, ``max``) keep NumPy's meaning.
 
+Methods written in Python over ``ops`` (``x.scatter(...)``, installed by the ``ops``
+module defining them with ``install_source_methods``) are compiled from their source,
+as the ``ops`` function is: inside a differentiated function ``x.scatter`` is an
+attribute of the array that, called, compiles the method with ``x`` as ``self`` (the
+``__lower_call__`` protocol of ``frontend.calls``).
+
 ``Tensor(data, dtype)`` in a differentiated function is ``np.array`` with MindSpore's
 dtype rules: constant data becomes a constant array (Python floats float32), a
 computed array is copied (cast to ``dtype`` if given), a list of computed arrays
@@ -56,6 +62,31 @@ def install(cls: type) -> None:
             builder = surface.FUNCTIONS.get(fn)
             if builder is not None and name not in surface.METHODS:
                 surface.register(FAMILY, builder, methods=(name,))
+
+
+def install_source_methods(cls: type, methods: dict[str, Callable[..., Any]]) -> None:
+    """Give ``cls`` these methods (name -> a Python function taking ``self`` first), and
+    compile their calls inside differentiated functions from the functions' source."""
+    for name, fn in methods.items():
+        setattr(cls, name, fn)
+        surface.ATTRIBUTES[name] = _SourceMethod.binder(fn)
+        surface.USER_METHODS.add(name)  # tested with the ops defining them, not as rules
+        surface.FAMILIES.setdefault(FAMILY, []).append(f"x.{name}()")
+
+
+class _SourceMethod:
+    """``x.<name>`` of an array inside a differentiated function: calling it compiles
+    ``fn(x, ...)`` from ``fn``'s source."""
+
+    def __init__(self, fn: Callable[..., Any], array: Var) -> None:
+        self.fn, self.array = fn, array
+
+    @classmethod
+    def binder(cls, fn: Callable[..., Any]) -> Callable[[Var], _SourceMethod]:
+        return lambda array: cls(fn, array)
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        return low.call_function(self.fn, (self.array, *args), kwargs, loc)
 
 
 def install_constructor(cls: type, as_array: Callable[[Any, Any], np.ndarray]) -> None:

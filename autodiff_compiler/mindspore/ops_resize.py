@@ -1,0 +1,215 @@
+"""MindSpore's ``ops.interpolate`` (and its other name ``ops.upsample``; the Cell is
+``nn.Upsample``): resizing the spatial axes, all but the first two; re-exported by
+``ops``.
+
+Each mode resizes one axis after another, and every axis by a table worked out with
+NumPy while compiling, since the shapes are known then: ``nearest`` (3-, 4- and 5-d)
+and ``nearest-exact`` (3-, 4-d) are one gather by a table of source positions;
+``linear`` (3-d), ``bilinear`` (4-d) and ``trilinear`` (5-d) are two gathers, at the
+position below and above each sample, weighted by its distance to them; ``area``
+averages windows, a product with a table of window weights. The gradient is then that
+of gathers (scatter-adds of the cotangent), weighted sums and products. ``bicubic`` is
+not supported yet.
+
+The tables are MindSpore 2.7's (measured on its CPU kernels), in float32 as it computes
+them: for ``n`` samples of an axis of length ``m``, with ``r = m / n``, ``nearest``
+reads ``floor(i r)`` and ``nearest-exact`` ``floor((i + 1/2) r)``; the linear modes
+sample ``i (m - 1) / (n - 1)`` with ``align_corners=True`` (0 when ``n`` is 1), else
+``(i + 1/2) r - 1/2``, clipped at 0 (``linear`` samples 0 when ``n`` is 1). ``area``
+averages entries ``floor(i r)`` to ``ceil((i + 1) r)``. For 5-d input ``nearest`` and
+``trilinear`` take ``r = 1 / scale_factor`` when a scale factor is given, and leave an
+axis whose length does not change as it is.
+
+Arguments are checked as MindSpore checks them, with its errors (``ValueError``,
+``TypeError``); inside a differentiated function they are checked while compiling.
+The tables need the shapes, so ``interpolate`` compiles in shape-specialised code
+(``grad``'s default) only.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .ops_scatter import known_shape
+
+__all__ = ["interpolate", "upsample"]
+
+# mode -> {rank of the input: the options it takes besides size}
+_MODES = {
+    "nearest": {3: (), 4: (), 5: ("scale_factor",)},
+    "linear": {3: ("align_corners",)},
+    "bilinear": {4: ("align_corners",)},
+    "bicubic": {4: ("align_corners",)},
+    "area": {3: ("scale_factor",), 4: ("scale_factor",), 5: ("scale_factor",)},
+    "nearest-exact": {3: (), 4: ()},
+    "trilinear": {5: ("align_corners", "scale_factor")},
+}
+
+
+def interpolate(input: Any, size: Any = None, scale_factor: Any = None,  # noqa: A002
+                mode: str = "nearest", align_corners: Any = None,
+                recompute_scale_factor: Any = None) -> Any:
+    """``input`` (N, C, [D,] [H,] W) resized to ``size`` (an int for every spatial axis,
+    or one per axis), or to ``floor(length * scale_factor)``, by ``mode``."""
+    plan = _plan(known_shape(input, "ops.interpolate"), input.dtype, size, scale_factor, mode,
+                 align_corners, recompute_scale_factor)
+    out = input
+    for axis, table in enumerate(plan):
+        if table[0] == "gather":
+            out = np.take(out, table[1], axis=axis)
+        elif table[0] == "lerp":
+            out = np.take(out, table[1], axis=axis) * table[3] + \
+                np.take(out, table[2], axis=axis) * table[4]
+        elif table[0] == "average":
+            out = np.swapaxes(np.swapaxes(out, axis, -1) @ table[1], axis, -1)
+    return out
+
+
+upsample = interpolate
+
+
+def _plan(shape: tuple, dtype: Any, size: Any, scale_factor: Any, mode: Any,
+          align_corners: Any, recompute_scale_factor: Any) -> list:
+    """MindSpore's checks, then what to do along each axis: ``("keep",)`` for the first
+    two and any whose length stays, ``("gather", positions)``, ``("lerp", below,
+    above, w_below, w_above)`` for two weighted gathers, or ``("average", weights)``
+    for window averages, a product with the ``(length, samples)`` weights."""
+    size, scale_factor = _size_or_scale(len(shape), size, scale_factor)
+    if not isinstance(mode, str) or mode not in _MODES:
+        raise ValueError(f"For 'interpolate', 'mode' must be in '{list(_MODES)}', but got "
+                         f"{mode}")
+    rank, options = len(shape), _MODES[mode]
+    if rank not in options:
+        raise ValueError(f"For 'interpolate', {mode} only support '{list(options)}'D, but "
+                         f"got {rank}D")
+    if mode == "area" and size is None:
+        recompute_scale_factor = True
+    size, scale_factor = _recomputed(shape, size, scale_factor, recompute_scale_factor)
+    if scale_factor is not None and "scale_factor" not in options[rank]:
+        raise ValueError(f"For 'interpolate', 'scale_factor' option cannot currently be set "
+                         f"with the mode = {mode} and dim = {rank}D.")
+    if align_corners is not None:
+        _check_bool(align_corners, "align_corners")
+        if "align_corners" not in options[rank]:
+            raise ValueError(f"For 'interpolate', 'align_corners' option cannot currently be "
+                             f"set with the mode = {mode}, and dim = {rank}D")
+    _check_kernel(shape, dtype, mode, size, scale_factor)
+    sizes = size or tuple(math.floor(n * s) for n, s in zip(shape[2:], scale_factor))
+    scales = scale_factor or (None,) * len(sizes)
+    tables = [_table(mode, m, n, bool(align_corners), s, np.dtype(dtype), len(sizes) - 1 - k)
+              for k, (m, n, s) in enumerate(zip(shape[2:], sizes, scales))]
+    return [("keep",), ("keep",), *tables]
+
+
+def _recomputed(shape: tuple, size: Any, scale_factor: Any, recompute: Any) -> tuple:
+    """With ``recompute_scale_factor``, the size the scale factor gives instead."""
+    if recompute is None or not recompute:
+        return size, scale_factor
+    _check_bool(recompute, "recompute_scale_factor")
+    if size is not None:
+        raise ValueError("For 'interpolate', it is incorrect to set 'recompute_scale_factor' "
+                         "to True after specifying an explicit 'size'.")
+    return tuple(math.floor(n * s) for n, s in zip(shape[2:], scale_factor)), None
+
+
+def _size_or_scale(rank: int, size: Any, scale_factor: Any) -> tuple:
+    """``size`` and ``scale_factor`` as tuples of one entry per spatial axis (one of
+    them ``None``), checked."""
+    size = tuple(size) if isinstance(size, list) else size
+    scale_factor = tuple(scale_factor) if isinstance(scale_factor, list) else scale_factor
+    if size is not None and scale_factor is not None:
+        raise ValueError("For 'interpolate', 'size' and 'scale_factor' cannot be set "
+                         "simultaneously")
+    if size is not None:
+        return _per_axis(rank, size, "size", int), None
+    if scale_factor is not None:
+        return None, _per_axis(rank, scale_factor, "scale_factor", float)
+    raise ValueError("For 'interpolate', 'size' and 'scale_factor' cannot be both empty")
+
+
+def _per_axis(rank: int, value: Any, name: str, kind: type) -> tuple:
+    if not isinstance(value, tuple):
+        _check_positive(value, name, kind)
+        return (value,) * (rank - 2)
+    for i, v in enumerate(value):
+        _check_positive(v, f"{name}[{i}]", kind)
+    if len(value) != rank - 2:
+        raise ValueError(f"For 'interpolate', 'input' and '{name}' must have the same "
+                         f"spatial dimensions, but got 'input' is {rank - 2}D, '{name}' is "
+                         f"{len(value)}D")
+    return value
+
+
+def _check_positive(value: Any, name: str, kind: type) -> None:
+    what = kind.__name__
+    if isinstance(value, bool):
+        raise TypeError(f"For 'interpolate', the '{name}' must be {what} and must > 0, but "
+                        f"got '{value}' with type 'bool'.")
+    if not isinstance(value, kind):
+        raise TypeError(f"For 'interpolate', the '{name}' must be {what}, but got "
+                        f"'{type(value).__name__}'")
+    if value <= 0:
+        raise ValueError(f"For 'interpolate', the '{name}' must be {what} and must > 0, but "
+                         f"got '{value}' with type '{what}'.")
+
+
+def _check_bool(value: Any, name: str) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"For 'interpolate', the '{name}' must be a bool, but got "
+                        f"{type(value).__name__}.")
+
+
+def _check_kernel(shape: tuple, dtype: Any, mode: str, size: Any, scale_factor: Any) -> None:
+    """What MindSpore's kernels refuse: integer input, an empty 3- or 4-d output,
+    ``bicubic`` (not here yet), and ``area`` on 3-d input to a length that does not
+    divide it."""
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise TypeError(f"For 'interpolate', 'input' must be a float tensor, but got "
+                        f"{np.dtype(dtype)}")
+    if mode == "bicubic":
+        raise ValueError("For 'interpolate', mode 'bicubic' is not supported yet")
+    for m, n in zip(shape[2:], size or ()):
+        if n < 1 and len(shape) < 5:  # the 5-d kernels give an empty result
+            raise ValueError(f"For 'interpolate', the size value must be greater than 0, but "
+                             f"got {n}.")
+        if mode == "area" and len(shape) == 3 and (m < n or m % n):
+            raise ValueError(f"For adaptive_avg_pool1d input's last dimension must be "
+                             f"greater or equal to and divisible by output size {n}, but got "
+                             f"{m}.")
+
+
+def _table(mode: str, m: int, n: int, align_corners: bool, scale_factor: Any,
+           dtype: np.dtype, trailing: int) -> Any:
+    """How ``n`` samples are read from an axis of length ``m`` followed by ``trailing``
+    axes (see ``_plan``)."""
+    if n == m:
+        return ("keep",)
+    i = np.arange(n, dtype=np.float32)
+    r = np.float32(m) / np.float32(n) if scale_factor is None else \
+        np.float32(1.0 / scale_factor)
+    if mode in ("nearest", "nearest-exact"):
+        at = np.floor((i + np.float32(0.5 if mode == "nearest-exact" else 0.0)) * r)
+        return ("gather", np.minimum(at.astype(np.int64), m - 1))
+    if mode == "area":
+        weights = np.zeros((m, n), dtype)
+        for j in range(n):
+            start, stop = (j * m) // n, -(-((j + 1) * m) // n)
+            weights[start:stop, j] = 1.0 / (stop - start)
+        return ("average", weights)
+    if align_corners:
+        at = i * (np.float32(m - 1) / np.float32(n - 1) if n > 1 else np.float32(0.0))
+    elif n == 1 and mode == "linear":
+        at = np.zeros(1, np.float32)
+    else:
+        at = np.maximum((i + np.float32(0.5)) * r - np.float32(0.5), np.float32(0.0))
+    below = np.minimum(np.floor(at).astype(np.int64), m - 1)
+    w_above = np.reshape(at - below, (-1,) + (1,) * trailing)
+    return ("lerp", below, np.minimum(below + 1, m - 1), (1 - w_above).astype(dtype),
+            w_above.astype(dtype))
+
+
+for _helper in (_plan, _recomputed, _size_or_scale, _per_axis, _check_positive, _check_bool,
+                _check_kernel, _table):
+    _helper.__evaluated_when_compiling__ = True  # pure functions of settings and shapes
