@@ -69,6 +69,10 @@ ERRORS = [
      "np.copyto(x, 0.0)"),
     ("write_into_argument", cases.mutates_input, adc.AutodiffError,
      "the caller passed in", "x[0] = 1.0"),
+    # What fails inside an installed library's function is the user's call's error.
+    ("library_without_a_rule", cases.library_without_a_rule, adc.AutodiffError,
+     "statistics.fmean, compiled from its source, cannot be differentiated",
+     "statistics.fmean([x[0], x[1]])"),
 ]
 
 

@@ -12,6 +12,7 @@ here; data-dependent control flow raises a located ``UnsupportedSyntaxError``.
 from __future__ import annotations
 
 import inspect
+import sysconfig
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -48,6 +49,7 @@ class Lowering:
         self.lists: list[list] = []  # built by the function itself: it may change them
         self.callees: dict[tuple, Callee] = {}  # recursive functions, compiled on their own
         self.aliases = Aliases()  # memory shared by values, and in-place writes
+        self.in_library = False  # lowering a function of an installed library
 
     @property
     def builder(self) -> Builder:
@@ -96,8 +98,19 @@ class Lowering:
         frame = _frame(fn.__code__, signature, bound_args, kwargs)
         if frame is not None and frame in self.active_calls:
             return self.recursive_call(frame, fn, signature, bound_args, kwargs, loc)
-        return self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
-                            bound_args, kwargs, loc)
+        if library or loc is None or self.in_library or not _installed(fn):
+            return self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
+                                bound_args, kwargs, loc)
+        self.in_library = True  # the user's call of an installed library's function
+        try:
+            return self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
+                                bound_args, kwargs, loc)
+        except AutodiffError as err:
+            if "internal compiler error" in err.message:
+                raise
+            raise _refused_library_call(fn, err, loc) from None
+        finally:
+            self.in_library = False
 
     def recursive_call(self, frame: tuple, fn: types.FunctionType,
                        signature: inspect.Signature, args: tuple, kwargs: dict,
@@ -176,6 +189,30 @@ class Lowering:
             return self.call_function(fn, *split_arguments(inspect.signature(fn), args), None)
         raise AutodiffError(f"cannot compile {fn!r}: not a Python function or Cell",
                             hint="differentiate a def, a lambda, a method or a Cell")
+
+
+# Where installed libraries live (site-packages, Python's own modules): their functions
+# are compiled from source like the user's, but what fails in them is the call's error.
+_LIBRARY_DIRS = tuple(sorted({sysconfig.get_paths()[key]
+                              for key in ("stdlib", "platstdlib", "purelib", "platlib")}))
+
+
+def _installed(fn: types.FunctionType) -> bool:
+    return fn.__code__.co_filename.startswith(_LIBRARY_DIRS)
+
+
+def _refused_library_call(fn: types.FunctionType, err: AutodiffError,
+                          loc: Loc) -> AutodiffError:
+    """What failed inside an installed library's function, reported at the user's call
+    of it: the user can register a rule for that function, not fix the library."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    where = f" (at {err.loc})" if err.loc is not None else ""
+    return AutodiffError(f"{name}, compiled from its source, cannot be differentiated: "
+                         f"{err.message}{where}", loc,
+                         hint=f"register a derivative rule for {fn.__qualname__} "
+                              "(autodiff_compiler.extend: defprimitive, then defvjp), or wrap "
+                              "the call in ops.stop_gradient(...) if no gradient needs to flow "
+                              "through it")
 
 
 def split_arguments(signature: inspect.Signature, args: Sequence[Any],
