@@ -300,3 +300,26 @@ def two_states(x, w):
     for _ in range(4):
         a, b = np.tanh(a * w + b), np.sin(b * a)
     return np.sum(a * b)
+
+
+SHADOWED = 10.0  # a global of the name the loop binds: the function's own name wins
+
+
+def bound_in_the_loop_read_after(x):
+    for row in x:
+        last = np.sum(np.sin(row))
+    return np.sum(x ** 2) * last
+
+
+def global_shadowed_by_the_loop(x):
+    for row in x:
+        SHADOWED = np.sum(row)  # noqa: N806 (the point of the case)
+    return np.sum(x) * SHADOWED
+
+
+def bound_in_nested_loops(x):
+    for _ in range(2):
+        for row in x:
+            inner = np.sum(row ** 2)
+        after = inner * 2.0
+    return after + inner

@@ -188,3 +188,27 @@ def test_recursion_on_array_values_gets_its_own_forward_and_backward():
     levels = 2  # |x|^2 = 15.25 falls below 1 after halving x twice
     expected = np.sin(x / 2 ** levels) * 2 ** levels + x * np.cos(x / 2 ** levels)
     np.testing.assert_allclose(adc.grad(cases.uses_recursion)(x), expected)
+
+
+@pytest.mark.parametrize("fn", [cases.bound_in_the_loop_read_after,
+                                cases.global_shadowed_by_the_loop,
+                                cases.bound_in_nested_loops], ids=lambda f: f.__name__)
+def test_a_name_first_bound_in_a_loop_that_runs_is_read_after_it(fn):
+    """A loop of known length runs: what its body binds is there after it, as in Python
+    (it was 'not defined', or, in shape-generic code, a global of that name)."""
+    value, grad = adc.value_and_grad(fn)(ROWS)
+    assert value == pytest.approx(fn(ROWS), rel=1e-14)
+    eps, numeric = 1e-6, np.zeros_like(ROWS)
+    for i in np.ndindex(ROWS.shape):
+        step = np.zeros_like(ROWS)
+        step[i] = eps
+        numeric[i] = (fn(ROWS + step) - fn(ROWS - step)) / (2 * eps)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("fn", [cases.bound_in_the_loop_read_after,
+                                cases.global_shadowed_by_the_loop], ids=lambda f: f.__name__)
+def test_a_name_bound_only_in_a_loop_of_run_time_length_is_refused_after_it(fn):
+    """Shape-generic code: the loop may run no times, where Python raises."""
+    with pytest.raises(adc.AutodiffError, match="bound only inside a loop whose length"):
+        adc.vjp(fn, ROWS, specialize=False)

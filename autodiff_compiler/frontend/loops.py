@@ -82,8 +82,13 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
 
     outer_stop = scope.env.pop(STOP, _UNBOUND)  # an enclosing loop's flag is not ours
     stmts = _with_stop_flag(scope, node, node.body)
+    targets = assigned_names([gast.Expr(node.target)])
+    first_bound = _first_bound_and_read_later(scope, node, targets)
+    if iteration.static_count:  # it runs: what it binds first is bound after it, as in Python
+        for name in first_bound:
+            scope.env[name] = PENDING  # carried from its first value (until then, None)
     carried = [n for n in assigned_names(node.body) if n in scope.env
-               and n not in assigned_names([gast.Expr(node.target)])] + _flags(scope)
+               and n not in targets] + _flags(scope)
     index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
     body, carried = _loop_body(scope, node, carried, bind, stmts, index)
     inits, skeletons = _carried_leaves(scope, node, carried)
@@ -94,7 +99,24 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
          **({"checkpoint": iteration.checkpoint} if hasattr(iteration, "checkpoint") else {})},
         scope.loc(node)))
     _bind_carried(scope.env, carried, skeletons, outs)
+    if not iteration.static_count:
+        scope.unbound.update({name: "inside a loop whose length is known only at run time "
+                                    "(it may run no times)" for name in first_bound})
     return _after_loop(scope, node, outer_stop)
+
+
+def _first_bound_and_read_later(scope: Scope, node: gast.For, targets: list[str]) -> list[str]:
+    """Names the loop's body binds that were unbound before it and that the code after
+    the loop reads (``for row in x: last = f(row)``, then ``last``)."""
+    later = [stmt for block in scope.continuation for stmt in block] + list(node.orelse)
+    read = {n.id for n in _walk_all(later) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+    return [n for n in assigned_names(node.body)
+            if n not in scope.env and n not in targets and n in read]
+
+
+def _walk_all(stmts: list[gast.stmt]) -> list[gast.AST]:
+    return [n for stmt in stmts for n in gast.walk(stmt)]
 
 
 def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:

@@ -59,6 +59,8 @@ class Scope:
         # but for a branch that took the rest of the function in); `jump_branch`: such
         # a branch, where a `break` of an unrolled loop lowers what follows the loop.
         self.reaches_end, self.jump_branch = True, False
+        # Names bound only where they may not have run (a loop of run-time length): why
+        self.unbound: dict[str, str] = {}
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names and of
@@ -67,6 +69,7 @@ class Scope:
         child.env, child.in_loop, child.loop_kind = dict(self.env), self.in_loop, self.loop_kind
         child.env = self.low.copy_containers(child.env)
         child.params, child.reaches_end = self.params, False
+        child.unbound = dict(self.unbound)
         return child
 
     def loc(self, node: gast.AST) -> Loc:
@@ -132,6 +135,7 @@ class Scope:
             if isinstance(value, Var) and not value.hint:
                 value.hint = target.id
             self.env[target.id] = value
+            self.unbound.pop(target.id, None)
         elif isinstance(target, gast.Tuple | gast.List):
             for elt, item in zip(target.elts, self.unpack(target, value, target.elts)):
                 self.assign(elt.value if isinstance(elt, gast.Starred) else elt, item)
@@ -233,6 +237,9 @@ class Scope:
             if self.low.aliases.stale:
                 self.low.aliases.check(self, node, value, node.id)
             return value
+        if node.id in self.unbound:
+            raise self.error(node, f"'{node.id}' is bound only {self.unbound[node.id]}",
+                             hint=f"assign '{node.id}' before the loop as well")
         code = self.fn.__code__
         if node.id in code.co_freevars:
             cell = self.fn.__closure__[code.co_freevars.index(node.id)]
