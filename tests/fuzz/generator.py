@@ -305,10 +305,13 @@ class _Generator:
         stmts = [Stmt(f"{parts} = ({items},)")]
         kind = self.rng.choice(["index", "starred", "builtins"])
         self.features.add(f"parts_{kind}")
-        if kind == "index":
+        if kind == "index":  # ``last`` is first bound in the loop, read after it
+            last = self.fresh("last")
             stmts += [Stmt(f"{acc} = {parts}[0] * 0.5"),
                       Stmt(f"for {i} in range(1, {n}):",
-                           (Stmt(f"{acc} = {acc} + np.tanh({parts}[{i}]) * ({i} + 0.5)"),))]
+                           (Stmt(f"{acc} = {acc} + np.tanh({parts}[{i}]) * ({i} + 0.5)"),
+                            Stmt(f"{last} = np.sin({parts}[{i}])"))),
+                      Stmt(f"{acc} = {acc} + {last}")]
         elif kind == "starred":
             first, rest = self.fresh("first"), self.fresh("rest")
             stmts += [Stmt(f"{first}, *{rest} = {parts}"),
