@@ -1,8 +1,8 @@
 """Unpacking (``a, *rest = x``, ``f(*xs, **options)``), assignment expressions,
 comparisons, Python's ``max``/``min``/``sum``/``any``/``all``/``functools.reduce`` on
-run-time values and ``np.add.at``: gradients against finite differences, values
-against Python's, and the refusals at the user's line where Python's (or NumPy's)
-semantics cannot be kept."""
+run-time values, ``np.add.at`` and ``with np.errstate(...)``: gradients against finite
+differences, values against Python's, and the refusals at the user's line where
+Python's (or NumPy's) semantics cannot be kept."""
 from __future__ import annotations
 
 import numpy as np
@@ -45,6 +45,10 @@ GENERIC = [
     (C.add_at_repeated, (X,)),
     (C.subtract_at_array_index, (X,)),
     (C.add_at_rows, (M,)),
+    (C.errstate_around_a_log, (X,)),
+    (C.errstate_returning, (X,)),
+    (C.errstate_in_a_loop_with_break, (X,)),
+    (C.nullcontext_binding, (X,)),
 ]
 
 # Need the length of an array when compiling: shape-specialised code only.
@@ -143,6 +147,8 @@ REFUSED = [
     (C.add_at_into_argument, (X,), "the caller's array"),
     (C.add_at_into_view, (X,), "writing into a view"),
     (C.multiply_at, (X,), r"np.multiply.at\(...\) is not supported yet"),
+    (C.errstate_that_raises, (X,), "np.errstate that makes NumPy raise"),
+    (C.with_a_lock, (X,), "only np.errstate and contextlib.nullcontext"),
 ]
 
 

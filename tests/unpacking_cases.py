@@ -1,7 +1,9 @@
 """Functions using Python's unpacking, assignment expressions and reductions
 (``max``, ``min``, ``sum``, ``functools.reduce``) on run-time values, for
 test_unpacking_and_builtins.py. The compiler reads them from source."""
+import contextlib
 import functools
+import threading
 
 import numpy as np
 
@@ -269,3 +271,43 @@ def multiply_at(x):
     y = np.ones(3)
     np.multiply.at(y, [0], 2.0)
     return np.sum(y * x[:3])
+
+
+# ---------------------------------------------------------------------------- with
+
+
+def errstate_around_a_log(x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log(np.abs(x) + 0.5)
+    return np.sum(y ** 2)
+
+
+def errstate_returning(x):
+    with np.errstate(all="ignore"):
+        return np.sum(np.sqrt(np.abs(x) + 1.0))
+
+
+def errstate_in_a_loop_with_break(x):
+    total = 0.0
+    for v in x:
+        with np.errstate(over="ignore"):
+            if v > 1.5:
+                break
+            total = total + np.exp(v)
+    return total
+
+
+def nullcontext_binding(x):
+    with contextlib.nullcontext(x * 2.0) as doubled:
+        s = np.sum(doubled ** 2)
+    return s
+
+
+def errstate_that_raises(x):
+    with np.errstate(divide="raise"):
+        return np.sum(x)
+
+
+def with_a_lock(x):
+    with threading.Lock():
+        return np.sum(x)

@@ -288,7 +288,6 @@ def _unsupported_statement(scope: Scope, stmt: gast.stmt) -> UnsupportedSyntaxEr
     kind = type(stmt).__name__
     hints = {
         "Try": "let errors propagate, or check the condition before the operation",
-        "With": "open resources outside the differentiated function",
         "Global": "return the new value instead of assigning a global",
         "Nonlocal": "return the new value instead of assigning an enclosing variable",
         "AsyncFunctionDef": "compile a plain (not async) function",

@@ -7,6 +7,7 @@ compiling. The tables at the end (``STATEMENTS``, ``EXPRESSIONS``) are collected
 """
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -207,6 +208,68 @@ def _stmt_assert(scope: Scope, node: gast.Assert) -> Any:
     return NOT_RETURNED
 
 
+def _stmt_with(scope: Scope, node: gast.With) -> Any:
+    """``with np.errstate(...)`` and ``with contextlib.nullcontext(value) as name``: the
+    body, as it is. Neither changes a value: ``np.errstate`` that only silences or shows
+    floating-point warnings (the generated code may show some the body silenced), a
+    ``nullcontext`` nothing at all. Any other manager -- one that opens a resource,
+    catches exceptions, or makes NumPy raise -- is refused."""
+    for item in node.items:
+        manager = _context_manager(scope, item.context_expr)
+        if isinstance(manager, contextlib.nullcontext):
+            if item.optional_vars is not None:
+                scope.assign(item.optional_vars, manager.enter_result)
+        elif isinstance(manager, np.errstate) and item.optional_vars is None:
+            if not _only_warnings(manager):
+                raise scope.error(item.context_expr, "np.errstate that makes NumPy raise (or "
+                                                     "call a function) inside a differentiated "
+                                                     "function", hint="check the values with "
+                                                     "an assert, or set np.errstate around "
+                                                     "the call of the gradient")
+        else:
+            raise scope.error(item.context_expr, f"'with' of a {type(manager).__name__}: only "
+                                                 "np.errstate and contextlib.nullcontext are "
+                                                 "compiled", hint="open resources and catch "
+                                                 "exceptions outside the differentiated "
+                                                 "function")
+    return scope.block(node.body)
+
+
+def _context_manager(scope: Scope, node: gast.expr) -> Any:
+    """The manager ``node`` gives, made while compiling where it is one of those
+    compiled (any other call is not made: it could open a file)."""
+    if not isinstance(node, gast.Call):
+        return scope.expr(node)
+    func = scope.expr(node.func)
+    if func not in (np.errstate, contextlib.nullcontext):
+        name = getattr(func, "__qualname__", type(func).__name__)
+        raise scope.error(node, f"'with' of {name}(...): only np.errstate and "
+                                "contextlib.nullcontext are compiled",
+                          hint="open resources and catch exceptions outside the "
+                               "differentiated function")
+    args = [scope.expr(a) for a in node.args]
+    kwargs = {kw.arg: scope.expr(kw.value) for kw in node.keywords if kw.arg is not None}
+    settings = [*args, *kwargs.values()]
+    if len(kwargs) != len(node.keywords) or (func is np.errstate and has_var(settings)):
+        raise scope.error(node, "the settings of np.errstate must be known when compiling")
+    return func(*args, **kwargs)
+
+
+_ERRSTATE_KINDS = ("all", "divide", "over", "under", "invalid")
+
+
+def _only_warnings(manager: np.errstate) -> bool:
+    """Whether ``np.errstate`` only ignores, warns or prints (NumPy 1 keeps its settings
+    in ``kwargs``, NumPy 2 in attributes)."""
+    settings = getattr(manager, "kwargs", None)
+    if settings is None:
+        settings = {kind: getattr(manager, f"_{kind}", None) for kind in _ERRSTATE_KINDS}
+    call = getattr(manager, "call", getattr(manager, "_call", None))
+    return callable(call) is False and all(
+        value in (None, "ignore", "warn", "print") for key, value in settings.items()
+        if key != "call")
+
+
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
     return NOT_RETURNED
 
@@ -221,7 +284,7 @@ STATEMENTS = {
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
     gast.Raise: _stmt_raise, gast.Assert: _stmt_assert, gast.Pass: _stmt_pass,
-    gast.FunctionDef: _stmt_def,
+    gast.FunctionDef: _stmt_def, gast.With: _stmt_with,
 }
 
 
