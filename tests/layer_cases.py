@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import operation_cases
 import scatter_resize_cases
 
 
@@ -138,6 +139,7 @@ def measure(ms: Any) -> dict[str, list]:
     out.update(more_layers(ms, rng))
     out.update(recurrent(ms, rng))
     out.update(scatter_resize_cases.scatter_and_resize(ms))
+    out.update(operation_cases.operator_classes(ms))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
 
 

@@ -180,3 +180,12 @@ def test_an_operator_made_in_compiled_code_is_made_once_and_called_every_time():
     grad_fn = ms.grad(dropout_of_a_constant)
     draws = {float(grad_fn(np.float64(1.0))) for _ in range(4)}
     assert len(draws) > 1 and all(800 < d < 1200 for d in draws)
+
+
+@pytest.mark.parametrize("op", [ops.hardsigmoid, ops.HSigmoid(), ops.hardswish, ops.trace,
+                                ops.Trace(), ops.L2Normalize(), ops.Softsign()],
+                         ids=lambda op: getattr(op, "__name__", type(op).__name__))
+def test_operators_keep_float32_and_give_tensors(op):
+    """(``hardsigmoid`` gave float64 for float32 input; ``trace`` a NumPy scalar.)"""
+    result = op(Tensor(np.linspace(-4, 4, 9, dtype=np.float32).reshape(3, 3)))
+    assert type(result) is Tensor and result.dtype == np.float32

@@ -197,6 +197,142 @@ class Dropout2D(PrimitiveOp):
         return x * keep / self.keep_prob, np.broadcast_to(keep, shape)
 
 
+class Argmin(Argmax):
+    def apply(self, x: Any) -> Any:
+        return np.argmin(x, axis=self.axis).astype(self.output_type)
+
+
+class ArgMaxWithValue(PrimitiveOp):
+    """``(index, value)`` of the maximum along ``axis`` (the index int64, as MindSpore
+    2.7 gives it)."""
+
+    attributes = (("axis", 0), ("keep_dims", False))
+    pick: Any = staticmethod(np.argmax)
+
+    def apply(self, x: Any) -> Any:
+        index = self.pick(x, axis=self.axis, keepdims=True)
+        value = np.take_along_axis(x, index, axis=self.axis)
+        if not self.keep_dims:
+            index, value = np.squeeze(index, self.axis), np.squeeze(value, self.axis)
+        return index.astype(np.int64), value
+
+
+class ArgMinWithValue(ArgMaxWithValue):
+    pick = staticmethod(np.argmin)
+
+
+class CumSum(PrimitiveOp):
+    """The running sum along ``axis`` (given with the input), ``exclusive`` of each entry
+    itself, or from the end (``reverse``)."""
+
+    attributes = (("exclusive", False), ("reverse", False))
+
+    def apply(self, x: Any, axis: int) -> Any:
+        y = np.flip(x, axis) if self.reverse else x
+        total = np.cumsum(y, axis=axis)
+        if self.exclusive:
+            total = total - y
+        return np.flip(total, axis) if self.reverse else total
+
+
+class TopK(PrimitiveOp):
+    attributes = (("sorted", True),)
+
+    def apply(self, x: Any, k: int) -> Any:
+        return ops.topk(x, k, sorted=self.sorted)
+
+
+class Sort(PrimitiveOp):
+    attributes = (("axis", -1), ("descending", False))
+
+    def apply(self, x: Any) -> Any:
+        return ops.sort(x, self.axis, self.descending)
+
+
+class L2Normalize(PrimitiveOp):
+    """``x / sqrt(max(sum(x ** 2, axis), epsilon))``."""
+
+    attributes = (("axis", 0), ("epsilon", 1e-4))
+
+    def apply(self, x: Any) -> Any:
+        squares = np.sum(x * x, axis=self.axis, keepdims=True)
+        return x / np.sqrt(np.maximum(squares, self.epsilon))
+
+
+class BiasAdd(PrimitiveOp):
+    """``x + bias`` along the channel axis (1 for NCHW, the last for NHWC)."""
+
+    attributes = (("data_format", "NCHW"),)
+
+    def apply(self, x: Any, bias: Any) -> Any:
+        if self.data_format == "NHWC" or np.ndim(x) == 2:
+            return x + bias
+        return x + np.reshape(bias, (-1,) + (1,) * (np.ndim(x) - 2))
+
+
+class Einsum(PrimitiveOp):
+    attributes = (("equation", ""),)
+
+    def apply(self, operands: Any) -> Any:
+        return np.einsum(self.equation, *operands)
+
+
+class BroadcastTo(PrimitiveOp):
+    attributes = (("shape", ()),)
+
+    def apply(self, x: Any) -> Any:
+        return ops.broadcast_to(x, self.shape)
+
+
+class Meshgrid(PrimitiveOp):
+    attributes = (("indexing", "xy"),)
+
+    def apply(self, inputs: Any) -> Any:
+        return tuple(np.meshgrid(*inputs, indexing=self.indexing))
+
+
+class Elu(PrimitiveOp):
+    attributes = (("alpha", 1.0),)
+
+    def apply(self, x: Any) -> Any:
+        return ops.elu(x, self.alpha)
+
+
+class Pad(PrimitiveOp):
+    """Zeros around ``x``: ``paddings`` a (before, after) pair per axis."""
+
+    attributes = (("paddings", ()),)
+
+    def apply(self, x: Any) -> Any:
+        return np.pad(x, self.paddings)
+
+
+class Flatten(PrimitiveOp):
+    def apply(self, x: Any) -> Any:
+        return np.reshape(x, (np.shape(x)[0], -1))
+
+
+class Eye(PrimitiveOp):
+    def apply(self, n: int, m: int, t: Any) -> Any:
+        return np.eye(n, m, dtype=t)
+
+
+class LayerNorm(PrimitiveOp):
+    """``(y, mean, variance)``: ``x`` normalised over the axes from ``begin_norm_axis``,
+    scaled by ``gamma`` and shifted by ``beta`` (over the axes from
+    ``begin_params_axis``); mean and variance keep the normalised axes as length 1."""
+
+    attributes = (("begin_norm_axis", 1), ("begin_params_axis", 1), ("epsilon", 1e-7))
+
+    def apply(self, x: Any, gamma: Any, beta: Any) -> Any:
+        rank = np.ndim(x)
+        axes = tuple(range(self.begin_norm_axis % rank, rank))
+        mean = np.mean(x, axis=axes, keepdims=True)
+        variance = np.mean(np.square(x - mean), axis=axes, keepdims=True)
+        y = (x - mean) / np.sqrt(variance + self.epsilon)
+        return y * gamma + beta, mean, variance
+
+
 class _Stateless(PrimitiveOp):
     """An operator with no settings whose call is a function of its inputs."""
 
@@ -224,6 +360,15 @@ STATELESS = [
     ("Tile", np.tile), ("Select", np.where), ("Cast", ops.cast),
     ("Gather", ops.gather), ("StopGradient", ops.stop_gradient), ("Erf", ops.erf),
     ("GeLU", gelu_tanh), ("Softplus", ops.softplus), ("Depend", ops.depend),
+    ("LogicalAnd", np.logical_and), ("LogicalOr", np.logical_or),
+    ("LogicalNot", np.logical_not), ("FloorDiv", np.floor_divide), ("Round", np.round),
+    ("SquaredDifference", lambda x, y: np.square(x - y)), ("Identity", np.copy),
+    ("Size", np.size), ("Rank", np.ndim), ("DType", lambda x: x.dtype),
+    ("Trace", ops.trace), ("Softsign", ops.softsign), ("ReLU6", ops.relu6),
+    ("HSwish", ops.hardswish), ("HSigmoid", ops.hardsigmoid), ("SeLU", ops.selu),
+    ("Mish", ops.mish), ("GatherD", ops.gather_d), ("Assign", ops.assign),
+    ("ScatterNd", ops.scatter_nd), ("TensorScatterUpdate", ops.tensor_scatter_update),
+    ("TensorScatterAdd", ops.tensor_scatter_add),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
 REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
@@ -241,5 +386,8 @@ for _cls in _made.values():
 globals().update(_made)
 
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
-           "Squeeze", "Argmax", "Shape", "Fill", "Dropout", "Dropout2D", "OneHot", "Split",
-           "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", *_made]
+           "Squeeze", "Argmax", "Argmin", "ArgMaxWithValue", "ArgMinWithValue", "CumSum",
+           "TopK", "Sort", "L2Normalize", "BiasAdd", "Einsum", "BroadcastTo", "Meshgrid",
+           "Elu", "Pad", "Flatten", "Eye", "LayerNorm", "Shape", "Fill",
+           "Dropout", "Dropout2D", "OneHot", "Split", "SoftmaxCrossEntropyWithLogits",
+           "SparseSoftmaxCrossEntropyWithLogits", *_made]

@@ -41,7 +41,8 @@ def selu(input_x: Any) -> Any:
 def hardsigmoid(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
     """``relu6(x + 3) / 6``: 0 up to -3, 1 from 3, linear between."""
     inside = (input > -3.0) & (input < 3.0)
-    return np.where(inside, input / 6.0 + 0.5, np.where(input >= 3.0, 1.0, 0.0))
+    outside = np.where(input >= 3.0, np.ones_like(input), np.zeros_like(input))  # its dtype
+    return np.where(inside, input / 6.0 + 0.5, outside)
 
 
 def hardswish(input: Any) -> Any:  # noqa: A002
