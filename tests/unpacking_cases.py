@@ -311,3 +311,8 @@ def errstate_that_raises(x):
 def with_a_lock(x):
     with threading.Lock():
         return np.sum(x)
+
+
+def keyword_given_twice(x):
+    options = {"c": x[2]}
+    return three(x[0], x[1], **options, c=x[3])

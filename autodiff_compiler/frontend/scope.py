@@ -266,10 +266,8 @@ class Scope:
                 args.append(self.expr(a))
         kwargs = {}
         for kw in node.keywords:
-            if kw.arg is not None:
-                kwargs[kw.arg] = self.expr(kw.value)
-                continue
-            mapping = self.expr(kw.value)  # f(**options): a dict known when compiling
+            # name=value, or **options: a dict known when compiling
+            mapping = {kw.arg: self.expr(kw.value)} if kw.arg else self.expr(kw.value)
             if not isinstance(mapping, dict) or not all(isinstance(k, str) for k in mapping):
                 kind = "array" if isinstance(mapping, Var) else type(mapping).__name__
                 raise self.error(kw.value, f"**{kind} in a call: only a dict with string keys "
