@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from differences import central_differences
 
 import autodiff_compiler as ms
 from autodiff_compiler import ops
@@ -16,27 +17,6 @@ OTHER = np.array([0.8, -1.1, 0.45, 2.3, -0.7, 1.2, -2.9, 0.15, 0.6, -0.35, 1.9, 
 
 def draw(shape, values=VALUES):
     return values[:int(np.prod(shape))].reshape(shape)
-
-
-def central_differences(loss, base, move=None, eps=1e-6):
-    """The gradient of ``loss()`` at ``base`` by central differences, one entry at a
-    time; ``move(value)`` puts the moved value in place (a Parameter's ``set_data``),
-    or else ``loss`` takes it."""
-    numeric = np.zeros(np.shape(base))
-    for i in np.ndindex(numeric.shape):
-        step = np.zeros(numeric.shape)
-        step[i] = eps
-        ends = []
-        for value in (base + step, base - step):
-            if move is None:
-                ends.append(float(loss(value)))
-            else:
-                move(value)
-                ends.append(float(loss()))
-        numeric[i] = (ends[0] - ends[1]) / (2 * eps)
-    if move is not None:
-        move(base)
-    return numeric
 
 
 ELEMENTWISE = {

@@ -176,12 +176,7 @@ def _layout(name: str, shape: tuple, index_shape: tuple, index_dtype: Any,
             update_shape: tuple, dtype: Any, update_dtype: Any) -> tuple:
     """MindSpore's checks of a scatter by index vectors; then the shape of ``input_x``
     as rows, the stride of each index component in rows, and the updates' row shape."""
-    if np.dtype(index_dtype) not in _INDEX_DTYPES:
-        raise TypeError(f"For '{name}', the dtype of 'indices' must be int32 or int64, but "
-                        f"got {np.dtype(index_dtype)}")
-    if np.dtype(dtype) != np.dtype(update_dtype):
-        raise TypeError(f"For '{name}', 'input_x' and 'updates' must have the same dtype, "
-                        f"but got {np.dtype(dtype)} and {np.dtype(update_dtype)}")
+    _check_dtypes(name, index_dtype, dtype, update_dtype)
     if len(index_shape) < 2:
         raise ValueError(f"For '{name}', the dimension of 'indices' cannot be less than 2, "
                          f"but got {len(index_shape)}")
@@ -197,6 +192,16 @@ def _layout(name: str, shape: tuple, index_shape: tuple, index_dtype: Any,
     strides = tuple(math.prod(shape[i + 1:depth]) for i in range(depth))
     return ((math.prod(shape[:depth]), *shape[depth:]), np.array(strides, np.int64),
             (-1, *shape[depth:]))
+
+
+def _check_dtypes(name: str, index_dtype: Any, dtype: Any, update_dtype: Any) -> None:
+    """MindSpore's: int32 or int64 indices, updates of the input's dtype."""
+    if np.dtype(index_dtype) not in _INDEX_DTYPES:
+        raise TypeError(f"For '{name}', the dtype of 'indices' must be int32 or int64, but "
+                        f"got {np.dtype(index_dtype)}")
+    if np.dtype(dtype) != np.dtype(update_dtype):
+        raise TypeError(f"For '{name}', 'input_x' and 'updates' must have the same dtype, "
+                        f"but got {np.dtype(dtype)} and {np.dtype(update_dtype)}")
 
 
 def _check_shape(shape: Any) -> None:
@@ -223,7 +228,7 @@ def _first_axis(ndim: int) -> tuple:
     return (-1,) + (1,) * (ndim - 1)
 
 
-for _helper in (_layout, _check_shape, _bounds, _doublings, _first_axis):
+for _helper in (_layout, _check_dtypes, _check_shape, _bounds, _doublings, _first_axis):
     _helper.__evaluated_when_compiling__ = True  # pure functions of shapes and dtypes
 
 
@@ -277,12 +282,7 @@ def _element_layout(shape: tuple, axis: Any, index_shape: tuple, index_dtype: An
     if reduction not in ("none", "add"):
         raise ValueError(f"For '{name}', 'reduction' must be 'none' or 'add', but got "
                          f"{reduction!r}")
-    if np.dtype(index_dtype) not in _INDEX_DTYPES:
-        raise TypeError(f"For '{name}', the dtype of 'indices' must be int32 or int64, but "
-                        f"got {np.dtype(index_dtype)}")
-    if np.dtype(dtype) != np.dtype(update_dtype):
-        raise TypeError(f"For '{name}', 'input_x' and 'updates' must have the same dtype, "
-                        f"but got {np.dtype(dtype)} and {np.dtype(update_dtype)}")
+    _check_dtypes(name, index_dtype, dtype, update_dtype)
     rank = len(shape)
     if rank < 1 or len(index_shape) != rank or len(update_shape) != rank:
         raise ValueError(f"For '{name}', 'input_x', 'indices' and 'updates' must have the "
