@@ -3,11 +3,11 @@
 Each handler takes the scope and one gast node; statements return ``NOT_RETURNED``
 or the function's result, expressions return a ``Var`` or a Python value known while
 compiling. The tables at the end (``STATEMENTS``, ``EXPRESSIONS``) are collected by
-``Lowering``; control flow is in ``control``, ``loops`` and ``unrolled``.
+``Lowering``; control flow is in ``control``, ``loops`` and ``unrolled``, comparisons in
+``comparisons``, statements run for their effect (``np.add.at``, ``with``) in ``effects``.
 """
 from __future__ import annotations
 
-import contextlib
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -19,10 +19,11 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
-from ..ir.primitives.coercion import asarray, holds_var
 from . import index_tricks
-from .aliasing import check_subscript_write, is_callers, root_name
+from .aliasing import is_callers
 from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
+from .comparisons import array_operands, expr_compare
+from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
 from .scope import NOT_RETURNED, Scope
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -31,15 +32,6 @@ _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod, gast.BitAnd: operator.and_,
     gast.BitOr: operator.or_, gast.BitXor: operator.xor,
 }
-_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
-    gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
-    gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Is: operator.is_,
-    gast.IsNot: operator.is_not, gast.In: lambda a, b: a in b,
-    gast.NotIn: lambda a, b: a not in b,
-}
-_SYMBOLIC_CMP = {gast.Lt: P.less, gast.LtE: P.less_equal, gast.Gt: P.greater,
-                 gast.GtE: P.greater_equal, gast.Eq: P.equal, gast.NotEq: P.not_equal}
-
 # ---------------------------------------------------------------------------- statements
 
 
@@ -129,8 +121,8 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
         if runs_for_effect(func):  # print, ops.assign, code compiled from its source
             scope.call(call, func)
             return NOT_RETURNED
-        if _is_ufunc_at(func):
-            return _stmt_ufunc_at(scope, call, func.__self__)
+        if is_ufunc_at(func):
+            return stmt_ufunc_at(scope, call, func.__self__)
     if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
             and call.func.attr in _LIST_METHODS:
         target = scope.expr(call.func.value)
@@ -145,39 +137,6 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     raise UnsupportedSyntaxError(
         "expression statements (calls for their side effects) are not supported yet",
         scope.loc(node), hint="remove the call, or assign its result and use it")
-
-
-def _is_ufunc_at(func: Any) -> bool:
-    return getattr(func, "__name__", None) == "at" and \
-        isinstance(getattr(func, "__self__", None), np.ufunc)
-
-
-def _stmt_ufunc_at(scope: Scope, call: gast.Call, ufunc: np.ufunc) -> Any:
-    """``np.add.at(y, index, v)`` (and ``np.subtract.at``): ``v`` added into ``y`` at
-    ``index``, a repeated index adding each time (the ``index_add`` primitive, whose
-    adjoint is indexing). Written into ``y`` as ``y[index] += v`` is: an array the
-    function made itself, the caller's never."""
-    if ufunc not in (np.add, np.subtract) or call.keywords or len(call.args) != 3:
-        raise scope.error(call, f"np.{ufunc.__name__}.at(...) is not supported yet",
-                          hint="np.add.at(a, indices, b) and np.subtract.at(a, indices, b) "
-                               "are; or build the result with np.where or indexing")
-    target = call.args[0]
-    array, index, values = (scope.expr(a) for a in call.args)
-    if not isinstance(target, gast.Name | gast.Subscript) or not isinstance(array, Var):
-        raise scope.error(call, f"np.{ufunc.__name__}.at into something other than an array "
-                                "the function made and named",
-                          hint="copy it first (y = np.zeros(...) or y = x.copy()), then "
-                               "write into y")
-    check_subscript_write(scope, target, array)
-    if isinstance(index, list):  # NumPy takes a list as an array of indices, here too
-        index = asarray(index) if has_var(index) else np.asarray(index)
-    if ufunc is np.subtract:
-        values = apply_builder(scope, call, P.neg, [values], {}, "np.subtract.at")
-    updated = apply_builder(scope, call, P.index_add, [array, index, values], {},
-                            f"np.{ufunc.__name__}.at")
-    scope.write_in_place(call, array, updated, root_name(target))
-    scope.assign(target, updated)
-    return NOT_RETURNED
 
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
@@ -208,68 +167,6 @@ def _stmt_assert(scope: Scope, node: gast.Assert) -> Any:
     return NOT_RETURNED
 
 
-def _stmt_with(scope: Scope, node: gast.With) -> Any:
-    """``with np.errstate(...)`` and ``with contextlib.nullcontext(value) as name``: the
-    body, as it is. Neither changes a value: ``np.errstate`` that only silences or shows
-    floating-point warnings (the generated code may show some the body silenced), a
-    ``nullcontext`` nothing at all. Any other manager -- one that opens a resource,
-    catches exceptions, or makes NumPy raise -- is refused."""
-    for item in node.items:
-        manager = _context_manager(scope, item.context_expr)
-        if isinstance(manager, contextlib.nullcontext):
-            if item.optional_vars is not None:
-                scope.assign(item.optional_vars, manager.enter_result)
-        elif isinstance(manager, np.errstate) and item.optional_vars is None:
-            if not _only_warnings(manager):
-                raise scope.error(item.context_expr, "np.errstate that makes NumPy raise (or "
-                                                     "call a function) inside a differentiated "
-                                                     "function", hint="check the values with "
-                                                     "an assert, or set np.errstate around "
-                                                     "the call of the gradient")
-        else:
-            raise scope.error(item.context_expr, f"'with' of a {type(manager).__name__}: only "
-                                                 "np.errstate and contextlib.nullcontext are "
-                                                 "compiled", hint="open resources and catch "
-                                                 "exceptions outside the differentiated "
-                                                 "function")
-    return scope.block(node.body)
-
-
-def _context_manager(scope: Scope, node: gast.expr) -> Any:
-    """The manager ``node`` gives, made while compiling where it is one of those
-    compiled (any other call is not made: it could open a file)."""
-    if not isinstance(node, gast.Call):
-        return scope.expr(node)
-    func = scope.expr(node.func)
-    if func not in (np.errstate, contextlib.nullcontext):
-        name = getattr(func, "__qualname__", type(func).__name__)
-        raise scope.error(node, f"'with' of {name}(...): only np.errstate and "
-                                "contextlib.nullcontext are compiled",
-                          hint="open resources and catch exceptions outside the "
-                               "differentiated function")
-    args = [scope.expr(a) for a in node.args]
-    kwargs = {kw.arg: scope.expr(kw.value) for kw in node.keywords if kw.arg is not None}
-    settings = [*args, *kwargs.values()]
-    if len(kwargs) != len(node.keywords) or (func is np.errstate and has_var(settings)):
-        raise scope.error(node, "the settings of np.errstate must be known when compiling")
-    return func(*args, **kwargs)
-
-
-_ERRSTATE_KINDS = ("all", "divide", "over", "under", "invalid")
-
-
-def _only_warnings(manager: np.errstate) -> bool:
-    """Whether ``np.errstate`` only ignores, warns or prints (NumPy 1 keeps its settings
-    in ``kwargs``, NumPy 2 in attributes)."""
-    settings = getattr(manager, "kwargs", None)
-    if settings is None:
-        settings = {kind: getattr(manager, f"_{kind}", None) for kind in _ERRSTATE_KINDS}
-    call = getattr(manager, "call", getattr(manager, "_call", None))
-    return callable(call) is False and all(
-        value in (None, "ignore", "warn", "print") for key, value in settings.items()
-        if key != "call")
-
-
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
     return NOT_RETURNED
 
@@ -284,7 +181,7 @@ STATEMENTS = {
     gast.Assign: _stmt_assign, gast.AnnAssign: _stmt_annassign,
     gast.AugAssign: _stmt_augassign, gast.Return: _stmt_return, gast.Expr: _stmt_expr,
     gast.Raise: _stmt_raise, gast.Assert: _stmt_assert, gast.Pass: _stmt_pass,
-    gast.FunctionDef: _stmt_def, gast.With: _stmt_with,
+    gast.FunctionDef: _stmt_def, gast.With: stmt_with,
 }
 
 
@@ -296,7 +193,7 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
     try:
         if fn is None:
             raise TypeError
-        left, right = _array_operands(left, right)
+        left, right = array_operands(left, right)
         return fn(left, right)
     except TypeError:
         symbol = type(op).__name__
@@ -306,28 +203,6 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
         raise scope.error(node, f"this raises {type(err).__name__}: {err}",
                           hint="Python raises it too, running the function with these "
                                "arguments") from None
-
-
-def _array_operands(left: Any, right: Any) -> tuple[Any, Any]:
-    """An array operator converts a list or tuple on its other side with ``np.asarray``
-    (``x * [a, b]``, ``[a, b] @ W``); a list and a Python value keep Python's meaning
-    (``[a] + [b]`` joins, ``2 * [a]`` repeats, ``0.5 * [a]`` raises)."""
-    if _is_array(left) and holds_var(right):
-        return left, asarray(right)
-    if _is_array(right) and holds_var(left):
-        return asarray(left), right
-    for scalar, sequence in ((left, right), (right, left)):
-        if isinstance(scalar, Var) and isinstance(sequence, list | tuple):
-            raise TypeError  # a Python number and a list: Python refuses (or repeats it
-            # by an int known only at run time, which a compiled list cannot follow)
-    return left, right
-
-
-def _is_array(value: Any) -> bool:
-    """An ndarray or NumPy scalar (not a Python scalar) when the code runs."""
-    if isinstance(value, Var):
-        return not value.aval.weak
-    return isinstance(value, np.ndarray | np.generic)
 
 
 def _expr_binop(scope: Scope, node: gast.BinOp) -> Any:
@@ -343,55 +218,6 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
     if isinstance(node.op, gast.Not):
         return P.truth_not(value) if isinstance(value, Var) else not value
     return ~value  # on masks, logical not
-
-
-def _expr_compare(scope: Scope, node: gast.Compare) -> Any:
-    """Comparisons as Python chains them: ``a < b < c`` is ``a < b and b < c``, each
-    operand evaluated once; a run-time comparison is an array (``x < y``) alone, a
-    truth value (``and``) in a chain, where each one must be a single value."""
-    left, result = scope.expr(node.left), True
-    for op, comparator in zip(node.ops, node.comparators):
-        right = scope.expr(comparator)
-        if type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
-            try:
-                operands = _array_operands(left, right)
-            except TypeError:
-                raise scope.error(node, "comparison of a Python number with a list",
-                                  hint="compare arrays, or numbers") from None
-            outcome = _SYMBOLIC_CMP[type(op)](*operands)
-        elif type(op) in (gast.In, gast.NotIn) and (has_var(left) or has_var(right)):
-            outcome = _contains(scope, node, right, left)
-            outcome = P.truth_not(outcome) if isinstance(op, gast.NotIn) else outcome
-        else:
-            outcome = _CMPOPS[type(op)](left, right)
-        if len(node.ops) == 1:
-            return outcome
-        result = outcome if result is True else P.truth_and(result, outcome)
-        if not isinstance(result, Var) and not result:
-            return result  # Python stops at the first false comparison
-        left = right
-    return result
-
-
-def _contains(scope: Scope, node: gast.AST, container: Any, item: Any) -> Any:
-    """``item in container`` with run-time values: an array holds it if any entry
-    equals it (NumPy's ``(container == item).any()``); a list or tuple if one of its
-    items is it or equals it (Python's test, item by item, stopping at the first)."""
-    if isinstance(container, Var):
-        return surface.FUNCTIONS[np.any](P.equal(container, item))
-    if not isinstance(container, list | tuple):
-        raise scope.error(node, f"'in' of a run-time value and a {type(container).__name__}",
-                          hint="test membership in a list, a tuple or an array")
-    found: Any = False
-    for candidate in container:
-        if candidate is item:
-            return True
-        equal = P.equal(*_array_operands(candidate, item)) \
-            if isinstance(candidate, Var) or isinstance(item, Var) else candidate == item
-        found = equal if found is False else P.truth_or(found, equal)
-        if found is True:
-            return True
-    return found
 
 
 def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
@@ -544,7 +370,7 @@ EXPRESSIONS = {
     gast.Constant: lambda scope, node: node.value,
     gast.Lambda: lambda scope, node: scope.local_function(node),
     gast.Name: lambda scope, node: scope.name(node),
-    gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: _expr_compare,
+    gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: expr_compare,
     gast.Call: lambda scope, node: scope.call(node),
     gast.Attribute: _expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
     gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,

@@ -1,0 +1,100 @@
+"""Comparisons as Python evaluates them: chained (``a < b < c`` is ``a < b and b < c``,
+each operand once), with run-time values (an array of truth values alone, a truth
+value in a chain) and membership (``in``: Python's identity-or-equality test over a
+list or tuple, NumPy's ``(a == v).any()`` over an array).
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import gast
+import numpy as np
+
+from ..ir import primitives as P
+from ..ir import surface
+from ..ir.core import Var
+from ..ir.primitives.coercion import asarray, holds_var
+from .calls import has_var
+from .scope import Scope
+
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
+    gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Is: operator.is_,
+    gast.IsNot: operator.is_not, gast.In: lambda a, b: a in b,
+    gast.NotIn: lambda a, b: a not in b,
+}
+_SYMBOLIC_CMP = {gast.Lt: P.less, gast.LtE: P.less_equal, gast.Gt: P.greater,
+                 gast.GtE: P.greater_equal, gast.Eq: P.equal, gast.NotEq: P.not_equal}
+
+
+def expr_compare(scope: Scope, node: gast.Compare) -> Any:
+    """Comparisons as Python chains them: ``a < b < c`` is ``a < b and b < c``, each
+    operand evaluated once; a run-time comparison is an array (``x < y``) alone, a
+    truth value (``and``) in a chain, where each one must be a single value."""
+    left, result = scope.expr(node.left), True
+    for op, comparator in zip(node.ops, node.comparators):
+        right = scope.expr(comparator)
+        if type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
+            try:
+                operands = array_operands(left, right)
+            except TypeError:
+                raise scope.error(node, "comparison of a Python number with a list",
+                                  hint="compare arrays, or numbers") from None
+            outcome = _SYMBOLIC_CMP[type(op)](*operands)
+        elif type(op) in (gast.In, gast.NotIn) and (has_var(left) or has_var(right)):
+            outcome = _contains(scope, node, right, left)
+            outcome = P.truth_not(outcome) if isinstance(op, gast.NotIn) else outcome
+        else:
+            outcome = _CMPOPS[type(op)](left, right)
+        if len(node.ops) == 1:
+            return outcome
+        result = outcome if result is True else P.truth_and(result, outcome)
+        if not isinstance(result, Var) and not result:
+            return result  # Python stops at the first false comparison
+        left = right
+    return result
+
+
+def _contains(scope: Scope, node: gast.AST, container: Any, item: Any) -> Any:
+    """``item in container`` with run-time values: an array holds it if any entry
+    equals it (NumPy's ``(container == item).any()``); a list or tuple if one of its
+    items is it or equals it (Python's test, item by item, stopping at the first)."""
+    if isinstance(container, Var):
+        return surface.FUNCTIONS[np.any](P.equal(container, item))
+    if not isinstance(container, list | tuple):
+        raise scope.error(node, f"'in' of a run-time value and a {type(container).__name__}",
+                          hint="test membership in a list, a tuple or an array")
+    found: Any = False
+    for candidate in container:
+        if candidate is item:
+            return True
+        equal = P.equal(*array_operands(candidate, item)) \
+            if isinstance(candidate, Var) or isinstance(item, Var) else candidate == item
+        found = equal if found is False else P.truth_or(found, equal)
+        if found is True:
+            return True
+    return found
+
+
+def array_operands(left: Any, right: Any) -> tuple[Any, Any]:
+    """An array operator converts a list or tuple on its other side with ``np.asarray``
+    (``x * [a, b]``, ``[a, b] @ W``); a list and a Python value keep Python's meaning
+    (``[a] + [b]`` joins, ``2 * [a]`` repeats, ``0.5 * [a]`` raises)."""
+    if _is_array(left) and holds_var(right):
+        return left, asarray(right)
+    if _is_array(right) and holds_var(left):
+        return asarray(left), right
+    for scalar, sequence in ((left, right), (right, left)):
+        if isinstance(scalar, Var) and isinstance(sequence, list | tuple):
+            raise TypeError  # a Python number and a list: Python refuses (or repeats it
+            # by an int known only at run time, which a compiled list cannot follow)
+    return left, right
+
+
+def _is_array(value: Any) -> bool:
+    """An ndarray or NumPy scalar (not a Python scalar) when the code runs."""
+    if isinstance(value, Var):
+        return not value.aval.weak
+    return isinstance(value, np.ndarray | np.generic)
