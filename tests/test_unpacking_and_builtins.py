@@ -50,6 +50,12 @@ GENERIC = [
     (C.errstate_returning, (X,)),
     (C.errstate_in_a_loop_with_break, (X,)),
     (C.nullcontext_binding, (X,)),
+    # items walked by a loop: any number of them
+    (C.sum_of_array, (X,)),
+    (C.sum_of_rows, (M,)),
+    (C.reduce_with_initial, (X,)),
+    (C.all_of_array, (X,)),
+    (C.all_of_array, (X * 2.0,)),
 ]
 
 # Need the length of an array when compiling: shape-specialised code only.
@@ -65,10 +71,10 @@ SPECIALISED = [
     (C.star_in_call, (M,)),
     (C.walrus_in_comprehension, (X,)),
     (C.max_min_of_array, (X,)),
-    (C.sum_of_array, (X,)),
-    (C.sum_of_rows, (M,)),
     (C.sum_of_generator, (X,)),
     (C.reduce_product, (X,)),
+    (C.sum_of_array, (X,)),  # (in both tables: this one checks values and jvp too)
+    (C.sum_of_rows, (M,)),
     (C.reduce_with_initial, (X,)),
     (C.all_of_array, (X,)),
     (C.all_of_array, (X * 2.0,)),

@@ -287,7 +287,7 @@ def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, k
 
 def _indexable(value: Any) -> Any:
     """An iterable known when compiling (``d.values()``, ``zip(...)``) as the tuple it
-    yields, for the definitions in ``python_builtins``, which read items by index."""
+    yields, for the definitions in ``python_builtins``, which slice off the first item."""
     if isinstance(value, Var | list | tuple | range | str) or not hasattr(value, "__iter__"):
         return value
     return tuple(value)

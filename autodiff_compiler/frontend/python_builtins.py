@@ -6,9 +6,10 @@ greater than (``item > best``), ``sum`` adds from ``start`` left to right -- so 
 value is Python's to the last bit, the derivative at a tie follows the item Python
 returns, and a comparison on run-time values becomes an ``if`` the adjoint pass
 already knows. ``max(a, b)`` of two arrays of several elements fails as Python's
-does: the truth value of an array is ambiguous. Items are read by index, so what
-they come from must have a length known when compiling (a tuple, a list, an array
-of known shape).
+does: the truth value of an array is ambiguous. Items are walked as a ``for`` loop
+walks them: a tuple or a list is unrolled, an array's rows are a loop (``max``,
+``min`` and ``reduce`` without ``initial`` take the first item apart, so an array's
+length must be known when compiling).
 """
 from __future__ import annotations
 
@@ -42,8 +43,7 @@ def _extreme(args: tuple, key: Any, default: Any, name: str, greatest: bool) -> 
         return default
     best = items[0]
     best_key = best if key is None else key(best)
-    for i in range(1, len(items)):
-        item = items[i]
+    for item in items[1:]:
         item_key = item if key is None else key(item)
         if (item_key > best_key) if greatest else (item_key < best_key):
             best, best_key = item, item_key
@@ -53,8 +53,8 @@ def _extreme(args: tuple, key: Any, default: Any, name: str, greatest: bool) -> 
 def sum_(iterable: Any, /, start: Any = 0) -> Any:
     """``sum(iterable, start)``: ``start`` plus each item, left to right."""
     total = start
-    for i in range(len(iterable)):
-        total = total + iterable[i]
+    for item in iterable:
+        total = total + item
     return total
 
 
@@ -63,27 +63,27 @@ def reduce(function: Any, iterable: Any, initial: Any = _MISSING, /) -> Any:
     if initial is _MISSING:
         if len(iterable) == 0:
             raise TypeError("reduce() of empty iterable with no initial value")
-        value, start = iterable[0], 1
+        value, rest = iterable[0], iterable[1:]
     else:
-        value, start = initial, 0
-    for i in range(start, len(iterable)):
-        value = function(value, iterable[i])
+        value, rest = initial, iterable
+    for item in rest:
+        value = function(value, item)
     return value
 
 
 def any_(iterable: Any, /) -> Any:
     """``any``: whether some item is true (each item's truth, as Python takes it)."""
     found = False
-    for i in range(len(iterable)):
-        found = found or bool(iterable[i])
+    for item in iterable:
+        found = found or bool(item)
     return found
 
 
 def all_(iterable: Any, /) -> Any:
     """``all``: whether every item is true."""
     holds = True
-    for i in range(len(iterable)):
-        holds = holds and bool(iterable[i])
+    for item in iterable:
+        holds = holds and bool(item)
     return holds
 
 
