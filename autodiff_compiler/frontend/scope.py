@@ -257,13 +257,14 @@ class Scope:
 
     def call(self, node: gast.Call, func: Any = NOT_RETURNED) -> Any:
         """``node`` called; ``func``, when given, is its callee already evaluated."""
+        from .comprehensions import folded_items  # (imports this module)
         func = self.expr(node.func) if func is NOT_RETURNED else func
         args: list[Any] = []
-        for a in node.args:
+        for i, a in enumerate(node.args):
             if isinstance(a, gast.Starred):
                 args.extend(self.items_of(a, self.expr(a.value)))
-            else:
-                args.append(self.expr(a))
+            else:  # sum(v for v in x if v > 0): the first argument may filter at run time
+                args.append(folded_items(self, a, func) if i == 0 else self.expr(a))
         kwargs = {}
         for kw in node.keywords:
             # name=value, or **options: a dict known when compiling

@@ -8,7 +8,8 @@ array accumulators, ``while`` (bounded at compile time or at run time), ``break`
 ``continue``, early returns, helpers with defaults and closures, lists built in
 loops, subscript assignment, ``stop_gradient``, ``has_aux``, a module-level tuple or
 list of arrays read through iteration or unpacking, and a tuple of values read by a
-loop's index, a starred unpacking or Python's ``max``/``min``/``sum``.
+loop's index, a starred unpacking or Python's ``max``/``min``/``sum``, and a
+comprehension filtered on run-time values and folded by ``sum``/``any``/``all``.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ HESSIAN_SHARE = 0.25  # programs whose grad-of-grad is checked too
 FLOAT32_SHARE = 0.15
 TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
 PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unpacking
+FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
 HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
                  "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
 
@@ -323,6 +325,28 @@ class _Generator:
         self.ex.env[acc] = shape
         return stmts, self.ex.to_scalar(acc, shape)
 
+    def filtered_fold(self) -> tuple[list[Stmt], str]:
+        """Rows of an array, filtered on run-time values, folded by ``sum`` (with or
+        without ``start``, nested) or by ``any``/``all``; the term to add."""
+        shape = self.rng.choice(SHAPES[1:])
+        source, acc, v, w = self.fresh("rows"), self.fresh("q"), self.fresh("r"), self.fresh("r")
+        limit = self.rng.choice([-0.5, 0.0, 0.4])
+        kind = self.rng.choice(["sum", "start", "nested", "any_all"])
+        self.features.add(f"filtered_{kind}")
+        item = f"np.sum(np.tanh({v}) * {v})"
+        fold = {
+            "sum": f"sum({item} for {v} in {source} if np.sum({v}) > {limit})",
+            "start": f"sum([{item} for {v} in {source} if np.sum({v}) < {limit}], 0.5)",
+            "nested": f"sum(np.sum({v} * {w}) for {v} in {source} if np.sum({v}) > {limit} "
+                      f"for {w} in {source} if np.sum({w}) < {limit} + 0.5)",
+            "any_all": f"(np.sum({source}) if any(np.sum({v}) > {limit} for {v} in {source} "
+                       f"if np.sum({v}) < 1.0) or all({item} > 0.1 for {v} in {source} "
+                       f"if np.sum({v}) < 0.0) else np.sum(np.sin({source})))",
+        }[kind]
+        stmts = [Stmt(f"{source} = {self.ex.expr(shape, 2)}"), Stmt(f"{acc} = {fold}")]
+        self.ex.env[source], self.ex.env[acc] = shape, ()
+        return stmts, acc
+
     # ------------------------------------------------------------------ helpers
 
     def helper(self) -> None:
@@ -359,6 +383,9 @@ class _Generator:
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 104729).random() < PARTS_SHARE:  # drawn apart, after it
             stmts, term = self.parts()
+            body, terms = [*body, *stmts], (*terms, term)
+        if random.Random(seed + 1299709).random() < FILTER_SHARE:  # drawn apart, after it
+            stmts, term = self.filtered_fold()
             body, terms = [*body, *stmts], (*terms, term)
         return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
                        hessian, frozenset(self.features))
