@@ -25,6 +25,7 @@ GENERIC = [
     (C.starred_loop_target, (X,)),
     (C.double_star_in_call, (X,)),
     (C.double_star_in_dict, (X,)),
+    (C.dict_of_keywords, (X,)),
     (C.walrus_in_if, (X,)),
     (C.walrus_in_if, (-X,)),
     (C.walrus_in_expression, (X,)),

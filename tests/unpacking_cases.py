@@ -81,6 +81,11 @@ def double_star_in_dict(x):
     return merged["a"] * merged["b"]
 
 
+def dict_of_keywords(x):
+    options = dict({"b": x[1]}, a=x[0] * 2.0, c=x[2])
+    return three(**options) * dict(a=x[2])["a"]
+
+
 # ---------------------------------------------------------------------------- :=
 
 

@@ -109,9 +109,9 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if func is len and len(args) == 1:
         return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
                                                                                    args[0])
-    if func in _CONTAINER_BUILTINS and not kwargs and \
+    if func in _CONTAINER_BUILTINS and (not kwargs or func is dict) and \
             all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
-        value = func(*args)
+        value = func(*args, **kwargs)  # (and dict(a=x, b=y))
         return low.new_list(value) if isinstance(value, list | dict) else value
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
