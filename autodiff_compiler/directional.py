@@ -187,7 +187,11 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
             refuse(f"jvp: tangent {k} has the structure {structure(t)}, but its input "
                    f"(argument {i}) has {structure(primals[i])}", kind=AutodiffValueError,
                    hint="give each tangent the structure of its input")
-        flat += leaves
+        # a number as the tangent of a 0-d array is that array's tangent (the generated
+        # code indexes and reshapes it as it does its primal)
+        flat += [np.asarray(t_leaf, dtype=p.dtype) if isinstance(p, np.ndarray)
+                 and not isinstance(t_leaf, np.ndarray) else t_leaf
+                 for t_leaf, p in zip(leaves, leaves_of(primals[i]))]
         shapes += [np.shape(leaf) for leaf in leaves_of(primals[i])]
         names += [f"{k}" if len(leaves) == 1 and not _is_node(t) else f"{k} (leaf {j})"
                   for j in range(len(leaves))]
@@ -307,8 +311,9 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         outputs = float_outputs(compiled)
         _check_shapes("cotangent", flat, [o.aval.shape for o in outputs], "output")
         # a Python number for a NumPy output: the code was compiled for NumPy values
+        # (its dtype, when known: shape-generic code learns it at run time)
         flat = [np.asarray(c, o.aval.dtype)[()] if type(c) in (float, int) and not o.aval.weak
-                and o.aval.dtype is not None else c for c, o in zip(flat, outputs)]
+                else c for c, o in zip(flat, outputs)]
         return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)

@@ -26,6 +26,7 @@ from .. import reference as ref
 from .core import (
     Primitive,
     defelementwise,
+    defjvp,
     deflinear,
     defpartials,
     defvjp,
@@ -160,7 +161,26 @@ defpartials(fmax, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
                                 lambda ans, x, y: _kept(ans, y, x)))
 defpartials(fmin, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
                                 lambda ans, x, y: _kept(ans, y, x)))
-defelementwise(abs_, lambda d, ans, x: d * sign(x))
+
+
+def _is_real(x) -> bool:
+    """Whether ``x``'s dtype is known when compiling and is not complex."""
+    dtype = dtype_of(x)
+    return isinstance(dtype, np.dtype) and not np.issubdtype(dtype, np.complexfloating)
+
+
+def _conj_over_abs(ans, x):
+    """conj(z) / |z|, and 0 where z is 0; spelt with conj and a division (not sign(z),
+    which is inactive) so that it has its own derivative for a second order."""
+    return conj(x) / where(equal(ans, 0), 1, ans)
+
+
+# d|z| = Re(conj(z) dz) / |z|: for complex z the VJP is g conj(z) / |z| in the convention
+# of the complex parts below (a product's VJP takes no conjugate), and the tangent is
+# real; for real x both are the seed times sign(x).
+defvjp(abs_, lambda g, ans, x: g * sign(x) if _is_real(x) else g * _conj_over_abs(ans, x))
+defjvp(abs_, lambda t, ans, x: t * sign(x) if _is_real(x)
+       else real(t * _conj_over_abs(ans, x)))
 defelementwise(where, None, lambda d, ans, c, x, y: where(c, d, 0),
                             lambda d, ans, c, x, y: where(c, 0, d))
 

@@ -140,8 +140,15 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 
 def _in_dtype_of(g: Any, x: Any) -> Any:
-    """``g`` cast to ``x``'s dtype when both are known floats of different precision."""
+    """``g`` cast to ``x``'s dtype when both are known floats of different precision;
+    the real part of a complex ``g`` when ``x`` is real (a real value's cotangent is
+    real, and the imaginary part must not flow on into complex values upstream)."""
     ga, xa = _aval(g), _aval(x)
+    if ga.dtype is not None and xa.dtype is not None and ga.dtype.kind == "c" \
+            and xa.dtype.kind in "fiub":
+        from .elementwise import real
+        g = real(g)
+        ga = _aval(g)
     floats = all(a.dtype is not None and a.dtype.kind == "f" for a in (ga, xa))
     if floats and not xa.weak and not ga.weak and ga.dtype != xa.dtype:
         return astype(g, xa.dtype)
