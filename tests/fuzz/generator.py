@@ -9,7 +9,8 @@ array accumulators, ``while`` (bounded at compile time or at run time), ``break`
 loops, subscript assignment, ``stop_gradient``, ``has_aux``, a module-level tuple or
 list of arrays read through iteration or unpacking, and a tuple of values read by a
 loop's index, a starred unpacking or Python's ``max``/``min``/``sum``, and a
-comprehension filtered on run-time values and folded by ``sum``/``any``/``all``.
+comprehension filtered on run-time values and folded by ``sum``/``any``/``all``, and a
+result passed through complex values (``abs`` and ``real`` of complex products).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ FLOAT32_SHARE = 0.15
 TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
 PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unpacking
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
+COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
 HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
                  "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
 
@@ -387,6 +389,11 @@ class _Generator:
         if random.Random(seed + 1299709).random() < FILTER_SHARE:  # drawn apart, after it
             stmts, term = self.filtered_fold()
             body, terms = [*body, *stmts], (*terms, term)
+        if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
+            self.features.add("complex")
+            last = terms[-1]
+            terms = (*terms[:-1], f"np.abs(({last}) * (0.6 - 0.8j) + 0.3j) "
+                                  f"+ np.real(({last}) * (1.5 + 0.5j))")
         return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
                        hessian, frozenset(self.features))
 
