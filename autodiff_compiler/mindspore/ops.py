@@ -30,25 +30,31 @@ from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
     ops_distances,
+    ops_math,
     ops_nn,
     ops_resize,
     ops_scatter,
     ops_select,
+    ops_shape,
     ops_special,
     ops_state,
+    ops_stats,
 )
 from .dtype import float32
 from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
+from .ops_math import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
 from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
 from .ops_select import nonzero, unique  # noqa: F401  (eager only)
+from .ops_shape import *  # noqa: F403
 from .ops_special import *  # noqa: F403  (and of ops_special.__all__)
 from .ops_state import assign, dropout  # noqa: F401
+from .ops_stats import *  # noqa: F403
 from .tensor import Tensor
 
 __all__ = [
@@ -67,6 +73,7 @@ __all__ = [
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
     *ops_resize.__all__,
+    *ops_math.__all__, *ops_stats.__all__, *ops_shape.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases
