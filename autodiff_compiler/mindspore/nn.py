@@ -357,6 +357,8 @@ from .layers import (  # noqa: E402, F401
     PReLU,
 )
 from .layers_1d import *  # noqa: E402, F403  (every name of layers_1d.__all__)
+from .layers_image import *  # noqa: E402, F403  (and of layers_image.__all__)
+from .layers_small import *  # noqa: E402, F403  (and of layers_small.__all__)
 from .lr import (  # noqa: E402, F401
     CosineDecayLR,
     ExponentialDecayLR,
@@ -376,6 +378,7 @@ from .lr import (  # noqa: E402, F401
 from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
+from .normalization_groups import *  # noqa: E402, F403  (and of its __all__)
 from .optim import (  # noqa: E402, F401
     SGD,
     Adagrad,

@@ -30,6 +30,7 @@ from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
     ops_distances,
+    ops_image,
     ops_math,
     ops_nn,
     ops_resize,
@@ -45,6 +46,7 @@ from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
+from .ops_image import *  # noqa: F403
 from .ops_math import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
@@ -72,7 +74,7 @@ __all__ = [
     "max_pool2d", "avg_pool2d",
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
-    *ops_resize.__all__,
+    *ops_resize.__all__, *ops_image.__all__,
     *ops_math.__all__, *ops_stats.__all__, *ops_shape.__all__,
 ]
 
