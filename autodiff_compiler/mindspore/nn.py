@@ -359,6 +359,8 @@ from .layers import (  # noqa: E402, F401
 from .layers_1d import *  # noqa: E402, F403  (every name of layers_1d.__all__)
 from .layers_image import *  # noqa: E402, F403  (and of layers_image.__all__)
 from .layers_small import *  # noqa: E402, F403  (and of layers_small.__all__)
+from .loss_scale import *  # noqa: E402, F403  (and of loss_scale.__all__)
+from .losses_extra import *  # noqa: E402, F403  (and of losses_extra.__all__)
 from .lr import (  # noqa: E402, F401
     CosineDecayLR,
     ExponentialDecayLR,
@@ -379,15 +381,7 @@ from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
 from .normalization_groups import *  # noqa: E402, F403  (and of its __all__)
-from .optim import (  # noqa: E402, F401
-    SGD,
-    Adagrad,
-    Adam,
-    AdamWeightDecay,
-    Momentum,
-    Optimizer,
-    RMSProp,
-)
+from .optim import *  # noqa: E402, F403  (every optimizer: optim.__all__)
 from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)
 from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
 from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401

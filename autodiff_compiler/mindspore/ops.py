@@ -31,6 +31,7 @@ from . import (
     ops_activations,
     ops_distances,
     ops_image,
+    ops_losses,
     ops_math,
     ops_nn,
     ops_resize,
@@ -47,6 +48,7 @@ from .ops_activations import *  # noqa: F403  (re-exported: each module's __all_
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
 from .ops_image import *  # noqa: F403
+from .ops_losses import *  # noqa: F403
 from .ops_math import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
@@ -74,7 +76,7 @@ __all__ = [
     "max_pool2d", "avg_pool2d",
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
-    *ops_resize.__all__, *ops_image.__all__,
+    *ops_resize.__all__, *ops_losses.__all__, *ops_image.__all__,
     *ops_math.__all__, *ops_stats.__all__, *ops_shape.__all__,
 ]
 

@@ -301,6 +301,10 @@ def _check_betas(beta1: float, beta2: float, eps: float) -> None:
         raise ValueError("beta1 and beta2 must be in [0, 1) and eps positive")
 
 
+# MindSpore's other optimizers, on the base class above (``nn.optim.Adadelta`` too).
+from . import optim_extra  # noqa: E402
+from .optim_extra import *  # noqa: E402, F403
+
 OPTIMIZERS = ["Optimizer", "SGD", "Momentum", "Adam", "AdamWeightDecay", "RMSProp",
-              "Adagrad"]
+              "Adagrad", *optim_extra.__all__]
 __all__ = OPTIMIZERS

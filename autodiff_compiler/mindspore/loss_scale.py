@@ -1,0 +1,115 @@
+"""MindSpore's loss scaling for mixed-precision training: ``FixedLossScaleUpdateCell``,
+``DynamicLossScaleUpdateCell`` and ``TrainOneStepWithLossScaleCell``.
+
+``TrainOneStepWithLossScaleCell(network, optimizer, scale_sense)`` computes the loss
+and its gradient with respect to the optimizer's Parameters in one compiled program
+(``value_and_grad``), scales the gradients and divides them by the scale again, and
+checks them: if any entry is not finite the step is
+skipped (the Parameters and the optimizer's state and step are left as they are),
+otherwise the optimizer steps. It returns ``(loss, overflow, scale)`` as MindSpore does,
+``overflow`` a bool Tensor and ``scale`` the ``scale_sense`` Parameter (float32),
+after the update cell has moved it. The scale multiplies the gradients the compiled
+program returns, in their dtype, so a scaled gradient that overflows is caught as in
+MindSpore (which passes the scale in as the loss's cotangent). ``scale_sense`` is an
+update cell or a Tensor of shape ``()`` or ``(1,)`` (a fixed scale, changed with
+``set_sense_scale``).
+
+``DynamicLossScaleUpdateCell`` moves the scale as MindSpore's does (measured): on an
+overflow it divides it by ``scale_factor`` (never below 1); after ``scale_window``
+steps without one it multiplies it by ``scale_factor``. Its step counters are
+MindSpore's Parameters ``current_iterator_step`` and ``last_overflow_iterator_step``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .nn import Cell
+from .tensor import Parameter, as_tensor
+from .wrappers import TrainOneStepCell
+
+__all__ = ["FixedLossScaleUpdateCell", "DynamicLossScaleUpdateCell",
+           "TrainOneStepWithLossScaleCell"]
+
+
+class FixedLossScaleUpdateCell(Cell):
+    """A scale that never changes; ``construct(scale, overflow)`` returns ``overflow``."""
+
+    def __init__(self, loss_scale_value: float) -> None:
+        super().__init__()
+        self.loss_scale_value = loss_scale_value
+
+    def get_loss_scale(self) -> float:
+        return self.loss_scale_value
+
+    def construct(self, _: Any, overflow: Any) -> Any:
+        return overflow
+
+
+class DynamicLossScaleUpdateCell(Cell):
+    """Halves (by ``scale_factor``) the scale Parameter passed in on an overflow, grows it
+    after ``scale_window`` clean steps; returns ``overflow``."""
+
+    def __init__(self, loss_scale_value: float, scale_factor: float, scale_window: int) -> None:
+        super().__init__()
+        self.loss_scale_value, self.scale_factor = loss_scale_value, scale_factor
+        self.scale_window = scale_window
+        self.cur_iter = Parameter(np.int32(1), name="current_iterator_step")
+        self.last_overflow_iter = Parameter(np.int32(0), name="last_overflow_iterator_step")
+
+    def get_loss_scale(self) -> float:
+        return self.loss_scale_value
+
+    def construct(self, loss_scale: Any, overflow: Any) -> Any:
+        scale = loss_scale.view(np.ndarray)
+        factor = np.float32(self.scale_factor)
+        now, last = int(self.cur_iter), int(self.last_overflow_iter)
+        grow = self.scale_window <= now - last
+        if bool(overflow):
+            scale[...] = np.maximum(scale / factor, np.float32(1.0))
+        elif grow:
+            scale[...] = scale * factor
+        if bool(overflow) or grow:
+            self.last_overflow_iter.view(np.ndarray)[...] = now
+        self.cur_iter.view(np.ndarray)[...] = now + 1
+        return overflow
+
+    def __call__(self, *args: Any) -> Any:  # a state update, eager: never compiled
+        return self.construct(*args)
+
+
+class TrainOneStepWithLossScaleCell(TrainOneStepCell):
+    def __init__(self, network: Cell, optimizer: Any, scale_sense: Any) -> None:
+        super().__init__(network, optimizer)
+        self.loss_scaling_manager = None
+        if isinstance(scale_sense, Cell):
+            self.loss_scaling_manager = scale_sense
+            value = np.float32(scale_sense.get_loss_scale())
+        elif isinstance(scale_sense, np.ndarray):
+            if np.shape(scale_sense) not in ((), (1,)):
+                raise ValueError("For 'TrainOneStepWithLossScaleCell', the shape of "
+                                 f"'scale_sense' must be (1,) or (), but got {scale_sense.shape}.")
+            value = np.array(scale_sense)
+        else:
+            raise TypeError("For 'TrainOneStepWithLossScaleCell', the 'scale_sense' must be "
+                            f"Cell or Tensor, but got 'scale_sense' type: {type(scale_sense)}.")
+        self.scale_sense = Parameter(value, name="scale_sense")
+
+    def set_sense_scale(self, sens: Any) -> None:
+        """A new fixed scale, of the shape of the one given at construction."""
+        self.scale_sense.set_data(sens)
+
+    def construct(self, *inputs: Any) -> tuple[Any, Any, Any]:
+        scale = self.scale_sense.view(np.ndarray).copy()
+        loss, grads = self.grad_fn(*inputs)
+        dtype = np.result_type(loss)
+        # the gradient of loss * scale, then unscaled, in the dtype the gradients have
+        grads = tuple(np.asarray(g * scale.astype(dtype).reshape(()), g.dtype) /
+                      np.asarray(scale.reshape(()), g.dtype) for g in grads)
+        overflow = not all(np.all(np.isfinite(g)) for g in grads)
+        if self.loss_scaling_manager is not None:
+            self.loss_scaling_manager(self.scale_sense, overflow)
+        if not overflow:
+            self.optimizer(grads)
+        return loss, as_tensor(np.bool_(overflow)), self.scale_sense
