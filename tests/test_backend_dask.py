@@ -288,8 +288,8 @@ ELEMENTWISE = sorted(name for name, prim in REGISTRY.items()
                      if prim.form == "apply" and prim.elementwise and name not in
                      ("where", "clip", "match_complex", "sigmoid", "round", "nan_to_num"))
 BINARY = ("maximum", "minimum", "logaddexp", "logaddexp2", "arctan2", "hypot", "fmax",
-          "fmin", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or",
-          "logical_xor")
+          "fmin", "fmod", "copysign", "bitwise_and", "bitwise_or", "bitwise_xor",
+          "logical_and", "logical_or", "logical_xor")
 BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor", "invert", "logical_not",
            "logical_and", "logical_or", "logical_xor")
 

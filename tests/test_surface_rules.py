@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import surface_cases as S
 import tensor_method_cases as TM
+import test_surface_more
 from test_rules import (
     BINARY_SHAPES,
     PY_FLOAT,
@@ -728,6 +729,8 @@ def test_forward_mode_follows_the_same_convention(case):
 
 ALL_ROWS = (UNARY + METHODS + BINARY + [CLIP] + REDUCTIONS + REDUCTION_SPELLINGS + PRODUCTS
             + FIXED + SECOND_ORDER + EXACT)
+# The rows of test_surface_more (more of NumPy's functions), counted by the meta-tests too.
+ALL_ROWS += test_surface_more.ALL_ROWS
 
 
 def test_row_names_are_unique_within_each_test():

@@ -48,7 +48,7 @@ _SAME = ("abs", "ceil", "cos", "cosh", "exp", "expm1", "floor", "hypot",
          "broadcast_to", "flip", "roll", "repeat", "tril", "triu", "std", "var",
          "sort", "argsort", "argmax", "argmin", "take_along_axis", "tensordot", "zeros",
          "ones", "eye", "zeros_like", "ones_like", "full", "arange", "linspace",
-         "result_type")
+         "result_type", "copysign", "searchsorted")
 # Helpers computing elementwise: given only numbers, they could not tell which
 # library's array to return, so a number among their operands is made one of ``xp``'s.
 _ELEMENTWISE_HELPERS = frozenset(["sigmoid", "exp2", "logaddexp2", "fmax", "fmin",

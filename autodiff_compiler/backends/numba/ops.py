@@ -35,7 +35,7 @@ _UFUNCS = ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "arcsin", 
            "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot", "sqrt", "log1p",
            "expm1", "log2", "log10", "exp2", "cbrt", "sign", "floor", "ceil", "trunc",
            "rint", "logaddexp", "logaddexp2", "maximum", "minimum", "fmax", "fmin",
-           "isfinite", "isinf", "isnan", "abs", "floor_divide", "mod")
+           "isfinite", "isinf", "isnan", "abs", "floor_divide", "mod", "fmod", "copysign")
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "less": "<", "greater": ">",
               "less_equal": "<=", "greater_equal": ">=", "equal": "==", "not_equal": "!="}
 

@@ -118,6 +118,7 @@ from .elementwise import (
     trunc,
     where,
 )
+from .elementwise_more import copysign, fmod
 from .indexing import (
     add_along_axis,
     argmax,
@@ -177,6 +178,7 @@ from .reductions import (
     var,
 )
 from .scalars import format_text, to_float, to_int
+from .searching import searchsorted
 from .shape import (
     T,
     astype,
@@ -255,7 +257,8 @@ __all__ = [
     "match_complex", "maximum", "minimum", "mod", "mul", "nan_to_num", "neg", "not_equal",
     "power", "real",
     "reciprocal", "rint", "round_", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "sub",
-    "tan", "tanh", "trunc", "where", "cumprod", "cumsum", "defreduction", "norm", "norm_of_order",
+    "tan", "tanh", "trunc", "where", "copysign", "fmod",
+    "searchsorted", "cumprod", "cumsum", "defreduction", "norm", "norm_of_order",
     "reduce_all", "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
     "reduce_sum", "std", "trace", "var", "astype", "astype_discrete", "atleast_1d", "atleast_2d",
     "atleast_3d", "axis_index", "broadcast_to", "copy", "diag", "dim_of", "dtype", "dtype_of",

@@ -235,9 +235,14 @@ def family_rank(family: str) -> int:
 # import).
 from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     arithmetic,
+    arrays,
     composed,
     constructors,
+    elementwise_more,
     linalg,
+    linalg_more,
+    numeric,
+    searching,
     shapes,
     signal,
     statistics,
