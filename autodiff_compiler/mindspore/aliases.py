@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 import types
 
-from . import context, dataset, dtype, initializer, nn, ops, tensor, train
+from . import amp, context, dataset, dtype, initializer, nn, ops, tensor, train
 
 ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "ops.operations": ops.operations,
-           "dataset": dataset, "train": train, "context": context}
+           "dataset": dataset, "train": train, "context": context, "amp": amp}
 
 
 def register(package: str) -> types.ModuleType:

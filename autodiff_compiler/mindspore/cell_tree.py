@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..ir.surface import evaluated_when_compiling
+from .cell_methods import CellMethods
 from .tensor import Parameter
 
 
-class CellTree:
+class CellTree(CellMethods):
     """The listing and naming half of ``nn.Cell``."""
 
     training = False  # set_train's mode

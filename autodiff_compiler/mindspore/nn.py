@@ -384,7 +384,9 @@ from .normalization_groups import *  # noqa: E402, F403  (and of its __all__)
 from .optim import *  # noqa: E402, F403  (every optimizer: optim.__all__)
 from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)
 from .train.metrics import MAE, MSE, Accuracy, Loss, Metric  # noqa: E402, F401
+from .train.metrics_extra import *  # noqa: E402, F403  (and of metrics_extra.__all__)
 from .transformer import *  # noqa: E402, F403  (every name of transformer.__all__)
 from .wrappers import TrainOneStepCell, WithEvalCell, WithLossCell  # noqa: E402, F401
+from .wrappers_extra import *  # noqa: E402, F403  (and of wrappers_extra.__all__)
 
 _ACTIVATIONS.update(_MORE_ACTIVATIONS)  # get_activation("hswish")

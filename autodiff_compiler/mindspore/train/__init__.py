@@ -1,11 +1,29 @@
-"""MindSpore's ``mindspore.train``: ``Model``, callbacks, metrics and checkpoints."""
+"""MindSpore's ``mindspore.train``: ``Model``, callbacks, metrics and checkpoints.
+
+The loss-scale managers MindSpore also exports here (``FixedLossScaleManager``...) live
+in ``mindspore.amp``, which imports ``nn`` (and ``nn`` this package): they are read from
+it on first use.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 from .callbacks import Callback, History, LossMonitor, RunContext, TimeMonitor
 from .metrics import MAE, MSE, Accuracy, Loss, Metric
+from .metrics_extra import *  # noqa: F403  (every metric of metrics_extra.__all__)
+from .metrics_extra import __all__ as _METRICS_EXTRA
 from .model import Model
 from .serialization import load_checkpoint, load_param_into_net, save_checkpoint
 
+_FROM_AMP = ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManager")
+
 __all__ = ["MAE", "MSE", "Accuracy", "Callback", "History", "Loss", "LossMonitor", "Metric",
            "Model", "RunContext", "TimeMonitor", "load_checkpoint", "load_param_into_net",
-           "save_checkpoint"]
+           "save_checkpoint", *_METRICS_EXTRA, *_FROM_AMP]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_AMP:
+        from .. import amp
+        return getattr(amp, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

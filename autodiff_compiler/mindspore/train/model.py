@@ -5,16 +5,21 @@
 with an optimizer and no loss: it then returns the loss), one step per batch of the
 dataset's columns. ``eval`` runs ``WithEvalCell`` and returns ``{name: value}`` for
 the metrics; ``predict`` runs the network. Data sinking is accepted and ignored: every
-step runs here, in Python.
+step runs here, in Python. ``amp_level`` and the ``loss_scale_manager`` /
+``keep_batchnorm_fp32`` keywords go to ``amp.build_train_network``, as in MindSpore; a
+manager that drops overflowing steps is told of each step's overflow.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from ..wrappers import TrainOneStepCell, WithEvalCell, WithLossCell
+import numpy as np
+
+from ..wrappers import WithEvalCell
 from .callbacks import Callback, CallbackParams, RunContext
-from .metrics import Loss, metrics_of
+from .metrics import Loss
+from .metrics_extra import get_metrics
 
 
 class Model:
@@ -22,13 +27,24 @@ class Model:
                  metrics: Any = None, eval_network: Any = None, eval_indexes: Any = None,
                  amp_level: str = "O0", **kwargs: Any) -> None:
         self.network, self.loss_fn, self.optimizer = network, loss_fn, optimizer
-        self.metrics = metrics_of(metrics)
+        from .. import amp  # (amp imports nn, which imports this package)
+        self.metrics = get_metrics(metrics)
+        for key in kwargs:
+            if key not in ("loss_scale_manager", "keep_batchnorm_fp32", "boost_level"):
+                raise ValueError("The argument in 'kwargs' should be 'loss_scale_manager' or "
+                                 f"'keep_batchnorm_fp32', but got '{key}'.")
+        self.loss_scale_manager = kwargs.pop("loss_scale_manager", None)
+        if self.loss_scale_manager is not None and optimizer is None:
+            raise ValueError("The argument 'optimizer' can not be None when set "
+                             "'loss_scale_manager'.")
         if optimizer is None:
             self.train_network = None
-        elif loss_fn is None:
-            self.train_network = TrainOneStepCell(network, optimizer)
         else:
-            self.train_network = TrainOneStepCell(WithLossCell(network, loss_fn), optimizer)
+            if self.loss_scale_manager is not None:
+                kwargs["loss_scale_manager"] = self.loss_scale_manager
+            self.train_network = amp.build_train_network(
+                network, optimizer, loss_fn, level=amp_level,
+                boost_level=kwargs.pop("boost_level", "O0"), **kwargs)
         self.eval_network = eval_network if eval_network is not None else \
             WithEvalCell(network, loss_fn) if loss_fn is not None else None
 
@@ -51,6 +67,9 @@ class Model:
                 cb.cur_step_num += 1
                 _each(callbacks, "on_train_step_begin", run)
                 cb.net_outputs = self.train_network(*columns)
+                manager = self.loss_scale_manager
+                if manager is not None and manager.get_drop_overflow_update():
+                    manager.update_loss_scale(bool(np.all(np.asarray(cb.net_outputs[1]))))
                 _each(callbacks, "on_train_step_end", run)
                 if run.get_stop_requested():
                     break

@@ -1,0 +1,304 @@
+"""MindSpore's ``mindspore.amp``: loss scaling, and the mixed-precision levels.
+
+Loss scaling is exact: the managers ``FixedLossScaleManager`` and
+``DynamicLossScaleManager`` (``get_loss_scale``, ``update_loss_scale``,
+``get_drop_overflow_update``, ``get_update_cell``), the functional scalers
+``StaticLossScaler``/``DynamicLossScaler`` (``scale``, ``unscale``, ``adjust``) and
+``all_finite`` compute MindSpore 2.7.1's numbers (measured): ``unscale`` multiplies by
+the float32 reciprocal of the scale, cast to each value's dtype, as MindSpore does;
+``DynamicLossScaler.adjust`` divides the scale by ``scale_factor`` (never below 1) on an
+overflow and multiplies it after ``scale_window`` finite steps (unless that overflows
+float32). ``scale``/``unscale`` compile inside a differentiated function (the usual
+``loss = loss_scaler.scale(loss)`` in a forward function); ``adjust`` and
+``all_finite`` are state updates and checks, run eagerly.
+
+``build_train_network`` (what ``Model`` calls) follows MindSpore: the network with its
+loss, then ``TrainOneStepCell(network, optimizer, loss_scale)`` or, when the manager has
+an update cell, ``TrainOneStepWithLossScaleCell``. MindSpore on CPU refuses an update
+cell (``FixedLossScaleManager(drop_overflow_update=True)`` or a dynamic manager); here
+it runs as MindSpore does on GPU and Ascend, skipping steps that overflow.
+
+Mixed precision: level ``"O0"`` (float32 throughout) is exact. ``"O1"``, ``"O2"``,
+``"O3"``, ``"auto"`` and ``custom_mixed_precision`` would run the Dense/Conv (or every)
+computation in float16 with float32 Parameters, which MindSpore does by casting each
+Parameter inside the Cell's graph; the compiled NumPy programs here read Parameters as
+they are, so they are refused with a ``NotImplementedError`` rather than run in float32
+under a float16 name. ``O2``/``O3`` with ``cast_model_type=float32`` casts nothing in
+MindSpore either, and is accepted.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtype as mstype
+from .loss_scale import TrainOneStepWithLossScaleCell
+from .nn import Cell, Conv2d, Dense, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d
+from .tensor import Parameter, as_tensor
+from .wrappers import TrainOneStepCell, WithLossCell
+
+__all__ = ["DynamicLossScaleManager", "LossScaleManager", "FixedLossScaleManager",
+           "build_train_network", "DynamicLossScaler", "StaticLossScaler", "LossScaler",
+           "auto_mixed_precision", "all_finite", "custom_mixed_precision",
+           "get_white_list", "get_black_list"]
+
+# ---------------------------------------------------------------------------- managers
+
+
+class LossScaleManager:
+    """What ``Model`` asks of a loss-scale manager."""
+
+    def get_loss_scale(self) -> float:
+        raise NotImplementedError
+
+    def update_loss_scale(self, overflow: bool) -> None:
+        raise NotImplementedError
+
+    def get_update_cell(self) -> Cell | None:
+        raise NotImplementedError
+
+
+class FixedLossScaleManager(LossScaleManager):
+    """A constant scale. With ``drop_overflow_update`` (the default) a step whose
+    gradients overflow is skipped (``TrainOneStepWithLossScaleCell``); without, the
+    gradients are scaled by ``TrainOneStepCell``'s ``sens`` and the optimizer's
+    ``loss_scale`` must divide them again."""
+
+    def __init__(self, loss_scale: float = 128.0, drop_overflow_update: bool = True) -> None:
+        if loss_scale < 1:
+            raise ValueError(f"The argument 'loss_scale' must be >= 1, but got {loss_scale}")
+        self._loss_scale, self._drop_overflow_update = loss_scale, drop_overflow_update
+
+    def get_loss_scale(self) -> float:
+        return self._loss_scale
+
+    def get_drop_overflow_update(self) -> bool:
+        return self._drop_overflow_update
+
+    def update_loss_scale(self, overflow: bool) -> None:
+        """A fixed scale does not move."""
+
+    def get_update_cell(self) -> Cell | None:
+        from .loss_scale import FixedLossScaleUpdateCell
+        return FixedLossScaleUpdateCell(self._loss_scale) if self._drop_overflow_update \
+            else None
+
+
+class DynamicLossScaleManager(LossScaleManager):
+    """A scale divided by ``scale_factor`` (not below 1) on an overflow and multiplied by
+    it after ``scale_window`` steps without one."""
+
+    def __init__(self, init_loss_scale: float = 2 ** 24, scale_factor: float = 2,
+                 scale_window: int = 2000) -> None:
+        if init_loss_scale < 1.0:
+            raise ValueError(f"The argument 'init_loss_scale' must be > 1, but got "
+                             f"{init_loss_scale}")
+        if not isinstance(scale_window, int) or isinstance(scale_window, bool) or \
+                scale_window <= 0:
+            raise ValueError(f"For 'DynamicLossScaleManager', 'scale_window' must be a "
+                             f"positive int, but got {scale_window}")
+        if scale_factor <= 0:
+            raise ValueError(f"The argument 'scale_factor' must be > 0, but got {scale_factor}")
+        self.loss_scale, self.scale_window, self.scale_factor = \
+            init_loss_scale, scale_window, scale_factor
+        self.increase_ratio, self.decrease_ratio = scale_factor, 1 / scale_factor
+        self.cur_iter, self.last_overflow_iter = 1, 0
+        self.bad_step_max, self.bad_step = 1000, 0
+
+    def get_loss_scale(self) -> float:
+        return self.loss_scale
+
+    def update_loss_scale(self, overflow: bool) -> None:
+        if overflow:
+            self.loss_scale = max(self.loss_scale * self.decrease_ratio, 1)
+            self.last_overflow_iter = self.cur_iter
+            self.bad_step += 1
+        else:
+            if (self.cur_iter - self.last_overflow_iter) % self.scale_window == 0:
+                self.loss_scale *= self.increase_ratio
+            self.bad_step = 0
+        if self.bad_step > self.bad_step_max:
+            raise RuntimeError(f"Dynamic loss scale Continuous overflow {self.bad_step} times, "
+                               "has exceeded maximum threshold.")
+        self.cur_iter += 1
+
+    def get_drop_overflow_update(self) -> bool:
+        return True
+
+    def get_update_cell(self) -> Cell:
+        from .loss_scale import DynamicLossScaleUpdateCell
+        return DynamicLossScaleUpdateCell(self.loss_scale, self.scale_factor, self.scale_window)
+
+
+# ---------------------------------------------------------------------------- scalers
+
+
+def _scaled(x: Any, scale: Any) -> Any:
+    return x * scale.astype(x.dtype)
+
+
+def _unscaled(x: Any, scale: Any) -> Any:
+    return x * (np.float32(1.0) / scale).astype(x.dtype)
+
+
+class LossScaler:
+    """The functional loss scalers' interface: ``scale``, ``unscale``, ``adjust``."""
+
+    def scale(self, inputs: Any) -> Any:
+        raise NotImplementedError
+
+    def unscale(self, inputs: Any) -> Any:
+        raise NotImplementedError
+
+    def adjust(self, grads_finite: Any) -> Any:
+        raise NotImplementedError
+
+
+class StaticLossScaler(LossScaler):
+    """Multiplies by ``scale_value`` (a float32 Parameter); ``unscale`` divides again."""
+
+    def __init__(self, scale_value: float) -> None:
+        if not isinstance(scale_value, float | int) or isinstance(scale_value, bool):
+            raise TypeError(f"The argument 'scale_value' must be float or int, not "
+                            f"{type(scale_value).__name__}")
+        if scale_value < 1.0:
+            raise ValueError(f"The argument 'scale_value' must be > 1, but got {scale_value}")
+        self.scale_value = Parameter(np.float32(scale_value), name="scale_value")
+
+    def scale(self, inputs: Any) -> Any:
+        """``inputs`` (a Tensor, or a tuple or list of them) times the scale, each in its
+        own dtype."""
+        if isinstance(inputs, tuple | list):
+            return tuple(_scaled(x, self.scale_value) for x in inputs)
+        return _scaled(inputs, self.scale_value)
+
+    def unscale(self, inputs: Any) -> Any:
+        """``inputs`` times the reciprocal of the scale."""
+        if isinstance(inputs, tuple | list):
+            return tuple(_unscaled(x, self.scale_value) for x in inputs)
+        return _unscaled(inputs, self.scale_value)
+
+    def adjust(self, grads_finite: Any) -> bool:
+        return False
+
+
+class DynamicLossScaler(StaticLossScaler):
+    """A scale that ``adjust`` moves after each step, as MindSpore's does."""
+
+    def __init__(self, scale_value: float, scale_factor: int, scale_window: int) -> None:
+        super().__init__(scale_value)
+        for name, value in (("scale_window", scale_window), ("scale_factor", scale_factor)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"For 'DynamicLossScaler', '{name}' must be a positive int, "
+                                 f"but got {value}")
+        self.scale_window, self.scale_factor = scale_window, scale_factor
+        self.counter = Parameter(np.int32(0), name="counter")
+
+    def adjust(self, grads_finite: Any) -> bool:
+        """Move the scale after a step whose gradients were (not) all finite; returns
+        True."""
+        finite = bool(np.asarray(grads_finite))
+        scale = self.scale_value.view(np.ndarray)
+        counter = self.counter.view(np.ndarray)
+        grown = scale * np.float32(self.scale_factor)
+        if not finite:
+            scale[...] = np.maximum(np.float32(1.0), scale / np.float32(self.scale_factor))
+        elif counter == self.scale_window - 1 and np.isfinite(grown):
+            scale[...] = grown
+        counter[...] = (counter + 1) % self.scale_window * finite
+        return True
+
+
+def all_finite(inputs: Any) -> Any:
+    """A bool Tensor: whether every entry of every Tensor in ``inputs`` is finite."""
+    values = inputs if isinstance(inputs, tuple | list) else (inputs,)
+    return as_tensor(np.bool_(all(np.all(np.isfinite(np.asarray(v))) for v in values)))
+
+
+# ---------------------------------------------------------------------------- precision
+
+
+_LEVELS = ("O0", "O1", "O2", "O3", "auto")
+_CONFIG = {"O0": (False, mstype.float32, None), "O1": (False, mstype.float32, None),
+           "O2": (True, mstype.float16, "dynamic"), "O3": (False, mstype.float16, None),
+           "auto": (False, mstype.float32, None)}
+
+
+def _refuse(what: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"{what}: mixed precision (float16 computation with float32 Parameters) is not "
+        "supported: MindSpore casts each Parameter inside the Cell's graph, and the "
+        "compiled NumPy programs here read Parameters as they are. Train in float32 "
+        "(amp_level='O0'), or cast the network's Parameters and inputs to float16 "
+        "yourself.")
+
+
+def get_white_list() -> list[type]:
+    """The Cells MindSpore's level O1 runs in float16 (those this package has)."""
+    return [Conv2d, Dense]
+
+
+def get_black_list() -> list[type]:
+    """The Cells MindSpore's level O2 keeps in float32."""
+    return [BatchNorm1d, BatchNorm2d, LayerNorm]
+
+
+def auto_mixed_precision(network: Any, amp_level: str = "O0", dtype: Any = mstype.float16
+                         ) -> Any:
+    """``network`` itself at level ``"O0"``; the float16 levels are refused (see the
+    module's docstring)."""
+    if not isinstance(network, Cell) and not (amp_level == "auto" and callable(network)):
+        raise TypeError(f"For amp_level '{amp_level}', the network type should be Cell.")
+    if dtype != mstype.float16 and str(dtype) != "BFloat16":
+        raise ValueError("The dtype should be one of (mstype.float16, mstype.bfloat16), but "
+                         f"got {dtype}.")
+    if amp_level not in _LEVELS:
+        raise ValueError(f"The amp level {amp_level} is not supported")
+    if amp_level == "O0":
+        return network
+    raise _refuse(f"auto_mixed_precision(amp_level={amp_level!r})")
+
+
+def custom_mixed_precision(network: Any, *, white_list: Any = None, black_list: Any = None,
+                           dtype: Any = mstype.float16) -> Any:
+    """Refused, as the float16 levels of ``auto_mixed_precision``."""
+    raise _refuse("custom_mixed_precision")
+
+
+def build_train_network(network: Cell, optimizer: Any, loss_fn: Any = None, level: str = "O0",
+                        boost_level: str = "O0", **kwargs: Any) -> Cell:
+    """The training step ``Model`` runs: ``network`` with ``loss_fn`` and one optimizer
+    step, with the loss scaling of ``kwargs["loss_scale_manager"]``."""
+    if not isinstance(level, str) or level not in _LEVELS:
+        raise ValueError(f"The argument `level` must be a string in {list(_LEVELS)}, but got "
+                         f"{level!r}.")
+    if boost_level not in ("O0", "O1", "O2"):
+        raise ValueError(f"The argument `boost_level` must be in ['O0', 'O1', 'O2'], but got "
+                         f"{boost_level!r}.")
+    for key in kwargs:
+        if key not in ("cast_model_type", "keep_batchnorm_fp32", "loss_scale_manager"):
+            raise ValueError(f"Unsupported arg '{key}'")
+    keep_bn, cast_type, manager = _CONFIG[level]
+    keep_bn = kwargs.get("keep_batchnorm_fp32", keep_bn)
+    cast_type = kwargs.get("cast_model_type", cast_type)
+    if "loss_scale_manager" in kwargs:
+        manager = kwargs["loss_scale_manager"]
+    elif manager == "dynamic":
+        manager = DynamicLossScaleManager()
+    if manager is not None and not isinstance(manager, LossScaleManager):
+        raise TypeError("For 'build_train_network', 'loss_scale_manager' must be a "
+                        f"LossScaleManager, not {type(manager).__name__}")
+    if cast_type == mstype.float16 or level in ("O1", "auto") or \
+            (level == "O2" and not keep_bn):
+        raise _refuse(f"build_train_network(level={level!r})")
+    if loss_fn is not None:
+        network = WithLossCell(network, loss_fn)
+    loss_scale = None
+    if manager is not None:
+        loss_scale = manager.get_loss_scale()
+        update_cell = manager.get_update_cell()
+        if update_cell is not None:
+            return TrainOneStepWithLossScaleCell(network, optimizer, update_cell).set_train()
+    return TrainOneStepCell(network, optimizer, loss_scale).set_train()
