@@ -502,6 +502,14 @@ def einsum_one_side_ellipsis(x, y):
     return np.einsum("...ij,jk->...ik", x, y)
 
 
+def einsum_inner_ellipsis(x, y):
+    return np.einsum("j...k,lj...->lk...", x, y)
+
+
+def einsum_trailing_ellipsis(x, y):
+    return np.einsum("jk...,lj...->lk...", x, y)
+
+
 def einsum_batch_total(x):
     return np.einsum("...i->...", x)
 

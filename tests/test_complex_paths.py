@@ -1,8 +1,10 @@
 """Real inputs whose derivatives pass through complex values: the gradient is the real
 part of the complex cotangent, in the convention where a product's VJP takes no
-conjugate and ``abs``'s takes one (``g conj(z) / |z|``), as autograd and JAX define
-them. Checked against central finite differences in float64, in reverse and forward
-mode, to second order, on several shapes (0-d and broadcasting included)."""
+conjugate and a real function of ``conj(z) z`` takes one (``abs``: ``g conj(z) / |z|``;
+``var``, ``std``, ``norm``, the singular values), as autograd and JAX define them.
+Checked against central finite differences in float64, in reverse and forward mode, to
+second order, on several shapes (0-d and broadcasting included). The decompositions
+whose rules are written for real matrices refuse a complex one."""
 from __future__ import annotations
 
 import warnings
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
+from autodiff_compiler import AutodiffError, directional
 from autodiff_compiler.testing import check_grads
 
 ROTATION = np.array([1.0 - 0.5j, 0.3 + 2.0j, -1.2 + 0.1j])
@@ -48,3 +51,102 @@ def test_gradient_of_abs_at_a_complex_input_is_the_conjugate_direction():
     """autograd's and JAX's ``grad(abs)(z)``: ``conj(z) / |z|``."""
     z = np.array([3.0 + 4.0j, -1.0 + 0.0j, 0.5j])
     np.testing.assert_allclose(adc.grad(lambda z: np.sum(np.abs(z)))(z), np.conj(z) / np.abs(z))
+
+
+# Complex arrays built from real and imaginary parts, reduced by functions of conj(z) z.
+def complex_variance(xr, xi):
+    return np.var(xr + 1j * xi)
+
+
+def complex_std_per_column(xr, xi):
+    return np.sum(np.std((xr + 1j * xi) * (0.5 - 2j), axis=0))
+
+
+def complex_norm(xr, xi):
+    return np.linalg.norm(xr + 1j * xi)
+
+
+def complex_row_norms(xr, xi):
+    return np.sum(np.linalg.norm(xr + 1j * xi, axis=-1) ** 2)
+
+
+def complex_singular_values(xr, xi):
+    return np.sum(np.linalg.svd(xr + 1j * xi, compute_uv=False) * np.array([1.0, 0.5]))
+
+
+def complex_spectral_norm(xr, xi):
+    return np.linalg.norm(xr + 1j * xi, 2) + np.linalg.norm(xr - 1j * xi, "nuc")
+
+
+PARTS = {"variance": (complex_variance, [(3,), (2, 3)], 2),
+         "std_per_column": (complex_std_per_column, [(3, 2)], 2),
+         "norm": (complex_norm, [(3,), (2, 2)], 2),
+         "row_norms": (complex_row_norms, [(3, 2), (2,)], 2),
+         "singular_values": (complex_singular_values, [(3, 2)], 1),
+         "spectral_norm": (complex_spectral_norm, [(3, 2)], 1)}
+
+
+def _specialised_derivatives_match(fn, xr, xi):
+    """Reverse and forward mode of shape-specialised code against central differences
+    (the matrix norms need the rank, which shape-generic code does not know)."""
+    gradient = adc.grad(fn, grad_position=(0, 1))(xr, xi)
+    rng = np.random.default_rng(1)
+    directions = (rng.standard_normal(xr.shape), rng.standard_normal(xi.shape))
+    eps = 1e-6
+    numeric = (fn(xr + eps * directions[0], xi + eps * directions[1])
+               - fn(xr - eps * directions[0], xi - eps * directions[1])) / (2 * eps)
+    analytic = sum(np.sum(g * d) for g, d in zip(gradient, directions))
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6)
+    _, tangent = adc.jvp(fn, (xr, xi), directions)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(PARTS))
+def test_real_functions_of_complex_arrays_match_finite_differences(name):
+    fn, shapes, order = PARTS[name]
+    rng = np.random.default_rng(0)
+    for shape in shapes:
+        xr, xi = rng.standard_normal(shape), rng.standard_normal(shape)
+        if len(shape) == 2 and name in ("singular_values", "spectral_norm"):
+            _specialised_derivatives_match(fn, xr, xi)
+        else:
+            check_grads(fn, xr, xi, order=order)
+
+
+def complex_eigenvalues(xr, xi):
+    a = xr + 1j * xi
+    return np.sum(np.linalg.eigh(a + np.conj(a.T))[0] * np.array([1.0, 2.0, 3.0]))
+
+
+def complex_pseudo_inverse(xr, xi):
+    return np.sum(np.abs(np.linalg.pinv(xr + 1j * xi)))
+
+
+def complex_singular_vectors(xr, xi):
+    return np.sum(np.abs(np.linalg.svd(xr + 1j * xi)[0]))
+
+
+@pytest.mark.parametrize("fn", [complex_eigenvalues, complex_pseudo_inverse,
+                                complex_singular_vectors], ids=lambda f: f.__name__)
+def test_decompositions_of_complex_matrices_are_refused(fn):
+    """Their rules are written for real matrices: refused when compiling where the dtype
+    is known, by a check at run time in shape-generic code."""
+    xr, xi = np.eye(3) + 0.1, np.full((3, 3), 0.2)
+    with pytest.raises(AutodiffError, match="complex matrix is not supported") as err:
+        adc.grad(fn, grad_position=(0, 1))(xr, xi)
+    assert "test_complex_paths.py" in str(err.value)
+    _, vjp_fn = directional.vjp(fn, xr, xi, specialize=False)
+    with pytest.raises(AssertionError, match="complex matrix is not supported"):
+        vjp_fn(1.0)
+
+
+def imaginary_part(xr, xi):
+    return np.imag(xr + 1j * xi) * xr
+
+
+@pytest.mark.parametrize("specialize", [True, False], ids=["specialised", "generic"])
+def test_python_float_inputs_through_complex_values_get_real_gradients(specialize):
+    _, vjp_fn = directional.vjp(imaginary_part, 0.3, 0.2, specialize=specialize)
+    gradients = vjp_fn(2.0)
+    np.testing.assert_allclose(gradients, (0.4, 0.6))
+    assert not any(np.iscomplexobj(g) for g in gradients)

@@ -265,6 +265,13 @@ PRODUCTS = [
     # Only one operand has an ellipsis: the other's adjoint sums over its axes.
     Row("einsum_one_side_ellipsis", S.einsum_one_side_ellipsis, covers=("einsum",),
         shapes=[((4, 2, 3), (3, 2)), ((2, 3), (3, 5)), ((2, 4, 2, 3), (3, 1))]),
+    # An ellipsis after some letters, operands of different ranks: in shape-generic
+    # code (the ranks unknown) the adjoint sums the extra axes in the middle.
+    Row("einsum_inner_ellipsis", S.einsum_inner_ellipsis, covers=("einsum", "moveaxis"),
+        shapes=[((2, 2), (2, 2, 2)), ((2, 2, 2), (2, 2)), ((2, 3, 4), (5, 2, 3)),
+                ((2, 1, 4), (5, 2, 3))]),
+    Row("einsum_trailing_ellipsis", S.einsum_trailing_ellipsis, covers=("einsum",),
+        shapes=[((3, 2), (2, 3, 4)), ((3, 2, 4), (2, 3))]),
     Row("einsum_three", S.einsum_three, covers=("einsum",), shapes=[((2, 3), (3, 4))]),
     Row("einsum_interleaved", S.einsum_interleaved, covers=("einsum",),
         shapes=[((2, 3), (3, 4))]),

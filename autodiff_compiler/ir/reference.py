@@ -15,7 +15,7 @@ import numpy as np
 def unbroadcast(g, x):
     """Sum ``g`` down to the shape of ``x``, in the float dtype of ``x``: the adjoint of
     implicit broadcasting and type promotion (the real part, for a real ``x``)."""
-    if hasattr(g, "dtype") and g.dtype.kind == "c" and np.asarray(x).dtype.kind in "fiub":
+    if np.iscomplexobj(g) and not np.iscomplexobj(x):  # (Python numbers too)
         g = np.real(g)
     if hasattr(g, "dtype") and hasattr(x, "dtype") and g.dtype != x.dtype \
             and g.dtype.kind == x.dtype.kind == "f":

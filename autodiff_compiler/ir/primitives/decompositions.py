@@ -1,4 +1,5 @@
-"""Matrix decompositions: ``svd``, ``eigh``, their value-only forms, and ``pinv``.
+"""Matrix decompositions: ``svd``, ``eigh``, their value-only forms, and ``pinv``
+(real matrices; for complex ones the singular values only).
 
 The rules are the standard ones for real matrices (Townsend 2016 for the SVD; the
 eigenvector formula of Magnus 1985 for ``eigh``; Golub and Pereyra 1973 for the
@@ -25,20 +26,53 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import AutodiffError
 from .. import builder
 from .constructors import eye
+from .control import check
 from .core import Primitive, defjvp, defjvp_all, defvjp, defvjp_all
-from .elementwise import logical_or, not_equal, where
+from .elementwise import conj, equal, logical_or, match_complex, not_equal, real, where
 from .indexing import getitem
 from .linalg import _swap_last
 from .reductions import reduce_any, reduce_sum
-from .shape import concatenate, dim_of, expand_dims, shape_of, tril, triu, zeros_like
+from .shape import concatenate, dim_of, dtype_of, expand_dims, shape_of, tril, triu, zeros_like
 
 svd = Primitive("svd", np.linalg.svd, n_out=3, defaults={"full_matrices": True})
 svdvals = Primitive("svdvals", np.linalg.svd)  # with compute_uv=False
 eigh = Primitive("eigh", np.linalg.eigh, n_out=2, defaults={"UPLO": "L"})
 eigvalsh = Primitive("eigvalsh", np.linalg.eigvalsh, defaults={"UPLO": "L"})
 pinv = Primitive("pinv", np.linalg.pinv)
+
+
+# ---------------------------------------------------------------------------- complex input
+# The singular values are real functions of conj(x) x: for a complex matrix their
+# derivative is the real matrices' with conjugates (``_values_cotangent``). The rules
+# for the vectors (and eigh's, pinv's) are written for real matrices; a complex one is
+# refused: when compiling where its dtype is known, else by a check at run time.
+
+
+def _dtype_kind(x) -> str | None:
+    dtype = dtype_of(x)
+    return dtype.kind if isinstance(dtype, np.dtype) else None
+
+
+def _real_only(x, what: str) -> None:
+    """Refuse the derivative of ``what`` of a complex ``x``."""
+    kind = _dtype_kind(x)
+    message = (f"the derivative of {what} of a complex matrix is not supported "
+               "(its rules are written for real matrices)")
+    if kind == "c":
+        raise AutodiffError(message, hint="differentiate a real matrix (the real and "
+                                          "imaginary parts as a real block matrix)")
+    if kind is None:  # match_complex(1j, x) is 1j for complex x, 0 for real x
+        check(equal(match_complex(1j, x), 0), message)
+
+
+def _values_cotangent(u, g, vh, x):
+    """``u diag(g) vh``: the cotangent of the singular values ``g`` of ``x``; its
+    conjugate for complex ``x`` (the real part of the tangent for the JVP)."""
+    total = _scaled_columns(u, g) @ vh
+    return total if _dtype_kind(x) in ("f", "i", "u", "b") else conj(total)
 
 
 def _absent(g: Any) -> bool:
@@ -104,13 +138,15 @@ def _vjp_svd(gs, ans, x, full_matrices=True):
     g_u, g_s, g_vh = gs
     u, s, vh = ans
     values_only = _absent(g_u) and _absent(g_vh)
+    if not values_only:
+        _real_only(x, "np.linalg.svd's singular vectors")
     undetermined = None
     if full_matrices and not _known_square(x):
         k = dim_of(s, -1)
         undetermined = None if values_only else _undetermined(g_u, g_vh, k)
         u, vh, g_u, g_vh = _first(u, k, -1), _first(vh, k, -2), _first(g_u, k, -1), \
             _first(g_vh, k, -2)
-    parts = [] if _absent(g_s) else [_scaled_columns(u, g_s) @ vh]
+    parts = [] if _absent(g_s) else [_values_cotangent(u, g_s, vh, x)]
     if not values_only:
         parts.append(_vjp_svd_vectors(g_u, g_vh, u, s, vh, shape_of(x)))
     if undetermined is not None:
@@ -140,6 +176,7 @@ def _vjp_svd_vectors(g_u, g_vh, u, s, vh, shape):
 
 
 def _jvp_svd(ts, ans, x, full_matrices=True):
+    _real_only(x, "np.linalg.svd")
     (t,) = ts
     u, s, vh = ans
     full = full_matrices and not _known_square(x)
@@ -179,12 +216,14 @@ defjvp_all(svd, _jvp_svd)
 
 def _vjp_svdvals(g, ans, x, compute_uv=False):
     u, _, vh = svd(x, full_matrices=False)
-    return _scaled_columns(u, g) @ vh
+    return _values_cotangent(u, g, vh, x)
 
 
 def _jvp_svdvals(t, ans, x, compute_uv=False):
     u, _, vh = svd(x, full_matrices=False)
-    return reduce_sum(u * (t @ _swap_last(vh)), axis=-2)
+    if _dtype_kind(x) in ("f", "i", "u", "b"):
+        return reduce_sum(u * (t @ _swap_last(vh)), axis=-2)
+    return real(reduce_sum(conj(u) * (t @ conj(_swap_last(vh))), axis=-2))
 
 
 defvjp(svdvals, _vjp_svdvals)
@@ -210,6 +249,7 @@ def _symmetric_read(t, uplo: str):
 
 
 def _vjp_eigh(gs, ans, x, UPLO="L"):  # noqa: N803 (NumPy's name)
+    _real_only(x, "np.linalg.eigh")
     g_w, g_v = gs
     w, v = ans
     inner = expand_dims(g_w, axis=-1) * eye(dim_of(w, -1), dtype=np.bool_)
@@ -220,6 +260,7 @@ def _vjp_eigh(gs, ans, x, UPLO="L"):  # noqa: N803 (NumPy's name)
 
 
 def _jvp_eigh(ts, ans, x, UPLO="L"):  # noqa: N803
+    _real_only(x, "np.linalg.eigh")
     (t,) = ts
     w, v = ans
     inner = _swap_last(v) @ _symmetric_read(t, UPLO) @ v
@@ -232,11 +273,13 @@ def _eigenvectors(x, uplo: str):
 
 
 def _vjp_eigvalsh(g, ans, x, UPLO="L"):  # noqa: N803
+    _real_only(x, "np.linalg.eigvalsh")
     v = _eigenvectors(x, UPLO)
     return _on_triangle(_scaled_columns(v, g) @ _swap_last(v), UPLO)
 
 
 def _jvp_eigvalsh(t, ans, x, UPLO="L"):  # noqa: N803
+    _real_only(x, "np.linalg.eigvalsh")
     v = _eigenvectors(x, UPLO)
     return reduce_sum(v * (_symmetric_read(t, UPLO) @ v), axis=-2)
 
@@ -252,6 +295,7 @@ defjvp(eigvalsh, _jvp_eigvalsh)
 
 
 def _vjp_pinv(g, ans, a, **params):
+    _real_only(a, "np.linalg.pinv")
     x = ans
     gt_x_xt = _swap_last(g) @ x @ _swap_last(x)
     xt_x_gt = _swap_last(x) @ x @ _swap_last(g)
@@ -260,6 +304,7 @@ def _vjp_pinv(g, ans, a, **params):
 
 
 def _jvp_pinv(t, ans, a, **params):
+    _real_only(a, "np.linalg.pinv")
     x = ans
     x_xt_tt = x @ _swap_last(x) @ _swap_last(t)
     tt_xt_x = _swap_last(t) @ _swap_last(x) @ x

@@ -291,8 +291,25 @@ def _vjp_einsum_at(i: int):
         if "." in seen and "..." not in target:
             # NumPy cannot sum over an ellipsis: keep its axes, unbroadcast sums them
             target = "..." + target
+        if "..." in own and not target.startswith("..."):
+            return _unbroadcast_inner_ellipsis(",".join(specs), target, args, x)
         return unbroadcast(einsum(",".join(specs) + "->" + target, *args), x)
     return rule
+
+
+def _unbroadcast_inner_ellipsis(specs: str, target: str, args: list, x):
+    """The cotangent of an operand whose ellipsis (of unknown rank: shape-generic code)
+    stands after some of its letters (``"j...k"``). The ellipsis of the einsum's result
+    spans every operand's, and ``unbroadcast`` sums leading axes: so the result is
+    computed with its ellipsis first, summed down to ``x`` with its leading letters
+    moved to the end, and those moved back."""
+    from .shape import moveaxis
+    before, after = target.split("...")
+    p, q = len(before), len(after)
+    front, back = tuple(range(p)), tuple(range(-(p + q), -q))
+    moved = unbroadcast(einsum(specs + "->..." + before + after, *args),
+                        moveaxis(x, front, back))
+    return moveaxis(moved, back, front)
 
 
 def _axis(spec: str, pos: int) -> int:

@@ -71,18 +71,37 @@ def _nonzero(v):
     return where(equal(v, 0), 1, v)
 
 
-def defreduction(prim: Primitive, partial) -> None:
+def defreduction(prim: Primitive, partial, real_valued: bool = False) -> None:
     """Register both rules of a reduction from ``partial(ans, x, axis, keepdims,
     **params)``, the derivative of each result with respect to each entry it reduces
-    (shaped like ``x``): the VJP is ``spread(g) * partial``, the JVP ``sum(t * partial)``."""
+    (shaped like ``x``): the VJP is ``spread(g) * partial``, the JVP ``sum(t * partial)``.
+
+    ``real_valued``: the result is real even for complex ``x`` (``var``, ``std``,
+    ``norm``), a function of ``conj(x) x``. Its differential is then
+    ``Re(sum(conj(p) t))`` for the ``partial`` p written for real ``x``, so for complex
+    ``x`` the VJP takes ``conj(p)`` (a product's VJP takes no conjugate, so this is the
+    convention the other rules keep) and the JVP the real part."""
+    from .elementwise import conj, real
+
+    def conjugated(ans, x, axis, keepdims, **params):
+        p = partial(ans, x, axis, keepdims, **params)
+        return p if not real_valued or _is_real(x) else conj(p)
+
     def vjp(g, ans, x, axis=None, keepdims=False, **params):
-        return _spread(g, x, axis, keepdims) * partial(ans, x, axis, keepdims, **params)
+        return _spread(g, x, axis, keepdims) * conjugated(ans, x, axis, keepdims, **params)
 
     def jvp(t, ans, x, axis=None, keepdims=False, **params):
-        return reduce_sum(t * partial(ans, x, axis, keepdims, **params), axis=axis,
-                          keepdims=keepdims)
+        out = reduce_sum(t * conjugated(ans, x, axis, keepdims, **params), axis=axis,
+                         keepdims=keepdims)
+        return out if not real_valued or _is_real(x) else real(out)
 
     prim.vjp, prim.jvp = (vjp,), (jvp,)
+
+
+def _is_real(x) -> bool:
+    """Whether ``x``'s dtype is known when compiling and is not complex."""
+    dtype = dtype_of(x)
+    return isinstance(dtype, np.dtype) and dtype.kind != "c"
 
 
 def _prod_partial(ans, x, axis, keepdims):
@@ -132,9 +151,9 @@ deflinear(reduce_mean, 0)
 defreduction(reduce_prod, _prod_partial)
 defreduction(reduce_max, _extremum_partial)
 defreduction(reduce_min, _extremum_partial)
-defreduction(var, _var_partial)
-defreduction(std, _std_partial)
-defreduction(norm, _norm_partial)
+defreduction(var, _var_partial, real_valued=True)
+defreduction(std, _std_partial, real_valued=True)
+defreduction(norm, _norm_partial, real_valued=True)
 
 # ---------------------------------------------------------------------------- running totals
 
