@@ -66,6 +66,12 @@ def _checked(fn: Any, args: Sequence[Any], positions: Sequence[int]) -> tuple[in
             refuse(f"grad_position {p} is out of range: {_name(fn)} was called with "
                    f"{len(args)} arguments", kind=AutodiffValueError)
         p %= len(args)
+        if any(isinstance(v, Var) and (v.aval.dtype is None or v.aval.shape is None)
+               for v in _tree(args[p])[0]):
+            refuse(f"a Jacobian of {_name(fn)} inside a differentiated function needs the "
+                   "shapes and dtypes of its arguments, which shape-generic code learns "
+                   "only at run time",
+                   hint="differentiate shape-specialised code (the default)")
         if not _is_float_tree(args[p]):
             refuse(f"cannot differentiate {_name(fn)} with respect to argument {p}: it is "
                    f"{type(args[p]).__name__}, not a float array or float",

@@ -480,3 +480,27 @@ def pad_wrap(x):
 
 def pad_empty_inner(x):
     return np.pad(x, 1, mode="empty")[1:-1, 1:-1]
+
+
+# ---------------------------------------------------------------------- type and closeness tests
+
+
+def allclose_branch(x, y):
+    return np.sum(x * y) if np.allclose(x, y, atol=0.5) else np.sum(x - y)
+
+
+def complex_entry_tests(x):
+    z = np.where(x > 0, x * (1 + 1j), x + 0j)
+    return np.sum(x * np.iscomplex(z)) + np.sum(np.isreal(z) * x ** 2)
+
+
+def complex_object_tests(x):
+    return np.sum(x) if np.isrealobj(x) and not np.iscomplexobj(x * 1j) else np.sum(x * x)
+
+
+def real_if_close_fn(x):
+    return np.sum(np.real_if_close(x) ** 2)
+
+
+def row_stack_fn(x, y):
+    return np.sum(np.row_stack([x, y]) ** 2)

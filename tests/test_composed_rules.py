@@ -171,6 +171,16 @@ SPECS = [
     Spec("meshgrid_ij_three", C.meshgrid_ij_three, (uniform(2), uniform(3)), ("broadcast_to",)),
     Spec("meshgrid_sparse", C.meshgrid_sparse, (W, uniform(3)), ("reshape",)),
     Spec("isclose", C.where_isclose, (W, W[::-1] + 0.1), ("less_equal", "where"), np.isclose),
+    Spec("allclose", C.allclose_branch, (W, W[::-1] + 0.1), ("reduce_all",), np.allclose),
+    Spec("allclose_far", C.allclose_branch, (W, W + 2.0), ("reduce_all",)),
+    Spec("iscomplex_isreal", C.complex_entry_tests, (W,), ("imag", "not_equal"),
+         (np.iscomplex, np.isreal)),
+    Spec("iscomplexobj_isrealobj", C.complex_object_tests, (W,), ("reduce_sum",),
+         (np.iscomplexobj, np.isrealobj), generic=False),
+    Spec("real_if_close", C.real_if_close_fn, (W,), ("square",), np.real_if_close,
+         generic=False),
+    *([Spec("row_stack", C.row_stack_fn, (M, M[:1]), ("concatenate",), np.row_stack)]
+      if hasattr(np, "row_stack") else []),  # np.vstack's old name
     Spec("index_constructors", C.upper_triangle_entries, (uniform(3, 3),), ("getitem",),
          (np.triu_indices, np.tril_indices, np.diag_indices)),
     Spec("partition", C.partition_fn, (W,), ("argpartition", "take_along_axis"),

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import nn
+from autodiff_compiler import AutodiffError, directional, nn
 
 RNG = np.random.default_rng(11)
 EPS = 1e-6
@@ -363,3 +363,24 @@ def test_bad_arguments_raise_located_errors(call, error, message):
         call()
     assert isinstance(info.value, error)
     assert "test_jacobians.py:" in str(info.value)  # the user's line
+
+
+def _outer_sines(x):
+    return np.sin(np.outer(x, x))
+
+
+def _sum_of_sines_of_a_jacobian(x):
+    return np.sum(np.sin(adc.jacrev(_outer_sines)(x)))
+
+
+def test_jacobian_inside_a_differentiated_function_needs_shapes():
+    """Shape-specialised code differentiates through it; shape-generic code, which
+    learns the shapes at run time, refuses it with the reason (it once said the
+    argument 'is Var')."""
+    x = np.array([0.3, -0.4])
+    eps = 1e-6
+    numeric = [(_sum_of_sines_of_a_jacobian(x + eps * e)
+                - _sum_of_sines_of_a_jacobian(x - eps * e)) / (2 * eps) for e in np.eye(2)]
+    np.testing.assert_allclose(adc.grad(_sum_of_sines_of_a_jacobian)(x), numeric, rtol=1e-6)
+    with pytest.raises(AutodiffError, match="needs the shapes and dtypes of its arguments"):
+        directional.vjp(_sum_of_sines_of_a_jacobian, x, specialize=False)

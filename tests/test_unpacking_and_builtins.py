@@ -57,6 +57,8 @@ GENERIC = [
     (C.reduce_with_initial, (X,)),
     (C.all_of_array, (X,)),
     (C.all_of_array, (X * 2.0,)),
+    (C.dict_get_with_a_run_time_default, (X,)),
+    (C.sorted_keys_of_a_dict, (X,)),
 ]
 
 # Need the length of an array when compiling: shape-specialised code only.
@@ -79,6 +81,7 @@ SPECIALISED = [
     (C.reduce_with_initial, (X,)),
     (C.all_of_array, (X,)),
     (C.all_of_array, (X * 2.0,)),
+    (C.isinstance_of_an_array, (X,)),  # (the rank tells an array from a NumPy scalar)
 ]
 
 
@@ -152,6 +155,7 @@ REFUSED = [
     (C.multiply_at, (X,), r"np.multiply.at\(...\) is not supported yet"),
     (C.errstate_that_raises, (X,), "np.errstate that makes NumPy raise"),
     (C.with_a_lock, (X,), "only np.errstate and contextlib.nullcontext"),
+    (C.isinstance_of_an_item, (X,), "a 0-d value may be a NumPy scalar or an array"),
 ]
 
 
@@ -169,3 +173,14 @@ def test_max_of_arrays_fails_as_python_does():
         C.max_of_arrays(M)
     with pytest.raises((ValueError, TypeError, AutodiffError), match="truth value"):
         adc.grad(C.max_of_arrays)(M)
+
+
+def test_every_array_of_a_mindspore_program_is_a_tensor():
+    """``isinstance(x, Tensor)`` in a ``construct`` holds for the arrays compiled code
+    computes on, as in MindSpore; a Parameter is not every array."""
+    def scaled(x):
+        if isinstance(x, adc.Tensor) and not isinstance(x, adc.Parameter):
+            return np.sum(x * 3.0)
+        return np.sum(x)
+
+    np.testing.assert_allclose(adc.grad(scaled)(X), np.full(4, 3.0))

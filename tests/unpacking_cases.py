@@ -321,3 +321,24 @@ def with_a_lock(x):
 def keyword_given_twice(x):
     options = {"c": x[2]}
     return three(x[0], x[1], **options, c=x[3])
+
+
+# ------------------------------------------------------------------ reading containers and types
+
+
+def dict_get_with_a_run_time_default(x):
+    options = {"a": x * 2.0}
+    return np.sum(options.get("a", x) * options.get("b", x ** 2))
+
+
+def sorted_keys_of_a_dict(x):
+    parts = {"b": x * 2.0, "a": x[::-1]}
+    return sum(np.sum(parts[k]) * (i + 1) for i, k in enumerate(sorted(parts)))
+
+
+def isinstance_of_an_array(x):
+    return np.sum(x * 3.0) if isinstance(x, np.ndarray) else np.sum(x)
+
+
+def isinstance_of_an_item(x):
+    return np.sum(x) if isinstance(x[0], np.ndarray) else 1.0

@@ -74,6 +74,14 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         known = _known_isinstance(*args)
         if known is not None:
             return known
+        raise scope.error(node, "isinstance of a run-time value whose type is not known "
+                                "when compiling (a 0-d value may be a NumPy scalar or an "
+                                "array, a number a Python float or a NumPy one)",
+                          hint="test np.ndim(x) or the dtype instead")
+    if func is builtins.sorted and len(args) == 1 and isinstance(args[0], dict) \
+            and set(kwargs) <= {"reverse"} and not has_var(list(args[0])) \
+            and not has_var(kwargs):  # a dict's keys, known when compiling
+        return low.new_list(sorted(args[0], **kwargs))
     if _reads_container(func, args, kwargs):  # d.items(), d.get(k), seq.index(v)
         value = func(*args)
         return low.new_list(value) if isinstance(value, list | dict) else value
@@ -125,9 +133,11 @@ _CONTAINER_READS = {dict: {"items", "keys", "values", "get", "copy"},
 
 def _reads_container(func: Any, args: list, kwargs: dict) -> bool:
     owner = getattr(func, "__self__", None)
+    # d.get(key, default): the default may be a run-time value (it is only handed back)
+    keys = args[:1] if isinstance(owner, dict) and func.__name__ == "get" else args
     return isinstance(func, types.BuiltinMethodType) and not kwargs \
         and func.__name__ in _CONTAINER_READS.get(type(owner), ()) \
-        and not any(isinstance(a, Var) for a in args)
+        and not any(isinstance(a, Var) for a in keys)
 
 
 _RUN_TIME_TYPES = (np.ndarray, np.generic, float, int, bool, complex)
@@ -143,10 +153,23 @@ def _known_isinstance(value: Any, classes: Any) -> bool | None:
     if isinstance(value, Var):
         classes = classes.__args__ if isinstance(classes, types.UnionType) else classes
         classes = classes if isinstance(classes, tuple) else (classes,)
+        if any(_holds_every_array(c, value) for c in classes):
+            return True
         if all(isinstance(c, type) and not any(issubclass(t, c) for t in _RUN_TIME_TYPES)
                for c in classes):
             return False
     return None
+
+
+def _holds_every_array(cls: Any, value: Var) -> bool:
+    """Whether every run-time ``value`` is an instance of ``cls``: an array of rank 1 or
+    more is an ``np.ndarray`` (a 0-d one may be a NumPy scalar), and any array of a
+    MindSpore program is a ``Tensor`` (a Python number is neither)."""
+    if not isinstance(cls, type) or value.aval.weak:
+        return False
+    if cls is np.ndarray:
+        return value.aval.shape is not None and len(value.aval.shape) >= 1
+    return vars(cls).get("__every_array_is_one__", False)
 
 
 def _captured(low: Any, value: Any) -> Any:

@@ -51,6 +51,9 @@ class Tensor(np.ndarray):
     init=...)`` drawn by an initializer."""
 
     __plain_array__ = True  # generated code sees a plain ndarray (frontend.cells)
+    # every array of a MindSpore program is a Tensor: ``isinstance(x, Tensor)`` of a
+    # run-time array holds while compiling (frontend.calls; not so for Parameter)
+    __every_array_is_one__ = True
     # results of a call a Tensor takes part in come back as Tensors (frontend.cells)
     __results_as__ = staticmethod(lambda value: as_tensor(value))
 

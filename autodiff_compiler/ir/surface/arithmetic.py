@@ -88,6 +88,47 @@ def _isclose(a, b, rtol=1.0e-5, atol=1.0e-8, equal_nan=False):
     return close
 
 
+def _allclose(a, b, rtol=1.0e-5, atol=1.0e-8, equal_nan=False):
+    """``np.isclose`` at every entry: one bool, no gradient through it."""
+    return P.reduce_all(_isclose(a, b, rtol, atol, equal_nan))
+
+
+def _complex_dtype(x, what: str) -> bool:
+    """Whether ``x`` is complex, from its dtype, which must be known when compiling."""
+    dtype = P.dtype_of(x)
+    if not isinstance(dtype, np.dtype):
+        raise CompileTimeError(f"{what} needs the dtype of its argument, which "
+                               "shape-generic code learns only at run time")
+    return dtype.kind == "c"
+
+
+def _iscomplexobj(x):
+    return _complex_dtype(x, "np.iscomplexobj")
+
+
+def _isrealobj(x):
+    return not _complex_dtype(x, "np.isrealobj")
+
+
+def _iscomplex(x):
+    """Entries with a nonzero imaginary part (none, for a real array)."""
+    return P.not_equal(_imag(x), 0)
+
+
+def _isreal(x):
+    return P.equal(_imag(x), 0)
+
+
+def _real_if_close(a, tol=100):
+    """A real array as it is; a complex one would be real or complex depending on its
+    values, which are known only at run time."""
+    if _complex_dtype(a, "np.real_if_close"):
+        raise CompileTimeError("np.real_if_close of a complex array: whether the result "
+                               "is real depends on the values, known only at run time "
+                               "(use np.real)")
+    return a
+
+
 def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,  # noqa: A002
           max=np._NoValue, **kw):  # noqa: A002
     _unsupported("clip", out=out)
@@ -146,6 +187,12 @@ register("elementwise", ufunc(P.conj), methods=("conj", "conjugate"))
 register("inactive", _np_round, np.round, np.around, methods=("round",))
 register("inactive", _round, builtins.round)
 register("inactive", _isclose, np.isclose)
+register("inactive", _allclose, np.allclose)
+register("inactive", _iscomplex, np.iscomplex)
+register("inactive", _isreal, np.isreal)
+register("inactive", _iscomplexobj, np.iscomplexobj)
+register("inactive", _isrealobj, np.isrealobj)
+register("elementwise", _real_if_close, np.real_if_close)
 
 # ---------------------------------------------------------------------------- reductions
 

@@ -214,6 +214,8 @@ def _take(a, indices, axis=None, out=None, mode=None):
 register("shapes", _concatenate, np.concatenate)
 register("shapes", _stack, np.stack)
 register("shapes", _vstack, np.vstack)
+if hasattr(np, "row_stack"):  # np.vstack's old name (deprecated in NumPy 2.0)
+    register("shapes", _vstack, np.row_stack)
 register("shapes", _hstack, np.hstack)
 register("shapes", _splitter(False, "np.split"), np.split)
 register("shapes", _splitter(True, "np.array_split"), np.array_split)
