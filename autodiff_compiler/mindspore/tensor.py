@@ -20,7 +20,7 @@ import numpy as np
 
 from . import dtype as mstype
 from .tensor_format import tensor_repr
-from .tensor_methods import install, install_constructor
+from .tensor_methods import install, install_constructor, install_table
 
 
 def _as_array(data: Any, dtype: Any) -> np.ndarray:
@@ -126,6 +126,7 @@ class Tensor(np.ndarray):
 
 install(Tensor)  # x.tanh(), x.neg(), x.pow(2), ... (tensor_methods)
 install_constructor(Tensor, _as_array)  # Tensor(...) inside differentiated functions
+install_table(Tensor)  # x.matmul(w), x.float(), x.add_(y), ... (tensor_methods_table)
 
 
 def _axis(axis: Any) -> Any:

@@ -1,0 +1,469 @@
+"""MindSpore's Tensor methods that are an ``ops`` function of the Tensor (``x.matmul(w)``,
+``x.clamp(0, 1)``, ``x.masked_fill(m, 0)``, ``x.permute(0, 2, 1)``), its conversions
+(``x.float()``, ``x.to(dtype)``) and queries (``x.numel()``, ``x.dim()``), and its
+in-place methods (``x.add_(y)``), from one table.
+
+Each method here is a Python function taking the Tensor first, with MindSpore 2.7.1's
+argument names and order (which can differ from the ``ops`` function's:
+``x.softmax(axis)``, ``x.logsumexp(dim, keepdim)``, ``x.split(split_size, dim)``), that
+calls the ``ops`` function. ``tensor_methods.install_source_methods`` gives ``Tensor``
+each, and inside a differentiated function compiles the call from this source: so
+``x.clamp(0, 1)`` is exactly ``ops.clamp(x, 0, 1)``, eagerly and compiled, with one
+definition. Only names NumPy's arrays lack are installed: compiled code sees plain
+arrays, and ``x.sum``, ``x.max``, ``x.repeat``, ``x.view`` keep NumPy's meaning there.
+
+Where MindSpore dispatches one method name on its arguments, so do these:
+``x.gather(dim, index)`` (an ``int`` first: ``gather_elements``) or the older
+``x.gather(input_indices, axis)``; ``x.select(dim, index)`` or ``x.select(condition,
+y)``. Both are decided while compiling (an ``int`` is known then).
+
+Eager only, refused inside a differentiated function at the user's line:
+``x.unique()`` (its length is the data's) and ``x.is_contiguous()``. ``x.numpy()``
+gives a NumPy array sharing memory; compiled, it is the array through which no
+gradient flows (as in MindSpore, where a NumPy array leaves the graph).
+
+In-place methods (``add_``, ``sub_``, ``mul_``, ``div_``, ``zero_``, ``fill_``,
+``copy_``, ``clamp_``, ``masked_fill_``, ``exp_``, ``log_``, ``floor_``, ``sigmoid_``,
+``tanh_``) write the new values into the Tensor, keeping its dtype, and return it, as
+MindSpore's do. Inside a differentiated function they are refused at the user's line
+(``tensor_methods.INPLACE``): a write into an input, or into an array another name
+still reads, would change what that name's gradient means, and rebinding the name
+alone would silently differ from Python; ``x = x.add(y)`` says the same exactly.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .tensor_methods import CONVERSIONS, numpy_compiled
+
+__all__ = ["SOURCE_METHODS", "COMPILED_AS", "EAGER_ONLY", "INPLACE"]
+
+
+def reshape_as(self: Any, other: Any) -> Any:
+    return np.reshape(self, np.shape(other))
+
+
+def expand(self: Any, *size: Any) -> Any:
+    """``x.expand(4, -1)`` or ``x.expand((4, -1))``: -1 keeps an axis."""
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    return ops.expand(self, tuple(size))
+
+
+# ---------------------------------------------------------------------------- arithmetic
+
+def matmul(self: Any, tensor2: Any) -> Any:
+    return ops.matmul(self, tensor2)
+
+
+def outer(self: Any, vec2: Any) -> Any:
+    return ops.outer(self, vec2)
+
+
+def addmm(self: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def addmv(self: Any, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+
+def addcmul(self: Any, tensor1: Any, tensor2: Any, value: Any = 1) -> Any:
+    return ops.addcmul(self, tensor1, tensor2, value)
+
+
+def addcdiv(self: Any, tensor1: Any, tensor2: Any, value: Any = 1) -> Any:
+    return ops.addcdiv(self, tensor1, tensor2, value)
+
+
+def divide(self: Any, other: Any, *, rounding_mode: Any = None) -> Any:
+    return ops.divide(self, other, rounding_mode=rounding_mode)
+
+
+def subtract(self: Any, other: Any, *, alpha: Any = 1) -> Any:
+    return ops.subtract(self, other, alpha=alpha)
+
+
+def where(self: Any, condition: Any, y: Any) -> Any:
+    """``x.where(condition, y)``: ``x`` where ``condition`` holds, else ``y``."""
+    return ops.where(condition, self, y)
+
+
+def lerp(self: Any, end: Any, weight: Any) -> Any:
+    return ops.lerp(self, end, weight)
+
+
+def clamp(self: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    return ops.clamp(self, min, max)
+
+
+def isclose(self: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Any:
+    return ops.isclose(self, other, rtol, atol, equal_nan)
+
+
+def allclose(self: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> Any:
+    """Whether all entries are close: a Python bool, as MindSpore's."""
+    return bool(np.all(ops.isclose(self, other, rtol, atol, equal_nan)))
+
+
+def nan_to_num(self: Any, nan: Any = None, posinf: Any = None, neginf: Any = None) -> Any:
+    return ops.nan_to_num(self, nan, posinf, neginf)
+
+
+def logit(self: Any, eps: Any = None) -> Any:
+    return ops.logit(self, eps)
+
+
+def softmax(self: Any, axis: int, dtype: Any = None) -> Any:
+    """``x.softmax(axis)``: ``axis`` is required, as in MindSpore; ``dtype`` casts first."""
+    return ops.softmax(self if dtype is None else self.astype(dtype), axis)
+
+
+def logsumexp(self: Any, dim: Any, keepdim: bool = False) -> Any:
+    return ops.logsumexp(self, dim, keepdim)
+
+
+# ---------------------------------------------------------------------------- shapes
+
+def permute(self: Any, *dims: Any) -> Any:
+    """``x.permute(0, 2, 1)`` or ``x.permute((0, 2, 1))``."""
+    if len(dims) == 1 and isinstance(dims[0], tuple | list):
+        dims = tuple(dims[0])
+    return ops.permute(self, tuple(dims))
+
+
+def broadcast_to(self: Any, *shape: Any) -> Any:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    return ops.broadcast_to(self, tuple(shape))
+
+
+def flip(self: Any, dims: Any) -> Any:
+    return ops.flip(self, dims)
+
+
+def rot90(self: Any, k: int, dims: Any) -> Any:
+    return ops.rot90(self, k, dims)
+
+
+def roll(self: Any, shifts: Any, dims: Any = None) -> Any:
+    return ops.roll(self, shifts, dims)
+
+
+def tile(self: Any, dims: Any) -> Any:
+    return ops.tile(self, dims)
+
+
+def split(self: Any, split_size: Any, dim: int = 0, *, axis: Any = None) -> Any:
+    """``x.split(split_size, dim)`` (or MindSpore's older ``axis=``): a tuple."""
+    return tuple(ops.split(self, split_size, dim if axis is None else axis))
+
+
+def chunk(self: Any, chunks: int, dim: int = 0, *, axis: Any = None) -> Any:
+    return ops.chunk(self, chunks, dim if axis is None else axis)
+
+
+def tensor_split(self: Any, indices_or_sections: Any, axis: int = 0) -> Any:
+    return ops.tensor_split(self, indices_or_sections, axis)
+
+
+def _splitter(name: str) -> Any:
+    def method(self: Any, indices_or_sections: Any) -> Any:
+        return getattr(ops, name)(self, indices_or_sections)
+    return method
+
+
+def unbind(self: Any, dim: int = 0) -> Any:
+    return ops.unbind(self, dim)
+
+
+def moveaxis(self: Any, source: Any, destination: Any) -> Any:
+    return ops.moveaxis(self, source, destination)
+
+
+def swapdims(self: Any, dim0: int, dim1: int) -> Any:
+    return ops.swapdims(self, dim0, dim1)
+
+
+def narrow(self: Any, dim: int, start: int, length: int) -> Any:
+    return ops.narrow(self, dim, start, length)
+
+
+def gather(self: Any, dim: Any, index: Any, batch_dims: int = 0) -> Any:
+    """``x.gather(dim, index)`` (``gather_elements``), or the older
+    ``x.gather(input_indices, axis, batch_dims)`` when the first argument is not an int."""
+    if isinstance(dim, int):
+        return gather_elements(self, dim, index)
+    return gather_indices(self, dim, index, batch_dims)
+
+
+def gather_indices(self: Any, input_indices: Any, axis: int, batch_dims: int = 0) -> Any:
+    return ops.gather(self, input_indices, axis, batch_dims)
+
+
+def gather_elements(self: Any, dim: int, index: Any) -> Any:
+    """``x[..., index[i, j], ...]`` along ``dim``; ``index`` may be shorter than ``x`` on
+    the other axes (MindSpore reads the leading part of ``x`` there)."""
+    ndim = np.ndim(self)
+    axis = dim % ndim
+    lead = tuple([slice(None) if d == axis else slice(0, np.shape(index)[d])
+                  for d in range(ndim)])
+    return ops.gather_elements(self[lead], dim, index)
+
+
+def index_select(self: Any, axis: int, index: Any) -> Any:
+    return ops.index_select(self, axis, index)
+
+
+def masked_fill(self: Any, mask: Any, value: Any) -> Any:
+    return ops.masked_fill(self, mask, value)
+
+
+def masked_select(self: Any, mask: Any) -> Any:
+    return ops.masked_select(self, mask)
+
+
+def diag(self: Any) -> Any:
+    return ops.diag(self)
+
+
+def diagflat(self: Any, offset: int = 0) -> Any:
+    return ops.diagflat(self, offset)
+
+
+def topk(self: Any, k: int, dim: Any = None, largest: bool = True,
+         sorted: bool = True) -> Any:  # noqa: A002
+    return ops.topk(self, k, dim, largest, sorted)
+
+
+def top_k(self: Any, k: int, sorted: bool = True) -> Any:  # noqa: A002
+    """The ``k`` largest along the last axis, as ``(values, indices)``."""
+    return ops.topk(self, k, -1, True, sorted)
+
+
+def msort(self: Any) -> Any:
+    """Sorted along the first axis."""
+    return np.sort(self, axis=0)
+
+
+def unique(self: Any) -> Any:
+    return ops.unique(self)
+
+
+def repeat_interleave(self: Any, repeats: Any, dim: Any = None) -> Any:
+    return ops.repeat_interleave(self, repeats, dim)
+
+
+def select(self: Any, dim: Any, index: Any) -> Any:
+    """``x.select(dim, index)``: the slice at ``index`` along ``dim``, that axis removed;
+    or the older ``x.select(condition, y)``: ``ops.select(condition, x, y)``."""
+    if isinstance(dim, int):
+        return select_slice(self, dim, index)
+    return select_where(self, dim, index)
+
+
+def select_slice(self: Any, dim: int, index: int) -> Any:
+    return np.take(self, index, axis=dim)
+
+
+def select_where(self: Any, condition: Any, y: Any) -> Any:
+    return ops.select(condition, self, y)
+
+
+def _by_first_argument(if_int: Any, otherwise: Any) -> Any:
+    """The function compiled for a call: the first argument's kind is known while
+    compiling (a Python int, or an array), though an array's values are not."""
+    def pick(args: list, kwargs: dict) -> Any:
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        return if_int if isinstance(first, int) else otherwise
+    return pick
+
+
+gather.__compiled_form__ = _by_first_argument(gather_elements, gather_indices)  # type: ignore
+select.__compiled_form__ = _by_first_argument(select_slice, select_where)  # type: ignore
+
+
+def _along(dim: int, ndim: int, values: Any) -> Any:
+    """A vector laid along axis ``dim`` of an array of rank ``ndim``, to broadcast."""
+    axis = dim % ndim
+    return np.reshape(values, tuple([-1 if d == axis else 1 for d in range(ndim)]))
+
+
+def index_add(self: Any, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
+    """``alpha`` times the slices of ``source`` added to those of ``x`` along ``dim`` that
+    ``index`` names, a repeated index adding each time: a product with the 0/1 matrix
+    of ``index``, so the gradient of each is that of a product."""
+    n = np.shape(self)[dim]
+    hits = np.expand_dims(index, -1) == np.arange(n)  # (len(index), n)
+    moved = np.moveaxis(source, dim, -1)  # (..., len(index))
+    added = np.moveaxis(np.matmul(moved, hits.astype(moved.dtype)), -1, dim)
+    return self + alpha * added
+
+
+def index_fill(self: Any, axis: int, index: Any, value: Any) -> Any:
+    """``value`` in the slices along ``axis`` that ``index`` names."""
+    n = np.shape(self)[axis]
+    hit = np.any(np.expand_dims(index, -1) == np.arange(n), axis=0)
+    return np.where(_along(axis, np.ndim(self), hit), value, self).astype(self.dtype)
+
+
+# ---------------------------------------------------------------------------- reductions
+
+def aminmax(self: Any, *, axis: Any = 0, keepdims: bool = False) -> Any:
+    return ops.aminmax(self, axis=axis, keepdims=keepdims)
+
+
+def count_nonzero(self: Any, axis: Any = (), keep_dims: bool = False, dtype: Any = None) -> Any:
+    """Over ``axis`` (all axes by default), as int32 unless ``dtype`` says otherwise."""
+    return ops.count_nonzero(self, axis, keep_dims, np.int32 if dtype is None else dtype)
+
+
+def diff(self: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
+    return ops.diff(self, n, axis, prepend, append)
+
+
+def cov(self: Any, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Any:
+    return ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+
+def ptp(self: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The range, largest minus smallest."""
+    return ops.amax(self, axis, keepdims) - ops.amin(self, axis, keepdims)
+
+
+def argmax_with_value(self: Any, axis: int = 0, keep_dims: bool = False) -> Any:
+    """``(values, indices)`` of the largest along ``axis`` (MindSpore 2.7's order)."""
+    values, indices = ops.max(self, axis, keep_dims)
+    return values, indices
+
+
+def argmin_with_value(self: Any, axis: int = 0, keep_dims: bool = False) -> Any:
+    values, indices = ops.min(self, axis, keep_dims)
+    return values, indices
+
+
+def inverse(self: Any) -> Any:
+    return ops.inverse(self)
+
+
+def det(self: Any) -> Any:
+    return ops.det(self)
+
+
+# ---------------------------------------------------------------------------- the table
+
+def _unary(name: str) -> Any:
+    def method(self: Any) -> Any:
+        return getattr(ops, name)(self)
+    return method
+
+
+def _binary(name: str) -> Any:
+    def method(self: Any, other: Any) -> Any:
+        return getattr(ops, name)(self, other)
+    return method
+
+
+def _product(name: str) -> Any:  # x.mm(mat2), x.bmm(mat2)
+    def method(self: Any, mat2: Any) -> Any:
+        return getattr(ops, name)(self, mat2)
+    return method
+
+
+def _triangle(name: str) -> Any:  # x.tril(diagonal), x.triu(diagonal)
+    def method(self: Any, diagonal: int = 0) -> Any:
+        return getattr(ops, name)(self, diagonal)
+    return method
+
+
+def _shrink(name: str) -> Any:  # x.hardshrink(lambd), x.soft_shrink(lambd)
+    def method(self: Any, lambd: float = 0.5) -> Any:
+        return getattr(ops, name)(self, lambd)
+    return method
+
+
+def _reduce(name: str, axis: Any) -> Any:  # x.amax(axis, keepdims), x.median(axis, ...)
+    def method(self: Any, axis: Any = axis, keepdims: bool = False) -> Any:
+        return getattr(ops, name)(self, axis, keepdims)
+    return method
+
+
+def _nan_reduce(name: str) -> Any:  # x.nansum(axis, keepdims, *, dtype)
+    def method(self: Any, axis: Any = None, keepdims: bool = False, *, dtype: Any = None) -> Any:
+        return getattr(ops, name)(self, axis, keepdims, dtype=dtype)
+    return method
+
+
+def _quantile(name: str) -> Any:  # x.quantile(q, axis, keepdims)
+    def method(self: Any, q: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        return getattr(ops, name)(self, q, axis, keepdims)
+    return method
+
+
+def _running(name: str) -> Any:  # x.cummax(axis)
+    def method(self: Any, axis: int) -> Any:
+        return getattr(ops, name)(self, axis)
+    return method
+
+
+_UNARY = ["acos", "asin", "atan", "acosh", "asinh", "atanh", "arccosh", "arcsinh",
+          "arctanh", "log2", "log10", "rsqrt", "erf", "erfc", "trunc", "frac", "sinc",
+          "positive", "signbit", "deg2rad", "rad2deg", "absolute", "isinf", "isfinite",
+          "isneginf", "isposinf", "logical_not", "t", "fliplr", "flipud", "sgn"]
+_BINARY = ["multiply", "true_divide", "floor_divide", "remainder", "fmod", "eq", "ne", "lt",
+           "le", "gt", "ge", "equal", "not_equal", "greater", "greater_equal", "less",
+           "less_equal", "logical_and", "logical_or", "logical_xor", "hypot", "atan2",
+           "arctan2", "logaddexp", "xlogy", "float_power", "type_as", "view_as", "expand_as",
+           "inner"]
+_OPS_NAMES = {"sgn": "sign"}  # method name -> the ops function, where they differ
+
+SOURCE_METHODS: dict[str, Any] = {
+    **{name: _unary(_OPS_NAMES.get(name, name)) for name in _UNARY},
+    **{name: _binary(name) for name in _BINARY},
+    **CONVERSIONS,
+    **{name: _product(name) for name in ("mm", "bmm")},
+    **{name: _triangle(name) for name in ("tril", "triu")},
+    **{name: _shrink(name) for name in ("hardshrink", "soft_shrink")},
+    **{name: _reduce(name, None) for name in ("amax", "amin")},
+    **{name: _reduce(name, -1) for name in ("median", "nanmedian")},
+    **{name: _nan_reduce(name) for name in ("nansum", "nanmean")},
+    **{name: _quantile(name) for name in ("quantile", "nanquantile")},
+    **{name: _running(name) for name in ("cummax", "cummin", "logcumsumexp")},
+    **{name: _splitter(name) for name in ("hsplit", "vsplit", "dsplit")},
+    "reshape_as": reshape_as, "expand": expand, "matmul": matmul, "outer": outer,
+    "addmm": addmm, "addmv": addmv, "addcmul": addcmul, "addcdiv": addcdiv, "divide": divide,
+    "subtract": subtract, "where": where, "lerp": lerp, "clamp": clamp, "isclose": isclose,
+    "allclose": allclose, "nan_to_num": nan_to_num, "logit": logit, "softmax": softmax,
+    "logsumexp": logsumexp, "permute": permute, "broadcast_to": broadcast_to, "flip": flip,
+    "rot90": rot90, "roll": roll, "tile": tile, "split": split, "chunk": chunk,
+    "tensor_split": tensor_split, "unbind": unbind, "moveaxis": moveaxis, "movedim": moveaxis,
+    "swapdims": swapdims, "narrow": narrow, "gather": gather,
+    "gather_elements": gather_elements, "index_select": index_select,
+    "masked_fill": masked_fill, "masked_select": masked_select, "diag": diag,
+    "diagflat": diagflat, "topk": topk, "top_k": top_k, "msort": msort, "unique": unique,
+    "repeat_interleave": repeat_interleave, "select": select, "index_add": index_add,
+    "index_fill": index_fill, "aminmax": aminmax, "count_nonzero": count_nonzero,
+    "diff": diff, "cov": cov, "ptp": ptp, "argmax_with_value": argmax_with_value,
+    "argmin_with_value": argmin_with_value, "inverse": inverse, "det": det,
+}
+
+# compiled differently from the eager method
+COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}
+
+# eager only: refused inside a differentiated function (name -> why)
+EAGER_ONLY: dict[str, str] = {
+    "unique": "its length depends on the values, so it cannot be a compiled array",
+    "is_contiguous": "compiled code does not track memory layouts",
+}
+
+# in-place method -> the out-of-place method computing its new value
+INPLACE: dict[str, str] = {
+    "add_": "add", "sub_": "subtract", "mul_": "mul", "div_": "divide", "clamp_": "clamp",
+    "masked_fill_": "masked_fill", "exp_": "exp", "log_": "log", "floor_": "floor",
+    "sigmoid_": "sigmoid", "tanh_": "tanh", "zero_": "", "fill_": "", "copy_": "",
+}
