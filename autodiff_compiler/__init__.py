@@ -12,6 +12,7 @@ from .errors import AutodiffError, IRVerificationError, MissingRuleError, Unsupp
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import aliases as _aliases
 from .mindspore import amp, context, dataset, dtype, nn, ops, train
+from .mindspore import numpy_api as numpy  # noqa: F401 (mindspore.numpy; not in __all__)
 from .mindspore.context import (
     GRAPH_MODE,
     PYNATIVE_MODE,

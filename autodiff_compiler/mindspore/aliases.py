@@ -13,10 +13,11 @@ from __future__ import annotations
 import sys
 import types
 
-from . import amp, context, dataset, dtype, initializer, nn, ops, tensor, train
+from . import amp, context, dataset, dtype, initializer, nn, numpy_api, ops, tensor, train
 
 ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "ops.operations": ops.operations,
            "dataset": dataset, "train": train, "context": context, "amp": amp}
+ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
 
 
 def register(package: str) -> types.ModuleType:
