@@ -238,9 +238,15 @@ EAGER = {
     "trapz": lambda: ops.trapz(F32), "unbind": lambda: ops.unbind(F32)[0],
     "diag_embed": lambda: ops.diag_embed(F32), "dstack": lambda: ops.dstack((F32, F32)),
     "tril_indices": lambda: ops.tril_indices(3, 4), "expand": lambda: ops.expand(F32, (2, 3, 4)),
+    # reductions of the whole array, which NumPy gives as scalars
+    "det": lambda: ops.det(F32[:3, :3]), "norm": lambda: ops.norm(F32),
+    "argmax": lambda: ops.argmax(F32), "argmin": lambda: ops.argmin(F32),
+    "max_values": lambda: ops.max(F32)[0], "min_indices": lambda: ops.min(F32)[1],
+    "quantile": lambda: ops.quantile(F32, 0.5),
 }
 EAGER_DTYPES = {"float_power": np.float64, "signbit": np.bool_, "all": np.bool_,
-                "count_nonzero": np.int32, "median": np.int64, "tril_indices": np.int64}
+                "count_nonzero": np.int32, "median": np.int64, "tril_indices": np.int64,
+                "argmax": np.int64, "argmin": np.int32, "min_indices": np.int64}
 
 
 @pytest.mark.parametrize("name", sorted(EAGER))

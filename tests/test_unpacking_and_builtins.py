@@ -156,6 +156,7 @@ REFUSED = [
     (C.errstate_that_raises, (X,), "np.errstate that makes NumPy raise"),
     (C.with_a_lock, (X,), "only np.errstate and contextlib.nullcontext"),
     (C.isinstance_of_an_item, (X,), "a 0-d value may be a NumPy scalar or an array"),
+    (C.range_of_a_run_time_count, (X,), r"range\(\) of a run-time value"),
 ]
 
 

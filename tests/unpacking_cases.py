@@ -342,3 +342,7 @@ def isinstance_of_an_array(x):
 
 def isinstance_of_an_item(x):
     return np.sum(x) if isinstance(x[0], np.ndarray) else 1.0
+
+
+def range_of_a_run_time_count(x):
+    return sum(list(range(int(np.sum(x > 0))))) * np.sum(x)

@@ -117,6 +117,12 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if func is len and len(args) == 1:
         return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
                                                                                    args[0])
+    if func is range and has_var(args):  # (a for loop over range(n) is a loop region)
+        raise scope.error(node, "range() of a run-time value outside a for loop's header: "
+                                "the items would be known only at run time",
+                          hint="loop with `for i in range(n)`, or pass the count as a "
+                               "value known when compiling (shape-specialised code knows "
+                               "shapes)")
     if func in _CONTAINER_BUILTINS and (not kwargs or func is dict) and \
             all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
         value = func(*args, **kwargs)  # (and dict(a=x, b=y))

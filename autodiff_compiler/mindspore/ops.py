@@ -92,7 +92,13 @@ def trace(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
 matmul = bmm = np.matmul
 outer, inner, einsum = np.outer, np.inner, np.einsum
 tensor_dot = np.tensordot
-det, inverse = np.linalg.det, np.linalg.inv
+inverse = np.linalg.inv
+
+
+def det(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
+    """The determinant: a Tensor, as MindSpore's (``np.linalg.det`` of one matrix gives
+    a NumPy scalar)."""
+    return Tensor(np.linalg.det(input))
 exp, log, log1p, expm1, tanh, sin, cos, tan = (np.exp, np.log, np.log1p, np.expm1, np.tanh,
                                                np.sin, np.cos, np.tan)
 sinh, cosh, atan2 = np.sinh, np.cosh, np.arctan2
@@ -207,23 +213,26 @@ def amin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: 
 
 
 def max(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
-    """MindSpore's ``ops.max``: the maximum values and their indices."""
-    return np.max(input, axis=axis, keepdims=keepdims), \
-        np.argmax(input, axis=axis, keepdims=keepdims)
+    """MindSpore's ``ops.max``: the maximum values and their indices (Tensors, also for
+    the whole array, where NumPy gives scalars)."""
+    return Tensor(np.max(input, axis=axis, keepdims=keepdims)), \
+        Tensor(np.argmax(input, axis=axis, keepdims=keepdims))
 
 
 def min(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
-    """MindSpore's ``ops.min``: the minimum values and their indices."""
-    return np.min(input, axis=axis, keepdims=keepdims), \
-        np.argmin(input, axis=axis, keepdims=keepdims)
+    """MindSpore's ``ops.min``: the minimum values and their indices (Tensors)."""
+    return Tensor(np.min(input, axis=axis, keepdims=keepdims)), \
+        Tensor(np.argmin(input, axis=axis, keepdims=keepdims))
 
 
 def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
-    return np.argmax(input, axis=dim, keepdims=keepdim)
+    return Tensor(np.argmax(input, axis=dim, keepdims=keepdim))
 
 
 def argmin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    return np.argmin(input, axis=axis, keepdims=keepdims)
+    """The index of the minimum: int32, as MindSpore's ``ops.argmin`` (``argmax`` is
+    int64 there, as NumPy's)."""
+    return Tensor(np.argmin(input, axis=axis, keepdims=keepdims).astype(np.int32))
 
 
 def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:  # noqa: A002
@@ -243,7 +252,7 @@ def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
 
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002, N803
-    return np.linalg.norm(A, ord=ord, axis=dim, keepdims=keepdim)
+    return Tensor(np.linalg.norm(A, ord=ord, axis=dim, keepdims=keepdim))
 
 
 def reduce_sum(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002

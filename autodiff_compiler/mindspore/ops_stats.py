@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..ir.surface import stop_gradient
+from .tensor import Tensor
 
 __all__ = ["all", "any", "count_nonzero", "std_mean", "var_mean", "aminmax", "nansum",
            "nanmean", "median", "nanmedian", "quantile", "nanquantile", "logcumsumexp",
@@ -112,7 +113,7 @@ def nanmedian(input: Any, axis: int = -1, keepdims: bool = False) -> tuple:  # n
 def quantile(input: Any, q: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
     """The ``q``-th quantiles (``q`` in [0, 1], a number or a vector: then the first
     axis of the result), interpolating linearly between the two nearest entries."""
-    return np.quantile(input, q, axis=axis, keepdims=keepdims)
+    return Tensor(np.quantile(input, q, axis=axis, keepdims=keepdims))
 
 
 def nanquantile(input: Any, q: Any, axis: Any = None,  # noqa: A002
