@@ -38,6 +38,40 @@ import numpy as np
 
 from . import ops
 from .tensor_methods import CONVERSIONS, numpy_compiled
+from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
+    _splitter,
+    broadcast_to,
+    chunk,
+    diag,
+    diagflat,
+    flip,
+    gather,
+    gather_elements,
+    gather_indices,
+    index_add,
+    index_fill,
+    index_select,
+    masked_fill,
+    masked_select,
+    moveaxis,
+    msort,
+    narrow,
+    permute,
+    repeat_interleave,
+    roll,
+    rot90,
+    select,
+    select_slice,
+    select_where,
+    split,
+    swapdims,
+    tensor_split,
+    tile,
+    top_k,
+    topk,
+    unbind,
+    unique,
+)
 
 __all__ = ["SOURCE_METHODS", "COMPILED_AS", "EAGER_ONLY", "INPLACE"]
 
@@ -126,190 +160,6 @@ def softmax(self: Any, axis: int, dtype: Any = None) -> Any:
 
 def logsumexp(self: Any, dim: Any, keepdim: bool = False) -> Any:
     return ops.logsumexp(self, dim, keepdim)
-
-
-# ---------------------------------------------------------------------------- shapes
-
-def permute(self: Any, *dims: Any) -> Any:
-    """``x.permute(0, 2, 1)`` or ``x.permute((0, 2, 1))``."""
-    if len(dims) == 1 and isinstance(dims[0], tuple | list):
-        dims = tuple(dims[0])
-    return ops.permute(self, tuple(dims))
-
-
-def broadcast_to(self: Any, *shape: Any) -> Any:
-    if len(shape) == 1 and isinstance(shape[0], tuple | list):
-        shape = tuple(shape[0])
-    return ops.broadcast_to(self, tuple(shape))
-
-
-def flip(self: Any, dims: Any) -> Any:
-    return ops.flip(self, dims)
-
-
-def rot90(self: Any, k: int, dims: Any) -> Any:
-    return ops.rot90(self, k, dims)
-
-
-def roll(self: Any, shifts: Any, dims: Any = None) -> Any:
-    return ops.roll(self, shifts, dims)
-
-
-def tile(self: Any, dims: Any) -> Any:
-    return ops.tile(self, dims)
-
-
-def split(self: Any, split_size: Any, dim: int = 0, *, axis: Any = None) -> Any:
-    """``x.split(split_size, dim)`` (or MindSpore's older ``axis=``): a tuple."""
-    return tuple(ops.split(self, split_size, dim if axis is None else axis))
-
-
-def chunk(self: Any, chunks: int, dim: int = 0, *, axis: Any = None) -> Any:
-    return ops.chunk(self, chunks, dim if axis is None else axis)
-
-
-def tensor_split(self: Any, indices_or_sections: Any, axis: int = 0) -> Any:
-    return ops.tensor_split(self, indices_or_sections, axis)
-
-
-def _splitter(name: str) -> Any:
-    def method(self: Any, indices_or_sections: Any) -> Any:
-        return getattr(ops, name)(self, indices_or_sections)
-    return method
-
-
-def unbind(self: Any, dim: int = 0) -> Any:
-    return ops.unbind(self, dim)
-
-
-def moveaxis(self: Any, source: Any, destination: Any) -> Any:
-    return ops.moveaxis(self, source, destination)
-
-
-def swapdims(self: Any, dim0: int, dim1: int) -> Any:
-    return ops.swapdims(self, dim0, dim1)
-
-
-def narrow(self: Any, dim: int, start: int, length: int) -> Any:
-    return ops.narrow(self, dim, start, length)
-
-
-def gather(self: Any, dim: Any, index: Any, batch_dims: int = 0) -> Any:
-    """``x.gather(dim, index)`` (``gather_elements``), or the older
-    ``x.gather(input_indices, axis, batch_dims)`` when the first argument is not an int."""
-    if isinstance(dim, int):
-        return gather_elements(self, dim, index)
-    return gather_indices(self, dim, index, batch_dims)
-
-
-def gather_indices(self: Any, input_indices: Any, axis: int, batch_dims: int = 0) -> Any:
-    return ops.gather(self, input_indices, axis, batch_dims)
-
-
-def gather_elements(self: Any, dim: int, index: Any) -> Any:
-    """``x[..., index[i, j], ...]`` along ``dim``; ``index`` may be shorter than ``x`` on
-    the other axes (MindSpore reads the leading part of ``x`` there)."""
-    ndim = np.ndim(self)
-    axis = dim % ndim
-    lead = tuple([slice(None) if d == axis else slice(0, np.shape(index)[d])
-                  for d in range(ndim)])
-    return ops.gather_elements(self[lead], dim, index)
-
-
-def index_select(self: Any, axis: int, index: Any) -> Any:
-    return ops.index_select(self, axis, index)
-
-
-def masked_fill(self: Any, mask: Any, value: Any) -> Any:
-    return ops.masked_fill(self, mask, value)
-
-
-def masked_select(self: Any, mask: Any) -> Any:
-    return ops.masked_select(self, mask)
-
-
-def diag(self: Any) -> Any:
-    return ops.diag(self)
-
-
-def diagflat(self: Any, offset: int = 0) -> Any:
-    return ops.diagflat(self, offset)
-
-
-def topk(self: Any, k: int, dim: Any = None, largest: bool = True,
-         sorted: bool = True) -> Any:  # noqa: A002
-    return ops.topk(self, k, dim, largest, sorted)
-
-
-def top_k(self: Any, k: int, sorted: bool = True) -> Any:  # noqa: A002
-    """The ``k`` largest along the last axis, as ``(values, indices)``."""
-    return ops.topk(self, k, -1, True, sorted)
-
-
-def msort(self: Any) -> Any:
-    """Sorted along the first axis."""
-    return np.sort(self, axis=0)
-
-
-def unique(self: Any) -> Any:
-    return ops.unique(self)
-
-
-def repeat_interleave(self: Any, repeats: Any, dim: Any = None) -> Any:
-    return ops.repeat_interleave(self, repeats, dim)
-
-
-def select(self: Any, dim: Any, index: Any) -> Any:
-    """``x.select(dim, index)``: the slice at ``index`` along ``dim``, that axis removed;
-    or the older ``x.select(condition, y)``: ``ops.select(condition, x, y)``."""
-    if isinstance(dim, int):
-        return select_slice(self, dim, index)
-    return select_where(self, dim, index)
-
-
-def select_slice(self: Any, dim: int, index: int) -> Any:
-    return np.take(self, index, axis=dim)
-
-
-def select_where(self: Any, condition: Any, y: Any) -> Any:
-    return ops.select(condition, self, y)
-
-
-def _by_first_argument(if_int: Any, otherwise: Any) -> Any:
-    """The function compiled for a call: the first argument's kind is known while
-    compiling (a Python int, or an array), though an array's values are not."""
-    def pick(args: list, kwargs: dict) -> Any:
-        first = args[0] if args else next(iter(kwargs.values()), None)
-        return if_int if isinstance(first, int) else otherwise
-    return pick
-
-
-gather.__compiled_form__ = _by_first_argument(gather_elements, gather_indices)  # type: ignore
-select.__compiled_form__ = _by_first_argument(select_slice, select_where)  # type: ignore
-
-
-def _along(dim: int, ndim: int, values: Any) -> Any:
-    """A vector laid along axis ``dim`` of an array of rank ``ndim``, to broadcast."""
-    axis = dim % ndim
-    return np.reshape(values, tuple([-1 if d == axis else 1 for d in range(ndim)]))
-
-
-def index_add(self: Any, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
-    """``alpha`` times the slices of ``source`` added to those of ``x`` along ``dim`` that
-    ``index`` names, a repeated index adding each time: a product with the 0/1 matrix
-    of ``index``, so the gradient of each is that of a product."""
-    n = np.shape(self)[dim]
-    hits = np.expand_dims(index, -1) == np.arange(n)  # (len(index), n)
-    moved = np.moveaxis(source, dim, -1)  # (..., len(index))
-    added = np.moveaxis(np.matmul(moved, hits.astype(moved.dtype)), -1, dim)
-    return self + alpha * added
-
-
-def index_fill(self: Any, axis: int, index: Any, value: Any) -> Any:
-    """``value`` in the slices along ``axis`` that ``index`` names."""
-    n = np.shape(self)[axis]
-    hit = np.any(np.expand_dims(index, -1) == np.arange(n), axis=0)
-    return np.where(_along(axis, np.ndim(self), hit), value, self).astype(self.dtype)
 
 
 # ---------------------------------------------------------------------------- reductions
