@@ -125,8 +125,9 @@ NOT_CONVERTED = {"like", "where", "reps", "pad_width", "axes", "tup", "a1", "ope
                  # refused weights of np.cov; np.ravel_multi_index's indices known then
                  "fweights", "aweights", "multi_index"}
 # A name converted elsewhere that one function documents as something else:
-# np.linalg.cond's p is a norm's order (np.polyval's p, the coefficients, converts).
-OTHER_MEANING = {(np.linalg.cond, "p")}
+# np.linalg.cond's p is a norm's order (np.polyval's p, the coefficients, converts);
+# np.iscomplexobj's x is "any" object (its dtype is read, nothing converted).
+OTHER_MEANING = {(np.linalg.cond, "p"), (np.iscomplexobj, "x"), (np.isrealobj, "x")}
 
 
 def _numpy_surface():

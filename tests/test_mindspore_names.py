@@ -49,3 +49,21 @@ def test_extensions_stay_out_of_ops(name):
 
 def test_ops_stop_gradient_is_the_top_level_one():
     assert mindspore.ops.stop_gradient is mindspore.stop_gradient
+
+
+def test_every_name_of_the_modules_nn_gathers_is_on_nn_in_a_fresh_interpreter():
+    """``nn`` re-exports its sibling modules with star imports; a module imported first
+    through another path (``amp`` reads ``loss_scale``) must not reach ``nn`` half made,
+    which leaves its names out of ``nn`` without an error."""
+    import subprocess
+    import sys
+    script = (
+        "import importlib, autodiff_compiler as ms\n"
+        "missing = [f'{m}.{n}' for m in ('loss_scale', 'losses_extra', 'layers_image',\n"
+        "           'layers_small', 'normalization_groups', 'transformer', 'wrappers_extra',\n"
+        "           'optim_extra', 'train.metrics_extra')\n"
+        "           for n in importlib.import_module(f'autodiff_compiler.mindspore.{m}').__all__\n"
+        "           if not hasattr(ms.nn, n)]\n"
+        "assert not missing, missing\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import dtype as mstype
+from . import nn  # noqa: F401  (first: nn re-exports loss_scale, which reads nn.Cell)
 from .loss_scale import TrainOneStepWithLossScaleCell
 from .nn import Cell, Conv2d, Dense, LayerNorm
 from .normalization import BatchNorm1d, BatchNorm2d

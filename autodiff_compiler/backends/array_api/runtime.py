@@ -200,12 +200,16 @@ def conj(x: Any) -> Any:
 
 
 def match_complex(v: Any, x: Any) -> Any:
-    """``v``, or its real part when ``x`` is real: a cotangent matches its primal."""
-    xp = array_namespace(v, x)
-    real_x = not xp.isdtype(x.dtype, "complex floating") if hasattr(x, "dtype") else \
-        not isinstance(x, complex)
-    complex_v = isinstance(v, complex) or (
-        hasattr(v, "dtype") and xp.isdtype(v.dtype, "complex floating"))
+    """``v``, or its real part when ``x`` is real: a cotangent matches its primal
+    (``v`` may be a Python number)."""
+    if not hasattr(x, "dtype"):
+        real_x = not isinstance(x, complex)
+    else:
+        real_x = not array_namespace(x).isdtype(x.dtype, "complex floating")
+    if isinstance(v, complex):
+        return v.real if real_x else v
+    xp = array_namespace(v) if hasattr(v, "dtype") else None
+    complex_v = xp is not None and xp.isdtype(v.dtype, "complex floating")
     return xp.real(v) if real_x and complex_v else v
 
 
