@@ -169,3 +169,41 @@ def test_primitive_dropout2d_drops_whole_channels():
     assert mask.dtype == np.bool_ and mask.shape == IMAGES.shape
     np.testing.assert_array_equal(mask, np.broadcast_to(keep, IMAGES.shape))
     np.testing.assert_allclose(g, 2.0 * np.broadcast_to(keep, IMAGES.shape) / 0.6, rtol=1e-6)
+
+
+# Normal draws (a VAE's reparameterisation, a GAN's noise) compile the same way: fresh
+# draws from the global state on the forward pass, constants of the adjoint.
+
+
+def reparameterised(mu, logvar):
+    eps = ops.randn(mu.shape)
+    return ((mu + ops.exp(0.5 * logvar) * eps) ** 2).sum()
+
+
+def noisy_sum(x):
+    return np.sum(x * np.random.standard_normal(x.shape) + np.random.normal(1.0, 2.0, x.shape)
+                  * x + np.random.uniform(-1.0, 3.0, size=3) * x ** 2)
+
+
+def test_reparameterised_gradient_uses_the_draw_of_the_forward_pass():
+    mu = np.array([0.3, -0.2, 0.5])
+    logvar = np.array([0.1, -0.4, 0.2])
+    np.random.seed(5)
+    g_mu, g_logvar = ms.grad(reparameterised, (0, 1))(mu, logvar)
+    np.random.seed(5)
+    eps = np.random.standard_normal(3).astype(np.float32)  # ops.randn: float32 draws
+    z = mu + np.exp(0.5 * logvar) * eps
+    np.testing.assert_allclose(g_mu, 2 * z, rtol=1e-6)
+    np.testing.assert_allclose(g_logvar, z * np.exp(0.5 * logvar) * eps, rtol=1e-6)
+
+
+def test_normal_and_uniform_draws_are_numpys_numbers_and_fresh_each_call():
+    x = np.array([0.5, 1.0, 2.0])
+    np.random.seed(3)
+    value, gradient = ms.value_and_grad(noisy_sum)(x)
+    np.random.seed(3)
+    a, b = np.random.standard_normal(3), np.random.normal(1.0, 2.0, 3)
+    c = np.random.uniform(-1.0, 3.0, size=3)
+    np.testing.assert_allclose(value, np.sum(x * a + b * x + c * x ** 2), rtol=1e-14)
+    np.testing.assert_allclose(gradient, a + b + 2 * c * x, rtol=1e-14)
+    assert not np.array_equal(ms.grad(noisy_sum)(x), gradient)  # the next call draws anew

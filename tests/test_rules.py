@@ -818,6 +818,22 @@ def sum_x_times_random_sample_keep(x):
     return np.sum(x * (np.random.random_sample(x.shape) < 1.0))
 
 
+def sum_x_times_normal_keep(x):
+    return np.sum(x * (np.abs(np.random.standard_normal(x.shape)) >= 0.0))
+
+
+def sum_x_times_randn_keep(x):
+    return np.sum(x * (np.random.randn(5) < np.inf))
+
+
+def sum_x_times_uniform_keep(x):
+    return np.sum(x * (np.random.uniform(-1.0, 1.0, size=5) <= 1.0))
+
+
+def sum_x_times_normal_around_keep(x):
+    return np.sum(x * (np.random.normal(0.0, 2.0, size=np.shape(x)) < np.inf))
+
+
 _ASSIGNED = adc.Parameter(np.zeros(5), name="assigned", requires_grad=False)
 
 
@@ -917,6 +933,14 @@ NONDIFFERENTIABLE = [
           ("random_uniform",), np.random.random),
     Exact("np_random_random_sample", sum_x_times_random_sample_keep, (X,), (np.ones(5),),
           ("random_uniform",), np.random.random_sample),
+    Exact("np_random_standard_normal", sum_x_times_normal_keep, (X,), (np.ones(5),),
+          ("random_normal",), np.random.standard_normal),
+    Exact("np_random_randn", sum_x_times_randn_keep, (X,), (np.ones(5),),
+          ("random_normal",), np.random.randn),
+    Exact("np_random_uniform", sum_x_times_uniform_keep, (X,), (np.ones(5),),
+          ("random_uniform",), np.random.uniform),
+    Exact("np_random_normal", sum_x_times_normal_around_keep, (X,), (np.ones(5),),
+          ("random_normal",), np.random.normal),
     Exact("ops_assign", sum_x_after_assign, (X,), (3 * X,), ("assign", "written"),
           adc.ops.assign),
     Exact("where_condition", sum_where_doubled, (X,), ([2.0, 2, 2, 1, 1],),

@@ -34,6 +34,7 @@ from . import (
     ops_losses,
     ops_math,
     ops_nn,
+    ops_random,
     ops_resize,
     ops_scatter,
     ops_select,
@@ -43,7 +44,7 @@ from . import (
     ops_stats,
 )
 from .dtype import float32
-from .gradop import GradOperation  # noqa: F401  (MindSpore's ops.GradOperation)
+from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
@@ -51,6 +52,7 @@ from .ops_image import *  # noqa: F403
 from .ops_losses import *  # noqa: F403
 from .ops_math import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
+from .ops_random import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
 from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
@@ -77,7 +79,7 @@ __all__ = [
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
     *ops_resize.__all__, *ops_losses.__all__, *ops_image.__all__,
-    *ops_math.__all__, *ops_stats.__all__, *ops_shape.__all__,
+    *ops_math.__all__, *ops_stats.__all__, *ops_shape.__all__, *ops_random.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases
@@ -140,34 +142,6 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
 
 def fill(type: Any, shape: Any, value: Any) -> Tensor:  # noqa: A002 (MindSpore's names)
     return Tensor(np.full(shape, value, dtype=type))
-
-
-def randn(*size: Any, dtype: Any = None, seed: Any = None) -> Tensor:
-    """Standard normal draws (float32 unless ``dtype``), from NumPy's global random state
-    (``set_seed``); ``seed`` starts a generator of its own. Eager only."""
-    shape = size[0] if len(size) == 1 and isinstance(size[0], tuple | list) else size
-    rng = np.random if seed is None else np.random.default_rng(seed)
-    return Tensor(rng.standard_normal(shape).astype(dtype or np.float32))
-
-
-def rand(*size: Any, dtype: Any = None, seed: Any = None) -> Tensor:
-    """Uniform draws in [0, 1), as ``randn``."""
-    shape = size[0] if len(size) == 1 and isinstance(size[0], tuple | list) else size
-    rng = np.random if seed is None else np.random.default_rng(seed)
-    return Tensor(rng.random(shape).astype(dtype or np.float32))
-
-
-def uniform(shape: Any, minval: Any, maxval: Any, seed: Any = None,
-            dtype: Any = float32) -> Tensor:
-    """Uniform draws in [minval, maxval), as ``randn``."""
-    rng = np.random if seed is None else np.random.default_rng(seed)
-    return Tensor(rng.uniform(np.asarray(minval), np.asarray(maxval), shape).astype(dtype))
-
-
-def normal(shape: Any, mean: Any, stddev: Any, seed: Any = None) -> Tensor:
-    """Normal draws (float32), as ``randn``."""
-    rng = np.random if seed is None else np.random.default_rng(seed)
-    return Tensor(rng.normal(np.asarray(mean), np.asarray(stddev), shape).astype(float32))
 
 
 def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002

@@ -54,6 +54,7 @@ SPELLINGS: dict[str, Spelling] = {
     "getitem": ("index", ""), "make_tuple": ("tuple", ""), "print": ("call", "print"),
     "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),
     "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
+    "random_normal": ("call", "np.random.standard_normal"),
 }
 
 

@@ -44,7 +44,7 @@ from .decompositions import (
     svd,
     svdvals,
 )
-from .effects import assign, random_uniform, written
+from .effects import assign, random_normal, random_uniform, written
 from .elementwise import (
     abs_,
     add,
@@ -244,7 +244,8 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, m
 
 __all__ = [
     "add_into", "call", "check", "print_", "to_float", "to_int", "format_text", "assign",
-    "written", "random_uniform", "cond", "loop", "while_loop", "make_tuple", "zeros_like_tape",
+    "written", "random_uniform", "random_normal", "cond", "loop", "while_loop", "make_tuple",
+    "zeros_like_tape",
     "truth", "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defelementwise", "defjvp",
     "defjvp_all", "deflinear", "defpartials", "defvjp", "defvjp_all", "nondifferentiable",

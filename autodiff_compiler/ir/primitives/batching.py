@@ -312,12 +312,14 @@ def _assign(size, dims, target, value):
                         hint="call set_train(False) on the network, or map outside vmap")
 
 
-def _random_uniform(size, dims, shape):
-    """A draw per example: one draw of ``(size, *shape)``, which takes the same numbers
-    from the random state as ``size`` draws of ``shape`` one after the other."""
-    if not isinstance(shape, tuple) or not all(isinstance(n, int) for n in shape):
-        raise NotBatchableError
-    return EF.random_uniform((size, *shape))
+def _random_draws(prim):
+    def rule(size, dims, shape):
+        """A draw per example: one draw of ``(size, *shape)``, which takes the same
+        numbers from the random state as ``size`` draws of ``shape`` one after the other."""
+        if not isinstance(shape, tuple) or not all(isinstance(n, int) for n in shape):
+            raise NotBatchableError
+        return prim((size, *shape))
+    return rule
 
 
 def _add_into(size, dims, acc, x):
@@ -336,7 +338,8 @@ def _raise() -> Any:
 defbatch(C.check, _check)
 defbatch(C.print_, _print)
 defbatch(EF.assign, _assign)
-defbatch(EF.random_uniform, _random_uniform)
+defbatch(EF.random_uniform, _random_draws(EF.random_uniform))
+defbatch(EF.random_normal, _random_draws(EF.random_normal))
 defbatch(EF.written, _same(EF.written))
 
 # the rules of products, linear algebra and indexing, registered on import

@@ -10,7 +10,8 @@ drawing random numbers from NumPy's global random state.
   through ``ops.assign`` (measured in 2.10: ``grad`` of ``assign(p, 2 * x); sum(3 * p)``
   is zero), where the function's derivative is not: a gradient that would flow through
   it raises at the user's line instead of being silently dropped or silently kept.
-* ``random_uniform(shape)``: ``np.random.random(shape)``, from the global state, so
+* ``random_uniform(shape)`` and ``random_normal(shape)``: ``np.random.random(shape)``
+  and ``np.random.standard_normal(shape)``, from the global state, so
   ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
   (``unique``: never merged; not folded while compiling, which would consume draws),
   it is not differentiable (a dropout mask is a constant of the adjoint), and it is
@@ -54,4 +55,8 @@ def _uniform_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval
 random_uniform = Primitive("random_uniform", np.random.random, foldable=False, unique=True,
                            allocates=True, aval_rule=_uniform_avals)
 random_uniform.random = True
-nondifferentiable(assign, random_uniform)
+# ``np.random.standard_normal(shape)``, the same in every way but the distribution.
+random_normal = Primitive("random_normal", np.random.standard_normal, foldable=False,
+                          unique=True, allocates=True, aval_rule=_uniform_avals)
+random_normal.random = True
+nondifferentiable(assign, random_uniform, random_normal)

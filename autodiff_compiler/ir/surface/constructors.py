@@ -158,8 +158,44 @@ def _random(size: Any = None) -> Any:
     return P.random_uniform(() if size is None else size)
 
 
+def _standard_normal(size: Any = None) -> Any:
+    """``np.random.standard_normal(size)``: fresh draws at each run, as ``np.random.random``."""
+    return P.random_normal(() if size is None else size)
+
+
+def _randn(*dims: Any) -> Any:
+    return P.random_normal(tuple(dims))
+
+
+def _draw_shape(size: Any, *params: Any) -> Any:
+    """``size``, or the shape the parameters broadcast to (NumPy's default)."""
+    if size is not None:
+        return size
+    shapes = [np.shape(p) if not isinstance(p, Var) else p.aval.shape for p in params]
+    if any(s is None for s in shapes):
+        raise CompileTimeError("a random draw without size= needs the shapes of its "
+                               "parameters, which shape-generic code learns at run time")
+    return np.broadcast_shapes(*shapes)
+
+
+def _random_uniform_between(low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+    """``np.random.uniform``: NumPy computes ``low + (high - low) * random_sample()``
+    from the same stream, so the numbers are NumPy's."""
+    draws = P.random_uniform(_draw_shape(size, low, high))
+    return P.add(low, P.mul(P.sub(high, low), draws))
+
+
+def _random_normal_around(loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+    """``np.random.normal``: ``loc + scale * standard_normal()``, NumPy's numbers."""
+    return P.add(loc, P.mul(scale, P.random_normal(_draw_shape(size, loc, scale))))
+
+
 register("inactive", _int, builtins.int)
 register("constructors", _random, np.random.random, np.random.random_sample)
+register("constructors", _standard_normal, np.random.standard_normal)
+register("constructors", _randn, np.random.randn)
+register("constructors", _random_uniform_between, np.random.uniform)
+register("constructors", _random_normal_around, np.random.normal)
 register("constructors", _float, builtins.float)
 register("constructors", _item, methods=("item",))
 register("constructors", _filled(P.zeros), np.zeros)
