@@ -17,11 +17,21 @@ from .mindspore.context import (
     GRAPH_MODE,
     PYNATIVE_MODE,
     JitConfig,
+    constexpr,
     get_context,
+    get_seed,
+    initial_seed,
     jit,
     jit_class,
+    lazy_inline,
+    manual_seed,
     ms_function,
+    mutable,
+    no_inline,
+    seed,
     set_context,
+    set_deterministic,
+    set_device,
     set_seed,
 )
 from .mindspore.dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
@@ -41,7 +51,7 @@ from .mindspore.initializer import (
                                 initializer,
 )
 from .mindspore.ops import stop_gradient
-from .mindspore.tensor import Parameter, ParameterTuple, Tensor
+from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
 from .profiling import Profile, profile
 from .remat import checkpoint, checkpointed, recompute
@@ -61,6 +71,22 @@ __all__ = [
     "dtype", "context", "common", "set_context", "get_context", "set_seed", "GRAPH_MODE",
     "PYNATIVE_MODE", "get_grad", "jit", "ms_function", "jit_class", "JitConfig",
 ]
+# MindSpore's other top-level names: the training callbacks and metrics (``mindspore.
+# LossMonitor``), the loss-scale managers, and the dtypes' other spellings.
+_TOP_LEVEL = ["Callback", "RunContext", "History", "LossMonitor", "TimeMonitor",
+              "CheckpointConfig", "ModelCheckpoint", "LambdaCallback", "Metric", "Accuracy",
+              "Loss", "MAE", "MSE", *train.metrics_extra.__all__]
+for _name in _TOP_LEVEL:
+    globals()[_name] = getattr(train, _name)
+for _name in ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManager",
+              "build_train_network"):
+    globals()[_name] = getattr(amp, _name)
+for _name in dtype.__all__:
+    globals().setdefault(_name, getattr(dtype, _name))
+__all__ += [*_TOP_LEVEL, "LossScaleManager", "FixedLossScaleManager",
+            "DynamicLossScaleManager", "build_train_network", "from_numpy", "is_tensor",
+            "manual_seed", "seed", "initial_seed", "get_seed", "constexpr", "lazy_inline",
+            "no_inline", "mutable", "set_device", "set_deterministic"]
 __version__ = "0.1.0"
 
 # MindSpore's module paths: ``import autodiff_compiler.common.dtype as mstype``,

@@ -18,6 +18,10 @@ from . import amp, context, dataset, dtype, initializer, nn, numpy_api, ops, ten
 ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "ops.operations": ops.operations,
            "dataset": dataset, "train": train, "context": context, "amp": amp}
 ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
+# ``from mindspore.ops import composite as C, functional as F``: MindSpore's older homes of
+# ``GradOperation`` and of the functional ops, both in ``ops`` here.
+ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops
+ops.composite = ops.functional = ops
 
 
 def register(package: str) -> types.ModuleType:

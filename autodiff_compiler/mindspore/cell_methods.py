@@ -244,6 +244,11 @@ class CellMethods:
         warnings.warn("'cast_inputs' will be deprecated in future versions.",
                       DeprecationWarning, stacklevel=2)
 
+    def init_parameters_data(self, auto_parallel_mode: bool = False) -> dict:
+        """Parameters here hold their data from the start: nothing to replace (MindSpore
+        returns the replaced ones, by Parameter)."""
+        return {}
+
     def set_grad(self, requires_grad: bool = True) -> CellMethods:
         """MindSpore builds a backward graph for such Cells; gradients here are compiled
         on demand, so this only records the flag."""

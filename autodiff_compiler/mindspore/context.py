@@ -112,5 +112,49 @@ class JitConfig:
         self.jit_config_dict = dict(options)
 
 
+def manual_seed(seed: int) -> None:
+    """MindSpore 2.x's ``manual_seed``: ``set_seed``."""
+    set_seed(seed)
+
+
+def seed() -> int:
+    """A fresh seed from the operating system, set as ``set_seed`` sets one."""
+    fresh = int(np.random.SeedSequence().entropy % 2**31)
+    set_seed(fresh)
+    return fresh
+
+
+def initial_seed() -> int | None:
+    """The seed last set (``None`` before any)."""
+    return get_seed()
+
+
+def _as_is(function: Any = None, **options: Any) -> Any:
+    """A decorator MindSpore's graph compiler reads (``@constexpr``, ``@lazy_inline``,
+    ``@no_inline``): the function itself here, with or without options."""
+    return (lambda fn: fn) if function is None else function
+
+
+constexpr = lazy_inline = no_inline = _as_is
+
+
+def mutable(input_data: Any, dynamic_len: bool = False) -> Any:
+    """MindSpore's ``mutable``: marks a graph input as variable, which every input of
+    a compiled function here is; returns ``input_data``."""
+    return input_data
+
+
+def set_device(device_target: str, device_id: Any = None) -> None:
+    """``set_context(device_target=...)``: CPU only here."""
+    set_context(device_target=device_target)
+
+
+def set_deterministic(deterministic: bool) -> None:
+    """NumPy's kernels are deterministic already; recorded for ``get_context``."""
+    _CONTEXT["deterministic"] = "ON" if deterministic else "OFF"
+
+
 __all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context", "set_seed", "get_seed",
-           "jit", "ms_function", "jit_class", "JitConfig"]
+           "jit", "ms_function", "jit_class", "JitConfig", "manual_seed", "seed",
+           "initial_seed", "constexpr", "lazy_inline", "no_inline", "mutable", "set_device",
+           "set_deterministic"]

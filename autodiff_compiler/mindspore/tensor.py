@@ -20,7 +20,12 @@ import numpy as np
 
 from . import dtype as mstype
 from .tensor_format import tensor_repr
-from .tensor_methods import install, install_constructor, install_table
+from .tensor_methods import (
+    install,
+    install_constructor,
+    install_source_methods,
+    install_table,
+)
 
 
 def _as_array(data: Any, dtype: Any) -> np.ndarray:
@@ -108,6 +113,29 @@ class Tensor(np.ndarray):
 
     def value(self) -> Tensor:
         return self
+
+    def init_data(self, slice_index: Any = None, shape: Any = None,
+                  opt_shape: Any = None) -> Tensor:
+        """A Tensor made by an initializer holds its data already: itself."""
+        return self
+
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The index of the maximum: a Tensor, also of the whole array (NumPy's method
+        gives a scalar there, without ``asnumpy``). Compiled code keeps NumPy's."""
+        return as_tensor(np.asarray(np.ndarray.argmax(self, axis=axis, keepdims=keepdims)))
+
+    def view(self, *shape: Any, **kwargs: Any) -> Any:
+        """MindSpore's ``x.view(*shape)`` is a reshape (ints, or one tuple of them);
+        NumPy's ``x.view(dtype)`` / ``x.view(type)`` keeps its meaning."""
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
+            shape = tuple(shape[0])
+        if shape and not kwargs and all(isinstance(n, int | np.integer) for n in shape):
+            return np.reshape(self, shape)
+        return np.ndarray.view(self, *shape, **kwargs)
+
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The index of the minimum, as ``argmax``."""
+        return as_tensor(np.asarray(np.ndarray.argmin(self, axis=axis, keepdims=keepdims)))
 
     def mean(self, axis: Any = None, keep_dims: bool = False,  # type: ignore[override]
              dtype: Any = None, out: Any = None, keepdims: Any = np._NoValue,
@@ -235,3 +263,21 @@ class ParameterTuple(tuple):
             c.name = f"{prefix}.{p.name}"
             clones.append(c)
         return ParameterTuple(clones)
+
+
+def is_tensor(obj: Any) -> bool:
+    """MindSpore's ``is_tensor``: whether ``obj`` is a Tensor (a Parameter is one)."""
+    return isinstance(obj, Tensor)
+
+
+from_numpy = Tensor.from_numpy  # MindSpore's top-level ``from_numpy`` too
+
+
+def _view_compiled(self: Any, *shape: Any) -> Any:
+    """``x.view(*shape)`` inside a differentiated function: MindSpore's reshape."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    return np.reshape(self, shape)
+
+
+install_source_methods(Tensor, {"view": Tensor.view}, compiled={"view": _view_compiled})

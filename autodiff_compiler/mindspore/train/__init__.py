@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .callbacks import Callback, History, LossMonitor, RunContext, TimeMonitor
+from .checkpoints import CheckpointConfig, LambdaCallback, ModelCheckpoint
 from .metrics import MAE, MSE, Accuracy, Loss, Metric
 from .metrics_extra import *  # noqa: F403  (every metric of metrics_extra.__all__)
 from .metrics_extra import __all__ as _METRICS_EXTRA
@@ -19,7 +20,8 @@ _FROM_AMP = ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManag
 
 __all__ = ["MAE", "MSE", "Accuracy", "Callback", "History", "Loss", "LossMonitor", "Metric",
            "Model", "RunContext", "TimeMonitor", "load_checkpoint", "load_param_into_net",
-           "save_checkpoint", *_METRICS_EXTRA, *_FROM_AMP]
+           "save_checkpoint", "CheckpointConfig", "ModelCheckpoint", "LambdaCallback",
+           *_METRICS_EXTRA, *_FROM_AMP]
 
 
 def __getattr__(name: str) -> Any:

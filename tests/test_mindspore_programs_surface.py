@@ -1,0 +1,99 @@
+"""What MindSpore programs import and call around the maths, found by running MindSpore's
+tutorials and unit tests with the import swapped: module paths (``ops.composite``,
+``ops.functional``), the top-level callbacks, metrics and helpers, ``ModelCheckpoint``
+(its files as MindSpore 2.7.1 names and keeps them, measured), ``Tensor.view`` as a
+reshape, ``Tensor.argmax`` as a Tensor, ``init_data`` and ``init_parameters_data``."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Tensor, nn
+
+
+def test_mindspores_old_module_paths_import():
+    from autodiff_compiler.ops import composite as C
+    from autodiff_compiler.ops import functional as F
+    from autodiff_compiler.ops import get_grad
+    from autodiff_compiler.ops.functional import jvp
+    assert C.GradOperation is ms.ops.GradOperation and F.jvp is jvp is ms.jvp
+    assert get_grad is ms.get_grad
+
+
+@pytest.mark.parametrize("name", ["LossMonitor", "TimeMonitor", "Callback", "RunContext",
+                                  "CheckpointConfig", "ModelCheckpoint", "LambdaCallback",
+                                  "Accuracy", "Precision", "Top1CategoricalAccuracy",
+                                  "FixedLossScaleManager", "build_train_network",
+                                  "from_numpy", "is_tensor", "manual_seed", "mutable",
+                                  "constexpr", "set_device", "double", "float_"])
+def test_top_level_names_of_mindspore(name):
+    assert getattr(ms, name) is not None
+
+
+def test_star_import_does_not_shadow_builtins():
+    scope: dict = {}
+    exec("from autodiff_compiler import *", scope)
+    assert "float" not in scope and "int" not in scope and "bool" not in scope
+
+
+def _train(epochs, directory, prefix="net"):
+    net = nn.Dense(3, 1)
+    data = ms.dataset.NumpySlicesDataset(
+        {"x": np.ones((8, 3), np.float32), "y": np.zeros((8, 1), np.float32)},
+        shuffle=False).batch(2)
+    model = ms.Model(net, nn.MSELoss(), nn.SGD(net.trainable_params(), 0.1))
+    config = ms.CheckpointConfig(save_checkpoint_steps=3, keep_checkpoint_max=2)
+    callback = ms.ModelCheckpoint(prefix=prefix, directory=str(directory), config=config)
+    model.train(epochs, data, callbacks=[callback])
+    return callback
+
+
+def test_model_checkpoint_names_and_keeps_files_as_mindspore(tmp_path):
+    """Every 3rd step and the last, the newest 2 kept; a second run of the same prefix
+    becomes net_1 (MindSpore 2.7.1's files for these two runs)."""
+    _train(2, tmp_path)
+    second = _train(1, tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["net-2_2.ckpt", "net-2_4.ckpt",
+                                           "net_1-1_3.ckpt", "net_1-1_4.ckpt"]
+    assert second.latest_ckpt_file_name == str(tmp_path / "net_1-1_4.ckpt")
+    restored = ms.load_checkpoint(second.latest_ckpt_file_name)
+    assert "weight" in restored and "bias" in restored
+
+
+def test_lambda_callback_runs_its_functions():
+    seen = []
+    net = nn.Dense(3, 1)
+    data = ms.dataset.NumpySlicesDataset(
+        {"x": np.ones((4, 3), np.float32), "y": np.zeros((4, 1), np.float32)},
+        shuffle=False).batch(2)
+    model = ms.Model(net, nn.MSELoss(), nn.SGD(net.trainable_params(), 0.1))
+    model.train(1, data, callbacks=[ms.LambdaCallback(
+        on_train_step_end=lambda rc: seen.append(rc.original_args().cur_step_num))])
+    assert seen == [1, 2]
+
+
+class Reshaping(nn.Cell):
+    def construct(self, x):
+        return (x.view(2, 3) * x.view((2, 3))).sum()
+
+
+def test_tensor_view_is_a_reshape_eagerly_and_compiled():
+    t = Tensor(np.arange(6, dtype=np.float32))
+    assert t.view(2, 3).shape == (2, 3) and t.view((3, 2)).shape == (3, 2)
+    assert t.view(np.int32).dtype == np.int32 and type(t.view(np.ndarray)) is np.ndarray
+    np.testing.assert_allclose(ms.grad(Reshaping())(t), 2 * np.arange(6))
+
+
+def test_argmax_of_a_whole_tensor_is_a_tensor():
+    t = Tensor(np.array([1.0, 5.0, 3.0], np.float32))
+    assert type(t.argmax()) is Tensor and int(t.argmax().asnumpy()) == 1
+    assert int(t.argmin().asnumpy()) == 0
+
+
+def test_data_initialised_already():
+    weights = ms.initializer("ones", (2,), ms.float32)
+    assert weights.init_data() is weights
+    assert nn.Dense(2, 1).init_parameters_data() == {}
