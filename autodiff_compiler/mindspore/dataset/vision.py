@@ -38,3 +38,71 @@ class HWC2CHW:
 
     def __call__(self, image: Any) -> np.ndarray:
         return np.ascontiguousarray(np.moveaxis(np.asarray(image), -1, 0))
+
+
+class ToTensor:
+    """HWC to CHW, divided by 255 (whatever the input's dtype), as ``output_type``."""
+
+    def __init__(self, output_type: Any = np.float32) -> None:
+        self.output_type = output_type
+
+    def __call__(self, image: Any) -> np.ndarray:
+        image = np.asarray(image)
+        chw = np.moveaxis(image, -1, 0) if image.ndim == 3 else image
+        return np.ascontiguousarray(chw.astype(self.output_type) / self.output_type(255))
+
+
+class CenterCrop:
+    """The centre ``size`` (an int for a square, or (height, width)) of an HWC image:
+    the offset rounded down; a crop larger than the image pads it with zeros first,
+    the larger half of the padding before (MindSpore 2.7.1's, measured)."""
+
+    def __init__(self, size: Any) -> None:
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+
+    def __call__(self, image: Any) -> np.ndarray:
+        image = np.asarray(image)
+        (h, w), (ch, cw) = image.shape[:2], self.size
+        pad_h, pad_w = max(ch - h, 0), max(cw - w, 0)
+        if pad_h or pad_w:
+            widths = [(pad_h - pad_h // 2, pad_h // 2), (pad_w - pad_w // 2, pad_w // 2)]
+            image = np.pad(image, widths + [(0, 0)] * (image.ndim - 2))
+            h, w = image.shape[:2]
+        top, left = (h - ch) // 2, (w - cw) // 2
+        return np.ascontiguousarray(image[top:top + ch, left:left + cw])
+
+
+class HorizontalFlip:
+    """The image mirrored left to right."""
+
+    def __call__(self, image: Any) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(image)[:, ::-1])
+
+
+class VerticalFlip:
+    """The image mirrored top to bottom."""
+
+    def __call__(self, image: Any) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(image)[::-1])
+
+
+class RandomHorizontalFlip:
+    """``HorizontalFlip`` with probability ``prob``, drawn from NumPy's global state
+    (``dataset.config.set_seed`` seeds it; MindSpore's own generator gives other
+    draws)."""
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def __call__(self, image: Any) -> np.ndarray:
+        return HorizontalFlip()(image) if np.random.random() < self.prob else np.asarray(image)
+
+
+class RandomVerticalFlip:
+    """``VerticalFlip`` with probability ``prob``, as ``RandomHorizontalFlip``."""
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def __call__(self, image: Any) -> np.ndarray:
+        return VerticalFlip()(image) if np.random.random() < self.prob else np.asarray(image)
