@@ -327,4 +327,10 @@ def recurrent(ms: Any, rng: Any) -> dict[str, Any]:
         out[f"{kind}.value"], out[f"{kind}.gx"] = value.reshape((1,)), gx
         for i, g in enumerate(grads):
             out[f"{kind}.gp{i}"] = g
+    # Both directions with seq_length: the backward one starts at each sequence's end.
+    zeros = tensor(np.zeros((4, 2, 4), np.float32))
+    case("bilstm_seq_length", nn.LSTM(3, 4, num_layers=2, batch_first=True,
+                                      bidirectional=True), (zeros, zeros), lengths)
+    case("bigru_seq_length", nn.GRU(3, 4, batch_first=True, bidirectional=True),
+         zeros[:2], lengths)
     return out

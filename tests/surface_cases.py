@@ -392,6 +392,12 @@ def take_along_axis_fn(x):
     return np.take_along_axis(x, np.argsort(x, axis=1), axis=1) * np.arange(4.0)
 
 
+def take_along_axis_broadcast_index(x):
+    """An index of length 1 on the other axis reads every entry along it."""
+    order = np.array([[2], [0], [1]])  # (3, 1) against x's (3, 4)
+    return np.take_along_axis(x, order, axis=0) * np.arange(4.0)
+
+
 def swapaxes_method(x):
     return x.swapaxes(0, 1)
 

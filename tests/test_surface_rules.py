@@ -441,6 +441,8 @@ SECOND_ORDER = [
          ("tensordot", "tensordot_vjp_a", "tensordot_vjp_b")),
     Case("solve", np.linalg.solve, (A, V), ("solve", "as_columns", "from_columns")),
     Case("take_along_axis", S.take_along_axis_fn, (M,), ("take_along_axis", "add_along_axis")),
+    Case("take_along_axis_broadcast", S.take_along_axis_broadcast_index, (M,),
+         ("take_along_axis", "add_along_axis")),
     Case("mixed_index", S.index_rows_then_slice, (M, INDEX), ("gather", "gather_add")),
     Case("setitem", S.assigned_rows, (M, INDEX, uniform(3, 4)),
          ("index_update", "arange", "full")),

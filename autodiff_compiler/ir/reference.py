@@ -189,9 +189,12 @@ def undiag(g, x, k=0):
 
 def add_along_axis(x, indices, v, axis):
     """A copy of ``x`` with ``v`` added at the places ``np.take_along_axis(x, indices,
-    axis)`` reads; repeated indices accumulate."""
+    axis)`` reads; repeated indices accumulate. ``indices`` may broadcast (a length-1
+    axis reads every entry along it, as in ``take_along_axis``)."""
     out = np.array(x, copy=True)
-    grid = list(np.indices(np.shape(indices), sparse=True))
+    shape = np.broadcast_shapes(np.shape(indices), np.shape(v))
+    indices = np.broadcast_to(indices, shape)
+    grid = list(np.indices(shape, sparse=True))
     grid[axis % np.ndim(out)] = indices
     np.add.at(out, tuple(grid), v)
     return out

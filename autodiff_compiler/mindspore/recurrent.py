@@ -9,8 +9,9 @@ then layer by layer and direction by direction; every one drawn from
 output; a GRU's reset, update and new, the reset gate applied to the hidden part of
 the new gate. A layer runs over time as a Python loop, which the compiler reads like
 the user's code; the backward direction runs the same loop on the sequence reversed.
-``seq_length`` (steps past each sequence's length leave the state as it was and
-output zeros) is supported in one direction.
+``seq_length``: steps past each sequence's length leave the state as it was and output
+zeros; the backward direction starts each sequence at its own last step (MindSpore
+2.7.1's outputs and final states, measured on a bidirectional LSTM).
 """
 from __future__ import annotations
 
@@ -97,8 +98,6 @@ class _Recurrent(Cell):
     def construct(self, x: Any, hx: Any = None, seq_length: Any = None) -> Any:
         if self.batch_first:
             x = np.swapaxes(x, 0, 1)  # time first
-        if seq_length is not None and self.bidirectional:
-            raise ValueError("seq_length is supported for one direction only")
         layers, directions = self.num_layers, self.num_directions
         size = (layers * directions, x.shape[1], self.hidden_size)
         if hx is None:
@@ -115,7 +114,12 @@ class _Recurrent(Cell):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh = self.layer_weights[index]
                 state = (h0[index], c0[index]) if self.has_cell_state else h0[index]
-                sequence = x[::-1] if direction else x
+                if direction:  # backwards: each sequence from its own last step
+                    order = None if seq_length is None else \
+                        _reversed_within(x.shape[0], seq_length)
+                    sequence = x[::-1] if order is None else _steps(x, order)
+                else:
+                    sequence = x
                 ys = []
                 for t in range(sequence.shape[0]):
                     new = self.step(sequence[t], state, w_ih, w_hh, b_ih, b_hh)
@@ -126,7 +130,9 @@ class _Recurrent(Cell):
                     state = new
                     ys.append(y)
                 out = np.stack(ys)
-                outputs.append(out[::-1] if direction else out)
+                if direction:  # back in time order (the reordering is its own inverse)
+                    out = out[::-1] if order is None else _steps(out, order)
+                outputs.append(out)
                 last_h.append(state[0] if self.has_cell_state else state)
                 if self.has_cell_state:
                     last_c.append(state[1])
@@ -137,6 +143,18 @@ class _Recurrent(Cell):
         if self.has_cell_state:
             return output, (np.stack(last_h), np.stack(last_c))
         return output, np.stack(last_h)
+
+
+def _reversed_within(steps: int, lengths: Any) -> Any:
+    """For each step and sequence, the step the backward direction reads there: the
+    sequence's own steps last to first, then its padding where it was."""
+    t = np.arange(steps)[:, None]
+    return np.where(t < lengths, lengths - 1 - t, t)
+
+
+def _steps(x: Any, order: Any) -> Any:
+    """``x`` (time, batch, features) with each sequence's steps taken in ``order``."""
+    return np.take_along_axis(x, np.expand_dims(order, -1), axis=0)
 
 
 def _masked(new: Any, old: Any, valid: Any, with_cell: bool) -> tuple:
