@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .errors import AutodiffError
+from .errors import AutodiffError, at_users_call
 from .frontend.cells import is_cell, results_as
 from .frontend.lowering import split_arguments
 from .ir.builder import inline
@@ -124,8 +124,8 @@ class GradFunction:
                     compiled = _CACHE.get(key)
                     if compiled is None or not compiled.holds():
                         compiled = self._compile(key, args)
-        except AutodiffError as err:
-            raise err.with_traceback(None) from None  # the user's call is the last frame
+        except AutodiffError as err:  # the user's call is the last frame
+            raise at_users_call(err).with_traceback(None) from None
         return compiled
 
     def _compile(self, key: tuple, args: Sequence[Any]) -> Compiled:

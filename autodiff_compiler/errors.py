@@ -5,7 +5,9 @@ source line with a caret under the offending expression), and what to do instead
 """
 from __future__ import annotations
 
+import linecache
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -155,6 +157,25 @@ def compiling_at(tb: TracebackType | None) -> Loc | None:
             found = _frame_loc(tb.tb_frame.f_locals) or found
         tb = tb.tb_next
     return found
+
+
+def at_users_call(err: AutodiffError) -> AutodiffError:
+    """``err`` located at the user's call when it names a line of this package's own
+    source (a Cell of ``nn`` differentiated directly, ``grad(nn.ReLU())(x)``): the
+    user's innermost frame outside the package, the package's line kept in the text."""
+    if err.loc is None or not err.loc.file.startswith(os.path.dirname(__file__) + os.sep):
+        return err
+    frame = sys._getframe(1)
+    while frame is not None and _in_package(frame.f_code):
+        frame = frame.f_back
+    if frame is None:
+        return err
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).rstrip("\n")
+    indent = len(line) - len(line.lstrip())
+    err.message = f"{err.message} (in {err.loc.function or 'the library'}, " \
+                  f"{display_path(err.loc.file)}:{err.loc.line})"
+    err.loc = Loc(frame.f_code.co_filename, frame.f_lineno, indent, len(line), line)
+    return err
 
 
 def _in_package(code: CodeType) -> bool:

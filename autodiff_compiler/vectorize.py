@@ -244,7 +244,9 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
     if not is_batched:
         value = result if isinstance(result, Var) else np.asarray(result)
         result = P.broadcast_to(value, (size, *_shape(value)))
-    rank = len(_shape(result))
+        rank = len(_shape(value)) + 1  # (the broadcast's own shape may not be inferred)
+    else:
+        rank = len(_shape(result))
     if not -rank <= out_axes < rank:
         raise AutodiffValueError(f"vmap out_axes {out_axes} is out of range for an output "
                                  f"of rank {rank}", loc)

@@ -207,3 +207,22 @@ def test_normal_and_uniform_draws_are_numpys_numbers_and_fresh_each_call():
     np.testing.assert_allclose(value, np.sum(x * a + b * x + c * x ** 2), rtol=1e-14)
     np.testing.assert_allclose(gradient, a + b + 2 * c * x, rtol=1e-14)
     assert not np.array_equal(ms.grad(noisy_sum)(x), gradient)  # the next call draws anew
+
+
+def two_draws_in_one_expression(x):
+    return np.sum(x * np.random.uniform([0.0, 1.0], 2.0) + np.random.normal([0.0, 1.0], [1.0, 2.0])
+                  * x + x * x * np.random.random(2))
+
+
+def test_draws_happen_in_the_order_python_makes_them():
+    """Generated code used to fold a draw into the expression using it, where Python
+    evaluated a later draw first: with a seed, the compiled numbers differed from the
+    eager ones (found while adding the normal draws)."""
+    x = np.array([0.5, 2.0])
+    np.random.seed(7)
+    gradient = ms.grad(two_draws_in_one_expression)(x)
+    np.random.seed(7)
+    u = np.random.uniform([0.0, 1.0], 2.0)
+    n = np.random.normal([0.0, 1.0], [1.0, 2.0])
+    r = np.random.random(2)
+    np.testing.assert_allclose(gradient, u + n + 2 * x * r, rtol=1e-14)

@@ -97,3 +97,12 @@ def test_data_initialised_already():
     weights = ms.initializer("ones", (2,), ms.float32)
     assert weights.init_data() is weights
     assert nn.Dense(2, 1).init_parameters_data() == {}
+
+
+def test_a_refusal_in_a_library_cell_names_the_users_call():
+    """``grad(nn.ReLU())(int_tensor)``: the place to fix is the user's call, not the
+    Cell's ``construct`` in this package (which the message still names)."""
+    with pytest.raises(ms.AutodiffError, match="has dtype int32") as err:
+        ms.grad(nn.ReLU())(Tensor(np.array([1, -2]), ms.int32))
+    assert "test_mindspore_programs_surface.py" in str(err.value).splitlines()[0]
+    assert "nn.py" in str(err.value)

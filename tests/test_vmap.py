@@ -362,3 +362,22 @@ def test_jacobian_is_one_program_and_vmaps():
     assert jac.source(x[0]).count("def ") == 1
     got = adc.vmap(jac)(x)
     assert_close(got, loop(jac, (x,), (0,)))
+
+
+def _filtered_after_a_loop(x):
+    acc = np.zeros((4,))
+    steps = 0
+    while steps < 3:
+        unused = acc if np.mean(np.sin(x)) > 0.05 else acc  # a branch on the batch
+        acc = acc + np.tanh(acc)
+        steps += 1
+    rows = np.max(acc) * np.ones((3, 2))
+    return sum([np.sum(np.tanh(r) * r) for r in rows if np.sum(r) < 0.4], 0.5)
+
+
+def test_an_output_the_batch_does_not_reach_is_broadcast():
+    """Found by the fuzzer (seed 5249): an output no batched value reaches, after a
+    loop holding a branch on the batch, failed placing its batch axis (an internal
+    TypeError); each example gives 0.5."""
+    np.testing.assert_array_equal(adc.vmap(_filtered_after_a_loop)(np.ones((3, 4, 2))),
+                                  [0.5, 0.5, 0.5])

@@ -113,7 +113,9 @@ class _Tree:
         expr = EMITTERS[kind](self.em, text, args, params) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
-        if len(out) == 1 and self.em.uses[out[0]] == 1 \
+        # A draw from the random state stays a statement, in program order: folded into
+        # its use, Python could evaluate it after a draw that came later.
+        if len(out) == 1 and self.em.uses[out[0]] == 1 and not eqn.prim.random \
                 and (not out[0].hint or out[0] in self.folded):
             self.em.pending[out[0]] = (expr, reads)
             self.default_names[out[0]] = eqn.prim.name  # if it must be flushed

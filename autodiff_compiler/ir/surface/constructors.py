@@ -181,13 +181,24 @@ def _draw_shape(size: Any, *params: Any) -> Any:
 def _random_uniform_between(low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
     """``np.random.uniform``: NumPy computes ``low + (high - low) * random_sample()``
     from the same stream, so the numbers are NumPy's."""
+    low, high = _parameter(low), _parameter(high)
     draws = P.random_uniform(_draw_shape(size, low, high))
     return P.add(low, P.mul(P.sub(high, low), draws))
 
 
 def _random_normal_around(loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
     """``np.random.normal``: ``loc + scale * standard_normal()``, NumPy's numbers."""
+    loc, scale = _parameter(loc), _parameter(scale)
     return P.add(loc, P.mul(scale, P.random_normal(_draw_shape(size, loc, scale))))
+
+
+def _parameter(value: Any) -> Any:
+    """A distribution's parameter: a list or tuple of numbers is an array, as NumPy
+    takes it."""
+    if not isinstance(value, list | tuple):
+        return value
+    made = asarray(value)  # (IR when it holds run-time values)
+    return np.asarray(made) if made is value else made
 
 
 register("inactive", _int, builtins.int)
