@@ -16,6 +16,7 @@ import importlib
 from typing import Any
 
 import numpy as np
+from measured_cases import measure_cases
 
 
 def _draws(rng: Any) -> dict[str, np.ndarray]:
@@ -187,42 +188,7 @@ def _cases(ms: Any) -> list[tuple[str, Any, tuple, tuple]]:
     ]
 
 
-def _values(t: Any) -> list:
-    return np.asarray(t.asnumpy(), np.float64).tolist()
-
-
-def _weighted_sum(fn: Any, floats: list, weights: list) -> Any:
-    """The loss differentiated: the float outputs of ``fn`` weighted and summed."""
-    def loss(*a):
-        y = fn(*a)
-        ys = tuple(y) if isinstance(y, tuple | list) else (y,)
-        return sum([(ys[i] * w).sum() for i, w in zip(floats, weights)])
-    return loss
-
-
 def measure(ms: Any) -> dict[str, Any]:
-    """Outputs, their dtypes and gradients of each case, by name, computed with the
-    library ``ms`` (``mindspore`` or ``autodiff_compiler``)."""
-    draws = _draws(np.random.default_rng(9))
-    out: dict[str, Any] = {}
-    for name, fn, names, positions in _cases(ms):
-        args = tuple(ms.Tensor(draws[a]) for a in names)
-        result = fn(*args)
-        results = tuple(result) if isinstance(result, tuple | list) else (result,)
-        for i, r in enumerate(results):
-            out[f"{name}.out{i}"] = _values(r)
-            out[f"{name}.dtype{i}"] = str(r.dtype).lower()
-            out[f"{name}.type{i}"] = type(r).__name__
-        floats = [i for i, r in enumerate(results) if str(r.dtype).lower().startswith("float")]
-        if not positions:
-            continue
-        weights = [ms.Tensor(np.linspace(-1.0, 2.0, results[i].size)
-                             .reshape(results[i].shape).astype(np.float32)) for i in floats]
-        loss = _weighted_sum(fn, floats, weights)
-        if len(positions) == 1:
-            grads = (ms.grad(loss, positions[0])(*args),)
-        else:
-            grads = ms.grad(loss, positions)(*args)
-        for p, g in zip(positions, grads):
-            out[f"{name}.grad{p}"] = _values(g)
-    return out
+    """Outputs, their dtypes and Python types, and gradients of each case, by name,
+    computed with the library ``ms`` (``mindspore`` or ``autodiff_compiler``)."""
+    return measure_cases(ms, _cases(ms), _draws(np.random.default_rng(9)), record_type=True)

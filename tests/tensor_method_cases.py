@@ -5,6 +5,7 @@ compiled. Inactive ones are multiplied by the input so there is a gradient to ch
 from __future__ import annotations
 
 import numpy as np
+from measured_cases import measure_cases
 
 from autodiff_compiler import Tensor
 
@@ -352,43 +353,8 @@ def _method_cases(ms):
     ]
 
 
-def _values(value):
-    return np.asarray(value.asnumpy() if hasattr(value, "asnumpy") else value,
-                      np.float64).tolist()
-
-
 def measure(ms):
     """Outputs, their dtypes and gradients of each case, by name, computed with the
     library ``ms`` (``mindspore`` or ``autodiff_compiler``)."""
-    draws = _draws(np.random.default_rng(11))
-    out = {}
-    for name, fn, names, positions in _method_cases(ms):
-        args = tuple(ms.Tensor(draws[a]) for a in names)
-        result = fn(*args)
-        results = tuple(result) if isinstance(result, tuple | list) else (result,)
-        for i, r in enumerate(results):
-            out[f"{name}.out{i}"] = _values(r)
-            out[f"{name}.dtype{i}"] = str(r.dtype).lower()
-        floats = [i for i, r in enumerate(results) if str(r.dtype).lower().startswith("float")]
-        if not positions:
-            continue
-        weights = [ms.Tensor(np.linspace(-1.0, 2.0, results[i].size)
-                             .reshape(results[i].shape).astype(results[i].asnumpy().dtype))
-                   for i in floats]
-        loss = _weighted_sum(fn, floats, weights)
-        grads = ms.grad(loss, positions)(*args) if len(positions) > 1 \
-            else (ms.grad(loss, positions[0])(*args),)
-        for p, g in zip(positions, grads):
-            out[f"{name}.grad{p}"] = _values(g)
-    return out
-
-
-def _weighted_sum(fn, floats, weights):
-    def loss(*args):
-        result = fn(*args)
-        results = tuple(result) if isinstance(result, tuple | list) else (result,)
-        total = 0.0
-        for i, w in zip(floats, weights):
-            total = total + (results[i] * w).sum()
-        return total
-    return loss
+    return measure_cases(ms, _method_cases(ms), _draws(np.random.default_rng(11)),
+                         weights_like_outputs=True)

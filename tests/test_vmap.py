@@ -368,7 +368,7 @@ def _filtered_after_a_loop(x):
     acc = np.zeros((4,))
     steps = 0
     while steps < 3:
-        unused = acc if np.mean(np.sin(x)) > 0.05 else acc  # a branch on the batch
+        _ = acc * 2.0 if np.mean(np.sin(x)) > 0.05 else acc  # a branch on the batch
         acc = acc + np.tanh(acc)
         steps += 1
     rows = np.max(acc) * np.ones((3, 2))
