@@ -18,7 +18,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_rules import UNARY_SHAPES, Exact, Row, assert_exact_gradient, names, sample, shape_id
+from test_rules import (
+    UNARY_SHAPES,
+    Exact,
+    Row,
+    assert_exact_gradient,
+    names,
+    sample,
+    scaled,
+    shape_id,
+)
 
 import autodiff_compiler as adc
 from autodiff_compiler import check_grads
@@ -57,21 +66,6 @@ def check_specialised(fn: Callable[..., Any], *args: Any, modes: tuple[str, ...]
     if "fwd" in modes:
         tangent = adc.jvp(fn, args, directions)[1]
         np.testing.assert_allclose(np.sum(cotangent * tangent), numeric, rtol=1e-5, atol=1e-8)
-
-
-def scaled(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
-    """``3 * fn``, as a ``def`` the compiler can read, closing over ``fn``."""
-
-    def unary(a):
-        return fn(a) * 3.0
-
-    def binary(a, b):
-        return fn(a, b) * 3.0
-
-    def ternary(a, b, c):
-        return fn(a, b, c) * 3.0
-
-    return {1: unary, 2: binary, 3: ternary}[arity]
 
 
 RNG = np.random.RandomState(7)

@@ -90,7 +90,10 @@ def scaled(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
     def ternary(a, b, c):
         return fn(a, b, c) * 3.0
 
-    return {1: unary, 2: binary, 3: ternary}[arity]
+    def quaternary(a, b, c, d):
+        return fn(a, b, c, d) * 3.0
+
+    return {1: unary, 2: binary, 3: ternary, 4: quaternary}[arity]
 
 
 def shape_id(shape: Any) -> str:

@@ -17,7 +17,15 @@ import numpy as np
 import pytest
 import surface_more_cases as C
 from test_composed_rules import check_specialised
-from test_rules import Exact, Row, assert_exact_forward, assert_exact_gradient, names, sample
+from test_rules import (
+    Exact,
+    Row,
+    assert_exact_forward,
+    assert_exact_gradient,
+    names,
+    sample,
+    scaled,
+)
 
 import autodiff_compiler as adc
 from autodiff_compiler import check_grads
@@ -36,24 +44,6 @@ class Spec:
     surface: Any = None
     generic: bool = True
     order: int = 1
-
-
-def scaled(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
-    """``3 * fn``, as a ``def`` the compiler can read, closing over ``fn``."""
-
-    def unary(a):
-        return fn(a) * 3.0
-
-    def binary(a, b):
-        return fn(a, b) * 3.0
-
-    def ternary(a, b, c):
-        return fn(a, b, c) * 3.0
-
-    def quaternary(a, b, c, d):
-        return fn(a, b, c, d) * 3.0
-
-    return {1: unary, 2: binary, 3: ternary, 4: quaternary}[arity]
 
 
 RNG = np.random.RandomState(11)
