@@ -127,6 +127,8 @@ class Tensor(np.ndarray):
     def view(self, *shape: Any, **kwargs: Any) -> Any:
         """MindSpore's ``x.view(*shape)`` is a reshape (ints, or one tuple of them);
         NumPy's ``x.view(dtype)`` / ``x.view(type)`` keeps its meaning."""
+        if not shape or not isinstance(shape[0], int | np.integer | tuple | list):
+            return np.ndarray.view(self, *shape, **kwargs)  # (first: the common call)
         if len(shape) == 1 and isinstance(shape[0], tuple | list):
             shape = tuple(shape[0])
         if shape and not kwargs and all(isinstance(n, int | np.integer) for n in shape):

@@ -119,7 +119,7 @@ class Compiled:
         else:
             inputs = [leaf for a in args for leaf in runtime_leaves(a)]
         inputs += [path.resolve() for path, _ in self.capture_objects]
-        return [v.view(np.ndarray) if is_plain_array_subclass(v) else v for v in inputs]
+        return [np.ndarray.view(v, np.ndarray) if is_plain_array_subclass(v) else v for v in inputs]
 
     def at_edges(self) -> Callable[..., Any]:
         """The gradient as NumPy computes it for 0-d arrays, for inputs at which the
