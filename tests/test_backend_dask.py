@@ -57,6 +57,14 @@ def reshaped(x):
     return np.sum(np.mean(np.reshape(x, (2, -1)), axis=1) ** 2) + np.sum(np.reshape(x, -1))
 
 
+def squeezed_log_sum_exp(x):
+    return np.squeeze(np.log(np.sum(np.exp(x), keepdims=True)))
+
+
+def norm_of_a_3d_array(x):
+    return np.linalg.norm(x * x) + np.sum(np.linalg.norm(x, keepdims=True))
+
+
 def _forbid(*args, **kwargs):
     raise AssertionError("something was computed")
 
@@ -143,6 +151,24 @@ def test_reshapes_of_any_chunking(client):
     lazy = adc.grad(reshaped, backend="dask")(da.from_array(x, chunks=1))
     np.testing.assert_allclose(client.compute(lazy, sync=True), adc.grad(reshaped)(x),
                                rtol=RTOL)
+
+
+def test_a_reshape_of_a_numpy_value_is_numpys(client):
+    """The seed of a squeezed ``keepdims`` reduction is a NumPy number reshaped to
+    ``(1,)``; ``da.reshape`` reads chunks, which it has not."""
+    x = np.linspace(0.5, 2.0, 6)
+    lazy = adc.grad(squeezed_log_sum_exp, backend="dask")(da.from_array(x, chunks=3))
+    np.testing.assert_allclose(client.compute(lazy, sync=True),
+                               adc.grad(squeezed_log_sum_exp)(x), rtol=RTOL)
+
+
+def test_the_norm_of_an_array_of_three_axes(client):
+    """``da.linalg.norm`` takes at most two axes: the norm of all values is its own
+    (fuzz seed 20054 on ``--backend dask``)."""
+    x = np.linspace(-1.0, 1.0, 12).reshape(2, 3, 2)
+    lazy = adc.grad(norm_of_a_3d_array, backend="dask")(da.from_array(x, chunks=1))
+    np.testing.assert_allclose(client.compute(lazy, sync=True),
+                               adc.grad(norm_of_a_3d_array)(x), rtol=RTOL)
 
 
 def _chunks_read(graph, key, x_keys):

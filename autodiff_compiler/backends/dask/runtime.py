@@ -18,7 +18,7 @@ import dask.array as da
 import numpy as np
 
 from ...ir import reference
-from ..numpy.runtime import EXTENSIONS
+from ..numpy.runtime import EXTENSIONS, SCIPY
 
 # The reference helpers that build only graph on dask arrays (checked by a test that
 # calls each on dask arrays with computing forbidden).
@@ -42,13 +42,23 @@ def cholesky(a: Any) -> Any:
     return da.linalg.cholesky(a, lower=True)
 
 
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    """``np.linalg.norm``: of every value of an array of any rank when neither ``ord``
+    nor ``axis`` is given (``da.linalg.norm`` then takes at most two axes)."""
+    if ord is None and axis is None and getattr(x, "ndim", 0) > 2:
+        out = da.sqrt(da.sum(abs(x) ** 2))
+        return da.reshape(out, (1,) * x.ndim) if keepdims else out
+    return da.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
 def reshape(a: Any, shape: Any) -> Any:
     """``np.reshape``, whose shape may be one int (``da.reshape`` takes tuples only).
     Dask reshapes only chunks that merge or split evenly: otherwise the axes after the
-    first are made whole chunks first (rows stay where they are), then all of them."""
+    first are made whole chunks first (rows stay where they are), then all of them.
+    A NumPy value (a number, a seed) is reshaped by NumPy: ``da.reshape`` reads chunks."""
     shape = (shape,) if isinstance(shape, int | np.integer) else shape
     if not isinstance(a, da.Array):
-        return da.reshape(a, shape)
+        return np.reshape(a, shape)
     for chunks in ({axis: -1 for axis in range(1, a.ndim)}, -1):
         try:
             return da.reshape(a, shape)
@@ -57,7 +67,7 @@ def reshape(a: Any, shape: Any) -> Any:
     return da.reshape(a, shape)
 
 
-NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "ext": EXTENSIONS,
-                             "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky,
+NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "scipy": SCIPY, "ext": EXTENSIONS,
+                             "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky, "norm": norm,
                              "reshape": reshape}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)
