@@ -5,6 +5,7 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 tutorial code runs with only its import changed.
 """
 from . import extend
+from . import scipy_rules as _scipy_rules  # noqa: F401 (SciPy's rules, loaded when used)
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
 from .directional import jvp, vjp

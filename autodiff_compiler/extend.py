@@ -6,10 +6,10 @@ extension) becomes differentiable by making it a primitive and giving it rules::
     import scipy.special
     from autodiff_compiler import extend
 
-    expit = extend.defprimitive(scipy.special.expit, elementwise=True)
-    extend.defelementwise(expit, lambda d, ans, x: d * ans * (1 - ans))
+    spence = extend.defprimitive(scipy.special.spence, elementwise=True)
+    extend.defelementwise(spence, lambda d, ans, x: d * np.log(x) / (1 - x))
 
-after which ``scipy.special.expit(x)`` in a differentiated function is compiled as a
+after which ``scipy.special.spence(x)`` in a differentiated function is compiled as a
 call to it, and its gradient by the rule: for an elementwise function one rule per
 argument, a seed ``d`` times the partial derivative, gives both modes (the cotangent
 summed back over broadcasting). Otherwise ``defvjp`` and ``defjvp`` register each

@@ -1,8 +1,10 @@
-"""The README's table of what is supported: the NumPy surface (``ir.surface``), then
-MindSpore's ``ops`` and the Cells of ``nn``. It sits above both, so the tables stay
-where they are defined and the README is rendered from them."""
+"""The README's table of what is supported: the NumPy surface (``ir.surface``) with
+SciPy's (where SciPy is installed), then MindSpore's ``ops`` and the Cells of ``nn``.
+It sits above them all, so the tables stay where they are defined and the README is
+rendered from them."""
 from __future__ import annotations
 
+from . import scipy_rules
 from .ir import surface
 from .mindspore import nn, ops
 
@@ -10,6 +12,8 @@ from .mindspore import nn, ops
 def supported_markdown() -> str:
     """The supported surface as Markdown, from the tables above, ``ops.__all__`` and the
     Cells of ``nn`` (the README's "Supported today" section includes it verbatim)."""
+    if scipy_rules.installed():
+        scipy_rules.load()
     rows = ["| family | functions, methods and attributes |", "|---|---|"]
     for family in sorted(surface.FAMILIES, key=surface.family_rank):
         names = surface.FAMILIES[family]

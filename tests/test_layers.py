@@ -26,8 +26,9 @@ LAYERS: dict[str, set[str]] = {
     "pipeline": {"base", "ir", "frontend", "ad", "opt", "backends"},
     "api": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline"},
     "mindspore": {"base", "ir", "frontend", "backends", "pipeline", "api"},
+    "scipy_rules": {"base", "ir", "backends"},
     "cli": {"base", "ir", "frontend", "ad", "opt", "backends", "pipeline", "api",
-            "mindspore"},
+            "mindspore", "scipy_rules"},
 }
 TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "testing": "api",
        "export": "api", "directional": "api", "jacobians": "api", "custom": "api",

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import check_grads
+from autodiff_compiler import check_grads, scipy_rules
 from autodiff_compiler.backends.numpy.spellings import own_spelling
 from autodiff_compiler.ir import surface
 from autodiff_compiler.ir.primitives import REGISTRY
@@ -1046,11 +1046,16 @@ NOT_COVERED: dict[str, str] = {}
 
 
 def _all_rows() -> list:
-    """The rows of this module and of test_surface_rules and test_composed_rules (which
-    import this one)."""
+    """The rows of this module and of test_surface_rules, test_composed_rules and (with
+    SciPy installed, its rules registered) test_scipy_rules, which import this one."""
     import test_composed_rules
     import test_surface_rules
-    return ALL_ROWS + test_surface_rules.ALL_ROWS + test_composed_rules.ALL_ROWS
+    rows = ALL_ROWS + test_surface_rules.ALL_ROWS + test_composed_rules.ALL_ROWS
+    if scipy_rules.installed():
+        import test_scipy_rules
+        scipy_rules.load()
+        rows += test_scipy_rules.ALL_ROWS
+    return rows
 
 
 def test_every_primitive_is_covered():

@@ -27,6 +27,16 @@ TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
 PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unpacking
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
+SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
+# What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
+# squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
+SPECIAL_TERMS = [
+    "scipy.special.expit({t}) + scipy.special.erf(0.3 * {t})",
+    "scipy.special.gammaln({t} * {t} + 1.0) + scipy.special.xlogy({t} * {t}, 1.5)",
+    "scipy.special.logsumexp(np.atleast_1d({t}) * np.array([1.0, -0.5]))",
+    "scipy.special.log_ndtr({t}) + scipy.special.logit(scipy.special.expit({t}))",
+    "np.squeeze(np.log(np.sum(np.exp(np.atleast_1d({t})), keepdims=True)))",
+]
 HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
                  "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
 
@@ -394,6 +404,10 @@ class _Generator:
             last = terms[-1]
             terms = (*terms[:-1], f"np.abs(({last}) * (0.6 - 0.8j) + 0.3j) "
                                   f"+ np.real(({last}) * (1.5 + 0.5j))")
+        special = random.Random(seed + 4256249)  # drawn apart, after it
+        if special.random() < SPECIAL_SHARE:
+            self.features.add("scipy_special")
+            terms = (*terms[:-1], special.choice(SPECIAL_TERMS).format(t=terms[-1]))
         return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
                        hessian, frozenset(self.features))
 

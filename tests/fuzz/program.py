@@ -13,6 +13,7 @@ from typing import Any
 HEADER = """import math
 
 import numpy as np
+import scipy.special
 
 import autodiff_compiler as adc
 from autodiff_compiler import ops

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -81,8 +82,16 @@ def display_name(fn: Any) -> str:
         return _USUAL_NAMES[fn]
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__name__", None) or repr(fn)
+    if isinstance(fn, np.ufunc) and getattr(np, name, None) is not fn:
+        special = sys.modules.get("scipy.special")
+        return f"scipy.special.{name}" if getattr(special, name, None) is fn else name
     if module == "numpy" or isinstance(fn, np.ufunc):
         return f"np.{name}"
+    if module.startswith("scipy."):  # scipy.special.logsumexp, scipy.stats.norm.logpdf
+        public = ".".join(module.split(".")[:2])
+        owner = getattr(fn, "__self__", None)  # a distribution: its class, less "_gen"
+        owner = None if owner is None else type(owner).__name__.removesuffix("_gen")
+        return f"{public}.{owner}.{name}" if owner else f"{public}.{name}"
     if module.startswith("numpy."):
         return "np." + module.split(".", 1)[1].removeprefix("_core.").split(".")[0] + f".{name}" \
             if module.startswith(("numpy.linalg", "numpy.fft", "numpy.random")) else f"np.{name}"
@@ -170,23 +179,73 @@ def is_static_call(func: Any) -> bool:
         return False
 
 
-def lookup(func: Any) -> Builder | None:
-    """The builder for a call to ``func``; for a NumPy function without one, a builder
-    that refuses it with how to register a rule."""
+# Callables compiled from a Python definition of this package's instead of their own
+# source (SciPy's ``logsumexp``, ``norm.logpdf``): the frontend compiles the definition
+# as it compiles the user's code.
+DEFINITIONS: dict[Any, Callable[..., Any]] = {}
+
+# The surfaces of optional libraries, loaded the first time a callable the tables do not
+# hold is looked up while that library is imported (the user's code calls it): SciPy
+# costs half a second to import, so nothing here imports it unasked.
+_LAZY: dict[str, Callable[[], None]] = {}  # module -> what registers its entries
+
+
+def add_lazy_surface(module: str, load: Callable[[], None]) -> None:
+    """Run ``load`` (which registers entries) once, when ``module`` has been imported
+    and a lookup misses."""
+    _LAZY[module] = load
+
+
+def definition(func: Any) -> Callable[..., Any] | None:
+    """The Python definition a call of ``func`` is compiled from instead, if any."""
     try:
-        build = FUNCTIONS.get(func)
+        return DEFINITIONS.get(func)
     except TypeError:  # unhashable callables
         return None
-    if build is None and _is_numpy(func) and not is_static_call(func):
+
+
+def load_lazy_surfaces() -> bool:
+    """Load the surfaces of the libraries imported since; whether any was."""
+    ready = [module for module in _LAZY if module in sys.modules]
+    for module in ready:
+        _LAZY.pop(module)()
+    return bool(ready)
+
+
+def lookup(func: Any) -> Builder | None:
+    """The builder for a call to ``func``; for a NumPy or SciPy function without one
+    (and without a definition in ``DEFINITIONS``), a builder that refuses it with how to
+    register a rule."""
+    try:
+        build = FUNCTIONS.get(func)
+        if build is None and _LAZY and load_lazy_surfaces():
+            build = FUNCTIONS.get(func)
+        if build is None and definition(func) is not None:
+            return None
+    except TypeError:  # unhashable callables
+        return None
+    if build is None and _is_library(func) and not is_static_call(func):
         return _refuse(func)
     if build is not None and func in STATIC_CALLS:
         return _static_first(func, build)
     return build
 
 
-def _is_numpy(func: Any) -> bool:
-    module = getattr(func, "__module__", None) or ""
-    return callable(func) and (module == "numpy" or module.startswith("numpy."))
+def _is_library(func: Any) -> bool:
+    """A function of NumPy or SciPy (a ufunc, a distribution's method): compiled code
+    cannot read its source, or reads into the library's internals."""
+    if not callable(func):
+        return False
+    if isinstance(func, np.ufunc):
+        return True
+    owner = getattr(func, "__self__", None)  # a bound method: its object's library
+    module = _module_of(func) or ("" if owner is None else _module_of(type(owner)))
+    return module.partition(".")[0] in ("numpy", "scipy")
+
+
+def _module_of(obj: Any) -> str:
+    module = getattr(obj, "__module__", None)
+    return module if isinstance(module, str) else ""
 
 
 def _static_first(func: Any, build: Builder) -> Builder:

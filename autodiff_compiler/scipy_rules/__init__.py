@@ -1,0 +1,49 @@
+"""Derivative rules for SciPy: ``scipy.special``'s functions and the densities and
+distribution functions of ``scipy.stats``.
+
+SciPy is optional and takes half a second to import, so nothing here imports it
+unasked: importing this package only tells the surface what to load
+(``surface.add_lazy_surface``), and the rules are registered the first time a function
+the surface does not know is looked up while ``scipy.special`` (or ``scipy.stats``) is
+imported -- that is, when the user's code calls one. ``load()`` registers them all at
+once (the README's table and the tests).
+
+Special functions that are ufuncs become primitives (``special``); the others
+(``logsumexp``, ``softmax``...) and the distributions' methods are written in NumPy and
+compiled in SciPy's place (``composed``, ``stats``).
+"""
+from __future__ import annotations
+
+import importlib.util
+
+from ..ir import surface
+
+
+def _load_special() -> None:
+    import scipy.special as sp
+
+    from . import composed, special
+    special.register()
+    for name in composed.DEFINED:
+        surface.DEFINITIONS[getattr(sp, name)] = getattr(composed, name)
+        surface.FAMILIES.setdefault(special.FAMILY, []).append(f"scipy.special.{name}")
+
+
+def _load_stats() -> None:
+    from . import stats
+    stats.register()
+
+
+def installed() -> bool:
+    return importlib.util.find_spec("scipy") is not None
+
+
+def load() -> None:
+    """Register every rule now (SciPy must be installed)."""
+    import scipy.special
+    import scipy.stats  # noqa: F401
+    surface.load_lazy_surfaces()
+
+
+surface.add_lazy_surface("scipy.special", _load_special)
+surface.add_lazy_surface("scipy.stats", _load_stats)
