@@ -474,3 +474,15 @@ def test_vjp_takes_a_python_number_as_a_numpy_outputs_cotangent(cotangent):
     _, vjp_fn = adc.vjp(sum_of_cast_square, x)
     (g,) = vjp_fn(cotangent)
     assert g == pytest.approx(1.4, rel=1e-12)
+
+
+def test_a_function_run_in_a_namespace_without_a_module_name_compiles(tmp_path):
+    """A runner that execs a script into a bare dict gives its functions no
+    ``__module__``: reading it raised an internal error."""
+    path = tmp_path / "script.py"
+    path.write_text("import numpy as np\n\n\ndef loss(x):\n    return np.sum(np.sin(x) * x)\n")
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    assert namespace["loss"].__module__ is None
+    x = np.linspace(-1.0, 1.0, 4)
+    np.testing.assert_allclose(adc.grad(namespace["loss"])(x), np.cos(x) * x + np.sin(x))

@@ -39,15 +39,25 @@ CHILD = textwrap.dedent("""\
 """)
 
 
+def _only(root: Path, *packages: str) -> Path:
+    """``root`` holding these packages of NumPy's site-packages (symlinked), nothing else."""
+    site = Path(np.__file__).resolve().parent.parent
+    for entry in site.iterdir():
+        if entry.name.startswith(packages):
+            (root / entry.name).symlink_to(entry)
+    return root
+
+
 @pytest.fixture(scope="module")
 def numpy_only(tmp_path_factory) -> Path:
     """A directory holding NumPy (symlinked) and nothing else."""
-    site = Path(np.__file__).resolve().parent.parent
-    root = tmp_path_factory.mktemp("numpy_only")
-    for entry in site.iterdir():
-        if entry.name.startswith("numpy"):
-            (root / entry.name).symlink_to(entry)
-    return root
+    return _only(tmp_path_factory.mktemp("numpy_only"), "numpy")
+
+
+@pytest.fixture(scope="module")
+def numpy_and_scipy(tmp_path_factory) -> Path:
+    pytest.importorskip("scipy")
+    return _only(tmp_path_factory.mktemp("numpy_and_scipy"), "numpy", "scipy")
 
 
 def export(tmp_path: Path, target: str, *options: str, name: str = "exported") -> Path:
@@ -146,6 +156,31 @@ def test_exported_cell_forward_and_gradient(tmp_path, numpy_only):
     out = call_isolated(numpy_only, module, (m.x, m.w, m.b), "dense", "grad_dense")
     np.testing.assert_allclose(out["dense_0"], m.dense(m.x))
     np.testing.assert_allclose(out["grad_dense_0"], adc.grad(m.dense)(m.x))
+
+
+SCIPY_MODEL = """
+import numpy as np
+import scipy.special as sp
+import scipy.stats as st
+
+
+def loss(x, mu):
+    return np.sum(sp.gammaln(x * x + 1.0) + st.norm.logpdf(x, mu, 2.0)) + sp.logsumexp(x)
+"""
+
+
+def test_exported_scipy_gradient_needs_only_numpy_and_scipy(tmp_path, numpy_and_scipy):
+    source = tmp_path / "scipy_model.py"
+    source.write_text(SCIPY_MODEL)
+    module = export(tmp_path, f"{source}:loss", "--grad-position", "0,1")
+    text = module.read_text()
+    assert "import scipy.special\n" in text and "needs NumPy and SciPy" in text
+    args = (np.linspace(0.2, 1.4, 5), 0.3)
+    out = call_isolated(numpy_and_scipy, module, args, "loss", "grad_loss")
+    namespace: dict = {}
+    exec(compile(SCIPY_MODEL, str(source), "exec"), namespace)
+    expected = adc.grad(namespace["loss"], (0, 1))(*args)
+    assert_all_close([out["grad_loss_0"], out["grad_loss_1"]], list(expected))
 
 
 @pytest.mark.parametrize("name, x", [

@@ -92,7 +92,7 @@ class Lowering:
         """Inline a Python function compiled from its own source."""
         parsed = parse_function(fn)
         bound_args = (self_obj, *args) if self_obj is not None else args
-        library = fn.__module__.startswith("autodiff_compiler.")
+        library = (fn.__module__ or "").startswith("autodiff_compiler.")  # (None: exec'd)
         scope = Scope(self, fn, parsed, call_loc=loc if library else None)
         signature = inspect.signature(fn)
         frame = _frame(fn.__code__, signature, bound_args, kwargs)
