@@ -70,6 +70,22 @@ def digamma(x):
     return sp.digamma(x)
 
 
+def yn_2(x):
+    return sp.yn(2, x)
+
+
+def betainc_x(x):
+    return sp.betainc(2.5, 1.5, x)
+
+
+def stdtr_t(t):
+    return sp.stdtr(3.5, t)
+
+
+def gammasgn_times_x(x):
+    return sp.gammasgn(x) * x
+
+
 POSITIVE = (0.3, 3.0)
 UNIT = (0.05, 0.95)
 UNARY = [
@@ -114,6 +130,10 @@ UNARY = [
     Row("kv", kv_1, POSITIVE, covers=("scipy_kv",), surface=sp.kv),
     Row("ive", ive_1, covers=("scipy_ive",), surface=sp.ive),
     Row("kve", kve_2, POSITIVE, covers=("scipy_kve",), surface=sp.kve),
+    Row("yn", yn_2, POSITIVE, covers=("scipy_yn",), surface=sp.yn),
+    Row("betainc", betainc_x, UNIT, covers=("scipy_betainc",), surface=sp.betainc),
+    Row("stdtr", stdtr_t, covers=("scipy_stdtr",), surface=sp.stdtr),
+    Row("gammasgn", gammasgn_times_x, covers=("scipy_gammasgn", "mul"), surface=sp.gammasgn),
     Row("exp1", sp.exp1, POSITIVE, covers=("scipy_exp1",)),
     Row("expi", sp.expi, POSITIVE, covers=("scipy_expi",)),
     Row("entr", sp.entr, POSITIVE, covers=("scipy_entr",)),
@@ -281,6 +301,13 @@ STATS = [
     (st.norm.isf, (unit(2, 3), normal(3), positive(2, 1))),
     (st.t.logpdf, (normal(4), positive() + 2.0, normal(), positive())),
     (st.t.pdf, (normal(2, 3), positive(3) + 2.0, normal(), positive())),
+    # a shape parameter without a closed-form derivative: an int, held constant
+    *[(getattr(st.t, m), (normal(4), 3, normal(), positive())) for m in ("cdf", "sf", "logcdf")],
+    (st.chi2.logpdf, (positive(4) + 0.5, positive() + 2.0, normal() * 0.1, positive())),
+    (st.chi2.pdf, (positive(4) + 0.5, positive(4) + 2.0)),
+    (st.chi2.cdf, (positive(4) + 0.5, 3, normal() * 0.1, positive())),
+    (st.chi2.sf, (positive(4) + 0.5, 4)),
+    (st.beta.cdf, (unit(4), 2, 3, normal() * 0.05, positive() * 0.2 + 1.0)),
     (st.gamma.logpdf, (positive(4) + 1.0, positive() + 1.0, normal() * 0.1, positive())),
     (st.gamma.pdf, (positive(4) + 1.0, positive() + 1.0)),
     (st.gamma.cdf, (positive(4) + 1.0, 3, 0.2, positive())),  # an int a: held constant
@@ -297,6 +324,10 @@ STATS = [
       for m in ("logpdf", "pdf", "cdf")],
     (st.poisson.logpmf, (np.array([0.0, 1.0, 3.0, 7.0]), positive() * 2.0)),
     (st.poisson.pmf, (np.array([0.0, 2.0, 5.0]), positive(3) * 2.0)),
+    (st.poisson.cdf, (np.array([-1.0, 0.0, 2.5, 5.0]), positive() * 2.0)),
+    (st.multivariate_normal.entropy, (normal(3), SPD)),
+    (st.multivariate_normal.entropy, (normal(3), positive(3))),
+    (st.multivariate_normal.entropy, (normal(2), positive())),
     (st.multivariate_normal.logpdf, (normal(5, 3), normal(3), SPD)),
     (st.multivariate_normal.logpdf, (normal(3), normal(3), SPD)),
     (st.multivariate_normal.pdf, (normal(2, 4, 3), normal(3), positive(3))),
@@ -318,7 +349,7 @@ def stats_id(case):
 @pytest.mark.parametrize("case", STATS, ids=[stats_id(c) for c in STATS])
 def test_distribution_matches_scipy_and_finite_differences(case):
     method, args = case
-    held = {0} if method.__name__.endswith("pmf") or method.__self__ is st.dirichlet else set()
+    held = {0} if method.__self__ in (st.poisson, st.dirichlet) else set()  # counts, simplex
     floats = [i for i, a in enumerate(args) if i not in held and a is not None
               and np.asarray(a).dtype.kind == "f"]
 
@@ -375,3 +406,106 @@ def test_distribution_at_a_non_positive_scale_is_nan_as_scipys(method):
     x, scale = np.array([0.5, 1.0, 1.5]), np.array([1.0, 0.0, -1.0])
     compiled = adc.jvp(f, (x, scale), (np.zeros(3), np.zeros(3)))[0]
     np.testing.assert_allclose(compiled, method(x, *shape, 0.0, scale), rtol=1e-12)
+
+
+def test_multigammaln_matches_scipy_and_finite_differences():
+    def f(a):
+        return sp.multigammaln(a, 3)
+
+    a = RNG.uniform(2.0, 4.0, (2, 3))
+    np.testing.assert_allclose(adc.jvp(f, (a,), (np.zeros_like(a),))[0], f(a), rtol=1e-13)
+    check_grads(f, a, order=2)
+
+
+# ---------------------------------------------------------------------------- linalg
+
+la = pytest.importorskip("scipy.linalg")
+SQUARE = (lambda m: m @ m.T + 3.0 * np.eye(3))(RNG.normal(size=(3, 3)))
+SQUARE_C = SQUARE + 1j * np.triu(RNG.normal(size=(3, 3)), 1)
+SQUARE_C = SQUARE_C + np.conj(np.triu(SQUARE_C, 1)).T  # Hermitian, positive definite
+LOWER = np.tril(RNG.normal(size=(3, 3))) + 3.0 * np.eye(3)
+
+
+def solve_lower(a, b):
+    return la.solve_triangular(a, b, lower=True)
+
+
+def solve_upper_transposed(a, b):
+    return la.solve_triangular(a, b, trans="T")
+
+
+def solve_unit_conjugate(a, b):
+    return la.solve_triangular(a, b, trans=2, lower=True, unit_diagonal=True)
+
+
+def upper_factor(a):
+    return la.cholesky(a)
+
+
+def lower_factor(a):
+    return la.cholesky(a, lower=True)
+
+
+def factor_then_solve(a, b):
+    return la.cho_solve(la.cho_factor(a), b)
+
+
+def factor_lower_then_solve(a, b):
+    return la.cho_solve(la.cho_factor(a, lower=True), b)
+
+
+def cho_factor_values(a):
+    return la.cho_factor(a)[0]
+
+
+def solve_general(a, b):
+    return la.solve(a, b)
+
+
+def solve_positive(a, b):
+    return la.solve(a, b, assume_a="pos", lower=True)
+
+
+def solve_symmetric(a, b):
+    return la.solve(a, b, assume_a="sym")
+
+
+def solve_transposed(a, b):
+    return la.solve(a, b, transposed=True)
+
+
+def inverse_and_determinant(a):
+    return la.inv(a) * la.det(a)
+
+
+# Each reads what SciPy reads, so even a matrix whose other triangle is anything (the
+# second argument a random matrix, not symmetric) gives SciPy's values and gradients.
+NOISE = RNG.normal(size=(3, 3)) * 0.3
+LINALG = [
+    (solve_lower, (LOWER + np.triu(NOISE, 1), RNG.normal(size=(3, 2)))),
+    (solve_upper_transposed, (LOWER.T + np.tril(NOISE, -1), RNG.normal(size=3))),
+    (solve_unit_conjugate, (LOWER + 0.5j * np.tril(NOISE, -1), RNG.normal(size=(3, 2)))),
+    (upper_factor, (SQUARE + np.tril(NOISE, -1),)),
+    (lower_factor, (SQUARE + np.triu(NOISE, 1),)),
+    (upper_factor, (SQUARE_C,)),
+    (factor_then_solve, (SQUARE + np.tril(NOISE, -1), RNG.normal(size=(3, 2)))),
+    (factor_lower_then_solve, (SQUARE + np.triu(NOISE, 1), RNG.normal(size=3))),
+    (cho_factor_values, (SQUARE + NOISE,)),
+    (solve_general, (SQUARE + NOISE, RNG.normal(size=(3, 2)))),
+    (solve_positive, (SQUARE + np.triu(NOISE, 1), RNG.normal(size=(3, 2)))),
+    (solve_symmetric, (SQUARE + np.tril(NOISE, -1), RNG.normal(size=3))),
+    (solve_transposed, (SQUARE + NOISE, RNG.normal(size=3))),
+    (inverse_and_determinant, (SQUARE + NOISE,)),
+]
+
+
+@pytest.mark.parametrize("case", LINALG,
+                         ids=[f"{fn.__name__}-{'x'.join(map(str, np.shape(args[-1])))}"
+                              + ("-complex" if np.iscomplexobj(args[0]) else "")
+                              for fn, args in LINALG])
+def test_linalg_matches_scipy_and_finite_differences(case):
+    fn, args = case
+    compiled = adc.jvp(fn, args, tuple(np.zeros_like(a) for a in args))[0]
+    np.testing.assert_allclose(compiled, fn(*args), rtol=1e-12, atol=1e-14)
+    if not any(np.iscomplexobj(a) for a in args):
+        check_grads(fn, *args)

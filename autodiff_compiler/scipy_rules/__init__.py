@@ -1,16 +1,16 @@
-"""Derivative rules for SciPy: ``scipy.special``'s functions and the densities and
-distribution functions of ``scipy.stats``.
+"""Derivative rules for SciPy: ``scipy.special``'s functions, the densities and
+distribution functions of ``scipy.stats``, and ``scipy.linalg``'s solvers.
 
 SciPy is optional and takes half a second to import, so nothing here imports it
 unasked: importing this package only tells the surface what to load
-(``surface.add_lazy_surface``), and the rules are registered the first time a function
-the surface does not know is looked up while ``scipy.special`` (or ``scipy.stats``) is
-imported -- that is, when the user's code calls one. ``load()`` registers them all at
-once (the README's table and the tests).
+(``surface.add_lazy_surface``), and a module's rules are registered the first time a
+function the surface does not know is looked up while ``scipy.special``,
+``scipy.stats`` or ``scipy.linalg`` is imported -- that is, when the user's code calls
+one. ``load()`` registers them all at once (the README's table and the tests).
 
 Special functions that are ufuncs become primitives (``special``); the others
-(``logsumexp``, ``softmax``...) and the distributions' methods are written in NumPy and
-compiled in SciPy's place (``composed``, ``stats``).
+(``logsumexp``, ``softmax``...), the distributions' methods and the solvers are written
+in NumPy and compiled in SciPy's place (``composed``, ``stats``, ``linalg``).
 """
 from __future__ import annotations
 
@@ -34,12 +34,22 @@ def _load_stats() -> None:
     stats.register()
 
 
+def _load_linalg() -> None:
+    import scipy.linalg as la
+
+    from . import linalg
+    for name in linalg.DEFINED:
+        surface.DEFINITIONS[getattr(la, name)] = getattr(linalg, name)
+        surface.FAMILIES.setdefault(linalg.FAMILY, []).append(f"scipy.linalg.{name}")
+
+
 def installed() -> bool:
     return importlib.util.find_spec("scipy") is not None
 
 
 def load() -> None:
     """Register every rule now (SciPy must be installed)."""
+    import scipy.linalg
     import scipy.special
     import scipy.stats  # noqa: F401
     surface.load_lazy_surfaces()
@@ -47,3 +57,4 @@ def load() -> None:
 
 surface.add_lazy_surface("scipy.special", _load_special)
 surface.add_lazy_surface("scipy.stats", _load_stats)
+surface.add_lazy_surface("scipy.linalg", _load_linalg)

@@ -1,5 +1,5 @@
-"""SciPy's ``logsumexp``, ``softmax`` and ``log_softmax``, written in NumPy and compiled
-in their place (``surface.DEFINITIONS``), as the user's code is.
+"""SciPy's ``logsumexp``, ``softmax``, ``log_softmax`` and ``multigammaln``, written in
+NumPy and compiled in their place (``surface.DEFINITIONS``), as the user's code is.
 
 SciPy's own are Python functions that reach into its array-API layer, which the
 compiler cannot read. These compute the same values the same way -- the maximum along
@@ -11,11 +11,15 @@ finite (all ``-inf`` along the axis) shifts by 0, as SciPy's does.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
+import scipy.special as sp
 
 from ..ir.surface import stop_gradient
+
+_LOG_PI = math.log(math.pi)
 
 
 def _shift(a: Any, axis: Any) -> Any:
@@ -56,4 +60,13 @@ def log_softmax(x: Any, axis: Any = None) -> Any:
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-DEFINED = ("logsumexp", "softmax", "log_softmax")
+def multigammaln(a: Any, d: int) -> Any:
+    """The log of the multivariate gamma function of dimension ``d``:
+    ``d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2)``."""
+    total = 0.25 * d * (d - 1) * _LOG_PI
+    for j in range(d):
+        total = total + sp.gammaln(a - 0.5 * j)
+    return total
+
+
+DEFINED = ("logsumexp", "softmax", "log_softmax", "multigammaln")

@@ -12,7 +12,9 @@ with these same functions, so it can be differentiated again:
 * ``gamma``, ``gammaln``, ``loggamma``, ``rgamma``, ``psi`` (``digamma``) and
   ``polygamma``: ``d log Gamma = psi`` and ``d polygamma(n, x) = polygamma(n + 1, x)``;
   ``beta`` and ``betaln`` likewise;
-* ``gammainc``/``gammaincc`` in ``x`` (the integrand over ``Gamma(a)``);
+* ``gammainc``/``gammaincc`` and ``betainc`` in ``x`` (the integrand over ``Gamma(a)``
+  or ``B(a, b)``), Student's ``stdtr`` in ``t`` (the density); ``gammasgn`` is
+  piecewise constant;
 * the Bessel functions from the recurrences ``2 J'_v = J_{v-1} - J_{v+1}`` (``I``, ``K``,
   ``Y`` and the scaled ``ive``/``kve`` alike); the orders 0 and 1 (``j0``, ``i1e``...)
   the same way, so no ``1/x`` appears and the derivative at 0 is finite;
@@ -37,7 +39,7 @@ import scipy.special as sp
 from ..backends.numpy import spellings
 from ..errors import AutodiffError
 from ..ir import builder, surface
-from ..ir.primitives import Primitive, defpartials
+from ..ir.primitives import Primitive, defpartials, nondifferentiable
 from ..ir.surface.arithmetic import ufunc
 
 FAMILY = "scipy.special"
@@ -67,8 +69,9 @@ def _polygamma(n: Any, x: Any) -> Any:
     return PRIMITIVES["polygamma"](n, x)
 
 
-# name -> the partial derivative with respect to each operand, as (ans, *operands)
-PARTIALS: dict[str, tuple[Callable[..., Any] | None, ...]] = {
+# name -> the partial derivative with respect to each operand, as (ans, *operands);
+# None: no gradient flows through it at all
+PARTIALS: dict[str, tuple[Callable[..., Any] | None, ...] | None] = {
     # logistic
     "expit": (lambda ans, x: ans * (1.0 - ans),),
     "log_expit": (lambda ans, x: sp.expit(-x),),
@@ -98,6 +101,14 @@ PARTIALS: dict[str, tuple[Callable[..., Any] | None, ...]] = {
                  lambda ans, a, x: np.exp(sp.xlogy(a - 1.0, x) - x - sp.gammaln(a))),
     "gammaincc": (_no_derivative("a of gammaincc(a, x)"),
                   lambda ans, a, x: -np.exp(sp.xlogy(a - 1.0, x) - x - sp.gammaln(a))),
+    "betainc": (_no_derivative("a of betainc(a, b, x)"), _no_derivative("b of betainc(a, b, x)"),
+                lambda ans, a, b, x: np.exp(sp.xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x)
+                                            - sp.betaln(a, b))),
+    "stdtr": (_no_derivative("the degrees of freedom of stdtr(df, t)"),
+              lambda ans, df, t: np.exp(sp.gammaln(0.5 * (df + 1.0)) - sp.gammaln(0.5 * df)
+                                        - 0.5 * np.log(df * math.pi)
+                                        - 0.5 * (df + 1.0) * np.log1p(t * t / df))),
+    "gammasgn": None,  # piecewise constant
     # Bessel functions
     "j0": (lambda ans, x: -sp.j1(x),),
     "j1": (lambda ans, x: 0.5 * (sp.j0(x) - sp.jv(2, x)),),
@@ -111,6 +122,7 @@ PARTIALS: dict[str, tuple[Callable[..., Any] | None, ...]] = {
     "k1": (lambda ans, x: -0.5 * (sp.k0(x) + sp.kv(2, x)),),
     "k0e": (lambda ans, x: ans - sp.k1e(x),),
     "k1e": (lambda ans, x: ans - 0.5 * (sp.k0e(x) + sp.kve(2, x)),),
+    "yn": (None, lambda ans, n, x: 0.5 * (sp.yn(n - 1, x) - sp.yn(n + 1, x))),
     "jv": (_no_derivative("the order v of jv(v, x)"),
            lambda ans, v, x: 0.5 * (sp.jv(v - 1.0, x) - sp.jv(v + 1.0, x))),
     "yv": (_no_derivative("the order v of yv(v, x)"),
@@ -159,4 +171,7 @@ def register() -> None:
         if fn not in surface.USER_FUNCTIONS:  # a rule the user registered stays theirs
             surface.register(FAMILY, ufunc(prim), fn)
     for name, prim in PRIMITIVES.items():
-        defpartials(prim, *PARTIALS[name])
+        if PARTIALS[name] is None:
+            nondifferentiable(prim)
+        else:
+            defpartials(prim, *PARTIALS[name])

@@ -94,6 +94,34 @@ def t_pdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     return np.exp(t_logpdf(x, df, loc, scale))
 
 
+def t_cdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return _positive_scale(sp.stdtr(df, _z(x, loc, scale)), scale)
+
+
+def t_sf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return _positive_scale(sp.stdtr(df, -_z(x, loc, scale)), scale)
+
+
+def t_logcdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return np.log(t_cdf(x, df, loc, scale))
+
+
+def chi2_logpdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return gamma_logpdf(x, 0.5 * df, loc, 2.0 * scale)
+
+
+def chi2_pdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return np.exp(chi2_logpdf(x, df, loc, scale))
+
+
+def chi2_cdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return gamma_cdf(x, 0.5 * df, loc, 2.0 * scale)
+
+
+def chi2_sf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return gamma_sf(x, 0.5 * df, loc, 2.0 * scale)
+
+
 def gamma_logpdf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     z = _z(x, loc, scale)
     support = z >= 0
@@ -126,6 +154,10 @@ def beta_logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any
 
 def beta_pdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     return np.exp(beta_logpdf(x, a, b, loc, scale))
+
+
+def beta_cdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    return _positive_scale(sp.betainc(a, b, np.clip(_z(x, loc, scale), 0.0, 1.0)), scale)
 
 
 def expon_logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
@@ -208,6 +240,12 @@ def poisson_pmf(k: Any, mu: Any, loc: Any = 0) -> Any:
     return np.exp(poisson_logpmf(k, mu, loc))
 
 
+def poisson_cdf(k: Any, mu: Any, loc: Any = 0) -> Any:
+    k = np.floor(k - loc)
+    support = k >= 0
+    return np.where(support, sp.gammaincc(np.where(support, k, 0.0) + 1.0, mu), 0.0)
+
+
 # ---------------------------------------------------------------------------- multivariate
 
 
@@ -239,6 +277,21 @@ def multivariate_normal_logpdf(x: Any, mean: Any = None, cov: Any = 1,
     maha = np.sum(points * solved, axis=-1)
     out = -0.5 * (dim * 2.0 * _LOG_ROOT_TWO_PI + logdet + maha)
     return np.squeeze(np.reshape(out, np.shape(dev)[:-1]))
+
+
+def multivariate_normal_entropy(mean: Any = None, cov: Any = 1) -> Any:
+    """``(d log(2 pi e) + log det cov) / 2``; ``cov`` as in ``logpdf``."""
+    cov = np.asarray(cov)
+    if np.ndim(cov) == 2:
+        dim = cov.shape[0]
+        logdet = np.linalg.slogdet(np.tril(cov) + np.tril(cov, -1).T)[1]
+    elif np.ndim(cov) == 1:
+        dim = cov.shape[0]
+        logdet = np.sum(np.log(cov))
+    else:
+        dim = 1 if mean is None else np.size(mean)
+        logdet = dim * np.log(cov)
+    return 0.5 * (dim * (1.0 + 2.0 * _LOG_ROOT_TWO_PI) + logdet)
 
 
 def multivariate_normal_pdf(x: Any, mean: Any = None, cov: Any = 1,

@@ -1,0 +1,92 @@
+"""``scipy.linalg``'s solvers and factorisations, written with ``np.linalg`` and compiled
+in place of SciPy's (``surface.DEFINITIONS``), so they differentiate by NumPy's rules.
+
+SciPy's LAPACK routines read one triangle of a matrix they take as triangular or
+symmetric (``lower=`` says which) and ignore the other; these read the same triangle,
+so their gradient flows to it alone, as finite differences of SciPy's functions say,
+and a matrix whose other triangle holds anything gives SciPy's answer. Values agree
+with SciPy's to rounding. ``cho_factor`` returns the factor in its triangle and ``a``'s
+values in the other, as SciPy does.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+FAMILY = "scipy.linalg"
+
+
+def _symmetric_from(a: Any, lower: bool) -> Any:
+    """The symmetric (Hermitian) matrix one triangle of ``a`` holds."""
+    if lower:
+        return np.tril(a) + np.conj(np.tril(a, -1)).T
+    return np.triu(a) + np.conj(np.triu(a, 1)).T
+
+
+def _triangle(a: Any, lower: bool) -> Any:
+    return np.tril(a) if lower else np.triu(a)
+
+
+def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False,
+                     unit_diagonal: bool = False, overwrite_b: bool = False,
+                     check_finite: bool = True) -> Any:
+    """``x`` with ``op(a) x = b``, ``a`` triangular (``op``: ``trans`` 0/"N", 1/"T", or
+    2/"C" for the conjugate transpose)."""
+    t = _triangle(a, lower)
+    if unit_diagonal:
+        eye = np.eye(t.shape[0])
+        t = t * (1.0 - eye) + eye
+    if trans in (1, "T"):
+        t = t.T
+    elif trans in (2, "C"):
+        t = np.conj(t).T
+    return np.linalg.solve(t, b)
+
+
+def cholesky(a: Any, lower: bool = False, overwrite_a: bool = False,
+             check_finite: bool = True) -> Any:
+    """The Cholesky factor: upper (``a = U^H U``) unless ``lower``."""
+    factor = np.linalg.cholesky(_symmetric_from(a, lower))
+    return factor if lower else np.conj(factor).T
+
+
+def cho_factor(a: Any, lower: bool = False, overwrite_a: bool = False,
+               check_finite: bool = True) -> Any:
+    """``(c, lower)``: the factor in one triangle of ``c``, ``a``'s values in the other."""
+    factor = cholesky(a, lower)
+    other = np.triu(a, 1) if lower else np.tril(a, -1)
+    return factor + other, lower
+
+
+def cho_solve(c_and_lower: Any, b: Any, overwrite_b: bool = False,
+              check_finite: bool = True) -> Any:
+    """``x`` with ``a x = b``, given ``cho_factor(a)``."""
+    c, lower = c_and_lower
+    factor = _triangle(c, lower)
+    upper = np.conj(factor).T if lower else factor
+    return np.linalg.solve(upper, np.linalg.solve(np.conj(upper).T, b))
+
+
+def solve(a: Any, b: Any, lower: bool = False, overwrite_a: bool = False,
+          overwrite_b: bool = False, check_finite: bool = True, assume_a: Any = None,
+          transposed: bool = False) -> Any:
+    """``x`` with ``a x = b``; a symmetric, Hermitian or positive definite ``assume_a``
+    reads one triangle."""
+    if assume_a in ("sym", "her", "pos", "symmetric", "hermitian", "positive definite"):
+        a = _symmetric_from(a, lower) if assume_a not in ("sym", "symmetric") else \
+            (np.tril(a) + np.tril(a, -1).T if lower else np.triu(a) + np.triu(a, 1).T)
+    if transposed:
+        a = a.T
+    return np.linalg.solve(a, b)
+
+
+def inv(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
+    return np.linalg.inv(a)
+
+
+def det(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
+    return np.linalg.det(a)
+
+
+DEFINED = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det")
