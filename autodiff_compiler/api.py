@@ -20,15 +20,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .errors import AutodiffError, at_users_call
+from .errors import AutodiffError, AutodiffTypeError, at_users_call
 from .frontend.cells import is_cell, results_as
 from .frontend.lowering import split_arguments
+from .frontend.source import definition_loc
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
 from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
 from .pipeline.kinds import abstract, check_library, dynamic_leaves, kind_of, objects_in
+from .pipeline.library import as_compilable
 from .pipeline.spec import GradSpec
 
 _CACHE: dict[tuple, Compiled] = {}
@@ -51,6 +53,7 @@ class GradFunction:
     def __init__(self, fn: Callable[..., Any], spec: GradSpec) -> None:
         if not callable(fn):
             raise TypeError(f"can only differentiate a function or a Cell, not {fn!r}")
+        fn = as_compilable(fn)  # np.sin: a function calling it
         self.fn, self.spec = fn, spec
         self._key = (_fn_key(fn), spec.key())
         fast = _ENTRIES.get(self._key)
@@ -83,14 +86,31 @@ class GradFunction:
         return needed, -1 if var else len(params)
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
-        """The arguments of ``fn(*args, **kwargs)``, one per parameter in order
-        (keyword-only ones too), defaults filled in as the function has them now."""
+        """The arguments of ``fn(*args, **kwargs)``, one per parameter in order, the
+        values ``*args`` gathers in its place and keyword-only ones last, defaults
+        filled in as the function has them now (what ``split_arguments`` reads)."""
         needed, n_params = self._binding
         if not kwargs and (not needed or len(args) == n_params):
             return args
         bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
         bound.apply_defaults()
-        return tuple(bound.arguments.values())
+        flat: list[Any] = []
+        for name, value in bound.arguments.items():
+            kind = self.__signature__.parameters[name].kind
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                flat.extend(value)
+            elif kind is not inspect.Parameter.VAR_KEYWORD:
+                flat.append(value)
+            elif value:
+                code = getattr(self.fn, "__code__", None)
+                raise AutodiffTypeError(
+                    f"{self.__qualname__} gathers keyword arguments in **{name}: a "
+                    "differentiated function takes them by name only",
+                    definition_loc(self.fn) if code is not None else None,
+                    hint=f"name the parameter ({next(iter(value))}=...) in its signature, "
+                         "or call it from a function of the arguments to differentiate"
+                ).with_traceback(None) from None
+        return tuple(flat)
 
     def _call(self, /, *args: Any, **kwargs: Any) -> Any:
         """The general call path; it leaves a fast one for arguments of this kind."""

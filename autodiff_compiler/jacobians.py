@@ -38,6 +38,7 @@ from .ir.surface import evaluated_when_compiling
 from .options import grad_positions, grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
+from .pipeline.library import as_compilable
 from .pipeline.spec import GradSpec
 from .vectorize import SPEC
 
@@ -165,6 +166,7 @@ class Jacobian:
     def __init__(self, kind: str, fn: Callable[..., Any], positions: tuple[int, ...],
                  bare: bool, has_aux: bool, scalar_only: bool = False,
                  label: str | None = None) -> None:
+        fn = as_compilable(fn)  # np.tanh: a function calling it
         self.kind, self.fn, self.positions = kind, fn, positions
         self.bare, self.has_aux, self.scalar_only = bare, has_aux, scalar_only
         self.label = label or kind

@@ -36,6 +36,7 @@ from .ir.core import Aval, Var
 from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
 from .pipeline.kinds import abstract, is_dynamic
+from .pipeline.library import as_compilable
 from .pipeline.spec import GradSpec
 
 SPEC = GradSpec(None, False, None, False, False, False, False, primal="vmap")
@@ -87,7 +88,7 @@ class VmapFunction:
     def __init__(self, fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> None:
         if not callable(fn):
             refuse(f"vmap needs a function or a Cell, not {fn!r}")
-        self.fn = fn
+        self.fn = fn = as_compilable(fn)  # np.dot: a function calling it
         self.in_axes = _check_axes(in_axes, "in_axes")
         self.out_axes = _check_axes(out_axes, "out_axes")
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)

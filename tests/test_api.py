@@ -486,3 +486,56 @@ def test_a_function_run_in_a_namespace_without_a_module_name_compiles(tmp_path):
     assert namespace["loss"].__module__ is None
     x = np.linspace(-1.0, 1.0, 4)
     np.testing.assert_allclose(adc.grad(namespace["loss"])(x), np.cos(x) * x + np.sin(x))
+
+
+def scaled_after_varargs(x, *args, scale=1.0):
+    return np.sum(x * scale) + sum(args) * np.sum(x)
+
+
+def counted_varargs(x, *args):
+    return np.sum(x) * len(args)
+
+
+def gathers_keywords(x, *args, **kwargs):
+    return np.sum(x * kwargs.get("scale", 1.0))
+
+
+def _called_with(fn, rest, keywords):
+    def call(v):
+        return fn(v, *rest, **keywords)
+    return call
+
+
+# (function, positional arguments after x, keyword arguments, d/dx of the sum)
+VARARGS_CALLS = [
+    (scaled_after_varargs, (), {"scale": 3.0}, 3.0),
+    (scaled_after_varargs, (2.0,), {"scale": 3.0}, 5.0),
+    (scaled_after_varargs, (2.0, 0.5), {}, 3.5),  # scale is keyword-only: 1.0
+    (scaled_after_varargs, (), {}, 1.0),
+    (counted_varargs, (1.0, 2.0), {}, 2.0),
+    (gathers_keywords, (7.0,), {}, 1.0),
+]
+
+
+@pytest.mark.parametrize("fn, rest, keywords, expected", VARARGS_CALLS,
+                         ids=[f"{f.__name__}-{len(r)}-{sorted(k)}" for f, r, k, _ in VARARGS_CALLS])
+def test_varargs_and_keyword_only_arguments_bind_as_python_binds_them(fn, rest, keywords,
+                                                                       expected):
+    """``f(x, *args, scale=1.0)`` called with ``scale=3.0`` compiled as if 3.0 were one
+    of ``args``, and the fast path took ``f(x, 2.0, 0.5)``'s 0.5 as ``scale``: silently
+    wrong gradients. Each call is checked against the same call made inside compiled
+    code (bound there as Python binds it), before and after another kind of call."""
+    x = np.linspace(0.5, 1.5, 3)
+    grad_fn = adc.grad(fn)
+    for call_rest, call_keywords in [(rest, keywords), ((4.0,), {}), (rest, keywords)]:
+        inside = adc.grad(_called_with(fn, call_rest, call_keywords))(x)
+        np.testing.assert_allclose(grad_fn(x, *call_rest, **call_keywords), inside)
+    np.testing.assert_allclose(grad_fn(x, *rest, **keywords), np.full(3, expected))
+
+
+def test_keywords_gathered_by_a_differentiated_function_are_refused_at_its_def():
+    with pytest.raises(adc.AutodiffError, match=r"gathers keyword arguments in \*\*kwargs") \
+            as err:
+        adc.grad(gathers_keywords)(np.ones(3), scale=2.0)
+    assert err.value.loc.line == gathers_keywords.__code__.co_firstlineno
+    assert isinstance(err.value, TypeError)

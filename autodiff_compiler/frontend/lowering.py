@@ -217,12 +217,13 @@ def _refused_library_call(fn: types.FunctionType, err: AutodiffError,
 
 def split_arguments(signature: inspect.Signature, args: Sequence[Any],
                     skip: int = 0) -> tuple[tuple, dict[str, Any]]:
-    """A gradient's arguments (one per parameter, in order, as ``GradFunction`` passes
-    them) as positional and keyword arguments: keyword-only parameters by name.
-    ``skip`` leaves out leading parameters (a method's ``self``)."""
+    """A gradient's arguments (one per parameter in order, those ``*args`` gathers in
+    its place, keyword-only ones last, as ``GradFunction`` passes them) as positional
+    and keyword arguments: keyword-only parameters by name. ``skip`` leaves out
+    leading parameters (a method's ``self``)."""
     params = list(signature.parameters.values())[skip:]
     keyword_only = [p.name for p in params if p.kind is p.KEYWORD_ONLY]
-    if not keyword_only or any(p.kind is p.VAR_POSITIONAL for p in params):
+    if not keyword_only:
         return tuple(args), {}
     n = len(args) - len(keyword_only)
     return tuple(args[:n]), dict(zip(keyword_only, args[n:]))

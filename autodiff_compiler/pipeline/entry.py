@@ -78,6 +78,9 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     check is possible (containers, more than 16 arguments)."""
     if compiled.flat_positions is None or len(args) > 16:
         return None
+    kinds = {p.kind for p in parameters}
+    if _KINDS.VAR_POSITIONAL in kinds and _KINDS.KEYWORD_ONLY in kinds:
+        return None  # its arguments are not the call's positional ones: ``_bind`` sorts them
     mirrored = len(parameters) == len(args) and all(
         p.kind in _PLAIN and S.spelt_as_is(p.name) for p in parameters)
     params = [p.name for p in parameters] if mirrored else [f"a{i}" for i in range(len(args))]
