@@ -1046,11 +1046,14 @@ NOT_COVERED: dict[str, str] = {}
 
 
 def _all_rows() -> list:
-    """The rows of this module and of test_surface_rules, test_composed_rules and (with
-    SciPy installed, its rules registered) test_scipy_rules, which import this one."""
+    """The rows of this module and of test_surface_rules, test_composed_rules, test_fft
+    and (with SciPy installed, its rules registered) test_scipy_rules, which import
+    this one."""
     import test_composed_rules
+    import test_fft
     import test_surface_rules
-    rows = ALL_ROWS + test_surface_rules.ALL_ROWS + test_composed_rules.ALL_ROWS
+    rows = ALL_ROWS + test_surface_rules.ALL_ROWS + test_composed_rules.ALL_ROWS \
+        + test_fft.ALL_ROWS
     if scipy_rules.installed():
         import test_scipy_rules
         scipy_rules.load()

@@ -119,6 +119,7 @@ from .elementwise import (
     where,
 )
 from .elementwise_more import copysign, fmod
+from .fft import fftn, ifftn, irfftn, rfftn
 from .indexing import (
     add_along_axis,
     argmax,
@@ -258,7 +259,7 @@ __all__ = [
     "match_complex", "maximum", "minimum", "mod", "mul", "nan_to_num", "neg", "not_equal",
     "power", "real",
     "reciprocal", "rint", "round_", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "sub",
-    "tan", "tanh", "trunc", "where", "copysign", "fmod",
+    "tan", "tanh", "trunc", "where", "copysign", "fmod", "fftn", "ifftn", "rfftn", "irfftn",
     "searchsorted", "cumprod", "cumsum", "defreduction", "norm", "norm_of_order",
     "reduce_all", "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
     "reduce_sum", "std", "trace", "var", "astype", "astype_discrete", "atleast_1d", "atleast_2d",

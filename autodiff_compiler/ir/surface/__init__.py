@@ -298,6 +298,7 @@ from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     composed,
     constructors,
     elementwise_more,
+    fourier,
     linalg,
     linalg_more,
     numeric,
