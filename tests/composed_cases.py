@@ -504,3 +504,25 @@ def real_if_close_fn(x):
 
 def row_stack_fn(x, y):
     return np.sum(np.row_stack([x, y]) ** 2)
+
+
+def qr_reduced(x):
+    q, r = np.linalg.qr(x)
+    return np.sum(q * np.arange(1.0, q.shape[-1] + 1.0)) + np.sum(r * r)
+
+
+def qr_r_only(x):
+    return np.linalg.qr(x, mode="r") * 2.0
+
+
+def qr_q_only(x):
+    return np.linalg.qr(x)[0]
+
+
+def qr_complete(x):
+    q, r = np.linalg.qr(x, mode="complete")
+    return np.sin(q) + r
+
+
+def qr_raw(x):
+    return np.linalg.qr(x, mode="raw")[0]

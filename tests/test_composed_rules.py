@@ -277,6 +277,12 @@ SPECS = [
     Spec("pinv_tall", C.pinv_fn, (TALL,), ("pinv",), np.linalg.pinv),
     Spec("pinv_wide", C.pinv_fn, (WIDE,), ("pinv",)),
     Spec("pinv_batched", C.pinv_fn, (BATCH,), ("pinv",)),
+    Spec("qr", C.qr_reduced, (TALL,), ("qr",), np.linalg.qr),
+    Spec("qr_square", C.qr_reduced, (SQUARE,), ("qr",)),
+    Spec("qr_r", C.qr_r_only, (TALL,), ("qr",)),
+    Spec("qr_q_only", C.qr_q_only, (TALL,), ("qr",)),
+    Spec("qr_complete_square", C.qr_complete, (SQUARE,), ("qr",), generic=False),
+    Spec("qr_batched", C.qr_reduced, (BATCH,), ("qr",)),
     Spec("norm_2_minus2_nuc", C.norm_spectral, (TALL,), ("svdvals", "reduce_max", "reduce_min"),
          generic=False),
     Spec("norm_2_minus2_nuc_wide", C.norm_spectral, (WIDE,), ("svdvals",), generic=False),
@@ -439,6 +445,17 @@ def test_unsupported_argument_is_refused_at_its_line_naming_it(fn, message):
     assert "test_composed_rules.py" in str(info.value)
 
 
+@pytest.mark.parametrize("fn, x, message", [
+    (C.qr_reduced, WIDE, "qr of a matrix with fewer rows than columns"),
+    (C.qr_complete, TALL, "mode='complete'.* more rows than columns"),
+    (C.qr_raw, TALL, "mode='raw'.* is not supported"),
+], ids=["wide", "complete-tall", "raw"])
+def test_qr_without_a_rule_is_refused_at_its_line(fn, x, message):
+    with pytest.raises(AutodiffError, match=message) as info:
+        adc.grad(fn)(x)
+    assert "composed_cases.py" in str(info.value)
+
+
 # ---------------------------------------------------------------------------- second order
 
 SECOND_ORDER = [
@@ -447,6 +464,7 @@ SECOND_ORDER = [
     Spec("eigvalsh", C.eigvalsh_fn, (SYMMETRIC,), ("eigvalsh", "eigh")),
     Spec("pinv", C.pinv_fn, (WIDE,), ("pinv",)),
     Spec("svd_reduced", C.svd_reduced, (TALL,), ("svd",)),
+    Spec("qr", C.qr_reduced, (TALL,), ("qr",)),
 ]
 
 

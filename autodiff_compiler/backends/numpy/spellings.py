@@ -41,7 +41,8 @@ _CALLS = {"copy": "np.array", "reduce_sum": "np.sum", "reduce_mean": "np.mean",
           "inv": "np.linalg.inv", "det": "np.linalg.det", "slogdet": "np.linalg.slogdet",
           "solve": "np.linalg.solve", "cholesky": "np.linalg.cholesky",
           "svd": "np.linalg.svd", "svdvals": "np.linalg.svd", "eigh": "np.linalg.eigh",
-          "eigvalsh": "np.linalg.eigvalsh", "pinv": "np.linalg.pinv", "fftn": "np.fft.fftn",
+          "eigvalsh": "np.linalg.eigvalsh", "pinv": "np.linalg.pinv", "qr": "np.linalg.qr",
+          "fftn": "np.fft.fftn",
           "ifftn": "np.fft.ifftn", "rfftn": "np.fft.rfftn", "irfftn": "np.fft.irfftn"}
 
 SPELLINGS: dict[str, Spelling] = {

@@ -57,7 +57,7 @@ def _multi(prim: Any) -> Any:
 
 
 defbatch(L.solve, _solve)
-for _prim in (L.slogdet, D.eigh, D.svd):
+for _prim in (L.slogdet, D.eigh, D.svd, D.qr):
     defbatch(_prim, _multi(_prim))
 
 

@@ -1,9 +1,14 @@
-"""Matrix decompositions: ``svd``, ``eigh``, their value-only forms, and ``pinv``
-(real matrices; for complex ones the singular values only).
+"""Matrix decompositions: ``svd``, ``eigh``, their value-only forms, ``pinv`` and
+``qr`` (real matrices; for complex ones the singular values only).
 
 The rules are the standard ones for real matrices (Townsend 2016 for the SVD; the
 eigenvector formula of Magnus 1985 for ``eigh``; Golub and Pereyra 1973 for the
-pseudo-inverse), written with primitives so that grad of grad works.
+pseudo-inverse; for the reduced QR of a matrix with at least as many rows as
+columns, ``dQ = dA R^-1 + Q (W - C)`` and ``dR = (C - W) R`` with ``C = Q^T dA R^-1``
+and ``W`` the skew-symmetric part of ``C`` below the diagonal, whose transpose is
+``Abar = (Qbar + Q copyltu(M)) R^-T``, ``M = R Rbar^T - Qbar^T Q`` (Walter and
+Lehmann 2018)), written with primitives so that grad of grad works. A wide matrix's
+QR (fewer rows than columns) has no rule here and is refused.
 
 Where they are not defined: singular vectors at repeated singular values (and
 eigenvectors at repeated eigenvalues) are not unique, and their gradients come out
@@ -31,9 +36,18 @@ from .. import builder
 from .constructors import eye
 from .control import check
 from .core import Primitive, defjvp, defjvp_all, defvjp, defvjp_all
-from .elementwise import conj, equal, logical_or, match_complex, not_equal, real, where
+from .elementwise import (
+    conj,
+    equal,
+    greater_equal,
+    logical_or,
+    match_complex,
+    not_equal,
+    real,
+    where,
+)
 from .indexing import getitem
-from .linalg import _swap_last
+from .linalg import _swap_last, solve
 from .reductions import reduce_any, reduce_sum
 from .shape import concatenate, dim_of, dtype_of, expand_dims, shape_of, tril, triu, zeros_like
 
@@ -42,6 +56,7 @@ svdvals = Primitive("svdvals", np.linalg.svd)  # with compute_uv=False
 eigh = Primitive("eigh", np.linalg.eigh, n_out=2, defaults={"UPLO": "L"})
 eigvalsh = Primitive("eigvalsh", np.linalg.eigvalsh, defaults={"UPLO": "L"})
 pinv = Primitive("pinv", np.linalg.pinv)
+qr = Primitive("qr", np.linalg.qr, n_out=2)  # the reduced factors
 
 
 # ---------------------------------------------------------------------------- complex input
@@ -313,3 +328,53 @@ def _jvp_pinv(t, ans, a, **params):
 
 defvjp(pinv, _vjp_pinv)
 defjvp(pinv, _jvp_pinv)
+
+# ---------------------------------------------------------------------------- qr
+
+
+def _tall_only(x) -> None:
+    """Refuse the derivative of a wide matrix's QR: when compiling where the shape is
+    known, else by a check at run time."""
+    message = ("the derivative of np.linalg.qr of a matrix with fewer rows than columns "
+               "is not supported")
+    shape = shape_of(x)
+    if not isinstance(shape, tuple):
+        check(greater_equal(dim_of(x, -2), dim_of(x, -1)), message)
+    elif shape[-2] < shape[-1]:
+        raise AutodiffError(message, hint="differentiate the QR of its transpose, or of a "
+                                          "tall block")
+
+
+def _times_inverse(x, r):
+    """``x R^-1``, ``R`` upper triangular: solved, not inverted."""
+    return _swap_last(solve(_swap_last(r), _swap_last(x)))
+
+
+def _vjp_qr(gs, ans, a):
+    _real_only(a, "np.linalg.qr")
+    _tall_only(a)
+    g_q, g_r = gs
+    q, r = ans
+    m = -(_swap_last(g_q) @ q) if not _absent(g_q) else zeros_like(r)
+    if not _absent(g_r):
+        m = m + r @ _swap_last(g_r)
+    inner = q @ (tril(m) + _swap_last(tril(m, k=-1)))
+    if not _absent(g_q):
+        inner = inner + g_q
+    return (_swap_last(solve(r, _swap_last(inner))),)
+
+
+def _jvp_qr(ts, ans, a):
+    _real_only(a, "np.linalg.qr")
+    _tall_only(a)
+    (t,) = ts
+    q, r = ans
+    t_rinv = _times_inverse(t, r)
+    c = _swap_last(q) @ t_rinv
+    below = tril(c, k=-1)
+    skew = below - _swap_last(below)
+    return t_rinv + q @ (skew - c), (c - skew) @ r
+
+
+defvjp_all(qr, _vjp_qr)
+defjvp_all(qr, _jvp_qr)

@@ -1,5 +1,5 @@
-"""More of ``np.linalg`` written with primitives: ``matrix_power``, ``multi_dot`` and
-``cond``.
+"""More of ``np.linalg`` written with primitives: ``matrix_power``, ``multi_dot``,
+``cond`` and the modes of ``qr``.
 
 ``matrix_power`` and ``multi_dot`` multiply in NumPy's order, so values are NumPy's
 bit for bit: ``matrix_power`` squares by the bits of ``n`` (``n`` known when
@@ -11,9 +11,13 @@ extreme singular values (``p`` None, 2, -2) or ``norm(x) * norm(inv(x))``, NaN m
 infinite where ``x`` holds no NaN, as NumPy's; the singular values' rule gives its
 derivative where they are distinct.
 
-``np.linalg.qr``, ``lstsq`` and ``eig``/``eigvals`` are not here: each needs a
-decomposition primitive with its own rule (``lstsq`` a result whose shape depends on
-the rank found at run time), which would be refused rather than approximated.
+``qr`` is the reduced factorisation's primitive (``primitives.decompositions``):
+``mode="r"`` its ``R``, ``"complete"`` the same factors where they are the complete
+ones (no more rows than columns); a tall matrix's complete ``Q`` holds columns that
+are any orthonormal completion, and ``"raw"`` LAPACK's reflectors: both refused.
+``lstsq`` and ``eig``/``eigvals`` are not here: ``lstsq``'s result has a shape that
+depends on the rank found at run time, and ``eig``'s rule for complex eigenvectors is
+not written; both are refused rather than approximated.
 """
 from __future__ import annotations
 
@@ -150,3 +154,25 @@ def _cond(x, p=None):
 
 
 register("linear algebra", _cond, np.linalg.cond)
+
+
+# ---------------------------------------------------------------------------- qr
+
+
+def _qr(a, mode="reduced"):
+    a = _asarray(a)
+    mode = _static(mode, "mode")
+    if mode == "complete":
+        shape = _known_shape(a, "np.linalg.qr(..., mode='complete')")
+        if shape[-2] > shape[-1]:
+            raise CompileTimeError("np.linalg.qr(..., mode='complete') of a matrix with more "
+                                   "rows than columns is not supported (its extra columns "
+                                   "are any orthonormal completion): use mode='reduced'")
+    elif mode not in ("reduced", "r"):
+        raise CompileTimeError(f"np.linalg.qr(..., mode={mode!r}) is not supported: use "
+                               "'reduced', 'complete' or 'r'")
+    q, r = P.qr(a)
+    return r if mode == "r" else (q, r)
+
+
+register("linear algebra", _qr, np.linalg.qr)
