@@ -526,3 +526,16 @@ def qr_complete(x):
 
 def qr_raw(x):
     return np.linalg.qr(x, mode="raw")[0]
+
+
+def lstsq_solution(a, b):
+    return np.linalg.lstsq(a, b, rcond=None)[0]
+
+
+def lstsq_unpacked(a, b):
+    x, _residuals, rank, _singular_values = np.linalg.lstsq(a, b)
+    return np.sin(x) * rank
+
+
+def lstsq_residuals(a, b):
+    return np.linalg.lstsq(a, b, rcond=None)[1]

@@ -283,6 +283,10 @@ SPECS = [
     Spec("qr_q_only", C.qr_q_only, (TALL,), ("qr",)),
     Spec("qr_complete_square", C.qr_complete, (SQUARE,), ("qr",), generic=False),
     Spec("qr_batched", C.qr_reduced, (BATCH,), ("qr",)),
+    Spec("lstsq_tall", C.lstsq_solution, (TALL, uniform(4)), ("lstsq", "pinv"),
+         np.linalg.lstsq),
+    Spec("lstsq_wide_minimum_norm", C.lstsq_solution, (WIDE, uniform(3)), ("lstsq",)),
+    Spec("lstsq_matrix_right_side", C.lstsq_unpacked, (TALL, uniform(4, 2)), ("lstsq",)),
     Spec("norm_2_minus2_nuc", C.norm_spectral, (TALL,), ("svdvals", "reduce_max", "reduce_min"),
          generic=False),
     Spec("norm_2_minus2_nuc_wide", C.norm_spectral, (WIDE,), ("svdvals",), generic=False),
@@ -456,6 +460,16 @@ def test_qr_without_a_rule_is_refused_at_its_line(fn, x, message):
     assert "composed_cases.py" in str(info.value)
 
 
+def test_lstsq_residuals_derivative_is_refused_and_their_tangent_nan():
+    a, b = TALL, uniform(4)
+    with pytest.raises(AutodiffError, match="lstsq's residuals or singular values") as info:
+        adc.grad(lambda x: np.sum(C.lstsq_residuals(x, b)))(a)
+    assert "composed_cases.py" in str(info.value)
+    value, tangent = adc.jvp(C.lstsq_residuals, (a, b), (a, b))
+    np.testing.assert_allclose(value, np.linalg.lstsq(a, b, rcond=None)[1])
+    assert np.isnan(tangent).all() and tangent.shape == value.shape
+
+
 # ---------------------------------------------------------------------------- second order
 
 SECOND_ORDER = [
@@ -465,6 +479,7 @@ SECOND_ORDER = [
     Spec("pinv", C.pinv_fn, (WIDE,), ("pinv",)),
     Spec("svd_reduced", C.svd_reduced, (TALL,), ("svd",)),
     Spec("qr", C.qr_reduced, (TALL,), ("qr",)),
+    Spec("lstsq", C.lstsq_solution, (TALL, uniform(4)), ("lstsq",)),
 ]
 
 

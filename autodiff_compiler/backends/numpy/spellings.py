@@ -42,6 +42,7 @@ _CALLS = {"copy": "np.array", "reduce_sum": "np.sum", "reduce_mean": "np.mean",
           "solve": "np.linalg.solve", "cholesky": "np.linalg.cholesky",
           "svd": "np.linalg.svd", "svdvals": "np.linalg.svd", "eigh": "np.linalg.eigh",
           "eigvalsh": "np.linalg.eigvalsh", "pinv": "np.linalg.pinv", "qr": "np.linalg.qr",
+          "lstsq": "np.linalg.lstsq",
           "fftn": "np.fft.fftn",
           "ifftn": "np.fft.ifftn", "rfftn": "np.fft.rfftn", "irfftn": "np.fft.irfftn"}
 

@@ -138,6 +138,7 @@ from .indexing import (
     sort,
     take_along_axis,
 )
+from .least_squares import lstsq
 from .linalg import (
     as_columns,
     cholesky,
@@ -260,7 +261,8 @@ __all__ = [
     "match_complex", "maximum", "minimum", "mod", "mul", "nan_to_num", "neg", "not_equal",
     "power", "real",
     "reciprocal", "rint", "round_", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "sub",
-    "tan", "tanh", "trunc", "where", "copysign", "fmod", "fftn", "ifftn", "rfftn", "irfftn", "qr",
+    "tan", "tanh", "trunc", "where", "copysign", "fmod", "fftn", "ifftn", "rfftn", "irfftn",
+    "qr", "lstsq",
     "searchsorted", "cumprod", "cumsum", "defreduction", "norm", "norm_of_order",
     "reduce_all", "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
     "reduce_sum", "std", "trace", "var", "astype", "astype_discrete", "atleast_1d", "atleast_2d",

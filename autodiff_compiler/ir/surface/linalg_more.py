@@ -15,9 +15,9 @@ derivative where they are distinct.
 ``mode="r"`` its ``R``, ``"complete"`` the same factors where they are the complete
 ones (no more rows than columns); a tall matrix's complete ``Q`` holds columns that
 are any orthonormal completion, and ``"raw"`` LAPACK's reflectors: both refused.
-``lstsq`` and ``eig``/``eigvals`` are not here: ``lstsq``'s result has a shape that
-depends on the rank found at run time, and ``eig``'s rule for complex eigenvectors is
-not written; both are refused rather than approximated.
+``lstsq`` is NumPy's solver as a primitive (``primitives.least_squares``), its
+derivative the solution's. ``eig``/``eigvals`` are not here: the rule for complex
+eigenvectors is not written, so they are refused rather than approximated.
 """
 from __future__ import annotations
 
@@ -176,3 +176,13 @@ def _qr(a, mode="reduced"):
 
 
 register("linear algebra", _qr, np.linalg.qr)
+
+
+def _lstsq(a, b, rcond=None):
+    a, b = _asarray(a), _asarray(b)
+    if ndim_of(a) not in (None, 2) or ndim_of(b) not in (None, 1, 2):
+        raise CompileTimeError("np.linalg.lstsq takes a matrix and a vector or a matrix")
+    return tuple(P.lstsq(a, b, rcond=_static(rcond, "rcond")))
+
+
+register("linear algebra", _lstsq, np.linalg.lstsq)
