@@ -539,3 +539,31 @@ def lstsq_unpacked(a, b):
 
 def lstsq_residuals(a, b):
     return np.linalg.lstsq(a, b, rcond=None)[1]
+
+
+def ediff1d_fn(x):
+    return np.ediff1d(x)
+
+
+def ediff1d_ends(x):
+    return np.ediff1d(x, to_end=x[:2] * 2.0, to_begin=3.0)
+
+
+def vander_fn(x):
+    return np.vander(x)
+
+
+def vander_increasing(x):
+    return np.vander(x, 3, increasing=True)
+
+
+def block_2d(m):
+    return np.block([[m, m * 2.0], [np.ones((1, m.shape[1])), m[:1]]])
+
+
+def block_of_vectors_and_numbers(m):
+    return np.block([m[0], 1.5, m[1]])
+
+
+def block_stacked(m):
+    return np.block([[m], [m]])

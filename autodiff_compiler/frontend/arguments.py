@@ -45,7 +45,7 @@ ARRAY_NAMES = frozenset([
     "a", "b", "x", "y", "x1", "x2", "m", "v", "A", "val", "arr", "array", "ary",
     "object", "condition", "other", "indices", "values", "fill_value", "a_min", "a_max",
     "min", "max", "arys", "operands", "f", "p", "xp", "fp", "weights", "prepend", "append",
-    "default", "z", "bins", "sorter", "low", "high", "loc", "scale",
+    "default", "z", "bins", "sorter", "low", "high", "loc", "scale", "to_end", "to_begin",
 ])
 # Parameters holding a sequence whose elements are array-likes.
 SEQUENCE_NAMES = frozenset(["arrays", "tup", "condlist", "choicelist", "xi"])
@@ -215,6 +215,9 @@ class _Converters:
         if isinstance(target, np.ufunc):
             self.slots = [asarray] * target.nin
             return
+        if target is np.block:  # its nesting says the axes: only the leaves convert
+            self.slots, self.names = [_leaves], {"arrays": _leaves}
+            return
         for param in _signature(target).parameters.values():
             convert = _convert_for(param.name)
             if param.kind is param.VAR_POSITIONAL:
@@ -243,6 +246,11 @@ def _each(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(asarray(v) for v in value)
     return value
+
+
+def _leaves(value: Any) -> Any:
+    """Nested lists kept as they are, each thing in them that is no list converted."""
+    return [_leaves(v) for v in value] if isinstance(value, list) else asarray(value)
 
 
 @cache

@@ -295,6 +295,7 @@ def family_rank(family: str) -> int:
 from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     arithmetic,
     arrays,
+    assembled,
     composed,
     constructors,
     elementwise_more,
