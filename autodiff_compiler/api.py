@@ -67,6 +67,11 @@ class GradFunction:
     def __repr__(self) -> str:
         return f"<gradient of {self.__qualname__}>"
 
+    def __transform_key__(self) -> tuple:
+        """What the compiled program depends on besides ``fn``: a transform of ``fn``,
+        as ``vmap``'s and the Jacobians' are (its defaults are ``fn``'s)."""
+        return self.spec.key()
+
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return self._call(*args, **kwargs)
 

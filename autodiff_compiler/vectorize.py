@@ -164,7 +164,10 @@ class VmapFunction:
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
         args = list(self._program._bind(tuple(args), kwargs))
-        n_pos = len(args) if not isinstance(self.in_axes, tuple | list) else len(self.in_axes)
+        # keyword-only parameters come last and are not batched (a partial's keywords)
+        keyword_only = sum(p.kind is p.KEYWORD_ONLY for p in self.__signature__.parameters.values())
+        n_pos = len(args) - keyword_only if not isinstance(self.in_axes, tuple | list) \
+            else len(self.in_axes)
         try:
             size = self._sizes(args[:n_pos])
         except AutodiffError as err:

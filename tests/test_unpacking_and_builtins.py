@@ -82,6 +82,7 @@ SPECIALISED = [
     (C.all_of_array, (X,)),
     (C.all_of_array, (X * 2.0,)),
     (C.isinstance_of_an_array, (X,)),  # (the rank tells an array from a NumPy scalar)
+    (C.reversed_rows, (X,)),
 ]
 
 

@@ -346,3 +346,10 @@ def isinstance_of_an_item(x):
 
 def range_of_a_run_time_count(x):
     return sum(list(range(int(np.sum(x > 0))))) * np.sum(x)
+
+
+def reversed_rows(x):
+    total = 0.0
+    for v in reversed(x):  # Horner's rule, last coefficient first
+        total = total * 0.5 + v
+    return total

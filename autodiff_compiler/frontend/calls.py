@@ -9,6 +9,7 @@ refused with the user's line, never silently treated as a constant.
 from __future__ import annotations
 
 import builtins
+import functools
 import types
 from collections.abc import Callable, MappingView
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import gast
 import numpy as np
 
-from ..errors import AutodiffError
+from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
@@ -31,6 +32,22 @@ if TYPE_CHECKING:
 # Builtins that rearrange a Python container holding arrays: they run while compiling
 # (the container is Python's; the arrays in it are not touched).
 _CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate])
+
+
+def partial_args(fn: functools.partial, keywords_too: bool = True,
+                 loc: Loc | None = None) -> tuple:
+    """A partial's positional arguments. An array it holds (not a run-time value of the
+    function being compiled) would be compiled in as a constant, and go stale if
+    changed: refused. A partial being differentiated passes its keywords as arguments
+    (read at every call), so only its positional ones are checked then."""
+    held = (*fn.args, *fn.keywords.values()) if keywords_too else fn.args
+    if any(isinstance(v, np.ndarray) for v in held):
+        raise AutodiffError(
+            f"functools.partial holds an array for {fn.func!r}: it would be compiled in "
+            "as a constant", loc,
+            hint="bind arrays by keyword on the partial you differentiate "
+                 "(grad(partial(f, x=x))), or pass them as arguments")
+    return fn.args
 
 
 class BoundArrayMethod:
@@ -53,6 +70,11 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
                              method=func.name)
     if func is builtins.print:
         return lower_print(scope, node, args, kwargs)
+    if func is functools.partial and args and not has_var(args[:1]):
+        return functools.partial(*args, **kwargs)  # a Python object, of run-time values too
+    if isinstance(func, functools.partial):
+        return call_value(scope, node, func.func, [*partial_args(func), *args],
+                          {**func.keywords, **kwargs})
     builder = surface.lookup(func)
     if builder is not None:
         result = apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
@@ -120,6 +142,9 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if func is len and len(args) == 1:
         return len(args[0]) if isinstance(args[0], list | tuple) else _static_len(scope, node,
                                                                                    args[0])
+    if func is builtins.reversed and len(args) == 1 and not kwargs \
+            and isinstance(args[0], Var):  # an array's rows, last first
+        return P.getitem(args[0], slice(None, None, -1))
     if func is range and has_var(args):  # (a for loop over range(n) is a loop region)
         raise scope.error(node, "range() of a run-time value outside a for loop's header: "
                                 "the items would be known only at run time",

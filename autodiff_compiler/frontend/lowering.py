@@ -11,6 +11,7 @@ here; data-dependent control flow raises a located ``UnsupportedSyntaxError``.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import sysconfig
 import types
@@ -26,7 +27,7 @@ from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
 from . import comprehensions, control, loops, syntax, unrolled
 from .aliasing import Aliases
-from .calls import has_var
+from .calls import has_var, partial_args
 from .captures import Captures, Path
 from .cells import is_cell, lower_cell_call
 from .scope import LocalFunction, Scope
@@ -187,6 +188,16 @@ class Lowering:
                                       self_obj=fn.__self__)
         if isinstance(fn, types.FunctionType):
             return self.call_function(fn, *split_arguments(inspect.signature(fn), args), None)
+        call = inspect.getattr_static(type(fn), "__call__", None)
+        if isinstance(call, types.FunctionType):  # an instance of the user's class
+            self.captures.paths.setdefault(id(fn), Path.of_object(fn, "self"))
+            positional, keywords = split_arguments(inspect.signature(fn), args)
+            return self.call_function(call, positional, keywords, None, self_obj=fn)
+        if isinstance(fn, functools.partial):  # its keywords came in ``args``, as defaults
+            positional, keywords = split_arguments(inspect.signature(fn), args)
+            loc = definition_loc(fn.func) if hasattr(fn.func, "__code__") else None
+            return self.call_entry(fn.func, bind_partial(fn.func, (*partial_args(fn, False, loc),
+                                                                    *positional), keywords))
         raise AutodiffError(f"cannot compile {fn!r}: not a Python function or Cell",
                             hint="differentiate a def, a lambda, a method or a Cell")
 
@@ -227,6 +238,20 @@ def split_arguments(signature: inspect.Signature, args: Sequence[Any],
         return tuple(args), {}
     n = len(args) - len(keyword_only)
     return tuple(args[:n]), dict(zip(keyword_only, args[n:]))
+
+
+def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
+    """Arguments of ``fn`` one per parameter, as ``call_entry`` takes them."""
+    bound = inspect.signature(fn).bind(*positional, **keywords)
+    bound.apply_defaults()
+    flat: list = []
+    for name, value in bound.arguments.items():
+        kind = bound.signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            flat.extend(value)
+        elif kind is not inspect.Parameter.VAR_KEYWORD:
+            flat.append(value)
+    return flat
 
 
 MAX_RECURSION = 64

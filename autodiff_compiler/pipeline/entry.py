@@ -21,6 +21,7 @@ themselves), a parameter's name as a key is a string constant the printer quotes
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import types
 from collections.abc import Callable, Sequence
@@ -243,7 +244,14 @@ def _general(parameters: Sequence[inspect.Parameter]) -> Callable[..., Any]:
 def default(fn: Any, name: str) -> Any:
     """The default of parameter ``name`` as ``fn`` has it now (``MISSING`` if it has
     none, or is not a plain Python function: the general path sorts that out)."""
+    while isinstance(fn, functools.partial) or hasattr(fn, "__transform_key__"):
+        if isinstance(fn, functools.partial) and name in fn.keywords:
+            return fn.keywords[name]  # a partial's keywords, then its function's defaults
+        fn = fn.func if isinstance(fn, functools.partial) else fn.fn  # (vmap's: its fn's)
     fn = type(fn).construct if is_cell(fn) else getattr(fn, "__func__", fn)
+    call = inspect.getattr_static(type(fn), "__call__", None)
+    if not isinstance(fn, types.FunctionType) and isinstance(call, types.FunctionType):
+        fn = call  # an instance of the user's class: its __call__'s defaults
     try:
         kwdefaults = fn.__kwdefaults__
         if kwdefaults and name in kwdefaults:

@@ -10,6 +10,7 @@ cache entry.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable
@@ -26,8 +27,11 @@ _LOCK = threading.Lock()
 def as_compilable(fn: Any) -> Any:
     """``fn``, or for a function of the surface (a NumPy or SciPy function, or one
     registered with ``extend``) a Python function calling it."""
+    inner = fn
+    while isinstance(inner, functools.partial):  # partial(np.sum, axis=0): np.sum's call
+        inner = inner.func
     try:
-        known = surface.lookup(fn) is not None or surface.definition(fn) is not None
+        known = surface.lookup(inner) is not None or surface.definition(inner) is not None
     except TypeError:  # an unhashable callable: the user's own object
         return fn
     if not known:
