@@ -82,6 +82,9 @@ def display_name(fn: Any) -> str:
         return _USUAL_NAMES[fn]
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__name__", None) or repr(fn)
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, np.ufunc):  # np.add.reduce
+        return f"{display_name(owner)}.{name}"
     if isinstance(fn, np.ufunc) and getattr(np, name, None) is not fn:
         special = sys.modules.get("scipy.special")
         return f"scipy.special.{name}" if getattr(special, name, None) is fn else name
@@ -307,4 +310,5 @@ from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     shapes,
     signal,
     statistics,
+    ufunc_methods,  # (last: it reads the ufuncs registered above)
 )

@@ -197,11 +197,21 @@ register("elementwise", _real_if_close, np.real_if_close)
 # ---------------------------------------------------------------------------- reductions
 
 
+def _in_dtype(a: Any, dtype: Any) -> Any:
+    """``a`` cast to the ``dtype=`` a reduction computes in: NumPy casts each value
+    (unsafely: floats summed as ints are truncated first), then reduces in it."""
+    if dtype is None:
+        return a
+    from .constructors import _astype
+    return _astype(a, np.dtype(_static(dtype, "dtype")))
+
+
 def _reduction(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
               where=None):
-        _unsupported(name, dtype=dtype, out=out, initial=initial, where=where)
-        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+        _unsupported(name, out=out, initial=initial, where=where)
+        return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
+                    keepdims=_keepdims(keepdims))
     return build
 
 
@@ -217,16 +227,16 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
 def _moment(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
               where=None, mean=None, correction=None):
-        _unsupported(name, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
-        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims),
-                    ddof=_static(ddof, "ddof"))
+        _unsupported(name, out=out, where=where, mean=mean, correction=correction)
+        return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
+                    keepdims=_keepdims(keepdims), ddof=_static(ddof, "ddof"))
     return build
 
 
 def _running(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None):
-        _unsupported(name, dtype=dtype, out=out)
-        return prim(a, axis=_static(axis, "axis"))
+        _unsupported(name, out=out)
+        return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"))
     return build
 
 
