@@ -40,9 +40,7 @@ REDUCE = [Row(f"{u.__name__}_reduce", reduce_of(u), surface=u.reduce)
           for u in ufunc_methods.REDUCE]
 ACCUMULATE = [Row(f"{u.__name__}_accumulate", accumulate_of(u), surface=u.accumulate)
               for u in ufunc_methods.ACCUMULATE]
-OUTER = [Row(f"{u.__name__}_outer", outer_of(u), surface=u.outer)
-         for u in adc.ir.surface.FUNCTIONS if isinstance(u, np.ufunc) and u.nin == 2
-         and u.signature is None]
+OUTER = [Row(f"{u.__name__}_outer", outer_of(u), surface=u.outer) for u in ufunc_methods.OUTER]
 ALL_ROWS = REDUCE + ACCUMULATE + OUTER  # for test_rules' meta-tests
 
 

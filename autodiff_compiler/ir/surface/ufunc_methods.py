@@ -58,6 +58,8 @@ for _ufunc, _reduction in REDUCE.items():
     register("reductions", _reduce(_ufunc, _reduction), _ufunc.reduce)
 for _ufunc, _running in ACCUMULATE.items():
     register("reductions", _accumulate(_ufunc, _running), _ufunc.accumulate)
-for _ufunc in [f for f in list(FUNCTIONS)
-               if isinstance(f, np.ufunc) and f.nin == 2 and f.signature is None]:
+# NumPy's binary ufuncs registered above (not SciPy's, whose rules load later)
+OUTER = [f for f in list(FUNCTIONS)
+         if isinstance(f, np.ufunc) and f.nin == 2 and f.signature is None]
+for _ufunc in OUTER:
     register("linear algebra", _outer(_ufunc), _ufunc.outer)
