@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import AutodiffError, AutodiffTypeError, at_users_call
 from .frontend.cells import is_cell, results_as
-from .frontend.lowering import split_arguments
+from .frontend.lowering import flat_arguments, split_arguments
 from .frontend.source import definition_loc
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
@@ -99,22 +99,15 @@ class GradFunction:
             return args
         bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
         bound.apply_defaults()
-        flat: list[Any] = []
-        for name, value in bound.arguments.items():
-            kind = self.__signature__.parameters[name].kind
-            if kind is inspect.Parameter.VAR_POSITIONAL:
-                flat.extend(value)
-            elif kind is not inspect.Parameter.VAR_KEYWORD:
-                flat.append(value)
-            elif value:
-                code = getattr(self.fn, "__code__", None)
-                raise AutodiffTypeError(
-                    f"{self.__qualname__} gathers keyword arguments in **{name}: a "
-                    "differentiated function takes them by name only",
-                    definition_loc(self.fn) if code is not None else None,
-                    hint=f"name the parameter ({next(iter(value))}=...) in its signature, "
-                         "or call it from a function of the arguments to differentiate"
-                ).with_traceback(None) from None
+        flat, name, gathered = flat_arguments(bound)
+        if gathered:
+            code = getattr(self.fn, "__code__", None)
+            raise AutodiffTypeError(
+                f"{self.__qualname__} gathers keyword arguments in **{name}: a "
+                "differentiated function takes them by name only",
+                definition_loc(self.fn) if code is not None else None,
+                hint=f"name the parameter ({next(iter(gathered))}=...) in its signature, "
+                     "or call it from a function of the arguments to differentiate")
         return tuple(flat)
 
     def _call(self, /, *args: Any, **kwargs: Any) -> Any:

@@ -240,18 +240,28 @@ def split_arguments(signature: inspect.Signature, args: Sequence[Any],
     return tuple(args[:n]), dict(zip(keyword_only, args[n:]))
 
 
-def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
-    """Arguments of ``fn`` one per parameter, as ``call_entry`` takes them."""
-    bound = inspect.signature(fn).bind(*positional, **keywords)
-    bound.apply_defaults()
+def flat_arguments(bound: inspect.BoundArguments) -> tuple[list, str | None, dict]:
+    """A call's arguments one per parameter, the values ``*args`` gathers in its place
+    and keyword-only ones last (what ``split_arguments`` reads); and the name of
+    ``**kwargs`` with what it gathers (which has no place among them)."""
     flat: list = []
+    gathered: tuple[str | None, dict] = (None, {})
     for name, value in bound.arguments.items():
         kind = bound.signature.parameters[name].kind
         if kind is inspect.Parameter.VAR_POSITIONAL:
             flat.extend(value)
-        elif kind is not inspect.Parameter.VAR_KEYWORD:
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            gathered = (name, value)
+        else:
             flat.append(value)
-    return flat
+    return flat, *gathered
+
+
+def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
+    """Arguments of ``fn`` one per parameter, as ``call_entry`` takes them."""
+    bound = inspect.signature(fn).bind(*positional, **keywords)
+    bound.apply_defaults()
+    return flat_arguments(bound)[0]
 
 
 MAX_RECURSION = 64
