@@ -323,3 +323,67 @@ def bound_in_nested_loops(x):
             inner = np.sum(row ** 2)
         after = inner * 2.0
     return after + inner
+
+
+# ``break``/``continue``/``return`` on a run-time condition nested in blocks that are not
+# the loop's body (an ``if`` known when compiling, a ``with``): the rest of every
+# enclosing block, up to the loop's body, runs only on the paths that do not jump.
+# Scaled by ``scale`` so one function takes both paths; a row list walks unrolled.
+VERBOSE = True
+
+
+def continue_in_static_if(x):
+    acc = x
+    for _ in range(3):
+        if VERBOSE:
+            if np.sum(acc) > 0.0:
+                continue
+            acc = acc + 1.0
+        acc = acc * 2.0
+    return np.sum(acc ** 2)
+
+
+def break_in_static_if(x):
+    acc = x
+    for _ in range(3):
+        if VERBOSE:
+            if np.sum(acc) > 0.0:
+                break
+            acc = acc + 1.0
+        acc = acc * 2.0
+    return np.sum(acc ** 2)
+
+
+def continue_in_with(x):
+    acc = x
+    for _ in range(3):
+        with np.errstate(all="ignore"):
+            if np.sum(acc) > 0.0:
+                continue
+            acc = acc + np.sin(acc)
+        acc = acc * 2.0
+    return np.sum(acc ** 2)
+
+
+def continue_in_static_if_walking_rows(x):
+    acc = x[0]
+    for row in [x[1], -x[1], x[0] * 0.5]:
+        if VERBOSE:
+            if np.sum(row) > 0.0:
+                continue
+            acc = acc + row
+        acc = acc * 1.5
+    return np.sum(acc ** 2)
+
+
+def nested_loop_return_in_static_if(x, n):
+    acc = x
+    for _ in range(n):
+        if VERBOSE:
+            for _ in range(2):
+                if np.sum(acc) > 5.0:
+                    return np.sum(acc * 3.0)
+                acc = acc + 1.0
+            acc = acc * 1.5
+        acc = acc * 2.0
+    return np.sum(acc)

@@ -56,6 +56,30 @@ def test_control_flow_gradient_matches_finite_differences(fn, args):
     check_grads(fn, *args)
 
 
+JUMPS_IN_BLOCKS = [
+    ("continue_in_static_if", cases.continue_in_static_if, (POS,)),
+    ("continue_in_static_if_other_side", cases.continue_in_static_if, (-POS * 4,)),
+    ("break_in_static_if", cases.break_in_static_if, (POS,)),
+    ("break_in_static_if_other_side", cases.break_in_static_if, (-POS * 4,)),
+    ("continue_in_with", cases.continue_in_with, (NEG,)),
+    ("continue_in_with_other_side", cases.continue_in_with, (-NEG * 0.1,)),
+    ("continue_in_static_if_walking_rows", cases.continue_in_static_if_walking_rows, (ROWS,)),
+    ("nested_loop_return_in_static_if_returns", cases.nested_loop_return_in_static_if,
+     (POS * 0.3, 3)),
+    ("nested_loop_return_in_static_if_runs_out", cases.nested_loop_return_in_static_if,
+     (POS * 0.3, 1)),
+]
+
+
+@pytest.mark.parametrize("fn, args", [c[1:] for c in JUMPS_IN_BLOCKS],
+                         ids=[c[0] for c in JUMPS_IN_BLOCKS])
+def test_jump_nested_in_a_block_skips_the_rest_of_the_loop_body_only_when_taken(fn, args):
+    """The code after the block holding the jump used to be skipped on every path."""
+    value, _ = adc.value_and_grad(fn)(*args)
+    np.testing.assert_allclose(value, fn(*args))
+    check_grads(fn, *args)
+
+
 def test_rnn_gradient_matches_finite_differences():
     rng = np.random.default_rng(3)
     xs, w, u = rng.normal(size=(5, 2, 3)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=(3, 4))

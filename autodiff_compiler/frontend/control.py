@@ -169,14 +169,13 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     structured_return = scope.loop_kind == "structured" and returns
     if scope.in_loop and (_jumps(node.body + node.orelse) or structured_return):
         # the rest of the loop body runs only on the paths that do not jump
-        rest = list(scope.continuation[0]) if scope.continuation else []
-        tail = None
-        if scope.jump_branch and scope.loop_kind == "unrolled":  # rest of the function
-            rest, tail = split_at_resume(scope)
+        rest, after_iteration = rest_of_loop_body(scope)
         _cond(scope, node, test, [lambda c: c.block(node.body + rest),
                                   lambda c: c.block(node.orelse + rest)], returns=False,
               names=assigned_names(node.body + node.orelse + rest))
-        return JUMPED if tail is None else lower_rest(scope, tail)
+        if scope.jump_branch and scope.loop_kind == "unrolled":  # rest of the function
+            return lower_rest(scope, after_iteration)
+        return JUMPED
     if returns:
         return _rest_in_branches(scope, node, test)
     _cond(scope, node, test, [lambda c: c.block(node.body), lambda c: c.block(node.orelse)],
@@ -210,6 +209,16 @@ def _jump_out_of_unrolled(scope: Scope, node: gast.If, test: Var, returns: bool)
             hint="preallocate an array instead of building a list, so that the loop is not "
             "unrolled; or assign a result, break with a flag, and return after the loops")
     return _rest_in_branches(scope, node, test)
+
+
+def rest_of_loop_body(scope: Scope) -> tuple[list[gast.stmt], list[gast.stmt]]:
+    """What is left of the innermost loop's body after the statement being lowered, in
+    every block that holds it (an ``if`` known when compiling, a ``with``), and what
+    comes after that: the body of a loop region is a scope of its own, so its rest is
+    the whole continuation; an unrolled iteration's ends at its ``_Resume``."""
+    if scope.loop_kind == "unrolled":
+        return split_at_resume(scope)
+    return [stmt for block in scope.continuation for stmt in block], []
 
 
 def _breaks(stmts: Sequence[gast.stmt]) -> bool:

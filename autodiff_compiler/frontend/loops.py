@@ -38,6 +38,7 @@ from .control import (
     assigned_names,
     fill_pending,
     refuse_binding,
+    rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
 from .scope import JUMPED, NOT_RETURNED, Scope
@@ -172,7 +173,7 @@ def _after_nested_loop(scope: Scope, node: gast.For | gast.While, stopped: Any) 
         if returned:
             scope.env[STOP] = True
         return JUMPED if returned else NOT_RETURNED
-    rest = list(scope.continuation[0]) if scope.continuation else []
+    rest, _ = rest_of_loop_body(scope)
 
     def stop(c: Scope) -> Any:
         c.env[STOP] = True

@@ -27,6 +27,7 @@ TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
 PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unpacking
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
+JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
@@ -49,6 +50,9 @@ class _Generator:
         self.count = 0
         self.helpers: list[Stmt] = []
         self.aux: str | None = None
+        # Choices added after seeds were first run are drawn from a stream of their own,
+        # so every seed's program is otherwise what it was.
+        self.apart = random.Random(seed + 5800079)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -179,7 +183,7 @@ class _Generator:
             self.ex.env.update(bound)
             self.ex.ints += ints
             stmts = self.block(self.rng.randrange(2), depth + 1)
-            stmts += self._jump()
+            stmts += self._jump(acc)
             stmts.append(self._carry(acc, shape, ints))
             return stmts
 
@@ -192,14 +196,21 @@ class _Generator:
                                      f"{acc} = {acc} + np.tanh({e}){scale}",
                                      f"{acc} += {e}{scale}"]))
 
-    def _jump(self) -> list[Stmt]:
+    def _jump(self, acc: str) -> list[Stmt]:
         r = self.rng.random()
         if r > 0.35:
             return []
         jump = "break" if r < 0.15 else "continue" if r < 0.3 else "return"
         self.features.add(jump)
         stmt = self._return_stmt() if jump == "return" else Stmt(jump)
-        return [Stmt(f"if {self.ex.condition(1)}:", (stmt,))]
+        jumps = [Stmt(f"if {self.ex.condition(1)}:", (stmt,))]
+        if self.apart.random() < JUMP_IN_BLOCK_SHARE:
+            # in a block that is not the loop's body: the rest of the body after the
+            # block used to be skipped on every path
+            self.features.add("jump_in_block")
+            head = self.apart.choice(["if True:", "with np.errstate(all='ignore'):"])
+            return [Stmt(head, (*jumps, Stmt(f"{acc} = {acc} * 1.25")))]
+        return jumps
 
     def _return_stmt(self) -> Stmt:
         value = self.ex.to_scalar(self.ex.expr((), 2), ())
