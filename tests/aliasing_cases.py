@@ -99,6 +99,16 @@ def view_read_after_write_in_branch(x):
     return np.sum(v)
 
 
+def view_taken_in_branch_then_written(x):
+    acc = x * 1.0
+    if np.sum(x) > 0.0:
+        v = acc[1:]
+        acc += 1.0
+    else:
+        v = acc[:1] * 2.0
+    return np.sum(v)
+
+
 def argument_written_in_place(x):
     x += 1.0
     return np.sum(x * x)
@@ -198,3 +208,19 @@ def int_accumulator_given_floats(x):
     n = np.zeros(x.shape, np.int64)
     n += x
     return np.sum(n * x)
+
+
+def written_in_the_branch_taken(x):
+    """The array one branch writes into is the merged value's on the other path: not
+    outdated there (both paths' values are the current ones)."""
+    acc = x * 1.0
+    if np.sum(x) > 0.0:
+        acc += 1.0
+    return np.sum(np.sin(acc) * x)
+
+
+def written_in_the_branch_not_taken(x):
+    acc = x * 1.0
+    if np.sum(x) < 0.0:
+        acc[0] = x[1] * 3.0
+    return np.sum(np.sin(acc) * x)

@@ -24,6 +24,8 @@ REFUSED = [
     ("view_after_subscript_write", cases.view_read_after_subscript_write, "'v' shares memory"),
     ("base_after_view_written", cases.base_read_after_view_written, "'acc' shares memory"),
     ("view_after_branch_write", cases.view_read_after_write_in_branch, "'v' shares memory"),
+    ("view_in_branch_then_written", cases.view_taken_in_branch_then_written,
+     "'v' shares memory"),
     ("argument_view_read_after", cases.argument_view_read_after_augmented,
      "'v' shares memory"),
 ]
@@ -58,6 +60,8 @@ ALLOWED = [
     ("iterating_over_a_copy", cases.iterating_over_a_copy),
     ("view_taken_after_write", cases.view_taken_after_write),
     ("view_read_before_write", cases.view_read_before_write),
+    ("written_in_the_branch_taken", cases.written_in_the_branch_taken),
+    ("written_in_the_branch_not_taken", cases.written_in_the_branch_not_taken),
 ]
 
 

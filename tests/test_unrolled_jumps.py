@@ -32,6 +32,16 @@ CASES = [
     ("nested_ends", cases.return_in_nested_unrolled, LOW),
     ("return_then_continue", cases.return_then_continue, MIXED),
     ("return_then_continue_no_return", cases.return_then_continue, LOW),
+    ("breaks_in_nested_walked_loops", cases.breaks_in_nested_walked_loops, X),
+    ("breaks_in_nested_walked_loops_never", cases.breaks_in_nested_walked_loops, X * 0.01),
+    ("continue_then_break_continues", cases.continue_then_break, MIXED),
+    ("continue_then_break_else", cases.continue_then_break, LOW),
+    ("continue_then_break_breaks", cases.continue_then_break, ROWS),
+    ("return_then_inner_break_returns", cases.return_then_inner_break, ROWS),
+    ("return_then_inner_break_breaks", cases.return_then_inner_break, MIXED),
+    ("return_then_inner_break_ends", cases.return_then_inner_break, LOW),
+    ("break_concatenating_list_early", cases.break_concatenating_list, X * 3.0),
+    ("break_concatenating_list_never", cases.break_concatenating_list, -X),
     ("append_both_branches_pos", cases.append_in_both_branches, X),
     ("append_both_branches_neg", cases.append_in_both_branches, -X),
     ("dict_in_branches_pos", cases.dict_set_in_branches, X),
@@ -82,3 +92,10 @@ def test_return_in_unrolled_loop_where_the_rest_cannot_follow_refused(fn):
     with pytest.raises(adc.AutodiffError, match=r"'return' on a run-time condition in a loop "
                                                 r"unrolled while compiling"):
         adc.grad(fn)(MIXED if fn is cases.continue_then_return else X)
+
+
+def test_breaks_lower_what_follows_the_loop_once():
+    """A break under a run-time condition used to take what follows its loop into both
+    branches: the code doubled at every break, 5 ** 6 copies here."""
+    source = adc.gradient_source(cases.breaks_in_nested_walked_loops, args=(X,))
+    assert source.count("\n") < 2000, source.count("\n")

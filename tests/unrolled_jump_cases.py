@@ -147,3 +147,51 @@ def returns_in_and_after_walked_rows(x, y):
     if np.sum(x) > -0.5:
         return np.sum(np.sin(x * y)), x * 2.0
     return np.sum(x), x * 2.0
+
+
+def breaks_in_nested_walked_loops(x):
+    """Six iterations of a loop each ending an inner loop at any of five places: what
+    follows each inner loop is lowered once, not once per path (5 ** 6 of them)."""
+    acc = x * 0.0
+    for k in range(6):
+        for v in [x, x * 0.5, np.sin(x), x * x, np.cos(x)]:
+            if np.sum(v * (k - 2.5)) > 0.4:
+                break
+            acc = acc + v * 0.1
+        acc = np.tanh(acc + 0.2)
+    return np.sum(acc ** 2)
+
+
+def continue_then_break(xs):
+    acc = xs[0] * 0.0
+    for row in [xs[0], xs[1], xs[2]]:
+        if np.sum(row) < 0.0:
+            continue
+        if np.sum(row) > 1.5:
+            break
+        acc = acc + np.sin(row)
+    else:
+        acc = acc * 2.0
+    return np.sum(acc ** 2)
+
+
+def return_then_inner_break(xs):
+    acc = xs[0] * 0.0
+    for row in [xs[0], xs[1], xs[2]]:
+        if np.sum(row) > 1.5:
+            return np.sum(np.exp(row)) + np.sum(acc)
+        for v in [row, row * 2.0, row * 3.0]:
+            if np.sum(v) < -0.35:
+                break
+            acc = acc + np.sin(v)
+        acc = acc * 0.5
+    return np.sum(acc ** 2)
+
+
+def break_concatenating_list(x):
+    parts = [x]
+    for i in range(4):
+        parts = parts + [x * (i + 1.0)]  # noqa: RUF005 (no .append: seen only when merging)
+        if np.sum(np.stack(parts)) > 2.0:
+            break
+    return np.sum(np.stack(parts) ** 2) + len(parts)

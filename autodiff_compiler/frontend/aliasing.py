@@ -83,6 +83,16 @@ class Aliases:
         if any(o in self.stale for o in found):
             self.stale[var] = next(self.stale[o] for o in found if o in self.stale)
 
+    def merge(self, var: Var, values: list[Any], stale_on_paths: list[dict]) -> None:
+        """``var`` is ``values[i]`` on path ``i`` (a branch merge): it may be the memory
+        of each, and is outdated only where a path's own value was outdated on it."""
+        self.share(var, *values)
+        self.stale.pop(var, None)
+        for value, stale in zip(values, stale_on_paths):
+            if isinstance(value, Var) and value in stale:
+                self.stale[var] = stale[value]
+                return
+
     def saved(self) -> tuple:
         return {k: list(v) for k, v in self.origins.items()}, dict(self.stale)
 

@@ -164,6 +164,9 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     if not isinstance(test, Var):
         return scope.block(node.body if test else node.orelse)
     returns = _contains(node.body + node.orelse, (gast.Return,))
+    if scope.loop_kind == "unrolled" and not returns and _jumps(node.body + node.orelse) \
+            and merged_break(scope, node, test):
+        return after_merged_break(scope)
     if scope.loop_kind == "unrolled" and (returns or _breaks(node.body + node.orelse)):
         return _jump_out_of_unrolled(scope, node, test, returns)
     structured_return = scope.loop_kind == "structured" and returns
@@ -197,8 +200,9 @@ def _rest_in_branches(scope: Scope, node: gast.If, test: Var) -> Any:
 
 
 def _jump_out_of_unrolled(scope: Scope, node: gast.If, test: Var, returns: bool) -> Any:
-    """``return``/``break`` on a run-time condition in a loop unrolled while compiling:
-    the iterations still to come, and what follows the loop, go into the branches."""
+    """``return`` (or a ``break`` that ``merged_break`` could not take) on a run-time
+    condition in a loop unrolled while compiling: the rest of the function goes into
+    the branches."""
     if not resumable(scope):
         what = "'return'" if returns else "'break'"
         raise UnsupportedSyntaxError(
@@ -246,11 +250,11 @@ def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
 
 def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
           returns: bool, names: list[str] | None = None) -> Any:
-    lowered = [_region(scope, run) for run in branches]
+    lowered, stale = _lower_branches(scope, branches)
     if returns:
         values = [None if r is NOT_RETURNED else r for _, _, r in lowered]
         columns, skeleton = _merge(scope, node, values, "results")
-        outs = _emit_cond(scope, node, test, lowered, columns, ["out"] * len(columns))
+        outs = _emit_cond(scope, node, test, lowered, stale, columns, ["out"] * len(columns))
         return trees.unflatten(skeleton, outs)
     merged, columns, skeletons = [], [], []
     candidates = assigned_names(node.body + node.orelse) if names is None else names
@@ -269,7 +273,7 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
             merged.append((name, len(cols)))
             columns.extend(cols)
             skeletons.append(skeleton)
-    outs = _emit_cond(scope, node, test, lowered, columns,
+    outs = _emit_cond(scope, node, test, lowered, stale, columns,
                       [_hint(name) for name, n in merged for _ in range(n)])
     for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
@@ -315,12 +319,27 @@ def _own_containers(scope: Scope, value: Any) -> None:
 _UNBOUND = object()
 
 
-def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, columns: list,
-               hints: list[str]) -> list[Var]:
+def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
+                    ) -> tuple[list[tuple[list[Eqn], Scope, Any]], list[dict]]:
+    """Each branch lowered in turn, outdated only by its own in-place writes (what one
+    branch writes into is current on the other's path); afterwards, what any of them
+    outdated. Also what each outdated, for the values the branches give."""
+    aliases = scope.low.aliases
+    before, lowered, stale = aliases.stale, [], []
+    for run in branches:
+        aliases.stale = dict(before)
+        lowered.append(_region(scope, run))
+        stale.append(aliases.stale)
+    aliases.stale = {v: loc for outdated in stale for v, loc in outdated.items()}
+    return lowered, stale
+
+
+def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: list[dict],
+               columns: list, hints: list[str]) -> list[Var]:
     atoms = [[as_atom(v) for v in column] for column in columns]
     outs = [Var(_join([a.aval for a in col]), hint) for col, hint in zip(atoms, hints)]
     for out, column in zip(outs, atoms):
-        scope.low.aliases.share(out, *column)  # the memory of the branch taken
+        scope.low.aliases.merge(out, column, stale)  # the memory of the branch taken
     bodies = tuple(Function(f"branch{i}", (), tuple(eqns), tuple(col[i] for col in atoms))
                    for i, (eqns, _, _) in enumerate(lowered))
     scope.low.builder.eqns.append(
@@ -380,4 +399,10 @@ STATEMENTS = {gast.If: stmt_if}
 # The expressions handled here, by node type (``Lowering.expressions``).
 EXPRESSIONS = {gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop}
 
-from .unrolled import lower_rest, resumable, split_at_resume  # noqa: E402
+from .unrolled import (  # noqa: E402
+    after_merged_break,
+    lower_rest,
+    merged_break,
+    resumable,
+    split_at_resume,
+)

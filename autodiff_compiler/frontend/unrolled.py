@@ -1,11 +1,13 @@
 """Loops unrolled while compiling, and ``break``/``continue``.
 
 A loop over a Python sequence, or one whose body builds Python lists, runs while
-compiling, one iteration after the other, as Python would run it. A ``return`` or
-``break`` under a run-time condition in such an iteration takes the rest of the
-function into the branch that does not jump: each iteration's statements are followed
-by a ``_Resume`` standing for the iterations still to come (then the loop's ``else``),
-so the rest is known wherever the jump is.
+compiling, one iteration after the other, as Python would run it. Each iteration's
+statements are followed by a ``_Resume`` standing for the iterations still to come
+(then the loop's ``else``), so the rest is known wherever a jump is. A ``break`` under
+a run-time condition is a ``cond`` whose branch that does not break runs the rest of
+the loop, and what follows the loop is lowered once, after it. A ``return`` under a
+run-time condition takes the rest of the function into the branch that does not
+return (so does a ``break`` where the rest of the loop may still ``return``).
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from typing import Any
 
 import gast
 
+from ..errors import AutodiffError
 from ..ir.core import Var
-from .control import STOP, _Break
+from .control import STOP, _Break, _breaks, _builds_lists, _cond, _contains, assigned_names
 from .scope import JUMPED, NOT_RETURNED, Scope
 
 _MAX_UNROLLED = 100_000
@@ -57,7 +60,12 @@ def stmt_resume(scope: Scope, node: _Resume) -> Any:
 
 def resumable(scope: Scope) -> bool:
     """Whether the rest of the function, unrolled iterations included, is known here."""
-    return scope.reaches_end and any(isinstance(stmt, _Resume) for stmt in _rest(scope))
+    return scope.reaches_end and in_iteration(scope)
+
+
+def in_iteration(scope: Scope) -> bool:
+    """Whether the rest of the innermost unrolled loop is known here."""
+    return any(isinstance(stmt, _Resume) for stmt in _rest(scope))
 
 
 def _rest(scope: Scope) -> list[gast.stmt]:
@@ -69,6 +77,52 @@ def split_at_resume(scope: Scope) -> tuple[list[gast.stmt], list[gast.stmt]]:
     rest = _rest(scope)
     at = next(i for i, stmt in enumerate(rest) if isinstance(stmt, _Resume))
     return rest[:at], rest[at:]
+
+
+def merged_break(scope: Scope, node: gast.If, test: Var) -> bool:
+    """``if test: ... break`` (or ``continue``, with a ``break`` after it) in an unrolled
+    iteration, as a ``cond`` whose branches run what is left of the iteration and,
+    unless they broke, the iterations still to come; its outputs are the names the
+    loop binds. Then what follows the loop is lowered once (``after_merged_break``):
+    taking it into both branches, as a ``return`` must, doubles it at every ``break``.
+    False, and nothing lowered, where the paths cannot merge: the rest of the loop may
+    ``return``, or builds lists (whose lengths then differ between the paths), or gives
+    a name values of different structure; and where there is no ``break`` to merge."""
+    if not in_iteration(scope):
+        return False
+    rest, (resume, *_) = split_at_resume(scope)
+    loop = [*node.body, *node.orelse, *rest, resume.loop]
+    if not _breaks([*node.body, *node.orelse, *rest]) or _contains(loop, (gast.Return,)) \
+            or _builds_lists(loop):
+        return False
+
+    def branch(stmts: list[gast.stmt]) -> Any:
+        def run(child: Scope) -> Any:
+            if _iteration_of(child, stmts + rest, resume) is not _BROKE:
+                stmt_resume(child, resume)
+            return NOT_RETURNED
+        return run
+
+    env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
+    aliases = scope.low.aliases.saved()
+    try:
+        _cond(scope, node, test, [branch(node.body), branch(node.orelse)], returns=False,
+              names=assigned_names(loop))
+    except AutodiffError:  # (if it is not the merge, lowering it otherwise raises it again)
+        scope.env.clear()
+        scope.env.update(env)
+        del scope.low.builder.eqns[n_eqns:]
+        scope.low.aliases.restore(aliases)
+        return False
+    return True
+
+
+def after_merged_break(scope: Scope) -> Any:
+    """The loop ends at a merged ``break``: in a branch holding the rest of the function,
+    what follows the loop is lowered here; else it is lowered as after any loop."""
+    if scope.jump_branch:
+        return _after_loop_of_break(scope)
+    raise _Break
 
 
 def lower_rest(scope: Scope, stmts: list[gast.stmt]) -> Any:
