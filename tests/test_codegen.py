@@ -174,6 +174,25 @@ def test_large_dead_arrays_are_freed_after_their_last_use():
     np.testing.assert_allclose(g1, x.T @ ((gz @ w2.T) * (1 - h ** 2)))
 
 
+def test_a_branch_computes_only_the_results_read_after_it():
+    """``unused`` is merged by both ``if``s but never read after them: no branch
+    computes it (a loop left by a ``break`` merges its loop variable so)."""
+    def f(x):
+        if np.sum(x) > 0.0:
+            y, unused = np.sin(x), np.exp(x)
+            if np.sum(x) > 1.0:
+                y, unused = np.tanh(x), np.expm1(x)
+        else:
+            y, unused = np.cos(x), np.log1p(x * x)  # noqa: F841 (the point)
+        return np.sum(y * x)
+    code = [line for line in adc.grad(f).source(np.ones(3)).splitlines()
+            if not line.strip().startswith("#")]
+    assert not [line for line in code if "exp" in line or "log1p" in line], code
+    for x in (np.array([0.3, -0.2, 0.5]), np.array([0.9, 0.2, 0.5]),
+              np.array([-0.3, -0.2, 0.1])):
+        check_grads(f, x)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=30),
        st.tuples(st.integers(0, 40), st.integers(1, 8)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..ir import primitives as P
 from ..ir.core import (
     Atom,
     Eqn,
@@ -39,15 +40,29 @@ from .writes import keep_overwritten
 
 def dce(fn: Function) -> Function:
     """Dead-code elimination: keep only equations the outputs depend on (region
-    bodies are cleaned inside; a region runs whole if any of its results is used)."""
+    bodies are cleaned inside; a loop runs whole if any of its results is used, a
+    branch computes only the results used)."""
     live = {a for a in fn.outvars if isinstance(a, Var)}
     kept = []
     for eqn in reversed(fn.eqns):
         if any(v in live for v in eqn.outvars) or has_effect(eqn):
+            if eqn.prim is P.cond:
+                eqn = _used_results(eqn, live)
             eqn = map_regions(eqn, dce)
             kept.append(eqn)
             live.update(reads(eqn))
     return replace(fn, eqns=tuple(reversed(kept)))
+
+
+def _used_results(eqn: Eqn, live: set[Var]) -> Eqn:
+    """A ``cond`` giving only its results that are used (a merged name nothing reads
+    after the ``if``, such as the loop variable of a loop a ``break`` left)."""
+    used = [i for i, v in enumerate(eqn.outvars) if v in live]
+    if len(used) == len(eqn.outvars):
+        return eqn
+    branches = tuple(select_outputs(b, used) for b in eqn.params["branches"])
+    return replace(eqn, outvars=tuple(eqn.outvars[i] for i in used),
+                   params={**eqn.params, "branches": branches})
 
 
 def has_effect(eqn: Eqn, seen: frozenset[int] = frozenset()) -> bool:
