@@ -209,3 +209,27 @@ def test_name_spans_answer_as_a_scan_of_every_span_would(added, query):
     start, length = query
     q = (start / 2, start / 2 + length / 2)
     assert spans.overlaps(q) == any(a < q[1] and q[0] < b for a, b in kept)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=4),
+                min_size=2, max_size=12),
+       st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=15))
+def test_name_groups_meet_as_a_scan_of_their_members_spans_would(lifetimes, unions):
+    """Coalescing asks whether two groups of values are ever alive at once, keeping
+    each group's spans merged (a long unrolled loop coalesces thousands of copies);
+    it must agree with a scan of every member's spans."""
+    from autodiff_compiler.backends.python.naming import _Groups
+    from autodiff_compiler.ir.core import Aval, Var
+    values = [Var(Aval((), None)) for _ in lifetimes]
+    pieces = {v: [(s / 2, s / 2 + n / 2) for s, n in spans]
+              for v, spans in zip(values, lifetimes)}
+    groups = _Groups(pieces)
+    for a, b in unions:
+        a, b = values[a % len(values)], values[b % len(values)]
+        members = {v: [w for w in values if groups.find(w) is groups.find(v)] for v in (a, b)}
+        scanned = any(x[0] < y[1] and y[0] < x[1] for u in members[a] for x in pieces[u]
+                      for w in members[b] for y in pieces[w])
+        if groups.find(a) is not groups.find(b):
+            assert groups.meet(a, b) == scanned
+        groups.union(a, b)

@@ -14,7 +14,7 @@ import bisect
 import builtins
 import keyword
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,20 +197,45 @@ def _pieces(live: _Live) -> dict[Var, list[tuple[float, float]]]:
 
 
 class _Groups:
-    """Union-find of values that must share one Python name."""
+    """Union-find of values that must share one Python name, with the stretches of
+    code where each group's values live (to ask whether two groups may share one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pieces: dict[Var, list[tuple[float, float]]]) -> None:
         self.parent: dict[Var, Var] = {}
+        self.pieces = pieces
+        self.spans: dict[Var, _Spans] = {}  # of each group's representative
 
     def find(self, v: Var) -> Var:
-        while self.parent.get(v, v) is not v:
-            v = self.parent[v]
+        while (up := self.parent.get(v, v)) is not v:
+            self.parent[v] = self.parent.get(up, up)  # (path halving)
+            v = up
         return v
 
     def union(self, a: Var, b: Var) -> None:
         ra, rb = self.find(a), self.find(b)
-        if ra is not rb:
-            self.parent[rb] = ra
+        if ra is rb:
+            return
+        big, small = self._spans(ra), self._spans(rb)
+        if len(big) < len(small):
+            big, small = small, big
+        for span in small:  # the smaller into the larger: each span moves O(log n) times
+            big.add(span)
+        self.parent[rb] = ra
+        self.spans[ra] = big
+        del self.spans[rb]
+
+    def meet(self, a: Var, b: Var) -> bool:
+        """Whether the values of ``a``'s group and of ``b``'s are ever alive at once."""
+        sa, sb = self._spans(self.find(a)), self._spans(self.find(b))
+        small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+        return any(big.overlaps(span) for span in small)
+
+    def _spans(self, rep: Var) -> _Spans:
+        if rep not in self.spans:
+            spans = self.spans[rep] = _Spans()
+            for span in self.pieces.get(rep, ()):
+                spans.add(span)
+        return self.spans[rep]
 
 
 def assign_names(params: list[Var], body: list[Any], returned: list[Var],
@@ -228,10 +253,10 @@ def assign_names(params: list[Var], body: list[Any], returned: list[Var],
     end = live.next()
     live.uses.extend((v, end, ()) for v in returned)
     pieces = _pieces(live)
-    groups = _Groups()
+    groups = _Groups(pieces)
     carried: set[Var] = set()
     _force_groups(body, groups, carried)
-    _coalesce(body, groups, pieces)
+    _coalesce(body, groups)
     members: dict[Var, list[Var]] = defaultdict(list)
     for v in pieces:
         members[groups.find(v)].append(v)
@@ -278,6 +303,12 @@ class _Spans:
         self.starts: list[float] = []
         self.ends: list[float] = []
 
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self) -> Iterator[tuple[float, float]]:
+        return zip(self.starts, self.ends)
+
     def overlaps(self, span: tuple[float, float]) -> bool:
         i = bisect.bisect_left(self.starts, span[1])  # the spans starting before it ends
         return i > 0 and self.ends[i - 1] > span[0]
@@ -319,15 +350,15 @@ def blocks(s: Any) -> Iterable[list[Any]]:
     return []
 
 
-def _coalesce(stmts: list[Any], groups: _Groups, pieces: dict) -> None:
+def _coalesce(stmts: list[Any], groups: _Groups) -> None:
     """Let a copy's source take its target's name when their lifetimes do not meet,
     which turns the copy into nothing (``h = np.tanh(...)`` ends a loop body)."""
     for s in stmts:
         for block in blocks(s):
-            _coalesce(block, groups, pieces)
+            _coalesce(block, groups)
         if isinstance(s, InPlace):
             if groups.find(s.base) is not groups.find(s.target) \
-                    and not _groups_meet(groups, pieces, s.base, s.target):
+                    and not groups.meet(s.base, s.target):
                 groups.union(s.base, s.target)
             continue
         if not isinstance(s, Moves):
@@ -336,12 +367,5 @@ def _coalesce(stmts: list[Any], groups: _Groups, pieces: dict) -> None:
         for target, src in zip(s.targets, s.sources):
             if isinstance(src, Var) and var_sources.count(src) == 1 \
                     and groups.find(src) is not groups.find(target) \
-                    and not _groups_meet(groups, pieces, src, target):
+                    and not groups.meet(src, target):
                 groups.union(target, src)
-
-
-def _groups_meet(groups: _Groups, pieces: dict, a: Var, b: Var) -> bool:
-    ra, rb = groups.find(a), groups.find(b)
-    spans_a = [p for v in pieces if groups.find(v) is ra for p in pieces[v]]
-    spans_b = [p for v in pieces if groups.find(v) is rb for p in pieces[v]]
-    return any(x[0] < y[1] and y[0] < x[1] for x in spans_a for y in spans_b)
