@@ -8,7 +8,7 @@ are recognised by ``fuzz.known`` and counted apart; any other refusal fails this
 import numpy as np
 import pytest
 from fuzz import checker, generate, known, run
-from fuzz.checker import OK, SKIP, WRONG, Outcome, check
+from fuzz.checker import OK, SKIP, SLOW, WRONG, Outcome, check
 
 from autodiff_compiler import api
 from autodiff_compiler.ir import primitives as P
@@ -67,6 +67,16 @@ def test_checker_reports_a_wrong_gradient(tmp_path, monkeypatch):
     monkeypatch.setattr(api, "_CACHE", {})
     monkeypatch.setattr(api, "_ENTRIES", {})
     assert check(program, str(tmp_path)).category == WRONG
+
+
+def test_checker_reports_a_compile_over_its_budget(tmp_path, monkeypatch):
+    """Compiling that takes minutes (a break doubled the code after it, seed 12676) is
+    a failure, reported when the budget runs out rather than waited for."""
+    monkeypatch.setattr(checker, "COMPILE_BUDGET", 1e-3)
+    monkeypatch.setattr(api, "_CACHE", {})
+    monkeypatch.setattr(api, "_ENTRIES", {})
+    outcome = check(generate(17), str(tmp_path))
+    assert outcome.category == SLOW and "took over" in outcome.detail, outcome
 
 
 

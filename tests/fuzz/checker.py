@@ -21,6 +21,10 @@ import importlib.util
 import itertools
 import os
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,7 +38,10 @@ from autodiff_compiler.pipeline.kinds import abstract
 
 from .program import Program
 
-OK, SKIP, WRONG, INTERNAL, REFUSED = "ok", "skip", "WRONG", "INTERNAL", "REFUSED"
+OK, SKIP, WRONG, INTERNAL, REFUSED, SLOW = "ok", "skip", "WRONG", "INTERNAL", "REFUSED", "SLOW"
+# Seconds the first gradient call, which compiles, may take: compiling should take
+# as long as the source is (a program of the generator's size takes about one).
+COMPILE_BUDGET = 30.0
 # What the README lists as unsupported: a refusal for these is a right answer.
 ALLOWED_REFUSALS = [r"second derivatives? through", r"copy it first", r"caller's array",
                     r"view of"]
@@ -57,6 +64,30 @@ class Outcome:
         elif self.category == WRONG:
             first = ""
         return self.category, self.stage, re.sub(r"[\d.]+", "#", first)
+
+
+class _OverBudgetError(BaseException):
+    """The compile budget ran out (a BaseException: nothing on the way catches it)."""
+
+
+@contextmanager
+def _budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (where a timer signal can: the main thread)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(*_: Any) -> None:
+        raise _OverBudgetError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _FailError(Exception):
@@ -158,7 +189,12 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     f32 = any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)
     rtol = 2e-3 if f32 else 1e-6
     vg = adc.value_and_grad(compiled.f, grad_position=positions, has_aux=bool(program.aux))
-    out, grads = _compiled("grad", lambda: vg(*_copy(args)))
+    try:
+        with _budget(COMPILE_BUDGET):
+            out, grads = _compiled("grad", lambda: vg(*_copy(args)))
+    except _OverBudgetError:
+        raise _FailError(Outcome(SLOW, "grad", f"compiling and running the gradient took over "
+                                               f"{COMPILE_BUDGET:g} s")) from None
     grads = (grads,) if len(positions) == 1 else grads  # one position: a bare gradient
     got_value, got_aux = _split(program, out)
     _expect_close("value", got_value, value, rtol)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import known
-from .checker import INTERNAL, OK, REFUSED, SKIP, WRONG, Outcome, check
+from .checker import INTERNAL, OK, REFUSED, SKIP, SLOW, WRONG, Outcome, check
 from .generator import generate
 from .program import Program
 from .shrink import shrink
@@ -38,7 +38,7 @@ class Summary:
         return [f for f in self.failures if f.known is None]
 
     def line(self) -> str:
-        order = [OK, SKIP, WRONG, INTERNAL, REFUSED, "known"]
+        order = [OK, SKIP, WRONG, INTERNAL, REFUSED, SLOW, "known"]
         return ", ".join(f"{k}: {self.counts[k]}" for k in order)
 
 
