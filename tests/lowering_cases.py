@@ -179,3 +179,12 @@ def isinstance_of_containers_and_arrays(x):
     first = state[0] if isinstance(state, tuple) else state  # a tuple, known when compiling
     other = x if isinstance(x, list | dict | str) else x * 3.0  # an array is none of them
     return np.sum(first * other)
+
+
+def isinstance_int_of_arrays(x):
+    """An array, or a NumPy scalar made from one, is no Python int: the question is
+    answered when compiling (``mint.max(x, dim)`` asks it of its second argument)."""
+    total = np.sum(x)  # a NumPy scalar at run time: np.float64 is a float, not an int
+    scale = 2.0 if isinstance(x, int) else 3.0
+    shift = 1.0 if isinstance(total, int | bool) else 0.5
+    return total * scale + np.sum(x * x) * shift

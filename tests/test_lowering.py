@@ -126,3 +126,6 @@ def test_lambda_inside_a_multi_line_expression_errors_at_its_line():
 
 def test_isinstance_known_when_compiling_although_the_values_are_not():
     np.testing.assert_allclose(adc.grad(cases.isinstance_of_containers_and_arrays)(X3), 6 * X3)
+    np.testing.assert_allclose(adc.grad(cases.isinstance_int_of_arrays)(X3), 3.0 + X3)
+    with pytest.raises(adc.AutodiffError, match="isinstance of a run-time value"):
+        adc.grad(lambda x: np.sum(x) * (2.0 if isinstance(np.sum(x), float) else 1.0))(X3)

@@ -175,13 +175,18 @@ def _reads_container(func: Any, args: list, kwargs: dict) -> bool:
 
 
 _RUN_TIME_TYPES = (np.ndarray, np.generic, float, int, bool, complex)
+# What a value that is not a Python number may be: NumPy's scalars are no Python
+# ``int`` (nor ``bool``), but ``np.float64`` is a ``float`` and ``np.complex128`` a
+# ``complex``.
+_ARRAY_TYPES = (np.ndarray, np.generic, np.float64, np.complex128)
 
 
 def _known_isinstance(value: Any, classes: Any) -> bool | None:
     """``isinstance`` where the answer is known when compiling although ``value``
     holds run-time values: a list, tuple or dict is what it is, whatever is in it, and
     a run-time array or number is none of ``classes`` unrelated to arrays and numbers
-    (``isinstance(state, tuple)``)."""
+    (``isinstance(state, tuple)``), and an array or NumPy scalar is no Python ``int``
+    (``isinstance(dim, int)``: an axis, or a second array)."""
     if isinstance(value, list | tuple | dict):
         return isinstance(value, classes)
     if isinstance(value, Var):
@@ -189,7 +194,8 @@ def _known_isinstance(value: Any, classes: Any) -> bool | None:
         classes = classes if isinstance(classes, tuple) else (classes,)
         if any(_holds_every_array(c, value) for c in classes):
             return True
-        if all(isinstance(c, type) and not any(issubclass(t, c) for t in _RUN_TIME_TYPES)
+        possible = _RUN_TIME_TYPES if value.aval.weak else _ARRAY_TYPES
+        if all(isinstance(c, type) and not any(issubclass(t, c) for t in possible)
                for c in classes):
             return False
     return None
