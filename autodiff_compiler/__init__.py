@@ -12,7 +12,7 @@ from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .mindspore import aliases as _aliases
-from .mindspore import amp, context, dataset, dtype, nn, ops, train
+from .mindspore import amp, context, dataset, dtype, mint, nn, ops, train
 from .mindspore import numpy_api as numpy  # noqa: F401 (mindspore.numpy; not in __all__)
 from .mindspore.context import (
     GRAPH_MODE,
@@ -60,7 +60,7 @@ from .testing import check_grads
 from .vectorize import vmap
 
 __all__ = [
-    "nn", "ops", "dataset", "train", "amp", "Model", "save_checkpoint", "load_checkpoint",
+    "nn", "ops", "mint", "dataset", "train", "amp", "Model", "save_checkpoint", "load_checkpoint",
     "load_param_into_net", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
     "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint", "checkpointed",
     "recompute", "vmap", "profile", "Profile",

@@ -1,12 +1,14 @@
 """The README's table of what is supported: the NumPy surface (``ir.surface``) with
-SciPy's (where SciPy is installed), then MindSpore's ``ops`` and the Cells of ``nn``.
+SciPy's (where SciPy is installed), then MindSpore's ``ops``, the Cells of ``nn`` and ``mint``.
 It sits above them all, so the tables stay where they are defined and the README is
 rendered from them."""
 from __future__ import annotations
 
+from typing import Any
+
 from . import scipy_rules
 from .ir import surface
-from .mindspore import nn, ops
+from .mindspore import mint, nn, ops
 
 
 def supported_markdown() -> str:
@@ -26,8 +28,24 @@ def supported_markdown() -> str:
     rows += ["", "MindSpore's `ops`: " + " ".join(f"`{n}`" for n in sorted(ops.__all__)) + ".",
              "", "MindSpore's `nn`: " + " ".join(f"`{n}`" for n in cells) + ".",
              "", "Optimizers and learning rates (`nn`, `nn.optim`): "
-             + " ".join(f"`{n}`" for n in training) + "."]
+             + " ".join(f"`{n}`" for n in training) + ".",
+             "", "MindSpore's `mint`: " + " ".join(f"`{n}`" for n in mint.__all__) + ".",
+             "", "`mint.nn`: " + " ".join(f"`{n}`" for n in _cells(mint.nn)) + "; "
+             "`mint.nn.functional`: " + " ".join(f"`{n}`" for n in _functions(mint.functional))
+             + "; `mint.optim`: `SGD` `Adam` `AdamW`."]
     return "\n".join(rows) + "\n"
+
+
+def _cells(module: Any) -> list[str]:
+    return [name for name, obj in vars(module).items() if isinstance(obj, type)
+            and issubclass(obj, nn.Cell) and obj.__module__ == module.__name__
+            and not name.startswith("_")]
+
+
+def _functions(module: Any) -> list[str]:
+    return sorted(name for name, obj in vars(module).items() if callable(obj)
+                  and not isinstance(obj, type) and not name.startswith("_")
+                  and name != "annotations")
 
 
 def write_readme(path: str = "README.md") -> None:

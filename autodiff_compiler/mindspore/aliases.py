@@ -13,10 +13,12 @@ from __future__ import annotations
 import sys
 import types
 
-from . import amp, context, dataset, dtype, initializer, nn, numpy_api, ops, tensor, train
+from . import amp, context, dataset, dtype, initializer, mint, nn, numpy_api, ops, tensor, train
 
 ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "ops.operations": ops.operations,
            "dataset": dataset, "train": train, "context": context, "amp": amp}
+ALIASES.update({"mint": mint, "mint.nn": mint.nn, "mint.nn.functional": mint.functional,
+                "mint.optim": mint.optim, "mint.linalg": mint.linalg, "mint.special": mint.special})
 ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
 # ``from mindspore.ops import composite as C, functional as F``: MindSpore's older homes of
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
