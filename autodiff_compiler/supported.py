@@ -38,8 +38,8 @@ def supported_markdown() -> str:
 
 def _cells(module: Any) -> list[str]:
     return [name for name, obj in vars(module).items() if isinstance(obj, type)
-            and issubclass(obj, nn.Cell) and obj.__module__ == module.__name__
-            and not name.startswith("_")]
+            and issubclass(obj, nn.Cell) and not name.startswith("_")
+            and obj.__module__.startswith(module.__name__.rpartition(".")[0])]
 
 
 def _functions(module: Any) -> list[str]:

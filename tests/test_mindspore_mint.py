@@ -326,3 +326,44 @@ def test_mints_module_paths_import(path):
 def test_a_bad_parameter_group_key_is_named():
     with pytest.raises(KeyError, match="momentum"):
         mint.optim.AdamW([{"params": [ms.Parameter(X, name="w")], "momentum": 0.9}])
+
+
+def test_batch_norm_trains_on_batch_statistics_and_moves_the_running_ones_pytorchs_way():
+    x = np.stack([X, X[::-1] * 2.0, X * X])  # (N=3, C=3, L=4)
+    layer = mint.nn.BatchNorm1d(3, momentum=0.2)
+    names = sorted(p.name for p in layer.get_parameters())
+    assert names == ["bias", "running_mean", "running_var", "weight"]
+    assert sorted(p.name for p in layer.trainable_params()) == ["bias", "weight"]
+    layer.set_train()
+    value, _ = ms.value_and_grad(lambda a: (layer(a) * np.cos(a)).sum())(x)
+    mean, var = x.mean(axis=(0, 2)), x.var(axis=(0, 2))
+    normalised = (x - mean[:, None]) / np.sqrt(var[:, None] + 1e-5)
+    np.testing.assert_allclose(value, (normalised * np.cos(x)).sum(), rtol=1e-10)
+    np.testing.assert_allclose(layer.running_mean, 0.2 * mean, rtol=1e-6)
+    np.testing.assert_allclose(layer.running_var, 0.8 + 0.2 * var * 12 / 11, rtol=1e-6)
+    ms.check_grads(lambda a: (layer(a) * np.cos(a)).sum(), x, generic=False)
+    layer.set_train(False)
+    np.testing.assert_allclose(layer(x), (x - layer.running_mean[:, None])
+                               / np.sqrt(layer.running_var[:, None] + 1e-5), rtol=1e-6)
+
+
+def test_batch_norm_without_running_statistics_or_affine_parameters():
+    layer = mint.nn.BatchNorm2d(3, affine=False, track_running_stats=False)
+    assert list(layer.get_parameters()) == []
+    x = np.stack([X, X * 0.5])[:, None].repeat(3, axis=1)  # (2, 3, 3, 4)
+    mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+    np.testing.assert_allclose(layer(x), (x - mean[:, None, None])
+                               / np.sqrt(var[:, None, None] + 1e-5), rtol=1e-10)
+
+
+def test_group_norm_layer():
+    layer = mint.nn.GroupNorm(2, 4)
+    x = np.stack([X, X[::-1]])  # (N=2, C=3, ...) is not divisible: use 4 channels
+    x = np.concatenate([x, x[:, :1] * 0.5], axis=1)[..., None]  # (2, 4, 4, 1)
+    groups = x.reshape(2, 2, -1)
+    want = ((groups - groups.mean(-1, keepdims=True))
+            / np.sqrt(groups.var(-1, keepdims=True) + 1e-5)).reshape(x.shape)
+    np.testing.assert_allclose(layer(x), want, rtol=1e-10)
+    ms.check_grads(lambda a: (layer(a) ** 3).sum(), x, generic=False)
+    with pytest.raises(ValueError, match="divisible"):
+        mint.nn.GroupNorm(3, 4)

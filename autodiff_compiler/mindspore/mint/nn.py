@@ -230,3 +230,6 @@ BCELoss = _loss("BCELoss", "binary_cross_entropy", "weight", "reduction")
 BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", "binary_cross_entropy_with_logits", "weight",
                           "reduction", "pos_weight")
 KLDivLoss = _loss("KLDivLoss", "kl_div", "reduction", "log_target")
+
+
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm  # noqa: E402, F401
