@@ -30,16 +30,10 @@ def supported_markdown() -> str:
              "", "Optimizers and learning rates (`nn`, `nn.optim`): "
              + " ".join(f"`{n}`" for n in training) + ".",
              "", "MindSpore's `mint`: " + " ".join(f"`{n}`" for n in mint.__all__) + ".",
-             "", "`mint.nn`: " + " ".join(f"`{n}`" for n in _cells(mint.nn)) + "; "
+             "", "`mint.nn`: " + " ".join(f"`{n}`" for n in mint.nn.__all__) + "; "
              "`mint.nn.functional`: " + " ".join(f"`{n}`" for n in _functions(mint.functional))
              + "; `mint.optim`: `SGD` `Adam` `AdamW`."]
     return "\n".join(rows) + "\n"
-
-
-def _cells(module: Any) -> list[str]:
-    return [name for name, obj in vars(module).items() if isinstance(obj, type)
-            and issubclass(obj, nn.Cell) and not name.startswith("_")
-            and obj.__module__.startswith(module.__name__.rpartition(".")[0])]
 
 
 def _functions(module: Any) -> list[str]:

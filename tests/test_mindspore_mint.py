@@ -367,3 +367,10 @@ def test_group_norm_layer():
     ms.check_grads(lambda a: (layer(a) ** 3).sum(), x, generic=False)
     with pytest.raises(ValueError, match="divisible"):
         mint.nn.GroupNorm(3, 4)
+
+
+def test_mint_nn_lists_every_layer_it_has():
+    """``mint.nn.__all__`` is the README's list: every public Cell, and only Cells."""
+    cells = {name for name, obj in vars(mint.nn).items() if isinstance(obj, type)
+             and issubclass(obj, nn.Cell) and not name.startswith("_")}
+    assert set(mint.nn.__all__) == cells - {"Cell", "Dense"}

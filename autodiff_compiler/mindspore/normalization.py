@@ -82,12 +82,19 @@ class _BatchNorm(Cell):
         return y * self.gamma.reshape(shape) + self.beta.reshape(shape)
 
     def _update(self, mean: Any, var: Any, n: int) -> None:
-        """The moving statistics, moved towards the batch's (its unbiased variance)."""
-        unbiased = var * (n / (n - 1)) if n > 1 else var
-        ops_state.assign(self.moving_mean, (1.0 - self.momentum) * self.moving_mean
-                         + self.momentum * stop_gradient(mean))
-        ops_state.assign(self.moving_variance, (1.0 - self.momentum) * self.moving_variance
-                         + self.momentum * stop_gradient(unbiased))
+        move_running_statistics(self.moving_mean, self.moving_variance, mean, var, n,
+                                self.momentum)
+
+
+def move_running_statistics(running_mean: Parameter, running_var: Parameter, mean: Any,
+                            var: Any, n: int, weight: float) -> None:
+    """The running statistics moved towards a batch's of ``n`` values per channel (its
+    unbiased variance), the batch weighing ``weight``: written with ``ops.assign``, which
+    no gradient flows through."""
+    unbiased = var * (n / (n - 1)) if n > 1 else var
+    ops_state.assign(running_mean, (1.0 - weight) * running_mean + weight * stop_gradient(mean))
+    ops_state.assign(running_var, (1.0 - weight) * running_var
+                     + weight * stop_gradient(unbiased))
 
 
 class BatchNorm1d(_BatchNorm):

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import layers, ops
+from .. import layers
 from ..dtype import float32
 from ..initializer import HeUniform, Normal, Uniform, initializer
-from ..nn import Cell, Dense
+from ..nn import Cell, Dense, Flatten
 from ..tensor import Parameter
 from . import functional
 
@@ -29,21 +29,9 @@ class Linear(Dense):
         self.in_features, self.out_features = in_features, out_features
 
 
-class Identity(Cell):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+class Identity(layers.Identity):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # (PyTorch ignores them too)
         super().__init__()
-
-    def construct(self, x: Any) -> Any:
-        return x
-
-
-class Flatten(Cell):
-    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
-        super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
-
-    def construct(self, x: Any) -> Any:
-        return ops.flatten(x, start_dim=self.start_dim, end_dim=self.end_dim)
 
 
 class _Activation(Cell):
@@ -232,4 +220,12 @@ BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", "binary_cross_entropy_with_logits
 KLDivLoss = _loss("KLDivLoss", "kl_div", "reduction", "log_target")
 
 
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm  # noqa: E402, F401
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm  # noqa: E402
+
+__all__ = ["Linear", "Identity", "Flatten", "ReLU", "ReLU6", "SiLU", "Sigmoid", "Tanh", "Mish",
+           "SELU", "LogSigmoid", "Hardsigmoid", "Hardswish", "GELU", "ELU", "Hardtanh",
+           "Threshold", "Softshrink", "Hardshrink", "GLU", "Softmax", "LogSoftmax", "PReLU",
+           "Dropout", "LayerNorm", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d", "ZeroPad2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+           "GroupNorm", "MSELoss", "L1Loss", "SoftMarginLoss", "SmoothL1Loss",
+           "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]

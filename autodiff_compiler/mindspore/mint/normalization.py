@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ...ir.surface import stop_gradient
-from .. import ops_state
 from ..dtype import float32
 from ..nn import Cell
+from ..normalization import move_running_statistics
 from ..tensor import Parameter
 from . import functional
 
@@ -51,20 +50,14 @@ class _BatchNorm(Cell):
         if self.training or self.running_mean is None:
             mean, var = x.mean(axis=axes), x.var(axis=axes)
             if self.training and self.running_mean is not None:
-                self._update(mean, var, x.size // self.num_features)
+                move_running_statistics(self.running_mean, self.running_var, mean, var,
+                                        x.size // self.num_features, self.momentum)
         else:
             mean, var = self.running_mean, self.running_var
         y = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + self.eps)
         if self.weight is None:
             return y
         return y * self.weight.reshape(shape) + self.bias.reshape(shape)
-
-    def _update(self, mean: Any, var: Any, n: int) -> None:
-        unbiased = var * (n / (n - 1)) if n > 1 else var
-        ops_state.assign(self.running_mean, (1.0 - self.momentum) * self.running_mean
-                         + self.momentum * stop_gradient(mean))
-        ops_state.assign(self.running_var, (1.0 - self.momentum) * self.running_var
-                         + self.momentum * stop_gradient(unbiased))
 
 
 class BatchNorm1d(_BatchNorm):
