@@ -374,3 +374,57 @@ def test_mint_nn_lists_every_layer_it_has():
     cells = {name for name, obj in vars(mint.nn).items() if isinstance(obj, type)
              and issubclass(obj, nn.Cell) and not name.startswith("_")}
     assert set(mint.nn.__all__) == cells - {"Cell", "Dense"}
+
+
+RANDOM = [
+    ("rand", lambda: mint.rand(2, 3), (2, 3), np.float32),
+    ("randn_tuple", lambda: mint.randn((4,), dtype=np.float64), (4,), np.float64),
+    ("rand_like", lambda: mint.rand_like(X), (3, 4), np.float64),
+    ("randint_high", lambda: mint.randint(5, (2, 2)), (2, 2), np.int64),
+    ("randint_low_high", lambda: mint.randint(3, 5, (6,)), (6,), np.int64),
+    ("randint_like", lambda: mint.randint_like(np.zeros(3, np.int32), 2, 4), (3,), np.int32),
+    ("randperm", lambda: mint.randperm(5), (5,), np.int64),
+    ("normal_size", lambda: mint.normal(1.0, 2.0, (3,)), (3,), np.float32),
+    ("normal_broadcast", lambda: mint.normal(np.zeros((2, 1)), np.ones(3)), (2, 3), np.float64),
+    ("bernoulli", lambda: mint.bernoulli(np.full(5, 0.5)), (5,), np.float64),
+]
+
+
+@pytest.mark.parametrize("name, draw, shape, dtype", RANDOM, ids=[c[0] for c in RANDOM])
+def test_random_draws_have_pytorchs_shape_and_dtype_and_repeat_after_set_seed(name, draw,
+                                                                              shape, dtype):
+    ms.set_seed(7)
+    first = np.asarray(draw())
+    ms.set_seed(7)
+    np.testing.assert_array_equal(np.asarray(draw()), first)
+    assert first.shape == shape and first.dtype == dtype
+    if name.startswith("randint"):
+        assert first.min() >= (3 if name == "randint_low_high" else 2 if "like" in name else 0)
+    if name == "randperm":
+        assert sorted(first) == [0, 1, 2, 3, 4]
+    if name == "bernoulli":
+        assert set(first) <= {0.0, 1.0}
+
+
+def test_normal_reparameterises_its_mean_and_std_inside_a_gradient():
+    def loss(mu, sigma):
+        return np.sum(mint.normal(mu, sigma) ** 2)
+
+    mu, sigma = np.array([0.5, -0.2]), np.array([1.0, 2.0])
+    ms.set_seed(0)
+    _, (g_mu, g_sigma) = ms.value_and_grad(loss, (0, 1))(mu, sigma)
+    ms.set_seed(0)
+    z = np.asarray(mint.randn((2,)), np.float64)
+    np.testing.assert_allclose(g_mu, 2 * (mu + sigma * z), rtol=1e-6)
+    np.testing.assert_allclose(g_sigma, 2 * (mu + sigma * z) * z, rtol=1e-6)
+
+
+def test_a_generator_is_refused_with_what_to_do_instead():
+    with pytest.raises(NotImplementedError, match="set_seed"):
+        mint.rand(2, generator=object())
+
+
+def test_cross_finds_its_axis_while_compiling():
+    """``np.broadcast_shapes`` of shapes known when compiling runs then."""
+    other = np.cos(X[:3])
+    ms.check_grads(lambda x: mint.cross(x, other).sum(), X[:3], generic=False)

@@ -162,7 +162,7 @@ STATIC_CALLS = frozenset([
     builtins.isinstance, builtins.str, builtins.round, builtins.zip, builtins.enumerate,
     builtins.sum, math.sqrt, math.exp, math.log, math.prod, np.dtype, np.prod,
     np.float16, np.float32, np.float64, np.int32, np.int64, np.issubdtype, np.finfo, np.iinfo,
-    np.triu_indices, np.tril_indices, np.diag_indices, np.indices,
+    np.triu_indices, np.tril_indices, np.diag_indices, np.indices, np.broadcast_shapes,
 ])
 
 

@@ -129,6 +129,7 @@ from ..ops import (  # noqa: F401  (re-exported)
 )
 from ..tensor import Tensor
 from . import linalg, nn, optim, special  # noqa: F401  (mint.nn, mint.optim...)
+from .random import *  # noqa: F403  (every name of random.__all__)
 from .reductions import *  # noqa: F403  (every name of reductions.__all__)
 
 abs, pow, sum = ops.abs, ops.pow, ops.sum  # noqa: A001  (mint's names)
@@ -212,8 +213,7 @@ def diag(input: Any, diagonal: int = 0) -> Any:  # noqa: A002
 def cross(input: Any, other: Any, dim: Any = None) -> Any:  # noqa: A002
     """The cross product along ``dim`` (the first axis of length 3 if None)."""
     if dim is None:
-        dim = next(i for i, n in enumerate(np.broadcast_shapes(np.shape(input),
-                                                                np.shape(other))) if n == 3)
+        dim = list(np.broadcast_shapes(np.shape(input), np.shape(other))).index(3)
     return np.cross(input, other, axis=dim)
 
 
