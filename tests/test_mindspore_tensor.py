@@ -274,6 +274,11 @@ CONSTRUCTORS = [
     (lambda: ms.ops.arange(3), np.int64, (3,)),
     (lambda: ms.ops.linspace(0.0, 1.0, 3), np.float32, (3,)),
     (lambda: ms.ops.linspace(0, 1, 3), np.float32, (3,)),
+    (lambda: Tensor(np.ones(2, np.float16)).new_zeros((3,)), np.float16, (3,)),
+    (lambda: Tensor(np.ones(2, np.float16)).new_ones(3), np.float16, (3,)),
+    (lambda: Tensor([1.0]).new_zeros((2,), dtype=ms.int32), np.int32, (2,)),
+    (lambda: Tensor([1, 2]).new_full((2, 1), 7), np.int64, (2, 1)),
+    (lambda: Tensor([1.0]).new_empty((1, 2)), np.float32, (1, 2)),
 ]
 
 
@@ -281,3 +286,13 @@ CONSTRUCTORS = [
 def test_ops_constructors_give_tensors_of_mindspores_dtype(make, dtype, shape):
     t = make()
     assert type(t) is Tensor and t.dtype == dtype and t.shape == shape
+
+
+def test_new_tensors_built_inside_a_differentiated_function():
+    """``x.new_ones(shape)``: constants of the gradient, in ``x``'s dtype."""
+    def f(x):
+        return (x * x.new_ones(x.shape) + x.new_full((3,), 2.0)).sum() * x.new_zeros(()).size
+
+    x = Tensor(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(ms.grad(f)(x), np.ones(3))
+    assert ms.value_and_grad(f)(x)[0] == 12.0

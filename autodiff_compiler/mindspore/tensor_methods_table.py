@@ -158,6 +158,20 @@ def softmax(self: Any, axis: int, dtype: Any = None) -> Any:
     return ops.softmax(self if dtype is None else self.astype(dtype), axis)
 
 
+def new_full(self: Any, size: Any, fill_value: Any, *, dtype: Any = None) -> Any:
+    """A new Tensor of ``size`` filled with ``fill_value``, in this one's dtype unless
+    told (``new_zeros``, ``new_ones`` and ``new_empty`` fill it with 0, 1 and 0)."""
+    return ops.full(size, fill_value, dtype=self.dtype if dtype is None else dtype)
+
+
+def new_zeros(self: Any, size: Any, *, dtype: Any = None) -> Any:
+    return new_full(self, size, 0, dtype=dtype)
+
+
+def new_ones(self: Any, size: Any, *, dtype: Any = None) -> Any:
+    return new_full(self, size, 1, dtype=dtype)
+
+
 def logsumexp(self: Any, dim: Any, keepdim: bool = False) -> Any:
     return ops.logsumexp(self, dim, keepdim)
 
@@ -300,6 +314,7 @@ SOURCE_METHODS: dict[str, Any] = {
     "index_fill": index_fill, "aminmax": aminmax, "count_nonzero": count_nonzero,
     "diff": diff, "cov": cov, "ptp": ptp, "argmax_with_value": argmax_with_value,
     "argmin_with_value": argmin_with_value, "inverse": inverse, "det": det,
+    "new_full": new_full, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_zeros,
 }
 
 # compiled differently from the eager method
