@@ -63,6 +63,8 @@ class Expressions:
         self.ints: list[str] = []  # Python ints in scope (loop counters)
         self.unary_fns: list[str] = []  # elementwise callables of one argument in scope
         self.binary_fns: list[str] = []  # elementwise helpers of two arguments
+        self.signatures: dict[str, str] = {}  # each helper's kind of signature
+        self.apart = random.Random(0)  # choices added later (the generator's own stream)
 
     # ------------------------------------------------------------------ leaves
 
@@ -226,8 +228,10 @@ class Expressions:
         if self.binary_fns and (not self.unary_fns or rng.random() < 0.5):
             small = rng.choice([s for s in SHAPES if broadcastable(s, shape)])
             self.features.add("helper")
-            return f"{rng.choice(self.binary_fns)}({self.expr(shape, depth)}, " \
-                   f"{self.expr(small, depth)})"
+            name = rng.choice(self.binary_fns)
+            a, b = self.expr(shape, depth), self.expr(small, depth)
+            spelling = self.apart.choice(call_spellings(self.signatures.get(name, "plain")))
+            return f"{name}({spelling.format(a=a, b=b)})"
         self.features.add("closure")
         return f"{rng.choice(self.unary_fns)}({self.expr(shape, depth)})"
 
@@ -259,3 +263,14 @@ class Expressions:
         elif rng.random() < 0.1:
             test = f"not {test}"
         return test
+
+
+def call_spellings(signature: str) -> list[str]:
+    """The ways to pass ``a`` and ``b`` (and ``k``) to a helper of this signature
+    (``generator.SIGNATURES``): positional, keywords in any order, ``*`` and ``**``."""
+    spellings = ["{a}, {b}", "{a}, {b}, k=0.25", "*({a}, {b})", "*[{a}], {b}, k=0.75"]
+    if signature != "varargs":
+        spellings += ["b={b}, a={a}", "{a}, **{{'b': {b}, 'k': 0.75}}", "k=0.25, a={a}, b={b}"]
+    if signature == "plain":
+        spellings += ["{a}, {b}, 0.25", "*({a}, {b}, 0.75)"]
+    return spellings

@@ -38,6 +38,9 @@ SPECIAL_TERMS = [
     "scipy.special.log_ndtr({t}) + scipy.special.logit(scipy.special.expit({t}))",
     "np.squeeze(np.log(np.sum(np.exp(np.atleast_1d({t})), keepdims=True)))",
 ]
+# A helper's parameters, by kind of signature.
+SIGNATURES = {"plain": "a, b, k={k}", "keyword_only": "a, b, *, k={k}",
+              "varargs": "a, *rest, k={k}"}
 HELPER_BODIES = ["np.tanh({a}) * {b} + 0.5 * {a}", "np.sin({a} - {b}) + {a} * {b}",
                  "{a} / (1.5 + np.cos({b}))", "np.exp(np.tanh({a})) * {b} ** 2"]
 
@@ -53,6 +56,7 @@ class _Generator:
         # Choices added after seeds were first run are drawn from a stream of their own,
         # so every seed's program is otherwise what it was.
         self.apart = random.Random(seed + 5800079)
+        self.ex.apart = self.apart
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -380,9 +384,18 @@ class _Generator:
             self.features.add("helper_branch")
             stmts.append(Stmt("if np.sum(a) > 0.0:", (Stmt(f"return {body} * k"),)))
         stmts.append(Stmt(f"return {body} + k"))
-        self.helpers.append(Stmt(f"def {name}(a, b, k={self.rng.choice([0.5, 1.5])}):",
+        k = self.rng.choice([0.5, 1.5])
+        # how the helper takes its arguments (drawn apart): its callers spell their calls
+        # every way it allows (``Expressions.call_spellings``)
+        signature = self.apart.choice(list(SIGNATURES))
+        if signature != "plain":
+            self.features.add(f"signature_{signature}")
+        if signature == "varargs":
+            stmts.insert(0, Stmt("b = rest[0]"))
+        self.helpers.append(Stmt(f"def {name}({SIGNATURES[signature].format(k=k)}):",
                                  tuple(stmts)))
         self.ex.binary_fns.append(name)
+        self.ex.signatures[name] = signature
 
     def program(self, seed: int) -> Program:
         params, args = self.arguments(seed)
