@@ -219,12 +219,27 @@ LAYERS = [
     (mint.nn.Flatten(0), lambda x: x.reshape(-1)),
     (mint.nn.Identity(7), lambda x: x),
     (mint.nn.ZeroPad2d(1), lambda x: np.pad(x, 1)),
+    (mint.nn.ZeroPad1d((1, 2)), lambda x: np.pad(x, ((0, 0), (1, 2)))),
+    (mint.nn.ConstantPad2d((1, 0, 0, 2), 3.5),
+     lambda x: np.pad(x, ((0, 2), (1, 0)), constant_values=3.5)),
+    (mint.nn.ReflectionPad1d(2), lambda x: np.pad(x, ((0, 0), (2, 2)), mode="reflect")),
+    (mint.nn.ReplicationPad2d((0, 1, 2, 0)), lambda x: np.pad(x, ((2, 0), (0, 1)),
+                                                              mode="edge")),
+    (mint.nn.ReflectionPad3d(1), lambda x: np.pad(x, 1, mode="reflect")),
+    # batched inputs: (N, C, L) for the 1-d pools, (N, C, H, W) for Dropout2d
+    (mint.nn.AvgPool1d(2), lambda x: (x[..., 0::2] + x[..., 1::2]) / 2, X[None]),
+    (mint.nn.AdaptiveAvgPool1d(2), lambda x: np.stack([x[..., :2].mean(-1),
+                                                       x[..., 2:].mean(-1)], -1), X[None]),
+    (mint.nn.Dropout2d(0.5), lambda x: x, X[None, None]),  # (not training: the identity)
 ]
 
 
-@pytest.mark.parametrize("layer, want", LAYERS, ids=[type(c[0]).__name__ for c in LAYERS])
-def test_layer_applies_its_function_with_its_options(layer, want):
-    np.testing.assert_allclose(layer(X), want(X), rtol=1e-12)
+LAYERS = [(*case, X) if len(case) == 2 else case for case in LAYERS]  # X unless given
+
+
+@pytest.mark.parametrize("layer, want, x", LAYERS, ids=[type(c[0]).__name__ for c in LAYERS])
+def test_layer_applies_its_function_with_its_options(layer, want, x):
+    np.testing.assert_allclose(layer(x), want(x), rtol=1e-12)
 
 
 LOSSES = [
@@ -428,3 +443,27 @@ def test_cross_finds_its_axis_while_compiling():
     """``np.broadcast_shapes`` of shapes known when compiling runs then."""
     other = np.cos(X[:3])
     ms.check_grads(lambda x: mint.cross(x, other).sum(), X[:3], generic=False)
+
+
+def test_conv1d_is_a_sliding_dot_product():
+    ms.set_seed(1)
+    layer = mint.nn.Conv1d(3, 2, 2, stride=1, padding=1)
+    x = X[None]  # (N=1, C=3, L=4)
+    w, b = np.asarray(layer.weight, np.float64), np.asarray(layer.bias, np.float64)
+    assert w.shape == (2, 3, 2)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1)))
+    want = np.stack([np.einsum("ck,nck->n", w[o], padded[:, :, i:i + 2]) + b[o]
+                     for o in range(2) for i in range(5)], axis=1).reshape(1, 2, 5)
+    np.testing.assert_allclose(layer(x.astype(np.float32)), want, rtol=1e-5)
+    ms.check_grads(lambda a, k: (F.conv1d(a, k, stride=2) ** 2).sum(), x, w, generic=False)
+
+
+def test_upsample_and_pixel_shuffle():
+    image = X[None, None]  # (1, 1, 3, 4)
+    upsample = mint.nn.Upsample(scale_factor=2)
+    np.testing.assert_allclose(upsample(image), image.repeat(2, axis=2).repeat(2, axis=3))
+    ms.check_grads(lambda a: (upsample(a) ** 3).sum(), image, generic=False)
+    channels = np.arange(16.0).reshape(1, 4, 2, 2)
+    shuffled = mint.nn.PixelShuffle(2)(channels)
+    assert shuffled.shape == (1, 1, 4, 4)
+    np.testing.assert_allclose(shuffled[0, 0, :2, :2], [[0.0, 4.0], [8.0, 12.0]])

@@ -214,6 +214,38 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                           padding, ceil_mode, count_include_pad, divisor_override or 0)
 
 
+def _pair(value: Any, first: Any) -> tuple:
+    """A 1-d argument as the 2-d one over a height of 1 (``first`` for the height)."""
+    return (first, value[0] if isinstance(value, tuple | list) else value)
+
+
+def conv1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
+           dilation: Any = 1, groups: int = 1) -> Any:
+    """A 1-d convolution of ``(N, C, L)``: ``conv2d`` over a height of 1."""
+    pad = padding if isinstance(padding, str) else _pair(padding, 0)
+    out = conv2d(input[:, :, None, :], weight[:, :, None, :], bias, _pair(stride, 1), pad,
+                 _pair(dilation, 1), groups)
+    return out[:, :, 0, :]
+
+
+def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Any:
+    out = avg_pool2d(input[..., None, :], _pair(kernel_size, 1),
+                     _pair(kernel_size if stride is None else stride, 1), _pair(padding, 0),
+                     ceil_mode, count_include_pad)
+    return out[..., 0, :]
+
+
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Any:  # noqa: A002
+    return adaptive_avg_pool2d(input[..., None, :], (1, output_size))[..., 0, :]
+
+
+def dropout2d(input: Any, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Any:
+    """Whole channels zeroed with probability ``p`` while training (the rest scaled)."""
+    return ops.dropout2d(input, p, training)
+
+
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:  # noqa: A002
     """The mean over each of ``output_size`` bins of the last two axes, bin ``i`` of
     ``n`` entries spanning ``floor(i n / out)`` to ``ceil((i + 1) n / out)``."""

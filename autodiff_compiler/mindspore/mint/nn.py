@@ -179,13 +179,104 @@ class AdaptiveAvgPool2d(_Pool):
     function = "adaptive_avg_pool2d"
 
 
-class ZeroPad2d(Cell):
-    def __init__(self, padding: Any) -> None:
+class AvgPool1d(_Pool):
+    function = "avg_pool1d"
+
+
+class AdaptiveAvgPool1d(_Pool):
+    function = "adaptive_avg_pool1d"
+
+
+class _Pad(Cell):
+    """Padding of the last ``dims`` axes: ``padding`` one width for every side, or a
+    (before, after) pair per axis from the last backwards."""
+
+    dims, mode = 2, "constant"
+
+    def __init__(self, padding: Any, value: float = 0.0) -> None:
         super().__init__()
-        self.padding = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
+        self.padding = (padding,) * (2 * self.dims) if isinstance(padding, int) \
+            else tuple(padding)
+        self.value = value
 
     def construct(self, x: Any) -> Any:
-        return functional.pad(x, self.padding)
+        if self.mode == "constant":
+            return functional.pad(x, self.padding, "constant", self.value)
+        return functional.pad(x, self.padding, self.mode)
+
+
+def _padding(name: str, dims: int, mode: str) -> type:
+    return type(name, (_Pad,), {"dims": dims, "mode": mode, "__module__": __name__,
+                                "__doc__": f"``{mode}`` padding of the last {dims} axes."})
+
+
+ZeroPad1d, ZeroPad2d, ZeroPad3d = (_padding(f"ZeroPad{d}d", d, "constant") for d in (1, 2, 3))
+ConstantPad1d, ConstantPad2d, ConstantPad3d = (_padding(f"ConstantPad{d}d", d, "constant")
+                                               for d in (1, 2, 3))
+ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = (_padding(f"ReflectionPad{d}d", d,
+                                                              "reflect") for d in (1, 2, 3))
+ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = (_padding(f"ReplicationPad{d}d", d,
+                                                                 "replicate")
+                                                        for d in (1, 2, 3))
+
+
+class Upsample(Cell):
+    """``functional.interpolate`` to ``size``, or to the spatial sizes times
+    ``scale_factor`` (rounded down): a factor becomes the size it gives, which for a
+    whole factor samples as PyTorch does (``ops.interpolate`` refuses a factor in
+    ``nearest`` mode of 4-d input, as MindSpore's does)."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: Any = None, recompute_scale_factor: Any = None) -> None:
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners = align_corners
+
+    def construct(self, x: Any) -> Any:
+        size = self.size
+        if size is None:
+            spatial = x.shape[2:]
+            factors = self.scale_factor if isinstance(self.scale_factor, tuple | list) \
+                else (self.scale_factor,) * len(spatial)
+            size = tuple(int(n * f) for n, f in zip(spatial, factors))
+        return functional.interpolate(x, size, None, self.mode, self.align_corners)
+
+
+class PixelShuffle(Cell):
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def construct(self, x: Any) -> Any:
+        return functional.pixel_shuffle(x, self.upscale_factor)
+
+
+class Dropout2d(layers.Dropout):
+    """Whole channels zeroed with probability ``p`` while training; else the identity."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__(p=p)
+
+    def construct(self, x: Any) -> Any:
+        return functional.dropout2d(x, self.p, self.training)
+
+
+class Conv1d(Cell):
+    """A 1-d convolution of ``(N, C, L)`` input, PyTorch's arguments and initialisation."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+        super().__init__()
+        square = Conv2d(in_channels, out_channels, (1, kernel_size), 1, 0, 1, groups, bias,
+                        padding_mode, dtype)
+        self.weight = Parameter(np.asarray(square.weight)[:, :, 0, :], name="weight")
+        self.bias = Parameter(np.asarray(square.bias), name="bias") if bias else None
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+
+    def construct(self, x: Any) -> Any:
+        return functional.conv1d(x, self.weight, self.bias, self.stride, self.padding,
+                                 self.dilation, self.groups)
 
 
 class _Loss(Cell):
@@ -226,6 +317,10 @@ __all__ = ["Linear", "Identity", "Flatten", "ReLU", "ReLU6", "SiLU", "Sigmoid", 
            "SELU", "LogSigmoid", "Hardsigmoid", "Hardswish", "GELU", "ELU", "Hardtanh",
            "Threshold", "Softshrink", "Hardshrink", "GLU", "Softmax", "LogSoftmax", "PReLU",
            "Dropout", "LayerNorm", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "ZeroPad2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+           "AdaptiveAvgPool2d", "AvgPool1d", "AdaptiveAvgPool1d", "Conv1d", "ZeroPad1d",
+           "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+           "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+           "ReplicationPad2d", "ReplicationPad3d", "Upsample", "PixelShuffle", "Dropout2d",
+           "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
            "GroupNorm", "MSELoss", "L1Loss", "SoftMarginLoss", "SmoothL1Loss",
            "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
