@@ -467,3 +467,12 @@ def test_upsample_and_pixel_shuffle():
     shuffled = mint.nn.PixelShuffle(2)(channels)
     assert shuffled.shape == (1, 1, 4, 4)
     np.testing.assert_allclose(shuffled[0, 0, :2, :2], [[0.0, 4.0], [8.0, 12.0]])
+
+
+def test_rectifiers_take_pytorchs_derivative_at_zero():
+    """0 for relu and relu6 at 0 (a tie of ``np.maximum`` would give 1/2); prelu's slope."""
+    x = np.array([-1.0, 0.0, 2.0, 6.0])
+    np.testing.assert_array_equal(ms.grad(lambda a: F.relu(a).sum())(x), [0, 0, 1, 1])
+    np.testing.assert_array_equal(ms.grad(lambda a: F.relu6(a).sum())(x), [0, 0, 1, 1])
+    np.testing.assert_array_equal(
+        ms.grad(lambda a: F.prelu(a, np.array([0.25])).sum())(x), [0.25, 0.25, 1, 1])

@@ -33,11 +33,12 @@ from . import linalg
 
 
 def relu(input: Any, inplace: bool = False) -> Any:  # noqa: A002 (mint's names)
-    return np.maximum(input, 0)
+    """``ops.relu``: derivative 0 at 0 (``np.maximum(x, 0)`` would give a tie's 1/2)."""
+    return ops.relu(input)
 
 
 def relu6(input: Any, inplace: bool = False) -> Any:  # noqa: A002
-    return np.clip(input, 0, 6)
+    return ops.relu6(input)
 
 
 def silu(input: Any, inplace: bool = False) -> Any:  # noqa: A002
@@ -68,12 +69,12 @@ def threshold(input: Any, threshold: float, value: float,  # noqa: A002
 
 
 def prelu(input: Any, weight: Any) -> Any:  # noqa: A002
-    """``max(0, x) + weight * min(0, x)``, one slope per channel (axis 1) or one for all."""
+    """``x`` where positive, else ``weight * x``: one slope per channel (axis 1) or one
+    for all; at 0 the derivative is the slope's, as PyTorch's."""
     shape = [1] * np.ndim(input)
     if np.size(weight) > 1:
         shape[1] = np.size(weight)
-    slope = np.reshape(weight, tuple(shape))
-    return np.maximum(input, 0) + slope * np.minimum(input, 0)
+    return np.where(input > 0, input, np.reshape(weight, tuple(shape)) * input)
 
 
 def softmax(input: Any, dim: Any = None, dtype: Any = None) -> Any:  # noqa: A002
