@@ -223,9 +223,11 @@ LAYERS = [
     (mint.nn.ConstantPad2d((1, 0, 0, 2), 3.5),
      lambda x: np.pad(x, ((0, 2), (1, 0)), constant_values=3.5)),
     (mint.nn.ReflectionPad1d(2), lambda x: np.pad(x, ((0, 0), (2, 2)), mode="reflect")),
-    (mint.nn.ReplicationPad2d((0, 1, 2, 0)), lambda x: np.pad(x, ((2, 0), (0, 1)),
-                                                              mode="edge")),
-    (mint.nn.ReflectionPad3d(1), lambda x: np.pad(x, 1, mode="reflect")),
+    # reflection and replication take (C, ...) or (N, C, ...) input, as PyTorch's
+    (mint.nn.ReplicationPad2d((0, 1, 2, 0)), lambda x: np.pad(x, ((0, 0), (2, 0), (0, 1)),
+                                                              mode="edge"), X[None]),
+    (mint.nn.ReflectionPad3d(1), lambda x: np.pad(x, ((0, 0), (1, 1), (1, 1), (1, 1)),
+                                                  mode="reflect"), X[None, None]),
     # batched inputs: (N, C, L) for the 1-d pools, (N, C, H, W) for Dropout2d
     (mint.nn.AvgPool1d(2), lambda x: (x[..., 0::2] + x[..., 1::2]) / 2, X[None]),
     (mint.nn.AdaptiveAvgPool1d(2), lambda x: np.stack([x[..., :2].mean(-1),

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import layers_1d, ops
 from ..ops import (  # noqa: F401  (re-exported: the same names and signatures)
     glu,
     group_norm,
@@ -238,7 +238,7 @@ def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
 
 def adaptive_avg_pool1d(input: Any, output_size: Any) -> Any:  # noqa: A002
-    return adaptive_avg_pool2d(input[..., None, :], (1, output_size))[..., 0, :]
+    return layers_1d.adaptive_avg_pool(input, output_size, -1)
 
 
 def dropout2d(input: Any, p: float = 0.5, training: bool = True,  # noqa: A002
@@ -248,15 +248,7 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True,  # noqa: A002
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:  # noqa: A002
-    """The mean over each of ``output_size`` bins of the last two axes, bin ``i`` of
-    ``n`` entries spanning ``floor(i n / out)`` to ``ceil((i + 1) n / out)``."""
-    height, width = np.shape(input)[-2:]
-    out_h, out_w = (output_size, output_size) if isinstance(output_size, int) else output_size
-    out_h, out_w = height if out_h is None else out_h, width if out_w is None else out_w
-    rows = []
-    for i in range(out_h):
-        top, bottom = i * height // out_h, -(-(i + 1) * height // out_h)
-        cells = [np.mean(input[..., top:bottom, j * width // out_w:-(-(j + 1) * width // out_w)],
-                         axis=(-2, -1)) for j in range(out_w)]
-        rows.append(np.stack(cells, axis=-1))
-    return np.stack(rows, axis=-2)
+    """The mean over each of ``output_size`` bins of the last two axes (None keeps an
+    axis): the rows' means, then the columns' (each bin is a rectangle)."""
+    rows, cols = (output_size, output_size) if isinstance(output_size, int) else output_size
+    return layers_1d.adaptive_avg_pool(layers_1d.adaptive_avg_pool(input, rows, -2), cols, -1)

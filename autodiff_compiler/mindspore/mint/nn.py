@@ -9,9 +9,22 @@ from typing import Any
 
 import numpy as np
 
-from .. import layers
+from .. import layers, layers_image
 from ..dtype import float32
 from ..initializer import HeUniform, Normal, Uniform, initializer
+from ..layers_1d import AdaptiveAvgPool1d, AdaptiveAvgPool2d, ZeroPad2d
+from ..layers_image import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    PixelShuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+)
 from ..nn import Cell, Dense, Flatten
 from ..tensor import Parameter
 from . import functional
@@ -175,49 +188,18 @@ class AvgPool2d(_Pool):
     function = "avg_pool2d"
 
 
-class AdaptiveAvgPool2d(_Pool):
-    function = "adaptive_avg_pool2d"
-
-
 class AvgPool1d(_Pool):
     function = "avg_pool1d"
 
 
-class AdaptiveAvgPool1d(_Pool):
-    function = "adaptive_avg_pool1d"
+class ZeroPad1d(ConstantPad1d):
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
 
 
-class _Pad(Cell):
-    """Padding of the last ``dims`` axes: ``padding`` one width for every side, or a
-    (before, after) pair per axis from the last backwards."""
-
-    dims, mode = 2, "constant"
-
-    def __init__(self, padding: Any, value: float = 0.0) -> None:
-        super().__init__()
-        self.padding = (padding,) * (2 * self.dims) if isinstance(padding, int) \
-            else tuple(padding)
-        self.value = value
-
-    def construct(self, x: Any) -> Any:
-        if self.mode == "constant":
-            return functional.pad(x, self.padding, "constant", self.value)
-        return functional.pad(x, self.padding, self.mode)
-
-
-def _padding(name: str, dims: int, mode: str) -> type:
-    return type(name, (_Pad,), {"dims": dims, "mode": mode, "__module__": __name__,
-                                "__doc__": f"``{mode}`` padding of the last {dims} axes."})
-
-
-ZeroPad1d, ZeroPad2d, ZeroPad3d = (_padding(f"ZeroPad{d}d", d, "constant") for d in (1, 2, 3))
-ConstantPad1d, ConstantPad2d, ConstantPad3d = (_padding(f"ConstantPad{d}d", d, "constant")
-                                               for d in (1, 2, 3))
-ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = (_padding(f"ReflectionPad{d}d", d,
-                                                              "reflect") for d in (1, 2, 3))
-ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = (_padding(f"ReplicationPad{d}d", d,
-                                                                 "replicate")
-                                                        for d in (1, 2, 3))
+class ZeroPad3d(ConstantPad3d):
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
 
 
 class Upsample(Cell):
@@ -242,23 +224,9 @@ class Upsample(Cell):
         return functional.interpolate(x, size, None, self.mode, self.align_corners)
 
 
-class PixelShuffle(Cell):
-    def __init__(self, upscale_factor: int) -> None:
-        super().__init__()
-        self.upscale_factor = upscale_factor
-
-    def construct(self, x: Any) -> Any:
-        return functional.pixel_shuffle(x, self.upscale_factor)
-
-
-class Dropout2d(layers.Dropout):
-    """Whole channels zeroed with probability ``p`` while training; else the identity."""
-
+class Dropout2d(layers_image.Dropout2d):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__(p=p)
-
-    def construct(self, x: Any) -> Any:
-        return functional.dropout2d(x, self.p, self.training)
+        super().__init__(p)
 
 
 class Conv1d(Cell):
