@@ -317,8 +317,8 @@ def _transformed(fn: Callable[..., Any], transform: str, grad_position: Any, wei
                                 "weights", hint="give grad_position, and no weights")
         spec = replace(spec, forward=True, with_value=True, bare_position=False,
                        has_aux=False)
-    if transform == "hvp":  # the tangent of the gradient: forward over reverse
-        fn = grad(fn, grad_position)
+    if transform == "hvp":  # the tangent of the gradient (alone): forward over reverse
+        fn, spec = grad(fn, grad_position), replace(spec, with_value=False)
     return fn, spec
 
 

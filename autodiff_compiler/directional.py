@@ -138,12 +138,14 @@ def split_aux(out: Any) -> tuple[Any, Any]:
 
 
 def forward_program(fn: Callable[..., Any], args: tuple, positions: Sequence[int],
-                    specialize: bool = True) -> tuple[tuple, Compiled]:
+                    specialize: bool = True, with_value: bool = True
+                    ) -> tuple[tuple, Compiled]:
     """The compiled forward-mode program of ``fn`` at ``args`` for tangents at
     ``positions``, and the arguments bound (defaults as arguments); evaluate it with
-    ``compiled.finish(compiled.run(bound, tangents))``."""
-    spec = GradSpec(tuple(positions), False, None, False, False, False, True,
-                    specialize=specialize, forward=True)
+    ``compiled.finish(compiled.run(bound, tangents))``. ``with_value=False``: a program
+    returning the tangents alone, whose code computes only what they need."""
+    spec = GradSpec(tuple(positions), False, None, False, has_aux=False, return_ids=False,
+                    with_value=with_value, specialize=specialize, forward=True)
     grad_fn = GradFunction(fn, spec)
     bound = grad_fn._bind(args, {})
     return bound, grad_fn.compiled_for(bound)
@@ -162,6 +164,19 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
     product). ``specialize=False`` compiles shape-generic code.
     """
     has_aux = check_flag("has_aux", has_aux)
+    out, tangent = directional_derivative(fn, inputs, v, specialize, with_value=True)
+    if not has_aux:
+        return out, tangent
+    value, aux = split_aux(out)
+    return value, split_aux(tangent)[0], aux
+
+
+def directional_derivative(fn: Callable[..., Any], inputs: Any, v: Any,
+                           specialize: bool = True, *, with_value: bool = False) -> Any:
+    """The tangent of ``fn``'s outputs along ``v`` at ``inputs`` (``jvp``'s arguments),
+    or ``(outputs, tangent)`` ``with_value``. Without the value the compiled program
+    leaves out the work only the value needs: ``hvp`` (the tangent of a gradient) then
+    does not compute the gradient itself."""
     primals = _as_inputs(inputs, "inputs")
     one = len(primals) == 1 and like(primals[0], v) is not None and like(primals, v) is None
     tangents = (v,) if one else _as_inputs(v, "v")
@@ -196,12 +211,8 @@ def jvp(fn: Callable[..., Any], inputs: Any, v: Any, has_aux: bool = False,
         names += [f"{k}" if len(leaves) == 1 and not _is_node(t) else f"{k} (leaf {j})"
                   for j in range(len(leaves))]
     _check_shapes("tangent", flat, shapes, "float argument", names)
-    bound, compiled = forward_program(fn, primals, positions, specialize)
-    out, tangent = compiled.finish(compiled.run(bound, tuple(flat)))
-    if not has_aux:
-        return out, tangent
-    value, aux = split_aux(out)
-    return value, split_aux(tangent)[0], aux
+    bound, compiled = forward_program(fn, primals, positions, specialize, with_value)
+    return compiled.finish(compiled.run(bound, tuple(flat)))
 
 
 def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:

@@ -29,7 +29,7 @@ from . import trees
 from .ad import batching_control as _control  # noqa: F401  (registers the region rules)
 from .ad.batching import batch
 from .api import GradFunction, _signature
-from .directional import check_flag, is_float_value, jvp, refuse, split_aux
+from .directional import check_flag, directional_derivative, is_float_value, refuse, split_aux
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
 from .ir import primitives as P
 from .ir.builder import inline
@@ -342,7 +342,8 @@ def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) ->
     """``H @ v`` for a scalar ``fn`` at ``primals`` without forming ``H``: the tangent of
     ``grad(fn)`` along ``v`` (forward over reverse), as one compiled program costing a
     few evaluations of ``fn``. ``primals``/``v`` as ``jvp`` takes them; the result is
-    shaped like the argument at ``grad_position`` (a tuple for several positions)."""
+    shaped like the argument at ``grad_position`` (a tuple for several positions). The
+    program returns the tangent alone, so the gradient itself is not computed."""
     from .api import grad
     positions, _ = _positions(grad_position)
-    return jvp(grad(fn, grad_position=positions), primals, v)[1]
+    return directional_derivative(grad(fn, grad_position=positions), primals, v)

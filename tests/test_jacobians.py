@@ -208,6 +208,24 @@ def test_hvp_is_the_hessian_times_the_vector(fn, args, positions):
         np.testing.assert_allclose(got[i], want, rtol=1e-5, atol=1e-6)
 
 
+def two_layer_loss(w1, w2, x):
+    return np.sum(np.tanh(x @ w1) @ w2)
+
+
+def test_hvp_program_returns_the_tangent_alone_and_skips_the_gradient():
+    """hvp discards the gradient, so its program neither returns nor computes it: the
+    gradient's own product ``x.T @ g`` is left out (one matmul fewer than jvp of grad)."""
+    args = (uniform(3, 4), uniform(4, 2), uniform(5, 3))
+    v = (uniform(3, 4), uniform(4, 2), None)
+    hvp_ir = adc.gradient_ir(two_layer_loss, (0, 1), args=args, transform="hvp")
+    jvp_ir = adc.gradient_ir(adc.grad(two_layer_loss, (0, 1)), (0, 1), args=args,
+                             transform="jvp")
+    assert hvp_ir.count(" matmul") < jvp_ir.count(" matmul")
+    got = adc.hvp(two_layer_loss, args, v, grad_position=(0, 1))
+    _, want = adc.jvp(adc.grad(two_layer_loss, (0, 1)), args, v)
+    assert_same_tree(got, want, rtol=1e-12, atol=1e-12)
+
+
 def test_hessian_is_symmetric_and_agrees_with_jacobian_of_gradient():
     x, y = uniform(3), uniform(3)
     hess = adc.hessian(scalar_loss, grad_position=(0, 1))(x, y)

@@ -105,6 +105,17 @@ def test_cse_merges_repeated_work_but_not_new_arrays():
     assert _prims(fn).count("zeros_like") == 2
 
 
+@pytest.mark.parametrize(("dtype", "merged"), [(F64, True), (np.dtype("int64"), False)],
+                         ids=["float-one-is-one", "int-minus-float-differs"])
+def test_pipeline_merges_an_int_literal_with_the_float_it_equals(dtype, merged):
+    """A rule's ``1 - t`` and the user's ``1.0 - t`` are one equation on a float ``t``
+    (``float_literals`` runs before ``cse``); on an int ``t`` they differ in dtype."""
+    fn = passes.optimize(_program(lambda t: (1 - t) * (1.0 - t), Aval((3,), dtype)))
+    assert _prims(fn).count("sub") == (1 if merged else 2)
+    t = np.array([1, 2, 5], dtype=dtype)
+    np.testing.assert_array_equal(_run(fn, t), (1 - t) * (1.0 - t))
+
+
 def test_gradient_with_and_without_cse_agree():
     import adjoint_cases
     x, y = np.linspace(-1, 1, 6).reshape(2, 3), np.array([0.5, -0.25, 1.5])

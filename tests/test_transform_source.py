@@ -35,7 +35,7 @@ def expected(transform):
         return (out, *vjp_fn(np.float64(2.0)))
     if transform == "jvp":
         return adc.jvp(f, (X, Y), (TX, TY))
-    return (*adc.grad(f, (0, 1))(X, Y), *adc.hvp(f, (X, Y), (TX, TY), grad_position=(0, 1)))
+    return adc.hvp(f, (X, Y), (TX, TY), grad_position=(0, 1))  # the tangent alone
 
 
 @pytest.mark.parametrize("transform", TRANSFORMS)

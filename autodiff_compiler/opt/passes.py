@@ -124,8 +124,10 @@ def _cse_key(eqn: Eqn) -> tuple | None:
         return None
 
 
-PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, cse, dce,
-                                                  scatter_sums, distribute, dce,
+# float_literals before cse too: a rule's ``1 - t`` and the user's ``1.0 - t`` are then
+# the same equation (and again at the end, for the literals distribute writes)
+PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
+                                                  dce, scatter_sums, distribute, dce,
                                                   float_literals, keep_overwritten, schedule]
 
 

@@ -152,8 +152,9 @@ class Compiled:
             return flat[0] if len(flat) == 1 and spec.bare_position else tuple(flat)
         if spec.forward:
             tangent_skeleton = trees.map_leaves(self.value_skeleton, zero_if_constant)
-            return (trees.unflatten(self.value_skeleton, list(flat[:n])),
-                    trees.unflatten(tangent_skeleton, list(flat[n:])))
+            tangent = trees.unflatten(tangent_skeleton, list(flat[n:]))
+            return (trees.unflatten(self.value_skeleton, list(flat[:n])), tangent) \
+                if spec.with_value else tangent
         grads = list(flat[n:len(flat) - self.n_aux])
         pos_grads, w_grads = regroup(self.position_trees, grads, len(spec.positions or ()))
         pos_part = shape_part(spec, pos_grads, spec.positions or (), spec.bare_position)
@@ -251,7 +252,8 @@ def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var
     outs = list(primal.outvars)
     n_out = len(outs)
     if spec.forward:
-        full, keep = forward(primal, wrt), list(range(2 * n_out))
+        full = forward(primal, wrt)
+        keep = list(range(0 if spec.with_value else n_out, 2 * n_out))
     else:
         full = reverse(primal, wrt, [outs.index(s) for s in seeds],
                        cotangent_inputs=spec.cotangent_inputs)
@@ -332,7 +334,7 @@ def _doc(target: Any, spec: GradSpec, wrt: list[int], ir: Function) -> str:
     names = ", ".join(ir.invars[i].hint or "?" for i in wrt)
     if spec.primal:
         return f"{spec.primal} of {getattr(target, '__qualname__', ir.name)}{where}."
-    what = "Value and tangent" if spec.forward else \
+    what = ("Value and tangent" if spec.with_value else "Tangent") if spec.forward else \
         "Value and gradient" if spec.with_value else "Gradient"
     return f"{what} of {getattr(target, '__qualname__', ir.name)}{where} with respect to {names}."
 
