@@ -150,3 +150,24 @@ def test_python_float_inputs_through_complex_values_get_real_gradients(specializ
     gradients = vjp_fn(2.0)
     np.testing.assert_allclose(gradients, (0.4, 0.6))
     assert not any(np.iscomplexobj(g) for g in gradients)
+
+
+def float32_or_float64_branch(x):
+    """The branch's result is float32 on one path and float64 on the other, so its dtype
+    is known at run time only; the loop's carry still takes the real part of the
+    complex cotangent (found by the fuzzer as a ComplexWarning, seed 20438)."""
+    if np.sum(x) > 10.0:
+        return x[0] * 2.0
+    acc = np.full(3, 1.5) * np.sum(x)  # float64
+    for _ in range(2):
+        acc = acc + np.tanh(np.logaddexp(acc, np.max(x)))
+    return np.abs(np.var(np.sin(acc)) * (0.6 - 0.8j) + 0.3j)
+
+
+def test_a_cotangent_of_a_dtype_known_at_run_time_is_made_real_for_a_real_value():
+    x = np.array([0.3, -0.4, 0.2], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's ComplexWarning: imaginary part discarded
+        gradient = adc.grad(float32_or_float64_branch)(x)
+    assert gradient.dtype == np.float32
+    check_grads(float32_or_float64_branch, x.astype(np.float64), generic=False)

@@ -142,10 +142,12 @@ def unbroadcast(g: Any, x: Any) -> Any:
 def _in_dtype_of(g: Any, x: Any) -> Any:
     """``g`` cast to ``x``'s dtype when both are known floats of different precision;
     the real part of a complex ``g`` when ``x`` is real (a real value's cotangent is
-    real, and the imaginary part must not flow on into complex values upstream)."""
+    real, and the imaginary part must not flow on into complex values upstream), also
+    of a ``g`` whose dtype is known at run time only (a branch's result whose paths give
+    different dtypes): ``np.real`` of a real array is that array."""
     ga, xa = _aval(g), _aval(x)
-    if ga.dtype is not None and xa.dtype is not None and ga.dtype.kind == "c" \
-            and xa.dtype.kind in "fiub":
+    if xa.dtype is not None and xa.dtype.kind in "fiub" and (
+            ga.dtype.kind == "c" if ga.dtype is not None else isinstance(g, Var)):
         from .elementwise import real
         g = real(g)
         ga = _aval(g)
