@@ -262,3 +262,78 @@ def searchsorted_sorter(x, a):
 
 def ldexp_float32_scalar_exponent(x):
     return np.ldexp(x, 3) + np.ldexp(2.0, np.array([1, -2]))[0]
+
+
+# ---------------------------------------------------------------------------- selections
+# Results whose length is the data's (np.nonzero and what is built on it, np.unique,
+# np.bincount): the gradient reaches the entries selected.
+
+
+def nonzero_picks(x):
+    rows, cols = np.nonzero(x > 0)
+    return x[rows, cols] * (rows + 1) + cols
+
+
+def nonzero_method(x):
+    return x[(x > 0).nonzero()] ** 2
+
+
+def where_indices(x):
+    return x[np.where(x > 0.2)] * 3.0
+
+
+def flatnonzero_picks(x):
+    return np.ravel(x)[np.flatnonzero(x < 0)] * 3.0
+
+
+def argwhere_picks(x):
+    at = np.argwhere(x > 0)
+    return x[at[:, 0], at[:, 1]] ** 2 * (at[:, 1] + 1)
+
+
+def compress_flat(x):
+    return np.compress(np.ravel(x) > 0, x) ** 3
+
+
+def compress_rows(x):
+    return np.compress(x[:, 0] > 0, x, axis=0) * x[0, 1]
+
+
+def compress_columns_method(x):
+    return x.compress(np.array([True, False, True]), axis=1) ** 2
+
+
+def extract_fn(x):
+    return np.extract(x > -0.2, x) ** 2
+
+
+def unique_values(x):
+    return np.unique(x) ** 2
+
+
+def unique_parts(x):
+    values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True,
+                                               return_counts=True)
+    return (values * counts + np.ravel(x)[first]) * np.sum(values[inverse] * x)
+
+
+def bincount_weights(x):
+    return np.bincount(np.array([0, 2, 2, 1, 4, 0]), weights=x) ** 2
+
+
+def bincount_minlength(x):
+    bins = np.bincount(np.array([3, 1, 1]), x, minlength=6)
+    return bins * np.bincount(np.array([3, 1, 1]), minlength=6)
+
+
+def selection_indices(x):
+    """The integer results themselves, for their values and dtypes."""
+    rows, cols = np.nonzero(x > 0)
+    values, first, inverse, counts = np.unique(np.round(x), return_index=True,
+                                               return_inverse=True, return_counts=True)
+    return (rows, cols, np.flatnonzero(x > 0), np.argwhere(x > 0), np.where(x < 0),
+            values, first, inverse, counts, np.bincount(np.ravel(cols)))
+
+
+def argwhere_of_scalar(x):
+    return np.argwhere(x[0, 0] > 0), np.argwhere(x[0, 0] > 10.0)

@@ -266,6 +266,16 @@ def _masks(w, x):
     return np.sum(z[z > 0])
 
 
+def _counts(w, x):
+    z = x @ w
+    return np.sum(np.bincount(np.array([0, 2, 2, 1]), weights=z) ** 2)
+
+
+def _picks(w, x):
+    z = x @ w
+    return np.sum(np.tanh(z)[np.nonzero(z > 0)])
+
+
 def _line_of(fn, text):
     lines, start = inspect.getsourcelines(fn)
     return start + next(i for i, line in enumerate(lines) if text in line)
@@ -275,6 +285,8 @@ def _line_of(fn, text):
     (_sorts, "np.sort(z)", "dask.array has no (arg)?sort"),
     (_branches, "if np.sum(z) > 0", "'if' on an array's value"),
     (_masks, "z[z > 0]", "boolean array"),
+    (_counts, "np.bincount", "largest entry plus one"),
+    (_picks, "np.nonzero", "as many as the data has"),
 ])
 def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
     x = da.ones((4, 3), chunks=2)

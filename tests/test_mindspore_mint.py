@@ -55,6 +55,16 @@ VALUES = {
     "median_dim_index": (lambda: mint.median(X, 1)[1],
                          np.argsort(X, axis=1, kind="stable")[:, 1]),
     "count_nonzero": (lambda: mint.count_nonzero(np.array([[0, 1], [2, 0]]), 0), [1, 1]),
+    "unique": (lambda: mint.unique(np.array([[2, 1], [2, 5]])), [1, 2, 5]),
+    "unique_inverse": (lambda: mint.unique(np.array([[2, 1], [2, 5]]), return_inverse=True)[1],
+                       [[1, 0], [1, 2]]),
+    "unique_counts": (lambda: mint.unique(np.array([2, 1, 2, 5]), return_inverse=True,
+                                          return_counts=True)[2], [1, 2, 1]),
+    "unique_dim": (lambda: mint.unique(np.array([[1, 2], [0, 3], [1, 2]]), dim=0),
+                   [[0, 3], [1, 2]]),
+    "bincount": (lambda: mint.bincount(np.array([0, 2, 2, 4])), [1, 0, 2, 0, 1]),
+    "bincount_weights": (lambda: mint.bincount(np.array([1, 1, 0]), V[:3], 3),
+                         [V[2], V[0] + V[1], 0.0]),
     "cat": (lambda: mint.cat([X, X], dim=1), np.concatenate([X, X], axis=1)),
     "stack": (lambda: mint.stack([V, V], 1), np.stack([V, V], axis=1)),
     "split_sizes": (lambda: mint.split(X, [1, 3], dim=1)[1], X[:, 1:]),
@@ -167,7 +177,19 @@ GRADIENTS = {
                   [(3, 4)]),
     "adaptive_avg_pool2d": (lambda x: (F.adaptive_avg_pool2d(x[None], 2) ** 2).sum(),
                             [(3, 4)]),
+    "unique": (lambda x: (mint.unique(x) ** 2 * np.arange(x.size)).sum(), [(3, 4), (5,)]),
+    "unique_inverse_counts": (lambda x: _unique_parts(x), [(3, 4), (5,)]),
+    "bincount": (lambda x: (mint.bincount(np.array([0, 2, 2, 1, 4])[:x.size % 5 + 1],
+                                          np.ravel(x)[:x.size % 5 + 1]) ** 2).sum(),
+                 [(3, 4), (5,)]),
+    "nonzero_as_tuple": (lambda x: (x[mint.nonzero(x > 0, as_tuple=True)] ** 3).sum(),
+                         [(3, 4), (5,)]),
 }
+
+
+def _unique_parts(x):
+    values, inverse, counts = mint.unique(x, return_inverse=True, return_counts=True)
+    return (values[inverse] * np.sin(x)).sum() + (values * counts).sum()
 
 
 def _draw(shape):
@@ -478,3 +500,12 @@ def test_rectifiers_take_pytorchs_derivative_at_zero():
     np.testing.assert_array_equal(ms.grad(lambda a: F.relu6(a).sum())(x), [0, 0, 1, 1])
     np.testing.assert_array_equal(
         ms.grad(lambda a: F.prelu(a, np.array([0.25])).sum())(x), [0.25, 0.25, 1, 1])
+
+
+def test_bincount_and_unique_give_pytorchs_dtypes():
+    """Counts and indices are int64; weighted sums keep the weights' dtype."""
+    assert np.asarray(mint.bincount(np.array([0, 1]))).dtype == np.int64
+    assert np.asarray(mint.bincount(np.array([0]), np.ones(1, np.float32))).dtype == np.float32
+    _, inverse, counts = mint.unique(np.array([3.0, 1.0]), return_inverse=True,
+                                     return_counts=True)
+    assert np.asarray(inverse).dtype == np.int64 and np.asarray(counts).dtype == np.int64

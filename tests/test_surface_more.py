@@ -182,6 +182,27 @@ SPECS = [
          (uniform(6), np.array([0.5, 0.0, -0.5])), ("searchsorted", "where"), generic=False),
     Spec("unravel_and_ravel_index", C.unravel_and_ravel, (uniform(2, 3),), ("getitem",),
          (np.unravel_index, np.ravel_multi_index)),
+    Spec("nonzero", C.nonzero_picks, (uniform(3, 4),), ("nonzero", "gather"), np.nonzero,
+         generic=False),
+    Spec("nonzero_method", C.nonzero_method, (uniform(5),), ("flatnonzero",), ".nonzero",
+         generic=False),
+    Spec("where_indices", C.where_indices, (uniform(6),), ("flatnonzero",), generic=False),
+    Spec("flatnonzero", C.flatnonzero_picks, (uniform(2, 3),), ("flatnonzero",),
+         np.flatnonzero),
+    Spec("argwhere", C.argwhere_picks, (uniform(3, 4),), ("nonzero", "stack"), np.argwhere,
+         generic=False),
+    Spec("compress", C.compress_flat, (uniform(2, 3),), ("flatnonzero",), np.compress),
+    Spec("compress_rows", C.compress_rows, (uniform(4, 3),), ("flatnonzero",)),
+    Spec("compress_columns_method", C.compress_columns_method, (uniform(2, 3),),
+         ("getitem",), ".compress"),
+    Spec("extract", C.extract_fn, (uniform(2, 3),), ("flatnonzero",), np.extract),
+    Spec("unique", C.unique_values, (uniform(2, 3),), ("argsort", "getitem"), np.unique,
+         order=2),
+    Spec("unique_index_inverse_counts", C.unique_parts, (uniform(7),),
+         ("index_update", "cumsum", "bincount")),
+    Spec("bincount_weights", C.bincount_weights, (uniform(6),), ("bincount",), np.bincount,
+         order=2),
+    Spec("bincount_minlength", C.bincount_minlength, (uniform(3),), ("bincount",)),
 ]
 
 
@@ -241,6 +262,13 @@ VALUE_ROWS += [
     ("cov_without_degrees_of_freedom", C.cov_fn, (uniform(2, 1),)),
     ("cond_singular", C.cond_fn, (np.array([[1.0, 2.0], [2.0, 4.0]]),)),
     ("digitize_at_bin_edges", C.digitize_falling_right, (np.array([0.5, 0.0, -0.5, 2.0]),)),
+    ("selection_indices", C.selection_indices, (2 * uniform(3, 4),)),
+    ("selection_of_nothing", C.selection_indices, (-np.ones((2, 3)),)),
+    ("selection_of_empty", C.selection_indices, (np.ones((0, 3)),)),
+    ("argwhere_of_scalar", C.argwhere_of_scalar, (uniform(2, 2) + 1.0,)),
+    ("unique_nans_and_ties", C.unique_parts, (np.array([np.nan, 1.0, -0.0, np.nan, 0.0, 1.0]),)),
+    ("unique_float32", C.unique_parts, (uniform(2, 3).astype(np.float32).round(1),)),
+    ("bincount_float32_weights", C.bincount_weights, (uniform(6).astype(np.float32),)),
 ]
 
 
@@ -363,8 +391,12 @@ def frexp_mantissa(x):
     return np.frexp(x)[0]
 
 
-def bincount_weights(x):
-    return np.bincount(np.array([0, 1, 1]), weights=x)
+def unique_rows(x):
+    return np.unique(x, axis=0)
+
+
+def nonzero_of_a_scalar(x):
+    return x[0, 0] * np.nonzero(np.sum(x))[0]
 
 
 def block_of_blocks(x):
@@ -383,13 +415,13 @@ def multi_dot_of_one(x):
     (digitize_unsorted_bins, "monotonically increasing or decreasing"),
     (ldexp_float_exponent, "exponent must be an integer"),
     (frexp_mantissa, "np.frexp has no derivative rule"),
-    (bincount_weights, "np.bincount has no derivative rule"),
     (multi_dot_of_one, "at least two arrays"),
+    (unique_rows, r"np.unique\(\.\.\., axis=\.\.\.\) is not supported"),
+    (nonzero_of_a_scalar, "nonzero on 0d arrays is not allowed"),
 ], ids=lambda v: getattr(v, "__name__", "message"))
 def test_refused_at_the_users_line(fn, message):
     with pytest.raises(AutodiffError, match=message) as info:
-        adc.grad(lambda x: np.sum(fn(x)))(uniform(3, 3) if fn is not bincount_weights
-                                         else uniform(3))
+        adc.grad(lambda x: np.sum(fn(x)))(uniform(3, 3))
     assert "test_surface_more.py" in str(info.value)
 
 

@@ -45,7 +45,7 @@ ARRAY_NAMES = frozenset([
     "a", "b", "x", "y", "x1", "x2", "m", "v", "A", "val", "arr", "array", "ary",
     "object", "condition", "other", "indices", "values", "fill_value", "a_min", "a_max",
     "min", "max", "arys", "operands", "f", "p", "xp", "fp", "weights", "prepend", "append",
-    "default", "z", "bins", "sorter", "low", "high", "loc", "scale", "to_end", "to_begin",
+    "default", "z", "bins", "sorter", "low", "high", "loc", "scale", "to_end", "to_begin", "ar",
 ])
 # Parameters holding a sequence whose elements are array-likes.
 SEQUENCE_NAMES = frozenset(["arrays", "tup", "condlist", "choicelist", "xi"])

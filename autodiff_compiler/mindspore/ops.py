@@ -56,7 +56,6 @@ from .ops_random import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
 from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
-from .ops_select import nonzero, unique  # noqa: F401  (eager only)
 from .ops_shape import *  # noqa: F403
 from .ops_special import *  # noqa: F403  (and of ops_special.__all__)
 from .ops_state import assign, dropout  # noqa: F401

@@ -6,9 +6,10 @@ by ``ops``.
 
 Written in NumPy like the rest of ``ops``: inside a differentiated function the
 compiler reads this source, so each gradient is that of the NumPy it calls. Names and
-arguments follow MindSpore 2.x. ``nonzero`` and ``unique`` have outputs whose length
-depends on the values, so they run eagerly only (their results carry no gradient
-anyway); ``masked_select`` is boolean indexing, which the compiler differentiates.
+arguments follow MindSpore 2.x. ``nonzero``, ``unique`` and ``masked_select`` have
+outputs whose length is the data's; compiled, they are ``np.nonzero``, ``np.unique``
+and boolean indexing, whose results have a shape known at run time only, and
+``unique``'s values carry the gradient of the entries they were read from.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import numpy as np
 from .tensor import Tensor
 
 __all__ = ["tril", "triu", "roll", "chunk", "narrow", "index_select", "repeat_interleave",
-           "diag", "meshgrid", "kron", "isclose", "masked_select", "lerp",
+           "diag", "meshgrid", "kron", "isclose", "masked_select", "nonzero", "unique",
+           "bincount", "lerp",
            "addmm", "baddbmm"]
 
 
@@ -95,6 +97,13 @@ def masked_select(input: Any, mask: Any) -> Any:  # noqa: A002
     return input[np.broadcast_to(mask, np.shape(input))]
 
 
+def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:  # noqa: A002
+    """How often each value of ``input`` (non-negative ints) occurs, or the sum of the
+    ``weights`` of its entries, in bins ``0 .. max(input)`` and at least ``minlength``
+    of them; float32 either way, as MindSpore gives."""
+    return np.bincount(input, weights, minlength).astype(np.float32)
+
+
 def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
     """``input + weight (end - input)``: from ``input`` towards ``end``."""
     return input + weight * (end - input)
@@ -111,12 +120,12 @@ def baddbmm(input: Any, batch1: Any, batch2: Any, beta: Any = 1,  # noqa: A002
     return beta * input + alpha * np.matmul(batch1, batch2)
 
 
-# ---------------------------------------------------------------------------- eager only
+# ---------------------------------------------------------------------------- lengths of the data's
 
 
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:  # noqa: A002
     """The indices of the nonzero entries: one row each, ``(count, rank)`` int64 (or
-    one index vector per axis with ``as_tuple``). Eager only: the count is the data's."""
+    one index vector per axis with ``as_tuple``)."""
     found = np.nonzero(np.asarray(input))
     if as_tuple:
         return tuple(Tensor(np.asarray(i, np.int64)) for i in found)
@@ -126,7 +135,7 @@ def nonzero(input: Any, *, as_tuple: bool = False) -> Any:  # noqa: A002
 def unique(input: Any) -> tuple:  # noqa: A002
     """The distinct entries in order of first appearance, and for each entry of
     ``input`` the position of its value among them (MindSpore's order, not NumPy's
-    sorted one). Eager only: the count is the data's."""
+    sorted one)."""
     values = np.asarray(input)
     flat = values.reshape(-1)
     _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)

@@ -187,6 +187,10 @@ def count_nonzero(self: Any, axis: Any = (), keep_dims: bool = False, dtype: Any
     return ops.count_nonzero(self, axis, keep_dims, np.int32 if dtype is None else dtype)
 
 
+def bincount(self: Any, weights: Any = None, minlength: int = 0) -> Any:
+    return ops.bincount(self, weights, minlength)
+
+
 def diff(self: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
     return ops.diff(self, n, axis, prepend, append)
 
@@ -312,8 +316,9 @@ SOURCE_METHODS: dict[str, Any] = {
     "diagflat": diagflat, "topk": topk, "top_k": top_k, "msort": msort, "unique": unique,
     "repeat_interleave": repeat_interleave, "select": select, "index_add": index_add,
     "index_fill": index_fill, "aminmax": aminmax, "count_nonzero": count_nonzero,
-    "diff": diff, "cov": cov, "ptp": ptp, "argmax_with_value": argmax_with_value,
-    "argmin_with_value": argmin_with_value, "inverse": inverse, "det": det,
+    "bincount": bincount, "diff": diff, "cov": cov, "ptp": ptp,
+    "argmax_with_value": argmax_with_value, "argmin_with_value": argmin_with_value,
+    "inverse": inverse, "det": det,
     "new_full": new_full, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_zeros,
 }
 
@@ -322,7 +327,6 @@ COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}
 
 # eager only: refused inside a differentiated function (name -> why)
 EAGER_ONLY: dict[str, str] = {
-    "unique": "its length depends on the values, so it cannot be a compiled array",
     "is_contiguous": "compiled code does not track memory layouts",
 }
 

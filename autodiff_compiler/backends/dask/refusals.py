@@ -8,7 +8,9 @@ so. Refused, with the NumPy backend suggested instead:
   ``np.take_along_axis``, ``np.diag`` of a matrix), sorting, and the linear-algebra
   functions ``dask.array.linalg`` lacks (``det``, ``slogdet``, ``eigh``, ``pinv``;
   ``svd``, whose dask form takes other arguments);
-- indexing with a boolean array (``z[z > 0]``): the result's shape depends on the data;
+- indexing with a boolean array (``z[z > 0]``), ``np.nonzero`` and ``np.bincount`` (and
+  what is built on them: ``np.unique``, ``np.compress``...): the result's shape depends
+  on the data;
 - branching or looping on an array's value (``if``/``while`` on a value that is not a
   Python scalar, an ``assert``): the test needs the value, which would compute it on
   the caller's machine in the middle of building the graph.
@@ -30,6 +32,9 @@ _NO_LAZY_FORM = {
     "gather_update": "writes into a copy of an array (x[i] = v)",
     "svd": "dask.array.linalg.svd takes other arguments than NumPy's",
     "svdvals": "dask.array.linalg.svd takes other arguments than NumPy's",
+    "nonzero": "the indices of the nonzero entries are as many as the data has",
+    "flatnonzero": "the indices of the nonzero entries are as many as the data has",
+    "bincount": "np.bincount's length is the largest entry plus one, known once computed",
 }
 _HINT = "use the numpy backend (the default) for this function, on NumPy arrays"
 

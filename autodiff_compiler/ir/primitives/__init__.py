@@ -181,7 +181,7 @@ from .reductions import (
     var,
 )
 from .scalars import format_text, to_float, to_int
-from .searching import searchsorted
+from .searching import bincount, flatnonzero, nonzero, searchsorted
 from .shape import (
     T,
     astype,
@@ -263,7 +263,8 @@ __all__ = [
     "reciprocal", "rint", "round_", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "sub",
     "tan", "tanh", "trunc", "where", "copysign", "fmod", "fftn", "ifftn", "rfftn", "irfftn",
     "qr", "lstsq",
-    "searchsorted", "cumprod", "cumsum", "defreduction", "norm", "norm_of_order",
+    "searchsorted", "nonzero", "flatnonzero", "bincount", "cumprod", "cumsum", "defreduction",
+    "norm", "norm_of_order",
     "reduce_all", "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
     "reduce_sum", "std", "trace", "var", "astype", "astype_discrete", "atleast_1d", "atleast_2d",
     "atleast_3d", "axis_index", "broadcast_to", "copy", "diag", "dim_of", "dtype", "dtype_of",

@@ -27,9 +27,10 @@ from .shape import unbroadcast, zeros_like
 
 
 def _data_dependent(args: Sequence[Atom]) -> bool:
-    """An index part that is a boolean mask (or of unknown dtype) shapes the result."""
-    return any(isinstance(a, Var) and (a.aval.dtype is None or a.aval.dtype == np.bool_)
-               for a in args)
+    """An index part that is a boolean mask (or of unknown dtype), or whose own shape is
+    the data's (``np.nonzero``'s indices), shapes the result."""
+    return any(isinstance(a, Var) and (a.aval.dtype is None or a.aval.dtype == np.bool_
+                                       or a.aval.shape is None) for a in args)
 
 
 class _Indexing(Primitive):

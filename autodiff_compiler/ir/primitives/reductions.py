@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import Aval, Const, Var
 from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import (
                     astype,
@@ -42,6 +43,33 @@ trace = Primitive("trace", np.trace, defaults={"offset": 0, "axis1": 0, "axis2":
 reduce_all = Primitive("reduce_all", np.all, defaults=_DEFAULTS)
 reduce_any = Primitive("reduce_any", np.any, defaults=_DEFAULTS)
 nondifferentiable(reduce_all, reduce_any)
+
+
+def _full_reduction_avals(prim: Primitive):
+    """A reduction over every axis is 0-d whatever its operand's shape, also one known
+    at run time only (a mask's selection): its dtype is the one NumPy gives on a
+    one-entry stand-in, so the code after ``np.sum(x[x > 0])`` is shape-specialised."""
+    def rule(args, params):
+        x = args[0]
+        if isinstance(x, Var) and x.aval.shape is None and params.get("axis") is None \
+                and not params.get("keepdims", False) and x.aval.dtype is not None \
+                and all(isinstance(a, Const) or a.aval.known for a in args[1:]):
+            stand_ins = [np.zeros(1, x.aval.dtype),
+                         *(a.value if isinstance(a, Const) else a.aval.example()
+                           for a in args[1:])]
+            try:
+                with np.errstate(all="ignore"):
+                    dtype = np.asarray(prim.impl(*stand_ins, **params)).dtype
+            except Exception:  # the real call raises again at run time, at the user's line
+                dtype = None
+            return [Aval((), dtype)]
+        return prim._eval_avals(args, params)
+    return rule
+
+
+for _prim in (reduce_sum, reduce_mean, reduce_prod, reduce_max, reduce_min, var, std, norm,
+              reduce_all, reduce_any):
+    _prim.aval_rule = _full_reduction_avals(_prim)
 
 
 def _kept(v, axis, keepdims):

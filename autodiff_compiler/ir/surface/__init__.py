@@ -307,6 +307,7 @@ from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     linalg_more,
     numeric,
     searching,
+    selection,
     shapes,
     signal,
     statistics,

@@ -70,10 +70,11 @@ def _abs(x):
 
 
 def _where(condition, x=None, y=None):
+    if x is None and y is None:  # the indices where it holds: np.nonzero
+        from .selection import _where_indices
+        return _where_indices(condition)
     if x is None or y is None:
-        raise CompileTimeError("np.where(condition) with one argument (the indices where "
-                               "it holds) is not supported; use np.nonzero outside, or "
-                               "np.where(condition, x, y)")
+        raise ValueError("either both or neither of x and y should be given")
     return P.where(condition, x, y)
 
 

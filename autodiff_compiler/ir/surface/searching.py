@@ -10,8 +10,8 @@ message (an ``assert``), never a wrong bin.
 
 ``np.ravel_multi_index`` and ``np.unravel_index`` run while compiling (their
 arguments, shapes and positions, must then be known); with a run-time argument they are
-refused at the user's line. ``np.bincount`` is not here: the length of its result is
-the largest entry plus one, a run-time value no compiled shape can hold.
+refused at the user's line. ``np.nonzero``, ``np.bincount`` and the selections built on
+them, whose results have the data's length, are in ``selection``.
 """
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ differentiated function it is compiled from this source, and needs no rule of it
 own. Where ``mint`` and ``ops`` share a name and a signature the function is ``ops``'s
 own; where they differ (``dim`` for ``axis``, ``correction`` for ``ddof``, PyTorch's
 ``gather`` and ``squeeze``, indices as int64) it is defined here, after the PyTorch
-semantics ``mint`` documents. Functions whose result's shape depends on values
-(``unique``, ``nonzero``, ``masked_select``) run eagerly only, as in ``ops``.
+semantics ``mint`` documents. Functions whose result's length is the data's
+(``unique``, ``nonzero``, ``masked_select``) compile to code of that shape known at run
+time only, as NumPy's own ``np.unique`` and ``np.nonzero`` do.
 """
 from __future__ import annotations
 
@@ -274,6 +275,31 @@ def sort(input: Any, *, dim: int = -1, descending: bool = False,  # noqa: A002
 def argsort(input: Any, dim: int = -1, descending: bool = False,  # noqa: A002
             stable: bool = False) -> Any:
     return sort(input, dim=dim, descending=descending)[1]
+
+
+def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: Any = None) -> Any:
+    """The distinct values in ascending order (``sorted=False`` allows any order, and
+    gets this one), with each entry's place among them (int64, ``input``'s shape; along
+    ``dim``, one per slice) and how often each occurs (int64) where asked for. With a
+    ``dim``, the distinct slices along it (eagerly only)."""
+    found = np.unique(input, return_inverse=return_inverse, return_counts=return_counts,
+                      axis=dim)
+    if not (return_inverse or return_counts):
+        return found
+    values, rest = found[0], [part.astype(np.int64) for part in found[1:]]
+    if return_inverse and dim is None:  # NumPy 1 gives it flat
+        rest[0] = rest[0].reshape(np.shape(input))
+    return (values, *rest)
+
+
+def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:  # noqa: A002
+    """How often each value of ``input`` occurs (int64), or the sum of the ``weights``
+    of its entries (in their dtype), in bins ``0 .. max(input)``, at least
+    ``minlength`` of them."""
+    if weights is None:
+        return np.bincount(input, minlength=minlength).astype(np.int64)
+    return np.bincount(input, weights, minlength).astype(weights.dtype)
 
 
 # ---------------------------------------------------------------------------- arithmetic

@@ -1,0 +1,103 @@
+"""Results as long as the data says: a mask's selection, ``np.nonzero`` and what is built
+on it, ``np.unique`` and ``np.bincount``.
+
+Their values must be NumPy's for any data (hypothesis draws it, ties, NaNs and empty
+selections included), their gradients must match finite differences, and what follows
+them must stay shape-specialised wherever the shape is known again: a reduction of
+the whole of such a result is 0-d.
+"""
+from __future__ import annotations
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff_compiler as adc
+from autodiff_compiler import check_grads, trees
+from autodiff_compiler.ir import primitives as P
+from autodiff_compiler.ir.builder import building
+from autodiff_compiler.ir.core import Aval, Var
+
+F64 = np.dtype(np.float64)
+REDUCTIONS = [P.reduce_sum, P.reduce_mean, P.reduce_prod, P.reduce_max, P.reduce_min, P.var,
+              P.std, P.norm, P.reduce_all, P.reduce_any]
+
+
+@pytest.mark.parametrize("prim", REDUCTIONS, ids=lambda p: p.name)
+def test_a_full_reduction_of_an_array_of_unknown_shape_is_0d(prim):
+    x = Var(Aval(None, F64), "selected")
+    with building():
+        whole, kept, along = prim(x), prim(x, keepdims=True), prim(x, axis=0)
+    want = np.asarray(prim.impl(np.zeros(1))).dtype
+    assert whole.aval == Aval((), want)
+    assert kept.aval.shape is None and along.aval.shape is None  # ranks unknown
+
+
+def after_a_selection(x):
+    """Code after np.sum of a selection knows its shapes again: np.nonzero (which needs
+    a rank) of an array built from it compiles."""
+    total = np.zeros((3, 2)) + np.sum(x[x > 0.2])
+    rows, cols = np.nonzero(total > 0.1)
+    return np.sum(total[rows, cols] * (cols + 1.0)) + np.sum(x[x < 0.0] ** 2)
+
+
+def test_code_after_a_reduced_selection_is_shape_specialised():
+    x = np.array([0.5, -1.0, 2.0, -0.3, 0.9])
+    check_grads(after_a_selection, x, generic=False)
+    assert "np.nonzero(total > 0.1)" in adc.gradient_source(after_a_selection, args=(x,))
+
+
+def selections(x):
+    """Every data-dependent result of ``x`` (a matrix) NumPy gives."""
+    values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True,
+                                               return_counts=True)
+    rows, cols = np.nonzero(x > 0)
+    return (values, first, inverse, counts, rows, cols, np.flatnonzero(x < 0),
+            np.argwhere(x != 0), np.where(x > 0.5), np.extract(x > 0, x),
+            np.compress(x[:, 0] > 0, x, axis=0), np.bincount(np.ravel(cols)),
+            np.bincount(np.ravel(rows), weights=np.ravel(x[rows, cols]), minlength=2),
+            x[x > 0], np.sum(x[x > 0]))
+
+
+ENTRIES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, np.nan]),
+                    st.floats(-4, 4, allow_nan=False, width=32))
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(F64, st.tuples(st.integers(0, 4), st.integers(1, 4)), elements=ENTRIES))
+def test_values_are_numpys_for_any_data(x):
+    with np.errstate(all="ignore"):
+        want = selections(x)
+        got = adc.vjp(selections, x)[0]
+    assert len(got) == len(want)
+    for g, w in zip(_leaves(got), _leaves(want), strict=True):
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+        np.testing.assert_array_equal(g, w)
+
+
+def _leaves(tree):
+    return trees.flatten(tree, lambda v: not isinstance(v, tuple | list))[0]
+
+
+def unique_weighted(x):
+    values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    return np.sum(values ** 3 * counts) + np.sum(values[inverse] * np.sin(x))
+
+
+def bincount_of_a_permutation(x):
+    return np.sum(np.bincount(np.argsort(np.ravel(x)), weights=np.ravel(x) ** 2) ** 2)
+
+
+# Entries a hundredth apart and off the thresholds (0.2, 0): a finite difference never
+# crosses a tie or a mask's edge, where the functions jump.
+APART = st.integers(-200, 200).map(lambda k: k / 100 + 0.003)
+
+
+@settings(max_examples=25, deadline=None)
+@given(hnp.arrays(F64, hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4),
+                  elements=APART, unique=True))
+def test_gradients_match_finite_differences_away_from_ties(x):
+    for fn in (unique_weighted, bincount_of_a_permutation, after_a_selection):
+        check_grads(fn, x, generic=False)
