@@ -18,7 +18,7 @@ SHAPES: list[Shape] = [(), (3,), (4,), (2, 3), (3, 2), (4, 2), (2, 4), (2, 3, 2)
 
 UNARY = [
     "np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(np.tanh({}))",
-    "np.log(1.5 + np.sin({}))", "np.sqrt(1.0 + {} ** 2)", "({}) ** 2", "np.square({})",
+    "np.log(1.5 + np.sin({}))", "np.sqrt(1.0 + ({}) ** 2)", "({}) ** 2", "np.square({})",
     "-({})", "ops.sigmoid({})", "np.arctan({})", "({}) * 0.5", "np.arcsinh({})",
     "np.expm1(np.tanh({}))", "np.log1p(np.exp(np.tanh({})))", "np.cosh(np.tanh({}))",
     "np.abs({})", "np.hypot({}, 0.5)", "np.clip({}, -2.0, 2.0)", "np.maximum({}, -3.0)",
@@ -41,6 +41,16 @@ LISTED = ["np.sum([{a}, {b}], axis=0)", "np.mean(({a}, {b}), axis=0)",
 CONSTANTS = ["0.5", "1.5", "-0.7", "2.0", "0.25", "-1.25"]
 # The same test three ways: a comparison, and predicates of a number's class on a value
 # that is nan or -inf exactly where the comparison fails.
+# Reductions through a selection as long as the data says (its shape known at run
+# time only): a mask, np.nonzero and what is built on it, np.unique and np.bincount.
+# bincount's bins are a permutation (argsort), so each weight keeps a bin of its own.
+SELECTED = ["np.sum(({e})[({e}) > 0.2])", "np.sum(({e})[np.nonzero(({e}) > 0.2)] ** 2)",
+            "np.sum(np.ravel({e})[np.flatnonzero(np.ravel({e}) < 0.3)])",
+            "np.sum(np.compress(np.ravel({e}) > -0.2, np.ravel({e})) ** 3)",
+            "np.sum(np.extract(({e}) > 0.1, {e}))", "np.sum(({e})[np.where(({e}) < 0.5)])",
+            "np.sum(np.bincount(np.argsort(np.ravel({e})), weights=np.ravel({e})) ** 2)",
+            "np.sum(np.unique({e}, return_counts=True)[1] * np.mean({e}))"]
+SELECTED_SHARE = 0.06
 WHERE_TESTS = ["{} > 0.1", "~np.isnan(np.sqrt({} - 0.1))", "np.isfinite(np.log({} - 0.1))"]
 
 
@@ -65,6 +75,7 @@ class Expressions:
         self.binary_fns: list[str] = []  # elementwise helpers of two arguments
         self.signatures: dict[str, str] = {}  # each helper's kind of signature
         self.apart = random.Random(0)  # choices added later (the generator's own stream)
+        self.picks = random.Random(0)  # selections of the data's length (their own stream)
 
     # ------------------------------------------------------------------ leaves
 
@@ -105,6 +116,9 @@ class Expressions:
         rng = self.rng
         if src == ():
             return e
+        if self.picks.random() < SELECTED_SHARE:
+            self.features.add("selection")
+            return self.picks.choice(SELECTED).format(e=e)
         r = rng.random()
         if r < 0.15:
             index = ", ".join(str(rng.randrange(d)) for d in src)

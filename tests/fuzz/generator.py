@@ -57,6 +57,7 @@ class _Generator:
         # so every seed's program is otherwise what it was.
         self.apart = random.Random(seed + 5800079)
         self.ex.apart = self.apart
+        self.ex.picks = random.Random(seed + 7100003)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1

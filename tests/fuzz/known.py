@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .checker import REFUSED, Outcome
+from .checker import INTERNAL, REFUSED, Outcome
 from .program import Program
 
 Match = Callable[[Program, Outcome], bool]
@@ -50,6 +50,15 @@ KNOWN: list[Known] = [
           "iterations differs between examples)",
           _refused(r"vmap cannot batch .* on a list of batched values")),
 ]
+
+
+def _ragged_vmap(program: Program, outcome: Outcome) -> bool:
+    return outcome.category == INTERNAL and outcome.stage == "vmap" \
+        and "inhomogeneous shape" in outcome.detail
+
+
+KNOWN.append(Known("vmap of a result whose shape differs between examples (x[x > 0]): "
+                   "NumPy raises at the user's line", _ragged_vmap))
 
 
 def classify(program: Program, outcome: Outcome) -> str | None:
