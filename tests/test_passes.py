@@ -63,6 +63,25 @@ def test_identity_is_kept_when_it_may_change_dtype_or_shape(aval):
     assert _prims(fn) == ["mul"]
 
 
+def test_shape_of_an_elementwise_result_is_its_one_wide_operands():
+    """Of a run-time shape (a mask's selection): ``shape(x ** 2 * 3)`` needs no
+    ``x ** 2 * 3``; with two operands of unknown shape the broadcast decides, so it
+    stays."""
+    unknown = Aval(None, F64)
+    fn = passes.dce(passes.shape_sources(_program(lambda x: P.shape(P.power(x, 2) * 3.0),
+                                                  unknown)))
+    assert _prims(fn) == ["shape"] and fn.eqns[0].invars[0] is fn.invars[0]
+    both = passes.dce(passes.shape_sources(_program(lambda x, y: P.shape(x + y), unknown,
+                                                    unknown)))
+    assert _prims(both) == ["add", "shape"]
+    x = Var(unknown, "x")
+    with building() as b:  # read elsewhere: computed anyway, its shape stays its own
+        square = P.power(x, 2)
+        dims = P.shape(square)
+    kept = passes.dce(passes.shape_sources(Function("p", (x,), tuple(b.eqns), (dims, square))))
+    assert _prims(kept) == ["pow", "shape"] and kept.eqns[1].invars[0] is square
+
+
 def test_add_of_negation_becomes_subtraction():
     fn = _simplified(_program(lambda a, b: a + -b, Aval((2,), F64), Aval((2,), F64)))
     assert _prims(fn) == ["sub"]

@@ -33,6 +33,7 @@ from .factoring import distribute
 from .fresh import fresh_outputs
 from .scatters import scatter_sums
 from .schedule import schedule
+from .shapes import shape_sources
 from .simplify import float_literals, simplify
 from .small import small_sigmoids
 from .writes import keep_overwritten
@@ -127,8 +128,9 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 # float_literals before cse too: a rule's ``1 - t`` and the user's ``1.0 - t`` are then
 # the same equation (and again at the end, for the literals distribute writes)
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
-                                                  dce, scatter_sums, distribute, dce,
-                                                  float_literals, keep_overwritten, schedule]
+                                                  dce, shape_sources, scatter_sums, distribute,
+                                                  dce, float_literals, keep_overwritten,
+                                                  schedule]
 
 
 def optimize(fn: Function, *, check: bool = True, fused: bool = False) -> Function:
