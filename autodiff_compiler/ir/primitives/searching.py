@@ -50,7 +50,7 @@ nondifferentiable(searchsorted, nonzero, flatnonzero)
 def _weights_cotangent(g: Any, ans: Any, x: Any, weights: Any, minlength: int = 0) -> Any:
     from .indexing import getitem
     from .shape import astype, dtype_of
-    read, wanted = getitem(g, x), dtype_of(weights)  # back in float32 weights' dtype
+    read, wanted = getitem(g, x), dtype_of(weights)  # bincount sums in float64
     return read if wanted == np.dtype(np.float64) else astype(read, wanted)
 
 

@@ -2,11 +2,11 @@
 condition alone), ``np.flatnonzero``, ``np.argwhere``, ``np.compress``, ``np.extract``,
 ``np.unique`` and ``np.bincount``.
 
-Each is NumPy's own definition on the ``nonzero`` primitive: ``flatnonzero`` is the
-nonzero entries of the flattened array, ``argwhere`` the indices stacked as rows,
-``compress`` and ``extract`` a ``take`` of those indices. Their results have a length
-known only at run time, like a boolean mask's selection, so code after them is
-shape-generic; it still differentiates, through the gathers they are.
+Each is NumPy's own definition on the ``nonzero`` and ``flatnonzero`` primitives:
+``argwhere`` is the indices stacked as rows, ``compress`` and ``extract`` a ``take`` of
+the flat ones. Their results have a length known only at run time, like a boolean
+mask's selection, and so has what is computed from them until a reduction of the whole
+(0-d) makes the shapes known again; it differentiates through the gathers they are.
 
 ``np.unique`` is NumPy's ``_unique1d``: a stable sort of the flattened array, and a
 mask that keeps each run's first entry (and one NaN of the NaNs, with ``equal_nan``).
@@ -46,13 +46,12 @@ def _nonzero(a):
 
 
 def _flat_indices(a: Any) -> Any:
-    """The positions of the nonzero entries of ``a`` flattened."""
-    return P.flatnonzero(a)
+    """The positions of the nonzero entries of ``a`` flattened (NumPy's, of a constant)."""
+    return P.flatnonzero(a) if isinstance(a, Var) else np.flatnonzero(a)
 
 
 def _flatnonzero(a):
-    a = _asarray(a)
-    return np.flatnonzero(a) if not isinstance(a, Var) else _flat_indices(a)
+    return _flat_indices(_asarray(a))
 
 
 def _argwhere(a):
@@ -77,8 +76,7 @@ def _compress(condition, a, axis=None, out=None):
         raise ValueError("condition must be a 1-d array")
     if not isinstance(condition, Var) and not isinstance(a, Var):
         return np.compress(condition, a, axis)
-    indices = np.flatnonzero(condition) if not isinstance(condition, Var) \
-        else _flat_indices(condition)
+    indices = _flat_indices(condition)
     return _take(a, indices, axis=_static(axis, "axis"))
 
 
@@ -86,8 +84,7 @@ def _extract(condition, arr):
     condition, arr = _asarray(condition), _asarray(arr)
     if not isinstance(condition, Var) and not isinstance(arr, Var):
         return np.extract(condition, arr)
-    indices = np.flatnonzero(condition) if not isinstance(condition, Var) \
-        else _flat_indices(condition)
+    indices = _flat_indices(condition)
     return P.getitem(P.reshape(arr, -1), indices)
 
 
