@@ -101,3 +101,21 @@ APART = st.integers(-200, 200).map(lambda k: k / 100 + 0.003)
 def test_gradients_match_finite_differences_away_from_ties(x):
     for fn in (unique_weighted, bincount_of_a_permutation, after_a_selection):
         check_grads(fn, x, generic=False)
+
+
+def float32_or_float64_rows(x):
+    """``rows``' dtype is known at run time only (float32 on one path, float64 on the
+    other), its shape when compiling: np.var over an axis and np.nonzero after it need
+    that shape (found by the fuzzer, seed 922)."""
+    rows = np.stack([x, x]) if np.sum(x) > 10.0 else x * np.ones((2, 1))
+    spread = np.var(rows * np.arange(1.0, 3.0)[:, None], axis=0) + rows[0]
+    return np.sum(spread[np.nonzero(spread > 0.2)] ** 2)
+
+
+def test_shapes_stay_known_where_only_the_dtype_is_not():
+    rows = Var(Aval((2, 4), None), "rows")
+    with building():  # stop_gradient is its operand (seed 697)
+        assert P.stop_gradient(rows).aval == Aval((2, 4), None)
+    x = np.array([0.5, -1.3, 2.1], np.float32)
+    assert "np.nonzero" in adc.gradient_source(float32_or_float64_rows, args=(x,))
+    check_grads(float32_or_float64_rows, x.astype(np.float64), generic=False)

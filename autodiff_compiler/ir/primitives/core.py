@@ -106,22 +106,28 @@ class Primitive:
         return out if out else [Aval()] * self.n_out
 
     def _eval_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
-        """Default: let NumPy compute on zero-filled stand-ins when inputs are known."""
-        if not all(isinstance(a, Const) or a.aval.known for a in args):
+        """Default: let NumPy compute on zero-filled stand-ins when inputs are known.
+        Where only shapes are (a branch whose paths give float32 and float64), float64
+        stand-ins give the result's shapes, its dtypes left unknown."""
+        if not all(isinstance(a, Const) or a.aval.shape is not None for a in args):
             return [Aval()] * self.n_out
+        dtypes_known = all(isinstance(a, Const) or a.aval.dtype is not None for a in args)
+        avals = [a.aval if isinstance(a, Const) or a.aval.dtype is not None
+                 else Aval(a.aval.shape, np.dtype(np.float64)) for a in args]
         try:
             with np.errstate(all="ignore"):
                 try:
-                    result = self.impl(*(a.value if isinstance(a, Const) else a.aval.example()
-                                         for a in args), **params)
+                    result = self.impl(*(a.value if isinstance(a, Const) else v.example()
+                                         for a, v in zip(args, avals)), **params)
                 except np.linalg.LinAlgError:  # zeros are singular: identities are not
-                    result = self.impl(*(a.value if isinstance(a, Const) else
-                                         _identities(a.aval) for a in args), **params)
+                    result = self.impl(*(a.value if isinstance(a, Const) else _identities(v)
+                                         for a, v in zip(args, avals)), **params)
         except Exception:  # the real call raises again at run time, with the user's line
             return [Aval()] * self.n_out
         results = result if self.n_out != 1 else (result,)
-        return [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
-                else Aval.of(r) for r in results]
+        out = [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
+               else Aval.of(r) for r in results]
+        return out if dtypes_known else [Aval(a.shape) for a in out]
 
 
     def _ufunc_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:

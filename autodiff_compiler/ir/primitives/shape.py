@@ -46,7 +46,9 @@ ones_like = constructor("ones_like", np.ones_like, defaults={"dtype": None})
 zeros_like = constructor("zeros_like", np.zeros_like, defaults={"dtype": None})
 ones = constructor("ones", np.ones, defaults={"dtype": None})
 zeros = constructor("zeros", np.zeros, defaults={"dtype": None})
-stop_gradient = Primitive("stop_gradient", identity, form="alias")
+# the operand itself: whatever is known of it (a shape whose dtype is not) stays known
+stop_gradient = Primitive("stop_gradient", identity, form="alias",
+                          aval_rule=lambda args, params: [args[0].aval])
 copy = constructor("copy", np.array, defaults={"ndmin": 0})
 dtype = Primitive("dtype", attribute("dtype"))
 result_type = Primitive("result_type", np.result_type)
