@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import types
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -177,6 +179,25 @@ class GradFunction:
         return compiled.finish(inline(compiled.ir, inputs))
 
 
+_SHARED: dict[tuple, tuple[Any, GradFunction]] = {}  # by (id(fn), spec key): (fn, gradient)
+
+
+def shared_gradient(fn: Callable[..., Any], spec: GradSpec) -> GradFunction:
+    """``GradFunction(fn, spec)``, the same object at each call for the same function and
+    spec. ``jvp``, ``vjp`` and ``hvp`` take ``fn`` anew at every call; sharing the object
+    keeps what it works out once (the signature, how calls bind, its fast class) from
+    being worked out per call. The entry holds ``fn``, so its id names it while it lasts."""
+    key = (id(fn), spec.key())
+    held = _SHARED.get(key)
+    if held is not None and held[0] is fn:
+        return held[1]
+    gradient = GradFunction(fn, spec)
+    with _LOCKS_LOCK:
+        _evict(_SHARED)
+        _SHARED[key] = (fn, gradient)
+    return gradient
+
+
 def _result_wrapper(fn: Any, spec: GradSpec, args: Sequence[Any]) -> Any:
     """How results come back when the call is MindSpore's (a Cell or Parameters
     differentiated, or a Tensor among the arguments): the class's ``__results_as__``
@@ -218,12 +239,24 @@ def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
     return signature.replace(parameters=params)
 
 
+# Signatures by function: ``hvp`` and ``jvp`` make a new GradFunction per call, and
+# working out a signature was most of their per-call cost. Weak keys: a function
+# dropped takes its entry with it (a new one cannot inherit it by a reused id).
+_SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
     """How ``fn`` is called (a Cell: its ``construct`` without ``self``)."""
-    if not is_cell(fn):
+    target = type(fn).construct if is_cell(fn) else fn
+    if type(target) is not types.FunctionType:  # a method, a partial, a callable object
         return inspect.signature(fn)
-    sig = inspect.signature(type(fn).construct)
-    return sig.replace(parameters=list(sig.parameters.values())[1:])
+    sig = _SIGNATURES.get(target)
+    if sig is None:
+        sig = inspect.signature(target)
+        if target is not fn:
+            sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+        _SIGNATURES[target] = sig
+    return sig
 
 
 def _fn_key(fn: Any) -> tuple:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import trees
-from .api import GradFunction
+from .api import shared_gradient
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
 from .ir.builder import inline
@@ -146,7 +146,7 @@ def forward_program(fn: Callable[..., Any], args: tuple, positions: Sequence[int
     returning the tangents alone, whose code computes only what they need."""
     spec = GradSpec(tuple(positions), False, None, False, has_aux=False, return_ids=False,
                     with_value=with_value, specialize=specialize, forward=True)
-    grad_fn = GradFunction(fn, spec)
+    grad_fn = shared_gradient(fn, spec)
     bound = grad_fn._bind(args, {})
     return bound, grad_fn.compiled_for(bound)
 
@@ -279,7 +279,7 @@ def reverse_program(fn: Callable[..., Any], args: tuple, positions: Sequence[int
     except AutodiffError as err:
         refuse(err.message, err.hint, kind=type(err))
     spec = replace(spec, bare_position=False, specialize=specialize)
-    grad_fn = GradFunction(fn, spec)
+    grad_fn = shared_gradient(fn, spec)
     bound = grad_fn._bind(args, {})
     return bound, grad_fn.compiled_for(bound)
 

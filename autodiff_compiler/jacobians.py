@@ -28,7 +28,7 @@ import numpy as np
 from . import trees
 from .ad import batching_control as _control  # noqa: F401  (registers the region rules)
 from .ad.batching import batch
-from .api import GradFunction, _signature
+from .api import GradFunction, _signature, shared_gradient
 from .directional import check_flag, directional_derivative, is_float_value, refuse, split_aux
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
 from .ir import primitives as P
@@ -344,6 +344,6 @@ def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) ->
     few evaluations of ``fn``. ``primals``/``v`` as ``jvp`` takes them; the result is
     shaped like the argument at ``grad_position`` (a tuple for several positions). The
     program returns the tangent alone, so the gradient itself is not computed."""
-    from .api import grad
     positions, _ = _positions(grad_position)
-    return directional_derivative(grad(fn, grad_position=positions), primals, v)
+    spec = grad_spec(positions, None, False, False, with_value=False)
+    return directional_derivative(shared_gradient(fn, spec), primals, v)

@@ -226,6 +226,24 @@ def test_hvp_program_returns_the_tangent_alone_and_skips_the_gradient():
     assert_same_tree(got, want, rtol=1e-12, atol=1e-12)
 
 
+def test_repeated_transform_calls_share_one_compiled_function_per_function_object():
+    """jvp, vjp and hvp take ``fn`` anew at every call and keep its gradient object per
+    function: functions sharing code but not defaults, and defaults replaced between
+    calls, still get their own answers."""
+    x, v = uniform(4), uniform(4)
+    scaled = [lambda x, k=k: k * np.sum(x ** 3) for k in (1.0, 2.0, 3.0)]
+    for _ in range(2):
+        for k, f in zip((1.0, 2.0, 3.0), scaled):
+            np.testing.assert_allclose(adc.hvp(f, x, v), 6 * k * x * v, rtol=1e-12)
+            np.testing.assert_allclose(adc.jvp(f, x, v)[1], 3 * k * np.sum(x ** 2 * v),
+                                       rtol=1e-12)
+            np.testing.assert_allclose(adc.vjp(f, x)[1](1.0)[0], 3 * k * x ** 2, rtol=1e-12)
+    f = scaled[0]
+    f.__defaults__ = (5.0,)
+    np.testing.assert_allclose(adc.hvp(f, x, v), 30 * x * v, rtol=1e-12)
+    np.testing.assert_allclose(adc.jvp(f, x, v)[1], 15 * np.sum(x ** 2 * v), rtol=1e-12)
+
+
 def test_hessian_is_symmetric_and_agrees_with_jacobian_of_gradient():
     x, y = uniform(3), uniform(3)
     hess = adc.hessian(scalar_loss, grad_position=(0, 1))(x, y)
