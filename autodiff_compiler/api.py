@@ -13,7 +13,6 @@ of one kind from several threads compile once (a lock per cache key) and share i
 """
 from __future__ import annotations
 
-import functools
 import inspect
 import threading
 import types
@@ -77,26 +76,31 @@ class GradFunction:
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return self._call(*args, **kwargs)
 
-    @functools.cached_property
+    @property
     def __signature__(self) -> inspect.Signature:
-        """How ``fn`` is called, worked out once: the general call path reads it per call."""
+        """How ``fn`` is called: worked out once per function and defaults (``_signature``),
+        so a function given defaults after this object was made is called with them."""
         return _signature(self.fn)
 
-    @functools.cached_property
-    def _binding(self) -> tuple[bool, int]:
+    def _binding(self, signature: inspect.Signature) -> tuple[bool, int]:
         """Whether calls need binding (keyword-only parameters or defaults), and the
         number of parameters when there is no ``*args``/``**kwargs``."""
-        params = self.__signature__.parameters.values()
+        held = self.__dict__.get("_binding_of")
+        if held is not None and held[0] is signature:
+            return held[1]
+        params = signature.parameters.values()
         var = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         needed = any(p.kind is p.KEYWORD_ONLY or (p.default is not p.empty and not var)
                      for p in params)
-        return needed, -1 if var else len(params)
+        binding = needed, -1 if var else len(params)
+        self._binding_of = (signature, binding)
+        return binding
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         """The arguments of ``fn(*args, **kwargs)``, one per parameter in order, the
         values ``*args`` gathers in its place and keyword-only ones last, defaults
         filled in as the function has them now (what ``split_arguments`` reads)."""
-        needed, n_params = self._binding
+        needed, n_params = self._binding(self.__signature__)
         if not kwargs and (not needed or len(args) == n_params):
             return args
         bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
@@ -239,23 +243,27 @@ def _live_signature(fn: Any, signature: inspect.Signature) -> inspect.Signature:
     return signature.replace(parameters=params)
 
 
-# Signatures by function: ``hvp`` and ``jvp`` make a new GradFunction per call, and
-# working out a signature was most of their per-call cost. Weak keys: a function
-# dropped takes its entry with it (a new one cannot inherit it by a reused id).
+# Signatures by function, while its defaults are the same objects: working one out was
+# most of the per-call cost of ``jvp`` and ``hvp``. Weak keys: a function dropped takes
+# its entry with it (a new one cannot inherit it by a reused id).
 _SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
     """How ``fn`` is called (a Cell: its ``construct`` without ``self``)."""
+    if isinstance(fn, GradFunction):
+        return fn.__signature__
     target = type(fn).construct if is_cell(fn) else fn
     if type(target) is not types.FunctionType:  # a method, a partial, a callable object
         return inspect.signature(fn)
-    sig = _SIGNATURES.get(target)
-    if sig is None:
-        sig = inspect.signature(target)
-        if target is not fn:
-            sig = sig.replace(parameters=list(sig.parameters.values())[1:])
-        _SIGNATURES[target] = sig
+    defaults = (target.__defaults__, target.__kwdefaults__)  # replaceable: part of the key
+    held = _SIGNATURES.get(target)
+    if held is not None and held[0] is defaults[0] and held[1] is defaults[1]:
+        return held[2]
+    sig = inspect.signature(target)
+    if target is not fn:
+        sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+    _SIGNATURES[target] = (*defaults, sig)
     return sig
 
 

@@ -243,6 +243,12 @@ def test_repeated_transform_calls_share_one_compiled_function_per_function_objec
     np.testing.assert_allclose(adc.hvp(f, x, v), 30 * x * v, rtol=1e-12)
     np.testing.assert_allclose(adc.jvp(f, x, v)[1], 15 * np.sum(x ** 2 * v), rtol=1e-12)
 
+    def cube(x, k):
+        return k * np.sum(x ** 3)
+    np.testing.assert_allclose(adc.hvp(cube, (x, 2.0), (v, None)), 12 * x * v, rtol=1e-12)
+    cube.__defaults__ = (4.0,)  # k may now be left out
+    np.testing.assert_allclose(adc.hvp(cube, x, v), 24 * x * v, rtol=1e-12)
+
 
 def test_hessian_is_symmetric_and_agrees_with_jacobian_of_gradient():
     x, y = uniform(3), uniform(3)
