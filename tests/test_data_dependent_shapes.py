@@ -119,3 +119,21 @@ def test_shapes_stay_known_where_only_the_dtype_is_not():
     x = np.array([0.5, -1.3, 2.1], np.float32)
     assert "np.nonzero" in adc.gradient_source(float32_or_float64_rows, args=(x,))
     check_grads(float32_or_float64_rows, x.astype(np.float64), generic=False)
+
+
+def positive_squares(x):
+    return x[x > 0] ** 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(F64, st.tuples(st.integers(1, 4), st.integers(1, 4)), elements=ENTRIES))
+def test_vmap_stacks_selections_when_the_examples_agree_and_says_why_not_otherwise(xs):
+    """Each example computed alone; rows of one length stacked, NumPy's values, and rows
+    of different lengths refused at the user's line with what to do instead."""
+    rows = [positive_squares(x) for x in xs]
+    if len({len(r) for r in rows}) == 1:
+        np.testing.assert_array_equal(adc.vmap(positive_squares)(xs), np.array(rows))
+        return
+    with pytest.raises(ValueError, match=r"differ in shape \(\(\d+,\), \(\d+,\)") as info:
+        adc.vmap(positive_squares)(xs)
+    assert "return x[x > 0] ** 2" in "".join(info.value.__notes__)

@@ -227,14 +227,14 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                           {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
         st.env.update(zip(eqn.outvars, outs))
         return
-    # a shape known only at run time: the rows collected in a list and stacked by
-    # np.array (NumPy refuses, at the user's line, rows that differ in shape)
+    # a shape known only at run time: the rows collected in a list and stacked (rows
+    # that differ in shape are refused when the program runs, at the user's line)
     lists = [Var(Aval(None, np.dtype(object)), f"{o.hint or eqn.prim.name}_rows")
              for o in eqn.outvars]
     b.eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
                       {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
     for old, rows in zip(eqn.outvars, lists):
-        st.bind(old, P.copy(rows), True)
+        st.bind(old, P.stack_rows(rows), True)
 
 
 def _gives_none(eqn: Eqn) -> bool:

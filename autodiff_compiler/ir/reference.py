@@ -131,6 +131,21 @@ def stack(*arrays, axis=0):
     return np.stack(arrays, axis=axis)
 
 
+def stack_rows(rows):
+    """The examples' results of an equation ``vmap`` ran once per example, stacked: its
+    result's shape was known only at run time, so the rows may differ, and then there is
+    no batched array to give."""
+    shapes = list(dict.fromkeys(np.shape(row) for row in rows))
+    if len(shapes) > 1:
+        listed = ", ".join(map(str, shapes[:4])) + (", ..." if len(shapes) > 4 else "")
+        raise ValueError(
+            f"vmap stacks the examples' results into one array, but here they differ in "
+            f"shape ({listed}): the result's length depends on each example's data. "
+            "Reduce it within the example (np.sum(x[x > 0]) rather than x[x > 0]), or "
+            "loop over the examples in Python")
+    return np.array(rows)
+
+
 def hstack(*arrays):
     """``np.hstack(arrays)``, with the arrays as separate arguments."""
     return np.hstack(arrays)

@@ -54,11 +54,12 @@ KNOWN: list[Known] = [
 
 def _ragged_vmap(program: Program, outcome: Outcome) -> bool:
     return outcome.category == INTERNAL and outcome.stage == "vmap" \
-        and "inhomogeneous shape" in outcome.detail
+        and "vmap stacks the examples' results into one array, but here they differ " \
+            "in shape" in outcome.detail
 
 
 KNOWN.append(Known("vmap of a result whose shape differs between examples (x[x > 0]): "
-                   "NumPy raises at the user's line", _ragged_vmap))
+                   "refused at the user's line when the program runs", _ragged_vmap))
 
 
 def classify(program: Program, outcome: Outcome) -> str | None:

@@ -50,6 +50,7 @@ zeros = constructor("zeros", np.zeros, defaults={"dtype": None})
 stop_gradient = Primitive("stop_gradient", identity, form="alias",
                           aval_rule=lambda args, params: [args[0].aval])
 copy = constructor("copy", np.array, defaults={"ndmin": 0})
+stack_rows = constructor("stack_rows", ref.stack_rows)  # vmap's rows of run-time shape
 dtype = Primitive("dtype", attribute("dtype"))
 result_type = Primitive("result_type", np.result_type)
 astype = Primitive("astype", method("astype"))
