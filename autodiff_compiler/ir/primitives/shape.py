@@ -147,13 +147,19 @@ def _in_dtype_of(g: Any, x: Any) -> Any:
     the real part of a complex ``g`` when ``x`` is real (a real value's cotangent is
     real, and the imaginary part must not flow on into complex values upstream), also
     of a ``g`` whose dtype is known at run time only (a branch's result whose paths give
-    different dtypes): ``np.real`` of a real array is that array."""
+    different dtypes): ``np.real`` of a real array is that array. Where ``x``'s dtype
+    is the one known at run time only, a ``g`` that is or may be complex is matched to
+    it when the program runs (``match_complex``)."""
     ga, xa = _aval(g), _aval(x)
     if xa.dtype is not None and xa.dtype.kind in "fiub" and (
             ga.dtype.kind == "c" if ga.dtype is not None else isinstance(g, Var)):
         from .elementwise import real
         g = real(g)
         ga = _aval(g)
+    elif xa.dtype is None and (ga.dtype.kind == "c" if ga.dtype is not None
+                               else isinstance(g, Var)):
+        from .elementwise import match_complex
+        return match_complex(g, x)
     floats = all(a.dtype is not None and a.dtype.kind == "f" for a in (ga, xa))
     if floats and not xa.weak and not ga.weak and ga.dtype != xa.dtype:
         return astype(g, xa.dtype)
