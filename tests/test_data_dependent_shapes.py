@@ -137,3 +137,12 @@ def test_vmap_stacks_selections_when_the_examples_agree_and_says_why_not_otherwi
     with pytest.raises(ValueError, match=r"differ in shape \(\(\d+,\), \(\d+,\)") as info:
         adc.vmap(positive_squares)(xs)
     assert "return x[x > 0] ** 2" in "".join(info.value.__notes__)
+
+
+def test_gradient_through_vmap_of_a_selection_is_refused_and_inside_it_computed():
+    xs = np.array([[1.0, -2.0, 3.0], [-1.0, 2.0, 4.0]])
+    with pytest.raises(adc.AutodiffError, match="take the gradient inside vmap") as info:
+        adc.grad(lambda xs: np.sum(adc.vmap(positive_squares)(xs)))(xs)
+    assert "return x[x > 0] ** 2" in str(info.value)
+    got = adc.vmap(adc.grad(lambda x: np.sum(positive_squares(x))))(xs)
+    np.testing.assert_array_equal(got, np.where(xs > 0, 2 * xs, 0.0))
