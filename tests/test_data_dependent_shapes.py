@@ -146,3 +146,14 @@ def test_gradient_through_vmap_of_a_selection_is_refused_and_inside_it_computed(
     assert "return x[x > 0] ** 2" in str(info.value)
     got = adc.vmap(adc.grad(lambda x: np.sum(positive_squares(x))))(xs)
     np.testing.assert_array_equal(got, np.where(xs > 0, 2 * xs, 0.0))
+
+
+def test_tangent_through_vmap_of_a_selection_matches_finite_differences():
+    xs = np.array([[1.0, -2.0, 3.0], [-1.0, 2.0, 4.0]])
+    v = np.array([[0.5, 1.0, -0.25], [2.0, 0.75, 0.1]])
+    value, tangent = adc.jvp(adc.vmap(positive_squares), xs, v)
+    eps = 1e-6
+    want = (adc.vmap(positive_squares)(xs + eps * v)
+            - adc.vmap(positive_squares)(xs - eps * v)) / (2 * eps)
+    np.testing.assert_array_equal(value, [[1.0, 9.0], [4.0, 16.0]])
+    np.testing.assert_allclose(tangent, want, rtol=1e-7)

@@ -1031,7 +1031,7 @@ FD_ROWS = (UNARY + MATH + BINARY + REDUCTIONS + REDUCTION_SPELLINGS + MATMUL + O
            + SHAPE_QUERIES + CONSTRUCTORS + INDEXING + SECOND_ORDER)
 ALL_ROWS = FD_ROWS + NONDIFFERENTIABLE + CONVENTIONS
 
-# Primitives no row covers, each with the reason why; empty, since none needs to be.
+# Primitives no row covers, each with the reason why.
 # Non-differentiable primitives (comparisons, sign, stop_gradient, shape queries,
 # constructors) have rows that check the gradient of a function using them. Internal
 # primitives that only gradient code contains are covered by the SECOND_ORDER rows whose
@@ -1043,7 +1043,11 @@ ALL_ROWS = FD_ROWS + NONDIFFERENTIABLE + CONVENTIONS
 #   copy                        <- "sum_times_scalar"
 # broadcast_to, expand_dims and getitem, which rules also emit, have user spellings
 # (np.broadcast_to, np.expand_dims, x[...]) with rows of their own.
-NOT_COVERED: dict[str, str] = {}
+NOT_COVERED: dict[str, str] = {
+    "stack_rows": "vmap's stacking of rows of run-time shape, which only vmap emits: "
+                  "its tangent is checked in test_data_dependent_shapes; the gradient "
+                  "through it is refused",
+}
 
 
 def _all_rows() -> list:

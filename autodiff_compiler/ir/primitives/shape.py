@@ -186,7 +186,7 @@ defvjp(unbroadcast_to, lambda g, ans, x, like: broadcast_to(g, shape_of(x)), Non
 
 defvjp(T, lambda g, ans, x: T(g))
 for _linear in (reshape, broadcast_to, expand_dims, transpose, T, swapaxes, unbroadcast_to,
-                copy):
+                copy, stack_rows):
     deflinear(_linear, 0)
 
 # ---------------------------------------------------------------------------- casts
