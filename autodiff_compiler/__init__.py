@@ -5,6 +5,7 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 tutorial code runs with only its import changed.
 """
 from . import extend
+from . import numpy_definitions as _numpy_definitions  # noqa: F401 (np.piecewise & co)
 from . import scipy_rules as _scipy_rules  # noqa: F401 (SciPy's rules, loaded when used)
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
@@ -38,18 +39,18 @@ from .mindspore.context import (
 from .mindspore.dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .mindspore.gradop import get_grad
 from .mindspore.initializer import (
-                                Constant,
-                                HeNormal,
-                                HeUniform,
-                                Initializer,
-                                Normal,
-                                One,
-                                TruncatedNormal,
-                                Uniform,
-                                XavierNormal,
-                                XavierUniform,
-                                Zero,
-                                initializer,
+    Constant,
+    HeNormal,
+    HeUniform,
+    Initializer,
+    Normal,
+    One,
+    TruncatedNormal,
+    Uniform,
+    XavierNormal,
+    XavierUniform,
+    Zero,
+    initializer,
 )
 from .mindspore.ops import stop_gradient
 from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor

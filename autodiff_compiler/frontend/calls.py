@@ -100,6 +100,11 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
                                 "when compiling (a 0-d value may be a NumPy scalar or an "
                                 "array, a number a Python float or a NumPy one)",
                           hint="test np.ndim(x) or the dtype instead")
+    if func is builtins.callable and len(args) == 1 and not kwargs:
+        from .scope import LocalFunction  # a function defined in compiled code is one
+        value = args[0]
+        return isinstance(value, LocalFunction) or (not isinstance(value, Var)
+                                                    and callable(value))
     if func is builtins.sorted and len(args) == 1 and isinstance(args[0], dict) \
             and set(kwargs) <= {"reverse"} and not has_var(list(args[0])) \
             and not has_var(kwargs):  # a dict's keys, known when compiling
@@ -108,6 +113,8 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         value = func(*args)
         return low.new_list(value) if isinstance(value, list | dict) else value
     replacement = surface.definition(func)  # SciPy's logsumexp: compiled from ours
+    if isinstance(replacement, functools.partial):  # an np.vectorize object's call
+        return call_value(scope, node, replacement, args, kwargs)
     if replacement is not None:
         return low.call_function(replacement, tuple(args), kwargs, loc)
     definition = python_definition(func)  # max, min, sum, reduce of run-time values

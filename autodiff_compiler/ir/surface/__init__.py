@@ -199,8 +199,16 @@ def add_lazy_surface(module: str, load: Callable[[], None]) -> None:
     _LAZY[module] = load
 
 
+# Callable objects of a library's class (an ``np.vectorize`` made at import), by class:
+# what a call of one is compiled as (a function, or a ``functools.partial`` of one).
+INSTANCE_DEFINITIONS: dict[type, Callable[[Any], Callable[..., Any]]] = {}
+
+
 def definition(func: Any) -> Callable[..., Any] | None:
     """The Python definition a call of ``func`` is compiled from instead, if any."""
+    make = INSTANCE_DEFINITIONS.get(type(func))
+    if make is not None:
+        return make(func)
     try:
         return DEFINITIONS.get(func)
     except TypeError:  # unhashable callables

@@ -1,0 +1,188 @@
+"""NumPy functions that call the user's functions, or are NumPy's own Python code over
+functions the compiler knows, written here in NumPy and compiled in NumPy's place
+(``surface.DEFINITIONS``), as the user's code is.
+
+- ``np.piecewise`` calls each function on the entries its condition selects, as NumPy
+  does (``y[cond] = f(x[cond])``), so a function that is undefined where its
+  condition is false (``np.log`` of the negatives) never sees those entries and
+  gives them no gradient, not even a NaN one.
+- ``np.apply_along_axis`` and ``np.vectorize`` map the user's function over slices or
+  entries with ``vmap``: one batched program, control flow in the function included,
+  where NumPy loops in Python.
+- ``np.unwrap``, ``np.logspace``, ``np.geomspace``, ``np.nancumsum``,
+  ``np.nancumprod`` and ``np.ix_`` follow NumPy's definitions, so values agree with
+  NumPy's and gradients follow from the operations: ``unwrap``'s corrections are
+  piecewise constant, so its gradient is the identity's.
+
+These are compiled, not run: each body must stay within what the frontend lowers.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import types
+from typing import Any
+
+import numpy as np
+
+from .errors import AutodiffError
+from .ir import surface
+from .vectorize import vmap
+
+
+def piecewise(x: Any, condlist: Any, funclist: Any, *args: Any, **kw: Any) -> Any:
+    """``y[cond_k] = f_k(x[cond_k], *args, **kw)`` for each condition in order (a later
+    one overwrites an earlier); a value in place of a function is written as it is.
+    One function more than conditions is the rest's: where no condition holds."""
+    x = np.asarray(x)
+    if not isinstance(condlist, list | tuple) or \
+            (x.ndim != 0 and not isinstance(condlist[0], list | np.ndarray)):
+        condlist = [condlist]
+    conditions = [np.asarray(c, dtype=bool) for c in condlist]
+    if len(funclist) == len(conditions) + 1:
+        conditions.append(np.logical_not(np.any(np.stack(conditions), axis=0)))
+    elif len(funclist) != len(conditions):
+        raise ValueError(f"with {len(conditions)} condition(s), either {len(conditions)} "
+                         f"or {len(conditions) + 1} functions are expected")
+    y = np.zeros_like(x)
+    for condition, function in zip(conditions, funclist):
+        if callable(function):
+            y[condition] = function(x[condition], *args, **kw)
+        else:
+            y[condition] = function
+    return y
+
+
+def apply_along_axis(func1d: Any, axis: int, arr: Any, *args: Any, **kwargs: Any) -> Any:
+    """``func1d`` of each 1-d slice of ``arr`` along ``axis``; the result's own axes
+    take the place of ``axis``, as NumPy places them."""
+    arr = np.asarray(arr)
+    axis = axis + arr.ndim if axis < 0 else axis
+    moved = np.moveaxis(arr, axis, -1)
+    outer = moved.shape[:-1]
+    rows = np.reshape(moved, (-1, moved.shape[-1]))
+    results = _mapped(func1d, [rows], args, kwargs)
+    results = np.reshape(results, outer + results.shape[1:])
+    own = results.ndim - len(outer)
+    return np.moveaxis(results, tuple(range(len(outer), results.ndim)),
+                       tuple(range(axis, axis + own)))
+
+
+def vectorize(pyfunc: Any = None, otypes: Any = None, doc: Any = None, excluded: Any = None,
+              cache: bool = False, signature: Any = None) -> Any:
+    """``pyfunc`` applied to each entry of its broadcast arguments (a decorator too)."""
+    if excluded is not None or signature is not None:
+        raise AutodiffError("np.vectorize with excluded= or signature= is not supported",
+                            hint="call vmap on the function instead")
+    if pyfunc is None:
+        return functools.partial(vectorize, otypes=otypes)
+    return functools.partial(_vectorized, pyfunc, otypes)
+
+
+def _vectorized(pyfunc: Any, otypes: Any, *args: Any) -> Any:
+    arrays = [np.asarray(a) for a in args]
+    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    flat = [np.ravel(np.broadcast_to(a, shape)) for a in arrays]
+    out = np.reshape(_mapped(pyfunc, flat, (), {}), shape)
+    return out if otypes is None else out.astype(otypes[0])
+
+
+def _mapped(fn: Any, batches: list, args: tuple, kwargs: dict) -> Any:
+    """``fn`` of each row of ``batches`` (with ``args`` and ``kwargs``), stacked: one
+    ``vmap``ped program for a function of the user's module; a function written within
+    the compiled code (a lambda in the call) is called row by row, as NumPy calls it."""
+    if isinstance(fn, types.FunctionType) and not args and not kwargs:
+        return vmap(fn)(*batches)
+    return np.stack([fn(*[b[i] for b in batches], *args, **kwargs)
+                     for i in range(batches[0].shape[0])])
+
+
+def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: float = 2 * math.pi) -> Any:
+    """Each step along ``axis`` larger than ``discont`` corrected by a multiple of
+    ``period`` to its equivalent within half a period (NumPy's algorithm)."""
+    p = np.asarray(p)
+    dd = np.diff(p, axis=axis)
+    if discont is None:
+        discont = period / 2
+    integers = np.issubdtype(dd.dtype, np.integer) and isinstance(period, int)
+    if integers:
+        interval_high = period // 2
+        boundary_ambiguous = period % 2 == 0
+    else:
+        interval_high = period / 2
+        boundary_ambiguous = True
+    interval_low = -interval_high
+    ddmod = np.mod(dd - interval_low, period) + interval_low
+    if boundary_ambiguous:
+        ddmod = np.where((ddmod == interval_low) & (dd > 0), interval_high, ddmod)
+    correction = np.where(np.abs(dd) < discont, 0, ddmod - dd)
+    after_first = tuple(slice(1, None) if k == axis % p.ndim else slice(None)
+                        for k in range(p.ndim))
+    unwrapped = p * 1.0 if np.issubdtype(p.dtype, np.integer) and not integers else np.copy(p)
+    unwrapped[after_first] = p[after_first] + np.cumsum(correction, axis=axis)
+    return unwrapped
+
+
+def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: Any = 10.0,
+             dtype: Any = None, axis: int = 0) -> Any:
+    """``base ** linspace(start, stop, num)``."""
+    y = np.power(base, np.linspace(start, stop, num, endpoint=endpoint, axis=axis))
+    return y if dtype is None else y.astype(dtype)
+
+
+def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None,
+              axis: int = 0) -> Any:
+    """Numbers spaced evenly on a log scale from ``start`` to ``stop`` (of one sign),
+    the end points exactly ``start`` and ``stop``, as NumPy makes them."""
+    start, stop = np.asarray(start) * 1.0, np.asarray(stop) * 1.0
+    if np.iscomplexobj(start) or np.iscomplexobj(stop):
+        raise AutodiffError("np.geomspace of complex end points is not supported")
+    sign = np.sign(start)
+    result = logspace(np.log10(start / sign), np.log10(stop / sign), num,
+                      endpoint=endpoint, base=10.0, axis=axis)
+    if num > 0:
+        result[0] = start / sign
+        if num > 1 and endpoint:
+            result[-1] = stop / sign
+    result = result * sign
+    return result if dtype is None else result.astype(dtype)
+
+
+def nancumsum(a: Any, axis: Any = None, dtype: Any = None) -> Any:
+    """``cumsum`` with NaNs counted as zeros."""
+    a = np.asarray(a)
+    return np.cumsum(np.where(np.isnan(a), 0, a), axis=axis, dtype=dtype)
+
+
+def nancumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
+    """``cumprod`` with NaNs counted as ones."""
+    a = np.asarray(a)
+    return np.cumprod(np.where(np.isnan(a), 1, a), axis=axis, dtype=dtype)
+
+
+def ix_(*args: Any) -> tuple:
+    """An open mesh of index vectors: the ``k``-th shaped to run along axis ``k``; a
+    boolean vector stands for the positions of its true entries."""
+    out = []
+    for k, new in enumerate(args):
+        new = np.asarray(new)
+        if new.ndim != 1:
+            raise ValueError("Cross index must be 1 dimensional")
+        if new.dtype == bool:
+            new = np.nonzero(new)[0]
+        out.append(np.reshape(new, (1,) * k + (new.size,) + (1,) * (len(args) - k - 1)))
+    return tuple(out)
+
+
+_FAMILIES = {"indexing": (piecewise, ix_), "shapes": (apply_along_axis, vectorize),
+             "reductions": (nancumsum, nancumprod), "constructors": (logspace, geomspace),
+             "elementwise": (unwrap,)}
+
+surface.INSTANCE_DEFINITIONS[np.vectorize] = \
+    lambda made: vectorize(made.pyfunc, made.otypes or None, excluded=made.excluded or None,
+                           signature=made.signature)
+
+for _family, _functions in _FAMILIES.items():
+    for _definition in _functions:
+        surface.DEFINITIONS[getattr(np, _definition.__name__)] = _definition
+        surface.FAMILIES.setdefault(_family, []).append(f"np.{_definition.__name__}")
