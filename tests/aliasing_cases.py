@@ -224,3 +224,31 @@ def written_in_the_branch_not_taken(x):
     if np.sum(x) < 0.0:
         acc[0] = x[1] * 3.0
     return np.sum(np.sin(acc) * x)
+
+
+def zero_d_where_read_after_write(x):
+    """np.where of 0-d values is a 0-d array: ``acc += ...`` writes it, and NumPy shows
+    the new value through ``picked`` too (found by the fuzzer, seed 5569)."""
+    picked = np.where(x[0, 0] > 0.1, x[0, 2], x[1, 1])
+    acc = picked
+    acc += 1.0
+    return picked * np.sum(x)
+
+
+def zero_d_astype_read_after_write(x):
+    cast = np.sum(x).astype(np.float64)
+    acc = cast
+    acc *= 2.0
+    return cast * x[0, 0]
+
+
+def _kept_and_incremented(value):
+    kept = value
+    value += 1.0
+    return kept * value
+
+
+def zero_d_scalars_rebound(x):
+    """Ufuncs, reductions and products give NumPy scalars: ``+=`` rebinds the name."""
+    return (_kept_and_incremented(np.sin(x[0, 0])) + _kept_and_incremented(np.max(x))
+            + _kept_and_incremented(x[0] @ x[1]) + _kept_and_incremented(np.dot(x[0], x[0])))

@@ -28,6 +28,8 @@ REFUSED = [
      "'v' shares memory"),
     ("argument_view_read_after", cases.argument_view_read_after_augmented,
      "'v' shares memory"),
+    ("zero_d_where_read_after", cases.zero_d_where_read_after_write, "'picked' shares memory"),
+    ("zero_d_astype_read_after", cases.zero_d_astype_read_after_write, "'cast' shares memory"),
 ]
 
 
@@ -62,6 +64,7 @@ ALLOWED = [
     ("view_read_before_write", cases.view_read_before_write),
     ("written_in_the_branch_taken", cases.written_in_the_branch_taken),
     ("written_in_the_branch_not_taken", cases.written_in_the_branch_not_taken),
+    ("zero_d_scalars_rebound", cases.zero_d_scalars_rebound),
 ]
 
 

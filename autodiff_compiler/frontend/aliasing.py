@@ -6,7 +6,8 @@ for it, a view of it (a row, a reshape, a transpose), the array a loop is walkin
 sees the new values. The compiler keeps Python's meaning where it can and refuses,
 at the user's line, where it cannot:
 
-- a write is in place when its target is an array (``acc += v``, ``acc[i] = v``);
+- a write is in place when its target is an array (``acc += v``, ``acc[i] = v``),
+  0-d ones included (``np.where`` of 0-d values gives one: ``Primitive.scalar_result``);
   a name holding a Python or NumPy scalar is rebound, as Python rebinds it (a 0-d
   argument, which may be either, counts as an array), and so is
   a name holding an array the function does not own (``x += v`` on an argument), as a
@@ -138,9 +139,11 @@ class Aliases:
         if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
             return True
         eqn = producer_of(var)
-        # a new array (a constructor's) is an array even 0-d; NumPy scalars come out of
-        # ufuncs and reductions
-        if eqn is not None and (eqn.prim.unique or view_of(var) is not None):
+        # a new array (a constructor's) is an array even 0-d, and so is what np.where or
+        # astype gives; NumPy scalars come out of ufuncs, reductions and products. A
+        # region's result is what its paths give (``origins``).
+        if eqn is not None and (eqn.prim.unique or view_of(var) is not None or (
+                eqn.prim.form == "apply" and not eqn.prim.scalar_result)):
             return True
         if var in self.inputs:
             # a 0-d argument: a 0-d array, which NumPy writes into, or a NumPy

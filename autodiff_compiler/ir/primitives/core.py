@@ -54,6 +54,9 @@ class Primitive:
     its result may share memory with its first operand, so a write into one is seen
     through the other. ``cheap``: costs next to nothing to evaluate again (a view, a
     shape), so an adjoint recomputes it rather than keeping it on a tape.
+    ``scalar_result``: a 0-d result is a NumPy scalar, as ufuncs, reductions and
+    products give, not a 0-d array (``np.where``, ``astype``): ``+=`` on a name of it
+    rebinds that name, where on a 0-d array it writes memory other names see.
     ``registered=False``: a backend's own primitive (numba's fused kernel), which exists
     only in the function that backend writes, so no pass or rule ever sees it.
     """
@@ -74,6 +77,7 @@ class Primitive:
         self.unique = unique
         self.view = False
         self.cheap = False
+        self.scalar_result = elementwise
         self.random = False  # draws from a random state: evaluating it twice differs
         self.writes: int | None = None  # an effect writing into this operand, in place
         self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)

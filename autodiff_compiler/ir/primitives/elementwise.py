@@ -64,6 +64,7 @@ floor_divide, mod = _binop("floor_divide", operator.floordiv), _binop("mod", ope
                         "arctanh", "arctan2", "hypot", "fmax", "fmin", "logaddexp2", "clip"])
 real, imag, conj = _ufunc("real"), _ufunc("imag"), _ufunc("conj")
 match_complex = _ufunc("match_complex", ref.match_complex)
+where.scalar_result = False  # np.where gives a 0-d array, not a NumPy scalar
 (floor, ceil, trunc, rint, isnan, isinf, isfinite, logical_not, logical_and, logical_or,
  logical_xor) = (_ufunc(n) for n in ["floor", "ceil", "trunc", "rint", "isnan", "isinf",
                                      "isfinite", "logical_not", "logical_and", "logical_or",

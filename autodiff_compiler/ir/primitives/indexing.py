@@ -100,6 +100,8 @@ argpartition = Primitive("argpartition", np.argpartition, defaults={"axis": -1})
 argmin = Primitive("argmin", np.argmin, defaults={"axis": None, "keepdims": False})
 for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update):
     _prim.aval_rule = lambda args, params: [args[0].aval]
+for _prim in (getitem, gather, argmax, argmin):
+    _prim.scalar_result = True  # x[0] of a vector is a NumPy scalar (x[...] is a view)
 
 nondifferentiable(make_slice, argsort, argpartition, argmax, argmin)
 

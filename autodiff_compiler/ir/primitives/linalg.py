@@ -61,6 +61,8 @@ solve = Primitive("solve", np.linalg.solve)
 cholesky = Primitive("cholesky", np.linalg.cholesky)
 as_columns = Primitive("as_columns", ref.as_columns)
 from_columns = Primitive("from_columns", ref.from_columns)
+for _prim in (matmul, dot, vdot, inner, einsum, det, slogdet):
+    _prim.scalar_result = True  # a full contraction is a NumPy scalar (not tensordot's)
 
 
 def _swap_last(a):

@@ -43,6 +43,9 @@ trace = Primitive("trace", np.trace, defaults={"offset": 0, "axis1": 0, "axis2":
 reduce_all = Primitive("reduce_all", np.all, defaults=_DEFAULTS)
 reduce_any = Primitive("reduce_any", np.any, defaults=_DEFAULTS)
 nondifferentiable(reduce_all, reduce_any)
+for _prim in (reduce_sum, reduce_mean, reduce_prod, reduce_max, reduce_min, var, std, norm,
+              trace, reduce_all, reduce_any):
+    _prim.scalar_result = True  # NumPy scalars, not 0-d arrays
 
 
 def _full_reduction_avals(prim: Primitive):

@@ -20,6 +20,7 @@ from .core import Primitive, nondifferentiable, refuse_derivatives
 
 to_float = Primitive("float", float)
 to_int = Primitive("int", int)
+to_float.scalar_result = to_int.scalar_result = True  # Python numbers
 # ``f"loss {x:.3f}"`` is ``format_text("loss {:.3f}", x)``: ``str.format`` of a template
 # known when compiling. Text carries no gradient.
 format_text = Primitive("format_text", str.format,

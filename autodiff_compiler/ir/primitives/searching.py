@@ -24,6 +24,7 @@ from .core import Primitive, deflinear, defvjp, nondifferentiable
 _INDEX = np.dtype(np.intp)
 
 searchsorted = Primitive("searchsorted", np.searchsorted, defaults={"side": "left"})
+searchsorted.scalar_result = True  # one position is a NumPy integer
 
 
 def _nonzero_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:

@@ -53,6 +53,8 @@ copy = constructor("copy", np.array, defaults={"ndmin": 0})
 stack_rows = constructor("stack_rows", ref.stack_rows)  # vmap's rows of run-time shape
 dtype = Primitive("dtype", attribute("dtype"))
 result_type = Primitive("result_type", np.result_type)
+for _prim in (shape, size, ndim, dtype, result_type):
+    _prim.scalar_result = True  # Python objects, never arrays
 astype = Primitive("astype", method("astype"))
 astype_discrete = Primitive("astype_discrete", method("astype"))
 moveaxis = Primitive("moveaxis", np.moveaxis)
