@@ -567,3 +567,12 @@ def block_of_vectors_and_numbers(m):
 
 def block_stacked(m):
     return np.block([[m], [m]])
+
+
+def eigvals_moduli(x):
+    return np.abs(np.linalg.eigvals(x)) * np.arange(1.0, x.shape[-1] + 1)
+
+
+def eig_values_real_parts(x):
+    values, _ = np.linalg.eig(x)
+    return np.real(values * (1.0 + 2.0j)) + np.imag(values) ** 2

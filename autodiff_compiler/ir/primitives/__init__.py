@@ -46,6 +46,7 @@ from .decompositions import (
     svdvals,
 )
 from .effects import assign, random_normal, random_uniform, written
+from .eigen import eig, eigvals
 from .elementwise import (
     abs_,
     add,
@@ -275,7 +276,7 @@ __all__ = [
     "tile",
     "T", "transpose", "tril", "triu", "unbroadcast", "unbroadcast_to", "undiag", "unpad",
     "unrepeat",
-    "untile", "zeros", "zeros_like", "eigh", "eigvalsh", "pinv", "svd", "svdvals",
+    "untile", "zeros", "zeros_like", "eig", "eigvals", "eigh", "eigvalsh", "pinv", "svd", "svdvals",
     "as_columns", "cholesky", "det", "dot", "dot_vjp_a",
     "dot_vjp_b", "einsum", "einsum_parts", "explicit_subscripts", "from_columns", "inner", "inv",
     "matmul", "matmul_vjp_x", "matmul_vjp_y", "outer", "slogdet", "solve", "tensordot",

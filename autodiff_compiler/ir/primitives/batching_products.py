@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core import Var
 from . import decompositions as D
+from . import eigen as EIG
 from . import elementwise as E
 from . import indexing as I
 from . import linalg as L
@@ -30,7 +31,7 @@ from .batching import (
 )
 from .core import defbatch
 
-for _prim in (L.inv, L.det, L.cholesky, D.eigvalsh, D.svdvals, D.pinv):
+for _prim in (L.inv, L.det, L.cholesky, D.eigvalsh, D.svdvals, D.pinv, EIG.eigvals):
     defbatch(_prim, _same(_prim, at_least=2))
 
 
@@ -57,7 +58,7 @@ def _multi(prim: Any) -> Any:
 
 
 defbatch(L.solve, _solve)
-for _prim in (L.slogdet, D.eigh, D.svd, D.qr):
+for _prim in (L.slogdet, D.eigh, D.svd, D.qr, EIG.eig):
     defbatch(_prim, _multi(_prim))
 
 

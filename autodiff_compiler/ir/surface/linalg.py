@@ -99,6 +99,8 @@ register("linear algebra", _eigh, np.linalg.eigh)
 register("linear algebra", lambda a, UPLO="L": P.eigvalsh(a, UPLO=_static(UPLO, "UPLO")),  # noqa: N803
          np.linalg.eigvalsh)
 register("linear algebra", _pinv, np.linalg.pinv)
+register("linear algebra", P.eig, np.linalg.eig)
+register("linear algebra", P.eigvals, np.linalg.eigvals)
 if hasattr(np.linalg, "svdvals"):  # NumPy 2
     register("linear algebra", lambda x: P.svdvals(x, compute_uv=False), np.linalg.svdvals)
 
