@@ -35,6 +35,17 @@ def test_a_full_reduction_of_an_array_of_unknown_shape_is_0d(prim):
     assert kept.aval.shape is None and along.aval.shape is None  # ranks unknown
 
 
+@pytest.mark.parametrize("prim", REDUCTIONS, ids=lambda p: p.name)
+def test_a_full_reduction_of_an_array_of_unknown_shape_and_dtype_is_0d(prim):
+    """A selection of a branch's result whose paths give float32 and float64 (found by
+    the fuzzer, seed 7284): the reduction is 0-d; only a boolean dtype is known."""
+    x = Var(Aval(None, None), "selected")
+    with building():
+        whole = prim(x)
+    want = np.dtype(np.bool_) if prim in (P.reduce_all, P.reduce_any) else None
+    assert whole.aval == Aval((), want)
+
+
 def after_a_selection(x):
     """Code after np.sum of a selection knows its shapes again: np.nonzero (which needs
     a rank) of an array built from it compiles."""
