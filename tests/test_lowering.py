@@ -62,7 +62,7 @@ ERRORS = [
      "with open(__file__):"),
     ("unknown_name", cases.unknown_name, adc.AutodiffError, "'not_defined_anywhere' is not defined",
      "not_defined_anywhere"),
-    ("no_rule", cases.no_rule, adc.AutodiffError, "np.unwrap", "np.unwrap(x)"),
+    ("no_rule", cases.no_rule, adc.AutodiffError, "np.i0", "np.i0(x)"),
     ("axis_computed_at_run_time", cases.bad_reduction_axis, adc.AutodiffError,
      "axis must be known when compiling", "np.sum(x, axis="),
     ("call_for_side_effect", cases.side_effect, adc.UnsupportedSyntaxError, "side effects",
@@ -118,9 +118,9 @@ def test_lambda_inside_a_multi_line_expression_compiles(name, want):
 
 
 def test_lambda_inside_a_multi_line_expression_errors_at_its_line():
-    with pytest.raises(adc.AutodiffError, match=r"np\.unwrap") as err:
+    with pytest.raises(adc.AutodiffError, match=r"np\.i0") as err:
         adc.grad(cases.LAMBDAS_IN_A_DICT["no_rule"])(X3)
-    assert '"no_rule": lambda x: np.sum(np.unwrap(x)),' in str(err.value)
+    assert '"no_rule": lambda x: np.sum(np.i0(x)),' in str(err.value)
     assert "lowering_cases.py:" in str(err.value)
 
 

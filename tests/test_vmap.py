@@ -245,7 +245,8 @@ def test_derivatives_of_a_return_in_a_loop_on_batched_conditions_are_refused():
     with pytest.raises(adc.AutodiffError, match="not an array") as info:
         adc.vmap(adc.grad(fn))(batch)  # the branch's record, None on one path
     assert "control_cases.py:236" in str(info.value)
-    with pytest.raises(adc.AutodiffError, match="its derivative is not supported") as info:
+    with pytest.raises(adc.AutodiffError, match=r"example by example.* is not supported") \
+            as info:
         adc.grad(lambda xs: np.sum(adc.vmap(fn)(xs)))(batch)
     assert "control_cases.py:235" in str(info.value)
 

@@ -202,10 +202,11 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     if any(is_tape(a) and a in adjoints.active for a in eqn.invars):
         if prim is P.stack_rows:
             raise AutodiffError(
-                "the gradient through vmap of a result whose shape is known only at run "
-                "time (each example's rows stacked after a loop) is not supported",
-                eqn.loc, hint="take the gradient inside vmap: vmap(grad(f)) rather than "
-                              "grad of a function of vmap(f)")
+                "the gradient through vmap of a result computed example by example, of a "
+                "shape known only at run time (its rows stacked after a loop), is not "
+                "supported", eqn.loc,
+                hint="take the gradient inside vmap, vmap(grad(f)) rather than grad of a "
+                     "function of vmap(f), or loop over the examples in Python")
         raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "
                             "reads it by iteration; its derivative is not supported", eqn.loc,
                             hint="differentiate the original function to this order directly")
