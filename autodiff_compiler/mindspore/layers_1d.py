@@ -18,6 +18,7 @@ from . import ops_conv, ops_resize
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
 from .nn import Cell
+from .ops_image import adaptive_avg_pool
 from .tensor import Parameter
 
 
@@ -80,19 +81,6 @@ class AvgPool1d(Cell):
                                   count_include_pad=self.count_include_pad,
                                   pad_mode=self.pad_mode)
         return np.squeeze(out, 2)
-
-
-def adaptive_avg_pool(x: Any, size: Any, axis: int) -> Any:
-    """``x`` averaged along ``axis`` into ``size`` windows (None: left as it is)."""
-    length = np.shape(x)[axis]
-    if size is None or size == length:
-        return x
-    means = []
-    for i in range(size):
-        start, stop = (i * length) // size, -(-((i + 1) * length) // size)
-        window = np.take(x, np.arange(start, stop), axis=axis)
-        means.append(np.mean(window, axis=axis))
-    return np.stack(means, axis=axis)
 
 
 class AdaptiveAvgPool1d(Cell):

@@ -24,7 +24,7 @@ from .nn import Cell
 from .tensor import Parameter
 
 __all__ = ["Linear", "Softmax2d", "HShrink", "SoftShrink", "FastGelu", "Tril", "Triu",
-           "Roll", "OneHot", "Norm", "MatMul", "Range"]
+           "Roll", "OneHot", "Norm", "MatMul", "Range", "BiDense"]
 
 
 class Linear(Cell):
@@ -148,3 +148,30 @@ class Range(Cell):
 
     def construct(self) -> Any:
         return ops.arange(self.start, self.limit, self.delta, dtype=self.dtype)
+
+
+class BiDense(Cell):
+    """``x1ᵀ W x2 + b`` for each output: ``weight`` (out, in1, in2) and ``bias`` (out,),
+    both from U(-1/sqrt(in1), 1/sqrt(in1)) unless given, as MindSpore 2.7.1 makes them."""
+
+    def __init__(self, in1_channels: int, in2_channels: int, out_channels: int,
+                 weight_init: Any = None, bias_init: Any = None, has_bias: bool = True,
+                 dtype: Any = float32) -> None:
+        super().__init__()
+        self.in1_channels, self.in2_channels = in1_channels, in2_channels
+        self.out_channels, self.has_bias = out_channels, has_bias
+        bound = Uniform(1 / math.sqrt(in1_channels))
+        self.weight = Parameter(initializer(bound if weight_init is None else weight_init,
+                                            (out_channels, in1_channels, in2_channels),
+                                            dtype), name="weight")
+        self.bias = Parameter(initializer(bound if bias_init is None else bias_init,
+                                          (out_channels,), dtype), name="bias") \
+            if has_bias else None
+
+    def extend_repr(self) -> str:
+        return (f"in1_channels={self.in1_channels}, in2_channels={self.in2_channels}, "
+                f"output_channels={self.out_channels}, has_bias={self.has_bias}")
+
+    def construct(self, input1: Any, input2: Any) -> Any:
+        out = np.einsum("...i,oij,...j->...o", input1, self.weight, input2)
+        return out if self.bias is None else out + self.bias

@@ -17,13 +17,15 @@ from typing import Any
 import numpy as np
 
 from .nn import Cell
+from .tensor import Tensor
 
 
 class LearningRateSchedule(Cell):
     """A learning rate as a function of the global step (``construct(global_step)``)."""
 
-    def __call__(self, global_step: Any) -> np.ndarray:
-        return np.float32(self.construct(int(np.asarray(global_step))))
+    def __call__(self, global_step: Any) -> Tensor:
+        """The rate at ``global_step``: a float32 Tensor of shape (), as MindSpore's."""
+        return Tensor(np.float32(self.construct(int(np.asarray(global_step)))))
 
     def construct(self, global_step: int) -> float:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")

@@ -368,11 +368,15 @@ STATELESS = [
     ("HSwish", ops.hardswish), ("HSigmoid", ops.hardsigmoid), ("SeLU", ops.selu),
     ("Mish", ops.mish), ("GatherD", ops.gather_d), ("Assign", ops.assign),
     ("ScatterNd", ops.scatter_nd), ("TensorScatterUpdate", ops.tensor_scatter_update),
-    ("TensorScatterAdd", ops.tensor_scatter_add),
+    ("TensorScatterAdd", ops.tensor_scatter_add), ("AssignAdd", ops.assign_add),
+    ("AssignSub", ops.assign_sub), ("IsFinite", np.isfinite), ("IsNan", np.isnan),
+    ("Slice", lambda x, begin, size: x[tuple(
+        slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
 REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
-              ("ReduceMin", np.min), ("ReduceProd", np.prod)]
+              ("ReduceMin", np.min), ("ReduceProd", np.prod), ("ReduceAll", np.all),
+              ("ReduceAny", np.any)]
 CONSTRUCTORS = [("Ones", np.ones), ("Zeros", np.zeros)]
 
 _made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})

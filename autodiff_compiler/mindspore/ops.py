@@ -33,6 +33,7 @@ from . import (
     ops_image,
     ops_losses,
     ops_math,
+    ops_misc,
     ops_nn,
     ops_random,
     ops_resize,
@@ -43,6 +44,7 @@ from . import (
     ops_state,
     ops_stats,
 )
+from .composite import HyperMap, MultitypeFuncGraph  # noqa: F401  (ops.composite)
 from .dtype import float32
 from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
@@ -51,6 +53,7 @@ from .ops_distances import *  # noqa: F403
 from .ops_image import *  # noqa: F403
 from .ops_losses import *  # noqa: F403
 from .ops_math import *  # noqa: F403
+from .ops_misc import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
 from .ops_random import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
@@ -78,7 +81,8 @@ __all__ = [
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
     *ops_resize.__all__, *ops_losses.__all__, *ops_image.__all__,
-    *ops_math.__all__, *ops_stats.__all__, *ops_shape.__all__, *ops_random.__all__,
+    *ops_math.__all__, *ops_misc.__all__, *ops_stats.__all__, *ops_shape.__all__,
+    *ops_random.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases

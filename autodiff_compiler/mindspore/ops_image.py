@@ -46,8 +46,8 @@ from . import ops_conv, ops_state
 
 __all__ = ["conv_transpose2d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
            "group_norm", "layer_norm", "batch_norm", "rms_norm", "dropout1d", "dropout2d",
-           "dropout3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "hardshrink",
-           "softshrink", "soft_shrink", "fast_gelu"]
+           "dropout3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_avg_pool2d",
+           "hardshrink", "softshrink", "soft_shrink", "fast_gelu"]
 
 
 # ---------------------------------------------------------------------------- transposed
@@ -288,6 +288,19 @@ def adaptive_max_pool1d(input: Any, output_size: int) -> Any:  # noqa: A002
                   axis=3)
 
 
+def adaptive_avg_pool(x: Any, size: Any, axis: int) -> Any:
+    """``x`` averaged along ``axis`` into ``size`` windows (None: left as it is)."""
+    length = np.shape(x)[axis]
+    if size is None or size == length:
+        return x
+    means = []
+    for i in range(size):
+        start, stop = (i * length) // size, -(-((i + 1) * length) // size)
+        window = np.take(x, np.arange(start, stop), axis=axis)
+        means.append(np.mean(window, axis=axis))
+    return np.stack(means, axis=axis)
+
+
 def adaptive_max_pool2d(input: Any, output_size: Any,  # noqa: A002
                         return_indices: bool = False) -> Any:
     """Adaptive max pooling over the last two axes; ``output_size`` an int for both or
@@ -296,6 +309,13 @@ def adaptive_max_pool2d(input: Any, output_size: Any,  # noqa: A002
         raise ValueError("adaptive_max_pool2d: return_indices is not supported")
     rows, cols = (output_size, output_size) if isinstance(output_size, int) else output_size
     return adaptive_max_pool(adaptive_max_pool(input, rows, -2), cols, -1)
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:  # noqa: A002
+    """The mean over each of ``output_size`` bins of the last two axes (None keeps an
+    axis): the rows' means, then the columns' (each bin is a rectangle)."""
+    rows, cols = (output_size, output_size) if isinstance(output_size, int) else output_size
+    return adaptive_avg_pool(adaptive_avg_pool(input, rows, -2), cols, -1)
 
 
 # ---------------------------------------------------------------------------- activations

@@ -33,7 +33,7 @@ import numpy as np
 
 from .lr import LearningRateSchedule
 from .nn import Cell
-from .tensor import Parameter, ParameterTuple
+from .tensor import Parameter, ParameterTuple, Tensor
 
 
 class Optimizer(Cell):
@@ -59,7 +59,7 @@ class Optimizer(Cell):
     def get_lr(self) -> Any:
         """The learning rate of the current step (a tuple of them with grouped rates)."""
         rates = {id(lr): _rate(lr, self.global_step) for lr in self._lrs}
-        values = tuple(np.float32(rates[id(lr)]) for lr in self._lrs)
+        values = tuple(Tensor(np.float32(rates[id(lr)])) for lr in self._lrs)
         return values[0] if len(set(map(id, self._lrs))) == 1 else values
 
     def construct(self, gradients: Sequence[Any]) -> tuple:

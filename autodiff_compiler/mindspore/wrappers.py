@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..api import value_and_grad
+from .gradop import GradOperation
 from .nn import Cell
+from .ops_misc import identity
 
 
 class WithLossCell(Cell):
@@ -49,6 +51,11 @@ class TrainOneStepCell(Cell):
         self.sens = 1.0 if sens is None else sens
         self.return_grad = return_grad
         self.grad_fn = value_and_grad(network, None, self.weights)
+        # what a subclass's construct uses, as in MindSpore's model zoo: the gradient
+        # with the loss's cotangent given, and the reducer of one device's gradients
+        self.grad = GradOperation(get_by_list=True, sens_param=True)
+        self.grad_no_sens = GradOperation(get_by_list=True)
+        self.grad_reducer, self.reducer_flag = identity, False
 
     def construct(self, *inputs: Any) -> Any:
         loss, grads = self.grad_fn(*inputs)

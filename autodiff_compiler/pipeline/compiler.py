@@ -93,7 +93,8 @@ class Compiled:
     def __post_init__(self) -> None:
         spec = self.spec
         self.plain_grads = not (spec.primal or spec.forward or spec.with_value or spec.has_aux or
-                                spec.return_ids or spec.weights or self.position_trees)
+                                spec.return_ids or spec.weights is not None
+                                or self.position_trees)
         self.holds = compile_guards(self.guards)  # True while nothing baked in has changed
 
     def run(self, args: Sequence[Any], extra: Sequence[Any] = ()) -> list[Any]:
@@ -160,7 +161,8 @@ class Compiled:
         pos_part = shape_part(spec, pos_grads, spec.positions or (), spec.bare_position)
         w_ids = tuple(w.name for w in spec.weights or ())
         w_part = shape_part(spec, w_grads, w_ids, spec.bare_weight)
-        g = (pos_part, w_part) if spec.positions and spec.weights else \
+        # weights=[] (a net without Parameters) still gives MindSpore's (grads, ())
+        g = (pos_part, w_part) if spec.positions and spec.weights is not None else \
             (pos_part if spec.positions else w_part)
         if spec.with_value:
             return trees.unflatten(self.value_skeleton, list(flat[:n])), g

@@ -207,30 +207,39 @@ def _in_dtype(a: Any, dtype: Any) -> Any:
     return _astype(a, np.dtype(_static(dtype, "dtype")))
 
 
+# ``keep_dims`` is MindSpore's spelling of a Tensor's ``x.mean(axis, keep_dims=True)``:
+# compiled code cannot tell a Tensor's method from an array's, so both take it.
+
+
+def _kept(keepdims: Any, keep_dims: Any) -> bool:
+    return _keepdims(keepdims) if keep_dims is None else bool(_static(keep_dims, "keep_dims"))
+
+
 def _reduction(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
-              where=None):
+              where=None, keep_dims=None):
         _unsupported(name, out=out, initial=initial, where=where)
         return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
-                    keepdims=_keepdims(keepdims))
+                    keepdims=_kept(keepdims, keep_dims))
     return build
 
 
 def _extremum(prim: P.Primitive, name: str) -> Builder:
     """max/min/all/any: NumPy's signature has no ``dtype`` (``np.max(x, 0, None, True)``
     passes ``out`` and ``keepdims`` by position)."""
-    def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None):
+    def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None,
+              keep_dims=None):
         _unsupported(name, out=out, initial=initial, where=where)
-        return prim(a, axis=_static(axis, "axis"), keepdims=_keepdims(keepdims))
+        return prim(a, axis=_static(axis, "axis"), keepdims=_kept(keepdims, keep_dims))
     return build
 
 
 def _moment(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
-              where=None, mean=None, correction=None):
+              where=None, mean=None, correction=None, keep_dims=None):
         _unsupported(name, out=out, where=where, mean=mean, correction=correction)
         return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
-                    keepdims=_keepdims(keepdims), ddof=_static(ddof, "ddof"))
+                    keepdims=_kept(keepdims, keep_dims), ddof=_static(ddof, "ddof"))
     return build
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from ..tensor import Tensor
 from . import linalg
 
 __all__ = ["mean", "prod", "nansum", "max", "min", "amax", "amin", "all", "any", "argmax",
@@ -61,8 +62,9 @@ def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A00
 
 
 def _index(index: Any, dim: int, keepdim: bool) -> Any:
+    """Positions as PyTorch gives them: an int64 Tensor (``np.argmax`` gives an array)."""
     index = np.asarray(index).astype(np.int64)
-    return np.expand_dims(index, dim) if keepdim else index
+    return Tensor(np.expand_dims(index, dim) if keepdim else index)
 
 
 def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
@@ -84,13 +86,13 @@ def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A00
 def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
     """The index of the first maximum, int64 (of the flattened array without ``dim``)."""
     if dim is None:
-        return np.argmax(input).astype(np.int64)
+        return Tensor(np.argmax(input).astype(np.int64))
     return _index(np.argmax(input, axis=dim), dim, keepdim)
 
 
 def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
     if dim is None:
-        return np.argmin(input).astype(np.int64)
+        return Tensor(np.argmin(input).astype(np.int64))
     return _index(np.argmin(input, axis=dim), dim, keepdim)
 
 

@@ -1,0 +1,67 @@
+"""MindSpore's ``MultitypeFuncGraph`` and ``HyperMap`` (``ops.composite``), as model-zoo
+code uses them to clip or scale every gradient of a tuple:
+
+    clip = C.MultitypeFuncGraph("clip")
+    @clip.register("Number", "Tensor")
+    def _clip(value, grad): ...
+    grads = C.HyperMap()(F.partial(clip, 1.0), grads)
+
+A ``MultitypeFuncGraph`` calls the first function registered for the kinds of its
+arguments; ``HyperMap`` applies a function to the elements of tuples and lists (the
+same position of each), recursively, and to anything else directly.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MultitypeFuncGraph", "HyperMap"]
+
+# MindSpore's type names, and what each accepts here.
+_KINDS: dict[str, Callable[[Any], bool]] = {
+    "Tensor": lambda v: isinstance(v, np.ndarray),
+    "Number": lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool),
+    "Bool": lambda v: isinstance(v, bool | np.bool_),
+    "Tuple": lambda v: isinstance(v, tuple),
+    "List": lambda v: isinstance(v, list),
+    "String": lambda v: isinstance(v, str),
+    "Function": callable,
+}
+
+
+class MultitypeFuncGraph:
+    def __init__(self, name: str, read_value: bool = False) -> None:
+        self.name = name
+        self.entries: list[tuple[tuple[str, ...], Callable[..., Any]]] = []
+
+    def register(self, *kinds: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self.entries.append((kinds, fn))
+            return fn
+        return add
+
+    def __call__(self, *args: Any) -> Any:
+        for kinds, fn in self.entries:
+            if len(kinds) == len(args) and all(_KINDS.get(k, lambda v: True)(a)
+                                               for k, a in zip(kinds, args)):
+                return fn(*args)
+        raise TypeError(f"MultitypeFuncGraph {self.name!r} has no function registered for "
+                        f"({', '.join(type(a).__name__ for a in args)})")
+
+
+class HyperMap:
+    def __init__(self, ops: Any = None, reverse: bool = False) -> None:
+        self.ops = ops
+
+    def __call__(self, *args: Any) -> Any:
+        fn, seqs = (self.ops, args) if self.ops is not None else (args[0], args[1:])
+        return _mapped(fn, seqs)
+
+
+def _mapped(fn: Callable[..., Any], seqs: tuple) -> Any:
+    if seqs and isinstance(seqs[0], tuple | list):
+        out = [_mapped(fn, items) for items in zip(*seqs)]
+        return tuple(out) if isinstance(seqs[0], tuple) else out
+    return fn(*seqs)

@@ -1,0 +1,81 @@
+"""More of MindSpore's ``ops`` that model-zoo code reaches for: ``identity`` (the
+gradient reducer of a single device), ``partial``, ``dtype``, ``argsort``,
+``clip_by_norm``, ``unsorted_segment_sum``, and
+``assign_add``/``assign_sub``, which write into a Parameter as ``assign`` does (an
+effect when compiled). Values and dtypes as MindSpore 2.7.1 gives them (measured).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from ..ir import primitives as P
+from ..ir import surface
+from .ops_state import _compile_assign, assign
+
+__all__ = ["identity", "partial", "dtype", "argsort", "clip_by_norm", "unsorted_segment_sum",
+           "assign_add", "assign_sub"]
+
+partial = functools.partial
+
+
+def identity(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
+    """Its input: a copy of a Tensor, a tuple of gradients as it is (what
+    ``TrainOneStepCell.grad_reducer`` is on one device)."""
+    return input if isinstance(input, tuple | list) else input.copy()
+
+
+def dtype(input: Any) -> Any:  # noqa: A002
+    return input.dtype
+
+
+def argsort(input: Any, axis: int = -1, descending: bool = False) -> Any:  # noqa: A002
+    """The indices that sort ``input`` along ``axis`` (int32, ties in order)."""
+    order = np.argsort(-input if descending else input, axis=axis, kind="stable")
+    return order.astype(np.int32)
+
+
+def clip_by_norm(x: Any, max_norm: float, norm_type: float = 2.0,
+                 error_if_nonfinite: bool = False) -> Any:
+    """``x`` (a Tensor, or a tuple of them taken together) scaled by
+    ``min(1, max_norm / (norm + 1e-6))``, ``norm`` of order ``norm_type``."""
+    tensors = tuple(x) if isinstance(x, tuple | list) else (x,)
+    if norm_type == float("inf"):
+        norm = np.max(np.stack([np.max(np.abs(t)) for t in tensors]))
+    else:
+        norm = sum([np.sum(np.abs(t) ** norm_type) for t in tensors]) ** (1.0 / norm_type)
+    if error_if_nonfinite and not np.isfinite(norm):
+        raise RuntimeError("clip_by_norm: the total norm is not finite")
+    scale = np.minimum(max_norm / (norm + 1e-6), 1.0)
+    clipped = tuple([(t * scale).astype(t.dtype) for t in tensors])
+    return clipped if isinstance(x, tuple | list) else clipped[0]
+
+
+def unsorted_segment_sum(input_x: Any, segment_ids: Any, num_segments: int) -> Any:
+    """The sum of ``input_x``'s entries (along ``segment_ids``'s axes) in each of
+    ``num_segments`` segments; an id outside ``[0, num_segments)`` adds nowhere. A
+    one-hot contraction, so its gradient is each entry's segment's."""
+    ids = np.asarray(segment_ids)
+    member = (np.expand_dims(ids, -1) == np.arange(num_segments)).astype(input_x.dtype)
+    axes = tuple(range(ids.ndim))
+    return np.tensordot(np.moveaxis(member, -1, 0), input_x,
+                        axes=(tuple(a + 1 for a in axes), axes))
+
+
+def assign_add(variable: Any, value: Any) -> Any:
+    """``variable += value`` into a Parameter, in place; returns it."""
+    return assign(variable, variable + value)
+
+
+def assign_sub(variable: Any, value: Any) -> Any:
+    """``variable -= value`` into a Parameter, in place; returns it."""
+    return assign(variable, variable - value)
+
+
+surface.FUNCTIONS[assign_add] = lambda variable, value: _compile_assign(
+    variable, P.add(variable, value))
+surface.FUNCTIONS[assign_sub] = lambda variable, value: _compile_assign(
+    variable, P.sub(variable, value))
+surface.EFFECTS.update({assign_add, assign_sub})

@@ -1,0 +1,174 @@
+"""What MindSpore model-zoo code reaches for beyond the tutorials: a ``TrainOneStepCell``
+subclass using ``self.grad`` and ``self.grad_reducer``, ``HyperMap`` over gradients,
+``ops.assign_add``, ``load_checkpoint``'s selections, learning rates as Tensors,
+``Tensor.mean(keep_dims=True)`` in a differentiated function, and the names such code
+imports (``P.AssignAdd``, ``nn.BiDense``, ``ops.unsorted_segment_sum``...). Values are
+checked against NumPy formulas; types and selections against what MindSpore 2.7.1
+gives (measured there)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Parameter, Tensor, mint, nn, ops
+
+C, F, P = ops.composite, ops.functional, ops.operations  # MindSpore's older homes
+
+RNG = np.random.default_rng(5)
+X = Tensor(RNG.standard_normal((6, 3)).astype(np.float32))
+Y = Tensor(RNG.standard_normal((6, 2)).astype(np.float32))
+
+clip_grad = C.MultitypeFuncGraph("clip_grad")
+
+
+@clip_grad.register("Number", "Tensor")
+def _clip_grad(clip_value, grad):
+    return ops.clip_by_value(grad, -clip_value, clip_value)
+
+
+class ClippedStep(nn.TrainOneStepCell):
+    """The model zoo's step: the loss's cotangent given, gradients reduced and clipped."""
+
+    def construct(self, x, y):
+        loss = self.network(x, y)
+        sens = ops.fill(loss.dtype, loss.shape, self.sens)
+        grads = self.grad(self.network, self.weights)(x, y, sens)
+        grads = self.grad_reducer(grads)
+        grads = C.HyperMap()(F.partial(clip_grad, 0.05), grads)
+        self.optimizer(grads)
+        return loss
+
+
+def _network(seed):
+    net = nn.Dense(3, 2)
+    rng = np.random.default_rng(seed)
+    for p in net.trainable_params():
+        p.set_data(Tensor(rng.standard_normal(p.shape).astype(np.float32)))
+    return nn.WithLossCell(net, nn.MSELoss())
+
+
+def test_train_one_step_subclass_uses_grad_and_grad_reducer():
+    """Clipping at 0.05 in the subclass equals clipping by hand after the plain step's
+    gradient: the same losses step after step."""
+    clipped = ClippedStep(net := _network(1), nn.SGD(net.trainable_params(), 0.1))
+    reference = _network(1)
+    grad_fn = ms.value_and_grad(reference, None, reference.trainable_params())
+    for _ in range(3):
+        got = clipped(X, Y)
+        want, grads = grad_fn(X, Y)
+        for p, g in zip(reference.trainable_params(), grads):
+            p.set_data(Tensor(p.asnumpy() - 0.1 * np.clip(g.asnumpy(), -0.05, 0.05)))
+        np.testing.assert_allclose(got.asnumpy(), want.asnumpy(), rtol=1e-6)
+
+
+def test_mean_with_keep_dims_is_differentiated():
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    gradient = ms.grad(lambda x: (x.mean(axis=0, keep_dims=True) * x).sum())(x)
+    want = np.broadcast_to(2 * x.asnumpy().mean(axis=0, keepdims=True), (2, 3))
+    np.testing.assert_allclose(gradient.asnumpy(), want, rtol=1e-6)
+
+
+def test_learning_rates_are_float32_tensors():
+    rate = nn.CosineDecayLR(0.01, 0.1, 4)(Tensor(1, ms.int32))
+    assert isinstance(rate, Tensor) and rate.dtype == np.float32 and rate.shape == ()
+    np.testing.assert_allclose(rate.asnumpy(), 0.01 + 0.045 * (1 + np.cos(np.pi / 4)), rtol=1e-6)
+    opt = nn.SGD(_network(0).trainable_params(), learning_rate=0.1)
+    assert isinstance(opt.get_lr(), Tensor)
+    np.testing.assert_allclose(opt.get_lr().asnumpy(), 0.1)
+
+
+@pytest.mark.parametrize(("kwargs", "want"), [
+    ({"choice_func": lambda name: name.startswith("w")}, ["weight"]),
+    ({"specify_prefix": "b"}, ["bias"]),
+    ({"filter_prefix": "b"}, ["weight"]),
+    ({"specify_prefix": "w", "choice_func": lambda name: name.startswith("b")}, ["weight"]),
+], ids=["choice_func", "specify_prefix", "filter_prefix", "prefix_over_choice_func"])
+def test_load_checkpoint_selects_as_mindspore_does(tmp_path, kwargs, want):
+    path = str(tmp_path / "dense.ckpt")
+    ms.save_checkpoint(nn.Dense(2, 2), path)
+    assert sorted(ms.load_checkpoint(path, **kwargs)) == want
+
+
+def test_load_checkpoint_refuses_a_selection_left_empty_by_prefixes(tmp_path):
+    path = str(tmp_path / "dense.ckpt")
+    ms.save_checkpoint(nn.Dense(2, 2), path)
+    with pytest.raises(ValueError, match="empty after filter or specify"):
+        ms.load_checkpoint(path, specify_prefix="w", filter_prefix="w")
+
+
+def test_grad_with_no_weights_still_pairs_the_gradients():
+    relu = nn.ReLU()
+    x = Tensor(np.array([1.0, -2.0], np.float32))
+    inputs, weights = ms.grad(relu, grad_position=0, weights=relu.trainable_params())(x)
+    np.testing.assert_array_equal(inputs.asnumpy(), [1.0, 0.0])
+    assert weights == ()
+
+
+def test_mint_argmax_gives_an_int64_tensor():
+    x = Tensor(np.array([[1.0, 3.0, 2.0], [5.0, 4.0, 0.0]], np.float32))
+    for got, want in [(mint.argmax(x, dim=1), [1, 0]), (mint.argmin(x), 5),
+                      (mint.argmax(x, dim=0, keepdim=True), [[1, 1, 0]])]:
+        assert isinstance(got, Tensor) and got.dtype == np.int64
+        np.testing.assert_array_equal(got.asnumpy(), want)
+
+
+def test_assign_add_writes_the_parameter_eagerly_and_when_compiled():
+    counter = Parameter(Tensor(np.ones(2, np.float32)), name="counter")
+    P.AssignAdd()(counter, Tensor(np.array([1.0, 2.0], np.float32)))
+    F.assign_sub(counter, Tensor(np.array([0.5, 0.5], np.float32)))
+    np.testing.assert_array_equal(counter.asnumpy(), [1.5, 2.5])
+
+    step = Tensor(np.array([1.0, 1.0], np.float32))
+
+    def loss(x):  # a step counter kept in a Parameter, as training loops keep one
+        ops.assign_add(counter, step)
+        return (x * counter).sum()
+    value, gradient = ms.value_and_grad(loss)(Tensor(np.array([2.0, 3.0], np.float32)))
+    np.testing.assert_array_equal(counter.asnumpy(), [2.5, 3.5])
+    np.testing.assert_allclose(value.asnumpy(), 2.0 * 2.5 + 3.0 * 3.5)
+    np.testing.assert_allclose(gradient.asnumpy(), [2.5, 3.5])  # counter read as written
+
+
+def test_argsort_clip_by_norm_and_unsorted_segment_sum_follow_their_formulas():
+    x = Tensor(np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 0.5]], np.float32))
+    order = ops.argsort(x, axis=-1, descending=True)
+    assert order.dtype == np.int32
+    np.testing.assert_array_equal(order.asnumpy(), [[0, 2, 1], [1, 0, 2]])
+    norm = np.linalg.norm(x.asnumpy())
+    np.testing.assert_allclose(ops.clip_by_norm(x, 2.0).asnumpy(), x.asnumpy() * 2.0 / norm,
+                               rtol=1e-5)
+    pair = ops.clip_by_norm((x, x * 2), 2.0)
+    np.testing.assert_allclose(pair[1].asnumpy(), 2 * x.asnumpy() * 2.0 / (norm * np.sqrt(5)),
+                               rtol=1e-5)
+    ids = Tensor(np.array([1, 0], np.int32))
+    want = np.zeros((3, 3), np.float32)
+    np.add.at(want, ids.asnumpy(), x.asnumpy())
+    np.testing.assert_allclose(ops.unsorted_segment_sum(x, ids, 3).asnumpy(), want)
+    gradient = ms.grad(lambda x: (ops.unsorted_segment_sum(x, ids, 3) ** 2).sum())(x)
+    np.testing.assert_allclose(gradient.asnumpy(), 2 * x.asnumpy(), rtol=1e-6)
+
+
+def test_bidense_is_a_bilinear_form_with_mindsporess_parameters():
+    layer = nn.BiDense(3, 4, 2)
+    assert [p.name for p in layer.trainable_params()] == ["weight", "bias"]
+    assert layer.weight.shape == (2, 3, 4) and np.abs(layer.weight.asnumpy()).max() <= 3 ** -0.5
+    a = Tensor(RNG.standard_normal((5, 3)).astype(np.float32))
+    b = Tensor(RNG.standard_normal((5, 4)).astype(np.float32))
+    want = np.einsum("ni,oij,nj->no", a.asnumpy(), layer.weight.asnumpy(), b.asnumpy())
+    np.testing.assert_allclose(layer(a, b).asnumpy(), want + layer.bias.asnumpy(), rtol=1e-5)
+    (grad_a, _), (grad_w, _) = ms.grad(lambda a, b: layer(a, b).sum(), (0, 1),
+                                       layer.trainable_params())(a, b)
+    np.testing.assert_allclose(grad_w.asnumpy(), np.broadcast_to(
+        np.einsum("ni,nj->ij", a.asnumpy(), b.asnumpy()), (2, 3, 4)), rtol=1e-5)
+    np.testing.assert_allclose(grad_a.asnumpy(), b.asnumpy() @ layer.weight.asnumpy().sum(
+        axis=0).T, rtol=1e-5)
+
+
+def test_operators_of_older_code():
+    x = Tensor(np.array([[1.0, np.inf, 3.0], [4.0, 5.0, 6.0]], np.float32))
+    np.testing.assert_array_equal(P.IsFinite()(x).asnumpy(), np.isfinite(x.asnumpy()))
+    np.testing.assert_array_equal(P.Slice()(x, (0, 1), (2, -1)).asnumpy(), x.asnumpy()[:, 1:])
+    assert not P.ReduceAll()(P.IsFinite()(x)) and P.ReduceAll(keep_dims=True)(
+        P.IsFinite()(x), 1).shape == (2, 1)
+    assert F.dtype(x) == ms.float32 and ops.identity(x) is not x
