@@ -172,3 +172,22 @@ def test_operators_of_older_code():
     assert not P.ReduceAll()(P.IsFinite()(x)) and P.ReduceAll(keep_dims=True)(
         P.IsFinite()(x), 1).shape == (2, 1)
     assert F.dtype(x) == ms.float32 and ops.identity(x) is not x
+
+
+def grouped_conv_energy(x, w):
+    return np.sum(ops.conv2d(x, w, pad_mode="pad", padding=1, groups=2) ** 2)
+
+
+def test_grouped_convolution_is_each_groups_and_differentiates():
+    x = RNG.standard_normal((2, 4, 5, 5))
+    w = RNG.standard_normal((6, 2, 3, 3))
+    got = ops.conv2d(x, w, groups=2)
+    halves = [ops.conv2d(x[:, 2 * g:2 * g + 2], w[3 * g:3 * g + 3]) for g in (0, 1)]
+    np.testing.assert_allclose(got, np.concatenate(halves, axis=1), rtol=1e-12)
+    ms.check_grads(grouped_conv_energy, x, w, generic=False)
+    layer = nn.Conv2d(4, 6, 3, group=2, has_bias=True)
+    assert layer.weight.shape == (6, 2, 3, 3)
+    out = layer(Tensor(x.astype(np.float32)))
+    want = ops.conv2d(x.astype(np.float32), layer.weight.asnumpy(), groups=2, pad_mode="same")
+    np.testing.assert_allclose(out.asnumpy(), want + layer.bias.asnumpy()[:, None, None],
+                               rtol=1e-5)

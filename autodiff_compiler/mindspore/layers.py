@@ -30,23 +30,26 @@ class Conv2d(Cell):
                  has_bias: bool = False, weight_init: Any = None, bias_init: Any = None,
                  data_format: str = "NCHW", dtype: Any = float32) -> None:
         super().__init__()
-        if data_format != "NCHW" or group != 1:
-            raise ValueError("Conv2d: only data_format='NCHW' and group=1 are supported")
+        if data_format != "NCHW":
+            raise ValueError("Conv2d: only data_format='NCHW' is supported")
+        if in_channels % group or out_channels % group:
+            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}) must be multiples of group ({group})")
         kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-        self.in_channels, self.out_channels = in_channels, out_channels
+        self.in_channels, self.out_channels, self.group = in_channels, out_channels, group
         self.kernel_size, self.stride, self.pad_mode = (kh, kw), stride, pad_mode
         self.padding, self.dilation, self.has_bias = padding, dilation, has_bias
-        shape = (out_channels, in_channels, kh, kw)
+        shape = (out_channels, in_channels // group, kh, kw)
         self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
                                             else weight_init, shape, dtype), name="weight")
-        bound = 1 / math.sqrt(in_channels * kh * kw)
+        bound = 1 / math.sqrt(in_channels // group * kh * kw)
         self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
                                           (out_channels,), dtype), name="bias") \
             if has_bias else None
 
     def construct(self, x: Any) -> Any:
         return ops_conv.conv2d(x, self.weight, self.bias, self.stride, self.pad_mode,
-                               self.padding, self.dilation)
+                               self.padding, self.dilation, self.group)
 
 
 class Embedding(Cell):

@@ -68,15 +68,24 @@ def patches(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
 def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A002
            pad_mode: str = "valid",
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Any:
-    """Cross-correlation of ``input`` (N, C, H, W) with ``weight`` (O, C, kh, kw)."""
-    if groups != 1:
-        raise ValueError("conv2d: only groups=1 is supported")
+    """Cross-correlation of ``input`` (N, C, H, W) with ``weight`` (O, C / groups, kh,
+    kw): each of ``groups`` slices of the channels with its own slice of the filters."""
     out_channels, channels, kh, kw = weight.shape
     cols = patches(input, (kh, kw), stride, dilation, pad_mode, padding)
     n, _, _, ho, wo = cols.shape
-    cols = cols.reshape(n, channels * kh * kw, ho, wo)
-    out = np.tensordot(weight.reshape(out_channels, channels * kh * kw), cols, axes=([1], [1]))
-    out = out.transpose(1, 0, 2, 3)  # (O, N, Ho, Wo) -> (N, O, Ho, Wo)
+    if groups == 1:
+        cols = cols.reshape(n, channels * kh * kw, ho, wo)
+        out = np.tensordot(weight.reshape(out_channels, channels * kh * kw), cols,
+                           axes=([1], [1]))
+        out = out.transpose(1, 0, 2, 3)  # (O, N, Ho, Wo) -> (N, O, Ho, Wo)
+    else:
+        if cols.shape[1] != channels * groups or out_channels % groups:
+            raise ValueError(f"conv2d: {cols.shape[1]} input and {out_channels} output "
+                             f"channels do not split into {groups} groups of weight "
+                             f"{weight.shape}")
+        cols = cols.reshape(n, groups, channels * kh * kw, ho, wo)
+        filters = weight.reshape(groups, out_channels // groups, channels * kh * kw)
+        out = np.einsum("gok,ngkhw->ngohw", filters, cols).reshape(n, out_channels, ho, wo)
     if bias is not None:
         out = out + bias.reshape(1, out_channels, 1, 1)
     return out
