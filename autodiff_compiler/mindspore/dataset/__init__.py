@@ -13,14 +13,27 @@ As MindSpore 2.10 does (measured): ``NumpySlicesDataset`` shuffles by default an
 unnamed columns ``column_0``...; a ``GeneratorDataset`` over a random-access source
 (``__getitem__`` and ``__len__``) shuffles by default, over a generator it does not;
 ``map`` puts its output columns where its input columns were; ``batch`` keeps the last
-short batch unless ``drop_remainder``. Everything runs in this process: the
-``num_parallel_workers`` and sharding arguments are accepted and ignored.
+short batch unless ``drop_remainder``. A random-access source reads the rows its
+sampler picks (``samplers``: sequential, subset, random, weighted, distributed), and
+``num_shards``/``shard_id`` are a ``DistributedSampler``'s, as in MindSpore.
+Everything runs in this process: ``num_parallel_workers`` is accepted and ignored.
 """
 from __future__ import annotations
 
 from . import config, transforms, vision
 from .engine import Dataset
+from .samplers import (
+    DistributedSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    SubsetSampler,
+    WeightedRandomSampler,
+)
 from .sources import GeneratorDataset, MnistDataset, NumpySlicesDataset
 
 __all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "NumpySlicesDataset", "config",
-           "transforms", "vision"]
+           "transforms", "vision", "Sampler", "SequentialSampler", "RandomSampler",
+           "SubsetSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+           "DistributedSampler"]

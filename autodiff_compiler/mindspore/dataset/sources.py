@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Dataset, Row, as_column, as_names, as_row
+from .samplers import sampler_of
 
 
 class NumpySlicesDataset(Dataset):
@@ -35,16 +36,14 @@ class NumpySlicesDataset(Dataset):
         if len(lengths) != 1:
             raise ValueError(f"NumpySlicesDataset: columns of different lengths {sorted(lengths)}")
         super().__init__(names)
-        self.columns, self.shuffled = columns, shuffle is not False
-        self.count = min(lengths.pop(), num_samples) if num_samples else lengths.pop()
+        self.columns, self.length = columns, lengths.pop()
+        self.sampler = sampler_of(sampler, shuffle, num_shards, shard_id, num_samples)
 
     def size(self) -> int:
-        return self.count
+        return self.sampler.count(self.length)
 
     def rows(self) -> Iterator[Row]:
-        order = np.random.permutation(len(self.columns[0]))[:self.count] if self.shuffled \
-            else range(self.count)
-        for i in order:
+        for i in self.sampler.indices(self.length):
             yield tuple(c[i] for c in self.columns)
 
 
@@ -63,23 +62,20 @@ class GeneratorDataset(Dataset):
         super().__init__(as_names(column_names))
         self.source, self.num_samples = source, num_samples
         self.random_access = hasattr(source, "__getitem__") and hasattr(source, "__len__")
-        if shuffle and not self.random_access:
-            raise ValueError("GeneratorDataset can shuffle only a random-access source "
-                             "(one with __getitem__ and __len__); call .shuffle() instead")
-        self.shuffled = self.random_access and shuffle is not False
+        if (shuffle or sampler is not None or num_shards is not None) \
+                and not self.random_access:
+            raise ValueError("GeneratorDataset can shuffle, sample or shard only a "
+                             "random-access source (one with __getitem__ and __len__); "
+                             "call .shuffle() instead")
+        self.sampler = sampler_of(sampler, shuffle, num_shards, shard_id, num_samples) \
+            if self.random_access else None
 
     def size(self) -> int | None:
-        if not self.random_access:
-            return None
-        n = len(self.source)
-        return min(n, self.num_samples) if self.num_samples else n
+        return self.sampler.count(len(self.source)) if self.random_access else None
 
     def rows(self) -> Iterator[Row]:
         if self.random_access:
-            count = self.size()
-            order = np.random.permutation(len(self.source))[:count] if self.shuffled \
-                else range(count)
-            for i in order:
+            for i in self.sampler.indices(len(self.source)):
                 yield as_row(self.source[int(i)])
             return
         items = self.source() if inspect.isgeneratorfunction(self.source) or (
@@ -112,7 +108,9 @@ class MnistDataset(Dataset):
         images, labels = zip(*(self._read(dataset_dir, part) for part in parts))
         super().__init__(["image", "label"])
         self.slices = NumpySlicesDataset((np.concatenate(images), np.concatenate(labels)),
-                                         ["image", "label"], num_samples, shuffle=shuffle)
+                                         ["image", "label"], num_samples, shuffle=shuffle,
+                                         sampler=sampler, num_shards=num_shards,
+                                         shard_id=shard_id)
 
     def _read(self, folder: str, part: str) -> tuple[np.ndarray, np.ndarray]:
         image_file, label_file = (os.path.join(folder, f) for f in self.FILES[part])
