@@ -846,6 +846,18 @@ def sum_x_after_assign(x):
     return np.sum(x * _ASSIGNED)
 
 
+def sum_x_after_assign_add(x):
+    """The Parameter ends at 3x whatever it held: the rule does not depend on how many
+    calls came before."""
+    adc.ops.assign_add(_ASSIGNED, adc.stop_gradient(x) * 3.0 - _ASSIGNED)
+    return np.sum(x * _ASSIGNED)
+
+
+def sum_x_after_assign_sub(x):
+    adc.ops.assign_sub(_ASSIGNED, _ASSIGNED - adc.stop_gradient(x) * 3.0)
+    return np.sum(x * _ASSIGNED)
+
+
 def sum_where_doubled(x):
     return np.sum(np.where(x > 0.5, x, 2.0 * x))
 
@@ -947,6 +959,10 @@ NONDIFFERENTIABLE = [
           ("random_normal",), np.random.normal),
     Exact("ops_assign", sum_x_after_assign, (X,), (3 * X,), ("assign", "written"),
           adc.ops.assign),
+    Exact("ops_assign_add", sum_x_after_assign_add, (X,), (3 * X,), ("assign",),
+          adc.ops.assign_add),
+    Exact("ops_assign_sub", sum_x_after_assign_sub, (X,), (3 * X,), ("assign",),
+          adc.ops.assign_sub),
     Exact("where_condition", sum_where_doubled, (X,), ([2.0, 2, 2, 1, 1],),
           ("where", "greater")),
 ]
