@@ -263,17 +263,26 @@ def dropout3d(input: Any, p: float = 0.5, training: bool = True) -> Any:  # noqa
 # ---------------------------------------------------------------------------- pooling
 
 
-def adaptive_max_pool(x: Any, size: Any, axis: int) -> Any:
-    """``x`` reduced along ``axis`` to ``size`` window maxima (None: left as it is)."""
+def adaptive_pool(x: Any, size: Any, axis: int, reduce: Any) -> Any:
+    """``x`` reduced (``np.max``, ``np.mean``) along ``axis`` over ``size`` windows, as
+    PyTorch and MindSpore place them (None: left as it is)."""
     length = np.shape(x)[axis]
     if size is None or size == length:
         return x
-    maxima = []
+    pooled = []
     for i in range(size):
         start, stop = (i * length) // size, -(-((i + 1) * length) // size)
         window = np.take(x, np.arange(start, stop), axis=axis)
-        maxima.append(np.max(window, axis=axis))
-    return np.stack(maxima, axis=axis)
+        pooled.append(reduce(window, axis=axis))
+    return np.stack(pooled, axis=axis)
+
+
+def adaptive_max_pool(x: Any, size: Any, axis: int) -> Any:
+    return adaptive_pool(x, size, axis, np.max)
+
+
+def adaptive_avg_pool(x: Any, size: Any, axis: int) -> Any:
+    return adaptive_pool(x, size, axis, np.mean)
 
 
 def adaptive_max_pool1d(input: Any, output_size: int) -> Any:  # noqa: A002
@@ -286,19 +295,6 @@ def adaptive_max_pool1d(input: Any, output_size: int) -> Any:  # noqa: A002
     shape = np.shape(input)
     return np.max(np.reshape(input, (*shape[:2], output_size, length // output_size)),
                   axis=3)
-
-
-def adaptive_avg_pool(x: Any, size: Any, axis: int) -> Any:
-    """``x`` averaged along ``axis`` into ``size`` windows (None: left as it is)."""
-    length = np.shape(x)[axis]
-    if size is None or size == length:
-        return x
-    means = []
-    for i in range(size):
-        start, stop = (i * length) // size, -(-((i + 1) * length) // size)
-        window = np.take(x, np.arange(start, stop), axis=axis)
-        means.append(np.mean(window, axis=axis))
-    return np.stack(means, axis=axis)
 
 
 def adaptive_max_pool2d(input: Any, output_size: Any,  # noqa: A002
