@@ -6,9 +6,11 @@ functions the compiler knows, written here in NumPy and compiled in NumPy's plac
   does (``y[cond] = f(x[cond])``), so a function that is undefined where its
   condition is false (``np.log`` of the negatives) never sees those entries and
   gives them no gradient, not even a NaN one.
-- ``np.apply_along_axis`` and ``np.vectorize`` map the user's function over slices or
-  entries with ``vmap``: one batched program, control flow in the function included,
-  where NumPy loops in Python.
+- ``np.apply_along_axis`` and ``np.vectorize`` map a function of the user's module
+  over slices or entries with ``vmap``: one batched program, control flow in the
+  function included, where NumPy loops in Python. A lambda written in the call (a
+  function of the compiled code, which ``vmap`` cannot take) is called slice by
+  slice, as NumPy calls it.
 - ``np.unwrap``, ``np.logspace``, ``np.geomspace``, ``np.nancumsum``,
   ``np.nancumprod`` and ``np.ix_`` follow NumPy's definitions, so values agree with
   NumPy's and gradients follow from the operations: ``unwrap``'s corrections are

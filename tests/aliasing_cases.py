@@ -236,7 +236,8 @@ def zero_d_where_read_after_write(x):
 
 
 def zero_d_astype_read_after_write(x):
-    cast = np.sum(x).astype(np.float64)
+    """A cast of a 0-d array is a 0-d array (of a NumPy scalar, a scalar)."""
+    cast = np.where(x[0, 0] > 0.1, x[0, 2], x[1, 1]).astype(np.float32)
     acc = cast
     acc *= 2.0
     return cast * x[0, 0]
@@ -251,4 +252,5 @@ def _kept_and_incremented(value):
 def zero_d_scalars_rebound(x):
     """Ufuncs, reductions and products give NumPy scalars: ``+=`` rebinds the name."""
     return (_kept_and_incremented(np.sin(x[0, 0])) + _kept_and_incremented(np.max(x))
-            + _kept_and_incremented(x[0] @ x[1]) + _kept_and_incremented(np.dot(x[0], x[0])))
+            + _kept_and_incremented(x[0] @ x[1]) + _kept_and_incremented(np.dot(x[0], x[0]))
+            + _kept_and_incremented(np.sum(x).astype(np.float64)))

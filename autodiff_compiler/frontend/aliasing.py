@@ -139,9 +139,11 @@ class Aliases:
         if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
             return True
         eqn = producer_of(var)
-        # a new array (a constructor's) is an array even 0-d, and so is what np.where or
-        # astype gives; NumPy scalars come out of ufuncs, reductions and products. A
-        # region's result is what its paths give (``origins``).
+        # a new array (a constructor's) is an array even 0-d, and so is what np.where
+        # gives; NumPy scalars come out of ufuncs, reductions and products; a cast is
+        # what it casts. A region's result is what its paths give (``origins``).
+        if eqn is not None and eqn.prim.form == "apply" and eqn.prim.scalar_result is None:
+            return self.in_place(eqn.invars[0])
         if eqn is not None and (eqn.prim.unique or view_of(var) is not None or (
                 eqn.prim.form == "apply" and not eqn.prim.scalar_result)):
             return True

@@ -55,8 +55,9 @@ class Primitive:
     through the other. ``cheap``: costs next to nothing to evaluate again (a view, a
     shape), so an adjoint recomputes it rather than keeping it on a tape.
     ``scalar_result``: a 0-d result is a NumPy scalar, as ufuncs, reductions and
-    products give, not a 0-d array (``np.where``, ``astype``): ``+=`` on a name of it
-    rebinds that name, where on a 0-d array it writes memory other names see.
+    products give, not a 0-d array (``np.where``): ``+=`` on a name of it rebinds that
+    name, where on a 0-d array it writes memory other names see; ``None``: whichever
+    its first operand is (``astype`` of a scalar is a scalar, of an array an array).
     ``registered=False``: a backend's own primitive (numba's fused kernel), which exists
     only in the function that backend writes, so no pass or rule ever sees it.
     """

@@ -57,6 +57,7 @@ for _prim in (shape, size, ndim, dtype, result_type):
     _prim.scalar_result = True  # Python objects, never arrays
 astype = Primitive("astype", method("astype"))
 astype_discrete = Primitive("astype_discrete", method("astype"))
+astype.scalar_result = astype_discrete.scalar_result = None  # as the value cast
 moveaxis = Primitive("moveaxis", np.moveaxis)
 squeeze = Primitive("squeeze", np.squeeze, defaults={"axis": None})
 flip = Primitive("flip", np.flip, defaults={"axis": None})
