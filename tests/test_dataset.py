@@ -251,3 +251,19 @@ def test_a_generator_cannot_be_sampled_or_sharded():
         yield (np.array(1.0),)
     with pytest.raises(ValueError, match="random-access source"):
         ds.GeneratorDataset(rows, ["x"], num_shards=2, shard_id=0)
+
+
+def test_zip_and_concat_as_mindspore():
+    letters = ds.NumpySlicesDataset({"a": np.arange(3)}, shuffle=False)
+    tens = ds.NumpySlicesDataset({"b": np.arange(5) * 10}, shuffle=False)
+    zipped = ds.zip((letters, tens))
+    assert zipped.get_col_names() == ["a", "b"] and zipped.get_dataset_size() == 3
+    assert [(int(a), int(b)) for a, b in zipped.create_tuple_iterator(output_numpy=True)] \
+        == [(0, 0), (1, 10), (2, 20)]
+    joined = letters + ds.NumpySlicesDataset({"a": np.arange(2) + 7}, shuffle=False)
+    assert _read(joined) == [0, 1, 2, 7, 8] and joined.get_dataset_size() == 5
+    batched = letters.zip(tens).batch(2)
+    assert [b.tolist() for _, b in batched.create_tuple_iterator(output_numpy=True)] == \
+        [[0, 10], [20]]
+    with pytest.raises(ValueError, match="share the column names"):
+        ds.zip((letters, letters))

@@ -191,3 +191,29 @@ def test_grouped_convolution_is_each_groups_and_differentiates():
     want = ops.conv2d(x.astype(np.float32), layer.weight.asnumpy(), groups=2, pad_mode="same")
     np.testing.assert_allclose(out.asnumpy(), want + layer.bias.asnumpy()[:, None, None],
                                rtol=1e-5)
+
+
+def strided_loss(x):
+    picked = P.StridedSlice(shrink_axis_mask=1)(x, (1, 0, 0), (2, 3, 4), (1, 1, 2))
+    return (picked ** 2).sum() + P.Unstack(axis=2)(x)[1].sum()
+
+
+def test_strided_slice_masks_and_unstack_as_mindspore():
+    """Shapes as MindSpore 2.7.1 gives them (measured), values as NumPy's slicing."""
+    x = Tensor(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+    a = x.asnumpy()
+    cases = [(P.StridedSlice(), (0, 1, 0), (2, 3, 4), (1, 1, 2), a[0:2, 1:3, 0:4:2]),
+             (P.StridedSlice(begin_mask=1, end_mask=2), (1, 1, 0), (2, 2, 4), (1, 1, 1),
+              a[:2, 1:, 0:4]),
+             (P.StridedSlice(shrink_axis_mask=1), (1, 0, 0), (2, 3, 4), (1, 1, 1), a[1]),
+             (P.StridedSlice(new_axis_mask=2), (0, 0, 0), (2, 1, 3), (1, 1, 1),
+              a[0:2, None, 0:3]),
+             (P.StridedSlice(ellipsis_mask=2), (1, 0, 1), (2, 0, 3), (1, 1, 1), a[1:2, ..., 1:3])]
+    for op, begin, end, strides, want in cases:
+        np.testing.assert_array_equal(op(x, begin, end, strides).asnumpy(), want)
+    pieces = P.Unstack(axis=1)(x)
+    assert len(pieces) == 3 and pieces[2].shape == (2, 4)
+    want = np.zeros_like(a)
+    want[1, :, 0::2] = 2 * a[1, :, 0::2]
+    want[:, :, 1] += 1
+    np.testing.assert_allclose(ms.grad(strided_loss)(x).asnumpy(), want)

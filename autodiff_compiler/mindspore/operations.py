@@ -395,3 +395,7 @@ __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Con
            "Elu", "Pad", "Flatten", "Eye", "LayerNorm", "Shape", "Fill",
            "Dropout", "Dropout2D", "OneHot", "Split", "SoftmaxCrossEntropyWithLogits",
            "SparseSoftmaxCrossEntropyWithLogits", *_made]
+
+from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
+
+__all__ += ["StridedSlice", "Unstack"]

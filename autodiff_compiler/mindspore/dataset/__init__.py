@@ -3,11 +3,12 @@
 A dataset is a chain of steps over rows (a row is a tuple of NumPy arrays, one per
 column): a source (``NumpySlicesDataset``, ``GeneratorDataset``, ``MnistDataset``),
 then ``map``, ``filter``, ``shuffle``, ``batch``, ``repeat``, ``take``, ``skip``,
-``project``, ``rename``, each returning a new dataset. Iterating runs the chain once
-per epoch: ``create_tuple_iterator()`` yields lists of Tensors (NumPy arrays with
-``output_numpy=True``), ``create_dict_iterator()`` dicts by column name, and iterating
-the dataset itself is the tuple iterator. Shuffling draws from NumPy's global random
-state, so ``set_seed`` (or ``dataset.config.set_seed``) makes it repeat.
+``project``, ``rename``, ``zip``, ``concat`` (``+``), each returning a new dataset.
+Iterating runs the chain once per epoch: ``create_tuple_iterator()`` yields lists of
+Tensors (NumPy arrays with ``output_numpy=True``), ``create_dict_iterator()`` dicts by
+column name, and iterating the dataset itself is the tuple iterator. Shuffling draws
+from NumPy's global random state, so ``set_seed`` (or ``dataset.config.set_seed``)
+makes it repeat.
 
 As MindSpore 2.10 does (measured): ``NumpySlicesDataset`` shuffles by default and names
 unnamed columns ``column_0``...; a ``GeneratorDataset`` over a random-access source
@@ -21,6 +22,7 @@ Everything runs in this process: ``num_parallel_workers`` is accepted and ignore
 from __future__ import annotations
 
 from . import config, transforms, vision
+from .combine import zip  # noqa: A004 (MindSpore's name)
 from .engine import Dataset
 from .samplers import (
     DistributedSampler,
@@ -36,4 +38,4 @@ from .sources import GeneratorDataset, MnistDataset, NumpySlicesDataset
 __all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "NumpySlicesDataset", "config",
            "transforms", "vision", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-           "DistributedSampler"]
+           "DistributedSampler", "zip"]

@@ -121,6 +121,19 @@ class Dataset:
             self._index(c)
         return _Rows(self, names, lambda row: row)
 
+    def zip(self, datasets: Dataset | Sequence[Dataset]) -> Dataset:
+        from .combine import ZipDataset
+        others = [datasets] if isinstance(datasets, Dataset) else list(datasets)
+        return ZipDataset([self, *others])
+
+    def concat(self, datasets: Dataset | Sequence[Dataset]) -> Dataset:
+        from .combine import ConcatDataset
+        others = [datasets] if isinstance(datasets, Dataset) else list(datasets)
+        return ConcatDataset([self, *others])
+
+    def __add__(self, other: Dataset) -> Dataset:
+        return self.concat(other)
+
     def _index(self, column: str) -> int:
         if column not in self.column_names:
             raise ValueError(f"no column '{column}': the columns are {self.column_names}")

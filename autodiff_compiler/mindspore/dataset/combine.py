@@ -1,0 +1,57 @@
+"""Datasets made of others: ``zip`` puts their columns side by side, row by row, as long
+as the shortest (column names must not repeat); ``concat`` (``+``) reads one after the
+other (the same columns). As MindSpore 2.7.1 does (measured)."""
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Sequence
+
+from .engine import Dataset, Row
+
+
+class ZipDataset(Dataset):
+    def __init__(self, datasets: Sequence[Dataset]) -> None:
+        names = [name for d in datasets for name in d.column_names]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"zip: the datasets share the column names {repeated}; "
+                             "rename them first")
+        super().__init__(names)
+        self.datasets = list(datasets)
+
+    def size(self) -> int | None:
+        sizes = [d.size() for d in self.datasets]
+        known = [n for n in sizes if n is not None]
+        return min(known) if known else None
+
+    def get_batch_size(self) -> int:
+        return self.datasets[0].get_batch_size()
+
+    def rows(self) -> Iterator[Row]:
+        for parts in builtins.zip(*(d.rows() for d in self.datasets)):
+            yield tuple(value for part in parts for value in part)
+
+
+class ConcatDataset(Dataset):
+    def __init__(self, datasets: Sequence[Dataset]) -> None:
+        names = datasets[0].column_names
+        if any(d.column_names != names for d in datasets):
+            raise ValueError("concat: the datasets must have the same columns, in order")
+        super().__init__(names)
+        self.datasets = list(datasets)
+
+    def size(self) -> int | None:
+        sizes = [d.size() for d in self.datasets]
+        return None if None in sizes else sum(sizes)
+
+    def get_batch_size(self) -> int:
+        return self.datasets[0].get_batch_size()
+
+    def rows(self) -> Iterator[Row]:
+        for d in self.datasets:
+            yield from d.rows()
+
+
+def zip(datasets: Sequence[Dataset]) -> Dataset:  # noqa: A001 (MindSpore's name)
+    """``mindspore.dataset.zip((d1, d2, ...))``."""
+    return ZipDataset(list(datasets))
