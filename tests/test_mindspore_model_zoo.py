@@ -219,3 +219,18 @@ def test_strided_slice_masks_and_unstack_as_mindspore():
     want[1, :, 0::2] = 2 * a[1, :, 0::2]
     want[:, :, 1] += 1
     np.testing.assert_allclose(ms.grad(strided_loss)(x).asnumpy(), want)
+
+
+def test_multitype_func_graph_dispatches_on_the_arguments_kinds():
+    scale = C.MultitypeFuncGraph("scale")
+    scale.register("RowTensor", "Tensor")(lambda r, t: "sparse")  # a kind never met here
+    scale.register("Number", "Tensor")(lambda n, t: t * n)
+    scale.register("Tensor", "Tensor")(lambda s, t: s + t)
+    t = Tensor(np.ones(2, np.float32))
+    np.testing.assert_array_equal(scale(3.0, t).asnumpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(scale(t, t).asnumpy(), [2.0, 2.0])
+    mapped = C.HyperMap(scale)((t, [t]), (t, [t]))
+    assert isinstance(mapped, tuple) and isinstance(mapped[1], list)
+    np.testing.assert_array_equal(mapped[1][0].asnumpy(), [2.0, 2.0])
+    with pytest.raises(TypeError, match="no function registered for \\(str, Tensor\\)"):
+        scale("x", t)

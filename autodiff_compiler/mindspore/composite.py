@@ -19,7 +19,7 @@ import numpy as np
 
 __all__ = ["MultitypeFuncGraph", "HyperMap"]
 
-# MindSpore's type names, and what each accepts here.
+# MindSpore's type names, and what each accepts here; any other name matches nothing.
 _KINDS: dict[str, Callable[[Any], bool]] = {
     "Tensor": lambda v: isinstance(v, np.ndarray),
     "Number": lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool),
@@ -28,7 +28,12 @@ _KINDS: dict[str, Callable[[Any], bool]] = {
     "List": lambda v: isinstance(v, list),
     "String": lambda v: isinstance(v, str),
     "Function": callable,
+    "Int": lambda v: isinstance(v, int | np.integer) and not isinstance(v, bool),
+    "Float": lambda v: isinstance(v, float | np.floating),
+    "None": lambda v: v is None,
+    "Dictionary": lambda v: isinstance(v, dict),
 }
+_NOTHING = lambda v: False  # a kind this package never has (RowTensor...)
 
 
 class MultitypeFuncGraph:
@@ -44,7 +49,7 @@ class MultitypeFuncGraph:
 
     def __call__(self, *args: Any) -> Any:
         for kinds, fn in self.entries:
-            if len(kinds) == len(args) and all(_KINDS.get(k, lambda v: True)(a)
+            if len(kinds) == len(args) and all(_KINDS.get(k, _NOTHING)(a)
                                                for k, a in zip(kinds, args)):
                 return fn(*args)
         raise TypeError(f"MultitypeFuncGraph {self.name!r} has no function registered for "

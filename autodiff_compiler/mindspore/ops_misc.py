@@ -1,8 +1,8 @@
 """More of MindSpore's ``ops`` that model-zoo code reaches for: ``identity`` (the
 gradient reducer of a single device), ``partial``, ``dtype``, ``argsort``,
-``clip_by_norm``, ``unsorted_segment_sum``, and
-``assign_add``/``assign_sub``, which write into a Parameter as ``assign`` does (an
-effect when compiled). Values and dtypes as MindSpore 2.7.1 gives them (measured).
+``clip_by_norm``, ``unsorted_segment_sum``, and ``assign_add``/``assign_sub``, which
+write into a Parameter as ``assign`` does (an effect when compiled). Values and dtypes
+as MindSpore 2.7.1 gives them (measured).
 """
 from __future__ import annotations
 

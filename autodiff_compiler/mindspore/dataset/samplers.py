@@ -26,11 +26,7 @@ class Sampler:
         raise NotImplementedError
 
     def count(self, n: int) -> int:
-        return len(self.indices(n)) if self.deterministic else self._count(n)
-
-    deterministic = True
-
-    def _count(self, n: int) -> int:
+        """How many rows ``indices`` gives (the dataset's size), without drawing them."""
         return _capped(n, self.num_samples)
 
     def get_num_samples(self) -> int | None:
@@ -46,7 +42,10 @@ class SequentialSampler(Sampler):
         self.start, self.num_samples = start_index or 0, num_samples
 
     def indices(self, n: int) -> Sequence[int]:
-        return range(self.start, self.start + _capped(n - self.start, self.num_samples))
+        return range(self.start, self.start + self.count(n))
+
+    def count(self, n: int) -> int:
+        return _capped(n - self.start, self.num_samples)
 
 
 class SubsetSampler(Sampler):
@@ -54,49 +53,42 @@ class SubsetSampler(Sampler):
         self.subset, self.num_samples = [int(i) for i in indices], num_samples
 
     def indices(self, n: int) -> Sequence[int]:
-        return self.subset[:_capped(len(self.subset), self.num_samples)]
+        return self.subset[:self.count(n)]
 
-
-class SubsetRandomSampler(SubsetSampler):
-    deterministic = False
-
-    def indices(self, n: int) -> Sequence[int]:
-        return [self.subset[i] for i in np.random.permutation(len(self.subset))[
-            :_capped(len(self.subset), self.num_samples)]]
-
-    def _count(self, n: int) -> int:
+    def count(self, n: int) -> int:
         return _capped(len(self.subset), self.num_samples)
 
 
-class RandomSampler(Sampler):
-    deterministic = False
+class SubsetRandomSampler(SubsetSampler):
+    def indices(self, n: int) -> Sequence[int]:
+        return [self.subset[i] for i in np.random.permutation(len(self.subset))[
+            :self.count(n)]]
 
+
+class RandomSampler(Sampler):
     def __init__(self, replacement: bool = False, num_samples: int | None = None) -> None:
         self.replacement, self.num_samples = replacement, num_samples
 
     def indices(self, n: int) -> Sequence[int]:
         if self.replacement:
             return np.random.randint(0, n, self.num_samples or n).tolist()
-        return np.random.permutation(n)[:_capped(n, self.num_samples)].tolist()
+        return np.random.permutation(n)[:self.count(n)].tolist()
 
-    def _count(self, n: int) -> int:
+    def count(self, n: int) -> int:
         return (self.num_samples or n) if self.replacement else _capped(n, self.num_samples)
 
 
 class WeightedRandomSampler(Sampler):
-    deterministic = False
-
     def __init__(self, weights: Sequence[float], num_samples: int | None = None,
                  replacement: bool = True) -> None:
         self.weights = np.asarray(weights, np.float64)
         self.num_samples, self.replacement = num_samples, replacement
 
     def indices(self, n: int) -> Sequence[int]:
-        count = self.num_samples or len(self.weights)
-        return np.random.choice(len(self.weights), count, replace=self.replacement,
+        return np.random.choice(len(self.weights), self.count(n), replace=self.replacement,
                                 p=self.weights / self.weights.sum()).tolist()
 
-    def _count(self, n: int) -> int:
+    def count(self, n: int) -> int:
         return self.num_samples or len(self.weights)
 
 
@@ -107,14 +99,13 @@ class DistributedSampler(Sampler):
             raise ValueError(f"shard_id {shard_id} is not in [0, {num_shards})")
         self.num_shards, self.shard_id, self.shuffle = num_shards, shard_id, shuffle
         self.num_samples = num_samples
-        self.deterministic = not shuffle
 
     def indices(self, n: int) -> Sequence[int]:
         order = np.random.permutation(n) if self.shuffle else np.arange(n)
-        per_shard = _capped(math.ceil(n / self.num_shards), self.num_samples)
-        return [int(order[(self.shard_id + j * self.num_shards) % n]) for j in range(per_shard)]
+        return [int(order[(self.shard_id + j * self.num_shards) % n])
+                for j in range(self.count(n))]
 
-    def _count(self, n: int) -> int:
+    def count(self, n: int) -> int:
         return _capped(math.ceil(n / self.num_shards), self.num_samples)
 
 
