@@ -200,3 +200,20 @@ def test_a_complex_cotangent_of_a_run_time_dtype_is_made_real_for_a_real_value(f
         gradient = adc.grad(fn)(x)
     assert gradient.dtype == np.float32
     check_grads(fn, x.astype(np.float64), generic=False)
+
+
+def branch_of_two_dtypes_stacked(x, y):
+    """A cotangent matched to a value of run-time dtype, in a gradient that vmap batches
+    (fuzzer seed 2475): the match keeps the cotangent's shape, not the value's."""
+    picked = y if np.min(y) > -0.5 else np.zeros(3) + np.mean(np.sin(x))
+    return np.sum(np.stack([np.broadcast_to(x[0, 1], (3,)), picked]) * 0.5)
+
+
+def test_vmap_of_a_gradient_matched_to_a_run_time_dtype_is_each_examples():
+    xs = np.random.default_rng(4).standard_normal((3, 2, 4)).astype(np.float32)
+    ys = np.random.default_rng(5).standard_normal((3, 3)).astype(np.float32)
+    gradient = adc.grad(branch_of_two_dtypes_stacked, (0, 1))
+    got = adc.vmap(gradient)(xs, ys)
+    for k in range(3):
+        for g, w in zip(got, gradient(xs[k], ys[k])):
+            np.testing.assert_allclose(g[k], w, rtol=1e-6)

@@ -291,6 +291,15 @@ defbatch(C.truth_not, _truth(E.logical_not))
 defbatch(C.truth, _truth(lambda x: E.not_equal(x, 0)))
 
 
+def _match_complex(size, dims, v, x):
+    """The value is ``v``'s; ``x`` is read for its dtype, which every example shares."""
+    matched = E.match_complex(v, x)
+    return matched if dims[0] else Unbatched(matched)
+
+
+defbatch(E.match_complex, _match_complex)
+
+
 def _check(size, dims, test, *rest):
     if any(dims[1:]):
         raise NotBatchableError

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference as ref
+from ..core import Aval
 from .core import (
     Primitive,
     defelementwise,
@@ -63,7 +64,21 @@ floor_divide, mod = _binop("floor_divide", operator.floordiv), _binop("mod", ope
                         "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
                         "arctanh", "arctan2", "hypot", "fmax", "fmin", "logaddexp2", "clip"])
 real, imag, conj = _ufunc("real"), _ufunc("imag"), _ufunc("conj")
-match_complex = _ufunc("match_complex", ref.match_complex)
+
+
+def _match_complex_avals(args: Any, params: Any) -> list[Aval]:
+    """``v``'s shape (``x`` is read for its dtype alone): ``v``'s dtype for a complex
+    ``x``, its real counterpart for a real one, unknown while ``x``'s is."""
+    v, x = (a.aval for a in args)
+    if v.dtype is None or x.dtype is None:
+        return [Aval(v.shape, None)]
+    dtype = v.dtype if x.dtype.kind == "c" else np.real(np.zeros((), v.dtype)).dtype
+    return [Aval(v.shape, dtype, weak=v.weak)]
+
+
+# Not elementwise: its result has ``v``'s shape, whatever ``x``'s (a cotangent matched
+# to a primal it may be smaller than), so it must not be broadcast or fused as a ufunc.
+match_complex = Primitive("match_complex", ref.match_complex, aval_rule=_match_complex_avals)
 where.scalar_result = False  # np.where gives a 0-d array, not a NumPy scalar
 (floor, ceil, trunc, rint, isnan, isinf, isfinite, logical_not, logical_and, logical_or,
  logical_xor) = (_ufunc(n) for n in ["floor", "ceil", "trunc", "rint", "isnan", "isinf",
