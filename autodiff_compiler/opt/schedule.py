@@ -126,9 +126,14 @@ def _order(stretch: list[Eqn], uses: Counter) -> list[Eqn]:
             users.setdefault(v, []).append(i)
     ready = sorted(i for i, needs in waiting_on.items() if not needs)
     out: list[Eqn] = []
+    # Large arrays this stretch makes and alone reads: dead after their last reader
+    # here, when a later result may take their array.
+    local = {v for v in made if buffers.large(v) and uses[v] == readers_left[v]}
+    arrays = _Arrays(local, readers_left)
 
     def emit(eqn: Eqn) -> None:
         out.append(eqn)
+        arrays.account(eqn)
         for v in set(reads(eqn)):
             readers_left[v] -= 1
         for v in eqn.outvars:
@@ -144,7 +149,7 @@ def _order(stretch: list[Eqn], uses: Counter) -> list[Eqn]:
             _add_term(chain, term, emit)
     emitted = 0
     while ready:
-        pick = next((i for i in ready if not _allocates(todo[i], readers_left)), ready[0])
+        pick = next((i for i in ready if not arrays.allocates(todo[i])), ready[0])
         ready.remove(pick)
         emit(todo[pick])
         emitted += 1
@@ -163,9 +168,34 @@ def _add_term(chain: _Sum, term: Var, emit: Callable[[Eqn], None]) -> None:
     emit(Eqn((total,), P.add, (previous, term), {}, chain.loc))
 
 
-def _allocates(eqn: Eqn, readers_left: Counter) -> bool:
-    """Whether ``eqn`` needs a new large array: no large operand of its own dies here."""
-    if not any(buffers.large(v) for v in eqn.outvars):
-        return False
-    return not any(isinstance(a, Var) and buffers.large(a) and readers_left[a] == 1
-                   for a in eqn.invars)
+class _Arrays:
+    """Which large arrays are dead while scheduling, as ``buffers`` will find them: a
+    result takes a dying operand's array, else a dead one's of its shape and dtype."""
+
+    def __init__(self, local: set[Var], readers_left: Counter) -> None:
+        self.local, self.readers_left = local, readers_left
+        self.dead: Counter = Counter()  # by aval: how many dead arrays are free
+
+    def _dying(self, eqn: Eqn) -> list[Var]:
+        return [v for v in dict.fromkeys(reads(eqn))
+                if v in self.local and self.readers_left[v] == 1]
+
+    def allocates(self, eqn: Eqn) -> bool:
+        """Whether ``eqn`` needs a new large array: no operand of its shape dies here
+        and no dead array of its shape is free."""
+        return any(buffers.large(v) and not self.dead[v.aval]
+                   and not any(a.aval == v.aval for a in self._dying(eqn))
+                   for v in eqn.outvars)
+
+    def account(self, eqn: Eqn) -> None:
+        """Record ``eqn`` as emitted (before its reads are counted down)."""
+        dying = self._dying(eqn)
+        for v in eqn.outvars:
+            if not buffers.large(v):
+                continue
+            taken = next((a for a in dying if a.aval == v.aval), None)
+            if taken is not None:
+                dying.remove(taken)
+            elif self.dead[v.aval]:
+                self.dead[v.aval] -= 1
+        self.dead.update(v.aval for v in dying)

@@ -40,6 +40,8 @@ from .naming import (
 from .pywriter import Writer, string_literal
 
 _AUGMENTED = frozenset(["+", "-", "*", "/", "**"])  # ``t op= x`` updates ``t`` in place
+# Forms never written as a plain assignment, so never folded into their use.
+_STATEMENT_FORMS = frozenset(["alias", "region", "call", "accumulate", "check", "effect"])
 
 
 # ---------------------------------------------------------------------------- statements
@@ -113,10 +115,7 @@ class _Tree:
         expr = EMITTERS[kind](self.em, text, args, params) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
-        # A draw from the random state stays a statement, in program order: folded into
-        # its use, Python could evaluate it after a draw that came later.
-        if len(out) == 1 and self.em.uses[out[0]] == 1 and not eqn.prim.random \
-                and (not out[0].hint or out[0] in self.folded):
+        if self.folds(eqn):
             self.em.pending[out[0]] = (expr, reads)
             self.default_names[out[0]] = eqn.prim.name  # if it must be flushed
             self.pending_locs[out[0]] = eqn.loc  # for the line it is folded into
@@ -124,6 +123,19 @@ class _Tree:
             for v in out:
                 self.default_names[v] = eqn.prim.name
             stmts.append(Assign(out, expr, reads, eqn.loc, eqn.prim.name))
+
+    def assigned_and_folded(self, eqn: Eqn) -> bool:
+        """Whether ``eqn``, unless it writes into another array, is written as an
+        assignment folded into its one use: its result is never a named array."""
+        return eqn.prim.form not in _STATEMENT_FORMS and self.folds(eqn)
+
+    def folds(self, eqn: Eqn) -> bool:
+        """Whether an equation written as an assignment is folded into its one use
+        rather than named. A draw from the random state stays a statement, in program
+        order: folded into its use, Python could evaluate it after a later draw."""
+        out = eqn.outvars
+        return len(out) == 1 and self.em.uses[out[0]] == 1 and not eqn.prim.random \
+            and (not out[0].hint or out[0] in self.folded)
 
     def _effect(self, eqn: Eqn, stmts: list[Any]) -> None:
         """A call made for what it does (``print``, ``np.copyto``): a statement of its
@@ -159,10 +171,11 @@ class _Tree:
         return x if isinstance(two, Const) and type(two.value) in (int, float) \
             and two.value == 2 else None
 
-    def _into(self, eqn: Eqn, slot: int, stmts: list[Any]) -> None:
-        """The result written into operand ``slot``'s array (see ``buffers``):
-        ``t *= x`` where the operator allows, else ``np.exp(t, out=t)``."""
-        base = self.atom(eqn.invars[slot])
+    def _into(self, eqn: Eqn, slot: int | Var, stmts: list[Any]) -> None:
+        """The result written into operand ``slot``'s array (see ``buffers``): ``t *= x``
+        where the operator allows, else ``np.exp(t, out=t)``; or, ``slot`` a dead
+        value, into its array: ``u = np.tanh(x, out=t)``."""
+        base = slot if isinstance(slot, Var) else self.atom(eqn.invars[slot])
         for v, (expr, inner) in list(self.em.pending.items()):
             if v is base or base in inner:  # computed before its operand is overwritten
                 del self.em.pending[v]
@@ -171,14 +184,18 @@ class _Tree:
         self.default_names[eqn.outvars[0]] = eqn.prim.name
         kind, text = self.backend.spell(eqn, False)
         reads: list[Var] = [base]
-        if kind == "binop" and text in _AUGMENTED and (slot == 0 or text in "+*"):
+        if kind == "binop" and text in _AUGMENTED and (slot == 0 or text in "+*") \
+                and not isinstance(slot, Var):
             value = self.ref(_as_literal(eqn, eqn.invars[1 - slot]), reads)
             stmts.append(InPlace(eqn.outvars[0], base, text, value, reads, eqn.loc))
             return
         args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         call = gast.Call(attr(*self.backend.out_function(eqn).split(".")), args,
                          [gast.keyword("out", self.em.name(base))])
-        stmts.append(InPlace(eqn.outvars[0], base, None, call, reads, eqn.loc))
+        if isinstance(slot, Var):  # a value of its own, in a dead one's array
+            stmts.append(Assign(eqn.outvars, call, reads, eqn.loc, eqn.prim.name))
+        else:
+            stmts.append(InPlace(eqn.outvars[0], base, None, call, reads, eqn.loc))
 
     def _call(self, eqn: Eqn, stmts: list[Any]) -> None:
         callee = eqn.params["callee"]
@@ -351,8 +368,9 @@ def _prepare(fn: Function, backend: Backend, constants: dict[str, Any],
     alias = _aliases(fn, {})
     em = Emitter(_uses(fn, alias), constants=constants, python_floats=python_floats,
                  spell_constant=backend.constant)
-    into = buffers.reusable(fn, alias, backend.out_function) if in_place else {}
-    tree = _Tree(em, backend, alias, into, _foldable_floats(fn, em.uses))
+    tree = _Tree(em, backend, alias, {}, _foldable_floats(fn, em.uses))
+    if in_place:
+        tree.into = buffers.reusable(fn, alias, backend.out_function, tree.assigned_and_folded)
     body = tree.block(fn.eqns)
     returned: list[Var] = []
     rets = [tree.ref(a, returned) for a in fn.outvars]
