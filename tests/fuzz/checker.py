@@ -7,7 +7,8 @@ the values it returned at the unperturbed point, so a difference quotient treats
 them as constants, as the gradient does.
 
 Checks: the value against plain Python; the gradient against the
-``optimize=False`` pipeline and against the shape-generic code's; the gradient against
+``optimize=False`` pipeline, against code that overwrites every dead array of two or
+more elements and against the shape-generic code's; the gradient against
 central differences in float64 (in a random direction, trusted only where two step
 sizes agree: a kink hit by chance is skipped, not reported); the auxiliary outputs;
 and for a share of programs the gradient of ``f_probe`` (a Hessian-vector product,
@@ -32,6 +33,7 @@ import numpy as np
 
 import autodiff_compiler as adc
 from autodiff_compiler.errors import AutodiffError, IRVerificationError
+from autodiff_compiler.opt import buffers
 from autodiff_compiler.options import grad_spec
 from autodiff_compiler.pipeline import compiler
 from autodiff_compiler.pipeline.kinds import abstract
@@ -204,6 +206,7 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     if "global_table" in program.features:
         _check_table_is_read_at_each_call(program, compiled, plain, vg, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
+    _check_in_place(program, compiled, grads, rtol)
     _check_shape_generic(program, compiled, grads, rtol)
     for backend in OTHER_BACKENDS:
         _check_backend(backend, program, compiled, out, grads, 1e-5 if f32 else 1e-9)
@@ -355,6 +358,30 @@ def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float)
     plain_grads = (plain_grads,) if len(program.positions) == 1 else plain_grads
     for k, (a, b) in enumerate(zip(grads, plain_grads)):
         _expect_close(f"optimised vs unoptimised, gradient {k}", a, b, rtol, stage="optimize")
+
+
+def _check_in_place(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
+    """The gradient compiled as if every array of two or more elements were large
+    (``buffers.LARGE``), so that results overwrite dying operands and dead temporaries
+    wherever code generation finds them safe, and the schedule reorders for it:
+    against the gradient as compiled for these small arrays, and the arguments
+    unchanged. (A 0-d value is left alone: a ufunc makes it a NumPy scalar.)"""
+    spec = grad_spec(program.positions, None, bool(program.aux), False, with_value=True)
+    large = buffers.LARGE
+    buffers.LARGE = 2
+    try:
+        c = _compiled("in place", lambda: compiler.compile_gradient(
+            compiled.f, spec, [abstract(a) for a in program.args]))
+    finally:
+        buffers.LARGE = large
+    passed = _copy(program.args)
+    _, in_place_grads = _compiled("in place", lambda: c.finish(c.run(passed)))
+    if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(passed, program.args)
+               if isinstance(a, np.ndarray)):
+        raise _FailError(Outcome(WRONG, "in place", "the gradient wrote into an argument"))
+    in_place_grads = (in_place_grads,) if len(program.positions) == 1 else in_place_grads
+    for k, (a, b) in enumerate(zip(in_place_grads, grads)):
+        _expect_close(f"in place vs fresh arrays, gradient {k}", a, b, rtol, stage="in place")
 
 
 def _check_shape_generic(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
