@@ -12,7 +12,8 @@ functions the compiler knows, written here in NumPy and compiled in NumPy's plac
   function of the compiled code, which ``vmap`` cannot take) is called slice by
   slice, as NumPy calls it.
 - ``np.unwrap``, ``np.logspace``, ``np.geomspace``, ``np.nancumsum``,
-  ``np.nancumprod`` and ``np.ix_`` follow NumPy's definitions, so values agree with
+  ``np.nancumprod``, ``np.ix_``, ``np.resize``, ``np.choose``, ``np.lexsort`` and
+  ``np.logaddexp.reduce`` follow NumPy's definitions, so values agree with
   NumPy's and gradients follow from the operations: ``unwrap``'s corrections are
   piecewise constant, so its gradient is the identity's.
 
@@ -162,6 +163,63 @@ def nancumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     return np.cumprod(np.where(np.isnan(a), 1, a), axis=axis, dtype=dtype)
 
 
+def resize(a: Any, new_shape: Any) -> Any:
+    """``a``'s entries in order, repeated as often as it takes to fill ``new_shape``; an
+    empty ``a`` gives zeros, as NumPy's does."""
+    shape = (new_shape,) if isinstance(new_shape, int) else tuple(new_shape)
+    flat = np.ravel(a)
+    size = int(np.prod(shape))
+    if np.size(flat) == 0:
+        return np.zeros(shape, dtype=flat.dtype)
+    repeats = -(-size // np.size(flat))
+    return np.reshape(np.tile(flat, repeats)[:size], shape)
+
+
+def choose(a: Any, choices: Any, out: Any = None, mode: str = "raise") -> Any:
+    """Entry by entry, the ``a``-th of the (broadcast) ``choices``; an index outside
+    the choices raises, or with ``mode`` ``"wrap"``/``"clip"`` wraps or clips."""
+    if out is not None:
+        raise TypeError("out= is not supported: compiled code returns its results "
+                        "(assign the result instead of passing an output array)")
+    index = np.asarray(a)
+    count = len(choices)
+    if mode == "wrap":
+        index = np.mod(index, count)
+    elif mode == "clip":
+        index = np.clip(index, 0, count - 1)
+    elif mode != "raise":
+        raise ValueError(f"np.choose: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
+    shape = np.broadcast_shapes(np.shape(index), *[np.shape(c) for c in choices])
+    stacked = np.stack([np.broadcast_to(c, shape) for c in choices])
+    picks = np.broadcast_to(index, shape)[np.newaxis]
+    return np.take_along_axis(stacked, picks, axis=0)[0]
+
+
+def lexsort(keys: Any, axis: int = -1) -> Any:
+    """The indices that sort by the last key, ties broken by the one before it and so
+    on: a stable sort by each key in turn, the first key first."""
+    order = np.argsort(keys[0], axis=axis, kind="stable")
+    for key in keys[1:]:
+        ranked = np.take_along_axis(key, order, axis=axis)
+        order = np.take_along_axis(order, np.argsort(ranked, axis=axis, kind="stable"),
+                                   axis=axis)
+    return order
+
+
+def logaddexp_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
+                     keepdims: bool = False) -> Any:
+    """``np.logaddexp.reduce``: ``log(sum(exp(a)))`` along ``axis``, shifted by the
+    largest entry so that nothing overflows (``-inf`` where every entry is)."""
+    if out is not None:
+        raise TypeError("out= is not supported: compiled code returns its results "
+                        "(assign the result instead of passing an output array)")
+    a = np.asarray(array) if dtype is None else np.asarray(array).astype(dtype)
+    top = np.max(a, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(top), top, 0.0)
+    total = np.log(np.sum(np.exp(a - shift), axis=axis, keepdims=True)) + shift
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
 def ix_(*args: Any) -> tuple:
     """An open mesh of index vectors: the ``k``-th shaped to run along axis ``k``; a
     boolean vector stands for the positions of its true entries."""
@@ -176,13 +234,17 @@ def ix_(*args: Any) -> tuple:
     return tuple(out)
 
 
-_FAMILIES = {"indexing": (piecewise, ix_), "shapes": (apply_along_axis, vectorize),
+_FAMILIES = {"indexing": (piecewise, ix_, choose, lexsort),
+             "shapes": (apply_along_axis, vectorize, resize),
              "reductions": (nancumsum, nancumprod), "constructors": (logspace, geomspace),
              "elementwise": (unwrap,)}
 
 surface.INSTANCE_DEFINITIONS[np.vectorize] = \
     lambda made: vectorize(made.pyfunc, made.otypes or None, excluded=made.excluded or None,
                            signature=made.signature)
+
+surface.DEFINITIONS[np.logaddexp.reduce] = logaddexp_reduce
+surface.FAMILIES["reductions"].append("np.logaddexp.reduce")
 
 for _family, _functions in _FAMILIES.items():
     for _definition in _functions:

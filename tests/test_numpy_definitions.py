@@ -1,6 +1,9 @@
 """NumPy functions compiled from the package's definitions (``numpy_definitions``):
 ``np.piecewise``, ``np.apply_along_axis``, ``np.vectorize``, ``np.unwrap``,
-``np.logspace``, ``np.geomspace``, ``np.nancumsum``, ``np.nancumprod`` and ``np.ix_``.
+``np.logspace``, ``np.geomspace``, ``np.nancumsum``, ``np.nancumprod``, ``np.ix_``,
+``np.resize``, ``np.choose``, ``np.lexsort`` and ``np.logaddexp.reduce``; and from
+``numpy_linalg_definitions``: ``np.polyfit``, ``np.linalg.matrix_rank``,
+``np.linalg.tensorsolve`` and ``np.linalg.tensorinv``.
 
 Each case's value must equal NumPy's, and its derivatives must match central finite
 differences (reverse and forward mode), on several shapes, 0-d where NumPy takes it.
@@ -121,6 +124,52 @@ def open_mesh_of_a_mask(a):
     return a[np.ix_(np.array([True, False, True]), [0, 3])] * 2.0
 
 
+def resized(x):
+    return np.resize(x * 2.0, (3, 5))
+
+
+def chosen(a):
+    index = np.array([[0, 1, 2, 1], [2, 2, 0, 1], [1, 0, 0, 3]])
+    return np.choose(index, [a, a ** 2, np.sin(a), 2.0], mode="clip")
+
+
+def chosen_wrapped(x):
+    return np.choose(np.arange(np.size(x)) % 3 + 1, [x, -x, x * x], mode="wrap")
+
+
+def lexsorted(a):
+    return a[0][np.lexsort((a[1], np.round(a[0])))] * np.arange(np.shape(a)[-1] * 1.0)
+
+
+def log_added(a):
+    return np.logaddexp.reduce(a, axis=-1) + np.logaddexp.reduce(a.ravel()) * 2.0
+
+
+SAMPLE_X = np.linspace(-1.0, 1.5, 7)
+
+
+def fitted(y):
+    return np.polyfit(SAMPLE_X, y, 3)
+
+
+def fitted_weighted_columns(y):
+    return np.polyfit(SAMPLE_X, np.stack([y, y ** 2], axis=1), 2, w=SAMPLE_X ** 2 + 0.5)
+
+
+def rank_times(a):
+    return np.linalg.matrix_rank(a) * a + np.linalg.matrix_rank(a[0]) * a
+
+
+def tensor_solved(a):
+    square = np.reshape(a, (6, 2, 3)) + 3.0 * np.reshape(np.eye(6), (6, 2, 3))
+    return np.linalg.tensorsolve(square, np.arange(6.0))
+
+
+def tensor_inverted(a):
+    return np.linalg.tensorinv(np.reshape(a, (6, 2, 3)) + 3.0 * np.reshape(np.eye(6), (6, 2, 3)),
+                               ind=1)
+
+
 CASES = [
     (piecewise_log, [(5,), (2, 3), ()]),
     (piecewise_three, [(6,), (3, 2)]),
@@ -142,6 +191,16 @@ CASES = [
     (nan_cumulative_product, [(2, 4)]),
     (open_mesh, [(3, 4)]),
     (open_mesh_of_a_mask, [(3, 4)]),
+    (resized, [(4,), (2, 3), (20,)]),
+    (chosen, [(3, 4), (4,)]),
+    (chosen_wrapped, [(5,)]),
+    (lexsorted, [(2, 5)]),
+    (log_added, [(3, 4), (5,)]),
+    (fitted, [(7,)]),
+    (fitted_weighted_columns, [(7,)]),
+    (rank_times, [(3, 4), (4, 2)]),
+    (tensor_solved, [(36,)]),
+    (tensor_inverted, [(36,)]),
 ]
 SHAPED = [(fn, shape) for fn, shapes in CASES for shape in shapes]
 IDS = [f"{fn.__name__}-{'x'.join(map(str, shape)) or '0d'}" for fn, shape in SHAPED]
