@@ -66,7 +66,7 @@ ERRORS = [
     ("axis_computed_at_run_time", cases.bad_reduction_axis, adc.AutodiffError,
      "axis must be known when compiling", "np.sum(x, axis="),
     ("call_for_side_effect", cases.side_effect, adc.UnsupportedSyntaxError, "side effects",
-     "np.copyto(x, 0.0)"),
+     "np.random.shuffle(x)"),
     ("write_into_argument", cases.mutates_input, adc.AutodiffError,
      "the caller passed in", "x[0] = 1.0"),
     # What fails inside an installed library's function is the user's call's error.

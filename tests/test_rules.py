@@ -262,6 +262,14 @@ def attr_t(x):
     return x.T
 
 
+def attr_flat(x):
+    return x.flat[[0, 5, 2, 5]] * x.flat[3]
+
+
+def attr_flat_slice(x):
+    return x.flat[1:4]
+
+
 def swapaxes_fn(x):
     return np.swapaxes(x, 0, 2)
 
@@ -596,6 +604,8 @@ SHAPE_OPS = [
     Row("T_1d", attr_t, covers=("T",), shapes=((4,),), surface=".T"),
     Row("T_2d", attr_t, covers=("T",), shapes=((2, 3),), surface=".T"),
     Row("T_3d", attr_t, covers=("T",), shapes=X3, surface=".T"),
+    Row("flat_indices", attr_flat, covers=("reshape", "getitem"), shapes=X3, surface=".flat"),
+    Row("flat_slice", attr_flat_slice, covers=("reshape", "getitem"), shapes=((2, 3),)),
     Row("swapaxes", swapaxes_fn, covers=("swapaxes",), shapes=X3, surface=np.swapaxes),
     Row("method_swapaxes", method_swapaxes, covers=("swapaxes",), shapes=X3,
         surface=".swapaxes"),

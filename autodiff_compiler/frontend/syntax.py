@@ -24,6 +24,7 @@ from .aliasing import is_callers
 from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
 from .comparisons import array_operands, expr_compare
 from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
+from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -117,12 +118,16 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     call = node.value
     if isinstance(call, gast.Call) and not (isinstance(call.func, gast.Attribute)
                                             and call.func.attr in _LIST_METHODS):
+        if write_by_method(scope, call):  # y.fill(v), y.sort()
+            return NOT_RETURNED
         func = scope.expr(call.func)
         if runs_for_effect(func):  # print, ops.assign, code compiled from its source
             scope.call(call, func)
             return NOT_RETURNED
         if is_ufunc_at(func):
             return stmt_ufunc_at(scope, call, func.__self__)
+        if write_by_function(scope, call, func):  # np.copyto(y, v), np.exp(x, out=y)...
+            return NOT_RETURNED
     if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
             and call.func.attr in _LIST_METHODS:
         target = scope.expr(call.func.value)

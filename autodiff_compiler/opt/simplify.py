@@ -1,11 +1,12 @@
 """``simplify``: the algebraic identities that rules and seeds leave behind.
 
-``x * 1``, ``x ** 1``, ``a + -b``, products with ``ones_like``, zeros added into an
-array (forward mode's JVPs of jointly linear primitives leave those); it lets
-elementwise operations broadcast for themselves instead of consuming
-``np.broadcast_to`` views, and folds operations on scalar constants -- each only where
-the compiler knows the result keeps exactly its shape and dtype. The rules stay
-written as the maths reads; this pass gives generated code its better spelling.
+``x * 1``, ``x ** 1``, a cast to the dtype a value has, ``a + -b``, products with
+``ones_like``, zeros added into an array (forward mode's JVPs of jointly linear
+primitives leave those); it lets elementwise operations broadcast for themselves
+instead of consuming ``np.broadcast_to`` views, and folds operations on scalar
+constants -- each only where the compiler knows the result keeps exactly its shape and
+dtype. The rules stay written as the maths reads; this pass gives generated code its
+better spelling.
 """
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def _identity_operand(eqn: Eqn, producers: dict[Var, Eqn]) -> Atom | None:
                 return args[0]  # x ** 1 is x for any float x, whatever its shape
                 # (the exponent a Python 1: np.float64(1) would widen a float32 x)
             candidates.append(args[0])
-    elif prim is P.broadcast_to and isinstance(args[1], Const):
+    elif (prim is P.broadcast_to and isinstance(args[1], Const)) \
+            or prim in (P.astype, P.astype_discrete):  # a cast to the dtype it has
         candidates.append(args[0])
     elif prim in _ADDS_INTO and _is_zeros(args[_ADDS_INTO[prim]], producers):
         return args[0]  # the result has the aval of the array added into, by definition

@@ -249,9 +249,16 @@ class _Generator:
         i = self.rng.randrange(shape[0])
         target, part = self.rng.choice([(f"{name}[{i}]", shape[1:]),
                                         (f"{name}[1:]", (shape[0] - 1, *shape[1:]))])
-        op = self.rng.choice(["=", "+=", "*="])
+        op = self.rng.choice(["=", "+=", "*=", "copyto", "out="])
         self.ex.env[name] = shape
-        return [Stmt(f"{name} = {init}"), Stmt(f"{target} {op} {self.ex.expr(part, 2)}")]
+        value = self.ex.expr(part, 2)
+        if op == "copyto":  # NumPy's calls that write into an array
+            write = f"np.copyto({target}, {value})"
+        elif op == "out=":
+            write = f"np.add({target}, {value}, out={target})"
+        else:
+            write = f"{target} {op} {value}"
+        return [Stmt(f"{name} = {init}"), Stmt(write)]
 
     def closure(self, depth: int) -> list[Stmt]:
         self.features.add("closure")

@@ -131,6 +131,8 @@ register("shapes", lambda a, axis: P.expand_dims(a, axis=_static(axis, "axis")),
          np.expand_dims)
 register("shapes", _squeeze, np.squeeze, methods=("squeeze",))
 register("shapes", _ravel, np.ravel, methods=("ravel", "flatten"))
+# ``x.flat[i]`` reads as ``np.ravel(x)[i]``; a write through it is a write into a view
+register("shapes", lambda a: _ravel(a), attributes=("flat",))
 register("shapes", lambda a, shape: P.broadcast_to(a, shape), np.broadcast_to)
 register("shapes", _atleast(P.atleast_1d, 1), np.atleast_1d)
 register("shapes", _atleast(P.atleast_2d, 2), np.atleast_2d)
