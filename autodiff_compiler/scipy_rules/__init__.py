@@ -1,5 +1,6 @@
 """Derivative rules for SciPy: ``scipy.special``'s functions, the densities and
-distribution functions of ``scipy.stats``, and ``scipy.linalg``'s solvers.
+distribution functions of ``scipy.stats``, ``scipy.linalg``'s solvers and ``expm``, and
+``scipy.signal``'s convolutions.
 
 SciPy is optional and takes half a second to import, so nothing here imports it
 unasked: importing this package only tells the surface what to load
@@ -9,8 +10,9 @@ function the surface does not know is looked up while ``scipy.special``,
 one. ``load()`` registers them all at once (the README's table and the tests).
 
 Special functions that are ufuncs become primitives (``special``); the others
-(``logsumexp``, ``softmax``...), the distributions' methods and the solvers are written
-in NumPy and compiled in SciPy's place (``composed``, ``stats``, ``linalg``).
+(``logsumexp``, ``softmax``...), the distributions' methods, the solvers and the
+convolutions are written in NumPy and compiled in SciPy's place (``composed``,
+``stats``, ``linalg``, ``signal``).
 """
 from __future__ import annotations
 
@@ -43,6 +45,15 @@ def _load_linalg() -> None:
         surface.FAMILIES.setdefault(linalg.FAMILY, []).append(f"scipy.linalg.{name}")
 
 
+def _load_signal() -> None:
+    import scipy.signal as sg
+
+    from . import signal
+    for name in signal.DEFINED:
+        surface.DEFINITIONS[getattr(sg, name)] = getattr(signal, name)
+        surface.FAMILIES.setdefault(signal.FAMILY, []).append(f"scipy.signal.{name}")
+
+
 def installed() -> bool:
     return importlib.util.find_spec("scipy") is not None
 
@@ -50,6 +61,7 @@ def installed() -> bool:
 def load() -> None:
     """Register every rule now (SciPy must be installed)."""
     import scipy.linalg
+    import scipy.signal
     import scipy.special
     import scipy.stats  # noqa: F401
     surface.load_lazy_surfaces()
@@ -58,3 +70,4 @@ def load() -> None:
 surface.add_lazy_surface("scipy.special", _load_special)
 surface.add_lazy_surface("scipy.stats", _load_stats)
 surface.add_lazy_surface("scipy.linalg", _load_linalg)
+surface.add_lazy_surface("scipy.signal", _load_signal)
