@@ -70,8 +70,10 @@ def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     ans = eqn.outvars[0]
     args = [a.value if isinstance(a, Const) else a for a in eqn.invars]
     total = None
-    for arg, rule in zip(eqn.invars, eqn.prim.jvp):
-        if rule is not None and arg in tangents:
+    for i, arg in enumerate(eqn.invars):
+        rule = P.rule_of(eqn.prim.jvp, i, eqn) if isinstance(arg, Var) and arg in tangents \
+            else None
+        if rule is not None:
             t = _broadcast_like(rule(tangents[arg], ans, *args, **eqn.params), ans)
             total = t if total is None else total + t
     if total is not None and ans.aval.is_float:

@@ -216,8 +216,9 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
             raise _missing(eqn)
         g, ans = adjoints[eqn.outvars[0]], eqn.outvars[0]
         summed: dict[Var, Any] = {}  # x * x: both slots' parts, added before accumulating
-        for arg, rule_ in zip(eqn.invars, prim.vjp):
-            if rule_ is not None and arg in adjoints.active:
+        for i, arg in enumerate(eqn.invars):
+            rule_ = P.rule_of(prim.vjp, i, eqn) if arg in adjoints.active else None
+            if rule_ is not None:
                 part = rule_(g, ans, *args, **eqn.params)
                 if part is not None:
                     summed[arg] = summed[arg] + part if arg in summed else part

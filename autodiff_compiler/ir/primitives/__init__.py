@@ -23,6 +23,7 @@ from .control import (
 )
 from .core import (
     MAX_OPERANDS,
+    NONE_FOR_THE_REST,
     REGISTRY,
     Primitive,
     _install_operators,
@@ -36,6 +37,7 @@ from .core import (
     defvjp_all,
     nondifferentiable,
     per_operand,
+    rule_of,
 )
 from .decompositions import (
     eigh,
@@ -252,9 +254,10 @@ __all__ = [
     "written", "random_uniform", "random_normal", "cond", "loop", "while_loop", "make_tuple",
     "zeros_like_tape",
     "truth", "truth_and", "truth_or", "truth_not",
-    "MAX_OPERANDS", "REGISTRY", "Primitive", "declare", "defelementwise", "defjvp",
+    "MAX_OPERANDS", "NONE_FOR_THE_REST", "REGISTRY", "Primitive", "declare", "defelementwise",
+    "defjvp",
     "defjvp_all", "deflinear", "defpartials", "defvjp", "defvjp_all", "nondifferentiable",
-    "per_operand", "abs_", "add", "arccos", "arccosh",
+    "per_operand", "rule_of", "abs_", "add", "arccos", "arccosh",
     "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "bitwise_and", "bitwise_or",
     "bitwise_xor", "invert", "cbrt", "ceil", "clip", "conj", "cos", "cosh", "div", "equal", "exp",
     "exp2", "expm1", "floor", "floor_divide", "fmax", "fmin", "greater", "greater_equal", "hypot",

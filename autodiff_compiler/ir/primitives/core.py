@@ -89,9 +89,9 @@ class Primitive:
         self.differentiable = True
         # observable beyond its results: never removed, moved or merged
         self.effect = form in ("check", "effect")
-        self.vjp: tuple[Rule, ...] | None = None
+        self.vjp: Rules | None = None
         self.vjp_all: Callable[..., Any] | None = None  # multi-output rule: g is a tuple
-        self.jvp: tuple[Rule, ...] | None = None
+        self.jvp: Rules | None = None
         self.jvp_all: Callable[..., Any] | None = None  # every output's tangent at once
         self.batch: Callable[..., Any] | None = None  # batching rule (``defbatch``)
         if not registered:  # a backend's own, between its ``prepare`` and its code
@@ -209,15 +209,62 @@ def predicate_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Ava
 # ---------------------------------------------------------------------------- rules
 
 
-def defvjp(prim: Primitive, *rules: Rule) -> None:
-    """Register one VJP rule per argument: ``rule(g, ans, *args, **params)``."""
-    prim.vjp = rules
+class PerOperand:
+    """The rules of every operand from one position on, however many a variadic
+    primitive (``concatenate``, ``einsum``) is given: ``rule_at(k)`` for the ``k``-th."""
+
+    def __init__(self, rule_at: Callable[[int], Rule]) -> None:
+        self.rule_at = rule_at
+        self.made: dict[int, Rule] = {}
+
+    def __getitem__(self, k: int) -> Rule:
+        if k not in self.made:
+            self.made[k] = self.rule_at(k)
+        return self.made[k]
 
 
-def defjvp(prim: Primitive, *rules: Rule) -> None:
+# Last in ``defvjp``/``defjvp``: the operands from here on (indices, arrays read only
+# for their shapes) have no derivative, however many there are.
+NONE_FOR_THE_REST = PerOperand(lambda k: None)
+
+
+class Rules(tuple):
+    """One rule (or ``None``: no derivative) per operand position; a ``PerOperand``
+    last covers every position from there on. A position past the rules has no rule
+    at all: ``rule_of`` refuses it rather than reading it as ``None``."""
+
+    def __new__(cls, rules: tuple) -> Rules:
+        tail = rules[-1] if rules and isinstance(rules[-1], PerOperand) else None
+        made = super().__new__(cls, rules[:-1] if tail is not None else rules)
+        made.tail = tail
+        return made
+
+
+def rule_of(rules: Rules | tuple, i: int, eqn: Any) -> Rule:
+    """The rule of operand ``i``; an operand no rule covers raises (a variadic rule
+    table too short would otherwise drop that operand's derivative without a word)."""
+    if i < len(rules):
+        return rules[i]
+    tail = getattr(rules, "tail", None)
+    if tail is not None:
+        return tail[i - len(rules)]
+    from ...errors import MissingRuleError
+    raise MissingRuleError(f"'{eqn.prim.name}' has no derivative rule for its operand {i}",
+                           eqn.loc, hint="register one rule per operand (extend.defvjp, "
+                                         "extend.defjvp), or a PerOperand for the rest")
+
+
+def defvjp(prim: Primitive, *rules: Rule | PerOperand) -> None:
+    """Register one VJP rule per argument: ``rule(g, ans, *args, **params)``; a
+    ``PerOperand`` last gives the rules of all further arguments."""
+    prim.vjp = Rules(rules)
+
+
+def defjvp(prim: Primitive, *rules: Rule | PerOperand) -> None:
     """Register one JVP rule per argument: ``rule(t, ans, *args, **params)`` is that
-    argument's contribution to the result's tangent; ``None`` contributes nothing."""
-    prim.jvp = rules
+    argument's contribution to the result's tangent; ``None`` contributes nothing; a
+    ``PerOperand`` last gives the rules of all further arguments."""
+    prim.jvp = Rules(rules)
 
 
 def defbatch(prim: Primitive, rule: Callable[..., Any]) -> None:
@@ -228,7 +275,8 @@ def defbatch(prim: Primitive, rule: Callable[..., Any]) -> None:
     prim.batch = rule
 
 
-def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:
+def deflinear(prim: Primitive, *positions: int, jointly: bool = False,
+              rest_from: int | None = None) -> None:
     """Derive the JVP of ``prim`` from ``prim`` itself where it is linear.
 
     By default ``prim`` is linear in each argument at ``positions`` when the others are
@@ -238,13 +286,17 @@ def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:
     ``linspace`` in its end points, ``index_add`` in the array and the values added),
     so the tangent is ``prim`` applied once to the tangents, zeros in the places of
     arguments no tangent reaches: one call, where a sum of one call per tangent would
-    make joining ``n`` arrays cost ``n`` joins."""
+    make joining ``n`` arrays cost ``n`` joins. ``rest_from``: linear in every argument
+    from that position on too, however many (a variadic primitive)."""
+    def linear_in(j: int) -> bool:
+        return j in positions or (rest_from is not None and j >= rest_from)
+
     if jointly:
         def joint_rule(ts, ans, *args, **params):
-            if not any(t is not None for j, t in enumerate(ts) if j in positions):
+            if not any(t is not None for j, t in enumerate(ts) if linear_in(j)):
                 return (None,)
             from .shape import zeros_like
-            args = tuple(a if j not in positions else zeros_like(a) if ts[j] is None
+            args = tuple(a if not linear_in(j) else zeros_like(a) if ts[j] is None
                          else ts[j] for j, a in enumerate(args))
             return (prim(*args, **params),)
         prim.jvp_all = joint_rule
@@ -254,8 +306,11 @@ def deflinear(prim: Primitive, *positions: int, jointly: bool = False) -> None:
         def rule(t, ans, *args, **params):
             return prim(*args[:i], t, *args[i + 1:], **params)
         return rule
-    n = max(positions) + 1
-    prim.jvp = tuple(rule_at(i) if i in positions else None for i in range(n))
+    n = max(positions, default=-1) + 1 if rest_from is None else rest_from
+    rules = tuple(rule_at(i) if i in positions else None for i in range(n))
+    rest = PerOperand(lambda k: None) if rest_from is None else \
+        PerOperand(lambda k: rule_at(rest_from + k))  # the others are held fixed
+    prim.jvp = Rules((*rules, rest))
 
 
 def defvjp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
@@ -271,12 +326,15 @@ def defjvp_all(prim: Primitive, rule: Callable[..., Any]) -> None:
     prim.jvp_all = rule
 
 
-MAX_OPERANDS = 64  # variadic primitives (concatenate, einsum) take at most this many
+# Variadic primitives (concatenate, einsum) take any number of operands; lists longer
+# than this are joined in pieces (``coercion``), which keeps generated lines short.
+MAX_OPERANDS = 64
 
 
-def per_operand(rule_at: Callable[[int], Rule], n: int = MAX_OPERANDS) -> tuple[Rule, ...]:
-    """One rule per operand position of a variadic primitive: ``rule_at(i)``."""
-    return tuple(rule_at(i) for i in range(n))
+def per_operand(rule_at: Callable[[int], Rule]) -> PerOperand:
+    """The rules of a variadic primitive's operands, from where it stands in ``defvjp``
+    on: ``rule_at(k)`` for the ``k``-th of them."""
+    return PerOperand(rule_at)
 
 
 def defelementwise(prim: Primitive, *rules: Rule, sum_unary: bool = False) -> None:
@@ -295,8 +353,8 @@ def defelementwise(prim: Primitive, *rules: Rule, sum_unary: bool = False) -> No
             return rule
         return lambda g, ans, *args, **kw: unbroadcast(rule(g, ans, *args, **kw), args[i])
 
-    prim.vjp = tuple(None if r is None else vjp(i, r) for i, r in enumerate(rules))
-    prim.jvp = rules
+    prim.vjp = Rules(tuple(None if r is None else vjp(i, r) for i, r in enumerate(rules)))
+    prim.jvp = Rules(rules)
 
 
 def defpartials(prim: Primitive, *partials: Rule) -> None:
@@ -339,8 +397,8 @@ def refuse_derivatives(prim: Primitive, message: str, hint: str) -> None:
         raise AutodiffError(message, None if loc is None else replace(loc, adjoint=False),
                             hint=hint)
 
-    defvjp(prim, refuse)
-    defjvp(prim, refuse)
+    defvjp(prim, per_operand(lambda k: refuse))  # through every operand
+    defjvp(prim, per_operand(lambda k: refuse))
 
 
 # ---------------------------------------------------------------------------- operators

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..core import Atom, Aval, Var
-from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
+from .core import NONE_FOR_THE_REST, Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import unbroadcast, zeros_like
 
 
@@ -110,9 +110,11 @@ nondifferentiable(make_slice, argsort, argpartition, argmax, argmin)
 defvjp(getitem, lambda g, ans, x, idx: index_add(zeros_like(x), idx, g), None)
 defvjp(index_add, lambda g, ans, x, idx, v: unbroadcast(g, x), None,
                   lambda g, ans, x, idx, v: unbroadcast(getitem(g, idx), v))
-defvjp(gather, lambda g, ans, x, *index: gather_add(zeros_like(x), g, *index))
+defvjp(gather, lambda g, ans, x, *index: gather_add(zeros_like(x), g, *index),
+       NONE_FOR_THE_REST)
 defvjp(gather_add, lambda g, ans, x, v, *index: unbroadcast(g, x),
-                   lambda g, ans, x, v, *index: unbroadcast(gather(g, *index), v))
+                   lambda g, ans, x, v, *index: unbroadcast(gather(g, *index), v),
+                   NONE_FOR_THE_REST)
 defvjp(take_along_axis,
        lambda g, ans, x, indices, axis: add_along_axis(zeros_like(x), indices, g, axis=axis))
 defvjp(add_along_axis, lambda g, ans, x, indices, v, axis: unbroadcast(g, x), None,
@@ -178,7 +180,8 @@ def _gather_put(x, v, *parts):
 defvjp(index_update, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), idx, 0), None,
        lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
 defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, x), 0, *index),
-       lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index))
+       lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index),
+       NONE_FOR_THE_REST)
 # Overwriting part of ``x`` with ``v`` is linear in the two together, but not derived
 # with ``deflinear(..., jointly=True)``: the tangent of the overwritten places is the
 # literal 0 whatever ``v`` is, where the derived rule would write ``v``'s zeros (a
@@ -186,7 +189,7 @@ defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, 
 defjvp(index_update, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
        lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
 defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
-       lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index))
+       lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index), NONE_FOR_THE_REST)
 
 # ---------------------------------------------------------------------------- sorting
 

@@ -18,7 +18,6 @@ import numpy as np
 
 from .. import reference as ref
 from .core import (
-    MAX_OPERANDS,
     Primitive,
     defjvp,
     defjvp_all,
@@ -322,8 +321,8 @@ def _axis(spec: str, pos: int) -> int:
     return pos - len(compact)  # after an ellipsis: count from the end
 
 
-defvjp(einsum, None, *per_operand(_vjp_einsum_at, MAX_OPERANDS - 1))
-deflinear(einsum, *range(1, MAX_OPERANDS))
+defvjp(einsum, None, per_operand(_vjp_einsum_at))
+deflinear(einsum, rest_from=1)
 
 # ---------------------------------------------------------------------------- inv, det, slogdet
 # From here on both rules are written out: they do not repeat each other (the VJP is

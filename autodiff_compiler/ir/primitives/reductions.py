@@ -129,7 +129,8 @@ def defreduction(prim: Primitive, partial, real_valued: bool = False) -> None:
                          keepdims=keepdims)
         return out if not real_valued or _is_real(x) else real(out)
 
-    prim.vjp, prim.jvp = (vjp,), (jvp,)
+    defvjp(prim, vjp)
+    defjvp(prim, jvp)
 
 
 def _is_real(x) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 from .. import reference as ref
 from ..core import Aval, Var, ndim_of
 from .core import (
-    MAX_OPERANDS,
+    NONE_FOR_THE_REST,
     Primitive,
     attribute,
     constructor,
@@ -288,13 +288,13 @@ def _vjp_concat_part(h, ans, g, *arrays, index, axis):
     return hstack(*pieces) if axis is None else concatenate(*pieces, axis=axis)
 
 
-defvjp(concatenate, *per_operand(_vjp_concatenate_at))
-defvjp(stack, *per_operand(_vjp_stack_at))
-defvjp(hstack, *per_operand(lambda i: lambda g, ans, *arrays:
-                            concat_part(g, *arrays, index=i, axis=None)))
+defvjp(concatenate, per_operand(_vjp_concatenate_at))
+defvjp(stack, per_operand(_vjp_stack_at))
+defvjp(hstack, per_operand(lambda i: lambda g, ans, *arrays:
+                           concat_part(g, *arrays, index=i, axis=None)))
 for _prim in (concatenate, stack, hstack):  # linear in all operands together
-    deflinear(_prim, *range(MAX_OPERANDS), jointly=True)
-defvjp(concat_part, _vjp_concat_part)
+    deflinear(_prim, jointly=True, rest_from=0)
+defvjp(concat_part, _vjp_concat_part, NONE_FOR_THE_REST)  # the others give shapes only
 deflinear(concat_part, 0)
 
 # ---------------------------------------------------------------------------- padding, diagonals
