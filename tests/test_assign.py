@@ -114,3 +114,53 @@ def test_a_stopped_written_value_is_a_constant_as_in_mindspore():
 
     np.testing.assert_allclose(ms.grad(loss)(X), [6.0, 12.0])  # MindSpore 2.10: the same
     np.testing.assert_allclose(SHARED, [2.0, 4.0])
+
+
+def _doubles(p):
+    return ops.assign(p, p * 2.0)
+
+
+def _doubles_twice(p):
+    _doubles(p)
+    _doubles(p)
+
+
+def written_by_a_helper(a, q):
+    _doubles(q)  # writes into the caller's q: reading q afterwards sees the new values
+    return ops.sum(a * q)
+
+
+def written_two_calls_deep(a, q):
+    alias = q
+    _doubles_twice(q)
+    return ops.sum(a * q) + ops.sum(alias)
+
+
+@pytest.mark.parametrize(("fn", "factor"), [(written_by_a_helper, 2.0),
+                                            (written_two_calls_deep, 4.0)],
+                         ids=["one_call", "two_calls_deep"])
+def test_a_write_into_an_argument_inside_a_called_function_is_seen_by_the_caller(fn, factor):
+    a = np.array([1.0, -2.0, 0.5])
+    values = np.array([1.0, 2.0, 3.0], np.float32)
+    eager_q = Tensor(values.copy())
+    eager = fn(a, eager_q)
+    q = Tensor(values.copy())
+    value, grad = ms.value_and_grad(fn)(a, q)
+    np.testing.assert_allclose(value, eager, rtol=1e-6)
+    np.testing.assert_allclose(grad, factor * values, rtol=1e-6)
+    np.testing.assert_allclose(q.asnumpy(), eager_q.asnumpy())  # written once, as eagerly
+
+
+def written_twice(a, q):
+    ops.assign(q, q * 2.0)
+    ops.assign(q, q * 2.0)  # into q's array again, not into the first value's
+    return ops.sum(a * q)
+
+
+def test_a_second_write_into_a_parameter_writes_into_its_array():
+    values = np.array([1.0, 2.0, 3.0], np.float32)
+    q = Tensor(values.copy())
+    value, grad = ms.value_and_grad(written_twice)(np.ones(3), q)
+    np.testing.assert_allclose(q.asnumpy(), 4.0 * values)
+    np.testing.assert_allclose(grad, 4.0 * values)
+    assert value == pytest.approx(24.0)

@@ -59,7 +59,27 @@ class BoundArrayMethod:
 
 
 def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict) -> Any:
-    """Dispatch a call on what is being called."""
+    """Dispatch a call on what is being called. A function it calls may write into an
+    array this scope holds (``ops.assign(p, v)`` on a parameter passed in): this
+    scope's names then see what was written, as they would in NumPy."""
+    value = _dispatch(scope, node, func, args, kwargs)
+    if scope.low.written:
+        _see_writes(scope)
+    return value
+
+
+def _see_writes(scope: Scope) -> None:
+    """Rebind each name of ``scope`` holding an array written into by an effect to the
+    value written (the last, where it was written more than once)."""
+    written = scope.low.written
+    for name, value in list(scope.env.items()):
+        if isinstance(value, Var) and value in written:
+            while value in written:
+                value = written[value]
+            scope.env[name] = value
+
+
+def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict) -> Any:
     low, loc = scope.low, scope.loc(node)
     if isinstance(func, BoundArrayMethod):
         builder = surface.METHODS.get(func.name)
@@ -73,14 +93,20 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
     if func is functools.partial and args and not has_var(args[:1]):
         return functools.partial(*args, **kwargs)  # a Python object, of run-time values too
     if isinstance(func, functools.partial):
-        return call_value(scope, node, func.func, [*partial_args(func), *args],
+        return _dispatch(scope, node, func.func, [*partial_args(func), *args],
                           {**func.keywords, **kwargs})
     builder = surface.lookup(func)
     if builder is not None:
+        writes = surface.is_effect(func) and bool(args) and isinstance(args[0], Var)
+        held = args[0] if writes else None
+        if writes:  # into the array itself, not the value an earlier write left in it
+            args = [low.memory.get(held, held), *args[1:]]
         result = apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
                                func=func)
-        if surface.is_effect(func) and args and isinstance(args[0], Var):
-            _rebind(scope, args[0], result)
+        if writes:
+            _rebind(scope, held, result)
+            if isinstance(result, Var):
+                low.memory[result] = args[0]
         return result
     if _is_static_call(func, args, kwargs):
         try:
@@ -114,7 +140,7 @@ def call_value(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
         return low.new_list(value) if isinstance(value, list | dict) else value
     replacement = surface.definition(func)  # SciPy's logsumexp: compiled from ours
     if isinstance(replacement, functools.partial):  # an np.vectorize object's call
-        return call_value(scope, node, replacement, args, kwargs)
+        return _dispatch(scope, node, replacement, args, kwargs)
     if replacement is not None:
         return low.call_function(replacement, tuple(args), kwargs, loc)
     definition = python_definition(func)  # max, min, sum, reduce of run-time values
@@ -252,6 +278,7 @@ def _rebind(scope: Scope, old: Var, new: Any) -> None:
     the path it was read, or through a name holding it) gives what was written, as it
     does when the code runs eagerly. (Reads that came before keep the old value:
     ``opt.writes``.)"""
+    scope.low.written[old] = new  # for the callers' names (``call_value``)
     captures = scope.low.captures
     for key, var in list(captures.vars.items()):
         if var is old:

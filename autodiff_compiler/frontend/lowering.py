@@ -50,6 +50,10 @@ class Lowering:
         self.lists: list[list] = []  # built by the function itself: it may change them
         self.callees: dict[tuple, Callee] = {}  # recursive functions, compiled on their own
         self.aliases = Aliases()  # memory shared by values, and in-place writes
+        # arrays an effect wrote into (``ops.assign``): the value each holds now; and
+        # for each such value, the array it is held in (which a later write writes)
+        self.written: dict[Var, Var] = {}
+        self.memory: dict[Var, Var] = {}
         self.in_library = False  # lowering a function of an installed library
 
     @property

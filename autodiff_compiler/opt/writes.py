@@ -6,7 +6,9 @@ program — an adjoint reading a forward value, a temporary computed before the 
 and used after it — mean that old value. The frontend already gives reads written
 after the ``assign`` the new value; this pass keeps the old one for everything else: a
 copy of it is taken before the write and later reads use the copy. Where nothing
-reads it afterwards (a BatchNorm's moving statistics) no copy is made.
+reads it afterwards (a BatchNorm's moving statistics) no copy is made. A later write
+into the same array (``assign(p, v)`` again) names ``p`` as its target, not as a value
+it reads: it still writes into ``p``'s array.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import replace
 
 from ..ir import primitives as P
 from ..ir.builder import building
-from ..ir.core import Eqn, Function, Var, map_regions, reads, substitute
+from ..ir.core import Eqn, Function, Var, map_regions, reads, regions, substitute
 
 
 def keep_overwritten(fn: Function) -> Function:
@@ -26,18 +28,38 @@ def keep_overwritten(fn: Function) -> Function:
     while i < len(eqns):
         target = _written(eqns[i])
         later = eqns[i + 1:] if target is not None else []
-        if target is None or not (any(target in reads(e) for e in later)
+        if target is None or not (any(_reads_value(e, target) for e in later)
                                   or target in outvars):
             i += 1
             continue
         with building(eqns[i].loc) as b:
             saved = P.copy(target)
         saved.hint = f"{target.hint or 'value'}_before"
-        rest = substitute(later, {target: saved})
+        rest = [_writing_into(new, old, target)
+                for new, old in zip(substitute(later, {target: saved}), later)]
         outvars = tuple(saved if a is target else a for a in outvars)
         eqns = [*eqns[:i], *b.eqns, eqns[i], *rest]
         i += len(b.eqns) + 1
     return replace(fn, eqns=tuple(eqns), outvars=outvars)
+
+
+def _reads_value(eqn: Eqn, target: Var) -> bool:
+    """Whether ``eqn`` reads ``target``'s value: a later write into the same array
+    (``assign(p, v)`` twice) reads none of it."""
+    if _written(eqn) is target:
+        return any(a is target for i, a in enumerate(eqn.invars) if i != eqn.prim.writes) \
+            or any(target in reads(e) for _, body in regions(eqn) for e in body.eqns)
+    return target in reads(eqn)
+
+
+def _writing_into(new: Eqn, old: Eqn, target: Var) -> Eqn:
+    """``new`` (``old`` with reads of ``target`` moved to its copy) writing into the
+    array itself again where ``old`` did."""
+    if _written(old) is not target:
+        return new
+    invars = list(new.invars)
+    invars[old.prim.writes] = target
+    return replace(new, invars=tuple(invars))
 
 
 def _written(eqn: Eqn) -> Var | None:
