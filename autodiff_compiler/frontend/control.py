@@ -163,6 +163,12 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     test = scope.expr(node.test)
     if not isinstance(test, Var):
         return scope.block(node.body if test else node.orelse)
+    for raising, other, holds in ((node.body, node.orelse, False),
+                                  (node.orelse, node.body, True)):
+        if raising and isinstance(raising[-1], gast.Raise) \
+                and not _contains(raising[:-1], _TRANSFERS):
+            guard_raise(scope, raising, test if holds else P.truth_not(P.truth(test)))
+            return scope.block(other)
     returns = _contains(node.body + node.orelse, (gast.Return,))
     if scope.loop_kind == "unrolled" and not returns and _jumps(node.body + node.orelse) \
             and merged_break(scope, node, test):
@@ -184,6 +190,39 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     _cond(scope, node, test, [lambda c: c.block(node.body), lambda c: c.block(node.orelse)],
           returns=False)
     return NOT_RETURNED
+
+
+# Statements that leave a block other than by its end, or hold blocks of their own.
+_TRANSFERS = (gast.Return, gast.Break, gast.Continue, gast.Raise, gast.If, gast.For,
+              gast.While, gast.With, gast.Try)
+
+
+def guard_raise(scope: Scope, branch: list[gast.stmt], passes: Var) -> None:
+    """``if test: ...; raise E(message)`` on a run-time ``test``: the code after it
+    runs only where ``test`` is false, so it is a check, ``if not passes: raise
+    E(message)`` in the generated code, in place of the branch. The branch's other
+    statements (the message's parts) are computed whatever the test says."""
+    child = scope.fork()
+    child.block(branch[:-1])
+    node = branch[-1]
+    if node.exc is None:
+        raise scope.error(node, "a bare 'raise' outside an 'except' block")
+    exc, args = node.exc, []
+    if isinstance(exc, gast.Call):
+        if exc.keywords or len(exc.args) > 1:
+            raise child.error(node, "raise of an exception made with keywords or several "
+                                    "arguments on a run-time condition",
+                              hint="give the exception one message: raise E(f'...')")
+        args = [child.expr(a) for a in exc.args]
+        exc = exc.func
+    kind = child.expr(exc)
+    if isinstance(kind, BaseException):
+        kind, args = type(kind), [str(kind)] if str(kind) else []
+    if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+        raise child.error(node, f"raise of a {type(kind).__name__}: exceptions must derive "
+                                "from BaseException")
+    message = [a if isinstance(a, Var | str) else str(a) for a in args]
+    P.check(passes, *message, exception=kind)
 
 
 def _rest_in_branches(scope: Scope, node: gast.If, test: Var) -> Any:

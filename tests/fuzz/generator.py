@@ -97,7 +97,8 @@ class _Generator:
         kinds = [self.assign, self.assign, self.assign, self.update, self.update]
         if depth < 2:
             kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
-                      self.closure, self.list_loop, self.comprehension, self.early_return]
+                      self.closure, self.list_loop, self.comprehension, self.early_return,
+                      self.guard]
         return self.rng.choice(kinds)(depth)
 
     def assign(self, depth: int) -> list[Stmt]:
@@ -239,6 +240,15 @@ class _Generator:
         body = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
                                      self._carry(acc, shape, []), Stmt(step, keep=True)])
         return [init, start, Stmt(f"while {test}:", tuple(body))]
+
+    def guard(self, depth: int) -> list[Stmt]:
+        """A check on run-time values that raises where they have diverged (never, at
+        the generator's values): compiled as a run-time ``if ...: raise``."""
+        self.features.add("guard")
+        shape = self.rng.choice(SHAPES)
+        value = self.ex.to_scalar(self.ex.expr(shape, 1), shape)
+        return [Stmt(f"if np.abs({value}) > 1e6:",
+                     (Stmt(f"raise ValueError(f'diverged: {{{value}}}')"),))]
 
     def setitem(self, depth: int) -> list[Stmt]:
         self.features.add("setitem")

@@ -9,6 +9,7 @@ Every adjoint block opens with ``# grad of: <source line>  (file:line)``.
 """
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -97,7 +98,12 @@ class _Tree:
             elif form == "check":
                 reads: list[Var] = []
                 test, *message = (self.ref(a, reads) for a in eqn.invars)
-                stmts.append(Check(test, message[0] if message else None, reads, eqn.loc))
+                kind = eqn.params.get("exception")
+                spelt = None if kind is None else gast.Name(kind.__name__, gast.Load(), None,
+                                                            None) \
+                    if getattr(builtins, kind.__name__, None) is kind else self.em.const(kind)
+                stmts.append(Check(test, message[0] if message else None, reads, eqn.loc,
+                                   spelt))
             elif form == "effect":
                 self._effect(eqn, stmts)
             elif id(eqn) in self.into:

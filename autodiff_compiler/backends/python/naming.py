@@ -62,12 +62,14 @@ class InPlace:
 
 @dataclass
 class Check:
-    """``assert test, message`` (``message`` may be None)."""
+    """``assert test, message`` (``message`` may be None); with an ``exception``,
+    ``if not test: raise exception(message)``, which ``python -O`` keeps."""
 
     test: gast.expr
     message: gast.expr | None
     reads: list[Var]
     loc: Loc | None
+    exception: gast.expr | None = None
 
 
 @dataclass

@@ -139,7 +139,17 @@ def _write_append(w: Writer, s: Append, indent: int) -> None:
 
 
 def _write_check(w: Writer, s: Check, indent: int) -> None:
-    w.statement(gast.Assert(s.test, s.message), indent, s.loc)
+    if s.exception is None:
+        w.statement(gast.Assert(s.test, s.message), indent, s.loc)
+        return
+    fails = s.test.operand if isinstance(s.test, gast.UnaryOp) \
+        and isinstance(s.test.op, gast.Not) else gast.UnaryOp(gast.Not(), s.test)
+    if isinstance(fails, gast.Call) and isinstance(fails.func, gast.Name) \
+            and fails.func.id == "bool" and len(fails.args) == 1:
+        fails = fails.args[0]  # an if tests the truth of its condition itself
+    w.add(indent, f"if {_expr_source(fails)}:", s.loc)
+    made = gast.Call(s.exception, [] if s.message is None else [s.message], [])
+    w.statement(gast.Raise(made, None), indent + 1, s.loc)
 
 
 def _write_effect(w: Writer, s: Effect, indent: int) -> None:

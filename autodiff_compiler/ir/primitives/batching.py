@@ -29,6 +29,7 @@ from . import effects as EF
 from . import elementwise as E
 from . import indexing as I
 from . import reductions as R
+from . import scalars as SC
 from .core import defbatch
 
 S = sys.modules[__package__ + ".shape"]  # the package's ``shape`` is the primitive
@@ -300,10 +301,16 @@ def _match_complex(size, dims, v, x):
 defbatch(E.match_complex, _match_complex)
 
 
-def _check(size, dims, test, *rest):
+def _check(size, dims, test, *rest, **params):
     if any(dims[1:]):
         raise NotBatchableError
-    return Unbatched(C.check(R.reduce_all(test), *rest))
+    return Unbatched(C.check(R.reduce_all(test), *rest, **params))
+
+
+def _format_text(size, dims, template, *values):
+    """An f-string of batched values under ``vmap`` (an assert's or a print's message)
+    shows each value with its batch axis: one text for the whole batch."""
+    return Unbatched(SC.format_text(template, *values))
 
 
 def _print(size, dims, *values, **params):
@@ -345,6 +352,7 @@ def _raise() -> Any:
 
 
 defbatch(C.check, _check)
+defbatch(SC.format_text, _format_text)
 defbatch(C.print_, _print)
 defbatch(EF.assign, _assign)
 defbatch(EF.random_uniform, _random_draws(EF.random_uniform))
