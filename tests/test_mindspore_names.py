@@ -60,6 +60,7 @@ def test_every_name_of_the_modules_nn_gathers_is_on_nn_in_a_fresh_interpreter():
     script = (
         "import importlib, autodiff_compiler as ms\n"
         "missing = [f'{m}.{n}' for m in ('loss_scale', 'losses_extra', 'layers_image',\n"
+        "           'layers_functional',\n"
         "           'layers_small', 'normalization_groups', 'transformer', 'wrappers_extra',\n"
         "           'optim_extra', 'train.metrics_extra')\n"
         "           for n in importlib.import_module(f'autodiff_compiler.mindspore.{m}').__all__\n"
@@ -67,3 +68,10 @@ def test_every_name_of_the_modules_nn_gathers_is_on_nn_in_a_fresh_interpreter():
         "assert not missing, missing\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_ops_range_is_mindspores_and_leaves_the_builtin_to_the_module():
+    np.testing.assert_array_equal(mindspore.ops.range(0, 5, 2).asnumpy(), [0, 2, 4])
+    assert mindspore.ops.range(0.0, 1.0, 0.25).dtype == mindspore.float32
+    pieces = mindspore.ops.split(mindspore.Tensor(np.arange(6.0)), 2)  # uses builtins.range
+    assert [p.asnumpy().tolist() for p in pieces] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]

@@ -357,6 +357,7 @@ from .layers import (  # noqa: E402, F401
     PReLU,
 )
 from .layers_1d import *  # noqa: E402, F403  (every name of layers_1d.__all__)
+from .layers_functional import *  # noqa: E402, F403  (and of layers_functional.__all__)
 from .layers_image import *  # noqa: E402, F403  (and of layers_image.__all__)
 from .layers_small import *  # noqa: E402, F403  (and of layers_small.__all__)
 from .loss_scale import *  # noqa: E402, F403  (and of loss_scale.__all__)

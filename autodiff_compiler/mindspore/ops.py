@@ -17,6 +17,7 @@ out of ``__all__``, which lists what compiled code may call (the README's table)
 """
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -30,15 +31,24 @@ from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
     ops_distances,
+    ops_fft,
+    ops_fft_windows,
     ops_image,
+    ops_indexing,
+    ops_indexing_in_place,
+    ops_linalg,
+    ops_linalg_products,
     ops_losses,
     ops_math,
     ops_misc,
     ops_nn,
+    ops_nn_functional,
+    ops_nn_sampling,
     ops_random,
     ops_resize,
     ops_scatter,
     ops_select,
+    ops_sequence,
     ops_shape,
     ops_special,
     ops_state,
@@ -50,15 +60,24 @@ from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.Grad
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
+from .ops_fft import *  # noqa: F403
+from .ops_fft_windows import *  # noqa: F403
 from .ops_image import *  # noqa: F403
+from .ops_indexing import *  # noqa: F403
+from .ops_indexing_in_place import *  # noqa: F403
+from .ops_linalg import *  # noqa: F403
+from .ops_linalg_products import *  # noqa: F403
 from .ops_losses import *  # noqa: F403
 from .ops_math import *  # noqa: F403
 from .ops_misc import *  # noqa: F403
 from .ops_nn import *  # noqa: F403
+from .ops_nn_functional import *  # noqa: F403
+from .ops_nn_sampling import *  # noqa: F403
 from .ops_random import *  # noqa: F403
 from .ops_resize import *  # noqa: F403
 from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
+from .ops_sequence import *  # noqa: F403
 from .ops_shape import *  # noqa: F403
 from .ops_special import *  # noqa: F403  (and of ops_special.__all__)
 from .ops_state import assign, dropout  # noqa: F401
@@ -82,7 +101,10 @@ __all__ = [
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
     *ops_resize.__all__, *ops_losses.__all__, *ops_image.__all__,
     *ops_math.__all__, *ops_misc.__all__, *ops_stats.__all__, *ops_shape.__all__,
-    *ops_random.__all__,
+    *ops_random.__all__, *ops_linalg.__all__,
+    *ops_indexing.__all__, *ops_indexing_in_place.__all__, *ops_sequence.__all__,
+    *ops_linalg_products.__all__, *ops_nn_functional.__all__, *ops_nn_sampling.__all__,
+    *ops_fft.__all__, *ops_fft_windows.__all__,
 ]
 
 # ---------------------------------------------------------------------------- aliases
@@ -341,7 +363,7 @@ def split(tensor: Any, split_size_or_sections: Any, axis: int = 0) -> Any:
 def _cuts(sizes: Any, n: int) -> tuple:
     """Where pieces of ``sizes`` (one size for all, or each listed) start, but the first."""
     if isinstance(sizes, int):
-        return tuple(range(sizes, n, sizes))
+        return tuple(builtins.range(sizes, n, sizes))  # (this module's range is MindSpore's)
     return tuple(int(c) for c in np.cumsum(sizes)[:-1])
 
 
@@ -362,6 +384,11 @@ def cast(input: Any, dtype: Any) -> Any:  # noqa: A002 (MindSpore's name)
     """``input`` as ``dtype`` (``mstype.float32`` or a NumPy dtype); a float cast carries
     the gradient, cast back to the input's dtype."""
     return input.astype(dtype)
+
+
+# MindSpore's ops.range(start, end, step): its length is its values', so it is eager
+# only and stays out of __all__ (what compiled code may call).
+range = ops_shape.range  # noqa: A001
 
 
 # MindSpore's primitive classes (``ops.MatMul()``...; ``ops.operations as P``) call the
