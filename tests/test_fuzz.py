@@ -58,15 +58,18 @@ def test_program_is_reproduced_from_its_seed():
 
 
 def test_checker_reports_a_wrong_gradient(tmp_path, monkeypatch):
-    """A derivative rule broken on purpose is reported WRONG, and not as a known cause."""
+    """A derivative rule broken on purpose is reported WRONG, and not as a known cause,
+    by programs whose gradient goes through it (one whose sin is only tested or
+    clipped away is right either way)."""
     wrong = Outcome(WRONG, "grad")
-    program = next(p for p in map(generate, range(200))
-                   if "np.sin(" in p.function_source() and not known.classify(p, wrong)
-                   and check(p, str(tmp_path)).category == OK)
+    candidates = [p for p in map(generate, range(200))
+                  if "np.sin(" in p.function_source() and not known.classify(p, wrong)][:8]
+    candidates = [p for p in candidates if check(p, str(tmp_path)).category == OK]
     monkeypatch.setattr(P.sin, "vjp", (lambda g, ans, x: g * P.cos(x) * 2.0,))
     monkeypatch.setattr(api, "_CACHE", {})
     monkeypatch.setattr(api, "_ENTRIES", {})
-    assert check(program, str(tmp_path)).category == WRONG
+    outcomes = [check(p, str(tmp_path)).category for p in candidates]
+    assert WRONG in outcomes and set(outcomes) <= {OK, WRONG}, outcomes
 
 
 def test_checker_reports_a_compile_over_its_budget(tmp_path, monkeypatch):
