@@ -31,11 +31,13 @@ from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
     ops_distances,
+    ops_elementwise,
     ops_fft,
     ops_fft_windows,
     ops_image,
     ops_indexing,
     ops_indexing_in_place,
+    ops_integer,
     ops_linalg,
     ops_linalg_products,
     ops_losses,
@@ -51,6 +53,7 @@ from . import (
     ops_sequence,
     ops_shape,
     ops_special,
+    ops_special_functions,
     ops_state,
     ops_stats,
 )
@@ -60,11 +63,13 @@ from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.Grad
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_distances import *  # noqa: F403
+from .ops_elementwise import *  # noqa: F403
 from .ops_fft import *  # noqa: F403
 from .ops_fft_windows import *  # noqa: F403
 from .ops_image import *  # noqa: F403
 from .ops_indexing import *  # noqa: F403
 from .ops_indexing_in_place import *  # noqa: F403
+from .ops_integer import *  # noqa: F403
 from .ops_linalg import *  # noqa: F403
 from .ops_linalg_products import *  # noqa: F403
 from .ops_losses import *  # noqa: F403
@@ -80,6 +85,7 @@ from .ops_select import *  # noqa: F403
 from .ops_sequence import *  # noqa: F403
 from .ops_shape import *  # noqa: F403
 from .ops_special import *  # noqa: F403  (and of ops_special.__all__)
+from .ops_special_functions import *  # noqa: F403
 from .ops_state import assign, dropout  # noqa: F401
 from .ops_stats import *  # noqa: F403
 from .tensor import Tensor
@@ -101,7 +107,8 @@ __all__ = [
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
     *ops_resize.__all__, *ops_losses.__all__, *ops_image.__all__,
     *ops_math.__all__, *ops_misc.__all__, *ops_stats.__all__, *ops_shape.__all__,
-    *ops_random.__all__, *ops_linalg.__all__,
+    *ops_random.__all__, *ops_linalg.__all__, *ops_elementwise.__all__, *ops_integer.__all__,
+    *ops_special_functions.__all__,
     *ops_indexing.__all__, *ops_indexing_in_place.__all__, *ops_sequence.__all__,
     *ops_linalg_products.__all__, *ops_nn_functional.__all__, *ops_nn_sampling.__all__,
     *ops_fft.__all__, *ops_fft_windows.__all__,
