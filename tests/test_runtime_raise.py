@@ -116,3 +116,16 @@ def test_vmap_runs_a_check_for_the_whole_batch():
     np.testing.assert_allclose(adc.vmap(too_big)(batch), [too_big(b) for b in batch])
     with pytest.raises(ValueError, match="too big"):
         adc.vmap(too_big)(np.array([[0.3, -1.2, 0.8], [5.0, 5.0, 5.0]]))
+
+
+def prints_then_raises(x):
+    if np.sum(x) > 10.0:
+        print("about to fail")  # not a check: the print must not run unconditionally
+        raise ValueError("too big")
+    return np.sum(x)
+
+
+def test_a_branch_that_does_more_than_compute_its_message_is_not_a_check(capsys):
+    with pytest.raises(adc.AutodiffError, match=r"test_runtime_raise\.py:\d+"):
+        adc.grad(prints_then_raises)(np.ones(3))
+    assert "about to fail" not in capsys.readouterr().out

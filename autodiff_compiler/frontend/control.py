@@ -166,7 +166,7 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     for raising, other, holds in ((node.body, node.orelse, False),
                                   (node.orelse, node.body, True)):
         if raising and isinstance(raising[-1], gast.Raise) \
-                and not _contains(raising[:-1], _TRANSFERS):
+                and all(isinstance(s, gast.Assign | gast.AnnAssign) for s in raising[:-1]):
             guard_raise(scope, raising, test if holds else P.truth_not(P.truth(test)))
             return scope.block(other)
     returns = _contains(node.body + node.orelse, (gast.Return,))
@@ -192,16 +192,12 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     return NOT_RETURNED
 
 
-# Statements that leave a block other than by its end, or hold blocks of their own.
-_TRANSFERS = (gast.Return, gast.Break, gast.Continue, gast.Raise, gast.If, gast.For,
-              gast.While, gast.With, gast.Try)
-
-
 def guard_raise(scope: Scope, branch: list[gast.stmt], passes: Var) -> None:
     """``if test: ...; raise E(message)`` on a run-time ``test``: the code after it
     runs only where ``test`` is false, so it is a check, ``if not passes: raise
     E(message)`` in the generated code, in place of the branch. The branch's other
-    statements (the message's parts) are computed whatever the test says."""
+    statements, assignments (the message's parts), are computed whatever the test
+    says; a branch that does more (prints, loops) before raising is not a check."""
     child = scope.fork()
     child.block(branch[:-1])
     node = branch[-1]

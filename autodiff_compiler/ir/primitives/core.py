@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import AutodiffError
+from ...errors import AutodiffError, MissingRuleError
 from .. import builder
 from ..core import Atom, Aval, Const, Var
 
@@ -248,7 +248,6 @@ def rule_of(rules: Rules | tuple, i: int, eqn: Any) -> Rule:
     tail = getattr(rules, "tail", None)
     if tail is not None:
         return tail[i - len(rules)]
-    from ...errors import MissingRuleError
     raise MissingRuleError(f"'{eqn.prim.name}' has no derivative rule for its operand {i}",
                            eqn.loc, hint="register one rule per operand (extend.defvjp, "
                                          "extend.defjvp), or a PerOperand for the rest")
@@ -308,7 +307,7 @@ def deflinear(prim: Primitive, *positions: int, jointly: bool = False,
         return rule
     n = max(positions, default=-1) + 1 if rest_from is None else rest_from
     rules = tuple(rule_at(i) if i in positions else None for i in range(n))
-    rest = PerOperand(lambda k: None) if rest_from is None else \
+    rest = NONE_FOR_THE_REST if rest_from is None else \
         PerOperand(lambda k: rule_at(rest_from + k))  # the others are held fixed
     prim.jvp = Rules((*rules, rest))
 
