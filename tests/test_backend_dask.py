@@ -322,9 +322,12 @@ def _resolve(text):
     return target
 
 
+# The backend's own spellings; a primitive registered through ``extend`` (MindSpore's
+# ops.gcd...) is a call of its function, whatever its arity and dtypes.
 ELEMENTWISE = sorted(name for name, prim in REGISTRY.items()
                      if prim.form == "apply" and prim.elementwise and name not in
-                     ("where", "clip", "match_complex", "sigmoid", "round", "nan_to_num"))
+                     ("where", "clip", "match_complex", "sigmoid", "round", "nan_to_num")
+                     and not dask_spelling(prim)[1].startswith("ext."))
 BINARY = ("maximum", "minimum", "logaddexp", "logaddexp2", "arctan2", "hypot", "fmax",
           "fmin", "fmod", "copysign", "bitwise_and", "bitwise_or", "bitwise_xor",
           "logical_and", "logical_or", "logical_xor")
