@@ -1,6 +1,7 @@
-"""NumPy calls made for what they write into an array, as statements: ``np.copyto``,
-``np.fill_diagonal``, ``np.putmask``, ``np.place``, a ufunc given ``out=``, and the
-methods ``y.fill(v)`` and ``y.sort()``.
+"""NumPy calls made for what they write into an array: ``np.copyto``,
+``np.fill_diagonal``, ``np.putmask``, ``np.place``, a ufunc given ``out=`` (also inside
+an expression, where its value is the array written), and the methods ``y.fill(v)``
+and ``y.sort()``.
 
 Each is the assignment ``y[...] = new`` it amounts to, so it is lowered as one: the
 value NumPy leaves in ``y`` is computed by NumPy code (the functions ending in
@@ -179,8 +180,15 @@ def _fill_diagonal(scope: Scope, call: gast.Call) -> None:
     _write(scope, call, call.args[0], array, updated, "np.fill_diagonal")
 
 
-def _ufunc_out(scope: Scope, call: gast.Call, ufunc: np.ufunc) -> None:
-    """``np.multiply(x, y, out=z)``: the call as if without ``out=``, written into ``z``."""
+def written_by_ufunc(scope: Scope, call: gast.Call, ufunc: np.ufunc) -> Any:
+    """``w = np.exp(x, out=z)`` in an expression: the write into ``z``, and ``z``'s new
+    value as the call's (NumPy returns the array written)."""
+    return _ufunc_out(scope, call, ufunc)
+
+
+def _ufunc_out(scope: Scope, call: gast.Call, ufunc: np.ufunc) -> Any:
+    """``np.multiply(x, y, out=z)``: the call as if without ``out=``, written into ``z``;
+    ``z``'s new value."""
     args, kwargs = _arguments(scope, call)
     out_node = next(k.value for k in call.keywords if k.arg == "out")
     out = kwargs.pop("out")
@@ -191,8 +199,9 @@ def _ufunc_out(scope: Scope, call: gast.Call, ufunc: np.ufunc) -> None:
                                 f"{ufunc.nout} outputs", hint="assign its results instead")
     where = kwargs.pop("where", True)
     result = call_value(scope, call, ufunc, args, kwargs)
-    _write(scope, call, out_node, out, _left(scope, call, out, result, where, out_node),
-           f"np.{ufunc.__name__}(..., out=...)")
+    updated = _left(scope, call, out, result, where, out_node)
+    _write(scope, call, out_node, out, updated, f"np.{ufunc.__name__}(..., out=...)")
+    return updated
 
 
 def _write(scope: Scope, call: gast.Call, target: gast.expr, array: Any, updated: Any,

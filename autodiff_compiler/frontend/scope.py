@@ -259,6 +259,9 @@ class Scope:
         """``node`` called; ``func``, when given, is its callee already evaluated."""
         from .comprehensions import folded_items  # (imports this module)
         func = self.expr(node.func) if func is NOT_RETURNED else func
+        if isinstance(func, np.ufunc) and any(kw.arg == "out" for kw in node.keywords):
+            from .numpy_writes import written_by_ufunc  # (imports this module)
+            return written_by_ufunc(self, node, func)
         args: list[Any] = []
         for i, a in enumerate(node.args):
             if isinstance(a, gast.Starred):
