@@ -19,7 +19,8 @@ import tensor_method_cases
 from differences import central_differences
 
 import autodiff_compiler as ms
-from autodiff_compiler import AutodiffError, Tensor, ops
+from autodiff_compiler import AutodiffError, Tensor, check_grads, ops
+from autodiff_compiler.mindspore import tensor_methods_table
 
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_tensor_methods.json")
                       .read_text())
@@ -362,3 +363,99 @@ def test_shape_generic_code_refuses_clearly(name):
     with pytest.raises(AutodiffError, match=r"test_tensor_methods_more\.py") as err:
         ms.gradient_source(MATRIX[name])  # shape-generic
     assert "hint:" in str(err.value)
+
+
+# ---------------------------------------------------------------- methods forwarded to ops
+
+SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+POSITIVE = np.array([[0.5, 1.5, 2.5], [3.0, 0.7, 1.2]])
+INTS = np.array([[12, 18, 7], [5, 30, 9]], np.int32)
+OTHER_INTS = np.array([[8, 12, 3], [10, 4, 2]], np.int32)
+FORWARDED = {  # method: (the Tensor's values, the arguments after it)
+    "addbmm": (SPD, (np.ones((2, 3, 4)), np.ones((2, 4, 3)))),
+    "addr": (SPD, (np.arange(3.0), np.arange(3.0) + 1)),
+    "angle": (POSITIVE - 1.0 + 1j * POSITIVE, ()),
+    "argwhere": (POSITIVE > 1.0, ()),
+    "baddbmm": (np.ones((2, 3, 3)), (np.ones((2, 3, 4)), np.ones((2, 4, 3)))),
+    "bitwise_and": (INTS, (OTHER_INTS,)),
+    "bitwise_left_shift": (INTS, (np.int32(2),)),
+    "bitwise_or": (INTS, (OTHER_INTS,)),
+    "bitwise_right_shift": (INTS, (np.int32(1),)),
+    "bitwise_xor": (INTS, (OTHER_INTS,)),
+    "cholesky": (SPD, ()),
+    "cholesky_inverse": (np.linalg.cholesky(SPD), ()),
+    "cholesky_solve": (np.ones((3, 2)), (np.linalg.cholesky(SPD),)),
+    "copysign": (POSITIVE, (POSITIVE - 1.0,)),
+    "cross": (SPD, (POSITIVE[:1].repeat(3, 0),)),
+    "diagonal_scatter": (SPD, (np.arange(3.0),)),
+    "digamma": (POSITIVE, ()),
+    "eigvals": (SPD, ()),
+    "erfinv": (POSITIVE / 4.0, ()),
+    "fmax": (POSITIVE, (POSITIVE[::-1],)),
+    "fold": (np.arange(72.0).reshape(1, 8, 9), ((4, 4), 2)),
+    "fmin": (POSITIVE, (POSITIVE[::-1],)),
+    "gather_nd": (SPD, (np.array([[0, 1], [2, 2]], np.int32),)),
+    "gcd": (INTS, (OTHER_INTS,)),
+    "ger": (np.arange(3.0), (np.arange(2.0) + 1,)),
+    "heaviside": (POSITIVE - 1.0, (np.array(0.5),)),
+    "histc": (POSITIVE.astype(np.float32), (4, 0.0, 4.0)),
+    "i0": (POSITIVE, ()),
+    "igamma": (POSITIVE, (POSITIVE[::-1],)),
+    "igammac": (POSITIVE, (POSITIVE[::-1],)),
+    "inv": (POSITIVE, ()),
+    "invert": (INTS, ()),
+    "isreal": (POSITIVE, ()),
+    "lcm": (INTS, (OTHER_INTS,)),
+    "ldexp": (POSITIVE, (np.array([1, 2, 3], np.int32),)),
+    "lgamma": (POSITIVE, ()),
+    "log_matrix_determinant": (SPD, ()),
+    "logaddexp2": (POSITIVE, (POSITIVE[::-1],)),
+    "logdet": (SPD, ()),
+    "lu_solve": (np.ones((3, 2)), (np.triu(SPD) + np.tril(SPD, -1) * 0.25,  # LU in one
+                                   np.array([1, 2, 3], np.int32))),        # (no pivoting)
+    "matrix_determinant": (SPD, ()),
+    "matrix_power": (SPD, (3,)),
+    "mvlgamma": (POSITIVE + 1.0, (2,)),
+    "nextafter": (POSITIVE, (POSITIVE[::-1],)),
+    "renorm": (POSITIVE, (2, 0, 1.0)),
+    "reverse": (POSITIVE, ([1],)),
+    "reverse_sequence": (POSITIVE, (np.array([2, 3], np.int32), 1)),
+    "select_scatter": (SPD, (np.arange(3.0), 0, 1)),
+    "slice_scatter": (SPD, (np.ones((1, 3)), 0, 1, 2)),
+    "slogdet": (SPD, ()),
+    "svd": (SPD, ()),
+    "unfold": (np.arange(32.0).reshape(1, 2, 4, 4), (2,)),
+    "unique_consecutive": (np.array([1.0, 1.0, 2.0, 2.0, 3.0, 1.0]), ()),
+    "unsorted_segment_max": (POSITIVE, (np.array([1, 0], np.int32), 2)),
+    "unsorted_segment_min": (POSITIVE, (np.array([1, 0], np.int32), 2)),
+    "unsorted_segment_prod": (POSITIVE, (np.array([1, 0], np.int32), 2)),
+    "xdivy": (POSITIVE, (POSITIVE[::-1],)),
+}
+
+
+def _values(out):
+    return [np.asarray(o) for o in out] if isinstance(out, tuple) else [np.asarray(out)]
+
+
+def test_every_forwarded_method_has_a_case():
+    assert set(FORWARDED) == set(tensor_methods_table._FORWARDED)
+
+
+@pytest.mark.parametrize("name", sorted(FORWARDED))
+def test_forwarded_method_is_the_ops_function_of_the_tensor(name):
+    values, rest = FORWARDED[name]
+    got = getattr(Tensor(values), name)(*rest)
+    want = getattr(ops, name)(Tensor(values), *rest)
+    for g, w in zip(_values(got), _values(want)):
+        np.testing.assert_array_equal(g, w)
+
+
+def chosen_methods(values):
+    x = Tensor(values)
+    spd = x @ x.T + 3.0 * np.eye(3)
+    return (x.lgamma().sum() + spd.cholesky().sum() + spd.logdet() + x.digamma().sum()
+            + x.xdivy(x + 1.0).sum() + x.renorm(2, 0, 1.0).sum())
+
+
+def test_forwarded_methods_compile_and_differentiate():
+    check_grads(chosen_methods, POSITIVE[:, :3].repeat(2, 0)[:3] + 0.2, generic=False)

@@ -290,7 +290,29 @@ _BINARY = ["multiply", "true_divide", "floor_divide", "remainder", "fmod", "eq",
            "inner"]
 _OPS_NAMES = {"sgn": "sign"}  # method name -> the ops function, where they differ
 
+
+def _forwarded(name: str) -> Any:  # x.cholesky(upper), x.gcd(other): ops.name(x, ...)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(ops, name)(self, *args, **kwargs)
+    return method
+
+
+# Methods whose arguments are the ops function's after the Tensor, in its order
+# (MindSpore 2.7.1's signatures, compared one by one).
+_FORWARDED = ["addbmm", "addr", "angle", "argwhere", "baddbmm", "bitwise_and",
+              "bitwise_left_shift", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+              "cholesky", "cholesky_inverse", "cholesky_solve", "copysign", "cross",
+              "diagonal_scatter", "digamma", "eigvals", "erfinv", "fmax", "fmin", "fold",
+              "gather_nd", "gcd", "ger", "heaviside", "histc", "i0", "igamma", "igammac",
+              "inv", "invert", "isreal", "lcm", "ldexp", "lgamma", "log_matrix_determinant",
+              "logaddexp2", "logdet", "lu_solve", "matrix_determinant", "matrix_power",
+              "mvlgamma", "nextafter", "renorm", "reverse", "reverse_sequence",
+              "select_scatter", "slice_scatter", "slogdet", "svd", "unfold",
+              "unique_consecutive", "unsorted_segment_max", "unsorted_segment_min",
+              "unsorted_segment_prod", "xdivy"]
+
 SOURCE_METHODS: dict[str, Any] = {
+    **{name: _forwarded(name) for name in _FORWARDED},
     **{name: _unary(_OPS_NAMES.get(name, name)) for name in _UNARY},
     **{name: _binary(name) for name in _BINARY},
     **CONVERSIONS,
