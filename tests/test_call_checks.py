@@ -28,7 +28,7 @@ NOT_SUPPORTED = [
                                   "array it writes into, which is not supported (did you "
                                   "mean np.arctan2?)"),
     (K.add_with_three_arguments, "add takes 2 inputs; its argument 3 would be the out="),
-    (K.exp_into_out, "out= is not supported"),
+    (K.exp_into_out, "writing into an array the caller passed in"),  # out= is a write
     (K.clip_where, "np.clip: where=... is not supported yet"),
 ]
 
