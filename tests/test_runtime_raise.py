@@ -129,3 +129,29 @@ def test_a_branch_that_does_more_than_compute_its_message_is_not_a_check(capsys)
     with pytest.raises(adc.AutodiffError, match=r"test_runtime_raise\.py:\d+"):
         adc.grad(prints_then_raises)(np.ones(3))
     assert "about to fail" not in capsys.readouterr().out
+
+
+def early_return_then_check(x, y):
+    """Seed 2368 in small: a branch with a check is batched example by example, and the
+    other branch does not record the loop's tape (a None there)."""
+    if np.sum(x) > -0.5:
+        return np.sum(y) + 1.5
+    if np.abs(np.mean(y)) > 1e6:
+        raise ValueError(f"diverged: {np.mean(y)}")
+    acc = 1.0
+    count = 0
+    while count < 3:
+        acc = acc * 0.5 + np.sum(x)
+        count += 1
+    return np.sin(acc)
+
+
+def test_vmap_of_a_gradient_through_a_check_in_one_branch():
+    x = np.array([[0.3, 0.4], [-1.0, -0.2], [0.1, -0.9]])
+    y = np.array([[0.5, 1.5], [2.0, -1.0], [0.2, 0.3]])
+    grad_fn = adc.grad(early_return_then_check, (0, 1))
+    got = adc.vmap(grad_fn)(x, y)
+    for k in range(3):
+        want = grad_fn(x[k], y[k])
+        np.testing.assert_allclose(got[0][k], want[0], rtol=1e-12)
+        np.testing.assert_allclose(got[1][k], want[1], rtol=1e-12)

@@ -19,6 +19,7 @@ generated code as a ``for`` loop). So a primitive without a rule is slower, neve
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -205,6 +206,8 @@ def per_example(eqn: Eqn, st: Batch) -> None:
             "(the gradient's record of a branch) is not an array", eqn.loc,
             hint="move this computation out of the vmapped function, or write it with "
                  "array operations")
+    if known and _gives_none(eqn):  # each example's row is an array: zeros stand in
+        eqn = _zeros_for_none(eqn)
     k = Var(LOOP_INDEX, "example")
     carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
              for o in eqn.outvars] if known else []
@@ -242,6 +245,19 @@ def _gives_none(eqn: Eqn) -> bool:
     that branch does not record): rows of it would mix arrays and ``None``."""
     return any(isinstance(a, Const) and a.value is None
                for body in eqn.params.get("branches", ()) for a in body.outvars)
+
+
+def _zeros_for_none(eqn: Eqn) -> Eqn:
+    """``eqn`` with each ``None`` a branch gives replaced by zeros of that result's shape
+    and dtype: the value stands in for a record the branch does not make, which only
+    the examples that took the other branch read."""
+    def filled(body: Function) -> Function:
+        outs = tuple(Const(np.zeros(o.aval.shape, o.aval.dtype))
+                     if isinstance(a, Const) and a.value is None else a
+                     for a, o in zip(body.outvars, eqn.outvars))
+        return replace(body, outvars=outs)
+    branches = tuple(filled(b) for b in eqn.params["branches"])
+    return replace(eqn, params={**eqn.params, "branches": branches})
 
 
 REGION_BATCH: dict[P.Primitive, Callable[[Eqn, Batch], None]] = {}  # batching_control
