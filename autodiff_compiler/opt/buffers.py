@@ -1,4 +1,4 @@
-"""Buffer reuse: which results generated code writes into a dead operand's array.
+"""Buffer reuse: which results generated code writes into an array that has died.
 
 A fresh array of hundreds of kilobytes costs more than a pass of arithmetic over it:
 the allocator maps new pages and the kernel zeroes each on first touch. So an expert
