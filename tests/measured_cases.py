@@ -10,6 +10,8 @@ for the differentiated positions the gradient of a weighted sum of the float out
 ``weights_like_outputs``)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,3 +55,26 @@ def measure_cases(ms: Any, cases: list, draws: dict[str, np.ndarray], *,
         for p, g in zip(positions, grads):
             out[f"{name}.grad{p}"] = values(g)
     return out
+
+
+# ---------------------------------------------------------------- comparing with MindSpore
+
+
+def load_measured(name: str) -> dict[str, Any]:
+    """``data/mindspore_<name>.json``: what MindSpore gave, by case and output."""
+    return json.loads((Path(__file__).parent / "data" / f"mindspore_{name}.json").read_text())
+
+
+def compared(measured: dict[str, Any], not_compared: frozenset | set = frozenset()) -> list:
+    """The measured entries a test compares, in order: all but the version and those
+    left out (each file says why)."""
+    return sorted(k for k in measured if k != "mindspore" and k not in not_compared)
+
+
+def assert_measured(ours: dict[str, Any], measured: dict[str, Any], name: str, rtol: float,
+                    atol: float) -> None:
+    """A dtype equal to MindSpore's; values and gradients close to its."""
+    if name.split(".")[1].startswith("dtype"):
+        assert ours[name] == measured[name]
+    else:
+        np.testing.assert_allclose(ours[name], measured[name], rtol=rtol, atol=atol)

@@ -7,19 +7,16 @@ without a MindSpore CPU kernel against their documented formulas, integer result
 inactive, eager results Tensors, and bad arguments refused clearly."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import ops_nn_functional_cases
 import pytest
 from differences import central_differences
+from measured_cases import assert_measured, compared, load_measured
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, nn, ops
 
-MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_nn_functional.json")
-                      .read_text())
+MEASURED = load_measured("nn_functional")
 OURS = ops_nn_functional_cases.measure(ms)
 
 # MindSpore's MaxUnpool gradient reads the cotangent at a value's index even where a
@@ -27,17 +24,13 @@ OURS = ops_nn_functional_cases.measure(ms)
 NOT_COMPARED = {"MaxUnpool1d_repeats.grad0"}
 
 
-@pytest.mark.parametrize("name", sorted(k for k in MEASURED
-                                        if k != "mindspore" and k not in NOT_COMPARED))
+@pytest.mark.parametrize("name", compared(MEASURED, NOT_COMPARED))
 def test_matches_mindspore(name):
-    if name.split(".")[1].startswith("dtype"):
-        assert OURS[name] == MEASURED[name]
-    else:
-        np.testing.assert_allclose(OURS[name], MEASURED[name], rtol=2e-5, atol=2e-6)
+    assert_measured(OURS, MEASURED, name, rtol=2e-5, atol=2e-6)
 
 
 def test_every_case_was_measured():
-    assert set(OURS) == set(MEASURED) - {"mindspore"}
+    assert sorted(OURS) == compared(MEASURED)
 
 
 # ---------------------------------------------------------------- finite differences

@@ -8,35 +8,28 @@ results inactive inside a differentiated function; the in-place scatters' writes
 for bad input."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import ops_indexing_cases
 import pytest
+from measured_cases import assert_measured, compared, load_measured
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
 
-MEASURED = json.loads(
-    (Path(__file__).parent / "data" / "mindspore_ops_indexing.json").read_text())
+MEASURED = load_measured("ops_indexing")
 OURS = ops_indexing_cases.measure(ms)
 
 # MindSpore 2.7.1's CPU LogSpace computes a float64 result to float16's precision.
 NOT_COMPARED = {"logspace_base.out0"}
 
 
-@pytest.mark.parametrize("name", sorted(k for k in MEASURED
-                                        if k != "mindspore" and k not in NOT_COMPARED))
+@pytest.mark.parametrize("name", compared(MEASURED, NOT_COMPARED))
 def test_matches_mindspore(name):
-    if name.split(".")[1].startswith("dtype"):
-        assert OURS[name] == MEASURED[name]
-    else:
-        np.testing.assert_allclose(OURS[name], MEASURED[name], rtol=2e-5, atol=2e-6)
+    assert_measured(OURS, MEASURED, name, rtol=2e-5, atol=2e-6)
 
 
 def test_every_case_was_measured():
-    assert set(OURS) == set(MEASURED) - {"mindspore"}
+    assert sorted(OURS) == compared(MEASURED)
 
 
 def test_logspace_in_float64_is_exact():

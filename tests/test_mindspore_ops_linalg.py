@@ -7,19 +7,16 @@ against central finite differences in float64 on single and stacked matrices
 inactive; eager results Tensors; bad input refused with MindSpore's errors."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import ops_linalg_cases
 import pytest
 from differences import central_differences
+from measured_cases import assert_measured, compared, load_measured
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
 
-MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_ops_linalg.json")
-                      .read_text())
+MEASURED = load_measured("ops_linalg")
 OURS = ops_linalg_cases.measure(ms)
 
 # MindSpore's gradient of cholesky_inverse does not match central differences of its
@@ -27,17 +24,13 @@ OURS = ops_linalg_cases.measure(ms)
 NOT_COMPARED = {"cholesky_inverse.grad0", "cholesky_inverse_full.grad0"}
 
 
-@pytest.mark.parametrize("name", sorted(k for k in MEASURED
-                                        if k != "mindspore" and k not in NOT_COMPARED))
+@pytest.mark.parametrize("name", compared(MEASURED, NOT_COMPARED))
 def test_matches_mindspore(name):
-    if name.split(".")[1].startswith("dtype"):
-        assert OURS[name] == MEASURED[name]
-    else:
-        np.testing.assert_allclose(OURS[name], MEASURED[name], rtol=2e-4, atol=2e-5)
+    assert_measured(OURS, MEASURED, name, rtol=2e-4, atol=2e-5)
 
 
 def test_every_case_was_measured():
-    assert set(OURS) == set(MEASURED) - {"mindspore"}
+    assert sorted(OURS) == compared(MEASURED)
 
 
 # ---------------------------------------------------------------- finite differences

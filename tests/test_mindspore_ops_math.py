@@ -7,18 +7,16 @@ shape-specialised and shape-generic code through ``check_grads``), the integer a
 boolean results inactive, and eager results Tensors where MindSpore's are."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import ops_math_cases
 import pytest
 from differences import central_differences
+from measured_cases import assert_measured, compared, load_measured
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
 
-MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_ops_math.json").read_text())
+MEASURED = load_measured("ops_math")
 OURS = ops_math_cases.measure(ms)
 
 # MindSpore's XdivyGrad is 0 at x = 0, where x / y (y != 0) has derivative 1 / y; ours
@@ -26,17 +24,13 @@ OURS = ops_math_cases.measure(ms)
 NOT_COMPARED = {"xdivy.grad0"}
 
 
-@pytest.mark.parametrize("name", sorted(k for k in MEASURED
-                                        if k != "mindspore" and k not in NOT_COMPARED))
+@pytest.mark.parametrize("name", compared(MEASURED, NOT_COMPARED))
 def test_matches_mindspore(name):
-    if name.split(".")[1].startswith("dtype"):
-        assert OURS[name] == MEASURED[name]
-    else:
-        np.testing.assert_allclose(OURS[name], MEASURED[name], rtol=2e-5, atol=2e-6)
+    assert_measured(OURS, MEASURED, name, rtol=2e-5, atol=2e-6)
 
 
 def test_every_case_was_measured():
-    assert set(OURS) == set(MEASURED) - {"mindspore"}
+    assert sorted(OURS) == compared(MEASURED)
 
 
 # ---------------------------------------------------------------- finite differences
