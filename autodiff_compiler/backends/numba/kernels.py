@@ -96,7 +96,8 @@ class _Writer:
         self.accumulators: dict[Var, str] = {}
         self.split = False  # the nest being written is split (``_splits``)
         self.deferred: list[Eqn] = []  # its reductions, whose terms wait in rows
-        self.terms: dict[Var, str] = {}  # each sum's row of terms
+        self.terms: dict[Var, str] = {}  # each sum's row of terms, as "row[" to index
+        self.own_rows: set[Var] = set()  # the sums whose terms are written to a row
         self.ranged: dict[str, str] = {}  # the nest's fast functions' arguments, each
         # with the limit of its magnitude
 
@@ -191,8 +192,13 @@ class _Writer:
         depth = 1 + len(shape)
         self.element, self.ranged, self.deferred = {}, {}, []
         for eqn in stage.eqns:
-            loc = self._comment(depth, eqn, loc)
+            before = len(self.lines)
+            commented = self._comment(depth, eqn, loc)
             self._per_element(eqn, index, depth)
+            if len(self.lines) == before + (commented is not loc):
+                del self.lines[before:]  # a comment over no code (a sum read later)
+            else:
+                loc = commented
         if self.ranged:  # one update a pass: numba's parallel reductions allow no more
             inside = " & ".join(f"(abs({a}) <= {limit})" for a, limit in self.ranged.items())
             self.add(depth, f"outside += not {inside}" if len(self.ranged) == 1 else
@@ -230,7 +236,7 @@ class _Writer:
         if ordered:
             self.add(depth - 1, f"for {last} in range({n}):")
             for eqn in ordered:
-                self._add_to(eqn, f"{self.terms[eqn.outvars[0]]}[{last}]", index, depth)
+                self._add_to(eqn, f"{self.terms[eqn.outvars[0]]}{last}]", index, depth)
         if not across:
             return
         parts = {eqn: [self.names.fresh(f"{self._accumulator(eqn.outvars[0])}{k}")
@@ -241,11 +247,11 @@ class _Writer:
         for eqn, names in parts.items():
             terms = self.terms[eqn.outvars[0]]
             for k, part in enumerate(names):
-                self.add(depth, f"{part} += {terms}[{last}{f' + {k}' if k else ''}]")
+                self.add(depth, f"{part} += {terms}{last}{f' + {k}' if k else ''}]")
         if n % 4:
             self.add(depth - 1, f"for {last} in range({n - n % 4}, {n}):")
             for eqn, names in parts.items():
-                self.add(depth, f"{names[0]} += {self.terms[eqn.outvars[0]]}[{last}]")
+                self.add(depth, f"{names[0]} += {self.terms[eqn.outvars[0]]}{last}]")
         for eqn, (p0, p1, p2, p3) in parts.items():
             self._add_to(eqn, f"({p0} + {p1}) + ({p2} + {p3})", index, depth - 1)
 
@@ -304,10 +310,23 @@ class _Writer:
             self.add(1, f"{acc} = {start}" if out.aval.shape == () else
                      f"{acc} = np.full({out.aval.shape}, {start})")
             if self.split:
-                self.terms[out] = self.names.fresh(f"{acc}_terms")
-                self.add(1, f"{self.terms[out]} = np.empty({shape[-1]})")
+                self.terms[out] = self._row_of_terms(eqn, shape, acc)
         elif out in self.stored:
             self.add(1, f"{self.names(out)} = np.empty({shape}, {ops.dtype_name(out.aval.dtype)})")
+
+    def _row_of_terms(self, eqn: Eqn, shape: tuple[int, ...], acc: str) -> str:
+        """Where a split sum reads its terms: the array its operand is kept in anyway
+        (indexed by the outer loops' counters), or a row of its own."""
+        summed = eqn.invars[0]
+        if isinstance(summed, Var) and summed.aval.shape == shape and \
+                summed.aval.dtype == np.float64 and \
+                (summed in self.stored or summed in self.plan.invars):
+            outer = "".join(f"i{d}, " for d in range(len(shape) - 1))
+            return f"{self.names(summed)}[{outer}"
+        terms = self.names.fresh(f"{acc}_terms")
+        self.add(1, f"{terms} = np.empty({shape[-1]})")
+        self.own_rows.add(eqn.outvars[0])
+        return f"{terms}["
 
     def _accumulator(self, out: Var) -> str:
         """A reduction's running value, in float64 until its stage ends."""
@@ -360,7 +379,8 @@ class _Writer:
     def _accumulate(self, eqn: Eqn, index: list[str], depth: int) -> None:
         value = self.operand(eqn.invars[0], np.dtype(np.float64), index)
         if self.split:
-            self.add(depth, f"{self.terms[eqn.outvars[0]]}[{index[-1]}] = {value}")
+            if eqn.outvars[0] in self.own_rows:
+                self.add(depth, f"{self.terms[eqn.outvars[0]]}{index[-1]}] = {value}")
             self.deferred.append(eqn)
         else:
             self._add_to(eqn, value, index, depth)
