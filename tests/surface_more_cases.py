@@ -56,21 +56,23 @@ def angle_degrees_of_complex(x, y):
 
 # ---------------------------------------------------------------------------- numeric
 
+trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy 1.x has the old name only
+
 
 def trapezoid_fn(y):
-    return np.trapezoid(y)
+    return trapezoid(y)
 
 
 def trapezoid_dx_axis0(y):
-    return np.trapezoid(y, dx=0.5, axis=0)
+    return trapezoid(y, dx=0.5, axis=0)
 
 
 def trapezoid_points(y, x):
-    return np.trapezoid(y, x)
+    return trapezoid(y, x)
 
 
 def trapezoid_points_axis0(y, x):
-    return np.trapezoid(y, x, axis=0)
+    return trapezoid(y, x, axis=0)
 
 
 def polyval_fn(p, x):
@@ -314,7 +316,8 @@ def unique_values(x):
 def unique_parts(x):
     values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True,
                                                return_counts=True)
-    return (values * counts + np.ravel(x)[first]) * np.sum(values[inverse] * x)
+    # inverse has x's shape in NumPy 2, is flat in NumPy 1.x
+    return (values * counts + np.ravel(x)[first]) * np.sum(np.reshape(values[inverse], x.shape) * x)
 
 
 def bincount_weights(x):

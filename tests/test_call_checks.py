@@ -8,6 +8,7 @@ from __future__ import annotations
 import call_check_cases as K
 import numpy as np
 import pytest
+from numpy_version import only_on_numpy_2
 from refusals import assert_refused_at_first_line
 
 import autodiff_compiler as adc
@@ -52,7 +53,8 @@ def test_call_with_unsupported_argument_is_refused_not_ignored(fn, reason):
 
 HONOURED = [K.reshape_in_fortran_order, K.reshape_method_in_fortran_order,
             K.ravel_in_fortran_order, K.array_with_ndmin, K.zeros_in_fortran_order,
-            K.transpose_axes_keyword, K.reshape_shape_keyword, K.pad_constant_values_keyword,
+            K.transpose_axes_keyword, *only_on_numpy_2(K.reshape_shape_keyword),  # NumPy 2.1's
+            K.pad_constant_values_keyword,
             K.linalg_norm_keywords, K.keywords_numpy_binds, K.method_keywords_numpy_takes,
             K.extrema_arguments_by_position]
 

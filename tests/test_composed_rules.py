@@ -303,8 +303,9 @@ SPECS = [
          generic=False),
     Spec("norm_2_minus2_nuc_wide", C.norm_spectral, (WIDE,), ("svdvals",), generic=False),
     Spec("norm_spectral_axes_keepdims", C.norm_spectral_axes, (BATCH,), ("svdvals",)),
-    Spec("numpy2_norms", C.numpy2_norms, (TALL,), ("norm", "svdvals"),
-         (np.linalg.vector_norm, np.linalg.matrix_norm, np.linalg.svdvals), generic=False),
+    *([Spec("numpy2_norms", C.numpy2_norms, (TALL,), ("norm", "svdvals"),
+            (np.linalg.vector_norm, np.linalg.matrix_norm, np.linalg.svdvals), generic=False)]
+      if hasattr(np.linalg, "vector_norm") else []),  # NumPy 2's
 ]
 
 

@@ -108,7 +108,7 @@ SPECS = [
     Spec("ldexp_exponents", C.ldexp_fn, (uniform(3, 4),), ("mul", "exp2")),
     Spec("angle_of_complex_degrees", C.angle_degrees_of_complex, (W, W[::-1]),
          ("arctan2", "imag", "real")),
-    Spec("trapezoid", C.trapezoid_fn, (M,), ("reduce_sum", "getitem"), np.trapezoid),
+    Spec("trapezoid", C.trapezoid_fn, (M,), ("reduce_sum", "getitem"), C.trapezoid),
     Spec("trapezoid_dx_axis0", C.trapezoid_dx_axis0, (M,), ("reduce_sum",)),
     Spec("trapezoid_points", C.trapezoid_points, (M, np.sort(W)), ("sub", "reshape"),
          generic=False),

@@ -39,6 +39,7 @@ import numpy as np
 from ..ir import reference
 from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
+from .numpy1_signatures import signature_of
 
 # NumPy's names for parameters typed ``array_like`` (``np.ndarray.dot``'s is ``other``).
 ARRAY_NAMES = frozenset([
@@ -65,7 +66,7 @@ def prepare(func: Any, args: list[Any], kwargs: dict[str, Any], method: str | No
     its place as NumPy binds it (``np.outer(a=x, b=y)``), and one it would only collect
     in ``**kw`` is refused unless it cannot change the result."""
     target = getattr(np.ndarray, method, None) if method else func
-    signature = _signature(target)
+    signature = numpy_signature(target)
     if signature is None:
         return args, kwargs
     _check_inputs(target, args)
@@ -186,13 +187,13 @@ def _check_real_numbers(target: Any, values: list[Any]) -> None:
 
 
 @cache
-def _signature(target: Any) -> inspect.Signature | None:
+def numpy_signature(target: Any) -> inspect.Signature | None:
     if target is None or isinstance(target, type):
         return None  # a class (slice, np.float32): its constructor checks its arguments
     try:
         return inspect.signature(target)
     except (TypeError, ValueError):
-        return None
+        return signature_of(target)  # NumPy 1.x publishes none for most of its own
 
 
 def _converts(target: Any) -> bool:
@@ -218,7 +219,7 @@ class _Converters:
         if target is np.block:  # its nesting says the axes: only the leaves convert
             self.slots, self.names = [_leaves], {"arrays": _leaves}
             return
-        for param in _signature(target).parameters.values():
+        for param in numpy_signature(target).parameters.values():
             convert = _convert_for(param.name)
             if param.kind is param.VAR_POSITIONAL:
                 self.rest = convert

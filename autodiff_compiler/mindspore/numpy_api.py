@@ -117,8 +117,8 @@ matmul, outer, kron, tensordot, cross = np.matmul, np.outer, np.kron, np.tensord
 multi_dot = np.linalg.multi_dot
 cumsum, cumprod, nancumsum, diff, ediff1d = (np.cumsum, np.cumprod, np.nancumsum, np.diff,
                                              np.ediff1d)
-average, cov, corrcoef, gradient, trapz = (np.average, np.cov, np.corrcoef, np.gradient,
-                                           np.trapezoid)
+average, cov, corrcoef, gradient = np.average, np.cov, np.corrcoef, np.gradient
+trapz = getattr(np, "trapezoid", None) or np.trapz  # NumPy 1.x has the old name only
 convolve, correlate, interp, unwrap, vander = (np.convolve, np.correlate, np.interp, np.unwrap,
                                                np.vander)
 polyadd, polysub, polymul, polyder, polyint, polyval = (np.polyadd, np.polysub, np.polymul,

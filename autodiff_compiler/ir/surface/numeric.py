@@ -46,9 +46,9 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
     return P.reduce_sum(P.div(P.mul(d, P.add(later, earlier)), 2.0), axis=axis)
 
 
-register("reductions", _trapezoid, np.trapezoid)
-if hasattr(np, "trapz"):  # NumPy < 2.4: the old name of the same function
-    register("reductions", _trapezoid, np.trapz)
+for _name in ("trapezoid", "trapz"):  # NumPy 2 names it trapezoid; < 2.4 has trapz too
+    if hasattr(np, _name):
+        register("reductions", _trapezoid, getattr(np, _name))
 
 # ---------------------------------------------------------------------------- polynomials
 
