@@ -16,6 +16,7 @@ import autodiff_compiler.numpy as mnp
 import mindspore_numpy_cases
 import numpy as np
 import pytest
+from numpy_version import NUMPY_2
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor
@@ -140,6 +141,8 @@ UNARY = {  # a loss of one array of any shape, in MindSpore's spelling
 @pytest.mark.parametrize("name", sorted(UNARY))
 @pytest.mark.parametrize("shape", [(3, 4), (4,), ()], ids=str)
 def test_unary_gradients_match_finite_differences(name, shape):
+    if name == "ones_full" and shape == () and not NUMPY_2:
+        pytest.skip("NumPy 1.x computes a 0-d float64 times a float32 array in float32")
     x = X.ravel()[:int(np.prod(shape))].reshape(shape)
     ms.check_grads(UNARY[name], x)
 

@@ -60,6 +60,16 @@ class Aval:
             return self.dtype.type(0).item()
         return np.zeros(self.shape, self.dtype)
 
+    def stand_in(self) -> Any:
+        """A small value NumPy promotes as it promotes this aval's values: a Python scalar
+        where weak, a 0-d array where 0-d, else a one-element array of the same rank.
+        NumPy 1.x promotes an operation of 0-d values alone as if no value were weak
+        (``float32_0d + 1.0`` is float64 there, float32 in NumPy 2), so the rank
+        matters; an unknown shape counts as an array's."""
+        if self.weak:
+            return self.dtype.type(0).item()
+        return np.zeros((1,) if self.shape is None else (1,) * len(self.shape), self.dtype)
+
     def __str__(self) -> str:
         dt = "?" if self.dtype is None else self.dtype.name
         shape = "?" if self.shape is None else ",".join(map(str, self.shape))

@@ -66,7 +66,10 @@ def _scaled(atom: Atom, producers: dict[Var, Eqn],
 def _factor(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> list[Eqn] | None:
     a, b = eqn.invars
     if a is b and eqn.prim is P.add and isinstance(a, Var) and a.aval.is_float:
-        return [Eqn(eqn.outvars, P.mul, (a, Const(2)), {}, eqn.loc)]  # a + a is a * 2
+        doubled = Eqn(eqn.outvars, P.mul, (a, Const(2)), {}, eqn.loc)  # a + a is a * 2
+        # but where NumPy 1.x computes a 0-d a * 2 in float64
+        same = same_aval_values(P.mul.abstract_eval(doubled.invars, {})[0], eqn.outvars[0].aval)
+        return [doubled] if same else None
     left, right = (_scaled(a, producers, uses) for a in eqn.invars)
     if left is None or right is None or type(left[0].value) is not type(right[0].value):
         return None
@@ -84,6 +87,9 @@ def _factor(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> list[Eqn] | N
     if k.value == 1:  # scales that cancel (0.5 a * 2 + 0.5 b * 2): the sum is all
         return [*made_a, *made_b, Eqn(eqn.outvars, inner_prim, (a, b), {}, eqn.loc)]
     inner = Eqn((Var(aval, ""),), inner_prim, (a, b), {}, eqn.loc)
+    if not same_aval_values(P.mul.abstract_eval((k, inner.outvars[0]), {})[0],
+                            eqn.outvars[0].aval):
+        return None
     return [*made_a, *made_b, inner, Eqn(eqn.outvars, P.mul, (k, inner.outvars[0]), {}, eqn.loc)]
 
 

@@ -196,12 +196,12 @@ def simplify(fn: Function) -> Function:
             eqn = _implicit_broadcast(eqn, producers)
             hoisted = _hoist_broadcast(eqn, producers) or _transposed_product(eqn, producers)
             if hoisted is not None:
-                inner, eqn = hoisted
-                folded = _fold(inner)
+                inner, eqn = hoisted  # inner is None where eqn broadcasts a constant
+                folded = _fold(inner) if inner is not None else None
                 if folded is not None:  # the operand the inner equation gave, folded
                     eqn = replace(eqn, invars=tuple(folded if a is inner.outvars[0] else a
                                                     for a in eqn.invars))
-                else:
+                elif inner is not None:
                     producers[inner.outvars[0]] = inner
                     eqns.append(inner)
             folded = _fold(eqn)
@@ -258,9 +258,27 @@ def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | N
     (aval,) = eqn.prim.abstract_eval(sources, eqn.params)
     small = Var(aval, "")
     inner = Eqn((small,), eqn.prim, tuple(sources), eqn.params, eqn.loc)
+    if all(isinstance(a, Const) for a in sources):
+        element = _element_of_broadcast(inner)
+        if element is not None:  # one element of what the broadcast computes
+            small, inner = element, None
     outer = Eqn(eqn.outvars, P.broadcast_to, (small, Const(shapes.pop())), {}, eqn.loc)
     out_aval = P.broadcast_to.abstract_eval(outer.invars, {})[0]
     return (inner, outer) if same_aval_values(out_aval, eqn.outvars[0].aval) else None
+
+
+def _element_of_broadcast(eqn: Eqn) -> Const | None:
+    """The value of each element of ``eqn`` applied to broadcast scalar constants: the
+    operation on one-element arrays, so that NumPy promotes as it does for the arrays
+    (NumPy 1.x computes ``np.float32(1) / 3.0`` in float64, an array of them in float32)."""
+    values = [np.reshape(a.value, (1,)) if isinstance(a.value, np.ndarray | np.generic)
+              else a.value for a in eqn.invars]
+    with np.errstate(all="ignore"):
+        try:
+            result = eqn.prim.impl(*values, **eqn.params)
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+    return Const(result[0]) if isinstance(result, np.ndarray) and result.shape == (1,) else None
 
 
 def _matrix_transpose_of(atom: Atom, producers: dict[Var, Eqn]) -> Atom | None:

@@ -136,13 +136,12 @@ class Primitive:
 
 
     def _ufunc_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
-        """Broadcast shapes; the dtype NumPy gives on 0-d stand-ins of the operands
+        """Broadcast shapes; the dtype NumPy gives on stand-ins of the operands
         (promotion alone says ``int / int`` and ``sin(int)`` are ints)."""
         (aval,) = _elementwise_avals(args, params)
         if aval.dtype is None:
             return [aval]
-        stand_ins = [a.aval.example() if a.aval.weak else np.zeros((), a.aval.dtype)
-                     for a in args]
+        stand_ins = [a.aval.stand_in() for a in args]
         try:
             with np.errstate(all="ignore"):
                 dtype = np.asarray(self.impl(*stand_ins, **params)).dtype
@@ -197,7 +196,7 @@ def _elementwise_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[
     if not all(a.dtype is not None for a in avals):
         return [Aval(shape)]
     weak = all(a.weak for a in avals)
-    dtype = np.result_type(*(a.example() if a.weak else a.dtype for a in avals))
+    dtype = np.result_type(*(a.stand_in() for a in avals))
     return [Aval(shape, dtype, weak=weak)]
 
 
