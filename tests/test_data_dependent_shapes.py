@@ -94,7 +94,8 @@ def _leaves(tree):
 
 def unique_weighted(x):
     values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
-    return np.sum(values ** 3 * counts) + np.sum(values[inverse] * np.sin(x))
+    # inverse has x's shape in NumPy 2, is flat in NumPy 1.x: reshaped, either reads x
+    return np.sum(values ** 3 * counts) + np.sum(np.reshape(values[inverse], x.shape) * np.sin(x))
 
 
 def bincount_of_a_permutation(x):

@@ -135,7 +135,8 @@ def test_lu_solve_solves_with_lapacks_factorisation():
     lu = np.stack([f[0] for f in factors])
     pivots = np.stack([f[1] + 1 for f in factors]).astype(np.int32)
     np.testing.assert_allclose(ops.lu_solve(RHS, lu, pivots), np.linalg.solve(A, RHS))
-    np.testing.assert_allclose(ops.lu_solve(RHS[0], lu, pivots), np.linalg.solve(A, RHS[0]))
+    np.testing.assert_allclose(ops.lu_solve(RHS[0], lu, pivots),
+                               np.linalg.solve(A, np.broadcast_to(RHS[0], RHS.shape)))
 
 
 PRODUCTS = [  # (name, loss of two arrays, shapes)

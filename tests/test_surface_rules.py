@@ -18,6 +18,7 @@ import pytest
 import surface_cases as S
 import tensor_method_cases as TM
 import test_surface_more
+from numpy_version import only_on_numpy_1, only_on_numpy_2
 from test_rules import (
     BINARY_SHAPES,
     PY_FLOAT,
@@ -313,13 +314,16 @@ SINGLE = [
     Case("slogdet_batched", S.slogdet_logdet, (A4,), ("slogdet",), modes=("rev",)),
     Case("solve", np.linalg.solve, (A, B), ("solve",)),
     Case("solve_vector", np.linalg.solve, (A, V), ("solve",)),
-    Case("solve_batched_vector", np.linalg.solve, (A4, V), ("solve",)),
-    Case("solve_batched", np.linalg.solve, (A4, B), ("solve",)),
+    *only_on_numpy_2(Case("solve_batched_vector", np.linalg.solve, (A4, V), ("solve",)),
+                     Case("solve_batched", np.linalg.solve, (A4, B), ("solve",))),
+    *only_on_numpy_1(Case("solve_stacked_vectors", np.linalg.solve, (A4, uniform(4, 3)),
+                          ("solve",))),  # NumPy 1.x: b of one axis fewer than a is vectors
     Case("cholesky", np.linalg.cholesky, (SPD,), ("cholesky", "tril")),
     Case("cholesky_batched", np.linalg.cholesky, (np.einsum("bij,bkj->bik", A4, A4),),
          ("cholesky",)),
     Case("cholesky_of_gram", S.cholesky_of_gram, (uniform(3, 3),), ("cholesky",)),
-    Case("cholesky_upper", S.cholesky_upper, (uniform(3, 3),), ("cholesky", "swapaxes")),
+    *only_on_numpy_2(Case("cholesky_upper", S.cholesky_upper, (uniform(3, 3),),
+                          ("cholesky", "swapaxes"))),  # upper= is NumPy 2's
     # shapes
     Case("moveaxis", S.moveaxis_fn, (M3,), ("moveaxis",), np.moveaxis),
     Case("moveaxis_many", S.moveaxis_many, (M3,), ("moveaxis",)),

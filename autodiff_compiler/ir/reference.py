@@ -291,15 +291,21 @@ def dot_vjp_b(g, a, b):
     return tensordot_vjp_b(g, a, b, _dot_axes(a, b))
 
 
-def as_columns(v, b):
-    """``v`` with a trailing axis when ``b`` is a vector: ``np.linalg.solve``'s right
-    side, and its solution, as matrices."""
-    return np.expand_dims(v, -1) if np.ndim(b) == 1 else v
+def solves_vectors(a_ndim: int, b_ndim: int) -> bool:
+    """Whether ``np.linalg.solve(a, b)`` takes ``b`` as a vector, or a stack of vectors:
+    NumPy 2 where ``b`` is 1-D, NumPy 1.x where ``b`` has one axis fewer than ``a``."""
+    return b_ndim == 1 if np.__version__ >= "2" else b_ndim == a_ndim - 1
 
 
-def from_columns(v, b):
-    """Undo ``as_columns``: drop the trailing axis again when ``b`` is a vector."""
-    return v[..., 0] if np.ndim(b) == 1 else v
+def as_columns(v, a, b):
+    """``v`` with a trailing axis where ``np.linalg.solve(a, b)`` takes ``b`` as vectors:
+    its right side, and its solution, as matrices."""
+    return np.expand_dims(v, -1) if solves_vectors(np.ndim(a), np.ndim(b)) else v
+
+
+def from_columns(v, a, b):
+    """Undo ``as_columns``: drop the trailing axis again where ``b`` is vectors."""
+    return v[..., 0] if solves_vectors(np.ndim(a), np.ndim(b)) else v
 
 
 def zeros_like_tape(tape):

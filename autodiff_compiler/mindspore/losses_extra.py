@@ -119,7 +119,7 @@ class MultiClassDiceLoss(LossBase):
             dice = np.where(np.arange(classes) != self.ignore_indiex, dice, 0.0)
         if self.weights is not None:
             return np.sum(np.expand_dims(dice, -1) * self.weights, axis=0) / classes
-        return np.sum(dice) / classes
+        return np.mean(dice)  # not np.sum(dice) / classes: float64 on NumPy 1.x
 
 
 class SoftMarginLoss(LossBase):

@@ -161,6 +161,8 @@ def lu_solve(b: Any, LU_data: Any, LU_pivots: Any) -> Any:  # noqa: N803 (MindSp
         raise ValueError(f"For 'lu_solve', 'LU_data' of shape {np.shape(LU_data)} needs "
                          f"'LU_pivots' of last axis {size} and 'b' of {size} rows, but got "
                          f"{np.shape(LU_pivots)} and {np.shape(b)}")
+    if np.ndim(b) < np.ndim(LU_data):  # NumPy 1.x would read b of rank one less as vectors
+        b = np.reshape(b, (1,) * (np.ndim(LU_data) - np.ndim(b)) + np.shape(b))
     rows = np.arange(size)
     for i in range(size):  # swap row i of b with row pivots[i] - 1
         moved = (rows == i).astype(b.dtype) - (rows == LU_pivots[..., i:i + 1] - 1).astype(b.dtype)

@@ -113,7 +113,8 @@ def nanmedian(input: Any, axis: int = -1, keepdims: bool = False) -> tuple:  # n
 def quantile(input: Any, q: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
     """The ``q``-th quantiles (``q`` in [0, 1], a number or a vector: then the first
     axis of the result), interpolating linearly between the two nearest entries."""
-    return Tensor(np.quantile(input, q, axis=axis, keepdims=keepdims))
+    out = np.quantile(input, q, axis=axis, keepdims=keepdims)
+    return Tensor(out.astype(np.asarray(input).dtype))  # NumPy 1.x gives float64 for float32
 
 
 def nanquantile(input: Any, q: Any, axis: Any = None,  # noqa: A002

@@ -67,7 +67,7 @@ def install(cls: type) -> None:
     """Give ``cls`` the methods of ``METHODS`` it lacks, and compile them inside
     differentiated functions as their NumPy functions."""
     for name, fn in METHODS.items():
-        if not hasattr(np.ndarray, name):
+        if not _numpy_compiles(name):
             setattr(cls, name, _method(name, fn))
             builder = surface.FUNCTIONS.get(fn)
             if builder is not None and name not in surface.METHODS:
@@ -86,6 +86,12 @@ def install_source_methods(cls: type, methods: dict[str, Callable[..., Any]],
         surface.FAMILIES.setdefault(FAMILY, []).append(f"x.{name}()")
 
 
+def _numpy_compiles(name: str) -> bool:
+    """NumPy's arrays have the method and compiled code knows it as theirs (NumPy 1.x's
+    arrays have a few that NumPy 2 dropped, ``x.ptp()``: MindSpore's serves there)."""
+    return hasattr(np.ndarray, name) and (name in surface.METHODS or name in surface.ATTRIBUTES)
+
+
 def install_table(cls: type) -> None:
     """Give ``cls`` MindSpore's methods of ``tensor_methods_table`` that NumPy's arrays
     lack: the ones compiled from source, the eager-only ones and the in-place ones
@@ -94,7 +100,7 @@ def install_table(cls: type) -> None:
     from . import tensor_methods_table as table
 
     for name, fn in table.SOURCE_METHODS.items():
-        if hasattr(np.ndarray, name):
+        if _numpy_compiles(name):
             continue  # NumPy's meaning stays (compiled code sees plain arrays)
         setattr(cls, name, _eager(fn, cls))
         if name not in table.EAGER_ONLY:

@@ -199,8 +199,11 @@ def cov(self: Any, *, correction: int = 1, fweights: Any = None, aweights: Any =
     return ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
 
 
-def ptp(self: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """The range, largest minus smallest."""
+def ptp(self: Any, axis: Any = None, keepdims: bool = False, *, out: None = None) -> Any:
+    """The range, largest minus smallest. ``out`` only as NumPy 1.x's ``np.ptp(x)``
+    passes it to the method of an array subclass: None."""
+    if out is not None:
+        raise TypeError("Tensor.ptp() writes no out= array: assign its result")
     return ops.amax(self, axis, keepdims) - ops.amin(self, axis, keepdims)
 
 

@@ -114,11 +114,12 @@ def dot_vjp_b(g: Any, a: Any, b: Any) -> Any:
     return tensordot_vjp_b(g, a, b, _dot_axes(a, b))
 
 
-def as_columns(v: Any, b: Any) -> Any:
+def as_columns(v: Any, a: Any, b: Any) -> Any:
+    """The standard's ``linalg.solve`` takes a 1-D ``b`` as a vector (as NumPy 2 does)."""
     return array_namespace(v).expand_dims(v, axis=-1) if ndim(b) == 1 else v
 
 
-def from_columns(v: Any, b: Any) -> Any:
+def from_columns(v: Any, a: Any, b: Any) -> Any:
     return v[..., 0] if ndim(b) == 1 else v
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ...ir.core import Const, Eqn, Var
+from ...ir import reference
+from ...ir.core import Const, Eqn, Var, ndim_of
 from ...ir.primitives import Primitive
 
 Spelling = tuple[str, str]
@@ -133,10 +134,23 @@ def refusal(eqn: Eqn) -> str | None:
             isinstance(eqn.invars[-1], Const) and type(eqn.invars[-1].value) is int):
         return f"'{name}' with a count per entry has no spelling in the Python array API " \
                "standard"
+    if name == "solve" and _numpys_solve_differs(*eqn.invars):
+        return "'solve' of a stack of vectors b (NumPy 1.x's reading of b with one axis " \
+               "fewer than a) has no spelling in the Python array API standard, whose b " \
+               "is a vector only when 1-D"
     if name in ("index_add", "index_update") and not _basic_index(eqn.invars[1]):
         return f"'{name}' at an index computed at run time or holding arrays (repeated " \
                "entries accumulate) has no spelling in the Python array API standard"
     return None
+
+
+def _numpys_solve_differs(a: Any, b: Any) -> bool:
+    """Whether the running NumPy reads ``solve(a, b)``'s ``b`` otherwise than the standard
+    (NumPy 1.x: vectors where ``b`` has one axis fewer than ``a``), or may."""
+    a_rank, b_rank = ndim_of(a), ndim_of(b)
+    if a_rank is None or b_rank is None:
+        return not reference.solves_vectors(3, 2)  # NumPy 1.x: unknown ranks may differ
+    return reference.solves_vectors(a_rank, b_rank) != (b_rank == 1)
 
 
 def _basic_index(index: Any) -> bool:

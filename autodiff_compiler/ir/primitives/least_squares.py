@@ -40,10 +40,10 @@ def _lstsq_avals(args, params):
 lstsq.aval_rule = _lstsq_avals
 
 
-def _as_columns(v, b):
+def _as_columns(v, a, b):
     """``v`` as a column where ``b`` is a vector (decided at run time if unknown)."""
     if b.aval.ndim is None:
-        return as_columns(v, b)
+        return as_columns(v, a, b)
     return expand_dims(v, -1) if b.aval.ndim == 1 else v
 
 
@@ -57,7 +57,7 @@ def _vjp_lstsq(gs, ans, a, b, rcond=None):
                                  "x, or take np.linalg.svd(a, compute_uv=False)")
     a_plus = pinv(a)
     g_b = _swap_last(a_plus) @ g_x
-    g_a = _vjp_pinv(_as_columns(g_x, b) @ _swap_last(_as_columns(b, b)), a_plus, a)
+    g_a = _vjp_pinv(_as_columns(g_x, a, b) @ _swap_last(_as_columns(b, a, b)), a_plus, a)
     return g_a, g_b
 
 

@@ -351,34 +351,43 @@ defjvp_all(slogdet, lambda ts, ans, x: (None, _trace_with_inverse(ts[0], x)))
 # solve(a, b): b is a vector only when it is 1-D; the rules treat it as a column.
 
 
-def _columns(v, b):
-    rank = ndim_of(b)
-    if rank is None:
-        return as_columns(v, b)
-    return expand_dims(v, axis=-1) if rank == 1 else v
+def _vectors(a, b) -> bool | None:
+    """Whether ``solve(a, b)`` takes ``b`` as vectors; None where the ranks that decide it
+    are known only at run time (then ``as_columns`` decides there)."""
+    a_rank, b_rank = ndim_of(a), ndim_of(b)
+    if b_rank is None or (a_rank is None and b_rank != 1):
+        return None
+    return ref.solves_vectors(2 if a_rank is None else a_rank, b_rank)
 
 
-def _uncolumns(v, b):
-    rank = ndim_of(b)
-    if rank is None:
-        return from_columns(v, b)
+def _columns(v, a, b):
+    vectors = _vectors(a, b)
+    if vectors is None:
+        return as_columns(v, a, b)
+    return expand_dims(v, axis=-1) if vectors else v
+
+
+def _uncolumns(v, a, b):
+    vectors = _vectors(a, b)
+    if vectors is None:
+        return from_columns(v, a, b)
     from .indexing import getitem
-    return getitem(v, (Ellipsis, 0)) if rank == 1 else v
+    return getitem(v, (Ellipsis, 0)) if vectors else v
 
 
 def _solved_cotangent(g, a, b):
     """solve(a.T, g) with g as columns: the cotangent of b, before shaping."""
-    return solve(_swap_last(a), _columns(g, b))
+    return solve(_swap_last(a), _columns(g, a, b))
 
 
 defvjp(solve,
        lambda g, ans, a, b: unbroadcast(-_solved_cotangent(g, a, b)
-                                        @ _swap_last(_columns(ans, b)), a),
-       lambda g, ans, a, b: unbroadcast(_uncolumns(_solved_cotangent(g, a, b), b), b))
-defjvp(solve, lambda t, ans, a, b: _uncolumns(-solve(a, t @ _columns(ans, b)), b),
+                                        @ _swap_last(_columns(ans, a, b)), a),
+       lambda g, ans, a, b: unbroadcast(_uncolumns(_solved_cotangent(g, a, b), a, b), b))
+defjvp(solve, lambda t, ans, a, b: _uncolumns(-solve(a, t @ _columns(ans, a, b)), a, b),
               lambda t, ans, a, b: solve(a, t))
-defvjp(as_columns, lambda h, ans, v, b: from_columns(h, b), None)
-defvjp(from_columns, lambda h, ans, v, b: as_columns(h, b), None)
+defvjp(as_columns, lambda h, ans, v, a, b: from_columns(h, a, b), None, None)
+defvjp(from_columns, lambda h, ans, v, a, b: as_columns(h, a, b), None, None)
 deflinear(as_columns, 0)
 deflinear(from_columns, 0)
 
