@@ -53,6 +53,10 @@ def ifftn_s_minus_one(x):
     return weighted(np.fft.ifftn(np.exp(1j * x), s=(-1, 4)))
 
 
+def ifftn_s(x):
+    return weighted(np.fft.ifftn(np.exp(1j * x), s=(3, 4)))
+
+
 def rfft_even(x):
     return weighted(np.fft.rfft(x))
 
@@ -109,8 +113,9 @@ ROWS = [
     Row("fft2_s", fft2_s, covers=("fftn",), surface=np.fft.fft2),
     Row("ifft2_forward", ifft2_forward, covers=("ifftn",), surface=np.fft.ifft2),
     Row("fftn_axes", fftn_axes, covers=("fftn",), surface=np.fft.fftn),
-    *only_on_numpy_2(Row("ifftn_s_minus_one", ifftn_s_minus_one, covers=("ifftn",),
-                         surface=np.fft.ifftn)),  # s=-1 (the whole axis) is NumPy 2's
+    Row("ifftn_s", ifftn_s, covers=("ifftn",), surface=np.fft.ifftn),
+    *only_on_numpy_2(Row("ifftn_s_minus_one", ifftn_s_minus_one, covers=("ifftn",))),
+    # s=-1 (the whole axis) is NumPy 2's
     Row("rfft_even", rfft_even, covers=("rfftn",), surface=np.fft.rfft),
     Row("rfft_odd_n", rfft_odd_n, covers=("rfftn",)),
     Row("irfft_round_trip", irfft_round_trip, covers=("irfftn", "rfftn"), surface=np.fft.irfft),
