@@ -296,3 +296,24 @@ def test_new_tensors_built_inside_a_differentiated_function():
     x = Tensor(np.array([1.0, 2.0, 3.0]))
     np.testing.assert_array_equal(ms.grad(f)(x), np.ones(3))
     assert ms.value_and_grad(f)(x)[0] == 12.0
+
+
+WEAK_NUMBERS = [  # (expression, dtype MindSpore gives): the Tensor's, whatever NumPy runs
+    ("s * 2.0", np.float32), ("s / 3", np.float32), ("1 - s", np.float32),
+    ("v * 0.5", np.float32), ("s ** 2", np.float32), ("s > 0.5", np.bool_),
+    ("i + 1", np.int32), ("i * 2", np.int32), ("s + True", np.float32),
+    ("np.maximum(s, 0.0)", np.float32), ("np.add(v, 1.5)", np.float32),
+]
+
+
+@pytest.mark.parametrize("expression, dtype", WEAK_NUMBERS, ids=[e for e, _ in WEAK_NUMBERS])
+def test_python_numbers_take_the_tensors_dtype(expression, dtype):
+    """NumPy 1.x computes a 0-d float32 with a Python float in float64; MindSpore (and
+    NumPy 2) keep float32: Tensors do, on either NumPy."""
+    v = Tensor(np.array([1.0, 2.0], np.float32))
+    s, i = v.sum(), Tensor(np.array(3, np.int32))
+    result = eval(expression, {"np": np}, {"s": s, "v": v, "i": i})
+    assert isinstance(result, Tensor) and result.dtype == dtype
+    want = eval(expression, {"np": np}, {"s": s.asnumpy().astype(np.float64),
+                                         "v": v.asnumpy(), "i": 3})
+    np.testing.assert_allclose(result.asnumpy(), want, rtol=1e-6)

@@ -51,6 +51,22 @@ def _as_tensors(value: Any) -> Any:
     return value
 
 
+_NEP_50 = np.__version__ >= "2"  # NumPy 2: Python numbers are weak in arithmetic
+_KINDS = {bool: "b", int: "iu", float: "f", complex: "c"}
+_ORDER = "biufc"  # a number whose kind is no later than the arrays' takes their dtype
+
+
+def _weak_numbers(inputs: tuple) -> tuple:
+    """``inputs`` with each Python number given the arrays' dtype where NEP 50 would."""
+    arrays = [np.result_type(a) for a in inputs if isinstance(a, np.ndarray | np.generic)]
+    if not arrays or all(isinstance(a, np.ndarray | np.generic) for a in inputs):
+        return inputs
+    dtype = np.result_type(*arrays)
+    rank = _ORDER.index(dtype.kind) if dtype.kind in _ORDER else -1
+    return tuple(np.asarray(a, dtype) if type(a) in _KINDS and
+                 _ORDER.index(_KINDS[type(a)][0]) <= rank else a for a in inputs)
+
+
 class Tensor(np.ndarray):
     """MindSpore's Tensor: ``Tensor(input_data, dtype)``, or ``Tensor(shape=..., dtype=...,
     init=...)`` drawn by an initializer."""
@@ -79,6 +95,25 @@ class Tensor(np.ndarray):
         """Results of NumPy on Tensors are Tensors (a reduction's too, 0-d), as
         MindSpore's operators return Tensors; never Parameters."""
         return array.view(Tensor)
+
+    if not _NEP_50:
+        def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+            """MindSpore keeps a Tensor's dtype in arithmetic with a Python number
+            (``loss.sum() / 2`` stays float32), as NumPy 2 does; NumPy 1.x computes a 0-d
+            Tensor with a number in float64. Here the number takes the Tensors' dtype
+            first where NumPy 2 would (a float with float Tensors, an int with int ones)."""
+            inputs = tuple(a.view(np.ndarray) if isinstance(a, Tensor) else a
+                           for a in _weak_numbers(inputs))
+            out = kwargs.get("out")
+            if out is not None:
+                kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, Tensor) else o
+                                      for o in out)
+            result = getattr(ufunc, method)(*inputs, **kwargs)
+            if out is not None:
+                return out[0] if len(out) == 1 else out
+            if isinstance(result, tuple):  # np.divmod, np.modf
+                return tuple(np.asarray(r).view(Tensor) for r in result)
+            return None if result is None else np.asarray(result).view(Tensor)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """NumPy's other functions (``np.where``, ``np.concatenate``...) return plain
