@@ -322,6 +322,11 @@ def scale_by_np_ndim(x):
     return x * np.ndim(x)
 
 
+def cast_to_result_types(x):
+    """np.result_type is known when compiling (float64 for an int with a float)."""
+    return (x * 3).astype(np.result_type(x, 1.0)) * np.ones(2, np.result_type(x))
+
+
 def times_ones_like(x):
     return x * np.ones_like(x)
 
@@ -635,6 +640,8 @@ SHAPE_QUERIES = [
         surface=np.shape),
     Row("ndim", scale_by_ndim, covers=("ndim",), shapes=((2, 3),), surface=".ndim"),
     Row("np_ndim", scale_by_np_ndim, covers=("ndim",), shapes=((2, 3),), surface=np.ndim),
+    Row("np_result_type", cast_to_result_types, covers=("mul",), shapes=((2, 2),),
+        surface=np.result_type),
 ]
 # Constructors are not differentiable; their values enter a differentiable function.
 CONSTRUCTORS = [

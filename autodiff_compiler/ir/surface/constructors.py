@@ -232,6 +232,21 @@ register("inactive", P.shape, np.shape, attributes=("shape",))
 register("inactive", P.size, np.size, attributes=("size",))
 register("inactive", P.ndim, np.ndim, attributes=("ndim",))
 register("inactive", P.dtype, attributes=("dtype",))
+
+
+def _result_type(*arrays_and_dtypes: Any) -> Any:
+    """``np.result_type``: known when compiling where the operands' dtypes and ranks are
+    (worked out on stand-ins, so that Python numbers and 0-d values promote as NumPy
+    promotes them), else worked out at run time."""
+    known = all(a.aval.dtype is not None and a.aval.shape is not None
+                for a in arrays_and_dtypes if isinstance(a, Var))
+    if not known:
+        return P.result_type(*arrays_and_dtypes)
+    return np.result_type(*(a.aval.stand_in() if isinstance(a, Var) else a
+                            for a in arrays_and_dtypes))
+
+
+register("inactive", _result_type, np.result_type)
 register("inactive", lambda obj: P.dim_of(obj, 0) if isinstance(obj, Var) else len(obj),
          builtins.len)
 register("inactive", P.stop_gradient, stop_gradient)
