@@ -242,15 +242,17 @@ def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | N
     value, broadcast once (consumers may then broadcast implicitly)."""
     if not eqn.prim.elementwise:
         return None
-    sources, shapes = [], set()
+    sources, shapes, broadcast = [], set(), []
     for a in eqn.invars:
         producer = producers.get(a) if isinstance(a, Var) else None
         if producer is not None and producer.prim is P.broadcast_to \
                 and isinstance(producer.invars[1], Const):
             sources.append(producer.invars[0])
             shapes.add(producer.invars[1].value)
+            broadcast.append(True)
         elif isinstance(a, Const) and ndim_of(a) == 0:
             sources.append(a)
+            broadcast.append(False)
         else:
             return None
     if len(shapes) != 1:
@@ -259,7 +261,7 @@ def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | N
     small = Var(aval, "")
     inner = Eqn((small,), eqn.prim, tuple(sources), eqn.params, eqn.loc)
     if all(isinstance(a, Const) for a in sources):
-        element = _element_of_broadcast(inner)
+        element = _element_of_broadcast(inner, broadcast)
         if element is not None:  # one element of what the broadcast computes
             small, inner = element, None
     outer = Eqn(eqn.outvars, P.broadcast_to, (small, Const(shapes.pop())), {}, eqn.loc)
@@ -267,12 +269,13 @@ def _hoist_broadcast(eqn: Eqn, producers: dict[Var, Eqn]) -> tuple[Eqn, Eqn] | N
     return (inner, outer) if same_aval_values(out_aval, eqn.outvars[0].aval) else None
 
 
-def _element_of_broadcast(eqn: Eqn) -> Const | None:
-    """The value of each element of ``eqn`` applied to broadcast scalar constants: the
-    operation on one-element arrays, so that NumPy promotes as it does for the arrays
-    (NumPy 1.x computes ``np.float32(1) / 3.0`` in float64, an array of them in float32)."""
-    values = [np.reshape(a.value, (1,)) if isinstance(a.value, np.ndarray | np.generic)
-              else a.value for a in eqn.invars]
+def _element_of_broadcast(eqn: Eqn, broadcast: list[bool]) -> Const | None:
+    """The value of each element of ``eqn`` applied to scalar constants, those marked
+    ``broadcast`` broadcast to arrays: the operation with those as one-element arrays,
+    so that NumPy promotes as it does for the arrays (NumPy 1.x computes
+    ``np.float32(1) / 3.0`` in float64, an array of such ones in float32)."""
+    values = [np.reshape(a.value, (1,)) if wide else a.value
+              for a, wide in zip(eqn.invars, broadcast)]
     with np.errstate(all="ignore"):
         try:
             result = eqn.prim.impl(*values, **eqn.params)
