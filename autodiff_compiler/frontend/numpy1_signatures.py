@@ -32,6 +32,7 @@ FUNCTIONS = {
     "inner": "(a, b, /)",
     "lexsort": "(keys, axis=-1)",
     "ravel_multi_index": "(multi_index, dims, mode='raise', order='C')",
+    "result_type": "(*arrays_and_dtypes)",
     "unravel_index": "(indices, shape, order='C')",
     "vdot": "(a, b, /)",
     "where": "(condition, x=None, y=None, /)",
