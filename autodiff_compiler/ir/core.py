@@ -25,6 +25,10 @@ import numpy as np
 from ..errors import IRVerificationError, Loc
 from .arrays import is_foreign_array, shape_and_dtype
 
+# NumPy 2 changed what a few calls mean (NEP 50's weak Python numbers, np.unique's
+# inverse shape); where the compiler must follow the running NumPy, it asks this.
+NUMPY_2 = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+
 if TYPE_CHECKING:
     from .primitives.core import Primitive
 

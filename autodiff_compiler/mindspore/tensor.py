@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ir.core import NUMPY_2
 from . import dtype as mstype
 from .tensor_format import tensor_repr
 from .tensor_methods import (
@@ -51,7 +52,6 @@ def _as_tensors(value: Any) -> Any:
     return value
 
 
-_NEP_50 = np.__version__ >= "2"  # NumPy 2: Python numbers are weak in arithmetic
 _KINDS = {bool: "b", int: "iu", float: "f", complex: "c"}
 _ORDER = "biufc"  # a number whose kind is no later than the arrays' takes their dtype
 
@@ -96,7 +96,7 @@ class Tensor(np.ndarray):
         MindSpore's operators return Tensors; never Parameters."""
         return array.view(Tensor)
 
-    if not _NEP_50:
+    if not NUMPY_2:  # NumPy 2's Python numbers are weak already (NEP 50)
         def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
             """MindSpore keeps a Tensor's dtype in arithmetic with a Python number
             (``loss.sum() / 2`` stays float32), as NumPy 2 does; NumPy 1.x computes a 0-d

@@ -26,13 +26,11 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
-from ..core import Var, ndim_of
+from ..core import NUMPY_2, Var, ndim_of
 from . import CompileTimeError, _static, register
 from .composed import _known_rank
 from .constructors import _asarray
 from .shapes import _take
-
-_NUMPY_2 = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
 
 
 def _nonzero(a):
@@ -117,7 +115,7 @@ def _unique(ar, return_index=False, return_inverse=False, return_counts=False, a
         rank = P.sub(P.cumsum(keep, axis=0), 1)  # each sorted entry's place among the values
         if flags[1]:
             inverse = P.index_update(P.zeros_like(order), order, rank)
-            results.append(P.reshape(inverse, P.shape_of(ar)) if _NUMPY_2 else inverse)
+            results.append(P.reshape(inverse, P.shape_of(ar)) if NUMPY_2 else inverse)
         if flags[2]:
             results.append(P.bincount(rank))
     return results[0] if len(results) == 1 else tuple(results)
