@@ -276,6 +276,11 @@ def _picks(w, x):
     return np.sum(np.tanh(z)[np.nonzero(z > 0)])
 
 
+def _sized(w, x):
+    z = x @ w
+    return np.sum(z) * np.zeros(np.sum(z > 0)).size
+
+
 def _line_of(fn, text):
     lines, start = inspect.getsourcelines(fn)
     return start + next(i for i, line in enumerate(lines) if text in line)
@@ -287,6 +292,7 @@ def _line_of(fn, text):
     (_masks, "z[z > 0]", "boolean array"),
     (_counts, "np.bincount", "largest entry plus one"),
     (_picks, "np.nonzero", "as many as the data has"),
+    (_sized, "np.zeros", "np.zeros's size is an array's value"),
 ])
 def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
     x = da.ones((4, 3), chunks=2)
@@ -294,6 +300,20 @@ def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
         adc.grad(fn, backend="dask")(np.ones(3), x)
     assert err.value.loc.line == _line_of(fn, text)
     assert "numpy backend" in err.value.hint
+
+
+def _identity_rows(w, x):
+    """Sizes counted from the data by ``int``: Python ints, so the graph can be built."""
+    z = x @ w
+    k = int(np.sum(z > 0)) + 1
+    return np.sum(np.eye(k)[k - 1] * np.sum(np.tanh(z))) + np.sum(np.eye(2, k + 1) @ np.ones(k + 1))
+
+
+def test_an_identity_of_a_size_counted_from_the_data(client):
+    x = da.from_array(np.array([[1.0, -2.0, 0.5], [0.3, 0.1, -0.2], [2.0, 0.0, 1.0]]), chunks=2)
+    got = adc.grad(_identity_rows, backend="dask")(np.array([0.5, -1.0, 0.25]), x)
+    want = adc.grad(_identity_rows)(np.array([0.5, -1.0, 0.25]), x.compute())
+    np.testing.assert_allclose(got.compute(), want, rtol=1e-12)
 
 
 def test_runtime_helpers_stay_lazy_and_agree_with_the_reference():

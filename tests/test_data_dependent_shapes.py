@@ -169,3 +169,58 @@ def test_tangent_through_vmap_of_a_selection_matches_finite_differences():
             - adc.vmap(positive_squares)(xs - eps * v)) / (2 * eps)
     np.testing.assert_array_equal(value, [[1.0, 9.0], [4.0, 16.0]])
     np.testing.assert_allclose(tangent, want, rtol=1e-7)
+
+
+# Sizes computed from the data: the number of classes, a count, repeats. Each result's
+# shape is known only at run time, whatever the compiler's stand-ins hold (zeros once
+# made every one of these empty, and the gradient silently 0).
+def classes(labels):
+    return int(np.max(labels)) + 1
+
+
+SIZED_BY_DATA = {
+    "zeros": lambda w, labels: np.sum(w) * np.zeros(classes(labels)).size,
+    "ones_2d": lambda w, labels: np.sum(w) * np.ones((classes(labels), 2)).shape[0],
+    "full": lambda w, labels: np.sum(np.full(classes(labels), 2.0) @ np.ones(classes(labels)))
+    * np.sum(w ** 2),
+    "eye": lambda w, labels: np.sum(w) * np.eye(classes(labels)).shape[0],
+    "eye_nm": lambda w, labels: np.sum(w) * np.eye(2, classes(labels)).size,
+    "arange": lambda w, labels: np.sum(w) * len(np.arange(classes(labels))),
+    "arange_from": lambda w, labels: np.sum(w) * np.arange(1, classes(labels) + 3).size,
+    "linspace": lambda w, labels: np.sum(w * np.mean(np.linspace(0.0, 1.0, classes(labels))))
+    * np.linspace(0.0, 1.0, classes(labels)).shape[0],
+    "count": lambda w, labels: np.sum(w) / (1 + len(np.zeros(np.sum(labels > 0)))),
+    "repeat_count": lambda w, labels: np.sum(np.repeat(w, classes(labels)) ** 2),
+    "repeat_each": lambda w, labels: np.sum(np.repeat(w, labels) ** 2)
+    * np.size(np.repeat(w, labels)),
+    "repeat_computed": lambda w, labels: np.sum(np.repeat(w, np.arange(w.size) + 1) ** 3),
+    "reshape": lambda w, labels: np.sum(np.reshape(np.outer(np.ones(classes(labels)), w),
+                                                   (classes(labels), -1))[-1] ** 2),
+    "broadcast": lambda w, labels: np.sum(np.broadcast_to(w, (classes(labels), w.size)) ** 2),
+    "one_hot": lambda w, labels: np.sum(np.eye(classes(labels))[labels][:, 0] * w ** 2),
+}
+
+LABELS = hnp.arrays(np.int64, st.integers(1, 6), elements=st.integers(0, 5))
+
+
+@settings(max_examples=20, deadline=None)
+@given(labels=LABELS, case=st.sampled_from(sorted(SIZED_BY_DATA)))
+def test_sizes_computed_from_the_data_are_the_datas(labels, case):
+    fn = SIZED_BY_DATA[case]
+    w = np.linspace(-1.0, 2.0, labels.size)
+    value, _ = adc.value_and_grad(fn)(w, labels)
+    assert value == pytest.approx(fn(w, labels), rel=1e-12)
+    check_grads(fn, w, labels, generic=False)
+
+
+def test_a_primitive_sized_by_its_operands_values_is_caught_where_it_is_not_declared():
+    """The ``sizes`` declarations are checked by a net: a call whose shape other stand-ins
+    change has no known shape, declared or not."""
+    undeclared = P.Primitive("ones_of_size", np.ones, registered=False)
+    n = Var(Aval((), np.dtype(np.int64), weak=True), "n")
+    x = Var(Aval((3,), F64), "x")
+    with building():
+        assert undeclared(n).aval == Aval(None, F64)
+        assert P.arange(1, n).aval == Aval(None, np.dtype(np.int64))  # declared
+        assert P.matmul(x, x).aval == Aval((), F64)  # shapes from shapes stay known
+        assert P.getitem(x, n).aval == Aval((), F64)

@@ -64,6 +64,22 @@ class Aval:
             return self.dtype.type(0).item()
         return np.zeros(self.shape, self.dtype)
 
+    def counting_example(self) -> Any:
+        """A second stand-in, ``1, 2, 3, ...`` (``True`` for booleans): where a result's
+        shape differs between this and ``example()``, it depends on the operand's values
+        (``np.zeros(n)``, ``np.repeat(x, r)``, ``np.nonzero(m)``, ``np.unique(x)``)."""
+        if self.weak:
+            return self.dtype.type(1).item()
+        size = int(np.prod(self.shape))
+        return (np.arange(size) % 100 + 1).astype(self.dtype).reshape(self.shape)
+
+    def minus_ones(self) -> Any:
+        """A stand-in of ``-1``s: an index valid on every axis, where ``1, 2, 3...``
+        (``counting_example``) may be out of bounds."""
+        if self.weak:
+            return self.dtype.type(-1).item()
+        return np.full(self.shape, -1).astype(self.dtype)
+
     def stand_in(self) -> Any:
         """A small value NumPy promotes as it promotes this aval's values: a Python scalar
         where weak, a 0-d array where 0-d, else a one-element array of the same rank.

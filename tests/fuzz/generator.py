@@ -9,7 +9,8 @@ array accumulators, ``while`` (bounded at compile time or at run time), ``break`
 loops, subscript assignment, ``stop_gradient``, ``has_aux``, a module-level tuple or
 list of arrays read through iteration or unpacking, and a tuple of values read by a
 loop's index, a starred unpacking or Python's ``max``/``min``/``sum``, and a
-comprehension filtered on run-time values and folded by ``sum``/``any``/``all``, and a
+comprehension filtered on run-time values and folded by ``sum``/``any``/``all``, arrays
+sized by a count taken from the data (``np.zeros(k)``, ``np.repeat(x, k)``), and a
 result passed through complex values (``abs`` and ``real`` of complex products).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ FLOAT32_SHARE = 0.15
 TABLE_SHARE = 0.15  # programs reading a module-level tuple or list of arrays
 PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unpacking
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
+SIZED_SHARE = 0.1  # programs building arrays whose sizes are counted from the data
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
 JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
@@ -392,6 +394,27 @@ class _Generator:
         self.ex.env[source], self.ex.env[acc] = shape, ()
         return stmts, acc
 
+    def sized_by_data(self) -> tuple[list[Stmt], str]:
+        """A count taken from the data sizes new arrays (``np.zeros(k)``, ``np.eye(k)``,
+        ``np.repeat(x, k)``): their shapes are known only at run time; the term to add."""
+        shape = self.rng.choice(SHAPES[1:])
+        source, k = self.fresh("counted"), self.fresh("k")
+        flat, limit = f"np.ravel({source})", self.rng.choice([-0.5, 0.0, 0.4])
+        kind = self.rng.choice(["zeros", "eye", "arange", "linspace", "repeat", "full"])
+        self.features.add(f"sized_{kind}")
+        term = {
+            "zeros": f"np.sum(np.zeros({k}) + np.mean({source})) * len(np.zeros({k}))",
+            "eye": f"np.sum(np.eye({k})[{k} - 1] * np.sum(np.tanh({source})))",
+            "arange": f"np.sum({source}) * np.arange(1, {k} + 2).size",
+            "linspace": f"np.sum(np.linspace(-1.0, 1.0, {k} + 1) ** 2 * np.max({source}))",
+            "repeat": f"np.sum(np.repeat({flat}, {k}) ** 2) / np.repeat({flat}, {k}).size",
+            "full": f"np.sum(np.full({k}, 0.5) * np.sum({source} ** 2))",
+        }[kind]
+        stmts = [Stmt(f"{source} = {self.ex.expr(shape, 2)}"),
+                 Stmt(f"{k} = int(np.sum({source} > {limit})) + 1")]
+        self.ex.env[source] = shape
+        return stmts, term
+
     # ------------------------------------------------------------------ helpers
 
     def helper(self) -> None:
@@ -440,6 +463,9 @@ class _Generator:
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 1299709).random() < FILTER_SHARE:  # drawn apart, after it
             stmts, term = self.filtered_fold()
+            body, terms = [*body, *stmts], (*terms, term)
+        if random.Random(seed + 3497861).random() < SIZED_SHARE:  # drawn apart, after it
+            stmts, term = self.sized_by_data()
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")

@@ -11,6 +11,8 @@ so. Refused, with the NumPy backend suggested instead:
 - indexing with a boolean array (``z[z > 0]``), ``np.nonzero`` and ``np.bincount`` (and
   what is built on them: ``np.unique``, ``np.compress``...): the result's shape depends
   on the data;
+- a size taken from an array's value (``np.zeros(np.sum(mask))``): dask needs it to
+  build the graph;
 - branching or looping on an array's value (``if``/``while`` on a value that is not a
   Python scalar, an ``assert``): the test needs the value, which would compute it on
   the caller's machine in the middle of building the graph.
@@ -80,6 +82,8 @@ def _refusal(eqn: Eqn) -> str | None:
         return _NO_LAZY_FORM[prim.name]
     if prim.name in ("getitem", "gather") and any(_mask(a) for a in eqn.invars[1:]):
         return "indexing with a boolean array gives a shape known only once computed"
+    if any(_array(eqn.invars[i]) for i in prim.sizes if i < len(eqn.invars)):
+        return f"np.{prim.name}'s size is an array's value, needed to build the graph"
     if prim.name == "undiag" and not _vector(eqn.invars[1]):
         return "the adjoint of np.diag of a matrix writes into an array (x[i, i] = v)"
     if dask_spelling(prim) is None:
@@ -91,6 +95,11 @@ def _python_scalar(a: object) -> bool:
     """A value known to be a Python scalar, never a dask array (a constant, or a
     Python number passed as an argument)."""
     return not isinstance(a, Var) or a.aval.weak
+
+
+def _array(a: object) -> bool:
+    """A value known to be an array (a tuple of sizes, or a Python int, is none)."""
+    return isinstance(a, Var) and a.aval.shape is not None and not a.aval.weak
 
 
 def _mask(a: object) -> bool:

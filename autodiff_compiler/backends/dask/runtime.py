@@ -51,6 +51,18 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     return da.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
 
 
+def eye(n: int, m: int | None = None, k: int = 0, dtype: Any = float) -> Any:
+    """``np.eye``, whose second operand is the column count (``da.eye``'s is
+    ``chunks``): a size computed at run time reaches it positionally. Square chunks no
+    larger than either side: ``da.eye`` loses blocks of a wide matrix whose one chunk
+    is taller than the matrix (dask 2026.8)."""
+    n, m = int(n), int(n if m is None else m)
+    return da.eye(n, M=m, k=k, dtype=dtype, chunks=max(1, min(n, m, _EYE_CHUNK)))
+
+
+_EYE_CHUNK = 2048
+
+
 def reshape(a: Any, shape: Any) -> Any:
     """``np.reshape``, whose shape may be one int (``da.reshape`` takes tuples only).
     Dask reshapes only chunks that merge or split evenly: otherwise the axes after the
@@ -69,5 +81,5 @@ def reshape(a: Any, shape: Any) -> Any:
 
 NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "scipy": SCIPY, "ext": EXTENSIONS,
                              "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky, "norm": norm,
-                             "reshape": reshape}
+                             "reshape": reshape, "eye": eye}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)

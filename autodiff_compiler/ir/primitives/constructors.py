@@ -12,11 +12,11 @@ from .core import constructor, defelementwise, deflinear, defvjp, nondifferentia
 from .linalg import tensordot
 from .shape import astype, dtype_of, unbroadcast
 
-eye = constructor("eye", np.eye, defaults={"k": 0, "dtype": None})
-arange = constructor("arange", np.arange, defaults={"dtype": None})
+eye = constructor("eye", np.eye, defaults={"k": 0, "dtype": None}, sizes=(0, 1))
+arange = constructor("arange", np.arange, defaults={"dtype": None}, sizes=(0, 1, 2))
 linspace = constructor("linspace", np.linspace,
-                       defaults={"endpoint": True, "dtype": None})
-full = constructor("full", np.full, defaults={"dtype": None})
+                       defaults={"endpoint": True, "dtype": None}, sizes=(2,))
+full = constructor("full", np.full, defaults={"dtype": None}, sizes=(0,))
 full_like = constructor("full_like", np.full_like, defaults={"dtype": None})
 
 nondifferentiable(eye, arange)

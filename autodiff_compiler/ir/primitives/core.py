@@ -66,7 +66,7 @@ class Primitive:
                  aval_rule: AvalRule | None = None, elementwise: bool = False,
                  foldable: bool = True, defaults: Mapping[str, Any] | None = None,
                  form: str = "apply", allocates: bool = False, unique: bool = False,
-                 registered: bool = True) -> None:
+                 sizes: tuple[int, ...] = (), registered: bool = True) -> None:
         if form not in FORMS:
             raise ValueError(f"unknown form {form!r} of primitive '{name}'")
         self.name = name
@@ -83,6 +83,9 @@ class Primitive:
         self.writes: int | None = None  # an effect writing into this operand, in place
         self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
         self.foldable = foldable
+        # operands whose values, not shapes, give the results' shapes (``np.zeros(n)``'s
+        # n, ``np.repeat``'s repeats): computed at run time, those shapes are unknown
+        self.sizes = sizes
         self.defaults = dict(defaults or {})  # params equal to these are left out
         # For queries answered by the aval alone (``shape(x)`` of a known shape).
         self.static_value: Callable[[Aval], Any] | None = None
@@ -113,7 +116,9 @@ class Primitive:
     def _eval_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
         """Default: let NumPy compute on zero-filled stand-ins when inputs are known.
         Where only shapes are (a branch whose paths give float32 and float64), float64
-        stand-ins give the result's shapes, its dtypes left unknown."""
+        stand-ins give the result's shapes, its dtypes left unknown. A stand-in's
+        values are not the run-time values: where those give the shapes (``sizes``, or
+        other stand-ins give others), the shapes are unknown."""
         if not all(isinstance(a, Const) or a.aval.shape is not None for a in args):
             return [Aval()] * self.n_out
         dtypes_known = all(isinstance(a, Const) or a.aval.dtype is not None for a in args)
@@ -129,11 +134,40 @@ class Primitive:
                                          for a, v in zip(args, avals)), **params)
         except Exception:  # the real call raises again at run time, with the user's line
             return [Aval()] * self.n_out
-        results = result if self.n_out != 1 else (result,)
-        out = [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
-               else Aval.of(r) for r in results]
+        out = self._result_avals(result)
+        if self._shapes_vary(args, avals, out, params):
+            out = [replace(a, shape=None) for a in out]
         return out if dtypes_known else [Aval(a.shape) for a in out]
 
+    def _result_avals(self, result: Any) -> list[Aval]:
+        results = result if self.n_out != 1 else (result,)
+        return [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
+                else Aval.of(r) for r in results]
+
+    def _shapes_vary(self, args: Sequence[Atom], avals: Sequence[Aval], out: Sequence[Aval],
+                     params: Mapping[str, Any]) -> bool:
+        """Whether the results' shapes depend on the run-time operands' values: a
+        declared size is one, or, as a net under the declarations, the call with the
+        operands that could be sizes or masks (0-d, integer, boolean) given other values
+        (``1, 2, 3...``, else ``-1``: an index valid on every axis) gives other shapes.
+        Where neither can be computed, no shape is trusted."""
+        if any(not isinstance(args[i], Const) for i in self.sizes if i < len(args)):
+            return True
+        varied = [not isinstance(a, Const) and _may_size(v) for a, v in zip(args, avals)]
+        if not any(varied):
+            return False
+        for fill in (Aval.counting_example, Aval.minus_ones):
+            try:
+                with np.errstate(all="ignore"):
+                    result = self.impl(*(a.value if isinstance(a, Const)
+                                         else fill(v) if vary else v.example()
+                                         for a, v, vary in zip(args, avals, varied)), **params)
+            except np.linalg.LinAlgError:  # singular: a solver's shapes are its operands'
+                return False
+            except Exception:
+                continue
+            return [a.shape for a in self._result_avals(result)] != [a.shape for a in out]
+        return True
 
     def _ufunc_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
         """Broadcast shapes; the dtype NumPy gives on stand-ins of the operands
@@ -148,6 +182,12 @@ class Primitive:
         except Exception:  # the promoted dtype, as before
             return [aval]
         return [Aval(aval.shape, dtype, weak=aval.weak)]
+
+
+def _may_size(aval: Aval) -> bool:
+    """Whether a value could give a result's shape: a count or a bound (0-d), repeats
+    or indices (integers), a mask (booleans); a float array's values never do."""
+    return aval.shape == () or aval.dtype.kind in "biu"
 
 
 def _identities(aval: Aval) -> Any:
