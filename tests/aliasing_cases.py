@@ -120,6 +120,19 @@ def argument_view_read_after_augmented(x):
     return np.sum(x * v)
 
 
+def columns_swapped_through_views(x):  # NumPy copies column 1 into both
+    y = x * 1.0
+    y[:, 0], y[:, 1] = y[:, 1], y[:, 0]
+    return np.sum(y * np.array([1.0, 10.0, 100.0]))
+
+
+def named_view_unpacked_after_its_row_written(x):
+    y = x * 1.0
+    a, b = y[0], y[1]
+    y[0], y[1] = b * 2.0, a
+    return np.sum(y)
+
+
 def constant_array_written(x):
     c = np.array([1.0, 2.0, 3.0])
     first = c[:2]  # a view: NumPy's write below would show through it
@@ -186,6 +199,25 @@ def view_read_before_write(x):
     total = np.sum(acc.T[0])
     acc += total
     return np.sum(acc)
+
+
+def columns_swapped_through_copies(x):
+    y = x * 1.0
+    y[:, 0], y[:, 1] = y[:, 1].copy(), y[:, 0].copy()
+    return np.sum(y * np.array([1.0, 10.0, 100.0]))
+
+
+def columns_swapped_by_fancy_indexing(x):
+    y = x * 1.0
+    y[:, [0, 1]] = y[:, [1, 0]]
+    return np.sum(y * np.array([1.0, 10.0, 100.0]))
+
+
+def names_swapped(x):
+    a, b = x[0] * 1.0, x[1] * 2.0
+    a, b = b, a
+    a[0], b[0] = b[1], a[1]
+    return np.sum(a * np.arange(3.0)) + np.sum(b ** 2)
 
 
 # ---------------------------------------------------------------- what an in-place write keeps

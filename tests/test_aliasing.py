@@ -30,6 +30,10 @@ REFUSED = [
      "'v' shares memory"),
     ("zero_d_where_read_after", cases.zero_d_where_read_after_write, "'picked' shares memory"),
     ("zero_d_astype_read_after", cases.zero_d_astype_read_after_write, "'cast' shares memory"),
+    ("columns_swapped_through_views", cases.columns_swapped_through_views,
+     "an earlier target of the assignment wrote"),
+    ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
+     "an earlier target of the assignment wrote"),
 ]
 
 
@@ -65,6 +69,9 @@ ALLOWED = [
     ("written_in_the_branch_taken", cases.written_in_the_branch_taken),
     ("written_in_the_branch_not_taken", cases.written_in_the_branch_not_taken),
     ("zero_d_scalars_rebound", cases.zero_d_scalars_rebound),
+    ("columns_swapped_through_copies", cases.columns_swapped_through_copies),
+    ("columns_swapped_by_fancy_indexing", cases.columns_swapped_by_fancy_indexing),
+    ("names_swapped", cases.names_swapped),
 ]
 
 

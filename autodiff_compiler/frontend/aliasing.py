@@ -178,6 +178,17 @@ class Aliases:
                 raise stale_error(scope, node, name, self.stale[v])
 
 
+def check_unpacked(scope: Scope, target: Any, value: Any) -> None:
+    """Refuse assigning an item of a tuple assignment that a write by an earlier target
+    of the same assignment outdated."""
+    if any(v in scope.low.aliases.stale for v in _vars(value)):
+        raise scope.error(target, "this item of the right-hand side shares memory with an "
+                                  "array an earlier target of the assignment wrote into: "
+                                  "NumPy would assign the new values, the compiled code the "
+                                  "old", hint=f"{HINT}; or swap by fancy indexing: "
+                                              "y[:, [0, 1]] = y[:, [1, 0]]")
+
+
 def is_callers(scope: Scope, array: Any) -> bool:
     """Whether ``array`` is memory the function does not own: an argument, a global or
     a captured array."""

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.core import Var
-from .aliasing import check_owned, check_subscript_write, root_name
+from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
 
@@ -137,14 +137,28 @@ class Scope:
             self.env[target.id] = value
             self.unbound.pop(target.id, None)
         elif isinstance(target, gast.Tuple | gast.List):
-            for elt, item in zip(target.elts, self.unpack(target, value, target.elts)):
-                self.assign(elt.value if isinstance(elt, gast.Starred) else elt, item)
+            self.assign_each(target, self.unpack(target, value, target.elts))
         elif isinstance(target, gast.Subscript):
             self.assign_item(target, value)
         else:
             raise UnsupportedSyntaxError(
                 f"assignment to {type(target).__name__.lower()} targets is not supported yet",
                 self.loc(target), hint="assign to a plain name")
+
+    def assign_each(self, target: gast.Tuple | gast.List, items: list[Any]) -> None:
+        """``a, b = items``, left to right, as Python assigns. An item still to assign
+        is a value the function holds: a write by an earlier target outdates it where it
+        shares that memory (``y[:, 0], y[:, 1] = y[:, 1], y[:, 0]`` swaps nothing in
+        NumPy: the second item is a view of the column the first target overwrote)."""
+        aliases, pending = self.low.aliases, list(items)
+        aliases.listed.append(pending)
+        try:
+            for elt, item in zip(target.elts, items):
+                pending.pop(0)
+                check_unpacked(self, elt, item)
+                self.assign(elt.value if isinstance(elt, gast.Starred) else elt, item)
+        finally:
+            aliases.listed.remove(pending)
 
     def assign_item(self, target: gast.Subscript, value: Any) -> None:
         """``y[index] = v``: an array gets a new value, ``setitem(y, index, v)``, bound to

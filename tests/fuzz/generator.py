@@ -60,6 +60,7 @@ class _Generator:
         self.apart = random.Random(seed + 5800079)
         self.ex.apart = self.apart
         self.ex.picks = random.Random(seed + 7100003)
+        self.swaps = random.Random(seed + 8600023)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -264,6 +265,14 @@ class _Generator:
         op = self.rng.choice(["=", "+=", "*=", "copyto", "out="])
         self.ex.env[name] = shape
         value = self.ex.expr(part, 2)
+        if shape[0] > 1 and self.swaps.random() < 0.15:  # drawn apart: seeds keep programs
+            # rows exchanged by a tuple assignment: NumPy's second item is a view of the
+            # row the first target overwrote, unless copied
+            self.features.add("tuple_of_rows")
+            j, copy = (i + 1) % shape[0], self.swaps.choice(["", ".copy()"])
+            return [Stmt(f"{name} = {init}"),
+                    Stmt(f"{name}[{i}], {name}[{j}] = {name}[{j}] * 0.5{copy}, "
+                         f"{name}[{i}]{copy}")]
         if op == "copyto":  # NumPy's calls that write into an array
             write = f"np.copyto({target}, {value})"
         elif op == "out=":

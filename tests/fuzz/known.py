@@ -41,6 +41,8 @@ KNOWN: list[Known] = [
     Known("vmap of a value whose shape is known only at run time (an if whose branches "
           "give arrays of different shapes)",
           _refused(r"vmap cannot (batch|place the batch axis of) .* known only at run time")),
+    Known("a view assigned by a tuple assignment after an earlier target wrote into it",
+          _refused(r"an earlier target of the assignment wrote into")),
     Known("a comprehension over a number of items known only at run time",
           _refused(r"a comprehension over a number of items known only at run time")),
     Known("vmap through a return (or the gradient of a break) inside a loop, on a "
