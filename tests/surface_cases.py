@@ -549,6 +549,11 @@ def cholesky_upper(x):
     return np.linalg.cholesky(x @ x.T + np.eye(3), upper=True)
 
 
+def cholesky_upper_reads_upper(x):
+    """Only the upper triangle is read: the lower one, not symmetric, gets no gradient."""
+    return np.linalg.cholesky(x @ x.T + np.eye(3) + np.tril(x, -1), upper=True)
+
+
 # ---------------------------------------------------------------------------- constructors
 
 

@@ -126,8 +126,14 @@ def complex_singular_vectors(xr, xi):
     return np.sum(np.abs(np.linalg.svd(xr + 1j * xi)[0]))
 
 
+def complex_cholesky(xr, xi):
+    a = xr + 1j * xi
+    return np.sum(np.abs(np.linalg.cholesky(a @ np.conj(a.T) + 3.0 * np.eye(3))) ** 2)
+
+
 @pytest.mark.parametrize("fn", [complex_eigenvalues, complex_pseudo_inverse,
-                                complex_singular_vectors], ids=lambda f: f.__name__)
+                                complex_singular_vectors, complex_cholesky],
+                         ids=lambda f: f.__name__)
 def test_decompositions_of_complex_matrices_are_refused(fn):
     """Their rules are written for real matrices: refused when compiling where the dtype
     is known, by a check at run time in shape-generic code."""

@@ -324,6 +324,8 @@ SINGLE = [
     Case("cholesky_of_gram", S.cholesky_of_gram, (uniform(3, 3),), ("cholesky",)),
     *only_on_numpy_2(Case("cholesky_upper", S.cholesky_upper, (uniform(3, 3),),
                           ("cholesky", "swapaxes"))),  # upper= is NumPy 2's
+    *only_on_numpy_2(Case("cholesky_upper_reads_its_triangle", S.cholesky_upper_reads_upper,
+                          (uniform(3, 3),), ("cholesky", "swapaxes"))),
     # shapes
     Case("moveaxis", S.moveaxis_fn, (M3,), ("moveaxis",), np.moveaxis),
     Case("moveaxis_many", S.moveaxis_many, (M3,), ("moveaxis",)),

@@ -403,7 +403,9 @@ def _phi(x, n):
 
 
 def _vjp_cholesky(g, ans, x):
+    from .decompositions import _real_only
     from .shape import dim_of
+    _real_only(x, "np.linalg.cholesky")
     p = _phi(_swap_last(ans) @ g, dim_of(x, -1))
     lt = _swap_last(ans)
     s = _swap_last(solve(lt, _swap_last(solve(lt, p))))
@@ -411,7 +413,9 @@ def _vjp_cholesky(g, ans, x):
 
 
 def _jvp_cholesky(t, ans, x):
+    from .decompositions import _real_only
     from .shape import dim_of
+    _real_only(x, "np.linalg.cholesky")
     sym = tril(t) + _swap_last(tril(t, k=-1))  # the symmetric matrix NumPy reads
     inner = _swap_last(solve(ans, _swap_last(solve(ans, sym))))
     return ans @ _phi(inner, dim_of(x, -1))

@@ -106,6 +106,17 @@ if hasattr(np.linalg, "svdvals"):  # NumPy 2
 
 
 def _cholesky(a, upper):
-    return P.cholesky(a) if not _static(upper, "upper") else \
-        P.swapaxes(P.cholesky(a), axis1=-1, axis2=-2)
+    """``upper=True`` reads the upper triangle of ``a`` and gives ``U`` with
+    ``U^H U = a``: the conjugate transpose of the lower factor of ``a^H`` (whose lower
+    triangle is that upper one), so a gradient lands in the triangle NumPy reads."""
+    if not _static(upper, "upper"):
+        return P.cholesky(a)
+    return _adjoint(P.cholesky(_adjoint(a)))
+
+
+def _adjoint(a):
+    """The conjugate transpose of the last two axes (the transpose, of real values)."""
+    swapped = P.swapaxes(a, axis1=-1, axis2=-2)
+    dtype = getattr(getattr(a, "aval", None), "dtype", None)
+    return swapped if dtype is not None and dtype.kind != "c" else P.conj(swapped)
 
