@@ -51,6 +51,9 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     return da.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
 
 
+_EYE_CHUNK = 2048  # the largest side of an identity's square chunks
+
+
 def eye(n: int, m: int | None = None, k: int = 0, dtype: Any = float) -> Any:
     """``np.eye``, whose second operand is the column count (``da.eye``'s is
     ``chunks``): a size computed at run time reaches it positionally. Square chunks no
@@ -58,9 +61,6 @@ def eye(n: int, m: int | None = None, k: int = 0, dtype: Any = float) -> Any:
     is taller than the matrix (dask 2026.8)."""
     n, m = int(n), int(n if m is None else m)
     return da.eye(n, M=m, k=k, dtype=dtype, chunks=max(1, min(n, m, _EYE_CHUNK)))
-
-
-_EYE_CHUNK = 2048
 
 
 def reshape(a: Any, shape: Any) -> Any:

@@ -27,7 +27,8 @@ import numpy as np
 
 from ...errors import AutodiffError, MissingRuleError
 from .. import builder
-from ..core import Atom, Aval, Const, Var
+from ..core import Atom, Aval, Var
+from . import stand_ins
 
 Rule = Callable[..., Any] | None
 AvalRule = Callable[[Sequence[Atom], Mapping[str, Any]], Sequence[Aval]]
@@ -114,60 +115,8 @@ class Primitive:
         return out if out else [Aval()] * self.n_out
 
     def _eval_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
-        """Default: let NumPy compute on zero-filled stand-ins when inputs are known.
-        Where only shapes are (a branch whose paths give float32 and float64), float64
-        stand-ins give the result's shapes, its dtypes left unknown. A stand-in's
-        values are not the run-time values: where those give the shapes (``sizes``, or
-        other stand-ins give others), the shapes are unknown."""
-        if not all(isinstance(a, Const) or a.aval.shape is not None for a in args):
-            return [Aval()] * self.n_out
-        dtypes_known = all(isinstance(a, Const) or a.aval.dtype is not None for a in args)
-        avals = [a.aval if isinstance(a, Const) or a.aval.dtype is not None
-                 else Aval(a.aval.shape, np.dtype(np.float64)) for a in args]
-        try:
-            with np.errstate(all="ignore"):
-                try:
-                    result = self.impl(*(a.value if isinstance(a, Const) else v.example()
-                                         for a, v in zip(args, avals)), **params)
-                except np.linalg.LinAlgError:  # zeros are singular: identities are not
-                    result = self.impl(*(a.value if isinstance(a, Const) else _identities(v)
-                                         for a, v in zip(args, avals)), **params)
-        except Exception:  # the real call raises again at run time, with the user's line
-            return [Aval()] * self.n_out
-        out = self._result_avals(result)
-        if self._shapes_vary(args, avals, out, params):
-            out = [replace(a, shape=None) for a in out]
-        return out if dtypes_known else [Aval(a.shape) for a in out]
-
-    def _result_avals(self, result: Any) -> list[Aval]:
-        results = result if self.n_out != 1 else (result,)
-        return [Aval.of(np.asarray(r)) if not isinstance(r, bool | int | float | tuple)
-                else Aval.of(r) for r in results]
-
-    def _shapes_vary(self, args: Sequence[Atom], avals: Sequence[Aval], out: Sequence[Aval],
-                     params: Mapping[str, Any]) -> bool:
-        """Whether the results' shapes depend on the run-time operands' values: a
-        declared size is one, or, as a net under the declarations, the call with the
-        operands that could be sizes or masks (0-d, integer, boolean) given other values
-        (``1, 2, 3...``, else ``-1``: an index valid on every axis) gives other shapes.
-        Where neither can be computed, no shape is trusted."""
-        if any(not isinstance(args[i], Const) for i in self.sizes if i < len(args)):
-            return True
-        varied = [not isinstance(a, Const) and _may_size(v) for a, v in zip(args, avals)]
-        if not any(varied):
-            return False
-        for fill in (Aval.counting_example, Aval.minus_ones):
-            try:
-                with np.errstate(all="ignore"):
-                    result = self.impl(*(a.value if isinstance(a, Const)
-                                         else fill(v) if vary else v.example()
-                                         for a, v, vary in zip(args, avals, varied)), **params)
-            except np.linalg.LinAlgError:  # singular: a solver's shapes are its operands'
-                return False
-            except Exception:
-                continue
-            return [a.shape for a in self._result_avals(result)] != [a.shape for a in out]
-        return True
+        """Default: what NumPy gives on stand-ins of the operands (``stand_ins``)."""
+        return stand_ins.eval_avals(self, args, params)
 
     def _ufunc_avals(self, args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
         """Broadcast shapes; the dtype NumPy gives on stand-ins of the operands
@@ -182,21 +131,6 @@ class Primitive:
         except Exception:  # the promoted dtype, as before
             return [aval]
         return [Aval(aval.shape, dtype, weak=aval.weak)]
-
-
-def _may_size(aval: Aval) -> bool:
-    """Whether a value could give a result's shape: a count or a bound (0-d), repeats
-    or indices (integers), a mask (booleans); a float array's values never do."""
-    return aval.shape == () or aval.dtype.kind in "biu"
-
-
-def _identities(aval: Aval) -> Any:
-    """A stand-in of ``aval`` that ``np.linalg`` takes: identity matrices where its
-    last two axes are square (zeros elsewhere)."""
-    x = aval.example()
-    if np.ndim(x) >= 2 and x.shape[-1] == x.shape[-2]:
-        x = x + np.eye(x.shape[-1], dtype=x.dtype)
-    return x
 
 
 def constructor(name: str, impl: Callable[..., Any], **kw: Any) -> Primitive:
