@@ -271,7 +271,7 @@ class _Generator:
             self.features.add("tuple_of_rows")
             j, copy = (i + 1) % shape[0], self.swaps.choice(["", ".copy()"])
             return [Stmt(f"{name} = {init}"),
-                    Stmt(f"{name}[{i}], {name}[{j}] = {name}[{j}] * 0.5{copy}, "
+                    Stmt(f"{name}[{i}], {name}[{j}] = {name}[{j}] * 0.5, "
                          f"{name}[{i}]{copy}")]
         if op == "copyto":  # NumPy's calls that write into an array
             write = f"np.copyto({target}, {value})"
