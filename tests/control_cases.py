@@ -387,3 +387,17 @@ def nested_loop_return_in_static_if(x, n):
             acc = acc * 1.5
         acc = acc * 2.0
     return np.sum(acc)
+
+
+def break_on_data_behind_a_check(x):
+    """A ``break`` on each example's data in a loop that also raises: under vmap the
+    loop's branches run example by example, and the gradient's record of an iteration
+    an example skipped is None (vmap of grad once failed on it, fuzz seed 60855)."""
+    acc = np.zeros_like(x)
+    for k in range(4):
+        if np.max(np.abs(acc)) > 1e6:
+            raise ValueError("diverged")
+        if np.sum(acc) > 2.0:
+            break
+        acc = acc + np.tanh(x * (k + 1)) * x * 0.5
+    return np.sum(acc * x)

@@ -194,6 +194,7 @@ CONTROL = [  # (function, batch, in_axes): per-example values vary the path take
     (cases.while_loop, (uniform(6, 3) * 0.3,), (0,)),
     (while_data_dependent, (uniform(6, 3),), (0,)),
     (cases.break_and_continue, (uniform(6, 2, 2),), (0,)),
+    (cases.break_on_data_behind_a_check, (uniform(6, 3) * 2,), (0,)),
     (cases.converge, (uniform(6, 3) * 2,), (0,)),
     (cases.while_with_break, (uniform(6, 3) + 1.0,), (0,)),
     (cases.while_rnn, (uniform(6, 3), uniform(3)), (0, None)),

@@ -36,17 +36,22 @@ class Batch:
     original ``Var`` became (only where it changed), and which new values are batched."""
 
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
-                 batched: set[Var] | None = None, draws: bool = True) -> None:
+                 batched: set[Var] | None = None, draws: bool = True,
+                 rows: dict[Var, Var] | None = None) -> None:
         self.size = size
         self.env: dict[Var, Atom] = dict(env or {})
         self.batched: set[Var] = batched if batched is not None else set()
+        # A batched value of run-time shape, stacked from the list of its examples' rows:
+        # the rows, which equations that read the value take one by one (so examples of
+        # different lengths are stacked only where something needs them as one array).
+        self.rows: dict[Var, Var] = rows if rows is not None else {}
         # A random draw is one per example (``vmap``: as a loop over the examples would
         # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
         self.draws = draws
 
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
-        return Batch(self.size, self.env, self.batched, self.draws)
+        return Batch(self.size, self.env, self.batched, self.draws, self.rows)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -56,6 +61,10 @@ class Batch:
 
     def reads_batched(self, eqn: Eqn) -> bool:
         return any(self.is_batched(self.read(v)) for v in reads(eqn))
+
+    def reads_rows(self, eqn: Eqn) -> bool:
+        """``eqn`` reads a value kept as its examples' rows (see ``rows``)."""
+        return any(self.read(v) in self.rows for v in reads(eqn))
 
     def bind(self, old: Var, new: Any, batched: bool) -> None:
         new = as_atom(new)
@@ -108,6 +117,8 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
             region = REGION_BATCH.get(eqn.prim)
             mark = len(b.eqns)
             try:
+                if st.reads_rows(eqn) and region is None:
+                    raise NotBatchableError  # rows of different shapes: one at a time
                 if region is not None:
                     region(eqn, st)
                 else:
@@ -215,7 +226,8 @@ def per_example(eqn: Eqn, st: Batch) -> None:
     with building(eqn.loc) as body:
         for v in reads(eqn):
             value = st.read(v)
-            local[v] = P.getitem(value, k) if st.is_batched(value) else value
+            value = st.rows.get(value, value) if isinstance(value, Var) else value
+            local[v] = P.getitem(value, k) if st.is_batched(st.read(v)) else value
         body.eqns.extend(renamed([eqn], local))
         results = [as_atom(local[o]) for o in eqn.outvars]
         if known:  # each row written into an array of the batch's shape
@@ -230,32 +242,41 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                           {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
         st.env.update(zip(eqn.outvars, outs))
         return
-    # a shape known only at run time: the rows collected in a list and stacked (rows
-    # that differ in shape are refused when the program runs, at the user's line)
+    # a shape known only at run time: the rows collected in a list, and stacked where
+    # something needs one array (rows that differ in shape are refused there, when the
+    # program runs, at the user's line; unused, the stacking is dead code)
     lists = [Var(Aval(None, np.dtype(object)), f"{o.hint or eqn.prim.name}_rows")
              for o in eqn.outvars]
     b.eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
                       {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
     for old, rows in zip(eqn.outvars, lists):
         st.bind(old, P.stack_rows(rows), True)
+        st.rows[st.read(old)] = rows
 
 
 def _gives_none(eqn: Eqn) -> bool:
-    """A branch of ``eqn`` gives ``None`` for one of its results (a stand-in for a tape
-    that branch does not record): rows of it would mix arrays and ``None``."""
-    return any(isinstance(a, Const) and a.value is None
-               for body in eqn.params.get("branches", ()) for a in body.outvars)
+    """A branch of ``eqn``, or of an ``if`` nested in one, gives ``None`` for one of its
+    results (a stand-in for a tape that branch does not record): rows of it would mix
+    arrays and ``None``."""
+    return any(any(isinstance(a, Const) and a.value is None for a in body.outvars)
+               or any(_gives_none(inner) for inner in body.eqns)
+               for body in eqn.params.get("branches", ()))
 
 
 def _zeros_for_none(eqn: Eqn) -> Eqn:
-    """``eqn`` with each ``None`` a branch gives replaced by zeros of that result's shape
-    and dtype: the value stands in for a record the branch does not make, which only
-    the examples that took the other branch read."""
+    """``eqn`` with each ``None`` a branch gives (nested ``if``s' included) replaced by
+    zeros of that result's shape and dtype where it is known: the value stands in for a
+    record the branch does not make, which only the examples that took the other
+    branch read."""
+    if "branches" not in eqn.params:
+        return eqn
+
     def filled(body: Function) -> Function:
         outs = tuple(Const(np.zeros(o.aval.shape, o.aval.dtype))
-                     if isinstance(a, Const) and a.value is None else a
+                     if isinstance(a, Const) and a.value is None
+                     and o.aval.shape is not None and o.aval.dtype is not None else a
                      for a, o in zip(body.outvars, eqn.outvars))
-        return replace(body, outvars=outs)
+        return replace(body, eqns=tuple(_zeros_for_none(e) for e in body.eqns), outvars=outs)
     branches = tuple(filled(b) for b in eqn.params["branches"])
     return replace(eqn, params={**eqn.params, "branches": branches})
 

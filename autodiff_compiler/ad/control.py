@@ -196,6 +196,8 @@ def _tape_reads(eqn: Eqn, body: Function, index: Var | None, active: set[Var]
         forwards = not eqn.params.get("reverse", False) and position in made and \
             made[position].prim is P.sub and made[position].invars[1] is index
         if index is None or not (backwards or forwards):
+            if body.name == "per_example":  # batching's loop over rows of run-time shape
+                raise R.through_ragged_rows(eqn.loc)
             raise AutodiffError("differentiating through a loop that reads a tape out of "
                                 "order is not supported", eqn.loc,
                                 hint="differentiate the original function to this order "

@@ -193,6 +193,16 @@ class _Adjoints:
         self.ct[v] = total
 
 
+def through_ragged_rows(loc: Any) -> AutodiffError:
+    """The gradient through vmap's per-example rows of a run-time shape: they are a list
+    that the batched program reads in the order it wrote it, which no adjoint loop does."""
+    return AutodiffError(
+        "the gradient through vmap of values computed example by example, of a shape "
+        "known only at run time, is not supported", loc,
+        hint="take the gradient inside vmap, vmap(grad(f)) rather than grad of a function "
+             "of vmap(f), or loop over the examples in Python")
+
+
 def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     prim = eqn.prim
     rule = REGION_RULES.get(prim)
@@ -201,12 +211,7 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
         return
     if any(is_tape(a) and a in adjoints.active for a in eqn.invars):
         if prim is P.stack_rows:
-            raise AutodiffError(
-                "the gradient through vmap of a result computed example by example, of a "
-                "shape known only at run time (its rows stacked after a loop), is not "
-                "supported", eqn.loc,
-                hint="take the gradient inside vmap, vmap(grad(f)) rather than grad of a "
-                     "function of vmap(f), or loop over the examples in Python")
+            raise through_ragged_rows(eqn.loc)
         raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "
                             "reads it by iteration; its derivative is not supported", eqn.loc,
                             hint="differentiate the original function to this order directly")
