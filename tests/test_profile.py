@@ -120,10 +120,12 @@ def test_bookkeeping_in_a_loop_counts_for_the_loops_line():
     namespace[compiled.ir.name](x, w)
     forward, adjoint = instrument.slot(1, False), instrument.slot(1, True)
     assert counts[forward] == 3  # an append per iteration
-    # the adjoint loop: its zeros, then per iteration a tape read, the sum and a move
-    for text in ("g_w = np.zeros_like(w)", "h = h_tape[i]", "g_w += g_w_1", "x = h"):
+    # the adjoint loop: its zeros and w laid out for it (opt.layout), then per
+    # iteration a tape read, the sum and a move
+    for text in ("w_t = np.array(w.T, order='C')", "g_w = np.zeros_like(w)",
+                 "h = h_tape[i]", "g_w += g_w_1", "x = h"):
         assert f"    {text}\n" in source
-    assert counts[adjoint] == 1 + 3 * 3
+    assert counts[adjoint] == 2 + 3 * 3
     assert counts[instrument.OTHER] >= 1  # the return, at least
 
 

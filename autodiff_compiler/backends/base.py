@@ -57,7 +57,10 @@ class Backend:
     function (numba's kernels), shown above it; generated code reaches it through
     ``namespace``. ``fuses``: elementwise work runs in fused loops, where a function
     call costs nothing, so the optimiser leaves out rewrites that trade arithmetic for
-    fewer NumPy calls (``opt.small``).
+    fewer NumPy calls (``opt.small``). ``row_major``: arrays are NumPy's, in memory in
+    an order its BLAS reads faster one way, so a loop's transposed operand is worth
+    copying into row-major order (``opt.layout``); lazy and standard arrays have no
+    order to choose.
     """
 
     name: str
@@ -73,6 +76,7 @@ class Backend:
     prepare: Callable[[Function], Function] = _as_is
     support: Callable[[Function], str] = _nothing
     fuses: bool = False
+    row_major: bool = False
 
     @property
     def in_place(self) -> bool:

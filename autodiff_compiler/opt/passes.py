@@ -5,6 +5,8 @@ are its cost; ``simplify`` (its own module) applies algebraic identities that ru
 and seeds leave behind; ``scatter_sums`` (``scatters.py``) adds a slice's adjoint into
 the running sum instead of into zeros; ``distribute`` (``factoring.py``) takes common
 factors out of sums; ``float_literals`` spells an integer beside a float as a float;
+``row_major_loop_operands`` (``layout.py``) copies a matrix a loop multiplies by
+transposed into row-major order once, before the loop;
 ``cse`` merges repeated computations; ``dce`` then removes equations nothing
 needs: all primitives are pure but the few marked ``effect`` (an assert, a print),
 which stay, with the regions and calls holding them; ``keep_overwritten``
@@ -31,6 +33,7 @@ from ..ir.core import (
 )
 from .factoring import distribute
 from .fresh import fresh_outputs
+from .layout import row_major_loop_operands
 from .scatters import scatter_sums
 from .schedule import schedule
 from .shapes import shape_sources
@@ -129,16 +132,19 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 # the same equation (and again at the end, for the literals distribute writes)
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
                                                   dce, shape_sources, scatter_sums, distribute,
-                                                  dce, float_literals, keep_overwritten,
-                                                  schedule]
+                                                  row_major_loop_operands, dce, float_literals,
+                                                  keep_overwritten, schedule]
 
 
-def optimize(fn: Function, *, check: bool = True, fused: bool = False) -> Function:
+def optimize(fn: Function, *, check: bool = True, fused: bool = False,
+             row_major: bool = True) -> Function:
     """The default pipeline, verifying the IR after every pass; outputs come out fresh.
     ``fused``: for a backend that fuses elementwise work, where fewer calls save nothing
-    (``small_sigmoids`` is left out)."""
+    (``small_sigmoids`` is left out). ``row_major``: arrays have NumPy's memory order
+    (else ``row_major_loop_operands`` is left out)."""
     for pass_ in [*PIPELINE, fresh_outputs]:
-        if fused and pass_ is small_sigmoids:
+        if (fused and pass_ is small_sigmoids) or \
+                (not row_major and pass_ is row_major_loop_operands):
             continue
         fn = pass_(fn)
         if check:

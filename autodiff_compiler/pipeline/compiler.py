@@ -219,7 +219,8 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     wrt = wrt_indices(target, args, spec, arg_vars + cap_vars, low, loc)
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     backend = backends.get(spec.backend)
-    ir = verify(passes.optimize(program, fused=backend.fuses) if optimize
+    ir = verify(passes.optimize(program, fused=backend.fuses,
+                                        row_major=backend.row_major) if optimize
                 else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec) + _code_guards(fn, target)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]
