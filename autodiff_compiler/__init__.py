@@ -5,6 +5,7 @@ The public surface follows MindSpore's functional autodiff (``grad``,
 tutorial code runs with only its import changed.
 """
 from . import extend
+from . import numpy_array_api_definitions as _array_api  # noqa: F401 (np.vecdot & co)
 from . import numpy_definitions as _numpy_definitions  # noqa: F401 (np.piecewise & co)
 from . import numpy_linalg_definitions as _linalg_definitions  # noqa: F401 (np.polyfit & co)
 from . import scipy_rules as _scipy_rules  # noqa: F401 (SciPy's rules, loaded when used)

@@ -11,6 +11,8 @@ functions the compiler knows, written here in NumPy and compiled in NumPy's plac
   function included, where NumPy loops in Python. A lambda written in the call (a
   function of the compiled code, which ``vmap`` cannot take) is called slice by
   slice, as NumPy calls it.
+- ``np.diagflat``, ``np.broadcast_arrays``, ``np.positive``, ``np.fix``,
+  ``np.count_nonzero`` and ``np.isin`` are written over the functions they combine.
 - ``np.unwrap``, ``np.logspace``, ``np.geomspace``, ``np.nancumsum``,
   ``np.nancumprod``, ``np.ix_``, ``np.resize``, ``np.choose``, ``np.lexsort`` and
   ``np.logaddexp.reduce`` follow NumPy's definitions, so values agree with
@@ -234,10 +236,47 @@ def ix_(*args: Any) -> tuple:
     return tuple(out)
 
 
+def diagflat(v: Any, k: int = 0) -> Any:
+    """The flattened ``v`` on the ``k``-th diagonal of a square matrix."""
+    return np.diag(np.ravel(v), k)
+
+
+def broadcast_arrays(*args: Any, subok: bool = False) -> Any:
+    """Each argument broadcast to the shape of them all (a tuple, as NumPy 2 returns;
+    NumPy 1 returned a list)."""
+    shape = np.broadcast_shapes(*[np.shape(a) for a in args])
+    return tuple([np.broadcast_to(a, shape) for a in args])
+
+
+def positive(x: Any) -> Any:
+    """``+x``: a copy of ``x`` (whose derivative is the identity's)."""
+    return np.asarray(x) * 1
+
+
+def fix(x: Any) -> Any:
+    """Rounded toward zero: ``floor`` where ``x >= 0`` and ``ceil`` elsewhere, as NumPy
+    writes it (piecewise constant: no gradient flows through)."""
+    return np.where(np.greater_equal(x, 0), np.floor(x), np.ceil(x))
+
+
+def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
+    """How many entries are not zero (along ``axis``)."""
+    return np.sum(np.not_equal(a, 0), axis=axis, keepdims=keepdims)
+
+
+def isin(element: Any, test_elements: Any, assume_unique: bool = False,
+         invert: bool = False, *, kind: Any = None) -> Any:
+    """Whether each entry of ``element`` equals some entry of ``test_elements``: each
+    compared with all of them (what NumPy's ``kind='table'`` saves is memory)."""
+    found = np.any(np.expand_dims(element, -1) == np.ravel(test_elements), axis=-1)
+    return np.logical_not(found) if invert else found
+
+
 _FAMILIES = {"indexing": (piecewise, ix_, choose, lexsort),
-             "shapes": (apply_along_axis, vectorize, resize),
-             "reductions": (nancumsum, nancumprod), "constructors": (logspace, geomspace),
-             "elementwise": (unwrap,)}
+             "shapes": (apply_along_axis, vectorize, resize, diagflat, broadcast_arrays),
+             "reductions": (nancumsum, nancumprod, count_nonzero),
+             "constructors": (logspace, geomspace), "elementwise": (unwrap, positive),
+             "inactive": (fix, isin)}
 
 surface.INSTANCE_DEFINITIONS[np.vectorize] = \
     lambda made: vectorize(made.pyfunc, made.otypes or None, excluded=made.excluded or None,

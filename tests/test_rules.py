@@ -491,6 +491,7 @@ BINARY = [
     Row("div_op", op_div, POSITIVE_DIVISOR, covers=("div",), surface="x / y"),
     Row("power", np.power, POSITIVE_BASE, covers=("pow",)),
     Row("pow_op", op_pow, POSITIVE_BASE, covers=("pow",), surface="x ** y"),
+    Row("builtin_pow", pow, POSITIVE_BASE, covers=("pow",)),
     Row("maximum", np.maximum, covers=("maximum",)),
     Row("minimum", np.minimum, covers=("minimum",)),
     Row("logaddexp", np.logaddexp, covers=("logaddexp",)),

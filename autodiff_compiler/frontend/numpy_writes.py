@@ -1,7 +1,7 @@
 """NumPy calls made for what they write into an array: ``np.copyto``,
-``np.fill_diagonal``, ``np.putmask``, ``np.place``, a ufunc given ``out=`` (also inside
-an expression, where its value is the array written), and the methods ``y.fill(v)``
-and ``y.sort()``.
+``np.fill_diagonal``, ``np.putmask``, ``np.place``, ``np.put``, ``np.put_along_axis``, a
+ufunc given ``out=`` (also inside an expression, where its value is the array written),
+and the methods ``y.fill(v)`` and ``y.sort()``.
 
 Each is the assignment ``y[...] = new`` it amounts to, so it is lowered as one: the
 value NumPy leaves in ``y`` is computed by NumPy code (the functions ending in
@@ -60,6 +60,53 @@ def fill_left(a: Any, value: Any) -> Any:
     return np.full(np.shape(a), value).astype(a.dtype)
 
 
+def put_left(a: Any, ind: Any, v: Any, mode: str = "raise") -> Any:
+    """``np.put(a, ind, v)``: ``a.flat[ind] = v``, the values repeated over the
+    positions; ``mode='wrap'`` and ``'clip'`` bring a position out of range back in."""
+    positions = np.ravel(ind)
+    if mode == "wrap":
+        positions = positions % np.size(a)
+    elif mode == "clip":
+        positions = np.clip(positions, 0, np.size(a) - 1)
+    elif mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    out = np.copy(a)
+    out[_flat_positions(positions, a)] = np.resize(v, np.shape(positions))
+    return out
+
+
+def _flat_positions(positions: Any, a: Any) -> tuple:
+    """The index of ``a`` at which ``a.flat[positions]`` lies (negative ones counted
+    from the end; one out of range raises, as NumPy's ``raise`` mode does)."""
+    positions = np.where(positions < 0, positions + np.size(a), positions)
+    if np.any(positions < 0) or np.any(positions >= np.size(a)):
+        raise IndexError(f"a position is out of bounds for an array of size {np.size(a)}")
+    shape = np.shape(a)
+    strides = [int(np.prod(shape[k + 1:])) for k in range(len(shape))]
+    return tuple([positions // strides[k] % shape[k] for k in range(len(shape))])
+
+
+def put_along_axis_left(arr: Any, indices: Any, values: Any, axis: Any) -> Any:
+    """``np.put_along_axis``: ``values`` written at ``indices`` along ``axis``, the other
+    axes' positions their own (``axis=None``: ``arr`` flattened)."""
+    out = np.copy(arr)
+    if axis is None:
+        if np.ndim(indices) != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
+        out[_flat_positions(indices, arr)] = values
+        return out
+    if np.ndim(indices) != np.ndim(arr):
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    axis = axis % np.ndim(arr)
+    rank = np.ndim(arr)
+    index = tuple([indices if k == axis else
+                   np.reshape(np.arange(np.shape(arr)[k]),
+                              (1,) * k + (np.shape(arr)[k],) + (1,) * (rank - k - 1))
+                   for k in range(rank)])
+    out[index] = values
+    return out
+
+
 def sort_left(a: Any, axis: int = -1, kind: Any = None) -> Any:
     """``a.sort(axis)``: ``a`` sorted along ``axis``."""
     return np.sort(a, axis=axis, kind=kind)
@@ -94,6 +141,15 @@ def write_by_function(scope: Scope, call: gast.Call, func: Any) -> bool:
                f"np.{func.__name__}")
     elif func is np.fill_diagonal:
         _fill_diagonal(scope, call)
+    elif func is np.put or func is np.put_along_axis:
+        left = put_left if func is np.put else put_along_axis_left
+        args, kwargs = _arguments(scope, call)
+        first = "a" if func is np.put else "arr"
+        target = call.args[0] if call.args else \
+            next((k.value for k in call.keywords if k.arg == first), None)
+        array = args[0] if args else kwargs.get(first)
+        _write(scope, call, target, array, call_value(scope, call, left, args, kwargs),
+               f"np.{func.__name__}")
     elif isinstance(func, np.ufunc) and any(k.arg == "out" for k in call.keywords):
         _ufunc_out(scope, call, func)
     else:

@@ -78,14 +78,17 @@ for _prim in (reduce_sum, reduce_mean, reduce_prod, reduce_max, reduce_min, var,
     _prim.aval_rule = _full_reduction_avals(_prim)
 
 
-def _kept(v, axis, keepdims):
-    """``v`` (reduced over ``axis``) with the reduced axes restored as length 1."""
-    return expand_dims(v, axis=axis) if axis is not None and not keepdims else v
+def _kept(v, axis, keepdims, x):
+    """``v`` (a reduction of ``x`` over ``axis``) with the reduced axes restored as
+    length 1; of a 0-d ``x``, which NumPy reduces over axis 0 or -1, there are none."""
+    if axis is None or keepdims or ndim_of(x) == 0:
+        return v
+    return expand_dims(v, axis=axis)
 
 
 def _spread(g, x, axis, keepdims):
     """Undo a reduction's shape: restore reduced axes, then broadcast to ``x``."""
-    return broadcast_to(_kept(g, axis, keepdims), shape_of(x))
+    return broadcast_to(_kept(g, axis, keepdims, x), shape_of(x))
 
 
 def _count(x, ans, axis):
@@ -152,7 +155,7 @@ def _prod_partial(ans, x, axis, keepdims):
 def _extremum_partial(ans, x, axis, keepdims):
     """1/k at each of the k entries equal to the extremum, 0 elsewhere."""
     from .elementwise import equal
-    hit = astype(equal(x, _kept(ans, axis, keepdims)), dtype_of(x))
+    hit = astype(equal(x, _kept(ans, axis, keepdims, x)), dtype_of(x))
     return hit / reduce_sum(hit, axis=axis, keepdims=True)
 
 
@@ -170,11 +173,11 @@ def _var_partial(ans, x, axis, keepdims, ddof=0):
 
 def _std_partial(ans, x, axis, keepdims, ddof=0):
     dof = _count(x, ans, axis) - ddof
-    return _centred(x, axis) / (dof * _kept(_nonzero(ans), axis, keepdims))
+    return _centred(x, axis) / (dof * _kept(_nonzero(ans), axis, keepdims, x))
 
 
 def _norm_partial(ans, x, axis, keepdims):
-    return x / _kept(_nonzero(ans), axis, keepdims)
+    return x / _kept(_nonzero(ans), axis, keepdims, x)
 
 
 defvjp(reduce_sum, lambda g, ans, x, axis=None, keepdims=False:

@@ -176,10 +176,18 @@ def _imag(x):
     return P.imag(x)
 
 
+def _builtin_pow(base, exp, mod=None):
+    """``pow(base, exp)`` is ``base ** exp``; the three-argument form is modular integer
+    arithmetic, with nothing to differentiate."""
+    _unsupported("pow", mod=mod)
+    return base ** exp
+
+
 for _prim, _fns in ELEMENTWISE + INACTIVE_ELEMENTWISE:
     family = "elementwise" if (_prim, _fns) in ELEMENTWISE else "inactive"
     register(family, _abs if builtins.abs in _fns else ufunc(_prim), *_fns)
 register("elementwise", _where, np.where)
+register("elementwise", _builtin_pow, builtins.pow)
 register("elementwise", _clip, np.clip, methods=("clip",))
 register("elementwise", _math_log, math.log)
 register("elementwise", _real, np.real, attributes=("real",))
@@ -215,12 +223,20 @@ def _kept(keepdims: Any, keep_dims: Any) -> bool:
     return _keepdims(keepdims) if keep_dims is None else bool(_static(keep_dims, "keep_dims"))
 
 
+# ``initial=`` is one more operand of the reduction: added to a sum, multiplied into a
+# product, compared with a maximum or minimum (an empty reduction, which NumPy answers
+# with ``initial`` alone, is refused by the reduction as without it).
+_WITH_INITIAL = {"sum": P.add, "prod": P.mul, "max": P.maximum, "min": P.minimum}
+
+
 def _reduction(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
               where=None, keep_dims=None):
-        _unsupported(name, out=out, initial=initial, where=where)
-        return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
-                    keepdims=_kept(keepdims, keep_dims))
+        _unsupported(name, out=out, where=where,
+                     initial=None if name in _WITH_INITIAL else initial)
+        total = prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
+                     keepdims=_kept(keepdims, keep_dims))
+        return total if initial is None else _with_initial(name, total, initial)
     return build
 
 
@@ -229,9 +245,25 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
     passes ``out`` and ``keepdims`` by position)."""
     def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None,
               keep_dims=None):
-        _unsupported(name, out=out, initial=initial, where=where)
-        return prim(a, axis=_static(axis, "axis"), keepdims=_kept(keepdims, keep_dims))
+        _unsupported(name, out=out, where=where,
+                     initial=None if name in _WITH_INITIAL else initial)
+        extremum = prim(a, axis=_static(axis, "axis"), keepdims=_kept(keepdims, keep_dims))
+        return extremum if initial is None else _with_initial(name, extremum, initial)
     return build
+
+
+def _with_initial(name: str, reduced: Any, initial: Any) -> Any:
+    """``reduced`` combined with ``initial``, which NumPy casts to the result's dtype
+    first (``np.sum(ints, initial=0.5)`` is an int)."""
+    dtype = reduced.aval.dtype if isinstance(reduced, Var) else np.asarray(reduced).dtype
+    if dtype is None:  # known when the program runs: cast there
+        initial = P.full_like(reduced, initial)
+    elif isinstance(initial, Var):
+        from .constructors import _astype
+        initial = _astype(initial, dtype)
+    else:
+        initial = dtype.type(initial)
+    return _WITH_INITIAL[name](reduced, initial)
 
 
 def _moment(prim: P.Primitive, name: str) -> Builder:

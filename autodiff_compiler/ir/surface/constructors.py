@@ -136,9 +136,15 @@ def _int(x: Any = 0, *base: Any) -> Any:
 
 
 def _item(x: Any, *index: Any) -> Any:
-    """``x.item()``: the number of a one-element array, as a Python float or int."""
-    if index:
-        x = x[index[0] if len(index) == 1 else index]
+    """``x.item()``: the number of a one-element array, as a Python float or int;
+    ``x.item(k)`` the ``k``-th in flat order, ``x.item(i, j)`` the one at ``(i, j)``."""
+    if len(index) == 1 and isinstance(index[0], tuple):
+        index = index[0]
+    if index and isinstance(x, Var):
+        x = P.getitem(P.reshape(x, (-1,)), index[0]) if len(index) == 1 else \
+            P.getitem(x, tuple(index))
+    elif index:
+        return np.asarray(x).item(*index)
     if not isinstance(x, Var):
         return np.asarray(x).item()
     dtype = P.dtype_of(x)

@@ -62,7 +62,7 @@ register("linear algebra", lambda a, b, axes=2: P.tensordot(a, b, axes=_static(a
 register("linear algebra", _einsum, np.einsum)
 register("linear algebra", P.inv, np.linalg.inv)
 register("linear algebra", P.det, np.linalg.det)
-register("linear algebra", P.slogdet, np.linalg.slogdet)
+register("linear algebra", lambda a: _SLOGDET_RESULT(*P.slogdet(a)), np.linalg.slogdet)
 register("linear algebra", P.solve, np.linalg.solve)
 register("linear algebra", lambda a, upper=False: _cholesky(a, upper), np.linalg.cholesky)
 
@@ -76,6 +76,7 @@ def _result_type(example: Any) -> Any:
 
 _SVD_RESULT = _result_type(np.linalg.svd(np.eye(1)))
 _EIGH_RESULT = _result_type(np.linalg.eigh(np.eye(1)))
+_SLOGDET_RESULT = _result_type(np.linalg.slogdet(np.eye(1)))
 
 
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):

@@ -1,0 +1,199 @@
+"""NumPy functions written over others (``numpy_definitions``,
+``numpy_array_api_definitions``), the writes ``np.put`` and ``np.put_along_axis``,
+reductions' ``initial=``, builtin ``pow``, ``slogdet``'s named result and ``x.item(k)``.
+
+Each case's value must equal NumPy's, and its derivatives must match central finite
+differences (reverse and forward mode), on several shapes, 0-d where NumPy takes it.
+NumPy 2's array-API names are tested where the NumPy installed has them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler import check_grads
+
+RNG = np.random.default_rng(11)
+
+
+def diagonal_matrix(x):
+    return np.diagflat(x * 2.0, k=1) @ np.ones(np.size(x) + 1)
+
+
+def broadcast_pair(x):
+    a, b = np.broadcast_arrays(x, np.sum(x, axis=-1, keepdims=True))
+    return a * b
+
+
+def positive(x):
+    return np.positive(x) * x
+
+
+def toward_zero(x):
+    return np.fix(x * 3.0) * x
+
+
+def counted(x):
+    return x * np.count_nonzero(x > 0) + np.count_nonzero(x, axis=-1, keepdims=True)
+
+
+def member(x):
+    return np.where(np.isin(np.round(x), [0.0, 1.0]), x ** 2, -x)
+
+
+def builtin_power(x):
+    return pow(x, 3) + pow(2.0, x)
+
+
+def summed_from(x):
+    return np.sum(x ** 2, axis=-1, initial=1.5)
+
+
+def product_from(x):
+    return np.prod(x, initial=2.0)
+
+
+def largest_from(x):
+    return np.max(x, axis=0, initial=0.25) + np.min(x * 2.0, initial=-0.75)
+
+
+def log_determinant(x):
+    result = np.linalg.slogdet(np.outer(x, x) + 3.0 * np.eye(np.size(x)))
+    return result.sign * result.logabsdet
+
+
+def scaled_by_the_first_in_order(x):
+    return x * np.argsort(x, axis=None).item(0) + x.item(1) * 0.0 + x
+
+
+def largest_zeroed(x):
+    y = x * 2.0
+    np.put_along_axis(y, np.argmax(y, axis=-1, keepdims=True), 0.5, axis=-1)
+    return y * x
+
+
+def put_in_place(x):
+    y = x * 2.0
+    np.put(y, [0, 2], np.ravel(x)[:2] ** 2)
+    np.put(y, [-1, 7], 3.0, mode="clip")
+    return y
+
+
+CASES = [
+    (diagonal_matrix, [(3,), (2, 2)]),
+    (broadcast_pair, [(4,), (2, 3)]),
+    (positive, [(3,), (2, 2), ()]),
+    (toward_zero, [(5,), ()]),
+    (counted, [(4,), (2, 3)]),
+    (member, [(6,), ()]),
+    (builtin_power, [(3,), ()]),
+    (summed_from, [(3,), (2, 4), ()]),
+    (product_from, [(4,), (2, 2)]),
+    (largest_from, [(3,), (2, 3)]),
+    (log_determinant, [(3,)]),
+    (largest_zeroed, [(3, 4), (5,)]),
+    (put_in_place, [(4,), (2, 3)]),
+]
+
+
+def cumulative(x):
+    return np.cumulative_sum(x, axis=0, include_initial=True) * \
+        np.cumulative_prod(x, axis=0)[:1]
+
+
+def cumulative_flat(x):
+    return np.cumulative_sum(x) + np.cumulative_prod(x, include_initial=True)[1:]
+
+
+def vector_products(x):
+    return np.vecdot(x, x[..., ::-1]) + np.linalg.vecdot(x, np.sin(x), axis=-1)
+
+
+def transposed(x):
+    return np.matrix_transpose(x) @ x + np.linalg.matrix_transpose(x * 2.0)
+
+
+def unstacked(x):
+    rows = np.unstack(x)
+    return rows[0] * np.unstack(x, axis=-1)[-1]
+
+
+def cast(x):
+    return np.astype(x, np.float64) * x
+
+
+def linalg_products(x):
+    v = np.ravel(x)[:3]
+    return np.sum(np.linalg.outer(v, v)) + np.sum(np.linalg.cross(v, v[::-1] ** 2)) + \
+        np.sum(np.linalg.matmul(np.linalg.outer(v, v), v)) + \
+        np.linalg.tensordot(v, v ** 2, axes=1)
+
+
+def linalg_diagonals(x):
+    return np.sum(np.linalg.diagonal(x, offset=1)) + np.sum(np.linalg.trace(x ** 2))
+
+
+NUMPY2_CASES = [
+    (cumulative, [(3, 2), (4,)], "cumulative_sum"),
+    (cumulative_flat, [(5,)], "cumulative_sum"),
+    (vector_products, [(4,), (2, 3)], "vecdot"),
+    (transposed, [(3, 3), (2, 3, 3)], "matrix_transpose"),
+    (unstacked, [(3, 3)], "unstack"),
+    (cast, [(3,), ()], "astype"),
+    (linalg_products, [(3,), (2, 2)], "vecdot"),
+    (linalg_diagonals, [(3, 3), (2, 3, 4)], "vecdot"),
+]
+SHAPED = [pytest.param(fn, shape, id=f"{fn.__name__}-{'x'.join(map(str, shape)) or '0d'}")
+          for fn, shapes in CASES for shape in shapes]
+SHAPED += [pytest.param(fn, shape, id=f"{fn.__name__}-{'x'.join(map(str, shape)) or '0d'}",
+                        marks=pytest.mark.skipif(not hasattr(np, needs),
+                                                 reason=f"NumPy {np.__version__} has no "
+                                                        f"np.{needs}"))
+           for fn, shapes, needs in NUMPY2_CASES for shape in shapes]
+
+
+def _sample(shape):
+    """Arguments away from the kinks: rounding's and truncation's steps, ties."""
+    while True:
+        x = RNG.uniform(-2.0, 2.0, shape)
+        thirds = np.asarray(x) * 3.0
+        if np.min(np.abs(thirds - np.round(thirds))) > 0.05 and \
+                np.min(np.abs(x - np.round(x) - 0.5), initial=1.0) > 0.05 and \
+                np.min(np.abs(np.asarray(x) - 0.25)) > 0.05 and np.unique(x).size == x.size:
+            return x
+
+
+@pytest.mark.parametrize(("fn", "shape"), SHAPED)
+def test_values_are_numpys(fn, shape):
+    x = _sample(shape)
+    got, _ = adc.vjp(fn, x)
+    want = fn(x)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("fn", "shape"), SHAPED)
+def test_derivatives_match_finite_differences(fn, shape):
+    check_grads(fn, _sample(shape), generic=False)
+
+
+def test_initial_is_cast_to_the_result_dtype_as_numpy_casts_it():
+    def f(x):
+        counts = np.sum(np.arange(4) * (x > 0), initial=0.5)
+        return x * counts
+
+    x = np.array([0.5, -1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(adc.vjp(f, x)[0], f(x))
+    np.testing.assert_array_equal(adc.grad(lambda x: np.sum(f(x)))(x), np.full(4, 5.0))
+
+
+def test_an_item_that_depends_on_the_input_is_refused():
+    with pytest.raises(adc.AutodiffError, match=r"\.item\(\)") as info:
+        adc.grad(lambda x: x.item(1) * np.sum(x))(np.array([1.0, 2.0]))
+    assert "test_numpy_more_definitions.py" in str(info.value)
+
+
+def test_modular_pow_is_refused():
+    with pytest.raises(adc.AutodiffError, match="mod"):
+        adc.grad(lambda x: np.sum(x) * pow(3, 4, 5))(np.array([1.0, 2.0]))
