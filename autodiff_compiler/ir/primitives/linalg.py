@@ -392,9 +392,12 @@ deflinear(as_columns, 0)
 deflinear(from_columns, 0)
 
 # ---------------------------------------------------------------------------- cholesky
-# Murray (2016): with P = phi(L.T @ G), phi the lower triangle with its diagonal
-# halved, the cotangent of the symmetric input is S = inv(L).T @ P @ inv(L); NumPy
-# reads only the lower triangle, which therefore gets tril(S) + tril(S.T, -1).
+# Murray (2016), in the convention where a gradient is d/dRe - i d/dIm: with
+# P = phi(L^H conj(G)), phi the lower triangle with its diagonal halved, the cotangent
+# of the Hermitian input with all its entries taken as free is M = inv(L)^H P inv(L).
+# NumPy reads only the lower triangle and the real part of its diagonal, and mirrors
+# the rest; so a strictly lower entry's cotangent is conj(M) there plus M transposed,
+# a diagonal entry's the real part of M's. Of a real matrix: tril(M) + tril(M.T, -1).
 
 
 def _phi(x, n):
@@ -402,23 +405,50 @@ def _phi(x, n):
     return tril(x, k=-1) + 0.5 * (x * eye(n, dtype=np.bool_))
 
 
+def _real_diagonal(x, n):
+    from .constructors import eye
+    from .elementwise import real
+    return real(x) * eye(n, dtype=np.bool_)
+
+
+def _may_be_complex(x) -> bool:
+    """``x``'s dtype is complex, or known only when the program runs."""
+    dtype = getattr(getattr(x, "aval", None), "dtype", None)
+    return dtype is None or dtype.kind == "c"
+
+
+def _herm(x):
+    """The conjugate transpose of the last two axes."""
+    from .elementwise import conj
+    return conj(_swap_last(x))
+
+
 def _vjp_cholesky(g, ans, x):
-    from .decompositions import _real_only
     from .shape import dim_of
-    _real_only(x, "np.linalg.cholesky")
-    p = _phi(_swap_last(ans) @ g, dim_of(x, -1))
-    lt = _swap_last(ans)
-    s = _swap_last(solve(lt, _swap_last(solve(lt, p))))
-    return tril(s) + tril(_swap_last(s), k=-1)
+    n = dim_of(x, -1)
+    if not _may_be_complex(x):
+        lt = _swap_last(ans)
+        p = _phi(lt @ g, n)
+        m = _swap_last(solve(lt, _swap_last(solve(lt, p))))
+        return tril(m) + tril(_swap_last(m), k=-1)
+    from .elementwise import conj
+    lh = _herm(ans)
+    p = _phi(lh @ conj(g), n)
+    m = _herm(solve(lh, _herm(solve(lh, p))))
+    return conj(tril(m, k=-1)) + tril(_swap_last(m), k=-1) + _real_diagonal(m, n)
 
 
 def _jvp_cholesky(t, ans, x):
-    from .decompositions import _real_only
     from .shape import dim_of
-    _real_only(x, "np.linalg.cholesky")
-    sym = tril(t) + _swap_last(tril(t, k=-1))  # the symmetric matrix NumPy reads
-    inner = _swap_last(solve(ans, _swap_last(solve(ans, sym))))
-    return ans @ _phi(inner, dim_of(x, -1))
+    n = dim_of(x, -1)
+    if not _may_be_complex(x):
+        sym = tril(t) + _swap_last(tril(t, k=-1))  # the symmetric matrix NumPy reads
+        inner = _swap_last(solve(ans, _swap_last(solve(ans, sym))))
+        return ans @ _phi(inner, n)
+    lower = tril(t, k=-1)
+    hermitian = lower + _real_diagonal(t, n) + _herm(lower)  # the matrix NumPy reads
+    inner = _herm(solve(ans, _herm(solve(ans, hermitian))))
+    return ans @ (tril(inner, k=-1) + 0.5 * _real_diagonal(inner, n))
 
 
 defvjp(cholesky, _vjp_cholesky)
