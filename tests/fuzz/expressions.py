@@ -23,9 +23,13 @@ UNARY = [
     "np.expm1(np.tanh({}))", "np.log1p(np.exp(np.tanh({})))", "np.cosh(np.tanh({}))",
     "np.abs({})", "np.hypot({}, 0.5)", "np.clip({}, -2.0, 2.0)", "np.maximum({}, -3.0)",
     "np.power(1.0 + np.tanh({}) ** 2, 1.5)", "1.0 / (2.0 + np.cos({}))",
+    "np.positive({})", "pow(np.tanh({}), 3)",
 ]
+# On 0-d values: math's functions, and reductions over the axis NumPy lets a 0-d array
+# name (the gradient of np.sum(x, axis=-1) once failed there)
 SCALAR_UNARY = ["math.sin({})", "math.exp(math.tanh({}))", "math.sqrt(1.0 + ({}) ** 2)",
-                "math.log1p(1.0 + math.cos({}))"]
+                "math.log1p(1.0 + math.cos({}))", "np.sum({}, axis=-1)",
+                "np.mean(np.sin({}), axis=0, keepdims=True)"]
 BINARY = [
     "{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + np.cos({}))", "np.maximum({}, {})",
     "np.minimum({}, {})", "np.add({}, {})", "np.multiply({}, {})", "np.hypot({}, {})",
@@ -35,7 +39,8 @@ REDUCE = ["np.sum({e}, axis={a})", "({e}).sum(axis={a})", "np.mean({e}, axis={a}
           "({e}).mean(axis={a})", "np.max({e}, axis={a})", "np.min({e}, axis={a})",
           "np.prod(np.cos({e}), axis={a})", "np.var({e}, axis={a})"]
 TO_SCALAR = ["np.sum({e})", "({e}).mean()", "np.max({e})", "np.linalg.norm({e})",
-             "({e}).sum()", "np.mean(np.sin({e}))", "np.var({e})", "np.min({e})"]
+             "({e}).sum()", "np.mean(np.sin({e}))", "np.var({e})", "np.min({e})",
+             "np.sum({e}, initial=0.5)", "np.max({e}, initial=-5.0)"]
 LISTED = ["np.sum([{a}, {b}], axis=0)", "np.mean(({a}, {b}), axis=0)",
           "np.max([{a}, {b}], axis=0)", "np.add(*[{a}, {b}])"]
 CONSTANTS = ["0.5", "1.5", "-0.7", "2.0", "0.25", "-1.25"]
