@@ -5,6 +5,8 @@ are its cost; ``simplify`` (its own module) applies algebraic identities that ru
 and seeds leave behind; ``scatter_sums`` (``scatters.py``) adds a slice's adjoint into
 the running sum instead of into zeros; ``distribute`` (``factoring.py``) takes common
 factors out of sums; ``float_literals`` spells an integer beside a float as a float;
+``hoist_loop_products`` (``hoisting.py``) makes a loop's products of its step's row and
+an unchanging matrix for all rows at once, before the loop;
 ``row_major_loop_operands`` (``layout.py``) copies a matrix a loop multiplies by
 transposed into row-major order once, before the loop;
 ``cse`` merges repeated computations; ``dce`` then removes equations nothing
@@ -33,6 +35,7 @@ from ..ir.core import (
 )
 from .factoring import distribute
 from .fresh import fresh_outputs
+from .hoisting import hoist_loop_products
 from .layout import row_major_loop_operands
 from .scatters import scatter_sums
 from .schedule import schedule
@@ -132,7 +135,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 # the same equation (and again at the end, for the literals distribute writes)
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
                                                   dce, shape_sources, scatter_sums, distribute,
-                                                  row_major_loop_operands, dce, float_literals,
+                                                  hoist_loop_products, row_major_loop_operands,
+                                                  dce, float_literals,
                                                   keep_overwritten, schedule]
 
 

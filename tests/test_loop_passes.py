@@ -1,0 +1,190 @@
+"""The loop passes: a matrix a loop multiplies by transposed is copied into row-major
+order once, before the loop (``opt/layout.py``); a loop's products of its step's row
+and an unchanging matrix are made for all rows before it (``opt/hoisting.py``). Where
+each applies, where not, and that values and derivatives hold."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+
+RNG = np.random.default_rng(7)
+XS, W = RNG.normal(size=(4, 3, 5)), RNG.normal(size=(5, 5)) * 0.4
+
+
+def rnn(xs, w):
+    h = np.zeros((xs.shape[1], w.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ w + xs[t])
+    return np.sum(h ** 2)
+
+
+def transposed_in_the_forward_loop(xs, w):
+    h = xs[0]
+    for t in range(xs.shape[0]):
+        h = np.sin(h @ w.T) + xs[t]
+    return np.sum(h)
+
+
+def nested_loops(xs, w):
+    h = xs[0]
+    for _ in range(2):
+        for t in range(xs.shape[0]):
+            h = np.tanh(h @ np.transpose(w) + xs[t])
+    return np.sum(h ** 2)
+
+
+def _code(fn, *args):
+    lines = adc.gradient_source(fn, 1, args=args).splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+
+
+@pytest.mark.parametrize("fn", [rnn, transposed_in_the_forward_loop, nested_loops])
+def test_a_loop_multiplies_by_a_row_major_copy_made_before_it(fn):
+    code = _code(fn, XS, W)
+    copy = "w_t = np.array(w.T, order='C')"
+    assert copy in code, code
+    assert "@ w_t" in code and "@ w.T" not in code, code
+    first_loop_using_it = code.index("for ", code.index(copy))
+    assert code.index(copy) < first_loop_using_it
+    adc.check_grads(fn, XS, W)
+
+
+def _runs_once(xs, w):
+    h = xs[0]
+    for t in range(1):
+        h = np.tanh(h @ w.T + xs[t])
+    return np.sum(h)
+
+
+def _transposed_on_the_left(xs, w):
+    h = xs[0].T
+    for t in range(xs.shape[0]):
+        h = np.tanh(w.T @ h + xs[t].T)
+    return np.sum(h)
+
+
+def _integer_matrix(xs, w):
+    m = np.arange(25).reshape(5, 5)
+    h = xs[0] * np.sum(w)
+    for t in range(xs.shape[0]):
+        h = np.tanh(h + (xs[t] > 0) @ m.T)
+    return np.sum(h)
+
+
+def _made_in_the_loop(xs, w):
+    h = xs[0]
+    for t in range(xs.shape[0]):
+        v = w * (t + 1.0)
+        h = np.tanh(h @ v.T + xs[t])
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("fn", [_runs_once, _transposed_on_the_left, _integer_matrix,
+                                _made_in_the_loop])
+def test_no_copy_where_it_saves_nothing(fn):
+    """A loop that runs once, a left operand (BLAS reads it in either order), integers
+    (no BLAS) and a matrix the loop makes itself are multiplied as written."""
+    code = _code(fn, XS, W)
+    assert "order='C'" not in code, code
+    adc.check_grads(fn, XS, W)
+
+
+@pytest.mark.parametrize("backend", ["array_api", "dask"])
+def test_backends_without_a_memory_order_multiply_as_written(backend):
+    """Lazy and standard arrays have no layout to choose (and the array API standard no
+    ``order=``): their code keeps the transpose."""
+    pytest.importorskip("dask" if backend == "dask" else "array_api_compat")
+    code = adc.gradient_source(rnn, 1, args=(XS, W), backend=backend)
+    assert "order=" not in code and "@ w_t" not in code, code
+    assert "g_add @ w.T" in code or "g_add @ transpose(w)" in code, code
+
+
+# ---------------------------------------------------------------------------- hoisting
+
+U = RNG.normal(size=(5, 5)) * 0.4
+
+
+def input_projection(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h * 0.5 + xs[t] @ u)
+    return np.sum(h ** 2)
+
+
+def dot_of_vector_rows(xs, u):
+    rows = xs[:, 0, :]
+    h = np.zeros(u.shape[1])
+    for t in range(rows.shape[0]):
+        h = np.sin(h + np.dot(rows[t], u))
+    return np.sum(h)
+
+
+def backwards_over_the_rows(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in reversed(range(xs.shape[0])):
+        h = np.tanh(h + xs[t] @ u) * 0.9
+    return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize("fn, stacked", [(input_projection, "xs_u = xs @ u"),
+                                         (dot_of_vector_rows, "rows @ u"),
+                                         (backwards_over_the_rows, "xs_u = xs @ u")])
+def test_a_loops_row_products_are_made_before_it(fn, stacked):
+    code = adc.gradient_source(fn, 0, args=(XS, U))
+    assert stacked in code, code
+    assert code.index(stacked) < code.index("for "), code
+    adc.check_grads(fn, XS, U)
+
+
+def _part_of_the_rows(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in range(2):
+        h = np.tanh(h + xs[t] @ u)
+    return np.sum(h)
+
+
+def _weights_that_change(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in range(xs.shape[0]):
+        u = u * 0.9
+        h = np.tanh(h + xs[t] @ u)
+    return np.sum(h)
+
+
+def _in_a_branch(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in range(xs.shape[0]):
+        if np.sum(h) > 0.5:
+            h = h + xs[t] @ u
+        h = np.tanh(h + 0.1)
+    return np.sum(h)
+
+
+def _state_times_rows(xs, u):
+    h = np.ones((xs.shape[1], xs.shape[2]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h + h[:, :3] @ xs[t])
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("fn", [_part_of_the_rows, _weights_that_change, _in_a_branch,
+                                _state_times_rows])
+def test_row_products_that_do_not_qualify_stay_in_the_loop(fn):
+    """A loop over some rows only (the product of all would be wasted), weights that
+    change, a product in a branch (not every step makes it), the state times a row."""
+    code = adc.gradient_source(fn, 0, args=(XS, U))
+    assert "xs_u" not in code and "= xs @ " not in code, code
+    adc.check_grads(fn, XS, U)
+
+
+def test_products_too_large_to_hold_for_every_step_stay_in_the_loop(monkeypatch):
+    from autodiff_compiler.opt import hoisting
+
+    def projection(xs, u):  # compiled afresh (input_projection's code is cached)
+        h = np.zeros((xs.shape[1], u.shape[1]))
+        for t in range(xs.shape[0]):
+            h = np.tanh(h + xs[t] @ u)
+        return np.sum(h)
+
+    monkeypatch.setattr(hoisting, "LIMIT", XS.shape[0] * 3 * 5 * 8 - 1)  # one byte short
+    assert "xs_u" not in adc.gradient_source(projection, 0, args=(XS, U))
