@@ -188,3 +188,64 @@ def test_products_too_large_to_hold_for_every_step_stay_in_the_loop(monkeypatch)
 
     monkeypatch.setattr(hoisting, "LIMIT", XS.shape[0] * 3 * 5 * 8 - 1)  # one byte short
     assert "xs_u" not in adc.gradient_source(projection, 0, args=(XS, U))
+
+
+# ---------------------------------------------------------------------------- running sums
+# A loop that reads xs[t] sums the rows' cotangents into the cotangent of xs: in place,
+# acc[t] += g, where it was an array of zeros the size of xs made, filled and added at
+# every step (a cost quadratic in the length of the sequence).
+
+
+@pytest.mark.parametrize("fn", [input_projection, backwards_over_the_rows])
+def test_a_loops_row_cotangents_are_added_in_place(fn):
+    code = adc.gradient_source(fn, 0, args=(XS, U))
+    adjoint_loop = code[code.index("    for t in reversed"):]
+    assert "g_xs[t] += " in adjoint_loop or "g_xs[t_1] += " in adjoint_loop, code
+    assert "zeros_like(xs)" not in adjoint_loop, code
+    adc.check_grads(fn, XS, U)
+
+
+def _window(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in range(xs.shape[0] - 1):
+        h = np.tanh(h + np.sum(xs[t:t + 2], axis=0) @ u)
+    return np.sum(h)
+
+
+def _rows_picked(xs, u):
+    h = np.zeros((xs.shape[1], u.shape[1]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h + np.sum(xs[[0, t]], axis=0) @ u)
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("fn", [_window, _rows_picked])
+def test_indices_that_may_repeat_an_entry_or_are_not_one_integer_keep_their_sums(fn):
+    """A slice computed at run time and an array of positions (which may name an entry
+    twice) keep the scatter into zeros: their derivatives are right either way."""
+    code = adc.gradient_source(fn, 0, args=(XS, U))
+    assert "g_xs[t] += " not in code, code
+    adc.check_grads(fn, XS, U)
+
+
+def test_a_running_sum_still_read_after_the_addition_is_added_into_a_copy():
+    """Where the sum's old value is read after it (never in the compiler's own running
+    sums, but the code generator must not assume it), the addition copies."""
+    from autodiff_compiler.backends.numpy import BACKEND
+    from autodiff_compiler.backends.python import codegen
+    from autodiff_compiler.ir import primitives as P
+    from autodiff_compiler.ir.builder import building
+    from autodiff_compiler.ir.core import Aval, Function, Var
+    from autodiff_compiler.pipeline import compiler
+
+    f64 = np.dtype(np.float64)
+    acc, v = Var(Aval((3, 2), f64), "acc"), Var(Aval((2,), f64), "v")
+    with building() as b:
+        start = P.copy(acc)
+        total = P.index_add_into(start, 1, v)
+    fn = Function("p", (acc, v), tuple(b.eqns), (start, total))
+    source = codegen.generate(fn, backend=BACKEND)
+    assert "index_add(" in str(source), source
+    old, new = compiler._load(fn.name, source, BACKEND)(np.ones((3, 2)), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(old, np.ones((3, 2)))
+    np.testing.assert_array_equal(new, [[1.0, 1.0], [2.0, 3.0], [1.0, 1.0]])

@@ -57,10 +57,11 @@ class Backend:
     function (numba's kernels), shown above it; generated code reaches it through
     ``namespace``. ``fuses``: elementwise work runs in fused loops, where a function
     call costs nothing, so the optimiser leaves out rewrites that trade arithmetic for
-    fewer NumPy calls (``opt.small``). ``row_major``: arrays are NumPy's, in memory in
-    an order its BLAS reads faster one way, so a loop's transposed operand is worth
-    copying into row-major order (``opt.layout``); lazy and standard arrays have no
-    order to choose.
+    fewer NumPy calls (``opt.small``). ``numpy_arrays``: arrays are NumPy's, in memory
+    in an order its BLAS reads faster one way (a loop's transposed operand is worth
+    copying into row-major order, ``opt.layout``) and writable in place (a loop's
+    running sum takes a row's cotangent as ``acc[t] += g``, ``opt.scatters``); lazy
+    and standard arrays have neither.
     """
 
     name: str
@@ -76,7 +77,7 @@ class Backend:
     prepare: Callable[[Function], Function] = _as_is
     support: Callable[[Function], str] = _nothing
     fuses: bool = False
-    row_major: bool = False
+    numpy_arrays: bool = False
 
     @property
     def in_place(self) -> bool:

@@ -3,7 +3,8 @@
 ``small_sigmoids`` (``small.py``) writes out a sigmoid of a few values, whose calls
 are its cost; ``simplify`` (its own module) applies algebraic identities that rules
 and seeds leave behind; ``scatter_sums`` (``scatters.py``) adds a slice's adjoint into
-the running sum instead of into zeros; ``distribute`` (``factoring.py``) takes common
+the running sum instead of into zeros, and ``running_scatter_sums`` a loop's row's
+into its running sum in place; ``distribute`` (``factoring.py``) takes common
 factors out of sums; ``float_literals`` spells an integer beside a float as a float;
 ``hoist_loop_products`` (``hoisting.py``) makes a loop's products of its step's row and
 an unchanging matrix for all rows at once, before the loop;
@@ -37,7 +38,7 @@ from .factoring import distribute
 from .fresh import fresh_outputs
 from .hoisting import hoist_loop_products
 from .layout import row_major_loop_operands
-from .scatters import scatter_sums
+from .scatters import running_scatter_sums, scatter_sums
 from .schedule import schedule
 from .shapes import shape_sources
 from .simplify import float_literals, simplify
@@ -136,19 +137,20 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
                                                   dce, shape_sources, scatter_sums, distribute,
                                                   hoist_loop_products, row_major_loop_operands,
-                                                  dce, float_literals,
+                                                  running_scatter_sums, dce, float_literals,
                                                   keep_overwritten, schedule]
+NUMPY_ONLY = (row_major_loop_operands, running_scatter_sums)
 
 
 def optimize(fn: Function, *, check: bool = True, fused: bool = False,
-             row_major: bool = True) -> Function:
+             numpy_arrays: bool = True) -> Function:
     """The default pipeline, verifying the IR after every pass; outputs come out fresh.
     ``fused``: for a backend that fuses elementwise work, where fewer calls save nothing
-    (``small_sigmoids`` is left out). ``row_major``: arrays have NumPy's memory order
-    (else ``row_major_loop_operands`` is left out)."""
+    (``small_sigmoids`` is left out). ``numpy_arrays``: arrays are NumPy's, in memory
+    and writable (else the passes for those, ``NUMPY_ONLY``, are left out)."""
     for pass_ in [*PIPELINE, fresh_outputs]:
         if (fused and pass_ is small_sigmoids) or \
-                (not row_major and pass_ is row_major_loop_operands):
+                (not numpy_arrays and pass_ in NUMPY_ONLY):
             continue
         fn = pass_(fn)
         if check:

@@ -8,16 +8,24 @@ and ``k - 1`` additions over the whole of ``x``. ``a + index_add(zeros_like(x), 
 is ``index_add(a, s, v)``: the sum's running value copied once and ``v`` added at ``s``,
 which is all the arithmetic there is.
 
+A loop that reads ``xs[t]`` accumulates the cotangent of ``xs`` over its iterations:
+``acc += index_add(zeros_like(xs), t, g)``, an array the size of ``xs`` made, filled and
+added at every step, so the loop costs its count times the size of ``xs`` (quadratic in
+the length of a sequence). ``index_add_into(acc, t, g)``, written ``acc[t] += g``, adds
+the row alone.
+
 Exact where each entry of ``a`` gets at most one ``v`` added, as ``a + (0 + v)`` and
 ``a + v`` are the same float (up to the sign of a zero): only basic indices (ints,
-slices, None, Ellipsis; an index holding arrays may repeat an entry and its sums would
-be reassociated), only where ``a``, ``v`` and the result share their dtype (no cast in
-between), and only where the scatter-add is used by the sum alone.
+slices, None, Ellipsis, and an integer computed at run time; an index holding arrays
+may repeat an entry and its sums would be reassociated), only where ``a``, ``v`` and
+the result share their dtype (no cast in between), and only where the scatter-add is
+used by the sum alone.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 from ..ir import primitives as P
 from ..ir.core import Atom, Const, Eqn, Function, Var, map_regions, reads
@@ -28,13 +36,24 @@ def scatter_sums(fn: Function) -> Function:
     """Rewrite ``a + index_add(zeros_like(x), s, v)`` (either order) as
     ``index_add(a, s, v)`` where that is exact (see the module's docstring); the
     scatter-add and its zeros are left for ``dce``."""
+    return _rewritten(fn, P.add, scatter_sums)
+
+
+def running_scatter_sums(fn: Function) -> Function:
+    """Rewrite a running sum's ``acc += index_add(zeros_like(x), s, v)`` as
+    ``index_add_into(acc, s, v)``, ``acc[s] += v``, where that is exact; for arrays that
+    can be written in place."""
+    return _rewritten(fn, P.add_into, running_scatter_sums)
+
+
+def _rewritten(fn: Function, sum_: P.Primitive, again: Any) -> Function:
     uses = Counter(v for eqn in fn.eqns for v in reads(eqn))
     uses.update(a for a in fn.outvars if isinstance(a, Var))
     producers: dict[Var, Eqn] = {}
     eqns: list[Eqn] = []
     for eqn in fn.eqns:
-        eqn = map_regions(eqn, scatter_sums)
-        if eqn.prim is P.add:
+        eqn = map_regions(eqn, again)
+        if eqn.prim is sum_:
             eqn = _merged(eqn, producers, uses) or eqn
         producers.update((v, eqn) for v in eqn.outvars)
         eqns.append(eqn)
@@ -43,14 +62,16 @@ def scatter_sums(fn: Function) -> Function:
 
 def _merged(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
     out = eqn.outvars[0]
-    for a, b in (eqn.invars, reversed(eqn.invars)):
+    into = eqn.prim is P.add_into  # a running sum (its first operand), added in place
+    for a, b in (eqn.invars,) if into else (eqn.invars, reversed(eqn.invars)):
         scatter = _scatter_into_zeros(b, producers, uses)
         if scatter is None or not isinstance(a, Var):
             continue
         _, index, v = scatter.invars
         if all(same_aval_values(x.aval, out.aval) for x in (a, scatter.outvars[0])) \
                 and v.aval.dtype == out.aval.dtype:
-            return Eqn(eqn.outvars, P.index_add, (a, index, v), scatter.params, eqn.loc)
+            return Eqn(eqn.outvars, P.index_add_into if into else P.index_add, (a, index, v),
+                       scatter.params, eqn.loc)
     return None
 
 
@@ -66,7 +87,11 @@ def _scatter_into_zeros(atom: Atom, producers: dict[Var, Eqn], uses: Counter) ->
 
 
 def _basic(index: Atom) -> bool:
-    """An index known when compiling, of ints, slices, None and Ellipsis only."""
+    """An index known when compiling, of ints, slices, None and Ellipsis only; or one
+    integer known at run time (a loop's step)."""
+    if isinstance(index, Var):
+        dtype = index.aval.dtype
+        return index.aval.shape == () and dtype is not None and dtype.kind in "iu"
     if not isinstance(index, Const):
         return False
     parts = index.value if isinstance(index.value, tuple) else (index.value,)

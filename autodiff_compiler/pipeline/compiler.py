@@ -220,7 +220,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     program = _transform(primal, spec, wrt, seeds, aux_leaves)
     backend = backends.get(spec.backend)
     ir = verify(passes.optimize(program, fused=backend.fuses,
-                                        row_major=backend.row_major) if optimize
+                                        numpy_arrays=backend.numpy_arrays) if optimize
                 else passes.fresh_outputs(program))
     guards = low.captures.guards + _weight_guards(low, spec) + _code_guards(fn, target)
     captures = [(path, obj) for path, obj, _ in low.captures.arrays]

@@ -144,7 +144,7 @@ class Expressions:
             options += [f"({e}).T", f"np.transpose({e})"]
         if len(dst) == 1:
             options += [f"({e}).ravel()", f"({e}).flatten()"]
-        if len(dst) >= 2:
+        if len(dst) == 2:  # (of more axes, the -1 would take them all)
             options.append(f"({e}).reshape({dst[0]}, -1)")
         return rng.choice(options)
 

@@ -134,5 +134,5 @@ def support(fn: Function) -> str:
 
 BACKEND = Backend("numba", spell, {**NUMPY_NAMESPACE, "kernels": KERNELS},
                   out_function=ufunc_name, python_floats=True, keywords=_keywords,
-                  prepare=fuse, support=support, fuses=True, row_major=True,
+                  prepare=fuse, support=support, fuses=True, numpy_arrays=True,
                   description="NumPy with elementwise work fused into numba kernels")

@@ -27,4 +27,4 @@ def ufunc_name(eqn: Eqn) -> str | None:
 
 
 BACKEND = Backend("numpy", spell, NAMESPACE, out_function=ufunc_name, python_floats=True,
-                  row_major=True, description="NumPy (the default)")
+                  numpy_arrays=True, description="NumPy (the default)")

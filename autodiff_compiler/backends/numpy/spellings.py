@@ -57,6 +57,7 @@ SPELLINGS: dict[str, Spelling] = {
     "T": ("attr", "T"), "dtype": ("attr", "dtype"),
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""), "print": ("call", "print"),
+    "index_add_into": ("call", "index_add"),  # acc[i] += v; this where acc lives on
     "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),
     "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
     "random_normal": ("call", "np.random.standard_normal"),

@@ -163,6 +163,13 @@ class _Tree:
         if base in self.em.pending:  # a base still to be computed gets a name first
             expr, inner = self.em.pending.pop(base)
             stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
+        if len(eqn.invars) == 3:  # a sum at an index: acc[index] += v, or a copy's
+            index, value = (self.ref(a, reads) for a in eqn.invars[1:])
+            kind, text = self.backend.spell(eqn, self.em.python_floats)
+            otherwise = EMITTERS[kind](self.em, text, [self.ref(base, []), index, value], {})
+            stmts.append(InPlace(eqn.outvars[0], base, "+", value, reads, eqn.loc, index,
+                                 otherwise))
+            return
         value = self.ref(eqn.invars[1], reads)
         stmts.append(InPlace(eqn.outvars[0], base, "+", value, reads, eqn.loc))
 

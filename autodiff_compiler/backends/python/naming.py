@@ -50,7 +50,9 @@ class Moves:
 @dataclass
 class InPlace:
     """``target = base + expr``, written ``base += expr`` when both get one name; with
-    no ``op``, ``expr`` is a call that writes into ``base`` and returns it."""
+    no ``op``, ``expr`` is a call that writes into ``base`` and returns it. With an
+    ``index``: ``base[index] += expr`` when both get one name, else ``target =
+    otherwise`` (a call that adds into a copy)."""
 
     target: Var
     base: Var
@@ -58,6 +60,8 @@ class InPlace:
     expr: gast.expr
     reads: list[Var]
     loc: Loc | None
+    index: gast.expr | None = None
+    otherwise: gast.expr | None = None
 
 
 @dataclass

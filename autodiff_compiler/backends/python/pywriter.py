@@ -121,6 +121,14 @@ def _write_inplace(w: Writer, s: InPlace, indent: int) -> None:
         w.statement(node, indent, s.loc)
         return
     op = _INPLACE[s.op]()
+    if s.index is not None:  # base[index] += expr, or a copy with it added
+        if same:
+            target = gast.Subscript(_name(w.names, s.base, gast.Load()), s.index, gast.Store())
+            w.statement(gast.AugAssign(target, op, s.expr), indent, s.loc)
+        else:
+            w.statement(gast.Assign([_name(w.names, s.target)], s.otherwise, None), indent,
+                        s.loc)
+        return
     if same:
         w.statement(gast.AugAssign(_name(w.names, s.target), op, s.expr), indent, s.loc)
     else:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Var
+from . import control as C
 from . import decompositions as D
 from . import eigen as EIG
 from . import elementwise as E
@@ -251,6 +252,7 @@ def _along_axis(prim: Any) -> Any:
 for _prim, _rule in [(I.getitem, _getitem), (I.gather, _gather),
                      (I.index_update, _index_write(I.index_update)),
                      (I.index_add, _index_write(I.index_add)),
+                     (C.index_add_into, _index_write(I.index_add)),
                      (I.gather_update, _gather_write(I.gather_update)),
                      (I.gather_add, _gather_write(I.gather_add)),
                      (I.take_along_axis, _along_axis(I.take_along_axis)),

@@ -40,6 +40,11 @@ call = Primitive("call", not_evaluated, form="call", n_out=None, foldable=False)
 # ``acc + x``, written ``acc += x`` when ``acc`` is dead after it: a loop's running sum.
 # Only the compiler emits it, on sums it owns (never a user's or a shared array).
 add_into = Primitive("add_into", operator.add, form="accumulate", foldable=False)
+# ``acc`` with ``v`` added at ``acc[index]`` (a basic index: each entry at most once),
+# written ``acc[index] += v`` when ``acc`` is dead after it: a loop's running sum of the
+# cotangents of the rows it read (``opt.scatters``).
+index_add_into = Primitive("index_add_into", ref.index_add, form="accumulate",
+                           foldable=False)
 make_tuple = Primitive("make_tuple", lambda *items: items)  # a shape such as (n, x.shape[1])
 truth_and = Primitive("truth_and", lambda a, b: a and b)
 truth_or = Primitive("truth_or", lambda a, b: a or b)
@@ -58,3 +63,23 @@ nondifferentiable(truth, truth_and, truth_or, truth_not, make_tuple, zeros_like_
 # into a running sum a term of the sum's own shape.
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
 defjvp(add_into, lambda t, ans, acc, x: t, lambda t, ans, acc, x: t)
+
+
+# An optimised gradient differentiated again (grad of grad) or batched meets
+# ``index_add_into``: its derivatives are those of ``index_add``, written with it (so
+# that no tangent or cotangent is ever added into in place).
+def _row_of(g, idx):
+    from .indexing import getitem
+    return getitem(g, idx)
+
+
+def _scattered(t, acc, idx):
+    from .indexing import index_add
+    from .shape import zeros_like
+    return index_add(zeros_like(acc), idx, t)
+
+
+defvjp(index_add_into, lambda g, ans, acc, idx, v: g, None,
+       lambda g, ans, acc, idx, v: _row_of(g, idx))
+defjvp(index_add_into, lambda t, ans, acc, idx, v: t, None,
+       lambda t, ans, acc, idx, v: _scattered(t, acc, idx))
