@@ -93,15 +93,28 @@ def _chained_kink(args: tuple) -> float:
     return b + max(2.0, b)
 
 
+def _saturated(args: tuple) -> float:
+    """Seed 78658 in small: logit(expit(z)) is z, but near z = 31 expit is 1 - 3e-14,
+    which short steps leave where it is: flat in floating point, slope 200 in fact."""
+    p = 1.0 / (1.0 + np.exp(-(200.0 * args[0] - 169.0)))
+    return float(np.log(p / (1.0 - p)))
+
+
 @pytest.mark.parametrize("fn, slope, expected", [
     (_chained_kink, 2.25, SKIP),
     (lambda args: np.sin(args[0]), 0.7, WRONG),
     (lambda args: np.sin(args[0]), float(np.cos(1.0)), OK),
-], ids=["kink", "smooth-wrong", "smooth-right"])
+    (_saturated, 200.0, SKIP),
+    (lambda args: 3.0, 1.0, WRONG),
+    (lambda args: 1e120 * np.sin(args[0]), 1e120 * float(np.cos(1.0)) * 1.1, SKIP),
+], ids=["kink", "smooth-wrong", "smooth-right", "flat-in-floats", "flat-wrong",
+        "beyond-1e100"])
 def test_checker_skips_a_kink_met_exactly_but_reports_a_smooth_mismatch(fn, slope, expected):
     """Central differences at a kink give the mean of the one-sided slopes, which no
     convention for ties need match: such a point is skipped, never called WRONG, while
-    a mismatch where the function is smooth still is."""
+    a mismatch where the function is smooth still is. So are a function flat in
+    floating point at short steps whose longer steps see the compiled slope, and a
+    derivative beyond 1e100; a slope where the function is truly flat is WRONG."""
     try:
         checker._check_directional("grad", fn, (1.0,), (0,), (slope,),
                                    np.random.default_rng(0), False, record=lambda a: None)

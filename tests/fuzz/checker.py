@@ -471,6 +471,16 @@ def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads
         if np.isfinite(analytic) and abs(analytic) > 1e100:
             raise _FailError(Outcome(SKIP, stage, "derivative beyond 1e100: rounding of "
                                                   "near-overflow intermediates decides it"))
+        # Flat in floating point (logit(expit(31)): expit is 1 - 3e-14, which a step of
+        # 1e-5 does not move, seed 78658) while the maths is not: longer steps see the
+        # slope the compiled derivative gives, and the short ones do not. A derivative
+        # that is wrong where the function is truly flat stays WRONG: no step sees it.
+        long_step, longer_step = quotient(5e-3), quotient(1e-2)
+        tolerance = 0.05 * abs(longer_step)
+        if abs(long_step - longer_step) <= tolerance and \
+                abs(analytic - longer_step) <= tolerance < abs(fine - longer_step):
+            raise _FailError(Outcome(SKIP, stage, "flat in floating point at small steps, "
+                                                  "the slope seen at longer ones"))
         raise _FailError(Outcome(WRONG, stage, f"directional derivative: compiled {analytic!r}, "
                                              f"finite differences {fine!r}"))
 
