@@ -7,6 +7,7 @@ second order, on several shapes (0-d and broadcasting included). The decompositi
 whose rules are written for real matrices refuse a complex one."""
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -85,12 +86,17 @@ def complex_cholesky(xr, xi):
         np.sum(np.real(factor * (1.0 - 2.0j)))
 
 
+UPPER = "upper" in inspect.signature(np.linalg.cholesky).parameters  # NumPy 2
+
+
 def complex_cholesky_of_a_triangle(xr, xi):
     """NumPy reads the lower triangle and its diagonal's real part: the upper triangle
-    and the diagonal's imaginary part get no gradient."""
-    factor = np.linalg.cholesky(xr + 1j * xi + 4.0 * np.eye(3))
-    upper = np.linalg.cholesky(xr + 1j * xi + 4.0 * np.eye(3), upper=True)
-    return np.sum(np.abs(factor) ** 3) + np.sum(np.imag(upper * np.arange(9.0).reshape(3, 3)))
+    and the diagonal's imaginary part get no gradient (upper=True: the other way)."""
+    total = np.sum(np.abs(np.linalg.cholesky(xr + 1j * xi + 4.0 * np.eye(3))) ** 3)
+    if UPPER:
+        upper = np.linalg.cholesky(xr + 1j * xi + 4.0 * np.eye(3), upper=True)
+        total = total + np.sum(np.imag(upper * np.arange(9.0).reshape(3, 3)))
+    return total
 
 
 PARTS = {"variance": (complex_variance, [(3,), (2, 3)], 2),
