@@ -54,11 +54,13 @@ def run(seeds: Iterable[int], do_shrink: bool = True,
             if outcome.category in (OK, SKIP):
                 summary.counts[outcome.category] += 1
                 continue
-            if do_shrink:
+            mark = known.classify(program, outcome)
+            if do_shrink and mark is None:  # (a known refusal needs no smaller example:
+                # shrinking one recompiled it dozens of times, minutes with numba)
                 program = shrink(program, lambda p, o=outcome: check(p, workdir).signature
                                  == o.signature)
                 outcome = check(program, workdir)
-            mark = known.classify(program, outcome)
+                mark = known.classify(program, outcome)
             summary.counts["known" if mark else outcome.category] += 1
             failure = Failure(program, outcome, mark)
             summary.failures.append(failure)
