@@ -25,6 +25,13 @@ def transposed_in_the_forward_loop(xs, w):
     return np.sum(h)
 
 
+def swapped_in_the_forward_loop(xs, w):
+    h = xs[0]
+    for t in range(xs.shape[0]):
+        h = np.sin(h @ np.swapaxes(w, 0, 1)) + xs[t]
+    return np.sum(h)
+
+
 def nested_loops(xs, w):
     h = xs[0]
     for _ in range(2):
@@ -38,10 +45,13 @@ def _code(fn, *args):
     return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
 
 
-@pytest.mark.parametrize("fn", [rnn, transposed_in_the_forward_loop, nested_loops])
-def test_a_loop_multiplies_by_a_row_major_copy_made_before_it(fn):
+@pytest.mark.parametrize("fn, copy", [
+    (rnn, "w_t = np.array(w.T, order='C')"),
+    (transposed_in_the_forward_loop, "w_t = np.array(w.T, order='C')"),
+    (swapped_in_the_forward_loop, "w_t = np.array(np.swapaxes(w, axis1=0, axis2=1), order='C')"),
+    (nested_loops, "w_t = np.array(w.T, order='C')")])
+def test_a_loop_multiplies_by_a_row_major_copy_made_before_it(fn, copy):
     code = _code(fn, XS, W)
-    copy = "w_t = np.array(w.T, order='C')"
     assert copy in code, code
     assert "@ w_t" in code and "@ w.T" not in code, code
     first_loop_using_it = code.index("for ", code.index(copy))

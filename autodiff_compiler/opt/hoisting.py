@@ -46,7 +46,7 @@ def _hoisted(eqn: Eqn, count: int) -> tuple[list[Eqn], Eqn]:
     body: Function = eqn.params["body"]
     index, outside = body.invars[0], set(free_vars(body))
     rows: dict[Var, tuple[Var, Eqn]] = {}  # xs[t] -> (xs, the getitem)
-    stacked: dict[Var, tuple[Var, Eqn]] = {}  # a product's result -> (all rows', read)
+    reads: dict[Var, Eqn] = {}  # a product's result -> the read of its row of all rows'
     made = {v for e in body.eqns for v in e.outvars} | {index}
     with building(eqn.loc) as b:
         for e in body.eqns:
@@ -56,13 +56,12 @@ def _hoisted(eqn: Eqn, count: int) -> tuple[list[Eqn], Eqn]:
             elif e.prim in (P.matmul, P.dot) and not e.params:
                 product = _stacked_product(e, rows, outside, count)
                 if product is not None:
-                    stacked[e.outvars[0]] = (product, rows[e.invars[0]][1])
-    if not stacked:
+                    row = rows[e.invars[0]][1]  # xs[t]: the same position, of xs @ w
+                    reads[e.outvars[0]] = Eqn(e.outvars, P.getitem,
+                                              (product, row.invars[1]), row.params, e.loc)
+    if not reads:
         return [], eqn
-    laid = tuple(Eqn(e.outvars, P.getitem,
-                     (stacked[e.outvars[0]][0], stacked[e.outvars[0]][1].invars[1]),
-                     stacked[e.outvars[0]][1].params, e.loc)
-                 if e.outvars and e.outvars[0] in stacked else e for e in body.eqns)
+    laid = tuple(reads.get(e.outvars[0], e) if e.outvars else e for e in body.eqns)
     return list(b.eqns), replace(eqn, params={**eqn.params, "body": replace(body, eqns=laid)})
 
 

@@ -80,8 +80,7 @@ def _matrix_transpose(e: Eqn) -> bool:
         return False
     if e.prim is P.transpose:
         return e.params.get("axes") in (None, (1, 0), [1, 0])
-    if e.prim is P.swapaxes:
-        axes = e.invars[1:]
-        return all(isinstance(a, Const) for a in axes) and \
-            len({int(a.value) % 2 for a in axes}) == 2
+    if e.prim is P.swapaxes:  # its axes are params (axis1, axis2)
+        axes = (e.params.get("axis1"), e.params.get("axis2"))
+        return all(isinstance(a, int) for a in axes) and len({a % 2 for a in axes}) == 2
     return True
