@@ -226,24 +226,10 @@ def test_a_primitive_sized_by_its_operands_values_is_caught_where_it_is_not_decl
         assert P.getitem(x, n).aval == Aval((), F64)
 
 
+
 def arange_over_the_selection(x):
     y = x[x > 0]
     return np.sum(np.arange(np.size(y)) * y) + np.sum(x)
-
-
-@settings(max_examples=30, deadline=None)
-@given(hnp.arrays(F64, st.tuples(st.integers(1, 4), st.integers(1, 4)), elements=ENTRIES))
-def test_vmap_computes_selections_of_different_lengths_that_the_example_reduces(xs):
-    """Rows of different lengths are kept as rows up to the reduction that gives each
-    example one shape; they were once stacked first and refused."""
-    want = [arange_over_the_selection(x) for x in xs]
-    np.testing.assert_allclose(adc.vmap(arange_over_the_selection)(xs), want, rtol=1e-12)
-    grads = adc.vmap(adc.grad(arange_over_the_selection))(xs)
-    for x, got in zip(xs, grads):
-        positions = np.flatnonzero(x > 0)
-        expected = np.ones_like(x)
-        expected[positions] += np.arange(len(positions))
-        np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_gradient_through_vmap_of_rows_of_different_lengths_is_refused_with_the_way_out():

@@ -36,22 +36,17 @@ class Batch:
     original ``Var`` became (only where it changed), and which new values are batched."""
 
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
-                 batched: set[Var] | None = None, draws: bool = True,
-                 rows: dict[Var, Var] | None = None) -> None:
+                 batched: set[Var] | None = None, draws: bool = True) -> None:
         self.size = size
         self.env: dict[Var, Atom] = dict(env or {})
         self.batched: set[Var] = batched if batched is not None else set()
-        # A batched value of run-time shape, stacked from the list of its examples' rows:
-        # the rows, which equations that read the value take one by one (so examples of
-        # different lengths are stacked only where something needs them as one array).
-        self.rows: dict[Var, Var] = rows if rows is not None else {}
         # A random draw is one per example (``vmap``: as a loop over the examples would
         # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
         self.draws = draws
 
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
-        return Batch(self.size, self.env, self.batched, self.draws, self.rows)
+        return Batch(self.size, self.env, self.batched, self.draws)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -61,10 +56,6 @@ class Batch:
 
     def reads_batched(self, eqn: Eqn) -> bool:
         return any(self.is_batched(self.read(v)) for v in reads(eqn))
-
-    def reads_rows(self, eqn: Eqn) -> bool:
-        """``eqn`` reads a value kept as its examples' rows (see ``rows``)."""
-        return any(self.read(v) in self.rows for v in reads(eqn))
 
     def bind(self, old: Var, new: Any, batched: bool) -> None:
         new = as_atom(new)
@@ -117,8 +108,6 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
             region = REGION_BATCH.get(eqn.prim)
             mark = len(b.eqns)
             try:
-                if st.reads_rows(eqn) and region is None:
-                    raise NotBatchableError  # rows of different shapes: one at a time
                 if region is not None:
                     region(eqn, st)
                 else:
@@ -226,8 +215,7 @@ def per_example(eqn: Eqn, st: Batch) -> None:
     with building(eqn.loc) as body:
         for v in reads(eqn):
             value = st.read(v)
-            value = st.rows.get(value, value) if isinstance(value, Var) else value
-            local[v] = P.getitem(value, k) if st.is_batched(st.read(v)) else value
+            local[v] = P.getitem(value, k) if st.is_batched(value) else value
         body.eqns.extend(renamed([eqn], local))
         results = [as_atom(local[o]) for o in eqn.outvars]
         if known:  # each row written into an array of the batch's shape
@@ -242,16 +230,14 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                           {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
         st.env.update(zip(eqn.outvars, outs))
         return
-    # a shape known only at run time: the rows collected in a list, and stacked where
-    # something needs one array (rows that differ in shape are refused there, when the
-    # program runs, at the user's line; unused, the stacking is dead code)
+    # a shape known only at run time: the rows collected in a list and stacked (rows
+    # that differ in shape are refused when the program runs, at the user's line)
     lists = [Var(Aval(None, np.dtype(object)), f"{o.hint or eqn.prim.name}_rows")
              for o in eqn.outvars]
     b.eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
                       {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
     for old, rows in zip(eqn.outvars, lists):
         st.bind(old, P.stack_rows(rows), True)
-        st.rows[st.read(old)] = rows
 
 
 def _gives_none(eqn: Eqn) -> bool:
