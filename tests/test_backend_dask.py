@@ -323,7 +323,8 @@ def test_runtime_helpers_stay_lazy_and_agree_with_the_reference():
     cases = [("unbroadcast", (g, np.ones((1, 5)))), ("matmul_vjp_x", (g, a, b)),
              ("matmul_vjp_y", (g, a, b)), ("tensordot_vjp_a", (g, a, b, 1)),
              ("tensordot_vjp_b", (g, a, b, 1)), ("untile", (wide, a, (1, 2))),
-             ("unpad", (wide, ((1, 1), (2, 2)))), ("sigmoid", (a * 40,))]
+             ("unpad", (wide, ((1, 1), (2, 2)))), ("sigmoid", (a * 40,)),
+             ("keepdims_like", (g[:, 0], g, -1)), ("keepdims_like", (g, g[None], 0))]
     for name, args in cases:
         expected = getattr(reference, name)(*args)
         lazy = [da.from_array(v, chunks=2) if isinstance(v, np.ndarray) and v.shape[0] == 6

@@ -1,6 +1,7 @@
 """Causes the fuzzer found, each guarded by the smallest program that showed it."""
 import numpy as np
 import pytest
+from differences import central_differences
 
 import autodiff_compiler as adc
 
@@ -250,3 +251,40 @@ def test_inner_loop_leaves_the_enclosing_loops_return_flags():
     for specialize in (True, False):
         _, pullback = adc.vjp(return_after_an_inner_loop, x, specialize=specialize)
         np.testing.assert_array_equal(pullback(1.0)[0], want)
+
+
+_REDUCTIONS = {"sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max,
+               "min": np.min, "var": np.var, "std": np.std}
+
+
+@pytest.mark.parametrize("name", sorted(_REDUCTIONS))
+@pytest.mark.parametrize("shape, axis", [((), -1), ((), 0), ((), (0,)), ((3,), -1),
+                                         ((2, 3), -1), ((2, 3), (0, -1)), ((2, 3, 2), 1)])
+def test_shape_generic_gradient_of_a_reduction_over_an_axis(name, shape, axis):
+    """Fuzz seeds 80506, 80548, 80686, 81238 and 81402: shape-generic code restored a
+    reduction's axes with ``expand_dims``, which for a 0-d operand (NumPy reduces one
+    over axis 0 or -1 to itself) made a (1,)-shaped cotangent that could not broadcast
+    back ("cannot broadcast a non-scalar to a scalar array"). Whether there are axes to
+    restore is decided when the code runs, where the rank is known."""
+    reduce = _REDUCTIONS[name]
+
+    def f(x, y):
+        return np.sin(x) * reduce(np.exp(y) + y, axis=axis)
+
+    x = np.array(0.4)
+    y = np.linspace(0.2, 1.3, int(np.prod(shape))).reshape(shape)
+    try:
+        reduce(y, axis=axis)
+    except np.exceptions.AxisError:  # NumPy takes no axis of a 0-d mean, var or std
+        with pytest.raises(np.exceptions.AxisError):
+            adc.vjp(f, x, y, specialize=False)
+        return
+    value, pullback = adc.vjp(f, x, y, specialize=False)
+    cotangent = np.linspace(0.5, 1.5, int(np.prod(np.shape(value)))).reshape(np.shape(value))
+    g_x, g_y = pullback(cotangent)
+    want_x, want_y = adc.vjp(f, x, y)[1](cotangent)  # shape-specialised
+    np.testing.assert_allclose(g_x, want_x, rtol=1e-13)
+    np.testing.assert_allclose(g_y, want_y, rtol=1e-13)
+    assert np.shape(g_y) == shape
+    numeric = central_differences(lambda v: np.sum(cotangent * f(x, v)), y)
+    np.testing.assert_allclose(g_y, numeric, rtol=1e-6, atol=1e-8)

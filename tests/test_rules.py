@@ -210,6 +210,10 @@ def sum_times_scalar(x, y):
     return np.sum(x) * y
 
 
+def sin_of_last_axis_sum(x):
+    return np.sin(np.sum(x, axis=-1))
+
+
 def reshape_fn(x):
     return np.reshape(x, (4, 6))
 
@@ -719,6 +723,11 @@ SECOND_ORDER = [
     # The gradient of x is a broadcast view of y, which is `copy`-ed before it is returned.
     Row("sum_times_scalar", sum_times_scalar, covers=("reduce_sum", "copy"),
         shapes=((3,), ())),
+    # Restoring a reduced axis where the rank is unknown (none to restore of a 0-d array).
+    Row("last_axis_sum_0d", sin_of_last_axis_sum, covers=("reduce_sum", "keepdims_like"),
+        shapes=((),)),
+    Row("last_axis_sum_2d", sin_of_last_axis_sum, covers=("reduce_sum", "keepdims_like"),
+        shapes=((2, 3),)),
 ]
 
 
@@ -1076,6 +1085,7 @@ ALL_ROWS = FD_ROWS + NONDIFFERENTIABLE + CONVENTIONS
 #   matmul_vjp_x, matmul_vjp_y  <- "matmul_2d"
 #   index_add                   <- "getitem_slice" (x[1:, 0]), "getitem_item" (x[-1, 2])
 #   copy                        <- "sum_times_scalar"
+#   keepdims_like               <- "last_axis_sum_0d", "last_axis_sum_2d"
 # broadcast_to, expand_dims and getitem, which rules also emit, have user spellings
 # (np.broadcast_to, np.expand_dims, x[...]) with rows of their own.
 NOT_COVERED: dict[str, str] = {

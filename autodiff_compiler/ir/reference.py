@@ -163,6 +163,13 @@ def concat_part(g, *arrays, index, axis):
     return np.reshape(g[(slice(None),) * (axis % np.ndim(g)) + (slice(start, stop),)], shape)
 
 
+def keepdims_like(v, x, axis):
+    """``v``, a reduction of ``x`` over ``axis``, shaped as ``keepdims=True`` would have
+    left it. A 0-d ``x`` (which NumPy reduces over axis 0 or -1) has no axis to restore:
+    code written before ranks are known cannot tell the two cases apart."""
+    return v if np.ndim(x) == 0 else np.expand_dims(v, axis)
+
+
 def untile(g, x, reps):
     """Sum ``g`` over the copies ``np.tile(x, reps)`` made: its adjoint."""
     reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)

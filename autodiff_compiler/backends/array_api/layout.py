@@ -31,6 +31,17 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return xp.reshape(xp.sum(g, axis=axes), target)
 
 
+def keepdims_like(v: Any, x: Any, axis: Any) -> Any:
+    """``v``, a reduction of ``x`` over ``axis``, shaped as ``keepdims=True`` would have
+    left it (a 0-d ``x`` has no axis to restore)."""
+    if ndim(x) == 0:
+        return v
+    kept = list(shape(v))
+    for a in sorted(a % ndim(x) for a in (axis if isinstance(axis, tuple) else (axis,))):
+        kept.insert(a, 1)
+    return array_namespace(v).reshape(v, tuple(kept))
+
+
 def reshape(x: Any, newshape: Any) -> Any:
     """``xp.reshape`` for a shape given as one int too."""
     xp = array_namespace(x)

@@ -55,7 +55,8 @@ _SAME = ("abs", "ceil", "cos", "cosh", "exp", "expm1", "floor", "hypot",
 _ELEMENTWISE_HELPERS = frozenset(["sigmoid", "exp2", "logaddexp2", "fmax", "fmin",
                                   "reciprocal", "cbrt", "nan_to_num", "real", "imag", "conj"])
 # ``runtime``'s helpers, called by their own name.
-_HELPERS = ("unbroadcast", "sigmoid", "matmul_vjp_x", "matmul_vjp_y", "match_complex",
+_HELPERS = ("unbroadcast", "keepdims_like", "sigmoid", "matmul_vjp_x", "matmul_vjp_y",
+            "match_complex",
             "concatenate", "stack", "hstack", "concat_part", "untile", "unrepeat", "unpad",
             "index_add", "index_update", "gather", "dot", "dot_vjp_a", "dot_vjp_b", "inner",
             "outer", "vdot", "tensordot_vjp_a", "tensordot_vjp_b", "as_columns",

@@ -22,7 +22,7 @@ from ..numpy.runtime import EXTENSIONS, SCIPY
 
 # The reference helpers that build only graph on dask arrays (checked by a test that
 # calls each on dask arrays with computing forbidden).
-LAZY_HELPERS = ("unbroadcast", "untile", "unpad", "concatenate", "stack", "hstack",
+LAZY_HELPERS = ("unbroadcast", "keepdims_like", "untile", "unpad", "concatenate", "stack", "hstack",
                 "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a",
                 "dot_vjp_b", "tensordot_vjp_a", "tensordot_vjp_b", "as_columns",
                 "from_columns", "zeros_like_tape", "match_complex", "gather")

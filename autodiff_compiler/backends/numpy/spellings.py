@@ -30,7 +30,8 @@ _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matm
               "floor_divide": "//", "mod": "%", "less": "<", "greater": ">",
               "less_equal": "<=", "greater_equal": ">=", "equal": "==", "not_equal": "!="}
 # Runtime helpers (``reference``), called by their own name.
-_HELPERS = ("unbroadcast", "untile", "unrepeat", "unpad", "concatenate", "stack", "hstack",
+_HELPERS = ("unbroadcast", "keepdims_like", "untile", "unrepeat", "unpad", "concatenate",
+            "stack", "hstack",
             "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a", "dot_vjp_b",
             "tensordot_vjp_a", "tensordot_vjp_b", "as_columns", "from_columns",
             "zeros_like_tape", "sigmoid", "match_complex", "index_add", "gather", "gather_add",

@@ -205,6 +205,7 @@ from .shape import (
     expand_dims,
     flip,
     hstack,
+    keepdims_like,
     moveaxis,
     ndim,
     ndim_of,
@@ -247,8 +248,8 @@ declare(getitem, gather, reshape, transpose, T, swapaxes, expand_dims, squeeze, 
         stop_gradient, view=True)
 # Next to free to evaluate again: a loop's adjoint recomputes these from what it has
 # rather than taping their results (``ad.control``).
-declare(getitem, reshape, transpose, swapaxes, expand_dims, shape, size, ndim, make_tuple,
-        broadcast_to, cheap=True)
+declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape, size, ndim,
+        make_tuple, broadcast_to, cheap=True)
 
 __all__ = [
     "add_into", "index_add_into", "call", "check", "print_", "to_float", "to_int",
@@ -275,7 +276,8 @@ __all__ = [
     "reduce_all", "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
     "reduce_sum", "std", "trace", "var", "astype", "astype_discrete", "atleast_1d", "atleast_2d",
     "atleast_3d", "axis_index", "broadcast_to", "copy", "diag", "dim_of", "dtype", "dtype_of",
-    "expand_dims", "flip", "moveaxis", "ndim", "ndim_of", "ones", "ones_like", "pad", "repeat",
+    "expand_dims", "keepdims_like", "flip", "moveaxis", "ndim", "ndim_of", "ones", "ones_like",
+    "pad", "repeat",
     "reshape", "result_type", "roll", "shape", "shape_of", "size", "split_bounds", "squeeze",
     "concat_part", "concatenate", "hstack", "stack", "stack_rows", "stop_gradient", "swapaxes",
     "tile",

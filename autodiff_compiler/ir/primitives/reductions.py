@@ -15,17 +15,18 @@ import numpy as np
 from ..core import Aval, Const, Var
 from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import (
-                    astype,
-                    broadcast_to,
-                    dim_of,
-                    dtype_of,
-                    expand_dims,
-                    flip,
-                    moveaxis,
-                    ndim_of,
-                    reshape,
-                    shape_of,
-                    size,
+    astype,
+    broadcast_to,
+    dim_of,
+    dtype_of,
+    expand_dims,
+    flip,
+    keepdims_like,
+    moveaxis,
+    ndim_of,
+    reshape,
+    shape_of,
+    size,
 )
 
 _DEFAULTS = {"axis": None, "keepdims": False}
@@ -80,9 +81,12 @@ for _prim in (reduce_sum, reduce_mean, reduce_prod, reduce_max, reduce_min, var,
 
 def _kept(v, axis, keepdims, x):
     """``v`` (a reduction of ``x`` over ``axis``) with the reduced axes restored as
-    length 1; of a 0-d ``x``, which NumPy reduces over axis 0 or -1, there are none."""
+    length 1; of a 0-d ``x``, which NumPy reduces over axis 0 or -1, there are none.
+    Where the rank is not known when compiling, that is decided when the code runs."""
     if axis is None or keepdims or ndim_of(x) == 0:
         return v
+    if ndim_of(x) is None:
+        return keepdims_like(v, x, axis=axis)
     return expand_dims(v, axis=axis)
 
 

@@ -42,6 +42,7 @@ transpose = Primitive("transpose", np.transpose, defaults={"axes": None})
 T = Primitive("T", attribute("T"))  # all axes reversed: a matrix's transpose, spelled x.T
 swapaxes = Primitive("swapaxes", np.swapaxes)
 unbroadcast_to = Primitive("unbroadcast", ref.unbroadcast)
+keepdims_like = Primitive("keepdims_like", ref.keepdims_like)  # where ranks are unknown
 ones_like = constructor("ones_like", np.ones_like, defaults={"dtype": None})
 zeros_like = constructor("zeros_like", np.zeros_like, defaults={"dtype": None})
 ones = constructor("ones", np.ones, defaults={"dtype": None}, sizes=(0,))
@@ -186,10 +187,11 @@ defvjp(transpose, _vjp_transpose)
 defvjp(swapaxes, lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
 defvjp(copy, lambda g, ans, x, ndmin=0: reshape(g, shape_of(x)) if ndmin else g)
 defvjp(unbroadcast_to, lambda g, ans, x, like: broadcast_to(g, shape_of(x)), None)
+defvjp(keepdims_like, lambda g, ans, v, x, axis: reshape(g, shape_of(v)), None)
 
 defvjp(T, lambda g, ans, x: T(g))
 for _linear in (reshape, broadcast_to, expand_dims, transpose, T, swapaxes, unbroadcast_to,
-                copy, stack_rows):
+                keepdims_like, copy, stack_rows):
     deflinear(_linear, 0)
 
 # ---------------------------------------------------------------------------- casts
