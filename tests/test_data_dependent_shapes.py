@@ -226,10 +226,48 @@ def test_a_primitive_sized_by_its_operands_values_is_caught_where_it_is_not_decl
         assert P.getitem(x, n).aval == Aval((), F64)
 
 
-
 def arange_over_the_selection(x):
     y = x[x > 0]
     return np.sum(np.arange(np.size(y)) * y) + np.sum(x)
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(F64, st.tuples(st.integers(1, 4), st.integers(1, 4)), elements=ENTRIES))
+def test_vmap_computes_selections_of_different_lengths_that_the_example_reduces(xs):
+    """Rows of different lengths are kept as rows up to the reduction that gives each
+    example one shape; they were once stacked first and refused."""
+    want = [arange_over_the_selection(x) for x in xs]
+    np.testing.assert_allclose(adc.vmap(arange_over_the_selection)(xs), want, rtol=1e-12)
+    grads = adc.vmap(adc.grad(arange_over_the_selection))(xs)
+    for x, got in zip(xs, grads):
+        positions = np.flatnonzero(x > 0)
+        expected = np.ones_like(x)
+        expected[positions] += np.arange(len(positions))
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def selection_guarded_and_printed(x):
+    y = x[x > 0]
+    weighted = np.arange(np.size(y)) * y
+    if np.sum(weighted) > 100.0:
+        raise ValueError(f"diverged: {weighted}")
+    print("weighted", weighted)
+    return np.sum(weighted) + np.sum(x)
+
+
+def test_a_message_or_print_of_rows_of_different_lengths_shows_each_examples_row(capsys):
+    """A message or a print reads rows kept per example as the list they are (fuzz
+    seed 80796: reading them one example at a time made the message an array of
+    texts, and the check's loop failed in codegen)."""
+    xs = np.array([[1.0, -2.0, 3.0], [-1.0, -2.0, 4.0]])
+    want = [selection_guarded_and_printed(x) for x in xs]
+    capsys.readouterr()
+    np.testing.assert_allclose(adc.vmap(selection_guarded_and_printed)(xs), want, rtol=1e-14)
+    assert capsys.readouterr().out == f"weighted {[np.array([0.0, 3.0]), np.array([0.0])]}\n"
+    grads = adc.vmap(adc.grad(selection_guarded_and_printed))(xs)
+    np.testing.assert_allclose(grads, [[1.0, 1.0, 2.0], [1.0, 1.0, 1.0]], rtol=1e-14)
+    with pytest.raises(ValueError, match=r"diverged: \[array\(\[  0., 300.\]\), array"):
+        adc.vmap(selection_guarded_and_printed)(xs * 100.0)
 
 
 def test_gradient_through_vmap_of_rows_of_different_lengths_is_refused_with_the_way_out():

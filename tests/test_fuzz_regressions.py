@@ -288,3 +288,22 @@ def test_shape_generic_gradient_of_a_reduction_over_an_axis(name, shape, axis):
     assert np.shape(g_y) == shape
     numeric = central_differences(lambda v: np.sum(cotangent * f(x, v)), y)
     np.testing.assert_allclose(g_y, numeric, rtol=1e-6, atol=1e-8)
+
+
+def asserted_with_the_array(x):
+    assert np.all(x < 100.0), x
+    return np.sum(np.sin(x))
+
+
+def test_vmap_of_an_assert_whose_message_is_a_batched_array():
+    """Fuzz seeds 0, 39, 48 and 108 (and, through rows kept per example, 80796): the
+    assert, whose message differs per example, is checked one example at a time; that
+    loop collected the assert's result, which is no value (``KeyError`` in codegen)."""
+    xs = np.array([[1.0, -2.0, 3.0], [-1.0, -2.0, 4.0]])
+    np.testing.assert_allclose(adc.vmap(asserted_with_the_array)(xs),
+                               [asserted_with_the_array(x) for x in xs], rtol=1e-14)
+    np.testing.assert_allclose(adc.vmap(adc.grad(asserted_with_the_array))(xs), np.cos(xs),
+                               rtol=1e-14)
+    with pytest.raises(AssertionError) as info:
+        adc.vmap(asserted_with_the_array)(xs * np.array([[1.0], [40.0]]))
+    assert str(info.value) == str(xs[1] * 40.0)  # the failing example's own message

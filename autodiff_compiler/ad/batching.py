@@ -36,17 +36,22 @@ class Batch:
     original ``Var`` became (only where it changed), and which new values are batched."""
 
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
-                 batched: set[Var] | None = None, draws: bool = True) -> None:
+                 batched: set[Var] | None = None, draws: bool = True,
+                 rows: dict[Var, Var] | None = None) -> None:
         self.size = size
         self.env: dict[Var, Atom] = dict(env or {})
         self.batched: set[Var] = batched if batched is not None else set()
+        # A batched value of run-time shape, stacked from the list of its examples' rows:
+        # the rows, which equations that read the value take one by one (so examples of
+        # different lengths are stacked only where something needs them as one array).
+        self.rows: dict[Var, Var] = rows if rows is not None else {}
         # A random draw is one per example (``vmap``: as a loop over the examples would
         # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
         self.draws = draws
 
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
-        return Batch(self.size, self.env, self.batched, self.draws)
+        return Batch(self.size, self.env, self.batched, self.draws, self.rows)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -56,6 +61,10 @@ class Batch:
 
     def reads_batched(self, eqn: Eqn) -> bool:
         return any(self.is_batched(self.read(v)) for v in reads(eqn))
+
+    def reads_rows(self, eqn: Eqn) -> bool:
+        """``eqn`` reads a value kept as its examples' rows (see ``rows``)."""
+        return any(self.read(v) in self.rows for v in reads(eqn))
 
     def bind(self, old: Var, new: Any, batched: bool) -> None:
         new = as_atom(new)
@@ -108,6 +117,8 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
             region = REGION_BATCH.get(eqn.prim)
             mark = len(b.eqns)
             try:
+                if st.reads_rows(eqn) and region is None and eqn.prim not in _SHOWING:
+                    raise NotBatchableError  # rows of different shapes: one at a time
                 if region is not None:
                     region(eqn, st)
                 else:
@@ -115,6 +126,11 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
             except NotBatchableError:
                 del b.eqns[mark:]
                 per_example(eqn, st)
+
+
+# Equations that only show their operands (a message's text, a print): rows kept per
+# example are shown as the list they are, rather than stacked or taken one at a time.
+_SHOWING = frozenset([P.format_text, P.print_])
 
 
 def _rule_of(prim: P.Primitive) -> Callable[..., Any] | None:
@@ -153,6 +169,8 @@ def _apply_rule(eqn: Eqn, st: Batch) -> None:
         raise NotBatchableError
     ins = [st.read(a) for a in eqn.invars]
     dims = tuple(st.is_batched(a) for a in ins)
+    if eqn.prim in _SHOWING:
+        ins = [st.rows.get(a, a) if isinstance(a, Var) else a for a in ins]
     args = [a.value if isinstance(a, Const) else a for a in ins]
     result = rule(st.size, dims, *args, **eqn.params)
     if eqn.prim.form in ("check", "effect"):
@@ -199,7 +217,9 @@ def per_example(eqn: Eqn, st: Batch) -> None:
                 "these operands, and its result is not an array", eqn.loc,
                 hint="move this computation out of the vmapped function, or write it "
                      "with array operations")
-    known = all(o.aval.shape is not None and o.aval.dtype is not None for o in eqn.outvars)
+    statement = eqn.prim.form in ("check", "effect")  # an assertion or a print: no value
+    known = statement or all(o.aval.shape is not None and o.aval.dtype is not None
+                             for o in eqn.outvars)
     if not known and _gives_none(eqn):  # a gradient's residual, None on one path
         raise AutodiffError(
             f"vmap cannot batch '{eqn.prim.name}' here: a value it gives on one path only "
@@ -209,35 +229,38 @@ def per_example(eqn: Eqn, st: Batch) -> None:
     if known and _gives_none(eqn):  # each example's row is an array: zeros stand in
         eqn = _zeros_for_none(eqn)
     k = Var(LOOP_INDEX, "example")
+    outvars = () if statement else eqn.outvars
     carry = [Var(Aval((st.size, *o.aval.shape), o.aval.dtype), o.hint or "rows")
-             for o in eqn.outvars] if known else []
+             for o in outvars] if known else []
     local: dict[Var, Atom] = {}
     with building(eqn.loc) as body:
         for v in reads(eqn):
             value = st.read(v)
-            local[v] = P.getitem(value, k) if st.is_batched(value) else value
+            value = st.rows.get(value, value) if isinstance(value, Var) else value
+            local[v] = P.getitem(value, k) if st.is_batched(st.read(v)) else value
         body.eqns.extend(renamed([eqn], local))
-        results = [as_atom(local[o]) for o in eqn.outvars]
+        results = [as_atom(local[o]) for o in outvars]
         if known:  # each row written into an array of the batch's shape
             results = [as_atom(P.index_update(c, k, r)) for c, r in zip(carry, results)]
     fn = Function("per_example", (k, *carry), tuple(body.eqns), tuple(results))
     b = current()
     if known:
-        inits = [as_atom(P.zeros((st.size, *o.aval.shape), o.aval.dtype))
-                 for o in eqn.outvars]
-        outs = [st.batched_var(o) for o in eqn.outvars]
+        inits = [as_atom(P.zeros((st.size, *o.aval.shape), o.aval.dtype)) for o in outvars]
+        outs = [st.batched_var(o) for o in outvars]
         b.eqns.append(Eqn(tuple(outs), P.loop, (Const(st.size), *inits),
                           {"body": fn, "n_ys": 0, "reverse": False}, eqn.loc))
-        st.env.update(zip(eqn.outvars, outs))
+        st.env.update(zip(outvars, outs))
         return
-    # a shape known only at run time: the rows collected in a list and stacked (rows
-    # that differ in shape are refused when the program runs, at the user's line)
+    # a shape known only at run time: the rows collected in a list, and stacked where
+    # something needs one array (rows that differ in shape are refused there, when the
+    # program runs, at the user's line; unused, the stacking is dead code)
     lists = [Var(Aval(None, np.dtype(object)), f"{o.hint or eqn.prim.name}_rows")
              for o in eqn.outvars]
     b.eqns.append(Eqn(tuple(lists), P.loop, (Const(st.size),),
                       {"body": fn, "n_ys": len(lists), "reverse": False}, eqn.loc))
     for old, rows in zip(eqn.outvars, lists):
         st.bind(old, P.stack_rows(rows), True)
+        st.rows[st.read(old)] = rows
 
 
 def _gives_none(eqn: Eqn) -> bool:

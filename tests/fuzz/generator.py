@@ -246,10 +246,14 @@ class _Generator:
 
     def guard(self, depth: int) -> list[Stmt]:
         """A check on run-time values that raises where they have diverged (never, at
-        the generator's values): compiled as a run-time ``if ...: raise``."""
+        the generator's values): compiled as a run-time ``if ...: raise``, or an
+        ``assert`` whose message is an array (under vmap, each example's own)."""
         self.features.add("guard")
         shape = self.rng.choice(SHAPES)
-        value = self.ex.to_scalar(self.ex.expr(shape, 1), shape)
+        array = self.ex.expr(shape, 1)
+        if self.rng.random() < 0.3:  # an assert whose message is the array itself
+            return [Stmt(f"assert np.all(np.abs({array}) < 1e6), {array}")]
+        value = self.ex.to_scalar(array, shape)
         return [Stmt(f"if np.abs({value}) > 1e6:",
                      (Stmt(f"raise ValueError(f'diverged: {{{value}}}')"),))]
 
