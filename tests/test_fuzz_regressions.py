@@ -307,3 +307,37 @@ def test_vmap_of_an_assert_whose_message_is_a_batched_array():
     with pytest.raises(AssertionError) as info:
         adc.vmap(asserted_with_the_array)(xs * np.array([[1.0], [40.0]]))
     assert str(info.value) == str(xs[1] * 40.0)  # the failing example's own message
+
+
+def written_twice_through_a_tuple_index(v):
+    y = np.zeros((3, 2))
+    y[np.array([0, 0]), 1] = v  # NumPy keeps the last write: v[1]
+    return np.sum(y * np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+
+
+def test_a_repeated_place_in_a_tuple_index_gives_only_the_last_write_a_gradient():
+    """Fuzz seed 328 (a silently wrong gradient): only a lone index array was looked at
+    for repeated places, not one inside a tuple index, so every value written to the
+    same place got its gradient; NumPy keeps only the last."""
+    v = np.array([0.5, 0.7])
+    np.testing.assert_array_equal(adc.grad(written_twice_through_a_tuple_index)(v), [0.0, 2.0])
+    adc.check_grads(written_twice_through_a_tuple_index, v)
+
+
+def written_into_copies(x):
+    b = np.zeros((3, 2))
+    w = np.add(b[np.array([0, 0]), 1], x, out=b[np.array([0, 0]), 1])
+    np.copyto(b[np.array([1, 2])], 5.0)
+    b[0] = x[0]
+    np.multiply(b[1:], 2.0, out=b[1:])  # a view: this write is seen
+    return np.sum(b ** 2) + np.sum(w * x)
+
+
+def test_out_and_copyto_into_an_advanced_index_write_into_numpys_copy():
+    """Fuzz seed 397 (a wrong value): ``out=b[np.array([0, 0]), 1]`` writes into the
+    copy NumPy's advanced index makes, and leaves ``b`` as it was; it had been taken as
+    a write into ``b``."""
+    x = np.array([0.5, -1.5])
+    value, grad = adc.value_and_grad(written_into_copies)(x)
+    assert value == written_into_copies(x)
+    np.testing.assert_allclose(grad, [4 * x[0] + 2 * x[0], 2 * x[1]], rtol=1e-14)

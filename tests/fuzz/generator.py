@@ -267,6 +267,13 @@ class _Generator:
         target, part = self.rng.choice([(f"{name}[{i}]", shape[1:]),
                                         (f"{name}[1:]", (shape[0] - 1, *shape[1:]))])
         op = self.rng.choice(["=", "+=", "*=", "copyto", "out="])
+        if self.swaps.random() < 0.4:  # rows picked by an integer array, maybe one twice
+            self.features.add("setitem_by_array")
+            again = self.swaps.choice([i, self.swaps.randrange(shape[0])])
+            rows = f"np.array([{i}, {again}])"
+            target, part = self.swaps.choice(
+                [(f"{name}[{rows}]", (2, *shape[1:]))]
+                + ([(f"{name}[{rows}, {shape[1] - 1}]", (2, *shape[2:]))] if shape[1:] else []))
         self.ex.env[name] = shape
         value = self.ex.expr(part, 2)
         if shape[0] > 1 and self.swaps.random() < 0.15:  # drawn apart: seeds keep programs

@@ -144,10 +144,16 @@ def setitem(x: Any, index: Any, v: Any) -> Any:
     return index_update(x, index, v)
 
 
-def _selects_by_array(parts: tuple) -> bool:
-    """An index with integer arrays (or parts of unknown dtype) may repeat a place."""
-    return any((isinstance(p, Var) and p.aval.dtype != np.bool_) or
-               (isinstance(p, np.ndarray) and p.dtype != np.bool_) for p in parts)
+def _may_repeat(index: Any) -> bool:
+    """An index with an array of integers (or a part of unknown dtype or rank) may
+    select a place twice; integers, slices and masks select each place at most once.
+    ``index`` is an index, a tuple of them, or ``gather``'s parts."""
+    if isinstance(index, tuple | list):
+        return any(_may_repeat(p) for p in index)
+    if isinstance(index, Var):
+        return index.aval.dtype != np.bool_ and index.aval.ndim != 0
+    value = getattr(index, "value", index)  # a Const's
+    return isinstance(value, np.ndarray) and value.dtype != np.bool_ and value.ndim > 0
 
 
 def _written(g, x, v, read, write, parts):
@@ -157,7 +163,7 @@ def _written(g, x, v, read, write, parts):
     from .elementwise import equal, where
     from .shape import reshape, shape_of, size
     out = read(g, *parts)
-    if _selects_by_array(parts):
+    if _may_repeat(parts):
         region = read(x, *parts)
         ids = reshape(arange(size(region)), shape_of(region))
         owner = read(write(full(shape_of(x), -1), ids, *parts), *parts)
