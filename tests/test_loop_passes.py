@@ -1,9 +1,12 @@
 """The loop passes: a matrix a loop multiplies by transposed is copied into row-major
 order once, before the loop (``opt/layout.py``); a loop's products of its step's row
-and an unchanging matrix are made for all rows before it (``opt/hoisting.py``). Where
-each applies, where not, and that values and derivatives hold."""
+and an unchanging matrix are made for all rows before it (``opt/hoisting.py``); a
+loop's running sum of its rows' cotangents adds each in place (``opt/scatters.py``), and
+its writes into rows of an array it owns are made in place (``opt/row_writes.py``).
+Where each applies, where not, and that values and derivatives hold."""
 import numpy as np
 import pytest
+from differences import central_differences
 
 import autodiff_compiler as adc
 
@@ -259,3 +262,110 @@ def test_a_running_sum_still_read_after_the_addition_is_added_into_a_copy():
     old, new = compiler._load(fn.name, source, BACKEND)(np.ones((3, 2)), np.array([1.0, 2.0]))
     np.testing.assert_array_equal(old, np.ones((3, 2)))
     np.testing.assert_array_equal(new, [[1.0, 1.0], [2.0, 3.0], [1.0, 1.0]])
+
+
+# ---------------------------------------------------------------------------- row writes
+# A loop writing rows of an array it made (y[t] = h) writes each row in place, forward
+# and in the adjoint (which zeroes the row's cotangent), where it copied the whole array
+# at every step (quadratic in the length of the sequence). Where the array is not the
+# loop's alone, or the old array is still seen after a write, it copies.
+
+H0 = RNG.normal(size=5)
+
+
+def _filled(h, w):
+    y = np.zeros((6, h.shape[0]))
+    for t in range(y.shape[0]):
+        h = np.tanh(h @ w)
+        y[t] = h
+    return np.sum(y ** 2)
+
+
+def _from_the_row_before(h, w):
+    y = np.zeros((6, h.shape[0]))
+    y[0] = h
+    for t in range(1, y.shape[0]):
+        y[t] = np.tanh(y[t - 1] @ w)  # a view of the row before, read before the write
+    return np.sum(np.sin(y))
+
+
+def _added_to(h, w):
+    y = np.outer(np.ones(6), h) * 1.0
+    for t in range(y.shape[0]):
+        y[t] += np.sin(h @ w) * t
+    return np.sum(y ** 2)
+
+
+def _row_replaced_by_a_function_of_itself(h, w):
+    y = np.outer(np.linspace(0.5, 1.0, 6), h) * 1.0
+    for t in range(y.shape[0]):
+        y[t] = np.sin(y[t] @ w)  # the tape keeps the row as it was: copied before the write
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("fn", [_filled, _from_the_row_before, _added_to,
+                                _row_replaced_by_a_function_of_itself])
+def test_a_loop_writes_the_rows_of_its_own_array_in_place(fn):
+    code = _code(fn, H0, W)
+    forward_loop = code[code.index("for t in range("):code.index("for t in reversed")]
+    assert "y[t] = " in forward_loop and "index_update(" not in forward_loop, code
+    adc.check_grads(fn, H0, W)
+
+
+def test_the_adjoint_zeroes_a_written_rows_cotangent_in_place():
+    code = _code(_filled, H0, W)
+    adjoint_loop = code[code.index("for t in reversed"):]
+    assert "g_y[t] = 0" in adjoint_loop and "index_update(" not in adjoint_loop, code
+
+
+def _rows_of_the_argument(y, w):
+    for t in range(y.shape[0]):
+        y[t] = np.tanh(y[t] @ w)
+    return np.sum(y ** 2)
+
+
+def test_the_rows_of_an_argument_are_written_into_a_copy():
+    """The caller's array is never written (NumPy would write it, so the differences
+    below are taken of copies)."""
+    fn, args = _rows_of_the_argument, (XS[0] * 0.5, W)
+    before = [a.copy() for a in args]
+    code = _code(fn, *args)
+    assert "index_update(" in code[code.index("for t in range("):], code
+    grads = adc.grad(fn, (0, 1))(*args)
+    for a, b in zip(args, before):
+        np.testing.assert_array_equal(a, b)
+    for k, g in enumerate(grads):
+        def moved(value, k=k):
+            return fn(*[value.copy() if j == k else a.copy() for j, a in enumerate(args)])
+        np.testing.assert_allclose(g, central_differences(moved, args[k]), rtol=1e-6,
+                                   atol=1e-9)
+
+
+def test_the_numba_backend_writes_rows_in_place_too():
+    pytest.importorskip("numba")
+    want = adc.grad(_filled, (0, 1))(H0, W)
+    got = adc.grad(_filled, (0, 1), backend="numba")(H0, W)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_a_write_whose_old_array_is_read_after_it_writes_into_a_copy():
+    """The code generator writes in place only where the old array is dead."""
+    from autodiff_compiler.backends.numpy import BACKEND
+    from autodiff_compiler.backends.python import codegen
+    from autodiff_compiler.ir import primitives as P
+    from autodiff_compiler.ir.builder import building
+    from autodiff_compiler.ir.core import Aval, Function, Var
+    from autodiff_compiler.pipeline import compiler
+
+    f64 = np.dtype(np.float64)
+    y, v = Var(Aval((3, 2), f64), "y"), Var(Aval((2,), f64), "v")
+    with building() as b:
+        start = P.copy(y)
+        written = P.index_update_into(start, 1, v)
+    fn = Function("p", (y, v), tuple(b.eqns), (start, written))
+    source = codegen.generate(fn, backend=BACKEND)
+    assert "index_update(" in str(source), source
+    old, new = compiler._load(fn.name, source, BACKEND)(np.ones((3, 2)), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(old, np.ones((3, 2)))
+    np.testing.assert_array_equal(new, [[1.0, 1.0], [1.0, 2.0], [1.0, 1.0]])

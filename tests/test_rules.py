@@ -1126,7 +1126,8 @@ def test_every_primitive_is_covered():
 # tests/test_assert.py, print (and f-strings of run-time values) by tests/test_print.py,
 # ``bool(x)`` (``truth``) by tests/test_unpacking_and_builtins.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
-                "truth_not", "truth", "add_into", "index_add_into", "zeros_like_tape", "check",
+                "truth_not", "truth", "add_into", "index_add_into", "index_update_into",
+                "zeros_like_tape", "check",
                 "print",
                 "format_text"}
 

@@ -227,7 +227,7 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
     fwd, bwd, cts = vjp_split(body, [carry[j] for j in carried] + captured + read_values,
                               ct_out)
     residuals = [r for r in body_residuals(defined_in(body, fwd), bwd, cts) if r is not index]
-    recomputed, fresh = _copies(_recomputable(fwd, residuals, index))
+    recomputed, fresh = _copies(_recomputable(fwd, residuals, index, carry))
     bwd = recomputed + substitute(bwd, fresh)
     cts = [fresh.get(c, c) if isinstance(c, Var) else c for c in cts]
     residuals = [r for r in body_residuals(defined_in(body, fwd), bwd, cts) if r is not index]
@@ -271,10 +271,13 @@ def _copies(eqns: list[Eqn]) -> tuple[list[Eqn], dict[Var, Var]]:
     return out, fresh
 
 
-def _recomputable(fwd: Sequence[Eqn], residuals: list[Var], index: Var | None) -> list[Eqn]:
+def _recomputable(fwd: Sequence[Eqn], residuals: list[Var], index: Var | None,
+                  carry: Sequence[Var]) -> list[Eqn]:
     """Equations the adjoint can re-run instead of reading a tape: cheap views of values
-    from outside the loop (``xs[t]``), so the tape holds only what must be kept."""
-    local = {v for e in fwd for v in e.outvars}
+    from outside the loop (``xs[t]``), so the tape holds only what must be kept. A view
+    of a carried value (``y[t]`` of the array a loop fills) is taped: re-run, it would
+    need the whole array as it was at every step, where the tape keeps one row."""
+    local = {*carry, *(v for e in fwd for v in e.outvars)}
     producer = {v: e for e in fwd for v in e.outvars}
     chosen: dict[Eqn, None] = {}
 

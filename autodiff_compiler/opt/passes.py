@@ -38,6 +38,7 @@ from .factoring import distribute
 from .fresh import fresh_outputs
 from .hoisting import hoist_loop_products
 from .layout import row_major_loop_operands
+from .row_writes import rows_written_in_place
 from .scatters import running_scatter_sums, scatter_sums
 from .schedule import schedule
 from .shapes import shape_sources
@@ -56,6 +57,8 @@ def dce(fn: Function) -> Function:
         if any(v in live for v in eqn.outvars) or has_effect(eqn):
             if eqn.prim is P.cond:
                 eqn = _used_results(eqn, live)
+            elif eqn.prim is P.loop:
+                eqn = _used_records(eqn, live)
             eqn = map_regions(eqn, dce)
             kept.append(eqn)
             live.update(reads(eqn))
@@ -71,6 +74,21 @@ def _used_results(eqn: Eqn, live: set[Var]) -> Eqn:
     branches = tuple(select_outputs(b, used) for b in eqn.params["branches"])
     return replace(eqn, outvars=tuple(eqn.outvars[i] for i in used),
                    params={**eqn.params, "branches": branches})
+
+
+def _used_records(eqn: Eqn, live: set[Var]) -> Eqn:
+    """A ``loop`` recording only the per-step values that are used (a tape whose reader
+    a rewrite removed). Its carried values all stay: each step reads the last."""
+    n_ys = eqn.params["n_ys"]
+    carried = len(eqn.outvars) - n_ys
+    used = [i for i in range(carried, len(eqn.outvars)) if eqn.outvars[i] in live]
+    if len(used) == n_ys:
+        return eqn
+    body = eqn.params["body"]
+    keep = [*range(carried), *used]
+    return replace(eqn, outvars=tuple(eqn.outvars[i] for i in keep),
+                   params={**eqn.params, "n_ys": len(used),
+                           "body": replace(body, outvars=tuple(body.outvars[i] for i in keep))})
 
 
 def has_effect(eqn: Eqn, seen: frozenset[int] = frozenset()) -> bool:
@@ -137,9 +155,10 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
                                                   dce, shape_sources, scatter_sums, distribute,
                                                   hoist_loop_products, row_major_loop_operands,
-                                                  running_scatter_sums, dce, float_literals,
+                                                  running_scatter_sums, dce,
+                                                  rows_written_in_place, float_literals,
                                                   keep_overwritten, schedule]
-NUMPY_ONLY = (row_major_loop_operands, running_scatter_sums)
+NUMPY_ONLY = (row_major_loop_operands, running_scatter_sums, rows_written_in_place)
 
 
 def optimize(fn: Function, *, check: bool = True, fused: bool = False,

@@ -80,13 +80,13 @@ def _scatter_into_zeros(atom: Atom, producers: dict[Var, Eqn], uses: Counter) ->
     nothing else reads it."""
     eqn = producers.get(atom) if isinstance(atom, Var) else None
     if eqn is None or eqn.prim is not P.index_add or uses[atom] != 1 \
-            or not _basic(eqn.invars[1]):
+            or not basic(eqn.invars[1]):
         return None
     zeros = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
     return eqn if zeros is not None and zeros.prim is P.zeros_like else None
 
 
-def _basic(index: Atom) -> bool:
+def basic(index: Atom) -> bool:
     """An index known when compiling, of ints, slices, None and Ellipsis only; or one
     integer known at run time (a loop's step)."""
     if isinstance(index, Var):

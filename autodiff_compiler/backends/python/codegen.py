@@ -163,11 +163,15 @@ class _Tree:
         if base in self.em.pending:  # a base still to be computed gets a name first
             expr, inner = self.em.pending.pop(base)
             stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
-        if len(eqn.invars) == 3:  # a sum at an index: acc[index] += v, or a copy's
+        if len(eqn.invars) == 3:  # at an index: acc[index] += v (or = v), or a copy's
             index, value = (self.ref(a, reads) for a in eqn.invars[1:])
+            # what is still to be computed is computed before the write: it may read
+            # the array's entries through a view (a row copied for a tape)
+            self._flush(eqn, stmts, list(self.em.pending))
             kind, text = self.backend.spell(eqn, self.em.python_floats)
             otherwise = EMITTERS[kind](self.em, text, [self.ref(base, []), index, value], {})
-            stmts.append(InPlace(eqn.outvars[0], base, "+", value, reads, eqn.loc, index,
+            op = "=" if eqn.prim.name == "index_update_into" else "+"
+            stmts.append(InPlace(eqn.outvars[0], base, op, value, reads, eqn.loc, index,
                                  otherwise))
             return
         value = self.ref(eqn.invars[1], reads)

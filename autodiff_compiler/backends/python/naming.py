@@ -51,8 +51,8 @@ class Moves:
 class InPlace:
     """``target = base + expr``, written ``base += expr`` when both get one name; with
     no ``op``, ``expr`` is a call that writes into ``base`` and returns it. With an
-    ``index``: ``base[index] += expr`` when both get one name, else ``target =
-    otherwise`` (a call that adds into a copy)."""
+    ``index``: ``base[index] += expr`` (``base[index] = expr`` for the op ``=``) when
+    both get one name, else ``target = otherwise`` (a call that writes into a copy)."""
 
     target: Var
     base: Var

@@ -120,15 +120,16 @@ def _write_inplace(w: Writer, s: InPlace, indent: int) -> None:
         node = gast.Assign(target, s.expr, None) if target else gast.Expr(s.expr)
         w.statement(node, indent, s.loc)
         return
-    op = _INPLACE[s.op]()
-    if s.index is not None:  # base[index] += expr, or a copy with it added
+    if s.index is not None:  # base[index] += expr (or = expr), or a copy with it written
         if same:
             target = gast.Subscript(_name(w.names, s.base, gast.Load()), s.index, gast.Store())
-            w.statement(gast.AugAssign(target, op, s.expr), indent, s.loc)
+            w.statement(gast.Assign([target], s.expr, None) if s.op == "=" else
+                        gast.AugAssign(target, _INPLACE[s.op](), s.expr), indent, s.loc)
         else:
             w.statement(gast.Assign([_name(w.names, s.target)], s.otherwise, None), indent,
                         s.loc)
         return
+    op = _INPLACE[s.op]()
     if same:
         w.statement(gast.AugAssign(_name(w.names, s.target), op, s.expr), indent, s.loc)
     else:

@@ -12,6 +12,7 @@ from .control import (
     check,
     cond,
     index_add_into,
+    index_update_into,
     loop,
     make_tuple,
     print_,
@@ -252,8 +253,8 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape
         make_tuple, broadcast_to, cheap=True)
 
 __all__ = [
-    "add_into", "index_add_into", "call", "check", "print_", "to_float", "to_int",
-    "format_text", "assign",
+    "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
+    "to_int", "format_text", "assign",
     "written", "random_uniform", "random_normal", "cond", "loop", "while_loop", "make_tuple",
     "zeros_like_tape",
     "truth", "truth_and", "truth_or", "truth_not",

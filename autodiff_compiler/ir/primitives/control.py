@@ -45,6 +45,11 @@ add_into = Primitive("add_into", operator.add, form="accumulate", foldable=False
 # cotangents of the rows it read (``opt.scatters``).
 index_add_into = Primitive("index_add_into", ref.index_add, form="accumulate",
                            foldable=False)
+# ``acc`` with ``acc[index] = v``, written so when ``acc`` is dead after it: a loop's
+# writes into an array it owns and carries (``opt.row_writes``; its rules are
+# ``index_update``'s, in ``indexing``).
+index_update_into = Primitive("index_update_into", ref.index_update, form="accumulate",
+                              foldable=False)
 make_tuple = Primitive("make_tuple", lambda *items: items)  # a shape such as (n, x.shape[1])
 truth_and = Primitive("truth_and", lambda a, b: a and b)
 truth_or = Primitive("truth_or", lambda a, b: a or b)

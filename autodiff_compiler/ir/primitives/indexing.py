@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..core import Atom, Aval, Var
+from .control import index_update_into
 from .core import NONE_FOR_THE_REST, Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import unbroadcast, zeros_like
 
@@ -98,7 +99,8 @@ argsort = Primitive("argsort", np.argsort, defaults={"axis": -1, "kind": None})
 argmax = Primitive("argmax", np.argmax, defaults={"axis": None, "keepdims": False})
 argpartition = Primitive("argpartition", np.argpartition, defaults={"axis": -1})
 argmin = Primitive("argmin", np.argmin, defaults={"axis": None, "keepdims": False})
-for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update):
+for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update,
+              index_update_into):
     _prim.aval_rule = lambda args, params: [args[0].aval]
 for _prim in (getitem, gather, argmax, argmin):
     _prim.scalar_result = True  # x[0] of a vector is a NumPy scalar (x[...] is a view)
@@ -183,8 +185,11 @@ def _gather_put(x, v, *parts):
     return gather_update(x, v, *parts)
 
 
-defvjp(index_update, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), idx, 0), None,
-       lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
+# ``index_update_into`` (the same write, made in place by the optimiser) has these rules
+# too, written with ``index_update``: no tangent or cotangent is written in place.
+for _prim in (index_update, index_update_into):
+    defvjp(_prim, lambda g, ans, x, idx, v: index_update(unbroadcast(g, x), idx, 0), None,
+           lambda g, ans, x, idx, v: _written(g, x, v, _get, _put, (idx,)))
 defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, x), 0, *index),
        lambda g, ans, x, v, *index: _written(g, x, v, gather, _gather_put, index),
        NONE_FOR_THE_REST)
@@ -192,8 +197,9 @@ defvjp(gather_update, lambda g, ans, x, v, *index: gather_update(unbroadcast(g, 
 # with ``deflinear(..., jointly=True)``: the tangent of the overwritten places is the
 # literal 0 whatever ``v`` is, where the derived rule would write ``v``'s zeros (a
 # constant ``v`` of 2.0 would give 0.0, an array ``v`` an array of zeros).
-defjvp(index_update, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
-       lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
+for _prim in (index_update, index_update_into):
+    defjvp(_prim, lambda t, ans, x, idx, v: index_update(t, idx, 0), None,
+           lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
 defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
        lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index), NONE_FOR_THE_REST)
 
