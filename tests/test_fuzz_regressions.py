@@ -341,3 +341,22 @@ def test_out_and_copyto_into_an_advanced_index_write_into_numpys_copy():
     value, grad = adc.value_and_grad(written_into_copies)(x)
     assert value == written_into_copies(x)
     np.testing.assert_allclose(grad, [4 * x[0] + 2 * x[0], 2 * x[1]], rtol=1e-14)
+
+
+def rows_then_a_selection(x, y):
+    b1 = np.zeros((3, 2))
+    for t2 in range(3):
+        b1[t2] = np.stack([y[1, 1], np.sum(x, initial=0.5)]) * (t2 + 1)
+    return np.sum(np.sin(b1)[np.nonzero(np.sin(b1) > 0.2)] ** 2)
+
+
+def test_a_row_written_in_place_is_not_read_through_what_unbroadcast_handed_back():
+    """Fuzz seed 225 (a silently wrong shape-generic gradient): the adjoint zeroed row
+    ``t`` of its cotangent in place after ``unbroadcast(g_b1[t], ...)`` had handed the
+    row back as it was, a view, read after the write; only declared views counted."""
+    x, y = np.linspace(-0.2, 0.2, 6).reshape(2, 3), np.array([[0.9, 0.8], [0.3, 0.12]])
+    want = adc.grad(rows_then_a_selection, (0, 1))(x, y)
+    _, pullback = adc.vjp(rows_then_a_selection, x, y, specialize=False)
+    for got, expected in zip(pullback(1.0), want):
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
+    adc.check_grads(rows_then_a_selection, x, y)

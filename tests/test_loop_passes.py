@@ -318,6 +318,14 @@ def test_the_adjoint_zeroes_a_written_rows_cotangent_in_place():
     assert "g_y[t] = 0" in adjoint_loop and "index_update(" not in adjoint_loop, code
 
 
+def test_the_adjoint_of_a_row_added_to_leaves_its_cotangent_as_it_is():
+    """``y[t] += v``: the row's cotangent zeroed and then added back is no write."""
+    code = _code(_added_to, H0, W)
+    adjoint_loop = code[code.index("for t in reversed"):]
+    assert "g_y[t] =" not in adjoint_loop and "g_y[t] +=" not in adjoint_loop, code
+    assert "index_" not in adjoint_loop, code
+
+
 def _rows_of_the_argument(y, w):
     for t in range(y.shape[0]):
         y[t] = np.tanh(y[t] @ w)

@@ -198,11 +198,18 @@ def _fits(new: Any, old: Var, size: int) -> bool:
 # ---------------------------------------------------------------------------- fallback
 
 
+# The optimiser's writes in place and the functional primitives they stand for.
+FUNCTIONAL = {P.add_into: P.add, P.index_add_into: P.index_add,
+              P.index_update_into: P.index_update}
+
+
 def per_example(eqn: Eqn, st: Batch) -> None:
     """One equation evaluated per example, in a loop over the batch writing each
     result into its row: for primitives without a rule, and cases a rule leaves out.
     (Written rows, rather than a list stacked after the loop, keep it differentiable:
     ``grad(vmap(f))`` differentiates this loop.)"""
+    if eqn.prim in FUNCTIONAL:  # a write in place would go into one example's view
+        eqn = Eqn(eqn.outvars, FUNCTIONAL[eqn.prim], eqn.invars, eqn.params, eqn.loc)
     if any(is_list(st.read(v)) and st.is_batched(st.read(v)) for v in reads(eqn)):
         raise AutodiffError(
             f"vmap cannot batch '{eqn.prim.name}' on a list of batched values (a loop's "

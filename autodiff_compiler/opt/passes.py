@@ -3,15 +3,17 @@
 ``small_sigmoids`` (``small.py``) writes out a sigmoid of a few values, whose calls
 are its cost; ``simplify`` (its own module) applies algebraic identities that rules
 and seeds leave behind; ``scatter_sums`` (``scatters.py``) adds a slice's adjoint into
-the running sum instead of into zeros, and ``running_scatter_sums`` a loop's row's
-into its running sum in place; ``distribute`` (``factoring.py``) takes common
+the running sum instead of into zeros, ``running_scatter_sums`` a loop's row's into
+its running sum in place, and ``rows_written_back`` makes a place zeroed and added to
+one write; ``rows_written_in_place`` (``row_writes.py``) writes the rows of an array a
+loop owns in place; ``distribute`` (``factoring.py``) takes common
 factors out of sums; ``float_literals`` spells an integer beside a float as a float;
 ``hoist_loop_products`` (``hoisting.py``) makes a loop's products of its step's row and
 an unchanging matrix for all rows at once, before the loop;
 ``row_major_loop_operands`` (``layout.py``) copies a matrix a loop multiplies by
 transposed into row-major order once, before the loop;
 ``cse`` merges repeated computations; ``dce`` then removes equations nothing
-needs: all primitives are pure but the few marked ``effect`` (an assert, a print),
+needs (and a loop's per-step records nothing reads): all primitives are pure but the few marked ``effect`` (an assert, a print),
 which stay, with the regions and calls holding them; ``keep_overwritten``
 (``writes.py``) copies a value ``ops.assign`` overwrites where something reads the old
 one after the write; ``fresh_outputs`` (``fresh.py``) copies any output that shares
@@ -39,7 +41,7 @@ from .fresh import fresh_outputs
 from .hoisting import hoist_loop_products
 from .layout import row_major_loop_operands
 from .row_writes import rows_written_in_place
-from .scatters import running_scatter_sums, scatter_sums
+from .scatters import rows_written_back, running_scatter_sums, scatter_sums
 from .schedule import schedule
 from .shapes import shape_sources
 from .simplify import float_literals, simplify
@@ -153,7 +155,8 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 # float_literals before cse too: a rule's ``1 - t`` and the user's ``1.0 - t`` are then
 # the same equation (and again at the end, for the literals distribute writes)
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
-                                                  dce, shape_sources, scatter_sums, distribute,
+                                                  dce, shape_sources, scatter_sums,
+                                                  rows_written_back, distribute,
                                                   hoist_loop_products, row_major_loop_operands,
                                                   running_scatter_sums, dce,
                                                   rows_written_in_place, float_literals,

@@ -8,14 +8,18 @@ of such a loop does the same: it zeroes row ``t`` of its cotangent of ``y`` at e
 step. ``index_update_into(y0, t, h)``, written ``y[t] = h``, writes the row into the
 array itself. That is exact wherever no one can see the array change:
 
-- ``y0`` is the value the loop carries, and ``y1`` is the body's next value of it;
+- ``y0`` is the value the loop carries, and the body makes its next value by writes
+  into it alone, each into the last (``index_update``, and ``index_add`` at a basic
+  index: ``g_y[t] = 0`` and ``g_y[t] += g``);
 - the array the loop starts from is one the enclosing code made for itself (a
-  constructor's or an elementwise operation's result: not an argument, a constant, a
-  capture or a view), and the loop is the only thing that reads it;
-- in the body, nothing reads ``y0`` or a view of it after the write (a read placed
-  after it moves the write after the read, when nothing in between reads ``y1``), no
-  region reads them, and the body hands none of them on (a tape that records ``y0``
-  keeps every step's array: then nothing is written in place).
+  constructor's, a ufunc's, a product's or a reduction's result: not an argument, a
+  constant, a capture or a view), and the loop is the only thing that reads it;
+- in the body, nothing reads the array as it was before a write, or a value that may
+  be a view of it (any result but a new array's: ``unbroadcast`` hands back what it
+  needs not sum), after that write (a read placed after it moves the write after the
+  read, when nothing in between reads what the write makes), and no region reads them;
+- the body hands on none of them but the last write's result, as the next value: a
+  view the tape records is copied (a row, where keeping the array would keep all).
 
 Code generation writes the row in place only where ``y0`` is dead after the write (else
 it copies), so what these conditions add is ownership and views, which names do not see.
@@ -83,13 +87,14 @@ def _in_place(eqns: list[Eqn], outvars: tuple, param: Var,
 
 
 def _views_copied(eqns: list[Eqn], outvars: tuple, values: set[Var]) -> tuple[list, tuple]:
-    """Each view of ``values`` that ``outvars`` hands on (a row the tape records) is
-    copied where it is made, and the copy handed on: a row, where the tape would
-    otherwise keep the whole array as it is at every step."""
+    """Each view of ``values`` (or value that may be one) that ``outvars`` hands on (a
+    row the tape records) is copied where it is made, and the copy handed on: a row,
+    where the tape would otherwise keep the whole array as it is at every step."""
     family, out, copies = set(values), [], {}
     for eqn in eqns:
         out.append(eqn)
-        if eqn.prim.view and family.intersection(reads(eqn)) and not regions(eqn):
+        if not _new_array(eqn.prim) and family.intersection(reads(eqn)) \
+                and not regions(eqn):
             family.update(eqn.outvars)
             for v in eqn.outvars:
                 if v in outvars:
@@ -115,17 +120,23 @@ def _chain(eqns: list[Eqn], param: Var, following: Atom) -> list[Eqn] | None:
     return chain or None
 
 
-# Primitives whose result is always a new array (besides constructors and ufuncs).
+# Primitives whose result is always a new array (besides constructors and ufuncs). Any
+# other may hand back its operand or a view of it (``unbroadcast`` of a cotangent that
+# needs no summing returns it as it is).
 NEW_ARRAYS = (P.index_update, P.index_add, P.matmul, P.dot, P.outer, P.tensordot,
-              P.concatenate, P.stack)
+              P.concatenate, P.stack, P.reduce_sum, P.reduce_mean, P.reduce_prod,
+              P.reduce_max, P.reduce_min)
+
+
+def _new_array(prim: P.Primitive) -> bool:
+    return prim.form == "apply" and not prim.view and \
+        (prim.allocates or prim.elementwise or prim in NEW_ARRAYS)
 
 
 def _owned(start: Atom, producers: dict[Var, Eqn], uses: Counter) -> bool:
     """``start`` is a new array the enclosing code made, read by the loop alone."""
     made = producers.get(start) if isinstance(start, Var) else None
-    return made is not None and uses[start] == 1 and made.prim.form == "apply" \
-        and not made.prim.view and not regions(made) \
-        and (made.prim.allocates or made.prim.elementwise or made.prim in NEW_ARRAYS) \
+    return made is not None and uses[start] == 1 and _new_array(made.prim) \
         and start.aval.ndim is not None and start.aval.ndim > 0
 
 
@@ -141,6 +152,6 @@ def _last_reader(eqns: list[Eqn], writes: list[Eqn], before: set[Var],
         if regions(eqn) or eqn.prim.form != "apply":
             return None
         last = i
-        if eqn.prim.view:  # what it makes may be a view: its readers count too
+        if not _new_array(eqn.prim):  # what it makes may be a view: its readers count too
             family.update(eqn.outvars)
     return None if family.intersection(a for a in handed_on if isinstance(a, Var)) else last

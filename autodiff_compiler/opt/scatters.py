@@ -14,6 +14,11 @@ added at every step, so the loop costs its count times the size of ``xs`` (quadr
 the length of a sequence). ``index_add_into(acc, t, g)``, written ``acc[t] += g``, adds
 the row alone.
 
+The adjoint of ``y[s] += v`` zeroes the cotangent at ``s`` and adds back what it read
+there: ``index_add(index_update(g, s, 0), s, g[s])``, which is ``g``; and
+``index_add(index_update(g, s, 0), s, v)`` is ``index_update(g, s, v)``
+(``rows_written_back``), one write where there were two.
+
 Exact where each entry of ``a`` gets at most one ``v`` added, as ``a + (0 + v)`` and
 ``a + v`` are the same float (up to the sign of a zero): only basic indices (ints,
 slices, None, Ellipsis, and an integer computed at run time; an index holding arrays
@@ -28,7 +33,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..ir import primitives as P
-from ..ir.core import Atom, Const, Eqn, Function, Var, map_regions, reads
+from ..ir.core import Atom, Const, Eqn, Function, Var, map_regions, reads, substitute_eqn
 from .simplify import same_aval_values
 
 
@@ -44,6 +49,69 @@ def running_scatter_sums(fn: Function) -> Function:
     ``index_add_into(acc, s, v)``, ``acc[s] += v``, where that is exact; for arrays that
     can be written in place."""
     return _rewritten(fn, P.add_into, running_scatter_sums)
+
+
+def rows_written_back(fn: Function) -> Function:
+    """Rewrite ``index_add(index_update(x, s, 0), s, v)`` (a place zeroed, then added
+    to: the adjoint of ``y[s] += v`` leaves it) as ``index_update(x, s, v)``, and
+    ``index_update(x, s, x[s])`` as ``x``. Exact up to the sign of a zero (``0 + v``
+    of ``v = -0.0``), for a basic ``s`` and ``v`` of ``x``'s dtype, where the zeroed
+    array is used by the addition alone."""
+    uses = Counter(v for eqn in fn.eqns for v in reads(eqn))
+    uses.update(a for a in fn.outvars if isinstance(a, Var))
+    producers: dict[Var, Eqn] = {}
+    same: dict[Var, Atom] = {}
+    eqns: list[Eqn] = []
+    for eqn in fn.eqns:
+        eqn = map_regions(substitute_eqn(eqn, same), rows_written_back)
+        if eqn.prim is P.index_add:
+            zeroed = _zeroed(eqn, producers, uses)
+            if zeroed is not None:
+                eqn = Eqn(eqn.outvars, P.index_update, (zeroed.invars[0], *eqn.invars[1:]),
+                          eqn.params, eqn.loc)
+        if eqn.prim is P.index_update and _reads_itself(eqn, producers):
+            same[eqn.outvars[0]] = eqn.invars[0]
+            continue
+        producers.update((v, eqn) for v in eqn.outvars)
+        eqns.append(eqn)
+    outvars = tuple(same.get(a, a) if isinstance(a, Var) else a for a in fn.outvars)
+    return replace(fn, eqns=tuple(eqns), outvars=outvars)
+
+
+def _zeroed(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
+    """The ``index_update(x, s, 0)`` that ``eqn``, ``index_add(_, s, v)``, adds into,
+    if nothing else reads it."""
+    base, index, v = eqn.invars
+    made = producers.get(base) if isinstance(base, Var) else None
+    if made is None or made.prim is not P.index_update or uses[base] != 1 \
+            or not _same_index(made.invars[1], index) or not basic(index) \
+            or not isinstance(made.invars[2], Const) or not _is_zero(made.invars[2].value):
+        return None
+    out = eqn.outvars[0]
+    return made if isinstance(v, Var) and v.aval.dtype == out.aval.dtype \
+        and made.outvars[0].aval.dtype == out.aval.dtype else None
+
+
+def _reads_itself(eqn: Eqn, producers: dict[Var, Eqn]) -> bool:
+    """``eqn`` is ``index_update(x, s, x[s])``, at a basic ``s``."""
+    x, index, v = eqn.invars
+    read = producers.get(v) if isinstance(v, Var) else None
+    return read is not None and read.prim is P.getitem and read.invars[0] is x \
+        and _same_index(read.invars[1], index) and basic(index) \
+        and same_aval_values(x.aval, eqn.outvars[0].aval)
+
+
+def _same_index(a: Atom, b: Atom) -> bool:
+    if isinstance(a, Var) or isinstance(b, Var):
+        return a is b
+    try:
+        return type(a.value) is type(b.value) and bool(a.value == b.value)
+    except Exception:  # values that do not compare: not known to be the same
+        return False
+
+
+def _is_zero(value: Any) -> bool:
+    return type(value) in (int, float) and value == 0
 
 
 def _rewritten(fn: Function, sum_: P.Primitive, again: Any) -> Function:

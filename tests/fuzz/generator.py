@@ -98,6 +98,8 @@ class _Generator:
 
     def statement(self, depth: int) -> list[Stmt]:
         kinds = [self.assign, self.assign, self.assign, self.update, self.update]
+        if depth < 2 and self.swaps.random() < 0.06:  # drawn apart: seeds keep programs
+            return self.row_fill(depth)
         if depth < 2:
             kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
                       self.closure, self.list_loop, self.comprehension, self.early_return,
@@ -291,6 +293,27 @@ class _Generator:
         else:
             write = f"{target} {op} {value}"
         return [Stmt(f"{name} = {init}"), Stmt(write)]
+
+    def row_fill(self, depth: int) -> list[Stmt]:
+        """An array the function made, filled row by row in a loop: each row a value
+        of the step, added to, or a function of the row before (written in place, and
+        zeroed in place in the adjoint)."""
+        self.features.add("row_fill")
+        shape = self.swaps.choice([s for s in SHAPES if s and s[0] >= 2])
+        name, t = self.fresh("b"), self.fresh("t")
+        init = self.swaps.choice([f"np.zeros({shape})", f"{self.ex.expr(shape, 1)} * 1.0"])
+        form = self.swaps.choice(["=", "+=", "before"])
+
+        def row() -> Stmt:
+            self.ex.ints.append(t)
+            value = self.ex.expr(shape[1:], 2)
+            if form == "before":  # at t = 0 the row before is the last, as in NumPy
+                return Stmt(f"{name}[{t}] = np.tanh({name}[{t} - 1] * 0.5 + {value})")
+            return Stmt(f"{name}[{t}] {form} {value} * ({t} + 1)")
+
+        body = self._scoped(row)
+        self.ex.env[name] = shape
+        return [Stmt(f"{name} = {init}"), Stmt(f"for {t} in range({shape[0]}):", (body,))]
 
     def closure(self, depth: int) -> list[Stmt]:
         self.features.add("closure")

@@ -75,6 +75,7 @@ class _Tree:
         self.folded = folded  # named values folded into their one use all the same
         self.default_names: dict[Var, str] = {}
         self.pending_locs: dict[Var, Loc | None] = {}
+        self.outer_pending: list[set[Var]] = [set()]  # values enclosing blocks left pending
 
     def atom(self, a: Atom) -> Atom:
         return self.alias.get(a, a) if isinstance(a, Var) else a
@@ -83,6 +84,13 @@ class _Tree:
         return self.em.ref(self.atom(a), reads)
 
     def block(self, eqns: Sequence[Eqn]) -> list[Any]:
+        self.outer_pending.append(set(self.em.pending))
+        try:
+            return self._block(eqns)
+        finally:
+            self.outer_pending.pop()
+
+    def _block(self, eqns: Sequence[Eqn]) -> list[Any]:
         stmts: list[Any] = []
         for eqn in eqns:
             form = eqn.prim.form
@@ -165,9 +173,10 @@ class _Tree:
             stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
         if len(eqn.invars) == 3:  # at an index: acc[index] += v (or = v), or a copy's
             index, value = (self.ref(a, reads) for a in eqn.invars[1:])
-            # what is still to be computed is computed before the write: it may read
-            # the array's entries through a view (a row copied for a tape)
-            self._flush(eqn, stmts, list(self.em.pending))
+            # what this block has still to compute is computed before the write: it may
+            # read the array's entries through a view (a row copied for a tape)
+            self._flush(eqn, stmts, [v for v in self.em.pending
+                                     if v not in self.outer_pending[-1]])
             kind, text = self.backend.spell(eqn, self.em.python_floats)
             otherwise = EMITTERS[kind](self.em, text, [self.ref(base, []), index, value], {})
             op = "=" if eqn.prim.name == "index_update_into" else "+"

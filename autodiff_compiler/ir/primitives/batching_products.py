@@ -215,10 +215,19 @@ def _written_shape(x: Any, parts: tuple) -> int:
         raise NotBatchableError from None
 
 
-def _index_write(prim: Any) -> Any:
+def _index_write(prim: Any, by_parts: Any) -> Any:
+    """The rule of ``prim(x, index, v)``; an integer known at run time (a loop's step)
+    indexes every example's row through ``by_parts`` (``gather_update``, ``gather_add``)."""
     def rule(size, dims, x, index, v):
-        if dims[1] or isinstance(index, Var):
+        if dims[1]:
             raise NotBatchableError
+        if isinstance(index, Var):
+            if index.aval.ndim != 0 or index.aval.dtype is None \
+                    or index.aval.dtype.kind not in "iu":
+                raise NotBatchableError
+            x = x if dims[0] else S.copy(broadcast_batch(x, size))
+            v = lift(v, rank(x, True) - 1) if dims[2] else v
+            return by_parts(x, v, slice(None), index)
         x = x if dims[0] else S.copy(broadcast_batch(x, size))
         parts = _index_parts(index)
         if dims[2]:
@@ -250,10 +259,10 @@ def _along_axis(prim: Any) -> Any:
 
 
 for _prim, _rule in [(I.getitem, _getitem), (I.gather, _gather),
-                     (I.index_update, _index_write(I.index_update)),
-                     (I.index_add, _index_write(I.index_add)),
-                     (C.index_add_into, _index_write(I.index_add)),
-                     (C.index_update_into, _index_write(I.index_update)),
+                     (I.index_update, _index_write(I.index_update, I.gather_update)),
+                     (I.index_add, _index_write(I.index_add, I.gather_add)),
+                     (C.index_add_into, _index_write(I.index_add, I.gather_add)),
+                     (C.index_update_into, _index_write(I.index_update, I.gather_update)),
                      (I.gather_update, _gather_write(I.gather_update)),
                      (I.gather_add, _gather_write(I.gather_add)),
                      (I.take_along_axis, _along_axis(I.take_along_axis)),
