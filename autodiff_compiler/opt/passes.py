@@ -13,8 +13,9 @@ an unchanging matrix for all rows at once, before the loop;
 ``row_major_loop_operands`` (``layout.py``) copies a matrix a loop multiplies by
 transposed into row-major order once, before the loop;
 ``cse`` merges repeated computations; ``dce`` then removes equations nothing
-needs (and a loop's per-step records nothing reads): all primitives are pure but the few marked ``effect`` (an assert, a print),
-which stay, with the regions and calls holding them; ``keep_overwritten``
+needs (and a loop's per-step records nothing reads): all primitives are pure but the
+few marked ``effect`` (an assert, a print), which stay, with the regions and calls
+holding them; ``keep_overwritten``
 (``writes.py``) copies a value ``ops.assign`` overwrites where something reads the old
 one after the write; ``fresh_outputs`` (``fresh.py``) copies any output that shares
 memory with an argument, a constant or another output.
