@@ -349,6 +349,33 @@ def test_the_rows_of_an_argument_are_written_into_a_copy():
                                    atol=1e-9)
 
 
+def _recurrence(x):
+    b = np.zeros((4, 2))
+    for t in range(4):
+        b[t] = np.tanh(b[t - 1] * 0.5 + np.sum(x) * x[:2])
+    return np.sum(b ** 2)
+
+
+def _rows_of_a_product(x):
+    b = np.outer(x, x[:2]) + 0.1
+    for t in range(3):
+        b[t] = np.sin(b[t] * b[t - 1])
+    return np.sum(b ** 2)
+
+
+def _filled_of_one(x):
+    return _filled(x[:2] * 1.0 + x[2], np.outer(x[:2], x[:2]) * 0.3)
+
+
+@pytest.mark.parametrize("fn", [_recurrence, _rows_of_a_product, _filled_of_one])
+def test_second_derivatives_through_rows_written_in_place(fn):
+    """Fuzz seed 84485: the gradient, inlined into grad of grad, kept its writes in place,
+    proven safe for it alone; the outer gradient's tape then kept a view of an array
+    written afterwards. An inlined program is transformed as the pure program it is."""
+    adc.check_grads(fn, np.array([0.3, -0.4, 0.5]), order=2)
+
+
+
 def test_the_numba_backend_writes_rows_in_place_too():
     pytest.importorskip("numba")
     want = adc.grad(_filled, (0, 1))(H0, W)

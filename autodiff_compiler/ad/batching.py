@@ -199,8 +199,7 @@ def _fits(new: Any, old: Var, size: int) -> bool:
 
 
 # The optimiser's writes in place and the functional primitives they stand for.
-FUNCTIONAL = {P.add_into: P.add, P.index_add_into: P.index_add,
-              P.index_update_into: P.index_update}
+FUNCTIONAL = {P.add_into: P.add, **P.FUNCTIONAL_FORM}
 
 
 def per_example(eqn: Eqn, st: Batch) -> None:

@@ -108,12 +108,22 @@ def current() -> Builder:
 
 def inline(fn: Function, args: Sequence[Any]) -> list[Any]:
     """Bind a copy of ``fn``'s equations on ``args`` (fresh ``Var``s keep SSA, in its
-    regions too)."""
+    regions too), its writes in place as the functional operations they stand for."""
     from .core import renamed
     env: dict[Var, Atom] = {v: as_atom(a) for v, a in zip(fn.invars, args)}
-    current().eqns.extend(renamed(fn.eqns, env))
+    current().eqns.extend(_functional(renamed(fn.eqns, env)))
     outs = [env.get(a, a) if isinstance(a, Var) else a for a in fn.outvars]
     return [a.value if isinstance(a, Const) else a for a in outs]
+
+
+def _functional(eqns: Sequence[Eqn]) -> list[Eqn]:
+    from .core import map_regions
+    from .primitives import FUNCTIONAL_FORM
+
+    def pure(fn: Function) -> Function:
+        return replace(fn, eqns=tuple(_functional(fn.eqns)))
+    return [map_regions(replace(e, prim=FUNCTIONAL_FORM.get(e.prim, e.prim)), pure)
+            for e in eqns]
 
 
 def as_atom(value: Any) -> Atom:

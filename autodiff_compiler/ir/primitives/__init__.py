@@ -127,6 +127,7 @@ from .elementwise import (
 from .elementwise_more import copysign, fmod
 from .fft import fftn, ifftn, irfftn, rfftn
 from .indexing import (
+    FUNCTIONAL_FORM,
     add_along_axis,
     argmax,
     argmin,
@@ -253,6 +254,7 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape
         make_tuple, broadcast_to, cheap=True)
 
 __all__ = [
+    "FUNCTIONAL_FORM",
     "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
     "to_int", "format_text", "assign",
     "written", "random_uniform", "random_normal", "cond", "loop", "while_loop", "make_tuple",

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..core import Atom, Aval, Var
-from .control import index_update_into
+from .control import index_add_into, index_update_into
 from .core import NONE_FOR_THE_REST, Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import unbroadcast, zeros_like
 
@@ -202,6 +202,12 @@ for _prim in (index_update, index_update_into):
            lambda t, ans, x, idx, v: index_update(zeros_like(x), idx, t))
 defjvp(gather_update, lambda t, ans, x, v, *index: gather_update(t, 0, *index),
        lambda t, ans, x, v, *index: gather_update(zeros_like(x), t, *index), NONE_FOR_THE_REST)
+
+# The writes the optimiser makes in place, and what each stands for: a program inlined
+# into another is transformed and optimised again as the pure program it is (a write in
+# place is proven safe for the program it was made in, not for what its new
+# surroundings keep: a tape of a view of the array, say).
+FUNCTIONAL_FORM = {index_update_into: index_update, index_add_into: index_add}
 
 # ---------------------------------------------------------------------------- sorting
 
