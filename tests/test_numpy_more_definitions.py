@@ -1,6 +1,7 @@
 """NumPy functions written over others (``numpy_definitions``,
 ``numpy_array_api_definitions``), the writes ``np.put`` and ``np.put_along_axis``,
-reductions' ``initial=``, builtin ``pow``, ``slogdet``'s named result and ``x.item(k)``.
+reductions' ``initial=`` and ``where=``, builtin ``pow``, ``slogdet``'s named result and
+``x.item(k)``.
 
 Each case's value must equal NumPy's, and its derivatives must match central finite
 differences (reverse and forward mode), on several shapes, 0-d where NumPy takes it.
@@ -80,7 +81,34 @@ def put_in_place(x):
     return y
 
 
+def summed_where(x):
+    return np.sum(np.sin(x), axis=0, where=x > 0) + np.sum(x ** 2, where=x < 1.0,
+                                                          keepdims=True)
+
+
+def product_where(x):
+    return np.prod(x, axis=-1, where=np.abs(x) > 0.3) * x.prod(where=x > 0, initial=0.5)
+
+
+def extremum_where(x):
+    return np.max(x, axis=-1, where=x < 1.0, initial=-5.0) + \
+        np.min(x * 2.0, where=x > -1.0, initial=4.0)
+
+
+def mean_where(x):
+    return np.mean(x ** 2, axis=-1, where=x > -0.5) + x.mean(where=np.abs(x) < 1.5)
+
+
+def moments_where(x):
+    return np.var(x, axis=0, where=x > -1.0) + np.std(x ** 2, where=x < 1.2, ddof=1)
+
+
 CASES = [
+    (summed_where, [(4,), (2, 3)]),
+    (product_where, [(4,), (2, 3)]),
+    (extremum_where, [(5,), (3, 4)]),
+    (mean_where, [(6,), (3, 4)]),
+    (moments_where, [(6,), (4, 3)]),
     (diagonal_matrix, [(3,), (2, 2)]),
     (broadcast_pair, [(4,), (2, 3)]),
     (positive, [(3,), (2, 2), ()]),
@@ -197,3 +225,30 @@ def test_an_item_that_depends_on_the_input_is_refused():
 def test_modular_pow_is_refused():
     with pytest.raises(adc.AutodiffError, match="mod"):
         adc.grad(lambda x: np.sum(x) * pow(3, 4, 5))(np.array([1.0, 2.0]))
+
+
+def test_where_of_a_maximum_needs_initial_and_must_fit_the_array():
+    """NumPy's own refusals: an extremum of no entries has no value without
+    ``initial``, and a mask cannot give the array more axes."""
+    with pytest.raises(adc.AutodiffError, match="where= needs initial="):
+        adc.grad(lambda x: np.max(x, where=x > 0))(np.array([1.0, 2.0]))
+    with pytest.raises(adc.AutodiffError, match="cannot mask an array of shape"):
+        adc.grad(lambda x: np.sum(x, where=np.ones((2, 2), bool)))(np.array([1.0, 2.0]))
+
+
+def test_a_mean_where_keeps_numpys_dtype():
+    def f(x):
+        return np.mean(x, where=x > 0)
+
+    x32 = np.array([0.5, -1.0, 2.0], np.float32)
+    value, grad = adc.value_and_grad(f)(x32)
+    assert value.dtype == f(x32).dtype == np.float32 and grad.dtype == np.float32
+    ints = np.array([1, -2, 4])
+    value = adc.vjp(lambda x, k: f(k) * x, 1.0, ints)[0]
+    assert value == f(ints) and np.asarray(value).dtype == np.float64
+
+
+def test_a_where_still_unsupported_names_a_way_round_it():
+    with pytest.raises(adc.AutodiffError, match="not supported yet") as info:
+        adc.grad(lambda x: np.var(x * 1j, where=x > 0).real)(np.array([1.0, 2.0]))
+    assert "np.where(mask, x, ...)" in str(info.value)

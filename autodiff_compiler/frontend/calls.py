@@ -375,6 +375,10 @@ def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, k
         return builder(*args, **kwargs)
     except AutodiffError:
         raise
+    except surface.UnsupportedArgumentError as err:
+        raise scope.error(node, f"{what}: {err}", hint="write it with the operations the "
+                          "README lists: np.where(mask, x, ...) for where=, an assignment of "
+                          "the result for out=") from None
     except surface.CompileTimeError as err:
         raise scope.error(node, f"{what}: {err}", hint="use a literal, a module constant or "
                           "an int argument, so the value is known when compiling") from None

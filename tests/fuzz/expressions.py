@@ -40,7 +40,9 @@ REDUCE = ["np.sum({e}, axis={a})", "({e}).sum(axis={a})", "np.mean({e}, axis={a}
           "np.prod(np.cos({e}), axis={a})", "np.var({e}, axis={a})"]
 TO_SCALAR = ["np.sum({e})", "({e}).mean()", "np.max({e})", "np.linalg.norm({e})",
              "({e}).sum()", "np.mean(np.sin({e}))", "np.var({e})", "np.min({e})",
-             "np.sum({e}, initial=0.5)", "np.max({e}, initial=-5.0)"]
+             "np.sum({e}, initial=0.5)", "np.max({e}, initial=-5.0)",
+             "np.sum({e}, where=({e}) > 0.1)", "np.mean({e}, where=({e}) < 1.5)",
+             "np.max({e}, where=({e}) < 1.0, initial=-5.0)"]
 LISTED = ["np.sum([{a}, {b}], axis=0)", "np.mean(({a}, {b}), axis=0)",
           "np.max([{a}, {b}], axis=0)", "np.add(*[{a}, {b}])"]
 CONSTANTS = ["0.5", "1.5", "-0.7", "2.0", "0.25", "-1.25"]

@@ -34,6 +34,11 @@ class CompileTimeError(Exception):
     """An argument that must be known when compiling was not; lowering adds the place."""
 
 
+class UnsupportedArgumentError(CompileTimeError):
+    """An argument the compiler does not take (yet); lowering adds the place and the
+    way round it."""
+
+
 Builder = Callable[..., Any]
 FUNCTIONS: dict[Any, Builder] = {}
 METHODS: dict[str, Builder] = {}
@@ -129,7 +134,7 @@ def _contains_var(value: Any) -> bool:
 def _unsupported(name: str, **given: Any) -> None:
     for key, value in given.items():
         if value is not None and value is not np._NoValue:
-            raise CompileTimeError(f"{name}(..., {key}=...) is not supported yet")
+            raise UnsupportedArgumentError(f"{name}(..., {key}=...) is not supported yet")
 
 
 def _keepdims(value: Any) -> bool:

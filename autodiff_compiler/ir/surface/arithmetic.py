@@ -14,6 +14,7 @@ from ..reference import sigmoid
 from . import (
     Builder,
     CompileTimeError,
+    UnsupportedArgumentError,
     _keepdims,
     _static,
     _unsupported,
@@ -27,7 +28,8 @@ def ufunc(prim: P.Primitive) -> Builder:
     """A NumPy ufunc: positional operands only (no ``out=``, ``where=``, ``dtype=``)."""
     def build(*args: Any, **kw: Any) -> Any:
         if kw:
-            raise CompileTimeError(f"{prim.name}(..., {next(iter(kw))}=...) is not supported yet")
+            raise UnsupportedArgumentError(
+                f"{prim.name}(..., {next(iter(kw))}=...) is not supported yet")
         return prim(*args)
     return build
 
@@ -232,10 +234,12 @@ _WITH_INITIAL = {"sum": P.add, "prod": P.mul, "max": P.maximum, "min": P.minimum
 def _reduction(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
               where=None, keep_dims=None):
-        _unsupported(name, out=out, where=where,
-                     initial=None if name in _WITH_INITIAL else initial)
-        total = prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
-                     keepdims=_kept(keepdims, keep_dims))
+        _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
+        axis, keepdims = _static(axis, "axis"), _kept(keepdims, keep_dims)
+        a = _in_dtype(a, dtype)
+        if name == "mean" and where is not None:
+            return _masked_mean(a, where, axis, keepdims)
+        total = prim(_masked(name, a, where, initial), axis=axis, keepdims=keepdims)
         return total if initial is None else _with_initial(name, total, initial)
     return build
 
@@ -245,11 +249,54 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
     passes ``out`` and ``keepdims`` by position)."""
     def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None,
               keep_dims=None):
-        _unsupported(name, out=out, where=where,
-                     initial=None if name in _WITH_INITIAL else initial)
-        extremum = prim(a, axis=_static(axis, "axis"), keepdims=_kept(keepdims, keep_dims))
+        _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
+        extremum = prim(_masked(name, a, where, initial), axis=_static(axis, "axis"),
+                        keepdims=_kept(keepdims, keep_dims))
         return extremum if initial is None else _with_initial(name, extremum, initial)
     return build
+
+
+# ``where=`` leaves entries out: they count as the reduction's identity (0 of a sum, 1 of
+# a product; ``initial`` of a maximum or minimum, which NumPy then requires), so each
+# left out gets no derivative. A mean divides by the number of entries left in.
+_IDENTITY = {"sum": 0, "prod": 1, "all": True, "any": False}
+
+
+def _masked(name: str, a: Any, where: Any, initial: Any) -> Any:
+    if where is None or where is True:
+        return a
+    fill = _IDENTITY.get(name, initial)
+    if fill is None:
+        raise ValueError("where= needs initial= here, as in NumPy: a maximum or minimum "
+                         "of no entries has no value")
+    if name in ("max", "min") and isinstance(a, Var) and a.aval.dtype is not None \
+            and not isinstance(fill, Var):
+        fill = a.aval.dtype.type(fill)  # NumPy casts initial to the array's dtype
+    masked = P.where(where, a, fill)
+    shape, kept = np.shape(a) if not isinstance(a, Var) else a.aval.shape, \
+        masked.aval.shape if isinstance(masked, Var) else np.shape(masked)
+    if shape is not None and kept is not None and tuple(shape) != tuple(kept):
+        raise ValueError(f"where= of shape broadcasting to {kept} cannot mask an array "
+                         f"of shape {shape}")
+    return masked
+
+
+def _counted_dtype(dtype: Any) -> np.dtype:
+    """The dtype a mean divides in: a float array's own (the real one of a complex
+    array), float64 for integers."""
+    inexact = dtype is not None and np.issubdtype(dtype, np.inexact)
+    return np.finfo(dtype).dtype if inexact else np.dtype(np.float64)
+
+
+def _masked_mean(a: Any, where: Any, axis: Any, keepdims: bool) -> Any:
+    """The mean of the entries ``where`` leaves in, in NumPy's dtype (a float32 array's
+    is float32, an integer array's float64)."""
+    dtype = a.aval.dtype if isinstance(a, Var) else np.asarray(a).dtype
+    inexact = dtype is not None and np.issubdtype(dtype, np.inexact)
+    values = a if inexact else P.astype(a, np.dtype(np.float64))
+    ones = P.astype(P.broadcast_to(where, P.shape_of(a)), _counted_dtype(dtype))
+    total = P.reduce_sum(_masked("sum", values, where, None), axis=axis, keepdims=keepdims)
+    return P.div(total, P.reduce_sum(ones, axis=axis, keepdims=keepdims))
 
 
 def _with_initial(name: str, reduced: Any, initial: Any) -> Any:
@@ -269,10 +316,30 @@ def _with_initial(name: str, reduced: Any, initial: Any) -> Any:
 def _moment(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
               where=None, mean=None, correction=None, keep_dims=None):
-        _unsupported(name, out=out, where=where, mean=mean, correction=correction)
-        return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"),
-                    keepdims=_kept(keepdims, keep_dims), ddof=_static(ddof, "ddof"))
+        _unsupported(name, out=out, mean=mean, correction=correction)
+        axis, keepdims, ddof = _static(axis, "axis"), _kept(keepdims, keep_dims), \
+            _static(ddof, "ddof")
+        a = _in_dtype(a, dtype)
+        if where is not None and where is not True:
+            variance = _masked_var(a, where, axis, keepdims, ddof)
+            return variance if name == "var" else P.sqrt(variance)
+        return prim(a, axis=axis, keepdims=keepdims, ddof=ddof)
     return build
+
+
+def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any) -> Any:
+    """The variance of the entries ``where`` leaves in (of real arrays)."""
+    dtype = a.aval.dtype if isinstance(a, Var) else np.asarray(a).dtype
+    if dtype is not None and np.issubdtype(dtype, np.complexfloating):
+        raise UnsupportedArgumentError("where= of a complex array's var or std is not "
+                                       "supported yet")
+    centred = P.sub(a, _masked_mean(a, where, axis, True))
+    squares = _masked_mean(P.mul(centred, centred), where, axis, keepdims)
+    if ddof == 0:
+        return squares
+    counted = P.reduce_sum(P.astype(P.broadcast_to(where, P.shape_of(a)),
+                                    _counted_dtype(dtype)), axis=axis, keepdims=keepdims)
+    return P.mul(squares, P.div(counted, P.sub(counted, ddof)))
 
 
 def _running(prim: P.Primitive, name: str) -> Builder:
@@ -329,7 +396,8 @@ def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
     """NumPy's: the norm of ``x`` flattened (``axis=None``) or along one axis."""
     axis, keepdims = _static(axis, "axis"), _static(keepdims, "keepdims")
     if isinstance(axis, tuple):
-        raise CompileTimeError("np.linalg.vector_norm(..., axis=tuple) is not supported yet")
+        raise UnsupportedArgumentError(
+            "np.linalg.vector_norm(..., axis=tuple) is not supported yet")
     if axis is not None:
         return _norm(x, ord, axis, keepdims)
     flat = _norm(P.reshape(x, -1), ord, 0, False)

@@ -22,7 +22,7 @@ from .. import builder
 from .. import primitives as P
 from ..core import Var, ndim_of
 from . import (
-    CompileTimeError,
+    UnsupportedArgumentError,
     _static,
     _unsupported,
     register,
@@ -170,8 +170,8 @@ def _spacings(varargs: tuple, n: int) -> list[Any]:
         raise TypeError("invalid number of arguments")
     for dx in varargs:
         if isinstance(dx, list | tuple) or (ndim_of(dx) or 0) > 0:
-            raise CompileTimeError("np.gradient with coordinate arrays is not supported "
-                                   "yet; give one scalar spacing per axis")
+            raise UnsupportedArgumentError("np.gradient with coordinate arrays is not supported "
+                                           "yet; give one scalar spacing per axis")
     return list(varargs)
 
 

@@ -14,6 +14,7 @@ from ..primitives.coercion import asarray
 from . import (
     Builder,
     CompileTimeError,
+    UnsupportedArgumentError,
     _dtype,
     _dtype_kw,
     _is_float_dtype,
@@ -79,7 +80,7 @@ def _arange(start, stop=None, step=None, *, dtype=None, **kw):
 
 def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
     if retstep or axis != 0:
-        raise CompileTimeError("np.linspace with retstep= or axis= is not supported yet")
+        raise UnsupportedArgumentError("np.linspace with retstep= or axis= is not supported yet")
     return P.linspace(start, stop, num, endpoint=_static(endpoint, "endpoint"),
                       **_dtype_kw(dtype))
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import Var
-from . import CompileTimeError, _static, register
+from . import UnsupportedArgumentError, _static, register
 from .constructors import _asarray, _astype
 
 
@@ -100,7 +100,8 @@ def _ufunc(build: Any, name: str) -> Any:
     """A ufunc's builder: positional operands only (no ``where=``, ``dtype=``)."""
     def positional(*args: Any, **kw: Any) -> Any:
         if kw:
-            raise CompileTimeError(f"np.{name}(..., {next(iter(kw))}=...) is not supported yet")
+            raise UnsupportedArgumentError(
+                f"np.{name}(..., {next(iter(kw))}=...) is not supported yet")
         return build(*args)
     return positional
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import ndim_of
-from . import CompileTimeError, _static, _unsupported, register
+from . import CompileTimeError, UnsupportedArgumentError, _static, _unsupported, register
 from .composed import _known_shape, _unknown
 from .constructors import _asarray
 
@@ -41,7 +41,7 @@ def _axes(a: Any, axes: Any, s: Any, default: tuple[int, ...] | None, what: str
                                    f"{rank} dimensions")
         out.append(axis - rank if axis >= 0 else axis)
     if len(set(out)) != len(out):
-        raise CompileTimeError("repeated axes are not supported")
+        raise UnsupportedArgumentError("repeated axes are not supported")
     return tuple(out)
 
 

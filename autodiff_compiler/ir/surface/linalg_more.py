@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import Var, ndim_of
-from . import CompileTimeError, _static, _unsupported, register
+from . import CompileTimeError, UnsupportedArgumentError, _static, _unsupported, register
 from .arithmetic import _norm
 from .composed import _known_shape
 from .constructors import _asarray
@@ -169,8 +169,8 @@ def _qr(a, mode="reduced"):
                                    "rows than columns is not supported (its extra columns "
                                    "are any orthonormal completion): use mode='reduced'")
     elif mode not in ("reduced", "r"):
-        raise CompileTimeError(f"np.linalg.qr(..., mode={mode!r}) is not supported: use "
-                               "'reduced', 'complete' or 'r'")
+        raise UnsupportedArgumentError(f"np.linalg.qr(..., mode={mode!r}) is not supported: use "
+                                       "'reduced', 'complete' or 'r'")
     q, r = P.qr(a)
     return r if mode == "r" else (q, r)
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import Var
-from . import CompileTimeError, _static, _unsupported, register
+from . import UnsupportedArgumentError, _static, _unsupported, register
 from .composed import _along, _diff, _known_rank, _known_shape
 from .constructors import _array, _asarray, _astype
 
@@ -150,7 +150,7 @@ def _corrcoef(x, y=None, rowvar=True, bias=np._NoValue, ddof=np._NoValue, *, dty
     c = _cov(x, y, rowvar, dtype=dtype)
     dtype = P.dtype_of(c)
     if isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.complexfloating):
-        raise CompileTimeError("np.corrcoef of complex arrays is not supported yet")
+        raise UnsupportedArgumentError("np.corrcoef of complex arrays is not supported yet")
     if _known_rank(c, "np.corrcoef") == 0:
         return P.div(c, c)
     stddev = P.sqrt(P.diag(c))

@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import NUMPY_2, Var, ndim_of
-from . import CompileTimeError, _static, register
+from . import UnsupportedArgumentError, _static, register
 from .composed import _known_rank
 from .constructors import _asarray
 from .shapes import _take
@@ -68,7 +68,7 @@ def _where_indices(condition):
 
 def _compress(condition, a, axis=None, out=None):
     if out is not None:
-        raise CompileTimeError("np.compress(..., out=...) is not supported yet")
+        raise UnsupportedArgumentError("np.compress(..., out=...) is not supported yet")
     condition = _asarray(condition)
     if ndim_of(condition) not in (1, None):
         raise ValueError("condition must be a 1-d array")
@@ -93,7 +93,7 @@ def _unique(ar, return_index=False, return_inverse=False, return_counts=False, a
         (return_counts, "return_counts")))
     equal_nan = bool(_static(equal_nan, "equal_nan"))
     if axis is not None:
-        raise CompileTimeError("np.unique(..., axis=...) is not supported yet")
+        raise UnsupportedArgumentError("np.unique(..., axis=...) is not supported yet")
     ar = _asarray(ar)
     if not isinstance(ar, Var):
         return np.unique(ar, *flags, equal_nan=equal_nan)

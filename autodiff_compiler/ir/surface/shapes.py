@@ -15,6 +15,7 @@ from ..core import Var, ndim_of
 from . import (
     Builder,
     CompileTimeError,
+    UnsupportedArgumentError,
     _ranks,
     _static,
     _unsupported,
@@ -31,7 +32,7 @@ def _reshape(a, *shape, order="C", **kw):
         dims = (shape,) if isinstance(shape, int) else _static(shape, "shape")
         return P.T(P.reshape(P.T(a), tuple(reversed(dims))))
     if order != "C":
-        raise CompileTimeError(f"reshape(..., order={order!r}) is not supported yet")
+        raise UnsupportedArgumentError(f"reshape(..., order={order!r}) is not supported yet")
     return P.reshape(a, shape)
 
 
@@ -44,7 +45,7 @@ def _transpose(a, *listed, axes=None):
 def _ravel(a, order="C"):
     order = _static(order, "order")
     if order not in ("C", "F"):
-        raise CompileTimeError(f"ravel(order={order!r}) is not supported yet")
+        raise UnsupportedArgumentError(f"ravel(order={order!r}) is not supported yet")
     return P.reshape(P.T(a) if order == "F" else a, -1)
 
 

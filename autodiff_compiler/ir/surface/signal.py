@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import ndim_of
-from . import CompileTimeError, _static, register
+from . import UnsupportedArgumentError, _static, register
 from .composed import _along, _known_shape
 from .constructors import _asarray, _astype
 from .statistics import _dtype
@@ -40,7 +40,7 @@ def _heaviside(x1, x2, **kw):
     """0 below 0, ``x2`` at 0, 1 above (NaN at NaN): a step, so only ``x2`` gets a
     gradient, where ``x1`` is 0."""
     if kw:
-        raise CompileTimeError(f"{next(iter(kw))}=... is not supported yet")
+        raise UnsupportedArgumentError(f"{next(iter(kw))}=... is not supported yet")
     step = P.where(P.less(x1, 0), 0, P.where(P.equal(x1, 0), x2, 1))
     step = P.where(P.isnan(x1), np.nan, step)
     dtype = _result_dtype(x1, x2)
@@ -64,7 +64,7 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     NaN stays NaN, ``left``/``right`` outside, the sample value at the last point, else
     the line through the interval's ends (from its other end if that gives NaN)."""
     if period is not None:
-        raise CompileTimeError("period=... is not supported yet")
+        raise UnsupportedArgumentError("period=... is not supported yet")
     x, xp, fp = (_float64(_asarray(v), name) for v, name in ((x, "x"), (xp, "xp"), (fp, "fp")))
     if ndim_of(xp) not in (1, None) or ndim_of(fp) not in (1, None):
         raise ValueError("Data points must be 1-D sequences")
@@ -83,7 +83,7 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
 def _float64(v: Any, name: str) -> Any:
     dtype = _dtype(v)
     if dtype is not None and dtype.kind == "c":
-        raise CompileTimeError(f"a complex {name} is not supported yet")
+        raise UnsupportedArgumentError(f"a complex {name} is not supported yet")
     return v if dtype == np.dtype(np.float64) else _astype(v, np.float64)
 
 
@@ -152,7 +152,7 @@ def _length(x: Any, name: str, what: str) -> int:
         raise ValueError(f"{name} cannot be empty")
     dtype = _dtype(x)
     if dtype is not None and dtype.kind == "c":
-        raise CompileTimeError("complex arrays are not supported yet")
+        raise UnsupportedArgumentError("complex arrays are not supported yet")
     return shape[0]
 
 
@@ -201,10 +201,10 @@ def _pad(array, pad_width, mode="constant", *, constant_values=None, reflect_typ
                      **({} if values is None else {"constant_values": values}))
     if mode not in COPYING_MODES:
         modes = ", ".join(map(repr, ("constant", "empty", *COPYING_MODES)))
-        raise CompileTimeError(f"mode={mode!r} is not supported yet: the modes are {modes}")
+        raise UnsupportedArgumentError(f"mode={mode!r} is not supported yet: the modes are {modes}")
     if _static(reflect_type, "reflect_type") != "even":
-        raise CompileTimeError(f"reflect_type={reflect_type!r} is not supported yet: only "
-                               "'even'")
+        raise UnsupportedArgumentError(f"reflect_type={reflect_type!r} is not supported yet: only "
+                                       "'even'")
     array = _asarray(array)
     shape = _known_shape(array, f"np.pad(..., mode={mode!r})")
     for axis, (before, after) in enumerate(_pairs(_static(pad_width, "pad_width"), len(shape))):

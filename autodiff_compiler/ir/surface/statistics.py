@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import ndim_of
-from . import CompileTimeError, _keepdims, _static, _unsupported, register
+from . import UnsupportedArgumentError, _keepdims, _static, _unsupported, register
 from .composed import _along, _known_rank, _known_shape
 from .constructors import _asarray, _astype
 
@@ -320,8 +320,8 @@ def _quantile_builder(scale: float, name: str):
               keepdims=False, *, weights=None):
         _unsupported(name, out=out, weights=weights)
         if _static(method, "method") != "linear":
-            raise CompileTimeError(f"method={method!r} is not supported yet: only "
-                                   "method='linear' (the default)")
+            raise UnsupportedArgumentError(f"method={method!r} is not supported yet: only "
+                                           "method='linear' (the default)")
         weak = type(q) in (int, float)  # a Python number: its dtype yields to ``a``'s
         q = np.true_divide(_static(q, "q"), scale) if scale != 1 else np.asanyarray(_static(q, "q"))
         if not (np.all(q >= 0) and np.all(q <= 1)):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core import ndim_of
 from ..primitives.coercion import asarray as _asarray  # lists of run-time values stacked
-from . import FUNCTIONS, CompileTimeError, _static, _unsupported, register
+from . import FUNCTIONS, CompileTimeError, UnsupportedArgumentError, _static, _unsupported, register
 
 REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
           np.logical_and: np.all, np.logical_or: np.any}
@@ -43,7 +43,7 @@ def _accumulate(ufunc: np.ufunc, running: Any) -> Any:
 def _outer(ufunc: np.ufunc) -> Any:
     def build(a, b, **kw):
         if kw:
-            raise CompileTimeError(f"{next(iter(kw))}=... is not supported")
+            raise UnsupportedArgumentError(f"{next(iter(kw))}=... is not supported")
         a, b = _asarray(a), _asarray(b)
         rank_a, rank_b = ndim_of(a), ndim_of(b)
         if rank_a is None or rank_b is None:
