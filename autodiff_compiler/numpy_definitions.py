@@ -12,7 +12,11 @@ functions the compiler knows, written here in NumPy and compiled in NumPy's plac
   function of the compiled code, which ``vmap`` cannot take) is called slice by
   slice, as NumPy calls it.
 - ``np.diagflat``, ``np.broadcast_arrays``, ``np.positive``, ``np.fix``,
-  ``np.count_nonzero`` and ``np.isin`` are written over the functions they combine.
+  ``np.count_nonzero``, ``np.isin`` and ``np.trim_zeros`` are written over the
+  functions they combine.
+- ``np.histogram`` and ``np.histogram_bin_edges`` bin as NumPy does; the edges of
+  equal bins come from the data's extremes, so they carry a gradient (a histogram is
+  not a constant of the data).
 - ``np.unwrap``, ``np.logspace``, ``np.geomspace``, ``np.nancumsum``,
   ``np.nancumprod``, ``np.ix_``, ``np.resize``, ``np.choose``, ``np.lexsort`` and
   ``np.logaddexp.reduce`` follow NumPy's definitions, so values agree with
@@ -272,9 +276,64 @@ def isin(element: Any, test_elements: Any, assume_unique: bool = False,
     return np.logical_not(found) if invert else found
 
 
-_FAMILIES = {"indexing": (piecewise, ix_, choose, lexsort),
+def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None,  # noqa: A002
+                        weights: Any = None) -> Any:
+    """``bins + 1`` equal bins from the smallest entry to the largest (or over
+    ``range``; half a unit either side of one value), or the edges given: the edges'
+    gradient flows through the extremes."""
+    if isinstance(bins, str):
+        raise ValueError(f"bins={bins!r}: the estimators' bin counts depend on the data; "
+                         "give the number of bins or the edges")
+    if np.ndim(bins) != 0:
+        return np.asarray(bins)
+    a = np.ravel(a)
+    first, last = (np.min(a), np.max(a)) if range is None else range
+    if range is not None and first > last:
+        raise ValueError("max must be larger than min in range parameter.")
+    one_value = first == last
+    first = np.where(one_value, first - 0.5, first)
+    last = np.where(one_value, last + 0.5, last)
+    return np.linspace(first, last, bins + 1).astype(np.result_type(a, 0.5))
+
+
+def histogram(a: Any, bins: Any = 10, range: Any = None, density: Any = None,  # noqa: A002
+              weights: Any = None) -> Any:
+    """How many entries (or how much weight) fall in each bin, and the edges: entry
+    ``e`` is in bin ``i`` when ``edges[i] <= e < edges[i + 1]``, the last bin closed,
+    as NumPy bins them. Counted by searching the sorted entries for each edge (NumPy's
+    own way for given edges): counts have no gradient, weights' sums carry theirs, and
+    a density's carries the edges' through the bins' widths."""
+    edges = histogram_bin_edges(a, bins, range)
+    order = np.argsort(np.ravel(a), kind="stable")
+    ranked = np.ravel(a)[order]
+    cut = np.concatenate([np.searchsorted(ranked, edges[:-1], side="left"),
+                          np.searchsorted(ranked, edges[-1:], side="right")])
+    if weights is None:
+        counts = np.diff(cut)
+    else:
+        weighed = np.ravel(weights)[order]
+        running = np.concatenate([np.zeros(1, weighed.dtype), np.cumsum(weighed)])
+        counts = np.diff(running[cut])
+    if density:
+        return counts / np.diff(edges) / np.sum(counts), edges
+    return counts, edges
+
+
+def trim_zeros(filt: Any, trim: str = "fb") -> Any:
+    """``filt`` without its leading (``'f'``) and trailing (``'b'``) zeros: a slice of
+    run-time length; empty if all are zeros."""
+    nonzero = np.not_equal(filt, 0)
+    n = np.size(filt)
+    start = np.where(np.any(nonzero), np.argmax(nonzero), n) if "f" in trim or "F" in trim \
+        else 0
+    stop = n - np.argmax(nonzero[::-1]) if "b" in trim or "B" in trim else n
+    return filt[start:np.maximum(start, stop)]
+
+
+_FAMILIES = {"indexing": (piecewise, ix_, choose, lexsort, trim_zeros),
              "shapes": (apply_along_axis, vectorize, resize, diagflat, broadcast_arrays),
-             "reductions": (nancumsum, nancumprod, count_nonzero),
+             "reductions": (nancumsum, nancumprod, count_nonzero, histogram,
+                            histogram_bin_edges),
              "constructors": (logspace, geomspace), "elementwise": (unwrap, positive),
              "inactive": (fix, isin)}
 

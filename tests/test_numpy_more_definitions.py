@@ -1,7 +1,7 @@
 """NumPy functions written over others (``numpy_definitions``,
 ``numpy_array_api_definitions``), the writes ``np.put`` and ``np.put_along_axis``,
-reductions' ``initial=`` and ``where=``, builtin ``pow``, ``slogdet``'s named result and
-``x.item(k)``.
+reductions' ``initial=`` and ``where=``, ``np.histogram``, ``np.trim_zeros``, builtin
+``pow``, ``slogdet``'s named result and ``x.item(k)``.
 
 Each case's value must equal NumPy's, and its derivatives must match central finite
 differences (reverse and forward mode), on several shapes, 0-d where NumPy takes it.
@@ -103,7 +103,33 @@ def moments_where(x):
     return np.var(x, axis=0, where=x > -1.0) + np.std(x ** 2, where=x < 1.2, ddof=1)
 
 
+def binned(x):
+    counts, edges = np.histogram(x, bins=3)
+    return np.sum(counts * edges[:-1]) + np.sum(np.histogram_bin_edges(x, 4) ** 2)
+
+
+def binned_density(x):
+    counts, edges = np.histogram(x, bins=4, density=True)
+    return np.sum(counts * np.sin(edges[1:]))
+
+
+def binned_weights(x):
+    counts, _ = np.histogram(x, bins=np.array([-1.0, 0.0, 0.5, 2.0]), weights=x ** 2)
+    weighed, _ = np.histogram(x, bins=2, range=(-1.0, 1.0), weights=np.cos(x))
+    return counts * np.sum(weighed)
+
+
+def trimmed(x):
+    y = np.where(np.abs(x) < 0.5, 0.0, x)
+    return np.sum(np.trim_zeros(y) ** 2) + np.sum(np.trim_zeros(y, "b")) * np.size(
+        np.trim_zeros(y, "f"))
+
+
 CASES = [
+    (binned, [(7,), (3, 4)]),
+    (binned_density, [(9,)]),
+    (binned_weights, [(8,), (2, 3)]),
+    (trimmed, [(9,)]),
     (summed_where, [(4,), (2, 3)]),
     (product_where, [(4,), (2, 3)]),
     (extremum_where, [(5,), (3, 4)]),
@@ -252,3 +278,31 @@ def test_a_where_still_unsupported_names_a_way_round_it():
     with pytest.raises(adc.AutodiffError, match="not supported yet") as info:
         adc.grad(lambda x: np.var(x * 1j, where=x > 0).real)(np.array([1.0, 2.0]))
     assert "np.where(mask, x, ...)" in str(info.value)
+
+
+@pytest.mark.parametrize("trim", ["fb", "f", "b", "FB"])
+@pytest.mark.parametrize("x", [np.zeros(3), np.array([0.0, 0.0, 1.5, 0.0, -2.0, 0.0]),
+                               np.array([1.0, 0.0, 2.0]), np.array([0.0])])
+def test_trim_zeros_keeps_numpys_slice(x, trim):
+    got = adc.vjp(lambda x: np.trim_zeros(x, trim) * 2.0, x)[0]
+    np.testing.assert_array_equal(got, np.trim_zeros(x, trim) * 2.0)
+
+
+@pytest.mark.parametrize("bins", [4, 2, np.array([0.0, 0.5, 1.0])])
+def test_histogram_bins_as_numpy_does_on_the_edges(bins):
+    x = np.array([0.0, 0.25, 0.5, 0.75, 1.0, 0.5, 0.5])
+    counts, edges = adc.vjp(lambda x: np.histogram(x, bins), x)[0]
+    want = np.histogram(x, bins)
+    np.testing.assert_array_equal(counts, want[0])
+    np.testing.assert_array_equal(edges, want[1])
+
+
+def test_a_histogram_of_one_value_spans_a_unit_in_the_arrays_dtype():
+    x32 = np.full(3, 0.5, np.float32)
+    counts, edges = adc.vjp(lambda x: np.histogram(x, 2), x32)[0]
+    want = np.histogram(x32, 2)
+    np.testing.assert_array_equal(counts, want[0])
+    np.testing.assert_array_equal(edges, want[1])
+    assert edges.dtype == want[1].dtype == np.float32
+    with pytest.raises(adc.AutodiffError, match="give the number of bins or the edges"):
+        adc.grad(lambda x: np.sum(np.histogram(x, "auto")[1]))(np.array([0.0, 0.25]))
