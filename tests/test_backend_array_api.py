@@ -339,6 +339,11 @@ def sigmoid_of_a_python_float(x, y):
     return adc.ops.sigmoid(x) * np.sum(y)
 
 
+def where_of_python_floats_alone(x, y):
+    picked = np.where(x > 0.1, x, x * 2.0)  # of numbers alone: a number
+    return max(picked, np.arctan(x)) * np.sum(y) + picked
+
+
 def mean_of_a_reshape(x):
     return np.sum(np.mean(np.reshape(x, (2, -1)), axis=1) ** 2)
 
@@ -359,6 +364,8 @@ FOUND_BY_FUZZING = [
          (np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(4, 2),)),
     Case("float64-row-into-float32", float64_row_written_into_float32,
          (np.linspace(-1.0, 1.0, 6, dtype=np.float32).reshape(3, 2),)),
+    Case("where-of-floats-alone", where_of_python_floats_alone,  # seed 43: NumPy's array
+         (0.45, np.array([0.3, -0.2]))),
 ]
 
 

