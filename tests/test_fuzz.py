@@ -100,24 +100,46 @@ def _saturated(args: tuple) -> float:
     return float(np.log(p / (1.0 - p)))
 
 
+def _nan_filtered_out(args: tuple) -> float:
+    """Seed 86703 in small: a NaN (the mean of no entries) that a selection then drops,
+    so the value is 0.0 and so are the differences, where the derivative is NaN."""
+    v = np.sin(np.atleast_1d(args[0] + np.float64(0.0) / np.float64(0.0)))
+    return float(np.sum(v[v < 0.5]))
+
+
+def _strictly(fn):
+    def strict(args):
+        try:
+            with np.errstate(invalid="raise"):
+                return fn(args)
+        except FloatingPointError as err:
+            raise checker._FailError(checker.Outcome(SKIP, "plain", repr(err))) from None
+    return strict
+
+
 @pytest.mark.parametrize("fn, slope, expected", [
+    (_nan_filtered_out, float("nan"), SKIP),
+    (lambda args: np.sin(args[0]), float("nan"), WRONG),
     (_chained_kink, 2.25, SKIP),
     (lambda args: np.sin(args[0]), 0.7, WRONG),
     (lambda args: np.sin(args[0]), float(np.cos(1.0)), OK),
     (_saturated, 200.0, SKIP),
     (lambda args: 3.0, 1.0, WRONG),
     (lambda args: 1e120 * np.sin(args[0]), 1e120 * float(np.cos(1.0)) * 1.1, SKIP),
-], ids=["kink", "smooth-wrong", "smooth-right", "flat-in-floats", "flat-wrong",
-        "beyond-1e100"])
+], ids=["nan-inside", "nan-of-nothing", "kink", "smooth-wrong", "smooth-right",
+        "flat-in-floats", "flat-wrong", "beyond-1e100"])
 def test_checker_skips_a_kink_met_exactly_but_reports_a_smooth_mismatch(fn, slope, expected):
     """Central differences at a kink give the mean of the one-sided slopes, which no
     convention for ties need match: such a point is skipped, never called WRONG, while
     a mismatch where the function is smooth still is. So are a function flat in
     floating point at short steps whose longer steps see the compiled slope, and a
-    derivative beyond 1e100; a slope where the function is truly flat is WRONG."""
+    derivative beyond 1e100, and a NaN derivative through a NaN the program makes; a
+    slope where the function is truly flat, or a NaN of nothing, is WRONG."""
     try:
-        checker._check_directional("grad", fn, (1.0,), (0,), (slope,),
-                                   np.random.default_rng(0), False, record=lambda a: None)
+        with np.errstate(invalid="ignore"):
+            checker._check_directional("grad", fn, (1.0,), (0,), (slope,),
+                                       np.random.default_rng(0), False,
+                                       record=lambda a: None, strict=_strictly(fn))
         outcome = OK
     except checker._FailError as failure:
         outcome = failure.outcome.category

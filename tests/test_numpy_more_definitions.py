@@ -306,3 +306,14 @@ def test_a_histogram_of_one_value_spans_a_unit_in_the_arrays_dtype():
     assert edges.dtype == want[1].dtype == np.float32
     with pytest.raises(adc.AutodiffError, match="give the number of bins or the edges"):
         adc.grad(lambda x: np.sum(np.histogram(x, "auto")[1]))(np.array([0.0, 0.25]))
+
+
+def test_a_mean_of_no_entries_is_nan_and_passes_no_nan_back():
+    def f(x):
+        m = np.mean(x, where=x > 10.0)
+        return np.sum(x) + np.where(np.isnan(m), 0.0, m)
+
+    x = np.array([0.5, -1.0, 2.0])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(adc.vjp(lambda x: np.mean(x, where=x > 10.0), x)[0])
+        np.testing.assert_array_equal(adc.grad(f)(x), np.ones(3))

@@ -159,13 +159,14 @@ def _wide(args: tuple) -> tuple:
     return tuple(np.asarray(a, np.float64) if isinstance(a, np.ndarray) else a for a in args)
 
 
-def _plain_value(plain: Any, fn: Any, args: tuple, replay: _Replay, record: bool) -> Any:
+def _plain_value(plain: Any, fn: Any, args: tuple, replay: _Replay, record: bool,
+                 invalid: str = "ignore") -> Any:
     replay.replaying, replay.next = not record, 0
     if record:
         replay.recorded = []
     plain.ops = replay
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore", invalid=invalid):
             return fn(*_copy(args))
     except Exception as err:
         raise _FailError(Outcome(SKIP, "plain", f"{type(err).__name__}: {err}")) from None
@@ -226,7 +227,9 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     rng = np.random.default_rng(program.seed)
     _check_directional("grad", lambda a: _split(program, _plain_value(
         plain, plain.f, a, replay, record=False))[0], args, positions, grads, rng, f32,
-        record=lambda a: _plain_value(plain, plain.f, a, replay, record=True))
+        record=lambda a: _plain_value(plain, plain.f, a, replay, record=True),
+        strict=lambda a: _plain_value(plain, plain.f, a, replay, record=False,
+                                      invalid="raise"))
     if program.hessian and "stop_gradient" not in program.features:
         _check_hessian(program, compiled, plain, rng, f32)
     if "stop_gradient" not in program.features:
@@ -425,8 +428,10 @@ def _expect_close(what: str, got: Any, want: Any, rtol: float, stage: str = "val
 
 
 def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads: Any,
-                       rng: np.random.Generator, f32: bool, record: Any) -> None:
-    """``<grads, u>`` against central differences of ``fn`` along ``u`` (float64)."""
+                       rng: np.random.Generator, f32: bool, record: Any,
+                       strict: Any = None) -> None:
+    """``<grads, u>`` against central differences of ``fn`` along ``u`` (float64);
+    ``strict`` is ``fn`` with invalid operations raising (see ``_makes_nan``)."""
     wide = _wide(args)
     record(wide)
     dirs = {i: rng.standard_normal(np.shape(args[i])) for i in positions}
@@ -468,6 +473,9 @@ def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads
         # Intermediate values near overflow (a loop that grows to 1e128) make a
         # derivative that cancels exactly in exact arithmetic come out as rounding times
         # their square (seed 77514): beyond 1e100 neither side can be trusted.
+        if not np.isfinite(analytic) and strict is not None and _makes_nan(strict, wide):
+            raise _FailError(Outcome(SKIP, stage, "a NaN inside (an invalid operation at "
+                                                  "these values): no derivative there"))
         if np.isfinite(analytic) and abs(analytic) > 1e100:
             raise _FailError(Outcome(SKIP, stage, "derivative beyond 1e100: rounding of "
                                                   "near-overflow intermediates decides it"))
@@ -483,6 +491,18 @@ def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads
                                                   "the slope seen at longer ones"))
         raise _FailError(Outcome(WRONG, stage, f"directional derivative: compiled {analytic!r}, "
                                              f"finite differences {fine!r}"))
+
+
+def _makes_nan(strict: Any, args: list) -> bool:
+    """Whether the program makes a NaN of numbers that were not (``0 / 0``, the mean of
+    no entries, ``sqrt(-1)``) at ``args``, even where its value filters it out: the
+    derivative through it is NaN, as it is in NumPy's arithmetic; differences see none.
+    ``strict`` runs the program with invalid operations raising."""
+    try:
+        strict(tuple(args))
+    except _FailError as failure:
+        return "FloatingPointError" in failure.outcome.detail
+    return False
 
 
 def _check_hessian(program: Program, compiled: Any, plain: Any, rng: np.random.Generator,
