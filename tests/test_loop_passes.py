@@ -331,6 +331,35 @@ def test_the_adjoint_of_a_row_added_to_leaves_its_cotangent_as_it_is():
     assert "index_" not in adjoint_loop, code
 
 
+def _read_before_the_loop(h, w):
+    y = np.zeros((5, h.shape[0]))
+    for t in range(y.shape[0]):
+        y[t] = np.tanh(h @ w) * (t + 1)
+    y[0, :2] += h[:2] * 2.0  # in the adjoint, g_y[0, :2] is read before its loop
+    return np.sum(y ** 2)
+
+
+def _view_read_after_the_loop(h, w):
+    y = np.zeros((5, h.shape[0]))
+    for t in range(y.shape[0]):
+        y[t] = np.tanh(h @ w) * (t + 1)
+    y[0, :2] += h[:2]  # in the adjoint, the view g_y[0, :2] is h's gradient, after its loop
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("fn, in_place", [(_read_before_the_loop, True),
+                                          (_view_read_after_the_loop, False)])
+def test_an_array_read_before_the_loop_is_the_loops_from_then_on(fn, in_place):
+    """The adjoint's ``g_y`` is read (``g_y[0, :2] * 2.0``) before the loop that zeroes
+    its rows: that read is done with it, so the rows are zeroed in place; a view of it
+    read after the loop would see the zeros, so there the loop copies."""
+    code = adc.gradient_source(fn, (0, 1), args=(H0, W))
+    adjoint_loop = code[code.index("for t in reversed"):]
+    assert ("g_y[t] = 0" in adjoint_loop) is in_place, code
+    assert ("index_update(" in adjoint_loop) is not in_place, code
+    adc.check_grads(fn, H0, W)
+
+
 def _rows_of_the_argument(y, w):
     for t in range(y.shape[0]):
         y[t] = np.tanh(y[t] @ w)

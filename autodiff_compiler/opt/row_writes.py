@@ -13,7 +13,8 @@ array itself. That is exact wherever no one can see the array change:
   index: ``g_y[t] = 0`` and ``g_y[t] += g``);
 - the array the loop starts from is one the enclosing code made for itself (a
   constructor's, a ufunc's, a product's or a reduction's result: not an argument, a
-  constant, a capture or a view), and the loop is the only thing that reads it;
+  constant, a capture or a view), and from the loop on only the loop reads it (what
+  else reads it, or a view of it, comes before);
 - in the body, nothing reads the array as it was before a write, or a value that may
   be a view of it (any result but a new array's: ``unbroadcast`` hands back what it
   needs not sum), after that write (a read placed after it moves the write after the
@@ -26,7 +27,7 @@ it copies), so what these conditions add is ownership and views, which names do 
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..ir import primitives as P
@@ -37,23 +38,21 @@ from .scatters import basic
 
 def rows_written_in_place(fn: Function) -> Function:
     """``fn`` with each loop's writes into an array it carries and owns made in place."""
-    uses = Counter(v for eqn in fn.eqns for v in reads(eqn))
-    uses.update(a for a in fn.outvars if isinstance(a, Var))
     producers = {v: eqn for eqn in fn.eqns for v in eqn.outvars}
     eqns = []
-    for eqn in fn.eqns:
+    for at, eqn in enumerate(fn.eqns):
         eqn = map_regions(eqn, rows_written_in_place)
         if eqn.prim is P.loop:
-            eqn = _written_in_place(eqn, producers, uses)
+            eqn = _written_in_place(eqn, lambda start, at=at: _owned(start, at, fn, producers))
         eqns.append(eqn)
     return replace(fn, eqns=tuple(eqns))
 
 
-def _written_in_place(loop: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn:
+def _written_in_place(loop: Eqn, owned: Callable[[Atom], bool]) -> Eqn:
     body: Function = loop.params["body"]
     eqns, outvars = list(body.eqns), body.outvars
     for param, start, following in zip(body.invars[1:], loop.invars[1:], body.outvars):
-        if _owned(start, producers, uses):
+        if owned(start):
             eqns, outvars = _in_place(eqns, outvars, param, following) or (eqns, outvars)
     if eqns == list(body.eqns):
         return loop
@@ -135,11 +134,23 @@ def _new_array(prim: P.Primitive) -> bool:
         (prim.allocates or prim.elementwise or prim in NEW_ARRAYS)
 
 
-def _owned(start: Atom, producers: dict[Var, Eqn], uses: Counter) -> bool:
-    """``start`` is a new array the enclosing code made, read by the loop alone."""
+def _owned(start: Atom, at: int, fn: Function, producers: dict[Var, Eqn]) -> bool:
+    """``start`` is a new array the enclosing code made, which from the loop at ``at``
+    on only the loop reads: what else reads it, or a value that may be a view of it,
+    comes before the loop (``g_y[0]`` read, then the loop zeroing ``g_y``'s rows)."""
     made = producers.get(start) if isinstance(start, Var) else None
-    return made is not None and uses[start] == 1 and _new_array(made.prim) \
-        and start.aval.ndim is not None and start.aval.ndim > 0
+    if made is None or not _new_array(made.prim) or not start.aval.ndim \
+            or sum(a is start for a in reads(fn.eqns[at])) != 1:
+        return False
+    family = {start}
+    for i, eqn in enumerate(fn.eqns):
+        if i == at or not family.intersection(reads(eqn)):
+            continue
+        if i > at or regions(eqn) or eqn.prim.form != "apply":
+            return False
+        if not _new_array(eqn.prim):  # what it makes may be a view: its readers count too
+            family.update(eqn.outvars)
+    return not family.intersection(a for a in fn.outvars if isinstance(a, Var))
 
 
 def _last_reader(eqns: list[Eqn], writes: list[Eqn], before: set[Var],
