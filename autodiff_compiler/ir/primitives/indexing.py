@@ -150,12 +150,12 @@ def _may_repeat(index: Any) -> bool:
     """An index with an array of integers (or a part of unknown dtype or rank) may
     select a place twice; integers, slices and masks select each place at most once.
     ``index`` is an index, a tuple of them, or ``gather``'s parts."""
-    if isinstance(index, tuple | list):
-        return any(_may_repeat(p) for p in index)
     if isinstance(index, Var):
         return index.aval.dtype != np.bool_ and index.aval.ndim != 0
-    value = getattr(index, "value", index)  # a Const's
-    return isinstance(value, np.ndarray) and value.dtype != np.bool_ and value.ndim > 0
+    index = getattr(index, "value", index)  # a Const's
+    if isinstance(index, tuple | list):
+        return any(_may_repeat(p) for p in index)
+    return isinstance(index, np.ndarray) and index.dtype != np.bool_ and index.ndim > 0
 
 
 def _written(g, x, v, read, write, parts):

@@ -237,7 +237,7 @@ def _reduction(prim: P.Primitive, name: str) -> Builder:
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
         axis, keepdims = _static(axis, "axis"), _kept(keepdims, keep_dims)
         a = _in_dtype(a, dtype)
-        if name == "mean" and where is not None:
+        if name == "mean" and where is not None and where is not True:
             return _masked_mean(a, where, axis, keepdims)
         total = prim(_masked(name, a, where, initial), axis=axis, keepdims=keepdims)
         return total if initial is None else _with_initial(name, total, initial)
