@@ -136,21 +136,19 @@ def _new_array(prim: P.Primitive) -> bool:
 
 def _owned(start: Atom, at: int, fn: Function, producers: dict[Var, Eqn]) -> bool:
     """``start`` is a new array the enclosing code made, which from the loop at ``at``
-    on only the loop reads: what else reads it, or a value that may be a view of it,
-    comes before the loop (``g_y[0]`` read, then the loop zeroing ``g_y``'s rows)."""
+    on only the loop reads, once: what else reads it, or a value that may be a view of
+    it, comes before the loop (``g_y[0]`` read, then the loop zeroing ``g_y``'s rows)."""
     made = producers.get(start) if isinstance(start, Var) else None
-    if made is None or not _new_array(made.prim) or not start.aval.ndim \
-            or sum(a is start for a in reads(fn.eqns[at])) != 1:
+    if made is None or not _new_array(made.prim) or not start.aval.ndim:
         return False
-    family = {start}
-    for i, eqn in enumerate(fn.eqns):
-        if i == at or not family.intersection(reads(eqn)):
-            continue
-        if i > at or regions(eqn) or eqn.prim.form != "apply":
-            return False
-        if not _new_array(eqn.prim):  # what it makes may be a view: its readers count too
-            family.update(eqn.outvars)
-    return not family.intersection(a for a in fn.outvars if isinstance(a, Var))
+    loop = fn.eqns[at]
+    found = _readers(fn.eqns, {id(loop)}, {start})
+    if found is None:
+        return False
+    positions, family = found
+    return max(positions, default=-1) < at and \
+        sum(a in family for a in reads(loop)) == 1 and \
+        not family.intersection(a for a in fn.outvars if isinstance(a, Var))
 
 
 def _last_reader(eqns: list[Eqn], writes: list[Eqn], before: set[Var],
@@ -158,13 +156,24 @@ def _last_reader(eqns: list[Eqn], writes: list[Eqn], before: set[Var],
     """The position of the last equation, other than ``writes``, that reads a value in
     ``before`` or a view of one (-1 for none); None where a region reads one or the
     body hands one on."""
-    family, last, skip = set(before), -1, {id(w) for w in writes}
+    found = _readers(eqns, {id(w) for w in writes}, before)
+    if found is None or found[1].intersection(a for a in handed_on if isinstance(a, Var)):
+        return None
+    return max(found[0], default=-1)
+
+
+def _readers(eqns: list[Eqn], skip: set[int], values: set[Var]) -> \
+        tuple[list[int], set[Var]] | None:
+    """The positions of the equations (but those in ``skip``, by ``id``) that read
+    ``values`` or a value that may be a view of one, and all those values; None where
+    a region or a write in place reads one."""
+    family, positions = set(values), []
     for i, eqn in enumerate(eqns):
         if id(eqn) in skip or not family.intersection(reads(eqn)):
             continue
         if regions(eqn) or eqn.prim.form != "apply":
             return None
-        last = i
+        positions.append(i)
         if not _new_array(eqn.prim):  # what it makes may be a view: its readers count too
             family.update(eqn.outvars)
-    return None if family.intersection(a for a in handed_on if isinstance(a, Var)) else last
+    return positions, family

@@ -221,14 +221,13 @@ def _index_write(prim: Any, by_parts: Any) -> Any:
     def rule(size, dims, x, index, v):
         if dims[1]:
             raise NotBatchableError
+        x = x if dims[0] else S.copy(broadcast_batch(x, size))
         if isinstance(index, Var):
             if index.aval.ndim != 0 or index.aval.dtype is None \
                     or index.aval.dtype.kind not in "iu":
                 raise NotBatchableError
-            x = x if dims[0] else S.copy(broadcast_batch(x, size))
             v = lift(v, rank(x, True) - 1) if dims[2] else v
             return by_parts(x, v, slice(None), index)
-        x = x if dims[0] else S.copy(broadcast_batch(x, size))
         parts = _index_parts(index)
         if dims[2]:
             v = lift(v, _written_shape(x, parts))
