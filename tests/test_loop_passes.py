@@ -360,6 +360,22 @@ def test_an_array_read_before_the_loop_is_the_loops_from_then_on(fn, in_place):
     adc.check_grads(fn, H0, W)
 
 
+def _read_in_a_branch(h, w):
+    y = np.zeros((4, h.shape[0]))
+    for t in range(y.shape[0]):
+        s = np.sum(y) * 0.1 if np.sum(h) > 0.0 else 0.5  # a region reads the array
+        y[t] = np.tanh(h @ w * s + t)
+    return np.sum(y ** 2)
+
+
+def test_a_branch_reading_the_array_keeps_the_loops_writes_copies():
+    """Fuzz seed 90332: where a region read the array, the pass reached for a position
+    it had not found (``TypeError`` inside the compiler)."""
+    code = _code(_read_in_a_branch, H0, W)
+    assert "index_update(" in code[code.index("for t in range("):], code
+    adc.check_grads(_read_in_a_branch, H0, W)
+
+
 def _rows_of_the_argument(y, w):
     for t in range(y.shape[0]):
         y[t] = np.tanh(y[t] @ w)

@@ -75,10 +75,11 @@ def _in_place(eqns: list[Eqn], outvars: tuple, param: Var,
     for k, write in enumerate(chain):
         before = {param, *(w.outvars[0] for w in chain[:k])}  # the array as it was
         last = _last_reader(eqns, chain[:k + 1], before, outvars)
+        if last is None:
+            return None
         at = eqns.index(write)
-        passed = eqns[at + 1:last + 1]  # what the write would move past
-        if last is None or any(write.outvars[0] in reads(e) or e.prim.form == "accumulate"
-                               for e in passed):
+        if any(write.outvars[0] in reads(e) or e.prim.form == "accumulate"
+               for e in eqns[at + 1:last + 1]):  # what the write would move past
             return None  # it would come before what it makes, or after another write
         eqns.insert(max(at, last), eqns.pop(at))
     into = {id(w): INTO[w.prim] for w in chain}
