@@ -93,6 +93,14 @@ def _chained_kink(args: tuple) -> float:
     return b + max(2.0, b)
 
 
+def _small_kink(args: tuple) -> float:
+    """Seed 100577 in small: a tie whose jump in slope (0.006) is small beside the
+    smooth part's slope (54). Through a chain of ties the derivative need not be the
+    central differences' mean (``_chained_kink``); 0.0055 of the jump is 0.0025 from it,
+    still between the one-sided slopes."""
+    return 100.0 * np.sin(args[0]) + 0.006 * max(1.0, args[0])
+
+
 def _saturated(args: tuple) -> float:
     """Seed 78658 in small: logit(expit(z)) is z, but near z = 31 expit is 1 - 3e-14,
     which short steps leave where it is: flat in floating point, slope 200 in fact."""
@@ -121,17 +129,20 @@ def _strictly(fn):
     (_nan_filtered_out, float("nan"), SKIP),
     (lambda args: np.sin(args[0]), float("nan"), WRONG),
     (_chained_kink, 2.25, SKIP),
+    (_small_kink, 100.0 * float(np.cos(1.0)) + 0.0055, SKIP),
+    (_small_kink, 100.0 * float(np.cos(1.0)) + 0.02, WRONG),
     (lambda args: np.sin(args[0]), 0.7, WRONG),
     (lambda args: np.sin(args[0]), float(np.cos(1.0)), OK),
     (_saturated, 200.0, SKIP),
     (lambda args: 3.0, 1.0, WRONG),
     (lambda args: 1e120 * np.sin(args[0]), 1e120 * float(np.cos(1.0)) * 1.1, SKIP),
-], ids=["nan-inside", "nan-of-nothing", "kink", "smooth-wrong", "smooth-right",
-        "flat-in-floats", "flat-wrong", "beyond-1e100"])
+], ids=["nan-inside", "nan-of-nothing", "kink", "small-kink", "beyond-a-kink", "smooth-wrong",
+        "smooth-right", "flat-in-floats", "flat-wrong", "beyond-1e100"])
 def test_checker_skips_a_kink_met_exactly_but_reports_a_smooth_mismatch(fn, slope, expected):
     """Central differences at a kink give the mean of the one-sided slopes, which no
-    convention for ties need match: such a point is skipped, never called WRONG, while
-    a mismatch where the function is smooth still is. So are a function flat in
+    convention for ties need match: such a point is skipped where the derivative lies
+    between the one-sided slopes (never called WRONG), while a derivative beyond them,
+    or a mismatch where the function is smooth, still is. So are a function flat in
     floating point at short steps whose longer steps see the compiled slope, and a
     derivative beyond 1e100, and a NaN derivative through a NaN the program makes; a
     slope where the function is truly flat, or a NaN of nothing, is WRONG."""

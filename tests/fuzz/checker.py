@@ -451,10 +451,11 @@ def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads
     def quotient(h: float) -> float:
         return (along(h) - along(-h)) / (2 * h)
 
-    def one_sided_gap(h: float) -> float:
-        """Forward minus backward quotient: ``h f''`` where smooth, a constant at a kink."""
+    def one_sided(h: float) -> tuple[float, float]:
+        """The forward and the backward quotient: their gap is ``h f''`` where smooth,
+        a constant at a kink."""
         middle = along(0.0)
-        return (along(h) - middle) / h - (middle - along(-h)) / h
+        return (along(h) - middle) / h, (middle - along(-h)) / h
 
     fine, coarse = quotient(1e-5), quotient(4e-5)
     # Whether differences can be trusted is for them alone to say: a scale taken from
@@ -466,9 +467,15 @@ def _check_directional(stage: str, fn: Any, args: tuple, positions: tuple, grads
         # A kink met exactly (``maximum(stop_gradient(a), a)`` ties by construction) has
         # one-sided slopes that disagree by the same amount at every step, so the central
         # quotients agree with each other yet give their mean, which no tie convention
-        # need match. Smooth, the gap shrinks with the step.
-        gap_fine, gap_coarse = one_sided_gap(1e-5), one_sided_gap(4e-5)
-        if abs(gap_fine) > 1e-4 * scale and abs(gap_coarse) < 2.0 * abs(gap_fine):
+        # need match: a convention's derivative (a tie's 1/2 to each side, 0 for |x| at
+        # 0) lies between the one-sided slopes, and only there is it excused (seed
+        # 100577: a gap of 1.5e-3 and the derivative 4.3e-4 from the mean). Smooth, the
+        # gap shrinks with the step.
+        forward, backward = one_sided(1e-5)
+        gap_fine, gap_coarse = forward - backward, np.subtract(*one_sided(4e-5))
+        between = min(forward, backward) - 1e-5 * scale <= analytic \
+            <= max(forward, backward) + 1e-5 * scale
+        if abs(gap_fine) > 1e-6 * scale and abs(gap_coarse) < 2.0 * abs(gap_fine) and between:
             raise _FailError(Outcome(SKIP, stage, "at a kink: one-sided slopes differ"))
         # Intermediate values near overflow (a loop that grows to 1e128) make a
         # derivative that cancels exactly in exact arithmetic come out as rounding times
