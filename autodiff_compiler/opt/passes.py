@@ -9,7 +9,9 @@ one write; ``rows_written_in_place`` (``row_writes.py``) writes the rows of an a
 loop owns in place; ``distribute`` (``factoring.py``) takes common
 factors out of sums; ``float_literals`` spells an integer beside a float as a float;
 ``hoist_loop_products`` (``hoisting.py``) makes a loop's products of its step's row and
-an unchanging matrix for all rows at once, before the loop;
+an unchanging matrix for all rows at once, before the loop, and
+``products_summed_after_loops`` (``loop_sums.py``) a loop's running sum of small
+products of its steps' operands once, after it;
 ``row_major_loop_operands`` (``layout.py``) copies a matrix a loop multiplies by
 transposed into row-major order once, before the loop;
 ``cse`` merges repeated computations; ``dce`` then removes equations nothing
@@ -41,6 +43,7 @@ from .factoring import distribute
 from .fresh import fresh_outputs
 from .hoisting import hoist_loop_products
 from .layout import row_major_loop_operands
+from .loop_sums import products_summed_after_loops
 from .row_writes import rows_written_in_place
 from .scatters import rows_written_back, running_scatter_sums, scatter_sums
 from .schedule import schedule
@@ -158,11 +161,13 @@ def _cse_key(eqn: Eqn) -> tuple | None:
 PIPELINE: list[Callable[[Function], Function]] = [small_sigmoids, simplify, float_literals, cse,
                                                   dce, shape_sources, scatter_sums,
                                                   rows_written_back, distribute,
-                                                  hoist_loop_products, row_major_loop_operands,
+                                                  hoist_loop_products, products_summed_after_loops,
+                                                  row_major_loop_operands,
                                                   running_scatter_sums, dce,
                                                   rows_written_in_place, float_literals,
                                                   keep_overwritten, schedule]
-NUMPY_ONLY = (row_major_loop_operands, running_scatter_sums, rows_written_in_place)
+NUMPY_ONLY = (products_summed_after_loops, row_major_loop_operands, running_scatter_sums,
+              rows_written_in_place)
 
 
 def optimize(fn: Function, *, check: bool = True, fused: bool = False,
