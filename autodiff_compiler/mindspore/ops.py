@@ -220,15 +220,31 @@ def amin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: 
 
 def max(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
     """MindSpore's ``ops.max``: the maximum values and their indices (Tensors, also for
-    the whole array, where NumPy gives scalars)."""
-    return Tensor(np.max(input, axis=axis, keepdims=keepdims)), \
-        Tensor(np.argmax(input, axis=axis, keepdims=keepdims))
+    the whole array, where NumPy gives scalars). Along an axis the values are read at
+    the indices (MindSpore's ``ArgMaxWithValue``), so of tied maxima the first gets the
+    whole gradient, as there; over the whole array they share it (``ReduceMax``)."""
+    if axis is None:
+        return Tensor(np.max(input, keepdims=keepdims)), \
+            Tensor(np.argmax(input, keepdims=keepdims))
+    return _at_index(input, np.argmax(input, axis=axis, keepdims=True), axis, keepdims)
 
 
 def min(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
-    """MindSpore's ``ops.min``: the minimum values and their indices (Tensors)."""
-    return Tensor(np.min(input, axis=axis, keepdims=keepdims)), \
-        Tensor(np.argmin(input, axis=axis, keepdims=keepdims))
+    """MindSpore's ``ops.min``: the minimum values and their indices (Tensors); along an
+    axis, of tied minima the first gets the gradient (``ArgMinWithValue``)."""
+    if axis is None:
+        return Tensor(np.min(input, keepdims=keepdims)), \
+            Tensor(np.argmin(input, keepdims=keepdims))
+    return _at_index(input, np.argmin(input, axis=axis, keepdims=True), axis, keepdims)
+
+
+def _at_index(input: Any, indices: Any, axis: int, keepdims: bool) -> tuple:  # noqa: A002
+    """The values of ``input`` at ``indices`` (one per line along ``axis``), and the
+    indices, without that axis unless ``keepdims``."""
+    values = np.take_along_axis(input, indices, axis=axis)
+    if not keepdims:
+        values, indices = np.squeeze(values, axis=axis), np.squeeze(indices, axis=axis)
+    return Tensor(values), Tensor(indices)
 
 
 def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002

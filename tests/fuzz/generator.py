@@ -61,6 +61,7 @@ class _Generator:
         self.ex.apart = self.apart
         self.ex.picks = random.Random(seed + 7100003)
         self.swaps = random.Random(seed + 8600023)
+        self.sums = random.Random(seed + 9100043)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -100,6 +101,8 @@ class _Generator:
         kinds = [self.assign, self.assign, self.assign, self.update, self.update]
         if depth < 2 and self.swaps.random() < 0.06:  # drawn apart: seeds keep programs
             return self.row_fill(depth)
+        if depth < 2 and self.sums.random() < 0.05:
+            return self.product_sum(depth)
         if depth < 2:
             kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
                       self.closure, self.list_loop, self.comprehension, self.early_return,
@@ -314,6 +317,38 @@ class _Generator:
         body = self._scoped(row)
         self.ex.env[name] = shape
         return [Stmt(f"{name} = {init}"), Stmt(f"for {t} in range({shape[0]}):", (body,))]
+
+    def product_sum(self, depth: int) -> list[Stmt]:
+        """A running sum of products of the step's vectors or matrices
+        (``s = s + np.outer(x[t], v)``, ``s += a.T @ b``), often of a row of an array
+        as long as the loop: summed as one product after the loop where that qualifies
+        (``opt/loop_sums.py``), with the sum read again at each step now and then."""
+        self.features.add("product_sum")
+        r = self.sums
+        name, t = self.fresh("s"), self.fresh("t")
+        stacked = [(n, sh) for n, sh in self.ex.env.items() if len(sh) == 2]
+        rows = r.choice(stacked) if stacked and r.random() < 0.7 else None
+        count = rows[1][0] if rows else r.choice([2, 3, 4])
+        m = rows[1][1] if rows else r.choice([2, 3])
+        n = r.choice([2, 3, 4])
+        init = r.choice([f"np.zeros(({m}, {n}))", f"{self.ex.expr((m, n), 1)} * 1.0"])
+
+        def step() -> list[Stmt]:
+            self.ex.ints.append(t)
+            if rows or r.random() < 0.5:
+                a = f"{rows[0]}[{t}]" if rows else self.ex.expr((m,), 2)
+                term = f"np.outer({a}, {self.ex.expr((n,), 2)})"
+            else:
+                k = r.choice([1, 2, 3])
+                term = f"({self.ex.expr((k, m), 2)}).T @ np.tanh({self.ex.expr((k, n), 2)})"
+            out = [Stmt(r.choice([f"{name} = {name} + {term}", f"{name} += {term}"]))]
+            if r.random() < 0.15:  # the running sum read at every step: stays in the loop
+                out.append(Stmt(f"{name} = {name} * 0.5"))
+            return out
+
+        body = self._scoped(step)
+        self.ex.env[name] = (m, n)
+        return [Stmt(f"{name} = {init}"), Stmt(f"for {t} in range({count}):", tuple(body))]
 
     def closure(self, depth: int) -> list[Stmt]:
         self.features.add("closure")

@@ -46,8 +46,8 @@ def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A00
         return np.max(input)
     if not isinstance(dim, int):  # a second array, not an axis
         return np.maximum(input, dim)
-    return np.max(input, axis=dim, keepdims=keepdim), _index(np.argmax(input, axis=dim), dim,
-                                                               keepdim)
+    values, index = ops.max(input, dim, keepdim)  # of ties, the first takes the gradient
+    return values, _index(index)
 
 
 def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
@@ -57,14 +57,13 @@ def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A00
         return np.min(input)
     if not isinstance(dim, int):
         return np.minimum(input, dim)
-    return np.min(input, axis=dim, keepdims=keepdim), _index(np.argmin(input, axis=dim), dim,
-                                                               keepdim)
+    values, index = ops.min(input, dim, keepdim)
+    return values, _index(index)
 
 
-def _index(index: Any, dim: int, keepdim: bool) -> Any:
-    """Positions as PyTorch gives them: an int64 Tensor (``np.argmax`` gives an array)."""
-    index = np.asarray(index).astype(np.int64)
-    return Tensor(np.expand_dims(index, dim) if keepdim else index)
+def _index(index: Any) -> Any:
+    """Positions as PyTorch gives them: an int64 Tensor."""
+    return Tensor(np.asarray(index).astype(np.int64))
 
 
 def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
@@ -87,13 +86,13 @@ def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     """The index of the first maximum, int64 (of the flattened array without ``dim``)."""
     if dim is None:
         return Tensor(np.argmax(input).astype(np.int64))
-    return _index(np.argmax(input, axis=dim), dim, keepdim)
+    return _index(np.argmax(input, axis=dim, keepdims=keepdim))
 
 
 def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
     if dim is None:
         return Tensor(np.argmin(input).astype(np.int64))
-    return _index(np.argmin(input, axis=dim), dim, keepdim)
+    return _index(np.argmin(input, axis=dim, keepdims=keepdim))
 
 
 def std(input: Any, dim: Any = None, *, correction: int = 1,  # noqa: A002
