@@ -247,3 +247,32 @@ def test_initializer_accepts_names_numbers_and_arrays():
         adc.initializer(np.ones(3), (2, 3))
     p = Parameter(adc.initializer(adc.Normal(0.02), (100, 100)), name="w")
     assert 0.015 < p.std() < 0.025
+
+
+LABELS_I32 = np.array([1, 2], np.int32)
+
+
+@pytest.mark.parametrize("on, off, dtype", [
+    # measured in MindSpore 2.10
+    (1.0, 0.0, np.float32), (1, 0, np.int64), (1.0, 0, np.float32),
+    (adc.Tensor(np.float64(2.0)), adc.Tensor(np.float64(0.0)), np.float64),
+], ids=["python-floats", "python-ints", "float-and-int", "float64-tensors"])
+def test_one_hot_values_take_mindspores_dtypes(on, off, dtype):
+    hot = ops.one_hot(adc.Tensor(LABELS_I32), 3, on, off)
+    assert hot.dtype == dtype
+    np.testing.assert_array_equal(hot, np.where(np.eye(3)[LABELS_I32] == 1, on, off))
+
+
+def _smoothed(logits, eps):
+    return (logits * ops.one_hot(adc.Tensor(LABELS_I32), 3, 1.0 - eps, eps / 2)).sum()
+
+
+def test_a_sparse_softmax_cross_entropy_of_float32_logits_is_float32():
+    """``SoftmaxCrossEntropyWithLogits(sparse=True)`` one-hots its labels with Python
+    floats: float32 values, so a float32 loss (it was float64), as in MindSpore."""
+    logits = adc.Tensor(np.random.default_rng(0).normal(size=(2, 3)).astype(np.float32))
+    loss = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+    assert loss(logits, adc.Tensor(LABELS_I32)).dtype == np.float32
+    grad = adc.grad(_smoothed)(logits, 0.1)  # run-time floats: float32 too
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, np.where(np.eye(3)[LABELS_I32] == 1, 0.9, 0.05), rtol=1e-6)

@@ -26,10 +26,15 @@ __all__ = [
 
 def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0,
             axis: int = -1) -> Any:
-    """``on_value`` where the last axis equals ``indices``, ``off_value`` elsewhere."""
+    """``on_value`` where the last axis equals ``indices``, ``off_value`` elsewhere. Python
+    floats give float32 values (MindSpore's default float; ``Tensor(1.0)`` is float32
+    too), Python ints int64, Tensors their own dtype."""
     hot = np.expand_dims(indices, axis) == np.reshape(np.arange(depth),
                                                        _along(axis, np.ndim(indices) + 1))
-    return np.where(hot, on_value, off_value)
+    dtype = np.result_type(on_value, off_value)
+    if np.issubdtype(dtype, np.floating):  # Python floats yield to float32, Tensors do not
+        dtype = np.result_type(on_value, off_value, np.float32)
+    return np.where(hot, on_value, off_value).astype(dtype)
 
 
 def _along(axis: int, ndim: int) -> tuple:
