@@ -24,6 +24,7 @@ from typing import Any
 from .errors import AutodiffError, AutodiffTypeError, at_users_call
 from .frontend.cells import is_cell, results_as
 from .frontend.lowering import flat_arguments, split_arguments
+from .frontend.scope import LocalFunction
 from .frontend.source import definition_loc
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
@@ -32,6 +33,7 @@ from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
 from .pipeline.kinds import abstract, check_library, dynamic_leaves, kind_of, objects_in
 from .pipeline.library import as_compilable
+from .pipeline.local import LocalGradient
 from .pipeline.spec import GradSpec
 
 _CACHE: dict[tuple, Compiled] = {}
@@ -300,8 +302,8 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=False,
                  backend=backend)
     if fn is None:
-        return lambda f: GradFunction(f, spec)
-    return GradFunction(fn, spec)
+        return lambda f: _gradient(f, spec)
+    return _gradient(fn, spec)
 
 
 @evaluated_when_compiling
@@ -312,7 +314,15 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=True,
                  backend=backend)
     if fn is None:
-        return lambda f: GradFunction(f, spec)
+        return lambda f: _gradient(f, spec)
+    return _gradient(fn, spec)
+
+
+def _gradient(fn: Any, spec: GradSpec) -> Any:
+    """``GradFunction(fn, spec)``; for a function defined inside one being compiled
+    (``grad`` called while compiling), its gradient made where it is called."""
+    if isinstance(fn, LocalFunction):
+        return LocalGradient(fn, spec)
     return GradFunction(fn, spec)
 
 

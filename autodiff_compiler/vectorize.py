@@ -30,6 +30,7 @@ from .api import GradFunction, _signature
 from .directional import refuse
 from .errors import AutodiffError, AutodiffValueError
 from .frontend.captures import is_array
+from .frontend.scope import LocalFunction
 from .ir import primitives as P
 from .ir.builder import inline
 from .ir.core import Aval, Var
@@ -86,6 +87,10 @@ class VmapFunction:
     """``fn`` mapped over a batch axis (module docstring): call it like ``fn``."""
 
     def __init__(self, fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> None:
+        if isinstance(fn, LocalFunction):
+            refuse(f"vmap of '{fn.name}', a function defined inside the function being "
+                   "compiled, is not supported yet",
+                   "define it at module level (grad and value_and_grad take such a function)")
         if not callable(fn):
             refuse(f"vmap needs a function or a Cell, not {fn!r}")
         self.fn = fn = as_compilable(fn)  # np.dot: a function calling it

@@ -1,0 +1,84 @@
+"""The gradient of a ``def`` or ``lambda`` written inside the function being compiled.
+
+A physics-informed loss takes derivatives of a function it defines itself::
+
+    def loss(x):
+        def u(z):
+            return np.sum(np.sin(z) * z)
+        return np.sum(grad(u)(x) ** 2)
+
+``u`` exists only while ``loss`` is compiled (a ``LocalFunction``: its syntax and the
+scope it reads), so there is no Python function to compile on its own. Its gradient is
+made where it is called instead: ``u`` is lowered with fresh inputs into a program of
+its own, transformed, and that program inlined at the call. What ``u`` reads from the
+enclosing function (its closure) is the enclosing program's values, read by the
+inlined gradient as they are; ``u``'s gradient holds them constant, and an outer
+gradient differentiates through them and the inner one alike (grad of grad).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import trees
+from ..errors import AutodiffError, Loc
+from ..frontend.captures import Path
+from ..frontend.scope import LocalFunction
+from ..ir.builder import building, inline
+from ..ir.core import Function, Var, python_name
+from .outputs import seeds_of
+from .positions import position_trees, wrt_indices
+from .spec import GradSpec
+
+
+class LocalGradient:
+    """``grad(local)`` (or ``value_and_grad``) of a local function: made when called."""
+
+    def __init__(self, local: LocalFunction, spec: GradSpec) -> None:
+        self.local, self.spec = local, spec
+
+    def __repr__(self) -> str:
+        return f"<gradient of {self.local.name}>"
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+        return inline_local_gradient(low, self.local, self.spec, args, kwargs, loc)
+
+
+def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: list,
+                          kwargs: dict, loc: Loc | None) -> Any:
+    """``grad(local)(*args, **kwargs)`` (as ``spec`` says) lowered into the program
+    ``low`` is building (see the module's docstring)."""
+    from .compiler import Compiled, _transform  # the gradient's own pipeline
+
+    if spec.forward or spec.cotangent_inputs or spec.primal:
+        raise AutodiffError(f"only grad and value_and_grad take '{local.name}', a function "
+                            "defined inside the function being compiled", loc,
+                            hint="define it at module level")
+    try:
+        bound = local.signature.bind(*args, **kwargs)
+    except TypeError as err:
+        raise AutodiffError(f"bad call to '{local.name}': {err}", loc) from None
+    bound.apply_defaults()
+    values = list(bound.arguments.values())
+    fresh = [trees.map_leaves(v, lambda x: Var(x.aval, x.hint) if isinstance(x, Var) else x)
+             for v in values]
+    with building(loc) as b:
+        out = low.call_local(local, tuple(fresh), {}, loc)
+    weights = [low.captures.array(Path.of_object(w, w.name or "weight"), w)
+               for w in spec.weights or ()]
+    inner = [v for a in fresh for v in trees.flatten(a, _is_var)[0]] + weights
+    outer = [v for a in values for v in trees.flatten(a, _is_var)[0]] + weights
+    primal = Function(python_name(local.name, "fn"), tuple(inner), tuple(b.eqns),
+                      tuple(trees.flatten(out, _is_var)[0]), loc)
+    seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
+    wrt = wrt_indices(local, fresh, spec, inner, low, loc)
+    program = _transform(primal, spec, wrt, seeds, aux_leaves)
+    arranged = Compiled(program, "", None, spec, [], [],
+                        len(primal.outvars) if spec.with_value else 0,
+                        trees.flatten(out, _is_var)[1], aux_skeleton,
+                        0 if spec.with_value else len(aux_leaves), None,
+                        position_trees=position_trees(fresh, spec))
+    return arranged.finish(inline(program, outer))
+
+
+def _is_var(x: Any) -> bool:
+    return isinstance(x, Var)
