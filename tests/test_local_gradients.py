@@ -44,10 +44,23 @@ def two_levels(x):
     return np.sum(adc.grad(middle)(x))
 
 
+def at_a_constant(x):
+    inner = lambda y: x * y  # autograd's test_enclosing_scope_ref
+    return x * adc.grad(inner)(2.0)  # x * x
+
+
+def of_a_tuple(x):
+    def inner(y):
+        return y[0] * y[1]
+    return np.sum(np.sin(np.array(adc.grad(inner)((x, x * 2.0)))))
+
+
 @pytest.mark.parametrize("fn, args", [
+    (at_a_constant, (0.7,)), (of_a_tuple, (X,)),
     (second_derivative, (X,)), (of_a_lambda, (X,)), (closure, (X, A)),
     (value_and_gradient, (X, A)), (two_levels, (X,)),
-], ids=["def", "lambda", "closure", "value_and_grad-aux", "two-levels"])
+], ids=["at-a-constant", "of-a-tuple", "def", "lambda", "closure", "value_and_grad-aux",
+        "two-levels"])
 def test_the_gradient_of_a_local_function_differentiates_again(fn, args):
     grads = adc.grad(fn, tuple(range(len(args))))(*args)
     grads = grads if len(args) > 1 else (grads,)  # one position: the gradient bare

@@ -23,8 +23,8 @@ from .. import trees
 from ..errors import AutodiffError, Loc
 from ..frontend.captures import Path
 from ..frontend.scope import LocalFunction
-from ..ir.builder import building, inline
-from ..ir.core import Function, Var, python_name
+from ..ir.builder import as_atom, building, inline
+from ..ir.core import Const, Function, Var, python_name
 from .outputs import seeds_of
 from .positions import position_trees, wrt_indices
 from .spec import GradSpec
@@ -59,8 +59,11 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
         raise AutodiffError(f"bad call to '{local.name}': {err}", loc) from None
     bound.apply_defaults()
     values = list(bound.arguments.values())
-    fresh = [trees.map_leaves(v, lambda x: Var(x.aval, x.hint) if isinstance(x, Var) else x)
-             for v in values]
+    differentiated = {p % len(values) for p in spec.positions or () if -len(values) <= p
+                      < len(values)}
+    values = [trees.map_leaves(v, as_atom) if i in differentiated else v  # grad(u)(2.0)
+              for i, v in enumerate(values)]
+    fresh = [trees.map_leaves(v, _fresh) for v in values]
     with building(loc) as b:
         out = low.call_local(local, tuple(fresh), {}, loc)
     weights = [low.captures.array(Path.of_object(w, w.name or "weight"), w)
@@ -80,5 +83,13 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
     return arranged.finish(inline(program, outer))
 
 
+def _fresh(x: Any) -> Any:
+    """A new input of the local function's program for each value its caller passes:
+    a constant (``grad(u)(2.0)``) becomes one too, as a float argument would be."""
+    if isinstance(x, Const):
+        return Var(x.aval)
+    return Var(x.aval, x.hint) if isinstance(x, Var) else x
+
+
 def _is_var(x: Any) -> bool:
-    return isinstance(x, Var)
+    return isinstance(x, Var | Const)

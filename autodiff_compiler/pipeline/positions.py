@@ -131,8 +131,10 @@ def _only_leaves(skeleton: Any) -> bool:
 
 
 def param_names(target: Any) -> list[str]:
+    known = getattr(target, "signature", None)  # a function defined in compiled code
     try:
-        names = list(inspect.signature(target).parameters)
+        names = list((known if isinstance(known, inspect.Signature)
+                      else inspect.signature(target)).parameters)
     except (TypeError, ValueError):
         return []
     return names[1:] if names and names[0] == "self" else names
