@@ -426,3 +426,36 @@ def test_jacobian_inside_a_differentiated_function_needs_shapes():
     np.testing.assert_allclose(adc.grad(_sum_of_sines_of_a_jacobian)(x), numeric, rtol=1e-6)
     with pytest.raises(AutodiffError, match="needs the shapes and dtypes of its arguments"):
         directional.vjp(_sum_of_sines_of_a_jacobian, x, specialize=False)
+
+
+def _same_twice(x):
+    return x, x
+
+
+def _computed_twice(x):
+    y = 2.0 * np.sin(x)
+    return [y, y]
+
+
+def _in_a_dict(x):
+    return dict([("a", x)], b=x * 1.0, c=x)
+
+
+@pytest.mark.parametrize("fn", [_same_twice, _computed_twice, _in_a_dict])
+def test_an_output_returned_twice_gets_each_cotangent(fn):
+    """autograd's test_make_list / test_make_dict: one value at two outputs. Its
+    cotangent is the sum of both places' (an internal error before: the sum was made
+    outside the program, or not at all)."""
+    x = np.array([0.3, -0.8])
+    out, vjp_fn = adc.vjp(fn, x)
+    leaves = list(out.values()) if isinstance(out, dict) else list(out)
+    cts = [np.full(2, k + 1.0) for k in range(len(leaves))]
+    got = vjp_fn(dict(zip(out, cts)) if isinstance(out, dict) else type(out)(cts))
+    slope = np.cos(x) * 2.0 if fn is _computed_twice else np.ones(2)
+    want = sum(cts) * slope
+    np.testing.assert_allclose(got[0] if isinstance(got, tuple) else got, want, rtol=1e-12)
+    for transform in (adc.jacrev, adc.jacfwd):
+        jac = transform(fn)(x)
+        blocks = list(jac.values()) if isinstance(jac, dict) else list(jac)
+        for block in blocks:
+            np.testing.assert_allclose(block, np.diag(slope), rtol=1e-12)

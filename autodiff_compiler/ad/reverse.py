@@ -68,10 +68,10 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
     seeded = [fn.outvars[i] for i in seeds]
     ct_inputs = [Var(a.aval, f"g_{a.hint or 'out'}" if isinstance(a, Var) else "g_out")
                  for a in seeded] if cotangent_inputs else []
-    with building(None) as seeds_b:
+    with building(None) as seeds_b:  # (an output seeded twice sums here)
         cts = list(ct_inputs) if cotangent_inputs else [
             _ones_seed(a) if isinstance(a, Var) else None for a in seeded]
-    ct_out = _seed_outputs(fn, seeded, cts)
+        ct_out = _seed_outputs(fn, seeded, cts)
     forward, backward, grads = vjp_split(fn, wrt_vars, ct_out)
     with building(None) as b:
         b.eqns.extend(forward + seeds_b.eqns + backward)

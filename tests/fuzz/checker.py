@@ -18,6 +18,7 @@ paths through the program) against a Python loop over the examples.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import os
@@ -219,6 +220,8 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     _check_outputs_are_fresh(vg, args, out, grads)
     if "global_table" in program.features:
         _check_table_is_read_at_each_call(program, compiled, plain, vg, rtol)
+    if program.seed % 4 == 0:  # a quarter of programs: the costlier checks spread out
+        _check_vjp_of_a_repeated_output(program, compiled, out, grads, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
     _check_in_place(program, compiled, grads, rtol)
     _check_shape_generic(program, compiled, grads, rtol)
@@ -363,6 +366,34 @@ def _map_arrays(fn: Any, tree: Any) -> Any:
     if isinstance(tree, tuple | list):
         return type(tree)(_map_arrays(fn, t) for t in tree)
     return fn(tree)
+
+
+def _value_twice(f: Any, *args: Any) -> Any:
+    value = f(*args)
+    return value, value
+
+
+def _loss_twice(f: Any, *args: Any) -> Any:
+    loss, _ = f(*args)
+    return loss, loss
+
+
+def _check_vjp_of_a_repeated_output(program: Program, compiled: Any, out: Any, grads: Any,
+                                    rtol: float) -> None:
+    """``vjp`` of the function returning its value twice: cotangents 1 and 2 there give
+    three times the gradient (one value at two outputs gets both cotangents: autograd's
+    test_make_list, an internal error once)."""
+    twice = functools.partial(_loss_twice if program.aux else _value_twice, compiled.f)
+    value = np.asarray(_split(program, out)[0])
+    cotangents = (np.ones_like(value), 2.0 * np.ones_like(value))
+    if value.ndim == 0:
+        cotangents = tuple(c[()] for c in cotangents)
+    got = _compiled("vjp", lambda: adc.vjp(twice, *_copy(program.args))[1](cotangents))
+    floats = [i for i, a in enumerate(program.args)
+              if isinstance(a, float) or (isinstance(a, np.ndarray) and a.dtype.kind == "f")]
+    for k, p in enumerate(program.positions):
+        _expect_close(f"vjp of the value returned twice, argument {p}",
+                      got[floats.index(p)], 3.0 * np.asarray(grads[k]), rtol, stage="vjp")
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
