@@ -196,3 +196,21 @@ def test_python_float_gradient_equals_numpy_at_edges_composite(outer, left, righ
         assume(not (outer in (power, BINARY_POWER) and left(np.float64(a)) == -math.inf
                     and right(np.float64(b)) == 0.5))
     _same(*_both_paths(_composite(outer, left, right), (a, b)), rtol=1e-9)
+
+
+def _squares(x):
+    return np.real(np.sum(x ** 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.longdouble, np.clongdouble])
+def test_every_float_dtype_compiles_and_keeps_its_dtype(dtype):
+    """autograd's test_dtypes: a long double has no Python number to spell it as a
+    literal (its ``item()`` is itself; an internal error once, recursing)."""
+    x = (np.arange(6.0).reshape(2, 3) / 7 + (0.5j if np.dtype(dtype).kind == "c" else 0))
+    x = x.astype(dtype)
+    got = adc.grad(_squares)(x)
+    assert got.dtype == dtype
+    want = adc.grad(_squares)(x.astype(np.complex128 if np.dtype(dtype).kind == "c"
+                                       else np.float64))
+    np.testing.assert_allclose(got.astype(want.dtype), want,
+                               rtol=1e-3 if dtype == np.float16 else 1e-6)

@@ -72,8 +72,9 @@ class Emitter:
             return gast.Tuple([self.const(v) for v in value], gast.Load())
         if _is_dtype(value):
             return attr("np", dtype_attribute(value))
-        if isinstance(value, np.generic):
+        if isinstance(value, np.generic) and not isinstance(value.item(), np.generic):
             return gast.Call(self.const(value.dtype), [self.const(value.item())], [])
+        # a long double's item() is itself (no Python number holds it): a named constant
         name = f"const_{len(self.constants)}"
         self.constants[name] = value
         return gast.Name(name, gast.Load(), None, None)
