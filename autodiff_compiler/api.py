@@ -105,7 +105,19 @@ class GradFunction:
         needed, n_params = self._binding(self.__signature__)
         if not kwargs and (not needed or len(args) == n_params):
             return args
-        bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
+        try:
+            bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
+        except TypeError as err:
+            library_fn = getattr(self.fn, "library_fn", None)
+            if library_fn is None or not kwargs:
+                raise
+            name = self.__qualname__
+            raise AutodiffTypeError(
+                f"{name} handed to a transform takes its operands and options by position "
+                f"only ({err})", None,
+                hint=f"bind options with functools.partial({name}, "
+                     f"{next(iter(kwargs))}=...), or differentiate a def calling "
+                     f"{name}").with_traceback(None) from None
         bound.apply_defaults()
         flat, name, gathered = flat_arguments(bound)
         if gathered:

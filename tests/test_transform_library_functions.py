@@ -129,6 +129,21 @@ def test_an_array_bound_positionally_by_a_partial_is_refused():
     assert err.value.loc.line == loss.__code__.co_firstlineno
 
 
+def test_options_by_keyword_to_a_library_function_are_refused_with_how_to_bind_them():
+    """autograd's stat_check calls ``grad(np.sum)(x, axis=0)``: its wrapper takes
+    operands and options by position, and said so only as a bare TypeError."""
+    with pytest.raises(TypeError, match="by position only") as err:
+        adc.grad(np.sum)(DATA, axis=0)
+    assert "functools.partial(np.sum, axis=...)" in err.value.hint
+    np.testing.assert_allclose(adc.grad(np.sum)(DATA, 0), np.ones_like(DATA))
+
+
+def test_an_array_a_partial_of_a_library_function_holds_is_refused_with_a_way_round():
+    with pytest.raises(AutodiffError, match="holds an array") as err:
+        adc.grad(functools.partial(np.dot, b=DATA))(W)
+    assert "differentiate a def calling it" in err.value.hint
+
+
 class ScaledSquares:
     """A callable object whose ``__call__`` has a default."""
 

@@ -42,12 +42,23 @@ def partial_args(fn: functools.partial, keywords_too: bool = True,
     (read at every call), so only its positional ones are checked then."""
     held = (*fn.args, *fn.keywords.values()) if keywords_too else fn.args
     if any(isinstance(v, np.ndarray) for v in held):
+        library = keywords_too and _is_library(fn.func)
         raise AutodiffError(
             f"functools.partial holds an array for {fn.func!r}: it would be compiled in "
             "as a constant", loc,
-            hint="bind arrays by keyword on the partial you differentiate "
+            hint="differentiate a def calling it, the array an argument (or a global, "
+                 "read at each call)" if library else
+                 "bind arrays by keyword on the partial you differentiate "
                  "(grad(partial(f, x=x))), or pass them as arguments")
     return fn.args
+
+
+def _is_library(fn: Any) -> bool:
+    """A NumPy or SciPy function (or one ``extend`` registered), not the user's."""
+    try:
+        return surface.lookup(fn) is not None or surface.definition(fn) is not None
+    except TypeError:  # unhashable: the user's own callable object
+        return False
 
 
 class BoundArrayMethod:

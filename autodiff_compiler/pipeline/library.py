@@ -64,6 +64,7 @@ def _calling(library_fn: Any) -> Callable[..., Any]:
     call.__name__ = getattr(library_fn, "__name__", call.__name__)
     call.__qualname__ = surface.display_name(library_fn)
     call.__doc__ = getattr(library_fn, "__doc__", None)
+    call.library_fn = library_fn  # (a keyword it cannot take is refused saying so)
     return call
 
 
