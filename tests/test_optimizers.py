@@ -15,7 +15,7 @@ import pytest
 from data.optim_cases import G0, GRADS, W0, tables
 
 import autodiff_compiler as adc
-from autodiff_compiler import Parameter, nn, ops
+from autodiff_compiler import Parameter, Tensor, nn, ops
 
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_optim.json").read_text())
 # every case measured but Momentum's Nesterov variant (its own test below)
@@ -137,3 +137,56 @@ def test_bad_use_is_a_clear_error(make, grads, error, message):
         opt = make(_parameters())
         for g in [grads] if grads is not None else [tuple(GRADS[0])] * 2:
             opt(g)
+
+
+def _losses(make_optimizer, steps, tmp_path, resume_at=None):
+    """Losses of ``steps`` steps of a Dense layer; at ``resume_at`` the net and its
+    optimizer are saved, rebuilt from scratch and loaded from the checkpoints."""
+    def build(init):
+        net = nn.Dense(2, 1, weight_init=init, bias_init="zeros")
+        return net, make_optimizer(net.trainable_params())
+    net, opt = build("ones")
+    x = Tensor(np.array([[1.0, 2.0]], np.float32))
+    losses = []
+    for step in range(steps):
+        if step == resume_at:
+            adc.save_checkpoint(net, str(tmp_path / "net.ckpt"))
+            adc.save_checkpoint(opt, str(tmp_path / "opt.ckpt"))
+            net, opt = build("zeros")
+            adc.load_param_into_net(net, adc.load_checkpoint(str(tmp_path / "net.ckpt")))
+            assert adc.load_param_into_net(
+                opt, adc.load_checkpoint(str(tmp_path / "opt.ckpt"))) == ([], [])
+
+        def loss(x, net=net):
+            return (net(x) ** 2).sum()
+        value, grads = adc.value_and_grad(loss, None, opt.parameters)(x)
+        opt(grads)
+        losses.append(float(value))
+    return losses
+
+
+@pytest.mark.parametrize("make_optimizer, state", [
+    (lambda ps: nn.Adam(ps, 0.1), ["moment1.bias", "moment1.weight", "moment2.bias",
+                                   "moment2.weight"]),
+    (lambda ps: nn.SGD(ps, 0.1, momentum=0.9), ["accum.bias", "accum.weight", "stat.bias",
+                                                "stat.weight"]),
+    (lambda ps: nn.Momentum(ps, 0.05, 0.9), ["moments.bias", "moments.weight"]),
+], ids=["Adam", "SGD-momentum", "Momentum"])
+def test_an_optimizers_state_is_checkpointed_so_training_resumes_where_it_stopped(
+        make_optimizer, state, tmp_path):
+    """Measured in MindSpore 2.10: an optimizer's checkpoint holds its step and moments
+    (named so), and a new optimizer loaded from it continues the same trajectory; here
+    the state was plain attributes and a resumed Adam restarted its moments."""
+    opt = make_optimizer(nn.Dense(2, 1).trainable_params())
+    assert sorted(name for name, _ in opt.parameters_and_names()) == sorted(["global_step", *state])
+    assert opt.trainable_params() == []
+    np.testing.assert_allclose(_losses(make_optimizer, 5, tmp_path, resume_at=3),
+                               _losses(make_optimizer, 5, tmp_path), rtol=1e-6)
+
+
+def test_update_parameters_name_prefixes_an_optimizers_state():
+    """The GAN tutorial's ``optimizer.update_parameters_name("optim_g.")``."""
+    opt = nn.Adam(nn.Dense(2, 1).trainable_params(), 0.1)
+    opt.update_parameters_name("optim_g.")
+    assert sorted(p.name for p in opt.get_parameters())[:2] == ["optim_g.global_step",
+                                                                 "optim_g.moment1.bias"]

@@ -48,12 +48,33 @@ class Optimizer(Cell):
         object.__setattr__(self, "parameters", ParameterTuple(params))
         object.__setattr__(self, "learning_rate", learning_rate)
         self._lrs, self._decays, self.loss_scale = lrs, decays, loss_scale
-        self.global_step = 0
+        object.__setattr__(self, "_step", self._state(
+            Parameter(np.zeros(1, np.int32), name="global_step", requires_grad=False)))
+
+    # The optimizer's state -- the step count and each moment -- is its own Parameters
+    # (the ones it updates are the network's), so ``save_checkpoint(optimizer)`` keeps
+    # it and ``load_param_into_net(optimizer, ...)`` resumes training where it stopped,
+    # named as MindSpore names them (``global_step``, ``moment1.fc.weight``).
+
+    @property
+    def global_step(self) -> int:
+        """Steps taken so far (what learning-rate schedules read)."""
+        return int(self._step[0])
+
+    @global_step.setter
+    def global_step(self, value: int) -> None:
+        self._step.view(np.ndarray)[0] = value
+
+    def _state(self, param: Parameter) -> Parameter:
+        self._params[param.name] = param
+        return param
 
     def clone_state(self, prefix: str) -> ParameterTuple:
         """One state array per Parameter, named ``<prefix>.<name>`` as MindSpore names
         them (``moment1.w``)."""
-        return ParameterTuple(Parameter(np.zeros(p.shape, p.dtype), name=f"{prefix}.{p.name}")
+        return ParameterTuple(self._state(Parameter(np.zeros(p.shape, p.dtype),
+                                                    name=f"{prefix}.{p.name}",
+                                                    requires_grad=False))
                               for p in self.parameters)
 
     def get_lr(self) -> Any:
@@ -149,7 +170,9 @@ class SGD(Optimizer):
                              "momentum > 0 and no dampening")
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
         self.accum = self.clone_state("accum")
-        self._started = [False] * len(self.parameters)
+        self.stat = self.clone_state("stat")  # 1 until a Parameter's first step
+        for started in self.stat:
+            started.view(np.ndarray)[...] = 1
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         grad = grad + decay * param if decay else grad
@@ -158,12 +181,13 @@ class SGD(Optimizer):
             return
         v = self.accum[i].view(np.ndarray)
         u = param.dtype.type(self.momentum)
-        if self._started[i]:
+        first = self.stat[i].view(np.ndarray)
+        if first.any():
+            v[...] = grad
+            first[...] = 0
+        else:
             v *= u
             v += (1 - param.dtype.type(self.dampening)) * grad
-        else:
-            v[...] = grad
-            self._started[i] = True
         param -= lr * (grad + u * v if self.nesterov else v)
 
 
