@@ -35,8 +35,31 @@ class GradWrap(nn.Cell):
         return self.grad_op(self.net)(x, y)
 
 
+class OneInput(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor(np.array([1.0, 2.0], np.float32)), name="w")
+
+    def construct(self, x):
+        return (x * self.w).sum()
+
+
+class GradWrap1(nn.Cell):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        self.grad_op = ops.GradOperation(get_all=True)
+
+    def construct(self, x):
+        return self.grad_op(self.net)(x)
+
+
 def weights(net):
     return ParameterTuple(net.trainable_params())
+
+
+def _all_and_weights(net):
+    return ops.GradOperation(get_all=True, get_by_list=True)(net, weights(net))(X)
 
 
 CASES = {
@@ -53,6 +76,11 @@ CASES = {
         lambda n: ops.GradOperation(get_all=True, sens_param=True)(n)(X, Y, S),
         ([1.0, -6.0], [6.0, 24.0])),
     "inside a Cell": (lambda n: GradWrap(n)(X, Y), ([0.5, -2.0], [3.0, 8.0])),
+    # one input: get_all still gives a tuple (measured in MindSpore 2.10)
+    "all of one input": (lambda n: ops.GradOperation(get_all=True)(OneInput())(X), ([1.0, 2.0],)),
+    "all of one input and weights": (
+        lambda n: _all_and_weights(OneInput()), (([1.0, 2.0],), ([3.0, 4.0],))),
+    "all of one input, inside a Cell": (lambda n: GradWrap1(OneInput())(X), ([1.0, 2.0],)),
 }
 
 

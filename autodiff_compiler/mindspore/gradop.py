@@ -4,7 +4,7 @@
 options spelt otherwise (measured in MindSpore 2.10):
 
 - neither flag: the gradient of the first input, alone;
-- ``get_all``: a tuple with the gradient of every input;
+- ``get_all``: a tuple with the gradient of every input (of one input too);
 - ``get_by_list``: a tuple with the gradient of each of ``weights``;
 - both: ``(inputs' gradients, weights' gradients)``;
 - ``sens_param``: the last argument is the output's cotangent (a "sensitivity"), so a
@@ -65,10 +65,19 @@ class GradOperationFunction:
         return self._by_arity[n_args]
 
     def __call__(self, *args: Any) -> Any:
-        return self._gradient(len(args))(*args)
+        return self._arranged(self._gradient(len(args))(*args), len(args))
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
-        return self._gradient(len(args)).__lower_call__(low, args, kwargs, loc)
+        return self._arranged(self._gradient(len(args)).__lower_call__(low, args, kwargs, loc),
+                              len(args))
+
+    def _arranged(self, result: Any, n_args: int) -> Any:
+        """``get_all`` gives the inputs' gradients as a tuple, also of one input, where
+        ``grad`` gives one position's alone (measured in MindSpore 2.10)."""
+        inputs = n_args - 1 if self.op.sens_param else n_args
+        if not self.op.get_all or inputs != 1:
+            return result
+        return ((result[0],), result[1]) if self.op.get_by_list else (result,)
 
 
 def _weighted(fn: Any) -> Any:
