@@ -199,6 +199,9 @@ def linspace(start: Any, end: Any, steps: int) -> Tensor:
 
 def sum(input: Any, dim: Any = None, keepdim: bool = False,  # noqa: A001, A002
         *, dtype: Any = None) -> Any:
+    """The sum over ``dim``, of ``input`` cast to ``dtype`` first when given."""
+    if dtype is not None:
+        input = input.astype(dtype)  # noqa: A001
     return np.sum(input, axis=dim, keepdims=keepdim)
 
 
@@ -380,7 +383,8 @@ def stack(tensors: Any, axis: int = 0) -> np.ndarray:
 def split(tensor: Any, split_size_or_sections: Any, axis: int = 0) -> Any:
     """Pieces of ``split_size_or_sections`` entries each (an int), or of the sizes
     listed, along ``axis``."""
-    return np.split(tensor, _cuts(split_size_or_sections, np.shape(tensor)[axis]), axis=axis)
+    return tuple(np.split(tensor, _cuts(split_size_or_sections, np.shape(tensor)[axis]),
+                          axis=axis))  # a tuple, as MindSpore's
 
 
 def _cuts(sizes: Any, n: int) -> tuple:

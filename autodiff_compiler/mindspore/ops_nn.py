@@ -43,8 +43,12 @@ def _along(axis: int, ndim: int) -> tuple:
     return (1,) * axis + (-1,) + (1,) * (ndim - axis - 1)
 
 
-def logsumexp(input: Any, axis: Any, keep_dims: bool = False) -> Any:  # noqa: A002
-    """``log(sum(exp(input)))`` over ``axis``, computed after subtracting the maximum."""
+def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+              axis: Any = None, keep_dims: Any = None) -> Any:
+    """``log(sum(exp(input)))`` over ``dim``, computed after subtracting the maximum
+    (MindSpore 2.10's ``dim``/``keepdim``; older releases' ``axis``/``keep_dims`` too)."""
+    axis = dim if axis is None else axis
+    keep_dims = keepdim if keep_dims is None else keep_dims
     peak = np.max(input, axis=axis, keepdims=True)
     shift = np.where(np.isfinite(peak), stop_gradient(peak), 0.0)
     out = np.log(np.sum(np.exp(input - shift), axis=axis, keepdims=True)) + shift
