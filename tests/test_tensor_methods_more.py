@@ -459,3 +459,49 @@ def chosen_methods(values):
 
 def test_forwarded_methods_compile_and_differentiate():
     check_grads(chosen_methods, POSITIVE[:, :3].repeat(2, 0)[:3] + 0.2, generic=False)
+
+
+XA = Tensor(np.array([3.0, -4.0], np.float32))
+YA = Tensor(np.array([2.0, 3.0], np.float32))
+
+
+def _with_options(x, y):
+    a = 2
+    return (x.add(y, alpha=a) * x.sub(y) + x.div(y, rounding_mode="trunc")
+            + x.add(y) * x.div(y)).sum()
+
+
+def _alpha_at_run_time(x, y, a):
+    return (x.add(y, alpha=a) * x.sub(y, alpha=a)).sum()
+
+
+def test_add_sub_div_take_mindspores_options_eagerly_and_compiled():
+    """Measured in MindSpore 2.10: ``x.add(y, alpha=2)`` is ``x + 2 y``, ``x.div(y,
+    rounding_mode=...)`` rounds; here they were NumPy's ufuncs, which refuse both."""
+    np.testing.assert_allclose(XA.add(YA, alpha=2), [7.0, 2.0])
+    np.testing.assert_allclose(XA.sub(YA, alpha=2), [-1.0, -10.0])
+    np.testing.assert_allclose(XA.div(YA, rounding_mode="floor"), [1.0, -2.0])
+    gx, gy = ms.grad(_with_options, (0, 1))(XA, YA)  # MindSpore 2.10's numbers
+    np.testing.assert_allclose(gx, [12.0, -6.6666667], rtol=1e-6)
+    np.testing.assert_allclose(gy, [-7.25, -17.777779], rtol=1e-6)
+    grads = ms.grad(_alpha_at_run_time, (0, 1, 2))(XA, YA, 0.5)  # a float alpha: an input
+    for position, base in enumerate((XA, YA, 0.5)):
+        def moved(value, position=position):
+            args = [XA.astype(np.float64), YA.astype(np.float64), 0.5]
+            args[position] = value
+            return _alpha_at_run_time(*args)
+        np.testing.assert_allclose(grads[position], central_differences(
+            moved, np.float64(base) if position == 2 else base.astype(np.float64)), rtol=1e-4)
+
+
+def _row_norms(x):
+    return x.norm(dim=1).sum()
+
+
+def test_norm_and_flatten_take_mindspores_arguments():
+    x = Tensor(np.array([[0.6, 0.8], [1.0, 0.0]], np.float32))
+    np.testing.assert_allclose(ms.grad(_row_norms)(x), [[0.6, 0.8], [1.0, 0.0]], rtol=1e-6)
+    z = Tensor(np.ones((2, 3, 4), np.float32))
+    assert z.flatten().shape == (24,) and z.flatten(start_dim=1).shape == (2, 12)
+    assert z.flatten(start_dim=0, end_dim=1).shape == (6, 4)
+    assert np.unique(z).shape == (1,)  # NumPy's own calls of flatten() are NumPy's

@@ -68,7 +68,7 @@ def fmod(input: Any, other: Any) -> Any:  # noqa: A002
 
 def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input - alpha * other``."""
-    if isinstance(alpha, int) and alpha == 1:
+    if np.result_type(alpha).kind in "iu" and alpha == 1:
         return np.subtract(input, other)
     return input - alpha * other
 

@@ -183,10 +183,14 @@ class Tensor(np.ndarray):
                          keepdims=keep, **kwargs)
         return result if out is not None else np.asarray(result).view(Tensor)
 
-    def norm(self, ord: Any = None, dim: Any = None,  # noqa: A002 (MindSpore's name)
-             keepdim: bool = False) -> Tensor:
-        return np.asarray(np.linalg.norm(self.view(np.ndarray), ord, _axis(dim),
-                                         keepdim)).view(Tensor)
+    def flatten(self, order: str = "C", *, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """MindSpore's ``flatten``: the axes from ``start_dim`` to ``end_dim`` merged into
+        one (all of them by default, as NumPy's ``flatten``, which NumPy calls too)."""
+        if start_dim == 0 and end_dim == -1:
+            return np.ndarray.flatten(self, order)
+        rank = max(self.ndim, 1)
+        return np.ndarray.flatten(self, order).reshape(
+            (*self.shape[:start_dim % rank], -1, *self.shape[end_dim % rank + 1:]))
 
 
 install(Tensor)  # x.tanh(), x.neg(), x.pow(2), ... (tensor_methods)

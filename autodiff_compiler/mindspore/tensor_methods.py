@@ -46,8 +46,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "sqrt": np.sqrt, "square": np.square, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "arcsin": np.arcsin,
     "arccos": np.arccos, "arctan": np.arctan, "sigmoid": sigmoid, "neg": np.negative,
-    "negative": np.negative, "reciprocal": np.reciprocal, "pow": np.power, "add": np.add,
-    "sub": np.subtract, "mul": np.multiply, "div": np.divide, "maximum": np.maximum,
+    "negative": np.negative, "reciprocal": np.reciprocal, "pow": np.power,
+    "mul": np.multiply, "maximum": np.maximum,
     "minimum": np.minimum, "expand_dims": np.expand_dims, "unsqueeze": np.expand_dims,
     "floor": np.floor, "ceil": np.ceil, "sign": np.sign, "isnan": np.isnan,
 }

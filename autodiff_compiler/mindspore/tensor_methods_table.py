@@ -121,6 +121,18 @@ def subtract(self: Any, other: Any, *, alpha: Any = 1) -> Any:
     return ops.subtract(self, other, alpha=alpha)
 
 
+def norm(self: Any, ord: Any = None, dim: Any = None, keepdim: bool = False,  # noqa: A002
+         *, dtype: Any = None) -> Any:
+    return ops.norm(self, ord, dim, keepdim)
+
+
+def add(self: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """``self + alpha * other`` (an int alpha of 1, known when compiling: the sum alone)."""
+    if np.result_type(alpha).kind in "iu" and alpha == 1:
+        return np.add(self, other)
+    return self + alpha * other
+
+
 def where(self: Any, condition: Any, y: Any) -> Any:
     """``x.where(condition, y)``: ``x`` where ``condition`` holds, else ``y``."""
     return ops.where(condition, self, y)
@@ -330,7 +342,8 @@ SOURCE_METHODS: dict[str, Any] = {
     **{name: _splitter(name) for name in ("hsplit", "vsplit", "dsplit")},
     "reshape_as": reshape_as, "expand": expand, "matmul": matmul, "outer": outer,
     "addmm": addmm, "addmv": addmv, "addcmul": addcmul, "addcdiv": addcdiv, "divide": divide,
-    "subtract": subtract, "where": where, "lerp": lerp, "clamp": clamp, "isclose": isclose,
+    "div": divide, "subtract": subtract, "sub": subtract, "add": add, "norm": norm,
+    "where": where, "lerp": lerp, "clamp": clamp, "isclose": isclose,
     "allclose": allclose, "nan_to_num": nan_to_num, "logit": logit, "softmax": softmax,
     "logsumexp": logsumexp, "permute": permute, "broadcast_to": broadcast_to, "flip": flip,
     "rot90": rot90, "roll": roll, "tile": tile, "split": split, "chunk": chunk,
