@@ -276,3 +276,20 @@ def test_a_sparse_softmax_cross_entropy_of_float32_logits_is_float32():
     grad = adc.grad(_smoothed)(logits, 0.1)  # run-time floats: float32 too
     assert grad.dtype == np.float32
     np.testing.assert_allclose(grad, np.where(np.eye(3)[LABELS_I32] == 1, 0.9, 0.05), rtol=1e-6)
+
+
+PE = adc.Tensor(np.arange(6, dtype=np.float32).reshape(1, 3, 2))
+
+
+def _positional_encoding(x):
+    return (x * ops.broadcast_to(PE, (x.shape[0], -1, -1))).sum()
+
+
+def test_broadcast_to_keeps_an_axis_given_as_minus_one():
+    """The Transformer tutorial's ``ops.broadcast_to(pe, (batch, -1, -1))``: -1 keeps the
+    input's size there, as in MindSpore (NumPy refuses negative sizes)."""
+    x = adc.Tensor(np.ones((4, 3, 2), np.float32))
+    assert ops.broadcast_to(PE, (4, -1, -1)).shape == (4, 3, 2)
+    assert ops.broadcast_to(np.ones(2), (3, -1)).shape == (3, 2)
+    np.testing.assert_array_equal(adc.grad(_positional_encoding)(x),
+                                  np.broadcast_to(PE, (4, 3, 2)))

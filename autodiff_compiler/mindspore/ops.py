@@ -145,7 +145,16 @@ logical_and, logical_or, logical_not = np.logical_and, np.logical_or, np.logical
 equal, not_equal, greater, greater_equal = np.equal, np.not_equal, np.greater, np.greater_equal
 less, less_equal = np.less, np.less_equal
 gt, ge, lt, le, eq, ne = greater, greater_equal, less, less_equal, equal, not_equal
-broadcast_to, swapaxes, tile = np.broadcast_to, np.swapaxes, np.tile
+swapaxes, tile = np.swapaxes, np.tile
+
+
+def broadcast_to(input: Any, shape: Any) -> Any:  # noqa: A002 (MindSpore's name)
+    """``np.broadcast_to``, where ``-1`` keeps the input's size on that axis (its axes
+    aligned with the shape's last ones), as MindSpore's."""
+    shape = tuple(shape)
+    lead = len(shape) - np.ndim(input)
+    return np.broadcast_to(input, tuple(np.shape(input)[i - lead] if s == -1 and i >= lead
+                                        else s for i, s in enumerate(shape)))
 sigmoid = sigmoid
 
 
