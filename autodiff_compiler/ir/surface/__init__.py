@@ -165,7 +165,8 @@ STATIC_CALLS = frozenset([
     builtins.len, builtins.range, builtins.int, builtins.float, builtins.bool,
     builtins.tuple, builtins.list, builtins.dict, builtins.min, builtins.max,
     builtins.isinstance, builtins.str, builtins.round, builtins.zip, builtins.enumerate,
-    builtins.sum, math.sqrt, math.exp, math.log, math.prod, np.dtype, np.prod,
+    builtins.sum, builtins.hasattr, builtins.repr, math.sqrt, math.exp, math.log, math.prod,
+    np.dtype, np.prod,
     np.float16, np.float32, np.float64, np.int32, np.int64, np.issubdtype, np.finfo, np.iinfo,
     np.triu_indices, np.tril_indices, np.diag_indices, np.indices, np.broadcast_shapes,
 ])
@@ -181,6 +182,8 @@ def evaluated_when_compiling(fn: Callable[..., Any]) -> Callable[..., Any]:
 def is_static_call(func: Any) -> bool:
     if isinstance(func, type) and issubclass(func, BaseException):
         return True  # building the exception a `raise` reached while compiling
+    if isinstance(getattr(func, "__self__", None), str) and callable(func):
+        return True  # a string's method ("layer{}".format(i)): strings never change
     try:
         return func in STATIC_CALLS or getattr(func, "__evaluated_when_compiling__", False)
     except TypeError:
