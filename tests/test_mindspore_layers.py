@@ -231,3 +231,33 @@ def test_fill_select_assign_and_random_draws():
     assert ops.assign(p, np.ones(2, np.float32)) is p and (p == 1).all()
     assert ops.randn(2, 3).shape == (2, 3) and ops.randn((2, 3)).dtype == np.float32
     assert np.array_equal(ops.rand(4, seed=1), ops.rand(4, seed=1))
+
+
+class _Holder(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.CellList([nn.Dense(2, 2), nn.Dense(2, 3)])
+
+
+def test_containers_grow_as_mindspores_do():
+    """Measured in MindSpore 2.10: ``SequentialCell.append``/``extend``, ``CellList.extend``
+    and ``insert`` (the names of the cells after the place move up), and an
+    ``OrderedDict``'s keys naming a SequentialCell's cells."""
+    from collections import OrderedDict
+    seq = nn.SequentialCell()
+    seq.append(nn.Dense(2, 3))
+    seq.extend([nn.ReLU()])
+    assert len(seq) == 2 and [n for n, _ in seq.parameters_and_names()] == ["0.weight", "0.bias"]
+    named = nn.SequentialCell(OrderedDict([("dense", nn.Dense(2, 2)), ("act", nn.ReLU())]))
+    assert [p.name for p in named.get_parameters()] == ["dense.weight", "dense.bias"]
+    assert [n for n, _ in named.cells_and_names()] == ["", "dense", "act"]
+    holder = _Holder()
+    holder.layers.insert(1, nn.Dense(2, 4))
+    holder.layers.extend([nn.ReLU()])
+    assert len(holder.layers) == 4
+    assert [p.name for p in holder.get_parameters()] == [
+        "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+        "layers.2.weight", "layers.2.bias"]
+    assert holder.layers[1].weight.shape == (4, 2) and holder.layers[2].weight.shape == (3, 2)
+    x = adc.Tensor(np.ones((1, 2), np.float32))
+    np.testing.assert_allclose(seq(x), np.maximum(seq[0](x), 0))

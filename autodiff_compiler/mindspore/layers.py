@@ -155,6 +155,38 @@ class CellList(Cell):
         self.cell_list.append(cell)
         return self
 
+    def extend(self, cells: Any) -> CellList:
+        for cell in cells:
+            self.append(cell)
+        return self
+
+    def insert(self, index: int, cell: Cell) -> None:
+        """Put ``cell`` at ``index``: the cells after it move up one place, and their
+        Parameters' names with them (``1.weight`` becomes ``2.weight``), as MindSpore's."""
+        if not -len(self.cell_list) <= index <= len(self.cell_list):
+            raise IndexError(f"index {index} out of range for a CellList of "
+                             f"{len(self.cell_list)}")
+        prefix = self._prefix()
+        cells = list(self.cell_list)
+        cells.insert(index % (len(cells) + 1) if index < 0 else index, cell)
+        for i, each in enumerate(cells):
+            if self._auto_prefix:
+                for name, param in list(each.parameters_and_names()):
+                    param.name = f"{prefix}{i}.{name}"
+            self._cells[str(i)] = each
+            object.__setattr__(self, str(i), each)
+        self.cell_list[:] = cells
+
+    def _prefix(self) -> str:
+        """What the names of this list's Parameters start with before the index (the
+        path to the list, where a Cell holding it prefixed them)."""
+        for i, each in enumerate(self.cell_list):
+            for name, param in each.parameters_and_names():
+                own = f"{i}.{name}"
+                if param.name and param.name.endswith(own):
+                    return param.name[:-len(own)]
+        return ""
+
     def __getitem__(self, index: int) -> Cell:
         return self.cell_list[index]
 

@@ -135,16 +135,32 @@ class Dense(Cell):
 
 
 class SequentialCell(Cell):
-    """Cells applied in order; their parameters are named ``<index>.<name>``."""
+    """Cells applied in order; their parameters are named ``<index>.<name>`` (by the
+    keys of an ``OrderedDict`` given instead: ``dense.weight``)."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__()
-        cells = list(args[0].values() if len(args) == 1 and isinstance(args[0], dict)
-                     else args[0] if len(args) == 1 and isinstance(args[0], list | tuple)
-                     else args)
-        for i, cell in enumerate(cells):
-            setattr(self, str(i), cell)
-        object.__setattr__(self, "cell_list", tuple(cells))
+        if len(args) == 1 and isinstance(args[0], dict):
+            named = list(args[0].items())
+        else:
+            cells = args[0] if len(args) == 1 and isinstance(args[0], list | tuple) else args
+            named = [(str(i), cell) for i, cell in enumerate(cells)]
+        object.__setattr__(self, "cell_list", ())
+        for name, cell in named:
+            self._add(name, cell)
+
+    def _add(self, name: str, cell: Cell) -> None:
+        setattr(self, name, cell)
+        object.__setattr__(self, "cell_list", (*self.cell_list, cell))
+
+    def append(self, cell: Cell) -> None:
+        """Add ``cell`` at the end (named by its index)."""
+        self._add(str(len(self.cell_list)), cell)
+
+    def extend(self, cells: Any) -> SequentialCell:
+        for cell in cells:
+            self.append(cell)
+        return self
 
     def __len__(self) -> int:
         return len(self.cell_list)
