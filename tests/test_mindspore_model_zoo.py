@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as ms
-from autodiff_compiler import Parameter, Tensor, mint, nn, ops
+from autodiff_compiler import Parameter, Tensor, check_grads, mint, nn, ops
 
 C, F, P = ops.composite, ops.functional, ops.operations  # MindSpore's older homes
 
@@ -234,3 +234,31 @@ def test_multitype_func_graph_dispatches_on_the_arguments_kinds():
     np.testing.assert_array_equal(mapped[1][0].asnumpy(), [2.0, 2.0])
     with pytest.raises(TypeError, match="no function registered for \\(str, Tensor\\)"):
         scale("x", t)
+
+
+def test_the_model_zoos_clip_grad_pieces():
+    """``F.tuple_to_array`` clip bounds (float32) and ``nn.ClipByNorm``, as MindSpore
+    2.10 computes them; the clipped gradient checked against central differences."""
+    from autodiff_compiler import ops as F
+    bounds = F.tuple_to_array((-1.0,))
+    assert bounds.dtype == np.float32 and F.tuple_to_array((1, 2)).dtype == np.int64
+    g = Tensor(np.array([3.0, -4.0], np.float32))
+    np.testing.assert_allclose(nn.ClipByNorm()(g, Tensor(np.array([1.0], np.float32))),
+                               [0.6, -0.8], rtol=1e-6)
+    np.testing.assert_array_equal(nn.ClipByNorm()(g * 0, np.float32(1.0)), [0.0, 0.0])
+    check_grads(lambda x: np.sum(nn.ClipByNorm(axis=1)(x, 1.0) * np.arange(6.0).reshape(2, 3)),
+                np.array([[0.3, -0.4, 0.5], [0.1, 0.2, -0.2]]))
+
+
+def test_model_trains_a_training_step_the_user_built():
+    """``Model(TrainOneStepCell(...)).train(...)``: no loss or optimizer given, the
+    network is the step (MindSpore 2.10's losses 4.0 and 0.64, weights 0.44)."""
+    import autodiff_compiler.dataset as ds
+    from autodiff_compiler.train import Model
+    net = nn.Dense(2, 1, weight_init="ones", bias_init="zeros")
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()),
+                               nn.SGD(net.trainable_params(), 0.1))
+    data = ds.NumpySlicesDataset((np.ones((4, 2), np.float32), np.zeros((4, 1), np.float32)),
+                                 ["x", "y"], shuffle=False).batch(2)
+    Model(step).train(1, data)
+    np.testing.assert_allclose(net.weight, [[0.44, 0.44]], rtol=1e-6)

@@ -1,6 +1,6 @@
 """MindSpore's small Cells, each one function of ``ops`` wrapped: ``nn.Linear``,
 ``Softmax2d``, ``HShrink``, ``SoftShrink``, ``FastGelu``, ``Tril``, ``Triu``, ``Roll``,
-``OneHot``, ``Norm``, ``MatMul``, ``Range``; re-exported by ``nn``.
+``OneHot``, ``Norm``, ``ClipByNorm``, ``MatMul``, ``Range``; re-exported by ``nn``.
 
 ``Linear(in_features, out_features, bias=True)`` is ``Dense`` under PyTorch's argument
 names, as MindSpore 2.7.1 has it: ``weight`` (out, in) from HeUniform(sqrt(5)), ``bias``
@@ -24,7 +24,7 @@ from .nn import Cell
 from .tensor import Parameter
 
 __all__ = ["Linear", "Softmax2d", "HShrink", "SoftShrink", "FastGelu", "Tril", "Triu",
-           "Roll", "OneHot", "Norm", "MatMul", "Range", "BiDense"]
+           "Roll", "OneHot", "Norm", "ClipByNorm", "MatMul", "Range", "BiDense"]
 
 
 class Linear(Cell):
@@ -117,6 +117,21 @@ class Norm(Cell):
 
     def construct(self, x: Any) -> Any:
         return np.sqrt(np.sum(x * x, axis=self.axis, keepdims=self.keep_dims))
+
+
+class ClipByNorm(Cell):
+    """``x`` scaled so that its L2 norm over ``axis`` (every axis by default) is at most
+    ``clip_norm``: ``x * clip_norm / max(norm, clip_norm)``, where a zero norm leaves
+    ``x`` as it is (MindSpore's ``nn.ClipByNorm``)."""
+
+    def __init__(self, axis: Any = None) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Any, clip_norm: Any) -> Any:
+        squares = np.sum(x * x, axis=self.axis, keepdims=True)
+        norm = np.where(squares > 0, np.sqrt(np.where(squares > 0, squares, 1)), 0)
+        return (x * clip_norm / np.maximum(norm, clip_norm)).astype(x.dtype)
 
 
 class MatMul(Cell):

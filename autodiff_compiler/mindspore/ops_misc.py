@@ -16,7 +16,7 @@ from ..ir import surface
 from .ops_state import _compile_assign, assign
 
 __all__ = ["identity", "partial", "dtype", "argsort", "clip_by_norm", "unsorted_segment_sum",
-           "assign_add", "assign_sub"]
+           "assign_add", "assign_sub", "tuple_to_array"]
 
 partial = functools.partial
 
@@ -51,6 +51,13 @@ def clip_by_norm(x: Any, max_norm: float, norm_type: float = 2.0,
     scale = np.minimum(max_norm / (norm + 1e-6), 1.0)
     clipped = tuple([(t * scale).astype(t.dtype) for t in tensors])
     return clipped if isinstance(x, tuple | list) else clipped[0]
+
+
+def tuple_to_array(input_x: Any) -> Any:
+    """A tuple of numbers as an array: of floats, float32 (MindSpore's default); of
+    ints, int64 (the model zoo's ``F.tuple_to_array((1.0,))`` clip bounds)."""
+    values = np.asarray(input_x)
+    return values.astype(np.float32) if values.dtype.kind == "f" else values
 
 
 def unsorted_segment_sum(input_x: Any, segment_ids: Any, num_segments: int) -> Any:

@@ -2,7 +2,8 @@
 
 ``Model(network, loss_fn, optimizer, metrics)`` trains
 ``TrainOneStepCell(WithLossCell(network, loss_fn), optimizer)`` (or ``network`` itself
-with an optimizer and no loss: it then returns the loss), one step per batch of the
+with an optimizer and no loss: it then returns the loss; or, with neither, ``network``
+as it is: a training step the user built), one step per batch of the
 dataset's columns. ``eval`` runs ``WithEvalCell`` and returns ``{name: value}`` for
 the metrics; ``predict`` runs the network. Data sinking is accepted and ignored: every
 step runs here, in Python. ``amp_level`` and the ``loss_scale_manager`` /
@@ -37,8 +38,8 @@ class Model:
         if self.loss_scale_manager is not None and optimizer is None:
             raise ValueError("The argument 'optimizer' can not be None when set "
                              "'loss_scale_manager'.")
-        if optimizer is None:
-            self.train_network = None
+        if optimizer is None:  # a network that trains itself (a TrainOneStepCell): as it is
+            self.train_network = network if loss_fn is None else None
         else:
             if self.loss_scale_manager is not None:
                 kwargs["loss_scale_manager"] = self.loss_scale_manager
