@@ -38,6 +38,7 @@ from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
 from .pipeline.kinds import abstract, is_dynamic
 from .pipeline.library import as_compilable
+from .pipeline.local import bind_local, local_program
 from .pipeline.spec import GradSpec
 
 SPEC = GradSpec(None, False, None, False, False, False, False, primal="vmap")
@@ -87,15 +88,15 @@ class VmapFunction:
     """``fn`` mapped over a batch axis (module docstring): call it like ``fn``."""
 
     def __init__(self, fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> None:
-        if isinstance(fn, LocalFunction):
-            refuse(f"vmap of '{fn.name}', a function defined inside the function being "
-                   "compiled, is not supported yet",
-                   "define it at module level (grad and value_and_grad take such a function)")
+        self.in_axes = _check_axes(in_axes, "in_axes")
+        self.out_axes = _check_axes(out_axes, "out_axes")
+        if isinstance(fn, LocalFunction):  # defined in a function being compiled: batched
+            self.fn, self.__name__ = fn, fn.name  # where it is called (pipeline/local.py)
+            self.__qualname__, self.__doc__, self._program = fn.name, None, None
+            return
         if not callable(fn):
             refuse(f"vmap needs a function or a Cell, not {fn!r}")
         self.fn = fn = as_compilable(fn)  # np.dot: a function calling it
-        self.in_axes = _check_axes(in_axes, "in_axes")
-        self.out_axes = _check_axes(out_axes, "out_axes")
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self.__qualname__ = getattr(fn, "__qualname__", self.__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -110,6 +111,8 @@ class VmapFunction:
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
+        if isinstance(self.fn, LocalFunction):
+            return self.fn.signature
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -168,7 +171,9 @@ class VmapFunction:
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
-        args = list(self._program._bind(tuple(args), kwargs))
+        local = isinstance(self.fn, LocalFunction)
+        args = bind_local(self.fn, args, kwargs, loc) if local \
+            else list(self._program._bind(tuple(args), kwargs))
         # keyword-only parameters come last and are not batched (a partial's keywords)
         keyword_only = sum(p.kind is p.KEYWORD_ONLY for p in self.__signature__.parameters.values())
         n_pos = len(args) - keyword_only if not isinstance(self.in_axes, tuple | list) \
@@ -185,7 +190,8 @@ class VmapFunction:
         axes = [None if ax is None else ax % len(_shape(leaf)) for leaf, ax in zip(leaves, axes)]
         examples = iter([_per_example(leaf, ax) for leaf, ax in zip(leaves, axes)])
         stand_ins = [_replace_leaves(abstract(a), examples) for a in args]
-        compiled = compile_gradient(self.fn, SPEC, stand_ins)
+        compiled = local_program(low, self.fn, SPEC, stand_ins, loc) if local \
+            else compile_gradient(self.fn, SPEC, stand_ins)
         inputs = [leaf if ax in (None, 0) else P.moveaxis(leaf, ax, 0)
                   for leaf, ax in zip(leaves, axes)]
         captured = [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]

@@ -87,8 +87,23 @@ def test_forward_mode_of_a_local_function_is_refused_with_a_hint():
         adc.grad(f)(X)
 
 
-def test_vmap_of_a_local_function_is_refused_with_a_hint():
-    def f(x):
-        return np.sum(adc.vmap(lambda r: np.sum(np.sin(r)))(x))
-    with pytest.raises(adc.AutodiffError, match="defined inside the function being compiled"):
-        adc.grad(f)(np.ones((2, 3)))
+def rows_mapped(x, a):
+    def row(r):
+        return np.sum(np.sin(r)) * r[0] + np.sum(r * a)  # reads the enclosing a
+    return np.sum(adc.vmap(row)(x) ** 2)
+
+
+def rows_mapped_by_a_lambda(x, a):
+    return np.sum(adc.vmap(lambda r, s: np.tanh(r * s), in_axes=(0, None))(x, a[0]))
+
+
+@pytest.mark.parametrize("fn", [rows_mapped, rows_mapped_by_a_lambda])
+def test_vmap_of_a_local_function_batches_it_where_it_is_called(fn):
+    x, a = np.arange(6.0).reshape(2, 3) / 5, np.array([0.3, -0.2, 0.5])
+    gx, ga = adc.grad(fn, (0, 1))(x, a)
+    np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
+    np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6,
+                               atol=1e-9)
+    if fn is rows_mapped:  # the mapped values, row by row
+        assert fn(x, a) == pytest.approx(sum(
+            (np.sum(np.sin(r)) * r[0] + np.sum(r * a)) ** 2 for r in x))

@@ -53,12 +53,7 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
         raise AutodiffError(f"only grad and value_and_grad take '{local.name}', a function "
                             "defined inside the function being compiled", loc,
                             hint="define it at module level")
-    try:
-        bound = local.signature.bind(*args, **kwargs)
-    except TypeError as err:
-        raise AutodiffError(f"bad call to '{local.name}': {err}", loc) from None
-    bound.apply_defaults()
-    values = list(bound.arguments.values())
+    values = bind_local(local, args, kwargs, loc)
     differentiated = {p % len(values) for p in spec.positions or () if -len(values) <= p
                       < len(values)}
     values = [trees.map_leaves(v, as_atom) if i in differentiated else v  # grad(u)(2.0)
@@ -81,6 +76,32 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
                         0 if spec.with_value else len(aux_leaves), None,
                         position_trees=position_trees(fresh, spec))
     return arranged.finish(inline(program, outer))
+
+
+def bind_local(local: LocalFunction, args: Any, kwargs: dict, loc: Loc | None) -> list:
+    """The arguments of a call of ``local``, one per parameter, defaults filled in."""
+    try:
+        bound = local.signature.bind(*args, **kwargs)
+    except TypeError as err:
+        raise AutodiffError(f"bad call to '{local.name}': {err}", loc) from None
+    bound.apply_defaults()
+    return list(bound.arguments.values())
+
+
+def local_program(low: Any, local: LocalFunction, spec: GradSpec, examples: list,
+                  loc: Loc | None) -> Any:
+    """``local`` lowered on ``examples`` (new inputs: ``vmap``'s per-example stand-ins)
+    into a program of its own, as a ``Compiled`` to batch and inline (it reads its
+    closure, the enclosing program's values, as they are)."""
+    from .compiler import Compiled
+
+    with building(loc) as b:
+        out = low.call_local(local, tuple(examples), {}, loc)
+    leaves, skeleton = trees.flatten(out, _is_var)
+    inputs = [v for a in examples for v in trees.flatten(a, _is_var)[0]]
+    primal = Function(python_name(local.name, "fn"), tuple(inputs), tuple(b.eqns),
+                      tuple(leaves), loc)
+    return Compiled(primal, "", None, spec, [], [], 0, skeleton, None, 0, None)
 
 
 def _fresh(x: Any) -> Any:
