@@ -62,6 +62,7 @@ class _Generator:
         self.ex.picks = random.Random(seed + 7100003)
         self.swaps = random.Random(seed + 8600023)
         self.sums = random.Random(seed + 9100043)
+        self.locals = random.Random(seed + 9300029)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -103,6 +104,8 @@ class _Generator:
             return self.row_fill(depth)
         if depth < 2 and self.sums.random() < 0.05:
             return self.product_sum(depth)
+        if depth < 2 and self.locals.random() < 0.04:
+            return self.local_transform(depth)
         if depth < 2:
             kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
                       self.closure, self.list_loop, self.comprehension, self.early_return,
@@ -349,6 +352,26 @@ class _Generator:
         body = self._scoped(step)
         self.ex.env[name] = (m, n)
         return [Stmt(f"{name} = {init}"), Stmt(f"for {t} in range({count}):", tuple(body))]
+
+    def local_transform(self, depth: int) -> list[Stmt]:
+        """``grad`` or ``vmap`` of a ``def`` the function makes, reading a value of the
+        function (its closure): the gradient or mapped rows of a physics-informed loss
+        (``pipeline/local.py``), differentiated again by the checker."""
+        self.features.add("local_transform")
+        r = self.locals
+        fn, out = self.fresh("d"), self.fresh("v")
+        shape = r.choice([s for s in SHAPES if len(s) in (1, 2)])
+        scale = self.ex.leaf(())
+        body = r.choice(["np.sum(np.sin(u) * u) * {s}", "np.sum(np.tanh(u * {s}))",
+                         "np.sum(u ** 2) * np.cos({s})"]).format(s=scale)
+        define = Stmt(f"def {fn}(u):", (Stmt(f"return {body}"),))
+        if r.random() < 0.5:
+            call = f"adc.grad({fn})({self.ex.expr(shape, 2)})"
+            self.ex.env[out] = shape
+        else:  # vmap over the rows: one value per row
+            call = f"adc.vmap({fn})({self.ex.expr(shape, 2)})"
+            self.ex.env[out] = shape[:1]
+        return [define, Stmt(f"{out} = {call}")]
 
     def closure(self, depth: int) -> list[Stmt]:
         self.features.add("closure")
