@@ -120,12 +120,14 @@ def test_bookkeeping_in_a_loop_counts_for_the_loops_line():
     namespace[compiled.ir.name](x, w)
     forward, adjoint = instrument.slot(1, False), instrument.slot(1, True)
     assert counts[forward] == 3  # an append per iteration
-    # the adjoint loop: its zeros and w laid out for it (opt.layout), then per
-    # iteration a tape read, the sum and a move
-    for text in ("w_t = np.array(w.T, order='C')", "g_w = np.zeros_like(w)",
-                 "h = h_tape[i]", "g_w += g_w_1", "x = h"):
+    # the adjoint loop: w laid out for it (opt.layout) and the stacks its steps record
+    # (opt.loop_sums), then per iteration a tape read, its record and a move, and after
+    # it the weight's gradient, the stacks' product
+    for text in ("w_t = np.array(w.T, order='C')", "hs = np.zeros((3, 3, 4), dtype=np.float64)",
+                 "h = h_tape[i]", "hs[i] = h", "x = h",
+                 "g_w = np.tensordot(hs, g_matmuls, axes=((0, 1), (0, 1)))"):
         assert f"    {text}\n" in source
-    assert counts[adjoint] == 2 + 3 * 3
+    assert counts[adjoint] == 3 + 3 * 3 + 1
     assert counts[instrument.OTHER] >= 1  # the return, at least
 
 
