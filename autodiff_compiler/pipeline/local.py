@@ -1,4 +1,5 @@
-"""The gradient of a ``def`` or ``lambda`` written inside the function being compiled.
+"""The gradient (or ``vmap``) of a ``def`` or ``lambda`` written inside the function
+being compiled.
 
 A physics-informed loss takes derivatives of a function it defines itself::
 
@@ -13,7 +14,8 @@ made where it is called instead: ``u`` is lowered with fresh inputs into a progr
 its own, transformed, and that program inlined at the call. What ``u`` reads from the
 enclosing function (its closure) is the enclosing program's values, read by the
 inlined gradient as they are; ``u``'s gradient holds them constant, and an outer
-gradient differentiates through them and the inner one alike (grad of grad).
+gradient differentiates through them and the inner one alike (grad of grad). ``vmap``
+batches the program ``local_program`` lowers the same way, its closure unbatched.
 """
 from __future__ import annotations
 
