@@ -21,9 +21,8 @@ BENCHMARKS = ROOT / "benchmarks"
 # bench_dask.py starts clusters of its own and runs alone (run_all.STANDALONE)
 SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("bench_*.py") if p.stem != "bench_dask")
 WORKLOADS = ["bench_elementwise", "bench_hvp", "bench_logreg", "bench_mlp", "bench_per_sample",
-             "bench_rnn",
-             "bench_scalar", "bench_tutorial"]
-WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn"}
+             "bench_rnn", "bench_rnn_example", "bench_scalar", "bench_tutorial"]
+WITH_MEMORY = {"bench_elementwise", "bench_logreg", "bench_mlp", "bench_rnn", "bench_rnn_example"}
 # comparisons of the compiler with itself (no hand-written baseline)
 COMPARISONS = ["bench_checkpoint"]
 # whole training steps through the MindSpore surface, against hand-written steps
@@ -79,7 +78,7 @@ def test_workload_smoke_run_checks_and_times_every_case(quick_run, name):
         memory = {r["case"]: r for r in report["memory"]}
         assert {"hand", "cached", "raw", "noopt"} <= set(memory)
         assert all(r["peak_bytes"] > 0 for r in memory.values())
-    if name == "bench_rnn":
+    if name in ("bench_rnn", "bench_rnn_example"):
         assert "for t in" in report["generated_source"]
     if name == "bench_per_sample":  # one vectorised program, no loop over the examples
         assert "for " not in report["generated_source"]
