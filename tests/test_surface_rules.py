@@ -574,6 +574,16 @@ def float32_scalar(x):
     return np.sum(np.float32(x)) * 2.0
 
 
+def integer_scalars(x):
+    return np.sum(x * (np.int64(x) + np.int32(x) + np.int16(x) + np.int8(x)))
+
+
+def unsigned_and_bool_scalars(x):
+    a = np.abs(x)
+    return np.sum(x * (np.uint8(a) + np.uint16(a) + np.uint32(a) + np.uint64(a))
+                  + x * np.bool_(x) + np.float16(x) * 2.0)
+
+
 def dtype_attribute(x):
     return np.sum(x * np.ones(3, dtype=x.dtype))
 
@@ -675,6 +685,13 @@ EXACT = [
     Exact("astype_float32", astype_float32, (T,), (np.full(5, 2.0),), ("astype",), ".astype"),
     Exact("float32_scalar", float32_scalar, (T,), (np.full(5, 2.0),), ("astype",),
           np.float32),
+    # Integer scalar types cast (autograd's test_cast_to_int: np.int64(w[:, -1])), and
+    # pass no gradient; np.float16 passes it back.
+    Exact("integer_scalars", integer_scalars, (T,), (4 * np.trunc(T),), ("astype_discrete",),
+          (np.int64, np.int32, np.int16, np.int8)),
+    Exact("unsigned_and_bool_scalars", unsigned_and_bool_scalars, (T,),
+          (4 * np.trunc(np.abs(T)) + (T != 0) + 2.0,), ("astype_discrete", "astype"),
+          (np.uint8, np.uint16, np.uint32, np.uint64, np.bool_, np.float16)),
     Exact("dtype_attribute", dtype_attribute, (T[:3],), (np.ones(3),), ("dtype",), ".dtype"),
     Exact("len", length, (T,), (np.full(5, 5.0),), ("mul",), len),
     # Ties of max/min share the gradient equally.

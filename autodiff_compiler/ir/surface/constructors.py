@@ -233,8 +233,10 @@ register("constructors", _array, np.array)
 register("constructors", _asarray, np.asarray, np.asanyarray)
 register("constructors", lambda a, order="K", **kw: P.copy(a), np.copy, methods=("copy",))
 register("constructors", _astype, methods=("astype",))
-register("constructors", _scalar_type(np.float32), np.float32)
-register("constructors", _scalar_type(np.float64), np.float64)
+for _scalar in (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
+                np.uint8, np.uint16, np.uint32, np.uint64, np.bool_):
+    # a cast; an integer one passes no gradient (np.int64(w[:, -1]) as an index)
+    register("constructors", _scalar_type(_scalar), _scalar)
 register("inactive", P.shape, np.shape, attributes=("shape",))
 register("inactive", P.size, np.size, attributes=("size",))
 register("inactive", P.ndim, np.ndim, attributes=("ndim",))
