@@ -141,28 +141,11 @@ def assert_grads(what: str, got: Any, want: tuple[np.ndarray, np.ndarray]) -> No
     harness.assert_grads(what, got, want, ("dW", "dU"), RTOL)
 
 
-def check_hand_grad(args: tuple[np.ndarray, ...]) -> None:
-    """The baseline itself: directional derivatives by central differences."""
-    xs, w, u = args
-    dw, du = hand_grad(*args)
-    rng = np.random.default_rng(2)
-    for name, vw, vu in (("W", rng.standard_normal(w.shape), 0 * u),
-                         ("U", 0 * w, rng.standard_normal(u.shape))):
-        eps = 1e-6
-        numeric = (hand_loss(xs, w + eps * vw, u + eps * vu)
-                   - hand_loss(xs, w - eps * vw, u - eps * vu)) / (2 * eps)
-        analytic = np.sum(dw * vw) + np.sum(du * vu)
-        if not np.isclose(analytic, numeric, rtol=1e-5):
-            raise harness.BenchmarkError(
-                f"hand-written BPTT: derivative along a random d{name} is {analytic!r}, "
-                f"central differences give {numeric!r}")
-
-
 def check(grad_fn: Any, args: tuple[np.ndarray, ...]) -> None:
     """Check the forward loss, the baseline and the generated gradients."""
     want = hand_grad(*args)
     harness.assert_same("forward loss", rnn_example(*args), hand_loss(*args), RTOL)
-    check_hand_grad(args)
+    harness.check_directional("hand-written BPTT", hand_loss, want, args, POSITIONS)
     assert_grads("hand_grad_stacked", hand_grad_stacked(*args), want)
     assert_grads(f"grad_fn({ARGS})", grad_fn(*args), want)
     assert_grads(f"adc.grad(rnn_example, {POSITIONS})({ARGS})",
