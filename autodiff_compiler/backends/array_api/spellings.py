@@ -126,6 +126,12 @@ def refusal(eqn: Eqn) -> str | None:
         return None
     if name not in SPELLINGS:
         return f"'{name}' has no spelling in the Python array API standard"
+    made = [v.aval.dtype for v in eqn.outvars if v.aval.dtype is not None] + [
+        np.dtype(p) for p in eqn.params.values() if _names_a_dtype(p)]
+    outside = [d for d in made if d.kind != "O" and d not in STANDARD_DTYPES]
+    if outside:
+        return f"'{name}' makes {outside[0].name} values, a dtype the Python array API " \
+               "standard lacks"
     allowed = ALLOWED.get(name)
     for param, value in eqn.params.items() if allowed is not None else ():
         if param not in allowed or (allowed[param] is not _ANY and value not in allowed[param]):
@@ -143,6 +149,17 @@ def refusal(eqn: Eqn) -> str | None:
         return f"'{name}' at an index computed at run time or holding arrays (repeated " \
                "entries accumulate) has no spelling in the Python array API standard"
     return None
+
+
+# The standard's dtypes (float16 and NumPy's long doubles are NumPy's alone).
+STANDARD_DTYPES = frozenset(np.dtype(t) for t in (
+    np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+    np.uint64, np.float32, np.float64, np.complex64, np.complex128))
+
+
+def _names_a_dtype(value: Any) -> bool:
+    return isinstance(value, np.dtype) or (isinstance(value, type)
+                                           and issubclass(value, np.generic))
 
 
 def _numpys_solve_differs(a: Any, b: Any) -> bool:
