@@ -267,3 +267,20 @@ def test_zip_and_concat_as_mindspore():
         [[0, 10], [20]]
     with pytest.raises(ValueError, match="share the column names"):
         ds.zip((letters, letters))
+
+
+def test_split_deals_the_rows_as_mindspore_does():
+    """Measured in MindSpore 2.10: fractions are rounded and the first split takes what
+    rounding left over (10 rows in thirds: 4, 3, 3); without ``randomize`` in order."""
+    data = ds.NumpySlicesDataset(np.arange(10, dtype=np.float32), column_names=["v"],
+                                 shuffle=False)
+    train, test = data.split([0.8, 0.2], randomize=False)
+    assert (train.get_dataset_size(), test.get_dataset_size()) == (8, 2)
+    assert [float(r[0]) for r in test.create_tuple_iterator(output_numpy=True)] == [8.0, 9.0]
+    parts = data.split([0.33, 0.33, 0.34])
+    assert [p.get_dataset_size() for p in parts] == [4, 3, 3]
+    dealt = sorted(float(r[0]) for p in parts for r in p.create_tuple_iterator(output_numpy=True))
+    assert dealt == list(range(10))  # every row once
+    assert [p.get_dataset_size() for p in data.split([3, 7], randomize=False)] == [3, 7]
+    with pytest.raises(ValueError, match="add up"):
+        data.split([3, 6])
