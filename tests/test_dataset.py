@@ -284,3 +284,21 @@ def test_split_deals_the_rows_as_mindspore_does():
     assert [p.get_dataset_size() for p in data.split([3, 7], randomize=False)] == [3, 7]
     with pytest.raises(ValueError, match="add up"):
         data.split([3, 6])
+
+
+def test_batch_maps_each_batchs_columns_with_per_batch_map():
+    """``batch(per_batch_map=..., input_columns=...)``: the function gets each column's
+    list of values and a BatchInfo, and its columns are stacked (MindSpore 2.10:
+    [[0, 10, 20], [30, 40, 50]])."""
+    data = ds.NumpySlicesDataset({"x": np.arange(6, dtype=np.float32)}, shuffle=False)
+    tens = data.batch(3, per_batch_map=lambda x, info: ([a * 10 for a in x],),
+                      input_columns=["x"])
+    assert [t[0].tolist() for t in tens.create_tuple_iterator(output_numpy=True)] == [
+        [0.0, 10.0, 20.0], [30.0, 40.0, 50.0]]
+    two = ds.NumpySlicesDataset({"x": np.arange(5.0), "y": np.arange(5)}, shuffle=False).batch(
+        2, per_batch_map=lambda x, y, info: (np.array(x) + info.get_batch_num(),
+                                             [v * 2 for v in y]),
+        input_columns=["x", "y"], output_columns=["a", "b"])
+    assert two.get_col_names() == ["a", "b"]
+    batches = [[c.tolist() for c in t] for t in two.create_tuple_iterator(output_numpy=True)]
+    assert batches == [[[0.0, 1.0], [0, 2]], [[3.0, 4.0], [4, 6]], [[6.0], [8]]]

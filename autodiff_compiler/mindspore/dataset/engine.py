@@ -89,13 +89,27 @@ class Dataset:
               num_parallel_workers: int | None = None, **kwargs: Any) -> Dataset:
         """Rows stacked ``batch_size`` at a time (the last batch shorter unless
         ``drop_remainder``)."""
+        per_batch_map = kwargs.pop("per_batch_map", None)
+        input_columns = kwargs.pop("input_columns", None)
+        output_columns = kwargs.pop("output_columns", None)
         unsupported = set(kwargs) - {"python_multiprocessing", "max_rowsize"}
         if unsupported:
             raise TypeError(f"batch: {sorted(unsupported)} are not supported; map the "
                             "columns before batching instead")
         if batch_size < 1:
             raise ValueError(f"batch: batch_size must be at least 1, not {batch_size}")
-        return _Batch(self, batch_size, drop_remainder)
+        batched = _Batch(self, batch_size, drop_remainder)
+        if per_batch_map is None:
+            return batched
+        inputs = as_names(input_columns) if input_columns is not None else self.column_names
+        outputs = as_names(output_columns) if output_columns is not None else inputs
+        if len(outputs) != len(inputs):
+            raise ValueError("batch: per_batch_map's output_columns must be as many as its "
+                             "input_columns here (each replaces one)")
+        batched.mapped = (per_batch_map, [self._index(c) for c in inputs])
+        batched.column_names = [outputs[inputs.index(c)] if c in inputs else c
+                                for c in self.column_names]
+        return batched
 
     def repeat(self, count: int | None = None) -> Dataset:
         """The epoch ``count`` times over (``None`` or -1: for ever)."""
@@ -281,10 +295,27 @@ class _Shuffle(_Step):
             yield buffer[i]
 
 
+class BatchInfo:
+    """What ``per_batch_map`` is told of the batch it maps: its number in the epoch and
+    the epoch's (from 0, as MindSpore counts them)."""
+
+    def __init__(self, batch_num: int, epoch_num: int = 0) -> None:
+        self._batch_num, self._epoch_num = batch_num, epoch_num
+
+    def get_batch_num(self) -> int:
+        return self._batch_num
+
+    def get_epoch_num(self) -> int:
+        return self._epoch_num
+
+
 class _Batch(_Step):
     def __init__(self, parent: Dataset, batch_size: int, drop_remainder: bool) -> None:
         super().__init__(parent)
         self.batch_size, self.drop_remainder = batch_size, drop_remainder
+        # per_batch_map and the columns it takes: their lists of values go through it
+        # (with a BatchInfo) before they are stacked
+        self.mapped: tuple[Callable[..., Any], list[int]] | None = None
 
     def get_batch_size(self) -> int:
         return self.batch_size
@@ -297,17 +328,28 @@ class _Batch(_Step):
 
     def rows(self) -> Iterator[Row]:
         pending: list[Row] = []
+        made = 0
         for row in self.parent.rows():
             pending.append(row)
             if len(pending) == self.batch_size:
-                yield self._stack(pending)
-                pending = []
+                yield self._stack(pending, made)
+                pending, made = [], made + 1
         if pending and not self.drop_remainder:
-            yield self._stack(pending)
+            yield self._stack(pending, made)
 
-    def _stack(self, rows: list[Row]) -> Row:
+    def _stack(self, rows: list[Row], number: int) -> Row:
+        columns = [list(column) for column in zip(*rows)]
+        if self.mapped is not None:
+            fn, picks = self.mapped
+            out = fn(*(columns[i] for i in picks), BatchInfo(number))
+            out = out if isinstance(out, tuple) else (out,)
+            if len(out) != len(picks):
+                raise ValueError(f"batch: per_batch_map returned {len(out)} columns for "
+                                 f"{len(picks)}")
+            for i, values in zip(picks, out):
+                columns[i] = values
         try:
-            return tuple(np.stack(column) for column in zip(*rows))
+            return tuple(np.stack([np.asarray(v) for v in column]) for column in columns)
         except ValueError as err:
             raise ValueError(f"batch: rows of different shapes cannot be stacked ({err}); "
                              "map them to one shape first") from None
