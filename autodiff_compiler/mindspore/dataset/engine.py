@@ -126,11 +126,12 @@ class Dataset:
         rows (floats summing to 1, rounded, the first split taking what rounding left
         over, as MindSpore's); in a random order (NumPy's global one) unless
         ``randomize=False``."""
+        from .combine import Picked, split_counts
         n = self.get_dataset_size()
         order = np.random.permutation(n) if randomize else np.arange(n)
         parts, start = [], 0
-        for count in _split_counts(list(sizes), n):
-            parts.append(_Picked(self, order[start:start + count].tolist()))
+        for count in split_counts(list(sizes), n):
+            parts.append(Picked(self, order[start:start + count].tolist()))
             start += count
         return tuple(parts)
 
@@ -165,26 +166,6 @@ class Dataset:
         if column not in self.column_names:
             raise ValueError(f"no column '{column}': the columns are {self.column_names}")
         return self.column_names.index(column)
-
-
-def _split_counts(sizes: list, n: int) -> list[int]:
-    """How many rows each split gets (MindSpore's rules for fractions)."""
-    if not sizes:
-        raise ValueError("split: sizes must not be empty")
-    if all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
-        if any(s < 1 for s in sizes) or sum(sizes) != n:
-            raise ValueError(f"split: sizes {sizes} must be positive and add up to the "
-                             f"dataset's {n} rows")
-        return sizes
-    if not all(isinstance(s, float) and 0 < s <= 1 for s in sizes) \
-            or abs(sum(sizes) - 1) > 1e-6:
-        raise ValueError(f"split: sizes {sizes} must be all ints adding up to {n}, or all "
-                         "floats in (0, 1] adding up to 1")
-    counts = [round(s * n) for s in sizes]
-    counts[0] += n - sum(counts)  # what rounding left over (or took too many) is the first's
-    if any(c < 1 for c in counts):
-        raise ValueError(f"split: sizes {sizes} of {n} rows leave a split empty")
-    return counts
 
 
 def as_names(columns: Any) -> list[str]:
@@ -390,18 +371,3 @@ class _Slice(_Step):
             if i >= self.start:
                 yield row
 
-
-class _Picked(_Step):
-    """The rows of ``parent`` at ``indices``, in that order (a split's share)."""
-
-    def __init__(self, parent: Dataset, indices: list[int]) -> None:
-        super().__init__(parent)
-        self.indices = indices
-
-    def size(self) -> int | None:
-        return len(self.indices)
-
-    def rows(self) -> Iterator[Row]:
-        rows = list(self.parent.rows())
-        for i in self.indices:
-            yield rows[i]
