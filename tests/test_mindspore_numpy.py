@@ -281,3 +281,18 @@ def test_rand_draws_inside_a_gradient():
     g = ms.grad(lambda x: mnp.sum(x * mnp.rand(3, 4)))(X)
     np.random.seed(3)
     np.testing.assert_allclose(g, mnp.rand(3, 4), rtol=1e-6)
+
+
+def test_splits_give_tuples_and_meshgrid_a_list_as_mindspore():
+    """Measured in MindSpore 2.10 (NumPy's are the other way round)."""
+    x = mnp.arange(12).reshape(3, 4).astype(mnp.float32)
+    for parts in (mnp.split(x, 3), mnp.array_split(x, 2), mnp.hsplit(x, 2), mnp.vsplit(x, 3),
+                  mnp.dsplit(x.reshape(3, 2, 2), 2)):
+        assert type(parts) is tuple
+    assert type(mnp.meshgrid(mnp.arange(2), mnp.arange(3))) is list
+
+    def loss(x):
+        a, b = mnp.hsplit(x, 2)
+        g1, g2 = mnp.meshgrid(a[0], b[1])
+        return (g1 * g2).sum() + mnp.split(x, 3)[1].sum()
+    np.testing.assert_array_equal(ms.grad(loss)(x), [[13, 13, 0, 0], [1, 1, 2, 2], [0, 0, 0, 0]])

@@ -102,14 +102,37 @@ moveaxis, rollaxis, broadcast_to, broadcast_arrays = (np.moveaxis, np.rollaxis, 
 atleast_1d, atleast_2d, atleast_3d = np.atleast_1d, np.atleast_2d, np.atleast_3d
 concatenate, stack, hstack, vstack, dstack, column_stack, append = (
     np.concatenate, np.stack, np.hstack, np.vstack, np.dstack, np.column_stack, np.append)
-split, array_split, hsplit, vsplit, dsplit = (np.split, np.array_split, np.hsplit, np.vsplit,
-                                              np.dsplit)
 flip, fliplr, flipud, roll, rot90, tile, repeat = (np.flip, np.fliplr, np.flipud, np.roll,
                                                    np.rot90, np.tile, np.repeat)
 diag, diagflat, diagonal, tril, triu, pad = (np.diag, np.diagflat, np.diagonal, np.tril, np.triu,
                                              np.pad)
-take_along_axis, meshgrid, ix_, mgrid, ogrid = (np.take_along_axis, np.meshgrid, np.ix_,
-                                                np.mgrid, np.ogrid)
+take_along_axis, ix_, mgrid, ogrid = np.take_along_axis, np.ix_, np.mgrid, np.ogrid
+
+
+# MindSpore's splits give tuples of Tensors and its meshgrid a list (NumPy: the other way
+# round), measured in MindSpore 2.10.
+def split(x: Any, indices_or_sections: Any, axis: int = 0) -> tuple:
+    return tuple(np.split(x, indices_or_sections, axis=axis))
+
+
+def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> tuple:
+    return tuple(np.array_split(x, indices_or_sections, axis=axis))
+
+
+def hsplit(x: Any, indices_or_sections: Any) -> tuple:
+    return tuple(np.hsplit(x, indices_or_sections))
+
+
+def vsplit(x: Any, indices_or_sections: Any) -> tuple:
+    return tuple(np.vsplit(x, indices_or_sections))
+
+
+def dsplit(x: Any, indices_or_sections: Any) -> tuple:
+    return tuple(np.dsplit(x, indices_or_sections))
+
+
+def meshgrid(*xi: Any, sparse: bool = False, indexing: str = "xy") -> list:
+    return list(np.meshgrid(*xi, sparse=sparse, indexing=indexing))
 
 # ---------------------------------------------------------------------------- maths
 
