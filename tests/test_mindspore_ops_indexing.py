@@ -14,7 +14,7 @@ import pytest
 from measured_cases import assert_measured, compared, load_measured
 
 import autodiff_compiler as ms
-from autodiff_compiler import Tensor, ops
+from autodiff_compiler import Tensor, check_grads, ops
 
 MEASURED = load_measured("ops_indexing")
 OURS = ops_indexing_cases.measure(ms)
@@ -404,3 +404,24 @@ def test_bad_shapes_are_refused_at_the_users_line_when_compiling():
 
     with pytest.raises(ms.AutodiffError, match=r"test_mindspore_ops_indexing\.py.*at most"):
         ms.grad(loss)(X)
+
+
+_PARAMS = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+_TWO = np.array([[0, 2], [1, 1]], np.int32)
+
+
+@pytest.mark.parametrize("axis, batch_dims, indices, shape, total", [
+    # measured in MindSpore 2.10: the output's shape and sum
+    (1, 1, _TWO, (2, 2, 4, 5), 4760.0),
+    (2, 1, _TWO, (2, 3, 2, 5), 3420.0),
+    (3, 1, _TWO, (2, 3, 4, 2), 2808.0),
+    (-1, 1, np.array([[[0, 2, 1]], [[1, 1, 0]]], np.int32), (2, 3, 4, 1, 3), 4200.0),
+    (2, 2, np.array([[0, 1, 3], [2, 2, 0], [1, 0, 0]] * 2, np.int32).reshape(2, 3, 3),
+     (2, 3, 3, 5), 5130.0),
+])
+def test_gather_with_batch_dims_gathers_each_batch_with_its_own_indices(
+        axis, batch_dims, indices, shape, total):
+    out = ops.gather(Tensor(_PARAMS), Tensor(indices), axis, batch_dims=batch_dims)
+    assert out.shape == shape and float(out.sum()) == total
+    check_grads(lambda p: np.sum(ops.gather(p, indices, axis, batch_dims=batch_dims) ** 2),
+                _PARAMS.astype(np.float64) / 100, generic=False)  # (batches need shapes)

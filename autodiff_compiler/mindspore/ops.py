@@ -411,9 +411,24 @@ def flip(input: Any, dims: Any) -> np.ndarray:  # noqa: A002
 
 
 def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0) -> Any:
-    if batch_dims:
-        raise ValueError("ops.gather with batch_dims is not supported yet")
-    return np.take(input_params, input_indices, axis=axis)
+    """The entries of ``input_params`` at ``input_indices`` along ``axis``; with
+    ``batch_dims``, the leading axes both share are batch axes, each batch gathering with
+    its own indices (shape ``params[:axis] + indices[batch_dims:] + params[axis + 1:]``)."""
+    if not batch_dims:
+        return np.take(input_params, input_indices, axis=axis)
+    batch = np.shape(input_params)[:batch_dims]
+    n = int(np.prod(batch))
+    params = np.reshape(input_params, (n, *np.shape(input_params)[batch_dims:]))
+    indices = np.reshape(input_indices, (n, *np.shape(input_indices)[batch_dims:]))
+    along = axis % np.ndim(input_params) - batch_dims + 1  # its axis once batches are one
+    params = np.moveaxis(params, along, 1)
+    rows = np.reshape(np.arange(n), (n, *(1,) * (np.ndim(indices) - 1)))
+    out = params[rows, indices]  # (n, *indices' own axes, *the rest of params')
+    k, before = np.ndim(indices) - 1, along - 1
+    if k and before:  # the params' axes before the gathered one come first
+        out = np.moveaxis(out, tuple(builtins.range(1, 1 + k)),
+                          tuple(builtins.range(1 + before, 1 + before + k)))
+    return np.reshape(out, (*batch, *np.shape(out)[1:]))
 
 
 def cast(input: Any, dtype: Any) -> Any:  # noqa: A002 (MindSpore's name)
