@@ -295,3 +295,33 @@ def test_custom_vjp_rule_given_twice_is_refused():
     # a gradient compiled with the first rule is cached: a second would be ignored
     with pytest.raises(AutodiffError, match="already given"):
         halved.defvjp(halved_fwd, halved_bwd)
+
+
+def _square(x):
+    return x * x
+
+
+def _rule(x, out, dout):
+    return (dout * 3.0 * x,)  # not the derivative: the rule's numbers show it was used
+
+
+def _scaled(x, y):
+    return x * np.sin(y)
+
+
+def test_ops_custom_pyfunc_runs_its_function_and_differentiates_by_its_bprop():
+    """MindSpore 2.10's ``ops.Custom(func, ..., func_type="pyfunc", bprop=...)``: the value
+    is ``func``'s, the gradient ``bprop``'s (``func`` differentiated as written without
+    one); other function types compile native kernels and are refused."""
+    x = np.array([1.0, 2.0])
+    op = ops.Custom(_square, out_shape=lambda x: x, out_dtype=lambda x: x, func_type="pyfunc",
+                    bprop=_rule)
+    np.testing.assert_array_equal(op(x), [1.0, 4.0])
+    np.testing.assert_array_equal(adc.grad(lambda v: op(v).sum())(x), [3.0, 6.0])
+    plain = ops.Custom(_scaled, None, None, "pyfunc")
+    y = np.array([0.3, -0.4])
+    gx, gy = adc.grad(lambda a, b: plain(a, b).sum(), (0, 1))(x, y)
+    np.testing.assert_allclose(gx, np.sin(y))
+    np.testing.assert_allclose(gy, x * np.cos(y))
+    with pytest.raises(ValueError, match="pyfunc"):
+        ops.Custom(_square, None, None, "aot")

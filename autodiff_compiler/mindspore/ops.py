@@ -446,3 +446,11 @@ range = ops_shape.range  # noqa: A001
 # functions above, so they come last.
 from . import operations  # noqa: E402, F401
 from .operations import *  # noqa: E402, F403  (every class of operations.__all__)
+
+
+def __getattr__(name: str) -> Any:
+    """``ops.Custom``, made on first use (it is a Cell, and ``nn`` imports this module)."""
+    if name == "Custom":
+        from .custom_op import Custom
+        return Custom
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
