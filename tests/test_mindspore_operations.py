@@ -9,7 +9,7 @@ import pytest
 from autodiff_compiler.ops import operations as P
 
 import autodiff_compiler as ms
-from autodiff_compiler import nn, ops
+from autodiff_compiler import check_grads, nn, ops
 
 RNG = np.random.default_rng(0)
 A = RNG.normal(size=(2, 3))
@@ -86,3 +86,26 @@ def test_other_operators_and_settings():
     assert repr(P.ReduceMean(keep_dims=True)) == "Prim[ReduceMean]<keep_dims=True>"
     with pytest.raises(TypeError, match="takes the settings"):
         P.MatMul(transpose_c=True)
+
+
+def test_the_older_nn_primitives_give_mindspores_numbers():
+    """``P.Conv2D``, ``P.MaxPool``, ``P.L2Loss``, ``P.SigmoidCrossEntropyWithLogits``:
+    shapes and sums measured in MindSpore 2.10 on the same inputs."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 2, 5, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    for mode, shape, total, pooled, pooled_sum in (("valid", (1, 3, 3, 3), -9.5108,
+                                                    (1, 2, 2, 2), 6.1987),
+                                                   ("same", (1, 3, 5, 5), 3.0375,
+                                                    (1, 2, 3, 3), 15.774)):
+        out = P.Conv2D(3, 3, pad_mode=mode)(x, w)
+        assert out.shape == shape and float(out.sum()) == pytest.approx(total, abs=1e-3)
+        pooled_out = P.MaxPool(kernel_size=2, strides=2, pad_mode=mode)(x)
+        assert pooled_out.shape == pooled
+        assert float(pooled_out.sum()) == pytest.approx(pooled_sum, abs=1e-3)
+    assert float(P.L2Loss()(x)) == pytest.approx(21.17, abs=1e-3)
+    labels = np.full((1, 2, 5, 5), 0.3, np.float32)
+    assert float(P.SigmoidCrossEntropyWithLogits()(x, labels).sum()) == pytest.approx(
+        40.8232, abs=1e-3)
+    check_grads(lambda z: np.sum(P.SigmoidCrossEntropyWithLogits()(z, labels) * 1.5)
+                + P.L2Loss()(z), x.astype(np.float64))

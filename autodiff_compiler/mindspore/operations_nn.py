@@ -1,0 +1,56 @@
+"""MindSpore's neural-network primitive classes of older code (``P.Conv2D``,
+``P.MaxPool``, ``P.L2Loss``, ``P.SigmoidCrossEntropyWithLogits``): settings at
+construction, then the call, each one of the ``ops`` functions (``conv2d``,
+``max_pool2d``) or a formula, so the gradient is theirs. Values as MindSpore 2.10 gives
+them (measured)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops_conv
+from .operations import PrimitiveOp
+
+
+class Conv2D(PrimitiveOp):
+    """``conv2d(x, w)``: ``out_channel`` and ``kernel_size`` describe ``w``, which the
+    call is given."""
+
+    attributes = (("out_channel", None), ("kernel_size", None), ("mode", 1),
+                  ("pad_mode", "valid"), ("pad", 0), ("stride", 1), ("dilation", 1),
+                  ("group", 1), ("data_format", "NCHW"))
+
+    def apply(self, x: Any, weight: Any) -> Any:
+        return ops_conv.conv2d(x, weight, None, self.stride, self.pad_mode.lower(), self.pad,
+                               self.dilation, self.group)
+
+
+class MaxPool(PrimitiveOp):
+    """``max_pool2d`` of windows ``kernel_size`` apart by ``strides`` (``valid``:
+    windows inside ``x``; ``same``: padded so that the output has ``ceil(n / stride)``)."""
+
+    attributes = (("kernel_size", 1), ("strides", 1), ("pad_mode", "valid"),
+                  ("data_format", "NCHW"))
+
+    def apply(self, x: Any) -> Any:
+        return ops_conv.max_pool2d(x, self.kernel_size, self.strides, 0,
+                                   pad_mode=self.pad_mode.lower())
+
+
+class L2Loss(PrimitiveOp):
+    """Half the sum of squares."""
+
+    def apply(self, x: Any) -> Any:
+        return np.sum(x * x) / 2
+
+
+class SigmoidCrossEntropyWithLogits(PrimitiveOp):
+    """Each entry's binary cross-entropy of ``sigmoid(logits)`` and ``labels``, written
+    as ``max(x, 0) - x z + log(1 + e^-|x|)`` so that no exponential overflows."""
+
+    def apply(self, logits: Any, labels: Any) -> Any:
+        return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
+
+
+__all__ = ["Conv2D", "MaxPool", "L2Loss", "SigmoidCrossEntropyWithLogits"]
