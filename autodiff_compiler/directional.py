@@ -35,6 +35,7 @@ from .ir.core import Aval, Var
 from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract
+from .pipeline.local import refuse_local
 from .pipeline.spec import GradSpec
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -177,6 +178,7 @@ def directional_derivative(fn: Callable[..., Any], inputs: Any, v: Any,
     or ``(outputs, tangent)`` ``with_value``. Without the value the compiled program
     leaves out the work only the value needs: ``hvp`` (the tangent of a gradient) then
     does not compute the gradient itself."""
+    refuse_local(fn, "jvp")
     primals = _as_inputs(inputs, "inputs")
     one = len(primals) == 1 and like(primals[0], v) is not None and like(primals, v) is None
     tangents = (v,) if one else _as_inputs(v, "v")
@@ -273,6 +275,7 @@ def reverse_program(fn: Callable[..., Any], args: tuple, positions: Sequence[int
     arguments bound; ``compiled.finish(compiled.run(bound, cotangents))`` gives
     ``(value, gradients)``. Cotangents go to the float outputs (of the first output
     with ``has_aux``), in order."""
+    refuse_local(fn, "vjp")
     try:
         spec = grad_spec(tuple(positions) if positions else None, weights, has_aux, False,
                          with_value=True, cotangent_inputs=True)

@@ -39,6 +39,7 @@ from .options import grad_positions, grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
 from .pipeline.library import as_compilable
+from .pipeline.local import refuse_local
 from .pipeline.spec import GradSpec
 from .vectorize import SPEC
 
@@ -166,6 +167,7 @@ class Jacobian:
     def __init__(self, kind: str, fn: Callable[..., Any], positions: tuple[int, ...],
                  bare: bool, has_aux: bool, scalar_only: bool = False,
                  label: str | None = None) -> None:
+        refuse_local(fn, label or kind)
         fn = as_compilable(fn)  # np.tanh: a function calling it
         self.kind, self.fn, self.positions = kind, fn, positions
         self.bare, self.has_aux, self.scalar_only = bare, has_aux, scalar_only
@@ -333,6 +335,7 @@ def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Jacobian:
     one program (``H[i][j]`` of shape ``x_i.shape + x_j.shape`` for several positions).
     A function returning anything but one float scalar is refused: the gradient of the
     sum of its outputs would look like an answer."""
+    refuse_local(fn, "hessian")
     positions, bare = _positions(grad_position)
     inner = Jacobian("jacrev", fn, positions, bare, False, scalar_only=True)
     return Jacobian("jacfwd", inner, positions, bare, False, label="hessian")

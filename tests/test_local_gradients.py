@@ -80,11 +80,26 @@ def test_values_match_the_closed_form():
     assert second_derivative(X) == pytest.approx(np.sum(np.sin(X) + X * np.cos(X)))
 
 
-def test_forward_mode_of_a_local_function_is_refused_with_a_hint():
-    def f(x):
-        return np.sum(adc.jvp(lambda z: np.sin(z), (x,), (x,))[1])
-    with pytest.raises(adc.AutodiffError):
-        adc.grad(f)(X)
+def _jvp_of_a_lambda(x):
+    return np.sum(adc.jvp(lambda z: np.sin(z), (x,), (x,))[1])
+
+
+def _jacrev_of_a_lambda(x):
+    return np.sum(adc.jacrev(lambda z: np.sin(z) * z)(x))
+
+
+def _hessian_of_a_lambda(x):
+    return np.sum(adc.hessian(lambda z: np.sum(np.sin(z) * z))(x))
+
+
+@pytest.mark.parametrize("fn", [_jvp_of_a_lambda, _jacrev_of_a_lambda, _hessian_of_a_lambda])
+def test_other_transforms_of_a_local_function_are_refused_with_a_hint(fn):
+    """They compile a function on its own, which a local one is not (it was refused with
+    the compiler's own repr of it)."""
+    with pytest.raises(adc.AutodiffError, match="defined inside the function being compiled") \
+            as err:
+        adc.grad(fn)(X)
+    assert "LocalFunction" not in str(err.value) and "module level" in str(err.value)
 
 
 def rows_mapped(x, a):

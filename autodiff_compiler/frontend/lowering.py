@@ -202,6 +202,11 @@ class Lowering:
             loc = definition_loc(fn.func) if hasattr(fn.func, "__code__") else None
             return self.call_entry(fn.func, bind_partial(fn.func, (*partial_args(fn, False, loc),
                                                                     *positional), keywords))
+        if isinstance(fn, LocalFunction):  # jvp(lambda ...) inside compiled code
+            raise AutodiffError(f"'{fn.name}' is a function defined inside the function being "
+                                "compiled: this transform takes functions defined on their own",
+                                hint="define it at module level (grad, value_and_grad and vmap "
+                                     "take such a function)")
         raise AutodiffError(f"cannot compile {fn!r}: not a Python function or Cell",
                             hint="differentiate a def, a lambda, a method or a Cell")
 

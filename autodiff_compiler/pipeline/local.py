@@ -80,6 +80,18 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
     return arranged.finish(inline(program, outer))
 
 
+def refuse_local(fn: Any, transform: str) -> None:
+    """Refuse ``transform`` of a function defined inside the one being compiled, for the
+    transforms made only of functions compiled on their own (``jvp``, ``vjp``,
+    ``jacrev``...)."""
+    if isinstance(fn, LocalFunction):
+        raise AutodiffError(
+            f"{transform} of '{fn.name}', a function defined inside the function being "
+            "compiled, is not supported", None,
+            hint="define it at module level (grad, value_and_grad and vmap take such a "
+                 "function)")
+
+
 def bind_local(local: LocalFunction, args: Any, kwargs: dict, loc: Loc | None) -> list:
     """The arguments of a call of ``local``, one per parameter, defaults filled in."""
     try:
