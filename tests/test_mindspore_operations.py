@@ -109,3 +109,24 @@ def test_the_older_nn_primitives_give_mindspores_numbers():
         40.8232, abs=1e-3)
     check_grads(lambda z: np.sum(P.SigmoidCrossEntropyWithLogits()(z, labels) * 1.5)
                 + P.L2Loss()(z), x.astype(np.float64))
+
+
+@pytest.mark.parametrize("align_corners, half_pixel_centers, size, total, corner", [
+    # measured in MindSpore 2.10: the second example's sum and last entry
+    (False, False, (5, 7), 2739.61, 110.304), (False, False, (2, 3), 402.86, 94.301),
+    (True, False, (5, 7), 2596.01, 110.304), (True, False, (2, 3), 448.75, 110.304),
+    (False, True, (5, 7), 2598.41, 110.304), (False, True, (2, 3), 446.47, 102.275),
+])
+def test_resize_bilinear_v2_samples_as_mindspore(align_corners, half_pixel_centers, size,
+                                                 total, corner):
+    """TensorFlow's sampling: ``i r`` by default (no half-pixel offset, unlike
+    ``ops.interpolate``), ``align_corners`` and ``half_pixel_centers`` as named."""
+    x = np.arange(2 * 1 * 3 * 4, dtype=np.float32).reshape(2, 1, 3, 4) ** 1.5
+    resize = P.ResizeBilinearV2(align_corners=align_corners,
+                                half_pixel_centers=half_pixel_centers)
+    out = resize(x, size)
+    assert out.shape == (2, 1, *size)
+    assert float(out[1, 0].sum()) == pytest.approx(total, abs=0.02)
+    assert float(out[1, 0, -1, -1]) == pytest.approx(corner, abs=1e-3)
+    check_grads(lambda z: np.sum(resize(z, size) ** 2), x.astype(np.float64) / 10,
+                generic=False)

@@ -396,8 +396,14 @@ __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Con
            "Dropout", "Dropout2D", "OneHot", "Split", "SoftmaxCrossEntropyWithLogits",
            "SparseSoftmaxCrossEntropyWithLogits", *_made]
 
-from .operations_nn import Conv2D, L2Loss, MaxPool, SigmoidCrossEntropyWithLogits  # noqa: E402
+from .operations_nn import (  # noqa: E402
+    Conv2D,
+    L2Loss,
+    MaxPool,
+    ResizeBilinearV2,
+    SigmoidCrossEntropyWithLogits,
+)
 from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
 
-__all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "L2Loss",
+__all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "ResizeBilinearV2", "L2Loss",
             "SigmoidCrossEntropyWithLogits"]

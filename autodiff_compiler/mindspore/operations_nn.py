@@ -1,15 +1,15 @@
 """MindSpore's neural-network primitive classes of older code (``P.Conv2D``,
-``P.MaxPool``, ``P.L2Loss``, ``P.SigmoidCrossEntropyWithLogits``): settings at
-construction, then the call, each one of the ``ops`` functions (``conv2d``,
-``max_pool2d``) or a formula, so the gradient is theirs. Values as MindSpore 2.10 gives
-them (measured)."""
+``P.MaxPool``, ``P.ResizeBilinearV2``, ``P.L2Loss``, ``P.SigmoidCrossEntropyWithLogits``):
+settings at construction, then the call, each one of the ``ops`` functions (``conv2d``,
+``max_pool2d``, ``resize_bilinear_v2``) or a formula, so the gradient is theirs. Values as
+MindSpore 2.10 gives them (measured)."""
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from . import ops_conv
+from . import ops_conv, ops_resize
 from .operations import PrimitiveOp
 
 
@@ -38,6 +38,17 @@ class MaxPool(PrimitiveOp):
                                    pad_mode=self.pad_mode.lower())
 
 
+class ResizeBilinearV2(PrimitiveOp):
+    """``x`` resized to ``size`` bilinearly, sampled as TensorFlow's ``resize_bilinear``
+    (``ops_resize.resize_bilinear_v2``)."""
+
+    attributes = (("align_corners", False), ("half_pixel_centers", False))
+
+    def apply(self, x: Any, size: Any) -> Any:
+        return ops_resize.resize_bilinear_v2(x, size, self.align_corners,
+                                             self.half_pixel_centers)
+
+
 class L2Loss(PrimitiveOp):
     """Half the sum of squares."""
 
@@ -53,4 +64,4 @@ class SigmoidCrossEntropyWithLogits(PrimitiveOp):
         return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
 
 
-__all__ = ["Conv2D", "MaxPool", "L2Loss", "SigmoidCrossEntropyWithLogits"]
+__all__ = ["Conv2D", "MaxPool", "ResizeBilinearV2", "L2Loss", "SigmoidCrossEntropyWithLogits"]

@@ -70,6 +70,22 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,  # noqa:
 upsample = interpolate
 
 
+def resize_bilinear_v2(x: Any, size: Any, align_corners: bool = False,
+                       half_pixel_centers: bool = False) -> Any:
+    """``x`` (N, C, H, W) resized to ``size`` (h, w) by ``ResizeBilinearV2``'s sampling:
+    ``i (m - 1) / (n - 1)`` with ``align_corners``, ``(i + 1/2) r - 1/2`` with
+    ``half_pixel_centers``, else TensorFlow's older ``i r`` (``r = m / n``)."""
+    shape = known_shape(x, "ResizeBilinearV2")
+    out = x
+    for k, (m, n) in enumerate(zip(shape[2:], tuple(size))):
+        table = _v2_table(m, int(n), align_corners, half_pixel_centers, np.dtype(x.dtype),
+                          len(shape) - 3 - k)
+        if table[0] == "lerp":
+            out = np.take(out, table[1], axis=2 + k) * table[3] + \
+                np.take(out, table[2], axis=2 + k) * table[4]
+    return out
+
+
 def _plan(shape: tuple, dtype: Any, size: Any, scale_factor: Any, mode: Any,
           align_corners: Any, recompute_scale_factor: Any) -> list:
     """MindSpore's checks, then what to do along each axis: ``("keep",)`` for the first
@@ -210,6 +226,25 @@ def _table(mode: str, m: int, n: int, align_corners: bool, scale_factor: Any,
             w_above.astype(dtype))
 
 
+def _v2_table(m: int, n: int, align_corners: bool, half_pixel: bool, dtype: np.dtype,
+              trailing: int) -> Any:
+    """``ResizeBilinearV2``'s positions along an axis, as ``_table``'s ``lerp``."""
+    if n == m:
+        return ("keep",)
+    i = np.arange(n, dtype=np.float32)
+    r = np.float32(m) / np.float32(n)
+    if align_corners:
+        at = i * (np.float32(m - 1) / np.float32(n - 1) if n > 1 else np.float32(0.0))
+    elif half_pixel:
+        at = np.maximum((i + np.float32(0.5)) * r - np.float32(0.5), np.float32(0.0))
+    else:
+        at = i * r
+    below = np.minimum(np.floor(at).astype(np.int64), m - 1)
+    w_above = np.reshape(at - below, (-1,) + (1,) * trailing)
+    return ("lerp", below, np.minimum(below + 1, m - 1), (1 - w_above).astype(dtype),
+            w_above.astype(dtype))
+
+
 for _helper in (_plan, _recomputed, _size_or_scale, _per_axis, _check_positive, _check_bool,
-                _check_kernel, _table):
+                _check_kernel, _table, _v2_table):
     _helper.__evaluated_when_compiling__ = True  # pure functions of settings and shapes
