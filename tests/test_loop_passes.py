@@ -62,6 +62,13 @@ def test_a_loop_multiplies_by_a_row_major_copy_made_before_it(fn, copy):
     adc.check_grads(fn, XS, W)
 
 
+@pytest.mark.parametrize("fn", [rnn, transposed_in_the_forward_loop])
+def test_second_derivatives_through_a_row_major_copy(fn):
+    """Fuzz seed 140757: grad of grad differentiates the gradient's copy of ``w.T``
+    (``order='C'``), whose rule took no ``order`` (an internal error)."""
+    adc.check_grads(fn, XS, W, order=2)
+
+
 def _runs_once(xs, w):
     h = xs[0]
     for t in range(1):
