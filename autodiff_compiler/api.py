@@ -108,9 +108,8 @@ class GradFunction:
         try:
             bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
         except TypeError as err:
-            library_fn = getattr(self.fn, "library_fn", None)
-            if library_fn is None or not kwargs:
-                raise
+            if not hasattr(self.fn, "library_fn") or not kwargs:
+                raise  # (``as_compilable``'s wrapper of a library function has it)
             name = self.__qualname__
             raise AutodiffTypeError(
                 f"{name} handed to a transform takes its operands and options by position "

@@ -237,11 +237,13 @@ def test_multitype_func_graph_dispatches_on_the_arguments_kinds():
 
 
 def test_the_model_zoos_clip_grad_pieces():
-    """``F.tuple_to_array`` clip bounds (float32) and ``nn.ClipByNorm``, as MindSpore
-    2.10 computes them; the clipped gradient checked against central differences."""
+    """``F.tuple_to_array`` clip bounds (float32 Tensors) and ``nn.ClipByNorm``, as
+    MindSpore 2.10 computes them; the clipped gradient checked against central
+    differences."""
     from autodiff_compiler import ops as F
-    bounds = F.tuple_to_array((-1.0,))
-    assert bounds.dtype == np.float32 and F.tuple_to_array((1, 2)).dtype == np.int64
+    bounds, counts = F.tuple_to_array((-1.0,)), F.tuple_to_array((1, 2))
+    assert isinstance(bounds, Tensor) and isinstance(counts, Tensor)
+    assert bounds.dtype == np.float32 and counts.dtype == np.int64
     g = Tensor(np.array([3.0, -4.0], np.float32))
     np.testing.assert_allclose(nn.ClipByNorm()(g, Tensor(np.array([1.0], np.float32))),
                                [0.6, -0.8], rtol=1e-6)

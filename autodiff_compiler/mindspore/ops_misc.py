@@ -14,6 +14,7 @@ import numpy as np
 from ..ir import primitives as P
 from ..ir import surface
 from .ops_state import _compile_assign, assign
+from .tensor import Tensor
 
 __all__ = ["identity", "partial", "dtype", "argsort", "clip_by_norm", "unsorted_segment_sum",
            "assign_add", "assign_sub", "tuple_to_array"]
@@ -57,7 +58,7 @@ def tuple_to_array(input_x: Any) -> Any:
     """A tuple of numbers as an array: of floats, float32 (MindSpore's default); of
     ints, int64 (the model zoo's ``F.tuple_to_array((1.0,))`` clip bounds)."""
     values = np.asarray(input_x)
-    return values.astype(np.float32) if values.dtype.kind == "f" else values
+    return Tensor(values.astype(np.float32) if values.dtype.kind == "f" else values)
 
 
 def unsorted_segment_sum(input_x: Any, segment_ids: Any, num_segments: int) -> Any:

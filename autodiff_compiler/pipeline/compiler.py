@@ -217,7 +217,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     seeds, aux_leaves, aux_skeleton = ([], [], None) if spec.primal else \
         seeds_of(out, spec, loc)
     wrt = wrt_indices(target, args, spec, arg_vars + cap_vars, low, loc)
-    program = _transform(primal, spec, wrt, seeds, aux_leaves)
+    program = derivative_program(primal, spec, wrt, seeds, aux_leaves)
     backend = backends.get(spec.backend)
     ir = verify(passes.optimize(program, fused=backend.fuses,
                                         numpy_arrays=backend.numpy_arrays) if optimize
@@ -243,7 +243,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
                     position_trees=position_trees(args, spec), line_locs=generated.line_locs)
 
 
-def _transform(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
+def derivative_program(primal: Function, spec: GradSpec, wrt: list[int], seeds: list[Var],
                aux_leaves: list[Var]) -> Function:
     """The derivative program, returning just what ``spec`` asks for, in order:
     the value (or aux) and the derivatives."""

@@ -49,7 +49,7 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
                           kwargs: dict, loc: Loc | None) -> Any:
     """``grad(local)(*args, **kwargs)`` (as ``spec`` says) lowered into the program
     ``low`` is building (see the module's docstring)."""
-    from .compiler import Compiled, _transform  # the gradient's own pipeline
+    from .compiler import Compiled, derivative_program  # the gradient's own pipeline
 
     if spec.forward or spec.cotangent_inputs or spec.primal:
         raise AutodiffError(f"only grad and value_and_grad take '{local.name}', a function "
@@ -71,7 +71,7 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
                       tuple(trees.flatten(out, _is_var)[0]), loc)
     seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
     wrt = wrt_indices(local, fresh, spec, inner, low, loc)
-    program = _transform(primal, spec, wrt, seeds, aux_leaves)
+    program = derivative_program(primal, spec, wrt, seeds, aux_leaves)
     arranged = Compiled(program, "", None, spec, [], [],
                         len(primal.outvars) if spec.with_value else 0,
                         trees.flatten(out, _is_var)[1], aux_skeleton,
