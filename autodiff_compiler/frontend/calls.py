@@ -23,6 +23,7 @@ from ..ir import surface
 from ..ir.core import Var
 from . import arguments
 from .cells import is_cell, is_parameter, lower_cell_call
+from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                              method=func.name)
     if func is builtins.print:
         return lower_print(scope, node, args, kwargs)
+    if is_list_method(func):  # stack.pop(), on a list the function built
+        return call_list_method(scope, node, func, args, kwargs)
     if func is functools.partial and args and not has_var(args[:1]):
         return functools.partial(*args, **kwargs)  # a Python object, of run-time values too
     if isinstance(func, functools.partial):

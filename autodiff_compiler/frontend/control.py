@@ -22,9 +22,8 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
 from ..ir.core import Aval, Eqn, Function, Var
+from .list_methods import MUTATORS
 from .scope import JUMPED, NOT_RETURNED, Scope
-
-_LIST_METHODS = {"append", "extend", "insert", "pop", "remove", "clear"}
 
 
 class _Break(BaseException):
@@ -79,7 +78,7 @@ def _jumps(stmts: Sequence[gast.stmt]) -> bool:
 
 def _builds_lists(stmts: Sequence[gast.stmt]) -> bool:
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-               and n.func.attr in _LIST_METHODS for n in _walk(stmts))
+               and n.func.attr in MUTATORS for n in _walk(stmts))
 
 
 def _join(avals: Sequence[Aval]) -> Aval:

@@ -24,6 +24,7 @@ from .aliasing import is_callers
 from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
 from .comparisons import array_operands, expr_compare
 from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
+from .list_methods import is_list_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
 
@@ -109,36 +110,23 @@ def _stmt_return(scope: Scope, node: gast.Return) -> Any:
     return None if node.value is None else scope.expr(node.value)
 
 
-_LIST_METHODS = frozenset(["append", "extend", "insert", "pop", "remove", "clear", "reverse"])
-
-
 def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
         return NOT_RETURNED
     call = node.value
-    if isinstance(call, gast.Call) and not (isinstance(call.func, gast.Attribute)
-                                            and call.func.attr in _LIST_METHODS):
+    if isinstance(call, gast.Call):
         if write_by_method(scope, call):  # y.fill(v), y.sort()
             return NOT_RETURNED
         func = scope.expr(call.func)
-        if runs_for_effect(func):  # print, ops.assign, code compiled from its source
+        # stack.append(y) on a list the function built, print, ops.assign, code compiled
+        # from its source
+        if is_list_method(func) or runs_for_effect(func):
             scope.call(call, func)
             return NOT_RETURNED
         if is_ufunc_at(func):
             return stmt_ufunc_at(scope, call, func.__self__)
         if write_by_function(scope, call, func):  # np.copyto(y, v), np.exp(x, out=y)...
             return NOT_RETURNED
-    if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
-            and call.func.attr in _LIST_METHODS:
-        target = scope.expr(call.func.value)
-        if isinstance(target, list) and id(target) in scope.low.own_lists:
-            args = [scope.expr(a) for a in call.args]  # a list this function built:
-            getattr(target, call.func.attr)(*args)     # update it while compiling
-            return NOT_RETURNED
-        if isinstance(target, list):
-            raise scope.error(node, "changing a list the function did not create",
-                              hint="build a new list (ys = xs + [y]) instead of mutating one "
-                                   "passed in or global")
     raise UnsupportedSyntaxError(
         "expression statements (calls for their side effects) are not supported yet",
         scope.loc(node), hint="remove the call, or assign its result and use it")

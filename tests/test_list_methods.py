@@ -1,0 +1,127 @@
+"""A list's methods in a differentiated function: ``stack.pop()`` and the others run
+while compiling on the lists the function built (tangent's ``stack_pushing``,
+``useless_stack_ops`` and ``redefining_var_as_list`` pop what they pushed), and are
+refused, at the user's line, on lists it did not build or where a position or a
+comparison needs a value only known at run time."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as adc
+from autodiff_compiler.errors import AutodiffError
+from autodiff_compiler.testing import check_grads
+
+
+def stack_pushing(a):
+    stack = []
+    y = a * a
+    stack.append(a)
+    top = stack.pop()
+    return np.sum(y * top * top)
+
+
+def useless_stack_ops(a):
+    stack = []
+    stack.append(a)
+    stack.pop()
+    return np.sum(a * a)
+
+
+def redefining_var_as_list(a):
+    b = a * 2.0
+    b = [b]
+    return np.sum(b.pop() * a)
+
+
+def pop_by_position(a, b):
+    s = [a, np.sin(b), a * b]
+    first = s.pop(0)
+    last = s.pop(-1)
+    s.insert(0, last)
+    return np.sum(s[0] * first + s[1] * 2.0)
+
+
+def pop_in_a_loop(a):
+    pushed = []
+    h = a
+    for t in range(3):
+        h = np.tanh(h + t)
+        pushed.append(h)
+    total = 0.0
+    while pushed:
+        total = total + np.sum(pushed.pop() ** 2)
+    return total
+
+
+def copy_then_change(a):
+    xs = [a, 2.0 * a]
+    ys = xs.copy()
+    ys.reverse()
+    ys.extend([np.exp(a)])
+    return np.sum(ys[0] * xs[0] + ys[2])
+
+
+def pop_of_a_constant(a):
+    s = [1.5, 2.0]
+    k = s.pop()
+    return np.sum(k * a + len(s))
+
+
+CASES = [stack_pushing, useless_stack_ops, redefining_var_as_list, pop_in_a_loop,
+         copy_then_change, pop_of_a_constant]
+SHAPES = [(), (3,), (2, 3)]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("fn", CASES, ids=lambda f: f.__name__)
+def test_list_methods_match_finite_differences(fn, shape):
+    a = np.random.default_rng(0).uniform(0.3, 1.2, shape)
+    check_grads(fn, a, order=2)
+
+
+def test_pop_and_insert_at_known_positions_broadcast():
+    rng = np.random.default_rng(1)
+    check_grads(pop_by_position, rng.uniform(0.3, 1.2, (2, 3)), rng.uniform(0.3, 1.2, 3))
+
+
+def test_a_popped_python_float_is_the_value_pushed():
+    assert adc.grad(stack_pushing)(1.5) == pytest.approx(4 * 1.5 ** 3)
+
+
+def pop_from_argument(xs):
+    top = xs.pop()
+    return np.sum(top)
+
+
+def pop_at_run_time_position(a, i):
+    s = [a, a * 2.0]
+    return np.sum(s.pop(i))
+
+
+def index_of_an_array(a):
+    s = [a, a * 2.0]
+    return np.sum(s[s.index(a)])
+
+
+def pop_from_empty(a):
+    s = []
+    return np.sum(s.pop() * a)
+
+
+@pytest.mark.parametrize("fn, args, message", [
+    (pop_from_argument, ([np.ones(2), np.ones(2)],), "did not create"),
+    (pop_at_run_time_position, (np.ones(2), np.int64(1)), "run time"),
+    (index_of_an_array, (np.ones(2),), "compares a list's items"),
+    (pop_from_empty, (np.ones(2),), "pop from empty list"),
+], ids=["argument", "position", "index", "empty"])
+def test_list_methods_that_cannot_run_while_compiling_are_refused_at_the_line(fn, args,
+                                                                             message):
+    with pytest.raises(AutodiffError, match=message) as err:
+        adc.grad(fn)(*args)
+    assert "test_list_methods.py" in str(err.value)
+
+
+def test_the_callers_list_is_left_alone():
+    xs = [np.ones(2), np.full(2, 3.0)]
+    with pytest.raises(AutodiffError):
+        adc.grad(pop_from_argument)(xs)
+    assert len(xs) == 2
