@@ -205,9 +205,11 @@ def directional_derivative(fn: Callable[..., Any], inputs: Any, v: Any,
                    f"(argument {i}) has {structure(primals[i])}", kind=AutodiffValueError,
                    hint="give each tangent the structure of its input")
         # a number as the tangent of a 0-d array is that array's tangent (the generated
-        # code indexes and reshapes it as it does its primal)
+        # code indexes and reshapes it as it does its primal); a 0-d array as the
+        # tangent of a Python float is its scalar, immutable as the float is
         flat += [np.asarray(t_leaf, dtype=p.dtype) if isinstance(p, np.ndarray)
-                 and not isinstance(t_leaf, np.ndarray) else t_leaf
+                 and not isinstance(t_leaf, np.ndarray)
+                 else _scalar(t_leaf) if type(p) is float else t_leaf
                  for t_leaf, p in zip(leaves, leaves_of(primals[i]))]
         shapes += [np.shape(leaf) for leaf in leaves_of(primals[i])]
         names += [f"{k}" if len(leaves) == 1 and not _is_node(t) else f"{k} (leaf {j})"
@@ -326,8 +328,10 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         _check_shapes("cotangent", flat, [o.aval.shape for o in outputs], "output")
         # a Python number for a NumPy output: the code was compiled for NumPy values
         # (its dtype, when known: shape-generic code learns it at run time)
+        # and a 0-d array for a Python float output: its scalar, which, like the float
+        # the code was compiled for, cannot be written into (the code hands it on as is)
         flat = [np.asarray(c, o.aval.dtype)[()] if type(c) in (float, int) and not o.aval.weak
-                else c for c, o in zip(flat, outputs)]
+                else _scalar(c) if o.aval.weak else c for c, o in zip(flat, outputs)]
         return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)
@@ -335,6 +339,11 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         return out, vjp_fn
     value, aux = split_aux(out)
     return value, vjp_fn, aux
+
+
+def _scalar(value: Any) -> Any:
+    """A 0-d array as its NumPy scalar (same dtype; no memory to share); else as is."""
+    return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
 
 
 def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[Any]:

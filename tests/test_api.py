@@ -155,8 +155,41 @@ def test_constant_output_gives_zero_gradient():
     _same(adc.grad(returns_constant)(X), np.zeros(3))
 
 
-def test_python_float_input_is_differentiated():
-    assert adc.grad(bilinear, 0)(2.0, 3.0) == pytest.approx(9.0)
+def saxpy(a, b, c):
+    return a * b + c
+
+
+def passes_on(a, b):
+    return a
+
+
+@pytest.mark.parametrize("call, want", [
+    (lambda: adc.grad(bilinear, 0)(2.0, 3.0), 9.0),
+    (lambda: adc.grad(saxpy, 0)(2.0, 3.0, 1.0), 3.0),  # the argument b itself
+    (lambda: adc.grad(saxpy, (0, 1, 2))(2.0, 3.0, 1.0), (3.0, 2.0, 1.0)),
+    (lambda: adc.grad(passes_on, (0, 1))(2.0, 3.0), (1.0, 0.0)),  # b unused
+    (lambda: adc.vjp(saxpy, 2.0, 3.0, 1.0)[1](1.0), (3.0, 2.0, 1.0)),
+    (lambda: adc.jvp(passes_on, (2.0, 3.0), (0.5, 1.0))[1], 0.5),
+], ids=["product", "argument", "three", "unused", "vjp", "jvp"])
+def test_python_floats_in_give_python_floats_out(call, want):
+    """A gradient at Python floats is a float (``np.float64`` counts), never a 0-d
+    array: not the argument copied by ``np.array``, nor ``np.zeros_like`` of one
+    (tangent's tests, reading ``grad(saxpy)(2.0, 3.0, 1.0)``, saw both)."""
+    got = call()
+    for g, w in zip(got if isinstance(want, tuple) else (got,),
+                    want if isinstance(want, tuple) else (want,)):
+        assert isinstance(g, float) and g == w
+
+
+def test_a_zero_d_array_cotangent_of_a_float_output_is_not_handed_back():
+    """vjp's cotangent (or jvp's tangent) given as a 0-d array, where the code was
+    compiled for a Python float, is read as its scalar: the result the code passes on
+    unchanged is not the caller's array (which writing into it would change)."""
+    cotangent, tangent = np.array(1.0), np.array(0.5)
+    g = adc.vjp(saxpy, 2.0, 3.0, 1.0)[1](cotangent)[2]
+    t = adc.jvp(passes_on, (2.0, 3.0), (tangent, 1.0))[1]
+    assert g == 1.0 and g is not cotangent and not isinstance(g, np.ndarray)
+    assert t == 0.5 and t is not tangent and not isinstance(t, np.ndarray)
 
 
 def test_same_array_at_two_positions_gets_separate_gradients():

@@ -106,8 +106,12 @@ def _in_dtype_of(v: Var, g: Var) -> Var:
     return g
 
 
-def _zeros(v: Var, g: Any) -> Var:
-    """The gradient of an input nothing reached: zeros of its shape and dtype."""
+def _zeros(v: Var, g: Any) -> Atom:
+    """The gradient of an input nothing reached: zeros of its shape and dtype (plus the
+    constant ``g`` that reached it); of a Python float, a Python float."""
+    if v.aval.weak and v.aval.shape == () and v.aval.dtype is not None:
+        value = 0 if g is None else g.value if isinstance(g, Const) else g
+        return Const(v.aval.dtype.type(value).item())
     zeros = P.zeros_like(v)
     zeros.hint = f"g_{v.hint or 'x'}"
     return zeros if g is None else zeros + g

@@ -4,7 +4,9 @@ Users may update what a call returned (``g -= lr * ...`` on a gradient, a value
 scribbled on). So no output may be, or be a view of, an argument (``x.T`` as the
 gradient of ``sum(x * y.T)`` would let the user write into ``x``), a constant of the
 program (every later call would return what was written), a read-only ``broadcast_to``
-view, or another output. ``np.array`` copies those.
+view, or another output. ``np.array`` copies those. A Python float is never written
+into, so it is handed out as it is: the gradient of ``a * b`` at floats is the float
+``b``, not a 0-d array.
 
 Memory is followed as ``frontend.aliasing`` follows it: through the primitives that
 may return a view of their first operand (``Primitive.view``), through the branches
@@ -28,14 +30,23 @@ def fresh_outputs(fn: Function) -> Function:
     borrowed = _borrowed(fn, set(fn.invars))
     eqns, outs, seen = list(fn.eqns), [], set()
     for a in fn.outvars:
-        repeated = a in seen and not a.aval.weak  # a Python float is never updated in place
-        if isinstance(a, Const) or a in borrowed or repeated:
+        if _python_scalar(a):
+            outs.append(a)
+            continue
+        if isinstance(a, Const) or a in borrowed or a in seen:
             copy = Var(a.aval, a.hint if isinstance(a, Var) else "")
             eqns.append(Eqn((copy,), P.copy, (a,), {}, None))
             a = copy
         seen.add(a)
         outs.append(a)
     return replace(fn, eqns=tuple(eqns), outvars=tuple(outs))
+
+
+def _python_scalar(a: Atom) -> bool:
+    """``a`` is a Python float (or int, bool, complex): immutable, shared safely."""
+    if isinstance(a, Const):
+        return type(a.value) in (float, int, bool, complex)
+    return a.aval.weak and a.aval.shape == ()
 
 
 def _borrowed(fn: Function, outer: set[Var]) -> set[Var]:
