@@ -100,17 +100,7 @@ X = np.array([[1.0, -0.5], [0.3, 0.8], [-1.2, 0.4]])
 
 
 def numeric_gradient(cell, param, eps=1e-6):
-    base, out = param.asnumpy().copy(), np.zeros(param.shape)
-    for i in np.ndindex(param.shape):
-        step = np.zeros(param.shape)
-        step[i] = eps
-        param.set_data(base + step)
-        up = float(cell(X))
-        param.set_data(base - step)
-        down = float(cell(X))
-        out[i] = (up - down) / (2 * eps)
-    param.set_data(base)
-    return out
+    return numeric_gradient_at(cell, param, X, eps)
 
 
 @pytest.mark.parametrize("forward", FORWARDS, ids=[f.__name__ for f in FORWARDS])
@@ -158,3 +148,56 @@ def test_an_array_in_a_global_list_updated_in_place_is_seen():
         SCALES[0][...] = 2.0
     np.testing.assert_allclose(value, 13.0)
     np.testing.assert_allclose(grad, [13.0, 13.0])
+
+
+class HeldInATuple(nn.Cell):
+    """Parameters held only by a ``ParameterTuple`` attribute (MindSpore's
+    ``tests/st/gradient`` nets): listed under their own names, as MindSpore 2.10 lists
+    them, so an optimizer built on ``trainable_params()`` updates them."""
+
+    def __init__(self):
+        super().__init__()
+        self.ws = ParameterTuple([Parameter(np.array([1.0, 2.0]), name="a"),
+                                  Parameter(np.array([3.0, 4.0]), name="b")])
+        self.unnamed = ParameterTuple([Parameter(np.array([0.5]))])
+        self.plain = [Parameter(np.array([5.0]), name="c")]  # a list: not registered
+
+    def construct(self, x):
+        return np.sum(x * self.ws[0] + self.ws[1] ** 2) * self.unnamed[0][0]
+
+
+class Holder(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.inner = HeldInATuple()
+
+    def construct(self, x):
+        return self.inner(x)
+
+
+@pytest.mark.parametrize("make, prefix", [(HeldInATuple, ""), (Holder, "inner.")],
+                         ids=["own", "sub_cell"])
+def test_a_parameter_tuple_attribute_registers_its_parameters(make, prefix):
+    cell, x = make(), np.array([1.0, 1.0])
+    params = cell.trainable_params()
+    names = [prefix + n for n in ("a", "b", "unnamed.0")]
+    assert [p.name for p in params] == names
+    assert [n for n, _ in cell.parameters_and_names()] == names
+    grads = ms.grad(cell, None, params)(x)
+    for p, g in zip(params, grads):
+        np.testing.assert_allclose(np.asarray(g), numeric_gradient_at(cell, p, x),
+                                   rtol=1e-6, atol=1e-9, err_msg=p.name)
+
+
+def numeric_gradient_at(cell, param, x, eps=1e-6):
+    base, out = param.asnumpy().copy(), np.zeros(param.shape)
+    for i in np.ndindex(param.shape):
+        step = np.zeros(param.shape)
+        step[i] = eps
+        param.set_data(base + step)
+        up = float(cell(x))
+        param.set_data(base - step)
+        down = float(cell(x))
+        out[i] = (up - down) / (2 * eps)
+    param.set_data(base)
+    return out

@@ -2,7 +2,9 @@
 
 A ``Cell`` registers the Parameters and sub-Cells assigned to its attributes, in
 order, so ``trainable_params()`` lists them as MindSpore does (a sub-Cell's
-parameters are named ``<attribute>.<name>``; in a ``SequentialCell``, ``0.weight``).
+parameters are named ``<attribute>.<name>``; in a ``SequentialCell``, ``0.weight``);
+the Parameters of a ``ParameterTuple`` assigned to one keep their own names (a plain
+list of Parameters is not registered, in MindSpore either).
 Calling a Cell runs ``construct``; inside a differentiated function the call is
 compiled from ``construct``'s source. Layers initialise their Parameters as
 MindSpore 2.x does (``Dense``: weight HeUniform(sqrt(5)), i.e. U(-1/sqrt(in),
@@ -18,7 +20,7 @@ from . import hooks, ops, ops_nn
 from .cell_tree import CellTree
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
-from .tensor import Parameter, as_tensor
+from .tensor import Parameter, ParameterTuple, as_tensor
 
 
 class Cell(CellTree):
@@ -41,6 +43,11 @@ class Cell(CellTree):
             if value.name is None:
                 value.name = name
             self._params[name] = value
+        elif isinstance(value, ParameterTuple):  # each held under its own name
+            for i, param in enumerate(value):
+                if param.name is None:
+                    param.name = f"{name}.{i}"
+                self._params[param.name] = param
         elif isinstance(value, Cell):
             if self._auto_prefix:
                 for param in value.get_parameters():
