@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import autodiff_compiler as adc
+from autodiff_compiler.testing import check_grads
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, math.inf, -math.inf, math.nan,
          1e308, -1e308, 1e-308, -1e-308, 5e-324, 710.0, -710.0, 1e154, 3.0]
@@ -155,6 +156,24 @@ def test_power_zero_gradient_is_zero_at_zero(x):
 def test_power_with_zero_exponent_array_gradient_is_zero_there():
     gx = adc.grad(_binary(np.power))(np.array([0.0, 2.0]), np.array([0.0, 3.0]))
     np.testing.assert_array_equal(gx, [0.0, 12.0])
+
+
+def power(x, y):
+    return x ** y
+
+
+@pytest.mark.parametrize("x, y", [(4.0, 0.0), (np.array([4.0, 0.5]), np.array([0.0, 0.0])),
+                                  (np.array([[2.0], [3.0]]), np.array([0.0, 1.5]))],
+                         ids=["floats", "vector", "broadcast"])
+def test_mixed_second_derivative_of_power_at_a_zero_exponent_is_one_over_x(x, y):
+    """d/dy (d/dx x ** y) = x^(y-1) (1 + y log x): 1/x at y = 0, where the first
+    derivative along x is set to 0 only at x = y = 0 (it was set to 0 all along y = 0,
+    so the mixed derivative there came out 0: JAX's testPowSecondDerivative)."""
+    x, y = np.broadcast_arrays(x, y) if isinstance(x, np.ndarray) else (x, y)
+    gy = adc.grad(lambda x, y: np.sum(adc.grad(power, 0)(x, y)), 1)(x, y)
+    want = np.power(x, np.subtract(y, 1.0)) * (1.0 + np.multiply(y, np.log(x)))
+    np.testing.assert_allclose(gy, want, rtol=1e-12)
+    check_grads(power, x, np.asarray(y, float) + 0.0, order=2)
 
 
 def test_negative_python_float_to_fractional_power_is_nan_not_complex():
