@@ -8,6 +8,7 @@ error. The meta-tests in test_rules.py count these rows too.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -800,3 +801,25 @@ def test_interp_on_random_arguments_matches_numpy(n, data):
         return np.interp(a, b, c)
 
     np.testing.assert_array_equal(adc.vjp(interpolated, x, xp, fp)[0], interpolated(x, xp, fp))
+
+
+def sinc_scalar(x):
+    return np.sinc(x)
+
+
+@pytest.mark.parametrize("x", [0.0, 1e-8, -1e-5, 1e-3, 0.0999999, 0.1, -0.1000001, 0.4],
+                         ids=str)
+def test_sinc_has_every_derivative_near_zero(x):
+    """The second and fourth derivatives of sinc against its series (sin(y)/y is 0/0 at
+    0: the quotient's derivatives came out 0 there, and lost digits all around it;
+    JAX's testSincAtZero), on both sides of where the series takes over."""
+    second = adc.grad(adc.grad(sinc_scalar))(x)
+    fourth = adc.grad(adc.grad(adc.grad(adc.grad(sinc_scalar))))(x)
+    y = np.pi * x
+    terms = [(-1) ** n / math.factorial(2 * n + 1) for n in range(12)]  # of sin(y)/y
+    want2 = np.pi ** 2 * sum(c * math.perm(2 * n, 2) * y ** (2 * n - 2)
+                             for n, c in enumerate(terms) if n >= 1)
+    want4 = np.pi ** 4 * sum(c * math.perm(2 * n, 4) * y ** (2 * n - 4)
+                             for n, c in enumerate(terms) if n >= 2)
+    assert second == pytest.approx(want2, rel=1e-12)
+    assert fourth == pytest.approx(want4, rel=1e-9)
