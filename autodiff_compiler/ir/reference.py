@@ -198,6 +198,18 @@ def unpad(g, pad_width):
     return g[tuple(slice(lo, n - hi) for (lo, hi), n in zip(widths, np.shape(g)))]
 
 
+def adjugate(a):
+    """adj(a) of each matrix, det(a) inv(a) where ``a`` is invertible and finite where
+    it is not: from ``a = U S V^T``, ``adj(a) = det(U) det(V) V adj(S) U^T``, ``adj(S)``
+    diagonal with the product of the other singular values (no division by one)."""
+    u, s, vh = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.where(np.eye(n, dtype=bool), 1, s[..., None, :])
+    scale = (np.linalg.det(u) * np.linalg.det(vh))[..., None, None]
+    return scale * (np.swapaxes(vh, -1, -2) @ (np.prod(others, axis=-1)[..., :, None]
+                                               * np.swapaxes(u, -1, -2)))
+
+
 def undiag(g, x, k=0):
     """The adjoint of ``np.diag(x, k)``: extract a diagonal of ``g``, or (for a matrix
     ``x``) put ``g`` on the ``k``-th diagonal of zeros shaped like ``x``."""

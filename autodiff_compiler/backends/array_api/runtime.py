@@ -238,6 +238,19 @@ def eigvalsh(x: Any, UPLO: str = "L") -> Any:  # noqa: N803
     return xp.linalg.eigvalsh(x if UPLO == "L" else _adjoint(xp, x))
 
 
+def adjugate(x: Any) -> Any:
+    """``reference.adjugate`` (det's gradient, finite where ``x`` is singular) in the
+    standard's functions."""
+    xp = array_namespace(x)
+    u, s, vh = xp.linalg.svd(x)
+    n = s.shape[-1]
+    others = xp.where(xp.eye(n, dtype=xp.bool), xp.ones_like(s[..., None, :]),
+                      s[..., None, :])
+    scale = (xp.linalg.det(u) * xp.linalg.det(vh))[..., None, None]
+    return scale * (xp.matrix_transpose(vh) @ (xp.prod(others, axis=-1)[..., :, None]
+                                               * xp.matrix_transpose(u)))
+
+
 def _adjoint(xp: Any, x: Any) -> Any:
     x = xp.matrix_transpose(x)
     return xp.conj(x) if xp.isdtype(x.dtype, "complex floating") else x

@@ -26,6 +26,7 @@ from ...ir.core import Eqn, Function, Var, regions
 from .spellings import dask_spelling
 
 _NO_LAZY_FORM = {
+    "adjugate": "dask.array has no SVD of a stack of square matrices (det's gradient)",
     "index_add": "adds into an array at indices (np.add.at)",
     "gather_add": "adds into an array at indices (np.add.at)",
     "add_along_axis": "adds into an array at indices (np.add.at)",

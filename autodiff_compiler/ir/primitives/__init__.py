@@ -146,6 +146,7 @@ from .indexing import (
 )
 from .least_squares import lstsq
 from .linalg import (
+    adjugate,
     as_columns,
     cholesky,
     det,
@@ -287,7 +288,7 @@ __all__ = [
     "T", "transpose", "tril", "triu", "unbroadcast", "unbroadcast_to", "undiag", "unpad",
     "unrepeat",
     "untile", "zeros", "zeros_like", "eig", "eigvals", "eigh", "eigvalsh", "pinv", "svd", "svdvals",
-    "as_columns", "cholesky", "det", "dot", "dot_vjp_a",
+    "adjugate", "as_columns", "cholesky", "det", "dot", "dot_vjp_a",
     "dot_vjp_b", "einsum", "einsum_parts", "explicit_subscripts", "from_columns", "inner", "inv",
     "matmul", "matmul_vjp_x", "matmul_vjp_y", "outer", "slogdet", "solve", "tensordot",
     "tensordot_vjp_a", "tensordot_vjp_b", "vdot", "add_along_axis", "argmax", "argmin",

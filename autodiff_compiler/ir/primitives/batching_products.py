@@ -32,7 +32,7 @@ from .batching import (
 )
 from .core import defbatch
 
-for _prim in (L.inv, L.det, L.cholesky, D.eigvalsh, D.svdvals, D.pinv, EIG.eigvals):
+for _prim in (L.inv, L.det, L.adjugate, L.cholesky, D.eigvalsh, D.svdvals, D.pinv, EIG.eigvals):
     defbatch(_prim, _same(_prim, at_least=2))
 
 

@@ -378,3 +378,4 @@ def _jvp_qr(ts, ans, a):
 
 defvjp_all(qr, _vjp_qr)
 defjvp_all(qr, _jvp_qr)
+

@@ -55,6 +55,7 @@ tensordot_vjp_b = Primitive("tensordot_vjp_b", ref.tensordot_vjp_b, defaults={"a
 einsum = Primitive("einsum", np.einsum)
 inv = Primitive("inv", np.linalg.inv)
 det = Primitive("det", np.linalg.det)
+adjugate = Primitive("adjugate", ref.adjugate)  # det's derivative, finite where x is singular
 slogdet = Primitive("slogdet", np.linalg.slogdet, n_out=2)
 solve = Primitive("solve", np.linalg.solve)
 cholesky = Primitive("cholesky", np.linalg.cholesky)
@@ -342,8 +343,29 @@ def _trace_with_inverse(t, x):
 
 defvjp(inv, lambda g, ans, x: -(_swap_last(ans) @ g @ _swap_last(ans)))
 defjvp(inv, lambda t, ans, x: -(ans @ t @ ans))
-defvjp(det, lambda g, ans, x: _logdet_cotangent(g * ans, x))
-defjvp(det, lambda t, ans, x: ans * _trace_with_inverse(t, x))
+# d det(x) = tr(adj(x) dx), with the adjugate, not det(x) inv(x), which fails where x is
+# singular, though det is a polynomial with a finite gradient everywhere (JAX's
+# testDetGradOfSingularMatrixCorank1/2). The adjugate's own derivative, for second
+# order, is d adj = tr(inv(x) dx) adj - inv(x) dx adj (from adj = det inv): finite at
+# repeated singular values, where the SVD's vectors (which compute adj) have none.
+defvjp(det, lambda g, ans, x: expand_dims(g, axis=(-2, -1)) * _swap_last(adjugate(x)))
+defjvp(det, lambda t, ans, x: reduce_sum(_swap_last(adjugate(x)) * t, axis=(-2, -1)))
+
+
+def _vjp_adjugate(g, ans, x):
+    inv_t = _swap_last(inv(x))
+    return (expand_dims(reduce_sum(g * ans, axis=(-2, -1)), axis=(-2, -1)) * inv_t
+            - inv_t @ g @ _swap_last(ans))
+
+
+def _jvp_adjugate(t, ans, x):
+    inv_x = inv(x)
+    return (expand_dims(reduce_sum(_swap_last(inv_x) * t, axis=(-2, -1)), axis=(-2, -1))
+            * ans - inv_x @ t @ ans)
+
+
+defvjp(adjugate, _vjp_adjugate)
+defjvp(adjugate, _jvp_adjugate)
 defvjp_all(slogdet, lambda gs, ans, x: (_logdet_cotangent(gs[1], x),))
 defjvp_all(slogdet, lambda ts, ans, x: (None, _trace_with_inverse(ts[0], x)))
 
