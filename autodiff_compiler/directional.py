@@ -63,9 +63,16 @@ def is_float_value(a: Any) -> bool:
     return isinstance(a, float) or (is_array(a) and Aval.of(a).is_float)
 
 
+def _is_sequence(value: Any) -> bool:
+    """A tuple, list or namedtuple (not another subclass: a ``ParameterTuple`` is one
+    value to a transform)."""
+    return type(value) in (tuple, list) or (isinstance(value, tuple)
+                                            and hasattr(type(value), "_fields"))
+
+
 def _is_node(value: Any) -> bool:
-    """A container a pytree descends into: a tuple, list or plain dict."""
-    return type(value) in (tuple, list, dict)
+    """A container a pytree descends into: a tuple, list, namedtuple or plain dict."""
+    return type(value) is dict or _is_sequence(value)
 
 
 def leaves_of(value: Any) -> list[Any]:
@@ -97,8 +104,8 @@ def like(reference: Any, given: Any) -> list[Any] | None:
         if type(given) is not dict or set(given) != set(reference):
             return None
         parts = [like(reference[k], given[k]) for k in reference]
-    elif type(reference) in (tuple, list):
-        if type(given) not in (tuple, list) or len(given) != len(reference):
+    elif _is_sequence(reference):
+        if not _is_sequence(given) or len(given) != len(reference):
             return None
         parts = [like(r, g) for r, g in zip(reference, given)]
     else:

@@ -18,14 +18,22 @@ LEAF = _Leaf()
 _DESCEND = object()
 
 
+def like(node: tuple | list, items: Any) -> tuple | list:
+    """A container of ``node``'s type holding ``items``: a namedtuple takes them as its
+    fields, a tuple or list (or a subclass, as ``ParameterTuple``) as one iterable."""
+    kind = type(node)
+    if isinstance(node, tuple) and hasattr(kind, "_fields"):
+        return kind(*items)
+    return kind(items)
+
+
 def _rebuild(node: Any, visit: Callable[[Any], Any]) -> Any:
     """A copy of ``node`` where ``visit`` replaces what it wants (else we descend)."""
     result = visit(node)
     if result is not _DESCEND:
         return result
     if isinstance(node, tuple | list):
-        items = [_rebuild(n, visit) for n in node]
-        return type(node)(items) if type(node) in (tuple, list) else type(node)(*items)
+        return like(node, [_rebuild(n, visit) for n in node])
     if isinstance(node, dict):
         return {k: _rebuild(v, visit) for k, v in node.items()}
     return node

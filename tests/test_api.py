@@ -1,4 +1,5 @@
 """grad / value_and_grad return structures (MindSpore 2.x), deviations, and the cache."""
+import collections
 import inspect
 
 import numpy as np
@@ -577,3 +578,36 @@ def test_keywords_gathered_by_a_differentiated_function_are_refused_at_its_def()
         adc.grad(gathers_keywords)(np.ones(3), scale=2.0)
     assert err.value.loc.line == gathers_keywords.__code__.co_firstlineno
     assert isinstance(err.value, TypeError)
+
+
+Point = collections.namedtuple("Point", ["x", "y"])
+
+
+def radius(pt):
+    return np.sqrt(np.sum(pt.x ** 2 + pt[1] ** 2))
+
+
+def scaled_point(a, pt):
+    return Point(a * pt.x, a * pt.y)
+
+
+@pytest.mark.parametrize("point", [Point(1.0, 2.0), Point(np.array([1.0, 3.0]),
+                                                          np.array([2.0, -1.0]))],
+                         ids=["floats", "arrays"])
+def test_a_namedtuple_argument_is_a_container_of_its_fields(point):
+    """A namedtuple is a pytree, as JAX's test_namedtuple_transparency has it: the
+    gradient is a namedtuple of its fields' gradients; jvp and vjp take one. It raised
+    TypeError (rebuilt with one iterable where a namedtuple takes its fields)."""
+    r = radius(point)
+    want = Point(np.asarray(point.x) / r, np.asarray(point.y) / r)
+    got = adc.grad(radius)(point)
+    assert type(got) is Point
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    tangent = Point(np.ones_like(point.x), np.zeros_like(point.y))
+    np.testing.assert_allclose(adc.jvp(radius, (point,), (tangent,))[1],
+                               np.sum(want.x), rtol=1e-12)
+    out, vjp_fn = adc.vjp(scaled_point, 2.0, point)
+    assert type(out) is Point
+    ga, gpt = vjp_fn(Point(np.ones_like(out.x), np.ones_like(out.y)))
+    assert type(gpt) is Point and np.sum(gpt.x) == pytest.approx(2.0 * np.size(point.x))
+    assert ga == pytest.approx(np.sum(point.x) + np.sum(point.y))

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import trees
 from ..ir import reference
 from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
@@ -245,7 +246,7 @@ def _convert_for(name: str) -> Convert | None:
 
 def _each(value: Any) -> Any:
     if isinstance(value, list | tuple):
-        return type(value)(asarray(v) for v in value)
+        return trees.like(value, [asarray(v) for v in value])
     return value
 
 

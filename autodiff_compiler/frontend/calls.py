@@ -104,6 +104,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         return lower_print(scope, node, args, kwargs)
     if is_list_method(func):  # stack.pop(), on a list the function built
         return call_list_method(scope, node, func, args, kwargs)
+    if isinstance(func, type) and issubclass(func, tuple) and hasattr(func, "_fields"):
+        return func(*args, **kwargs)  # a namedtuple: a container, of run-time values too
     if func is functools.partial and args and not has_var(args[:1]):
         return functools.partial(*args, **kwargs)  # a Python object, of run-time values too
     if isinstance(func, functools.partial):

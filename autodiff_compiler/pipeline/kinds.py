@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import trees
 from ..errors import AutodiffTypeError
 from ..frontend.captures import is_array
 from ..frontend.source import definition_loc
@@ -116,7 +117,7 @@ def abstract(value: Any, specialize: bool = True) -> Any:
     if isinstance(value, Var):
         return Var(value.aval if specialize else Aval())
     if isinstance(value, tuple | list):
-        return type(value)(abstract(v, specialize) for v in value)
+        return trees.like(value, [abstract(v, specialize) for v in value])
     if type(value) is dict:
         return {k: abstract(v, specialize) for k, v in value.items()}
     if is_dynamic(value):
