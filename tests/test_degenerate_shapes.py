@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
+from autodiff_compiler.testing import check_grads
 
 
 def mean_all(x):
@@ -82,3 +83,20 @@ def test_var_gradient_with_degrees_of_freedom():
         return np.var(x, ddof=1)
     x = np.array([1.0, 2.0, 4.0])
     np.testing.assert_allclose(adc.grad(var_ddof1)(x), (x - x.mean()), rtol=1e-14)
+
+
+def empty_list_index(x):
+    return np.sum(x[[]] ** 2) + np.sum(x)
+
+
+def tuple_of_empty_list(x):
+    return np.sum(x[([],)] ** 2) + np.sum(x * x[[0]])
+
+
+@pytest.mark.parametrize("fn", [empty_list_index, tuple_of_empty_list], ids=lambda f: f.__name__)
+def test_an_empty_list_index_selects_nothing(fn):
+    """``x[[]]`` is an empty integer index in NumPy (shape (0, 4)); it was made a float
+    array, which NumPy refused inside the generated code (JAX's TupleOfEmptyList)."""
+    x = np.arange(12.0).reshape(3, 4) / 7.0
+    assert adc.grad(fn)(x).shape == x.shape
+    check_grads(fn, x, order=2)

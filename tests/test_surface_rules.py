@@ -801,3 +801,22 @@ def test_det_gradient_is_the_cofactor_matrix_also_where_singular(a):
     np.testing.assert_allclose(adc.jvp(det_total, (a,), (direction,))[1],
                                np.sum(cofactors(a) * direction), rtol=1e-10, atol=1e-9)
 
+
+
+def take_rows_along(x):
+    return np.take_along_axis(x, np.array([[1], [2], [1]]), -1) * np.arange(1.0, 4.0)[:, None]
+
+
+def take_from_broadcast(x):
+    return np.take_along_axis(x, np.array([[[0, 2]], [[1, 1]]]), 2)
+
+
+@pytest.mark.parametrize("fn, shape", [(take_rows_along, (1, 3)),
+                                       (take_from_broadcast, (1, 3, 3))],
+                         ids=["row_read_by_every_index", "two_axes_broadcast"])
+def test_take_along_axis_of_an_array_that_broadcasts_against_its_indices(fn, shape):
+    """take_along_axis broadcasts the array's other axes against the indices' (x (1, 3)
+    with indices (3, 1)); its reverse mode raised IndexError there (JAX's
+    testTakeAlongAxisIssue1521)."""
+    x = np.random.default_rng(0).uniform(-1.0, 1.0, shape)
+    check_grads(fn, x, order=2)

@@ -223,14 +223,23 @@ def undiag(g, x, k=0):
 
 def add_along_axis(x, indices, v, axis):
     """A copy of ``x`` with ``v`` added at the places ``np.take_along_axis(x, indices,
-    axis)`` reads; repeated indices accumulate. ``indices`` may broadcast (a length-1
-    axis reads every entry along it, as in ``take_along_axis``)."""
+    axis)`` reads; repeated indices accumulate. Its other axes broadcast as
+    ``take_along_axis`` broadcasts them: a length-1 axis of ``indices`` reads every
+    entry along it, and one of ``x`` is read by every index along it (each such
+    entry's sum is added once)."""
     out = np.array(x, copy=True)
+    axis %= np.ndim(out)
     shape = np.broadcast_shapes(np.shape(indices), np.shape(v))
     indices = np.broadcast_to(indices, shape)
     grid = list(np.indices(shape, sparse=True))
-    grid[axis % np.ndim(out)] = indices
-    np.add.at(out, tuple(grid), v)
+    grid[axis] = indices
+    read = (*shape[:axis], out.shape[axis], *shape[axis + 1:])
+    if read == out.shape:
+        np.add.at(out, tuple(grid), v)
+        return out
+    spread = np.zeros(read, out.dtype)  # x broadcast along its length-1 axes, then summed
+    np.add.at(spread, tuple(grid), v)
+    out += unbroadcast(spread, out)
     return out
 
 

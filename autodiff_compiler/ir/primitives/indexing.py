@@ -62,13 +62,16 @@ class _GetItem(_Indexing):
 def _static_lists(index: Any) -> Any:
     """A list in an index selects entries (``x[[0, 2]]``): it becomes an array, which a
     tuple would not (``x[(0, 2)]`` is ``x[0, 2]``); a list holding runtime values
-    (``x[[i, j]]``) becomes a ``stack`` of them."""
+    (``x[[i, j]]``) becomes a ``stack`` of them; an empty one, an empty integer array
+    (``np.asarray([])`` is a float array, which NumPy refuses as an index)."""
     if isinstance(index, tuple):
         return tuple(_static_lists(p) if isinstance(p, list) else p for p in index)
     if isinstance(index, list) and _has_var(tuple(index)):
         from .shape import stack
         return stack(*index, axis=0)
-    return np.asarray(index) if isinstance(index, list) else index
+    if isinstance(index, list):  # an empty one selects nothing, by integer, as in NumPy
+        return np.asarray(index, dtype=np.intp) if not index else np.asarray(index)
+    return index
 
 
 def _has_var(index: Any) -> bool:
