@@ -109,9 +109,11 @@ def _arrange(jac: list[list[Any]], outputs: Any, bare: bool) -> Any:
 def _shape(value: Any) -> tuple[int, ...]:
     if isinstance(value, Var):
         if value.aval.shape is None:
-            raise AutodiffError("a Jacobian needs the shapes of the values it relates",
-                                hint="call it on arrays (shape-generic source is not "
-                                     "supported)")
+            raise AutodiffError("a Jacobian needs the shapes of the values it relates, "
+                                "and one of them is known only when the code runs",
+                                hint="call it on arrays, and make the shapes depend on the "
+                                     "arguments' shapes only (not on their values); jvp and "
+                                     "vjp give a Jacobian's products without its shape")
         return value.aval.shape
     return np.shape(value)
 
@@ -301,7 +303,9 @@ def _refuse_non_scalar(fn: Any, compiled: Compiled) -> None:
     """A Hessian is of a function returning one float scalar: of anything else the
     gradient of the sum of its outputs would look like an answer."""
     outs = compiled.primal.outvars
-    if len(outs) != 1 or not _is_float(outs[0]) or _shape(outs[0]) != ():
+    known_not_float = outs and outs[0].aval.dtype is not None and not _is_float(outs[0])
+    if len(outs) != 1 or known_not_float or _shape(outs[0]) != ():  # (a dtype known
+        # only at run time, as eigvals' real or complex, is let through)
         what = f"{len(outs)} outputs" if len(outs) != 1 else \
             f"{outs[0].aval.dtype} of shape {_shape(outs[0])}"
         refuse(f"hessian needs {_name(fn)} to return one float scalar, not {what}",

@@ -66,12 +66,40 @@ def _for(scope: Scope, node: gast.For, iteration: Any) -> Any:
             iteration.static_count is not None and _builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))
     if iteration.static_count is not None:
-        return _region_or_unrolled(scope, lambda: _structured_for(scope, node, iteration),
-                                   lambda: _unroll(scope, node, iteration.items(scope)))
+        rest = _without_first(node, iteration)
+        return _region_or_unrolled(
+            scope, lambda: _structured_for(scope, node, iteration, settled=rest is not None),
+            lambda: _unroll(scope, node, iteration.items(scope)),
+            lambda: _peeled(scope, node, iteration, rest))
     return _structured_for(scope, node, iteration)
 
 
-def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
+class _Unsettled(Exception):  # noqa: N818  (a signal, not an error)
+    """A carried value's shape or dtype is known before the loop and not after one
+    iteration: ``acc = 0.0`` then arrays added to it, which a Jacobian needs known."""
+
+
+def _without_first(node: gast.For, iteration: Any) -> Range | None:
+    """The range after its first value, where the loop may be lowered as its first
+    iteration and then a loop over the rest: a range of two values or more, a body
+    with no jump out of it and no ``else``."""
+    jumps = (gast.Break, gast.Continue, gast.Return)
+    if not (isinstance(iteration, Range) and (iteration.static_count or 0) >= 2) \
+            or iteration.reverse or node.orelse \
+            or any(isinstance(n, jumps) for n in _walk_all(node.body)):
+        return None
+    return Range(iteration.start + iteration.step, iteration.stop, iteration.step, False)
+
+
+def _peeled(scope: Scope, node: gast.For, iteration: Range, rest: Range) -> Any:
+    """The first iteration unrolled, then a loop over the ``rest``: its carried values
+    enter it with the shapes and dtypes they keep."""
+    _unroll(scope, node, [iteration.start])
+    return _structured_for(scope, node, rest)
+
+
+def _structured_for(scope: Scope, node: gast.For, iteration: Any,
+                    settled: bool = False) -> Any:
     if _builds_lists(node.body):
         raise UnsupportedSyntaxError(
             "building a Python list in a loop whose length is known only at run time",
@@ -94,6 +122,8 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     body, carried = _loop_body(scope, node, carried, bind, stmts, index)
     inits, skeletons = _carried_leaves(scope, node, carried)
     outs = _carried_outs(scope, _hints(scope, carried), inits, body)
+    if settled and any(_less_known(a, o) for a, o in zip(inits, outs)):
+        raise _Unsettled
     scope.low.builder.eqns.append(Eqn(
         tuple(outs), P.loop, (as_atom(iteration.count(scope)), *inits),
         {"body": body, "n_ys": 0, "reverse": iteration.reverse,
@@ -217,20 +247,41 @@ def _static_while(scope: Scope, node: gast.While, test: Any) -> Any:
 
 
 def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
-                        unrolled: Callable[[], Any]) -> Any:
-    """Lower a loop of known length as a region; failing that, unroll it instead (what
-    the attempt bound is dropped: it ran in forked scopes and a builder of its own,
-    but for the region equation and the names it set)."""
+                        unrolled: Callable[[], Any],
+                        peeled: Callable[[], Any] | None = None) -> Any:
+    """Lower a loop of known length as a region; where a carried value settles only
+    after the first iteration, as that iteration and a region (``peeled``); failing
+    that, unroll it instead (what an attempt bound is dropped: it ran in forked scopes
+    and a builder of its own, but for the region equation and the names it set)."""
     env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
     aliases = scope.low.aliases.saved()
-    try:
-        return region()
-    except Exception:  # whatever it was, unrolling runs the loop as Python does
+
+    def restore() -> None:
         scope.env.clear()
         scope.env.update(env)
         del scope.low.builder.eqns[n_eqns:]
         scope.low.aliases.restore(aliases)
+
+    try:
+        return region()
+    except _Unsettled:
+        restore()
+        try:
+            return peeled()
+        except Exception:
+            restore()
+            return unrolled()
+    except Exception:  # whatever it was, unrolling runs the loop as Python does
+        restore()
         return unrolled()
+
+
+def _less_known(before: Any, after: Any) -> bool:
+    """A value whose shape or dtype is known before a loop and not after it."""
+    known, then = getattr(before, "aval", None), getattr(after, "aval", None)
+    return known is not None and then is not None and (
+        (known.shape is not None and then.shape is None)
+        or (known.dtype is not None and then.dtype is None))
 
 
 def _structured_while(scope: Scope, node: gast.While, known_length: bool = False) -> Any:
