@@ -182,14 +182,19 @@ def _compiled(stage: str, thunk: Any) -> Any:
     try:
         with np.errstate(all="ignore"):
             return thunk()
-    except AutodiffError as err:
-        text = str(err)
-        if isinstance(err, IRVerificationError) or "internal compiler error" in text:
-            raise _FailError(Outcome(INTERNAL, stage, text)) from None
-        allowed = any(re.search(p, text) for p in ALLOWED_REFUSALS)
-        raise _FailError(Outcome(SKIP if allowed else REFUSED, stage, text)) from None
     except Exception as err:
-        raise _FailError(Outcome(INTERNAL, stage, f"{type(err).__name__}: {err}")) from None
+        raise _failure(stage, err) from None
+
+
+def _failure(stage: str, err: Exception) -> _FailError:
+    """What an exception from compiling or running generated code says of the program."""
+    text = str(err)
+    if not isinstance(err, AutodiffError):
+        return _FailError(Outcome(INTERNAL, stage, f"{type(err).__name__}: {err}"))
+    if isinstance(err, IRVerificationError) or "internal compiler error" in text:
+        return _FailError(Outcome(INTERNAL, stage, text))
+    allowed = any(re.search(p, text) for p in ALLOWED_REFUSALS)
+    return _FailError(Outcome(SKIP if allowed else REFUSED, stage, text))
 
 
 def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
@@ -222,6 +227,8 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
         _check_table_is_read_at_each_call(program, compiled, plain, vg, rtol)
     if program.seed % 4 == 0:  # a quarter of programs: the costlier checks spread out
         _check_vjp_of_a_repeated_output(program, compiled, out, grads, rtol)
+    if program.seed % 4 == 1:
+        _check_jacobian(program, compiled, grads, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
     _check_in_place(program, compiled, grads, rtol)
     _check_shape_generic(program, compiled, grads, rtol)
@@ -394,6 +401,24 @@ def _check_vjp_of_a_repeated_output(program: Program, compiled: Any, out: Any, g
     for k, p in enumerate(program.positions):
         _expect_close(f"vjp of the value returned twice, argument {p}",
                       got[floats.index(p)], 3.0 * np.asarray(grads[k]), rtol, stage="vjp")
+
+
+def _check_jacobian(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
+    """``jacrev`` of the scalar loss is its gradient. A Jacobian needs every shape known
+    when compiling, where a gradient does not: a loop whose carried value changed shape
+    in its first iteration (``acc = 0.0``, then arrays) made it refuse."""
+    try:
+        with np.errstate(all="ignore"):
+            jac = adc.jacrev(compiled.f, grad_position=program.positions,
+                             has_aux=bool(program.aux))(*_copy(program.args))
+    except Exception as err:
+        if "known only when the code runs" in str(err):  # a shape the data decides
+            return
+        raise _failure("jacrev", err) from None
+    jac = jac[0] if program.aux else jac
+    jac = (jac,) if len(program.positions) == 1 else jac
+    for k, p in enumerate(program.positions):
+        _expect_close(f"jacrev, argument {p}", jac[k], grads[k], rtol, stage="jacrev")
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:

@@ -63,6 +63,7 @@ class _Generator:
         self.swaps = random.Random(seed + 8600023)
         self.sums = random.Random(seed + 9100043)
         self.locals = random.Random(seed + 9300029)
+        self.stacks = random.Random(seed + 9500021)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -106,6 +107,8 @@ class _Generator:
             return self.product_sum(depth)
         if depth < 2 and self.locals.random() < 0.04:
             return self.local_transform(depth)
+        if depth < 2 and self.stacks.random() < 0.05:
+            return self.stacks.choice([self.stack_ops, self.number_started_sum])(depth)
         if depth < 2:
             kinds += [self.if_, self.if_, self.for_, self.for_, self.while_, self.setitem,
                       self.closure, self.list_loop, self.comprehension, self.early_return,
@@ -372,6 +375,41 @@ class _Generator:
             call = f"adc.vmap({fn})({self.ex.expr(shape, 2)})"
             self.ex.env[out] = shape[:1]
         return [define, Stmt(f"{out} = {call}")]
+
+    def stack_ops(self, depth: int) -> list[Stmt]:
+        """Values pushed on a list the function builds and popped off it, by position
+        too (tangent's ``stack_pushing``): the list's methods run while compiling."""
+        self.features.add("stack_ops")
+        r = self.stacks
+        shape = r.choice(SHAPES)
+        stack, out = self.fresh("st"), self.fresh()
+        pushes = [Stmt(f"{stack}.append({self.ex.expr(shape, 2)})") for _ in range(3)]
+        pop = r.choice([f"{stack}.pop() * 2.0 + {stack}.pop(0)",
+                        f"{stack}.pop(1) - {stack}[-1] * {stack}.pop()"])
+        self.ex.env[out] = shape
+        return [Stmt(f"{stack} = []"), *pushes, Stmt(f"{out} = {pop}")]
+
+    def number_started_sum(self, depth: int) -> list[Stmt]:
+        """A running sum or product started from a Python number (``acc = 0.0``) and
+        made an array by its first step: lowered as that step and a loop over the rest
+        (a Jacobian of it was refused)."""
+        self.features.add("number_started_sum")
+        r = self.stacks
+        shape = r.choice([s for s in SHAPES if s])
+        name, t = self.fresh("acc"), self.fresh("t")
+        op, init = r.choice([("+", r.choice(["0.0", "0"])), ("*", r.choice(["1.0", "1"]))])
+
+        def step() -> Stmt:
+            self.ex.ints.append(t)
+            term = self.ex.expr(shape, 2)
+            if op == "*":
+                term = f"np.tanh({term})"
+            return Stmt(f"{name} = {name} {op} {term}")
+
+        body = self._scoped(step)
+        self.ex.env[name] = shape
+        return [Stmt(f"{name} = {init}"),
+                Stmt(f"for {t} in range({r.choice([2, 3, 4])}):", (body,))]
 
     def closure(self, depth: int) -> list[Stmt]:
         self.features.add("closure")
