@@ -166,27 +166,35 @@ def _losses(make_optimizer, steps, tmp_path, resume_at=None):
 
 
 @pytest.mark.parametrize("make_optimizer, state", [
-    (lambda ps: nn.Adam(ps, 0.1), ["moment1.bias", "moment1.weight", "moment2.bias",
-                                   "moment2.weight"]),
-    (lambda ps: nn.SGD(ps, 0.1, momentum=0.9), ["accum.bias", "accum.weight", "stat.bias",
-                                                "stat.weight"]),
-    (lambda ps: nn.Momentum(ps, 0.05, 0.9), ["moments.bias", "moments.weight"]),
+    (lambda ps: nn.Adam(ps, 0.1), ["beta1_power", "beta2_power", "moment1.weight",
+                                   "moment1.bias", "moment2.weight", "moment2.bias"]),
+    (lambda ps: nn.SGD(ps, 0.1, momentum=0.9), ["momentum", "accum.weight", "accum.bias",
+                                                "stat.weight", "stat.bias"]),
+    (lambda ps: nn.Momentum(ps, 0.05, 0.9), ["momentum", "moments.weight", "moments.bias"]),
 ], ids=["Adam", "SGD-momentum", "Momentum"])
 def test_an_optimizers_state_is_checkpointed_so_training_resumes_where_it_stopped(
         make_optimizer, state, tmp_path):
-    """Measured in MindSpore 2.10: an optimizer's checkpoint holds its step and moments
-    (named so), and a new optimizer loaded from it continues the same trajectory; here
-    the state was plain attributes and a resumed Adam restarted its moments."""
+    """Measured in MindSpore 2.10: an optimizer holds its step, its learning rate, the
+    network's Parameters it updates (under their own names) and its state, in this
+    order, and a new optimizer loaded from its checkpoint continues the same
+    trajectory; here the state was plain attributes and a resumed Adam restarted its
+    moments."""
     opt = make_optimizer(nn.Dense(2, 1).trainable_params())
-    assert sorted(name for name, _ in opt.parameters_and_names()) == sorted(["global_step", *state])
-    assert opt.trainable_params() == []
+    assert [name for name, _ in opt.parameters_and_names()] == \
+        ["global_step", "learning_rate", "weight", "bias", *state]
+    assert [p.name for p in opt.trainable_params()] == ["weight", "bias"]
     np.testing.assert_allclose(_losses(make_optimizer, 5, tmp_path, resume_at=3),
                                _losses(make_optimizer, 5, tmp_path), rtol=1e-6)
 
 
 def test_update_parameters_name_prefixes_an_optimizers_state():
-    """The GAN tutorial's ``optimizer.update_parameters_name("optim_g.")``."""
-    opt = nn.Adam(nn.Dense(2, 1).trainable_params(), 0.1)
+    """The GAN tutorial's ``optimizer.update_parameters_name("optim_g.")``: as in
+    MindSpore 2.10, the network's Parameters the optimizer holds are renamed too."""
+    net = nn.Dense(2, 1)
+    opt = nn.Adam(net.trainable_params(), 0.1)
     opt.update_parameters_name("optim_g.")
-    assert sorted(p.name for p in opt.get_parameters())[:2] == ["optim_g.global_step",
-                                                                 "optim_g.moment1.bias"]
+    assert [p.name for p in net.get_parameters()] == ["optim_g.weight", "optim_g.bias"]
+    assert sorted(p.name for p in opt.get_parameters()) == [
+        "optim_g.beta1_power", "optim_g.beta2_power", "optim_g.bias", "optim_g.global_step",
+        "optim_g.learning_rate", "optim_g.moment1.bias", "optim_g.moment1.weight",
+        "optim_g.moment2.bias", "optim_g.moment2.weight", "optim_g.weight"]

@@ -15,7 +15,8 @@ import types
 
 from . import amp, context, dataset, dtype, initializer, mint, nn, numpy_api, ops, tensor, train
 
-ALIASES = {"nn": nn, "nn.optim": nn.optim, "ops": ops, "ops.operations": ops.operations,
+ALIASES = {"nn": nn, "nn.optim": nn.optim, "nn.grad": nn.grad, "nn.grad.cell_grad": nn.grad,
+           "ops": ops, "ops.operations": ops.operations,
            "dataset": dataset, "train": train, "context": context, "amp": amp}
 ALIASES.update({"mint": mint, "mint.nn": mint.nn, "mint.nn.functional": mint.functional,
                 "mint.optim": mint.optim, "mint.linalg": mint.linalg, "mint.special": mint.special})

@@ -24,8 +24,11 @@ class LearningRateSchedule(Cell):
     """A learning rate as a function of the global step (``construct(global_step)``)."""
 
     def __call__(self, global_step: Any) -> Tensor:
-        """The rate at ``global_step``: a float32 Tensor of shape (), as MindSpore's."""
-        return Tensor(np.float32(self.construct(int(np.asarray(global_step)))))
+        """The rate at ``global_step``: a float32 Tensor of the step's shape, as
+        MindSpore's (shape () for a number, [1] for an optimizer's ``global_step``)."""
+        step = np.asarray(global_step)
+        rate = np.float32(self.construct(int(step.reshape(-1)[0])))
+        return Tensor(np.full(step.shape, rate, np.float32))
 
     def construct(self, global_step: int) -> float:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")

@@ -49,9 +49,8 @@ class Cell(CellTree):
                     param.name = f"{name}.{i}"
                 self._params[param.name] = param
         elif isinstance(value, Cell):
-            if self._auto_prefix:
-                for param in value.get_parameters():
-                    param.name = f"{name}.{param.name}"
+            if self._auto_prefix:  # named by their path below value, as MindSpore's
+                value.update_parameters_name(f"{name}.")  # (a shared Cell's not stacked)
             self._cells[name] = value
         object.__setattr__(self, name, value)
 
@@ -368,7 +367,9 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
 # Optimizers, learning rates and training wrappers are Cells too, and metrics live in
 # MindSpore's nn as well; they import Cell from here, so they are re-exported last
 # (``nn.SGD``, ``nn.optim.SGD``, ``nn.ExponentialDecayLR``, ``nn.TrainOneStepCell``...).
+from . import cell_grad as grad  # noqa: E402, F401  (nn.grad.Vjp, MindSpore's path)
 from . import lr, optim  # noqa: E402, F401
+from .cell_grad import Jvp, Vjp  # noqa: E402, F401
 from .layers import (  # noqa: E402, F401
     AvgPool2d,
     CellList,

@@ -4,7 +4,10 @@ While training (``set_train()``), a batch is normalised with its own statistics 
 biased variance) and the moving statistics are updated, as MindSpore 2.10 does:
 ``moving = momentum * moving + (1 - momentum) * batch``, with the batch's *unbiased*
 variance for ``moving_variance`` (measured: ``tests/data/mindspore_batchnorm.json``).
-In eval mode the moving statistics normalise. ``use_batch_statistics`` forces either.
+In eval mode the moving statistics normalise. ``use_batch_statistics`` forces either
+whatever the mode, as MindSpore's does: ``True`` normalises with the batch *and* moves
+the statistics (in eval mode too), ``False`` normalises with the moving statistics and
+leaves them.
 
 ``construct`` is ordinary code, compiled like any Cell's inside a differentiated
 function. The update is ``ops.assign`` into the moving-statistics Parameters, an
@@ -43,6 +46,9 @@ class _BatchNorm(Cell):
                              f"not {num_features!r}")
         if not 0 <= momentum <= 1:
             raise ValueError(f"For '{name}', momentum must be in [0, 1], not {momentum}")
+        if use_batch_statistics is not None and not isinstance(use_batch_statistics, bool):
+            raise ValueError(f"For '{name}', the 'use_batch_statistics' must be a boolean "
+                             f"value or None, but got {use_batch_statistics}.")
         if data_format not in ("NCHW", "NHWC"):
             raise ValueError(f"For '{name}', data_format must be 'NCHW' or 'NHWC', "
                              f"not {data_format!r}")
@@ -74,8 +80,7 @@ class _BatchNorm(Cell):
         if use_batch:
             mean = x.mean(axis=axes)
             var = x.var(axis=axes)
-            if self.training:
-                self._update(mean, var, x.size // self.num_features)
+            self._update(mean, var, x.size // self.num_features)
         else:
             mean, var = self.moving_mean, self.moving_variance
         y = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + self.eps)

@@ -31,39 +31,51 @@ from typing import Any
 
 import numpy as np
 
-from .lr import LearningRateSchedule
 from .nn import Cell
+from .optim_rates import exact_scalar, rate_at, rate_holder, scalar_value, split_groups
 from .tensor import Parameter, ParameterTuple, Tensor
 
 
 class Optimizer(Cell):
-    """The base of optimizers: Parameters, learning rates, weight decay, global step."""
+    """The base of optimizers: Parameters, learning rates, weight decay, global step.
+
+    It holds what MindSpore's holds, under MindSpore's names, so ``save_checkpoint``
+    writes the same entries and ``load_param_into_net`` reads them back either way:
+    ``global_step`` (an int32 Parameter of shape [1], which a schedule may be called
+    with: ``opt.learning_rate(opt.global_step)``), the learning rate
+    (``optim_rates``), the network's Parameters it updates, under their own names (so
+    ``update_parameters_name`` renames them too, as MindSpore's does), and its state
+    -- each moment a Parameter named ``moment1.fc.weight`` and the like."""
 
     def __init__(self, learning_rate: Any, parameters: Any, weight_decay: float = 0.0,
                  loss_scale: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(auto_prefix=False)
         if loss_scale <= 0:
             raise ValueError(f"loss_scale must be positive, not {loss_scale}")
-        params, lrs, decays = _groups(parameters, learning_rate, weight_decay)
-        object.__setattr__(self, "parameters", ParameterTuple(params))
-        object.__setattr__(self, "learning_rate", learning_rate)
-        self._lrs, self._decays, self.loss_scale = lrs, decays, loss_scale
-        object.__setattr__(self, "_step", self._state(
-            Parameter(np.zeros(1, np.int32), name="global_step", requires_grad=False)))
-
-    # The optimizer's state -- the step count and each moment -- is its own Parameters
-    # (the ones it updates are the network's), so ``save_checkpoint(optimizer)`` keeps
-    # it and ``load_param_into_net(optimizer, ...)`` resumes training where it stopped,
-    # named as MindSpore names them (``global_step``, ``moment1.fc.weight``).
+        params, lrs, decays = split_groups(parameters, learning_rate, weight_decay)
+        self.global_step = Parameter(np.zeros(1, np.int32), name="global_step",
+                                     requires_grad=False)
+        groups = list({id(lr): lr for lr in lrs if lr is not learning_rate}.values())
+        for holder in groups:
+            if isinstance(holder, Parameter):
+                self._state(holder)
+        own = rate_holder(learning_rate, "learning_rate")
+        self.learning_rate = own
+        if groups:
+            rates = [*groups, own] if len(groups) < len(lrs) else groups
+            object.__setattr__(self, "learning_rate", tuple(rates) if not all(
+                isinstance(r, Parameter) for r in rates) else ParameterTuple(rates))
+        self._lrs = [own if lr is learning_rate else lr for lr in lrs]
+        self._decays, self.loss_scale = decays, loss_scale
+        self.parameters = ParameterTuple(params)  # registered under their own names
 
     @property
-    def global_step(self) -> int:
-        """Steps taken so far (what learning-rate schedules read)."""
-        return int(self._step[0])
+    def steps_taken(self) -> int:
+        """The global step as a Python int (what the update rules read)."""
+        return int(self.global_step[0])
 
-    @global_step.setter
-    def global_step(self, value: int) -> None:
-        self._step.view(np.ndarray)[0] = value
+    def _advance(self) -> None:
+        self.global_step.view(np.ndarray)[0] += 1
 
     def _state(self, param: Parameter) -> Parameter:
         self._params[param.name] = param
@@ -77,9 +89,14 @@ class Optimizer(Cell):
                                                     requires_grad=False))
                               for p in self.parameters)
 
+    def scalar_state(self, name: str, value: float) -> Parameter:
+        """A float32 Parameter of shape () (``momentum``, ``beta1_power``), as MindSpore
+        keeps its hyperparameters and running products."""
+        return self._state(exact_scalar(value, name))
+
     def get_lr(self) -> Any:
         """The learning rate of the current step (a tuple of them with grouped rates)."""
-        rates = {id(lr): _rate(lr, self.global_step) for lr in self._lrs}
+        rates = {id(lr): rate_at(lr, self.steps_taken) for lr in self._lrs}
         values = tuple(Tensor(np.float32(rates[id(lr)])) for lr in self._lrs)
         return values[0] if len(set(map(id, self._lrs))) == 1 else values
 
@@ -92,8 +109,9 @@ class Optimizer(Cell):
             if np.shape(g) != p.shape:
                 raise ValueError(f"the gradient of Parameter '{p.name}' has shape "
                                  f"{np.shape(g)}, the Parameter {p.shape}")
-        rates = {id(lr): _rate(lr, self.global_step) for lr in self._lrs}
-        self.global_step += 1
+        rates = {id(lr): rate_at(lr, self.steps_taken) for lr in self._lrs}
+        self._advance()
+        self.begin_step()
         for i, (p, g) in enumerate(zip(self.parameters, grads)):
             g = np.asarray(g, dtype=p.dtype)
             if self.loss_scale != 1.0:
@@ -102,60 +120,12 @@ class Optimizer(Cell):
                         p.dtype.type(self._decays[i]))
         return tuple(True for _ in self.parameters)
 
+    def begin_step(self) -> None:
+        """Work done once per step before the Parameters' updates (``Adam``'s powers)."""
+
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         """One step for Parameter ``i``: write the new value into ``param``."""
         raise NotImplementedError
-
-
-def _groups(parameters: Any, learning_rate: Any, weight_decay: float
-            ) -> tuple[list[Parameter], list[Any], list[float]]:
-    """The Parameters in gradient order, and each one's learning rate and weight decay."""
-    items = list(parameters)
-    if not items:
-        raise ValueError("an optimizer needs at least one Parameter")
-    if not all(isinstance(item, dict) for item in items):
-        for p in items:
-            if not isinstance(p, Parameter):
-                raise TypeError(f"an optimizer takes Parameters or group dicts, not "
-                                f"{type(p).__name__}")
-        return items, [learning_rate] * len(items), \
-            [weight_decay if _decays(p) else 0.0 for p in items]
-    params, lrs, decays, order = [], [], [], None
-    for group in items:
-        unknown = set(group) - {"params", "lr", "weight_decay", "grad_centralization",
-                                "order_params"}
-        if unknown:
-            raise KeyError(f"unknown keys in a parameter group: {sorted(unknown)}")
-        if "order_params" in group:
-            order = list(group["order_params"])
-            continue
-        for p in group["params"]:
-            params.append(p)
-            lrs.append(group.get("lr", learning_rate))
-            decays.append(group.get("weight_decay", weight_decay))
-    if order is not None:
-        index = {id(p): i for i, p in enumerate(params)}
-        missing = [p.name for p in order if id(p) not in index]
-        if missing:
-            raise ValueError(f"order_params names Parameters in no group: {missing}")
-        params, lrs, decays = ([seq[index[id(p)]] for p in order] for seq in (params, lrs, decays))
-    return params, lrs, decays
-
-
-def _decays(p: Parameter) -> bool:
-    name = p.name or ""
-    return "beta" not in name and "gamma" not in name
-
-
-def _rate(lr: Any, step: int) -> float:
-    if isinstance(lr, LearningRateSchedule):
-        return float(lr(step))
-    if isinstance(lr, list | tuple) or (isinstance(lr, np.ndarray) and lr.ndim == 1):
-        if step >= len(lr):
-            raise ValueError(f"the learning-rate list has {len(lr)} steps; step {step + 1} "
-                             "asks for one more")
-        return float(lr[step])
-    return float(lr)
 
 
 class SGD(Optimizer):
@@ -168,7 +138,8 @@ class SGD(Optimizer):
         if momentum < 0 or (nesterov and (momentum <= 0 or dampening != 0)):
             raise ValueError("SGD: momentum must be at least 0, and Nesterov's variant needs "
                              "momentum > 0 and no dampening")
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        self.dampening, self.nesterov = dampening, nesterov
+        self.momentum = self.scalar_state("momentum", momentum)
         self.accum = self.clone_state("accum")
         self.stat = self.clone_state("stat")  # 1 until a Parameter's first step
         for started in self.stat:
@@ -176,11 +147,11 @@ class SGD(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         grad = grad + decay * param if decay else grad
-        if self.momentum == 0:
+        if scalar_value(self.momentum) == 0:
             param -= lr * grad
             return
         v = self.accum[i].view(np.ndarray)
-        u = param.dtype.type(self.momentum)
+        u = param.dtype.type(scalar_value(self.momentum))
         first = self.stat[i].view(np.ndarray)
         if first.any():
             v[...] = grad
@@ -201,13 +172,14 @@ class Momentum(Optimizer):
         if not isinstance(momentum, float) or momentum < 0:
             raise ValueError(f"Momentum: momentum must be a float of at least 0.0, not "
                              f"{momentum!r}")
-        self.momentum, self.use_nesterov = momentum, use_nesterov
+        self.use_nesterov = use_nesterov
+        self.momentum = self.scalar_state("momentum", momentum)
         self.moments = self.clone_state("moments")
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         grad = grad + decay * param if decay else grad
         v = self.moments[i].view(np.ndarray)
-        u = param.dtype.type(self.momentum)
+        u = param.dtype.type(scalar_value(self.momentum))
         v *= u
         v += grad
         param -= lr * (grad + u * v) if self.use_nesterov else lr * v
@@ -224,21 +196,36 @@ class Adam(Optimizer):
         _check_betas(beta1, beta2, eps)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.use_nesterov, self.use_amsgrad = use_nesterov, use_amsgrad
+        self.beta1_power = self.scalar_state("beta1_power", 1.0)  # beta1 ** step, as
+        self.beta2_power = self.scalar_state("beta2_power", 1.0)  # MindSpore keeps them
         self.moment1, self.moment2 = self.clone_state("moment1"), self.clone_state("moment2")
         self.vhat = self.clone_state("vhat") if use_amsgrad else None
+
+    def begin_step(self) -> None:
+        for power, beta in ((self.beta1_power, self.beta1), (self.beta2_power, self.beta2)):
+            power.view(np.ndarray)[...] = power * np.float32(beta)
+
+    def _powers(self, f: Any) -> tuple:
+        """``beta ** step``: the float32 products kept (MindSpore's), or for Parameters
+        of another precision the powers in it, from the step count."""
+        if f is np.float32:
+            return f(self.beta1_power), f(self.beta2_power)
+        return f(self.beta1) ** self.steps_taken, f(self.beta2) ** self.steps_taken
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         grad = grad + decay * param if decay else grad
         f = param.dtype.type
-        b1, b2, t = f(self.beta1), f(self.beta2), self.global_step
+        b1, b2 = f(self.beta1), f(self.beta2)
+        c1, c2 = f(1 - self.beta1), f(1 - self.beta2)  # as MindSpore rounds them
         m, v = self.moment1[i].view(np.ndarray), self.moment2[i].view(np.ndarray)
-        m[...] = b1 * m + (1 - b1) * grad
-        v[...] = b2 * v + (1 - b2) * grad * grad
+        m[...] = b1 * m + c1 * grad
+        v[...] = b2 * v + c2 * grad * grad
         if self.vhat is not None:
             vhat = self.vhat[i].view(np.ndarray)
             np.maximum(vhat, v, out=vhat)
             v = vhat
-        lr_t = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        p1, p2 = self._powers(f)
+        lr_t = lr * np.sqrt(1 - p2) / (1 - p1)
         step = (b1 * m + (1 - b1) * grad) if self.use_nesterov else m
         param -= lr_t * step / (np.sqrt(v) + f(self.eps))
 
@@ -276,11 +263,11 @@ class RMSProp(Optimizer):
         if decay < 0 or momentum < 0 or epsilon <= 0:
             raise ValueError("RMSProp: decay and momentum must be at least 0, epsilon positive")
         self.decay, self.momentum, self.epsilon, self.centered = decay, momentum, epsilon, centered
+        self.mean_grad = self.clone_state("mean_grad") if centered else None
         self.mean_square = self.clone_state("mean_square")
         for s in self.mean_square:
             s.view(np.ndarray)[...] = 1
         self.moment = self.clone_state("moment")
-        self.mean_grad = self.clone_state("mean_grad") if centered else None
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         grad = grad + decay * param if decay else grad

@@ -122,7 +122,7 @@ class Rprop(Optimizer):
         grad = grad + decay * param if decay else grad
         f = param.dtype.type
         prev, size = self.prev[i].view(np.ndarray), self.step_size[i].view(np.ndarray)
-        if self.global_step == 1:
+        if self.steps_taken == 1:
             size[...] = lr
         same = np.sign(grad * prev)
         factor = np.where(same > 0, f(self.etaplus), np.where(same < 0, f(self.etaminus), f(1)))
@@ -151,7 +151,7 @@ class ASGD(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
         grad = grad + decay * param if decay else grad
-        f, t = param.dtype.type, self.global_step
+        f, t = param.dtype.type, self.steps_taken
         mu, eta = self.mu[i].view(np.ndarray), self.eta[i].view(np.ndarray)
         if t == 1:
             eta[...] = lr
@@ -215,7 +215,7 @@ class Lamb(Optimizer):
         self.moments1, self.moments2 = self.clone_state("lamb_m"), self.clone_state("lamb_v")
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray, lr: Any, decay: Any) -> None:
-        f, t = param.dtype.type, self.global_step
+        f, t = param.dtype.type, self.steps_taken
         b1, b2 = f(self.beta1), f(self.beta2)
         m, v = self.moments1[i].view(np.ndarray), self.moments2[i].view(np.ndarray)
         m[...] = b1 * m + (1 - b1) * grad
@@ -321,7 +321,7 @@ class LARS(Optimizer):
                 lr = lrs[i] if isinstance(lrs, tuple) else lrs
                 g = self._scaled(p.view(np.ndarray), g, self._wrapped_decays[i], lr)
             scaled.append(g)
-        self.global_step += 1
+        self._advance()
         return self.opt(tuple(scaled))
 
     def _scaled(self, w: np.ndarray, g: np.ndarray, decay: float, lr: Any) -> np.ndarray:

@@ -5,8 +5,12 @@
 with an optimizer and no loss: it then returns the loss; or, with neither, ``network``
 as it is: a training step the user built), one step per batch of the
 dataset's columns. ``eval`` runs ``WithEvalCell`` and returns ``{name: value}`` for
-the metrics; ``predict`` runs the network. Data sinking is accepted and ignored: every
-step runs here, in Python. ``amp_level`` and the ``loss_scale_manager`` /
+the metrics; ``predict`` runs the network. As in MindSpore, ``train`` puts its network
+in training mode (``set_train(True)``) and ``eval``/``predict`` theirs in evaluation
+mode, tracking which mode the shared backbone is in: an ``eval`` between epochs
+normalises a BatchNorm with its moving statistics and leaves them as they are, and the
+network stays in evaluation mode until the next ``train``. Data sinking is accepted
+and ignored: every step runs here, in Python. ``amp_level`` and the ``loss_scale_manager`` /
 ``keep_batchnorm_fp32`` keywords go to ``amp.build_train_network``, as in MindSpore; a
 manager that drops overflowing steps is told of each step's overflow.
 """
@@ -48,6 +52,19 @@ class Model:
                 boost_level=kwargs.pop("boost_level", "O0"), **kwargs)
         self.eval_network = eval_network if eval_network is not None else \
             WithEvalCell(network, loss_fn) if loss_fn is not None else None
+        self._backbone_is_train = True
+
+    def _set_mode(self, network: Any, is_train: bool) -> None:
+        """Put ``network`` in ``is_train`` mode at the start of a loop, as MindSpore's
+        ``_exec_preprocess`` does whatever mode the backbone was in."""
+        network.set_train(is_train)
+        self._backbone_is_train = is_train
+
+    def _check_mode(self, network: Any, is_train: bool) -> None:
+        """Switch ``network``'s mode only when the backbone is in the other one, as
+        MindSpore's ``_check_network_mode`` does before each step and ``predict``."""
+        if self._backbone_is_train != is_train:
+            self._set_mode(network, is_train)
 
     def train(self, epoch: int, train_dataset: Any, callbacks: Any = None,
               dataset_sink_mode: bool = False, sink_size: int = -1,
@@ -61,12 +78,14 @@ class Model:
                             cur_epoch_num=initial_epoch, cur_step_num=0, net_outputs=None,
                             train_dataset=train_dataset, mode="train")
         run = RunContext(cb)
+        self._set_mode(self.train_network, True)
         _each(callbacks, "on_train_begin", run)
         for cb.cur_epoch_num in range(initial_epoch + 1, epoch + 1):
             _each(callbacks, "on_train_epoch_begin", run)
             for columns in train_dataset.create_tuple_iterator():
                 cb.cur_step_num += 1
                 _each(callbacks, "on_train_step_begin", run)
+                self._check_mode(self.train_network, True)
                 cb.net_outputs = self.train_network(*columns)
                 manager = self.loss_scale_manager
                 if manager is not None and manager.get_drop_overflow_update():
@@ -92,9 +111,11 @@ class Model:
                             net_outputs=None, mode="eval")
         run = RunContext(cb)
         _each(callbacks, "on_eval_begin", run)
+        self._set_mode(self.eval_network, False)
         for columns in valid_dataset.create_tuple_iterator():
             cb.cur_step_num += 1
             _each(callbacks, "on_eval_step_begin", run)
+            self._check_mode(self.eval_network, False)
             loss, outputs, label = cb.net_outputs = self.eval_network(*columns)
             for metric in self.metrics.values():
                 if isinstance(metric, Loss):
@@ -106,6 +127,7 @@ class Model:
         return {name: metric.eval() for name, metric in self.metrics.items()}
 
     def predict(self, *predict_data: Any) -> Any:
+        self._check_mode(self.network, False)
         return self.network(*predict_data)
 
 
