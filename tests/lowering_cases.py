@@ -173,6 +173,13 @@ LAMBDAS_IN_A_DICT = {
     "no_rule": lambda x: np.sum(np.i0(x)),
 }
 
+# Lambdas sharing a line, in a dict over several lines and on a line of their own:
+# each is told apart by the columns its code comes from (Python 3.11 and later).
+LAMBDAS_ON_ONE_LINE = {
+    "pair": (lambda x: np.sum(x * x), lambda x: np.sum(np.sin(x))),
+}
+CUBE, EXP = lambda x: np.sum(x ** 3), lambda x: np.sum(np.exp(x))
+
 
 def isinstance_of_containers_and_arrays(x):
     state = (x, x * 2.0)

@@ -1,4 +1,6 @@
 """Each syntax form lowers to the right gradient; unsupported forms fail at the user's line."""
+import sys
+
 import lowering_cases as cases
 import numpy as np
 import pytest
@@ -115,6 +117,19 @@ def test_lambda_inside_a_multi_line_expression_compiles(name, want):
     entry = cases.LAMBDAS_IN_A_DICT[name]
     fn = entry[0] if isinstance(entry, tuple) else entry
     np.testing.assert_allclose(adc.grad(fn)(X3), want(X3))
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="columns of code are 3.11's")
+@pytest.mark.parametrize("fn, want", [
+    (cases.LAMBDAS_ON_ONE_LINE["pair"][0], lambda x: 2 * x),
+    (cases.LAMBDAS_ON_ONE_LINE["pair"][1], np.cos),
+    (cases.CUBE, lambda x: 3 * x ** 2),
+    (cases.EXP, np.exp),
+], ids=["first_in_a_dict", "second_in_a_dict", "first", "second"])
+def test_lambdas_sharing_a_line_are_told_apart(fn, want):
+    """Two lambdas on one line were refused (found 2 matching lambdas): each is now the
+    one whose columns its code comes from."""
+    np.testing.assert_allclose(adc.grad(fn)(X3), want(X3), rtol=1e-12)
 
 
 def test_lambda_inside_a_multi_line_expression_errors_at_its_line():

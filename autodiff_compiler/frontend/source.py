@@ -88,7 +88,7 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
         tree = _parse("".join(lines), loc)
         node = _find_function(tree, code, loc, line=first + 1)
         return ParsedFunction(node, code.co_filename, 0, 0, qualname)
-    node = _find_function(tree, code, loc)
+    node = _find_function(tree, code, loc, shift=(first, indent))
     return ParsedFunction(node, code.co_filename, first, indent, qualname)
 
 
@@ -141,16 +141,36 @@ def _parse(text: str, loc: Loc) -> gast.AST:
 
 
 def _find_function(tree: gast.AST, code: types.CodeType, loc: Loc,
-                   line: int | None = None) -> gast.AST:
-    """The definition or lambda of ``code`` in ``tree`` (starting on ``line`` if given)."""
+                   line: int | None = None, shift: tuple[int, int] = (0, 0)) -> gast.AST:
+    """The definition or lambda of ``code`` in ``tree`` (starting on ``line`` if given;
+    ``tree`` is of the file's text moved up ``shift[0]`` lines and left ``shift[1]``
+    columns)."""
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     kinds = (gast.Lambda,) if code.co_name == "<lambda>" else (gast.FunctionDef,)
     found = [n for n in gast.walk(tree) if isinstance(n, kinds)
              and (line is None or n.lineno == line)
              and (isinstance(n, gast.Lambda) or n.name == code.co_name)
              and [a.id for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
+    if len(found) > 1:  # two lambdas on a line: the one whose text the code's is in
+        found = [n for n in found if _holds_code_of(n, code, shift)]
     if len(found) != 1:
         what = "lambdas" if kinds[0] is gast.Lambda else "definitions"
         raise UnsupportedSyntaxError(f"found {len(found)} matching {what} on this line", loc,
                                      hint="give the function its own line, or use a def")
     return found[0]
+
+
+def _holds_code_of(node: gast.AST, code: types.CodeType, shift: tuple[int, int]) -> bool:
+    """Whether every instruction of ``code`` comes from text within ``node`` (Python
+    3.11 and later record each instruction's columns; before, nothing is known)."""
+    positions = getattr(code, "co_positions", None)
+    if positions is None:
+        return True
+    lines, cols = shift
+    start = (node.lineno + lines, node.col_offset + cols)
+    end = (node.end_lineno + lines, node.end_col_offset + cols)
+    spans = [(line, col, end_line, end_col) for line, end_line, col, end_col in positions()
+             if None not in (line, end_line, col, end_col) and (line, col) != (end_line, end_col)]
+    return bool(spans) and all(start <= (line, col) and (end_line, end_col) <= end
+                               for line, col, end_line, end_col in spans)
+
