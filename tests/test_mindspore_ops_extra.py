@@ -265,3 +265,20 @@ def test_the_sentiment_tutorial_model_trains():
         losses.append(float(loss))
     assert losses[-1] < 0.8 * losses[0]
     assert all(np.any(np.asarray(g) != 0) for g in grads)  # every weight has a gradient
+
+
+def leaky_total(x, alpha):
+    return np.sum(ops.leaky_relu(x, alpha))
+
+
+@pytest.mark.parametrize("alpha, at_zero", [(0.2, 0.6), (1.5, 1.25), (-0.5, 0.25), (0.0, 0.5)])
+def test_leaky_relu_shares_its_gradient_at_zero_as_mindspore(alpha, at_zero):
+    """MindSpore computes leaky_relu as maximum(alpha x, x) (minimum for alpha > 1): at
+    0 (and -0) the tie's gradient is (1 + alpha) / 2, measured in MindSpore 2.10; it was
+    alpha here. Elsewhere alpha below 0 and 1 above, and the values unchanged."""
+    x = np.array([-1.0, 0.0, 0.5, -0.0], np.float32)
+    cell = ms.nn.LeakyReLU(alpha)
+    want = [alpha, at_zero, 1.0, at_zero]
+    np.testing.assert_allclose(ms.grad(leaky_total)(x, alpha), want, rtol=1e-6)
+    np.testing.assert_allclose(ms.grad(lambda v: np.sum(cell(v)))(x), want, rtol=1e-6)
+    np.testing.assert_array_equal(ops.leaky_relu(x, alpha), np.where(x > 0, x, alpha * x))

@@ -70,7 +70,11 @@ def relu6(x: Any) -> Any:
 
 
 def leaky_relu(input: Any, alpha: float = 0.2) -> Any:  # noqa: A002
-    return np.where(input > 0, input, alpha * input)
+    """MindSpore's ``maximum(alpha * x, x)`` (``minimum`` for ``alpha > 1``): at 0 the
+    tie shares its gradient, (1 + alpha) / 2, as MindSpore 2.10 gives it."""
+    if alpha <= 1:
+        return np.maximum(alpha * input, input)
+    return np.minimum(alpha * input, input)
 
 
 def elu(input_x: Any, alpha: float = 1.0) -> Any:
