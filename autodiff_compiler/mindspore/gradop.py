@@ -17,6 +17,7 @@ like ``grad``'s.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -55,13 +56,19 @@ class GradOperationFunction:
 
     def _gradient(self, n_args: int) -> Any:
         inputs = n_args - 1 if self.op.sens_param else n_args
-        if inputs < 1:
-            raise TypeError(f"the gradient of {_name(self.fn)} needs its inputs"
-                            + (" and then the sensitivity" if self.op.sens_param else ""))
+        if inputs < 0:
+            raise TypeError(f"GradOperation(sens_param=True) of {_name(self.fn)} takes the "
+                            "inputs and then the sensitivity")
         if n_args not in self._by_arity:
-            positions = tuple(range(inputs)) if self.op.get_all else \
-                None if self.op.get_by_list else 0
-            self._by_arity[n_args] = grad(self.target, positions, self.weights)
+            if inputs == 0 and not _takes_no_inputs(self.fn):
+                raise TypeError(f"the gradient of {_name(self.fn)} needs its inputs"
+                                + (" and then the sensitivity" if self.op.sens_param else ""))
+            if inputs == 0 and not self.op.get_by_list:
+                self._by_arity[n_args] = NO_INPUTS
+            else:  # a Cell of no inputs: its weights' gradients only
+                positions = tuple(range(inputs)) if self.op.get_all and inputs else \
+                    None if self.op.get_by_list else 0
+                self._by_arity[n_args] = grad(self.target, positions, self.weights)
         return self._by_arity[n_args]
 
     def __call__(self, *args: Any) -> Any:
@@ -75,9 +82,25 @@ class GradOperationFunction:
         """``get_all`` gives the inputs' gradients as a tuple, also of one input, where
         ``grad`` gives one position's alone (measured in MindSpore 2.10)."""
         inputs = n_args - 1 if self.op.sens_param else n_args
+        if self.op.get_all and self.op.get_by_list and inputs == 0:
+            return (), result
         if not self.op.get_all or inputs != 1:
             return result
         return ((result[0],), result[1]) if self.op.get_by_list else (result,)
+
+
+class _NoInputs:
+    """The inputs' gradients of a function called with none: ``()``, as MindSpore 2.10
+    gives them (nothing is differentiated)."""
+
+    def __call__(self, *args: Any) -> tuple:
+        return ()
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> tuple:
+        return ()
+
+
+NO_INPUTS = _NoInputs()
 
 
 def _weighted(fn: Any) -> Any:
@@ -87,6 +110,17 @@ def _weighted(fn: Any) -> Any:
         return np.sum(fn(*args[:-1]) * stop_gradient(args[-1]))
     weighted.__name__ = weighted.__qualname__ = getattr(fn, "__name__", type(fn).__name__)
     return weighted
+
+
+def _takes_no_inputs(fn: Any) -> bool:
+    """Whether ``fn`` (a Cell: its ``construct``) may be called with no arguments."""
+    try:
+        inspect.signature(getattr(fn, "construct", fn)).bind()
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read: let the call decide
+        return True
+    return True
 
 
 def _name(fn: Any) -> str:
