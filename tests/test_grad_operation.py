@@ -132,6 +132,19 @@ def test_stop_gradient_of_a_tuple():
     np.testing.assert_allclose(ms.grad(f)(X, Y), [3.0, 4.0])  # MindSpore: [3, 4]
 
 
+def test_stop_gradient_of_a_tuple_unpacks():
+    """``a, b = ops.stop_gradient((x * y, x + y))`` keeps the tuple (it was stacked into
+    one array, whose unpacking was refused); MindSpore 2.10 gives ([2, 4], [0, 0]) for
+    GradOperation(get_all=True) at x = [1, 2], y = [3, 4]."""
+    def f(x, y):
+        a, b = ops.stop_gradient((x * y, {"s": x + y}))
+        return a + b["s"] + x * x
+
+    gx, gy = ops.GradOperation(get_all=True)(f)(Tensor([1.0, 2.0]), Tensor([3.0, 4.0]))
+    np.testing.assert_allclose(gx, [2.0, 4.0])
+    np.testing.assert_allclose(gy, [0.0, 0.0])
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda: ops.GradOperation(get_all=1), "must be a bool"),
     (lambda: ops.GradOperation(get_by_list=True)(Net()), "needs the weights"),

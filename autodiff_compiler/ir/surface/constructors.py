@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import trees
 from .. import builder
 from .. import primitives as P
 from ..core import Var, ndim_of
@@ -258,4 +259,14 @@ def _result_type(*arrays_and_dtypes: Any) -> Any:
 register("inactive", _result_type, np.result_type)
 register("inactive", lambda obj: P.dim_of(obj, 0) if isinstance(obj, Var) else len(obj),
          builtins.len)
-register("inactive", P.stop_gradient, stop_gradient)
+def _stop_gradient(value: Any) -> Any:
+    """``stop_gradient`` of each array in a tuple, list or dict, which keeps its
+    structure (MindSpore's ``a, b = ops.stop_gradient((x, y))``), or of one array."""
+    if isinstance(value, tuple | list):
+        return trees.like(value, [_stop_gradient(v) for v in value])
+    if type(value) is dict:
+        return {k: _stop_gradient(v) for k, v in value.items()}
+    return P.stop_gradient(value)
+
+
+register("inactive", _stop_gradient, stop_gradient)
