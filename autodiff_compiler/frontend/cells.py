@@ -21,7 +21,11 @@ instance's ``__cell_hooks__`` (``frontend.hooks``) run around it. The hooks are
 guarded, so a hook registered after compiling recompiles rather than being skipped.
 A Cell on which ``recompute()`` was called sets the instance attribute
 ``__recompute__ = True``: its ``construct`` is compiled as a checkpointed block
-(``frontend.remat``), recomputed in the backward pass.
+(``frontend.remat``), recomputed in the backward pass. An object whose instance
+attribute ``__compute_dtype__`` is a floating dtype (a Cell run in float16 by mixed
+precision) has the float arrays read from its attributes cast to it where they are
+read (``compute_dtype_cast``), as MindSpore casts a Parameter inside the Cell's graph:
+the Parameter stays float32, and its gradient comes back through the cast in float32.
 """
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ import types
 from typing import Any
 
 from ..errors import AutodiffError, Loc
+from ..ir import primitives as P
+from ..ir.core import Var
 from .captures import Guard
 from .source import definition_loc
 
@@ -124,3 +130,16 @@ def lower_cell_with_bprop(low: Any, cell: Any, args: tuple, kwargs: dict,
 
     return custom_call(low, f"{name}_construct", inputs, primal, None, backward, loc,
                        definition_loc(bprop), f"Cell '{name}'.bprop")
+
+
+def compute_dtype_cast(owner: Any, value: Any) -> Any:
+    """``value``, read from ``owner``, cast to the ``__compute_dtype__`` ``owner`` asks
+    for, if it is a float array of another dtype. (A Cell's precision changes with the
+    hook that casts its inputs, and its hooks are guarded: it recompiles.)"""
+    dtype = getattr(owner, "__compute_dtype__", None)
+    if dtype is None or not isinstance(value, Var) or value.aval.dtype is None:
+        return value
+    if value.aval.dtype.kind != "f" or value.aval.dtype == dtype:
+        return value
+    return P.astype(value, dtype)
+

@@ -22,6 +22,7 @@ from ..ir.core import Var
 from . import index_tricks
 from .aliasing import is_callers
 from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
+from .cells import compute_dtype_cast, is_cell
 from .comparisons import array_operands, expr_compare
 from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
 from .list_methods import is_list_method
@@ -224,7 +225,8 @@ def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     except AttributeError as err:
         raise scope.error(node, str(err)) from None
     path = scope.low.captures.path_of(obj).attr(node.attr)
-    return scope.low.captures.free_value(path, value)
+    read = scope.low.captures.free_value(path, value)
+    return compute_dtype_cast(obj, read) if is_cell(obj) else read
 
 
 def _constant_array_attribute(scope: Scope, node: gast.Attribute, array: np.ndarray) -> Any:

@@ -18,13 +18,13 @@ an update cell, ``TrainOneStepWithLossScaleCell``. MindSpore on CPU refuses an u
 cell (``FixedLossScaleManager(drop_overflow_update=True)`` or a dynamic manager); here
 it runs as MindSpore does on GPU and Ascend, skipping steps that overflow.
 
-Mixed precision: level ``"O0"`` (float32 throughout) is exact. ``"O1"``, ``"O2"``,
-``"O3"``, ``"auto"`` and ``custom_mixed_precision`` would run the Dense/Conv (or every)
-computation in float16 with float32 Parameters, which MindSpore does by casting each
-Parameter inside the Cell's graph; the compiled NumPy programs here read Parameters as
-they are, so they are refused with a ``NotImplementedError`` rather than run in float32
-under a float16 name. ``O2``/``O3`` with ``cast_model_type=float32`` casts nothing in
-MindSpore either, and is accepted.
+Mixed precision (``precision``): ``auto_mixed_precision`` at O1 runs the white list's
+Cells (Dense, the convolutions, the RNN cells) in float16, at O2 all but the black
+list's (BatchNorm, LayerNorm), at O3 all, each with float32 outputs; Parameters stay
+float32, read as float16 inside the Cells, as MindSpore casts them in the Cell's graph.
+``build_train_network`` (and so ``Model(amp_level=...)``) sets the network up as
+MindSpore's does (``cast_model_type``, ``keep_batchnorm_fp32``). ``"auto"`` casts per
+operator and bfloat16 does not exist in NumPy: both are refused.
 """
 from __future__ import annotations
 
@@ -33,10 +33,16 @@ from typing import Any
 import numpy as np
 
 from . import dtype as mstype
-from . import nn  # noqa: F401  (first: nn re-exports loss_scale, which reads nn.Cell)
+from . import (
+    nn,  # noqa: F401  (first: nn re-exports loss_scale, which reads nn.Cell)
+    precision,
+)
+from .layers_1d import Conv1d
+from .layers_image import Conv1dTranspose, Conv2dTranspose
 from .loss_scale import TrainOneStepWithLossScaleCell
 from .nn import Cell, Conv2d, Dense, LayerNorm
 from .normalization import BatchNorm1d, BatchNorm2d
+from .recurrent import GRUCell, LSTMCell, RNNCell
 from .tensor import Parameter, as_tensor
 from .wrappers import TrainOneStepCell, WithLossCell
 
@@ -222,34 +228,31 @@ def all_finite(inputs: Any) -> Any:
 
 
 _LEVELS = ("O0", "O1", "O2", "O3", "auto")
+# MindSpore's lists, of the Cells this package has
+_WHITE_LIST = [Conv1d, Conv2d, Conv1dTranspose, Conv2dTranspose, Dense, LSTMCell, RNNCell,
+               GRUCell]
+_BLACK_LIST = [BatchNorm1d, BatchNorm2d, LayerNorm]
 _CONFIG = {"O0": (False, mstype.float32, None), "O1": (False, mstype.float32, None),
            "O2": (True, mstype.float16, "dynamic"), "O3": (False, mstype.float16, None),
            "auto": (False, mstype.float32, None)}
 
 
-def _refuse(what: str) -> NotImplementedError:
-    return NotImplementedError(
-        f"{what}: mixed precision (float16 computation with float32 Parameters) is not "
-        "supported: MindSpore casts each Parameter inside the Cell's graph, and the "
-        "compiled NumPy programs here read Parameters as they are. Train in float32 "
-        "(amp_level='O0'), or cast the network's Parameters and inputs to float16 "
-        "yourself.")
-
-
 def get_white_list() -> list[type]:
     """The Cells MindSpore's level O1 runs in float16 (those this package has)."""
-    return [Conv2d, Dense]
+    return list(_WHITE_LIST)
 
 
 def get_black_list() -> list[type]:
     """The Cells MindSpore's level O2 keeps in float32."""
-    return [BatchNorm1d, BatchNorm2d, LayerNorm]
+    return list(_BLACK_LIST)
 
 
 def auto_mixed_precision(network: Any, amp_level: str = "O0", dtype: Any = mstype.float16
                          ) -> Any:
-    """``network`` itself at level ``"O0"``; the float16 levels are refused (see the
-    module's docstring)."""
+    """``network`` set up to compute in float16 at ``amp_level`` (``precision``): O1
+    the white list's Cells, O2 all but the black list's, O3 all, each with float32
+    outputs; ``"O0"`` (and ``"auto"``, whose per-operator lists have no Cell form
+    here) leave it in float32. NumPy has no bfloat16."""
     if not isinstance(network, Cell) and not (amp_level == "auto" and callable(network)):
         raise TypeError(f"For amp_level '{amp_level}', the network type should be Cell.")
     if dtype != mstype.float16 and str(dtype) != "BFloat16":
@@ -259,13 +262,28 @@ def auto_mixed_precision(network: Any, amp_level: str = "O0", dtype: Any = mstyp
         raise ValueError(f"The amp level {amp_level} is not supported")
     if amp_level == "O0":
         return network
-    raise _refuse(f"auto_mixed_precision(amp_level={amp_level!r})")
+    if dtype != mstype.float16:
+        raise NotImplementedError("mixed precision in bfloat16: NumPy has no bfloat16; "
+                                  "use dtype=mstype.float16")
+    if amp_level == "auto":
+        raise NotImplementedError(
+            "auto_mixed_precision(amp_level='auto') casts per operator, which this package "
+            "does not: use 'O1' (the Dense and convolution Cells in float16) or 'O2'")
+    return precision.apply_level(network, amp_level, tuple(_WHITE_LIST), tuple(_BLACK_LIST))
 
 
 def custom_mixed_precision(network: Any, *, white_list: Any = None, black_list: Any = None,
                            dtype: Any = mstype.float16) -> Any:
-    """Refused, as the float16 levels of ``auto_mixed_precision``."""
-    raise _refuse("custom_mixed_precision")
+    """``network`` with the Cells of ``white_list`` in float16 (float32 outputs), or all
+    but those of ``black_list`` (kept float32, float16 outputs); exactly one is given."""
+    if (white_list is None) == (black_list is None):
+        raise ValueError("For custom_mixed_precision, one of white_list and black_list must "
+                         "be provided.")
+    if dtype != mstype.float16:
+        raise NotImplementedError("mixed precision in bfloat16: NumPy has no bfloat16")
+    cells = tuple(c for c in (white_list or black_list) if isinstance(c, type))
+    level = "O1" if white_list is not None else "O2"
+    return precision.apply_level(network, level, cells, cells)
 
 
 def build_train_network(network: Cell, optimizer: Any, loss_fn: Any = None, level: str = "O0",
@@ -291,9 +309,12 @@ def build_train_network(network: Cell, optimizer: Any, loss_fn: Any = None, leve
     if manager is not None and not isinstance(manager, LossScaleManager):
         raise TypeError("For 'build_train_network', 'loss_scale_manager' must be a "
                         f"LossScaleManager, not {type(manager).__name__}")
-    if cast_type == mstype.float16 or level in ("O1", "auto") or \
-            (level == "O2" and not keep_bn):
-        raise _refuse(f"build_train_network(level={level!r})")
+    # As MindSpore's: a float16 model, its BatchNorm kept float32 if asked; else the
+    # level's own setting up (O1's white list); the loss then takes float32 outputs.
+    if cast_type == mstype.float16 or (level == "O2" and not keep_bn):
+        precision.apply_level(network, "O2", (), tuple(_BLACK_LIST))
+    elif level not in ("O2", "O3"):
+        network = auto_mixed_precision(network, level)
     if loss_fn is not None:
         network = WithLossCell(network, loss_fn)
     loss_scale = None

@@ -16,10 +16,10 @@ As MindSpore 2.7.1 does them (measured, tests/test_mindspore_training_surface.py
 - ``state_dict()``: each Cell's Parameters then its persistent buffers, Cell by Cell
   from the top, by path; ``load_state_dict(d, strict=True)`` copies the values in and
   returns ``(missing_keys, unexpected_keys)``, a RuntimeError under ``strict``.
-- ``to_float(float32)`` sets the ``fp32`` flag on every sub-Cell and casts the floating
-  inputs each receives to float32 (a forward pre-hook, so it also holds in compiled
-  code). ``to_float(float16)`` (and bfloat16) is refused: MindSpore casts the Cell's
-  Parameters inside its graph as well, which compiled NumPy code cannot do (``amp``).
+- ``to_float(float16)`` runs the Cell and every sub-Cell in float16, ``to_float(float32)``
+  in float32, with the ``fp16``/``fp32`` flags set as MindSpore sets them: inputs are
+  cast on entry, Parameters where they are read (``precision``). NumPy has no
+  bfloat16, which is refused.
 - ``cast_inputs`` only warns and returns None in MindSpore 2.7.1 (it is deprecated);
   so it does here.
 - ``set_grad``, ``set_inputs``, ``set_jit_config`` and ``shard`` (without a parallel
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from . import dtype as mstype
-from . import hooks
+from . import precision
 from .tensor import Parameter
 
 __all__ = ["CellMethods", "IncompatibleKeys"]
@@ -49,13 +49,6 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return super().__repr__()
-
-
-def _to_float32(cell: Any, inputs: tuple) -> tuple:
-    """``to_float(float32)``'s forward pre-hook: floating inputs as float32. Written
-    without ``isinstance`` so the compiler runs it from its source too."""
-    return tuple(np.asarray(x).astype(np.float32) if np.asarray(x).dtype.kind == "f" else x
-                 for x in inputs)
 
 
 class CellMethods:
@@ -223,19 +216,15 @@ class CellMethods:
     # ---------------------------------------------------------------- precision, graph mode
 
     def to_float(self, dst_type: Any) -> CellMethods:
-        if dst_type == mstype.float32:
-            for _, cell in self.cells_and_names():
-                handle = cell.__dict__.get("_to_float_hook")
-                if handle is None:
-                    object.__setattr__(cell, "_to_float_hook",
-                                       hooks.register(cell, "forward_pre", _to_float32))
-            return self.add_flags_recursive(fp16=False, fp32=True, bf16=False)
-        if dst_type == mstype.float16 or str(dst_type) == "BFloat16":
+        """This Cell and those below it computing in ``dst_type`` (``precision``):
+        float16 inputs and Parameters (read as float16, kept float32), or float32."""
+        if dst_type == mstype.float32 or dst_type == mstype.float16:
+            precision.set_precision(self, np.float16 if dst_type == mstype.float16 else None)
+            fp16 = dst_type == mstype.float16
+            return self.add_flags_recursive(fp16=fp16, fp32=not fp16, bf16=False)
+        if str(dst_type) == "BFloat16":
             raise NotImplementedError(
-                f"to_float({dst_type}): running a Cell in float16 needs its Parameters cast "
-                "inside its computation, as MindSpore's mixed precision does; compiled NumPy "
-                "code reads Parameters as they are. Keep the network in float32, or cast its "
-                "Parameters (set_data) and inputs to float16 yourself.")
+                "to_float(bfloat16): NumPy has no bfloat16; use float16 or float32")
         raise ValueError("For 'to_float', the argument 'dst_type' must be mstype.float32, "
                          f"mstype.float16 or mstype.bfloat16, but got {dst_type}.")
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import hooks, ops, ops_nn
+from . import hooks, ops, ops_nn, precision
 from .cell_tree import CellTree
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
-from .tensor import Parameter, ParameterTuple, as_tensor
+from .tensor import Parameter, ParameterTuple, as_tensor, as_tensors
 
 
 class Cell(CellTree):
@@ -58,8 +58,13 @@ class Cell(CellTree):
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.__cell_hooks__:
-            return hooks.call(self, args, kwargs)
+        if self.__dict__.get("__compute_dtype__") is not None:  # float16 (``precision``)
+            return precision.call_in_compute_dtype(self, self._construct_with_hooks, args, kwargs)
+        return self._construct_with_hooks(*args, **kwargs)
+
+    def _construct_with_hooks(self, *args: Any, **kwargs: Any) -> Any:
+        if self.__cell_hooks__:  # (a hook's NumPy result handed back as a Tensor)
+            return as_tensors(hooks.call(self, args, kwargs))
         return self.construct(*args, **kwargs)
 
     # Hooks, as MindSpore's PyNative mode runs them (``hooks``); each returns a handle

@@ -43,12 +43,12 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
-def _as_tensors(value: Any) -> Any:
+def as_tensors(value: Any) -> Any:
     """``value`` with every plain array in it (a tuple's, a list's) viewed as a Tensor."""
     if type(value) is np.ndarray:
         return value.view(Tensor)
     if type(value) in (tuple, list):
-        return type(value)(_as_tensors(v) for v in value)
+        return type(value)(as_tensors(v) for v in value)
     return value
 
 
@@ -119,7 +119,7 @@ class Tensor(np.ndarray):
         """NumPy's other functions (``np.where``, ``np.concatenate``...) return plain
         arrays even given Tensors; their array results are Tensors too, so that
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
-        return _as_tensors(super().__array_function__(func, types, args, kwargs))
+        return as_tensors(super().__array_function__(func, types, args, kwargs))
 
     def __getitem__(self, key: Any) -> Any:
         out = np.ndarray.__getitem__(self, key)
