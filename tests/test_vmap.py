@@ -1,6 +1,8 @@
 """vmap: axes as MindSpore and JAX read them, control flow, and compositions with grad,
 vmap itself and the Jacobians, each against a Python loop over the examples (and
 finite differences where a derivative is taken)."""
+import warnings
+
 import control_cases as cases
 import numpy as np
 import pytest
@@ -383,3 +385,37 @@ def test_an_output_the_batch_does_not_reach_is_broadcast():
     TypeError); each example gives 0.5."""
     np.testing.assert_array_equal(adc.vmap(_filtered_after_a_loop)(np.ones((3, 4, 2))),
                                   [0.5, 0.5, 0.5])
+
+
+def log_where_positive(x):
+    if x > 0:
+        return np.log(x) * x
+    return x * 3.0
+
+
+def index_where_in_range(x, i):
+    if i < 3:
+        return x[i] * 2.0
+    return np.sum(x)
+
+
+def total_of_vmapped(xs):
+    return np.sum(adc.vmap(log_where_positive)(xs))
+
+
+def test_a_branch_runs_on_the_values_of_an_example_that_takes_it():
+    """Under vmap a branch some examples take runs for all of them; those that do not
+    take it now run it on a taking example's values, so log(x) of a negative x never
+    appears: its NaN had reached their gradient as 0 * nan (grad of a sum of vmap,
+    jacrev of vmap), and an index out of range raised."""
+    xs = np.array([2.0, -1.0, 0.5])
+    want = np.array([np.log(2.0) + 1.0, 3.0, np.log(0.5) + 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no invalid value met on the way
+        np.testing.assert_allclose(adc.grad(total_of_vmapped)(xs), want, rtol=1e-12)
+        np.testing.assert_allclose(np.diag(adc.jacrev(adc.vmap(log_where_positive))(xs)), want,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(adc.vmap(adc.grad(log_where_positive))(xs), want, rtol=1e-12)
+    rows, idx = np.arange(12.0).reshape(3, 4), np.array([1, 7, 0])
+    got = adc.vmap(index_where_in_range)(rows, idx)
+    np.testing.assert_allclose(got, [2.0, np.sum(rows[1]), 16.0])

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
-from ..ir.core import Atom, Const, Eqn, Function, Var, regions
+from ..ir.core import Atom, Const, Eqn, Function, Var, free_vars, regions, substitute_function
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
 from .batching import REGION_BATCH, Batch, batch_eqns
 
@@ -124,9 +124,8 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
         raise NotBatchableError
     one_sided = [_is_none(t) or _is_none(e) for t, e in zip(then_body.outvars,
                                                               else_body.outvars)]
-    results = [_if_taken(then_body, st, lambda: P.reduce_any(pred), eqn, "then", one_sided),
-               _if_taken(else_body, st, lambda: P.truth_not(P.reduce_all(pred)), eqn, "else",
-                         one_sided)]
+    results = [_if_taken(then_body, st, lambda: pred, eqn, "then", one_sided),
+               _if_taken(else_body, st, lambda: P.logical_not(pred), eqn, "else", one_sided)]
     for old, (t, tb), (e, eb) in zip(eqn.outvars, *results):
         if _is_none(e):
             st.bind(old, t, tb)
@@ -146,12 +145,16 @@ def _is_none(a: Atom) -> bool:
     return isinstance(a, Const) and a.value is None
 
 
-def _if_taken(body: Function, st: Batch, taken: Callable[[], Any], eqn: Eqn,
+def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
               side: str, one_sided: list[bool]) -> list[tuple[Atom, bool]]:
     """``body``'s outputs for every example, and whether each is batched, computed only
-    if some example takes the branch (``taken``). A branch no example takes may not be
-    valid for these arguments at all (``np.max(x) @ x`` raises only on the path that
-    runs), and skipping it saves its work.
+    if some example takes the branch (``taking()``: which do). A branch no example takes
+    may not be valid for these arguments at all (``np.max(x) @ x`` raises only on the
+    path that runs), and skipping it saves its work. Where some take it, the others
+    run it on the values of the first that does (``_on_taking_values``): what it
+    computes for them is never picked, and so never a NaN or an error that only their
+    values would give (``log(x)`` of an ``x`` the branch excludes), which a gradient
+    would otherwise multiply by their zero cotangent and keep (0 * nan).
 
     When skipped, what it computes is never picked, but must still be something the
     select accepts without changing the other side's dtype: zeros of its shape and
@@ -161,6 +164,7 @@ def _if_taken(body: Function, st: Batch, taken: Callable[[], Any], eqn: Eqn,
     branch's gradient reads, skipped with it) and a list are never selected: ``None``,
     so that a read by anything else would fail loudly rather than compute."""
     fn, flags, inner = batch_body(body, st, [])
+    fn = _on_taking_values(fn, st, taking)
     made = {v for e in fn.eqns for v in e.outvars}
     computed = list(dict.fromkeys(a for a in fn.outvars if a in made))
     if not computed:
@@ -183,13 +187,30 @@ def _if_taken(body: Function, st: Batch, taken: Callable[[], Any], eqn: Eqn,
     outs = {a: Var(a.aval, f"{hints[a]}_{side}" if hints[a] else "", True) for a in computed}
     st.batched.update(outs[a] for a in computed if a in inner.batched)
     with building(eqn.loc) as b:
-        value = taken()
+        value = P.reduce_any(taking())
     *before, last = b.eqns
     some_take = Var(value.aval, f"{side}_taken", True)
     current().eqns.extend([*before, replace(last, outvars=(some_take,))])
     current().eqns.append(Eqn(tuple(outs.values()), P.cond, (some_take,),
                               {**eqn.params, "branches": branches}, eqn.loc))
     return [(outs.get(a, a), flag) for a, flag in zip(fn.outvars, flags)]
+
+
+def _on_taking_values(fn: Function, st: Batch, taking: Callable[[], Any]) -> Function:
+    """``fn`` (a batched branch) reading, for each example that does not take it, the
+    batched values it reads as the first taking example has them (held constant: they
+    are never picked, so no gradient reaches them through this path)."""
+    outer = [v for v in free_vars(fn) if v in st.batched and v.aval.shape is not None
+             and not _is_list(v)]
+    if not outer:
+        return fn
+    with building(None) as b:
+        mask = taking()
+        first = P.argmax(mask)
+        safe = {v: P.where(lift(mask, rank(v, True)), v,
+                           P.stop_gradient(P.getitem(v, first))) for v in outer}
+    body = substitute_function(fn, safe)
+    return Function(fn.name, fn.invars, (*b.eqns, *body.eqns), body.outvars, fn.loc)
 
 
 # ---------------------------------------------------------------------------- loops
