@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import AutodiffError, AutodiffTypeError, at_users_call
-from .frontend.cells import is_cell, results_as
+from .frontend.cells import is_cell, is_parameter, results_as
 from .frontend.lowering import flat_arguments, split_arguments
 from .frontend.scope import LocalFunction
 from .frontend.source import definition_loc
@@ -135,7 +135,12 @@ class GradFunction:
         compiled = self.compiled_for(args)
         if compiled.entry is None:
             parameters = list(self.__signature__.parameters.values())
-            compiled.entry = make_entry(compiled, self.fn, args, parameters) or False
+            # a Parameter passed where weights are taken may be one of them: the fast
+            # path checks kinds, not which array it is, so such calls take this path
+            passed = self.spec.weights and any(is_parameter(leaf) for a in args
+                                               for leaf in dynamic_leaves(a))
+            compiled.entry = False if passed else \
+                make_entry(compiled, self.fn, args, parameters) or False
         entry = compiled.entry
         if entry:
             fast = _ENTRIES.get(self._key)
@@ -154,7 +159,7 @@ class GradFunction:
             if _code_of(self.fn) is not self._key[0][0]:
                 self._key = (_fn_key(self.fn), self.spec.key())  # its code was replaced
                 self.__class__ = _ENTRIES.get(self._key, GradFunction)
-            key = (self._key, tuple(map(kind_of, args)))
+            key = (self._key, tuple(map(kind_of, args)), self._weights_passed(args))
             compiled = _CACHE.get(key)
             if compiled is None or not compiled.holds():
                 with _lock(key):  # one thread compiles; the others wait and share it
@@ -165,13 +170,21 @@ class GradFunction:
             raise at_users_call(err).with_traceback(None) from None
         return compiled
 
+    def _weights_passed(self, args: Sequence[Any]) -> tuple:
+        """``(k, j)`` for each array of the arguments that is weight ``j`` itself."""
+        if not self.spec.weights:
+            return ()
+        ids = {id(w): j for j, w in enumerate(self.spec.weights)}
+        leaves = [leaf for a in args for leaf in dynamic_leaves(a)]
+        return tuple((k, ids[id(leaf)]) for k, leaf in enumerate(leaves) if id(leaf) in ids)
+
     def _compile(self, key: tuple, args: Sequence[Any]) -> Compiled:
         # a wrong call: TypeError, as for fn itself
         positional, keywords = split_arguments(self.__signature__, args)
         self.__signature__.bind(*positional, **keywords)
         check_library(self.fn, args, self.spec.backend)
         stand_ins = [abstract(a, self.spec.specialize) for a in args]
-        compiled = compile_gradient(self.fn, self.spec, stand_ins)
+        compiled = compile_gradient(self.fn, self.spec, stand_ins, weights_passed=key[2])
         compiled.wrap = _result_wrapper(self.fn, self.spec, args)  # MindSpore in and out
         # The key holds ids of fn's closure cells: keep them (and fn) alive while
         # the entry lives, so no other closure can come to share those ids.

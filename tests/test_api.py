@@ -611,3 +611,33 @@ def test_a_namedtuple_argument_is_a_container_of_its_fields(point):
     ga, gpt = vjp_fn(Point(np.ones_like(out.x), np.ones_like(out.y)))
     assert type(gpt) is Point and np.sum(gpt.x) == pytest.approx(2.0 * np.size(point.x))
     assert ga == pytest.approx(np.sum(point.x) + np.sum(point.y))
+
+
+def sum_of_squares(x):
+    return np.sum(x * x)
+
+
+def scaled_by_weight(x):
+    return np.sum(x * W_HELD) * 2.0
+
+
+W_HELD = Parameter(np.array([1.0, 2.0, 3.0]), name="held")
+
+
+def test_a_weight_passed_as_an_argument_gets_the_gradient_through_it():
+    """``value_and_grad(loss, None, [p])(p)``: the Parameter passed is the weight, so
+    its gradient counts the argument's uses (MindSpore 2.10: [2, 4, 6]); it was zero.
+    A call with another array at that position is compiled apart and does not."""
+    p = Parameter(np.array([1.0, 2.0, 3.0]), name="p")
+    value, grads = adc.value_and_grad(sum_of_squares, None, [p])(p)
+    assert float(value) == 14.0
+    np.testing.assert_allclose(grads[0], [2.0, 4.0, 6.0])
+    g_x, (g_p,) = adc.grad(sum_of_squares, 0, [p])(p)
+    np.testing.assert_allclose(g_x, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(g_p, [2.0, 4.0, 6.0])
+    other = Parameter(np.array([1.0, 1.0, 1.0]), name="other")
+    np.testing.assert_allclose(adc.grad(sum_of_squares, None, [p])(other)[0], 0.0)
+    np.testing.assert_allclose(adc.grad(sum_of_squares, None, [p])(p)[0], [2.0, 4.0, 6.0])
+    # read both as the argument and as a global: both uses count
+    np.testing.assert_allclose(adc.grad(scaled_by_weight, None, [W_HELD])(W_HELD)[0],
+                               [4.0, 8.0, 12.0])

@@ -177,16 +177,18 @@ def _scalars(value: Any) -> Any:
 
 
 def compile_gradient(fn: Any, spec: GradSpec, args: list[Any] | None, *,
-                     optimize: bool = True) -> Compiled:
+                     optimize: bool = True, weights_passed: tuple = ()) -> Compiled:
     """Compile the gradient of ``fn`` for abstract ``args`` (``None``: shape-generic).
     ``optimize=False`` skips ``passes.PIPELINE`` and in-place writes (to see what the
-    transform emitted).
+    transform emitted). ``weights_passed``: ``(k, j)`` where the ``k``-th array of the
+    arguments is weight ``j`` itself (``value_and_grad(loss, None, [p])(p)``): reads of
+    the weight are reads of that argument, so its gradient counts both.
 
     Failures are ``AutodiffError``s at the user's line; an unexpected exception is a
     compiler bug, reported as one at the line being compiled when it happened.
     """
     with compiler_errors(_definition_loc(fn)):
-        return _compile(fn, spec, args, optimize)
+        return _compile(fn, spec, args, optimize, weights_passed)
 
 
 def _definition_loc(fn: Any) -> Loc | None:
@@ -194,13 +196,17 @@ def _definition_loc(fn: Any) -> Loc | None:
     return definition_loc(target) if isinstance(target, types.FunctionType) else None
 
 
-def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = True) -> Compiled:
+def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = True,
+             weights_passed: tuple = ()) -> Compiled:
     target = _target(fn)
     loc = _definition_loc(fn)
     with building(loc) as b:
         low = Lowering()
         args = _generic_args(fn, target) if args is None else args
         _name_arguments(target, args)
+        leaves = [v for a in args for v in trees.flatten(a, _is_var)[0]]
+        for k, j in weights_passed:  # the weight read is the argument
+            low.captures.vars[id(spec.weights[j])] = leaves[k]
         for a in args:  # an object passed (a default): guarded as a global read would be
             if not isinstance(a, Var | bool | int | float | complex | str | tuple | list) \
                     and type(a) is not dict and a is not None:
