@@ -36,6 +36,7 @@ from .ir.builder import inline
 from .ir.core import Aval, Var
 from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
+from .pipeline.entry import MISSING, default
 from .pipeline.kinds import abstract, is_dynamic
 from .pipeline.library import as_compilable
 from .pipeline.local import bind_local, local_program
@@ -116,8 +117,27 @@ class VmapFunction:
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs = {**self._defaults_after(len(args), kwargs), **kwargs}
+        if kwargs:  # keywords and defaults are not batched: bound as a partial's keywords,
+            # arguments read at each call
+            return vmap(functools.partial(self.fn, **kwargs), self.in_axes,
+                        self.out_axes)(*args)
         self._sizes(args, refuse_at_call=True)
-        return self._program(*args, **kwargs)
+        return self._program(*args)
+
+    def _defaults_after(self, given: int, kwargs: dict) -> dict:
+        """The defaults of the parameters after the first ``given``, as the function has
+        them now (a parameter passed by keyword keeps its value)."""
+        if isinstance(self.fn, LocalFunction):
+            return {}
+        parameters = list(self.__signature__.parameters.values())[given:]
+        out = {}
+        for p in parameters:
+            if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty \
+                    and p.name not in kwargs:
+                value = default(self.fn, p.name)
+                out[p.name] = p.default if value is MISSING else value
+        return out
 
     def source(self, *args: Any, **kwargs: Any) -> str:
         """The generated source of the batched program, for these arguments."""
@@ -172,11 +192,13 @@ class VmapFunction:
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
         local = isinstance(self.fn, LocalFunction)
+        given = len(args)
         args = bind_local(self.fn, args, kwargs, loc) if local \
             else list(self._program._bind(tuple(args), kwargs))
-        # keyword-only parameters come last and are not batched (a partial's keywords)
+        # what was passed by keyword, a partial's keywords and defaults are bound after
+        # the arguments given by position, and are not batched
         keyword_only = sum(p.kind is p.KEYWORD_ONLY for p in self.__signature__.parameters.values())
-        n_pos = len(args) - keyword_only if not isinstance(self.in_axes, tuple | list) \
+        n_pos = min(given, len(args) - keyword_only) if not isinstance(self.in_axes, tuple | list) \
             else len(self.in_axes)
         try:
             size = self._sizes(args[:n_pos])

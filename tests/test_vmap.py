@@ -419,3 +419,29 @@ def test_a_branch_runs_on_the_values_of_an_example_that_takes_it():
     rows, idx = np.arange(12.0).reshape(3, 4), np.array([1, 7, 0])
     got = adc.vmap(index_where_in_range)(rows, idx)
     np.testing.assert_allclose(got, [2.0, np.sum(rows[1]), 16.0])
+
+
+def scaled(x, s=None):
+    return x * s
+
+
+def scaled_by_default(x, s=np.array([1.0, 10.0, 100.0])):  # noqa: B008  (a default array)
+    return x * s
+
+
+def vmapped_with_keyword(xs, s):
+    return adc.vmap(scaled)(xs, s=s)
+
+
+def test_keywords_and_defaults_are_not_batched():
+    """As the README says: an argument passed by keyword, or a default, is the same for
+    every example. A keyword array as long as the batch was batched along axis 0 (a
+    silently different result), and a float keyword was refused."""
+    xs, s = np.arange(9.0).reshape(3, 3), np.array([1.0, 10.0, 100.0])
+    want = np.stack([scaled(x, s=s) for x in xs])
+    np.testing.assert_array_equal(adc.vmap(scaled)(xs, s=s), want)
+    np.testing.assert_array_equal(adc.vmap(scaled_by_default)(xs), want)
+    np.testing.assert_array_equal(adc.vmap(scaled)(xs, s=2.0), xs * 2.0)
+    np.testing.assert_array_equal(vmapped_with_keyword(xs, s), want)  # inside a function
+    np.testing.assert_allclose(adc.grad(lambda v: np.sum(vmapped_with_keyword(xs, v)))(s),
+                               np.sum(xs, axis=0))
