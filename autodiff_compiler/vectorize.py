@@ -256,10 +256,11 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
                 f"vmap out_axes has {len(out_axes)} entries, but the function returns "
                 f"{len(result) if isinstance(result, tuple | list) else 'one value'}", loc,
                 hint="give one entry per output, or one int for all")
-        return type(result)(_place_outputs(r, a, batched, size, loc)
-                            for r, a in zip(result, out_axes))
+        return trees.like(result, [_place_outputs(r, a, batched, size, loc)
+                                   for r, a in zip(result, out_axes)])
     if isinstance(result, tuple | list):
-        return type(result)(_place_outputs(r, out_axes, batched, size, loc) for r in result)
+        return trees.like(result, [_place_outputs(r, out_axes, batched, size, loc)
+                                   for r in result])
     if type(result) is dict:
         return {k: _place_outputs(v, out_axes, batched, size, loc) for k, v in result.items()}
     if result is None or not (isinstance(result, Var) or is_array(result) or

@@ -1,6 +1,7 @@
 """vmap: axes as MindSpore and JAX read them, control flow, and compositions with grad,
 vmap itself and the Jacobians, each against a Python loop over the examples (and
 finite differences where a derivative is taken)."""
+import collections
 import warnings
 
 import control_cases as cases
@@ -445,3 +446,28 @@ def test_keywords_and_defaults_are_not_batched():
     np.testing.assert_array_equal(vmapped_with_keyword(xs, s), want)  # inside a function
     np.testing.assert_allclose(adc.grad(lambda v: np.sum(vmapped_with_keyword(xs, v)))(s),
                                np.sum(xs, axis=0))
+
+
+Pair = collections.namedtuple("Pair", ["total", "scaled"])
+
+
+def pair_of(x):
+    return Pair(np.sum(x), x * 2.0)
+
+
+def sign_and_logdet(x):
+    return np.linalg.slogdet(x @ x.T + np.eye(2))
+
+
+def test_a_namedtuple_result_is_mapped_field_by_field():
+    """vmap of a function returning a namedtuple (its own, or slogdet's and eigh's
+    results) rebuilt it from a generator: an internal error."""
+    xs = np.arange(6.0).reshape(3, 2)
+    got = adc.vmap(pair_of)(xs)
+    assert type(got) is Pair
+    np.testing.assert_array_equal(got.total, xs.sum(axis=1))
+    np.testing.assert_array_equal(got.scaled, xs * 2.0)
+    mats = np.arange(12.0).reshape(3, 2, 2) / 7.0
+    sign, logdet = adc.vmap(sign_and_logdet)(mats)
+    want = [np.linalg.slogdet(m @ m.T + np.eye(2)) for m in mats]
+    np.testing.assert_allclose(logdet, [w[1] for w in want], rtol=1e-12)
