@@ -468,6 +468,8 @@ def test_a_namedtuple_result_is_mapped_field_by_field():
     np.testing.assert_array_equal(got.total, xs.sum(axis=1))
     np.testing.assert_array_equal(got.scaled, xs * 2.0)
     mats = np.arange(12.0).reshape(3, 2, 2) / 7.0
-    sign, logdet = adc.vmap(sign_and_logdet)(mats)
+    got = adc.vmap(sign_and_logdet)(mats)
     want = [np.linalg.slogdet(m @ m.T + np.eye(2)) for m in mats]
-    np.testing.assert_allclose(logdet, [w[1] for w in want], rtol=1e-12)
+    assert type(got) is type(want[0])
+    np.testing.assert_array_equal(got.sign, [w.sign for w in want])
+    np.testing.assert_allclose(got.logabsdet, [w.logabsdet for w in want], rtol=1e-12)
