@@ -353,6 +353,15 @@ def _scalar(value: Any) -> Any:
     return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
 
 
+def _refuse_vjp_inside(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+    """``vjp`` inside a differentiated function: it hands back a function (``vjp_fn``),
+    which compiled code does not carry; refused at the call, saying what does work."""
+    raise AutodiffError("vjp inside a function being compiled is not supported: it returns "
+                        "vjp_fn, a function", loc,
+                        hint="use grad of the output weighted by the cotangent "
+                             "(grad(lambda x: np.sum(fn(x) * v))), or call vjp outside")
+
+
 def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[Any]:
     """One cotangent per float output, from what ``vjp_fn`` was given: a value with the
     output's structure (one argument, or one per element of a tuple output), or, as
@@ -381,3 +390,6 @@ def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[
     refuse(f"vjp_fn takes one cotangent per float output of {name} ({n}), got {len(flat)}",
            hint="pass a tuple of cotangents shaped like the outputs")
     raise AssertionError  # unreachable: refuse raised
+
+
+vjp.__lower_call__ = _refuse_vjp_inside  # type: ignore[attr-defined]  (frontend.calls)

@@ -28,8 +28,15 @@ import numpy as np
 from . import trees
 from .ad import batching_control as _control  # noqa: F401  (registers the region rules)
 from .ad.batching import batch
-from .api import GradFunction, _signature, shared_gradient
-from .directional import check_flag, directional_derivative, is_float_value, refuse, split_aux
+from .api import GradFunction, _signature, grad, shared_gradient
+from .directional import (
+    _lower_jvp,
+    check_flag,
+    directional_derivative,
+    is_float_value,
+    refuse,
+    split_aux,
+)
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
 from .ir import primitives as P
 from .ir.builder import inline
@@ -354,3 +361,18 @@ def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) ->
     positions, _ = _positions(grad_position)
     spec = grad_spec(positions, None, False, False, with_value=False)
     return directional_derivative(shared_gradient(fn, spec), primals, v)
+
+
+def _lower_hvp(low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+    """``hvp(fn, primals, v)`` inside a differentiated function: ``jvp`` of ``grad(fn)``
+    inlined (forward over reverse), as it is computed outside."""
+    try:
+        bound = inspect.signature(hvp).bind(*args, **kwargs)
+    except TypeError as err:
+        raise AutodiffError(f"hvp: {err}", loc) from None
+    fn, primals, v = (bound.arguments[k] for k in ("fn", "primals", "v"))
+    gradient = grad(fn, grad_position=bound.arguments.get("grad_position", 0))
+    return _lower_jvp(low, [gradient, primals, v], {}, loc)[1]
+
+
+hvp.__lower_call__ = _lower_hvp  # type: ignore[attr-defined]  (frontend.calls)

@@ -459,3 +459,33 @@ def test_an_output_returned_twice_gets_each_cotangent(fn):
         blocks = list(jac.values()) if isinstance(jac, dict) else list(jac)
         for block in blocks:
             np.testing.assert_allclose(block, np.diag(slope), rtol=1e-12)
+
+
+def sine_energy(w):
+    return np.sum(np.sin(w) ** 2)
+
+
+def total_curvature(w):
+    return np.sum(adc.hvp(sine_energy, (w,), (np.ones_like(w),)))
+
+
+def pulled_back(w):
+    _, vjp_fn = adc.vjp(sine_energy, w)
+    return np.sum(vjp_fn(1.0)[0])
+
+
+def test_hvp_inside_a_differentiated_function_is_inlined():
+    """``hvp`` inside a function being compiled is jvp of grad, inlined (it compiled
+    hvp's own source and stopped at a try statement). d/dw of sum(H 1) is the third
+    derivative: sum_j d3 E / dw_i dw_i dw_j, diagonal here: -4 sin(2 w)."""
+    w = np.linspace(0.1, 1.0, 4)
+    np.testing.assert_allclose(adc.grad(total_curvature)(w), -4.0 * np.sin(2.0 * w),
+                               rtol=1e-12)
+    np.testing.assert_allclose(adc.vmap(total_curvature)(np.stack([w, 2 * w])),
+                               [np.sum(2.0 * np.cos(2.0 * v)) for v in (w, 2 * w)], rtol=1e-12)
+
+
+def test_vjp_inside_a_differentiated_function_is_refused_at_the_call():
+    with pytest.raises(adc.AutodiffError, match="vjp_fn, a function") as err:
+        adc.grad(pulled_back)(np.ones(3))
+    assert "test_jacobians.py" in str(err.value) and "np.sum(fn(x) * v)" in str(err.value)
