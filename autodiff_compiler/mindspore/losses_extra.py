@@ -31,7 +31,7 @@ from . import ops
 from .nn import Cell, LossBase, get_activation
 from .ops_nn import log_softmax
 
-__all__ = ["FocalLoss", "DiceLoss", "MultiClassDiceLoss", "SoftMarginLoss",
+__all__ = ["CTCLoss", "FocalLoss", "DiceLoss", "MultiClassDiceLoss", "SoftMarginLoss",
            "MultiMarginLoss", "MultiLabelSoftMarginLoss", "MultilabelMarginLoss",
            "PoissonNLLLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "RMSELoss", "MAELoss",
            "L1Regularizer"]
@@ -120,6 +120,22 @@ class MultiClassDiceLoss(LossBase):
         if self.weights is not None:
             return np.sum(np.expand_dims(dice, -1) * self.weights, axis=0) / classes
         return np.mean(dice)  # not np.sum(dice) / classes: float64 on NumPy 1.x
+
+
+class CTCLoss(LossBase):
+    """MindSpore's ``nn.CTCLoss(blank, reduction, zero_infinity)``: ``ops.ctc_loss``'s
+    loss, of ``(log_probs, targets, input_lengths, target_lengths)``."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def construct(self, log_probs: Any, targets: Any, input_lengths: Any,
+                  target_lengths: Any) -> Any:
+        loss, _ = ops.ctc_loss(log_probs, targets, input_lengths, target_lengths,
+                               self.blank, self.reduction, self.zero_infinity)
+        return loss
 
 
 class SoftMarginLoss(LossBase):

@@ -30,6 +30,7 @@ from ..jacobians import jacfwd, jacrev  # noqa: F401
 from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
+    ops_ctc,
     ops_distances,
     ops_elementwise,
     ops_fft,
@@ -62,6 +63,7 @@ from .dtype import float32
 from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
+from .ops_ctc import *  # noqa: F403
 from .ops_distances import *  # noqa: F403
 from .ops_elementwise import *  # noqa: F403
 from .ops_fft import *  # noqa: F403
@@ -105,7 +107,7 @@ __all__ = [
     "max_pool2d", "avg_pool2d",
     *ops_nn.__all__, *ops_activations.__all__, *ops_distances.__all__,
     *ops_select.__all__, *ops_special.__all__, *ops_state.__all__, *ops_scatter.__all__,
-    *ops_resize.__all__, *ops_losses.__all__, *ops_image.__all__,
+    *ops_resize.__all__, *ops_losses.__all__, *ops_ctc.__all__, *ops_image.__all__,
     *ops_math.__all__, *ops_misc.__all__, *ops_stats.__all__, *ops_shape.__all__,
     *ops_random.__all__, *ops_linalg.__all__, *ops_elementwise.__all__, *ops_integer.__all__,
     *ops_special_functions.__all__,
