@@ -235,3 +235,34 @@ def test_a_name_bound_only_in_a_loop_of_run_time_length_is_refused_after_it(fn):
     """Shape-generic code: the loop may run no times, where Python raises."""
     with pytest.raises(adc.AutodiffError, match="bound only inside a loop whose length"):
         adc.vjp(fn, ROWS, specialize=False)
+
+
+def count_positive_prefix(x):
+    i = 0
+    while i < 3 and x[i] > 0.0:
+        i = i + 1
+    return x[0] * i
+
+
+def doubled_if_in_range(x, k):
+    if k >= 3 or x[k] < 0.0:
+        return x[0]
+    return x[0] * 2.0
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "array_api"])
+def test_and_or_skip_their_right_operand_as_python_does(backend):
+    """``i < 3 and x[i] > 0`` reads ``x[i]`` only where ``i < 3``: it was computed
+    before the test on every backend but the inlined NumPy one (IndexError on numba,
+    and under vmap)."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    if backend == "array_api":
+        pytest.importorskip("array_api_strict")
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(adc.grad(count_positive_prefix, backend=backend)(x),
+                               [3.0, 0.0, 0.0])
+    np.testing.assert_allclose(adc.grad(doubled_if_in_range, backend=backend)(x, 3),
+                               [1.0, 0.0, 0.0])
+    rows = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 1.0]])
+    np.testing.assert_allclose(adc.vmap(count_positive_prefix)(rows), [3.0, 1.0])

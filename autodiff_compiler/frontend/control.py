@@ -382,13 +382,18 @@ def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: li
 
 
 def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
-    """``and``/``or`` with Python's semantics; run-time operands become truth ops."""
+    """``and``/``or`` with Python's semantics; run-time operands become truth ops. An
+    operand after a run-time value that indexes or calls (``i < n and x[i] > 0``) is
+    evaluated only where Python evaluates it, in a branch: it may raise otherwise."""
     is_and = isinstance(node.op, gast.And)
     value: Any = None
     for operand in node.values:
         if isinstance(value, Var):
             refuse_binding(scope, [operand], f"in an operand of '{'and' if is_and else 'or'}' "
                                              "after a run-time value, which Python may skip")
+            if any(isinstance(n, gast.Subscript | gast.Call) for n in gast.walk(operand)):
+                value = _short_circuit(scope, operand, value, is_and)
+                continue
         item = scope.expr(operand)
         if value is None or (not isinstance(value, Var) and not isinstance(item, Var)):
             value = item
@@ -397,6 +402,16 @@ def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
         if not isinstance(value, Var) and bool(value) != is_and:
             return value
     return value
+
+
+def _short_circuit(scope: Scope, operand: gast.expr, value: Var, is_and: bool) -> Any:
+    """``value and operand`` (``or``) as truth values, ``operand`` lowered in the branch
+    that reads it."""
+    def read(child: Scope) -> Any:
+        return P.truth(child.expr(operand))
+
+    branches = [read, lambda child: False] if is_and else [lambda child: True, read]
+    return _cond(scope, operand, value, branches, returns=True)
 
 
 def refuse_binding(scope: Scope, nodes: Sequence[gast.AST], where: str) -> None:
