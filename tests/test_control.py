@@ -266,3 +266,17 @@ def test_and_or_skip_their_right_operand_as_python_does(backend):
                                [1.0, 0.0, 0.0])
     rows = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 1.0]])
     np.testing.assert_allclose(adc.vmap(count_positive_prefix)(rows), [3.0, 1.0])
+
+
+def rank_from_the_branch(x):
+    v = 0.5 if np.sum(x) > 0 else np.mean(x, axis=0, keepdims=True)
+    y = x * v
+    return np.sum(y[np.where(y < 0.5)])
+
+
+def test_a_rank_the_branch_decides_is_refused_saying_so():
+    """Shape-specialised code cannot know a rank a run-time branch decides; the message
+    said only "shape-generic code", which the user had not asked for."""
+    with pytest.raises(adc.AutodiffError, match="depends on the branch a run-time") as err:
+        adc.grad(rank_from_the_branch)(np.array([1.0, -2.0, 3.0]))
+    assert "test_control.py" in str(err.value)

@@ -47,10 +47,14 @@ def _known_shape(x: Any, what: str) -> tuple[int, ...]:
 
 
 def _unknown(what: str, which: str) -> AutodiffError:
-    return AutodiffError(f"{what} depends on the {which} of its operand, which shape-generic "
-                         "code does not know when compiling", builder.current().loc,
+    """Shape-generic code does not know the operand's shape; nor does shape-specialised
+    code where it depends on the data (the branch a run-time ``if`` takes)."""
+    return AutodiffError(f"{what} depends on the {which} of its operand, which is not known "
+                         "when compiling (shape-generic code, or a value whose shape depends "
+                         "on the branch a run-time condition takes)", builder.current().loc,
                          hint="differentiate shape-specialised code (grad's default, "
-                              "specialize=True), or spell the call with explicit axes")
+                              "specialize=True), give the value the same shape on every "
+                              "path, or spell the call with explicit axes")
 
 
 def _along(x: Any, axis: int, index: Any) -> Any:
