@@ -36,7 +36,6 @@ from .ir.builder import inline
 from .ir.core import Aval, Var
 from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
-from .pipeline.entry import MISSING, default
 from .pipeline.kinds import abstract, is_dynamic
 from .pipeline.library import as_compilable
 from .pipeline.local import bind_local, local_program
@@ -88,9 +87,14 @@ def _shape(value: Any) -> tuple[int, ...] | None:
 class VmapFunction:
     """``fn`` mapped over a batch axis (module docstring): call it like ``fn``."""
 
-    def __init__(self, fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> None:
+    def __init__(self, fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
+                 positional: int | None = None) -> None:
         self.in_axes = _check_axes(in_axes, "in_axes")
         self.out_axes = _check_axes(out_axes, "out_axes")
+        # how many arguments a call gives by position (None: all it gives): only those
+        # are batched; one given by keyword, or a default, is the same for every example
+        self.positional = positional
+        self._by_position: dict[int, VmapFunction] = {}
         if isinstance(fn, LocalFunction):  # defined in a function being compiled: batched
             self.fn, self.__name__ = fn, fn.name  # where it is called (pipeline/local.py)
             self.__qualname__, self.__doc__, self._program = fn.name, None, None
@@ -108,7 +112,7 @@ class VmapFunction:
 
     def __transform_key__(self) -> tuple:
         """What the compiled program depends on besides ``fn`` (the cache key)."""
-        return ("vmap", repr(self.in_axes), repr(self.out_axes))
+        return ("vmap", repr(self.in_axes), repr(self.out_axes), self.positional)
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
@@ -117,27 +121,21 @@ class VmapFunction:
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs = {**self._defaults_after(len(args), kwargs), **kwargs}
-        if kwargs:  # keywords and defaults are not batched: bound as a partial's keywords,
-            # arguments read at each call
-            return vmap(functools.partial(self.fn, **kwargs), self.in_axes,
-                        self.out_axes)(*args)
+        if self.positional is None and (kwargs or self._omits(len(args))):
+            mapped = self._by_position.get(len(args))
+            if mapped is None:  # one program per number of positional arguments
+                mapped = self._by_position[len(args)] = VmapFunction(
+                    self.fn, self.in_axes, self.out_axes, positional=len(args))
+            return mapped(*args, **kwargs)
         self._sizes(args, refuse_at_call=True)
-        return self._program(*args)
+        return self._program(*args, **kwargs)
 
-    def _defaults_after(self, given: int, kwargs: dict) -> dict:
-        """The defaults of the parameters after the first ``given``, as the function has
-        them now (a parameter passed by keyword keeps its value)."""
-        if isinstance(self.fn, LocalFunction):
-            return {}
+    def _omits(self, given: int) -> bool:
+        """Whether a call giving ``given`` arguments by position leaves one with a
+        default to it (bound as the function has it now, not batched)."""
         parameters = list(self.__signature__.parameters.values())[given:]
-        out = {}
-        for p in parameters:
-            if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty \
-                    and p.name not in kwargs:
-                value = default(self.fn, p.name)
-                out[p.name] = p.default if value is MISSING else value
-        return out
+        return any(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty
+                   for p in parameters)
 
     def source(self, *args: Any, **kwargs: Any) -> str:
         """The generated source of the batched program, for these arguments."""
@@ -192,7 +190,7 @@ class VmapFunction:
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
         local = isinstance(self.fn, LocalFunction)
-        given = len(args)
+        given = len(args) if self.positional is None else self.positional
         args = bind_local(self.fn, args, kwargs, loc) if local \
             else list(self._program._bind(tuple(args), kwargs))
         # what was passed by keyword, a partial's keywords and defaults are bound after
