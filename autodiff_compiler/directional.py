@@ -33,7 +33,7 @@ from .frontend.captures import is_array
 from .ir.builder import inline
 from .ir.core import Aval, Var
 from .options import grad_spec
-from .pipeline.compiler import Compiled, compile_gradient
+from .pipeline.compiler import Compiled, as_scalar, compile_gradient
 from .pipeline.kinds import abstract
 from .pipeline.local import refuse_local
 from .pipeline.spec import GradSpec
@@ -66,8 +66,7 @@ def is_float_value(a: Any) -> bool:
 def _is_sequence(value: Any) -> bool:
     """A tuple, list or namedtuple (not another subclass: a ``ParameterTuple`` is one
     value to a transform)."""
-    return type(value) in (tuple, list) or (isinstance(value, tuple)
-                                            and hasattr(type(value), "_fields"))
+    return type(value) in (tuple, list) or trees.is_namedtuple_type(type(value))
 
 
 def _is_node(value: Any) -> bool:
@@ -216,7 +215,7 @@ def directional_derivative(fn: Callable[..., Any], inputs: Any, v: Any,
         # tangent of a Python float is its scalar, immutable as the float is
         flat += [np.asarray(t_leaf, dtype=p.dtype) if isinstance(p, np.ndarray)
                  and not isinstance(t_leaf, np.ndarray)
-                 else _scalar(t_leaf) if type(p) is float else t_leaf
+                 else as_scalar(t_leaf) if type(p) is float else t_leaf
                  for t_leaf, p in zip(leaves, leaves_of(primals[i]))]
         shapes += [np.shape(leaf) for leaf in leaves_of(primals[i])]
         names += [f"{k}" if len(leaves) == 1 and not _is_node(t) else f"{k} (leaf {j})"
@@ -338,7 +337,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         # and a 0-d array for a Python float output: its scalar, which, like the float
         # the code was compiled for, cannot be written into (the code hands it on as is)
         flat = [np.asarray(c, o.aval.dtype)[()] if type(c) in (float, int) and not o.aval.weak
-                else _scalar(c) if o.aval.weak else c for c, o in zip(flat, outputs)]
+                else as_scalar(c) if o.aval.weak else c for c, o in zip(flat, outputs)]
         return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)
@@ -346,11 +345,6 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         return out, vjp_fn
     value, aux = split_aux(out)
     return value, vjp_fn, aux
-
-
-def _scalar(value: Any) -> Any:
-    """A 0-d array as its NumPy scalar (same dtype; no memory to share); else as is."""
-    return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
 
 
 def _refuse_vjp_inside(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:

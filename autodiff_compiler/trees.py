@@ -18,13 +18,16 @@ LEAF = _Leaf()
 _DESCEND = object()
 
 
+def is_namedtuple_type(kind: Any) -> bool:
+    """``kind`` is a namedtuple class (a tuple subclass with ``_fields``)."""
+    return isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields")
+
+
 def like(node: tuple | list, items: Any) -> tuple | list:
     """A container of ``node``'s type holding ``items``: a namedtuple takes them as its
     fields, a tuple or list (or a subclass, as ``ParameterTuple``) as one iterable."""
     kind = type(node)
-    if isinstance(node, tuple) and hasattr(kind, "_fields"):
-        return kind(*items)
-    return kind(items)
+    return kind(*items) if is_namedtuple_type(kind) else kind(items)
 
 
 def _rebuild(node: Any, visit: Callable[[Any], Any]) -> Any:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import gast
 import numpy as np
 
+from .. import trees
 from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
 from ..ir import surface
@@ -104,7 +105,7 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         return lower_print(scope, node, args, kwargs)
     if is_list_method(func):  # stack.pop(), on a list the function built
         return call_list_method(scope, node, func, args, kwargs)
-    if isinstance(func, type) and issubclass(func, tuple) and hasattr(func, "_fields"):
+    if trees.is_namedtuple_type(func):
         return func(*args, **kwargs)  # a namedtuple: a container, of run-time values too
     if func is functools.partial and args and not has_var(args[:1]):
         return functools.partial(*args, **kwargs)  # a Python object, of run-time values too

@@ -17,12 +17,16 @@ from .nn import Cell
 __all__ = ["Vjp", "Jvp"]
 
 
-class Vjp(Cell):
-    """``(fn(*inputs), v`` pulled back to the inputs``)``: MindSpore's ``nn.grad.Vjp``."""
+class _OfFunction(Cell):
+    """A Cell holding the function it differentiates."""
 
     def __init__(self, fn: Any) -> None:
         super().__init__()
         self.fn = fn
+
+
+class Vjp(_OfFunction):
+    """``(fn(*inputs), v`` pulled back to the inputs``)``: MindSpore's ``nn.grad.Vjp``."""
 
     def construct(self, *args: Any) -> tuple:
         inputs, v = args[:-1], args[-1]
@@ -31,12 +35,8 @@ class Vjp(Cell):
         return output, grads[0] if len(inputs) == 1 else tuple(grads)
 
 
-class Jvp(Cell):
+class Jvp(_OfFunction):
     """``(fn(*inputs), v`` pushed forward to the output``)``: MindSpore's ``nn.grad.Jvp``."""
-
-    def __init__(self, fn: Any) -> None:
-        super().__init__()
-        self.fn = fn
 
     def construct(self, *args: Any) -> tuple:
         inputs, v = args[:-1], args[-1]

@@ -136,8 +136,8 @@ class Compiled:
                     note_user_line(err)
                     err.__suppress_context__ = True  # not "during handling of" the first
                     raise
-                return _scalars(out) if len(self.ir.outvars) == 1 else \
-                    tuple(map(_scalars, out))
+                return as_scalar(out) if len(self.ir.outvars) == 1 else \
+                    tuple(map(as_scalar, out))
 
             self._at_edges = at_edges
         return self._at_edges
@@ -171,7 +171,7 @@ class Compiled:
         return g
 
 
-def _scalars(value: Any) -> Any:
+def as_scalar(value: Any) -> Any:
     """A 0-d array as the NumPy scalar it holds (what a Python float's gradient is)."""
     return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
 
