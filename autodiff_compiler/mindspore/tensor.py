@@ -20,6 +20,7 @@ import numpy as np
 
 from ..ir.core import NUMPY_2
 from . import dtype as mstype
+from . import tensor_overloads as overloads
 from .tensor_format import tensor_repr
 from .tensor_methods import (
     install,
@@ -43,6 +44,18 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with each Tensor in it (a tuple's, a list's, a dict's values) viewed as
+    a plain ``ndarray``, sharing its memory (an ``out=`` Tensor is written through)."""
+    if isinstance(value, np.ndarray):
+        return value.view(np.ndarray) if type(value) is not np.ndarray else value
+    if type(value) in (tuple, list):
+        return type(value)(_plain(v) for v in value)
+    if type(value) is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def as_tensors(value: Any) -> Any:
     """``value`` with every plain array in it (a tuple's, a list's) viewed as a Tensor."""
     if type(value) is np.ndarray:
@@ -50,6 +63,18 @@ def as_tensors(value: Any) -> Any:
     if type(value) in (tuple, list):
         return type(value)(as_tensors(v) for v in value)
     return value
+
+
+def _results(value: Any) -> Any:
+    """A NumPy function's results on plain views, as Tensors: arrays and NumPy scalars
+    (``np.sum(t)``, 0-d Tensors, as NumPy gave them while Tensors went in)."""
+    if isinstance(value, np.generic) and not isinstance(value, np.str_ | np.bytes_):
+        return np.asarray(value).view(Tensor)
+    if type(value) in (tuple, list):
+        return type(value)(_results(v) for v in value)
+    if isinstance(value, tuple):  # a NamedTuple (np.linalg.svd's)
+        return type(value)(*(_results(v) for v in value))
+    return as_tensors(value)
 
 
 _KINDS = {bool: "b", int: "iu", float: "f", complex: "c"}
@@ -116,10 +141,12 @@ class Tensor(np.ndarray):
             return None if result is None else np.asarray(result).view(Tensor)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        """NumPy's other functions (``np.where``, ``np.concatenate``...) return plain
-        arrays even given Tensors; their array results are Tensors too, so that
+        """NumPy's other functions (``np.where``, ``np.concatenate``...) compute on plain
+        views of the Tensors given, so that NumPy's code inside them never calls a
+        method whose meaning MindSpore changed (``np.unique`` sorts with ``ar.sort()``,
+        ``tensor_overloads``); their array results are Tensors, so that
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
-        return as_tensors(super().__array_function__(func, types, args, kwargs))
+        return _results(super().__array_function__(func, types, _plain(args), _plain(kwargs)))
 
     def __getitem__(self, key: Any) -> Any:
         out = np.ndarray.__getitem__(self, key)
@@ -322,3 +349,7 @@ def _view_compiled(self: Any, *shape: Any) -> Any:
 
 
 install_source_methods(Tensor, {"view": Tensor.view}, compiled={"view": _view_compiled})
+for _name, _method in overloads.METHODS.items():  # x.sort(), x.max(1): MindSpore's meaning
+    setattr(Tensor, _name, _method)
+install_source_methods(Tensor, {name: overloads.METHODS[name] for name in overloads.COMPILED},
+                       compiled=overloads.COMPILED)

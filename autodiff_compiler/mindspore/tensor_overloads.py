@@ -1,0 +1,152 @@
+"""Tensor methods NumPy's arrays have under the same name with another meaning, given
+MindSpore 2.10's meaning on Tensors.
+
+NumPy's ``x.sort()``, ``x.fill(v)`` and ``x.resize(n)`` change ``x`` in place and return
+None; MindSpore's return a new Tensor (``sort`` its values and int32 indices) and leave
+``x`` as it was. ``x.max(1)`` is NumPy's maximum along axis 1, and MindSpore 2.10's
+``(values, indices)``, as PyTorch's ``max(dim)``: MindSpore picks its overload by the
+arguments, its older ``max(axis=..., keepdims=...)`` when one of that form's keywords is
+given, the ``max(dim, keepdim)`` one when the axis comes by position or as ``dim``.
+
+NumPy's own functions never reach these: ``Tensor.__array_function__`` hands them plain
+arrays (``np.unique`` sorts its copy with ``ar.sort()``), so only the user's calls on a
+Tensor get MindSpore's meaning. Compiled code sees plain arrays and keeps NumPy's
+meaning of a method NumPy has (a ``x.max(1)`` there is the values), except where NumPy's
+gives nothing to use: ``v, i = x.sort()`` as a value is MindSpore's (``x.sort()`` as a
+statement still sorts ``x``, NumPy's meaning, ``frontend.numpy_writes``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_NUMPY_SORT_KEYWORDS = ("kind", "order")
+# keywords only MindSpore's older max(axis, keepdims, *, initial, where, return_indices)
+# and NumPy's max take: given one, the values come back (the indices too if asked)
+_VALUES_KEYWORDS = ("axis", "keepdims", "initial", "where", "return_indices", "out")
+
+
+def sort(self: Any, axis: int = -1, descending: bool = False, *, dim: int | None = None,
+         stable: bool = False, **numpy_keywords: Any) -> Any:
+    """``(values, indices)`` sorted along ``axis`` (or ``dim``), indices int32; ``x``
+    unchanged. NumPy's ``x.sort(kind=..., order=...)`` still sorts in place."""
+    if numpy_keywords:
+        return _numpy_in_place(np.ndarray.sort, self, axis, numpy_keywords)
+    from .ops_special import sort as ops_sort
+    values, indices = ops_sort(self, axis if dim is None else dim, descending)
+    return _tensor(values), _tensor(indices)
+
+
+def argsort(self: Any, axis: int = -1, descending: bool = False, *, dim: int | None = None,
+            stable: bool = False, **numpy_keywords: Any) -> Any:
+    """The int32 indices that sort along ``axis`` (or ``dim``), ties in order. NumPy's
+    ``x.argsort(axis, kind)`` (a string second) keeps its meaning."""
+    if numpy_keywords or isinstance(descending, str):
+        kind = descending if isinstance(descending, str) else numpy_keywords.pop("kind", None)
+        return _tensor(np.ndarray.argsort(self, axis, kind=kind, **numpy_keywords))
+    from .ops_misc import argsort as ops_argsort
+    return _tensor(ops_argsort(self, axis if dim is None else dim, descending))
+
+
+def _numpy_in_place(method: Any, self: Any, axis: int, keywords: dict) -> None:
+    unknown = set(keywords) - set(_NUMPY_SORT_KEYWORDS)
+    if unknown:
+        raise TypeError(f"Tensor.sort() got an unexpected keyword argument {unknown.pop()!r}")
+    return method(self, axis, **keywords)
+
+
+def _extremum(name: str) -> Any:
+    reduce, with_indices = getattr(np, name), None
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal with_indices
+        if with_indices is None:
+            from . import ops
+            with_indices = getattr(ops, name)  # (values, indices), ties to the first
+        if "dim" in kwargs or "keepdim" in kwargs or (
+                args and not set(kwargs) & set(_VALUES_KEYWORDS)
+                and isinstance(args[0], int | np.integer) and not isinstance(args[0], bool)):
+            dim = kwargs.pop("dim", args[0] if args else None)
+            keepdim = kwargs.pop("keepdim", args[1] if len(args) > 1 else False)
+            if kwargs or len(args) > 2:
+                raise TypeError(f"Tensor.{name}(dim, keepdim) takes no other arguments")
+            if dim is None:
+                raise TypeError(f"Tensor.{name}(dim=None): give an int dim, or "
+                                f"call {name}() for the whole Tensor")
+            values, indices = with_indices(self, dim, keepdim)
+            return _tensor(values), _tensor(indices)
+        return_indices = kwargs.pop("return_indices", False)
+        names = ("axis", "keepdims")
+        kwargs.update({k: v for k, v in zip(names, args)})
+        if len(args) > len(names):
+            raise TypeError(f"Tensor.{name}() takes at most 2 positional arguments")
+        if return_indices:
+            values, indices = with_indices(self, kwargs.pop("axis", None),
+                                           kwargs.pop("keepdims", False))
+            return _tensor(values), _tensor(indices)
+        result = reduce(self.view(np.ndarray), **kwargs)
+        return result if kwargs.get("out") is not None else _tensor(result)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"MindSpore's ``Tensor.{name}``: the values over ``axis`` (NumPy's "
+                      f"keywords work), or ``(values, indices)`` given ``dim`` (by position "
+                      f"or name) or ``return_indices=True``.")
+    return method
+
+
+def fill(self: Any, value: Any) -> Any:
+    """A new Tensor of ``x``'s shape and dtype, every entry ``value``; ``x`` unchanged."""
+    return _tensor(np.full(self.shape, np.asarray(value), dtype=self.dtype))
+
+
+def resize(self: Any, *new_shape: Any, **numpy_keywords: Any) -> Any:
+    """A new Tensor of ``new_shape`` holding ``x``'s entries in order, cut short or padded
+    with zeros (not repeated, as ``np.resize`` would); ``x`` unchanged."""
+    if numpy_keywords:  # NumPy's resize(new_shape, refcheck=...) in place
+        return np.ndarray.resize(self, *new_shape, **numpy_keywords)
+    if len(new_shape) == 1 and isinstance(new_shape[0], tuple | list):
+        new_shape = tuple(new_shape[0])
+    size = int(np.prod(new_shape, dtype=np.int64))
+    flat = np.ravel(self.view(np.ndarray))[:size]
+    out = np.zeros(size, self.dtype)
+    out[:flat.size] = flat
+    return _tensor(out.reshape(new_shape))
+
+
+def trace(self: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
+          out: Any = None) -> Any:
+    """The sum along a diagonal: a Tensor, 0-d for a matrix."""
+    result = np.trace(self.view(np.ndarray), offset, axis1, axis2, dtype, out)
+    return result if out is not None else _tensor(result)
+
+
+def round(self: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
+    """Rounded to ``decimals`` places, half to even: a Tensor (NumPy's method gives a
+    plain array for ``decimals`` other than 0)."""
+    result = np.round(self.view(np.ndarray), decimals, out)
+    return result if out is not None else _tensor(result)
+
+
+def _tensor(value: Any) -> Any:
+    from .tensor import Tensor
+    return np.asarray(value).view(Tensor)
+
+
+def sort_compiled(self: Any, axis: int = -1, descending: bool = False, *,
+                  dim: int | None = None, stable: bool = False) -> Any:
+    """``x.sort(...)`` read as a value inside a differentiated function: MindSpore's."""
+    order = np.argsort(-self if descending else self,
+                       axis=axis if dim is None else dim, kind="stable")
+    return np.take_along_axis(self, order, axis=axis if dim is None else dim), \
+        order.astype(np.int32)
+
+
+def fill_compiled(self: Any, value: Any) -> Any:
+    """``x.fill(v)`` read as a value inside a differentiated function: MindSpore's."""
+    return np.full_like(self, value)
+
+
+METHODS = {"sort": sort, "argsort": argsort, "max": _extremum("max"),
+           "min": _extremum("min"), "fill": fill, "resize": resize, "trace": trace, "round": round}
+COMPILED = {"sort": sort_compiled, "fill": fill_compiled}

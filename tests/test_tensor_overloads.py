@@ -1,0 +1,160 @@
+"""Tensor methods NumPy has under the same name with another meaning (``sort``, ``fill``,
+``resize``, ``max(dim)``...): MindSpore's meaning on Tensors, NumPy's inside NumPy's
+functions and for plain arrays.
+
+Every expected value below was measured in MindSpore 2.10.0 (CPU, PyNative mode) by
+running the same expression there, on ``X = [[1, 5, 2], [7, 0, 3]]`` (float32).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from differences import central_differences
+
+import autodiff_compiler as ms
+from autodiff_compiler import Tensor
+
+X = [[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]
+I32, I64, F32 = np.int32, np.int64, np.float32
+
+
+def x() -> Tensor:
+    return Tensor(np.array(X, np.float32))
+
+
+# (expression of a Tensor, MindSpore's result: a (value, dtype) or a tuple of them)
+CASES = [
+    ("t.sort()", (([[1, 2, 5], [0, 3, 7]], F32), ([[0, 2, 1], [1, 2, 0]], I32))),
+    ("t.sort(0)", (([[1, 0, 2], [7, 5, 3]], F32), ([[0, 1, 0], [1, 0, 1]], I32))),
+    ("t.sort(-1, True)", (([[5, 2, 1], [7, 3, 0]], F32), ([[1, 2, 0], [0, 2, 1]], I32))),
+    ("t.sort(descending=True)", (([[5, 2, 1], [7, 3, 0]], F32), ([[1, 2, 0], [0, 2, 1]], I32))),
+    ("t.sort(dim=1)", (([[1, 2, 5], [0, 3, 7]], F32), ([[0, 2, 1], [1, 2, 0]], I32))),
+    ("t[0].sort()", (([1, 2, 5], F32), ([0, 2, 1], I32))),
+    ("t.argsort()", ([[0, 2, 1], [1, 2, 0]], I32)),
+    ("t.argsort(0)", ([[0, 1, 0], [1, 0, 1]], I32)),
+    ("t.argsort(-1, True)", ([[1, 2, 0], [0, 2, 1]], I32)),
+    ("t.argsort(axis=0, descending=True)", ([[1, 0, 1], [0, 1, 0]], I32)),
+    ("t.argsort(dim=1)", ([[0, 2, 1], [1, 2, 0]], I32)),
+    ("t.fill(2.0)", ([[2, 2, 2], [2, 2, 2]], F32)),
+    ("t.fill(2)", ([[2, 2, 2], [2, 2, 2]], F32)),
+    ("t.fill(Tensor(3.0))", ([[3, 3, 3], [3, 3, 3]], F32)),
+    ("t.resize(3, 2)", ([[1, 5], [2, 7], [0, 3]], F32)),
+    ("t.resize((1, 6))", ([[1, 5, 2, 7, 0, 3]], F32)),
+    ("t.resize(2, 4)", ([[1, 5, 2, 7], [0, 3, 0, 0]], F32)),
+    ("t.resize(4)", ([1, 5, 2, 7], F32)),
+    ("t.max()", (7, F32)),
+    ("t.max(1)", (([5, 7], F32), ([1, 0], I64))),
+    ("t.max(0)", (([7, 5, 3], F32), ([1, 0, 1], I64))),
+    ("t.max(1, False)", (([5, 7], F32), ([1, 0], I64))),
+    ("t.min(1, True)", (([[1], [0]], F32), ([[0], [1]], I64))),
+    ("t.min(0)", (([1, 0, 2], F32), ([0, 1, 0], I64))),
+    ("t.max(dim=0, keepdim=True)", (([[7, 5, 3]], F32), ([[1, 0, 1]], I64))),
+    ("t.min(dim=1)", (([1, 0], F32), ([0, 1], I64))),
+    ("t.max(axis=1)", ([5, 7], F32)),
+    ("t.max(axis=0, keepdims=True)", ([[7, 5, 3]], F32)),
+    ("t.max(0, keepdims=True)", ([[7, 5, 3]], F32)),
+    ("t.max((0, 1))", (7, F32)),
+    ("t.max(axis=(0, 1))", (7, F32)),
+    ("t.min(0, return_indices=True)", (([1, 0, 2], F32), ([0, 1, 0], I64))),
+    ("t.astype(ms.int32).max(1)", (([5, 7], I32), ([1, 0], I64))),
+    ("t.trace()", (1, F32)),
+    ("(t / 3).round()", ([[0, 2, 1], [2, 0, 1]], F32)),
+]
+
+
+@pytest.mark.parametrize("expression, expected", CASES, ids=[c[0] for c in CASES])
+def test_methods_take_mindspores_meaning_and_leave_the_tensor_as_it_was(expression, expected):
+    t = x()
+    result = eval(expression, {"t": t, "ms": ms, "Tensor": Tensor})
+    np.testing.assert_array_equal(t.asnumpy(), np.array(X, np.float32))  # not written
+    if isinstance(expected[0], tuple):
+        assert isinstance(result, tuple) and len(result) == len(expected)
+        pairs = list(zip(result, expected))
+    else:
+        pairs = [(result, expected)]
+    for value, (want, dtype) in pairs:
+        assert type(value) is Tensor
+        assert value.dtype == dtype
+        np.testing.assert_array_equal(value.asnumpy(), np.array(want, dtype))
+
+
+# NumPy's functions on Tensors: NumPy's meaning, as on the plain array
+NUMPY_CALLS = [
+    lambda a: np.sort(a),
+    lambda a: np.sort(a, axis=0),
+    lambda a: np.argsort(a, axis=0),
+    lambda a: np.unique(a),
+    lambda a: np.unique(np.array([3.0, 1.0, 3.0, 2.0]) if type(a) is np.ndarray
+                        else Tensor(np.array([3.0, 1.0, 3.0, 2.0])), return_counts=True),
+    lambda a: np.median(a, axis=1),
+    lambda a: np.partition(a, 1),
+    lambda a: np.max(a, 1),
+    lambda a: np.min(a, axis=0, keepdims=True),
+    lambda a: np.nonzero(a),
+    lambda a: np.resize(a, (3, 3)),
+    lambda a: np.trace(a),
+    lambda a: np.round(a / 3, 1),
+    lambda a: np.linalg.svd(a, full_matrices=False),
+    lambda a: np.percentile(a, 40),
+]
+
+
+@pytest.mark.parametrize("call", NUMPY_CALLS, ids=range(len(NUMPY_CALLS)))
+def test_numpy_functions_keep_numpys_meaning_on_tensors(call):
+    plain = np.array(X, np.float32)
+    got, want = call(x()), call(plain)
+    got, want = (got, want) if isinstance(want, tuple) else ((got,), (want,))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert type(g) is Tensor  # results of NumPy on Tensors are Tensors
+        np.testing.assert_allclose(g.asnumpy(), w, rtol=1e-6)
+
+
+def test_out_tensor_of_a_numpy_function_is_written():
+    out = Tensor(np.zeros(3, np.float32))
+    np.sum(x(), axis=0, out=out)
+    np.testing.assert_array_equal(out.asnumpy(), [8.0, 5.0, 5.0])
+
+
+def test_plain_arrays_keep_numpys_in_place_methods():
+    a = np.array(X)
+    assert a.sort() is None
+    np.testing.assert_array_equal(a, np.sort(np.array(X)))
+
+
+W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+
+
+def sorted_values(t):
+    values, _ = t.sort()
+    return (values * W).sum()
+
+
+def sorted_in_place(t):
+    y = t * 1.0
+    y.sort()  # a statement: NumPy's in-place sort, as for any array
+    return (y * W).sum()
+
+
+def descending_values(t):
+    values, indices = t.sort(axis=0, descending=True)
+    return (values * W).sum() + indices.sum() * 0.0
+
+
+def filled(t):
+    return (t.fill(2.0) * t).sum()
+
+
+# (function, whether its argument is a Tensor): ``y.sort()`` as a statement is NumPy's
+# in-place sort, of a plain array (on a Tensor MindSpore's sort changes nothing)
+COMPILED = [(sorted_values, True), (sorted_in_place, False), (descending_values, True),
+            (filled, True)]
+
+
+@pytest.mark.parametrize("fn, tensor", COMPILED, ids=[c[0].__name__ for c in COMPILED])
+def test_compiled_sort_and_fill_match_central_differences(fn, tensor):
+    point = np.array(X) + np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+    kind = Tensor if tensor else np.asarray
+    got = ms.grad(fn)(kind(point))
+    expected = central_differences(lambda v: fn(kind(v)), point)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
