@@ -65,7 +65,11 @@ def as_cotangent(value: Any, like: Var, mapping: dict[Var, Any]) -> Any:
     float32 terms, through a branch or a loop, would otherwise leave as float64 and
     break the dtype its readers were compiled for)."""
     if value is None:
-        return None if R.is_tape(like) else P.zeros_like(like)
+        if R.is_tape(like):
+            return None
+        if like.aval.weak and like.aval.shape == () and like.aval.dtype is not None:
+            return Const(like.aval.dtype.type(0).item())  # a Python float's: 0.0
+        return P.zeros_like(like)
     if isinstance(value, Var):
         value = mapping.get(value, value)
         want = like.aval.dtype

@@ -175,6 +175,8 @@ class Expressions:
         if self.unary_fns or self.binary_fns:
             makers += [self._call, self._call]
         makers += [self._stop_gradient, self._ifexp, self._standardise]
+        if shape == ():
+            makers.append(self._chosen)
         return self.rng.choice(makers)(shape, depth - 1)
 
     def _unary(self, shape: Shape, depth: int) -> str:
@@ -264,6 +266,15 @@ class Expressions:
         self.features.add("ifexp")
         return f"({self.expr(shape, depth)} if {self.condition(depth)} " \
                f"else {self.expr(shape, depth)})"
+
+    def _chosen(self, shape: Shape, depth: int) -> str:
+        """A value ``and``/``or`` choose: ``test and a or b``, or ``a * test or b``
+        (0.0 where the test fails, so ``b``); the derivative is the chosen operand's."""
+        self.features.add("ifexp")
+        a, b, test = self.expr(shape, depth), self.expr(shape, depth), self.condition(depth)
+        if self.rng.random() < 0.5:
+            return f"(({test}) and ({a}) or ({b}))"
+        return f"(({a}) * ({test}) or ({b}))"
 
     def _standardise(self, shape: Shape, depth: int) -> str:
         if not shape:
