@@ -18,7 +18,7 @@ import gast
 import numpy as np
 
 from .. import trees
-from ..errors import AutodiffError, Loc
+from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
@@ -36,23 +36,24 @@ if TYPE_CHECKING:
 _CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate])
 
 
-def partial_args(fn: functools.partial, keywords_too: bool = True,
-                 loc: Loc | None = None) -> tuple:
-    """A partial's positional arguments. An array it holds (not a run-time value of the
-    function being compiled) would be compiled in as a constant, and go stale if
-    changed: refused. A partial being differentiated passes its keywords as arguments
-    (read at every call), so only its positional ones are checked then."""
-    held = (*fn.args, *fn.keywords.values()) if keywords_too else fn.args
-    if any(isinstance(v, np.ndarray) for v in held):
-        library = keywords_too and _is_library(fn.func)
-        raise AutodiffError(
-            f"functools.partial holds an array for {fn.func!r}: it would be compiled in "
-            "as a constant", loc,
-            hint="differentiate a def calling it, the array an argument (or a global, "
-                 "read at each call)" if library else
-                 "bind arrays by keyword on the partial you differentiate "
-                 "(grad(partial(f, x=x))), or pass them as arguments")
-    return fn.args
+def partial_args(fn: functools.partial, low: Any, keywords_too: bool = True
+                 ) -> tuple[list, dict]:
+    """A partial's positional arguments and keywords, read as globals are: an array it
+    holds (at any depth: ``partial(loss, params)``, a list of layers) is an input fetched
+    from the partial at every call, and a list, dict or number it holds is guarded, so
+    a partial whose contents change is never stale. Run-time values (a partial the
+    function built) are taken as they are. A partial being differentiated passes its
+    keywords as arguments (read at every call): ``keywords_too`` is False then."""
+    captures = low.captures
+    path = captures.path_of(fn)
+
+    def read(at: Any, value: Any) -> Any:
+        return value if has_var([value]) else captures.free_value(at, value)
+
+    args = [read(path.attr("args").item(i), v) for i, v in enumerate(fn.args)]
+    keywords = {k: read(path.attr("keywords").item(k), v)
+                for k, v in fn.keywords.items()} if keywords_too else {}
+    return args, keywords
 
 
 def _is_library(fn: Any) -> bool:
@@ -110,8 +111,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     if func is functools.partial and args and not has_var(args[:1]):
         return functools.partial(*args, **kwargs)  # a Python object, of run-time values too
     if isinstance(func, functools.partial):
-        return _dispatch(scope, node, func.func, [*partial_args(func), *args],
-                          {**func.keywords, **kwargs})
+        held, keywords = partial_args(func, scope.low)
+        return _dispatch(scope, node, func.func, [*held, *args], {**keywords, **kwargs})
     builder = surface.lookup(func)
     if builder is not None:
         writes = surface.is_effect(func) and bool(args) and isinstance(args[0], Var)

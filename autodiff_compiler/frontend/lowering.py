@@ -199,9 +199,8 @@ class Lowering:
             return self.call_function(call, positional, keywords, None, self_obj=fn)
         if isinstance(fn, functools.partial):  # its keywords came in ``args``, as defaults
             positional, keywords = split_arguments(inspect.signature(fn), args)
-            loc = definition_loc(fn.func) if hasattr(fn.func, "__code__") else None
-            return self.call_entry(fn.func, bind_partial(fn.func, (*partial_args(fn, False, loc),
-                                                                    *positional), keywords))
+            held, _ = partial_args(fn, self, keywords_too=False)
+            return self.call_entry(fn.func, bind_partial(fn.func, (*held, *positional), keywords))
         if isinstance(fn, LocalFunction):  # jvp(lambda ...) inside compiled code
             raise AutodiffError(f"'{fn.name}' is a function defined inside the function being "
                                 "compiled: this transform takes functions defined on their own",
