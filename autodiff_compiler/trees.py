@@ -1,10 +1,12 @@
 """Nested Python containers (tuples, lists, dicts) of values: flatten and rebuild.
+A dict subclass is a dict; an OrderedDict is rebuilt as one.
 
 Arguments and results of user functions may be nested; compiled code works on the
 flat list of leaves, and these functions translate in both directions.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +40,8 @@ def _rebuild(node: Any, visit: Callable[[Any], Any]) -> Any:
     if isinstance(node, tuple | list):
         return like(node, [_rebuild(n, visit) for n in node])
     if isinstance(node, dict):
-        return {k: _rebuild(v, visit) for k, v in node.items()}
+        items = {k: _rebuild(v, visit) for k, v in node.items()}
+        return OrderedDict(items) if isinstance(node, OrderedDict) else items
     return node
 
 

@@ -48,9 +48,9 @@ def _check_axes(axes: Any, what: str) -> Any:
     """``in_axes``/``out_axes`` as given: ints, ``None``, and tuples, lists or dicts of them."""
     if axes is None or (isinstance(axes, int | np.integer) and not isinstance(axes, bool)):
         return None if axes is None else int(axes)
-    if isinstance(axes, tuple | list):
-        return type(axes)(_check_axes(a, what) for a in axes)
-    if type(axes) is dict:
+    if isinstance(axes, tuple | list):  # a namedtuple's fields too
+        return trees.like(axes, [_check_axes(a, what) for a in axes])
+    if isinstance(axes, dict):  # an OrderedDict too
         return {k: _check_axes(a, what) for k, a in axes.items()}
     refuse(f"vmap {what} must be an int, None, or a tuple/list of them, not {axes!r}",
            hint=f"e.g. {what}=0, {what}=None or {what}=(None, 0, 0)")
@@ -61,13 +61,13 @@ def _leaf_axes(value: Any, axes: Any, where: str) -> list[tuple[Any, int | None]
     """Each dynamic leaf of ``value`` with its axis, ``axes`` read as a prefix of the
     structure of ``value``."""
     if isinstance(axes, tuple | list | dict):
-        if isinstance(axes, dict) != (type(value) is dict) or \
+        if isinstance(axes, dict) != isinstance(value, dict) or \
                 (isinstance(axes, tuple | list) and not isinstance(value, tuple | list)) or \
                 len(axes) != len(value):
             raise AutodiffValueError(f"vmap in_axes {axes!r} does not match the structure of "
                                      f"{where}", None,
                                      hint="give one axis per element, or one int for all")
-        if type(value) is dict:
+        if isinstance(value, dict):
             if set(axes) != set(value):
                 raise AutodiffValueError(f"vmap in_axes keys {sorted(axes)} do not match "
                                          f"the keys of {where}", None)
@@ -75,7 +75,7 @@ def _leaf_axes(value: Any, axes: Any, where: str) -> list[tuple[Any, int | None]
         return [p for v, a in zip(value, axes) for p in _leaf_axes(v, a, where)]
     if isinstance(value, tuple | list):
         return [p for v in value for p in _leaf_axes(v, axes, where)]
-    if type(value) is dict:
+    if isinstance(value, dict):  # an OrderedDict too
         return [p for v in value.values() for p in _leaf_axes(v, axes, where)]
     return [(value, axes)] if is_dynamic(value) else []
 
@@ -243,8 +243,8 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
     """Each output with its batch axis at ``out_axes`` (a prefix of the result's
     structure); an output the batch does not reach is broadcast along it."""
     if isinstance(out_axes, tuple | list | dict):
-        if type(out_axes) is dict:
-            if type(result) is not dict or set(result) != set(out_axes):
+        if isinstance(out_axes, dict):
+            if not isinstance(result, dict) or set(result) != set(out_axes):
                 raise AutodiffValueError("vmap out_axes does not match the structure of "
                                          "the function's result", loc)
             return {k: _place_outputs(result[k], out_axes[k], batched, size, loc)
@@ -259,7 +259,7 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
     if isinstance(result, tuple | list):
         return trees.like(result, [_place_outputs(r, out_axes, batched, size, loc)
                                    for r in result])
-    if type(result) is dict:
+    if isinstance(result, dict):
         return {k: _place_outputs(v, out_axes, batched, size, loc) for k, v in result.items()}
     if result is None or not (isinstance(result, Var) or is_array(result) or
                               isinstance(result, int | float | complex | np.generic)):

@@ -30,8 +30,8 @@ def kind_of(value: Any) -> Any:
         return ((), value.dtype.str, "scalar")
     if isinstance(value, tuple | list):
         return (type(value), tuple(kind_of(v) for v in value))
-    if type(value) is dict:  # a pytree: its keys, in order, and what each holds
-        return (dict, tuple(value), tuple(kind_of(v) for v in value.values()))
+    if isinstance(value, dict):  # a pytree (an OrderedDict too): its keys, in order,
+        return (type(value), tuple(value), tuple(kind_of(v) for v in value.values()))
     if isinstance(value, bool | int | str | type(None)):
         return (type(value), value)
     if isinstance(value, Var):
@@ -46,7 +46,7 @@ def kind_of(value: Any) -> Any:
 def is_object(value: Any) -> bool:
     """An argument that is a constant by identity (see ``_kind``)."""
     return not isinstance(value, bool | int | float | complex | str | tuple | list | type(None)
-                          | np.ndarray | np.generic) and type(value) is not dict \
+                          | np.ndarray | np.generic | dict) \
         and not is_foreign_array(value)
 
 
@@ -56,7 +56,7 @@ def objects_in(value: Any) -> list[Any]:
     object is gone)."""
     if isinstance(value, tuple | list):
         return [o for v in value for o in objects_in(v)]
-    if type(value) is dict:
+    if isinstance(value, dict):
         return [o for v in value.values() for o in objects_in(v)]
     return [value] if is_object(value) else []
 
@@ -64,7 +64,7 @@ def objects_in(value: Any) -> list[Any]:
 def dynamic_leaves(value: Any) -> list[Any]:
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in dynamic_leaves(v)]
-    if type(value) is dict:
+    if isinstance(value, dict):
         return [leaf for v in value.values() for leaf in dynamic_leaves(v)]
     return [value] if is_dynamic(value) else []
 
@@ -118,7 +118,7 @@ def abstract(value: Any, specialize: bool = True) -> Any:
         return Var(value.aval if specialize else Aval())
     if isinstance(value, tuple | list):
         return trees.like(value, [abstract(v, specialize) for v in value])
-    if type(value) is dict:
+    if isinstance(value, dict):
         return {k: abstract(v, specialize) for k, v in value.items()}
     if is_dynamic(value):
         return Var(Aval.of(value) if specialize else Aval())

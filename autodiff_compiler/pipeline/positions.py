@@ -63,7 +63,7 @@ def runtime_leaves(value: Any) -> list[Any]:
     flattened it."""
     if isinstance(value, tuple | list):
         return [leaf for v in value for leaf in runtime_leaves(v)]
-    if type(value) is dict:  # in key order, as ``trees.flatten`` walks it
+    if isinstance(value, dict):  # in key order, as ``trees.flatten`` walks it
         return [leaf for v in value.values() for leaf in runtime_leaves(v)]
     if isinstance(value, float | complex) or is_array(value):
         return [value]
@@ -80,7 +80,7 @@ def position_trees(args: list[Any], spec: GradSpec) -> list[Any] | None:
 
 def flat_positions(args: list[Any]) -> list[int] | None:
     """Positions of runtime arguments, when no argument is a container."""
-    if any(isinstance(a, tuple | list) or type(a) is dict for a in args):
+    if any(isinstance(a, tuple | list | dict) for a in args):
         return None
     return [i for i, a in enumerate(args) if isinstance(a, Var)]
 
@@ -125,7 +125,7 @@ def _only_leaves(skeleton: Any) -> bool:
         return True
     if isinstance(skeleton, tuple | list):
         return all(_only_leaves(s) for s in skeleton)
-    if type(skeleton) is dict:
+    if isinstance(skeleton, dict):
         return all(_only_leaves(s) for s in skeleton.values())
     return False
 
