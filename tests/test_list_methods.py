@@ -125,3 +125,24 @@ def test_the_callers_list_is_left_alone():
     with pytest.raises(AutodiffError):
         adc.grad(pop_from_argument)(xs)
     assert len(xs) == 2
+
+
+def rows_listed(x):
+    rows = list(x)
+    rows.append(rows.pop(0) * 2.0)
+    return np.array(rows) ** 2
+
+
+def rows_tupled(x):
+    first, *rest = tuple(x)
+    return np.sum(first * np.stack(rest))
+
+
+@pytest.mark.parametrize("fn", [rows_listed, rows_tupled])
+def test_list_and_tuple_of_an_array_are_its_rows(fn):
+    """JAX's testJacobianIssue54 builds ``np.array(list(xs))``: ``list(x)`` was refused
+    as a call with no derivative rule."""
+    x = np.random.default_rng(5).standard_normal((3, 2))
+    check_grads(lambda v: np.sum(np.sin(fn(v))), x, generic=False)  # rows: a known count
+    if fn is rows_listed:
+        np.testing.assert_allclose(adc.jacrev(fn)(x), adc.jacfwd(fn)(x))

@@ -202,6 +202,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                           hint="loop with `for i in range(n)`, or pass the count as a "
                                "value known when compiling (shape-specialised code knows "
                                "shapes)")
+    if func in (list, tuple) and len(args) == 1 and not kwargs and isinstance(args[0], Var):
+        rows = scope.items_of(node, args[0])  # an array's rows, as Python iterates it
+        return low.new_list(list(rows)) if func is list else rows
     if func in _CONTAINER_BUILTINS and (not kwargs or func is dict) and \
             all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
         value = func(*args, **kwargs)  # (and dict(a=x, b=y))
