@@ -1,6 +1,6 @@
 """Tensor methods NumPy has under the same name with another meaning (``sort``, ``fill``,
-``resize``, ``max(dim)``...): MindSpore's meaning on Tensors, NumPy's inside NumPy's
-functions and for plain arrays.
+``resize``, ``max(dim)``, ``sum(1, True)``, ``+=``...): MindSpore's meaning on Tensors,
+NumPy's inside NumPy's functions and for plain arrays.
 
 Every expected value below was measured in MindSpore 2.10.0 (CPU, PyNative mode) by
 running the same expression there, on ``X = [[1, 5, 2], [7, 0, 3]]`` (float32).
@@ -59,6 +59,20 @@ CASES = [
     ("t.astype(ms.int32).max(1)", (([5, 7], I32), ([1, 0], I64))),
     ("t.trace()", (1, F32)),
     ("(t / 3).round()", ([[0, 2, 1], [2, 0, 1]], F32)),
+    ("t.sum(1, True)", ([[8], [10]], F32)),
+    ("t.sum(dim=0, keepdim=True)", ([[8, 5, 5]], F32)),
+    ("t.prod(1, True)", ([[10], [0]], F32)),
+    ("t.std(1, 1)", ([2.0816659927368164, 3.5118844509124756], F32)),
+    ("t.var(1, 1, True)", ([[4.333333492279053], [12.333333015441895]], F32)),
+    ("(t > 2).any(1, keep_dims=True)", ([[True], [True]], np.bool_)),
+    ("(t > 0).all(0, True)", ([[True, False, True]], np.bool_)),
+    ("t.nonzero()", ([[0, 0], [0, 1], [0, 2], [1, 0], [1, 2]], I64)),
+    ("(t > 2).nonzero()", ([[0, 1], [1, 0], [1, 2]], I64)),
+    ("ms.ops.softplus(t, 2, 5)", ([[1.0634640455245972, 5.0, 2.0090749263763428],
+                                  [7.0, 0.3465735912322998, 3.0]], F32)),
+    ("ms.ops.Fill()(ms.float32, (1, 2), 1.5)", ([[1.5, 1.5]], F32)),
+    ("ms.ops.Zeros()((1, 2), ms.float32)", ([[0, 0]], F32)),
+    ("ms.ops.Eye()(2, 2, ms.float32)", ([[1, 0], [0, 1]], F32)),
 ]
 
 
@@ -110,6 +124,19 @@ def test_numpy_functions_keep_numpys_meaning_on_tensors(call):
         np.testing.assert_allclose(g.asnumpy(), w, rtol=1e-6)
 
 
+def test_augmented_assignment_rebinds_a_tensor_and_leaves_other_names_alone():
+    t = x()
+    alias, parameter = t, ms.Parameter(x(), name="p")
+    held = parameter
+    t += 1
+    t *= 2.0
+    parameter -= 1
+    np.testing.assert_array_equal(alias.asnumpy(), np.array(X, np.float32))
+    np.testing.assert_array_equal(t.asnumpy(), (np.array(X, np.float32) + 1) * 2)
+    np.testing.assert_array_equal(held.asnumpy(), np.array(X, np.float32))
+    assert type(parameter) is Tensor and type(held) is ms.Parameter
+
+
 def test_out_tensor_of_a_numpy_function_is_written():
     out = Tensor(np.zeros(3, np.float32))
     np.sum(x(), axis=0, out=out)
@@ -145,16 +172,55 @@ def filled(t):
     return (t.fill(2.0) * t).sum()
 
 
+def mindspore_arguments(t):
+    return (t.mean(1, True) * t).sum() + (t.flatten(start_dim=0) ** 2).sum() \
+        + t.std(0, 1, True).sum() + (t.sum(1, True) * t).sum()
+
+
 # (function, whether its argument is a Tensor): ``y.sort()`` as a statement is NumPy's
-# in-place sort, of a plain array (on a Tensor MindSpore's sort changes nothing)
+# in-place sort, of a plain array (on a Tensor MindSpore's sort changes nothing);
+# MindSpore's arguments (``x.mean(1, True)``) compile for plain arrays too, which NumPy
+# itself refuses: their differences are taken on Tensors
 COMPILED = [(sorted_values, True), (sorted_in_place, False), (descending_values, True),
-            (filled, True)]
+            (filled, True), (mindspore_arguments, True), (mindspore_arguments, False)]
 
 
-@pytest.mark.parametrize("fn, tensor", COMPILED, ids=[c[0].__name__ for c in COMPILED])
-def test_compiled_sort_and_fill_match_central_differences(fn, tensor):
+@pytest.mark.parametrize("fn, tensor", COMPILED,
+                         ids=[f"{c[0].__name__}-{c[1]}" for c in COMPILED])
+def test_compiled_methods_match_central_differences(fn, tensor):
     point = np.array(X) + np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
-    kind = Tensor if tensor else np.asarray
-    got = ms.grad(fn)(kind(point))
-    expected = central_differences(lambda v: fn(kind(v)), point)
+    got = ms.grad(fn)(Tensor(point) if tensor else point)
+    reference = np.asarray if fn is sorted_in_place else Tensor
+    expected = central_differences(lambda v: fn(reference(v)), point)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+
+
+def first_of_max(t):
+    return (t.max(1)[0] * Tensor(np.array([1.0, 10.0], np.float32))).sum()
+
+
+def carried_then_min(t):
+    h = t
+    for _ in range(2):
+        h = np.tanh(h * 0.5)
+    if h.sum() > 0:
+        h = h * 2.0
+    values, _ = h.min(0, True)
+    return (values * values).sum() + h.max(axis=1).sum() + h.max()
+
+
+def test_a_tensors_max_by_position_inside_a_differentiated_function_is_mindspores():
+    """MindSpore 2.10: (x.max(1)[0] * [1, 10]).sum() is 75, its gradient 1 at (0, 1) and
+    10 at (1, 0); an array's x.max(1) stays NumPy's, the values."""
+    value, grad = ms.value_and_grad(first_of_max)(x())
+    assert float(value) == 75.0
+    np.testing.assert_array_equal(grad, [[0, 1, 0], [10, 0, 0]])
+    plain = ms.grad(lambda a: a.max(1).sum())(np.array(X))
+    np.testing.assert_array_equal(plain, [[0, 1, 0], [1, 0, 0]])
+
+
+def test_values_carried_through_loops_and_branches_stay_tensors():
+    point = np.array(X) / 4.0 + 0.05
+    got = ms.grad(carried_then_min)(Tensor(point))
+    expected = central_differences(lambda v: carried_then_min(Tensor(v)), point)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)

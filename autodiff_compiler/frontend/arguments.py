@@ -71,10 +71,25 @@ def prepare(func: Any, args: list[Any], kwargs: dict[str, Any], method: str | No
     if signature is None:
         return args, kwargs
     _check_inputs(target, args)
+    # a keyword NumPy's signature lacks that the builder names is MindSpore's, which
+    # compiled code takes for arrays too (``x.mean(1, keep_dims=True)``,
+    # ``x.flatten(start_dim=1)``): it goes to the builder as given
+    extra = {k: kwargs[k] for k in kwargs if builder is not None and
+             k not in signature.parameters and k in _explicit_names(builder)}
+    kwargs = {k: v for k, v in kwargs.items() if k not in extra}
+    args, kwargs = _prepared(target, signature, args, kwargs, method, builder)
+    return args, {**kwargs, **extra}
+
+
+def _prepared(target: Any, signature: inspect.Signature, args: list[Any],
+              kwargs: dict[str, Any], method: str | None,
+              builder: Callable[..., Any] | None) -> tuple[list[Any], dict[str, Any]]:
     # An array method's text signature marks as positional-only what NumPy's argument
     # parser takes by keyword too (``x.take(indices=i)``): it is read leniently.
     bound = _bind(signature, args, kwargs, lenient=method is not None)
-    if bound.arguments.get("out") is not None:
+    out = bound.arguments.get("out")
+    if out is not None and not isinstance(out, bool | np.bool_):  # (a bool: MindSpore's
+        # keepdims, x.any(0, True), x.std(0, 1, True), which the builder reads as such)
         raise TypeError("out= is not supported: compiled code returns its results "
                         "(assign the result instead of passing an output array)")
     if getattr(target, "__module__", None) == "math":

@@ -130,7 +130,8 @@ class Captures:
 
     def array(self, path: Path, value: Any) -> Var:
         if id(value) not in self.vars:
-            var = Var(Aval.of(value), path.label or "captured")
+            var = Var(Aval.of(value), path.label or "captured",
+                      tensor=getattr(type(value), "__plain_array__", False) is True)
             self.vars[id(value)] = var
             self.arrays.append((path, value, var))
             self.guard(Guard(path, value, array=True))

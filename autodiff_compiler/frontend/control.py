@@ -371,7 +371,9 @@ def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
 def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: list[dict],
                columns: list, hints: list[str]) -> list[Var]:
     atoms = [[as_atom(v) for v in column] for column in columns]
-    outs = [Var(_join([a.aval for a in col]), hint) for col, hint in zip(atoms, hints)]
+    outs = [Var(_join([a.aval for a in col]), hint,
+                tensor=any(isinstance(a, Var) and a.tensor for a in col))
+            for col, hint in zip(atoms, hints)]
     for out, column in zip(outs, atoms):
         scope.low.aliases.merge(out, column, stale)  # the memory of the branch taken
     bodies = tuple(Function(f"branch{i}", (), tuple(eqns), tuple(col[i] for col in atoms))

@@ -296,7 +296,7 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     body, carried = _loop_body(scope, node, carried, None, stmts)
     inits, skeletons = _carried_leaves(scope, node, carried)
     hints = _hints(scope, carried)
-    carry = [Var(v.aval, h) for v, h in zip(body.invars, hints)]
+    carry = [Var(v.aval, h, tensor=v.tensor) for v, h in zip(body.invars, hints)]
 
     def run(child: Scope) -> Any:
         _bind_carried(child.env, carried, skeletons, carry)
@@ -321,10 +321,17 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     return _after_loop(scope, node, outer_stop)
 
 
+def _is_tensor(value: Any) -> bool:
+    """A carried value computed from a MindSpore Tensor (``Var.tensor``): so is the
+    value the loop carries and leaves."""
+    return isinstance(value, Var) and value.tensor
+
+
 def _carried_outs(scope: Scope, hints: list[str], inits: list[Any],
                   body: Function) -> list[Var]:
     """The loop's results; each may be the memory of its initial value or its last."""
-    outs = [Var(v.aval, h) for v, h in zip(body.outvars, hints)]
+    outs = [Var(last.aval, h, tensor=_is_tensor(init) or _is_tensor(last))
+            for init, last, h in zip(inits, body.outvars, hints)]
     for out, init, last in zip(outs, inits, body.outvars):
         scope.low.aliases.share(out, init, last)
     return outs
@@ -373,7 +380,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         inits, skeletons = _carried_leaves(scope, node, live)
         avals = avals or [a.aval for a in inits]
         k = Var(LOOP_INDEX, index_name)
-        carry = [Var(a, h) for a, h in zip(avals, _hints(scope, live))]
+        carry = [Var(a, h, tensor=_is_tensor(init))
+                 for a, h, init in zip(avals, _hints(scope, live), inits)]
         for c, init in zip(carry, inits):
             scope.low.aliases.share(c, init)  # the first iteration's is the same
 

@@ -243,6 +243,8 @@ def _constant_array_attribute(scope: Scope, node: gast.Attribute, array: np.ndar
 
 
 def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
+    if var.tensor and node.attr in surface.TENSOR_ATTRIBUTES:
+        return surface.TENSOR_ATTRIBUTES[node.attr](var)
     if node.attr in surface.ATTRIBUTES:
         return surface.ATTRIBUTES[node.attr](var)
     if node.attr == "dtype" and var.aval.dtype is not None:

@@ -65,7 +65,8 @@ class Builder:
             if folded is not None:
                 return folded
         avals = prim.abstract_eval(invars, params)
-        outvars = tuple(Var(aval) for aval in avals)
+        tensor = any(isinstance(a, Var) and a.tensor for a in invars)  # (Var's docstring)
+        outvars = tuple(Var(aval, tensor=tensor) for aval in avals)
         self.eqns.append(Eqn(outvars, prim, invars, params, self.loc))
         return outvars if prim.n_out != 1 else outvars[0]
 

@@ -119,11 +119,14 @@ LOOP_INDEX = Aval((), np.dtype(np.int64), weak=True)
 class Var:
     """An SSA value. Identity is the value; ``hint`` only guides naming. A ``made_up``
     hint is the compiler's (``g_add``, the adjoint of an unnamed temporary), not after
-    a name of the user's: code generation folds such a value into its one use."""
+    a name of the user's: code generation folds such a value into its one use.
+    ``tensor``: computed from a MindSpore Tensor, whose methods where NumPy's differ
+    (``x.max(1)``) are the Tensor's (``surface.TENSOR_ATTRIBUTES``), as they are eagerly."""
 
     aval: Aval = UNKNOWN
     hint: str = ""
     made_up: bool = False
+    tensor: bool = False
 
     def __repr__(self) -> str:
         return f"Var({self.hint or '_'}:{self.aval})"

@@ -107,6 +107,8 @@ def install_table(cls: type) -> None:
             surface.ATTRIBUTES[name] = _SourceMethod.binder(table.COMPILED_AS.get(name, fn))
             surface.USER_METHODS.add(name)
             surface.FAMILIES.setdefault(FAMILY, []).append(f"x.{name}()")
+    for name, fn in table.TENSOR_COMPILED.items():
+        surface.TENSOR_ATTRIBUTES[name] = _SourceMethod.binder(fn)
     for name, why in table.EAGER_ONLY.items():
         _refuse(name, f"x.{name}() runs eagerly only: {why}",
                 "call it outside the differentiated function")

@@ -72,8 +72,9 @@ from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     unbind,
     unique,
 )
+from .tensor_overloads import extremum_plan
 
-__all__ = ["SOURCE_METHODS", "COMPILED_AS", "EAGER_ONLY", "INPLACE"]
+__all__ = ["SOURCE_METHODS", "COMPILED_AS", "TENSOR_COMPILED", "EAGER_ONLY", "INPLACE"]
 
 
 def reshape_as(self: Any, other: Any) -> Any:
@@ -359,6 +360,26 @@ SOURCE_METHODS: dict[str, Any] = {
     "inverse": inverse, "det": det,
     "new_full": new_full, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_zeros,
 }
+
+def max_compiled(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """A Tensor's ``x.max(...)`` inside a differentiated function, as eagerly."""
+    plan = extremum_plan("max", args, kwargs)
+    if plan[0] == "indices":
+        return ops.max(self, plan[1], plan[2])
+    return np.max(self, **plan[1])
+
+
+def min_compiled(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """A Tensor's ``x.min(...)`` inside a differentiated function, as eagerly."""
+    plan = extremum_plan("min", args, kwargs)
+    if plan[0] == "indices":
+        return ops.min(self, plan[1], plan[2])
+    return np.min(self, **plan[1])
+
+
+# compiled so for values computed from Tensors only (``Var.tensor``): arrays keep
+# NumPy's ``x.max(1)``, the values
+TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled}
 
 # compiled differently from the eager method
 COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}

@@ -3,23 +3,36 @@ MindSpore 2.10's meaning on Tensors.
 
 NumPy's ``x.sort()``, ``x.fill(v)`` and ``x.resize(n)`` change ``x`` in place and return
 None; MindSpore's return a new Tensor (``sort`` its values and int32 indices) and leave
-``x`` as it was. ``x.max(1)`` is NumPy's maximum along axis 1, and MindSpore 2.10's
+``x`` as it was. NumPy's ``x.nonzero()`` is a tuple of index arrays, MindSpore's an
+``(N, ndim)`` Tensor. ``x.max(1)`` is NumPy's maximum along axis 1, and MindSpore 2.10's
 ``(values, indices)``, as PyTorch's ``max(dim)``: MindSpore picks its overload by the
 arguments, its older ``max(axis=..., keepdims=...)`` when one of that form's keywords is
 given, the ``max(dim, keepdim)`` one when the axis comes by position or as ``dim``.
+``x.sum(1, True)`` and ``x.std(1, 1)`` take MindSpore's ``keepdims`` and ``ddof`` where
+NumPy's would take a dtype (``_reduction``), NumPy's calls unchanged.
+
+``t += 1`` (and the other augmented assignments) writes into ``t`` in NumPy, so every
+other name for the Tensor sees the change; in MindSpore it computes ``t + 1`` and
+rebinds ``t``, another name keeping the old values (a Parameter's too: the name then
+holds a Tensor). The optimizers here update Parameters through plain views.
 
 NumPy's own functions never reach these: ``Tensor.__array_function__`` hands them plain
 arrays (``np.unique`` sorts its copy with ``ar.sort()``), so only the user's calls on a
-Tensor get MindSpore's meaning. Compiled code sees plain arrays and keeps NumPy's
-meaning of a method NumPy has (a ``x.max(1)`` there is the values), except where NumPy's
-gives nothing to use: ``v, i = x.sort()`` as a value is MindSpore's (``x.sort()`` as a
-statement still sorts ``x``, NumPy's meaning, ``frontend.numpy_writes``).
+Tensor get MindSpore's meaning. Compiled code keeps NumPy's meaning of a method NumPy
+has for plain arrays, and gives a value computed from a Tensor (``Var.tensor``) the
+Tensor's ``x.max``/``x.min`` (``tensor_methods_table.TENSOR_COMPILED``); any array
+takes MindSpore's meaning where NumPy's gives nothing to use: ``v, i = x.sort()`` as a
+value (``x.sort()`` as a statement still sorts ``x``, NumPy's meaning,
+``frontend.numpy_writes``).
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
+
+from ..ir.surface import evaluated_when_compiling
 
 _NUMPY_SORT_KEYWORDS = ("kind", "order")
 # keywords only MindSpore's older max(axis, keepdims, *, initial, where, return_indices)
@@ -56,43 +69,85 @@ def _numpy_in_place(method: Any, self: Any, axis: int, keywords: dict) -> None:
     return method(self, axis, **keywords)
 
 
+@evaluated_when_compiling
+def extremum_plan(name: str, args: tuple, kwargs: dict) -> tuple:
+    """Which of MindSpore's ``x.max``/``x.min`` a call is: ``("indices", dim, keepdim)``
+    for ``(values, indices)`` (the axis by position or as ``dim``, or
+    ``return_indices=True``), else ``("values", keywords)`` for NumPy's reduction."""
+    kwargs = dict(kwargs)
+    if "dim" in kwargs or "keepdim" in kwargs or (
+            args and not set(kwargs) & set(_VALUES_KEYWORDS)
+            and isinstance(args[0], int | np.integer) and not isinstance(args[0], bool)):
+        dim = kwargs.pop("dim", args[0] if args else None)
+        keepdim = kwargs.pop("keepdim", args[1] if len(args) > 1 else False)
+        if kwargs or len(args) > 2:
+            raise TypeError(f"Tensor.{name}(dim, keepdim) takes no other arguments")
+        if dim is None:
+            raise TypeError(f"Tensor.{name}(dim=None): give an int dim, or call {name}() "
+                            "for the whole Tensor")
+        return "indices", dim, keepdim
+    if len(args) > 2:
+        raise TypeError(f"Tensor.{name}() takes at most 2 positional arguments")
+    kwargs.update(zip(("axis", "keepdims"), args))
+    if kwargs.pop("return_indices", False):
+        return "indices", kwargs.pop("axis", None), kwargs.pop("keepdims", False)
+    return "values", kwargs
+
+
 def _extremum(name: str) -> Any:
-    reduce, with_indices = getattr(np, name), None
+    reduce = getattr(np, name)
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal with_indices
-        if with_indices is None:
+        plan = extremum_plan(name, args, kwargs)
+        if plan[0] == "indices":
             from . import ops
-            with_indices = getattr(ops, name)  # (values, indices), ties to the first
-        if "dim" in kwargs or "keepdim" in kwargs or (
-                args and not set(kwargs) & set(_VALUES_KEYWORDS)
-                and isinstance(args[0], int | np.integer) and not isinstance(args[0], bool)):
-            dim = kwargs.pop("dim", args[0] if args else None)
-            keepdim = kwargs.pop("keepdim", args[1] if len(args) > 1 else False)
-            if kwargs or len(args) > 2:
-                raise TypeError(f"Tensor.{name}(dim, keepdim) takes no other arguments")
-            if dim is None:
-                raise TypeError(f"Tensor.{name}(dim=None): give an int dim, or "
-                                f"call {name}() for the whole Tensor")
-            values, indices = with_indices(self, dim, keepdim)
+            values, indices = getattr(ops, name)(self, plan[1], plan[2])  # ties: the first
             return _tensor(values), _tensor(indices)
-        return_indices = kwargs.pop("return_indices", False)
-        names = ("axis", "keepdims")
-        kwargs.update({k: v for k, v in zip(names, args)})
-        if len(args) > len(names):
-            raise TypeError(f"Tensor.{name}() takes at most 2 positional arguments")
-        if return_indices:
-            values, indices = with_indices(self, kwargs.pop("axis", None),
-                                           kwargs.pop("keepdims", False))
-            return _tensor(values), _tensor(indices)
-        result = reduce(self.view(np.ndarray), **kwargs)
-        return result if kwargs.get("out") is not None else _tensor(result)
+        result = reduce(self.view(np.ndarray), **plan[1])
+        return result if plan[1].get("out") is not None else _tensor(result)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"MindSpore's ``Tensor.{name}``: the values over ``axis`` (NumPy's "
                       f"keywords work), or ``(values, indices)`` given ``dim`` (by position "
                       f"or name) or ``return_indices=True``.")
     return method
+
+
+def _reduction(name: str) -> Any:
+    """``x.sum``, ``x.prod``, ``x.all``, ``x.any``, ``x.std``, ``x.var`` with MindSpore's
+    arguments as well as NumPy's: ``keepdims`` second (``x.sum(1, True)``), ``x.std(axis,
+    ddof, keepdims)``, ``keep_dims=``, ``dim=``/``keepdim=``. Where NumPy's take a dtype
+    or ``out`` there, a bool (an int for ``std``/``var``) is none it would take."""
+    numpy_method = getattr(np.ndarray, name)
+    moment = name in ("std", "var")
+    takes_dtype = name not in ("all", "any")
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for mindspore_name, numpy_name in (("keep_dims", "keepdims"), ("keepdim", "keepdims"),
+                                           ("dim", "axis")):
+            if mindspore_name in kwargs:
+                kwargs[numpy_name] = kwargs.pop(mindspore_name)
+        if len(args) >= 2:
+            second = args[1]
+            if moment and isinstance(second, int | np.integer) and not _is_flag(second):
+                kwargs["ddof"] = second
+                if len(args) >= 3 and _is_flag(args[2]):
+                    kwargs["keepdims"] = args[2]
+                    args = args[:1] + args[3:]
+                else:
+                    args = args[:1] + args[2:]
+            elif _is_flag(second) and (takes_dtype or len(args) == 2):
+                kwargs["keepdims"], args = second, args[:1] + args[2:]
+        result = numpy_method(self.view(np.ndarray), *args, **kwargs)
+        return result if kwargs.get("out") is not None else _tensor(result)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = _reduction.__doc__
+    return method
+
+
+def _is_flag(value: Any) -> bool:
+    return isinstance(value, bool | np.bool_)
 
 
 def fill(self: Any, value: Any) -> Any:
@@ -114,6 +169,15 @@ def resize(self: Any, *new_shape: Any, **numpy_keywords: Any) -> Any:
     return _tensor(out.reshape(new_shape))
 
 
+def nonzero(self: Any, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero entries: an int64 Tensor of one row per entry, ``(N,
+    ndim)``, or with ``as_tuple`` one Tensor per axis (NumPy's ``x.nonzero()`` form)."""
+    found = np.nonzero(self.view(np.ndarray))
+    if as_tuple:
+        return tuple(_tensor(i) for i in found)
+    return _tensor(np.stack(found, axis=1) if found else np.zeros((0, 0), np.int64))
+
+
 def trace(self: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
           out: Any = None) -> Any:
     """The sum along a diagonal: a Tensor, 0-d for a matrix."""
@@ -126,6 +190,23 @@ def round(self: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
     plain array for ``decimals`` other than 0)."""
     result = np.round(self.view(np.ndarray), decimals, out)
     return result if out is not None else _tensor(result)
+
+
+def _rebinding(operator_: Any) -> Any:
+    def method(self: Any, other: Any) -> Any:
+        return _tensor(operator_(self.view(np.ndarray), _plain(other)))
+    method.__name__ = method.__qualname__ = f"__i{operator_.__name__.strip('_')}__"
+    method.__doc__ = "A new Tensor, rebound to the name: the Tensor itself is unchanged."
+    return method
+
+
+def _plain(value: Any) -> Any:
+    return value.view(np.ndarray) if isinstance(value, np.ndarray) else value
+
+
+_AUGMENTED = [operator.add, operator.sub, operator.mul, operator.truediv, operator.floordiv,
+              operator.mod, operator.pow, operator.matmul, operator.and_, operator.or_,
+              operator.xor, operator.lshift, operator.rshift]
 
 
 def _tensor(value: Any) -> Any:
@@ -147,6 +228,9 @@ def fill_compiled(self: Any, value: Any) -> Any:
     return np.full_like(self, value)
 
 
-METHODS = {"sort": sort, "argsort": argsort, "max": _extremum("max"),
-           "min": _extremum("min"), "fill": fill, "resize": resize, "trace": trace, "round": round}
+METHODS = {**{f"__i{op.__name__.strip('_')}__": _rebinding(op) for op in _AUGMENTED},
+           "sort": sort, "argsort": argsort, "max": _extremum("max"),
+           "min": _extremum("min"), "fill": fill, "resize": resize, "trace": trace,
+           "round": round, "nonzero": nonzero,
+           **{name: _reduction(name) for name in ("sum", "prod", "all", "any", "std", "var")}}
 COMPILED = {"sort": sort_compiled, "fill": fill_compiled}

@@ -115,11 +115,12 @@ def abstract(value: Any, specialize: bool = True) -> Any:
     """The argument as lowering sees it: a ``Var`` for each runtime value, whose shape
     and dtype are known when specialising."""
     if isinstance(value, Var):
-        return Var(value.aval if specialize else Aval())
+        return Var(value.aval if specialize else Aval(), tensor=value.tensor)
     if isinstance(value, tuple | list):
         return trees.like(value, [abstract(v, specialize) for v in value])
     if isinstance(value, dict):
         return {k: abstract(v, specialize) for k, v in value.items()}
     if is_dynamic(value):
-        return Var(Aval.of(value) if specialize else Aval())
+        return Var(Aval.of(value) if specialize else Aval(),
+                   tensor=getattr(type(value), "__plain_array__", False) is True)
     return value

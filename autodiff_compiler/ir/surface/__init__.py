@@ -43,6 +43,9 @@ Builder = Callable[..., Any]
 FUNCTIONS: dict[Any, Builder] = {}
 METHODS: dict[str, Builder] = {}
 ATTRIBUTES: dict[str, Callable[[Var], Any]] = {}
+# A MindSpore Tensor's methods whose meaning differs from an array's (``x.max(1)``),
+# for values ``Var.tensor`` marks
+TENSOR_ATTRIBUTES: dict[str, Callable[[Var], Any]] = {}
 # For the README: family -> spellings, in the order they were registered.
 FAMILIES: dict[str, list[str]] = {}
 # What users registered with ``extend`` (left out of the README's table).

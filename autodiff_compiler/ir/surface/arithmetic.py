@@ -225,6 +225,16 @@ def _kept(keepdims: Any, keep_dims: Any) -> bool:
     return _keepdims(keepdims) if keep_dims is None else bool(_static(keep_dims, "keep_dims"))
 
 
+def _is_flag(value: Any) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+# MindSpore's methods take ``keepdims`` second (``x.sum(1, True)``, ``x.any(0, True)``),
+# and ``x.std(axis, ddof, keepdims)``, where NumPy's take a dtype or ``out``: there a
+# bool (an int for ``std``/``var``) is no dtype NumPy would take, so it means
+# MindSpore's argument, for arrays and Tensors alike.
+
+
 # ``initial=`` is one more operand of the reduction: added to a sum, multiplied into a
 # product, compared with a maximum or minimum (an empty reduction, which NumPy answers
 # with ``initial`` alone, is refused by the reduction as without it).
@@ -234,6 +244,8 @@ _WITH_INITIAL = {"sum": P.add, "prod": P.mul, "max": P.maximum, "min": P.minimum
 def _reduction(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=None,
               where=None, keep_dims=None):
+        if _is_flag(dtype) and keepdims is np._NoValue:  # x.sum(1, True)
+            dtype, keepdims = None, dtype
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
         axis, keepdims = _static(axis, "axis"), _kept(keepdims, keep_dims)
         a = _in_dtype(a, dtype)
@@ -249,6 +261,8 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
     passes ``out`` and ``keepdims`` by position)."""
     def build(a, axis=None, out=None, keepdims=np._NoValue, initial=None, where=None,
               keep_dims=None):
+        if _is_flag(out) and keepdims is np._NoValue:  # x.any(0, True)
+            out, keepdims = None, out
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
         extremum = prim(_masked(name, a, where, initial), axis=_static(axis, "axis"),
                         keepdims=_kept(keepdims, keep_dims))
@@ -316,6 +330,10 @@ def _with_initial(name: str, reduced: Any, initial: Any) -> Any:
 def _moment(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
               where=None, mean=None, correction=None, keep_dims=None):
+        if isinstance(dtype, int | np.integer) and not _is_flag(dtype):  # x.std(1, 1, True)
+            dtype, ddof = None, dtype
+            if _is_flag(out) and keepdims is np._NoValue:
+                out, keepdims = None, out
         _unsupported(name, out=out, mean=mean, correction=correction)
         axis, keepdims, ddof = _static(axis, "axis"), _kept(keepdims, keep_dims), \
             _static(ddof, "ddof")

@@ -42,10 +42,21 @@ def _transpose(a, *listed, axes=None):
     return P.T(a) if axes is None else P.transpose(a, axes=axes)
 
 
-def _ravel(a, order="C"):
+def _ravel(a, order="C", *, start_dim=0, end_dim=-1):
+    """``np.ravel``; as ``x.flatten(start_dim=, end_dim=)`` (MindSpore's, PyTorch's) the
+    axes from ``start_dim`` to ``end_dim`` merged into one."""
     order = _static(order, "order")
     if order not in ("C", "F"):
         raise UnsupportedArgumentError(f"ravel(order={order!r}) is not supported yet")
+    start, end = _static(start_dim, "start_dim"), _static(end_dim, "end_dim")
+    if (start, end) != (0, -1):
+        shape = a.aval.shape if isinstance(a, Var) else np.shape(a)
+        if shape is None:
+            raise UnsupportedArgumentError("flatten(start_dim=, end_dim=) of an array whose "
+                                           "rank is known at run time only")
+        rank = max(len(shape), 1)
+        first, last = start % rank, end % rank
+        return P.reshape(a, (*shape[:first], -1, *shape[last + 1:]))
     return P.reshape(P.T(a) if order == "F" else a, -1)
 
 
