@@ -34,6 +34,8 @@ class Conv1d(Cell):
         self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode
         self.padding, self.dilation, self.has_bias = padding, dilation, has_bias
         shape = (out_channels, in_channels, 1, kernel_size)
+        if isinstance(weight_init, np.ndarray) and np.ndim(weight_init) == 3:
+            weight_init = np.expand_dims(weight_init, 2)  # (out, in, k): MindSpore adds the 1
         self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
                                             else weight_init, shape, dtype), name="weight")
         bound = 1 / math.sqrt(in_channels * kernel_size)

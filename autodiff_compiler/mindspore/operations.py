@@ -17,6 +17,7 @@ import numpy as np
 
 from . import ops
 from .ops_special import gelu_tanh
+from .tensor import Tensor
 
 
 class _OnTheClass:
@@ -156,6 +157,22 @@ class SparseSoftmaxCrossEntropyWithLogits(PrimitiveOp):
         return -np.mean(np.sum(hot * log_p, axis=-1))
 
 
+class CumProd(PrimitiveOp):
+    """The running product along ``axis`` (given with the input), ``exclusive`` of each
+    entry itself (a product of none is 1), or from the end (``reverse``)."""
+
+    attributes = (("exclusive", False), ("reverse", False))
+
+    def apply(self, x: Any, axis: int) -> Any:
+        y = np.flip(x, axis) if self.reverse else x
+        total = np.cumprod(y, axis=axis)
+        if self.exclusive:
+            n = np.shape(y)[axis]
+            total = np.concatenate([np.ones_like(np.take(y, [0], axis=axis)),
+                                    np.take(total, np.arange(n - 1), axis=axis)], axis=axis)
+        return np.flip(total, axis) if self.reverse else total
+
+
 class Shape(PrimitiveOp):
     def apply(self, x: Any) -> Any:
         return np.shape(x)
@@ -163,14 +180,14 @@ class Shape(PrimitiveOp):
 
 class Fill(PrimitiveOp):
     def apply(self, dtype: Any, shape: Any, value: Any) -> Any:
-        return np.full(shape, value, dtype=dtype)
+        return Tensor(np.full(shape, value, dtype=dtype))  # a Tensor, as MindSpore's
 
 
 class _Constructor(PrimitiveOp):
     make: Any = None
 
     def apply(self, shape: Any, dtype: Any = np.float32) -> Any:
-        return self.make(shape, dtype)
+        return Tensor(self.make(shape, dtype))
 
 
 class Dropout(PrimitiveOp):
@@ -314,7 +331,7 @@ class Flatten(PrimitiveOp):
 
 class Eye(PrimitiveOp):
     def apply(self, n: int, m: int, t: Any) -> Any:
-        return np.eye(n, m, dtype=t)
+        return Tensor(np.eye(n, m, dtype=t))
 
 
 class LayerNorm(PrimitiveOp):
@@ -372,6 +389,7 @@ STATELESS = [
     ("AssignSub", ops.assign_sub), ("IsFinite", np.isfinite), ("IsNan", np.isnan),
     ("Slice", lambda x, begin, size: x[tuple(
         slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]),
+    ("PReLU", ops.prelu), ("FastGeLU", ops.fast_gelu), ("GatherNd", ops.gather_nd),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
 REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
@@ -390,20 +408,27 @@ for _cls in _made.values():
 globals().update(_made)
 
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
-           "Squeeze", "Argmax", "Argmin", "ArgMaxWithValue", "ArgMinWithValue", "CumSum",
+           "Squeeze", "Argmax", "Argmin", "ArgMaxWithValue", "ArgMinWithValue", "CumSum", "CumProd",
            "TopK", "Sort", "L2Normalize", "BiasAdd", "Einsum", "BroadcastTo", "Meshgrid",
            "Elu", "Pad", "Flatten", "Eye", "LayerNorm", "Shape", "Fill",
            "Dropout", "Dropout2D", "OneHot", "Split", "SoftmaxCrossEntropyWithLogits",
            "SparseSoftmaxCrossEntropyWithLogits", *_made]
 
 from .operations_nn import (  # noqa: E402
+    AvgPool,
+    BCEWithLogitsLoss,
+    BinaryCrossEntropy,
     Conv2D,
+    KLDivLoss,
     L2Loss,
     MaxPool,
+    NLLLoss,
     ResizeBilinearV2,
     SigmoidCrossEntropyWithLogits,
+    SmoothL1Loss,
 )
 from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
 
-__all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "ResizeBilinearV2", "L2Loss",
-            "SigmoidCrossEntropyWithLogits"]
+__all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "AvgPool", "ResizeBilinearV2",
+            "L2Loss", "SigmoidCrossEntropyWithLogits", "BCEWithLogitsLoss",
+            "BinaryCrossEntropy", "NLLLoss", "KLDivLoss", "SmoothL1Loss"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops_conv, ops_resize
+from . import ops_conv, ops_nn, ops_resize, ops_special
 from .operations import PrimitiveOp
 
 
@@ -64,4 +64,60 @@ class SigmoidCrossEntropyWithLogits(PrimitiveOp):
         return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
 
 
-__all__ = ["Conv2D", "MaxPool", "ResizeBilinearV2", "L2Loss", "SigmoidCrossEntropyWithLogits"]
+class AvgPool(PrimitiveOp):
+    """``avg_pool2d`` of windows ``kernel_size`` apart by ``strides`` (``valid`` or
+    ``same``, as ``MaxPool``)."""
+
+    attributes = (("kernel_size", 1), ("strides", 1), ("pad_mode", "valid"),
+                  ("data_format", "NCHW"))
+
+    def apply(self, x: Any) -> Any:
+        return ops_conv.avg_pool2d(x, self.kernel_size, self.strides,
+                                   pad_mode=self.pad_mode.lower())
+
+
+class _Loss(PrimitiveOp):
+    """A loss primitive: its ``reduction`` setting, then the ``ops`` loss's inputs."""
+
+    attributes = (("reduction", "mean"),)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def apply(self, logits: Any, label: Any, weight: Any = None, pos_weight: Any = None) -> Any:
+        return ops_nn.binary_cross_entropy_with_logits(logits, label, weight, pos_weight,
+                                                       self.reduction)
+
+
+class BinaryCrossEntropy(_Loss):
+    def apply(self, logits: Any, labels: Any, weight: Any = None) -> Any:
+        return ops_nn.binary_cross_entropy(logits, labels, weight, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """``(loss, total_weight)``: the loss, and the weight of the targets not ignored."""
+
+    attributes = (("reduction", "mean"), ("ignore_index", -100))
+
+    def apply(self, logits: Any, labels: Any, weight: Any) -> Any:
+        loss = ops_nn.nll_loss(logits, labels, weight, self.ignore_index, self.reduction)
+        kept = labels != self.ignore_index
+        return loss, np.sum(np.where(kept, np.take(weight, np.where(kept, labels, 0)), 0.0))
+
+
+class KLDivLoss(_Loss):
+    def apply(self, logits: Any, labels: Any) -> Any:
+        return ops_special.kl_div(logits, labels, self.reduction)
+
+
+class SmoothL1Loss(PrimitiveOp):
+    """Each entry's smooth L1 loss (no reduction by default, as MindSpore's primitive)."""
+
+    attributes = (("beta", 1.0), ("reduction", "none"))
+
+    def apply(self, logits: Any, labels: Any) -> Any:
+        return ops_nn.smooth_l1_loss(logits, labels, self.beta, self.reduction)
+
+
+__all__ = ["Conv2D", "MaxPool", "AvgPool", "ResizeBilinearV2", "L2Loss",
+           "SigmoidCrossEntropyWithLogits", "BCEWithLogitsLoss", "BinaryCrossEntropy",
+           "NLLLoss", "KLDivLoss", "SmoothL1Loss"]

@@ -113,8 +113,9 @@ __all__ = [
     *ops_special_functions.__all__,
     *ops_indexing.__all__, *ops_indexing_in_place.__all__, *ops_sequence.__all__,
     *ops_linalg_products.__all__, *ops_nn_functional.__all__, *ops_nn_sampling.__all__,
-    *ops_fft.__all__, *ops_fft_windows.__all__,
+    *ops_fft.__all__, *ops_fft_windows.__all__, "slice",
 ]
+slice = ops_indexing.slice_  # noqa: A001  (MindSpore's ops.slice; Python's in other modules)
 
 # ---------------------------------------------------------------------------- aliases
 
@@ -279,8 +280,8 @@ def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
     return np.std(input, axis=axis, ddof=ddof, keepdims=keepdims)
 
 
-def cumsum(x: Any, axis: int) -> Any:
-    return np.cumsum(x, axis=axis)
+def cumsum(x: Any, axis: int, dtype: Any = None) -> Any:
+    return np.cumsum(x if dtype is None else x.astype(dtype), axis=axis)
 
 
 def cumprod(input: Any, dim: int) -> Any:  # noqa: A002

@@ -26,7 +26,7 @@ from .ops_scatter import known_shape
 from .tensor import Tensor
 
 __all__ = ["gather_nd", "take", "index_fill", "diagonal_scatter", "slice_scatter",
-           "select_scatter", "searchsorted", "bucketize", "sequence_mask"]
+           "select_scatter", "searchsorted", "bucketize", "sequence_mask", "strided_slice"]
 
 
 # ---------------------------------------------------------------------------- gathers
@@ -42,6 +42,21 @@ def gather_nd(input_x: Any, indices: Any) -> Any:
         f"For 'GatherNd', the values of 'indices' must be inside 'input_x' of shape {shape}"
     at = np.sum(indices * strides, axis=-1)
     return np.reshape(input_x, rows_shape)[at]
+
+
+def slice_(input_x: Any, begin: Any, size: Any) -> Any:
+    """``ops.slice``: ``size[i]`` entries of axis ``i`` from ``begin[i]`` (-1: to the
+    end). Named so here, not to hide Python's ``slice`` in this module."""
+    return input_x[tuple(slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]
+
+
+def strided_slice(input_x: Any, begin: Any, end: Any, strides: Any, begin_mask: int = 0,
+                  end_mask: int = 0, ellipsis_mask: int = 0, new_axis_mask: int = 0,
+                  shrink_axis_mask: int = 0) -> Any:
+    """``ops.StridedSlice`` with these masks, called on ``input_x``."""
+    from .operations_slicing import StridedSlice
+    return StridedSlice(begin_mask, end_mask, ellipsis_mask, new_axis_mask,
+                        shrink_axis_mask)(input_x, begin, end, strides)
 
 
 def _nd_layout(shape: tuple, index_shape: tuple, index_dtype: Any) -> tuple:

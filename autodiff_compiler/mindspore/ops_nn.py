@@ -88,17 +88,20 @@ def silu(input: Any) -> Any:  # noqa: A002
 
 
 def softplus(input: Any, beta: float = 1, threshold: float = 20) -> Any:  # noqa: A002
-    """``log(1 + exp(beta * input)) / beta``, computed without overflow (MindSpore
-    switches to the identity above ``threshold``, where the two agree to rounding)."""
-    return np.logaddexp(0.0, beta * input) / beta
+    """``log(1 + exp(beta * input)) / beta``, computed without overflow; ``input``
+    itself where ``beta * input > threshold``, as MindSpore's (derivative 1 there)."""
+    scaled = beta * input
+    return np.where(scaled > threshold, input, np.logaddexp(0.0, scaled) / beta)
 
 
 def softsign(x: Any) -> Any:
     return x / (1 + np.abs(x))
 
 
-def softmax(input: Any, axis: int = -1) -> Any:  # noqa: A002
-    """``exp(input) / sum(exp(input))`` along ``axis``."""
+def softmax(input: Any, axis: int = -1, *, dtype: Any = None) -> Any:  # noqa: A002
+    """``exp(input) / sum(exp(input))`` along ``axis`` (of ``input`` cast to ``dtype``)."""
+    if dtype is not None:
+        input = input.astype(dtype)  # noqa: A001
     peak = np.max(input, axis=axis, keepdims=True)
     e = np.exp(input - stop_gradient(peak))
     return e / np.sum(e, axis=axis, keepdims=True)
