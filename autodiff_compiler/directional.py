@@ -37,6 +37,7 @@ from .pipeline.compiler import Compiled, as_scalar, compile_gradient
 from .pipeline.kinds import abstract
 from .pipeline.local import refuse_local
 from .pipeline.spec import GradSpec
+from .pullbacks import pullback_lowering
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -341,6 +342,8 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)
+    vjp_fn.__lower_call__ = pullback_lowering(  # type: ignore[attr-defined]
+        fn, inputs, positions, split_aux(out)[0] if has_aux else out, has_aux, weights)
     if not has_aux:
         return out, vjp_fn
     value, aux = split_aux(out)

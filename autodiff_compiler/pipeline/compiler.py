@@ -282,7 +282,7 @@ def _target(fn: Any) -> Any:
     """The Python function whose source (and parameter names) a compilation starts from."""
     if is_cell(fn):
         return type(fn).construct
-    if hasattr(fn, "__lower_call__"):  # a gradient function: its names are fn's
+    if hasattr(fn, "__lower_call__") and hasattr(fn, "fn"):  # a gradient: its names are fn's
         return _target(fn.fn)
     return getattr(fn, "__func__", fn)
 
