@@ -287,7 +287,13 @@ class Jacobian:
                 parts = []
                 for leaf in leaves:
                     shape = _shape(o) + _shape(leaf)
-                    if total == 0 or not isinstance(t, Var):
+                    if total == 1 and t is not None and not isinstance(t, Var):
+                        # one input entry: its seed is the constant 1, and a tangent
+                        # that is the seed (f(x) = x + 0.0) is a constant too
+                        part = np.array(np.broadcast_to(t, shape))
+                        weak = isinstance(o, Var) and o.aval.weak and shape == ()
+                        parts.append(part.item() if weak else part)  # a float's: a float
+                    elif total == 0 or not isinstance(t, Var):
                         parts.append(np.zeros(shape, _dtype(o) if _is_float(o) else np.float64))
                     else:
                         part = _rows(t, offsets[k], _size(_shape(leaf)), total, batched)

@@ -24,9 +24,15 @@ def unbroadcast(g, x):
     if np.shape(g) == shape:
         return g
     lead = np.ndim(g) - len(shape)
+    if lead < 0:  # fewer axes than x: leading ones of length 1, as broadcasting reads it
+        g, lead = np.reshape(g, (1,) * -lead + np.shape(g)), 0
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and np.shape(g)[lead + i] != 1)
-    return np.reshape(np.sum(g, axis=axes), shape)
+    summed = np.sum(g, axis=axes, keepdims=True)
+    g = np.reshape(summed, np.shape(summed)[lead:])
+    if np.shape(g) != shape:  # an axis of length 1 in g, longer in x: NumPy broadcast it
+        g = np.array(np.broadcast_to(g, shape))  # there (np.einsum's size-1 labels)
+    return g
 
 
 def sigmoid(x):
@@ -183,7 +189,7 @@ def untile(g, x, reps):
 
 def unrepeat(g, x, repeats, axis=None):
     """Sum ``g`` over the copies ``np.repeat(x, repeats, axis)`` made: its adjoint."""
-    if axis is None:
+    if axis is None or np.ndim(x) == 0:  # (a 0-d x is repeated as shape (1,))
         return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
     n = np.shape(x)[axis]
     moved = np.moveaxis(g, axis, 0)

@@ -29,7 +29,12 @@ UNARY = [
 # name (the gradient of np.sum(x, axis=-1) once failed there)
 SCALAR_UNARY = ["math.sin({})", "math.exp(math.tanh({}))", "math.sqrt(1.0 + ({}) ** 2)",
                 "math.log1p(1.0 + math.cos({}))", "np.sum({}, axis=-1)",
-                "np.mean(np.sin({}), axis=0, keepdims=True)"]
+                "np.mean(np.sin({}), axis=0, keepdims=True)",
+                "np.sum(np.cumsum({}, axis=-1) ** 2)", "np.sum(np.repeat({}, 2, axis=0)) * 0.5"]
+# On vectors: NumPy's broadcasts at the edges of a rule (np.triu of a vector is a square
+# of it; an einsum label of length 1 in one operand broadcasts)
+VECTOR_UNARY = ["np.sum(np.triu({0}), axis=0) * 0.3", "np.sum(np.tril({0}, -1), axis=1)",
+                "np.einsum('i,i->i', {0}, ({0})[:1])"]
 BINARY = [
     "{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + np.cos({}))", "np.maximum({}, {})",
     "np.minimum({}, {})", "np.add({}, {})", "np.multiply({}, {})", "np.hypot({}, {})",
@@ -180,7 +185,8 @@ class Expressions:
         return self.rng.choice(makers)(shape, depth - 1)
 
     def _unary(self, shape: Shape, depth: int) -> str:
-        table = UNARY + SCALAR_UNARY if shape == () else UNARY
+        table = UNARY + SCALAR_UNARY if shape == () else \
+            UNARY + VECTOR_UNARY if len(shape) == 1 else UNARY
         return self.rng.choice(table).format(self.expr(shape, depth))
 
     def _binary(self, shape: Shape, depth: int) -> str:

@@ -205,8 +205,8 @@ def _reverse_cumsum(g, axis):
 
 
 def _vjp_cumsum(g, ans, x, axis=None):
-    if axis is None:
-        return reshape(_reverse_cumsum(g, 0), shape_of(x))
+    if axis is None or ndim_of(x) is None:  # (a 0-d x runs along axis 0 as shape (1,))
+        return reshape(_reverse_cumsum(g, 0 if axis is None else axis), shape_of(x))
     return _reverse_cumsum(g, axis)
 
 

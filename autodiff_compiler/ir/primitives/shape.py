@@ -219,8 +219,17 @@ defvjp(moveaxis, lambda g, ans, x, source, destination: moveaxis(g, destination,
 defvjp(squeeze, _restore_shape)
 defvjp(flip, lambda g, ans, x, axis=None: flip(g, axis=axis))
 defvjp(roll, _vjp_roll)
-defvjp(triu, lambda g, ans, x, k=0: triu(g, k=k))
-defvjp(tril, lambda g, ans, x, k=0: tril(g, k=k))
+def _triangle_vjp(triangle: Primitive) -> Any:
+    """``triangle(g)``, summed back over the rows of a 1-d ``x`` (NumPy broadcasts it to a
+    square, each row ``x``)."""
+    def vjp(g, ans, x, k=0):
+        kept = triangle(g, k=k)
+        return kept if _aval(x).ndim not in (None, 1) else unbroadcast(kept, x)
+    return vjp
+
+
+defvjp(triu, _triangle_vjp(triu))
+defvjp(tril, _triangle_vjp(tril))
 for _prim in (atleast_1d, atleast_2d, atleast_3d):
     defvjp(_prim, _restore_shape)
 for _linear in (moveaxis, squeeze, flip, roll, triu, tril, atleast_1d, atleast_2d, atleast_3d):

@@ -363,7 +363,10 @@ def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any) -> Any
 def _running(prim: P.Primitive, name: str) -> Builder:
     def build(a, axis=None, dtype=None, out=None):
         _unsupported(name, out=out)
-        return prim(_in_dtype(a, dtype), axis=_static(axis, "axis"))
+        axis = _static(axis, "axis")
+        if axis is not None and ndim_of(a) == 0:  # NumPy runs along a 0-d value as (1,)
+            a = P.reshape(a, (1,))
+        return prim(_in_dtype(a, dtype), axis=axis)
     return build
 
 

@@ -82,7 +82,10 @@ def _tile(a, reps):
 
 def _repeat(a, repeats, axis=None):
     repeats = repeats if isinstance(repeats, Var) else _static(repeats, "repeats")
-    return P.repeat(a, repeats, axis=_static(axis, "axis"))
+    axis = _static(axis, "axis")
+    if axis is not None and ndim_of(a) == 0:  # NumPy repeats a 0-d value as (1,)
+        a = P.reshape(a, (1,))
+    return P.repeat(a, repeats, axis=axis)
 
 
 def _diag(v, k=0):
