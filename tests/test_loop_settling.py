@@ -54,3 +54,67 @@ def test_the_first_iteration_is_lowered_on_its_own_and_the_rest_loops():
     source = adc.gradient_source(sum_from_a_python_zero, args=(XS,))
     loops = [line.strip() for line in source.splitlines() if line.strip().startswith("for ")]
     assert len(loops) == 2 and all("range(2)" in line for line in loops), source
+
+
+def once(x):
+    acc = 0.0
+    for _ in range(1):
+        acc = acc + np.sin(x)
+    return acc
+
+
+def over_rows(x):
+    acc = 0.0
+    for i, row in enumerate(x):
+        acc = acc + np.sin(row) * (i + 1)
+    v = x * 1.0
+    if np.linalg.norm(acc) > 1.0:
+        v = v * 0.5 + np.tanh(acc)
+    return np.sum(v)
+
+
+def zipped_rows(x):
+    acc = 0.0
+    for row, other in zip(x, x[::-1]):
+        acc = acc + row * other
+    return np.median(acc) + np.sum(acc)
+
+
+def per_example(xs):
+    return adc.vmap(over_rows)(xs).sum()
+
+
+ROWS = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [0.9, 0.2, 0.3]])
+
+
+@pytest.mark.parametrize("fn, x", [(once, X), (over_rows, ROWS), (zipped_rows, ROWS),
+                                   (per_example, np.stack([ROWS, ROWS[::-1] * 2.0]))],
+                         ids=["one_trip", "rows", "zipped_rows", "vmap_of_rows"])
+def test_loops_of_one_trip_and_over_rows_settle_too(fn, x):
+    """A loop of one trip is its body; a loop over an array's rows is lowered as its
+    first row, then the rest (Jacobians, vmap and shape-dependent functions such as
+    np.median were refused: the accumulator's shape was known only at run time)."""
+    check_grads(fn, x, generic=False)
+    jac = adc.jacrev(fn)(x)
+    np.testing.assert_allclose(jac, adc.jacfwd(fn)(x), rtol=1e-10, atol=1e-12)
+    if fn is over_rows:
+        per = adc.vmap(adc.grad(fn))(np.stack([x, 2.0 * x]))
+        np.testing.assert_allclose(per[1], adc.grad(fn)(2.0 * x), rtol=1e-12)
+
+
+def numbered_from_one(x):
+    total = 0.0
+    for i, row in enumerate(x, start=1):
+        total += np.sum(np.tanh(row)) / i
+    for i, (a, b) in enumerate(zip(x, x[::-1]), 2):
+        total += np.sum(a * b) / i
+    for i, c in enumerate([0.5, 1.5], start=3):
+        total += c * np.sum(x) / i
+    return total
+
+
+def test_enumerate_from_a_start():
+    """enumerate(xs, start=n) (it was refused as a call with no derivative rule)."""
+    check_grads(numbered_from_one, ROWS, generic=False)
+    assert adc.value_and_grad(numbered_from_one)(ROWS)[0] == \
+        pytest.approx(numbered_from_one(ROWS))

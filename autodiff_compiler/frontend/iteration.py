@@ -59,16 +59,26 @@ class Rows:
 
     reverse = False
 
-    def __init__(self, arrays: Var | list[Any], enumerated: bool) -> None:
+    def __init__(self, arrays: Var | list[Any], enumerated: bool, start: int = 0) -> None:
         self.zipped = isinstance(arrays, list)
         self.arrays = arrays if self.zipped else [arrays]
-        self.enumerated = enumerated
+        self.enumerated, self.start = enumerated, start  # (rows from ``start`` on)
+        self.counted_from = 0  # enumerate(..., start=n): the first row's number
         counts = [_length(a) for a in self.arrays]
-        self.static_count = None if None in counts else min(counts)
+        self.static_count = None if None in counts else max(min(counts) - start, 0)
+
+    def after_first(self) -> Rows:
+        """The rows after the first (a loop lowered as its first iteration, then these)."""
+        arrays = self.arrays if self.zipped else self.arrays[0]
+        rest = Rows(arrays, self.enumerated, self.start + 1)
+        rest.counted_from = self.counted_from
+        return rest
 
     def count(self, scope: Scope) -> Any:
         if self.static_count is not None:
             return self.static_count
+        if self.start:
+            raise AssertionError("rows from an offset are taken of known lengths only")
         counts = [c if c is not None else P.getitem(P.shape(a), 0)
                   for a, c in zip(self.arrays, (_length(a) for a in self.arrays))]
         total = counts[0]
@@ -77,14 +87,18 @@ class Rows:
         return total
 
     def item(self, scope: Scope, k: Var) -> Any:
-        rows = tuple(P.getitem(a, k) for a in self.arrays)
+        at = k + self.start if self.start else k
+        rows = tuple(P.getitem(a, at) for a in self.arrays)
         row = rows if self.zipped else rows[0]
-        return (k, row) if self.enumerated else row
+        return (at + self.counted_from if self.counted_from else at, row) \
+            if self.enumerated else row
 
     def items(self, scope: Scope) -> Any:
+        at = range(self.start, self.start + self.static_count)
         rows = [tuple(P.getitem(a, i) for a in self.arrays) if self.zipped
-                else P.getitem(self.arrays[0], i) for i in range(self.static_count)]
-        return list(enumerate(rows)) if self.enumerated else rows
+                else P.getitem(self.arrays[0], i) for i in at]
+        return list(zip((i + self.counted_from for i in at), rows)) if self.enumerated \
+            else rows
 
 
 def _length(value: Any) -> int | None:
@@ -99,6 +113,13 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
     if isinstance(node, gast.Call) and getattr(scope.expr(node.func), "__checkpoint_loop__",
                                                False):
         return _checkpointed(scope, node)
+    counted = _enumerate_start(scope, node)
+    if counted is not None:  # enumerate(xs, start=n): enumerate(xs), numbered from n
+        inner, start = counted
+        if isinstance(inner, Static):
+            return Static([(i + start, v) for i, v in inner.values])
+        inner.counted_from = start
+        return inner
     call = node if isinstance(node, gast.Call) and not node.keywords else None
     func = scope.expr(call.func) if call is not None else None
     if func is builtins.range:
@@ -123,6 +144,21 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
     if isinstance(value, Var):
         return Rows(value, enumerated=False)
     return Static(_sequence(scope, node, value))
+
+
+def _enumerate_start(scope: Scope, node: gast.expr) -> tuple[Any, int] | None:
+    """``enumerate(xs, n)`` or ``enumerate(xs, start=n)`` with ``n`` known when compiling:
+    the iteration of ``enumerate(xs)``, and ``n``."""
+    if not (isinstance(node, gast.Call) and len(node.args) in (1, 2)
+            and all(k.arg == "start" for k in node.keywords)
+            and len(node.args) + len(node.keywords) == 2
+            and scope.expr(node.func) is builtins.enumerate):
+        return None
+    start = scope.expr(node.args[1] if len(node.args) == 2 else node.keywords[0].value)
+    if not isinstance(start, int) or isinstance(start, bool):
+        return None
+    plain = gast.Call(node.func, node.args[:1], [])
+    return iteration_of(scope, gast.copy_location(plain, node)), start
 
 
 def _checkpointed(scope: Scope, node: gast.Call) -> Range | Rows:

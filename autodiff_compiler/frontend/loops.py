@@ -62,9 +62,9 @@ def stmt_for(scope: Scope, node: gast.For) -> Any:
 def _for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     if hasattr(iteration, "checkpoint"):  # checkpointed(...): a loop, split by reverse mode
         return _structured_for(scope, node, iteration)
-    if isinstance(iteration, Static) or (
+    if isinstance(iteration, Static) or iteration.static_count == 1 or (
             iteration.static_count is not None and _builds_lists(node.body)):
-        return _unroll(scope, node, iteration.items(scope))
+        return _unroll(scope, node, iteration.items(scope))  # (one trip: its body, once)
     if iteration.static_count is not None:
         rest = _without_first(node, iteration)
         return _region_or_unrolled(
@@ -79,22 +79,24 @@ class _Unsettled(Exception):  # noqa: N818  (a signal, not an error)
     iteration: ``acc = 0.0`` then arrays added to it, which a Jacobian needs known."""
 
 
-def _without_first(node: gast.For, iteration: Any) -> Range | None:
-    """The range after its first value, where the loop may be lowered as its first
-    iteration and then a loop over the rest: a range of two values or more, a body
-    with no jump out of it and no ``else``."""
+def _without_first(node: gast.For, iteration: Any) -> Range | Rows | None:
+    """The range (or the rows of arrays) after its first value, where the loop may be
+    lowered as its first iteration and then a loop over the rest: two values or more,
+    a body with no jump out of it and no ``else``."""
     jumps = (gast.Break, gast.Continue, gast.Return)
-    if not (isinstance(iteration, Range) and (iteration.static_count or 0) >= 2) \
+    if not (isinstance(iteration, Range | Rows) and (iteration.static_count or 0) >= 2) \
             or iteration.reverse or node.orelse \
             or any(isinstance(n, jumps) for n in _walk_all(node.body)):
         return None
+    if isinstance(iteration, Rows):
+        return iteration.after_first()
     return Range(iteration.start + iteration.step, iteration.stop, iteration.step, False)
 
 
-def _peeled(scope: Scope, node: gast.For, iteration: Range, rest: Range) -> Any:
+def _peeled(scope: Scope, node: gast.For, iteration: Range | Rows, rest: Range | Rows) -> Any:
     """The first iteration unrolled, then a loop over the ``rest``: its carried values
     enter it with the shapes and dtypes they keep."""
-    _unroll(scope, node, [iteration.start])
+    _unroll(scope, node, [iteration.item(scope, 0)])
     return _structured_for(scope, node, rest)
 
 

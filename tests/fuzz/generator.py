@@ -406,10 +406,19 @@ class _Generator:
                 term = f"np.tanh({term})"
             return Stmt(f"{name} = {name} {op} {term}")
 
+        if r.random() < 0.4:  # over the rows of an array (enumerated): peeled as a range is
+            row = self.fresh("row")
+            rows = f"np.stack([{self.ex.expr(shape, 1)}, {self.ex.expr(shape, 1)}])"
+            self.ex.env[row] = shape
+            body = self._scoped(step)
+            del self.ex.env[row]
+            self.ex.env[name] = shape
+            return [Stmt(f"{name} = {init}"),
+                    Stmt(f"for {t}, {row} in enumerate({rows}):", (body,))]
         body = self._scoped(step)
         self.ex.env[name] = shape
         return [Stmt(f"{name} = {init}"),
-                Stmt(f"for {t} in range({r.choice([2, 3, 4])}):", (body,))]
+                Stmt(f"for {t} in range({r.choice([1, 2, 3, 4])}):", (body,))]
 
     def closure(self, depth: int) -> list[Stmt]:
         self.features.add("closure")
