@@ -44,16 +44,21 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
-def _plain(value: Any) -> Any:
-    """``value`` with each Tensor in it (a tuple's, a list's, a dict's values) viewed as
-    a plain ``ndarray``, sharing its memory (an ``out=`` Tensor is written through)."""
-    if isinstance(value, np.ndarray):
-        return value.view(np.ndarray) if type(value) is not np.ndarray else value
-    if type(value) in (tuple, list):
-        return type(value)(_plain(v) for v in value)
+def _plain(values: tuple | list) -> list:
+    """``values`` with each Tensor in them (a tuple's, a list's, a dict's values too)
+    viewed as a plain ``ndarray``, sharing its memory (an ``out=`` Tensor is written
+    through). Written for speed: every NumPy function on a Tensor passes here."""
+    return [v.view(np.ndarray) if isinstance(v, Tensor) else
+            v if type(v) not in _NESTED else _plain_nested(v) for v in values]
+
+
+_NESTED = (tuple, list, dict)
+
+
+def _plain_nested(value: Any) -> Any:
     if type(value) is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+        return dict(zip(value, _plain(list(value.values()))))
+    return type(value)(_plain(value))
 
 
 def as_tensors(value: Any) -> Any:
@@ -146,7 +151,8 @@ class Tensor(np.ndarray):
         method whose meaning MindSpore changed (``np.unique`` sorts with ``ar.sort()``,
         ``tensor_overloads``); their array results are Tensors, so that
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
-        return _results(super().__array_function__(func, types, _plain(args), _plain(kwargs)))
+        plain = dict(zip(kwargs, _plain(list(kwargs.values())))) if kwargs else kwargs
+        return _results(func._implementation(*_plain(args), **plain))
 
     def __getitem__(self, key: Any) -> Any:
         out = np.ndarray.__getitem__(self, key)
@@ -349,6 +355,7 @@ def _view_compiled(self: Any, *shape: Any) -> Any:
 
 
 install_source_methods(Tensor, {"view": Tensor.view}, compiled={"view": _view_compiled})
+overloads.TENSOR = Tensor
 for _name, _method in overloads.METHODS.items():  # x.sort(), x.max(1): MindSpore's meaning
     setattr(Tensor, _name, _method)
 install_source_methods(Tensor, {name: overloads.METHODS[name] for name in overloads.COMPILED},

@@ -38,6 +38,7 @@ _NUMPY_SORT_KEYWORDS = ("kind", "order")
 # keywords only MindSpore's older max(axis, keepdims, *, initial, where, return_indices)
 # and NumPy's max take: given one, the values come back (the indices too if asked)
 _VALUES_KEYWORDS = ("axis", "keepdims", "initial", "where", "return_indices", "out")
+_VALUES_ONLY = {"axis", "keepdims", "initial", "where"}  # keywords giving the values
 
 
 def sort(self: Any, axis: int = -1, descending: bool = False, *, dim: int | None = None,
@@ -95,9 +96,11 @@ def extremum_plan(name: str, args: tuple, kwargs: dict) -> tuple:
 
 
 def _extremum(name: str) -> Any:
-    reduce = getattr(np, name)
+    reduce = getattr(np.ndarray, name)  # (the method: no dispatch through np.max)
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and (not kwargs or kwargs.keys() <= _VALUES_ONLY):  # x.max(axis=1)
+            return _tensor(reduce(self.view(np.ndarray), **kwargs))
         plan = extremum_plan(name, args, kwargs)
         if plan[0] == "indices":
             from . import ops
@@ -113,6 +116,9 @@ def _extremum(name: str) -> Any:
     return method
 
 
+_MINDSPORE_KEYWORDS = (("keep_dims", "keepdims"), ("keepdim", "keepdims"), ("dim", "axis"))
+
+
 def _reduction(name: str) -> Any:
     """``x.sum``, ``x.prod``, ``x.all``, ``x.any``, ``x.std``, ``x.var`` with MindSpore's
     arguments as well as NumPy's: ``keepdims`` second (``x.sum(1, True)``), ``x.std(axis,
@@ -123,10 +129,10 @@ def _reduction(name: str) -> Any:
     takes_dtype = name not in ("all", "any")
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        for mindspore_name, numpy_name in (("keep_dims", "keepdims"), ("keepdim", "keepdims"),
-                                           ("dim", "axis")):
-            if mindspore_name in kwargs:
-                kwargs[numpy_name] = kwargs.pop(mindspore_name)
+        if kwargs:
+            for mindspore_name, numpy_name in _MINDSPORE_KEYWORDS:
+                if mindspore_name in kwargs:
+                    kwargs[numpy_name] = kwargs.pop(mindspore_name)
         if len(args) >= 2:
             second = args[1]
             if moment and isinstance(second, int | np.integer) and not _is_flag(second):
@@ -139,7 +145,7 @@ def _reduction(name: str) -> Any:
             elif _is_flag(second) and (takes_dtype or len(args) == 2):
                 kwargs["keepdims"], args = second, args[:1] + args[2:]
         result = numpy_method(self.view(np.ndarray), *args, **kwargs)
-        return result if kwargs.get("out") is not None else _tensor(result)
+        return result if kwargs and kwargs.get("out") is not None else _tensor(result)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = _reduction.__doc__
@@ -209,9 +215,11 @@ _AUGMENTED = [operator.add, operator.sub, operator.mul, operator.truediv, operat
               operator.xor, operator.lshift, operator.rshift]
 
 
+TENSOR: type = np.ndarray  # ``Tensor``, set by ``tensor`` once the class exists
+
+
 def _tensor(value: Any) -> Any:
-    from .tensor import Tensor
-    return np.asarray(value).view(Tensor)
+    return np.asarray(value).view(TENSOR)
 
 
 def sort_compiled(self: Any, axis: int = -1, descending: bool = False, *,
