@@ -93,7 +93,15 @@ def _diag(v, k=0):
 
 
 def _triangle(prim: P.Primitive) -> Builder:
-    return lambda m, k=0: prim(m, k=_static(k, "k"))
+    """``np.triu``/``np.tril``; of a vector, of the square NumPy broadcasts it to (every
+    backend then sees a matrix, as the array API requires, and the broadcast's adjoint
+    sums the rows back)."""
+    def build(m, k=0):
+        shape = m.aval.shape if isinstance(m, Var) else np.shape(m)
+        if shape is not None and len(shape) == 1:
+            m = P.broadcast_to(m, (shape[0], shape[0]))
+        return prim(m, k=_static(k, "k"))
+    return build
 
 
 def _meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
