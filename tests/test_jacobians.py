@@ -489,3 +489,17 @@ def test_vjp_inside_a_differentiated_function_is_refused_at_the_call():
     with pytest.raises(adc.AutodiffError, match="vjp_fn, a function") as err:
         adc.grad(pulled_back)(np.ones(3))
     assert "test_jacobians.py" in str(err.value) and "np.sum(fn(x) * v)" in str(err.value)
+
+
+def cast_of_a_python_float(a):
+    return np.float64(a) * 2.0 + np.float32(a) * np.sin(np.float64(a))
+
+
+def test_jacobians_of_a_numpy_scalar_cast_of_a_python_float():
+    """np.float64(a) of a Python float: its shape was unknown when compiling (a Python
+    float has no astype), so Jacobians refused it where grad worked."""
+    a = 0.7
+    expected = 2.0 + np.float32(1.0) * np.sin(a) + a * np.cos(a)
+    for jac in (adc.jacrev, adc.jacfwd):
+        assert float(jac(cast_of_a_python_float)(a)) == pytest.approx(expected, rel=1e-6)
+    assert float(adc.grad(cast_of_a_python_float)(a)) == pytest.approx(expected, rel=1e-6)

@@ -122,8 +122,14 @@ def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
 
 
 def _scalar_type(scalar: type) -> Builder:
-    """``np.float32(x)``: a cast of a runtime value, the scalar itself of a constant."""
-    return lambda x=0: _astype(x, scalar) if isinstance(x, Var) else scalar(x)
+    """``np.float32(x)``: a cast of a runtime value, the scalar itself of a constant. A
+    Python number is made a NumPy value first (a 0-d array, of the scalar's shape and
+    dtype), which a Python float cannot be cast as."""
+    def build(x=0):
+        if not isinstance(x, Var):
+            return scalar(x)
+        return _astype(P.copy(x) if x.aval.weak else x, scalar)
+    return build
 
 
 def _float(x: Any = 0.0) -> Any:
