@@ -27,7 +27,7 @@ def test_rows_of_the_jacobian_of_one_output():
     x = np.linspace(0.1, 0.9, 3)
     _, pullback = adc.vjp(single, x)
     (rows,) = adc.vmap(pullback)(np.eye(4))
-    np.testing.assert_allclose(rows, adc.jacrev(single)(x), rtol=1e-12)
+    np.testing.assert_allclose(rows, (1.0 - np.tanh(A @ x) ** 2)[:, None] * A, rtol=1e-12)
 
 
 def test_two_outputs_and_two_inputs():

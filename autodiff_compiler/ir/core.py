@@ -149,6 +149,14 @@ class Const:
 Atom = Var | Const
 
 
+def shape_known(x: Any) -> tuple[int, ...] | None:
+    """The shape of ``x`` when the compiler knows it, else ``None``, as ``ndim_of`` the
+    rank: an IR value's from its aval, a value a rule holds NumPy's."""
+    if isinstance(x, Var | Const):
+        return x.aval.shape
+    return np.shape(x)
+
+
 def ndim_of(x: Any) -> int | None:
     """The rank of ``x`` when the compiler knows it, else ``None``: the one way the IR
     layer, its rules and the transforms ask. ``x`` is an IR value or a value a rule

@@ -17,7 +17,7 @@ import operator
 import numpy as np
 
 from .. import reference as ref
-from ..core import Var
+from ..core import shape_known
 from .core import (
     Primitive,
     defjvp,
@@ -302,16 +302,11 @@ def _vjp_einsum_at(i: int):
     return rule
 
 
-def _known_shape(x) -> tuple | None:
-    """``x``'s shape when known while compiling (a Var's aval), else None."""
-    return x.aval.shape if isinstance(x, Var) else np.shape(x)
-
-
 def _fill_broadcast_axes(g, x):
     """``g`` broadcast to ``x``'s shape: a letter whose axis is 1 in every other operand
     and longer in ``x`` (``"i,i->"`` of shapes (1,) and (3,)) is NumPy's broadcast, and
     the einsum giving ``x``'s cotangent leaves that axis 1."""
-    gs, xs = _known_shape(g), _known_shape(x)
+    gs, xs = shape_known(g), shape_known(x)
     if gs is None or xs is None or tuple(gs) == tuple(xs):
         return g  # (shapes known at run time only: ``unbroadcast`` broadcasts there)
     return broadcast_to(g, xs)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
-from ..core import Var, ndim_of
+from ..core import Var, ndim_of, shape_known
 from . import (
     Builder,
     CompileTimeError,
@@ -50,7 +50,7 @@ def _ravel(a, order="C", *, start_dim=0, end_dim=-1):
         raise UnsupportedArgumentError(f"ravel(order={order!r}) is not supported yet")
     start, end = _static(start_dim, "start_dim"), _static(end_dim, "end_dim")
     if (start, end) != (0, -1):
-        shape = a.aval.shape if isinstance(a, Var) else np.shape(a)
+        shape = shape_known(a)
         if shape is None:
             raise UnsupportedArgumentError("flatten(start_dim=, end_dim=) of an array whose "
                                            "rank is known at run time only")
@@ -97,7 +97,7 @@ def _triangle(prim: P.Primitive) -> Builder:
     backend then sees a matrix, as the array API requires, and the broadcast's adjoint
     sums the rows back)."""
     def build(m, k=0):
-        shape = m.aval.shape if isinstance(m, Var) else np.shape(m)
+        shape = shape_known(m)
         if shape is not None and len(shape) == 1:
             m = P.broadcast_to(m, (shape[0], shape[0]))
         return prim(m, k=_static(k, "k"))
