@@ -227,7 +227,14 @@ class Jacobian:
         flags = [False] * len(inputs) + [True] * len(seeds)
         program, out_flags = batch(compiled.ir, flags, total, draws=False)  # one mask
         outs = inline(program, inputs + seeds)
-        return compiled.finish(outs), {id(o) for o, f in zip(outs, out_flags) if f}
+        # the values do not depend on the seeds, but a region batched as a loop over the
+        # basis (a branch whose arms differ in shape, a recursion) gives them a batch
+        # axis all the same: any row of it is the value
+        values = compiled.n_values
+        outs = [P.getitem(o, 0) if f and i < values else o
+                for i, (o, f) in enumerate(zip(outs, out_flags))]
+        batched = {id(o) for i, (o, f) in enumerate(zip(outs, out_flags)) if f and i >= values}
+        return compiled.finish(outs), batched
 
     def _reverse(self, low: Any, args: list, wrt: tuple[int, ...]) -> Any:
         """Rows of the Jacobian: the vjp program on every unit cotangent at once."""

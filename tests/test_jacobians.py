@@ -66,6 +66,31 @@ def with_aux(x):
     return np.cos(x) * x, np.sum(x), x * 2.0
 
 
+def _halving(v):
+    if np.sum(v * v) < 0.1:
+        return v
+    return _halving(v * 0.5) + np.sin(v)
+
+
+def recursion_to_a_run_time_depth(x):
+    return np.sum(_halving(x))
+
+
+def accumulator_started_as_a_float(x):
+    acc = 0.0
+    for i in range(4):
+        acc = acc + np.sin(x * (i + 1))
+        if np.sum(acc) > 2.0:
+            break
+    return acc.sum()
+
+
+def branch_of_two_shapes(x):
+    s = np.sum(x)
+    v = s * np.sin(x) if s > 0 else s      # a vector on one path, 0-d on the other
+    return np.sum(v)
+
+
 CASES = [  # (function, arguments, positions)
     (broadcast_sum, (uniform(3, 1), uniform(4)), (0, 1)),
     (two_outputs, (uniform(3), uniform(3)), (0, 1)),
@@ -77,6 +102,10 @@ CASES = [  # (function, arguments, positions)
     (cases.while_loop, (uniform(3) * 0.1,), (0,)),
     (cases.break_and_continue, (uniform(2, 2),), (0,)),
     (cases.rnn, (uniform(3, 2, 4), uniform(5, 5) * 0.5, uniform(4, 5) * 0.5), (1, 2)),
+    # the value of a region batched as a loop over the basis carries the batch axis
+    (recursion_to_a_run_time_depth, (np.array([0.3, 0.6, -0.2]),), (0,)),
+    (accumulator_started_as_a_float, (uniform(2, 3),), (0,)),
+    (branch_of_two_shapes, (np.array([0.3, -0.2, 0.1]),), (0,)),
 ]
 IDS = [f"{fn.__name__}-{i}" for i, (fn, _, _) in enumerate(CASES)]
 
@@ -167,6 +196,8 @@ HESSIAN_CASES = [
     (cases.while_loop, (uniform(2) * 0.1,), (0,)),
     (cases.break_and_continue, (uniform(3),), (0,)),
     (cases.rnn, (uniform(2, 2, 3), uniform(3, 3) * 0.5, uniform(3, 3) * 0.5), (1,)),
+    (branch_of_two_shapes, (np.array([0.3, -0.2, 0.1]),), (0,)),
+    (branch_of_two_shapes, (np.array([-0.3, -0.2, 0.1]),), (0,)),
 ]
 
 

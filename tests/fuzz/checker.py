@@ -233,8 +233,9 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
         _check_table_is_read_at_each_call(program, compiled, plain, vg, rtol)
     if program.seed % 4 == 0:  # a quarter of programs: the costlier checks spread out
         _check_vjp_of_a_repeated_output(program, compiled, out, grads, rtol)
-    if program.seed % 4 == 1:
-        _check_jacobian(program, compiled, grads, rtol)
+    if program.seed % 4 in (1, 3):
+        _check_jacobian(adc.jacrev if program.seed % 4 == 1 else adc.jacfwd, program,
+                        compiled, grads, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
     _check_in_place(program, compiled, grads, rtol)
     _check_shape_generic(program, compiled, grads, rtol)
@@ -431,22 +432,26 @@ def _check_vjp_of_a_repeated_output(program: Program, compiled: Any, out: Any, g
                       got[floats.index(p)], 3.0 * np.asarray(grads[k]), rtol, stage="vjp")
 
 
-def _check_jacobian(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
-    """``jacrev`` of the scalar loss is its gradient. A Jacobian needs every shape known
-    when compiling, where a gradient does not: a loop whose carried value changed shape
-    in its first iteration (``acc = 0.0``, then arrays) made it refuse."""
+def _check_jacobian(transform: Any, program: Program, compiled: Any, grads: Any,
+                    rtol: float) -> None:
+    """``jacrev``/``jacfwd`` of the scalar loss is its gradient. A Jacobian needs every
+    shape known when compiling, where a gradient does not: a loop whose carried value
+    changed shape in its first iteration (``acc = 0.0``, then arrays) made it refuse.
+    ``jacfwd`` batches the tangent program over the basis, so a region batched as a loop
+    over it (a recursion, a branch whose arms differ in shape) is exercised here."""
+    stage = transform.__name__
     try:
         with np.errstate(all="ignore"):
-            jac = adc.jacrev(compiled.f, grad_position=program.positions,
-                             has_aux=bool(program.aux))(*_copy(program.args))
+            jac = transform(compiled.f, grad_position=program.positions,
+                            has_aux=bool(program.aux))(*_copy(program.args))
     except Exception as err:
         if "known only when the code runs" in str(err):  # a shape the data decides
             return
-        raise _failure("jacrev", err) from None
+        raise _failure(stage, err) from None
     jac = jac[0] if program.aux else jac
     jac = (jac,) if len(program.positions) == 1 else jac
     for k, p in enumerate(program.positions):
-        _expect_close(f"jacrev, argument {p}", jac[k], grads[k], rtol, stage="jacrev")
+        _expect_close(f"{stage}, argument {p}", jac[k], grads[k], rtol, stage=stage)
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
