@@ -6,8 +6,11 @@ how generated code writes it. Both must be the same function, or constant foldin
 """
 import operator
 
+import numpy as np
 import pytest
+from differences import central_differences
 
+import autodiff_compiler as adc
 from autodiff_compiler.backends.numpy import BACKEND as NUMPY
 from autodiff_compiler.backends.numpy.runtime import NAMESPACE
 from autodiff_compiler.backends.numpy.spellings import own_spelling
@@ -57,3 +60,29 @@ def test_every_structural_primitive_has_a_form_the_generator_knows():
 def test_the_numpy_backend_writes_in_place_only_through_ufuncs():
     assert NUMPY.in_place and NUMPY.python_floats
     assert "np" in NUMPY.reserved
+
+
+# NumPy's ufuncs give a NumPy scalar of a Python float, which indexes and transposes;
+# the generated code computes on the float itself (``math.tanh``), which does neither.
+NUMPY_SCALAR_USES = {
+    "index by ()": lambda t: np.tanh(t)[()] * t,
+    "index by a mask": lambda t: np.sum(np.multiply(t, t)[np.multiply(t, t) > 0.1]),
+    "index by None": lambda t: np.sum(np.sin(t)[None] * t),
+    "index by ...": lambda t: np.cos(t)[...] * 2.0,
+    ".T": lambda t: np.sin(t).T * t,
+    "np.transpose": lambda t: np.sum(np.transpose(np.sin(t) * t)),
+    "np.column_stack": lambda t: np.sum(np.column_stack([np.sin(t), t]) ** 2),
+}
+
+
+@pytest.mark.parametrize("t", [0.7, -1.3])
+@pytest.mark.parametrize("fn", NUMPY_SCALAR_USES.values(), ids=NUMPY_SCALAR_USES.keys())
+def test_a_python_float_argument_indexes_and_transposes_as_numpys_scalar(fn, t):
+    got = adc.grad(fn)(t)
+    np.testing.assert_allclose(got, central_differences(fn, np.float64(t)), rtol=1e-6,
+                               atol=1e-9)
+
+
+def test_a_python_float_is_made_an_array_only_where_it_is_indexed():
+    source = adc.grad(NUMPY_SCALAR_USES["index by ()"]).source(0.7)
+    assert "math.tanh(t)" in source and "np.asarray(" in source, source

@@ -169,5 +169,9 @@ def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
             and _is_python_float(eqn.invars[0]):
         return ("call", "np.asarray")  # a float has no astype: np.asarray(x, np.float32)
     fast = _scalar_spelling(eqn) if python_floats else None
-    return (fast or _direct_spelling(eqn) or _where_zero_spelling(eqn)
-            or own_spelling(eqn.prim))
+    kind, text = (fast or _direct_spelling(eqn) or _where_zero_spelling(eqn)
+                  or own_spelling(eqn.prim))
+    if python_floats and kind in ("index", "attr", "method") and eqn.invars \
+            and _is_python_float(eqn.invars[0]) and not hasattr(float, text):
+        return ("on_array", f"{kind}:{text}")  # t[()] and t.T of a float: of np.asarray(t)
+    return kind, text

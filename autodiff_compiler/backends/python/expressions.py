@@ -198,10 +198,19 @@ def emit_call_first(em, text, args, params):
     return emit_call(em, text, args[:1], {})
 
 
+def emit_on_array(em, text, args, params):
+    """``np.asarray(x)[()]``, ``np.asarray(x).T``: a spelling (``kind:text``) that reads
+    an attribute of, or indexes, its first operand, which is a Python float at run time
+    and has neither (NumPy's scalar, which the user's code had, has both)."""
+    kind, _, inner = text.partition(":")
+    first = gast.Call(attr("np", "asarray"), [args[0]], [])
+    return EMITTERS[kind](em, inner, [first, *args[1:]], params)
+
+
 EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
             "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
             "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
-            "call_on_array": emit_call_on_array}
+            "call_on_array": emit_call_on_array, "on_array": emit_on_array}
 
 
 # Python operators that raise on some floats where NumPy does not.
