@@ -23,6 +23,7 @@ class Layers(nn.Cell):
         self.biases = (self.b, np.array([0.3, 0.0]))
         self.pairs = [(self.w0, self.b), (self.w1, self.b)]
         self.named = {"first": self.w0, "second": self.w1}
+        self.layers = {"w0": self.w0, "w1": self.w1}
         self.tuple_of_params = ParameterTuple([self.w0, self.w1])
         self.forward = forward
 
@@ -82,6 +83,12 @@ def by_getattr(self, x):
     return np.sum(x * self.b)
 
 
+def by_formatted_key(self, x):  # (a run-time key made the dict a constant holding Vars)
+    for i in range(2):
+        x = np.tanh(x @ self.layers[f"w{i}"])
+    return np.sum(x * self.b)
+
+
 def weight_decay(self, x):
     loss = np.sum(np.tanh(x @ self.w0 @ self.w1 + self.b))
     return loss + 0.5 * sum(np.sum(p * p) for p in self.trainable_params())
@@ -95,7 +102,7 @@ def named_decay(self, x):
 
 
 FORWARDS = [iterate, zipped, enumerated, unpacked, nested_pairs, comprehension, dict_items,
-            parameter_tuple, by_getattr, weight_decay, named_decay]
+            parameter_tuple, by_getattr, by_formatted_key, weight_decay, named_decay]
 X = np.array([[1.0, -0.5], [0.3, 0.8], [-1.2, 0.4]])
 
 

@@ -271,6 +271,10 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
                                     "taken", hint="index with a value known when compiling "
                                                   "(a loop over a range of known length is "
                                                   "unrolled), or np.stack the items first")
+        if isinstance(value, dict) and has_var(value):  # (its values cannot be one constant)
+            raise scope.error(node, "indexing a dict of arrays with a key computed at run "
+                                    "time", hint="index with a key known when compiling (a "
+                                    "loop over a range of known length is unrolled)")
         return apply_builder(scope, node, P.getitem, [value, index], {}, "indexing")
     try:
         item = value[index]
