@@ -36,6 +36,7 @@ from .options import grad_spec
 from .pipeline.compiler import Compiled, as_scalar, compile_gradient
 from .pipeline.kinds import abstract
 from .pipeline.local import refuse_local
+from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .pullbacks import pullback_lowering
 
@@ -342,6 +343,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         return compiled.finish(compiled.run(bound, flat))[1]
 
     out = fn(*inputs)
+    refuse_non_numbers(split_aux(out)[0] if has_aux else out, "vjp", name, call_site())
     vjp_fn.__lower_call__ = pullback_lowering(  # type: ignore[attr-defined]
         fn, inputs, positions, split_aux(out)[0] if has_aux else out, has_aux, weights)
     if not has_aux:

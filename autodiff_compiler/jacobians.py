@@ -31,6 +31,7 @@ from .ad.batching import batch
 from .api import GradFunction, _signature, grad, shared_gradient
 from .directional import (
     _lower_jvp,
+    call_site,
     check_flag,
     directional_derivative,
     is_float_value,
@@ -47,6 +48,7 @@ from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
 from .pipeline.library import as_compilable
 from .pipeline.local import refuse_local
+from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .vectorize import SPEC
 
@@ -86,6 +88,10 @@ def _checked(fn: Any, args: Sequence[Any], positions: Sequence[int]) -> tuple[in
                    f"{type(args[p]).__name__}, not a float array or float",
                    hint="pass a float array (or a tuple, list or dict of them) at that "
                         "position, or leave it out of grad_position")
+        if p in out:  # (0, 0) or (0, -1) of one argument: jacfwd gave one copy zeros
+            refuse(f"grad_position {tuple(positions)!r} names argument {p} twice",
+                   hint="name each argument once; use its Jacobian twice if you need it "
+                        "twice", kind=AutodiffValueError)
         out.append(p)
     return tuple(out)
 
@@ -243,6 +249,8 @@ class Jacobian:
         floats = _float_outputs(compiled)
         if self.scalar_only:
             _refuse_non_scalar(self.fn, compiled)
+        _refuse_real_and_complex(self.fn, self.kind, floats,
+                                 [leaf for p in wrt for leaf in _tree(args[p])[0]])
         total, cotangents, offsets = _basis(floats)
         if total == 0:
             zeros = [np.zeros(_shape(o), _dtype(o)) for o in floats]
@@ -250,6 +258,7 @@ class Jacobian:
         else:
             (value, grads), batched = self._run(compiled, inputs, cotangents, total)
         value, aux = split_aux(value) if self.has_aux else (value, None)
+        refuse_non_numbers(value, self.label, _name(self.fn), call_site())
         outs, structure = _tree(value)
         jac, k = [], 0
         for o in outs:
@@ -276,6 +285,7 @@ class Jacobian:
         spec = GradSpec(wrt, False, None, False, False, False, True, forward=True)
         compiled, inputs = self._inner(low, args, spec)
         flat = [leaf for p in wrt for leaf in _tree(args[p])[0]]
+        _refuse_real_and_complex(self.fn, self.kind, _float_outputs(compiled), flat)
         total, tangents, offsets = _basis(flat)
         if total == 0:
             zeros = [np.zeros(_shape(leaf), _dtype(leaf)) for leaf in flat]
@@ -285,6 +295,7 @@ class Jacobian:
         aux = None
         if self.has_aux:
             (value, aux), tangent = split_aux(value), split_aux(tangent)[0]
+        refuse_non_numbers(value, self.label, _name(self.fn), call_site())
         outs, structure = _tree(value)
         jac = []
         for o, t in zip(outs, _tree(tangent)[0]):
@@ -311,6 +322,36 @@ class Jacobian:
             jac.append(row)
         result = _arrange(jac, structure, self.bare)
         return (result, aux) if self.has_aux else result
+
+
+def _is_complex(value: Any, complex_: bool = True) -> bool:
+    """Whether ``value`` is known to be complex (with ``complex_=False``: real)."""
+    dtype = _dtype(value)
+    return dtype is not None and np.issubdtype(dtype, np.complexfloating) == complex_
+
+
+def _is_real(value: Any) -> bool:
+    return _is_complex(value, False)
+
+
+def _refuse_real_and_complex(fn: Any, kind: str, outputs: Sequence[Any],
+                             inputs: Sequence[Any]) -> None:
+    """A Jacobian between a real and a complex value is not a complex matrix: reverse
+    mode from a complex output to a real input gives the derivative of the output's real
+    part alone, forward mode from a complex input to a real output the derivative along
+    the real axis alone. Both would look like the Jacobian; holomorphic complex-to-complex
+    functions, and each mode's other direction, are what it computes right."""
+    if kind == "jacrev":
+        lossy = any(map(_is_complex, outputs)) and any(map(_is_real, inputs))
+        what, other = "a complex output with respect to a real input", "jacfwd"
+    else:
+        lossy = any(map(_is_complex, inputs)) and any(map(_is_real, outputs))
+        what, other = "a real output with respect to a complex input", "jacrev"
+    if lossy:
+        refuse(f"{kind} of {_name(fn)}: the Jacobian of {what} is not a complex matrix, "
+               f"and {kind} would give one part of it", kind=AutodiffTypeError,
+               hint=f"use {other}, or differentiate the real and imaginary parts "
+                    "(np.real, np.imag) as separate real outputs")
 
 
 def _float_outputs(compiled: Compiled) -> list[Var]:

@@ -91,6 +91,12 @@ def branch_of_two_shapes(x):
     return np.sum(v)
 
 
+def layers_by_formatted_key(params, h):
+    for i in range(2):
+        h = np.tanh(h @ params[f"W{i}"])
+    return h
+
+
 CASES = [  # (function, arguments, positions)
     (broadcast_sum, (uniform(3, 1), uniform(4)), (0, 1)),
     (two_outputs, (uniform(3), uniform(3)), (0, 1)),
@@ -106,6 +112,7 @@ CASES = [  # (function, arguments, positions)
     (recursion_to_a_run_time_depth, (np.array([0.3, 0.6, -0.2]),), (0,)),
     (accumulator_started_as_a_float, (uniform(2, 3),), (0,)),
     (branch_of_two_shapes, (np.array([0.3, -0.2, 0.1]),), (0,)),
+    (layers_by_formatted_key, ({"W0": uniform(2, 3), "W1": uniform(3, 2)}, uniform(2)), (1,)),
 ]
 IDS = [f"{fn.__name__}-{i}" for i, (fn, _, _) in enumerate(CASES)]
 
@@ -428,9 +435,24 @@ def test_vjp_with_weights_returns_input_and_weight_gradients():
      "more than one output"),
     (lambda: adc.hessian(cube)(uniform(3)), TypeError, "one float scalar"),
     (lambda: adc.vjp(cube, uniform(3), has_aux=1), TypeError, "has_aux must be True or"),
+    # jacfwd seeded one of the copies and gave the other zeros
+    (lambda: adc.jacfwd(cube, grad_position=(0, 0))(uniform(3)), ValueError, "twice"),
+    (lambda: adc.jacrev(two_outputs, grad_position=(1, -1))(uniform(3), uniform(3)),
+     ValueError, "names argument 1 twice"),
+    # each mode would give one part of a Jacobian between real and complex values
+    (lambda: adc.jacrev(lambda x: np.conj(x * 0.5j))(uniform(2)), TypeError,
+     "complex output with respect to a real input"),
+    (lambda: adc.jacfwd(lambda z: np.abs(z * z))(uniform(2) + 0.5j), TypeError,
+     "real output with respect to a complex input"),
+    # no number, so no derivative: zeros would look like one
+    (lambda: adc.jacrev(lambda x: None)(uniform(3)), TypeError, "returned None"),
+    (lambda: adc.jacfwd(lambda x: (x, "text"))(uniform(3)), TypeError, "only numbers"),
+    (lambda: adc.vjp(lambda x: None, uniform(3)), TypeError, "returned None"),
 ], ids=["position-range", "position-type", "int-argument", "aux-single-output",
         "aux-flag", "jvp-inputs", "jvp-count", "jvp-shape", "vjp-shape", "vjp-count",
-        "jvp-aux-single-output", "hessian-vector-output", "vjp-aux-flag"])
+        "jvp-aux-single-output", "hessian-vector-output", "vjp-aux-flag",
+        "jacfwd-position-twice", "jacrev-position-twice-negative", "jacrev-complex-of-real",
+        "jacfwd-real-of-complex", "jacrev-none", "jacfwd-str", "vjp-none"])
 def test_bad_arguments_raise_located_errors(call, error, message):
     with pytest.raises(adc.AutodiffError, match=message) as info:
         call()

@@ -43,6 +43,21 @@ def seeds_of(out: Any, spec: GradSpec, loc: Loc | None) -> tuple[list[Var], list
     return seeds, aux_leaves, aux_skeleton
 
 
+def refuse_non_numbers(out: Any, transform: str, name: str, loc: Loc | None) -> None:
+    """A Jacobian or a vjp of an output holding something that is not a number (``None``,
+    a str): it has no derivative at all, where a constant number's is zero. Refused as
+    ``grad`` refuses it, rather than answered with zeros that look like an answer."""
+    leaves = trees.flatten(out, lambda x: isinstance(x, Var) or not isinstance(
+        x, tuple | list | dict))[0]
+    if any(not isinstance(leaf, Var | bool | int | float | complex | np.ndarray | np.generic)
+           for leaf in leaves):
+        raise AutodiffTypeError(
+            f"cannot take {transform} of {name}: it returned {_describe(out)}, and only "
+            "numbers have derivatives", loc,
+            hint="return numbers only (arrays, floats), and other values outside the "
+                 "function, or as aux with has_aux=True")
+
+
 def _has_float(out: Any) -> bool:
     """Whether a (nested) output holds a float or complex value: something a gradient
     can be taken of (a constant one has a zero gradient)."""
