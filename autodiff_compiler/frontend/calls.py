@@ -165,10 +165,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     if definition is not None:
         if needs_length(func, args):
             name = _callable_name(func)
-            raise scope.error(node, f"{name}() of an array whose length is not known when "
-                                    "compiling (shape-generic code)",
-                              hint="use NumPy's reduction (np.max, np.min, np.prod, ...), "
-                                   "or differentiate shape-specialised code")
+            raise scope.error(node, f"{name}() of a value whose length is known only when "
+                                    "the code runs (a mask's or a run-time slice's shape, "
+                                    "or shape-generic code)",
+                              hint="use NumPy's reduction (np.max, np.min, np.prod, ...)")
         return low.call_function(definition, tuple(map(_indexable, args)), kwargs, loc)
     from .scope import LocalFunction
     if isinstance(func, LocalFunction):

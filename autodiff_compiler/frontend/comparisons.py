@@ -18,6 +18,7 @@ from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
 from .calls import has_var
 from .scope import Scope
+from .shapes import tuple_equality
 
 _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
@@ -36,7 +37,11 @@ def expr_compare(scope: Scope, node: gast.Compare) -> Any:
     left, result = scope.expr(node.left), True
     for op, comparator in zip(node.ops, node.comparators):
         right = scope.expr(comparator)
-        if type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
+        same = tuple_equality(isinstance(op, gast.Eq), left, right) \
+            if type(op) in (gast.Eq, gast.NotEq) else NotImplemented
+        if same is not NotImplemented:  # a shape known only at run time, as a whole
+            outcome = same
+        elif type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
             try:
                 operands = array_operands(left, right)
             except TypeError:

@@ -222,10 +222,11 @@ class Scope:
         if isinstance(value, Var):
             shape = value.aval.shape
             if shape is None:
-                raise self.error(node, "unpacking an array whose length is not known when "
-                                       "compiling (shape-generic code)",
-                                 hint="index it explicitly (a, b = x[0], x[1]), or "
-                                      "differentiate shape-specialised code")
+                raise self.error(node, "unpacking a value whose length is known only when "
+                                       "the code runs (the shape of a value selected by a "
+                                       "mask or a slice with run-time bounds, or "
+                                       "shape-generic code)",
+                                 hint="index it explicitly (a, b = x[0], x[1])")
             if not shape:
                 raise self.error(node, "cannot unpack a 0-d array (iteration over a 0-d "
                                        "array)", hint="unpack an array of one or more axes")

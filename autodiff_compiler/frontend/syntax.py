@@ -28,6 +28,7 @@ from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
 from .list_methods import is_list_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
+from .shapes import tuple_operator
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -187,6 +188,9 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
     try:
         if fn is None:
             raise TypeError
+        joined = tuple_operator(op, left, right)  # a shape known only at run time
+        if joined is not NotImplemented:
+            return joined
         left, right = array_operands(left, right)
         return fn(left, right)
     except TypeError:

@@ -61,7 +61,12 @@ SELECTED = ["np.sum(({e})[({e}) > 0.2])", "np.sum(({e})[np.nonzero(({e}) > 0.2)]
             "np.sum(np.compress(np.ravel({e}) > -0.2, np.ravel({e})) ** 3)",
             "np.sum(np.extract(({e}) > 0.1, {e}))", "np.sum(({e})[np.where(({e}) < 0.5)])",
             "np.sum(np.bincount(np.argsort(np.ravel({e})), weights=np.ravel({e})) ** 2)",
-            "np.sum(np.unique({e}, return_counts=True)[1] * np.mean({e}))"]
+            "np.sum(np.unique({e}, return_counts=True)[1] * np.mean({e}))",
+            # the selection's shape is a tuple at run time: + joins it, == compares it
+            "np.sum(np.ravel({e})[np.ravel({e}) > 0.1].reshape("
+            "np.ravel({e})[np.ravel({e}) > 0.1].shape + (1,)) * len(np.shape({e}) * 2))",
+            "np.sum(np.ravel({e})[np.ravel({e}) < 0.4] * np.prod((2,) + "
+            "np.ravel({e})[np.ravel({e}) < 0.4].shape[:1]))"]
 SELECTED_SHARE = 0.06
 WHERE_TESTS = ["{} > 0.1", "~np.isnan(np.sqrt({} - 0.1))", "np.isfinite(np.log({} - 0.1))"]
 

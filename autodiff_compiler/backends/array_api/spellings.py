@@ -75,6 +75,8 @@ SPELLINGS: dict[str, Spelling] = {
     "truth_and": ("boolop", "and"), "truth_or": ("boolop", "or"),
     "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),
+    "join_tuples": ("binop", "+"), "repeat_tuple": ("binop", "*"),
+    "tuples_equal": ("binop", "=="),
     "float": ("call", "float"), "int": ("call", "int"),  # arrays' __float__, __int__
     "format_text": ("call", "str.format"),
 }

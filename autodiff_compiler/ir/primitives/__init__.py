@@ -13,13 +13,16 @@ from .control import (
     cond,
     index_add_into,
     index_update_into,
+    join_tuples,
     loop,
     make_tuple,
     print_,
+    repeat_tuple,
     truth,
     truth_and,
     truth_not,
     truth_or,
+    tuples_equal,
     while_loop,
     zeros_like_tape,
 )
@@ -252,13 +255,14 @@ declare(getitem, gather, reshape, transpose, T, swapaxes, expand_dims, squeeze, 
 # Next to free to evaluate again: a loop's adjoint recomputes these from what it has
 # rather than taping their results (``ad.control``).
 declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape, size, ndim,
-        make_tuple, broadcast_to, cheap=True)
+        make_tuple, join_tuples, repeat_tuple, broadcast_to, cheap=True)
 
 __all__ = [
     "FUNCTIONAL_FORM",
     "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
     "to_int", "format_text", "assign",
     "written", "random_uniform", "random_normal", "cond", "loop", "while_loop", "make_tuple",
+    "join_tuples", "repeat_tuple", "tuples_equal",
     "zeros_like_tape",
     "truth", "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "NONE_FOR_THE_REST", "REGISTRY", "Primitive", "declare", "defelementwise",

@@ -51,6 +51,12 @@ index_add_into = Primitive("index_add_into", ref.index_add, form="accumulate",
 index_update_into = Primitive("index_update_into", ref.index_update, form="accumulate",
                               foldable=False)
 make_tuple = Primitive("make_tuple", lambda *items: items)  # a shape such as (n, x.shape[1])
+# ``x.shape + (n,)`` and ``x.shape * 2`` where the shape is known only at run time: Python's
+# tuple operators, which join and repeat (``add`` and ``mul`` would add and scale)
+join_tuples = Primitive("join_tuples", operator.add)
+repeat_tuple = Primitive("repeat_tuple", operator.mul)
+tuples_equal = Primitive("tuples_equal", operator.eq,
+                         aval_rule=lambda args, params: [Aval.of(True)])  # one truth value
 truth_and = Primitive("truth_and", lambda a, b: a and b)
 truth_or = Primitive("truth_or", lambda a, b: a or b)
 truth_not = Primitive("truth_not", operator.not_)
@@ -63,7 +69,8 @@ check = Primitive("check", not_evaluated, form="check", foldable=False)
 print_ = Primitive("print", print, form="effect", foldable=False,
                    aval_rule=lambda args, params: [Aval()],
                    defaults={"sep": " ", "end": "\n", "flush": False})
-nondifferentiable(truth, truth_and, truth_or, truth_not, make_tuple, zeros_like_tape, check, print_)
+nondifferentiable(truth, truth_and, truth_or, truth_not, make_tuple, join_tuples, repeat_tuple,
+                  tuples_equal, zeros_like_tape, check, print_)
 # Not ``defelementwise``: its VJP would ``unbroadcast``, and the compiler only adds
 # into a running sum a term of the sum's own shape.
 defvjp(add_into, lambda g, ans, acc, x: g, lambda g, ans, acc, x: g)
