@@ -310,6 +310,27 @@ def test_index_add_writes_and_differentiates():
     np.testing.assert_array_equal(p, [[0, 0, 1], [0, 0, 1]])
 
 
+@pytest.mark.parametrize("temporary", [lambda w: w * 1.0, lambda w: w + 0.0, lambda w: w],
+                         ids=["w * 1.0", "w + 0.0", "w itself"])
+def test_index_add_writes_its_operand_and_differentiates_the_parameter(temporary):
+    """As MindSpore 2.10 does: into the operand only (``w * 1.0`` was simplified to ``w``
+    and the write landed in the Parameter), and with respect to a Parameter written into
+    (the gradient was looked up at the value written, an internal error)."""
+    w = ms.Parameter(Tensor(np.ones((3, 2))), name="w")
+    index, v = Tensor(np.array([0, 2], I32)), np.full((2, 2), 0.5)
+
+    def loss(v):
+        out = ops.index_add(temporary(w), index, v, 0)
+        return (out * out).sum()
+
+    loss_value, (grad_v, (grad_w,)) = ms.value_and_grad(loss, 0, [w])(v)
+    added = np.array([[1.5, 1.5], [1.0, 1.0], [1.5, 1.5]])
+    np.testing.assert_allclose(loss_value, np.sum(added ** 2))
+    np.testing.assert_allclose(grad_v, 2 * added[[0, 2]])
+    np.testing.assert_allclose(grad_w, 2 * added)
+    np.testing.assert_allclose(w.asnumpy(), added if temporary(w) is w else np.ones((3, 2)))
+
+
 def test_shape_generic_code_refuses_the_in_place_scatters():
     def loss(x, p):
         ops.scatter_update(p, np.array([0], I32), x[None])

@@ -300,10 +300,7 @@ def _rebind(scope: Scope, old: Var, new: Any) -> None:
     does when the code runs eagerly. (Reads that came before keep the old value:
     ``opt.writes``.)"""
     scope.low.written[old] = new  # for the callers' names (``call_value``)
-    captures = scope.low.captures
-    for key, var in list(captures.vars.items()):
-        if var is old:
-            captures.vars[key] = new
+    scope.low.captures.rebind(old, new)
     for name, value in list(scope.env.items()):
         if value is old:
             scope.env[name] = new

@@ -90,6 +90,20 @@ class Captures:
         self.arrays: list[tuple[Path, Any, Var]] = []
         self._guards: dict[tuple, Guard] = {}
         self.paths: dict[int, Path] = {}
+        self.before_writes: dict[int, Var] = {}  # what ``vars`` held before ops.assign
+
+    def rebind(self, old: Var, new: Var) -> None:
+        """Reads of the object ``old`` was read from give ``new`` from now on (what
+        ``ops.assign`` wrote into it); the value it was first read as stays the one a
+        gradient with respect to it is taken at (``input_of``)."""
+        for key, var in list(self.vars.items()):
+            if var is old:
+                self.before_writes.setdefault(key, old)
+                self.vars[key] = new
+
+    def input_of(self, obj: Any) -> Var:
+        """The value ``obj`` (a Parameter) entered the program as."""
+        return self.before_writes.get(id(obj), self.vars[id(obj)])
 
     def free_value(self, path: Path, value: Any) -> Any:
         """What compiled code sees for a value read along ``path``."""

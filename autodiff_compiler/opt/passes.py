@@ -50,7 +50,7 @@ from .schedule import schedule
 from .shapes import shape_sources
 from .simplify import float_literals, simplify
 from .small import small_sigmoids
-from .writes import keep_overwritten
+from .writes import keep_overwritten, written_targets
 
 
 def dce(fn: Function) -> Function:
@@ -121,16 +121,19 @@ def cse(fn: Function) -> Function:
     return _cse(fn, {})
 
 
-def _cse(fn: Function, seen: dict[tuple, tuple[Var, ...]]) -> Function:
+def _cse(fn: Function, seen: dict[tuple, tuple[Var, ...]],
+         own_arrays: set[Var] | None = None) -> Function:
     seen = dict(seen)
     subst: dict[Var, Atom] = {}
     eqns: list[Eqn] = []
+    if own_arrays is None:  # an array written in place is never merged with another
+        own_arrays = written_targets(fn)
     for eqn in fn.eqns:
         eqn = substitute_eqn(eqn, subst) if subst else eqn
         if regions(eqn):
-            eqns.append(map_regions(eqn, lambda body: _cse(body, seen)))
+            eqns.append(map_regions(eqn, lambda body: _cse(body, seen, own_arrays)))
             continue
-        key = _cse_key(eqn)
+        key = None if own_arrays.intersection(eqn.outvars) else _cse_key(eqn)
         if key is not None and key in seen:
             subst.update(zip(eqn.outvars, seen[key]))
             continue

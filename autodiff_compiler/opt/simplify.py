@@ -28,6 +28,7 @@ from ..ir.core import (
     regions,
     substitute_eqn,
 )
+from .writes import written_targets
 
 
 def _is_scalar(atom: Atom, value: float) -> bool:
@@ -181,6 +182,7 @@ def simplify(fn: Function) -> Function:
     subst: dict[Var, Atom] = {}
     producers: dict[Var, Eqn] = {}
     eqns: list[Eqn] = []
+    own_arrays = written_targets(fn)  # (``writes.written_targets``)
 
     def sub(a: Atom) -> Atom:
         return subst.get(a, a) if isinstance(a, Var) else a
@@ -192,7 +194,7 @@ def simplify(fn: Function) -> Function:
             eqns.append(eqn)
             continue
         eqn = replace(eqn, invars=tuple(sub(a) for a in eqn.invars))
-        if len(eqn.outvars) == 1:
+        if len(eqn.outvars) == 1 and eqn.outvars[0] not in own_arrays:
             eqn = _implicit_broadcast(eqn, producers)
             hoisted = _hoist_broadcast(eqn, producers) or _transposed_product(eqn, producers)
             if hoisted is not None:

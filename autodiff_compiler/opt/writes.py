@@ -68,3 +68,18 @@ def _written(eqn: Eqn) -> Var | None:
         return None
     target = eqn.invars[index]
     return target if isinstance(target, Var) else None
+
+
+def written_targets(fn: Function) -> set[Var]:
+    """The values an effect writes into in place, in ``fn`` or a region in it. Each must
+    stay an array of its own: one made equal to another (``w * 1.0`` simplified to
+    ``w``, a repeated ``w + 0.0`` merged with the first) would have the write land in
+    the other (a Parameter, an argument, a value read later)."""
+    found: set[Var] = set()
+    for eqn in fn.eqns:
+        target = _written(eqn)
+        if target is not None:
+            found.add(target)
+        for _, body in regions(eqn):
+            found |= written_targets(body)
+    return found

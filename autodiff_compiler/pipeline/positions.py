@@ -114,7 +114,7 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, invars: list[Var],
                     hint="cast it to a float dtype first, e.g. x.astype(np.float32)")
             wrt.append(invars.index(leaf))
     for w in spec.weights or ():
-        wrt.append(invars.index(low.captures.vars[id(w)]))
+        wrt.append(invars.index(low.captures.input_of(w)))
     return wrt
 
 
