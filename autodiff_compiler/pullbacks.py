@@ -13,6 +13,7 @@ import numpy as np
 from .api import shared_gradient
 from .errors import AutodiffError, Loc
 from .frontend.captures import is_array
+from .ir.core import Var
 from .options import grad_spec
 
 
@@ -25,9 +26,7 @@ def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, o
     single = type(out) is not tuple
 
     def lower(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
-        if weights is not None or kwargs or not all(
-                (is_array(o) and np.issubdtype(np.asarray(o).dtype, np.inexact))
-                or isinstance(o, float) for o in outputs):
+        if weights is not None or kwargs or not all(map(_is_float, outputs)):
             raise AutodiffError("vjp_fn inside a transform takes the cotangents of float "
                                 "array outputs (an array or a tuple of them), no weights",
                                 loc, hint="write the weighted gradient as a def: "
@@ -43,6 +42,15 @@ def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, o
         return grads if isinstance(grads, tuple) else (grads,)
 
     return lower
+
+
+def _is_float(output: Any) -> bool:
+    """A float array or number: eager (``vjp`` called outside), or the compiler's value
+    (``vjp`` taken inside a compiled function)."""
+    if isinstance(output, Var):
+        return output.aval.dtype is not None and output.aval.is_float
+    return (is_array(output) and np.issubdtype(np.asarray(output).dtype, np.inexact)) \
+        or isinstance(output, float)
 
 
 def _weighted_outputs(fn: Callable[..., Any], n: int, single: bool, has_aux: bool

@@ -10,6 +10,7 @@ a tuple over outputs, each holding the positions' part; ``has_aux`` gives
 import control_cases as cases
 import numpy as np
 import pytest
+from differences import central_differences
 
 import autodiff_compiler as adc
 from autodiff_compiler import AutodiffError, directional, nn
@@ -538,10 +539,42 @@ def test_hvp_inside_a_differentiated_function_is_inlined():
                                [np.sum(2.0 * np.cos(2.0 * v)) for v in (w, 2 * w)], rtol=1e-12)
 
 
-def test_vjp_inside_a_differentiated_function_is_refused_at_the_call():
-    with pytest.raises(adc.AutodiffError, match="vjp_fn, a function") as err:
-        adc.grad(pulled_back)(np.ones(3))
-    assert "test_jacobians.py" in str(err.value) and "np.sum(fn(x) * v)" in str(err.value)
+def sines_and_square(w):
+    return np.sin(w), np.sum(w * w)
+
+
+def with_first(v):
+    return sines_and_square(v), v[0]
+
+
+def pulled_back_pair(w):  # two outputs, has_aux, a cotangent that depends on w
+    (_wave, energy), vjp_fn, aux = adc.vjp(with_first, w, has_aux=True)
+    (g,) = vjp_fn((np.cos(w), 0.5))
+    return np.sum(g * w) + aux + energy
+
+
+def tangent_of_sine(x):
+    return adc.jvp(np.sin, (x,), (np.array([1.0, 0.5, -2.0, 0.25]),))[1]
+
+
+def test_vjp_inside_a_differentiated_function_is_inlined():
+    """``vjp`` inside a compiled function gives the outputs and a ``vjp_fn`` that inlines
+    the weighted gradient where it is called (it was refused: compiled code carries no
+    functions). sum(vjp_fn(1)) of sum(sin(w)^2) is sum(sin 2w)."""
+    w = np.linspace(0.1, 1.0, 4)
+    np.testing.assert_allclose(adc.grad(pulled_back)(w), 2.0 * np.cos(2.0 * w), rtol=1e-12)
+    np.testing.assert_allclose(adc.vmap(pulled_back)(np.stack([w, 2 * w])),
+                               [np.sum(np.sin(2 * v)) for v in (w, 2 * w)], rtol=1e-12)
+    np.testing.assert_allclose(pulled_back_pair(w), np.sum(np.cos(w) ** 2 * w + w * w) +
+                               w[0] + np.sum(w * w), rtol=1e-12)
+    np.testing.assert_allclose(adc.grad(pulled_back_pair)(w),
+                               central_differences(pulled_back_pair, w), rtol=1e-7)
+
+
+def test_jvp_of_a_numpy_function_inside_a_transform():
+    xs = np.array([[0.3, -1.2, 0.5, 2.0], [1.0, 2.0, -0.4, 0.0]])
+    np.testing.assert_allclose(adc.vmap(tangent_of_sine)(xs),
+                               np.cos(xs) * [1.0, 0.5, -2.0, 0.25], rtol=1e-12)
 
 
 def cast_of_a_python_float(a):
