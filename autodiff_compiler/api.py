@@ -108,9 +108,12 @@ class GradFunction:
         try:
             bound = _live_signature(self.fn, self.__signature__).bind(*args, **kwargs)
         except TypeError as err:
-            if not hasattr(self.fn, "library_fn") or not kwargs:
-                raise  # (``as_compilable``'s wrapper of a library function has it)
             name = self.__qualname__
+            if not hasattr(self.fn, "library_fn") or not kwargs:
+                # (``as_compilable``'s wrapper of a library function has it); a keyword
+                # functools.partial binds makes the parameters after it keyword-only
+                raise AutodiffTypeError(f"{name} cannot take these arguments: {err}",
+                                        None).with_traceback(None) from None
             raise AutodiffTypeError(
                 f"{name} handed to a transform takes its operands and options by position "
                 f"only ({err})", None,

@@ -361,9 +361,14 @@ def _float_outputs(compiled: Compiled) -> list[Var]:
 
 
 def _refuse_non_scalar(fn: Any, compiled: Compiled) -> None:
-    """A Hessian is of a function returning one float scalar: of anything else the
-    gradient of the sum of its outputs would look like an answer."""
+    """A Hessian is of a function returning one float scalar (a constant one's is
+    zeros): of anything else the gradient of the sum of its outputs would look like an
+    answer."""
     outs = compiled.primal.outvars
+    constant = compiled.value_skeleton  # (the value itself, where no leaf is computed)
+    if not outs and isinstance(constant, float | np.floating | np.ndarray) \
+            and np.shape(constant) == () and np.issubdtype(np.result_type(constant), np.floating):
+        return
     known_not_float = outs and outs[0].aval.dtype is not None and not _is_float(outs[0])
     if len(outs) != 1 or known_not_float or _shape(outs[0]) != ():  # (a dtype known
         # only at run time, as eigvals' real or complex, is let through)

@@ -571,6 +571,17 @@ def test_vjp_inside_a_differentiated_function_is_inlined():
                                central_differences(pulled_back_pair, w), rtol=1e-7)
 
 
+def constant_energy(x):
+    return np.ones(()) * 2.5
+
+
+def test_hessian_of_a_constant_scalar_is_zeros():
+    """grad of it is zeros; hessian refused it as having no outputs."""
+    np.testing.assert_array_equal(adc.hessian(constant_energy)(uniform(2)), np.zeros((2, 2)))
+    with pytest.raises(adc.AutodiffError, match="one float scalar"):
+        adc.hessian(lambda x: np.ones(2))(uniform(2))
+
+
 def test_jvp_of_a_numpy_function_inside_a_transform():
     xs = np.array([[0.3, -1.2, 0.5, 2.0], [1.0, 2.0, -0.4, 0.0]])
     np.testing.assert_allclose(adc.vmap(tangent_of_sine)(xs),

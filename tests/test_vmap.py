@@ -2,6 +2,7 @@
 vmap itself and the Jacobians, each against a Python loop over the examples (and
 finite differences where a derivative is taken)."""
 import collections
+import functools
 import warnings
 
 import control_cases as cases
@@ -125,6 +126,14 @@ def test_mindspore_spellings_resolve_to_vmap():
     assert mindspore.vmap is adc.vmap and ops.vmap is adc.vmap
 
 
+def _scaled_dot(p, n, x):
+    return np.sum(p * x) * n
+
+
+def _vmapped_partial_given_n_twice(p, xs):  # partial's n=2 makes n and x keyword-only
+    return np.sum(adc.vmap(functools.partial(_scaled_dot, n=2), in_axes=(None, 0))(p, xs))
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: adc.vmap(affine, in_axes=(0, None, None))(uniform(5, 3), uniform(3, 2),
                                                       uniform(2))[0], None, None),
@@ -138,8 +147,10 @@ def test_mindspore_spellings_resolve_to_vmap():
      ValueError, "at least one batched argument"),
     (lambda: adc.vmap(affine, in_axes=(0, None, None), out_axes=(0, None))(
         uniform(5, 3), uniform(3, 2), uniform(2)), ValueError, "depends on the batched"),
+    (lambda: adc.grad(_vmapped_partial_given_n_twice)(uniform(3), uniform(2, 3)), TypeError,
+     "cannot take these arguments: too many positional"),
 ], ids=["fine", "sizes", "in-axes-count", "in-axes-type", "axis-range", "nothing-batched",
-        "out-axes-none"])
+        "out-axes-none", "partial-bound-keyword-given-by-position"])
 def test_bad_axes_raise_located_errors(call, error, message):
     if error is None:
         call()
