@@ -83,6 +83,9 @@ SPECIALISED = [
     (C.all_of_array, (X * 2.0,)),
     (C.isinstance_of_an_array, (X,)),  # (the rank tells an array from a NumPy scalar)
     (C.reversed_rows, (X,)),
+    (C.zip_of_starred_call, (M,)),
+    (C.map_of_a_recursion, (M,)),
+    (C.map_of_two_sequences, (M,)),
 ]
 
 
@@ -114,7 +117,7 @@ def test_gradients_in_shape_specialised_code(fn, args):
                          ids=lambda f: f.__name__)
 def test_unpacking_an_array_is_refused_in_shape_generic_code(fn):
     args = (M,) if fn is C.rows else (X,)
-    with pytest.raises(AutodiffError, match="not known when compiling"):
+    with pytest.raises(AutodiffError, match="known only when the code runs"):
         vjp(fn, *args, specialize=False)
 
 

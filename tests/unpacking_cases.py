@@ -353,3 +353,29 @@ def reversed_rows(x):
     for v in reversed(x):  # Horner's rule, last coefficient first
         total = total * 0.5 + v
     return total
+
+
+def _halves(m):
+    return m[0], m[1] * 2.0
+
+
+def zip_of_starred_call(m):  # gmm.py's zip(*unpack_params(params))
+    total = 0.0
+    for u, v in zip(*_halves(m)):
+        total = total + u * v
+    return total
+
+
+def _flattened(value):  # autograd.misc.flatten's recursion through map
+    if isinstance(value, list | tuple):
+        return np.concatenate(list(map(_flattened, value)))
+    return np.ravel(value)
+
+
+def map_of_a_recursion(m):
+    v = _flattened([(m, m[0]), (np.sin(m[1]),)])
+    return np.dot(v, v)
+
+
+def map_of_two_sequences(m):
+    return sum(map(lambda a, b: np.sum(a * b), m, [m[1], m[0], m[2]]))

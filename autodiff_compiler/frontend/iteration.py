@@ -129,10 +129,15 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
         if isinstance(inner, Range):
             return _reversed_range(inner)
     if func is builtins.zip and call.args:
-        values = [scope.expr(a) for a in call.args]
-        if any(isinstance(v, Var) for v in values):
+        values = [v for a in call.args for v in (  # zip(*pairs): the items, as arguments
+            scope.items_of(a, scope.expr(a.value)) if isinstance(a, gast.Starred)
+            else (scope.expr(a),))]
+        if any(isinstance(v, Var) for v in values) and \
+                not any(isinstance(v, list | tuple) for v in values):
             return Rows(values, enumerated=False)
-        return Static(list(zip(*(_sequence(scope, node, v) for v in values))))
+        # beside a list, an array's rows are as many as its first axis is long
+        return Static(list(zip(*(scope.items_of(node, v) if isinstance(v, Var)
+                                 else _sequence(scope, node, v) for v in values))))
     if func is builtins.enumerate and len(call.args) == 1:
         if _calls(scope, call.args[0], builtins.zip):  # enumerate(zip(xs, ys))
             return _enumerated(iteration_of(scope, call.args[0]))

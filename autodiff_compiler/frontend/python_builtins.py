@@ -1,5 +1,6 @@
 """Python's reductions over run-time values, written in Python and compiled like the
-user's code: ``max``, ``min``, ``sum``, ``any``, ``all`` and ``functools.reduce``.
+user's code: ``max``, ``min``, ``sum``, ``any``, ``all``, ``functools.reduce`` and
+``map``.
 
 Each is spelt as CPython runs it -- ``max`` keeps the first item no later one is
 greater than (``item > best``), ``sum`` adds from ``start`` left to right -- so the
@@ -87,9 +88,18 @@ def all_(iterable: Any, /) -> Any:
     return holds
 
 
+def map_(function: Any, iterable: Any, /, *iterables: Any) -> Any:
+    """``map``: ``function`` of the items, side by side, as long as the shortest; a list,
+    which whatever iterates the map object (``list(...)``, a loop, a join) takes alike."""
+    if not iterables:
+        return [function(item) for item in iterable]
+    return [function(*items) for items in zip(iterable, *iterables)]
+
+
 # The callables these stand for, when a call passes them run-time values.
 WRITTEN_IN_PYTHON = {builtins.max: max_, builtins.min: min_, builtins.sum: sum_,
-                     builtins.any: any_, builtins.all: all_, functools.reduce: reduce}
+                     builtins.any: any_, builtins.all: all_, functools.reduce: reduce,
+                     builtins.map: map_}
 
 
 def needs_length(func: Any, args: tuple) -> bool:
