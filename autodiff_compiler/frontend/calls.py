@@ -26,6 +26,7 @@ from . import arguments
 from .cells import is_cell, is_parameter, lower_cell_call
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
+from .random_draws import draw_source, lower_draw
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -113,6 +114,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     if isinstance(func, functools.partial):
         held, keywords = partial_args(func, scope.low)
         return _dispatch(scope, node, func.func, [*held, *args], {**keywords, **kwargs})
+    if draw_source(func) is not None and func not in surface.FUNCTIONS:
+        return lower_draw(scope, node, func, args, kwargs)  # rs.randn(n, d), np.random.rand
     builder = surface.lookup(func)
     if builder is not None:
         writes = surface.is_effect(func) and bool(args) and isinstance(args[0], Var)

@@ -76,7 +76,7 @@ SPELLINGS: dict[str, Spelling] = {
     "T": ("call", "transpose"), "dtype": ("attr", "dtype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),
     "join_tuples": ("binop", "+"), "repeat_tuple": ("binop", "*"),
-    "tuples_equal": ("binop", "=="),
+    "tuples_equal": ("binop", "=="), "draw": ("draw", ""),
     "float": ("call", "float"), "int": ("call", "int"),  # arrays' __float__, __int__
     "format_text": ("call", "str.format"),
 }

@@ -59,7 +59,7 @@ SPELLINGS: dict[str, Spelling] = {
     "astype": ("method", "astype"), "astype_discrete": ("method", "astype"),
     "getitem": ("index", ""), "make_tuple": ("tuple", ""),
     "join_tuples": ("binop", "+"), "repeat_tuple": ("binop", "*"),
-    "tuples_equal": ("binop", "=="), "print": ("call", "print"),
+    "tuples_equal": ("binop", "=="), "draw": ("draw", ""), "print": ("call", "print"),
     "index_add_into": ("call", "index_add"),  # acc[i] += v; this where acc lives on
     "index_update_into": ("call", "index_update"),  # y[i] = v; this where y lives on
     "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),

@@ -74,8 +74,10 @@ class Emitter:
             return attr("np", dtype_attribute(value))
         if isinstance(value, np.generic) and not isinstance(value.item(), np.generic):
             return gast.Call(self.const(value.dtype), [self.const(value.item())], [])
-        # a long double's item() is itself (no Python number holds it): a named constant
-        name = f"const_{len(self.constants)}"
+        # a long double's item() is itself (no Python number holds it): a named constant,
+        # one name per object (a random state drawn from twice is one state)
+        name = next((k for k, v in self.constants.items() if v is value),
+                    f"const_{len(self.constants)}")
         self.constants[name] = value
         return gast.Name(name, gast.Load(), None, None)
 
@@ -207,10 +209,19 @@ def emit_on_array(em, text, args, params):
     return EMITTERS[kind](em, inner, [first, *args[1:]], params)
 
 
+def emit_draw(em, text, args, params):
+    """``np.random.binomial(1, 0.5, size=3)``, ``rs.randn(5, 2)``: a draw from the global
+    random state, or a method of the random state that is the first operand."""
+    options = {k: v for k, v in params.items() if k not in ("method", "global_state")}
+    if params.get("global_state"):
+        return emit_call(em, f"np.random.{params['method']}", args, options)
+    return emit_method(em, params["method"], args, options)
+
+
 EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
             "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
             "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
-            "call_on_array": emit_call_on_array, "on_array": emit_on_array}
+            "call_on_array": emit_call_on_array, "on_array": emit_on_array, "draw": emit_draw}
 
 
 # Python operators that raise on some floats where NumPy does not.

@@ -10,6 +10,10 @@ drawing random numbers from NumPy's global random state.
   through ``ops.assign`` (measured in 2.10: ``grad`` of ``assign(p, 2 * x); sum(3 * p)``
   is zero), where the function's derivative is not: a gradient that would flow through
   it raises at the user's line instead of being silently dropped or silently kept.
+* ``draw(*operands, method=...)``: any other draw, a method of the global random state
+  (``np.random.binomial``) or of the user's own ``RandomState``/``Generator`` (its first
+  operand), run at each call on that object's stream, as the user's code would
+  (``frontend.random_draws`` says which draws a gradient may pass).
 * ``random_uniform(shape)`` and ``random_normal(shape)``: ``np.random.random(shape)``
   and ``np.random.standard_normal(shape)``, from the global state, so
   ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
@@ -60,3 +64,33 @@ random_normal = Primitive("random_normal", np.random.standard_normal, foldable=F
                           unique=True, allocates=True, aval_rule=_uniform_avals)
 random_normal.random = True
 nondifferentiable(assign, random_uniform, random_normal)
+
+
+def _draw(*operands: Any, method: str, global_state: bool = False, **options: Any) -> Any:
+    source, operands = (np.random, operands) if global_state else (operands[0], operands[1:])
+    return getattr(source, method)(*operands, **options)
+
+
+def _draw_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    """What the same method gives on a stream of its own, on stand-ins of the operands:
+    shape and dtype without consuming a draw of the user's stream."""
+    options = {k: v for k, v in params.items() if k not in ("method", "global_state")}
+    operands = list(args) if params.get("global_state") else list(args[1:])
+    if not all(isinstance(a, Const) or a.aval.known for a in operands):
+        return [Aval()]
+    source = None if params.get("global_state") else args[0].value
+    throwaway = np.random.default_rng(0) if isinstance(source, np.random.Generator) \
+        else np.random.RandomState(0)
+    try:
+        value = getattr(throwaway, params["method"])(
+            *(a.value if isinstance(a, Const) else a.aval.example() for a in operands),
+            **options)
+    except Exception:  # (a stand-in the draw refuses: randint(0, 0)) known at run time
+        return [Aval()]
+    return [Aval.of(value)]
+
+
+draw = Primitive("draw", _draw, foldable=False, unique=True, allocates=True,
+                 aval_rule=_draw_avals)
+draw.random = True
+nondifferentiable(draw)  # (frontend.random_draws refuses operands a gradient would cross)

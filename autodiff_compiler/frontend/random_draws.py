@@ -1,0 +1,121 @@
+"""Random draws in differentiated code: from NumPy's global state or a state of the user's.
+
+Black-box variational inference, a VAE or a Bayesian network draws its noise inside the
+objective: ``rs.randn(n, d)`` on a ``RandomState`` it holds, ``rng.standard_normal``
+on a ``Generator``, ``np.random.binomial(1, p, size)`` for a dropout mask. Each is a
+``draw`` equation calling that method on that object when the code runs, so the stream
+advances as it does in the user's own code, call after call.
+
+The gradient passes a draw three ways:
+
+* a location-scale draw (``normal``, ``uniform``, ``exponential``) is written as the
+  standard draw scaled and shifted, as NumPy computes it from the same stream, so its
+  parameters' gradients are the reparameterisation's;
+* a draw of integers (``binomial``, ``randint``, ``choice`` of a count, ``poisson``)
+  is piecewise constant in its parameters: its derivative is zero, as a comparison's;
+* any other draw whose parameters carry a gradient (``gamma(shape)``, ``choice`` of
+  the rows of a float array) is refused at the line, with the spelling that works.
+
+The global state's draws that ``ir.surface`` writes itself (``np.random.random``,
+``randn``, ``normal``, ``uniform``) keep their own rules; this module takes the rest.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gast
+import numpy as np
+
+from ..ir import primitives as P
+from ..ir.core import Var
+
+if TYPE_CHECKING:
+    from .scope import Scope
+
+_STATES = (np.random.RandomState, np.random.Generator)
+# Methods that read or set the state rather than draw from it.
+_NOT_DRAWS = frozenset(["seed", "get_state", "set_state", "spawn", "bit_generator",
+                        "jumped", "shuffle", "__getstate__", "__setstate__", "__reduce__"])
+# (standard draw, its parameters with defaults and the map from a standard draw)
+_LOCATION_SCALE = {
+    "normal": (("loc", 0.0), ("scale", 1.0)),
+    "uniform": (("low", 0.0), ("high", 1.0)),
+    "exponential": (("scale", 1.0),),
+}
+
+
+def draw_source(func: Any) -> Any:
+    """The random state ``func`` is a method of (NumPy's global one for
+    ``np.random.binomial``), or ``None``."""
+    source = getattr(func, "__self__", None)
+    return source if isinstance(source, _STATES) else None
+
+
+def lower_draw(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict) -> Any:
+    """``func(*args, **kwargs)``, a method of ``draw_source(func)``, as the module
+    docstring says."""
+    source, method = draw_source(func), func.__name__
+    if method in _NOT_DRAWS:
+        raise scope.error(node, f"{method}() of a random state inside a differentiated "
+                                "function", hint="seed or shuffle outside it; draw inside")
+    if method in _LOCATION_SCALE and _carries_gradient(args, kwargs):
+        return _reparameterised(scope, node, source, method, args, kwargs)
+    drawn = _draw(source, method, args, kwargs)
+    integers = isinstance(drawn, Var) and drawn.aval.dtype is not None \
+        and drawn.aval.dtype.kind in "biu"
+    if _carries_gradient(args, kwargs) and not integers:
+        raise scope.error(node, f"{method}() with parameters a gradient depends on: its "
+                                "derivative with respect to them has no rule",
+                          hint="stop_gradient the parameters; draw indices and index the "
+                               "array (x[rng.choice(len(x), k)]); or write the draw from a "
+                               "standard one (loc + scale * rng.standard_normal(shape))")
+    return drawn
+
+
+def _draw(source: Any, method: str, args: list, kwargs: dict) -> Any:
+    if source is np.random.mtrand._rand:
+        return P.draw(*args, method=method, global_state=True, **kwargs)
+    return P.draw(source, *args, method=method, **kwargs)
+
+
+def _reparameterised(scope: Scope, node: gast.AST, source: Any, method: str, args: list,
+                     kwargs: dict) -> Any:
+    """``normal(loc, scale, size)`` as ``loc + scale * standard_normal(size)``: NumPy's
+    numbers from the same stream (``uniform`` and ``exponential`` alike)."""
+    names = [name for name, _ in _LOCATION_SCALE[method]]
+    values = dict(_LOCATION_SCALE[method])
+    if len(args) > len(names) + 1 or set(kwargs) - {*names, "size"}:
+        raise scope.error(node, f"{method}() takes {', '.join(names)} and size")
+    values.update(zip([*names, "size"], args))
+    values.update(kwargs)
+    size = values.pop("size", None)
+    if size is None:
+        size = _broadcast_shape(scope, node, list(values.values()))
+    if method == "normal":
+        return P.add(values["loc"], P.mul(values["scale"],
+                                          _draw(source, "standard_normal", [size], {})))
+    if method == "exponential":
+        return P.mul(values["scale"], _draw(source, "standard_exponential", [size], {}))
+    unit = "random" if isinstance(source, np.random.Generator) else "random_sample"
+    low, high = values["low"], values["high"]
+    return P.add(low, P.mul(P.sub(high, low), _draw(source, unit, [size], {})))
+
+
+def _broadcast_shape(scope: Scope, node: gast.AST, params: list) -> tuple[int, ...]:
+    """The shape a draw without ``size`` has: its parameters' broadcast (NumPy's)."""
+    shapes = [p.aval.shape if isinstance(p, Var) else np.shape(p) for p in params]
+    if any(s is None for s in shapes):
+        raise scope.error(node, "a draw without size= whose parameters' shapes are known "
+                                "only when the code runs", hint="give size=")
+    return np.broadcast_shapes(*shapes)
+
+
+def _carries_gradient(args: list, kwargs: dict) -> bool:
+    """Whether a float run-time value is among the draw's parameters."""
+    def floats(value: Any) -> bool:
+        if isinstance(value, Var):
+            return value.aval.is_float
+        if isinstance(value, list | tuple):
+            return any(map(floats, value))
+        return False
+    return any(map(floats, [*args, *kwargs.values()]))

@@ -1,0 +1,118 @@
+"""Random draws inside a differentiated function, from NumPy's global state or from the
+user's own RandomState or Generator (black-box VI, a VAE, dropout masks): each call
+draws from that stream as the user's code does, and the gradient is the
+reparameterisation's (location-scale draws), zero (draws of integers) or refused."""
+import numpy as np
+import pytest
+from differences import central_differences
+
+import autodiff_compiler as adc
+
+M = np.array([0.1, -0.3])
+STATES = {"RandomState": lambda: np.random.RandomState(5),
+          "Generator": lambda: np.random.default_rng(5)}
+
+
+def _objectives(state):
+    """(name, objective of m drawing from ``state``), written as autograd's examples are."""
+    standard = state.randn if hasattr(state, "randn") else state.standard_normal
+    args = (4, 2) if hasattr(state, "randn") else ((4, 2),)
+    return {
+        "standard normal": lambda m: np.sum((standard(*args) * np.exp(m) + m) ** 2),
+        "normal(m, exp(m))": lambda m: np.sum(np.sin(state.normal(m, np.exp(m), size=(3, 2)))),
+        "normal without size": lambda m: np.sum(state.normal(m, 0.5) ** 2),
+        "uniform(m, m + 1)": lambda m: np.sum(state.uniform(m, m + 1.0, size=(3, 2)) ** 3),
+        "exponential(exp(m))": lambda m: np.sum(np.sqrt(state.exponential(np.exp(m), (3, 2)))),
+        "binomial mask": lambda m: np.sum((m * state.binomial(1, 0.7, size=2)) ** 2),
+        "stop_gradient": lambda m: np.sum(adc.ops.stop_gradient(standard(*args)) @ m),
+    }
+
+
+@pytest.mark.parametrize("state", STATES.keys())
+@pytest.mark.parametrize("name", _objectives(np.random.RandomState(0)).keys())
+def test_a_draw_from_the_users_state_follows_its_stream(state, name):
+    """The compiled gradient, then the plain function, from the same seed: the same
+    draws, so the gradient is the finite differences' of the function with those
+    draws (the stream is reset before each evaluation)."""
+    made = STATES[state]()
+    objective = _objectives(made)[name]
+    start = made.get_state() if state == "RandomState" else made.bit_generator.state
+
+    def reset():
+        if state == "RandomState":
+            made.set_state(start)
+        else:
+            made.bit_generator.state = start
+
+    def fixed(m):  # the objective on the draws the stream starts with
+        reset()
+        return objective(m)
+
+    reset()
+    value, grad = adc.value_and_grad(objective)(M)
+    np.testing.assert_allclose(value, fixed(M), rtol=1e-12)
+    reset()
+    np.testing.assert_allclose(adc.grad(objective)(M), grad, rtol=1e-12)
+    np.testing.assert_allclose(grad, central_differences(fixed, M), rtol=1e-6, atol=1e-8)
+    reset()
+    objective(M)  # the stream moves on: the next call draws anew
+    assert name == "binomial mask" or not np.allclose(adc.grad(objective)(M), grad)
+
+
+def _masked(w):
+    return np.sum((w * (np.random.rand(*w.shape) < 0.7) + np.random.randint(0, 2, 3)) ** 2)
+
+
+def _chosen(w):
+    return np.sum(w[np.random.choice(3, size=2)] ** 2) * np.random.poisson(3.0)
+
+
+@pytest.mark.parametrize("fn", [_masked, _chosen])
+def test_draws_from_the_global_state_repeat_with_its_seed(fn):
+    w = np.array([0.5, -0.3, 0.2])
+
+    def seeded(v):
+        np.random.seed(0)
+        return fn(v)
+
+    np.random.seed(0)
+    grad = adc.grad(fn)(w)
+    np.testing.assert_allclose(grad, central_differences(seeded, w), rtol=1e-6, atol=1e-8)
+
+
+RNG = np.random.default_rng(0)
+RS = np.random.RandomState(0)
+
+
+def _rows_chosen(x):
+    return np.sum(RNG.choice(x, 2))
+
+
+def _gamma_of(x):
+    return np.sum(np.random.gamma(np.exp(x)))
+
+
+def _state_read_inside(x):
+    state = RS.get_state()
+    return np.sum(x) + state[2]
+
+
+@pytest.mark.parametrize("fn, message", [
+    (_rows_chosen, r"x\[rng.choice\(len\(x\), k\)\]"),
+    (_gamma_of, "no rule"),
+    (_state_read_inside, "seed or shuffle outside"),
+])
+def test_a_draw_the_gradient_cannot_cross_is_refused_at_the_line(fn, message):
+    with pytest.raises(adc.AutodiffError, match=message) as info:
+        adc.grad(fn)(np.array([0.3, 0.4, 0.5]))
+    assert "test_random_draws.py:" in str(info.value)
+
+
+def test_generated_code_draws_from_the_state_it_was_given():
+    rs = np.random.RandomState(1)
+
+    def objective(m):
+        return np.sum(rs.randn(3) * m) + np.sum(np.random.binomial(1, 0.5, size=3) * m)
+
+    source = adc.grad(objective).source(np.ones(3))
+    assert ".randn(3)" in source and "np.random.binomial(1, 0.5, size=3)" in source, source
