@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import types
 from typing import Any
 
@@ -37,6 +38,7 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         self.fn = fn
         self.fwd: types.FunctionType | None = None
         self.bwd: types.FunctionType | None = None
+        self._in_rule = threading.local()  # (``__lower_call__``)
 
     def defvjp(self, fwd: types.FunctionType, bwd: types.FunctionType) -> None:
         """``fwd(*args) -> (out, residuals)``; ``bwd(residuals, g)`` returns a tuple with
@@ -62,6 +64,10 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         """Lower a call met while compiling: ``fn``'s value, the user's gradient."""
         name = self.fn.__qualname__
         fwd, bwd = self.fwd, self.bwd
+        if getattr(self._in_rule, "active", False):
+            # fwd or bwd calling the function (JAX's ``ans = f(x)`` in fwd): there it is
+            # the function itself, not a call of its rule again (which would recurse)
+            return low.call_function(self.fn, tuple(args), kwargs, loc)
         if fwd is None or bwd is None:
             raise AutodiffError(f"custom_vjp function '{name}' is differentiated before "
                                 "its rule is given", loc or definition_loc(self.fn),
@@ -76,8 +82,15 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         def primal(ins: tuple) -> Any:
             return low.call_function(self.fn, ins, {}, loc)
 
+        def in_rule(rule: types.FunctionType, args: tuple) -> Any:
+            self._in_rule.active = True
+            try:
+                return low.call_function(rule, args, {}, loc)
+            finally:
+                self._in_rule.active = False
+
         def augmented(ins: tuple) -> tuple[Any, Any]:
-            result = low.call_function(fwd, ins, {}, loc)
+            result = in_rule(fwd, ins)
             if not (isinstance(result, tuple) and len(result) == 2):
                 raise AutodiffError(f"{what}: fwd must return (out, residuals)",
                                     definition_loc(fwd),
@@ -85,7 +98,7 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
             return result
 
         def backward(residuals: Any, g: Any) -> Any:
-            return low.call_function(bwd, (residuals, g), {}, loc)
+            return in_rule(bwd, (residuals, g))
 
         return custom_call(low, name, tuple(bound.arguments.values()), primal, augmented,
                            backward, loc, definition_loc(bwd), what)
