@@ -1092,6 +1092,11 @@ NOT_COVERED: dict[str, str] = {
     "stack_rows": "vmap's stacking of rows of run-time shape, which only vmap emits: "
                   "its tangent is checked in test_data_dependent_shapes; the gradient "
                   "through it is refused",
+    "draw": "a random draw, nondifferentiable: the gradients around it (reparameterised, "
+            "zero for integers, refused) are checked in test_random_draws",
+    "join_tuples": "a run-time shape's +: Python's tuples, no derivative (test_runtime_shapes)",
+    "repeat_tuple": "a run-time shape's *: Python's tuples, no derivative (test_runtime_shapes)",
+    "tuples_equal": "a run-time shape's ==: one truth value (test_runtime_shapes)",
 }
 
 

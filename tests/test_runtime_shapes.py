@@ -82,3 +82,29 @@ def test_unpacking_a_run_time_shape_says_why_and_what_to_write():
     with pytest.raises(adc.AutodiffError, match="known only when the code runs") as info:
         adc.grad(loss)(X)
     assert "test_runtime_shapes.py:" in str(info.value) and "x[0], x[1]" in str(info.value)
+
+
+N = np.prod((2, 3))  # an np.int64, as autograd's convnet WeightsParser computes its sizes
+
+
+def _sized_by_a_numpy_integer(v):
+    q = np.reshape(np.reshape(v, (N,)), (2, 3))
+    rows, cols = q.shape
+    return np.sum(q ** 2) * rows + cols
+
+
+def _masked_then_reshaped(x):
+    q = np.reshape(x[np.abs(x) > 0], (2, 3))  # every entry kept: the shape is (2, 3)
+    rows, cols = q.shape
+    return np.sum(np.sin(q)) * rows * cols
+
+
+@pytest.mark.parametrize("fn", [_sized_by_a_numpy_integer, _masked_then_reshaped])
+def test_a_shape_known_when_compiling_stays_known(fn):
+    """A NumPy integer global is a constant (guarded as an int is), and a reshape to
+    lengths known when compiling has them whatever is known of its operand: unpacking
+    the shape was refused as if it were known only at run time."""
+    v = np.arange(1.0, 7.0)
+    np.testing.assert_allclose(adc.grad(fn)(v), central_differences(fn, v), rtol=1e-6)
+    jac = adc.jacrev(fn)(v)
+    np.testing.assert_allclose(jac, central_differences(fn, v), rtol=1e-6)

@@ -14,6 +14,8 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..ir.arrays import array_library
 from ..ir.core import Aval, Var
 
@@ -106,8 +108,10 @@ class Captures:
         return self.before_writes.get(id(obj), self.vars[id(obj)])
 
     def free_value(self, path: Path, value: Any) -> Any:
-        """What compiled code sees for a value read along ``path``."""
-        if is_array(value):
+        """What compiled code sees for a value read along ``path``. A NumPy integer or
+        bool scalar is immutable, and a count or a size (``n = np.prod(shape)``): a
+        constant, guarded as an int is, so that the shapes it makes are known."""
+        if is_array(value) and not isinstance(value, np.integer | np.bool_):
             return self.array(path, value)
         if not _never_changes(path, value):
             self.guard(Guard(path, value))
@@ -133,7 +137,7 @@ class Captures:
         return value
 
     def _item(self, path: Path, value: Any) -> Any:
-        if is_array(value):
+        if is_array(value) and not isinstance(value, np.integer | np.bool_):  # (free_value)
             return self.array(path, value)
         if not isinstance(value, bool | int | float | str | type(None)):
             self.paths.setdefault(id(value), path)

@@ -36,6 +36,21 @@ _PYTHON_INT = Aval((), np.dtype(np.int64), weak=True)
 size = Primitive("size", np.size, aval_rule=lambda args, params: [_PYTHON_INT])
 ndim = Primitive("ndim", np.ndim, aval_rule=lambda args, params: [_PYTHON_INT])
 reshape = Primitive("reshape", np.reshape, sizes=(1,))
+_reshape_avals = reshape.aval_rule
+
+
+def _reshaped_avals(args: Any, params: Any) -> list[Aval]:
+    """A reshape to a shape of known lengths has that shape, whatever is known of the
+    operand's (after a mask, ``np.reshape(x[m], (2, 3))``): NumPy raises otherwise."""
+    target = args[1].value if len(args) > 1 and not isinstance(args[1], Var) else None
+    target = (target,) if isinstance(target, int) else target
+    if isinstance(target, tuple) and all(isinstance(n, int) and n >= 0 for n in target) \
+            and args[0].aval.shape is None and args[0].aval.dtype is not None:
+        return [Aval(tuple(target), args[0].aval.dtype)]
+    return _reshape_avals(args, params)
+
+
+reshape.aval_rule = _reshaped_avals
 broadcast_to = Primitive("broadcast_to", np.broadcast_to, sizes=(1,))
 expand_dims = Primitive("expand_dims", np.expand_dims)
 transpose = Primitive("transpose", np.transpose, defaults={"axes": None})
