@@ -379,3 +379,30 @@ def map_of_a_recursion(m):
 
 def map_of_two_sequences(m):
     return sum(map(lambda a, b: np.sum(a * b), m, [m[1], m[0], m[2]]))
+
+
+LAYERS = [(1, 2), (2, 1)]
+
+
+def _unpack_layers(weights):  # autograd's bayesian_neural_net.py
+    for m, n in LAYERS:
+        yield weights[:m * n].reshape((m, n)), weights[m * n:m * n + n]
+        weights = weights[(m + 1) * n:]
+
+
+def _rows_then_rest(m):
+    yield from (np.sin(row) for row in m)
+    if np.ndim(m) == 2:
+        return
+    yield m  # never reached: the return ends the iteration
+
+
+def generator_of_layers(m):
+    x = np.ones((2, 1)) * 0.5
+    for w, b in _unpack_layers(np.ravel(m)[:7]):
+        x = np.tanh(x @ w + b)
+    return np.sum(x)
+
+
+def generator_with_yield_from(m):
+    return sum(np.sum(r * r) for r in _rows_then_rest(m)) + len(list(_rows_then_rest(m)))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import gast
 
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError
+from .generators import as_list_builder
 
 AST_LOCK = threading.Lock()
 
@@ -89,6 +90,8 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
         node = _find_function(tree, code, loc, line=first + 1)
         return ParsedFunction(node, code.co_filename, 0, 0, qualname)
     node = _find_function(tree, code, loc, shift=(first, indent))
+    if code.co_flags & inspect.CO_GENERATOR:  # the list of what it yields
+        node = as_list_builder(node)
     return ParsedFunction(node, code.co_filename, first, indent, qualname)
 
 
