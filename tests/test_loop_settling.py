@@ -32,10 +32,21 @@ X = np.array([0.5, -1.0, 2.0])
 XS = np.random.default_rng(0).uniform(-1.0, 1.0, (6, 3))
 
 
+IMAGE = np.random.default_rng(1).uniform(-1.0, 1.0, (4, 10))
+
+
+def windows_by_the_index(k):  # autograd's convnet: a convolution by slices of the data
+    out = np.zeros((4, 8))
+    for i in range(3):
+        out = out + IMAGE[:, i:i + 8] * k[i]
+    return np.sum(out ** 2, axis=0) / np.prod(out.shape)  # of shape (8,), for Jacobians
+
+
 @pytest.mark.parametrize("fn, x, want", [
     (power_from_a_python_one, X, np.diag(3 * X ** 2)),
     (sum_from_a_python_zero, XS, None),
-], ids=["power", "sum_of_rows"])
+    (windows_by_the_index, X, None),
+], ids=["power", "sum_of_rows", "windows_by_the_index"])
 def test_jacobians_of_a_loop_whose_carry_settles_after_one_iteration(fn, x, want):
     rows = [adc.vjp(fn, x)[1](e)[0] for e in np.eye(fn(x).size)]
     want = np.array(rows) if want is None else want

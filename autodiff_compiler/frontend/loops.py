@@ -93,11 +93,19 @@ def _without_first(node: gast.For, iteration: Any) -> Range | Rows | None:
     return Range(iteration.start + iteration.step, iteration.stop, iteration.step, False)
 
 
+# A short loop whose carried values still lose their shapes after its first iteration
+# (``out = out + x[:, i:i + 8]``: a slice by the index) is unrolled rather than left
+# with shapes known only at run time, which Jacobians and unpacking need.
+_UNROLLED_TO_KEEP_SHAPES = 16
+
+
 def _peeled(scope: Scope, node: gast.For, iteration: Range | Rows, rest: Range | Rows) -> Any:
     """The first iteration unrolled, then a loop over the ``rest``: its carried values
-    enter it with the shapes and dtypes they keep."""
+    enter it with the shapes and dtypes they keep (a short loop that loses them even
+    so raises ``_Unsettled``, and is unrolled)."""
     _unroll(scope, node, [iteration.item(scope, 0)])
-    return _structured_for(scope, node, rest)
+    short = (iteration.static_count or 0) <= _UNROLLED_TO_KEEP_SHAPES
+    return _structured_for(scope, node, rest, settled=short)
 
 
 def _structured_for(scope: Scope, node: gast.For, iteration: Any,
