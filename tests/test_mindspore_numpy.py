@@ -258,10 +258,14 @@ def maximum_from(x):
         mnp.sum(mnp.amin(x, 0, False, 1.0, x > -0.5))
 
 
-@pytest.mark.parametrize("loss", [random_integers], ids=lambda f: f.__name__)
-def test_eager_only_calls_are_refused_at_the_users_line(loss):
-    with pytest.raises(ms.AutodiffError, match=r"test_mindspore_numpy\.py:\d+"):
-        ms.grad(loss)(X)
+def test_random_integers_are_drawn_at_each_call_inside_a_gradient():
+    """A draw of integers (eager only before) is the global state's at each call: the
+    gradient of sum(x * draws) is the draws, as eagerly with the same seed."""
+    np.random.seed(3)
+    want = np.random.randint(0, 5, (3, 4)).astype(np.float64)
+    np.random.seed(3)
+    np.testing.assert_array_equal(ms.grad(random_integers)(X), want)
+    assert not np.array_equal(ms.grad(random_integers)(X), want)  # the next draw
 
 
 def test_amax_and_amin_with_initial_and_where_differentiate():

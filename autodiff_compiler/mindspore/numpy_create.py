@@ -228,7 +228,8 @@ def randn(*shape: Any, dtype: Any = float32) -> Tensor:
 
 
 def randint(minval: int, maxval: Any = None, shape: Any = None, dtype: Any = int32) -> Tensor:
-    """Integers in ``[minval, maxval)`` (``[0, minval)`` without ``maxval``). Eager only."""
+    """Integers in ``[minval, maxval)`` (``[0, minval)`` without ``maxval``), from the
+    global state at each call, inside a gradient too (data no gradient reaches)."""
     if maxval is None:
         minval, maxval = 0, minval
     return Tensor(np.random.randint(minval, maxval, shape).astype(dtype))
