@@ -13,7 +13,22 @@ from __future__ import annotations
 import sys
 import types
 
-from . import amp, context, dataset, dtype, initializer, mint, nn, numpy_api, ops, tensor, train
+from . import (
+    amp,
+    context,
+    dataset,
+    dtype,
+    initializer,
+    loss_scale,
+    lr,
+    mint,
+    nn,
+    numpy_api,
+    ops,
+    optim,
+    tensor,
+    train,
+)
 
 ALIASES = {"nn": nn, "nn.optim": nn.optim, "nn.grad": nn.grad, "nn.grad.cell_grad": nn.grad,
            "ops": ops, "ops.operations": ops.operations,
@@ -25,6 +40,20 @@ ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.nump
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
 ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops
 ops.composite = ops.functional = ops
+# MindSpore's nn is a package whose names live in submodules, and programs import them
+# from there: ``from mindspore.nn.learning_rate_schedule import LearningRateSchedule``
+# (models-zoo BERT; 2.10 leaves that class out of ``nn``), ``mindspore.nn.wrap.loss_scale``,
+# ``mindspore.nn.loss``, ``mindspore.nn.layer``. Here ``nn`` is one module gathering its
+# siblings, so each path names the module holding its names (``nn`` itself for the
+# layers, losses and wrappers, as ``ops.composite`` names ``ops``), and is an attribute of
+# its parent as well, so ``mindspore.nn.layer.Dense`` reads as after a package import.
+NN_PATHS = {"learning_rate_schedule": lr, "dynamic_lr": lr, "loss": nn, "layer": nn,
+            "cell": nn, "wrap": nn, "wrap.loss_scale": loss_scale, "wrap.cell_wrapper": nn,
+            "optim.optimizer": optim}
+ALIASES.update({f"nn.{path}": module for path, module in NN_PATHS.items()})
+for _path, _module in NN_PATHS.items():
+    _parent, _, _name = f"nn.{_path}".rpartition(".")
+    setattr(ALIASES[_parent], _name, _module)
 
 
 def register(package: str) -> types.ModuleType:
