@@ -294,3 +294,49 @@ def test_a_tensor_scale_is_fixed_and_can_be_set():
     with pytest.raises(TypeError):
         nn.TrainOneStepWithLossScaleCell(Regression(), nn.SGD(Regression().trainable_params()),
                                          2.0)
+
+
+class ZooLossScaleStep(nn.TrainOneStepWithLossScaleCell):
+    """The construct models-zoo BERT/GPT train cells write around MindSpore's helpers."""
+
+    def construct(self, x, y):
+        loss = self.network(x, y)
+        status, sens = self.start_overflow_check(loss, self.scale_sense)
+        grads = self.grad(self.network, self.weights)(x, y, ops.cast(sens, ms.float32))
+        grads = self.hyper_map(ops.partial(lambda s, g: g / s, sens), grads)
+        cond = self.get_overflow_status(status, grads)
+        overflow = self.process_loss_scale(cond)
+        if not overflow:
+            self.optimizer(grads)
+        return loss, cond, sens
+
+
+@pytest.mark.parametrize("scale_x", [1.0, 1e20], ids=["finite", "overflow"])
+def test_a_subclass_on_the_overflow_helpers_steps_as_the_cell_does(scale_x):
+    x, y = np.ones((2, 3), np.float32) * np.float32(scale_x), np.zeros((2, 2), np.float32)
+    ends = []
+    for cell in (nn.TrainOneStepWithLossScaleCell, ZooLossScaleStep):
+        net = Regression()
+        step = cell(net, nn.SGD(net.trainable_params(), 0.1),
+                    nn.DynamicLossScaleUpdateCell(8.0, 2, 3))
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, overflow, _ = step(x, y)
+        ends.append((net.w.asnumpy(), bool(overflow), float(step.scale_sense)))
+    np.testing.assert_allclose(ends[1][0], ends[0][0], rtol=1e-6)
+    assert ends[1][1:] == ends[0][1:] == ((True, 4.0) if scale_x > 1 else (False, 8.0))
+
+
+def test_overflow_helpers_return_what_mindspore_returns():
+    """Measured on MindSpore 2.10 (CPU): the status is eight int32 zeros, the input comes
+    back as it is, and an overflow halves a dynamic scale of 8; its GPU check (the one
+    meaning a CPU has) is True when any gradient holds an inf or nan."""
+    net = Regression()
+    step = nn.TrainOneStepWithLossScaleCell(net, nn.SGD(net.trainable_params()),
+                                            nn.DynamicLossScaleUpdateCell(8.0, 2, 2))
+    status, sens = step.start_overflow_check(Tensor(1.0), step.scale_sense)
+    assert status.dtype == np.int32 and status.tolist() == [0] * 8 and sens is step.scale_sense
+    grads = (Tensor(np.ones(2, np.float32)), Tensor(np.array([1.0, np.inf], np.float32)))
+    assert bool(step.get_overflow_status(status, grads))
+    assert not bool(step.get_overflow_status(status, grads[:1]))
+    assert bool(step.process_loss_scale(Tensor(True))) and float(step.scale_sense) == 4.0
+    assert bool(step.less_equal(step.base, step.reduce_sum(Tensor([0.0, 2.0]))))

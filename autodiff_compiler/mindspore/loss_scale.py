@@ -14,6 +14,17 @@ MindSpore (which passes the scale in as the loss's cotangent). ``scale_sense`` i
 update cell or a Tensor of shape ``()`` or ``(1,)`` (a fixed scale, changed with
 ``set_sense_scale``).
 
+Subclasses (models-zoo BERT, GPT, Transformer train cells) write their own ``construct``
+around MindSpore's helpers, which are here with MindSpore's signatures and results:
+``start_overflow_check(pre_cond, compute_input)`` returns ``(status, compute_input)``,
+the status eight int32 zeros; ``get_overflow_status(status, grads)`` is a bool Tensor,
+True when any gradient has an entry that is not finite (what MindSpore's GPU check
+computes; its Ascend status registers have no CPU kernel, so no other meaning applies
+here); ``process_loss_scale(overflow)`` moves the scale through the update cell and
+returns ``overflow``. ``construct`` uses the same three, so a subclass computes what the
+cell does. The primitives MindSpore's cell holds (``hyper_map``, ``less_equal``,
+``reduce_sum``...) are held too; on one device ``allreduce`` is the identity.
+
 ``DynamicLossScaleUpdateCell`` moves the scale as MindSpore's does (measured): on an
 overflow it divides it by ``scale_factor`` (never below 1); after ``scale_window``
 steps without one it multiplies it by ``scale_factor``. Its step counters are
@@ -25,8 +36,12 @@ from typing import Any
 
 import numpy as np
 
+from . import operations as P
+from .composite import HyperMap
+from .dtype import float32, int32
 from .nn import Cell
-from .tensor import Parameter, as_tensor
+from .ops_misc import identity
+from .tensor import Parameter, Tensor, as_tensor
 from .wrappers import TrainOneStepCell
 
 __all__ = ["FixedLossScaleUpdateCell", "DynamicLossScaleUpdateCell",
@@ -95,6 +110,32 @@ class TrainOneStepWithLossScaleCell(TrainOneStepCell):
             raise TypeError("For 'TrainOneStepWithLossScaleCell', the 'scale_sense' must be "
                             f"Cell or Tensor, but got 'scale_sense' type: {type(scale_sense)}.")
         self.scale_sense = Parameter(value, name="scale_sense")
+        self._hold_primitives()
+
+    def _hold_primitives(self) -> None:
+        """The operators and constants MindSpore's cell holds, which subclasses call."""
+        self.hyper_map = HyperMap()
+        self.base, self.base0 = Tensor(1, float32), Tensor(0, int32)
+        self.reduce_sum, self.reduce_all = P.ReduceSum(False), P.ReduceAll(False)
+        self.less_equal, self.equal, self.logic_not = P.LessEqual(), P.Equal(), P.LogicalNot()
+        self.allreduce, self.is_distributed, self.gpu_target = identity, False, False
+
+    def start_overflow_check(self, pre_cond: Any, compute_input: Any) -> tuple[Any, Any]:
+        """``(status, compute_input)``: MindSpore clears its device's overflow flags here;
+        there are none to clear in NumPy, and the status is eight int32 zeros."""
+        return Tensor(np.zeros(8, np.int32)), compute_input
+
+    def get_overflow_status(self, status: Any, compute_output: Any) -> Tensor:
+        """Whether any array of ``compute_output`` (the gradients) is not finite."""
+        arrays = compute_output if isinstance(compute_output, tuple | list) \
+            else (compute_output,)
+        return as_tensor(np.bool_(not all(np.all(np.isfinite(g)) for g in arrays)))
+
+    def process_loss_scale(self, overflow: Any) -> Any:
+        """The update cell moves the scale for ``overflow``, which is returned."""
+        if self.loss_scaling_manager is not None:
+            return self.loss_scaling_manager(self.scale_sense, overflow)
+        return overflow
 
     def set_sense_scale(self, sens: Any) -> None:
         """A new fixed scale, of the shape of the one given at construction."""
@@ -107,9 +148,9 @@ class TrainOneStepWithLossScaleCell(TrainOneStepCell):
         # the gradient of loss * scale, then unscaled, in the dtype the gradients have
         grads = tuple(np.asarray(g * scale.astype(dtype).reshape(()), g.dtype) /
                       np.asarray(scale.reshape(()), g.dtype) for g in grads)
-        overflow = not all(np.all(np.isfinite(g)) for g in grads)
-        if self.loss_scaling_manager is not None:
-            self.loss_scaling_manager(self.scale_sense, overflow)
+        status, _ = self.start_overflow_check(loss, scale)
+        overflow = self.get_overflow_status(status, grads)
+        self.process_loss_scale(overflow)
         if not overflow:
             self.optimizer(grads)
-        return loss, as_tensor(np.bool_(overflow)), self.scale_sense
+        return loss, overflow, self.scale_sense
