@@ -1,14 +1,17 @@
 """Primitive classes of older MindSpore code (``ops.AvgPool``, ``ops.NLLLoss``,
-``ops.CumProd``...), ``ops.slice``/``ops.strided_slice`` and ``nn.Conv1d`` given a 3-D
-weight: values and gradients as MindSpore 2.10.0 (CPU) gave them for the same
-expressions, rounded to 5 decimals."""
+``ops.CumProd``...), the ones built-in Cells hold for their subclasses
+(``nn.LayerNorm.layer_norm``...), ``ops.slice``/``ops.strided_slice`` and ``nn.Conv1d``
+given a 3-D weight: values and gradients as MindSpore 2.10.0 (CPU) gave them for the
+same expressions, rounded to 5 decimals, and gradients of subclasses calling the held
+primitives against central differences in float64."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from differences import central_differences
 
 import autodiff_compiler as ms
-from autodiff_compiler import Tensor, ops
+from autodiff_compiler import Tensor, nn, ops
 
 X = Tensor(np.random.RandomState(1).rand(1, 2, 5, 5).astype(np.float32))
 M = Tensor(np.array([[0.2, 0.7, 1.5], [0.4, 0.9, 2.0]], np.float32))
@@ -43,6 +46,73 @@ CASES = [
     (lambda: ms.grad(lambda a: (ops.CumProd(True)(a, 1) * a).sum())(M),
      [[2.75, 0.5, 0.14], [3.7, 1.2, 0.36]]),
 ]
+
+
+XS = Tensor(np.arange(8, dtype=np.float32).reshape(2, 4) / 3)
+XI = Tensor(np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4))
+LN = nn.LayerNorm((4,), epsilon=1e-5)
+DENSE = nn.Dense(4, 3, weight_init="ones", bias_init="ones")
+CONV = nn.Conv2d(2, 3, 3, has_bias=True, weight_init="ones", bias_init="ones", pad_mode="pad",
+                 padding=1)
+# what the primitives MindSpore's built-in Cells hold return, called as subclasses call them
+CASES += [
+    (lambda: LN.layer_norm(XS, LN.gamma, LN.beta),
+     ([[-1.34159, -0.4472, 0.4472, 1.34159]] * 2, [[0.5], [1.83333]], [[0.13889]] * 2)),
+    (lambda: DENSE.bias_add(DENSE.matmul(XS, DENSE.weight), DENSE.bias),
+     [[3.0] * 3, [8.33333] * 3]),
+    (lambda: CONV.bias_add(CONV.conv2d(XI, CONV.weight), CONV.bias)[0, 1, 1],
+     [151.0, 235.0, 253.0, 175.0]),
+    (lambda: nn.Softmax().softmax(XS), [[0.14161, 0.19763, 0.27582, 0.38494]] * 2),
+    (lambda: nn.MaxPool2d(2, 2).max_pool(XI), [[[[5.0, 7.0], [13.0, 15.0]],
+                                                [[21.0, 23.0], [29.0, 31.0]]]]),
+    (lambda: nn.Embedding(5, 2).gather(Tensor(np.arange(10, dtype=np.float32).reshape(5, 2)),
+                                       Tensor(np.array([[1, 3]], np.int32)), 0),
+     [[[2, 3], [6, 7]]]),
+    (lambda: nn.Dropout(p=0.0).dropout(XS), (XS.asnumpy(), np.ones((2, 4)))),
+]
+
+
+class ChannelsLastNorm(nn.LayerNorm):
+    """mindcv's ConvNextLayerNorm: the held primitive on channels-last input."""
+
+    def construct(self, x):
+        y, _, _ = self.layer_norm(ops.transpose(x, (0, 2, 3, 1)), self.gamma, self.beta)
+        return ops.transpose(y, (0, 3, 1, 2))
+
+
+class OwnDense(nn.Dense):
+    def construct(self, x):
+        return self.bias_add(self.matmul(x, self.weight), self.bias)
+
+
+class OwnConv(nn.Conv2d):
+    def construct(self, x):
+        return self.bias_add(self.conv2d(x, self.weight), self.bias)
+
+
+F64 = ms.float64  # (float64 Parameters, for the differences)
+SUBCLASSES = [(lambda: ChannelsLastNorm((3,), epsilon=1e-6, dtype=F64), (2, 3, 2, 2)),
+              (lambda: OwnDense(3, 2, dtype=F64), (4, 3)),
+              (lambda: OwnConv(2, 3, 2, has_bias=True, dtype=F64), (1, 2, 3, 3))]
+
+
+@pytest.mark.parametrize("make, shape", SUBCLASSES, ids=["layer_norm", "dense", "conv2d"])
+def test_subclasses_calling_held_primitives_differentiate(make, shape):
+    cell = make()
+    rng = np.random.default_rng(3)
+    for p in cell.trainable_params():
+        p.set_data(Tensor(rng.normal(size=p.shape)))
+    x = Tensor(rng.normal(size=shape))
+    probe = rng.normal(size=cell(x).shape)
+    def loss(v=x):
+        return (cell(v) * probe).sum()
+
+    grads = ms.grad(loss, 0, cell.trainable_params())(x)
+    np.testing.assert_allclose(grads[0], central_differences(loss, x.asnumpy()), atol=1e-6)
+    for p, g in zip(cell.trainable_params(), grads[1]):
+        base = p.asnumpy().copy()
+        numeric = central_differences(loss, base, lambda v, p=p: p.set_data(Tensor(v)))
+        np.testing.assert_allclose(g, numeric, atol=1e-6)
 
 
 @pytest.mark.parametrize("make, expected", CASES, ids=range(len(CASES)))

@@ -9,6 +9,11 @@ row zero; ``PReLU``'s slope ``a`` starts at 0.25, one per channel (axis 1). Pool
 ``valid`` with kernel and stride 1 unless given. A Cell is not training until
 ``set_train()``; ``Dropout`` is the identity then, and while training draws its mask
 on the forward pass, in differentiated functions too (``ops_state``).
+
+Each layer also holds the primitive MindSpore's holds under the same name, which
+subclasses call in their own ``construct`` (``self.conv2d(x, self.weight)``,
+``self.bias_add``, ``self.max_pool``, ``self.gather``, ``self.dropout``), set up with
+the layer's settings; the layers' own ``construct`` computes the same without them.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops_conv, ops_state
+from . import ops, ops_conv, ops_state
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
 from .nn import Cell
@@ -46,6 +51,9 @@ class Conv2d(Cell):
         self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
                                           (out_channels,), dtype), name="bias") \
             if has_bias else None
+        self.conv2d = ops.Conv2D(out_channels, (kh, kw), 1, pad_mode, padding, stride,
+                                 dilation, group, data_format)
+        self.bias_add = ops.BiasAdd(data_format)
 
     def construct(self, x: Any) -> Any:
         return ops_conv.conv2d(x, self.weight, self.bias, self.stride, self.pad_mode,
@@ -66,6 +74,7 @@ class Embedding(Cell):
         if padding_idx is not None:
             table[padding_idx] = 0
         self.embedding_table = Parameter(table, name="embedding_table")
+        self.gather = ops.Gather()
 
     def construct(self, ids: Any) -> Any:
         return self.embedding_table[ids]
@@ -99,6 +108,8 @@ class MaxPool2d(Cell):
         self.padding, self.dilation = padding, dilation
         if return_indices or ceil_mode:
             raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+        if self.pad_mode != "pad":  # (MindSpore's pad mode holds MaxPool3DWithArgmax)
+            self.max_pool = ops.MaxPool(kernel_size, stride, pad_mode, data_format)
 
     def construct(self, x: Any) -> Any:
         return ops_conv.max_pool2d(x, self.kernel_size, self.stride, self.padding,
@@ -132,6 +143,7 @@ class Dropout(Cell):
         if not 0 <= self.p < 1:
             raise ValueError(f"Dropout: p must be in [0, 1), not {self.p}")
         self.training = False
+        self.dropout = ops.Dropout(1.0 - self.p)
 
     def extend_repr(self) -> str:
         return f"p={self.p}" if self.keep_prob is None else f"keep_prob={self.keep_prob}"

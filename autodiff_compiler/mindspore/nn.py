@@ -133,6 +133,10 @@ class Dense(Cell):
             if has_bias else None
         self.activation = get_activation(activation) if isinstance(activation, str) \
             else activation
+        # MindSpore's primitives, which subclasses call (``self.matmul(x, self.weight)``)
+        self.matmul, self.activation_flag = ops.MatMul(transpose_b=True), activation is not None
+        if has_bias:
+            self.bias_add = ops.BiasAdd()
 
     def extend_repr(self) -> str:
         return (f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
@@ -241,6 +245,7 @@ class Softmax(Cell):
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
         self.axis = axis
+        self.softmax = ops.Softmax(axis)  # MindSpore's primitive, for subclasses
 
     def construct(self, x: Any) -> Any:
         return ops.softmax(x, self.axis)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..ir.surface import stop_gradient
-from . import ops_state
+from . import ops, ops_state
 from .dtype import float32
 from .initializer import initializer
 from .nn import Cell
@@ -136,6 +136,9 @@ class LayerNorm(Cell):
         self.gamma = Parameter(initializer(gamma_init, self.normalized_shape, dtype),
                                name="gamma")
         self.beta = Parameter(initializer(beta_init, self.normalized_shape, dtype), name="beta")
+        # MindSpore's primitive, which subclasses call: ``y, mean, variance =
+        # self.layer_norm(x, self.gamma, self.beta)`` (mindcv's ConvNeXt)
+        self.layer_norm = ops.LayerNorm(begin_norm_axis, begin_params_axis, epsilon)
 
     def construct(self, input_x: Any) -> Any:
         axes = _axes_from(self.begin_norm_axis, input_x.ndim)

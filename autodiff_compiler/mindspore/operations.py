@@ -198,7 +198,8 @@ class Dropout(PrimitiveOp):
     attributes = (("keep_prob", 0.5), ("Seed0", 0), ("Seed1", 0))
 
     def apply(self, x: Any) -> Any:
-        mask = (np.random.random(np.shape(x)) >= 1 - self.keep_prob).astype(x.dtype)
+        keep = np.random.random(np.shape(x)) >= 1 - self.keep_prob
+        mask = np.zeros_like(x) + keep  # of x's kind and dtype: a Tensor for a Tensor
         return x * mask / self.keep_prob, mask
 
 
