@@ -1,5 +1,6 @@
-"""MindSpore's ``MultitypeFuncGraph`` and ``HyperMap`` (``ops.composite``), as model-zoo
-code uses them to clip or scale every gradient of a tuple:
+"""MindSpore's ``MultitypeFuncGraph``, ``HyperMap``, ``Map`` and ``Partial``
+(``ops.composite``, ``ops.Partial``), as model-zoo code uses them to clip or scale every
+gradient of a tuple:
 
     clip = C.MultitypeFuncGraph("clip")
     @clip.register("Number", "Tensor")
@@ -8,16 +9,19 @@ code uses them to clip or scale every gradient of a tuple:
 
 A ``MultitypeFuncGraph`` calls the first function registered for the kinds of its
 arguments; ``HyperMap`` applies a function to the elements of tuples and lists (the
-same position of each), recursively, and to anything else directly.
+same position of each), recursively, and to anything else directly; ``Map`` applies
+it to the elements of the sequences, one level only. ``Partial()(fn, *args)`` is
+``functools.partial``, as ``ops.partial`` is.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["MultitypeFuncGraph", "HyperMap"]
+__all__ = ["MultitypeFuncGraph", "HyperMap", "Map", "Partial"]
 
 # MindSpore's type names, and what each accepts here; any other name matches nothing.
 _KINDS: dict[str, Callable[[Any], bool]] = {
@@ -63,6 +67,20 @@ class HyperMap:
     def __call__(self, *args: Any) -> Any:
         fn, seqs = (self.ops, args) if self.ops is not None else (args[0], args[1:])
         return _mapped(fn, seqs)
+
+
+class Map(HyperMap):
+    def __call__(self, *args: Any) -> Any:
+        fn, seqs = (self.ops, args) if self.ops is not None else (args[0], args[1:])
+        out = [fn(*items) for items in zip(*seqs)]
+        return tuple(out) if isinstance(seqs[0], tuple) else out
+
+
+class Partial:
+    """MindSpore's ``ops.Partial()``: called with a function and leading arguments."""
+
+    def __call__(self, fn: Callable[..., Any], *args: Any) -> functools.partial:
+        return functools.partial(fn, *args)
 
 
 def _mapped(fn: Callable[..., Any], seqs: tuple) -> Any:

@@ -58,7 +58,7 @@ from . import (
     ops_state,
     ops_stats,
 )
-from .composite import HyperMap, MultitypeFuncGraph  # noqa: F401  (ops.composite)
+from .composite import HyperMap, Map, MultitypeFuncGraph, Partial  # noqa: F401  (composite)
 from .dtype import float32
 from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)

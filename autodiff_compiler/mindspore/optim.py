@@ -32,12 +32,14 @@ from typing import Any
 import numpy as np
 
 from .nn import Cell
+from .optim_helpers import OptimizerHelpers
 from .optim_rates import exact_scalar, rate_at, rate_holder, scalar_value, split_groups
 from .tensor import Parameter, ParameterTuple, Tensor
 
 
-class Optimizer(Cell):
-    """The base of optimizers: Parameters, learning rates, weight decay, global step.
+class Optimizer(OptimizerHelpers, Cell):
+    """The base of optimizers: Parameters, learning rates, weight decay, global step,
+    and the helpers MindSpore gives optimizers written on it (``optim_helpers``).
 
     It holds what MindSpore's holds, under MindSpore's names, so ``save_checkpoint``
     writes the same entries and ``load_param_into_net`` reads them back either way:
@@ -52,6 +54,7 @@ class Optimizer(Cell):
         super().__init__(auto_prefix=False)
         if loss_scale <= 0:
             raise ValueError(f"loss_scale must be positive, not {loss_scale}")
+        parameters = list(parameters)  # (a generator is read twice)
         params, lrs, decays = split_groups(parameters, learning_rate, weight_decay)
         self.global_step = Parameter(np.zeros(1, np.int32), name="global_step",
                                      requires_grad=False)
@@ -68,6 +71,7 @@ class Optimizer(Cell):
         self._lrs = [own if lr is learning_rate else lr for lr in lrs]
         self._decays, self.loss_scale = decays, loss_scale
         self.parameters = ParameterTuple(params)  # registered under their own names
+        self.hold_helpers(parameters, learning_rate, weight_decay)
 
     @property
     def steps_taken(self) -> int:
