@@ -130,3 +130,70 @@ def test_resize_bilinear_v2_samples_as_mindspore(align_corners, half_pixel_cente
     assert float(out[1, 0, -1, -1]) == pytest.approx(corner, abs=1e-3)
     check_grads(lambda z: np.sum(resize(z, size) ** 2), x.astype(np.float64) / 10,
                 generic=False)
+
+
+# ---------------------------------------------------------------------------- writing into
+# Parameters: (operator, Parameters' start values, other inputs, what MindSpore 2.10 (CPU)
+# left in the Parameters, measured; Nesterov's momentum as documented, which its CPU
+# kernel ignores)
+G = np.array([1.0, -2.0, 3.0], np.float32)
+W = [1.0, 2.0, 3.0]
+IN_PLACE = [
+    (P.ApplyMomentum(), [W, [0.5] * 3], (0.1, G, 0.9),
+     [[0.855, 2.155, 2.655], [1.45, -1.55, 3.45]]),
+    (P.ApplyMomentum(use_nesterov=True), [W, [0.5] * 3], (0.1, G, 0.9),
+     [[0.7695, 2.3395, 2.3895], [1.45, -1.55, 3.45]]),
+    (P.ApplyGradientDescent(), [W], (0.1, G), [[0.9, 2.2, 2.7]]),
+    (P.ApplyRMSProp(), [W, [1.0] * 3, [0.1, 0.0, -0.1]], (0.1, G, 0.9, 0.5, 1e-6),
+     [[0.85, 2.17541, 2.82639], [1.0, 1.3, 1.8], [0.15, -0.17541, 0.17361]]),
+    (P.ApplyAdagrad(), [W, [0.1] * 3], (0.1, G),
+     [[0.90465, 2.09877, 2.90055], [1.1, 4.1, 9.1]]),
+    (P.Adam(), [W, [0.1, 0.2, 0.3], [0.1] * 3], (0.9, 0.999, 0.01, 0.9, 0.999, 1e-8, G),
+     [[0.99811, 2.0002, 2.99454], [0.19, -0.02, 0.57], [0.1009, 0.1039, 0.1089]]),
+    (P.ScatterUpdate(), [[[0.0, 0.0]] * 3], (np.array([1], np.int32), [[7.0, 7.0]]),
+     [[[0, 0], [7, 7], [0, 0]]]),
+    (P.ScatterNdUpdate(), [[[0.0, 0.0]] * 3], (np.array([[2]], np.int32), [[8.0, 8.0]]),
+     [[[0, 0], [0, 0], [8, 8]]]),
+    (P.ScatterAdd(), [[[0.0, 0.0]] * 3], (np.array([0, 0], np.int32), [[1.0, 1.0], [2.0, 2.0]]),
+     [[[3, 3], [0, 0], [0, 0]]]),
+]
+
+
+@pytest.mark.parametrize("op, starts, rest, after", IN_PLACE, ids=[
+    f"{type(c[0]).__name__}{'_nesterov' if getattr(c[0], 'use_nesterov', False) else ''}"
+    for c in IN_PLACE])
+def test_operators_write_mindspores_values_into_parameters(op, starts, rest, after):
+    params = [ms.Parameter(np.array(s, np.float32), name=f"p{i}") for i, s in enumerate(starts)]
+    rest = tuple(np.asarray(r, np.float32) if not isinstance(r, np.ndarray) else r for r in rest)
+    out = op(*params, *rest)
+    for p, want in zip(params, after):
+        np.testing.assert_allclose(p.asnumpy(), want, atol=6e-6)
+    np.testing.assert_allclose(out[0] if isinstance(out, tuple) else out, after[0], atol=6e-6)
+
+
+class MemoryBank(nn.Cell):
+    """A queue written and a counter stepped by primitives inside a differentiated
+    construct, as bare statements: effects of the forward pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = ms.Parameter(np.array([1.0, 2.0]), name="w")
+        self.queue = ms.Parameter(np.zeros((3, 2)), name="queue", requires_grad=False)
+        self.count = ms.Parameter(np.zeros(2), name="count", requires_grad=False)
+        self.update, self.step = P.ScatterUpdate(), P.ApplyGradientDescent()
+
+    def construct(self, x):
+        y = x * self.w
+        self.update(self.queue, np.array([1], np.int32), ops.stop_gradient(y)[None])
+        self.step(self.count, 1.0, np.array([-1.0, -2.0]))
+        return (y * y).sum() + self.queue.sum()
+
+
+def test_writing_operators_inside_a_differentiated_cell():
+    net = MemoryBank()
+    x = np.array([3.0, 4.0])
+    loss, grads = ms.value_and_grad(net, None, net.trainable_params())(x)
+    assert float(loss) == pytest.approx(73.0 + 11.0)  # the sum read after the write
+    np.testing.assert_allclose(grads[0], 2 * x * x * net.w.asnumpy())  # none through it
+    np.testing.assert_allclose(net.queue.asnumpy(), [[0, 0], [3, 8], [0, 0]])
+    np.testing.assert_allclose(net.count.asnumpy(), [1.0, 2.0])

@@ -312,7 +312,8 @@ def _rebind(scope: Scope, old: Var, new: Any) -> None:
 def runs_for_effect(func: Any) -> bool:
     """Whether a call to ``func`` may stand alone as a statement: ``print``, a function
     whose builder emits an effect (``ops.assign``), or code compiled from its source
-    (your functions, methods and Cells), in which whatever has an effect is itself
+    (your functions, methods and Cells, and objects whose ``__call__`` is Python code:
+    ``ops.ScatterUpdate()(queue, i, v)``), in which whatever has an effect is itself
     compiled or refused. NumPy's functions and array methods called for what they do
     (``np.copyto``, ``x.sort()``) write in place: refused."""
     from .scope import LocalFunction
@@ -322,7 +323,9 @@ def runs_for_effect(func: Any) -> bool:
         return False
     if isinstance(func, types.MethodType):
         func = func.__func__
-    return isinstance(func, LocalFunction | types.FunctionType) or is_cell(func)
+    own_call = callable(func) and not isinstance(func, type) \
+        and isinstance(type(func).__call__, types.FunctionType)
+    return isinstance(func, LocalFunction | types.FunctionType) or is_cell(func) or own_call
 
 
 def lower_print(scope: Scope, node: gast.AST, args: list, kwargs: dict) -> None:

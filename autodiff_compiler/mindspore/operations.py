@@ -429,7 +429,9 @@ from .operations_nn import (  # noqa: E402
     SmoothL1Loss,
 )
 from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
+from .operations_state import *  # noqa: E402, F403  (every class of operations_state.__all__)
+from .operations_state import __all__ as _writing  # noqa: E402
 
 __all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "AvgPool", "ResizeBilinearV2",
             "L2Loss", "SigmoidCrossEntropyWithLogits", "BCEWithLogitsLoss",
-            "BinaryCrossEntropy", "NLLLoss", "KLDivLoss", "SmoothL1Loss"]
+            "BinaryCrossEntropy", "NLLLoss", "KLDivLoss", "SmoothL1Loss", *_writing]
