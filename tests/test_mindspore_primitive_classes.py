@@ -50,6 +50,7 @@ CASES = [
 
 XS = Tensor(np.arange(8, dtype=np.float32).reshape(2, 4) / 3)
 XI = Tensor(np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4))
+TABLE = Tensor(np.arange(10, dtype=np.float32).reshape(5, 2))
 LN = nn.LayerNorm((4,), epsilon=1e-5)
 DENSE = nn.Dense(4, 3, weight_init="ones", bias_init="ones")
 CONV = nn.Conv2d(2, 3, 3, has_bias=True, weight_init="ones", bias_init="ones", pad_mode="pad",
@@ -69,7 +70,31 @@ CASES += [
                                        Tensor(np.array([[1, 3]], np.int32)), 0),
      [[[2, 3], [6, 7]]]),
     (lambda: nn.Dropout(p=0.0).dropout(XS), (XS.asnumpy(), np.ones((2, 4)))),
+    # the CPU lookup: rows ids - offset, zeros outside the table
+    (lambda: ops.EmbeddingLookup()(TABLE, Tensor(np.array([[1, 3], [6, 0]], np.int32)), 1),
+     [[[0, 1], [4, 5]], [[0, 0], [0, 0]]]),
+    (lambda: nn.EmbeddingLookup(5, 2, param_init=TABLE)(Tensor(np.array([[1, 3], [4, 0]],
+                                                                        np.int32))),
+     [[[2, 3], [6, 7]], [[8, 9], [0, 1]]]),
 ]
+
+
+def test_embedding_lookup_gradient_accumulates_repeated_ids():
+    """The table's gradient: each id's upstream rows summed into its row, none for an id
+    outside the table (against central differences in float64)."""
+    emb = nn.EmbeddingLookup(4, 3, param_init=Tensor(np.random.default_rng(5).normal(size=(4, 3))),
+                             dtype=ms.float64)
+    ids = Tensor(np.array([[0, 2], [2, 7]], np.int32))
+    probe = np.random.default_rng(6).normal(size=(2, 2, 3))
+
+    def loss():
+        return (emb(ids) ** 2 * probe).sum()
+
+    (got,) = ms.grad(lambda i: (emb(i) ** 2 * probe).sum(), None, emb.trainable_params())(ids)
+    table = emb.embedding_table
+    numeric = central_differences(loss, table.asnumpy().copy(), lambda v: table.set_data(Tensor(v)))
+    np.testing.assert_allclose(got, numeric, atol=1e-6)
+    assert not np.asarray(got)[[1, 3]].any()
 
 
 class ChannelsLastNorm(nn.LayerNorm):

@@ -1,5 +1,6 @@
 """MindSpore's layers beyond ``Dense``: ``nn.Conv2d``, ``MaxPool2d``, ``AvgPool2d``,
-``Dropout``, ``Embedding``, ``PReLU``, ``Identity``, and the container ``CellList``.
+``Dropout``, ``Embedding``, ``EmbeddingLookup``, ``PReLU``, ``Identity``, and the
+container ``CellList``.
 
 Defaults are MindSpore 2.x's (checked against 2.10): ``Conv2d`` pads ``same`` and has
 no bias unless ``has_bias=True``; its weight (out, in, kh, kw) is drawn from
@@ -78,6 +79,38 @@ class Embedding(Cell):
 
     def construct(self, ids: Any) -> Any:
         return self.embedding_table[ids]
+
+
+class EmbeddingLookup(Cell):
+    """Rows of ``embedding_table`` (drawn from ``param_init``) picked by ids, as
+    MindSpore's ``target='CPU'`` lookup does (``ops.EmbeddingLookup`` with offset 0:
+    an id outside the table gives zeros); ``max_norm`` scales each looked-up row whose
+    2-norm is above it down to it (MindSpore's documented clip; its 2.10 CPU kernel
+    gives other numbers). The sharding settings change no value on one device."""
+
+    def __init__(self, vocab_size: int, embedding_size: int, param_init: Any = "normal",
+                 target: str = "CPU", slice_mode: str = "batch_slice",
+                 manual_shapes: Any = None, max_norm: float | None = None,
+                 sparse: bool = True, dtype: Any = float32) -> None:
+        super().__init__()
+        if target not in ("CPU", "DEVICE"):
+            raise ValueError(f"For 'EmbeddingLookup', 'target' must be 'CPU' or 'DEVICE', "
+                             f"not {target!r}")
+        if not sparse and target == "CPU":
+            raise ValueError("For 'EmbeddingLookup', 'sparse' must be True when 'target' "
+                             f"is \"CPU\", but got 'sparse': {sparse}")
+        self.vocab_size, self.embedding_size = vocab_size, embedding_size
+        self.target, self.sparse, self.max_norm = target, sparse, max_norm
+        self.embedding_table = Parameter(initializer(param_init, (vocab_size, embedding_size),
+                                                     dtype), name="embedding_table")
+        self.embeddinglookup, self.gatherv2 = ops.EmbeddingLookup(), ops.Gather()
+
+    def construct(self, indices: Any) -> Any:
+        out = self.embeddinglookup(self.embedding_table, indices, 0)
+        if self.max_norm is not None:
+            norm = np.sqrt(np.sum(out * out, axis=-1, keepdims=True))
+            out = out * (self.max_norm / np.maximum(norm, self.max_norm))
+        return out
 
 
 class PReLU(Cell):
@@ -209,5 +242,5 @@ class CellList(Cell):
         return iter(self.cell_list)
 
 
-LAYERS = ["Conv2d", "MaxPool2d", "AvgPool2d", "Dropout", "CellList"]
+LAYERS = ["Conv2d", "MaxPool2d", "AvgPool2d", "Dropout", "CellList", "EmbeddingLookup"]
 __all__ = LAYERS

@@ -386,6 +386,7 @@ from .layers import (  # noqa: E402, F401
     Conv2d,
     Dropout,
     Embedding,
+    EmbeddingLookup,
     Identity,
     MaxPool2d,
     PReLU,

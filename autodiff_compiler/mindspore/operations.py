@@ -420,6 +420,7 @@ from .operations_nn import (  # noqa: E402
     BCEWithLogitsLoss,
     BinaryCrossEntropy,
     Conv2D,
+    EmbeddingLookup,
     KLDivLoss,
     L2Loss,
     MaxPool,
@@ -433,5 +434,5 @@ from .operations_state import *  # noqa: E402, F403  (every class of operations_
 from .operations_state import __all__ as _writing  # noqa: E402
 
 __all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "AvgPool", "ResizeBilinearV2",
-            "L2Loss", "SigmoidCrossEntropyWithLogits", "BCEWithLogitsLoss",
+            "L2Loss", "SigmoidCrossEntropyWithLogits", "EmbeddingLookup", "BCEWithLogitsLoss",
             "BinaryCrossEntropy", "NLLLoss", "KLDivLoss", "SmoothL1Loss", *_writing]

@@ -26,6 +26,17 @@ class Conv2D(PrimitiveOp):
                                self.dilation, self.group)
 
 
+class EmbeddingLookup(PrimitiveOp):
+    """Rows ``indices - offset`` of ``input_params``, zeros for an index outside its
+    rows (MindSpore's CPU semantics; measured on 2.10). The gradient is the gather's."""
+
+    def apply(self, input_params: Any, input_indices: Any, offset: Any) -> Any:
+        rows = input_indices - offset
+        inside = (rows >= 0) & (rows < np.shape(input_params)[0])
+        picked = input_params[np.where(inside, rows, 0)]
+        return picked * np.reshape(inside, np.shape(inside) + (1,) * (np.ndim(input_params) - 1))
+
+
 class MaxPool(PrimitiveOp):
     """``max_pool2d`` of windows ``kernel_size`` apart by ``strides`` (``valid``:
     windows inside ``x``; ``same``: padded so that the output has ``ceil(n / stride)``)."""
