@@ -42,12 +42,14 @@ def test_spelling_runs_the_primitives_own_implementation(name):
     elif kind == "unaryop":
         assert UNARY[text] is prim.impl
     elif kind in ("method", "attr"):
-        import numpy as np
         x = np.arange(6.0).reshape(2, 3)
         args = (np.float32,) if kind == "method" else ()
         expected = getattr(x, text)(*args) if kind == "method" else getattr(x, text)
         got = prim.impl(x, *args)
         assert type(got) is type(expected) and np.array_equal(got, expected)
+    elif kind == "draw":  # the method its parameter names, of the state it is given
+        ours, theirs = np.random.RandomState(0), np.random.RandomState(0)
+        np.testing.assert_array_equal(prim.impl(ours, 3, method="randn"), theirs.randn(3))
     else:
         assert kind in ("index", "tuple", "boolop"), f"{name}: unexpected spelling {kind}"
 
