@@ -286,3 +286,11 @@ def zero_d_scalars_rebound(x):
     return (_kept_and_incremented(np.sin(x[0, 0])) + _kept_and_incremented(np.max(x))
             + _kept_and_incremented(x[0] @ x[1]) + _kept_and_incremented(np.dot(x[0], x[0]))
             + _kept_and_incremented(np.sum(x).astype(np.float64)))
+
+
+def zero_d_array_made_and_written(x):  # torch.func's test_advanced_indexing
+    a = np.ones(())
+    a[np.zeros(()) > 0] = 0.0  # no entry chosen: a stays 1
+    b = np.zeros(())
+    b[()] = np.sum(x)  # a run-time value written into a 0-d array made here
+    return np.sum(x * a) + b * b

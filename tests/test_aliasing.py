@@ -72,6 +72,7 @@ ALLOWED = [
     ("columns_swapped_through_copies", cases.columns_swapped_through_copies),
     ("columns_swapped_by_fancy_indexing", cases.columns_swapped_by_fancy_indexing),
     ("names_swapped", cases.names_swapped),
+    ("zero_d_array_made_and_written", cases.zero_d_array_made_and_written),
 ]
 
 

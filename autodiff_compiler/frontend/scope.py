@@ -172,6 +172,17 @@ class Scope:
                                  hint="index with values known when compiling")
             container[index] = value
             return
+        if isinstance(container, float | np.generic | np.ndarray) and np.ndim(container) == 0:
+            # a 0-d array made while compiling (np.ones(())), folded to its number: the
+            # name is given the array written (Python refuses a float's item assignment)
+            array = np.array(container)
+            if has_var(index) or has_var(value):
+                array = apply_builder(self, target, P.setitem, [array, index, value], {},
+                                      "assignment")
+            else:
+                array[index] = value
+            self.assign(target.value, array)
+            return
         if isinstance(container, np.ndarray):  # made while compiling: a constant
             raise self.error(target, "cannot assign into an array made from constants "
                                      "(its values are part of the compiled code)",
