@@ -14,6 +14,7 @@ from .custom import custom_vjp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
+from .linearize import linearize
 from .mindspore import aliases as _aliases
 from .mindspore import amp, context, dataset, dtype, mint, nn, ops, train
 from .mindspore import numpy_api as numpy  # noqa: F401 (mindspore.numpy; not in __all__)
@@ -65,7 +66,8 @@ from .vectorize import vmap
 __all__ = [
     "nn", "ops", "mint", "dataset", "train", "amp", "Model", "save_checkpoint", "load_checkpoint",
     "load_param_into_net", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
-    "vjp", "jvp", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint", "checkpointed",
+    "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint",
+    "checkpointed",
     "recompute", "vmap", "profile", "Profile",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",

@@ -600,3 +600,23 @@ def test_jacobians_of_a_numpy_scalar_cast_of_a_python_float():
     for jac in (adc.jacrev, adc.jacfwd):
         assert float(jac(cast_of_a_python_float)(a)) == pytest.approx(expected, rel=1e-6)
     assert float(adc.grad(cast_of_a_python_float)(a)) == pytest.approx(expected, rel=1e-6)
+
+
+def wave_and_energy(x, y):
+    return np.sin(x) * y, np.sum(x ** 2)
+
+
+def test_linearize_gives_the_value_and_the_linear_map_at_the_point():
+    """JAX's and torch.func's linearize: the map is jvp's tangent at the point held, for
+    any tangents, and vmap of it is the Jacobian times a batch of them."""
+    x, y = uniform(3), uniform(3)
+    out, f_jvp = adc.linearize(wave_and_energy, x, y)
+    np.testing.assert_allclose(out[0], np.sin(x) * y, rtol=1e-15)
+    for tx, ty in ((uniform(3), uniform(3)), (np.ones(3), np.zeros(3))):
+        want = adc.jvp(wave_and_energy, (x, y), (tx, ty))[1]
+        assert_same_tree(f_jvp(tx, ty), want, rtol=1e-12, atol=0)
+    _, g_jvp = adc.linearize(scalar_of_scalar, x)
+    jac = numeric_jacobian(lambda v: np.sin(v) * v ** 3, (x,), 0, 0)
+    np.testing.assert_allclose(adc.vmap(g_jvp)(np.eye(3)), jac.T, rtol=1e-6, atol=1e-9)
+    with pytest.raises(adc.AutodiffError, match="one tangent per primal"):
+        f_jvp(x)

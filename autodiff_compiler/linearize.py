@@ -1,0 +1,34 @@
+"""``linearize``: a function's value at a point and its linear map there, JAX's and
+torch.func's spelling of forward mode for several tangents at one point.
+
+``out, f_jvp = linearize(f, x, y)`` gives ``f(x, y)`` and ``f_jvp(tx, ty)``, the
+directional derivative along ``(tx, ty)``: ``jvp(f, (x, y), (tx, ty))``'s tangent, one
+compiled forward-mode program called at the point held. JAX evaluates the linear map
+alone (its partial evaluation splits the primal work out); here each call computes the
+primal values it needs again, so a call costs a ``jvp``. ``f_jvp`` is an ordinary
+function of the tangents, so ``vmap(f_jvp)`` is the Jacobian times a batch of tangents,
+one program.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .directional import jvp, refuse
+from .errors import AutodiffTypeError
+
+
+def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(fn(*primals), f_jvp)`` with ``f_jvp(*tangents)`` the tangent of the output
+    along ``tangents`` (one per primal, shaped like it), as the module says."""
+    if not primals:
+        refuse("linearize needs the point: linearize(f, x, ...)")
+    point = primals[0] if len(primals) == 1 else primals
+
+    def f_jvp(*tangents: Any) -> Any:
+        if len(tangents) != len(primals):
+            refuse(f"the linear map takes one tangent per primal ({len(primals)}), got "
+                   f"{len(tangents)}", kind=AutodiffTypeError)
+        return jvp(fn, point, tangents[0] if len(tangents) == 1 else tangents)[1]
+
+    return fn(*primals), f_jvp
