@@ -348,6 +348,10 @@ def mean_of_a_reshape(x):
     return np.sum(np.mean(np.reshape(x, (2, -1)), axis=1) ** 2)
 
 
+def repeat_of_a_python_float(x):  # seed 9154: np.repeat(-0.7, 2, axis=0) reshapes -0.7
+    return np.sum(np.repeat(-0.7, 2, axis=0) * x) + np.sum(np.repeat(0.5, 2, axis=0))
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``): each is
 # the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -366,6 +370,7 @@ FOUND_BY_FUZZING = [
          (np.linspace(-1.0, 1.0, 6, dtype=np.float32).reshape(3, 2),)),
     Case("where-of-floats-alone", where_of_python_floats_alone,  # seed 43: NumPy's array
          (0.45, np.array([0.3, -0.2]))),
+    Case("repeat-of-a-float", repeat_of_a_python_float, (np.array([0.3, -0.2]),)),
 ]
 
 

@@ -265,8 +265,8 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     if eqn.prim.name in ("eigh", "eigvalsh", "round") and eqn.params:
         return ("call", eqn.prim.name)  # the upper triangle, or decimals: ``runtime``'s
     if eqn.prim.name == "reshape" and isinstance(eqn.invars[1], Const) \
-            and isinstance(eqn.invars[1].value, tuple):
-        return ("call", "xp.reshape")
+            and isinstance(eqn.invars[1].value, tuple):  # (of a number: made an array)
+        return ("call_on_array" if _maybe_number(eqn.invars[0]) else "call", "xp.reshape")
     return (kind, text)
 
 
