@@ -90,6 +90,27 @@ def test_number_of_a_differentiated_value_raises_at_its_line(fn, line, mode):
     assert "gradient through it would be lost" in text and "ops.stop_gradient(x)" in text
 
 
+def branch_on_a_float(x):
+    if float(np.sum(x)) > 0:  # only picks a branch: no derivative goes through it
+        return np.sum(np.sin(x) * np.sum(x))
+    return np.sum(x ** 3)
+
+
+@pytest.mark.parametrize("x", [X, -X], ids=["then", "else"])
+def test_a_float_that_only_picks_a_branch_is_fine_in_forward_mode_too(x):
+    """jvp, jacfwd and hessian raised as soon as a tangent reached float(...), though
+    only the branch's condition reads it; grad never did (no cotangent reaches it)."""
+    grad = adc.grad(branch_on_a_float)(x)
+    np.testing.assert_allclose(adc.jacfwd(branch_on_a_float)(x), grad, rtol=1e-12)
+    tangent = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(adc.jvp(branch_on_a_float, (x,), (tangent,))[1],
+                               grad @ tangent, rtol=1e-12)
+    hessian = adc.hessian(branch_on_a_float)(x)
+    columns = [(adc.grad(branch_on_a_float)(x + 1e-6 * e) -
+                adc.grad(branch_on_a_float)(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)]
+    np.testing.assert_allclose(hessian, np.stack(columns, axis=-1), rtol=1e-6, atol=1e-8)
+
+
 def printed_loss(x):
     loss = np.sum(x ** 2)
     print("loss", float(loss))  # read, not differentiated through: no gradient lost

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import MissingRuleError, internal_errors_at
+from ..errors import AutodiffError, MissingRuleError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import building, current
 from ..ir.core import Const, Eqn, Function, Var, reads
@@ -32,12 +32,25 @@ def forward(fn: Function, wrt: Sequence[int]) -> Function:
                     fn.outvars + outs, fn.loc)
 
 
+class RefusedTangent:
+    """The tangent of a value whose derivative is refused (``float(x)`` of an active
+    ``x``: a Python number, the gradient through it lost): the refusal is raised where a
+    computation reads the tangent, and never where nothing does (``if float(s) > 0``
+    only picks a branch), as reverse mode raises only where a cotangent reaches it."""
+
+    def __init__(self, error: AutodiffError) -> None:
+        self.error = error
+
+
 def jvp_eqns(eqns: Sequence[Eqn], tangents: dict[Var, Any]) -> None:
     """Emit ``eqns`` and their tangents into the current builder; record new tangents."""
     b = current()
     for eqn in eqns:
         region = REGION_JVPS.get(eqn.prim)
         touched = any(a in tangents for a in reads(eqn))
+        refused = [tangents[a] for a in reads(eqn) if isinstance(tangents.get(a), RefusedTangent)]
+        if refused and (region is not None or eqn.prim.differentiable):
+            raise refused[0].error
         if region is not None and touched:
             with b.at(eqn.loc), internal_errors_at(eqn.loc):
                 region(eqn, tangents)
@@ -74,7 +87,13 @@ def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
         rule = P.rule_of(eqn.prim.jvp, i, eqn) if isinstance(arg, Var) and arg in tangents \
             else None
         if rule is not None:
-            t = _broadcast_like(rule(tangents[arg], ans, *args, **eqn.params), ans)
+            try:
+                t = _broadcast_like(rule(tangents[arg], ans, *args, **eqn.params), ans)
+            except AutodiffError as err:
+                if not eqn.prim.refuses_derivatives:
+                    raise
+                tangents[ans] = RefusedTangent(err)  # (raised where it is read)
+                return
             total = t if total is None else total + t
     if total is not None and ans.aval.is_float:
         tangents[ans] = _named(total, ans, eqn)
@@ -107,6 +126,8 @@ def _broadcast_like(t: Any, ans: Var) -> Any:
 def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
     """The tangent of ``out``, or zeros of its shape and dtype where none flows."""
     if isinstance(out, Var) and out in tangents:
+        if isinstance(tangents[out], RefusedTangent):
+            raise tangents[out].error
         return tangents[out]
     if isinstance(out, Const) and out.value is None:  # a branch's stand-in for a tape
         return None

@@ -82,6 +82,7 @@ class Primitive:
         self.scalar_result = elementwise
         self.random = False  # draws from a random state: evaluating it twice differs
         self.writes: int | None = None  # an effect writing into this operand, in place
+        self.refuses_derivatives = False  # (``refuse_derivatives``)
         self.aval_rule = aval_rule or (self._ufunc_avals if elementwise else self._eval_avals)
         self.foldable = foldable
         # operands whose values, not shapes, give the results' shapes (``np.zeros(n)``'s
@@ -371,6 +372,7 @@ def refuse_derivatives(prim: Primitive, message: str, hint: str) -> None:
 
     defvjp(prim, per_operand(lambda k: refuse))  # through every operand
     defjvp(prim, per_operand(lambda k: refuse))
+    prim.refuses_derivatives = True  # (forward mode raises where the tangent is read)
 
 
 # ---------------------------------------------------------------------------- operators
