@@ -39,7 +39,7 @@ from .pipeline.library import as_compilable
 from .pipeline.local import refuse_local
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
-from .pullbacks import pullback_lowering
+from .pullbacks import lower_vjp, pullback_lowering
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -239,7 +239,7 @@ def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     except TypeError as err:
         raise AutodiffError(f"jvp: {err}", loc) from None
     fn, inputs, v = (bound.arguments[k] for k in ("fn", "inputs", "v"))
-    _refuse_local_inside(fn, "jvp", loc)
+    refuse_local_inside(fn, "jvp", loc)
     primals = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
     tangents = tuple(v) if isinstance(v, tuple | list) else (v,)
     if len(primals) != len(tangents) or not all(
@@ -357,7 +357,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
     return value, vjp_fn, aux
 
 
-def _refuse_local_inside(fn: Any, transform: str, loc: Loc | None) -> None:
+def refuse_local_inside(fn: Any, transform: str, loc: Loc | None) -> None:
     """A ``def`` or ``lambda`` of the function being compiled has no program of its own
     to take ``jvp``/``vjp`` of there (``pipeline.local`` inlines ``grad`` alone)."""
     from .frontend.scope import LocalFunction
@@ -366,46 +366,6 @@ def _refuse_local_inside(fn: Any, transform: str, loc: Loc | None) -> None:
                             "function being compiled", loc,
                             hint="define it at module level (grad and value_and_grad take "
                                  "a local function)")
-
-
-class _InlinedPullback:
-    """``vjp_fn`` of a ``vjp`` taken inside a compiled function: a value of the compiler
-    alone, which, where the code calls it, inlines the gradient of the outputs weighted
-    by the cotangents (``pullbacks``), so ``grad`` of a function that takes a ``vjp``
-    is one program (reverse over reverse)."""
-
-    def __init__(self, lower: Callable[..., Any]) -> None:
-        self.__lower_call__ = lower
-
-    def __call__(self, *cotangents: Any) -> Any:
-        raise AutodiffError("this vjp_fn was made inside a compiled function, and is called "
-                            "there only")
-
-
-def _lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
-    """``vjp(fn, *inputs)`` inside a differentiated function: ``fn``'s outputs, and a
-    ``vjp_fn`` that is the weighted gradient at these inputs where it is called."""
-    import inspect
-    try:
-        bound = inspect.signature(vjp).bind(*args, **kwargs)
-    except TypeError as err:
-        raise AutodiffError(f"vjp: {err}", loc) from None
-    fn, inputs = bound.arguments["fn"], tuple(bound.arguments.get("inputs", ()))
-    _refuse_local_inside(fn, "vjp", loc)
-    has_aux = bound.arguments.get("has_aux", False)
-    if bound.arguments.get("weights") is not None or not isinstance(has_aux, bool):
-        raise AutodiffError("inside a differentiated function vjp takes the function and its "
-                            "inputs (and has_aux=True or False), no weights", loc,
-                            hint="take the gradient with respect to the weights outside")
-    positions = tuple(i for i, a in enumerate(inputs) if isinstance(a, Var) and a.aval.is_float)
-    if not positions:
-        raise AutodiffError("vjp needs at least one float array argument to differentiate",
-                            loc)
-    out = low.call_function(as_compilable(fn), inputs, {}, loc)
-    value, aux = split_aux(out) if has_aux else (out, None)
-    pullback = _InlinedPullback(pullback_lowering(fn, inputs, positions, value, has_aux,
-                                                  None))
-    return (value, pullback, aux) if has_aux else (value, pullback)
 
 
 def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[Any]:
@@ -438,4 +398,4 @@ def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[
     raise AssertionError  # unreachable: refuse raised
 
 
-vjp.__lower_call__ = _lower_vjp  # type: ignore[attr-defined]  (frontend.calls)
+vjp.__lower_call__ = lower_vjp  # type: ignore[attr-defined]  (frontend.calls: pullbacks)

@@ -2,9 +2,12 @@
 rows): the gradient of the outputs weighted by the cotangents, ``grad(lambda x: sum(f(x)
 * v))``, at the inputs ``vjp`` was given, which the compiled code holds as constants. So
 the cotangents are the program's only inputs, and ``vmap`` batches them as any others.
+A ``vjp`` taken inside a compiled function (``lower_vjp``) gives a ``vjp_fn`` made the
+same way, there at the inputs the program computes.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +18,7 @@ from .errors import AutodiffError, Loc
 from .frontend.captures import is_array
 from .ir.core import Var
 from .options import grad_spec
+from .pipeline.library import as_compilable
 
 
 def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, out: Any,
@@ -68,3 +72,43 @@ def _weighted_outputs(fn: Callable[..., Any], n: int, single: bool, has_aux: boo
             total = total + np.sum(value * cotangent)
         return total
     return weighted
+
+
+class InlinedPullback:
+    """``vjp_fn`` of a ``vjp`` taken inside a compiled function: a value of the compiler
+    alone, which, where the code calls it, inlines the gradient of the outputs weighted
+    by the cotangents (``pullbacks``), so ``grad`` of a function that takes a ``vjp``
+    is one program (reverse over reverse)."""
+
+    def __init__(self, lower: Callable[..., Any]) -> None:
+        self.__lower_call__ = lower
+
+    def __call__(self, *cotangents: Any) -> Any:
+        raise AutodiffError("this vjp_fn was made inside a compiled function, and is called "
+                            "there only")
+
+
+def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+    """``vjp(fn, *inputs)`` inside a differentiated function: ``fn``'s outputs, and a
+    ``vjp_fn`` that is the weighted gradient at these inputs where it is called."""
+    from .directional import refuse_local_inside, split_aux, vjp  # (which imports this)
+    try:
+        bound = inspect.signature(vjp).bind(*args, **kwargs)
+    except TypeError as err:
+        raise AutodiffError(f"vjp: {err}", loc) from None
+    fn, inputs = bound.arguments["fn"], tuple(bound.arguments.get("inputs", ()))
+    refuse_local_inside(fn, "vjp", loc)
+    has_aux = bound.arguments.get("has_aux", False)
+    if bound.arguments.get("weights") is not None or not isinstance(has_aux, bool):
+        raise AutodiffError("inside a differentiated function vjp takes the function and its "
+                            "inputs (and has_aux=True or False), no weights", loc,
+                            hint="take the gradient with respect to the weights outside")
+    positions = tuple(i for i, a in enumerate(inputs) if isinstance(a, Var) and a.aval.is_float)
+    if not positions:
+        raise AutodiffError("vjp needs at least one float array argument to differentiate",
+                            loc)
+    out = low.call_function(as_compilable(fn), inputs, {}, loc)
+    value, aux = split_aux(out) if has_aux else (out, None)
+    pullback = InlinedPullback(pullback_lowering(fn, inputs, positions, value, has_aux,
+                                                 None))
+    return (value, pullback, aux) if has_aux else (value, pullback)
