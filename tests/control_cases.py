@@ -401,3 +401,8 @@ def break_on_data_behind_a_check(x):
             break
         acc = acc + np.tanh(x * (k + 1)) * x * 0.5
     return np.sum(acc * x)
+
+
+def float_or_array_indexed(x, y):  # the fuzzer's seed 120276: v[None] of a Python float
+    v = y * 2.0 if x > 0 else np.exp(x)
+    return np.sum(np.tanh(v[None]))

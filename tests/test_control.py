@@ -48,6 +48,8 @@ CASES = [
     ("return_in_loop_taken", cases.first_large, (np.array([[0.1, 0.2], [1.5, -0.5], [2.0, 1.0]]),)),
     ("return_in_loop_not_taken", cases.first_large, (np.array([[0.1, 0.2], [0.3, -0.5]]),)),
     ("while_without_break", cases.while_with_break, (POS * 40,)),
+    ("float_or_array_indexed_float", cases.float_or_array_indexed, (-0.7, POS)),
+    ("float_or_array_indexed_array", cases.float_or_array_indexed, (0.7, POS)),
 ]
 
 

@@ -368,9 +368,32 @@ def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
     return lowered, stale
 
 
+def _python_float(atom: Any) -> bool:
+    """A value that is a Python float when the code runs (``math.exp(x)``, ``0.0``)."""
+    if isinstance(atom, Var):
+        return atom.aval.weak and atom.aval.shape == () and atom.aval.dtype == np.float64
+    return type(getattr(atom, "value", None)) is float
+
+
+def _as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:
+    """Where one branch gives a Python float and another an array, the float is made a
+    NumPy value in its branch (``np.array(v)``, as ``np.exp(x)`` is one in NumPy): the
+    merged value is indexed and transposed as an array (``v[None]``), which a float is
+    not."""
+    for column in atoms:
+        if not any(isinstance(a, Var) and not a.aval.weak for a in column):
+            continue
+        for i, atom in enumerate(column):
+            if _python_float(atom):
+                made = Var(Aval((), np.dtype(np.float64)), "value")
+                lowered[i][0].append(Eqn((made,), P.copy, (atom,), {}, None))
+                column[i] = made
+
+
 def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: list[dict],
                columns: list, hints: list[str]) -> list[Var]:
     atoms = [[as_atom(v) for v in column] for column in columns]
+    _as_numpy_values(atoms, lowered)
     outs = [Var(_join([a.aval for a in col]), hint,
                 tensor=any(isinstance(a, Var) and a.tensor for a in col))
             for col, hint in zip(atoms, hints)]
