@@ -21,7 +21,7 @@ from .. import trees
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
-from ..ir.core import Aval, Eqn, Function, Var
+from ..ir.core import Aval, Eqn, Function, Var, is_python_float
 from .list_methods import MUTATORS
 from .scope import JUMPED, NOT_RETURNED, Scope
 
@@ -368,13 +368,6 @@ def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
     return lowered, stale
 
 
-def _python_float(atom: Any) -> bool:
-    """A value that is a Python float when the code runs (``math.exp(x)``, ``0.0``)."""
-    if isinstance(atom, Var):
-        return atom.aval.weak and atom.aval.shape == () and atom.aval.dtype == np.float64
-    return type(getattr(atom, "value", None)) is float
-
-
 def _as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:
     """Where one branch gives a Python float and another an array, the float is made a
     NumPy value in its branch (``np.array(v)``, as ``np.exp(x)`` is one in NumPy): the
@@ -384,7 +377,7 @@ def _as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:
         if not any(isinstance(a, Var) and not a.aval.weak for a in column):
             continue
         for i, atom in enumerate(column):
-            if _python_float(atom):
+            if is_python_float(atom):
                 made = Var(Aval((), np.dtype(np.float64)), "value")
                 lowered[i][0].append(Eqn((made,), P.copy, (atom,), {}, None))
                 column[i] = made

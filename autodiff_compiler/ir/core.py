@@ -149,6 +149,14 @@ class Const:
 Atom = Var | Const
 
 
+def is_python_float(atom: Atom) -> bool:
+    """A value that is a Python float when the code runs: a float constant, or a weak
+    float64 0-d value (``math.exp(x)`` of a float argument), which has neither indexing
+    nor array attributes, where NumPy's scalar has both."""
+    aval = atom.aval
+    return aval.weak and aval.shape == () and aval.dtype == np.float64
+
+
 def shape_known(x: Any) -> tuple[int, ...] | None:
     """The shape of ``x`` when the compiler knows it, else ``None``, as ``ndim_of`` the
     rank: an IR value's from its aval, a value a rule holds NumPy's."""

@@ -20,9 +20,9 @@ import math
 
 import numpy as np
 
-from ...ir.core import Const, Eqn, Var
+from ...ir.core import Const, Eqn, Var, is_python_float
 from ...ir.primitives import Primitive
-from ..python.expressions import all_python_floats, is_python_float
+from ..python.expressions import all_python_floats
 
 Spelling = tuple[str, str]
 
@@ -160,20 +160,16 @@ def _scalar_spelling(eqn: Eqn) -> Spelling | None:
     return ("call", f"math.{name}")
 
 
-def _is_python_float(a: Var | Const) -> bool:
-    return type(a.value) is float if isinstance(a, Const) else is_python_float(a)
-
-
 def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
     """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
     operands are known to allow it (``math`` on floats, methods on arrays, masks)."""
     if python_floats and eqn.prim.name in ("astype", "astype_discrete") \
-            and _is_python_float(eqn.invars[0]):
+            and is_python_float(eqn.invars[0]):
         return ("call", "np.asarray")  # a float has no astype: np.asarray(x, np.float32)
     fast = _scalar_spelling(eqn) if python_floats else None
     kind, text = (fast or _direct_spelling(eqn) or _where_zero_spelling(eqn)
                   or own_spelling(eqn.prim))
     if python_floats and kind in ("index", "attr", "method") and eqn.invars \
-            and _is_python_float(eqn.invars[0]) and not hasattr(float, text):
+            and is_python_float(eqn.invars[0]) and not hasattr(float, text):
         return ("on_array", f"{kind}:{text}")  # t[()] and t.T of a float: of np.asarray(t)
     return kind, text

@@ -19,10 +19,21 @@ import gast
 import numpy as np
 
 from ...errors import Loc
-from ...ir.core import Atom, Callee, Const, Eqn, Function, Var, reads, regions, substitute_function
+from ...ir.core import (
+    Atom,
+    Callee,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    is_python_float,
+    reads,
+    regions,
+    substitute_function,
+)
 from ...opt import buffers
 from ..base import Backend
-from .expressions import EMITTERS, Emitter, attr, is_python_float
+from .expressions import EMITTERS, Emitter, attr
 from .frees import frees_after_last_use
 from .naming import (
     RESERVED,

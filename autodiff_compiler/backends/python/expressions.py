@@ -14,7 +14,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from ...ir.core import Atom, Const, Eqn, Function, Var, regions
+from ...ir.core import Atom, Const, Eqn, Function, Var, is_python_float, regions
 
 _BINOPS = {"+": gast.Add, "-": gast.Sub, "*": gast.Mult, "/": gast.Div, "**": gast.Pow,
            "@": gast.MatMult, "//": gast.FloorDiv, "%": gast.Mod}
@@ -251,10 +251,4 @@ def may_raise_on_floats(fn: Function, spell: Callable[[Eqn], tuple[str, str]]) -
 
 
 def all_python_floats(eqn: Eqn) -> bool:
-    return bool(eqn.invars) and all(
-        type(a.value) is float if isinstance(a, Const) else is_python_float(a)
-        for a in eqn.invars)
-
-
-def is_python_float(a: Var) -> bool:
-    return a.aval.weak and a.aval.shape == () and a.aval.dtype == np.float64
+    return bool(eqn.invars) and all(map(is_python_float, eqn.invars))
