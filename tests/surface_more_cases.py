@@ -166,6 +166,10 @@ def delete_mask(x):
     return np.delete(x, [True, False, True, False], axis=-1)
 
 
+def delete_at_run_time(x):  # one position the data decides (the independent fuzzer's 15)
+    return np.delete(x, np.argmax(x[0]), axis=1) * np.delete(x, -np.argmin(x[1]) - 1, axis=1)
+
+
 # ---------------------------------------------------------------------------- linear algebra
 
 

@@ -144,6 +144,8 @@ SPECS = [
     Spec("delete_axis1", C.delete_axis1, (uniform(2, 4),), ("getitem",), generic=False),
     Spec("delete_slice", C.delete_slice, (uniform(5, 2),), ("getitem",), generic=False),
     Spec("delete_mask", C.delete_mask, (uniform(2, 4),), ("getitem",), generic=False),
+    Spec("delete_at_run_time", C.delete_at_run_time, (uniform(2, 4),), ("getitem",),
+         generic=False),
     Spec("matrix_power_0", C.matrix_power_0, (SQUARE,), ("eye", "zeros_like"),
          np.linalg.matrix_power),
     Spec("matrix_power_1", C.matrix_power_1, (SQUARE,), ()),
@@ -268,6 +270,7 @@ VALUE_ROWS += [
     ("argwhere_of_scalar", C.argwhere_of_scalar, (uniform(2, 2) + 1.0,)),
     ("unique_nans_and_ties", C.unique_parts, (np.array([np.nan, 1.0, -0.0, np.nan, 0.0, 1.0]),)),
     ("unique_float32", C.unique_parts, (uniform(2, 3).astype(np.float32).round(1),)),
+    ("delete_at_run_time_values", C.delete_at_run_time, (uniform(2, 4),)),
     ("bincount_float32_weights", C.bincount_weights, (uniform(6).astype(np.float32),)),
 ]
 

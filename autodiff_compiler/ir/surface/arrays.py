@@ -1,7 +1,8 @@
 """NumPy's array-building functions written with primitives: ``np.tri``, ``np.dstack``,
 ``np.insert`` and ``np.delete``.
 
-``np.insert`` and ``np.delete`` take their positions (``obj``) when compiling: NumPy
+``np.insert`` and ``np.delete`` take their positions (``obj``) when compiling (but for one
+position ``np.delete`` takes at run time, ``_all_but``): NumPy
 itself, run on the positions ``0..n-1`` of the axis, says where each entry of the result
 comes from, and the result is one gather from the operand (joined with the inserted
 values), so the gradient of each entry goes back to where it came from and the values
@@ -105,8 +106,23 @@ def _insert(arr, obj, values, axis=None):
 
 def _delete(arr, obj, axis=None):
     arr, axis, shape = _flat_and_axis(arr, axis, "np.delete")
-    kept = np.delete(np.arange(shape[axis]), _positions(obj))
+    n = shape[axis]
+    if isinstance(obj, Var) and obj.aval.shape == () and obj.aval.dtype is not None \
+            and obj.aval.dtype.kind in "iu" and n > 0:
+        return P.getitem(arr, P.axis_index(axis, _all_but(obj, n, axis)))
+    kept = np.delete(np.arange(n), _positions(obj))
     return P.getitem(arr, P.axis_index(axis, kept))
+
+
+def _all_but(position: Var, n: int, axis: int) -> Any:
+    """The positions ``0..n-1`` but one known at run time (``np.delete(x, x.argmax())``):
+    ``k`` for ``k`` below it, ``k + 1`` from it on, ``n - 1`` of them, so the result's
+    shape is known; out of bounds raises NumPy's IndexError."""
+    P.check(P.logical_and(P.greater_equal(position, -n), P.less(position, n)),
+            f"np.delete: index out of bounds for axis {axis} with size {n}",
+            exception=IndexError)
+    k = P.arange(n - 1)
+    return P.add(k, _astype(P.greater_equal(k, P.mod(position, n)), np.int64))
 
 
 register("shapes", _insert, np.insert)
