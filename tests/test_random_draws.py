@@ -84,6 +84,22 @@ RNG = np.random.default_rng(0)
 RS = np.random.RandomState(0)
 
 
+def _noise_of_a_selection(x):
+    kept = x[x > 0.35]  # its shape is known at run time only: size= is computed then
+    return np.sum(kept * RS.standard_normal(size=kept.shape)) + np.sum(RNG.random(kept.shape))
+
+
+def test_a_draw_sized_at_run_time_takes_the_shape_computed():
+    """size=y.shape of a masked y was taken for a parameter carrying a gradient (its
+    dtype unknown) and refused; it is an int tuple, passed by keyword when the code runs."""
+    x = np.array([0.3, 0.4, 0.5])
+    state = RS.get_state()
+    grad = adc.grad(_noise_of_a_selection)(x)
+    RS.set_state(state)
+    np.testing.assert_array_equal(grad, [0.0, *RS.standard_normal(2)])
+    assert "size=" in adc.grad(_noise_of_a_selection).source(x)
+
+
 def _rows_chosen(x):
     return np.sum(RNG.choice(x, 2))
 

@@ -28,6 +28,8 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.core import Var
+from ..ir.primitives.coercion import holds_var
+from .shapes import is_runtime_tuple
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -36,7 +38,8 @@ _STATES = (np.random.RandomState, np.random.Generator)
 # Methods that read or set the state rather than draw from it.
 _NOT_DRAWS = frozenset(["seed", "get_state", "set_state", "spawn", "bit_generator",
                         "jumped", "shuffle", "__getstate__", "__setstate__", "__reduce__"])
-# (standard draw, its parameters with defaults and the map from a standard draw)
+# The draws written from a standard one (``_reparameterised``): their parameters, with
+# NumPy's defaults, in NumPy's order.
 _LOCATION_SCALE = {
     "normal": (("loc", 0.0), ("scale", 1.0)),
     "uniform": (("low", 0.0), ("high", 1.0)),
@@ -73,9 +76,16 @@ def lower_draw(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict
 
 
 def _draw(source: Any, method: str, args: list, kwargs: dict) -> Any:
+    """The draw equation; keyword arguments computed at run time (``size=y.shape``) are
+    its last operands, named by ``keywords``."""
+    late = {k: v for k, v in kwargs.items() if isinstance(v, Var) or holds_var(v)}
+    known = {k: v for k, v in kwargs.items() if k not in late}
+    operands = [*args, *late.values()]
+    if late:
+        known["keywords"] = tuple(late)
     if source is np.random.mtrand._rand:
-        return P.draw(*args, method=method, global_state=True, **kwargs)
-    return P.draw(source, *args, method=method, **kwargs)
+        return P.draw(*operands, method=method, global_state=True, **known)
+    return P.draw(source, *operands, method=method, **known)
 
 
 def _reparameterised(scope: Scope, node: gast.AST, source: Any, method: str, args: list,
@@ -111,10 +121,11 @@ def _broadcast_shape(scope: Scope, node: gast.AST, params: list) -> tuple[int, .
 
 
 def _carries_gradient(args: list, kwargs: dict) -> bool:
-    """Whether a float run-time value is among the draw's parameters."""
+    """Whether a float run-time value is among the draw's parameters (a shape known
+    only at run time, ``size=y.shape``, is ints)."""
     def floats(value: Any) -> bool:
         if isinstance(value, Var):
-            return value.aval.is_float
+            return value.aval.is_float and not is_runtime_tuple(value)
         if isinstance(value, list | tuple):
             return any(map(floats, value))
         return False

@@ -212,10 +212,17 @@ def emit_on_array(em, text, args, params):
 def emit_draw(em, text, args, params):
     """``np.random.binomial(1, 0.5, size=3)``, ``rs.randn(5, 2)``: a draw from the global
     random state, or a method of the random state that is the first operand."""
-    options = {k: v for k, v in params.items() if k not in ("method", "global_state")}
+    options = {k: v for k, v in params.items() if k not in ("method", "global_state",
+                                                             "keywords")}
+    named = params.get("keywords", ())
+    args, late = (args[:len(args) - len(named)], args[len(args) - len(named):]) if named \
+        else (args, [])
     if params.get("global_state"):
-        return emit_call(em, f"np.random.{params['method']}", args, options)
-    return emit_method(em, params["method"], args, options)
+        call = emit_call(em, f"np.random.{params['method']}", args, options)
+    else:
+        call = emit_method(em, params["method"], args, options)
+    call.keywords += [gast.keyword(k, v) for k, v in zip(named, late)]  # (run-time ones)
+    return call
 
 
 EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,

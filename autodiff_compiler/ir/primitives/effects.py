@@ -66,25 +66,38 @@ random_normal.random = True
 nondifferentiable(assign, random_uniform, random_normal)
 
 
-def _draw(*operands: Any, method: str, global_state: bool = False, **options: Any) -> Any:
+DRAW_PARAMS = ("method", "global_state", "keywords")
+
+
+def _draw(*operands: Any, method: str, global_state: bool = False, keywords: tuple = (),
+          **options: Any) -> Any:
+    """``source.method(*operands, **options)``: the source is the first operand, or the
+    global state; the last ``len(keywords)`` operands are keyword arguments computed at
+    run time (``size=y.shape``)."""
     source, operands = (np.random, operands) if global_state else (operands[0], operands[1:])
+    if keywords:
+        options.update(zip(keywords, operands[len(operands) - len(keywords):]))
+        operands = operands[:len(operands) - len(keywords)]
     return getattr(source, method)(*operands, **options)
 
 
 def _draw_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
     """What the same method gives on a stream of its own, on stand-ins of the operands:
     shape and dtype without consuming a draw of the user's stream."""
-    options = {k: v for k, v in params.items() if k not in ("method", "global_state")}
+    options = {k: v for k, v in params.items() if k not in DRAW_PARAMS}
     operands = list(args) if params.get("global_state") else list(args[1:])
     if not all(isinstance(a, Const) or a.aval.known for a in operands):
         return [Aval()]
     source = None if params.get("global_state") else args[0].value
     throwaway = np.random.default_rng(0) if isinstance(source, np.random.Generator) \
         else np.random.RandomState(0)
+    stand_ins = [a.value if isinstance(a, Const) else a.aval.example() for a in operands]
+    keywords = params.get("keywords", ())
+    if keywords:
+        options.update(zip(keywords, stand_ins[len(stand_ins) - len(keywords):]))
+        stand_ins = stand_ins[:len(stand_ins) - len(keywords)]
     try:
-        value = getattr(throwaway, params["method"])(
-            *(a.value if isinstance(a, Const) else a.aval.example() for a in operands),
-            **options)
+        value = getattr(throwaway, params["method"])(*stand_ins, **options)
     except Exception:  # (a stand-in the draw refuses: randint(0, 0)) known at run time
         return [Aval()]
     return [Aval.of(value)]
