@@ -361,3 +361,21 @@ def test_a_row_written_in_place_is_not_read_through_what_unbroadcast_handed_back
     for got, expected in zip(pullback(1.0), want):
         np.testing.assert_allclose(got, expected, rtol=1e-14)
     adc.check_grads(rows_then_a_selection, x, y)
+
+
+def float_gradient_constant_on_one_branch(x, z):
+    if not np.mean(np.sin(np.zeros(3))) > 0.05:  # taken, known only when it runs
+        return np.where(np.sum(0.5) > 0.1, x, 0.0)
+    return np.sum(np.sin(z))
+
+
+def test_a_branchs_constant_gradient_is_handed_out_fresh():
+    """Fuzz seed 30007: the taken branch's gradient for the float ``x`` is a constant
+    0-d array, the other's a Python float, so the merged value was typed a float and
+    returned as it was; a caller writing into it changed what the next call returned."""
+    grad_f = adc.grad(float_gradient_constant_on_one_branch, grad_position=(0, 1))
+    first, _ = grad_f(0.4, np.ones(3))
+    first[...] = 5.0
+    second, g_z = grad_f(0.4, np.ones(3))
+    assert second == 1.0 and second is not first
+    np.testing.assert_array_equal(g_z, np.zeros(3))

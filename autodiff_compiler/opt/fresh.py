@@ -27,10 +27,10 @@ from ..ir.core import Atom, Const, Eqn, Function, Var
 
 def fresh_outputs(fn: Function) -> Function:
     """``fn`` with each output that shares memory copied by ``np.array``."""
-    borrowed = _borrowed(fn, set(fn.invars))
+    borrowed = _borrowed(fn, {v for v in fn.invars if not _python_scalar(v)})
     eqns, outs, seen = list(fn.eqns), [], set()
     for a in fn.outvars:
-        if _python_scalar(a):
+        if _python_scalar(a) and a not in borrowed:
             outs.append(a)
             continue
         if isinstance(a, Const) or a in borrowed or a in seen:
@@ -43,7 +43,9 @@ def fresh_outputs(fn: Function) -> Function:
 
 
 def _python_scalar(a: Atom) -> bool:
-    """``a`` is a Python float (or int, bool, complex): immutable, shared safely."""
+    """``a`` is a Python float (or int, bool, complex): immutable, shared safely. (A
+    branch's result is typed a Python float where either branch gives one: the other
+    may give a 0-d array, so ``fresh_outputs`` copies it all the same if borrowed.)"""
     if isinstance(a, Const):
         return type(a.value) in (float, int, bool, complex)
     return a.aval.weak and a.aval.shape == ()
