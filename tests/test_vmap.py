@@ -187,6 +187,12 @@ def if_on_value(x):
     return y
 
 
+def branch_on_a_python_number(x):
+    if float(x) > 0.0:  # a number picking the branch: no gradient goes through float()
+        return x * np.tanh(x)
+    return -x
+
+
 def while_data_dependent(x):
     s = np.sum(x ** 2)
     n = 0
@@ -198,6 +204,7 @@ def while_data_dependent(x):
 
 CONTROL = [  # (function, batch, in_axes): per-example values vary the path taken
     (if_on_value, (uniform(6, 3),), (0,)),
+    (branch_on_a_python_number, (uniform(6),), (0,)),
     (cases.branch, (uniform(6, 4),), (0,)),
     (cases.elif_chain, (uniform(6, 3) * 2,), (0,)),
     (cases.early_return, (uniform(6, 3),), (0,)),

@@ -183,6 +183,25 @@ def active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
         chosen = grown
 
 
+def _reached_carries(eqn: Eqn, body: Function, carry: Sequence[Var], carried: list[int],
+                     active: set[Var]) -> list[int]:
+    """Of the ``carried`` values, those a cotangent reaches: whose result leaving the
+    loop is active, or that the body turns into one that is (to a fixed point). A carry
+    read only by code with no derivative (``float(x) > 0`` picking a branch) is left
+    out, so its body's adjoint is never asked for a derivative it has not got."""
+    outs = eqn.outvars
+    listed = [y for y, lst in zip(body.outvars[len(carry):], outs[len(carry):])
+              if lst in active and isinstance(y, Var)]
+    reached = {j for j in carried if outs[j] in active}
+    while True:
+        seeds = [body.outvars[j] for j in sorted(reached)] + listed
+        on_path = R.reaching(body, seeds)
+        grown = reached | {j for j in carried if carry[j] in on_path}
+        if grown == reached:
+            return sorted(reached)
+        reached = grown
+
+
 def _tape_reads(eqn: Eqn, body: Function, index: Var | None, active: set[Var]
                 ) -> list[tuple[Var, Var]]:
     """``(tape, value)`` for each active tape the body reads, one element an iteration.
@@ -219,6 +238,7 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
     read_values = [r for _, r in reads_]
     captured = [w for w in _captured(body, active) if not R.is_tape(w)]
     carried = active_carries(body, carry, inits, captured + read_values, active)
+    carried = _reached_carries(eqn, body, carry, carried, active)
     placeholders = [cotangent_var(carry[j]) for j in carried]
     ct_out: list[Any] = [None] * len(body.outvars)
     for j, p in zip(carried, placeholders):

@@ -47,13 +47,20 @@ def varied_values(fn: Function, wrt: Sequence[Var]) -> set[Var]:
 
 def activity(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom]) -> set[Var]:
     """Values on a differentiable path from ``wrt`` (inputs or captured values) to
-    ``seeds``."""
-    varied = varied_values(fn, wrt)
-    useful = {v for v in seeds if isinstance(v, Var)}
+    ``seeds``. A value read only by a primitive with no derivative (``x > 0``, ``float(x)``
+    that picks a branch) is not on one: no cotangent reaches it, so a loop or branch
+    making it is not differentiated for its sake."""
+    return varied_values(fn, wrt) & (reaching(fn, seeds) | set(wrt))
+
+
+def reaching(fn: Function, seeds: Sequence[Atom]) -> set[Var]:
+    """Values a cotangent of ``seeds`` can reach: read by primitives with a derivative
+    on the way to them."""
+    reached = {v for v in seeds if isinstance(v, Var)}
     for eqn in reversed(fn.eqns):
-        if any(v in useful for v in eqn.outvars):
-            useful.update(reads(eqn))
-    return varied & (useful | set(wrt))
+        if eqn.prim.differentiable and any(v in reached for v in eqn.outvars):
+            reached.update(reads(eqn))
+    return reached
 
 
 def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
