@@ -34,16 +34,26 @@ from .directional import (
     call_site,
     check_flag,
     directional_derivative,
-    is_float_value,
-    refuse,
+    float_outputs,
     split_aux,
 )
-from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
+from .errors import AutodiffError
 from .ir import primitives as P
 from .ir.builder import inline
 from .ir.core import Var
 from .ir.surface import evaluated_when_compiling
-from .options import grad_positions, grad_spec
+from .jacobian_checks import (
+    checked_positions,
+    dtype_of,
+    is_float,
+    name_of,
+    positions_of,
+    refuse_non_scalar,
+    refuse_real_and_complex,
+    shape_of,
+    tree_of,
+)
+from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
 from .pipeline.library import as_compilable
@@ -53,88 +63,11 @@ from .pipeline.spec import GradSpec
 from .vectorize import SPEC
 
 
-def _positions(grad_position: Any) -> tuple[tuple[int, ...], bool]:
-    """``grad_position`` checked as ``grad`` checks it, and whether results are bare."""
-    try:
-        positions = grad_positions(grad_position)
-    except AutodiffError as err:
-        refuse(err.message, err.hint, kind=type(err))
-    return positions, len(positions) == 1
-
-
-def _is_float(a: Any) -> bool:
-    """A value a Jacobian can be taken with respect to (symbolic while compiling)."""
-    if isinstance(a, Var):
-        return a.aval.dtype is not None and a.aval.is_float
-    return is_float_value(a)
-
-
-def _checked(fn: Any, args: Sequence[Any], positions: Sequence[int]) -> tuple[int, ...]:
-    """Positions made non-negative, each naming a float argument of the call."""
-    out = []
-    for p in positions:
-        if not -len(args) <= p < len(args):
-            refuse(f"grad_position {p} is out of range: {_name(fn)} was called with "
-                   f"{len(args)} arguments", kind=AutodiffValueError)
-        p %= len(args)
-        if any(isinstance(v, Var) and (v.aval.dtype is None or v.aval.shape is None)
-               for v in _tree(args[p])[0]):
-            refuse(f"a Jacobian of {_name(fn)} inside a differentiated function needs the "
-                   "shapes and dtypes of its arguments, which shape-generic code learns "
-                   "only at run time",
-                   hint="differentiate shape-specialised code (the default)")
-        if not _is_float_tree(args[p]):
-            refuse(f"cannot differentiate {_name(fn)} with respect to argument {p}: it is "
-                   f"{type(args[p]).__name__}, not a float array or float",
-                   hint="pass a float array (or a tuple, list or dict of them) at that "
-                        "position, or leave it out of grad_position")
-        if p in out:  # (0, 0) or (0, -1) of one argument: jacfwd gave one copy zeros
-            refuse(f"grad_position {tuple(positions)!r} names argument {p} twice",
-                   hint="name each argument once; use its Jacobian twice if you need it "
-                        "twice", kind=AutodiffValueError)
-        out.append(p)
-    return tuple(out)
-
-
-def _is_float_tree(a: Any) -> bool:
-    leaves = _tree(a)[0]
-    return bool(leaves) and all(map(_is_float, leaves))
-
-
-def _tree(a: Any) -> tuple[list[Any], Any]:
-    """The leaves of an argument (itself, for an array) and its structure: a Jacobian
-    with respect to a tuple, list or dict has that structure, one array per leaf."""
-    return trees.flatten(a, lambda x: isinstance(x, Var) or not isinstance(
-        x, tuple | list | dict))
-
-
-def _name(fn: Any) -> str:
-    return getattr(fn, "__qualname__", type(fn).__name__)
-
-
 def _arrange(jac: list[list[Any]], outputs: Any, bare: bool) -> Any:
     """``jac[output leaf][position]`` shaped as MindSpore returns it: in the structure of
     the outputs (a tuple over a tuple's outputs, a dict over a dict's), each holding the
     positions' parts (a tuple of them, or the one alone)."""
     return trees.unflatten(outputs, [row[0] if bare else tuple(row) for row in jac])
-
-
-def _shape(value: Any) -> tuple[int, ...]:
-    if isinstance(value, Var):
-        if value.aval.shape is None:
-            raise AutodiffError("a Jacobian needs the shapes of the values it relates, "
-                                "and one of them is known only when the code runs",
-                                hint="call it on arrays, and make the shapes depend on the "
-                                     "arguments' shapes only (not on their values); jvp and "
-                                     "vjp give a Jacobian's products without its shape")
-        return value.aval.shape
-    return np.shape(value)
-
-
-def _dtype(value: Any) -> Any:
-    if isinstance(value, Var):
-        return value.aval.dtype
-    return np.result_type(value) if not isinstance(value, float) else np.float64
 
 
 def _size(shape: tuple[int, ...]) -> int:
@@ -145,25 +78,25 @@ def _basis(values: Sequence[Any]) -> tuple[int, list[Any], list[int]]:
     """The identity split among ``values``: its size ``N``, and for each value an array
     of shape ``(N,) + shape`` whose row ``r`` is the ``r``-th unit vector's part in it
     (a plain array of the value's shape when ``N`` is 1), with each part's offset."""
-    sizes = [_size(_shape(v)) for v in values]
+    sizes = [_size(shape_of(v)) for v in values]
     total = sum(sizes)
     parts, offsets, offset = [], [], 0
     for v, n in zip(values, sizes):
         offsets.append(offset)
         if total == 1:
-            parts.append(np.ones(_shape(v), _dtype(v)))
+            parts.append(np.ones(shape_of(v), dtype_of(v)))
         else:
-            part = P.eye(total, dtype=_dtype(v))
+            part = P.eye(total, dtype=dtype_of(v))
             if n != total:
                 part = P.getitem(part, (slice(None), slice(offset, offset + n)))
-            parts.append(_reshaped(part, (total, *_shape(v))))
+            parts.append(_reshaped(part, (total, *shape_of(v))))
         offset += n
     return total, parts, offsets
 
 
 def _reshaped(value: Any, shape: tuple[int, ...]) -> Any:
     """``value`` reshaped, where its shape is not already ``shape``."""
-    return value if _shape(value) == shape else P.reshape(value, shape)
+    return value if shape_of(value) == shape else P.reshape(value, shape)
 
 
 def _rows(value: Any, offset: int, n: int, total: int, batched: set[int]) -> Any:
@@ -171,7 +104,7 @@ def _rows(value: Any, offset: int, n: int, total: int, batched: set[int]) -> Any
     if total == 1:
         return value
     if id(value) not in batched:  # the same for every basis vector
-        value = P.broadcast_to(value, (total, *_shape(value)))
+        value = P.broadcast_to(value, (total, *shape_of(value)))
     return value if (offset, n) == (0, total) else \
         P.getitem(value, slice(offset, offset + n))
 
@@ -192,7 +125,7 @@ class Jacobian:
         self._program = GradFunction(self, replace(SPEC, primal=self.label))
 
     def __repr__(self) -> str:
-        return f"<{self.kind} of {_name(self.fn)}>"
+        return f"<{self.kind} of {name_of(self.fn)}>"
 
     def __transform_key__(self) -> tuple:
         return (self.kind, self.positions, self.bare, self.has_aux, self.scalar_only)
@@ -202,12 +135,12 @@ class Jacobian:
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
     def __call__(self, *args: Any) -> Any:
-        _checked(self.fn, args, self.positions)
+        checked_positions(self.fn, args, self.positions)
         return self._program(*args)
 
     def source(self, *args: Any) -> str:
         """The generated source of the one program computing the Jacobian."""
-        _checked(self.fn, args, self.positions)
+        checked_positions(self.fn, args, self.positions)
         return self._program.source(*args)
 
     def _inner(self, low: Any, args: list, spec: GradSpec) -> tuple[Compiled, list[Any]]:
@@ -220,7 +153,7 @@ class Jacobian:
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         args = list(self._program._bind(tuple(args), kwargs))
-        wrt = _checked(self.fn, args, self.positions)
+        wrt = checked_positions(self.fn, args, self.positions)
         if self.kind == "jacrev":
             return self._reverse(low, args, wrt)
         return self._forward(low, args, wrt)
@@ -246,33 +179,33 @@ class Jacobian:
         """Rows of the Jacobian: the vjp program on every unit cotangent at once."""
         spec = grad_spec(wrt, None, self.has_aux, False, with_value=True, cotangent_inputs=True)
         compiled, inputs = self._inner(low, args, replace(spec, bare_position=False))
-        floats = _float_outputs(compiled)
+        floats = float_outputs(compiled)
         if self.scalar_only:
-            _refuse_non_scalar(self.fn, compiled)
-        _refuse_real_and_complex(self.fn, self.kind, floats,
-                                 [leaf for p in wrt for leaf in _tree(args[p])[0]])
+            refuse_non_scalar(self.fn, compiled)
+        refuse_real_and_complex(self.fn, self.kind, floats,
+                                 [leaf for p in wrt for leaf in tree_of(args[p])[0]])
         total, cotangents, offsets = _basis(floats)
         if total == 0:
-            zeros = [np.zeros(_shape(o), _dtype(o)) for o in floats]
+            zeros = [np.zeros(shape_of(o), dtype_of(o)) for o in floats]
             (value, grads), batched = compiled.finish(inline(compiled.ir, inputs + zeros)), set()
         else:
             (value, grads), batched = self._run(compiled, inputs, cotangents, total)
         value, aux = split_aux(value) if self.has_aux else (value, None)
-        refuse_non_numbers(value, self.label, _name(self.fn), call_site())
-        outs, structure = _tree(value)
+        refuse_non_numbers(value, self.label, name_of(self.fn), call_site())
+        outs, structure = tree_of(value)
         jac, k = [], 0
         for o in outs:
             takes = isinstance(o, Var) and o.aval.is_float
             row = []
             for j, p in enumerate(wrt):
-                leaves, skeleton = _tree(args[p])
+                leaves, skeleton = tree_of(args[p])
                 parts = []
-                for leaf, g in zip(leaves, _tree(grads[j])[0]):
-                    shape = _shape(o) + _shape(leaf)
+                for leaf, g in zip(leaves, tree_of(grads[j])[0]):
+                    shape = shape_of(o) + shape_of(leaf)
                     if not takes or total == 0:
-                        parts.append(np.zeros(shape, _dtype(o) if takes else np.float64))
+                        parts.append(np.zeros(shape, dtype_of(o) if takes else np.float64))
                         continue
-                    part = _rows(g, offsets[k], _size(_shape(o)), total, batched)
+                    part = _rows(g, offsets[k], _size(shape_of(o)), total, batched)
                     parts.append(_reshaped(part, shape))
                 row.append(trees.unflatten(skeleton, parts))
             k += takes
@@ -284,27 +217,27 @@ class Jacobian:
         """Columns of the Jacobian: the jvp program on every unit tangent at once."""
         spec = GradSpec(wrt, False, None, False, False, False, True, forward=True)
         compiled, inputs = self._inner(low, args, spec)
-        flat = [leaf for p in wrt for leaf in _tree(args[p])[0]]
-        _refuse_real_and_complex(self.fn, self.kind, _float_outputs(compiled), flat)
+        flat = [leaf for p in wrt for leaf in tree_of(args[p])[0]]
+        refuse_real_and_complex(self.fn, self.kind, float_outputs(compiled), flat)
         total, tangents, offsets = _basis(flat)
         if total == 0:
-            zeros = [np.zeros(_shape(leaf), _dtype(leaf)) for leaf in flat]
+            zeros = [np.zeros(shape_of(leaf), dtype_of(leaf)) for leaf in flat]
             (value, tangent), batched = compiled.finish(inline(compiled.ir, inputs + zeros)), set()
         else:
             (value, tangent), batched = self._run(compiled, inputs, tangents, total)
         aux = None
         if self.has_aux:
             (value, aux), tangent = split_aux(value), split_aux(tangent)[0]
-        refuse_non_numbers(value, self.label, _name(self.fn), call_site())
-        outs, structure = _tree(value)
+        refuse_non_numbers(value, self.label, name_of(self.fn), call_site())
+        outs, structure = tree_of(value)
         jac = []
-        for o, t in zip(outs, _tree(tangent)[0]):
+        for o, t in zip(outs, tree_of(tangent)[0]):
             row, k = [], 0
             for p in wrt:
-                leaves, skeleton = _tree(args[p])
+                leaves, skeleton = tree_of(args[p])
                 parts = []
                 for leaf in leaves:
-                    shape = _shape(o) + _shape(leaf)
+                    shape = shape_of(o) + shape_of(leaf)
                     if total == 1 and t is not None and not isinstance(t, Var):
                         # one input entry: its seed is the constant 1, and a tangent
                         # that is the seed (f(x) = x + 0.0) is a constant too
@@ -312,9 +245,9 @@ class Jacobian:
                         weak = isinstance(o, Var) and o.aval.weak and shape == ()
                         parts.append(part.item() if weak else part)  # a float's: a float
                     elif total == 0 or not isinstance(t, Var):
-                        parts.append(np.zeros(shape, _dtype(o) if _is_float(o) else np.float64))
+                        parts.append(np.zeros(shape, dtype_of(o) if is_float(o) else np.float64))
                     else:
-                        part = _rows(t, offsets[k], _size(_shape(leaf)), total, batched)
+                        part = _rows(t, offsets[k], _size(shape_of(leaf)), total, batched)
                         parts.append(_reshaped(part if total == 1 else P.moveaxis(part, 0, -1),
                                                shape))
                     k += 1
@@ -324,68 +257,13 @@ class Jacobian:
         return (result, aux) if self.has_aux else result
 
 
-def _is_complex(value: Any, complex_: bool = True) -> bool:
-    """Whether ``value`` is known to be complex (with ``complex_=False``: real)."""
-    dtype = _dtype(value)
-    return dtype is not None and np.issubdtype(dtype, np.complexfloating) == complex_
-
-
-def _is_real(value: Any) -> bool:
-    return _is_complex(value, False)
-
-
-def _refuse_real_and_complex(fn: Any, kind: str, outputs: Sequence[Any],
-                             inputs: Sequence[Any]) -> None:
-    """A Jacobian between a real and a complex value is not a complex matrix: reverse
-    mode from a complex output to a real input gives the derivative of the output's real
-    part alone, forward mode from a complex input to a real output the derivative along
-    the real axis alone. Both would look like the Jacobian; holomorphic complex-to-complex
-    functions, and each mode's other direction, are what it computes right."""
-    if kind == "jacrev":
-        lossy = any(map(_is_complex, outputs)) and any(map(_is_real, inputs))
-        what, other = "a complex output with respect to a real input", "jacfwd"
-    else:
-        lossy = any(map(_is_complex, inputs)) and any(map(_is_real, outputs))
-        what, other = "a real output with respect to a complex input", "jacrev"
-    if lossy:
-        refuse(f"{kind} of {_name(fn)}: the Jacobian of {what} is not a complex matrix, "
-               f"and {kind} would give one part of it", kind=AutodiffTypeError,
-               hint=f"use {other}, or differentiate the real and imaginary parts "
-                    "(np.real, np.imag) as separate real outputs")
-
-
-def _float_outputs(compiled: Compiled) -> list[Var]:
-    """The outputs a cotangent goes to (of the first output with ``has_aux``)."""
-    from .directional import float_outputs
-    return float_outputs(compiled)
-
-
-def _refuse_non_scalar(fn: Any, compiled: Compiled) -> None:
-    """A Hessian is of a function returning one float scalar (a constant one's is
-    zeros): of anything else the gradient of the sum of its outputs would look like an
-    answer."""
-    outs = compiled.primal.outvars
-    constant = compiled.value_skeleton  # (the value itself, where no leaf is computed)
-    if not outs and isinstance(constant, float | np.floating | np.ndarray) \
-            and np.shape(constant) == () and np.issubdtype(np.result_type(constant), np.floating):
-        return
-    known_not_float = outs and outs[0].aval.dtype is not None and not _is_float(outs[0])
-    if len(outs) != 1 or known_not_float or _shape(outs[0]) != ():  # (a dtype known
-        # only at run time, as eigvals' real or complex, is let through)
-        what = f"{len(outs)} outputs" if len(outs) != 1 else \
-            f"{outs[0].aval.dtype} of shape {_shape(outs[0])}"
-        refuse(f"hessian needs {_name(fn)} to return one float scalar, not {what}",
-               kind=AutodiffTypeError,
-               hint="sum the output first, or take jacfwd(jacrev(f)) of a scalar part")
-
-
 @evaluated_when_compiling
 def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
         -> Jacobian:
     """The Jacobian of ``fn`` by forward mode: one tangent per input element, all of
     them at once, so it is the cheaper one for wide outputs and few inputs.
     MindSpore's signature and shapes (module docstring)."""
-    positions, bare = _positions(grad_position)
+    positions, bare = positions_of(grad_position)
     return Jacobian("jacfwd", fn, positions, bare, check_flag("has_aux", has_aux))
 
 
@@ -395,7 +273,7 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
     """The Jacobian of ``fn`` by reverse mode: one cotangent per output element, all of
     them at once, so it is the cheaper one for few outputs and wide inputs.
     MindSpore's signature and shapes (module docstring)."""
-    positions, bare = _positions(grad_position)
+    positions, bare = positions_of(grad_position)
     return Jacobian("jacrev", fn, positions, bare, check_flag("has_aux", has_aux))
 
 
@@ -406,7 +284,7 @@ def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Jacobian:
     A function returning anything but one float scalar is refused: the gradient of the
     sum of its outputs would look like an answer."""
     refuse_local(fn, "hessian")
-    positions, bare = _positions(grad_position)
+    positions, bare = positions_of(grad_position)
     inner = Jacobian("jacrev", fn, positions, bare, False, scalar_only=True)
     return Jacobian("jacfwd", inner, positions, bare, False, label="hessian")
 
@@ -417,7 +295,7 @@ def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) ->
     few evaluations of ``fn``. ``primals``/``v`` as ``jvp`` takes them; the result is
     shaped like the argument at ``grad_position`` (a tuple for several positions). The
     program returns the tangent alone, so the gradient itself is not computed."""
-    positions, _ = _positions(grad_position)
+    positions, _ = positions_of(grad_position)
     spec = grad_spec(positions, None, False, False, with_value=False)
     return directional_derivative(shared_gradient(fn, spec), primals, v)
 

@@ -33,7 +33,8 @@ LAYERS: dict[str, set[str]] = {
 TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "testing": "api",
        "numpy_definitions": "api", "numpy_linalg_definitions": "api",
        "numpy_array_api_definitions": "api", "export": "api",
-       "directional": "api", "pullbacks": "api", "jacobians": "api", "linearize": "api",
+       "directional": "api", "pullbacks": "api", "jacobians": "api", "jacobian_checks": "api",
+       "linearize": "api",
        "custom": "api", "remat": "api",
        "vectorize": "api", "profiling": "api", "instrument": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
