@@ -24,6 +24,9 @@ X2 = RNG.normal(size=(2, 3, 4, 5)).astype(np.float32)
 C2 = RNG.normal(size=(2, 3, 4, 5)).astype(np.float32)
 GAMMA2 = RNG.normal(size=3).astype(np.float32)
 BETA2 = RNG.normal(size=3).astype(np.float32)
+X4 = RNG.normal(size=(4, 3, 2, 2)).astype(np.float32)
+SCALE4 = RNG.normal(size=3).astype(np.float32)
+BIAS4 = RNG.normal(size=3).astype(np.float32)
 TOL = {"rtol": 1e-5, "atol": 2e-6}
 
 
@@ -190,3 +193,67 @@ def test_a_recomputed_batchnorm_updates_once_and_keeps_its_gradient():
     g = ms.grad(lambda x: np.sum(np.sin(recomputed(x))))(x)
     np.testing.assert_allclose(g, ms.grad(lambda x: np.sum(np.sin(plain(x))))(x))
     np.testing.assert_allclose(recomputed.moving_mean, 0.1 * x.mean(axis=0))
+
+
+def _moving_statistics():
+    return (ms.Parameter(Tensor(np.full(3, 0.5, np.float32)), name="mean"),
+            ms.Parameter(Tensor(np.full(3, 2.0, np.float32)), name="variance"))
+
+
+def test_the_batchnorm_primitive_gives_mindspores_five_outputs():
+    """Training: y, the batch's mean and biased variance (twice), and the moving
+    statistics moved (the unbiased variance); inference: y and four zeros. (MindSpore's
+    CPU kernel leaves the training outputs 1 and 2 unwritten: not compared.)"""
+    want = MEASURED["primitive"]
+    mean, variance = _moving_statistics()
+    for training, key, after in [(True, "training", "moved"), (False, "inference", "kept")]:
+        op = ms.ops.BatchNorm(is_training=training, epsilon=1e-3, momentum=0.2)
+        outs = op(Tensor(X4), Tensor(SCALE4), Tensor(BIAS4), mean, variance)
+        assert len(outs) == 5 and all(o.dtype == np.float32 for o in outs)
+        compared = [0, 3, 4] if training else range(5)
+        for i in compared:
+            np.testing.assert_allclose(outs[i], want[key][i], **TOL)
+        np.testing.assert_array_equal(outs[1:3], outs[3:])
+        np.testing.assert_allclose(mean, want[after][0], **TOL)
+        np.testing.assert_allclose(variance, want[after][1], **TOL)
+
+
+def test_the_batchnorm_primitive_reads_channels_last_with_nhwc():
+    outs = {}
+    for data_format, x in [("NCHW", X4), ("NHWC", X4.transpose(0, 2, 3, 1))]:
+        mean, variance = _moving_statistics()
+        op = ms.ops.BatchNorm(True, 1e-3, 0.2, data_format)
+        y = op(Tensor(x), Tensor(SCALE4), Tensor(BIAS4), mean, variance)[0]
+        outs[data_format] = (y, mean.asnumpy(), variance.asnumpy())
+    np.testing.assert_allclose(outs["NHWC"][0], np.transpose(outs["NCHW"][0], (0, 2, 3, 1)),
+                               **TOL)
+    for a, b in zip(outs["NHWC"][1:], outs["NCHW"][1:]):
+        np.testing.assert_allclose(a, b, **TOL)
+
+
+class CallsBnTrain(nn.BatchNorm2d):
+    def construct(self, x):
+        return self.bn_train(x, self.gamma, self.beta, self.moving_mean,
+                             self.moving_variance)[0] * 2.0
+
+
+def test_a_subclass_calling_bn_train_trains_as_mindspores():
+    want = MEASURED["calls_bn_train"]
+    net = CallsBnTrain(3)
+    net.set_train()
+    value, gx = ms.value_and_grad(lambda x: (net(x) ** 2).sum(), 0)(Tensor(X4))
+    np.testing.assert_allclose(value, want["loss"], rtol=1e-5)
+    np.testing.assert_allclose(gx, want["grad_x"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(net.moving_mean, want["moving_mean"], **TOL)
+
+
+def test_the_batchnorm_primitives_gradient_matches_finite_differences():
+    x, scale, bias = (np.random.default_rng(3).normal(size=s) for s in [(4, 3, 2), 3, 3])
+    for training in (True, False):
+        op = ms.ops.BatchNorm(is_training=training, epsilon=1e-3)
+        mean, variance = np.full(3, 0.5), np.full(3, 2.0)
+
+        def loss(x, scale, bias, op=op, mean=mean, variance=variance):
+            return np.sum(np.sin(op(x, scale, bias, mean, variance)[0]))
+
+        ms.check_grads(loss, x, scale, bias, generic=False)  # (ranks known when compiling)

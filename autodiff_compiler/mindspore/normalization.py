@@ -9,9 +9,10 @@ whatever the mode, as MindSpore's does: ``True`` normalises with the batch *and*
 the statistics (in eval mode too), ``False`` normalises with the moving statistics and
 leaves them.
 
-``construct`` is ordinary code, compiled like any Cell's inside a differentiated
-function. The update is ``ops.assign`` into the moving-statistics Parameters, an
-effect of the compiled forward pass (``ops_state``): it happens once per call of the
+``construct`` calls the layer's ``bn_train`` or ``bn_infer``, MindSpore's
+``ops.BatchNorm`` primitives (``operations_nn``): ordinary code, compiled like any
+Cell's inside a differentiated function. The update is ``ops.assign`` into the
+moving-statistics Parameters, an effect of the compiled forward pass (``ops_state``): it happens once per call of the
 gradient, after the statistics are computed, and no gradient flows through it; the
 moving statistics have ``requires_grad=False``, so they are never among
 ``trainable_params()``. ``gamma`` and ``beta`` are trainable (unless ``affine=False``).
@@ -22,8 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ir.surface import stop_gradient
-from . import ops, ops_state
+from . import ops
 from .dtype import float32
 from .initializer import initializer
 from .nn import Cell
@@ -62,6 +62,9 @@ class _BatchNorm(Cell):
                                          requires_grad=False)
         self.gamma = Parameter(initializer(gamma_init, shape, dtype), requires_grad=affine)
         self.beta = Parameter(initializer(beta_init, shape, dtype), requires_grad=affine)
+        # MindSpore's: what construct calls (and subclasses may), settings fixed here
+        self.bn_train = ops.BatchNorm(True, eps, self.momentum, data_format)
+        self.bn_infer = ops.BatchNorm(False, eps, data_format=data_format)
 
     def extend_repr(self) -> str:
         return (f"num_features={self.num_features}, eps={self.eps}, "
@@ -72,34 +75,10 @@ class _BatchNorm(Cell):
         if x.ndim not in self._ranks:
             raise ValueError(f"For '{type(self).__name__}', the input must have "
                              f"{' or '.join(map(str, self._ranks))} dimensions, not {x.ndim}")
-        channel = 1 if self.format == "NCHW" else x.ndim - 1
-        axes = tuple(i for i in range(x.ndim) if i != channel)
-        shape = tuple(-1 if i == channel else 1 for i in range(x.ndim))
         use_batch = self.training if self.use_batch_statistics is None \
             else self.use_batch_statistics
-        if use_batch:
-            mean = x.mean(axis=axes)
-            var = x.var(axis=axes)
-            self._update(mean, var, x.size // self.num_features)
-        else:
-            mean, var = self.moving_mean, self.moving_variance
-        y = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + self.eps)
-        return y * self.gamma.reshape(shape) + self.beta.reshape(shape)
-
-    def _update(self, mean: Any, var: Any, n: int) -> None:
-        move_running_statistics(self.moving_mean, self.moving_variance, mean, var, n,
-                                self.momentum)
-
-
-def move_running_statistics(running_mean: Parameter, running_var: Parameter, mean: Any,
-                            var: Any, n: int, weight: float) -> None:
-    """The running statistics moved towards a batch's of ``n`` values per channel (its
-    unbiased variance), the batch weighing ``weight``: written with ``ops.assign``, which
-    no gradient flows through."""
-    unbiased = var * (n / (n - 1)) if n > 1 else var
-    ops_state.assign(running_mean, (1.0 - weight) * running_mean + weight * stop_gradient(mean))
-    ops_state.assign(running_var, (1.0 - weight) * running_var
-                     + weight * stop_gradient(unbiased))
+        normalise = self.bn_train if use_batch else self.bn_infer
+        return normalise(x, self.gamma, self.beta, self.moving_mean, self.moving_variance)[0]
 
 
 class BatchNorm1d(_BatchNorm):

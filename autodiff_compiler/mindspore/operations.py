@@ -134,29 +134,6 @@ class Split(PrimitiveOp):
         return tuple(np.split(x, self.output_num, axis=self.axis))
 
 
-class SoftmaxCrossEntropyWithLogits(PrimitiveOp):
-    """``(loss, dlogits)``: per-row cross-entropy of one-hot (or soft) ``labels`` and
-    its derivative for the logits, ``softmax(logits) - labels``, as MindSpore returns."""
-
-    def apply(self, logits: Any, labels: Any) -> Any:
-        log_p = ops.log_softmax(logits, -1)
-        return -np.sum(labels * log_p, axis=-1), np.exp(log_p) - labels
-
-
-class SparseSoftmaxCrossEntropyWithLogits(PrimitiveOp):
-    """The mean cross-entropy of class indices ``labels`` (``is_grad=True``: its
-    derivative for the logits instead)."""
-
-    attributes = (("is_grad", False),)
-
-    def apply(self, logits: Any, labels: Any) -> Any:
-        log_p = ops.log_softmax(logits, -1)
-        hot = ops.one_hot(labels, logits.shape[-1], 1.0, 0.0).astype(log_p.dtype)
-        if self.is_grad:
-            return (np.exp(log_p) - hot) / logits.shape[0]
-        return -np.mean(np.sum(hot * log_p, axis=-1))
-
-
 class CumProd(PrimitiveOp):
     """The running product along ``axis`` (given with the input), ``exclusive`` of each
     entry itself (a product of none is 1), or from the end (``reverse``)."""
@@ -188,31 +165,6 @@ class _Constructor(PrimitiveOp):
 
     def apply(self, shape: Any, dtype: Any = np.float32) -> Any:
         return Tensor(self.make(shape, dtype))
-
-
-class Dropout(PrimitiveOp):
-    """``(output, mask)``: each value kept with probability ``keep_prob`` and scaled by
-    ``1 / keep_prob``; the mask in the input's dtype. Drawn as ``ops.dropout`` draws
-    (the seeds are MindSpore's generator's: NumPy's global state is used)."""
-
-    attributes = (("keep_prob", 0.5), ("Seed0", 0), ("Seed1", 0))
-
-    def apply(self, x: Any) -> Any:
-        keep = np.random.random(np.shape(x)) >= 1 - self.keep_prob
-        mask = np.zeros_like(x) + keep  # of x's kind and dtype: a Tensor for a Tensor
-        return x * mask / self.keep_prob, mask
-
-
-class Dropout2D(PrimitiveOp):
-    """``(output, mask)`` for ``(N, C, H, W)`` input: whole channels kept with
-    probability ``keep_prob`` (scaled by ``1 / keep_prob``); the mask boolean."""
-
-    attributes = (("keep_prob", 0.5),)
-
-    def apply(self, x: Any) -> Any:
-        shape = np.shape(x)
-        keep = np.random.random((shape[0], shape[1], 1, 1)) >= 1 - self.keep_prob
-        return x * keep / self.keep_prob, np.broadcast_to(keep, shape)
 
 
 class Argmin(Argmax):
@@ -267,27 +219,6 @@ class Sort(PrimitiveOp):
         return ops.sort(x, self.axis, self.descending)
 
 
-class L2Normalize(PrimitiveOp):
-    """``x / sqrt(max(sum(x ** 2, axis), epsilon))``."""
-
-    attributes = (("axis", 0), ("epsilon", 1e-4))
-
-    def apply(self, x: Any) -> Any:
-        squares = np.sum(x * x, axis=self.axis, keepdims=True)
-        return x / np.sqrt(np.maximum(squares, self.epsilon))
-
-
-class BiasAdd(PrimitiveOp):
-    """``x + bias`` along the channel axis (1 for NCHW, the last for NHWC)."""
-
-    attributes = (("data_format", "NCHW"),)
-
-    def apply(self, x: Any, bias: Any) -> Any:
-        if self.data_format == "NHWC" or np.ndim(x) == 2:
-            return x + bias
-        return x + np.reshape(bias, (-1,) + (1,) * (np.ndim(x) - 2))
-
-
 class Einsum(PrimitiveOp):
     attributes = (("equation", ""),)
 
@@ -309,13 +240,6 @@ class Meshgrid(PrimitiveOp):
         return tuple(np.meshgrid(*inputs, indexing=self.indexing))
 
 
-class Elu(PrimitiveOp):
-    attributes = (("alpha", 1.0),)
-
-    def apply(self, x: Any) -> Any:
-        return ops.elu(x, self.alpha)
-
-
 class Pad(PrimitiveOp):
     """Zeros around ``x``: ``paddings`` a (before, after) pair per axis."""
 
@@ -333,22 +257,6 @@ class Flatten(PrimitiveOp):
 class Eye(PrimitiveOp):
     def apply(self, n: int, m: int, t: Any) -> Any:
         return Tensor(np.eye(n, m, dtype=t))
-
-
-class LayerNorm(PrimitiveOp):
-    """``(y, mean, variance)``: ``x`` normalised over the axes from ``begin_norm_axis``,
-    scaled by ``gamma`` and shifted by ``beta`` (over the axes from
-    ``begin_params_axis``); mean and variance keep the normalised axes as length 1."""
-
-    attributes = (("begin_norm_axis", 1), ("begin_params_axis", 1), ("epsilon", 1e-7))
-
-    def apply(self, x: Any, gamma: Any, beta: Any) -> Any:
-        rank = np.ndim(x)
-        axes = tuple(range(self.begin_norm_axis % rank, rank))
-        mean = np.mean(x, axis=axes, keepdims=True)
-        variance = np.mean(np.square(x - mean), axis=axes, keepdims=True)
-        y = (x - mean) / np.sqrt(variance + self.epsilon)
-        return y * gamma + beta, mean, variance
 
 
 class _Stateless(PrimitiveOp):
@@ -410,29 +318,13 @@ globals().update(_made)
 
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
            "Squeeze", "Argmax", "Argmin", "ArgMaxWithValue", "ArgMinWithValue", "CumSum", "CumProd",
-           "TopK", "Sort", "L2Normalize", "BiasAdd", "Einsum", "BroadcastTo", "Meshgrid",
-           "Elu", "Pad", "Flatten", "Eye", "LayerNorm", "Shape", "Fill",
-           "Dropout", "Dropout2D", "OneHot", "Split", "SoftmaxCrossEntropyWithLogits",
-           "SparseSoftmaxCrossEntropyWithLogits", *_made]
+           "TopK", "Sort", "Einsum", "BroadcastTo", "Meshgrid", "Pad", "Flatten", "Eye",
+           "Shape", "Fill", "OneHot", "Split", *_made]
 
-from .operations_nn import (  # noqa: E402
-    AvgPool,
-    BCEWithLogitsLoss,
-    BinaryCrossEntropy,
-    Conv2D,
-    EmbeddingLookup,
-    KLDivLoss,
-    L2Loss,
-    MaxPool,
-    NLLLoss,
-    ResizeBilinearV2,
-    SigmoidCrossEntropyWithLogits,
-    SmoothL1Loss,
-)
+from .operations_nn import *  # noqa: E402, F403  (every class of operations_nn.__all__)
+from .operations_nn import __all__ as _nn  # noqa: E402
 from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
 from .operations_state import *  # noqa: E402, F403  (every class of operations_state.__all__)
 from .operations_state import __all__ as _writing  # noqa: E402
 
-__all__ += ["StridedSlice", "Unstack", "Conv2D", "MaxPool", "AvgPool", "ResizeBilinearV2",
-            "L2Loss", "SigmoidCrossEntropyWithLogits", "EmbeddingLookup", "BCEWithLogitsLoss",
-            "BinaryCrossEntropy", "NLLLoss", "KLDivLoss", "SmoothL1Loss", *_writing]
+__all__ += ["StridedSlice", "Unstack", *_nn, *_writing]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..dtype import float32
 from ..nn import Cell
-from ..normalization import move_running_statistics
+from ..operations_nn import move_running_statistics
 from ..tensor import Parameter
 from . import functional
 
