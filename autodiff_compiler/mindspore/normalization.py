@@ -12,10 +12,11 @@ leaves them.
 ``construct`` calls the layer's ``bn_train`` or ``bn_infer``, MindSpore's
 ``ops.BatchNorm`` primitives (``operations_nn``): ordinary code, compiled like any
 Cell's inside a differentiated function. The update is ``ops.assign`` into the
-moving-statistics Parameters, an effect of the compiled forward pass (``ops_state``): it happens once per call of the
-gradient, after the statistics are computed, and no gradient flows through it; the
-moving statistics have ``requires_grad=False``, so they are never among
-``trainable_params()``. ``gamma`` and ``beta`` are trainable (unless ``affine=False``).
+moving-statistics Parameters, an effect of the compiled forward pass (``ops_state``):
+it happens once per call of the gradient, after the statistics are computed, and no
+gradient flows through it; the moving statistics have ``requires_grad=False``, so they
+are never among ``trainable_params()``. ``gamma`` and ``beta`` are trainable (unless
+``affine=False``).
 """
 from __future__ import annotations
 

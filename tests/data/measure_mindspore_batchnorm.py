@@ -4,9 +4,10 @@ net and a BatchNorm2d on images, in training mode: the loss, its gradient with r
 to the input and the trainable Parameters (gamma, beta, the Dense's), and the moving
 statistics after each of two calls of value_and_grad; then the output in eval mode.
 Also the Parameters' names and requires_grad, as a Cell holding a BatchNorm names them;
-the five outputs of the ``ops.BatchNorm`` primitive, training (with the moving statistics
-it moves) and in inference (NCHW: MindSpore's CPU kernel fails on NHWC); and a subclass whose construct calls the
-layer's ``bn_train``. tests/test_batchnorm.py checks these numbers elementwise."""
+the five outputs of the ``ops.BatchNorm`` primitive, training (with the moving
+statistics it moves) and in inference (NCHW: MindSpore's CPU kernel fails on NHWC);
+and a subclass whose construct calls the layer's ``bn_train``.
+tests/test_batchnorm.py checks these numbers elementwise."""
 import json
 from pathlib import Path
 
