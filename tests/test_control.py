@@ -1,5 +1,7 @@
 """Control flow: branches, loops, while, early returns — gradients against finite
 differences on both sides of every condition, and the code that comes out."""
+import functools
+
 import control_cases as cases
 import numpy as np
 import pytest
@@ -218,6 +220,42 @@ def test_recursion_on_array_values_gets_its_own_forward_and_backward():
     levels = 2  # |x|^2 = 15.25 falls below 1 after halving x twice
     expected = np.sin(x / 2 ** levels) * 2 ** levels + x * np.cos(x / 2 ** levels)
     np.testing.assert_allclose(adc.grad(cases.uses_recursion)(x), expected)
+
+
+def scaled_unless_large(inner, c):
+    def f(x):
+        if x > 1.0:
+            return np.sin(c * x)
+        return inner(x * 2.0) * c
+    return f
+
+
+def compose(f, g):
+    return lambda x: f(g(x))
+
+
+def test_closures_of_one_factory_calling_each_other_are_not_a_recursion():
+    """Copies of one nested def, each closing over other values, share their code: one
+    calling another was compiled as a recursion, every level with the first copy's
+    constant (a wrong value and gradient, silently), or recursed forever at run time."""
+    nested = scaled_unless_large(scaled_unless_large(scaled_unless_large(
+        np.cos, 2.0), 3.0), 5.0)
+    composed = compose(compose(compose(np.sin, np.cos), np.tanh), np.exp)
+    for fn, x in [(nested, 0.3), (nested, 0.05), (composed, 0.3)]:
+        value, grad = adc.value_and_grad(fn)(x)
+        assert value == pytest.approx(fn(x), rel=1e-14)
+        assert grad == pytest.approx(central_differences(fn, x), rel=1e-7)
+    np.testing.assert_allclose(adc.vmap(nested)(np.array([0.3, 0.6])), [nested(0.3),
+                                                                        nested(0.6)])
+    deep = functools.reduce(compose, [np.sin] * 16)
+    assert adc.grad(adc.grad(deep))(0.4) == pytest.approx(
+        central_differences(adc.grad(deep), 0.4), rel=1e-6)
+
+
+def test_calling_none_in_a_branch_chosen_at_run_time_says_so():
+    with pytest.raises(adc.AutodiffError, match="NoneType is not callable") as err:
+        adc.grad(scaled_unless_large(None, 2.0))(0.3)
+    assert "if inner is None" in str(err.value)
 
 
 @pytest.mark.parametrize("fn", [cases.bound_in_the_loop_read_after,

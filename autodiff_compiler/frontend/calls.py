@@ -212,6 +212,13 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
             all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
         value = func(*args, **kwargs)  # (and dict(a=x, b=y))
         return low.new_list(value) if isinstance(value, list | dict) else value
+    if not callable(func):  # (None passed where a function may be: an if on a run-time
+        # value compiles both branches, so a call only one of them makes is compiled too)
+        raise scope.error(node, f"{type(func).__name__} is not callable: this call raises "
+                                "TypeError wherever it runs",
+                          hint="where a branch chosen at run time calls a value that may not "
+                               "be a function, test the value itself first, in an if of its "
+                               "own (`if inner is None:`): that test is made when compiling")
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 

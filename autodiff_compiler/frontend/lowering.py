@@ -100,7 +100,7 @@ class Lowering:
         library = (fn.__module__ or "").startswith("autodiff_compiler.")  # (None: exec'd)
         scope = Scope(self, fn, parsed, call_loc=loc if library else None)
         signature = inspect.signature(fn)
-        frame = _frame(fn.__code__, signature, bound_args, kwargs)
+        frame = _frame(fn, signature, bound_args, kwargs)
         if frame is not None and frame in self.active_calls:
             return self.recursive_call(frame, fn, signature, bound_args, kwargs, loc)
         if library or loc is None or self.in_library or not _installed(fn):
@@ -275,9 +275,13 @@ def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
 MAX_RECURSION = 64
 
 
-def _frame(code: types.CodeType, signature: inspect.Signature, args: tuple,
+def _frame(fn: types.FunctionType, signature: inspect.Signature, args: tuple,
            kwargs: dict) -> tuple | None:
-    """A call's identity for recursion: the code and its compile-time arguments."""
+    """A call's identity for recursion: the code, its compile-time arguments and the
+    closure's cells. Closures a factory made (``make(make(None, 2.0), 3.0)``, ``compose``
+    nested) share their code but not their cells, which hold other values: one calling
+    another is not a recursion (a recursive ``def`` reaches itself through the same cell,
+    or through a global)."""
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError:
@@ -294,7 +298,7 @@ def _frame(code: types.CodeType, signature: inspect.Signature, args: tuple,
         except TypeError:
             value = id(value)
         static.append((name, value))
-    return (code, tuple(static))
+    return (fn.__code__, tuple(static), tuple(map(id, fn.__closure__ or ())))
 
 
 def _compile_callee(low: Lowering, frame: tuple, fn: types.FunctionType,
