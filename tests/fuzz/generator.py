@@ -31,6 +31,7 @@ SIZED_SHARE = 0.1  # programs building arrays whose sizes are counted from the d
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
 JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
+FACTORY_SHARE = 0.1  # programs calling copies of a factory's nested def, nested in each other
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -586,10 +587,25 @@ class _Generator:
         self.ex.binary_fns.append(name)
         self.ex.signatures[name] = signature
 
+    def factory(self) -> None:
+        """A module-level function made of copies of one factory's nested def, each
+        calling the next with constants of its own: copies share their code, not their
+        closure, and were once compiled as one recursion (a wrong value, silently)."""
+        self.features.add("factory_closures")
+        n = len(self.helpers) + 1
+        make, name = f"make{n}", f"f{n}"
+        scaled = Stmt("def scaled(u):", (Stmt("return inner(u * c) * c + np.sin(u)"),))
+        self.helpers.append(Stmt(f"def {make}(inner, c):", (scaled, Stmt("return scaled"))))
+        self.helpers.append(Stmt(f"{name} = {make}({make}({make}(np.tanh, 0.5), 1.5), -0.8)"))
+        self.ex.unary_fns.insert(0, name)
+
     def program(self, seed: int) -> Program:
         params, args = self.arguments(seed)
         for _ in range(self.rng.choice([0, 0, 1, 2])):
             self.helper()
+        factory = random.Random(seed + 5336611).random() < FACTORY_SHARE  # drawn apart
+        if factory:
+            self.factory()
         if self.rng.random() < 0.15:
             self.features.add("has_aux")
             # A value computed, an argument and a constant handed back as they are
@@ -620,6 +636,8 @@ class _Generator:
             last = terms[-1]
             terms = (*terms[:-1], f"np.abs(({last}) * (0.6 - 0.8j) + 0.3j) "
                                   f"+ np.real(({last}) * (1.5 + 0.5j))")
+        if factory:  # the value returned passes through it too
+            terms = (f"{self.ex.unary_fns[0]}({terms[0]})", *terms[1:])
         special = random.Random(seed + 4256249)  # drawn apart, after it
         if special.random() < SPECIAL_SHARE:
             self.features.add("scipy_special")
