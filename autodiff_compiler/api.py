@@ -133,7 +133,16 @@ class GradFunction:
         return tuple(flat)
 
     def _call(self, /, *args: Any, **kwargs: Any) -> Any:
-        """The general call path; it leaves a fast one for arguments of this kind."""
+        """The general call path; it leaves a fast one for arguments of this kind. A
+        MindSpore Cell's gradient right after its ``set_grad()`` call runs from where
+        that call started (``mindspore.forward_reuse``)."""
+        record = getattr(self.fn, "__forward_record__", None)
+        if record is not None:
+            return record.replayed(self.fn, lambda: self._call_now(args, kwargs), args,
+                                   kwargs)
+        return self._call_now(args, kwargs)
+
+    def _call_now(self, args: tuple, kwargs: dict) -> Any:
         args = self._bind(args, kwargs)
         compiled = self.compiled_for(args)
         if compiled.entry is None:

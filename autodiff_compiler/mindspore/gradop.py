@@ -72,6 +72,13 @@ class GradOperationFunction:
         return self._by_arity[n_args]
 
     def __call__(self, *args: Any) -> Any:
+        record = getattr(self.fn, "__forward_record__", None)  # (``forward_reuse``)
+        if record is not None:
+            inputs = args[:-1] if self.op.sens_param else args
+            return record.replayed(self.fn, lambda: self._call(args), inputs)
+        return self._call(args)
+
+    def _call(self, args: tuple) -> Any:
         return self._arranged(self._gradient(len(args))(*args), len(args))
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import hooks, ops, ops_nn, precision
+from . import forward_reuse, hooks, ops, ops_nn, precision
 from .cell_tree import CellTree
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
@@ -29,6 +29,7 @@ class Cell(CellTree):
     __calls_construct__ = True  # calling a Cell runs construct (frontend.cells)
     __cell_hooks__: tuple = ()  # replaced per instance by register_*_hook (hooks)
     __results_as__ = staticmethod(as_tensor)  # gradients come back as Tensors
+    __forward_record__ = None  # after a set_grad() Cell's call: the next gradient's
 
     def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
         object.__setattr__(self, "_params", {})
@@ -58,6 +59,12 @@ class Cell(CellTree):
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.__dict__.get("requires_grad"):  # set_grad(): the next gradient reuses it
+            return forward_reuse.recorded_call(self, lambda: self._call(args, kwargs),
+                                               args, kwargs)
+        return self._call(args, kwargs)
+
+    def _call(self, args: tuple, kwargs: dict) -> Any:
         if self.__dict__.get("__compute_dtype__") is not None:  # float16 (``precision``)
             return precision.call_in_compute_dtype(self, self._construct_with_hooks, args, kwargs)
         return self._construct_with_hooks(*args, **kwargs)

@@ -47,6 +47,7 @@ class TrainOneStepCell(Cell):
                  return_grad: bool = False) -> None:
         super().__init__(auto_prefix=False)
         self.network, self.optimizer = network, optimizer
+        network.set_grad()  # as MindSpore's: a subclass's call, then gradient, run once
         self.weights = optimizer.parameters
         self.sens = 1.0 if sens is None else sens
         self.return_grad = return_grad

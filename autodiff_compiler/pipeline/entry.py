@@ -95,6 +95,9 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     if hasattr(fn, "__code__"):  # the code compiled is still the function's
         checks.append(S.is_(S.attr(S.name(self_), "fn", "__code__"),
                             n.ref("code", fn.__code__)))
+    if is_cell(fn):  # no set_grad() call to reuse (GradFunction._call)
+        checks.append(S.is_(S.attr(S.name(self_), "fn", "__forward_record__"),
+                            n.ref("none", None)))
     if compiled.guards:
         checks.append(S.call(n.ref("holds", compiled.holds)))
     call = _call(compiled, params, n, n.ref("fn", compiled.fn), views)
