@@ -320,3 +320,26 @@ def test_a_rank_the_branch_decides_is_refused_saying_so():
     with pytest.raises(adc.AutodiffError, match="depends on the branch a run-time") as err:
         adc.grad(rank_from_the_branch)(np.array([1.0, -2.0, 3.0]))
     assert "test_control.py" in str(err.value)
+
+
+def count_shrinking_steps(x, w):
+    y = x * w
+    n = adc.Tensor(0, adc.int32)  # a counter made while compiling, as MindSpore code makes it
+    total = np.zeros((), np.float32)
+    while np.max(np.abs(y)) > 1.0:
+        y = y * 0.7
+        n = n + 1
+        total = total + np.sum(y)
+    return np.sum(y) + total, (n, total)
+
+
+def test_a_while_loop_carries_an_array_made_while_compiling():
+    """It was refused as 'a ndarray, not a number or array'."""
+    x, w = np.ones(2, np.float32), np.array([3.0, -4.0], np.float32)
+    (value, (n, total)), g = adc.value_and_grad(count_shrinking_steps, 1, has_aux=True)(x, w)
+    steps = 4  # 4 * 0.7 ** 4 = 0.96
+    scale = sum(0.7 ** k for k in range(1, steps + 1))
+    assert int(n) == steps and n.dtype == np.int32
+    np.testing.assert_allclose(total, -scale, rtol=1e-6)
+    np.testing.assert_allclose(value, -0.7 ** steps - scale, rtol=1e-6)
+    np.testing.assert_allclose(g, np.full(2, 0.7 ** steps + scale), rtol=1e-6)

@@ -101,9 +101,10 @@ PENDING = _Pending()
 
 
 def _is_leaf(value: Any) -> bool:
-    """What a branch or loop may produce: run-time values, numbers (flags too),
-    ``None``, and ``PENDING``."""
-    return value is None or value is PENDING or isinstance(value, Var | int | float | np.generic)
+    """What a branch or loop may produce: run-time values, numbers (flags too), arrays
+    made while compiling (``n = Tensor(0)`` a loop counts on), ``None``, and ``PENDING``."""
+    return value is None or value is PENDING or \
+        isinstance(value, Var | int | float | np.generic | np.ndarray)
 
 
 def fill_pending(values: list[Any]) -> list[Any]:
