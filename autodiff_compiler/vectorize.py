@@ -38,7 +38,7 @@ from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
 from .pipeline.kinds import abstract, is_dynamic
 from .pipeline.library import as_compilable
-from .pipeline.local import bind_local, local_program
+from .pipeline.local import LocalGradient, bind_local, local_program
 from .pipeline.spec import GradSpec
 
 SPEC = GradSpec(None, False, None, False, False, False, False, primal="vmap")
@@ -95,8 +95,8 @@ class VmapFunction:
         # are batched; one given by keyword, or a default, is the same for every example
         self.positional = positional
         self._by_position: dict[int, VmapFunction] = {}
-        if isinstance(fn, LocalFunction):  # defined in a function being compiled: batched
-            self.fn, self.__name__ = fn, fn.name  # where it is called (pipeline/local.py)
+        if isinstance(fn, LocalFunction | LocalGradient):  # defined in a function being
+            self.fn, self.__name__ = fn, fn.name  # compiled: batched where it is called
             self.__qualname__, self.__doc__, self._program = fn.name, None, None
             return
         if not callable(fn):
@@ -116,7 +116,7 @@ class VmapFunction:
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
-        if isinstance(self.fn, LocalFunction):
+        if isinstance(self.fn, LocalFunction | LocalGradient):
             return self.fn.signature
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
@@ -189,7 +189,7 @@ class VmapFunction:
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
-        local = isinstance(self.fn, LocalFunction)
+        local = isinstance(self.fn, LocalFunction | LocalGradient)  # (pipeline/local.py)
         given = len(args) if self.positional is None else self.positional
         args = bind_local(self.fn, args, kwargs, loc) if local \
             else list(self._program._bind(tuple(args), kwargs))

@@ -112,13 +112,28 @@ def rows_mapped_by_a_lambda(x, a):
     return np.sum(adc.vmap(lambda r, s: np.tanh(r * s), in_axes=(0, None))(x, a[0]))
 
 
-@pytest.mark.parametrize("fn", [rows_mapped, rows_mapped_by_a_lambda])
+def per_example_gradients(x, a):
+    def loss(r):
+        return np.sum(np.sin(r * a)) ** 2  # reads the enclosing a
+    return np.sum(adc.vmap(adc.grad(loss))(x) * x)  # a gradient penalty, as DP-SGD's
+
+
+def per_example_values_and_gradients(x, a):
+    value, grads = adc.vmap(adc.value_and_grad(lambda r: np.sum(np.tanh(r) * a)))(x)
+    return np.sum(value ** 2) + np.sum(grads * x)
+
+
+@pytest.mark.parametrize("fn", [rows_mapped, rows_mapped_by_a_lambda, per_example_gradients,
+                                per_example_values_and_gradients])
 def test_vmap_of_a_local_function_batches_it_where_it_is_called(fn):
     x, a = np.arange(6.0).reshape(2, 3) / 5, np.array([0.3, -0.2, 0.5])
     gx, ga = adc.grad(fn, (0, 1))(x, a)
     np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
     np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6,
                                atol=1e-9)
+    if fn is per_example_gradients:  # each row's gradient, 2 s a cos(r a), s = sum(sin(r a))
+        assert fn(x, a) == pytest.approx(sum(np.sum(
+            2 * np.sum(np.sin(r * a)) * a * np.cos(r * a) * r) for r in x))
     if fn is rows_mapped:  # the mapped values, row by row
         assert fn(x, a) == pytest.approx(sum(
             (np.sum(np.sin(r)) * r[0] + np.sum(r * a)) ** 2 for r in x))

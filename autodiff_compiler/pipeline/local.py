@@ -15,7 +15,8 @@ its own, transformed, and that program inlined at the call. What ``u`` reads fro
 enclosing function (its closure) is the enclosing program's values, read by the
 inlined gradient as they are; ``u``'s gradient holds them constant, and an outer
 gradient differentiates through them and the inner one alike (grad of grad). ``vmap``
-batches the program ``local_program`` lowers the same way, its closure unbatched.
+batches the program ``local_program`` lowers the same way, its closure unbatched, of
+``u`` or of its gradient (``vmap(grad(u))``: per-example gradients).
 """
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ class LocalGradient:
 
     def __init__(self, local: LocalFunction, spec: GradSpec) -> None:
         self.local, self.spec = local, spec
+        # called as the local function is (what vmap of it binds and names)
+        self.name, self.signature = f"grad({local.name})", local.signature
 
     def __repr__(self) -> str:
         return f"<gradient of {self.local.name}>"
@@ -92,7 +95,8 @@ def refuse_local(fn: Any, transform: str) -> None:
                  "function)")
 
 
-def bind_local(local: LocalFunction, args: Any, kwargs: dict, loc: Loc | None) -> list:
+def bind_local(local: LocalFunction | LocalGradient, args: Any, kwargs: dict,
+               loc: Loc | None) -> list:
     """The arguments of a call of ``local``, one per parameter, defaults filled in."""
     try:
         bound = local.signature.bind(*args, **kwargs)
@@ -102,15 +106,18 @@ def bind_local(local: LocalFunction, args: Any, kwargs: dict, loc: Loc | None) -
     return list(bound.arguments.values())
 
 
-def local_program(low: Any, local: LocalFunction, spec: GradSpec, examples: list,
-                  loc: Loc | None) -> Any:
-    """``local`` lowered on ``examples`` (new inputs: ``vmap``'s per-example stand-ins)
-    into a program of its own, as a ``Compiled`` to batch and inline (it reads its
-    closure, the enclosing program's values, as they are)."""
+def local_program(low: Any, local: LocalFunction | LocalGradient, spec: GradSpec,
+                  examples: list, loc: Loc | None) -> Any:
+    """``local`` (or its gradient) lowered on ``examples`` (new inputs: ``vmap``'s
+    per-example stand-ins) into a program of its own, as a ``Compiled`` to batch and
+    inline (it reads its closure, the enclosing program's values, as they are)."""
     from .compiler import Compiled
 
     with building(loc) as b:
-        out = low.call_local(local, tuple(examples), {}, loc)
+        if isinstance(local, LocalGradient):  # vmap(grad(u)): per-example gradients
+            out = local.__lower_call__(low, list(examples), {}, loc)
+        else:
+            out = low.call_local(local, tuple(examples), {}, loc)
     leaves, skeleton = trees.flatten(out, _is_var)
     inputs = [v for a in examples for v in trees.flatten(a, _is_var)[0]]
     primal = Function(python_name(local.name, "fn"), tuple(inputs), tuple(b.eqns),
