@@ -359,13 +359,13 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
 
 def refuse_local_inside(fn: Any, transform: str, loc: Loc | None) -> None:
     """A ``def`` or ``lambda`` of the function being compiled has no program of its own
-    to take ``jvp``/``vjp`` of there (``pipeline.local`` inlines ``grad`` alone)."""
+    to take ``jvp`` of there (``pipeline.local`` inlines ``grad`` and ``vjp`` alone)."""
     from .frontend.scope import LocalFunction
     if isinstance(fn, LocalFunction):
         raise AutodiffError(f"{transform} of '{fn.name}', a function defined inside the "
                             "function being compiled", loc,
-                            hint="define it at module level (grad and value_and_grad take "
-                                 "a local function)")
+                            hint="define it at module level (grad, value_and_grad, vjp and "
+                                 "vmap take a local function)")
 
 
 def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[Any]:

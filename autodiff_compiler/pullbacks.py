@@ -8,7 +8,7 @@ same way, there at the inputs the program computes.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,16 +16,21 @@ import numpy as np
 from .api import shared_gradient
 from .errors import AutodiffError, Loc
 from .frontend.captures import is_array
+from .frontend.scope import LocalFunction
+from .ir import primitives as P
 from .ir.core import Var
 from .options import grad_spec
 from .pipeline.library import as_compilable
+from .pipeline.local import inline_local_gradient
 
 
 def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, out: Any,
-                      has_aux: bool, weights: Any) -> Callable[..., Any]:
+                      has_aux: bool, weights: Any, local: bool = False) -> Callable[..., Any]:
     """How ``vjp_fn`` compiles where a transform takes it (``vmap(vjp_fn)(basis)``,
     JAX's Jacobian by rows): as the gradient, at ``inputs``, of the outputs weighted by
-    the cotangents, ``grad(lambda x: sum(f(x) * v))``, the inputs held constant."""
+    the cotangents, ``grad(lambda x: sum(f(x) * v))``, the inputs held constant. ``local``:
+    ``fn`` is a ``def`` or ``lambda`` of the function being compiled (``pipeline.local``
+    makes its gradient where it is called)."""
     outputs = list(out) if type(out) is tuple else [out]
     single = type(out) is not tuple
 
@@ -40,9 +45,16 @@ def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, o
         if len(cotangents) != len(outputs):
             raise AutodiffError(f"vjp_fn takes {len(outputs)} cotangents, one per output, "
                                 f"got {len(cotangents)}", loc)
-        weighted = _weighted_outputs(fn, len(inputs), single, has_aux)
-        gradient = shared_gradient(weighted, grad_spec(positions, None, False, False, False))
-        grads = gradient.__lower_call__(low, [*inputs, *cotangents], {}, loc)
+        spec = grad_spec(positions, None, False, False, False)
+        if local:  # a def of the function being compiled: its gradient made here
+            grads = inline_local_gradient(
+                low, fn, spec, list(inputs), {}, loc,
+                weighted_by=lambda out: _weighted_sum(out[0] if has_aux else out,
+                                                      cotangents, single))
+        else:
+            weighted = _weighted_outputs(fn, len(inputs), single, has_aux)
+            grads = shared_gradient(weighted, spec).__lower_call__(
+                low, [*inputs, *cotangents], {}, loc)
         return grads if isinstance(grads, tuple) else (grads,)
 
     return lower
@@ -74,6 +86,15 @@ def _weighted_outputs(fn: Callable[..., Any], n: int, single: bool, has_aux: boo
     return weighted
 
 
+def _weighted_sum(out: Any, cotangents: Sequence[Any], single: bool) -> Any:
+    """``_weighted_outputs``' sum of the outputs, each weighted by its cotangent, of the
+    values a program being built holds."""
+    total = 0.0
+    for value, cotangent in zip([out] if single else out, cotangents):
+        total = total + P.reduce_sum(value * cotangent)
+    return total
+
+
 class InlinedPullback:
     """``vjp_fn`` of a ``vjp`` taken inside a compiled function: a value of the compiler
     alone, which, where the code calls it, inlines the gradient of the outputs weighted
@@ -91,13 +112,13 @@ class InlinedPullback:
 def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     """``vjp(fn, *inputs)`` inside a differentiated function: ``fn``'s outputs, and a
     ``vjp_fn`` that is the weighted gradient at these inputs where it is called."""
-    from .directional import refuse_local_inside, split_aux, vjp  # (which imports this)
+    from .directional import split_aux, vjp  # (which imports this)
     try:
         bound = inspect.signature(vjp).bind(*args, **kwargs)
     except TypeError as err:
         raise AutodiffError(f"vjp: {err}", loc) from None
     fn, inputs = bound.arguments["fn"], tuple(bound.arguments.get("inputs", ()))
-    refuse_local_inside(fn, "vjp", loc)
+    local = isinstance(fn, LocalFunction)
     has_aux = bound.arguments.get("has_aux", False)
     if bound.arguments.get("weights") is not None or not isinstance(has_aux, bool):
         raise AutodiffError("inside a differentiated function vjp takes the function and its "
@@ -107,8 +128,9 @@ def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     if not positions:
         raise AutodiffError("vjp needs at least one float array argument to differentiate",
                             loc)
-    out = low.call_function(as_compilable(fn), inputs, {}, loc)
+    out = low.call_local(fn, inputs, {}, loc) if local else \
+        low.call_function(as_compilable(fn), inputs, {}, loc)
     value, aux = split_aux(out) if has_aux else (out, None)
     pullback = InlinedPullback(pullback_lowering(fn, inputs, positions, value, has_aux,
-                                                 None))
+                                                 None, local=local))
     return (value, pullback, aux) if has_aux else (value, pullback)

@@ -137,3 +137,65 @@ def test_vmap_of_a_local_function_batches_it_where_it_is_called(fn):
     if fn is rows_mapped:  # the mapped values, row by row
         assert fn(x, a) == pytest.approx(sum(
             (np.sum(np.sin(r)) * r[0] + np.sum(r * a)) ** 2 for r in x))
+
+
+def vjp_of_a_lambda(x, a):
+    value, pullback = adc.vjp(lambda z: (np.sin(z) * a, np.sum(z ** 2)), x)
+    (g,) = pullback((np.cos(x), 2.0))
+    return np.sum(value[0]) + np.sum(g * x)
+
+
+def vjp_of_a_def_with_aux(x, a):
+    def scaled(z):
+        return np.tanh(z * a), np.sum(z)
+    value, pullback, aux = adc.vjp(scaled, x, has_aux=True)
+    return np.sum(pullback(value)[0]) + aux
+
+
+@pytest.mark.parametrize("fn", [vjp_of_a_lambda, vjp_of_a_def_with_aux])
+def test_vjp_of_a_local_function_is_made_where_it_is_called(fn):
+    """It was refused as a function with no program of its own."""
+    x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
+    gx, ga = adc.grad(fn, (0, 1))(x, a)
+    np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
+    np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6)
+    if fn is vjp_of_a_lambda:  # sin(x) a + (cos(x) a cos(x) + 2 * 2 x) x
+        assert fn(x, a) == pytest.approx(np.sum(np.sin(x) * a + (a * np.cos(x) ** 2
+                                                                  + 4.0 * x) * x))
+
+
+def update(a, x):
+    return 0.5 * (x + a / x)
+
+
+@adc.custom_vjp
+def newton_sqrt(a):
+    x_prev, x = a, update(a, a)
+    while np.abs(x_prev - x) > 1e-12:
+        x_prev, x = x, update(a, x)
+    return x
+
+
+def newton_sqrt_fwd(a):
+    x_star = newton_sqrt(a)
+    return x_star, (a, x_star)
+
+
+def newton_sqrt_bwd(res, x_star_bar):
+    """Implicit differentiation of the fixed point, as JAX's custom_vjp notebook writes
+    it: the pullbacks of lambdas over the update, a fixed point of the adjoint."""
+    a, x_star = res
+    _, vjp_a = adc.vjp(lambda a: update(a, x_star), a)
+    _, vjp_x = adc.vjp(lambda x: update(a, x), x_star)
+    u = x_star_bar
+    for _ in range(50):
+        u = x_star_bar + vjp_x(u)[0]
+    return vjp_a(u)
+
+
+newton_sqrt.defvjp(newton_sqrt_fwd, newton_sqrt_bwd)
+
+
+def test_a_custom_rules_pullbacks_of_lambdas_differentiate_a_fixed_point():
+    for a in (2.0, 9.0):
+        assert adc.grad(newton_sqrt)(a) == pytest.approx(0.5 / np.sqrt(a), rel=1e-10)

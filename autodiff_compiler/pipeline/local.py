@@ -20,6 +20,7 @@ batches the program ``local_program`` lowers the same way, its closure unbatched
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import trees
@@ -49,9 +50,12 @@ class LocalGradient:
 
 
 def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: list,
-                          kwargs: dict, loc: Loc | None) -> Any:
+                          kwargs: dict, loc: Loc | None,
+                          weighted_by: Callable[[Any], Any] | None = None) -> Any:
     """``grad(local)(*args, **kwargs)`` (as ``spec`` says) lowered into the program
-    ``low`` is building (see the module's docstring)."""
+    ``low`` is building (see the module's docstring). ``weighted_by(out)``: the value
+    differentiated in place of ``local``'s output (its outputs weighted by a ``vjp``'s
+    cotangents, which the gradient reads as it reads the closure)."""
     from .compiler import Compiled, derivative_program  # the gradient's own pipeline
 
     if spec.forward or spec.cotangent_inputs or spec.primal:
@@ -66,6 +70,8 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
     fresh = [trees.map_leaves(v, _fresh) for v in values]
     with building(loc) as b:
         out = low.call_local(local, tuple(fresh), {}, loc)
+        if weighted_by is not None:
+            out = weighted_by(out)
     weights = [low.captures.array(Path.of_object(w, w.name or "weight"), w)
                for w in spec.weights or ()]
     inner = [v for a in fresh for v in trees.flatten(a, _is_var)[0]] + weights
@@ -91,8 +97,8 @@ def refuse_local(fn: Any, transform: str) -> None:
         raise AutodiffError(
             f"{transform} of '{fn.name}', a function defined inside the function being "
             "compiled, is not supported", None,
-            hint="define it at module level (grad, value_and_grad and vmap take such a "
-                 "function)")
+            hint="define it at module level (grad, value_and_grad, vjp and vmap take such "
+                 "a function)")
 
 
 def bind_local(local: LocalFunction | LocalGradient, args: Any, kwargs: dict,
