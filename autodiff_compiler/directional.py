@@ -30,13 +30,14 @@ from . import trees
 from .api import shared_gradient
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
+from .frontend.scope import LocalFunction
 from .ir.builder import inline
 from .ir.core import Aval, Var
 from .options import grad_spec
 from .pipeline.compiler import Compiled, as_scalar, compile_gradient
 from .pipeline.kinds import abstract
 from .pipeline.library import as_compilable
-from .pipeline.local import refuse_local
+from .pipeline.local import inline_local_gradient, refuse_local
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .pullbacks import lower_vjp, pullback_lowering
@@ -239,7 +240,6 @@ def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     except TypeError as err:
         raise AutodiffError(f"jvp: {err}", loc) from None
     fn, inputs, v = (bound.arguments[k] for k in ("fn", "inputs", "v"))
-    refuse_local_inside(fn, "jvp", loc)
     primals = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
     tangents = tuple(v) if isinstance(v, tuple | list) else (v,)
     if len(primals) != len(tangents) or not all(
@@ -253,13 +253,22 @@ def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
                      for a, t in zip(primals, tangents))
     spec = GradSpec(tuple(range(len(primals))), False, None, False, False, False, True,
                     forward=True)
+    if isinstance(fn, LocalFunction):  # made where it is called (``pipeline.local``)
+        out, tangent = inline_local_gradient(low, fn, spec, list(primals), {}, loc,
+                                             tangents=tangents)
+        return _with_aux(out, tangent, bound.arguments.get("has_aux", False))
     compiled = compile_gradient(as_compilable(fn), spec, [abstract(a) for a in primals])
     values = [*primals, *(low.captures.free_value(path, obj)
                           for path, obj in compiled.capture_objects), *tangents]
     for guard in compiled.guards:  # what fn read, the caller guards
         low.captures.guard(guard)
     out, tangent = compiled.finish(inline(compiled.ir, values))
-    if not bound.arguments.get("has_aux", False):
+    return _with_aux(out, tangent, bound.arguments.get("has_aux", False))
+
+
+def _with_aux(out: Any, tangent: Any, has_aux: bool) -> tuple:
+    """``jvp``'s ``(value, tangent)``, or ``(value, tangent, aux)`` with ``has_aux``."""
+    if not has_aux:
         return out, tangent
     value, aux = split_aux(out)
     return value, split_aux(tangent)[0], aux
@@ -355,17 +364,6 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         return out, vjp_fn
     value, aux = split_aux(out)
     return value, vjp_fn, aux
-
-
-def refuse_local_inside(fn: Any, transform: str, loc: Loc | None) -> None:
-    """A ``def`` or ``lambda`` of the function being compiled has no program of its own
-    to take ``jvp`` of there (``pipeline.local`` inlines ``grad`` and ``vjp`` alone)."""
-    from .frontend.scope import LocalFunction
-    if isinstance(fn, LocalFunction):
-        raise AutodiffError(f"{transform} of '{fn.name}', a function defined inside the "
-                            "function being compiled", loc,
-                            hint="define it at module level (grad, value_and_grad, vjp and "
-                                 "vmap take a local function)")
 
 
 def _cotangent_leaves(compiled: Compiled, cotangents: tuple, name: str) -> list[Any]:

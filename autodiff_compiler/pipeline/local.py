@@ -1,5 +1,5 @@
-"""The gradient (or ``vmap``) of a ``def`` or ``lambda`` written inside the function
-being compiled.
+"""The gradient (``jvp``, ``vjp``, ``vmap``) of a ``def`` or ``lambda`` written inside
+the function being compiled.
 
 A physics-informed loss takes derivatives of a function it defines itself::
 
@@ -16,11 +16,13 @@ enclosing function (its closure) is the enclosing program's values, read by the
 inlined gradient as they are; ``u``'s gradient holds them constant, and an outer
 gradient differentiates through them and the inner one alike (grad of grad). ``vmap``
 batches the program ``local_program`` lowers the same way, its closure unbatched, of
-``u`` or of its gradient (``vmap(grad(u))``: per-example gradients).
+``u`` or of its gradient (``vmap(grad(u))``: per-example gradients). ``jvp`` inlines
+the forward-mode program made the same way, and ``vjp``'s pullback the gradient of
+``u``'s outputs weighted by the cotangents (``pullbacks``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import trees
@@ -51,16 +53,18 @@ class LocalGradient:
 
 def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: list,
                           kwargs: dict, loc: Loc | None,
-                          weighted_by: Callable[[Any], Any] | None = None) -> Any:
+                          weighted_by: Callable[[Any], Any] | None = None,
+                          tangents: Sequence[Any] = ()) -> Any:
     """``grad(local)(*args, **kwargs)`` (as ``spec`` says) lowered into the program
     ``low`` is building (see the module's docstring). ``weighted_by(out)``: the value
     differentiated in place of ``local``'s output (its outputs weighted by a ``vjp``'s
-    cotangents, which the gradient reads as it reads the closure)."""
+    cotangents, which the gradient reads as it reads the closure). A forward ``spec``
+    (``jvp``): the program's value and tangent along ``tangents``, one per argument."""
     from .compiler import Compiled, derivative_program  # the gradient's own pipeline
 
-    if spec.forward or spec.cotangent_inputs or spec.primal:
-        raise AutodiffError(f"only grad and value_and_grad take '{local.name}', a function "
-                            "defined inside the function being compiled", loc,
+    if spec.cotangent_inputs or spec.primal or spec.forward != bool(tangents):
+        raise AutodiffError(f"only grad, value_and_grad, jvp and vjp take '{local.name}', a "
+                            "function defined inside the function being compiled", loc,
                             hint="define it at module level")
     values = bind_local(local, args, kwargs, loc)
     differentiated = {p % len(values) for p in spec.positions or () if -len(values) <= p
@@ -86,19 +90,18 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
                         trees.flatten(out, _is_var)[1], aux_skeleton,
                         0 if spec.with_value else len(aux_leaves), None,
                         position_trees=position_trees(fresh, spec))
-    return arranged.finish(inline(program, outer))
+    return arranged.finish(inline(program, [*outer, *tangents]))
 
 
 def refuse_local(fn: Any, transform: str) -> None:
     """Refuse ``transform`` of a function defined inside the one being compiled, for the
-    transforms made only of functions compiled on their own (``jvp``, ``vjp``,
-    ``jacrev``...)."""
+    transforms made only of functions compiled on their own (``jacrev``, ``hessian``...)."""
     if isinstance(fn, LocalFunction):
         raise AutodiffError(
             f"{transform} of '{fn.name}', a function defined inside the function being "
             "compiled, is not supported", None,
-            hint="define it at module level (grad, value_and_grad, vjp and vmap take such "
-                 "a function)")
+            hint="define it at module level (grad, value_and_grad, jvp, vjp and vmap take "
+                 "such a function)")
 
 
 def bind_local(local: LocalFunction | LocalGradient, args: Any, kwargs: dict,
