@@ -179,6 +179,9 @@ LAMBDAS_ON_ONE_LINE = {
     "pair": (lambda x: np.sum(x * x), lambda x: np.sum(np.sin(x))),
 }
 CUBE, EXP = lambda x: np.sum(x ** 3), lambda x: np.sum(np.exp(x))
+# a lambda in another's text, named alike or told apart only by its *args
+NESTED_ALIKE = lambda x: adc.grad(lambda x: np.sum(np.sin(x)))(x)
+VARIADIC_IN_A_THUNK = lambda: adc.grad(lambda *a: np.sum(a[0] * np.cos(a[0])))
 
 
 def isinstance_of_containers_and_arrays(x):

@@ -132,6 +132,16 @@ def test_lambdas_sharing_a_line_are_told_apart(fn, want):
     np.testing.assert_allclose(adc.grad(fn)(X3), want(X3), rtol=1e-12)
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="columns of code are 3.11's")
+def test_a_lambda_in_another_lambdas_text_is_the_innermost_of_its_parameters():
+    """Both the lambda passed to grad and the one around it hold its code's columns: it
+    is the innermost, of the same parameters, ``*args`` and ``**kwargs`` counted (both
+    were found, and refused)."""
+    np.testing.assert_allclose(cases.NESTED_ALIKE(X3), np.cos(X3), rtol=1e-12)
+    np.testing.assert_allclose(cases.VARIADIC_IN_A_THUNK()(X3),
+                               np.cos(X3) - X3 * np.sin(X3), rtol=1e-12)
+
+
 def test_lambda_inside_a_multi_line_expression_errors_at_its_line():
     with pytest.raises(adc.AutodiffError, match=r"np\.i0") as err:
         adc.grad(cases.LAMBDAS_IN_A_DICT["no_rule"])(X3)

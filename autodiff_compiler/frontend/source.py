@@ -148,19 +148,42 @@ def _find_function(tree: gast.AST, code: types.CodeType, loc: Loc,
     """The definition or lambda of ``code`` in ``tree`` (starting on ``line`` if given;
     ``tree`` is of the file's text moved up ``shift[0]`` lines and left ``shift[1]``
     columns)."""
-    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     kinds = (gast.Lambda,) if code.co_name == "<lambda>" else (gast.FunctionDef,)
     found = [n for n in gast.walk(tree) if isinstance(n, kinds)
              and (line is None or n.lineno == line)
              and (isinstance(n, gast.Lambda) or n.name == code.co_name)
-             and [a.id for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
-    if len(found) > 1:  # two lambdas on a line: the one whose text the code's is in
-        found = [n for n in found if _holds_code_of(n, code, shift)]
+             and _parameter_names(n.args) == _code_parameters(code)]
+    if len(found) > 1:  # two lambdas on a line: the one whose text the code's is in,
+        found = [n for n in found if _holds_code_of(n, code, shift)]  # the innermost
+        found = [n for n in found if not any(o is not n and _within(o, n) for o in found)]
     if len(found) != 1:
         what = "lambdas" if kinds[0] is gast.Lambda else "definitions"
         raise UnsupportedSyntaxError(f"found {len(found)} matching {what} on this line", loc,
                                      hint="give the function its own line, or use a def")
     return found[0]
+
+
+def _parameter_names(args: gast.arguments) -> list[str | None]:
+    """The parameters a definition names, in the order its code lists them: positional
+    and keyword-only ones, then ``*args`` and ``**kwargs`` (None where absent)."""
+    named = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
+    return [*named, *(None if a is None else a.id for a in (args.vararg, args.kwarg))]
+
+
+def _code_parameters(code: types.CodeType) -> list[str | None]:
+    """``_parameter_names`` of the definition ``code`` was compiled from."""
+    n = code.co_argcount + code.co_kwonlyargcount
+    names = list(code.co_varnames[:n])
+    for flag in (inspect.CO_VARARGS, inspect.CO_VARKEYWORDS):
+        names.append(code.co_varnames[n] if code.co_flags & flag else None)
+        n += bool(code.co_flags & flag)
+    return names
+
+
+def _within(inner: gast.AST, outer: gast.AST) -> bool:
+    """Whether ``inner``'s text lies within ``outer``'s."""
+    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and \
+        (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
 
 
 def _holds_code_of(node: gast.AST, code: types.CodeType, shift: tuple[int, int]) -> bool:
