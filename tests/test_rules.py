@@ -1092,6 +1092,8 @@ NOT_COVERED: dict[str, str] = {
     "stack_rows": "vmap's stacking of rows of run-time shape, which only vmap emits: "
                   "its tangent is checked in test_data_dependent_shapes; the gradient "
                   "through it is refused",
+    "host_call": "a Cell hook run as Python when the program runs, with no derivative: "
+                 "checked in test_cell_hooks_at_run_time",
     "draw": "a random draw, nondifferentiable: the gradients around it (reparameterised, "
             "zero for integers, refused) are checked in test_random_draws",
     "join_tuples": "a run-time shape's +: Python's tuples, no derivative (test_runtime_shapes)",

@@ -50,6 +50,8 @@ def test_spelling_runs_the_primitives_own_implementation(name):
     elif kind == "draw":  # the method its parameter names, of the state it is given
         ours, theirs = np.random.RandomState(0), np.random.RandomState(0)
         np.testing.assert_array_equal(prim.impl(ours, 3, method="randn"), theirs.randn(3))
+    elif kind == "call_operand":  # a call of the callable that is its first operand
+        assert prim.impl(lambda *v: v[::-1], 1.0, 2.0, results=2) == (2.0, 1.0)
     else:
         assert kind in ("index", "tuple", "boolop"), f"{name}: unexpected spelling {kind}"
 

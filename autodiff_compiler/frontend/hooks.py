@@ -13,6 +13,12 @@ on cotangents, so a Cell that has them is lowered on its own (a ``call`` of its
 call's adjoint passes its cotangents through (``Callee.derived["cotangent_hooks"]``,
 applied by ``ad.calls``): one on the output's cotangents before ``construct``'s
 adjoint, one on the inputs' after it.
+
+A forward or backward hook that cannot be compiled from its source (it prints a
+Tensor, calls ``.asnumpy()``, appends to a list, is not a Python function) runs as
+Python when the program runs, on the values (``host_call``), where MindSpore would run
+it: a backward hook's result replaces the cotangents there, a forward hook may only
+look (the gradient flows through the output it was given).
 """
 from __future__ import annotations
 
@@ -20,6 +26,9 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from .. import trees
 from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
@@ -76,6 +85,9 @@ def lower_hooked(low: Lowering, cell: Any, args: tuple, kwargs: dict, loc: Loc |
     def run(hook: Any, *hook_args: Any) -> Any:
         return _lower_hook(low, hook, hook_args, loc)
 
+    def run_on_output(hook: Any, *hook_args: Any) -> Any:  # (the output is the last)
+        return _lower_hook(low, hook, hook_args, loc, replaced=hook_args[-1], observed=True)
+
     try:
         args, kwargs = pre_hooked(cell, hooks, args, kwargs, run)
     except TypeError as err:
@@ -84,10 +96,82 @@ def lower_hooked(low: Lowering, cell: Any, args: tuple, kwargs: dict, loc: Loc |
         output = _with_backward_hooks(low, cell, hooks, args, kwargs, loc, lower_construct)
     else:
         output = lower_construct(args, kwargs)
-    return forward_hooked(cell, hooks, args, kwargs, output, run)
+    return forward_hooked(cell, hooks, args, kwargs, output, run_on_output)
 
 
-def _lower_hook(low: Lowering, hook: Any, args: tuple, loc: Loc | None) -> Any:
+def _lower_hook(low: Lowering, hook: Any, args: tuple, loc: Loc | None,
+                replaced: Any = None, observed: bool = False) -> Any:
+    """The hook's call compiled from its source; or, where it cannot be and its result
+    may replace ``replaced`` (cotangents), run as Python when the program runs
+    (``_hook_at_run_time``); ``observed``: a forward hook's, whose output the gradient
+    flows through, so that it may look at ``replaced`` there, not replace it."""
+    if replaced is None:
+        return _compiled_hook(low, hook, args, loc)
+    with building(loc) as b:
+        try:
+            result = _compiled_hook(low, hook, args, loc)
+        except AutodiffError as err:
+            if "internal compiler error" in err.message:
+                raise
+            result = _UNCOMPILED
+    if result is _UNCOMPILED:
+        result = _hook_at_run_time(hook, args, replaced, observed)
+        return None if observed else result
+    low.builder.eqns.extend(b.eqns)
+    return result
+
+
+_UNCOMPILED = object()
+
+
+def _hook_at_run_time(hook: Any, args: tuple, replaced: Any, observed: bool) -> Any:
+    """A hook that prints, logs or stores what it is given, as MindSpore's PyNative mode
+    runs it: called as Python when the program runs (``host_call``), on the values (as
+    the Cell's results are given: Tensors), its result replacing ``replaced`` (None
+    keeps it). It is not differentiated through (a gradient of the hook's result, grad
+    of grad, raises); ``observed``, it must return None, as nothing replaces the value
+    the gradient flows through."""
+    leaves, skeleton = trees.flatten(args, _is_var)
+    kept, kept_skeleton = trees.flatten(replaced, _is_var)
+    as_results = getattr(type(args[0]), "__results_as__", None) or (lambda v: v)
+
+    def at_run_time(*values: Any) -> Any:
+        given = trees.unflatten(skeleton, [as_results(v) for v in values[:len(leaves)]])
+        result = hook(*given)
+        old = values[len(leaves):]
+        if observed and result is not None:
+            raise ValueError(
+                f"the forward hook {getattr(hook, '__qualname__', hook)!r} runs as Python "
+                "(the compiler cannot compile it), where it may look at the Cell's output "
+                "but not replace it: return None, or compute the replacement with arrays "
+                "in a hook the compiler can compile")
+        new = old if result is None else _run_time_replacement(result, kept_skeleton, old)
+        return new[0] if len(new) == 1 else tuple(new)
+
+    outs = P.host_call(at_run_time, *leaves, *kept, results=len(kept))
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    return trees.unflatten(kept_skeleton, list(outs))
+
+
+def _run_time_replacement(result: Any, skeleton: Any, old: tuple) -> list[Any]:
+    """A hook's result at run time, as arrays in the place of ``old`` (a ``None`` entry:
+    zeros), checked as ``_replacing`` checks it while compiling."""
+    leaves, got = trees.flatten(result, lambda v: v is None or not isinstance(
+        v, tuple | list | dict))
+    if len(leaves) != len(old) or (isinstance(skeleton, tuple) and not isinstance(got, tuple)):
+        raise ValueError(f"a Cell hook returned {result!r} in the place of {len(old)} "
+                         "value(s): it must return None or as many, in the same structure")
+    out = []
+    for new, value in zip(leaves, old):
+        new = np.zeros_like(value) if new is None else np.asarray(new, np.result_type(value))
+        if new.shape != np.shape(value):
+            raise ValueError(f"a Cell hook returned a value of shape {new.shape} in the place "
+                             f"of one of shape {np.shape(value)}")
+        out.append(new)
+    return out
+
+
+def _compiled_hook(low: Lowering, hook: Any, args: tuple, loc: Loc | None) -> Any:
     if isinstance(hook, types.MethodType) and isinstance(hook.__func__, types.FunctionType):
         return low.call_function(hook.__func__, args, {}, loc, self_obj=hook.__self__)
     if isinstance(hook, types.FunctionType):
@@ -138,7 +222,7 @@ def _grad_output(low: Lowering, cell: Any, hooks: tuple, douts: list[Var],
     """The output's cotangents after the backward pre-hooks."""
     current = tuple(douts)
     for hook, _ in of_kind(hooks, "backward_pre"):
-        result = _lower_hook(low, hook, (cell, current), loc)
+        result = _lower_hook(low, hook, (cell, current), loc, replaced=current)
         if result is not None:
             current = _replacing(result, douts, "backward pre-hook", "grad_output", loc)
     return list(current)
@@ -152,7 +236,7 @@ def _grad_input(low: Lowering, cell: Any, hooks: tuple, local: tuple, grads: lis
     current = tuple(next(it) if _is_float(x) else P.zeros_like(x) if isinstance(x, Var)
                     else 0.0 for x in local)
     for hook, _ in of_kind(hooks, "backward"):
-        result = _lower_hook(low, hook, (cell, current, tuple(douts)), loc)
+        result = _lower_hook(low, hook, (cell, current, tuple(douts)), loc, replaced=current)
         if result is not None:
             current = _replacing(result, local, "backward hook", "grad_input", loc)
     return [g for g, x in zip(current, local) if _is_float(x)]
@@ -182,4 +266,8 @@ def _replacing(result: Any, like: tuple | list, what: str, name: str,
 
 def _is_float(x: Any) -> bool:
     return isinstance(x, Var) and x.aval.is_float
+
+
+def _is_var(x: Any) -> bool:
+    return isinstance(x, Var)
 

@@ -19,9 +19,10 @@ backward hooks see ``construct``'s derivative only: forward pre-hooks run outsid
 
 Inside a differentiated function the compiler runs every hook from its source
 (``frontend.cells``): the forward ones on the forward pass, the backward ones in the
-adjoint. It reads them through the ``__cell_hooks__`` protocol attribute, a tuple that
-registering or removing replaces, so a gradient compiled before a hook was added is
-recompiled rather than run without it.
+adjoint; one it cannot compile (it prints a Tensor, stores it) runs as Python when the
+program runs (``frontend.hooks``). It reads them through the ``__cell_hooks__``
+protocol attribute, a tuple that registering or removing replaces, so a gradient
+compiled before a hook was added is recompiled rather than run without it.
 """
 from __future__ import annotations
 

@@ -452,8 +452,12 @@ from .operations import *  # noqa: E402, F403  (every class of operations.__all_
 
 
 def __getattr__(name: str) -> Any:
-    """``ops.Custom``, made on first use (it is a Cell, and ``nn`` imports this module)."""
+    """``ops.Custom``, ``ops.HookBackward`` and ``ops.InsertGradientOf``, made on first use
+    (they are Cells, and ``nn`` imports this module)."""
     if name == "Custom":
         from .custom_op import Custom
         return Custom
+    if name in ("HookBackward", "InsertGradientOf"):
+        from . import gradient_hooks
+        return getattr(gradient_hooks, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -200,6 +200,11 @@ def emit_call_first(em, text, args, params):
     return emit_call(em, text, args[:1], {})
 
 
+def emit_call_operand(em, text, args, params):
+    """``fn(*rest)``: a call of the first operand, a Python callable the program holds."""
+    return gast.Call(args[0], list(args[1:]), [])
+
+
 def emit_on_array(em, text, args, params):
     """``np.asarray(x)[()]``, ``np.asarray(x).T``: a spelling (``kind:text``) that reads
     an attribute of, or indexes, its first operand, which is a Python float at run time
@@ -228,7 +233,8 @@ def emit_draw(em, text, args, params):
 EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
             "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
             "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
-            "call_on_array": emit_call_on_array, "on_array": emit_on_array, "draw": emit_draw}
+            "call_on_array": emit_call_on_array, "on_array": emit_on_array, "draw": emit_draw,
+            "call_operand": emit_call_operand}
 
 
 # Python operators that raise on some floats where NumPy does not.

@@ -14,6 +14,9 @@ drawing random numbers from NumPy's global random state.
   (``np.random.binomial``) or of the user's own ``RandomState``/``Generator`` (its first
   operand), run at each call on that object's stream, as the user's code would
   (``frontend.random_draws`` says which draws a gradient may pass).
+* ``host_call(fn, *values, results=k)``: ``fn(*values)`` called as Python when the
+  program runs (a Cell's hook the compiler cannot compile), its results taking the
+  places of the last ``k`` values.
 * ``random_uniform(shape)`` and ``random_normal(shape)``: ``np.random.random(shape)``
   and ``np.random.standard_normal(shape)``, from the global state, so
   ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
@@ -64,6 +67,27 @@ random_normal = Primitive("random_normal", np.random.standard_normal, foldable=F
                           unique=True, allocates=True, aval_rule=_uniform_avals)
 random_normal.random = True
 nondifferentiable(assign, random_uniform, random_normal)
+
+
+def _host_call(fn: Any, *values: Any, results: int) -> Any:
+    return fn(*values)
+
+
+# ``host_call(fn, *values, results=k)``: ``fn(*values)`` run as Python when the program
+# runs, giving a result in the place of each of the last ``k`` values, of its aval (a
+# Cell's hook that prints, logs or stores what it is given: ``frontend.hooks``). An
+# effect: it runs where its results are not read too.
+host_call = Primitive("host_call", _host_call, n_out=None, foldable=False, unique=True,
+                      aval_rule=lambda args, params: [
+                          a.aval for a in args[len(args) - params["results"]:]])
+host_call.effect = True
+refuse_derivatives(
+    host_call,
+    "a Cell hook run as Python when the program runs (one the compiler cannot compile: "
+    "it prints, logs or stores what it is given) has no derivative, and a gradient "
+    "would flow through it here",
+    hint="take the higher-order derivative without the hook, or make the hook a function "
+         "of its arguments the compiler can compile")
 
 
 DRAW_PARAMS = ("method", "global_state", "keywords")
