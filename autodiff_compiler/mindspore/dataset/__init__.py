@@ -7,7 +7,8 @@ then ``map``, ``filter``, ``shuffle``, ``batch``, ``repeat``, ``take``, ``skip``
 (``split`` returns several).
 Iterating runs the chain once per epoch: ``create_tuple_iterator()`` yields lists of
 Tensors (NumPy arrays with ``output_numpy=True``), ``create_dict_iterator()`` dicts by
-column name, and iterating the dataset itself is the tuple iterator. Shuffling draws
+column name, and iterating the dataset itself is the tuple iterator. One iterator serves
+``num_epochs`` epochs, a pass each (``iterators``). Shuffling draws
 from NumPy's global random state, so ``set_seed`` (or ``dataset.config.set_seed``)
 makes it repeat.
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import as_tensor
+from .iterators import DictIterator, TupleIterator
 
 Row = tuple[np.ndarray, ...]
 
@@ -51,21 +51,19 @@ class Dataset:
 
     def create_tuple_iterator(self, columns: Sequence[str] | None = None, num_epochs: int = -1,
                               output_numpy: bool = False, do_copy: bool = True
-                              ) -> Iterator[list[Any]]:
-        """One epoch of rows as lists (Tensors, or NumPy arrays with ``output_numpy``)."""
-        picks = None if columns is None else [self._index(c) for c in columns]
-        for row in self.rows():
-            values = row if picks is None else tuple(row[i] for i in picks)
-            yield [_output(v, output_numpy) for v in values]
+                              ) -> TupleIterator:
+        """Rows as lists (Tensors, or NumPy arrays with ``output_numpy``), one epoch per
+        pass over the iterator, for ``num_epochs`` epochs (``iterators`` says how)."""
+        return TupleIterator(self, num_epochs, output_numpy, columns)
 
     def create_dict_iterator(self, num_epochs: int = -1, output_numpy: bool = False,
-                             do_copy: bool = True) -> Iterator[dict[str, Any]]:
-        """One epoch of rows as dicts by column name."""
-        for row in self.rows():
-            yield {name: _output(v, output_numpy) for name, v in zip(self.column_names, row)}
+                             do_copy: bool = True) -> DictIterator:
+        """Rows as dicts by column name, one epoch per pass, for ``num_epochs`` epochs."""
+        return DictIterator(self, num_epochs, output_numpy)
 
-    def __iter__(self) -> Iterator[list[Any]]:
-        return self.create_tuple_iterator()
+    def __iter__(self) -> TupleIterator:
+        """One epoch, as MindSpore's ``iter(dataset)`` (an iterator of one epoch)."""
+        return self.create_tuple_iterator(num_epochs=1)
 
     # ------------------------------------------------------------------ steps
 
@@ -170,10 +168,6 @@ class Dataset:
 
 def as_names(columns: Any) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
-
-
-def _output(value: Any, output_numpy: bool) -> Any:
-    return np.asarray(value) if output_numpy else as_tensor(np.asarray(value))
 
 
 def as_column(data: Any) -> Any:
