@@ -7,11 +7,14 @@ of ``dims`` (field 1, one varint each), ``tensor_type`` (field 2, ``"Float32"``.
 the raw little-endian bytes (field 3). The schema is small and fixed, so it is read and
 written here directly rather than through a protobuf dependency; files written here
 load in MindSpore, and MindSpore's load here (tests/test_train.py checks both ways
-against files MindSpore 2.10 wrote). Encrypted or compressed checkpoints are refused.
+against files MindSpore 2.10 wrote). Encrypted, compressed and safetensors checkpoints
+are refused.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import warnings
+import zlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -23,6 +26,7 @@ _TYPES = {"Float16": np.float16, "Float32": np.float32, "Float64": np.float64,
           "UInt8": np.uint8, "UInt16": np.uint16, "UInt32": np.uint32, "UInt64": np.uint64,
           "Bool": np.bool_}
 _NAMES = {np.dtype(t): name for name, t in _TYPES.items()}
+_CRC_MARK = b"crc_num"  # then the CRC-32 of the entries before it, 10 bytes big-endian
 
 
 # ---------------------------------------------------------------------------- wire format
@@ -73,10 +77,16 @@ def _read_varint(data: bytes, i: int) -> tuple[int, int]:
             return value, i
 
 
-def encode(arrays: dict[str, np.ndarray]) -> bytes:
-    """The ``Checkpoint`` message of named arrays."""
+def encode(arrays: dict[str, np.ndarray | str]) -> bytes:
+    """The ``Checkpoint`` message of named arrays (and strings, which MindSpore writes as
+    one dimension of 0, type ``"str"`` and the text as NumPy's UCS-4 bytes)."""
     out = bytearray()
     for name, array in arrays.items():
+        if isinstance(array, str):
+            tensor = _field(1, 0) + _field(2, b"str") + \
+                _field(3, np.array(array, dtype=f"<U{max(len(array), 1)}").tobytes())
+            out += _field(1, _field(1, name.encode()) + _field(2, tensor))
+            continue
         array = np.asarray(array)  # (not ascontiguousarray, which makes 0-d arrays 1-d)
         if array.dtype not in _NAMES:
             raise TypeError(f"cannot save '{name}' of dtype {array.dtype} in a checkpoint")
@@ -87,9 +97,9 @@ def encode(arrays: dict[str, np.ndarray]) -> bytes:
     return bytes(out)
 
 
-def decode(data: bytes) -> dict[str, np.ndarray]:
-    """Named arrays from a ``Checkpoint`` message."""
-    arrays = {}
+def decode(data: bytes) -> dict[str, np.ndarray | str]:
+    """Named arrays (and strings) from a ``Checkpoint`` message."""
+    arrays: dict[str, np.ndarray | str] = {}
     for number, value in _fields(data):
         if number != 1 or not isinstance(value, bytes):
             continue
@@ -107,6 +117,9 @@ def decode(data: bytes) -> dict[str, np.ndarray]:
                 kind = v.decode()
             elif n == 3:
                 content = v
+        if kind == "str":
+            arrays[name] = content.decode("utf-32-le").rstrip("\x00")
+            continue
         if kind not in _TYPES:
             raise ValueError(f"checkpoint entry '{name}' has type {kind!r}, which NumPy "
                              "cannot hold")
@@ -119,42 +132,121 @@ def decode(data: bytes) -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------------------- the API
 
 
+# keywords MindSpore's save_checkpoint reads from its **kwargs: they concern map
+# parameters and parallel runs, so a single-process save has nothing to do with them
+_SAVE_KWARGS = frozenset({"incremental", "global_step_num", "remove_redundancy"})
+
+
 def save_checkpoint(save_obj: Any, ckpt_file_name: str, integrated_save: bool = True,
-                    async_save: bool = False, append_dict: dict | None = None,
-                    enc_key: Any = None, **kwargs: Any) -> None:
-    """Write a Cell's Parameters (or a list of ``{"name", "data"}``, or a dict of
-    name to array) to ``ckpt_file_name`` (``.ckpt`` is appended when missing)."""
-    if enc_key is not None:
-        raise ValueError("encrypted checkpoints are not supported")
+                    async_save: bool | str = False, append_dict: dict | None = None,
+                    enc_key: bytes | None = None, enc_mode: str = "AES-GCM",
+                    choice_func: Callable[[str], bool] | None = None, crc_check: bool = False,
+                    format: str = "ckpt", **kwargs: Any) -> None:  # noqa: A002 (MindSpore's name)
+    """Write a Cell's Parameters (or a list of Parameters or of ``{"name", "data"}``, or a
+    dict of name to array) to ``ckpt_file_name`` (``.ckpt`` is appended when missing).
+
+    As MindSpore 2.10's: only the names ``choice_func(name)`` accepts when it is given;
+    then ``append_dict``'s entries (ints as int64, floats as float32, bools, strings,
+    Tensors), which ``choice_func`` does not filter; with ``crc_check`` a CRC-32 of the
+    entries after them, which ``load_checkpoint(crc_check=True)`` verifies. The file is
+    written before this returns whatever ``async_save`` says (MindSpore's asynchronous
+    save writes the same file later), and ``integrated_save`` only matters in parallel
+    runs. Encrypted and safetensors files are refused, and so is a keyword MindSpore
+    does not know, rather than silently doing something else than asked."""
+    unknown = sorted(set(kwargs) - _SAVE_KWARGS)
+    if unknown:
+        raise TypeError(f"save_checkpoint() got unexpected keyword arguments {unknown}")
+    _check_save_options(format, integrated_save, async_save, enc_key, enc_mode, crc_check)
+    chosen = (lambda name: True) if choice_func is None else choice_func
     if hasattr(save_obj, "get_parameters"):
-        arrays = {p.name: np.asarray(p) for p in save_obj.get_parameters()}
+        arrays = {p.name: np.asarray(p) for p in save_obj.get_parameters() if chosen(p.name)}
     elif isinstance(save_obj, dict):
-        arrays = {name: np.asarray(v) for name, v in save_obj.items()}
+        arrays = {name: _saved(v) for name, v in save_obj.items() if chosen(name)}
+    elif isinstance(save_obj, list):
+        pairs = [(item["name"], item["data"]) if isinstance(item, dict) else (item.name, item)
+                 for item in save_obj]
+        arrays = {name: np.asarray(v) for name, v in pairs if chosen(name)}
     else:
-        arrays = {item["name"]: np.asarray(item["data"]) for item in save_obj}
-    for name, value in (append_dict or {}).items():
-        arrays[name] = np.asarray(value, dtype=np.float32 if isinstance(value, float) else None)
+        raise TypeError("save_checkpoint: save_obj must be a Cell, a list or a dict, not "
+                        f"{type(save_obj).__name__}")
+    for name, value in _checked_append_dict(append_dict).items():
+        arrays[name] = _saved(value)
+    data = encode(arrays)
+    if crc_check:
+        data += _CRC_MARK + zlib.crc32(data).to_bytes(10, "big")
     path = ckpt_file_name if ckpt_file_name.endswith(".ckpt") else ckpt_file_name + ".ckpt"
     with open(path, "wb") as f:
-        f.write(encode(arrays))
+        f.write(data)
+
+
+def _check_save_options(format: str, integrated_save: Any, async_save: Any, enc_key: Any,  # noqa: A002
+                        enc_mode: Any, crc_check: Any) -> None:
+    """save_checkpoint's options, refused as MindSpore refuses them or where this
+    package cannot write what they ask for."""
+    if format not in ("ckpt", "safetensors"):
+        raise ValueError(f"save_checkpoint: format must be 'safetensors' or 'ckpt', not "
+                         f"{format!r}")
+    if format == "safetensors":
+        raise ValueError("save_checkpoint: safetensors files are not supported; save with "
+                         "format='ckpt'")
+    for name, value in (("integrated_save", integrated_save), ("crc_check", crc_check)):
+        if not isinstance(value, bool):
+            raise TypeError(f"save_checkpoint: {name} must be a bool, not "
+                            f"{type(value).__name__}")
+    if not isinstance(async_save, bool | str):
+        raise TypeError("save_checkpoint: async_save must be a bool or a str, not "
+                        f"{type(async_save).__name__}")
+    if isinstance(async_save, str) and async_save not in ("process", "thread"):
+        raise ValueError(f"save_checkpoint: async_save can only be 'process' or 'thread', "
+                         f"not {async_save!r}")
+    if not isinstance(enc_mode, str):
+        raise TypeError(f"save_checkpoint: enc_mode must be a str, not {type(enc_mode).__name__}")
+    if enc_key is not None:
+        raise ValueError("encrypted checkpoints are not supported")
+
+
+def _checked_append_dict(append_dict: Any) -> dict[str, Any]:
+    if append_dict is None:
+        return {}
+    if not isinstance(append_dict, dict):
+        raise TypeError("save_checkpoint: append_dict must be a dict, not "
+                        f"{type(append_dict).__name__}")
+    for key, value in append_dict.items():
+        if not isinstance(key, str) or not isinstance(value, int | float | str | np.ndarray):
+            raise TypeError("save_checkpoint: append_dict's keys must be str and its values "
+                            "int, float, bool, str or Tensor, not "
+                            f"{type(key).__name__}: {type(value).__name__}")
+    return append_dict
+
+
+def _saved(value: Any) -> Any:
+    """A value as the checkpoint holds it: Python floats as float32 (MindSpore's
+    ``Tensor(float)``), strings as strings, the rest as arrays."""
+    if isinstance(value, str):
+        return value
+    return np.asarray(value, dtype=np.float32 if isinstance(value, float) else None)
 
 
 def load_checkpoint(ckpt_file_name: str, net: Any = None, strict_load: bool = False,
                     filter_prefix: Any = None, dec_key: Any = None, dec_mode: str = "AES-GCM",
-                    specify_prefix: Any = None, choice_func: Any = None, **kwargs: Any
-                    ) -> dict[str, Parameter]:
+                    specify_prefix: Any = None, choice_func: Any = None, crc_check: bool = False,
+                    remove_redundancy: bool = False, format: str = "ckpt",  # noqa: A002
+                    ) -> dict[str, Parameter | str]:
     """The Parameters a checkpoint holds, by name (loaded into ``net`` when given): those
     whose names start with ``specify_prefix`` when given and not with ``filter_prefix``;
     without either, those ``choice_func(name)`` chooses when given (MindSpore 2.7.1
     ignores it beside a prefix, and refuses a selection left empty by the prefixes)."""
     if dec_key is not None:
         raise ValueError("encrypted checkpoints are not supported")
+    if format != "ckpt":
+        raise ValueError(f"load_checkpoint: only format='ckpt' is supported, not {format!r}")
     with open(ckpt_file_name, "rb") as f:
-        arrays = decode(f.read())
+        arrays = decode(_without_crc(f.read(), crc_check, ckpt_file_name))
     dropped, kept = _prefixes(filter_prefix), _prefixes(specify_prefix)
     if dropped or kept:
         choice_func = None
-    params = {name: Parameter(value, name=name) for name, value in arrays.items()
+    params = {name: value if isinstance(value, str) else Parameter(value, name=name)
+              for name, value in arrays.items()
               if not (dropped and name.startswith(dropped))
               and (not kept or name.startswith(kept))
               and (choice_func is None or choice_func(name))}
@@ -164,6 +256,21 @@ def load_checkpoint(ckpt_file_name: str, net: Any = None, strict_load: bool = Fa
     if net is not None:
         load_param_into_net(net, params, strict_load)
     return params
+
+
+def _without_crc(data: bytes, crc_check: bool, file_name: str) -> bytes:
+    """The entries of a checkpoint, without the CRC-32 that ``crc_check`` saves after
+    them (checked when ``crc_check``, as MindSpore's load does)."""
+    if data[-17:-10] != _CRC_MARK:
+        if crc_check:  # MindSpore warns and loads
+            warnings.warn(f"load_checkpoint: {file_name} holds no CRC to check (it was saved "
+                          "without crc_check=True)", stacklevel=3)
+        return data
+    entries = data[:-17]
+    if crc_check and zlib.crc32(entries) != int.from_bytes(data[-10:], "big"):
+        raise ValueError(f"load_checkpoint: the CRC check of {file_name} failed; the file is "
+                         "damaged")
+    return entries
 
 
 def _prefixes(prefix: Any) -> tuple[str, ...]:
