@@ -15,9 +15,10 @@ makes it repeat.
 As MindSpore 2.10 does (measured): ``NumpySlicesDataset`` shuffles by default and names
 unnamed columns ``column_0``...; a ``GeneratorDataset`` over a random-access source
 (``__getitem__`` and ``__len__``) shuffles by default, over a generator it does not;
-``map`` puts its output columns where its input columns were; ``batch`` keeps the last
-short batch unless ``drop_remainder``. A random-access source reads the rows its
-sampler picks (``samplers``: sequential, subset, random, weighted, distributed), and
+``map`` puts each output column where its input column was (when there are as many;
+otherwise the outputs come first); ``batch`` keeps the last short batch unless
+``drop_remainder``. A random-access source reads the rows its sampler picks
+(``samplers``: sequential, subset, random, weighted, distributed), and
 ``num_shards``/``shard_id`` are a ``DistributedSampler``'s, as in MindSpore.
 Everything runs in this process: ``num_parallel_workers`` is accepted and ignored.
 """

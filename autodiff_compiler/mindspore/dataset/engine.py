@@ -209,15 +209,27 @@ class _Rows(_Step):
 
 
 class _Map(_Step):
+    """``operations`` over ``input_columns``, giving ``output_columns``. Where they go is
+    MindSpore 2.10's rule (measured): as many outputs as inputs each take their input's
+    place; otherwise the outputs come first and the columns not mapped follow, in order."""
+
     def __init__(self, parent: Dataset, operations: Any, input_columns: Any,
                  output_columns: Any) -> None:
         inputs = as_names(input_columns) if input_columns is not None else parent.column_names[:1]
         outputs = as_names(output_columns) if output_columns is not None else inputs
         self.picks = [parent._index(c) for c in inputs]
-        first = min(self.picks)
-        rest = [c for i, c in enumerate(parent.column_names) if i not in self.picks]
-        super().__init__(parent, rest[:first] + outputs + rest[first:])
-        self.first, self.n_out = first, len(outputs)
+        rest = [i for i in range(len(parent.column_names)) if i not in self.picks]
+        # where each column comes from: ("in", column of the parent) or ("out", output)
+        if len(outputs) == len(inputs):
+            slot = {p: k for k, p in enumerate(self.picks)}
+            self.layout = [("out", slot[i]) if i in slot else ("in", i)
+                           for i in range(len(parent.column_names))]
+        else:
+            self.layout = [("out", k) for k in range(len(outputs))] + [("in", i) for i in rest]
+        names = [outputs[i] if kind == "out" else parent.column_names[i]
+                 for kind, i in self.layout]
+        super().__init__(parent, names)
+        self.n_out = len(outputs)
         self.operations = operations if isinstance(operations, list) else [operations]
 
     def size(self) -> int | None:
@@ -231,8 +243,7 @@ class _Map(_Step):
             if len(values) != self.n_out:
                 raise ValueError(f"map: the operations gave {len(values)} columns for "
                                  f"{self.n_out} output columns")
-            rest = [v for i, v in enumerate(row) if i not in self.picks]
-            yield tuple(rest[:self.first]) + values + tuple(rest[self.first:])
+            yield tuple(values[i] if kind == "out" else row[i] for kind, i in self.layout)
 
 
 class _Filter(_Step):
