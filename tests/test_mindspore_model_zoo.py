@@ -264,3 +264,27 @@ def test_model_trains_a_training_step_the_user_built():
                                  ["x", "y"], shuffle=False).batch(2)
     Model(step).train(1, data)
     np.testing.assert_allclose(net.weight, [[0.44, 0.44]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("container", [tuple, list])
+def test_clip_by_value_clips_a_tuple_or_list_tensor_by_tensor(container):
+    """MindSpore 2.10 clips each Tensor of a tuple or list and returns a tuple; in a
+    gradient, each clipped value passes none, and one on a bound half."""
+    grads = container([Tensor(np.array([0.5, -0.3, 0.01], np.float32)),
+                       Tensor(np.array([0.04, -1.0], np.float32))])
+    clipped = ops.clip_by_value(grads, -0.02, 0.02)
+    assert isinstance(clipped, tuple) and [t.dtype for t in clipped] == [np.float32] * 2
+    for got, g in zip(clipped, grads):
+        np.testing.assert_array_equal(got.asnumpy(), np.clip(g.asnumpy(), -0.02, 0.02))
+    lower_only = ops.clip_by_value(grads, Tensor(-0.02, ms.float32), None)
+    np.testing.assert_array_equal(lower_only[1].asnumpy(), np.float32([0.04, -0.02]))
+
+    def energy(a, b):
+        a2, b2 = ops.clip_by_value(container([a, b]), -0.1, 0.1)
+        return (a2 * Tensor(np.array([1.0, 2.0], np.float32))).sum() + (b2 * 3).sum()
+
+    ga, gb = ms.grad(energy, (0, 1))(Tensor(np.array([0.5, 0.05], np.float32)),
+                                     Tensor(np.array([-0.3, 0.1], np.float32)))
+    np.testing.assert_array_equal(ga.asnumpy(), [0.0, 2.0])
+    np.testing.assert_array_equal(gb.asnumpy(), [0.0, 1.5])  # MindSpore's, on the bound
+    check_grads(energy, Tensor(np.array([0.5, 0.05])), Tensor(np.array([-0.3, 0.02])))

@@ -75,9 +75,15 @@ def masked_fill(input_x: Any, mask: Any, value: Any) -> Any:
 
 def clip_by_value(x: Any, clip_value_min: Any = None, clip_value_max: Any = None) -> Any:
     """``x`` limited to the bounds (``None``: no bound), as ``maximum`` then ``minimum``:
-    a value on a bound gets half the gradient, as in MindSpore 2.7. (MindSpore also
-    clips a tuple tensor by tensor: write ``[ops.clip_by_value(t, lo, hi) for t in
-    grads]``.)"""
+    a value on a bound gets half the gradient, as in MindSpore 2.7. A tuple or list of
+    Tensors (gradients, usually) is clipped tensor by tensor into a tuple, as
+    MindSpore 2.10 does."""
+    if isinstance(x, tuple | list):
+        return tuple([_clip_one(t, clip_value_min, clip_value_max) for t in x])
+    return _clip_one(x, clip_value_min, clip_value_max)
+
+
+def _clip_one(x: Any, clip_value_min: Any, clip_value_max: Any) -> Any:
     if clip_value_min is not None:
         x = np.maximum(x, clip_value_min)
     if clip_value_max is not None:
