@@ -271,3 +271,47 @@ def test_get_lr_parameter_and_centralization():
     assert np.array_equal(opt.gradients_centralization((g[:, :3], g))[0], g[:, :3])
     schedule = nn.PolynomialDecayLR(0.1, 0.01, 4, 1.0)
     assert PlainDescent(schedule, [a]).get_lr_parameter(a) is schedule
+
+
+class _LinearWarmup(nn.LearningRateSchedule):
+    """A schedule written as MindSpore programs write one: Tensor methods on the step."""
+
+    def __init__(self, lr, warmup, total, cast):
+        super().__init__()
+        self.lr, self.warmup, self.total, self.cast = lr, warmup, total, cast
+        self.seen = []
+
+    def construct(self, global_step):
+        self.seen.append((type(global_step), np.dtype(global_step.dtype), global_step.shape))
+        step = ops.cast(global_step, adc.float32) if self.cast else \
+            global_step.astype(adc.float32)
+        return ops.where(step < self.warmup, self.lr * (step + 1) / self.warmup,
+                         self.lr * (self.total - step) / (self.total - self.warmup))
+
+
+@pytest.mark.parametrize("cast", [False, True], ids=["astype", "ops.cast"])
+def test_a_users_schedule_is_given_the_global_step_as_an_int32_tensor(cast):
+    """MindSpore's optimizers call the schedule with their ``global_step``, an int32
+    Tensor of shape [1] (measured in 2.10), and ``get_lr`` is a float32 scalar."""
+    schedule = _LinearWarmup(0.01, 2, 6, cast)
+    net = nn.Dense(2, 1)
+    opt = nn.SGD(net.trainable_params(), learning_rate=schedule)
+    grads = tuple(ops.ones_like(p) for p in net.trainable_params())
+    rates = []
+    for _ in range(3):
+        opt(grads)
+        rate = opt.get_lr()
+        assert rate.dtype == np.float32 and rate.shape == ()
+        rates.append(float(rate))
+    want = [0.01 * (s + 1) / 2 if s < 2 else 0.01 * (6 - s) / 4 for s in (1, 2, 3)]
+    np.testing.assert_allclose(rates, want, rtol=1e-6)
+    assert set(schedule.seen) == {(Tensor, np.dtype(np.int32), (1,))}
+    direct = schedule(Tensor(3, adc.int32))
+    assert direct.shape == () and float(direct) == pytest.approx(0.0075)
+
+
+def test_the_built_in_schedules_take_a_step_tensor_or_an_int():
+    for step in (Tensor(np.array([3], np.int32)), Tensor(3, adc.int32), 3):
+        rate = nn.WarmUpLR(0.1, 4)(step)
+        assert rate.shape == np.shape(step)
+        np.testing.assert_allclose(np.asarray(rate), 0.075, rtol=1e-6)

@@ -21,17 +21,33 @@ from .tensor import Tensor
 
 
 class LearningRateSchedule(Cell):
-    """A learning rate as a function of the global step (``construct(global_step)``)."""
+    """A learning rate as a function of the global step (``construct(global_step)``).
+
+    ``construct`` is given the step as it was passed: an optimizer passes its
+    ``global_step``, an int32 Tensor of shape [1], as MindSpore's does, so a
+    schedule written for MindSpore can use Tensor methods on it
+    (``global_step.astype(ms.float32)``, ``ops.cast``). The schedules here read it
+    with ``step_number``, so they take a Python int as well."""
 
     def __call__(self, global_step: Any) -> Tensor:
         """The rate at ``global_step``: a float32 Tensor of the step's shape, as
-        MindSpore's (shape () for a number, [1] for an optimizer's ``global_step``)."""
-        step = np.asarray(global_step)
-        rate = np.float32(self.construct(int(step.reshape(-1)[0])))
-        return Tensor(np.full(step.shape, rate, np.float32))
+        MindSpore's (shape () for a number, [1] for an optimizer's ``global_step``),
+        when ``construct`` gives one number; what it gives otherwise."""
+        rate = np.asarray(self.construct(global_step), np.float32)
+        if rate.ndim == 0:
+            rate = np.full(np.shape(global_step), rate, np.float32)
+        return Tensor(rate)
 
-    def construct(self, global_step: int) -> float:
+    def construct(self, global_step: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
+
+
+def step_number(global_step: Any) -> int:
+    """The step a schedule is at, from an int or a Tensor of one element."""
+    step = np.asarray(global_step)
+    if step.size != 1:
+        raise ValueError(f"a learning-rate schedule takes one global step, not {step.size}")
+    return int(step.reshape(()))
 
 
 def _progress(step: float, steps: float, stair: bool) -> float:
@@ -48,24 +64,27 @@ class ExponentialDecayLR(LearningRateSchedule):
         self.lr, self.rate, self.steps, self.stair = learning_rate, decay_rate, decay_steps, \
             is_stair
 
-    def construct(self, global_step: int) -> float:
-        return self.lr * self.rate ** _progress(global_step, self.steps, self.stair)
+    def construct(self, global_step: Any) -> float:
+        return self.lr * self.rate ** _progress(step_number(global_step), self.steps,
+                                                self.stair)
 
 
 class NaturalExpDecayLR(ExponentialDecayLR):
     """``lr * exp(-rate * step)``, ``step`` rounded down to a multiple of
     ``decay_steps`` with ``is_stair``."""
 
-    def construct(self, global_step: int) -> float:
-        p = math.floor(global_step / self.steps) * self.steps if self.stair else global_step
+    def construct(self, global_step: Any) -> float:
+        step = step_number(global_step)
+        p = math.floor(step / self.steps) * self.steps if self.stair else step
         return self.lr * math.exp(-self.rate * p)
 
 
 class InverseDecayLR(ExponentialDecayLR):
     """``lr / (1 + rate * step / decay_steps)`` (rounded down with ``is_stair``)."""
 
-    def construct(self, global_step: int) -> float:
-        return self.lr / (1 + self.rate * _progress(global_step, self.steps, self.stair))
+    def construct(self, global_step: Any) -> float:
+        return self.lr / (1 + self.rate * _progress(step_number(global_step), self.steps,
+                                                    self.stair))
 
 
 class CosineDecayLR(LearningRateSchedule):
@@ -75,8 +94,8 @@ class CosineDecayLR(LearningRateSchedule):
         super().__init__()
         self.min_lr, self.max_lr, self.steps = min_lr, max_lr, decay_steps
 
-    def construct(self, global_step: int) -> float:
-        return _cosine(self.min_lr, self.max_lr, global_step, self.steps)
+    def construct(self, global_step: Any) -> float:
+        return _cosine(self.min_lr, self.max_lr, step_number(global_step), self.steps)
 
 
 class PolynomialDecayLR(LearningRateSchedule):
@@ -91,8 +110,9 @@ class PolynomialDecayLR(LearningRateSchedule):
             decay_steps, power
         self.update = update_decay_steps
 
-    def construct(self, global_step: int) -> float:
-        return _polynomial(self.lr, self.end, global_step, self.steps, self.power, self.update)
+    def construct(self, global_step: Any) -> float:
+        return _polynomial(self.lr, self.end, step_number(global_step), self.steps, self.power,
+                           self.update)
 
 
 class WarmUpLR(LearningRateSchedule):
@@ -102,8 +122,8 @@ class WarmUpLR(LearningRateSchedule):
         super().__init__()
         self.lr, self.steps = learning_rate, warmup_steps
 
-    def construct(self, global_step: int) -> float:
-        return self.lr * min(global_step, self.steps) / self.steps
+    def construct(self, global_step: Any) -> float:
+        return self.lr * min(step_number(global_step), self.steps) / self.steps
 
 
 def _cosine(min_lr: float, max_lr: float, step: float, steps: float) -> float:

@@ -66,7 +66,12 @@ def scalar_value(param: Any) -> float:
 def rate_at(holder: Any, step: int) -> float:
     """The rate a holder gives at step ``step`` (counted from 0)."""
     if isinstance(holder, LearningRateSchedule):
-        return float(holder(step))
+        # called with a global step as MindSpore's optimizers call it: int32, shape [1]
+        rate = np.asarray(holder(Tensor(np.array([step], np.int32))))
+        if rate.size != 1:
+            raise ValueError(f"{type(holder).__name__} gave {rate.size} learning rates for "
+                             "one step")
+        return float(rate.reshape(()))
     if isinstance(holder, _IteratorLearningRate):
         rates = holder.learning_rate
         if step >= len(rates):
