@@ -189,3 +189,42 @@ def _nested(value):
     if isinstance(value, tuple):
         return tuple(_nested(v) for v in value)
     return np.asarray(value, np.float64).tolist()
+
+
+class TwoOutputs(nn.Cell):
+    """Returns (sum(x w y), x w w): with sens (s0, s1) the gradient is that of
+    s0 sum(x w y) + sum(s1 x w w) (MindSpore 2.10 weights each output by its sens)."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor(np.array([1.0, 2.0], np.float32)), name="w")
+
+    def construct(self, x, y):
+        return (x * self.w * y).sum(), x * self.w * self.w
+
+
+S0 = Tensor(np.float32(2.0))
+_x, _y, _w, _s0, _s = (np.asarray(v, np.float64) for v in (X, Y, [1.0, 2.0], S0, S))
+GRAD_X = _s0 * _w * _y + _s * _w * _w
+GRAD_W = _s0 * _x * _y + _s * _x * 2 * _w
+
+
+@pytest.mark.parametrize("call, want", [
+    (lambda n: ops.GradOperation(get_by_list=True, sens_param=True)(n, weights(n))(
+        X, Y, (S0, S)), (GRAD_W,)),
+    (lambda n: ops.GradOperation(get_by_list=True, sens_param=True)(n, weights(n))(
+        X, Y, [S0, S]), (GRAD_W,)),
+    (lambda n: ops.GradOperation(sens_param=True)(n)(X, Y, (S0, S)), GRAD_X),
+    (lambda n: ops.GradOperation(get_all=True, sens_param=True)(n)(X, Y, (S0, S)),
+     (GRAD_X, _s0 * _x * _w)),
+    (lambda n: nn.ForwardValueAndGrad(n, weights(n), get_by_list=True, sens_param=True)(
+        X, Y, (S0, S))[1], (GRAD_W,)),
+], ids=["by_list", "list_of_sens", "first_input", "all_inputs", "ForwardValueAndGrad"])
+def test_sens_of_a_tuple_output_weights_each_output(call, want):
+    same_structure(call(TwoOutputs()), want)
+
+
+def test_sens_of_a_tuple_output_must_be_as_many():
+    net = TwoOutputs()
+    with pytest.raises(ms.AutodiffError, match="returns 2 values: sens must be a tuple of as"):
+        ops.GradOperation(get_by_list=True, sens_param=True)(net, weights(net))(X, Y, S)

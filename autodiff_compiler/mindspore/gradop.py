@@ -112,9 +112,20 @@ NO_INPUTS = _NoInputs()
 
 def _weighted(fn: Any) -> Any:
     """``fn``'s output weighted by a last, constant argument: its gradient is the vector-
-    Jacobian product with that cotangent."""
+    Jacobian product with that cotangent. A tuple of outputs takes a tuple of
+    cotangents, one each, and the weighted outputs are summed (MindSpore 2.10's
+    ``sens`` for a network returning several values)."""
     def weighted(*args):
-        return np.sum(fn(*args[:-1]) * stop_gradient(args[-1]))
+        out, sens = fn(*args[:-1]), args[-1]
+        if isinstance(out, tuple | list):
+            if not isinstance(sens, tuple | list) or len(sens) != len(out):
+                raise TypeError(f"the network returns {len(out)} values: sens must be a "
+                                "tuple of as many, one for each")
+            total = 0.0
+            for value, cotangent in zip(out, sens):
+                total = total + np.sum(value * stop_gradient(cotangent))
+            return total
+        return np.sum(out * stop_gradient(sens))
     weighted.__name__ = weighted.__qualname__ = getattr(fn, "__name__", type(fn).__name__)
     return weighted
 
