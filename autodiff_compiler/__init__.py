@@ -56,7 +56,7 @@ from .mindspore.initializer import (
     initializer,
 )
 from .mindspore.ops import stop_gradient
-from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor
+from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor, tensor
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
 from .profiling import Profile, profile
 from .remat import checkpoint, checkpointed, recompute
@@ -90,7 +90,7 @@ for _name in ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleMana
 for _name in dtype.__all__:
     globals().setdefault(_name, getattr(dtype, _name))
 __all__ += [*_TOP_LEVEL, "LossScaleManager", "FixedLossScaleManager",
-            "DynamicLossScaleManager", "build_train_network", "from_numpy", "is_tensor",
+            "DynamicLossScaleManager", "build_train_network", "from_numpy", "is_tensor", "tensor",
             "manual_seed", "seed", "initial_seed", "get_seed", "constexpr", "lazy_inline",
             "no_inline", "mutable", "set_device", "set_deterministic"]
 __version__ = "0.1.0"

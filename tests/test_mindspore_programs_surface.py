@@ -63,7 +63,7 @@ def test_schedule_imported_from_its_mindspore_path_runs():
                                   "CheckpointConfig", "ModelCheckpoint", "LambdaCallback",
                                   "Accuracy", "Precision", "Top1CategoricalAccuracy",
                                   "FixedLossScaleManager", "build_train_network",
-                                  "from_numpy", "is_tensor", "manual_seed", "mutable",
+                                  "from_numpy", "is_tensor", "tensor", "manual_seed", "mutable",
                                   "constexpr", "set_device", "double", "float_"])
 def test_top_level_names_of_mindspore(name):
     assert getattr(ms, name) is not None

@@ -28,6 +28,14 @@ DTYPES = [
     (lambda: Tensor([1, 2], dtype=mstype.float32), np.float32),
     (lambda: Parameter(2.0), np.float32),
     (lambda: Tensor.from_numpy(np.array([1.0])), np.float64),
+    # ``ms.tensor``, the constructor as a function (MindSpore 2.x)
+    (lambda: ms.tensor([1, 2, 3], ms.int32), np.int32),
+    (lambda: ms.tensor([1.5, 2]), np.float32),
+    (lambda: ms.tensor(3), np.int64),
+    (lambda: ms.tensor(True), np.bool_),
+    (lambda: ms.tensor(np.arange(3)), np.int64),
+    (lambda: ms.tensor([[1, 2], [3, 4]], ms.float16), np.float16),
+    (lambda: ms.tensor([1.0, 2.0], dtype=ms.float32, device="CPU"), np.float32),
 ]
 
 
@@ -243,6 +251,18 @@ def test_tensor_built_inside_a_differentiated_function():
     assert type(g) is Tensor and g.dtype == np.float32
     np.testing.assert_allclose(g.asnumpy(), [6.0, 7.0])
     np.testing.assert_allclose(float(builds_tensors(x)), 10.0)
+
+
+def weighs_by_a_tensor(x):
+    return (x * ms.tensor([1.0, 2.0], ms.float32)).sum() + ms.tensor(x, ms.float32).sum()
+
+
+def test_tensor_function_inside_a_differentiated_function():
+    """``ms.tensor(constant, dtype)`` is a constant, ``ms.tensor(x)`` a copy the gradient
+    flows through (MindSpore 2.10 gives [2, 3])."""
+    x = ms.tensor([3.0, 4.0], ms.float32)
+    assert type(x) is Tensor and x.asnumpy().tolist() == [3.0, 4.0]
+    np.testing.assert_allclose(ms.grad(weighs_by_a_tensor)(x).asnumpy(), [2.0, 3.0])
 
 
 def squares_as_float64(x):

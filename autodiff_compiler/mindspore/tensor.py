@@ -347,6 +347,17 @@ def is_tensor(obj: Any) -> bool:
 from_numpy = Tensor.from_numpy  # MindSpore's top-level ``from_numpy`` too
 
 
+def tensor(input_data: Any = None, dtype: Any = None, shape: Any = None, init: Any = None,
+           const_arg: bool = False, device: Any = None) -> Tensor:
+    """MindSpore's ``tensor``: the Tensor constructor as a function, which MindSpore 2.x
+    gives so graph mode knows the result's type; its arguments are ``Tensor``'s, and
+    ``device`` is accepted because everything here runs on the CPU. (Inside a
+    differentiated function it compiles as ``Tensor(data, dtype)`` does.)"""
+    if shape is None and init is None:
+        return Tensor(input_data, dtype)
+    return Tensor(input_data, dtype, shape, init, const_arg)
+
+
 def _view_compiled(self: Any, *shape: Any) -> Any:
     """``x.view(*shape)`` inside a differentiated function: MindSpore's reshape."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
