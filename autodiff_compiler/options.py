@@ -48,8 +48,13 @@ def _checked_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: b
                     f"weights must be Parameters, not {type(w).__name__}",
                     hint="wrap the array: Parameter(array, name='w'), or pass it as an "
                          "argument and use grad_position")
-    return GradSpec(positions, positions is not None and len(positions) == 1, params,
-                    bare_weight, has_aux, return_ids, with_value, cotangent_inputs)
+    # one position's gradient comes bare; with return_ids MindSpore 2.10 gives the
+    # (position, gradient) pair bare for position 0 only, in a 1-tuple for any other
+    # (measured: grad_position=1 or (1,) gives ((1, g),), 0 or (0,) gives (0, g))
+    bare_position = positions is not None and len(positions) == 1 and \
+        (not return_ids or positions == (0,))
+    return GradSpec(positions, bare_position, params, bare_weight, has_aux, return_ids,
+                    with_value, cotangent_inputs)
 
 
 def grad_positions(grad_position: Any) -> tuple[int, ...]:
