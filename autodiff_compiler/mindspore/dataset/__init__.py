@@ -2,9 +2,9 @@
 
 A dataset is a chain of steps over rows (a row is a tuple of NumPy arrays, one per
 column): a source (``NumpySlicesDataset``, ``GeneratorDataset``, ``MnistDataset``),
-then ``map``, ``filter``, ``shuffle``, ``batch``, ``repeat``, ``take``, ``skip``,
-``project``, ``rename``, ``zip``, ``concat`` (``+``), each returning a new dataset
-(``split`` returns several).
+then ``map``, ``filter``, ``shuffle``, ``batch``, ``padded_batch``, ``repeat``, ``take``,
+``skip``, ``project``, ``rename``, ``zip``, ``concat`` (``+``), each returning a new
+dataset (``split`` returns several).
 Iterating runs the chain once per epoch: ``create_tuple_iterator()`` yields lists of
 Tensors (NumPy arrays with ``output_numpy=True``), ``create_dict_iterator()`` dicts by
 column name, and iterating the dataset itself is the tuple iterator. One iterator serves

@@ -94,9 +94,8 @@ class Dataset:
         if unsupported:
             raise TypeError(f"batch: {sorted(unsupported)} are not supported; map the "
                             "columns before batching instead")
-        if batch_size < 1:
-            raise ValueError(f"batch: batch_size must be at least 1, not {batch_size}")
-        batched = _Batch(self, batch_size, drop_remainder)
+        from .batching import Batch, check_batch_size
+        batched = Batch(self, check_batch_size(batch_size, "batch"), drop_remainder)
         if per_batch_map is None:
             return batched
         inputs = as_names(input_columns) if input_columns is not None else self.column_names
@@ -107,6 +106,16 @@ class Dataset:
         batched.mapped = (per_batch_map, [self._index(c) for c in inputs])
         batched.column_names = [outputs[inputs.index(c)] if c in inputs else c
                                 for c in self.column_names]
+        return batched
+
+    def padded_batch(self, batch_size: int, drop_remainder: bool = False,
+                     num_parallel_workers: int | None = None,
+                     pad_info: dict[str, Any] | None = None) -> Dataset:
+        """Rows batched as ``batch`` does, the columns of ``pad_info`` padded first to
+        one shape (``batching`` says how, as MindSpore 2.10 does it)."""
+        from .batching import Batch, check_batch_size, check_pad_info
+        batched = Batch(self, check_batch_size(batch_size, "padded_batch"), drop_remainder)
+        batched.pads = check_pad_info(pad_info, self)
         return batched
 
     def repeat(self, count: int | None = None) -> Dataset:
@@ -279,66 +288,6 @@ class _Shuffle(_Step):
             buffer[i] = row
         for i in np.random.permutation(len(buffer)):
             yield buffer[i]
-
-
-class BatchInfo:
-    """What ``per_batch_map`` is told of the batch it maps: its number in the epoch and
-    the epoch's (from 0, as MindSpore counts them)."""
-
-    def __init__(self, batch_num: int, epoch_num: int = 0) -> None:
-        self._batch_num, self._epoch_num = batch_num, epoch_num
-
-    def get_batch_num(self) -> int:
-        return self._batch_num
-
-    def get_epoch_num(self) -> int:
-        return self._epoch_num
-
-
-class _Batch(_Step):
-    def __init__(self, parent: Dataset, batch_size: int, drop_remainder: bool) -> None:
-        super().__init__(parent)
-        self.batch_size, self.drop_remainder = batch_size, drop_remainder
-        # per_batch_map and the columns it takes: their lists of values go through it
-        # (with a BatchInfo) before they are stacked
-        self.mapped: tuple[Callable[..., Any], list[int]] | None = None
-
-    def get_batch_size(self) -> int:
-        return self.batch_size
-
-    def size(self) -> int | None:
-        n = self.parent.size()
-        if n is None:
-            return None
-        return n // self.batch_size if self.drop_remainder else -(-n // self.batch_size)
-
-    def rows(self) -> Iterator[Row]:
-        pending: list[Row] = []
-        made = 0
-        for row in self.parent.rows():
-            pending.append(row)
-            if len(pending) == self.batch_size:
-                yield self._stack(pending, made)
-                pending, made = [], made + 1
-        if pending and not self.drop_remainder:
-            yield self._stack(pending, made)
-
-    def _stack(self, rows: list[Row], number: int) -> Row:
-        columns = [list(column) for column in zip(*rows)]
-        if self.mapped is not None:
-            fn, picks = self.mapped
-            out = fn(*(columns[i] for i in picks), BatchInfo(number))
-            out = out if isinstance(out, tuple) else (out,)
-            if len(out) != len(picks):
-                raise ValueError(f"batch: per_batch_map returned {len(out)} columns for "
-                                 f"{len(picks)}")
-            for i, values in zip(picks, out):
-                columns[i] = values
-        try:
-            return tuple(np.stack([np.asarray(v) for v in column]) for column in columns)
-        except ValueError as err:
-            raise ValueError(f"batch: rows of different shapes cannot be stacked ({err}); "
-                             "map them to one shape first") from None
 
 
 class _Repeat(_Step):
