@@ -261,3 +261,47 @@ def test_containers_grow_as_mindspores_do():
     assert holder.layers[1].weight.shape == (4, 2) and holder.layers[2].weight.shape == (3, 2)
     x = adc.Tensor(np.ones((1, 2), np.float32))
     np.testing.assert_allclose(seq(x), np.maximum(seq[0](x), 0))
+
+
+SEQ = RNG.normal(size=(2, 4, 9))
+
+
+@pytest.mark.parametrize("group, out_channels", [(2, 6), (4, 4), (4, 8), (1, 3)],
+                         ids=["2_groups", "depthwise", "depthwise_x2", "one_group"])
+@pytest.mark.parametrize("mode, pad, stride, dil", [("same", 0, 1, 1), ("valid", 0, 2, 1),
+                                                    ("pad", 2, 1, 2)])
+def test_grouped_conv1d_is_each_groups_own_convolution(group, out_channels, mode, pad,
+                                                       stride, dil):
+    """nn.Conv1d(group=g): each of g slices of the channels convolved with its own slice
+    of the filters (the reference, per group, in float64), its gradients those of
+    ops.conv1d (checked against finite differences in test_mindspore_nn_functional)."""
+    conv = nn.Conv1d(4, out_channels, 3, stride, mode, pad, dil, group, has_bias=True,
+                     dtype=adc.float64)
+    assert conv.weight.shape == (out_channels, 4 // group, 1, 3)
+    w, b = conv.weight.asnumpy(), conv.bias.asnumpy()
+    pads = same_pads(9, 3, stride, dil) if mode == "same" else (pad, pad)
+    per_in, per_out = 4 // group, out_channels // group
+    want = np.concatenate([
+        reference_conv(SEQ[:, None, k * per_in:(k + 1) * per_in].transpose(0, 2, 1, 3),
+                       w[k * per_out:(k + 1) * per_out], stride, [(0, 0), pads], dil)
+        for k in range(group)], axis=1)[:, :, 0] + b[None, :, None]
+    np.testing.assert_allclose(conv(adc.Tensor(SEQ)).asnumpy(), want, rtol=1e-10, atol=1e-12)
+
+    def loss(x):
+        return (conv(x) ** 2).sum()
+
+    def functional(x, w):
+        return (ops.conv1d(x, w[:, :, 0], b, stride, mode, pad, dil, group) ** 2).sum()
+
+    gx, (gw, _) = adc.value_and_grad(loss, 0, conv.trainable_params())(adc.Tensor(SEQ))[1]
+    fx, fw = adc.grad(functional, (0, 1))(SEQ, w)
+    np.testing.assert_allclose(gx.asnumpy(), fx, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gw.asnumpy(), fw, rtol=1e-10, atol=1e-12)
+    adc.check_grads(loss, SEQ, generic=False)  # (layers compile for their shapes)
+
+
+def test_conv1d_groups_must_divide_the_channels():
+    with pytest.raises(ValueError, match=r"multiples of group \(3\)"):
+        nn.Conv1d(4, 6, 3, group=3)
+    with pytest.raises(ValueError, match="positive int"):
+        nn.Conv1d(4, 4, 3, group=0)

@@ -2,7 +2,8 @@
 ``Unflatten`` and ``Upsample``; re-exported by ``nn``.
 
 A 1-D layer is its 2-D twin on a height of 1, as MindSpore builds it: ``Conv1d``'s
-weight is (out, in, 1, k), and ``x`` (N, C, L) goes through ``conv2d`` as (N, C, 1, L).
+weight is (out, in / group, 1, k), and ``x`` (N, C, L) goes through ``conv2d`` (and its
+groups) as (N, C, 1, L).
 Adaptive pooling averages, for output position ``i`` of ``n`` over a length ``L``, the
 entries from ``floor(i L / n)`` to ``ceil((i + 1) L / n)`` (windows may overlap); the
 windows are known when compiling, so it is a few slices and means, stacked.
@@ -28,17 +29,20 @@ class Conv1d(Cell):
                  has_bias: bool = False, weight_init: Any = None, bias_init: Any = None,
                  dtype: Any = float32) -> None:
         super().__init__()
-        if group != 1:
-            raise ValueError("Conv1d: only group=1 is supported")
-        self.in_channels, self.out_channels = in_channels, out_channels
+        if not isinstance(group, int) or group < 1:
+            raise ValueError(f"Conv1d: group must be a positive int, not {group!r}")
+        if in_channels % group or out_channels % group:
+            raise ValueError(f"Conv1d: in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}) must be multiples of group ({group})")
+        self.in_channels, self.out_channels, self.group = in_channels, out_channels, group
         self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode
         self.padding, self.dilation, self.has_bias = padding, dilation, has_bias
-        shape = (out_channels, in_channels, 1, kernel_size)
+        shape = (out_channels, in_channels // group, 1, kernel_size)
         if isinstance(weight_init, np.ndarray) and np.ndim(weight_init) == 3:
             weight_init = np.expand_dims(weight_init, 2)  # (out, in, k): MindSpore adds the 1
         self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
                                             else weight_init, shape, dtype), name="weight")
-        bound = 1 / math.sqrt(in_channels * kernel_size)
+        bound = 1 / math.sqrt(in_channels // group * kernel_size)  # the weight's fan-in
         self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
                                           (out_channels,), dtype), name="bias") \
             if has_bias else None
@@ -46,7 +50,7 @@ class Conv1d(Cell):
     def construct(self, x: Any) -> Any:
         out = ops_conv.conv2d(np.expand_dims(x, 2), self.weight, self.bias, (1, self.stride),
                               self.pad_mode, (0, 0, self.padding, self.padding),
-                              (1, self.dilation))
+                              (1, self.dilation), self.group)
         return np.squeeze(out, 2)
 
 
