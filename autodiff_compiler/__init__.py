@@ -11,6 +11,7 @@ from . import numpy_linalg_definitions as _linalg_definitions  # noqa: F401 (np.
 from . import scipy_rules as _scipy_rules  # noqa: F401 (SciPy's rules, loaded when used)
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad
 from .custom import custom_vjp
+from .custom_jvp import custom_jvp
 from .directional import jvp, vjp
 from .errors import AutodiffError, IRVerificationError, MissingRuleError, UnsupportedSyntaxError
 from .jacobians import hessian, hvp, jacfwd, jacrev
@@ -65,8 +66,8 @@ from .vectorize import vmap
 
 __all__ = [
     "nn", "ops", "mint", "dataset", "train", "amp", "Model", "save_checkpoint", "load_checkpoint",
-    "load_param_into_net", "extend", "custom_vjp", "GradFunction", "grad", "value_and_grad",
-    "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint",
+    "load_param_into_net", "extend", "custom_vjp", "custom_jvp", "GradFunction", "grad",
+    "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint",
     "checkpointed",
     "recompute", "vmap", "profile", "Profile",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",

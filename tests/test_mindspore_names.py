@@ -1,7 +1,7 @@
 """``import autodiff_compiler as mindspore`` resolves the transforms where MindSpore 2.x
 has them. Measured on MindSpore 2.10: jvp, vjp, jacfwd, jacrev, grad, value_and_grad
 and vmap are in both ``mindspore`` and ``mindspore.ops`` (the same objects there);
-hessian and custom_vjp are in neither (ours are extensions, top level only)."""
+hessian, custom_vjp and custom_jvp are in neither (ours are extensions, top level only)."""
 import numpy as np
 import pytest
 
@@ -42,7 +42,7 @@ def test_transform_is_at_the_top_level_and_in_ops_as_one_object(name):
         np.testing.assert_allclose(call(getattr(mindspore.ops, name)), want, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["hessian", "hvp", "custom_vjp"])
+@pytest.mark.parametrize("name", ["hessian", "hvp", "custom_vjp", "custom_jvp"])
 def test_extensions_stay_out_of_ops(name):
     assert hasattr(mindspore, name) and not hasattr(mindspore.ops, name)
 

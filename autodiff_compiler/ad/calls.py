@@ -67,7 +67,7 @@ class CallRule:
     @staticmethod
     def forward(eqn: Eqn, active: set[Var]) -> Any:
         if custom.is_custom(eqn):  # the user's rule in the call's place
-            return custom.forward(eqn)
+            return custom.forward(eqn, active)
         refuse_taped_call(eqn)
         fwd, bwd, captured = _vjp_callee(eqn.params["callee"])
         tape = Var(TAPE, f"{fwd.name}_tape")

@@ -28,12 +28,23 @@ from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current
 from ..ir.core import Eqn, Function, Var, reads, renamed, substitute
+from . import custom_jvp
 from .reverse import vjp_split
 
 
 def is_custom(eqn: Eqn) -> bool:
-    """A ``call`` of a function with a custom gradient."""
-    return "custom_forward" in eqn.params["callee"].derived
+    """A ``call`` of a function with a custom derivative rule."""
+    return "custom" in eqn.params["callee"].derived
+
+
+def _rule_pair(eqn: Eqn) -> tuple[Function, Function]:
+    """The call's ``custom_forward`` and ``custom_backward``: a ``custom_jvp``'s are its
+    rule transposed (``ad.custom_jvp``), made when reverse mode first meets it."""
+    derived = eqn.params["callee"].derived
+    if "custom_forward" not in derived:
+        derived["custom_forward"], derived["custom_backward"] = \
+            custom_jvp.transposed(eqn.params["callee"], eqn.loc)
+    return derived["custom_forward"], derived["custom_backward"]
 
 
 def _bind(fn: Function, args: list[Any], results: tuple[Var, ...] = ()) -> list[Any]:
@@ -66,17 +77,17 @@ def _float_arguments(eqn: Eqn) -> list[Any]:
     return [a for a, v in zip(eqn.invars[:n], callee.fn.invars[:n]) if v.aval.is_float]
 
 
-def forward(eqn: Eqn) -> list[Any]:
+def forward(eqn: Eqn, active: set[Var]) -> list[Any]:
     """The forward sweep: the rule's forward in the call's place; its residuals."""
-    fwd = eqn.params["callee"].derived["custom_forward"]
+    _refuse_captured_tangents(eqn, active)
+    fwd, _ = _rule_pair(eqn)
     return _bind(fwd, list(eqn.invars), eqn.outvars)[len(eqn.outvars):]
 
 
 def backward(eqn: Eqn, residuals: list[Any], adjoints: Any) -> None:
     """The backward sweep: the user's rule on the residuals and the cotangents."""
-    callee = eqn.params["callee"]
     cts = [adjoints.get_or_zeros(o) for o in eqn.outvars]
-    grads = _bind(callee.derived["custom_backward"], [*residuals, *eqn.invars, *cts])
+    grads = _bind(_rule_pair(eqn)[1], [*residuals, *eqn.invars, *cts])
     floats = _float_arguments(eqn)
     for a, g in zip(floats, grads):
         adjoints.add(a, g)
@@ -87,6 +98,9 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     the ``bprop`` in ``dout`` for a Cell."""
     callee = eqn.params["callee"]
     what = callee.derived["custom"]
+    if "custom_jvp" in callee.derived:
+        _jvp_by_rule(eqn, tangents)
+        return
     if not callee.derived["custom_transpose"]:
         raise AutodiffError(f"can't apply forward-mode autodiff (jvp) to {what}: a "
                             "custom_vjp function has only a reverse-mode rule (JAX refuses "
@@ -123,6 +137,34 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
             if isinstance(t, Var) and all(t is not a for a in t_args):
                 t.hint = f"t_{o.hint or 'out'}"  # the output's tangent, not a cotangent
             tangents[o] = t
+
+
+def _jvp_by_rule(eqn: Eqn, tangents: dict[Var, Any]) -> None:
+    """Forward mode through a ``custom_jvp``: its rule in the call's place; the outputs
+    are the rule's primal outputs (as JAX's jvp gives them), with their tangents."""
+    _refuse_captured_tangents(eqn, {a for a in eqn.invars if tangents.get(a) is not None})
+    floats = _float_arguments(eqn)
+    t_args = [tangents.get(a) if isinstance(a, Var) else None for a in floats]
+    t_args = [P.zeros_like(a) if t is None else t for a, t in zip(floats, t_args)]
+    rule = eqn.params["callee"].derived["custom_jvp"]
+    outs = _bind(rule, [*eqn.invars, *t_args], eqn.outvars)
+    for o, t in zip(eqn.outvars, outs[len(eqn.outvars):]):
+        if o.aval.is_float:
+            tangents[o] = t
+
+
+def _refuse_captured_tangents(eqn: Eqn, varied: set[Var]) -> None:
+    """A ``custom_jvp``'s rule gives tangents for its arguments only: a value it reads
+    from the enclosing function that is being differentiated would lose its part."""
+    callee = eqn.params["callee"]
+    if "custom_jvp" not in callee.derived:
+        return  # a bprop's or custom_vjp's captured values get zeros, as MindSpore's do
+    n = callee.derived["custom_arity"]
+    if any(isinstance(a, Var) and a in varied for a in eqn.invars[n:]):
+        raise AutodiffError(f"{callee.derived['custom']} reads a value of the enclosing "
+                            "function that is being differentiated; the rule gives no "
+                            "derivative for it", eqn.loc,
+                            hint="pass that value to the custom_jvp function as an argument")
 
 
 def _reads_any(eqns: list[Eqn], outs: list[Any], sources: set[Var]) -> bool:

@@ -49,7 +49,7 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     ``inputs`` are Vars or values known when compiling (only Vars get cotangents).
     ``what`` names the rule in errors (``Cell 'Net'.bprop``); ``rule_loc`` is where it
     is defined."""
-    callee, body, local, dynamic = _lowered_alone(name, inputs, primal, loc, rule_loc, what)
+    callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what)
     invars, out_skeleton = body.invars, callee.skeleton
     callee.derived["custom"] = what
     call_outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
@@ -67,13 +67,13 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     # another program (grad of grad) and its rule bound there, renamed with it.
     fwd_reads = free_vars(fwd) if augmented is not None else []  # a bprop's: the call's
     captured = list(dict.fromkeys([*free_vars(body), *fwd_reads, *free_vars(bwd)]))
-    callee.define(_closed(body, captured, len(invars)))
-    fwd = _closed(fwd, captured, len(invars))
+    callee.define(closed(body, captured, len(invars)))
+    fwd = closed(fwd, captured, len(invars))
     if augmented is None:
         call = Eqn(tuple(call_outs), P.call, fwd.invars, {"callee": callee}, loc or rule_loc)
         fwd = Function(fwd.name, fwd.invars, (call,), fwd.outvars, fwd.loc)
     callee.derived["custom_forward"] = fwd
-    callee.derived["custom_backward"] = _closed(bwd, captured,
+    callee.derived["custom_backward"] = closed(bwd, captured,
                                                 len(bwd.invars) - len(body.outvars))
     callee.derived["custom_arity"] = len(invars)  # the user's arguments, then captured ones
     callee.derived["custom_transpose"] = augmented is None
@@ -84,7 +84,7 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     return trees.unflatten(out_skeleton, outs)
 
 
-def _closed(fn: Function, captured: list[Var], at: int) -> Function:
+def closed(fn: Function, captured: list[Var], at: int) -> Function:
     """``fn`` taking ``captured`` as inputs (inserted at position ``at``) instead of
     reading them from the enclosing function."""
     if not captured:
@@ -153,13 +153,13 @@ def called_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: 
     other than the inliner makes (a Cell's backward hooks, ``frontend.hooks``): the
     callee, the inputs it takes as its parameters, and the caller's values passed to
     them. ``what`` names the special call in errors (``derived["special"]``)."""
-    callee, body, local, dynamic = _lowered_alone(name, inputs, primal, loc, rule_loc, what)
+    callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what)
     callee.define(body)
     callee.derived["special"] = what
     return callee, local, dynamic
 
 
-def _lowered_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: Loc | None,
+def lowered_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: Loc | None,
                    rule_loc: Loc | None, what: str) -> tuple[Callee, Function, tuple, list[Var]]:
     """``primal(inputs)`` lowered into a body of its own: a ``Callee`` (its result's
     structure set, its body not yet defined), the body, the inputs as its parameters,
