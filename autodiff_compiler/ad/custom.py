@@ -1,4 +1,5 @@
-"""Derivatives of calls that carry the user's rule (``frontend.custom``).
+"""Derivatives of calls that carry the user's rule (``frontend.custom``,
+``frontend.custom_jvp``).
 
 Reverse mode binds the rule's two IR functions where the call was: the forward sweep
 gets ``custom_forward`` (the call itself for a ``bprop``, the user's ``fwd`` for a
@@ -9,6 +10,10 @@ derivative differentiates it as code. That is what MindSpore 2.x computes (grad 
 grad through a Cell whose bprop is ``dout * out + x`` is x^2 + x + 1: the bprop's
 body is differentiated and ``out`` reaches the Cell's rule again) and what JAX
 computes for ``custom_vjp`` (``bwd`` and ``fwd`` differentiated as code).
+
+A ``custom_jvp`` call gets the same two functions, made from its rule transposed
+(``ad.custom_jvp``) the first time reverse mode meets it, and in forward mode its
+rule is bound in the call's place.
 
 Forward mode. JAX refuses a ``custom_vjp`` function under jvp, and so do we.
 MindSpore's ``jvp`` is two reverse passes: the vjp program with cotangent ``u``
