@@ -101,4 +101,4 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
             return in_rule(bwd, (residuals, g))
 
         return custom_call(low, name, tuple(bound.arguments.values()), primal, augmented,
-                           backward, loc, definition_loc(bwd), what)
+                           backward, loc, definition_loc(bwd), what, containers=True)

@@ -22,9 +22,10 @@ gradient inside vmap batches the rule like any code. ``f`` called in its own rul
 the custom function again, so higher orders apply the rule again (JAX's semantics).
 Outside any transform, ``f(x)`` just runs ``f``.
 
-Not supported: JAX's ``nondiff_argnums`` (refused where the function is wrapped: a
-non-array argument may simply be passed, and gets no tangent) and containers of
-arrays as arguments (refused at the call).
+Arguments may hold arrays in tuples, namedtuples, lists and dicts; the rule gets each
+one's tangent in the same containers. Not supported: JAX's ``nondiff_argnums``
+(refused where the function is wrapped: a non-array argument may simply be passed,
+and gets a zero tangent).
 """
 from __future__ import annotations
 

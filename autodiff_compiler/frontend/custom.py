@@ -39,7 +39,7 @@ def _is_var(v: Any) -> bool:
 def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple], Any],
                 augmented: Callable[[tuple], tuple[Any, Any]] | None,
                 backward: Callable[[Any, Any], Any], loc: Loc | None, rule_loc: Loc,
-                what: str) -> Any:
+                what: str, containers: bool = False) -> Any:
     """Emit ``call`` of ``primal(inputs)`` whose adjoint is the user's rule.
 
     ``augmented(inputs)`` lowers to ``(out, residuals)``; ``None`` means the rule's
@@ -48,8 +48,11 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     cotangent (or None) per input. Each callback lowers into the current builder;
     ``inputs`` are Vars or values known when compiling (only Vars get cotangents).
     ``what`` names the rule in errors (``Cell 'Net'.bprop``); ``rule_loc`` is where it
-    is defined."""
-    callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what)
+    is defined. With ``containers``, an input may hold arrays in tuples, namedtuples,
+    lists or dicts (JAX's pytrees): each array is a parameter of its own, and the rule
+    returns that input's cotangent in the same structure."""
+    callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what,
+                                                 containers)
     invars, out_skeleton = body.invars, callee.skeleton
     callee.derived["custom"] = what
     call_outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
@@ -131,8 +134,10 @@ def _backward(callee: Callee, body: Function, local: tuple, res_leaves: list[Any
                                 f"inputs: it must return exactly one per input", rule_loc,
                                 hint="return None (or zeros) for an input without gradient")
         outs = []
-        for x, g in zip(local, grads):
-            if not (_is_var(x) and x.aval.is_float):
+        pairs = [pair for arg, grad in zip(local, grads)
+                 for pair in _paired_leaves(arg, grad, what, rule_loc)]
+        for x, g in pairs:
+            if not x.aval.is_float:
                 continue
             if g is None:
                 g = P.zeros_like(inputs[x])
@@ -145,6 +150,28 @@ def _backward(callee: Callee, body: Function, local: tuple, res_leaves: list[Any
             outs.append(as_atom(g))
     return Function(f"{callee.name}_backward", (*res_in, *args_in, *douts), tuple(b.eqns),
                     tuple(outs), rule_loc)
+
+
+def _is_leaf(v: Any) -> bool:
+    return not isinstance(v, tuple | list | dict)
+
+
+def _paired_leaves(x: Any, g: Any, what: str, rule_loc: Loc) -> list[tuple[Var, Any]]:
+    """Each array of the input ``x`` with its part of the cotangent ``g`` (``None``:
+    zeros for all), which holds them in the same containers as ``x``."""
+    if _is_var(x):
+        return [(x, g)]
+    arrays = trees.flatten(x, _is_var)[0]
+    if not arrays or g is None:
+        return [(a, None) for a in arrays]
+    xs, x_skeleton = trees.flatten(x, _is_leaf)
+    gs, g_skeleton = trees.flatten(g, _is_leaf)
+    if repr(g_skeleton) != repr(x_skeleton):
+        raise AutodiffError(f"{what} returned a gradient structured as {g_skeleton!r} for an "
+                            f"input structured as {x_skeleton!r}", rule_loc,
+                            hint="return each input's gradient in the input's containers "
+                                 "(the same namedtuple, dict keys and lengths)")
+    return [(a, b) for a, b in zip(xs, gs) if _is_var(a)]
 
 
 def called_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: Loc | None,
@@ -160,25 +187,34 @@ def called_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: 
 
 
 def lowered_alone(name: str, inputs: tuple, primal: Callable[[tuple], Any], loc: Loc | None,
-                   rule_loc: Loc | None, what: str) -> tuple[Callee, Function, tuple, list[Var]]:
+                  rule_loc: Loc | None, what: str, containers: bool = False
+                  ) -> tuple[Callee, Function, tuple, list[Var]]:
     """``primal(inputs)`` lowered into a body of its own: a ``Callee`` (its result's
-    structure set, its body not yet defined), the body, the inputs as its parameters,
-    and the caller's values passed to them."""
+    structure set, its body not yet defined), the body, the inputs as its parameters
+    (arrays in containers too, with ``containers``; else they are refused), and the
+    caller's values passed to them."""
     for i, value in enumerate(inputs):
-        if not _is_var(value) and trees.flatten(value, _is_var)[0]:
+        if not containers and not _is_var(value) and trees.flatten(value, _is_var)[0]:
             raise AutodiffError(f"{what}: argument {i} holds arrays inside a container; "
                                 "it takes arrays as separate arguments", loc,
                                 hint="pass each array as its own argument")
-    dynamic = [v for v in inputs if _is_var(v)]
+    dynamic = [a for v in inputs for a in trees.flatten(v, _is_var)[0]]
     # one parameter per position: an array passed twice gets a gradient at each
-    local = tuple(Var(v.aval, v.hint or "x") if _is_var(v) else v for v in inputs)
+    local = tuple(_parameters(v) for v in inputs)
     callee = Callee(name)
     with building(loc) as b:
         out = primal(local)
     out_leaves, callee.skeleton = trees.flatten(out, _is_var)
-    body = Function(callee.name, tuple(v for v in local if _is_var(v)), tuple(b.eqns),
+    params = [a for v in local for a in trees.flatten(v, _is_var)[0]]
+    body = Function(callee.name, tuple(params), tuple(b.eqns),
                     tuple(map(as_atom, out_leaves)), rule_loc)
     return callee, body, local, dynamic
+
+
+def _parameters(value: Any) -> Any:
+    """``value`` with each array in it replaced by a new parameter of its kind."""
+    arrays, skeleton = trees.flatten(value, _is_var)
+    return trees.unflatten(skeleton, [Var(a.aval, a.hint or "x") for a in arrays])
 
 
 def emit_call(low: Lowering, callee: Callee, dynamic: list[Var], loc: Loc | None) -> Any:

@@ -62,7 +62,8 @@ def _is_leaf(v: Any) -> bool:
 
 
 def call_key(inputs: tuple) -> tuple:
-    """What a compiled call depends on: each array's aval, each other value itself."""
+    """What a compiled call depends on: the containers, each array's aval, each other
+    value itself."""
     def one(v: Any) -> Any:
         if _is_var(v):
             return ("array", v.aval)
@@ -71,7 +72,8 @@ def call_key(inputs: tuple) -> tuple:
         except TypeError:
             return ("object", id(v))
         return ("value", type(v), v)
-    return tuple(one(v) for v in inputs)
+    leaves, structure = trees.flatten(inputs, _is_leaf)
+    return repr(structure), tuple(one(v) for v in leaves)
 
 
 def custom_jvp_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple], Any],
@@ -85,7 +87,8 @@ def custom_jvp_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[t
     key = call_key(inputs)
     if key in pending:
         return _call_again(low, pending[key], inputs, loc)
-    callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what)
+    callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what,
+                                                 containers=True)
     callee.derived["custom"] = what
     pending[key] = entry = Pending(callee, body.outvars)
     try:
@@ -108,7 +111,7 @@ def _call_again(low: Lowering, entry: Pending, inputs: tuple, loc: Loc | None) -
     """The function called in its own rule: a call of the callee being made."""
     entry.called_again = True
     outs = [Var(o.aval, f"{entry.callee.name}_out") for o in entry.outvars]
-    dynamic = tuple(v for v in inputs if _is_var(v))
+    dynamic = tuple(trees.flatten(inputs, _is_var)[0])
     low.builder.eqns.append(Eqn(tuple(outs), P.call, dynamic, {"callee": entry.callee}, loc))
     return trees.unflatten(entry.callee.skeleton, outs)
 
@@ -116,12 +119,22 @@ def _call_again(low: Lowering, entry: Pending, inputs: tuple, loc: Loc | None) -
 def _lowered_rule(callee: Callee, body: Function, local: tuple, rule: RuleLowering,
                   loc: Loc | None, rule_loc: Loc) -> Function:
     """The rule as (arguments, tangents of the float ones) -> (outputs, their tangents).
-    Other arguments get zero tangents made here (JAX gives them float0 zeros)."""
+    Other arguments get zero tangents made here (JAX gives them float0 zeros); an
+    argument holding arrays in containers gets its tangent in the same containers."""
     t_in = [Var(v.aval, f"{v.hint or 'x'}_dot") for v in body.invars if v.aval.is_float]
     given = iter(t_in)
+
+    def tangent_of(x: Any) -> Any:
+        if _is_var(x):
+            return next(given) if x.aval.is_float else P.zeros_like(x)
+        if not isinstance(x, tuple | list | dict):
+            return _zero_tangent(x)
+        arrays, skeleton = trees.flatten(x, _is_var)
+        return trees.unflatten(trees.map_leaves(skeleton, _zero_tangent),
+                               [tangent_of(a) for a in arrays])
+
     with building(loc) as b:
-        tangents = tuple(next(given) if _is_var(x) and x.aval.is_float else _zero_tangent(x)
-                         for x in local)
+        tangents = tuple(tangent_of(x) for x in local)
         out, t_out = _split(rule(local, tangents), callee.derived["custom"], rule_loc)
         outs, t_outs = _paired(callee, body, out, t_out, rule_loc)
     return Function(f"{callee.name}_jvp_rule", (*body.invars, *t_in), tuple(b.eqns),
