@@ -57,7 +57,7 @@ from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
 from .pipeline.library import as_compilable
-from .pipeline.local import refuse_local
+from .pipeline.local import bind_local, is_local, local_derivative
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .vectorize import SPEC
@@ -115,14 +115,17 @@ class Jacobian:
     def __init__(self, kind: str, fn: Callable[..., Any], positions: tuple[int, ...],
                  bare: bool, has_aux: bool, scalar_only: bool = False,
                  label: str | None = None) -> None:
-        refuse_local(fn, label or kind)
-        fn = as_compilable(fn)  # np.tanh: a function calling it
+        # a def of the function being compiled (or a transform of one): made where it is
+        # called, its closure the enclosing program's values (``pipeline.local``)
+        self.__local__ = is_local(fn)
+        fn = fn if self.__local__ else as_compilable(fn)  # np.tanh: a function calling it
         self.kind, self.fn, self.positions = kind, fn, positions
         self.bare, self.has_aux, self.scalar_only = bare, has_aux, scalar_only
         self.label = label or kind
-        name = getattr(fn, "__name__", "fn")
-        self.__name__ = self.__qualname__ = f"{self.label}_{name}"
-        self._program = GradFunction(self, replace(SPEC, primal=self.label))
+        name = getattr(fn, "__name__", None) or getattr(fn, "name", "fn")
+        self.__name__ = self.__qualname__ = self.name = f"{self.label}_{name}"
+        self._program = None if self.__local__ else \
+            GradFunction(self, replace(SPEC, primal=self.label))
 
     def __repr__(self) -> str:
         return f"<{self.kind} of {name_of(self.fn)}>"
@@ -132,7 +135,13 @@ class Jacobian:
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
+        if self.__local__:
+            return self.fn.signature
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
+
+    @property
+    def signature(self) -> inspect.Signature:  # (how ``pipeline.local`` binds a call)
+        return self.__signature__
 
     def __call__(self, *args: Any) -> Any:
         checked_positions(self.fn, args, self.positions)
@@ -143,7 +152,10 @@ class Jacobian:
         checked_positions(self.fn, args, self.positions)
         return self._program.source(*args)
 
-    def _inner(self, low: Any, args: list, spec: GradSpec) -> tuple[Compiled, list[Any]]:
+    def _inner(self, low: Any, args: list, spec: GradSpec, loc: Any
+               ) -> tuple[Compiled, list[Any]]:
+        if self.__local__:
+            return local_derivative(low, self.fn, spec, args, loc)
         compiled = compile_gradient(self.fn, spec, [abstract(a) for a in args])
         inputs = [leaf for a in args for leaf in dynamic_leaves(a)]
         inputs += [low.captures.free_value(path, obj) for path, obj in compiled.capture_objects]
@@ -152,11 +164,12 @@ class Jacobian:
         return compiled, inputs
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
-        args = list(self._program._bind(tuple(args), kwargs))
+        args = bind_local(self.fn, args, kwargs, loc) if self.__local__ else \
+            list(self._program._bind(tuple(args), kwargs))
         wrt = checked_positions(self.fn, args, self.positions)
         if self.kind == "jacrev":
-            return self._reverse(low, args, wrt)
-        return self._forward(low, args, wrt)
+            return self._reverse(low, args, wrt, loc)
+        return self._forward(low, args, wrt, loc)
 
     def _run(self, compiled: Compiled, inputs: list, seeds: list, total: int
              ) -> tuple[Any, set[int]]:
@@ -175,10 +188,10 @@ class Jacobian:
         batched = {id(o) for i, (o, f) in enumerate(zip(outs, out_flags)) if f and i >= values}
         return compiled.finish(outs), batched
 
-    def _reverse(self, low: Any, args: list, wrt: tuple[int, ...]) -> Any:
+    def _reverse(self, low: Any, args: list, wrt: tuple[int, ...], loc: Any) -> Any:
         """Rows of the Jacobian: the vjp program on every unit cotangent at once."""
         spec = grad_spec(wrt, None, self.has_aux, False, with_value=True, cotangent_inputs=True)
-        compiled, inputs = self._inner(low, args, replace(spec, bare_position=False))
+        compiled, inputs = self._inner(low, args, replace(spec, bare_position=False), loc)
         floats = float_outputs(compiled)
         if self.scalar_only:
             refuse_non_scalar(self.fn, compiled)
@@ -213,10 +226,10 @@ class Jacobian:
         result = _arrange(jac, structure, self.bare)
         return (result, aux) if self.has_aux else result
 
-    def _forward(self, low: Any, args: list, wrt: tuple[int, ...]) -> Any:
+    def _forward(self, low: Any, args: list, wrt: tuple[int, ...], loc: Any) -> Any:
         """Columns of the Jacobian: the jvp program on every unit tangent at once."""
         spec = GradSpec(wrt, False, None, False, False, False, True, forward=True)
-        compiled, inputs = self._inner(low, args, spec)
+        compiled, inputs = self._inner(low, args, spec, loc)
         flat = [leaf for p in wrt for leaf in tree_of(args[p])[0]]
         refuse_real_and_complex(self.fn, self.kind, float_outputs(compiled), flat)
         total, tangents, offsets = _basis(flat)
@@ -283,7 +296,6 @@ def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Jacobian:
     one program (``H[i][j]`` of shape ``x_i.shape + x_j.shape`` for several positions).
     A function returning anything but one float scalar is refused: the gradient of the
     sum of its outputs would look like an answer."""
-    refuse_local(fn, "hessian")
     positions, bare = positions_of(grad_position)
     inner = Jacobian("jacrev", fn, positions, bare, False, scalar_only=True)
     return Jacobian("jacfwd", inner, positions, bare, False, label="hessian")

@@ -30,7 +30,6 @@ from .api import GradFunction, _signature
 from .directional import refuse
 from .errors import AutodiffError, AutodiffValueError
 from .frontend.captures import is_array
-from .frontend.scope import LocalFunction
 from .ir import primitives as P
 from .ir.builder import inline
 from .ir.core import Aval, Var
@@ -38,7 +37,7 @@ from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
 from .pipeline.kinds import abstract, is_dynamic
 from .pipeline.library import as_compilable
-from .pipeline.local import LocalGradient, bind_local, local_program
+from .pipeline.local import bind_local, is_local, local_program
 from .pipeline.spec import GradSpec
 
 SPEC = GradSpec(None, False, None, False, False, False, False, primal="vmap")
@@ -95,8 +94,8 @@ class VmapFunction:
         # are batched; one given by keyword, or a default, is the same for every example
         self.positional = positional
         self._by_position: dict[int, VmapFunction] = {}
-        if isinstance(fn, LocalFunction | LocalGradient):  # defined in a function being
-            self.fn, self.__name__ = fn, fn.name  # compiled: batched where it is called
+        if is_local(fn):  # defined in a function being compiled: batched where called
+            self.fn, self.__name__ = fn, fn.name
             self.__qualname__, self.__doc__, self._program = fn.name, None, None
             return
         if not callable(fn):
@@ -116,7 +115,7 @@ class VmapFunction:
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
-        if isinstance(self.fn, LocalFunction | LocalGradient):
+        if is_local(self.fn):
             return self.fn.signature
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
@@ -189,7 +188,7 @@ class VmapFunction:
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
-        local = isinstance(self.fn, LocalFunction | LocalGradient)  # (pipeline/local.py)
+        local = is_local(self.fn)  # (pipeline/local.py)
         given = len(args) if self.positional is None else self.positional
         args = bind_local(self.fn, args, kwargs, loc) if local \
             else list(self._program._bind(tuple(args), kwargs))

@@ -17,8 +17,9 @@ inlined gradient as they are; ``u``'s gradient holds them constant, and an outer
 gradient differentiates through them and the inner one alike (grad of grad). ``vmap``
 batches the program ``local_program`` lowers the same way, its closure unbatched, of
 ``u`` or of its gradient (``vmap(grad(u))``: per-example gradients). ``jvp`` inlines
-the forward-mode program made the same way, and ``vjp``'s pullback the gradient of
-``u``'s outputs weighted by the cotangents (``pullbacks``).
+the forward-mode program made the same way, ``vjp``'s pullback the gradient of ``u``'s
+outputs weighted by the cotangents (``pullbacks``), and the Jacobians batch ``u``'s
+vjp or jvp program (``local_derivative``) as they batch a module-level function's.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ from .spec import GradSpec
 
 class LocalGradient:
     """``grad(local)`` (or ``value_and_grad``) of a local function: made when called."""
+
+    __local__ = True  # (``is_local``)
 
     def __init__(self, local: LocalFunction, spec: GradSpec) -> None:
         self.local, self.spec = local, spec
@@ -60,20 +63,30 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
     differentiated in place of ``local``'s output (its outputs weighted by a ``vjp``'s
     cotangents, which the gradient reads as it reads the closure). A forward ``spec``
     (``jvp``): the program's value and tangent along ``tangents``, one per argument."""
-    from .compiler import Compiled, derivative_program  # the gradient's own pipeline
-
     if spec.cotangent_inputs or spec.primal or spec.forward != bool(tangents):
         raise AutodiffError(f"only grad, value_and_grad, jvp and vjp take '{local.name}', a "
                             "function defined inside the function being compiled", loc,
                             hint="define it at module level")
-    values = bind_local(local, args, kwargs, loc)
+    compiled, outer = local_derivative(low, local, spec, bind_local(local, args, kwargs, loc),
+                                       loc, weighted_by)
+    return compiled.finish(inline(compiled.ir, [*outer, *tangents]))
+
+
+def local_derivative(low: Any, local: Any, spec: GradSpec, values: list, loc: Loc | None,
+                     weighted_by: Callable[[Any], Any] | None = None) -> tuple[Any, list]:
+    """The derivative program ``spec`` asks for of ``local`` (a local function, or a
+    transform of one: ``is_local``), lowered on fresh inputs, as a ``Compiled`` to inline
+    or batch; and the values (``values``' leaves, bound as ``bind_local`` binds them)
+    its inputs stand for. Its closure is the enclosing program's values, read as they are."""
+    from .compiler import Compiled, derivative_program  # the gradient's own pipeline
+
     differentiated = {p % len(values) for p in spec.positions or () if -len(values) <= p
                       < len(values)}
     values = [trees.map_leaves(v, as_atom) if i in differentiated else v  # grad(u)(2.0)
               for i, v in enumerate(values)]
     fresh = [trees.map_leaves(v, _fresh) for v in values]
     with building(loc) as b:
-        out = low.call_local(local, tuple(fresh), {}, loc)
+        out = lower_local(low, local, fresh, loc)
         if weighted_by is not None:
             out = weighted_by(out)
     weights = [low.captures.array(Path.of_object(w, w.name or "weight"), w)
@@ -85,27 +98,38 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
     seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
     wrt = wrt_indices(local, fresh, spec, inner, low, loc)
     program = derivative_program(primal, spec, wrt, seeds, aux_leaves)
-    arranged = Compiled(program, "", None, spec, [], [],
-                        len(primal.outvars) if spec.with_value else 0,
-                        trees.flatten(out, _is_var)[1], aux_skeleton,
-                        0 if spec.with_value else len(aux_leaves), None,
-                        position_trees=position_trees(fresh, spec))
-    return arranged.finish(inline(program, [*outer, *tangents]))
+    return Compiled(program, "", None, spec, [], [],
+                    len(primal.outvars) if spec.with_value else 0,
+                    trees.flatten(out, _is_var)[1], aux_skeleton,
+                    0 if spec.with_value else len(aux_leaves), None, primal=primal,
+                    position_trees=position_trees(fresh, spec)), outer
+
+
+def is_local(fn: Any) -> bool:
+    """Whether ``fn`` is a ``def`` or ``lambda`` of the function being compiled, or a
+    transform of one (``__local__``: ``grad``, a Jacobian), made where it is called."""
+    return isinstance(fn, LocalFunction) or getattr(fn, "__local__", False) is True
+
+
+def lower_local(low: Any, local: Any, args: Sequence[Any], loc: Loc | None) -> Any:
+    """A call of ``local`` (``is_local``) lowered into the program being built."""
+    if isinstance(local, LocalFunction):
+        return low.call_local(local, tuple(args), {}, loc)
+    return local.__lower_call__(low, list(args), {}, loc)
 
 
 def refuse_local(fn: Any, transform: str) -> None:
-    """Refuse ``transform`` of a function defined inside the one being compiled, for the
-    transforms made only of functions compiled on their own (``jacrev``, ``hessian``...)."""
+    """Refuse ``transform`` of a function defined inside the one being compiled where the
+    transform compiles its function on its own (not where it is called: its eager
+    path)."""
     if isinstance(fn, LocalFunction):
         raise AutodiffError(
             f"{transform} of '{fn.name}', a function defined inside the function being "
-            "compiled, is not supported", None,
-            hint="define it at module level (grad, value_and_grad, jvp, vjp and vmap take "
-                 "such a function)")
+            "compiled, is not supported here", None,
+            hint="define it at module level, or call the transform where it is made")
 
 
-def bind_local(local: LocalFunction | LocalGradient, args: Any, kwargs: dict,
-               loc: Loc | None) -> list:
+def bind_local(local: Any, args: Any, kwargs: dict, loc: Loc | None) -> list:
     """The arguments of a call of ``local``, one per parameter, defaults filled in."""
     try:
         bound = local.signature.bind(*args, **kwargs)
@@ -115,18 +139,15 @@ def bind_local(local: LocalFunction | LocalGradient, args: Any, kwargs: dict,
     return list(bound.arguments.values())
 
 
-def local_program(low: Any, local: LocalFunction | LocalGradient, spec: GradSpec,
-                  examples: list, loc: Loc | None) -> Any:
-    """``local`` (or its gradient) lowered on ``examples`` (new inputs: ``vmap``'s
-    per-example stand-ins) into a program of its own, as a ``Compiled`` to batch and
-    inline (it reads its closure, the enclosing program's values, as they are)."""
+def local_program(low: Any, local: Any, spec: GradSpec, examples: list,
+                  loc: Loc | None) -> Any:
+    """``local`` (``is_local``) lowered on ``examples`` (new inputs: ``vmap``'s per-example
+    stand-ins) into a program of its own, as a ``Compiled`` to batch and inline (it reads
+    its closure, the enclosing program's values, as they are)."""
     from .compiler import Compiled
 
     with building(loc) as b:
-        if isinstance(local, LocalGradient):  # vmap(grad(u)): per-example gradients
-            out = local.__lower_call__(low, list(examples), {}, loc)
-        else:
-            out = low.call_local(local, tuple(examples), {}, loc)
+        out = lower_local(low, local, examples, loc)  # (vmap(grad(u)): per-example ones)
     leaves, skeleton = trees.flatten(out, _is_var)
     inputs = [v for a in examples for v in trees.flatten(a, _is_var)[0]]
     primal = Function(python_name(local.name, "fn"), tuple(inputs), tuple(b.eqns),
