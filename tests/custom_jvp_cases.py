@@ -206,3 +206,13 @@ def scaled_jvp(primals, tangents):
     x, k = primals
     x_dot, k_dot = tangents
     return scaled(x, k), k * x_dot + x * k_dot
+
+
+def assert_same(got, want):
+    """``got`` equals ``want`` (JAX's numbers), both a tuple of as many or one array."""
+    if isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-300)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)

@@ -108,9 +108,7 @@ def test_jacobians_of_a_local_function_are_made_where_they_are_called(fn):
     """They were refused: a Jacobian compiled its function on its own. It is now made
     where it is called, of the local function's program, as grad of one is."""
     x, a = np.array([0.3, 0.7, 1.1]), np.array([0.5, 2.0, 1.5])
-    gx, ga = adc.grad(fn, (0, 1))(x, a)
-    np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
-    np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6)
+    _matches_central_differences(fn, x, a)
     if fn is hessian_of_a_lambda:  # diagonal: (2 cos z - z sin z) a, weighted by a
         assert fn(x, a) == pytest.approx(np.sum((2 * np.cos(x) - x * np.sin(x)) * a * a))
 
@@ -169,9 +167,7 @@ def vjp_of_a_def_with_aux(x, a):
 def test_vjp_of_a_local_function_is_made_where_it_is_called(fn):
     """It was refused as a function with no program of its own."""
     x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
-    gx, ga = adc.grad(fn, (0, 1))(x, a)
-    np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
-    np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6)
+    _matches_central_differences(fn, x, a)
     if fn is vjp_of_a_lambda:  # sin(x) a + (cos(x) a cos(x) + 2 * 2 x) x
         assert fn(x, a) == pytest.approx(np.sum(np.sin(x) * a + (a * np.cos(x) ** 2
                                                                   + 4.0 * x) * x))
@@ -229,9 +225,14 @@ def hvp_of_a_lambda(x, a):
 @pytest.mark.parametrize("fn", [jvp_of_a_lambda, hvp_of_a_lambda])
 def test_jvp_of_a_local_function_is_made_where_it_is_called(fn):
     x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
-    gx, ga = adc.grad(fn, (0, 1))(x, a)
-    np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
-    np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6)
+    _matches_central_differences(fn, x, a)
     if fn is hvp_of_a_lambda:  # the Hessian is diagonal: d^2/dy^2 of sin(y) y^2
         hessian = -x ** 2 * np.sin(x) + 4 * x * np.cos(x) + 2 * np.sin(x)
         assert fn(x, a) == pytest.approx(np.sum((hessian * a) ** 2))
+
+
+def _matches_central_differences(fn, x, a):
+    """``grad(fn, (0, 1))`` at ``(x, a)`` is central differences' in each argument."""
+    gx, ga = adc.grad(fn, (0, 1))(x, a)
+    np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
+    np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6)
