@@ -95,12 +95,12 @@ class Conv2dTranspose(Cell):
                 f"dilation={self.dilation}, group=1, has_bias={self.has_bias}")
 
     def construct(self, x: Any) -> Any:
-        full = ops_image.transposed_full(x, self.weight, self.stride, self.dilation)
+        full = ops_conv.transposed_full(x, self.weight, self.stride, self.dilation)
         top, bottom, left, right = self.padding
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
         cut_h = _cut(x.shape[2], kh, sh, dh, self.pad_mode, top, bottom)
         cut_w = _cut(x.shape[3], kw, sw, dw, self.pad_mode, left, right)
-        out = ops_image.crop(full, cut_h[0], cut_h[1], cut_w[0], cut_w[1])
+        out = ops_conv.crop(full, (cut_h, cut_w))
         if self.bias is not None:
             out = out + self.bias.reshape(1, -1, 1, 1)
         if self.output_padding != (0, 0):  # zeros, after the bias, as MindSpore

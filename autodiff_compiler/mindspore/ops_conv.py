@@ -1,20 +1,26 @@
-"""Convolution and pooling over NCHW images: ``ops.conv2d``, ``max_pool2d``,
-``avg_pool2d``, as MindSpore 2.x computes them.
+"""Convolution and pooling over images and volumes, (N, C, H, W) or (N, C, D, H, W):
+``ops.conv2d``, ``max_pool2d``, ``avg_pool2d`` as MindSpore 2.x computes them, and the
+rank-generic ``conv``, ``max_pool`` and ``avg_pool`` that they and the 3-D functions
+(``ops_conv3d``) call.
 
-Each is written once, in NumPy, as whole-array operations: the ``kh * kw`` shifted,
+Each is written once, in NumPy, as whole-array operations: the ``prod(kernel)`` shifted,
 strided views of the padded input (one per kernel position, a comprehension over the
 kernel that runs while compiling) are stacked into patches, and a convolution is one
-``tensordot`` of the patches with the kernel. No loop runs over pixels. Inside a
+contraction of the patches with the kernel. No loop runs over pixels. Inside a
 differentiated function the compiler reads this source like user code, so the
-gradients are those of the slices, ``stack`` and ``tensordot`` (scatter-adds into the
-padded input, and a contraction with the patches): no rule of their own.
+gradients are those of the slices, ``stack`` and the contraction (scatter-adds into
+the padded input, and a contraction with the patches): no rule of their own.
 
 Padding as MindSpore: ``valid`` none; ``same`` the output is ``ceil(size / stride)``,
 the extra row or column going to the bottom or right; ``pad`` the given ``padding``
-(an int, or ``(top, bottom, left, right)`` for ``nn.Conv2d``).
+(an int, one int per spatial axis, or (before, after) pairs axis by axis:
+``(top, bottom, left, right)`` for ``nn.Conv2d``, ``(head, tail, top, bottom, left,
+right)`` for ``nn.Conv3d``).
 """
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -24,9 +30,29 @@ def _pair(value: Any) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else (value[0], value[1])
 
 
+def _tuple(value: Any, rank: int) -> tuple:
+    """An int repeated for each of ``rank`` axes, or the given sequence as a tuple."""
+    return (value,) * rank if isinstance(value, int) else tuple(value)
+
+
+_tuple.__evaluated_when_compiling__ = True  # a pure function of numbers known then
+
+_MOST = 64  # the compiler differentiates a stack or concatenation of at most 64 pieces
+
+
+def stacked(pieces: list, axis: int) -> Any:
+    """``np.stack(pieces, axis)``, in groups of at most 64 joined by ``np.concatenate``:
+    the compiler's variadic primitives take at most 64 operands (a 5x5x5 kernel has
+    125 positions)."""
+    if len(pieces) <= _MOST:
+        return np.stack(pieces, axis=axis)
+    return np.concatenate([np.stack(pieces[i:i + _MOST], axis=axis)
+                           for i in range(0, len(pieces), _MOST)], axis=axis)
+
+
 def _padding(size: int, kernel: int, stride: int, dilation: int, pad_mode: str,
-             padding: Any, axis: int) -> tuple[int, int]:
-    """Rows (columns) added before and after along one axis."""
+             padding: Any, axis: int, rank: int = 2) -> tuple[int, int]:
+    """Rows (columns) added before and after along spatial axis ``axis`` of ``rank``."""
     if pad_mode == "valid":
         return 0, 0
     if pad_mode == "same":
@@ -37,32 +63,78 @@ def _padding(size: int, kernel: int, stride: int, dilation: int, pad_mode: str,
         raise ValueError(f"pad_mode must be 'valid', 'same' or 'pad', not {pad_mode!r}")
     if isinstance(padding, int):
         return padding, padding
-    if len(padding) == 2:
+    if len(padding) == rank:
         return padding[axis], padding[axis]
     return padding[2 * axis], padding[2 * axis + 1]
 
 
+def _windows(out: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> list:
+    """For each kernel position (last axis fastest), the index of the strided view of
+    the padded input it multiplies: every batch and channel, ``out`` entries per axis."""
+    return [(slice(None), slice(None), *(slice(k * d, k * d + (n - 1) * s + 1, s)
+                                         for k, n, s, d in zip(offset, out, stride, dilation,
+                                                               strict=True)))
+            for offset in itertools.product(*[range(k) for k in kernel])]
+
+
+def _count(padded: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
+    """How many windows fit along each (padded) spatial axis."""
+    out = tuple((size - (k - 1) * d - 1) // s + 1
+                for size, k, s, d in zip(padded, kernel, stride, dilation, strict=True))
+    if min(out) < 1:
+        raise ValueError(f"the window {kernel} dilated by {dilation} is larger than the "
+                         f"padded input {padded}")
+    return out
+
+
+_windows.__evaluated_when_compiling__ = True
+_count.__evaluated_when_compiling__ = True
+
+
 def patches(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str, padding: Any,
             fill: float = 0.0) -> Any:
-    """The windows of ``x`` (N, C, H, W) as (N, C, kh * kw, Ho, Wo)."""
+    """The windows of ``x`` (N, C, *spatial) as (N, C, prod(kernel), *out)."""
     blocks = tiles(x, kernel_size, stride, dilation, pad_mode, padding)
     if blocks is not None:
         return blocks
-    kh, kw = _pair(kernel_size)
-    sh, sw = _pair(stride)
-    dh, dw = _pair(dilation)
-    top, bottom = _padding(x.shape[2], kh, sh, dh, pad_mode, padding, 0)
-    left, right = _padding(x.shape[3], kw, sw, dw, pad_mode, padding, 1)
-    if top or bottom or left or right:
-        x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
-    ho = (x.shape[2] - (kh - 1) * dh - 1) // sh + 1
-    wo = (x.shape[3] - (kw - 1) * dw - 1) // sw + 1
-    if ho < 1 or wo < 1:
-        raise ValueError(f"the window ({kh}, {kw}) dilated by ({dh}, {dw}) is larger than "
-                         f"the padded input ({x.shape[2]}, {x.shape[3]})")
-    return np.stack([x[:, :, i * dh:i * dh + (ho - 1) * sh + 1:sh,
-                       j * dw:j * dw + (wo - 1) * sw + 1:sw]
-                     for i in range(kh) for j in range(kw)], axis=2)
+    rank = x.ndim - 2
+    kernel, step, spread = _tuple(kernel_size, rank), _tuple(stride, rank), \
+        _tuple(dilation, rank)
+    widths = tuple(_padding(x.shape[2 + i], kernel[i], step[i], spread[i], pad_mode, padding,
+                            i, rank) for i in range(rank))
+    if max(max(pair) for pair in widths):
+        x = np.pad(x, ((0, 0), (0, 0), *widths), constant_values=fill)
+    out = _count(x.shape[2:], kernel, step, spread)
+    return stacked([x[index] for index in _windows(out, kernel, step, spread)], 2)
+
+
+def conv(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A002
+         pad_mode: str = "valid", padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Any:
+    """Cross-correlation of ``input`` (N, C, *spatial) with ``weight`` (O, C / groups,
+    *kernel): each of ``groups`` slices of the channels with its own slice of the
+    filters. The output positions are flattened for the contraction, so one einsum
+    serves every rank."""
+    out_channels, channels = weight.shape[0], weight.shape[1]
+    taps = math.prod(weight.shape[2:])
+    cols = patches(input, weight.shape[2:], stride, dilation, pad_mode, padding)
+    n, out = cols.shape[0], cols.shape[3:]
+    if groups == 1:
+        cols = cols.reshape(n, channels * taps, -1)
+        flat = np.tensordot(weight.reshape(out_channels, channels * taps), cols,
+                            axes=([1], [1]))
+        flat = flat.transpose(1, 0, 2)  # (O, N, P) -> (N, O, P)
+    else:
+        if cols.shape[1] != channels * groups or out_channels % groups:
+            raise ValueError(f"conv: {cols.shape[1]} input and {out_channels} output "
+                             f"channels do not split into {groups} groups of weight "
+                             f"{weight.shape}")
+        cols = cols.reshape(n, groups, channels * taps, -1)
+        filters = weight.reshape(groups, out_channels // groups, channels * taps)
+        flat = np.einsum("gok,ngkp->ngop", filters, cols)
+    result = flat.reshape(n, out_channels, *out)
+    if bias is not None:
+        result = result + bias.reshape(1, out_channels, *(1,) * len(out))
+    return result
 
 
 def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A002
@@ -70,25 +142,14 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: 
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Any:
     """Cross-correlation of ``input`` (N, C, H, W) with ``weight`` (O, C / groups, kh,
     kw): each of ``groups`` slices of the channels with its own slice of the filters."""
-    out_channels, channels, kh, kw = weight.shape
-    cols = patches(input, (kh, kw), stride, dilation, pad_mode, padding)
-    n, _, _, ho, wo = cols.shape
-    if groups == 1:
-        cols = cols.reshape(n, channels * kh * kw, ho, wo)
-        out = np.tensordot(weight.reshape(out_channels, channels * kh * kw), cols,
-                           axes=([1], [1]))
-        out = out.transpose(1, 0, 2, 3)  # (O, N, Ho, Wo) -> (N, O, Ho, Wo)
-    else:
-        if cols.shape[1] != channels * groups or out_channels % groups:
-            raise ValueError(f"conv2d: {cols.shape[1]} input and {out_channels} output "
-                             f"channels do not split into {groups} groups of weight "
-                             f"{weight.shape}")
-        cols = cols.reshape(n, groups, channels * kh * kw, ho, wo)
-        filters = weight.reshape(groups, out_channels // groups, channels * kh * kw)
-        out = np.einsum("gok,ngkhw->ngohw", filters, cols).reshape(n, out_channels, ho, wo)
-    if bias is not None:
-        out = out + bias.reshape(1, out_channels, 1, 1)
-    return out
+    return conv(input, weight, bias, stride, pad_mode, padding, dilation, groups)
+
+
+def max_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+             pad_mode: str) -> Any:
+    """The largest value of each window of any rank (padding counts as -inf)."""
+    return np.max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
+                  axis=2)
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -98,34 +159,66 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
     if return_indices or ceil_mode:
         raise ValueError(UNSUPPORTED_POOLING)
     stride = kernel_size if stride is None else stride
-    return np.max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
-                  axis=2)
+    return max_pool(x, kernel_size, stride, padding, dilation, pad_mode)
+
+
+def _block_layout(spatial: tuple, kernel: tuple) -> tuple:
+    """The shape that splits each spatial axis into (blocks, offset), the axes that
+    move every offset in front of every block position, the index that keeps the
+    whole blocks (None when there is no rest), and the shape of the patches after the
+    batch and channel axes: (prod(kernel), *blocks)."""
+    rank = len(spatial)
+    out = tuple(size // k for size, k in zip(spatial, kernel, strict=True))
+    shape = tuple(v for pair in zip(out, kernel, strict=True) for v in pair)
+    order = (0, 1, *(3 + 2 * i for i in range(rank)), *(2 + 2 * i for i in range(rank)))
+    whole = (slice(None), slice(None), *(slice(0, o * k) for o, k in zip(out, kernel)))
+    kept = tuple(o * k for o, k in zip(out, kernel, strict=True))
+    return shape, order, None if kept == tuple(spatial) else whole, (math.prod(kernel), *out)
+
+
+_block_layout.__evaluated_when_compiling__ = True
 
 
 def tiles(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
           padding: Any) -> Any:
-    """What ``patches`` gives, (N, C, kh * kw, Ho, Wo), when the windows tile ``x``
+    """What ``patches`` gives, (N, C, prod(kernel), *out), when the windows tile ``x``
     (stride = kernel, no dilation, no padding: the usual 2x2 pooling), else None.
 
-    The same array, built by reshaping ``x`` into blocks and moving the two offsets
-    within a block in front of the block's position: one copy where ``patches`` stacks
-    ``kh * kw`` strided slices, and whose gradient is a copy back, where that of the
-    slices is one scatter-add per slice. (Reducing the blocks over their own two short
+    The same array, built by reshaping ``x`` into blocks and moving the offsets within
+    a block in front of the block's position: one copy where ``patches`` stacks
+    ``prod(kernel)`` strided slices, and whose gradient is a copy back, where that of
+    the slices is one scatter-add per slice. (Reducing the blocks over their own short
     axes instead, ``max(axis=(3, 5))``, runs ten times slower in NumPy.)"""
-    kh, kw = _pair(kernel_size)
-    if _pair(stride) != (kh, kw) or _pair(dilation) != (1, 1):
+    rank = x.ndim - 2
+    kernel = _tuple(kernel_size, rank)
+    if _tuple(stride, rank) != kernel or _tuple(dilation, rank) != (1,) * rank:
         return None
-    if _padding(x.shape[2], kh, kh, 1, pad_mode, padding, 0) != (0, 0) \
-            or _padding(x.shape[3], kw, kw, 1, pad_mode, padding, 1) != (0, 0):
+    if any(_padding(x.shape[2 + i], kernel[i], kernel[i], 1, pad_mode, padding, i, rank)
+           != (0, 0) for i in range(rank)):
         return None
-    ho, wo = x.shape[2] // kh, x.shape[3] // kw
-    if ho < 1 or wo < 1:
+    shape, order, whole, layout = _block_layout(x.shape[2:], kernel)
+    if min(shape) < 1:
         return None
-    if (ho * kh, wo * kw) != (x.shape[2], x.shape[3]):  # 'valid' drops the rest
-        x = x[:, :, :ho * kh, :wo * kw]
+    if whole is not None:  # 'valid' drops the rest
+        x = x[whole]
     n, c = x.shape[0], x.shape[1]
-    blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 3, 5, 2, 4)
-    return blocks.reshape(n, c, kh * kw, ho, wo)
+    blocks = x.reshape(n, c, *shape).transpose(order)
+    return blocks.reshape(n, c, *layout)
+
+
+def avg_pool(input_x: Any, kernel_size: Any, stride: Any, padding: Any,
+             count_include_pad: bool, divisor_override: int, pad_mode: str) -> Any:
+    """The mean of each window of any rank: padding counts as zeros with
+    ``count_include_pad``, except in ``same`` mode, where (as MindSpore) only the values
+    inside count."""
+    cols = patches(input_x, kernel_size, stride, 1, pad_mode, padding)
+    if divisor_override:
+        return np.sum(cols, axis=2) / divisor_override
+    if pad_mode == "same" or not count_include_pad:  # divide by the values in the window
+        inside = patches(np.ones((1, 1, *input_x.shape[2:]), input_x.dtype), kernel_size,
+                         stride, 1, pad_mode, padding)
+        return np.sum(cols, axis=2) / np.sum(inside, axis=2)
+    return np.mean(cols, axis=2)
 
 
 def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any = 0,
@@ -135,14 +228,74 @@ def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any
     except in ``same`` mode, where (as MindSpore) only the values inside count."""
     if ceil_mode:
         raise ValueError(UNSUPPORTED_POOLING)
-    cols = patches(input_x, kernel_size, stride, 1, pad_mode, padding)
-    if divisor_override:
-        return np.sum(cols, axis=2) / divisor_override
-    if pad_mode == "same" or not count_include_pad:  # divide by the values in the window
-        inside = patches(np.ones((1, 1, *input_x.shape[2:]), input_x.dtype), kernel_size,
-                         stride, 1, pad_mode, padding)
-        return np.sum(cols, axis=2) / np.sum(inside, axis=2)
-    return np.mean(cols, axis=2)
+    return avg_pool(input_x, kernel_size, stride, padding, count_include_pad,
+                    divisor_override, pad_mode)
+
+
+# ---------------------------------------------------------------------------- transposed
+
+
+def transposed_full(x: Any, weight: Any, stride: Any, dilation: Any, groups: int = 1) -> Any:
+    """The whole transposed convolution of ``x`` (N, C, *spatial) with ``weight``
+    (C, O / groups, *kernel): (N, O, (size - 1) stride + dilation (kernel - 1) + 1, ...),
+    nothing cut off. It is the ordinary convolution of the input spread out by the
+    stride (``stride - 1`` zeros between entries) and padded by ``dilation (kernel -
+    1)`` on each side, with the kernel flipped and, group by group, its two channel
+    axes swapped."""
+    rank = x.ndim - 2
+    step, spread = _tuple(stride, rank), _tuple(dilation, rank)
+    split, widths, merged, index, edges = _spread_layout(x.shape, step, spread,
+                                                         weight.shape[2:])
+    if split is not None:
+        x = np.pad(x.reshape(split), widths).reshape(merged)[index]
+    if edges is not None:
+        x = np.pad(x, edges)
+    per_group, outs = weight.shape[0] // groups, weight.shape[1]
+    kernel = np.flip(weight, tuple(range(2, rank + 2)))
+    kernel = kernel.reshape(groups, per_group, outs, *weight.shape[2:])
+    kernel = kernel.transpose(0, 2, 1, *range(3, rank + 3))
+    kernel = kernel.reshape(groups * outs, per_group, *weight.shape[2:])
+    return conv(x, kernel, None, 1, "valid", 0, spread, groups)
+
+
+def _spread_layout(shape: tuple, stride: tuple, dilation: tuple, kernel: tuple) -> tuple:
+    """How ``transposed_full`` spreads an input of ``shape``: each spatial axis ``n``
+    gets a new axis after it, padded from 1 to ``stride`` with zeros; merged, they make
+    ``n stride`` entries, of which the first ``(n - 1) stride + 1`` are kept; then
+    ``dilation (kernel - 1)`` zeros each side. (None for a step that is not needed.)"""
+    spatial = shape[2:]
+    split = (*shape[:2], *(v for n in spatial for v in (n, 1)))
+    widths = ((0, 0), (0, 0), *(pair for s in stride for pair in ((0, 0), (0, s - 1))))
+    merged = (*shape[:2], *(n * s for n, s in zip(spatial, stride, strict=True)))
+    index = (slice(None), slice(None),
+             *(slice(0, (n - 1) * s + 1) for n, s in zip(spatial, stride, strict=True)))
+    edges = ((0, 0), (0, 0), *((d * (k - 1),) * 2 for d, k in zip(dilation, kernel,
+                                                                    strict=True)))
+    if max(stride) == 1:
+        split = None
+    return split, widths, merged, index, None if max(max(e) for e in edges) == 0 else edges
+
+
+def _crop_layout(shape: tuple, cuts: tuple) -> tuple:
+    """The zeros ``crop`` adds for negative cuts, and the index that cuts the rest."""
+    grow = ((0, 0), (0, 0), *((max(-a, 0), max(-b, 0)) for a, b in cuts))
+    sizes = [n + g[0] + g[1] for n, g in zip(shape[2:], grow[2:], strict=True)]
+    index = (slice(None), slice(None), *(slice(max(a, 0), n - max(b, 0))
+                                         for (a, b), n in zip(cuts, sizes, strict=True)))
+    return None if max(max(g) for g in grow) == 0 else grow, index
+
+
+_spread_layout.__evaluated_when_compiling__ = True
+_crop_layout.__evaluated_when_compiling__ = True
+
+
+def crop(x: Any, cuts: tuple) -> Any:
+    """``x`` (N, C, *spatial) with ``cuts[i] = (before, after)`` entries cut off each
+    side of spatial axis ``i``; a negative amount adds that many zeros instead."""
+    grow, index = _crop_layout(x.shape, tuple(cuts))
+    if grow is not None:
+        x = np.pad(x, grow)
+    return x[index]
 
 
 UNSUPPORTED_POOLING = "pooling: return_indices and ceil_mode are not supported"

@@ -7,13 +7,10 @@
 All are whole-array NumPy, so inside a differentiated function the compiler reads them
 like user code and they need no rule of their own:
 
-* A transposed convolution is the ordinary one (``ops_conv.conv2d``) run on the input
-  spread out by the stride (``stride - 1`` zeros between entries, by padding a new axis
-  and merging it in) and padded by ``dilation * (kernel - 1)``, with the kernel flipped
-  and its two channel axes swapped. That gives the full output,
-  ``(H - 1) * stride + dilation * (kernel - 1) + 1`` rows; the layers and
-  ``conv_transpose2d`` then cut their padding off it (``crop``), or add zero rows when a
-  negative crop asks for more.
+* A transposed convolution is the ordinary one run on the spread-out input
+  (``ops_conv.transposed_full``), which gives the full output; the layers and
+  ``conv_transpose2d`` then cut their padding off it (``ops_conv.crop``), or add zero
+  rows when a negative crop asks for more.
 * The shuffles are a reshape, a transpose and a reshape; the permutation is a pure
   function of the rank, worked out while compiling.
 * The normalisations use the biased variance, as MindSpore's kernels do.
@@ -53,43 +50,6 @@ __all__ = ["conv_transpose2d", "pixel_shuffle", "pixel_unshuffle", "channel_shuf
 # ---------------------------------------------------------------------------- transposed
 
 
-def transposed_full(x: Any, weight: Any, stride: Any, dilation: Any) -> Any:
-    """The whole transposed convolution of ``x`` (N, C, H, W) with ``weight``
-    (C, O, kh, kw): (N, O, (H - 1) sh + dh (kh - 1) + 1, ...), nothing cut off."""
-    sh, sw = ops_conv._pair(stride)
-    dh, dw = ops_conv._pair(dilation)
-    kh, kw = weight.shape[2], weight.shape[3]
-    spread = _spread(_spread(x, sh, 2), sw, 3)
-    edge_h, edge_w = dh * (kh - 1), dw * (kw - 1)
-    if edge_h or edge_w:
-        spread = np.pad(spread, ((0, 0), (0, 0), (edge_h, edge_h), (edge_w, edge_w)))
-    kernel = np.flip(weight, (2, 3)).transpose(1, 0, 2, 3)
-    return ops_conv.conv2d(spread, kernel, None, 1, "valid", 0, (dh, dw))
-
-
-def _spread(x: Any, stride: int, axis: int) -> Any:
-    """``x`` with ``stride - 1`` zeros between its entries along ``axis`` (2 or 3)."""
-    if stride == 1:
-        return x
-    n = x.shape[axis]
-    widths = ((0, 0),) * (axis + 1) + ((0, stride - 1),) + ((0, 0),) * (3 - axis)
-    merged = np.pad(np.expand_dims(x, axis + 1), widths)
-    shape = (*x.shape[:axis], n * stride, *x.shape[axis + 1:])
-    merged = merged.reshape(shape)
-    return merged[:, :, :(n - 1) * stride + 1] if axis == 2 \
-        else merged[:, :, :, :(n - 1) * stride + 1]
-
-
-def crop(x: Any, top: int, bottom: int, left: int, right: int) -> Any:
-    """``x`` (N, C, H, W) with rows and columns cut off each side; a negative amount adds
-    that many rows (columns) of zeros instead."""
-    grow = (max(-top, 0), max(-bottom, 0)), (max(-left, 0), max(-right, 0))
-    if grow != ((0, 0), (0, 0)):
-        x = np.pad(x, ((0, 0), (0, 0), *grow))
-    top, bottom, left, right = max(top, 0), max(bottom, 0), max(left, 0), max(right, 0)
-    return x[:, :, top:x.shape[2] - bottom, left:x.shape[3] - right]
-
-
 def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002 (MindSpore's)
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                      groups: int = 1, dilation: Any = 1) -> Any:
@@ -100,7 +60,8 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002 (M
         raise ValueError("conv_transpose2d: only groups=1 is supported")
     ph, pw = ops_conv._pair(padding)
     oh, ow = ops_conv._pair(output_padding)
-    out = crop(transposed_full(input, weight, stride, dilation), ph, ph - oh, pw, pw - ow)
+    out = ops_conv.crop(ops_conv.transposed_full(input, weight, stride, dilation),
+                        ((ph, ph - oh), (pw, pw - ow)))
     if bias is not None:
         out = out + bias.reshape(1, -1, 1, 1)
     return out

@@ -36,6 +36,7 @@ import numpy as np
 
 from ..ir.surface import stop_gradient
 from . import ops_conv
+from .ops_conv import stacked
 from .ops_distances import _p_norm
 from .ops_image import adaptive_avg_pool
 from .ops_nn import softmax
@@ -92,18 +93,6 @@ def conv1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: 
 
 
 # ---------------------------------------------------------------------------- windows
-
-_MOST = 64  # the compiler differentiates a stack or concatenation of at most 64 pieces
-
-
-def stacked(pieces: list, axis: int) -> Any:
-    """``np.stack(pieces, axis)``, in groups of at most 64 joined by ``np.concatenate``:
-    the compiler's variadic primitives take at most 64 operands."""
-    if len(pieces) <= _MOST:
-        return np.stack(pieces, axis=axis)
-    return np.concatenate([np.stack(pieces[i:i + _MOST], axis=axis)
-                           for i in range(0, len(pieces), _MOST)], axis=axis)
-
 
 def _count(size: int, kernel: int, stride: int, dilation: int) -> int:
     """How many windows fit along an axis of ``size`` (already padded)."""
