@@ -38,10 +38,11 @@ from . import (
     precision,
 )
 from .layers_1d import Conv1d
+from .layers_3d import Conv3d, Conv3dTranspose
 from .layers_image import Conv1dTranspose, Conv2dTranspose
 from .loss_scale import TrainOneStepWithLossScaleCell
 from .nn import Cell, Conv2d, Dense, LayerNorm
-from .normalization import BatchNorm1d, BatchNorm2d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .recurrent import GRUCell, LSTMCell, RNNCell
 from .tensor import Parameter, as_tensor
 from .wrappers import TrainOneStepCell, WithLossCell
@@ -229,9 +230,9 @@ def all_finite(inputs: Any) -> Any:
 
 _LEVELS = ("O0", "O1", "O2", "O3", "auto")
 # MindSpore's lists, of the Cells this package has
-_WHITE_LIST = [Conv1d, Conv2d, Conv1dTranspose, Conv2dTranspose, Dense, LSTMCell, RNNCell,
-               GRUCell]
-_BLACK_LIST = [BatchNorm1d, BatchNorm2d, LayerNorm]
+_WHITE_LIST = [Conv1d, Conv2d, Conv3d, Conv1dTranspose, Conv2dTranspose, Conv3dTranspose,
+               Dense, LSTMCell, RNNCell, GRUCell]
+_BLACK_LIST = [BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm]
 _CONFIG = {"O0": (False, mstype.float32, None), "O1": (False, mstype.float32, None),
            "O2": (True, mstype.float16, "dynamic"), "O3": (False, mstype.float16, None),
            "auto": (False, mstype.float32, None)}

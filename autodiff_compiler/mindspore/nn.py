@@ -399,6 +399,7 @@ from .layers import (  # noqa: E402, F401
     PReLU,
 )
 from .layers_1d import *  # noqa: E402, F403  (every name of layers_1d.__all__)
+from .layers_3d import *  # noqa: E402, F403  (and of layers_3d.__all__)
 from .layers_functional import *  # noqa: E402, F403  (and of layers_functional.__all__)
 from .layers_image import *  # noqa: E402, F403  (and of layers_image.__all__)
 from .layers_small import *  # noqa: E402, F403  (and of layers_small.__all__)
@@ -422,7 +423,7 @@ from .lr import (  # noqa: E402, F401
 )
 from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: E402, F401
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm  # noqa: E402, F401
 from .normalization_groups import *  # noqa: E402, F403  (and of its __all__)
 from .optim import *  # noqa: E402, F403  (every optimizer: optim.__all__)
 from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)

@@ -1,4 +1,5 @@
-"""MindSpore's ``nn.BatchNorm1d``, ``nn.BatchNorm2d`` and ``nn.LayerNorm``.
+"""MindSpore's ``nn.BatchNorm1d``, ``nn.BatchNorm2d``, ``nn.BatchNorm3d`` and
+``nn.LayerNorm``.
 
 While training (``set_train()``), a batch is normalised with its own statistics (the
 biased variance) and the moving statistics are updated, as MindSpore 2.10 does:
@@ -94,7 +95,30 @@ class BatchNorm2d(_BatchNorm):
     _ranks = (4,)
 
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+class BatchNorm3d(Cell):
+    """Batch normalisation of ``(N, C, D, H, W)`` volumes over all but the channels.
+    As MindSpore's, it holds a ``BatchNorm2d`` named ``bn2d`` (so its Parameters are
+    ``bn2d.gamma``... in checkpoints) and runs it on the input seen as
+    ``(N, C, D * H, W)``: the same statistics, over the same entries."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.9,
+                 affine: bool = True, gamma_init: Any = "ones", beta_init: Any = "zeros",
+                 moving_mean_init: Any = "zeros", moving_var_init: Any = "ones",
+                 use_batch_statistics: bool | None = None, dtype: Any = float32) -> None:
+        super().__init__()
+        self.bn2d = BatchNorm2d(num_features, eps, momentum, affine, gamma_init, beta_init,
+                                moving_mean_init, moving_var_init, use_batch_statistics,
+                                "NCHW", dtype)
+
+    def construct(self, x: Any) -> Any:
+        if x.ndim != 5:
+            raise ValueError(f"For 'BatchNorm3d', the in_shape must have 5 dims, but got "
+                             f"{x.ndim}.")
+        n, c, d, h, w = x.shape
+        return self.bn2d(x.reshape(n, c, d * h, w)).reshape(n, c, d, h, w)
+
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
 class LayerNorm(Cell):

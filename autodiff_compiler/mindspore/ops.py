@@ -30,6 +30,7 @@ from ..jacobians import jacfwd, jacrev  # noqa: F401
 from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
+    ops_conv3d,
     ops_ctc,
     ops_distances,
     ops_elementwise,
@@ -63,6 +64,7 @@ from .dtype import float32
 from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
+from .ops_conv3d import *  # noqa: F403
 from .ops_ctc import *  # noqa: F403
 from .ops_distances import *  # noqa: F403
 from .ops_elementwise import *  # noqa: F403
@@ -113,7 +115,7 @@ __all__ = [
     *ops_special_functions.__all__,
     *ops_indexing.__all__, *ops_indexing_in_place.__all__, *ops_sequence.__all__,
     *ops_linalg_products.__all__, *ops_nn_functional.__all__, *ops_nn_sampling.__all__,
-    *ops_fft.__all__, *ops_fft_windows.__all__, "slice",
+    *ops_fft.__all__, *ops_fft_windows.__all__, *ops_conv3d.__all__, "slice",
 ]
 slice = ops_indexing.slice_  # noqa: A001  (MindSpore's ops.slice; Python's in other modules)
 

@@ -209,12 +209,12 @@ def tiles(x: Any, kernel_size: Any, stride: Any, dilation: Any, pad_mode: str,
 def avg_pool(input_x: Any, kernel_size: Any, stride: Any, padding: Any,
              count_include_pad: bool, divisor_override: int, pad_mode: str) -> Any:
     """The mean of each window of any rank: padding counts as zeros with
-    ``count_include_pad``, except in ``same`` mode, where (as MindSpore) only the values
-    inside count."""
+    ``count_include_pad`` (in ``same`` mode too: MindSpore's ``AvgPool3d`` counts it,
+    its 2-D pooling does not, which ``avg_pool2d`` asks for)."""
     cols = patches(input_x, kernel_size, stride, 1, pad_mode, padding)
     if divisor_override:
         return np.sum(cols, axis=2) / divisor_override
-    if pad_mode == "same" or not count_include_pad:  # divide by the values in the window
+    if not count_include_pad:  # divide by the values in the window
         inside = patches(np.ones((1, 1, *input_x.shape[2:]), input_x.dtype), kernel_size,
                          stride, 1, pad_mode, padding)
         return np.sum(cols, axis=2) / np.sum(inside, axis=2)
@@ -228,8 +228,8 @@ def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any
     except in ``same`` mode, where (as MindSpore) only the values inside count."""
     if ceil_mode:
         raise ValueError(UNSUPPORTED_POOLING)
-    return avg_pool(input_x, kernel_size, stride, padding, count_include_pad,
-                    divisor_override, pad_mode)
+    return avg_pool(input_x, kernel_size, stride, padding,
+                    count_include_pad and pad_mode != "same", divisor_override, pad_mode)
 
 
 # ---------------------------------------------------------------------------- transposed
