@@ -423,7 +423,13 @@ from .lr import (  # noqa: E402, F401
 )
 from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm  # noqa: E402, F401
+from .normalization import (  # noqa: E402, F401
+    BatchNorm1d,
+    BatchNorm2d,
+    BatchNorm3d,
+    LayerNorm,
+    SyncBatchNorm,
+)
 from .normalization_groups import *  # noqa: E402, F403  (and of its __all__)
 from .optim import *  # noqa: E402, F403  (every optimizer: optim.__all__)
 from .recurrent import *  # noqa: E402, F403  (every name of recurrent.__all__)

@@ -118,7 +118,27 @@ class BatchNorm3d(Cell):
         return self.bn2d(x.reshape(n, c, d * h, w)).reshape(n, c, d, h, w)
 
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, H, W)`` inputs synchronised across
+    devices; on one device (all this package runs on) that is ``BatchNorm``, with
+    MindSpore's names for the moving statistics, ``mean`` and ``variance``.
+    ``process_groups`` names device groups, and so changes nothing here."""
+
+    _ranks = (2, 4)
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.9,
+                 affine: bool = True, gamma_init: Any = "ones", beta_init: Any = "zeros",
+                 moving_mean_init: Any = "zeros", moving_var_init: Any = "ones",
+                 use_batch_statistics: bool | None = None, process_groups: Any = None,
+                 dtype: Any = float32) -> None:
+        super().__init__(num_features, eps, momentum, affine, gamma_init, beta_init,
+                         moving_mean_init, moving_var_init, use_batch_statistics,
+                         dtype=dtype)
+        self.process_groups = process_groups
+        self.moving_mean.name, self.moving_variance.name = "mean", "variance"
+
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]
 
 
 class LayerNorm(Cell):

@@ -1,9 +1,10 @@
 """MindSpore's linear-algebra ``ops``: factorisations (``cholesky``, ``svd``, ``qr``,
 ``eig``), solves and inverses (``cholesky_solve``, ``cholesky_inverse``,
-``matrix_solve``, ``lu_solve``, ``pinv``), determinants (``matrix_determinant``, ``slogdet``,
-``logdet``), ``matrix_power`` and the norms (``vector_norm``, ``matrix_norm``); the
-products and structured matrices (``batch_dot``, ``cross``, ``matrix_diag``...)
-are in ``ops_linalg_products``. All take stacks of matrices, as MindSpore's do.
+``matrix_solve``, ``lu_solve``, ``pinv``, ``lstsq``), determinants
+(``matrix_determinant``, ``slogdet``, ``logdet``), ``matrix_power`` and the norms
+(``vector_norm``, ``matrix_norm``); the products and structured matrices
+(``batch_dot``, ``cross``, ``matrix_diag``...) are in ``ops_linalg_products``. All but
+``lstsq`` (one matrix, as MindSpore's) take stacks of matrices, as MindSpore's do.
 
 Each is written with ``np.linalg``, whose functions the compiler differentiates, so
 none needs a rule of its own. Where the NumPy function and MindSpore's op differ, the
@@ -37,7 +38,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["cholesky", "cholesky_solve", "cholesky_inverse", "matrix_determinant",
+__all__ = ["lstsq", "cholesky", "cholesky_solve", "cholesky_inverse", "matrix_determinant",
            "log_matrix_determinant", "logdet", "slogdet", "matrix_power", "matrix_solve",
            "lu_solve", "pinv", "svd", "qr", "eig", "eigvals", "vector_norm", "matrix_norm"]
 
@@ -283,3 +284,18 @@ def matrix_norm(A: Any, ord: Any = "fro", axis: tuple = (-2, -1), keepdims: bool
                          f"shape {np.shape(A)}")
     norms = np.linalg.norm(matrices, ord, axis=tuple(axis), keepdims=keepdims)
     return Tensor(norms.astype(matrices.dtype))
+
+
+def lstsq(input: Any, A: Any) -> Any:  # noqa: A002, N803 (MindSpore's names)
+    """The least-squares solution ``X`` of ``input X = A`` for a full-rank (m, n)
+    ``input`` and (m, k) or (m,) ``A``: the minimum-norm one when m < n. It is
+    ``pinv(input) @ A`` (a 1-d ``A`` as one column, as MindSpore 2.10 returns (n, 1)),
+    so it has the pseudo-inverse's gradient; MindSpore's ``Lstsq`` has none."""
+    if np.ndim(input) != 2:
+        raise ValueError(f"For 'Lstsq', the dimension of x must be equal to 2, but got "
+                         f"x_dim: {np.ndim(input)}.")
+    if np.ndim(A) not in (1, 2) or np.shape(A)[0] != np.shape(input)[0]:
+        raise ValueError(f"For 'Lstsq', A must be 1-d or 2-d with {np.shape(input)[0]} "
+                         f"rows, as x has, but got shape {np.shape(A)}.")
+    columns = A if np.ndim(A) == 2 else np.reshape(A, (-1, 1))
+    return np.linalg.pinv(input) @ columns
