@@ -379,3 +379,27 @@ def test_a_branchs_constant_gradient_is_handed_out_fresh():
     second, g_z = grad_f(0.4, np.ones(3))
     assert second == 1.0 and second is not first
     np.testing.assert_array_equal(g_z, np.zeros(3))
+
+
+def break_then_a_shape_counted_per_example(x, n):
+    acc = x * 1.0
+    for _ in range(n):
+        if np.max(x) > 0.05:
+            break
+        kept = x[x < 0.4]
+        acc = acc * 0.5 + np.sum(kept * np.prod((2,) + kept.shape))  # noqa: RUF005 (as written)
+    return np.sum(np.tanh(acc))
+
+
+def test_vmap_of_grad_where_every_example_breaks_reads_no_missing_residual():
+    """Fuzz seed 60186: the adjoint of a loop's body that every example skipped at an
+    iteration (all broke) selected, per example, residuals that only its skipped branch
+    reads and that the forward pass left as None ('NoneType' object is not
+    subscriptable): a value only a nested branch reads is selected there now."""
+    xs = np.array([[0.3, -0.2, 0.5], [0.1, -0.5, -0.3], [0.2, 0.1, -0.4]])
+    gradient = adc.grad(break_then_a_shape_counted_per_example)
+    want = np.stack([gradient(x, 3) for x in xs])
+    np.testing.assert_allclose(adc.vmap(gradient, (0, None))(xs, 3), want, rtol=1e-12)
+    mixed = np.array([[0.3, -0.2, 0.5], [-0.1, -0.5, -0.3]])  # one breaks, one runs on
+    np.testing.assert_allclose(adc.vmap(gradient, (0, None))(mixed, 3),
+                               np.stack([gradient(x, 3) for x in mixed]), rtol=1e-12)

@@ -37,8 +37,14 @@ class Batch:
 
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
                  batched: set[Var] | None = None, draws: bool = True,
-                 rows: dict[Var, Var] | None = None) -> None:
+                 rows: dict[Var, Var] | None = None, active: Var | None = None,
+                 selecting: set[int] | None = None) -> None:
         self.size = size
+        # In a branch on a batched predicate: which examples take it (``None``: all),
+        # and the branches made so, which read their examples' values (by ``id``:
+        # ``batching_control._on_taking_values``)
+        self.active = active
+        self.selecting: set[int] = selecting if selecting is not None else set()
         self.env: dict[Var, Atom] = dict(env or {})
         self.batched: set[Var] = batched if batched is not None else set()
         # A batched value of run-time shape, stacked from the list of its examples' rows:
@@ -51,7 +57,8 @@ class Batch:
 
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
-        return Batch(self.size, self.env, self.batched, self.draws, self.rows)
+        return Batch(self.size, self.env, self.batched, self.draws, self.rows, self.active,
+                     self.selecting)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a

@@ -27,7 +27,17 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
-from ..ir.core import Atom, Const, Eqn, Function, Var, free_vars, regions, substitute_function
+from ..ir.core import (
+    Atom,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    free_vars,
+    reads,
+    regions,
+    substitute_function,
+)
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
 from .batching import REGION_BATCH, Batch, batch_eqns
 
@@ -124,8 +134,13 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
         raise NotBatchableError
     one_sided = [_is_none(t) or _is_none(e) for t, e in zip(then_body.outvars,
                                                               else_body.outvars)]
-    results = [_if_taken(then_body, st, lambda: pred, eqn, "then", one_sided),
-               _if_taken(else_body, st, lambda: P.logical_not(pred), eqn, "else", one_sided)]
+    def taking(side: Any) -> Callable[[], Any]:  # (inside a branch: of its examples)
+        return (lambda: side()) if st.active is None else \
+            (lambda: P.logical_and(side(), st.active))
+
+    results = [_if_taken(then_body, st, taking(lambda: pred), eqn, "then", one_sided),
+               _if_taken(else_body, st, taking(lambda: P.logical_not(pred)), eqn, "else",
+                         one_sided)]
     for old, (t, tb), (e, eb) in zip(eqn.outvars, *results):
         if _is_none(e):
             st.bind(old, t, tb)
@@ -163,8 +178,13 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     value only this branch gives (``one_sided``: a residual that only this
     branch's gradient reads, skipped with it) and a list are never selected: ``None``,
     so that a read by anything else would fail loudly rather than compute."""
-    fn, flags, inner = batch_body(body, st, [])
-    fn = _on_taking_values(fn, st, taking)
+    with building(eqn.loc) as b:
+        mask = taking()
+    current().eqns.extend(b.eqns)
+    branch = st.child()
+    branch.active = mask
+    fn, flags, inner = batch_body(body, branch, [])
+    fn = _on_taking_values(fn, st, mask)
     made = {v for e in fn.eqns for v in e.outvars}
     computed = list(dict.fromkeys(a for a in fn.outvars if a in made))
     if not computed:
@@ -187,25 +207,35 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     outs = {a: Var(a.aval, f"{hints[a]}_{side}" if hints[a] else "", True) for a in computed}
     st.batched.update(outs[a] for a in computed if a in inner.batched)
     with building(eqn.loc) as b:
-        value = P.reduce_any(taking())
+        value = P.reduce_any(mask)
     *before, last = b.eqns
     some_take = Var(value.aval, f"{side}_taken", True)
     current().eqns.extend([*before, replace(last, outvars=(some_take,))])
-    current().eqns.append(Eqn(tuple(outs.values()), P.cond, (some_take,),
-                              {**eqn.params, "branches": branches}, eqn.loc))
+    made = Eqn(tuple(outs.values()), P.cond, (some_take,),
+               {**eqn.params, "branches": branches}, eqn.loc)
+    st.selecting.add(id(made))
+    current().eqns.append(made)
     return [(outs.get(a, a), flag) for a, flag in zip(fn.outvars, flags)]
 
 
-def _on_taking_values(fn: Function, st: Batch, taking: Callable[[], Any]) -> Function:
-    """``fn`` (a batched branch) reading, for each example that does not take it, the
-    batched values it reads as the first taking example has them (held constant: they
-    are never picked, so no gradient reaches them through this path)."""
+def _on_taking_values(fn: Function, st: Batch, mask: Var) -> Function:
+    """``fn`` (a batched branch) reading, for each example that does not take it
+    (``mask``), the batched values it reads as the first taking example has them (held
+    constant: they are never picked, so no gradient reaches them through this path).
+
+    A value that only a branch nested in ``fn`` reads, one made so too (``selecting``),
+    is left to it: it selects among the examples taking both (``Batch.active``), and
+    only if some do. A gradient's residual taped in a forward branch that no example
+    took is ``None``, and only the adjoint's branch mirroring it reads it: selected
+    here, it failed where that branch does not run."""
+    direct = set(fn.outvars)
+    for e in fn.eqns:
+        direct.update(e.invars if id(e) in st.selecting else reads(e))
     outer = [v for v in free_vars(fn) if v in st.batched and v.aval.shape is not None
-             and not _is_list(v)]
+             and not _is_list(v) and v in direct]
     if not outer:
         return fn
     with building(None) as b:
-        mask = taking()
         first = P.argmax(mask)
         safe = {v: P.where(lift(mask, rank(v, True)), v,
                            P.stop_gradient(P.getitem(v, first))) for v in outer}
