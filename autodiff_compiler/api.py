@@ -24,7 +24,6 @@ from typing import Any
 from .errors import AutodiffError, AutodiffTypeError, at_users_call
 from .frontend.cells import is_cell, is_parameter, results_as
 from .frontend.lowering import flat_arguments, split_arguments
-from .frontend.scope import LocalFunction
 from .frontend.source import definition_loc
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
@@ -33,7 +32,7 @@ from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
 from .pipeline.kinds import abstract, check_library, dynamic_leaves, kind_of, objects_in
 from .pipeline.library import as_compilable
-from .pipeline.local import LocalGradient
+from .pipeline.local import LocalGradient, local_form
 from .pipeline.spec import GradSpec
 
 _CACHE: dict[tuple, Compiled] = {}
@@ -356,9 +355,11 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
 
 def _gradient(fn: Any, spec: GradSpec) -> Any:
     """``GradFunction(fn, spec)``; for a function defined inside one being compiled
-    (``grad`` called while compiling), its gradient made where it is called."""
-    if isinstance(fn, LocalFunction):
-        return LocalGradient(fn, spec)
+    (``grad`` called while compiling: ``local_form``), its gradient made where it is
+    called."""
+    local = local_form(fn)
+    if local is not None:
+        return LocalGradient(local, spec)
     return GradFunction(fn, spec)
 
 

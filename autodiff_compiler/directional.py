@@ -30,14 +30,13 @@ from . import trees
 from .api import shared_gradient
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
-from .frontend.scope import LocalFunction
 from .ir.builder import inline
 from .ir.core import Aval, Var
 from .options import grad_spec
 from .pipeline.compiler import Compiled, as_scalar, compile_gradient
 from .pipeline.kinds import abstract
 from .pipeline.library import as_compilable
-from .pipeline.local import inline_local_gradient, refuse_local
+from .pipeline.local import inline_local_gradient, local_form, refuse_local
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .pullbacks import lower_vjp, pullback_lowering
@@ -253,8 +252,9 @@ def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
                      for a, t in zip(primals, tangents))
     spec = GradSpec(tuple(range(len(primals))), False, None, False, False, False, True,
                     forward=True)
-    if isinstance(fn, LocalFunction):  # made where it is called (``pipeline.local``)
-        out, tangent = inline_local_gradient(low, fn, spec, list(primals), {}, loc,
+    local = local_form(fn)
+    if local is not None:  # made where it is called (``pipeline.local``)
+        out, tangent = inline_local_gradient(low, local, spec, list(primals), {}, loc,
                                              tangents=tangents)
         return _with_aux(out, tangent, bound.arguments.get("has_aux", False))
     compiled = compile_gradient(as_compilable(fn), spec, [abstract(a) for a in primals])

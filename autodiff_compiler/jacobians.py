@@ -57,7 +57,7 @@ from .options import grad_spec
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
 from .pipeline.library import as_compilable
-from .pipeline.local import bind_local, is_local, local_derivative
+from .pipeline.local import bind_local, local_derivative, local_form
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .vectorize import SPEC
@@ -117,8 +117,9 @@ class Jacobian:
                  label: str | None = None) -> None:
         # a def of the function being compiled (or a transform of one): made where it is
         # called, its closure the enclosing program's values (``pipeline.local``)
-        self.__local__ = is_local(fn)
-        fn = fn if self.__local__ else as_compilable(fn)  # np.tanh: a function calling it
+        local = local_form(fn)
+        self.__local__ = local is not None
+        fn = local if self.__local__ else as_compilable(fn)  # np.tanh: a function calling it
         self.kind, self.fn, self.positions = kind, fn, positions
         self.bare, self.has_aux, self.scalar_only = bare, has_aux, scalar_only
         self.label = label or kind

@@ -16,12 +16,11 @@ import numpy as np
 from .api import shared_gradient
 from .errors import AutodiffError, Loc
 from .frontend.captures import is_array
-from .frontend.scope import LocalFunction
 from .ir import primitives as P
 from .ir.core import Var
 from .options import grad_spec
 from .pipeline.library import as_compilable
-from .pipeline.local import inline_local_gradient
+from .pipeline.local import inline_local_gradient, local_form, lower_local
 
 
 def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, out: Any,
@@ -118,7 +117,8 @@ def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     except TypeError as err:
         raise AutodiffError(f"vjp: {err}", loc) from None
     fn, inputs = bound.arguments["fn"], tuple(bound.arguments.get("inputs", ()))
-    local = isinstance(fn, LocalFunction)
+    local = local_form(fn)
+    fn = fn if local is None else local
     has_aux = bound.arguments.get("has_aux", False)
     if bound.arguments.get("weights") is not None or not isinstance(has_aux, bool):
         raise AutodiffError("inside a differentiated function vjp takes the function and its "
@@ -128,9 +128,9 @@ def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     if not positions:
         raise AutodiffError("vjp needs at least one float array argument to differentiate",
                             loc)
-    out = low.call_local(fn, inputs, {}, loc) if local else \
+    out = lower_local(low, fn, inputs, loc) if local is not None else \
         low.call_function(as_compilable(fn), inputs, {}, loc)
     value, aux = split_aux(out) if has_aux else (out, None)
     pullback = InlinedPullback(pullback_lowering(fn, inputs, positions, value, has_aux,
-                                                 None, local=local))
+                                                 None, local=local is not None))
     return (value, pullback, aux) if has_aux else (value, pullback)

@@ -37,7 +37,7 @@ from .ir.surface import evaluated_when_compiling
 from .pipeline.compiler import compile_gradient
 from .pipeline.kinds import abstract, is_dynamic
 from .pipeline.library import as_compilable
-from .pipeline.local import bind_local, is_local, local_program
+from .pipeline.local import bind_local, local_form, local_program
 from .pipeline.spec import GradSpec
 
 SPEC = GradSpec(None, False, None, False, False, False, False, primal="vmap")
@@ -94,9 +94,10 @@ class VmapFunction:
         # are batched; one given by keyword, or a default, is the same for every example
         self.positional = positional
         self._by_position: dict[int, VmapFunction] = {}
-        if is_local(fn):  # defined in a function being compiled: batched where called
-            self.fn, self.__name__ = fn, fn.name
-            self.__qualname__, self.__doc__, self._program = fn.name, None, None
+        local = local_form(fn)
+        if local is not None:  # defined in a function being compiled: batched where called
+            self.fn, self.__name__ = local, local.name
+            self.__qualname__, self.__doc__, self._program = local.name, None, None
             return
         if not callable(fn):
             refuse(f"vmap needs a function or a Cell, not {fn!r}")
@@ -115,7 +116,7 @@ class VmapFunction:
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
-        if is_local(self.fn):
+        if local_form(self.fn) is not None:
             return self.fn.signature
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
 
@@ -188,7 +189,7 @@ class VmapFunction:
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         """Inline the batched program of ``fn`` into a function being compiled."""
-        local = is_local(self.fn)  # (pipeline/local.py)
+        local = local_form(self.fn) is not None  # (pipeline/local.py)
         given = len(args) if self.positional is None else self.positional
         args = bind_local(self.fn, args, kwargs, loc) if local \
             else list(self._program._bind(tuple(args), kwargs))

@@ -3,6 +3,8 @@ being compiled (``pipeline/local.py``): a physics-informed loss differentiating 
 function it defines. Its gradient holds what it reads from the enclosing function
 constant; an outer gradient differentiates through both. Checked against closed forms
 and central differences."""
+import functools
+
 import numpy as np
 import pytest
 from differences import central_differences
@@ -236,3 +238,49 @@ def _matches_central_differences(fn, x, a):
     gx, ga = adc.grad(fn, (0, 1))(x, a)
     np.testing.assert_allclose(gx, central_differences(lambda v: fn(v, a), x), rtol=1e-6)
     np.testing.assert_allclose(ga, central_differences(lambda v: fn(x, v), a), rtol=1e-6)
+
+
+def predict(w, z):
+    return np.tanh(w @ z)
+
+
+def jvp_of_a_partial(x, a):
+    w = np.outer(a, x)  # a value of the program: the partial holds it
+    return np.sum(adc.jvp(functools.partial(predict, w), (x,), (a,))[1] ** 2)
+
+
+def vjp_of_a_partial(x, a):
+    w = np.outer(a, x)
+    return np.sum(adc.vjp(functools.partial(predict, w), x)[1](a)[0] * x)
+
+
+def vmap_of_a_partial(x, a):
+    return np.sum(adc.vmap(functools.partial(predict, np.outer(a, x)))(np.stack([x, 2 * x])))
+
+
+def grad_of_a_partial_of_a_lambda(x, a):
+    loss = functools.partial(lambda w, z: np.sum(predict(w, z)), np.outer(a, a))
+    return np.sum(adc.grad(loss)(x) ** 2) + loss(x)
+
+
+def jacobian_of_a_partial_by_keyword(x, a):
+    scaled = functools.partial(lambda z, *, k: np.sin(z) * k, k=np.sum(a))
+    return np.sum(adc.jacrev(scaled)(x) * a)
+
+
+def second_derivative_of_a_lambda(x, a):
+    """u''(x), as a physics-informed loss writes it: grad of grad of a lambda."""
+    u = lambda z: np.sum(np.sin(a * z))
+    return np.sum(adc.grad(adc.grad(u))(x[:1]) ** 2)
+
+
+@pytest.mark.parametrize("fn", [jvp_of_a_partial, vjp_of_a_partial, vmap_of_a_partial,
+                                grad_of_a_partial_of_a_lambda,
+                                jacobian_of_a_partial_by_keyword,
+                                second_derivative_of_a_lambda])
+def test_transforms_of_a_partial_of_run_time_values_are_made_where_called(fn):
+    """A partial holding the program's values (or of a lambda of it) was compiled on its
+    own, where those values do not exist: 'used before it is defined', or an internal
+    error. It is a local function now, as the lambda calling it would be."""
+    x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
+    _matches_central_differences(fn, x, a)

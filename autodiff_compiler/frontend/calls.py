@@ -109,6 +109,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         return call_list_method(scope, node, func, args, kwargs)
     if trees.is_namedtuple_type(func):
         return func(*args, **kwargs)  # a namedtuple: a container, of run-time values too
+    if func is functools.partial and args and _made_here(args[0]):
+        from .partials import LocalPartial  # (which imports ``scope``, importing this)
+        return LocalPartial(args[0], args[1:], kwargs)
     if func is functools.partial and args and not has_var(args[:1]):
         return functools.partial(*args, **kwargs)  # a Python object, of run-time values too
     if isinstance(func, functools.partial):
@@ -436,6 +439,13 @@ def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
 def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
     values = [*args, *kwargs.values()]
     return surface.is_static_call(func) and not any(has_var(v) for v in values)
+
+
+def _made_here(func: Any) -> bool:
+    """A function defined in the function being compiled, or a transform of one: not a
+    Python callable (a partial of it is a ``partials.LocalPartial``)."""
+    from .scope import LocalFunction
+    return isinstance(func, LocalFunction) or getattr(func, "__local__", False) is True
 
 
 def has_var(value: Any) -> bool:

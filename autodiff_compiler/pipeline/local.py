@@ -23,12 +23,15 @@ vjp or jvp program (``local_derivative``) as they batch a module-level function'
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import trees
 from ..errors import AutodiffError, Loc
+from ..frontend.calls import has_var
 from ..frontend.captures import Path
+from ..frontend.partials import LocalPartial
 from ..frontend.scope import LocalFunction
 from ..ir.builder import as_atom, building, inline
 from ..ir.core import Const, Function, Var, python_name
@@ -74,10 +77,10 @@ def inline_local_gradient(low: Any, local: LocalFunction, spec: GradSpec, args: 
 
 def local_derivative(low: Any, local: Any, spec: GradSpec, values: list, loc: Loc | None,
                      weighted_by: Callable[[Any], Any] | None = None) -> tuple[Any, list]:
-    """The derivative program ``spec`` asks for of ``local`` (a local function, or a
-    transform of one: ``is_local``), lowered on fresh inputs, as a ``Compiled`` to inline
-    or batch; and the values (``values``' leaves, bound as ``bind_local`` binds them)
-    its inputs stand for. Its closure is the enclosing program's values, read as they are."""
+    """The derivative program ``spec`` asks for of ``local`` (``local_form``), lowered on
+    fresh inputs, as a ``Compiled`` to inline or batch; and the values (``values``'
+    leaves, bound as ``bind_local`` binds them) its inputs stand for. Its closure is the
+    enclosing program's values, read as they are."""
     from .compiler import Compiled, derivative_program  # the gradient's own pipeline
 
     differentiated = {p % len(values) for p in spec.positions or () if -len(values) <= p
@@ -105,17 +108,36 @@ def local_derivative(low: Any, local: Any, spec: GradSpec, values: list, loc: Lo
                     position_trees=position_trees(fresh, spec)), outer
 
 
-def is_local(fn: Any) -> bool:
-    """Whether ``fn`` is a ``def`` or ``lambda`` of the function being compiled, or a
-    transform of one (``__local__``: ``grad``, a Jacobian), made where it is called."""
-    return isinstance(fn, LocalFunction) or getattr(fn, "__local__", False) is True
+def local_form(fn: Any) -> Any:
+    """``fn`` as a function made where a transform of it is called: a ``def`` or
+    ``lambda`` of the function being compiled, a transform of one (``__local__``:
+    ``grad``, a Jacobian), or a partial holding its run-time values (``LocalPartial``);
+    ``None`` for a function compiled on its own."""
+    if isinstance(fn, LocalFunction) or getattr(fn, "__local__", False) is True:
+        return fn
+    if isinstance(fn, functools.partial) and has_var((fn.args, fn.keywords)):
+        return LocalPartial(fn.func, fn.args, fn.keywords)
+    return None
 
 
 def lower_local(low: Any, local: Any, args: Sequence[Any], loc: Loc | None) -> Any:
-    """A call of ``local`` (``is_local``) lowered into the program being built."""
+    """A call of ``local`` (``local_form``) lowered into the program being built, on
+    ``args`` as ``bind_local`` gives them (one per parameter: what ``*args`` and
+    ``**kwargs`` gather in their places), passed as the call would pass them."""
+    positional: list[Any] = []
+    keywords: dict[str, Any] = {}
+    for p, value in zip(local.signature.parameters.values(), args):
+        if p.kind is p.VAR_POSITIONAL:
+            positional.extend(value)
+        elif p.kind is p.VAR_KEYWORD:
+            keywords.update(value)
+        elif p.kind is p.KEYWORD_ONLY:
+            keywords[p.name] = value
+        else:
+            positional.append(value)
     if isinstance(local, LocalFunction):
-        return low.call_local(local, tuple(args), {}, loc)
-    return local.__lower_call__(low, list(args), {}, loc)
+        return low.call_local(local, tuple(positional), keywords, loc)
+    return local.__lower_call__(low, positional, keywords, loc)
 
 
 def refuse_local(fn: Any, transform: str) -> None:
@@ -141,7 +163,7 @@ def bind_local(local: Any, args: Any, kwargs: dict, loc: Loc | None) -> list:
 
 def local_program(low: Any, local: Any, spec: GradSpec, examples: list,
                   loc: Loc | None) -> Any:
-    """``local`` (``is_local``) lowered on ``examples`` (new inputs: ``vmap``'s per-example
+    """``local`` (``local_form``) lowered on ``examples`` (new inputs: ``vmap``'s per-example
     stand-ins) into a program of its own, as a ``Compiled`` to batch and inline (it reads
     its closure, the enclosing program's values, as they are)."""
     from .compiler import Compiled
