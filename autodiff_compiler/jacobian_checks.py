@@ -4,8 +4,8 @@ that stop a Jacobian from answering where its answer would be partial.
 
 The checks raise at the user's call (``directional.refuse``): a position out of range
 or named twice, an argument that is not a float array (or a tuple, list or dict of
-them), a Jacobian between a real and a complex value, a Hessian of anything but one
-float scalar.
+them), a Jacobian between a real and a complex value, a Hessian of an output that is
+not a float.
 """
 from __future__ import annotations
 
@@ -131,20 +131,14 @@ def refuse_real_and_complex(fn: Any, kind: str, outputs: Sequence[Any],
                     "(np.real, np.imag) as separate real outputs")
 
 
-def refuse_non_scalar(fn: Any, compiled: Compiled) -> None:
-    """A Hessian is of a function returning one float scalar (a constant one's is
-    zeros): of anything else the gradient of the sum of its outputs would look like an
-    answer."""
+def refuse_non_float_outputs(fn: Any, compiled: Compiled) -> None:
+    """A Hessian (``jacfwd(jacrev(f))``, as JAX's and torch.func's) is of float
+    outputs, of any shape and number (a vector's is a stack of Hessians); one known to
+    hold another dtype (an int, a bool) has no second derivative to give."""
     outs = compiled.primal.outvars
-    constant = compiled.value_skeleton  # (the value itself, where no leaf is computed)
-    if not outs and isinstance(constant, float | np.floating | np.ndarray) \
-            and np.shape(constant) == () and np.issubdtype(np.result_type(constant), np.floating):
-        return
-    known_not_float = outs and outs[0].aval.dtype is not None and not is_float(outs[0])
-    if len(outs) != 1 or known_not_float or shape_of(outs[0]) != ():  # (a dtype known
-        # only at run time, as eigvals' real or complex, is let through)
-        what = f"{len(outs)} outputs" if len(outs) != 1 else \
-            f"{outs[0].aval.dtype} of shape {shape_of(outs[0])}"
-        refuse(f"hessian needs {name_of(fn)} to return one float scalar, not {what}",
+    wrong = [o for o in outs if o.aval.dtype is not None and not is_float(o)]
+    if wrong:  # (a dtype known only at run time, as eigvals' real or complex, passes)
+        refuse(f"hessian needs {name_of(fn)} to return float values, not "
+               f"{wrong[0].aval.dtype} of shape {shape_of(wrong[0])}",
                kind=AutodiffTypeError,
-               hint="sum the output first, or take jacfwd(jacrev(f)) of a scalar part")
+               hint="return the float values to differentiate, the others as aux outside")

@@ -48,7 +48,7 @@ from .jacobian_checks import (
     is_float,
     name_of,
     positions_of,
-    refuse_non_scalar,
+    refuse_non_float_outputs,
     refuse_real_and_complex,
     shape_of,
     tree_of,
@@ -113,7 +113,7 @@ class Jacobian:
     """``jacfwd``/``jacrev`` of ``fn``: call it like ``fn`` (module docstring)."""
 
     def __init__(self, kind: str, fn: Callable[..., Any], positions: tuple[int, ...],
-                 bare: bool, has_aux: bool, scalar_only: bool = False,
+                 bare: bool, has_aux: bool, float_only: bool = False,
                  label: str | None = None) -> None:
         # a def of the function being compiled (or a transform of one): made where it is
         # called, its closure the enclosing program's values (``pipeline.local``)
@@ -121,7 +121,7 @@ class Jacobian:
         self.__local__ = local is not None
         fn = local if self.__local__ else as_compilable(fn)  # np.tanh: a function calling it
         self.kind, self.fn, self.positions = kind, fn, positions
-        self.bare, self.has_aux, self.scalar_only = bare, has_aux, scalar_only
+        self.bare, self.has_aux, self.float_only = bare, has_aux, float_only
         self.label = label or kind
         name = getattr(fn, "__name__", None) or getattr(fn, "name", "fn")
         self.__name__ = self.__qualname__ = self.name = f"{self.label}_{name}"
@@ -132,7 +132,7 @@ class Jacobian:
         return f"<{self.kind} of {name_of(self.fn)}>"
 
     def __transform_key__(self) -> tuple:
-        return (self.kind, self.positions, self.bare, self.has_aux, self.scalar_only)
+        return (self.kind, self.positions, self.bare, self.has_aux, self.float_only)
 
     @functools.cached_property
     def __signature__(self) -> inspect.Signature:
@@ -194,8 +194,8 @@ class Jacobian:
         spec = grad_spec(wrt, None, self.has_aux, False, with_value=True, cotangent_inputs=True)
         compiled, inputs = self._inner(low, args, replace(spec, bare_position=False), loc)
         floats = float_outputs(compiled)
-        if self.scalar_only:
-            refuse_non_scalar(self.fn, compiled)
+        if self.float_only:
+            refuse_non_float_outputs(self.fn, compiled)
         refuse_real_and_complex(self.fn, self.kind, floats,
                                  [leaf for p in wrt for leaf in tree_of(args[p])[0]])
         total, cotangents, offsets = _basis(floats)
@@ -293,12 +293,12 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
 
 @evaluated_when_compiling
 def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Jacobian:
-    """The Hessian of a scalar ``fn``: ``jacfwd(jacrev(fn))``, forward over reverse, as
-    one program (``H[i][j]`` of shape ``x_i.shape + x_j.shape`` for several positions).
-    A function returning anything but one float scalar is refused: the gradient of the
-    sum of its outputs would look like an answer."""
+    """The Hessian of ``fn``: ``jacfwd(jacrev(fn))``, forward over reverse, as one
+    program (``H[i][j]`` of shape ``out.shape + x_i.shape + x_j.shape`` for several
+    positions; of a scalar ``fn``, ``x_i.shape + x_j.shape``), as JAX's and torch.func's.
+    An output known to be of another dtype than float is refused."""
     positions, bare = positions_of(grad_position)
-    inner = Jacobian("jacrev", fn, positions, bare, False, scalar_only=True)
+    inner = Jacobian("jacrev", fn, positions, bare, False, float_only=True)
     return Jacobian("jacfwd", inner, positions, bare, False, label="hessian")
 
 
