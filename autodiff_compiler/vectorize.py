@@ -87,9 +87,14 @@ class VmapFunction:
     """``fn`` mapped over a batch axis (module docstring): call it like ``fn``."""
 
     def __init__(self, fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
-                 positional: int | None = None) -> None:
+                 positional: int | None = None, chunk_size: int | None = None) -> None:
         self.in_axes = _check_axes(in_axes, "in_axes")
         self.out_axes = _check_axes(out_axes, "out_axes")
+        if chunk_size is not None and (not isinstance(chunk_size, int | np.integer)
+                                       or isinstance(chunk_size, bool) or chunk_size < 1):
+            refuse(f"vmap chunk_size must be a positive int or None, not {chunk_size!r}",
+                   kind=AutodiffValueError)
+        self.chunk_size = None if chunk_size is None else int(chunk_size)
         # how many arguments a call gives by position (None: all it gives): only those
         # are batched; one given by keyword, or a default, is the same for every example
         self.positional = positional
@@ -125,10 +130,17 @@ class VmapFunction:
             mapped = self._by_position.get(len(args))
             if mapped is None:  # one program per number of positional arguments
                 mapped = self._by_position[len(args)] = VmapFunction(
-                    self.fn, self.in_axes, self.out_axes, positional=len(args))
+                    self.fn, self.in_axes, self.out_axes, len(args), self.chunk_size)
             return mapped(*args, **kwargs)
-        self._sizes(args, refuse_at_call=True)
-        return self._program(*args, **kwargs)
+        size = self._sizes(args, refuse_at_call=True)
+        if self.chunk_size is None or size <= self.chunk_size:
+            return self._program(*args, **kwargs)
+        axes = self.in_axes if isinstance(self.in_axes, tuple | list) else \
+            [self.in_axes] * len(args)
+        parts = [self._program(*(_sliced(a, ax, start, start + self.chunk_size)
+                                 for a, ax in zip(args, axes)), **kwargs)
+                 for start in range(0, size, self.chunk_size)]
+        return _joined(parts, self.out_axes)
 
     def _omits(self, given: int) -> bool:
         """Whether a call giving ``given`` arguments by position leaves one with a
@@ -291,7 +303,44 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
 
 
 @evaluated_when_compiling
-def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> VmapFunction:
+def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0, *,
+         chunk_size: int | None = None) -> VmapFunction:
     """``fn`` mapped over the batch axis ``in_axes`` of its arguments, results stacked
-    along ``out_axes`` (MindSpore 2.x / JAX semantics): one vectorised program."""
-    return VmapFunction(fn, in_axes, out_axes)
+    along ``out_axes`` (MindSpore 2.x / JAX semantics): one vectorised program.
+    ``chunk_size`` (torch.func's): a call runs the program on at most that many examples
+    at a time and joins the results, bounding the memory it takes (inside a compiled
+    function, the batch is one program)."""
+    return VmapFunction(fn, in_axes, out_axes, chunk_size=chunk_size)
+
+
+def _sliced(value: Any, axes: Any, start: int, stop: int) -> Any:
+    """``value`` with each batched leaf cut to examples ``start:stop`` (``axes`` read as
+    a prefix of its structure, as ``_leaf_axes`` reads it)."""
+    if isinstance(value, tuple | list | dict):
+        if isinstance(value, dict):
+            items = {k: _sliced(v, axes[k] if isinstance(axes, dict) else axes, start, stop)
+                     for k, v in value.items()}
+            return type(value)(items) if type(value) is not dict else items
+        inner = axes if isinstance(axes, tuple | list) else [axes] * len(value)
+        return trees.like(value, [_sliced(v, a, start, stop) for v, a in zip(value, inner)])
+    if axes is None or not is_dynamic(value):
+        return value
+    index = [slice(None)] * np.ndim(value)
+    index[axes] = slice(start, stop)
+    return value[tuple(index)]
+
+
+def _joined(parts: list[Any], axes: Any) -> Any:
+    """The results of the chunks joined along their batch axes (``out_axes``); an output
+    not batched (``out_axes`` None) is the first chunk's."""
+    first = parts[0]
+    if isinstance(first, tuple | list | dict):
+        if isinstance(first, dict):
+            return {k: _joined([p[k] for p in parts], axes[k] if isinstance(axes, dict)
+                               else axes) for k in first}
+        inner = axes if isinstance(axes, tuple | list) else [axes] * len(first)
+        return trees.like(first, [_joined([p[i] for p in parts], a)
+                                  for i, a in enumerate(inner)])
+    if axes is None or not is_dynamic(first):
+        return first
+    return np.concatenate(parts, axis=axes)

@@ -491,3 +491,33 @@ def test_a_namedtuple_result_is_mapped_field_by_field():
     assert type(got) is type(want[0])
     np.testing.assert_array_equal(got.sign, [w.sign for w in want])
     np.testing.assert_allclose(got.logabsdet, [w.logabsdet for w in want], rtol=1e-12)
+
+
+def mixed_structure(x, d):
+    return {"s": np.sin(x) * d["a"], "t": (np.sum(x), x[0])}
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 50])
+def test_chunk_size_runs_the_batch_in_parts_with_the_same_results(chunk_size):
+    """torch.func's chunk_size: at most that many examples per run of the program, the
+    results joined along each output's axis (and an unbatched one the first part's)."""
+    xs, a = uniform(7, 3), uniform(7, 3)
+    whole = adc.vmap(mixed_structure, in_axes=(0, {"a": 0}))(xs, {"a": a})
+    parts = adc.vmap(mixed_structure, in_axes=(0, {"a": 0}), chunk_size=chunk_size)(
+        xs, {"a": a})
+    for got, want in [(parts["s"], whole["s"]), (parts["t"][0], whole["t"][0]),
+                      (parts["t"][1], whole["t"][1])]:
+        np.testing.assert_array_equal(got, want)
+    gradient = adc.grad(lambda x: np.sum(np.sin(x) ** 2))
+    np.testing.assert_array_equal(
+        adc.vmap(gradient, in_axes=1, out_axes=1, chunk_size=chunk_size)(xs.T),
+        adc.vmap(gradient, in_axes=1, out_axes=1)(xs.T))
+    constant = adc.vmap(lambda x: (np.sum(x), 2.0), out_axes=(0, None), chunk_size=chunk_size)
+    np.testing.assert_array_equal(constant(xs)[0], xs.sum(axis=1))
+    assert constant(xs)[1] == 2.0
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
+def test_chunk_size_must_be_a_positive_int(bad):
+    with pytest.raises(ValueError, match="chunk_size must be a positive int"):
+        adc.vmap(np.sin, chunk_size=bad)
