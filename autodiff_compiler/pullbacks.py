@@ -19,6 +19,7 @@ from .frontend.captures import is_array
 from .ir import primitives as P
 from .ir.core import Var
 from .options import grad_spec
+from .pipeline.kinds import dynamic_leaves
 from .pipeline.library import as_compilable
 from .pipeline.local import inline_local_gradient, local_form, lower_local
 
@@ -66,6 +67,13 @@ def _is_float(output: Any) -> bool:
         return output.aval.dtype is not None and output.aval.is_float
     return (is_array(output) and np.issubdtype(np.asarray(output).dtype, np.inexact)) \
         or isinstance(output, float)
+
+
+def _float_tree(value: Any) -> bool:
+    """A float array the program computes, or a tuple, list or dict holding only such
+    (a model's parameters): what ``vjp`` inside a compiled function differentiates."""
+    leaves = dynamic_leaves(value)
+    return bool(leaves) and all(isinstance(v, Var) and v.aval.is_float for v in leaves)
 
 
 def _weighted_outputs(fn: Callable[..., Any], n: int, single: bool, has_aux: bool
@@ -124,10 +132,10 @@ def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
         raise AutodiffError("inside a differentiated function vjp takes the function and its "
                             "inputs (and has_aux=True or False), no weights", loc,
                             hint="take the gradient with respect to the weights outside")
-    positions = tuple(i for i, a in enumerate(inputs) if isinstance(a, Var) and a.aval.is_float)
+    positions = tuple(i for i, a in enumerate(inputs) if _float_tree(a))
     if not positions:
-        raise AutodiffError("vjp needs at least one float array argument to differentiate",
-                            loc)
+        raise AutodiffError("vjp needs at least one float array argument (or a tuple, list "
+                            "or dict of them) to differentiate", loc)
     out = lower_local(low, fn, inputs, loc) if local is not None else \
         low.call_function(as_compilable(fn), inputs, {}, loc)
     value, aux = split_aux(out) if has_aux else (out, None)

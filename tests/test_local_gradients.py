@@ -284,3 +284,43 @@ def test_transforms_of_a_partial_of_run_time_values_are_made_where_called(fn):
     error. It is a local function now, as the lambda calling it would be."""
     x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
     _matches_central_differences(fn, x, a)
+
+
+PARAMS = {"w": np.array([[1.0, 2.0], [0.5, -1.0]]), "b": np.array([0.1, -0.3])}
+
+
+def layer(p, x):
+    return np.tanh(p["w"] @ x + p["b"])
+
+
+def _jacobian_of_layer(x):
+    """d layer / d (w, b) flattened in that order, by hand."""
+    d = 1 - np.tanh(PARAMS["w"] @ x + PARAMS["b"]) ** 2
+    return np.concatenate([np.einsum("i,ij,k->ijk", d, np.eye(2), x).reshape(2, 4),
+                           np.diag(d)], axis=1)
+
+
+def ntk_block(x1, x2):
+    """PyTorch's neural-tangent-kernel tutorial, its NTK-vector products: the vjp of
+    the parameters (a dict) at x1, then the jvp at x2 along it, one row at a time."""
+    _, pullback = adc.vjp(lambda p: layer(p, x1), PARAMS)
+
+    def row(vec):
+        return adc.jvp(functools.partial(layer, x=x2), (PARAMS,), pullback(vec))[1]
+    return adc.vmap(row)(np.eye(2))
+
+
+def test_jvp_and_vjp_of_a_dict_of_parameters_inside_a_transform():
+    """They took float arrays alone there: 'takes float arrays as inputs', 'needs at
+    least one float array argument'."""
+    x1, x2 = np.array([0.3, -0.2]), np.array([-0.5, 0.4])
+    want = (_jacobian_of_layer(x1) @ _jacobian_of_layer(x2).T).T
+    np.testing.assert_allclose(ntk_block(x1, x2), want, rtol=1e-12)
+    tangents = {"w": np.ones((2, 2)), "b": np.array([1.0, -1.0])}
+    along = np.concatenate([tangents["w"].ravel(), tangents["b"]])
+    per_example = adc.vmap(lambda x: adc.jvp(layer, (PARAMS, x), (tangents, np.zeros(2)))[1])
+    np.testing.assert_allclose(per_example(np.stack([x1, x2])),
+                               np.stack([_jacobian_of_layer(x) @ along for x in (x1, x2)]),
+                               rtol=1e-12)
+    with pytest.raises(adc.AutodiffError, match="tangents of the same structure"):
+        adc.vmap(lambda x: adc.jvp(layer, (PARAMS, x), ({"w": 1.0}, x))[1])(np.stack([x1]))
