@@ -30,13 +30,11 @@ from . import trees
 from .api import shared_gradient
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
-from .ir.builder import inline
-from .ir.core import Aval, Var
+from .inlined_jvp import lower_jvp
+from .ir.core import Aval
 from .options import grad_spec
-from .pipeline.compiler import Compiled, as_scalar, compile_gradient
-from .pipeline.kinds import abstract, dynamic_leaves
-from .pipeline.library import as_compilable
-from .pipeline.local import inline_local_gradient, local_form, refuse_local
+from .pipeline.compiler import Compiled, as_scalar
+from .pipeline.local import refuse_local
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .pullbacks import lower_vjp, pullback_lowering
@@ -228,75 +226,7 @@ def directional_derivative(fn: Callable[..., Any], inputs: Any, v: Any,
     return compiled.finish(compiled.run(bound, tuple(flat)))
 
 
-def _lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
-    """``jvp(fn, inputs, v)`` inside a differentiated function: ``fn``'s forward-mode
-    program inlined into it, so that ``grad`` (or ``vjp``) of a function that takes a
-    ``jvp`` is one program (reverse over forward). Inputs and tangents are float arrays
-    here, one tangent per input."""
-    import inspect
-    try:
-        bound = inspect.signature(jvp).bind(*args, **kwargs)
-    except TypeError as err:
-        raise AutodiffError(f"jvp: {err}", loc) from None
-    fn, inputs, v = (bound.arguments[k] for k in ("fn", "inputs", "v"))
-    primals = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
-    tangents = tuple(v) if isinstance(v, tuple | list) else (v,)
-    flat_tangents = _tangent_leaves(primals, tangents, loc)
-    spec = GradSpec(tuple(range(len(primals))), False, None, False, False, False, True,
-                    forward=True)
-    local = local_form(fn)
-    if local is not None:  # made where it is called (``pipeline.local``)
-        out, tangent = inline_local_gradient(low, local, spec, list(primals), {}, loc,
-                                             tangents=flat_tangents)
-        return _with_aux(out, tangent, bound.arguments.get("has_aux", False))
-    compiled = compile_gradient(as_compilable(fn), spec, [abstract(a) for a in primals])
-    values = [*(leaf for a in primals for leaf in dynamic_leaves(a)),
-              *(low.captures.free_value(path, obj) for path, obj in compiled.capture_objects),
-              *flat_tangents]
-    for guard in compiled.guards:  # what fn read, the caller guards
-        low.captures.guard(guard)
-    out, tangent = compiled.finish(inline(compiled.ir, values))
-    return _with_aux(out, tangent, bound.arguments.get("has_aux", False))
-
-
-def _tangent_leaves(primals: tuple, tangents: tuple, loc: Loc | None) -> list[Any]:
-    """One tangent per float leaf of the primals (arrays, or tuples, lists and dicts of
-    them: a model's parameters), in their order: each tangent in its primal's structure
-    (a dict's by key), a constant one made an array of its primal's dtype."""
-    def refused() -> AutodiffError:
-        return AutodiffError("inside a differentiated function jvp takes float arrays (or "
-                             "tuples, lists and dicts of them) as inputs, and tangents of "
-                             "the same structure and shapes", loc,
-                             hint="pass each input's tangent in the input's structure")
-
-    def leaves(a: Any, t: Any) -> list[Any]:
-        if isinstance(a, dict):
-            if not isinstance(t, dict) or set(t) != set(a):
-                raise refused()
-            return [x for k in a for x in leaves(a[k], t[k])]
-        if isinstance(a, tuple | list):
-            if not isinstance(t, tuple | list) or len(t) != len(a):
-                raise refused()
-            return [x for ai, ti in zip(a, t) for x in leaves(ai, ti)]
-        shape = t.aval.shape if isinstance(t, Var) else np.shape(t)
-        if not (isinstance(a, Var) and a.aval.is_float and shape == a.aval.shape):
-            raise refused()
-        return [t if isinstance(t, Var) else np.asarray(t, a.aval.dtype)]
-
-    if len(primals) != len(tangents):
-        raise refused()
-    return [x for a, t in zip(primals, tangents) for x in leaves(a, t)]
-
-
-def _with_aux(out: Any, tangent: Any, has_aux: bool) -> tuple:
-    """``jvp``'s ``(value, tangent)``, or ``(value, tangent, aux)`` with ``has_aux``."""
-    if not has_aux:
-        return out, tangent
-    value, aux = split_aux(out)
-    return value, split_aux(tangent)[0], aux
-
-
-jvp.__lower_call__ = _lower_jvp  # type: ignore[attr-defined]  (frontend.calls)
+jvp.__lower_call__ = lower_jvp  # type: ignore[attr-defined]  (frontend.calls: inlined_jvp)
 
 
 def _check_shapes(what: str, values: Sequence[Any], shapes: Sequence[Any], of: str,

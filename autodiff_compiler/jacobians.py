@@ -30,7 +30,6 @@ from .ad import batching_control as _control  # noqa: F401  (registers the regio
 from .ad.batching import batch
 from .api import GradFunction, _signature, grad, shared_gradient
 from .directional import (
-    _lower_jvp,
     call_site,
     check_flag,
     directional_derivative,
@@ -38,6 +37,7 @@ from .directional import (
     split_aux,
 )
 from .errors import AutodiffError
+from .inlined_jvp import lower_jvp
 from .ir import primitives as P
 from .ir.builder import inline
 from .ir.core import Var
@@ -322,7 +322,7 @@ def _lower_hvp(low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         raise AutodiffError(f"hvp: {err}", loc) from None
     fn, primals, v = (bound.arguments[k] for k in ("fn", "primals", "v"))
     gradient = grad(fn, grad_position=bound.arguments.get("grad_position", 0))
-    return _lower_jvp(low, [gradient, primals, v], {}, loc)[1]
+    return lower_jvp(low, [gradient, primals, v], {}, loc)[1]
 
 
 hvp.__lower_call__ = _lower_hvp  # type: ignore[attr-defined]  (frontend.calls)

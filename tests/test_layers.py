@@ -34,6 +34,7 @@ TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "tes
        "numpy_definitions": "api", "numpy_linalg_definitions": "api",
        "numpy_array_api_definitions": "api", "export": "api",
        "directional": "api", "pullbacks": "api", "jacobians": "api", "jacobian_checks": "api",
+       "inlined_jvp": "api",
        "linearize": "api",
        "custom": "api", "custom_jvp": "api", "remat": "api",
        "vectorize": "api", "profiling": "api", "instrument": "api",
