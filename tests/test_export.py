@@ -308,6 +308,8 @@ def test_literal_rebuilds_constants_exactly(value):
 def test_literal_refuses_what_it_cannot_rebuild():
     with pytest.raises(adc.AutodiffError, match="cannot export a constant of type object"):
         literal(object())
+    with pytest.raises(adc.AutodiffError, match="calls Python when it runs"):
+        literal(print)  # a Cell hook run as Python, which the program holds
 
 
 def test_a_module_needing_definitions_from_elsewhere_is_refused():

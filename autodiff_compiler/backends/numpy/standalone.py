@@ -25,6 +25,11 @@ def literal(value: Any) -> str:
     """Python source that rebuilds ``value`` exactly with only NumPy."""
     if isinstance(value, complex):
         return f"complex({value.real!r}, {value.imag!r})"
+    if callable(value):  # (``host_call``'s)
+        raise AutodiffError("cannot export a program that calls Python when it runs (a "
+                            "Cell hook the compiler could not compile, run as Python)",
+                            hint="remove the hook before exporting, or write it as one the "
+                                 "compiler compiles (arrays in, arrays or None out)")
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biufc":
         raise AutodiffError(f"cannot export a constant of type {type(value).__name__}",
                             hint="compute it inside the function from arrays and numbers")
