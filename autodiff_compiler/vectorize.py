@@ -103,6 +103,8 @@ class VmapFunction:
         if local is not None:  # defined in a function being compiled: batched where called
             self.fn, self.__name__ = local, local.name
             self.__qualname__, self.__doc__, self._program = local.name, None, None
+            # a local function itself, to a transform of it (vmap of vmap)
+            self.__local__, self.name = True, f"vmap_{local.name}"
             return
         if not callable(fn):
             refuse(f"vmap needs a function or a Cell, not {fn!r}")
@@ -124,6 +126,10 @@ class VmapFunction:
         if local_form(self.fn) is not None:
             return self.fn.signature
         return getattr(self.fn, "__signature__", None) or _signature(self.fn)
+
+    @property
+    def signature(self) -> inspect.Signature:  # (how ``pipeline.local`` binds a call)
+        return self.__signature__
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.positional is None and (kwargs or self._omits(len(args))):

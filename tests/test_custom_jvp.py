@@ -215,3 +215,24 @@ def test_an_array_twice_in_a_container_argument_gets_both_parts():
     fn.defjvp(lambda p, t: (fn(p[0]), t[0][0] * p[0][1] + p[0][0] * t[0][1] * 3.0))
     np.testing.assert_allclose(adc.grad(lambda x: fn((x, x)))(X), 4.0 * X)
     np.testing.assert_allclose(adc.jvp(lambda x: fn((x, x)), X, np.ones(3))[1], 4.0 * X)
+
+
+def jvp_rule_made_inside(x, w):
+    def f0(z, c):
+        return np.sin(z) * c
+    return np.sum(adc.custom_jvp(f0)(x, w) * x)
+
+
+def vjp_rule_made_inside(x, w):
+    def f0(z):
+        return np.sin(z) * w
+    return np.sum(adc.custom_vjp(f0)(x))
+
+
+@pytest.mark.parametrize("fn, name", [(jvp_rule_made_inside, "custom_jvp"),
+                                      (vjp_rule_made_inside, "custom_vjp")])
+def test_a_custom_rule_made_inside_a_compiled_function_is_refused_with_a_hint(fn, name):
+    """It called the class's __lower_call__ unbound: an internal error."""
+    with pytest.raises(AutodiffError, match=rf"{name}\(\.\.\.\) made inside a compiled") as err:
+        adc.grad(fn, 1)(X, X)
+    assert "at module level" in str(err.value)

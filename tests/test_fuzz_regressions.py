@@ -403,3 +403,23 @@ def test_vmap_of_grad_where_every_example_breaks_reads_no_missing_residual():
     mixed = np.array([[0.3, -0.2, 0.5], [-0.1, -0.5, -0.3]])  # one breaks, one runs on
     np.testing.assert_allclose(adc.vmap(gradient, (0, None))(mixed, 3),
                                np.stack([gradient(x, 3) for x in mixed]), rtol=1e-12)
+
+
+def softplus_on_one_branch(z):
+    if np.sum(z) > 0.5:
+        return np.sum(np.sin(z))
+    return np.sum(np.log1p(np.exp(z)))
+
+
+def test_vmap_of_hessian_through_a_branch_taken_per_example():
+    """Composition fuzzing: jacfwd's batching of the Hessian's forward pass gives a
+    residual one branch does not build (None there) a batch axis,
+    np.broadcast_to(None, ...); vmap's select did not know it for the stand-in it is,
+    and negated it ('bad operand type for unary -: NoneType')."""
+    xs = np.array([[0.3, 0.5], [0.1, 0.2], [0.4, 0.4]])
+    hessian = adc.hessian(softplus_on_one_branch)
+    want = np.stack([hessian(x) for x in xs])
+    s = 1 / (1 + np.exp(-xs[1]))
+    np.testing.assert_allclose(want[1], np.diag(s * (1 - s)), rtol=1e-12)
+    np.testing.assert_allclose(want[0], np.diag(-np.sin(xs[0])), rtol=1e-12)
+    np.testing.assert_allclose(adc.vmap(hessian)(xs), want, rtol=1e-12)

@@ -324,3 +324,22 @@ def test_jvp_and_vjp_of_a_dict_of_parameters_inside_a_transform():
                                rtol=1e-12)
     with pytest.raises(adc.AutodiffError, match="tangents of the same structure"):
         adc.vmap(lambda x: adc.jvp(layer, (PARAMS, x), ({"w": 1.0}, x))[1])(np.stack([x1]))
+
+
+def vmap_of_vmap_of_a_lambda(x, a):
+    rows = np.outer(a, x)
+    return np.sum(adc.vmap(adc.vmap(lambda z: np.sin(z) * z))(rows))
+
+
+def vmap_of_vmap_of_a_partial(x, a):
+    def scaled(z, b):
+        return np.tanh(z * b)
+    return np.sum(adc.vmap(adc.vmap(functools.partial(scaled, b=a[0])))(np.outer(a, x)))
+
+
+@pytest.mark.parametrize("fn", [vmap_of_vmap_of_a_lambda, vmap_of_vmap_of_a_partial])
+def test_vmap_of_vmap_of_a_local_function(fn):
+    """The inner vmap of a local function was not local itself: 'unhashable type:
+    LocalFunction', or its closure's values 'used before they are defined'."""
+    x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
+    _matches_central_differences(fn, x, a)

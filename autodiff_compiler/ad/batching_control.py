@@ -132,8 +132,8 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     if then_body.invars or else_body.invars or has_effect(then_body) \
             or has_effect(else_body):
         raise NotBatchableError
-    one_sided = [_is_none(t) or _is_none(e) for t, e in zip(then_body.outvars,
-                                                              else_body.outvars)]
+    one_sided = [_stands_in(then_body, t) or _stands_in(else_body, e)
+                 for t, e in zip(then_body.outvars, else_body.outvars)]
     def taking(side: Any) -> Callable[[], Any]:  # (inside a branch: of its examples)
         return (lambda: side()) if st.active is None else \
             (lambda: P.logical_and(side(), st.active))
@@ -141,10 +141,12 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     results = [_if_taken(then_body, st, taking(lambda: pred), eqn, "then", one_sided),
                _if_taken(else_body, st, taking(lambda: P.logical_not(pred)), eqn, "else",
                          one_sided)]
-    for old, (t, tb), (e, eb) in zip(eqn.outvars, *results):
-        if _is_none(e):
+    stand_ins = [(_stands_in(then_body, t), _stands_in(else_body, e))
+                 for t, e in zip(then_body.outvars, else_body.outvars)]
+    for old, (t, tb), (e, eb), (t_none, e_none) in zip(eqn.outvars, *results, stand_ins):
+        if e_none:
             st.bind(old, t, tb)
-        elif _is_none(t):
+        elif t_none:
             st.bind(old, e, eb)
         elif _is_list(old) or old.aval.shape is None:
             raise NotBatchableError
@@ -158,6 +160,16 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
 
 def _is_none(a: Atom) -> bool:
     return isinstance(a, Const) and a.value is None
+
+
+def _stands_in(body: Function, a: Atom) -> bool:
+    """``a``, an output of ``body``, is ``None``: the stand-in for a residual the branch
+    does not build, or that stand-in given a batch axis (``np.broadcast_to(None, ...)``,
+    the rows a loop over examples reads) by an earlier batching (a Hessian's basis)."""
+    if _is_none(a):
+        return True
+    made = next((e for e in body.eqns if a in e.outvars), None)
+    return made is not None and made.prim is P.broadcast_to and _is_none(made.invars[0])
 
 
 def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,

@@ -179,6 +179,11 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     from .scope import LocalFunction
     if isinstance(func, LocalFunction):
         return low.call_local(func, tuple(args), kwargs, loc, caller=scope)
+    if isinstance(func, type) and hasattr(func, "__lower_call__"):  # custom_jvp(f) here
+        raise scope.error(node, f"{func.__name__}(...) made inside a compiled function is "
+                                "not supported: it wraps a function compiled on its own",
+                          hint=f"make it at module level (@{func.__name__} on a def there), "
+                               "and call it here")
     if hasattr(func, "__lower_call__"):
         return func.__lower_call__(low, args, kwargs, loc)
     if is_cell(func):
