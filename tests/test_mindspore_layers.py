@@ -120,6 +120,19 @@ def test_pooling_gradients_match_finite_differences():
         assert_matches_finite_differences(loss, x)
 
 
+def test_avg_pool2d_layer_honours_count_include_pad():
+    """The layer left the flag out of its call: padded zeros were counted. MindSpore
+    2.10 gives [2.5, 4, 8.5, 10] on this 4x4 range (measured); with the padding counted,
+    [10/9, 24/9, 51/9, 90/9]."""
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    for counted, want in [(False, [2.5, 4.0, 8.5, 10.0]),
+                          (True, [10 / 9, 24 / 9, 51 / 9, 90 / 9])]:
+        layer = nn.AvgPool2d(3, 2, pad_mode="pad", padding=1, count_include_pad=counted)
+        np.testing.assert_allclose(np.asarray(layer(x)).ravel(), want, rtol=1e-6)
+        np.testing.assert_allclose(layer(x), ops.avg_pool2d(x, 3, 2, 1,
+                                                           count_include_pad=counted))
+
+
 def test_conv2d_defaults_are_mindspores():
     conv = nn.Conv2d(3, 4, 3)
     assert [conv.pad_mode, conv.has_bias, [p.name for p in conv.trainable_params()],
