@@ -17,7 +17,17 @@ from .errors import AutodiffError, IRVerificationError, MissingRuleError, Unsupp
 from .jacobians import hessian, hvp, jacfwd, jacrev
 from .linearize import linearize
 from .mindspore import aliases as _aliases
-from .mindspore import amp, context, dataset, dtype, mint, nn, ops, train
+from .mindspore import (
+    amp,
+    communication,  # noqa: F401 (mindspore.communication; not in __all__)
+    context,
+    dataset,
+    dtype,
+    mint,
+    nn,
+    ops,
+    train,
+)
 from .mindspore import numpy_api as numpy  # noqa: F401 (mindspore.numpy; not in __all__)
 from .mindspore.context import (
     GRAPH_MODE,

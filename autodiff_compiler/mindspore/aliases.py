@@ -15,6 +15,7 @@ import types
 
 from . import (
     amp,
+    communication,
     context,
     dataset,
     dtype,
@@ -36,6 +37,7 @@ ALIASES = {"nn": nn, "nn.optim": nn.optim, "nn.grad": nn.grad, "nn.grad.cell_gra
 ALIASES.update({"mint": mint, "mint.nn": mint.nn, "mint.nn.functional": mint.functional,
                 "mint.optim": mint.optim, "mint.linalg": mint.linalg, "mint.special": mint.special})
 ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
+ALIASES["communication"] = ALIASES["communication.management"] = communication
 # ``from mindspore.ops import composite as C, functional as F``: MindSpore's older homes of
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
 ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops
