@@ -134,3 +134,64 @@ def test_a_buffer_written_between_the_call_and_the_gradient_is_kept():
     ops.assign(net.bn.moving_mean, Tensor(np.array([5.0, 5.0], np.float32)))
     gradop(net, x)
     np.testing.assert_allclose(net.bn.moving_mean, [4.6, 4.7], rtol=1e-6)
+
+
+def test_a_cached_gradient_reuses_the_call_of_every_step():
+    """Its second call takes the fast path, which hands a marked Cell's arguments back
+    by name: they are matched parameter by parameter, not as they were passed."""
+    net = Net()
+    net.set_train()
+    net.set_grad()
+    gradient = ms.grad(net, None, net.trainable_params())
+    x = Tensor(X)
+    for want in (ONCE, TWICE):
+        net(x)
+        gradient(x)
+        np.testing.assert_allclose(net.bn.moving_mean, want, rtol=1e-6)
+
+
+@ms.jit
+def jitted_step(net, x):
+    loss = net(x)
+    ops.GradOperation(get_by_list=True)(net, net.trainable_params())(x)
+    return loss
+
+
+class JittedStep(nn.Cell):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    @ms.jit
+    def step(self, x):
+        loss = self.net(x)
+        ms.grad(self.net, None, self.net.trainable_params())(x)
+        return loss
+
+    def construct(self, x):
+        return self.net(x)
+
+
+def test_inside_jit_a_call_and_its_gradient_share_the_forward_pass():
+    """MindSpore's graph mode (@jit, measured in 2.10) does so without set_grad(): a
+    function or a Cell's method; the statistics move once a step."""
+    for step in (lambda net, x: jitted_step(net, x), lambda net, x: JittedStep(net).step(x)):
+        net = Net()
+        net.set_train()
+        x = Tensor(X)
+        loss = step(net, x)
+        np.testing.assert_allclose(net.bn.moving_mean, ONCE, rtol=1e-6)
+        np.testing.assert_allclose(loss, net(x), rtol=1e-6)  # (a call of its own: moves)
+    assert jitted_step.__name__ == "jitted_step"
+
+
+@ms.jit
+def doubled(x):
+    return x * 2.0
+
+
+def test_a_jit_function_is_compiled_as_the_function_itself():
+    x = np.array([0.5, -1.5])
+    np.testing.assert_allclose(ms.grad(lambda x: np.sum(doubled(x) * x))(x), 4 * x)
+    np.testing.assert_allclose(ms.grad(lambda x: np.sum(doubled(x)))(x), [2.0, 2.0])
+    np.testing.assert_allclose(doubled(x), 2 * x)

@@ -9,10 +9,14 @@ Other options MindSpore has are recorded and otherwise ignored; unknown ones rai
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
 from typing import Any
 
 import numpy as np
+
+from . import forward_reuse
 
 GRAPH_MODE, PYNATIVE_MODE = 0, 1  # MindSpore's values
 
@@ -82,15 +86,57 @@ def get_seed() -> int | None:
 def jit(function: Any = None, *args: Any, **options: Any) -> Any:
     """MindSpore's ``@jit`` (``@ms_function`` before 2.0): compile ``function`` to a
     graph. Here a function is compiled where it is differentiated, from its source,
-    under the graph-mode rules either way; called directly it runs as written. So the
-    decorator returns ``function`` itself, with any of MindSpore's options
-    (``mode``, ``jit_config``, ``capture_mode``...) accepted and ignored, as a bare
-    ``@jit`` or as ``@jit(...)``."""
+    under the graph-mode rules either way; called directly it runs as written, except
+    that, as in MindSpore's graph, a Cell's call and a gradient of it taken next on the
+    same inputs share the forward pass (``forward_reuse.graph_mode``: BatchNorm moves
+    once). A Cell's ``construct`` is returned as it is. Any of
+    MindSpore's options (``mode``, ``jit_config``, ``capture_mode``...) are accepted and
+    ignored, as a bare ``@jit`` or as ``@jit(...)``."""
     if function is None:
         return lambda fn: jit(fn)
     if not callable(function):
         raise TypeError(f"jit decorates a function or a Cell's method, not {function!r}")
-    return function
+    if not inspect.isfunction(function) or function.__name__ == "construct":
+        return function  # (a Cell's construct is compiled from its source as it is)
+    return JitFunction(function)
+
+
+class JitFunction:
+    """A ``@jit`` function: called, it runs in ``forward_reuse.graph_mode``; inside a
+    compiled function, or differentiated, it is the function itself."""
+
+    def __init__(self, fn: Any) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with forward_reuse.graph_mode():
+            return self.fn(*args, **kwargs)
+
+    def __transform_key__(self) -> tuple:  # (compiled as ``fn``, keyed as a transform)
+        return ("jit",)
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        return low.call_function(self.fn, tuple(args), kwargs, loc)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        """A Cell's method (``@jit def train_step(self, ...)``): bound to ``instance``."""
+        return self if instance is None else _BoundJit(self.fn, instance)
+
+
+class _BoundJit:
+    """A ``@jit`` method of an instance: called, it runs in ``graph_mode``."""
+
+    def __init__(self, fn: Any, instance: Any) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn, self.instance = fn, instance
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with forward_reuse.graph_mode():
+            return self.fn(self.instance, *args, **kwargs)
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+        return low.call_function(self.fn, tuple(args), kwargs, loc, self_obj=self.instance)
 
 
 ms_function = jit

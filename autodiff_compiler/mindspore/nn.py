@@ -59,7 +59,7 @@ class Cell(CellTree):
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.__dict__.get("requires_grad"):  # set_grad(): the next gradient reuses it
+        if forward_reuse.marked(self):  # set_grad(), @jit: the next gradient reuses it
             return forward_reuse.recorded_call(self, lambda: self._call(args, kwargs),
                                                args, kwargs)
         return self._call(args, kwargs)
