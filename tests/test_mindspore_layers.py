@@ -276,6 +276,23 @@ def test_containers_grow_as_mindspores_do():
     np.testing.assert_allclose(seq(x), np.maximum(seq[0](x), 0))
 
 
+def test_a_sequential_cell_is_sliced_and_its_cells_replaced_or_deleted():
+    """Fine-tuning lines (MindSpore 2.10, measured: a slice is a SequentialCell; item
+    assignment and deletion change what runs): a backbone prefix, a head swapped."""
+    seq = nn.SequentialCell(nn.Dense(2, 3), nn.ReLU(), nn.Dense(3, 1))
+    x = adc.Tensor(np.ones((1, 2), np.float32))
+    head = seq[0:2]
+    assert isinstance(head, nn.SequentialCell) and len(head) == 2
+    np.testing.assert_allclose(head(x), np.maximum(seq[0](x), 0))
+    assert [p.name for p in seq.get_parameters()][:2] == ["0.weight", "0.bias"]  # kept
+    seq[2] = nn.Dense(3, 4)
+    assert seq(x).shape == (1, 4) and seq[2].weight.name == "2.weight"
+    assert [p.shape for p in seq.trainable_params()] == [(3, 2), (3,), (4, 3), (4,)]
+    del seq[1]
+    assert len(seq) == 2
+    np.testing.assert_allclose(seq(x), seq[1](seq[0](x)), rtol=1e-6)
+
+
 SEQ = RNG.normal(size=(2, 4, 9))
 
 

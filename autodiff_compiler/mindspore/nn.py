@@ -187,8 +187,29 @@ class SequentialCell(Cell):
     def __len__(self) -> int:
         return len(self.cell_list)
 
-    def __getitem__(self, index: int) -> Cell:
-        return self.cell_list[index]
+    def __getitem__(self, index: int | slice) -> Any:
+        """A Cell, or for a slice a SequentialCell of those Cells (``features[:-1]``, a
+        backbone without its head), which leaves their Parameters' names as they are."""
+        if not isinstance(index, slice):
+            return self.cell_list[index]
+        part = type(self).__new__(type(self))
+        Cell.__init__(part, auto_prefix=False)
+        object.__setattr__(part, "cell_list", ())
+        for i, cell in enumerate(self.cell_list[index]):
+            part._add(str(i), cell)
+        return part
+
+    def __setitem__(self, index: int, cell: Cell) -> None:
+        """Replace a Cell in place (a pretrained head swapped: ``net[-1] = Dense(...)``)."""
+        names = list(self._cells)
+        setattr(self, names[index], cell)
+        object.__setattr__(self, "cell_list", tuple(self._cells[n] for n in names))
+
+    def __delitem__(self, index: int) -> None:
+        name = list(self._cells)[index]
+        del self._cells[name]
+        object.__delattr__(self, name)
+        object.__setattr__(self, "cell_list", tuple(self._cells.values()))
 
     def construct(self, x: Any) -> Any:
         for cell in self.cell_list:
