@@ -293,6 +293,21 @@ def test_a_sequential_cell_is_sliced_and_its_cells_replaced_or_deleted():
     np.testing.assert_allclose(seq(x), seq[1](seq[0](x)), rtol=1e-6)
 
 
+def test_a_cell_list_item_is_replaced_or_deleted_and_names_follow():
+    """Measured in MindSpore 2.10: the new Cell takes its index's names; after a
+    deletion the Cells after it move down, and their Parameters' names with them."""
+    holder = _Holder()
+    holder.layers.append(nn.Dense(3, 1))
+    holder.layers[1] = nn.Dense(2, 4)
+    names = ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+             "layers.2.weight", "layers.2.bias"]
+    assert [p.name for p in holder.get_parameters()] == names
+    assert holder.layers[1].weight.shape == (4, 2)
+    del holder.layers[0]
+    assert [p.name for p in holder.get_parameters()] == names[:4] and len(holder.layers) == 2
+    assert holder.layers[0].weight.shape == (4, 2)
+
+
 SEQ = RNG.normal(size=(2, 4, 9))
 
 

@@ -213,9 +213,28 @@ class CellList(Cell):
         if not -len(self.cell_list) <= index <= len(self.cell_list):
             raise IndexError(f"index {index} out of range for a CellList of "
                              f"{len(self.cell_list)}")
-        prefix = self._prefix()
         cells = list(self.cell_list)
         cells.insert(index % (len(cells) + 1) if index < 0 else index, cell)
+        self._renumbered(cells)
+
+    def __setitem__(self, index: int, cell: Cell) -> None:
+        """Replace the Cell at ``index`` (its Parameters take that index's names)."""
+        cells = list(self.cell_list)
+        cells[index] = cell
+        self._renumbered(cells)
+
+    def __delitem__(self, index: int) -> None:
+        """Remove the Cell at ``index``: the cells after it move down one place."""
+        cells = list(self.cell_list)
+        del cells[index]
+        self._renumbered(cells)
+
+    def _renumbered(self, cells: list) -> None:
+        """Hold ``cells`` in order, each named by its index, its Parameters too."""
+        prefix = self._prefix()
+        for name in list(self._cells):
+            del self._cells[name]
+            object.__delattr__(self, name)
         for i, each in enumerate(cells):
             if self._auto_prefix:
                 for name, param in list(each.parameters_and_names()):
