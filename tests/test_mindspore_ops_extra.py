@@ -4,12 +4,16 @@ several shapes; their values and gradients against MindSpore's are in
 ``test_mindspore_layers_measured``."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from differences import central_differences
 
 import autodiff_compiler as ms
 from autodiff_compiler import ops
+
+P = ops.operations  # (``from mindspore.ops import operations as P``)
 
 VALUES = np.array([-3.7, 2.6, -0.4, 0.9, -1.3, 4.1, 0.3, -2.2, 1.7, 3.3, -5.2, 0.05])
 OTHER = np.array([0.8, -1.1, 0.45, 2.3, -0.7, 1.2, -2.9, 0.15, 0.6, -0.35, 1.9, -1.6])
@@ -282,3 +286,29 @@ def test_leaky_relu_shares_its_gradient_at_zero_as_mindspore(alpha, at_zero):
     np.testing.assert_allclose(ms.grad(leaky_total)(x, alpha), want, rtol=1e-6)
     np.testing.assert_allclose(ms.grad(lambda v: np.sum(cell(v)))(x), want, rtol=1e-6)
     np.testing.assert_array_equal(ops.leaky_relu(x, alpha), np.where(x > 0, x, alpha * x))
+
+
+X34 = np.arange(12, dtype=np.float32).reshape(3, 4)
+
+
+@pytest.mark.parametrize("op, args, want", [
+    (lambda: P.Tril(1), (X34,), np.tril(X34, 1)),
+    (lambda: P.Triu(-1), (X34,), np.triu(X34, -1)),
+    (lambda: P.ReverseV2(axis=[1]), (X34,), X34[:, ::-1]),
+    (lambda: P.Roll(1, 0), (X34,), np.roll(X34, 1, 0)),
+    (lambda: P.UnsortedSegmentSum(), (X34, np.array([0, 1, 0], np.int32), 2),
+     np.stack([X34[0] + X34[2], X34[1]])),
+    (lambda: P.MaskedFill(), (X34, X34 > 5, np.float32(-1.0)), np.where(X34 > 5, -1.0, X34)),
+    (lambda: P.Lgamma(), (X34 + 1,), [[float(math.lgamma(v)) for v in row] for row in X34 + 1]),
+], ids=["Tril", "Triu", "ReverseV2", "Roll", "UnsortedSegmentSum", "MaskedFill", "Lgamma"])
+def test_older_primitive_classes_call_their_functions(op, args, want):
+    """The primitive classes model-zoo code builds (MindSpore 2.10's signatures; Tril's,
+    Triu's, ReverseV2's and UnsortedSegmentSum's values measured there)."""
+    np.testing.assert_allclose(op()(*(ms.Tensor(a) if isinstance(a, np.ndarray) else a
+                                      for a in args)), want, rtol=1e-6)
+
+
+def test_scalar_to_tensor_and_tensor_div():
+    assert ops.scalar_to_tensor(3).dtype == np.float32
+    assert ops.scalar_to_tensor(3, ms.int32).dtype == np.int32
+    np.testing.assert_allclose(ops.tensor_div(ms.Tensor(X34), 2.0), X34 / 2)

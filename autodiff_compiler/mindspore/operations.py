@@ -259,6 +259,34 @@ class Eye(PrimitiveOp):
         return Tensor(np.eye(n, m, dtype=t))
 
 
+class Tril(PrimitiveOp):
+    attributes = (("diagonal", 0),)
+
+    def apply(self, x: Any) -> Any:
+        return ops.tril(x, self.diagonal)
+
+
+class Triu(Tril):
+    def apply(self, x: Any) -> Any:
+        return ops.triu(x, self.diagonal)
+
+
+class ReverseV2(PrimitiveOp):
+    """The input reversed along ``axis`` (MindSpore's older ``flip``)."""
+
+    attributes = (("axis", ()),)
+
+    def apply(self, x: Any) -> Any:
+        return ops.flip(x, tuple(self.axis))
+
+
+class Roll(PrimitiveOp):
+    attributes = (("shifts", 0), ("dims", None))
+
+    def apply(self, x: Any) -> Any:
+        return ops.roll(x, self.shifts, self.dims)
+
+
 class _Stateless(PrimitiveOp):
     """An operator with no settings whose call is a function of its inputs."""
 
@@ -299,6 +327,10 @@ STATELESS = [
     ("Slice", lambda x, begin, size: x[tuple(
         slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]),
     ("PReLU", ops.prelu), ("FastGeLU", ops.fast_gelu), ("GatherNd", ops.gather_nd),
+    ("UnsortedSegmentSum", ops.unsorted_segment_sum),
+    ("UnsortedSegmentMax", ops.unsorted_segment_max), ("MaskedFill", ops.masked_fill),
+    ("LinSpace", ops.linspace), ("Unique", ops.unique), ("Erfinv", ops.erfinv),
+    ("Lgamma", ops.lgamma), ("Digamma", ops.digamma),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
 REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
@@ -319,7 +351,7 @@ globals().update(_made)
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
            "Squeeze", "Argmax", "Argmin", "ArgMaxWithValue", "ArgMinWithValue", "CumSum", "CumProd",
            "TopK", "Sort", "Einsum", "BroadcastTo", "Meshgrid", "Pad", "Flatten", "Eye",
-           "Shape", "Fill", "OneHot", "Split", *_made]
+           "Shape", "Fill", "OneHot", "Split", "Tril", "Triu", "ReverseV2", "Roll", *_made]
 
 from .operations_nn import *  # noqa: E402, F403  (every class of operations_nn.__all__)
 from .operations_nn import __all__ as _nn  # noqa: E402

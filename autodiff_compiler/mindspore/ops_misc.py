@@ -17,7 +17,10 @@ from .ops_state import _compile_assign, assign
 from .tensor import Tensor
 
 __all__ = ["identity", "partial", "dtype", "argsort", "clip_by_norm", "unsorted_segment_sum",
-           "assign_add", "assign_sub", "tuple_to_array"]
+           "assign_add", "assign_sub", "tuple_to_array", "scalar_to_tensor", "tensor_div",
+           "print_"]
+
+print_ = print  # ``F.print_``: printed where the program runs (``print`` compiled)
 
 partial = functools.partial
 
@@ -87,3 +90,14 @@ surface.FUNCTIONS[assign_add] = lambda variable, value: _compile_assign(
 surface.FUNCTIONS[assign_sub] = lambda variable, value: _compile_assign(
     variable, P.sub(variable, value))
 surface.EFFECTS.update({assign_add, assign_sub})
+
+
+def scalar_to_tensor(input_x: Any, dtype: Any = np.float32) -> Tensor:
+    """A Python number as a 0-d Tensor of ``dtype`` (float32 unless given), as
+    MindSpore's ``ops.scalar_to_tensor``/``F.scalar_to_tensor`` makes one."""
+    return Tensor(np.asarray(input_x, dtype=dtype))
+
+
+def tensor_div(x: Any, y: Any) -> Any:
+    """``F.tensor_div``: MindSpore's older name of ``x / y``."""
+    return x / y
