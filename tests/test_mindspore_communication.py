@@ -25,3 +25,16 @@ def test_one_device_is_rank_0_of_1(path):
 
 def test_the_package_attribute_is_the_module():
     assert ms.communication.get_group_size() == 1
+
+
+@pytest.mark.parametrize("path, names", [
+    ("autodiff_compiler.train.callback", ["ModelCheckpoint", "CheckpointConfig", "LossMonitor",
+                                          "TimeMonitor", "Callback"]),
+    ("autodiff_compiler.common.parameter", ["Parameter", "ParameterTuple"]),
+])
+def test_older_import_paths_of_model_zoo_code(path, names):
+    """1.x-era scripts import the callbacks from mindspore.train.callback and Parameter
+    from mindspore.common.parameter (both importable in MindSpore 2.10)."""
+    module = importlib.import_module(path)
+    assert all(getattr(module, n) is getattr(ms, n) or getattr(module, n) is getattr(ms.train, n)
+               for n in names)

@@ -38,6 +38,7 @@ ALIASES.update({"mint": mint, "mint.nn": mint.nn, "mint.nn.functional": mint.fun
                 "mint.optim": mint.optim, "mint.linalg": mint.linalg, "mint.special": mint.special})
 ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
 ALIASES["communication"] = ALIASES["communication.management"] = communication
+ALIASES["train.callback"] = train  # 1.x-era code: ``from mindspore.train.callback import ...``
 # ``from mindspore.ops import composite as C, functional as F``: MindSpore's older homes of
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
 ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops
@@ -60,7 +61,8 @@ for _path, _module in NN_PATHS.items():
 
 def register(package: str) -> types.ModuleType:
     """Register the aliases as ``<package>.<path>`` in ``sys.modules``, and the
-    ``<package>.common`` package (``dtype``, ``initializer``, ``tensor``); returns it."""
+    ``<package>.common`` package (``dtype``, ``initializer``, ``tensor``, ``parameter``);
+    returns it."""
     for path, module in ALIASES.items():
         sys.modules.setdefault(f"{package}.{path}", module)
         prefix = module.__name__ + "."
@@ -69,7 +71,8 @@ def register(package: str) -> types.ModuleType:
                 sys.modules.setdefault(f"{package}.{path}.{name[len(prefix):]}", sub)
     common = types.ModuleType(f"{package}.common", "MindSpore's mindspore.common paths.")
     common.__path__ = []  # a package, so its submodules import
-    for name, module in (("dtype", dtype), ("initializer", initializer), ("tensor", tensor)):
+    for name, module in (("dtype", dtype), ("initializer", initializer), ("tensor", tensor),
+                         ("parameter", tensor)):  # (``mindspore.common.parameter``)
         setattr(common, name, module)
         sys.modules[f"{package}.common.{name}"] = module
     common.Tensor, common.Parameter = tensor.Tensor, tensor.Parameter
