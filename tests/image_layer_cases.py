@@ -90,13 +90,13 @@ def measure(ms: Any) -> dict[str, list]:
     out: dict[str, Any] = {}
     for name, (kind, args, kwargs, x_name) in CELLS.items():
         cell = getattr(nn, kind)(*args, **kwargs)
-        _cell_case(ms, out, name, cell, xs[x_name], rng)
+        cell_case(ms, out, name, cell, xs[x_name], rng)
     out.update(functional(ms, xs, rng))
     out.update(values(ms, xs))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
 
 
-def _cell_case(ms: Any, out: dict, name: str, cell: Any, x: Any, rng: Any) -> None:
+def cell_case(ms: Any, out: dict, name: str, cell: Any, x: Any, rng: Any) -> None:
     """Every trainable Parameter set from the draws, in the order of their names; then
     the output, and the gradients of a weighted sum of it for the input and for each
     Parameter (``gp.<name>``)."""

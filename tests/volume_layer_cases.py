@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from image_layer_cases import cell_case  # the same case: values and gradients
 
 # name: (layer class, arguments, keyword arguments, input name)
 CELLS: dict[str, tuple[str, tuple, dict, str]] = {
@@ -75,32 +76,10 @@ def measure(ms: Any) -> dict[str, list]:
     xs = {k: tensor(v) for k, v in inputs(rng).items()}
     out: dict[str, Any] = {}
     for name, (kind, args, kwargs, x_name) in CELLS.items():
-        _cell_case(ms, out, name, getattr(nn, kind)(*args, **kwargs), xs[x_name], rng)
+        cell_case(ms, out, name, getattr(nn, kind)(*args, **kwargs), xs[x_name], rng)
     out.update(functional(ms, xs, rng))
     out.update(batch_norm_training(ms, xs["x"]))
     return {k: np.asarray(v.asnumpy(), np.float64).tolist() for k, v in out.items()}
-
-
-def _cell_case(ms: Any, out: dict, name: str, cell: Any, x: Any, rng: Any) -> None:
-    """Every trainable Parameter set from the draws, in the order of their names; then
-    the output, and the gradients of a weighted sum of it for the input and for each
-    Parameter (``gp.<name>``)."""
-    params = sorted(cell.trainable_params(), key=lambda p: p.name)
-    for p in params:
-        p.set_data(ms.Tensor(rng.standard_normal(p.shape).astype(np.float32)))
-    y = cell(x)
-    weights = ms.Tensor(np.linspace(-1, 1, y.size).reshape(y.shape).astype(np.float32))
-
-    def loss(x):
-        return (cell(x) * weights).sum()
-
-    out[f"{name}.y"] = y
-    if params:
-        out[f"{name}.gx"], grads = ms.value_and_grad(loss, 0, params)(x)[1]
-        for p, g in zip(params, grads, strict=True):
-            out[f"{name}.gp.{p.name}"] = g
-    else:
-        out[f"{name}.gx"] = ms.grad(loss)(x)
 
 
 def functional(ms: Any, xs: dict, rng: Any) -> dict[str, Any]:
