@@ -1,6 +1,7 @@
 """Control flow: branches, loops, while, early returns — gradients against finite
 differences on both sides of every condition, and the code that comes out."""
 import functools
+import inspect
 
 import control_cases as cases
 import numpy as np
@@ -306,6 +307,25 @@ def test_and_or_skip_their_right_operand_as_python_does(backend):
                                [1.0, 0.0, 0.0])
     rows = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 1.0]])
     np.testing.assert_allclose(adc.vmap(count_positive_prefix)(rows), [3.0, 1.0])
+
+
+def test_vmap_of_a_branch_in_a_loop_is_right_whatever_addresses_its_equations_reuse():
+    """Batching marked the branches that select their examples' values by ``id``; the
+    loop's carries are found by passes whose equations are then freed, and an equation
+    of the final pass given a freed one's address was taken for such a branch: its
+    examples read ``x[3]`` past the loop's end (IndexError, about one compilation in
+    thirty, so the test above failed only in some test orders). Fresh copies of the
+    function are compiled until the addresses are reused."""
+    import linecache
+    rows = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 1.0]])
+    source = inspect.getsource(count_positive_prefix)
+    for k in range(120):
+        filename = f"<count_positive_prefix copy {k}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace = {"np": np}
+        exec(compile(source, filename, "exec"), namespace)
+        np.testing.assert_allclose(adc.vmap(namespace["count_positive_prefix"])(rows),
+                                   [3.0, 1.0])
 
 
 def rank_from_the_branch(x):

@@ -38,13 +38,15 @@ class Batch:
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
                  batched: set[Var] | None = None, draws: bool = True,
                  rows: dict[Var, Var] | None = None, active: Var | None = None,
-                 selecting: set[int] | None = None) -> None:
+                 selecting: set[Eqn] | None = None) -> None:
         self.size = size
         # In a branch on a batched predicate: which examples take it (``None``: all),
-        # and the branches made so, which read their examples' values (by ``id``:
-        # ``batching_control._on_taking_values``)
+        # and the branches made so, which read their examples' values
+        # (``batching_control._on_taking_values``). Held, not by ``id``: a batching pass
+        # discarded (a loop's carries found to a fixed point) frees its equations, and a
+        # later equation given a freed one's ``id`` was taken for a selecting branch.
         self.active = active
-        self.selecting: set[int] = selecting if selecting is not None else set()
+        self.selecting: set[Eqn] = selecting if selecting is not None else set()
         self.env: dict[Var, Atom] = dict(env or {})
         self.batched: set[Var] = batched if batched is not None else set()
         # A batched value of run-time shape, stacked from the list of its examples' rows:

@@ -225,7 +225,7 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     current().eqns.extend([*before, replace(last, outvars=(some_take,))])
     made = Eqn(tuple(outs.values()), P.cond, (some_take,),
                {**eqn.params, "branches": branches}, eqn.loc)
-    st.selecting.add(id(made))
+    st.selecting.add(made)
     current().eqns.append(made)
     return [(outs.get(a, a), flag) for a, flag in zip(fn.outvars, flags)]
 
@@ -242,7 +242,7 @@ def _on_taking_values(fn: Function, st: Batch, mask: Var) -> Function:
     here, it failed where that branch does not run."""
     direct = set(fn.outvars)
     for e in fn.eqns:
-        direct.update(e.invars if id(e) in st.selecting else reads(e))
+        direct.update(e.invars if e in st.selecting else reads(e))
     outer = [v for v in free_vars(fn) if v in st.batched and v.aval.shape is not None
              and not _is_list(v) and v in direct]
     if not outer:

@@ -191,7 +191,7 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     if isinstance(func, type) and getattr(func, "__calls_construct__", False) is True:
         return _new_cell(scope, node, func, args, kwargs)
     if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
-        low.captures.paths.setdefault(id(func.__self__), low.captures.path_of(func.__self__))
+        low.captures.name(func.__self__, low.captures.path_of(func.__self__))
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
     if isinstance(func, types.FunctionType):
         return low.call_function(func, tuple(args), kwargs, loc)

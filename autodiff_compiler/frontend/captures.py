@@ -91,7 +91,8 @@ class Captures:
         self.vars: dict[int, Var] = {}
         self.arrays: list[tuple[Path, Any, Var]] = []
         self._guards: dict[tuple, Guard] = {}
-        self.paths: dict[int, Path] = {}
+        self.paths: dict[int, Path] = {}  # by ``id``: see ``name``
+        self._named: list[Any] = []
         self.before_writes: dict[int, Var] = {}  # what ``vars`` held before ops.assign
 
     def rebind(self, old: Var, new: Var) -> None:
@@ -116,7 +117,7 @@ class Captures:
         if not _never_changes(path, value):
             self.guard(Guard(path, value))
         if not isinstance(value, bool | int | float | str | type(None)):
-            self.paths.setdefault(id(value), path)
+            self.name(value, path)
         return self._with_captured_items(path, value)
 
     def _with_captured_items(self, path: Path, value: Any) -> Any:
@@ -140,7 +141,7 @@ class Captures:
         if is_array(value) and not isinstance(value, np.integer | np.bool_):  # (free_value)
             return self.array(path, value)
         if not isinstance(value, bool | int | float | str | type(None)):
-            self.paths.setdefault(id(value), path)
+            self.name(value, path)
         return self._with_captured_items(path, value)
 
     def guard(self, guard: Guard) -> None:
@@ -158,6 +159,14 @@ class Captures:
     @property
     def guards(self) -> list[Guard]:
         return list(self._guards.values())
+
+    def name(self, obj: Any, path: Path, *, again: bool = False) -> None:
+        """Reach ``obj`` along ``path`` (``again``: even if it has a path already). The
+        object is held for the compilation: keyed by ``id``, one freed (a temporary a
+        property made) would lend its path to the next object given its address."""
+        if again or id(obj) not in self.paths:
+            self.paths[id(obj)] = path
+            self._named.append(obj)
 
     def path_of(self, obj: Any) -> Path:
         return self.paths.get(id(obj)) or Path.of_object(obj)

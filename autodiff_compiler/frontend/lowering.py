@@ -179,14 +179,14 @@ class Lowering:
         """Lower the call ``fn(*args)`` that a compilation starts from (``args``: one
         per parameter, keyword-only ones last, as ``split_arguments`` reads them)."""
         if is_cell(fn):
-            self.captures.paths[id(fn)] = Path.of_object(fn, type(fn).__name__.lower())
+            self.captures.name(fn, Path.of_object(fn, type(fn).__name__.lower()), again=True)
             target = type(fn).construct
             positional, keywords = split_arguments(inspect.signature(target), args, skip=1)
             return lower_cell_call(self, fn, positional, keywords, None)
         if hasattr(fn, "__lower_call__"):
             return fn.__lower_call__(self, list(args), {}, None)
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
-            self.captures.paths.setdefault(id(fn.__self__), Path.of_object(fn.__self__, "self"))
+            self.captures.name(fn.__self__, Path.of_object(fn.__self__, "self"))
             positional, keywords = split_arguments(inspect.signature(fn), args)
             return self.call_function(fn.__func__, positional, keywords, None,
                                       self_obj=fn.__self__)
@@ -194,7 +194,7 @@ class Lowering:
             return self.call_function(fn, *split_arguments(inspect.signature(fn), args), None)
         call = inspect.getattr_static(type(fn), "__call__", None)
         if isinstance(call, types.FunctionType):  # an instance of the user's class
-            self.captures.paths.setdefault(id(fn), Path.of_object(fn, "self"))
+            self.captures.name(fn, Path.of_object(fn, "self"))
             positional, keywords = split_arguments(inspect.signature(fn), args)
             return self.call_function(call, positional, keywords, None, self_obj=fn)
         if isinstance(fn, functools.partial):  # its keywords came in ``args``, as defaults

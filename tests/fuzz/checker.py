@@ -299,6 +299,9 @@ def _check_table_is_read_at_each_call(program: Program, compiled: Any, plain: An
 
 
 VMAP_EXAMPLES = 3
+# Each example's arguments as ``a * scale + shift`` (see ``_check_vmap``).
+VMAP_NEAR = ((1.0, 1.02, 1.04), (0.0, 0.01, 0.02))
+VMAP_FAR = ((1.0, -1.0, 0.5), (0.0, 0.1, 0.4))
 # Backends whose gradient is checked against the NumPy backend's on every program
 # (``python -m tests.fuzz --backend numba``): the same program, other generated code.
 OTHER_BACKENDS: list[str] = []
@@ -310,13 +313,17 @@ BACKEND_REFUSALS = {"dask": r"the dask backend cannot compute this lazily",
 def _check_vmap(program: Program, compiled: Any, plain: Any, replay: _Replay,
                 rtol: float) -> None:
     """``vmap(f)`` and ``vmap(grad(f))`` over nearby arguments (each float array moved
-    a little per example) against each example run on its own."""
+    a little per example) against each example run on its own. One program in three
+    moves them far (a sign flipped, a scale), so that the examples take different
+    branches and stop their loops at different steps: a batched branch must then read
+    only the values of the examples taking it."""
     args, positions = program.args, program.positions
     batched = [isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in args]
     if not any(batched):
         return
-    examples = [tuple(a * (1 + 0.02 * k) + 0.01 * k if b else a
-                      for a, b in zip(args, batched)) for k in range(VMAP_EXAMPLES)]
+    scale, shift = (VMAP_FAR if program.seed % 3 == 1 else VMAP_NEAR)
+    examples = [tuple(a * scale[k] + shift[k] if b else a for a, b in zip(args, batched))
+                for k in range(VMAP_EXAMPLES)]
     stack = tuple(np.stack([e[j] for e in examples]) if b else a
                   for j, (a, b) in enumerate(zip(args, batched)))
     in_axes = tuple(0 if b else None for b in batched)

@@ -29,6 +29,7 @@ PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unp
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
 SIZED_SHARE = 0.1  # programs building arrays whose sizes are counted from the data
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
+SCAN_SHARE = 0.3  # ``while`` loops walking an array's rows while a test on them holds
 JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
 FACTORY_SHARE = 0.1  # programs calling copies of a factory's nested def, nested in each other
@@ -65,6 +66,7 @@ class _Generator:
         self.sums = random.Random(seed + 9100043)
         self.locals = random.Random(seed + 9300029)
         self.stacks = random.Random(seed + 9500021)
+        self.scans = random.Random(seed + 9700019)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -245,7 +247,9 @@ class _Generator:
         acc, shape, init = self._accumulator()
         self.ex.env[acc] = shape
         counter = self.fresh("c")
-        if self.rng.random() < 0.5:
+        if self.scans.random() < SCAN_SHARE:
+            start, test, step = self._scan_while(counter)
+        elif self.rng.random() < 0.5:
             self.features.add("while_runtime")
             start = Stmt(f"{counter} = 1.0 + np.tanh({self.ex.expr((), 1)})")
             test, step = f"{counter} < 3.0", f"{counter} = {counter} + 0.75"
@@ -255,6 +259,18 @@ class _Generator:
         body = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
                                      self._carry(acc, shape, []), Stmt(step, keep=True)])
         return [init, start, Stmt(f"while {test}:", tuple(body))]
+
+    def _scan_while(self, counter: str) -> tuple[Stmt, str, str]:
+        """A ``while`` that walks an array's rows while a test on the row holds: its
+        right operand reads past the end unless ``and`` skips it as Python does, and
+        under ``vmap`` the examples stop at different rows (a batched ``while``, whose
+        branch must read only the examples still walking)."""
+        self.features.add("while_scan")
+        rng = self.scans
+        shape = rng.choice([s for s in SHAPES if s])
+        row = self.ex.to_scalar(f"({self.ex.expr(shape, 1)})[{counter}]", shape[1:])
+        test = f"{counter} < {shape[0]} and {row} > {rng.choice(['-0.5', '-0.2', '0.05'])}"
+        return Stmt(f"{counter} = 0"), test, f"{counter} += 1"
 
     def guard(self, depth: int) -> list[Stmt]:
         """A check on run-time values that raises where they have diverged (never, at
