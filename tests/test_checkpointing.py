@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from checkpoint_cases import H0, RNG, XS, H, assert_same_gradient, u, w
+from differences import central_differences
 
 import autodiff_compiler as adc
 from autodiff_compiler import AutodiffError, Parameter, nn
@@ -175,6 +176,36 @@ def test_recompute_function_form():
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert "Block_backward(" in adc.gradient_source(net, args=(H0,))
     assert np.isclose(net(H0), np.sum(np.sin(w @ H0) ** 2))  # runs as plain Python too
+
+
+def sine_plus_scaled(z, a):
+    return np.sin(z) + a * z
+
+
+def checkpointed_sine_plus_scaled(x, w):
+    return np.sum(adc.checkpoint(sine_plus_scaled)(w, x) ** 2)
+
+
+def checkpointed_closure_over_the_scale(x, w):
+    block = lambda z: np.sin(z) + x * z
+    return np.sum(adc.checkpoint(block)(w) ** 2)
+
+
+@pytest.mark.parametrize("loss", [checkpointed_sine_plus_scaled,
+                                  checkpointed_closure_over_the_scale])
+def test_reverse_over_reverse_through_a_block_whose_gradient_skips_an_argument(loss):
+    """The block's gradient ``g_out * z`` does not read ``a``: differentiated again,
+    its backward returned ``zeros_like(a)`` for ``a``, a value it was not passed
+    (KeyError generating code). The zero is now made from the tape."""
+    x, w = np.array([0.3, 0.5, 0.7]), np.array([1.0, 2.0, -0.5])
+    weights = np.array([1.0, -1.0, 0.5])
+
+    def weighted_gradient(a):
+        return np.sum(adc.grad(loss)(a, w) * weights)
+
+    np.testing.assert_allclose(adc.grad(weighted_gradient)(x),
+                               central_differences(weighted_gradient, x), rtol=1e-7)
+    np.testing.assert_allclose(adc.grad(weighted_gradient)(x), 2 * w ** 2 * weights)
 
 
 def test_checkpoint_in_forward_mode_and_hvp():

@@ -31,6 +31,11 @@ def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
     placeholders = [Var(a.aval, f"g_{a.hint or 'out'}") if isinstance(a, Var) else None
                     for a in fn.outvars]
     forward_eqns, adjoint, cts = vjp_split(fn, wrt, placeholders)
+    # The cotangents returned are made before the tape is chosen: a zero one is
+    # ``zeros_like`` of its argument, which the backward function sees only taped.
+    with building(None) as b:
+        outs = [as_atom(as_cotangent(c, v, {})) for c, v in zip(cts, wrt)]
+    adjoint = [*adjoint, *b.eqns]
     residuals = body_residuals(defined_in(fn, forward_eqns), adjoint, cts)
     tape = Var(TAPE, f"{callee.name}_tape")
     pack = Eqn((tape,), P.make_tuple, tuple(residuals), {}, None)
@@ -39,11 +44,10 @@ def _vjp_callee(callee: Callee) -> tuple[Callee, Callee, list[Var]]:
     mapping = {r: Var(r.aval, r.hint) for r in residuals}
     unpack = [Eqn((mapping[r],), P.getitem, (tape_in, Const(i)), {}, None)
               for i, r in enumerate(residuals)]
-    with building(None) as b:
-        b.eqns.extend(unpack + substitute(adjoint, mapping))
-        outs = [as_atom(as_cotangent(c, v, mapping)) for c, v in zip(cts, wrt)]
+    outs = [mapping.get(o, o) if isinstance(o, Var) else o for o in outs]
     ins = [p if p is not None else Var(TAPE, "unused") for p in placeholders]
-    bwd.define(Function(bwd.name, (tape_in, *ins), tuple(b.eqns), tuple(outs), fn.loc))
+    bwd.define(Function(bwd.name, (tape_in, *ins), (*unpack, *substitute(adjoint, mapping)),
+                        tuple(outs), fn.loc))
     return fwd, bwd, captured
 
 

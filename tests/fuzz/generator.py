@@ -376,12 +376,24 @@ class _Generator:
     def local_transform(self, depth: int) -> list[Stmt]:
         """``grad`` or ``vmap`` of a ``def`` the function makes, reading a value of the
         function (its closure): the gradient or mapped rows of a physics-informed loss
-        (``pipeline/local.py``), differentiated again by the checker."""
+        (``pipeline/local.py``), differentiated again by the checker; or the ``def``
+        checkpointed (recomputed in the backward pass), affine in its closure's value
+        (its gradient then skips that value: differentiated again, its backward made a
+        zero of a value it was not passed)."""
         self.features.add("local_transform")
         r = self.locals
         fn, out = self.fresh("d"), self.fresh("v")
         shape = r.choice([s for s in SHAPES if len(s) in (1, 2)])
         scale = self.ex.leaf(())
+        if r.random() < 0.3:
+            self.features.add("checkpoint")
+            body = r.choice(["np.sin(u) + u * {s}", "np.tanh(u) * {s}"]).format(s=scale)
+            size = int(np.prod(shape))  # or a constant: only the closure differentiated
+            argument = r.choice([self.ex.expr(shape, 2),
+                                 f"np.linspace(-1.0, 1.0, {size}).reshape({shape})"])
+            call = f"adc.checkpoint({fn})({argument})"
+            self.ex.env[out] = shape
+            return [Stmt(f"def {fn}(u):", (Stmt(f"return {body}"),)), Stmt(f"{out} = {call}")]
         body = r.choice(["np.sum(np.sin(u) * u) * {s}", "np.sum(np.tanh(u * {s}))",
                          "np.sum(u ** 2) * np.cos({s})"]).format(s=scale)
         define = Stmt(f"def {fn}(u):", (Stmt(f"return {body}"),))
@@ -633,7 +645,8 @@ class _Generator:
         picked = self.rng.sample(names, min(len(names), self.rng.randrange(1, 4)))
         terms = tuple(self.ex.to_scalar(self.ex.rng.choice(["{}", "np.sin({})"]).format(n),
                                         self.ex.env[n]) for n in picked)
-        hessian = self.rng.random() < HESSIAN_SHARE
+        # a checkpointed block's backward is itself differentiated: always checked
+        hessian = self.rng.random() < HESSIAN_SHARE or "checkpoint" in self.features
         if random.Random(seed + 7919).random() < TABLE_SHARE:  # drawn apart, and last:
             table, stmts, term = self.global_table()  # the rest is what the seed gave
             self.helpers.append(table)
