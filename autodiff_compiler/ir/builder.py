@@ -54,6 +54,9 @@ class Builder:
                 "it cannot carry", self.loc,
                 hint="convert it first (np.stack, np.array) where NumPy would not")
         invars = tuple(as_atom(a) for a in args)
+        tensor = any(isinstance(a, Var) and a.tensor for a in invars)  # (Var's docstring)
+        if tensor:
+            invars = _as_mindspore_computes(prim.name, invars)
         params = {k: _freeze(v) for k, v in params.items()
                   if k not in prim.defaults or not _equal(prim.defaults[k], v)}
         if prim.static_value is not None:
@@ -65,7 +68,6 @@ class Builder:
             if folded is not None:
                 return folded
         avals = prim.abstract_eval(invars, params)
-        tensor = any(isinstance(a, Var) and a.tensor for a in invars)  # (Var's docstring)
         outvars = tuple(Var(aval, tensor=tensor) for aval in avals)
         self.eqns.append(Eqn(outvars, prim, invars, params, self.loc))
         return outvars if prim.n_out != 1 else outvars[0]
@@ -78,6 +80,25 @@ class Builder:
             yield
         finally:
             self.loc = saved
+
+
+def _as_mindspore_computes(name: str, invars: tuple[Atom, ...]) -> tuple[Atom, ...]:
+    """``invars`` of an operation on values computed from a MindSpore Tensor, its
+    integer operands cast to the float type MindSpore computes it in where that is not
+    NumPy's (``primitives.tensor_promotion``)."""
+    from .primitives import tensor_promotion as promotion
+    if name not in promotion.PROMOTING:
+        return invars
+    positions = promotion.promoted_positions(name, len(invars))
+    avals = [invars[i].aval for i in positions]
+    if any(a.dtype is None for a in avals):
+        return invars
+    target = promotion.mixed_float([(a.dtype, a.weak) for a in avals], name)
+    if target is None:
+        return invars
+    from .primitives import astype
+    return tuple(as_atom(astype(a, target)) if i in positions and not a.aval.weak
+                 and a.aval.dtype.kind in "biu" else a for i, a in enumerate(invars))
 
 
 @contextmanager

@@ -199,9 +199,13 @@ def eye(n: int, m: Any = None, dtype: Any = None) -> Tensor:
 
 
 def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Tensor:
-    if end is None:
-        return Tensor(np.arange(start, dtype=dtype))
-    return Tensor(np.arange(start, end, step, dtype=dtype))
+    """int64 from ints; from a Python float, float32 (MindSpore's default float)."""
+    values = np.arange(start, dtype=dtype) if end is None else \
+        np.arange(start, end, step, dtype=dtype)
+    numbers = [v for v in (start, end, step) if isinstance(v, int | float)]
+    if dtype is None and values.dtype == np.float64 and len(numbers) == 3:
+        return Tensor(values, float32)  # (``any`` is MindSpore's here)
+    return Tensor(values)
 
 
 def linspace(start: Any, end: Any, steps: int) -> Tensor:

@@ -32,7 +32,7 @@ def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0,
     hot = np.expand_dims(indices, axis) == np.reshape(np.arange(depth),
                                                        _along(axis, np.ndim(indices) + 1))
     dtype = np.result_type(on_value, off_value)
-    if np.issubdtype(dtype, np.floating):  # Python floats yield to float32, Tensors do not
+    if dtype == np.float64:  # Python floats: float32; Tensors (float16 too) keep theirs
         dtype = np.result_type(on_value, off_value, np.float32)
     return np.where(hot, on_value, off_value).astype(dtype)
 

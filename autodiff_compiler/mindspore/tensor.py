@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..ir.core import NUMPY_2
+from ..ir.primitives import tensor_promotion as promotion
 from . import dtype as mstype
 from . import tensor_overloads as overloads
 from .tensor_format import tensor_repr
@@ -97,6 +98,26 @@ def _weak_numbers(inputs: tuple) -> tuple:
                  _ORDER.index(_KINDS[type(a)][0]) <= rank else a for a in inputs)
 
 
+def _mindspore_operands(name: str, operands: tuple) -> tuple:
+    """``operands`` of the operation ``name``, integer arrays cast to the float type
+    MindSpore computes it in where that is not NumPy's (``promotion.mixed_float``)."""
+    positions = promotion.promoted_positions(name, len(operands))
+    kinds = []
+    for i in positions:
+        a = operands[i]
+        if isinstance(a, np.ndarray | np.generic):
+            kinds.append((a.dtype, False))
+        elif type(a) in _KINDS:
+            kinds.append((np.result_type(type(a)), True))
+        else:
+            return operands  # a list, another library's array: NumPy's rules
+    target = promotion.mixed_float(kinds, name)
+    if target is None:
+        return operands
+    return tuple(a.astype(target) if i in positions and isinstance(a, np.ndarray | np.generic)
+                 and a.dtype.kind in "biu" else a for i, a in enumerate(operands))
+
+
 class Tensor(np.ndarray):
     """MindSpore's Tensor: ``Tensor(input_data, dtype)``, or ``Tensor(shape=..., dtype=...,
     init=...)`` drawn by an initializer."""
@@ -126,24 +147,29 @@ class Tensor(np.ndarray):
         MindSpore's operators return Tensors; never Parameters."""
         return array.view(Tensor)
 
-    if not NUMPY_2:  # NumPy 2's Python numbers are weak already (NEP 50)
-        def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-            """MindSpore keeps a Tensor's dtype in arithmetic with a Python number
-            (``loss.sum() / 2`` stays float32), as NumPy 2 does; NumPy 1.x computes a 0-d
-            Tensor with a number in float64. Here the number takes the Tensors' dtype
-            first where NumPy 2 would (a float with float Tensors, an int with int ones)."""
-            inputs = tuple(a.view(np.ndarray) if isinstance(a, Tensor) else a
-                           for a in _weak_numbers(inputs))
-            out = kwargs.get("out")
-            if out is not None:
-                kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, Tensor) else o
-                                      for o in out)
-            result = getattr(ufunc, method)(*inputs, **kwargs)
-            if out is not None:
-                return out[0] if len(out) == 1 else out
-            if isinstance(result, tuple):  # np.divmod, np.modf
-                return tuple(np.asarray(r).view(Tensor) for r in result)
-            return None if result is None else np.asarray(result).view(Tensor)
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """MindSpore computes integer and float operands in the float's type, float32
+        for a Python float or a true division of integers (``promotion.mixed_float``:
+        compiled code applies the same rule). It keeps a Tensor's dtype in arithmetic
+        with a Python number (``loss.sum() / 2`` stays float32), as NumPy 2 does; NumPy
+        1.x computes a 0-d Tensor with a number in float64: there the number takes the
+        Tensors' dtype first where NumPy 2 would (a float with float Tensors, an int
+        with int ones)."""
+        if method == "__call__" and ufunc in promotion.UFUNCS:
+            inputs = _mindspore_operands(promotion.UFUNCS[ufunc], inputs)
+        if not NUMPY_2:
+            inputs = _weak_numbers(inputs)
+        inputs = tuple(a.view(np.ndarray) if isinstance(a, Tensor) else a for a in inputs)
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, Tensor) else o
+                                  for o in out)
+        result = getattr(ufunc, method)(*inputs, **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        if isinstance(result, tuple):  # np.divmod, np.modf
+            return tuple(np.asarray(r).view(Tensor) for r in result)
+        return None if result is None else np.asarray(result).view(Tensor)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """NumPy's other functions (``np.where``, ``np.concatenate``...) compute on plain
@@ -152,6 +178,8 @@ class Tensor(np.ndarray):
         ``tensor_overloads``); their array results are Tensors, so that
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
         plain = dict(zip(kwargs, _plain(list(kwargs.values())))) if kwargs else kwargs
+        if func is np.where and len(args) == 3:
+            args = _mindspore_operands("where", args)
         return _results(func._implementation(*_plain(args), **plain))
 
     def __getitem__(self, key: Any) -> Any:

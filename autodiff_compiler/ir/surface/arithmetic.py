@@ -366,7 +366,10 @@ def _running(prim: P.Primitive, name: str) -> Builder:
         axis = _static(axis, "axis")
         if axis is not None and ndim_of(a) == 0:  # NumPy runs along a 0-d value as (1,)
             a = P.reshape(a, (1,))
-        return prim(_in_dtype(a, dtype), axis=axis)
+        out = prim(_in_dtype(a, dtype), axis=axis)
+        if dtype is None or out.aval.dtype == np.dtype(_static(dtype, "dtype")):
+            return out
+        return _in_dtype(out, dtype)  # NumPy's running sum of int32 is int64, unless asked
     return build
 
 

@@ -1,0 +1,50 @@
+"""MindSpore's dtype for arithmetic that mixes integer and float operands.
+
+NumPy computes ``int32 + float32`` in float64, and so ``int * 1.5`` and ``int / int``;
+MindSpore keeps the float operand's type, and makes float32 where the only float is a
+Python number (or where none is, in a true division): a position table built as
+``ops.arange(T)[:, None] / div`` stays float32, and so does the model it feeds.
+
+Values computed from a MindSpore Tensor (``Var.tensor``) follow MindSpore: the builder
+casts their integer and bool operands to that float type before the operation, and
+eager Tensors do the same (``mindspore.tensor``), so compiled and eager code agree.
+Operations of integers alone, and of floats alone, are NumPy's already.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+FLOAT32 = np.dtype(np.float32)
+
+# The primitives (and NumPy's ufuncs of the same meaning) whose operands are promoted;
+# ``where``'s first operand is its condition, never promoted.
+PROMOTING = frozenset({"add", "sub", "mul", "div", "pow", "floor_divide", "mod", "maximum",
+                       "minimum", "fmax", "fmin", "arctan2", "hypot", "where"})
+UFUNCS = {np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
+          np.power: "pow", np.floor_divide: "floor_divide", np.remainder: "mod",
+          np.maximum: "maximum", np.minimum: "minimum", np.fmax: "fmax", np.fmin: "fmin",
+          np.arctan2: "arctan2", np.hypot: "hypot"}
+
+
+def mixed_float(operands: Sequence[tuple[np.dtype, bool]], name: str) -> np.dtype | None:
+    """The float dtype MindSpore computes the operation ``name`` of ``operands`` (each
+    its dtype and whether it is a Python number) in, where NumPy would compute in
+    another: the float arrays' type, else float32; ``None`` where NumPy's is MindSpore's
+    (no integer array among them, or no float and no true division)."""
+    if not any(dtype.kind in "biu" and not number for dtype, number in operands):
+        return None
+    if any(dtype.kind not in "biuf" for dtype, _ in operands):
+        return None  # complex: NumPy's
+    floats = [dtype for dtype, number in operands if dtype.kind == "f" and not number]
+    if floats:
+        return np.result_type(*floats)
+    if name == "div" or any(dtype.kind == "f" for dtype, _ in operands):
+        return FLOAT32
+    return None
+
+
+def promoted_positions(name: str, count: int) -> range:
+    """The operands of ``name`` its promotion reads and casts."""
+    return range(1, count) if name == "where" else range(count)

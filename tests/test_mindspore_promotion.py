@@ -1,0 +1,106 @@
+"""MindSpore's dtype where integer and float operands meet: the float operand's type,
+float32 for a Python float or a true division of integers (NumPy computes all of
+these in float64). Eager Tensors and compiled code agree, so a position table built
+from ``ops.arange`` keeps a model float32 in both. The dtypes are MindSpore 2.10's
+(CPU); the values are NumPy's in float64, rounded to the dtype."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Tensor, ops
+
+I32 = Tensor(np.array([7, -3, 5], np.int32))
+I64 = Tensor(np.array([7, -3, 5], np.int64))
+U8 = Tensor(np.array([7, 3, 5], np.uint8))
+MASK = Tensor(np.array([True, False, True]))
+F16 = Tensor(np.array([0.5, 1.5, -2.0], np.float16))
+F64 = Tensor(np.array([0.5, 1.5, -2.0], np.float64))
+
+# name: (the expression of x, a float32 Tensor; the dtype MindSpore gives)
+CASES = {
+    "int / python int": (lambda x: I32 / 2, np.float32),
+    "int * python float": (lambda x: I32 * 1.5, np.float32),
+    "int64 - python float": (lambda x: I64 - 0.25, np.float32),
+    "uint8 + python float": (lambda x: U8 + 0.5, np.float32),
+    "bool * python float": (lambda x: MASK * 1.5, np.float32),
+    "int32 + float32": (lambda x: I32 + x, np.float32),
+    "float32 * int64": (lambda x: x * I64, np.float32),
+    "int64 / int32": (lambda x: I64 / I32, np.float32),
+    "int32 // python float": (lambda x: I32 // 2.0, np.float32),
+    "int32 % float32": (lambda x: I32 % x, np.float32),
+    "float32 ** int32": (lambda x: x ** I32, np.float32),
+    "int64 / float16": (lambda x: I64 / F16, np.float16),
+    "int32 + float64": (lambda x: I32 + F64, np.float64),
+    "maximum(int32, float32)": (lambda x: ops.maximum(I32, x), np.float32),
+    "where(mask, int32, float32)": (lambda x: ops.where(x > 0, I32, x), np.float32),
+    "ops.div(int32, python int)": (lambda x: ops.div(I32, 2), np.float32),
+    "arange / python int": (lambda x: ops.arange(4) / 2, np.float32),
+    "arange of python floats": (lambda x: ops.arange(0, 1, 0.25), np.float32),
+    # NumPy's already: integers alone, floats alone, an int with a float Tensor
+    "int32 * python int": (lambda x: I32 * 2, np.int32),
+    "int32 // python int": (lambda x: I32 // 2, np.int32),
+    "float32 * python int": (lambda x: x * 3, np.float32),
+    "float16 + python float": (lambda x: F16 + 0.5, np.float16),
+}
+X = Tensor(np.array([0.5, 1.5, -2.0], np.float32))
+
+
+def _in_float64(expression):
+    """The expression on plain float64 arrays: the value every dtype rounds."""
+    widened = {name: np.asarray(value, np.float64) for name, value in
+               {"I32": I32, "I64": I64, "U8": U8, "MASK": MASK, "F16": F16, "F64": F64}.items()}
+    saved = {name: globals()[name] for name in widened}
+    globals().update({name: Tensor(value) for name, value in widened.items()})
+    try:
+        return np.asarray(expression(Tensor(np.asarray(X, np.float64))), np.float64)
+    finally:
+        globals().update(saved)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_eager_dtype_is_mindspores_and_the_value_numpys(name):
+    expression, dtype = CASES[name]
+    got = expression(X)
+    assert isinstance(got, Tensor) and got.dtype == dtype
+    np.testing.assert_allclose(np.asarray(got, np.float64), _in_float64(expression),
+                               rtol=1e-3 if dtype == np.float16 else 1e-6)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_compiled_code_computes_the_same_dtype_and_value(name):
+    expression, dtype = CASES[name]
+
+    def loss(x):
+        out = expression(x)
+        return ops.sum(x * x), out
+
+    (_, compiled), _ = ms.value_and_grad(loss, grad_position=0, has_aux=True)(X)
+    assert compiled.dtype == dtype
+    np.testing.assert_array_equal(compiled, expression(X))
+
+
+def test_a_position_table_from_arange_keeps_the_model_float32():
+    """``arange(T)[:, None] / div``: float64 here before, so the activations, the loss
+    and every value after it were float64 where MindSpore's are float32."""
+    net = ms.nn.Dense(4, 2)
+    position = ops.arange(3).unsqueeze(1)
+    div = ops.pow(10000.0, ops.arange(0, 4, 2) / 4)
+    table = ops.cat([ops.sin(position / div), ops.cos(position / div)], -1)
+
+    def loss(x):
+        return ((net(x + table)) ** 2).mean()
+
+    value, grads = ms.value_and_grad(loss, None, net.trainable_params())(
+        Tensor(np.ones((3, 4), np.float32)))
+    assert table.dtype == np.float32 and value.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in grads)
+
+
+def test_one_hot_keeps_its_float16_on_and_off_values():
+    hot = ops.one_hot(Tensor(np.array([1], np.int32)), 3, Tensor(1.0, ms.float16),
+                      Tensor(0.0, ms.float16))
+    assert hot.dtype == np.float16
+    np.testing.assert_array_equal(hot, [[0.0, 1.0, 0.0]])
+    assert ops.one_hot(Tensor(np.array([1], np.int32)), 3, 1.0, 0.0).dtype == np.float32
