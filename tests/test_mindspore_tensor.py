@@ -188,6 +188,37 @@ def test_cell_methods_list_and_name_as_mindspore():
         "  (extra): Dense(input_channels=1, output_channels=1, has_bias=True)\n)")
 
 
+@pytest.mark.parametrize("drop", ["del", "none", "inserted"])
+def test_a_removed_sub_cell_leaves_the_listings(drop):
+    """``del net.fc`` or ``net.fc = None`` kept its Parameters in ``trainable_params``
+    (and so in an optimizer, a checkpoint); MindSpore drops them."""
+    net = Net()
+    if drop == "inserted":
+        net.insert_child_to_cell("extra", nn.Dense(1, 1))
+        del net.extra
+    elif drop == "del":
+        del net.fc
+    else:
+        net.fc = None
+    kept = ["w", "frozen", "seq.0.weight", "seq.0.bias"]
+    if drop == "inserted":
+        kept[2:2] = ["fc.weight", "fc.bias"]
+    assert [p.name for p in net.get_parameters()] == kept
+    assert "fc" not in [n for n, _ in net.cells_and_names()] or drop == "inserted"
+    assert "extra" not in net.name_cells()
+
+
+def test_tensor_flatten_takes_start_dim_by_position_eagerly_and_compiled():
+    x = Tensor(np.arange(24.0, dtype=np.float32).reshape(2, 3, 4))
+    assert x.flatten(1).shape == (2, 12) and x.flatten(0, 1).shape == (6, 4)
+    assert x.flatten().shape == (24,) and x.flatten(start_dim=1).shape == (2, 12)
+
+    def loss(x):
+        return (x.flatten(1) ** 2).sum() + x.flatten(0, 1).sum()
+
+    np.testing.assert_allclose(ms.grad(loss)(x), 2 * x + 1)
+
+
 def test_parameter_set_data_clone_value_and_parameter_tuple():
     w = Parameter(Tensor([1.0, 2.0]), name="w")
     assert w.set_data(Tensor([5.0, 6.0])) is w and w.value().tolist() == [5.0, 6.0]

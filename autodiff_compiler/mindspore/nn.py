@@ -53,7 +53,17 @@ class Cell(CellTree):
             if self._auto_prefix:  # named by their path below value, as MindSpore's
                 value.update_parameters_name(f"{name}.")  # (a shared Cell's not stacked)
             self._cells[name] = value
+        if not isinstance(value, Cell):  # ``self.head = None`` drops the sub-Cell
+            self._cells.pop(name, None)
+        if not isinstance(value, Parameter):
+            self._params.pop(name, None)
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        """``del self.head``: the sub-Cell (or Parameter) leaves the listings too."""
+        self.__dict__.get("_cells", {}).pop(name, None)
+        self.__dict__.get("_params", {}).pop(name, None)
+        object.__delattr__(self, name)
 
     def construct(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")

@@ -244,9 +244,13 @@ class Tensor(np.ndarray):
                          keepdims=keep, **kwargs)
         return result if out is not None else np.asarray(result).view(Tensor)
 
-    def flatten(self, order: str = "C", *, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, order: Any = "C", last: Any = None, *, start_dim: int = 0,
+                end_dim: int = -1) -> Tensor:
         """MindSpore's ``flatten``: the axes from ``start_dim`` to ``end_dim`` merged into
-        one (all of them by default, as NumPy's ``flatten``, which NumPy calls too)."""
+        one (all of them by default, as NumPy's ``flatten``, which NumPy calls too); also
+        by position, ``x.flatten(1)`` (in ``order``'s place)."""
+        if isinstance(order, int):
+            start_dim, end_dim, order = order, -1 if last is None else last, "C"
         if start_dim == 0 and end_dim == -1:
             return np.ndarray.flatten(self, order)
         rank = max(self.ndim, 1)

@@ -377,9 +377,23 @@ def min_compiled(self: Any, *args: Any, **kwargs: Any) -> Any:
     return np.min(self, **plan[1])
 
 
+def flatten_compiled(self: Any, order: Any = "C", last: Any = None, *, start_dim: int = 0,
+                     end_dim: int = -1) -> Any:
+    """A Tensor's ``x.flatten(...)`` inside a differentiated function, as eagerly:
+    ``x.flatten(1)`` gives ``start_dim`` by position (NumPy's ``order`` there)."""
+    if isinstance(order, int):
+        start_dim, end_dim, order = order, -1 if last is None else last, "C"
+    if start_dim == 0 and end_dim == -1:
+        return np.ravel(self, order)
+    shape = np.shape(self)
+    rank = len(shape) if len(shape) > 0 else 1
+    return np.reshape(self, (*shape[:start_dim % rank], -1, *shape[end_dim % rank + 1:]))
+
+
 # compiled so for values computed from Tensors only (``Var.tensor``): arrays keep
 # NumPy's ``x.max(1)``, the values
-TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled}
+TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
+                                   "flatten": flatten_compiled}
 
 # compiled differently from the eager method
 COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}
