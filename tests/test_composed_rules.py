@@ -16,6 +16,7 @@ from typing import Any
 import composed_cases as C
 import numpy as np
 import pytest
+from differences import central_differences
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -290,8 +291,12 @@ SPECS = [
     Spec("qr_batched", C.qr_reduced, (BATCH,), ("qr",)),
     Spec("ediff1d", C.ediff1d_fn, (M,), ("sub",), np.ediff1d),
     Spec("ediff1d_ends", C.ediff1d_ends, (uniform(4),), ("concatenate",)),
-    Spec("vander", C.vander_fn, (uniform(4),), ("cumprod", "flip"), np.vander, generic=False),
-    Spec("vander_increasing", C.vander_increasing, (uniform(4),), ("cumprod",)),
+    Spec("vander", C.vander_fn, (uniform(4),), ("mul", "flip"), np.vander, generic=False),
+    Spec("vander_increasing", C.vander_increasing, (uniform(4),), ("mul",)),
+    # a grid through 0: the powers' running product is differentiated product by
+    # product (cumprod's rule divides by x: NaN there, and in np.polyfit on the grid)
+    Spec("vander_through_zero", C.vander_fn, (np.array([-1.0, 0.0, 0.5, 2.0]),), ("mul",),
+         generic=False),
     Spec("block_2d", C.block_2d, (M,), ("concatenate",), np.block, generic=False),
     Spec("block_of_vectors_and_numbers", C.block_of_vectors_and_numbers, (M,),
          ("concatenate",), generic=False),
@@ -317,6 +322,26 @@ def test_rule_matches_finite_differences(spec):
         check_grads(fn, *spec.args, modes=spec.modes)
     else:
         check_specialised(fn, *spec.args, modes=spec.modes)
+
+
+def test_polyfit_and_vander_on_a_grid_through_zero_to_second_order():
+    """``np.linspace(-1, 1, 7)`` holds 0: vander's derivative was NaN there."""
+    grid, weights = np.linspace(-1.0, 1.0, 7), np.array([1.0, -2.0, 0.5, 3.0])
+    values = np.cos(grid)
+
+    def fit(x, k):
+        return np.polyfit(x, values, 2)[k]
+
+    def powers(x):
+        return np.sum(np.vander(x, 4) @ weights)
+
+    for k in range(3):
+        np.testing.assert_allclose(adc.grad(fit)(grid, k),
+                                   central_differences(lambda x, k=k: fit(x, k), grid),
+                                   atol=1e-8)
+    # d2/dx_i2 of sum_k w_k x_i^(3-k): 6 w_0 x_i + 2 w_1
+    np.testing.assert_allclose(adc.hessian(powers)(grid),
+                               np.diag(6 * weights[0] * grid + 2 * weights[1]), atol=1e-12)
 
 
 SHAPE_DEPENDENT = [spec for spec in SPECS if not spec.generic]

@@ -1,7 +1,9 @@
 """NumPy functions assembled from the surface's other functions: ``np.ediff1d``,
 ``np.vander`` and ``np.block``. Each computes NumPy's values the way NumPy does
 (``vander``'s powers are a running product, as ``np.multiply.accumulate`` makes
-them), so they agree bit for bit, and differentiates by the functions it is built of.
+them), so they agree bit for bit, and differentiates by the functions it is built of:
+``vander``'s products one by one, not ``cumprod``, whose derivative divides by ``x``
+(NaN at ``x == 0``, which a grid through 0 holds, and ``np.polyfit`` on it).
 
 ``vander`` needs the vector's length when compiling unless ``N`` is given, and
 ``block`` the ranks of its arrays (its result's shape depends on them): shape-generic
@@ -40,8 +42,8 @@ def _vander(x, N=None, increasing=False):  # noqa: N803 (NumPy's name)
     n = _known_shape(x, "np.vander")[0] if N is None else _static(N, "N")
     column = np.expand_dims(x, -1)
     columns = [np.ones_like(column)]
-    if n > 1:
-        columns.append(np.cumprod(np.repeat(column, n - 1, axis=-1), axis=-1))
+    for _ in range(n - 1):  # x, x*x, (x*x)*x...: multiplied in NumPy's order, and so
+        columns.append(columns[-1] * column if len(columns) > 1 else column)  # exact
     powers = P.getitem(np.concatenate(columns, axis=-1), (slice(None), slice(0, n)))
     return powers if _static(increasing, "increasing") else np.flip(powers, axis=-1)
 
