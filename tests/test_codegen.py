@@ -174,6 +174,30 @@ def test_large_dead_arrays_are_freed_after_their_last_use():
     np.testing.assert_allclose(g1, x.T @ ((gz @ w2.T) * (1 - h ** 2)))
 
 
+def euler_trajectory(rate, steps=300):
+    y = np.array([1.0, 0.6])
+    states = [y]
+    for _ in range(steps):
+        y = y + 0.01 * rate * y
+        states.append(y)
+    return np.stack(states)
+
+
+def trajectory_energy(rate):
+    return np.sum(euler_trajectory(rate) ** 2)
+
+
+def test_a_long_recurrence_is_not_folded_past_what_python_compiles():
+    """300 steps kept in a list: each step's gradient read the next once, and folding
+    every such value into its use nested one expression 300 deep (RecursionError while
+    writing the source)."""
+    rate = np.array([1.1, 0.4])
+    check_grads(trajectory_energy, rate, modes=("rev",), rtol=1e-6)
+    jacobian = adc.jacrev(lambda r: euler_trajectory(r)[-1])(rate)
+    np.testing.assert_allclose(jacobian, np.diag(3.0 * (1 + 0.01 * rate) ** 299
+                                                 * np.array([1.0, 0.6])), rtol=1e-10)
+
+
 def test_a_branch_computes_only_the_results_read_after_it():
     """``unused`` is merged by both ``if``s but never read after them: no branch
     computes it (a loop left by a ``break`` merges its loop variable so)."""

@@ -54,6 +54,10 @@ from .pywriter import Writer, string_literal
 _AUGMENTED = frozenset(["+", "-", "*", "/", "**"])  # ``t op= x`` updates ``t`` in place
 # Forms never written as a plain assignment, so never folded into their use.
 _STATEMENT_FORMS = frozenset(["alias", "region", "call", "accumulate", "check", "effect"])
+# A chain of single-use values folds into one expression up to this depth, then is
+# named: a 300-step recurrence folded whole nested past what Python's own compiler
+# (and ``ast``) can recurse through.
+MAX_FOLD_DEPTH = 24
 
 
 # ---------------------------------------------------------------------------- statements
@@ -86,6 +90,7 @@ class _Tree:
         self.folded = folded  # named values folded into their one use all the same
         self.default_names: dict[Var, str] = {}
         self.pending_locs: dict[Var, Loc | None] = {}
+        self.fold_depths: dict[Var, int] = {}  # how deeply a pending expression nests
         self.outer_pending: list[set[Var]] = [set()]  # values enclosing blocks left pending
 
     def atom(self, a: Atom) -> Atom:
@@ -133,6 +138,8 @@ class _Tree:
 
     def _assign(self, eqn: Eqn, stmts: list[Any]) -> None:
         reads: list[Var] = []
+        depth = 1 + max((self.fold_depths.get(a, 0) for a in eqn.invars
+                         if isinstance(a, Var) and a in self.em.pending), default=0)
         square = self._float_square(eqn)
         args = [self.ref(_as_literal(eqn, a), reads) for a in eqn.invars]
         kind, text = self.backend.spell(eqn, self.em.python_floats)
@@ -140,7 +147,8 @@ class _Tree:
         expr = EMITTERS[kind](self.em, text, args, params) if square is None else \
             gast.BinOp(args[0], gast.Mult(), self.ref(square, reads))
         out = eqn.outvars
-        if self.folds(eqn):
+        if self.folds(eqn) and depth < MAX_FOLD_DEPTH:
+            self.fold_depths[out[0]] = depth
             self.em.pending[out[0]] = (expr, reads)
             self.default_names[out[0]] = eqn.prim.name  # if it must be flushed
             self.pending_locs[out[0]] = eqn.loc  # for the line it is folded into
