@@ -208,6 +208,29 @@ def test_a_removed_sub_cell_leaves_the_listings(drop):
     assert "extra" not in net.name_cells()
 
 
+def test_a_cell_appended_to_a_named_container_is_named_by_the_whole_path():
+    """``self.head.append(layer)`` after ``self.head = SequentialCell(...)``: MindSpore
+    names it ``head.1.weight``; it was ``1.weight``, and two such lists collided."""
+    class Heads(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.head = nn.SequentialCell(nn.Dense(2, 2))
+            self.tail = nn.CellList([nn.Dense(2, 2)])
+
+    class Outer(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.heads = Heads()
+
+    net = Outer()
+    net.heads.head.append(nn.Dense(2, 3))
+    net.heads.tail.append(nn.Dense(3, 3))
+    assert [p.name for p in net.get_parameters()] == [
+        f"heads.{part}.{i}.{kind}" for part in ("head", "tail") for i in (0, 1)
+        for kind in ("weight", "bias")]
+    ms.nn.Adam(net.trainable_params(), 0.01)  # no two Parameters of one name
+
+
 def test_tensor_flatten_takes_start_dim_by_position_eagerly_and_compiled():
     x = Tensor(np.arange(24.0, dtype=np.float32).reshape(2, 3, 4))
     assert x.flatten(1).shape == (2, 12) and x.flatten(0, 1).shape == (6, 4)

@@ -105,10 +105,15 @@ class CellMethods:
         return cell
 
     def update_parameters_name(self, prefix: str = "", recurse: bool = True) -> None:
+        """Name each Parameter ``prefix`` + its path below this Cell. Each Cell keeps the
+        prefix its own Parameters got (MindSpore's ``param_prefix``), so a Cell added
+        later below it (``self.head.append(layer)``) is named by the whole path."""
         if not isinstance(prefix, str):
             raise TypeError(f"The prefix must be a str, not {type(prefix).__name__}")
         for name, param in list(self.parameters_and_names(expand=recurse)):
             param.name = prefix + name
+        for name, cell in self.cells_and_names() if recurse else [("", self)]:
+            object.__setattr__(cell, "_param_prefix", f"{prefix}{name}." if name else prefix)
 
     def insert_param_to_cell(self, param_name: str, param: Parameter | None,
                              check_name_contain_dot: bool = True) -> None:

@@ -51,7 +51,8 @@ class Cell(CellTree):
                 self._params[param.name] = param
         elif isinstance(value, Cell):
             if self._auto_prefix:  # named by their path below value, as MindSpore's
-                value.update_parameters_name(f"{name}.")  # (a shared Cell's not stacked)
+                prefix = self.__dict__.get("_param_prefix", "")  # (a shared Cell's not
+                value.update_parameters_name(f"{prefix}{name}.")  # stacked)
             self._cells[name] = value
         if not isinstance(value, Cell):  # ``self.head = None`` drops the sub-Cell
             self._cells.pop(name, None)
