@@ -204,6 +204,38 @@ def test_cell_with_parameters_built_inside_is_refused():
         adc.grad(f)(np.ones(3, np.float32))
 
 
+class Wrapped(nn.Cell):
+    def __init__(self, cell, scale=2.0):
+        super().__init__()
+        self.cell, self.scale = cell, scale
+
+    def construct(self, x):
+        return self.cell(x) * self.scale
+
+
+def test_a_cell_built_inside_around_a_cell_given_reads_its_parameters():
+    """``Wrapped(inner)`` inside the function makes no Parameter: it was refused as
+    if it did. Its gradient is the inner Cell's, with respect to the input and to
+    the inner Cell's weights."""
+    inner = nn.Dense(3, 2)
+    x = np.array([[1.0, 2.0, 3.0]], np.float32)
+
+    def wrapped(x):
+        return (Wrapped(inner)(x) ** 2).sum()
+
+    def direct(x):
+        return ((inner(x) * 2.0) ** 2).sum()
+
+    weights = inner.trainable_params()
+    got = adc.value_and_grad(wrapped, 0, weights)(x)
+    want = adc.value_and_grad(direct, 0, weights)(x)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    for g, w in zip([got[1][0], *got[1][1]], [want[1][0], *want[1][1]]):
+        np.testing.assert_allclose(g, w, rtol=1e-6)
+    with pytest.raises(AutodiffError, match="makes Parameters each time"):
+        adc.grad(lambda x: Wrapped(nn.Dense(3, 2))(x).sum())(x)
+
+
 def test_dropout_is_the_identity_until_training():
     drop = nn.Dropout(keep_prob=0.8)
     x = np.ones((4, 5), np.float32)

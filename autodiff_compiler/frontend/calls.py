@@ -370,8 +370,9 @@ def lower_print(scope: Scope, node: gast.AST, args: list, kwargs: dict) -> None:
 def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:
     """``nn.MSELoss()`` inside a differentiated function: a Cell built from values known
     when compiling is built then, once, and its calls compiled as any Cell's. One that
-    holds Parameters is refused: each call would make new ones, which no gradient of
-    the caller's arguments can see."""
+    makes Parameters is refused: each call would make new ones, which no gradient of
+    the caller's arguments can see. One that only holds Cells it was given
+    (``Wrap(inner)``) reads their Parameters, as calling them would."""
     if has_var([*args, *kwargs.values()]):
         raise scope.error(node, f"{cls.__name__}(...) takes array values here: a Cell is "
                                 "built from settings known when compiling",
@@ -380,7 +381,12 @@ def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict)
         cell = cls(*args, **kwargs)
     except Exception as err:
         raise scope.error(node, f"{cls.__name__}(...) failed: {err}") from None
-    if _holds_parameters(cell, set()):
+    given: set[int] = set()
+    for value in [*args, *kwargs.values()]:
+        _parameters_of(value, given, set())
+    made: set[int] = set()
+    _parameters_of(cell, made, set())
+    if made - given:
         raise scope.error(node, f"{cls.__name__}(...) makes Parameters each time the "
                                 "function runs",
                           hint="build the Cell once, outside the function, and call it "
@@ -389,14 +395,20 @@ def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict)
     return cell
 
 
-def _holds_parameters(obj: Any, seen: set[int]) -> bool:
+def _parameters_of(obj: Any, found: set[int], seen: set[int]) -> None:
+    """Add the ids of the Parameters ``obj`` holds (a Cell's, at any depth; a list's or
+    a tuple's) to ``found``."""
     if id(obj) in seen:
-        return False
+        return
     seen.add(id(obj))
-    for value in vars(obj).values() if hasattr(obj, "__dict__") else ():
-        if is_parameter(value) or (is_cell(value) and _holds_parameters(value, seen)):
-            return True
-    return False
+    if is_parameter(obj):
+        found.add(id(obj))
+    elif isinstance(obj, list | tuple | dict):
+        for item in obj.values() if isinstance(obj, dict) else obj:
+            _parameters_of(item, found, seen)
+    elif is_cell(obj):
+        for value in vars(obj).values():
+            _parameters_of(value, found, seen)
 
 
 def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,
