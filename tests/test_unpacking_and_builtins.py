@@ -47,6 +47,7 @@ GENERIC = [
     (C.add_at_repeated, (X,)),
     (C.subtract_at_array_index, (X,)),
     (C.add_at_rows, (M,)),
+    (C.add_at_diagonal_assembly, (X,)),
     (C.errstate_around_a_log, (X,)),
     (C.errstate_returning, (X,)),
     (C.errstate_in_a_loop_with_break, (X,)),
@@ -113,6 +114,16 @@ def test_gradients_in_shape_specialised_code(fn, args):
     _, forward = adc.jvp(lambda a: fn(a, *args[1:]), (args[0],), (tangent,))
     np.testing.assert_allclose(forward, np.sum(numeric(fn, args) * tangent),
                                rtol=1e-6, atol=1e-8)
+
+
+def test_a_hessian_through_np_add_at_with_a_tuple_of_index_arrays():
+    """Refused before: 'a Jacobian needs the shapes ... known only when the code runs'."""
+    x = np.asarray(X, np.float64)
+    hessian = adc.hessian(C.add_at_diagonal_assembly)(x)
+    gradient = adc.grad(C.add_at_diagonal_assembly)
+    for i in range(x.size):
+        np.testing.assert_allclose(hessian[i], central_differences(
+            lambda a, i=i: gradient(a)[i], x), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("fn", [C.starred_first, C.rows, C.max_min_of_array],

@@ -59,6 +59,19 @@ class _GetItem(_Indexing):
         return super().__call__(x, index)
 
 
+class _IndexAdd(Primitive):
+    """``np.add.at(x, index, v)``: an index with runtime parts inside a tuple or slice
+    binds ``gather_add``, whose operands keep the parts' shapes (packed into one tuple
+    value, they were unknown to the gradient's ``x[index]``: a Jacobian refused)."""
+
+    def __call__(self, x: Any, index: Any, v: Any) -> Any:
+        index = _static_lists(index)
+        if isinstance(index, slice | tuple) and _has_var(index):
+            parts = index if isinstance(index, tuple) else (index,)
+            return gather_add(x, v, *(_runtime_slice(p) for p in parts))
+        return super().__call__(x, index, v)
+
+
 def _static_lists(index: Any) -> Any:
     """A list in an index selects entries (``x[[0, 2]]``): it becomes an array, which a
     tuple would not (``x[(0, 2)]`` is ``x[0, 2]``); a list holding runtime values
@@ -89,7 +102,7 @@ def _runtime_slice(part: Any) -> Any:
 
 
 getitem = _GetItem("getitem", operator.getitem, first_index=1)
-index_add = Primitive("index_add", ref.index_add)
+index_add = _IndexAdd("index_add", ref.index_add)
 gather = _Indexing("gather", ref.gather, first_index=1)
 gather_add = Primitive("gather_add", ref.gather_add)
 make_slice = Primitive("slice", slice)
