@@ -183,6 +183,13 @@ def partition_flat(x):
     return np.partition(x, 3, axis=None) * np.arange(1.0, 13.0)
 
 
+def partition_kth_of_a_share(x, share=0.4):
+    """The largest ``share`` of the entries, ``kth`` computed from a float argument (a
+    run-time value): the conditional value at risk's tail."""
+    k = int(np.ceil(share * x.shape[0]))
+    return np.partition(-x, k)[:k] * np.arange(1.0, k + 1.0)
+
+
 def argpartition_fn(x):
     return np.sum(x * np.argpartition(x, 1) + x * x.argpartition(2))
 

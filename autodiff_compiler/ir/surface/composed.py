@@ -374,11 +374,17 @@ register("shapes", _split_along(2, 3, "np.dsplit"), np.dsplit)
 # ---------------------------------------------------------------------------- partition
 
 
+def _kth(kth: Any) -> Any:
+    """One ``kth`` may be computed at run time (``int(np.ceil(alpha * n))``): the
+    result's shape does not depend on it, and NumPy checks its range as it runs."""
+    return kth if isinstance(kth, Var) else _static(kth, "kth")
+
+
 def _partition(a, kth, axis=-1, kind="introselect", order=None):
     """The entries where ``np.argpartition`` puts them, so the gradient follows that
     permutation (NumPy's partition and argpartition place entries alike)."""
     _unsupported("partition", order=order)
-    kth = _static(kth, "kth")
+    kth = _kth(kth)
     if axis is None:
         a, axis = P.reshape(a, -1), 0
     axis = _static(axis, "axis")
@@ -388,8 +394,8 @@ def _partition(a, kth, axis=-1, kind="introselect", order=None):
 def _argpartition(a, kth, axis=-1, kind="introselect", order=None):
     _unsupported("argpartition", order=order)
     if axis is None:
-        return P.argpartition(P.reshape(a, -1), _static(kth, "kth"), axis=0)
-    return P.argpartition(a, _static(kth, "kth"), axis=_static(axis, "axis"))
+        return P.argpartition(P.reshape(a, -1), _kth(kth), axis=0)
+    return P.argpartition(a, _kth(kth), axis=_static(axis, "axis"))
 
 
 register("shapes", _partition, np.partition)
