@@ -114,12 +114,45 @@ def test_time_monitor_prints_each_epoch(capsys):
     (MAE(), [([[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.0]])], 0.75),
     (MSE(), [([[1.0, 2.0], [3.0, 4.0]], [[1.5, 2.0], [2.0, 4.0]])], 0.625),
     (Loss(), [(2.0,), (4.0,)], 3.0),
+    # MindSpore 2.10's: a sample counts where all its labels are right
+    (Accuracy("multilabel"), [([[1, 0, 1], [0, 1, 1]], [[1, 0, 0], [0, 1, 1]])], 0.5),
+    (Accuracy("multilabel"), [([[[1, 0], [0, 1], [1, 1]], [[0, 0], [1, 1], [1, 0]]],
+                               [[[1, 0], [0, 1], [1, 0]], [[0, 0], [1, 1], [1, 0]]])], 0.75),
 ])
 def test_metrics_as_mindspore_computes_them(metric, updates, expected):
     metric.clear()
     for args in updates:
         metric.update(*(np.asarray(a) for a in args))
     assert metric.eval() == pytest.approx(expected)
+
+
+def test_multilabel_accuracy_takes_zeros_and_ones_only():
+    with pytest.raises(ValueError, match="should be 0 or 1"):
+        Accuracy("multilabel").update(np.array([[0.7, 0.2]]), np.array([[1, 0]]))
+
+
+def test_a_custom_metric_has_mindspores_helpers():
+    """The custom-metric tutorial's ``_convert_data`` and ``set_indexes`` with
+    ``rearrange_inputs``, on a Metric subclass of the user's."""
+    class Distance(ms.train.Metric):
+        def clear(self):
+            self.total, self.count = 0.0, 0
+
+        @ms.train.rearrange_inputs
+        def update(self, y_pred, y):
+            y_pred, y = self._convert_data(y_pred), self._convert_data(y)
+            self.total += float(np.abs(y_pred - y).sum())
+            self.count += 1
+
+        def eval(self):
+            return self.total / self.count
+
+    metric = Distance().set_indexes([1, 0])
+    metric.clear()
+    metric.update(ms.Tensor(np.array([1.0, 3.0])), [0.5, 1.0])
+    assert metric.indexes == [1, 0] and metric.eval() == 2.5
+    with pytest.raises(TypeError, match=r"tensor, list or numpy\.ndarray"):
+        metric._convert_data(3.0)
 
 
 def test_metric_without_samples_is_an_error():

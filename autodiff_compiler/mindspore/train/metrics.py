@@ -13,10 +13,34 @@ import numpy as np
 
 
 class Metric:
-    """Accumulates over batches; ``eval()`` gives the value so far."""
+    """Accumulates over batches; ``eval()`` gives the value so far. A custom metric
+    (the tutorial's) uses ``_convert_data`` and ``set_indexes`` with
+    ``@rearrange_inputs``."""
+
+    _indexes: list[int] | None = None
 
     def __init__(self) -> None:
         self.clear()
+
+    @property
+    def indexes(self) -> list[int] | None:
+        return self._indexes
+
+    def set_indexes(self, indexes: list[int]) -> Metric:
+        """``update`` then takes the inputs at ``indexes``, in that order."""
+        if not isinstance(indexes, list) or not all(isinstance(i, int) for i in indexes):
+            raise ValueError("For 'set_indexes', the argument 'indexes' must be a list and all "
+                             "its elements must be int, please check whether it is correct.")
+        self._indexes = indexes
+        return self
+
+    @staticmethod
+    def _convert_data(data: Any) -> np.ndarray:
+        """A Tensor, a list or an ndarray as a NumPy array."""
+        if isinstance(data, np.ndarray | list):
+            return np.asarray(data)
+        raise TypeError(f"The input data type must be a tensor, list or numpy.ndarray, but got "
+                        f"{type(data)}.")
 
     def clear(self) -> None:
         self.total, self.count = 0.0, 0
@@ -32,13 +56,32 @@ class Metric:
 
 
 class Accuracy(Metric):
+    """``"classification"``: the argmax of the predictions against class labels or
+    one-hot rows; ``"multilabel"``: 0/1 predictions, a sample right where every label
+    is (MindSpore's)."""
+
     def __init__(self, eval_type: str = "classification") -> None:
-        if eval_type != "classification":
-            raise ValueError("Accuracy: only eval_type='classification' is supported")
+        if eval_type not in ("classification", "multilabel"):
+            raise ValueError("The argument 'eval_type' must be 'classification' or "
+                             f"'multilabel', but got {eval_type!r}.")
+        self.eval_type = eval_type
         super().__init__()
 
     def update(self, y_pred: Any, y: Any) -> None:
         y_pred, y = np.asarray(y_pred), np.asarray(y)
+        if self.eval_type == "multilabel":
+            if y_pred.shape != y.shape:
+                raise ValueError("For 'Accuracy.update' (multilabel), the predicted value and "
+                                 f"the true value must have one shape, got {y_pred.shape} "
+                                 f"and {y.shape}.")
+            if not (np.isin(y_pred, (0, 1)).all() and np.isin(y, (0, 1)).all()):
+                raise ValueError("In multilabel case, all elements in y_pred (predicted value) "
+                                 "and y (true value) should be 0 or 1.")
+            right = np.all(np.moveaxis(y_pred, 1, -1).reshape(-1, y.shape[1])
+                           == np.moveaxis(y, 1, -1).reshape(-1, y.shape[1]), axis=1)
+            self.total += float(np.sum(right))
+            self.count += len(right)
+            return
         labels = y.argmax(-1) if y.ndim == y_pred.ndim else y
         self.total += float(np.sum(y_pred.argmax(-1) == labels))
         self.count += len(labels)

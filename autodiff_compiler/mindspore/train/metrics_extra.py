@@ -49,21 +49,8 @@ def rearrange_inputs(func: Callable) -> Callable:
 
 
 class _Indexed(Metric):
-    """MindSpore's Metric protocol beyond ``metrics.Metric``: ``set_indexes`` and
-    ``metric(y_pred, y)``, which clears, updates once and evaluates."""
-
-    _indexes: list[int] | None = None
-
-    @property
-    def indexes(self) -> list[int] | None:
-        return self._indexes
-
-    def set_indexes(self, indexes: list[int]) -> _Indexed:
-        if not isinstance(indexes, list) or not all(isinstance(i, int) for i in indexes):
-            raise ValueError("For 'set_indexes', the argument 'indexes' must be a list and all "
-                             "its elements must be int, please check whether it is correct.")
-        self._indexes = indexes
-        return self
+    """MindSpore's Metric protocol beyond ``metrics.Metric``: ``metric(y_pred, y)``,
+    which clears, updates once and evaluates."""
 
     def __call__(self, *inputs: Any) -> Any:
         self.clear()
