@@ -183,6 +183,16 @@ def partition_flat(x):
     return np.partition(x, 3, axis=None) * np.arange(1.0, 13.0)
 
 
+def take_wrapped(x):
+    """Periodic boundaries: index 5 and -1 of 4 entries wrap round."""
+    return np.take(x, np.array([0, 5, -1, 3, 9]), mode="wrap") * np.arange(1.0, 6.0)
+
+
+def take_clipped_rows(m):
+    """Rows past either end clipped to the first or the last (-1 to the first)."""
+    return np.take(m, [-1, 0, 7, 1], axis=0, mode="clip") * 2.0
+
+
 def partition_kth_of_a_share(x, share=0.4):
     """The largest ``share`` of the entries, ``kth`` computed from a float argument (a
     run-time value): the conditional value at risk's tail."""

@@ -181,6 +181,8 @@ SPECS = [
          (np.triu_indices, np.tril_indices, np.diag_indices)),
     Spec("partition", C.partition_fn, (W,), ("argpartition", "take_along_axis"),
          np.partition),
+    Spec("take_wrap", C.take_wrapped, (uniform(4),), ("mod", "getitem")),
+    Spec("take_clip", C.take_clipped_rows, (uniform(3, 2),), ("clip", "getitem")),
     Spec("partition_kth_at_run_time", C.partition_kth_of_a_share, (W,), ("argpartition",)),
     Spec("partition_axis", C.partition_axis, (uniform(3, 4),), ("argpartition",)),
     Spec("partition_flat", C.partition_flat, (M,), ("argpartition",)),

@@ -229,11 +229,22 @@ def _splitter(uneven: bool, what: str) -> Builder:
     return build
 
 
-def _take(a, indices, axis=None, out=None, mode=None):
-    _unsupported("take", out=out, mode=mode)
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    """``np.take``; ``mode="wrap"`` takes indices modulo the length (periodic
+    boundaries), ``"clip"`` clips them to it (a negative one to 0, as NumPy does)."""
+    _unsupported("take", out=out)
+    mode = _static(mode, "mode")
     if axis is None:
-        return P.getitem(P.reshape(a, -1), indices)
-    return P.getitem(a, P.axis_index(_static(axis, "axis"), indices))
+        a, axis = P.reshape(a, -1), 0
+    axis = _static(axis, "axis")
+    if mode in ("wrap", "clip"):
+        indices = indices if isinstance(indices, Var) else np.asarray(indices)
+        n = P.dim_of(a, axis)
+        indices = P.mod(indices, n) if mode == "wrap" else P.clip(indices, 0, P.sub(n, 1))
+    elif mode not in ("raise", None):
+        raise UnsupportedArgumentError(f"np.take(..., mode={mode!r}): mode is 'raise', "
+                                       "'wrap' or 'clip'")
+    return P.getitem(a, P.axis_index(axis, indices))
 
 
 register("shapes", _concatenate, np.concatenate)
