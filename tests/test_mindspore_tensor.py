@@ -231,6 +231,29 @@ def test_a_cell_appended_to_a_named_container_is_named_by_the_whole_path():
     ms.nn.Adam(net.trainable_params(), 0.01)  # no two Parameters of one name
 
 
+def test_fill_diagonal_and_sum_to_size_as_mindspore():
+    """Measured in MindSpore 2.10: a new Tensor (the input untouched); ``wrap`` restarts
+    the diagonal below a tall matrix's square part."""
+    x = Tensor(np.zeros((3, 3), np.float32))
+    np.testing.assert_array_equal(x.fill_diagonal(5.0), 5.0 * np.eye(3))
+    assert not x.any()
+    tall = Tensor(np.zeros((7, 3), np.float32))
+    np.testing.assert_array_equal(tall.fill_diagonal(2.0, wrap=True),
+                                  2.0 * np.vstack([np.eye(3), np.zeros((1, 3)), np.eye(3)]))
+    np.testing.assert_array_equal(tall.fill_diagonal(2.0),
+                                  2.0 * np.vstack([np.eye(3), np.zeros((4, 3))]))
+    a = Tensor(np.ones((2, 3, 4), np.float32))
+    assert a.sum_to_size((3, 1)).shape == (3, 1) and a.sum_to_size(1, 4).shape == (1, 4)
+    np.testing.assert_array_equal(a.sum_to_size(3, 4), np.full((3, 4), 2.0))
+
+    def loss(x):
+        return (x.fill_diagonal(0.0) ** 2).sum() + (x.sum_to_size(1, 3) ** 2).sum()
+
+    m = Tensor(np.arange(9.0, dtype=np.float32).reshape(3, 3))
+    want = 2 * m * (1 - np.eye(3)) + 2 * m.sum(axis=0, keepdims=True)
+    np.testing.assert_allclose(ms.grad(loss)(m), want)
+
+
 def test_tensor_flatten_takes_start_dim_by_position_eagerly_and_compiled():
     x = Tensor(np.arange(24.0, dtype=np.float32).reshape(2, 3, 4))
     assert x.flatten(1).shape == (2, 12) and x.flatten(0, 1).shape == (6, 4)

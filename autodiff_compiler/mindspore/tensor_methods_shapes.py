@@ -192,3 +192,29 @@ def index_fill(self: Any, axis: int, index: Any, value: Any) -> Any:
     n = np.shape(self)[axis]
     hit = np.any(np.expand_dims(index, -1) == np.arange(n), axis=0)
     return np.where(_along(axis, np.ndim(self), hit), value, self).astype(self.dtype)
+
+
+def fill_diagonal(self: Any, fill_value: Any, wrap: bool = False) -> Any:
+    """A copy with ``fill_value`` on the main diagonal (every index equal), as
+    ``np.fill_diagonal`` places it: every ``step``-th entry of the flattened array,
+    restarting below a tall matrix's square part only with ``wrap``."""
+    shape = np.shape(self)
+    if len(shape) == 2:
+        step, end = shape[1] + 1, shape[0] * shape[1] if wrap else shape[1] * shape[1]
+    else:
+        step, end = 1 + int(np.sum(np.cumprod(shape[:-1]))), int(np.prod(shape))
+    flat = np.arange(int(np.prod(shape)))
+    on = (flat % step == 0) & (flat < end)
+    return np.where(np.reshape(on, shape), fill_value, self).astype(self.dtype)
+
+
+def sum_to_size(self: Any, *size: Any) -> Any:
+    """The sum down to ``size``, as a gradient is unbroadcast: over the leading axes
+    ``size`` lacks, and (kept) over those it gives as 1."""
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    shape = np.shape(self)
+    lead = len(shape) - len(size)
+    out = np.sum(self, axis=tuple(range(lead))) if lead > 0 else self
+    ones = tuple(i for i, (d, s) in enumerate(zip(shape[lead:], size)) if s == 1 and d != 1)
+    return np.sum(out, axis=ones, keepdims=True) if ones else out

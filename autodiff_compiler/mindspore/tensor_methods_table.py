@@ -44,6 +44,7 @@ from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     chunk,
     diag,
     diagflat,
+    fill_diagonal,
     flip,
     gather,
     gather_elements,
@@ -64,6 +65,7 @@ from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     select_slice,
     select_where,
     split,
+    sum_to_size,
     swapdims,
     tensor_split,
     tile,
@@ -357,7 +359,8 @@ SOURCE_METHODS: dict[str, Any] = {
     "index_fill": index_fill, "aminmax": aminmax, "count_nonzero": count_nonzero,
     "bincount": bincount, "diff": diff, "cov": cov, "ptp": ptp,
     "argmax_with_value": argmax_with_value, "argmin_with_value": argmin_with_value,
-    "inverse": inverse, "det": det,
+    "inverse": inverse, "det": det, "fill_diagonal": fill_diagonal,
+    "sum_to_size": sum_to_size,
     "new_full": new_full, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_zeros,
 }
 
