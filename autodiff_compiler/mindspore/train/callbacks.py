@@ -46,6 +46,10 @@ class RunContext:
 class Callback:
     """Override the stages you need; the old names (``step_end``...) are called too."""
 
+    # ``Model.fit``'s evaluation runs the user's callbacks; of MindSpore's own, only
+    # ``TimeMonitor`` (the others say False)
+    runs_in_fit_eval = True
+
     def on_train_begin(self, run_context: RunContext) -> None:
         self.begin(run_context)
 
@@ -88,6 +92,8 @@ def loss_value(outputs: Any) -> float:
 class LossMonitor(Callback):
     """Print the loss every ``per_print_times`` steps."""
 
+    runs_in_fit_eval = False
+
     def __init__(self, per_print_times: int = 1) -> None:
         if not isinstance(per_print_times, int) or per_print_times < 0:
             raise ValueError(f"per_print_times must be an int of at least 0, not "
@@ -124,6 +130,8 @@ class TimeMonitor(Callback):
 
 class History(Callback):
     """The loss at the end of each epoch, in ``history["net_output"]``."""
+
+    runs_in_fit_eval = False
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {"net_output": []}

@@ -63,6 +63,8 @@ class CheckpointConfig:
 class ModelCheckpoint(Callback):
     """Write the network's Parameters while it trains (see the module docstring)."""
 
+    runs_in_fit_eval = False
+
     def __init__(self, prefix: Any = "CKP", directory: Any = None,
                  config: CheckpointConfig | None = None) -> None:
         if not callable(prefix) and (not isinstance(prefix, str) or "/" in prefix):
@@ -133,6 +135,8 @@ def _unused_prefix(directory: str, prefix: str) -> str:
 
 class LambdaCallback(Callback):
     """A callback from functions, one per stage (each takes the ``run_context``)."""
+
+    runs_in_fit_eval = False
 
     def __init__(self, on_train_epoch_begin: Callable | None = None,
                  on_train_epoch_end: Callable | None = None,

@@ -69,6 +69,35 @@ class Model:
     def train(self, epoch: int, train_dataset: Any, callbacks: Any = None,
               dataset_sink_mode: bool = False, sink_size: int = -1,
               initial_epoch: int = 0) -> None:
+        self._train(epoch, train_dataset, callbacks, initial_epoch)
+
+    def fit(self, epoch: int, train_dataset: Any, valid_dataset: Any = None,
+            valid_frequency: int | list[int] = 1, callbacks: Any = None,
+            dataset_sink_mode: bool = False, valid_dataset_sink_mode: bool = False,
+            sink_size: int = -1, initial_epoch: int = 0) -> None:
+        """``train``, evaluating on ``valid_dataset`` at the end of every
+        ``valid_frequency``-th epoch (or of the epochs a list names), as MindSpore's
+        does: the metrics and ``eval_loss`` are in ``cb_params.eval_results`` for the
+        epoch's ``on_train_epoch_end`` (``EarlyStopping``, ``ReduceLROnPlateau``), and
+        the user's callbacks (and ``TimeMonitor``) see the evaluation's stages."""
+        if not isinstance(epoch, int) or epoch <= 0:
+            raise ValueError(f"For 'Model.fit', 'epoch' must be a positive int, got {epoch!r}")
+        if initial_epoch >= epoch:
+            raise ValueError("For 'Model.fit', the parameter 'epoch' must bigger than parameter "
+                             f"'initial_epoch', but got the parameter 'epoch' is {epoch}, "
+                             f"'initial_epoch' is {initial_epoch}.")
+        if not isinstance(valid_frequency, int | list):
+            raise TypeError("For 'Model.fit', the type of 'valid_frequency' must be a list or an "
+                            f"integer, but got type {type(valid_frequency)}.")
+        if valid_dataset is not None and (not self.metrics or self.eval_network is None):
+            raise ValueError("For 'Model.fit', if valid_dataset is not None, the model argument "
+                             "'metrics' can not be None or empty, you should set the argument "
+                             "'metrics' for model.")
+        self._train(epoch, train_dataset, callbacks, initial_epoch,
+                    None if valid_dataset is None else (valid_dataset, valid_frequency))
+
+    def _train(self, epoch: int, train_dataset: Any, callbacks: Any, initial_epoch: int,
+               valid: tuple[Any, int | list[int]] | None = None) -> None:
         if self.train_network is None:
             raise ValueError("Model.train needs an optimizer: Model(network, loss_fn, "
                              "optimizer)")
@@ -93,22 +122,44 @@ class Model:
                 _each(callbacks, "on_train_step_end", run)
                 if run.get_stop_requested():
                     break
+            if valid is not None and _evaluates_after(cb.cur_epoch_num, valid[1]):
+                self._eval_in_fit(valid[0], callbacks, cb)
             _each(callbacks, "on_train_epoch_end", run)
+            cb.pop("metrics", None)
+            cb.pop("eval_results", None)
             if run.get_stop_requested():
                 break
         _each(callbacks, "on_train_end", run)
+
+    def _eval_in_fit(self, valid_dataset: Any, callbacks: Sequence[Callback],
+                     cb: CallbackParams) -> None:
+        """``fit``'s evaluation, on the training run's parameters (restored after it):
+        only the user's callbacks and ``TimeMonitor`` see it, as in MindSpore."""
+        kept = {key: cb[key] for key in ("cur_step_num", "batch_num", "net_outputs")}
+        results = self._evaluate(valid_dataset, [c for c in callbacks if c.runs_in_fit_eval],
+                                 cb)
+        cb.metrics = dict(results[0])
+        cb.eval_results = {**results[0], "eval_loss": results[1]}
+        cb.update(kept, mode="train")
 
     def eval(self, valid_dataset: Any, callbacks: Any = None,
              dataset_sink_mode: bool = False) -> dict[str, float]:
         if self.eval_network is None or not self.metrics:
             raise ValueError("Model.eval needs a loss_fn (or eval_network) and metrics: "
                              "Model(network, loss_fn, optimizer, metrics={'accuracy'})")
-        callbacks = _callbacks(callbacks)
+        return self._evaluate(valid_dataset, _callbacks(callbacks), CallbackParams())[0]
+
+    def _evaluate(self, valid_dataset: Any, callbacks: Sequence[Callback],
+                  cb: CallbackParams) -> tuple[dict[str, float], float]:
+        """The metrics over ``valid_dataset``, and the loss of its last batch: what
+        MindSpore 2.10's ``fit`` reports as ``eval_loss`` (measured; its loop starts a
+        new loss metric at each batch)."""
         for metric in self.metrics.values():
             metric.clear()
-        cb = CallbackParams(eval_network=self.eval_network, valid_dataset=valid_dataset,
-                            batch_num=valid_dataset.get_dataset_size(), cur_step_num=0,
-                            net_outputs=None, mode="eval")
+        last_loss = float("nan")
+        cb.update(eval_network=self.eval_network, valid_dataset=valid_dataset,
+                  batch_num=valid_dataset.get_dataset_size(), cur_step_num=0,
+                  net_outputs=None, mode="eval")
         run = RunContext(cb)
         _each(callbacks, "on_eval_begin", run)
         self._set_mode(self.eval_network, False)
@@ -117,14 +168,17 @@ class Model:
             _each(callbacks, "on_eval_step_begin", run)
             self._check_mode(self.eval_network, False)
             loss, outputs, label = cb.net_outputs = self.eval_network(*columns)
+            last_loss = float(np.mean(loss))
             for metric in self.metrics.values():
                 if isinstance(metric, Loss):
                     metric.update(loss)
                 else:
                     metric.update(outputs, label)
             _each(callbacks, "on_eval_step_end", run)
+        results = {name: metric.eval() for name, metric in self.metrics.items()}
+        cb.metrics = results
         _each(callbacks, "on_eval_end", run)
-        return {name: metric.eval() for name, metric in self.metrics.items()}
+        return results, last_loss
 
     def predict(self, *predict_data: Any) -> Any:
         self._check_mode(self.network, False)
@@ -139,6 +193,10 @@ def _callbacks(callbacks: Any) -> Sequence[Callback]:
         if not isinstance(c, Callback):
             raise TypeError(f"callbacks must be Callback instances, not {type(c).__name__}")
     return callbacks
+
+
+def _evaluates_after(epoch: int, frequency: int | list[int]) -> bool:
+    return epoch % frequency == 0 if isinstance(frequency, int) else epoch in frequency
 
 
 def _each(callbacks: Sequence[Callback], stage: str, run: RunContext) -> None:
