@@ -1,0 +1,21 @@
+"""Write ``mindspore_dataset_transforms.json``: ``dataset_transform_cases.measure`` run
+by MindSpore.
+
+Run with MindSpore 2.x installed (``pip install "numpy<2" mindspore``), from ``tests/``::
+
+    python data/measure_mindspore_dataset_transforms.py
+"""
+import json
+import sys
+from pathlib import Path
+
+import mindspore
+import mindspore.dataset.transforms
+import mindspore.dataset.vision
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+import dataset_transform_cases
+
+measured = {"mindspore": mindspore.__version__, **dataset_transform_cases.measure(mindspore)}
+path = Path(__file__).parent / "mindspore_dataset_transforms.json"
+path.write_text(json.dumps(measured, separators=(",", ":")))
