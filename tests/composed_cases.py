@@ -64,6 +64,30 @@ def gradient_runtime_spacing(x, h):
     return np.gradient(x, h, axis=0)
 
 
+GRID = np.array([0.0, 0.3, 0.5, 1.1, 1.6])
+
+
+def gradient_on_a_grid(y):
+    """Coordinates unevenly spaced, known when compiling; both edge orders."""
+    return np.gradient(y, GRID) + np.gradient(y, GRID, edge_order=2)
+
+
+def gradient_on_a_moving_grid(y, x):
+    """The coordinates differentiated too (a mesh that moves)."""
+    return np.gradient(y, x, edge_order=2) * np.arange(1.0, 6.0)
+
+
+def gradient_on_a_grid_per_axis(m, x):
+    """Coordinates along the rows, a spacing along the columns."""
+    rows, columns = np.gradient(m, x, 0.5)
+    return rows * 2.0 + columns
+
+
+def gradient_on_an_even_grid(y):
+    """Evenly spaced coordinates take NumPy's uniform formulas, as NumPy checks."""
+    return np.gradient(y, np.linspace(0.0, 2.0, 5))
+
+
 # ---------------------------------------------------------------------------- shapes
 
 

@@ -320,6 +320,7 @@ from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     assembled,
     composed,
     constructors,
+    differences,
     elementwise_more,
     fourier,
     linalg,

@@ -22,7 +22,6 @@ from .. import builder
 from .. import primitives as P
 from ..core import Var, ndim_of
 from . import (
-    UnsupportedArgumentError,
     _static,
     _unsupported,
     register,
@@ -127,93 +126,6 @@ register("elementwise", _to_radians, np.deg2rad, np.radians)
 register("elementwise", _sinc, np.sinc)
 register("elementwise", _nan_to_num, np.nan_to_num)
 register("elementwise", _select, np.select)
-
-# ---------------------------------------------------------------------------- differences
-
-
-def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
-    a, n, axis = _asarray(a), _static(n, "n"), _static(axis, "axis")
-    if n < 0:
-        raise ValueError(f"order must be non-negative but got {n!r}")
-    if ndim_of(a) == 0:
-        raise ValueError("diff requires input that is at least one dimensional")
-    pieces = [_edge(prepend, a, axis), a, _edge(append, a, axis)]
-    pieces = [p for p in pieces if p is not None]
-    a = P.concatenate(*pieces, axis=axis) if len(pieces) > 1 else a
-    is_bool = P.dtype_of(a) == np.dtype(np.bool_)
-    for _ in range(n):
-        later, earlier = _along(a, axis, slice(1, None)), _along(a, axis, slice(None, -1))
-        a = P.not_equal(later, earlier) if is_bool else P.sub(later, earlier)
-    return a
-
-
-def _edge(value: Any, a: Any, axis: int) -> Any:
-    """``np.diff``'s ``prepend``/``append``: a scalar is broadcast to ``a``'s shape with
-    length 1 along ``axis``."""
-    if value is np._NoValue:
-        return None
-    value = _asarray(value)
-    if _known_rank(value, "np.diff(..., prepend=/append=)"):
-        return value
-    return P.add(P.zeros_like(_along(a, axis, slice(0, 1))), value)
-
-
-def _gradient(f, *varargs, axis=None, edge_order=1):
-    """Second-order central differences inside, one-sided at the edges, for scalar
-    spacings (NumPy's uniform formulas, term by term)."""
-    edge_order = _static(edge_order, "edge_order")
-    if edge_order not in (1, 2):
-        raise ValueError("'edge_order' greater than 2 not supported")
-    axes = _gradient_axes(f, _static(axis, "axis"))
-    spacings = _spacings(varargs, len(axes))
-    shape = P.shape_of(f)
-    out = []
-    for ax, dx in zip(axes, spacings):
-        if isinstance(shape, tuple) and shape[ax] < edge_order + 1:
-            raise ValueError("Shape of array too small to calculate a numerical gradient, "
-                             "at least (edge_order + 1) elements are required.")
-        out.append(_gradient_along(f, ax, dx, edge_order))
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def _gradient_axes(f: Any, axis: Any) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(_known_rank(f, "np.gradient without axis=")))
-    return (axis,) if isinstance(axis, int) else tuple(axis)
-
-
-def _spacings(varargs: tuple, n: int) -> list[Any]:
-    if not varargs:
-        return [1.0] * n
-    if len(varargs) == 1 and n != 1:
-        varargs = varargs * n
-    if len(varargs) != n:
-        raise TypeError("invalid number of arguments")
-    for dx in varargs:
-        if isinstance(dx, list | tuple) or (ndim_of(dx) or 0) > 0:
-            raise UnsupportedArgumentError("np.gradient with coordinate arrays is not supported "
-                                           "yet; give one scalar spacing per axis")
-    return list(varargs)
-
-
-def _gradient_along(f: Any, axis: int, dx: Any, edge_order: int) -> Any:
-    def at(i):
-        return _along(f, axis, slice(i, i + 1 if i != -1 else None))
-    inner = P.div(P.sub(_along(f, axis, slice(2, None)), _along(f, axis, slice(None, -2))),
-                  P.mul(2.0, dx))
-    if edge_order == 1:
-        first = P.div(P.sub(at(1), at(0)), dx)
-        last = P.div(P.sub(at(-1), at(-2)), dx)
-    else:
-        first = (P.mul(P.div(-1.5, dx), at(0)) + P.mul(P.div(2.0, dx), at(1))
-                 + P.mul(P.div(-0.5, dx), at(2)))
-        last = (P.mul(P.div(0.5, dx), at(-3)) + P.mul(P.div(-2.0, dx), at(-2))
-                + P.mul(P.div(1.5, dx), at(-1)))
-    return P.concatenate(first, inner, last, axis=axis)
-
-
-register("reductions", _diff, np.diff)
-register("reductions", _gradient, np.gradient)
 
 # ---------------------------------------------------------------------------- shapes
 

@@ -22,8 +22,9 @@ import numpy as np
 from .. import primitives as P
 from ..core import Var
 from . import UnsupportedArgumentError, _static, _unsupported, register
-from .composed import _along, _diff, _known_rank, _known_shape
+from .composed import _along, _known_rank, _known_shape
 from .constructors import _array, _asarray, _astype
+from .differences import _diff
 
 # ---------------------------------------------------------------------------- integration
 
