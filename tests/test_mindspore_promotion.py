@@ -38,6 +38,10 @@ CASES = {
     "ops.div(int32, python int)": (lambda x: ops.div(I32, 2), np.float32),
     "arange / python int": (lambda x: ops.arange(4) / 2, np.float32),
     "arange of python floats": (lambda x: ops.arange(0, 1, 0.25), np.float32),
+    "arange of one python float": (lambda x: ops.arange(5.0), np.float32),
+    "arange to a float tensor": (lambda x: ops.arange(Tensor(3.0)), np.float32),
+    "constant int tensor / python int": (lambda x: Tensor(np.arange(3)) / 3, np.float32),
+    "constant int tensor * float32": (lambda x: Tensor([1, 2, 3]) * x, np.float32),
     # NumPy's already: integers alone, floats alone, an int with a float Tensor
     "int32 * python int": (lambda x: I32 * 2, np.int32),
     "int32 // python int": (lambda x: I32 // 2, np.int32),
@@ -79,6 +83,52 @@ def test_compiled_code_computes_the_same_dtype_and_value(name):
     (_, compiled), _ = ms.value_and_grad(loss, grad_position=0, has_aux=True)(X)
     assert compiled.dtype == dtype
     np.testing.assert_array_equal(compiled, expression(X))
+
+
+def increments(x):
+    i = I32
+    i += 1.5
+    j = F16
+    j *= I64
+    return i, j, i * x
+
+
+def test_augmented_assignments_promote_as_the_operators_do():
+    """``i += 1.5`` rebinds ``i`` to a new Tensor: float32, eagerly as in compiled code
+    (eagerly it computed on plain views, float64)."""
+    eager = increments(X)
+
+    def loss(x):
+        return ops.sum(x * x), increments(x)
+
+    (_, compiled), _ = ms.value_and_grad(loss, grad_position=0, has_aux=True)(X)
+    for e, c, dtype in zip(eager, compiled, (np.float32, np.float16, np.float32)):
+        assert e.dtype == c.dtype == dtype
+        np.testing.assert_array_equal(e, c)
+
+
+def plain_numpy_through_ops(x, labels):
+    return ops.one_hot(labels, 3) * 0.5 * x[:, None], ops.cumsum(labels, 0) / 2
+
+
+def test_plain_numpy_arrays_keep_numpys_promotion_through_mindspore_functions():
+    """MindSpore's functions given NumPy arrays give NumPy arrays eagerly, promoted as
+    NumPy does: so in compiled code (they were taken for Tensors there: float32)."""
+    x, labels = np.array([0.5, 1.5, -2.0]), np.array([0, 2, 1])
+    eager = plain_numpy_through_ops(x, labels)
+
+    def loss(x):
+        return np.sum(x * x), plain_numpy_through_ops(x, labels)
+
+    _, compiled = adc_value_and_aux(loss, x)
+    for e, c in zip(eager, compiled):
+        assert e.dtype == c.dtype == np.float64
+        np.testing.assert_array_equal(e, c)
+
+
+def adc_value_and_aux(loss, x):
+    (value, aux), _ = ms.value_and_grad(loss, grad_position=0, has_aux=True)(x)
+    return value, aux
 
 
 def test_a_position_table_from_arange_keeps_the_model_float32():

@@ -104,11 +104,8 @@ class Lowering:
         if frame is not None and frame in self.active_calls:
             return self.recursive_call(frame, fn, signature, bound_args, kwargs, loc)
         if library or loc is None or self.in_library or not _installed(fn):
-            result = self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
-                                  bound_args, kwargs, loc)
-            if (fn.__module__ or "").startswith("autodiff_compiler.mindspore"):
-                _made_tensors(result, (bound_args, kwargs))
-            return result
+            return self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
+                                bound_args, kwargs, loc)
         self.in_library = True  # the user's call of an installed library's function
         try:
             return self._inline(scope, frame or fn.__code__, signature, fn.__qualname__,
@@ -276,18 +273,6 @@ def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
 
 
 MAX_RECURSION = 64
-
-
-def _made_tensors(result: Any, inputs: Any) -> None:
-    """Mark the arrays a MindSpore operation made as Tensors (``Var.tensor``), as its
-    results are when it runs eagerly, though no Tensor went in (``ops.arange(T) / 2``
-    is then float32, as MindSpore computes it: ``primitives.tensor_promotion``). A
-    Python number it gives (a weak value) stays one; an input handed back stays what
-    it was."""
-    passed = set(trees.flatten(inputs, lambda v: isinstance(v, Var))[0])
-    for v in trees.flatten(result, lambda v: isinstance(v, Var))[0]:
-        if isinstance(v, Var) and not v.aval.weak and v not in passed:
-            v.tensor = True
 
 
 def _frame(fn: types.FunctionType, signature: inspect.Signature, args: tuple,

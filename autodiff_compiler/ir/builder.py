@@ -55,6 +55,10 @@ class Builder:
                 hint="convert it first (np.stack, np.array) where NumPy would not")
         invars = tuple(as_atom(a) for a in args)
         tensor = any(isinstance(a, Var) and a.tensor for a in invars)  # (Var's docstring)
+        if any(isinstance(a, Const) and _is_tensor(a.value) for a in invars):
+            tensor = True  # a constant Tensor: computed with as a plain array
+            invars = tuple(Const(a.value.view(np.ndarray)) if isinstance(a, Const)
+                           and _is_tensor(a.value) else a for a in invars)
         if tensor:
             invars = _as_mindspore_computes(prim.name, invars)
         params = {k: _freeze(v) for k, v in params.items()
@@ -80,6 +84,11 @@ class Builder:
             yield
         finally:
             self.loc = saved
+
+
+def _is_tensor(value: Any) -> bool:
+    """A MindSpore Tensor (``__plain_array__``: compiled code sees a plain array)."""
+    return isinstance(value, np.ndarray) and getattr(type(value), "__plain_array__", False)
 
 
 def _as_mindspore_computes(name: str, invars: tuple[Atom, ...]) -> tuple[Atom, ...]:

@@ -202,9 +202,10 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None)
     """int64 from ints; from a Python float, float32 (MindSpore's default float)."""
     values = np.arange(start, dtype=dtype) if end is None else \
         np.arange(start, end, step, dtype=dtype)
-    numbers = [v for v in (start, end, step) if isinstance(v, int | float)]
-    if dtype is None and values.dtype == np.float64 and len(numbers) == 3:
-        return Tensor(values, float32)  # (``any`` is MindSpore's here)
+    given = [v for v in (start, end, step) if v is not None]
+    wide = [v for v in given if not isinstance(v, float) and np.asarray(v).dtype == np.float64]
+    if dtype is None and values.dtype == np.float64 and not wide:  # (a float64 array kept)
+        return Tensor(values, float32)
     return Tensor(values)
 
 

@@ -98,6 +98,14 @@ def _weak_numbers(inputs: tuple) -> tuple:
                  _ORDER.index(_KINDS[type(a)][0]) <= rank else a for a in inputs)
 
 
+def _defers_to(value: Any) -> bool:
+    """``value``'s type handles NumPy's ufuncs itself (``__array_ufunc__``), and is not
+    an array: the ufunc is its to compute."""
+    handler = getattr(type(value), "__array_ufunc__", None)
+    return handler is not None and not isinstance(value, np.ndarray | np.generic) \
+        and handler is not np.ndarray.__array_ufunc__
+
+
 def _mindspore_operands(name: str, operands: tuple) -> tuple:
     """``operands`` of the operation ``name``, integer arrays cast to the float type
     MindSpore computes it in where that is not NumPy's (``promotion.mixed_float``)."""
@@ -155,6 +163,8 @@ class Tensor(np.ndarray):
         1.x computes a 0-d Tensor with a number in float64: there the number takes the
         Tensors' dtype first where NumPy 2 would (a float with float Tensors, an int
         with int ones)."""
+        if any(_defers_to(a) for a in inputs):
+            return NotImplemented  # another type's own ufunc handling (compiled code's values)
         if method == "__call__" and ufunc in promotion.UFUNCS:
             inputs = _mindspore_operands(promotion.UFUNCS[ufunc], inputs)
         if not NUMPY_2:

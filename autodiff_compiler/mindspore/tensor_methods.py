@@ -188,17 +188,24 @@ def _eager(fn: Callable[..., Any], cls: type) -> Callable[..., Any]:
 
 def install_constructor(cls: type, as_array: Callable[[Any, Any], np.ndarray]) -> None:
     """Compile ``cls(data, dtype)`` as ``np.array`` would be, constant data converted by
-    ``as_array`` (MindSpore's dtype rules)."""
+    ``as_array`` (MindSpore's dtype rules). The result is a Tensor, as it is eagerly: a
+    constant one of ``cls`` (the builder computes with a plain view of it), a run-time
+    one marked (``Var.tensor``), so that arithmetic on it follows MindSpore's promotion
+    (``Tensor(np.arange(T)) / T`` is float32)."""
     array, stack = surface.FUNCTIONS[np.array], surface.FUNCTIONS[np.stack]
 
     def build(input_data: Any = None, dtype: Any = None, **kwargs: Any) -> Any:
         if isinstance(input_data, list | tuple) and any(isinstance(v, Var) for v in input_data):
             input_data = stack(list(input_data))
         if not isinstance(input_data, Var):
-            return as_array(input_data, dtype)
+            return as_array(input_data, dtype).view(cls)
         if dtype is None and _new_array(input_data):
-            return input_data  # ``Tensor(np.ones(n))``: nothing else holds it to copy from
-        return array(input_data, None if dtype is None else np.dtype(dtype))
+            made = input_data  # ``Tensor(np.ones(n))``: nothing else holds it to copy from
+        else:
+            made = array(input_data, None if dtype is None else np.dtype(dtype))
+        if isinstance(made, Var):
+            made.tensor = True
+        return made
 
     surface.register(FAMILY, build, cls)
 

@@ -199,8 +199,8 @@ def round(self: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
 
 
 def _rebinding(operator_: Any) -> Any:
-    def method(self: Any, other: Any) -> Any:
-        return _tensor(operator_(self.view(np.ndarray), _plain(other)))
+    def method(self: Any, other: Any) -> Any:  # (the Tensor's own operator: its promotion)
+        return _tensor(operator_(self, other))
     method.__name__ = method.__qualname__ = f"__i{operator_.__name__.strip('_')}__"
     method.__doc__ = "A new Tensor, rebound to the name: the Tensor itself is unchanged."
     return method
