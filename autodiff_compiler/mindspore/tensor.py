@@ -113,6 +113,8 @@ def _mindspore_operands(name: str, operands: tuple) -> tuple:
     kinds = []
     for i in positions:
         a = operands[i]
+        if a is None:  # np.clip's missing bound
+            continue
         if isinstance(a, np.ndarray | np.generic):
             kinds.append((a.dtype, False))
         elif type(a) in _KINDS:
@@ -165,8 +167,8 @@ class Tensor(np.ndarray):
         with int ones)."""
         if any(_defers_to(a) for a in inputs):
             return NotImplemented  # another type's own ufunc handling (compiled code's values)
-        if method == "__call__" and ufunc in promotion.UFUNCS:
-            inputs = _mindspore_operands(promotion.UFUNCS[ufunc], inputs)
+        if method == "__call__" and ufunc.__name__ in promotion.UFUNCS:
+            inputs = _mindspore_operands(promotion.UFUNCS[ufunc.__name__], inputs)
         if not NUMPY_2:
             inputs = _weak_numbers(inputs)
         inputs = tuple(a.view(np.ndarray) if isinstance(a, Tensor) else a for a in inputs)
@@ -188,8 +190,8 @@ class Tensor(np.ndarray):
         ``tensor_overloads``); their array results are Tensors, so that
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
         plain = dict(zip(kwargs, _plain(list(kwargs.values())))) if kwargs else kwargs
-        if func is np.where and len(args) == 3:
-            args = _mindspore_operands("where", args)
+        if (func is np.where and len(args) == 3) or (func is np.clip and len(args) == 3):
+            args = _mindspore_operands(func.__name__, args)
         return _results(func._implementation(*_plain(args), **plain))
 
     def __getitem__(self, key: Any) -> Any:

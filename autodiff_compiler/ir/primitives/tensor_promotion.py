@@ -20,12 +20,16 @@ FLOAT32 = np.dtype(np.float32)
 
 # The primitives (and NumPy's ufuncs of the same meaning) whose operands are promoted;
 # ``where``'s first operand is its condition, never promoted.
-PROMOTING = frozenset({"add", "sub", "mul", "div", "pow", "floor_divide", "mod", "maximum",
-                       "minimum", "fmax", "fmin", "arctan2", "hypot", "where"})
-UFUNCS = {np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
-          np.power: "pow", np.floor_divide: "floor_divide", np.remainder: "mod",
-          np.maximum: "maximum", np.minimum: "minimum", np.fmax: "fmax", np.fmin: "fmin",
-          np.arctan2: "arctan2", np.hypot: "hypot"}
+PROMOTING = frozenset({"add", "sub", "mul", "div", "pow", "floor_divide", "mod", "fmod",
+                       "maximum", "minimum", "fmax", "fmin", "arctan2", "hypot", "clip",
+                       "where"})
+# by the ufunc's name (``np.clip``'s is not a public attribute; ``true_divide`` is NumPy
+# 1's name of ``divide``)
+UFUNCS = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "div",
+          "true_divide": "div", "power": "pow", "floor_divide": "floor_divide",
+          "remainder": "mod", "fmod": "fmod", "maximum": "maximum", "minimum": "minimum",
+          "fmax": "fmax", "fmin": "fmin", "arctan2": "arctan2", "hypot": "hypot",
+          "clip": "clip"}
 
 
 def mixed_float(operands: Sequence[tuple[np.dtype, bool]], name: str) -> np.dtype | None:
