@@ -820,3 +820,47 @@ def test_take_along_axis_of_an_array_that_broadcasts_against_its_indices(fn, sha
     testTakeAlongAxisIssue1521)."""
     x = np.random.default_rng(0).uniform(-1.0, 1.0, shape)
     check_grads(fn, x, order=2)
+
+
+def product_hessian(x):
+    """d2 prod / dx_i dx_j: the product of the entries but i and j (0 on the diagonal)."""
+    n = x.size
+    return np.array([[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(n)]
+                     for i in range(n)])
+
+
+def total_product(x):
+    return np.prod(x)
+
+
+def nan_product(x):
+    return np.nanprod(x)
+
+
+@pytest.mark.parametrize("x", [[1.0, 0.0, 2.0], [0.0, -1.0, 0.0, 2.0], [0.0, 0.0, 3.0, 0.0],
+                               [1.5, -2.0, 0.5], [0.0]],
+                         ids=["one_zero", "two_zeros", "three_zeros", "none", "only_zero"])
+@pytest.mark.parametrize("fn", [total_product, nan_product], ids=["prod", "nanprod"])
+def test_prod_hessian_is_exact_with_zeros(x, fn):
+    """The gradient of prod was exact at zeros, but its derivative was not: branches
+    that were right in value only (0 for a nonzero entry beside a zero) gave hvp
+    [0, 102, 0] for [20, 102, 10] at [1, 0, 2], and all zeros with two zeros."""
+    x = np.array(x)
+    want = product_hessian(x)
+    np.testing.assert_allclose(adc.hessian(fn)(x), want, atol=1e-12)
+    direction = np.arange(1.0, x.size + 1.0)
+
+    def along(a):
+        return np.sum(adc.grad(fn)(a) * direction)
+
+    np.testing.assert_allclose(adc.grad(along)(x), want @ direction, atol=1e-12)
+    np.testing.assert_allclose(adc.hvp(fn, (x,), (direction,)), want @ direction, atol=1e-12)
+
+
+def rows_product(m):
+    return np.sum(np.prod(m, axis=1, keepdims=True) * np.array([[1.0], [-2.0], [0.5]]))
+
+
+def test_prod_along_an_axis_is_exact_to_second_order_with_zeros():
+    m = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0], [1.5, 2.0, -1.0]])
+    check_grads(rows_product, m, order=2)

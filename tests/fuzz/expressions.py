@@ -40,6 +40,7 @@ BINARY = [
     "np.minimum({}, {})", "np.add({}, {})", "np.multiply({}, {})", "np.hypot({}, {})",
     "np.arctan2({}, 2.0 + np.cos({}))", "np.logaddexp({}, {})",
 ]
+PRODUCT_SHARE = 0.1  # reductions that are a plain product of their operand
 REDUCE = ["np.sum({e}, axis={a})", "({e}).sum(axis={a})", "np.mean({e}, axis={a})",
           "({e}).mean(axis={a})", "np.max({e}, axis={a})", "np.min({e}, axis={a})",
           "np.prod(np.cos({e}), axis={a})", "np.var({e}, axis={a})"]
@@ -93,6 +94,7 @@ class Expressions:
         self.signatures: dict[str, str] = {}  # each helper's kind of signature
         self.apart = random.Random(0)  # choices added later (the generator's own stream)
         self.picks = random.Random(0)  # selections of the data's length (their own stream)
+        self.products = random.Random(0)  # plain products (see ``reduce_axis``)
 
     # ------------------------------------------------------------------ leaves
 
@@ -167,6 +169,9 @@ class Expressions:
             self.features.add("index")
             return f"({e})[{', '.join([':'] * axis + [str(i)])}]"
         self.features.add("reduce")
+        if self.products.random() < PRODUCT_SHARE:  # of values that may be exactly 0 (an
+            self.features.add("product")  # argument's entry): exact to second order there
+            return f"np.prod({e}, axis={axis})"
         return rng.choice(REDUCE).format(e=e, a=axis)
 
     # ------------------------------------------------------------------ compound

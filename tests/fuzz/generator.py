@@ -29,6 +29,7 @@ PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unp
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
 SIZED_SHARE = 0.1  # programs building arrays whose sizes are counted from the data
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
+ZERO_SHARE = 0.5  # programs taking a product whose argument has an entry exactly 0
 SCAN_SHARE = 0.3  # ``while`` loops walking an array's rows while a test on them holds
 JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
@@ -62,6 +63,8 @@ class _Generator:
         self.apart = random.Random(seed + 5800079)
         self.ex.apart = self.apart
         self.ex.picks = random.Random(seed + 7100003)
+        self.ex.products = random.Random(seed + 7300013)
+        self.zeros = random.Random(seed + 7700071)
         self.swaps = random.Random(seed + 8600023)
         self.sums = random.Random(seed + 9100043)
         self.locals = random.Random(seed + 9300029)
@@ -671,8 +674,23 @@ class _Generator:
         if special.random() < SPECIAL_SHARE:
             self.features.add("scipy_special")
             terms = (*terms[:-1], special.choice(SPECIAL_TERMS).format(t=terms[-1]))
+        if "product" in self.features and self.zeros.random() < ZERO_SHARE:
+            args = self._with_an_exact_zero(args)
         return Program(seed, params, args, tuple(self.helpers), tuple(body), terms, self.aux,
                        hessian, frozenset(self.features))
+
+    def _with_an_exact_zero(self, args: tuple) -> tuple:
+        """One entry of an array argument exactly 0, for a program taking a product:
+        smooth there, where the product's rule branches (its Hessian was right in value
+        only). Only then: elsewhere a 0 lands on kinks (``abs``, ``hypot``) as often."""
+        arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.ndim]
+        if not arrays:
+            return args
+        self.features.add("exact_zero")
+        i = self.zeros.choice(arrays)
+        zeroed = args[i].copy()
+        zeroed.flat[self.zeros.randrange(zeroed.size)] = 0.0
+        return (*args[:i], zeroed, *args[i + 1:])
 
 
 def generate(seed: int) -> Program:

@@ -147,13 +147,22 @@ def _is_real(x) -> bool:
 
 
 def _prod_partial(ans, x, axis, keepdims):
-    """The product of the other entries; exact when ``x`` holds zeros."""
-    from .elementwise import equal, logical_and, where
+    """The product of the other entries, exact when ``x`` holds zeros, and so is its own
+    derivative (a Hessian's): each branch is an identity in ``x`` near the point, not
+    only a value there. With ``N`` the product of the nonzero entries and ``Z`` that of
+    the zero ones (0, with its derivative), a nonzero entry's is ``Z N / x_i``; a zero
+    entry's ``N`` times the other zeros' product: 1 if it is the only one, the other's
+    value if there are two (their sum less its own), and 0 from three on (whose
+    derivative, a product of two or more zeros, is 0 too: exact to second order)."""
+    from .elementwise import equal, greater, where
     zero = equal(x, 0)
     zeros = reduce_sum(zero, axis=axis, keepdims=True)
-    others = reduce_prod(where(zero, 1, x), axis=axis, keepdims=True)  # of the nonzero ones
-    lone_zero = logical_and(zero, equal(zeros, 1))
-    return where(equal(zeros, 0), others / _nonzero(x), where(lone_zero, others, 0))
+    nonzero_product = reduce_prod(where(zero, 1, x), axis=axis, keepdims=True)
+    zero_product = reduce_prod(where(zero, x, 1), axis=axis, keepdims=True)
+    other_zero = reduce_sum(where(zero, x, 0), axis=axis, keepdims=True) - x
+    other_zeros = where(equal(zeros, 1), 1, where(greater(zeros, 2), 0, other_zero))
+    return where(zero, other_zeros * nonzero_product,
+                 zero_product * nonzero_product / _nonzero(x))
 
 
 def _extremum_partial(ans, x, axis, keepdims):
