@@ -527,6 +527,20 @@ def test_float32_fixed_argument_gradient_is_float32(case):
                             rtol=2e-4)
 
 
+@pytest.mark.parametrize("fn", [np.maximum, np.minimum, np.fmax, np.fmin],
+                         ids=lambda f: f.__name__)
+def test_a_float32_selection_has_a_float32_tangent(fn):
+    """The partials of maximum & co. were a boolean plus 0.5 times one: float64, so a
+    float32 tangent came out float64 (the cotangent was cast back)."""
+    a = np.array([1.0, -2.0, 3.0, 0.5], np.float32)
+    b = np.array([0.5, -1.0, 4.0, 0.5], np.float32)
+    ta, tb = np.array([1.0, 2.0, 3.0, 4.0], np.float32), np.full(4, 10.0, np.float32)
+    value, tangent = adc.jvp(lambda x, y: fn(x, y), (a, b), (ta, tb))
+    assert value.dtype == tangent.dtype == np.float32
+    np.testing.assert_allclose(tangent, np.where(a == b, (ta + tb) / 2,
+                                                 np.where(fn(a, b) == a, ta, tb)))
+
+
 # ---------------------------------------------------------------------------- exact values
 
 

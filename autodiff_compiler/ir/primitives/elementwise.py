@@ -34,7 +34,7 @@ from .core import (
     nondifferentiable,
     predicate_avals,
 )
-from .shape import dtype_of, unbroadcast
+from .shape import astype, dtype_of, unbroadcast
 
 
 def _binop(name: str, op: Callable[[Any, Any], Any]) -> Primitive:
@@ -163,9 +163,16 @@ defelementwise(logaddexp, lambda d, ans, x, y: d * sigmoid(_minus(x, y)),
 
 def _ties_shared(first_wins, second_wins):
     """Both partials of a selection of one of two arguments: each gets 1 where it
-    strictly wins and 1/2 where the two tie."""
-    return (lambda ans, x, y: first_wins(ans, x, y) + 0.5 * equal(x, y),
-            lambda ans, x, y: second_wins(ans, x, y) + 0.5 * equal(x, y))
+    strictly wins and 1/2 where the two tie, in the result's dtype (a boolean times
+    0.5 is float64, which made a float32 tangent float64)."""
+    def share(wins):
+        def partial(ans, x, y):
+            dtype = dtype_of(ans)  # (known when compiling, but in shape-generic code)
+            if not isinstance(dtype, np.dtype) or dtype == np.float64:
+                return wins(ans, x, y) + 0.5 * equal(x, y)
+            return astype(wins(ans, x, y), dtype) + 0.5 * astype(equal(x, y), dtype)
+        return partial
+    return share(first_wins), share(second_wins)
 
 
 def _kept(ans, kept, other):
