@@ -206,10 +206,6 @@ def _rebinding(operator_: Any) -> Any:
     return method
 
 
-def _plain(value: Any) -> Any:
-    return value.view(np.ndarray) if isinstance(value, np.ndarray) else value
-
-
 _AUGMENTED = [operator.add, operator.sub, operator.mul, operator.truediv, operator.floordiv,
               operator.mod, operator.pow, operator.matmul, operator.and_, operator.or_,
               operator.xor, operator.lshift, operator.rshift]
