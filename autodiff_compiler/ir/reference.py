@@ -198,6 +198,25 @@ def unrepeat(g, x, repeats, axis=None):
     return np.moveaxis(out, 0, axis)
 
 
+def pad(x, pad_width, constant_values=0):
+    """``np.pad(x, pad_width, constant_values=...)`` (mode ``constant``) without its
+    cost per call (about 10 us, most of a small gradient's): where the widths are one
+    pair per axis and the value one number, the result is filled with the value by
+    assignment (cast to ``x``'s dtype, as ``np.pad`` does) and ``x`` written in."""
+    x = np.asarray(x)
+    if not (isinstance(pad_width, tuple) and len(pad_width) == x.ndim
+            and np.ndim(constant_values) == 0):
+        return np.pad(x, pad_width, constant_values=constant_values)
+    shape, inner = [], []
+    for n, (before, after) in zip(x.shape, pad_width):
+        shape.append(before + n + after)
+        inner.append(slice(before, before + n))
+    out = np.empty(shape, x.dtype)
+    out[...] = constant_values
+    out[tuple(inner)] = x
+    return out
+
+
 def unpad(g, pad_width):
     """The inner part of ``g`` that ``np.pad(x, pad_width)`` surrounded: its adjoint."""
     widths = np.broadcast_to(pad_width, (np.ndim(g), 2))

@@ -30,7 +30,7 @@ _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matm
               "floor_divide": "//", "mod": "%", "less": "<", "greater": ">",
               "less_equal": "<=", "greater_equal": ">=", "equal": "==", "not_equal": "!="}
 # Runtime helpers (``reference``), called by their own name.
-_HELPERS = ("unbroadcast", "keepdims_like", "untile", "unrepeat", "unpad", "concatenate",
+_HELPERS = ("unbroadcast", "keepdims_like", "untile", "unrepeat", "pad", "unpad", "concatenate",
             "stack", "hstack",
             "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a", "dot_vjp_b",
             "tensordot_vjp_a", "tensordot_vjp_b", "as_columns", "from_columns",
