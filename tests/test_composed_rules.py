@@ -303,8 +303,7 @@ SPECS = [
     Spec("ediff1d_ends", C.ediff1d_ends, (uniform(4),), ("concatenate",)),
     Spec("vander", C.vander_fn, (uniform(4),), ("mul", "flip"), np.vander, generic=False),
     Spec("vander_increasing", C.vander_increasing, (uniform(4),), ("mul",)),
-    # a grid through 0: the powers' running product is differentiated product by
-    # product (cumprod's rule divides by x: NaN there, and in np.polyfit on the grid)
+    # a grid through 0: the powers are products (np.polyfit on such a grid too)
     Spec("vander_through_zero", C.vander_fn, (np.array([-1.0, 0.0, 0.5, 2.0]),), ("mul",),
          generic=False),
     Spec("block_2d", C.block_2d, (M,), ("concatenate",), np.block, generic=False),

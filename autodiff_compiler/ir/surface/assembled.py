@@ -2,8 +2,8 @@
 ``np.vander`` and ``np.block``. Each computes NumPy's values the way NumPy does
 (``vander``'s powers are a running product, as ``np.multiply.accumulate`` makes
 them), so they agree bit for bit, and differentiates by the functions it is built of:
-``vander``'s products one by one, not ``cumprod``, whose derivative divides by ``x``
-(NaN at ``x == 0``, which a grid through 0 holds, and ``np.polyfit`` on it).
+``vander``'s products one by one (``x``'s powers, fewer operations than ``cumprod``'s
+scan of products).
 
 ``vander`` needs the vector's length when compiling unless ``N`` is given, and
 ``block`` the ranks of its arrays (its result's shape depends on them): shape-generic
