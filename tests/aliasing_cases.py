@@ -120,6 +120,46 @@ def argument_view_read_after_augmented(x):
     return np.sum(x * v)
 
 
+RUNNING = np.zeros(3)
+CACHE = {"total": np.zeros(3)}
+
+
+class Running:
+    """numpy-ml's ``K = self.parameters["GP_cov"]; K += ...``: a name for an array the
+    object holds, written through and the object read again."""
+
+    def __init__(self):
+        self.total = np.zeros(3)
+        self.parameters = {"total": np.zeros(3)}
+
+    def attribute_read_after_alias_written(self, x):
+        r = self.total
+        r += x[0]
+        return np.sum(self.total * x[1])
+
+    def item_read_after_alias_written(self, x):
+        r = self.parameters["total"]
+        r -= x[0]
+        return np.sum(self.parameters["total"] * x[1])
+
+    def alias_written_and_read(self, x):
+        r = self.total
+        r += x[0]
+        return np.sum(r * x[1])
+
+
+def global_read_after_alias_written(x):
+    r = RUNNING
+    r *= x[0]
+    return np.sum(RUNNING + x[1])
+
+
+def global_item_read_after_alias_written(x):
+    r = CACHE["total"]
+    r += x[0]
+    return np.sum(CACHE["total"] * x[1])
+
+
 def columns_swapped_through_views(x):  # NumPy copies column 1 into both
     y = x * 1.0
     y[:, 0], y[:, 1] = y[:, 1], y[:, 0]

@@ -227,6 +227,17 @@ def root_name(target: Any) -> str:
     return target.id if isinstance(target, gast.Name) else "the array"
 
 
+def spelt(node: Any) -> str:
+    """How the user wrote a read of names, attributes and subscripts (``self.cache[...]``)."""
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Attribute):
+        return f"{spelt(node.value)}.{node.attr}"
+    if isinstance(node, gast.Subscript):
+        return f"{spelt(node.value)}[...]"
+    return "..."
+
+
 def stale_error(scope: Scope, node: Any, name: str, loc: Loc | None) -> AutodiffError:
     where = f" at line {loc.line}" if loc is not None and loc.line else ""
     return scope.error(node, f"'{name}' shares memory with an array written in place{where}: "

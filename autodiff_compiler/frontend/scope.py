@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.core import Var
-from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name
+from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name, spelt
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
 
@@ -255,7 +255,14 @@ class Scope:
             raise UnsupportedSyntaxError(
                 f"{type(node).__name__} expressions are not supported yet", self.loc(node),
                 hint="rewrite the expression with arithmetic, NumPy calls and names")
-        return handler(self, node)
+        value = handler(self, node)
+        if self.low.aliases.stale and isinstance(value, Var) and not value.tensor and \
+                isinstance(node, gast.Attribute | gast.Subscript | gast.Name):
+            # an array read again from a global, an attribute or a container, after
+            # ``r = self.a; r += v`` rebound ``r``: NumPy would show the new values (a
+            # MindSpore Tensor's ``+=`` leaves ``self.a`` as it was)
+            self.low.aliases.check(self, node, value, spelt(node))
+        return value
 
     def name(self, node: gast.Name) -> Any:
         if node.id in self.env:
