@@ -66,8 +66,36 @@ def pop_of_a_constant(a):
     return np.sum(k * a + len(s))
 
 
+def extended_through_another_name(a):  # xs += ys changes the list itself
+    xs = [a]
+    ys = xs
+    ys += [np.sin(a)]
+    ys *= 2
+    return np.sum(sum(xs) * len(xs))
+
+
+def table_of_repeated_rows(a):  # a dynamic programme's table (Soft-DTW, Viterbi)
+    table = [[0.0] * 3 for _ in range(2)]
+    for i in range(2):
+        for j in range(3):
+            left = table[i][j - 1] if j else 1.0
+            table[i][j] = np.sum(np.exp(-a * (i + j))) + 0.5 * left
+    row = table[1]
+    row[0] = row[0] * 2.0
+    return table[1][0] + table[1][2] + table[0][1]
+
+
+def list_repeated_then_assigned(a):
+    items = [a] * 3 + [a * 2.0]
+    items[1] = np.cos(a)
+    shared = [[a] * 2] * 2  # one row twice: a write into it shows in both
+    shared[0][0] = a * a
+    return np.sum(items[1] + items[2] + items[3] + shared[1][0])
+
+
 CASES = [stack_pushing, useless_stack_ops, redefining_var_as_list, pop_in_a_loop,
-         copy_then_change, pop_of_a_constant]
+         copy_then_change, pop_of_a_constant, extended_through_another_name,
+         table_of_repeated_rows, list_repeated_then_assigned]
 SHAPES = [(), (3,), (2, 3)]
 
 
@@ -75,6 +103,7 @@ SHAPES = [(), (3,), (2, 3)]
 @pytest.mark.parametrize("fn", CASES, ids=lambda f: f.__name__)
 def test_list_methods_match_finite_differences(fn, shape):
     a = np.random.default_rng(0).uniform(0.3, 1.2, shape)
+    assert adc.value_and_grad(lambda a: np.sum(fn(a)))(a)[0] == pytest.approx(np.sum(fn(a)))
     check_grads(fn, a, order=2)
 
 
@@ -102,6 +131,11 @@ def index_of_an_array(a):
     return np.sum(s[s.index(a)])
 
 
+def extend_argument(a, xs):
+    xs += [a]
+    return np.sum(xs[-1])
+
+
 def pop_from_empty(a):
     s = []
     return np.sum(s.pop() * a)
@@ -112,7 +146,8 @@ def pop_from_empty(a):
     (pop_at_run_time_position, (np.ones(2), np.int64(1)), "run time"),
     (index_of_an_array, (np.ones(2),), "compares a list's items"),
     (pop_from_empty, (np.ones(2),), "pop from empty list"),
-], ids=["argument", "position", "index", "empty"])
+    (extend_argument, (np.ones(2), [np.ones(2)]), r"did not create \(\+= or \*=\)"),
+], ids=["argument", "position", "index", "empty", "extend_argument"])
 def test_list_methods_that_cannot_run_while_compiling_are_refused_at_the_line(fn, args,
                                                                              message):
     with pytest.raises(AutodiffError, match=message) as err:

@@ -60,6 +60,10 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
                                      scope.loc(node), hint="compute a new value and return it")
     load = _as_load(node.target)
     old = scope.expr(load)
+    if isinstance(old, list) and isinstance(node.op, gast.Add | gast.Mult):
+        _change_list(scope, node, old, scope.expr(node.value))
+        scope.assign(node.target, old)
+        return NOT_RETURNED
     value = _binop(scope, node, node.op, old, scope.expr(node.value))
     if isinstance(value, Var) and isinstance(node.target, gast.Name):
         rebinds = is_callers(scope, old)  # never written into: rebound, as in MindSpore
@@ -69,6 +73,22 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
         scope.write_in_place(node, old, value, node.target.id, rebinds)
     scope.assign(node.target, value)
     return NOT_RETURNED
+
+
+def _change_list(scope: Scope, node: gast.AugAssign, items: list, operand: Any) -> None:
+    """``xs += ys`` and ``xs *= n`` change the list itself, as Python does: every other
+    name for it sees the change. Only a list the function built may change."""
+    if id(items) not in scope.low.own_lists:
+        raise scope.error(node, "changing a list the function did not create (+= or *=)",
+                          hint="build a new list (xs = xs + [y]) instead of changing one "
+                               "passed in or global")
+    if isinstance(node.op, gast.Mult):
+        if has_var(operand) or not isinstance(operand, int | np.integer):
+            raise scope.error(node, "repeating a list by a count not known when compiling",
+                              hint="repeat it by an int known when compiling")
+        items *= int(operand)
+    else:
+        items += scope.items_of(node.value, operand)
 
 
 def _stored(scope: Scope, node: gast.AugAssign, old: Var, value: Var) -> Var:
@@ -192,7 +212,10 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
         if joined is not NotImplemented:
             return joined
         left, right = array_operands(left, right)
-        return fn(left, right)
+        result = fn(left, right)
+        if isinstance(result, list) and result is not left and result is not right:
+            scope.low.new_list(result)  # ``[a] * n``, ``xs + ys``: the function's own
+        return result
     except TypeError:
         symbol = type(op).__name__
         raise scope.error(node, f"operator {symbol} is not supported on these operands",
