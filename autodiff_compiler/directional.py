@@ -30,6 +30,7 @@ from . import trees
 from .api import shared_gradient
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
 from .frontend.captures import is_array
+from .frontend.cells import is_parameter
 from .inlined_jvp import lower_jvp
 from .ir.core import Aval
 from .options import grad_spec
@@ -294,6 +295,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         refuse("vjp needs at least one float argument to differentiate",
                hint="pass float arrays (or Python floats), or weights=[Parameters]")
     bound, compiled = reverse_program(fn, inputs, positions, weights, has_aux, specialize)
+    bound = trees.snapshot(bound, keep=is_parameter)  # the point, as ``out`` is computed at it
     name = getattr(fn, "__qualname__", type(fn).__name__)
 
     def vjp_fn(*cotangents: Any) -> tuple:

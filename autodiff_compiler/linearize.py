@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import trees
 from .directional import jvp, refuse
 from .errors import AutodiffTypeError
 
@@ -23,7 +24,7 @@ def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...,
     along ``tangents`` (one per primal, shaped like it), as the module says."""
     if not primals:
         refuse("linearize needs the point: linearize(f, x, ...)")
-    point = primals[0] if len(primals) == 1 else primals
+    point = trees.snapshot(primals[0] if len(primals) == 1 else primals)  # unmoved by later writes
 
     def f_jvp(*tangents: Any) -> Any:
         if len(tangents) != len(primals):

@@ -10,6 +10,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 
 class _Leaf:
     def __repr__(self) -> str:
@@ -72,3 +74,15 @@ def map_leaves(skeleton: Any, fn: Callable[[Any], Any]) -> Any:
         return fn(node)
 
     return _rebuild(skeleton, visit)
+
+
+def snapshot(tree: Any, keep: Callable[[Any], bool] = lambda leaf: False) -> Any:
+    """``tree`` with a copy of each NumPy array in it (but those ``keep`` says): what a
+    pullback or a linear map is taken at, unmoved by a write into the caller's arrays
+    (an optimiser's step) between taking it and calling it."""
+    def visit(node: Any) -> Any:
+        if isinstance(node, np.ndarray) and not keep(node):
+            return node.copy()
+        return _DESCEND if isinstance(node, tuple | list | dict) else node
+
+    return _rebuild(tree, visit)

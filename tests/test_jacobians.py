@@ -638,3 +638,21 @@ def test_linearize_gives_the_value_and_the_linear_map_at_the_point():
     np.testing.assert_allclose(adc.vmap(g_jvp)(np.eye(3)), jac.T, rtol=1e-6, atol=1e-9)
     with pytest.raises(adc.AutodiffError, match="one tangent per primal"):
         f_jvp(x)
+
+
+def test_pullback_and_linear_map_stay_at_the_point_the_caller_then_steps_from():
+    """An optimiser's in-place step (``x -= lr * g``) between taking ``vjp``/``linearize``
+    and calling the map moved the point the map was taken at: the map read the
+    caller's array again. It is the derivative where ``out`` was computed."""
+    x, y = uniform(3), uniform(3)
+    x0, y0 = x.copy(), y.copy()
+    out, vjp_fn = adc.vjp(wave_and_energy, x, y)
+    _, f_jvp = adc.linearize(wave_and_energy, x, y)
+    cotangents, tangents = (np.ones(3), 1.0), (np.ones(3), np.ones(3))
+    x -= 0.5
+    y *= 2.0
+    want_vjp = adc.vjp(wave_and_energy, x0, y0)[1](*cotangents)
+    assert_same_tree(vjp_fn(*cotangents), want_vjp, rtol=1e-15, atol=0)
+    assert_same_tree(f_jvp(*tangents), adc.jvp(wave_and_energy, (x0, y0), tangents)[1],
+                     rtol=1e-15, atol=0)
+    np.testing.assert_allclose(out[0], np.sin(x0) * y0, rtol=1e-15)
