@@ -131,6 +131,15 @@ def uses_with(x):
     return np.sum(y)
 
 
+scale = 2.0  # a global of the name a local below takes
+
+
+def local_read_before_assignment(x):
+    y = x * scale  # noqa: F823 (Python: UnboundLocalError; compiled, it read the global)
+    scale = 3.0
+    return np.sum(y) * scale
+
+
 def unknown_name(x):
     return np.sum(x * not_defined_anywhere)  # noqa: F821
 

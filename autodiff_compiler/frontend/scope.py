@@ -273,6 +273,11 @@ class Scope:
         if node.id in self.unbound:
             raise self.error(node, f"'{node.id}' is bound only {self.unbound[node.id]}",
                              hint=f"assign '{node.id}' before the loop as well")
+        if node.id in self.parsed.assigned_names:  # not the global of that name
+            raise self.error(node, f"local variable '{node.id}' has no value here (Python "
+                                   "raises UnboundLocalError)",
+                             hint=f"assign '{node.id}' before reading it: a name the function "
+                                  "assigns anywhere is local all through it")
         code = self.fn.__code__
         if node.id in code.co_freevars:
             cell = self.fn.__closure__[code.co_freevars.index(node.id)]

@@ -43,6 +43,28 @@ class ParsedFunction:
     col_offset: int
     name: str
 
+    @functools.cached_property
+    def assigned_names(self) -> frozenset[str]:
+        """The names the function's own code assigns (not a nested function's, class's
+        or comprehension's, nor those declared ``global``/``nonlocal``): Python takes
+        each for a local everywhere in the function, before its assignment too."""
+        if isinstance(self.node, gast.Lambda):
+            return frozenset()
+        assigned, declared = set(), set()
+        todo: list[gast.AST] = list(self.node.body)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, gast.Global | gast.Nonlocal):
+                declared.update(node.names)
+            elif isinstance(node, gast.FunctionDef | gast.AsyncFunctionDef | gast.ClassDef):
+                assigned.add(node.name)
+            elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                assigned.add(node.id)
+            elif not isinstance(node, gast.Lambda | gast.ListComp | gast.SetComp
+                                | gast.DictComp | gast.GeneratorExp):
+                todo.extend(gast.iter_child_nodes(node))
+        return frozenset(assigned - declared)
+
     def loc(self, node: gast.AST) -> Loc:
         line = getattr(node, "lineno", 1) + self.line_offset
         col = getattr(node, "col_offset", 0)
