@@ -8,6 +8,7 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,14 +115,47 @@ def internal_errors_at(loc: Loc | None) -> Iterator[None]:
         raise internal_error(err, loc) from err
 
 
+# Compiling walks expressions recursively, about five frames a level: an expression of
+# a thousand terms (a generated formula) needs more than Python's default 1,000 frames.
+COMPILING_DEPTH = 10_000
+_DEPTH_LOCK = threading.Lock()
+_depth = {"compiling": 0, "limit before": 0}  # compilations under way, in any thread
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    """Python's recursion limit at least ``COMPILING_DEPTH`` while any thread compiles,
+    as it was once none does."""
+    with _DEPTH_LOCK:
+        if _depth["compiling"] == 0:
+            _depth["limit before"] = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_depth["limit before"], COMPILING_DEPTH))
+        _depth["compiling"] += 1
+    try:
+        yield
+    finally:
+        with _DEPTH_LOCK:
+            _depth["compiling"] -= 1
+            if _depth["compiling"] == 0:
+                sys.setrecursionlimit(_depth["limit before"])
+
+
 @contextmanager
 def compiler_errors(fallback: Loc | None) -> Iterator[None]:
     """Every exception out of a compilation names the user's line it was compiling
     (``compiling_at``, else ``fallback``, the function's ``def``): an ``AutodiffError``
     raised where no line was at hand gets it, NumPy's ``ValueError`` on the user's
-    values a note, and anything else is an internal error (a compiler bug)."""
+    values a note, a ``RecursionError`` says what nests too deep, and anything else is
+    an internal error (a compiler bug)."""
     try:
-        yield
+        with _deep_recursion():
+            yield
+    except RecursionError:
+        raise AutodiffError("this function nests too deeply to compile (an expression of "
+                            "thousands of terms, or calls nested as deep)",
+                            compiling_at(sys.exc_info()[2]) or fallback,
+                            hint="assign parts of the expression to names and add those "
+                                 "up") from None
     except AutodiffError as err:
         if err.loc is None:  # e.g. ``ir.verify``
             err.loc = compiling_at(err.__traceback__) or fallback

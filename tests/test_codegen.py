@@ -257,3 +257,39 @@ def test_name_groups_meet_as_a_scan_of_their_members_spans_would(lifetimes, unio
         if groups.find(a) is not groups.find(b):
             assert groups.meet(a, b) == scanned
         groups.union(a, b)
+
+
+def _formula(tmp_path, terms):
+    """A module whose function returns a sum of ``terms`` products (a generated
+    formula, as sympy.lambdify writes), imported from ``tmp_path``."""
+    import importlib.util
+    import sys
+    path = tmp_path / f"formula_{terms}.py"
+    path.write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum("
+                    + " + ".join(f"x * {k % 7 + 1}.0" for k in range(terms)) + ")\n")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # for Python's own compiler
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.setrecursionlimit(limit)
+    return module.f
+
+
+def test_an_expression_of_a_thousand_terms_compiles(tmp_path):
+    """300 terms raised RecursionError (an internal error) parsing the source."""
+    import sys
+    limit = sys.getrecursionlimit()
+    f = _formula(tmp_path, 1000)
+    coefficients = sum(k % 7 + 1.0 for k in range(1000))
+    np.testing.assert_array_equal(adc.grad(f)(np.ones(2)), np.full(2, coefficients))
+    assert sys.getrecursionlimit() == limit
+
+
+def test_an_expression_too_deep_to_compile_is_a_located_error(tmp_path):
+    f = _formula(tmp_path, 4000)
+    with pytest.raises(adc.AutodiffError, match="nests too deeply") as err:
+        adc.grad(f)(np.ones(2))
+    assert "formula_4000.py:4" in str(err.value) and "assign parts" in str(err.value)
