@@ -316,6 +316,26 @@ def test_gradient_of_another_shape_is_refused():
         adc.grad(lambda x: ops.sum(WRONG_SHAPE(x)))(X)
 
 
+@adc.custom_vjp
+def summed_forward(x):
+    return np.sin(x)
+
+
+def _summed_fwd(x):  # out of shape () where the function's is (3,)
+    return np.sum(np.sin(x)), np.cos(x)
+
+
+summed_forward.defvjp(_summed_fwd, lambda cos, g: (g * cos,))
+
+
+def test_forward_rule_output_of_another_shape_is_refused():
+    """The program computes on with ``fwd``'s output: of another shape it gave another
+    value (13.91 for 5.15), and a gradient to match, silently."""
+    with pytest.raises(AutodiffError, match=r"forward rule's output has shape \(\) where "
+                                            r"the function's has \(3,\)"):
+        adc.value_and_grad(lambda x: np.sum(summed_forward(x) * np.arange(3.0)))(X)
+
+
 class Dup(nn.Cell):
     def construct(self, x, y):
         return x * y

@@ -60,7 +60,7 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
         fwd_eqns, fwd_outs = [], call_outs
         residuals = (local, trees.unflatten(out_skeleton, call_outs))
     else:
-        fwd_eqns, fwd_outs, residuals = _forward(callee, local, augmented, loc)
+        fwd_eqns, fwd_outs, residuals = _forward(callee, body, local, augmented, loc)
     res_leaves, res_skeleton = trees.flatten(residuals, _is_var)
     fwd = Function(f"{callee.name}_forward", invars, tuple(fwd_eqns),
                    (*fwd_outs, *map(as_atom, res_leaves)), rule_loc)
@@ -98,9 +98,11 @@ def closed(fn: Function, captured: list[Var], at: int) -> Function:
                     inner.outvars, fn.loc)
 
 
-def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None
-             ) -> tuple[list[Eqn], list[Any], Any]:
-    """The user's augmented forward: its equations, outputs and residuals."""
+def _forward(callee: Callee, body: Function, local: tuple, augmented: Callable,
+             loc: Loc | None) -> tuple[list[Eqn], list[Any], Any]:
+    """The user's augmented forward: its equations, outputs and residuals. Its outputs
+    are what the program computes with from then on, so they must be the function's in
+    structure and shape (else the value, and the gradient with it, would be another)."""
     with building(loc) as b:
         out, residuals = augmented(local)
     out_leaves, skeleton = trees.flatten(out, _is_var)
@@ -108,6 +110,13 @@ def _forward(callee: Callee, local: tuple, augmented: Callable, loc: Loc | None
         raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output has "
                             "another structure than the function's", loc,
                             hint="return (out, residuals) with out as the function returns it")
+    for have, want in zip(map(as_atom, out_leaves), body.outvars):
+        shapes = have.aval.shape, want.aval.shape
+        if None not in shapes and shapes[0] != shapes[1]:
+            raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output has "
+                                f"shape {shapes[0]} where the function's has {shapes[1]}",
+                                loc, hint="return (out, residuals) with out as the function "
+                                          "returns it")
     return list(b.eqns), list(map(as_atom, out_leaves)), residuals
 
 
