@@ -39,6 +39,15 @@ def test_derivatives_through_complex_values_match_finite_differences(name, shape
     check_grads(CASES[name], x, order=2)
 
 
+def test_a_complex_output_is_differentiated_by_its_real_part_as_mindspore_does():
+    """MindSpore 2.10 (``sens`` of ones) gives [1, 1, 1] for ``sum(complex(x, 2 x))``:
+    the real part's gradient, which the README states (JAX refuses)."""
+    x = np.array([0.5, 1.0, 1.5])
+    np.testing.assert_array_equal(adc.grad(lambda x: np.sum(x + 2j * x))(x), np.ones(3))
+    np.testing.assert_array_equal(adc.grad(lambda x: np.sum(x * 1j))(x), np.zeros(3))
+    np.testing.assert_allclose(adc.grad(lambda x: np.sum(np.exp(1j * x)))(x), -np.sin(x))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_real_input_gets_a_real_gradient_without_a_warning(name):
     x = np.array([0.3, -1.2, 0.8])
