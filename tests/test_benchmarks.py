@@ -50,6 +50,7 @@ def test_every_workload_is_benchmarked():
     assert sorted(WORKLOADS + COMPARISONS + TRAINING) == SCRIPTS
 
 
+@pytest.mark.once
 def test_run_all_runs_every_benchmark(quick_run):
     result, reports = quick_run
     assert result.returncode == 0, result.stdout + result.stderr
@@ -59,6 +60,7 @@ def test_run_all_runs_every_benchmark(quick_run):
         assert f"== {name}.py FAILED" not in result.stdout
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("name", WORKLOADS)
 def test_workload_smoke_run_checks_and_times_every_case(quick_run, name):
     result, reports = quick_run
@@ -85,6 +87,7 @@ def test_workload_smoke_run_checks_and_times_every_case(quick_run, name):
         assert cases["loop"]["median_ns"] > 0
 
 
+@pytest.mark.once
 def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):
     result, reports = quick_run
     report = reports["bench_checkpoint"]
@@ -99,6 +102,7 @@ def test_checkpoint_smoke_run_measures_time_and_memory(quick_run):
     assert "_segment_backward(" in report["generated_source"]
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("name", TRAINING)
 def test_training_step_smoke_run_checks_and_times_both_steps(quick_run, name):
     _, reports = quick_run
@@ -109,6 +113,7 @@ def test_training_step_smoke_run_checks_and_times_both_steps(quick_run, name):
     assert all(r["median_ns"] > 0 and len(r["samples_ns"]) == 5 for r in cases.values())
 
 
+@pytest.mark.once
 def test_smoke_runs_print_tables(quick_run):
     result, _ = quick_run
     assert result.stdout.count("hand-written") >= len(WORKLOADS)

@@ -26,6 +26,7 @@ def test_fuzzed_programs_are_never_wrong_and_never_crash():
 NUMBA_PROGRAMS = 12  # each compiles its kernels: a few seconds a program
 
 
+@pytest.mark.once
 def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(monkeypatch):
     pytest.importorskip("numba")
     monkeypatch.setattr(checker, "OTHER_BACKENDS", ["numba"])
@@ -37,6 +38,7 @@ def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(monkeypatc
 OTHER_ARRAYS = {"array_api": ("array_api_strict", 60), "dask": ("dask.array", 100)}
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("backend", list(OTHER_ARRAYS))
 def test_fuzzed_programs_get_the_same_gradient_on_other_libraries_arrays(backend, monkeypatch):
     """The array API backend on array-api-strict arrays, the dask backend on dask arrays
