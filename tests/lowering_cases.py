@@ -131,6 +131,12 @@ def uses_with(x):
     return np.sum(y)
 
 
+def numpy_scalar_methods(x):  # numpy-ml's Pool2D: np.floor(...).astype(int), constant
+    rows = np.floor(1 + (x.shape[0] - 2) / 1).astype(int)
+    scale = np.sqrt(4.0).item() + np.float64(2.0).astype(int) + np.exp(0.0).dtype.itemsize
+    return np.sum(x[:rows] ** 2) * scale
+
+
 scale = 2.0  # a global of the name a local below takes
 
 

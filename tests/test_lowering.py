@@ -25,6 +25,7 @@ FORMS = [
     ("indexing", cases.indexing, (M,)),
     ("method_of_user_object", cases.calls_method, (X3,)),
     ("python_float_argument", cases.python_float_arithmetic, (X3, 1.7)),
+    ("numpy_scalar_methods_of_constants", cases.numpy_scalar_methods, (X6,)),
     ("cell_with_sigmoid", cases.Affine(), (np.array([[0.5, -1.0, 2.0]]),)),
     ("nested_cells", cases.TwoLayer(), (np.array([0.5, -1.0, 2.0]),)),
 ]

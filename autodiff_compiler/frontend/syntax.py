@@ -247,6 +247,9 @@ def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
         return _array_attribute(scope, node, obj)
     if isinstance(obj, np.ndarray):
         return _constant_array_attribute(scope, node, obj)
+    if isinstance(obj, bool | int | float | np.generic) and not hasattr(type(obj), node.attr) \
+            or isinstance(obj, np.generic):
+        return _scalar_attribute(scope, node, obj)
     try:
         value = getattr(obj, node.attr)
     except AttributeError as err:
@@ -254,6 +257,27 @@ def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     path = scope.low.captures.path_of(obj).attr(node.attr)
     read = scope.low.captures.free_value(path, value)
     return compute_dtype_cast(obj, read) if is_cell(obj) else read
+
+
+def _scalar_attribute(scope: Scope, node: gast.Attribute, number: Any) -> Any:
+    """An attribute of a number known when compiling that NumPy gave (``np.floor(n /
+    2)``, folded to a Python number) or the code made (``np.float64(2.0)``): the NumPy
+    scalar's, its methods run while compiling (``.astype(int)``, ``.item()``)."""
+    scalar = number if isinstance(number, np.generic) else np.asarray(number)[()]
+    try:
+        value = getattr(scalar, node.attr)
+    except AttributeError as err:
+        raise scope.error(node, str(err)) from None
+    if not callable(value):
+        return value
+
+    @surface.evaluated_when_compiling
+    def method(*args: Any, **kwargs: Any) -> Any:
+        result = value(*args, **kwargs)
+        return result.item() if isinstance(result, np.generic) and not isinstance(
+            number, np.generic) else result
+
+    return method
 
 
 def _constant_array_attribute(scope: Scope, node: gast.Attribute, array: np.ndarray) -> Any:
