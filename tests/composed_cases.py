@@ -530,6 +530,16 @@ def allclose_branch(x, y):
     return np.sum(x * y) if np.allclose(x, y, atol=0.5) else np.sum(x - y)
 
 
+def equal_arrays_branch(x, y):  # numpy-ml's losses test their labels so
+    nan = np.array([1.0, np.nan])
+    scale = 2.0 if np.array_equal(nan, nan, equal_nan=True) else 5.0
+    signs = np.sign(x), np.sign(y)  # (equal or not in a neighbourhood: differences)
+    if np.array_equal(*signs) and np.array_equiv(signs[0][None], signs[1]) \
+            and not np.array_equal(x, y[:1]):
+        return np.sum(x * y) * scale
+    return np.sum(x - y)
+
+
 def complex_entry_tests(x):
     z = np.where(x > 0, x * (1 + 1j), x + 0j)
     return np.sum(x * np.iscomplex(z)) + np.sum(np.isreal(z) * x ** 2)

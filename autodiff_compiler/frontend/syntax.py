@@ -247,8 +247,8 @@ def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
         return _array_attribute(scope, node, obj)
     if isinstance(obj, np.ndarray):
         return _constant_array_attribute(scope, node, obj)
-    if isinstance(obj, bool | int | float | np.generic) and not hasattr(type(obj), node.attr) \
-            or isinstance(obj, np.generic):
+    if isinstance(obj, np.generic) or (isinstance(obj, bool | int | float)
+                                       and not hasattr(type(obj), node.attr)):
         return _scalar_attribute(scope, node, obj)
     try:
         value = getattr(obj, node.attr)

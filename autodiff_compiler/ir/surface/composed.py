@@ -312,3 +312,30 @@ def _argpartition(a, kth, axis=-1, kind="introselect", order=None):
 
 register("shapes", _partition, np.partition)
 register("inactive", _argpartition, np.argpartition, methods=("argpartition",))
+
+
+def _array_equal(a1, a2, equal_nan=False):
+    """NumPy's definition: the same shape (known when compiling, else refused) and
+    equal entries, NaNs equal on request. One bool, no gradient through it."""
+    a1, a2 = _asarray(a1), _asarray(a2)
+    if _known_shape(a1, "np.array_equal") != _known_shape(a2, "np.array_equal"):
+        return False
+    same = P.equal(a1, a2)
+    if _static(equal_nan, "equal_nan"):
+        same = P.logical_or(same, P.logical_and(P.isnan(a1), P.isnan(a2)))
+    return P.reduce_all(same)
+
+
+def _array_equiv(a1, a2):
+    """NumPy's definition: shapes that broadcast together, and equal entries there."""
+    a1, a2 = _asarray(a1), _asarray(a2)
+    try:
+        np.broadcast_shapes(_known_shape(a1, "np.array_equiv"),
+                            _known_shape(a2, "np.array_equiv"))
+    except ValueError:
+        return False
+    return P.reduce_all(P.equal(a1, a2))
+
+
+register("inactive", _array_equal, np.array_equal)
+register("inactive", _array_equiv, np.array_equiv)
