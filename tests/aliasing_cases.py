@@ -120,6 +120,22 @@ def argument_view_read_after_augmented(x):
     return np.sum(x * v)
 
 
+def chained_index_writes(x):  # CS231n's conv_forward_naive: out[n][f][h][w] += ...
+    out = np.zeros((2, 3))
+    for n in range(2):
+        for k in range(3):
+            out[n][k] += x[n, k] * x[1 - n, 2 - k]
+    out[1][0] = out[0][2] * 2.0
+    out[0][np.int64(1)] -= x[1][2]
+    return np.sum(out ** 2)
+
+
+def chained_write_through_a_slice(x):  # y[1:][0] is y[1], not y[1:, 0]
+    y = x * 1.0
+    y[1:][0] = 0.0
+    return np.sum(y)
+
+
 RUNNING = np.zeros(3)
 CACHE = {"total": np.zeros(3)}
 

@@ -41,6 +41,8 @@ REFUSED = [
      "'RUNNING' shares memory"),
     ("global_item_after_alias_written", cases.global_item_read_after_alias_written,
      r"'CACHE\[...\]' shares memory"),
+    ("chained_write_through_a_slice", cases.chained_write_through_a_slice,
+     r"writing into a view \(getitem"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -84,6 +86,7 @@ ALLOWED = [
     ("columns_swapped_by_fancy_indexing", cases.columns_swapped_by_fancy_indexing),
     ("names_swapped", cases.names_swapped),
     ("zero_d_array_made_and_written", cases.zero_d_array_made_and_written),
+    ("chained_index_writes", cases.chained_index_writes),
 ]
 
 

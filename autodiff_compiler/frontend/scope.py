@@ -139,11 +139,31 @@ class Scope:
         elif isinstance(target, gast.Tuple | gast.List):
             self.assign_each(target, self.unpack(target, value, target.elts))
         elif isinstance(target, gast.Subscript):
-            self.assign_item(target, value)
+            self.assign_item(self.merged_subscript(target), value)
         else:
             raise UnsupportedSyntaxError(
                 f"assignment to {type(target).__name__.lower()} targets is not supported yet",
                 self.loc(target), hint="assign to a plain name")
+
+    def merged_subscript(self, target: gast.Subscript) -> gast.Subscript:
+        """``y[i][j] = v`` writes through the view ``y[i]`` into ``y`` (CS231n's
+        ``out[n][f][h][w] += ...``): where each index but the last is integers, it is
+        ``y[i, j] = v``, a write into ``y`` itself."""
+        indices, node = [], target
+        while isinstance(node, gast.Subscript):
+            indices.append(node.slice)
+            node = node.value
+        if len(indices) == 1 or not isinstance(node, gast.Name | gast.Attribute) or \
+                not isinstance(self.expr(node), Var):  # (a list's items are not views)
+            return target
+        merged: list[gast.expr] = []
+        for index in reversed(indices):
+            parts = index.elts if isinstance(index, gast.Tuple) else [index]
+            if index is not indices[0] and not all(_is_integer(self.expr(p)) for p in parts):
+                return target
+            merged.extend(parts)
+        subscript = gast.Subscript(node, gast.Tuple(merged, gast.Load()), gast.Store())
+        return gast.copy_location(subscript, target)
 
     def assign_each(self, target: gast.Tuple | gast.List, items: list[Any]) -> None:
         """``a, b = items``, left to right, as Python assigns. An item still to assign
@@ -334,3 +354,11 @@ def _unsupported_statement(scope: Scope, stmt: gast.stmt) -> UnsupportedSyntaxEr
     }
     return UnsupportedSyntaxError(f"'{kind.lower()}' statements are not supported yet",
                                   scope.loc(stmt), hint=hints.get(kind, "rewrite without it"))
+
+
+def _is_integer(value: Any) -> bool:
+    """One integer, known or computed (an index that picks, never a slice or a mask)."""
+    if isinstance(value, Var):
+        return value.aval.ndim == 0 and value.aval.dtype is not None \
+            and value.aval.dtype.kind in "iu"
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)

@@ -58,6 +58,9 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     if not isinstance(node.target, gast.Name | gast.Subscript):
         raise UnsupportedSyntaxError("augmented assignment to attributes is not supported",
                                      scope.loc(node), hint="compute a new value and return it")
+    if isinstance(node.target, gast.Subscript):  # y[i][j] += v: y[i, j] += v
+        node = gast.copy_location(gast.AugAssign(scope.merged_subscript(node.target),
+                                                 node.op, node.value), node)
     load = _as_load(node.target)
     old = scope.expr(load)
     if isinstance(old, list) and isinstance(node.op, gast.Add | gast.Mult):
