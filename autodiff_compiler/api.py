@@ -24,7 +24,7 @@ from typing import Any
 from .errors import AutodiffError, AutodiffTypeError, at_users_call
 from .frontend.cells import is_cell, is_parameter, results_as
 from .frontend.lowering import flat_arguments, split_arguments
-from .frontend.source import definition_loc
+from .frontend.source import code_signature, definition_loc
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
 from .options import grad_spec
@@ -292,12 +292,12 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature:
         return fn.__signature__
     target = type(fn).construct if is_cell(fn) else fn
     if type(target) is not types.FunctionType:  # a method, a partial, a callable object
-        return inspect.signature(fn)
+        return code_signature(fn)
     defaults = (target.__defaults__, target.__kwdefaults__)  # replaceable: part of the key
     held = _SIGNATURES.get(target)
     if held is not None and held[0] is defaults[0] and held[1] is defaults[1]:
         return held[2]
-    sig = inspect.signature(target)
+    sig = code_signature(target)
     if target is not fn:
         sig = sig.replace(parameters=list(sig.parameters.values())[1:])
     _SIGNATURES[target] = (*defaults, sig)

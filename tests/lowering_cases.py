@@ -1,4 +1,5 @@
 """User code in the shapes users write it, for the lowering tests."""
+import functools
 import statistics
 
 import numpy
@@ -135,6 +136,22 @@ def numpy_scalar_methods(x):  # numpy-ml's Pool2D: np.floor(...).astype(int), co
     rows = np.floor(1 + (x.shape[0] - 2) / 1).astype(int)
     scale = np.sqrt(4.0).item() + np.float64(2.0).astype(int) + np.exp(0.0).dtype.itemsize
     return np.sum(x[:rows] ** 2) * scale
+
+
+def forwarding(fn):  # a decorator as functools documents it
+    @functools.wraps(fn)
+    def inner(*a, **k):
+        return fn(*a, **k)
+    return inner
+
+
+@forwarding
+def wrapped_cube(x, scale=1.0):
+    return np.sum(x ** 3) * scale
+
+
+def calls_wrapped(x):
+    return wrapped_cube(x, scale=2.0) + wrapped_cube(x * 0.5)
 
 
 scale = 2.0  # a global of the name a local below takes

@@ -26,6 +26,9 @@ FORMS = [
     ("method_of_user_object", cases.calls_method, (X3,)),
     ("python_float_argument", cases.python_float_arithmetic, (X3, 1.7)),
     ("numpy_scalar_methods_of_constants", cases.numpy_scalar_methods, (X6,)),
+    # a functools.wraps wrapper's (*a, **k) were taken for the wrapped function's (x)
+    ("decorated_with_functools_wraps", cases.wrapped_cube, (X3,)),
+    ("calls_a_function_decorated_with_functools_wraps", cases.calls_wrapped, (X3,)),
     ("cell_with_sigmoid", cases.Affine(), (np.array([[0.5, -1.0, 2.0]]),)),
     ("nested_cells", cases.TwoLayer(), (np.array([0.5, -1.0, 2.0]),)),
 ]

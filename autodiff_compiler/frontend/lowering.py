@@ -31,7 +31,7 @@ from .calls import has_var, partial_args
 from .captures import Captures, Path
 from .cells import is_cell, lower_cell_call
 from .scope import LocalFunction, Scope
-from .source import definition_loc, parse_function
+from .source import code_signature, definition_loc, parse_function
 
 
 class Lowering:
@@ -99,7 +99,7 @@ class Lowering:
         bound_args = (self_obj, *args) if self_obj is not None else args
         library = (fn.__module__ or "").startswith("autodiff_compiler.")  # (None: exec'd)
         scope = Scope(self, fn, parsed, call_loc=loc if library else None)
-        signature = inspect.signature(fn)
+        signature = code_signature(fn)
         frame = _frame(fn, signature, bound_args, kwargs)
         if frame is not None and frame in self.active_calls:
             return self.recursive_call(frame, fn, signature, bound_args, kwargs, loc)
@@ -181,24 +181,24 @@ class Lowering:
         if is_cell(fn):
             self.captures.name(fn, Path.of_object(fn, type(fn).__name__.lower()), again=True)
             target = type(fn).construct
-            positional, keywords = split_arguments(inspect.signature(target), args, skip=1)
+            positional, keywords = split_arguments(code_signature(target), args, skip=1)
             return lower_cell_call(self, fn, positional, keywords, None)
         if hasattr(fn, "__lower_call__"):
             return fn.__lower_call__(self, list(args), {}, None)
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
             self.captures.name(fn.__self__, Path.of_object(fn.__self__, "self"))
-            positional, keywords = split_arguments(inspect.signature(fn), args)
+            positional, keywords = split_arguments(code_signature(fn), args)
             return self.call_function(fn.__func__, positional, keywords, None,
                                       self_obj=fn.__self__)
         if isinstance(fn, types.FunctionType):
-            return self.call_function(fn, *split_arguments(inspect.signature(fn), args), None)
+            return self.call_function(fn, *split_arguments(code_signature(fn), args), None)
         call = inspect.getattr_static(type(fn), "__call__", None)
         if isinstance(call, types.FunctionType):  # an instance of the user's class
             self.captures.name(fn, Path.of_object(fn, "self"))
-            positional, keywords = split_arguments(inspect.signature(fn), args)
+            positional, keywords = split_arguments(code_signature(fn), args)
             return self.call_function(call, positional, keywords, None, self_obj=fn)
         if isinstance(fn, functools.partial):  # its keywords came in ``args``, as defaults
-            positional, keywords = split_arguments(inspect.signature(fn), args)
+            positional, keywords = split_arguments(code_signature(fn), args)
             held, _ = partial_args(fn, self, keywords_too=False)
             return self.call_entry(fn.func, bind_partial(fn.func, (*held, *positional), keywords))
         if isinstance(fn, LocalFunction):  # jvp(lambda ...) inside compiled code
@@ -267,7 +267,7 @@ def flat_arguments(bound: inspect.BoundArguments) -> tuple[list, str | None, dic
 
 def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
     """Arguments of ``fn`` one per parameter, as ``call_entry`` takes them."""
-    bound = inspect.signature(fn).bind(*positional, **keywords)
+    bound = code_signature(fn).bind(*positional, **keywords)
     bound.apply_defaults()
     return flat_arguments(bound)[0]
 

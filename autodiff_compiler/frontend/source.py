@@ -24,6 +24,7 @@ import textwrap
 import threading
 import types
 from dataclasses import dataclass
+from typing import Any
 
 import gast
 
@@ -73,6 +74,13 @@ class ParsedFunction:
         shift = self.col_offset
         return Loc(self.file, line, col + shift, (end + shift) if end and same_line else None,
                    linecache.getline(self.file, line).rstrip("\n"), self.name)
+
+
+def code_signature(fn: Any) -> inspect.Signature:
+    """The parameters ``fn``'s own code takes: a ``functools.wraps`` wrapper's
+    ``(*args, **kwargs)``, not the wrapped function's, which ``inspect.signature``
+    reports and the wrapper's body does not bind."""
+    return inspect.signature(fn, follow_wrapped=False)
 
 
 def definition_loc(fn: types.FunctionType) -> Loc:

@@ -33,7 +33,7 @@ from ..errors import (
 from ..frontend.captures import Guard, Path
 from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..frontend.lowering import Lowering
-from ..frontend.source import definition_loc
+from ..frontend.source import code_signature, definition_loc
 from ..ir import primitives as P
 from ..ir.builder import building
 from ..ir.core import Aval, Function, Var, python_name, verify
@@ -289,7 +289,7 @@ def _target(fn: Any) -> Any:
 
 def _generic_args(fn: Any, target: Any) -> list[Any]:
     """Unknown-shape arguments from the signature, for shape-generic source."""
-    params = list(inspect.signature(target).parameters.values())
+    params = list(code_signature(target).parameters.values())
     if is_cell(fn) or isinstance(fn, types.MethodType):
         params = params[1:]
     out = []

@@ -14,6 +14,7 @@ import numpy as np
 from .. import trees
 from ..errors import AutodiffError, AutodiffValueError
 from ..frontend.captures import is_array
+from ..frontend.source import code_signature
 from ..ir.arrays import is_foreign_array
 from ..ir.core import Var
 
@@ -134,7 +135,7 @@ def param_names(target: Any) -> list[str]:
     known = getattr(target, "signature", None)  # a function defined in compiled code
     try:
         names = list((known if isinstance(known, inspect.Signature)
-                      else inspect.signature(target)).parameters)
+                      else code_signature(target)).parameters)
     except (TypeError, ValueError):
         return []
     return names[1:] if names and names[0] == "self" else names
