@@ -54,6 +54,15 @@ def test_non_float_output_raises_located_type_error(make, fn, what):
         make(fn)(X)
 
 
+def test_an_int_argument_is_named_rather_than_the_int_output_it_makes():
+    """An int array in makes an int output: the output was blamed ('return the loss as
+    a float'), where the argument is the mistake."""
+    with pytest.raises(adc.AutodiffError, match=r"argument 'x' \(position 0\): it has "
+                                                r"dtype int") as err:
+        adc.grad(lambda x: np.sum(x * x))(np.arange(3))
+    assert "astype" in str(err.value)
+
+
 def test_non_float_first_output_with_has_aux_raises_type_error():
     with pytest.raises(TypeError, match="its first output is an int"):
         adc.grad(lambda x: (3, x), has_aux=True)(X)
