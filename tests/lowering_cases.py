@@ -154,6 +154,30 @@ def calls_wrapped(x):
     return wrapped_cube(x, scale=2.0) + wrapped_cube(x * 0.5)
 
 
+def local_imports_and_del(x):
+    import math
+    from math import pi
+
+    import numpy.linalg as la
+    from numpy import cos
+    from numpy import sin as s
+
+    rows = [x, x * 2.0]
+    del rows[0]
+    scratch = {"a": x}
+    del scratch["a"]
+    y = la.norm(x) + np.sum(s(x) * cos(x)) * pi + math.e
+    t = y * 2.0
+    del y
+    return np.sum(rows[0] * t) + len(scratch)
+
+
+def read_after_del(x):
+    y = x * 2.0
+    del y
+    return np.sum(y)  # noqa: F821 (Python: UnboundLocalError)
+
+
 scale = 2.0  # a global of the name a local below takes
 
 

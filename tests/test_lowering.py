@@ -27,6 +27,7 @@ FORMS = [
     ("python_float_argument", cases.python_float_arithmetic, (X3, 1.7)),
     ("numpy_scalar_methods_of_constants", cases.numpy_scalar_methods, (X6,)),
     # a functools.wraps wrapper's (*a, **k) were taken for the wrapped function's (x)
+    ("local_imports_and_del", cases.local_imports_and_del, (X3,)),
     ("decorated_with_functools_wraps", cases.wrapped_cube, (X3,)),
     ("calls_a_function_decorated_with_functools_wraps", cases.calls_wrapped, (X3,)),
     ("cell_with_sigmoid", cases.Affine(), (np.array([[0.5, -1.0, 2.0]]),)),
@@ -71,6 +72,8 @@ ERRORS = [
     ("local_read_before_assignment", cases.local_read_before_assignment, adc.AutodiffError,
      "local variable 'scale' has no value here (Python raises UnboundLocalError)",
      "y = x * scale"),
+    ("read_after_del", cases.read_after_del, adc.AutodiffError,
+     "local variable 'y' has no value here", "return np.sum(y)"),
     ("no_rule", cases.no_rule, adc.AutodiffError, "np.i0", "np.i0(x)"),
     ("axis_computed_at_run_time", cases.bad_reduction_axis, adc.AutodiffError,
      "axis must be known when compiling", "np.sum(x, axis="),

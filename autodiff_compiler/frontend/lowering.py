@@ -25,7 +25,7 @@ from ..ir import primitives as P
 from ..ir.builder import Builder, as_atom, building
 from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
-from . import comprehensions, control, loops, syntax, unrolled
+from . import bindings, comprehensions, control, loops, syntax, unrolled
 from .aliasing import Aliases
 from .calls import has_var, partial_args
 from .captures import Captures, Path
@@ -40,7 +40,8 @@ class Lowering:
     # The handlers of statements and expressions by node type, from the modules that
     # lower each kind of syntax: Scope.block and Scope.expr dispatch through them.
     statements: dict[type, Callable[[Scope, Any], Any]] = {
-        **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS}
+        **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS,
+        **bindings.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.EXPRESSIONS, **control.EXPRESSIONS, **comprehensions.EXPRESSIONS}
 
