@@ -190,9 +190,16 @@ class GradFunction:
         return tuple((k, ids[id(leaf)]) for k, leaf in enumerate(leaves) if id(leaf) in ids)
 
     def _compile(self, key: tuple, args: Sequence[Any]) -> Compiled:
-        # a wrong call: TypeError, as for fn itself
+        # a wrong call: TypeError, as for fn itself, naming it and where it is defined
         positional, keywords = split_arguments(self.__signature__, args)
-        self.__signature__.bind(*positional, **keywords)
+        try:
+            self.__signature__.bind(*positional, **keywords)
+        except TypeError as err:
+            code = getattr(self.fn, "__code__", None)
+            raise AutodiffTypeError(
+                f"{self.__qualname__}{self.__signature__} cannot take these arguments: "
+                f"{err}", definition_loc(self.fn) if code is not None else None
+            ).with_traceback(None) from None
         check_library(self.fn, args, self.spec.backend)
         stand_ins = [abstract(a, self.spec.specialize) for a in args]
         compiled = compile_gradient(self.fn, self.spec, stand_ins, weights_passed=key[2])

@@ -54,6 +54,16 @@ def test_non_float_output_raises_located_type_error(make, fn, what):
         make(fn)(X)
 
 
+def pair_product(x, y):
+    return np.sum(x * y)
+
+
+def test_a_wrong_call_is_a_type_error_naming_the_function_and_its_def():
+    with pytest.raises(TypeError, match=r"test_api_checks\.py:\d+: pair_product\(x, y\) "
+                                        r"cannot take these arguments: too many positional"):
+        adc.grad(pair_product)(X, X, X)
+
+
 def test_an_int_argument_is_named_rather_than_the_int_output_it_makes():
     """An int array in makes an int output: the output was blamed ('return the loss as
     a float'), where the argument is the mistake."""
