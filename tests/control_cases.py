@@ -281,6 +281,17 @@ def zipped_rows(xs, ys):
     return total
 
 
+def zipped_rows_strictly(xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        total = total + np.sum(np.sin(x) * y)
+    return total
+
+
+def zipped_rows_of_other_lengths(xs, ys):
+    return sum(np.sum(x * y) for x, y in zip(xs, ys[1:], strict=True))
+
+
 def while_rnn(x, w):
     h = x
     while np.sum(h ** 2) > 0.05:

@@ -31,6 +31,7 @@ CASES = [
     ("loop_rows", cases.loop_rows, (ROWS, np.array([1.5, -0.5, 0.3]))),
     ("loop_enumerate_reversed", cases.loop_enumerate_reversed, (ROWS,)),
     ("loop_zip", cases.zipped_rows, (ROWS, ROWS[::-1] * 2.0)),
+    ("loop_zip_strict", cases.zipped_rows_strictly, (ROWS, ROWS[::-1] * 2.0)),
     ("nested_loops", cases.nested_loops, (POS,)),
     ("while_loop", cases.while_loop, (POS,)),
     ("fibonacci_like", cases.fibonacci_like, (POS,)),
@@ -366,3 +367,12 @@ def test_a_while_loop_carries_an_array_made_while_compiling():
     np.testing.assert_allclose(total, -scale, rtol=1e-6)
     np.testing.assert_allclose(value, -0.7 ** steps - scale, rtol=1e-6)
     np.testing.assert_allclose(g, np.full(2, 0.7 ** steps + scale), rtol=1e-6)
+
+
+def test_zip_strict_of_other_lengths_is_pythons_value_error_at_the_line():
+    with pytest.raises(adc.AutodiffError, match=r"strict=True\) of lengths \[2, 1\]: "
+                                                "Python raises ValueError") as err:
+        adc.grad(cases.zipped_rows_of_other_lengths)(ROWS, ROWS)
+    assert "control_cases.py:" in str(err.value)
+    generic = adc.gradient_source(cases.zipped_rows_strictly, (0, 1))  # lengths unknown:
+    assert "raise ValueError('zip() arguments have different lengths" in generic  # at run time

@@ -120,6 +120,7 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
             return Static([(i + start, v) for i, v in inner.values])
         inner.counted_from = start
         return inner
+    node = _zip_checked(scope, node)
     call = node if isinstance(node, gast.Call) and not node.keywords else None
     func = scope.expr(call.func) if call is not None else None
     if func is builtins.range:
@@ -149,6 +150,39 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
     if isinstance(value, Var):
         return Rows(value, enumerated=False)
     return Static(_sequence(scope, node, value))
+
+
+def _zip_checked(scope: Scope, node: gast.expr) -> gast.expr:
+    """``zip(..., strict=True)``: the lengths, known when compiling, checked as Python
+    checks them (ValueError), then the plain ``zip``."""
+    if not (isinstance(node, gast.Call) and [k.arg for k in node.keywords] == ["strict"]
+            and scope.expr(node.func) is builtins.zip):
+        return node
+    strict = scope.expr(node.keywords[0].value)
+    if not isinstance(strict, bool):
+        raise scope.error(node, "zip(..., strict=...) needs True or False known when "
+                                "compiling")
+    if strict and not any(isinstance(a, gast.Starred) for a in node.args):
+        lengths = [_length_of(scope, node, scope.expr(a)) for a in node.args]
+        if all(isinstance(n, int) for n in lengths) and len(set(lengths)) > 1:
+            raise scope.error(node, f"zip(..., strict=True) of lengths {lengths}: Python "
+                                    "raises ValueError", hint="give the iterables one length")
+        for other in lengths[1:]:  # lengths known at run time only: checked then
+            if isinstance(other, Var) or isinstance(lengths[0], Var):
+                P.check(P.equal(lengths[0], other), "zip() arguments have different "
+                        "lengths (strict=True)", exception=ValueError)
+    plain = gast.Call(node.func, node.args, [])
+    return gast.copy_location(plain, node)
+
+
+def _length_of(scope: Scope, node: gast.expr, value: Any) -> Any:
+    """How many items iterating ``value`` gives: an int, or an equation's result."""
+    if isinstance(value, Var):
+        length = P.dim_of(value, 0)
+        if isinstance(length, Var):
+            length.hint = "length"
+        return length
+    return len(_sequence(scope, node, value))
 
 
 def _enumerate_start(scope: Scope, node: gast.expr) -> tuple[Any, int] | None:
