@@ -132,6 +132,10 @@ def uses_with(x):
     return np.sum(y)
 
 
+def byte_sizes(x):  # CS231n's conv_forward_strides reads x.itemsize
+    return np.sum(x) * x.itemsize + x.nbytes + x.astype(np.float32).itemsize
+
+
 def numpy_scalar_methods(x):  # numpy-ml's Pool2D: np.floor(...).astype(int), constant
     rows = np.floor(1 + (x.shape[0] - 2) / 1).astype(int)
     scale = np.sqrt(4.0).item() + np.float64(2.0).astype(int) + np.exp(0.0).dtype.itemsize

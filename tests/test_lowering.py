@@ -26,6 +26,7 @@ FORMS = [
     ("method_of_user_object", cases.calls_method, (X3,)),
     ("python_float_argument", cases.python_float_arithmetic, (X3, 1.7)),
     ("numpy_scalar_methods_of_constants", cases.numpy_scalar_methods, (X6,)),
+
     # a functools.wraps wrapper's (*a, **k) were taken for the wrapped function's (x)
     ("local_imports_and_del", cases.local_imports_and_del, (X3,)),
     ("decorated_with_functools_wraps", cases.wrapped_cube, (X3,)),
@@ -99,6 +100,12 @@ def test_unsupported_code_raises_at_users_line(fn, exc, message, source):
     assert "lowering_cases.py:" in text
     assert source in text and "^" in text and "hint:" in text
     np.testing.assert_array_equal(x, X3)  # the input is untouched
+
+
+def test_byte_sizes_are_the_dtypes():
+    """CS231n's conv_forward_strides reads x.itemsize: refused with a hint for x.sum()."""
+    np.testing.assert_array_equal(adc.grad(cases.byte_sizes)(M), np.full(M.shape, 8.0))
+    assert adc.value_and_grad(cases.byte_sizes)(M)[0] == pytest.approx(cases.byte_sizes(M))
 
 
 def test_recursion_on_a_static_argument_unrolls():

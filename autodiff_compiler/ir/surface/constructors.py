@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ... import trees
+from ...errors import AutodiffError
 from .. import builder
 from .. import primitives as P
 from ..core import Var, ndim_of
@@ -248,6 +249,20 @@ register("inactive", P.shape, np.shape, attributes=("shape",))
 register("inactive", P.size, np.size, attributes=("size",))
 register("inactive", P.ndim, np.ndim, attributes=("ndim",))
 register("inactive", P.dtype, attributes=("dtype",))
+
+
+def _itemsize(a):
+    """``x.itemsize`` (and ``x.nbytes``, below): from the dtype, known when compiling."""
+    dtype = P.dtype_of(a)
+    if not isinstance(dtype, np.dtype):
+        raise AutodiffError("x.itemsize needs the array's dtype, which shape-generic code "
+                            "learns only at run time", builder.current().loc,
+                            hint="differentiate shape-specialised code (the default)")
+    return dtype.itemsize
+
+
+register("inactive", _itemsize, attributes=("itemsize",))
+register("inactive", lambda a: P.mul(P.size(a), _itemsize(a)), attributes=("nbytes",))
 
 
 def _result_type(*arrays_and_dtypes: Any) -> Any:
