@@ -26,9 +26,8 @@ FORMS = [
     ("method_of_user_object", cases.calls_method, (X3,)),
     ("python_float_argument", cases.python_float_arithmetic, (X3, 1.7)),
     ("numpy_scalar_methods_of_constants", cases.numpy_scalar_methods, (X6,)),
-
-    # a functools.wraps wrapper's (*a, **k) were taken for the wrapped function's (x)
     ("local_imports_and_del", cases.local_imports_and_del, (X3,)),
+    # a functools.wraps wrapper's (*a, **k) were taken for the wrapped function's (x)
     ("decorated_with_functools_wraps", cases.wrapped_cube, (X3,)),
     ("calls_a_function_decorated_with_functools_wraps", cases.calls_wrapped, (X3,)),
     ("cell_with_sigmoid", cases.Affine(), (np.array([[0.5, -1.0, 2.0]]),)),
@@ -103,7 +102,8 @@ def test_unsupported_code_raises_at_users_line(fn, exc, message, source):
 
 
 def test_byte_sizes_are_the_dtypes():
-    """CS231n's conv_forward_strides reads x.itemsize: refused with a hint for x.sum()."""
+    """CS231n's conv_forward_strides reads x.itemsize: it was refused with a hint for
+    x.sum()."""
     np.testing.assert_array_equal(adc.grad(cases.byte_sizes)(M), np.full(M.shape, 8.0))
     assert adc.value_and_grad(cases.byte_sizes)(M)[0] == pytest.approx(cases.byte_sizes(M))
 
