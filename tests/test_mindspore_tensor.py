@@ -414,3 +414,17 @@ def test_python_numbers_take_the_tensors_dtype(expression, dtype):
     want = eval(expression, {"np": np}, {"s": s.asnumpy().astype(np.float64),
                                          "v": v.asnumpy(), "i": 3})
     np.testing.assert_allclose(result.asnumpy(), want, rtol=1e-6)
+
+
+def test_a_dynamic_shape_placeholder_is_accepted_and_set_inputs_changes_nothing():
+    """``net.set_inputs(Tensor(shape=[None, None], dtype=ms.int32))`` (MindSpore 2.x's
+    dynamic-shape declaration) raised a TypeError building the placeholder; its open
+    axes are empty here (MindSpore reports -1), and the net runs on any length."""
+    placeholder = Tensor(shape=[None, None], dtype=ms.int32)
+    assert placeholder.shape == (0, 0) and placeholder.dtype == ms.int32
+    assert Tensor(shape=(-1, 3), dtype=ms.float32).shape == (0, 3)
+    net = nn.Embedding(10, 3)
+    net.set_inputs(placeholder)
+    assert net.get_inputs() == (placeholder,)
+    for shape in ((3, 5), (4, 7)):
+        assert net(Tensor(np.zeros(shape, np.int32))).shape == (*shape, 3)

@@ -148,6 +148,10 @@ class Tensor(np.ndarray):
         if input_data is None:
             if shape is None:
                 raise ValueError("Tensor needs input_data, or shape and init")
+            # a dynamic-shape placeholder (Tensor(shape=[None, 3], dtype=...) for
+            # set_inputs): an axis of any length is an empty one here
+            shape = [0 if d is None or d == -1 else d for d in np.atleast_1d(shape).tolist()] \
+                if not isinstance(shape, int) else shape
             input_data = np.zeros(shape, np.float32 if dtype is None else np.dtype(dtype))
         return _as_array(input_data, dtype).view(cls)
 
