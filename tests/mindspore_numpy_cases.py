@@ -146,6 +146,10 @@ def _cases(ms: Any) -> list[tuple[str, Any, tuple, tuple]]:
         ("norm_axis", lambda a: mnp.norm(a, axis=1), ("m",), (0,)),
         ("trace", mnp.trace, ("square",), (0,)),
         ("diff", mnp.diff, ("m",), (0,)),
+        ("cov", mnp.cov, ("m",), (0,)),
+        ("corrcoef", mnp.corrcoef, ("m",), (0,)),
+        ("vander", lambda a: mnp.vander(a, 3), ("v4",), (0,)),
+        ("matrix_power", lambda a: mnp.matrix_power(a, 3), ("square",), (0,)),
         # shapes and indexing
         ("concatenate", lambda a, b: mnp.concatenate((a, b), axis=1), ("m", "n"), (0, 1)),
         ("concatenate_flat", lambda a, b: mnp.concatenate((a, b), axis=None), ("m", "n"),

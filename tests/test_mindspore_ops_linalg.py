@@ -354,3 +354,15 @@ def test_matrix_diag_sizes_follow_mindspore():
     assert ops.matrix_diag(x, k=1, num_rows=3).shape == (3, 3)
     np.testing.assert_array_equal(ops.matrix_diag(x, k=-1, padding_value=7.0),
                                   [[7.0, 7.0, 7.0], [1.0, 7.0, 7.0], [7.0, 2.0, 7.0]])
+
+
+def test_adjoint_is_the_conjugate_transpose_of_each_matrix():
+    """MindSpore's docstring example, then a real batch (transposed only) and its
+    gradient, a transpose back."""
+    x = Tensor(np.array([[0 + 0j, 1 + 1j], [2 + 2j, 3 + 3j]]))
+    np.testing.assert_array_equal(ops.adjoint(x), [[0 - 0j, 2 - 2j], [1 - 1j, 3 - 3j]])
+    real = np.arange(12.0).reshape(2, 2, 3)
+    np.testing.assert_array_equal(ops.adjoint(Tensor(real)), np.swapaxes(real, -1, -2))
+    weights = np.arange(12.0).reshape(2, 3, 2)
+    np.testing.assert_array_equal(ms.grad(lambda a: (ops.adjoint(a) * weights).sum())(real),
+                                  np.swapaxes(weights, -1, -2))

@@ -428,3 +428,14 @@ def test_a_dynamic_shape_placeholder_is_accepted_and_set_inputs_changes_nothing(
     assert net.get_inputs() == (placeholder,)
     for shape in ((3, 5), (4, 7)):
         assert net(Tensor(np.zeros(shape, np.int32))).shape == (*shape, 3)
+
+
+def test_cosine_similarity_cell_is_mindspores():
+    """MindSpore 2.10's docstring example of ``nn.CosineSimilarity``; its gradient is
+    ``ops.cosine_similarity``'s."""
+    x1 = Tensor([[1.0, 3.0, 4.0, 7.0], [2.0, 4.0, 2.0, 5.0], [3.0, 1.0, 5.0, 8.0]])
+    x2 = Tensor([[2.0, 4.0, 2.0, 5.0], [3.0, 1.0, 5.0, 8.0], [1.0, 3.0, 4.0, 7.0]])
+    cell = nn.CosineSimilarity()
+    np.testing.assert_allclose(cell(x1, x2), [0.9402562, 0.8614609, 0.9516245], rtol=1e-6)
+    np.testing.assert_allclose(ms.grad(lambda a: cell(a, x2).sum())(x1),
+                               ms.grad(lambda a: ms.ops.cosine_similarity(a, x2).sum())(x1))

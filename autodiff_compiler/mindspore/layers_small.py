@@ -1,6 +1,7 @@
 """MindSpore's small Cells, each one function of ``ops`` wrapped: ``nn.Linear``,
 ``Softmax2d``, ``HShrink``, ``SoftShrink``, ``FastGelu``, ``Tril``, ``Triu``, ``Roll``,
-``OneHot``, ``Norm``, ``ClipByNorm``, ``MatMul``, ``Range``; re-exported by ``nn``.
+``OneHot``, ``Norm``, ``ClipByNorm``, ``MatMul``, ``Range``, ``CosineSimilarity``;
+re-exported by ``nn``.
 
 ``Linear(in_features, out_features, bias=True)`` is ``Dense`` under PyTorch's argument
 names, as MindSpore 2.7.1 has it: ``weight`` (out, in) from HeUniform(sqrt(5)), ``bias``
@@ -24,7 +25,8 @@ from .nn import Cell
 from .tensor import Parameter
 
 __all__ = ["Linear", "Softmax2d", "HShrink", "SoftShrink", "FastGelu", "Tril", "Triu",
-           "Roll", "OneHot", "Norm", "ClipByNorm", "MatMul", "Range", "BiDense"]
+           "Roll", "OneHot", "Norm", "ClipByNorm", "MatMul", "Range", "BiDense",
+           "CosineSimilarity"]
 
 
 class Linear(Cell):
@@ -190,3 +192,15 @@ class BiDense(Cell):
     def construct(self, input1: Any, input2: Any) -> Any:
         out = np.einsum("...i,oij,...j->...o", input1, self.weight, input2)
         return out if self.bias is None else out + self.bias
+
+
+class CosineSimilarity(Cell):
+    """``ops.cosine_similarity(x1, x2, dim, eps)``: the norms' product kept from below
+    at ``eps``, as MindSpore's Cell computes it."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-08) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def construct(self, x1: Any, x2: Any) -> Any:
+        return ops.cosine_similarity(x1, x2, self.dim, self.eps)

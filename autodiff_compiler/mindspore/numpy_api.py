@@ -140,10 +140,33 @@ matmul, outer, kron, tensordot, cross = np.matmul, np.outer, np.kron, np.tensord
 multi_dot = np.linalg.multi_dot
 cumsum, cumprod, nancumsum, diff, ediff1d = (np.cumsum, np.cumprod, np.nancumsum, np.diff,
                                              np.ediff1d)
-average, cov, corrcoef, gradient = np.average, np.cov, np.corrcoef, np.gradient
+average, gradient = np.average, np.gradient
 trapz = getattr(np, "trapezoid", None) or np.trapz  # NumPy 1.x has the old name only
-convolve, correlate, interp, unwrap, vander = (np.convolve, np.correlate, np.interp, np.unwrap,
-                                               np.vander)
+convolve, correlate, interp, unwrap = np.convolve, np.correlate, np.interp, np.unwrap
+matrix_power = np.linalg.matrix_power
+
+
+def _computed_in(x: Any) -> Any:
+    """The dtype MindSpore's statistics keep: a float input's own, float32 for others."""
+    dtype = np.asarray(x).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float32)
+
+
+def vander(x: Any, N: Any = None, increasing: bool = False) -> Any:  # noqa: N803 (NumPy's)
+    """``np.vander`` in ``x``'s dtype, as MindSpore keeps it (NumPy widens float32)."""
+    return np.vander(x, N, increasing).astype(np.asarray(x).dtype)
+
+
+def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None,
+        fweights: Any = None, aweights: Any = None, dtype: Any = None) -> Any:
+    """``np.cov`` in ``m``'s float dtype (float32 for integers), as MindSpore keeps it."""
+    out = np.cov(m, y, rowvar, bias, ddof, fweights, aweights)
+    return out.astype(_computed_in(m) if dtype is None else dtype)
+
+
+def corrcoef(x: Any, y: Any = None, rowvar: bool = True) -> Any:
+    """``np.corrcoef`` in ``x``'s float dtype (float32 for integers)."""
+    return np.corrcoef(x, y, rowvar).astype(_computed_in(x))
 polyadd, polysub, polymul, polyder, polyint, polyval = (np.polyadd, np.polysub, np.polymul,
                                                         np.polyder, np.polyint, np.polyval)
 bartlett, blackman, hamming, hanning = np.bartlett, np.blackman, np.hamming, np.hanning
@@ -204,7 +227,8 @@ __all__ = [
     "array_split", "hsplit", "vsplit", "dsplit", "flip", "fliplr", "flipud", "roll", "rot90",
     "tile", "repeat", "diag", "diagflat", "diagonal", "tril", "triu", "pad", "take_along_axis",
     "meshgrid", "ix_", "mgrid", "ogrid",
-    "matmul", "outer", "kron", "tensordot", "cross", "multi_dot", "cumsum", "cumprod",
+    "matmul", "outer", "kron", "tensordot", "cross", "multi_dot", "matrix_power", "cumsum",
+    "cumprod",
     "nancumsum", "diff", "ediff1d", "average", "cov", "corrcoef", "gradient", "trapz",
     "convolve", "correlate", "interp", "unwrap", "vander", "polyadd", "polysub", "polymul",
     "polyder", "polyint", "polyval", "bartlett", "blackman", "hamming", "hanning", "histogram",

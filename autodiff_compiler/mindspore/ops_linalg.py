@@ -40,7 +40,8 @@ from .tensor import Tensor
 
 __all__ = ["lstsq", "cholesky", "cholesky_solve", "cholesky_inverse", "matrix_determinant",
            "log_matrix_determinant", "logdet", "slogdet", "matrix_power", "matrix_solve",
-           "lu_solve", "pinv", "svd", "qr", "eig", "eigvals", "vector_norm", "matrix_norm"]
+           "lu_solve", "pinv", "svd", "qr", "eig", "eigvals", "vector_norm", "matrix_norm",
+           "adjoint"]
 
 
 def _check_matrices(x: Any, name: str, ranks: tuple = ()) -> None:
@@ -126,6 +127,12 @@ def logdet(input: Any) -> Any:  # noqa: A002
 
 
 # ---------------------------------------------------------------------------- powers, solves
+
+
+def adjoint(x: Any) -> Any:
+    """The conjugate transpose of each matrix (the last two axes)."""
+    swapped = np.swapaxes(x, -1, -2)
+    return np.conj(swapped) if np.iscomplexobj(x) else swapped
 
 
 def matrix_power(input: Any, n: int) -> Any:  # noqa: A002
