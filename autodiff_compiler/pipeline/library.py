@@ -10,6 +10,7 @@ cache entry.
 """
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
 import threading
@@ -31,7 +32,8 @@ def as_compilable(fn: Any) -> Any:
     while isinstance(inner, functools.partial):  # partial(np.sum, axis=0): np.sum's call
         inner = inner.func
     try:
-        known = surface.lookup(inner) is not None or surface.definition(inner) is not None
+        known = surface.lookup(inner) is not None or surface.definition(inner) is not None \
+            or inner in _BUILTINS
     except TypeError:  # an unhashable callable: the user's own object
         return fn
     if not known:
@@ -41,6 +43,11 @@ def as_compilable(fn: Any) -> Any:
         if wrapper is None:
             wrapper = _WRAPPERS[fn] = _calling(fn)
     return wrapper
+
+
+# Python's builtins that compiled code computes with: grad(max) is grad of a function
+# calling max (they have no source to read, and max no signature).
+_BUILTINS = frozenset([builtins.max, builtins.min, builtins.sum, builtins.abs, builtins.pow])
 
 
 def _calling(library_fn: Any) -> Callable[..., Any]:
@@ -74,7 +81,7 @@ def _arity(fn: Any) -> int:
         return fn.nin
     try:
         parameters = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):  # a builtin without a signature
-        return 0
+    except (TypeError, ValueError):  # a builtin without a signature (max: one or more)
+        return 1 if fn in _BUILTINS else 0
     return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                for p in parameters)
