@@ -394,3 +394,17 @@ def test_bad_arguments_are_refused_clearly(name):
     call, error, message = REFUSED[name]
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("groups, channels", [(1, 4), (2, 2)], ids=["plain", "grouped"])
+def test_a_convolution_whose_channels_do_not_match_names_them(groups, channels):
+    """MindSpore names the C_in mismatch; NumPy's reshape error ('cannot reshape array
+    of size 216') said nothing of it."""
+    x = Tensor(np.ones((2, channels, 7, 7), np.float32))
+    weight = Tensor(np.ones((6, 3, 3, 3), np.float32))
+    with pytest.raises(ValueError, match=rf"input's channels \(C_in {channels},.*weight's "
+                                         rf"\(3,.*groups \({groups}\)"):
+        ops.conv2d(x, weight, groups=groups)
+    with pytest.raises(ms.AutodiffError, match=r"C_in[\s\S]*test_mindspore_nn_functional"
+                                              r"|test_mindspore_nn_functional[\s\S]*C_in"):
+        ms.grad(lambda a: ops.conv2d(a, weight, groups=groups).sum())(x)  # at this line

@@ -115,6 +115,10 @@ def conv(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A0
     filters. The output positions are flattened for the contraction, so one einsum
     serves every rank."""
     out_channels, channels = weight.shape[0], weight.shape[1]
+    if np.shape(input)[1] != channels * groups:  # MindSpore names it so
+        raise ValueError(f"conv: the input's channels (C_in {np.shape(input)[1]}, shape "
+                         f"{np.shape(input)}) must be the weight's ({channels}, shape "
+                         f"{np.shape(weight)}) times groups ({groups})")
     taps = math.prod(weight.shape[2:])
     cols = patches(input, weight.shape[2:], stride, dilation, pad_mode, padding)
     n, out = cols.shape[0], cols.shape[3:]
