@@ -408,3 +408,58 @@ def test_a_convolution_whose_channels_do_not_match_names_them(groups, channels):
     with pytest.raises(ms.AutodiffError, match=r"C_in[\s\S]*test_mindspore_nn_functional"
                                               r"|test_mindspore_nn_functional[\s\S]*C_in"):
         ms.grad(lambda a: ops.conv2d(a, weight, groups=groups).sum())(x)  # at this line
+
+
+# MindSpore 2.10 on rng(0)'s standard normals, shape (2, 3, 7, 6), float32: the output's
+# shape, the sum of the values and of the indices, the sum of the gradient of sum(out ** 2)
+# and of its squares, as MindSpore printed them
+POOLS_WITH_INDICES = [
+    (dict(kernel_size=2, stride=2), (2, 3, 3, 3), 57.54948806762695, 966,
+     115.0989761352539, 327.034423828125),
+    (dict(kernel_size=3, stride=2, padding=1), (2, 3, 4, 3), 100.85904693603516, 1457,
+     201.7180938720703, 1704.1326904296875),
+    (dict(kernel_size=3, stride=2, ceil_mode=True), (2, 3, 3, 3), 72.79821014404297, 1070,
+     145.59642028808594, 589.2705078125),
+    (dict(kernel_size=2, stride=2, ceil_mode=True, padding=1), (2, 3, 4, 4),
+     72.28827667236328, 1708, 144.57655334472656, 468.5389404296875),
+    (dict(kernel_size=3, stride=1, dilation=2), (2, 3, 3, 2), 50.7495231628418, 662,
+     101.4990463256836, 400.15972900390625),
+]
+
+
+@pytest.mark.parametrize("settings, shape, total, index_total, grad_total, grad_squares",
+                         POOLS_WITH_INDICES, ids=lambda v: "-".join(
+                             f"{k}{w}" for k, w in v.items()) if isinstance(v, dict) else None)
+def test_max_pool_with_indices_and_ceil_mode_as_mindspore(settings, shape, total,
+                                                          index_total, grad_total,
+                                                          grad_squares):
+    """SegNet's pooling: return_indices and ceil_mode were refused."""
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 7, 6)).astype(np.float32))
+    values, indices = ops.max_pool2d(x, return_indices=True, **settings)
+    assert values.shape == shape and indices.dtype == np.int64
+    assert float(values.sum()) == pytest.approx(total, rel=1e-6)
+    assert int(indices.sum()) == index_total
+    np.testing.assert_array_equal(np.take_along_axis(
+        x.reshape(2, 3, -1), indices.reshape(2, 3, -1), -1).reshape(shape), values)
+    grad = ms.grad(lambda a: (ops.max_pool2d(a, return_indices=True, **settings)[0] ** 2)
+                   .sum())(x)
+    assert float(grad.sum()) == pytest.approx(grad_total, rel=1e-5)
+    assert float((grad * grad).sum()) == pytest.approx(grad_squares, rel=1e-5)
+
+
+def test_max_unpool_takes_max_pools_indices_as_mindspore():
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32))
+
+    def round_trip(a):
+        values, indices = ops.max_pool2d(a, 2, 2, return_indices=True)
+        return (ops.max_unpool2d(values * 2, indices, 2, 2) * a).sum()
+
+    assert float(round_trip(x)) == pytest.approx(150.4320526123047, rel=1e-6)
+    grad = ms.grad(round_trip)(x)  # MindSpore 2.10: 224.8167266845703, 1203.4564208984375
+    assert float(grad.sum()) == pytest.approx(224.8167266845703, rel=1e-5)
+    assert float((grad * grad).sum()) == pytest.approx(1203.4564208984375, rel=1e-5)
+    pool = nn.MaxPool2d(2, 2, pad_mode="pad", return_indices=True)
+    assert float(nn.MaxUnpool2d(2, 2)(*pool(x)).sum()) == pytest.approx(56.20418167114258,
+                                                                         rel=1e-6)
+    with pytest.raises(ValueError, match="need pad_mode 'pad'"):
+        nn.MaxPool2d(2, 2, ceil_mode=True)

@@ -139,14 +139,17 @@ class MaxPool2d(Cell):
         super().__init__()
         self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
         self.padding, self.dilation = padding, dilation
-        if return_indices or ceil_mode:
-            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+        if (return_indices or ceil_mode) and self.pad_mode != "pad":
+            raise ValueError("MaxPool2d: return_indices and ceil_mode need pad_mode 'pad', "
+                             "as MindSpore's")
         if self.pad_mode != "pad":  # (MindSpore's pad mode holds MaxPool3DWithArgmax)
             self.max_pool = ops.MaxPool(kernel_size, stride, pad_mode, data_format)
 
     def construct(self, x: Any) -> Any:
         return ops_conv.max_pool2d(x, self.kernel_size, self.stride, self.padding,
-                                   self.dilation, pad_mode=self.pad_mode)
+                                   self.dilation, self.return_indices, self.ceil_mode,
+                                   pad_mode=self.pad_mode)
 
 
 class AvgPool2d(Cell):

@@ -118,6 +118,13 @@ class MaxUnpool2d(MaxUnpool1d):
     spatial = 2
 
 
+def max_unpool2d(x: Any, indices: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 output_size: Any = None) -> Any:
+    """``ops.max_unpool2d``: ``MaxUnpool2d(kernel_size, stride, padding)(x, indices,
+    output_size)``."""
+    return MaxUnpool2d(kernel_size, stride, padding)(x, indices, output_size)
+
+
 def _unpooled_sizes(name: str, shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
                     output_size: Any) -> tuple:
     """The spatial lengths of an unpooled output: the last of ``output_size``, or

@@ -459,12 +459,16 @@ from .operations import *  # noqa: E402, F403  (every class of operations.__all_
 
 
 def __getattr__(name: str) -> Any:
-    """``ops.Custom``, ``ops.HookBackward`` and ``ops.InsertGradientOf``, made on first use
-    (they are Cells, and ``nn`` imports this module)."""
+    """``ops.Custom``, ``ops.HookBackward``, ``ops.InsertGradientOf`` and
+    ``ops.max_unpool2d``, made on first use (they are Cells or make one, and ``nn``
+    imports this module)."""
     if name == "Custom":
         from .custom_op import Custom
         return Custom
     if name in ("HookBackward", "InsertGradientOf"):
         from . import gradient_hooks
         return getattr(gradient_hooks, name)
+    if name == "max_unpool2d":  # (the Cell MaxUnpool2d's)
+        from .layers_functional import max_unpool2d
+        return max_unpool2d
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

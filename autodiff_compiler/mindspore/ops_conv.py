@@ -159,11 +159,49 @@ def max_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, return_indices: bool = False, ceil_mode: bool = False,
                pad_mode: str = "pad") -> Any:
-    """The largest value of each window (padding counts as -inf)."""
-    if return_indices or ceil_mode:
-        raise ValueError(UNSUPPORTED_POOLING)
+    """The largest value of each window (padding counts as -inf). ``ceil_mode`` adds
+    the windows a rounded-up count makes (each starting inside the input or its
+    padding before); ``return_indices`` also gives where each maximum is, counted along
+    the input's flattened (H, W) plane (the first of tied ones), as ``max_unpool2d``
+    takes it."""
     stride = kernel_size if stride is None else stride
-    return max_pool(x, kernel_size, stride, padding, dilation, pad_mode)
+    if not (return_indices or ceil_mode):
+        return max_pool(x, kernel_size, stride, padding, dilation, pad_mode)
+    if pad_mode != "pad":
+        raise ValueError("max_pool2d: return_indices and ceil_mode need pad_mode 'pad', as "
+                         "MindSpore's")
+    kernel, step, spread = _tuple(kernel_size, 2), _tuple(stride, 2), _tuple(dilation, 2)
+    widths = [_padding(np.shape(x)[2 + i], kernel[i], step[i], spread[i], "pad", padding, i)
+              for i in range(2)]
+    if ceil_mode:
+        widths = [(lo, hi + _rounded_up(np.shape(x)[2 + i], kernel[i], step[i], spread[i], lo,
+                                        hi)) for i, (lo, hi) in enumerate(widths)]
+    padded = np.pad(x, ((0, 0), (0, 0), *widths), constant_values=-np.inf)
+    windows = patches(padded, kernel, step, spread, "valid", 0)
+    values = np.max(windows, axis=2)
+    if not return_indices:
+        return values
+    tap = np.argmax(windows, axis=2)
+    rows = np.arange(np.shape(values)[2])[:, None] * step[0] \
+        + (tap // kernel[1]) * spread[0] - widths[0][0]
+    cols = np.arange(np.shape(values)[3]) * step[1] + (tap % kernel[1]) * spread[1] \
+        - widths[1][0]
+    return values, (rows * np.shape(x)[3] + cols).astype(np.int64)
+
+
+def _rounded_up(size: int, kernel: int, stride: int, dilation: int, before: int,
+                after: int) -> int:
+    """The rows (columns) ``ceil_mode`` adds after the padding: enough for the windows
+    a count rounded up makes, but for one that would start past the input and the
+    padding before it."""
+    span, reach = size + before + after, (kernel - 1) * dilation + 1
+    count = -(-(span - reach) // stride) + 1
+    if (count - 1) * stride >= size + before:
+        count -= 1
+    return max((count - 1) * stride + reach - span, 0)
+
+
+_rounded_up.__evaluated_when_compiling__ = True  # a pure function of sizes
 
 
 def _block_layout(spatial: tuple, kernel: tuple) -> tuple:
@@ -302,4 +340,5 @@ def crop(x: Any, cuts: tuple) -> Any:
     return x[index]
 
 
-UNSUPPORTED_POOLING = "pooling: return_indices and ceil_mode are not supported"
+UNSUPPORTED_POOLING = ("pooling: return_indices and ceil_mode are supported by 2-D max pooling "
+                       "only (ops.max_pool2d, nn.MaxPool2d)")
