@@ -74,6 +74,9 @@ ERRORS = [
      "y = x * scale"),
     ("read_after_del", cases.read_after_del, adc.AutodiffError,
      "local variable 'y' has no value here", "return np.sum(y)"),
+    ("instance_of_a_users_class", cases.makes_an_object, adc.AutodiffError,
+     "making an instance of your class Ridge inside a differentiated function is not "
+     "supported yet", "Ridge(1.0)"),
     ("no_rule", cases.no_rule, adc.AutodiffError, "np.i0", "np.i0(x)"),
     ("axis_computed_at_run_time", cases.bad_reduction_axis, adc.AutodiffError,
      "axis must be known when compiling", "np.sum(x, axis="),

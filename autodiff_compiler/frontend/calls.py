@@ -227,6 +227,13 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                           hint="where a branch chosen at run time calls a value that may not "
                                "be a function, test the value itself first, in an if of its "
                                "own (`if inner is None:`): that test is made when compiling")
+    if isinstance(func, type) and isinstance(getattr(func, "__init__", None), types.FunctionType):
+        raise scope.error(node, f"making an instance of your class {func.__qualname__} inside "
+                                "a differentiated function is not supported yet: its methods "
+                                "could not keep arrays in its attributes",
+                          hint="make the object outside the function and pass it in (its "
+                               "arrays are read at every call), or write what its methods "
+                               "compute as functions of arrays")
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 
