@@ -130,6 +130,8 @@ SPECS = [
          ("greater_equal", "arange")),
     Spec("dstack", C.dstack_fn, (uniform(2, 3), uniform(2, 3)), ("concatenate",), np.dstack),
     Spec("dstack_vectors", C.dstack_vectors, (uniform(3), uniform(3)), ("atleast_3d",)),
+    Spec("insert_positions_from_the_shape", C.dilated, (uniform(3, 4),), ("getitem",),
+         generic=False),
     Spec("insert_scalar", C.insert_scalar, (uniform(2, 3),), ("getitem",), np.insert,
          generic=False),
     Spec("insert_list_axis1", C.insert_list_axis1, (uniform(2, 3), uniform(2, 3)),

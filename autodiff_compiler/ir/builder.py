@@ -120,6 +120,39 @@ def building(loc: Loc | None = None) -> Iterator[Builder]:
         stack.pop()
 
 
+_UNKNOWN = object()
+
+
+def constant_value(var: Var, limit: int = 64) -> Any:
+    """The value of ``var`` where it is computed from constants alone, by foldable
+    primitives (``np.repeat(np.arange(1, n), 2)`` with ``n`` a shape): what compiled
+    code would compute, computed now. ``None`` where it is not (an input reaches it, an
+    effect or a draw makes it, or more than ``limit`` equations would run)."""
+    todo: dict[Var, Any] = {}
+
+    def value(v: Var) -> Any:
+        if v in todo:
+            return todo[v]
+        eqn = producer_of(v)
+        if eqn is None or not eqn.prim.foldable or len(todo) >= limit:
+            return _UNKNOWN
+        args = []
+        for a in eqn.invars:
+            args.append(a.value if isinstance(a, Const) else value(a))
+            if args[-1] is _UNKNOWN:
+                return _UNKNOWN
+        try:
+            with np.errstate(all="ignore"):
+                out = eqn.prim.impl(*args, **eqn.params)
+        except Exception:  # computed at run time, where the user sees what it raises
+            return _UNKNOWN
+        todo[v] = out if eqn.prim.n_out == 1 else out[eqn.outvars.index(v)]
+        return todo[v]
+
+    known = value(var)
+    return None if known is _UNKNOWN else known
+
+
 def producer_of(var: Var) -> Eqn | None:
     """The equation that defines ``var`` in the IR being built, if any."""
     for builder in reversed(_LOCAL.stack):

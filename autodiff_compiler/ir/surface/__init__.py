@@ -123,6 +123,9 @@ FAMILIES["operators"] = ["x + y", "x - y", "x * y", "x / y", "x // y", "x % y", 
 
 
 def _static(value: Any, what: str) -> Any:
+    if isinstance(value, Var):  # computed from constants alone: known all the same
+        known = builder.constant_value(value)
+        value = value if known is None else known
     if isinstance(value, Var) or _contains_var(value):
         raise CompileTimeError(f"{what} must be known when compiling, not computed at run time")
     return tuple(value) if isinstance(value, list) else value

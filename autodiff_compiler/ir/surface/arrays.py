@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import Var
-from . import CompileTimeError, _static, register
+from . import _static, register
 from .composed import _known_shape
 from .constructors import _array, _asarray, _astype
 from .shapes import _arrays, _atleast
@@ -72,9 +72,7 @@ def _flat_and_axis(arr: Any, axis: Any, what: str) -> tuple[Any, int, tuple[int,
 
 
 def _positions(obj: Any) -> Any:
-    if isinstance(obj, Var):
-        raise CompileTimeError("the positions (obj) must be known when compiling, not "
-                               "computed at run time")
+    obj = _static(obj, "the positions (obj)")  # (computed from shapes: known too)
     return obj if isinstance(obj, slice) else np.asarray(obj)
 
 
