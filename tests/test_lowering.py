@@ -174,3 +174,32 @@ def test_isinstance_known_when_compiling_although_the_values_are_not():
     np.testing.assert_allclose(adc.grad(cases.isinstance_int_of_arrays)(X3), 3.0 + X3)
     with pytest.raises(adc.AutodiffError, match="isinstance of a run-time value"):
         adc.grad(lambda x: np.sum(x) * (2.0 if isinstance(np.sum(x), float) else 1.0))(X3)
+
+
+def lists_an_array(x):
+    values = x.tolist()
+    return values[0] * values[1]
+
+
+def shuffles(x):
+    np.random.shuffle(x)
+    return np.sum(x)
+
+
+def seeds(x):
+    np.random.seed(0)
+    return np.sum(x * np.random.normal(size=3))
+
+
+@pytest.mark.parametrize("fn, message, hint", [
+    (lists_an_array, "'.tolist' is not supported", "index the array itself"),
+    (shuffles, "shuffle() is called for its side effects", "np.random.permutation(x)"),
+    (seeds, "seed() is called for its side effects", "seed outside"),
+], ids=["tolist", "shuffle", "seed"])
+def test_what_to_write_instead_is_said_for_the_call(fn, message, hint):
+    """The hints were generic: 'np.sum(x) for x.sum()' for x.tolist(), 'assign its
+    result' for np.random.shuffle(x) and np.random.seed(0)."""
+    with pytest.raises(adc.AutodiffError) as err:
+        adc.grad(fn)(X3.copy())
+    assert message in str(err.value) and hint in str(err.value)
+    assert "test_lowering.py:" in str(err.value)

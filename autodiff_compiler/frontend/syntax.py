@@ -4,7 +4,8 @@ Each handler takes the scope and one gast node; statements return ``NOT_RETURNED
 or the function's result, expressions return a ``Var`` or a Python value known while
 compiling. The tables at the end (``STATEMENTS``, ``EXPRESSIONS``) are collected by
 ``Lowering``; control flow is in ``control``, ``loops`` and ``unrolled``, comparisons in
-``comparisons``, statements run for their effect (``np.add.at``, ``with``) in ``effects``.
+``comparisons``, attributes in ``attributes``, statements run for their effect
+(``np.add.at``, ``with``) in ``effects``, ``import`` and ``del`` in ``bindings``.
 """
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ import numpy as np
 
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
-from ..ir import surface
 from ..ir.core import Var
 from . import index_tricks
 from .aliasing import is_callers
-from .calls import BoundArrayMethod, apply_builder, has_var, runs_for_effect
-from .cells import compute_dtype_cast, is_cell
+from .attributes import expr_attribute
+from .calls import apply_builder, has_var, runs_for_effect
 from .comparisons import array_operands, expr_compare
 from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
 from .list_methods import is_list_method
@@ -152,9 +152,30 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
             return stmt_ufunc_at(scope, call, func.__self__)
         if write_by_function(scope, call, func):  # np.copyto(y, v), np.exp(x, out=y)...
             return NOT_RETURNED
+        instead = _EFFECTS_INSTEAD.get(func) if _hashable(func) else None
+        if instead is not None:
+            raise UnsupportedSyntaxError(
+                f"{getattr(func, '__name__', 'this call')}() is called for its side effects, "
+                "which a differentiated function cannot have", scope.loc(node), hint=instead)
     raise UnsupportedSyntaxError(
         "expression statements (calls for their side effects) are not supported yet",
         scope.loc(node), hint="remove the call, or assign its result and use it")
+
+
+# NumPy's calls made for their side effects, and what to write instead.
+_EFFECTS_INSTEAD = {
+    np.random.shuffle: "shuffle a copy: x = np.random.permutation(x)",
+    np.random.seed: "seed outside the differentiated function (np.random.seed(0) before "
+                    "calling it); its draws then follow",
+}
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
@@ -242,75 +263,6 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
     if isinstance(node.op, gast.Not):
         return P.truth_not(value) if isinstance(value, Var) else not value
     return ~value  # on masks, logical not
-
-
-def _expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
-    obj = scope.expr(node.value)
-    if isinstance(obj, Var):
-        return _array_attribute(scope, node, obj)
-    if isinstance(obj, np.ndarray):
-        return _constant_array_attribute(scope, node, obj)
-    if isinstance(obj, np.generic) or (isinstance(obj, bool | int | float)
-                                       and not hasattr(type(obj), node.attr)):
-        return _scalar_attribute(scope, node, obj)
-    try:
-        value = getattr(obj, node.attr)
-    except AttributeError as err:
-        raise scope.error(node, str(err)) from None
-    path = scope.low.captures.path_of(obj).attr(node.attr)
-    read = scope.low.captures.free_value(path, value)
-    return compute_dtype_cast(obj, read) if is_cell(obj) else read
-
-
-def _scalar_attribute(scope: Scope, node: gast.Attribute, number: Any) -> Any:
-    """An attribute of a number known when compiling that NumPy gave (``np.floor(n /
-    2)``, folded to a Python number) or the code made (``np.float64(2.0)``): the NumPy
-    scalar's, its methods run while compiling (``.astype(int)``, ``.item()``)."""
-    scalar = number if isinstance(number, np.generic) else np.asarray(number)[()]
-    try:
-        value = getattr(scalar, node.attr)
-    except AttributeError as err:
-        raise scope.error(node, str(err)) from None
-    if not callable(value):
-        return value
-
-    @surface.evaluated_when_compiling
-    def method(*args: Any, **kwargs: Any) -> Any:
-        result = value(*args, **kwargs)
-        return result.item() if isinstance(result, np.generic) and not isinstance(
-            number, np.generic) else result
-
-    return method
-
-
-def _constant_array_attribute(scope: Scope, node: gast.Attribute, array: np.ndarray) -> Any:
-    """An attribute of an array made while compiling (``np.array([0.25, 2.0])``; an
-    array read from a global or an object is a ``Var``): its data (``.T``, ``.shape``)
-    is a constant too, its methods are those of any array."""
-    if node.attr in surface.METHODS:
-        return BoundArrayMethod(array, node.attr)
-    missing = object()
-    value = getattr(array, node.attr, missing)
-    if value is missing or callable(value):
-        raise _unsupported_attribute(scope, node)
-    return value
-
-
-def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
-    if var.tensor and node.attr in surface.TENSOR_ATTRIBUTES:
-        return surface.TENSOR_ATTRIBUTES[node.attr](var)
-    if node.attr in surface.ATTRIBUTES:
-        return surface.ATTRIBUTES[node.attr](var)
-    if node.attr == "dtype" and var.aval.dtype is not None:
-        return var.aval.dtype
-    if node.attr in surface.METHODS:
-        return BoundArrayMethod(var, node.attr)
-    raise _unsupported_attribute(scope, node)
-
-
-def _unsupported_attribute(scope: Scope, node: gast.Attribute) -> Exception:
-    return scope.error(node, f"array attribute '.{node.attr}' is not supported here",
-                       hint="use the NumPy function form, e.g. np.sum(x) for x.sum()")
 
 
 def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
@@ -427,7 +379,7 @@ EXPRESSIONS = {
     gast.Name: lambda scope, node: scope.name(node),
     gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: expr_compare,
     gast.Call: lambda scope, node: scope.call(node),
-    gast.Attribute: _expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
+    gast.Attribute: expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
     gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,
     gast.NamedExpr: _expr_namedexpr,
     gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
