@@ -417,3 +417,9 @@ def break_on_data_behind_a_check(x):
 def float_or_array_indexed(x, y):  # the fuzzer's seed 120276: v[None] of a Python float
     v = y * 2.0 if x > 0 else np.exp(x)
     return np.sum(np.tanh(v[None]))
+
+
+def decayed(x, n):  # a recursion on an int known when compiling: unrolled then
+    if n == 0:
+        return x
+    return decayed(x * 1.001, n - 1)

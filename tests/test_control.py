@@ -208,9 +208,15 @@ def test_recursion_on_static_values_unrolls():
 
 
 def test_unbounded_recursion_is_a_located_error():
-    with pytest.raises(adc.UnsupportedSyntaxError, match="recursed 64 levels") as err:
+    with pytest.raises(adc.UnsupportedSyntaxError, match="recursed 256 levels") as err:
         adc.grad(cases.runaway)(POS)
-    assert "control_cases.py" in str(err.value)
+    assert "control_cases.py" in str(err.value) and "as a loop" in str(err.value)
+
+
+def test_a_recursion_counting_down_from_a_hundred_unrolls():
+    """It was refused past 64 levels, with a hint that it must count down (it did)."""
+    np.testing.assert_allclose(adc.grad(lambda x: np.sum(cases.decayed(x, 100)))(POS),
+                               np.full(POS.shape, 1.001 ** 100), rtol=1e-12)
 
 
 def test_recursion_on_array_values_gets_its_own_forward_and_backward():

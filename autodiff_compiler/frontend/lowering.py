@@ -155,8 +155,9 @@ class Lowering:
         if depth >= MAX_RECURSION:
             raise UnsupportedSyntaxError(
                 f"'{name}' recursed {MAX_RECURSION} levels deep while compiling", loc,
-                hint="a recursion whose int arguments change at every level is unrolled while "
-                     "compiling, so it must reach its base case then (an int that counts down)")
+                hint=f"a recursion on ints known when compiling is unrolled then, at most "
+                     f"{MAX_RECURSION} levels deep: write a deeper one as a loop "
+                     "(for _ in range(n)), or make it end on a run-time value")
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as err:
@@ -273,7 +274,7 @@ def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
     return flat_arguments(bound)[0]
 
 
-MAX_RECURSION = 64
+MAX_RECURSION = 256
 
 
 def _frame(fn: types.FunctionType, signature: inspect.Signature, args: tuple,
