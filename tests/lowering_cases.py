@@ -195,6 +195,13 @@ def makes_an_object(x):
     return np.sum(Ridge(1.0).fit(x[:, None], x).beta)
 
 
+def lambdas_made_in_comprehensions(x):  # Python's closures read each variable's last value
+    late = [lambda z: z * k for k in range(1, 4)]  # noqa: B023 (the point)
+    bound = [lambda z, k=k: z * k for k in range(1, 4)]
+    nested = [[lambda z: z * (i + j) for j in range(2)] for i in range(3)]  # noqa: B023
+    return np.sum(late[0](x) + bound[0](x) * 10.0 + nested[0][0](x) * 100.0)
+
+
 scale = 2.0  # a global of the name a local below takes
 
 

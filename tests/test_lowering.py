@@ -111,6 +111,14 @@ def test_byte_sizes_are_the_dtypes():
     assert adc.value_and_grad(cases.byte_sizes)(M)[0] == pytest.approx(cases.byte_sizes(M))
 
 
+def test_a_lambda_made_in_a_comprehension_reads_its_variables_as_python_does():
+    """'name k is not defined' (or, with a global k, that global, silently)."""
+    assert adc.value_and_grad(cases.lambdas_made_in_comprehensions)(X3)[0] == \
+        pytest.approx(cases.lambdas_made_in_comprehensions(X3))
+    np.testing.assert_allclose(adc.grad(cases.lambdas_made_in_comprehensions)(X3),
+                               np.full(3, 313.0))
+
+
 def test_recursion_on_a_static_argument_unrolls():
     np.testing.assert_allclose(adc.grad(cases.recursive)(X3, 2), 4 * X3 ** 3)
 

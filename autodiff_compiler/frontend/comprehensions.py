@@ -55,10 +55,13 @@ def _elements(scope: Scope, node: gast.ListComp | gast.GeneratorExp | gast.DictC
     """What the comprehension yields, in order (``(key, value)`` pairs for a dict)."""
     names = {name for gen in node.generators for name in _targets(gen.target)}
     saved = {name: scope.env[name] for name in names if name in scope.env}
+    cells = scope.comprehension_cells
+    scope.comprehension_cells = {**cells, **{name: {} for name in names}}
     out: list[Any] = []
     try:
         _walk(scope, node, 0, out, (), identity)
     finally:
+        scope.comprehension_cells = cells
         for name in names:
             scope.env.pop(name, None)
         scope.env.update(saved)
@@ -87,6 +90,8 @@ def _walk(scope: Scope, node: Any, level: int, out: list[Any],
         if count >= _MAX_ITEMS:
             raise scope.error(gen.iter, f"comprehension of more than {_MAX_ITEMS} items")
         scope.assign(gen.target, item)
+        for name in _targets(gen.target):  # what a function made here reads, last given
+            scope.comprehension_cells[name]["value"] = scope.env[name]
         kept = _filters(scope, gen.ifs, identity)
         if kept is not None:
             _walk(scope, node, level + 1, out, guards + kept, identity)

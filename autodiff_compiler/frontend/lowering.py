@@ -146,6 +146,8 @@ class Lowering:
         here = caller is not None and caller.fn is outer.fn and caller.parsed is outer.parsed
         scope = Scope(self, outer.fn, replace(outer.parsed, node=local.node), outer.call_loc)
         scope.env = dict((caller if here else outer).env)
+        scope.env.update((name, cell["value"]) for name, cell in local.cells.items()
+                         if "value" in cell)  # a comprehension's variable, late bound
         return self._inline(scope, local.node, local.signature, local.name, args, kwargs, loc)
 
     def _inline(self, scope: Scope, key: Any, signature: inspect.Signature, name: str,

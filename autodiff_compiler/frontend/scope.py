@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import gast
@@ -40,6 +40,9 @@ class LocalFunction:
     scope: Scope
     signature: inspect.Signature
     name: str
+    # the variables of the comprehensions it was made in: each a cell holding the value
+    # the comprehension gave it last, which Python's closure reads when it is called
+    cells: dict[str, dict] = field(default_factory=dict)
 
 
 class Scope:
@@ -61,6 +64,7 @@ class Scope:
         self.reaches_end, self.jump_branch = True, False
         # Names bound only where they may not have run (a loop of run-time length): why
         self.unbound: dict[str, str] = {}
+        self.comprehension_cells: dict[str, dict] = {}  # (LocalFunction.cells)
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names and of
@@ -70,6 +74,7 @@ class Scope:
         child.env = self.low.copy_containers(child.env)
         child.params, child.reaches_end = self.params, False
         child.unbound = dict(self.unbound)
+        child.comprehension_cells = self.comprehension_cells
         return child
 
     def loc(self, node: gast.AST) -> Loc:
@@ -101,7 +106,8 @@ class Scope:
         if args.kwarg is not None:
             params.append(kinds(args.kwarg.id, kinds.VAR_KEYWORD))
         name = node.name if isinstance(node, gast.FunctionDef) else "<lambda>"
-        return LocalFunction(node, self, inspect.Signature(params), name)
+        return LocalFunction(node, self, inspect.Signature(params), name,
+                             dict(self.comprehension_cells))
 
     def run(self) -> Any:
         node = self.parsed.node
