@@ -491,7 +491,8 @@ def test_general_call_path_works_out_the_signature_once(monkeypatch):
     """Per function, not per gradient object: ``jvp`` and ``hvp`` make one per call."""
     calls = []
     signature = inspect.signature
-    monkeypatch.setattr(inspect, "signature", lambda fn: calls.append(fn) or signature(fn))
+    monkeypatch.setattr(inspect, "signature",
+                        lambda fn, **kw: calls.append(fn) or signature(fn, **kw))
 
     def pair_loss(pair, y):  # new here, so no signature of it is held yet
         return first_of_pair(pair, y)
