@@ -64,6 +64,13 @@ def test_a_wrong_call_is_a_type_error_naming_the_function_and_its_def():
         adc.grad(pair_product)(X, X, X)
 
 
+@pytest.mark.parametrize("value, what", [(None, "None"), ("x", "a str")], ids=["None", "str"])
+def test_an_argument_without_arrays_is_named_before_an_operator_fails_on_it(value, what):
+    """grad(f)(None) said 'operator Mult is not supported on these operands'."""
+    with pytest.raises(adc.AutodiffError, match=rf"argument 'x' \(position 0\): it is {what}"):
+        adc.grad(lambda x: np.sum(x * x))(value)
+
+
 def test_an_int_argument_is_named_rather_than_the_int_output_it_makes():
     """An int array in makes an int output: the output was blamed ('return the loss as
     a float'), where the argument is the mistake."""

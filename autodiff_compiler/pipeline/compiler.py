@@ -42,6 +42,7 @@ from .guards import compile_guards
 from .kinds import check_captured_library
 from .outputs import seeds_of
 from .positions import (
+    check_positions,
     flat_positions,
     param_names,
     position_trees,
@@ -213,6 +214,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
                 low.captures.free_value(Path.of_object(a), a)
         # An array made while compiling is a constant of the program: returned, it is
         # copied like any output, or every call would hand out the same array.
+        check_positions(target, args, spec, loc)  # (wrt_indices checks their dtypes)
         out = trees.map_leaves(low.call_entry(fn, args),
                                lambda v: P.copy(v) if isinstance(v, np.ndarray) else v)
         for w in spec.weights or ():

@@ -86,26 +86,37 @@ def flat_positions(args: list[Any]) -> list[int] | None:
     return [i for i, a in enumerate(args) if isinstance(a, Var)]
 
 
+def check_positions(target: Any, args: list, spec: GradSpec, loc: Any) -> None:
+    """Each position is an argument holding arrays only, else refused at the function's
+    def, naming it, before the function is lowered (``None`` at a position fails an
+    operator there first, which is not the mistake)."""
+    names = param_names(target)
+    for p in spec.positions or ():
+        if not -len(args) <= p < len(args):
+            raise AutodiffValueError(f"grad_position {p} is out of range: the function takes "
+                                     f"{len(args)} arguments", loc)
+        arg, name = args[p], names[p] if p < len(names) else f"#{p}"
+        leaves, skeleton = trees.flatten(arg, _is_var)
+        if not leaves or any(not isinstance(leaf, Var) for leaf in leaves) \
+                or not _only_leaves(skeleton):
+            what = "None" if arg is None else f"a {type(arg).__name__}"
+            raise AutodiffError(
+                f"cannot differentiate with respect to argument '{name}' (position {p}): "
+                f"it is {what}, not a float array or a tuple, list or dict of them", loc,
+                hint="pass a float array (e.g. np.float32) at that position, or leave it "
+                     "out of grad_position")
+
+
 def wrt_indices(target: Any, args: list, spec: GradSpec, invars: list[Var],
                 low: Lowering, loc: Any) -> list[int]:
     """The program inputs to differentiate: each leaf of each position, then each
     weight; anything there that has no gradient is refused at the function's def."""
     names = param_names(target)
+    check_positions(target, args, spec, loc)
     wrt = []
     for p in spec.positions or ():
-        if not -len(args) <= p < len(args):
-            raise AutodiffValueError(f"grad_position {p} is out of range: the function takes "
-                                f"{len(args)} arguments", loc)
         arg, name = args[p], names[p] if p < len(names) else f"#{p}"
-        leaves, skeleton = trees.flatten(arg, _is_var)
-        if not leaves or any(not isinstance(leaf, Var) for leaf in leaves) \
-                or not _only_leaves(skeleton):
-            what = type(arg).__name__
-            raise AutodiffError(
-                f"cannot differentiate with respect to argument '{name}' (position {p}): "
-                f"it is a {what}, not a float array or a tuple, list or dict of them", loc,
-                hint="pass a float array (e.g. np.float32) at that position, or leave it "
-                     "out of grad_position")
+        leaves = trees.flatten(arg, _is_var)[0]
         for leaf in leaves:
             if not leaf.aval.is_float:
                 raise AutodiffError(
