@@ -202,6 +202,24 @@ def lambdas_made_in_comprehensions(x):  # Python's closures read each variable's
     return np.sum(late[0](x) + bound[0](x) * 10.0 + nested[0][0](x) * 100.0)
 
 
+async def asynchronous(x):
+    return np.sum(x)
+
+
+def type_of_an_array(x):
+    return np.sum(x) * (2.0 if type(x) is np.ndarray else 1.0)
+
+
+class WithoutConstruct(nn.Cell):
+    pass
+
+
+def calls_a_cell_without_construct(x):
+    return np.sum(WITHOUT_CONSTRUCT(x))
+
+
+WITHOUT_CONSTRUCT = WithoutConstruct()
+
 scale = 2.0  # a global of the name a local below takes
 
 

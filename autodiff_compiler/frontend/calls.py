@@ -227,6 +227,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                           hint="where a branch chosen at run time calls a value that may not "
                                "be a function, test the value itself first, in an if of its "
                                "own (`if inner is None:`): that test is made when compiling")
+    if func is type and len(args) == 1 and isinstance(args[0], Var):
+        raise scope.error(node, "type() of an array computed at run time: compiled code knows "
+                                "its shape and dtype, not which Python type it will be",
+                          hint="test isinstance(x, np.ndarray), or x.ndim / x.dtype")
     if isinstance(func, type) and isinstance(getattr(func, "__init__", None), types.FunctionType):
         raise scope.error(node, f"making an instance of your class {func.__qualname__} inside "
                                 "a differentiated function is not supported yet: its methods "

@@ -127,6 +127,10 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
 
 def parse_function(fn: types.FunctionType) -> ParsedFunction:
     code = fn.__code__
+    if code.co_flags & (inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
+        raise UnsupportedSyntaxError(f"{fn.__qualname__} is an async function: it returns a "
+                                     "coroutine, which has no derivative",
+                                     definition_loc(fn), hint="differentiate a plain def")
     return _parse_code(code, code.co_filename, fn.__qualname__)
 
 
