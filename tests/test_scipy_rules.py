@@ -510,3 +510,22 @@ def test_linalg_matches_scipy_and_finite_differences(case):
     np.testing.assert_allclose(compiled, fn(*args), rtol=1e-12, atol=1e-14)
     if not any(np.iscomplexobj(a) for a in args):
         check_grads(fn, *args)
+
+
+@pytest.mark.parametrize("n", [2, 3, 7])
+def test_rosenbrock_and_its_derivatives_are_scipys(n):
+    """scipy.optimize.rosen (and rosen_der...) were refused: SciPy functions are
+    compiled from this package's definitions only."""
+    import scipy.optimize as so
+    rng = np.random.default_rng(n)
+    x, p = rng.normal(size=n), rng.normal(size=n)
+    assert adc.value_and_grad(so.rosen)(x)[0] == so.rosen(x)  # bit for bit
+    np.testing.assert_allclose(adc.grad(so.rosen)(x), so.rosen_der(x), rtol=1e-12)
+    np.testing.assert_allclose(adc.hessian(so.rosen)(x), so.rosen_hess(x), rtol=1e-12)
+    np.testing.assert_allclose(adc.jacrev(so.rosen_der)(x), so.rosen_hess(x), rtol=1e-12)
+    np.testing.assert_allclose(adc.jacfwd(lambda v: so.rosen_hess_prod(v, p))(x),
+                               adc.jacrev(lambda v: so.rosen_hess(v) @ p)(x), rtol=1e-12)
+    check_grads(lambda v: so.rosen(v) + np.sum(so.rosen_hess_prod(v, v)), x, order=2)
+    integers = np.arange(3)  # computed in float64, as SciPy promotes them
+    assert adc.value_and_grad(lambda v: so.rosen(integers) * np.sum(v))(x)[0] == \
+        so.rosen(integers) * np.sum(x)

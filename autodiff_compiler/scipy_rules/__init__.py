@@ -1,6 +1,6 @@
 """Derivative rules for SciPy: ``scipy.special``'s functions, the densities and
-distribution functions of ``scipy.stats``, ``scipy.linalg``'s solvers and ``expm``, and
-``scipy.signal``'s convolutions.
+distribution functions of ``scipy.stats``, ``scipy.linalg``'s solvers and ``expm``,
+``scipy.signal``'s convolutions, and ``scipy.optimize``'s Rosenbrock function.
 
 SciPy is optional and takes half a second to import, so nothing here imports it
 unasked: importing this package only tells the surface what to load
@@ -10,9 +10,9 @@ function the surface does not know is looked up while ``scipy.special``,
 one. ``load()`` registers them all at once (the README's table and the tests).
 
 Special functions that are ufuncs become primitives (``special``); the others
-(``logsumexp``, ``softmax``...), the distributions' methods, the solvers and the
-convolutions are written in NumPy and compiled in SciPy's place (``composed``,
-``stats``, ``linalg``, ``signal``).
+(``logsumexp``, ``softmax``...), the distributions' methods, the solvers, the
+convolutions and ``rosen`` are written in NumPy and compiled in SciPy's place
+(``composed``, ``stats``, ``linalg``, ``signal``, ``optimize``).
 """
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ def _load_signal() -> None:
         surface.FAMILIES.setdefault(signal.FAMILY, []).append(f"scipy.signal.{name}")
 
 
+def _load_optimize() -> None:
+    import scipy.optimize as so
+
+    from . import optimize
+    for name in optimize.DEFINED:
+        surface.DEFINITIONS[getattr(so, name)] = getattr(optimize, name)
+        surface.FAMILIES.setdefault(optimize.FAMILY, []).append(f"scipy.optimize.{name}")
+
+
 def installed() -> bool:
     return importlib.util.find_spec("scipy") is not None
 
@@ -61,6 +70,7 @@ def installed() -> bool:
 def load() -> None:
     """Register every rule now (SciPy must be installed)."""
     import scipy.linalg
+    import scipy.optimize
     import scipy.signal
     import scipy.special
     import scipy.stats  # noqa: F401
@@ -71,3 +81,4 @@ surface.add_lazy_surface("scipy.special", _load_special)
 surface.add_lazy_surface("scipy.stats", _load_stats)
 surface.add_lazy_surface("scipy.linalg", _load_linalg)
 surface.add_lazy_surface("scipy.signal", _load_signal)
+surface.add_lazy_surface("scipy.optimize", _load_optimize)
