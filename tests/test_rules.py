@@ -36,6 +36,7 @@ class Row:
     gives the argument shapes in tables whose rows each need their own. ``surface`` is
     the entry of ``surface.FUNCTIONS`` (a callable) or of ``METHODS``/``ATTRIBUTES``
     (``".name"``) that ``fn`` exercises, when ``fn`` is not that callable itself.
+    ``generic=False``: ``fn`` needs what shape-generic code does not know (a dtype).
     """
 
     name: str
@@ -44,6 +45,7 @@ class Row:
     covers: tuple[str, ...] = ()
     shapes: tuple = ()
     surface: Any = None
+    generic: bool = True
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,14 @@ def scale_by_np_shape(x):
 
 def scale_by_ndim(x):
     return x * x.ndim
+
+
+def scale_by_itemsize(x):
+    return x * x.itemsize
+
+
+def scale_by_nbytes(x):
+    return x / x.nbytes
 
 
 def scale_by_np_ndim(x):
@@ -645,6 +655,10 @@ SHAPE_QUERIES = [
         surface=np.shape),
     Row("ndim", scale_by_ndim, covers=("ndim",), shapes=((2, 3),), surface=".ndim"),
     Row("np_ndim", scale_by_np_ndim, covers=("ndim",), shapes=((2, 3),), surface=np.ndim),
+    Row("itemsize", scale_by_itemsize, covers=("mul",), shapes=((2, 3),), surface=".itemsize",
+        generic=False),
+    Row("nbytes", scale_by_nbytes, covers=("size",), shapes=((2, 3),), surface=".nbytes",
+        generic=False),
     Row("np_result_type", cast_to_result_types, covers=("mul",), shapes=((2, 2),),
         surface=np.result_type),
 ]
@@ -665,7 +679,7 @@ CONSTRUCTORS = [
 @pytest.mark.parametrize("row", SHAPE_QUERIES + CONSTRUCTORS,
                          ids=names(SHAPE_QUERIES + CONSTRUCTORS))
 def test_shape_query_and_constructor_rows_match_finite_differences(row):
-    check_grads(row.fn, *sample_args(row, row.shapes))
+    check_grads(row.fn, *sample_args(row, row.shapes), generic=row.generic)
 
 
 # ---------------------------------------------------------------------------- indexing
