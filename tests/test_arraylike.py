@@ -123,7 +123,9 @@ NOT_CONVERTED = {"like", "where", "reps", "pad_width", "axes", "tup", "a1", "ope
                  # an output array, refused for every function (np.ptp documents it)
                  "out",
                  # refused weights of np.cov; np.ravel_multi_index's indices known then
-                 "fweights", "aweights", "multi_index"}
+                 "fweights", "aweights", "multi_index",
+                 # np.array_equal's and np.array_equiv's second operand: the builder's
+                 "a2"}
 # A name converted elsewhere that one function documents as something else:
 # np.linalg.cond's p is a norm's order (np.polyval's p, the coefficients, converts);
 # np.iscomplexobj's x is "any" object (its dtype is read, nothing converted).
