@@ -18,8 +18,6 @@ vector through ``forward_program`` and ``reverse_program``.
 """
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -28,7 +26,7 @@ import numpy as np
 
 from . import trees
 from .api import shared_gradient
-from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc
+from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, call_site
 from .frontend.captures import is_array
 from .frontend.cells import is_parameter
 from .inlined_jvp import lower_jvp
@@ -39,20 +37,6 @@ from .pipeline.local import refuse_local
 from .pipeline.outputs import refuse_non_numbers
 from .pipeline.spec import GradSpec
 from .pullbacks import lower_vjp, pullback_lowering
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def call_site() -> Loc | None:
-    """The user's line that called into the package: where a bad argument came from."""
-    frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    import linecache
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    return Loc(frame.f_code.co_filename, frame.f_lineno, 0, None, line, frame.f_code.co_name)
 
 
 def refuse(message: str, hint: str | None = None, kind: type = AutodiffTypeError) -> None:

@@ -249,3 +249,17 @@ def _compiler_frame(tb: TracebackType | None) -> str:
                    f"in {code.co_name})"
         tb = tb.tb_next
     return last
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def call_site() -> Loc | None:
+    """The user's line that called into the package: where a bad argument came from."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    return Loc(frame.f_code.co_filename, frame.f_lineno, 0, None, line, frame.f_code.co_name)

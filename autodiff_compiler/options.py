@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import backends
-from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError
+from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, call_site
 from .frontend.cells import is_parameter
 from .pipeline.spec import GradSpec
 
@@ -28,6 +28,7 @@ def grad_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
                                 hint=f"choose one of {', '.join(map(repr, backends.NAMES))}")
         return replace(spec, backend=backend)
     except AutodiffError as err:
+        err.loc = err.loc or call_site()  # the user's grad(...) call
         raise err.with_traceback(None) from None
 
 

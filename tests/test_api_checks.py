@@ -192,3 +192,12 @@ def test_jvp_tangent_of_python_float_argument():
 def test_weights_of_wrong_type_raise_type_error(weights, what):
     with pytest.raises(TypeError, match=f"weights must be Parameters, not {what}"):
         adc.grad(loss, None, weights=weights)
+
+
+@pytest.mark.parametrize("options", [dict(grad_position=[0]), dict(has_aux=1),
+                                     dict(grad_position=-1), dict(weights=[np.ones(2)])],
+                         ids=["list", "has_aux", "negative", "weights"])
+def test_a_wrong_option_names_the_users_call(options):
+    """vmap's option errors named the call's line; grad's named no line at all."""
+    with pytest.raises(adc.AutodiffError, match=r"test_api_checks\.py:\d+: "):
+        adc.grad(pair_product, **options)(X, X)
