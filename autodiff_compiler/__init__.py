@@ -28,6 +28,7 @@ from .mindspore import (
     ops,
     train,
 )
+from .mindspore import gradient_hooks as _gradient_hooks  # noqa: F401 (x.register_hook)
 from .mindspore import numpy_api as numpy  # noqa: F401 (mindspore.numpy; not in __all__)
 from .mindspore.context import (
     GRAPH_MODE,

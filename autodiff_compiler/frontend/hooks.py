@@ -40,6 +40,12 @@ if TYPE_CHECKING:
 
 Run = Callable[..., Any]
 
+# Methods of an array computed at run time whose call, as a statement, gives the array
+# a new value in every name that holds it (MindSpore's ``Tensor.register_hook``, which
+# the ``mindspore`` layer registers): name -> ``lower(scope, node, array, args,
+# kwargs)``, the new value.
+RECEIVER_STATEMENTS: dict[str, Callable[..., Any]] = {}
+
 
 def of_kind(hooks: tuple, kind: str) -> list[tuple[Any, bool]]:
     """The ``(hook, with_kwargs)`` pairs of one kind, in the order they run."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
+from ..ir.builder import is_read
 from ..ir.core import Var
 from . import index_tricks
 from .aliasing import is_callers
@@ -25,6 +26,7 @@ from .attributes import expr_attribute
 from .calls import apply_builder, has_var, runs_for_effect
 from .comparisons import array_operands, expr_compare
 from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
+from .hooks import RECEIVER_STATEMENTS
 from .list_methods import is_list_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
@@ -142,6 +144,8 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(call, gast.Call):
         if write_by_method(scope, call):  # y.fill(v), y.sort()
             return NOT_RETURNED
+        if _replaces_its_array(scope, call):  # y.register_hook(f)
+            return NOT_RETURNED
         func = scope.expr(call.func)
         # stack.append(y) on a list the function built, print, ops.assign, code compiled
         # from its source
@@ -160,6 +164,28 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     raise UnsupportedSyntaxError(
         "expression statements (calls for their side effects) are not supported yet",
         scope.loc(node), hint="remove the call, or assign its result and use it")
+
+
+def _replaces_its_array(scope: Scope, call: gast.Call) -> bool:
+    """Lower ``y.method(...)`` of ``hooks.RECEIVER_STATEMENTS``: every name holding ``y``
+    then holds the value it gives. Say whether it was one."""
+    func = call.func
+    if not isinstance(func, gast.Attribute) or func.attr not in RECEIVER_STATEMENTS:
+        return False
+    array = scope.expr(func.value)
+    if not isinstance(array, Var) or not array.tensor:
+        return False
+    if is_read(array):
+        raise scope.error(call, f".{func.attr}() of an array already used: it acts on every "
+                                "gradient the array receives, those of its earlier uses too",
+                          hint=f"call .{func.attr}() right where the array is made")
+    args = [scope.expr(a) for a in call.args]
+    kwargs = {k.arg: scope.expr(k.value) for k in call.keywords}
+    new = RECEIVER_STATEMENTS[func.attr](scope, call, array, args, kwargs)
+    for name, value in list(scope.env.items()):
+        if value is array:
+            scope.env[name] = new
+    return True
 
 
 # NumPy's calls made for their side effects, and what to write instead.

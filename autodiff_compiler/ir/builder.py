@@ -153,6 +153,12 @@ def constant_value(var: Var, limit: int = 64) -> Any:
     return None if known is _UNKNOWN else known
 
 
+def is_read(var: Var) -> bool:
+    """Whether an equation built so far (in the function or a region being lowered)
+    reads ``var``."""
+    return any(any(v is var for v in eqn.invars) for b in _LOCAL.stack for eqn in b.eqns)
+
+
 def producer_of(var: Var) -> Eqn | None:
     """The equation that defines ``var`` in the IR being built, if any."""
     for builder in reversed(_LOCAL.stack):

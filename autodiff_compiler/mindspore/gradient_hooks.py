@@ -5,6 +5,11 @@ forward pass, a function of the gradient on the backward one (measured in 2.10):
   ``hook_fn(grads)`` is given the tuple of their gradients when they are known; ``None``
   keeps them, a tuple of as many replaces them.
 - ``InsertGradientOf(f)(x)`` returns ``x``; the gradient that flows on is ``f(dx)``.
+- ``y.register_hook(f)`` (a statement in a differentiated function) is ``y =
+  InsertGradientOf(f)(y)`` for every name holding ``y``; it must come before ``y`` is
+  used, since the hook acts on all of ``y``'s gradient. ``f`` may be a lambda written
+  there. Eagerly it returns a handle whose ``remove()`` does nothing: outside a
+  differentiated function no gradient flows.
 
 Each is an identity Cell with a backward pre-hook (``hooks``), so it runs as a Cell's
 hooks run: compiled from its source inside a differentiated function, or, where the
@@ -15,7 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..frontend.calls import call_value
+from ..frontend.hooks import RECEIVER_STATEMENTS
+from ..frontend.scope import LocalFunction
 from .nn import Cell
+
+
+def _is_hook(f: Any) -> bool:
+    """A function, or one defined inside a function being compiled (a lambda there)."""
+    return callable(f) or isinstance(f, LocalFunction)
 
 
 class _Identity(Cell):
@@ -28,7 +41,7 @@ class _Identity(Cell):
 class HookBackward(_Identity):
     def __init__(self, hook_fn: Any, cell_id: str = "") -> None:
         super().__init__()
-        if not callable(hook_fn):
+        if not _is_hook(hook_fn):
             raise TypeError(f"HookBackward takes a function, not {type(hook_fn).__name__}")
         object.__setattr__(self, "hook_fn", hook_fn)
         self.register_backward_pre_hook(_gradients_to(hook_fn))
@@ -37,7 +50,7 @@ class HookBackward(_Identity):
 class InsertGradientOf(_Identity):
     def __init__(self, f: Any) -> None:
         super().__init__()
-        if not callable(f):
+        if not _is_hook(f):
             raise TypeError(f"InsertGradientOf takes a function, not {type(f).__name__}")
         object.__setattr__(self, "f", f)
         self.register_backward_pre_hook(_gradient_through(f))
@@ -54,5 +67,22 @@ def _gradient_through(f: Any) -> Any:
         return (f(grad_output[0]),)
     return hook
 
+
+def _register_hook(scope: Any, node: Any, array: Any, args: list, kwargs: dict) -> Any:
+    """``array.register_hook(hook)`` in compiled code: the array through the hook."""
+    if len(args) != 1 or kwargs:
+        raise TypeError("Tensor.register_hook takes one function: the hook")
+    return call_value(scope, node, InsertGradientOf(args[0]), [array], {})
+
+
+class HookHandle:
+    """What an eager ``register_hook`` returns: no gradient flows outside a
+    differentiated function, so there is nothing to remove."""
+
+    def remove(self) -> None:
+        return None
+
+
+RECEIVER_STATEMENTS["register_hook"] = _register_hook
 
 __all__ = ["HookBackward", "InsertGradientOf"]

@@ -198,6 +198,14 @@ class Tensor(np.ndarray):
             args = _mindspore_operands(func.__name__, args)
         return _results(func._implementation(*_plain(args), **plain))
 
+    def register_hook(self, hook: Any) -> Any:
+        """Eagerly, a handle and nothing more: no gradient flows outside a
+        differentiated function (inside one, ``gradient_hooks`` lowers the call)."""
+        if not callable(hook):
+            raise TypeError(f"register_hook takes a function, not {type(hook).__name__}")
+        from .gradient_hooks import HookHandle  # (it imports nn, which imports this)
+        return HookHandle()
+
     def __getitem__(self, key: Any) -> Any:
         out = np.ndarray.__getitem__(self, key)
         if isinstance(out, np.ndarray):
