@@ -529,3 +529,14 @@ def test_rosenbrock_and_its_derivatives_are_scipys(n):
     integers = np.arange(3)  # computed in float64, as SciPy promotes them
     assert adc.value_and_grad(lambda v: so.rosen(integers) * np.sum(v))(x)[0] == \
         so.rosen(integers) * np.sum(x)
+
+
+def test_logsumexp_of_a_0d_value_with_keepdims_has_the_installed_scipys_shape():
+    """SciPy 1.17 gives shape (1,) there; the compiled value had shape ()."""
+    x = np.array(0.3)
+    want = sp.logsumexp(x, keepdims=True)
+    value, grad = adc.value_and_grad(lambda v: sp.logsumexp(v, keepdims=True) * 2.0)(x)
+    assert np.shape(value) == np.shape(want)
+    np.testing.assert_allclose(value, 2.0 * want)
+    np.testing.assert_allclose(grad, 2.0)
+    assert np.shape(adc.jacrev(lambda v: sp.logsumexp(v, keepdims=True))(x)) == np.shape(want)

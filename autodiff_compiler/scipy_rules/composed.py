@@ -20,6 +20,9 @@ import scipy.special as sp
 from ..ir.surface import stop_gradient
 
 _LOG_PI = math.log(math.pi)
+# Recent SciPy (1.17) gives a 0-d input's logsumexp with keepdims=True the shape (1,),
+# where older versions gave a 0-d result: the installed SciPy's shape is kept.
+_KEPT_0D_AXIS = np.shape(sp.logsumexp(np.float64(0.0), keepdims=True)) == (1,)
 
 
 def _shift(a: Any, axis: Any) -> Any:
@@ -32,6 +35,8 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False,
               return_sign: bool = False) -> Any:
     """``log(sum(b * exp(a), axis))``, with the sign of the sum apart when asked."""
     a = np.asarray(a)
+    if keepdims and _KEPT_0D_AXIS and np.ndim(a) == 0:
+        a = np.reshape(a, (1,))
     shift = _shift(a, axis)
     terms = np.exp(a - shift) if b is None else b * np.exp(a - shift)
     total = np.sum(terms, axis=axis, keepdims=True)
