@@ -627,6 +627,10 @@ def norm_at_zero(x):
     return np.linalg.norm(x)
 
 
+def std_of_one_selected(x):  # where= leaves one entry: std 0, as np.std of a constant
+    return np.std(x, where=x > 0.5) + np.std(x, axis=0, where=np.array([True, False, False]))
+
+
 def prod_with_zeros(x):
     return np.sum(np.prod(x, axis=1))
 
@@ -721,6 +725,8 @@ EXACT = [
     # std and norm have gradient 0 where they are 0 (a subgradient).
     Exact("std_of_constant", std_of_constant, (np.full(3, 2.0),), (np.zeros(3),), ("std",)),
     Exact("norm_at_zero", norm_at_zero, (np.zeros(3),), (np.zeros(3),), ("norm",)),
+    Exact("std_where_of_one_entry", std_of_one_selected, (np.array([0.1, 0.7, 0.2]),),
+          (np.zeros(3),), ("sqrt",)),
     # prod is exact with zeros: the gradient is the product of the other entries.
     Exact("prod_with_zeros", prod_with_zeros, (np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0],
                                                           [1.0, 2.0, 4.0]]),),

@@ -340,9 +340,16 @@ def _moment(prim: P.Primitive, name: str) -> Builder:
         a = _in_dtype(a, dtype)
         if where is not None and where is not True:
             variance = _masked_var(a, where, axis, keepdims, ddof)
-            return variance if name == "var" else P.sqrt(variance)
+            return variance if name == "var" else deviation(variance)
         return prim(a, axis=axis, keepdims=keepdims, ddof=ddof)
     return build
+
+
+def deviation(variance: Any) -> Any:
+    """The square root of a variance, with gradient 0 where it is 0 (as ``np.std``'s
+    rule has), not the infinite slope of the square root there."""
+    zero = P.equal(variance, 0)
+    return P.where(zero, 0.0, P.sqrt(P.where(zero, 1.0, variance)))
 
 
 def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any) -> Any:

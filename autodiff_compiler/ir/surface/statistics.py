@@ -26,6 +26,7 @@ import numpy as np
 from .. import primitives as P
 from ..core import ndim_of
 from . import UnsupportedArgumentError, _keepdims, _static, _unsupported, register
+from .arithmetic import deviation
 from .composed import _along, _known_rank, _known_shape
 from .constructors import _asarray, _astype
 
@@ -140,10 +141,8 @@ def _nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
             where=np._NoValue, mean=np._NoValue, correction=np._NoValue):
     """The square root of ``np.nanvar``, with gradient 0 where it is 0 (as ``np.std``'s
     rule has), not the infinite slope of the square root there."""
-    var = _nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                  correction=correction)
-    zero = P.equal(var, 0)
-    return P.where(zero, 0.0, P.sqrt(P.where(zero, 1.0, var)))
+    return deviation(_nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                             correction=correction))
 
 
 register("reductions", _nan_accumulation(P.reduce_sum, 0, "nansum"), np.nansum)
