@@ -27,7 +27,7 @@ def _draws(rng: Any) -> dict[str, np.ndarray]:
     return {
         "m": m, "n": normal(3, 4), "x3": normal(2, 3, 4), "v4": normal(4), "w4": normal(4),
         "row": normal(1, 4), "col": normal(3, 1), "square": normal(3, 3), "s": normal(),
-        "pos": (np.abs(m) + 0.5).astype(np.float32),
+        "pos": (np.abs(m) + 0.5).astype(np.float32), "rising": np.sort(m[0]),
         "ints": np.array([[1, 0, 3, 2], [4, 0, 6, 1], [0, 7, 2, 9]], np.int32),
         "ties": np.array([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, -1.0, 0.5], [0.0, 1.0, 1.0, -3.0]],
                          np.float32),
@@ -146,6 +146,7 @@ def _cases(ms: Any) -> list[tuple[str, Any, tuple, tuple]]:
         ("norm_axis", lambda a: mnp.norm(a, axis=1), ("m",), (0,)),
         ("trace", mnp.trace, ("square",), (0,)),
         ("diff", mnp.diff, ("m",), (0,)),
+        ("interp", lambda a, b, c: mnp.interp(a, b, c), ("v4", "rising", "w4"), (0,)),
         ("cov", mnp.cov, ("m",), (0,)),
         ("corrcoef", mnp.corrcoef, ("m",), (0,)),
         ("vander", lambda a: mnp.vander(a, 3), ("v4",), (0,)),

@@ -142,7 +142,7 @@ cumsum, cumprod, nancumsum, diff, ediff1d = (np.cumsum, np.cumprod, np.nancumsum
                                              np.ediff1d)
 average, gradient = np.average, np.gradient
 trapz = getattr(np, "trapezoid", None) or np.trapz  # NumPy 1.x has the old name only
-convolve, correlate, interp, unwrap = np.convolve, np.correlate, np.interp, np.unwrap
+convolve, correlate, unwrap = np.convolve, np.correlate, np.unwrap
 matrix_power = np.linalg.matrix_power
 
 
@@ -150,6 +150,14 @@ def _computed_in(x: Any) -> Any:
     """The dtype MindSpore's statistics keep: a float input's own, float32 for others."""
     dtype = np.asarray(x).dtype
     return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float32)
+
+
+def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
+           period: Any = None) -> Any:
+    """``np.interp`` in float32, float64 where an operand is (MindSpore 2.10's dtypes)."""
+    out = np.interp(x, xp, fp, left, right, period)
+    wide = any(np.asarray(a).dtype == np.float64 for a in (x, xp, fp))
+    return out if wide else out.astype(np.float32)
 
 
 def vander(x: Any, N: Any = None, increasing: bool = False) -> Any:  # noqa: N803 (NumPy's)
