@@ -47,6 +47,9 @@ CASES = {
     "arange to a float tensor": (lambda x: ops.arange(Tensor(3.0)), np.float32),
     "constant int tensor / python int": (lambda x: Tensor(np.arange(3)) / 3, np.float32),
     "constant int tensor * float32": (lambda x: Tensor([1, 2, 3]) * x, np.float32),
+    "sqrt(int32)": (lambda x: ops.sqrt(I32 * I32), np.float32),
+    "sqrt(uint8) (NumPy: float16)": (lambda x: ops.sqrt(U8), np.float32),
+    "int64.sqrt() times float32": (lambda x: (I64 * I64).sqrt() * x, np.float32),
     # NumPy's already: integers alone, floats alone, an int with a float Tensor
     "int32 * python int": (lambda x: I32 * 2, np.int32),
     "int32 // python int": (lambda x: I32 // 2, np.int32),

@@ -22,14 +22,17 @@ FLOAT32 = np.dtype(np.float32)
 # ``where``'s first operand is its condition, never promoted.
 PROMOTING = frozenset({"add", "sub", "mul", "div", "pow", "floor_divide", "mod", "fmod",
                        "maximum", "minimum", "fmax", "fmin", "arctan2", "hypot", "clip",
-                       "where"})
+                       "where", "sqrt"})
+# Of an integer or bool Tensor alone, float32 (NumPy: float64, or float16 for 8 bits);
+# MindSpore 2.10's other transcendental functions refuse integers on the CPU.
+FLOAT_OF_INTEGERS = frozenset({"sqrt"})
 # by the ufunc's name (``np.clip``'s is not a public attribute; ``true_divide`` is NumPy
 # 1's name of ``divide``)
 UFUNCS = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "div",
           "true_divide": "div", "power": "pow", "floor_divide": "floor_divide",
           "remainder": "mod", "fmod": "fmod", "maximum": "maximum", "minimum": "minimum",
           "fmax": "fmax", "fmin": "fmin", "arctan2": "arctan2", "hypot": "hypot",
-          "clip": "clip"}
+          "clip": "clip", "sqrt": "sqrt"}
 
 
 def mixed_float(operands: Sequence[tuple[np.dtype, bool]], name: str) -> np.dtype | None:
@@ -44,7 +47,8 @@ def mixed_float(operands: Sequence[tuple[np.dtype, bool]], name: str) -> np.dtyp
     floats = [dtype for dtype, number in operands if dtype.kind == "f" and not number]
     if floats:
         return np.result_type(*floats)
-    if name == "div" or any(dtype.kind == "f" for dtype, _ in operands):
+    if name == "div" or name in FLOAT_OF_INTEGERS or \
+            any(dtype.kind == "f" for dtype, _ in operands):
         return FLOAT32
     return None
 
