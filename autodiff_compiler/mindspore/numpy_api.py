@@ -11,18 +11,21 @@ NumPy arrays out). The constructors, with MindSpore's float32/int32 defaults, li
 (``mnp.ravel(x)``, ``mnp.squeeze(a, axis)`` read the same; keywords such as
 ``mnp.arccos(input=x)`` do not).
 
-Measured in MindSpore 2.7.1 and not copied, NumPy's result kept instead (with why):
-integer inputs to ``sqrt``, ``divide``, ``sign``... give NumPy's float64 (MindSpore:
-float32, and ``sign`` of ints is float32 there too); ``exp``, ``log``, ``floor`` of ints
-work (MindSpore's CPU kernels refuse them); ``multiply(x, 2)`` works (MindSpore wants a
-Tensor); ``where(condition)`` alone gives NumPy's indices (MindSpore raises); ``unique``
-is sorted (MindSpore 2.7.1 returns first occurrences unsorted, against its docstring);
-``bincount`` and ``histogram`` counts are NumPy's int64 (MindSpore: float32);
-``result_type`` returns a MindSpore type as there, but by NumPy's promotion (int32
-arrays with float32 ones give Float64 here, Float32 there; ``promote_types`` follows
-MindSpore).
+Tensors mixing integers and floats follow MindSpore's promotion (``Tensor``'s
+``__array_ufunc__``: ``int / int`` and ``sqrt(int)`` are float32); ``vander``, ``cov``,
+``corrcoef`` and ``interp`` keep float32 as MindSpore does. Measured in MindSpore and
+not copied, NumPy's result kept instead (with why): ``sign`` of ints is NumPy's int
+(MindSpore: float32); ``exp``, ``log``, ``floor`` of ints work (MindSpore's CPU kernels
+refuse them); ``multiply(x, 2)`` works (MindSpore wants a Tensor); ``where(condition)``
+alone gives NumPy's indices (MindSpore raises); ``unique`` is sorted (MindSpore returns
+first occurrences unsorted, against its docstring); ``bincount`` and ``histogram``
+counts are NumPy's int64 (MindSpore: float32); ``concatenate``/``stack`` of int and
+float arrays, and ``average`` of ints with float weights, are NumPy's float64
+(MindSpore: the float's type); ``result_type`` returns a MindSpore type as there, but
+by NumPy's promotion (int32 arrays with float32 ones give Float64 here, Float32 there;
+``promote_types`` follows MindSpore).
 
-MindSpore 2.7.1's CPU gradient of ``mnp.flip(a, 1)`` is wrong (a first column of zeros,
+MindSpore 2.7.1's CPU gradient of ``mnp.flip(a, 1)`` was wrong (a first column of zeros,
 the rest shifted); ``flip`` here is NumPy's, its gradient the flipped cotangent, checked
 against finite differences in ``tests/test_mindspore_numpy.py``.
 
