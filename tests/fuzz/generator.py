@@ -416,6 +416,10 @@ class _Generator:
         shape = r.choice(SHAPES)
         stack, out = self.fresh("st"), self.fresh()
         pushes = [Stmt(f"{stack}.append({self.ex.expr(shape, 2)})") for _ in range(3)]
+        if r.random() < 0.5:  # pushed through another name: += changes the list itself
+            alias = self.fresh("al")
+            pushes[1:2] = [Stmt(f"{alias} = {stack}"),
+                           Stmt(f"{alias} += [{self.ex.expr(shape, 2)}]")]
         pop = r.choice([f"{stack}.pop() * 2.0 + {stack}.pop(0)",
                         f"{stack}.pop(1) - {stack}[-1] * {stack}.pop()"])
         self.ex.env[out] = shape
