@@ -912,3 +912,27 @@ def test_cumprod_is_exact_to_second_order_with_zeros(x, axis):
     numeric = [(gradient(x + step, axis) - gradient(x - step, axis)).reshape(-1) / 2e-6
                for step in steps]
     np.testing.assert_allclose(hessian, numeric, atol=1e-6)
+
+
+PAD_WIDTHS = [1, (2,), (1, 2), ((1, 2),), ((0,), (1,)), ((1, 0), (0, 2)), ((2, 1), (1,))]
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3)], ids=str)
+@pytest.mark.parametrize("widths", PAD_WIDTHS, ids=str)
+def test_pad_takes_every_spelling_of_its_widths_as_numpy(widths, shape):
+    """The constant pad's fast path took a width per axis as a (before, after) pair:
+    ((0,), (1,)) and (1, 2) of a matrix raised inside the compiled code."""
+    x = np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape)
+    try:
+        want = np.pad(x, widths, constant_values=0.5)
+    except ValueError:
+        return  # NumPy refuses it too (a pair per axis of another rank)
+
+    def padded(a):
+        return np.pad(a, widths, constant_values=0.5)
+
+    np.testing.assert_array_equal(adc.value_and_grad(lambda a: np.sum(padded(a) ** 2))(x)[0],
+                                  np.sum(want ** 2))
+    np.testing.assert_array_equal(adc.jacfwd(padded)(x).sum(axis=tuple(range(want.ndim))),
+                                  np.ones(shape))
+    check_grads(lambda a: np.sum(np.sin(padded(a))), x)

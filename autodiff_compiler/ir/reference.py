@@ -205,7 +205,8 @@ def pad(x, pad_width, constant_values=0):
     assignment (cast to ``x``'s dtype, as ``np.pad`` does) and ``x`` written in."""
     x = np.asarray(x)
     if not (isinstance(pad_width, tuple) and len(pad_width) == x.ndim
-            and np.ndim(constant_values) == 0):
+            and all(isinstance(pair, tuple) and len(pair) == 2 for pair in pad_width)
+            and np.ndim(constant_values) == 0):  # ((1,), (2,)), (1, 2): NumPy's spellings
         return np.pad(x, pad_width, constant_values=constant_values)
     shape, inner = [], []
     for n, (before, after) in zip(x.shape, pad_width):
