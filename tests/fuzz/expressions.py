@@ -69,6 +69,10 @@ SELECTED = ["np.sum(({e})[({e}) > 0.2])", "np.sum(({e})[np.nonzero(({e}) > 0.2)]
             "np.sum(np.ravel({e})[np.ravel({e}) < 0.4] * np.prod((2,) + "
             "np.ravel({e})[np.ravel({e}) < 0.4].shape[:1]))"]
 SELECTED_SHARE = 0.06
+# np.pad in NumPy's spellings of its widths: one for all, a pair for all, one per axis
+PADDED = ["np.sum(np.sin(np.pad({e}, (1, 2), constant_values=0.5)))",
+          "np.sum(np.pad({e}, ((2,),)) ** 2)", "np.sum(np.pad({e}, 1) * 0.5)"]
+PADDED_SHARE = 0.04
 WHERE_TESTS = ["{} > 0.1", "~np.isnan(np.sqrt({} - 0.1))", "np.isfinite(np.log({} - 0.1))"]
 
 
@@ -138,6 +142,9 @@ class Expressions:
         if self.picks.random() < SELECTED_SHARE:
             self.features.add("selection")
             return self.picks.choice(SELECTED).format(e=e)
+        if self.picks.random() < PADDED_SHARE:
+            self.features.add("pad")
+            return self.picks.choice(PADDED).format(e=e)
         r = rng.random()
         if r < 0.15:
             index = ", ".join(str(rng.randrange(d)) for d in src)
