@@ -463,3 +463,29 @@ def test_max_unpool_takes_max_pools_indices_as_mindspore():
                                                                          rel=1e-6)
     with pytest.raises(ValueError, match="need pad_mode 'pad'"):
         nn.MaxPool2d(2, 2, ceil_mode=True)
+
+
+# MindSpore 2.10 on the same draws: output size, (shape, sum of values, sum of indices,
+# sum of the gradient of sum(out ** 2))
+ADAPTIVE_WITH_INDICES = [
+    ((3, 2), (2, 3, 3, 2), 51.09866714477539, 698, 102.19733428955078),
+    (4, (2, 3, 4, 4), 115.1620864868164, 1984, 230.3241729736328),
+    ((7, 3), (2, 3, 7, 3), 68.26545715332031, 2589, 136.53091430664062),
+    ((None, 4), (2, 3, 7, 4), 95.00357055664062, 3448, 190.00714111328125),
+]
+
+
+@pytest.mark.parametrize("size, shape, total, index_total, grad_total", ADAPTIVE_WITH_INDICES,
+                         ids=str)
+def test_adaptive_max_pool_with_indices_as_mindspore(size, shape, total, index_total,
+                                                    grad_total):
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 7, 6)).astype(np.float32))
+    values, indices = ops.adaptive_max_pool2d(x, size, return_indices=True)
+    assert values.shape == shape and indices.dtype == np.int64
+    assert float(values.sum()) == pytest.approx(total, rel=1e-6)
+    assert int(indices.sum()) == index_total
+    grad = ms.grad(lambda a: (ops.adaptive_max_pool2d(a, size, True)[0] ** 2).sum())(x)
+    assert float(grad.sum()) == pytest.approx(grad_total, rel=1e-5)
+    cell_values, cell_indices = nn.AdaptiveMaxPool2d(size, return_indices=True)(x)
+    np.testing.assert_array_equal(cell_values, values)
+    np.testing.assert_array_equal(cell_indices, indices)

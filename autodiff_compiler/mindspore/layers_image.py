@@ -304,9 +304,7 @@ class AdaptiveMaxPool2d(Cell):
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__()
-        if return_indices:
-            raise ValueError("AdaptiveMaxPool2d: return_indices is not supported")
         self.output_size, self.return_indices = output_size, return_indices
 
     def construct(self, input: Any) -> Any:  # noqa: A002
-        return ops_image.adaptive_max_pool2d(input, self.output_size)
+        return ops_image.adaptive_max_pool2d(input, self.output_size, self.return_indices)

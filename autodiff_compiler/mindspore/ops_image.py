@@ -262,10 +262,38 @@ def adaptive_max_pool2d(input: Any, output_size: Any,  # noqa: A002
                         return_indices: bool = False) -> Any:
     """Adaptive max pooling over the last two axes; ``output_size`` an int for both or
     a pair (None keeps that axis)."""
-    if return_indices:
-        raise ValueError("adaptive_max_pool2d: return_indices is not supported")
     rows, cols = (output_size, output_size) if isinstance(output_size, int) else output_size
+    if return_indices:
+        return _adaptive_max_with_indices(input, rows, cols)
     return adaptive_max_pool(adaptive_max_pool(input, rows, -2), cols, -1)
+
+
+def _window(i: int, size: int, length: int) -> tuple[int, int]:
+    """Where window ``i`` of ``size`` starts and stops along an axis of ``length``."""
+    return (i * length) // size, -(-((i + 1) * length) // size)
+
+
+def _adaptive_max_with_indices(x: Any, rows: Any, cols: Any) -> tuple[Any, Any]:
+    """The maxima of each rectangle and where each is, counted along the flattened
+    (H, W) plane (the first of tied ones), as ``max_unpool2d`` takes them."""
+    height, width = np.shape(x)[-2:]
+    rows, cols = height if rows is None else rows, width if cols is None else cols
+    values, indices = [], []
+    for i in range(rows):
+        top, bottom = _window(i, rows, height)
+        row_values, row_indices = [], []
+        for j in range(cols):
+            left, right = _window(j, cols, width)
+            flat = np.reshape(x[..., top:bottom, left:right], (*np.shape(x)[:-2], -1))
+            at = np.argmax(flat, axis=-1)
+            row_values.append(np.max(flat, axis=-1))
+            row_indices.append((top + at // (right - left)) * width + left + at % (right - left))
+        values.append(np.stack(row_values, -1))
+        indices.append(np.stack(row_indices, -1))
+    return np.stack(values, -2), np.stack(indices, -2).astype(np.int64)
+
+
+_window.__evaluated_when_compiling__ = True  # a pure function of sizes
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:  # noqa: A002
