@@ -386,3 +386,18 @@ def test_ops_custom_pyfunc_runs_its_function_and_differentiates_by_its_bprop():
     np.testing.assert_allclose(gy, x * np.cos(y))
     with pytest.raises(ValueError, match="pyfunc"):
         ops.Custom(_square, None, None, "aot")
+
+
+@adc.custom_vjp
+def badly_ruled(x):
+    return np.sin(x)
+
+
+badly_ruled.defvjp(lambda x: (np.sin(x), np.cos(x)), lambda g: (g,))  # bwd: (res, g)
+
+
+def test_a_rule_of_the_wrong_parameters_says_what_they_are():
+    with pytest.raises(AutodiffError, match="bad call to '<lambda>': too many positional") \
+            as err:
+        adc.grad(lambda x: np.sum(badly_ruled(x)))(X)
+    assert "its parameters are <lambda>(g)" in str(err.value)

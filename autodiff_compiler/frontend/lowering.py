@@ -163,7 +163,8 @@ class Lowering:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as err:
-            raise AutodiffError(f"bad call to '{name}': {err}", loc) from None
+            raise AutodiffError(f"bad call to '{name}': {err}", loc,
+                                hint=f"its parameters are {name}{signature}") from None
         bound.apply_defaults()
         for param, value in bound.arguments.items():
             if isinstance(value, Var) and not value.hint:
