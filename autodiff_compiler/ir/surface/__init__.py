@@ -310,8 +310,12 @@ _FAMILY_ORDER = ("operators", "elementwise", "inactive", "reductions", "shapes",
                  "linear algebra", "constructors")
 
 
-def family_rank(family: str) -> int:
-    return _FAMILY_ORDER.index(family) if family in _FAMILY_ORDER else len(_FAMILY_ORDER)
+def family_rank(family: str) -> tuple[int, str]:
+    """NumPy's families in their order, then the others by name (not by when they were
+    loaded: SciPy's load when the user's code first imports them)."""
+    if family in _FAMILY_ORDER:
+        return _FAMILY_ORDER.index(family), ""
+    return len(_FAMILY_ORDER), family
 
 
 # The rest of the table: elementwise functions and reductions, shapes, linear algebra,
