@@ -69,8 +69,9 @@ def _run_module(path: Path) -> types.ModuleType:
     except KeyboardInterrupt as err:
         raise UserError(f"{_raised_at(err, path)}: interrupted (Ctrl-C) while running "
                         f"{path}") from None
-    except SyntaxError as err:
-        where = f"{display_path(err.filename or str(path))}:{err.lineno}"
+    except SyntaxError as err:  # (a file Python cannot read at all has no line)
+        where = display_path(err.filename or str(path)) + \
+            (f":{err.lineno}" if err.lineno is not None else "")
         raise UserError(f"{where}: syntax error: {err.msg}\n    {(err.text or '').strip()}") \
             from None
     except AutodiffError as err:

@@ -345,6 +345,23 @@ def test_syntax_error_names_file_and_line(tmp_path):
     assert_user_error(result, "broken.py:4: syntax error", "return (x *")
 
 
+def test_a_file_python_cannot_read_is_named_without_a_line(tmp_path):
+    """A file with NUL bytes was reported at 'binary.py:None'."""
+    (tmp_path / "binary.py").write_bytes(b"\xff\xfe\x00bad")
+    result = run("show", f"{tmp_path}/binary.py:f")
+    assert_user_error(result, "binary.py: syntax error")
+    assert ":None" not in result.stderr
+
+
+def test_has_aux_of_a_function_returning_one_value_says_what_it_returned(tmp_path):
+    """Shape-generic code knows no dtype: the value was 'a None scalar'."""
+    (tmp_path / "one.py").write_text("import numpy as np\n\n\ndef loss(w, x):\n"
+                                     "    return np.sum((x @ w) ** 2)\n")
+    result = run("show", f"{tmp_path}/one.py:loss", "--has-aux")
+    assert_user_error(result, "one.py:4: has_aux=True needs the function to return a tuple",
+                      "but it returned a scalar")
+
+
 def test_exception_while_running_the_file_names_its_line(tmp_path):
     (tmp_path / "boom.py").write_text("def helper():\n    return 1 / 0\n\n\nX = helper()\n")
     result = run("show", f"{tmp_path}/boom.py:helper")

@@ -79,6 +79,8 @@ def _describe(out: Any) -> str:
     if out is None:
         return "None"
     if isinstance(out, Var):
+        if out.aval.dtype is None:  # (shape-generic code: not known when compiling)
+            return "a scalar" if out.aval.shape == () else "an array"
         return _a(f"{out.aval} array" if out.aval.shape else f"{out.aval.dtype} scalar")
     if isinstance(out, tuple | list):
         return f"a {type(out).__name__} of ({', '.join(map(_describe, out))})"
