@@ -11,7 +11,7 @@ import pytest
 from autodiff_compiler.common.initializer import Normal, initializer
 
 import autodiff_compiler as ms
-from autodiff_compiler import Parameter, ParameterTuple, Tensor, context, nn
+from autodiff_compiler import Parameter, ParameterTuple, Tensor, check_grads, context, nn
 
 # (expression, dtype MindSpore gives it)
 DTYPES = [
@@ -439,3 +439,5 @@ def test_cosine_similarity_cell_is_mindspores():
     np.testing.assert_allclose(cell(x1, x2), [0.9402562, 0.8614609, 0.9516245], rtol=1e-6)
     np.testing.assert_allclose(ms.grad(lambda a: cell(a, x2).sum())(x1),
                                ms.grad(lambda a: ms.ops.cosine_similarity(a, x2).sum())(x1))
+    wide = [np.asarray(x, np.float64) for x in (x1, x2)]  # and against finite differences
+    check_grads(lambda a, b: np.sum(cell(a, b) ** 2), *wide, order=2)

@@ -156,7 +156,7 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
             return stmt_ufunc_at(scope, call, func.__self__)
         if write_by_function(scope, call, func):  # np.copyto(y, v), np.exp(x, out=y)...
             return NOT_RETURNED
-        instead = _EFFECTS_INSTEAD.get(func) if _hashable(func) else None
+        instead = next((hint for f, hint in _EFFECTS_INSTEAD.items() if func is f), None)
         if instead is not None:
             raise UnsupportedSyntaxError(
                 f"{getattr(func, '__name__', 'this call')}() is called for its side effects, "
@@ -195,13 +195,6 @@ _EFFECTS_INSTEAD = {
                     "calling it); its draws then follow",
 }
 
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
