@@ -666,6 +666,27 @@ def test_order_statistic_gradient_equals_exact_value(case):
     assert_exact_gradient(case, specialize=True)
 
 
+# sqrt(-1)'s tangent is NaN as its value is. A function that replaces that NaN drops its
+# tangent with it: forward mode must not keep NaN * 0, which made the whole Jacobian NaN
+# (every column's tangent is NaN there). Reverse mode multiplies the zero cotangent by
+# sqrt's NaN partial at that entry, as JAX's does: a NaN there, loud.
+NAN_DROPPED = [
+    ("nan_to_num", lambda x: np.nan_to_num(np.sqrt(x)), [[0.0, 0.0], [0.0, 0.25]]),
+    ("fmax", lambda x: np.fmax(np.sqrt(x), 0.25 * x), [[0.25, 0.0], [0.0, 0.25]]),
+    ("fmin", lambda x: np.fmin(np.sqrt(x), x), [[1.0, 0.0], [0.0, 0.25]]),
+]
+
+
+@pytest.mark.parametrize("name, fn, jacobian", NAN_DROPPED, ids=[c[0] for c in NAN_DROPPED])
+def test_a_replaced_nan_takes_its_tangent_with_it(name, fn, jacobian):
+    x = np.array([-1.0, 4.0])
+    with np.errstate(invalid="ignore"):
+        got = adc.jacfwd(fn)(x)
+        _, tangent = adc.jvp(fn, (x,), (np.ones(2),))
+    np.testing.assert_array_equal(got, jacobian)
+    np.testing.assert_array_equal(tangent, np.sum(jacobian, axis=1))
+
+
 def test_singular_vector_gradient_at_repeated_singular_values_is_not_finite():
     """Documented: the vectors are not unique there, so their gradient is inf or NaN."""
     grad = adc.grad(C.svd_vectors_used)(np.eye(3))

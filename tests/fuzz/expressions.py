@@ -73,6 +73,15 @@ SELECTED_SHARE = 0.06
 PADDED = ["np.sum(np.sin(np.pad({e}, (1, 2), constant_values=0.5)))",
           "np.sum(np.pad({e}, ((2,),)) ** 2)", "np.sum(np.pad({e}, 1) * 0.5)"]
 PADDED_SHARE = 0.04
+# NaNs made where the data says (sqrt or log of negatives) and replaced: forward mode's
+# NaN tangent must go with the NaN it belongs to (np.nan_to_num and np.fmax kept
+# NaN * 0), where reverse mode's zero cotangent times a NaN partial is a NaN, loud (the
+# checker's Jacobian against a NaN gradient then asks finite differences, seed 101035)
+SANITISED = ["np.sum(np.nan_to_num(np.sqrt(({e}) - 0.1)))",
+             "np.nansum(np.log(1.1 + ({e})) * 0.5)",
+             "np.sum(np.where(np.isnan(np.sqrt({e})), 0.5, np.cos({e})))",
+             "np.sum(np.fmax(np.sqrt(({e}) - 0.1), -0.5))"]
+SANITISED_SHARE = 0.04
 WHERE_TESTS = ["{} > 0.1", "~np.isnan(np.sqrt({} - 0.1))", "np.isfinite(np.log({} - 0.1))"]
 
 
@@ -99,6 +108,7 @@ class Expressions:
         self.apart = random.Random(0)  # choices added later (the generator's own stream)
         self.picks = random.Random(0)  # selections of the data's length (their own stream)
         self.products = random.Random(0)  # plain products (see ``reduce_axis``)
+        self.sanitised = random.Random(0)  # NaNs made and replaced (``SANITISED``)
 
     # ------------------------------------------------------------------ leaves
 
@@ -145,6 +155,9 @@ class Expressions:
         if self.picks.random() < PADDED_SHARE:
             self.features.add("pad")
             return self.picks.choice(PADDED).format(e=e)
+        if self.sanitised.random() < SANITISED_SHARE:
+            self.features.add("sanitised")
+            return self.sanitised.choice(SANITISED).format(e=e)
         r = rng.random()
         if r < 0.15:
             index = ", ".join(str(rng.randrange(d)) for d in src)

@@ -64,6 +64,7 @@ class _Generator:
         self.ex.apart = self.apart
         self.ex.picks = random.Random(seed + 7100003)
         self.ex.products = random.Random(seed + 7300013)
+        self.ex.sanitised = random.Random(seed + 7900009)
         self.zeros = random.Random(seed + 7700071)
         self.swaps = random.Random(seed + 8600023)
         self.sums = random.Random(seed + 9100043)

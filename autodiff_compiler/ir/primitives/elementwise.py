@@ -184,10 +184,19 @@ defpartials(maximum, *_ties_shared(lambda ans, x, y: greater(x, y),
                                    lambda ans, x, y: less(x, y)))
 defpartials(minimum, *_ties_shared(lambda ans, x, y: less(x, y),
                                    lambda ans, x, y: greater(x, y)))
-defpartials(fmax, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
-                                lambda ans, x, y: _kept(ans, y, x)))
-defpartials(fmin, *_ties_shared(lambda ans, x, y: _kept(ans, x, y),
-                                lambda ans, x, y: _kept(ans, y, x)))
+
+
+def _nan_aware_share(d, ans, kept, other):
+    """fmax/fmin's rule: the seed where ``kept`` was kept, half of it at a tie. A NaN
+    loses, and its tangent is NaN too: selected by where, not multiplied by 0, so that
+    it does not make the kept value's tangent NaN (forward mode)."""
+    return where(_kept(ans, kept, other), d, where(equal(kept, other), 0.5 * d, 0))
+
+
+defelementwise(fmax, lambda d, ans, x, y: _nan_aware_share(d, ans, x, y),
+                     lambda d, ans, x, y: _nan_aware_share(d, ans, y, x))
+defelementwise(fmin, lambda d, ans, x, y: _nan_aware_share(d, ans, x, y),
+                     lambda d, ans, x, y: _nan_aware_share(d, ans, y, x))
 
 
 def _is_real(x) -> bool:
@@ -217,8 +226,11 @@ defelementwise(where, None, lambda d, ans, c, x, y: where(c, d, 0),
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
 defpartials(mod, lambda ans, x, y: 1, lambda ans, x, y: -floor_divide(x, y))
-# nan_to_num passes finite values through and replaces the others by constants.
-defpartials(nan_to_num, lambda ans, x, **replacements: isfinite(x))
+# nan_to_num passes finite values through and replaces the others by constants: a
+# where, not a product with isfinite(x), so that the NaN tangent of a NaN it replaces
+# (forward mode) is replaced too, not kept as NaN * 0.
+defelementwise(nan_to_num, lambda d, ans, x, **replacements: where(isfinite(x), d, 0),
+               sum_unary=True)
 defpartials(exp2, lambda ans, x: ans * LN2)
 defpartials(expm1, lambda ans, x: ans + 1)
 defpartials(log2, lambda ans, x: 1 / (x * LN2))
