@@ -3,6 +3,9 @@ values, as MindSpore's PyNative mode runs it, never in the adjoint, and no gradi
 flows through it (issue 12)."""
 from __future__ import annotations
 
+import logging
+import warnings
+
 import numpy as np
 import pytest
 
@@ -205,3 +208,80 @@ def test_fstring_of_a_list_of_arrays_is_refused():
 
     with pytest.raises(AutodiffError, match="f-string of a list or tuple holding array"):
         adc.grad(f)(X)
+
+
+# ---------------------------------------------------------------------------- logs, warnings
+# Called as Python where the program runs, on the forward values, once per call (their
+# own source, with its try statements and locks, is not compiled).
+
+LOG = logging.getLogger("tests.reports")
+
+
+def logged_sine(x):
+    y = np.sin(x)
+    LOG.warning("total %.4f of %s values", np.sum(y), np.size(y))
+    logging.getLogger("tests.reports").info("y = %s", y)
+    return np.sum(y * x)
+
+
+def test_a_logger_logs_the_forward_values_once_per_call(caplog):
+    caplog.set_level(logging.INFO, logger="tests.reports")
+    for x in (X, X * 2):
+        caplog.clear()
+        np.testing.assert_allclose(adc.grad(logged_sine)(x), expected_grad(x))
+        assert [r.getMessage() for r in caplog.records] == \
+            [f"total {np.sum(np.sin(x)):.4f} of 2 values", f"y = {np.sin(x)}"]
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: adc.jvp(f, (X,), (np.ones(2),)),
+    lambda f: adc.grad(adc.grad(lambda x: f(x) * 1.0))(0.5),
+    lambda f: adc.jacfwd(f)(X),
+], ids=["jvp", "grad_of_grad", "jacfwd"])
+def test_other_transforms_log_once(transform, caplog):
+    transform(logged_sine)
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+def test_vmap_logs_each_examples_values_in_the_format_written_for_one():
+    """A "%.4f" is written for one example's scalar: each example logs its own."""
+    xs = np.array([[0.5, 1.0], [1.5, 2.0]])
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())
+    LOG.addHandler(handler)
+    try:
+        gs = adc.vmap(adc.grad(logged_sine))(xs)
+    finally:
+        LOG.removeHandler(handler)
+    np.testing.assert_allclose(gs, expected_grad(xs))
+    assert records == [f"total {np.sum(np.sin(row)):.4f} of 2 values" for row in xs]
+
+
+def warns_when_large(x):
+    if np.max(np.abs(x)) > 10.0:
+        warnings.warn("large input", RuntimeWarning, stacklevel=2)
+    return np.sum(x ** 2)
+
+
+def test_a_warning_is_issued_only_on_the_path_taken():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(adc.grad(warns_when_large)(X), 2 * X)
+    with pytest.warns(RuntimeWarning, match="large input"):
+        np.testing.assert_allclose(adc.grad(warns_when_large)(X * 30), 60 * X)
+
+
+def test_a_log_is_in_the_forward_pass_of_the_gradient_source():
+    source = adc.gradient_source(logged_sine, args=(X,))
+    assert source.index("(y)\n") < source.index("grad of:")  # the logger's call of y
+
+
+@pytest.mark.parametrize("backend", ["numba", "array_api"])
+def test_other_backends_log_too(backend, caplog):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    caplog.set_level(logging.INFO, logger="tests.reports")
+    np.testing.assert_allclose(adc.grad(logged_sine, backend=backend)(X), expected_grad(X))
+    assert [r.getMessage() for r in caplog.records] == \
+        [f"total {np.sum(np.sin(X)):.4f} of 2 values", f"y = {np.sin(X)}"]

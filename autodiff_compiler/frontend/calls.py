@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import logging
 import types
 from collections.abc import Callable, MappingView
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from .cells import is_cell, is_parameter, lower_cell_call
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
 from .random_draws import draw_source, lower_draw
+from .reports import get_logger, is_report, lower_print, lower_report
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -105,6 +107,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                              method=func.name)
     if func is builtins.print:
         return lower_print(scope, node, args, kwargs)
+    if is_report(func):  # logger.info(...), warnings.warn(...)
+        return lower_report(scope, node, func, args, kwargs)
+    if func is logging.getLogger:
+        return get_logger(scope, node, args, kwargs)
     if is_list_method(func):  # stack.pop(), on a list the function built
         return call_list_method(scope, node, func, args, kwargs)
     if trees.is_namedtuple_type(func):
@@ -343,7 +349,7 @@ def runs_for_effect(func: Any) -> bool:
     compiled or refused. NumPy's functions and array methods called for what they do
     (``np.copyto``, ``x.sort()``) write in place: refused."""
     from .scope import LocalFunction
-    if func is builtins.print or surface.is_effect(func):
+    if func is builtins.print or is_report(func) or surface.is_effect(func):
         return True
     if isinstance(func, BoundArrayMethod) or surface.lookup(func) is not None:
         return False
@@ -352,30 +358,6 @@ def runs_for_effect(func: Any) -> bool:
     own_call = callable(func) and not isinstance(func, type) \
         and isinstance(type(func).__call__, types.FunctionType)
     return isinstance(func, LocalFunction | types.FunctionType) or is_cell(func) or own_call
-
-
-def lower_print(scope: Scope, node: gast.AST, args: list, kwargs: dict) -> None:
-    """``print(...)``: MindSpore's PyNative mode runs it inside a differentiated
-    function, so the generated code does too, once per call, on the forward values
-    (an effect equation: kept, ordered, never differentiated). Values known when
-    compiling are printed as the text they would print."""
-    if set(kwargs) - {"sep", "end", "flush"}:
-        raise scope.error(node, f"print(..., {sorted(set(kwargs) - {'sep', 'end', 'flush'})[0]}"
-                                "=...) is not supported inside a differentiated function",
-                          hint="print to the standard output (sep=, end= and flush= are taken)")
-    if has_var(list(kwargs.values())):
-        raise scope.error(node, "print's sep=, end= and flush= must be known when compiling")
-    operands = []
-    for value in args:
-        if isinstance(value, Var):
-            operands.append(value)
-        elif has_var(value):
-            raise scope.error(node, f"print of a {type(value).__name__} holding array values "
-                                    "is not supported inside a differentiated function",
-                              hint="print the arrays as separate arguments")
-        else:
-            operands.append(str(value))
-    P.print_(*operands, **kwargs)
 
 
 def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:

@@ -79,6 +79,7 @@ SPELLINGS: dict[str, Spelling] = {
     "tuples_equal": ("binop", "=="), "draw": ("draw", ""),
     "float": ("call", "float"), "int": ("call", "int"),  # arrays' __float__, __int__
     "format_text": ("call", "str.format"),
+    "report": ("call_operand", ""),  # logger.info(...): the callable is the first operand
 }
 
 # NumPy's param name -> the standard's.

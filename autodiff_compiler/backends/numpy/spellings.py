@@ -65,7 +65,7 @@ SPELLINGS: dict[str, Spelling] = {
     "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),
     "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
     "random_normal": ("call", "np.random.standard_normal"),
-    "host_call": ("call_operand", ""),
+    "host_call": ("call_operand", ""), "report": ("call_operand", ""),
 }
 
 

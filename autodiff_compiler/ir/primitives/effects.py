@@ -17,6 +17,10 @@ drawing random numbers from NumPy's global random state.
 * ``host_call(fn, *values, results=k)``: ``fn(*values)`` called as Python when the
   program runs (a Cell's hook the compiler cannot compile), its results taking the
   places of the last ``k`` values.
+* ``report(fn, *values)``: ``fn(*values)`` called as Python for what it does
+  (``logger.info``, ``warnings.warn``), as ``print`` is: an effect, a statement of its
+  own, never differentiated. Under ``vmap`` it is called once per example, on that
+  example's values, which its format (``"%.3f"``) is written for.
 * ``random_uniform(shape)`` and ``random_normal(shape)``: ``np.random.random(shape)``
   and ``np.random.standard_normal(shape)``, from the global state, so
   ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
@@ -88,6 +92,12 @@ refuse_derivatives(
     "would flow through it here",
     hint="take the higher-order derivative without the hook, or make the hook a function "
          "of its arguments the compiler can compile")
+
+
+# Its result is nothing anyone reads; never evaluated while compiling (it would log).
+report = Primitive("report", lambda fn, *values: fn(*values), form="effect", foldable=False,
+                   aval_rule=lambda args, params: [Aval()])
+nondifferentiable(report)
 
 
 DRAW_PARAMS = ("method", "global_state", "keywords")
