@@ -326,6 +326,30 @@ def test_a_subclass_on_the_overflow_helpers_steps_as_the_cell_does(scale_x):
     assert ends[1][1:] == ends[0][1:] == ((True, 4.0) if scale_x > 1 else (False, 8.0))
 
 
+class CheckedOnTheCPU(nn.TrainOneStepWithLossScaleCell):
+    """MindSpore's CPU build has no device overflow flags: programs override the check
+    with ops on the gradients, which it hands over as Tensors (measured in 2.10)."""
+
+    def get_overflow_status(self, status, compute_output):
+        assert all(type(g) is Tensor for g in compute_output)
+        finite = ops.stack([ops.isfinite(g).all() for g in compute_output]).all()
+        return ops.logical_not(finite)
+
+
+@pytest.mark.parametrize("scale_x", [1.0, 1e20], ids=["finite", "overflow"])
+def test_an_overridden_overflow_check_is_given_tensors(scale_x):
+    x, y = np.ones((2, 3), np.float32) * np.float32(scale_x), np.zeros((2, 2), np.float32)
+    net = Regression()
+    step = CheckedOnTheCPU(net, nn.SGD(net.trainable_params(), 0.1),
+                           nn.DynamicLossScaleUpdateCell(8.0, 2, 3))
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, overflow, scale = step(x, y)
+    assert type(loss) is Tensor and type(overflow) is Tensor
+    assert overflow.asnumpy().item() is (scale_x > 1)
+    assert float(scale) == (4.0 if scale_x > 1 else 8.0)
+    assert np.array_equal(net.w, W0.T) is (scale_x > 1)
+
+
 def test_overflow_helpers_return_what_mindspore_returns():
     """Measured on MindSpore 2.10 (CPU): the status is eight int32 zeros, the input comes
     back as it is, and an overflow halves a dynamic scale of 8; its GPU check (the one

@@ -146,8 +146,9 @@ class TrainOneStepWithLossScaleCell(TrainOneStepCell):
         loss, grads = self.grad_fn(*inputs)
         dtype = np.result_type(loss)
         # the gradient of loss * scale, then unscaled, in the dtype the gradients have
-        grads = tuple(np.asarray(g * scale.astype(dtype).reshape(()), g.dtype) /
-                      np.asarray(scale.reshape(()), g.dtype) for g in grads)
+        # (as Tensors, which a subclass's get_overflow_status computes on with ops)
+        grads = tuple(as_tensor(np.asarray(g * scale.astype(dtype).reshape(()), g.dtype) /
+                                np.asarray(scale.reshape(()), g.dtype)) for g in grads)
         status, _ = self.start_overflow_check(loss, scale)
         overflow = self.get_overflow_status(status, grads)
         self.process_loss_scale(overflow)
