@@ -237,8 +237,10 @@ EAGER = {
     "argmax": lambda: ops.argmax(F32), "argmin": lambda: ops.argmin(F32),
     "max_values": lambda: ops.max(F32)[0], "min_indices": lambda: ops.min(F32)[1],
     "quantile": lambda: ops.quantile(F32, 0.5),
+    "cumsum_int32": lambda: ops.cumsum(Tensor(np.array([1, 2, 3], np.int32)), 0),
 }
-EAGER_DTYPES = {"float_power": np.float64, "signbit": np.bool_, "all": np.bool_,
+EAGER_DTYPES = {"cumsum_int32": np.int32, "float_power": np.float64, "signbit": np.bool_,
+                "all": np.bool_,
                 "count_nonzero": np.int32, "median": np.int64, "tril_indices": np.int64,
                 "argmax": np.int64, "argmin": np.int32, "min_indices": np.int64}
 

@@ -288,7 +288,9 @@ def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
 
 
 def cumsum(x: Any, axis: int, dtype: Any = None) -> Any:
-    return np.cumsum(x if dtype is None else x.astype(dtype), axis=axis)
+    """In the dtype of the (cast) input, integers too (NumPy's widen int32 to int64)."""
+    x = x if dtype is None else x.astype(dtype)
+    return np.cumsum(x, axis=axis, dtype=x.dtype if np.issubdtype(x.dtype, np.integer) else None)
 
 
 def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
