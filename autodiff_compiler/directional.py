@@ -45,8 +45,9 @@ def refuse(message: str, hint: str | None = None, kind: type = AutodiffTypeError
 
 
 def is_float_value(a: Any) -> bool:
-    """A value that can carry a tangent: a Python float or a float (or complex) array."""
-    return isinstance(a, float) or (is_array(a) and Aval.of(a).is_float)
+    """A value that can carry a tangent: a Python float or complex, or a float (or
+    complex) array."""
+    return isinstance(a, float | complex) or (is_array(a) and Aval.of(a).is_float)
 
 
 def _is_sequence(value: Any) -> bool:

@@ -46,6 +46,22 @@ def test_jvp_tangent_mirrors_output_structure():
     assert tangent["total"] == pytest.approx(np.sum(U))
 
 
+def complex_sine(z):
+    return np.sin(z) * z
+
+
+@pytest.mark.parametrize("z", [0.4 + 0.1j, np.complex128(0.4 + 0.1j), np.array(0.4 + 0.1j)],
+                         ids=["python_complex", "numpy_complex", "array_0d"])
+def test_jvp_of_a_complex_number_is_its_complex_directional_derivative(z):
+    """A Python complex carries a tangent as a Python float does (it was refused as
+    "not a float value" where grad took it)."""
+    t, eps = 1.0 + 0.5j, 1e-7
+    out, tangent = adc.jvp(complex_sine, (z,), (t,))
+    want = (complex_sine(complex(z) + eps * t) - complex_sine(complex(z) - eps * t)) / (2 * eps)
+    assert out == pytest.approx(complex_sine(complex(z)))
+    assert tangent == pytest.approx(want, rel=1e-7)
+
+
 def test_hessian_vector_product_is_forward_over_reverse():
     _, hvp = adc.jvp(adc.grad(energy), (X,), (U,))
     np.testing.assert_allclose(hvp, hessian_of_energy(X) @ U, rtol=1e-12)
