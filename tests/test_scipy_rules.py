@@ -408,6 +408,48 @@ def test_distribution_at_a_non_positive_scale_is_nan_as_scipys(method):
     np.testing.assert_allclose(compiled, method(x, *shape, 0.0, scale), rtol=1e-12)
 
 
+SINGULAR = np.diag([2.0, 0.5, 0.0, 0.0])  # rank 2: its density lives on a plane
+ROTATION = np.linalg.qr(np.random.RandomState(11).normal(size=(4, 4)))[0]
+SPD4 = (lambda m: m @ m.T + np.eye(4))(np.random.RandomState(12).normal(size=(4, 4)))
+
+
+def mvn_singular(x, mean, cov):
+    return np.sum(st.multivariate_normal.logpdf(x, mean, cov, allow_singular=True))
+
+
+@pytest.mark.parametrize("basis", [np.eye(4)[:, :2], ROTATION[:, :2]],
+                         ids=["diagonal", "rotated"])
+def test_multivariate_normal_allowed_singular_matches_scipy(basis):
+    """SciPy's pseudo-determinant and rank (autograd's test_mvn_sing_cov raised
+    LinAlgError from the generated code); points and means on the plane the density
+    lives on, moved along it by the differences."""
+    cov = basis @ np.diag([2.0, 0.5]) @ basis.T
+
+    def on_plane(points, centre):
+        return mvn_singular(points @ basis.T, centre @ basis.T, cov)
+
+    points, centre = np.array([[0.3, -0.2], [1.0, 0.4]]), np.array([0.1, 0.5])
+    value = adc.jvp(on_plane, (points, centre), (np.zeros_like(points), None))[0]
+    np.testing.assert_allclose(value, on_plane(points, centre), rtol=1e-10)
+    check_grads(on_plane, points, centre)
+
+
+def test_multivariate_normal_allowed_singular_of_a_regular_matrix_is_the_density():
+    x, mean = normal(3, 4), normal(4)
+    value = adc.jvp(mvn_singular, (x, mean, SPD4), (np.zeros_like(x), None, None))[0]
+    np.testing.assert_allclose(value, mvn_singular(x, mean, SPD4), rtol=1e-10)
+    check_grads(mvn_singular, x, mean, SPD4)
+
+
+def test_multivariate_normal_allowed_singular_is_zero_off_its_support():
+    x = np.array([[0.3, -0.2, 0.0, 0.0], [0.3, -0.2, 0.1, 0.0]])
+    got = adc.jvp(lambda x: st.multivariate_normal.logpdf(x, None, SINGULAR, allow_singular=True),
+                  (x,), (np.zeros_like(x),))[0]
+    np.testing.assert_array_equal(np.isinf(got), [False, True])
+    np.testing.assert_allclose(got, st.multivariate_normal.logpdf(x, None, SINGULAR,
+                                                                  allow_singular=True))
+
+
 def test_multigammaln_matches_scipy_and_finite_differences():
     def f(a):
         return sp.multigammaln(a, 3)

@@ -265,6 +265,9 @@ def multivariate_normal_logpdf(x: Any, mean: Any = None, cov: Any = 1,
         x = np.reshape(x, (-1, 1))
     dev = x if mean is None else x - mean
     points = np.reshape(dev, (-1, dim))
+    if np.ndim(cov) == 2 and allow_singular:
+        out = _singular_normal_logpdf(points, cov)
+        return np.squeeze(np.reshape(out, np.shape(dev)[:-1]))
     if np.ndim(cov) == 2:
         solved = np.linalg.solve(cov, points.T).T
         logdet = np.linalg.slogdet(cov)[1]
@@ -277,6 +280,29 @@ def multivariate_normal_logpdf(x: Any, mean: Any = None, cov: Any = 1,
     maha = np.sum(points * solved, axis=-1)
     out = -0.5 * (dim * 2.0 * _LOG_ROOT_TWO_PI + logdet + maha)
     return np.squeeze(np.reshape(out, np.shape(dev)[:-1]))
+
+
+def _singular_normal_logpdf(points: Any, cov: Any) -> Any:
+    """SciPy's density for ``allow_singular=True`` (its ``_PSD``): from ``eigh``, the
+    eigenvalues above ``cond * max|s|`` (``cond`` 1e6 float64 ulps, 1e3 float32 ones)
+    count, their log-product is the log pseudo-determinant, their number the rank, and
+    a point off the span of their eigenvectors (by more than 1e3 times that cutoff) has
+    density 0. Its gradient in ``x`` and ``mean`` is exact; in ``cov`` it flows through
+    ``eigh``, whose vectors at repeated eigenvalues (the zeros of a singular matrix)
+    have none: inf or NaN there."""
+    s, u = np.linalg.eigh(cov)
+    cond = 1e3 * np.finfo(np.float32).eps if s.dtype == np.float32 \
+        else 1e6 * np.finfo(np.float64).eps
+    eps = cond * np.max(np.abs(s))
+    if np.min(s) < -eps:
+        raise ValueError("The input matrix must be symmetric positive semidefinite.")
+    kept = s > eps
+    counted = np.where(kept, s, 1.0)
+    whitened = points @ (u * np.where(kept, 1.0 / np.sqrt(counted), 0.0))
+    out = -0.5 * (np.sum(kept) * 2.0 * _LOG_ROOT_TWO_PI + np.sum(np.log(counted))
+                  + np.sum(whitened * whitened, axis=-1))
+    residual = np.linalg.norm(points @ (u * ~kept), axis=-1)
+    return np.where(residual < 1e3 * eps, out, -np.inf)
 
 
 def multivariate_normal_entropy(mean: Any = None, cov: Any = 1) -> Any:
