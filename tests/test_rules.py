@@ -1145,11 +1145,13 @@ def test_every_primitive_is_covered():
 # Control flow and truth values are covered by tests/test_control.py (a tape's zero
 # cotangent by tests/test_second_order.py), assert statements (``check``) by
 # tests/test_assert.py, print (and f-strings of run-time values) by tests/test_print.py,
-# ``bool(x)`` (``truth``) by tests/test_unpacking_and_builtins.py.
+# logs and attributes set (``report``) by tests/test_print.py and
+# tests/test_attribute_writes.py, ``bool(x)`` (``truth``) by
+# tests/test_unpacking_and_builtins.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
                 "truth_not", "truth", "add_into", "index_add_into", "index_update_into",
                 "zeros_like_tape", "check",
-                "print",
+                "print", "report",
                 "format_text"}
 
 
