@@ -13,6 +13,7 @@ import numpy as np
 
 from ..ir import surface
 from ..ir.core import Var
+from .attribute_writes import written
 from .calls import BoundArrayMethod
 from .cells import compute_dtype_cast, is_cell
 from .scope import Scope
@@ -24,6 +25,9 @@ def expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     obj = scope.expr(node.value)
     if isinstance(obj, Var):
         return _array_attribute(scope, node, obj)
+    entry = written(scope, obj, node.attr, node)
+    if entry is not None:  # set earlier in this call (``self.cache = x``)
+        return entry[1]
     if isinstance(obj, np.ndarray):
         return _constant_array_attribute(scope, node, obj)
     if isinstance(obj, np.generic) or (isinstance(obj, bool | int | float)

@@ -22,6 +22,7 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
 from ..ir.core import Aval, Eqn, Function, Var, is_python_float
+from . import attribute_writes
 from .list_methods import MUTATORS
 from .scope import JUMPED, NOT_RETURNED, Scope
 
@@ -285,12 +286,15 @@ def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
 
 def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
           returns: bool, names: list[str] | None = None) -> Any:
-    lowered, stale = _lower_branches(scope, branches)
+    lowered, stale, attributes = _lower_branches(scope, branches)
     if returns:
         values = [None if r is NOT_RETURNED else r for _, _, r in lowered]
         columns, skeleton = _merge(scope, node, values, "results")
-        outs = _emit_cond(scope, node, test, lowered, stale, columns, ["out"] * len(columns))
-        return trees.unflatten(skeleton, outs)
+        written, written_columns = _merged_attributes(scope, node, attributes)
+        outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
+                          ["out"] * len(columns) + ["value"] * len(written_columns))
+        _bind_attributes(scope, written, outs[len(columns):])
+        return trees.unflatten(skeleton, outs[:len(columns)])
     merged, columns, skeletons = [], [], []
     candidates = assigned_names(node.body + node.orelse) if names is None else names
     candidates = list(dict.fromkeys([*candidates, *_flags(scope), *_containers(scope)]))
@@ -308,8 +312,11 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
             merged.append((name, len(cols)))
             columns.extend(cols)
             skeletons.append(skeleton)
-    outs = _emit_cond(scope, node, test, lowered, stale, columns,
-                      [_hint(name) for name, n in merged for _ in range(n)])
+    written, written_columns = _merged_attributes(scope, node, attributes)
+    outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
+                      [_hint(name) for name, n in merged for _ in range(n)]
+                      + ["value"] * len(written_columns))
+    outs = _bind_attributes(scope, written, outs, len(columns))
     for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
         _own_containers(scope, scope.env[name])
@@ -355,18 +362,56 @@ _UNBOUND = object()
 
 
 def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
-                    ) -> tuple[list[tuple[list[Eqn], Scope, Any]], list[dict]]:
+                    ) -> tuple[list[tuple[list[Eqn], Scope, Any]], list[dict], list[dict]]:
     """Each branch lowered in turn, outdated only by its own in-place writes (what one
     branch writes into is current on the other's path); afterwards, what any of them
-    outdated. Also what each outdated, for the values the branches give."""
-    aliases = scope.low.aliases
-    before, lowered, stale = aliases.stale, [], []
+    outdated. Also what each outdated, for the values the branches give, and the
+    attributes of objects each path leaves (``attribute_writes``), each from the state
+    before the branch."""
+    low = scope.low
+    before, lowered, stale = low.aliases.stale, [], []
+    attributes_before, attributes = low.attributes, []
     for run in branches:
-        aliases.stale = dict(before)
+        low.aliases.stale, low.attributes = dict(before), dict(attributes_before)
         lowered.append(_region(scope, run))
-        stale.append(aliases.stale)
-    aliases.stale = {v: loc for outdated in stale for v, loc in outdated.items()}
-    return lowered, stale
+        stale.append(low.aliases.stale)
+        attributes.append(low.attributes)
+    low.aliases.stale = {v: loc for outdated in stale for v, loc in outdated.items()}
+    low.attributes = attributes[0]  # (what differs is merged by the caller)
+    return lowered, stale, attributes
+
+
+def _merged_attributes(scope: Scope, node: gast.AST, states: list[dict]
+                       ) -> tuple[list[tuple[tuple, Any, Any]], list]:
+    """The attributes the paths left different: for each, its key, object and
+    skeleton, and the columns of their leaves (one output of the branch each)."""
+    written, columns = [], []
+    for key in attribute_writes.merge_targets(states):
+        entries = [state.get(key) or attribute_writes.before_branch(scope, key, states)
+                   for state in states]
+        values = [value for _, value in entries]
+        if any(v is attribute_writes.SOME_PATHS for v in values):
+            written.append((key, entries[0][0], None))
+            continue
+        cols, skeleton = _merge(scope, node, values, f"'.{key[1]}'")
+        written.append((key, entries[0][0], (skeleton, len(cols))))
+        columns.extend(cols)
+    return written, columns
+
+
+def _bind_attributes(scope: Scope, written: list, outs: list[Var], start: int = 0
+                     ) -> list[Var]:
+    """Each merged attribute takes its outputs (those from ``start``); ``outs`` without
+    them."""
+    rest = list(outs[start:])
+    for key, obj, merged in written:
+        if merged is None:
+            scope.low.attributes[key] = (obj, attribute_writes.SOME_PATHS)
+            continue
+        skeleton, n = merged
+        scope.low.attributes[key] = (obj, trees.unflatten(skeleton, rest[:n]))
+        rest = rest[n:]
+    return list(outs[:start])
 
 
 def _as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:

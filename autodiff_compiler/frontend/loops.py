@@ -20,6 +20,7 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom
 from ..ir.core import LOOP_INDEX, Eqn, Function, Var
+from .attribute_writes import refuse_attributes_in_loop
 from .control import (
     _UNBOUND,
     PENDING,
@@ -264,13 +265,14 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
     that, unroll it instead (what an attempt bound is dropped: it ran in forked scopes
     and a builder of its own, but for the region equation and the names it set)."""
     env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
-    aliases = scope.low.aliases.saved()
+    aliases, attributes = scope.low.aliases.saved(), dict(scope.low.attributes)
 
     def restore() -> None:
         scope.env.clear()
         scope.env.update(env)
         del scope.low.builder.eqns[n_eqns:]
         scope.low.aliases.restore(aliases)
+        scope.low.attributes = dict(attributes)
 
     try:
         return region()
@@ -408,7 +410,9 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
                     "the loop")
             return {n: child.env[n] for n in carried}
 
+        attributes = dict(scope.low.attributes)
         eqns, _, result = _region(scope, run)
+        refuse_attributes_in_loop(scope, node, attributes)
         found = [n for n in carried if n not in live and result[n] is not PENDING]
         if found:  # a return's structure is now known: carry it, from None leaves
             for n in found:

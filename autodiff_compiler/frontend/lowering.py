@@ -54,6 +54,9 @@ class Lowering:
         # arrays an effect wrote into (``ops.assign``): the value each holds now; and
         # for each such value, the array it is held in (which a later write writes)
         self.written: dict[Var, Var] = {}
+        # ``obj.name = value`` so far, by ``(id(obj), name)``: ``(obj, value)``
+        # (``attribute_writes``)
+        self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
         self.memory: dict[Var, Var] = {}
         self.in_library = False  # lowering a function of an installed library
 

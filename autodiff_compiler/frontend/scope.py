@@ -20,6 +20,7 @@ from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors
 from ..ir import primitives as P
 from ..ir.core import Var
 from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name, spelt
+from .attribute_writes import assign_attribute
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
 
@@ -146,6 +147,8 @@ class Scope:
             self.assign_each(target, self.unpack(target, value, target.elts))
         elif isinstance(target, gast.Subscript):
             self.assign_item(self.merged_subscript(target), value)
+        elif isinstance(target, gast.Attribute):
+            assign_attribute(self, target, value)
         else:
             raise UnsupportedSyntaxError(
                 f"assignment to {type(target).__name__.lower()} targets is not supported yet",

@@ -57,9 +57,13 @@ def _stmt_annassign(scope: Scope, node: gast.AnnAssign) -> Any:
 def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     """``x += v`` and ``y[index] += v``: computed, then assigned (NumPy's buffered
     semantics: a repeated index adds once, as ``y[[0, 0]] += 1`` does)."""
+    if isinstance(node.target, gast.Attribute):  # self.total += x: a new value, set
+        old = scope.expr(_as_load(node.target))
+        scope.assign(node.target, _binop(scope, node, node.op, old, scope.expr(node.value)))
+        return NOT_RETURNED
     if not isinstance(node.target, gast.Name | gast.Subscript):
-        raise UnsupportedSyntaxError("augmented assignment to attributes is not supported",
-                                     scope.loc(node), hint="compute a new value and return it")
+        raise UnsupportedSyntaxError("augmented assignment to this target is not supported",
+                                     scope.loc(node), hint="compute a new value and assign it")
     if isinstance(node.target, gast.Subscript):  # y[i][j] += v: y[i, j] += v
         node = gast.copy_location(gast.AugAssign(scope.merged_subscript(node.target),
                                                  node.op, node.value), node)
@@ -125,6 +129,8 @@ def _as_load(target: gast.expr) -> gast.expr:
         node = gast.Name(target.id, gast.Load(), None, None)
     elif isinstance(target, gast.Subscript):
         node = gast.Subscript(_as_load(target.value), target.slice, gast.Load())
+    elif isinstance(target, gast.Attribute):
+        node = gast.Attribute(_as_load(target.value), target.attr, gast.Load())
     else:
         return target
     return gast.copy_location(node, target)

@@ -5,7 +5,9 @@ constants the namespace must hold). ``codegen`` arranges these into statements.
 """
 from __future__ import annotations
 
+import builtins
 import math
+import types
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,6 +72,9 @@ class Emitter:
             return gast.Constant(value, None)
         if isinstance(value, tuple):
             return gast.Tuple([self.const(v) for v in value], gast.Load())
+        if isinstance(value, types.BuiltinFunctionType) and \
+                getattr(builtins, value.__name__, None) is value:  # setattr, as written
+            return gast.Name(value.__name__, gast.Load(), None, None)
         if _is_dtype(value):
             return attr("np", dtype_attribute(value))
         if isinstance(value, np.generic) and not isinstance(value.item(), np.generic):
