@@ -34,6 +34,7 @@ SCAN_SHARE = 0.3  # ``while`` loops walking an array's rows while a test on them
 JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
 FACTORY_SHARE = 0.1  # programs calling copies of a factory's nested def, nested in each other
+KEPT_SHARE = 0.1  # programs setting an attribute of a module-level object and reading it
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -529,6 +530,27 @@ class _Generator:
         self.ex.env[acc] = shape
         return table, stmts, self.ex.to_scalar(acc, shape)
 
+    def kept_attribute(self, draws: random.Random) -> tuple[list[Stmt], str]:
+        """``KEEP.kept = ...``: an attribute of a module-level object set, changed on a
+        run-time branch or by a method, and read back, as from-scratch layers keep their
+        inputs (the compiled code sets it when it runs; its reads are the program's
+        values). Set before it is read in every call, so each call's value is its own."""
+        self.features.add("kept_attribute")
+        keep = Stmt("def keep(self, v):", (Stmt("self.kept = v"), Stmt("return v * 0.5")))
+        self.helpers.extend([Stmt("class Keeper:", (keep,)), Stmt("KEEP = Keeper()")])
+        shape = draws.choice(SHAPES[:5])
+        acc = self.fresh("k")
+        first, test, later, kept = (self.ex.expr(shape, 2) for _ in range(4))
+        stmts = [Stmt(f"KEEP.kept = {first}"),
+                 Stmt(f"if np.sum({test}) > 0.0:",
+                      (Stmt(f"KEEP.kept = KEEP.kept * 0.5 + {later}"),)),
+                 Stmt(f"{acc} = KEEP.kept * KEEP.kept"),
+                 Stmt(f"{acc} = {acc} + KEEP.keep({kept}) * KEEP.kept")]
+        if draws.random() < 0.5:
+            stmts.insert(2, Stmt("KEEP.kept += 1.0"))
+        self.ex.env[acc] = shape
+        return stmts, self.ex.to_scalar(acc, shape)
+
     def parts(self) -> tuple[list[Stmt], str]:
         """A tuple of values read by a loop's index (``parts[i]``), by unpacking with a
         starred name, or by Python's ``max``/``min``/``sum``; the term to add to the
@@ -667,6 +689,9 @@ class _Generator:
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 3497861).random() < SIZED_SHARE:  # drawn apart, after it
             stmts, term = self.sized_by_data()
+            body, terms = [*body, *stmts], (*terms, term)
+        if random.Random(seed + 6100087).random() < KEPT_SHARE:  # drawn apart, after it
+            stmts, term = self.kept_attribute(random.Random(seed + 6100087))
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")
