@@ -182,19 +182,6 @@ def read_after_del(x):
     return np.sum(y)  # noqa: F821 (Python: UnboundLocalError)
 
 
-class Ridge:  # numpy-ml's linear models are used so
-    def __init__(self, alpha):
-        self.alpha = alpha
-
-    def fit(self, x, y):
-        self.beta = np.linalg.solve(x.T @ x + self.alpha * np.eye(x.shape[1]), x.T @ y)
-        return self
-
-
-def makes_an_object(x):
-    return np.sum(Ridge(1.0).fit(x[:, None], x).beta)
-
-
 def lambdas_made_in_comprehensions(x):  # Python's closures read each variable's last value
     late = [lambda z: z * k for k in range(1, 4)]  # noqa: B023 (the point)
     bound = [lambda z, k=k: z * k for k in range(1, 4)]

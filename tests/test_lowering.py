@@ -74,9 +74,6 @@ ERRORS = [
      "y = x * scale"),
     ("read_after_del", cases.read_after_del, adc.AutodiffError,
      "local variable 'y' has no value here", "return np.sum(y)"),
-    ("instance_of_a_users_class", cases.makes_an_object, adc.AutodiffError,
-     "making an instance of your class Ridge inside a differentiated function is not "
-     "supported yet", "Ridge(1.0)"),
     # each was reported as something else: 'found 0 matching definitions on this line',
     # 'cannot differentiate a call to type' (twice)
     ("async_def", cases.asynchronous, adc.AutodiffError, "is an async function",

@@ -27,6 +27,7 @@ from .. import trees
 from ..ir import primitives as P
 from ..ir.core import Var
 from .cells import is_cell, is_parameter, results_as
+from .local_objects import made_here
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -59,6 +60,9 @@ def assign_attribute(scope: Scope, target: gast.Attribute, value: Any) -> None:
     _check_settable(scope, target, obj, name, value)
     leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var))
     _check_storable(scope, target, name, skeleton)
+    if made_here(scope, obj):  # nothing outside the call sees it: nothing to store
+        set_local(scope, obj, name, value)
+        return
     as_stored = results_as(obj) if is_cell(obj) else None  # a Cell's arrays are Tensors
     if len(leaves) == 1 and skeleton is trees.LEAF and as_stored is None:
         P.report(setattr, obj, name, leaves[0])  # written as setattr(obj, 'name', value)
@@ -69,6 +73,11 @@ def assign_attribute(scope: Scope, target: gast.Attribute, value: Any) -> None:
 
         store.__qualname__ = f"set_{name}"
         P.report(store, *leaves)
+    set_local(scope, obj, name, value)
+
+
+def set_local(scope: Scope, obj: Any, name: str, value: Any) -> None:
+    """What this call's later reads of ``obj.name`` see."""
     scope.low.attributes[(id(obj), name)] = (obj, value)
 
 
@@ -102,7 +111,7 @@ def _check_storable(scope: Scope, target: gast.Attribute, name: str, skeleton: A
     (a number, a string, a constant array, containers of them)."""
     others, _ = trees.flatten(skeleton, lambda v: not isinstance(v, tuple | list | dict))
     odd = [v for v in others if v is not trees.LEAF and not isinstance(v, _STORABLE)]
-    if odd:
+    if odd and not made_here(scope, scope.expr(target.value)):
         raise scope.error(target, f"'.{name}' would hold a {type(odd[0]).__name__} made "
                                   "while compiling, which the generated code cannot store",
                           hint="store arrays, numbers, strings and tuples, lists or dicts "
@@ -130,12 +139,15 @@ def before_branch(scope: Scope, key: tuple[int, str], states: list[dict]) -> tup
     return obj, scope.low.captures.free_value(path, getattr(obj, name))
 
 
-def refuse_attributes_in_loop(scope: Scope, node: gast.AST, before: dict) -> None:
-    """A loop body lowered once for every iteration set an attribute: each iteration
-    would have to carry what the last one set. (A loop of known length is unrolled
-    instead: ``loops._region_or_unrolled`` catches this.)"""
-    now = scope.low.attributes
-    changed = [key for key in now if key not in before or now[key][1] is not before[key][1]]
+def refuse_attributes_in_loop(scope: Scope, node: gast.AST, before: dict,
+                              made_before: int) -> None:
+    """A loop body lowered once for every iteration set an attribute of an object made
+    before it (``made_before``: how many the function had made): each iteration would
+    have to carry what the last one set. (A loop of known length is unrolled instead:
+    ``loops._region_or_unrolled`` catches this.)"""
+    now, made = scope.low.attributes, scope.low.made_objects[made_before:]
+    changed = [key for key in now if (key not in before or now[key][1] is not before[key][1])
+               and not any(id(o) == key[0] for o in made)]
     if changed:
         scope.low.attributes = before
         raise scope.error(node, f"'.{changed[0][1]}' is set inside a loop whose number of "

@@ -16,6 +16,7 @@ from ..ir.core import Var
 from .attribute_writes import written
 from .calls import BoundArrayMethod
 from .cells import compute_dtype_cast, is_cell
+from .local_objects import getter_of
 from .scope import Scope
 
 
@@ -28,6 +29,9 @@ def expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     entry = written(scope, obj, node.attr, node)
     if entry is not None:  # set earlier in this call (``self.cache = x``)
         return entry[1]
+    getter = getter_of(scope, obj, node.attr)
+    if getter is not None:  # a property of an object made in the function: compiled on it
+        return scope.low.call_function(getter, (), {}, scope.loc(node), self_obj=obj)
     if isinstance(obj, np.ndarray):
         return _constant_array_attribute(scope, node, obj)
     if isinstance(obj, np.generic) or (isinstance(obj, bool | int | float)

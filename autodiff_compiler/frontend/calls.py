@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import inspect
 import logging
 import types
 from collections.abc import Callable, MappingView
@@ -23,7 +24,7 @@ from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
-from . import arguments
+from . import arguments, local_objects
 from .cells import is_cell, is_parameter, lower_cell_call
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
@@ -237,13 +238,13 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         raise scope.error(node, "type() of an array computed at run time: compiled code knows "
                                 "its shape and dtype, not which Python type it will be",
                           hint="test isinstance(x, np.ndarray), or x.ndim / x.dtype")
-    if isinstance(func, type) and isinstance(getattr(func, "__init__", None), types.FunctionType):
-        raise scope.error(node, f"making an instance of your class {func.__qualname__} inside "
-                                "a differentiated function is not supported yet: its methods "
-                                "could not keep arrays in its attributes",
-                          hint="make the object outside the function and pass it in (its "
-                               "arrays are read at every call), or write what its methods "
-                               "compute as functions of arrays")
+    if local_objects.can_make(func):  # Affine(w, b), Ridge(alpha): made while compiling
+        return local_objects.make(scope, node, func, args, kwargs)
+    if isinstance(func, type) and inspect.isfunction(getattr(func, "__init__", None)):
+        raise scope.error(node, f"making an instance of {func.__qualname__} inside a "
+                                "differentiated function: its class has a __new__ of its own, "
+                                "or is an exception", hint="make the object outside the "
+                                "function and pass it in (its arrays are read at every call)")
     raise scope.error(node, f"cannot differentiate a call to '{_callable_name(func)}': "
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 

@@ -57,6 +57,7 @@ class Lowering:
         # ``obj.name = value`` so far, by ``(id(obj), name)``: ``(obj, value)``
         # (``attribute_writes``)
         self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
+        self.made_objects: list[Any] = []  # of the user's classes, made inside (local_objects)
         self.memory: dict[Var, Var] = {}
         self.in_library = False  # lowering a function of an installed library
 

@@ -1,0 +1,164 @@
+"""Objects of the user's classes made inside a differentiated function: a model fitted
+and asked to predict, a layer built from the arguments, a dataclass of parameters.
+Values and gradients are the plain function's (central differences); what would let
+such an object outlive the call is refused at the user's line."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from differences import central_differences
+
+import autodiff_compiler as adc
+from autodiff_compiler.errors import AutodiffError
+
+
+class Ridge:
+    """numpy-ml's shape: settings in __init__, fit() sets coefficients, a property."""
+
+    eps = 1e-8
+
+    def __init__(self, alpha=1.0, fit_intercept=True):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.beta = None
+
+    def fit(self, x, y):
+        if self.fit_intercept:
+            x = np.c_[np.ones(x.shape[0]), x]
+        self.beta = np.linalg.inv(x.T @ x + self.alpha * np.eye(x.shape[1])) @ x.T @ y
+        return self
+
+    @property
+    def coef(self):
+        return self.beta[1:] if self.fit_intercept else self.beta
+
+    def predict(self, x):
+        if self.fit_intercept:
+            x = np.c_[np.ones(x.shape[0]), x]
+        return x @ self.beta + self.eps
+
+
+class Affine:
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    def __call__(self, x):
+        return np.tanh(x @ self.w + self.b)
+
+
+@dataclasses.dataclass
+class Params:
+    w: np.ndarray
+    scale: float = 1.0
+    tags: list = dataclasses.field(default_factory=list)
+
+    def __post_init__(self):
+        self.norm = np.sum(self.w ** 2)
+
+
+class Counter:
+    def __init__(self):
+        self.n = 0
+
+    def step(self, x):
+        self.n += 1
+        return x * self.n
+
+
+RNG = np.random.default_rng(3)
+X, Y = RNG.normal(size=(6, 3)), RNG.normal(size=6)
+
+
+def ridge_fit_predict(x):
+    model = Ridge(alpha=0.5).fit(x, Y)
+    return np.sum((model.predict(x) - Y) ** 2) + np.sum(model.coef ** 2)
+
+
+def affine_layers(w):
+    hidden = Affine(w, 0.1)(X)
+    return np.sum(Affine(np.ones((3, 1)), -0.2)(hidden) ** 2)
+
+
+def dataclass_fields(w):
+    p = Params(w.ravel(), scale=2.0)
+    return np.sum(p.w * p.scale) + p.norm + len(p.tags)
+
+
+def set_on_a_branch(w):
+    p = Params(w.ravel())
+    if np.sum(w) > 0:
+        p.scale = 2.0 * np.sum(w)
+    return np.sum(p.w) * p.scale
+
+
+def counted_in_an_unrolled_loop(w):
+    counter = Counter()
+    for _ in range(3):
+        w = counter.step(w)
+    return np.sum(w) + counter.n
+
+
+def made_in_each_iteration(w):
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(Affine(w, 0.1 * k)(X))
+    return total
+
+
+W = RNG.normal(size=(3, 3))
+CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
+         (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
+         (made_in_each_iteration, W)]
+
+
+@pytest.mark.parametrize("fn, x", CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in
+                                               enumerate(CASES)])
+def test_value_and_gradient_are_the_plain_functions(fn, x):
+    value, grad = adc.value_and_grad(fn)(x)
+    assert value == pytest.approx(fn(x), rel=1e-12)
+    np.testing.assert_allclose(grad, central_differences(fn, x), rtol=1e-6, atol=1e-7)
+
+
+def test_the_object_is_not_changed_at_run_time():
+    """Nothing outside a call sees the object, so the generated code keeps nothing."""
+    source = adc.gradient_source(ridge_fit_predict, args=(X,))
+    assert "setattr" not in source and "const_" not in source
+
+
+OUTSIDE = Params(np.zeros(3))
+
+
+def returned(w):
+    return Params(w)
+
+
+def stored_outside(w):
+    OUTSIDE.kept = Params(w)
+    return np.sum(w)
+
+
+class Interned:
+    """A class that decides what its calls return (a cache of instances)."""
+
+    def __new__(cls, value):
+        return super().__new__(cls)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def made_by_its_own_new(w):
+    return np.sum(Interned(w).value)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (returned, "returned a Params, not a float value"),
+    (stored_outside, "'.kept' would hold a Params made while compiling"),
+    (made_by_its_own_new, "making an instance of Interned .*__new__ of its own"),
+], ids=["returned", "stored_outside", "own_new"])
+def test_an_object_that_would_outlive_the_call_is_refused(fn, message):
+    with pytest.raises(AutodiffError, match=message) as info:
+        adc.grad(fn)(np.ones(3))
+    assert "test_local_objects.py:" in str(info.value)
