@@ -132,3 +132,52 @@ def test_generated_code_draws_from_the_state_it_was_given():
 
     source = adc.grad(objective).source(np.ones(3))
     assert ".randn(3)" in source and "np.random.binomial(1, 0.5, size=3)" in source, source
+
+
+# ---------------------------------------------------------------------------- a state made
+# inside the function: a new one at each call, so each call draws the same numbers
+
+
+def reparameterised(mu):
+    rng = np.random.default_rng(5)
+    eps = rng.standard_normal(mu.shape)
+    u = rng.normal(mu, 2.0)  # d u / d mu = 1: the gradient does not read this draw
+    return np.sum((mu + eps) ** 2) + np.sum(u * rng.uniform(size=mu.shape))
+
+
+def cholesky_trick(a):  # autograd's test_cholesky_reparameterization_trick
+    rng = np.random.RandomState(0)
+    return np.linalg.norm(np.linalg.cholesky(a) @ rng.randn(a.shape[0]))
+
+
+MADE = [(reparameterised, np.array([0.1, -0.3, 0.7])),
+        (cholesky_trick, np.array([[2.0, 0.5, 0.1], [0.5, 1.5, 0.2], [0.1, 0.2, 1.0]]))]
+
+
+@pytest.mark.parametrize("fn, x", MADE, ids=[f.__name__ for f, _ in MADE])
+def test_a_state_made_inside_draws_what_each_plain_call_draws(fn, x):
+    value, grad = adc.value_and_grad(fn)(x)
+    assert value == pytest.approx(fn(x), rel=1e-12)
+    np.testing.assert_allclose(grad, central_differences(fn, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(adc.grad(fn)(x), grad, rtol=1e-12)  # every call the same
+
+
+def test_a_draw_the_gradient_does_not_read_still_advances_the_stream():
+    """grad alone needs only the last draw of reparameterised; the draw before it is
+    made all the same, or the last takes its numbers (a silently wrong gradient)."""
+    x = np.array([0.1, -0.3, 0.7])
+    source = adc.gradient_source(reparameterised, args=(x,))
+    assert source.count("rng.standard_normal(") == 2
+    np.testing.assert_allclose(adc.grad(reparameterised)(x),
+                               central_differences(reparameterised, x), rtol=1e-6)
+    state = np.random.default_rng(9)
+
+    def drawn_from_the_callers(mu):
+        state.standard_normal(2)  # unused: it moves the caller's stream by two numbers
+        return np.sum(mu * state.uniform(size=2))
+
+    adc.grad(drawn_from_the_callers)  # (built here, compiled at its first call)
+    before = np.random.default_rng(9)
+    before.standard_normal(2)
+    want = before.uniform(size=2)
+    np.testing.assert_array_equal(adc.grad(drawn_from_the_callers)(np.zeros(2)), want)

@@ -1110,6 +1110,10 @@ NOT_COVERED: dict[str, str] = {
                  "checked in test_cell_hooks_at_run_time",
     "draw": "a random draw, nondifferentiable: the gradients around it (reparameterised, "
             "zero for integers, refused) are checked in test_random_draws",
+    "random_state": "np.random.RandomState(seed) made in the function, no derivative: "
+                    "its draws are checked in test_random_draws",
+    "default_rng": "np.random.default_rng(seed) made in the function, no derivative: "
+                   "its draws are checked in test_random_draws",
     "join_tuples": "a run-time shape's +: Python's tuples, no derivative (test_runtime_shapes)",
     "repeat_tuple": "a run-time shape's *: Python's tuples, no derivative (test_runtime_shapes)",
     "tuples_equal": "a run-time shape's ==: one truth value (test_runtime_shapes)",

@@ -17,6 +17,7 @@ from .attribute_writes import written
 from .calls import BoundArrayMethod
 from .cells import compute_dtype_cast, is_cell
 from .local_objects import getter_of
+from .random_draws import MadeState
 from .scope import Scope
 
 
@@ -26,6 +27,11 @@ def expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     obj = scope.expr(node.value)
     if isinstance(obj, Var):
         return _array_attribute(scope, node, obj)
+    if isinstance(obj, MadeState):  # rng.normal of a state made in the function
+        try:
+            return obj.method(node.attr)
+        except AttributeError as err:
+            raise scope.error(node, str(err)) from None
     entry = written(scope, obj, node.attr, node)
     if entry is not None:  # set earlier in this call (``self.cache = x``)
         return entry[1]

@@ -28,7 +28,7 @@ from . import arguments, local_objects
 from .cells import is_cell, is_parameter, lower_cell_call
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
-from .random_draws import draw_source, lower_draw
+from .random_draws import MAKERS, draw_source, lower_draw, make_state
 from .reports import get_logger, is_report, lower_print, lower_report
 
 if TYPE_CHECKING:
@@ -124,6 +124,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     if isinstance(func, functools.partial):
         held, keywords = partial_args(func, scope.low)
         return _dispatch(scope, node, func.func, [*held, *args], {**keywords, **kwargs})
+    if any(func is maker for maker in MAKERS):  # rng = np.random.default_rng(0)
+        return make_state(scope, node, func, args, kwargs)
     if draw_source(func) is not None and func not in surface.FUNCTIONS:
         return lower_draw(scope, node, func, args, kwargs)  # rs.randn(n, d), np.random.rand
     builder = surface.lookup(func)
@@ -350,7 +352,8 @@ def runs_for_effect(func: Any) -> bool:
     compiled or refused. NumPy's functions and array methods called for what they do
     (``np.copyto``, ``x.sort()``) write in place: refused."""
     from .scope import LocalFunction
-    if func is builtins.print or is_report(func) or surface.is_effect(func):
+    if func is builtins.print or is_report(func) or surface.is_effect(func) \
+            or draw_source(func) is not None:  # a draw advances its stream: rng.random()
         return True
     if isinstance(func, BoundArrayMethod) or surface.lookup(func) is not None:
         return False

@@ -27,7 +27,8 @@ def can_make(cls: type) -> bool:
     in Python (or a dataclass's), no ``__new__`` of its own, and not an exception."""
     return isinstance(cls, type) and cls.__new__ is object.__new__ \
         and not issubclass(cls, BaseException) \
-        and (dataclasses.is_dataclass(cls) or inspect.isfunction(cls.__init__))
+        and (dataclasses.is_dataclass(cls) or inspect.isfunction(cls.__init__)
+             or cls.__init__ is object.__init__) and cls.__module__ != "builtins"
 
 
 def make(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:
@@ -41,6 +42,10 @@ def make(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> A
         post_init = getattr(cls, "__post_init__", None)
         if post_init is not None:
             scope.low.call_function(post_init, (), {}, scope.loc(node), self_obj=obj)
+        return obj
+    if cls.__init__ is object.__init__:
+        if args or kwargs:
+            raise scope.error(node, f"{cls.__name__}() takes no arguments")
         return obj
     scope.low.call_function(cls.__init__, tuple(args), kwargs, scope.loc(node), self_obj=obj)
     return obj

@@ -47,11 +47,52 @@ _LOCATION_SCALE = {
 }
 
 
+class MadeState:
+    """A random state the function makes (``rng = np.random.default_rng(0)``): a new
+    one at each call, as the user's code makes it, a value of the program (``var``)."""
+
+    def __init__(self, var: Var, generator: bool) -> None:
+        self.var, self.generator = var, generator
+
+    def method(self, name: str) -> StateMethod:
+        kind = np.random.Generator if self.generator else np.random.RandomState
+        if not callable(getattr(kind, name, None)):
+            raise AttributeError(f"'{kind.__name__}' object has no attribute '{name}'")
+        return StateMethod(self, name)
+
+
+class StateMethod:
+    """``rng.normal`` of a ``MadeState``: what ``draw_source`` reads of a bound method."""
+
+    def __init__(self, state: MadeState, name: str) -> None:
+        self.__self__, self.__name__ = state, name
+
+
+MAKERS = {np.random.RandomState: False, np.random.default_rng: True}
+
+
+def make_state(scope: Scope, node: gast.AST, maker: Any, args: list, kwargs: dict) -> MadeState:
+    """``np.random.RandomState(seed)`` or ``np.random.default_rng(seed)`` in the function."""
+    if kwargs or len(args) > 1 or holds_var(args):
+        raise scope.error(node, f"{maker.__name__}(...) inside a differentiated function takes "
+                                "one seed known when compiling",
+                          hint="seed it with a number, or make it outside and pass it in")
+    generator = MAKERS[maker]
+    made = (P.default_rng if generator else P.random_state)(*args)
+    made.hint = "rng"
+    return MadeState(made, generator)
+
+
 def draw_source(func: Any) -> Any:
     """The random state ``func`` is a method of (NumPy's global one for
     ``np.random.binomial``), or ``None``."""
     source = getattr(func, "__self__", None)
-    return source if isinstance(source, _STATES) else None
+    return source if isinstance(source, (*_STATES, MadeState)) else None
+
+
+def _is_generator(source: Any) -> bool:
+    return isinstance(source, np.random.Generator) or \
+        (isinstance(source, MadeState) and source.generator)
 
 
 def lower_draw(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict) -> Any:
@@ -85,6 +126,8 @@ def _draw(source: Any, method: str, args: list, kwargs: dict) -> Any:
         known["keywords"] = tuple(late)
     if source is np.random.mtrand._rand:
         return P.draw(*operands, method=method, global_state=True, **known)
+    if isinstance(source, MadeState):
+        return P.draw(source.var, *operands, method=method, generator=source.generator, **known)
     return P.draw(source, *operands, method=method, **known)
 
 
@@ -106,7 +149,7 @@ def _reparameterised(scope: Scope, node: gast.AST, source: Any, method: str, arg
                                           _draw(source, "standard_normal", [size], {})))
     if method == "exponential":
         return P.mul(values["scale"], _draw(source, "standard_exponential", [size], {}))
-    unit = "random" if isinstance(source, np.random.Generator) else "random_sample"
+    unit = "random" if _is_generator(source) else "random_sample"
     low, high = values["low"], values["high"]
     return P.add(low, P.mul(P.sub(high, low), _draw(source, unit, [size], {})))
 

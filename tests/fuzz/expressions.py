@@ -82,6 +82,13 @@ SANITISED = ["np.sum(np.nan_to_num(np.sqrt(({e}) - 0.1)))",
              "np.sum(np.where(np.isnan(np.sqrt({e})), 0.5, np.cos({e})))",
              "np.sum(np.fmax(np.sqrt(({e}) - 0.1), -0.5))"]
 SANITISED_SHARE = 0.04
+# Draws from a random state the function makes at each call (so each call draws the
+# same numbers): noise added, and draws whose parameters carry the gradient, written
+# from a standard draw, whose numbers the gradient need not read. Every draw advances
+# the stream, needed or not: a gradient that left one out took the next draw's numbers.
+DRAWN = ["({e}) + 0.1 * {rng}.standard_normal({shape})", "{rng}.normal({e}, 0.3)",
+         "({e}) * {rng}.uniform(0.5, 1.5, size={shape})", "{rng}.uniform({e}, ({e}) + 1.0)"]
+DRAWN_SHARE = 0.15
 WHERE_TESTS = ["{} > 0.1", "~np.isnan(np.sqrt({} - 0.1))", "np.isfinite(np.log({} - 0.1))"]
 
 
@@ -109,6 +116,8 @@ class Expressions:
         self.picks = random.Random(0)  # selections of the data's length (their own stream)
         self.products = random.Random(0)  # plain products (see ``reduce_axis``)
         self.sanitised = random.Random(0)  # NaNs made and replaced (``SANITISED``)
+        self.draw_source: str | None = None  # the function's own random state, if it has one
+        self.draws = random.Random(0)  # its draws (``DRAWN``)
 
     # ------------------------------------------------------------------ leaves
 
@@ -219,6 +228,10 @@ class Expressions:
     def _unary(self, shape: Shape, depth: int) -> str:
         table = UNARY + SCALAR_UNARY if shape == () else \
             UNARY + VECTOR_UNARY if len(shape) == 1 else UNARY
+        if self.draw_source is not None and self.draws.random() < DRAWN_SHARE:
+            self.features.add("draws")
+            form = self.draws.choice(DRAWN)
+            return form.format(e=self.expr(shape, depth), rng=self.draw_source, shape=shape)
         return self.rng.choice(table).format(self.expr(shape, depth))
 
     def _binary(self, shape: Shape, depth: int) -> str:

@@ -35,6 +35,7 @@ JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with`
 SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special functions
 FACTORY_SHARE = 0.1  # programs calling copies of a factory's nested def, nested in each other
 KEPT_SHARE = 0.1  # programs setting an attribute of a module-level object and reading it
+DRAWS_SHARE = 0.1  # programs making a random state (default_rng(seed)) and drawing from it
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -66,6 +67,7 @@ class _Generator:
         self.ex.picks = random.Random(seed + 7100003)
         self.ex.products = random.Random(seed + 7300013)
         self.ex.sanitised = random.Random(seed + 7900009)
+        self.ex.draws = random.Random(seed + 8200001)
         self.zeros = random.Random(seed + 7700071)
         self.swaps = random.Random(seed + 8600023)
         self.sums = random.Random(seed + 9100043)
@@ -531,23 +533,29 @@ class _Generator:
         return table, stmts, self.ex.to_scalar(acc, shape)
 
     def kept_attribute(self, draws: random.Random) -> tuple[list[Stmt], str]:
-        """``KEEP.kept = ...``: an attribute of a module-level object set, changed on a
-        run-time branch or by a method, and read back, as from-scratch layers keep their
-        inputs (the compiled code sets it when it runs; its reads are the program's
-        values). Set before it is read in every call, so each call's value is its own."""
+        """``KEEP.kept = ...``: an attribute of a module-level object (or of one made in
+        the function) set, changed on a run-time branch or by a method, and read back,
+        as from-scratch layers keep their inputs (the compiled code sets a module-level
+        object's when it runs; its reads are the program's values). Set before it is
+        read in every call, so each call's value is its own."""
         self.features.add("kept_attribute")
         keep = Stmt("def keep(self, v):", (Stmt("self.kept = v"), Stmt("return v * 0.5")))
         self.helpers.extend([Stmt("class Keeper:", (keep,)), Stmt("KEEP = Keeper()")])
         shape = draws.choice(SHAPES[:5])
         acc = self.fresh("k")
         first, test, later, kept = (self.ex.expr(shape, 2) for _ in range(4))
-        stmts = [Stmt(f"KEEP.kept = {first}"),
+        # half of them an object made in the function (compiled on, never stored)
+        obj = self.fresh("keeper") if draws.random() < 0.5 else "KEEP"
+        stmts = [Stmt(f"{obj}.kept = {first}"),
                  Stmt(f"if np.sum({test}) > 0.0:",
-                      (Stmt(f"KEEP.kept = KEEP.kept * 0.5 + {later}"),)),
-                 Stmt(f"{acc} = KEEP.kept * KEEP.kept"),
-                 Stmt(f"{acc} = {acc} + KEEP.keep({kept}) * KEEP.kept")]
+                      (Stmt(f"{obj}.kept = {obj}.kept * 0.5 + {later}"),)),
+                 Stmt(f"{acc} = {obj}.kept * {obj}.kept"),
+                 Stmt(f"{acc} = {acc} + {obj}.keep({kept}) * {obj}.kept")]
         if draws.random() < 0.5:
-            stmts.insert(2, Stmt("KEEP.kept += 1.0"))
+            stmts.insert(2, Stmt(f"{obj}.kept += 1.0"))
+        if obj != "KEEP":
+            self.features.add("local_object")
+            stmts.insert(0, Stmt(f"{obj} = Keeper()"))
         self.ex.env[acc] = shape
         return stmts, self.ex.to_scalar(acc, shape)
 
@@ -670,7 +678,11 @@ class _Generator:
             # (drawn apart, so the rest of the program is what the seed gave before).
             self.aux = random.Random(seed).choice(
                 [f"{params[0]} * 2.0", params[0], "np.array([0.5, 1.5])"])
+        draws = self.ex.draws.random() < DRAWS_SHARE  # the function makes a random state
+        self.ex.draw_source = "rng" if draws else None  # (drawn from in f's body only)
         body = self.block(self.rng.randrange(2, 6), 0)
+        if draws:
+            body = [Stmt(f"rng = np.random.default_rng({seed % 97})"), *body]
         names = [n for n in self.ex.env if n not in params] or list(self.ex.env)
         picked = self.rng.sample(names, min(len(names), self.rng.randrange(1, 4)))
         terms = tuple(self.ex.to_scalar(self.ex.rng.choice(["{}", "np.sin({})"]).format(n),

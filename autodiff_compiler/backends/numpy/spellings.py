@@ -66,6 +66,8 @@ SPELLINGS: dict[str, Spelling] = {
     "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),
     "random_normal": ("call", "np.random.standard_normal"),
     "host_call": ("call_operand", ""), "report": ("call_operand", ""),
+    "random_state": ("call", "np.random.RandomState"),
+    "default_rng": ("call", "np.random.default_rng"),
 }
 
 

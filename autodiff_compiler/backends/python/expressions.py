@@ -223,7 +223,7 @@ def emit_draw(em, text, args, params):
     """``np.random.binomial(1, 0.5, size=3)``, ``rs.randn(5, 2)``: a draw from the global
     random state, or a method of the random state that is the first operand."""
     options = {k: v for k, v in params.items() if k not in ("method", "global_state",
-                                                             "keywords")}
+                                                             "keywords", "generator")}
     named = params.get("keywords", ())
     args, late = (args[:len(args) - len(named)], args[len(args) - len(named):]) if named \
         else (args, [])

@@ -52,7 +52,17 @@ from .decompositions import (
     svd,
     svdvals,
 )
-from .effects import assign, draw, host_call, random_normal, random_uniform, report, written
+from .effects import (
+    assign,
+    default_rng,
+    draw,
+    host_call,
+    random_normal,
+    random_state,
+    random_uniform,
+    report,
+    written,
+)
 from .eigen import eig, eigvals
 from .elementwise import (
     abs_,
@@ -261,7 +271,8 @@ __all__ = [
     "FUNCTIONAL_FORM",
     "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
     "to_int", "format_text", "assign",
-    "written", "draw", "host_call", "report", "random_uniform", "random_normal",
+    "written", "draw", "host_call", "report", "random_state", "default_rng",
+    "random_uniform", "random_normal",
     "cond", "loop", "while_loop", "make_tuple",
     "join_tuples", "repeat_tuple", "tuples_equal",
     "zeros_like_tape",

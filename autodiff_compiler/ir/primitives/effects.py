@@ -21,6 +21,8 @@ drawing random numbers from NumPy's global random state.
   (``logger.info``, ``warnings.warn``), as ``print`` is: an effect, a statement of its
   own, never differentiated. Under ``vmap`` it is called once per example, on that
   example's values, which its format (``"%.3f"``) is written for.
+* ``random_state(seed)`` and ``default_rng(seed)``: a random state made inside the
+  function, anew at each call, whose draws take their numbers from it.
 * ``random_uniform(shape)`` and ``random_normal(shape)``: ``np.random.random(shape)``
   and ``np.random.standard_normal(shape)``, from the global state, so
   ``set_seed`` / ``np.random.seed`` repeat it. Each evaluation is its own draw
@@ -66,10 +68,12 @@ def _uniform_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval
 random_uniform = Primitive("random_uniform", np.random.random, foldable=False, unique=True,
                            allocates=True, aval_rule=_uniform_avals)
 random_uniform.random = True
+random_uniform.effect = True  # (see ``draw``)
 # ``np.random.standard_normal(shape)``, the same in every way but the distribution.
 random_normal = Primitive("random_normal", np.random.standard_normal, foldable=False,
                           unique=True, allocates=True, aval_rule=_uniform_avals)
 random_normal.random = True
+random_normal.effect = True
 nondifferentiable(assign, random_uniform, random_normal)
 
 
@@ -94,17 +98,30 @@ refuse_derivatives(
          "of its arguments the compiler can compile")
 
 
+# ``np.random.RandomState(seed)`` and ``np.random.default_rng(seed)`` made inside the
+# function: a new state at each call, which its draws (``draw``'s first operand) take
+# their numbers from; never made while compiling, never merged.
+def _state_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+    return [Aval((), np.dtype(object))]
+
+
+random_state = Primitive("random_state", np.random.RandomState, foldable=False, unique=True,
+                         aval_rule=_state_avals)
+default_rng = Primitive("default_rng", np.random.default_rng, foldable=False, unique=True,
+                        aval_rule=_state_avals)
+nondifferentiable(random_state, default_rng)
+
 # Its result is nothing anyone reads; never evaluated while compiling (it would log).
 report = Primitive("report", lambda fn, *values: fn(*values), form="effect", foldable=False,
                    aval_rule=lambda args, params: [Aval()])
 nondifferentiable(report)
 
 
-DRAW_PARAMS = ("method", "global_state", "keywords")
+DRAW_PARAMS = ("method", "global_state", "keywords", "generator")
 
 
 def _draw(*operands: Any, method: str, global_state: bool = False, keywords: tuple = (),
-          **options: Any) -> Any:
+          generator: bool = False, **options: Any) -> Any:
     """``source.method(*operands, **options)``: the source is the first operand, or the
     global state; the last ``len(keywords)`` operands are keyword arguments computed at
     run time (``size=y.shape``)."""
@@ -122,9 +139,10 @@ def _draw_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
     operands = list(args) if params.get("global_state") else list(args[1:])
     if not all(isinstance(a, Const) or a.aval.known for a in operands):
         return [Aval()]
-    source = None if params.get("global_state") else args[0].value
-    throwaway = np.random.default_rng(0) if isinstance(source, np.random.Generator) \
-        else np.random.RandomState(0)
+    source = None if params.get("global_state") or not isinstance(args[0], Const) \
+        else args[0].value
+    generator = isinstance(source, np.random.Generator) or params.get("generator", False)
+    throwaway = np.random.default_rng(0) if generator else np.random.RandomState(0)
     stand_ins = [a.value if isinstance(a, Const) else a.aval.example() for a in operands]
     keywords = params.get("keywords", ())
     if keywords:
@@ -140,4 +158,9 @@ def _draw_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
 draw = Primitive("draw", _draw, foldable=False, unique=True, allocates=True,
                  aval_rule=_draw_avals)
 draw.random = True
+# A draw advances its state's stream: one the program does not need is made all the
+# same, and in order, or the draws after it would take other numbers than the user's
+# function takes (a gradient that needs only the last of three draws used the numbers
+# of the second).
+draw.effect = True
 nondifferentiable(draw)  # (frontend.random_draws refuses operands a gradient would cross)
