@@ -145,12 +145,22 @@ def reparameterised(mu):
     return np.sum((mu + eps) ** 2) + np.sum(u * rng.uniform(size=mu.shape))
 
 
+def noise(rng, n):
+    return rng.normal(size=n)
+
+
+def handed_to_a_helper(mu):
+    rng = np.random.default_rng(seed=3)
+    return np.sum(mu * noise(rng, mu.shape[0])) + np.sum(mu ** 2)
+
+
 def cholesky_trick(a):  # autograd's test_cholesky_reparameterization_trick
     rng = np.random.RandomState(0)
     return np.linalg.norm(np.linalg.cholesky(a) @ rng.randn(a.shape[0]))
 
 
 MADE = [(reparameterised, np.array([0.1, -0.3, 0.7])),
+        (handed_to_a_helper, np.array([0.1, -0.3, 0.7])),
         (cholesky_trick, np.array([[2.0, 0.5, 0.1], [0.5, 1.5, 0.2], [0.1, 0.2, 1.0]]))]
 
 

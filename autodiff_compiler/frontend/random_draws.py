@@ -73,12 +73,13 @@ MAKERS = {np.random.RandomState: False, np.random.default_rng: True}
 
 def make_state(scope: Scope, node: gast.AST, maker: Any, args: list, kwargs: dict) -> MadeState:
     """``np.random.RandomState(seed)`` or ``np.random.default_rng(seed)`` in the function."""
-    if kwargs or len(args) > 1 or holds_var(args):
+    seed = [*args, *kwargs.values()]
+    if set(kwargs) - {"seed"} or len(seed) > 1 or holds_var(seed):
         raise scope.error(node, f"{maker.__name__}(...) inside a differentiated function takes "
                                 "one seed known when compiling",
                           hint="seed it with a number, or make it outside and pass it in")
     generator = MAKERS[maker]
-    made = (P.default_rng if generator else P.random_state)(*args)
+    made = (P.default_rng if generator else P.random_state)(*seed)
     made.hint = "rng"
     return MadeState(made, generator)
 
