@@ -1,5 +1,5 @@
-"""Lowering of control flow: ``if``, conditional expressions, ``and``/``or``; and
-what loops (``loops``, ``unrolled``) share with them: regions,
+"""Lowering of control flow: ``if`` and conditional expressions (``and``/``or`` are
+``boolops``'); and what loops (``loops``, ``unrolled``) share with them: regions,
 merging, the jump flags.
 
 Whatever is decided by values known when compiling is resolved here, the way Python
@@ -23,8 +23,8 @@ from ..ir import primitives as P
 from ..ir.builder import as_atom, building
 from ..ir.core import Aval, Eqn, Function, Var, is_python_float
 from . import attribute_writes
-from .list_methods import MUTATORS
 from .scope import JUMPED, NOT_RETURNED, Scope
+from .statements import assigned_names, breaks, contains, jumps, walk
 
 
 class _Break(BaseException):
@@ -32,54 +32,6 @@ class _Break(BaseException):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _walk(nodes: Sequence[gast.AST]) -> list[gast.AST]:
-    """Nodes of these statements, not descending into nested functions or classes."""
-    out, todo = [], list(nodes)
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        if not isinstance(node, gast.FunctionDef | gast.Lambda | gast.ClassDef):
-            todo.extend(gast.iter_child_nodes(node))
-    return out
-
-
-def assigned_names(stmts: Sequence[gast.stmt]) -> list[str]:
-    """Names these statements bind, in source order; ``y[i] = v`` binds ``y`` anew."""
-    names = []
-    for node in _walk(stmts):
-        if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
-            base = node.value
-            while isinstance(base, gast.Subscript):
-                base = base.value
-            if isinstance(base, gast.Name):
-                names.append(base)
-        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            names.append(node)
-    names.sort(key=lambda n: (n.lineno, n.col_offset))
-    return list(dict.fromkeys(n.id for n in names))
-
-
-def _contains(stmts: Sequence[gast.stmt], kinds: tuple[type, ...]) -> bool:
-    return any(isinstance(n, kinds) for n in _walk(stmts))
-
-
-def _jumps(stmts: Sequence[gast.stmt]) -> bool:
-    """``break``/``continue`` of this loop (not of loops nested in it)."""
-    todo = list(stmts)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, gast.Break | gast.Continue):
-            return True
-        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
-            todo.extend(gast.iter_child_nodes(node))
-    return False
-
-
-def _builds_lists(stmts: Sequence[gast.stmt]) -> bool:
-    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-               and n.func.attr in MUTATORS for n in _walk(stmts))
 
 
 def _join(avals: Sequence[Aval]) -> Aval:
@@ -170,14 +122,14 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
                 and all(isinstance(s, gast.Assign | gast.AnnAssign) for s in raising[:-1]):
             guard_raise(scope, raising, test if holds else P.truth_not(P.truth(test)))
             return scope.block(other)
-    returns = _contains(node.body + node.orelse, (gast.Return,))
-    if scope.loop_kind == "unrolled" and not returns and _jumps(node.body + node.orelse) \
+    returns = contains(node.body + node.orelse, (gast.Return,))
+    if scope.loop_kind == "unrolled" and not returns and jumps(node.body + node.orelse) \
             and merged_break(scope, node, test):
         return after_merged_break(scope)
-    if scope.loop_kind == "unrolled" and (returns or _breaks(node.body + node.orelse)):
+    if scope.loop_kind == "unrolled" and (returns or breaks(node.body + node.orelse)):
         return _jump_out_of_unrolled(scope, node, test, returns)
     structured_return = scope.loop_kind == "structured" and returns
-    if scope.in_loop and (_jumps(node.body + node.orelse) or structured_return):
+    if scope.in_loop and (jumps(node.body + node.orelse) or structured_return):
         # the rest of the loop body runs only on the paths that do not jump
         rest, after_iteration = rest_of_loop_body(scope)
         _cond(scope, node, test, [lambda c: c.block(node.body + rest),
@@ -259,18 +211,6 @@ def rest_of_loop_body(scope: Scope) -> tuple[list[gast.stmt], list[gast.stmt]]:
     if scope.loop_kind == "unrolled":
         return split_at_resume(scope)
     return [stmt for block in scope.continuation for stmt in block], []
-
-
-def _breaks(stmts: Sequence[gast.stmt]) -> bool:
-    """``break`` of this loop (not of loops nested in it)."""
-    todo = list(stmts)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, gast.Break):
-            return True
-        if not isinstance(node, gast.For | gast.While | gast.FunctionDef | gast.Lambda):
-            todo.extend(gast.iter_child_nodes(node))
-    return False
 
 
 def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
@@ -445,65 +385,10 @@ def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: li
     return outs
 
 
-def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
-    """``and``/``or`` with Python's semantics: ``a or b`` is ``a`` if ``a`` is true, else
-    ``b`` (``and`` the other way round), a run-time choice where ``a`` is a run-time
-    value, so the derivative follows the operand chosen. Of truth values (comparisons)
-    it is a truth op, ``a and b`` in the generated code. An operand after a run-time
-    value that indexes or calls (``i < n and x[i] > 0``) is evaluated only where Python
-    evaluates it, in a branch: it may raise otherwise."""
-    is_and = isinstance(node.op, gast.And)
-    value: Any = None
-    for operand in node.values:
-        if isinstance(value, Var):
-            refuse_binding(scope, [operand], f"in an operand of '{'and' if is_and else 'or'}' "
-                                             "after a run-time value, which Python may skip")
-            if any(isinstance(n, gast.Subscript | gast.Call) for n in gast.walk(operand)):
-                value = _short_circuit(scope, operand, value, is_and)
-                continue
-        item = scope.expr(operand)
-        if value is None or (not isinstance(value, Var) and not isinstance(item, Var)):
-            value = item
-        elif _is_truth(value) and _is_truth(item):
-            value = (P.truth_and if is_and else P.truth_or)(value, item)
-        else:  # the operand chosen, as a value: both computed already
-            value = _choose(scope, operand, value, lambda child, item=item: item, is_and)
-        if not isinstance(value, Var) and bool(value) != is_and:
-            return value
-    return value
-
-
-def _is_truth(value: Any) -> bool:
-    """A truth value: a bool, or a run-time value of dtype bool."""
-    if isinstance(value, Var):
-        return value.aval.dtype == np.bool_
-    return isinstance(value, bool | np.bool_)
-
-
-def _short_circuit(scope: Scope, operand: gast.expr, value: Any, is_and: bool) -> Any:
-    """``value and operand`` (``or``), ``operand`` lowered in the branch that reads it."""
-    return _choose(scope, operand, value, lambda child: child.expr(operand), is_and)
-
-
-def _choose(scope: Scope, node: gast.AST, value: Any, other: Callable[[Scope], Any],
-            is_and: bool) -> Any:
-    """``other if value else value`` (``and``) or ``value if value else other`` (``or``),
-    decided at run time; ``other`` lowers the operand in its branch. Where ``value`` is
-    not a run-time value, Python's choice is made now."""
-    if not isinstance(value, Var):
-        return other(scope) if bool(value) == is_and else value
-
-    def keep(child: Scope) -> Any:
-        return value
-
-    branches = [other, keep] if is_and else [keep, other]
-    return _cond(scope, node, P.truth(value), branches, returns=True)
-
-
 def refuse_binding(scope: Scope, nodes: Sequence[gast.AST], where: str) -> None:
     """Refuse ``(name := value)`` ``where`` the code is lowered as a region whose
     bindings do not reach the code after it (a branch, a loop's test)."""
-    for node in _walk(nodes):
+    for node in walk(nodes):
         if isinstance(node, gast.NamedExpr):
             raise scope.error(node, f"an assignment expression (:=) {where}",
                               hint="assign the name in a statement of its own")
@@ -532,7 +417,7 @@ def _flags(scope: Scope) -> list[str]:
 # The statements handled here, by node type (``Lowering.statements`` holds them all).
 STATEMENTS = {gast.If: stmt_if}
 # The expressions handled here, by node type (``Lowering.expressions``).
-EXPRESSIONS = {gast.IfExp: expr_ifexp, gast.BoolOp: expr_boolop}
+EXPRESSIONS = {gast.IfExp: expr_ifexp}
 
 from .unrolled import (  # noqa: E402
     after_merged_break,

@@ -27,22 +27,19 @@ from .control import (
     RESULT,
     RETURNED,
     STOP,
-    _breaks,
-    _builds_lists,
     _cond,
-    _contains,
     _flags,
     _hint,
     _is_leaf,
     _join,
     _region,
-    assigned_names,
     fill_pending,
     refuse_binding,
     rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
 from .scope import JUMPED, NOT_RETURNED, Scope
+from .statements import assigned_names, breaks, builds_lists, contains
 from .unrolled import _unroll, _unroll_while
 
 
@@ -64,7 +61,7 @@ def _for(scope: Scope, node: gast.For, iteration: Any) -> Any:
     if hasattr(iteration, "checkpoint"):  # checkpointed(...): a loop, split by reverse mode
         return _structured_for(scope, node, iteration)
     if isinstance(iteration, Static) or iteration.static_count == 1 or (
-            iteration.static_count is not None and _builds_lists(node.body)):
+            iteration.static_count is not None and builds_lists(node.body)):
         return _unroll(scope, node, iteration.items(scope))  # (one trip: its body, once)
     if iteration.static_count is not None:
         rest = _without_first(node, iteration)
@@ -111,7 +108,7 @@ def _peeled(scope: Scope, node: gast.For, iteration: Range | Rows, rest: Range |
 
 def _structured_for(scope: Scope, node: gast.For, iteration: Any,
                     settled: bool = False) -> Any:
-    if _builds_lists(node.body):
+    if builds_lists(node.body):
         raise UnsupportedSyntaxError(
             "building a Python list in a loop whose length is known only at run time",
             scope.loc(node), hint="preallocate an array, or loop over a range whose bounds "
@@ -163,10 +160,10 @@ def _walk_all(stmts: list[gast.stmt]) -> list[gast.AST]:
 
 def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list[gast.stmt]:
     """The body, skipped once the stop flag is set; sets up the flags when needed."""
-    returns = _contains(body, (gast.Return,))
+    returns = contains(body, (gast.Return,))
     if returns and RETURNED not in scope.env:  # (else an enclosing loop's, carried on)
         scope.env[RETURNED], scope.env[RESULT] = False, PENDING
-    if not (_breaks(body) or returns):
+    if not (breaks(body) or returns):
         return body
     scope.env[STOP] = False
     test = gast.copy_location(gast.Name(STOP, gast.Load(), None, None), node)
@@ -178,10 +175,10 @@ def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> A
     stopped = scope.env.pop(STOP, False)
     if outer_stop is not _UNBOUND:
         scope.env[STOP] = outer_stop
-    if scope.loop_kind == "structured" and _contains(node.body, (gast.Return,)):
+    if scope.loop_kind == "structured" and contains(node.body, (gast.Return,)):
         return _after_nested_loop(scope, node, stopped)
     returned, result = False, PENDING
-    if _contains(node.body, (gast.Return,)):  # else the flags are an enclosing loop's
+    if contains(node.body, (gast.Return,)):  # else the flags are an enclosing loop's
         returned, result = scope.env.pop(RETURNED, False), scope.env.pop(RESULT, PENDING)
     if node.orelse:
         if isinstance(stopped, Var):
@@ -251,7 +248,7 @@ def _static_while(scope: Scope, node: gast.While, test: Any) -> Any:
     cannot be lowered as a region."""
     if not test:
         return scope.block(node.orelse)
-    if _builds_lists(node.body):
+    if builds_lists(node.body):
         return _unroll_while(scope, node, test)
     return _region_or_unrolled(scope, lambda: _structured_while(scope, node, True),
                                lambda: _unroll_while(scope, node, test))
@@ -297,7 +294,7 @@ def _less_known(before: Any, after: Any) -> bool:
 
 
 def _structured_while(scope: Scope, node: gast.While, known_length: bool = False) -> Any:
-    if _builds_lists(node.body):
+    if builds_lists(node.body):
         raise UnsupportedSyntaxError(
             "building a Python list in a while loop whose condition is known only at run "
             "time is not supported yet", scope.loc(node),

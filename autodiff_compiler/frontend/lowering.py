@@ -25,7 +25,7 @@ from ..ir import primitives as P
 from ..ir.builder import Builder, as_atom, building
 from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
-from . import bindings, comprehensions, control, loops, syntax, unrolled
+from . import bindings, boolops, comprehensions, control, loops, syntax, unrolled
 from .aliasing import Aliases
 from .calls import has_var, partial_args
 from .captures import Captures, Path
@@ -43,7 +43,8 @@ class Lowering:
         **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS,
         **bindings.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
-        **syntax.EXPRESSIONS, **control.EXPRESSIONS, **comprehensions.EXPRESSIONS}
+        **syntax.EXPRESSIONS, **control.EXPRESSIONS, **boolops.EXPRESSIONS,
+        **comprehensions.EXPRESSIONS}
 
     def __init__(self) -> None:
         self.captures = Captures()

@@ -20,8 +20,9 @@ import gast
 
 from ..errors import AutodiffError
 from ..ir.core import Var
-from .control import STOP, _Break, _breaks, _builds_lists, _cond, _contains, assigned_names
+from .control import STOP, _Break, _cond
 from .scope import JUMPED, NOT_RETURNED, Scope
+from .statements import assigned_names, breaks, builds_lists, contains
 
 _MAX_UNROLLED = 100_000
 
@@ -92,8 +93,8 @@ def merged_break(scope: Scope, node: gast.If, test: Var) -> bool:
         return False
     rest, (resume, *_) = split_at_resume(scope)
     loop = [*node.body, *node.orelse, *rest, resume.loop]
-    if not _breaks([*node.body, *node.orelse, *rest]) or _contains(loop, (gast.Return,)) \
-            or _builds_lists(loop):
+    if not breaks([*node.body, *node.orelse, *rest]) or contains(loop, (gast.Return,)) \
+            or builds_lists(loop):
         return False
 
     def branch(stmts: list[gast.stmt]) -> Any:
