@@ -248,17 +248,25 @@ class Rescaling(nn.Cell):
         return ops.sum(x * self.w)
 
 
+def set_to_a_list_still_built(x):
+    STATE.items = []
+    STATE.items.append(x)
+    return np.sum(x)
+
+
 REFUSED = [
     (set_in_while_loop, "'.h' is set inside a loop whose number of iterations is known only"),
     (read_after_one_path_made_it, "'.made_here' was set on some paths of a branch"),
     (set_through_property, "is set by Python code of its class"),
     (set_an_arrays_attribute, "cannot set the attribute '.shape' of an array"),
     (Rescaling(), "holds or would hold a Parameter or a Cell"),
+    (set_to_a_list_still_built, "'.items' set to a list the function builds"),
 ]
 
 
 @pytest.mark.parametrize("fn, message", REFUSED, ids=["while_loop", "one_path_made_it",
-                                                      "property", "array", "parameter"])
+                                                      "property", "array", "parameter",
+                                                      "list_still_built"])
 def test_refused_at_the_users_line(fn, message):
     _fresh()
     x = np.array([0.5, 1.0, 1.5], np.float32)

@@ -107,10 +107,38 @@ def made_in_each_iteration(w):
     return total
 
 
+class Model:
+    """numpy-ml's layers keep their parameters in a dict, and a history in a list."""
+
+    def __init__(self, w):
+        self.params = {"W": w}
+        self.history = []
+
+
+def dict_changed_on_a_branch(w):
+    m = Model(w)
+    if np.sum(w) > 0:  # each path its own copy of the dict
+        m.params["W"] = m.params["W"] * 2.0
+    m.history.append(np.sum(m.params["W"]))
+    return m.history[0] + np.sum(m.params["W"] ** 2)
+
+
+def list_shared_with_a_name(w):
+    m, items = Model(w), []
+    m.history = items  # one list, two ways to it: a path's append shows in both
+    if np.sum(w) > 0:
+        items.append(w * 2.0)
+    else:
+        items.append(w - 1.0)
+    return np.sum(m.history[0] ** 2) + len(items)
+
+
 W = RNG.normal(size=(3, 3))
 CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
-         (made_in_each_iteration, W)]
+         (made_in_each_iteration, W), (dict_changed_on_a_branch, W),
+         (dict_changed_on_a_branch, -np.abs(W)), (list_shared_with_a_name, W),
+         (list_shared_with_a_name, -np.abs(W))]
 
 
 @pytest.mark.parametrize("fn, x", CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in

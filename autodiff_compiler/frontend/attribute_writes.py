@@ -40,8 +40,9 @@ _UNWRITTEN = object()
 _STORABLE = (type(None), bool, int, float, complex, str, np.generic, np.ndarray)
 
 
-def written(scope: Scope, obj: Any, name: str, node: gast.AST) -> Any:
-    """The value this call wrote into ``obj.name`` so far, or ``None`` if it wrote none."""
+def written(scope: Scope, obj: Any, name: str, node: gast.AST) -> tuple[Any, Any] | None:
+    """``(obj, value)``, the value this call set ``obj.name`` to so far, or ``None``
+    if it set none."""
     entry = scope.low.attributes.get((id(obj), name))
     if entry is None:
         return None
@@ -59,7 +60,7 @@ def assign_attribute(scope: Scope, target: gast.Attribute, value: Any) -> None:
     name = target.attr
     _check_settable(scope, target, obj, name, value)
     leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var))
-    _check_storable(scope, target, name, skeleton)
+    _check_storable(scope, target, obj, name, value, skeleton)
     if made_here(scope, obj):  # nothing outside the call sees it: nothing to store
         set_local(scope, obj, name, value)
         return
@@ -106,12 +107,24 @@ def _check_settable(scope: Scope, target: gast.Attribute, obj: Any, name: str,
                           hint="keep the value in a name, or in a plain attribute")
 
 
-def _check_storable(scope: Scope, target: gast.Attribute, name: str, skeleton: Any) -> None:
+def _check_storable(scope: Scope, target: gast.Attribute, obj: Any, name: str, value: Any,
+                    skeleton: Any) -> None:
     """What is not an array of the program must be a value Python can hold as it is
-    (a number, a string, a constant array, containers of them)."""
+    (a number, a string, a constant array, containers of them); and an object made
+    outside is given no list or dict the function builds (the generated code stores
+    it as it is when set, where the function may change it after)."""
+    if made_here(scope, obj):
+        return
+    own = scope.low.own_lists
+    building, _ = trees.flatten(value, lambda v: isinstance(v, list | dict) and id(v) in own)
+    if building:
+        raise scope.error(target, f"'.{name}' set to a {type(building[0]).__name__} the "
+                                  "function builds (it may change it after setting it)",
+                          hint=f"set .{name} to a tuple of it once it is complete "
+                               "(tuple(items)), or keep it in a name")
     others, _ = trees.flatten(skeleton, lambda v: not isinstance(v, tuple | list | dict))
     odd = [v for v in others if v is not trees.LEAF and not isinstance(v, _STORABLE)]
-    if odd and not made_here(scope, scope.expr(target.value)):
+    if odd:
         raise scope.error(target, f"'.{name}' would hold a {type(odd[0]).__name__} made "
                                   "while compiling, which the generated code cannot store",
                           hint="store arrays, numbers, strings and tuples, lists or dicts "
@@ -119,13 +132,26 @@ def _check_storable(scope: Scope, target: gast.Attribute, name: str, skeleton: A
 
 
 def merge_targets(states: list[dict]) -> list[tuple[int, str]]:
-    """The attributes some path of a branch wrote differently from another."""
+    """The attributes some path of a branch left different from another (each path's
+    own copy of a list or dict is the same if it holds the very same values)."""
     def value(state: dict, key: tuple[int, str]) -> Any:
         entry = state.get(key)
         return _UNWRITTEN if entry is None else entry[1]
 
     keys = dict.fromkeys(k for state in states for k in state)
-    return [k for k in keys if any(value(s, k) is not value(states[0], k) for s in states)]
+    return [k for k in keys if any(not same(value(s, k), value(states[0], k)) for s in states)]
+
+
+def same(a: Any, b: Any) -> bool:
+    """The very same value, or containers of the same structure holding the very same
+    values (copies of one list for two paths)."""
+    if a is b:
+        return True
+    if not isinstance(a, tuple | list | dict) or type(a) is not type(b):
+        return False
+    (la, sa), (lb, sb) = (trees.flatten(v, lambda x: not isinstance(x, tuple | list | dict))
+                          for v in (a, b))
+    return repr(sa) == repr(sb) and len(la) == len(lb) and all(x is y for x, y in zip(la, lb))
 
 
 def before_branch(scope: Scope, key: tuple[int, str], states: list[dict]) -> tuple[Any, Any]:
@@ -139,17 +165,17 @@ def before_branch(scope: Scope, key: tuple[int, str], states: list[dict]) -> tup
     return obj, scope.low.captures.free_value(path, getattr(obj, name))
 
 
-def refuse_attributes_in_loop(scope: Scope, node: gast.AST, before: dict,
+def refuse_attributes_in_loop(scope: Scope, node: gast.AST, after: dict,
                               made_before: int) -> None:
-    """A loop body lowered once for every iteration set an attribute of an object made
-    before it (``made_before``: how many the function had made): each iteration would
-    have to carry what the last one set. (A loop of known length is unrolled instead:
-    ``loops._region_or_unrolled`` catches this.)"""
-    now, made = scope.low.attributes, scope.low.made_objects[made_before:]
-    changed = [key for key in now if (key not in before or now[key][1] is not before[key][1])
+    """A loop body lowered once for every iteration left ``after`` set an attribute of
+    an object made before it (``made_before``: how many the function had made): each
+    iteration would have to carry what the last one set. (A loop of known length is
+    unrolled instead: ``loops._region_or_unrolled`` catches this.)"""
+    before, made = scope.low.attributes, scope.low.made_objects[made_before:]
+    changed = [key for key in after
+               if (key not in before or not same(after[key][1], before[key][1]))
                and not any(id(o) == key[0] for o in made)]
     if changed:
-        scope.low.attributes = before
         raise scope.error(node, f"'.{changed[0][1]}' is set inside a loop whose number of "
                                 "iterations is known only at run time",
                           hint="keep the value in a name the loop carries, and set the "

@@ -72,18 +72,25 @@ def fill_pending(values: list[Any]) -> list[Any]:
 
 
 def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
-    """Lower a region body in a forked scope; its equations, final scope and result."""
-    child = scope.fork()
-    with building(scope.low.builder.loc) as b:
-        try:
-            result = run(child)
-        except _Break:
-            raise UnsupportedSyntaxError(
-                "'break' in a loop unrolled while compiling (it builds or walks a Python "
-                "list), after a 'continue' on a run-time condition in the same iteration, is "
-                "not supported", scope.low.builder.loc,
-                hint="preallocate an array instead of building a list, so that the loop is not "
-                "unrolled; or break on a flag at the end of the iteration") from None
+    """Lower a region body in a forked scope; its equations, final scope and result.
+    The attributes the body leaves set are the child's (``child.attributes``); the
+    function's are as they were before it (its caller merges or refuses them)."""
+    low = scope.low
+    before = low.attributes
+    child = scope.fork()  # (low.attributes: the body's copy)
+    try:
+        with building(low.builder.loc) as b:
+            try:
+                result = run(child)
+            except _Break:
+                raise UnsupportedSyntaxError(
+                    "'break' in a loop unrolled while compiling (it builds or walks a Python "
+                    "list), after a 'continue' on a run-time condition in the same iteration, "
+                    "is not supported", low.builder.loc,
+                    hint="preallocate an array instead of building a list, so that the loop "
+                    "is not unrolled; or break on a flag at the end of the iteration") from None
+    finally:
+        child.attributes, low.attributes = low.attributes, before
     return b.eqns, child, result
 
 
@@ -151,8 +158,10 @@ def guard_raise(scope: Scope, branch: list[gast.stmt], passes: Var) -> None:
     E(message)`` in the generated code, in place of the branch. The branch's other
     statements, assignments (the message's parts), are computed whatever the test
     says; a branch that does more (prints, loops) before raising is not a check."""
-    child = scope.fork()
+    attributes = scope.low.attributes
+    child = scope.fork()  # (its copy of what attributes hold: the message's parts only)
     child.block(branch[:-1])
+    scope.low.attributes = attributes
     node = branch[-1]
     if node.exc is None:
         raise scope.error(node, "a bare 'raise' outside an 'except' block")
@@ -310,14 +319,17 @@ def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
     before the branch."""
     low = scope.low
     before, lowered, stale = low.aliases.stale, [], []
-    attributes_before, attributes = low.attributes, []
     for run in branches:
-        low.aliases.stale, low.attributes = dict(before), dict(attributes_before)
+        low.aliases.stale = dict(before)
         lowered.append(_region(scope, run))
         stale.append(low.aliases.stale)
-        attributes.append(low.attributes)
     low.aliases.stale = {v: loc for outdated in stale for v, loc in outdated.items()}
-    low.attributes = attributes[0]  # (what differs is merged by the caller)
+    attributes = [child.attributes for _, child, _ in lowered]
+    # what every path left as it was keeps its own object (a list a name holds too);
+    # what they left alike, the first path's; what differs, the caller merges
+    low.attributes = {key: low.attributes[key] if key in low.attributes and
+                      attribute_writes.same(entry[1], low.attributes[key][1]) else entry
+                      for key, entry in attributes[0].items()}
     return lowered, stale, attributes
 
 
@@ -350,6 +362,7 @@ def _bind_attributes(scope: Scope, written: list, outs: list[Var], start: int = 
             continue
         skeleton, n = merged
         scope.low.attributes[key] = (obj, trees.unflatten(skeleton, rest[:n]))
+        _own_containers(scope, scope.low.attributes[key][1])
         rest = rest[n:]
     return list(outs[:start])
 

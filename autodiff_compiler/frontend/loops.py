@@ -407,9 +407,9 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
                     "the loop")
             return {n: child.env[n] for n in carried}
 
-        attributes, made = dict(scope.low.attributes), len(scope.low.made_objects)
-        eqns, _, result = _region(scope, run)
-        refuse_attributes_in_loop(scope, node, attributes, made)
+        made = len(scope.low.made_objects)
+        eqns, child, result = _region(scope, run)
+        refuse_attributes_in_loop(scope, node, child.attributes, made)
         found = [n for n in carried if n not in live and result[n] is not PENDING]
         if found:  # a return's structure is now known: carry it, from None leaves
             for n in found:

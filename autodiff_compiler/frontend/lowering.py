@@ -77,7 +77,8 @@ class Lowering:
 
     def copy_containers(self, env: dict[str, Any]) -> dict[str, Any]:
         """``env`` with the lists and dicts the function built copied (nested ones too,
-        two names of one list still sharing its copy), the copies the function's own."""
+        two names of one list still sharing its copy), the copies the function's own;
+        and so are those the attributes it set hold (``attribute_writes``)."""
         own, copies = self.own_lists, {}
 
         def copy(value: Any) -> Any:
@@ -96,7 +97,11 @@ class Lowering:
                 return tuple(copy(v) for v in value)
             return value
 
-        return {name: copy(value) for name, value in env.items()}
+        copied = {name: copy(value) for name, value in env.items()}
+        # what attributes hold too, sharing the copies (``self.items = items``)
+        self.attributes = {key: (obj, copy(value)) for key, (obj, value)
+                           in self.attributes.items()}
+        return copied
 
     def call_function(self, fn: types.FunctionType, args: tuple, kwargs: dict, loc: Loc | None,
                       self_obj: Any = None) -> Any:

@@ -66,6 +66,8 @@ class Scope:
         # Names bound only where they may not have run (a loop of run-time length): why
         self.unbound: dict[str, str] = {}
         self.comprehension_cells: dict[str, dict] = {}  # (LocalFunction.cells)
+        # a region body's: the attributes it left set (``control._region``)
+        self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names and of
