@@ -273,6 +273,19 @@ def test_amax_and_amin_with_initial_and_where_differentiate():
     ms.check_grads(maximum_from, X)
 
 
+@pytest.mark.parametrize("values, distinct, inverse", [
+    ([3, 1, 3, 2], [3, 1, 2], [0, 1, 0, 2]),
+    ([[5, 2], [2, 9]], [5, 2, 9], [0, 1, 1, 2]),  # flattened first, the inverse too
+], ids=["vector", "matrix"])
+def test_unique_keeps_the_order_of_first_appearance(values, distinct, inverse):
+    """Measured on MindSpore 2.10 (CPU): not NumPy's sorted order, which gave a
+    vocabulary's or labels' remapping other ids."""
+    x = ms.Tensor(np.array(values, np.int32))
+    got, positions = mnp.unique(x, return_inverse=True)
+    assert got.tolist() == distinct and mnp.unique(x).tolist() == distinct
+    assert positions.tolist() == inverse and positions.dtype == np.int32
+
+
 def test_unique_compiles_inside_a_gradient():
     """Its values are entries of x: each distinct one carries its entry's gradient."""
     x = np.array([[0.5, -1.0], [2.0, 0.25]])

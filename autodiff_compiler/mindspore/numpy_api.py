@@ -17,8 +17,7 @@ Tensors mixing integers and floats follow MindSpore's promotion (``Tensor``'s
 not copied, NumPy's result kept instead (with why): ``sign`` of ints is NumPy's int
 (MindSpore: float32); ``exp``, ``log``, ``floor`` of ints work (MindSpore's CPU kernels
 refuse them); ``multiply(x, 2)`` works (MindSpore wants a Tensor); ``where(condition)``
-alone gives NumPy's indices (MindSpore raises); ``unique`` is sorted (MindSpore returns
-first occurrences unsorted, against its docstring); ``bincount`` and ``histogram``
+alone gives NumPy's indices (MindSpore raises); ``bincount`` and ``histogram``
 counts are NumPy's int64 (MindSpore: float32); ``concatenate``/``stack`` of int and
 float arrays, and ``average`` of ints with float weights, are NumPy's float64
 (MindSpore: the float's type); ``result_type`` returns a MindSpore type as there, but
@@ -58,6 +57,7 @@ from .dtype import (
 )
 from .numpy_create import *  # noqa: F403  (constructors)
 from .numpy_reduce import *  # noqa: F403  (MindSpore's argument orders)
+from .ops_select import unique as _ops_unique
 
 float_, int_, uint = float32, int32, uint32  # MindSpore's: Float32, Int32, UInt32
 pi, inf, nan = np.pi, np.inf, np.nan
@@ -187,8 +187,15 @@ bincount = np.bincount
 
 # ---------------------------------------------------------------------------- indices, sets, logic
 
-argwhere, unique, isin, setdiff1d, intersect1d = (np.argwhere, np.unique, np.isin, np.setdiff1d,
-                                                  np.intersect1d)
+argwhere, isin, setdiff1d, intersect1d = np.argwhere, np.isin, np.setdiff1d, np.intersect1d
+
+
+def unique(x: Any, return_inverse: bool = False) -> Any:
+    """The distinct entries of ``x`` flattened, in the order they first appear, as
+    MindSpore 2.10 gives them (``ops.unique``'s; NumPy sorts), and with
+    ``return_inverse`` the position of each entry's value among them (flat too)."""
+    values, inverse = _ops_unique(np.reshape(x, -1))
+    return (values, inverse) if return_inverse else values
 diag_indices, ravel_multi_index, unravel_index = (np.diag_indices, np.ravel_multi_index,
                                                   np.unravel_index)
 tril_indices, tril_indices_from = np.tril_indices, np.tril_indices_from
