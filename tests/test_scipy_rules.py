@@ -554,6 +554,37 @@ def test_linalg_matches_scipy_and_finite_differences(case):
         check_grads(fn, *args)
 
 
+def solve_tridiagonal(ab, b):
+    return la.solve_banded((1, 1), ab, b)
+
+
+def solve_lower_banded(ab, b):
+    return la.solve_banded((2, 0), ab, b)
+
+
+def sylvester(a, b, q):
+    return la.solve_sylvester(a, b, q)
+
+
+BAND = np.random.RandomState(13).normal(size=(3, 5)) + np.array([[0.0], [6.0], [0.0]])
+SHAPED = [  # their layouts are computed from the shapes: shape-specialised code only
+    (solve_tridiagonal, (BAND, np.random.RandomState(14).normal(size=(5, 2)))),
+    (solve_lower_banded, (BAND[::-1] * [[6.0], [1.0], [1.0]] + [[1.0], [0.0], [0.0]],
+                          np.random.RandomState(15).normal(size=5))),
+    (sylvester, (SQUARE + NOISE, np.array([[2.0, 0.3], [-0.4, 3.0]]),
+                 np.random.RandomState(16).normal(size=(3, 2)))),
+]
+
+
+@pytest.mark.parametrize("case", SHAPED, ids=[fn.__name__ for fn, _ in SHAPED])
+def test_banded_and_sylvester_solvers_match_scipy_and_finite_differences(case):
+    """autograd's tests call them; they had no rule."""
+    fn, args = case
+    compiled = adc.jvp(fn, args, tuple(np.zeros_like(a) for a in args))[0]
+    np.testing.assert_allclose(compiled, fn(*args), rtol=1e-12, atol=1e-14)
+    check_grads(fn, *args, generic=False)
+
+
 @pytest.mark.parametrize("n", [2, 3, 7])
 def test_rosenbrock_and_its_derivatives_are_scipys(n):
     """scipy.optimize.rosen (and rosen_der...) were refused: SciPy functions are

@@ -1,4 +1,5 @@
-"""``scipy.linalg``'s solvers and factorisations, and ``expm``, written with ``np.linalg``
+"""``scipy.linalg``'s solvers (banded and Sylvester ones too) and factorisations, and
+``expm``, written with ``np.linalg``
 and compiled in place of SciPy's (``surface.DEFINITIONS``), so they differentiate by
 NumPy's rules.
 
@@ -90,6 +91,38 @@ def det(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
     return np.linalg.det(a)
 
 
+def solve_banded(l_and_u: Any, ab: Any, b: Any, overwrite_ab: bool = False,
+                 overwrite_b: bool = False, check_finite: bool = True) -> Any:
+    """``x`` with ``a x = b`` for ``a`` in LAPACK's band storage (``a[i, j]`` is
+    ``ab[u + i - j, j]``): the band laid out as a dense matrix (its entries' places
+    known from the shapes), then solved; the gradient reaches the band's entries only,
+    as SciPy reads no other."""
+    lower, upper = l_and_u
+    n = np.shape(ab)[-1]
+    rows, cols = _band_places(n, lower, upper)
+    a = np.zeros((n, n), dtype=np.result_type(ab, b, 1.0))
+    a[rows, cols] = ab[upper + rows - cols, cols]
+    return np.linalg.solve(a, b)
+
+
+def _band_places(n: int, lower: int, upper: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows and columns of an ``n`` by ``n`` matrix's band."""
+    rows, cols = np.indices((n, n))
+    inside = (cols - rows <= upper) & (rows - cols <= lower)
+    return rows[inside], cols[inside]
+
+
+def solve_sylvester(a: Any, b: Any, q: Any) -> Any:
+    """``x`` with ``a x + x b = q``, as the linear system of its entries
+    (``(I (x) a + b^T (x) I) vec(x) = vec(q)``, column-major): the same solution as
+    SciPy's Bartels-Stewart to rounding, for the small matrices this is written for
+    (an ``n m`` by ``n m`` solve)."""
+    n, m = np.shape(q)
+    system = np.kron(np.eye(m), a) + np.kron(np.transpose(b), np.eye(n))
+    flat = np.linalg.solve(system, np.reshape(np.transpose(q), (n * m,)))
+    return np.transpose(np.reshape(flat, (m, n)))
+
+
 # The [13/13] Pade approximant of exp (Higham 2005), exact to rounding in float64 for
 # a matrix of 1-norm up to THETA_13; a larger one is scaled by 2^-s first, and the
 # approximant squared s times.
@@ -122,4 +155,4 @@ def expm(A: Any) -> Any:  # noqa: N803 (SciPy's name)
 
 
 DEFINED = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det",
-           "expm")
+           "expm", "solve_banded", "solve_sylvester")
