@@ -28,7 +28,7 @@ from . import arguments, local_objects
 from .cells import is_cell, is_parameter, lower_cell_call
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
-from .random_draws import MAKERS, draw_source, lower_draw, make_state
+from .random_draws import MAKERS, draw_source, is_draw, lower_draw, make_state
 from .reports import get_logger, is_report, lower_print, lower_report
 
 if TYPE_CHECKING:
@@ -353,7 +353,7 @@ def runs_for_effect(func: Any) -> bool:
     (``np.copyto``, ``x.sort()``) write in place: refused."""
     from .scope import LocalFunction
     if func is builtins.print or is_report(func) or surface.is_effect(func) \
-            or draw_source(func) is not None:  # a draw advances its stream: rng.random()
+            or is_draw(func):  # a draw advances its stream: rng.random() skips one
         return True
     if isinstance(func, BoundArrayMethod) or surface.lookup(func) is not None:
         return False

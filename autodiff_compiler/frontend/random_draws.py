@@ -91,6 +91,11 @@ def draw_source(func: Any) -> Any:
     return source if isinstance(source, (*_STATES, MadeState)) else None
 
 
+def is_draw(func: Any) -> bool:
+    """A method of a random state that draws (not ``seed``, ``shuffle``...)."""
+    return draw_source(func) is not None and func.__name__ not in _NOT_DRAWS
+
+
 def _is_generator(source: Any) -> bool:
     return isinstance(source, np.random.Generator) or \
         (isinstance(source, MadeState) and source.generator)

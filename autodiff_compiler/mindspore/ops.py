@@ -68,6 +68,7 @@ from .ops_conv3d import *  # noqa: F403
 from .ops_ctc import *  # noqa: F403
 from .ops_distances import *  # noqa: F403
 from .ops_elementwise import *  # noqa: F403
+from .ops_elementwise import _dtype
 from .ops_fft import *  # noqa: F403
 from .ops_fft_windows import *  # noqa: F403
 from .ops_image import *  # noqa: F403
@@ -290,7 +291,9 @@ def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
 def cumsum(x: Any, axis: int, dtype: Any = None) -> Any:
     """In the dtype of the (cast) input, integers too (NumPy's widen int32 to int64)."""
     x = x if dtype is None else x.astype(dtype)
-    return np.cumsum(x, axis=axis, dtype=x.dtype if np.issubdtype(x.dtype, np.integer) else None)
+    known = _dtype(x)  # (None where shape-generic code knows it only at run time)
+    return np.cumsum(x, axis=axis, dtype=known if known is not None and known.kind in "iu"
+                     else None)
 
 
 def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
