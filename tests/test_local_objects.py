@@ -133,12 +133,56 @@ def list_shared_with_a_name(w):
     return np.sum(m.history[0] ** 2) + len(items)
 
 
+class Base:
+    scale = 2.0
+
+    def __init__(self, w):
+        self.w = w
+
+    def apply(self, v):
+        return v @ self.w * self.scale
+
+
+class Child(Base):
+    def __init__(self, w, c):
+        super().__init__(w)
+        self.c = c
+
+    def apply(self, v):
+        return super().apply(v) + self.c * np.sin(v)
+
+
+class GrandChild(Child):
+    def __init__(self, w):
+        super(GrandChild, self).__init__(w, 0.5)  # noqa: UP008 (the two-argument form)
+
+
+def through_super(w):
+    return np.sum(Child(w, 3.0).apply(X)) + np.sum(GrandChild(w).apply(X))
+
+
+class Pair:
+    def __init__(self, w):
+        self.w = w
+
+    def __add__(self, other):
+        return Pair(self.w + other.w)
+
+    def __len__(self):
+        return self.w.shape[0]
+
+
+def with_operators(w):
+    both = Pair(w) + Pair(w ** 2)
+    return np.sum(both.w) * len(both)
+
+
 W = RNG.normal(size=(3, 3))
 CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
          (made_in_each_iteration, W), (dict_changed_on_a_branch, W),
          (dict_changed_on_a_branch, -np.abs(W)), (list_shared_with_a_name, W),
-         (list_shared_with_a_name, -np.abs(W))]
+         (list_shared_with_a_name, -np.abs(W)), (through_super, W), (with_operators, W)]
 
 
 @pytest.mark.parametrize("fn, x", CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in

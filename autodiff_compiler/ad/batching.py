@@ -27,7 +27,19 @@ import numpy as np
 from ..errors import AutodiffError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current
-from ..ir.core import LOOP_INDEX, Atom, Aval, Const, Eqn, Function, Var, reads, renamed, substitute
+from ..ir.core import (
+    LOOP_INDEX,
+    Atom,
+    Aval,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    reads,
+    regions,
+    renamed,
+    substitute,
+)
 from ..ir.primitives.batching import NotBatchableError, Unbatched, elementwise_rule
 
 
@@ -97,6 +109,8 @@ def batch(fn: Function, in_batched: Sequence[bool], size: int, *,
     """``fn`` on a batch: inputs flagged in ``in_batched`` get a leading axis of
     ``size``; returns the program and which of its outputs are batched. ``draws``: each
     example draws its own random numbers."""
+    if draws:  # (vmap's examples; a Jacobian's basis runs the function once)
+        _refuse_attribute_stores(fn)
     st = Batch(size, draws=draws)
     invars = []
     for v, flag in zip(fn.invars, in_batched):
@@ -112,6 +126,21 @@ def batch(fn: Function, in_batched: Sequence[bool], size: int, *,
         outs = [st.read(a) for a in fn.outvars]
     return (Function(f"vmap_{fn.name}", tuple(invars), tuple(b.eqns), tuple(outs), fn.loc),
             [st.is_batched(o) for o in outs])
+
+
+def _refuse_attribute_stores(fn: Function) -> None:
+    """``obj.name = value`` on an object made outside (``report`` with ``sets``): each
+    example would set it from the value the call began with, where a loop over the
+    examples reads the one before's (a counter counts to 1, not to the batch's size)."""
+    for eqn in fn.eqns:
+        if eqn.prim is P.report and eqn.params.get("sets"):
+            raise AutodiffError(
+                f"vmap of a function that sets '.{eqn.params['sets']}' on an object made "
+                "outside it: each example would set it from the value the call began with, "
+                "where a loop over the examples reads each one's", eqn.loc,
+                hint="set the attribute outside vmap, from the batched result")
+        for _, body in regions(eqn):
+            _refuse_attribute_stores(body)
 
 
 def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:

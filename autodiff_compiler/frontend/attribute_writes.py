@@ -59,22 +59,49 @@ def assign_attribute(scope: Scope, target: gast.Attribute, value: Any) -> None:
     obj = scope.expr(target.value)
     name = target.attr
     _check_settable(scope, target, obj, name, value)
-    leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var))
-    _check_storable(scope, target, obj, name, value, skeleton)
-    if made_here(scope, obj):  # nothing outside the call sees it: nothing to store
+    _check_storable(scope, target, obj, name, value,
+                    trees.flatten(value, lambda v: isinstance(v, Var))[1])
+    _store(scope, obj, name, value)
+
+
+def _store(scope: Scope, obj: Any, name: str, value: Any) -> None:
+    """``obj.name`` holds ``value`` from now on: set when the code runs (but on an object
+    made in the function, which nothing outside the call sees)."""
+    if made_here(scope, obj):
         set_local(scope, obj, name, value)
         return
+    leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var))
     as_stored = results_as(obj) if is_cell(obj) else None  # a Cell's arrays are Tensors
     if len(leaves) == 1 and skeleton is trees.LEAF and as_stored is None:
-        P.report(setattr, obj, name, leaves[0])  # written as setattr(obj, 'name', value)
+        P.report(setattr, obj, name, leaves[0], sets=name)  # setattr(obj, 'name', value)
     else:
         def store(*values: Any) -> None:
             made = [as_stored(v) for v in values] if as_stored is not None else list(values)
             setattr(obj, name, trees.unflatten(skeleton, made))
 
         store.__qualname__ = f"set_{name}"
-        P.report(store, *leaves)
+        P.report(store, *leaves, sets=name)
     set_local(scope, obj, name, value)
+
+
+def follow_write(scope: Scope, node: gast.AST, old: Var, new: Var) -> None:
+    """``old`` was written in place (``out[0] = v``, ``y += 1``) and is ``new`` now: an
+    attribute holding that array holds the new values, as NumPy's shared array would
+    (``L.cache = out`` before). One holding an array written through a view of it is
+    refused where the object outlives the call (its new values are the base's)."""
+    stale = scope.low.aliases.stale
+    for (_, name), (obj, value) in list(scope.low.attributes.items()):
+        if value is SOME_PATHS:
+            continue
+        leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var))
+        if any(v is old for v in leaves):
+            _store(scope, obj, name, trees.unflatten(skeleton, [new if v is old else v
+                                                                for v in leaves]))
+        elif any(v in stale for v in leaves) and not made_here(scope, obj):
+            raise scope.error(node, f"this writes into the array '.{name}' holds, through a "
+                                    "view of it: NumPy would change the attribute too",
+                              hint=f"set .{name} to a copy (obj.{name} = y.copy()), or write "
+                                   "before setting it")
 
 
 def set_local(scope: Scope, obj: Any, name: str, value: Any) -> None:

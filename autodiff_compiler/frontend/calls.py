@@ -106,6 +106,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                               hint=_rule_hint(f"np.{func.name}"))
         return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()",
                              method=func.name)
+    stateful = local_objects.call_on_state(scope, node, func, args) if not kwargs \
+        else local_objects.NOT_STATE
+    if stateful is not local_objects.NOT_STATE:  # len(obj) of an object the function set
+        return stateful
     if func is builtins.print:
         return lower_print(scope, node, args, kwargs)
     if is_report(func):  # logger.info(...), warnings.warn(...)
@@ -141,6 +145,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
             if isinstance(result, Var):
                 low.memory[result] = args[0]
         return result
+    if func is builtins.super and not kwargs and not has_var(args):
+        return _super(scope, node, args)
+    if func is builtins.hasattr and len(args) == 2 and not has_var(args):
+        return _hasattr(scope, *args)  # guarded: the code may set it at run time
     if _is_static_call(func, args, kwargs):
         try:
             value = func(*args, **kwargs)
@@ -330,6 +338,31 @@ def _getattr(scope: Scope, node: gast.AST, obj: Any, name: str, *default: Any) -
             return default[0]
         raise scope.error(node, str(err)) from None
     return captures.free_value(captures.path_of(obj).attr(name), value)
+
+
+def _super(scope: Scope, node: gast.AST, args: list) -> Any:
+    """``super()`` in a method (its class from the method's ``__class__`` cell, the
+    object from its first parameter, as Python finds them), or ``super(C, obj)``: the
+    proxy, whose methods are then compiled on the object."""
+    if args:
+        return super(*args)
+    code, fn = scope.fn.__code__, scope.fn
+    if "__class__" not in code.co_freevars or not code.co_varnames[:code.co_argcount]:
+        raise scope.error(node, "super() outside a method of a class",
+                          hint="write super(Class, self)")
+    cls = fn.__closure__[code.co_freevars.index("__class__")].cell_contents
+    return super(cls, scope.env[code.co_varnames[0]])
+
+
+def _hasattr(scope: Scope, obj: Any, name: Any) -> bool:
+    """``hasattr(obj, name)``, guarded as a value read from ``obj`` (the compiled code
+    may set the attribute when it runs: a lazy initialisation takes the other path at
+    the next call)."""
+    found = hasattr(obj, name)
+    if isinstance(obj, Var | np.ndarray) or not isinstance(name, str):
+        return found
+    captures = scope.low.captures
+    return captures.free_value(captures.path_of(obj).has(name), found)
 
 
 def _rebind(scope: Scope, old: Var, new: Any) -> None:

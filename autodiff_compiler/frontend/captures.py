@@ -46,6 +46,12 @@ class Path:
     def attr(self, name: str) -> Path:
         return Path(self.root, self.name, (*self.steps, ("attr", name)), name)
 
+    def has(self, name: str) -> Path:
+        """Whether the object has the attribute ``name`` (``hasattr``): a truth value
+        guarded as any value read (a lazy ``if not hasattr(self, "w"): self.w = ...``
+        sets it at run time, and the next call takes the other path)."""
+        return Path(self.root, self.name, (*self.steps, ("has", name)), f"has_{name}")
+
     def item(self, key: Any) -> Path:
         return Path(self.root, self.name, (*self.steps, ("item", key)), f"{self.label}_{key}")
 
@@ -62,7 +68,8 @@ class Path:
         else:
             obj = self.root
         for kind, key in self.steps:
-            obj = getattr(obj, key) if kind == "attr" else obj[key]
+            obj = getattr(obj, key) if kind == "attr" else hasattr(obj, key) \
+                if kind == "has" else obj[key]
         return obj
 
 

@@ -13,6 +13,7 @@ import gast
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.core import Var
+from . import local_objects
 from .scope import Scope
 
 
@@ -239,6 +240,7 @@ def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
 
 
 def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
+    local_objects.refuse_iteration(scope, node, value)
     try:
         return list(value)
     except TypeError:

@@ -12,6 +12,7 @@ outside) is refused where that happens.
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import inspect
 from typing import TYPE_CHECKING, Any
@@ -55,13 +56,27 @@ def made_here(scope: Scope, obj: Any) -> bool:
     return any(o is obj for o in scope.low.made_objects)
 
 
+def has_state(scope: Scope, obj: Any) -> bool:
+    """Whether attributes of ``obj`` hold values only the compiled code has: it was made
+    in the function, or the function set one of its attributes."""
+    return made_here(scope, obj) or any(key[0] == id(obj) for key in scope.low.attributes)
+
+
 def getter_of(scope: Scope, obj: Any, name: str) -> Any:
-    """The getter of ``name`` where it is a property of an object made in the function
-    (Python would run it on attributes only the compiled code holds), else None."""
-    if not made_here(scope, obj):
-        return None
+    """The getter of ``name`` where it is a property of an object with state of the
+    function's (Python, run while compiling, would read the object as the call found
+    it), else None."""
     found = inspect.getattr_static(type(obj), name, None)
-    return found.fget if isinstance(found, property) and found.fget is not None else None
+    if not isinstance(found, property) or found.fget is None or not has_state(scope, obj):
+        return None
+    return found.fget
+
+
+def special_method(scope: Scope, obj: Any, name: str) -> Any:
+    """``type(obj).name`` (``__len__``, ``__iter__``...) where it is Python code and the
+    object has state of the function's: compiled on it, not run while compiling."""
+    method = inspect.getattr_static(type(obj), name, None)
+    return method if inspect.isfunction(method) and has_state(scope, obj) else None
 
 
 def _own_init(cls: type) -> bool:
@@ -88,3 +103,63 @@ def _dataclass_fields(scope: Scope, node: gast.AST, cls: type, args: list,
         elif f.default_factory is not dataclasses.MISSING:
             values[f.name] = f.default_factory()
     return values
+
+
+def call_on_state(scope: Scope, node: gast.AST, func: Any, args: list) -> Any:
+    """``len(obj)``, ``hasattr(obj, name)`` and ``getattr(obj, name[, default])`` of an
+    object whose attributes the function set (or made), answered from that state, or
+    ``NOT_STATE`` where the object holds none (then they run while compiling, and a
+    ``hasattr`` is guarded)."""
+    from .attribute_writes import written  # (which imports this)
+    if not args or not has_state(scope, args[0]):
+        return NOT_STATE
+    obj = args[0]
+    if func is builtins.len and len(args) == 1:
+        method = special_method(scope, obj, "__len__")
+        if method is not None:
+            return scope.low.call_function(method, (), {}, scope.loc(node), self_obj=obj)
+        return NOT_STATE
+    if func not in (builtins.hasattr, builtins.getattr) or len(args) < 2 \
+            or not isinstance(args[1], str):
+        return NOT_STATE
+    entry = written(scope, obj, args[1], node)
+    if entry is not None:
+        return True if func is builtins.hasattr else entry[1]
+    getter = getter_of(scope, obj, args[1])
+    if getter is not None:
+        return True if func is builtins.hasattr else \
+            scope.low.call_function(getter, (), {}, scope.loc(node), self_obj=obj)
+    return NOT_STATE
+
+
+NOT_STATE = object()
+
+
+def operator_on_state(scope: Scope, node: gast.AST, fn: Any, left: Any, right: Any) -> Any:
+    """``left + right`` (any binary operator ``fn``) where an operand has state of the
+    function's and its class writes the operator in Python (``__add__``, or the other's
+    ``__radd__``): compiled on it. ``NOT_STATE`` where neither does."""
+    name = fn.__name__.strip("_")
+    for obj, other, dunder in ((left, right, f"__{name}__"), (right, left, f"__r{name}__")):
+        method = special_method(scope, obj, dunder)
+        if method is not None:
+            result = scope.low.call_function(method, (other,), {}, scope.loc(node),
+                                             self_obj=obj)
+            if result is not NotImplemented:
+                return result
+    if has_state(scope, left) or has_state(scope, right):
+        raise scope.error(node, f"operator {name} of an object whose attributes the function "
+                                "sets, and whose class has no such method in Python",
+                          hint="compute on its attributes (obj.w + other.w)")
+    return NOT_STATE
+
+
+def refuse_iteration(scope: Scope, node: gast.AST, obj: Any) -> None:
+    """Iterating an object with state of the function's: its ``__iter__`` (a generator)
+    would run as Python while compiling, on the object as the call found it."""
+    if has_state(scope, obj):
+        raise scope.error(node, f"iterating over a {type(obj).__name__} whose attributes the "
+                                "function sets (its __iter__ would run while compiling, "
+                                "without them)",
+                          hint="iterate over the attribute that holds the items "
+                               "(for v in obj.items)")

@@ -20,7 +20,7 @@ from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors
 from ..ir import primitives as P
 from ..ir.core import Var
 from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name, spelt
-from .attribute_writes import assign_attribute
+from .attribute_writes import assign_attribute, follow_write
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
 
@@ -240,6 +240,7 @@ class Scope:
             if not rebinds:
                 check_owned(self, node, old)
             aliases.write(self, node, old, new, name)
+            follow_write(self, node, old, new)
 
     def unpack(self, node: gast.AST, value: Any, targets: list[gast.expr]) -> list[Any]:
         """The values ``targets = value`` binds, one per target, as Python unpacks: a

@@ -20,7 +20,7 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import is_read
 from ..ir.core import Var
-from . import index_tricks
+from . import index_tricks, local_objects
 from .aliasing import is_callers
 from .attributes import expr_attribute
 from .calls import apply_builder, has_var, runs_for_effect
@@ -59,7 +59,10 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     semantics: a repeated index adds once, as ``y[[0, 0]] += 1`` does)."""
     if isinstance(node.target, gast.Attribute):  # self.total += x: a new value, set
         old = scope.expr(_as_load(node.target))
-        scope.assign(node.target, _binop(scope, node, node.op, old, scope.expr(node.value)))
+        value = _binop(scope, node, node.op, old, scope.expr(node.value))
+        if isinstance(old, Var):  # NumPy writes into the array: its other names are old
+            scope.write_in_place(node, old, value, node.target.attr, rebinds=True)
+        scope.assign(node.target, value)
         return NOT_RETURNED
     if not isinstance(node.target, gast.Name | gast.Subscript):
         raise UnsupportedSyntaxError("augmented assignment to this target is not supported",
@@ -260,6 +263,9 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
         joined = tuple_operator(op, left, right)  # a shape known only at run time
         if joined is not NotImplemented:
             return joined
+        stateful = local_objects.operator_on_state(scope, node, fn, left, right)
+        if stateful is not local_objects.NOT_STATE:  # Rep(x) + Rep(y): its __add__
+            return stateful
         left, right = array_operands(left, right)
         result = fn(left, right)
         if isinstance(result, list) and result is not left and result is not right:

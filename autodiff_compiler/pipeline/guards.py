@@ -69,7 +69,7 @@ def compile_guards(guards: list[Guard]) -> Callable[[], bool]:
     if not guards:
         return _always
     env: dict[str, Any] = {"M": MISSING, "contents": contents, "type": type,
-                           "getattr": getattr}
+                           "getattr": getattr, "hasattr": hasattr}
     terms = [_term(g, f"{i}", env) for i, g in enumerate(guards)]
     check = S.try_([S.returns(S.all_of(terms))],
                    S.except_(S.name("Exception"), [S.returns(S.const(False))]))
@@ -147,9 +147,10 @@ def _path_expression(path: Path, i: str, env: dict[str, Any]) -> ast.expr:
     for j, (kind, key) in enumerate(path.steps):
         if kind == "attr" and _plain_attribute(key):
             expr = S.attr(expr, key)
-        elif kind == "attr":
+        elif kind in ("attr", "has"):
             env[f"a{i}_{j}"] = key
-            expr = S.call(S.name("getattr"), expr, S.name(f"a{i}_{j}"))
+            expr = S.call(S.name("getattr" if kind == "attr" else "hasattr"), expr,
+                          S.name(f"a{i}_{j}"))
         else:
             env[f"a{i}_{j}"] = key
             expr = S.item(expr, S.name(f"a{i}_{j}"))

@@ -338,6 +338,13 @@ def _random_draws(prim):
     return rule
 
 
+def _report(size, dims, fn, *values, sets=None):
+    """A log runs once per example, with that example's values (the examples one at a
+    time: a format such as "%.4f" is written for one). (``vmap`` refuses a function
+    setting attributes before batching it: ``ad.batching``.)"""
+    raise NotBatchableError
+
+
 def _add_into(size, dims, acc, x):
     if not dims[0]:
         return E.add(acc, lift(x, rank(acc, False)))
@@ -354,6 +361,7 @@ def _raise() -> Any:
 defbatch(C.check, _check)
 defbatch(SC.format_text, _format_text)
 defbatch(C.print_, _print)
+defbatch(EF.report, _report)
 defbatch(EF.assign, _assign)
 defbatch(EF.random_uniform, _random_draws(EF.random_uniform))
 defbatch(EF.random_normal, _random_draws(EF.random_normal))

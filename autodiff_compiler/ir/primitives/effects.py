@@ -18,8 +18,9 @@ drawing random numbers from NumPy's global random state.
   program runs (a Cell's hook the compiler cannot compile), its results taking the
   places of the last ``k`` values.
 * ``report(fn, *values)``: ``fn(*values)`` called as Python for what it does
-  (``logger.info``, ``warnings.warn``), as ``print`` is: an effect, a statement of its
-  own, never differentiated. Under ``vmap`` it is called once per example, on that
+  (``logger.info``, ``warnings.warn``; ``sets``: the attribute it sets, for
+  ``obj.name = value``), as ``print`` is: an effect, a statement of its own, never
+  differentiated. Under ``vmap`` it is called once per example, on that
   example's values, which its format (``"%.3f"``) is written for.
 * ``random_state(seed)`` and ``default_rng(seed)``: a random state made inside the
   function, anew at each call, whose draws take their numbers from it.
@@ -112,8 +113,8 @@ default_rng = Primitive("default_rng", np.random.default_rng, foldable=False, un
 nondifferentiable(random_state, default_rng)
 
 # Its result is nothing anyone reads; never evaluated while compiling (it would log).
-report = Primitive("report", lambda fn, *values: fn(*values), form="effect", foldable=False,
-                   aval_rule=lambda args, params: [Aval()])
+report = Primitive("report", lambda fn, *values, sets=None: fn(*values), form="effect",
+                   foldable=False, aval_rule=lambda args, params: [Aval()])
 nondifferentiable(report)
 
 
