@@ -285,3 +285,20 @@ def test_other_backends_log_too(backend, caplog):
     np.testing.assert_allclose(adc.grad(logged_sine, backend=backend)(X), expected_grad(X))
     assert [r.getMessage() for r in caplog.records] == \
         [f"total {np.sum(np.sin(X)):.4f} of 2 values", f"y = {np.sin(X)}"]
+
+
+def test_a_log_record_and_a_warning_name_the_users_line(caplog):
+    """They named the compiler's own module, so a log format's %(lineno)d and a filter
+    by module (filterwarnings(module=...)) saw another place than the plain function."""
+    caplog.set_level(logging.INFO, logger="tests.reports")
+    x = np.array([20.0, 1.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fn in (warns_when_large, adc.grad(warns_when_large)):  # (one line: stacklevel=2)
+            fn(x)
+        adc.grad(logged_sine)(x)
+    plain, compiled = caught[0], caught[1]
+    assert (compiled.filename, compiled.lineno) == (plain.filename, plain.lineno)
+    record = next(r for r in caplog.records if r.getMessage().startswith("total"))
+    assert (record.filename, record.funcName) == ("test_print.py", "logged_sine")
+    assert record.lineno == logged_sine.__code__.co_firstlineno + 2

@@ -6,6 +6,9 @@ effects (kept, kept in order, never differentiated). ``calls`` dispatches here.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import types
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -76,10 +79,58 @@ def lower_report(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: di
     loss)`` logs is the loss of that call. It gives nothing back, so no gradient flows
     through it."""
     leaves, skeleton = trees.flatten((args, kwargs), lambda v: isinstance(v, Var))
+    unflatten = trees.unflatten  # (a cell: the code runs with the user's globals)
+    func = _warn_from_users_frames if func is warnings.warn else func
 
     def report(*values: Any) -> None:
-        given, keywords = trees.unflatten(skeleton, list(values))
-        func(*given, **keywords)
+        func(*(call := unflatten(skeleton, list(values)))[0], **call[1])
 
-    report.__qualname__ = getattr(func, "__qualname__", "report")
-    P.report(report, *leaves)
+    P.report(_at_users_line(report, scope, node), *leaves)
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _warn_from_users_frames(message: Any, category: Any = None, stacklevel: int = 1,
+                            source: Any = None) -> None:
+    """``warnings.warn`` from the (relocated) report's frame, the user's line; with a
+    ``stacklevel`` above 1, from the user's frames above it, the generated code and
+    this package's skipped (the caller of the differentiated function is its caller,
+    as when the plain function runs)."""
+    if stacklevel <= 1:
+        warnings.warn(message, category, stacklevel=2, source=source)
+        return
+    frame = sys._getframe(2)  # the report's caller: the generated code
+    for _ in range(stacklevel - 1):
+        while frame is not None and (frame.f_code.co_filename.startswith("<autodiff_compiler")
+                                     or frame.f_code.co_filename.startswith(_PACKAGE)):
+            frame = frame.f_back
+        if frame is not None and _ < stacklevel - 2:
+            frame = frame.f_back
+    if frame is None:
+        warnings.warn(message, category, stacklevel=2, source=source)
+        return
+    if isinstance(message, Warning):
+        category = message.__class__
+    module_globals = frame.f_globals
+    warnings.warn_explicit(message, category or UserWarning, frame.f_code.co_filename,
+                           frame.f_lineno, module=module_globals.get("__name__"),
+                           registry=module_globals.setdefault("__warningregistry__", {}),
+                           module_globals=module_globals, source=source)
+
+
+def _at_users_line(report: types.FunctionType, scope: Scope, node: gast.AST
+                   ) -> types.FunctionType:
+    """``report`` with its frame read as the user's line, in the user's function and
+    module: a log record's ``%(filename)s:%(lineno)d %(funcName)s`` and a warning's
+    place, module and filters are the user's, as when the plain function runs (the
+    call is ``report``'s one line; its code object is relocated there)."""
+    loc, fn = scope.loc(node), scope.fn
+    name = getattr(fn, "__name__", "report")
+    moved = {"co_filename": loc.file, "co_name": name,
+             "co_firstlineno": max(loc.line - 1, 1)}
+    if sys.version_info >= (3, 11):
+        moved["co_qualname"] = getattr(fn, "__qualname__", name)
+    code = report.__code__.replace(**moved)
+    return types.FunctionType(code, getattr(fn, "__globals__", report.__globals__), name,
+                              report.__defaults__, report.__closure__)
