@@ -86,6 +86,12 @@ def dataclass_fields(w):
     return np.sum(p.w * p.scale) + p.norm + len(p.tags)
 
 
+def dataclass_list_field(w):
+    p = Params(w.ravel())
+    p.tags.append(np.sum(w ** 2))  # its default_factory's list is the function's own
+    return sum(p.tags) + p.norm
+
+
 def set_on_a_branch(w):
     p = Params(w.ravel())
     if np.sum(w) > 0:
@@ -182,7 +188,8 @@ CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
          (made_in_each_iteration, W), (dict_changed_on_a_branch, W),
          (dict_changed_on_a_branch, -np.abs(W)), (list_shared_with_a_name, W),
-         (list_shared_with_a_name, -np.abs(W)), (through_super, W), (with_operators, W)]
+         (list_shared_with_a_name, -np.abs(W)), (through_super, W), (with_operators, W),
+         (dataclass_list_field, W)]
 
 
 @pytest.mark.parametrize("fn, x", CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in

@@ -101,7 +101,8 @@ def _dataclass_fields(scope: Scope, node: gast.AST, cls: type, args: list,
         elif f.default is not dataclasses.MISSING:
             values[f.name] = f.default
         elif f.default_factory is not dataclasses.MISSING:
-            values[f.name] = f.default_factory()
+            made = f.default_factory()  # a list or dict of the object's: the function's own
+            values[f.name] = scope.low.new_list(made) if isinstance(made, list | dict) else made
     return values
 
 
