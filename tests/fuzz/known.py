@@ -51,6 +51,8 @@ KNOWN: list[Known] = [
     Known("vmap of a loop reading a record kept per example (a loop whose number of "
           "iterations differs between examples)",
           _refused(r"vmap cannot batch .* on a list of batched values")),
+    Known("vmap of a function that sets an attribute of an object made outside it",
+          _refused(r"vmap of a function that sets '\.\w+' on an object made outside it")),
 ]
 
 
