@@ -24,8 +24,8 @@ from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
-from . import arguments, local_objects
-from .cells import is_cell, is_parameter, lower_cell_call
+from . import arguments, local_objects, object_builtins
+from .cells import is_cell, lower_cell_call, new_cell
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
 from .random_draws import MAKERS, draw_source, is_draw, lower_draw, make_state
@@ -146,9 +146,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                 low.memory[result] = args[0]
         return result
     if func is builtins.super and not kwargs and not has_var(args):
-        return _super(scope, node, args)
+        return object_builtins.super_of(scope, node, args)
     if func is builtins.hasattr and len(args) == 2 and not has_var(args):
-        return _hasattr(scope, *args)  # guarded: the code may set it at run time
+        return object_builtins.hasattr_of(scope, *args)  # guarded: set at run time, maybe
     if _is_static_call(func, args, kwargs):
         try:
             value = func(*args, **kwargs)
@@ -158,7 +158,7 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
             else value  # NumPy's static calls (np.triu_indices) make constants
     if func is builtins.getattr and len(args) in (2, 3) and not kwargs \
             and not has_var(args[0]) and isinstance(args[1], str):
-        return _getattr(scope, node, *args)
+        return object_builtins.getattr_of(scope, node, *args)
     if func is builtins.isinstance and len(args) == 2 and not kwargs and not has_var(args[1]):
         known = _known_isinstance(*args)
         if known is not None:
@@ -206,7 +206,7 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     if is_cell(func):
         return lower_cell_call(low, func, tuple(args), kwargs, loc)
     if isinstance(func, type) and getattr(func, "__calls_construct__", False) is True:
-        return _new_cell(scope, node, func, args, kwargs)
+        return new_cell(scope, node, func, args, kwargs)
     if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
         low.captures.name(func.__self__, low.captures.path_of(func.__self__))
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)
@@ -324,47 +324,6 @@ def _captured(low: Any, value: Any) -> Any:
     return low.captures.free_value(Path.of_object(value), value)
 
 
-def _getattr(scope: Scope, node: gast.AST, obj: Any, name: str, *default: Any) -> Any:
-    """``getattr(obj, "name")`` on an object known when compiling: read as
-    ``obj.name`` is, its arrays captured along their path."""
-    if isinstance(obj, np.ndarray):
-        raise scope.error(node, "getattr on an array made while compiling",
-                          hint="use the attribute or the NumPy function directly")
-    captures = scope.low.captures
-    try:
-        value = getattr(obj, name)
-    except AttributeError as err:
-        if default:
-            return default[0]
-        raise scope.error(node, str(err)) from None
-    return captures.free_value(captures.path_of(obj).attr(name), value)
-
-
-def _super(scope: Scope, node: gast.AST, args: list) -> Any:
-    """``super()`` in a method (its class from the method's ``__class__`` cell, the
-    object from its first parameter, as Python finds them), or ``super(C, obj)``: the
-    proxy, whose methods are then compiled on the object."""
-    if args:
-        return super(*args)
-    code, fn = scope.fn.__code__, scope.fn
-    if "__class__" not in code.co_freevars or not code.co_varnames[:code.co_argcount]:
-        raise scope.error(node, "super() outside a method of a class",
-                          hint="write super(Class, self)")
-    cls = fn.__closure__[code.co_freevars.index("__class__")].cell_contents
-    return super(cls, scope.env[code.co_varnames[0]])
-
-
-def _hasattr(scope: Scope, obj: Any, name: Any) -> bool:
-    """``hasattr(obj, name)``, guarded as a value read from ``obj`` (the compiled code
-    may set the attribute when it runs: a lazy initialisation takes the other path at
-    the next call)."""
-    found = hasattr(obj, name)
-    if isinstance(obj, Var | np.ndarray) or not isinstance(name, str):
-        return found
-    captures = scope.low.captures
-    return captures.free_value(captures.path_of(obj).has(name), found)
-
-
 def _rebind(scope: Scope, old: Var, new: Any) -> None:
     """After ``ops.assign(p, v)`` wrote into ``p``'s array, reading ``p`` again (along
     the path it was read, or through a name holding it) gives what was written, as it
@@ -395,50 +354,6 @@ def runs_for_effect(func: Any) -> bool:
     own_call = callable(func) and not isinstance(func, type) \
         and isinstance(type(func).__call__, types.FunctionType)
     return isinstance(func, LocalFunction | types.FunctionType) or is_cell(func) or own_call
-
-
-def _new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:
-    """``nn.MSELoss()`` inside a differentiated function: a Cell built from values known
-    when compiling is built then, once, and its calls compiled as any Cell's. One that
-    makes Parameters is refused: each call would make new ones, which no gradient of
-    the caller's arguments can see. One that only holds Cells it was given
-    (``Wrap(inner)``) reads their Parameters, as calling them would."""
-    if has_var([*args, *kwargs.values()]):
-        raise scope.error(node, f"{cls.__name__}(...) takes array values here: a Cell is "
-                                "built from settings known when compiling",
-                          hint="build the Cell outside the function and call it inside")
-    try:
-        cell = cls(*args, **kwargs)
-    except Exception as err:
-        raise scope.error(node, f"{cls.__name__}(...) failed: {err}") from None
-    given: set[int] = set()
-    for value in [*args, *kwargs.values()]:
-        _parameters_of(value, given, set())
-    made: set[int] = set()
-    _parameters_of(cell, made, set())
-    if made - given:
-        raise scope.error(node, f"{cls.__name__}(...) makes Parameters each time the "
-                                "function runs",
-                          hint="build the Cell once, outside the function, and call it "
-                               "inside (its Parameters are then weights you can "
-                               "differentiate)")
-    return cell
-
-
-def _parameters_of(obj: Any, found: set[int], seen: set[int]) -> None:
-    """Add the ids of the Parameters ``obj`` holds (a Cell's, at any depth; a list's or
-    a tuple's) to ``found``."""
-    if id(obj) in seen:
-        return
-    seen.add(id(obj))
-    if is_parameter(obj):
-        found.add(id(obj))
-    elif isinstance(obj, list | tuple | dict):
-        for item in obj.values() if isinstance(obj, dict) else obj:
-            _parameters_of(item, found, seen)
-    elif is_cell(obj):
-        for value in vars(obj).values():
-            _parameters_of(value, found, seen)
 
 
 def apply_builder(scope: Scope, node: gast.AST, builder: Callable, args: list, kwargs: dict,

@@ -26,18 +26,25 @@ attribute ``__compute_dtype__`` is a floating dtype (a Cell run in float16 by mi
 precision) has the float arrays read from its attributes cast to it where they are
 read (``compute_dtype_cast``), as MindSpore casts a Parameter inside the Cell's graph:
 the Parameter stays float32, and its gradient comes back through the cast in float32.
+A Cell built inside the function (``nn.MSELoss()``) is built while compiling
+(``new_cell``), unless it would make Parameters at each call.
 """
 from __future__ import annotations
 
 import inspect
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import gast
 
 from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
 from ..ir.core import Var
 from .captures import Guard
 from .source import definition_loc
+
+if TYPE_CHECKING:
+    from .scope import Scope
 
 
 def is_cell(obj: Any) -> bool:
@@ -143,3 +150,47 @@ def compute_dtype_cast(owner: Any, value: Any) -> Any:
         return value
     return P.astype(value, dtype)
 
+
+def new_cell(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> Any:
+    """``nn.MSELoss()`` inside a differentiated function: a Cell built from values known
+    when compiling is built then, once, and its calls compiled as any Cell's. One that
+    makes Parameters is refused: each call would make new ones, which no gradient of
+    the caller's arguments can see. One that only holds Cells it was given
+    (``Wrap(inner)``) reads their Parameters, as calling them would."""
+    from .calls import has_var  # (calls dispatches here)
+    if has_var([*args, *kwargs.values()]):
+        raise scope.error(node, f"{cls.__name__}(...) takes array values here: a Cell is "
+                                "built from settings known when compiling",
+                          hint="build the Cell outside the function and call it inside")
+    try:
+        cell = cls(*args, **kwargs)
+    except Exception as err:
+        raise scope.error(node, f"{cls.__name__}(...) failed: {err}") from None
+    given: set[int] = set()
+    for value in [*args, *kwargs.values()]:
+        parameters_of(value, given, set())
+    made: set[int] = set()
+    parameters_of(cell, made, set())
+    if made - given:
+        raise scope.error(node, f"{cls.__name__}(...) makes Parameters each time the "
+                                "function runs",
+                          hint="build the Cell once, outside the function, and call it "
+                               "inside (its Parameters are then weights you can "
+                               "differentiate)")
+    return cell
+
+
+def parameters_of(obj: Any, found: set[int], seen: set[int]) -> None:
+    """Add the ids of the Parameters ``obj`` holds (a Cell's, at any depth; a list's or
+    a tuple's) to ``found``."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if is_parameter(obj):
+        found.add(id(obj))
+    elif isinstance(obj, list | tuple | dict):
+        for item in obj.values() if isinstance(obj, dict) else obj:
+            parameters_of(item, found, seen)
+    elif is_cell(obj):
+        for value in vars(obj).values():
+            parameters_of(value, found, seen)
