@@ -100,13 +100,9 @@ def _warn_from_users_frames(message: Any, category: Any = None, stacklevel: int 
     if stacklevel <= 1:
         warnings.warn(message, category, stacklevel=2, source=source)
         return
-    frame = sys._getframe(2)  # the report's caller: the generated code
-    for _ in range(stacklevel - 1):
-        while frame is not None and (frame.f_code.co_filename.startswith("<autodiff_compiler")
-                                     or frame.f_code.co_filename.startswith(_PACKAGE)):
-            frame = frame.f_back
-        if frame is not None and _ < stacklevel - 2:
-            frame = frame.f_back
+    frame = _outside_package(sys._getframe(2))  # the differentiated function's caller
+    for _ in range(stacklevel - 2):
+        frame = frame and _outside_package(frame.f_back)
     if frame is None:
         warnings.warn(message, category, stacklevel=2, source=source)
         return
@@ -117,6 +113,15 @@ def _warn_from_users_frames(message: Any, category: Any = None, stacklevel: int 
                            frame.f_lineno, module=module_globals.get("__name__"),
                            registry=module_globals.setdefault("__warningregistry__", {}),
                            module_globals=module_globals, source=source)
+
+
+def _outside_package(frame: Any) -> Any:
+    """``frame``, or the first above it that is neither generated code nor this
+    package's own."""
+    while frame is not None and frame.f_code.co_filename.startswith(("<autodiff_compiler",
+                                                                      _PACKAGE)):
+        frame = frame.f_back
+    return frame
 
 
 def _at_users_line(report: types.FunctionType, scope: Scope, node: gast.AST
