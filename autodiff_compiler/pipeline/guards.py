@@ -11,8 +11,9 @@ The rule (DESIGN decision 11; the README's "How it works" says it for users):
   read from outside its arguments, along the path it was read (a global, a closure
   cell, an attribute or item of either, an attribute of a user's module): numbers,
   strings and tuples by value, functions and other objects by identity, lists, dicts
-  and sets by their contents (recursively); the code and defaults of each function
-  it calls; the type, shape and dtype of each array it fetches; the function's own
+  and sets by their contents (recursively); whether an object has an attribute the
+  code asked ``hasattr`` about (a path's ``has`` step); the code and defaults of each
+  function it calls; the type, shape and dtype of each array it fetches; the function's own
   code (the fast call path checks it; ``api`` keys on it). An object passed as an
   argument (a default ``act=np.tanh``) is keyed by identity and guarded the same way.
 - *Constant*: builtins, and the attributes of NumPy, ``math``/``cmath`` and this
