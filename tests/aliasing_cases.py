@@ -298,6 +298,18 @@ def int_accumulator_given_floats(x):
     return np.sum(n * x)
 
 
+def made_zero_d_grown_by_broadcast(x):
+    acc = np.array(0.0)
+    acc += x
+    return np.sum(acc)
+
+
+def made_int_array_given_floats(x):
+    n = np.array([1, 2, 3])
+    n += x[0]
+    return np.sum(n * x)
+
+
 def written_in_the_branch_taken(x):
     """The array one branch writes into is the merged value's on the other path: not
     outdated there (both paths' values are the current ones)."""
@@ -329,6 +341,94 @@ def zero_d_astype_read_after_write(x):
     acc = cast
     acc *= 2.0
     return cast * x[0, 0]
+
+
+def zero_d_zeros_read_after_write(x):
+    """``np.zeros(())`` is a 0-d array, not a number: ``+=`` writes into it, and NumPy
+    shows the new value through ``kept`` too (it was folded to 0.0 while compiling and
+    rebound, so ``kept`` read the old value: found by the fuzzer, seed 140806)."""
+    acc = np.zeros(())
+    kept = acc
+    acc += 1.0
+    return np.sum(x) + kept
+
+
+def zero_d_array_read_after_write(x):
+    """The same for ``np.array`` of a number."""
+    acc = np.array(2.0)
+    kept = acc
+    acc *= x[0, 0]
+    return np.sum(x) * kept
+
+
+def made_array_read_after_write(x):
+    """An array made while compiling (``np.array`` of numbers) is memory as any other:
+    ``+=`` writes into it, ``kept`` sees the new values in NumPy."""
+    made = np.array([1.0, 2.0, 3.0])
+    kept = made
+    made += x[0]
+    return np.sum(kept * x[1])
+
+
+def made_array_view_read_after_write(x):
+    made = np.array([[1.0, 2.0, 3.0]])
+    row = made[0]
+    made *= x[0]
+    return np.sum(row * x[1])
+
+
+def made_array_written_by_a_helper(x):
+    made = np.array([1.0, 2.0, 3.0])
+    bumped = _incremented(made)  # its += writes into the caller's array
+    return np.sum(made * x[0]) + np.sum(bumped)
+
+
+def _incremented(value):
+    value += 1.0
+    return value
+
+
+def made_array_carried_by_a_loop(x):
+    """The loop's ``+=`` writes into the array the name held before it (whose other
+    name ``start`` is read after the loop); its length known only at run time."""
+    acc = np.array(0.5)
+    start = acc
+    for i in range(int(np.sum(x > -10.0)) - 4):
+        acc += x[0, i]
+    return start * acc
+
+
+def zero_d_where_of_numbers_read_after_write(x):
+    """``np.where`` of numbers is a 0-d array too."""
+    picked = np.where(True, 1.0, 2.0)
+    acc = picked
+    acc += np.sum(x)
+    return picked * acc
+
+
+def made_arrays_written_nobody_else_reads(x):
+    made = np.array([1.0, 2.0, 3.0])
+    made *= x[0]
+    made += 1.0
+    total = np.zeros(())
+    total += np.sum(made * x[1])
+    total *= 2.0
+    return total * total
+
+
+class Keeper:
+    pass
+
+
+KEEP = Keeper()
+
+
+def zero_d_attribute_written_and_name_read(x):
+    """Through an attribute: ``KEEP.kept += 1.0`` writes into the array ``acc`` names."""
+    acc = np.zeros(())
+    KEEP.kept = acc
+    KEEP.kept += 1.0
+    return np.sum(x) + acc
 
 
 def _kept_and_incremented(value):

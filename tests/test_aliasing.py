@@ -30,6 +30,19 @@ REFUSED = [
      "'v' shares memory"),
     ("zero_d_where_read_after", cases.zero_d_where_read_after_write, "'picked' shares memory"),
     ("zero_d_astype_read_after", cases.zero_d_astype_read_after_write, "'cast' shares memory"),
+    ("zero_d_zeros_read_after", cases.zero_d_zeros_read_after_write, "'kept' shares memory"),
+    ("zero_d_array_read_after", cases.zero_d_array_read_after_write, "'kept' shares memory"),
+    ("zero_d_attribute_written", cases.zero_d_attribute_written_and_name_read,
+     "'acc' shares memory"),
+    ("made_array_read_after", cases.made_array_read_after_write, "'kept' shares memory"),
+    ("made_array_view_read_after", cases.made_array_view_read_after_write,
+     "'row' shares memory"),
+    ("made_array_written_by_a_helper", cases.made_array_written_by_a_helper,
+     "'made' shares memory"),
+    ("made_array_carried_by_a_loop", cases.made_array_carried_by_a_loop,
+     "'start' shares memory"),
+    ("zero_d_where_of_numbers", cases.zero_d_where_of_numbers_read_after_write,
+     "'picked' shares memory"),
     # a name for an array a global, an attribute or a dict holds, written through; the
     # array read again from there would show NumPy the new values (the compiled code
     # gave the old ones, silently)
@@ -87,6 +100,7 @@ ALLOWED = [
     ("names_swapped", cases.names_swapped),
     ("zero_d_array_made_and_written", cases.zero_d_array_made_and_written),
     ("chained_index_writes", cases.chained_index_writes),
+    ("made_arrays_written", cases.made_arrays_written_nobody_else_reads),
 ]
 
 
@@ -133,7 +147,9 @@ def test_augmented_assignment_keeps_the_arrays_dtype():
 @pytest.mark.parametrize("fn, message", [
     (cases.accumulator_grown_by_broadcast, "cannot write into 'acc' of shape"),
     (cases.int_accumulator_given_floats, "casting rule 'same_kind'"),
-], ids=["shape", "dtype"])
+    (cases.made_zero_d_grown_by_broadcast, "cannot write into 'acc' of shape"),
+    (cases.made_int_array_given_floats, "casting rule 'same_kind'"),
+], ids=["shape", "dtype", "made_shape", "made_dtype"])
 def test_augmented_assignment_numpy_cannot_store_is_refused(fn, message):
     with pytest.raises((ValueError, TypeError)):
         fn(X.copy())  # NumPy raises too

@@ -7,7 +7,8 @@ sees the new values. The compiler keeps Python's meaning where it can and refuse
 at the user's line, where it cannot:
 
 - a write is in place when its target is an array (``acc += v``, ``acc[i] = v``),
-  0-d ones included (``np.where`` of 0-d values gives one: ``Primitive.scalar_result``);
+  0-d ones included (``np.where`` of 0-d values gives one: ``Primitive.scalar_result``),
+  and arrays made while compiling (``np.array(2.0)``, held by identity as ``Made``);
   a name holding a Python or NumPy scalar is rebound, as Python rebinds it (a 0-d
   argument, which may be either, counts as an array), and so is
   a name holding an array the function does not own (``x += v`` on an argument), as a
@@ -65,12 +66,37 @@ def _copies(index: tuple, result: Var) -> bool:
     return result.aval.ndim == 0 and not ellipsis
 
 
+class Made:
+    """An array made while compiling (``a = np.array([1.0, 2.0])``), where memory is
+    tracked: the very array, by identity (an ndarray is not hashable). A write into it
+    outdates whatever shares its memory (another name, a view, an attribute)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+
+    def __hash__(self) -> int:
+        return id(self.array)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Made) and other.array is self.array
+
+
+Memory = Var | Made  # what roots and outdated values are
+CURRENT = object()  # ``Aliases.outdated``: no write outdated the value
+
+
+def memory(value: Var | np.ndarray) -> Memory:
+    return Made(value) if isinstance(value, np.ndarray) else value
+
+
 class Aliases:
     """Memory sharing and stale snapshots of one compilation (see the module doc)."""
 
     def __init__(self) -> None:
-        self.origins: dict[Var, list[Var]] = {}  # values sharing memory besides views
-        self.stale: dict[Var, Loc | None] = {}  # value -> the write that outdated it
+        self.origins: dict[Var, list[Memory]] = {}  # values sharing memory besides views
+        self.stale: dict[Memory, Loc | None] = {}  # value -> the write that outdated it
         self.walked: list[list[Var]] = []  # arrays enclosing loops walk row by row
         self.listed: list[list[Any]] = []  # Python sequences enclosing loops walk
         self.inputs: set[Var] = set()  # the arguments of the function compiled
@@ -78,7 +104,9 @@ class Aliases:
     def share(self, var: Var, *others: Any) -> None:
         """``var`` may be the same memory as each of ``others`` (a loop carry and its
         initial value, a branch merge and each branch's value)."""
-        found = [o for o in others if isinstance(o, Var) and o is not var]
+        found = [memory(o.value if isinstance(o, Const) else o) for o in others
+                 if (isinstance(o, Var) and o is not var) or isinstance(o, np.ndarray)
+                 or (isinstance(o, Const) and isinstance(o.value, np.ndarray))]
         if found:
             self.origins.setdefault(var, []).extend(found)
         if any(o in self.stale for o in found):
@@ -90,8 +118,8 @@ class Aliases:
         self.share(var, *values)
         self.stale.pop(var, None)
         for value, stale in zip(values, stale_on_paths):
-            if isinstance(value, Var) and value in stale:
-                self.stale[var] = stale[value]
+            if isinstance(value, Var | np.ndarray) and memory(value) in stale:
+                self.stale[var] = stale[memory(value)]
                 return
 
     def saved(self) -> tuple:
@@ -109,23 +137,22 @@ class Aliases:
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         for name in sorted(read):
             value = outs[carried.index(name)] if name in carried else scope.env.get(name)
-            for v in _vars(value):
-                if v in self.stale:
-                    raise scope.error(node, f"'{name}' shares memory with an array this loop "
+            if self.outdated(value) is not CURRENT:
+                raise scope.error(node, f"'{name}' shares memory with an array this loop "
                                             "writes in place: the next iteration would read "
                                             "the new values in NumPy, the old ones here",
-                                      hint=HINT)
+                                  hint=HINT)
 
-    def roots(self, var: Var) -> set[Var]:
+    def roots(self, var: Var | np.ndarray) -> set[Memory]:
         """The arrays whose memory ``var`` may be (itself, when it is no view)."""
-        out: set[Var] = set()
-        todo, seen = [var], set()
+        out: set[Memory] = set()
+        todo, seen = [memory(var)], set()
         while todo:
             v = todo.pop()
             if v in seen:
                 continue
             seen.add(v)
-            base = view_of(v)
+            base = view_of(v) if isinstance(v, Var) else None
             more = ([base] if base is not None else []) + self.origins.get(v, [])
             if not more:
                 out.add(v)
@@ -134,7 +161,9 @@ class Aliases:
 
     def in_place(self, var: Any) -> bool:
         """Whether writing into ``var`` writes memory (an array), not rebinds a scalar."""
-        if not isinstance(var, Var) or var.aval.weak:
+        if isinstance(var, np.ndarray | Made):
+            return True
+        if not isinstance(var, Var):
             return False
         if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
             return True
@@ -147,6 +176,8 @@ class Aliases:
         if eqn is not None and (eqn.prim.unique or view_of(var) is not None or (
                 eqn.prim.form == "apply" and not eqn.prim.scalar_result)):
             return True
+        if var.aval.weak:  # a Python number
+            return False
         if var in self.inputs:
             # a 0-d argument: a 0-d array, which NumPy writes into, or a NumPy
             # scalar, which Python rebinds; the IR does not say which, so it is taken
@@ -155,7 +186,8 @@ class Aliases:
             return True
         return any(self.in_place(o) for o in self.origins.get(var, []))
 
-    def write(self, scope: Scope, node: Any, old: Var, new: Var, what: str) -> None:
+    def write(self, scope: Scope, node: Any, old: Var | np.ndarray, new: Var | np.ndarray,
+              what: str) -> None:
         """``new`` is ``old`` written in place: check the write, outdate the others."""
         roots = self.roots(old)
         for walked in self.walked:
@@ -168,20 +200,39 @@ class Aliases:
             for v in _vars(value):
                 if v is not new and self.roots(v) & roots:
                     self.stale[v] = loc
-        self.stale[old] = loc
-        self.origins[new] = [old]
+        for root in roots:  # arrays made while compiling: their every holder
+            if isinstance(root, Made):
+                self.stale[root] = loc
+        self.stale[memory(old)] = loc
+        if isinstance(new, Var):
+            self.origins[new] = [memory(old)]
 
     def check(self, scope: Scope, node: Any, value: Any, name: str) -> None:
         """Refuse reading a value an in-place write outdated."""
+        loc = self.outdated(value)
+        if loc is not CURRENT:
+            raise stale_error(scope, node, name, loc)
+
+    def outdated(self, value: Any) -> Any:
+        """Where the write that outdated ``value`` (or a value it holds) is, or
+        ``CURRENT``. An array made while compiling is outdated by a write into any array
+        sharing its memory (a view of it, the array it views)."""
         for v in _vars(value):
             if v in self.stale:
-                raise stale_error(scope, node, name, self.stale[v])
+                return self.stale[v]
+        written = [m for m in self.stale if isinstance(m, Made)]
+        if written:
+            for array in _arrays(value):
+                for m in written:
+                    if np.may_share_memory(array, m.array):
+                        return self.stale[m]
+        return CURRENT
 
 
 def check_unpacked(scope: Scope, target: Any, value: Any) -> None:
     """Refuse assigning an item of a tuple assignment that a write by an earlier target
     of the same assignment outdated."""
-    if any(v in scope.low.aliases.stale for v in _vars(value)):
+    if scope.low.aliases.outdated(value) is not CURRENT:
         raise scope.error(target, "this item of the right-hand side shares memory with an "
                                   "array an earlier target of the assignment wrote into: "
                                   "NumPy would assign the new values, the compiled code the "
@@ -196,8 +247,11 @@ def is_callers(scope: Scope, array: Any) -> bool:
         any(array is v for v in scope.low.captures.vars.values())
 
 
-def check_owned(scope: Scope, target: Any, array: Var) -> None:
-    """Refuse writing into memory the function does not own."""
+def check_owned(scope: Scope, target: Any, array: Var | np.ndarray) -> None:
+    """Refuse writing into memory the function does not own (an array made while
+    compiling is the function's)."""
+    if isinstance(array, np.ndarray):
+        return
     if array in scope.params:
         raise scope.error(target, "writing into an array the caller passed in would "
                                   "change the caller's array", hint=HINT)
@@ -250,4 +304,13 @@ def _vars(value: Any) -> list[Var]:
         return [value]
     if isinstance(value, list | tuple | dict):
         return trees.flatten(value, lambda v: isinstance(v, Var))[0]
+    return []
+
+
+def _arrays(value: Any) -> list[np.ndarray]:
+    """The arrays made while compiling that ``value`` is or holds."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, list | tuple | dict):
+        return trees.flatten(value, lambda v: isinstance(v, np.ndarray))[0]
     return []

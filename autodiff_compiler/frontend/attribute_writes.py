@@ -26,6 +26,7 @@ import numpy as np
 from .. import trees
 from ..ir import primitives as P
 from ..ir.core import Var
+from .aliasing import CURRENT
 from .cells import is_cell, is_parameter, results_as
 from .local_objects import made_here
 
@@ -84,20 +85,20 @@ def _store(scope: Scope, obj: Any, name: str, value: Any) -> None:
     set_local(scope, obj, name, value)
 
 
-def follow_write(scope: Scope, node: gast.AST, old: Var, new: Var) -> None:
+def follow_write(scope: Scope, node: gast.AST, old: Var | np.ndarray, new: Var) -> None:
     """``old`` was written in place (``out[0] = v``, ``y += 1``) and is ``new`` now: an
     attribute holding that array holds the new values, as NumPy's shared array would
     (``L.cache = out`` before). One holding an array written through a view of it is
     refused where the object outlives the call (its new values are the base's)."""
-    stale = scope.low.aliases.stale
+    aliases = scope.low.aliases
     for (_, name), (obj, value) in list(scope.low.attributes.items()):
         if value is SOME_PATHS:
             continue
-        leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var))
+        leaves, skeleton = trees.flatten(value, lambda v: isinstance(v, Var | np.ndarray))
         if any(v is old for v in leaves):
             _store(scope, obj, name, trees.unflatten(skeleton, [new if v is old else v
                                                                 for v in leaves]))
-        elif any(v in stale for v in leaves) and not made_here(scope, obj):
+        elif aliases.outdated(value) is not CURRENT and not made_here(scope, obj):
             raise scope.error(node, f"this writes into the array '.{name}' holds, through a "
                                     "view of it: NumPy would change the attribute too",
                               hint=f"set .{name} to a copy (obj.{name} = y.copy()), or write "

@@ -236,7 +236,7 @@ class Scope:
         the name is ``rebinds`` instead (``x += v`` on an argument), its other holders
         are outdated all the same: NumPy would have changed them."""
         aliases = self.low.aliases
-        if isinstance(new, Var) and aliases.in_place(old):
+        if isinstance(new, Var | np.ndarray) and aliases.in_place(old):
             if not rebinds:
                 check_owned(self, node, old)
             aliases.write(self, node, old, new, name)
@@ -288,7 +288,8 @@ class Scope:
                 f"{type(node).__name__} expressions are not supported yet", self.loc(node),
                 hint="rewrite the expression with arithmetic, NumPy calls and names")
         value = handler(self, node)
-        if self.low.aliases.stale and isinstance(value, Var) and not value.tensor and \
+        array = isinstance(value, np.ndarray) or (isinstance(value, Var) and not value.tensor)
+        if self.low.aliases.stale and array and \
                 isinstance(node, gast.Attribute | gast.Subscript | gast.Name):
             # an array read again from a global, an attribute or a container, after
             # ``r = self.a; r += v`` rebound ``r``: NumPy would show the new values (a

@@ -60,7 +60,8 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     if isinstance(node.target, gast.Attribute):  # self.total += x: a new value, set
         old = scope.expr(_as_load(node.target))
         value = _binop(scope, node, node.op, old, scope.expr(node.value))
-        if isinstance(old, Var):  # NumPy writes into the array: its other names are old
+        if isinstance(old, Var | np.ndarray):  # NumPy writes into the array: its other
+            # names are old
             scope.write_in_place(node, old, value, node.target.attr, rebinds=True)
         scope.assign(node.target, value)
         return NOT_RETURNED
@@ -77,11 +78,13 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
         scope.assign(node.target, old)
         return NOT_RETURNED
     value = _binop(scope, node, node.op, old, scope.expr(node.value))
-    if isinstance(value, Var) and isinstance(node.target, gast.Name):
+    # an array made while compiling (np.array(2.0)) is written into, whatever the value
+    if isinstance(value, Var | np.ndarray) and isinstance(node.target, gast.Name):
         rebinds = is_callers(scope, old)  # never written into: rebound, as in MindSpore
         if scope.low.aliases.in_place(old) and not rebinds:  # written: it keeps its kind
             value = _stored(scope, node, old, value)
-        value.hint = node.target.id
+        if isinstance(value, Var):
+            value.hint = node.target.id
         scope.write_in_place(node, old, value, node.target.id, rebinds)
     scope.assign(node.target, value)
     return NOT_RETURNED
@@ -103,23 +106,31 @@ def _change_list(scope: Scope, node: gast.AugAssign, items: list, operand: Any) 
         items += scope.items_of(node.value, operand)
 
 
-def _stored(scope: Scope, node: gast.AugAssign, old: Var, value: Var) -> Var:
+def _stored(scope: Scope, node: gast.AugAssign, old: Any, value: Any) -> Any:
     """What ``acc += v`` leaves in the array ``acc``: NumPy writes the result into it, so
     the shape stays (a larger result raises) and the dtype too (cast as ``same_kind``)."""
     name = node.target.id
-    if None not in (old.aval.shape, value.aval.shape) and old.aval.shape != value.aval.shape:
-        raise scope.error(node, f"the result has shape {value.aval.shape}, which NumPy cannot "
-                                f"write into '{name}' of shape {old.aval.shape}",
+    (shape, want), (got, have) = _layout(old), _layout(value)
+    if None not in (shape, got) and shape != got:
+        raise scope.error(node, f"the result has shape {got}, which NumPy cannot "
+                                f"write into '{name}' of shape {shape}",
                           hint=f"write {name} = {name} {_OPS.get(type(node.op), 'op')} ... "
                                "for a new array of the broadcast shape")
-    have, want = value.aval.dtype, old.aval.dtype
     if have is None or want is None or have == want:
         return value
     if not np.can_cast(have, want, "same_kind"):
         raise scope.error(node, f"the result is {have}, which NumPy cannot write into "
                                 f"'{name}' of dtype {want} (casting rule 'same_kind')",
                           hint=f"convert '{name}' first, e.g. {name} = {name}.astype({have})")
-    return P.astype(value, want)
+    return P.astype(value, want) if isinstance(value, Var) else np.asarray(value, want)
+
+
+def _layout(value: Any) -> tuple[tuple | None, np.dtype | None]:
+    """The shape and dtype of an array of the program or one made while compiling."""
+    if isinstance(value, Var):
+        return value.aval.shape, value.aval.dtype
+    value = np.asarray(value)
+    return value.shape, value.dtype
 
 
 _OPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",

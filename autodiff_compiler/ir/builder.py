@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import AutodiffError, Loc
-from .core import Atom, Const, Eqn, Function, Var, ndim_of
+from .core import Atom, Const, Eqn, Function, Var
 
 if TYPE_CHECKING:
     from .primitives.core import Primitive
@@ -247,7 +247,11 @@ def _try_fold(prim: Primitive, invars: tuple[Const, ...], params: Mapping[str, A
             result = prim.impl(*values, **params)
     except Exception:  # let the program raise it at run time, where the user sees it
         return None
-    if isinstance(result, np.ndarray | np.generic) and ndim_of(result) == 0 and \
+    if isinstance(result, np.ndarray):
+        # a 0-d array (``np.zeros(())``, ``np.array(0.0)``) is memory ``+=`` writes
+        # into, seen through its every name; a Python number would be rebound
+        return None
+    if isinstance(result, np.generic) and \
             not any(isinstance(v, np.generic) for v in values):
         # NumPy on Python scalars stays a (weak) Python scalar, but for NumPy's bool,
         # whose ~ is logical (np.isnan(x) of a float: Python's ~True would be -2)

@@ -36,6 +36,7 @@ SPECIAL_SHARE = 0.1  # programs whose last term passes through SciPy's special f
 FACTORY_SHARE = 0.1  # programs calling copies of a factory's nested def, nested in each other
 KEPT_SHARE = 0.1  # programs setting an attribute of a module-level object and reading it
 DRAWS_SHARE = 0.1  # programs making a random state (default_rng(seed)) and drawing from it
+SNAPSHOT_SHARE = 0.15  # ``for`` loops whose accumulator's first value has a second name
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -74,6 +75,7 @@ class _Generator:
         self.locals = random.Random(seed + 9300029)
         self.stacks = random.Random(seed + 9500021)
         self.scans = random.Random(seed + 9700019)
+        self.snapshots = random.Random(seed + 9800027)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -217,7 +219,21 @@ class _Generator:
             stmts.append(self._carry(acc, shape, ints))
             return stmts
 
-        return [init, Stmt(head, tuple(self._scoped(body)))]
+        loop = Stmt(head, tuple(self._scoped(body)))
+        if self.snapshots.random() < SNAPSHOT_SHARE:
+            return self._snapshot(acc, shape, init, loop)
+        return [init, loop]
+
+    def _snapshot(self, acc: str, shape: Shape, init: Stmt, loop: Stmt) -> list[Stmt]:
+        """``start = acc`` before the loop, read after it: where ``acc`` is an array
+        (``np.zeros(())``, ``np.array`` of numbers made while compiling, a computed
+        one), ``acc += v`` writes into it and NumPy shows ``start`` the new values; a
+        number's is rebound. A silent old value is what it would find."""
+        self.features.add("snapshot")
+        if self.snapshots.random() < 0.5:  # an array of numbers, made while compiling
+            init = Stmt(f"{acc} = np.array({np.full(shape, 0.5).tolist()!r})")
+        start = f"{acc}_start"
+        return [init, Stmt(f"{start} = {acc}"), loop, Stmt(f"{acc} = {acc} + {start} * 0.5")]
 
     def _carry(self, acc: str, shape: Shape, ints: list[str]) -> Stmt:
         e = self.ex.expr(shape, 2)
