@@ -112,6 +112,28 @@ def test_vmap_prints_the_batched_value(capsys):
     np.testing.assert_allclose(gs, expected_grad(xs))
 
 
+def printed_with_a_spec(x):
+    total = np.sum(np.sin(x))
+    print(f"total {total:.3f} ({total!r:>8})")
+    return total * total
+
+
+@pytest.mark.parametrize("transform", [adc.vmap, lambda f: adc.vmap(adc.vmap(f))],
+                         ids=["vmap", "vmap_of_vmap"])
+def test_vmap_applies_an_f_strings_format_spec_to_each_entry(transform, capsys):
+    """A spec is written for one example's number (NumPy takes none for an array): the
+    batch's text shows each entry so formatted."""
+    xs = np.array([[0.5, 1.0], [1.5, 2.0]])
+    if transform is not adc.vmap:
+        xs = xs[None]
+    out = transform(printed_with_a_spec)(xs)
+    totals = np.sum(np.sin(xs), axis=-1)
+    entries = np.array2string(totals, separator=" ",
+                              formatter={"all": lambda t: f"{t:.3f}"})
+    assert capsys.readouterr().out == f"total {entries} ({totals!r:>8})\n"
+    np.testing.assert_allclose(out, totals ** 2)
+
+
 def test_vmap_of_a_branch_on_a_batched_condition_prints_per_example(capsys):
     xs = np.array([[1.0, 1.0], [0.1, 0.1]])
     gs = adc.vmap(adc.grad(branch_prints))(xs)

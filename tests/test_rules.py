@@ -1148,7 +1148,8 @@ def test_every_primitive_is_covered():
 
 # Control flow and truth values are covered by tests/test_control.py (a tape's zero
 # cotangent by tests/test_second_order.py), assert statements (``check``) by
-# tests/test_assert.py, print (and f-strings of run-time values) by tests/test_print.py,
+# tests/test_assert.py, print (and f-strings of run-time values, under vmap too:
+# ``format_batch``) by tests/test_print.py,
 # logs and attributes set (``report``) by tests/test_print.py and
 # tests/test_attribute_writes.py, ``bool(x)`` (``truth``) by
 # tests/test_unpacking_and_builtins.py.
@@ -1156,7 +1157,7 @@ CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and",
                 "truth_not", "truth", "add_into", "index_add_into", "index_update_into",
                 "zeros_like_tape", "check",
                 "print", "report",
-                "format_text"}
+                "format_text", "format_batch"}
 
 
 def _extension_primitives() -> set[str]:

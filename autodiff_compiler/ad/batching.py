@@ -168,7 +168,7 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
 
 # Equations that only show their operands (a message's text, a print): rows kept per
 # example are shown as the list they are, rather than stacked or taken one at a time.
-_SHOWING = frozenset([P.format_text, P.print_])
+_SHOWING = frozenset([P.format_text, P.format_batch, P.print_])
 
 
 def _rule_of(prim: P.Primitive) -> Callable[..., Any] | None:

@@ -369,3 +369,20 @@ def zeros_like_tape(tape):
         return None
     return [None if e is None else zeros_like_tape(e) if isinstance(e, list)
             else np.zeros_like(e) for e in tape]
+
+
+def format_batch(template, *values):
+    """``str.format`` of a text whose values carry ``vmap``'s batch axis (an f-string
+    in a print, a log or an assert's message): a value given a format spec is formatted
+    entry by entry, ``{v:.3f}`` of ``[5, 25]`` reading ``[5.000 25.000]``, as each
+    example's number would be (NumPy takes no spec for an array)."""
+    import string
+
+    class Batched(string.Formatter):
+        def format_field(self, value, spec):
+            if spec and isinstance(value, np.ndarray) and value.ndim:
+                return np.array2string(value, separator=" ",
+                                       formatter={"all": lambda entry: format(entry, spec)})
+            return super().format_field(value, spec)
+
+    return Batched().format(template, *values)

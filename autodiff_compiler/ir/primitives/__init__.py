@@ -200,7 +200,7 @@ from .reductions import (
     trace,
     var,
 )
-from .scalars import format_text, to_float, to_int
+from .scalars import format_batch, format_text, to_float, to_int
 from .searching import bincount, flatnonzero, nonzero, searchsorted
 from .shape import (
     T,
@@ -270,7 +270,7 @@ declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape
 __all__ = [
     "FUNCTIONAL_FORM",
     "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
-    "to_int", "format_text", "assign",
+    "to_int", "format_text", "format_batch", "assign",
     "written", "draw", "host_call", "report", "random_state", "default_rng",
     "random_uniform", "random_normal",
     "cond", "loop", "while_loop", "make_tuple",

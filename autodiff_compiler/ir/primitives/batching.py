@@ -309,8 +309,9 @@ def _check(size, dims, test, *rest, **params):
 
 def _format_text(size, dims, template, *values):
     """An f-string of batched values under ``vmap`` (an assert's or a print's message)
-    shows each value with its batch axis: one text for the whole batch."""
-    return Unbatched(SC.format_text(template, *values))
+    shows each value with its batch axis: one text for the whole batch, a format spec
+    applied to each entry."""
+    return Unbatched(SC.format_batch(template, *values))
 
 
 def _print(size, dims, *values, **params):
@@ -360,6 +361,7 @@ def _raise() -> Any:
 
 defbatch(C.check, _check)
 defbatch(SC.format_text, _format_text)
+defbatch(SC.format_batch, _format_text)
 defbatch(C.print_, _print)
 defbatch(EF.report, _report)
 defbatch(EF.assign, _assign)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import reference as ref
 from ..core import Aval
 from .core import Primitive, nondifferentiable, refuse_derivatives
 
@@ -25,7 +26,10 @@ to_float.scalar_result = to_int.scalar_result = True  # Python numbers
 # known when compiling. Text carries no gradient.
 format_text = Primitive("format_text", str.format,
                         aval_rule=lambda args, params: [Aval((), np.dtype(str))])
-nondifferentiable(to_int, format_text)
+# The same under ``vmap``, whose values carry the batch axis: a spec formats each entry.
+format_batch = Primitive("format_batch", ref.format_batch,
+                         aval_rule=lambda args, params: [Aval((), np.dtype(str))])
+nondifferentiable(to_int, format_text, format_batch)
 
 
 refuse_derivatives(
