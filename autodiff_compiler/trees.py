@@ -60,6 +60,39 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool]) -> tuple[list[Any], Any]:
     return leaves, _rebuild(tree, visit)
 
 
+# What a skeleton may hold besides containers that is compared by value: text, numbers,
+# dtypes (and arrays). Anything else (a function, an object) is compared by identity.
+_PLAIN = (str, bytes, int, float, complex, np.generic, np.dtype, type(None), type(Ellipsis))
+
+
+def same_structure(a: Any, b: Any) -> bool:
+    """Whether two skeletons are alike: containers of the same types, lengths and keys,
+    holding equal text and numbers, and otherwise the very same objects. No ``repr`` is
+    asked for: an object made while compiling may not have the attributes its
+    ``__repr__`` reads."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple | list):
+        return len(a) == len(b) and all(map(same_structure, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_structure(a[k], b[k]) for k in a)
+    if isinstance(a, slice):
+        return all(map(same_structure, (a.start, a.stop, a.step), (b.start, b.stop, b.step)))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and (
+            bool(np.array_equal(a, b)) if a.dtype.hasobject else a.tobytes() == b.tobytes())
+    return isinstance(a, _PLAIN) and bool(a == b)
+
+
+def same_holdings(a: Any, b: Any, is_leaf: Callable[[Any], bool]) -> bool:
+    """The same structure holding the very same leaves (copies of one list, one for each
+    path of a branch)."""
+    (la, sa), (lb, sb) = flatten(a, is_leaf), flatten(b, is_leaf)
+    return len(la) == len(lb) and all(x is y for x, y in zip(la, lb)) and same_structure(sa, sb)
+
+
 def unflatten(skeleton: Any, leaves: list[Any]) -> Any:
     """Put ``leaves`` back into the places ``flatten`` marked."""
     it = iter(leaves)

@@ -114,8 +114,19 @@ def written_after_it_is_held(x):
     return np.sum(out * x)
 
 
+def set_by_name(x):
+    """``setattr`` as a statement is ``STATE.h = ...``; one made inside keeps it."""
+    for name, value in (("h", np.exp(x)), ("total", np.sum(x))):
+        setattr(STATE, name, value)
+    local = Lazy()
+    for name in ("scale",):
+        setattr(local, name, np.sum(x))
+    return np.sum(STATE.h) * local.scale + STATE.total
+
+
 CASES = [cache_then_read, set_on_each_path, set_on_one_path, set_in_unrolled_loop, augmented,
-         counted, conditional_expression, property_after_a_write, written_after_it_is_held]
+         counted, conditional_expression, property_after_a_write, written_after_it_is_held,
+         set_by_name]
 POINTS = [np.array([0.3, -0.2, 0.5]), np.array([-0.3, -0.2, -0.5])]
 
 
@@ -308,7 +319,13 @@ def set_to_a_list_still_built(x):
     return np.sum(x)
 
 
+def set_by_a_name_made_at_run_time(x):
+    setattr(STATE, f"h{np.sum(x):.0f}", x)
+    return np.sum(x)
+
+
 REFUSED = [
+    (set_by_a_name_made_at_run_time, "setattr of a name known only at run time"),
     (set_in_while_loop, "'.h' is set inside a loop whose number of iterations is known only"),
     (read_after_one_path_made_it, "'.made_here' was set on some paths of a branch"),
     (set_through_property, "is set by Python code of its class"),
@@ -318,7 +335,8 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("fn, message", REFUSED, ids=["while_loop", "one_path_made_it",
+@pytest.mark.parametrize("fn, message", REFUSED, ids=["setattr_name", "while_loop",
+                                                      "one_path_made_it",
                                                       "property", "array", "parameter",
                                                       "list_still_built"])
 def test_refused_at_the_users_line(fn, message):

@@ -266,6 +266,25 @@ def test_calling_none_in_a_branch_chosen_at_run_time_says_so():
     assert "if inner is None" in str(err.value)
 
 
+def activation_defined_on_each_path(x):
+    if np.sum(x) > 0.0:
+        def act(u):
+            return np.tanh(u)
+    else:
+        def act(u):
+            return u * 0.5
+    return np.sum(act(x))
+
+
+def test_a_function_defined_on_each_path_of_a_run_time_branch_is_refused_saying_so():
+    """Each path's ``def`` is another function: no value to merge (it read 'no value
+    here', as if Python would raise)."""
+    with pytest.raises(adc.AutodiffError, match="'act' of different structure \\(function\\)"
+                       ) as err:
+        adc.grad(activation_defined_on_each_path)(np.ones(2))
+    assert "define one function before the branch" in str(err.value)
+
+
 @pytest.mark.parametrize("fn", [cases.bound_in_the_loop_read_after,
                                 cases.global_shadowed_by_the_loop,
                                 cases.bound_in_nested_loops], ids=lambda f: f.__name__)

@@ -183,13 +183,96 @@ def with_operators(w):
     return np.sum(both.w) * len(both)
 
 
+def made_on_each_path(w):
+    """One object afterwards, holding the branch taken's attributes."""
+    if np.sum(w) > 0:
+        p = Params(w.ravel() * 2.0, scale=3.0)
+        p.scale = p.scale * np.max(w)
+    else:
+        p = Params(w.ravel())
+    return np.sum(p.w) * p.scale + p.norm
+
+
+def _layer(w, wide):
+    if wide > 0:
+        return Affine(w, np.sum(w))
+    return Affine(w * 0.5, 0.1)
+
+
+def returned_by_a_helper_on_each_path(w):
+    layer = _layer(w, np.sum(w))
+    return np.sum(layer(X) ** 2)
+
+
+class Stack:
+    def __init__(self, first, second):
+        self.layers = [first, second]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def holding_objects_made_on_each_path(w):
+    if np.max(w) > 1.0:
+        net = Stack(Affine(w, 0.1), Affine(w.T, -0.1))
+    else:
+        net = Stack(Affine(w * 2.0, 0.0), Affine(w, 0.3))
+    return np.sum(net(X))
+
+
+def set_as_an_attribute_on_each_path(w):
+    m = Model(w)
+    if np.sum(w) > 0:
+        m.layer = Affine(w, 0.2)
+    else:
+        m.layer = Affine(-w, 0.0)
+    return np.sum(m.layer(X))
+
+
+class Sequential:
+    """Layers iterated and indexed through the class's own ``__iter__`` and
+    ``__getitem__``, as hand-written containers of layers are."""
+
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+
+def iterated_and_indexed(w):
+    net = Sequential(Affine(w, 0.1), Affine(w.T, -0.2))
+    h = X
+    for layer in net:
+        h = layer(h)
+    return np.sum(h) + np.sum(net[len(net) - 1](X) ** 2)
+
+
+def replaced_fields(w):
+    p = Params(w.ravel(), scale=2.0)
+    q = dataclasses.replace(p, scale=np.sum(w))
+    return np.sum(q.w) * q.scale + q.norm + p.scale
+
+
 W = RNG.normal(size=(3, 3))
 CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
          (made_in_each_iteration, W), (dict_changed_on_a_branch, W),
          (dict_changed_on_a_branch, -np.abs(W)), (list_shared_with_a_name, W),
          (list_shared_with_a_name, -np.abs(W)), (through_super, W), (with_operators, W),
-         (dataclass_list_field, W)]
+         (dataclass_list_field, W), (iterated_and_indexed, W), (replaced_fields, W),
+         *[(fn, w) for fn in (made_on_each_path, returned_by_a_helper_on_each_path,
+                              holding_objects_made_on_each_path,
+                              set_as_an_attribute_on_each_path)
+           for w in (W, -np.abs(W), np.abs(W) + 0.5)]]
 
 
 @pytest.mark.parametrize("fn, x", CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in
@@ -240,4 +323,36 @@ def made_by_its_own_new(w):
 def test_an_object_that_would_outlive_the_call_is_refused(fn, message):
     with pytest.raises(AutodiffError, match=message) as info:
         adc.grad(fn)(np.ones(3))
+    assert "test_local_objects.py:" in str(info.value)
+
+
+def classes_differ_by_path(w):
+    layer = Affine(w, 0.1) if np.sum(w) > 0 else Pair(w)
+    return np.sum(layer.w)
+
+
+def attributes_differ_by_path(w):
+    if np.sum(w) > 0:
+        p = Params(w.ravel())
+    else:
+        p = Params(w.ravel())
+        p.extra = 1.0
+    return np.sum(p.w)
+
+
+def made_on_one_path_only(w):
+    p = Params(w.ravel()) if np.sum(w) > 0 else OUTSIDE
+    return np.sum(p.w)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (classes_differ_by_path, r"results of different structure \(Affine setting b, w and "
+                             r"Pair setting w\)"),
+    (attributes_differ_by_path, "'p' of different structure .*Params setting extra, norm"),
+    (made_on_one_path_only, r"results of different structure \(Params setting norm, scale, "
+                            r"tags, w and Params\)"),
+], ids=["classes", "attributes", "one_path"])
+def test_objects_made_on_paths_that_differ_in_kind_are_refused(fn, message):
+    with pytest.raises(AutodiffError, match=message) as info:
+        adc.grad(fn)(np.ones((3, 3)))
     assert "test_local_objects.py:" in str(info.value)

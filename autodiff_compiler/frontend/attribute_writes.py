@@ -57,8 +57,24 @@ def written(scope: Scope, obj: Any, name: str, node: gast.AST) -> tuple[Any, Any
 def assign_attribute(scope: Scope, target: gast.Attribute, value: Any) -> None:
     """``obj.name = value``: the value this call's later reads see, and a ``setattr``
     run where the program runs."""
-    obj = scope.expr(target.value)
-    name = target.attr
+    set_attribute(scope, target, scope.expr(target.value), target.attr, value)
+
+
+def stmt_setattr(scope: Scope, call: gast.Call) -> None:
+    """``setattr(obj, "name", value)`` as a statement: ``obj.name = value``."""
+    if len(call.args) != 3 or call.keywords or \
+            any(isinstance(a, gast.Starred) for a in call.args):
+        raise scope.error(call, "setattr takes three arguments: the object, the name and the "
+                                "value")
+    obj, name, value = (scope.expr(a) for a in call.args)
+    if not isinstance(name, str):
+        raise scope.error(call, "setattr of a name known only at run time",
+                          hint="name the attribute when compiling (obj.name = value)")
+    set_attribute(scope, call, obj, name, value)
+
+
+def set_attribute(scope: Scope, target: gast.AST, obj: Any, name: str, value: Any) -> None:
+    """``obj.name = value`` (``target``, the user's code that says so)."""
     _check_settable(scope, target, obj, name, value)
     _check_storable(scope, target, obj, name, value,
                     trees.flatten(value, lambda v: isinstance(v, Var))[1])
@@ -110,7 +126,7 @@ def set_local(scope: Scope, obj: Any, name: str, value: Any) -> None:
     scope.low.attributes[(id(obj), name)] = (obj, value)
 
 
-def _check_settable(scope: Scope, target: gast.Attribute, obj: Any, name: str,
+def _check_settable(scope: Scope, target: gast.AST, obj: Any, name: str,
                     value: Any) -> None:
     if isinstance(obj, Var):
         raise scope.error(target, f"cannot set the attribute '.{name}' of an array",
@@ -135,7 +151,7 @@ def _check_settable(scope: Scope, target: gast.Attribute, obj: Any, name: str,
                           hint="keep the value in a name, or in a plain attribute")
 
 
-def _check_storable(scope: Scope, target: gast.Attribute, obj: Any, name: str, value: Any,
+def _check_storable(scope: Scope, target: gast.AST, obj: Any, name: str, value: Any,
                     skeleton: Any) -> None:
     """What is not an array of the program must be a value Python can hold as it is
     (a number, a string, a constant array, containers of them); and an object made
@@ -173,13 +189,7 @@ def merge_targets(states: list[dict]) -> list[tuple[int, str]]:
 def same(a: Any, b: Any) -> bool:
     """The very same value, or containers of the same structure holding the very same
     values (copies of one list for two paths)."""
-    if a is b:
-        return True
-    if not isinstance(a, tuple | list | dict) or type(a) is not type(b):
-        return False
-    (la, sa), (lb, sb) = (trees.flatten(v, lambda x: not isinstance(x, tuple | list | dict))
-                          for v in (a, b))
-    return repr(sa) == repr(sb) and len(la) == len(lb) and all(x is y for x, y in zip(la, lb))
+    return trees.same_holdings(a, b, lambda x: not isinstance(x, tuple | list | dict))
 
 
 def before_branch(scope: Scope, key: tuple[int, str], states: list[dict]) -> tuple[Any, Any]:

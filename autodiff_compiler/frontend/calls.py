@@ -9,6 +9,7 @@ refused with the user's line, never silently treated as a constant.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import functools
 import inspect
 import logging
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 # Builtins that rearrange a Python container holding arrays: they run while compiling
 # (the container is Python's; the arrays in it are not touched).
-_CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate])
+_CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate, iter])
 
 
 def partial_args(fn: functools.partial, low: Any, keywords_too: bool = True
@@ -149,6 +150,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         return object_builtins.super_of(scope, node, args)
     if func is builtins.hasattr and len(args) == 2 and not has_var(args):
         return object_builtins.hasattr_of(scope, *args)  # guarded: set at run time, maybe
+    if func is dataclasses.replace:
+        return local_objects.replaced(scope, node, args, kwargs)
     if _is_static_call(func, args, kwargs):
         try:
             value = func(*args, **kwargs)

@@ -1,6 +1,6 @@
 """Lowering of control flow: ``if`` and conditional expressions (``and``/``or`` are
-``boolops``'); and what loops (``loops``, ``unrolled``) share with them: regions,
-merging, the jump flags.
+``boolops``'); and what loops (``loops``, ``unrolled``) share with them: regions and
+the jump flags (merging what the paths give is ``merging``'s).
 
 Whatever is decided by values known when compiling is resolved here, the way Python
 would run it: the taken branch of a static ``if`` is lowered alone. Everything
@@ -15,16 +15,27 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import gast
-import numpy as np
 
 from .. import trees
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
-from ..ir.core import Aval, Eqn, Function, Var, is_python_float
+from ..ir.core import Eqn, Function, Var
 from . import attribute_writes
+from .branch_objects import as_fields, from_fields
+from .merging import (
+    UNBOUND,
+    as_numpy_values,
+    bind_attributes,
+    containers,
+    join_avals,
+    merge_values,
+    merged_attributes,
+    own_containers,
+    same_contents,
+)
 from .scope import JUMPED, NOT_RETURNED, Scope
-from .statements import assigned_names, breaks, contains, jumps, walk
+from .statements import assigned_names, breaks, contains, defined_names, jumps, walk
 
 
 class _Break(BaseException):
@@ -32,43 +43,6 @@ class _Break(BaseException):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _join(avals: Sequence[Aval]) -> Aval:
-    """What is known of a value that is one of these."""
-    first = avals[0]
-    shape = first.shape if all(a.shape == first.shape for a in avals) else None
-    dtype = first.dtype if all(a.dtype == first.dtype for a in avals) else None
-    return Aval(shape, dtype, weak=all(a.weak for a in avals))
-
-
-class _Pending:
-    """The function's result while no ``return`` has run yet: it takes the structure of
-    the value a ``return`` gives, with ``None`` leaves, where the two meet."""
-
-    def __repr__(self) -> str:
-        return "PENDING"
-
-
-PENDING = _Pending()
-
-
-def _is_leaf(value: Any) -> bool:
-    """What a branch or loop may produce: run-time values, numbers (flags too), arrays
-    made while compiling (``n = Tensor(0)`` a loop counts on), ``None``, and ``PENDING``."""
-    return value is None or value is PENDING or \
-        isinstance(value, Var | int | float | np.generic | np.ndarray)
-
-
-def fill_pending(values: list[Any]) -> list[Any]:
-    """``PENDING`` among computed results becomes their structure with ``None`` leaves
-    (never read: the flag that says a ``return`` ran selects the computed one)."""
-    known = [v for v in values if v is not PENDING]
-    if not known or len(known) == len(values):
-        return values
-    leaves, skeleton = trees.flatten(known[0], _is_leaf)
-    filler = trees.unflatten(skeleton, [None] * len(leaves))
-    return [filler if v is PENDING else v for v in values]
 
 
 def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope, Any]:
@@ -92,28 +66,6 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
     finally:
         child.attributes, low.attributes = low.attributes, before
     return b.eqns, child, result
-
-
-def _merge(scope: Scope, node: gast.AST, values: list[Any], what: str) -> tuple[list, Any]:
-    """One output per leaf where region results differ: leaves per branch, skeleton."""
-    flat = [trees.flatten(v, _is_leaf) for v in fill_pending(values)]
-    skeleton = flat[0][1]
-    if any(repr(s) != repr(skeleton) or len(leaves) != len(flat[0][0]) for leaves, s in flat):
-        kinds = " and ".join(dict.fromkeys(_kind(v) for v in values))
-        raise scope.error(node, f"the branches give {what} of different structure "
-                                f"({kinds}), decided only at run time",
-                          hint="make every path produce the same kind of value (the same "
-                          "nesting of tuples, lists and dicts)")
-    return [list(column) for column in zip(*(leaves for leaves, _ in flat))], skeleton
-
-
-def _kind(value: Any) -> str:
-    """How a value's structure reads in a message: ``tuple of 2``, ``array``, ``None``."""
-    if value is None:
-        return "None"
-    if isinstance(value, tuple | list | dict):
-        return f"{type(value).__name__} of {len(value)}"
-    return "array or number" if _is_leaf(value) else type(value).__name__
 
 
 # ---------------------------------------------------------------------------- if / ifexp
@@ -235,79 +187,48 @@ def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
 
 def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
           returns: bool, names: list[str] | None = None) -> Any:
+    made_before = len(scope.low.made_objects)
     lowered, stale, attributes = _lower_branches(scope, branches)
+    made = scope.low.made_objects[made_before:]  # objects of the user's, made on a path
+
+    def merge(values: list[Any], what: str) -> tuple[list, Any]:
+        return merge_values(scope, node, as_fields(scope, node, values, attributes, made), what)
+
     if returns:
-        values = [None if r is NOT_RETURNED else r for _, _, r in lowered]
-        columns, skeleton = _merge(scope, node, values, "results")
-        written, written_columns = _merged_attributes(scope, node, attributes)
+        columns, skeleton = merge([None if r is NOT_RETURNED else r for _, _, r in lowered],
+                                  "results")
+        written, written_columns = merged_attributes(scope, merge, attributes)
         outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
                           ["out"] * len(columns) + ["value"] * len(written_columns))
-        _bind_attributes(scope, written, outs[len(columns):])
-        return trees.unflatten(skeleton, outs[:len(columns)])
+        bind_attributes(scope, written, outs[len(columns):])
+        return from_fields(scope, trees.unflatten(skeleton, outs[:len(columns)]))
     merged, columns, skeletons = [], [], []
-    candidates = assigned_names(node.body + node.orelse) if names is None else names
-    candidates = list(dict.fromkeys([*candidates, *_flags(scope), *_containers(scope)]))
+    candidates = [*(assigned_names(node.body + node.orelse) if names is None else names),
+                  *defined_names(node.body + node.orelse)]
+    candidates = list(dict.fromkeys([*candidates, *_flags(scope), *containers(scope)]))
     for name in candidates:
-        values = [child.env.get(name, _UNBOUND) for _, child, _ in lowered]
-        if any(v is _UNBOUND for v in values):
+        values = [child.env.get(name, UNBOUND) for _, child, _ in lowered]
+        if any(v is UNBOUND for v in values):
             scope.env.pop(name, None)  # bound on some paths only: unusable afterwards
         elif all(v is values[0] for v in values):
             scope.env[name] = values[0]
-        elif all(_same_contents(v, values[0]) for v in values):
-            if not _same_contents(values[0], scope.env.get(name, _UNBOUND)):
+        elif all(same_contents(v, values[0]) for v in values):
+            if not same_contents(values[0], scope.env.get(name, UNBOUND)):
                 scope.env[name] = values[0]  # (else the branches' copies are the original)
         else:
-            cols, skeleton = _merge(scope, node, values, f"'{name}'")
+            cols, skeleton = merge(values, f"'{name}'")
             merged.append((name, len(cols)))
             columns.extend(cols)
             skeletons.append(skeleton)
-    written, written_columns = _merged_attributes(scope, node, attributes)
+    written, written_columns = merged_attributes(scope, merge, attributes)
     outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
                       [_hint(name) for name, n in merged for _ in range(n)]
                       + ["value"] * len(written_columns))
-    outs = _bind_attributes(scope, written, outs, len(columns))
+    outs = bind_attributes(scope, written, outs, len(columns))
     for (name, n), skeleton in zip(merged, skeletons):
-        scope.env[name], outs = trees.unflatten(skeleton, outs[:n]), outs[n:]
-        _own_containers(scope, scope.env[name])
+        scope.env[name], outs = from_fields(scope, trees.unflatten(skeleton, outs[:n])), outs[n:]
+        own_containers(scope, scope.env[name])
     return NOT_RETURNED
-
-
-def _containers(scope: Scope) -> list[str]:
-    """Names holding lists or dicts the function built: each branch changes its copy."""
-    own = scope.low.own_lists
-
-    def holds(value: Any) -> bool:
-        if isinstance(value, list | dict):
-            return id(value) in own or any(map(holds, _items(value)))
-        return type(value) is tuple and any(map(holds, value))
-
-    return [name for name, value in scope.env.items() if holds(value)]
-
-
-def _items(value: list | dict) -> list:
-    return list(value.values()) if isinstance(value, dict) else value
-
-
-def _same_contents(a: Any, b: Any) -> bool:
-    """The same structure holding the very same values."""
-    if b is _UNBOUND:
-        return False
-    (la, sa), (lb, sb) = trees.flatten(a, _is_leaf), trees.flatten(b, _is_leaf)
-    return repr(sa) == repr(sb) and len(la) == len(lb) and all(x is y for x, y in zip(la, lb))
-
-
-def _own_containers(scope: Scope, value: Any) -> None:
-    """The lists and dicts of a merged value are the function's: it may change them."""
-    if isinstance(value, list | dict):
-        scope.low.new_list(value)
-        for item in _items(value):
-            _own_containers(scope, item)
-    elif type(value) is tuple:
-        for item in value:
-            _own_containers(scope, item)
-
-
-_UNBOUND = object()
 
 
 def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
@@ -333,60 +254,11 @@ def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
     return lowered, stale, attributes
 
 
-def _merged_attributes(scope: Scope, node: gast.AST, states: list[dict]
-                       ) -> tuple[list[tuple[tuple, Any, Any]], list]:
-    """The attributes the paths left different: for each, its key, object and
-    skeleton, and the columns of their leaves (one output of the branch each)."""
-    written, columns = [], []
-    for key in attribute_writes.merge_targets(states):
-        entries = [state.get(key) or attribute_writes.before_branch(scope, key, states)
-                   for state in states]
-        values = [value for _, value in entries]
-        if any(v is attribute_writes.SOME_PATHS for v in values):
-            written.append((key, entries[0][0], None))
-            continue
-        cols, skeleton = _merge(scope, node, values, f"'.{key[1]}'")
-        written.append((key, entries[0][0], (skeleton, len(cols))))
-        columns.extend(cols)
-    return written, columns
-
-
-def _bind_attributes(scope: Scope, written: list, outs: list[Var], start: int = 0
-                     ) -> list[Var]:
-    """Each merged attribute takes its outputs (those from ``start``); ``outs`` without
-    them."""
-    rest = list(outs[start:])
-    for key, obj, merged in written:
-        if merged is None:
-            scope.low.attributes[key] = (obj, attribute_writes.SOME_PATHS)
-            continue
-        skeleton, n = merged
-        scope.low.attributes[key] = (obj, trees.unflatten(skeleton, rest[:n]))
-        _own_containers(scope, scope.low.attributes[key][1])
-        rest = rest[n:]
-    return list(outs[:start])
-
-
-def _as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:
-    """Where one branch gives a Python float and another an array, the float is made a
-    NumPy value in its branch (``np.array(v)``, as ``np.exp(x)`` is one in NumPy): the
-    merged value is indexed and transposed as an array (``v[None]``), which a float is
-    not."""
-    for column in atoms:
-        if not any(isinstance(a, Var) and not a.aval.weak for a in column):
-            continue
-        for i, atom in enumerate(column):
-            if is_python_float(atom):
-                made = Var(Aval((), np.dtype(np.float64)), "value")
-                lowered[i][0].append(Eqn((made,), P.copy, (atom,), {}, None))
-                column[i] = made
-
-
 def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: list[dict],
                columns: list, hints: list[str]) -> list[Var]:
     atoms = [[as_atom(v) for v in column] for column in columns]
-    _as_numpy_values(atoms, lowered)
-    outs = [Var(_join([a.aval for a in col]), hint,
+    as_numpy_values(atoms, lowered)
+    outs = [Var(join_avals([a.aval for a in col]), hint,
                 tensor=any(isinstance(a, Var) and a.tensor for a in col))
             for col, hint in zip(atoms, hints)]
     for out, column in zip(outs, atoms):

@@ -106,7 +106,7 @@ def _forward(callee: Callee, body: Function, local: tuple, augmented: Callable,
     with building(loc) as b:
         out, residuals = augmented(local)
     out_leaves, skeleton = trees.flatten(out, _is_var)
-    if repr(skeleton) != repr(callee.skeleton):
+    if not trees.same_structure(skeleton, callee.skeleton):
         raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output has "
                             "another structure than the function's", loc,
                             hint="return (out, residuals) with out as the function returns it")

@@ -166,11 +166,11 @@ def _paired(callee: Callee, body: Function, out: Any, t_out: Any, rule_loc: Loc
     what = callee.derived["custom"]
     out_all, skeleton = trees.flatten(out, _is_leaf)
     t_all, t_skeleton = trees.flatten(t_out, _is_leaf)
-    if repr(trees.flatten(out, _is_var)[1]) != repr(callee.skeleton):
+    if not trees.same_structure(trees.flatten(out, _is_var)[1], callee.skeleton):
         raise AutodiffError(f"{what}: its primal output has another structure than the "
                             "function's", rule_loc,
                             hint="return the function's value as the function returns it")
-    if repr(t_skeleton) != repr(skeleton):
+    if not trees.same_structure(t_skeleton, skeleton):
         raise AutodiffError(f"{what}: its tangent output has another structure than its "
                             "primal output", rule_loc,
                             hint="return one tangent per output, in the same containers")

@@ -240,7 +240,7 @@ def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
 
 
 def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
-    local_objects.refuse_iteration(scope, node, value)
+    value = local_objects.iterated(scope, node, value)
     try:
         return list(value)
     except TypeError:

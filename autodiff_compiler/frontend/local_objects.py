@@ -52,6 +52,29 @@ def make(scope: Scope, node: gast.AST, cls: type, args: list, kwargs: dict) -> A
     return obj
 
 
+def replaced(scope: Scope, node: gast.AST, args: list, changes: dict) -> Any:
+    """``dataclasses.replace(obj, **changes)``: a new object of the dataclass, made as
+    any object made inside is, from ``obj``'s fields (as this call set them) but for
+    ``changes``."""
+    from .object_builtins import getattr_of  # (which imports ``scope``, importing this)
+    if len(args) != 1 or not dataclasses.is_dataclass(args[0]) or isinstance(args[0], type):
+        raise scope.error(node, "dataclasses.replace takes one dataclass instance and the "
+                                "fields to change by keyword")
+    obj, changes, fields = args[0], dict(changes), {}
+    for field in dataclasses.fields(obj):
+        if not field.init:
+            if field.name in changes:
+                raise scope.error(node, f"field '{field.name}' is init=False: "
+                                        "dataclasses.replace cannot set it")
+        elif field.name in changes:
+            fields[field.name] = changes.pop(field.name)
+        else:
+            value = call_on_state(scope, node, builtins.getattr, [obj, field.name])
+            fields[field.name] = getattr_of(scope, node, obj, field.name) \
+                if value is NOT_STATE else value
+    return make(scope, node, type(obj), [], {**fields, **changes})
+
+
 def made_here(scope: Scope, obj: Any) -> bool:
     return any(o is obj for o in scope.low.made_objects)
 
@@ -155,12 +178,25 @@ def operator_on_state(scope: Scope, node: gast.AST, fn: Any, left: Any, right: A
     return NOT_STATE
 
 
-def refuse_iteration(scope: Scope, node: gast.AST, obj: Any) -> None:
-    """Iterating an object with state of the function's: its ``__iter__`` (a generator)
-    would run as Python while compiling, on the object as the call found it."""
-    if has_state(scope, obj):
+def iterated(scope: Scope, node: gast.AST, obj: Any) -> Any:
+    """What iterating over an object with state of the function's goes through: its
+    ``__iter__`` compiled on it (``return iter(self.layers)``), whose items must be
+    known while compiling (Python would run it on the object as the call found it).
+    ``obj`` itself where it has no such state."""
+    if not has_state(scope, obj):
+        return obj
+    method = special_method(scope, obj, "__iter__")
+    hint = "iterate over the attribute that holds the items (for v in obj.items)"
+    if method is None or inspect.isgeneratorfunction(method):
+        how = "its class has no __iter__ in Python" if method is None else \
+            "its __iter__ is a generator"
         raise scope.error(node, f"iterating over a {type(obj).__name__} whose attributes the "
-                                "function sets (its __iter__ would run while compiling, "
-                                "without them)",
-                          hint="iterate over the attribute that holds the items "
-                               "(for v in obj.items)")
+                                f"function sets: {how}",
+                          hint=f"{hint}, or return iter(self.items) from __iter__")
+    items = scope.low.call_function(method, (), {}, scope.loc(node), self_obj=obj)
+    try:
+        items = list(items)
+    except TypeError:
+        raise scope.error(node, f"{type(obj).__name__}.__iter__ returned a "
+                                f"{type(items).__name__}, not an iterator", hint=hint) from None
+    return items

@@ -22,22 +22,18 @@ from ..ir.builder import as_atom
 from ..ir.core import LOOP_INDEX, Eqn, Function, Var
 from .attribute_writes import refuse_attributes_in_loop
 from .control import (
-    _UNBOUND,
-    PENDING,
     RESULT,
     RETURNED,
     STOP,
     _cond,
     _flags,
     _hint,
-    _is_leaf,
-    _join,
     _region,
-    fill_pending,
     refuse_binding,
     rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
+from .merging import PENDING, UNBOUND, fill_pending, is_leaf, join_avals
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
 from .unrolled import _unroll, _unroll_while
@@ -117,7 +113,7 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any,
     def bind(child: Scope, k: Var) -> None:
         child.assign(node.target, iteration.item(child, k))
 
-    outer_stop = scope.env.pop(STOP, _UNBOUND)  # an enclosing loop's flag is not ours
+    outer_stop = scope.env.pop(STOP, UNBOUND)  # an enclosing loop's flag is not ours
     stmts = _with_stop_flag(scope, node, node.body)
     targets = assigned_names([gast.Expr(node.target)])
     first_bound = _first_bound_and_read_later(scope, node, targets)
@@ -173,7 +169,7 @@ def _with_stop_flag(scope: Scope, node: gast.AST, body: list[gast.stmt]) -> list
 
 def _after_loop(scope: Scope, node: gast.For | gast.While, outer_stop: Any) -> Any:
     stopped = scope.env.pop(STOP, False)
-    if outer_stop is not _UNBOUND:
+    if outer_stop is not UNBOUND:
         scope.env[STOP] = outer_stop
     if scope.loop_kind == "structured" and contains(node.body, (gast.Return,)):
         return _after_nested_loop(scope, node, stopped)
@@ -299,7 +295,7 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
             "building a Python list in a while loop whose condition is known only at run "
             "time is not supported yet", scope.loc(node),
             hint="preallocate an array, or collect values in a loop of known length")
-    outer_stop = scope.env.pop(STOP, _UNBOUND)
+    outer_stop = scope.env.pop(STOP, UNBOUND)
     stmts = _with_stop_flag(scope, node, node.body)
     carried = [n for n in assigned_names(node.body) if n in scope.env] + _flags(scope)
     body, carried = _loop_body(scope, node, carried, None, stmts)
@@ -349,7 +345,7 @@ def _carried_outs(scope: Scope, hints: list[str], inits: list[Any],
 def _loop_value(scope: Scope, node: gast.AST, value: Any, name: str) -> tuple[list, Any]:
     """The leaves a carried value holds, and its skeleton. Only the function's result
     may be a structure (whatever a ``return`` in the loop gives)."""
-    leaves, skeleton = trees.flatten(value, _is_leaf)
+    leaves, skeleton = trees.flatten(value, is_leaf)
     if name != RESULT and skeleton is not trees.LEAF:
         raise scope.error(node, f"'{name}' changes in a loop whose length is known only at run "
                                 f"time, but it is a {type(value).__name__}, not a number or array",
@@ -365,7 +361,7 @@ def _carried_leaves(scope: Scope, node: gast.AST, names: list[str]) -> tuple[lis
 
 def _hints(scope: Scope, names: list[str]) -> list[str]:
     return [_hint(n) for n in names
-            for _ in trees.flatten(scope.env[n], _is_leaf)[0]]
+            for _ in trees.flatten(scope.env[n], is_leaf)[0]]
 
 
 def _bind_carried(env: dict, names: list[str], skeletons: list, leaves: Sequence[Any]) -> None:
@@ -419,13 +415,13 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         outs = []
         for n, skeleton in zip(live, skeletons):
             leaves, got = _loop_value(scope, node, result[n], n)
-            if repr(got) != repr(skeleton):
+            if not trees.same_structure(got, skeleton):
                 raise scope.error(node, f"'{_hint(n)}' changes structure in the loop",
                                   hint="make every path produce the same kind of value")
             outs.extend(as_atom(v) for v in leaves)
         scope.low.aliases.check_repeated(scope, node, stmts, carried,
                                          [result[n] for n in carried])
-        settled = [_join([a, o.aval]) for a, o in zip(avals, outs)]
+        settled = [join_avals([a, o.aval]) for a, o in zip(avals, outs)]
         if settled == avals:
             break
         avals = settled

@@ -25,7 +25,7 @@ from ..ir import primitives as P
 from ..ir.builder import Builder, as_atom, building
 from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
-from . import bindings, boolops, comprehensions, control, loops, syntax, unrolled
+from . import bindings, boolops, comprehensions, control, loops, syntax, text, unrolled
 from .aliasing import Aliases
 from .calls import has_var, partial_args
 from .captures import Captures, Path
@@ -44,7 +44,7 @@ class Lowering:
         **bindings.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.EXPRESSIONS, **control.EXPRESSIONS, **boolops.EXPRESSIONS,
-        **comprehensions.EXPRESSIONS}
+        **comprehensions.EXPRESSIONS, **text.EXPRESSIONS}
 
     def __init__(self) -> None:
         self.captures = Captures()
@@ -339,7 +339,7 @@ def _compile_callee(low: Lowering, frame: tuple, fn: types.FunctionType,
             finally:
                 low.active_calls.pop()
         leaves, skeleton = trees.flatten(result, lambda v: isinstance(v, Var))
-        settled = repr(skeleton) == repr(callee.skeleton)
+        settled = trees.same_structure(skeleton, callee.skeleton)
         callee.skeleton = skeleton
         if settled:
             break

@@ -37,6 +37,11 @@ def assigned_names(stmts: Sequence[gast.stmt]) -> list[str]:
     return list(dict.fromkeys(n.id for n in names))
 
 
+def defined_names(stmts: Sequence[gast.stmt]) -> list[str]:
+    """Names these statements bind by ``def`` and ``class``."""
+    return [n.name for n in walk(stmts) if isinstance(n, gast.FunctionDef | gast.ClassDef)]
+
+
 def contains(stmts: Sequence[gast.stmt], kinds: tuple[type, ...]) -> bool:
     return any(isinstance(n, kinds) for n in walk(stmts))
 

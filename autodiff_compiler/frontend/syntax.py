@@ -5,10 +5,12 @@ or the function's result, expressions return a ``Var`` or a Python value known w
 compiling. The tables at the end (``STATEMENTS``, ``EXPRESSIONS``) are collected by
 ``Lowering``; control flow is in ``control``, ``loops`` and ``unrolled``, comparisons in
 ``comparisons``, attributes in ``attributes``, statements run for their effect
-(``np.add.at``, ``with``) in ``effects``, ``import`` and ``del`` in ``bindings``.
+(``np.add.at``, ``with``) in ``effects``, ``import`` and ``del`` in ``bindings``, f-strings
+in ``text``.
 """
 from __future__ import annotations
 
+import builtins
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +24,7 @@ from ..ir.builder import is_read
 from ..ir.core import Var
 from . import index_tricks, local_objects
 from .aliasing import is_callers
+from .attribute_writes import stmt_setattr
 from .attributes import expr_attribute
 from .calls import apply_builder, has_var, runs_for_effect
 from .comparisons import array_operands, expr_compare
@@ -167,6 +170,9 @@ def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
         if _replaces_its_array(scope, call):  # y.register_hook(f)
             return NOT_RETURNED
         func = scope.expr(call.func)
+        if func is builtins.setattr:
+            stmt_setattr(scope, call)
+            return NOT_RETURNED
         # stack.append(y) on a list the function built, print, ops.assign, code compiled
         # from its source
         if is_list_method(func) or runs_for_effect(func):
@@ -309,6 +315,9 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
 
 def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     value, index = scope.expr(node.value), scope.expr(node.slice)
+    method = local_objects.special_method(scope, value, "__getitem__")
+    if method is not None:  # of an object whose attributes the function set
+        return scope.low.call_function(method, (index,), {}, scope.loc(node), self_obj=value)
     trick = None if isinstance(value, Var) else index_tricks.subscript_builder(value)
     if trick is not None:
         return apply_builder(scope, node, trick, [index], {}, "indexing")
@@ -344,42 +353,6 @@ def _may_carry_gradient(items: list | tuple) -> bool:
 def _expr_slice(scope: Scope, node: gast.Slice) -> Any:
     parts = [None if p is None else scope.expr(p) for p in (node.lower, node.upper, node.step)]
     return slice(*parts)  # bounds may be run-time ints: indexing takes them as operands
-
-
-def _expr_joinedstr(scope: Scope, node: gast.JoinedStr) -> Any:
-    """An f-string: text when compiling; with run-time values, ``str.format`` of a
-    template at run time (for ``print`` and ``assert`` messages)."""
-    template, values = [], []
-    for part in node.values:
-        if isinstance(part, gast.FormattedValue):
-            value = scope.expr(part.value)
-            if isinstance(value, Var):
-                spec = "" if part.format_spec is None else scope.expr(part.format_spec)
-                if not isinstance(spec, str):
-                    raise scope.error(part, "a format spec computed at run time",
-                                      hint="write the spec as a literal")
-                conversion = {115: "!s", 114: "!r", 97: "!a"}.get(part.conversion, "")
-                template.append("{" + conversion + (":" + spec if spec else "") + "}")
-                values.append(value)
-                continue
-            if has_var(value):
-                raise scope.error(part, "an f-string of a list or tuple holding array values",
-                                  hint="format the arrays one by one")
-            text = _expr_formatted(scope, part)
-        else:
-            text = str(scope.expr(part))
-        template.append(text.replace("{", "{{").replace("}", "}}"))
-    text = "".join(template)
-    return P.format_text(text, *values) if values else text.replace("{{", "{").replace("}}", "}")
-
-
-def _expr_formatted(scope: Scope, node: gast.FormattedValue) -> Any:
-    value = scope.expr(node.value)
-    if isinstance(value, Var):
-        return value
-    spec = "" if node.format_spec is None else scope.expr(node.format_spec)
-    conversion = {115: str, 114: repr, 97: ascii}.get(node.conversion, lambda v: v)
-    return format(conversion(value), spec)
 
 
 def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
@@ -422,7 +395,6 @@ EXPRESSIONS = {
     gast.BinOp: _expr_binop, gast.UnaryOp: _expr_unaryop, gast.Compare: expr_compare,
     gast.Call: lambda scope, node: scope.call(node),
     gast.Attribute: expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
-    gast.JoinedStr: _expr_joinedstr, gast.FormattedValue: _expr_formatted,
     gast.NamedExpr: _expr_namedexpr,
     gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
     gast.List: lambda scope, node: scope.low.new_list(_elements(scope, node.elts)),

@@ -1,0 +1,181 @@
+"""What the paths of a region give, merged into one value: a branch's names and
+result, the attributes its paths set, a loop's carried values.
+
+Values are flattened to leaves (run-time values, numbers, arrays made while
+compiling, ``None``) in a skeleton; paths whose skeletons are alike merge leaf by
+leaf, one output of the region each, and others are refused as values of different
+structure. Lists and dicts the function builds are copied per path and merged like
+tuples; objects of the user's classes made on a path are merged by their attributes
+(``branch_objects``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import gast
+import numpy as np
+
+from .. import trees
+from ..ir import primitives as P
+from ..ir.core import Aval, Eqn, Var, is_python_float
+from . import attribute_writes
+from .branch_objects import Fields, from_fields
+from .scope import LocalFunction
+
+if TYPE_CHECKING:
+    from .scope import Scope
+
+
+def join_avals(avals: Sequence[Aval]) -> Aval:
+    """What is known of a value that is one of these."""
+    first = avals[0]
+    shape = first.shape if all(a.shape == first.shape for a in avals) else None
+    dtype = first.dtype if all(a.dtype == first.dtype for a in avals) else None
+    return Aval(shape, dtype, weak=all(a.weak for a in avals))
+
+
+class _Pending:
+    """The function's result while no ``return`` has run yet: it takes the structure of
+    the value a ``return`` gives, with ``None`` leaves, where the two meet."""
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING = _Pending()
+
+
+def is_leaf(value: Any) -> bool:
+    """What a branch or loop may produce: run-time values, numbers (flags too), arrays
+    made while compiling (``n = Tensor(0)`` a loop counts on), ``None``, and ``PENDING``."""
+    return value is None or value is PENDING or \
+        isinstance(value, Var | int | float | np.generic | np.ndarray)
+
+
+def fill_pending(values: list[Any]) -> list[Any]:
+    """``PENDING`` among computed results becomes their structure with ``None`` leaves
+    (never read: the flag that says a ``return`` ran selects the computed one)."""
+    known = [v for v in values if v is not PENDING]
+    if not known or len(known) == len(values):
+        return values
+    leaves, skeleton = trees.flatten(known[0], is_leaf)
+    filler = trees.unflatten(skeleton, [None] * len(leaves))
+    return [filler if v is PENDING else v for v in values]
+
+
+def merge_values(scope: Scope, node: gast.AST, values: list[Any], what: str) -> tuple[list, Any]:
+    """One output per leaf where region results differ: leaves per branch, skeleton."""
+    flat = [trees.flatten(v, is_leaf) for v in fill_pending(values)]
+    skeleton = flat[0][1]
+    if any(not trees.same_structure(s, skeleton) or len(leaves) != len(flat[0][0])
+           for leaves, s in flat):
+        kinds = " and ".join(dict.fromkeys(_kind(v) for v in values))
+        hint = "make every path produce the same kind of value (the same nesting of " \
+               "tuples, lists and dicts; objects of one class setting the same attributes)"
+        if any(isinstance(v, LocalFunction) for v in values):
+            hint = "define one function before the branch, and choose on each path the " \
+                   "values it computes with"
+        raise scope.error(node, f"the branches give {what} of different structure "
+                                f"({kinds}), decided only at run time", hint=hint)
+    return [list(column) for column in zip(*(leaves for leaves, _ in flat))], skeleton
+
+
+def _kind(value: Any) -> str:
+    """How a value's structure reads in a message: ``tuple of 2``, ``array``, ``None``."""
+    if value is None:
+        return "None"
+    if isinstance(value, LocalFunction):
+        return "function"
+    if isinstance(value, Fields):
+        return f"{value.cls.__name__} setting {', '.join(value.names) or 'no attributes'}"
+    if isinstance(value, tuple | list | dict):
+        return f"{type(value).__name__} of {len(value)}"
+    return "array or number" if is_leaf(value) else type(value).__name__
+
+
+def containers(scope: Scope) -> list[str]:
+    """Names holding lists or dicts the function built: each branch changes its copy."""
+    own = scope.low.own_lists
+
+    def holds(value: Any) -> bool:
+        if isinstance(value, list | dict):
+            return id(value) in own or any(map(holds, _items(value)))
+        return type(value) is tuple and any(map(holds, value))
+
+    return [name for name, value in scope.env.items() if holds(value)]
+
+
+def _items(value: list | dict) -> list:
+    return list(value.values()) if isinstance(value, dict) else value
+
+
+def same_contents(a: Any, b: Any) -> bool:
+    """The same structure holding the very same values."""
+    return b is not UNBOUND and trees.same_holdings(a, b, is_leaf)
+
+
+def own_containers(scope: Scope, value: Any) -> None:
+    """The lists and dicts of a merged value are the function's: it may change them."""
+    if isinstance(value, list | dict):
+        scope.low.new_list(value)
+        for item in _items(value):
+            own_containers(scope, item)
+    elif type(value) is tuple:
+        for item in value:
+            own_containers(scope, item)
+
+
+UNBOUND = object()
+
+
+def merged_attributes(scope: Scope, merge: Callable[[list[Any], str], tuple[list, Any]],
+                       states: list[dict]) -> tuple[list[tuple[tuple, Any, Any]], list]:
+    """The attributes the paths left different: for each, its key, object and
+    skeleton, and the columns of their leaves (one output of the branch each), as
+    ``merge`` merges values."""
+    written, columns = [], []
+    for key in attribute_writes.merge_targets(states):
+        entries = [state.get(key) or attribute_writes.before_branch(scope, key, states)
+                   for state in states]
+        values = [value for _, value in entries]
+        if any(v is attribute_writes.SOME_PATHS for v in values):
+            written.append((key, entries[0][0], None))
+            continue
+        cols, skeleton = merge(values, f"'.{key[1]}'")
+        written.append((key, entries[0][0], (skeleton, len(cols))))
+        columns.extend(cols)
+    return written, columns
+
+
+def bind_attributes(scope: Scope, written: list, outs: list[Var], start: int = 0
+                     ) -> list[Var]:
+    """Each merged attribute takes its outputs (those from ``start``); ``outs`` without
+    them."""
+    rest = list(outs[start:])
+    for key, obj, merged in written:
+        if merged is None:
+            scope.low.attributes[key] = (obj, attribute_writes.SOME_PATHS)
+            continue
+        skeleton, n = merged
+        scope.low.attributes[key] = (obj, from_fields(scope, trees.unflatten(skeleton,
+                                                                             rest[:n])))
+        own_containers(scope, scope.low.attributes[key][1])
+        rest = rest[n:]
+    return list(outs[:start])
+
+
+def as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:
+    """Where one branch gives a Python float and another an array, the float is made a
+    NumPy value in its branch (``np.array(v)``, as ``np.exp(x)`` is one in NumPy): the
+    merged value is indexed and transposed as an array (``v[None]``), which a float is
+    not."""
+    for column in atoms:
+        if not any(isinstance(a, Var) and not a.aval.weak for a in column):
+            continue
+        for i, atom in enumerate(column):
+            if is_python_float(atom):
+                made = Var(Aval((), np.dtype(np.float64)), "value")
+                lowered[i][0].append(Eqn((made,), P.copy, (atom,), {}, None))
+                column[i] = made
+
