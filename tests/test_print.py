@@ -134,6 +134,21 @@ def test_vmap_applies_an_f_strings_format_spec_to_each_entry(transform, capsys):
     np.testing.assert_allclose(out, totals ** 2)
 
 
+def printed_vector_with_a_spec(x):
+    print(f"{x:.3f}")
+    return np.sum(x)
+
+
+def test_vmap_refuses_a_spec_for_an_examples_array_as_numpy_does():
+    """Each example's value is a vector: NumPy takes no spec for it, with or without
+    vmap (the batch's entries are not formatted one by one)."""
+    xs = np.ones((2, 3))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        printed_vector_with_a_spec(xs[0])
+    with pytest.raises(TypeError, match="unsupported format string"):
+        adc.vmap(printed_vector_with_a_spec)(xs)
+
+
 def test_vmap_of_a_branch_on_a_batched_condition_prints_per_example(capsys):
     xs = np.array([[1.0, 1.0], [0.1, 0.1]])
     gs = adc.vmap(adc.grad(branch_prints))(xs)

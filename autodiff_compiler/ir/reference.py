@@ -371,18 +371,32 @@ def zeros_like_tape(tape):
             else np.zeros_like(e) for e in tape]
 
 
-def format_batch(template, *values):
-    """``str.format`` of a text whose values carry ``vmap``'s batch axis (an f-string
-    in a print, a log or an assert's message): a value given a format spec is formatted
-    entry by entry, ``{v:.3f}`` of ``[5, 25]`` reading ``[5.000 25.000]``, as each
-    example's number would be (NumPy takes no spec for an array)."""
-    import string
+def format_batch(template, *values, batch_axes=()):
+    """``str.format`` of a text whose values carry ``vmap``'s batch axes (an f-string
+    in a print, a log or an assert's message; ``batch_axes``: how many each value has,
+    a list of rows kept per example being one): a format spec written for an example's
+    number is applied to each entry, ``{v:.3f}`` of ``[5, 25]`` reading
+    ``[5.000 25.000]``; for an example's array NumPy refuses it, as without vmap."""
+    def field(value, spec, axes):
+        if isinstance(value, list) and axes:
+            return "[" + ", ".join(field(v, spec, axes - 1) for v in value) + "]"
+        if spec and axes and isinstance(value, np.ndarray) and value.ndim == axes:
+            return np.array2string(value, separator=" ",
+                                   formatter={"all": lambda entry: format(entry, spec)})
+        return format(value, spec)
 
-    class Batched(string.Formatter):
-        def format_field(self, value, spec):
-            if spec and isinstance(value, np.ndarray) and value.ndim:
-                return np.array2string(value, separator=" ",
-                                       formatter={"all": lambda entry: format(entry, spec)})
-            return super().format_field(value, spec)
+    class Shown:
+        def __init__(self, value, axes):
+            self.value, self.axes = value, axes
 
-    return Batched().format(template, *values)
+        def __format__(self, spec):
+            return field(self.value, spec, self.axes)
+
+        def __str__(self):
+            return str(self.value)
+
+        def __repr__(self):
+            return repr(self.value)
+
+    axes = list(batch_axes) + [0] * (len(values) - len(batch_axes))
+    return template.format(*(Shown(v, k) if k else v for v, k in zip(values, axes)))

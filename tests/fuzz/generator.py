@@ -76,6 +76,7 @@ class _Generator:
         self.stacks = random.Random(seed + 9500021)
         self.scans = random.Random(seed + 9700019)
         self.snapshots = random.Random(seed + 9800027)
+        self.texts = random.Random(seed + 9900103)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -303,10 +304,23 @@ class _Generator:
         shape = self.rng.choice(SHAPES)
         array = self.ex.expr(shape, 1)
         if self.rng.random() < 0.3:  # an assert whose message is the array itself
-            return [Stmt(f"assert np.all(np.abs({array}) < 1e6), {array}")]
+            check = Stmt(f"assert np.all(np.abs({array}) < 1e6), {array}")
+            return [check, *self._logged(array, shape)]
         value = self.ex.to_scalar(array, shape)
         return [Stmt(f"if np.abs({value}) > 1e6:",
                      (Stmt(f"raise ValueError(f'diverged: {{{value}}}')"),))]
+
+    def _logged(self, array: str, shape: Shape) -> list[Stmt]:
+        """Sometimes a debug log of a number in an f-string with a format spec, written
+        for one example's number (formatted when the program runs, under vmap for the
+        whole batch; the logger is silent)."""
+        if self.texts.random() >= 0.5:
+            return []
+        self.features.add("format_spec")
+        if not any(h.text.startswith("LOG = ") for h in self.helpers):
+            self.helpers.append(Stmt('LOG = __import__("logging").getLogger("fuzz.silent")'))
+        spec = self.texts.choice([".4f", ".3g", ">9.2e"])
+        return [Stmt(f"LOG.debug(f'value {{{self.ex.to_scalar(array, shape)}:{spec}}}')")]
 
     def setitem(self, depth: int) -> list[Stmt]:
         self.features.add("setitem")
@@ -569,7 +583,15 @@ class _Generator:
                  Stmt(f"{acc} = {acc} + {obj}.keep({kept}) * {obj}.kept")]
         if draws.random() < 0.5:
             stmts.insert(2, Stmt(f"{obj}.kept += 1.0"))
-        if obj != "KEEP":
+        if obj != "KEEP" and self.snapshots.random() < 0.4:
+            # made on each path of a run-time branch: one object afterwards, holding
+            # the attributes of the path taken
+            self.features.update(("local_object", "object_per_path"))
+            other = self.ex.expr(shape, 2)
+            made = [Stmt(f"{obj} = Keeper()"), Stmt(f"{obj}.kept = {first}")]
+            stmts[:1] = [Stmt(f"if {self.ex.condition(1)}:", tuple(made),
+                              (made[0], Stmt(f"{obj}.kept = {other}")))]
+        elif obj != "KEEP":
             self.features.add("local_object")
             stmts.insert(0, Stmt(f"{obj} = Keeper()"))
         self.ex.env[acc] = shape

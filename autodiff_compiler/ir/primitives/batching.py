@@ -307,11 +307,13 @@ def _check(size, dims, test, *rest, **params):
     return Unbatched(C.check(R.reduce_all(test), *rest, **params))
 
 
-def _format_text(size, dims, template, *values):
+def _format_text(size, dims, template, *values, batch_axes=()):
     """An f-string of batched values under ``vmap`` (an assert's or a print's message)
-    shows each value with its batch axis: one text for the whole batch, a format spec
-    applied to each entry."""
-    return Unbatched(SC.format_batch(template, *values))
+    shows each value with its batch axes: one text for the whole batch, a format spec
+    applied to each example's number."""
+    axes = [*batch_axes, *[0] * (len(values) - len(batch_axes))]
+    return Unbatched(SC.format_batch(template, *values,
+                                     batch_axes=tuple(k + int(d) for k, d in zip(axes, dims[1:]))))
 
 
 def _print(size, dims, *values, **params):
