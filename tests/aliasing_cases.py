@@ -416,6 +416,56 @@ def made_arrays_written_nobody_else_reads(x):
     return total * total
 
 
+def list_item_written_and_array_read(x):
+    """``items[0] += v`` writes into the array the list holds (``acc``'s too)."""
+    acc = x[0] * 1.0
+    items = [acc]
+    items[0] += x[1]
+    return np.sum(acc * x[1])
+
+
+def dict_item_written_and_array_read(x):
+    acc = np.ones(3)
+    held = {"acc": acc}
+    held["acc"] *= x[0]
+    return np.sum(acc)
+
+
+def _accumulate(into, v):
+    into += v
+
+
+def view_written_by_a_helper(x):
+    """A helper's ``+=`` on its parameter, a view of the caller's array, writes into
+    that array (the caller's name for it is outdated)."""
+    grid = np.outer(x[0], x[1])
+    _accumulate(grid[1], x[0])
+    return np.sum(grid)
+
+
+def view_of_a_base_a_helper_wrote(x):
+    grid = np.outer(x[0], x[1])
+    last = grid[2:]
+    _accumulate(grid[2], x[0])
+    return np.sum(last)
+
+
+def cast_without_copy_read_after_write(x):
+    """``astype(copy=False)`` to the dtype the array has is the array itself."""
+    acc = x[0] * 2.0
+    same = acc.astype(np.float64, copy=False)
+    acc += x[1]
+    return np.sum(same * x[1])
+
+
+def flattened_copy_read_after_write(x):
+    """``flatten()`` copies (``ravel()`` may not): a later write leaves it as it was."""
+    grid = np.zeros((1, 3))
+    flat = grid.flatten()
+    grid += x[0]
+    return np.sum(flat) + np.sum(grid * x[1])
+
+
 class Keeper:
     pass
 

@@ -43,6 +43,12 @@ REFUSED = [
      "'start' shares memory"),
     ("zero_d_where_of_numbers", cases.zero_d_where_of_numbers_read_after_write,
      "'picked' shares memory"),
+    ("list_item_written", cases.list_item_written_and_array_read, "'acc' shares memory"),
+    ("dict_item_written", cases.dict_item_written_and_array_read, "'acc' shares memory"),
+    ("view_written_by_a_helper", cases.view_written_by_a_helper, "'grid' shares memory"),
+    ("view_of_a_base_a_helper_wrote", cases.view_of_a_base_a_helper_wrote,
+     "'last' shares memory"),
+    ("cast_without_copy", cases.cast_without_copy_read_after_write, "'same' shares memory"),
     # a name for an array a global, an attribute or a dict holds, written through; the
     # array read again from there would show NumPy the new values (the compiled code
     # gave the old ones, silently)
@@ -101,6 +107,7 @@ ALLOWED = [
     ("zero_d_array_made_and_written", cases.zero_d_array_made_and_written),
     ("chained_index_writes", cases.chained_index_writes),
     ("made_arrays_written", cases.made_arrays_written_nobody_else_reads),
+    ("flattened_copy", cases.flattened_copy_read_after_write),
 ]
 
 

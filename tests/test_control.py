@@ -266,6 +266,54 @@ def test_calling_none_in_a_branch_chosen_at_run_time_says_so():
     assert "if inner is None" in str(err.value)
 
 
+def none_held_on_every_path(x):
+    """Every path's tuple holds None: the merged one too (it held an output of the
+    branch, not None, and the test below took the wrong arm)."""
+    pair = (x, None) if np.sum(x) > 0 else (2.0 * x, None)
+    return np.sum(pair[0]) ** 2 if pair[1] is None else np.sum(pair[0])
+
+
+@pytest.mark.parametrize("x", [np.array([1.0, -0.5, 2.0]), np.array([-1.0, 0.5, -2.0])],
+                         ids=["positive", "negative"])
+def test_a_value_every_path_holds_stays_that_value(x):
+    value, grad = adc.value_and_grad(none_held_on_every_path)(x)
+    assert value == pytest.approx(none_held_on_every_path(x), rel=1e-14)
+    np.testing.assert_allclose(grad, central_differences(none_held_on_every_path, x),
+                               rtol=1e-6)
+
+
+def best_so_far_read(x):
+    best = None
+    if np.sum(x) > 0:
+        best = x * 2.0
+    chosen = x if best is None else best  # (answered once while compiling)
+    return np.sum(chosen)
+
+
+def best_so_far_unread(x):
+    best = None
+    if np.sum(x) > 0:
+        best = x * 2.0  # noqa: F841 (never read: nothing to refuse)
+    return np.sum(x)
+
+
+def none_or_array_from_a_helper(x):
+    held = (x, None) if np.sum(x) > 0 else (x, x)
+    return np.sum(held[0])
+
+
+@pytest.mark.parametrize("fn, message", [
+    (best_so_far_read, "'best' is None on some paths of the branch at line"),
+    (none_or_array_from_a_helper, "results holding None on some paths and a value on others"),
+], ids=["name_read", "result"])
+def test_none_on_some_paths_and_a_value_on_others_is_refused(fn, message):
+    """No one value stands for both: ``best is None`` afterwards would be answered once,
+    while compiling (a run-time TypeError from the generated code, or the other arm)."""
+    with pytest.raises(adc.AutodiffError, match=message):
+        adc.grad(fn)(np.ones(3))
+    np.testing.assert_allclose(adc.grad(best_so_far_unread)(np.ones(3)), np.ones(3))
+
+
 def activation_defined_on_each_path(x):
     if np.sum(x) > 0.0:
         def act(u):

@@ -262,6 +262,66 @@ def replaced_fields(w):
     return np.sum(q.w) * q.scale + q.norm + p.scale
 
 
+def one_object_under_two_names_on_each_path(w):
+    """A path's object is one object however many names hold it: a write through one
+    name shows through the other after the merge."""
+    if np.sum(w) > 0:
+        layer = Affine(w, 1.0)
+        same = layer
+    else:
+        layer = Affine(2.0 * w, 2.0)
+        same = layer
+    same.b = np.sum(w)
+    return np.sum(layer(X)) + layer.b
+
+
+def none_attribute_on_every_path(w):
+    p = Affine(w, None) if np.sum(w) > 0 else Affine(2.0 * w, None)
+    return np.sum(p.w) ** 2 if p.b is None else np.sum(p.w)
+
+
+class Vec:
+    """Operators written in Python, in place ones and unary ones among them."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __add__(self, other):
+        return Vec(self.a + other.a)
+
+    def __iadd__(self, other):
+        self.a = self.a + other.a
+        return self
+
+    def __neg__(self):
+        return Vec(-self.a)
+
+    def __abs__(self):
+        return Vec(np.abs(self.a))
+
+    def __lt__(self, other):
+        return np.sum(self.a) < np.sum(other.a)
+
+    def __len__(self):
+        return self.a.shape[0]
+
+
+def vector_operators(w):
+    v = Vec(w)
+    held = v
+    v += Vec(w * 2.0)  # its __iadd__ changes the object: ``held`` sees it
+    small = -held if Vec(w) < held else abs(held)
+    return np.sum(held.a ** 2) + np.sum(small.a) + (3.0 if held else 0.0)
+
+
+def iterated_outside_a_for(w):
+    net = Sequential(Affine(w, 0.1), Affine(w.T, -0.2))
+    first, second = net
+    layers = [*net]
+    return np.sum(second(first(X))) + len(list(net)) * np.sum(layers[0](X)) \
+        + (1.0 if first in net else 0.0) + sum(np.sum(layer.w) for layer in net)
+
+
 W = RNG.normal(size=(3, 3))
 CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
@@ -269,6 +329,9 @@ CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (dict_changed_on_a_branch, -np.abs(W)), (list_shared_with_a_name, W),
          (list_shared_with_a_name, -np.abs(W)), (through_super, W), (with_operators, W),
          (dataclass_list_field, W), (iterated_and_indexed, W), (replaced_fields, W),
+         (vector_operators, W), (vector_operators, -np.abs(W)), (iterated_outside_a_for, W),
+         *[(fn, w) for fn in (one_object_under_two_names_on_each_path,
+                              none_attribute_on_every_path) for w in (W, -np.abs(W))],
          *[(fn, w) for fn in (made_on_each_path, returned_by_a_helper_on_each_path,
                               holding_objects_made_on_each_path,
                               set_as_an_attribute_on_each_path)
@@ -350,7 +413,7 @@ def made_on_one_path_only(w):
                              r"Pair setting w\)"),
     (attributes_differ_by_path, "'p' of different structure .*Params setting extra, norm"),
     (made_on_one_path_only, r"results of different structure \(Params setting norm, scale, "
-                            r"tags, w and Params\)"),
+                            r"tags, w and Params from before the branch\)"),
 ], ids=["classes", "attributes", "one_path"])
 def test_objects_made_on_paths_that_differ_in_kind_are_refused(fn, message):
     with pytest.raises(AutodiffError, match=message) as info:

@@ -134,6 +134,31 @@ def test_vmap_applies_an_f_strings_format_spec_to_each_entry(transform, capsys):
     np.testing.assert_allclose(out, totals ** 2)
 
 
+def printed_by_format_calls(x):
+    total = np.sum(np.sin(x))
+    print("total {:.3f} of {}".format(total, 2), format(total, ".2e"), str(total),  # noqa: UP032
+          repr(total))
+    return total * total
+
+
+@pytest.mark.parametrize("transform", [adc.grad, adc.vmap], ids=["grad", "vmap"])
+def test_str_format_format_str_and_repr_of_run_time_values(transform, capsys):
+    """Formatted where the program runs, as the f-string is (they were refused as calls
+    without a derivative rule)."""
+    x = np.array([0.5, 1.0])
+    xs = np.stack([x, 2 * x])
+    transform(printed_by_format_calls)(x if transform is adc.grad else xs)
+    printed_by_format_calls(x)
+    got, want = capsys.readouterr().out.splitlines()
+    if transform is adc.grad:
+        assert got == want
+    else:
+        totals = np.sum(np.sin(xs), axis=1)
+        entries = np.array2string(totals, separator=" ",
+                                  formatter={"all": lambda t: f"{t:.3f}"})
+        assert got.startswith(f"total {entries} of 2 ")
+
+
 def printed_vector_with_a_spec(x):
     print(f"{x:.3f}")
     return np.sum(x)

@@ -203,6 +203,10 @@ class Aliases:
         for root in roots:  # arrays made while compiling: their every holder
             if isinstance(root, Made):
                 self.stale[root] = loc
+        base = view_of(old) if isinstance(old, Var) else None
+        while base is not None:  # the array written through a view, wherever it is
+            self.stale[base] = loc  # held (a caller's, where a helper writes a view)
+            base = view_of(base)
         self.stale[memory(old)] = loc
         if isinstance(new, Var):
             self.origins[new] = [memory(old)]
@@ -220,6 +224,11 @@ class Aliases:
         for v in _vars(value):
             if v in self.stale:
                 return self.stale[v]
+            base = view_of(v)
+            while base is not None:  # a view taken before its base was written
+                if base in self.stale:
+                    return self.stale[base]
+                base = view_of(base)
         written = [m for m in self.stale if isinstance(m, Made)]
         if written:
             for array in _arrays(value):

@@ -29,49 +29,67 @@ class Fields(tuple):
     names: tuple[str, ...]
 
 
-def as_fields(scope: Scope, node: gast.AST, values: list[Any], states: list[dict],
-              made: list[Any]) -> list[Any]:
-    """Each path's value with the objects made in the branch (``made``) it holds read as
-    ``Fields`` of their attributes on that path (``states``: each path's attributes)."""
-    if not made:
-        return values
-    kinds: dict[tuple[type, tuple[str, ...]], type] = {}
+class BranchObjects:
+    """The objects the paths of one branch made (``made``), read as ``Fields`` of their
+    attributes on each path (``states``) and made objects again once merged. An object
+    is one ``Fields`` type wherever the path holds it (two names, a list and a name),
+    told by the order the path first meets it, so the merge makes one object of it; a
+    path holding one object where another holds two gives values of other structure."""
 
-    def read(value: Any, state: dict, holding: tuple[int, ...]) -> Any:
-        if not any(value is obj for obj in made):
+    def __init__(self, scope: Scope, node: gast.AST, states: list[dict], made: list[Any]):
+        self.scope, self.node, self.states, self.made = scope, node, states, made
+        self.met: list[dict[int, int]] = [{} for _ in states]  # per path: id -> order
+        self.kinds: dict[tuple, type] = {}  # (order, class, names) -> its Fields type
+        self.objects: dict[type, Any] = {}  # Fields type -> the object made of it
+
+    def read(self, values: list[Any]) -> list[Any]:
+        """Each path's value with the objects made on it read as ``Fields``."""
+        if not self.made:
+            return values
+        return [trees.map_leaves(value, lambda v, i=i: self._read(v, i, ()))
+                for i, value in enumerate(values)]
+
+    def _read(self, value: Any, path: int, holding: tuple[int, ...]) -> Any:
+        if not any(value is obj for obj in self.made):
             return value
         if id(value) in holding:
-            raise scope.error(node, f"a {type(value).__name__} made on a branch decided at "
-                                    "run time holds itself",
-                              hint="make the objects of both paths without cycles")
+            raise self.scope.error(self.node, f"a {type(value).__name__} made on a branch "
+                                              "decided at run time holds itself",
+                                   hint="make the objects of both paths without cycles")
+        state, met = self.states[path], self.met[path]
+        order = met.setdefault(id(value), len(met))
         names = tuple(sorted(name for key, name in state if key == id(value)))
-        kind = kinds.setdefault((type(value), names), type(
-            f"{type(value).__name__}Fields", (Fields,), {"cls": type(value), "names": names}))
-        return kind(trees.map_leaves(state[(id(value), name)][1],
-                                     lambda v: read(v, state, (*holding, id(value))))
-                    for name in names)
+        key = (order, type(value), names)
+        if key not in self.kinds:
+            self.kinds[key] = type(f"{type(value).__name__}Fields", (Fields,),
+                                   {"cls": type(value), "names": names})
+        return self.kinds[key](
+            trees.map_leaves(state[(id(value), name)][1],
+                             lambda v: self._read(v, path, (*holding, id(value))))
+            for name in names)
 
-    return [trees.map_leaves(value, lambda v, s=state: read(v, s, ()))
-            for value, state in zip(values, states)]
-
-
-def from_fields(scope: Scope, value: Any) -> Any:
-    """``value`` with each merged ``Fields`` made an object of its class again, holding
-    the merged attributes."""
-    from .attribute_writes import set_local  # (which imports ``scope``, importing this)
-    if not _holds_fields(value):
+    def rebuilt(self, value: Any) -> Any:
+        """``value`` (merged) with each ``Fields`` an object of its class again, holding
+        the merged attributes: one object per ``Fields`` type."""
+        from .attribute_writes import set_local  # (which imports ``scope``, importing this)
+        if not _holds_fields(value):
+            return value
+        if isinstance(value, Fields):
+            obj = self.objects.get(type(value))
+            if obj is None:
+                obj = self.objects[type(value)] = object.__new__(value.cls)
+                self.scope.low.made_objects.append(obj)
+                for name, held in zip(value.names, value):
+                    set_local(self.scope, obj, name, self.rebuilt(held))
+            return obj
+        if isinstance(value, tuple):
+            return trees.like(value, [self.rebuilt(v) for v in value])
+        if isinstance(value, list):  # the function's own list, as the paths' were
+            return self.scope.low.new_list([self.rebuilt(v) for v in value])
+        if isinstance(value, dict):
+            return self.scope.low.new_list(type(value)((k, self.rebuilt(v))
+                                                       for k, v in value.items()))
         return value
-    if isinstance(value, Fields):
-        obj = object.__new__(value.cls)
-        scope.low.made_objects.append(obj)
-        for name, held in zip(value.names, value):
-            set_local(scope, obj, name, from_fields(scope, held))
-        return obj
-    if isinstance(value, tuple | list):
-        return trees.like(value, [from_fields(scope, v) for v in value])
-    if isinstance(value, dict):
-        return type(value)((k, from_fields(scope, v)) for k, v in value.items())
-    return value
 
 
 def _holds_fields(value: Any) -> bool:

@@ -25,7 +25,7 @@ from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
-from . import arguments, local_objects, object_builtins
+from . import arguments, local_objects, object_builtins, object_protocols
 from .cells import is_cell, lower_cell_call, new_cell
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
@@ -107,12 +107,17 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                               hint=_rule_hint(f"np.{func.name}"))
         return apply_builder(scope, node, builder, [func.var, *args], kwargs, f".{func.name}()",
                              method=func.name)
-    stateful = local_objects.call_on_state(scope, node, func, args) if not kwargs \
-        else local_objects.NOT_STATE
+    stateful, args = object_protocols.builtin_call(scope, node, func, args)
+    if stateful is local_objects.NOT_STATE and not kwargs:
+        stateful = local_objects.call_on_state(scope, node, func, args)
     if stateful is not local_objects.NOT_STATE:  # len(obj) of an object the function set
         return stateful
     if func is builtins.print:
         return lower_print(scope, node, args, kwargs)
+    from .text import formatted  # (which imports this module)
+    text = formatted(func, args, kwargs)
+    if text is not None:  # "{:.3f}".format(loss), str(loss): formatted when it runs
+        return text
     if is_report(func):  # logger.info(...), warnings.warn(...)
         return lower_report(scope, node, func, args, kwargs)
     if func is logging.getLogger:

@@ -16,7 +16,9 @@ from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
+from . import object_protocols
 from .calls import has_var
+from .local_objects import NOT_STATE, has_state
 from .scope import Scope
 from .shapes import tuple_equality
 
@@ -37,22 +39,9 @@ def expr_compare(scope: Scope, node: gast.Compare) -> Any:
     left, result = scope.expr(node.left), True
     for op, comparator in zip(node.ops, node.comparators):
         right = scope.expr(comparator)
-        same = tuple_equality(isinstance(op, gast.Eq), left, right) \
-            if type(op) in (gast.Eq, gast.NotEq) else NotImplemented
-        if same is not NotImplemented:  # a shape known only at run time, as a whole
-            outcome = same
-        elif type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
-            try:
-                operands = array_operands(left, right)
-            except TypeError:
-                raise scope.error(node, "comparison of a Python number with a list",
-                                  hint="compare arrays, or numbers") from None
-            outcome = _SYMBOLIC_CMP[type(op)](*operands)
-        elif type(op) in (gast.In, gast.NotIn) and (has_var(left) or has_var(right)):
-            outcome = _contains(scope, node, right, left)
-            outcome = P.truth_not(outcome) if isinstance(op, gast.NotIn) else outcome
-        else:
-            outcome = _CMPOPS[type(op)](left, right)
+        outcome = _on_objects(scope, node, op, left, right)
+        if outcome is NOT_STATE:
+            outcome = _compared(scope, node, op, left, right)
         if len(node.ops) == 1:
             return outcome
         result = outcome if result is True else P.truth_and(result, outcome)
@@ -60,6 +49,46 @@ def expr_compare(scope: Scope, node: gast.Compare) -> Any:
             return result  # Python stops at the first false comparison
         left = right
     return result
+
+
+def _compared(scope: Scope, node: gast.AST, op: gast.cmpop, left: Any, right: Any) -> Any:
+    """One comparison of a chain."""
+    if type(op) in (gast.In, gast.NotIn) and has_state(scope, right):
+        right = object_protocols.iterated(scope, node, right)  # its __iter__'s items
+    same = tuple_equality(isinstance(op, gast.Eq), left, right) \
+        if type(op) in (gast.Eq, gast.NotEq) else NotImplemented
+    if same is not NotImplemented:  # a shape known only at run time, as a whole
+        return same
+    if type(op) in _SYMBOLIC_CMP and (isinstance(left, Var) or isinstance(right, Var)):
+        try:
+            operands = array_operands(left, right)
+        except TypeError:
+            raise scope.error(node, "comparison of a Python number with a list",
+                              hint="compare arrays, or numbers") from None
+        return _SYMBOLIC_CMP[type(op)](*operands)
+    if type(op) in (gast.In, gast.NotIn) and (has_var(left) or has_var(right)):
+        found = _contains(scope, node, right, left)
+        return P.truth_not(found) if isinstance(op, gast.NotIn) else found
+    return _CMPOPS[type(op)](left, right)
+
+
+_OBJECT_CMP = {gast.Lt: "lt", gast.LtE: "le", gast.Gt: "gt", gast.GtE: "ge", gast.Eq: "eq",
+               gast.NotEq: "ne"}
+
+
+def _on_objects(scope: Scope, node: gast.AST, op: gast.cmpop, left: Any, right: Any) -> Any:
+    """A comparison, or ``in``, answered by the Python methods of an object whose
+    attributes the function set (``object_protocols``); ``NOT_STATE`` otherwise."""
+    if type(op) in _OBJECT_CMP:
+        return object_protocols.binary(scope, node, _OBJECT_CMP[type(op)], left, right)
+    if type(op) in (gast.In, gast.NotIn) and has_state(scope, right):
+        method = object_protocols.python_method(right, "__contains__")
+        if method is not None:
+            found = scope.low.call_function(method, (left,), {}, scope.loc(node),
+                                            self_obj=right)
+            return found if isinstance(op, gast.In) else (
+                P.truth_not(P.truth(found)) if isinstance(found, Var) else not found)
+    return NOT_STATE
 
 
 def _contains(scope: Scope, node: gast.AST, container: Any, item: Any) -> Any:

@@ -21,8 +21,9 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building
 from ..ir.core import Eqn, Function, Var
-from . import attribute_writes
-from .branch_objects import as_fields, from_fields
+from . import attribute_writes, object_protocols
+from .branch_objects import BranchObjects
+from .local_objects import NOT_STATE
 from .merging import (
     UNBOUND,
     as_numpy_values,
@@ -31,6 +32,7 @@ from .merging import (
     join_avals,
     merge_values,
     merged_attributes,
+    mixes_none,
     own_containers,
     same_contents,
 )
@@ -72,7 +74,7 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
 
 
 def stmt_if(scope: Scope, node: gast.If) -> Any:
-    test = scope.expr(node.test)
+    test = _test(scope, node, scope.expr(node.test))
     if not isinstance(test, Var):
         return scope.block(node.body if test else node.orelse)
     for raising, other, holds in ((node.body, node.orelse, False),
@@ -102,6 +104,13 @@ def stmt_if(scope: Scope, node: gast.If) -> Any:
     _cond(scope, node, test, [lambda c: c.block(node.body), lambda c: c.block(node.orelse)],
           returns=False)
     return NOT_RETURNED
+
+
+def _test(scope: Scope, node: gast.AST, value: Any) -> Any:
+    """An ``if``'s test: an object whose attributes the function set is true as its
+    class says (``__bool__``, ``__len__``), compiled on it."""
+    truth = object_protocols.truth(scope, node, value)
+    return value if truth is NOT_STATE else truth
 
 
 def guard_raise(scope: Scope, branch: list[gast.stmt], passes: Var) -> None:
@@ -175,7 +184,7 @@ def rest_of_loop_body(scope: Scope) -> tuple[list[gast.stmt], list[gast.stmt]]:
 
 
 def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
-    test = scope.expr(node.test)
+    test = _test(scope, node, scope.expr(node.test))
     if not isinstance(test, Var):
         return scope.expr(node.body if test else node.orelse)
     refuse_binding(scope, [node.body, node.orelse], "in a branch of a conditional expression "
@@ -189,10 +198,10 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
           returns: bool, names: list[str] | None = None) -> Any:
     made_before = len(scope.low.made_objects)
     lowered, stale, attributes = _lower_branches(scope, branches)
-    made = scope.low.made_objects[made_before:]  # objects of the user's, made on a path
+    objects = BranchObjects(scope, node, attributes, scope.low.made_objects[made_before:])
 
     def merge(values: list[Any], what: str) -> tuple[list, Any]:
-        return merge_values(scope, node, as_fields(scope, node, values, attributes, made), what)
+        return merge_values(scope, node, objects.read(values), what)
 
     if returns:
         columns, skeleton = merge([None if r is NOT_RETURNED else r for _, _, r in lowered],
@@ -200,8 +209,8 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
         written, written_columns = merged_attributes(scope, merge, attributes)
         outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
                           ["out"] * len(columns) + ["value"] * len(written_columns))
-        bind_attributes(scope, written, outs[len(columns):])
-        return from_fields(scope, trees.unflatten(skeleton, outs[:len(columns)]))
+        bind_attributes(scope, written, outs[len(columns):], objects.rebuilt)
+        return objects.rebuilt(trees.unflatten(skeleton, outs[:len(columns)]))
     merged, columns, skeletons = [], [], []
     candidates = [*(assigned_names(node.body + node.orelse) if names is None else names),
                   *defined_names(node.body + node.orelse)]
@@ -215,6 +224,13 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
         elif all(same_contents(v, values[0]) for v in values):
             if not same_contents(values[0], scope.env.get(name, UNBOUND)):
                 scope.env[name] = values[0]  # (else the branches' copies are the original)
+        elif mixes_none(objects.read(values)):  # read afterwards: refused (Scope.name)
+            scope.env.pop(name, None)
+            scope.unbound[name] = (
+                f"None on some paths of the branch at line {scope.loc(node).line} and a value "
+                "on others, decided only at run time",
+                f"give '{name}' a value on every path (zeros where there is none), or keep "
+                "a flag saying which it holds")
         else:
             cols, skeleton = merge(values, f"'{name}'")
             merged.append((name, len(cols)))
@@ -224,9 +240,9 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
     outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
                       [_hint(name) for name, n in merged for _ in range(n)]
                       + ["value"] * len(written_columns))
-    outs = bind_attributes(scope, written, outs, len(columns))
+    outs = bind_attributes(scope, written, outs, objects.rebuilt, len(columns))
     for (name, n), skeleton in zip(merged, skeletons):
-        scope.env[name], outs = from_fields(scope, trees.unflatten(skeleton, outs[:n])), outs[n:]
+        scope.env[name], outs = objects.rebuilt(trees.unflatten(skeleton, outs[:n])), outs[n:]
         own_containers(scope, scope.env[name])
     return NOT_RETURNED
 

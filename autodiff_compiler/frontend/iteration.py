@@ -13,7 +13,7 @@ import gast
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.core import Var
-from . import local_objects
+from . import object_protocols
 from .scope import Scope
 
 
@@ -240,7 +240,7 @@ def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
 
 
 def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
-    value = local_objects.iterated(scope, node, value)
+    value = object_protocols.iterated(scope, node, value)
     try:
         return list(value)
     except TypeError:

@@ -135,8 +135,10 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any,
         scope.loc(node)))
     _bind_carried(scope.env, carried, skeletons, outs)
     if not iteration.static_count:
-        scope.unbound.update({name: "inside a loop whose length is known only at run time "
-                                    "(it may run no times)" for name in first_bound})
+        scope.unbound.update({name: ("bound only inside a loop whose length is known only "
+                                     "at run time (it may run no times)",
+                                     f"assign '{name}' before the loop as well")
+                              for name in first_bound})
     return _after_loop(scope, node, outer_stop)
 
 

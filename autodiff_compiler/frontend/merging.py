@@ -20,7 +20,7 @@ from .. import trees
 from ..ir import primitives as P
 from ..ir.core import Aval, Eqn, Var, is_python_float
 from . import attribute_writes
-from .branch_objects import Fields, from_fields
+from .branch_objects import Fields
 from .scope import LocalFunction
 
 if TYPE_CHECKING:
@@ -64,8 +64,24 @@ def fill_pending(values: list[Any]) -> list[Any]:
     return [filler if v is PENDING else v for v in values]
 
 
+def mixes_none(values: list[Any]) -> bool:
+    """Whether the paths' values hold ``None`` on some paths where others hold a value
+    (``best = None``, then ``best = x`` on one path): no one value stands for both (a
+    test ``best is None`` afterwards would be answered once, while compiling)."""
+    known = [v for v in values if v is not PENDING]  # (a path that has not returned yet)
+    if len(known) < 2:
+        return False
+    flat = [trees.flatten(v, is_leaf) for v in known]
+    if any(len(leaves) != len(flat[0][0]) for leaves, _ in flat):
+        return False  # (values of different structure: refused as such)
+    return any(any(v is None for v in column) and any(v is not None for v in column)
+               for column in zip(*(leaves for leaves, _ in flat)))
+
+
 def merge_values(scope: Scope, node: gast.AST, values: list[Any], what: str) -> tuple[list, Any]:
-    """One output per leaf where region results differ: leaves per branch, skeleton."""
+    """One output per leaf where region results differ (its value on each path), and the
+    skeleton to put them back in. What every path holds the very same of (``None``, a
+    value from before the branch) stays in the skeleton as it is."""
     flat = [trees.flatten(v, is_leaf) for v in fill_pending(values)]
     skeleton = flat[0][1]
     if any(not trees.same_structure(s, skeleton) or len(leaves) != len(flat[0][0])
@@ -76,9 +92,23 @@ def merge_values(scope: Scope, node: gast.AST, values: list[Any], what: str) -> 
         if any(isinstance(v, LocalFunction) for v in values):
             hint = "define one function before the branch, and choose on each path the " \
                    "values it computes with"
+        elif any(isinstance(v, Fields) for v in values) and any(map(_is_object, values)):
+            hint = "an object made on one path cannot stand for one from before the branch " \
+                   "on another: make one on every path, or set the attributes of the one " \
+                   "from before"
+        elif len(set(map(_kind, values))) == 1 and any(isinstance(v, Fields) for v in values):
+            hint = "hold the objects made on the paths alike on every path (one object " \
+                   "under two names on one path is two objects on another)"
         raise scope.error(node, f"the branches give {what} of different structure "
                                 f"({kinds}), decided only at run time", hint=hint)
-    return [list(column) for column in zip(*(leaves for leaves, _ in flat))], skeleton
+    if mixes_none(values):
+        raise scope.error(node, f"the branches give {what} holding None on some paths and a "
+                                "value on others, decided only at run time",
+                          hint="give it a value on every path (zeros where there is none), "
+                               "or a flag saying which it holds")
+    columns = [list(column) for column in zip(*(leaves for leaves, _ in flat))]
+    kept = [c[0] if all(v is c[0] for v in c) else trees.LEAF for c in columns]
+    return [c for c, k in zip(columns, kept) if k is trees.LEAF], trees.unflatten(skeleton, kept)
 
 
 def _kind(value: Any) -> str:
@@ -91,7 +121,16 @@ def _kind(value: Any) -> str:
         return f"{value.cls.__name__} setting {', '.join(value.names) or 'no attributes'}"
     if isinstance(value, tuple | list | dict):
         return f"{type(value).__name__} of {len(value)}"
+    if _is_object(value):
+        return f"{type(value).__name__} from before the branch"
     return "array or number" if is_leaf(value) else type(value).__name__
+
+
+def _is_object(value: Any) -> bool:
+    """An object of the user's classes (not made on the paths: those are ``Fields``)."""
+    return not isinstance(value, Fields | LocalFunction) and not is_leaf(value) and \
+        type(value).__module__ not in ("builtins", "numpy") and \
+        not isinstance(value, tuple | list | dict | type)
 
 
 def containers(scope: Scope) -> list[str]:
@@ -148,18 +187,17 @@ def merged_attributes(scope: Scope, merge: Callable[[list[Any], str], tuple[list
     return written, columns
 
 
-def bind_attributes(scope: Scope, written: list, outs: list[Var], start: int = 0
-                     ) -> list[Var]:
-    """Each merged attribute takes its outputs (those from ``start``); ``outs`` without
-    them."""
+def bind_attributes(scope: Scope, written: list, outs: list[Var],
+                    rebuilt: Callable[[Any], Any], start: int = 0) -> list[Var]:
+    """Each merged attribute takes its outputs (those from ``start``; objects made on
+    the paths ``rebuilt``); ``outs`` without them."""
     rest = list(outs[start:])
     for key, obj, merged in written:
         if merged is None:
             scope.low.attributes[key] = (obj, attribute_writes.SOME_PATHS)
             continue
         skeleton, n = merged
-        scope.low.attributes[key] = (obj, from_fields(scope, trees.unflatten(skeleton,
-                                                                             rest[:n])))
+        scope.low.attributes[key] = (obj, rebuilt(trees.unflatten(skeleton, rest[:n])))
         own_containers(scope, scope.low.attributes[key][1])
         rest = rest[n:]
     return list(outs[:start])

@@ -64,7 +64,9 @@ class Scope:
         # a branch, where a `break` of an unrolled loop lowers what follows the loop.
         self.reaches_end, self.jump_branch = True, False
         # Names bound only where they may not have run (a loop of run-time length): why
-        self.unbound: dict[str, str] = {}
+        # names without a value here that Python would give one on some runs: what to
+        # say when one is read (where it is bound, and what to write instead)
+        self.unbound: dict[str, tuple[str, str]] = {}
         self.comprehension_cells: dict[str, dict] = {}  # (LocalFunction.cells)
         # a region body's: the attributes it left set (``control._region``)
         self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
@@ -262,6 +264,8 @@ class Scope:
     def items_of(self, node: gast.AST, value: Any) -> tuple:
         """What iterating ``value`` gives (for unpacking and ``*value``): a sequence's
         items, or an array's rows, as many as its first axis is long."""
+        from .object_protocols import iterated  # (which imports this module)
+        value = iterated(self, node, value)  # an object the function set: its __iter__
         if isinstance(value, Var):
             shape = value.aval.shape
             if shape is None:
@@ -304,8 +308,8 @@ class Scope:
                 self.low.aliases.check(self, node, value, node.id)
             return value
         if node.id in self.unbound:
-            raise self.error(node, f"'{node.id}' is bound only {self.unbound[node.id]}",
-                             hint=f"assign '{node.id}' before the loop as well")
+            where, hint = self.unbound[node.id]
+            raise self.error(node, f"'{node.id}' is {where}", hint=hint)
         if node.id in self.parsed.assigned_names:  # not the global of that name
             raise self.error(node, f"local variable '{node.id}' has no value here (Python "
                                    "raises UnboundLocalError)",

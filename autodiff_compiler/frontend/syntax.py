@@ -22,8 +22,8 @@ from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import is_read
 from ..ir.core import Var
-from . import index_tricks, local_objects
-from .aliasing import is_callers
+from . import index_tricks, object_protocols
+from .aliasing import is_callers, spelt
 from .attribute_writes import stmt_setattr
 from .attributes import expr_attribute
 from .calls import apply_builder, has_var, runs_for_effect
@@ -31,6 +31,7 @@ from .comparisons import array_operands, expr_compare
 from .effects import is_ufunc_at, stmt_ufunc_at, stmt_with
 from .hooks import RECEIVER_STATEMENTS
 from .list_methods import is_list_method
+from .local_objects import NOT_STATE, special_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
 from .shapes import tuple_operator
@@ -59,38 +60,54 @@ def _stmt_annassign(scope: Scope, node: gast.AnnAssign) -> Any:
 
 def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
     """``x += v`` and ``y[index] += v``: computed, then assigned (NumPy's buffered
-    semantics: a repeated index adds once, as ``y[[0, 0]] += 1`` does)."""
-    if isinstance(node.target, gast.Attribute):  # self.total += x: a new value, set
-        old = scope.expr(_as_load(node.target))
-        value = _binop(scope, node, node.op, old, scope.expr(node.value))
-        if isinstance(old, Var | np.ndarray):  # NumPy writes into the array: its other
-            # names are old
-            scope.write_in_place(node, old, value, node.target.attr, rebinds=True)
-        scope.assign(node.target, value)
-        return NOT_RETURNED
-    if not isinstance(node.target, gast.Name | gast.Subscript):
+    semantics: a repeated index adds once, as ``y[[0, 0]] += 1`` does). Into an array a
+    name, an attribute or a list's item holds, NumPy writes: other holders are outdated;
+    an object whose class writes ``__iadd__`` changes itself."""
+    if not isinstance(node.target, gast.Name | gast.Subscript | gast.Attribute):
         raise UnsupportedSyntaxError("augmented assignment to this target is not supported",
                                      scope.loc(node), hint="compute a new value and assign it")
     if isinstance(node.target, gast.Subscript):  # y[i][j] += v: y[i, j] += v
         node = gast.copy_location(gast.AugAssign(scope.merged_subscript(node.target),
                                                  node.op, node.value), node)
-    load = _as_load(node.target)
-    old = scope.expr(load)
-    if isinstance(old, list) and isinstance(node.op, gast.Add | gast.Mult):
-        _change_list(scope, node, old, scope.expr(node.value))
+    old = scope.expr(_as_load(node.target))
+    operand = scope.expr(node.value)
+    changed = object_protocols.in_place(scope, node, _BINOPS[type(node.op)].__name__.strip("_"),
+                                        old, operand)
+    if changed is not NOT_STATE:  # acc += Stats(x): its __iadd__
+        scope.assign(node.target, changed)
+        return NOT_RETURNED
+    if isinstance(old, list) and isinstance(node.op, gast.Add | gast.Mult) and \
+            not isinstance(node.target, gast.Attribute):
+        _change_list(scope, node, old, operand)
         scope.assign(node.target, old)
         return NOT_RETURNED
-    value = _binop(scope, node, node.op, old, scope.expr(node.value))
-    # an array made while compiling (np.array(2.0)) is written into, whatever the value
-    if isinstance(value, Var | np.ndarray) and isinstance(node.target, gast.Name):
+    value = _binop(scope, node, node.op, old, operand)
+    what = spelt(node.target)
+    if isinstance(node.target, gast.Attribute):  # self.total += x: a new value, set
+        scope.assign(node.target, value)
+        if isinstance(old, Var | np.ndarray):  # NumPy writes into the array: its other
+            scope.write_in_place(node, old, value, what, rebinds=True)  # names are old
+        return NOT_RETURNED
+    if isinstance(value, Var | np.ndarray) and _held_whole(scope, node.target):
+        # (an array made while compiling, np.array(2.0), is written into as any other)
         rebinds = is_callers(scope, old)  # never written into: rebound, as in MindSpore
         if scope.low.aliases.in_place(old) and not rebinds:  # written: it keeps its kind
-            value = _stored(scope, node, old, value)
-        if isinstance(value, Var):
+            value = _stored(scope, node, what, old, value)
+        if isinstance(value, Var) and isinstance(node.target, gast.Name):
             value.hint = node.target.id
-        scope.write_in_place(node, old, value, node.target.id, rebinds)
+        scope.assign(node.target, value)  # (then the holders left with the old values)
+        scope.write_in_place(node, old, value, what, rebinds)
+        return NOT_RETURNED
     scope.assign(node.target, value)
     return NOT_RETURNED
+
+
+def _held_whole(scope: Scope, target: gast.expr) -> bool:
+    """Whether ``target`` is an array as a whole: a name, or an item of a list, tuple or
+    dict (``y[i] += v`` into an array is a write of its entries, not this)."""
+    if isinstance(target, gast.Name):
+        return True
+    return isinstance(scope.expr(_as_load(target.value)), list | tuple | dict)
 
 
 def _change_list(scope: Scope, node: gast.AugAssign, items: list, operand: Any) -> None:
@@ -109,10 +126,9 @@ def _change_list(scope: Scope, node: gast.AugAssign, items: list, operand: Any) 
         items += scope.items_of(node.value, operand)
 
 
-def _stored(scope: Scope, node: gast.AugAssign, old: Any, value: Any) -> Any:
+def _stored(scope: Scope, node: gast.AugAssign, name: str, old: Any, value: Any) -> Any:
     """What ``acc += v`` leaves in the array ``acc``: NumPy writes the result into it, so
     the shape stays (a larger result raises) and the dtype too (cast as ``same_kind``)."""
-    name = node.target.id
     (shape, want), (got, have) = _layout(old), _layout(value)
     if None not in (shape, got) and shape != got:
         raise scope.error(node, f"the result has shape {got}, which NumPy cannot "
@@ -280,8 +296,8 @@ def _binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: An
         joined = tuple_operator(op, left, right)  # a shape known only at run time
         if joined is not NotImplemented:
             return joined
-        stateful = local_objects.operator_on_state(scope, node, fn, left, right)
-        if stateful is not local_objects.NOT_STATE:  # Rep(x) + Rep(y): its __add__
+        stateful = object_protocols.binary(scope, node, fn.__name__.strip("_"), left, right)
+        if stateful is not NOT_STATE:  # Rep(x) + Rep(y): its __add__
             return stateful
         left, right = array_operands(left, right)
         result = fn(left, right)
@@ -302,8 +318,18 @@ def _expr_binop(scope: Scope, node: gast.BinOp) -> Any:
     return _binop(scope, node, node.op, scope.expr(node.left), scope.expr(node.right))
 
 
+_UNARY = {gast.USub: "__neg__", gast.UAdd: "__pos__", gast.Invert: "__invert__"}
+
+
 def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
     value = scope.expr(node.operand)
+    if isinstance(node.op, gast.Not):
+        truth = object_protocols.truth(scope, node, value)
+        value = value if truth is NOT_STATE else truth
+    else:
+        stateful = object_protocols.unary(scope, node, _UNARY[type(node.op)], value)
+        if stateful is not NOT_STATE:  # -Rep(x): its __neg__
+            return stateful
     if isinstance(node.op, gast.USub):
         return -value
     if isinstance(node.op, gast.UAdd):
@@ -315,7 +341,7 @@ def _expr_unaryop(scope: Scope, node: gast.UnaryOp) -> Any:
 
 def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     value, index = scope.expr(node.value), scope.expr(node.slice)
-    method = local_objects.special_method(scope, value, "__getitem__")
+    method = special_method(scope, value, "__getitem__")
     if method is not None:  # of an object whose attributes the function set
         return scope.low.call_function(method, (index,), {}, scope.loc(node), self_obj=value)
     trick = None if isinstance(value, Var) else index_tricks.subscript_builder(value)

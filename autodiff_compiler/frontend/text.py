@@ -1,5 +1,6 @@
-"""f-strings: text when every value is known while compiling; with run-time values
-(``print(f"loss {loss:.4f}")``, an ``assert``'s message), a template formatted where
+"""Text: f-strings, ``str.format``, ``format()``, ``str()`` and ``repr()``. Text when every
+value is known while compiling; with run-time values (``print(f"loss {loss:.4f}")``,
+``log.info("{:.3f}".format(v))``, an ``assert``'s message), a template formatted where
 the program runs (``format_text``; under ``vmap``, ``format_batch``)."""
 from __future__ import annotations
 
@@ -49,6 +50,22 @@ def expr_formatted(scope: Scope, node: gast.FormattedValue) -> Any:
     spec = "" if node.format_spec is None else scope.expr(node.format_spec)
     conversion = {115: str, 114: repr, 97: ascii}.get(node.conversion, lambda v: v)
     return format(conversion(value), spec)
+
+
+def formatted(func: Any, args: list, kwargs: dict) -> Any:
+    """``"{:.2f}".format(v)``, ``format(v, ".2f")``, ``str(v)``, ``repr(v)`` of run-time
+    values: the text, formatted where the program runs; ``None`` for other calls."""
+    if kwargs or not has_var(args):
+        return None
+    spec = args[1] if len(args) == 2 else ""
+    if func is format and len(args) in (1, 2) and isinstance(spec, str):
+        return P.format_text("{:" + spec.replace("{", "{{").replace("}", "}}") + "}", args[0])
+    if func in (str, repr) and len(args) == 1:
+        return P.format_text("{!s}" if func is str else "{!r}", args[0])
+    if getattr(func, "__name__", None) == "format" and isinstance(
+            getattr(func, "__self__", None), str):
+        return P.format_text(func.__self__, *args)
+    return None
 
 
 # The expressions handled here, by node type (``Lowering.expressions``).

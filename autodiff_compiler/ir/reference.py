@@ -378,7 +378,7 @@ def format_batch(template, *values, batch_axes=()):
     number is applied to each entry, ``{v:.3f}`` of ``[5, 25]`` reading
     ``[5.000 25.000]``; for an example's array NumPy refuses it, as without vmap."""
     def field(value, spec, axes):
-        if isinstance(value, list) and axes:
+        if spec and isinstance(value, list) and axes:
             return "[" + ", ".join(field(v, spec, axes - 1) for v in value) + "]"
         if spec and axes and isinstance(value, np.ndarray) and value.ndim == axes:
             return np.array2string(value, separator=" ",

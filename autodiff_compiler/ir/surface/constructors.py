@@ -116,7 +116,9 @@ def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
         return P.astype(x, dtype)
     dtype = _dtype(dtype)
     if not isinstance(x, Var):
-        return np.asarray(x).astype(dtype)
+        return np.asarray(x).astype(dtype, copy=copy)
+    if copy is False and x.aval.dtype is not None and np.dtype(dtype) == x.aval.dtype:
+        return x  # no copy asked for, none needed: NumPy's array itself
     if _is_float_dtype(dtype):
         return P.astype(x, dtype)
     return P.astype_discrete(x, dtype)

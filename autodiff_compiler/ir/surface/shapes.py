@@ -60,6 +60,12 @@ def _ravel(a, order="C", *, start_dim=0, end_dim=-1):
     return P.reshape(P.T(a) if order == "F" else a, -1)
 
 
+def _flatten(a, order="C", *, start_dim=0, end_dim=-1):
+    """``x.flatten()``: as ``np.ravel``, into a new array (a view of ``x`` would see a
+    later write into it, and NumPy's copy does not)."""
+    return P.copy(_ravel(a, order, start_dim=start_dim, end_dim=end_dim))
+
+
 def _squeeze(a, axis=None):
     return P.squeeze(a, axis=_static(axis, "axis"))
 
@@ -153,7 +159,8 @@ register("shapes", _moveaxis, np.moveaxis)
 register("shapes", lambda a, axis: P.expand_dims(a, axis=_static(axis, "axis")),
          np.expand_dims)
 register("shapes", _squeeze, np.squeeze, methods=("squeeze",))
-register("shapes", _ravel, np.ravel, methods=("ravel", "flatten"))
+register("shapes", _ravel, np.ravel, methods=("ravel",))
+register("shapes", _flatten, methods=("flatten",))
 # ``x.flat[i]`` reads as ``np.ravel(x)[i]``; a write through it is a write into a view
 register("shapes", lambda a: _ravel(a), attributes=("flat",))
 register("shapes", lambda a, shape: P.broadcast_to(a, shape), np.broadcast_to)
