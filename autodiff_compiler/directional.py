@@ -35,6 +35,7 @@ from .options import grad_spec
 from .pipeline.compiler import Compiled, as_scalar
 from .pipeline.local import refuse_local
 from .pipeline.outputs import refuse_non_numbers
+from .pipeline.replay import Replay
 from .pipeline.spec import GradSpec
 from .pullbacks import lower_vjp, pullback_lowering
 
@@ -282,6 +283,10 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
     bound, compiled = reverse_program(fn, inputs, positions, weights, has_aux, specialize)
     bound = trees.snapshot(bound, keep=is_parameter)  # the point, as ``out`` is computed at it
     name = getattr(fn, "__qualname__", type(fn).__name__)
+    # the state the forward pass changes and reads (draws, attributes, Parameters): each
+    # vjp_fn's run of the program starts from it, as ``out``'s did (``pipeline.replay``)
+    replay = Replay(compiled.ir, compiled.inputs(bound))
+    before = replay.take() if replay else None
 
     def vjp_fn(*cotangents: Any) -> tuple:
         flat = _cotangent_leaves(compiled, cotangents, name)
@@ -293,7 +298,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         # the code was compiled for, cannot be written into (the code hands it on as is)
         flat = [np.asarray(c, o.aval.dtype)[()] if type(c) in (float, int) and not o.aval.weak
                 else as_scalar(c) if o.aval.weak else c for c, o in zip(flat, outputs)]
-        return compiled.finish(compiled.run(bound, flat))[1]
+        return replay.run_from(before, lambda: compiled.finish(compiled.run(bound, flat))[1])
 
     out = fn(*inputs)
     refuse_non_numbers(split_aux(out)[0] if has_aux else out, "vjp", name, call_site())

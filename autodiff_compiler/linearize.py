@@ -5,7 +5,8 @@ torch.func's spelling of forward mode for several tangents at one point.
 directional derivative along ``(tx, ty)``: ``jvp(f, (x, y), (tx, ty))``'s tangent, one
 compiled forward-mode program called at the point held. JAX evaluates the linear map
 alone (its partial evaluation splits the primal work out); here each call computes the
-primal values it needs again, so a call costs a ``jvp``. ``f_jvp`` is an ordinary
+primal values it needs again, so a call costs a ``jvp``, from the state the first call
+started from (its random draws the same). ``f_jvp`` is an ordinary
 function of the tangents, so ``vmap(f_jvp)`` is the Jacobian times a batch of tangents,
 one program.
 """
@@ -15,8 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import trees
-from .directional import jvp, refuse
+from .directional import forward_program, is_float_tree, jvp, refuse
 from .errors import AutodiffTypeError
+from .pipeline.replay import Replay
 
 
 def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
@@ -25,11 +27,18 @@ def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...,
     if not primals:
         refuse("linearize needs the point: linearize(f, x, ...)")
     point = trees.snapshot(primals[0] if len(primals) == 1 else primals)  # unmoved by later writes
+    # each call runs the forward pass again: from the state this call's started from
+    # (its draws, the attributes and Parameters it sets: ``pipeline.replay``)
+    positions = tuple(i for i, a in enumerate(primals) if is_float_tree(a))
+    bound, compiled = forward_program(fn, primals, positions)
+    replay = Replay(compiled.ir, compiled.inputs(bound))
+    before = replay.take() if replay else None
 
     def f_jvp(*tangents: Any) -> Any:
         if len(tangents) != len(primals):
             refuse(f"the linear map takes one tangent per primal ({len(primals)}), got "
                    f"{len(tangents)}", kind=AutodiffTypeError)
-        return jvp(fn, point, tangents[0] if len(tangents) == 1 else tangents)[1]
+        return replay.run_from(before, lambda: jvp(
+            fn, point, tangents[0] if len(tangents) == 1 else tangents)[1])
 
     return fn(*primals), f_jvp

@@ -97,6 +97,7 @@ def _store(scope: Scope, obj: Any, name: str, value: Any) -> None:
             setattr(obj, name, trees.unflatten(skeleton, made))
 
         store.__qualname__ = f"set_{name}"
+        store.target = obj  # (what it sets: pipeline.replay reads it)
         P.report(store, *leaves, sets=name)
     set_local(scope, obj, name, value)
 
