@@ -37,6 +37,7 @@ FACTORY_SHARE = 0.1  # programs calling copies of a factory's nested def, nested
 KEPT_SHARE = 0.1  # programs setting an attribute of a module-level object and reading it
 DRAWS_SHARE = 0.1  # programs making a random state (default_rng(seed)) and drawing from it
 SNAPSHOT_SHARE = 0.15  # ``for`` loops whose accumulator's first value has a second name
+PAIR_SHARE = 0.15  # branches followed by a tuple holding None (or one array) on both paths
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -77,6 +78,7 @@ class _Generator:
         self.scans = random.Random(seed + 9700019)
         self.snapshots = random.Random(seed + 9800027)
         self.texts = random.Random(seed + 9900103)
+        self.pairs = random.Random(seed + 9900119)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -173,7 +175,20 @@ class _Generator:
         else:
             orelse = tuple(self._scoped(lambda: [Stmt(f"{name} = {self.ex.expr(shape, 2)}")]))
         self.ex.env[name] = shape
-        return [Stmt(f"if {test}:", tuple(then), orelse)]
+        stmts = [Stmt(f"if {test}:", tuple(then), orelse)]
+        if self.pairs.random() < PAIR_SHARE:
+            stmts += self._optional_pair(name, shape)
+        return stmts
+
+    def _optional_pair(self, name: str, shape: Shape) -> list[Stmt]:
+        """A tuple whose second item is ``None`` on both paths of a run-time branch (or
+        the same array from before it), tested afterwards: the merged tuple holds it as
+        it is (it held a branch output, and ``is None`` took the other arm)."""
+        self.features.add("optional_pair")
+        pair, other = self.fresh("pair"), self.pairs.choice(["None", name])
+        return [Stmt(f"{pair} = ({name}, {other}) if {self.ex.condition(1)} else "
+                     f"({name} * 0.5, {other})"),
+                Stmt(f"{name} = {pair}[0] * 2.0 if {pair}[1] is None else {pair}[0] + {pair}[1]")]
 
     def _accumulator(self) -> tuple[str, Shape, Stmt]:
         name, shape = self.fresh("acc"), self.rng.choice(SHAPES)
