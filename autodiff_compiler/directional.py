@@ -285,7 +285,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
     name = getattr(fn, "__qualname__", type(fn).__name__)
     # the state the forward pass changes and reads (draws, attributes, Parameters): each
     # vjp_fn's run of the program starts from it, as ``out``'s did (``pipeline.replay``)
-    replay = Replay(compiled.ir, compiled.inputs(bound))
+    replay = Replay(compiled, compiled.inputs(bound))
     before = replay.take() if replay else None
 
     def vjp_fn(*cotangents: Any) -> tuple:

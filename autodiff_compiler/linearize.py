@@ -31,7 +31,7 @@ def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...,
     # (its draws, the attributes and Parameters it sets: ``pipeline.replay``)
     positions = tuple(i for i, a in enumerate(primals) if is_float_tree(a))
     bound, compiled = forward_program(fn, primals, positions)
-    replay = Replay(compiled.ir, compiled.inputs(bound))
+    replay = Replay(compiled, compiled.inputs(bound))
     before = replay.take() if replay else None
 
     def f_jvp(*tangents: Any) -> Any:

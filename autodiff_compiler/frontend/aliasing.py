@@ -139,8 +139,8 @@ class Aliases:
             value = outs[carried.index(name)] if name in carried else scope.env.get(name)
             if self.outdated(value) is not CURRENT:
                 raise scope.error(node, f"'{name}' shares memory with an array this loop "
-                                            "writes in place: the next iteration would read "
-                                            "the new values in NumPy, the old ones here",
+                                        "writes in place: the next iteration would read "
+                                        "the new values in NumPy, the old ones here",
                                   hint=HINT)
 
     def roots(self, var: Var | np.ndarray) -> set[Memory]:

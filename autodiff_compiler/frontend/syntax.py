@@ -71,8 +71,9 @@ def _stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
                                                  node.op, node.value), node)
     old = scope.expr(_as_load(node.target))
     operand = scope.expr(node.value)
-    changed = object_protocols.in_place(scope, node, _BINOPS[type(node.op)].__name__.strip("_"),
-                                        old, operand)
+    fn = _BINOPS.get(type(node.op))
+    changed = NOT_STATE if fn is None else \
+        object_protocols.in_place(scope, node, fn.__name__.strip("_"), old, operand)
     if changed is not NOT_STATE:  # acc += Stats(x): its __iadd__
         scope.assign(node.target, changed)
         return NOT_RETURNED

@@ -89,6 +89,8 @@ class Compiled:
     # Each line of ``source`` that came from the user's code, and the place it came from
     # (the profiler times the lines by it).
     line_locs: dict[int, Loc] | None = None
+    # The state its forward pass changes and reads (``replay``), found on first need.
+    replay_plan: Any = None
     _at_edges: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..ir.core import Const, Eqn, Function, Var, regions
+from .compiler import Compiled
 
 _MISSING = object()
 _GLOBAL_DRAWS = ("random_uniform", "random_normal")  # np.random.random, np.random.normal
@@ -36,36 +37,11 @@ class Replay:
     """The state a program's forward pass both changes and reads, for one call's
     arguments (``inputs``: what the generated function takes for them)."""
 
-    def __init__(self, fn: Function, inputs: Sequence[Any]) -> None:
-        self.global_random = False
-        self.states: list[Any] = []  # Generators and RandomStates drawn from
-        self.attributes: list[tuple[Any, str]] = []  # (object, name) set
-        self.arrays: list[np.ndarray] = []  # Parameters assigned (their memory)
-        for eqn in _eqns(fn):
-            self._note(eqn, fn.invars, inputs)
-
-    def _note(self, eqn: Eqn, invars: Sequence[Var], inputs: Sequence[Any]) -> None:
-        name = eqn.prim.name
-        if name in _GLOBAL_DRAWS or (name == "draw" and eqn.params.get("global_state")):
-            self.global_random = True
-        elif name == "draw" and isinstance(eqn.invars[0], Const):
-            self._add(self.states, eqn.invars[0].value)
-        elif name == "report" and eqn.params.get("sets"):
-            store = eqn.invars[0].value if isinstance(eqn.invars[0], Const) else None
-            target = eqn.invars[1].value if store is setattr else getattr(store, "target",
-                                                                          None)
-            if target is not None and not any(
-                    t is target and n == eqn.params["sets"] for t, n in self.attributes):
-                self.attributes.append((target, eqn.params["sets"]))
-        elif name == "assign" and isinstance(eqn.invars[0], Var) and eqn.invars[0] in invars:
-            array = inputs[list(invars).index(eqn.invars[0])]
-            if isinstance(array, np.ndarray):
-                self._add(self.arrays, array)
-
-    @staticmethod
-    def _add(items: list[Any], item: Any) -> None:
-        if not any(i is item for i in items):
-            items.append(item)
+    def __init__(self, compiled: Compiled, inputs: Sequence[Any]) -> None:
+        if compiled.replay_plan is None:  # (found once per program)
+            compiled.replay_plan = _plan(compiled.ir)
+        self.global_random, self.states, self.attributes, assigned = compiled.replay_plan
+        self.arrays = [inputs[i] for i in assigned if isinstance(inputs[i], np.ndarray)]
 
     def __bool__(self) -> bool:
         return self.global_random or bool(self.states or self.attributes or self.arrays)
@@ -106,6 +82,33 @@ class Replay:
                 setattr(obj, name, value)
         for array, value in zip(self.arrays, arrays):
             np.copyto(array, value)
+
+
+def _plan(fn: Function) -> tuple[bool, list[Any], list[tuple[Any, str]], list[int]]:
+    """Whether it draws from NumPy's global random state; the random states it draws
+    from; the (object, name) its attribute stores set; the positions of the inputs
+    (Parameters) its assigns write."""
+    global_random, states, attributes, assigned = False, [], [], []
+    for eqn in _eqns(fn):
+        name = eqn.prim.name
+        if name in _GLOBAL_DRAWS or (name == "draw" and eqn.params.get("global_state")):
+            global_random = True
+        elif name == "draw" and isinstance(eqn.invars[0], Const):
+            state = eqn.invars[0].value
+            if not any(s is state for s in states):
+                states.append(state)
+        elif name == "report" and eqn.params.get("sets"):
+            store = eqn.invars[0].value if isinstance(eqn.invars[0], Const) else None
+            target = eqn.invars[1].value if store is setattr else getattr(store, "target",
+                                                                          None)
+            if target is not None and not any(
+                    t is target and n == eqn.params["sets"] for t, n in attributes):
+                attributes.append((target, eqn.params["sets"]))
+        elif name == "assign" and isinstance(eqn.invars[0], Var) and eqn.invars[0] in fn.invars:
+            position = list(fn.invars).index(eqn.invars[0])
+            if position not in assigned:
+                assigned.append(position)
+    return global_random, states, attributes, assigned
 
 
 def _random_state(state: Any) -> Any:
