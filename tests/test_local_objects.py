@@ -322,6 +322,18 @@ def iterated_outside_a_for(w):
         + (1.0 if first in net else 0.0) + sum(np.sum(layer.w) for layer in net)
 
 
+@dataclasses.dataclass
+class Tag:
+    name: str
+    scale: float = 1.0
+
+
+def dataclass_equality(w):
+    """The generated __eq__ compares fields (and != is its inverse)."""
+    same, other = Tag("a", 2.0) == Tag("a", 2.0), Tag("a") != Tag("b")
+    return np.sum(w) * (2.0 if same else 0.5) + (3.0 if other else 0.0)
+
+
 W = RNG.normal(size=(3, 3))
 CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (set_on_a_branch, W), (set_on_a_branch, -np.abs(W)), (counted_in_an_unrolled_loop, W),
@@ -330,6 +342,7 @@ CASES = [(ridge_fit_predict, X), (affine_layers, W), (dataclass_fields, W),
          (list_shared_with_a_name, -np.abs(W)), (through_super, W), (with_operators, W),
          (dataclass_list_field, W), (iterated_and_indexed, W), (replaced_fields, W),
          (vector_operators, W), (vector_operators, -np.abs(W)), (iterated_outside_a_for, W),
+         (dataclass_equality, W),
          *[(fn, w) for fn in (one_object_under_two_names_on_each_path,
                               none_attribute_on_every_path) for w in (W, -np.abs(W))],
          *[(fn, w) for fn in (made_on_each_path, returned_by_a_helper_on_each_path,

@@ -56,7 +56,6 @@ def replaced(scope: Scope, node: gast.AST, args: list, changes: dict) -> Any:
     """``dataclasses.replace(obj, **changes)``: a new object of the dataclass, made as
     any object made inside is, from ``obj``'s fields (as this call set them) but for
     ``changes``."""
-    from .object_builtins import getattr_of  # (which imports ``scope``, importing this)
     if len(args) != 1 or not dataclasses.is_dataclass(args[0]) or isinstance(args[0], type):
         raise scope.error(node, "dataclasses.replace takes one dataclass instance and the "
                                 "fields to change by keyword")
@@ -69,10 +68,16 @@ def replaced(scope: Scope, node: gast.AST, args: list, changes: dict) -> Any:
         elif field.name in changes:
             fields[field.name] = changes.pop(field.name)
         else:
-            value = call_on_state(scope, node, builtins.getattr, [obj, field.name])
-            fields[field.name] = getattr_of(scope, node, obj, field.name) \
-                if value is NOT_STATE else value
+            fields[field.name] = field_value(scope, node, obj, field.name)
     return make(scope, node, type(obj), [], {**fields, **changes})
+
+
+def field_value(scope: Scope, node: gast.AST, obj: Any, name: str) -> Any:
+    """``obj.name`` as this call set it, or as the object holds it (read as any
+    attribute is, its arrays captured)."""
+    from .object_builtins import getattr_of  # (which imports ``scope``, importing this)
+    value = call_on_state(scope, node, builtins.getattr, [obj, name])
+    return getattr_of(scope, node, obj, name) if value is NOT_STATE else value
 
 
 def made_here(scope: Scope, obj: Any) -> bool:

@@ -10,12 +10,14 @@ protocol runs while compiling, as for any value known then.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import TYPE_CHECKING, Any
 
 import gast
 import numpy as np
 
+from ..ir import primitives as P
 from ..ir.core import Var
 from .local_objects import NOT_STATE, has_state, special_method
 
@@ -33,7 +35,9 @@ def python_method(obj: Any, name: str) -> Any:
     if isinstance(obj, _VALUES):
         return None
     method = inspect.getattr_static(type(obj), name, None)
-    return method if inspect.isfunction(method) else None
+    if not inspect.isfunction(method) or method.__code__.co_filename.startswith("<"):
+        return None  # (a dataclass's generated __eq__ has no source: ``_fields_equal``)
+    return method
 
 
 def _call(scope: Scope, node: gast.AST, method: Any, obj: Any, *args: Any) -> Any:
@@ -53,11 +57,38 @@ def binary(scope: Scope, node: gast.AST, name: str, left: Any, right: Any) -> An
             result = _call(scope, node, method, obj, other)
             if result is not NotImplemented:
                 return result
-    if name in ("eq", "ne"):  # object's own: identity
-        return (left is right) == (name == "eq")
+    if name == "ne":  # Python's: the inverse of __eq__
+        equal = binary(scope, node, "eq", left, right)
+        return P.truth_not(P.truth(equal)) if isinstance(equal, Var) else not equal
+    if name == "eq":  # a dataclass's generated one, else the object's own: identity
+        return _fields_equal(scope, node, left, right)
     raise scope.error(node, f"operator {name} of an object whose attributes the function "
                             "sets, and whose class has no such method in Python",
                       hint="compute on its attributes (obj.w + other.w)")
+
+
+def _fields_equal(scope: Scope, node: gast.AST, left: Any, right: Any) -> Any:
+    """``left == right`` as a dataclass's generated ``__eq__`` answers it (its fields
+    compared as tuples: each the same object, or equal values), else identity."""
+    from .local_objects import field_value  # (the attributes as this call set them)
+    kind = type(left)
+    if left is right or not (dataclasses.is_dataclass(kind) and type(right) is kind
+                             and kind.__dataclass_params__.eq):
+        return left is right
+    for field in dataclasses.fields(kind):
+        if not field.compare:
+            continue
+        a, b = (field_value(scope, node, obj, field.name) for obj in (left, right))
+        if a is b:
+            continue
+        if isinstance(a, Var | np.ndarray) or isinstance(b, Var | np.ndarray):
+            raise scope.error(node, f"comparing {kind.__name__} objects whose field "
+                                    f"'{field.name}' holds arrays (Python's == on them "
+                                    "raises unless they are the very same array)",
+                              hint="compare the fields themselves (np.array_equal(a.w, b.w))")
+        if a != b:
+            return False
+    return True
 
 
 def in_place(scope: Scope, node: gast.AST, name: str, target: Any, value: Any) -> Any:
