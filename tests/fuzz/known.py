@@ -53,6 +53,12 @@ KNOWN: list[Known] = [
           _refused(r"vmap cannot batch .* on a list of batched values")),
     Known("vmap of a function that sets an attribute of an object made outside it",
           _refused(r"vmap of a function that sets '\.\w+' on an object made outside it")),
+    Known("a call whose result depends on a rank the branch a run-time condition takes "
+          "decides (np.nonzero of a value of rank 0 on one path and 1 on another)",
+          _refused(r"depends on the rank of its operand, which is not known when compiling "
+                   r"\(shape-generic code, or a value whose shape depends on the branch")),
+    Known("None on some paths of a run-time branch and a value on others",
+          _refused(r"None on some paths .* and a value on others")),
 ]
 
 
