@@ -25,7 +25,7 @@ from ..ir import primitives as P
 from ..ir.builder import Builder, as_atom, building
 from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
-from . import bindings, boolops, comprehensions, control, loops, syntax, text, unrolled
+from . import augmented, bindings, boolops, comprehensions, control, loops, syntax, text, unrolled
 from .aliasing import Aliases
 from .calls import has_var, partial_args
 from .captures import Captures, Path
@@ -41,7 +41,7 @@ class Lowering:
     # lower each kind of syntax: Scope.block and Scope.expr dispatch through them.
     statements: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS,
-        **bindings.STATEMENTS}
+        **bindings.STATEMENTS, **augmented.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.EXPRESSIONS, **control.EXPRESSIONS, **boolops.EXPRESSIONS,
         **comprehensions.EXPRESSIONS, **text.EXPRESSIONS}

@@ -529,7 +529,8 @@ def _check_shape_generic(program: Program, compiled: Any, grads: Any, rtol: floa
     # inside and dropped gives reverse mode NaN there (0 * NaN, as JAX's: the README):
     # the specialised code may have left out the dead work that carries it (a loop the
     # shape-generic code keeps, seed 160103); its finite gradient was checked already.
-    nan_allowed = "np.cumprod(" in program.source() or _makes_nan(compiled.f, program.args)
+    nan_allowed = "np.cumprod(" in program.source() or \
+        _plain_makes_nan(compiled.f, program.args)
     for k, (a, b) in enumerate(zip(generic_grads, grads)):
         if nan_allowed:
             a = np.where(np.isnan(a) & ~np.isnan(b), b, a)
@@ -537,8 +538,8 @@ def _check_shape_generic(program: Program, compiled: Any, grads: Any, rtol: floa
                       stage="generic")
 
 
-def _makes_nan(f: Any, args: tuple) -> bool:
-    """Whether ``f`` makes a NaN inside (an invalid operation), at ``args``."""
+def _plain_makes_nan(f: Any, args: tuple) -> bool:
+    """Whether the plain ``f`` makes a NaN inside (an invalid operation), at ``args``."""
     try:
         with np.errstate(invalid="raise"):
             f(*_copy(args))
