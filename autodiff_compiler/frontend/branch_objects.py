@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 
 class Fields(tuple):
-    """An object's attribute values on one path. Its type, one per class and attribute
-    names in a merge, says whose: values of one type have the same structure."""
+    """An object's attribute values on one path. Its type says whose: one per object
+    in a merge (told by the order its path meets it), its class and its attribute
+    names, so values of one type have the same structure and make one object."""
 
     cls: type
     names: tuple[str, ...]
@@ -36,7 +37,8 @@ class BranchObjects:
     told by the order the path first meets it, so the merge makes one object of it; a
     path holding one object where another holds two gives values of other structure."""
 
-    def __init__(self, scope: Scope, node: gast.AST, states: list[dict], made: list[Any]):
+    def __init__(self, scope: Scope, node: gast.AST, states: list[dict],
+                 made: list[Any]) -> None:
         self.scope, self.node, self.states, self.made = scope, node, states, made
         self.met: list[dict[int, int]] = [{} for _ in states]  # per path: id -> order
         self.kinds: dict[tuple, type] = {}  # (order, class, names) -> its Fields type
