@@ -14,13 +14,17 @@ from autodiff_compiler import api
 from autodiff_compiler.ir import primitives as P
 
 CI_PROGRAMS = 250
+# Under NumPy 1.x (CI's second run, which MindSpore installs) fewer: what differs there
+# is how NumPy promotes and names things, which the first hundred programs meet as well;
+# CI must stay under 15 minutes.
+PROGRAMS = CI_PROGRAMS if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 100
 
 
 def test_fuzzed_programs_are_never_wrong_and_never_crash():
-    summary = run(range(CI_PROGRAMS))
+    summary = run(range(PROGRAMS))
     reports = "\n".join(f.report() for f in summary.unexpected)
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
-    assert summary.counts[OK] >= CI_PROGRAMS * 0.6, summary.line()
+    assert summary.counts[OK] >= PROGRAMS * 0.6, summary.line()
 
 
 NUMBA_PROGRAMS = 12  # each compiles its kernels: a few seconds a program
