@@ -224,7 +224,7 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
         elif all(same_contents(v, values[0]) for v in values):
             if not same_contents(values[0], scope.env.get(name, UNBOUND)):
                 scope.env[name] = values[0]  # (else the branches' copies are the original)
-        elif mixes_none(objects.read(values)):  # read afterwards: refused (Scope.name)
+        elif mixes_none(read := objects.read(values)):  # read afterwards: refused (Scope.name)
             scope.env.pop(name, None)
             scope.unbound[name] = (
                 f"None on some paths of the branch at line {scope.loc(node).line} and a value "
@@ -232,7 +232,7 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
                 f"give '{name}' a value on every path (zeros where there is none), or keep "
                 "a flag saying which it holds")
         else:
-            cols, skeleton = merge(values, f"'{name}'")
+            cols, skeleton = merge_values(scope, node, read, f"'{name}'")
             merged.append((name, len(cols)))
             columns.extend(cols)
             skeletons.append(skeleton)

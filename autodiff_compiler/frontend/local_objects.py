@@ -18,6 +18,9 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 import gast
+import numpy as np
+
+from ..ir.core import Var
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -100,11 +103,26 @@ def getter_of(scope: Scope, obj: Any, name: str) -> Any:
     return found.fget
 
 
-def special_method(scope: Scope, obj: Any, name: str) -> Any:
-    """``type(obj).name`` (``__len__``, ``__iter__``...) where it is Python code and the
-    object has state of the function's: compiled on it, not run while compiling."""
+_VALUES = (Var, np.ndarray, np.generic, bool, int, float, complex, str, bytes, list, tuple,
+           dict, set, type(None))
+
+
+def python_method(obj: Any, name: str) -> Any:
+    """``type(obj).name`` where the class, one of the user's, writes it in Python, else
+    None (arrays, numbers and containers keep their own protocols)."""
+    if isinstance(obj, _VALUES):
+        return None
     method = inspect.getattr_static(type(obj), name, None)
-    return method if inspect.isfunction(method) and has_state(scope, obj) else None
+    if not inspect.isfunction(method) or method.__code__.co_filename.startswith("<"):
+        return None  # (a dataclass's generated __eq__ has no source: ``_fields_equal``)
+    return method
+
+
+def special_method(scope: Scope, obj: Any, name: str) -> Any:
+    """``type(obj).name`` (``__len__``, ``__iter__``...) where it is the user's Python
+    and the object has state of the function's: compiled on it, not run while
+    compiling."""
+    return python_method(obj, name) if has_state(scope, obj) else None
 
 
 def _own_init(cls: type) -> bool:

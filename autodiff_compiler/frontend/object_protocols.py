@@ -19,27 +19,12 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.core import Var
-from .local_objects import NOT_STATE, has_state, special_method
+from .local_objects import NOT_STATE, has_state, python_method, special_method
 
 if TYPE_CHECKING:
     from .scope import Scope
 
 _REFLECTED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
-_VALUES = (Var, np.ndarray, np.generic, bool, int, float, complex, str, bytes, list, tuple,
-           dict, set, type(None))
-
-
-def python_method(obj: Any, name: str) -> Any:
-    """``type(obj).name`` where the class, one of the user's, writes it in Python, else
-    None (arrays, numbers and containers keep their own protocols)."""
-    if isinstance(obj, _VALUES):
-        return None
-    method = inspect.getattr_static(type(obj), name, None)
-    if not inspect.isfunction(method) or method.__code__.co_filename.startswith("<"):
-        return None  # (a dataclass's generated __eq__ has no source: ``_fields_equal``)
-    return method
-
-
 def _call(scope: Scope, node: gast.AST, method: Any, obj: Any, *args: Any) -> Any:
     return scope.low.call_function(method, args, {}, scope.loc(node), self_obj=obj)
 
