@@ -1,4 +1,11 @@
-"""The command line, run as a user would: a subprocess, from the repository root."""
+"""The command line, run as a user would: a subprocess, from the repository root.
+
+All ``once`` (CI's NumPy 1.x run leaves them out): what they check, reading files and
+options, exit codes and messages, does not depend on NumPy's version, and each test
+starts an interpreter. The code the command prints is checked under both NumPy
+versions in process (``test_codegen``'s golden sources), and exported modules are run
+under both (``test_export``).
+"""
 import os
 import re
 import subprocess
@@ -6,6 +13,8 @@ import sys
 
 import pytest
 from cli_helpers import MODELS, ROOT, TUTORIAL, needs_ruff, ruff_default_rules, run
+
+pytestmark = pytest.mark.once
 
 RUNTIME_IMPORTS = """\
 import numpy as np

@@ -15,14 +15,20 @@ import autodiff_compiler as ms
 
 MEASURED = json.loads(
     (Path(__file__).parent / "data" / "mindspore_dataset_transforms.json").read_text())
-OURS = dataset_transform_cases.measure(ms)
+
+
+@pytest.fixture(scope="module")
+def ours() -> dict:
+    """This package's measurements of the cases, made when a test first asks for
+    them (``conftest``: on one worker), not while pytest collects."""
+    return dataset_transform_cases.measure(ms)
 
 
 @pytest.mark.parametrize("k", range(len(MEASURED["resizes"])))
-def test_resize_as_mindspore(k):
+def test_resize_as_mindspore(ours, k):
     """Nearest: bit for bit. Linear: float32 within 2e-6; uint8 in OpenCV's fixed point,
     a few pixels one level above MindSpore's (see ``vision.Resize``)."""
-    theirs, ours = MEASURED["resizes"][k], OURS["resizes"][k]
+    theirs, ours = MEASURED["resizes"][k], ours["resizes"][k]
     want, got = np.asarray(theirs["values"]), np.asarray(ours["values"])
     assert ours["dtype"] == theirs["dtype"] and got.shape == want.shape
     if theirs["mode"] == "NEAREST":
@@ -34,8 +40,8 @@ def test_resize_as_mindspore(k):
 
 
 @pytest.mark.parametrize("name", list(MEASURED["others"]))
-def test_pads_and_column_transforms_as_mindspore(name):
-    assert OURS["others"][name] == MEASURED["others"][name]
+def test_pads_and_column_transforms_as_mindspore(ours, name):
+    assert ours["others"][name] == MEASURED["others"][name]
 
 
 def test_resize_refuses_modes_not_written():

@@ -19,7 +19,14 @@ import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
 
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_ops_fft.json").read_text())
-OURS = ops_fft_cases.measure(ms)
+
+
+@pytest.fixture(scope="module")
+def ours() -> dict:
+    """This package's measurements of the cases, made when a test first asks for
+    them (``conftest``: on one worker), not while pytest collects."""
+    return ops_fft_cases.measure(ms)
+
 
 # MindSpore 2.7.1's ihfft, ihfft2 and ihfftn drop the conjugate now and then: a call
 # repeated in one process gives the imaginary part with either sign, and the gradient
@@ -33,20 +40,20 @@ NOT_COMPARED = ({f"{case}.{key}" for case in IHFFT_CASES for key in ("out1", "gr
 
 @pytest.mark.parametrize("name", sorted(k for k in MEASURED
                                         if k != "mindspore" and k not in NOT_COMPARED))
-def test_matches_mindspore(name):
+def test_matches_mindspore(ours, name):
     if name.split(".")[1].startswith("dtype"):
-        assert OURS[name] == MEASURED[name]
+        assert ours[name] == MEASURED[name]
     else:
         expected = np.asarray(MEASURED[name])
         scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
-        np.testing.assert_allclose(OURS[name], expected, rtol=2e-5, atol=2e-6 * scale)
+        np.testing.assert_allclose(ours[name], expected, rtol=2e-5, atol=2e-6 * scale)
 
 
-def test_every_case_was_measured():
-    assert set(OURS) == set(MEASURED) - {"mindspore"}
+def test_every_case_was_measured(ours):
+    assert set(ours) == set(MEASURED) - {"mindspore"}
 
 
-def test_the_inverse_hermitian_transforms_follow_their_definition():
+def test_the_inverse_hermitian_transforms_follow_their_definition(ours):
     """``ihfftn(x) = conj(rfftn(x)) / N``, ``ihfft`` as NumPy's; ``hfft`` undoes it."""
     draws = ops_fft_cases._draws(np.random.default_rng(11))
     m, x3 = draws["m"].astype(np.float64), draws["x3"].astype(np.float64)
@@ -56,11 +63,11 @@ def test_the_inverse_hermitian_transforms_follow_their_definition():
         "ihfftn_s": np.conj(np.fft.rfftn(m, (2, 5))) / 10, "hfft_of_ihfft": m,
     }
     for case, expected in pairs.items():
-        np.testing.assert_allclose(OURS[f"{case}.out0"], np.real(expected), atol=2e-6)
+        np.testing.assert_allclose(ours[f"{case}.out0"], np.real(expected), atol=2e-6)
         if np.iscomplexobj(expected):
-            np.testing.assert_allclose(OURS[f"{case}.out1"], np.imag(expected), atol=2e-6)
+            np.testing.assert_allclose(ours[f"{case}.out1"], np.imag(expected), atol=2e-6)
     for case in IHFFT_CASES:
-        np.testing.assert_allclose(OURS[f"{case}.out0"], MEASURED[f"{case}.out0"], atol=2e-6)
+        np.testing.assert_allclose(ours[f"{case}.out0"], MEASURED[f"{case}.out0"], atol=2e-6)
 
 
 # ---------------------------------------------------------------- finite differences
