@@ -11,6 +11,7 @@ import pytest
 from differences import central_differences
 
 import autodiff_compiler as adc
+from autodiff_compiler import scipy_rules
 from autodiff_compiler.backends.numpy import BACKEND as NUMPY
 from autodiff_compiler.backends.numpy.runtime import NAMESPACE
 from autodiff_compiler.backends.numpy.spellings import own_spelling
@@ -21,6 +22,8 @@ OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": opera
              "%": operator.mod, "<": operator.lt, "<=": operator.le, ">": operator.gt,
              ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
 UNARY = {"-": operator.neg, "not": operator.not_}
+if scipy_rules.installed():  # SciPy's primitives, registered when first used: the table
+    scipy_rules.load()  # must not depend on what other modules ran while collecting
 APPLIED = sorted(name for name, prim in REGISTRY.items() if prim.form == "apply")
 
 
