@@ -13,6 +13,7 @@ import pytest
 
 import autodiff_compiler as adc
 from autodiff_compiler import AutodiffError, check_grads
+from autodiff_compiler import nn as ms_nn
 
 X = np.linspace(0.3, 1.7, 4)
 M = np.arange(6.0).reshape(2, 3) / 5.0
@@ -126,6 +127,32 @@ def test_transforms_of_a_partial_take_its_keywords_as_arguments():
     np.testing.assert_allclose(adc.grad(functools.partial(np.sum, axis=0))(DATA),
                                np.ones_like(DATA))
     check_grads(functools.partial(loss, x=DATA, scale=2.0), W, order=2)
+
+
+def gathering(w, **options):
+    return loss(w, options["x"], options.get("scale", 1.0))
+
+
+class Scaled(ms_nn.Cell):
+    def construct(self, w, x, scale=1.0):
+        return loss(w, x, scale)
+
+
+@pytest.mark.parametrize("target", [gathering, Scaled()], ids=["kwargs", "cell"])
+def test_a_partial_keyword_that_gathering_parameters_take_is_passed(target):
+    """``partial(f, scale=3.0)`` of a function taking ``**options``, or of a Cell
+    (whose call takes ``*args, **kwargs``): the keyword is no parameter of the partial,
+    so it came in no argument; it was dropped, and the gradient was of ``scale=1``."""
+    bound = functools.partial(target, x=DATA, scale=3.0)
+    np.testing.assert_allclose(adc.grad(bound)(W), expected_grad(W, scale=3.0))
+    value, grad = adc.value_and_grad(bound)(W)
+    np.testing.assert_allclose(value, loss(W, DATA, 3.0))
+    np.testing.assert_allclose(np.asarray(grad), expected_grad(W, scale=3.0))
+    np.testing.assert_allclose(adc.jacrev(bound)(W), expected_grad(W, scale=3.0))
+    np.testing.assert_allclose(adc.vmap(bound)(np.stack([W, -W])),
+                               [loss(W, DATA, 3.0), loss(-W, DATA, 3.0)])
+    bound.keywords["scale"] = 0.5  # a partial's keywords are read at every call
+    np.testing.assert_allclose(adc.grad(bound)(W), expected_grad(W, scale=0.5))
 
 
 def test_a_partial_called_inside_compiled_code():

@@ -14,7 +14,7 @@ import functools
 import inspect
 import logging
 import types
-from collections.abc import Callable, MappingView
+from collections.abc import Callable, Collection, MappingView
 from typing import TYPE_CHECKING, Any
 
 import gast
@@ -41,14 +41,15 @@ if TYPE_CHECKING:
 _CONTAINER_BUILTINS = frozenset([tuple, list, dict, zip, reversed, enumerate, iter])
 
 
-def partial_args(fn: functools.partial, low: Any, keywords_too: bool = True
+def partial_args(fn: functools.partial, low: Any, keywords: Collection[str] | None = None
                  ) -> tuple[list, dict]:
-    """A partial's positional arguments and keywords, read as globals are: an array it
-    holds (at any depth: ``partial(loss, params)``, a list of layers) is an input fetched
-    from the partial at every call, and a list, dict or number it holds is guarded, so
-    a partial whose contents change is never stale. Run-time values (a partial the
-    function built) are taken as they are. A partial being differentiated passes its
-    keywords as arguments (read at every call): ``keywords_too`` is False then."""
+    """A partial's positional arguments and keywords (those named in ``keywords``, or
+    all), read as globals are: an array it holds (at any depth: ``partial(loss,
+    params)``, a list of layers) is an input fetched from the partial at every call,
+    and a list, dict or number it holds is guarded, so a partial whose contents change
+    is never stale. Run-time values (a partial the function built) are taken as they
+    are. A partial being differentiated passes the keywords its signature names as
+    arguments (read at every call): only the others are read here then."""
     captures = low.captures
     path = captures.path_of(fn)
 
@@ -56,9 +57,8 @@ def partial_args(fn: functools.partial, low: Any, keywords_too: bool = True
         return value if has_var([value]) else captures.free_value(at, value)
 
     args = [read(path.attr("args").item(i), v) for i, v in enumerate(fn.args)]
-    keywords = {k: read(path.attr("keywords").item(k), v)
-                for k, v in fn.keywords.items()} if keywords_too else {}
-    return args, keywords
+    named = fn.keywords if keywords is None else {k: fn.keywords[k] for k in keywords}
+    return args, {k: read(path.attr("keywords").item(k), v) for k, v in named.items()}
 
 
 def _is_library(fn: Any) -> bool:

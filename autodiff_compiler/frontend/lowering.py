@@ -194,28 +194,39 @@ class Lowering:
         """Lower the call ``fn(*args)`` that a compilation starts from (``args``: one
         per parameter, keyword-only ones last, as ``split_arguments`` reads them)."""
         if is_cell(fn):
+            signature, skip = code_signature(type(fn).construct), 1
+        elif hasattr(fn, "__lower_call__") and not hasattr(fn, "__signature__"):
+            return fn.__lower_call__(self, list(args), {}, None)  # (binds them itself)
+        else:
+            signature, skip = code_signature(fn), 0
+        return self.call_callable(fn, *split_arguments(signature, args, skip))
+
+    def call_callable(self, fn: Any, positional: tuple, keywords: dict) -> Any:
+        """Lower ``fn(*positional, **keywords)`` of a callable a compilation starts
+        from, or that a partial of it holds."""
+        if is_cell(fn):
             self.captures.name(fn, Path.of_object(fn, type(fn).__name__.lower()), again=True)
-            target = type(fn).construct
-            positional, keywords = split_arguments(code_signature(target), args, skip=1)
             return lower_cell_call(self, fn, positional, keywords, None)
         if hasattr(fn, "__lower_call__"):
-            return fn.__lower_call__(self, list(args), {}, None)
+            return fn.__lower_call__(self, list(positional), keywords, None)
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
             self.captures.name(fn.__self__, Path.of_object(fn.__self__, "self"))
-            positional, keywords = split_arguments(code_signature(fn), args)
             return self.call_function(fn.__func__, positional, keywords, None,
                                       self_obj=fn.__self__)
         if isinstance(fn, types.FunctionType):
-            return self.call_function(fn, *split_arguments(code_signature(fn), args), None)
+            return self.call_function(fn, positional, keywords, None)
         call = inspect.getattr_static(type(fn), "__call__", None)
         if isinstance(call, types.FunctionType):  # an instance of the user's class
             self.captures.name(fn, Path.of_object(fn, "self"))
-            positional, keywords = split_arguments(code_signature(fn), args)
             return self.call_function(call, positional, keywords, None, self_obj=fn)
-        if isinstance(fn, functools.partial):  # its keywords came in ``args``, as defaults
-            positional, keywords = split_arguments(code_signature(fn), args)
-            held, _ = partial_args(fn, self, keywords_too=False)
-            return self.call_entry(fn.func, bind_partial(fn.func, (*held, *positional), keywords))
+        if isinstance(fn, functools.partial):
+            # Its keywords that are parameters of the partial came in the call, as
+            # defaults (read at every call); those a ``**kwargs`` (or a Cell's
+            # ``*args, **kwargs``) takes are read from the partial.
+            parameters = code_signature(fn).parameters
+            held, absorbed = partial_args(fn, self, [k for k in fn.keywords
+                                                     if k not in parameters])
+            return self.call_callable(fn.func, (*held, *positional), {**absorbed, **keywords})
         if isinstance(fn, LocalFunction):  # jvp(lambda ...) inside compiled code
             raise AutodiffError(f"'{fn.name}' is a function defined inside the function being "
                                 "compiled: this transform takes functions defined on their own",
@@ -278,13 +289,6 @@ def flat_arguments(bound: inspect.BoundArguments) -> tuple[list, str | None, dic
         else:
             flat.append(value)
     return flat, *gathered
-
-
-def bind_partial(fn: Any, positional: tuple, keywords: dict) -> list:
-    """Arguments of ``fn`` one per parameter, as ``call_entry`` takes them."""
-    bound = code_signature(fn).bind(*positional, **keywords)
-    bound.apply_defaults()
-    return flat_arguments(bound)[0]
 
 
 MAX_RECURSION = 256

@@ -43,12 +43,10 @@ class LocalPartial:
         if hasattr(self.func, "__lower_call__"):
             return self.func.__lower_call__(low, list(positional), named, loc)
         try:
-            bound = self.signature.bind(*args, **kwargs)
+            self.signature.bind(*args, **kwargs)
         except TypeError as err:
             raise AutodiffError(f"bad call to '{self.name}': {err}", loc) from None
-        bound.apply_defaults()
-        partial = functools.partial(self.func, *self.args, **self.keywords)
-        return low.call_entry(partial, list(bound.arguments.values()))
+        return low.call_callable(self.func, positional, named)
 
 
 def _bound_signature(signature: inspect.Signature, n_args: int,

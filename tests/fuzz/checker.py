@@ -245,6 +245,8 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     if program.seed % 4 in (1, 3):
         _check_jacobian(adc.jacrev if program.seed % 4 == 1 else adc.jacfwd, program,
                         compiled, grads, rtol, against_differences)
+    if program.seed % 4 == 2:
+        _check_bound_by_keyword(program, compiled, grads, rtol)
     _check_unoptimised(program, compiled, grads, rtol)
     _check_in_place(program, compiled, grads, rtol)
     _check_shape_generic(program, compiled, grads, rtol)
@@ -473,6 +475,28 @@ def _check_jacobian(transform: Any, program: Program, compiled: Any, grads: Any,
         return
     for k, p in enumerate(program.positions):
         _expect_close(f"{stage}, argument {p}", jac[k], grads[k], rtol, stage=stage)
+
+
+def _check_bound_by_keyword(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
+    """The program handed over as ``partial(gathering, last=...)``, where ``gathering``
+    takes the last argument in ``**options``: no parameter of the partial names that
+    keyword, so it reaches the call from the partial, not as an argument (it was
+    dropped)."""
+    last = len(program.args) - 1
+    if last < 1 or last in program.positions:
+        return
+    f = compiled.f
+
+    def gathering(*args: Any, **options: Any) -> Any:
+        return f(*args, options["last"])
+
+    bound = functools.partial(gathering, last=_copy(program.args)[last])
+    vg = adc.value_and_grad(bound, grad_position=program.positions, has_aux=bool(program.aux))
+    _, got = _compiled("partial", lambda: vg(*_copy(program.args[:last])))
+    got = (got,) if len(program.positions) == 1 else got
+    for k, (a, b) in enumerate(zip(got, grads)):
+        _expect_close(f"through a partial's gathered keyword, gradient {k}", a, b, rtol,
+                      stage="partial")
 
 
 def _check_unoptimised(program: Program, compiled: Any, grads: Any, rtol: float) -> None:
