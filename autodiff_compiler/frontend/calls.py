@@ -26,7 +26,7 @@ from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
 from . import arguments, local_objects, object_builtins, object_protocols
-from .cells import is_cell, lower_cell_call, new_cell
+from .cells import is_cell, lower_cell_call, new_cell, runs_construct
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
 from .random_draws import MAKERS, draw_source, is_draw, lower_draw, make_state
@@ -215,6 +215,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         return lower_cell_call(low, func, tuple(args), kwargs, loc)
     if isinstance(func, type) and getattr(func, "__calls_construct__", False) is True:
         return new_cell(scope, node, func, args, kwargs)
+    if isinstance(func, types.MethodType) and runs_construct(func.__func__, func.__self__):
+        return lower_cell_call(low, func.__self__, tuple(args), kwargs, loc, as_written=False)
+    if isinstance(func, types.FunctionType) and args and runs_construct(func, args[0]):
+        return lower_cell_call(low, args[0], tuple(args[1:]), kwargs, loc, as_written=False)
     if isinstance(func, types.MethodType) and isinstance(func.__func__, types.FunctionType):
         low.captures.name(func.__self__, low.captures.path_of(func.__self__))
         return low.call_function(func.__func__, tuple(args), kwargs, loc, self_obj=func.__self__)

@@ -95,8 +95,29 @@ def custom_bprop(cell: Any) -> types.FunctionType | None:
     return bprop if isinstance(bprop, types.FunctionType) else None
 
 
-def lower_cell_call(low: Any, cell: Any, args: tuple, kwargs: dict, loc: Loc | None) -> Any:
-    """A call of ``cell`` inside a differentiated function (``low`` a ``Lowering``)."""
+def runs_construct(fn: Any, cell: Any) -> bool:
+    """``fn`` is the ``__call__`` that runs ``cell``'s ``construct``: that of the class
+    declaring ``__calls_construct__`` (a subclass's own ``__call__`` reaches it by
+    ``super().__call__(...)``)."""
+    return any(cls.__dict__.get("__calls_construct__") is True
+               and cls.__dict__.get("__call__") is fn for cls in type(cell).__mro__)
+
+
+def own_call(cell: Any) -> types.FunctionType | None:
+    """The ``__call__`` a Cell's class wrote in place of the one that runs ``construct``
+    (which it may call: ``super().__call__(*args) * 2``), or None."""
+    call = inspect.getattr_static(type(cell), "__call__", None)
+    return call if isinstance(call, types.FunctionType) and not runs_construct(call, cell) \
+        else None
+
+
+def lower_cell_call(low: Any, cell: Any, args: tuple, kwargs: dict, loc: Loc | None,
+                    as_written: bool = True) -> Any:
+    """A call of ``cell`` inside a differentiated function (``low`` a ``Lowering``):
+    its class's own ``__call__`` where it wrote one (``as_written``), else ``construct``."""
+    call = own_call(cell) if as_written else None
+    if call is not None:
+        return low.call_function(call, args, kwargs, loc, self_obj=cell)
     hooks = getattr(cell, "__cell_hooks__", ())
     low.captures.guard(Guard(low.captures.path_of(cell).attr("__cell_hooks__"), hooks))
 
