@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from differences import central_differences
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
@@ -48,3 +49,20 @@ def test_values_are_in_their_ranges():
     assert set(np.unique(ops.bernoulli(F64, 0.5)).tolist()) <= {0.0, 1.0}
     draws = ops.uniform((1000,), Tensor(-2.0), Tensor(3.0))
     assert draws.min() >= -2.0 and draws.max() < 3.0
+
+
+@pytest.mark.parametrize("draw", [
+    lambda p, logits: ops.multinomial(ops.stop_gradient(p), 2, seed=7),
+    lambda p, logits: ops.random_categorical(ops.stop_gradient(logits), 2, seed=3),
+], ids=["multinomial", "random_categorical"])
+def test_actions_drawn_from_a_policy_are_data_to_its_gradient(draw):
+    """REINFORCE: ``-log p[a]`` of actions ``a`` drawn from the policy itself."""
+    def loss(logits):
+        p = ops.softmax(logits, axis=-1)
+        return -ops.log(ops.gather_elements(p, 1, draw(p, logits))).mean()
+
+    logits = np.array([[0.1, 0.5, -0.3], [1.0, 0.0, 0.2]])
+    value, grad = ms.value_and_grad(loss)(Tensor(logits))
+    np.testing.assert_allclose(float(value), float(loss(Tensor(logits))))
+    np.testing.assert_allclose(grad.asnumpy(), central_differences(
+        lambda v: float(loss(Tensor(v))), logits), rtol=1e-7, atol=1e-9)

@@ -104,6 +104,29 @@ def _rows_chosen(x):
     return np.sum(RNG.choice(x, 2))
 
 
+def _indices_by_probabilities(x):
+    p = np.exp(x) / np.sum(np.exp(x))
+    picked = RNG.choice(3, 4, p=adc.stop_gradient(p))
+    return np.sum(np.log(p[picked]))
+
+
+def test_indices_drawn_with_probabilities_a_gradient_reads_are_data():
+    """``choice(n, k, p=stop_gradient(p))`` (REINFORCE's sampled actions): indices, so
+    no gradient crosses the draw. Its result's dtype, worked out on stand-ins of the
+    operands, was unknown (zeros are no probabilities), and the draw was refused as
+    one of float values."""
+    x = np.array([0.3, -0.4, 0.5])
+    state = RNG.bit_generator.state
+    grad = adc.grad(_indices_by_probabilities)(x)
+    RNG.bit_generator.state = state
+
+    def plain(v):
+        RNG.bit_generator.state = state
+        return _indices_by_probabilities(v)
+
+    np.testing.assert_allclose(grad, central_differences(plain, x), rtol=1e-7, atol=1e-9)
+
+
 def _gamma_of(x):
     return np.sum(np.random.gamma(np.exp(x)))
 

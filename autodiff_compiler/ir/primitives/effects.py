@@ -143,17 +143,27 @@ def _draw_avals(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
     source = None if params.get("global_state") or not isinstance(args[0], Const) \
         else args[0].value
     generator = isinstance(source, np.random.Generator) or params.get("generator", False)
-    throwaway = np.random.default_rng(0) if generator else np.random.RandomState(0)
-    stand_ins = [a.value if isinstance(a, Const) else a.aval.example() for a in operands]
     keywords = params.get("keywords", ())
-    if keywords:
-        options.update(zip(keywords, stand_ins[len(stand_ins) - len(keywords):]))
-        stand_ins = stand_ins[:len(stand_ins) - len(keywords)]
-    try:
-        value = getattr(throwaway, params["method"])(*stand_ins, **options)
-    except Exception:  # (a stand-in the draw refuses: randint(0, 0)) known at run time
-        return [Aval()]
-    return [Aval.of(value)]
+    for stand_in in (Aval.example, _even):  # (zeros are no probabilities: ``choice(p=)``)
+        throwaway = np.random.default_rng(0) if generator else np.random.RandomState(0)
+        stand_ins = [a.value if isinstance(a, Const) else stand_in(a.aval) for a in operands]
+        named = dict(options)
+        if keywords:
+            named.update(zip(keywords, stand_ins[len(stand_ins) - len(keywords):]))
+            stand_ins = stand_ins[:len(stand_ins) - len(keywords)]
+        try:
+            return [Aval.of(getattr(throwaway, params["method"])(*stand_ins, **named))]
+        except Exception:  # (a stand-in the draw refuses: randint(0, 0)) known at run time
+            continue
+    return [Aval()]
+
+
+def _even(aval: Aval) -> Any:
+    """A stand-in whose float entries are equal and sum to 1 (a probability vector)."""
+    example = aval.example()
+    if np.ndim(example) == 0 or example.dtype.kind != "f":
+        return example
+    return np.full_like(example, 1.0 / max(example.size, 1))
 
 
 draw = Primitive("draw", _draw, foldable=False, unique=True, allocates=True,
