@@ -2,6 +2,8 @@
 pass, as MindSpore's PyNative mode does (``mindspore.forward_reuse``). The table is
 what MindSpore 2.10 gives (measured on CPU): how many times a BatchNorm's moving mean
 moved after a call of the net and then one gradient."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -195,3 +197,42 @@ def test_a_jit_function_is_compiled_as_the_function_itself():
     np.testing.assert_allclose(ms.grad(lambda x: np.sum(doubled(x) * x))(x), 4 * x)
     np.testing.assert_allclose(ms.grad(lambda x: np.sum(doubled(x)))(x), [2.0, 2.0])
     np.testing.assert_allclose(doubled(x), 2 * x)
+
+
+@ms.jit
+def cubed_sum(x, *, scale=2.0):
+    return np.sum(x ** 3) * scale
+
+
+class JitMethod(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = ms.Parameter(ms.Tensor(np.array([1.0, -2.0])), name="w")
+
+    @ms.jit
+    def step(self, x, scale=1.0):
+        return (self.w * x * scale).sum()
+
+    def construct(self, x):
+        return self.step(x)
+
+
+def test_a_jit_function_is_what_transforms_take():
+    """MindSpore's training step is a ``@jit`` function handed to ``value_and_grad``:
+    ``inspect`` read the wrapper, an object with ``__get__``, as a builtin without a
+    signature (a ValueError from inside the compiler)."""
+    x = np.array([0.5, -1.5])
+    np.testing.assert_allclose(ms.grad(cubed_sum)(x), 6 * x ** 2)
+    value, grad = ms.value_and_grad(cubed_sum)(x, scale=3.0)
+    np.testing.assert_allclose([value, *np.asarray(grad)], [3 * np.sum(x ** 3), *(9 * x ** 2)])
+    np.testing.assert_allclose(ms.vmap(cubed_sum)(np.stack([x, 2 * x])),
+                               [2 * np.sum(x ** 3), 16 * np.sum(x ** 3)])
+    np.testing.assert_allclose(ms.jacrev(cubed_sum)(x), 6 * x ** 2)
+    np.testing.assert_allclose(ms.jvp(cubed_sum, ms.Tensor(x), ms.Tensor(np.ones(2)))[1],
+                               np.sum(6 * x ** 2))
+    net = JitMethod()
+    np.testing.assert_allclose(ms.grad(net.step)(x, 2.0), 2 * net.w.asnumpy())
+    (w_grad,) = ms.grad(net.step, None, net.trainable_params())(x, 2.0)
+    np.testing.assert_allclose(w_grad, 2 * x)
+    np.testing.assert_allclose(ms.grad(functools.partial(net.step, scale=5.0))(x),
+                               5 * net.w.asnumpy())

@@ -113,6 +113,12 @@ class JitFunction:
         with forward_reuse.graph_mode():
             return self.fn(*args, **kwargs)
 
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """``fn``'s: ``inspect`` reads an object with ``__get__`` as a builtin's method,
+        whose signature it cannot find (a transform of it asks)."""
+        return inspect.signature(self.fn, follow_wrapped=False)
+
     def __transform_key__(self) -> tuple:  # (compiled as ``fn``, keyed as a transform)
         return ("jit",)
 
@@ -134,6 +140,12 @@ class _BoundJit:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with forward_reuse.graph_mode():
             return self.fn(self.instance, *args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The method's, without ``self``."""
+        return inspect.signature(functools.partial(self.fn, self.instance),
+                                 follow_wrapped=False)
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
         return low.call_function(self.fn, tuple(args), kwargs, loc, self_obj=self.instance)
