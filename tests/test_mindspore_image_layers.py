@@ -163,8 +163,8 @@ def test_batch_norm_while_training_moves_the_running_statistics_without_a_gradie
 @pytest.mark.parametrize("training", [False, True], ids=["eval", "train"])
 def test_instance_norm_uses_each_instances_statistics(kind, shape, training):
     layer = getattr(nn, kind)(3, eps=0.01)
-    layer.gamma.set_data(Tensor(np.array([1.0, 2.0, -0.5])))
-    layer.beta.set_data(Tensor(np.array([0.0, 1.0, 3.0])))
+    layer.gamma.set_data(Tensor(np.array([1.0, 2.0, -0.5], np.float32)))
+    layer.beta.set_data(Tensor(np.array([0.0, 1.0, 3.0], np.float32)))
     layer.set_train(training)
     x = RNG.standard_normal(shape)
     axes = tuple(range(2, len(shape)))

@@ -283,6 +283,51 @@ def test_parameter_set_data_clone_value_and_parameter_tuple():
     assert type(again) is Parameter and again.name == "w" and again.tolist() == [5.0, 6.0]
 
 
+def test_set_data_refuses_a_wider_dtype_as_mindspore_does_and_casts_a_narrower_one():
+    """MindSpore raises where the data's dtype ranks above the Parameter's (float64
+    into float32: silently cast before); an int or float16 Tensor is cast."""
+    w = Parameter(Tensor(np.zeros(2, np.float32)), name="w")
+    with pytest.raises(TypeError, match=r"Can not change the Parameter dtype.*astype"):
+        w.set_data(Tensor(np.array([1.0, 2.0])))
+    with pytest.raises(TypeError, match="cannot change its dtype in place"):
+        w.set_dtype(ms.float64)
+    assert w.tolist() == [0.0, 0.0]
+    for narrower in (np.array([1, 2], np.int32), np.array([1.5, 2.5], np.float16)):
+        w.set_data(Tensor(narrower))
+        assert w.dtype == np.float32 and w.tolist() == narrower.astype(np.float32).tolist()
+
+
+def _cube_unless_a_tensor(x):
+    if hasattr(x, "asnumpy"):
+        return np.sum(x * x) * (getattr(x, "dtype", None) == np.float64)
+    return np.sum(x ** 3) + getattr(x, "no_such_attribute", 0.5)
+
+
+def test_hasattr_and_getattr_of_a_run_time_array_answer_as_its_class_does():
+    """``hasattr(x, "asnumpy")``: a Tensor's answer for a Tensor argument, NumPy's for an
+    array (refused before as a call without a derivative rule)."""
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(ms.grad(_cube_unless_a_tensor)(Tensor(x)), 2 * x)
+    np.testing.assert_allclose(ms.grad(_cube_unless_a_tensor)(x), 3 * x ** 2)
+    with pytest.raises(ms.AutodiffError, match="Tensor or a Parameter"):
+        ms.grad(lambda v: np.sum(v) * hasattr(v, "requires_grad"))(Tensor(x))
+
+
+def _logged(x):
+    loss = np.sum(x ** 2)
+    print("loss:", loss.asnumpy(), "x:", x.asnumpy())
+    return loss + np.sum(x.asnumpy() * x)  # no gradient through the NumPy copy
+
+
+def test_asnumpy_in_a_differentiated_function_is_data(capsys):
+    """PyNative's logging, ``print(loss.asnumpy())``: refused before as an unknown array
+    attribute. The NumPy array carries no gradient, as in MindSpore."""
+    x = np.array([1.0, -2.0])
+    value, grad = ms.value_and_grad(_logged)(Tensor(x))
+    np.testing.assert_allclose([float(value), *grad.asnumpy()], [10.0, *(3 * x)])
+    assert capsys.readouterr().out == "loss: 5.0 x: [ 1. -2.]\n"
+
+
 def test_dtypes_print_as_mindspore():
     assert [str(t) for t in (mstype.float32, mstype.float64, mstype.int32, mstype.uint8,
                              mstype.bool_)] == ["Float32", "Float64", "Int32", "UInt8", "Bool"]

@@ -52,6 +52,30 @@ def expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     return compute_dtype_cast(obj, read) if is_cell(obj) else read
 
 
+def array_hasattr(scope: Scope, node: gast.AST, var: Var, name: str) -> bool:
+    """``hasattr(x, name)`` of a run-time array: NumPy's array's answer, or that of
+    the Tensor classes for a value computed from Tensors (refused where a Tensor's and a
+    Parameter's differ: which one it is is not known when compiling)."""
+    classes = surface.TENSOR_CLASSES if var.tensor and surface.TENSOR_CLASSES else [np.ndarray]
+    answers = {hasattr(np.zeros(1).view(cls), name) for cls in classes}  # (instances': a
+    # Parameter's ``name`` is set on each)
+    if len(answers) > 1:
+        raise scope.error(node, f"hasattr(..., {name!r}) of a run-time value that may be a "
+                                "Tensor or a Parameter, which differ in it",
+                          hint="decide outside the differentiated function, or read the "
+                               "attribute of an object known there")
+    return answers.pop()
+
+
+def array_getattr(scope: Scope, node: gast.AST, var: Var, name: str, *default: Any) -> Any:
+    """``getattr(x, name[, default])`` of a run-time array: ``x.name`` where the array
+    has it, else the default (as ``hasattr`` answers)."""
+    if default and not array_hasattr(scope, node, var, name):
+        return default[0]
+    attribute = gast.copy_location(gast.Attribute(value=node, attr=name, ctx=gast.Load()), node)
+    return _array_attribute(scope, attribute, var)
+
+
 def _scalar_attribute(scope: Scope, node: gast.Attribute, number: Any) -> Any:
     """An attribute of a number known when compiling that NumPy gave (``np.floor(n /
     2)``, folded to a Python number) or the code made (``np.float64(2.0)``): the NumPy

@@ -155,6 +155,13 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         return object_builtins.super_of(scope, node, args)
     if func is builtins.hasattr and len(args) == 2 and not has_var(args):
         return object_builtins.hasattr_of(scope, *args)  # guarded: set at run time, maybe
+    if func in (builtins.hasattr, builtins.getattr) and len(args) in (2, 3) and not kwargs \
+            and isinstance(args[0], Var) and isinstance(args[1], str):
+        from .attributes import array_getattr, array_hasattr  # (which imports this)
+        if func is builtins.hasattr and len(args) == 2:
+            return array_hasattr(scope, node, *args)
+        if func is builtins.getattr:
+            return array_getattr(scope, node, *args)
     if func is dataclasses.replace:
         return local_objects.replaced(scope, node, args, kwargs)
     if _is_static_call(func, args, kwargs):

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ir import surface
 from ..ir.core import NUMPY_2
 from ..ir.primitives import tensor_promotion as promotion
 from . import dtype as mstype
@@ -226,6 +227,12 @@ class Tensor(np.ndarray):
         """The data as a NumPy array, sharing memory (as MindSpore's does on CPU)."""
         return self.view(np.ndarray)
 
+    def set_dtype(self, dtype: Any) -> Tensor:
+        """Refused: a Tensor here is a NumPy array, whose dtype is fixed in place."""
+        raise TypeError(f"a {type(self).__name__} cannot change its dtype in place (it is a "
+                        f"NumPy array here): make a new one, x.astype(dtype) (a Parameter: "
+                        f"Parameter(p.astype(dtype), name=p.name), assigned where p was)")
+
     @staticmethod
     def from_numpy(array: np.ndarray) -> Tensor:
         """A Tensor sharing ``array``'s memory, keeping its dtype."""
@@ -291,6 +298,12 @@ def _axis(axis: Any) -> Any:
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+def _precedence(dtype: np.dtype) -> tuple[int, int]:
+    """MindSpore's order of implicit conversion: bool, integers, floats, complex; wider
+    after narrower."""
+    return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}.get(dtype.kind, 4), dtype.itemsize
+
+
 def as_tensor(value: Any) -> Any:
     """A result of compiled code as MindSpore returns it: an array as a Tensor view (no
     copy), a NumPy scalar as a 0-d Tensor; anything else as it is."""
@@ -347,9 +360,16 @@ class Parameter(Tensor):
         return self.view(Tensor)
 
     def set_data(self, data: Any, slice_shape: bool = False) -> Parameter:
-        """Replace the values in place (cast to this Parameter's dtype); returns self.
-        The shape must stay (a NumPy array cannot change shape in place)."""
+        """Replace the values in place; returns self. As MindSpore's: a Tensor of a
+        dtype above this Parameter's (float64 data for a float32 Parameter) is refused,
+        other data is cast to its dtype. The shape must stay (a NumPy array cannot
+        change shape in place)."""
         new = np.asarray(data)
+        if isinstance(data, Tensor) and _precedence(new.dtype) > _precedence(self.dtype):
+            raise TypeError(  # (MindSpore's first sentence)
+                f"Can not change the Parameter dtype. Current dtype is "
+                f"{mstype.of(self.dtype)}, and incoming is {mstype.of(new.dtype)}. Cast the "
+                f"data (data.astype(mindspore.{self.dtype.name})), or make a new Parameter")
         if new.shape != self.shape:
             raise ValueError(f"set_data: Parameter '{self.name}' has shape {self.shape}, "
                              f"the new data {new.shape}; create a new Parameter to change "
@@ -400,6 +420,7 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
+surface.TENSOR_CLASSES.extend([Tensor, Parameter])  # (hasattr of a Tensor, compiled)
 from_numpy = Tensor.from_numpy  # MindSpore's top-level ``from_numpy`` too
 
 

@@ -109,6 +109,9 @@ def install_table(cls: type) -> None:
             surface.FAMILIES.setdefault(FAMILY, []).append(f"x.{name}()")
     for name, fn in table.TENSOR_COMPILED.items():
         surface.TENSOR_ATTRIBUTES[name] = _SourceMethod.binder(fn)
+    for name, fn in table.COMPILED_ONLY.items():
+        surface.ATTRIBUTES[name] = _SourceMethod.binder(fn)
+        surface.USER_METHODS.add(name)
     for name, why in table.EAGER_ONLY.items():
         _refuse(name, f"x.{name}() runs eagerly only: {why}",
                 "call it outside the differentiated function")

@@ -401,6 +401,10 @@ TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
 # compiled differently from the eager method
 COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}
 
+# compiled so, the eager method being ``Tensor``'s own (``x.asnumpy()``: PyNative's
+# logging, ``print(loss.asnumpy())``; no gradient flows through a NumPy array)
+COMPILED_ONLY: dict[str, Any] = {"asnumpy": numpy_compiled}
+
 # eager only: refused inside a differentiated function (name -> why)
 EAGER_ONLY: dict[str, str] = {
     "is_contiguous": "compiled code does not track memory layouts",

@@ -46,6 +46,9 @@ ATTRIBUTES: dict[str, Callable[[Var], Any]] = {}
 # A MindSpore Tensor's methods whose meaning differs from an array's (``x.max(1)``),
 # for values ``Var.tensor`` marks
 TENSOR_ATTRIBUTES: dict[str, Callable[[Var], Any]] = {}
+# The array subclasses a value ``Var.tensor`` marks may be (MindSpore's Tensor and
+# Parameter): what ``hasattr`` of such a value asks
+TENSOR_CLASSES: list[type] = []
 # For the README: family -> spellings, in the order they were registered.
 FAMILIES: dict[str, list[str]] = {}
 # What users registered with ``extend`` (left out of the README's table).
