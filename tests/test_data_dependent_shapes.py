@@ -275,3 +275,20 @@ def test_gradient_through_vmap_of_rows_of_different_lengths_is_refused_with_the_
     with pytest.raises(adc.AutodiffError, match="take the gradient inside vmap") as info:
         adc.grad(lambda xs: np.sum(adc.vmap(arange_over_the_selection)(xs)))(xs)
     assert "np.sum(np.arange(np.size(y)) * y)" in str(info.value)
+
+
+def _masked_mean_of_one_hot_rows(logits):
+    mask = logits[:, 0] > 0.0
+    picked = logits[mask]
+    shape = (1,) * (np.ndim(picked) - 1) + (-1,)  # the rank of a selection: run-time
+    return np.sum(picked * np.reshape(np.arange(3.0), shape))
+
+
+def test_a_tuple_sized_by_a_selections_rank_says_how_to_keep_the_shape():
+    """A masked-LM loss, ``cross_entropy(logits[mask], labels[mask])``: the library's
+    loss builds a shape from the selection's rank, which is known only at run time.
+    The refusal said "operator Mult is not supported", with a hint about arrays."""
+    with pytest.raises(adc.AutodiffError, match="known only at run time") as err:
+        adc.grad(_masked_mean_of_one_hot_rows)(np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]))
+    assert "np.where(mask, loss, 0.0)" in err.value.hint
+    assert "test_data_dependent_shapes.py:" in str(err.value)
