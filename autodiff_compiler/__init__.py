@@ -34,7 +34,9 @@ from .mindspore.context import (
     GRAPH_MODE,
     PYNATIVE_MODE,
     JitConfig,
+    ParallelMode,
     constexpr,
+    get_auto_parallel_context,
     get_context,
     get_seed,
     initial_seed,
@@ -45,7 +47,9 @@ from .mindspore.context import (
     ms_function,
     mutable,
     no_inline,
+    reset_auto_parallel_context,
     seed,
+    set_auto_parallel_context,
     set_context,
     set_deterministic,
     set_device,
@@ -104,7 +108,9 @@ for _name in dtype.__all__:
 __all__ += [*_TOP_LEVEL, "LossScaleManager", "FixedLossScaleManager",
             "DynamicLossScaleManager", "build_train_network", "from_numpy", "is_tensor", "tensor",
             "manual_seed", "seed", "initial_seed", "get_seed", "constexpr", "lazy_inline",
-            "no_inline", "mutable", "set_device", "set_deterministic"]
+            "no_inline", "mutable", "set_device", "set_deterministic", "ParallelMode",
+            "set_auto_parallel_context", "get_auto_parallel_context",
+            "reset_auto_parallel_context"]
 __version__ = "0.1.0"
 
 # MindSpore's module paths: ``import autodiff_compiler.common.dtype as mstype``,

@@ -198,6 +198,29 @@ def test_random_flips_follow_the_seeded_state():
     assert vision.RandomVerticalFlip(prob=0.0)(IMAGE)[0, 0, 0] == 0
 
 
+def test_random_crops_are_windows_of_the_padded_image_at_seeded_offsets():
+    """The CIFAR-10 augmentation of MindSpore's ResNet tutorial, ``RandomCrop((32, 32),
+    (4, 4, 4, 4))``: each crop is a window of the padded image, every offset occurs,
+    and the seed repeats them."""
+    padded = vision.Pad(2)(IMAGE)
+    crops = []
+    for _ in range(2):
+        config.set_seed(5)
+        crops.append([vision.RandomCrop((4, 3), 2)(IMAGE) for _ in range(500)])
+    offsets = set()
+    for crop, again in zip(*crops):
+        np.testing.assert_array_equal(crop, again)
+        found = [(t, s) for t in range(padded.shape[0] - 3) for s in range(padded.shape[1] - 2)
+                 if np.array_equal(padded[t:t + 4, s:s + 3], crop)]
+        assert crop.shape == (4, 3, 3) and found
+        offsets.update(found)
+    assert len(offsets) == (padded.shape[0] - 3) * (padded.shape[1] - 2)
+    with pytest.raises(ValueError, match="pad_if_needed"):
+        vision.RandomCrop(7)(IMAGE)
+    grown = vision.RandomCrop(7, pad_if_needed=True)(IMAGE)
+    assert grown.shape == (7, 7, 3) and grown.sum() <= IMAGE.sum()
+
+
 class _RandomAccess:
     def __getitem__(self, i):
         return (np.array(i),)

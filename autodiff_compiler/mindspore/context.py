@@ -17,6 +17,12 @@ from typing import Any
 import numpy as np
 
 from . import forward_reuse
+from .parallel_context import (  # noqa: F401 (``context.set_auto_parallel_context``...)
+    ParallelMode,
+    get_auto_parallel_context,
+    reset_auto_parallel_context,
+    set_auto_parallel_context,
+)
 
 GRAPH_MODE, PYNATIVE_MODE = 0, 1  # MindSpore's values
 

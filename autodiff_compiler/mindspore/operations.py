@@ -287,6 +287,41 @@ class Roll(PrimitiveOp):
         return ops.roll(x, self.shifts, self.dims)
 
 
+class Print(PrimitiveOp):
+    """Prints each input on a line of its own, where the program runs (inside a
+    differentiated function too); its value is to be ignored, as MindSpore's."""
+
+    def apply(self, *inputs: Any) -> None:
+        for value in inputs:
+            print(value)
+
+
+class MatrixInverse(PrimitiveOp):
+    """The inverse of each matrix of ``x`` (of its conjugate transpose, ``adjoint``)."""
+
+    attributes = (("adjoint", False),)
+
+    def apply(self, x: Any) -> Any:
+        return np.linalg.inv(np.conj(np.swapaxes(x, -1, -2)) if self.adjoint else x)
+
+
+class ReverseSequence(PrimitiveOp):
+    """``ops.reverse_sequence``: each batch entry's first ``seq_lengths[i]`` steps reversed."""
+
+    attributes = (("seq_dim", None), ("batch_dim", 0))
+
+    def apply(self, x: Any, seq_lengths: Any) -> Any:
+        return ops.reverse_sequence(x, seq_lengths, self.seq_dim, self.batch_dim)
+
+
+class _Summary(PrimitiveOp):
+    """A summary for MindInsight (``ops.ScalarSummary()("loss", loss)``): accepted and
+    not recorded (no summary files are written here)."""
+
+    def apply(self, name: str, value: Any) -> None:
+        return None
+
+
 class _Stateless(PrimitiveOp):
     """An operator with no settings whose call is a function of its inputs."""
 
@@ -337,12 +372,14 @@ REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.m
               ("ReduceMin", np.min), ("ReduceProd", np.prod), ("ReduceAll", np.all),
               ("ReduceAny", np.any)]
 CONSTRUCTORS = [("Ones", np.ones), ("Zeros", np.zeros)]
+SUMMARIES = ["ScalarSummary", "ImageSummary", "TensorSummary", "HistogramSummary"]
 
 _made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})
          for name, fn in STATELESS}
 _made |= {name: type(name, (_Reduce,), {"reduce": staticmethod(fn)}) for name, fn in REDUCTIONS}
 _made |= {name: type(name, (_Constructor,), {"make": staticmethod(fn)})
           for name, fn in CONSTRUCTORS}
+_made |= {name: type(name, (_Summary,), {}) for name in SUMMARIES}
 for _cls in _made.values():
     _cls.__module__ = __name__
     _cls.__qualname__ = _cls.__name__
@@ -351,7 +388,8 @@ globals().update(_made)
 __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Concat", "Stack",
            "Squeeze", "Argmax", "Argmin", "ArgMaxWithValue", "ArgMinWithValue", "CumSum", "CumProd",
            "TopK", "Sort", "Einsum", "BroadcastTo", "Meshgrid", "Pad", "Flatten", "Eye",
-           "Shape", "Fill", "OneHot", "Split", "Tril", "Triu", "ReverseV2", "Roll", *_made]
+           "Shape", "Fill", "OneHot", "Split", "Tril", "Triu", "ReverseV2", "Roll", "Print",
+           "MatrixInverse", "ReverseSequence", *_made]
 
 from .operations_nn import *  # noqa: E402, F403  (every class of operations_nn.__all__)
 from .operations_nn import __all__ as _nn  # noqa: E402

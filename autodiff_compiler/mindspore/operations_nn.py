@@ -71,6 +71,26 @@ class ResizeBilinearV2(PrimitiveOp):
                                              self.half_pixel_centers)
 
 
+class ResizeNearestNeighbor(PrimitiveOp):
+    """``x`` (N, C, H, W) resized to ``size`` (h, w) by its nearest entries, as
+    TensorFlow's ``resize_nearest_neighbor``: output row ``i`` reads row ``floor(i H /
+    h)``, or, with ``align_corners``, ``round(i (H - 1) / (h - 1))``."""
+
+    attributes = (("size", None), ("align_corners", False))
+
+    def apply(self, x: Any) -> Any:
+        rows = _nearest(np.shape(x)[-2], self.size[0], self.align_corners)
+        columns = _nearest(np.shape(x)[-1], self.size[1], self.align_corners)
+        return x[..., rows[:, None], columns]
+
+
+def _nearest(m: int, n: int, align_corners: bool) -> np.ndarray:
+    """Which of ``m`` source positions each of ``n`` output positions reads."""
+    if align_corners and n > 1:
+        return np.minimum(np.round(np.arange(n) * ((m - 1) / (n - 1))), m - 1).astype(np.int64)
+    return np.minimum(np.floor(np.arange(n) * (m / n)), m - 1).astype(np.int64)
+
+
 class L2Loss(PrimitiveOp):
     """Half the sum of squares."""
 
@@ -270,7 +290,8 @@ def move_running_statistics(running_mean: Parameter, running_var: Parameter, mea
                      + weight * stop_gradient(unbiased))
 
 
-__all__ = ["Conv2D", "EmbeddingLookup", "MaxPool", "AvgPool", "ResizeBilinearV2", "L2Loss",
+__all__ = ["Conv2D", "EmbeddingLookup", "MaxPool", "AvgPool", "ResizeBilinearV2",
+           "ResizeNearestNeighbor", "L2Loss",
            "SigmoidCrossEntropyWithLogits", "BCEWithLogitsLoss", "BinaryCrossEntropy",
            "NLLLoss", "KLDivLoss", "SmoothL1Loss", "SoftmaxCrossEntropyWithLogits",
            "SparseSoftmaxCrossEntropyWithLogits", "Dropout", "Dropout2D", "L2Normalize",

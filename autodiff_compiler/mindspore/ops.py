@@ -458,8 +458,10 @@ range = ops_shape.range  # noqa: A001
 
 
 # MindSpore's primitive classes (``ops.MatMul()``...; ``ops.operations as P``) call the
-# functions above, so they come last.
+# functions above, so they come last; ``from mindspore.ops import constexpr`` (a
+# function of values known when compiling: any function here) with them.
 from . import operations  # noqa: E402, F401
+from .context import constexpr  # noqa: E402, F401
 from .operations import *  # noqa: E402, F403  (every class of operations.__all__)
 
 

@@ -227,3 +227,32 @@ class Pad:
             inside[self.top:self.top + image.shape[0], self.left:self.left + image.shape[1]] = 1
             return np.where(inside[..., None], padded, fill.astype(image.dtype))
         return np.pad(image, widths, mode=self.padding_mode.value)
+
+
+class RandomCrop:
+    """A ``size`` crop (an int for a square, or (height, width)) at an offset drawn
+    uniformly from NumPy's global state (as ``RandomHorizontalFlip``), after
+    ``padding`` (as ``Pad``'s). An image still smaller than the crop is refused, or,
+    with ``pad_if_needed``, padded on both sides by the difference first (MindSpore's
+    kernel's)."""
+
+    def __init__(self, size: Any, padding: Any = None, pad_if_needed: bool = False,
+                 fill_value: Any = 0, padding_mode: Border = Border.CONSTANT) -> None:
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+        self.padding, self.pad_if_needed = padding, pad_if_needed
+        self.fill_value, self.padding_mode = fill_value, padding_mode
+
+    def __call__(self, image: Any) -> np.ndarray:
+        image = np.asarray(image)
+        if self.padding is not None:
+            image = Pad(self.padding, self.fill_value, self.padding_mode)(image)
+        (h, w), (ch, cw) = image.shape[:2], self.size
+        if ch > h or cw > w:
+            if not self.pad_if_needed:
+                raise ValueError(f"RandomCrop: the crop size {self.size} is greater than the "
+                                 f"image's {(h, w)}; pass pad_if_needed=True to pad it")
+            dh, dw = max(ch - h, 0), max(cw - w, 0)
+            image = Pad((dw, dh, dw, dh), self.fill_value, self.padding_mode)(image)
+            h, w = image.shape[:2]
+        top, left = np.random.randint(0, h - ch + 1), np.random.randint(0, w - cw + 1)
+        return np.ascontiguousarray(image[top:top + ch, left:left + cw])

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .callbacks import Callback, History, LossMonitor, RunContext, TimeMonitor
+from .callbacks import (
+    Callback,
+    History,
+    LossMonitor,
+    RunContext,
+    SummaryCollector,
+    TimeMonitor,
+)
 from .callbacks_fit import EarlyStopping, LearningRateScheduler, ReduceLROnPlateau
 from .checkpoints import CheckpointConfig, LambdaCallback, ModelCheckpoint
 from .metrics import MAE, MSE, Accuracy, Loss, Metric
@@ -22,7 +29,7 @@ _FROM_AMP = ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManag
 __all__ = ["MAE", "MSE", "Accuracy", "Callback", "History", "Loss", "LossMonitor", "Metric",
            "Model", "RunContext", "TimeMonitor", "load_checkpoint", "load_param_into_net",
            "save_checkpoint", "CheckpointConfig", "ModelCheckpoint", "LambdaCallback",
-           "EarlyStopping", "ReduceLROnPlateau", "LearningRateScheduler",
+           "EarlyStopping", "ReduceLROnPlateau", "LearningRateScheduler", "SummaryCollector",
            *_METRICS_EXTRA, *_FROM_AMP]
 
 

@@ -141,3 +141,12 @@ class History(Callback):
         cb = run_context.original_args()
         self.epoch.append(cb.cur_epoch_num)
         self.history["net_output"].append(loss_value(cb.net_outputs))
+
+
+class SummaryCollector(Callback):
+    """MindSpore's collector of summaries for MindInsight: accepted, and nothing is
+    collected or written (there is no MindInsight here); training runs as without it.
+    ``summary_dir`` is kept, as MindSpore keeps it."""
+
+    def __init__(self, summary_dir: str, collect_freq: int = 10, **options: Any) -> None:
+        self.summary_dir, self.collect_freq, self.options = summary_dir, collect_freq, options
