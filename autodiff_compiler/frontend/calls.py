@@ -27,6 +27,7 @@ from ..ir import surface
 from ..ir.core import Var
 from . import arguments, local_objects, object_builtins, object_protocols
 from .cells import is_cell, lower_cell_call, new_cell, runs_construct
+from .container_reads import NOT_READ, read_container
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
 from .random_draws import MAKERS, draw_source, is_draw, lower_draw, make_state
@@ -169,6 +170,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
             value = func(*args, **kwargs)
         except Exception as err:
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
+        if func in (list, dict, sorted):  # a new container: the function's own, to change
+            return low.new_list(value)
         return _captured(low, value) if getattr(func, "__evaluated_when_compiling__", False) \
             else value  # NumPy's static calls (np.triu_indices) make constants
     if func is builtins.getattr and len(args) in (2, 3) and not kwargs \
@@ -187,13 +190,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         value = args[0]
         return isinstance(value, LocalFunction) or (not isinstance(value, Var)
                                                     and callable(value))
-    if func is builtins.sorted and len(args) == 1 and isinstance(args[0], dict) \
-            and set(kwargs) <= {"reverse"} and not has_var(list(args[0])) \
-            and not has_var(kwargs):  # a dict's keys, known when compiling
-        return low.new_list(sorted(args[0], **kwargs))
-    if _reads_container(func, args, kwargs):  # d.items(), d.get(k), seq.index(v)
-        value = func(*args)
-        return low.new_list(value) if isinstance(value, list | dict) else value
+    read = read_container(scope, func, args, kwargs)  # d.items(), sorted(d), next(it)
+    if read is not NOT_READ:
+        return read
     replacement = surface.definition(func)  # SciPy's logsumexp: compiled from ours
     if isinstance(replacement, functools.partial):  # an np.vectorize object's call
         return _dispatch(scope, node, replacement, args, kwargs)
@@ -253,7 +252,7 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         rows = scope.items_of(node, args[0])  # an array's rows, as Python iterates it
         return low.new_list(list(rows)) if func is list else rows
     if func in _CONTAINER_BUILTINS and (not kwargs or func is dict) and \
-            all(isinstance(a, list | tuple | dict) for a in args):  # containers of arrays
+            all(isinstance(a, list | tuple | dict | MappingView) for a in args):  # of arrays
         value = func(*args, **kwargs)  # (and dict(a=x, b=y))
         return low.new_list(value) if isinstance(value, list | dict) else value
     if not callable(func):  # (None passed where a function may be: an if on a run-time
@@ -280,19 +279,6 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
 
 # Methods of Python containers that only read them: called while compiling, on a
 # container whose items may be run-time values (they are moved, never computed on).
-_CONTAINER_READS = {dict: {"items", "keys", "values", "get", "copy"},
-                    list: {"index", "count", "copy"}, tuple: {"index", "count"}}
-
-
-def _reads_container(func: Any, args: list, kwargs: dict) -> bool:
-    owner = getattr(func, "__self__", None)
-    # d.get(key, default): the default may be a run-time value (it is only handed back)
-    keys = args[:1] if isinstance(owner, dict) and func.__name__ == "get" else args
-    return isinstance(func, types.BuiltinMethodType) and not kwargs \
-        and func.__name__ in _CONTAINER_READS.get(type(owner), ()) \
-        and not any(isinstance(a, Var) for a in keys)
-
-
 _RUN_TIME_TYPES = (np.ndarray, np.generic, float, int, bool, complex)
 # What a value that is not a Python number may be: NumPy's scalars are no Python
 # ``int`` (nor ``bool``), but ``np.float64`` is a ``float`` and ``np.complex128`` a

@@ -28,6 +28,28 @@ def as_list_builder(node: gast.FunctionDef) -> gast.FunctionDef:
     return gast.fix_missing_locations(node)
 
 
+def nested_as_list_builders(node: gast.FunctionDef | gast.Lambda) -> None:
+    """Each generator ``def`` nested in ``node`` (a helper the function defines),
+    rewritten as the module docstring says, once, where the source is parsed."""
+    nested = [inner for inner in gast.walk(node)
+              if inner is not node and isinstance(inner, gast.FunctionDef) and _yields(inner)]
+    for inner in nested:
+        as_list_builder(inner)
+
+
+def _yields(node: gast.FunctionDef) -> bool:
+    """A ``yield`` in ``node``'s own body (not in the functions it defines)."""
+    todo = list(node.body)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, gast.Yield | gast.YieldFrom):
+            return True
+        if not isinstance(item, gast.FunctionDef | gast.AsyncFunctionDef | gast.Lambda
+                          | gast.ClassDef):
+            todo.extend(gast.iter_child_nodes(item))
+    return False
+
+
 def _statements(body: list[gast.stmt], items: str) -> list[gast.stmt]:
     return [_statement(s, items) for s in body]
 

@@ -228,8 +228,8 @@ class Scope:
         check_subscript_write(self, target, container)
         updated = apply_builder(self, target, P.setitem, [container, index, value], {},
                                 "assignment")
+        self.assign(target.value, updated)  # first: ``buf["a"][1] = v`` reads ``buf``
         self.write_in_place(target, container, updated, root_name(target))
-        self.assign(target.value, updated)
 
     def write_in_place(self, node: gast.AST, old: Any, new: Any, name: str,
                        rebinds: bool = False) -> None:

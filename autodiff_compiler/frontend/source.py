@@ -29,7 +29,7 @@ from typing import Any
 import gast
 
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError
-from .generators import as_list_builder
+from .generators import as_list_builder, nested_as_list_builders
 
 AST_LOCK = threading.Lock()
 
@@ -122,6 +122,7 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
     node = _find_function(tree, code, loc, shift=(first, indent))
     if code.co_flags & inspect.CO_GENERATOR:  # the list of what it yields
         node = as_list_builder(node)
+    nested_as_list_builders(node)  # (generators the function defines, likewise)
     return ParsedFunction(node, code.co_filename, first, indent, qualname)
 
 

@@ -275,7 +275,10 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     if isinstance(value, np.ndarray):  # made while compiling: its items are constants too
         return item
     path = scope.low.captures.path_of(value).item(index)
-    return scope.low.captures.free_value(path, item)
+    item = scope.low.captures.free_value(path, item)
+    if isinstance(value, list) and isinstance(index, slice):  # ``xs[:]``: a new list
+        return scope.low.new_list(list(item))
+    return item
 
 
 def _may_carry_gradient(items: list | tuple) -> bool:

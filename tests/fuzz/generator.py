@@ -38,6 +38,7 @@ KEPT_SHARE = 0.1  # programs setting an attribute of a module-level object and r
 DRAWS_SHARE = 0.1  # programs making a random state (default_rng(seed)) and drawing from it
 SNAPSHOT_SHARE = 0.15  # ``for`` loops whose accumulator's first value has a second name
 PAIR_SHARE = 0.15  # branches followed by a tuple holding None (or one array) on both paths
+HELD_SHARE = 0.15  # arrays written by index through the dict or list holding them
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -79,6 +80,7 @@ class _Generator:
         self.snapshots = random.Random(seed + 9800027)
         self.texts = random.Random(seed + 9900103)
         self.pairs = random.Random(seed + 9900119)
+        self.holders = random.Random(seed + 9900131)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -354,6 +356,8 @@ class _Generator:
             target, part = self.swaps.choice(
                 [(f"{name}[{rows}]", (2, *shape[1:]))]
                 + ([(f"{name}[{rows}, {shape[1] - 1}]", (2, *shape[2:]))] if shape[1:] else []))
+        if op in ("=", "+=", "*=") and self.holders.random() < HELD_SHARE:
+            return self._held_setitem(name, init, target, op, part, shape)
         self.ex.env[name] = shape
         value = self.ex.expr(part, 2)
         if shape[0] > 1 and self.swaps.random() < 0.15:  # drawn apart: seeds keep programs
@@ -371,6 +375,20 @@ class _Generator:
         else:
             write = f"{target} {op} {value}"
         return [Stmt(f"{name} = {init}"), Stmt(write)]
+
+    def _held_setitem(self, name: str, init: str, target: str, op: str, part: Shape,
+                      shape: Shape) -> list[Stmt]:
+        """The array made in a dict or a list and written by index through it
+        (``grads["W"][i] = row``), then read from it: the write's own read of the
+        holder once counted as a read of the array it outdated."""
+        self.features.add("held_setitem")
+        box = self.fresh("box")
+        holder, item = self.holders.choice([(f'{{"k": {init}}}', f'{box}["k"]'),
+                                            (f"[{init}]", f"{box}[0]")])
+        value = self.ex.expr(part, 2)  # (before the array has a name of its own)
+        self.ex.env[name] = shape
+        return [Stmt(f"{box} = {holder}"), Stmt(f"{item}{target[len(name):]} {op} {value}"),
+                Stmt(f"{name} = {item}")]
 
     def row_fill(self, depth: int) -> list[Stmt]:
         """An array the function made, filled row by row in a loop: each row a value

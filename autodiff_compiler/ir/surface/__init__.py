@@ -12,6 +12,7 @@ tables for the README.
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 import sys
 from collections.abc import Callable
@@ -179,6 +180,12 @@ STATIC_CALLS = frozenset([
     np.dtype, np.prod,
     np.float16, np.float32, np.float64, np.int32, np.int64, np.issubdtype, np.finfo, np.iinfo,
     np.triu_indices, np.tril_indices, np.diag_indices, np.indices, np.broadcast_shapes,
+    # of values known when compiling, these make values known then too: window
+    # functions, orderings and combinations of indices or names, Python's math
+    builtins.sorted, np.hanning, np.hamming, np.blackman, np.bartlett, np.kaiser,
+    itertools.combinations, itertools.combinations_with_replacement, itertools.permutations,
+    itertools.product,
+    *(f for f in vars(math).values() if callable(f)),
 ])
 
 

@@ -1,0 +1,58 @@
+"""Python's reads of containers the compiled function holds, run while compiling:
+``d.items()``, ``d.get(k)``, ``xs.index(v)``, ``sorted(d)`` and ``sorted(d.items())``
+(by key), ``next(iter(params.values()))``. The containers are Python's, known when
+compiling, whatever run-time values they hold: the reads take their structure (keys,
+order, positions), never a run-time value's, so they need no rule. A list or dict
+they make is the function's own (it may change it).
+"""
+from __future__ import annotations
+
+import builtins
+import types
+from collections.abc import ItemsView
+from typing import TYPE_CHECKING, Any
+
+from ..ir.core import Var
+
+if TYPE_CHECKING:
+    from .scope import Scope
+
+NOT_READ = object()  # (what ``read_container`` answers for any other call)
+
+_CONTAINER_READS = {dict: {"items", "keys", "values", "get", "copy"},
+                    list: {"index", "count", "copy"}, tuple: {"index", "count"}}
+# Python's iterators over containers (made while compiling, by ``iter``): ``next`` of one
+# takes its next item, whatever it is
+_ITERATORS = frozenset(type(it) for it in (iter([]), iter(()), iter({}), iter({}.values()),
+                                           iter({}.items()), reversed([]), zip(), enumerate([])))
+
+
+def read_container(scope: Scope, func: Any, args: list, kwargs: dict) -> Any:
+    """``func(*args, **kwargs)`` where it reads a container's structure, else
+    ``NOT_READ``."""
+    from .calls import has_var  # (calls imports this module)
+    if func is builtins.sorted and len(args) == 1 and isinstance(args[0], dict | ItemsView) \
+            and set(kwargs) <= {"reverse"} and not has_var([*dict(args[0])]) \
+            and not has_var(kwargs):  # keys differ: items are ordered by them alone
+        by_key = _key if isinstance(args[0], ItemsView) else None
+        return scope.low.new_list(sorted(args[0], key=by_key, **kwargs))
+    if func is builtins.next and 1 <= len(args) <= 2 and not kwargs \
+            and type(args[0]) in _ITERATORS:  # next(iter(params)): the first item
+        return next(*args)
+    if _reads_container(func, args, kwargs):
+        value = func(*args)
+        return scope.low.new_list(value) if isinstance(value, list | dict) else value
+    return NOT_READ
+
+
+def _key(item: tuple) -> Any:
+    return item[0]
+
+
+def _reads_container(func: Any, args: list, kwargs: dict) -> bool:
+    owner = getattr(func, "__self__", None)
+    # d.get(key, default): the default may be a run-time value (it is only handed back)
+    keys = args[:1] if isinstance(owner, dict) and func.__name__ == "get" else args
+    return isinstance(func, types.BuiltinMethodType) and not kwargs \
+        and func.__name__ in _CONTAINER_READS.get(type(owner), ()) \
+        and not any(isinstance(a, Var) for a in keys)
