@@ -206,14 +206,16 @@ def binop(scope: Scope, node: gast.AST, op: gast.operator, left: Any, right: Any
             scope.low.new_list(result)  # ``[a] * n``, ``xs + ys``: the function's own
         return result
     except TypeError:
-        if any(isinstance(v, tuple | list) for v in (left, right)) \
-                and any(isinstance(v, Var) for v in (left, right)):
+        if any(isinstance(v, tuple | list) for v in (left, right)) and any(
+                isinstance(v, Var) and v.aval.dtype is not None and v.aval.dtype.kind in "iu"
+                for v in (left, right)):
             raise scope.error(
-                node, "a tuple or list and a number known only at run time (the rank or a "
-                      "length of an array whose shape its values decide: a selection "
-                      "x[mask])", hint="keep the shape where the mask selects: weight the "
-                      "entries by it, np.sum(np.where(mask, loss, 0.0)) / np.sum(mask), or "
-                      "a loss with reduction='none' weighted so") from None
+                node, "a tuple or list and an integer known only at run time (such as the "
+                      "rank or a length of an array whose shape its values decide: a "
+                      "selection x[mask])",
+                hint="keep the shape where the mask selects: weight the entries by it, "
+                     "np.sum(np.where(mask, loss, 0.0)) / np.sum(mask), or a loss with "
+                     "reduction='none' weighted so") from None
         symbol = type(op).__name__
         raise scope.error(node, f"operator {symbol} is not supported on these operands",
                           hint="use + - * / ** @ on arrays") from None
