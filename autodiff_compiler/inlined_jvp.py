@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import AutodiffError, Loc
+from .ir import primitives as P
 from .ir.builder import inline
 from .ir.core import Var
 from .pipeline.compiler import compile_gradient
@@ -92,3 +93,38 @@ def _with_aux(out: Any, tangent: Any, has_aux: bool) -> tuple:
     from .directional import split_aux  # (which imports this)
     value, aux = split_aux(out)
     return value, split_aux(tangent)[0], aux
+
+
+def lower_linearize(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+    """``linearize(fn, *primals)`` inside a differentiated function: the value is
+    ``jvp``'s along zero tangents (the tangent's work is dead, and goes), and the map
+    inlines ``jvp`` at the point held wherever it is called."""
+    if kwargs or len(args) < 2:
+        raise AutodiffError("linearize takes the function and its point by position: "
+                            "linearize(f, x, ...)", loc)
+    fn, primals = args[0], tuple(args[1:])
+    out, _ = lower_jvp(low, [fn, primals, tuple(map(_zeros_like, primals))], {}, loc)
+    return out, InlinedLinearMap(fn, primals)
+
+
+class InlinedLinearMap:
+    """``linearize``'s map made inside a differentiated function: ``f_jvp(*tangents)``
+    is ``jvp(fn, point, tangents)``'s tangent, inlined where it is called."""
+
+    def __init__(self, fn: Any, point: tuple) -> None:
+        self.fn, self.point = fn, point
+
+    def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
+        if kwargs or len(args) != len(self.point):
+            raise AutodiffError(f"the linear map takes one tangent per primal "
+                                f"({len(self.point)}), by position", loc)
+        return lower_jvp(low, [self.fn, self.point, tuple(args)], {}, loc)[1]
+
+
+def _zeros_like(value: Any) -> Any:
+    """A zero tangent in ``value``'s structure."""
+    if isinstance(value, dict):
+        return {k: _zeros_like(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return type(value)(map(_zeros_like, value))
+    return P.zeros_like(value) if isinstance(value, Var) else np.zeros_like(value)

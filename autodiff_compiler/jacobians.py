@@ -144,14 +144,14 @@ class Jacobian:
     def signature(self) -> inspect.Signature:  # (how ``pipeline.local`` binds a call)
         return self.__signature__
 
-    def __call__(self, *args: Any) -> Any:
-        checked_positions(self.fn, args, self.positions)
-        return self._program(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # (by keyword too, as fn's)
+        checked_positions(self.fn, self._program._bind(args, kwargs), self.positions)
+        return self._program(*args, **kwargs)
 
-    def source(self, *args: Any) -> str:
+    def source(self, *args: Any, **kwargs: Any) -> str:
         """The generated source of the one program computing the Jacobian."""
-        checked_positions(self.fn, args, self.positions)
-        return self._program.source(*args)
+        checked_positions(self.fn, self._program._bind(args, kwargs), self.positions)
+        return self._program.source(*args, **kwargs)
 
     def _inner(self, low: Any, args: list, spec: GradSpec, loc: Any
                ) -> tuple[Compiled, list[Any]]:

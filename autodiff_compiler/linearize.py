@@ -18,6 +18,7 @@ from typing import Any
 from . import trees
 from .directional import forward_program, is_float_tree, jvp, refuse
 from .errors import AutodiffTypeError
+from .inlined_jvp import lower_linearize
 from .pipeline.replay import Replay
 
 
@@ -42,3 +43,6 @@ def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...,
             fn, point, tangents[0] if len(tangents) == 1 else tangents)[1])
 
     return fn(*primals), f_jvp
+
+
+linearize.__lower_call__ = lower_linearize  # type: ignore[attr-defined]  (inside compiled code)

@@ -656,3 +656,43 @@ def test_pullback_and_linear_map_stay_at_the_point_the_caller_then_steps_from():
     assert_same_tree(f_jvp(*tangents), adc.jvp(wave_and_energy, (x0, y0), tangents)[1],
                      rtol=1e-15, atol=0)
     np.testing.assert_allclose(out[0], np.sin(x0) * y0, rtol=1e-15)
+
+
+def _tangent_by_linearize(x, t):
+    g = lambda z: np.tanh(z) * z[::-1]
+    out, f_jvp = adc.linearize(g, x)
+    return np.sum(out) + np.sum(f_jvp(t) ** 2)
+
+
+def test_linearize_inside_a_transform_inlines_jvp_where_its_map_is_called():
+    """``vmap`` or ``grad`` of a function that linearizes a lambda: ``linearize`` was
+    compiled from its own source there, and refused at a ``type()`` the user never
+    wrote. The value and the map are jvp's, made where they are called."""
+    xs, ts = np.array([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]), np.array([[1.0, 0.5, -1.0]] * 2)
+
+    def plain(x, t):
+        z = np.tanh(x) * x[::-1]
+        d = (1 - np.tanh(x) ** 2) * t * x[::-1] + np.tanh(x) * t[::-1]
+        return np.sum(z) + np.sum(d ** 2)
+
+    np.testing.assert_allclose(adc.vmap(_tangent_by_linearize)(xs, ts),
+                               [plain(x, t) for x, t in zip(xs, ts)], rtol=1e-12)
+    np.testing.assert_allclose(adc.grad(_tangent_by_linearize)(xs[0], ts[0]),
+                               central_differences(lambda x: plain(x, ts[0]), xs[0]),
+                               rtol=1e-6, atol=1e-9)
+
+
+def _penalised(x, beta=0.5, *, gamma=1.0):
+    return np.sum(np.sin(x)) + beta * np.sum(x ** 2) + gamma * np.sum(x ** 3)
+
+
+@pytest.mark.parametrize("transform", [adc.jacrev, adc.jacfwd, adc.hessian])
+def test_jacobians_take_keyword_arguments_as_the_function_does(transform):
+    """``jacrev(f)(x, beta=2.0)``, as JAX's and as ``grad`` take them: a TypeError of
+    ``Jacobian.__call__`` before."""
+    x = np.array([0.3, -0.4])
+    got = transform(_penalised)(x, beta=2.0, gamma=0.5)
+    want = transform(lambda v: _penalised(v, 2.0, gamma=0.5))(x)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(transform(_penalised)(x, 2.0), transform(_penalised)(x, beta=2.0))
+    assert "def " in transform(_penalised).source(x, beta=2.0)
