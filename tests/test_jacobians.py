@@ -696,3 +696,24 @@ def test_jacobians_take_keyword_arguments_as_the_function_does(transform):
     np.testing.assert_allclose(got, want, rtol=1e-12)
     np.testing.assert_allclose(transform(_penalised)(x, 2.0), transform(_penalised)(x, beta=2.0))
     assert "def " in transform(_penalised).source(x, beta=2.0)
+
+
+def _returns_in_a_loop(x):
+    for _ in range(3):
+        if np.sum(x) > 2.0:
+            return np.sum(x) * x[0]
+        x = x * 2.0
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("transform", [adc.jacrev, adc.jacfwd])
+def test_jacobians_of_a_function_returning_inside_a_loop(transform):
+    """Until a ``return`` in the loop ran, the result was carried as None, so its shape
+    was unknown and the Jacobian refused ("known only when the code runs") though every
+    path returns a number. The carry now stands in zeros of the result's type."""
+    for x in (np.array([0.1, -0.2, 0.3]), np.array([0.4, 0.5, 0.3])):
+        np.testing.assert_allclose(transform(_returns_in_a_loop)(x),
+                                   central_differences(_returns_in_a_loop, x),
+                                   rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(adc.hessian(_returns_in_a_loop)(np.array([0.1, -0.2, 0.3])),
+                               2 * 64 * np.eye(3), rtol=1e-9)

@@ -33,7 +33,7 @@ from .control import (
     rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
-from .merging import PENDING, UNBOUND, fill_pending, is_leaf, join_avals
+from .merging import PENDING, UNBOUND, is_leaf, join_avals, stand_in
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
 from .unrolled import _unroll, _unroll_while
@@ -411,7 +411,7 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         found = [n for n in carried if n not in live and result[n] is not PENDING]
         if found:  # a return's structure is now known: carry it, from None leaves
             for n in found:
-                scope.env[n] = fill_pending([PENDING, result[n]])[0]
+                scope.env[n] = stand_in(result[n])
             live, avals = [n for n in carried if scope.env[n] is not PENDING], None
             continue
         outs = []

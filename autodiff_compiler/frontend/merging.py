@@ -54,14 +54,24 @@ def is_leaf(value: Any) -> bool:
 
 
 def fill_pending(values: list[Any]) -> list[Any]:
-    """``PENDING`` among computed results becomes their structure with ``None`` leaves
-    (never read: the flag that says a ``return`` ran selects the computed one)."""
+    """``PENDING`` among computed results becomes ``stand_in`` of them (never read: the
+    flag that says a ``return`` ran selects the computed one)."""
     known = [v for v in values if v is not PENDING]
     if not known or len(known) == len(values):
         return values
-    leaves, skeleton = trees.flatten(known[0], is_leaf)
-    filler = trees.unflatten(skeleton, [None] * len(leaves))
+    filler = stand_in(known[0])
     return [filler if v is PENDING else v for v in values]
+
+
+def stand_in(result: Any) -> Any:
+    """What stands for the function's result where no ``return`` has run yet (a path
+    of a branch, a loop's carry before its first ``return``): ``result``'s structure,
+    with zeros of each leaf's shape and dtype where they are known (else None), so the
+    merged value, and a loop's carry, has the result's type (a Jacobian needs it)."""
+    leaves, skeleton = trees.flatten(result, is_leaf)
+    return trees.unflatten(skeleton, [np.zeros(v.aval.shape, v.aval.dtype)
+                                      if isinstance(v, Var) and v.aval.known else None
+                                      for v in leaves])
 
 
 def mixes_none(values: list[Any]) -> bool:
