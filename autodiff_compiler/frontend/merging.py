@@ -67,11 +67,12 @@ def stand_in(result: Any) -> Any:
     """What stands for the function's result where no ``return`` has run yet (a path
     of a branch, a loop's carry before its first ``return``): ``result``'s structure,
     with zeros of each leaf's shape and dtype where they are known (else None), so the
-    merged value, and a loop's carry, has the result's type (a Jacobian needs it)."""
+    merged value, and a loop's carry, has the result's type (a Jacobian needs it). The
+    zeros are one read-only number broadcast: no memory, and never written."""
     leaves, skeleton = trees.flatten(result, is_leaf)
-    return trees.unflatten(skeleton, [np.zeros(v.aval.shape, v.aval.dtype)
-                                      if isinstance(v, Var) and v.aval.known else None
-                                      for v in leaves])
+    return trees.unflatten(skeleton, [
+        np.broadcast_to(np.zeros((), v.aval.dtype), v.aval.shape)
+        if isinstance(v, Var) and v.aval.known else None for v in leaves])
 
 
 def mixes_none(values: list[Any]) -> bool:
