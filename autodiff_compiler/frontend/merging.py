@@ -68,11 +68,16 @@ def stand_in(result: Any) -> Any:
     of a branch, a loop's carry before its first ``return``): ``result``'s structure,
     with zeros of each leaf's shape and dtype where they are known (else None), so the
     merged value, and a loop's carry, has the result's type (a Jacobian needs it). The
-    zeros are one read-only number broadcast: no memory, and never written."""
+    zeros are one read-only number broadcast (no memory, never written); a 0-d one is
+    a NumPy scalar, as NumPy's reductions give."""
     leaves, skeleton = trees.flatten(result, is_leaf)
-    return trees.unflatten(skeleton, [
-        np.broadcast_to(np.zeros((), v.aval.dtype), v.aval.shape)
-        if isinstance(v, Var) and v.aval.known else None for v in leaves])
+    return trees.unflatten(skeleton, [_zeros(v.aval) if isinstance(v, Var) and v.aval.known
+                                      else None for v in leaves])
+
+
+def _zeros(aval: Aval) -> Any:
+    zero = aval.dtype.type(0)
+    return zero if aval.shape == () else np.broadcast_to(zero, aval.shape)
 
 
 def mixes_none(values: list[Any]) -> bool:
