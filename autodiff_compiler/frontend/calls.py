@@ -277,8 +277,6 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                             "it has no derivative rule", hint=_rule_hint(_callable_name(func)))
 
 
-# Methods of Python containers that only read them: called while compiling, on a
-# container whose items may be run-time values (they are moved, never computed on).
 _RUN_TIME_TYPES = (np.ndarray, np.generic, float, int, bool, complex)
 # What a value that is not a Python number may be: NumPy's scalars are no Python
 # ``int`` (nor ``bool``), but ``np.float64`` is a ``float`` and ``np.complex128`` a

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 NOT_READ = object()  # (what ``read_container`` answers for any other call)
 
+# Methods of Python containers that only read them: called on a container whose items
+# may be run-time values (they are moved, never computed on).
 _CONTAINER_READS = {dict: {"items", "keys", "values", "get", "copy"},
                     list: {"index", "count", "copy"}, tuple: {"index", "count"}}
 # Python's iterators over containers (made while compiling, by ``iter``): ``next`` of one
