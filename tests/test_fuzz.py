@@ -20,21 +20,33 @@ CI_PROGRAMS = 250
 PROGRAMS = CI_PROGRAMS if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 100
 
 
-def test_fuzzed_programs_are_never_wrong_and_never_crash():
-    summary = run(range(PROGRAMS))
+# Seeds run in chunks, one test each: pytest-xdist spreads them over the workers (one
+# test of all the programs was minutes on one worker at the end of the run).
+CHUNK = 50
+
+
+def _chunks(first: int, count: int, size: int = CHUNK) -> list[range]:
+    return [range(start, min(start + size, first + count))
+            for start in range(first, first + count, size)]
+
+
+@pytest.mark.parametrize("seeds", _chunks(0, PROGRAMS), ids=str)
+def test_fuzzed_programs_are_never_wrong_and_never_crash(seeds):
+    summary = run(seeds)
     reports = "\n".join(f.report() for f in summary.unexpected)
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
-    assert summary.counts[OK] >= PROGRAMS * 0.6, summary.line()
+    assert summary.counts[OK] >= len(seeds) * 0.6, summary.line()
 
 
 NUMBA_PROGRAMS = 12  # each compiles its kernels: a few seconds a program
 
 
 @pytest.mark.once
-def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(monkeypatch):
+@pytest.mark.parametrize("seeds", _chunks(CI_PROGRAMS, NUMBA_PROGRAMS, 6), ids=str)
+def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(seeds, monkeypatch):
     pytest.importorskip("numba")
     monkeypatch.setattr(checker, "OTHER_BACKENDS", ["numba"])
-    summary = run(range(CI_PROGRAMS, CI_PROGRAMS + NUMBA_PROGRAMS))
+    summary = run(seeds)
     reports = "\n".join(f.report() for f in summary.unexpected)
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
 
@@ -43,14 +55,16 @@ OTHER_ARRAYS = {"array_api": ("array_api_strict", 60), "dask": ("dask.array", 10
 
 
 @pytest.mark.once
-@pytest.mark.parametrize("backend", list(OTHER_ARRAYS))
-def test_fuzzed_programs_get_the_same_gradient_on_other_libraries_arrays(backend, monkeypatch):
+@pytest.mark.parametrize("backend, seeds", [(backend, seeds)
+                                            for backend, (_, count) in OTHER_ARRAYS.items()
+                                            for seeds in _chunks(0, count)], ids=str)
+def test_fuzzed_programs_get_the_same_gradient_on_other_libraries_arrays(backend, seeds,
+                                                                        monkeypatch):
     """The array API backend on array-api-strict arrays, the dask backend on dask arrays
     of one-element chunks: what each refuses by design is skipped, nothing else."""
-    module, programs = OTHER_ARRAYS[backend]
-    pytest.importorskip(module)
+    pytest.importorskip(OTHER_ARRAYS[backend][0])
     monkeypatch.setattr(checker, "OTHER_BACKENDS", [backend])
-    summary = run(range(programs))
+    summary = run(seeds)
     reports = "\n".join(f.report() for f in summary.unexpected)
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
 

@@ -23,8 +23,8 @@ MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_ops_fft.json"
 
 @pytest.fixture(scope="module")
 def ours() -> dict:
-    """This package's measurements of the cases, made when a test first asks for
-    them (``conftest``: on one worker), not while pytest collects."""
+    """This package's measurements of the cases, made when a test of this module
+    first asks for them on a worker, not while pytest collects (on every worker)."""
     return ops_fft_cases.measure(ms)
 
 

@@ -21,8 +21,8 @@ MEASURED = load_measured("ops_math")
 
 @pytest.fixture(scope="module")
 def ours() -> dict:
-    """This package's measurements of the cases, made when a test first asks for
-    them (``conftest``: on one worker), not while pytest collects."""
+    """This package's measurements of the cases, made when a test of this module
+    first asks for them on a worker, not while pytest collects (on every worker)."""
     return ops_math_cases.measure(ms)
 
 

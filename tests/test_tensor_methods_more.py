@@ -28,8 +28,8 @@ MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_tensor_method
 
 @pytest.fixture(scope="module")
 def ours() -> dict:
-    """This package's measurements of the cases, made when a test first asks for
-    them (``conftest``: on one worker), not while pytest collects."""
+    """This package's measurements of the cases, made when a test of this module
+    first asks for them on a worker, not while pytest collects (on every worker)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the cases divide by zero for infs
         return tensor_method_cases.measure(ms)
