@@ -10,6 +10,7 @@ from pathlib import Path
 import dataset_transform_cases
 import numpy as np
 import pytest
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 
@@ -17,11 +18,7 @@ MEASURED = json.loads(
     (Path(__file__).parent / "data" / "mindspore_dataset_transforms.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return dataset_transform_cases.measure(ms)
+ours = measured_fixture(lambda: dataset_transform_cases.measure(ms))
 
 
 @pytest.mark.parametrize("k", range(len(MEASURED["resizes"])))

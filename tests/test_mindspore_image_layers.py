@@ -15,6 +15,7 @@ import image_layer_cases
 import numpy as np
 import pytest
 from differences import central_differences
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, nn, ops, vjp
@@ -24,11 +25,7 @@ MEASURED = json.loads((Path(__file__).parent / "data" /
                        "mindspore_image_layers.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return image_layer_cases.measure(ms)
+ours = measured_fixture(lambda: image_layer_cases.measure(ms))
 
 
 def test_every_case_is_measured(ours):

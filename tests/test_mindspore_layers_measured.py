@@ -16,6 +16,7 @@ import layer_cases
 import numpy as np
 import pytest
 from differences import central_differences
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, nn, ops
@@ -23,11 +24,7 @@ from autodiff_compiler import Tensor, nn, ops
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_layers.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return layer_cases.measure(ms)
+ours = measured_fixture(lambda: layer_cases.measure(ms))
 
 
 # MindSpore's CPU kernel for the two-layer, two-way tanh RNN differs from the same

@@ -14,6 +14,7 @@ import loss_optim_cases
 import numpy as np
 import pytest
 from loss_optim_cases import G0, GRADS, W0
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Parameter, Tensor, nn, ops
@@ -22,11 +23,7 @@ MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_loss_optim.js
                       .read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return loss_optim_cases.measure(ms)
+ours = measured_fixture(lambda: loss_optim_cases.measure(ms))
 
 
 @pytest.mark.parametrize("name", sorted(k for k in MEASURED

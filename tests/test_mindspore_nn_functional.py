@@ -12,6 +12,7 @@ import ops_nn_functional_cases
 import pytest
 from differences import central_differences
 from measured_cases import assert_measured, compared, load_measured
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, nn, ops
@@ -19,11 +20,7 @@ from autodiff_compiler import Tensor, nn, ops
 MEASURED = load_measured("nn_functional")
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return ops_nn_functional_cases.measure(ms)
+ours = measured_fixture(lambda: ops_nn_functional_cases.measure(ms))
 
 
 # MindSpore's MaxUnpool gradient reads the cotangent at a value's index even where a

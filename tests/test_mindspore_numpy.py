@@ -16,6 +16,7 @@ import autodiff_compiler.numpy as mnp
 import mindspore_numpy_cases
 import numpy as np
 import pytest
+from measured_fixture import measured_fixture
 from numpy_version import NUMPY_2
 
 import autodiff_compiler as ms
@@ -24,11 +25,7 @@ from autodiff_compiler import Tensor
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_numpy.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return mindspore_numpy_cases.measure(ms)
+ours = measured_fixture(lambda: mindspore_numpy_cases.measure(ms))
 
 
 # MindSpore 2.7.1's CPU gradient of ``mnp.flip(a, 1)`` is wrong (a first column of zeros,

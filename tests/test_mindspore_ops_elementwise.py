@@ -14,6 +14,7 @@ import ops_elementwise_cases
 import pytest
 from differences import central_differences
 from measured_cases import assert_measured, compared, load_measured
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor
@@ -22,11 +23,7 @@ from autodiff_compiler import ops as E  # every op of the three modules
 MEASURED = load_measured("ops_elementwise")
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return ops_elementwise_cases.measure(ms, E)
+ours = measured_fixture(lambda: ops_elementwise_cases.measure(ms, E))
 
 
 @pytest.mark.parametrize("name", compared(MEASURED))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import ops_fft_cases
 import pytest
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
@@ -21,11 +22,7 @@ from autodiff_compiler import Tensor, ops
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_ops_fft.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return ops_fft_cases.measure(ms)
+ours = measured_fixture(lambda: ops_fft_cases.measure(ms))
 
 
 # MindSpore 2.7.1's ihfft, ihfft2 and ihfftn drop the conjugate now and then: a call

@@ -12,6 +12,7 @@ import numpy as np
 import ops_indexing_cases
 import pytest
 from measured_cases import assert_measured, compared, load_measured
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, check_grads, ops
@@ -19,11 +20,7 @@ from autodiff_compiler import Tensor, check_grads, ops
 MEASURED = load_measured("ops_indexing")
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return ops_indexing_cases.measure(ms)
+ours = measured_fixture(lambda: ops_indexing_cases.measure(ms))
 
 
 # MindSpore 2.7.1's CPU LogSpace computes a float64 result to float16's precision.

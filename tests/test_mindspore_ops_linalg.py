@@ -12,6 +12,7 @@ import ops_linalg_cases
 import pytest
 from differences import central_differences
 from measured_cases import assert_measured, compared, load_measured
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, ops
@@ -19,11 +20,7 @@ from autodiff_compiler import Tensor, ops
 MEASURED = load_measured("ops_linalg")
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return ops_linalg_cases.measure(ms)
+ours = measured_fixture(lambda: ops_linalg_cases.measure(ms))
 
 
 # MindSpore's gradient of cholesky_inverse does not match central differences of its

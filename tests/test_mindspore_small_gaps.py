@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import small_gap_cases
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, nn, ops
@@ -18,11 +19,7 @@ from autodiff_compiler import Tensor, nn, ops
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_small_gaps.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return small_gap_cases.measure(ms)
+ours = measured_fixture(lambda: small_gap_cases.measure(ms))
 
 
 def test_every_case_is_measured(ours):

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import training_surface_cases as cases
 from differences import central_differences
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, amp, nn
@@ -23,11 +24,8 @@ MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_training_surf
                       .read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return json.loads(json.dumps(cases.measure(ms)))  # as JSON holds it, like MEASURED
+# as JSON holds it, like MEASURED
+ours = measured_fixture(lambda: json.loads(json.dumps(cases.measure(ms))))
 
 
 NOT_PROVIDED = ("auc", "bleu_score", "confusion_matrix_metric", "cosine_similarity",

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import transformer_cases
 from differences import central_differences
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import AutodiffError, nn, ops
@@ -23,11 +24,7 @@ MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_transformer.j
                       .read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return transformer_cases.measure(ms)
+ours = measured_fixture(lambda: transformer_cases.measure(ms))
 
 
 @pytest.mark.parametrize("key", sorted(MEASURED["values"]))

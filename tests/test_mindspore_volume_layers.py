@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import volume_layer_cases
 from differences import central_differences
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import Tensor, nn, ops
@@ -23,11 +24,7 @@ MEASURED = json.loads((Path(__file__).parent / "data" /
                        "mindspore_volume_layers.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return volume_layer_cases.measure(ms)
+ours = measured_fixture(lambda: volume_layer_cases.measure(ms))
 
 
 # The gradient of the middle channel's beta is a sum of 240 weights that cancel to

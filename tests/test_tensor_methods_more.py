@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import tensor_method_cases
 from differences import central_differences
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import AutodiffError, Tensor, check_grads, ops
@@ -26,13 +27,13 @@ MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_tensor_method
                       .read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
+def _measured() -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the cases divide by zero for infs
         return tensor_method_cases.measure(ms)
+
+
+ours = measured_fixture(_measured)
 
 
 @pytest.mark.parametrize("name", sorted(k for k in MEASURED if k != "mindspore"))

@@ -11,6 +11,7 @@ import fit_cases
 import numpy as np
 import pytest
 from autodiff_compiler.train import EarlyStopping, Model, ReduceLROnPlateau
+from measured_fixture import measured_fixture
 
 import autodiff_compiler as ms
 from autodiff_compiler import nn
@@ -18,11 +19,7 @@ from autodiff_compiler import nn
 MEASURED = json.loads((Path(__file__).parent / "data" / "mindspore_fit.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def ours() -> dict:
-    """This package's measurements of the cases, made when a test of this module
-    first asks for them on a worker, not while pytest collects (on every worker)."""
-    return fit_cases.measure(ms)
+ours = measured_fixture(lambda: fit_cases.measure(ms))
 
 
 def _close(ours, theirs):
