@@ -145,7 +145,8 @@ class Jacobian:
         return self.__signature__
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:  # (by keyword too, as fn's)
-        checked_positions(self.fn, self._program._bind(args, kwargs), self.positions)
+        bound = self._program._bind(args, kwargs) if kwargs else args  # (no bind per call)
+        checked_positions(self.fn, bound, self.positions)
         return self._program(*args, **kwargs)
 
     def source(self, *args: Any, **kwargs: Any) -> str:
