@@ -209,6 +209,18 @@ def converge(x):
     return np.sum(y ** 2)
 
 
+def grow_in_steps_until_large(x):
+    """A run-time break after a nested loop: on the iterations that break, the inner
+    loop's record exists; on the last one, which ends without a break, it does not."""
+    s = x
+    for _ in range(6):
+        for _ in range(2):
+            s = s * 1.1 + 0.3 * np.sin(s)
+        if np.sum(s ** 2) > 2.0:
+            break
+    return np.sum(s * x)
+
+
 def skip_negative_steps(x):
     total = x * 0.0
     for t in range(4):

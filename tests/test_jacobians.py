@@ -203,6 +203,7 @@ HESSIAN_CASES = [
     (cases.loop_range, (uniform(3), uniform(3)), (0, 1)),
     (cases.while_loop, (uniform(2) * 0.1,), (0,)),
     (cases.break_and_continue, (uniform(3),), (0,)),
+    (cases.grow_in_steps_until_large, (np.array([0.6, 0.9]),), (0,)),
     (cases.rnn, (uniform(2, 2, 3), uniform(3, 3) * 0.5, uniform(3, 3) * 0.5), (1,)),
     (branch_of_two_shapes, (np.array([0.3, -0.2, 0.1]),), (0,)),
     (branch_of_two_shapes, (np.array([-0.3, -0.2, 0.1]),), (0,)),

@@ -217,6 +217,7 @@ CONTROL = [  # (function, batch, in_axes): per-example values vary the path take
     (cases.break_and_continue, (uniform(6, 2, 2),), (0,)),
     (cases.break_on_data_behind_a_check, (uniform(6, 3) * 2,), (0,)),
     (cases.converge, (uniform(6, 3) * 2,), (0,)),
+    (cases.grow_in_steps_until_large, (uniform(6, 2) * 1.5,), (0,)),
     (cases.while_with_break, (uniform(6, 3) + 1.0,), (0,)),
     (cases.while_rnn, (uniform(6, 3), uniform(3)), (0, None)),
     (cases.rnn, (uniform(6, 3, 2, 4), uniform(5, 5) * 0.5, uniform(4, 5) * 0.5),

@@ -104,8 +104,13 @@ def cond_rule(eqn: Eqn, st: Batch) -> None:
         fn, f, _ = batch_body(body, st, [], force)
         bodies.append(fn)
         outs_flags.append(f)
-    if any(len(set(col)) > 1 for col in zip(*outs_flags)):
-        raise NotBatchableError  # a list batched in one branch only
+    for j, col in enumerate(zip(*outs_flags)):
+        # a list batched in one branch only: fine where the other gives the stand-in
+        # for a record it does not keep (``None``, never read after that branch)
+        if len(set(col)) > 1 and not all(
+                batched or _stands_in(body, body.outvars[j])
+                for batched, body in zip(col, bodies)):
+            raise NotBatchableError
     outs = [_out_var(o, None, flag, st) for o, flag in zip(eqn.outvars, flags)]
     current().eqns.append(Eqn(tuple(outs), P.cond, (pred,),
                               {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
