@@ -1,10 +1,13 @@
-"""Second derivatives (grad of grad, and jvp of grad: Hessian-vector products) through
-every construct first-order grad supports, against finite differences of the gradient.
+"""Second and third derivatives (grad of grad, jvp of grad: Hessian-vector products,
+grad of grad of grad) through every construct first-order grad supports, against
+finite differences of the derivative one order below.
 
 The gradient of a loop reads its forward values back from tapes; differentiating it
 again differentiates through the tapes: a tape's cotangent is the list of its
 elements' cotangents, which the adjoint of the loop reading it lists, and the adjoint
-of the loop writing it reads back, one element an iteration."""
+of the loop writing it reads back, one element an iteration. At third order the loop
+reading a tape walks it from its start (the adjoint of an adjoint loop), so its own
+adjoint lists the cotangents last element first, and two loops may read one tape."""
 import control_cases as cases
 import numpy as np
 import pytest
@@ -63,6 +66,42 @@ CASES = [
 @pytest.mark.parametrize("fn, args", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_second_derivative_through_control_flow_matches_finite_differences(fn, args):
     check_grads(fn, *args, order=2)
+
+
+def _gradient(fn, args, order):
+    """``fn`` differentiated ``order`` times with respect to its float arguments."""
+    positions = tuple(i for i, a in enumerate(args) if not isinstance(a, int))
+    for _ in range(order):
+        fn = adc.grad(fn, grad_position=positions)
+    return fn
+
+
+@pytest.mark.parametrize("fn, args", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_third_derivative_through_control_flow_matches_finite_differences(fn, args):
+    """The derivatives of grad(grad(fn)), in both modes, against its differences
+    (``check_grads`` at order 1: the orders below are the test above's)."""
+    check_grads(_gradient(fn, args, 2), *args)
+
+
+@pytest.mark.parametrize("name", ["for_range", "while_rnn", "runtime_break", "return_in_loop",
+                                  "nested_float_loops"])
+def test_fourth_derivative_through_loops_matches_finite_differences(name):
+    fn, args = next(c[1:] for c in CASES if c[0] == name)
+    check_grads(_gradient(fn, args, 3), *args, modes=("rev",), generic=False, rtol=1e-4)
+
+
+def test_third_derivative_of_a_loop_is_the_closed_form():
+    def sine_of_sine(x):
+        for _ in range(2):
+            x = np.sin(x)
+        return x
+
+    x = 0.5
+    u = np.sin(x)  # f = sin(u): f''' = -cos u cos^3 x + 3 sin u sin x cos x - cos u cos x
+    third = -np.cos(u) * np.cos(x) ** 3 + 3 * np.sin(u) * u * np.cos(x) - np.cos(u) * np.cos(x)
+    assert adc.grad(adc.grad(adc.grad(sine_of_sine)))(x) == pytest.approx(third, rel=1e-12)
+    jacobian = adc.jacrev(adc.jacrev(adc.jacrev(sine_of_sine)))(np.array([x]))
+    assert jacobian.item() == pytest.approx(third, rel=1e-12)
 
 
 def _gradient_difference(f, args, i, direction, eps=1e-6):

@@ -165,7 +165,7 @@ class _LoopTape:
     count: Any  # trip count of the adjoint loop
     forward_reversed: bool
     ys: list[tuple[Var, Var, Var]]  # (cotangent stand-in, body value, list) per active y
-    reads: list[tuple[Var, Var]]  # (tape, value read from it this iteration)
+    reads: list[tuple[Var, Var, bool]]  # (tape, value read this iteration, in_order)
 
 
 def active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
@@ -203,30 +203,35 @@ def _reached_carries(eqn: Eqn, body: Function, carry: Sequence[Var], carried: li
 
 
 def _tape_reads(eqn: Eqn, body: Function, index: Var | None, active: set[Var]
-                ) -> list[tuple[Var, Var]]:
-    """``(tape, value)`` for each active tape the body reads, one element an iteration.
+                ) -> list[tuple[Var, Var, bool]]:
+    """``(tape, value, in_order)`` for each active tape the body reads, one element an
+    iteration.
 
-    Only adjoint loops read tapes, each at the position that walks it backwards; the
-    adjoint of such a loop runs the other way and so lists the elements' cotangents
-    in the tape's own order."""
+    Only gradients' loops read tapes, each at the iteration's index or at the position
+    that walks it backwards (``n - 1 - index``). The adjoint of such a loop runs the
+    other way and lists the elements' cotangents in the order it meets them: the
+    tape's own order where the loop walks the tape from its end (an adjoint loop),
+    the reverse where it walks it from its start (``in_order``: the adjoint of an
+    adjoint loop, at third order)."""
     made = {v: e for e in body.eqns for v in e.outvars}
+    reverse = eqn.params.get("reverse", False)
     out = []
     for e in body.eqns:
         if not (e.prim is P.getitem and R.is_tape(e.invars[0]) and e.invars[0] in active):
             continue
         position = e.invars[1]
-        backwards = position is index and eqn.params.get("reverse", False)
-        forwards = not eqn.params.get("reverse", False) and position in made and \
-            made[position].prim is P.sub and made[position].invars[1] is index
-        if index is None or not (backwards or forwards):
+        at_index = position is index
+        from_end = position in made and made[position].prim is P.sub and \
+            made[position].invars[1] is index
+        if index is None or not (at_index or from_end):
             if body.name == "per_example":  # batching's loop over rows of run-time shape
                 raise R.through_ragged_rows(eqn.loc)
             raise AutodiffError("differentiating through a loop that reads a tape out of "
                                 "order is not supported", eqn.loc,
                                 hint="differentiate the original function to this order "
                                      "directly")
-        out.append((e.invars[0], e.outvars[0]))
-    if len({t for t, _ in out}) < len(out):
+        out.append((e.invars[0], e.outvars[0], at_index != reverse))
+    if len({t for t, _, _ in out}) < len(out):
         raise AutodiffError("a loop reads one tape twice an iteration; differentiating "
                             "through it is not supported", eqn.loc)
     return out
@@ -235,7 +240,7 @@ def _tape_reads(eqn: Eqn, body: Function, index: Var | None, active: set[Var]
 def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[Any],
                 active: set[Var], index: Var | None) -> dict[str, Any]:
     reads_ = _tape_reads(eqn, body, index, active)
-    read_values = [r for _, r in reads_]
+    read_values = [r for _, r, _ in reads_]
     captured = [w for w in _captured(body, active) if not R.is_tape(w)]
     carried = active_carries(body, carry, inits, captured + read_values, active)
     carried = _reached_carries(eqn, body, carry, carried, active)
@@ -412,15 +417,15 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         sums_out = [s if c is None else P.add_into(s, as_cotangent(c, w, mapping))
                     for s, c, w in zip(sums, tape.cts[n:m], tape.captured)]
         # the cotangent of each element read from a tape, listed: the tape's cotangent
-        read = [(t, mapping.get(c, c)) for (t, _), c in zip(tape.reads, tape.cts[m:])
-                if c is not None]
+        read = [(t, mapping.get(c, c), in_order)
+                for (t, _, in_order), c in zip(tape.reads, tape.cts[m:]) if c is not None]
     body = Function("grad_body", (index, *tape.placeholders, *leaving, *sums), tuple(b.eqns),
                     tuple(as_atom(v) for v in (*carry_out, *entering, *sums_out,
-                                               *(c for _, c in read))))
+                                               *(c for _, c, _ in read))))
     outs = [cotangent_var(v) for v in (*(carry[j] for j in tape.carried), *tape.captured)]
     results = [eqn.outvars[j] for j, _, _ in tape.shifted]
     spent = [Var(v.aval, v.hint) for v in leaving]  # the values entering the first iteration
-    listed = [Var(TAPE, f"g_{t.hint or 'tape'}") for t, _ in read]
+    listed = [Var(TAPE, f"g_{t.hint or 'tape'}") for t, _, _ in read]
     params = {"body": body, "n_ys": len(read), "reverse": not tape.forward_reversed}
     current().eqns.append(Eqn((*outs[:n], *spent, *outs[n:], *listed), P.loop,
                               (as_atom(tape.count), *ct_final, *results, *sums_init),
@@ -429,8 +434,8 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         adjoints.add(inits[j], g)
     for w, g in zip(tape.captured, outs[len(tape.carried):]):
         adjoints.add(w, g)
-    for (t, _), g in zip(read, listed):
-        adjoints.add(t, g)
+    for (t, _, in_order), g in zip(read, listed):
+        adjoints.add(t, P.reversed_tape(g) if in_order else g)
 
 
 R.REGION_RULES.update({P.cond: CondRule, P.loop: LoopRule, P.while_loop: WhileRule})

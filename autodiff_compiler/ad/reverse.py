@@ -192,12 +192,12 @@ class _Adjoints:
     def add(self, v: Atom, contribution: Any) -> None:
         if not isinstance(v, Var) or v not in self.active or contribution is None:
             return
-        if is_tape(v) and v in self.ct:  # lists would concatenate, not sum
-            raise AutodiffError("a loop's tape is read by two loops; differentiating "
-                                "through it is not supported",
-                                hint="differentiate the original function to this order "
-                                     "directly, or report the program")
-        total = self.ct[v] + contribution if v in self.ct else contribution
+        if v not in self.ct:
+            total = contribution
+        elif is_tape(v):  # a tape two loops read: lists are added element by element
+            total = P.add_tapes(self.ct[v], contribution)
+        else:
+            total = self.ct[v] + contribution
         if isinstance(total, Var) and (not total.hint or v in self.ct):
             total.hint = self.name(v)
             total.made_up = not (isinstance(v, Var) and v.hint)
@@ -220,7 +220,8 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     if rule is not None:
         rule.backward(eqn, tape, adjoints)
         return
-    if any(is_tape(a) and a in adjoints.active for a in eqn.invars):
+    if prim not in (P.reversed_tape, P.add_tapes) and any(is_tape(a) and a in adjoints.active
+                                           for a in eqn.invars):
         if prim is P.stack_rows:
             raise through_ragged_rows(eqn.loc)
         raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "

@@ -371,6 +371,21 @@ def zeros_like_tape(tape):
             else np.zeros_like(e) for e in tape]
 
 
+def reversed_tape(tape):
+    """A loop's tape (or a list of its elements' cotangents) last element first:
+    ``None``, the tape of a branch not taken, stays ``None``."""
+    return None if tape is None else tape[::-1]
+
+
+def add_tapes(a, b):
+    """Two cotangents of one tape (two loops read it) added element by element; ``None``
+    (no cotangent, or the tape of a branch not taken) adds nothing."""
+    if a is None or b is None:
+        return b if a is None else a
+    return [add_tapes(x, y) if isinstance(x, list) or isinstance(y, list)
+            else y if x is None else x if y is None else x + y for x, y in zip(a, b)]
+
+
 def format_batch(template, *values, batch_axes=()):
     """``str.format`` of a text whose values carry ``vmap``'s batch axes (an f-string
     in a print, a log or an assert's message; ``batch_axes``: how many each value has,

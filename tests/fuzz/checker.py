@@ -678,13 +678,26 @@ def _makes_nan(run: Any, args: Any) -> bool:
 
 def _check_hessian(program: Program, compiled: Any, plain: Any, rng: np.random.Generator,
                    f32: bool) -> None:
+    """The gradient of ``f_probe`` (second derivatives) against differences of the
+    gradient; in float64, that of ``f_probe2`` (third derivatives) against differences
+    of the second."""
     args, positions = program.args, program.positions
     us = tuple(_like(args[i], rng) for i in positions)
-    full = (*args, *us)
-    hvp = adc.grad(compiled.f_probe, grad_position=positions)
-    grads = _compiled("hessian", lambda: hvp(*_copy(full)))
+    _check_higher("hessian", "f_probe", (*args, *us), program, compiled, plain, rng, f32)
+    if not f32:
+        vs = tuple(_like(args[i], rng) for i in positions)
+        _check_higher("third", "f_probe2", (*args, *us, *vs), program, compiled, plain, rng,
+                      f32)
+
+
+def _check_higher(stage: str, probe: str, full: tuple, program: Program, compiled: Any,
+                  plain: Any, rng: np.random.Generator, f32: bool) -> None:
+    positions = program.positions
+    gradient = adc.grad(getattr(compiled, probe), grad_position=positions)
+    grads = _compiled(stage, lambda: gradient(*_copy(full)))
     grads = (grads,) if len(positions) == 1 else grads
-    _check_directional("hessian", lambda a: _compiled("hessian-fd", lambda: plain.f_probe(*a)),
+    _check_directional(stage, lambda a: _compiled(f"{stage}-fd",
+                                                  lambda: getattr(plain, probe)(*a)),
                        full, positions, grads, rng, f32, record=lambda a: None)
 
 

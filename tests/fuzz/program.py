@@ -76,18 +76,29 @@ class Program:
                                               self._probe_source()) if part) + "\n"
 
     def _probe_source(self) -> str:
+        """``f_probe`` and ``f_probe2``, the gradient of ``f_probe`` in the direction
+        of further arguments (its own gradient: third derivatives)."""
         pos = self.positions
         us = [f"u{i}" for i in range(len(pos))]
+        vs = [f"v{i}" for i in range(len(pos))]
         has_aux = ", has_aux=True" if self.aux else ""
         unpack = "grads, _ = " if self.aux else "grads = "
-        if len(us) == 1:  # one position: grad returns the gradient bare
-            dots = f"np.sum(grads * {us[0]})"
-        else:
-            dots = " + ".join(f"np.sum(grads[{k}] * {u})" for k, u in enumerate(us))
         return (f"grad_f = adc.grad(f, grad_position={pos!r}{has_aux})\n\n\n"
                 f"def f_probe({', '.join([*self.params, *us])}):\n"
                 f"    {unpack}grad_f({', '.join(self.params)})\n"
-                f"    return {dots}\n")
+                f"    return {_dots(us)}\n\n\n"
+                f"grad_probe = adc.grad(f_probe, grad_position={pos!r})\n\n\n"
+                f"def f_probe2({', '.join([*self.params, *us, *vs])}):\n"
+                f"    grads = grad_probe({', '.join([*self.params, *us])})\n"
+                f"    return {_dots(vs)}\n")
 
     def without(self, **changes: Any) -> Program:
         return replace(self, **changes)
+
+
+def _dots(directions: list[str]) -> str:
+    """The sum of ``grads`` times ``directions``, entry by entry (one position: ``grad``
+    gives its gradient bare)."""
+    if len(directions) == 1:
+        return f"np.sum(grads * {directions[0]})"
+    return " + ".join(f"np.sum(grads[{k}] * {d})" for k, d in enumerate(directions))

@@ -30,6 +30,7 @@ import numpy as np
 
 from ...errors import AutodiffError
 from ...ir.core import Function, regions
+from ...ir.reference import add_tapes, reversed_tape
 from ..base import Backend
 from ..python.expressions import Emitter, attr
 from . import layout, products, runtime
@@ -42,6 +43,8 @@ from .spellings import keywords, refusal, spell
 NAMESPACE: dict[str, Any] = {
     "xp": None, "slice": slice, "array_namespace": runtime.array_namespace,
     "s_": type("IndexExpression", (), {"__getitem__": lambda self, index: index})(),
+    # lists alone, and + of their elements: the same for every library
+    "reversed_tape": reversed_tape, "add_tapes": add_tapes,
 }
 NAMESPACE.update((name, fn) for module in (runtime, layout, products)
                  for name, fn in vars(module).items()

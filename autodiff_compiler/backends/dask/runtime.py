@@ -25,7 +25,8 @@ from ..numpy.runtime import EXTENSIONS, SCIPY
 LAZY_HELPERS = ("unbroadcast", "keepdims_like", "untile", "unpad", "concatenate", "stack", "hstack",
                 "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a",
                 "dot_vjp_b", "tensordot_vjp_a", "tensordot_vjp_b", "as_columns",
-                "from_columns", "zeros_like_tape", "match_complex", "gather")
+                "from_columns", "zeros_like_tape", "reversed_tape", "add_tapes",
+                "match_complex", "gather")
 
 
 def sigmoid(x: Any) -> Any:
@@ -79,7 +80,16 @@ def reshape(a: Any, shape: Any) -> Any:
     return da.reshape(a, shape)
 
 
+def polygamma(n: Any, x: Any) -> Any:
+    """``scipy.special.polygamma``, a Python function over ufuncs that makes NumPy
+    arrays of its operands (computing a dask one): applied block by block instead."""
+    special = SCIPY.special
+    if not isinstance(n, da.Array) and not isinstance(x, da.Array):
+        return special.polygamma(n, x)
+    return da.core.elemwise(special.polygamma, n, x, dtype=np.result_type(float, x))
+
+
 NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "scipy": SCIPY, "ext": EXTENSIONS,
                              "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky, "norm": norm,
-                             "reshape": reshape, "eye": eye}
+                             "reshape": reshape, "eye": eye, "polygamma": polygamma}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)

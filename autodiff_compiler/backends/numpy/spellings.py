@@ -34,7 +34,8 @@ _HELPERS = ("unbroadcast", "keepdims_like", "untile", "unrepeat", "pad", "unpad"
             "stack", "hstack",
             "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a", "dot_vjp_b",
             "tensordot_vjp_a", "tensordot_vjp_b", "as_columns", "from_columns",
-            "zeros_like_tape", "sigmoid", "match_complex", "index_add", "gather", "gather_add",
+            "zeros_like_tape", "reversed_tape", "add_tapes", "sigmoid", "match_complex",
+            "index_add", "gather", "gather_add",
             "add_along_axis", "index_update", "gather_update", "slice", "stack_rows", "adjugate",
             "format_batch")
 _CALLS = {"copy": "np.array", "reduce_sum": "np.sum", "reduce_mean": "np.mean",

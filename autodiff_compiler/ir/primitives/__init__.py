@@ -8,6 +8,7 @@ from .constructors import (
 )
 from .control import (
     add_into,
+    add_tapes,
     call,
     check,
     cond,
@@ -18,6 +19,7 @@ from .control import (
     make_tuple,
     print_,
     repeat_tuple,
+    reversed_tape,
     truth,
     truth_and,
     truth_not,
@@ -276,6 +278,8 @@ __all__ = [
     "cond", "loop", "while_loop", "make_tuple",
     "join_tuples", "repeat_tuple", "tuples_equal",
     "zeros_like_tape",
+    "reversed_tape",
+    "add_tapes",
     "truth", "truth_and", "truth_or", "truth_not",
     "MAX_OPERANDS", "NONE_FOR_THE_REST", "REGISTRY", "Primitive", "declare", "defelementwise",
     "defjvp",

@@ -272,8 +272,10 @@ for _prim, _rule in [(S.reshape, _reshape), (S.broadcast_to, _broadcast_to),
                      (S.result_type, _unbatched(S.result_type))]:
     defbatch(_prim, _rule)
 for _prim in (S.astype, S.astype_discrete, S.stop_gradient, S.zeros_like, S.ones_like,
-              K.full_like, C.zeros_like_tape):
+              K.full_like, C.zeros_like_tape, C.reversed_tape):
     defbatch(_prim, _same(_prim))
+defbatch(C.add_tapes, lambda size, dims, a, b: C.add_tapes(a, b) if dims[0] == dims[1]
+         else _raise())  # lists of the examples' rows alike, element by element
 defbatch(S.copy, lambda size, dims, x, **params: (S.copy(x) if not params
                                                    else _raise()))
 # ---------------------------------------------------------------------------- truth values

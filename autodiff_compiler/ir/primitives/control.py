@@ -64,6 +64,17 @@ truth = Primitive("truth", bool)  # bool(x): a single value's truth
 # zeros for each element of a loop's tape: a tape's cotangent where none flowed
 zeros_like_tape = Primitive("zeros_like_tape", ref.zeros_like_tape, foldable=False,
                             aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
+# a tape read backwards; linear, its own transpose (the adjoint of a loop lists the
+# cotangents of a tape read in iteration order last element first: ``ad.control``)
+reversed_tape = Primitive("reversed_tape", ref.reversed_tape, foldable=False,
+                          aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
+defvjp(reversed_tape, lambda g, ans, tape: reversed_tape(g))
+defjvp(reversed_tape, lambda t, ans, tape: reversed_tape(t))
+# two cotangents of a tape two loops read, added element by element
+add_tapes = Primitive("add_tapes", ref.add_tapes, foldable=False,
+                      aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
+defvjp(add_tapes, lambda g, ans, a, b: g, lambda g, ans, a, b: g)
+defjvp(add_tapes, lambda t, ans, a, b: t, lambda t, ans, a, b: t)
 check = Primitive("check", not_evaluated, form="check", foldable=False)
 # Its result is nothing anyone reads; never evaluated while compiling (it would print).
 print_ = Primitive("print", print, form="effect", foldable=False,
