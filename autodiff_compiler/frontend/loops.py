@@ -33,7 +33,15 @@ from .control import (
     rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
-from .merging import PENDING, UNBOUND, is_leaf, join_avals, stand_in
+from .merging import (
+    PENDING,
+    UNBOUND,
+    containers,
+    is_leaf,
+    join_avals,
+    same_contents,
+    stand_in,
+)
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
 from .unrolled import _unroll, _unroll_while
@@ -378,8 +386,10 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
                bind: Callable[[Scope, Var], None] | None, stmts: list[gast.stmt],
                target: gast.AST | None = None) -> tuple[Function, list[str]]:
     """The body as a region of the carried names' leaves, and those names. Re-lowered
-    until their avals settle; and once more when a ``return`` in it first gives the
-    function's result its structure (until then ``PENDING``, not carried)."""
+    until their avals settle; once more when a ``return`` in it first gives the
+    function's result its structure (until then ``PENDING``, not carried); and once
+    more carrying the lists and dicts a call in the body wrote into (``add(acc, v)``
+    writing ``acc[0]``: the body's syntax shows only the names it assigns)."""
     index_name = target.id if isinstance(target, gast.Name) else "i"
     live = [n for n in carried if scope.env[n] is not PENDING]
     avals = None
@@ -392,8 +402,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         for c, init in zip(carry, inits):
             scope.low.aliases.share(c, init)  # the first iteration's is the same
 
-        def run(child: Scope, k: Var = k, carry: list[Var] = carry,
-                live: list[str] = live, skeletons: list = skeletons) -> Any:
+        def run(child: Scope, k: Var = k, carry: list[Var] = carry, live: list[str] = live,
+                skeletons: list = skeletons, carried: list[str] = carried) -> Any:
             _bind_carried(child.env, live, skeletons, carry)
             child.in_loop, child.loop_kind = True, "structured"
             if bind is not None:
@@ -408,6 +418,11 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         made = len(scope.low.made_objects)
         eqns, child, result = _region(scope, run)
         refuse_attributes_in_loop(scope, node, child.attributes, made)
+        written = [n for n in containers(scope) if n not in carried
+                   and not same_contents(scope.env[n], child.env.get(n, UNBOUND))]
+        if written:  # a call wrote into a list or dict it was handed: carried too
+            carried, live, avals = [*carried, *written], [*live, *written], None
+            continue
         found = [n for n in carried if n not in live and result[n] is not PENDING]
         if found:  # a return's structure is now known: carry it, from None leaves
             for n in found:

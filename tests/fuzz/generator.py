@@ -16,6 +16,7 @@ result passed through complex values (``abs`` and ``real`` of complex products).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import numpy as np
 
@@ -39,6 +40,7 @@ DRAWS_SHARE = 0.1  # programs making a random state (default_rng(seed)) and draw
 SNAPSHOT_SHARE = 0.15  # ``for`` loops whose accumulator's first value has a second name
 PAIR_SHARE = 0.15  # branches followed by a tuple holding None (or one array) on both paths
 HELD_SHARE = 0.15  # arrays written by index through the dict or list holding them
+BOXED_SHARE = 0.15  # ``for`` loops whose accumulator a helper writes into a list
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -81,6 +83,7 @@ class _Generator:
         self.texts = random.Random(seed + 9900103)
         self.pairs = random.Random(seed + 9900119)
         self.holders = random.Random(seed + 9900131)
+        self.boxes = random.Random(seed + 9900137)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -237,10 +240,31 @@ class _Generator:
             stmts.append(self._carry(acc, shape, ints))
             return stmts
 
+        if self.boxes.random() < BOXED_SHARE:
+            return self._boxed_for(acc, init, head, body)
         loop = Stmt(head, tuple(self._scoped(body)))
         if self.snapshots.random() < SNAPSHOT_SHARE:
             return self._snapshot(acc, shape, init, loop)
         return [init, loop]
+
+    def _boxed_for(self, acc: str, init: Stmt, head: str,
+                   body: Callable[[], list[Stmt]]) -> list[Stmt]:
+        """The accumulator kept in a list a helper writes into (``put_first(box, v)``):
+        the loop's body assigns no name holding it, and its writes were once dropped
+        (value and gradient those of the first iteration's start)."""
+        self.features.add("boxed_accumulator")
+        if not any(h.text.startswith("def put_first(") for h in self.helpers):
+            self.helpers.append(Stmt("def put_first(items, v):", (Stmt("items[0] = v"),)))
+        box = self.fresh("box")
+        stmts = self._scoped(body)
+        *rest, carry = stmts
+        assert carry.text.startswith(acc)  # ``acc = ...`` or ``acc += ...``
+        value = carry.text[len(acc):].lstrip()
+        value = value[2:] if value.startswith("= ") else f"{acc} + ({value[3:]})"
+        loop = Stmt(head, (Stmt(f"{acc} = {box}[0]"), *rest,
+                           Stmt(f"put_first({box}, {value})")))
+        return [Stmt(f"{box} = [{init.text.split(' = ', 1)[1]}]"), loop,
+                Stmt(f"{acc} = {box}[0]")]
 
     def _snapshot(self, acc: str, shape: Shape, init: Stmt, loop: Stmt) -> list[Stmt]:
         """``start = acc`` before the loop, read after it: where ``acc`` is an array
