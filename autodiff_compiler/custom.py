@@ -10,9 +10,12 @@ Inside a differentiated function a call of ``f`` is compiled as a call whose val
 is ``f``'s and whose adjoint is ``f_bwd``, compiled from its source like any user
 function (so it shows in ``gradient_source``); the mechanism is the one a Cell's
 ``bprop`` uses (``frontend.custom``, ``ad.custom``). As in JAX, a second derivative
-differentiates ``f_bwd`` and ``f_fwd`` as code, and forward mode (jvp) through ``f``
-is refused with a located error rather than answered by differentiating ``f`` itself,
-which would ignore the rule.
+differentiates ``f_bwd`` and ``f_fwd`` as code, where ``f`` called in them (``ans =
+f(x)`` in ``f_fwd``) is the custom call again, whose derivative is the rule once more
+(grad of a function taking ``value_and_grad(f)``'s value is the rule's, not that of
+``f``'s body); and forward mode (jvp) through ``f`` gives the tangent the rule implies
+(``f_bwd`` transposed in its cotangent, ``ad.custom``) rather than differentiating
+``f`` itself, which would ignore the rule.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import types
 from typing import Any
 
 from .errors import AutodiffError
-from .frontend.custom import custom_call
+from .frontend.custom import call_again, custom_call
 from .frontend.source import definition_loc
 
 
@@ -64,30 +67,36 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         """Lower a call met while compiling: ``fn``'s value, the user's gradient."""
         name = self.fn.__qualname__
         fwd, bwd = self.fwd, self.bwd
-        if getattr(self._in_rule, "active", False):
-            # fwd or bwd calling the function (JAX's ``ans = f(x)`` in fwd): there it is
-            # the function itself, not a call of its rule again (which would recurse)
-            return low.call_function(self.fn, tuple(args), kwargs, loc)
-        if fwd is None or bwd is None:
-            raise AutodiffError(f"custom_vjp function '{name}' is differentiated before "
-                                "its rule is given", loc or definition_loc(self.fn),
-                                hint=f"call {self.fn.__name__}.defvjp(fwd, bwd) first")
         try:
             bound = inspect.signature(self.fn).bind(*args, **kwargs)
         except TypeError as err:
             raise AutodiffError(f"bad call to '{name}': {err}", loc) from None
         bound.apply_defaults()
+        made = getattr(self._in_rule, "made", None)
+        if made is not None:
+            # fwd or bwd calling the function (JAX's ``ans = f(x)`` in fwd): the call
+            # being made, again (lowering its rule again would never end); the
+            # function's body where the arguments are of other kinds
+            again = call_again(low, *made, tuple(bound.arguments.values()), loc)
+            return low.call_function(self.fn, tuple(args), kwargs, loc) \
+                if again is None else again
+        if fwd is None or bwd is None:
+            raise AutodiffError(f"custom_vjp function '{name}' is differentiated before "
+                                "its rule is given", loc or definition_loc(self.fn),
+                                hint=f"call {self.fn.__name__}.defvjp(fwd, bwd) first")
         what = f"the custom_vjp rule of '{name}'"
 
         def primal(ins: tuple) -> Any:
             return low.call_function(self.fn, ins, {}, loc)
 
+        being_made: list[tuple] = []  # (callee, body, its parameters): ``custom_call``'s
+
         def in_rule(rule: types.FunctionType, args: tuple) -> Any:
-            self._in_rule.active = True
+            self._in_rule.made = being_made[0]
             try:
                 return low.call_function(rule, args, {}, loc)
             finally:
-                self._in_rule.active = False
+                self._in_rule.made = None
 
         def augmented(ins: tuple) -> tuple[Any, Any]:
             result = in_rule(fwd, ins)
@@ -101,4 +110,5 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
             return in_rule(bwd, (residuals, g))
 
         return custom_call(low, name, tuple(bound.arguments.values()), primal, augmented,
-                           backward, loc, definition_loc(bwd), what, containers=True)
+                           backward, loc, definition_loc(bwd), what, containers=True,
+                           made=lambda *callee: being_made.append(callee))

@@ -1,10 +1,13 @@
-"""Second derivatives and forward mode through ``custom_vjp``, as JAX answers them.
+"""Second derivatives and forward mode through ``custom_vjp``.
 
 JAX 0.10 (measured): grad of grad differentiates ``bwd`` and ``fwd``'s body (fwd
 ``(x*x, (x, x*x))``, bwd ``g * out + x``: [3, 5, 7] = 2x + 1 at x = [1, 2, 3], where
-a Cell's bprop would give MindSpore's x^2 + x + 1), and jvp raises "can't apply
-forward-mode autodiff (jvp) to a custom_vjp function" (its documentation: the
-decorator "precludes the use of forward-mode automatic differentiation").
+a Cell's bprop would give MindSpore's x^2 + x + 1), and the function called in its
+own ``fwd`` is the custom call again, whose derivative is the rule (its
+``test_invariance``). Its jvp raises "can't apply forward-mode autodiff (jvp) to a
+custom_vjp function"; ours answers with the tangent the rule implies, ``bwd``
+transposed in its cotangent, as for a Cell's bprop (refused where ``bwd`` is not
+linear in it).
 """
 from __future__ import annotations
 
@@ -109,11 +112,88 @@ def test_second_derivatives_through_a_true_custom_vjp_agree_with_finite_differen
     np.testing.assert_allclose(got[1], numeric_grad(mixed, X, Y, position=1), rtol=1e-6)
 
 
-def test_jvp_through_custom_vjp_is_refused_at_the_call_as_jax_refuses_it():
+def test_jvp_through_custom_vjp_is_the_tangent_its_rule_implies():
     def calls(x):
         return tripled_sin(x) * 2.0
-    with pytest.raises(AutodiffError, match=r"can't apply forward-mode autodiff \(jvp\) to "
-                                            "the custom_vjp rule of 'tripled_sin'") as info:
+    v = np.array([0.5, -1.0, 2.0])
+    value, tangent = adc.jvp(calls, X, v)
+    np.testing.assert_allclose(value, 2.0 * np.sin(X), rtol=1e-12)
+    np.testing.assert_allclose(tangent, 2.0 * 3.0 * np.cos(X) * v, rtol=1e-12)  # the rule's
+    jacobian = adc.jacfwd(calls)(X)
+    np.testing.assert_allclose(jacobian, adc.jacrev(calls)(X), rtol=1e-12)
+
+
+@adc.custom_vjp
+def clipped_identity(x):
+    return x
+
+
+clipped_identity.defvjp(lambda x: (x, ()), lambda res, g: (np.clip(g, -1.0, 1.0),))
+
+
+def test_jvp_through_a_rule_not_linear_in_its_cotangent_is_refused_at_the_call():
+    def calls(x):
+        return clipped_identity(x) * 2.0
+    with pytest.raises(AutodiffError, match="this rule is not linear in it") as info:
         adc.jvp(calls, X, ONES)
-    assert "tripled_sin(x)" in info.value.loc.source
+    assert "clipped_identity(x)" in info.value.loc.source
     assert info.value.loc.file.endswith("test_custom_vjp_higher_order.py")
+
+
+@adc.custom_vjp
+def cos_halved(x):
+    return np.cos(2 * x) / 2.0
+
+
+def cos_halved_fwd(x):
+    return cos_halved(x), x  # the function called in its own rule: the rule's call again
+
+
+cos_halved.defvjp(cos_halved_fwd, lambda x, g: (g * 3.0,))  # its derivative is 3, by rule
+
+
+def value_of(x):
+    y, _ = adc.value_and_grad(cos_halved)(x)
+    return y
+
+
+def value_times_gradient(x):
+    y, g = adc.value_and_grad(cos_halved)(x)
+    return y * g
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: adc.grad(f),
+    lambda f: lambda x: adc.jvp(f, (x,), (1.0,))[1],
+    lambda f: lambda x: adc.jacrev(f)(np.array(x)),
+], ids=["grad", "jvp", "jacrev"])
+def test_the_value_of_an_inner_gradient_has_the_rules_derivative(transform):
+    """JAX's test_invariance: the value ``value_and_grad(f)`` gives is f's, computed by
+    ``fwd``, whose call of f is the custom call: its derivative is the rule's (3), not
+    that of f's body (-sin 2 at 1); times the rule's gradient, 3 * 3."""
+    assert float(transform(value_of)(1.0)) == pytest.approx(3.0, rel=1e-12)
+    assert float(transform(value_times_gradient)(1.0)) == pytest.approx(9.0, rel=1e-12)
+
+
+@adc.custom_vjp
+def logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def logistic_fwd(x):
+    out = logistic(x)
+    return out, out
+
+
+logistic.defvjp(logistic_fwd, lambda out, g: (g * out * (1.0 - out),))
+
+
+def test_hessian_through_a_rule_reading_its_own_output_matches_differences():
+    def loss(x):
+        return ops.sum(logistic(x) * x)
+    got = adc.hessian(loss)(X)
+    gradient = adc.grad(loss)
+    want = np.stack([(gradient(X + 1e-6 * e) - gradient(X - 1e-6 * e)) / 2e-6
+                     for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(adc.jacrev(gradient)(X), want, rtol=1e-6, atol=1e-9)

@@ -15,15 +15,17 @@ A ``custom_jvp`` call gets the same two functions, made from its rule transposed
 (``ad.custom_jvp``) the first time reverse mode meets it, and in forward mode its
 rule is bound in the call's place.
 
-Forward mode. JAX refuses a ``custom_vjp`` function under jvp, and so do we.
-MindSpore's ``jvp`` is two reverse passes: the vjp program with cotangent ``u``
-(``u = ones``) differentiated again with respect to ``u``, with ``v`` as the
-cotangent. Through a Cell with a ``bprop`` that is the transpose, in ``dout``, of the
-bprop: the tangent of the output is ``d/d dout <bprop(x, out, dout), t_x>``. For a
-bprop linear in ``dout`` (every true gradient is) the transpose is the same wherever
-it is taken and is computed here at the call, with the bprop's own derivative; one
-that is not linear would make the answer depend on the rest of the function, so it is
-refused at the call.
+Forward mode. MindSpore's ``jvp`` is two reverse passes: the vjp program with
+cotangent ``u`` (``u = ones``) differentiated again with respect to ``u``, with ``v``
+as the cotangent. Through a Cell with a ``bprop`` that is the transpose, in ``dout``,
+of the bprop: the tangent of the output is ``d/d dout <bprop(x, out, dout), t_x>``.
+For a rule linear in ``dout`` (every true gradient is) the transpose is the same
+wherever it is taken and is computed here at the call, with the rule's own
+derivative; one that is not linear would make the answer depend on the rest of the
+function, so it is refused at the call. A ``custom_vjp`` is answered the same way,
+with its ``fwd`` in the call's place (JAX refuses forward mode through one; the
+transpose gives the tangent its rule implies, which a Hessian of a function whose
+``fwd`` calls the function itself needs: that call is the rule's again).
 """
 from __future__ import annotations
 
@@ -99,20 +101,13 @@ def backward(eqn: Eqn, residuals: list[Any], adjoints: Any) -> None:
 
 
 def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
-    """Forward mode: refused for ``custom_vjp`` (JAX's rule); MindSpore's transpose of
-    the ``bprop`` in ``dout`` for a Cell."""
+    """Forward mode: a ``custom_jvp``'s rule; the backward rule transposed in its
+    cotangent for a Cell's ``bprop`` (MindSpore's) and a ``custom_vjp``."""
     callee = eqn.params["callee"]
     what = callee.derived["custom"]
     if "custom_jvp" in callee.derived:
         _jvp_by_rule(eqn, tangents)
         return
-    if not callee.derived["custom_transpose"]:
-        raise AutodiffError(f"can't apply forward-mode autodiff (jvp) to {what}: a "
-                            "custom_vjp function has only a reverse-mode rule (JAX refuses "
-                            "it too)", eqn.loc,
-                            hint="use grad or vjp through it, or differentiate a function "
-                                 "without the custom rule")
-    current().eqns.append(eqn)
     bwd = callee.derived["custom_backward"]
     n_out = len(eqn.outvars)
     douts = list(bwd.invars[len(bwd.invars) - n_out:])
@@ -123,16 +118,21 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
         b.eqns.extend(fwd_eqns + adjoint)
         t_outs = [as_atom(P.zeros_like(d) if c is None else c) for d, c in zip(douts, cts)]
     if _reads_any(b.eqns, t_outs, set(douts)):
-        raise AutodiffError(f"forward mode (jvp) through {what}: MindSpore's jvp transposes "
-                            "the bprop in dout, and this bprop is not linear in dout, so its "
-                            "answer would depend on the rest of the function", eqn.loc,
-                            hint="write the bprop linear in dout (as every true gradient is), "
-                                 "or use grad or vjp through it")
+        raise AutodiffError(f"forward mode (jvp) through {what}: the tangent is the "
+                            "backward rule transposed in its cotangent, and this rule is not "
+                            "linear in it, so the answer would depend on the rest of the "
+                            "function", eqn.loc,
+                            hint="write the rule linear in the cotangent (as every true "
+                                 "gradient is), or use grad or vjp through it")
     transposed = Function(f"{callee.name}_transposed", (*bwd.invars, *t_vars), tuple(b.eqns),
                           tuple(t_outs), bwd.loc)
     fwd = callee.derived["custom_forward"]
-    env = dict(zip(fwd.invars, eqn.invars)) | dict(zip(fwd.eqns[0].outvars, eqn.outvars))
-    residuals = [env.get(a, a) if isinstance(a, Var) else a for a in fwd.outvars[n_out:]]
+    if callee.derived["forward_is_the_call"]:  # a bprop: its forward is the call itself
+        current().eqns.append(eqn)
+        env = dict(zip(fwd.invars, eqn.invars)) | dict(zip(fwd.eqns[0].outvars, eqn.outvars))
+        residuals = [env.get(a, a) if isinstance(a, Var) else a for a in fwd.outvars[n_out:]]
+    else:  # the user's fwd in the call's place, as in reverse mode: outputs and residuals
+        residuals = _bind(fwd, list(eqn.invars), eqn.outvars)[n_out:]
     t_args = [tangents.get(a) if isinstance(a, Var) else None for a in floats]
     t_args = [P.zeros_like(a) if t is None else t for a, t in zip(floats, t_args)]
     ones = [P.ones_like(o) for o in eqn.outvars]  # any point: the transpose ignores it

@@ -8,8 +8,9 @@ own (an ``ir.Callee``) that carries its rule as two IR functions in ``derived``:
   itself, with the inputs and the output as residuals (``bprop`` reads both).
 - ``custom_backward``: (residual leaves, arguments, douts) -> one cotangent per float
   argument: the user's backward rule lowered from its source like any other function.
-- ``custom_transpose``: True for a ``bprop``, whose forward mode is MindSpore's
-  (``ad.custom``); False for ``custom_vjp``, which refuses forward mode as JAX does.
+- ``forward_is_the_call``: True for a ``bprop`` (its forward is the call itself),
+  False for ``custom_vjp`` (``fwd``'s). Forward mode transposes the backward rule in
+  its cotangent for both (``ad.custom``).
 
 Reverse mode (``ad.custom``) binds the two functions in place of the call, so the
 gradient program holds the user's rule as ordinary equations: a second derivative
@@ -39,7 +40,8 @@ def _is_var(v: Any) -> bool:
 def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple], Any],
                 augmented: Callable[[tuple], tuple[Any, Any]] | None,
                 backward: Callable[[Any, Any], Any], loc: Loc | None, rule_loc: Loc,
-                what: str, containers: bool = False) -> Any:
+                what: str, containers: bool = False,
+                made: Callable[[Callee, Function, tuple], None] | None = None) -> Any:
     """Emit ``call`` of ``primal(inputs)`` whose adjoint is the user's rule.
 
     ``augmented(inputs)`` lowers to ``(out, residuals)``; ``None`` means the rule's
@@ -50,9 +52,12 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     ``what`` names the rule in errors (``Cell 'Net'.bprop``); ``rule_loc`` is where it
     is defined. With ``containers``, an input may hold arrays in tuples, namedtuples,
     lists or dicts (JAX's pytrees): each array is a parameter of its own, and the rule
-    returns that input's cotangent in the same structure."""
+    returns that input's cotangent in the same structure. ``made(callee, body,
+    parameters)`` is told of the callee before the rule is lowered (``call_again``)."""
     callee, body, local, dynamic = lowered_alone(name, inputs, primal, loc, rule_loc, what,
                                                  containers)
+    if made is not None:
+        made(callee, body, local)
     invars, out_skeleton = body.invars, callee.skeleton
     callee.derived["custom"] = what
     call_outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
@@ -70,6 +75,10 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     # another program (grad of grad) and its rule bound there, renamed with it.
     fwd_reads = free_vars(fwd) if augmented is not None else []  # a bprop's: the call's
     captured = list(dict.fromkeys([*free_vars(body), *fwd_reads, *free_vars(bwd)]))
+    if captured and callee.derived.get("called_again"):
+        raise AutodiffError(f"{what} calls the function itself, which reads values of the "
+                            "enclosing function: not supported", loc or rule_loc,
+                            hint="pass those values as arguments of the function")
     callee.define(closed(body, captured, len(invars)))
     fwd = closed(fwd, captured, len(invars))
     if augmented is None:
@@ -79,12 +88,29 @@ def custom_call(low: Lowering, name: str, inputs: tuple, primal: Callable[[tuple
     callee.derived["custom_backward"] = closed(bwd, captured,
                                                 len(bwd.invars) - len(body.outvars))
     callee.derived["custom_arity"] = len(invars)  # the user's arguments, then captured ones
-    callee.derived["custom_transpose"] = augmented is None
+    callee.derived["forward_is_the_call"] = augmented is None
     outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
     low.builder.eqns.append(Eqn(tuple(outs), P.call, (*dynamic, *captured),
                                 {"callee": callee},
                                 loc or rule_loc))  # differentiated itself: the rule's def
     return trees.unflatten(out_skeleton, outs)
+
+
+def call_again(low: Lowering, callee: Callee, body: Function, parameters: tuple,
+               inputs: tuple, loc: Loc | None) -> Any:
+    """The function called in its own rule: a call of the callee being made, so that a
+    derivative of the gradient program uses the rule again, as JAX's does; None where
+    the arguments are not of the kinds of its parameters (its body is inlined then)."""
+    arrays, skeleton = trees.flatten(inputs, _is_var)
+    params, expected = trees.flatten(parameters, _is_var)
+    if not trees.same_structure(skeleton, expected) or any(
+            (a.aval.shape, a.aval.dtype) != (p.aval.shape, p.aval.dtype)
+            for a, p in zip(arrays, params)):
+        return None
+    callee.derived["called_again"] = True
+    outs = [Var(o.aval, f"{callee.name}_out") for o in body.outvars]
+    low.builder.eqns.append(Eqn(tuple(outs), P.call, tuple(arrays), {"callee": callee}, loc))
+    return trees.unflatten(callee.skeleton, outs)
 
 
 def closed(fn: Function, captured: list[Var], at: int) -> Function:
