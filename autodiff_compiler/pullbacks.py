@@ -136,8 +136,12 @@ def lower_vjp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     if not positions:
         raise AutodiffError("vjp needs at least one float array argument (or a tuple, list "
                             "or dict of them) to differentiate", loc)
-    out = lower_local(low, fn, inputs, loc) if local is not None else \
-        low.call_function(as_compilable(fn), inputs, {}, loc)
+    if local is not None:
+        out = lower_local(low, fn, inputs, loc)
+    elif hasattr(fn, "__lower_call__"):  # a custom_vjp or custom_jvp function: its rule
+        out = fn.__lower_call__(low, list(inputs), {}, loc)
+    else:
+        out = low.call_function(as_compilable(fn), inputs, {}, loc)
     value, aux = split_aux(out) if has_aux else (out, None)
     pullback = InlinedPullback(pullback_lowering(fn, inputs, positions, value, has_aux,
                                                  None, local=local is not None))

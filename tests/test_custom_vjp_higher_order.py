@@ -197,3 +197,33 @@ def test_hessian_through_a_rule_reading_its_own_output_matches_differences():
                      for e in np.eye(3)], axis=-1)
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(adc.jacrev(gradient)(X), want, rtol=1e-6, atol=1e-9)
+
+
+def test_vjp_of_a_custom_vjp_function_inside_a_gradient_uses_its_rule():
+    def value(x):
+        y, _ = adc.vjp(tripled_sin, x)
+        return ops.sum(y)
+    np.testing.assert_allclose(adc.grad(value)(X), 3.0 * np.cos(X), rtol=1e-12)
+
+
+def squared(x):
+    return x ** 2
+
+
+@adc.custom_vjp
+def through_a_pullback(x):
+    return squared(x)
+
+
+def through_a_pullback_fwd(x):
+    y, pullback = adc.vjp(squared, x)
+    return y, pullback  # JAX's test_nestable_vjp: the pullback as the residual
+
+
+through_a_pullback.defvjp(through_a_pullback_fwd, lambda pullback, g: pullback(g))
+
+
+def test_a_pullback_among_the_forward_rules_residuals_is_refused_clearly():
+    with pytest.raises(AutodiffError, match="the forward rule returns a vjp_fn among its "
+                                            "residuals"):
+        adc.grad(lambda x: ops.sum(through_a_pullback(x)))(X)
