@@ -223,6 +223,24 @@ def test_kernels_inside_loop_bodies() -> None:
     _same(vg(*args), adc.value_and_grad(rnn, grad_position=(0, 1))(*args), 1e-14)
 
 
+def sum_until_large_or_ten_steps(s):
+    acc, i = 0.0, 0
+    while acc < 2.0 and i < 10:
+        acc = acc + 0.3 + 0.1 * np.tanh(s * (i + 1))
+        i = i + 1
+    return acc
+
+
+@pytest.mark.parametrize("s", [0.45, 0.3, -0.2])
+def test_a_while_test_reading_two_kernel_results_reads_both(s) -> None:
+    """The kernel computing ``acc < 2.0`` and ``i < 10`` returns both; both were named
+    alike (their uses by the loop's test were counted before the test computed them):
+    ``acc < 2.0`` dropped, ten iterations always."""
+    want, got = _both(sum_until_large_or_ten_steps, (s,))
+    assert got[0] == pytest.approx(sum_until_large_or_ten_steps(s), rel=1e-14)
+    _same(got, want, 1e-14)
+
+
 def test_nan_and_inf_follow_numpy() -> None:
     def f(x):
         return np.sum(np.log(x) / x + np.sqrt(x))

@@ -449,3 +449,27 @@ def test_zip_strict_of_other_lengths_is_pythons_value_error_at_the_line():
     assert "control_cases.py:" in str(err.value)
     generic = adc.gradient_source(cases.zipped_rows_strictly, (0, 1))  # lengths unknown:
     assert "raise ValueError('zip() arguments have different lengths" in generic  # at run time
+
+
+def rows_against_reversed_rows(a):
+    acc = 0.0
+    for row, mirrored in zip(a, reversed(list(a))):
+        acc = acc + np.dot(row, mirrored)
+    return acc
+
+
+def rows_against_a_map(a):
+    acc = 0.0
+    for row, scale in zip(a, map(float, range(1, 4))):
+        acc = acc + np.sum(row * row) * scale
+    return acc
+
+
+@pytest.mark.parametrize("fn", [rows_against_reversed_rows, rows_against_a_map])
+def test_zip_of_rows_and_an_iterator_walks_both(fn):
+    """An iterator beside an array (reversed(list(a)), map(...)) is listed first: it was
+    taken for an array's rows (an internal error: no len() of a list_reverseiterator)."""
+    a = np.array([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]])
+    value, _ = adc.value_and_grad(fn)(a)
+    assert value == pytest.approx(fn(a), rel=1e-12)
+    check_grads(fn, a, generic=False)  # (list(a) needs its length when compiling)

@@ -9,6 +9,7 @@ import builtins
 from typing import Any
 
 import gast
+import numpy as np
 
 from ..errors import AutodiffError
 from ..ir import primitives as P
@@ -134,6 +135,9 @@ def iteration_of(scope: Scope, node: gast.expr) -> Any:
         values = [v for a in call.args for v in (  # zip(*pairs): the items, as arguments
             scope.items_of(a, scope.expr(a.value)) if isinstance(a, gast.Starred)
             else (scope.expr(a),))]
+        # an iterator (reversed(xs), a map) is listed: it can be read only once
+        values = [v if isinstance(v, Var | np.ndarray | list | tuple)
+                  else _sequence(scope, node, v) for v in values]
         if any(isinstance(v, Var) for v in values) and \
                 not any(isinstance(v, list | tuple) for v in values):
             return Rows(values, enumerated=False)

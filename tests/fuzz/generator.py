@@ -41,6 +41,7 @@ SNAPSHOT_SHARE = 0.15  # ``for`` loops whose accumulator's first value has a sec
 PAIR_SHARE = 0.15  # branches followed by a tuple holding None (or one array) on both paths
 HELD_SHARE = 0.15  # arrays written by index through the dict or list holding them
 BOXED_SHARE = 0.15  # ``for`` loops whose accumulator a helper writes into a list
+BOUNDED_SHARE = 0.3  # counted ``while`` loops that also stop once the accumulator is large
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -84,6 +85,7 @@ class _Generator:
         self.pairs = random.Random(seed + 9900119)
         self.holders = random.Random(seed + 9900131)
         self.boxes = random.Random(seed + 9900137)
+        self.bounds = random.Random(seed + 9900139)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -321,6 +323,11 @@ class _Generator:
         else:
             self.features.add("while_static")
             start, test, step = Stmt(f"{counter} = 0"), f"{counter} < 3", f"{counter} += 1"
+        if " and " not in test and self.bounds.random() < BOUNDED_SHARE:  # (not a scan)
+            # two tests, one on the counter, one on what the loop computes (the numba
+            # backend's kernel gave both one name once: the second alone decided)
+            self.features.add("while_bounded")
+            test = f"{test} and {self.ex.to_scalar(acc, shape)} < 4.0"
         body = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
                                      self._carry(acc, shape, []), Stmt(step, keep=True)])
         return [init, start, Stmt(f"while {test}:", tuple(body))]

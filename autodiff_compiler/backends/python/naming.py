@@ -148,13 +148,16 @@ def _walk(stmts: list[Any], live: _Live, loops: tuple[list[float], ...]) -> None
         if isinstance(s, For | While):
             start = live.next()
             span = [start, start]
-            live.uses.extend((v, start, loops) for v in s.reads)
             inner = (*loops, span)
-            if isinstance(s, For):
+            if isinstance(s, For):  # its count, read once
+                live.uses.extend((v, start, loops) for v in s.reads)
                 live.defs[s.index].append(start)
             for v in s.carry:
                 live.defs[v].append(start)
-            _walk(s.cond if isinstance(s, While) else [], live, inner)
+            if isinstance(s, While):  # its test, read each time after what computes it
+                _walk(s.cond, live, inner)
+                test = live.next()
+                live.uses.extend((v, test, inner) for v in s.reads)
             _walk(s.body, live, inner)
             span[1] = live.next()
             for v in s.carry:  # the end-of-body copy flows to the next iteration
