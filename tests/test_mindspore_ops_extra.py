@@ -53,6 +53,9 @@ SHAPED = [
     ("cdist_batched", lambda x: ops.sum(ops.cdist(x, x[:, :1] * 0.5)), (2, 3, 2)),
     ("cdist_p1", lambda x: ops.sum(ops.cdist(x, draw((2, 4), OTHER), 1.0)), (3, 4)),
     ("cdist_p3", lambda x: ops.sum(ops.cdist(x, draw((2, 4), OTHER), 3.0)), (3, 4)),
+    ("cdist_p_inf", lambda x: ops.sum(ops.cdist(x, draw((2, 4), OTHER), float("inf")) ** 2),
+     (3, 4)),
+    ("dist_p_inf", lambda x: ops.dist(x, draw((3, 4), OTHER), np.inf), (3, 4)),
     ("dist", lambda x: ops.dist(x, draw((3, 4), OTHER)), (3, 4)),
     ("dist_vector_p1", lambda x: ops.dist(x, draw((5,), OTHER), 1), (5,)),
     ("huber_loss", lambda x: ops.huber_loss(x, draw((3, 4), OTHER), "sum", 0.8), (3, 4)),
@@ -116,6 +119,17 @@ def test_bincount_is_float32_as_mindspores_and_its_weights_get_their_bins_gradie
     bins = np.array([0.5, 3.0, 3.0, 0.0, 0.0])  # weights summed per bin, minlength 5
     np.testing.assert_allclose(value, np.sum(bins ** 2))
     np.testing.assert_allclose(grad, 2 * bins[x])
+
+
+def test_cdist_by_the_largest_and_by_the_count_of_coordinates():
+    """p = inf: the largest |difference| (it was 1 everywhere, gradient NaN); p = 0:
+    the number of coordinates that differ, with no gradient, as MindSpore's."""
+    x1 = np.array([[[0.0, 1.0], [2.0, -1.0]]])
+    x2 = np.array([[[2.0, 0.5], [0.0, 2.0], [1.0, 1.0]]])
+    np.testing.assert_allclose(ops.cdist(x1, x2, float("inf")),
+                               [[[2.0, 1.0, 1.0], [1.5, 3.0, 2.0]]])
+    np.testing.assert_allclose(ops.cdist(x1, x2, 0.0), [[[2.0, 1.0, 1.0], [1.0, 2.0, 2.0]]])
+    np.testing.assert_allclose(ms.grad(lambda a: ops.sum(ops.cdist(a, x2, 0.0)))(x1), 0.0)
 
 
 def test_distance_between_equal_points_has_zero_gradient():

@@ -27,9 +27,14 @@ def _norm_root(total: Any, p: float) -> Any:
 
 
 def _p_norm(d: Any, p: float, axis: Any) -> Any:
-    """The ``p``-norm of ``d`` along ``axis`` (all of it if None)."""
+    """The ``p``-norm of ``d`` along ``axis`` (all of it if None): the largest ``|d|``
+    for ``p = inf``, the number of entries not 0 for ``p = 0``."""
     if p == 1:
         return np.sum(np.abs(d), axis=axis)
+    if p == np.inf:
+        return np.max(np.abs(d), axis=axis)
+    if p == 0:
+        return np.sum((d != 0).astype(d.dtype), axis=axis)
     powered = d * d if p == 2 else np.abs(d) ** p
     return _norm_root(np.sum(powered, axis=axis), p)
 
