@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as ms
-from autodiff_compiler import Tensor, nn
+from autodiff_compiler import Parameter, Tensor, nn
 
 X = np.array([[1, 2], [3, 4]], np.float32)
 Y = np.array([[0.5, -1], [2, 0.1]], np.float32)
@@ -75,3 +75,30 @@ def test_mindspores_import_paths():
     module = importlib.import_module("autodiff_compiler.nn.grad")
     assert module.Vjp is nn.Vjp and module.Jvp is nn.Jvp
     assert importlib.import_module("autodiff_compiler.nn.grad.cell_grad").Vjp is nn.Vjp
+
+
+class FrozenFactor(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.p1 = Parameter(Tensor(np.array([2.0], np.float32)), name="p1", requires_grad=False)
+        self.p3 = Parameter(Tensor(np.array([1.0], np.float32)), name="p3")
+
+    def construct(self, x):
+        return self.p1 * x * self.p3
+
+
+def test_a_listed_parameter_without_requires_grad_gets_zeros_as_of_the_call():
+    """MindSpore 2.10 (measured): a Parameter listed in the weights whose requires_grad
+    is False gets a zero gradient, decided when the gradient is called."""
+    net, x = FrozenFactor(), Tensor(np.array([3.0], np.float32))
+    weights = [net.p1, net.p3]
+    grad_fn = ms.grad(net, None, weights)
+    np.testing.assert_allclose([g.asnumpy() for g in grad_fn(x)], [[0.0], [6.0]])
+    value, (g1, g3) = ms.value_and_grad(net, None, weights)(x)
+    np.testing.assert_allclose([value.asnumpy(), g1.asnumpy(), g3.asnumpy()],
+                               [[6.0], [0.0], [6.0]])
+    g_x, (g1, g3) = ms.grad(net, 0, weights)(x)
+    np.testing.assert_allclose([g_x.asnumpy(), g1.asnumpy(), g3.asnumpy()],
+                               [[2.0], [0.0], [6.0]])
+    net.p1.requires_grad = True  # after compiling: the same compiled gradient, in full
+    np.testing.assert_allclose([g.asnumpy() for g in grad_fn(x)], [[3.0], [6.0]])

@@ -161,6 +161,9 @@ class Compiled:
                 if spec.with_value else tangent
         grads = list(flat[n:len(flat) - self.n_aux])
         pos_grads, w_grads = regroup(self.position_trees, grads, len(spec.positions or ()))
+        # a Parameter listed whose requires_grad is False when called: zeros (MindSpore's)
+        w_grads = [g if getattr(w, "requires_grad", True) else np.zeros_like(g)
+                   for w, g in zip(spec.weights or (), w_grads)]
         pos_part = shape_part(spec, pos_grads, spec.positions or (), spec.bare_position)
         w_ids = tuple(w.name for w in spec.weights or ())
         w_part = shape_part(spec, w_grads, w_ids, spec.bare_weight)
