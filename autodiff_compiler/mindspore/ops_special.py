@@ -25,8 +25,9 @@ _math_erf = np.frompyfunc(math.erf, 1, 1)
 
 
 def _erf_values(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
-    """``erf`` of every value of ``input``, in its float dtype (float64 for integers).
-    SciPy's is a ufunc, so other arrays (dask's) stay lazy through it."""
+    """``erf`` of every value of ``input``, in its float dtype (float64 for integers;
+    SciPy has no float16 loop: its float32 result is cast back, as MindSpore keeps
+    float16). SciPy's is a ufunc, so other arrays (dask's) stay lazy through it."""
     try:
         from scipy.special import erf as scipy_erf
     except ImportError:
@@ -36,7 +37,10 @@ def _erf_values(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
         dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
         out = np.asarray(_math_erf(values), dtype=dtype)
         return out[()] if out.ndim == 0 else out
-    return scipy_erf(input)
+    out = scipy_erf(input)
+    dtype = getattr(input, "dtype", None)
+    return out.astype(dtype) if dtype is not None and dtype.kind == "f" and \
+        out.dtype != dtype else out
 
 
 _erf = extend.defprimitive(_erf_values, "ops_erf", elementwise=True)
