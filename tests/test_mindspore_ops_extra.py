@@ -11,7 +11,7 @@ import pytest
 from differences import central_differences
 
 import autodiff_compiler as ms
-from autodiff_compiler import ops
+from autodiff_compiler import Tensor, nn, ops
 
 P = ops.operations  # (``from mindspore.ops import operations as P``)
 
@@ -326,3 +326,31 @@ def test_scalar_to_tensor_and_tensor_div():
     assert ops.scalar_to_tensor(3).dtype == np.float32
     assert ops.scalar_to_tensor(3, ms.int32).dtype == np.int32
     np.testing.assert_allclose(ops.tensor_div(ms.Tensor(X34), 2.0), X34 / 2)
+
+
+ROW_OF_TIES = np.array([[1.0, 3.0, 3.0, 0.0]], np.float32)
+TIES = [  # (function, input, MindSpore 2.10's gradient, measured)
+    ("max_with_axis", lambda t: ops.max(t, 1)[0].sum(), ROW_OF_TIES, [[0, 1, 0, 0]]),
+    ("amax_splits", lambda t: ops.amax(t, 1).sum(), ROW_OF_TIES, [[0, 0.5, 0.5, 0]]),
+    ("tensor_max_splits", lambda t: Tensor(t).max(), ROW_OF_TIES, [[0, 0.5, 0.5, 0]]),
+    ("norm_inf", lambda t: ops.norm(t, float("inf"), dim=1).sum(), ROW_OF_TIES,
+     [[0, 1, 0, 0]]),
+    ("norm_minus_inf", lambda t: ops.norm(t, float("-inf"), dim=1).sum(),
+     np.array([[1.0, -3.0, 3.0, 0.0], [0.5, 0.5, -2.0, 2.0]], np.float32),
+     [[0, 0, 0, 0], [1, 0, 0, 0]]),
+    ("max_pool2d", lambda t: ops.max_pool2d(t, 2, 1).sum(),
+     np.array([[[[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]]]], np.float32), [[[[0, 2, 0], [0, 0, 0]]]]),
+    ("MaxPool1d", lambda t: nn.MaxPool1d(2, 1)(t).sum(),
+     np.array([[[1.0, 3.0, 3.0, 2.0]]], np.float32), [[[0, 2, 1, 0]]]),
+    ("adaptive_max_pool1d", lambda t: ops.adaptive_max_pool1d(t, 1).sum(),
+     np.array([[[1.0, 3.0, 3.0, 2.0]]], np.float32), [[[0, 1, 0, 0]]]),
+    ("max_pool3d", lambda t: ops.max_pool3d(t, 2, 1).sum(), np.ones((1, 1, 2, 2, 2), np.float32),
+     np.eye(1, 8).reshape(1, 1, 2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("fn, x, want", [c[1:] for c in TIES], ids=[c[0] for c in TIES])
+def test_tied_maxima_get_the_gradient_as_mindspore_gives_it(fn, x, want):
+    """Pooling, max with an axis and norm of order inf send it to the first of tied
+    entries; amax and Tensor.max split it (both are MindSpore's, measured)."""
+    np.testing.assert_allclose(ms.grad(fn)(x), want)

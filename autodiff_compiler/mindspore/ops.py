@@ -58,6 +58,7 @@ from . import (
     ops_special_functions,
     ops_state,
     ops_stats,
+    ties,
 )
 from .composite import HyperMap, Map, MultitypeFuncGraph, Partial  # noqa: F401  (composite)
 from .dtype import float32
@@ -301,6 +302,13 @@ def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
 
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002, N803
+    """``np.linalg.norm``; a vector's of order inf (-inf) sends its gradient to the first
+    of tied largest (smallest) magnitudes, as MindSpore's."""
+    along = dim if isinstance(dim, int) else -1 if dim is None and np.ndim(A) == 1 else None
+    if along is not None and ord in (np.inf, -np.inf):
+        pick = ties.first_max if ord == np.inf else ties.first_min
+        out = pick(np.abs(A), along)
+        return Tensor(np.expand_dims(out, along) if keepdim else out)
     return Tensor(np.linalg.norm(A, ord=ord, axis=dim, keepdims=keepdim))
 
 

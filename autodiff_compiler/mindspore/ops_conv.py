@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .ties import first_max
+
 
 def _pair(value: Any) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else (value[0], value[1])
@@ -151,9 +153,10 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: 
 
 def max_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
              pad_mode: str) -> Any:
-    """The largest value of each window of any rank (padding counts as -inf)."""
-    return np.max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
-                  axis=2)
+    """The largest value of each window of any rank (padding counts as -inf); its
+    gradient goes to the first of tied ones, as MindSpore's (``ties``)."""
+    return first_max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
+                     axis=2)
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -178,7 +181,7 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                                         hi)) for i, (lo, hi) in enumerate(widths)]
     padded = np.pad(x, ((0, 0), (0, 0), *widths), constant_values=-np.inf)
     windows = patches(padded, kernel, step, spread, "valid", 0)
-    values = np.max(windows, axis=2)
+    values = first_max(windows, axis=2)
     if not return_indices:
         return values
     tap = np.argmax(windows, axis=2)

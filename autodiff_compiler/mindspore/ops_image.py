@@ -40,6 +40,7 @@ import numpy as np
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from . import ops_conv, ops_state
+from .ties import first_max
 
 __all__ = ["conv_transpose2d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
            "group_norm", "layer_norm", "batch_norm", "rms_norm", "dropout1d", "dropout2d",
@@ -254,8 +255,8 @@ def adaptive_max_pool1d(input: Any, output_size: int) -> Any:  # noqa: A002
         raise ValueError(f"adaptive_max_pool1d: the input must be (N, C, L) with L a "
                          f"multiple of output_size {output_size}, not {np.shape(input)}")
     shape = np.shape(input)
-    return np.max(np.reshape(input, (*shape[:2], output_size, length // output_size)),
-                  axis=3)
+    return first_max(np.reshape(input, (*shape[:2], output_size, length // output_size)),
+                     axis=3)
 
 
 def adaptive_max_pool2d(input: Any, output_size: Any,  # noqa: A002

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .tensor import Tensor
+from .ties import first_max, first_min
 
 __all__ = ["lstsq", "cholesky", "cholesky_solve", "cholesky_inverse", "matrix_determinant",
            "log_matrix_determinant", "logdet", "slogdet", "matrix_power", "matrix_solve",
@@ -272,7 +273,11 @@ def vector_norm(x: Any, ord: Any = 2, axis: Any = None, keepdims: bool = False, 
     rest = tuple(a for a in range(rank) if a not in chosen)
     lanes = np.reshape(np.transpose(x, rest + axes),
                        (*[np.shape(x)[a] for a in rest], -1))
-    norms = np.linalg.norm(lanes, ord, axis=-1).astype(x.dtype)
+    if ord in (np.inf, -np.inf):  # the gradient to the first of tied magnitudes
+        pick = first_max if ord == np.inf else first_min
+        norms = pick(np.abs(lanes), axis=-1).astype(x.dtype)
+    else:
+        norms = np.linalg.norm(lanes, ord, axis=-1).astype(x.dtype)
     return Tensor(np.expand_dims(norms, axes) if keepdims else norms)
 
 
