@@ -28,6 +28,7 @@ from .merging import (
     UNBOUND,
     as_numpy_values,
     bind_attributes,
+    changed_by_calls,
     containers,
     join_avals,
     merge_values,
@@ -215,6 +216,8 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
     candidates = [*(assigned_names(node.body + node.orelse) if names is None else names),
                   *defined_names(node.body + node.orelse)]
     candidates = list(dict.fromkeys([*candidates, *_flags(scope), *containers(scope)]))
+    candidates = list(dict.fromkeys([*candidates, *(  # and those a call set: nonlocal
+        n for _, child, _ in lowered for n in changed_by_calls(scope, child, candidates))]))
     for name in candidates:
         values = [child.env.get(name, UNBOUND) for _, child, _ in lowered]
         if any(v is UNBOUND for v in values):

@@ -33,15 +33,7 @@ from .control import (
     rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
-from .merging import (
-    PENDING,
-    UNBOUND,
-    containers,
-    is_leaf,
-    join_avals,
-    same_contents,
-    stand_in,
-)
+from .merging import PENDING, UNBOUND, changed_by_calls, is_leaf, join_avals, stand_in
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
 from .unrolled import _unroll, _unroll_while
@@ -389,7 +381,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
     until their avals settle; once more when a ``return`` in it first gives the
     function's result its structure (until then ``PENDING``, not carried); and once
     more carrying the lists and dicts a call in the body wrote into (``add(acc, v)``
-    writing ``acc[0]``: the body's syntax shows only the names it assigns)."""
+    writing ``acc[0]``) and the names a call set ``nonlocal``: the body's syntax shows
+    only the names it assigns."""
     index_name = target.id if isinstance(target, gast.Name) else "i"
     live = [n for n in carried if scope.env[n] is not PENDING]
     avals = None
@@ -418,9 +411,8 @@ def _loop_body(scope: Scope, node: gast.AST, carried: list[str],
         made = len(scope.low.made_objects)
         eqns, child, result = _region(scope, run)
         refuse_attributes_in_loop(scope, node, child.attributes, made)
-        written = [n for n in containers(scope) if n not in carried
-                   and not same_contents(scope.env[n], child.env.get(n, UNBOUND))]
-        if written:  # a call wrote into a list or dict it was handed: carried too
+        written = changed_by_calls(scope, child, carried)
+        if written:  # a call wrote into a list or dict it was handed, or a nonlocal name
             carried, live, avals = [*carried, *written], [*live, *written], None
             continue
         found = [n for n in carried if n not in live and result[n] is not PENDING]

@@ -25,7 +25,18 @@ from ..ir import primitives as P
 from ..ir.builder import Builder, as_atom, building
 from ..ir.builder import current as current_builder
 from ..ir.core import Aval, Callee, Eqn, Function, Var
-from . import augmented, bindings, boolops, comprehensions, control, loops, syntax, text, unrolled
+from . import (
+    augmented,
+    bindings,
+    boolops,
+    comprehensions,
+    control,
+    loops,
+    nonlocals,
+    syntax,
+    text,
+    unrolled,
+)
 from .aliasing import Aliases
 from .calls import has_var, partial_args
 from .captures import Captures, Path
@@ -41,7 +52,7 @@ class Lowering:
     # lower each kind of syntax: Scope.block and Scope.expr dispatch through them.
     statements: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS,
-        **bindings.STATEMENTS, **augmented.STATEMENTS}
+        **bindings.STATEMENTS, **augmented.STATEMENTS, **nonlocals.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.EXPRESSIONS, **control.EXPRESSIONS, **boolops.EXPRESSIONS,
         **comprehensions.EXPRESSIONS, **text.EXPRESSIONS}
@@ -158,7 +169,15 @@ class Lowering:
         scope.env = dict((caller if here else outer).env)
         scope.env.update((name, cell["value"]) for name, cell in local.cells.items()
                          if "value" in cell)  # a comprehension's variable, late bound
-        return self._inline(scope, local.node, local.signature, local.name, args, kwargs, loc)
+        scope.in_local_call = True
+        declared = nonlocals.declared(local.node)
+        if declared:
+            nonlocals.check(scope, local.node, declared, here)
+        before = dict(scope.env)
+        result = self._inline(scope, local.node, local.signature, local.name, args, kwargs,
+                              loc)
+        nonlocals.write_back(scope, before, caller if here else None, local, loc)
+        return result
 
     def _inline(self, scope: Scope, key: Any, signature: inspect.Signature, name: str,
                 args: tuple, kwargs: dict, loc: Loc | None) -> Any:

@@ -165,6 +165,14 @@ def _items(value: list | dict) -> list:
     return list(value.values()) if isinstance(value, dict) else value
 
 
+def changed_by_calls(scope: Scope, child: Scope, named: list[str]) -> list[str]:
+    """The names of ``scope`` that a region's body (lowered in ``child``) left changed
+    other than the ``named`` ones its syntax assigns: a list or dict a call wrote into
+    (``add(acc, v)``), a name a call set ``nonlocal``."""
+    return [n for n in scope.env if n not in named and n in child.env
+            and not same_contents(scope.env[n], child.env[n])]
+
+
 def same_contents(a: Any, b: Any) -> bool:
     """The same structure holding the very same values."""
     return b is not UNBOUND and trees.same_holdings(a, b, is_leaf)

@@ -70,6 +70,7 @@ class Scope:
         self.comprehension_cells: dict[str, dict] = {}  # (LocalFunction.cells)
         # a region body's: the attributes it left set (``control._region``)
         self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
+        self.in_local_call = False  # a def of the function's, inlined (``nonlocals``)
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names and of
@@ -78,6 +79,7 @@ class Scope:
         child.env, child.in_loop, child.loop_kind = dict(self.env), self.in_loop, self.loop_kind
         child.env = self.low.copy_containers(child.env)
         child.params, child.reaches_end = self.params, False
+        child.in_local_call = self.in_local_call
         child.unbound = dict(self.unbound)
         child.comprehension_cells = self.comprehension_cells
         return child
