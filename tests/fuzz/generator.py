@@ -251,18 +251,23 @@ class _Generator:
 
     def _boxed_for(self, acc: str, init: Stmt, head: str,
                    body: Callable[[], list[Stmt]]) -> list[Stmt]:
-        """The accumulator kept in a list a helper writes into (``put_first(box, v)``):
-        the loop's body assigns no name holding it, and its writes were once dropped
-        (value and gradient those of the first iteration's start)."""
-        self.features.add("boxed_accumulator")
-        if not any(h.text.startswith("def put_first(") for h in self.helpers):
-            self.helpers.append(Stmt("def put_first(items, v):", (Stmt("items[0] = v"),)))
-        box = self.fresh("box")
+        """The accumulator kept in a list a helper writes into (``put_first(box, v)``),
+        or set by a nested def through ``nonlocal``: the loop's body assigns no name
+        holding it. The writes were once dropped (value and gradient those of the
+        first iteration's start); ``nonlocal`` was refused."""
         stmts = self._scoped(body)
         *rest, carry = stmts
         assert carry.text.startswith(acc)  # ``acc = ...`` or ``acc += ...``
         value = carry.text[len(acc):].lstrip()
         value = value[2:] if value.startswith("= ") else f"{acc} + ({value[3:]})"
+        if self.boxes.random() < 0.5:
+            self.features.add("nonlocal_accumulator")
+            setter = Stmt(f"def set_{acc}(v):", (Stmt(f"nonlocal {acc}"), Stmt(f"{acc} = v")))
+            return [init, setter, Stmt(head, (*rest, Stmt(f"set_{acc}({value})")))]
+        self.features.add("boxed_accumulator")
+        if not any(h.text.startswith("def put_first(") for h in self.helpers):
+            self.helpers.append(Stmt("def put_first(items, v):", (Stmt("items[0] = v"),)))
+        box = self.fresh("box")
         loop = Stmt(head, (Stmt(f"{acc} = {box}[0]"), *rest,
                            Stmt(f"put_first({box}, {value})")))
         return [Stmt(f"{box} = [{init.text.split(' = ', 1)[1]}]"), loop,
