@@ -46,3 +46,22 @@ def test_folded_constant_written_into_an_array_is_a_plain_literal():
     source = adc.grad(cases.chain_with_folded_constants).source(x)
     assert "*= 0.5" in source and "np.divide(2.0" in source
     assert "np.float64(" not in source
+
+
+def widened_on_one_branch(x, y, c):
+    if c > 0:
+        b = np.sum(x * np.ones(3))  # float64: np.ones is
+    else:
+        b = np.sum(x)  # float32
+    return np.sum(y * b)
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_a_gradient_whose_dtype_a_branch_decides_is_the_inputs(c):
+    """Past the branch the cotangent's dtype is known only at run time (float64 on one
+    path): the gradient of a float32 input is cast to float32 there too."""
+    x, y = np.array([0.1, 0.2, 0.3], np.float32), np.array([0.5, -0.4, 0.1], np.float32)
+    gx, gy = adc.grad(widened_on_one_branch, (0, 1))(x, y, np.float32(c))
+    assert gx.dtype == gy.dtype == np.float32
+    np.testing.assert_allclose(gy, np.full(3, np.sum(x)), rtol=1e-6)
+    np.testing.assert_allclose(gx, np.full(3, np.sum(y)), rtol=1e-6)

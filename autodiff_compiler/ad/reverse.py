@@ -101,14 +101,15 @@ def _seed_outputs(fn: Function, seeded: list[Atom], cts: list[Any]) -> list[Any]
 
 def _in_dtype_of(v: Var, g: Var) -> Var:
     """A gradient has its input's float dtype (a safety net under user rules that let a
-    float32 value meet a float64 one). A real input's gradient through complex values
-    is the real part of the complex cotangent (autograd's and JAX's convention)."""
+    float32 value meet a float64 one; and where the cotangent's dtype is known only at
+    run time: a branch made it float64 on one path). A real input's gradient through
+    complex values is the real part of the complex cotangent (autograd's and JAX's
+    convention)."""
     want, have = v.aval.dtype, g.aval.dtype
     if want is not None and have is not None and have.kind == "c" and want.kind == "f":
         g = P.real(g)
         have = g.aval.dtype
-    if want is not None and have is not None and want != have and v.aval.is_float \
-            and not v.aval.weak:
+    if want is not None and want != have and v.aval.is_float and not v.aval.weak:
         return P.astype(g, want)
     return g
 
