@@ -293,14 +293,17 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
 
 
 @evaluated_when_compiling
-def hessian(fn: Callable[..., Any], grad_position: Any = 0) -> Jacobian:
+def hessian(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
+            ) -> Jacobian:
     """The Hessian of ``fn``: ``jacfwd(jacrev(fn))``, forward over reverse, as one
     program (``H[i][j]`` of shape ``out.shape + x_i.shape + x_j.shape`` for several
     positions; of a scalar ``fn``, ``x_i.shape + x_j.shape``), as JAX's and torch.func's.
-    An output known to be of another dtype than float is refused."""
+    With ``has_aux``, ``fn`` returns ``(out, aux)`` and the Hessian is ``(H, aux)``, as
+    JAX's. An output known to be of another dtype than float is refused."""
     positions, bare = positions_of(grad_position)
-    inner = Jacobian("jacrev", fn, positions, bare, False, float_only=True)
-    return Jacobian("jacfwd", inner, positions, bare, False, label="hessian")
+    has_aux = check_flag("has_aux", has_aux)
+    inner = Jacobian("jacrev", fn, positions, bare, has_aux, float_only=True)
+    return Jacobian("jacfwd", inner, positions, bare, has_aux, label="hessian")
 
 
 def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) -> Any:

@@ -8,7 +8,8 @@ alone (its partial evaluation splits the primal work out); here each call comput
 primal values it needs again, so a call costs a ``jvp``, from the state the first call
 started from (its random draws the same). ``f_jvp`` is an ordinary
 function of the tangents, so ``vmap(f_jvp)`` is the Jacobian times a batch of tangents,
-one program.
+one program. With ``has_aux=True``, ``f`` returns ``(out, aux)``, and linearize gives
+``(out, f_jvp, aux)``, as JAX's.
 """
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from collections.abc import Callable
 from typing import Any
 
 from . import trees
-from .directional import forward_program, is_float_tree, jvp, refuse
+from .directional import check_flag, forward_program, is_float_tree, jvp, refuse
 from .errors import AutodiffTypeError
 from .inlined_jvp import lower_linearize
 from .pipeline.replay import Replay
 
 
-def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+def linearize(fn: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     """``(fn(*primals), f_jvp)`` with ``f_jvp(*tangents)`` the tangent of the output
     along ``tangents`` (one per primal, shaped like it), as the module says."""
+    has_aux = check_flag("has_aux", has_aux)
     if not primals:
         refuse("linearize needs the point: linearize(f, x, ...)")
     point = trees.snapshot(primals[0] if len(primals) == 1 else primals)  # unmoved by later writes
@@ -40,9 +42,14 @@ def linearize(fn: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...,
             refuse(f"the linear map takes one tangent per primal ({len(primals)}), got "
                    f"{len(tangents)}", kind=AutodiffTypeError)
         return replay.run_from(before, lambda: jvp(
-            fn, point, tangents[0] if len(tangents) == 1 else tangents)[1])
+            fn, point, tangents[0] if len(tangents) == 1 else tangents, has_aux=has_aux)[1])
 
-    return fn(*primals), f_jvp
+    value = fn(*primals)
+    if not has_aux:
+        return value, f_jvp
+    if not (isinstance(value, tuple) and len(value) == 2):
+        refuse("linearize(..., has_aux=True) needs the function to return (out, aux)")
+    return value[0], f_jvp, value[1]
 
 
 linearize.__lower_call__ = lower_linearize  # type: ignore[attr-defined]  (inside compiled code)

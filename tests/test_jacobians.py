@@ -641,6 +641,22 @@ def test_linearize_gives_the_value_and_the_linear_map_at_the_point():
         f_jvp(x)
 
 
+def test_linearize_and_hessian_with_aux_return_it_beside_as_jax():
+    x, y = uniform(3), uniform(3)
+    out, f_jvp, energy = adc.linearize(wave_and_energy, x, y, has_aux=True)
+    np.testing.assert_allclose(out, np.sin(x) * y, rtol=1e-15)
+    assert energy == pytest.approx(np.sum(x ** 2), rel=1e-15)
+    tx, ty = uniform(3), uniform(3)
+    np.testing.assert_allclose(f_jvp(tx, ty), np.cos(x) * y * tx + np.sin(x) * ty,
+                               rtol=1e-12)
+    hessian, aux = adc.hessian(with_aux, has_aux=True)(x)
+    np.testing.assert_allclose(hessian, adc.hessian(lambda v: with_aux(v)[0])(x), rtol=1e-12)
+    assert isinstance(aux, tuple) and len(aux) == 2
+    np.testing.assert_allclose(aux[1], x * 2.0)
+    with pytest.raises(adc.AutodiffError, match=r"needs the function to return \(out, aux\)"):
+        adc.linearize(scalar_of_scalar, x, has_aux=True)
+
+
 def test_pullback_and_linear_map_stay_at_the_point_the_caller_then_steps_from():
     """An optimiser's in-place step (``x -= lr * g``) between taking ``vjp``/``linearize``
     and calling the map moved the point the map was taken at: the map read the

@@ -49,7 +49,7 @@ def test_folded_constant_written_into_an_array_is_a_plain_literal():
 
 
 def widened_on_one_branch(x, y, c):
-    if c > 0:
+    if c > 0:  # noqa: SIM108 (a statement: the branch under test)
         b = np.sum(x * np.ones(3))  # float64: np.ones is
     else:
         b = np.sum(x)  # float32
