@@ -147,12 +147,30 @@ def test_stop_gradient_of_a_tuple_unpacks():
 
 @pytest.mark.parametrize("make, message", [
     (lambda: ops.GradOperation(get_all=1), "must be a bool"),
-    (lambda: ops.GradOperation(get_by_list=True)(Net()), "needs the weights"),
+    (lambda: ops.GradOperation(get_by_list=True)(lambda x: x * 2.0), "needs the weights"),
     (lambda: ops.GradOperation(sens_param=True)(Net())(X), "needs its inputs"),
 ])
 def test_bad_use_is_a_type_error(make, message):
     with pytest.raises(TypeError, match=message):
         make()
+
+
+def test_get_by_list_without_weights_takes_the_cells_trainable_parameters():
+    """MindSpore's PyNative (its test_pynative_requires_grad_without_params, measured):
+    ((d/dx,), (d/dp1, d/dp3)) of p1 * x + p3 at x = 3, p1 = 2."""
+    class Affine(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.p1 = Parameter(Tensor(np.array([2.0], np.float32)), name="p1")
+            self.p3 = Parameter(Tensor(np.array([5.0], np.float32)), name="p3")
+
+        def construct(self, x):
+            return self.p1 * x + self.p3
+
+    (gx,), (g1, g3) = ops.GradOperation(get_all=True, get_by_list=True)(Affine())(
+        Tensor(np.array([3.0], np.float32)))
+    np.testing.assert_allclose([gx.asnumpy(), g1.asnumpy(), g3.asnumpy()],
+                               [[2.0], [3.0], [1.0]])
 
 
 class Inputless(nn.Cell):

@@ -41,8 +41,10 @@ class GradOperation:
 
     def __call__(self, fn: Any, weights: Any = None) -> GradOperationFunction:
         if self.get_by_list and weights is None:
-            raise TypeError("GradOperation(get_by_list=True) needs the weights: "
-                            "grad_op(net, weights)")
+            if not hasattr(fn, "trainable_params"):
+                raise TypeError("GradOperation(get_by_list=True) needs the weights: "
+                                "grad_op(net, weights)")
+            weights = fn.trainable_params()  # a Cell's, as MindSpore's PyNative takes
         return GradOperationFunction(self, fn, weights if self.get_by_list else None)
 
 
