@@ -354,3 +354,17 @@ def test_tied_maxima_get_the_gradient_as_mindspore_gives_it(fn, x, want):
     """Pooling, max with an axis and norm of order inf send it to the first of tied
     entries; amax and Tensor.max split it (both are MindSpore's, measured)."""
     np.testing.assert_allclose(ms.grad(fn)(x), want)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate"])
+def test_a_negative_pad_width_crops_that_end(mode):
+    """MindSpore's pad: (-1, 1, 0, -2) drops the first column and pads one after, and
+    drops the last two rows (measured: [[1, 2, 3, 4, 0], [6, 7, 8, 9, 0]] in constant
+    mode); the gradient of what is kept is its cotangent, zero where cropped."""
+    x = np.arange(20, dtype=np.float64).reshape(1, 1, 4, 5)
+    out = ops.pad(x, (-1, 1, 0, -2), mode)
+    want = np.pad(x[:, :, :2, 1:], ((0, 0), (0, 0), (0, 0), (0, 1)),
+                  mode={"constant": "constant", "reflect": "reflect", "replicate": "edge"}[mode])
+    np.testing.assert_allclose(out, want)
+    ms.check_grads(lambda v: ops.sum(ops.pad(v, (-1, 1, 0, -2), mode) ** 2), x,
+                   generic=False)  # (a crop reads the shape when compiling)

@@ -137,8 +137,12 @@ _PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -> Any:
     """``padding`` pairs (before, after) from the last axis backwards, as MindSpore
     (and PyTorch) list them; ``constant`` pads with ``value`` (0), ``reflect``,
-    ``replicate`` and ``circular`` as their names say."""
+    ``replicate`` and ``circular`` as their names say. A negative width crops that
+    many entries off that end, as MindSpore's does."""
     widths = _pad_widths(np.ndim(input_x), tuple(padding))
+    if any(w < 0 for pair in widths for w in pair):
+        input_x = input_x[_cropped(widths, np.shape(input_x))]
+        widths = tuple((max(before, 0), max(after, 0)) for before, after in widths)
     if mode == "constant":
         return np.pad(input_x, widths, constant_values=0 if value is None else value)
     return np.pad(input_x, widths, mode=_PAD_MODES[mode])
@@ -152,6 +156,15 @@ def _pad_widths(ndim: int, padding: tuple) -> tuple:
 
 
 _pad_widths.__evaluated_when_compiling__ = True  # a pure function of numbers known then
+
+
+def _cropped(widths: tuple, shape: tuple) -> tuple:
+    """The slices keeping what negative widths do not crop."""
+    return tuple(slice(max(-before, 0), size - max(-after, 0))
+                 for (before, after), size in zip(widths, shape))
+
+
+_cropped.__evaluated_when_compiling__ = True
 
 
 def kl_div(logits: Any, labels: Any, reduction: str = "mean") -> Any:
