@@ -469,7 +469,8 @@ MATH = [
         (math.cosh, (-2, 2), "cosh"), (math.tanh, (-2, 2), "tanh"),
         (math.asinh, (-2, 2), "arcsinh"), (math.acosh, (1.2, 3), "arccosh"),
         (math.atanh, (-0.9, 0.9), "arctanh"), (math.atan2, ((-2, 2), (0.5, 2)), "arctan2"),
-        (math.log, (0.1, 4), "log"),
+        (math.log, (0.1, 4), "log"), (math.pow, ((0.5, 2), (-2, 2)), "pow"),
+        (math.hypot, ((-2, 2), (0.5, 2)), "hypot"),
     ]
 ] + [Row("math_log_base", math.log, ((0.1, 4), (1.5, 4)), covers=("log", "div"))]
 

@@ -36,7 +36,7 @@ def ufunc(prim: P.Primitive) -> Builder:
 
 ELEMENTWISE = [
     (P.add, [np.add]), (P.sub, [np.subtract]), (P.mul, [np.multiply]),
-    (P.div, [np.divide]), (P.power, [np.power]), (P.neg, [np.negative]),
+    (P.div, [np.divide]), (P.power, [np.power, math.pow]), (P.neg, [np.negative]),
     (P.floor_divide, [np.floor_divide]), (P.mod, [np.mod]),
     # math's functions on Python floats are NumPy's ufuncs on 0-d values
     (P.exp, [np.exp, math.exp]), (P.exp2, [np.exp2]), (P.expm1, [np.expm1, math.expm1]),
@@ -50,7 +50,7 @@ ELEMENTWISE = [
     (P.sinh, [np.sinh, math.sinh]), (P.cosh, [np.cosh, math.cosh]),
     (P.tanh, [np.tanh, math.tanh]), (P.arcsinh, [np.arcsinh, math.asinh]),
     (P.arccosh, [np.arccosh, math.acosh]), (P.arctanh, [np.arctanh, math.atanh]),
-    (P.hypot, [np.hypot]), (P.maximum, [np.maximum]), (P.minimum, [np.minimum]),
+    (P.hypot, [np.hypot, math.hypot]), (P.maximum, [np.maximum]), (P.minimum, [np.minimum]),
     (P.fmax, [np.fmax]), (P.fmin, [np.fmin]), (P.logaddexp, [np.logaddexp]),
     (P.logaddexp2, [np.logaddexp2]), (P.sigmoid, [sigmoid]), (P.conj, [np.conj]),
 ]
