@@ -28,6 +28,7 @@ from typing import Any
 from .errors import AutodiffError
 from .frontend.custom import call_again, custom_call
 from .frontend.source import definition_loc
+from .pullbacks import InlinedPullback
 
 
 class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
@@ -104,6 +105,12 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
                 raise AutodiffError(f"{what}: fwd must return (out, residuals)",
                                     definition_loc(fwd),
                                     hint="return the function's value and what bwd reads")
+            if _holds_a_pullback(result[1]):
+                raise AutodiffError(f"{what}: fwd returns a vjp_fn among its residuals; one "
+                                    "made while compiling reads values of fwd that bwd does "
+                                    "not have", definition_loc(fwd),
+                                    hint="return the values bwd needs (the vjp's inputs) "
+                                         "and take the vjp there")
             return result
 
         def backward(residuals: Any, g: Any) -> Any:
@@ -112,3 +119,12 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         return custom_call(low, name, tuple(bound.arguments.values()), primal, augmented,
                            backward, loc, definition_loc(bwd), what, containers=True,
                            made=lambda *callee: being_made.append(callee))
+
+
+def _holds_a_pullback(value: Any) -> bool:
+    """Whether ``value`` holds a ``vjp_fn`` made while compiling (``InlinedPullback``)."""
+    if isinstance(value, tuple | list):
+        return any(map(_holds_a_pullback, value))
+    if isinstance(value, dict):
+        return any(map(_holds_a_pullback, value.values()))
+    return isinstance(value, InlinedPullback)

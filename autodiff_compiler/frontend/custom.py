@@ -131,12 +131,6 @@ def _forward(callee: Callee, body: Function, local: tuple, augmented: Callable,
     structure and shape (else the value, and the gradient with it, would be another)."""
     with building(loc) as b:
         out, residuals = augmented(local)
-    if _holds_a_pullback(residuals):
-        raise AutodiffError(f"{callee.derived['custom']}: the forward rule returns a vjp_fn "
-                            "among its residuals; one made while compiling reads values of "
-                            "the forward rule that the backward rule does not have", loc,
-                            hint="return the values the backward rule needs (the vjp's "
-                                 "inputs) and take the vjp there")
     out_leaves, skeleton = trees.flatten(out, _is_var)
     if not trees.same_structure(skeleton, callee.skeleton):
         raise AutodiffError(f"{callee.derived['custom']}: the forward rule's output has "
@@ -150,16 +144,6 @@ def _forward(callee: Callee, body: Function, local: tuple, augmented: Callable,
                                 loc, hint="return (out, residuals) with out as the function "
                                           "returns it")
     return list(b.eqns), list(map(as_atom, out_leaves)), residuals
-
-
-def _holds_a_pullback(value: Any) -> bool:
-    """Whether ``value`` holds a ``vjp_fn`` made while compiling (``InlinedPullback``)."""
-    from ..pullbacks import InlinedPullback  # (which imports the frontend)
-    if isinstance(value, tuple | list):
-        return any(map(_holds_a_pullback, value))
-    if isinstance(value, dict):
-        return any(map(_holds_a_pullback, value.values()))
-    return isinstance(value, InlinedPullback)
 
 
 def _backward(callee: Callee, body: Function, local: tuple, res_leaves: list[Any],

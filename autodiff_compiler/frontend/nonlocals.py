@@ -5,7 +5,7 @@ its own that starts from the caller's names. A name it declares ``nonlocal`` is 
 enclosing function's: what the call leaves in it is written back into the caller's
 scope when the call ends, as Python's cell would hold it. A loop or branch whose body
 makes such a call finds the name changed and carries or merges it like a name it
-assigns (``loops._loop_body``, ``control``), since its syntax does not show it.
+assigns (``loop_bodies.loop_body``, ``control``), since its syntax does not show it.
 
 Refused, at the ``nonlocal`` statement: a function called from another function than
 the one that defined it (the enclosing scope is not the caller's there), and one that
