@@ -281,3 +281,19 @@ def test_return_ids_nests_one_position_as_mindspore(make, position, with_weights
     assert _ids(out) == want
     for p in (position if isinstance(position, tuple) else (position,)):
         np.testing.assert_allclose(ms.get_grad(out, p), [0.5, -2.0] if p == 0 else [3.0, 8.0])
+
+
+class DictOutput(nn.Cell):
+    def construct(self, x):
+        return {"a": ops.relu(x), "b": x * 2.0}
+
+
+def test_sens_of_a_dict_output_is_a_dict_with_its_keys():
+    """MindSpore's test_network_with_dict_output: the sens-weighted gradient, the dict
+    handed back as its own sens (keys in any order); other keys are a TypeError."""
+    x = Tensor(np.array([[0.8, -0.6, 0.2], [1.8, 1.3, -1.1]], np.float32))
+    sens = {"b": Tensor(np.full((2, 3), 0.5, np.float32)), "a": x}
+    got = ops.GradOperation(sens_param=True)(DictOutput())(x, sens)
+    np.testing.assert_allclose(got, np.where(x > 0, x, 0.0) + 1.0, rtol=1e-6)
+    with pytest.raises(ms.AutodiffError, match="sens must be a dict with its keys"):
+        ops.GradOperation(sens_param=True)(DictOutput())(x, {"a": x})
