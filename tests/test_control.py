@@ -473,3 +473,51 @@ def test_zip_of_rows_and_an_iterator_walks_both(fn):
     value, _ = adc.value_and_grad(fn)(a)
     assert value == pytest.approx(fn(a), rel=1e-12)
     check_grads(fn, a, generic=False)  # (list(a) needs its length when compiling)
+
+
+def first_row_apart(x):
+    prev = None
+    s = 0.0
+    for r in x:
+        v = np.sum(r)
+        if prev is None:
+            s = s + v
+        else:
+            s = s + 2.0 * v * prev
+        prev = v
+    return s
+
+
+def running_max(x):
+    best = None
+    for r in x:
+        v = np.sum(np.sin(r))
+        if best is None or v > best:
+            best = v
+    return best * 2.0
+
+
+def none_until_set_in_a_while(x):
+    prev, s = None, x * 0.0
+    while np.sum(s) < 2.0:
+        s = s + np.exp(x)
+        prev = s
+    return np.sum(prev)
+
+
+@pytest.mark.parametrize("fn", [first_row_apart, running_max])
+def test_a_name_none_before_a_loop_is_none_in_its_first_iteration_only(fn):
+    """``prev is None`` was decided once for every iteration (the first took the other
+    branch: a wrong value and gradient; running_max compared a float with None). The
+    first iteration is lowered apart, then the loop over the rest."""
+    x = np.array([[0.2, 0.9], [1.4, -0.3], [0.5, 0.6], [-0.8, 0.1]])
+    value, _ = adc.value_and_grad(fn)(x)
+    assert value == pytest.approx(fn(x), rel=1e-12)
+    check_grads(fn, x, generic=False)
+
+
+def test_a_name_none_before_a_loop_of_runtime_length_is_refused_at_the_loop():
+    with pytest.raises(adc.AutodiffError, match="'prev' is None before this loop of run-time "
+                                                "length and set in it") as info:
+        adc.grad(none_until_set_in_a_while)(np.array([0.3, -0.2]))
+    assert "test_control.py" in str(info.value)

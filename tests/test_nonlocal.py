@@ -142,3 +142,47 @@ def test_nonlocal_writes_that_cannot_be_given_back_are_refused_at_the_line(fn, m
     with pytest.raises(AutodiffError, match=match) as info:
         adc.grad(fn)(np.array([0.1, 0.2]))
     assert "test_nonlocal.py" in str(info.value)
+
+
+def in_a_while_test(x):
+    total = 0.0
+
+    def add(v):
+        nonlocal total
+        total = total + v
+        return total
+
+    while add(x) < 3.0:
+        pass
+    return total
+
+
+def in_a_skipped_operand(x):
+    total = 0.0
+
+    def add(v):
+        nonlocal total
+        total = total + v
+        return total
+
+    r = (x > 1.0) and add(x * x)
+    return total + r
+
+
+def in_a_conditional_expression(x):
+    seen = []
+    y = seen.append(x) if x > 1.0 else None
+    return x * len(seen) if y is None else x
+
+
+@pytest.mark.parametrize("fn, match", [
+    (in_a_while_test, "a call in this loop's condition sets 'total'"),
+    (in_a_skipped_operand, "a call that may not run .* sets 'total'"),
+    (in_a_conditional_expression, "a call that may not run .* sets 'seen'"),
+], ids=["while_test", "and_operand", "conditional_expression"])
+def test_a_write_a_condition_would_lose_is_refused_at_the_line(fn, match):
+    """Their writes were dropped (a while test's after the first, an operand's or a
+    branch's of an expression: values and gradients of the code without them)."""
+    with pytest.raises(AutodiffError, match=match) as info:
+        adc.grad(fn)(1.3)
+    assert "test_nonlocal.py" in str(info.value)

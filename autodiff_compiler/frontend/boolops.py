@@ -67,7 +67,7 @@ def _choose(scope: Scope, node: gast.AST, value: Any, other: Callable[[Scope], A
         return value
 
     branches = [other, keep] if is_and else [keep, other]
-    return _cond(scope, node, P.truth(value), branches, returns=True)
+    return _cond(scope, node, P.truth(value), branches, returns=True, expression=True)
 
 
 EXPRESSIONS = {gast.BoolOp: expr_boolop}

@@ -192,13 +192,27 @@ def expr_ifexp(scope: Scope, node: gast.IfExp) -> Any:
                                                     "on a run-time value: the name would be "
                                                     "bound on one path only")
     return _cond(scope, node, test, [lambda c: c.expr(node.body), lambda c: c.expr(node.orelse)],
-                 returns=True)
+                 returns=True, expression=True)
+
+
+def _refuse_names_set(scope: Scope, node: gast.AST, paths: list[Scope]) -> None:
+    """A call on one path of an expression that sets a name of the function (nonlocal,
+    or a list or dict it writes into): the expression's paths give a value alone."""
+    for path in paths:
+        changed = changed_by_calls(scope, path, [])
+        if changed:
+            raise scope.error(node, f"a call that may not run (a branch of a conditional "
+                                    f"expression, or an operand 'and'/'or' may skip) sets "
+                                    f"'{changed[0]}' (nonlocal, or a list or dict it writes "
+                                    "into)", hint="make the call in an if statement")
 
 
 def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
-          returns: bool, names: list[str] | None = None) -> Any:
+          returns: bool, names: list[str] | None = None, expression: bool = False) -> Any:
     made_before = len(scope.low.made_objects)
     lowered, stale, attributes = _lower_branches(scope, branches)
+    if expression:  # a conditional expression, or an operand ``and``/``or`` may skip
+        _refuse_names_set(scope, node, [child for _, child, _ in lowered])
     objects = BranchObjects(scope, node, attributes, scope.low.made_objects[made_before:])
 
     def merge(values: list[Any], what: str) -> tuple[list, Any]:

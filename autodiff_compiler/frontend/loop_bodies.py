@@ -56,6 +56,11 @@ def carried_leaves(scope: Scope, node: gast.AST, names: list[str]) -> tuple[list
     return [as_atom(leaf) for leaves, _ in flat for leaf in leaves], [s for _, s in flat]
 
 
+def leaf_names(scope: Scope, names: list[str]) -> list[str]:
+    """The carried name each leaf of the carried values belongs to."""
+    return [n for n in names for _ in trees.flatten(scope.env[n], is_leaf)[0]]
+
+
 def hints_of(scope: Scope, names: list[str]) -> list[str]:
     return [_hint(n) for n in names
             for _ in trees.flatten(scope.env[n], is_leaf)[0]]

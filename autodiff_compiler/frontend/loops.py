@@ -15,10 +15,10 @@ from typing import Any
 
 import gast
 
-from ..errors import UnsupportedSyntaxError
+from ..errors import AutodiffError, UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom
-from ..ir.core import Eqn, Function, Var
+from ..ir.core import Const, Eqn, Function, Var
 from .control import (
     RESULT,
     RETURNED,
@@ -30,8 +30,15 @@ from .control import (
     rest_of_loop_body,
 )
 from .iteration import Range, Rows, Static, iteration_of
-from .loop_bodies import bind_carried, carried_leaves, carried_outs, hints_of, loop_body
-from .merging import PENDING, UNBOUND
+from .loop_bodies import (
+    bind_carried,
+    carried_leaves,
+    carried_outs,
+    hints_of,
+    leaf_names,
+    loop_body,
+)
+from .merging import PENDING, UNBOUND, changed_by_calls
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
 from .unrolled import _unroll, _unroll_while
@@ -123,6 +130,9 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any,
     index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
     body, carried = loop_body(scope, node, carried, bind, stmts, index)
     inits, skeletons = carried_leaves(scope, node, carried)
+    from_none = _set_from_none(inits, body, leaf_names(scope, carried))
+    if from_none is not None:  # its first iteration apart, then the loop (where it can be)
+        raise _Unsettled if settled else _none_before_the_loop(scope, node, from_none)
     outs = carried_outs(scope, hints_of(scope, carried), inits, body)
     if settled and any(_less_known(a, o) for a, o in zip(inits, outs)):
         raise _Unsettled
@@ -281,6 +291,26 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
         return unrolled()
 
 
+def _set_from_none(inits: list[Any], body: Function, names: list[str]) -> str | None:
+    """The name of a carried value of the user's that is None before the loop and set in
+    it: ``prev is None`` holds in the first iteration only, which a loop of one body
+    cannot say. (The function's result, None until a ``return`` in the loop runs, is
+    the loop's own: its flag says whether it was set.)"""
+    for init, out, name in zip(inits, body.outvars, names):
+        if isinstance(init, Const) and init.value is None and out not in body.invars \
+                and not (isinstance(out, Const) and out.value is None) \
+                and name not in (STOP, RETURNED, RESULT):
+            return name
+    return None
+
+
+def _none_before_the_loop(scope: Scope, node: gast.AST, name: str) -> AutodiffError:
+    return scope.error(node, f"'{name}' is None before this loop of run-time length and set "
+                             "in it: whether it is None differs between iterations",
+                       hint=f"give '{name}' a value before the loop (and keep a flag saying "
+                            "whether it was set), or loop over a range known when compiling")
+
+
 def _less_known(before: Any, after: Any) -> bool:
     """A value whose shape or dtype is known before a loop and not after it."""
     known, then = getattr(before, "aval", None), getattr(after, "aval", None)
@@ -301,6 +331,9 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     body, carried = loop_body(scope, node, carried, None, stmts)
     inits, skeletons = carried_leaves(scope, node, carried)
     hints = hints_of(scope, carried)
+    from_none = _set_from_none(inits, body, leaf_names(scope, carried))
+    if from_none is not None:
+        raise _none_before_the_loop(scope, node, from_none)
     carry = [Var(v.aval, h, tensor=v.tensor) for v, h in zip(body.invars, hints)]
 
     def run(child: Scope) -> Any:
@@ -317,7 +350,13 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
             raise _NeedsUnrollingError
         return test
 
-    eqns, _, pred = _region(scope, run)
+    eqns, tested, pred = _region(scope, run)
+    changed = changed_by_calls(scope, tested, carried)
+    if changed:
+        raise scope.error(node.test, f"a call in this loop's condition sets '{changed[0]}' "
+                                     "(nonlocal, or a list or dict it writes into), which "
+                                     "the loop would not carry",
+                          hint="make the call in the loop's body and test a name it sets")
     cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
     outs = carried_outs(scope, hints, inits, body)
     scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
