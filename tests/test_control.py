@@ -480,7 +480,7 @@ def first_row_apart(x):
     s = 0.0
     for r in x:
         v = np.sum(r)
-        if prev is None:
+        if prev is None:  # noqa: SIM108 (the statement is what is tested)
             s = s + v
         else:
             s = s + 2.0 * v * prev

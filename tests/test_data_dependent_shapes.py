@@ -270,11 +270,14 @@ def test_a_message_or_print_of_rows_of_different_lengths_shows_each_examples_row
         adc.vmap(selection_guarded_and_printed)(xs * 100.0)
 
 
-def test_gradient_through_vmap_of_rows_of_different_lengths_is_refused_with_the_way_out():
+def test_gradient_through_vmap_of_rows_of_different_lengths_is_each_examples():
+    """vmap's loop over the examples writes rows of run-time lengths into a list that
+    the program reads in its order; the adjoint meets them last first and reverses the
+    list of their cotangents (``reversed_tape``): it was refused."""
     xs = np.array([[1.0, -2.0, 3.0], [-1.0, -2.0, 4.0]])
-    with pytest.raises(adc.AutodiffError, match="take the gradient inside vmap") as info:
-        adc.grad(lambda xs: np.sum(adc.vmap(arange_over_the_selection)(xs)))(xs)
-    assert "np.sum(np.arange(np.size(y)) * y)" in str(info.value)
+    got = adc.grad(lambda xs: np.sum(adc.vmap(arange_over_the_selection)(xs)))(xs)
+    want = np.stack([adc.grad(arange_over_the_selection)(x) for x in xs])
+    np.testing.assert_allclose(got, want, rtol=1e-14)
 
 
 def _masked_mean_of_one_hot_rows(logits):

@@ -1148,7 +1148,8 @@ def test_every_primitive_is_covered():
 
 
 # Control flow and truth values are covered by tests/test_control.py (a tape's zero
-# cotangent by tests/test_second_order.py), assert statements (``check``) by
+# cotangent, a tape read backwards and the cotangents of a tape two loops read, by
+# tests/test_second_order.py at third and fourth order), assert statements (``check``) by
 # tests/test_assert.py, print (and f-strings of run-time values, under vmap too:
 # ``format_batch``) by tests/test_print.py,
 # logs and attributes set (``report``) by tests/test_print.py and
@@ -1156,7 +1157,7 @@ def test_every_primitive_is_covered():
 # tests/test_unpacking_and_builtins.py.
 CONTROL_FLOW = {"cond", "loop", "while_loop", "call", "make_tuple", "truth_and", "truth_or",
                 "truth_not", "truth", "add_into", "index_add_into", "index_update_into",
-                "zeros_like_tape", "check",
+                "zeros_like_tape", "reversed_tape", "add_tapes", "check",
                 "print", "report",
                 "format_text", "format_batch"}
 
