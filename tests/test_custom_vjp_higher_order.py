@@ -227,3 +227,21 @@ def test_a_pullback_among_the_forward_rules_residuals_is_refused_clearly():
     with pytest.raises(AutodiffError, match="fwd returns a vjp_fn among its "
                                             "residuals"):
         adc.grad(lambda x: ops.sum(through_a_pullback(x)))(X)
+
+
+@adc.custom_vjp
+def affine_rule(x):
+    return x * x
+
+
+affine_rule.defvjp(lambda x: (x * x, x), lambda x, g: (2.0 * x * g + 1.0,))
+
+
+def test_jvp_through_a_rule_not_zero_at_a_zero_cotangent_raises_when_run():
+    """2 x g + 1 is affine in g: grad keeps the 1 (2.2 at 0.6), the transpose would
+    drop it (1.2), so forward mode raises, at the call, when the program runs."""
+    def calls(x):
+        return affine_rule(x) * 1.0
+    assert adc.grad(calls)(0.6) == pytest.approx(2.2)
+    with pytest.raises(ValueError, match="its backward rule is not 0 at a 0 cotangent"):
+        adc.jvp(calls, (0.6,), (1.0,))

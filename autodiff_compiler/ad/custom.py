@@ -133,6 +133,7 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
         residuals = [env.get(a, a) if isinstance(a, Var) else a for a in fwd.outvars[n_out:]]
     else:  # the user's fwd in the call's place, as in reverse mode: outputs and residuals
         residuals = _bind(fwd, list(eqn.invars), eqn.outvars)[n_out:]
+        _check_zero_at_zero(bwd, residuals, eqn, what)
     t_args = [tangents.get(a) if isinstance(a, Var) else None for a in floats]
     t_args = [P.zeros_like(a) if t is None else t for a, t in zip(floats, t_args)]
     ones = [P.ones_like(o) for o in eqn.outvars]  # any point: the transpose ignores it
@@ -142,6 +143,24 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
             if isinstance(t, Var) and all(t is not a for a in t_args):
                 t.hint = f"t_{o.hint or 'out'}"  # the output's tangent, not a cotangent
             tangents[o] = t
+
+
+def _check_zero_at_zero(bwd: Function, residuals: list[Any], eqn: Eqn, what: str) -> None:
+    """A custom_vjp's ``bwd`` must give zeros for a zero cotangent: one that does not
+    (``2 * x * g + 1``) is affine, not linear, and its transpose would drop the
+    constant that ``grad`` keeps. Checked when the program runs (no rule says so
+    while compiling); a NaN passes (``0 * inf``: a linear rule at a singular point)."""
+    zeros = [P.zeros_like(o) for o in eqn.outvars]
+    grads = [g for g in _bind(bwd, [*residuals, *eqn.invars, *zeros]) if g is not None]
+    if not grads:
+        return
+    test = None
+    for g in grads:
+        zero = P.reduce_all(P.logical_or(P.equal(g, 0), P.isnan(g)))
+        test = zero if test is None else P.logical_and(test, zero)
+    P.check(test, f"forward mode (jvp) through {what}: its backward rule is not 0 at a 0 "
+                  "cotangent (not linear in it, e.g. 2 * x * g + 1), so its transpose would "
+                  "drop what grad keeps", exception=ValueError)
 
 
 def _jvp_by_rule(eqn: Eqn, tangents: dict[Var, Any]) -> None:
