@@ -346,6 +346,19 @@ TIES = [  # (function, input, MindSpore 2.10's gradient, measured)
      np.array([[[1.0, 3.0, 3.0, 2.0]]], np.float32), [[[0, 1, 0, 0]]]),
     ("max_pool3d", lambda t: ops.max_pool3d(t, 2, 1).sum(), np.ones((1, 1, 2, 2, 2), np.float32),
      np.eye(1, 8).reshape(1, 1, 2, 2, 2)),
+    ("adaptive_max_pool2d", lambda t: ops.adaptive_max_pool2d(t, (1, 1)).sum(),
+     np.ones((1, 1, 2, 2), np.float32), [[[[1, 0], [0, 0]]]]),
+    ("adaptive_max_pool2d_row_major", lambda t: ops.adaptive_max_pool2d(t, 1).sum(),
+     np.array([[[[0.0, 1.0], [1.0, 0.0]]]], np.float32), [[[[0, 1], [0, 0]]]]),
+    ("AdaptiveMaxPool3d", lambda t: nn.AdaptiveMaxPool3d((1, 1, 1))(t).sum(),
+     np.ones((1, 1, 2, 2, 2), np.float32), np.eye(1, 8).reshape(1, 1, 2, 2, 2)),
+    ("tensor_max_along_an_axis", lambda t: Tensor(t).max(axis=1).sum(), ROW_OF_TIES,
+     [[0, 1, 0, 0]]),
+    ("tensor_min_along_an_axis", lambda t: Tensor(t).min(axis=1, keepdims=True).sum(),
+     np.array([[1.0, 0.0, 0.0, 2.0]], np.float32), [[0, 1, 0, 0]]),
+    ("cdist_inf_every_tie", lambda t: ops.cdist(t, np.array([[[0.0, 0.0, 0.5]]]),
+                                                float("inf")).sum(),
+     np.array([[[-1.0, 1.0, 0.0]]]), [[[-1, 1, 0]]]),
 ]
 
 

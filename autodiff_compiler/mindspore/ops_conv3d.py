@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import ops_conv
-from .ops_image import adaptive_avg_pool, adaptive_max_pool
+from .ops_image import adaptive_avg_pool, adaptive_max_boxes
 
 __all__ = ["conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d",
            "adaptive_max_pool3d"]
@@ -150,5 +150,4 @@ def adaptive_max_pool3d(input: Any, output_size: Any,  # noqa: A002
         raise ValueError("adaptive_max_pool3d: return_indices is not supported")
     check_rank(input, (4, 5), "adaptive_max_pool3d")
     depth, rows, cols = output_size3(output_size, "adaptive_max_pool3d")
-    return adaptive_max_pool(adaptive_max_pool(adaptive_max_pool(input, depth, -3),
-                                               rows, -2), cols, -1)
+    return adaptive_max_boxes(input, (depth, rows, cols))

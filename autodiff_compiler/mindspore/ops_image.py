@@ -33,6 +33,7 @@ against finite differences; the rest are measured (``tests/image_layer_cases.py`
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -239,8 +240,26 @@ def adaptive_pool(x: Any, size: Any, axis: int, reduce: Any) -> Any:
     return np.stack(pooled, axis=axis)
 
 
-def adaptive_max_pool(x: Any, size: Any, axis: int) -> Any:
-    return adaptive_pool(x, size, axis, np.max)
+def adaptive_max_boxes(x: Any, sizes: tuple) -> Any:
+    """The maximum over each of ``sizes`` boxes of the last ``len(sizes)`` axes (None
+    keeps an axis), placed as ``adaptive_pool`` places windows; its gradient to the
+    first of tied entries in the box's row-major order, as MindSpore's (one axis at a
+    time would pick the first along each axis in turn: another entry)."""
+    shape = np.shape(x)
+    lead, lengths = shape[:-len(sizes)], shape[-len(sizes):]
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, lengths))
+    boxes = []
+    for at in itertools.product(*(range(s) for s in sizes)):
+        box = x[(..., *_box(at, sizes, lengths))]
+        boxes.append(first_max(np.reshape(box, (*lead, -1)), -1))
+    return np.reshape(np.stack(boxes, -1), (*lead, *sizes))
+
+
+def _box(at: tuple, sizes: tuple, lengths: tuple) -> tuple:
+    return tuple(slice(*_window(i, s, n)) for i, s, n in zip(at, sizes, lengths))
+
+
+_box.__evaluated_when_compiling__ = True  # a pure function of sizes
 
 
 def adaptive_avg_pool(x: Any, size: Any, axis: int) -> Any:
@@ -266,7 +285,7 @@ def adaptive_max_pool2d(input: Any, output_size: Any,  # noqa: A002
     rows, cols = (output_size, output_size) if isinstance(output_size, int) else output_size
     if return_indices:
         return _adaptive_max_with_indices(input, rows, cols)
-    return adaptive_max_pool(adaptive_max_pool(input, rows, -2), cols, -1)
+    return adaptive_max_boxes(input, (rows, cols))
 
 
 def _window(i: int, size: int, length: int) -> tuple[int, int]:
@@ -287,7 +306,7 @@ def _adaptive_max_with_indices(x: Any, rows: Any, cols: Any) -> tuple[Any, Any]:
             left, right = _window(j, cols, width)
             flat = np.reshape(x[..., top:bottom, left:right], (*np.shape(x)[:-2], -1))
             at = np.argmax(flat, axis=-1)
-            row_values.append(np.max(flat, axis=-1))
+            row_values.append(first_max(flat, axis=-1))
             row_indices.append((top + at // (right - left)) * width + left + at % (right - left))
         values.append(np.stack(row_values, -1))
         indices.append(np.stack(row_indices, -1))

@@ -24,6 +24,23 @@ _TWO_OVER_ROOT_PI = 2.0 / math.sqrt(math.pi)
 _math_erf = np.frompyfunc(math.erf, 1, 1)
 
 
+def _in_dtype_of(out: Any, input: Any) -> Any:  # noqa: A002
+    """``out`` in ``input``'s float dtype (SciPy has no float16 loops)."""
+    dtype = getattr(input, "dtype", None)
+    return out.astype(dtype) if dtype is not None and dtype.kind == "f" and \
+        out.dtype != dtype else out
+
+
+def _erfc_values(input: Any) -> Any:  # noqa: A002
+    """``erfc`` of every value, by SciPy's (exact where ``1 - erf`` cancels: 1e-5 at 3.1
+    is 0 in float16 that way); where SciPy is missing, ``1 - erf``."""
+    try:
+        from scipy.special import erfc as scipy_erfc
+    except ImportError:
+        return 1.0 - _erf_values(input)
+    return _in_dtype_of(scipy_erfc(input), input)
+
+
 def _erf_values(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
     """``erf`` of every value of ``input``, in its float dtype (float64 for integers;
     SciPy has no float16 loop: its float32 result is cast back, as MindSpore keeps
@@ -37,14 +54,13 @@ def _erf_values(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
         dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
         out = np.asarray(_math_erf(values), dtype=dtype)
         return out[()] if out.ndim == 0 else out
-    out = scipy_erf(input)
-    dtype = getattr(input, "dtype", None)
-    return out.astype(dtype) if dtype is not None and dtype.kind == "f" and \
-        out.dtype != dtype else out
+    return _in_dtype_of(scipy_erf(input), input)
 
 
 _erf = extend.defprimitive(_erf_values, "ops_erf", elementwise=True)
 extend.defelementwise(_erf, lambda d, ans, x: d * (_TWO_OVER_ROOT_PI * np.exp(-(x * x))))
+_erfc = extend.defprimitive(_erfc_values, "ops_erfc", elementwise=True)
+extend.defelementwise(_erfc, lambda d, ans, x: d * (-_TWO_OVER_ROOT_PI * np.exp(-(x * x))))
 
 
 def erf(input: Any) -> Any:  # noqa: A002
@@ -53,15 +69,19 @@ def erf(input: Any) -> Any:  # noqa: A002
 
 
 def erfc(input: Any) -> Any:  # noqa: A002
-    return 1.0 - _erf_values(input)
+    return _erfc_values(input)
 
 
 def gelu(input_x: Any, approximate: str = "none") -> Any:
     """``x P(X <= x)`` for a standard normal ``X``: ``x (1 + erf(x / sqrt 2)) / 2``;
     ``approximate="tanh"`` is the tanh form MindSpore's ``nn.GELU()`` uses by default."""
     if approximate == "tanh":
-        inner = 0.7978845608028654 * (input_x + 0.044715 * input_x * input_x * input_x)
-        return 0.5 * input_x * (1.0 + np.tanh(inner))
+        x = input_x
+        if getattr(x, "dtype", None) == np.float16:  # in float32, rounded once at the end
+            x = x.astype(np.float32)  # (MindSpore's; float16 steps cancel 1 + tanh to 0)
+        inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+        out = 0.5 * x * (1.0 + np.tanh(inner))
+        return out.astype(np.float16) if x is not input_x else out
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', not {approximate!r}")
     return 0.5 * input_x * (1.0 + _erf_values(input_x * 0.7071067811865476))

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import ops, ties
 from .tensor_methods import CONVERSIONS, numpy_compiled
 from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     _splitter,
@@ -369,7 +369,7 @@ def max_compiled(self: Any, *args: Any, **kwargs: Any) -> Any:
     plan = extremum_plan("max", args, kwargs)
     if plan[0] == "indices":
         return ops.max(self, plan[1], plan[2])
-    return np.max(self, **plan[1])
+    return _along_an_axis(self, plan[1], ties.first_max, np.max)
 
 
 def min_compiled(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -377,7 +377,25 @@ def min_compiled(self: Any, *args: Any, **kwargs: Any) -> Any:
     plan = extremum_plan("min", args, kwargs)
     if plan[0] == "indices":
         return ops.min(self, plan[1], plan[2])
-    return np.min(self, **plan[1])
+    return _along_an_axis(self, plan[1], ties.first_min, np.min)
+
+
+def _axis_only(names: tuple) -> bool:
+    return set(names) <= {"axis", "keepdims"}
+
+
+_axis_only.__evaluated_when_compiling__ = True
+
+
+def _along_an_axis(x: Any, keywords: dict, first: Any, reduce: Any) -> Any:
+    """``x.max(axis=1)``: along one axis, its gradient to the first of tied entries
+    (MindSpore 2.10, measured; over the whole Tensor it is split among them, as
+    ``np.max``'s)."""
+    axis = keywords.get("axis")
+    if isinstance(axis, int) and not isinstance(axis, bool) and _axis_only(tuple(keywords)):
+        out = first(x, axis)
+        return np.expand_dims(out, axis) if keywords.get("keepdims", False) else out
+    return reduce(x, **keywords)
 
 
 def flatten_compiled(self: Any, order: Any = "C", last: Any = None, *, start_dim: int = 0,
