@@ -486,3 +486,9 @@ def test_cosine_similarity_cell_is_mindspores():
                                ms.grad(lambda a: ms.ops.cosine_similarity(a, x2).sum())(x1))
     wide = [np.asarray(x, np.float64) for x in (x1, x2)]  # and against finite differences
     check_grads(lambda a, b: np.sum(cell(a, b) ** 2), *wide, order=2)
+
+
+def test_jit_from_common_api_is_the_packages():
+    """``from mindspore.common.api import jit`` (MindSpore's own tests and older code)."""
+    from autodiff_compiler.common.api import jit, jit_class
+    assert jit is ms.jit and jit_class is ms.jit_class

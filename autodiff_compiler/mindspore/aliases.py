@@ -61,8 +61,8 @@ for _path, _module in NN_PATHS.items():
 
 def register(package: str) -> types.ModuleType:
     """Register the aliases as ``<package>.<path>`` in ``sys.modules``, and the
-    ``<package>.common`` package (``dtype``, ``initializer``, ``tensor``, ``parameter``);
-    returns it."""
+    ``<package>.common`` package (``dtype``, ``initializer``, ``tensor``, ``parameter``,
+    ``api``); returns it."""
     for path, module in ALIASES.items():
         sys.modules.setdefault(f"{package}.{path}", module)
         prefix = module.__name__ + "."
@@ -77,5 +77,8 @@ def register(package: str) -> types.ModuleType:
         sys.modules[f"{package}.common.{name}"] = module
     common.Tensor, common.Parameter = tensor.Tensor, tensor.Parameter
     common.ParameterTuple, common.set_seed = tensor.ParameterTuple, context.set_seed
+    api = types.ModuleType(f"{package}.common.api", "MindSpore's mindspore.common.api: jit.")
+    api.jit, api.jit_class = context.jit, context.jit_class  # (``from ....api import jit``)
+    common.api = sys.modules[f"{package}.common.api"] = api
     sys.modules[f"{package}.common"] = common
     return common
