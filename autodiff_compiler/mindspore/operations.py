@@ -366,6 +366,15 @@ STATELESS = [
     ("UnsortedSegmentMax", ops.unsorted_segment_max), ("MaskedFill", ops.masked_fill),
     ("LinSpace", ops.linspace), ("Unique", ops.unique), ("Erfinv", ops.erfinv),
     ("Lgamma", ops.lgamma), ("Digamma", ops.digamma),
+    ("AddN", ops.addn), ("UnsortedSegmentMin", ops.unsorted_segment_min), ("Erfc", ops.erfc),
+    ("ACos", np.arccos), ("Asin", np.arcsin), ("Atan", np.arctan), ("Asinh", np.arcsinh),
+    ("Acosh", np.arccosh), ("Atanh", np.arctanh), ("IsInf", np.isinf), ("Trunc", np.trunc),
+    ("MaskedSelect", ops.masked_select), ("Diag", ops.diag), ("Inv", np.reciprocal),
+    ("MatrixDeterminant", ops.matrix_determinant), ("Invert", np.invert),
+    ("LogMatrixDeterminant", ops.log_matrix_determinant), ("Mod", np.fmod),
+    ("FloorMod", np.mod), ("TruncateDiv", ops.truncate_div), ("Xdivy", ops.xdivy),
+    ("Xlogy", ops.xlogy), ("Lerp", ops.lerp), ("Addcdiv", ops.addcdiv),
+    ("Addcmul", ops.addcmul),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
 REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
