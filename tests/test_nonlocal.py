@@ -186,3 +186,19 @@ def test_a_write_a_condition_would_lose_is_refused_at_the_line(fn, match):
     with pytest.raises(AutodiffError, match=match) as info:
         adc.grad(fn)(1.3)
     assert "test_nonlocal.py" in str(info.value)
+
+
+def by_a_comprehension_statement(x):
+    total = 0.0
+
+    def add(v):
+        nonlocal total
+        total = total + v
+
+    [add(x * i) for i in range(3)]
+    return total
+
+
+def test_a_comprehension_as_a_statement_runs_its_calls():
+    assert adc.value_and_grad(by_a_comprehension_statement)(0.7) == \
+        pytest.approx((2.1, 3.0), rel=1e-12)

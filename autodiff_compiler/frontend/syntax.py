@@ -80,6 +80,9 @@ def _stmt_return(scope: Scope, node: gast.Return) -> Any:
 def _stmt_expr(scope: Scope, node: gast.Expr) -> Any:
     if isinstance(node.value, gast.Constant):  # a docstring or a bare literal
         return NOT_RETURNED
+    if isinstance(node.value, gast.ListComp):  # [push(v) for v in xs]: for its calls
+        scope.expr(node.value)
+        return NOT_RETURNED
     call = node.value
     if isinstance(call, gast.Call):
         if write_by_method(scope, call):  # y.fill(v), y.sort()
