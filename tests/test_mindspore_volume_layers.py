@@ -247,9 +247,6 @@ REFUSALS = {
                       ValueError, "larger than the padded input"),
     "max_pool3d_half_window": (lambda: ops.max_pool3d(np.ones((1, 1, 4, 4, 4)), 3, 2, 2),
                                ValueError, "at most half"),
-    "max_pool3d_indices": (lambda: ops.max_pool3d(np.ones((1, 1, 4, 4, 4)), 2,
-                                                  return_indices=True), ValueError,
-                           "return_indices"),
     "adaptive_size": (lambda: ops.adaptive_avg_pool3d(np.ones((1, 1, 4, 4, 4)), (2, 2)),
                       ValueError, "length of output_size must be equal to 3"),
     "adaptive_rank": (lambda: nn.AdaptiveMaxPool3d(2)(Tensor(np.ones((4, 4, 4)))), ValueError,
@@ -264,3 +261,40 @@ def test_bad_arguments_are_refused_with_mindsporess_reasons(name):
     call, error, message = REFUSALS[name]
     with pytest.raises(error, match=message):
         call()
+
+
+def _windows_by_hand(x, kernel, stride):
+    """(values, indices) of valid 3-D max pooling, each window by itself: its maximum
+    and where the first is along the flattened (D, H, W) volume."""
+    n, c, *sizes = x.shape
+    out = [(s - k) // st + 1 for s, k, st in zip(sizes, kernel, stride)]
+    values, indices = np.zeros((n, c, *out)), np.zeros((n, c, *out), np.int64)
+    for b, ch, *at in np.ndindex(n, c, *out):
+        lo = [a * st for a, st in zip(at, stride)]
+        box = x[b, ch, lo[0]:lo[0] + kernel[0], lo[1]:lo[1] + kernel[1], lo[2]:lo[2] + kernel[2]]
+        where = np.unravel_index(np.argmax(box), box.shape)
+        values[(b, ch, *at)] = box[where]
+        indices[(b, ch, *at)] = np.ravel_multi_index(
+            tuple(w + low for w, low in zip(where, lo)), sizes)
+    return values, indices
+
+
+def test_max_pool3d_gives_where_each_maximum_is():
+    """MindSpore runs max_pool3d and nn.MaxPool3d with return_indices (they were
+    refused); values and indices against each window by hand, ties included."""
+    x = np.round(np.random.default_rng(4).normal(size=(2, 2, 4, 5, 4)), 1)
+    want = _windows_by_hand(x, (2, 3, 2), (2, 1, 2))
+    got = ops.max_pool3d(x, (2, 3, 2), (2, 1, 2), return_indices=True)
+    np.testing.assert_allclose(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    layer = nn.MaxPool3d((2, 3, 2), (2, 1, 2), pad_mode="pad", return_indices=True)
+    np.testing.assert_array_equal(layer(Tensor(x))[1], want[1])
+    ms.check_grads(lambda v: ops.sum(ops.max_pool3d(v, 2, 1, return_indices=True)[0] ** 2),
+                   np.random.default_rng(5).normal(size=(1, 1, 3, 3, 3)), generic=False)
+
+
+def test_max_pool1d_gives_where_each_maximum_is():
+    x = Tensor(np.array([[[1.0, 0.0, 1.0, 1.0, 2.0, 0.0]]], np.float32))
+    values, indices = nn.MaxPool1d(2, 1, pad_mode="pad", return_indices=True)(x)
+    np.testing.assert_allclose(values, [[[1.0, 1.0, 1.0, 2.0, 2.0]]])
+    np.testing.assert_array_equal(indices, [[[0, 2, 2, 4, 4]]])

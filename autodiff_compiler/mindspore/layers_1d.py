@@ -59,15 +59,18 @@ class MaxPool1d(Cell):
                  padding: int = 0, dilation: int = 1, return_indices: bool = False,
                  ceil_mode: bool = False) -> None:
         super().__init__()
-        if return_indices or ceil_mode:
-            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
         self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
         self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def construct(self, x: Any) -> Any:
+        """2-D max pooling of one row: its indices, counted along the (1, L) plane, are
+        the positions along L."""
         out = ops_conv.max_pool2d(np.expand_dims(x, 2), (1, self.kernel_size),
                                   (1, self.stride), (0, self.padding), (1, self.dilation),
-                                  pad_mode=self.pad_mode)
+                                  self.return_indices, self.ceil_mode, pad_mode=self.pad_mode)
+        if self.return_indices:
+            return np.squeeze(out[0], 2), np.squeeze(out[1], 2)
         return np.squeeze(out, 2)
 
 

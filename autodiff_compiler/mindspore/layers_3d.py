@@ -165,7 +165,7 @@ class _Pool3d(Cell):
                  ceil_mode: bool) -> None:
         super().__init__()
         name = type(self).__name__
-        if ceil_mode:
+        if ceil_mode and (name != "MaxPool3d" or str(pad_mode).lower() != "pad"):
             raise ValueError(f"{name}: {ops_conv.UNSUPPORTED_POOLING}")
         if not isinstance(pad_mode, str) or pad_mode.upper() not in ("VALID", "SAME", "PAD"):
             raise ValueError(f"For '{name}', the 'pad_mode' must be str and must be in "
@@ -192,10 +192,9 @@ class MaxPool3d(_Pool3d):
                  ceil_mode: bool = False) -> None:
         super().__init__(kernel_size, stride, pad_mode, padding, ceil_mode)
         name = type(self).__name__
-        if return_indices:
-            raise ValueError(f"{name}: {ops_conv.UNSUPPORTED_POOLING}")
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
         self.dilation = _positive3(dilation, "dilation", name)
-        if self.dilation != (1, 1, 1) and self.pad_mode != "pad":
+        if (self.dilation != (1, 1, 1) or return_indices) and self.pad_mode != "pad":
             raise ValueError(f"For {name}, the pad_mode must be 'pad' when dilation is not 1 "
                              f"or return_indices is True, but got pad_mode:{pad_mode}.")
         if any(p + p > k for p, k in zip(self.padding, self.kernel_size, strict=True)):
@@ -206,8 +205,15 @@ class MaxPool3d(_Pool3d):
     def construct(self, x: Any) -> Any:
         check_rank(x, (4, 5), "MaxPool3d")
         batch = x if np.ndim(x) == 5 else np.expand_dims(x, 0)  # (C, D, H, W): one
-        out = ops_conv.max_pool(batch, self.kernel_size, self.stride, self.padding,
-                                self.dilation, self.pad_mode)
+        if self.return_indices or self.ceil_mode:
+            out = ops_conv.max_pool_indexed(batch, self.kernel_size, self.stride, self.padding,
+                                            self.dilation, self.return_indices,
+                                            self.ceil_mode, 3)
+            if self.return_indices:
+                return out if np.ndim(x) == 5 else (out[0][0], out[1][0])
+        else:
+            out = ops_conv.max_pool(batch, self.kernel_size, self.stride, self.padding,
+                                    self.dilation, self.pad_mode)
         return out if np.ndim(x) == 5 else out[0]
 
 

@@ -173,23 +173,34 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
     if pad_mode != "pad":
         raise ValueError("max_pool2d: return_indices and ceil_mode need pad_mode 'pad', as "
                          "MindSpore's")
-    kernel, step, spread = _tuple(kernel_size, 2), _tuple(stride, 2), _tuple(dilation, 2)
-    widths = [_padding(np.shape(x)[2 + i], kernel[i], step[i], spread[i], "pad", padding, i)
-              for i in range(2)]
+    return max_pool_indexed(x, kernel_size, stride, padding, dilation, return_indices,
+                            ceil_mode, 2)
+
+
+def max_pool_indexed(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                     return_indices: bool, ceil_mode: bool, rank: int) -> Any:
+    """Max pooling over the last ``rank`` axes with ``ceil_mode`` and ``return_indices``
+    (where each maximum is, the first of tied ones, counted along the input's flattened
+    spatial axes, row-major, as ``max_unpool`` takes it)."""
+    kernel, step = _tuple(kernel_size, rank), _tuple(stride, rank)
+    spread, sizes = _tuple(dilation, rank), np.shape(x)[2:]
+    widths = [_padding(sizes[i], kernel[i], step[i], spread[i], "pad", padding, i, rank)
+              for i in range(rank)]
     if ceil_mode:
-        widths = [(lo, hi + _rounded_up(np.shape(x)[2 + i], kernel[i], step[i], spread[i], lo,
-                                        hi)) for i, (lo, hi) in enumerate(widths)]
+        widths = [(lo, hi + _rounded_up(sizes[i], kernel[i], step[i], spread[i], lo, hi))
+                  for i, (lo, hi) in enumerate(widths)]
     padded = np.pad(x, ((0, 0), (0, 0), *widths), constant_values=-np.inf)
     windows = patches(padded, kernel, step, spread, "valid", 0)
     values = first_max(windows, axis=2)
     if not return_indices:
         return values
-    tap = np.argmax(windows, axis=2)
-    rows = np.arange(np.shape(values)[2])[:, None] * step[0] \
-        + (tap // kernel[1]) * spread[0] - widths[0][0]
-    cols = np.arange(np.shape(values)[3]) * step[1] + (tap % kernel[1]) * spread[1] \
-        - widths[1][0]
-    return values, (rows * np.shape(x)[3] + cols).astype(np.int64)
+    tap, out = np.argmax(windows, axis=2), np.shape(values)[2:]
+    flat = 0
+    for i in range(rank):  # the tap's offset along axis i, then the input's position
+        offset = (tap // math.prod(kernel[i + 1:])) % kernel[i]
+        start = np.reshape(np.arange(out[i]), (-1, *(1,) * (rank - 1 - i))) * step[i]
+        flat = flat * sizes[i] + start + offset * spread[i] - widths[i][0]
+    return values, flat.astype(np.int64)
 
 
 def _rounded_up(size: int, kernel: int, stride: int, dilation: int, before: int,
@@ -343,5 +354,5 @@ def crop(x: Any, cuts: tuple) -> Any:
     return x[index]
 
 
-UNSUPPORTED_POOLING = ("pooling: return_indices and ceil_mode are supported by 2-D max pooling "
-                       "only (ops.max_pool2d, nn.MaxPool2d)")
+UNSUPPORTED_POOLING = ("pooling: return_indices and ceil_mode are supported by max pooling "
+                       "only (ops.max_pool2d, ops.max_pool3d, nn.MaxPool1d/2d/3d)")

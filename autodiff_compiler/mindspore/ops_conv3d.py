@@ -94,16 +94,18 @@ def max_pool3d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Any:
     """The largest value of each window of ``x`` (N, C, D, H, W); padding counts as
-    -inf; ``stride`` defaults to the window."""
-    if ceil_mode or return_indices:
-        raise ValueError("max_pool3d: " + ops_conv.UNSUPPORTED_POOLING)
+    -inf; ``stride`` defaults to the window; ``return_indices`` and ``ceil_mode`` as
+    ``max_pool2d``'s (the indices along the flattened (D, H, W) volume)."""
     check_rank(x, (5,), "max_pool3d")
     kernel = triple(kernel_size, "max_pool3d", "kernel_size")
     pads = triple(padding, "max_pool3d", "padding")
     check_pool_padding(kernel, pads, "max_pool3d")
     step = kernel if stride is None else triple(stride, "max_pool3d", "stride")
-    return ops_conv.max_pool(x, kernel, step, pads, triple(dilation, "max_pool3d", "dilation"),
-                             "pad")
+    spread = triple(dilation, "max_pool3d", "dilation")
+    if ceil_mode or return_indices:
+        return ops_conv.max_pool_indexed(x, kernel, step, pads, spread, return_indices,
+                                         ceil_mode, 3)
+    return ops_conv.max_pool(x, kernel, step, pads, spread, "pad")
 
 
 def avg_pool3d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any = 0,

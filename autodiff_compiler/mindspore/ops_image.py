@@ -244,8 +244,13 @@ def adaptive_max_boxes(x: Any, sizes: tuple) -> Any:
     """The maximum over each of ``sizes`` boxes of the last ``len(sizes)`` axes (None
     keeps an axis), placed as ``adaptive_pool`` places windows; its gradient to the
     first of tied entries in the box's row-major order, as MindSpore's (one axis at a
-    time would pick the first along each axis in turn: another entry)."""
+    time would pick the first along each axis in turn: another entry). In shape-generic
+    code, whose rank is known only at run time, one axis at a time, ties split."""
     shape = np.shape(x)
+    if not isinstance(shape, tuple):
+        for axis, size in zip(range(-len(sizes), 0), sizes):
+            x = adaptive_pool(x, size, axis, np.max)
+        return x
     lead, lengths = shape[:-len(sizes)], shape[-len(sizes):]
     sizes = tuple(n if s is None else s for s, n in zip(sizes, lengths))
     boxes = []
