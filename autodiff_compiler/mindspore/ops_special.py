@@ -76,15 +76,18 @@ def gelu(input_x: Any, approximate: str = "none") -> Any:
     """``x P(X <= x)`` for a standard normal ``X``: ``x (1 + erf(x / sqrt 2)) / 2``;
     ``approximate="tanh"`` is the tanh form MindSpore's ``nn.GELU()`` uses by default."""
     if approximate == "tanh":
-        x = input_x
-        if getattr(x, "dtype", None) == np.float16:  # in float32, rounded once at the end
-            x = x.astype(np.float32)  # (MindSpore's; float16 steps cancel 1 + tanh to 0)
-        inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
-        out = 0.5 * x * (1.0 + np.tanh(inner))
-        return out.astype(np.float16) if x is not input_x else out
+        if getattr(input_x, "dtype", None) == np.float16:  # in float32, rounded once at
+            # the end (MindSpore's; float16 steps cancel 1 + tanh to 0)
+            return _gelu_tanh(input_x.astype(np.float32)).astype(np.float16)
+        return _gelu_tanh(input_x)
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', not {approximate!r}")
     return 0.5 * input_x * (1.0 + _erf_values(input_x * 0.7071067811865476))
+
+
+def _gelu_tanh(x: Any) -> Any:
+    inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+    return 0.5 * x * (1.0 + np.tanh(inner))
 
 
 def gelu_tanh(input_x: Any) -> Any:
