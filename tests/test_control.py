@@ -521,3 +521,25 @@ def test_a_name_none_before_a_loop_of_runtime_length_is_refused_at_the_loop():
                                                 "length and set in it") as info:
         adc.grad(none_until_set_in_a_while)(np.array([0.3, -0.2]))
     assert "test_control.py" in str(info.value)
+
+
+def first_set_on_a_path_that_returns(x):
+    acc = x * 1.0
+    first = None
+    for _ in range(3):
+        if first is None:
+            first = acc * 1.0
+        else:
+            acc = acc + first * 0.25
+        return np.maximum(acc * x, -3.0)
+    return np.sin(acc)
+
+
+def test_a_name_none_before_a_loop_set_only_on_a_path_that_returns():
+    """Fuzz seed 290046, shrunk: 'first' is set only where the iteration returns, so
+    the loop's body handed back its entry value, and 'first is None' read a run-time
+    value (never None): the else branch ran, None * 0.25 raised TypeError."""
+    x = np.array(-0.76)
+    value, grad = adc.value_and_grad(first_set_on_a_path_that_returns)(x)
+    assert value == pytest.approx(first_set_on_a_path_that_returns(x))
+    assert grad == pytest.approx(2 * x)

@@ -130,7 +130,7 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any,
     index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
     body, carried = loop_body(scope, node, carried, bind, stmts, index)
     inits, skeletons = carried_leaves(scope, node, carried)
-    from_none = _set_from_none(inits, body, leaf_names(scope, carried))
+    from_none = _set_from_none(inits, leaf_names(scope, carried))
     if from_none is not None:  # its first iteration apart, then the loop (where it can be)
         raise _Unsettled if settled else _none_before_the_loop(scope, node, from_none)
     outs = carried_outs(scope, hints_of(scope, carried), inits, body)
@@ -291,14 +291,15 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
         return unrolled()
 
 
-def _set_from_none(inits: list[Any], body: Function, names: list[str]) -> str | None:
-    """The name of a carried value of the user's that is None before the loop and set in
-    it: ``prev is None`` holds in the first iteration only, which a loop of one body
-    cannot say. (The function's result, None until a ``return`` in the loop runs, is
-    the loop's own: its flag says whether it was set.)"""
-    for init, out, name in zip(inits, body.outvars, names):
-        if isinstance(init, Const) and init.value is None and out not in body.invars \
-                and not (isinstance(out, Const) and out.value is None) \
+def _set_from_none(inits: list[Any], names: list[str]) -> str | None:
+    """The name of a carried value of the user's that is None before the loop (and
+    assigned in it, or it would not be carried): ``prev is None`` holds in the first
+    iteration only, which a loop of one body cannot say (the body sees a run-time
+    value, never None, even where only a path that returns sets it). The function's
+    result, None until a ``return`` in the loop runs, is the loop's own: its flag says
+    whether it was set."""
+    for init, name in zip(inits, names):
+        if isinstance(init, Const) and init.value is None \
                 and name not in (STOP, RETURNED, RESULT):
             return name
     return None
@@ -331,7 +332,7 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     body, carried = loop_body(scope, node, carried, None, stmts)
     inits, skeletons = carried_leaves(scope, node, carried)
     hints = hints_of(scope, carried)
-    from_none = _set_from_none(inits, body, leaf_names(scope, carried))
+    from_none = _set_from_none(inits, leaf_names(scope, carried))
     if from_none is not None:
         raise _none_before_the_loop(scope, node, from_none)
     carry = [Var(v.aval, h, tensor=v.tensor) for v, h in zip(body.invars, hints)]

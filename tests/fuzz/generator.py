@@ -42,6 +42,7 @@ PAIR_SHARE = 0.15  # branches followed by a tuple holding None (or one array) on
 HELD_SHARE = 0.15  # arrays written by index through the dict or list holding them
 BOXED_SHARE = 0.15  # ``for`` loops whose accumulator a helper writes into a list
 BOUNDED_SHARE = 0.3  # counted ``while`` loops that also stop once the accumulator is large
+FIRST_SHARE = 0.15  # ``for`` loops keeping their first value in a name that starts as None
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -86,6 +87,7 @@ class _Generator:
         self.holders = random.Random(seed + 9900131)
         self.boxes = random.Random(seed + 9900137)
         self.bounds = random.Random(seed + 9900139)
+        self.firsts = random.Random(seed + 9900149)
 
     def fresh(self, stem: str = "v") -> str:
         self.count += 1
@@ -244,10 +246,25 @@ class _Generator:
 
         if self.boxes.random() < BOXED_SHARE:
             return self._boxed_for(acc, init, head, body)
+        if self.firsts.random() < FIRST_SHARE:
+            return self._first_kept(acc, init, head, body)
         loop = Stmt(head, tuple(self._scoped(body)))
         if self.snapshots.random() < SNAPSHOT_SHARE:
             return self._snapshot(acc, shape, init, loop)
         return [init, loop]
+
+    def _first_kept(self, acc: str, init: Stmt, head: str,
+                    body: Callable[[], list[Stmt]]) -> list[Stmt]:
+        """``first = None`` before the loop, set in its first iteration (``if first is
+        None``) and read after it: once decided for every iteration (the first took
+        the other branch), silently."""
+        self.features.add("first_kept")
+        first = self.fresh("first")
+        keep = Stmt(f"if {first} is None:", (Stmt(f"{first} = {acc} * 1.0"),),
+                    (Stmt(f"{acc} = {acc} + {first} * 0.25"),))
+        return [init, Stmt(f"{first} = None"),
+                Stmt(head, (keep, *self._scoped(body))),
+                Stmt(f"{acc} = {acc} + {first} * 0.5")]
 
     def _boxed_for(self, acc: str, init: Stmt, head: str,
                    body: Callable[[], list[Stmt]]) -> list[Stmt]:
@@ -270,8 +287,8 @@ class _Generator:
         box = self.fresh("box")
         loop = Stmt(head, (Stmt(f"{acc} = {box}[0]"), *rest,
                            Stmt(f"put_first({box}, {value})")))
-        return [Stmt(f"{box} = [{init.text.split(' = ', 1)[1]}]"), loop,
-                Stmt(f"{acc} = {box}[0]")]
+        # (the loop's header may read the accumulator: it has its value before the loop)
+        return [init, Stmt(f"{box} = [{acc}]"), loop, Stmt(f"{acc} = {box}[0]")]
 
     def _snapshot(self, acc: str, shape: Shape, init: Stmt, loop: Stmt) -> list[Stmt]:
         """``start = acc`` before the loop, read after it: where ``acc`` is an array
