@@ -93,11 +93,12 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         being_made: list[tuple] = []  # (callee, body, its parameters): ``custom_call``'s
 
         def in_rule(rule: types.FunctionType, args: tuple) -> Any:
+            outer = getattr(self._in_rule, "made", None)  # (a rule lowered in a rule's)
             self._in_rule.made = being_made[0]
             try:
                 return low.call_function(rule, args, {}, loc)
             finally:
-                self._in_rule.made = None
+                self._in_rule.made = outer
 
         def augmented(ins: tuple) -> tuple[Any, Any]:
             result = in_rule(fwd, ins)
