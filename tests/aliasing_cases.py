@@ -500,3 +500,99 @@ def zero_d_array_made_and_written(x):  # torch.func's test_advanced_indexing
     b = np.zeros(())
     b[()] = np.sum(x)  # a run-time value written into a 0-d array made here
     return np.sum(x * a) + b * b
+
+
+# A run-time branch's value is, on the path taken, that path's value: a 0-d array or a
+# view there makes it one (the fuzzer's seed 320623: the branches' producers were out
+# of sight once lowered, so the merged value was taken for a fresh NumPy scalar, and
+# the in-place write was compiled as a rebinding, silently).
+def zero_d_on_one_path_read_after_write(x):
+    """``+=`` writes a 0-d array and rebinds a NumPy scalar: which, the path decides."""
+    if np.sum(x) > 100.0:
+        picked = np.sum(x)
+    else:
+        picked = np.where(x[0, 0] > 0.1, x[0, 2], x[1, 1])
+    acc = picked
+    acc += 1.0
+    return acc * picked
+
+
+def zero_d_on_one_path_kept_on_an_attribute(x):  # seed 320623, shrunk
+    if np.sum(x) > 100.0:
+        picked = np.sum(x)
+    else:
+        picked = np.where(x[0, 0] > 0.1, x[0, 2], x[1, 1])
+    KEEP.kept = picked
+    KEEP.kept += 1.0
+    return KEEP.kept * picked
+
+
+def view_from_either_branch_written(x):
+    acc = x * 2.0
+    if np.sum(x) > 0.0:
+        row = acc[0]
+    else:
+        row = acc[1]
+    row += 1.0
+    return np.sum(acc * acc)
+
+
+def view_of_a_reshape_from_a_branch_written(x):
+    acc = x * 2.0
+    columns = acc.reshape(3, 2)
+    if np.sum(x) > 0.0:
+        pair = columns[0]
+    else:
+        pair = columns[2]
+    pair *= 3.0
+    return np.sum(acc)
+
+
+def view_from_one_branch_written_by_index(x):
+    acc = x * 2.0
+    if np.sum(x) > 0.0:
+        row = acc[0]
+    else:
+        row = np.zeros(3)
+    row[1] = 5.0
+    return np.sum(acc * acc) + np.sum(row)
+
+
+def argument_from_one_branch_written_by_index(x):
+    if np.sum(x) > 0.0:
+        held = x
+    else:
+        held = np.zeros((2, 3))
+    held[0, 1] = 5.0
+    return np.sum(held * held)
+
+
+def view_carried_out_of_a_loop_written(x):
+    acc = x * 2.0
+    row = acc[0]
+    for i in range(2):
+        row = acc[i]
+    row += 1.0
+    return np.sum(acc * acc)
+
+
+def fresh_from_either_branch_written(x):
+    """Each path's value is an array of the function's own: written, nobody else sees."""
+    if np.sum(x) > 0.0:
+        acc = x * 2.0
+    else:
+        acc = x * 3.0
+    acc += 1.0
+    acc[0, 1] = 0.0
+    return np.sum(acc * x)
+
+
+def scalar_from_either_branch_rebound(x):
+    """NumPy scalars on both paths: ``+=`` rebinds, the other name keeps its value."""
+    if np.sum(x) > 0.0:
+        picked = np.sum(x)
+    else:
+        picked = np.max(x)
+    acc = picked
+    acc += 1.0
+    return acc * picked

@@ -62,6 +62,19 @@ REFUSED = [
      r"'CACHE\[...\]' shares memory"),
     ("chained_write_through_a_slice", cases.chained_write_through_a_slice,
      r"writing into a view \(getitem"),
+    # the memory a run-time branch's value may be: each path's
+    ("zero_d_on_one_path", cases.zero_d_on_one_path_read_after_write, "'picked' shares memory"),
+    ("zero_d_on_one_path_kept", cases.zero_d_on_one_path_kept_on_an_attribute,
+     "'picked' shares memory"),
+    ("view_from_either_branch", cases.view_from_either_branch_written, "'acc' shares memory"),
+    ("view_of_reshape_from_branch", cases.view_of_a_reshape_from_a_branch_written,
+     "'acc' shares memory"),
+    ("view_from_branch_by_index", cases.view_from_one_branch_written_by_index,
+     r"writing into a view \(getitem"),
+    ("argument_from_branch_by_index", cases.argument_from_one_branch_written_by_index,
+     "the caller passed in"),
+    ("view_carried_out_of_loop", cases.view_carried_out_of_a_loop_written,
+     "'acc' shares memory"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -108,6 +121,8 @@ ALLOWED = [
     ("chained_index_writes", cases.chained_index_writes),
     ("made_arrays_written", cases.made_arrays_written_nobody_else_reads),
     ("flattened_copy", cases.flattened_copy_read_after_write),
+    ("fresh_from_either_branch", cases.fresh_from_either_branch_written),
+    ("scalar_from_either_branch", cases.scalar_from_either_branch_rebound),
 ]
 
 

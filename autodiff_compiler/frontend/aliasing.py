@@ -32,7 +32,7 @@ import numpy as np
 from .. import trees
 from ..errors import AutodiffError, Loc
 from ..ir.builder import producer_of
-from ..ir.core import Const, Var
+from ..ir.core import Const, Eqn, Var
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -40,9 +40,12 @@ if TYPE_CHECKING:
 HINT = "copy it first, e.g. y = x.copy(), and write into the copy"
 
 
-def view_of(var: Var) -> Var | None:
-    """The array ``var`` is a view of, if its producer may return one."""
+def view_of(var: Var, produced: dict[Var, Eqn] | None = None) -> Var | None:
+    """The array ``var`` is a view of, if its producer may return one. ``produced``:
+    the producers of values made inside regions already lowered (``Aliases.produced``)."""
     eqn = producer_of(var)
+    if eqn is None and produced:
+        eqn = produced.get(var)
     if eqn is None or not eqn.prim.view or not isinstance(eqn.invars[0], Var):
         return None
     if eqn.prim.name in ("getitem", "gather") and _copies(eqn.invars[1:], var):
@@ -100,6 +103,22 @@ class Aliases:
         self.walked: list[list[Var]] = []  # arrays enclosing loops walk row by row
         self.listed: list[list[Any]] = []  # Python sequences enclosing loops walk
         self.inputs: set[Var] = set()  # the arguments of the function compiled
+        # the equations of branches and loop bodies lowered so far: a value a region
+        # gives (a branch's np.where, a row taken in a loop) is an array or a view by
+        # what made it, though the builders no longer hold its equation
+        self.produced: dict[Var, Eqn] = {}
+
+    def lowered_region(self, eqns: list[Eqn]) -> None:
+        """Remember the producers of a region's values (``produced``)."""
+        for eqn in eqns:
+            for out in eqn.outvars:
+                self.produced[out] = eqn
+
+    def producer(self, var: Var) -> Eqn | None:
+        return producer_of(var) or self.produced.get(var)
+
+    def view_of(self, var: Var) -> Var | None:
+        return view_of(var, self.produced)
 
     def share(self, var: Var, *others: Any) -> None:
         """``var`` may be the same memory as each of ``others`` (a loop carry and its
@@ -143,6 +162,20 @@ class Aliases:
                                         "the new values in NumPy, the old ones here",
                                   hint=HINT)
 
+    def view_in(self, var: Var) -> Var | None:
+        """A view of another array that ``var`` may be: itself, or what a branch or an
+        in-place write it is the result of gave it."""
+        todo, seen = [var], set()
+        while todo:
+            v = todo.pop()
+            if not isinstance(v, Var) or v in seen:
+                continue
+            seen.add(v)
+            if self.view_of(v) is not None:
+                return v
+            todo.extend(self.origins.get(v, []))
+        return None
+
     def roots(self, var: Var | np.ndarray) -> set[Memory]:
         """The arrays whose memory ``var`` may be (itself, when it is no view)."""
         out: set[Memory] = set()
@@ -152,7 +185,7 @@ class Aliases:
             if v in seen:
                 continue
             seen.add(v)
-            base = view_of(v) if isinstance(v, Var) else None
+            base = self.view_of(v) if isinstance(v, Var) else None
             more = ([base] if base is not None else []) + self.origins.get(v, [])
             if not more:
                 out.add(v)
@@ -167,13 +200,13 @@ class Aliases:
             return False
         if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
             return True
-        eqn = producer_of(var)
+        eqn = self.producer(var)
         # a new array (a constructor's) is an array even 0-d, and so is what np.where
         # gives; NumPy scalars come out of ufuncs, reductions and products; a cast is
         # what it casts. A region's result is what its paths give (``origins``).
         if eqn is not None and eqn.prim.form == "apply" and eqn.prim.scalar_result is None:
             return self.in_place(eqn.invars[0])
-        if eqn is not None and (eqn.prim.unique or view_of(var) is not None or (
+        if eqn is not None and (eqn.prim.unique or self.view_of(var) is not None or (
                 eqn.prim.form == "apply" and not eqn.prim.scalar_result)):
             return True
         if var.aval.weak:  # a Python number
@@ -203,10 +236,10 @@ class Aliases:
         for root in roots:  # arrays made while compiling: their every holder
             if isinstance(root, Made):
                 self.stale[root] = loc
-        base = view_of(old) if isinstance(old, Var) else None
+        base = self.view_of(old) if isinstance(old, Var) else None
         while base is not None:  # the array written through a view, wherever it is
             self.stale[base] = loc  # held (a caller's, where a helper writes a view)
-            base = view_of(base)
+            base = self.view_of(base)
         self.stale[memory(old)] = loc
         if isinstance(new, Var):
             self.origins[new] = [memory(old)]
@@ -224,11 +257,11 @@ class Aliases:
         for v in _vars(value):
             if v in self.stale:
                 return self.stale[v]
-            base = view_of(v)
+            base = self.view_of(v)
             while base is not None:  # a view taken before its base was written
                 if base in self.stale:
                     return self.stale[base]
-                base = view_of(base)
+                base = self.view_of(base)
         written = [m for m in self.stale if isinstance(m, Made)]
         if written:
             for array in _arrays(value):
@@ -274,9 +307,13 @@ def check_subscript_write(scope: Scope, target: Any, array: Var) -> None:
     into memory not the function's, into a view of another array, or into an array
     that another name or container also holds."""
     check_owned(scope, target, array)
-    if view_of(array) is not None:
-        raise scope.error(target, f"writing into a view ({producer_of(array).prim.name} of "
-                                  "another array) would change that array too", hint=HINT)
+    aliases = scope.low.aliases
+    view = aliases.view_in(array)
+    if view is not None:
+        raise scope.error(target, f"writing into a view ({aliases.producer(view).prim.name} "
+                                  "of another array) would change that array too", hint=HINT)
+    for root in aliases.roots(array) - {array}:  # a branch's value may be the caller's
+        check_owned(scope, target, root)
     holders = [n for n, v in scope.env.items() if any(x is array for x in _vars(v))]
     if len(holders) > 1:
         raise scope.error(target, f"this array is also held by {', '.join(holders)}: "

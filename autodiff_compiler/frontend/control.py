@@ -68,6 +68,7 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
                     "is not unrolled; or break on a flag at the end of the iteration") from None
     finally:
         child.attributes, low.attributes = low.attributes, before
+    low.aliases.lowered_region(b.eqns)
     return b.eqns, child, result
 
 

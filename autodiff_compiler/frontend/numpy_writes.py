@@ -19,7 +19,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.core import Var
-from .aliasing import check_subscript_write, root_name, view_of
+from .aliasing import check_subscript_write, root_name
 from .calls import apply_builder, call_value, has_var
 from .scope import Scope
 
@@ -267,7 +267,7 @@ def _write(scope: Scope, call: gast.Call, target: gast.expr, array: Any, updated
         raise scope.error(call, f"{what} into something other than an array the function "
                                 "made and named", hint="copy it first (y = np.zeros(...) or "
                                                        "y = x.copy()), then write into y")
-    if isinstance(target, gast.Subscript) and view_of(array) is None:
+    if isinstance(target, gast.Subscript) and scope.low.aliases.view_of(array) is None:
         return  # an advanced index gave NumPy a copy to write into: the array is unchanged
     if isinstance(target, gast.Name):  # a subscript is checked as ``y[i] = v`` is
         if isinstance(updated, Var):

@@ -43,6 +43,7 @@ HELD_SHARE = 0.15  # arrays written by index through the dict or list holding th
 BOXED_SHARE = 0.15  # ``for`` loops whose accumulator a helper writes into a list
 BOUNDED_SHARE = 0.3  # counted ``while`` loops that also stop once the accumulator is large
 FIRST_SHARE = 0.15  # ``for`` loops keeping their first value in a name that starts as None
+ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path, written in place
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -683,6 +684,54 @@ class _Generator:
         self.ex.env[acc] = shape
         return stmts, self.ex.to_scalar(acc, shape)
 
+    def written_branch_value(self, draws: random.Random) -> tuple[list[Stmt], str]:
+        """A value a run-time branch gives, a view of an array the function made (a
+        row, a slice, a reshape's row) or a 0-d ``np.where`` on one path and a value of
+        its own on the other, then written in place (``+=``, by index, ``out=``), and
+        maybe the array or another name for it read after: NumPy shows the write there
+        on the path of the view, so a read is refused (``known``), and a program that
+        reads nothing else must be exact. (The seed 320623: a 0-d ``np.where`` on one
+        path, kept on an attribute, written through it.)"""
+        self.features.add("branch_alias")
+        base, picked = self.fresh("a"), self.fresh("w")
+        test = self.ex.condition(1)
+        if draws.random() < 0.3:  # a 0-d array on one path, a NumPy scalar on the other
+            shape = draws.choice([s for s in SHAPES if s])
+            made, other = self.ex.expr(shape, 1), self.fresh("s")
+            array = (f"np.where({self.ex.to_scalar(base, shape)} > 0.0, "
+                     f"{base}.ravel()[0], {base}.ravel()[-1])")
+            scalar = draws.choice([f"np.sum({base})", f"np.max({base})", f"{base}.ravel()[1]"])
+            paths = (array, scalar) if draws.random() < 0.5 else (scalar, array)
+            stmts = [Stmt(f"{base} = {made} * 1.0"),
+                     Stmt(f"if {test}:", (Stmt(f"{picked} = {paths[0]}"),),
+                          (Stmt(f"{picked} = {paths[1]}"),)),
+                     Stmt(f"{other} = {picked}"), Stmt(f"{other} += 1.0")]
+            self.ex.env[base] = shape
+            reads = [other, picked] if draws.random() < 0.6 else [other]
+            return stmts, " + ".join(reads)
+        shape = draws.choice([s for s in SHAPES if s and s[0] >= 2])
+        i, j = draws.randrange(shape[0]), draws.randrange(shape[0])
+        part = shape[1:]
+        views = [f"{base}[{i}]", f"{base}[{j}]"]
+        if len(shape) >= 2:
+            flat = (shape[0] * shape[1], *shape[2:])
+            views.append(f"{base}.reshape({flat})[{i}:{i + shape[1]}].reshape({part})")
+        made, own, value = (self.ex.expr(s, 1) for s in (shape, part, part))
+        paths = draws.choice([(views[0], views[-1]), (views[0], f"{own} * 1.0"),
+                              (f"{own} * 1.0", views[1])])
+        write = draws.choice([f"{picked} += {value}", f"{picked} *= 0.5"] + (
+            [f"np.multiply({picked}, 2.0, out={picked})", f"{picked}[0] = ({value})[0]"]
+            if part else []))  # (a row of a vector is a NumPy scalar: rebound)
+        stmts = [Stmt(f"{base} = {made} * 1.0"),
+                 Stmt(f"if {test}:", (Stmt(f"{picked} = {paths[0]}"),),
+                      (Stmt(f"{picked} = {paths[1]}"),)),
+                 Stmt(write)]
+        self.ex.env[base], self.ex.env[picked] = shape, part
+        term = self.ex.to_scalar(picked, part)
+        if draws.random() < 0.5:  # the array read again: NumPy shows it the write
+            term = f"{term} + {self.ex.to_scalar(base, shape)}"
+        return stmts, term
+
     def parts(self) -> tuple[list[Stmt], str]:
         """A tuple of values read by a loop's index (``parts[i]``), by unpacking with a
         starred name, or by Python's ``max``/``min``/``sum``; the term to add to the
@@ -828,6 +877,10 @@ class _Generator:
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 6100087).random() < KEPT_SHARE:  # drawn apart, after it
             stmts, term = self.kept_attribute(random.Random(seed + 6100087))
+            body, terms = [*body, *stmts], (*terms, term)
+        aliased = random.Random(seed + 6700417)  # drawn apart, after it
+        if aliased.random() < ALIAS_SHARE:
+            stmts, term = self.written_branch_value(aliased)
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")
