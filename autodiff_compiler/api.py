@@ -162,7 +162,7 @@ class GradFunction:
                                                type("GradFunction", (GradFunction,), {}))
             fast.__call__ = entry
             self.__class__ = fast
-        return compiled.finish(compiled.run(args))
+        return compiled.finish(compiled.run(args), args)
 
     def compiled_for(self, args: Sequence[Any]) -> Compiled:
         """The compiled gradient for arguments of this kind (from the cache if it holds)."""

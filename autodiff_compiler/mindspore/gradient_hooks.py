@@ -8,8 +8,8 @@ forward pass, a function of the gradient on the backward one (measured in 2.10):
 - ``y.register_hook(f)`` (a statement in a differentiated function) is ``y =
   InsertGradientOf(f)(y)`` for every name holding ``y``; it must come before ``y`` is
   used, since the hook acts on all of ``y``'s gradient. ``f`` may be a lambda written
-  there. Eagerly it returns a handle whose ``remove()`` does nothing: outside a
-  differentiated function no gradient flows.
+  there. Eagerly, on a leaf (a Tensor passed in, a Parameter), it runs on the leaf's
+  gradient (``pipeline.leaf_hooks``).
 
 Each is an identity Cell with a backward pre-hook (``hooks``), so it runs as a Cell's
 hooks run: compiled from its source inside a differentiated function, or, where the
@@ -73,14 +73,6 @@ def _register_hook(scope: Any, node: Any, array: Any, args: list, kwargs: dict) 
     if len(args) != 1 or kwargs:
         raise TypeError("Tensor.register_hook takes one function: the hook")
     return call_value(scope, node, InsertGradientOf(args[0]), [array], {})
-
-
-class HookHandle:
-    """What an eager ``register_hook`` returns: no gradient flows outside a
-    differentiated function, so there is nothing to remove."""
-
-    def remove(self) -> None:
-        return None
 
 
 RECEIVER_STATEMENTS["register_hook"] = _register_hook

@@ -21,6 +21,7 @@ import numpy as np
 from ..ir import surface
 from ..ir.core import NUMPY_2
 from ..ir.primitives import tensor_promotion as promotion
+from ..pipeline import leaf_hooks
 from . import dtype as mstype
 from . import tensor_overloads as overloads
 from .tensor_format import tensor_repr
@@ -200,12 +201,12 @@ class Tensor(np.ndarray):
         return _results(func._implementation(*_plain(args), **plain))
 
     def register_hook(self, hook: Any) -> Any:
-        """Eagerly, a handle and nothing more: no gradient flows outside a
-        differentiated function (inside one, ``gradient_hooks`` lowers the call)."""
+        """Eagerly, on a leaf: ``hook`` runs on this Tensor's gradient wherever it is an
+        input or a weight differentiated (``pipeline.leaf_hooks``); inside a
+        differentiated function, ``gradient_hooks`` lowers the call."""
         if not callable(hook):
             raise TypeError(f"register_hook takes a function, not {type(hook).__name__}")
-        from .gradient_hooks import HookHandle  # (it imports nn, which imports this)
-        return HookHandle()
+        return leaf_hooks.register(self, hook)
 
     def __getitem__(self, key: Any) -> Any:
         out = np.ndarray.__getitem__(self, key)

@@ -33,6 +33,7 @@ from ..backends.python import syntax as S
 from ..backends.python.pywriter import source as print_source
 from ..frontend.cells import is_cell, is_plain_array_subclass
 from ..ir.arrays import array_library
+from . import leaf_hooks
 from .compiler import note_user_line
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
                             n.ref("none", None)))
     if compiled.guards:
         checks.append(S.call(n.ref("holds", compiled.holds)))
+    if compiled.wrap is not None and not compiled.spec.forward:  # MindSpore's leaves
+        checks += _distinct_leaves(compiled, params, args, n)  # (``Compiled._at_leaves``)
     call = _call(compiled, params, n, n.ref("fn", compiled.fn), views)
     handlers = []
     if compiled.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise
@@ -162,6 +165,17 @@ def _argument_checks(params: list[str], args: Sequence[Any], n: _Names
         else:
             return None
     return checks
+
+
+def _distinct_leaves(compiled: Compiled, params: list[str], args: Sequence[Any], n: _Names
+                     ) -> list[ast.expr]:
+    """Tests that no leaf has a gradient hook and that the Tensors differentiated are
+    distinct objects: else the general path gives MindSpore's gradients."""
+    tensors = [params[p] for p in compiled.spec.positions or ()
+               if p < len(args) and is_plain_array_subclass(args[p])]
+    return [S.not_(n.ref("hooked", leaf_hooks.HOOKED)),
+            *(S.is_not(S.name(a), S.name(b))
+              for i, a in enumerate(tensors) for b in tensors[i + 1:])]
 
 
 def _tuple(names: list[str]) -> ast.Tuple:

@@ -1,0 +1,125 @@
+"""MindSpore's leaves: ``Tensor.register_hook`` on an input or a Parameter itself, and
+one Tensor passed at several differentiated positions. What each test asserts is what
+MindSpore 2.10 returned for the same program (PyNative, CPU)."""
+import numpy as np
+import pytest
+
+import autodiff_compiler as ms
+from autodiff_compiler import Parameter, Tensor, nn, ops
+from autodiff_compiler.pipeline import leaf_hooks
+
+
+def square_sum(x):
+    return (x * x).sum()
+
+
+def product_with_square(a, b):
+    return (a * b * b).sum()
+
+
+class Linear(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor(np.array([1.0, 3.0], np.float32)), name="w")
+        self.b = Parameter(Tensor(np.array([0.5], np.float32)), name="b")
+
+    def construct(self, x):
+        return ((self.w * x).sum() + self.b).sum()
+
+
+def tensor(*values):
+    return Tensor(np.array(values, np.float32))
+
+
+@pytest.fixture(autouse=True)
+def no_hooks_left():
+    yield
+    leaf_hooks.HOOKED.clear()
+
+
+def test_a_hook_on_an_input_changes_its_gradient_until_removed():
+    x, seen = tensor(1.0, 2.0), []
+    handle = x.register_hook(lambda g: seen.append(g.asnumpy().copy()) or g * 10)
+    grad = ms.grad(square_sum)
+    np.testing.assert_allclose(grad(x), 10 * 2 * x.asnumpy())
+    np.testing.assert_allclose(seen[0], 2 * x.asnumpy())  # the hook is given the gradient
+    handle.remove()
+    handle.remove()  # a second time: nothing
+    for _ in range(3):  # the fast path, once compiled, as well
+        np.testing.assert_allclose(grad(x), 2 * x.asnumpy())
+
+
+def test_a_hook_registered_after_the_fast_path_is_taken_still_runs():
+    x, y = tensor(1.0, 2.0), tensor(3.0, 4.0)
+    grad = ms.grad(square_sum)
+    for _ in range(3):
+        grad(x)
+    y.register_hook(lambda g: g + 1)
+    np.testing.assert_allclose(grad(y), 2 * y.asnumpy() + 1)
+    np.testing.assert_allclose(grad(x), 2 * x.asnumpy())  # another Tensor: no hook
+
+
+@pytest.mark.parametrize("hooks, expected", [
+    ([lambda g: None], lambda g: g),  # None keeps the gradient
+    ([lambda g: g * 2, lambda g: g + 1], lambda g: g * 2 + 1),  # in the order registered
+])
+def test_hooks_compose_in_order_and_none_keeps_the_gradient(hooks, expected):
+    z = tensor(1.0, 2.0)
+    for hook in hooks:
+        z.register_hook(hook)
+    want = expected(2 * z.asnumpy())
+    np.testing.assert_allclose(ms.grad(square_sum)(z), want)
+    value, grad = ms.value_and_grad(square_sum)(z)
+    np.testing.assert_allclose(value, 5.0)
+    np.testing.assert_allclose(grad, want)
+    np.testing.assert_allclose(ms.grad(square_sum)(z * 1), 2 * z.asnumpy())  # a new Tensor
+
+
+def test_a_hook_on_a_parameter_changes_its_gradient_and_training():
+    net = Linear()
+    x = tensor(1.0, 2.0)
+    net.w.register_hook(lambda g: g * 0.5)
+    w_grad, b_grad = ms.grad(net, grad_position=None, weights=net.trainable_params())(x)
+    np.testing.assert_allclose(w_grad, 0.5 * x.asnumpy())
+    np.testing.assert_allclose(b_grad, [1.0])
+    np.testing.assert_allclose(ms.grad(net)(x), net.w.asnumpy())  # the input's: no hook
+    op = ops.GradOperation(get_all=True, get_by_list=True)(net, net.trainable_params())
+    (x_grad,), (w_grad, _) = op(x)
+    np.testing.assert_allclose(x_grad, net.w.asnumpy())
+    np.testing.assert_allclose(w_grad, 0.5 * x.asnumpy())
+    train = nn.TrainOneStepCell(net, nn.SGD(net.trainable_params(), learning_rate=0.1))
+    loss = train(x)
+    np.testing.assert_allclose(loss, 7.5)
+    np.testing.assert_allclose(net.w.asnumpy(), [1.0 - 0.1 * 0.5, 3.0 - 0.1 * 1.0])
+    np.testing.assert_allclose(net.b.asnumpy(), [0.4])
+
+
+def test_one_tensor_at_two_positions_is_one_leaf_with_the_whole_gradient():
+    """d/da of sum(a b^2) is b^2, d/db is 2ab: at b = a each position gets a^2 + 2a^2."""
+    a, c = tensor(1.0, 2.0), tensor(1.0, 2.0)
+    grad = ms.grad(product_with_square, grad_position=(0, 1))
+    for _ in range(2):  # (the fast path of distinct Tensors, then the same one)
+        ga, gc = grad(a, c)
+        np.testing.assert_allclose(ga, c.asnumpy() ** 2)
+        np.testing.assert_allclose(gc, 2 * a.asnumpy() * c.asnumpy())
+        for g in grad(a, a):
+            np.testing.assert_allclose(g, 3 * a.asnumpy() ** 2)
+    a.register_hook(lambda g: g * 3)  # run once, on the whole
+    for g in grad(a, a):
+        np.testing.assert_allclose(g, 9 * a.asnumpy() ** 2)
+
+
+def test_numpy_arrays_at_two_positions_keep_each_positions_gradient():
+    """NumPy arrays in, JAX's meaning: each position's partial derivative."""
+    a = np.array([1.0, 2.0])
+    ga, gb = ms.grad(product_with_square, grad_position=(0, 1))(a, a)
+    np.testing.assert_allclose(ga, a ** 2)
+    np.testing.assert_allclose(gb, 2 * a * a)
+
+
+def test_a_dropped_tensor_takes_its_hooks_with_it():
+    x = tensor(1.0)
+    x.register_hook(lambda g: g)
+    assert leaf_hooks.HOOKED
+    del x
+    assert not leaf_hooks.HOOKED
