@@ -1,6 +1,7 @@
-"""MindSpore's leaves: ``Tensor.register_hook`` on an input or a Parameter itself, and
-one Tensor passed at several differentiated positions. What each test asserts is what
-MindSpore 2.10 returned for the same program (PyNative, CPU)."""
+"""MindSpore's leaves: ``Tensor.register_hook`` on an input or a Parameter itself, one
+Tensor passed at several differentiated positions, and integer Tensors differentiated.
+What each test asserts is what MindSpore 2.10 returned for the same program (PyNative,
+CPU)."""
 import numpy as np
 import pytest
 
@@ -123,3 +124,62 @@ def test_a_dropped_tensor_takes_its_hooks_with_it():
     assert leaf_hooks.HOOKED
     del x
     assert not leaf_hooks.HOOKED
+
+
+def cross_entropy_of_dense(x, labels):
+    return ops.cross_entropy(DENSE(x), labels)
+
+
+def picked_and_counted(x, idx):
+    return x[idx].sum() + (idx > 0).sum()
+
+
+def scaled_by_count(x, n):
+    return (x * n).sum()
+
+
+def squared_integers(x, n):
+    return (x * x).sum() + (n * n).sum()
+
+
+DENSE = nn.Dense(3, 4)
+
+
+class WithLoss(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.loss = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+
+    def construct(self, x, labels):
+        return self.loss(DENSE(x), labels)
+
+
+def test_integer_labels_differentiated_get_int_zeros():
+    """``GradOperation(get_all=True)(net)(data, labels)``: the labels' gradient is int32
+    zeros where they are read only as indices or compared (MindSpore's)."""
+    x = Tensor(np.ones((2, 3), np.float32))
+    labels = Tensor(np.array([1, 3], np.int32))
+    x_grad, labels_grad = ops.GradOperation(get_all=True)(WithLoss())(x, labels)
+    expected_x = ms.grad(cross_entropy_of_dense)(x, labels)
+    np.testing.assert_allclose(x_grad, expected_x, rtol=1e-6)
+    assert abs(expected_x.asnumpy()).sum() > 0.1
+    for grads in ((x_grad, labels_grad), ms.grad(cross_entropy_of_dense, (0, 1))(x, labels),
+                  ms.grad(picked_and_counted, (0, 1))(x, Tensor(np.array([1, 0], np.int32)))):
+        assert grads[1].dtype == np.int32
+        np.testing.assert_array_equal(grads[1].asnumpy(), np.zeros(grads[1].shape))
+    picked = ms.grad(picked_and_counted, (0, 1))(x, Tensor(np.array([1, 0], np.int32)))[0]
+    np.testing.assert_allclose(picked, np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("fn", [scaled_by_count, squared_integers])
+def test_an_integer_tensor_a_derivative_reaches_is_refused(fn):
+    """MindSpore truncates such a gradient to an integer at each cast: refused."""
+    x = Tensor(np.ones((2, 3), np.float32))
+    with pytest.raises(ms.AutodiffError, match=r"position 1.*int32") as err:
+        ms.grad(fn, (0, 1))(x, Tensor(np.array(2, np.int32)))
+    assert "astype" in str(err.value)
+
+
+def test_numpy_integer_arrays_are_refused_as_before():
+    with pytest.raises(ms.AutodiffError, match="dtype int64"):
+        ms.grad(picked_and_counted, (0, 1))(np.ones((2, 3)), np.array([1, 0]))

@@ -265,7 +265,7 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     cap_vars = [var for _, _, var in low.captures.arrays]
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
     # the arguments first: an int one makes an int output, and is the mistake to name
-    wrt = wrt_indices(target, args, spec, arg_vars + cap_vars, low, loc)
+    wrt = wrt_indices(target, args, spec, primal, low, loc)
     seeds, aux_leaves, aux_skeleton = ([], [], None) if spec.primal else \
         seeds_of(out, spec, loc)
     program = derivative_program(primal, spec, wrt, seeds, aux_leaves)

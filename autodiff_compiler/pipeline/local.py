@@ -99,7 +99,7 @@ def local_derivative(low: Any, local: Any, spec: GradSpec, values: list, loc: Lo
     primal = Function(python_name(local.name, "fn"), tuple(inner), tuple(b.eqns),
                       tuple(trees.flatten(out, _is_var)[0]), loc)
     seeds, aux_leaves, aux_skeleton = seeds_of(out, spec, loc)
-    wrt = wrt_indices(local, fresh, spec, inner, low, loc)
+    wrt = wrt_indices(local, fresh, spec, primal, low, loc)
     program = derivative_program(primal, spec, wrt, seeds, aux_leaves)
     return Compiled(program, "", None, spec, [], [],
                     len(primal.outvars) if spec.with_value else 0,

@@ -16,7 +16,8 @@ from ..errors import AutodiffError, AutodiffValueError
 from ..frontend.captures import is_array
 from ..frontend.source import code_signature
 from ..ir.arrays import is_foreign_array
-from ..ir.core import Var
+from ..ir.core import Eqn, Function, Var
+from ..ir.primitives.core import rule_of
 
 if TYPE_CHECKING:
     from ..frontend.lowering import Lowering
@@ -107,18 +108,26 @@ def check_positions(target: Any, args: list, spec: GradSpec, loc: Any) -> None:
                      "out of grad_position")
 
 
-def wrt_indices(target: Any, args: list, spec: GradSpec, invars: list[Var],
+def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
                 low: Lowering, loc: Any) -> list[int]:
     """The program inputs to differentiate: each leaf of each position, then each
-    weight; anything there that has no gradient is refused at the function's def."""
+    weight; anything there that has no gradient is refused at the function's def.
+
+    A MindSpore Tensor of integers is differentiated where its gradient is zeros for
+    sure (labels read only as indices or compared): MindSpore gives int zeros there,
+    and ``grad(net, (0, 1))(data, labels)`` is how its programs ask. Where a
+    derivative reaches it, MindSpore gives that derivative truncated to an integer at
+    each cast: refused, naming the cast to write."""
     names = param_names(target)
     check_positions(target, args, spec, loc)
-    wrt = []
+    invars, wrt = list(primal.invars), []
     for p in spec.positions or ():
         arg, name = args[p], names[p] if p < len(names) else f"#{p}"
         leaves = trees.flatten(arg, _is_var)[0]
         for leaf in leaves:
-            if not leaf.aval.is_float:
+            if not leaf.aval.is_float and not (
+                    leaf.tensor and leaf.aval.dtype is not None
+                    and leaf.aval.dtype.kind in "biu" and not _reaches_outputs(primal, leaf)):
                 raise AutodiffError(
                     f"cannot differentiate with respect to argument '{name}' (position {p})"
                     f": {'it' if leaf is arg else 'an array in it'} has dtype "
@@ -128,6 +137,30 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, invars: list[Var],
     for w in spec.weights or ():
         wrt.append(invars.index(low.captures.input_of(w)))
     return wrt
+
+
+def _reaches_outputs(fn: Function, leaf: Var) -> bool:
+    """Whether a derivative may flow from ``fn``'s outputs to ``leaf``, whatever the
+    dtypes on the way: through an operand some rule differentiates (not an index, a
+    comparison or a shape), or any operand of a region (a loop or branch: not looked
+    into)."""
+    reached = {leaf}
+    for eqn in fn.eqns:
+        read = [i for i, a in enumerate(eqn.invars) if isinstance(a, Var) and a in reached]
+        if not read or not eqn.prim.differentiable:
+            continue
+        if eqn.prim.form == "apply" and eqn.prim.vjp is not None and \
+                all(_no_rule(eqn, i) for i in read):
+            continue
+        reached.update(eqn.outvars)
+    return any(isinstance(v, Var) and v in reached for v in fn.outvars)
+
+
+def _no_rule(eqn: Eqn, i: int) -> bool:
+    try:
+        return rule_of(eqn.prim.vjp, i, eqn) is None
+    except AutodiffError:
+        return False
 
 
 def _only_leaves(skeleton: Any) -> bool:
