@@ -176,3 +176,37 @@ def _same(a, b) -> bool:
     if b is None:
         return a is None
     return np.shape(a) == np.shape(b) and np.array_equal(a, b)
+
+
+def summed_rows_until_large(x):
+    acc = 0.0
+    for row in x:
+        acc = acc + np.sum(np.sin(row) * row)
+        if np.sum(row) > 1.0:
+            break
+    return acc
+
+
+THIRD_IN_FORWARD = [("rows_until_large", summed_rows_until_large,
+                     (np.array([[0.3, 0.2], [0.9, 0.4], [0.1, 0.2]]),))] + [
+    c for c in CASES if c[0] in ("runtime_break", "return_in_loop", "while_with_break",
+                                 "runtime_continue", "for_rows")]
+
+
+@pytest.mark.parametrize("fn, args", [c[1:] for c in THIRD_IN_FORWARD],
+                         ids=[c[0] for c in THIRD_IN_FORWARD])
+def test_forward_jacobian_of_a_hessian_is_the_third_derivative(fn, args):
+    """jacfwd(hessian(f)) batches a loop whose branches tape residuals that only one
+    side builds: forward mode gave such a stand-in a zero tangent, which the batched
+    branch then tried to select against the other side's (a NumPy broadcast error)."""
+    x, rest = args[0], args[1:]
+    hessian = adc.hessian(lambda u: fn(u, *rest))
+    third = adc.jacfwd(hessian)(x)
+    np.testing.assert_allclose(third, adc.jacrev(adc.jacrev(adc.jacrev(
+        lambda u: fn(u, *rest))))(x), rtol=1e-9, atol=1e-12)
+    eps, differences = 1e-5, np.zeros_like(third)
+    for idx in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[idx] = eps
+        differences[(..., *idx)] = (hessian(x + step) - hessian(x - step)) / (2 * eps)
+    np.testing.assert_allclose(third, differences, rtol=1e-5, atol=1e-6)

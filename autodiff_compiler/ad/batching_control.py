@@ -65,7 +65,12 @@ def batch_body(body: Function, st: Batch, in_flags: Sequence[bool],
         for j in force:
             if not inner.is_batched(outs[j]):
                 value = outs[j].value if isinstance(outs[j], Const) else outs[j]
-                outs[j] = as_atom(broadcast_batch(value, st.size))
+                try:
+                    outs[j] = as_atom(broadcast_batch(value, st.size))
+                except NotBatchableError:  # of a shape unknown here: a stand-in for a
+                    if not _stands_in(body, body.outvars[j]):  # residual (a tangent's
+                        raise  # zero tape) stays one, as it is never read
+                    continue
                 inner.batched.add(outs[j])
     flags = [inner.is_batched(o) for o in outs]
     return Function(body.name, tuple(invars), tuple(b.eqns), tuple(outs)), flags, inner
@@ -170,11 +175,14 @@ def _is_none(a: Atom) -> bool:
 def _stands_in(body: Function, a: Atom) -> bool:
     """``a``, an output of ``body``, is ``None``: the stand-in for a residual the branch
     does not build, or that stand-in given a batch axis (``np.broadcast_to(None, ...)``,
-    the rows a loop over examples reads) by an earlier batching (a Hessian's basis)."""
+    the rows a loop over examples reads) by an earlier batching (a Hessian's basis), or
+    the zero tangent forward mode gave such a stand-in (``zeros_like_tape``: a third
+    derivative's)."""
     if _is_none(a):
         return True
     made = next((e for e in body.eqns if a in e.outvars), None)
-    return made is not None and made.prim is P.broadcast_to and _is_none(made.invars[0])
+    return made is not None and made.prim in (P.broadcast_to, P.zeros_like_tape) and \
+        _stands_in(body, made.invars[0])
 
 
 def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,

@@ -274,8 +274,9 @@ for _prim, _rule in [(S.reshape, _reshape), (S.broadcast_to, _broadcast_to),
 for _prim in (S.astype, S.astype_discrete, S.stop_gradient, S.zeros_like, S.ones_like,
               K.full_like, C.zeros_like_tape, C.reversed_tape):
     defbatch(_prim, _same(_prim))
-defbatch(C.add_tapes, lambda size, dims, a, b: C.add_tapes(a, b) if dims[0] == dims[1]
-         else _raise())  # lists of the examples' rows alike, element by element
+# element by element: a batched list's elements carry the batch axis first, which an
+# unbatched one's (the examples' shared rows) broadcast against
+defbatch(C.add_tapes, lambda size, dims, a, b: C.add_tapes(a, b))
 defbatch(S.copy, lambda size, dims, x, **params: (S.copy(x) if not params
                                                    else _raise()))
 # ---------------------------------------------------------------------------- truth values
