@@ -596,3 +596,28 @@ def scalar_from_either_branch_rebound(x):
     acc = picked
     acc += 1.0
     return acc * picked
+
+
+# A write through a subscript whose first index is advanced (a list, an array, a mask)
+# goes into the copy NumPy made for it: the array is unchanged (these wrote into it).
+def write_into_a_copy_by_list(x):
+    y = x * 1.0
+    y[[1, 0]][0] = 5.0
+    return np.sum(y * x)
+
+
+def write_into_a_copy_by_mask(x):
+    y = x * 1.0
+    y[x > 0][0] += 100.0
+    y[:, [1]][0] = 7.0
+    y[[0, 1]][0, 1] *= 3.0
+    return np.sum(y * x)
+
+
+def write_through_an_integer_row_and_a_dict(x):
+    """The writes that do reach the array: an integer row's view, a dict's item."""
+    y = x * 1.0
+    y[1][2] = 0.5
+    held = {"y": x * 2.0}
+    held["y"][0] = x[1]
+    return np.sum(y * x) + np.sum(held["y"] * x)

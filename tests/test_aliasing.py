@@ -123,6 +123,9 @@ ALLOWED = [
     ("flattened_copy", cases.flattened_copy_read_after_write),
     ("fresh_from_either_branch", cases.fresh_from_either_branch_written),
     ("scalar_from_either_branch", cases.scalar_from_either_branch_rebound),
+    ("write_into_a_copy_by_list", cases.write_into_a_copy_by_list),
+    ("write_into_a_copy_by_mask", cases.write_into_a_copy_by_mask),
+    ("write_through_a_row_and_a_dict", cases.write_through_an_integer_row_and_a_dict),
 ]
 
 

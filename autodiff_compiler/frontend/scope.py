@@ -230,6 +230,11 @@ class Scope:
         check_subscript_write(self, target, container)
         updated = apply_builder(self, target, P.setitem, [container, index, value], {},
                                 "assignment")
+        base = target.value.value if isinstance(target.value, gast.Subscript) else None
+        if isinstance(base, gast.Name | gast.Attribute) and isinstance(self.expr(base), Var):
+            # ``y[[1, 2]][0] = v``: NumPy writes into the copy advanced indexing made
+            # (a view would have been refused above), which nothing holds: y is unchanged
+            return
         self.assign(target.value, updated)  # first: ``buf["a"][1] = v`` reads ``buf``
         self.write_in_place(target, container, updated, root_name(target))
 
