@@ -621,3 +621,21 @@ def write_through_an_integer_row_and_a_dict(x):
     held = {"y": x * 2.0}
     held["y"][0] = x[1]
     return np.sum(y * x) + np.sum(held["y"] * x)
+
+
+def asarray_of_a_scalar_read_after_write(x):
+    """np.asarray of a NumPy scalar is a new 0-d array: ``+=`` writes it, and ``kept``
+    names it too (it was taken for the scalar, and rebound)."""
+    picked = np.asarray(x[0, 0], dtype=np.float64)
+    kept = picked
+    picked += 1.0
+    return kept * x[1, 1]
+
+
+def asarray_of_scalars_written(x):
+    """Nobody else holds them: each written array is what NumPy computes."""
+    a = np.asarray(np.sum(x))
+    a += 1.0
+    b = np.asanyarray(x[0, 1] * 2.0)
+    b *= x[1, 0]
+    return a * b

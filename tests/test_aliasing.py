@@ -75,6 +75,7 @@ REFUSED = [
      "the caller passed in"),
     ("view_carried_out_of_loop", cases.view_carried_out_of_a_loop_written,
      "'acc' shares memory"),
+    ("asarray_of_a_scalar", cases.asarray_of_a_scalar_read_after_write, "'kept' shares memory"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -126,6 +127,7 @@ ALLOWED = [
     ("write_into_a_copy_by_list", cases.write_into_a_copy_by_list),
     ("write_into_a_copy_by_mask", cases.write_into_a_copy_by_mask),
     ("write_through_a_row_and_a_dict", cases.write_through_an_integer_row_and_a_dict),
+    ("asarray_of_scalars_written", cases.asarray_of_scalars_written),
 ]
 
 

@@ -97,7 +97,22 @@ def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
     rank = ndim_of(value)
     if ndmin and (rank is None or rank < ndmin):
         return P.copy(value, ndmin=ndmin)  # leading axes of length 1
-    return P.copy(value) if copy and value is obj and not _fresh(value) else value
+    if (copy and value is obj and not _fresh(value)) or _number(value):
+        return P.copy(value)
+    return value
+
+
+def _number(value: Var) -> bool:
+    """A Python or NumPy scalar (a ufunc's, a reduction's result, ``x[0]``), of which
+    ``np.asarray`` makes a new 0-d array, not the value itself: ``+=`` writes into it."""
+    while value.aval.ndim == 0 and not value.aval.weak:
+        eqn = builder.producer_of(value)
+        if eqn is None or eqn.prim.form != "apply" or not isinstance(eqn.invars[0], Var):
+            return False
+        if eqn.prim.scalar_result is not None:
+            return bool(eqn.prim.scalar_result)
+        value = eqn.invars[0]  # a cast is what it casts
+    return value.aval.ndim == 0 and value.aval.weak
 
 
 def _fresh(value: Var) -> bool:
