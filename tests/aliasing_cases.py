@@ -1,4 +1,6 @@
 """Programs writing into arrays in place while other references to their memory live."""
+import functools
+
 import numpy as np
 
 # ---------------------------------------------------------------- refused: NumPy would differ
@@ -639,3 +641,43 @@ def asarray_of_scalars_written(x):
     b = np.asanyarray(x[0, 1] * 2.0)
     b *= x[1, 0]
     return a * b
+
+
+# What reads an array when it is called or iterated, made before a write into it: a
+# partial, a bound method, a generator, a map (they gave the values from before).
+def partial_of_an_array_written(x):
+    y = x * 1.0
+    times_y = functools.partial(np.multiply, y)
+    y *= 3.0
+    return np.sum(times_y(x))
+
+
+def bound_method_of_an_array_written(x):
+    y = x * 1.0
+    total = y.sum
+    y *= 2.0
+    return total()
+
+
+def generator_over_an_array_written(x):
+    y = x * 1.0
+    squares = (row * row for row in y)
+    y += 1.0
+    return np.sum(sum(squares))
+
+
+def map_over_an_array_written(x):
+    y = x * 1.0
+    exps = map(np.exp, y)
+    y[0] = 0.5
+    return np.sum(sum(exps))
+
+
+def readers_of_arrays_nobody_writes(x):
+    """The same readers, of arrays written only after they are read, or never."""
+    y = x * 1.0
+    times_y, total = functools.partial(np.multiply, y), y.sum
+    squares, exps = (y[i] * y[i] for i in range(2)), map(np.exp, [y[0], y[1]])
+    value = np.sum(times_y(x)) + total() + np.sum(sum(squares)) + np.sum(sum(exps))
+    y *= 2.0
+    return value + np.sum(y)

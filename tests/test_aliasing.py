@@ -76,6 +76,12 @@ REFUSED = [
     ("view_carried_out_of_loop", cases.view_carried_out_of_a_loop_written,
      "'acc' shares memory"),
     ("asarray_of_a_scalar", cases.asarray_of_a_scalar_read_after_write, "'kept' shares memory"),
+    ("partial_of_an_array_written", cases.partial_of_an_array_written, "'times_y' shares"),
+    ("bound_method_of_an_array_written", cases.bound_method_of_an_array_written,
+     "'total' shares"),
+    ("generator_over_an_array_written", cases.generator_over_an_array_written,
+     "'squares' shares"),
+    ("map_over_an_array_written", cases.map_over_an_array_written, "'exps' shares"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -128,6 +134,7 @@ ALLOWED = [
     ("write_into_a_copy_by_mask", cases.write_into_a_copy_by_mask),
     ("write_through_a_row_and_a_dict", cases.write_through_an_integer_row_and_a_dict),
     ("asarray_of_scalars_written", cases.asarray_of_scalars_written),
+    ("readers_of_arrays_nobody_writes", cases.readers_of_arrays_nobody_writes),
 ]
 
 

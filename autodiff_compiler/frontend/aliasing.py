@@ -24,6 +24,7 @@ through view primitives, loop carries and merged branches, and in-place results.
 """
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import gast
@@ -107,6 +108,19 @@ class Aliases:
         # gives (a branch's np.where, a row taken in a loop) is an array or a view by
         # what made it, though the builders no longer hold its equation
         self.produced: dict[Var, Eqn] = {}
+        # a generator's or a map's items, computed when it is made (the compiler lists
+        # them) where Python computes each when it is read, and the arrays they are
+        # computed from; and the items a write into one of those left out of date
+        self.lazy: list[tuple[list, set[Memory]]] = []
+        self.stale_items: dict[int, tuple[list, Loc | None]] = {}
+
+    def lazily(self, items: list, sources: Any) -> None:
+        """``items`` are a generator's or a map's, computed from the arrays in
+        ``sources``: a write into one of them before the items are read outdates them."""
+        roots = {r for v in _vars(sources) for r in self.roots(v)}
+        roots |= {Made(a) for a in _arrays(sources)}
+        if roots:
+            self.lazy.append((items, roots))
 
     def lowered_region(self, eqns: list[Eqn]) -> None:
         """Remember the producers of a region's values (``produced``)."""
@@ -229,6 +243,9 @@ class Aliases:
                                         "(or over a view of it): NumPy would show the loop the "
                                         "new values in the rows still to come", hint=HINT)
         loc = scope.loc(node)
+        for items, read in self.lazy:
+            if read & roots:
+                self.stale_items[id(items)] = (items, loc)
         for value in [*scope.env.values(), *self.listed]:
             for v in _vars(value):
                 if v is not new and self.roots(v) & roots:
@@ -254,6 +271,9 @@ class Aliases:
         """Where the write that outdated ``value`` (or a value it holds) is, or
         ``CURRENT``. An array made while compiling is outdated by a write into any array
         sharing its memory (a view of it, the array it views)."""
+        if isinstance(value, list) and id(value) in self.stale_items and \
+                self.stale_items[id(value)][0] is value:
+            return self.stale_items[id(value)][1]
         for v in _vars(value):
             if v in self.stale:
                 return self.stale[v]
@@ -346,10 +366,17 @@ def stale_error(scope: Scope, node: Any, name: str, loc: Loc | None) -> Autodiff
 
 
 def _vars(value: Any) -> list[Var]:
+    """The arrays computed at run time that ``value`` is or holds: in containers, and
+    what a partial or a bound method holds (``functools.partial(np.dot, y)``, ``y.sum``
+    read ``y`` when called)."""
     if isinstance(value, Var):
         return [value]
     if isinstance(value, list | tuple | dict):
         return trees.flatten(value, lambda v: isinstance(v, Var))[0]
+    if isinstance(value, functools.partial):
+        return _vars([value.args, value.keywords])
+    if getattr(value, "holds_array", False):  # ``calls.BoundArrayMethod``
+        return _vars(value.var)
     return []
 
 

@@ -72,7 +72,10 @@ def _is_library(fn: Any) -> bool:
 
 class BoundArrayMethod:
     """``x.sum`` before it is called: a method of a symbolic array (or of one made
-    while compiling, a constant)."""
+    while compiling, a constant). It reads the array when called: a write into it
+    before then outdates it (``aliasing``)."""
+
+    holds_array = True
 
     def __init__(self, var: Var | np.ndarray, name: str) -> None:
         self.var, self.name = var, name
@@ -206,7 +209,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
                                     "the code runs (a mask's or a run-time slice's shape, "
                                     "or shape-generic code)",
                               hint="use NumPy's reduction (np.max, np.min, np.prod, ...)")
-        return low.call_function(definition, tuple(map(_indexable, args)), kwargs, loc)
+        result = low.call_function(definition, tuple(map(_indexable, args)), kwargs, loc)
+        if func is builtins.map:  # its items, computed when Python reads them
+            low.aliases.lazily(result, args[1:])
+        return result
     from .scope import LocalFunction
     if isinstance(func, LocalFunction):
         return low.call_local(func, tuple(args), kwargs, loc, caller=scope)

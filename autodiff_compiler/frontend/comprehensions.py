@@ -126,9 +126,17 @@ def _guarded(scope: Scope, elt: gast.expr, guards: tuple, identity: Any) -> Any:
                                      lambda child: identity], returns=True)
 
 
+def _lazy(scope: Scope, node: gast.GeneratorExp, items: list[Any]) -> list[Any]:
+    """A generator's items, computed now from the values its names hold, which Python
+    computes as they are read (``aliasing.Aliases.lazily``)."""
+    read = [scope.env[name] for name in _targets(node) if name in scope.env]
+    scope.low.aliases.lazily(items, read)
+    return items
+
+
 # The expressions handled here, by node type (``Lowering.expressions``).
 EXPRESSIONS = {
     gast.ListComp: lambda scope, node: scope.low.new_list(_elements(scope, node)),
-    gast.GeneratorExp: lambda scope, node: _elements(scope, node),
+    gast.GeneratorExp: lambda scope, node: _lazy(scope, node, _elements(scope, node)),
     gast.DictComp: lambda scope, node: scope.low.new_list(dict(_elements(scope, node))),
 }
