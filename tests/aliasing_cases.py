@@ -681,3 +681,17 @@ def readers_of_arrays_nobody_writes(x):
     value = np.sum(times_y(x)) + total() + np.sum(sum(squares)) + np.sum(sum(exps))
     y *= 2.0
     return value + np.sum(y)
+
+
+def view_method_written(x):
+    """NumPy's ``y.view()``: the whole array, shared (it was a reshape to ())."""
+    y = x * 1.0
+    w = y.view()
+    w += 1.0
+    return np.sum(y * x)
+
+
+def view_method_read(x):
+    w = x.view()
+    one = x[:1, 0].view(np.ndarray)  # of shape (1,): kept so
+    return np.sum(w * w) * one[0] + np.sum(one)

@@ -82,6 +82,7 @@ REFUSED = [
     ("generator_over_an_array_written", cases.generator_over_an_array_written,
      "'squares' shares"),
     ("map_over_an_array_written", cases.map_over_an_array_written, "'exps' shares"),
+    ("view_method_written", cases.view_method_written, "'y' shares"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -135,6 +136,7 @@ ALLOWED = [
     ("write_through_a_row_and_a_dict", cases.write_through_an_integer_row_and_a_dict),
     ("asarray_of_scalars_written", cases.asarray_of_scalars_written),
     ("readers_of_arrays_nobody_writes", cases.readers_of_arrays_nobody_writes),
+    ("view_method_read", cases.view_method_read),
 ]
 
 

@@ -437,7 +437,10 @@ def tensor(input_data: Any = None, dtype: Any = None, shape: Any = None, init: A
 
 
 def _view_compiled(self: Any, *shape: Any) -> Any:
-    """``x.view(*shape)`` inside a differentiated function: MindSpore's reshape."""
+    """``x.view(*shape)`` inside a differentiated function: MindSpore's reshape; with
+    no shape (or ``np.ndarray``), NumPy's ``x.view()``: a view of the whole array."""
+    if not shape or (len(shape) == 1 and shape[0] is np.ndarray):
+        return np.reshape(self, np.shape(self))
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = tuple(shape[0])
     return np.reshape(self, shape)
