@@ -160,6 +160,26 @@ def test_gradient_through_vmap_of_a_selection_is_refused_and_inside_it_computed(
     np.testing.assert_array_equal(got, np.where(xs > 0, 2 * xs, 0.0))
 
 
+def tail_if_first_positive(x):
+    y = np.sin(x) * x
+    if x[0] > 0:
+        y = y[1:]  # of another length on this path
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("xs", [np.array([[0.7, -0.3, 1.1], [0.5, 0.2, -0.4]]),
+                                np.array([[0.7, -0.3, 1.1], [-0.5, 0.2, -0.4]]),
+                                np.array([[-0.7, -0.3, 1.1], [-0.5, 0.2, -0.4]])])
+def test_vmap_of_the_gradient_of_a_branch_giving_another_shape_is_each_examples(xs):
+    """A value of another shape on a path is kept as the examples' rows; the adjoint's
+    branch selects between it and the other path's example by example (NumPy's
+    broadcast error, when both examples took the same path)."""
+    got = adc.vmap(adc.grad(tail_if_first_positive))(xs)
+    want = [adc.grad(tail_if_first_positive)(x) for x in xs]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    check_grads(tail_if_first_positive, xs[0], modes=("rev",))
+
+
 def test_tangent_through_vmap_of_a_selection_matches_finite_differences():
     xs = np.array([[1.0, -2.0, 3.0], [-1.0, 2.0, 4.0]])
     v = np.array([[0.5, 1.0, -0.25], [2.0, 0.75, 0.1]])

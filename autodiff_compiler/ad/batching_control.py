@@ -153,6 +153,9 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
                          one_sided)]
     stand_ins = [(_stands_in(then_body, t), _stands_in(else_body, e))
                  for t, e in zip(then_body.outvars, else_body.outvars)]
+    if any(v in st.rows for (t, _), (e, _), alone in zip(*results, stand_ins)
+           if not any(alone) for v in (t, e) if isinstance(v, Var)):
+        raise NotBatchableError  # rows of different shapes: selected example by example
     for old, (t, tb), (e, eb), (t_none, e_none) in zip(eqn.outvars, *results, stand_ins):
         if e_none:
             st.bind(old, t, tb)
