@@ -113,6 +113,7 @@ class Aliases:
         # computed from; and the items a write into one of those left out of date
         self.lazy: list[tuple[list, set[Memory]]] = []
         self.stale_items: dict[int, tuple[list, Loc | None]] = {}
+        self.merged: dict[Var, list[Var]] = {}  # a branch's value -> each path's
 
     def lazily(self, items: list, sources: Any) -> None:
         """``items`` are a generator's or a map's, computed from the arrays in
@@ -149,6 +150,7 @@ class Aliases:
         """``var`` is ``values[i]`` on path ``i`` (a branch merge): it may be the memory
         of each, and is outdated only where a path's own value was outdated on it."""
         self.share(var, *values)
+        self.merged[var] = [v for v in values if isinstance(v, Var)]
         self.stale.pop(var, None)
         for value, stale in zip(values, stale_on_paths):
             if isinstance(value, Var | np.ndarray) and memory(value) in stale:
@@ -175,6 +177,13 @@ class Aliases:
                                         "writes in place: the next iteration would read "
                                         "the new values in NumPy, the old ones here",
                                   hint=HINT)
+
+    def paths_of(self, var: Var) -> list[Var]:
+        """The values a run-time branch's merged ``var`` may be, through merges of
+        merges (itself if it is no branch's)."""
+        if var not in self.merged:
+            return [var]
+        return [v for value in self.merged[var] for v in self.paths_of(value)]
 
     def view_in(self, var: Var) -> Var | None:
         """A view of another array that ``var`` may be: itself, or what a branch or an
@@ -332,8 +341,8 @@ def check_subscript_write(scope: Scope, target: Any, array: Var) -> None:
     if view is not None:
         raise scope.error(target, f"writing into a view ({aliases.producer(view).prim.name} "
                                   "of another array) would change that array too", hint=HINT)
-    for root in aliases.roots(array) - {array}:  # a branch's value may be the caller's
-        check_owned(scope, target, root)
+    for value in aliases.paths_of(array):  # a branch's value may be the caller's
+        check_owned(scope, target, value)
     holders = [n for n, v in scope.env.items() if any(x is array for x in _vars(v))]
     if len(holders) > 1:
         raise scope.error(target, f"this array is also held by {', '.join(holders)}: "
