@@ -695,3 +695,22 @@ def view_method_read(x):
     w = x.view()
     one = x[:1, 0].view(np.ndarray)  # of shape (1,): kept so
     return np.sum(w * w) * one[0] + np.sum(one)
+
+
+def list_item_named_and_written(x):
+    """``a = pair[0]; a += 1`` writes the array the list holds: ``pair[0]`` shows it
+    (the list was refused as outdated), and ``pair[1]`` is another array."""
+    pair = [x * 1.0, x * 2.0]
+    a = pair[0]
+    a += 1.0
+    held = {"w": x * 3.0}
+    w = held["w"]
+    w *= x
+    return np.sum(a * pair[1]) + np.sum(pair[0] * x) + np.sum(held["w"])
+
+
+def alias_read_after_write_of_unknown_rank(x):
+    y = x * 1.0
+    a = y
+    a += 1.0
+    return np.sum(y * x)

@@ -221,7 +221,12 @@ class Aliases:
             return True
         if not isinstance(var, Var):
             return False
-        if var.aval.ndim:  # of unknown rank (shape-generic code), only what is sure
+        if var.aval.ndim:
+            return True
+        if var.aval.ndim is None and not var.aval.weak:
+            # of unknown rank (shape-generic code): an array, unless the caller passes
+            # numbers; taken for one, so that a write outdates its other names (it
+            # was taken for a number, and they kept the values from before, silently)
             return True
         eqn = self.producer(var)
         # a new array (a constructor's) is an array even 0-d, and so is what np.where

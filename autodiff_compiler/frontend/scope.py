@@ -250,6 +250,26 @@ class Scope:
                 check_owned(self, node, old)
             aliases.write(self, node, old, new, name)
             follow_write(self, node, old, new)
+            if not rebinds:
+                self._containers_hold(old, new)
+
+    def _containers_hold(self, old: Any, new: Any) -> None:
+        """A list or dict the function built holding the array written in place holds
+        its new values (``a = lst[0]; a += 1`` changes ``lst[0]``, as in NumPy)."""
+        own, seen = self.low.own_lists, set()
+        todo = [v for v in self.env.values() if isinstance(v, list | dict | tuple)]
+        while todo:
+            value = todo.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            keys = value.keys() if isinstance(value, dict) else range(len(value))
+            for key in keys:
+                item = value[key]
+                if item is old and id(value) in own:
+                    value[key] = new
+                elif isinstance(item, list | dict | tuple):
+                    todo.append(item)
 
     def unpack(self, node: gast.AST, value: Any, targets: list[gast.expr]) -> list[Any]:
         """The values ``targets = value`` binds, one per target, as Python unpacks: a
