@@ -44,6 +44,7 @@ BOXED_SHARE = 0.15  # ``for`` loops whose accumulator a helper writes into a lis
 BOUNDED_SHARE = 0.3  # counted ``while`` loops that also stop once the accumulator is large
 FIRST_SHARE = 0.15  # ``for`` loops keeping their first value in a name that starts as None
 ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path, written in place
+READER_SHARE = 0.1  # a partial, bound method, generator... of an array, then a write into it
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -732,6 +733,51 @@ class _Generator:
             term = f"{term} + {self.ex.to_scalar(base, shape)}"
         return stmts, term
 
+    def reader_then_write(self, draws: random.Random) -> tuple[list[Stmt], str]:
+        """Something that reads an array when it is used, made before a write into the
+        array and used after it (or before): a partial, a bound method, a generator, a
+        map, another name for a list's item, ``np.asarray`` of a number; or a write
+        through an advanced index's copy (``b[[0]][0] = v``, which changes nothing).
+        NumPy shows the write to the reader: exact, or refused as outdated. (A stress
+        round found each compiled with the values from before the write.)"""
+        self.features.add("reader_then_write")
+        shape = draws.choice([s for s in SHAPES if s])
+        base, reader = self.fresh("r"), self.fresh("rd")
+        made, other, value = (self.ex.expr(shape, 1) for _ in range(3))
+        write = draws.choice([f"{base} += {value}", f"{base} *= 0.5",
+                              f"{base}[0] = ({value})[0]"])
+        kind = draws.choice(["partial", "method", "generator", "map", "item", "asarray",
+                             "copy_index"])
+        stmts = [Stmt(f"{base} = {made} * 1.0")]
+        if kind == "asarray":  # a new 0-d array, written through one name, read by both
+            kept = self.fresh("kept")
+            stmts += [Stmt(f"{reader} = np.asarray({self.ex.to_scalar(base, shape)})"),
+                      Stmt(f"{kept} = {reader}"), Stmt(f"{reader} += 1.0")]
+            self.ex.env[base] = shape
+            return stmts, f"{kept} * {reader}"
+        if kind == "copy_index":
+            part = self.ex.expr(shape[1:], 1)
+            stmts.append(Stmt(f"{base}[[0]][0] = {part}"))
+            self.ex.env[base] = shape
+            return stmts, self.ex.to_scalar(base, shape)
+        made_reader, use = {
+            "partial": (f"functools.partial(np.multiply, {base})", f"np.sum({reader}(2.0))"),
+            "method": (f"{base}.sum", f"{reader}()"),
+            "generator": (f"(np.sum(r * r) for r in {base})", f"sum({reader})"),
+            "map": (f"map(np.tanh, {base})", f"np.sum(sum({reader}))"),
+            "item": (f"[{base}, {other}]", f"np.sum({reader}[0] * {reader}[1])"),
+        }[kind]
+        stmts.append(Stmt(f"{reader} = {made_reader}"))
+        if kind == "item":  # the write through another name for the list's item
+            write = write.replace(base, f"{reader}[0]", 1) if draws.random() < 0.5 else write
+        used = self.fresh("u")
+        if draws.random() < 0.7:  # written before the use: NumPy shows the write
+            stmts += [Stmt(write), Stmt(f"{used} = {use}")]
+        else:
+            stmts += [Stmt(f"{used} = {use}"), Stmt(write)]
+        self.ex.env[base] = shape
+        return stmts, f"{used} + {self.ex.to_scalar(base, shape)}"
+
     def parts(self) -> tuple[list[Stmt], str]:
         """A tuple of values read by a loop's index (``parts[i]``), by unpacking with a
         starred name, or by Python's ``max``/``min``/``sum``; the term to add to the
@@ -881,6 +927,10 @@ class _Generator:
         aliased = random.Random(seed + 6700417)  # drawn apart, after it
         if aliased.random() < ALIAS_SHARE:
             stmts, term = self.written_branch_value(aliased)
+            body, terms = [*body, *stmts], (*terms, term)
+        readers = random.Random(seed + 7200019)  # drawn apart, after it
+        if readers.random() < READER_SHARE:
+            stmts, term = self.reader_then_write(readers)
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")

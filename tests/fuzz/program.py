@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-HEADER = """import math
+HEADER = """import functools
+import math
 
 import numpy as np
 import scipy.special
