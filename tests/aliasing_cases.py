@@ -714,3 +714,35 @@ def alias_read_after_write_of_unknown_rank(x):
     a = y
     a += 1.0
     return np.sum(y * x)
+
+
+# A helper writing into the array its caller made (``update(out, i, v)``): NumPy's
+# write, which the caller sees (it was refused as a write into the caller's argument).
+def _put(buffer, i, value):
+    buffer[i] = value
+
+
+def _add_into(acc, value):
+    acc += value
+
+
+def buffer_filled_by_a_helper(x):
+    out = np.zeros(3)
+    for i in range(3):
+        _put(out, i, x[1, i] ** 2)
+    acc = x[0] * 1.0
+    same = acc
+    _add_into(acc, x[1])  # ``same`` is that array too: it sees the write
+    return np.sum(out * x[0]) + np.sum(same * x[1])
+
+
+def view_of_an_array_a_helper_wrote_by_index(x):
+    out = x[0] * 1.0
+    head = out[:2]
+    _put(out, 0, 5.0)
+    return np.sum(head)
+
+
+def argument_written_by_a_helper(x):
+    _put(x, 0, 5.0)
+    return np.sum(x)

@@ -83,6 +83,9 @@ REFUSED = [
      "'squares' shares"),
     ("map_over_an_array_written", cases.map_over_an_array_written, "'exps' shares"),
     ("view_method_written", cases.view_method_written, "'y' shares"),
+    ("view_of_an_array_a_helper_wrote", cases.view_of_an_array_a_helper_wrote_by_index,
+     "'head' shares"),
+    ("argument_written_by_a_helper", cases.argument_written_by_a_helper, "the caller passed in"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -138,6 +141,7 @@ ALLOWED = [
     ("readers_of_arrays_nobody_writes", cases.readers_of_arrays_nobody_writes),
     ("view_method_read", cases.view_method_read),
     ("list_item_named_and_written", cases.list_item_named_and_written),
+    ("buffer_filled_by_a_helper", cases.buffer_filled_by_a_helper),
 ]
 
 

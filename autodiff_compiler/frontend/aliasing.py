@@ -318,9 +318,18 @@ def check_unpacked(scope: Scope, target: Any, value: Any) -> None:
 
 def is_callers(scope: Scope, array: Any) -> bool:
     """Whether ``array`` is memory the function does not own: an argument, a global or
-    a captured array."""
-    return any(array is v for v in scope.params) or \
+    a captured array. A helper's parameter holding an array its caller made is the
+    caller's own: written, the caller sees the write (``Scope.write_in_place``)."""
+    return _passed_in(scope, array) or \
         any(array is v for v in scope.low.captures.vars.values())
+
+
+def _passed_in(scope: Scope, array: Any) -> bool:
+    """An argument of this function that is (a view of) an argument of the function
+    compiled, or of a function compiled apart (a callee's: no write reaches back)."""
+    aliases = scope.low.aliases
+    return any(array is v for v in scope.params) and \
+        any(root in aliases.inputs for root in aliases.roots(array))
 
 
 def check_owned(scope: Scope, target: Any, array: Var | np.ndarray) -> None:
@@ -328,7 +337,7 @@ def check_owned(scope: Scope, target: Any, array: Var | np.ndarray) -> None:
     compiling is the function's)."""
     if isinstance(array, np.ndarray):
         return
-    if array in scope.params:
+    if _passed_in(scope, array):
         raise scope.error(target, "writing into an array the caller passed in would "
                                   "change the caller's array", hint=HINT)
     if any(array is v for v in scope.low.captures.vars.values()):

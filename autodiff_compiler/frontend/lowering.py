@@ -354,6 +354,8 @@ def _compile_callee(low: Lowering, frame: tuple, fn: types.FunctionType,
             if isinstance(value, Var):
                 value = Var(Aval(), name)  # shape-generic: each level may see other shapes
                 invars.append(value)
+                scope.params.add(value)  # compiled apart: a write into it cannot reach
+                low.aliases.inputs.add(value)  # the caller's array, and is refused
             scope.env[name] = value
         with building(loc) as b:
             low.active_calls.append(frame)

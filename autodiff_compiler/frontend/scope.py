@@ -252,6 +252,8 @@ class Scope:
             follow_write(self, node, old, new)
             if not rebinds:
                 self._containers_hold(old, new)
+                if isinstance(old, Var) and old in self.params:  # a helper's argument, the
+                    self.low.written[old] = new  # caller's array: its names see the write
 
     def _containers_hold(self, old: Any, new: Any) -> None:
         """A list or dict the function built holding the array written in place holds
