@@ -23,6 +23,7 @@ from ..ir.builder import as_atom, building
 from ..ir.core import Eqn, Function, Var
 from . import attribute_writes, object_protocols
 from .branch_objects import BranchObjects
+from .container_identity import keep_identities
 from .local_objects import NOT_STATE
 from .merging import (
     UNBOUND,
@@ -262,6 +263,7 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
     for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = objects.rebuilt(trees.unflatten(skeleton, outs[:n])), outs[n:]
         own_containers(scope, scope.env[name])
+    keep_identities(scope, node, candidates, [child.env for _, child, _ in lowered])
     return NOT_RETURNED
 
 

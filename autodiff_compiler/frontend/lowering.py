@@ -61,6 +61,7 @@ class Lowering:
         self.captures = Captures()
         self.active_calls: list[types.CodeType] = []
         self.lists: list[list] = []  # built by the function itself: it may change them
+        self.copy_origin: dict[int, Any] = {}  # a region's copy of one of them -> it
         self.callees: dict[tuple, Callee] = {}  # recursive functions, compiled on their own
         self.aliases = Aliases()  # memory shared by values, and in-place writes
         # arrays an effect wrote into (``ops.assign``): the value each holds now; and
@@ -97,6 +98,7 @@ class Lowering:
                 if id(value) not in copies:
                     new: Any = [] if isinstance(value, list) else {}
                     copies[id(value)] = self.new_list(new)
+                    self.copy_origin[id(new)] = value  # (``container_identity``)
                     items = value.items() if isinstance(value, dict) else enumerate(value)
                     for key, item in items:
                         if isinstance(new, list):
