@@ -45,6 +45,8 @@ BOUNDED_SHARE = 0.3  # counted ``while`` loops that also stop once the accumulat
 FIRST_SHARE = 0.15  # ``for`` loops keeping their first value in a name that starts as None
 ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path, written in place
 READER_SHARE = 0.1  # a partial, bound method, generator... of an array, then a write into it
+SHARED_SHARE = 0.1  # a list held twice (an alias, a list in a tuple, a helper's parameter),
+# changed on a run-time branch's paths and then through the other holder
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -778,6 +780,38 @@ class _Generator:
         self.ex.env[base] = shape
         return stmts, f"{used} + {self.ex.to_scalar(base, shape)}"
 
+    def shared_list(self, draws: random.Random) -> tuple[list[Stmt], str]:
+        """A list held twice, as another name (``b = a``), in a tuple or a list, or as a
+        helper's parameter, changed on the paths of a run-time branch through one
+        holder (appended to, an item set) and then through the other: every holder
+        shares the one list in Python. (A stress round found the paths' copies merged
+        into a new list per name, the later change lost to the other holder.)"""
+        self.features.add("shared_list")
+        shape = draws.choice(SHAPES[:5])
+        items, held = self.fresh("items"), self.fresh("held")
+        first, on_a, on_b, later = (self.ex.expr(shape, 1) for _ in range(4))
+        via, other = draws.choice([(held, f"{held} = {items}"),
+                                   (f"{held}[0]", f"{held} = ({items}, 1.0)"),
+                                   (f"{held}[0]", f"{held} = [{items}]")])
+        change = draws.choice(["append", "item", "helper"])
+        if change == "helper":
+            if not any(h.text.startswith("def push_by_sign(") for h in self.helpers):
+                branch = Stmt("if np.sum(v) > 0.0:", (Stmt("items.append(v * 2.0)"),),
+                              (Stmt("items.append(v - 0.5)"),))
+                self.helpers.append(Stmt("def push_by_sign(items, v):", (branch,)))
+            step = [Stmt(f"push_by_sign({via}, {on_a})")]
+        else:
+            write = (lambda e: f"{via}.append({e})") if change == "append" else \
+                (lambda e: f"{via}[0] = {e}")
+            step = [Stmt(f"if {self.ex.condition(1)}:", (Stmt(write(on_a)),),
+                         (Stmt(write(on_b)),))]
+        stmts = [Stmt(f"{items} = [{first}]"), Stmt(other), *step]
+        if draws.random() < 0.7:  # then through the first holder
+            stmts.append(Stmt(f"{items}.append({later})"))
+        total = self.fresh("t")
+        stmts.append(Stmt(f"{total} = np.stack({via})"))
+        return stmts, f"np.sum(np.stack({items}) * 1.5 + {total})"
+
     def parts(self) -> tuple[list[Stmt], str]:
         """A tuple of values read by a loop's index (``parts[i]``), by unpacking with a
         starred name, or by Python's ``max``/``min``/``sum``; the term to add to the
@@ -931,6 +965,10 @@ class _Generator:
         readers = random.Random(seed + 7200019)  # drawn apart, after it
         if readers.random() < READER_SHARE:
             stmts, term = self.reader_then_write(readers)
+            body, terms = [*body, *stmts], (*terms, term)
+        shared = random.Random(seed + 7500011)  # drawn apart, after it
+        if shared.random() < SHARED_SHARE:
+            stmts, term = self.shared_list(shared)
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")
