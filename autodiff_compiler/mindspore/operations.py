@@ -407,3 +407,7 @@ from .operations_state import *  # noqa: E402, F403  (every class of operations_
 from .operations_state import __all__ as _writing  # noqa: E402
 
 __all__ += ["StridedSlice", "Unstack", *_nn, *_writing]
+from .operations_math import *  # noqa: E402, F403  (every class of operations_math.__all__)
+from .operations_math import __all__ as _math  # noqa: E402
+
+__all__ += _math
