@@ -406,8 +406,10 @@ from .operations_more import *  # noqa: E402, F403  (every class of operations_m
 from .operations_more import __all__ as _more  # noqa: E402
 from .operations_nn import *  # noqa: E402, F403  (every class of operations_nn.__all__)
 from .operations_nn import __all__ as _nn  # noqa: E402
+from .operations_nn_more import *  # noqa: E402, F403  (every class of its __all__)
+from .operations_nn_more import __all__ as _nn_more  # noqa: E402
 from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
 from .operations_state import *  # noqa: E402, F403  (every class of operations_state.__all__)
 from .operations_state import __all__ as _writing  # noqa: E402
 
-__all__ += ["StridedSlice", "Unstack", *_nn, *_writing, *_math, *_more]
+__all__ += ["StridedSlice", "Unstack", *_nn, *_writing, *_math, *_more, *_nn_more]
