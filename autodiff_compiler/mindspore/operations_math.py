@@ -122,14 +122,15 @@ class Cummin(Cummax):
 
 
 class CumulativeLogsumexp(PrimitiveOp):
-    """``log(cumsum(exp(x)))`` along ``axis`` (given with the input), ``exclusive`` of
+    """``log(cumsum(exp(x)))`` along ``axis`` (given with the input: a 0-d Tensor, as
+    MindSpore takes it, or an int, which compiled code needs), ``exclusive`` of
     each entry itself (an empty sum's log being the dtype's lowest value, as
     MindSpore's), or from the end."""
 
     attributes = (("exclusive", False), ("reverse", False))
 
     def apply(self, x: Any, axis: Any) -> Any:
-        axis = int(axis)
+        axis = axis if isinstance(axis, int) else int(axis)
         y = np.flip(x, axis) if self.reverse else x
         total = ops.logcumsumexp(y, axis)
         if self.exclusive:

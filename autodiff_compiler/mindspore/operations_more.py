@@ -26,6 +26,13 @@ def _segment_count(segment_ids: Any) -> int:
     return int(np.asarray(segment_ids)[-1]) + 1 if np.size(segment_ids) else 0
 
 
+def _segment_sizes(x: Any, segment_ids: Any, n: int) -> Any:
+    """How many of ``x``'s slices each of ``n`` segments holds, shaped to broadcast."""
+    ids = np.asarray(segment_ids)
+    count = ops.unsorted_segment_sum(np.ones(ids.shape, x.dtype), segment_ids, n)
+    return np.reshape(count, (n,) + (1,) * (np.ndim(x) - ids.ndim))
+
+
 def _segments(reduce: Any, empty: Any = 0) -> Any:
     """A sorted-segment reduction (``SegmentMax``...): ``ops``' unsorted one over
     ``segment_ids[-1] + 1`` segments, an empty segment holding ``empty`` (MindSpore's
@@ -36,20 +43,15 @@ def _segments(reduce: Any, empty: Any = 0) -> Any:
         total = reduce(x, segment_ids, n)
         if empty is None:
             return total
-        ids = np.asarray(segment_ids)
-        present = np.bincount(ids, minlength=n) > 0
-        return np.where(np.reshape(present, (n,) + (1,) * (np.ndim(x) - ids.ndim)), total,
-                        empty)
+        return np.where(_segment_sizes(x, segment_ids, n) > 0, total, empty)
     return segment
 
 
 def _segment_mean(x: Any, segment_ids: Any) -> Any:
     """The mean of each sorted segment (0 for an empty one)."""
     n = _segment_count(segment_ids)
-    ids = np.asarray(segment_ids)
-    count = np.bincount(ids, minlength=n).astype(x.dtype)
     total = ops.unsorted_segment_sum(x, segment_ids, n)
-    return total / np.reshape(np.maximum(count, 1), (n,) + (1,) * (np.ndim(x) - ids.ndim))
+    return total / np.maximum(_segment_sizes(x, segment_ids, n), 1)
 
 
 def _eps(x: Any) -> Any:

@@ -143,7 +143,8 @@ class MaxPoolWithArgmaxV2(PrimitiveOp):
 
 
 class MirrorPad(PrimitiveOp):
-    """``x`` mirrored outwards by ``paddings`` (a (before, after) row per axis): without
+    """``x`` mirrored outwards by ``paddings`` (a (before, after) row per axis: a
+    Tensor, as MindSpore takes it, or nested tuples, which compiled code needs): without
     the edge (``REFLECT``) or with it (``SYMMETRIC``)."""
 
     attributes = (("mode", "REFLECT"),)
@@ -154,8 +155,9 @@ class MirrorPad(PrimitiveOp):
 
 
 class PadV3(PrimitiveOp):
-    """``ops.pad``: ``paddings`` (before, after) pairs from the last axis back;
-    ``constant`` (with ``value``), ``reflect``, ``edge`` or ``circular``."""
+    """``ops.pad``: ``paddings`` (before, after) pairs from the last axis back (a
+    Tensor, or a tuple in compiled code); ``constant`` (with ``value``), ``reflect``,
+    ``edge`` or ``circular``."""
 
     attributes = (("mode", "constant"), ("paddings_contiguous", True))
 
