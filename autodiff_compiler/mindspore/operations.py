@@ -400,10 +400,16 @@ __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Con
            "Shape", "Fill", "OneHot", "Split", "Tril", "Triu", "ReverseV2", "Roll", "Print",
            "MatrixInverse", "ReverseSequence", *_made]
 
+from .operations_math import *  # noqa: E402, F403  (every class of operations_math.__all__)
+from .operations_math import __all__ as _math  # noqa: E402
+from .operations_more import *  # noqa: E402, F403  (every class of operations_more.__all__)
+from .operations_more import __all__ as _more  # noqa: E402
 from .operations_nn import *  # noqa: E402, F403  (every class of operations_nn.__all__)
 from .operations_nn import __all__ as _nn  # noqa: E402
+from .operations_nn_more import *  # noqa: E402, F403  (every class of its __all__)
+from .operations_nn_more import __all__ as _nn_more  # noqa: E402
 from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses of PrimitiveOp)
 from .operations_state import *  # noqa: E402, F403  (every class of operations_state.__all__)
 from .operations_state import __all__ as _writing  # noqa: E402
 
-__all__ += ["StridedSlice", "Unstack", *_nn, *_writing]
+__all__ += ["StridedSlice", "Unstack", *_nn, *_writing, *_math, *_more, *_nn_more]
