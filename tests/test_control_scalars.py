@@ -1,6 +1,8 @@
 """Loops carrying 0-d values (Python floats, NumPy scalars, 0-d arrays, float32, mixed
 with arrays) under ``grad`` itself — whose seed is the constant 1.0, not an input as
 under ``vjp`` — in shape-specialised and shape-generic code, optimised or not."""
+import math
+
 import numpy as np
 import pytest
 import scalar_loop_cases as cases
@@ -97,3 +99,27 @@ def test_zero_d_loop_carry_gradient_keeps_the_argument_kind(arg):
 def test_zero_d_loop_carry_source_is_a_loop():
     source = adc.gradient_source(cases.sum_of_cubed_rows, args=(ROWS,))
     assert "for " in source and "KeyError" not in source
+
+
+def cosine_weighted_recurrence(x):
+    h = 0.0
+    for t in range(3):
+        h = np.tanh(h + x * math.cos(t) + math.exp(-t))
+    return h
+
+
+def summed_recurrence(x):
+    return np.sum(cosine_weighted_recurrence(x))
+
+
+@pytest.mark.parametrize("x", [np.float32(0.37), np.array([0.3, -0.2], np.float32)])
+def test_math_of_a_loop_index_is_a_python_float_and_keeps_float32(x):
+    """``math.cos(t)`` of a rolled loop's index ran as ``np.cos(t)``, a float64 scalar
+    that made a float32 computation float64 (value, gradient and tangent), where Python
+    gives a float, which NumPy does not promote by (found by a stress round)."""
+    value, grad = adc.value_and_grad(summed_recurrence)(x)
+    assert np.asarray(value).dtype == np.float32 and np.asarray(grad).dtype == np.float32
+    assert value == pytest.approx(float(summed_recurrence(x)), rel=1e-6)
+    assert np.asarray(adc.jvp(cosine_weighted_recurrence, x, np.ones_like(x))[1]).dtype \
+        == np.float32
+    adc.check_grads(summed_recurrence, x.astype(np.float64))
