@@ -253,8 +253,9 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> Any:
 
 
 def positive(x: Any) -> Any:
-    """``+x``: a copy of ``x`` (whose derivative is the identity's)."""
-    return np.asarray(x) * 1
+    """``+x``: a copy of ``x`` (whose derivative is the identity's); of a number, a
+    number (``np.asarray`` of one is a 0-d array)."""
+    return np.multiply(x, 1)
 
 
 def fix(x: Any) -> Any:

@@ -220,7 +220,18 @@ def _apply_rule(eqn: Eqn, st: Batch) -> None:
             continue
         if not _fits(new, old, st.size):
             raise NotBatchableError  # a rule's gap: the per-example loop is right by construction
-        st.bind(old, new, True)
+        st.bind(old, _in_example_dtype(new, old), True)
+
+
+def _in_example_dtype(new: Var, old: Var) -> Var:
+    """A batched result in the float dtype the example's value has: a Python float
+    given a batch axis is a float64 array, which NumPy's promotion no longer treats
+    as a Python float (``x * y`` of a float32 ``x`` and a ``y`` chosen per example
+    between two Python floats is float32 for each example, float64 batched)."""
+    want, have = old.aval.dtype, new.aval.dtype
+    if want is None or have is None or want == have or want.kind != "f" or have.kind != "f":
+        return new
+    return P.astype(new, want)
 
 
 def _fits(new: Any, old: Var, size: int) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import AutodiffError, MissingRuleError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import building, current
-from ..ir.core import Const, Eqn, Function, Var, reads
+from ..ir.core import Const, Eqn, Function, Var, is_python_float, reads
 from .reverse import is_tape
 
 
@@ -133,6 +133,8 @@ def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
         return None
     if is_tape(out):
         return P.zeros_like_tape(out)
+    if is_python_float(out):  # a Python float's: 0.0, which does not promote float32
+        return Const(0.0)
     return P.zeros_like(out.value if isinstance(out, Const) else out)
 
 
