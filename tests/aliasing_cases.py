@@ -746,3 +746,18 @@ def view_of_an_array_a_helper_wrote_by_index(x):
 def argument_written_by_a_helper(x):
     _put(x, 0, 5.0)
     return np.sum(x)
+
+
+def _put_by_sign(buffer, i, value):
+    if value > 0:
+        buffer[i] = value * 2.0
+    else:
+        buffer[i] = value
+
+
+def buffer_a_helper_wrote_in_its_branch(x):
+    """Which array the caller's name holds after the helper is its branch's (refused,
+    where it was an internal error)."""
+    out = np.zeros(2)
+    _put_by_sign(out, 0, x[0, 0])
+    return np.sum(out)

@@ -86,6 +86,8 @@ REFUSED = [
     ("view_of_an_array_a_helper_wrote", cases.view_of_an_array_a_helper_wrote_by_index,
      "'head' shares"),
     ("argument_written_by_a_helper", cases.argument_written_by_a_helper, "the caller passed in"),
+    ("buffer_a_helper_wrote_in_its_branch", cases.buffer_a_helper_wrote_in_its_branch,
+     "'out' shares memory"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,

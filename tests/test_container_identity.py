@@ -131,3 +131,28 @@ def test_a_name_that_is_another_names_list_on_some_paths_only_is_refused_when_us
         adc.grad(rebound_on_one_path)(np.array([0.5, -0.3]))
     assert "test_container_identity.py:" in str(err.value)
     assert "b.append(x[0])" in str(err.value)
+
+
+class Box:
+    def __init__(self):
+        self.items = []
+
+
+def attribute_list_named_and_changed_in_a_loop(x):
+    box = Box()
+    named = box.items
+    for i in range(2):
+        if x[i] > 0:
+            named.append(x[i] * 3.0)
+        else:
+            named.append(x[i])
+    return sum(box.items) * x[0]
+
+
+@pytest.mark.parametrize("x", POINTS, ids=["first_path", "second_path"])
+def test_an_attributes_list_named_and_changed_on_branches_stays_the_attributes(x):
+    """The attribute kept the first iteration's path copy, and the appends of the
+    second reached only the name (1.5 for Python's 1.2)."""
+    fn = attribute_list_named_and_changed_in_a_loop
+    assert adc.value_and_grad(fn)(x)[0] == pytest.approx(fn(x.copy()), rel=1e-12)
+    check_grads(fn, x, modes=("rev",), generic=False)

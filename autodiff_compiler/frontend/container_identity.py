@@ -22,15 +22,23 @@ if TYPE_CHECKING:
 UNBOUND = object()
 
 
-def keep_identities(scope: Scope, node: Any, names: list[str], paths: list[dict]) -> None:
+def keep_identities(scope: Scope, node: Any, names: list[str], paths: list[dict],
+                    attributes: list[dict]) -> None:
     """Rebind each of ``names`` (merged after a branch whose paths left the envs
-    ``paths``) to the containers it held before, written with what the paths merged."""
+    ``paths``) to the containers it held before, written with what the paths merged;
+    and so for what the attributes the function set hold (``attributes``: each path's,
+    as ``Lowering.attributes`` keeps them: ``bx.items`` and a name for that list)."""
     origin, written, split = scope.low.copy_origin, {}, {}
     for name in names:
         values = [env.get(name, UNBOUND) for env in paths]
         if name in scope.env and not any(v is UNBOUND for v in values):
             scope.env[name] = _restored(scope.env[name], values, origin, written,
                                         split.setdefault(name, {}))
+    held = scope.low.attributes
+    for key, (obj, value) in list(held.items()):
+        values = [path[key][1] if key in path else UNBOUND for path in attributes]
+        if not any(v is UNBOUND for v in values):
+            held[key] = (obj, _restored(value, values, origin, written, {}))
     for name, objects in split.items():
         if any(_holds(scope.env[other], o) for o in objects.values() for other in scope.env
                if other != name):

@@ -263,7 +263,8 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
     for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = objects.rebuilt(trees.unflatten(skeleton, outs[:n])), outs[n:]
         own_containers(scope, scope.env[name])
-    keep_identities(scope, node, candidates, [child.env for _, child, _ in lowered])
+    keep_identities(scope, node, candidates, [child.env for _, child, _ in lowered],
+                    attributes)
     return NOT_RETURNED
 
 

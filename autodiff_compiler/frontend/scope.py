@@ -71,6 +71,7 @@ class Scope:
         # a region body's: the attributes it left set (``control._region``)
         self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
         self.in_local_call = False  # a def of the function's, inlined (``nonlocals``)
+        self.in_region = False  # a branch's or a loop body's: its values stay in it
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names and of
@@ -80,6 +81,7 @@ class Scope:
         child.env = self.low.copy_containers(child.env)
         child.params, child.reaches_end = self.params, False
         child.in_local_call = self.in_local_call
+        child.in_region = True
         child.unbound = dict(self.unbound)
         child.comprehension_cells = self.comprehension_cells
         return child
@@ -252,8 +254,10 @@ class Scope:
             follow_write(self, node, old, new)
             if not rebinds:
                 self._containers_hold(old, new)
-                if isinstance(old, Var) and old in self.params:  # a helper's argument, the
-                    self.low.written[old] = new  # caller's array: its names see the write
+                if isinstance(old, Var) and old in self.params and not self.in_region:
+                    # a helper's argument, the caller's array: its names see the write (a
+                    # branch's value is the branch's: the caller reading it is refused)
+                    self.low.written[old] = new
 
     def _containers_hold(self, old: Any, new: Any) -> None:
         """A list or dict the function built holding the array written in place holds
