@@ -93,3 +93,18 @@ def test_jacfwd_of_a_python_float_whose_tangent_is_the_seed(fn):
     jac = adc.jacfwd(fn)(0.3)
     assert isinstance(jac, float) and jac == pytest.approx(1.0)
     assert adc.jacfwd(pair)(0.3) == pytest.approx((1.0, 2.0))
+
+
+def zero_when_negative(x):
+    if np.sum(x) > 0:
+        return np.sum(x * x)
+    return 0
+
+
+@pytest.mark.parametrize("x", [np.array([-0.5, 0.2]), np.array([0.5, 0.2])])
+def test_a_jacobian_through_a_path_returning_an_int_is_float(x):
+    """The zero tangent of a Python int was int zeros: jacfwd gave an int64 Jacobian
+    where jacrev gives float64 (found by a stress round)."""
+    forward, reverse = adc.jacfwd(zero_when_negative)(x), adc.jacrev(zero_when_negative)(x)
+    assert forward.dtype == reverse.dtype == np.float64
+    np.testing.assert_array_equal(forward, reverse)

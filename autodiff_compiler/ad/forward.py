@@ -133,9 +133,15 @@ def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
         return None
     if is_tape(out):
         return P.zeros_like_tape(out)
-    if is_python_float(out):  # a Python float's: 0.0, which does not promote float32
-        return Const(0.0)
+    if is_python_float(out) or _python_int(out):  # a Python number's: 0.0, which does
+        return Const(0.0)  # not promote float32 (nor make an int Jacobian)
     return P.zeros_like(out.value if isinstance(out, Const) else out)
+
+
+def _python_int(atom: Any) -> bool:
+    aval = atom.aval
+    return aval.weak and aval.shape == () and aval.dtype is not None and \
+        aval.dtype.kind in "iu"
 
 
 REGION_JVPS: dict[P.Primitive, Any] = {}  # filled by ad.control
