@@ -245,3 +245,73 @@ def test_jvp_through_a_rule_not_zero_at_a_zero_cotangent_raises_when_run():
     assert adc.grad(calls)(0.6) == pytest.approx(2.2)
     with pytest.raises(ValueError, match="its backward rule is not 0 at a 0 cotangent"):
         adc.jvp(calls, (0.6,), (1.0,))
+
+
+@adc.custom_vjp
+def sine_by_thirds(x):
+    return np.sin(x)
+
+
+def _sine_by_thirds_bwd(c, g):
+    acc = g * 0.0
+    for _ in range(3):
+        acc = acc + g * c / 3.0  # linear in g, summed in a loop
+    return (acc,)
+
+
+sine_by_thirds.defvjp(lambda x: (np.sin(x), np.cos(x)), _sine_by_thirds_bwd)
+
+
+@adc.custom_vjp
+def sine_squared_rule(x):
+    return np.sin(x)
+
+
+def _squared_in_a_loop_bwd(c, g):
+    acc = g * 0.0
+    for _ in range(2):
+        acc = acc + g * g * c  # not linear in g
+    return (acc,)
+
+
+sine_squared_rule.defvjp(lambda x: (np.sin(x), np.cos(x)), _squared_in_a_loop_bwd)
+
+
+def test_jvp_through_a_rule_summing_its_cotangent_in_a_loop_is_its_transpose():
+    """The transpose's accumulator is zeros like the cotangent, which read only its
+    shape: the rule was refused as not linear in it."""
+    def loss(x):
+        return np.sum(sine_by_thirds(x) ** 2)
+    v = np.array([0.3, -1.0, 2.0])
+    _, tangent = adc.jvp(loss, X, v)
+    assert tangent == pytest.approx(float(adc.grad(loss)(X) @ v), rel=1e-12)
+    assert tangent == pytest.approx(float(2 * np.sin(X) * np.cos(X) @ v), rel=1e-12)
+
+
+def test_jvp_through_a_rule_not_linear_in_its_cotangent_in_a_loop_is_refused():
+    def loss(x):
+        return np.sum(sine_squared_rule(x) * 2.0)
+    with pytest.raises((adc.AutodiffError, ValueError), match="not linear in it"):
+        adc.jvp(loss, X, ONES)
+
+
+@adc.custom_vjp
+def sine_tanh_rule(x):
+    return np.sin(x)
+
+
+def _tanh_in_a_loop_bwd(c, g):
+    acc = g * c
+    for _ in range(2):
+        acc = np.tanh(acc) + g  # not linear in g, seen only through the loop's tape
+    return (acc,)
+
+
+sine_tanh_rule.defvjp(lambda x: (np.sin(x), np.cos(x)), _tanh_in_a_loop_bwd)
+
+
+def test_jvp_through_a_rule_not_linear_in_its_cotangent_through_a_tape_raises_when_run():
+    def loss(x):
+        return np.sum(sine_tanh_rule(x) * 2.0)
+    with pytest.raises(ValueError, match="not linear in it"):
+        adc.jvp(loss, X, ONES)

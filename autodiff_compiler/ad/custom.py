@@ -36,7 +36,7 @@ from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current
 from ..ir.core import Eqn, Function, Var, reads, renamed, substitute
 from . import custom_jvp
-from .reverse import vjp_split
+from .reverse import is_tape, vjp_split
 
 
 def is_custom(eqn: Eqn) -> bool:
@@ -117,13 +117,16 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
         fwd_eqns, adjoint, cts = vjp_split(bwd, douts, [*t_vars])
         b.eqns.extend(fwd_eqns + adjoint)
         t_outs = [as_atom(P.zeros_like(d) if c is None else c) for d, c in zip(douts, cts)]
-    if _reads_any(b.eqns, t_outs, set(douts)):
+    if _reads_any(b.eqns, t_outs, set(douts), through_tapes=False):
         raise AutodiffError(f"forward mode (jvp) through {what}: the tangent is the "
                             "backward rule transposed in its cotangent, and this rule is not "
                             "linear in it, so the answer would depend on the rest of the "
                             "function", eqn.loc,
                             hint="write the rule linear in the cotangent (as every true "
                                  "gradient is), or use grad or vjp through it")
+    # through a loop's tape only: the tape may hold values of the cotangent that the
+    # transpose does not use (a loop summing it); checked when the program runs, below
+    reads_cotangent = _reads_any(b.eqns, t_outs, set(douts))
     transposed = Function(f"{callee.name}_transposed", (*bwd.invars, *t_vars), tuple(b.eqns),
                           tuple(t_outs), bwd.loc)
     fwd = callee.derived["custom_forward"]
@@ -138,6 +141,13 @@ def jvp(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     t_args = [P.zeros_like(a) if t is None else t for a, t in zip(floats, t_args)]
     ones = [P.ones_like(o) for o in eqn.outvars]  # any point: the transpose ignores it
     outs = _bind(transposed, [*residuals, *eqn.invars, *ones, *t_args])
+    if reads_cotangent:  # it ignores it if it gives the same at another point
+        twos = [P.mul(2.0, one) for one in ones]
+        again = _bind(transposed, [*residuals, *eqn.invars, *twos, *t_args])
+        _check_same(outs, again, f"forward mode (jvp) through {what}: the tangent is the "
+                                 "backward rule transposed in its cotangent, and this rule "
+                                 "is not linear in it, so the answer would depend on the "
+                                 "rest of the function")
     for o, t in zip(eqn.outvars, outs):
         if o.aval.is_float:
             if isinstance(t, Var) and all(t is not a for a in t_args):
@@ -161,6 +171,19 @@ def _check_zero_at_zero(bwd: Function, residuals: list[Any], eqn: Eqn, what: str
     P.check(test, f"forward mode (jvp) through {what}: its backward rule is not 0 at a 0 "
                   "cotangent (not linear in it, e.g. 2 * x * g + 1), so its transpose would "
                   "drop what grad keeps", exception=ValueError)
+
+
+def _check_same(outs: list[Any], again: list[Any], message: str) -> None:
+    """Raise ``ValueError`` when the program runs unless each of ``outs`` equals the one
+    of ``again`` (NaNs alike)."""
+    test = None
+    for a, b in zip(outs, again):
+        if isinstance(a, Var) and isinstance(b, Var):
+            same = P.reduce_all(P.logical_or(P.equal(a, b),
+                                             P.logical_and(P.isnan(a), P.isnan(b))))
+            test = same if test is None else P.logical_and(test, same)
+    if test is not None:
+        P.check(test, message, exception=ValueError)
 
 
 def _jvp_by_rule(eqn: Eqn, tangents: dict[Var, Any]) -> None:
@@ -191,10 +214,16 @@ def _refuse_captured_tangents(eqn: Eqn, varied: set[Var]) -> None:
                             hint="pass that value to the custom_jvp function as an argument")
 
 
-def _reads_any(eqns: list[Eqn], outs: list[Any], sources: set[Var]) -> bool:
-    """Whether ``outs`` depend on ``sources`` through ``eqns``."""
+_OF_SHAPE_ONLY = frozenset([P.zeros_like, P.ones_like, P.zeros_like_tape])
+
+
+def _reads_any(eqns: list[Eqn], outs: list[Any], sources: set[Var],
+               through_tapes: bool = True) -> bool:
+    """Whether ``outs`` depend on ``sources`` through ``eqns`` (and loops' tapes)."""
     reached = set(sources)
     for e in eqns:
+        if e.prim in _OF_SHAPE_ONLY:  # (an accumulator's zeros like the cotangent)
+            continue
         if any(a in reached for a in reads(e)):
-            reached.update(e.outvars)
+            reached.update(v for v in e.outvars if through_tapes or not is_tape(v))
     return any(isinstance(o, Var) and o in reached for o in outs)
