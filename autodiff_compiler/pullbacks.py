@@ -63,8 +63,8 @@ def pullback_lowering(fn: Callable[..., Any], inputs: tuple, positions: tuple, o
 def _is_float(output: Any) -> bool:
     """A float array or number: eager (``vjp`` called outside), or the compiler's value
     (``vjp`` taken inside a compiled function)."""
-    if isinstance(output, Var):
-        return output.aval.dtype is not None and output.aval.is_float
+    if isinstance(output, Var):  # (a dtype a run-time branch decides: float32 on one
+        return output.aval.dtype is None or output.aval.is_float  # path, a float on another)
     return (is_array(output) and np.issubdtype(np.asarray(output).dtype, np.inexact)) \
         or isinstance(output, float)
 

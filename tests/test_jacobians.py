@@ -572,6 +572,24 @@ def test_vjp_inside_a_differentiated_function_is_inlined():
                                central_differences(pulled_back_pair, w), rtol=1e-7)
 
 
+def floored_square(x):
+    return max(x[0] * x[0], 0.05)  # float32 on one path, a Python float on the other
+
+
+def pulled_back_floored(x):
+    _, pullback = adc.vjp(floored_square, x)
+    return np.sum(pullback(1.0)[0] * x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_vjp_inside_a_gradient_of_an_output_whose_dtype_a_branch_decides(dtype):
+    """float32 on one path, a Python float on the other: its dtype is decided at run
+    time, and its vjp_fn inside grad was refused as not of a float output."""
+    x = np.array([0.5, 0.3], dtype)
+    got = adc.grad(pulled_back_floored)(x)  # sum(2 x0 e0 * x) = 2 x0^2: 4 x0, 0
+    np.testing.assert_allclose(got, [4 * 0.5, 0.0], rtol=1e-6)
+
+
 def constant_energy(x):
     return np.ones(()) * 2.5
 
