@@ -10,7 +10,8 @@ object afterwards, written with the merged contents, and every holder still shar
 Where some paths keep the object and others put a new one there (``if c: b = []``), the
 holder's identity is decided at run time: a name holding it is refused when read, if
 anything else holds the object too (appending through it would reach the other holder
-on some paths only).
+on some paths only). Likewise an array a container holds, written in place through
+another name, is the written value in the container (``containers_hold``).
 """
 from __future__ import annotations
 
@@ -85,6 +86,25 @@ def _restored(merged: Any, values: list[Any], origin: dict[int, Any], written: d
         return tuple(_restored(m, [v[i] for v in values], origin, written, split)
                      for i, m in enumerate(merged))
     return merged
+
+
+def containers_hold(scope: Scope, old: Any, new: Any) -> None:
+    """A list or dict the function built holding the array written in place holds its
+    new values (``a = lst[0]; a += 1`` changes ``lst[0]``, as in NumPy)."""
+    own, seen = scope.low.own_lists, set()
+    todo = [v for v in scope.env.values() if isinstance(v, list | dict | tuple)]
+    while todo:
+        value = todo.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        keys = value.keys() if isinstance(value, dict) else range(len(value))
+        for key in keys:
+            item = value[key]
+            if item is old and id(value) in own:
+                value[key] = new
+            elif isinstance(item, list | dict | tuple):
+                todo.append(item)
 
 
 def _holds(value: Any, target: Any) -> bool:

@@ -23,6 +23,7 @@ from .aliasing import check_owned, check_subscript_write, check_unpacked, root_n
 from .attribute_writes import assign_attribute, follow_write
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
+from .container_identity import containers_hold
 
 if TYPE_CHECKING:
     from .lowering import Lowering
@@ -253,29 +254,11 @@ class Scope:
             aliases.write(self, node, old, new, name)
             follow_write(self, node, old, new)
             if not rebinds:
-                self._containers_hold(old, new)
+                containers_hold(self, old, new)
                 if isinstance(old, Var) and old in self.params and not self.in_region:
                     # a helper's argument, the caller's array: its names see the write (a
                     # branch's value is the branch's: the caller reading it is refused)
                     self.low.written[old] = new
-
-    def _containers_hold(self, old: Any, new: Any) -> None:
-        """A list or dict the function built holding the array written in place holds
-        its new values (``a = lst[0]; a += 1`` changes ``lst[0]``, as in NumPy)."""
-        own, seen = self.low.own_lists, set()
-        todo = [v for v in self.env.values() if isinstance(v, list | dict | tuple)]
-        while todo:
-            value = todo.pop()
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
-            keys = value.keys() if isinstance(value, dict) else range(len(value))
-            for key in keys:
-                item = value[key]
-                if item is old and id(value) in own:
-                    value[key] = new
-                elif isinstance(item, list | dict | tuple):
-                    todo.append(item)
 
     def unpack(self, node: gast.AST, value: Any, targets: list[gast.expr]) -> list[Any]:
         """The values ``targets = value`` binds, one per target, as Python unpacks: a

@@ -155,7 +155,7 @@ class Compiled:
         if spec.primal:
             return trees.unflatten(self.value_skeleton, list(flat))
         if args is not None and not spec.forward and self.wrap is not None:
-            flat = self._at_leaves(flat, args)
+            flat = leaf_hooks.at_leaves(self, flat, args)
         if self.plain_grads:  # the common case: gradients only, as a tuple or bare
             return flat[0] if len(flat) == 1 and spec.bare_position else tuple(flat)
         if spec.forward:
@@ -179,39 +179,6 @@ class Compiled:
         if spec.has_aux:
             return g, trees.unflatten(self.aux_skeleton, list(flat[len(flat) - self.n_aux:]))
         return g
-
-
-    def _at_leaves(self, flat: Sequence[Any], args: Sequence[Any]) -> list[Any]:
-        """MindSpore's gradients of its leaves (measured in 2.10): one Tensor passed at
-        several differentiated positions is one leaf, whose whole gradient each of them
-        gets; and a leaf's gradient passes through the hooks registered on it, once
-        (``leaf_hooks``). A position holding a container is left as it is."""
-        spec, flat = self.spec, list(flat)
-        leaves: list[Any] = []
-        for i, p in enumerate(spec.positions or ()):
-            if self.position_trees is None or self.position_trees[i] is trees.LEAF:
-                leaves.append(args[p] if is_plain_array_subclass(args[p]) else None)
-            else:
-                n = len(trees.flatten(self.position_trees[i], lambda t: t is trees.LEAF)[0])
-                leaves += [None] * n
-        n_positions = len(leaves)
-        leaves += list(spec.weights or ())  # (a weight passed in too already has its whole)
-        same: dict[int, list[int]] = {}
-        for k, leaf in enumerate(leaves):
-            if leaf is not None:
-                same.setdefault(id(leaf), []).append(k)
-        start = self.n_values
-        for ks in same.values():
-            at = [k for k in ks if k < n_positions]
-            if len(at) > 1:
-                whole = functools.reduce(np.add, (flat[start + k] for k in at))
-                for k in at:
-                    flat[start + k] = whole
-            if leaf_hooks.HOOKED:
-                hooked = leaf_hooks.hooked(leaves[ks[0]], flat[start + ks[0]])
-                for k in ks:
-                    flat[start + k] = hooked
-        return flat
 
 
 def as_scalar(value: Any) -> Any:

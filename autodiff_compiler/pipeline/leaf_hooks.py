@@ -1,5 +1,6 @@
-"""Gradient hooks on an input or a weight itself: MindSpore's ``Tensor.register_hook``
-called on a leaf (a Tensor passed in, a Parameter) before the gradient is asked for.
+"""MindSpore's leaves: gradient hooks on an input or a weight itself (``register_hook``
+called on a Tensor passed in or a Parameter, before the gradient is asked for), and
+one Tensor passed at several differentiated positions (``at_leaves``).
 
 MindSpore runs such a hook on the leaf's gradient when it is known, and its result,
 unless ``None``, is the gradient returned; several run in the order registered, each
@@ -14,9 +15,18 @@ dropped takes its hooks with it).
 """
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import trees
+from ..frontend.cells import is_plain_array_subclass
+
+if TYPE_CHECKING:
+    from .compiler import Compiled
 
 # id(array) -> (a weak reference to it, its hooks in the order registered)
 HOOKED: dict[int, tuple[weakref.ref, list[Callable[[Any], Any]]]] = {}
@@ -59,3 +69,36 @@ def hooked(array: Any, grad: Any) -> Any:
         if replaced is not None:
             grad = replaced
     return grad
+
+
+def at_leaves(compiled: Compiled, flat: Sequence[Any], args: Sequence[Any]) -> list[Any]:
+    """MindSpore's gradients of its leaves (measured in 2.10): one Tensor passed at
+    several differentiated positions is one leaf, whose whole gradient each of them
+    gets; and a leaf's gradient passes through the hooks registered on it, once. A
+    position holding a container is left as it is."""
+    spec, flat = compiled.spec, list(flat)
+    leaves: list[Any] = []
+    for i, p in enumerate(spec.positions or ()):
+        if compiled.position_trees is None or compiled.position_trees[i] is trees.LEAF:
+            leaves.append(args[p] if is_plain_array_subclass(args[p]) else None)
+        else:
+            n = len(trees.flatten(compiled.position_trees[i], lambda t: t is trees.LEAF)[0])
+            leaves += [None] * n
+    n_positions = len(leaves)
+    leaves += list(spec.weights or ())  # (a weight passed in too already has its whole)
+    same: dict[int, list[int]] = {}
+    for k, leaf in enumerate(leaves):
+        if leaf is not None:
+            same.setdefault(id(leaf), []).append(k)
+    start = compiled.n_values
+    for ks in same.values():
+        at = [k for k in ks if k < n_positions]
+        if len(at) > 1:
+            whole = functools.reduce(np.add, (flat[start + k] for k in at))
+            for k in at:
+                flat[start + k] = whole
+        if HOOKED:
+            through = hooked(leaves[ks[0]], flat[start + ks[0]])
+            for k in ks:
+                flat[start + k] = through
+    return flat
