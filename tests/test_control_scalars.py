@@ -117,9 +117,10 @@ def test_math_of_a_loop_index_is_a_python_float_and_keeps_float32(x):
     """``math.cos(t)`` of a rolled loop's index ran as ``np.cos(t)``, a float64 scalar
     that made a float32 computation float64 (value, gradient and tangent), where Python
     gives a float, which NumPy does not promote by (found by a stress round)."""
-    value, grad = adc.value_and_grad(summed_recurrence)(x)
-    assert np.asarray(value).dtype == np.float32 and np.asarray(grad).dtype == np.float32
+    eager = np.asarray(summed_recurrence(x)).dtype  # float32 (NumPy 1: of a float32
+    value, grad = adc.value_and_grad(summed_recurrence)(x)  # scalar, float64)
+    assert np.asarray(value).dtype == eager and np.asarray(grad).dtype == np.float32
     assert value == pytest.approx(float(summed_recurrence(x)), rel=1e-6)
-    assert np.asarray(adc.jvp(cosine_weighted_recurrence, x, np.ones_like(x))[1]).dtype \
-        == np.float32
+    tangent = adc.jvp(cosine_weighted_recurrence, x, np.ones_like(x))[1]
+    assert np.asarray(tangent).dtype == np.asarray(cosine_weighted_recurrence(x)).dtype
     adc.check_grads(summed_recurrence, x.astype(np.float64))
