@@ -331,6 +331,16 @@ class _Stateless(PrimitiveOp):
         return self.function(*inputs)
 
 
+def stateless_classes(table: list[tuple[str, Any]], module: str) -> dict[str, type]:
+    """One operator class with no settings per ``(name, function)`` of ``table``, named
+    as MindSpore names it, in ``module`` (for its ``repr`` and pickling)."""
+    made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})
+            for name, fn in table}
+    for cls in made.values():
+        cls.__module__, cls.__qualname__ = module, cls.__name__
+    return made
+
+
 # Operators with no settings: (class name, the function their call is). MindSpore's
 # GeLU operator is the tanh form (ops.gelu's default is the exact one).
 STATELESS = [
@@ -383,8 +393,7 @@ REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.m
 CONSTRUCTORS = [("Ones", np.ones), ("Zeros", np.zeros)]
 SUMMARIES = ["ScalarSummary", "ImageSummary", "TensorSummary", "HistogramSummary"]
 
-_made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})
-         for name, fn in STATELESS}
+_made = stateless_classes(STATELESS, __name__)
 _made |= {name: type(name, (_Reduce,), {"reduce": staticmethod(fn)}) for name, fn in REDUCTIONS}
 _made |= {name: type(name, (_Constructor,), {"make": staticmethod(fn)})
           for name, fn in CONSTRUCTORS}

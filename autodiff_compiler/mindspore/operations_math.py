@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .operations import PrimitiveOp, _Stateless
+from .operations import PrimitiveOp, stateless_classes
 from .ops_special import gelu_tanh
 from .tensor import Tensor
 
@@ -291,11 +291,7 @@ class MatrixTriangularSolve(PrimitiveOp):
         return np.linalg.solve(a, rhs)
 
 
-_made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})
-         for name, fn in STATELESS}
-for _cls in _made.values():
-    _cls.__module__ = __name__
-    _cls.__qualname__ = _cls.__name__
+_made = stateless_classes(STATELESS, __name__)
 globals().update(_made)
 
 __all__ = ["HShrink", "SoftShrink", "CeLU", "GLU", "Logit", "NanToNum", "IsClose", "Cross",

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import ops, ops_indexing_in_place, ops_scatter
-from .operations import PrimitiveOp, _Stateless
+from .operations import PrimitiveOp, stateless_classes
 from .tensor import Tensor
 
 
@@ -263,11 +263,7 @@ class IndexAdd(PrimitiveOp):
         return ops.index_add(x, indices, y, self.axis, self.use_lock, self.check_index_bound)
 
 
-_made = {name: type(name, (_Stateless,), {"function": staticmethod(fn)})
-         for name, fn in STATELESS}
-for _cls in _made.values():
-    _cls.__module__ = __name__
-    _cls.__qualname__ = _cls.__name__
+_made = stateless_classes(STATELESS, __name__)
 globals().update(_made)
 
 __all__ = ["TensorScatterElements", "MultiMarginLoss", "Mvlgamma", "BartlettWindow",
