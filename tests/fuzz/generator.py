@@ -739,7 +739,8 @@ class _Generator:
         """Something that reads an array when it is used, made before a write into the
         array and used after it (or before): a partial, a bound method, a generator, a
         map, another name for a list's item, ``np.asarray`` of a number; or a write
-        through an advanced index's copy (``b[[0]][0] = v``, which changes nothing).
+        through an advanced index's copy (``b[[0]][0] = v``, which changes nothing), or
+        by a helper into the array its caller made (the caller's names see it).
         NumPy shows the write to the reader: exact, or refused as outdated. (A stress
         round found each compiled with the values from before the write.)"""
         self.features.add("reader_then_write")
@@ -749,8 +750,17 @@ class _Generator:
         write = draws.choice([f"{base} += {value}", f"{base} *= 0.5",
                               f"{base}[0] = ({value})[0]"])
         kind = draws.choice(["partial", "method", "generator", "map", "item", "asarray",
-                             "copy_index"])
+                             "copy_index", "helper"])
         stmts = [Stmt(f"{base} = {made} * 1.0")]
+        if kind == "helper":  # a helper writing into the array its caller made
+            if not any(h.text.startswith("def put_scaled(") for h in self.helpers):
+                self.helpers.append(Stmt("def put_scaled(buf, i, v):",
+                                         (Stmt("buf[i] = v * 2.0"),)))
+            named = self.fresh("same")
+            stmts += [Stmt(f"{named} = {base}"),
+                      Stmt(f"put_scaled({base}, 0, ({value})[0])")]
+            self.ex.env[base] = shape
+            return stmts, f"{self.ex.to_scalar(named, shape)} + {self.ex.to_scalar(base, shape)}"
         if kind == "asarray":  # a new 0-d array, written through one name, read by both
             kept = self.fresh("kept")
             stmts += [Stmt(f"{reader} = np.asarray({self.ex.to_scalar(base, shape)})"),
