@@ -730,6 +730,8 @@ def buffer_filled_by_a_helper(x):
     out = np.zeros(3)
     for i in range(3):
         _put(out, i, x[1, i] ** 2)
+    for i in range(2):  # (a loop first lowered as a region, then unrolled: what the
+        _put(out, i, out[i] + np.sin(x[0, i]))  # attempt's calls wrote was kept)
     acc = x[0] * 1.0
     same = acc
     _add_into(acc, x[1])  # ``same`` is that array too: it sees the write
@@ -761,3 +763,12 @@ def buffer_a_helper_wrote_in_its_branch(x):
     out = np.zeros(2)
     _put_by_sign(out, 0, x[0, 0])
     return np.sum(out)
+
+
+def asarray_of_its_own_dtype_written(x):
+    """``np.asarray(y, dtype=...)`` of y's own dtype is y itself: the write shows (it
+    was a copy, silently: 5.0 for NumPy's 8.0 at x = [1, 2])."""
+    y = x * 1.0
+    same = np.asarray(y, dtype=np.float64)
+    y += 1.0
+    return np.sum(same * x)

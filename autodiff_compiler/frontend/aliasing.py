@@ -47,6 +47,10 @@ def view_of(var: Var, produced: dict[Var, Eqn] | None = None) -> Var | None:
     eqn = producer_of(var)
     if eqn is None and produced:
         eqn = produced.get(var)
+    if eqn is not None and eqn.prim.name in ("astype", "astype_discrete") and \
+            isinstance(eqn.invars[0], Var) and None in (eqn.invars[0].aval.dtype,
+                                                        var.aval.dtype):
+        return eqn.invars[0]  # a cast to what may be its own dtype: may be the array
     if eqn is None or not eqn.prim.view or not isinstance(eqn.invars[0], Var):
         return None
     if eqn.prim.name in ("getitem", "gather") and _copies(eqn.invars[1:], var):

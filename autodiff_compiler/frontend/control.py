@@ -54,7 +54,7 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
     The attributes the body leaves set are the child's (``child.attributes``); the
     function's are as they were before it (its caller merges or refuses them)."""
     low = scope.low
-    before = low.attributes
+    before, written = low.attributes, dict(low.written)
     child = scope.fork()  # (low.attributes: the body's copy)
     try:
         with building(low.builder.loc) as b:
@@ -67,8 +67,8 @@ def _region(scope: Scope, run: Callable[[Scope], Any]) -> tuple[list[Eqn], Scope
                     "is not supported", low.builder.loc,
                     hint="preallocate an array instead of building a list, so that the loop "
                     "is not unrolled; or break on a flag at the end of the iteration") from None
-    finally:
-        child.attributes, low.attributes = low.attributes, before
+    finally:  # (what a call in the body wrote is the body's value: its names saw it)
+        child.attributes, low.attributes, low.written = low.attributes, before, written
     low.aliases.lowered_region(b.eqns)
     return b.eqns, child, result
 

@@ -255,6 +255,10 @@ class Scope:
             follow_write(self, node, old, new)
             if not rebinds:
                 containers_hold(self, old, new)
+                if isinstance(old, np.ndarray) or (old.aval.ndim or 0) >= 1:
+                    for other, value in self.env.items():  # ``b = acc; acc *= 2``: the
+                        if value is old:  # very array, which NumPy shows written
+                            self.env[other] = new
                 if isinstance(old, Var) and old in self.params and not self.in_region:
                     # a helper's argument, the caller's array: its names see the write (a
                     # branch's value is the branch's: the caller reading it is refused)

@@ -93,7 +93,8 @@ def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):
     ndmin = _static(ndmin, "ndmin")
     if not isinstance(obj, Var):
         return np.array(obj, dtype=_dtype(dtype), ndmin=ndmin)
-    value = _astype(obj, dtype) if dtype is not None else obj
+    value = _astype(obj, dtype, copy=bool(copy)) if dtype is not None else obj  # (of
+    # its own dtype, np.asarray gives the array itself)
     rank = ndim_of(value)
     if ndmin and (rank is None or rank < ndmin):
         return P.copy(value, ndmin=ndmin)  # leading axes of length 1
