@@ -193,9 +193,9 @@ def test_dtypes_are_mindspores():
     assert u.shape == v.shape == (1,)
     out, index = P.MaxPoolWithArgmax(2, 2)(IMG)
     assert index.dtype == np.int32
-    np.testing.assert_array_equal(np.take_along_axis(IMG.reshape(1, 2, 16),
-                                                     np.asarray(index).reshape(1, 2, 4), 2),
-                                  np.asarray(out).reshape(1, 2, 4))
+    np.testing.assert_array_equal(np.take_along_axis(IMG.reshape(1, 32),
+                                                     np.asarray(index).reshape(1, 8), 1),
+                                  np.asarray(out).reshape(1, 8))
     assert P.MaxPoolWithArgmaxV2(2, 2)(IMG)[1].dtype == np.int64
 
 
@@ -255,3 +255,34 @@ def test_operator_gradient_inside_a_cell(op, x, rest):
 
 def test_check_grads_of_element_wise_classes():
     check_grads(lambda a, b: P.Hypot()(a, b) * P.Sinc()(a), X, POS, generic=False)
+
+
+def test_max_pool_with_argmax_counts_over_each_examples_channels_and_plane():
+    """MindSpore 2.10's argmax of MaxPoolWithArgmax runs over an example's flattened
+    channels and plane (channel c from c * H * W); V2's within each plane. It restarted
+    at every channel (found against MindSpore)."""
+    x = Tensor(np.random.default_rng(3).normal(size=(2, 3, 4, 4)).astype(np.float32))
+    out, index = P.MaxPoolWithArgmax(kernel_size=2, strides=2)(x)
+    flat = x.asnumpy().reshape(2, -1)
+    picked = np.take_along_axis(flat, index.asnumpy().reshape(2, -1), axis=1)
+    np.testing.assert_array_equal(picked.reshape(out.shape), out.asnumpy())
+    out2, index2 = P.MaxPoolWithArgmaxV2(kernel_size=2, strides=2)(x)
+    planes = x.asnumpy().reshape(6, -1)
+    picked2 = np.take_along_axis(planes, index2.asnumpy().reshape(6, -1), axis=1)
+    np.testing.assert_array_equal(picked2.reshape(out2.shape), out2.asnumpy())
+
+
+def mul_no_nan_sum(a, b):
+    return P.MulNoNan()(a, b).sum()
+
+
+def test_mul_no_nan_is_zero_where_y_is_and_its_y_derivative_is_x_there_too():
+    """MindSpore's derivative in y where y is 0 is x (the product's): a where choosing
+    0 gave 0 (found against MindSpore)."""
+    x = Tensor(np.array([2.0, np.inf, 4.0], np.float32))
+    y = Tensor(np.array([0.0, 0.0, 5.0], np.float32))
+    np.testing.assert_array_equal(P.MulNoNan()(x, y).asnumpy(), [0.0, 0.0, 20.0])
+    x = Tensor(np.array([2.0, 3.0, 4.0], np.float32))
+    dx, dy = ms.grad(mul_no_nan_sum, grad_position=(0, 1))(x, y)
+    np.testing.assert_array_equal(dx.asnumpy(), y.asnumpy())
+    np.testing.assert_array_equal(dy.asnumpy(), x.asnumpy())

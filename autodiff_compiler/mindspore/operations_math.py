@@ -25,9 +25,10 @@ def _div_no_nan(x: Any, y: Any) -> Any:
 
 
 def _mul_no_nan(x: Any, y: Any) -> Any:
-    """``x * y``, and 0 where ``y`` is 0 (even where ``x`` is infinite or NaN)."""
-    zero = y == 0
-    return np.where(zero, 0, np.where(zero, 0, x) * y)
+    """``x * y``, and 0 where ``y`` is 0 (even where ``x`` is infinite or NaN); its
+    derivative in ``y`` is ``x`` there too, as MindSpore's (a ``where`` choosing 0 gave
+    none)."""
+    return np.where(np.isfinite(x) | (y != 0), x, 0) * y
 
 
 # Operators with no settings: (class name, the function their call is).

@@ -115,8 +115,9 @@ class AdaptiveMaxPool2D(AdaptiveAvgPool2D):
 
 
 class MaxPoolWithArgmax(PrimitiveOp):
-    """``(output, argmax)``: the argmax int32, over each channel's flattened plane
-    (``valid`` windows only)."""
+    """``(output, argmax)``: the argmax int32, counted over each example's flattened
+    channels and plane (channel ``c`` from ``c * H * W``, as MindSpore 2.10 counts it;
+    ``MaxPoolWithArgmaxV2`` counts within each plane), ``valid`` windows only."""
 
     attributes = (("kernel_size", 1), ("strides", 1), ("pad_mode", "valid"),
                   ("data_format", "NCHW"))
@@ -126,7 +127,9 @@ class MaxPoolWithArgmax(PrimitiveOp):
         if self.pad_mode.lower() != "valid":
             raise ValueError("MaxPoolWithArgmax: only pad_mode 'valid' is supported")
         out, index = ops_conv.max_pool2d(x, kernel, strides, 0, return_indices=True)
-        return out, index.astype(np.int32)
+        channels, height, width = x.shape[-3:]
+        first = np.arange(channels).reshape(channels, 1, 1) * (height * width)
+        return out, (index + first).astype(np.int32)
 
 
 class MaxPoolWithArgmaxV2(PrimitiveOp):
