@@ -198,6 +198,16 @@ def keywords(eqn: Eqn) -> dict[str, Any]:
     return params
 
 
+# Functions whose result is a float whatever their operands: of a Python number (an int
+# too: ``math.cos(t)`` of a loop's index), the number is an array of the other
+# operand's dtype, as NumPy's promotion takes it, or float64 (the standard's functions
+# refuse integers, and mixed kinds).
+_FLOAT_FUNCTIONS = frozenset([
+    "sin", "cos", "tan", "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sinh", "cosh",
+    "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
+    "log2", "log10", "logaddexp"])
+
+
 def _weak(atom: Any) -> bool:
     """A Python number (a literal, or a value that is one at run time)."""
     if isinstance(atom, Const):  # NumPy scalars too: written as literals where they can
@@ -253,6 +263,9 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
         return ("call", eqn.prim.name[:3])  # max(size(x), 1): the standard's need arrays
     if _like_of_unknown(eqn):
         return ("call", f"{eqn.prim.name}_any")
+    if kind == "call" and eqn.prim.name in _FLOAT_FUNCTIONS and any(map(_weak, eqn.invars)):
+        numbers = "".join(str(i) for i, a in enumerate(eqn.invars) if _weak(a))
+        return ("call_on_float_array", f"{text}#{numbers}")
     if kind == "call" and eqn.prim.name in _ELEMENTWISE_HELPERS and any(
             map(_maybe_number, eqn.invars)):
         return ("call_on_array", f"xp:{text}")  # sigmoid(xp.asarray(x)): xp's, not NumPy's

@@ -186,6 +186,21 @@ def emit_call_on_array(em, text, args, params):
     return emit_call(em, helper if colon else text, arrays, params)
 
 
+def emit_call_on_float_array(em, text, args, params):
+    """``xp.cos(xp.asarray(t, dtype=xp.float64))``: each Python number among the
+    operands (their positions after ``#``) made an array of the dtype of the first
+    other operand, or float64 where all are numbers."""
+    text, _, numbers = text.partition("#")
+    module = text.partition(".")[0]
+    at = {int(i) for i in numbers}
+    like = next((a for i, a in enumerate(args) if i not in at), None)
+    dtype = attr(module, "float64") if like is None else gast.Attribute(like, "dtype",
+                                                                          gast.Load())
+    arrays = [gast.Call(attr(module, "asarray"), [a], [gast.keyword("dtype", dtype)])
+              if i in at else a for i, a in enumerate(args)]
+    return emit_call(em, text, arrays, params)
+
+
 def _is_number_literal(node: gast.expr) -> bool:
     if isinstance(node, gast.UnaryOp):
         node = node.operand
@@ -239,6 +254,7 @@ EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_bino
             "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
             "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
             "call_on_array": emit_call_on_array, "on_array": emit_on_array, "draw": emit_draw,
+            "call_on_float_array": emit_call_on_float_array,
             "call_operand": emit_call_operand}
 
 
