@@ -48,9 +48,9 @@ def view_of(var: Var, produced: dict[Var, Eqn] | None = None) -> Var | None:
     if eqn is None and produced:
         eqn = produced.get(var)
     if eqn is not None and eqn.prim.name in ("astype", "astype_discrete") and \
-            isinstance(eqn.invars[0], Var) and None in (eqn.invars[0].aval.dtype,
-                                                        var.aval.dtype):
-        return eqn.invars[0]  # a cast to what may be its own dtype: may be the array
+            isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.dtype is None and \
+            len(eqn.invars) > 1 and isinstance(eqn.invars[1], Const):
+        return eqn.invars[0]  # a cast to a named dtype that may be its own: may be it
     if eqn is None or not eqn.prim.view or not isinstance(eqn.invars[0], Var):
         return None
     if eqn.prim.name in ("getitem", "gather") and _copies(eqn.invars[1:], var):
