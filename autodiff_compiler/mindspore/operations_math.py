@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .operations import PrimitiveOp, stateless_classes
+from .operations import PrimitiveOp, Stack, stateless_classes
+from .operations_slicing import Unstack
 from .ops_special import gelu_tanh
 from .tensor import Tensor
 
@@ -159,20 +160,12 @@ class LpNorm(PrimitiveOp):
         return np.sum(np.abs(x) ** self.p, axis=axis, keepdims=self.keep_dims) ** (1 / self.p)
 
 
-class Pack(PrimitiveOp):
+class Pack(Stack):
     """The old name of ``Stack``."""
 
-    attributes = (("axis", 0),)
 
-    def apply(self, tensors: Any) -> Any:
-        return np.stack(tensors, axis=self.axis)
-
-
-class Unpack(Pack):
-    """The old name of ``Unstack``: the tensors along ``axis``, as a tuple."""
-
-    def apply(self, x: Any) -> Any:
-        return ops.unstack(x, self.axis)
+class Unpack(Unstack):
+    """The old name of ``Unstack``."""
 
 
 class Range(PrimitiveOp):
