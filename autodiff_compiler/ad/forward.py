@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import AutodiffError, MissingRuleError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import building, current
-from ..ir.core import Const, Eqn, Function, Var, is_python_float, reads
+from ..ir.core import Const, Eqn, Function, Var, is_python_float, is_python_int, reads
 from .reverse import is_tape
 
 
@@ -133,15 +133,9 @@ def tangent_or_zeros(out: Any, tangents: dict[Var, Any]) -> Any:
         return None
     if is_tape(out):
         return P.zeros_like_tape(out)
-    if is_python_float(out) or _python_int(out):  # a Python number's: 0.0, which does
+    if is_python_float(out) or is_python_int(out):  # a Python number's: 0.0, which does
         return Const(0.0)  # not promote float32 (nor make an int Jacobian)
     return P.zeros_like(out.value if isinstance(out, Const) else out)
-
-
-def _python_int(atom: Any) -> bool:
-    aval = atom.aval
-    return aval.weak and aval.shape == () and aval.dtype is not None and \
-        aval.dtype.kind in "iu"
 
 
 REGION_JVPS: dict[P.Primitive, Any] = {}  # filled by ad.control

@@ -72,7 +72,6 @@ class Scope:
         # a region body's: the attributes it left set (``control._region``)
         self.attributes: dict[tuple[int, str], tuple[Any, Any]] = {}
         self.in_local_call = False  # a def of the function's, inlined (``nonlocals``)
-        self.in_region = False  # a branch's or a loop body's: its values stay in it
 
     def fork(self) -> Scope:
         """A scope for a region body: same function, its own copy of the names and of
@@ -82,7 +81,6 @@ class Scope:
         child.env = self.low.copy_containers(child.env)
         child.params, child.reaches_end = self.params, False
         child.in_local_call = self.in_local_call
-        child.in_region = True
         child.unbound = dict(self.unbound)
         child.comprehension_cells = self.comprehension_cells
         return child
@@ -259,10 +257,9 @@ class Scope:
                     for other, value in self.env.items():  # ``b = acc; acc *= 2``: the
                         if value is old:  # very array, which NumPy shows written
                             self.env[other] = new
-                if isinstance(old, Var) and old in self.params and not self.in_region:
-                    # a helper's argument, the caller's array: its names see the write (a
-                    # branch's value is the branch's: the caller reading it is refused)
-                    self.low.written[old] = new
+                if isinstance(old, Var) and old in self.params:  # a helper's argument,
+                    self.low.written[old] = new  # the caller's array: its names see it
+                    # (written in a branch: forgotten at its end, ``control._region``)
 
     def unpack(self, node: gast.AST, value: Any, targets: list[gast.expr]) -> list[Any]:
         """The values ``targets = value`` binds, one per target, as Python unpacks: a

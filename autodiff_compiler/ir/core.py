@@ -157,6 +157,12 @@ def is_python_float(atom: Atom) -> bool:
     return aval.weak and aval.shape == () and aval.dtype == np.float64
 
 
+def is_python_int(atom: Atom) -> bool:
+    """A value that is a Python int when the code runs (a loop's index, a count)."""
+    aval = atom.aval
+    return aval.weak and aval.shape == () and aval.dtype == np.int64
+
+
 def shape_known(x: Any) -> tuple[int, ...] | None:
     """The shape of ``x`` when the compiler knows it, else ``None``, as ``ndim_of`` the
     rank: an IR value's from its aval, a value a rule holds NumPy's."""

@@ -102,7 +102,7 @@ def make_entry(compiled: Compiled, fn: Any, args: Sequence[Any],
     if compiled.guards:
         checks.append(S.call(n.ref("holds", compiled.holds)))
     if compiled.wrap is not None and not compiled.spec.forward:  # MindSpore's leaves
-        checks += _distinct_leaves(compiled, params, args, n)  # (``Compiled._at_leaves``)
+        checks += _distinct_leaves(compiled, params, args, n)  # (``leaf_hooks.at_leaves``)
     call = _call(compiled, params, n, n.ref("fn", compiled.fn), views)
     handlers = []
     if compiled.numpy_twin is not None:  # NumPy's inf or nan where Python floats raise

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...ir.core import Atom, Const, Eqn, Var, is_python_float
+from ...ir.core import Const, Eqn, Var, is_python_float, is_python_int
 from ...ir.primitives import Primitive
 from ..python.expressions import all_python_floats
 
@@ -151,7 +151,7 @@ def _scalar_spelling(eqn: Eqn) -> Spelling | None:
     gives a complex number for a negative ``x``, where NumPy gives nan), and
     ``math.sqrt(x)`` for ``x ** 0.5``, as NumPy computes it (nan at -inf, -0 at -0)."""
     if not all_python_floats(eqn):
-        if eqn.invars and all(map(_python_number, eqn.invars)) and \
+        if eqn.invars and all(is_python_float(a) or is_python_int(a) for a in eqn.invars) and \
                 hasattr(math, _MATH.get(eqn.prim.name, "")) and not eqn.params:
             return ("call", f"math.{_MATH[eqn.prim.name]}")  # math.cos(t) of a loop's t:
         return None  # a Python float, as in Python (NumPy's float64 would promote)
@@ -166,12 +166,6 @@ def _scalar_spelling(eqn: Eqn) -> Spelling | None:
     if name is None or eqn.params or not hasattr(math, name):
         return None
     return ("call", f"math.{name}")
-
-
-def _python_number(atom: Atom) -> bool:
-    """A Python int or float when the code runs (a loop's index, a count)."""
-    aval = atom.aval
-    return aval.weak and aval.shape == () and aval.dtype in (np.int64, np.float64)
 
 
 def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
