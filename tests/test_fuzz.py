@@ -121,6 +121,15 @@ def _small_kink(args: tuple) -> float:
     return 100.0 * np.sin(args[0]) + 0.006 * max(1.0, args[0])
 
 
+def _curved_kink(args: tuple) -> float:
+    """Seed 350590 in small: a kink met exactly (an argument entry 0.0 that a filter
+    ``if r < 0`` keeps on one side only) where the function curves, so each one-sided
+    quotient is off by ``h f'' / 2`` towards the other: the tie's left-hand slope, 0.3,
+    must still be found between them."""
+    t = args[0] - 1.0
+    return 2000.0 * t * t + (-0.7 * t if t >= 0 else 0.3 * t)
+
+
 def _saturated(args: tuple) -> float:
     """Seed 78658 in small: logit(expit(z)) is z, but near z = 31 expit is 1 - 3e-14,
     which short steps leave where it is: flat in floating point, slope 200 in fact."""
@@ -151,12 +160,15 @@ def _strictly(fn):
     (_chained_kink, 2.25, SKIP),
     (_small_kink, 100.0 * float(np.cos(1.0)) + 0.0055, SKIP),
     (_small_kink, 100.0 * float(np.cos(1.0)) + 0.02, WRONG),
+    (_curved_kink, 0.3, SKIP),
+    (_curved_kink, 0.35, WRONG),
     (lambda args: np.sin(args[0]), 0.7, WRONG),
     (lambda args: np.sin(args[0]), float(np.cos(1.0)), OK),
     (_saturated, 200.0, SKIP),
     (lambda args: 3.0, 1.0, WRONG),
     (lambda args: 1e120 * np.sin(args[0]), 1e120 * float(np.cos(1.0)) * 1.1, SKIP),
-], ids=["nan-inside", "nan-of-nothing", "kink", "small-kink", "beyond-a-kink", "smooth-wrong",
+], ids=["nan-inside", "nan-of-nothing", "kink", "small-kink", "beyond-a-kink", "curved-kink",
+        "beyond-a-curved-kink", "smooth-wrong",
         "smooth-right", "flat-in-floats", "flat-wrong", "beyond-1e100"])
 def test_checker_skips_a_kink_met_exactly_but_reports_a_smooth_mismatch(fn, slope, expected):
     """Central differences at a kink give the mean of the one-sided slopes, which no
