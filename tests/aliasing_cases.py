@@ -772,3 +772,52 @@ def asarray_of_its_own_dtype_written(x):
     same = np.asarray(y, dtype=np.float64)
     y += 1.0
     return np.sum(same * x)
+
+
+class _Holder:
+    pass
+
+
+def attribute_holding_an_array_a_loop_writes(x):
+    """The loop writes into the array through its carry, another name for it than the
+    one the attribute was given: the attribute shows NumPy the writes (the compiled code
+    gave the zeros from before, silently: a gradient of 0 for NumPy's 18 x)."""
+    acc = np.zeros(3)
+    holder = _Holder()
+    holder.kept = acc
+    for i in range(3):
+        acc += x[0] * i
+    return np.sum(holder.kept * acc)
+
+
+def made_zero_d_accumulated_in_a_for(x):
+    """``np.array(0.0)`` is an array made while compiling: the loop writes into it, and
+    the loop's result is that array, written (it was refused, as if its own loop had
+    outdated it)."""
+    total = np.array(0.0)
+    for i in range(3):
+        total += np.sum(x[0] * i)
+    return total * x[1, 0]
+
+
+def made_zero_d_accumulated_in_a_while(x):
+    total = np.array(0.0)
+    while total < 4.0:
+        total += np.sum(x[1] ** 2)
+        total *= 1.5
+    return total
+
+
+def made_vector_written_by_index_in_a_loop(x):
+    acc = np.array([0.0, 0.0, 0.0])
+    for i in range(x.shape[1]):
+        acc[i] += x[0, i] * x[1, i]
+    return np.sum(acc ** 2)
+
+
+def made_zero_d_written_then_rebound_in_a_loop(x):
+    total = np.array(0.5)
+    for i in range(2):
+        total += np.sum(x[i])
+        total = total * 2.0
+    return total

@@ -82,6 +82,8 @@ REFUSED = [
     ("argument_written_by_a_helper", cases.argument_written_by_a_helper, "the caller passed in"),
     ("buffer_a_helper_wrote_in_its_branch", cases.buffer_a_helper_wrote_in_its_branch,
      "'out' shares memory"),
+    ("attribute_of_an_array_a_loop_writes", cases.attribute_holding_an_array_a_loop_writes,
+     "'holder.kept' shares memory"),
     ("columns_swapped_through_views", cases.columns_swapped_through_views,
      "an earlier target of the assignment wrote"),
     ("named_view_unpacked", cases.named_view_unpacked_after_its_row_written,
@@ -147,6 +149,12 @@ ALLOWED = [
     ("list_item_written", cases.list_item_written_and_array_read),
     ("dict_item_written", cases.dict_item_written_and_array_read),
     ("cast_without_copy", cases.cast_without_copy_read_after_write),
+    # an array made from constants that a loop writes into: the loop's result is that
+    # array, written (these were refused)
+    ("made_zero_d_accumulated_in_a_for", cases.made_zero_d_accumulated_in_a_for),
+    ("made_zero_d_accumulated_in_a_while", cases.made_zero_d_accumulated_in_a_while),
+    ("made_vector_written_by_index", cases.made_vector_written_by_index_in_a_loop),
+    ("made_zero_d_written_then_rebound", cases.made_zero_d_written_then_rebound_in_a_loop),
 ]
 
 

@@ -150,6 +150,18 @@ class Aliases:
         if any(o in self.stale for o in found):
             self.stale[var] = next(self.stale[o] for o in found if o in self.stale)
 
+    def carried(self, out: Var, init: Any, last: Any, stale_before: set) -> None:
+        """``out`` is a loop's result: ``init`` if no iteration ran, else ``last``. A
+        body writing into its carry in place (``s = np.array(0.0)``, then ``s += v`` in
+        the loop) outdates the initial array for its other holders, not for the result:
+        with no iteration nothing was written, and after one the result is ``last``,
+        outdated only if the body outdated it."""
+        self.share(out, init, last)
+        first = memory(init.value if isinstance(init, Const) else init)
+        if out in self.stale and first not in stale_before and \
+                not (isinstance(last, Var) and last in self.stale):
+            del self.stale[out]
+
     def merge(self, var: Var, values: list[Any], stale_on_paths: list[dict]) -> None:
         """``var`` is ``values[i]`` on path ``i`` (a branch merge): it may be the memory
         of each, and is outdated only where a path's own value was outdated on it."""
@@ -268,9 +280,8 @@ class Aliases:
             for v in _vars(value):
                 if v is not new and self.roots(v) & roots:
                     self.stale[v] = loc
-        for root in roots:  # arrays made while compiling: their every holder
-            if isinstance(root, Made):
-                self.stale[root] = loc
+        for root in roots:  # the memory written, whoever holds it (an attribute, a
+            self.stale[root] = loc  # list: a loop's carry is another name for it)
         base = self.view_of(old) if isinstance(old, Var) else None
         while base is not None:  # the array written through a view, wherever it is
             self.stale[base] = loc  # held (a caller's, where a helper writes a view)

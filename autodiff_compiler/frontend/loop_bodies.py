@@ -29,13 +29,14 @@ def _is_tensor(value: Any) -> bool:
     return isinstance(value, Var) and value.tensor
 
 
-def carried_outs(scope: Scope, hints: list[str], inits: list[Any],
-                 body: Function) -> list[Var]:
-    """The loop's results; each may be the memory of its initial value or its last."""
+def carried_outs(scope: Scope, hints: list[str], inits: list[Any], body: Function,
+                 stale_before: set) -> list[Var]:
+    """The loop's results; each may be the memory of its initial value or its last.
+    ``stale_before``: what writes had outdated before the loop (``Aliases.carried``)."""
     outs = [Var(last.aval, h, tensor=_is_tensor(init) or _is_tensor(last))
             for init, last, h in zip(inits, body.outvars, hints)]
     for out, init, last in zip(outs, inits, body.outvars):
-        scope.low.aliases.share(out, init, last)
+        scope.low.aliases.carried(out, init, last, stale_before)
     return outs
 
 

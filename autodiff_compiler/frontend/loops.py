@@ -128,12 +128,13 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any,
     carried = [n for n in assigned_names(node.body) if n in scope.env
                and n not in targets] + _flags(scope)
     index = node.target if isinstance(iteration, Range) else None  # `i` indexes rows
+    stale_before = set(scope.low.aliases.stale)
     body, carried = loop_body(scope, node, carried, bind, stmts, index)
     inits, skeletons = carried_leaves(scope, node, carried)
     from_none = _set_from_none(inits, leaf_names(scope, carried))
     if from_none is not None:  # its first iteration apart, then the loop (where it can be)
         raise _Unsettled if settled else _none_before_the_loop(scope, node, from_none)
-    outs = carried_outs(scope, hints_of(scope, carried), inits, body)
+    outs = carried_outs(scope, hints_of(scope, carried), inits, body, stale_before)
     if settled and any(_less_known(a, o) for a, o in zip(inits, outs)):
         raise _Unsettled
     scope.low.builder.eqns.append(Eqn(
@@ -329,6 +330,7 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
     outer_stop = scope.env.pop(STOP, UNBOUND)
     stmts = _with_stop_flag(scope, node, node.body)
     carried = [n for n in assigned_names(node.body) if n in scope.env] + _flags(scope)
+    stale_before = set(scope.low.aliases.stale)
     body, carried = loop_body(scope, node, carried, None, stmts)
     inits, skeletons = carried_leaves(scope, node, carried)
     hints = hints_of(scope, carried)
@@ -359,7 +361,7 @@ def _structured_while(scope: Scope, node: gast.While, known_length: bool = False
                                      "the loop would not carry",
                           hint="make the call in the loop's body and test a name it sets")
     cond = Function("cond", tuple(carry), tuple(eqns), (as_atom(pred),))
-    outs = carried_outs(scope, hints, inits, body)
+    outs = carried_outs(scope, hints, inits, body, stale_before)
     scope.low.builder.eqns.append(Eqn(tuple(outs), P.while_loop, tuple(inits),
                                       {"cond": cond, "body": body, "n_ys": 0}, scope.loc(node)))
     bind_carried(scope.env, carried, skeletons, outs)
