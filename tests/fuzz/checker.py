@@ -139,9 +139,11 @@ def check(program: Program, workdir: str) -> Outcome:
 
 def _unless_a_holder_is_blamed(outcome: Outcome) -> Outcome:
     """An aliasing refusal naming a dict or list the generator made to hold one array
-    (``box4 = {"k": ...}``, written by index through it) is no refusal the program
-    earns: nothing else holds that array."""
-    if outcome.category == SKIP and re.search(r"'box\d+' shares memory", outcome.detail):
+    (``box4 = {"k": ...}``, written by index through it), or an accumulator nothing
+    else holds (``lone7``), is no refusal the program earns: nothing else holds that
+    array."""
+    if outcome.category == SKIP and re.search(r"'(box|lone)\d+' shares memory",
+                                              outcome.detail):
         return Outcome(REFUSED, outcome.stage, outcome.detail)
     return outcome
 

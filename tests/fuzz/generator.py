@@ -47,13 +47,17 @@ ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path,
 READER_SHARE = 0.1  # a partial, bound method, generator... of an array, then a write into it
 SHARED_SHARE = 0.1  # a list held twice (an alias, a list in a tuple, a helper's parameter),
 # changed on a run-time branch's paths and then through the other holder
+ACCUMULATED_SHARE = 0.1  # an array a loop writes in place, alone or held by an attribute...
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
     "scipy.special.expit({t}) + scipy.special.erf(0.3 * {t})",
     "scipy.special.gammaln({t} * {t} + 1.0) + scipy.special.xlogy({t} * {t}, 1.5)",
     "scipy.special.logsumexp(np.atleast_1d({t}) * np.array([1.0, -0.5]))",
-    "scipy.special.log_ndtr({t}) + scipy.special.logit(scipy.special.expit({t}))",
+    # (its argument kept where expit is not 1 - 1e-16: beyond, rounding holds logit
+    # constant at every step differences take, which they read as no slope; seed 390258)
+    "scipy.special.log_ndtr({t}) + scipy.special.logit(scipy.special.expit("
+    "np.clip({t}, -25.0, 25.0)))",
     "np.squeeze(np.log(np.sum(np.exp(np.atleast_1d({t})), keepdims=True)))",
 ]
 # A helper's parameters, by kind of signature.
@@ -822,6 +826,43 @@ class _Generator:
         stmts.append(Stmt(f"{total} = np.stack({via})"))
         return stmts, f"np.sum(np.stack({items}) * 1.5 + {total})"
 
+    def loop_accumulator(self, draws: random.Random) -> tuple[list[Stmt], str]:
+        """An array written in place in a loop (``for`` or a counted ``while``): made
+        from constants (``np.array(0.5)``), by ``np.zeros`` or computed. Held by nothing
+        else (a ``lone`` name) it must be exact: a refusal naming it is not earned (a
+        stress round found ``np.array(0.0)`` refused, as if its own loop had outdated
+        it). Held besides by an object's attribute, a list or another name, read after
+        the loop: NumPy shows the holder the writes (an attribute gave the values from
+        before, silently)."""
+        self.features.add("loop_accumulator")
+        shape = draws.choice(SHAPES[:5])
+        holder = draws.choice([None, None, "attribute", "list", "name"])
+        acc, i = self.fresh("held" if holder else "lone"), self.fresh("i")
+        made = draws.choice([f"np.array({np.full(shape, 0.5).tolist()!r})",
+                             f"np.zeros({shape})", f"{self.ex.expr(shape, 1)} * 1.0"])
+        step, count = self.ex.expr(shape, 1), draws.choice([2, 3])
+        write = draws.choice([[f"{acc} += {step}"], [f"{acc} *= 0.5", f"{acc} += {step}"],
+                              [f"np.add({acc}, {step}, out={acc})"]])
+        if draws.random() < 0.5:
+            loop = [Stmt(f"for {i} in range({count}):", tuple(Stmt(w) for w in write))]
+        else:
+            loop = [Stmt(f"{i} = 0"), Stmt(f"while {i} < {count}:",
+                                          (*(Stmt(w) for w in write), Stmt(f"{i} += 1")))]
+        stmts, term = [Stmt(f"{acc} = {made}")], self.ex.to_scalar(acc, shape)
+        if holder is not None:
+            other = self.fresh("other")
+            if holder == "attribute":
+                if not any(h.text.startswith("class Box:") for h in self.helpers):
+                    self.helpers.append(Stmt("class Box:", (Stmt("pass"),)))
+                stmts += [Stmt(f"{other} = Box()"), Stmt(f"{other}.kept = {acc}")]
+                read = f"{other}.kept"
+            else:
+                stmts.append(Stmt(f"{other} = [{acc}]" if holder == "list" else
+                                  f"{other} = {acc}"))
+                read = f"{other}[0]" if holder == "list" else other
+            term = f"{term} + {self.ex.to_scalar(read, shape)}"
+        return [*stmts, *loop], term
+
     def parts(self) -> tuple[list[Stmt], str]:
         """A tuple of values read by a loop's index (``parts[i]``), by unpacking with a
         starred name, or by Python's ``max``/``min``/``sum``; the term to add to the
@@ -979,6 +1020,10 @@ class _Generator:
         shared = random.Random(seed + 7500011)  # drawn apart, after it
         if shared.random() < SHARED_SHARE:
             stmts, term = self.shared_list(shared)
+            body, terms = [*body, *stmts], (*terms, term)
+        accumulated = random.Random(seed + 8100529)  # drawn apart, after it
+        if accumulated.random() < ACCUMULATED_SHARE:
+            stmts, term = self.loop_accumulator(accumulated)
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")
