@@ -193,7 +193,7 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         value = args[0]
         return isinstance(value, LocalFunction) or (not isinstance(value, Var)
                                                     and callable(value))
-    read = read_container(scope, func, args, kwargs)  # d.items(), sorted(d), next(it)
+    read = read_container(scope, node, func, args, kwargs)  # d.items(), sorted(d)...
     if read is not NOT_READ:
         return read
     replacement = surface.definition(func)  # SciPy's logsumexp: compiled from ours
@@ -408,8 +408,9 @@ def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
 
 
 def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
-    values = [*args, *kwargs.values()]
-    return surface.is_static_call(func) and not any(has_var(v) for v in values)
+    values = [*args, *kwargs.values()]  # (a lambda of the function is no Python callable)
+    return surface.is_static_call(func) and not any(has_var(v) or _made_here(v)
+                                                    for v in values)
 
 
 def _made_here(func: Any) -> bool:

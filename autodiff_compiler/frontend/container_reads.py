@@ -1,15 +1,16 @@
 """Python's reads of containers the compiled function holds, run while compiling:
 ``d.items()``, ``d.get(k)``, ``xs.index(v)``, ``sorted(d)`` and ``sorted(d.items())``
-(by key), ``next(iter(params.values()))``. The containers are Python's, known when
-compiling, whatever run-time values they hold: the reads take their structure (keys,
-order, positions), never a run-time value's, so they need no rule. A list or dict
-they make is the function's own (it may change it).
+(by key), ``sorted(pairs, key=...)`` by keys known when compiling,
+``next(iter(params.values()))``. The containers are Python's, known when compiling,
+whatever run-time values they hold: the reads take their structure (keys, order,
+positions), never a run-time value's, so they need no rule. A list or dict they make
+is the function's own (it may change it).
 """
 from __future__ import annotations
 
 import builtins
 import types
-from collections.abc import ItemsView
+from collections.abc import ItemsView, MappingView
 from typing import TYPE_CHECKING, Any
 
 from ..ir.core import Var
@@ -29,7 +30,7 @@ _ITERATORS = frozenset(type(it) for it in (iter([]), iter(()), iter({}), iter({}
                                            iter({}.items()), reversed([]), zip(), enumerate([])))
 
 
-def read_container(scope: Scope, func: Any, args: list, kwargs: dict) -> Any:
+def read_container(scope: Scope, node: Any, func: Any, args: list, kwargs: dict) -> Any:
     """``func(*args, **kwargs)`` where it reads a container's structure, else
     ``NOT_READ``."""
     from .calls import has_var  # (calls imports this module)
@@ -38,6 +39,11 @@ def read_container(scope: Scope, func: Any, args: list, kwargs: dict) -> Any:
             and not has_var(kwargs):  # keys differ: items are ordered by them alone
         by_key = _key if isinstance(args[0], ItemsView) else None
         return scope.low.new_list(sorted(args[0], key=by_key, **kwargs))
+    if func is builtins.sorted and len(args) == 1 and "key" in kwargs and \
+            isinstance(args[0], list | tuple | dict | MappingView) and \
+            set(kwargs) <= {"key", "reverse"} and not has_var(kwargs.get("reverse")):
+        return _sorted_by_keys(scope, node, list(args[0]), kwargs["key"],
+                               bool(kwargs.get("reverse", False)))
     if func is builtins.next and 1 <= len(args) <= 2 and not kwargs \
             and type(args[0]) in _ITERATORS:  # next(iter(params)): the first item
         return next(*args)
@@ -49,6 +55,23 @@ def read_container(scope: Scope, func: Any, args: list, kwargs: dict) -> Any:
 
 def _key(item: tuple) -> Any:
     return item[0]
+
+
+def _sorted_by_keys(scope: Scope, node: Any, items: list, key: Any, reverse: bool) -> list:
+    """``sorted(items, key=key, reverse=reverse)`` where ``key`` of each item is known
+    when compiling (an index, a name, a length), whatever run-time values the items
+    hold: the order is Python's, stable; ``key`` is compiled as the user's code is (a
+    lambda of the function, ``operator.itemgetter``)."""
+    from .calls import call_value, has_var  # (calls imports this module)
+    keys = items if key is None else [call_value(scope, node, key, [item], {})
+                                      for item in items]
+    if has_var(keys):
+        raise scope.error(node, "sorted() by keys known only when the code runs: the order "
+                                "of the items would be the data's",
+                          hint="sort an array's values with np.sort (np.argsort for the "
+                               "order), or sort by keys known when compiling")
+    order = sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)
+    return scope.low.new_list([items[i] for i in order])
 
 
 def _reads_container(func: Any, args: list, kwargs: dict) -> bool:

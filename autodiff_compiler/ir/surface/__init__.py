@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import math
+import operator
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -184,7 +185,7 @@ STATIC_CALLS = frozenset([
     # functions, orderings and combinations of indices or names, Python's math
     builtins.sorted, np.hanning, np.hamming, np.blackman, np.bartlett, np.kaiser,
     itertools.combinations, itertools.combinations_with_replacement, itertools.permutations,
-    itertools.product,
+    itertools.product, operator.itemgetter, operator.attrgetter, operator.methodcaller,
     *(f for f in vars(math).values() if callable(f)),
 ])
 
