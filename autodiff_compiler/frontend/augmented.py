@@ -48,6 +48,9 @@ def stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
         return NOT_RETURNED
     value = binop(scope, node, node.op, old, operand)
     what = spelt(node.target)
+    if isinstance(old, Var) and old.tensor:  # a MindSpore Tensor's += makes a new Tensor:
+        scope.assign(node.target, value)  # its other names keep the old one (measured)
+        return NOT_RETURNED
     if isinstance(node.target, gast.Attribute):  # self.total += x: a new value, set
         scope.assign(node.target, value)
         if isinstance(old, Var | np.ndarray):  # NumPy writes into the array: its other
