@@ -40,6 +40,24 @@ def test_bce_with_logits_is_finite_for_huge_logits():
     np.testing.assert_allclose(grad, [-0.5, 0.5])
 
 
+def test_log_softmax_of_large_logits_keeps_its_small_results():
+    """Large float32 logits less their logsumexp rounded the result at the logits'
+    magnitude (3e-5 off at 1e3); less their peak first, as MindSpore's kernel computes,
+    it is exact to float32 (MindSpore 2.10 gives these values)."""
+    x = Tensor(np.array([[1000.0, 1000.0, 0.0], [3000.0, 2999.0, 0.0]], np.float32))
+    exact = np.array([[-0.6931472, -0.6931472, -1000.6931472],
+                      [-0.3132617, -1.3132617, -3000.3132617]])
+    got = ops.log_softmax(x, axis=1)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, exact, rtol=2e-7)
+
+    def loss(x):
+        return ops.sum(ops.log_softmax(x, axis=1)[:, 0])
+
+    softmax = np.exp(exact)
+    np.testing.assert_allclose(adc.grad(loss)(x), np.eye(3)[[0, 0]] - softmax, atol=1e-7)
+
+
 def test_bce_bad_reduction_is_reported_at_the_call():
     with pytest.raises(adc.AutodiffError, match="reduction must be"):
         adc.grad(cases.bce_bad_reduction)(Z, T)
