@@ -82,12 +82,15 @@ def test_gradient_matches_finite_differences(fn):
     assert COEFFS == [2.0, 3.0]
 
 
-def test_an_entry_written_while_another_name_holds_the_array_is_refused_clearly():
+def test_an_entry_written_while_another_name_holds_the_array_shows_in_both():
+    """NumPy writes the one array the list and the name hold (this was refused)."""
     def aliased(x):
         buf = [np.zeros(2)]
         alias = buf[0]
         buf[0][1] = x[0]
-        return np.sum(alias) + np.sum(buf[0])
+        return np.sum(alias * x) + np.sum(buf[0])
 
-    with pytest.raises(adc.AutodiffError, match="also held by buf, alias"):
-        adc.grad(aliased)(np.array([1.0, 2.0]))
+    x = np.array([1.0, 2.0])
+    value, grad = adc.value_and_grad(aliased)(x)
+    assert value == pytest.approx(aliased(x.copy()))
+    np.testing.assert_allclose(grad, central_differences(aliased, x), rtol=1e-6)

@@ -372,10 +372,6 @@ def check_subscript_write(scope: Scope, target: Any, array: Var) -> None:
                                   "of another array) would change that array too", hint=HINT)
     for value in aliases.paths_of(array):  # a branch's value may be the caller's
         check_owned(scope, target, value)
-    holders = [n for n, v in scope.env.items() if any(x is array for x in _vars(v))]
-    if len(holders) > 1:
-        raise scope.error(target, f"this array is also held by {', '.join(holders)}: "
-                                  "writing into it would change them all", hint=HINT)
 
 
 def root_name(target: Any) -> str:
