@@ -408,9 +408,13 @@ def _static_len(scope: Scope, node: gast.AST, var: Var) -> int:
 
 
 def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
-    values = [*args, *kwargs.values()]  # (a lambda of the function is no Python callable)
-    return surface.is_static_call(func) and not any(has_var(v) or _made_here(v)
-                                                    for v in values)
+    values = [*args, *kwargs.values()]
+    if not surface.is_static_call(func) or any(has_var(v) for v in values):
+        return False
+    # a lambda of the function is no Python callable: sorted(..., key=it) is not run
+    # (the transforms, grad and vmap, take one: they are made to)
+    return getattr(func, "__evaluated_when_compiling__", False) or \
+        not any(_made_here(v) for v in values)
 
 
 def _made_here(func: Any) -> bool:
