@@ -423,3 +423,32 @@ def test_vmap_of_hessian_through_a_branch_taken_per_example():
     np.testing.assert_allclose(want[1], np.diag(s * (1 - s)), rtol=1e-12)
     np.testing.assert_allclose(want[0], np.diag(-np.sin(xs[0])), rtol=1e-12)
     np.testing.assert_allclose(adc.vmap(hessian)(xs), want, rtol=1e-12)
+
+
+def _tanh_mix(a, b, k=1.5):
+    return np.tanh(a) * b + 0.5 * a + k
+
+
+def selection_on_a_path_no_example_takes(x, y):
+    v = np.sum(x) * np.ones(4)
+    if np.var(y) > 0.3:
+        picked = np.ravel(x)[np.ravel(x) > 0.1]  # of a shape each example's data decides
+        w = np.sin(_tanh_mix(np.mean(np.sin(y)) * np.ones(3), v[:3])
+                   - np.sum(picked[:, None] * 4.0))
+        y = y + np.sum(w)
+    return np.min(np.sin(y).ravel().reshape(2, -1).T.sum(axis=1))
+
+
+def test_vmap_of_grad_where_no_example_takes_a_branch_of_run_time_shapes():
+    """Fuzz seed 390330, shrunk: the branch no example took left ``None`` for its
+    residual (rows of a shape of their own each), and the adjoint, run example by
+    example, took each example's row of it before its branch: ``TypeError: 'NoneType'
+    object is not subscriptable``. The stand-in is one ``None`` per example."""
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((3, 2)), rng.standard_normal((4, 2)) * 0.1
+    xs, ys = np.stack([x, x * 1.01, x * 0.99]), np.stack([y, y * 1.01, y * 0.99])
+    grad = adc.grad(selection_on_a_path_no_example_takes, grad_position=(0, 1))
+    got = adc.vmap(grad)(xs, ys)
+    want = [grad(a, b) for a, b in zip(xs, ys)]
+    for k in range(2):
+        np.testing.assert_allclose(got[k], np.stack([w[k] for w in want]), rtol=1e-12)

@@ -205,7 +205,9 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     anything), ``False`` where the shape is too (it also broadcasts against anything). A
     value only this branch gives (``one_sided``: a residual that only this
     branch's gradient reads, skipped with it) and a list are never selected: ``None``,
-    so that a read by anything else would fail loudly rather than compute."""
+    so that a read by anything else would fail loudly rather than compute (one ``None``
+    per example where each example's row has a shape of its own: the adjoint, run
+    example by example, takes each one's row before its branch)."""
     with building(eqn.loc) as b:
         mask = taking()
     current().eqns.extend(b.eqns)
@@ -221,8 +223,10 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     selected = {a for a, alone in zip(fn.outvars, one_sided) if not alone}
 
     def never_picked(a: Var) -> Atom:
-        if _is_list(a) or (a.aval.shape is None and a not in selected):
+        if _is_list(a):
             return Const(None)
+        if a.aval.shape is None and a not in selected:  # rows of its own shape each: an
+            return Const((None,) * st.size)  # example's adjoint reads its row (seed 390330)
         if a.aval.shape is None:
             return Const(False)
         return as_atom(P.zeros(a.aval.shape, a.aval.dtype or np.dtype(bool)))
