@@ -821,3 +821,17 @@ def made_zero_d_written_then_rebound_in_a_loop(x):
         total += np.sum(x[i])
         total = total * 2.0
     return total
+
+
+def attribute_of_a_zero_d_accumulator_a_loop_writes(x):
+    """Fuzz seed 390538, shrunk: the step's dtype settles after a first iteration, run
+    apart; the loop then writes the array that iteration left, which the attribute
+    holds, through its carry (the attribute gave the first iteration's value: 4.0 for
+    NumPy's 5.6 at X, silently)."""
+    step = 0.5 + (((np.sum(x) > 0.05) and x[0, 0]) or (x[0, 0] * x[0, 0]))
+    acc = np.zeros(())
+    holder = _Holder()
+    holder.kept = acc
+    for _ in range(3):
+        acc += step
+    return step + acc + holder.kept

@@ -155,6 +155,8 @@ ALLOWED = [
     ("made_zero_d_accumulated_in_a_while", cases.made_zero_d_accumulated_in_a_while),
     ("made_vector_written_by_index", cases.made_vector_written_by_index_in_a_loop),
     ("made_zero_d_written_then_rebound", cases.made_zero_d_written_then_rebound_in_a_loop),
+    ("attribute_of_a_zero_d_accumulator",
+     cases.attribute_of_a_zero_d_accumulator_a_loop_writes),
 ]
 
 

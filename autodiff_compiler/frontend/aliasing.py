@@ -276,7 +276,8 @@ class Aliases:
         for items, read in self.lazy:
             if read & roots:
                 self.stale_items[id(items)] = (items, loc)
-        for value in [*scope.env.values(), *self.listed]:
+        held = [value for _, value in scope.low.attributes.values()]  # (an attribute holding
+        for value in [*scope.env.values(), *self.listed, *held]:  # the array is followed)
             for v in _vars(value):
                 if v is not new and self.roots(v) & roots:
                     self.stale[v] = loc
