@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import is_read
-from ..ir.core import Var
+from ..ir.core import Eqn, Var, regions
 from . import index_tricks, object_protocols
 from .attribute_writes import stmt_setattr
 from .attributes import expr_attribute
@@ -164,11 +164,31 @@ def _stmt_assert(scope: Scope, node: gast.Assert) -> Any:
                                     f"arguments{message}",
                               hint="the function fails this assert for the arguments given")
         return NOT_RETURNED
-    message = () if node.msg is None else (scope.expr(node.msg),)
+    message = () if node.msg is None else (_assert_message(scope, node.msg),)
     if message and not isinstance(message[0], Var | str | int | float | bool):
         message = (str(message[0]),)  # what AssertionError would print
     P.check(test, *message)
     return NOT_RETURNED
+
+
+def _assert_message(scope: Scope, msg: gast.expr) -> Any:
+    """An ``assert``'s message, which Python computes only when the test fails. The
+    compiled code computes its values before the test: where that has an effect (a
+    random draw, which advances the stream every later draw reads; a print), it would
+    run at every call, so the message is not computed and says so (fuzz seed 390572)."""
+    eqns = scope.low.builder.eqns
+    start = len(eqns)
+    value = scope.expr(msg)
+    if any(_has_effect(eqn) for eqn in eqns[start:]):
+        del eqns[start:]
+        return "(the assertion's message is not computed here: computing it has an " \
+               "effect, such as a random draw)"
+    return value
+
+
+def _has_effect(eqn: Eqn) -> bool:
+    return eqn.prim.effect or any(_has_effect(e) for _, body in regions(eqn)
+                                  for e in body.eqns)
 
 
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:
