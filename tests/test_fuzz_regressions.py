@@ -452,3 +452,23 @@ def test_vmap_of_grad_where_no_example_takes_a_branch_of_run_time_shapes():
     want = [grad(a, b) for a, b in zip(xs, ys)]
     for k in range(2):
         np.testing.assert_allclose(got[k], np.stack([w[k] for w in want]), rtol=1e-12)
+
+
+def empty_sum_read_in_a_loop(x):
+    total = sum(np.sum(r * r) for r in x if np.sum(r) > 100.0)  # no row passes: the int 0
+    acc = x[0] * 1.0
+    for _ in range(3):
+        acc = acc + total * x[1] + np.sin(acc)
+    return np.sum(acc)
+
+
+def test_a_loop_reading_a_sum_whose_dtype_the_run_decides():
+    """Fuzz seed 390423, shrunk: Python's ``sum`` of a filtered generator is the int 0
+    when nothing passes; the loop's adjoint summed its cotangent into zeros like it, an
+    int64 array, in place: ``UFuncTypeError: Cannot cast ufunc 'add' output from
+    float64 to int64``."""
+    x = np.array([[0.5, -1.0, 0.3], [0.2, 0.7, -0.4]])
+    value, grad = adc.value_and_grad(empty_sum_read_in_a_loop)(x)
+    assert value == pytest.approx(empty_sum_read_in_a_loop(x))
+    np.testing.assert_allclose(grad, central_differences(empty_sum_read_in_a_loop, x),
+                               rtol=1e-6, atol=1e-9)
