@@ -88,3 +88,52 @@ def test_augmented_assignment_on_a_tensor_rebinds_in_compiled_code_as_eagerly(fn
         g_a.asnumpy(), central_differences(lambda v: float(fn(Tensor(v), b)), a_), rtol=1e-6)
     np.testing.assert_allclose(
         g_b.asnumpy(), central_differences(lambda v: float(fn(a, Tensor(v))), b_), rtol=1e-6)
+
+
+class StepCounter(nn.Cell):
+    """A step counter and a running mean kept in Parameters, set in construct."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Dense(2, 1, weight_init=Tensor(np.array([[0.5, -0.5]], np.float32)),
+                           bias_init="zeros")
+        self.counter = Parameter(Tensor(np.zeros((), np.float32)), name="counter",
+                                 requires_grad=False)
+        self.mean = Parameter(Tensor(np.zeros((1, 1), np.float32)), name="mean",
+                              requires_grad=False)
+
+    def construct(self, x):
+        self.counter += 1.0
+        out = self.fc(x)
+        self.mean = self.mean * 0.9 + ops.stop_gradient(out) * 0.1
+        return out
+
+
+def test_a_parameter_set_in_construct_takes_the_values_as_mindspore_does():
+    """``self.counter += 1.0`` and ``self.mean = ...`` on a Cell's Parameters set their
+    values, eagerly and in compiled training steps (they were refused there; eagerly the
+    Parameter was replaced by a Tensor). MindSpore 2.10's losses, counter and weight
+    after three SGD steps."""
+    net = StepCounter()
+    counter = net.counter
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()),
+                               nn.SGD(net.trainable_params(), 0.1))
+    x = Tensor(np.array([[1.0, 2.0]], np.float32))
+    y = Tensor(np.array([[1.0]], np.float32))
+    losses = [float(step(x, y)) for _ in range(3)]
+    np.testing.assert_allclose(losses, [2.25, 0.09, 0.0036], rtol=1e-4)
+    assert net.counter is counter and float(net.counter) == 3.0
+    np.testing.assert_allclose(net.fc.weight.asnumpy(), [[0.752, 0.004]], rtol=1e-5)
+    outs = [-0.5, 1.3, 0.94]  # the network's output at each step, before its update
+    np.testing.assert_allclose(net.mean.asnumpy()[0, 0], sum(
+        0.1 * o * 0.9 ** (2 - i) for i, o in enumerate(outs)), rtol=1e-5)
+    net(x)
+    assert isinstance(net.counter, Parameter) and float(net.counter) == 4.0
+
+
+def test_a_parameter_given_anything_but_a_tensor_is_refused_as_mindspore_does():
+    net = StepCounter()
+    with pytest.raises(TypeError, match="already exists in network"):
+        net.counter = 3.0
+    net.counter = Tensor(np.array(2.0, np.float64))  # cast to the Parameter's float32
+    assert isinstance(net.counter, Parameter) and net.counter.dtype == np.float32

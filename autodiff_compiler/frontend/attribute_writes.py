@@ -27,7 +27,7 @@ from .. import trees
 from ..ir import primitives as P
 from ..ir.core import Var
 from .aliasing import CURRENT
-from .cells import is_cell, is_parameter, results_as
+from .cells import is_cell, is_parameter, parameter_writer, results_as
 from .local_objects import made_here
 
 if TYPE_CHECKING:
@@ -74,7 +74,17 @@ def stmt_setattr(scope: Scope, call: gast.Call) -> None:
 
 
 def set_attribute(scope: Scope, target: gast.AST, obj: Any, name: str, value: Any) -> None:
-    """``obj.name = value`` (``target``, the user's code that says so)."""
+    """``obj.name = value`` (``target``, the user's code that says so). A Cell's
+    Parameter given an array takes its values (MindSpore's ``Cell.__setattr__``): the
+    Parameter's own writer (``ops.assign``), whose later reads see them."""
+    writer = parameter_writer(getattr(obj, name, None)) if is_cell(obj) else None
+    if writer is not None and isinstance(target, gast.Attribute) and \
+            isinstance(value, Var) and not is_parameter(value):
+        from .calls import call_value  # (calls imports this module)
+        read = gast.copy_location(gast.Attribute(target.value, target.attr, gast.Load()),
+                                  target)
+        call_value(scope, target, writer, [scope.expr(read), value], {})
+        return
     _check_settable(scope, target, obj, name, value)
     _check_storable(scope, target, obj, name, value,
                     trees.flatten(value, lambda v: isinstance(v, Var))[1])

@@ -62,6 +62,12 @@ def is_parameter(obj: Any) -> bool:
     return getattr(type(obj), "__parameter__", False) is True
 
 
+def parameter_writer(obj: Any) -> Any:
+    """The function writing values into ``obj``, a Parameter (``ops.assign``), or None:
+    a Cell setting its Parameter attribute to a Tensor sets the Parameter's values."""
+    return getattr(type(obj), "__written_by__", None) if is_parameter(obj) else None
+
+
 def results_as(obj: Any) -> Any:
     """The function results go back through when ``obj`` takes part in a call, or None."""
     return getattr(type(obj), "__results_as__", None)

@@ -20,7 +20,7 @@ from . import forward_reuse, hooks, ops, ops_nn, precision
 from .cell_tree import CellTree
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
-from .tensor import Parameter, ParameterTuple, as_tensor, as_tensors
+from .tensor import Parameter, ParameterTuple, Tensor, as_tensor, as_tensors
 
 
 class Cell(CellTree):
@@ -40,6 +40,15 @@ class Cell(CellTree):
     def __setattr__(self, name: str, value: Any) -> None:
         if "_params" not in self.__dict__:
             Cell.__init__(self)
+        held = self._params.get(name)
+        if held is not None and value is not None and not isinstance(value, Parameter):
+            # the Parameter takes a Tensor's values, cast to its dtype (measured with
+            # MindSpore 2.10); anything else is refused, as there
+            if not isinstance(value, Tensor):
+                raise TypeError(f"Parameter '{name}' already exists in network, can not "
+                                f"assign this type: '{type(value)}' as a parameter.")
+            held.set_data(value.astype(held.dtype))
+            return
         if isinstance(value, Parameter):
             if value.name is None:
                 value.name = name

@@ -21,6 +21,7 @@ import numpy as np
 from ..ir import primitives as P
 from ..ir import surface
 from ..ir.core import Var
+from .tensor import Parameter
 
 __all__ = ["assign", "dropout"]
 
@@ -61,3 +62,6 @@ def _compile_assign(variable: Any, value: Any) -> Any:
 # Listed with the rest of ``ops`` (``__all__``), not in a family of the NumPy surface.
 surface.FUNCTIONS[assign] = _compile_assign
 surface.EFFECTS.add(assign)
+# ``self.step = self.step + 1`` (or ``+=``) in a Cell sets its Parameter's values, as
+# MindSpore's Cell.__setattr__ does: compiled as this assign (``frontend.cells``)
+Parameter.__written_by__ = staticmethod(assign)
