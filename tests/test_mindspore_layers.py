@@ -133,6 +133,52 @@ def test_avg_pool2d_layer_honours_count_include_pad():
                                                            count_include_pad=counted))
 
 
+def _avg_pool_rounded_up(x, kernel, stride, pad, counted):
+    """Average pooling with ceil_mode by hand: each window clipped to the padded input,
+    divided by what it covers of it (the padding counted or not)."""
+    h, w = x.shape[2:]
+    rows, cols = (-(-(n + 2 * p - k) // s) + 1 for n, k, s, p in
+                  zip((h, w), kernel, stride, pad))
+    rows -= (rows - 1) * stride[0] >= h + pad[0]
+    cols -= (cols - 1) * stride[1] >= w + pad[1]
+    out = np.zeros((*x.shape[:2], rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            top, left = i * stride[0] - pad[0], j * stride[1] - pad[1]
+            bottom, right = top + kernel[0], left + kernel[1]
+            inside = x[:, :, max(top, 0):min(bottom, h), max(left, 0):min(right, w)]
+            area = ((min(bottom, h + pad[0]) - top) * (min(right, w + pad[1]) - left)
+                    if counted else inside.shape[2] * inside.shape[3])
+            out[:, :, i, j] = inside.sum(axis=(2, 3)) / area
+    return out
+
+
+@pytest.mark.parametrize("kernel, stride, pad, counted", [
+    ((3, 3), (2, 2), (1, 1), True), ((3, 3), (2, 2), (1, 1), False),
+    ((2, 2), (2, 2), (0, 0), True), ((3, 3), (3, 3), (1, 1), True),
+    ((2, 3), (2, 2), (0, 0), False)])
+def test_avg_pool2d_ceil_mode_divides_by_what_each_window_covers(kernel, stride, pad,
+                                                                 counted):
+    """MindSpore 2.10 gives these (measured, all five cases equal to the reference; on
+    the 5x5 range with kernel 2: [[3, 5, 6.5], [13, 15, 16.5], [20.5, 22.5, 24]]); it
+    was refused."""
+    x = np.arange(84, dtype=np.float32).reshape(1, 2, 6, 7) / 10
+    layer = nn.AvgPool2d(kernel, stride, pad_mode="pad" if any(pad) else "valid",
+                         padding=pad[0], ceil_mode=True, count_include_pad=counted)
+    np.testing.assert_allclose(layer(x), _avg_pool_rounded_up(x, kernel, stride, pad,
+                                                              counted), rtol=1e-6)
+    square = np.arange(25, dtype=np.float32).reshape(1, 1, 5, 5)
+    np.testing.assert_allclose(nn.AvgPool2d(2, 2, ceil_mode=True)(square)[0, 0],
+                               [[3, 5, 6.5], [13, 15, 16.5], [20.5, 22.5, 24]])
+    assert_matches_finite_differences(lambda v: ops.sum(layer(v) ** 2), x.astype(np.float64))
+    line = x[:, :, 0]  # AvgPool1d is the same pooling along one axis (measured too)
+    np.testing.assert_allclose(
+        nn.AvgPool1d(kernel[1], stride[1], pad_mode="pad" if pad[1] else "valid",
+                     padding=pad[1], ceil_mode=True, count_include_pad=counted)(line),
+        _avg_pool_rounded_up(line[:, :, None], (1, kernel[1]), (1, stride[1]),
+                             (0, pad[1]), counted)[:, :, 0], rtol=1e-6)
+
+
 def test_conv2d_defaults_are_mindspores():
     conv = nn.Conv2d(3, 4, 3)
     assert [conv.pad_mode, conv.has_bias, [p.name for p in conv.trainable_params()],

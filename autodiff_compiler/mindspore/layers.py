@@ -159,12 +159,13 @@ class AvgPool2d(Cell):
         super().__init__()
         self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
         self.padding, self.divisor = padding, divisor_override or 0
-        self.count_include_pad = count_include_pad
-        if ceil_mode:
-            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
+        self.count_include_pad, self.ceil_mode = count_include_pad, ceil_mode
+        if ceil_mode and self.pad_mode == "same":
+            raise ValueError("AvgPool2d: ceil_mode needs pad_mode 'pad' or 'valid'")
 
     def construct(self, x: Any) -> Any:
         return ops_conv.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
+                                   ceil_mode=self.ceil_mode,
                                    count_include_pad=self.count_include_pad,
                                    divisor_override=self.divisor, pad_mode=self.pad_mode)
 

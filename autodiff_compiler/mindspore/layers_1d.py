@@ -79,14 +79,15 @@ class AvgPool1d(Cell):
                  padding: int = 0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
         super().__init__()
-        if ceil_mode:
-            raise ValueError(ops_conv.UNSUPPORTED_POOLING)
         self.kernel_size, self.stride, self.pad_mode = kernel_size, stride, pad_mode.lower()
         self.padding, self.count_include_pad = padding, count_include_pad
+        self.ceil_mode = ceil_mode
+        if ceil_mode and self.pad_mode == "same":
+            raise ValueError("AvgPool1d: ceil_mode needs pad_mode 'pad' or 'valid'")
 
     def construct(self, x: Any) -> Any:
         out = ops_conv.avg_pool2d(np.expand_dims(x, 2), (1, self.kernel_size),
-                                  (1, self.stride), (0, self.padding),
+                                  (1, self.stride), (0, self.padding), self.ceil_mode,
                                   count_include_pad=self.count_include_pad,
                                   pad_mode=self.pad_mode)
         return np.squeeze(out, 2)

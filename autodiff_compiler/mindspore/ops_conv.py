@@ -281,11 +281,40 @@ def avg_pool2d(input_x: Any, kernel_size: Any = 1, stride: Any = 1, padding: Any
                ceil_mode: bool = False, count_include_pad: bool = True,
                divisor_override: int = 0, pad_mode: str = "pad") -> Any:
     """The mean of each window: padding counts as zeros with ``count_include_pad``,
-    except in ``same`` mode, where (as MindSpore) only the values inside count."""
+    except in ``same`` mode, where (as MindSpore) only the values inside count.
+    ``ceil_mode`` adds the windows a rounded-up count makes, each divided by what it
+    covers of the input (and its padding, counted)."""
+    if ceil_mode and pad_mode != "same":
+        return _avg_pool_rounded_up(input_x, kernel_size, stride, padding, count_include_pad,
+                                    divisor_override, pad_mode, 2)
     if ceil_mode:
-        raise ValueError(UNSUPPORTED_POOLING)
+        raise ValueError("avg_pool2d: ceil_mode needs pad_mode 'pad' or 'valid', as "
+                         "MindSpore's")
     return avg_pool(input_x, kernel_size, stride, padding,
                     count_include_pad and pad_mode != "same", divisor_override, pad_mode)
+
+
+def _avg_pool_rounded_up(x: Any, kernel_size: Any, stride: Any, padding: Any,
+                         count_include_pad: bool, divisor_override: int, pad_mode: str,
+                         rank: int) -> Any:
+    """Average pooling with ``ceil_mode``: the rounded-up windows hang past the padding,
+    and what hangs past counts neither as values nor in the divisor (the padding does
+    where ``count_include_pad``), as MindSpore (measured) and PyTorch divide."""
+    kernel, step, sizes = _tuple(kernel_size, rank), _tuple(stride, rank), np.shape(x)[2:]
+    widths = [_padding(sizes[i], kernel[i], step[i], 1, pad_mode, padding, i, rank)
+              for i in range(rank)]
+    extra = [_rounded_up(sizes[i], kernel[i], step[i], 1, lo, hi)
+             for i, (lo, hi) in enumerate(widths)]
+    edges = ((0, 0), (0, 0), *((lo, hi + e) for (lo, hi), e in zip(widths, extra)))
+    sums = np.sum(patches(np.pad(x, edges), kernel, step, 1, "valid", 0), axis=2)
+    if divisor_override:
+        return sums / divisor_override
+    counted = np.ones((1, 1, *sizes), np.float32)
+    if count_include_pad:  # the padding counts, the rounded-up overhang does not
+        counted = np.pad(counted, ((0, 0), (0, 0), *widths), constant_values=1.0)
+        edges = ((0, 0), (0, 0), *((0, e) for e in extra))
+    return sums / np.sum(patches(np.pad(counted, edges), kernel, step, 1, "valid", 0),
+                         axis=2).astype(sums.dtype)
 
 
 # ---------------------------------------------------------------------------- transposed
@@ -354,5 +383,7 @@ def crop(x: Any, cuts: tuple) -> Any:
     return x[index]
 
 
-UNSUPPORTED_POOLING = ("pooling: return_indices and ceil_mode are supported by max pooling "
-                       "only (ops.max_pool2d, ops.max_pool3d, nn.MaxPool1d/2d/3d)")
+UNSUPPORTED_POOLING = ("pooling: return_indices is supported by max pooling only, ceil_mode "
+                       "by max pooling and 1-D and 2-D average pooling (ops.max_pool2d, "
+                       "ops.max_pool3d, nn.MaxPool1d/2d/3d, ops.avg_pool2d, "
+                       "nn.AvgPool1d/2d)")
