@@ -1,8 +1,9 @@
 """The names NumPy 2 took from the Python array API standard, written here over the
 functions they rename or combine and compiled in their place (``surface.DEFINITIONS``),
 so values agree with NumPy's and gradients follow from the operations:
-``np.vecdot``, ``np.matrix_transpose``, ``np.unstack``, ``np.cumulative_sum``,
-``np.cumulative_prod``, ``np.astype`` and the ``np.linalg`` spellings of products
+``np.vecdot``, ``np.matvec``, ``np.vecmat``, ``np.matrix_transpose``, ``np.unstack``,
+``np.cumulative_sum``, ``np.cumulative_prod``, ``np.astype`` and the ``np.linalg``
+spellings of products
 (``vecdot``, ``outer``, ``cross``, ``matmul``, ``tensordot``, ``matrix_transpose``,
 ``diagonal``, ``trace``), which act on the last axes where the older functions take
 axis arguments. Each is registered only where the NumPy installed has it.
@@ -33,6 +34,25 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1, out: Any = None, dtype: Any =
         x1 = np.conj(x1)
     product = x1 * x2 if dtype is None else (x1 * x2).astype(dtype)
     return np.sum(product, axis=axis)
+
+
+def matvec(x1: Any, x2: Any, /, *, out: Any = None, dtype: Any = None) -> Any:
+    """Matrices (``..., m, n``) times vectors (``..., n``), the stacks broadcast:
+    ``sum(x1 * x2[..., None, :], axis=-1)`` (NumPy 2.2's gufunc)."""
+    _no_out("matvec", out)
+    product = np.asarray(x1) * np.expand_dims(x2, -2)
+    return np.sum(product if dtype is None else product.astype(dtype), axis=-1)
+
+
+def vecmat(x1: Any, x2: Any, /, *, out: Any = None, dtype: Any = None) -> Any:
+    """Vectors (``..., n``), conjugated, times matrices (``..., n, m``), the stacks
+    broadcast: ``sum(conj(x1)[..., :, None] * x2, axis=-2)``."""
+    _no_out("vecmat", out)
+    x1 = np.asarray(x1)
+    if np.iscomplexobj(x1):
+        x1 = np.conj(x1)
+    product = np.expand_dims(x1, -1) * x2
+    return np.sum(product if dtype is None else product.astype(dtype), axis=-2)
 
 
 def matrix_transpose(x: Any, /) -> Any:
@@ -121,11 +141,13 @@ def linalg_trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     return total if dtype is None else total.astype(dtype)
 
 
-_TOP = (vecdot, matrix_transpose, unstack, cumulative_sum, cumulative_prod, astype)
+_TOP = (vecdot, matvec, vecmat, matrix_transpose, unstack, cumulative_sum, cumulative_prod,
+        astype)
 _LINALG = {"vecdot": vecdot, "matrix_transpose": matrix_transpose, "outer": linalg_outer,
            "cross": linalg_cross, "matmul": linalg_matmul, "tensordot": linalg_tensordot,
            "diagonal": linalg_diagonal, "trace": linalg_trace}
-_FAMILY = {"vecdot": "linear algebra", "matrix_transpose": "shapes", "unstack": "shapes",
+_FAMILY = {"vecdot": "linear algebra", "matvec": "linear algebra", "vecmat": "linear algebra",
+           "matrix_transpose": "shapes", "unstack": "shapes",
            "cumulative_sum": "reductions", "cumulative_prod": "reductions",
            "astype": "constructors"}
 

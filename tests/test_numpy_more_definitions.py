@@ -164,6 +164,13 @@ def vector_products(x):
     return np.vecdot(x, x[..., ::-1]) + np.linalg.vecdot(x, np.sin(x), axis=-1)
 
 
+def matrix_vector_products(x):
+    """Stacks broadcast: each row of x times a matrix of x's, a vector times a stack."""
+    square = np.outer(np.ravel(x)[:3], np.ravel(x)[-3:])
+    rows = np.reshape(x, (-1, 3))
+    return np.matvec(square, rows) + np.vecmat(rows, np.sin(square) ** 2)
+
+
 def transposed(x):
     return np.matrix_transpose(x) @ x + np.linalg.matrix_transpose(x * 2.0)
 
@@ -192,6 +199,7 @@ NUMPY2_CASES = [
     (cumulative, [(3, 2), (4,)], "cumulative_sum"),
     (cumulative_flat, [(5,)], "cumulative_sum"),
     (vector_products, [(4,), (2, 3)], "vecdot"),
+    (matrix_vector_products, [(3,), (2, 3), (2, 2, 3)], "matvec"),
     (transposed, [(3, 3), (2, 3, 3)], "matrix_transpose"),
     (unstacked, [(3, 3)], "unstack"),
     (cast, [(3,), ()], "astype"),
