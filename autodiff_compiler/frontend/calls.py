@@ -411,10 +411,11 @@ def _is_static_call(func: Any, args: list, kwargs: dict) -> bool:
     values = [*args, *kwargs.values()]
     if not surface.is_static_call(func) or any(has_var(v) for v in values):
         return False
-    # a lambda of the function is no Python callable: sorted(..., key=it) is not run
-    # (the transforms, grad and vmap, take one: they are made to)
-    return getattr(func, "__evaluated_when_compiling__", False) or \
-        not any(_made_here(v) for v in values)
+    # a lambda of the function is no Python callable: sorted(..., key=it) cannot run it
+    return func not in _CALLING_A_KEY or not _made_here(kwargs.get("key"))
+
+
+_CALLING_A_KEY = (builtins.sorted, builtins.min, builtins.max)  # (of values known now)
 
 
 def _made_here(func: Any) -> bool:
