@@ -395,9 +395,10 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     """The loop that runs the body's adjoint, last iteration first."""
     ct_final = [as_atom(adjoints.get_or_zeros(eqn.outvars[j])) for j in tape.carried]
     # (of a value whose dtype only the run decides, an int where Python's sum of no
-    # items is 0: its zeros made float, as the cotangents added in place are; seed 390423)
-    sums_init = [P.zeros_like(w) if w.aval.dtype is not None else P.zeros_like(w) + 0.0
-                 for w in tape.captured]
+    # items is 0: its zeros made float, as the cotangents added in place are; seed 390423;
+    # not in shape-generic code, where no dtype is known)
+    sums_init = [P.zeros_like(w) + 0.0 if w.aval.dtype is None and w.aval.shape is not None
+                 else P.zeros_like(w) for w in tape.captured]
     named = tape.index is not None and tape.index.hint not in ("", "_")
     index = Var(LOOP_INDEX, tape.index.hint if named else "i")  # the tape is read at it
     sums = [cotangent_var(w) for w in tape.captured]
