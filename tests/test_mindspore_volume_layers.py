@@ -38,8 +38,12 @@ def test_every_case_is_measured(ours):
 
 @pytest.mark.parametrize("name", sorted(k for k in MEASURED if k != "mindspore"))
 def test_matches_mindspore(ours, name):
+    # float32 sums taken in another order (the BLAS kernels differ from machine to
+    # machine) differ by rounding of the order of the terms, not of the result: an
+    # entry near 0 among entries near 9 is off by 4e-6 on some machines
+    scale = float(np.max(np.abs(MEASURED[name]), initial=0.0))
     np.testing.assert_allclose(ours[name], MEASURED[name], rtol=2e-5,
-                               atol=LOOSER.get(name, 2e-6))
+                               atol=max(LOOSER.get(name, 2e-6), 1e-6 * scale))
 
 
 RNG = np.random.default_rng(3)
