@@ -74,9 +74,10 @@ def is_float_tree(a: Any) -> bool:
 
 def tree_of(a: Any) -> tuple[list[Any], Any]:
     """The leaves of an argument (itself, for an array) and its structure: a Jacobian
-    with respect to a tuple, list or dict has that structure, one array per leaf."""
-    return trees.flatten(a, lambda x: isinstance(x, Var) or not isinstance(
-        x, tuple | list | dict))
+    with respect to a tuple, list or dict has that structure, one array per leaf. A
+    None in a container is an empty subtree, as JAX takes it: None in the Jacobian."""
+    return trees.flatten(a, lambda x: isinstance(x, Var) or not (
+        isinstance(x, tuple | list | dict) or (x is None and a is not None)))
 
 
 def name_of(fn: Any) -> str:

@@ -157,6 +157,30 @@ def test_a_tree_with_a_value_that_has_no_gradient_is_refused(loss, tree, message
     assert err.value.loc is not None and err.value.loc.line > 0
 
 
+def dense(params, x):
+    out = x @ params["w"]
+    if params["b"] is not None:
+        out = out + params["b"]
+    return np.sum(np.tanh(out) ** 2)
+
+
+@pytest.mark.parametrize("transform", ["grad", "value_and_grad", "jacrev", "jacfwd"])
+def test_none_in_a_tree_is_an_empty_subtree_with_none_for_its_gradient(transform):
+    """JAX's meaning of ``{"w": w, "b": None}`` (a layer without a bias): the gradient
+    has the tree's structure, None where it holds None (the tree was refused)."""
+    params = {"w": np.linspace(-1.0, 1.0, 6).reshape(3, 2), "b": None}
+    fn = getattr(adc, transform)(dense)
+    got = fn(params, X)[1] if transform == "value_and_grad" else fn(params, X)
+    assert list(got) == ["w", "b"] and got["b"] is None
+    with_bias = adc.grad(dense)({"w": params["w"], "b": np.zeros(2)}, X)
+    np.testing.assert_allclose(got["w"], with_bias["w"], rtol=1e-12)
+
+
+def test_none_alone_at_a_position_is_still_refused():
+    with pytest.raises(AutodiffError, match="it is None"):
+        adc.grad(lambda params, x: dense({"w": x, "b": params}, x))(None, X)
+
+
 def activated(x, cfg):
     return np.sum(cfg["act"](x))
 

@@ -165,8 +165,9 @@ def _no_rule(eqn: Eqn, i: int) -> bool:
 
 def _only_leaves(skeleton: Any) -> bool:
     """A skeleton holding nothing but ``LEAF``s in tuples, lists and dicts: every value
-    in the argument is an array to differentiate."""
-    if skeleton is trees.LEAF:
+    in the argument is an array to differentiate, or None, an empty subtree (JAX's
+    meaning: ``{"w": w, "b": None}``, whose gradient holds None there)."""
+    if skeleton is trees.LEAF or skeleton is None:
         return True
     if isinstance(skeleton, tuple | list):
         return all(_only_leaves(s) for s in skeleton)
