@@ -76,3 +76,29 @@ def test_truth_values_stay_truth_ops():
         return x
     source = adc.gradient_source(test, (0, 1), args=(1.0, 2.0))
     assert "x > 0.0 and y > 0.0" in source
+
+
+def halved_until(a, n):
+    if a > 3.0 or n > 10:  # decided while compiling once n passes 10, whatever a is
+        return a
+    return halved_until(a * a + 0.5, n + 1) * 0.5
+
+
+def test_a_truth_value_known_when_compiling_decides_or_and_and():
+    """``x or True`` is true and ``x and False`` false, whatever ``x``: a recursion whose
+    base case reads so stops where Python's does (it was unrolled to the depth limit
+    and refused)."""
+    grad = adc.grad(halved_until)(0.3, 0)
+    assert grad == pytest.approx(central_differences(lambda a: halved_until(a, 0), 0.3),
+                                 rel=1e-6)
+
+    def mixed(x, n):
+        a, b = x > 0.5 or n > 1, x > 0.5 and n > 1
+        c, d = n > 1 or x > 0.5, n > 1 and x > 0.5
+        return x * a + x * x * b + 3.0 * x * c + 4.0 * x * x * d
+
+    for n in (0, 2):
+        for x in (0.25, 0.75):
+            value, slope = adc.value_and_grad(mixed)(x, n)
+            assert value == pytest.approx(mixed(x, n))
+            assert slope == pytest.approx(central_differences(lambda v, n=n: mixed(v, n), x))

@@ -35,12 +35,22 @@ def expr_boolop(scope: Scope, node: gast.BoolOp) -> Any:
         if value is None or (not isinstance(value, Var) and not isinstance(item, Var)):
             value = item
         elif _is_truth(value) and _is_truth(item):
-            value = (P.truth_and if is_and else P.truth_or)(value, item)
+            value = _truth_op(value, item, is_and)
         else:  # the operand chosen, as a value: both computed already
             value = _choose(scope, operand, value, lambda child, item=item: item, is_and)
         if not isinstance(value, Var) and bool(value) != is_and:
             return value
     return value
+
+
+def _truth_op(a: Any, b: Any, is_and: bool) -> Any:
+    """``a and b`` (``or``) of truth values, one of which may be known when compiling:
+    then it decides, or the other does (``x > 3.0 or n > 10`` with ``n`` 11 is true, so
+    an ``if`` on it, a recursion's base case, is decided while compiling)."""
+    for known, other in ((a, b), (b, a)):
+        if not isinstance(known, Var):
+            return other if bool(known) == is_and else known
+    return (P.truth_and if is_and else P.truth_or)(a, b)
 
 
 def _is_truth(value: Any) -> bool:
