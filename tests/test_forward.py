@@ -103,3 +103,37 @@ def test_tangent_of_a_joint_linear_primitive_is_one_call(fn, joins):
         (0, 1), False, None, False, False, False, True, forward=True)).source(x, y)
     assert source.count(joins) == 2, source  # the value's and the tangent's
     adc.testing.check_grads(fn, x, y, modes=("fwd",))
+
+
+def plus_identity(a):
+    return a + np.eye(3)
+
+
+def plus_a_float64(a, c):
+    return a * 2.0 + c
+
+
+def selected_against_float64_zeros(v):
+    return np.where(v > 0, v, np.zeros(3))
+
+
+@pytest.mark.parametrize("fn, args, tangents", [
+    (plus_identity, (np.ones((3, 3), np.float32),), (np.ones((3, 3), np.float32),)),
+    (plus_a_float64, (np.ones((3, 3), np.float32), np.ones(3)),
+     (np.ones((3, 3), np.float32), np.zeros(3))),
+    (selected_against_float64_zeros, (np.array([1.0, -1.0, 2.0], np.float32),),
+     (np.ones(3, np.float32),)),
+], ids=["eye", "float64_argument", "where"])
+def test_a_tangent_has_its_values_dtype(fn, args, tangents):
+    """float32 operands meeting float64 ones give float64 values (NumPy promotes); their
+    tangents came out float32, computed from the float32 tangents. JAX's, and now these,
+    are of the value's dtype; so is the forward Jacobian."""
+    out, tangent = adc.jvp(fn, args, tangents)
+    assert out.dtype == tangent.dtype == np.float64
+    wide = [np.asarray(a, np.float64) for a in args]
+    step = 1e-6
+    moved = [w + step * np.asarray(t, np.float64) for w, t in zip(wide, tangents)]
+    back = [w - step * np.asarray(t, np.float64) for w, t in zip(wide, tangents)]
+    np.testing.assert_allclose(tangent, (fn(*moved) - fn(*back)) / (2 * step), rtol=1e-5,
+                               atol=1e-6)
+    assert adc.jacfwd(fn)(*args).dtype == np.float64

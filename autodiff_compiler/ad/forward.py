@@ -96,7 +96,7 @@ def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
                 return
             total = t if total is None else total + t
     if total is not None and ans.aval.is_float:
-        tangents[ans] = _named(total, ans, eqn)
+        tangents[ans] = _named(_of_dtype(total, ans), ans, eqn)
 
 
 def _push_all(eqn: Eqn, tangents: dict[Var, Any]) -> None:
@@ -106,7 +106,7 @@ def _push_all(eqn: Eqn, tangents: dict[Var, Any]) -> None:
     outs = eqn.prim.jvp_all(ts, eqn.outvars, *args, **eqn.params)
     for ans, t in zip(eqn.outvars, outs):
         if t is not None and ans.aval.is_float:
-            tangents[ans] = _named(_broadcast_like(t, ans), ans, eqn)
+            tangents[ans] = _named(_of_dtype(_broadcast_like(t, ans), ans), ans, eqn)
 
 
 def _named(t: Any, ans: Var, eqn: Eqn) -> Any:
@@ -114,6 +114,17 @@ def _named(t: Any, ans: Var, eqn: Eqn) -> Any:
     if isinstance(t, Var) and not t.hint:
         t.hint = f"t_{ans.hint or eqn.prim.name}"
     return t
+
+
+def _of_dtype(t: Any, ans: Var) -> Any:
+    """``t`` in ``ans``'s dtype, where the two are known and differ: float32 operands
+    meeting a float64 constant give a float64 value, whose tangent a rule computed from
+    the float32 tangents (``a + np.eye(3)``); JAX's tangent is the value's dtype."""
+    have, want = getattr(getattr(t, "aval", None), "dtype", None), ans.aval.dtype
+    if have is None or want is None or have == want or have.kind not in "fc" \
+            or want.kind not in "fc" or ans.aval.weak:
+        return t
+    return P.astype(t, want)
 
 
 def _broadcast_like(t: Any, ans: Var) -> Any:
