@@ -13,7 +13,10 @@ import types
 from collections.abc import ItemsView, MappingView
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..ir.core import Var
+from .python_builtins import sorted_by_values
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -39,10 +42,10 @@ def read_container(scope: Scope, node: Any, func: Any, args: list, kwargs: dict)
             and not has_var(kwargs):  # keys differ: items are ordered by them alone
         by_key = _key if isinstance(args[0], ItemsView) else None
         return scope.low.new_list(sorted(args[0], key=by_key, **kwargs))
-    if func is builtins.sorted and len(args) == 1 and "key" in kwargs and \
+    if func is builtins.sorted and len(args) == 1 and \
             isinstance(args[0], list | tuple | dict | MappingView) and \
             set(kwargs) <= {"key", "reverse"} and not has_var(kwargs.get("reverse")):
-        return _sorted_by_keys(scope, node, list(args[0]), kwargs["key"],
+        return _sorted_by_keys(scope, node, list(args[0]), kwargs.get("key"),
                                bool(kwargs.get("reverse", False)))
     if func is builtins.next and 1 <= len(args) <= 2 and not kwargs \
             and type(args[0]) in _ITERATORS:  # next(iter(params)): the first item
@@ -58,20 +61,35 @@ def _key(item: tuple) -> Any:
 
 
 def _sorted_by_keys(scope: Scope, node: Any, items: list, key: Any, reverse: bool) -> list:
-    """``sorted(items, key=key, reverse=reverse)`` where ``key`` of each item is known
-    when compiling (an index, a name, a length), whatever run-time values the items
-    hold: the order is Python's, stable; ``key`` is compiled as the user's code is (a
-    lambda of the function, ``operator.itemgetter``)."""
+    """``sorted(items, key=key, reverse=reverse)``; ``key`` is compiled as the user's
+    code is (a lambda of the function, ``operator.itemgetter``). By keys known when
+    compiling (an index, a name, a length), whatever run-time values the items hold,
+    the order is Python's, taken now. By keys computed at run time, numbers each, of
+    items of one shape: their stable order at run time (``sorted_by_values``)."""
     from .calls import call_value, has_var  # (calls imports this module)
     keys = items if key is None else [call_value(scope, node, key, [item], {})
                                       for item in items]
     if has_var(keys):
-        raise scope.error(node, "sorted() by keys known only when the code runs: the order "
-                                "of the items would be the data's",
-                          hint="sort an array's values with np.sort (np.argsort for the "
-                               "order), or sort by keys known when compiling")
+        if not (_numbers(keys) and _of_one_shape(items)):
+            raise scope.error(node, "sorted() by keys known only when the code runs, of "
+                                    "items that are not numbers or arrays of one shape",
+                              hint="stack them and sort with np.sort (np.argsort for the "
+                                   "order), or sort by keys known when compiling")
+        return scope.low.new_list(scope.low.call_function(
+            sorted_by_values, (items, keys, reverse), {}, scope.loc(node)))
     order = sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)
     return scope.low.new_list([items[i] for i in order])
+
+
+def _numbers(values: list) -> bool:
+    """Numbers each: Python's or NumPy's, or run-time values of no dimension."""
+    return all(v.aval.shape == () if isinstance(v, Var) else
+               isinstance(v, int | float | np.number) for v in values)
+
+
+def _of_one_shape(values: list) -> bool:
+    shapes = {v.aval.shape if isinstance(v, Var) else np.shape(v) for v in values}
+    return len(shapes) == 1 and None not in shapes
 
 
 def _reads_container(func: Any, args: list, kwargs: dict) -> bool:

@@ -18,6 +18,8 @@ import builtins
 import functools
 from typing import Any
 
+import numpy as np
+
 _MISSING = object()  # no ``default``/``initial`` given
 
 
@@ -94,6 +96,16 @@ def map_(function: Any, iterable: Any, /, *iterables: Any) -> Any:
     if not iterables:
         return [function(item) for item in iterable]
     return [function(*items) for items in zip(iterable, *iterables)]
+
+
+def sorted_by_values(items: list, keys: list, reverse: bool, /) -> list:
+    """``sorted(items, key=...)`` by keys computed at run time, numbers each: the
+    stable order of the keys (reversed, equal keys keep their order, as Python's), the
+    items taken in it. The derivative follows the items to their places."""
+    ranks = np.stack([np.asarray(k) for k in keys])
+    order = np.argsort(-ranks if reverse else ranks, kind="stable")
+    stacked = np.stack(items)
+    return [stacked[order[i]] for i in range(len(items))]
 
 
 # The callables these stand for, when a call passes them run-time values.
