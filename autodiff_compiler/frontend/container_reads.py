@@ -4,7 +4,8 @@
 ``next(iter(params.values()))``. The containers are Python's, known when compiling,
 whatever run-time values they hold: the reads take their structure (keys, order,
 positions), never a run-time value's, so they need no rule. A list or dict they make
-is the function's own (it may change it).
+is the function's own (it may change it). (``sorted`` by keys computed at run time is
+the one read that is not run here: it is compiled, ``python_builtins.sorted_by_values``.)
 """
 from __future__ import annotations
 
