@@ -115,6 +115,21 @@ def resize(x):
     return np.sum(np.resize(x, (3, 5)) * np.arange(15.0).reshape(3, 5))
 
 
+def flat_every_other(x):
+    """``y.flat[...] = v`` writes y's entries in row-major order (it was refused as a
+    write into a view)."""
+    y = x * 1.0
+    y.flat[::2] = np.ravel(x)[::2] ** 3
+    return np.sum(y ** 2)
+
+
+def flat_entry_seen_by_another_name(x):
+    y = x * 1.0
+    z = y
+    y.flat[1] = 5.0 * np.ravel(x)[0]
+    return np.sum(z * x)
+
+
 def held_twice(x):
     z = x * 1.0
     w = z
@@ -140,6 +155,8 @@ CASES = [
     (write_in_a_loop, [(3, 4)]),
     (resize, [(4,), (2, 3), (20,)]),
     (held_twice, [(4,), (2, 3)]),  # another name for the array written sees the write
+    (flat_every_other, [(5,), (2, 3)]),
+    (flat_entry_seen_by_another_name, [(4,), (2, 3)]),
 ]
 SHAPED = [(fn, shape) for fn, shapes in CASES for shape in shapes]
 

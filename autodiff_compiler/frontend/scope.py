@@ -200,6 +200,11 @@ class Scope:
         """``y[index] = v``: an array gets a new value, ``setitem(y, index, v)``, bound to
         the same name (the caller's array is never written); a list or dict the function
         built is updated while compiling."""
+        if isinstance(target.value, gast.Attribute) and target.value.attr == "flat":
+            owner = self.expr(target.value.value)
+            if isinstance(owner, Var):  # y.flat[i] = v: y's entries in row-major order
+                self._assign_flat(target, owner, value)
+                return
         container = self.expr(target.value)
         index = self.expr(target.slice)
         if isinstance(container, list | dict) and id(container) in self.low.own_lists:
@@ -238,6 +243,18 @@ class Scope:
             return
         self.assign(target.value, updated)  # first: ``buf["a"][1] = v`` reads ``buf``
         self.write_in_place(target, container, updated, root_name(target))
+
+    def _assign_flat(self, target: gast.Subscript, array: Var, value: Any) -> None:
+        """``y.flat[index] = v`` writes ``y`` (NumPy's flat iterator is no array of its
+        own): its entries in row-major order set, then ``y`` is that, written."""
+        check_subscript_write(self, target, array)
+        flat = P.reshape(array, (-1,))
+        written = apply_builder(self, target, P.setitem, [flat, self.expr(target.slice),
+                                                          value], {}, "assignment")
+        shape = array.aval.shape if array.aval.shape is not None else P.shape_of(array)
+        updated = P.reshape(written, shape)
+        self.assign(target.value.value, updated)
+        self.write_in_place(target, array, updated, spelt(target.value.value))
 
     def write_in_place(self, node: gast.AST, old: Any, new: Any, name: str,
                        rebinds: bool = False) -> None:

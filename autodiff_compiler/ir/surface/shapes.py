@@ -161,7 +161,7 @@ register("shapes", lambda a, axis: P.expand_dims(a, axis=_static(axis, "axis")),
 register("shapes", _squeeze, np.squeeze, methods=("squeeze",))
 register("shapes", _ravel, np.ravel, methods=("ravel",))
 register("shapes", _flatten, methods=("flatten",))
-# ``x.flat[i]`` reads as ``np.ravel(x)[i]``; a write through it is a write into a view
+# ``x.flat[i]`` reads as ``np.ravel(x)[i]``; ``x.flat[i] = v`` writes x (``Scope``)
 register("shapes", lambda a: _ravel(a), attributes=("flat",))
 register("shapes", lambda a, shape: P.broadcast_to(a, shape), np.broadcast_to)
 register("shapes", _atleast(P.atleast_1d, 1), np.atleast_1d)
