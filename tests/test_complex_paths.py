@@ -250,3 +250,17 @@ def test_vmap_of_a_gradient_matched_to_a_run_time_dtype_is_each_examples():
     for k in range(3):
         for g, w in zip(got, gradient(xs[k], ys[k])):
             np.testing.assert_allclose(g[k], w, rtol=1e-6)
+
+
+def real_part_summed(z):
+    return np.sum(np.real(z))
+
+
+@pytest.mark.parametrize("z", [1.0j, np.complex128(0.5 - 1.0j), np.array([1.0j, 2.0])],
+                         ids=["python", "numpy_scalar", "array"])
+def test_the_gradient_of_a_complex_input_read_through_real_is_complex(z):
+    """autograd's test_real_type: the cotangent of a complex value is complex. Through
+    ``np.real`` alone a Python complex's was a real 0-d array."""
+    grad = adc.grad(real_part_summed)(z)
+    assert np.iscomplexobj(grad)
+    np.testing.assert_array_equal(grad, np.ones(np.shape(z)))

@@ -280,7 +280,17 @@ def _match_complex(v, x):
     return match_complex(v, x)
 
 
-defvjp(real, lambda g, ans, x: g)
+def _of_kind(g, x):
+    """``real``'s cotangent (real) in its operand's kind: complex for a complex one, as
+    every other cotangent of a complex value is (a Python complex's was a real 0-d
+    array where nothing after ``real`` made it complex)."""
+    dtype = dtype_of(x)
+    if isinstance(dtype, np.dtype) and not np.issubdtype(dtype, np.complexfloating):
+        return g
+    return _match_complex(g + 0j, x)
+
+
+defvjp(real, lambda g, ans, x: _of_kind(g, x))
 defvjp(conj, lambda g, ans, x: conj(g))
 defvjp(imag, lambda g, ans, x: _match_complex(-1j * g, x))
 defvjp(match_complex, lambda g, ans, v, x: g, None)
