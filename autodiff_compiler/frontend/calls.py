@@ -145,15 +145,20 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
     builder = surface.lookup(func)
     if builder is not None:
         writes = surface.is_effect(func) and bool(args) and isinstance(args[0], Var)
-        held = args[0] if writes else None
-        if writes:  # into the array itself, not the value an earlier write left in it
-            args = [low.memory.get(held, held), *args[1:]]
-        result = apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
-                               func=func)
-        if writes:
-            _rebind(scope, held, result)
-            if isinstance(result, Var):
-                low.memory[result] = args[0]
+        if not writes:
+            return apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
+                                 func=func)
+        # computed from the value an earlier write left (``held``), written into the
+        # array itself (a second ops.assign_add in one call added to the value before
+        # the first, silently)
+        held = args[0]
+        array = low.memory.get(held, held)
+        with P.writing_into(held, array):
+            result = apply_builder(scope, node, builder, args, kwargs, _callable_name(func),
+                                   func=func)
+        _rebind(scope, held, result)
+        if isinstance(result, Var):
+            low.memory[result] = array
         return result
     if func is builtins.super and not kwargs and not has_var(args):
         return object_builtins.super_of(scope, node, args)

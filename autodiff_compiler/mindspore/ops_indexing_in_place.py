@@ -117,7 +117,7 @@ def _compile_in_place(name: str) -> Any:
         _check_in_place(name, shapes[0], shapes[1], P.dtype_of(indices), P.dtype_of(input_x),
                         shapes[2], P.dtype_of(updates))
         new = _scattered(input_x, indices, updates, name=name)
-        P.assign(input_x, new)
+        P.write_into(input_x, new)
         return P.written(P.broadcast_to(new, shapes[0]))
     return build
 
@@ -243,7 +243,7 @@ def _compile_index_add(x: Any, indices: Any, y: Any, axis: int, use_lock: Any = 
                                 shapes[2], P.dtype_of(y), axis)
     new = P.moveaxis(P.index_add(P.moveaxis(x, axis, 0), indices, P.moveaxis(y, axis, 0)),
                      0, axis)
-    P.assign(x, new)
+    P.write_into(x, new)
     return new
 
 

@@ -348,7 +348,7 @@ def _compile_scatter_add(input_x: Any, indices: Any, updates: Any) -> Any:
     if all(isinstance(shape, tuple) for shape in shapes):  # else: shape-generic code
         _check_in_place(shapes[0], shapes[1], P.dtype_of(indices), shapes[2])
     new = P.index_add(input_x, indices, updates)
-    P.assign(input_x, new)
+    P.write_into(input_x, new)
     return P.written(new)
 
 

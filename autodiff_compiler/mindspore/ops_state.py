@@ -52,7 +52,7 @@ def _compile_assign(variable: Any, value: Any) -> Any:
     """The write, and the value the Parameter holds after it (its shape and dtype)."""
     if not isinstance(variable, Var):
         raise ValueError("ops.assign writes into a Parameter: give it one")
-    P.assign(variable, value)
+    P.write_into(variable, value)
     held = P.broadcast_to(value, P.shape_of(variable))
     dtype = variable.aval.dtype
     held = P.astype(held, dtype) if dtype is not None and dtype != P.dtype_of(held) else held

@@ -63,6 +63,8 @@ from .effects import (
     random_state,
     random_uniform,
     report,
+    write_into,
+    writing_into,
     written,
 )
 from .eigen import eig, eigvals
@@ -273,7 +275,8 @@ __all__ = [
     "FUNCTIONAL_FORM",
     "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
     "to_int", "format_text", "format_batch", "assign",
-    "written", "draw", "host_call", "report", "random_state", "default_rng",
+    "written", "write_into", "writing_into", "draw", "host_call", "report", "random_state",
+    "default_rng",
     "random_uniform", "random_normal",
     "cond", "loop", "while_loop", "make_tuple",
     "join_tuples", "repeat_tuple", "tuples_equal",

@@ -5,6 +5,10 @@ drawing random numbers from NumPy's global random state.
   place (written ``np.copyto``). An *effect* (``form="effect"``): kept, kept in order,
   never merged, run once on the forward pass and never in an adjoint; no gradient
   flows through it. A ``BatchNorm`` in training updates its moving statistics with it.
+* ``write_into(value, new)``: ``assign`` into the array ``value`` is held in. A second
+  write in one call (``ops.assign(p, ...)`` then ``ops.assign_add(p, v)``) is given
+  ``p`` as the first left it, and computes from that, but writes into the Parameter's
+  own array, which the frontend names around the builder (``writing_into``).
 * ``written(value)``: the value a Parameter holds after ``assign`` wrote it, as later
   reads see it (an alias of ``value``). MindSpore's PyNative mode does not differentiate
   through ``ops.assign`` (measured in 2.10: ``grad`` of ``assign(p, 2 * x); sum(3 * p)``
@@ -34,7 +38,9 @@ drawing random numbers from NumPy's global random state.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -47,6 +53,26 @@ assign = Primitive("assign", np.copyto, form="effect", foldable=False,
 assign.writes = 0
 written = Primitive("written", lambda value: value, form="alias")
 written.view = True
+
+# the array a value an effect's call was given is held in (``writing_into``)
+_HELD_IN: ContextVar[tuple[Any, Any] | None] = ContextVar("held_in", default=None)
+
+
+@contextmanager
+def writing_into(value: Any, array: Any) -> Iterator[None]:
+    """While an effect's builder runs: ``value``, what the call was given (what an
+    earlier write left), is held in ``array`` (the Parameter's own)."""
+    token = _HELD_IN.set((value, array))
+    try:
+        yield
+    finally:
+        _HELD_IN.reset(token)
+
+
+def write_into(value: Any, new: Any) -> None:
+    """``assign`` of ``new`` into the array ``value`` is held in."""
+    held = _HELD_IN.get()
+    assign(held[1] if held is not None and held[0] is value else value, new)
 
 
 refuse_derivatives(
