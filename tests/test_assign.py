@@ -210,3 +210,49 @@ def test_a_second_write_computes_from_what_the_first_left(name):
     assert float(loss) == pytest.approx(float(np.dot([3.0, -2.0], want)))
     net.state.set_data(Tensor(np.ones(2, np.float32)))
     assert float(net(x)) == pytest.approx(float(loss))  # as the eager call
+
+
+class AddedInALoop(nn.Cell):
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = steps
+        self.p = Parameter(Tensor(np.ones(2, np.float32)), name="p", requires_grad=False)
+
+    def construct(self, x):
+        for _ in range(self.steps):
+            ops.assign(self.p, self.p * 2.0 + ops.stop_gradient(x))
+        for _ in range(self.steps):
+            ops.assign_add(self.p, ops.ones(2, ms.float32))
+        return (x * self.p).sum()
+
+
+class AddedWhileSmall(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.p = Parameter(Tensor(np.ones(2, np.float32)), name="p", requires_grad=False)
+
+    def construct(self, x):
+        while (x * self.p).sum() < 10.0:
+            ops.assign_add(self.p, ops.ones(2, ms.float32))
+        return (x * self.p).sum()
+
+
+def test_a_parameter_written_in_a_loop_of_known_length_carries_each_write():
+    """ops.assign in a for loop in construct was an IR verification error (the loop's
+    body wrote the Parameter, which it did not carry); such a loop is unrolled: each
+    iteration reads what the last wrote, as eagerly (MindSpore 2.10: 99, p [29, -6] for
+    three steps at x = [3, -2]; then three assign_add of 1: [4, 4] from [1, 1])."""
+    x = Tensor(np.array([3.0, -2.0], np.float32))
+    eager = AddedInALoop(3)
+    eager(x)
+    net = AddedInALoop(3)
+    loss, grad = ms.value_and_grad(net)(x)
+    np.testing.assert_allclose(net.p.asnumpy(), eager.p.asnumpy())
+    np.testing.assert_allclose(net.p.asnumpy(), [32.0, -3.0])
+    assert float(loss) == pytest.approx(102.0)
+    np.testing.assert_allclose(grad.asnumpy(), [32.0, -3.0])
+
+
+def test_a_parameter_written_in_a_loop_of_run_time_length_is_refused_at_the_line():
+    with pytest.raises(ms.AutodiffError, match=r"writing into a Parameter .* inside a loop"):
+        ms.value_and_grad(AddedWhileSmall())(Tensor(np.array([3.0, -2.0], np.float32)))

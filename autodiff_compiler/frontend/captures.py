@@ -111,6 +111,19 @@ class Captures:
                 self.before_writes.setdefault(key, old)
                 self.vars[key] = new
 
+    def saved_writes(self) -> tuple[dict, dict]:
+        """What ``rebind`` changes, to put back where a lowering attempt is dropped."""
+        return dict(self.vars), dict(self.before_writes)
+
+    def restore_writes(self, saved: tuple[dict, dict]) -> None:
+        """Reads give again what they gave before a dropped attempt's writes; a value
+        first read in the attempt, what it entered the program as (its input)."""
+        for key, first in self.before_writes.items():
+            if key not in saved[1]:
+                self.vars[key] = first
+        self.vars.update(saved[0])
+        self.before_writes = dict(saved[1])
+
     def input_of(self, obj: Any) -> Var:
         """The value ``obj`` (a Parameter) entered the program as."""
         return self.before_writes.get(id(obj), self.vars[id(obj)])

@@ -109,8 +109,16 @@ def loop_body(scope: Scope, node: gast.AST, carried: list[str],
                     "the loop")
             return {n: child.env[n] for n in carried}
 
-        made = len(scope.low.made_objects)
+        made, written = len(scope.low.made_objects), len(scope.low.memory)
         eqns, child, result = _region(scope, run)
+        if len(scope.low.memory) > written:  # ops.assign into a Parameter: its value would
+            # have to be carried from one iteration to the next (a loop of known length is
+            # unrolled instead, ``loops._region_or_unrolled``)
+            raise scope.error(node, "writing into a Parameter (ops.assign, assign_add, a "
+                                    "scatter) inside a loop whose length is known only at "
+                                    "run time",
+                              hint="loop a number of times known when compiling, or write "
+                                   "the Parameter once after the loop")
         refuse_attributes_in_loop(scope, node, child.attributes, made)
         written = changed_by_calls(scope, child, carried)
         if written:  # a call wrote into a list or dict it was handed, or a nonlocal name

@@ -270,6 +270,7 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
     and a builder of its own, but for the region equation and the names it set)."""
     env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
     aliases, attributes = scope.low.aliases.saved(), dict(scope.low.attributes)
+    writes, written = scope.low.captures.saved_writes(), dict(scope.low.written)
 
     def restore() -> None:
         scope.env.clear()
@@ -277,6 +278,8 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
         del scope.low.builder.eqns[n_eqns:]
         scope.low.aliases.restore(aliases)
         scope.low.attributes = dict(attributes)
+        scope.low.captures.restore_writes(writes)  # (what ops.assign in it wrote)
+        scope.low.written = dict(written)
 
     try:
         return region()
