@@ -288,3 +288,41 @@ def test_clip_by_value_clips_a_tuple_or_list_tensor_by_tensor(container):
     np.testing.assert_array_equal(ga.asnumpy(), [0.0, 2.0])
     np.testing.assert_array_equal(gb.asnumpy(), [0.0, 1.5])  # MindSpore's, on the bound
     check_grads(energy, Tensor(np.array([0.5, 0.05])), Tensor(np.array([-0.3, 0.02])))
+
+
+def _scaled_step(i, v):
+    return v * 1.1 + i
+
+
+def _small(v):
+    return v.sum() < 20.0
+
+
+def _doubled(v):
+    return v * 2.0 + 1.0
+
+
+def _through_loops(a):
+    fori = ops.ForiLoop()(0, 3, _scaled_step, a)
+    return (fori + ops.WhileLoop()(_small, _doubled, a * a)).sum()
+
+
+def _batched_transpose(a):
+    return (a.mT @ a).sum() * 0.5
+
+
+def test_fori_and_while_loops_and_the_matrix_transpose():
+    """ops.ForiLoop, ops.WhileLoop and Tensor.mT were missing (mT refused in compiled
+    code). MindSpore 2.10: ForiLoop(0, 3, v * 1.1 + i) of [1, -2, 0.5] sums to 8.6345
+    with gradient 1.331; WhileLoop(sum < 20, 2 v + 1) of it gives [31, -17, 23]."""
+    x = Tensor(np.array([1.0, -2.0, 0.5], np.float32))
+    fori = ops.ForiLoop()(0, 3, _scaled_step, x)
+    assert float(fori.sum()) == pytest.approx(8.6345, rel=1e-5)
+    np.testing.assert_allclose(ops.WhileLoop()(_small, _doubled, x), [31.0, -17.0, 23.0])
+    np.testing.assert_allclose(ms.grad(lambda a: ops.ForiLoop()(0, 3, _scaled_step, a).sum())(x),
+                               [1.331] * 3, rtol=1e-5)
+    check_grads(_through_loops, np.array([1.0, -2.0, 0.5]))
+    stack = np.arange(12.0).reshape(2, 3, 2) / 5
+    assert np.shape(Tensor(stack).mT) == (2, 2, 3)
+    row_sums = np.broadcast_to(stack.sum(axis=2, keepdims=True), stack.shape)
+    np.testing.assert_allclose(ms.grad(_batched_transpose)(Tensor(stack)), row_sums)

@@ -11,7 +11,10 @@ A ``MultitypeFuncGraph`` calls the first function registered for the kinds of it
 arguments; ``HyperMap`` applies a function to the elements of tuples and lists (the
 same position of each), recursively, and to anything else directly; ``Map`` applies
 it to the elements of the sequences, one level only. ``Partial()(fn, *args)`` is
-``functools.partial``, as ``ops.partial`` is.
+``functools.partial``, as ``ops.partial`` is. ``ForiLoop()(lower, upper, body, init)``
+and ``WhileLoop()(cond, body, init)`` are the loops they name, written as Python loops
+and compiled as the user's are (a gradient flows through them, as MindSpore's does
+with ``unroll=True``).
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MultitypeFuncGraph", "HyperMap", "Map", "Partial"]
+__all__ = ["MultitypeFuncGraph", "HyperMap", "Map", "Partial", "ForiLoop", "WhileLoop"]
 
 # MindSpore's type names, and what each accepts here; any other name matches nothing.
 _KINDS: dict[str, Callable[[Any], bool]] = {
@@ -88,3 +91,27 @@ def _mapped(fn: Callable[..., Any], seqs: tuple) -> Any:
         out = [_mapped(fn, items) for items in zip(*seqs)]
         return tuple(out) if isinstance(seqs[0], tuple) else out
     return fn(*seqs)
+
+
+class ForiLoop:
+    """``ForiLoop()(lower, upper, loop_func, init_val)``: ``val = loop_func(i, val)`` for
+    ``i`` from ``lower`` to ``upper``, from ``init_val``."""
+
+    def __call__(self, lower: int, upper: int, loop_func: Callable[..., Any], init_val: Any,
+                 unroll: bool = True) -> Any:
+        val = init_val
+        for i in range(lower, upper):
+            val = loop_func(i, val)
+        return val
+
+
+class WhileLoop:
+    """``WhileLoop()(cond_func, loop_func, init_val)``: ``val = loop_func(val)`` while
+    ``cond_func(val)``, from ``init_val``."""
+
+    def __call__(self, cond_func: Callable[..., Any], loop_func: Callable[..., Any],
+                 init_val: Any) -> Any:
+        val = init_val
+        while cond_func(val):
+            val = loop_func(val)
+        return val

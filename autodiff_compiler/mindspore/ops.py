@@ -60,7 +60,14 @@ from . import (
     ops_stats,
     ties,
 )
-from .composite import HyperMap, Map, MultitypeFuncGraph, Partial  # noqa: F401  (composite)
+from .composite import (  # noqa: F401  (composite)
+    ForiLoop,
+    HyperMap,
+    Map,
+    MultitypeFuncGraph,
+    Partial,
+    WhileLoop,
+)
 from .dtype import float32
 from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)

@@ -157,6 +157,11 @@ class Tensor(np.ndarray):
             input_data = np.zeros(shape, np.float32 if dtype is None else np.dtype(dtype))
         return _as_array(input_data, dtype).view(cls)
 
+    @property
+    def mT(self) -> Any:  # noqa: N802 (MindSpore's name)
+        """The last two axes swapped (NumPy 2's ``ndarray.mT``; NumPy 1 has none)."""
+        return np.swapaxes(self, -1, -2)
+
     def __array_wrap__(self, array: np.ndarray, context: Any = None,
                        return_scalar: bool = False) -> Any:
         """Results of NumPy on Tensors are Tensors (a reduction's too, 0-d), as

@@ -153,6 +153,7 @@ def _atleast(prim: P.Primitive, rank: int) -> Builder:
 register("shapes", _reshape, np.reshape, methods=("reshape",))
 register("shapes", _transpose, np.transpose, methods=("transpose",))
 register("shapes", lambda a: P.T(a), attributes=("T",))
+register("shapes", lambda a: P.swapaxes(a, -1, -2), attributes=("mT",))  # NumPy 2's too
 register("shapes", lambda a, axis1, axis2: P.swapaxes(a, axis1=axis1, axis2=axis2),
          np.swapaxes, methods=("swapaxes",))
 register("shapes", _moveaxis, np.moveaxis)
