@@ -472,3 +472,30 @@ def test_a_loop_reading_a_sum_whose_dtype_the_run_decides():
     assert value == pytest.approx(empty_sum_read_in_a_loop(x))
     np.testing.assert_allclose(grad, central_differences(empty_sum_read_in_a_loop, x),
                                rtol=1e-6, atol=1e-9)
+
+
+def list_holding_an_array_a_peeled_loop_writes(x):
+    shift = np.hypot(x[1], 0.5)
+    if np.min(x) > -10.0:
+        step = np.cos(np.linalg.norm(shift) * np.ones((3, 2)))
+    else:
+        step = np.broadcast_to(np.sum(shift), (3, 2)).astype(np.float32)
+    held = np.array([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]])
+    holder = [held]
+    for _ in range(2):
+        held += (step if np.sum(np.sin(shift)) > -5.0 else step * 1.0)
+    return held.mean() + np.sum(holder[0])
+
+
+def test_a_list_holding_an_array_that_a_dropped_loop_attempt_wrote():
+    """Fuzz seed 510519, shrunk (the loop_accumulator form): the loop's first attempt, as
+    one region, wrote the array the list holds, which put a value of the attempt into
+    the list; the attempt was dropped (the step's dtype settles after one iteration)
+    and the list kept that value: an IR verification error ('used before it is
+    defined'). A dropped attempt puts back the function's lists."""
+    x = np.array([[0.3, 0.2, -0.4], [-0.6, -0.9, 0.7]])
+    value, grad = adc.value_and_grad(list_holding_an_array_a_peeled_loop_writes)(x)
+    assert value == pytest.approx(list_holding_an_array_a_peeled_loop_writes(x.copy()))
+    np.testing.assert_allclose(
+        grad, central_differences(list_holding_an_array_a_peeled_loop_writes, x),
+        rtol=1e-6, atol=1e-8)

@@ -271,6 +271,8 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
     env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
     aliases, attributes = scope.low.aliases.saved(), dict(scope.low.attributes)
     writes, written = scope.low.captures.saved_writes(), dict(scope.low.written)
+    contents = [(held, list(held) if isinstance(held, list) else dict(held))
+                for held in scope.low.lists]  # (a write updates the lists holding it)
 
     def restore() -> None:
         scope.env.clear()
@@ -280,6 +282,12 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
         scope.low.attributes = dict(attributes)
         scope.low.captures.restore_writes(writes)  # (what ops.assign in it wrote)
         scope.low.written = dict(written)
+        for held, items in contents:
+            if isinstance(held, list):
+                held[:] = items
+            else:
+                held.clear()
+                held.update(items)
 
     try:
         return region()
