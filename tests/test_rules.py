@@ -268,6 +268,10 @@ def attr_t(x):
     return x.T
 
 
+def attr_mt(x):  # (a Tensor's: NumPy 1's arrays have no .mT, and MindSpore runs on it)
+    return np.sin(adc.Tensor(x).mT) * 2.0
+
+
 def attr_flat(x):
     return x.flat[[0, 5, 2, 5]] * x.flat[3]
 
@@ -625,6 +629,8 @@ SHAPE_OPS = [
     Row("T_1d", attr_t, covers=("T",), shapes=((4,),), surface=".T"),
     Row("T_2d", attr_t, covers=("T",), shapes=((2, 3),), surface=".T"),
     Row("T_3d", attr_t, covers=("T",), shapes=X3, surface=".T"),
+    Row("mT_2d", attr_mt, covers=("swapaxes",), shapes=((2, 3),), surface=".mT"),
+    Row("mT_3d", attr_mt, covers=("swapaxes",), shapes=X3, surface=".mT"),
     Row("flat_indices", attr_flat, covers=("reshape", "getitem"), shapes=X3, surface=".flat"),
     Row("flat_slice", attr_flat_slice, covers=("reshape", "getitem"), shapes=((2, 3),)),
     Row("swapaxes", swapaxes_fn, covers=("swapaxes",), shapes=X3, surface=np.swapaxes),
