@@ -109,9 +109,9 @@ def loop_body(scope: Scope, node: gast.AST, carried: list[str],
                     "the loop")
             return {n: child.env[n] for n in carried}
 
-        made, written = len(scope.low.made_objects), len(scope.low.memory)
+        made, assigned = len(scope.low.made_objects), len(scope.low.memory)
         eqns, child, result = _region(scope, run)
-        if len(scope.low.memory) > written:  # ops.assign into a Parameter: its value would
+        if len(scope.low.memory) > assigned:  # ops.assign into a Parameter: its value would
             # have to be carried from one iteration to the next (a loop of known length is
             # unrolled instead, ``loops._region_or_unrolled``)
             raise scope.error(node, "writing into a Parameter (ops.assign, assign_add, a "
