@@ -34,8 +34,8 @@ from ..ir.core import (
     Function,
     Var,
     free_vars,
+    has_effect,
     reads,
-    regions,
     substitute_function,
 )
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
@@ -127,20 +127,13 @@ def _is_list(v: Any) -> bool:
     return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
 
 
-def has_effect(fn: Function) -> bool:
-    """Whether ``fn`` (or a region in it) asserts, prints or writes: it must run only
-    where, and as often as, each example would run it."""
-    return any(eqn.prim.effect or any(has_effect(body) for _, body in regions(eqn))
-               for eqn in fn.eqns)
-
-
 def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     """Both branches evaluated (each only if some example takes it), every output
     selected by ``pred``. A value only one branch gives (a gradient's residual: ``None``
     in the other) is that branch's; lists cannot be selected between."""
     then_body, else_body = eqn.params["branches"]
-    if then_body.invars or else_body.invars or has_effect(then_body) \
-            or has_effect(else_body):
+    if then_body.invars or else_body.invars or has_effect(then_body.eqns) \
+            or has_effect(else_body.eqns):
         raise NotBatchableError
     one_sided = [_stands_in(then_body, t) or _stands_in(else_body, e)
                  for t, e in zip(then_body.outvars, else_body.outvars)]
@@ -297,7 +290,7 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
     n, inits = st.read(eqn.invars[0]), [st.read(a) for a in eqn.invars[1:]]
     n_carry = len(inits)
     counted = st.is_batched(n)
-    if counted and has_effect(body):
+    if counted and has_effect(body.eqns):
         raise NotBatchableError
     flags = [True] * n_carry if counted else \
         _carry_flags(body, st, [False], [st.is_batched(a) for a in inits], n_carry)
@@ -341,7 +334,7 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     new_cond, pred_flags, _ = batch_body(cond, st, flags)
     fn, out_flags, _ = batch_body(body, st, flags, force)
     if pred_flags[0]:
-        if has_effect(body):
+        if has_effect(body.eqns):
             raise NotBatchableError
         fn = _masked_while(fn, cond, n_carry, st)
         with building(None) as b:

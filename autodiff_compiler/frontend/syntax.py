@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import is_read
-from ..ir.core import Eqn, Var, regions
+from ..ir.core import Var, has_effect
 from . import index_tricks, object_protocols
 from .attribute_writes import stmt_setattr
 from .attributes import expr_attribute
@@ -179,16 +179,12 @@ def _assert_message(scope: Scope, msg: gast.expr) -> Any:
     eqns = scope.low.builder.eqns
     start = len(eqns)
     value = scope.expr(msg)
-    if any(_has_effect(eqn) for eqn in eqns[start:]):
+    if has_effect(eqns[start:]):
         del eqns[start:]
         return "(the assertion's message is not computed here: computing it has an " \
                "effect, such as a random draw)"
     return value
 
-
-def _has_effect(eqn: Eqn) -> bool:
-    return eqn.prim.effect or any(_has_effect(e) for _, body in regions(eqn)
-                                  for e in body.eqns)
 
 
 def _stmt_pass(scope: Scope, node: gast.Pass) -> Any:

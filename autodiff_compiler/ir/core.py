@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -211,6 +211,13 @@ class Function:
 def _is_region(value: Any) -> bool:
     return isinstance(value, Function) or (
         isinstance(value, tuple) and bool(value) and all(isinstance(v, Function) for v in value))
+
+
+def has_effect(eqns: Iterable[Eqn]) -> bool:
+    """Whether any of ``eqns`` (or a region in one) asserts, prints, writes or draws:
+    it must run only where, and as often as, the program would run it."""
+    return any(eqn.prim.effect or any(has_effect(body.eqns) for _, body in regions(eqn))
+               for eqn in eqns)
 
 
 def regions(eqn: Eqn) -> list[tuple[str, Function]]:
