@@ -835,3 +835,21 @@ def attribute_of_a_zero_d_accumulator_a_loop_writes(x):
     for _ in range(3):
         acc += step
     return step + acc + holder.kept
+
+
+def made_zero_d_written_with_numbers_read_through_a_list(x):
+    """Fuzz seed 470978, shrunk: ``held *= 0.5`` of ``np.array(0.5)`` folds while
+    compiling to a NumPy scalar, which was taken for a rebinding: the list kept 0.5,
+    silently (1.0 for NumPy's 0.75 at x = [1, 2] in the shrunk program). NumPy writes
+    the 0-d array."""
+    held = np.array(0.5)
+    holder = [held]
+    held *= 0.5
+    return holder[0] * x[0, 0] + held * x[0, 1]
+
+
+def made_zero_d_written_with_numbers_read_through_a_name(x):
+    held = np.array(0.5)
+    alias = held
+    held += 1.0
+    return alias * x[0, 0]

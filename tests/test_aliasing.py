@@ -157,6 +157,10 @@ ALLOWED = [
     ("made_zero_d_written_then_rebound", cases.made_zero_d_written_then_rebound_in_a_loop),
     ("attribute_of_a_zero_d_accumulator",
      cases.attribute_of_a_zero_d_accumulator_a_loop_writes),
+    ("made_zero_d_written_with_numbers_in_a_list",
+     cases.made_zero_d_written_with_numbers_read_through_a_list),
+    ("made_zero_d_written_with_numbers_by_name",
+     cases.made_zero_d_written_with_numbers_read_through_a_name),
 ]
 
 

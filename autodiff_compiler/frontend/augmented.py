@@ -56,6 +56,9 @@ def stmt_augassign(scope: Scope, node: gast.AugAssign) -> Any:
         if isinstance(old, Var | np.ndarray):  # NumPy writes into the array: its other
             scope.write_in_place(node, old, value, what, rebinds=True)  # names are old
         return NOT_RETURNED
+    if isinstance(old, np.ndarray) and isinstance(value, np.generic | int | float):
+        value = np.asarray(value)  # a 0-d array made while compiling, written with numbers
+        # known then: the result folds to a NumPy scalar, where NumPy writes the array
     if isinstance(value, Var | np.ndarray) and _held_whole(scope, node.target):
         # (an array made while compiling, np.array(2.0), is written into as any other)
         rebinds = is_callers(scope, old)  # never written into: rebound, as in MindSpore
