@@ -670,9 +670,11 @@ def _makes_nan(run: Any, args: Any) -> bool:
     """Whether the program makes a NaN of numbers that were not (``0 / 0``, the mean of
     no entries, ``sqrt(-1)``) at ``args``, even where its value filters it out: the
     derivative through it is NaN, as it is in NumPy's arithmetic; differences see none.
-    ``run(args)`` runs the program; here invalid operations raise."""
+    ``run(args)`` runs the program; here invalid operations raise, also inside the
+    program's own ``np.errstate(all='ignore')`` (seed 471089: ``nan_to_num(sqrt(x))``
+    there made a NaN the check did not see)."""
     try:
-        with np.errstate(invalid="raise"):
+        with np.errstate(invalid="raise"), _invalid_always_raises():
             run(tuple(args))
     except FloatingPointError:
         return True
@@ -681,6 +683,21 @@ def _makes_nan(run: Any, args: Any) -> bool:
     except Exception:  # (anything else the program raises: no NaN seen)
         return False
     return False
+
+
+@contextmanager
+def _invalid_always_raises() -> Iterator[None]:
+    """``np.errstate`` made unable to quiet invalid operations while the block runs."""
+    errstate = np.errstate
+
+    def strict_errstate(**settings: Any) -> Any:
+        return errstate(**{**settings, "invalid": "raise"})
+
+    np.errstate = strict_errstate
+    try:
+        yield
+    finally:
+        np.errstate = errstate
 
 
 def _check_hessian(program: Program, compiled: Any, plain: Any, rng: np.random.Generator,
