@@ -72,6 +72,8 @@ def _numeric(f, args, positions, directions, cotangents, eps) -> float:
         moved = list(wide)
         for i in positions:
             moved[i] = wide[i] + step * directions[i]
+            if isinstance(wide[i], np.ndarray):  # a 0-d array stays one, not a NumPy
+                moved[i] = np.asarray(moved[i])  # scalar (which MindSpore takes for a number)
         return [np.asarray(o, np.float64) for o in _leaves(f(*moved))]
 
     plus, minus = shifted(eps), shifted(-eps)

@@ -1,8 +1,9 @@
 """MindSpore's dtype where integer and float operands meet: the float operand's type,
 float32 for a Python float or a true division of integers (NumPy computes all of
-these in float64). Eager Tensors and compiled code agree, so a position table built
-from ``ops.arange`` keeps a model float32 in both. The dtypes are MindSpore 2.10's
-(CPU); the values are NumPy's in float64, rounded to the dtype."""
+these in float64); a NumPy scalar is a Python number to it (to NumPy 2 it is not).
+Eager Tensors and compiled code agree, so a position table built from ``ops.arange``
+keeps a model float32 in both. The dtypes are MindSpore 2.10's (CPU); the values are
+NumPy's in float64, rounded to the dtype."""
 from __future__ import annotations
 
 import numpy as np
@@ -50,6 +51,19 @@ CASES = {
     "sqrt(int32)": (lambda x: ops.sqrt(I32 * I32), np.float32),
     "sqrt(uint8) (NumPy: float16)": (lambda x: ops.sqrt(U8), np.float32),
     "int64.sqrt() times float32": (lambda x: (I64 * I64).sqrt() * x, np.float32),
+    # a NumPy scalar is a number to MindSpore (attention's ``scores / np.sqrt(d)``)
+    "float32 * np.float64": (lambda x: x * np.float64(0.1), np.float32),
+    "np.float64 * float32": (lambda x: np.float64(0.1) * x, np.float32),
+    "float32 / np.sqrt(python int)": (lambda x: x / np.sqrt(4), np.float32),
+    "float16 * np.float64": (lambda x: F16 * np.float64(2.0), np.float16),
+    "float32 ** np.int64": (lambda x: x ** np.int64(2), np.float32),
+    "int32 * np.int64": (lambda x: I32 * np.int64(3), np.int32),
+    "int32 + np.float32": (lambda x: I32 + np.float32(0.5), np.float32),
+    "float32 * np.bool_": (lambda x: x * np.bool_(True), np.float32),
+    "maximum(float32, np.float64)": (lambda x: ops.maximum(x, np.float64(1.0)), np.float32),
+    "where(mask, float32, np.float64)": (lambda x: ops.where(x > 0, x, np.float64(0.25)),
+                                         np.float32),
+    "float64 * np.float32": (lambda x: F64 * np.float32(2.0), np.float64),
     # NumPy's already: integers alone, floats alone, an int with a float Tensor
     "int32 * python int": (lambda x: I32 * 2, np.int32),
     "int32 // python int": (lambda x: I32 // 2, np.int32),
@@ -162,3 +176,30 @@ def test_one_hot_keeps_its_float16_on_and_off_values():
     assert hot.dtype == np.float16
     np.testing.assert_array_equal(hot, [[0.0, 1.0, 0.0]])
     assert ops.one_hot(Tensor(np.array([1], np.int32)), 3, 1.0, 0.0).dtype == np.float32
+
+
+class _ScaledAttention(ms.nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.q = ms.nn.Dense(4, 4)
+        self.dk = 4
+
+    def construct(self, x):
+        q = self.q(x)
+        scores = ops.matmul(q, q.swapaxes(-1, -2)) / np.sqrt(self.dk)
+        return ops.matmul(ops.softmax(scores, -1), x)
+
+
+def test_attention_scaled_by_a_numpy_square_root_stays_float32_in_training():
+    """``scores / np.sqrt(self.dk)``: float64 here before (NumPy 2 promotes to the
+    scalar's dtype), so the output and the loss were float64 where MindSpore's are
+    float32; the trained weights stay float32 and match the eager step's."""
+    net = _ScaledAttention()
+    x = Tensor(np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(2, 3, 4))
+    assert net(x).dtype == np.float32
+    step = ms.nn.TrainOneStepCell(ms.nn.WithLossCell(net, ms.nn.MSELoss()),
+                                  ms.nn.SGD(net.trainable_params(), 0.1))
+    before = net.q.weight.asnumpy().copy()
+    loss = step(x, Tensor(np.zeros((2, 3, 4), np.float32)))
+    assert loss.dtype == np.float32 and net.q.weight.dtype == np.float32
+    assert not np.array_equal(net.q.weight.asnumpy(), before)

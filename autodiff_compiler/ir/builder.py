@@ -60,6 +60,8 @@ class Builder:
             invars = tuple(Const(a.value.view(np.ndarray)) if isinstance(a, Const)
                            and _is_tensor(a.value) else a for a in invars)
         if tensor:
+            if prim.elementwise:
+                invars = _numbers_of_numpy_scalars(invars)
             invars = _as_mindspore_computes(prim.name, invars)
         params = {k: _freeze(v) for k, v in params.items()
                   if k not in prim.defaults or not _equal(prim.defaults[k], v)}
@@ -89,6 +91,16 @@ class Builder:
 def _is_tensor(value: Any) -> bool:
     """A MindSpore Tensor (``__plain_array__``: compiled code sees a plain array)."""
     return isinstance(value, np.ndarray) and getattr(type(value), "__plain_array__", False)
+
+
+def _numbers_of_numpy_scalars(invars: tuple[Atom, ...]) -> tuple[Atom, ...]:
+    """Each NumPy scalar constant (``np.sqrt(d)`` of a known ``d``) MindSpore takes for
+    a Python number (``promotion.yields_as_a_number``) made one, as eager Tensors do."""
+    from .primitives import tensor_promotion as promotion
+    arrays = [a.aval.dtype for a in invars if not a.aval.weak and a.aval.dtype is not None
+              and not (isinstance(a, Const) and isinstance(a.value, np.generic))]
+    return tuple(Const(a.value.item()) if isinstance(a, Const) and isinstance(a.value, np.generic)
+                 and promotion.yields_as_a_number(a.value, arrays) else a for a in invars)
 
 
 def _as_mindspore_computes(name: str, invars: tuple[Atom, ...]) -> tuple[Atom, ...]:

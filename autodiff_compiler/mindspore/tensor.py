@@ -86,6 +86,16 @@ def _results(value: Any) -> Any:
 
 
 _KINDS = {bool: "b", int: "iu", float: "f", complex: "c"}
+
+
+def numbers_of_numpy_scalars(inputs: tuple) -> tuple:
+    """``inputs`` with each NumPy scalar MindSpore takes for a Python number one
+    (``promotion.yields_as_a_number``; compiled code: ``ir.builder``)."""
+    arrays = [a.dtype for a in inputs if isinstance(a, np.ndarray)]
+    return tuple(a.item() if isinstance(a, np.generic) and
+                 promotion.yields_as_a_number(a, arrays) else a for a in inputs)
+
+
 _ORDER = "biufc"  # a number whose kind is no later than the arrays' takes their dtype
 
 
@@ -178,6 +188,7 @@ class Tensor(np.ndarray):
         with int ones)."""
         if any(_defers_to(a) for a in inputs):
             return NotImplemented  # another type's own ufunc handling (compiled code's values)
+        inputs = numbers_of_numpy_scalars(inputs)
         if method == "__call__" and ufunc.__name__ in promotion.UFUNCS:
             inputs = _mindspore_operands(promotion.UFUNCS[ufunc.__name__], inputs)
         if not NUMPY_2:
@@ -202,7 +213,7 @@ class Tensor(np.ndarray):
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
         plain = dict(zip(kwargs, _plain(list(kwargs.values())))) if kwargs else kwargs
         if (func is np.where and len(args) == 3) or (func is np.clip and len(args) == 3):
-            args = _mindspore_operands(func.__name__, args)
+            args = _mindspore_operands(func.__name__, numbers_of_numpy_scalars(args))
         return _results(func._implementation(*_plain(args), **plain))
 
     def register_hook(self, hook: Any) -> Any:

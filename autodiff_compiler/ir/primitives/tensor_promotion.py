@@ -53,6 +53,20 @@ def mixed_float(operands: Sequence[tuple[np.dtype, bool]], name: str) -> np.dtyp
     return None
 
 
+def yields_as_a_number(scalar: np.generic, arrays: Sequence[np.dtype]) -> bool:
+    """Whether MindSpore takes the NumPy scalar ``scalar`` (``np.sqrt(d)``,
+    ``np.float64(0.1)``), among operands of the dtypes ``arrays``, for a Python number
+    whose dtype yields to theirs: ``x / np.sqrt(d)`` stays float32, where NumPy 2 makes
+    float64. Only where its kind is no later than theirs (a float scalar with float
+    arrays): ``mnp.sum(a)`` of a NumPy array is a NumPy scalar too, which MindSpore
+    computes with an int Tensor in its own float64. A complex one stays NumPy's."""
+    order = "biuf"
+    if not arrays or scalar.dtype.kind not in order:
+        return False
+    latest = max(order.index(d.kind) if d.kind in order else len(order) for d in arrays)
+    return order.index(scalar.dtype.kind) <= latest
+
+
 def promoted_positions(name: str, count: int) -> range:
     """The operands of ``name`` its promotion reads and casts."""
     return range(1, count) if name == "where" else range(count)
