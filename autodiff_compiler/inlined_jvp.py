@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import AutodiffError, Loc
 from .ir import primitives as P
-from .ir.builder import inline
+from .ir.builder import as_atom, inline
 from .ir.core import Var
 from .pipeline.compiler import compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
@@ -62,9 +62,9 @@ def _tangent_leaves(primals: tuple, tangents: tuple, loc: Loc | None) -> list[An
     them: a model's parameters), in their order: each tangent in its primal's structure
     (a dict's by key), a constant one made an array of its primal's dtype."""
     def refused() -> AutodiffError:
-        return AutodiffError("inside a differentiated function jvp takes float arrays (or "
-                             "tuples, lists and dicts of them) as inputs, and tangents of "
-                             "the same structure and shapes", loc,
+        return AutodiffError("inside a differentiated function jvp takes float arrays or "
+                             "numbers (or tuples, lists and dicts of them) as inputs, and "
+                             "tangents of the same structure and shapes", loc,
                              hint="pass each input's tangent in the input's structure")
 
     def leaves(a: Any, t: Any) -> list[Any]:
@@ -77,7 +77,8 @@ def _tangent_leaves(primals: tuple, tangents: tuple, loc: Loc | None) -> list[An
                 raise refused()
             return [x for ai, ti in zip(a, t) for x in leaves(ai, ti)]
         shape = t.aval.shape if isinstance(t, Var) else np.shape(t)
-        if not (isinstance(a, Var) and a.aval.is_float and shape == a.aval.shape):
+        a = a if isinstance(a, Var) else as_atom(a)  # a constant point: jvp(u, (2.0,), ...)
+        if not (a.aval.is_float and shape == a.aval.shape):
             raise refused()
         return [t if isinstance(t, Var) else np.asarray(t, a.aval.dtype)]
 

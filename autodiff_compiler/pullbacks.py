@@ -17,6 +17,7 @@ from .api import shared_gradient
 from .errors import AutodiffError, Loc
 from .frontend.captures import is_array
 from .ir import primitives as P
+from .ir.builder import as_atom
 from .ir.core import Var
 from .options import grad_spec
 from .pipeline.kinds import dynamic_leaves
@@ -70,10 +71,11 @@ def _is_float(output: Any) -> bool:
 
 
 def _float_tree(value: Any) -> bool:
-    """A float array the program computes, or a tuple, list or dict holding only such
-    (a model's parameters): what ``vjp`` inside a compiled function differentiates."""
+    """A float array the program computes or a float constant (``vjp(u, 2.0)``), or a
+    tuple, list or dict holding only such (a model's parameters): what ``vjp`` inside a
+    compiled function differentiates."""
     leaves = dynamic_leaves(value)
-    return bool(leaves) and all(isinstance(v, Var) and v.aval.is_float for v in leaves)
+    return bool(leaves) and all(as_atom(v).aval.is_float for v in leaves)
 
 
 def _weighted_outputs(fn: Callable[..., Any], n: int, single: bool, has_aux: bool

@@ -343,3 +343,40 @@ def test_vmap_of_vmap_of_a_local_function(fn):
     LocalFunction', or its closure's values 'used before they are defined'."""
     x, a = np.array([0.3, -0.7, 1.1]), np.array([0.5, 2.0, -1.5])
     _matches_central_differences(fn, x, a)
+
+
+def _cubed(t):
+    return np.sin(t) * t ** 2
+
+
+CONSTANT_POINTS = {"python float": 2.0, "numpy scalar": np.float64(2.0),
+                   "0-d array": np.array(2.0), "1-d array": np.array([2.0, -0.5])}
+
+
+def _jvp_at(point, fn):
+    def f(x):  # JAX's perturbation-confusion check: d/dx of d/dt (x * t) at t = 2 is 1
+        return np.sum(adc.jvp(lambda t: x * fn(t), (point,), (np.ones_like(point),))[1])
+    return f
+
+
+def _vjp_at(point, fn):
+    def f(x):
+        _, pullback = adc.vjp(lambda t: x * fn(t), point)
+        return np.sum(pullback(np.ones_like(point))[0])
+    return f
+
+
+@pytest.mark.parametrize("point", CONSTANT_POINTS, ids=str)
+@pytest.mark.parametrize("transform", [_jvp_at, _vjp_at], ids=["jvp", "vjp"])
+@pytest.mark.parametrize("fn", [lambda t: t, _cubed], ids=["identity", "module-level"])
+def test_jvp_and_vjp_at_a_constant_point_inside_grad_and_vmap(point, transform, fn):
+    """``jvp(u, (2.0,), (1.0,))`` inside ``grad``: refused before (a Python float, a
+    NumPy scalar or a 0-d constant was not taken for a point), while ``grad(u)(2.0)``
+    and a 1-d constant worked."""
+    f = transform(CONSTANT_POINTS[point], fn)
+    for x in (3.0, -0.25):
+        assert adc.grad(f)(x) == pytest.approx(central_differences(f, x), rel=1e-7)
+    xs = np.array([3.0, -0.25, 1.5])
+    np.testing.assert_allclose(adc.vmap(f)(xs), [f(x) for x in xs], rtol=1e-12)
+    np.testing.assert_allclose(adc.vmap(adc.grad(f))(xs), [adc.grad(f)(x) for x in xs],
+                               rtol=1e-12)
