@@ -119,6 +119,13 @@ def _array_attribute(scope: Scope, node: gast.Attribute, var: Var) -> Any:
         return var.aval.dtype
     if node.attr in surface.METHODS:
         return BoundArrayMethod(var, node.attr)
+    captured = scope.low.captures.captured_object(var)
+    if captured is not None and not hasattr(np.ndarray, node.attr):
+        path, obj = captured  # a Parameter's own data: ``p.name``, ``p.requires_grad``
+        value = getattr(obj, node.attr, None)
+        if isinstance(value, str | bool | int | float | type(None)) and \
+                hasattr(obj, node.attr):
+            return scope.low.captures.free_value(path.attr(node.attr), value)
     raise _unsupported_attribute(scope, node)
 
 

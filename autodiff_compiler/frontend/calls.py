@@ -116,6 +116,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         stateful = local_objects.call_on_state(scope, node, func, args)
     if stateful is not local_objects.NOT_STATE:  # len(obj) of an object the function set
         return stateful
+    if func is len and len(args) == 1 and surface.structure_of(args[0]) is not None:
+        low.captures.listed(args[0])  # len(self.layers) of a CellList: guarded
+        return len(args[0])
     if func is builtins.print:
         return lower_print(scope, node, args, kwargs)
     from .text import formatted  # (which imports this module)
@@ -180,6 +183,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
             raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
         if func in (list, dict, sorted):  # a new container: the function's own, to change
             return low.new_list(value)
+        # (len(self.layers), self.trainable_params(): a listing of Cells, guarded)
+        low.captures.listed(getattr(func, "__self__", None), *args, *kwargs.values())
         return _captured(low, value) if getattr(func, "__evaluated_when_compiling__", False) \
             else value  # NumPy's static calls (np.triu_indices) make constants
     if func is builtins.getattr and len(args) in (2, 3) and not kwargs \
@@ -263,7 +268,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         rows = scope.items_of(node, args[0])  # an array's rows, as Python iterates it
         return low.new_list(list(rows)) if func is list else rows
     if func in _CONTAINER_BUILTINS and (not kwargs or func is dict) and \
-            all(isinstance(a, list | tuple | dict | MappingView) for a in args):  # of arrays
+            all(isinstance(a, list | tuple | dict | MappingView) or
+                surface.structure_of(a) is not None for a in args):  # of arrays, of Cells
+        low.captures.listed(*args)  # (reversed(self.layers): a CellList's, guarded)
         value = func(*args, **kwargs)  # (and dict(a=x, b=y))
         return low.new_list(value) if isinstance(value, list | dict) else value
     if not callable(func):  # (None passed where a function may be: an if on a run-time
@@ -333,6 +340,8 @@ def _captured(low: Any, value: Any) -> Any:
     from .captures import Path, holds_arrays
     if isinstance(value, types.GeneratorType):
         value = list(value)
+    if isinstance(value, dict) and type(value) is not dict:  # ``name_cells()``'s
+        value = dict(value)  # OrderedDict: a plain dict in compiled code (``free_value``)
     if not holds_arrays(value):
         return value
     return low.captures.free_value(Path.of_object(value), value)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ir import surface
 from ..ir.arrays import array_library
 from ..ir.core import Aval, Var
 
@@ -175,6 +176,24 @@ class Captures:
             self.arrays.append((path, value, var))
             self.guard(Guard(path, value, array=True))
         return self.vars[id(value)]
+
+    def listed(self, *objs: Any) -> None:
+        """``objs`` were listed while compiling (iterated, measured, or given to a
+        method run then): guard the version of what their library's containers hold
+        (``surface.Structure``), so a change to the listing recompiles."""
+        for obj in objs:
+            structure = surface.structure_of(obj)
+            if structure is not None:
+                self.guard(Guard(Path.of_object(structure, "structure").attr("version"),
+                                 structure.version))
+
+    def captured_object(self, var: Var) -> tuple[Path, Any] | None:
+        """The object read from outside (a Parameter) whose array ``var`` is, as read or
+        as last written, and its path; ``None`` for a value the program computes."""
+        for path, value, first in self.arrays:
+            if first is var or self.vars.get(id(value)) is var:
+                return path, value
+        return None
 
     @property
     def guards(self) -> list[Guard]:

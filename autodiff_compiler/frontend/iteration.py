@@ -244,6 +244,7 @@ def _range_args(args: list[Any]) -> tuple[Any, Any, Any]:
 
 
 def _sequence(scope: Scope, node: gast.AST, value: Any) -> Any:
+    scope.low.captures.listed(value)  # (a CellList's Cells: guarded)
     value = object_protocols.iterated(scope, node, value)
     try:
         return list(value)

@@ -18,11 +18,50 @@ from typing import Any
 
 from ..ir.surface import evaluated_when_compiling
 from .cell_methods import CellMethods
-from .tensor import Parameter
+from .tensor import STRUCTURE, Parameter
+
+
+class Listing(dict):
+    """A Cell's ``_params`` or ``_cells``: a change to either is a change to what the
+    listing methods give (``STRUCTURE``), which compiled code listed while compiling."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        STRUCTURE.changed()
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        STRUCTURE.changed()
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        if key in self:  # (Cell.__setattr__ pops every name it sets: no change)
+            STRUCTURE.changed()
+        return super().pop(key, *default)
+
+    def popitem(self) -> Any:
+        STRUCTURE.changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        STRUCTURE.changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        STRUCTURE.changed()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            STRUCTURE.changed()
+        return super().setdefault(key, default)
 
 
 class CellTree(CellMethods):
     """The listing and naming half of ``nn.Cell``."""
+
+    __structure__ = STRUCTURE  # what a listing of a Cell, compiled, is guarded on
 
     training = False  # set_train's mode
     phase = "predict"  # "train" after set_train(True), as MindSpore names it
@@ -74,6 +113,7 @@ class CellTree(CellMethods):
     def parameters_dict(self, recurse: bool = True) -> OrderedDict[str, Parameter]:
         return OrderedDict((p.name, p) for p in self.get_parameters(recurse))
 
+    @evaluated_when_compiling
     def cells_and_names(self, cells: Any = None, name_prefix: str = ""
                         ) -> Iterator[tuple[str, CellTree]]:
         """``(name, Cell)`` for this Cell (named ``name_prefix``) and every sub-Cell
@@ -87,10 +127,12 @@ class CellTree(CellMethods):
             yield from cell.cells_and_names(seen, f"{name_prefix}.{name}" if name_prefix
                                             else name)
 
+    @evaluated_when_compiling
     def name_cells(self) -> OrderedDict[str, CellTree]:
         """The direct sub-Cells by attribute name."""
         return OrderedDict(self.__dict__.get("_cells", {}))
 
+    @evaluated_when_compiling
     def cells(self) -> Any:
         return self.name_cells().values()
 
@@ -103,8 +145,8 @@ class CellTree(CellMethods):
         if not isinstance(child_cell, CellTree):
             raise TypeError(f"child_cell must be a Cell, not {type(child_cell).__name__}")
         if "_cells" not in self.__dict__:
-            object.__setattr__(self, "_params", {})
-            object.__setattr__(self, "_cells", {})
+            object.__setattr__(self, "_params", Listing())
+            object.__setattr__(self, "_cells", Listing())
         self._cells[child_name] = child_cell
         object.__setattr__(self, child_name, child_cell)
 

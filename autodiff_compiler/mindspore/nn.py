@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from . import forward_reuse, hooks, ops, ops_nn, precision
-from .cell_tree import CellTree
+from .cell_tree import CellTree, Listing
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
 from .tensor import Parameter, ParameterTuple, Tensor, as_tensor, as_tensors
@@ -32,8 +32,8 @@ class Cell(CellTree):
     __forward_record__ = None  # after a set_grad() Cell's call: the next gradient's
 
     def __init__(self, auto_prefix: bool = True, flags: Any = None) -> None:
-        object.__setattr__(self, "_params", {})
-        object.__setattr__(self, "_cells", {})
+        object.__setattr__(self, "_params", Listing())
+        object.__setattr__(self, "_cells", Listing())
         # MindSpore's wrappers pass False: their sub-Cells' Parameters keep their names
         object.__setattr__(self, "_auto_prefix", auto_prefix)
 

@@ -331,6 +331,11 @@ def as_tensor(value: Any) -> Any:
     return value
 
 
+# The version of every Cell's listing of its Parameters and sub-Cells (``cell_tree``),
+# and of which Parameters are trainable: what compiled code that listed them is guarded on
+STRUCTURE = surface.Structure()
+
+
 class Parameter(Tensor):
     """A trainable Tensor: a ``name`` (set from the attribute it is assigned to in a Cell
     when not given) and ``requires_grad``."""
@@ -338,7 +343,18 @@ class Parameter(Tensor):
     __parameter__ = True  # what weights= takes (frontend.cells)
 
     name: str | None
-    requires_grad: bool
+
+    @property
+    def requires_grad(self) -> bool:
+        return self.__dict__.get("_requires_grad", True)
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        """Freezing a Parameter changes ``trainable_params()``, which compiled code may
+        have listed (``STRUCTURE``)."""
+        if self.__dict__.get("_requires_grad", True) != value:
+            STRUCTURE.changed()
+        self.__dict__["_requires_grad"] = value
 
     def __new__(cls, default_input: Any, name: str | None = None, requires_grad: bool = True,
                 layerwise_parallel: bool = False, parallel_optimizer: bool = True
@@ -346,19 +362,19 @@ class Parameter(Tensor):
         if isinstance(default_input, bool):
             raise ValueError("Parameter data can not be `bool`")  # MindSpore's message
         obj = _as_array(default_input, None).view(cls)
-        obj.name, obj.requires_grad = name, requires_grad
+        obj.name, obj.__dict__["_requires_grad"] = name, requires_grad  # (new: in no listing)
         return obj
 
     def __array_finalize__(self, obj: Any) -> None:
         self.name = getattr(obj, "name", None)
-        self.requires_grad = getattr(obj, "requires_grad", True)
+        self.__dict__["_requires_grad"] = getattr(obj, "requires_grad", True)
 
     def __reduce__(self) -> tuple:  # pickling (checkpoints) keeps the name
         constructor, args, state = super().__reduce__()
         return constructor, args, (state, self.name, self.requires_grad)
 
     def __setstate__(self, state: tuple) -> None:
-        base, self.name, self.requires_grad = state
+        base, self.name, self.__dict__["_requires_grad"] = state
         super().__setstate__(base)
 
     def __repr__(self) -> str:

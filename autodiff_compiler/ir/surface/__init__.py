@@ -190,6 +190,29 @@ STATIC_CALLS = frozenset([
 ])
 
 
+class Structure:
+    """The version of what a library's containers hold (MindSpore's tree of Cells and
+    their Parameters). Compiled code that listed such a container while compiling
+    (iterated over it, took its ``len``, or called a method marked
+    ``evaluated_when_compiling`` on it: ``self.trainable_params()``) is guarded on
+    ``version``, which the library bumps wherever a listing may change (a Cell appended
+    to a CellList, a Parameter frozen): the next call recompiles instead of running
+    code made for the old listing. A container's class names its ``Structure`` as
+    ``__structure__``."""
+
+    def __init__(self) -> None:
+        self.version = 0
+
+    def changed(self) -> None:
+        self.version += 1
+
+
+def structure_of(obj: Any) -> Structure | None:
+    """The ``Structure`` whose version a listing of ``obj`` depends on, if any."""
+    structure = getattr(type(obj), "__structure__", None)
+    return structure if isinstance(structure, Structure) else None
+
+
 def evaluated_when_compiling(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a pure function of Python values (``grad``) to run while compiling, when a
     compiled function calls it with arguments that are all known then."""
