@@ -268,6 +268,44 @@ def test_values_named_after_builtins_do_not_shadow_what_a_kernel_calls() -> None
     _same(got, want, 1e-13)
 
 
+def named_like_loop_counters(i0, i1):
+    return np.sum(np.tanh(i0) * i1 + i0 * i0)
+
+
+def test_arguments_named_like_a_kernels_loop_counters_keep_their_values() -> None:
+    """A scalar argument ``i1`` was the kernel's loop counter ``for i1 in range(n)``:
+    numba took the float for the int, and the value and gradient were silently those of
+    ``i1 = 0, 1, 2``; an array ``i0`` was numba's TypingError."""
+    rng = np.random.default_rng(5)
+    for args in [(rng.normal(size=(2, 3)), 2.5), (rng.normal(size=(2, 3)),
+                                                    rng.normal(size=(2, 3)))]:
+        want, got = _both(named_like_loop_counters, args)
+        _same(got, want, 1e-13)
+
+
+FLOOR_OPERANDS = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 3.3, -3.3, 0.5, -0.5, 7.5,
+                           -2.0, 1e300, -1e-300, 2.0])
+
+
+def floored(a, b):
+    quotient, remainder = np.floor_divide(a, b), np.mod(a, b)
+    return np.sum(np.tanh(a) * b), (quotient * 1.0, remainder * 1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_floor_divide_and_mod_follow_numpy_at_inf_nan_zero_and_signed_zero(dtype) -> None:
+    """Fused, ``inf // 0.5`` was inf (NumPy: nan), ``-5 // inf`` -0.0 (NumPy: -1) and
+    ``2 % -0.5`` +0.0 (NumPy: -0.0): numba's scalar spellings, not NumPy's."""
+    a, b = (g.ravel().astype(dtype) for g in np.meshgrid(FLOOR_OPERANDS, FLOOR_OPERANDS))
+    with np.errstate(all="ignore"):
+        want = np.floor_divide(a, b), np.mod(a, b)
+        (_, got), _ = adc.value_and_grad(floored, has_aux=True, backend="numba")(a, b)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+        np.testing.assert_array_equal(np.signbit(g), np.signbit(w))
+
+
 def test_show_prints_the_kernels_above_the_function(tmp_path: Path) -> None:
     model = tmp_path / "model.py"
     model.write_text(textwrap.dedent("""\

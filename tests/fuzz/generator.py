@@ -47,6 +47,12 @@ ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path,
 READER_SHARE = 0.1  # a partial, bound method, generator... of an array, then a write into it
 SHARED_SHARE = 0.1  # a list held twice (an alias, a list in a tuple, a helper's parameter),
 # changed on a run-time branch's paths and then through the other holder
+RENAMED_SHARE = 0.1  # arguments named as generated code names its own values (``i0``)
+# Names the backends' generated code gives its own values (a kernel's loop counters, its
+# runtime's functions, the adjoint's): a user's argument named so must keep its value
+# (numba: an argument ``i1`` was the loop counter ``for i1 in range(n)``)
+GENERATED_NAMES = ("i0", "i1", "i2", "p", "item", "outside", "fast_exp", "sigmoid",
+                   "floor_divide", "mod", "g", "ans", "out", "result", "value", "grad", "self")
 ACCUMULATED_SHARE = 0.1  # an array a loop writes in place, alone or held by an attribute...
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
@@ -93,6 +99,7 @@ class _Generator:
         self.texts = random.Random(seed + 9900103)
         self.pairs = random.Random(seed + 9900119)
         self.holders = random.Random(seed + 9900131)
+        self.renames = random.Random(seed + 9900157)
         self.boxes = random.Random(seed + 9900137)
         self.bounds = random.Random(seed + 9900139)
         self.firsts = random.Random(seed + 9900149)
@@ -109,7 +116,13 @@ class _Generator:
         if dtype is np.float32:
             self.features.add("float32")
         names, args = [], []
-        for name in ("x", "y", "z")[:rng.choice([1, 2, 2, 3])]:
+        plain = ("x", "y", "z")[:rng.choice([1, 2, 2, 3])]
+        renamed = self.renames.random() < RENAMED_SHARE
+        if renamed:
+            self.features.add("generated_names")
+        for name in plain:
+            if renamed:
+                name = self.renames.choice([n for n in GENERATED_NAMES if n not in names])
             shape = rng.choice([*SHAPES[1:], ()])
             if shape == () and rng.random() < 0.5:
                 args.append(float(values.uniform(-1.5, 1.5)))

@@ -24,6 +24,7 @@ the fast kernel is right on every input, and as fast as it can be on the usual o
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,9 @@ class Written:
     boxed: tuple[bool, ...]  # per result: returned as a 0-d array
 
 
+_LOOP_INDEX = re.compile(r"i\d+")  # the loops' counters (``_stage``): never a value's name
+
+
 class _Names:
     """Each value's name in the kernel: the user's, else what computed it (``exp``)."""
 
@@ -73,7 +77,7 @@ class _Names:
     def fresh(self, hint: str) -> str:
         base = python_name(hint or "t", "t")
         name, n = base, 1
-        while name in self.taken:
+        while name in self.taken or _LOOP_INDEX.fullmatch(name):
             name, n = f"{base}_{n}", n + 1
         self.taken.add(name)
         return name

@@ -35,7 +35,7 @@ _UFUNCS = ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "arcsin", 
            "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot", "sqrt", "log1p",
            "expm1", "log2", "log10", "exp2", "cbrt", "sign", "floor", "ceil", "trunc",
            "rint", "logaddexp", "logaddexp2", "maximum", "minimum", "fmax", "fmin",
-           "isfinite", "isinf", "isnan", "abs", "floor_divide", "mod", "fmod", "copysign")
+           "isfinite", "isinf", "isnan", "abs", "fmod", "copysign")
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "less": "<", "greater": ">",
               "less_equal": "<=", "greater_equal": ">=", "equal": "==", "not_equal": "!="}
 
@@ -46,6 +46,9 @@ SCALAR: dict[str, Spell] = {
     "square": lambda a: f"{a[0]} * {a[0]}",
     "reciprocal": lambda a: f"1 / {a[0]}",
     "sigmoid": lambda a: f"sigmoid({a[0]})",
+    # NumPy's meaning at inf and at zero results (``runtime``; numba's differ there)
+    "floor_divide": lambda a: f"floor_divide({a[0]}, {a[1]})",
+    "mod": lambda a: f"mod({a[0]}, {a[1]})",
     "logical_and": lambda a: f"{a[0]} and {a[1]}",
     "logical_or": lambda a: f"{a[0]} or {a[1]}",
     "logical_xor": lambda a: f"{a[0]} != {a[1]}",
@@ -70,8 +73,8 @@ FAST_SPELLINGS = {"sin": ("fast_sin", "SINCOS_LIMIT"), "cos": ("fast_cos", "SINC
                   "exp": ("fast_exp", "EXP_LIMIT"), "sigmoid": ("fast_sigmoid", "EXP_LIMIT"),
                   "tanh": ("fast_tanh", "TANH_LIMIT")}
 # What a kernel's module imports from ``runtime``.
-RUNTIME_NAMES = frozenset(["item", "sigmoid", *(name for names in FAST_SPELLINGS.values()
-                                                for name in names)])
+RUNTIME_NAMES = frozenset(["item", "sigmoid", "floor_divide", "mod",
+                           *(name for names in FAST_SPELLINGS.values() for name in names)])
 
 # Spellings whose result has their operands' dtype in numba as in NumPy, once the
 # operands are converted to it (float32 arithmetic stays float32): no cast around them.

@@ -33,6 +33,35 @@ def sigmoid(x):
     return z / (1 + z)
 
 
+@numba.njit(cache=True, error_model="numpy")
+def floor_divide(a, b):
+    """NumPy's ``a // b`` of floats (its ``npy_divmod``): through ``fmod``, so that
+    ``inf // 0.5`` is nan and ``-5 // inf`` is -1, where numba's ``floor(a / b)``
+    gives inf and -0."""
+    if b == 0:
+        return a / b
+    mod = np.fmod(a, b)
+    div = (a - mod) / b
+    if mod != 0 and (b < 0) != (mod < 0):
+        div -= 1
+    if div == 0:
+        return np.copysign(div * 0, a / b)
+    floored = np.floor(div)
+    return floored + 1 if div - floored > 0.5 else floored
+
+
+@numba.njit(cache=True, error_model="numpy")
+def mod(a, b):
+    """NumPy's ``a % b`` of floats: a zero result takes the divisor's sign (``2 %
+    -0.5`` is -0.0), where numba's is always +0."""
+    remainder = np.fmod(a, b)
+    if b == 0:
+        return remainder
+    if remainder == 0:
+        return np.copysign(remainder * 0, b)
+    return remainder + b if (b < 0) != (remainder < 0) else remainder
+
+
 # ---------------------------------------------------------------- sine and cosine
 #
 # The C library's ``sin`` and ``cos`` take about 11 ns a value here, one value at a
