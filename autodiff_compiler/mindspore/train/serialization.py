@@ -280,19 +280,48 @@ def _prefixes(prefix: Any) -> tuple[str, ...]:
 def load_param_into_net(net: Any, parameter_dict: dict[str, Any], strict_load: bool = False
                         ) -> tuple[list[str], list[str]]:
     """Copy each checkpoint value into the net's Parameter of the same name, in place;
-    returns the net's Parameters not loaded and the checkpoint's entries not used."""
+    returns the net's Parameters not loaded and the checkpoint's entries not used. Not
+    ``strict_load``, names the checkpoint carries under a prefix the net's lack are
+    loaded too (``_load_under_a_prefix``)."""
     not_loaded, used = [], set()
     for param in net.get_parameters():
         if param.name not in parameter_dict:
             not_loaded.append(param.name)
             continue
-        value = np.asarray(parameter_dict[param.name])
-        if value.shape != param.shape:
-            raise RuntimeError(f"For 'load_param_into_net', {param.name} in the argument "
-                               f"'net' should have the same shape as {param.name} in the "
-                               f"argument 'parameter_dict'. But got its shape {param.shape} "
-                               f"in the argument 'net' and shape {value.shape} in the "
-                               f"argument 'parameter_dict'.")
-        param.view(np.ndarray)[...] = value
+        _copy_into(param, parameter_dict[param.name])
         used.add(param.name)
+    if not_loaded and not strict_load:
+        _load_under_a_prefix(net, parameter_dict, not_loaded)
     return not_loaded, [name for name in parameter_dict if name not in used]
+
+
+def _copy_into(param: Any, value: Any) -> None:
+    value = np.asarray(value)
+    if value.shape != param.shape:
+        raise RuntimeError(f"For 'load_param_into_net', {param.name} in the argument "
+                           f"'net' should have the same shape as {param.name} in the "
+                           f"argument 'parameter_dict'. But got its shape {param.shape} "
+                           f"in the argument 'net' and shape {value.shape} in the "
+                           f"argument 'parameter_dict'.")
+    param.view(np.ndarray)[...] = value
+
+
+def _load_under_a_prefix(net: Any, parameter_dict: dict[str, Any], not_loaded: list[str]
+                         ) -> None:
+    """MindSpore's second try: a checkpoint saved after a Cell's Parameters were renamed
+    under a prefix (the DCGAN tutorial's ``optimizer.update_parameters_name('optim_g.')``)
+    loads into a net named without it. The prefix is what the first checkpoint name
+    ending with a name not loaded adds to it; each Parameter not loaded whose name under
+    that prefix is in the checkpoint takes that entry, and the search goes on while one
+    loads. (As MindSpore 2.10 does, those entries stay in the "not used" list.)"""
+    while not_loaded:
+        prefix = next((key[:-len(name)] for name in not_loaded for key in parameter_dict
+                       if key.endswith(name) and key != name), None)
+        loaded = [] if prefix is None else [
+            param for param in net.get_parameters()
+            if param.name in not_loaded and prefix + param.name in parameter_dict]
+        if not loaded:
+            return
+        for param in loaded:
+            _copy_into(param, parameter_dict[prefix + param.name])
+            not_loaded.remove(param.name)
