@@ -28,6 +28,7 @@ from ..ir.core import Var
 from . import arguments, local_objects, object_builtins, object_protocols
 from .cells import is_cell, lower_cell_call, new_cell, runs_construct
 from .container_reads import NOT_READ, read_container
+from .library_calls import NOT_LOWERED, lower_library_call
 from .list_methods import call_list_method, is_list_method
 from .python_builtins import needs_length, python_definition
 from .random_draws import MAKERS, draw_source, is_draw, lower_draw, make_state
@@ -284,6 +285,9 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         raise scope.error(node, "type() of an array computed at run time: compiled code knows "
                                 "its shape and dtype, not which Python type it will be",
                           hint="test isinstance(x, np.ndarray), or x.ndim / x.dtype")
+    lowered = lower_library_call(scope, node, func, args, kwargs)  # time.perf_counter()
+    if lowered is not NOT_LOWERED:
+        return lowered
     if local_objects.can_make(func):  # Affine(w, b), Ridge(alpha): made while compiling
         return local_objects.make(scope, node, func, args, kwargs)
     if isinstance(func, type) and inspect.isfunction(getattr(func, "__init__", None)):

@@ -42,7 +42,7 @@ from .calls import has_var, partial_args
 from .captures import Captures, Path
 from .cells import is_cell, lower_cell_call
 from .scope import LocalFunction, Scope
-from .source import code_signature, definition_loc, parse_function
+from .source import UnreadableSourceError, code_signature, definition_loc, parse_function
 
 
 class Lowering:
@@ -119,7 +119,10 @@ class Lowering:
     def call_function(self, fn: types.FunctionType, args: tuple, kwargs: dict, loc: Loc | None,
                       self_obj: Any = None) -> Any:
         """Inline a Python function compiled from its own source."""
-        parsed = parse_function(fn)
+        try:
+            parsed = parse_function(fn)
+        except UnreadableSourceError as err:
+            raise _unreadable_callee(err, fn, loc) from None
         bound_args = (self_obj, *args) if self_obj is not None else args
         library = (fn.__module__ or "").startswith("autodiff_compiler.")  # (None: exec'd)
         scope = Scope(self, fn, parsed, call_loc=loc if library else None)
@@ -339,6 +342,19 @@ def _frame(fn: types.FunctionType, signature: inspect.Signature, args: tuple,
             value = id(value)
         static.append((name, value))
     return (fn.__code__, tuple(static), tuple(map(id, fn.__closure__ or ())))
+
+
+def _unreadable_callee(err: AutodiffError, fn: types.FunctionType, loc: Loc | None
+                       ) -> AutodiffError:
+    """``err`` at the line that calls ``fn`` (its own place is no line of the user's: a
+    frozen module's ``<frozen _collections_abc>:771`` for ``os.environ.get``)."""
+    if loc is None:
+        return err
+    frozen = fn.__code__.co_filename.startswith("<")
+    return AutodiffError(
+        f"{err.message}, which this line calls", loc,
+        hint="compute the value outside the differentiated function and pass it in, or "
+             "read it into a module-level constant" if frozen else err.hint)
 
 
 def _compile_callee(low: Lowering, frame: tuple, fn: types.FunctionType,

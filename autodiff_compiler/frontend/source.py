@@ -90,6 +90,11 @@ def definition_loc(fn: types.FunctionType) -> Loc:
                fn.__qualname__)
 
 
+class UnreadableSourceError(AutodiffError):
+    """A function's text is not where its code says (an interactive prompt, ``exec``, a
+    frozen module of the standard library): it cannot be compiled from its source."""
+
+
 @functools.lru_cache(maxsize=512)
 def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFunction:
     """(``filename``: equal code objects from two files are not the same function.)"""
@@ -99,9 +104,10 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
         lines, first = inspect.findsource(code)
         block = inspect.getblock(lines[first:])
     except (OSError, TypeError):
-        raise AutodiffError(f"cannot read the source of '{qualname}'", loc,
-                            hint="define the function in a .py file (not in an interactive "
-                                 "prompt or with exec) so its source can be compiled") from None
+        raise UnreadableSourceError(
+            f"cannot read the source of '{qualname}'", loc,
+            hint="define the function in a .py file (not in an interactive prompt or with "
+                 "exec) so its source can be compiled") from None
     if not _runs_this_text(code, "".join(lines)):
         raise AutodiffError(
             f"the source of '{qualname}' has changed since it was imported: "

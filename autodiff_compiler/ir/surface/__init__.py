@@ -327,12 +327,26 @@ def missing_rule_hint(name: str) -> str:
 
 
 def _refuse(func: Any) -> Builder:
+    """A NumPy or SciPy function without a rule: of Python numbers and strings alone
+    (``scipy.special.comb(5, 2)``), computed while compiling, as NumPy's and SciPy's
+    functions other than their random ones are pure; otherwise refused."""
     name = display_name(func)
+    random = "random" in _module_of(func) or getattr(func, "__name__", "") == "rvs"
 
     def build(*args: Any, **kw: Any) -> Any:
+        if not random and all(_plain_data(v) for v in (*args, *kw.values())):
+            return func(*args, **kw)
         raise AutodiffError(f"{name} has no derivative rule", builder.current().loc,
                             hint=missing_rule_hint(name))
     return build
+
+
+def _plain_data(value: Any) -> bool:
+    """A Python number, string or ``None``, or a tuple or list of such: nothing a call
+    could write into, nothing known only at run time."""
+    if isinstance(value, list | tuple):
+        return all(_plain_data(v) for v in value)
+    return value is None or isinstance(value, bool | int | float | complex | str)
 
 
 EXTENDED = "registered with extend"
