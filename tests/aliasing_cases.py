@@ -781,13 +781,24 @@ class _Holder:
 def attribute_holding_an_array_a_loop_writes(x):
     """The loop writes into the array through its carry, another name for it than the
     one the attribute was given: the attribute shows NumPy the writes (the compiled code
-    gave the zeros from before, silently: a gradient of 0 for NumPy's 18 x)."""
+    gave the zeros from before, silently: a gradient of 0 for NumPy's 18 x; then it was
+    refused). A loop of known length that outdates a holder is unrolled: exact."""
     acc = np.zeros(3)
     holder = _Holder()
     holder.kept = acc
     for i in range(3):
         acc += x[0] * i
     return np.sum(holder.kept * acc)
+
+
+def list_holding_an_array_a_loop_writes(x):
+    """The loop's carry settles at once (no first iteration run apart), and the list
+    read after it holds the array the loop wrote: refused, where unrolled it is exact."""
+    acc = np.zeros(())
+    held = [acc]
+    for _ in range(3):
+        acc += x[0, 0] * 0.5
+    return np.sum(x) + acc + held[0]
 
 
 def made_zero_d_accumulated_in_a_for(x):

@@ -129,3 +129,46 @@ def test_enumerate_from_a_start():
     check_grads(numbered_from_one, ROWS, generic=False)
     assert adc.value_and_grad(numbered_from_one)(ROWS)[0] == \
         pytest.approx(numbered_from_one(ROWS))
+
+
+def descent_until_converged(theta):
+    """A while loop whose test starts known (``done = False``), writing a history."""
+    x, history, k, done = np.zeros(3), np.zeros(10), 0, False
+    while not done:
+        g = x - theta
+        x = x - 0.3 * g
+        history[k] = np.sqrt(g @ g)
+        k += 1
+        done = history[k - 1] < 1e-8 or k >= 10
+    return np.sum(history) + np.sum(x ** 2)
+
+
+def descent_from_infinity(theta, tol=1e-8, max_iter=10):
+    x, history, k, gnorm = np.zeros(3), np.zeros(max_iter), 0, np.inf
+    while gnorm > tol and k < max_iter:
+        g = x - theta
+        x = x - 0.3 * g
+        gnorm = np.sqrt(g @ g)
+        history[k] = gnorm
+        k += 1
+    return np.sum(history)
+
+
+def last_write_wins(theta):
+    x, slot, gnorm, k = np.zeros(3), np.zeros(4), np.inf, 0
+    while gnorm > 1e-8 and k < 10:
+        g = x - theta
+        x = x - 0.3 * g
+        gnorm = np.sqrt(g @ g)
+        slot[k % 4] = gnorm * slot[(k + 3) % 4] + gnorm
+        k += 1
+    return np.sum(slot * np.arange(1.0, 5.0))
+
+
+@pytest.mark.parametrize("fn", [descent_until_converged, descent_from_infinity,
+                                last_write_wins], ids=lambda f: f.__name__)
+def test_a_while_loop_whose_test_starts_known_writes_arrays_in_place(fn):
+    """The body was lowered again once the test's value settled (a Python bool or inf,
+    then a run-time one), and the write the first attempt made outdated the array for
+    the second: refused, "'history' shares memory with an array written in place"."""
+    check_grads(fn, np.array([1.0, 2.0, 0.5]))

@@ -75,6 +75,33 @@ def bind_carried(env: dict, names: list[str], skeletons: list, leaves: Sequence[
         env[name], leaves = trees.unflatten(skeleton, leaves[:n]), leaves[n:]
 
 
+def saved_state(scope: Scope) -> Callable[[], None]:
+    """What lowering a loop's body changes outside the region it builds, saved: the
+    aliases (which arrays a write outdated), the attributes and lists that hold arrays
+    (a write updates the holders), and what ``ops.assign`` wrote. The function returned
+    puts it back, for a lowering attempt dropped (the loop is lowered again, or
+    unrolled)."""
+    low = scope.low
+    aliases, attributes = low.aliases.saved(), dict(low.attributes)
+    writes, written = low.captures.saved_writes(), dict(low.written)
+    contents = [(held, list(held) if isinstance(held, list) else dict(held))
+                for held in low.lists]
+
+    def restore() -> None:
+        low.aliases.restore(aliases)
+        low.attributes = dict(attributes)
+        low.captures.restore_writes(writes)
+        low.written = dict(written)
+        for held, items in contents:
+            if isinstance(held, list):
+                held[:] = items
+            else:
+                held.clear()
+                held.update(items)
+
+    return restore
+
+
 def loop_body(scope: Scope, node: gast.AST, carried: list[str],
               bind: Callable[[Scope, Var], None] | None, stmts: list[gast.stmt],
               target: gast.AST | None = None) -> tuple[Function, list[str]]:
@@ -87,7 +114,11 @@ def loop_body(scope: Scope, node: gast.AST, carried: list[str],
     index_name = target.id if isinstance(target, gast.Name) else "i"
     live = [n for n in carried if scope.env[n] is not PENDING]
     avals = None
+    restore = saved_state(scope)
     for _ in range(4):
+        # (each attempt from the state before the first: an array the last one wrote in
+        # place is not outdated for the next, whose carry starts as that array again)
+        restore()
         inits, skeletons = carried_leaves(scope, node, live)
         avals = avals or [a.aval for a in inits]
         k = Var(LOOP_INDEX, index_name)

@@ -19,6 +19,7 @@ from ..errors import AutodiffError, UnsupportedSyntaxError
 from ..ir import primitives as P
 from ..ir.builder import as_atom
 from ..ir.core import Const, Eqn, Function, Var
+from .aliasing import CURRENT
 from .control import (
     RESULT,
     RETURNED,
@@ -37,6 +38,7 @@ from .loop_bodies import (
     hints_of,
     leaf_names,
     loop_body,
+    saved_state,
 )
 from .merging import PENDING, UNBOUND, changed_by_calls
 from .scope import JUMPED, NOT_RETURNED, Scope
@@ -269,38 +271,47 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
     that, unroll it instead (what an attempt bound is dropped: it ran in forked scopes
     and a builder of its own, but for the region equation and the names it set)."""
     env, n_eqns = dict(scope.env), len(scope.low.builder.eqns)
-    aliases, attributes = scope.low.aliases.saved(), dict(scope.low.attributes)
-    writes, written = scope.low.captures.saved_writes(), dict(scope.low.written)
-    contents = [(held, list(held) if isinstance(held, list) else dict(held))
-                for held in scope.low.lists]  # (a write updates the lists holding it)
+    restore_state = saved_state(scope)
 
     def restore() -> None:
         scope.env.clear()
         scope.env.update(env)
         del scope.low.builder.eqns[n_eqns:]
-        scope.low.aliases.restore(aliases)
-        scope.low.attributes = dict(attributes)
-        scope.low.captures.restore_writes(writes)  # (what ops.assign in it wrote)
-        scope.low.written = dict(written)
-        for held, items in contents:
-            if isinstance(held, list):
-                held[:] = items
-            else:
-                held.clear()
-                held.update(items)
+        restore_state()
 
+    outdated_before = _outdated_holders(scope)
     try:
-        return region()
+        result, lowered = region(), region
     except _Unsettled:
         restore()
         try:
-            return peeled()
+            result, lowered = peeled(), peeled
         except Exception:
             restore()
             return unrolled()
     except Exception:  # whatever it was, unrolling runs the loop as Python does
         restore()
         return unrolled()
+    if _outdated_holders(scope) <= outdated_before:
+        return result
+    # The loop wrote in place an array another name, a list or an attribute holds:
+    # read after it, that holder would be refused; unrolled, it reads what NumPy shows.
+    restore()
+    try:
+        return unrolled()
+    except Exception:  # (too long to unroll: the loop as it was lowered)
+        restore()
+        return lowered()
+
+
+def _outdated_holders(scope: Scope) -> set[tuple]:
+    """The names, lists and attributes holding a value an in-place write outdated."""
+    aliases = scope.low.aliases
+    holders = [*((("name", name), value) for name, value in scope.env.items()),
+               *((("list", id(held)), held) for held in scope.low.lists),
+               *((("attribute", key), value)
+                 for key, (_, value) in scope.low.attributes.items())]
+    return {key for key, value in holders if aliases.outdated(value) is not CURRENT}
 
 
 def _set_from_none(inits: list[Any], names: list[str]) -> str | None:

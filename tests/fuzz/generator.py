@@ -47,6 +47,8 @@ ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path,
 READER_SHARE = 0.1  # a partial, bound method, generator... of an array, then a write into it
 SHARED_SHARE = 0.1  # a list held twice (an alias, a list in a tuple, a helper's parameter),
 # changed on a run-time branch's paths and then through the other holder
+SETTLING_SHARE = 0.15  # ``while`` tests that start as Python values (``gap = np.inf``),
+# then run-time ones, while the body writes an array in place (``hist[c % 4] = ...``)
 RENAMED_SHARE = 0.1  # arguments named as generated code names its own values (``i0``)
 # Names the backends' generated code gives its own values (a kernel's loop counters, its
 # runtime's functions, the adjoint's): a user's argument named so must keep its value
@@ -100,6 +102,7 @@ class _Generator:
         self.pairs = random.Random(seed + 9900119)
         self.holders = random.Random(seed + 9900131)
         self.renames = random.Random(seed + 9900157)
+        self.settles = random.Random(seed + 9900161)
         self.boxes = random.Random(seed + 9900137)
         self.bounds = random.Random(seed + 9900139)
         self.firsts = random.Random(seed + 9900149)
@@ -366,6 +369,8 @@ class _Generator:
         else:
             self.features.add("while_static")
             start, test, step = Stmt(f"{counter} = 0"), f"{counter} < 3", f"{counter} += 1"
+        if " and " not in test and self.settles.random() < SETTLING_SHARE:
+            return self._settling_while(acc, shape, init, counter, depth)
         if " and " not in test and self.bounds.random() < BOUNDED_SHARE:  # (not a scan)
             # two tests, one on the counter, one on what the loop computes (the numba
             # backend's kernel gave both one name once: the second alone decided)
@@ -374,6 +379,26 @@ class _Generator:
         body = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
                                      self._carry(acc, shape, []), Stmt(step, keep=True)])
         return [init, start, Stmt(f"while {test}:", tuple(body))]
+
+    def _settling_while(self, acc: str, shape: Shape, init: Stmt, counter: str,
+                        depth: int) -> list[Stmt]:
+        """A ``while`` whose test starts as a Python value (``gap`` is ``np.inf``) and
+        is a run-time one after the first iteration, which writes a history array in
+        place: the body is lowered again once the test's value settles (the first
+        attempt's write outdated the array for the second: a false refusal once)."""
+        self.features.add("while_settling")
+        gap, history = self.fresh("gap"), self.fresh("hist")
+        slot = f"{history}[{counter} % 4]"
+        body = self._scoped(lambda: [*self.block(self.rng.randrange(2), depth + 1),
+                                     self._carry(acc, shape, []),
+                                     Stmt(f"{slot} = {self.ex.to_scalar(acc, shape)}",
+                                          keep=True),
+                                     Stmt(f"{gap} = np.abs({slot}) + 0.5", keep=True),
+                                     Stmt(f"{counter} += 1", keep=True)])
+        return [init, Stmt(f"{counter} = 0"), Stmt(f"{gap} = np.inf"),
+                Stmt(f"{history} = np.zeros(4)"),
+                Stmt(f"while {counter} < 3 and {gap} > 1e-3:", tuple(body)),
+                Stmt(f"{acc} = {acc} + np.sum({history})")]
 
     def _scan_while(self, counter: str) -> tuple[Stmt, str, str]:
         """A ``while`` that walks an array's rows while a test on the row holds: its
