@@ -226,14 +226,21 @@ def unpad(g, pad_width):
 
 def adjugate(a):
     """adj(a) of each matrix, det(a) inv(a) where ``a`` is invertible and finite where
-    it is not: from ``a = U S V^T``, ``adj(a) = det(U) det(V) V adj(S) U^T``, ``adj(S)``
-    diagonal with the product of the other singular values (no division by one)."""
+    it is not: from ``a = U S V^H``, ``adj(a) = det(U) det(V^H) V adj(S) U^H``,
+    ``adj(S)`` diagonal with the product of the other singular values (no division by
+    one). (Of a complex matrix, V and U^H are conjugate transposes: plain ones gave a
+    wrong determinant's derivative.)"""
     u, s, vh = np.linalg.svd(a)
     n = s.shape[-1]
     others = np.where(np.eye(n, dtype=bool), 1, s[..., None, :])
     scale = (np.linalg.det(u) * np.linalg.det(vh))[..., None, None]
-    return scale * (np.swapaxes(vh, -1, -2) @ (np.prod(others, axis=-1)[..., :, None]
-                                               * np.swapaxes(u, -1, -2)))
+    return scale * (_adjoint(vh) @ (np.prod(others, axis=-1)[..., :, None] * _adjoint(u)))
+
+
+def _adjoint(a):
+    """The conjugate transpose of the last two axes."""
+    a = np.swapaxes(a, -1, -2)
+    return a.conj() if np.iscomplexobj(a) else a
 
 
 def undiag(g, x, k=0):

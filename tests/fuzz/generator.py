@@ -30,6 +30,21 @@ PARTS_SHARE = 0.2  # programs reading a tuple of values by a loop's index or unp
 FILTER_SHARE = 0.15  # programs folding items filtered on run-time values
 SIZED_SHARE = 0.1  # programs building arrays whose sizes are counted from the data
 COMPLEX_SHARE = 0.1  # programs whose last term passes through complex values
+COMPLEX_LINALG_SHARE = 0.08  # programs whose last term goes through complex linear algebra
+# A scalar ``t`` through products and linear algebra of complex arrays (``vdot``
+# conjugates its first operand; a complex matrix's adjugate and slogdet sign need
+# conjugates: each derivative was wrong for complex arrays only)
+COMPLEX_LINALG_TERMS = [
+    "np.real(np.vdot(np.array([1.0, 0.5j]) * ({t}), np.array([0.3 - 1j, 2.0]) * ({t}) + 1j))",
+    "np.abs(np.linalg.det(np.array([[1.0 + 0.5j, 0.3], [0.2j, 0.7]]) "
+    "+ ({t}) * np.array([[0.3, 1j], [0.2 - 0.5j, 0.7]])))",
+    "np.imag(np.linalg.slogdet(np.array([[1.5 + 0.5j, 0.3], [0.2j, 0.9]]) "
+    "+ ({t}) * np.array([[0.3, 1j], [0.2, 0.7j]]))[0])",
+    "np.real(np.sum(np.linalg.inv(np.array([[2.0 + 0.5j, 0.3], [0.2j, 1.5]]) "
+    "+ np.tanh({t}) * np.array([[0.3j, 0.1], [0.2, 0.4j]]))))",
+    "np.real(np.trace(np.array([[1j, 0.5], [0.3, -1j]]) @ np.linalg.matrix_power("
+    "np.eye(2) + ({t}) * np.array([[0.3j, 0.1], [0.2, 0.4j]]), 2)))",
+]
 ZERO_SHARE = 0.5  # programs taking a product whose argument has an entry exactly 0
 SCAN_SHARE = 0.3  # ``while`` loops walking an array's rows while a test on them holds
 JUMP_IN_BLOCK_SHARE = 0.3  # loops' jumps nested in an ``if True:`` or a ``with``
@@ -1068,6 +1083,11 @@ class _Generator:
             last = terms[-1]
             terms = (*terms[:-1], f"np.abs(({last}) * (0.6 - 0.8j) + 0.3j) "
                                   f"+ np.real(({last}) * (1.5 + 0.5j))")
+        complex_linalg = random.Random(seed + 9900173)  # drawn apart, after it
+        if complex_linalg.random() < COMPLEX_LINALG_SHARE:
+            self.features.add("complex_linalg")
+            term = complex_linalg.choice(COMPLEX_LINALG_TERMS).format(t=terms[-1])
+            terms = (*terms[:-1], term)
         if factory:  # the value returned passes through it too
             terms = (f"{self.ex.unary_fns[0]}({terms[0]})", *terms[1:])
         special = random.Random(seed + 4256249)  # drawn apart, after it

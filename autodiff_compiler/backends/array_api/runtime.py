@@ -247,8 +247,8 @@ def adjugate(x: Any) -> Any:
     others = xp.where(xp.eye(n, dtype=xp.bool), xp.ones_like(s[..., None, :]),
                       s[..., None, :])
     scale = (xp.linalg.det(u) * xp.linalg.det(vh))[..., None, None]
-    return scale * (xp.matrix_transpose(vh) @ (xp.prod(others, axis=-1)[..., :, None]
-                                               * xp.matrix_transpose(u)))
+    return scale * (_adjoint(xp, vh) @ (xp.prod(others, axis=-1)[..., :, None]
+                                        * _adjoint(xp, u)))
 
 
 def _adjoint(xp: Any, x: Any) -> Any:

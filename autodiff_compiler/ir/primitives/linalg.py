@@ -216,9 +216,17 @@ defvjp(dot_vjp_a, lambda h, ans, g, a, b: dot(h, b), None,
 defvjp(dot_vjp_b, lambda h, ans, g, a, b: dot(a, h),
                   lambda h, ans, g, a, b: dot_vjp_a(g, a, h), None)
 defvjp(inner, _vjp_inner(0), _vjp_inner(1))
-# np.vdot flattens both operands (of equal size) and sums their product.
-defvjp(vdot, lambda g, ans, a, b: unbroadcast(reshape(g * b, shape_of(a)), a),
-             lambda g, ans, a, b: unbroadcast(reshape(g * a, shape_of(b)), b))
+# np.vdot flattens both operands (of equal size) and sums conj(a) b: a's cotangent is
+# conj(g b) (the transpose of conj, conj), b's g conj(a).
+
+
+def _conj_if_complex(x):
+    from .elementwise import conj
+    return conj(x) if _may_be_complex(x) else x
+
+
+defvjp(vdot, lambda g, ans, a, b: unbroadcast(reshape(_conj_if_complex(g * b), shape_of(a)), a),
+             lambda g, ans, a, b: unbroadcast(reshape(g * _conj_if_complex(a), shape_of(b)), b))
 for _bilinear in (dot, inner, vdot):
     deflinear(_bilinear, 0, 1)
 deflinear(dot_vjp_a, 0, 2)
@@ -379,8 +387,37 @@ def _jvp_adjugate(t, ans, x):
 
 defvjp(adjugate, _vjp_adjugate)
 defjvp(adjugate, _jvp_adjugate)
-defvjp_all(slogdet, lambda gs, ans, x: (_logdet_cotangent(gs[1], x),))
-defjvp_all(slogdet, lambda ts, ans, x: (None, _trace_with_inverse(ts[0], x)))
+# slogdet: log det = log|det| + i theta, and d log det = t = tr(inv(x) dx); so the log
+# of the magnitude moves by real(t), and the sign e^(i theta) of a complex matrix by
+# sign i imag(t) (a real matrix's, +1 or -1, not at all). The VJP is that map's
+# transpose, with the conventions of ``real`` and ``imag`` (no conjugate).
+
+
+def _imaginary_part(z):
+    """``i imag(z)``, as ``z - real(z)``: of a real ``z`` (a dtype known only at run
+    time) a real zero, not a complex one."""
+    from .elementwise import real
+    return z - real(z)
+
+
+def _vjp_slogdet(gs, ans, x):
+    g_sign, g_logabs = gs
+    if g_sign is None or not _may_be_complex(x):
+        return (_logdet_cotangent(g_logabs, x),) if g_logabs is not None else (None,)
+    g_log = _imaginary_part(g_sign * ans[0])
+    return (_logdet_cotangent(g_log if g_logabs is None else g_logabs + g_log, x),)
+
+
+def _jvp_slogdet(ts, ans, x):
+    t = _trace_with_inverse(ts[0], x)
+    if not _may_be_complex(x):
+        return None, t
+    from .elementwise import real
+    return ans[0] * _imaginary_part(t), real(t)
+
+
+defvjp_all(slogdet, _vjp_slogdet)
+defjvp_all(slogdet, _jvp_slogdet)
 
 # ---------------------------------------------------------------------------- solve
 # solve(a, b): b is a vector only when it is 1-D; the rules treat it as a column.
