@@ -224,3 +224,38 @@ def test_values_carried_through_loops_and_branches_stay_tensors():
     got = ms.grad(carried_then_min)(Tensor(point))
     expected = central_differences(lambda v: carried_then_min(Tensor(v)), point)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+
+
+CUBE = np.arange(24.0).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize("axes, permutation", [
+    ((0, 1), (1, 0, 2)), ((1, 2), (0, 2, 1)), ((-2, -1), (0, 2, 1)), ((2, 0), (2, 1, 0)),
+    ((1, 1), (0, 1, 2)), ((), (2, 1, 0)), (((0, 2, 1),), (0, 2, 1)), ((2, 1, 0), (2, 1, 0)),
+], ids=str)
+def test_transpose_of_two_dimensions_swaps_them_as_mindspore_does(axes, permutation):
+    """MindSpore 2.10 (as PyTorch): ``x.transpose(1, 2)`` swaps two dimensions; NumPy
+    reads two numbers as a permutation (a 3-D array's raised, a matrix's ``(0, 1)``
+    left it as it was, silently). A tuple, or one number per axis, permutes."""
+    got = Tensor(CUBE).transpose(*axes)
+    assert isinstance(got, Tensor)
+    np.testing.assert_array_equal(got, np.transpose(CUBE, permutation))
+    matrix = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(Tensor(matrix).transpose(0, 1), matrix.T)
+    np.testing.assert_array_equal(Tensor(matrix).transpose(dim0=1, dim1=0), matrix.T)
+
+
+def swapped_last_two(t):
+    return (t.transpose(-2, -1) * np.arange(24.0).reshape(2, 4, 3)).sum() \
+        + (t[0].transpose(0, 1) * np.arange(12.0).reshape(4, 3)).sum()
+
+
+def test_transpose_of_two_dimensions_inside_a_differentiated_function():
+    """Of a Tensor, MindSpore's meaning; of a plain array, NumPy's: (0, 1) of a matrix
+    is itself (a permutation)."""
+    point = CUBE / 10.0
+    got = ms.grad(swapped_last_two)(Tensor(point))
+    np.testing.assert_allclose(
+        got, central_differences(lambda v: swapped_last_two(Tensor(v)), point), rtol=1e-7)
+    plain = ms.grad(lambda m: (m.transpose(0, 1) * np.arange(12.0).reshape(3, 4)).sum())
+    np.testing.assert_array_equal(plain(np.ones((3, 4))), np.arange(12.0).reshape(3, 4))

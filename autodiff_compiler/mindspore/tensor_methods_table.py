@@ -74,7 +74,7 @@ from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     unbind,
     unique,
 )
-from .tensor_overloads import extremum_plan
+from .tensor_overloads import extremum_plan, transpose
 
 __all__ = ["SOURCE_METHODS", "COMPILED_AS", "TENSOR_COMPILED", "EAGER_ONLY", "INPLACE"]
 
@@ -414,7 +414,8 @@ def flatten_compiled(self: Any, order: Any = "C", last: Any = None, *, start_dim
 # compiled so for values computed from Tensors only (``Var.tensor``): arrays keep
 # NumPy's ``x.max(1)``, the values
 TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
-                                   "flatten": flatten_compiled}
+                                   "flatten": flatten_compiled,
+                                   "transpose": transpose}
 
 # compiled differently from the eager method
 COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}

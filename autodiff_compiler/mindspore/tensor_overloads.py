@@ -227,6 +227,19 @@ def sort_compiled(self: Any, axis: int = -1, descending: bool = False, *,
         order.astype(np.int32)
 
 
+def transpose(self: Any, *axes: Any, dim0: Any = None, dim1: Any = None) -> Any:
+    """MindSpore 2.x's (PyTorch's) ``x.transpose(dim0, dim1)``: those two dimensions
+    swapped, where NumPy reads two numbers as a permutation (a matrix's ``(0, 1)`` left
+    it as it was, a 3-D Tensor's raised); otherwise NumPy's: ``x.transpose()`` reverses
+    the axes, a tuple or one number per axis permutes them (measured in MindSpore 2.10;
+    inside a differentiated function the same for values computed from Tensors)."""
+    if dim0 is not None or dim1 is not None:
+        axes = (*axes, *(d for d in (dim0, dim1) if d is not None))
+    if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
+        return np.swapaxes(self, axes[0], axes[1])
+    return np.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+
 def fill_compiled(self: Any, value: Any) -> Any:
     """``x.fill(v)`` read as a value inside a differentiated function: MindSpore's."""
     return np.full_like(self, value)
@@ -235,6 +248,6 @@ def fill_compiled(self: Any, value: Any) -> Any:
 METHODS = {**{f"__i{op.__name__.strip('_')}__": _rebinding(op) for op in _AUGMENTED},
            "sort": sort, "argsort": argsort, "max": _extremum("max"),
            "min": _extremum("min"), "fill": fill, "resize": resize, "trace": trace,
-           "round": round, "nonzero": nonzero,
+           "round": round, "nonzero": nonzero, "transpose": transpose,
            **{name: _reduction(name) for name in ("sum", "prod", "all", "any", "std", "var")}}
 COMPILED = {"sort": sort_compiled, "fill": fill_compiled}
