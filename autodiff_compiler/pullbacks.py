@@ -108,7 +108,14 @@ class InlinedPullback:
     """``vjp_fn`` of a ``vjp`` taken inside a compiled function: a value of the compiler
     alone, which, where the code calls it, inlines the gradient of the outputs weighted
     by the cotangents (``pullbacks``), so ``grad`` of a function that takes a ``vjp``
-    is one program (reverse over reverse)."""
+    is one program (reverse over reverse). It reads the enclosing program's values (the
+    point of the ``vjp``): a transform of it (``vmap(vjp_fn)``, the autodiff cookbook's
+    Jacobian) is made where it is called, as a local function's is (``__local__``)."""
+
+    __local__ = True
+    name = "vjp_fn"
+    signature = inspect.Signature([inspect.Parameter("cotangents",
+                                                     inspect.Parameter.VAR_POSITIONAL)])
 
     def __init__(self, lower: Callable[..., Any]) -> None:
         self.__lower_call__ = lower

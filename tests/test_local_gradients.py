@@ -380,3 +380,28 @@ def test_jvp_and_vjp_at_a_constant_point_inside_grad_and_vmap(point, transform, 
     np.testing.assert_allclose(adc.vmap(f)(xs), [f(x) for x in xs], rtol=1e-12)
     np.testing.assert_allclose(adc.vmap(adc.grad(f))(xs), [adc.grad(f)(x) for x in xs],
                                rtol=1e-12)
+
+
+def _predict(w):
+    return np.tanh(np.array([[0.5, 1.0, -0.3], [0.2, -1.0, 0.7]]) @ w)
+
+
+def cookbook_jacobian(w):
+    """JAX's autodiff cookbook: a Jacobian from ``vjp`` and ``vmap`` of its ``vjp_fn``."""
+    _, pullback = adc.vjp(_predict, w)
+    jacobian, = adc.vmap(pullback)(np.eye(2))
+    return jacobian
+
+
+def test_vmap_of_a_vjp_fn_made_inside_a_transform():
+    """``vmap(vjp_fn)`` was compiled as a program of its own, which read the point of
+    the ``vjp`` from the enclosing one: an IR verification error ("used before it is
+    defined") under any outer transform."""
+    w = np.array([0.3, -0.2, 0.1])
+    np.testing.assert_allclose(cookbook_jacobian(w), adc.jacrev(_predict)(w), rtol=1e-12)
+    hessian = adc.jacfwd(adc.jacrev(_predict))(w)
+    np.testing.assert_allclose(adc.jacfwd(cookbook_jacobian)(w), hessian, rtol=1e-10)
+    np.testing.assert_allclose(adc.jacrev(cookbook_jacobian)(w), hessian, rtol=1e-10)
+    ws = np.stack([w, 2 * w, -w])
+    np.testing.assert_allclose(adc.vmap(cookbook_jacobian)(ws),
+                               [adc.jacrev(_predict)(v) for v in ws], rtol=1e-12)
