@@ -509,3 +509,30 @@ def test_bincount_and_unique_give_pytorchs_dtypes():
     _, inverse, counts = mint.unique(np.array([3.0, 1.0]), return_inverse=True,
                                      return_counts=True)
     assert np.asarray(inverse).dtype == np.int64 and np.asarray(counts).dtype == np.int64
+
+
+def test_full_of_a_python_float_is_float32_as_mints_documents():
+    """``mint.full((T, T), -inf)`` made float64 here, so a causal mask turned float32
+    attention scores into float64 (PyTorch, and mint's documentation: float32)."""
+    assert mint.full((2, 2), 2.5).dtype == np.float32
+    assert mint.full((2,), 2).dtype == np.int64
+    assert mint.full((2,), 2.5, dtype=ms.float64).dtype == np.float64
+    scores = ms.Tensor(np.zeros((3, 3), np.float32))
+    assert (scores + mint.triu(mint.full((3, 3), float("-inf")), diagonal=1)).dtype == \
+        np.float32
+
+
+def test_functional_interpolate_takes_a_scale_factor_in_nearest_mode():
+    """MindSpore 2.10's mint (as PyTorch) resizes 4-d input by ``scale_factor=2.0`` in
+    ``nearest`` mode, which ``ops.interpolate`` refuses (raised here, a plain
+    ValueError); MindSpore's values and gradient of the squares' sum."""
+    x = ms.Tensor(np.arange(8, dtype=np.float32).reshape(1, 2, 2, 2))
+    functional = mint.nn.functional
+    y = functional.interpolate(x, scale_factor=2.0, mode="nearest")
+    np.testing.assert_array_equal(y[0, 0], [[0, 0, 1, 1], [0, 0, 1, 1], [2, 2, 3, 3],
+                                            [2, 2, 3, 3]])
+    grad = ms.grad(lambda t: (functional.interpolate(t, scale_factor=2.0, mode="nearest")
+                              ** 2).sum())
+    np.testing.assert_array_equal(grad(x)[0, 0], [[0.0, 8.0], [16.0, 24.0]])
+    grid = ms.Tensor(np.array([[[[-0.5, -0.5], [0.5, 0.25]]]], np.float32))
+    np.testing.assert_allclose(functional.grid_sample(x, grid).reshape(-1), [0.0, 2.5, 4.0, 6.5])

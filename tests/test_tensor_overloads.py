@@ -259,3 +259,29 @@ def test_transpose_of_two_dimensions_inside_a_differentiated_function():
         got, central_differences(lambda v: swapped_last_two(Tensor(v)), point), rtol=1e-7)
     plain = ms.grad(lambda m: (m.transpose(0, 1) * np.arange(12.0).reshape(3, 4)).sum())
     np.testing.assert_array_equal(plain(np.ones((3, 4))), np.arange(12.0).reshape(3, 4))
+
+
+class _EmbeddingLookup(ms.nn.Cell):
+    """Model zoo BERT's: the table itself returned too (its output projection)."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding_table = ms.Parameter(Tensor(np.arange(6.0, dtype=np.float32)
+                                                   .reshape(3, 2)), name="embedding_table")
+
+    def construct(self, ids):
+        return ms.ops.gather(self.embedding_table, ids, 0), self.embedding_table.value()
+
+
+def test_a_parameters_value_inside_construct_carries_its_gradient():
+    """``p.value()`` was refused as an unknown array attribute. MindSpore 2.10's gradient
+    of ``sum(gather(t, [0, 2, 2]) ** 2) + sum(t)``: [[1, 3], [1, 1], [17, 21]]."""
+    net = _EmbeddingLookup()
+
+    def loss(ids):
+        out, table = net(ids)
+        return (out * out).sum() + table.sum()
+
+    (grad,) = ms.grad(loss, None, net.trainable_params())(Tensor(np.array([0, 2, 2],
+                                                                          np.int32)))
+    np.testing.assert_array_equal(grad, [[1.0, 3.0], [1.0, 1.0], [17.0, 21.0]])

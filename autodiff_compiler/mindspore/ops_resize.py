@@ -34,7 +34,7 @@ import numpy as np
 
 from .ops_scatter import known_shape
 
-__all__ = ["interpolate", "upsample"]
+__all__ = ["interpolate", "upsample"]  # (interpolate_any_scale: mint's)
 
 # mode -> {rank of the input: the options it takes besides size}
 _MODES = {
@@ -53,8 +53,24 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,  # noqa:
                 recompute_scale_factor: Any = None) -> Any:
     """``input`` (N, C, [D,] [H,] W) resized to ``size`` (an int for every spatial axis,
     or one per axis), or to ``floor(length * scale_factor)``, by ``mode``."""
+    return _resized(input, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                    False)
+
+
+def interpolate_any_scale(input: Any, size: Any = None, scale_factor: Any = None,  # noqa: A002
+                          mode: str = "nearest", align_corners: Any = None,
+                          recompute_scale_factor: Any = None) -> Any:
+    """``mint.nn.functional.interpolate``: PyTorch's, which takes a scale factor in every
+    mode (MindSpore 2.10's mint too: ``nearest`` of 4-d input by 2.0), sampling at
+    ``i / scale_factor`` as the 5-d modes here do."""
+    return _resized(input, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                    True)
+
+
+def _resized(input: Any, size: Any, scale_factor: Any, mode: str,  # noqa: A002
+             align_corners: Any, recompute_scale_factor: Any, any_scale: bool) -> Any:
     plan = _plan(known_shape(input, "ops.interpolate"), input.dtype, size, scale_factor, mode,
-                 align_corners, recompute_scale_factor)
+                 align_corners, recompute_scale_factor, any_scale)
     out = input
     for axis, table in enumerate(plan):
         if table[0] == "gather":
@@ -87,7 +103,7 @@ def resize_bilinear_v2(x: Any, size: Any, align_corners: bool = False,
 
 
 def _plan(shape: tuple, dtype: Any, size: Any, scale_factor: Any, mode: Any,
-          align_corners: Any, recompute_scale_factor: Any) -> list:
+          align_corners: Any, recompute_scale_factor: Any, any_scale: bool = False) -> list:
     """MindSpore's checks, then what to do along each axis: ``("keep",)`` for the first
     two and any whose length stays, ``("gather", positions)``, ``("lerp", below,
     above, w_below, w_above)`` for two weighted gathers, or ``("average", weights)``
@@ -103,7 +119,7 @@ def _plan(shape: tuple, dtype: Any, size: Any, scale_factor: Any, mode: Any,
     if mode == "area" and size is None:
         recompute_scale_factor = True
     size, scale_factor = _recomputed(shape, size, scale_factor, recompute_scale_factor)
-    if scale_factor is not None and "scale_factor" not in options[rank]:
+    if scale_factor is not None and "scale_factor" not in options[rank] and not any_scale:
         raise ValueError(f"For 'interpolate', 'scale_factor' option cannot currently be set "
                          f"with the mode = {mode} and dim = {rank}D.")
     if align_corners is not None:

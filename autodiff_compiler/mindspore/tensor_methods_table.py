@@ -413,9 +413,15 @@ def flatten_compiled(self: Any, order: Any = "C", last: Any = None, *, start_dim
 
 # compiled so for values computed from Tensors only (``Var.tensor``): arrays keep
 # NumPy's ``x.max(1)``, the values
+def value_compiled(self: Any) -> Any:
+    """``p.value()`` of a Parameter (model zoo BERT's embedding table): its data, through
+    which the gradient flows as MindSpore 2.10's does."""
+    return self
+
+
 TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
                                    "flatten": flatten_compiled,
-                                   "transpose": transpose}
+                                   "transpose": transpose, "value": value_compiled}
 
 # compiled differently from the eager method
 COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}

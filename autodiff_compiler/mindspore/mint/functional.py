@@ -15,7 +15,6 @@ from ..ops import (  # noqa: F401  (re-exported: the same names and signatures)
     hardshrink,
     hardsigmoid,
     hardswish,
-    interpolate,
     l1_loss,
     layer_norm,
     logsigmoid,
@@ -29,7 +28,16 @@ from ..ops import (  # noqa: F401  (re-exported: the same names and signatures)
     softshrink,
     tanh,
 )
+from ..ops_resize import interpolate_any_scale as interpolate  # (PyTorch's)
 from . import linalg
+
+upsample = interpolate  # PyTorch's older name
+
+
+def grid_sample(input: Any, grid: Any, mode: str = "bilinear",  # noqa: A002
+                padding_mode: str = "zeros", align_corners: bool = False) -> Any:
+    """``ops.grid_sample`` with PyTorch's default ``align_corners=False``."""
+    return ops.grid_sample(input, grid, mode, padding_mode, align_corners)
 
 
 def relu(input: Any, inplace: bool = False) -> Any:  # noqa: A002 (mint's names)
