@@ -172,3 +172,18 @@ def test_a_while_loop_whose_test_starts_known_writes_arrays_in_place(fn):
     then a run-time one), and the write the first attempt made outdated the array for
     the second: refused, "'history' shares memory with an array written in place"."""
     check_grads(fn, np.array([1.0, 2.0, 0.5]))
+
+
+def long_loop_beside_another_name(x):
+    out = np.zeros(3000)
+    alias = out  # noqa: F841 (another name for what the loop writes, never read)
+    for i in range(3000):
+        out[i] = x[i % 3] * i
+    return np.sum(out)
+
+
+def test_a_long_loop_outdating_another_name_stays_one_loop():
+    """A loop of known length that outdates a holder is unrolled only where short (64
+    iterations): 3000 unrolled took as long to compile as to run."""
+    sums = np.array([sum(range(k, 3000, 3)) for k in range(3)], dtype=float)
+    np.testing.assert_allclose(adc.grad(long_loop_beside_another_name)(np.ones(3)), sums)

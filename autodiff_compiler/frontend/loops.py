@@ -43,7 +43,7 @@ from .loop_bodies import (
 from .merging import PENDING, UNBOUND, changed_by_calls
 from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
-from .unrolled import _unroll, _unroll_while
+from .unrolled import _unroll, _unroll_while, limited_unrolling
 
 
 def stmt_for(scope: Scope, node: gast.For) -> Any:
@@ -295,13 +295,18 @@ def _region_or_unrolled(scope: Scope, region: Callable[[], Any],
     if _outdated_holders(scope) <= outdated_before:
         return result
     # The loop wrote in place an array another name, a list or an attribute holds:
-    # read after it, that holder would be refused; unrolled, it reads what NumPy shows.
+    # read after it, that holder would be refused; unrolled, it reads what NumPy shows
+    # (a short loop: compiling a long one unrolled would take as long as it runs).
     restore()
     try:
-        return unrolled()
+        with limited_unrolling(_PREFERRED_UNROLLING):
+            return unrolled()
     except Exception:  # (too long to unroll: the loop as it was lowered)
         restore()
         return lowered()
+
+
+_PREFERRED_UNROLLING = 64  # iterations: a loop outdating a holder, unrolled where short
 
 
 def _outdated_holders(scope: Scope) -> set[tuple]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import gast
@@ -25,6 +26,19 @@ from .scope import JUMPED, NOT_RETURNED, Scope
 from .statements import assigned_names, breaks, builds_lists, contains
 
 _MAX_UNROLLED = 100_000
+# How many iterations an unrolling may run: fewer where unrolling is a preference, not
+# the only way (``limited_unrolling``)
+_LIMIT: ContextVar[int] = ContextVar("unroll_limit", default=_MAX_UNROLLED)
+
+
+@contextmanager
+def limited_unrolling(limit: int) -> Iterator[None]:
+    """Unroll at most ``limit`` iterations in the block (more: "loop too long")."""
+    token = _LIMIT.set(min(limit, _LIMIT.get()))
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
 
 _BROKE = object()
 
@@ -158,11 +172,11 @@ def _iteration_of(scope: Scope, body: list[gast.stmt], resume: _Resume) -> Any:
 
 def _unroll(scope: Scope, node: gast.For, items: Any, start: int = 0) -> Any:
     if not isinstance(items, list):  # Python reads the iterable once, at the start
-        items = list(itertools.islice(items, _MAX_UNROLLED + 2))
+        items = list(itertools.islice(items, _LIMIT.get() + 2))
     outer = scope.in_loop, scope.loop_kind
     with _unrolling(scope):
         for count in range(start, len(items)):
-            if count > _MAX_UNROLLED:
+            if count > _LIMIT.get():
                 raise scope.error(node, "loop too long to unroll")
             scope.assign(node.target, items[count])
             result = _iteration_of(scope, node.body, _Resume(node, items, count + 1, outer))
@@ -174,7 +188,7 @@ def _unroll(scope: Scope, node: gast.For, items: Any, start: int = 0) -> Any:
 def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
     outer = scope.in_loop, scope.loop_kind
     with _unrolling(scope):
-        for _ in range(_MAX_UNROLLED):
+        for _ in range(_LIMIT.get()):
             if not test:
                 return scope.block(node.orelse)
             result = _iteration_of(scope, node.body, _Resume(node, None, 0, outer))
@@ -185,7 +199,7 @@ def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
                 raise scope.error(node, "this while condition became a run-time value after "
                                         "starting as one known when compiling",
                                   hint="start the loop with a condition on arrays")
-    raise scope.error(node, f"while loop ran {_MAX_UNROLLED} times while compiling")
+    raise scope.error(node, f"while loop ran {_LIMIT.get()} times while compiling")
 
 
 def stmt_break(scope: Scope, node: gast.Break) -> Any:
