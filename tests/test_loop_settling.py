@@ -187,3 +187,36 @@ def test_a_long_loop_outdating_another_name_stays_one_loop():
     iterations): 3000 unrolled took as long to compile as to run."""
     sums = np.array([sum(range(k, 3000, 3)) for k in range(3)], dtype=float)
     np.testing.assert_allclose(adc.grad(long_loop_beside_another_name)(np.ones(3)), sums)
+
+
+def returns_early_from_a_settling_while(x, y):
+    """Fuzz seed 660448, shrunk: the while loop is unrolled (its ``return``), and its
+    iterations resume inside the branch the run-time test of the ``return`` makes."""
+    acc = y * 1.0
+    k, gap = 0, np.inf
+    history = np.zeros(4)
+    while k < 3 and gap > 1e-3:
+        if np.max(x) > 0.3:
+            return np.sum(acc)
+        history[k] = np.var(acc)
+        gap = np.abs(history[k]) + 0.5
+        k += 1
+    total = x * 1.0
+    first = None
+    for _ in acc.T:
+        if first is None:
+            first = total * 1.0
+        else:
+            total = total + first * 0.25
+    return np.sum(total) + np.sum(history)
+
+
+def test_a_while_test_run_time_where_its_iterations_resume_is_refused_not_a_crash():
+    """Shape-generic code (``show``'s) resumed the iterations with a run-time test and
+    asked its truth: an internal error. Shape-specialised code is exact."""
+    x, y = np.array([0.3, 0.5]), np.array([[0.1, 0.2], [0.3, 0.4]])
+    gx, gy = adc.grad(returns_early_from_a_settling_while, (0, 1))(x, y)
+    np.testing.assert_array_equal(gx, np.zeros(2))
+    np.testing.assert_array_equal(gy, np.ones((2, 2)))
+    with pytest.raises(adc.AutodiffError, match="while condition became a run-time value"):
+        adc.gradient_source(returns_early_from_a_settling_while, (0, 1))

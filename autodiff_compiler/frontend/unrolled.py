@@ -189,16 +189,17 @@ def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
     outer = scope.in_loop, scope.loop_kind
     with _unrolling(scope):
         for _ in range(_LIMIT.get()):
+            if isinstance(test, Var):  # (after an iteration; or where the iterations
+                # resume after a branch on run-time values, fuzz seed 660448)
+                raise scope.error(node, "this while condition became a run-time value after "
+                                        "starting as one known when compiling",
+                                  hint="start the loop with a condition on arrays")
             if not test:
                 return scope.block(node.orelse)
             result = _iteration_of(scope, node.body, _Resume(node, None, 0, outer))
             if result is not NOT_RETURNED:
                 return NOT_RETURNED if result is _BROKE else result
             test = scope.expr(node.test)
-            if isinstance(test, Var):
-                raise scope.error(node, "this while condition became a run-time value after "
-                                        "starting as one known when compiling",
-                                  hint="start the loop with a condition on arrays")
     raise scope.error(node, f"while loop ran {_LIMIT.get()} times while compiling")
 
 
