@@ -499,3 +499,29 @@ def test_a_list_holding_an_array_that_a_dropped_loop_attempt_wrote():
     np.testing.assert_allclose(
         grad, central_differences(list_holding_an_array_a_peeled_loop_writes, x),
         rtol=1e-6, atol=1e-8)
+
+
+def loop_test_reading_a_nan(x):
+    m = np.mean(x, where=x > 5.0)  # no entry passes: NaN, which the program filters out
+    s = x[0] * m
+    acc = np.min(x) * 1.0
+    c = 0
+    while c < 3 and s[c] > 0.05:  # (NaN > 0.05: the loop never runs)
+        acc = acc + np.tanh(x[1, 0])
+        c += 1
+    return np.sin(acc)
+
+
+def test_grad_through_vmap_of_a_loop_whose_test_alone_reads_a_value():
+    """Fuzz seed 670454, shrunk: ``s`` is read by the loop's test only, so no gradient
+    reaches it; the loop's adjoint gave it zeros all the same, which met the NaN partial
+    of ``x[0] * m``: NaN for the gradient with respect to ``x[0]`` where each example's
+    own gradient (and central differences) is finite."""
+    x = np.array([[-0.45, 1.11, 0.09, -0.11], [-0.38, -0.02, 0.25, 0.36]])
+    xs = np.stack([x, x * 1.02 + 0.01])
+    with np.errstate(invalid="ignore"):
+        want = np.stack([adc.grad(loop_test_reading_a_nan)(e) for e in xs])
+        got = adc.grad(lambda xs: np.sum(adc.vmap(loop_test_reading_a_nan)(xs)))(xs)
+        np.testing.assert_allclose(want[0], central_differences(loop_test_reading_a_nan, x),
+                                   rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(got, want, rtol=1e-12)

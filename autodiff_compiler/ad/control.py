@@ -436,8 +436,11 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
                               params, adjoint_loc(eqn.loc)))
     for j, g in zip(tape.carried, outs):
         adjoints.add(inits[j], g)
-    for w, g in zip(tape.captured, outs[len(tape.carried):]):
-        adjoints.add(w, g)
+    # (a captured value no cotangent reaches in the body, one only the loop's test
+    # reads, gets none: zeros would meet a NaN partial of it, fuzz seed 670454)
+    for w, g, c in zip(tape.captured, outs[len(tape.carried):], tape.cts[n:m]):
+        if c is not None:
+            adjoints.add(w, g)
     for (t, _, in_order), g in zip(read, listed):
         adjoints.add(t, P.reversed_tape(g) if in_order else g)
 
