@@ -525,3 +525,16 @@ def test_grad_through_vmap_of_a_loop_whose_test_alone_reads_a_value():
         np.testing.assert_allclose(want[0], central_differences(loop_test_reading_a_nan, x),
                                    rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [680010, 660448, 670454], ids=str)
+def test_the_session_s_new_fuzz_forms_seeds_pass(seed, tmp_path):
+    """Seeds the new fuzz forms found (each also has a shrunk test where one was found):
+    680010, an astype spelt as a method on a cotangent that is a Python float when the
+    code runs (a 0-d array's in its aval: the seed 1.0 carried into a loop's adjoint);
+    660448 and 670454, see the tests above."""
+    from fuzz import generate
+    from fuzz.checker import OK, SKIP, check
+
+    outcome = check(generate(seed), str(tmp_path))
+    assert outcome.category in (OK, SKIP), outcome
