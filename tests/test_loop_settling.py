@@ -220,3 +220,19 @@ def test_a_while_test_run_time_where_its_iterations_resume_is_refused_not_a_cras
     np.testing.assert_array_equal(gy, np.ones((2, 2)))
     with pytest.raises(adc.AutodiffError, match="while condition became a run-time value"):
         adc.gradient_source(returns_early_from_a_settling_while, (0, 1))
+
+
+def lists_in_a_settling_while(x):
+    rows, k, gap = [], 0, np.inf
+    while k < 3 and gap > 1e-3:
+        rows.append(x * k)
+        gap = np.abs(np.sum(x)) + 0.5
+        k += 1
+    return np.sum(np.stack(rows))
+
+
+def test_a_list_built_in_a_while_whose_test_turns_run_time_is_the_readmes_refusal():
+    """Unrolled for its list, then refused as "the condition became a run-time value",
+    which named neither the list nor the README's limitation (fuzz seed 690120)."""
+    with pytest.raises(adc.AutodiffError, match="building a Python list in a while loop"):
+        adc.grad(lists_in_a_settling_while)(np.array([0.3, -0.2]))

@@ -19,7 +19,7 @@ from typing import Any
 
 import gast
 
-from ..errors import AutodiffError
+from ..errors import AutodiffError, UnsupportedSyntaxError
 from ..ir.core import Var
 from .control import STOP, _Break, _cond
 from .scope import JUMPED, NOT_RETURNED, Scope
@@ -191,6 +191,12 @@ def _unroll_while(scope: Scope, node: gast.While, test: Any) -> Any:
         for _ in range(_LIMIT.get()):
             if isinstance(test, Var):  # (after an iteration; or where the iterations
                 # resume after a branch on run-time values, fuzz seed 660448)
+                if builds_lists(node.body):  # (why it was unrolled: the README's words)
+                    raise UnsupportedSyntaxError(
+                        "building a Python list in a while loop whose condition is known "
+                        "only at run time is not supported yet", scope.loc(node),
+                        hint="preallocate an array, or collect values in a loop of known "
+                             "length")
                 raise scope.error(node, "this while condition became a run-time value after "
                                         "starting as one known when compiling",
                                   hint="start the loop with a condition on arrays")

@@ -59,6 +59,9 @@ KNOWN: list[Known] = [
                    r"\(shape-generic code, or a value whose shape depends on the branch")),
     Known("None on some paths of a run-time branch and a value on others",
           _refused(r"None on some paths .* and a value on others")),
+    Known("a while condition known when compiling at first and a run-time value later, "
+          "in a loop unrolled while compiling (it builds a list, or returns)",
+          _refused(r"this while condition became a run-time value after starting")),
 ]
 
 
