@@ -122,6 +122,12 @@ def index_add(x, index, v):
     return out
 
 
+def cast(x, dtype):
+    """``x.astype(dtype)``, also of a Python number, which has none (a 0-d value's cast:
+    its aval says an array where a Python number may come, fuzz seed 680010)."""
+    return x.astype(dtype) if hasattr(x, "astype") else np.asarray(x, dtype)
+
+
 def match_complex(v, x):
     """``v``, or its real part when ``x`` is real: a cotangent matches its primal."""
     return v if np.iscomplexobj(x) else np.real(v)

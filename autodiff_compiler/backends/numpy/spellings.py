@@ -171,7 +171,7 @@ def _scalar_spelling(eqn: Eqn) -> Spelling | None:
 def _maybe_python_number(x: object) -> bool:
     """A 0-d value, which may be a Python number when the code runs although its aval
     says an array (the seed 1.0 carried into a loop's adjoint as a 0-d array's
-    cotangent, fuzz seed 680010): ``np.asarray`` casts either."""
+    cotangent, fuzz seed 680010): ``reference.cast`` casts any."""
     aval = getattr(x, "aval", None)
     return aval is not None and aval.shape == ()
 
@@ -180,8 +180,10 @@ def spell(eqn: Eqn, python_floats: bool = True) -> Spelling:
     """How ``eqn`` is written: its primitive's own spelling, or a faster one where the
     operands are known to allow it (``math`` on floats, methods on arrays, masks)."""
     if python_floats and eqn.prim.name in ("astype", "astype_discrete") \
-            and (is_python_float(eqn.invars[0]) or _maybe_python_number(eqn.invars[0])):
+            and is_python_float(eqn.invars[0]):
         return ("call", "np.asarray")  # a float has no astype: np.asarray(x, np.float32)
+    if eqn.prim.name in ("astype", "astype_discrete") and _maybe_python_number(eqn.invars[0]):
+        return ("call", "cast")  # (keeps a NumPy scalar one and a 0-d array one)
     fast = _scalar_spelling(eqn) if python_floats else None
     kind, text = (fast or _direct_spelling(eqn) or _where_zero_spelling(eqn)
                   or own_spelling(eqn.prim))
