@@ -91,6 +91,8 @@ _KINDS = {bool: "b", int: "iu", float: "f", complex: "c"}
 def numbers_of_numpy_scalars(inputs: tuple) -> tuple:
     """``inputs`` with each NumPy scalar MindSpore takes for a Python number one
     (``promotion.yields_as_a_number``; compiled code: ``ir.builder``)."""
+    if not any(isinstance(a, np.generic) for a in inputs):
+        return inputs  # (every eager Tensor operation comes here: most have none)
     arrays = [a.dtype for a in inputs if isinstance(a, np.ndarray)]
     return tuple(a.item() if isinstance(a, np.generic) and
                  promotion.yields_as_a_number(a, arrays) else a for a in inputs)
