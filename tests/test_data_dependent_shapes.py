@@ -295,9 +295,16 @@ def test_gradient_through_vmap_of_rows_of_different_lengths_is_each_examples():
     the program reads in its order; the adjoint meets them last first and reverses the
     list of their cotangents (``reversed_tape``): it was refused."""
     xs = np.array([[1.0, -2.0, 3.0], [-1.0, -2.0, 4.0]])
-    got = adc.grad(lambda xs: np.sum(adc.vmap(arange_over_the_selection)(xs)))(xs)
-    want = np.stack([adc.grad(arange_over_the_selection)(x) for x in xs])
-    np.testing.assert_allclose(got, want, rtol=1e-14)
+    gradient = adc.grad(lambda xs: np.sum(adc.vmap(arange_over_the_selection)(xs) ** 2))
+    want = np.stack([adc.grad(lambda x: arange_over_the_selection(x) ** 2)(x) for x in xs])
+    np.testing.assert_allclose(gradient(xs), want, rtol=1e-14)
+    # its tangent (a Hessian-vector product) reads the reversed list of the rows'
+    # cotangents, whose tangent was dropped: zero
+    direction = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+    _, tangent = adc.jvp(gradient, xs, direction)
+    eps = 1e-6
+    want = (gradient(xs + eps * direction) - gradient(xs - eps * direction)) / (2 * eps)
+    np.testing.assert_allclose(tangent, want, rtol=1e-7)
 
 
 def _masked_mean_of_one_hot_rows(logits):

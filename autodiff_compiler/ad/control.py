@@ -177,7 +177,7 @@ def active_carries(body: Function, carry: Sequence[Var], inits: Sequence[Any],
     while True:
         varied = R.varied_values(body, [carry[j] for j in chosen] + list(captured))
         grown = chosen | {j for j, out in enumerate(body.outvars[:len(carry)])
-                          if out in varied and carry[j].aval.is_float}
+                          if out in varied and R.differentiable_value(carry[j])}
         if grown == chosen:
             return sorted(chosen)
         chosen = grown

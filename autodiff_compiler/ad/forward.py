@@ -94,8 +94,11 @@ def _push(eqn: Eqn, tangents: dict[Var, Any]) -> None:
                     raise
                 tangents[ans] = RefusedTangent(err)  # (raised where it is read)
                 return
-            total = t if total is None else total + t
-    if total is not None and ans.aval.is_float:
+            total = t if total is None else P.add_tapes(total, t) if is_tape(ans) \
+                else total + t
+    # (a list's tangent too: a tape reversed or added, vmap's rows unstacked; dropped, the
+    # loops reading it saw no tangent, and a Hessian-vector product came out zero)
+    if total is not None and (ans.aval.is_float or is_tape(ans)):
         tangents[ans] = _named(_of_dtype(total, ans), ans, eqn)
 
 
@@ -128,6 +131,8 @@ def _of_dtype(t: Any, ans: Var) -> Any:
 
 
 def _broadcast_like(t: Any, ans: Var) -> Any:
+    if is_tape(ans):  # a list's tangent: a list, never broadcast
+        return t
     known = getattr(t, "aval", None)
     if known is not None and known.shape is not None and known.shape == ans.aval.shape:
         return t
