@@ -1111,8 +1111,10 @@ ALL_ROWS = FD_ROWS + NONDIFFERENTIABLE + CONVENTIONS
 # (np.broadcast_to, np.expand_dims, x[...]) with rows of their own.
 NOT_COVERED: dict[str, str] = {
     "stack_rows": "vmap's stacking of rows of run-time shape, which only vmap emits: "
-                  "its tangent is checked in test_data_dependent_shapes; the gradient "
-                  "through it is refused",
+                  "its tangent, its gradient and the gradient's tangent are checked in "
+                  "test_data_dependent_shapes",
+    "unstack_rows": "the transpose of stack_rows, which only its VJP emits: checked with "
+                    "it in test_data_dependent_shapes",
     "host_call": "a Cell hook run as Python when the program runs, with no derivative: "
                  "checked in test_cell_hooks_at_run_time",
     "draw": "a random draw, nondifferentiable: the gradients around it (reparameterised, "

@@ -241,7 +241,12 @@ def _split_loop(eqn: Eqn, body: Function, carry: Sequence[Var], inits: Sequence[
                 active: set[Var], index: Var | None) -> dict[str, Any]:
     reads_ = _tape_reads(eqn, body, index, active)
     read_values = [r for _, r, _ in reads_]
-    captured = [w for w in _captured(body, active) if not R.is_tape(w)]
+    # a tape read by the body's own equations gets its cotangent listed per iteration;
+    # one a region inside the body reads (vmap's rows of a run-time shape, read by the
+    # loop over examples) is captured like any value, its cotangents summed over
+    # iterations element by element (fuzz seed 700042: dropped, a zero gradient)
+    read_tapes = {t for t, _, _ in reads_}
+    captured = [w for w in _captured(body, active) if w not in read_tapes]
     carried = active_carries(body, carry, inits, captured + read_values, active)
     carried = _reached_carries(eqn, body, carry, carried, active)
     placeholders = [cotangent_var(carry[j]) for j in carried]
@@ -390,6 +395,13 @@ def _ys_cotangents(tape: _LoopTape, adjoints: Any, position: Any) -> dict[Var, A
     return out
 
 
+def _summed(total: Var, contribution: Any, captured: Var) -> Any:
+    """A captured value's cotangent summed over iterations: a tape's element by element."""
+    if R.is_tape(captured):
+        return total if contribution is None else P.add_tapes(total, contribution)
+    return P.add_into(total, contribution)
+
+
 def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequence[Var],
                   adjoints: Any) -> None:
     """The loop that runs the body's adjoint, last iteration first."""
@@ -397,7 +409,8 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
     # (of a value whose dtype only the run decides, an int where Python's sum of no
     # items is 0: its zeros made float, as the cotangents added in place are; seed 390423;
     # not in shape-generic code, where no dtype is known)
-    sums_init = [P.zeros_like(w) + 0.0 if w.aval.dtype is None and w.aval.shape is not None
+    sums_init = [P.zeros_like_tape(w) if R.is_tape(w)
+                 else P.zeros_like(w) + 0.0 if w.aval.dtype is None and w.aval.shape is not None
                  else P.zeros_like(w) for w in tape.captured]
     named = tape.index is not None and tape.index.hint not in ("", "_")
     index = Var(LOOP_INDEX, tape.index.hint if named else "i")  # the tape is read at it
@@ -418,7 +431,7 @@ def _adjoint_loop(eqn: Eqn, tape: _LoopTape, inits: Sequence[Any], carry: Sequen
         # value itself is the forward body's, not in scope here)
         carry_out = [as_cotangent(c, p, mapping) for c, p in zip(tape.cts[:n], tape.placeholders)]
         entering = [mapping[into] for _, _, into in tape.shifted]
-        sums_out = [s if c is None else P.add_into(s, as_cotangent(c, w, mapping))
+        sums_out = [s if c is None else _summed(s, as_cotangent(c, w, mapping), w)
                     for s, c, w in zip(sums, tape.cts[n:m], tape.captured)]
         # the cotangent of each element read from a tape, listed: the tape's cotangent
         read = [(t, mapping.get(c, c), in_order)

@@ -215,16 +215,17 @@ def through_ragged_rows(loc: Any) -> AutodiffError:
              "of vmap(f), or loop over the examples in Python")
 
 
+# primitives whose rules take a tape (or a list of rows) whole
+_OF_TAPES = frozenset([P.reversed_tape, P.add_tapes, P.stack_rows, P.unstack_rows])
+
+
 def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     prim = eqn.prim
     rule = REGION_RULES.get(prim)
     if rule is not None:
         rule.backward(eqn, tape, adjoints)
         return
-    if prim not in (P.reversed_tape, P.add_tapes) and any(is_tape(a) and a in adjoints.active
-                                           for a in eqn.invars):
-        if prim is P.stack_rows:
-            raise through_ragged_rows(eqn.loc)
+    if prim not in _OF_TAPES and any(is_tape(a) and a in adjoints.active for a in eqn.invars):
         raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "
                             "reads it by iteration; its derivative is not supported", eqn.loc,
                             hint="differentiate the original function to this order directly")

@@ -158,6 +158,11 @@ def stack_rows(rows):
     return np.array(rows)
 
 
+def unstack_rows(batched):
+    """A batched array's rows, listed: the transpose of ``stack_rows``."""
+    return list(batched)
+
+
 def hstack(*arrays):
     """``np.hstack(arrays)``, with the arrays as separate arguments."""
     return np.hstack(arrays)

@@ -36,7 +36,9 @@ _HELPERS = ("unbroadcast", "keepdims_like", "untile", "unrepeat", "pad", "unpad"
             "tensordot_vjp_a", "tensordot_vjp_b", "as_columns", "from_columns",
             "zeros_like_tape", "reversed_tape", "add_tapes", "sigmoid", "match_complex",
             "index_add", "gather", "gather_add",
-            "add_along_axis", "index_update", "gather_update", "slice", "stack_rows", "adjugate",
+            "add_along_axis", "index_update", "gather_update", "slice", "stack_rows",
+            "unstack_rows",
+            "adjugate",
             "format_batch")
 _CALLS = {"copy": "np.array", "reduce_sum": "np.sum", "reduce_mean": "np.mean",
           "reduce_prod": "np.prod", "reduce_max": "np.max", "reduce_min": "np.min",

@@ -67,6 +67,10 @@ stop_gradient = Primitive("stop_gradient", identity, form="alias",
                           aval_rule=lambda args, params: [args[0].aval])
 copy = constructor("copy", np.array, defaults={"ndmin": 0})
 stack_rows = constructor("stack_rows", ref.stack_rows)  # vmap's rows of run-time shape
+# its transpose: a batched array's rows as the list ``stack_rows`` read (the cotangent
+# of that list, which the loop over examples that wrote it reads row by row)
+unstack_rows = Primitive("unstack_rows", ref.unstack_rows, foldable=False,
+                         aval_rule=lambda args, params: [Aval(None, np.dtype(object))])
 dtype = Primitive("dtype", attribute("dtype"))
 result_type = Primitive("result_type", np.result_type)
 for _prim in (shape, size, ndim, dtype, result_type):
@@ -206,9 +210,13 @@ defvjp(unbroadcast_to, lambda g, ans, x, like: broadcast_to(g, shape_of(x)), Non
 defvjp(keepdims_like, lambda g, ans, v, x, axis: reshape(g, shape_of(v)), None)
 
 defvjp(T, lambda g, ans, x: T(g))
+defvjp(stack_rows, lambda g, ans, rows: unstack_rows(g))
+defvjp(unstack_rows, lambda g, ans, x: stack_rows(g))
+deflinear(unstack_rows, 0)
 for _linear in (reshape, broadcast_to, expand_dims, transpose, T, swapaxes, unbroadcast_to,
-                keepdims_like, copy, stack_rows):
+                keepdims_like, copy):
     deflinear(_linear, 0)
+deflinear(stack_rows, 0)
 
 # ---------------------------------------------------------------------------- casts
 # A cast to a float dtype carries the gradient back in the source's dtype; a cast to
