@@ -4,6 +4,7 @@ import pytest
 from differences import central_differences
 
 import autodiff_compiler as adc
+from autodiff_compiler import ops
 
 
 def loop_taping_a_broadcast(x, y):
@@ -448,6 +449,29 @@ def test_vmap_of_grad_where_no_example_takes_a_branch_of_run_time_shapes():
     x, y = rng.standard_normal((3, 2)), rng.standard_normal((4, 2)) * 0.1
     xs, ys = np.stack([x, x * 1.01, x * 0.99]), np.stack([y, y * 1.01, y * 0.99])
     grad = adc.grad(selection_on_a_path_no_example_takes, grad_position=(0, 1))
+    got = adc.vmap(grad)(xs, ys)
+    want = [grad(a, b) for a, b in zip(xs, ys)]
+    for k in range(2):
+        np.testing.assert_allclose(got[k], np.stack([w[k] for w in want]), rtol=1e-12)
+
+
+def selected_and_read_back_on_a_path_no_example_takes(x, y):
+    kept = np.mean(np.sin(x))
+    picked = np.ravel(x)[np.ravel(x) > 0.1]  # of a shape each example's data decides
+    kept = kept * 0.5 + (ops.sigmoid(np.sum(picked.reshape((*picked.shape, 1)) * 4.0))
+                         if np.var(y) > 0.3 else y[1:].sum(axis=0))
+    return kept * kept
+
+
+def test_vmap_of_grad_where_a_branch_no_example_takes_gives_a_residual_it_selects():
+    """Fuzz seed 670156, shrunk: the branch no example took gives a value of run-time
+    shape that is both selected (its stand-in ``False``) and read back by the adjoint
+    example by example (its stand-in one ``None`` per example); one output held one
+    stand-in for both: ``TypeError: 'bool' object is not subscriptable``."""
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((4, 2)), rng.standard_normal(4) * 0.1
+    xs, ys = np.stack([x, x * 1.01, x * 0.99]), np.stack([y, y * 1.01, y * 0.99])
+    grad = adc.grad(selected_and_read_back_on_a_path_no_example_takes, grad_position=(0, 1))
     got = adc.vmap(grad)(xs, ys)
     want = [grad(a, b) for a, b in zip(xs, ys)]
     for k in range(2):

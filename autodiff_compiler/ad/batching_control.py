@@ -209,28 +209,36 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     fn, flags, inner = batch_body(body, branch, [])
     fn = _on_taking_values(fn, st, mask)
     made = {v for e in fn.eqns for v in e.outvars}
-    computed = list(dict.fromkeys(a for a in fn.outvars if a in made))
+
+    def role(a: Var, alone: bool) -> tuple[Var, bool]:
+        """A value of run-time shape both selected and read by the adjoint example by
+        example (a residual that is also a result) needs one stand-in for each: two
+        outputs (fuzz seed 670156: ``False`` indexed per example)."""
+        return a, alone and a.aval.shape is None and not _is_list(a)
+
+    computed = list(dict.fromkeys(role(a, alone) for a, alone in zip(fn.outvars, one_sided)
+                                  if a in made))
     if not computed:
         current().eqns.extend(fn.eqns)
         return list(zip(fn.outvars, flags))
-    selected = {a for a, alone in zip(fn.outvars, one_sided) if not alone}
 
-    def never_picked(a: Var) -> Atom:
+    def never_picked(a: Var, per_example: bool) -> Atom:
         if _is_list(a):
             return Const(None)
-        if a.aval.shape is None and a not in selected:  # rows of its own shape each: an
-            return Const((None,) * st.size)  # example's adjoint reads its row (seed 390330)
+        if per_example:  # rows of its own shape each: an example's adjoint reads its row
+            return Const((None,) * st.size)  # (seed 390330)
         if a.aval.shape is None:
             return Const(False)
         return as_atom(P.zeros(a.aval.shape, a.aval.dtype or np.dtype(bool)))
 
     with building(None) as b:
-        fill = tuple(never_picked(a) for a in computed)
-    branches = (Function(fn.name, (), fn.eqns, tuple(computed)),
+        fill = tuple(never_picked(*k) for k in computed)
+    branches = (Function(fn.name, (), fn.eqns, tuple(a for a, _ in computed)),
                 Function(fn.name, (), tuple(b.eqns), fill))
     hints = {a: old.hint for a, old in zip(fn.outvars, eqn.outvars)}
-    outs = {a: Var(a.aval, f"{hints[a]}_{side}" if hints[a] else "", True) for a in computed}
-    st.batched.update(outs[a] for a in computed if a in inner.batched)
+    outs = {k: Var(k[0].aval, f"{hints[k[0]]}_{side}" if hints[k[0]] else "", True)
+            for k in computed}
+    st.batched.update(v for (a, _), v in outs.items() if a in inner.batched)
     with building(eqn.loc) as b:
         value = P.reduce_any(mask)
     *before, last = b.eqns
@@ -240,7 +248,8 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
                {**eqn.params, "branches": branches}, eqn.loc)
     st.selecting.add(made)
     current().eqns.append(made)
-    return [(outs.get(a, a), flag) for a, flag in zip(fn.outvars, flags)]
+    return [(outs.get(role(a, alone), a), flag)
+            for a, flag, alone in zip(fn.outvars, flags, one_sided)]
 
 
 def _on_taking_values(fn: Function, st: Batch, mask: Var) -> Function:
