@@ -46,6 +46,11 @@ CASES = {
     "reversed": lambda y, z: np.sum(z.reshape(z.shape[::-1]) * y),
     "joined in place": _joined_in_place,
     "zeros of a joined shape": lambda y, z: np.sum(np.zeros(z.shape + (2,)) + z[..., None]),
+    # ``*shape`` in a tuple display joins as ``+`` does (it was refused as unpacking)
+    "starred": lambda y, z: np.sum(y.reshape((*y.shape, 1)) * np.ones((1, 2)) * y[:, None]),
+    "starred between items": lambda y, z: np.sum(np.ones((2, *z.shape, 1)) * z[..., None]),
+    "starred twice": lambda y, z: np.sum(y) * len((*y.shape, *z.shape, 3)),
+    "starred slice": lambda y, z: np.sum(np.broadcast_to(y, (*z.shape[:1], *y.shape)) * z),
 }
 
 

@@ -11,6 +11,7 @@ in ``text``, augmented assignment in ``augmented``.
 from __future__ import annotations
 
 import builtins
+import functools
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,7 @@ from .list_methods import is_list_method
 from .local_objects import NOT_STATE, special_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
-from .shapes import tuple_operator
+from .shapes import is_runtime_tuple, tuple_operator
 
 BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -324,6 +325,28 @@ def _elements(scope: Scope, elts: list[gast.expr]) -> list[Any]:
     return out
 
 
+def _expr_tuple(scope: Scope, node: gast.Tuple) -> Any:
+    """A tuple display. ``*shape`` of a shape known only at run time (``(*y.shape, 1)``
+    after a mask) is joined with the items around it, as ``y.shape + (1,)`` is: the
+    display is then a tuple the code builds when it runs."""
+    pieces: list[Any] = []
+    loose: list[Any] = []
+    for e in node.elts:
+        value = scope.expr(e.value if isinstance(e, gast.Starred) else e)
+        if not isinstance(e, gast.Starred):
+            loose.append(value)
+        elif is_runtime_tuple(value):
+            pieces += [tuple(loose), value] if loose else [value]
+            loose = []
+        else:
+            loose.extend(scope.items_of(e, value))
+    if not pieces:
+        return tuple(loose)
+    if loose:
+        pieces.append(tuple(loose))
+    return functools.reduce(P.join_tuples, pieces)
+
+
 def _entries(scope: Scope, node: gast.Dict) -> dict[Any, Any]:
     """A dict display's entries in order; ``**other`` (no key) merges another dict."""
     out: dict[Any, Any] = {}
@@ -355,7 +378,7 @@ EXPRESSIONS = {
     gast.Call: lambda scope, node: scope.call(node),
     gast.Attribute: expr_attribute, gast.Subscript: _expr_subscript, gast.Slice: _expr_slice,
     gast.NamedExpr: _expr_namedexpr,
-    gast.Tuple: lambda scope, node: tuple(_elements(scope, node.elts)),
+    gast.Tuple: _expr_tuple,
     gast.List: lambda scope, node: scope.low.new_list(_elements(scope, node.elts)),
     gast.Dict: lambda scope, node: scope.low.new_list(_entries(scope, node)),
 }
