@@ -371,6 +371,34 @@ def _check_vmap(program: Program, compiled: Any, plain: Any, replay: _Replay,
             if batched[p]:
                 _expect_close(f"grad of the sum of vmap, argument {p}", through[k],
                               np.stack([w[k] for w in want]), rtol, stage="vmap")
+        _check_tangent_of_the_gradient_through_vmap(total, stack, examples, gradient,
+                                                    positions, batched, bool(program.aux),
+                                                    rtol)
+
+
+def _check_tangent_of_the_gradient_through_vmap(total: Any, stack: tuple, examples: list,
+                                                gradient: Any, positions: tuple,
+                                                batched: list, aux: bool,
+                                                rtol: float) -> None:
+    """The tangent of ``grad(sum(vmap(f)))`` along a direction against each example's
+    tangent of its own gradient (fuzz seed 700042's kind: the rows vmap keeps per
+    example, read back by the adjoint, lost their tangents)."""
+    rng = np.random.default_rng(len(examples))
+    direction = tuple(rng.standard_normal(np.shape(a)).astype(a.dtype) if b else None
+                      for a, b in zip(stack, batched))
+    through = adc.grad(total, grad_position=positions)
+    _, got = _compiled("vmap", lambda: adc.jvp(through, _copy(stack), direction))
+    got = (got,) if len(positions) == 1 else got
+    want = []
+    for k, e in enumerate(examples):
+        per_example = tuple(d[k] if d is not None else None for d in direction)
+        _, t = _compiled("vmap", lambda e=e, d=per_example: adc.jvp(gradient, _copy(e), d))
+        t = t[0] if aux else t
+        want.append((t,) if len(positions) == 1 else t)
+    for k, p in enumerate(positions):
+        if batched[p]:
+            _expect_close(f"tangent of the grad of the sum of vmap, argument {p}", got[k],
+                          np.stack([w[k] for w in want]), rtol, stage="vmap")
 
 
 def _summed_vmap(f: Any, in_axes: tuple, aux: bool) -> Any:
@@ -732,6 +760,27 @@ def _check_higher(stage: str, probe: str, full: tuple, program: Program, compile
     _check_directional(stage, lambda a: _compiled(f"{stage}-fd",
                                                   lambda: getattr(plain, probe)(*a)),
                        full, positions, grads, rng, f32, record=lambda a: None, strict=strict)
+    if stage == "hessian":
+        _check_forward_over_reverse(program, compiled, full[len(program.args):], grads,
+                                    1e-4 if f32 else 1e-7)
+
+
+def _check_forward_over_reverse(program: Program, compiled: Any, us: tuple, hvp: tuple,
+                                rtol: float) -> None:
+    """The tangent of the gradient along ``us`` (forward over reverse) against the
+    gradient of ``<grad f, u>`` (reverse over reverse): both are the Hessian times ``u``.
+    Lists a gradient keeps (a loop's tape, vmap's rows) once lost their tangents, and
+    the product came out zero."""
+    args, positions = program.args, program.positions
+    moving = dict(zip(positions, us))
+    tangents = tuple(moving.get(i) for i in range(len(args)))
+    _, tangent = _compiled("forward-over-reverse",
+                           lambda: adc.jvp(compiled.grad_f, _copy(args), tangents))
+    tangent = tangent[0] if program.aux else tangent
+    tangent = (tangent,) if len(positions) == 1 else tangent
+    for k, (got, want) in enumerate(zip(tangent, hvp)):
+        _expect_close(f"forward-over-reverse Hessian product {k}", got, want, rtol,
+                      stage="forward-over-reverse")
 
 
 def _like(a: Any, rng: np.random.Generator) -> Any:
