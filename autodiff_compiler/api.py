@@ -27,7 +27,7 @@ from .frontend.lowering import flat_arguments, split_arguments
 from .frontend.source import code_signature, definition_loc
 from .ir.builder import inline
 from .ir.surface import evaluated_when_compiling
-from .options import grad_spec
+from .options import grad_spec, jax_spellings
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.entry import make_entry
 from .pipeline.kinds import abstract, check_library, dynamic_leaves, kind_of, objects_in
@@ -337,12 +337,15 @@ def _code_of(fn: Any) -> Any:
 
 @evaluated_when_compiling
 def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: Any = None,
-         has_aux: bool = False, return_ids: bool = False, *, backend: str = "numpy") -> Any:
+         has_aux: bool = False, return_ids: bool = False, *, backend: str = "numpy",
+         argnums: Any = None, holomorphic: bool = False) -> Any:
     """The gradient function of ``fn`` (MindSpore semantics); also a decorator.
     ``backend`` chooses whose code is generated: ``"numpy"`` (the default),
-    ``"array_api"`` (any array API library) or ``"dask"`` (lazy, chunked arrays)."""
+    ``"array_api"`` (any array API library) or ``"dask"`` (lazy, chunked arrays).
+    ``argnums`` and ``holomorphic`` are JAX's spellings (``options.jax_spellings``)."""
+    grad_position, listed = jax_spellings(grad_position, argnums, holomorphic)
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=False,
-                 backend=backend)
+                     backend=backend, listed=listed)
     if fn is None:
         return lambda f: _gradient(f, spec)
     return _gradient(fn, spec)
@@ -351,10 +354,12 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
 @evaluated_when_compiling
 def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
                    weights: Any = None, has_aux: bool = False,
-                   return_ids: bool = False, *, backend: str = "numpy") -> Any:
+                   return_ids: bool = False, *, backend: str = "numpy",
+                   argnums: Any = None, holomorphic: bool = False) -> Any:
     """Like ``grad`` but returns ``(value, gradients)``, the value unmodified."""
+    grad_position, listed = jax_spellings(grad_position, argnums, holomorphic)
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=True,
-                 backend=backend)
+                     backend=backend, listed=listed)
     if fn is None:
         return lambda f: _gradient(f, spec)
     return _gradient(fn, spec)

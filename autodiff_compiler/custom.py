@@ -23,6 +23,7 @@ import functools
 import inspect
 import threading
 import types
+from collections.abc import Sequence
 from typing import Any
 
 from .errors import AutodiffError
@@ -34,10 +35,16 @@ from .pullbacks import InlinedPullback
 class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
     """Wrap ``fn`` so that its gradient is given by ``defvjp(fwd, bwd)``."""
 
-    def __init__(self, fn: types.FunctionType) -> None:
+    def __init__(self, fn: types.FunctionType, nondiff_argnums: Sequence[int] = ()) -> None:
         if not isinstance(fn, types.FunctionType):
             raise AutodiffError(f"custom_vjp takes a Python function, not {fn!r}",
                                 hint="decorate a def with @custom_vjp")
+        if tuple(nondiff_argnums):
+            raise AutodiffError(f"custom_vjp({fn.__qualname__}, nondiff_argnums="
+                                f"{tuple(nondiff_argnums)}): nondiff_argnums is not "
+                                "supported", definition_loc(fn),
+                                hint="drop nondiff_argnums: pass the value as an ordinary "
+                                     "argument (bwd returns None for it), or close over it")
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.fwd: types.FunctionType | None = None

@@ -53,7 +53,7 @@ from .jacobian_checks import (
     shape_of,
     tree_of,
 )
-from .options import grad_spec
+from .options import grad_spec, jax_spellings
 from .pipeline.compiler import Compiled, compile_gradient
 from .pipeline.kinds import abstract, dynamic_leaves
 from .pipeline.library import as_compilable
@@ -273,37 +273,45 @@ class Jacobian:
 
 
 @evaluated_when_compiling
-def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
-        -> Jacobian:
+def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False, *,
+           argnums: Any = None, holomorphic: bool = False) -> Jacobian:
     """The Jacobian of ``fn`` by forward mode: one tangent per input element, all of
     them at once, so it is the cheaper one for wide outputs and few inputs.
     MindSpore's signature and shapes (module docstring)."""
-    positions, bare = positions_of(grad_position)
+    positions, bare = _positions(grad_position, argnums, holomorphic)
     return Jacobian("jacfwd", fn, positions, bare, check_flag("has_aux", has_aux))
 
 
 @evaluated_when_compiling
-def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) \
-        -> Jacobian:
+def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False, *,
+           argnums: Any = None, holomorphic: bool = False) -> Jacobian:
     """The Jacobian of ``fn`` by reverse mode: one cotangent per output element, all of
     them at once, so it is the cheaper one for few outputs and wide inputs.
     MindSpore's signature and shapes (module docstring)."""
-    positions, bare = positions_of(grad_position)
+    positions, bare = _positions(grad_position, argnums, holomorphic)
     return Jacobian("jacrev", fn, positions, bare, check_flag("has_aux", has_aux))
 
 
 @evaluated_when_compiling
-def hessian(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
-            ) -> Jacobian:
+def hessian(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False, *,
+            argnums: Any = None, holomorphic: bool = False) -> Jacobian:
     """The Hessian of ``fn``: ``jacfwd(jacrev(fn))``, forward over reverse, as one
     program (``H[i][j]`` of shape ``out.shape + x_i.shape + x_j.shape`` for several
     positions; of a scalar ``fn``, ``x_i.shape + x_j.shape``), as JAX's and torch.func's.
     With ``has_aux``, ``fn`` returns ``(out, aux)`` and the Hessian is ``(H, aux)``, as
     JAX's. An output known to be of another dtype than float is refused."""
-    positions, bare = positions_of(grad_position)
+    positions, bare = _positions(grad_position, argnums, holomorphic)
     has_aux = check_flag("has_aux", has_aux)
     inner = Jacobian("jacrev", fn, positions, bare, has_aux, float_only=True)
     return Jacobian("jacfwd", inner, positions, bare, has_aux, label="hessian")
+
+
+def _positions(grad_position: Any, argnums: Any, holomorphic: Any) -> tuple[tuple[int, ...], bool]:
+    """The positions differentiated, MindSpore's or JAX's spelling, and whether the
+    result is bare (one position, not spelt as JAX's tuple ``argnums``)."""
+    grad_position, listed = jax_spellings(grad_position, argnums, holomorphic)
+    positions, bare = positions_of(grad_position)
+    return positions, bare and not listed
 
 
 def hvp(fn: Callable[..., Any], primals: Any, v: Any, grad_position: Any = 0) -> Any:

@@ -18,17 +18,42 @@ from .pipeline.spec import GradSpec
 
 def grad_spec(grad_position: Any, weights: Any, has_aux: bool, return_ids: bool,
           with_value: bool, cotangent_inputs: bool = False,
-          backend: str = "numpy") -> GradSpec:
-    """MindSpore's options checked; a wrong one raises from the user's call."""
+          backend: str = "numpy", listed: bool = False) -> GradSpec:
+    """MindSpore's options checked; a wrong one raises from the user's call.
+    ``listed``: positions given as JAX's tuple ``argnums``, whose gradients are a tuple."""
     try:
         spec = _checked_spec(grad_position, weights, has_aux, return_ids, with_value,
                              cotangent_inputs)
+        if listed:
+            spec = replace(spec, bare_position=False)
         if backend not in backends.NAMES:
             raise AutodiffError(f"unknown backend {backend!r}",
                                 hint=f"choose one of {', '.join(map(repr, backends.NAMES))}")
         return replace(spec, backend=backend)
     except AutodiffError as err:
         err.loc = err.loc or call_site()  # the user's grad(...) call
+        raise err.with_traceback(None) from None
+
+
+def jax_spellings(grad_position: Any, argnums: Any, holomorphic: Any) -> tuple[Any, bool]:
+    """JAX's keywords taken beside MindSpore's: ``argnums`` in place of ``grad_position``,
+    and whether its positions were a tuple (JAX then gives a tuple of gradients even for
+    one position, where MindSpore's ``grad_position=(0,)`` gives the gradient bare).
+    ``holomorphic`` is checked and changes nothing: the derivative of a complex output
+    is its vjp with a cotangent of ones, which is what JAX's ``holomorphic=True`` gives
+    (compared with JAX 0.4 on holomorphic and non-holomorphic functions)."""
+    try:
+        _flag("holomorphic", holomorphic)
+        if argnums is None:
+            return grad_position, False
+        if not (_is_int(grad_position) and grad_position == 0):
+            raise AutodiffValueError(
+                f"grad_position={grad_position!r} and argnums={argnums!r} both given",
+                hint="argnums is JAX's name for grad_position: give one of them")
+        listed = isinstance(argnums, tuple | list)
+        return (tuple(argnums) if listed else argnums), listed
+    except AutodiffError as err:
+        err.loc = err.loc or call_site()
         raise err.with_traceback(None) from None
 
 

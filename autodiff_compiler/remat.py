@@ -72,19 +72,44 @@ def _lower_block(low: Any, block: Any, args: tuple, kwargs: dict, loc: Loc | Non
     return block.__lower_call__(low, list(args), kwargs, loc)
 
 
-def checkpoint(fn: Any) -> Checkpoint:
+def checkpoint(fn: Any, *, prevent_cse: bool = True, policy: Any = None,
+               static_argnums: Any = ()) -> Checkpoint:
     """``fn`` (a function, method or Cell) whose forward values are recomputed in the
     backward pass instead of kept, as ``jax.checkpoint``. Also usable inside compiled
-    code, on a local ``def`` or ``lambda``."""
-    _check_block(fn, "checkpoint", _caller_loc())
+    code, on a local ``def`` or ``lambda``. JAX's keywords: ``prevent_cse`` changes
+    nothing (the recomputation is never merged with the values it recomputes);
+    ``policy`` and ``static_argnums`` are refused (every value is recomputed)."""
+    loc = _caller_loc()
+    _check_jax_options(prevent_cse, policy, static_argnums, loc)
+    _check_block(fn, "checkpoint", loc)
     return Checkpoint(fn)
+
+
+def _check_jax_options(prevent_cse: Any, policy: Any, static_argnums: Any, loc: Loc | None
+                       ) -> None:
+    if not isinstance(prevent_cse, bool):
+        raise AutodiffError(f"checkpoint: prevent_cse must be True or False, not "
+                            f"{prevent_cse!r}", loc)
+    if policy is not None:
+        raise AutodiffError("checkpoint: a policy choosing which values to keep is not "
+                            "supported", loc,
+                            hint="drop policy=: every forward value of the block is "
+                                 "recomputed; checkpoint a smaller block to keep more")
+    if static_argnums not in ((), None):
+        raise AutodiffError("checkpoint: static_argnums is not supported", loc,
+                            hint="drop static_argnums: arguments that are not arrays are "
+                                 "constants of the compiled code already")
 
 
 def _lower_checkpoint(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Checkpoint:
     """``checkpoint(fn)`` met while compiling: the wrapper, a value known when compiling."""
-    if len(args) != 1 or kwargs:
+    options = dict(kwargs)
+    jax_options = [options.pop(k, d) for k, d in
+                   (("prevent_cse", True), ("policy", None), ("static_argnums", ()))]
+    if len(args) != 1 or options:
         raise AutodiffError("checkpoint takes one function", loc,
                             hint="write checkpoint(fn), then call the result")
+    _check_jax_options(*jax_options, loc)
     _check_block(args[0], "checkpoint", loc)
     return Checkpoint(args[0])
 
