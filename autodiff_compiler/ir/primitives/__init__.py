@@ -161,27 +161,29 @@ from .indexing import (
     sort,
     take_along_axis,
 )
-from .least_squares import lstsq
-from .linalg import (
+from .inverses import (
     adjugate,
     as_columns,
     cholesky,
     det,
+    from_columns,
+    inv,
+    slogdet,
+    solve,
+)
+from .least_squares import lstsq
+from .linalg import (
     dot,
     dot_vjp_a,
     dot_vjp_b,
     einsum,
     einsum_parts,
     explicit_subscripts,
-    from_columns,
     inner,
-    inv,
     matmul,
     matmul_vjp_x,
     matmul_vjp_y,
     outer,
-    slogdet,
-    solve,
     tensordot,
     tensordot_vjp_a,
     tensordot_vjp_b,

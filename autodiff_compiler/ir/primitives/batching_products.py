@@ -17,6 +17,7 @@ from . import decompositions as D
 from . import eigen as EIG
 from . import elementwise as E
 from . import indexing as I
+from . import inverses as INV
 from . import linalg as L
 from .batching import (
     NotBatchableError,
@@ -32,7 +33,8 @@ from .batching import (
 )
 from .core import defbatch
 
-for _prim in (L.inv, L.det, L.adjugate, L.cholesky, D.eigvalsh, D.svdvals, D.pinv, EIG.eigvals):
+for _prim in (INV.inv, INV.det, INV.adjugate, INV.cholesky, D.eigvalsh, D.svdvals, D.pinv,
+              EIG.eigvals):
     defbatch(_prim, _same(_prim, at_least=2))
 
 
@@ -44,9 +46,9 @@ def _solve(size, dims, a, b):
     if rank(a, dims[0]) != 2 or rank(b, dims[1]) not in (1, 2):
         raise NotBatchableError
     if rank(b, dims[1]) == 2:
-        return L.solve(a, b)
+        return INV.solve(a, b)
     column = S.expand_dims(b, -1)
-    out = L.solve(a, column)
+    out = INV.solve(a, column)
     return S.squeeze(out, axis=-1) if dims[1] or dims[0] else out
 
 
@@ -58,8 +60,8 @@ def _multi(prim: Any) -> Any:
     return rule
 
 
-defbatch(L.solve, _solve)
-for _prim in (L.slogdet, D.eigh, D.svd, D.qr, EIG.eig):
+defbatch(INV.solve, _solve)
+for _prim in (INV.slogdet, D.eigh, D.svd, D.qr, EIG.eig):
     defbatch(_prim, _multi(_prim))
 
 

@@ -47,7 +47,8 @@ from .elementwise import (
     where,
 )
 from .indexing import getitem
-from .linalg import _swap_last, solve
+from .inverses import solve
+from .linalg import swap_last
 from .reductions import reduce_any, reduce_sum
 from .shape import concatenate, dim_of, dtype_of, expand_dims, shape_of, tril, triu, zeros_like
 
@@ -176,17 +177,17 @@ def _vjp_svd(gs, ans, x, full_matrices=True):
 
 def _vjp_svd_vectors(g_u, g_vh, u, s, vh, shape):
     """The singular vectors' part of the SVD's cotangent (reduced SVD)."""
-    v, g_v = _swap_last(vh), _swap_last(g_vh)
+    v, g_v = swap_last(vh), swap_last(g_vh)
     f = _gap_reciprocals(s, squared=True)
-    ut_gu, vt_gv = _swap_last(u) @ g_u, vh @ g_v
-    core = (f * (ut_gu - _swap_last(ut_gu))) * expand_dims(s, axis=-2) \
-        + expand_dims(s, axis=-1) * (f * (vt_gv - _swap_last(vt_gv)))
+    ut_gu, vt_gv = swap_last(u) @ g_u, vh @ g_v
+    core = (f * (ut_gu - swap_last(ut_gu))) * expand_dims(s, axis=-2) \
+        + expand_dims(s, axis=-1) * (f * (vt_gv - swap_last(vt_gv)))
     grad = u @ core @ vh
     m, n = shape[-2:] if isinstance(shape, tuple) else (None, None)
     if m is None or m > n:  # (I - U U^T) gU S^-1 V^T: zero when U is square
         grad = grad + ((g_u - u @ ut_gu) / expand_dims(s, axis=-2)) @ vh
     if m is None or m < n:  # U S^-1 gV^T (I - V V^T): zero when V is square
-        grad = grad + u @ (_swap_last(g_v - v @ vt_gv) / expand_dims(s, axis=-1))
+        grad = grad + u @ (swap_last(g_v - v @ vt_gv) / expand_dims(s, axis=-1))
     return grad
 
 
@@ -207,22 +208,22 @@ def _jvp_svd(ts, ans, x, full_matrices=True):
 
 
 def _jvp_reduced_svd(t, u, s, vh, shape):
-    v = _swap_last(vh)
-    ds_mat = _swap_last(u) @ t @ v
+    v = swap_last(vh)
+    ds_mat = swap_last(u) @ t @ v
     ds = reduce_sum(u * (t @ v), axis=-2)
     f = _gap_reciprocals(s, squared=True)
     ds_s = _scaled_columns(ds_mat, s)  # dS S
     s_ds = expand_dims(s, axis=-1) * ds_mat  # S dS
-    du = u @ (f * (ds_s + _swap_last(ds_s)))
-    dv = v @ (f * (s_ds + _swap_last(s_ds)))
+    du = u @ (f * (ds_s + swap_last(ds_s)))
+    dv = v @ (f * (s_ds + swap_last(s_ds)))
     m, n = shape[-2:] if isinstance(shape, tuple) else (None, None)
     if m is None or m > n:
         tv = t @ v
-        du = du + (tv - u @ (_swap_last(u) @ tv)) / expand_dims(s, axis=-2)
+        du = du + (tv - u @ (swap_last(u) @ tv)) / expand_dims(s, axis=-2)
     if m is None or m < n:
-        ttu = _swap_last(t) @ u
+        ttu = swap_last(t) @ u
         dv = dv + (ttu - v @ (vh @ ttu)) / expand_dims(s, axis=-2)
-    return du, ds, _swap_last(dv)
+    return du, ds, swap_last(dv)
 
 
 defvjp_all(svd, _vjp_svd)
@@ -237,8 +238,8 @@ def _vjp_svdvals(g, ans, x, compute_uv=False):
 def _jvp_svdvals(t, ans, x, compute_uv=False):
     u, _, vh = svd(x, full_matrices=False)
     if _dtype_kind(x) in ("f", "i", "u", "b"):
-        return reduce_sum(u * (t @ _swap_last(vh)), axis=-2)
-    return real(reduce_sum(conj(u) * (t @ conj(_swap_last(vh))), axis=-2))
+        return reduce_sum(u * (t @ swap_last(vh)), axis=-2)
+    return real(reduce_sum(conj(u) * (t @ conj(swap_last(vh))), axis=-2))
 
 
 defvjp(svdvals, _vjp_svdvals)
@@ -259,8 +260,8 @@ def _on_triangle(s_bar, uplo: str):
 def _symmetric_read(t, uplo: str):
     """The symmetric matrix NumPy reads from ``t``."""
     if uplo.upper() == "L":
-        return tril(t) + _swap_last(tril(t, k=-1))
-    return triu(t) + _swap_last(triu(t, k=1))
+        return tril(t) + swap_last(tril(t, k=-1))
+    return triu(t) + swap_last(triu(t, k=1))
 
 
 def _vjp_eigh(gs, ans, x, UPLO="L"):  # noqa: N803 (NumPy's name)
@@ -269,16 +270,16 @@ def _vjp_eigh(gs, ans, x, UPLO="L"):  # noqa: N803 (NumPy's name)
     w, v = ans
     inner = expand_dims(g_w, axis=-1) * eye(dim_of(w, -1), dtype=np.bool_)
     if not _absent(g_v):
-        inner = inner + _gap_reciprocals(w, squared=False) * (_swap_last(v) @ g_v)
-    s_bar = v @ inner @ _swap_last(v)
-    return (_on_triangle(0.5 * (s_bar + _swap_last(s_bar)), UPLO),)
+        inner = inner + _gap_reciprocals(w, squared=False) * (swap_last(v) @ g_v)
+    s_bar = v @ inner @ swap_last(v)
+    return (_on_triangle(0.5 * (s_bar + swap_last(s_bar)), UPLO),)
 
 
 def _jvp_eigh(ts, ans, x, UPLO="L"):  # noqa: N803
     _real_only(x, "np.linalg.eigh")
     (t,) = ts
     w, v = ans
-    inner = _swap_last(v) @ _symmetric_read(t, UPLO) @ v
+    inner = swap_last(v) @ _symmetric_read(t, UPLO) @ v
     dw = reduce_sum(inner * eye(dim_of(w, -1), dtype=np.bool_), axis=-1)
     return dw, v @ (_gap_reciprocals(w, squared=False) * inner)
 
@@ -290,7 +291,7 @@ def _eigenvectors(x, uplo: str):
 def _vjp_eigvalsh(g, ans, x, UPLO="L"):  # noqa: N803
     _real_only(x, "np.linalg.eigvalsh")
     v = _eigenvectors(x, UPLO)
-    return _on_triangle(_scaled_columns(v, g) @ _swap_last(v), UPLO)
+    return _on_triangle(_scaled_columns(v, g) @ swap_last(v), UPLO)
 
 
 def _jvp_eigvalsh(t, ans, x, UPLO="L"):  # noqa: N803
@@ -312,17 +313,17 @@ defjvp(eigvalsh, _jvp_eigvalsh)
 def _vjp_pinv(g, ans, a, **params):
     _real_only(a, "np.linalg.pinv")
     x = ans
-    gt_x_xt = _swap_last(g) @ x @ _swap_last(x)
-    xt_x_gt = _swap_last(x) @ x @ _swap_last(g)
-    return (-(_swap_last(x) @ g @ _swap_last(x)) + (gt_x_xt - a @ (x @ gt_x_xt))
+    gt_x_xt = swap_last(g) @ x @ swap_last(x)
+    xt_x_gt = swap_last(x) @ x @ swap_last(g)
+    return (-(swap_last(x) @ g @ swap_last(x)) + (gt_x_xt - a @ (x @ gt_x_xt))
             + (xt_x_gt - (xt_x_gt @ x) @ a))
 
 
 def _jvp_pinv(t, ans, a, **params):
     _real_only(a, "np.linalg.pinv")
     x = ans
-    x_xt_tt = x @ _swap_last(x) @ _swap_last(t)
-    tt_xt_x = _swap_last(t) @ _swap_last(x) @ x
+    x_xt_tt = x @ swap_last(x) @ swap_last(t)
+    tt_xt_x = swap_last(t) @ swap_last(x) @ x
     return -(x @ t @ x) + (x_xt_tt - (x_xt_tt @ a) @ x) + (tt_xt_x - x @ (a @ tt_xt_x))
 
 
@@ -347,7 +348,7 @@ def _tall_only(x) -> None:
 
 def _times_inverse(x, r):
     """``x R^-1``, ``R`` upper triangular: solved, not inverted."""
-    return _swap_last(solve(_swap_last(r), _swap_last(x)))
+    return swap_last(solve(swap_last(r), swap_last(x)))
 
 
 def _vjp_qr(gs, ans, a):
@@ -355,13 +356,13 @@ def _vjp_qr(gs, ans, a):
     _tall_only(a)
     g_q, g_r = gs
     q, r = ans
-    m = -(_swap_last(g_q) @ q) if not _absent(g_q) else zeros_like(r)
+    m = -(swap_last(g_q) @ q) if not _absent(g_q) else zeros_like(r)
     if not _absent(g_r):
-        m = m + r @ _swap_last(g_r)
-    inner = q @ (tril(m) + _swap_last(tril(m, k=-1)))
+        m = m + r @ swap_last(g_r)
+    inner = q @ (tril(m) + swap_last(tril(m, k=-1)))
     if not _absent(g_q):
         inner = inner + g_q
-    return (_swap_last(solve(r, _swap_last(inner))),)
+    return (swap_last(solve(r, swap_last(inner))),)
 
 
 def _jvp_qr(ts, ans, a):
@@ -370,9 +371,9 @@ def _jvp_qr(ts, ans, a):
     (t,) = ts
     q, r = ans
     t_rinv = _times_inverse(t, r)
-    c = _swap_last(q) @ t_rinv
+    c = swap_last(q) @ t_rinv
     below = tril(c, k=-1)
-    skew = below - _swap_last(below)
+    skew = below - swap_last(below)
     return t_rinv + q @ (skew - c), (c - skew) @ r
 
 

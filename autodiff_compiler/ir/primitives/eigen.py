@@ -29,7 +29,8 @@ from .core import Primitive, defjvp, defjvp_all, defvjp, defvjp_all
 from .decompositions import _absent, _gap_reciprocals, _real_only, _scaled_columns
 from .elementwise import abs_, conj, imag, match_complex, real
 from .indexing import argmax, take_along_axis
-from .linalg import _swap_last, solve
+from .inverses import solve
+from .linalg import swap_last
 from .reductions import reduce_sum
 from .shape import astype, dim_of, dtype_of, expand_dims
 
@@ -52,7 +53,7 @@ eigvals = Primitive("eigvals", np.linalg.eigvals,
 def _values_cotangent(v, g, x):
     """``Re(V⁻ᵀ diag(g) Vᵀ)``: the cotangent of ``x`` from its eigenvalues', in ``x``'s
     dtype (NumPy gives complex128 eigenvectors of a float32 matrix)."""
-    vt = _swap_last(v)
+    vt = swap_last(v)
     return astype(real(solve(vt, expand_dims(g, axis=-1) * vt)), dtype_of(x))
 
 

@@ -21,7 +21,8 @@ from ..core import Aval, Const
 from .constructors import full_like
 from .core import Primitive, defjvp_all, defvjp_all
 from .decompositions import _absent, _jvp_pinv, _real_only, _vjp_pinv, pinv
-from .linalg import _swap_last, as_columns
+from .inverses import as_columns
+from .linalg import swap_last
 from .shape import expand_dims
 
 lstsq = Primitive("lstsq", np.linalg.lstsq, n_out=4, defaults={"rcond": None})
@@ -56,8 +57,8 @@ def _vjp_lstsq(gs, ans, a, b, rcond=None):
                             hint="compute np.sum((b - a @ x) ** 2, axis=0) from the solution "
                                  "x, or take np.linalg.svd(a, compute_uv=False)")
     a_plus = pinv(a)
-    g_b = _swap_last(a_plus) @ g_x
-    g_a = _vjp_pinv(_as_columns(g_x, a, b) @ _swap_last(_as_columns(b, a, b)), a_plus, a)
+    g_b = swap_last(a_plus) @ g_x
+    g_a = _vjp_pinv(_as_columns(g_x, a, b) @ swap_last(_as_columns(b, a, b)), a_plus, a)
     return g_a, g_b
 
 

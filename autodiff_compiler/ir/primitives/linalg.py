@@ -1,14 +1,12 @@
-"""Matrix products, contractions and the ``np.linalg`` functions.
+"""Matrix products and contractions.
 
 Adjoints of products depend on the operands' ranks (NumPy treats 1-D operands as
 vectors, ``np.dot`` contracts the second-to-last axis of an N-D right operand). With
 ranks known, the rules emit the specialised products; with ranks unknown they call
 the ``*_vjp_*`` runtime helpers, which decide at run time. The helpers are bilinear,
 so their own adjoints are a product and the other helper (grad of grad works).
-
-``np.linalg.cholesky`` reads only the lower triangle of its argument, so the gradient
-it reports is lower-triangular; for a matrix built symmetric (``M @ M.T``) this gives
-the same gradient upstream as the symmetric convention.
+The inverse and what is computed with it (``det``, ``solve``, ``cholesky``) are in
+``inverses``.
 """
 from __future__ import annotations
 
@@ -20,11 +18,8 @@ from .. import reference as ref
 from ..core import shape_known
 from .core import (
     Primitive,
-    defjvp,
-    defjvp_all,
     deflinear,
     defvjp,
-    defvjp_all,
     per_operand,
 )
 from .reductions import reduce_sum
@@ -37,7 +32,6 @@ from .shape import (
     shape_of,
     swapaxes,
     transpose,
-    tril,
     unbroadcast,
 )
 
@@ -54,19 +48,17 @@ tensordot = Primitive("tensordot", np.tensordot, defaults={"axes": 2})
 tensordot_vjp_a = Primitive("tensordot_vjp_a", ref.tensordot_vjp_a, defaults={"axes": 2})
 tensordot_vjp_b = Primitive("tensordot_vjp_b", ref.tensordot_vjp_b, defaults={"axes": 2})
 einsum = Primitive("einsum", np.einsum)
-inv = Primitive("inv", np.linalg.inv)
-det = Primitive("det", np.linalg.det)
-adjugate = Primitive("adjugate", ref.adjugate)  # det's derivative, finite where x is singular
-slogdet = Primitive("slogdet", np.linalg.slogdet, n_out=2)
-solve = Primitive("solve", np.linalg.solve)
-cholesky = Primitive("cholesky", np.linalg.cholesky)
-as_columns = Primitive("as_columns", ref.as_columns)
-from_columns = Primitive("from_columns", ref.from_columns)
-for _prim in (matmul, dot, vdot, inner, einsum, det, slogdet):
+for _prim in (matmul, dot, vdot, inner, einsum):
     _prim.scalar_result = True  # a full contraction is a NumPy scalar (not tensordot's)
 
 
-def _swap_last(a):
+def may_be_complex(x) -> bool:
+    """``x``'s dtype is complex, or known only when the program runs."""
+    dtype = getattr(getattr(x, "aval", None), "dtype", None)
+    return dtype is None or dtype.kind == "c"
+
+
+def swap_last(a):
     """Swap the last two axes: ``a.T`` for a matrix."""
     return T(a) if ndim_of(a) == 2 else swapaxes(a, -1, -2)
 
@@ -84,7 +76,7 @@ def _vjp_matmul_x(g, ans, x, y):
         if ny == 2:
             return unbroadcast(y @ g, x)
         return unbroadcast(reduce_sum(y * expand_dims(g, axis=-2), axis=-1), x)
-    return unbroadcast(g @ _swap_last(y), x)
+    return unbroadcast(g @ swap_last(y), x)
 
 
 def _vjp_matmul_y(g, ans, x, y):
@@ -98,7 +90,7 @@ def _vjp_matmul_y(g, ans, x, y):
                            else g * x, y)
     if ny == 1:  # (..., n, k) @ (k,) -> (..., n)
         return unbroadcast(g @ x if nx == 2 else expand_dims(g, axis=-1) * x, y)
-    return unbroadcast(_swap_last(x) @ g, y)
+    return unbroadcast(swap_last(x) @ g, y)
 
 
 defvjp(matmul, _vjp_matmul_x, _vjp_matmul_y)
@@ -222,7 +214,7 @@ defvjp(inner, _vjp_inner(0), _vjp_inner(1))
 
 def _conj_if_complex(x):
     from .elementwise import conj
-    return conj(x) if _may_be_complex(x) else x
+    return conj(x) if may_be_complex(x) else x
 
 
 defvjp(vdot, lambda g, ans, a, b: unbroadcast(reshape(_conj_if_complex(g * b), shape_of(a)), a),
@@ -345,183 +337,3 @@ def _axis(spec: str, pos: int) -> int:
 
 defvjp(einsum, None, per_operand(_vjp_einsum_at))
 deflinear(einsum, rest_from=1)
-
-# ---------------------------------------------------------------------------- inv, det, slogdet
-# From here on both rules are written out: they do not repeat each other (the VJP is
-# the JVP's transpose, which is not derived automatically), and each direction has its
-# own cheaper formula (``-(ans @ t @ ans)`` forward, transposed factors backward).
-
-
-def _logdet_cotangent(g, x):
-    """d logdet / d x = inv(x).T, scaled by the cotangent ``g`` of each matrix."""
-    return expand_dims(g, axis=(-2, -1)) * _swap_last(inv(x))
-
-
-def _trace_with_inverse(t, x):
-    """trace(inv(x) @ t) for each matrix: the tangent of logdet."""
-    return reduce_sum(_swap_last(inv(x)) * t, axis=(-2, -1))
-
-
-defvjp(inv, lambda g, ans, x: -(_swap_last(ans) @ g @ _swap_last(ans)))
-defjvp(inv, lambda t, ans, x: -(ans @ t @ ans))
-# d det(x) = tr(adj(x) dx), with the adjugate, not det(x) inv(x), which fails where x is
-# singular, though det is a polynomial with a finite gradient everywhere (JAX's
-# testDetGradOfSingularMatrixCorank1/2). The adjugate's own derivative, for second
-# order, is d adj = tr(inv(x) dx) adj - inv(x) dx adj (from adj = det inv): finite at
-# repeated singular values, where the SVD's vectors (which compute adj) have none.
-defvjp(det, lambda g, ans, x: expand_dims(g, axis=(-2, -1)) * _swap_last(adjugate(x)))
-defjvp(det, lambda t, ans, x: reduce_sum(_swap_last(adjugate(x)) * t, axis=(-2, -1)))
-
-
-def _vjp_adjugate(g, ans, x):
-    inv_t = _swap_last(inv(x))
-    return (expand_dims(reduce_sum(g * ans, axis=(-2, -1)), axis=(-2, -1)) * inv_t
-            - inv_t @ g @ _swap_last(ans))
-
-
-def _jvp_adjugate(t, ans, x):
-    inv_x = inv(x)
-    return (expand_dims(reduce_sum(_swap_last(inv_x) * t, axis=(-2, -1)), axis=(-2, -1))
-            * ans - inv_x @ t @ ans)
-
-
-defvjp(adjugate, _vjp_adjugate)
-defjvp(adjugate, _jvp_adjugate)
-# slogdet: log det = log|det| + i theta, and d log det = t = tr(inv(x) dx); so the log
-# of the magnitude moves by real(t), and the sign e^(i theta) of a complex matrix by
-# sign i imag(t) (a real matrix's, +1 or -1, not at all). The VJP is that map's
-# transpose, with the conventions of ``real`` and ``imag`` (no conjugate).
-
-
-def _imaginary_part(z):
-    """``i imag(z)``, as ``z - real(z)``: of a real ``z`` (a dtype known only at run
-    time) a real zero, not a complex one."""
-    from .elementwise import real
-    return z - real(z)
-
-
-def _vjp_slogdet(gs, ans, x):
-    g_sign, g_logabs = gs
-    if g_sign is None or not _may_be_complex(x):
-        return (_logdet_cotangent(g_logabs, x),) if g_logabs is not None else (None,)
-    g_log = _imaginary_part(g_sign * ans[0])
-    return (_logdet_cotangent(g_log if g_logabs is None else g_logabs + g_log, x),)
-
-
-def _jvp_slogdet(ts, ans, x):
-    t = _trace_with_inverse(ts[0], x)
-    if not _may_be_complex(x):
-        return None, t
-    from .elementwise import real
-    return ans[0] * _imaginary_part(t), real(t)
-
-
-defvjp_all(slogdet, _vjp_slogdet)
-defjvp_all(slogdet, _jvp_slogdet)
-
-# ---------------------------------------------------------------------------- solve
-# solve(a, b): b is a vector only when it is 1-D; the rules treat it as a column.
-
-
-def _vectors(a, b) -> bool | None:
-    """Whether ``solve(a, b)`` takes ``b`` as vectors; None where the ranks that decide it
-    are known only at run time (then ``as_columns`` decides there)."""
-    a_rank, b_rank = ndim_of(a), ndim_of(b)
-    if b_rank is None or (a_rank is None and b_rank != 1):
-        return None
-    return ref.solves_vectors(2 if a_rank is None else a_rank, b_rank)
-
-
-def _columns(v, a, b):
-    vectors = _vectors(a, b)
-    if vectors is None:
-        return as_columns(v, a, b)
-    return expand_dims(v, axis=-1) if vectors else v
-
-
-def _uncolumns(v, a, b):
-    vectors = _vectors(a, b)
-    if vectors is None:
-        return from_columns(v, a, b)
-    from .indexing import getitem
-    return getitem(v, (Ellipsis, 0)) if vectors else v
-
-
-def _solved_cotangent(g, a, b):
-    """solve(a.T, g) with g as columns: the cotangent of b, before shaping."""
-    return solve(_swap_last(a), _columns(g, a, b))
-
-
-defvjp(solve,
-       lambda g, ans, a, b: unbroadcast(-_solved_cotangent(g, a, b)
-                                        @ _swap_last(_columns(ans, a, b)), a),
-       lambda g, ans, a, b: unbroadcast(_uncolumns(_solved_cotangent(g, a, b), a, b), b))
-defjvp(solve, lambda t, ans, a, b: _uncolumns(-solve(a, t @ _columns(ans, a, b)), a, b),
-              lambda t, ans, a, b: solve(a, t))
-defvjp(as_columns, lambda h, ans, v, a, b: from_columns(h, a, b), None, None)
-defvjp(from_columns, lambda h, ans, v, a, b: as_columns(h, a, b), None, None)
-deflinear(as_columns, 0)
-deflinear(from_columns, 0)
-
-# ---------------------------------------------------------------------------- cholesky
-# Murray (2016), in the convention where a gradient is d/dRe - i d/dIm: with
-# P = phi(L^H conj(G)), phi the lower triangle with its diagonal halved, the cotangent
-# of the Hermitian input with all its entries taken as free is M = inv(L)^H P inv(L).
-# NumPy reads only the lower triangle and the real part of its diagonal, and mirrors
-# the rest; so a strictly lower entry's cotangent is conj(M) there plus M transposed,
-# a diagonal entry's the real part of M's. Of a real matrix: tril(M) + tril(M.T, -1).
-
-
-def _phi(x, n):
-    from .constructors import eye
-    return tril(x, k=-1) + 0.5 * (x * eye(n, dtype=np.bool_))
-
-
-def _real_diagonal(x, n):
-    from .constructors import eye
-    from .elementwise import real
-    return real(x) * eye(n, dtype=np.bool_)
-
-
-def _may_be_complex(x) -> bool:
-    """``x``'s dtype is complex, or known only when the program runs."""
-    dtype = getattr(getattr(x, "aval", None), "dtype", None)
-    return dtype is None or dtype.kind == "c"
-
-
-def _herm(x):
-    """The conjugate transpose of the last two axes."""
-    from .elementwise import conj
-    return conj(_swap_last(x))
-
-
-def _vjp_cholesky(g, ans, x):
-    from .shape import dim_of
-    n = dim_of(x, -1)
-    if not _may_be_complex(x):
-        lt = _swap_last(ans)
-        p = _phi(lt @ g, n)
-        m = _swap_last(solve(lt, _swap_last(solve(lt, p))))
-        return tril(m) + tril(_swap_last(m), k=-1)
-    from .elementwise import conj
-    lh = _herm(ans)
-    p = _phi(lh @ conj(g), n)
-    m = _herm(solve(lh, _herm(solve(lh, p))))
-    return conj(tril(m, k=-1)) + tril(_swap_last(m), k=-1) + _real_diagonal(m, n)
-
-
-def _jvp_cholesky(t, ans, x):
-    from .shape import dim_of
-    n = dim_of(x, -1)
-    if not _may_be_complex(x):
-        sym = tril(t) + _swap_last(tril(t, k=-1))  # the symmetric matrix NumPy reads
-        inner = _swap_last(solve(ans, _swap_last(solve(ans, sym))))
-        return ans @ _phi(inner, n)
-    lower = tril(t, k=-1)
-    hermitian = lower + _real_diagonal(t, n) + _herm(lower)  # the matrix NumPy reads
-    inner = _herm(solve(ans, _herm(solve(ans, hermitian))))
-    return ans @ (tril(inner, k=-1) + 0.5 * _real_diagonal(inner, n))
-
-
-defvjp(cholesky, _vjp_cholesky)
-defjvp(cholesky, _jvp_cholesky)
