@@ -281,6 +281,11 @@ def _sized(w, x):
     return np.sum(z) * np.zeros(np.sum(z > 0)).size
 
 
+def _scattered(w, x):
+    z = x @ w
+    return np.sum(z[np.array([0, 2, 2])] ** 2)  # an index array may repeat an entry
+
+
 def _line_of(fn, text):
     lines, start = inspect.getsourcelines(fn)
     return start + next(i for i, line in enumerate(lines) if text in line)
@@ -293,6 +298,7 @@ def _line_of(fn, text):
     (_counts, "np.bincount", "largest entry plus one"),
     (_picks, "np.nonzero", "as many as the data has"),
     (_sized, "np.zeros", "np.zeros's size is an array's value"),
+    (_scattered, "np.array([0, 2, 2])", r"adds into an array at indices \(np.add.at\)"),
 ])
 def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
     x = da.ones((4, 3), chunks=2)
@@ -300,6 +306,53 @@ def test_what_cannot_be_lazy_is_refused_at_its_line(fn, text, reason):
         adc.grad(fn, backend="dask")(np.ones(3), x)
     assert err.value.loc.line == _line_of(fn, text)
     assert "numpy backend" in err.value.hint
+
+
+# Basic indices (ints, slices, None, ...) name each entry once: their adjoints, and
+# writes at them, are dask's lazy item assignment (they were refused as np.add.at).
+def _column(w, x):
+    return np.sum((x @ w)[:, None] * x[:, 0:1] ** 2) + np.sum(x[1:, ::-2] * w[:2])
+
+
+def _rows_in_a_loop(w, x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + np.tanh(x[i] @ w) ** 2 + np.sum(x[i, i % 3:] * w[0])
+    return s
+
+
+def _written_rows(w, x):
+    out = np.zeros((x.shape[0], 2))
+    for i in range(x.shape[0]):
+        out[i] = np.sin(x[i, :2] * w[1:])
+    out[None, 0] = 0.5 * out[0]
+    return np.sum(out ** 2)
+
+
+def _pairwise(w, x):
+    d2 = np.sum((x[:, None, :] - x[None, ::2, :] * w) ** 2, axis=-1)
+    return np.sum(np.exp(-0.5 * d2))
+
+
+def _counted(w, x):
+    z, i = x @ w, 0
+    while i < 4:  # a Python counter: no array's value is tested
+        z = np.tanh(z + 0.5)
+        i += 1
+    return np.sum(z)
+
+
+@pytest.mark.parametrize("fn", [_column, _rows_in_a_loop, _written_rows, _pairwise, _counted],
+                         ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize("chunks", [1, 2, (1, 5, 1)], ids=["ones", "twos", "uneven"])
+def test_basic_indexing_and_a_counted_while_stay_lazy(client, fn, chunks):
+    rng = np.random.default_rng(5)
+    w, x = rng.standard_normal(3), rng.standard_normal((7, 3))
+    lazy = da.from_array(x, chunks=(chunks, -1))
+    with dask.config.set(scheduler=_forbid):  # building the gradient computes nothing
+        got = adc.grad(fn, grad_position=(0, 1), backend="dask")(w, lazy)
+    for g, want in zip(client.compute(list(got), sync=True), adc.grad(fn, (0, 1))(w, x)):
+        np.testing.assert_allclose(g, want, rtol=RTOL)
 
 
 def _identity_rows(w, x):
@@ -324,7 +377,11 @@ def test_runtime_helpers_stay_lazy_and_agree_with_the_reference():
              ("matmul_vjp_y", (g, a, b)), ("tensordot_vjp_a", (g, a, b, 1)),
              ("tensordot_vjp_b", (g, a, b, 1)), ("untile", (wide, a, (1, 2))),
              ("unpad", (wide, ((1, 1), (2, 2)))), ("sigmoid", (a * 40,)),
-             ("keepdims_like", (g[:, 0], g, -1)), ("keepdims_like", (g, g[None], 0))]
+             ("keepdims_like", (g[:, 0], g, -1)), ("keepdims_like", (g, g[None], 0)),
+             ("index_add", (a, (slice(1, 4), None, 2), np.ones((3, 1)))),
+             ("index_add", (a, (slice(None, None, -2), Ellipsis), np.ones(4))),
+             ("index_update", (a, (Ellipsis, 1), g[:, 0])), ("gather_add", (a, np.ones(4), 2)),
+             ("gather_update", (a, g[:, :4], slice(0, 6), slice(None)))]
     for name, args in cases:
         expected = getattr(reference, name)(*args)
         lazy = [da.from_array(v, chunks=2) if isinstance(v, np.ndarray) and v.shape[0] == 6

@@ -3,9 +3,10 @@
 Dask builds a graph and computes nothing until asked; generated code must keep it
 so. Refused, with the NumPy backend suggested instead:
 
-- primitives with no lazy form in dask: scatter-adds and writes into a copy
-  (``np.add.at``, ``x[i] = v``: the adjoints of fancy indexing, ``np.repeat``,
-  ``np.take_along_axis``, ``np.diag`` of a matrix), sorting, and the linear-algebra
+- primitives with no lazy form in dask: scatter-adds and writes into a copy at an
+  index array (``np.add.at``, ``x[idx] = v``: the adjoints of fancy indexing,
+  ``np.repeat``, ``np.take_along_axis``, ``np.diag`` of a matrix; at a basic index,
+  ints, slices, ``None`` and ``...``, dask writes them lazily), sorting, and the linear-algebra
   functions ``dask.array.linalg`` lacks (``det``, ``slogdet``, ``eigh``, ``pinv``;
   ``svd``, whose dask form takes other arguments);
 - indexing with a boolean array (``z[z > 0]``), ``np.nonzero`` and ``np.bincount`` (and
@@ -20,6 +21,8 @@ so. Refused, with the NumPy backend suggested instead:
 from __future__ import annotations
 
 from collections.abc import Iterator
+
+import numpy as np
 
 from ...errors import AutodiffError
 from ...ir.core import Eqn, Function, Var, regions
@@ -42,10 +45,21 @@ _NO_LAZY_FORM = {
 _HINT = "use the numpy backend (the default) for this function, on NumPy arrays"
 
 
+# where the index of a scatter-add or a write begins: at a basic index (ints, slices,
+# None, Ellipsis: each entry named once) dask writes it lazily (``runtime.index_add``)
+_AT_AN_INDEX = {"index_add": slice(1, 2), "index_update": slice(1, 2),
+                "gather_add": slice(2, None), "gather_update": slice(2, None)}
+
+
 def check(fn: Function) -> None:
     """Raise an ``AutodiffError`` at the first equation of ``fn`` (or of a region or
     function it calls) that the dask backend cannot write lazily."""
-    for eqn in _equations(fn, set()):
+    equations = list(_equations(fn, set()))
+    slices = {v for eqn in equations if eqn.prim.name == "slice" for v in eqn.outvars}
+    for eqn in equations:
+        index = _AT_AN_INDEX.get(eqn.prim.name)
+        if index is not None and all(_basic(a, slices) for a in eqn.invars[index]):
+            continue
         reason = _refusal(eqn)
         if reason is not None:
             raise AutodiffError(f"the dask backend cannot compute this lazily: {reason}",
@@ -70,8 +84,9 @@ def _refusal(eqn: Eqn) -> str | None:
     if prim.form in ("region", "check"):
         if prim.name == "loop":
             return None  # a for loop over a range known when it starts
-        test = eqn.invars[0] if prim.name != "while_loop" else None
-        if test is None or not _python_scalar(test):
+        on_host = _counted_on_host(eqn) if prim.name == "while_loop" else \
+            _python_scalar(eqn.invars[0])
+        if not on_host:
             what = "an assertion" if prim.form == "check" else f"'{_keyword(prim.name)}'"
             return f"{what} on an array's value needs that value computed"
         return None
@@ -90,6 +105,44 @@ def _refusal(eqn: Eqn) -> str | None:
     if dask_spelling(prim) is None:
         return f"dask.array has no {prim.name}"
     return None
+
+
+def _basic(part: object, slices: set[Var]) -> bool:
+    """An index (or a gather's part of one) naming each entry at most once: ints,
+    slices, ``None`` and ``...``, known when compiling or an int or slice computed at
+    run time (a loop's index); an array of indices may repeat one, a mask is data."""
+    if isinstance(part, Var):
+        return part in slices or (part.aval.shape == () and part.aval.dtype is not None
+                                  and part.aval.dtype.kind in "iu")
+    value = getattr(part, "value", part)
+    parts = value if isinstance(value, tuple) else (value,)
+    return all(p is None or p is Ellipsis or isinstance(p, slice)
+               or (isinstance(p, int | np.integer) and not isinstance(p, bool)) for p in parts)
+
+
+def _counted_on_host(eqn: Eqn) -> bool:
+    """Whether a ``while`` tests only Python scalars: carried values that start as one
+    and that the body keeps so (``i = 0 ... i += 1``), to a fixed point."""
+    body, cond = eqn.params["body"], eqn.params["cond"]
+    host = {j for j, a in enumerate(eqn.invars) if _python_scalar(a)}
+    while True:
+        made = _from_scalars(body, {body.invars[j] for j in host})
+        kept = {j for j in host if not isinstance(body.outvars[j], Var) or body.outvars[j] in made}
+        if kept == host:
+            break
+        host = kept
+    test = cond.outvars[0]
+    return not isinstance(test, Var) or test in _from_scalars(cond, {cond.invars[j] for j in host})
+
+
+def _from_scalars(fn: Function, scalars: set[Var]) -> set[Var]:
+    """The values of ``fn`` computed from ``scalars`` and constants alone."""
+    made = set(scalars)
+    for eqn in fn.eqns:
+        if all(not isinstance(a, Var) or a in made for a in eqn.invars) \
+                and not any(True for _ in regions(eqn)):
+            made.update(eqn.outvars)
+    return made
 
 
 def _python_scalar(a: object) -> bool:

@@ -38,6 +38,55 @@ def sigmoid(x: Any) -> Any:
     return x.map_blocks(reference.sigmoid, dtype=dtype)
 
 
+def index_add(x: Any, index: Any, v: Any) -> Any:
+    """``reference.index_add`` at a basic index (``refusals`` lets no other through): a
+    copy of ``x`` with ``x[index] + v`` written there by dask's lazy item assignment.
+    A basic index names each entry once, so the write adds what ``np.add.at`` adds."""
+    if not isinstance(x, da.Array) and not isinstance(v, da.Array):
+        return reference.index_add(x, index, v)
+    out = da.asarray(x).copy()
+    index, v = _without_new_axes(out, index, v)
+    out[index] = out[index] + v
+    return out
+
+
+def index_update(x: Any, index: Any, v: Any) -> Any:
+    """``reference.index_update`` at a basic index: ``x[index] = v`` into a lazy copy."""
+    if not isinstance(x, da.Array) and not isinstance(v, da.Array):
+        return reference.index_update(x, index, v)
+    out = da.asarray(x).copy()
+    index, v = _without_new_axes(out, index, v)
+    out[index] = v
+    return out
+
+
+def gather_add(x: Any, v: Any, *index: Any) -> Any:
+    return index_add(x, index, v)
+
+
+def gather_update(x: Any, v: Any, *index: Any) -> Any:
+    return index_update(x, index, v)
+
+
+def _without_new_axes(x: Any, index: Any, v: Any) -> tuple[Any, Any]:
+    """``index`` without its ``None`` parts, and ``v`` without the unit axes they make
+    in ``x[index]`` (dask's item assignment takes no new axes)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not any(p is None for p in parts):
+        return index, v
+    v = da.broadcast_to(v, x[index].shape)
+    named = sum(p is not None and p is not Ellipsis for p in parts)
+    new_axes, axis = [], 0
+    for p in parts:
+        if p is None:
+            new_axes.append(axis)
+        if p is Ellipsis:
+            axis += x.ndim - named
+        elif not isinstance(p, int | np.integer):  # a slice or None makes an axis
+            axis += 1
+    return tuple(p for p in parts if p is not None), da.squeeze(v, axis=tuple(new_axes))
+
+
 def cholesky(a: Any) -> Any:
     """``np.linalg.cholesky``: the lower factor (dask's default is the upper one)."""
     return da.linalg.cholesky(a, lower=True)
@@ -91,5 +140,7 @@ def polygamma(n: Any, x: Any) -> Any:
 
 NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "scipy": SCIPY, "ext": EXTENSIONS,
                              "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky, "norm": norm,
-                             "reshape": reshape, "eye": eye, "polygamma": polygamma}
+                             "reshape": reshape, "eye": eye, "polygamma": polygamma,
+                             "index_add": index_add, "index_update": index_update,
+                             "gather_add": gather_add, "gather_update": gather_update}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)
