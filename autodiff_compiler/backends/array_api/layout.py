@@ -158,14 +158,33 @@ def unrepeat(g: Any, x: Any, repeats: Any, axis: Any = None) -> Any:
     return xp.sum(xp.reshape(g, split), axis=axis + 1)
 
 
+def _widths(pad_width: Any, n: int) -> list[tuple[int, int]]:
+    """NumPy's spellings of ``pad_width`` (one int, one pair, or a pair per axis) as a
+    pair per axis."""
+    if isinstance(pad_width, int):
+        return [(pad_width, pad_width)] * n
+    if len(pad_width) == n and not isinstance(pad_width[0], int):
+        return [tuple(pair) * (2 // len(pair)) for pair in pad_width]
+    return [tuple(pad_width) * (2 // len(pad_width))] * n
+
+
+def pad(x: Any, pad_width: Any, constant_values: Any = 0) -> Any:
+    """``np.pad`` in mode ``constant``: the value's blocks joined on each side of each
+    axis (the standard has no pad; ``np.cumprod``'s derivative shifts by padding)."""
+    xp = array_namespace(x)
+    for axis, (before, after) in enumerate(_widths(pad_width, ndim(x))):
+        sides = []
+        for width in (before, after):
+            side = list(shape(x))
+            side[axis] = width
+            sides.append(xp.full(tuple(side), constant_values, dtype=x.dtype))
+        x = xp.concat([sides[0], x, sides[1]], axis=axis)
+    return x
+
+
 def unpad(g: Any, pad_width: Any) -> Any:
     """The inner part of ``g`` that padding surrounded: its adjoint."""
-    n = ndim(g)
-    if isinstance(pad_width, int):
-        widths = [(pad_width, pad_width)] * n
-    else:
-        widths = list(pad_width) if len(pad_width) == n and not isinstance(
-            pad_width[0], int) else [tuple(pad_width) * (2 // len(pad_width))] * n
+    widths = _widths(pad_width, ndim(g))
     return g[tuple(slice(lo, size_ - hi) for (lo, hi), size_ in zip(widths, shape(g)))]
 
 
@@ -210,6 +229,16 @@ def index_update(x: Any, index: Any, v: Any) -> Any:
         v = xp.astype(v, out.dtype)
     out[_all(index)] = v
     return out
+
+
+def gather_add(x: Any, v: Any, *index: Any) -> Any:
+    """``index_add`` at an index whose parts are computed at run time (a loop's index)."""
+    return index_add(x, index, v)
+
+
+def gather_update(x: Any, v: Any, *index: Any) -> Any:
+    """``index_update`` at an index whose parts are computed at run time."""
+    return index_update(x, index, v)
 
 
 def diag(x: Any, k: int = 0) -> Any:

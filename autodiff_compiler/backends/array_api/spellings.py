@@ -65,7 +65,7 @@ _HELPERS = ("unbroadcast", "keepdims_like", "sigmoid", "matmul_vjp_x", "matmul_v
             "size", "ndim", "reshape", "exp2", "logaddexp2", "fmax", "fmin", "reciprocal",
             "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
             "atleast_3d", "norm", "slice", "where", "full_like", "tile", "real", "imag",
-            "conj", "getitem", "adjugate")
+            "conj", "getitem", "adjugate", "pad", "gather_add", "gather_update")
 
 SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},
@@ -149,9 +149,11 @@ def refusal(eqn: Eqn) -> str | None:
         return "'solve' of a stack of vectors b (NumPy 1.x's reading of b with one axis " \
                "fewer than a) has no spelling in the Python array API standard, whose b " \
                "is a vector only when 1-D"
-    if name in ("index_add", "index_update") and not _basic_index(eqn.invars[1]):
-        return f"'{name}' at an index computed at run time or holding arrays (repeated " \
-               "entries accumulate) has no spelling in the Python array API standard"
+    index = eqn.invars[1:2] if name in ("index_add", "index_update") else \
+        eqn.invars[2:] if name in ("gather_add", "gather_update") else ()
+    if not all(_basic_index(part) for part in index):
+        return f"'{name}' at an index holding arrays (repeated entries accumulate) or " \
+               "slices computed at run time has no spelling in the Python array API standard"
     return None
 
 
@@ -176,9 +178,13 @@ def _numpys_solve_differs(a: Any, b: Any) -> bool:
 
 
 def _basic_index(index: Any) -> bool:
-    """An index of ints, slices, None and Ellipsis, known when compiling."""
+    """An index of ints, slices, None and Ellipsis, known when compiling, or a Python
+    int computed at run time (a loop's index; a 0-d integer array is no index the
+    standard takes among others)."""
     if not isinstance(index, Const):
-        return False
+        aval = getattr(index, "aval", None)
+        return aval is not None and aval.weak and aval.shape == () \
+            and aval.dtype is not None and aval.dtype.kind in "iu"
     parts = index.value if isinstance(index.value, tuple) else (index.value,)
     return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)
 

@@ -109,10 +109,12 @@ def _refusal(eqn: Eqn) -> str | None:
 
 def _basic(part: object, slices: set[Var]) -> bool:
     """An index (or a gather's part of one) naming each entry at most once: ints,
-    slices, ``None`` and ``...``, known when compiling or an int or slice computed at
-    run time (a loop's index); an array of indices may repeat one, a mask is data."""
+    slices, ``None`` and ``...``, known when compiling, or a Python int or a slice
+    computed at run time (a loop's index); an array of indices may repeat one, a mask
+    is data, and a 0-d array's value is known only once computed."""
     if isinstance(part, Var):
-        return part in slices or (part.aval.shape == () and part.aval.dtype is not None
+        return part in slices or (part.aval.weak and part.aval.shape == ()
+                                  and part.aval.dtype is not None
                                   and part.aval.dtype.kind in "iu")
     value = getattr(part, "value", part)
     parts = value if isinstance(value, tuple) else (value,)
