@@ -361,6 +361,80 @@ def test_gradient_through_vmap_of_rows_of_different_lengths_is_each_examples():
     np.testing.assert_allclose(tangent, want, rtol=1e-7)
 
 
+def selections_summed_in_a_loop(x):
+    h, total = x, 0.0
+    for _ in range(2):
+        total = total + np.sum(np.exp(h[h > 0.0]) * h[h > 0.0])
+        h = h * 0.5 + 0.1
+    return total
+
+
+def cubes_of_a_selection(x):
+    return np.sum(x[x > 0.1] ** 3)
+
+
+def test_vmap_of_the_gradient_lists_each_examples_row_of_a_selection():
+    """The gradient's tape of a loop lists each step's selection; batched, the rows of
+    different lengths were stacked into the tape (a ValueError at run time, blaming
+    the result's length): the tape now lists the rows. A Hessian's too."""
+    xs = np.array([[0.3, -0.5, 0.7], [-0.4, -0.6, 0.2], [0.9, 0.45, 0.6]])
+    for fn, transform in [(selections_summed_in_a_loop, adc.grad),
+                          (cubes_of_a_selection, adc.hessian)]:
+        got = adc.vmap(transform(fn))(xs)
+        np.testing.assert_allclose(got, np.stack([transform(fn)(x) for x in xs]), rtol=1e-13)
+    check_grads(selections_summed_in_a_loop, xs[0], modes=("rev",), order=2)
+
+
+def selections_in_nested_loops(x):
+    acc = 0.0
+    for _ in range(2):
+        for j in range(3):
+            acc = acc + np.sum(x[x > 0.2 * j] ** 3)
+    return acc
+
+
+def per_row_selection(w, x):
+    z = w @ x
+    return np.sum(np.tanh(z[z > -0.3]) ** 2)
+
+
+def vmap_of_selections_in_a_loop(w):
+    rows = np.cos(np.arange(18.0)).reshape(6, 3)
+    total = 0.0
+    for k in range(2):
+        total = total + np.sum(adc.vmap(per_row_selection, in_axes=(None, 0))(w * (k + 1), rows))
+    return total
+
+
+@pytest.mark.parametrize("fn, x", [
+    (selections_in_nested_loops, np.array([0.33, -0.45, 0.52, 0.13, 0.27])),
+    (vmap_of_selections_in_a_loop, np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6],
+                                             [-0.3, 0.2, 0.25]]))],
+    ids=["nested loops", "vmap in a loop"])
+def test_reverse_over_reverse_of_loops_listing_selections(fn, x):
+    """The inner loop's tape, one per outer iteration, of selections of different
+    lengths: its zero cotangent was np.zeros_like of the ragged list (a ValueError)."""
+    direction = np.sin(np.arange(x.size) + 1.0).reshape(x.shape)
+    gradient = adc.grad(fn)
+    got = adc.grad(lambda y: np.sum(gradient(y) * direction))(x)
+    eps = 1e-6
+    want = (gradient(x + eps * direction) - gradient(x - eps * direction)) / (2 * eps)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+
+
+def mean_square_of_a_selection(x):
+    picked = x[x > 0.0]
+    return np.sum(picked ** 2) / (1.0 + picked.shape[0])
+
+
+def test_a_hessian_through_a_selections_count():
+    """``picked.shape[0]`` is a Python int: known as one, the value's shape stays known
+    (it was unknown, and the Hessian refused as of a value of run-time shape)."""
+    x = np.array([0.3, -0.4, 0.52, 0.9, -0.15])
+    want = np.diag(np.where(x > 0, 2.0 / 4.0, 0.0))
+    np.testing.assert_allclose(adc.hessian(mean_square_of_a_selection)(x), want, rtol=1e-14)
+
+
 def _masked_mean_of_one_hot_rows(logits):
     mask = logits[:, 0] > 0.0
     picked = logits[mask]

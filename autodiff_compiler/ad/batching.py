@@ -50,7 +50,8 @@ class Batch:
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
                  batched: set[Var] | None = None, draws: bool = True,
                  rows: dict[Var, Var] | None = None, active: Var | None = None,
-                 selecting: set[Eqn] | None = None) -> None:
+                 selecting: set[Eqn] | None = None, row_lists: set[Var] | None = None
+                 ) -> None:
         self.size = size
         # In a branch on a batched predicate: which examples take it (``None``: all),
         # and the branches made so, which read their examples' values
@@ -65,6 +66,9 @@ class Batch:
         # the rows, which equations that read the value take one by one (so examples of
         # different lengths are stacked only where something needs them as one array).
         self.rows: dict[Var, Var] = rows if rows is not None else {}
+        # A loop's list (a gradient's tape) of such values: each element the rows
+        # themselves, as they may differ in shape (``batching_control._rows_listed``).
+        self.row_lists: set[Var] = row_lists if row_lists is not None else set()
         # A random draw is one per example (``vmap``: as a loop over the examples would
         # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
         self.draws = draws
@@ -72,7 +76,7 @@ class Batch:
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
         return Batch(self.size, self.env, self.batched, self.draws, self.rows, self.active,
-                     self.selecting)
+                     self.selecting, self.row_lists)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -191,6 +195,13 @@ def _read_list(eqn: Eqn, st: Batch) -> bool:
             st.is_batched(st.read(eqn.invars[1])):
         return False
     old = eqn.outvars[0]
+    if st.read(eqn.invars[0]) in st.row_lists:  # an element listing rows: kept so
+        rows = Var(Aval(None, np.dtype(object)), f"{old.hint or 'saved'}_rows")
+        current().eqns.append(Eqn((rows,), P.getitem, tuple(st.read(a) for a in eqn.invars),
+                                  eqn.params, eqn.loc))
+        st.bind(old, P.stack_rows(rows), True)
+        st.rows[st.read(old)] = rows
+        return True
     new = st.batched_var(old) if not is_list(old) else Var(old.aval, old.hint)
     st.batched.add(new)
     current().eqns.append(Eqn((new,), P.getitem, tuple(st.read(a) for a in eqn.invars),

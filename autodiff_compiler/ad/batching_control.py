@@ -305,16 +305,32 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
         _carry_flags(body, st, [False], [st.is_batched(a) for a in inits], n_carry)
     force = [j for j in range(n_carry) if flags[j]]
     fn, out_flags, _ = batch_body(body, st, [False, *flags], force)
+    fn, listed = _rows_listed(fn, n_carry, st)
     inits = [_owned_batch(_value(a), st.size) if f and not st.is_batched(a) else a
              for a, f in zip(inits, flags)]
     if counted:
         fn = _masked(fn, n_carry, lambda k: P.less(k, n), st)
         n = P.reduce_max(n)
     outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
+    st.row_lists.update(outs[j] for j in listed)
     current().eqns.append(Eqn(tuple(outs), P.loop, (as_atom(n), *map(as_atom, inits)),
                               {**eqn.params, "body": fn}, eqn.loc))
     for old, new in zip(eqn.outvars, outs):
         st.env[old] = new
+
+
+def _rows_listed(fn: Function, n_carry: int, st: Batch) -> tuple[Function, list[int]]:
+    """A loop body listing (a gradient's tape) a value kept as its examples' rows (of a
+    run-time shape, ``batching.per_example``) lists the rows themselves: stacked, they
+    would have to agree in shape, and the examples' selections differ in length (the
+    gradient reads each example's row back one at a time). The positions listed so."""
+    outs, listed = list(fn.outvars), []
+    for j in range(n_carry, len(outs)):
+        if isinstance(outs[j], Var) and outs[j] in st.rows:
+            outs[j], listed = st.rows[outs[j]], [*listed, j]
+    if not listed:
+        return fn, []
+    return Function(fn.name, fn.invars, fn.eqns, tuple(outs)), listed
 
 
 def _value(a: Atom) -> Any:
@@ -342,6 +358,7 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     force = [j for j in range(n_carry) if flags[j]]
     new_cond, pred_flags, _ = batch_body(cond, st, flags)
     fn, out_flags, _ = batch_body(body, st, flags, force)
+    fn, listed = _rows_listed(fn, n_carry, st)
     if pred_flags[0]:
         if has_effect(body.eqns):
             raise NotBatchableError
@@ -353,6 +370,7 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     inits = [_owned_batch(_value(a), st.size) if f and not st.is_batched(a) else a
              for a, f in zip(inits, flags)]
     outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
+    st.row_lists.update(outs[j] for j in listed)
     current().eqns.append(Eqn(tuple(outs), P.while_loop, tuple(map(as_atom, inits)),
                               {**eqn.params, "body": fn, "cond": new_cond}, eqn.loc))
     for old, new in zip(eqn.outvars, outs):

@@ -390,8 +390,13 @@ def _ys_cotangents(tape: _LoopTape, adjoints: Any, position: Any) -> dict[Var, A
     out = {}
     for p, y, lst in tape.ys:
         cts = adjoints.ct.get(lst)
-        out[p] = _read_back(cts, p, position) if cts is not None else \
-            P.zeros_like(_read_back(lst, y, position))
+        if cts is not None:
+            out[p] = _read_back(cts, p, position)
+            continue
+        # (an element that is a tape itself, an inner loop's per iteration, gets a
+        # tape's zeros: np.zeros_like of its list stacked it, or raised where ragged)
+        element = _read_back(lst, y, position)
+        out[p] = P.zeros_like_tape(element) if R.is_tape(y) else P.zeros_like(element)
     return out
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 import gast
+import numpy as np
 
 from ..ir import primitives as P
 from ..ir.builder import producer_of
-from ..ir.core import Const, Var
+from ..ir.core import Aval, Const, Var
 
 _TUPLES = (P.shape, P.make_tuple, P.join_tuples, P.repeat_tuple)
+_PYTHON_INT = Aval((), np.dtype(np.int64), weak=True)
 
 
 def is_runtime_tuple(value: Any) -> bool:
@@ -35,6 +37,16 @@ def is_runtime_tuple(value: Any) -> bool:
     return (eqn.prim is P.getitem and len(eqn.invars) == 2
             and isinstance(eqn.invars[1], Const) and isinstance(eqn.invars[1].value, slice)
             and is_runtime_tuple(eqn.invars[0]))
+
+
+def entry_of(tuple_: Any, index: Any, item: Any) -> Any:
+    """``item``, ``tuple_[index]`` of a run-time tuple at an int: a Python int, known as
+    one (unknown, ``n`` in ``s / (1 + y.shape[0])`` made the result's shape unknown, and
+    a Hessian of it was refused)."""
+    if is_runtime_tuple(tuple_) and _is_int(index) and isinstance(item, Var) \
+            and item.aval.shape is None:
+        item.aval = _PYTHON_INT
+    return item
 
 
 def _is_tuple(value: Any) -> bool:

@@ -34,7 +34,7 @@ from .list_methods import is_list_method
 from .local_objects import NOT_STATE, special_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
-from .shapes import is_runtime_tuple, tuple_operator
+from .shapes import entry_of, is_runtime_tuple, tuple_operator
 
 BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -289,7 +289,8 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
             raise scope.error(node, "indexing a dict of arrays with a key computed at run "
                                     "time", hint="index with a key known when compiling (a "
                                     "loop over a range of known length is unrolled)")
-        return apply_builder(scope, node, P.getitem, [value, index], {}, "indexing")
+        return entry_of(value, index,
+                        apply_builder(scope, node, P.getitem, [value, index], {}, "indexing"))
     try:
         item = value[index]
     except (TypeError, IndexError, KeyError) as err:
