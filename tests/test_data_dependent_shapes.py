@@ -379,7 +379,8 @@ def test_vmap_of_the_gradient_lists_each_examples_row_of_a_selection():
     the result's length): the tape now lists the rows. A Hessian's too."""
     xs = np.array([[0.3, -0.5, 0.7], [-0.4, -0.6, 0.2], [0.9, 0.45, 0.6]])
     for fn, transform in [(selections_summed_in_a_loop, adc.grad),
-                          (cubes_of_a_selection, adc.hessian)]:
+                          (cubes_of_a_selection, adc.hessian),
+                          (selections_summed_in_a_loop, adc.hessian)]:
         got = adc.vmap(transform(fn))(xs)
         np.testing.assert_allclose(got, np.stack([transform(fn)(x) for x in xs]), rtol=1e-13)
     check_grads(selections_summed_in_a_loop, xs[0], modes=("rev",), order=2)
@@ -433,6 +434,39 @@ def test_a_hessian_through_a_selections_count():
     x = np.array([0.3, -0.4, 0.52, 0.9, -0.15])
     want = np.diag(np.where(x > 0, 2.0 / 4.0, 0.0))
     np.testing.assert_allclose(adc.hessian(mean_square_of_a_selection)(x), want, rtol=1e-14)
+
+
+def vmap_of_a_selections_mean(xs):
+    return adc.vmap(mean_square_of_a_selection)(xs)
+
+
+W2 = np.array([[0.5, -0.2], [0.1, 0.4]])
+
+
+def windows_in_a_checkpointed_loop(x):
+    h = np.zeros(2) + 0.1
+    for t in adc.checkpointed(range(3)):
+        h = np.tanh(W2 @ h + x[t:t + 2])
+    return np.sum(h ** 3)
+
+
+def sum_of_vmap_of_windows(xs):
+    return np.sum(adc.vmap(windows_in_a_checkpointed_loop)(xs))
+
+
+@pytest.mark.parametrize("jacobian, fn", [(adc.jacfwd, vmap_of_a_selections_mean),
+                                          (adc.hessian, sum_of_vmap_of_windows)],
+                         ids=["jacfwd of vmap", "hessian of vmap"])
+def test_a_jacobian_batches_rows_that_vmap_kept_per_example(jacobian, fn):
+    """A Jacobian batches a program already batched by vmap: its rows of one example
+    each (and their transpose, the gradient's) were refused, the message speaking of
+    loops whose number of iterations differs."""
+    xs = np.array([[0.3, -0.5, 0.2, 0.1], [-0.4, 0.2, 0.6, -0.3], [0.9, 0.45, -0.1, 0.5]])
+    v = np.array([[1.0, 0.5, 0.2, -0.4], [-0.3, 0.2, 0.1, 0.9], [0.7, -1.1, 0.3, 0.2]])
+    want = adc.jvp(fn, (xs,), (v,))[1] if jacobian is adc.jacfwd else \
+        adc.hvp(fn, (xs,), (v,))
+    got = np.tensordot(jacobian(fn)(xs), v, axes=2)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
 def _masked_mean_of_one_hot_rows(logits):

@@ -159,7 +159,8 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
             region = REGION_BATCH.get(eqn.prim)
             mark = len(b.eqns)
             try:
-                if st.reads_rows(eqn) and region is None and eqn.prim not in _SHOWING:
+                if st.reads_rows(eqn) and region is None and eqn.prim not in _SHOWING \
+                        and eqn.prim is not P.unstack_rows:  # (rows as one array: stacked)
                     raise NotBatchableError  # rows of different shapes: one at a time
                 if region is not None:
                     region(eqn, st)

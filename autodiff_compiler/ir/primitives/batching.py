@@ -277,6 +277,10 @@ for _prim in (S.astype, S.astype_discrete, S.stop_gradient, S.zeros_like, S.ones
 # element by element: a batched list's elements carry the batch axis first, which an
 # unbatched one's (the examples' shared rows) broadcast against
 defbatch(C.add_tapes, lambda size, dims, a, b: C.add_tapes(a, b))
+# rows (an inner vmap's, a Jacobian's basis's) each carrying the batch axis first:
+# stacked, the rows' axis comes first, and the batch axis is moved back in front
+defbatch(S.stack_rows, lambda size, dims, rows: S.moveaxis(S.stack_rows(rows), 1, 0))
+defbatch(S.unstack_rows, lambda size, dims, x: S.unstack_rows(S.moveaxis(x, 0, 1)))
 defbatch(S.copy, lambda size, dims, x, **params: (S.copy(x) if not params
                                                    else _raise()))
 # ---------------------------------------------------------------------------- truth values
