@@ -18,6 +18,23 @@ from autodiff_compiler import check_grads
 from autodiff_compiler.options import grad_spec
 from autodiff_compiler.pipeline.kinds import abstract
 
+
+def prefixes_written_by_index(x):
+    """A slice of run-time bounds taped by the gradient, and read back: its zero
+    cotangent, and the adjoint's ``gather_add`` at it, once refused at second order."""
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = np.sum(x[: i + 1] ** 2)
+    return np.sum(y * y)
+
+
+def windows_of_a_checkpointed_loop(x):
+    h = np.zeros(2) + 0.1
+    for t in adc.checkpointed(range(2)):
+        h = np.tanh(np.array([[0.5, -0.2], [0.1, 0.4]]) @ h + x[t:t + 2])
+    return np.sum(h ** 3)
+
+
 POS = np.array([0.3, 0.8, -0.2])
 NEG = np.array([-0.9, 0.1, -0.4])
 ROWS = np.array([[0.2, -0.5, 0.9], [0.4, 0.1, -0.3]])
@@ -60,10 +77,17 @@ CASES = [
     ("nested_float_loops", scalar_cases.nested_float_loops, (ROWS,)),
     ("while_in_for", scalar_cases.while_in_for, (ROWS,)),
     ("branch_in_counted_while", scalar_cases.branch_in_counted_while, (np.array([0.3, 0.4]),)),
+    ("run_time_slices_written_by_index", prefixes_written_by_index, (POS,)),
+]
+# (a third derivative through a checkpointed loop is refused: its segments recompute by
+# a recursion on run-time values)
+SECOND_ONLY = [
+    ("run_time_slices_in_a_checkpointed_loop", windows_of_a_checkpointed_loop, (POS,)),
 ]
 
 
-@pytest.mark.parametrize("fn, args", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("fn, args", [c[1:] for c in CASES + SECOND_ONLY],
+                         ids=[c[0] for c in CASES + SECOND_ONLY])
 def test_second_derivative_through_control_flow_matches_finite_differences(fn, args):
     check_grads(fn, *args, order=2)
 

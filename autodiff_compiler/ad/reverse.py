@@ -225,7 +225,8 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     if rule is not None:
         rule.backward(eqn, tape, adjoints)
         return
-    if prim not in _OF_TAPES and any(is_tape(a) and a in adjoints.active for a in eqn.invars):
+    if prim not in _OF_TAPES and any(is_tape(a) and a in adjoints.active
+                                     and _differentiates(eqn, i) for i, a in enumerate(eqn.invars)):
         raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "
                             "reads it by iteration; its derivative is not supported", eqn.loc,
                             hint="differentiate the original function to this order directly")
@@ -249,6 +250,14 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
     gs = tuple(adjoints.get_or_zeros(v) for v in eqn.outvars)
     for arg, contribution in zip(eqn.invars, prim.vjp_all(gs, eqn.outvars, *args, **eqn.params)):
         adjoints.add(arg, contribution)
+
+
+def _differentiates(eqn: Eqn, position: int) -> bool:
+    """Whether ``eqn``'s rule gives its operand at ``position`` a cotangent (a slice read
+    back from a tape, an index of ``gather_add``, gets none: no tape to answer for)."""
+    if eqn.prim.n_out != 1 or eqn.prim.vjp is None:
+        return True
+    return P.rule_of(eqn.prim.vjp, position, eqn) is not None
 
 
 def _missing(eqn: Eqn) -> MissingRuleError:

@@ -387,11 +387,12 @@ def from_columns(v, a, b):
 
 def zeros_like_tape(tape):
     """Zeros for each element of a loop's tape (arrays, numbers, tapes, or ``None`` for
-    a value a branch not taken left): the cotangent of a tape none reached."""
-    if tape is None:  # the tape of a branch not taken
+    a value a branch not taken left): the cotangent of a tape none reached. A slice
+    (``x[t:t + 2]``'s, taped and read back) has no derivative: ``None``."""
+    if not isinstance(tape, list):  # the tape of a branch not taken, or a slice
         return None
-    return [None if e is None else zeros_like_tape(e) if isinstance(e, list)
-            else np.zeros_like(e) for e in tape]
+    return [zeros_like_tape(e) if isinstance(e, list) else None
+            if e is None or isinstance(e, slice) else np.zeros_like(e) for e in tape]
 
 
 def reversed_tape(tape):

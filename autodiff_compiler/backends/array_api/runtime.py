@@ -257,9 +257,10 @@ def _adjoint(xp: Any, x: Any) -> Any:
 
 
 def zeros_like_tape(tape: Any) -> Any:
-    """Zeros for each element of a loop's tape: the cotangent of a tape none reached."""
-    if tape is None:
+    """Zeros for each element of a loop's tape: the cotangent of a tape none reached
+    (``None`` for a slice, which has no derivative: ``reference.zeros_like_tape``)."""
+    if not isinstance(tape, list):
         return None
-    return [None if e is None else zeros_like_tape(e) if isinstance(e, list)
-            else 0.0 * e if isinstance(e, float | int) else array_namespace(e).zeros_like(e)
-            for e in tape]
+    return [zeros_like_tape(e) if isinstance(e, list) else None
+            if e is None or isinstance(e, slice) else 0.0 * e if isinstance(e, float | int)
+            else array_namespace(e).zeros_like(e) for e in tape]
