@@ -324,12 +324,11 @@ def _rows_listed(fn: Function, n_carry: int, st: Batch) -> tuple[Function, list[
     run-time shape, ``batching.per_example``) lists the rows themselves: stacked, they
     would have to agree in shape, and the examples' selections differ in length (the
     gradient reads each example's row back one at a time). The positions listed so."""
-    outs, listed = list(fn.outvars), []
-    for j in range(n_carry, len(outs)):
-        if isinstance(outs[j], Var) and outs[j] in st.rows:
-            outs[j], listed = st.rows[outs[j]], [*listed, j]
+    listed = [j for j in range(n_carry, len(fn.outvars))
+              if isinstance(fn.outvars[j], Var) and fn.outvars[j] in st.rows]
     if not listed:
         return fn, []
+    outs = [st.rows[o] if j in listed else o for j, o in enumerate(fn.outvars)]
     return Function(fn.name, fn.invars, fn.eqns, tuple(outs)), listed
 
 
