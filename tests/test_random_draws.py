@@ -100,6 +100,26 @@ def test_a_draw_sized_at_run_time_takes_the_shape_computed():
     assert "size=" in adc.grad(_noise_of_a_selection).source(x)
 
 
+def _drawn_around_a_selection(x):
+    rng = np.random.default_rng(3)
+    kept = x[x > 0.0]  # no size=: the draws are as many as the parameters' broadcast
+    return np.sum(rng.normal(kept, 0.3) * kept) + np.sum(rng.uniform(kept * 0.5, 1.0))
+
+
+def test_a_draw_without_size_takes_its_parameters_shape_at_run_time():
+    """It was refused (give size=) where a parameter's shape is known at run time only.
+    Reparameterised: the gradient of sum((k + 0.3 z) k) + sum(k / 2 + (1 - k / 2) u)."""
+    x = np.array([0.3, -0.4, 0.52, 0.9])
+    rng = np.random.default_rng(3)
+    kept = x[x > 0]
+    z, u = rng.standard_normal(kept.shape), rng.random(kept.shape)
+    want = np.zeros_like(x)
+    want[x > 0] = 2 * kept + 0.3 * z + 0.5 - 0.5 * u
+    value, grad = adc.value_and_grad(_drawn_around_a_selection)(x)
+    np.testing.assert_allclose(value, _drawn_around_a_selection(x), rtol=1e-14)
+    np.testing.assert_allclose(grad, want, rtol=1e-14)
+
+
 def _rows_chosen(x):
     return np.sum(RNG.choice(x, 2))
 

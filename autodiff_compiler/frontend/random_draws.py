@@ -21,6 +21,7 @@ The global state's draws that ``ir.surface`` writes itself (``np.random.random``
 """
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import gast
@@ -160,12 +161,13 @@ def _reparameterised(scope: Scope, node: gast.AST, source: Any, method: str, arg
     return P.add(low, P.mul(P.sub(high, low), _draw(source, unit, [size], {})))
 
 
-def _broadcast_shape(scope: Scope, node: gast.AST, params: list) -> tuple[int, ...]:
-    """The shape a draw without ``size`` has: its parameters' broadcast (NumPy's)."""
+def _broadcast_shape(scope: Scope, node: gast.AST, params: list) -> Any:
+    """The shape a draw without ``size`` has: its parameters' broadcast (NumPy's); where
+    one's shape is known only at run time, the shape of their sum times zero then (no
+    derivative reaches a shape)."""
     shapes = [p.aval.shape if isinstance(p, Var) else np.shape(p) for p in params]
     if any(s is None for s in shapes):
-        raise scope.error(node, "a draw without size= whose parameters' shapes are known "
-                                "only when the code runs", hint="give size=")
+        return P.shape(functools.reduce(P.add, [P.mul(p, 0) for p in params]))
     return np.broadcast_shapes(*shapes)
 
 
