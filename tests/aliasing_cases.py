@@ -864,3 +864,14 @@ def made_zero_d_written_with_numbers_read_through_a_name(x):
     alias = held
     held += 1.0
     return alias * x[0, 0]
+
+
+def element_held_by_an_attribute_then_added_to(x):
+    """``x[1, 0]`` of a matrix is a NumPy scalar: ``+=`` rebinds the name, and the
+    attribute keeps the value from before (fuzz seed 721080: shape-generic code, taking
+    it for an array, gave the attribute the new value)."""
+    held = x[1, 0] * 1.0
+    box = _Holder()
+    box.kept = held
+    held += np.min(np.sin(x), axis=0)
+    return np.sum(held) + box.kept

@@ -161,6 +161,7 @@ ALLOWED = [
      cases.made_zero_d_written_with_numbers_read_through_a_list),
     ("made_zero_d_written_with_numbers_by_name",
      cases.made_zero_d_written_with_numbers_read_through_a_name),
+    ("element_held_by_an_attribute", cases.element_held_by_an_attribute_then_added_to),
 ]
 
 
@@ -182,7 +183,9 @@ RANK_DEPENDENT = {cases.element_copied_before_write, cases.zero_d_scalars_reboun
                   cases.names_swapped, cases.alias_name_read_after_write,
                   cases.list_item_written_and_array_read,
                   cases.cast_without_copy_read_after_write,
-                  cases.asarray_of_its_own_dtype_written}
+                  cases.asarray_of_its_own_dtype_written,
+                  cases.element_held_by_an_attribute_then_added_to,
+                  cases.list_item_named_and_written, cases.buffer_filled_by_a_helper}
 
 
 @pytest.mark.parametrize("fn", sorted(RANK_DEPENDENT, key=lambda f: f.__name__))

@@ -263,6 +263,22 @@ class Aliases:
             return True
         return any(self.in_place(o) for o in self.origins.get(var, []))
 
+    def may_be_a_number(self, var: Any) -> bool:
+        """Of a rank known only at run time, and made by a primitive that gives a NumPy
+        scalar where the result is 0-d (``y[1, 0]``, a product of it): an array, which
+        a write changes for all its holders, or a number, which Python rebinds."""
+        if not isinstance(var, Var) or var.aval.ndim is not None or var.aval.weak:
+            return False
+        if var in self.origins:  # a write's result, a carry, a branch's: what it shares
+            return any(self.may_be_a_number(o) for o in self.origins[var])
+        eqn = self.producer(var)
+        if eqn is None or eqn.prim.form != "apply" or eqn.prim.unique \
+                or self.view_of(var) is not None:
+            return False
+        if eqn.prim.scalar_result is None:  # a cast: what it casts
+            return self.may_be_a_number(eqn.invars[0])
+        return bool(eqn.prim.scalar_result)
+
     def write(self, scope: Scope, node: Any, old: Var | np.ndarray, new: Var | np.ndarray,
               what: str) -> None:
         """``new`` is ``old`` written in place: check the write, outdate the others."""

@@ -267,8 +267,13 @@ class Scope:
             if not rebinds:
                 check_owned(self, node, old)
             aliases.write(self, node, old, new, name)
-            follow_write(self, node, old, new)
-            if not rebinds:
+            # (a value that may be a NumPy scalar, which the write rebinds, leaves its
+            # holders outdated: reading them is refused; following it, an attribute got
+            # the new value where the run rebinds a number, fuzz seed 721080)
+            follows = not aliases.may_be_a_number(old)
+            if follows:
+                follow_write(self, node, old, new)
+            if not rebinds and follows:
                 containers_hold(self, old, new)
                 if isinstance(old, np.ndarray) or (old.aval.ndim or 0) >= 1:
                     for other, value in self.env.items():  # ``b = acc; acc *= 2``: the
