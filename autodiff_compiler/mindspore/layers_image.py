@@ -14,8 +14,10 @@ at the top), ``H * stride + max(f - stride, 0)`` for ``valid``, and
 ``(H - 1) * stride + f - top - bottom`` for ``pad``. ``output_padding`` (``pad`` only)
 adds rows and columns of *zeros* at the bottom and right, after the bias: MindSpore
 pads the result rather than computing those rows (unlike ``ops.conv_transpose2d``).
-``Conv1dTranspose`` is the 2-D layer on a height of 1 (weight (in, out, 1, k)).
-Only ``group=1`` is supported.
+``Conv1dTranspose`` is the 2-D layer on a height of 1 (weight (in, out, 1, k)). With
+``group=g`` (measured with MindSpore 2.10) the weight is (in, out / g, kh, kw), each
+group of in / g input channels making its out / g output channels, and both bounds
+are over the fan-in ``out / g * kh * kw``.
 
 The padding layers take MindSpore's ``padding``: an int for every side, or pairs
 (before, after) from the *last* axis backwards, as ``ops.pad``; ``nn.Pad`` instead
@@ -67,23 +69,26 @@ class Conv2dTranspose(Cell):
                  weight_init: Any = None, bias_init: Any = None, dtype: Any = float32) -> None:
         super().__init__()
         name = type(self).__name__
-        if group != 1:
-            raise ValueError(f"{name}: only group=1 is supported")
+        if not isinstance(group, int) or group < 1 or in_channels % group \
+                or out_channels % group:
+            raise ValueError(f"{name}: group={group!r} must be a positive int dividing "
+                             f"in_channels ({in_channels}) and out_channels ({out_channels})")
         if pad_mode not in ("same", "valid", "pad"):
             raise ValueError(f"{name}: pad_mode must be 'same', 'valid' or 'pad', "
                              f"not {pad_mode!r}")
         if pad_mode != "pad" and (padding != 0 or output_padding != 0):
             raise ValueError(f"{name}: padding and output_padding need pad_mode='pad'")
-        self.in_channels, self.out_channels = in_channels, out_channels
+        self.in_channels, self.out_channels, self.group = in_channels, out_channels, group
         self.kernel_size = ops_conv._pair(kernel_size)
         self.stride, self.dilation = ops_conv._pair(stride), ops_conv._pair(dilation)
         self.pad_mode, self.has_bias = pad_mode, has_bias
         self.padding = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
         self.output_padding = ops_conv._pair(output_padding)
-        shape = (in_channels, out_channels, *self.kernel_size)
+        shape = (in_channels, out_channels // group, *self.kernel_size)
         self.weight = Parameter(initializer(HeUniform(math.sqrt(5)) if weight_init is None
                                             else weight_init, shape, dtype), name="weight")
-        bound = 1 / math.sqrt(out_channels * self.kernel_size[0] * self.kernel_size[1])
+        bound = 1 / math.sqrt(out_channels // group * self.kernel_size[0]
+                              * self.kernel_size[1])
         self.bias = Parameter(initializer(Uniform(bound) if bias_init is None else bias_init,
                                           (out_channels,), dtype), name="bias") \
             if has_bias else None
@@ -92,10 +97,16 @@ class Conv2dTranspose(Cell):
         return (f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
                 f"kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"pad_mode={self.pad_mode}, padding={self.padding}, "
-                f"dilation={self.dilation}, group=1, has_bias={self.has_bias}")
+                f"dilation={self.dilation}, group={self.group}, has_bias={self.has_bias}")
 
     def construct(self, x: Any) -> Any:
-        full = ops_conv.transposed_full(x, self.weight, self.stride, self.dilation)
+        if self.group == 1:
+            full = ops_conv.transposed_full(x, self.weight, self.stride, self.dilation)
+        else:  # each group's input channels make its own output channels
+            step = self.in_channels // self.group
+            full = np.concatenate([ops_conv.transposed_full(
+                x[:, k * step:(k + 1) * step], self.weight[k * step:(k + 1) * step],
+                self.stride, self.dilation) for k in range(self.group)], axis=1)
         top, bottom, left, right = self.padding
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
         cut_h = _cut(x.shape[2], kh, sh, dh, self.pad_mode, top, bottom)
