@@ -3,8 +3,7 @@ against MindSpore: one definition, run by MindSpore
 (``data/measure_mindspore_image_layers.py`` writes ``data/mindspore_image_layers.json``)
 and by this package (``test_mindspore_image_layers.py``) on the same draws.
 
-Left out, because MindSpore's CPU build (2.7.1, and 2.10 where the table was measured
-again) has no kernel for them: ``InstanceNorm``,
+Left out, because MindSpore 2.7.1's CPU build has no kernel for them: ``InstanceNorm``,
 ``ops.conv_transpose2d``, ``ops.rms_norm``, ``ops.layer_norm``, ``nn.Roll``; and the
 dropouts, whose masks come from different generators. Those are checked against formulas and finite
 differences in the test module."""
