@@ -74,12 +74,21 @@ def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
 
 
 def divide(input: Any, other: Any, *, rounding_mode: Any = None) -> Any:  # noqa: A002
-    """``input / other``, rounded down (``"floor"``) or toward 0 (``"trunc"``) if asked."""
+    """``input / other``, rounded down (``"floor"``) or toward 0 (``"trunc"``) if asked;
+    rounded, integers stay integers (MindSpore 2.10's ``trunc`` of two Int32 Tensors is
+    Int32)."""
     if rounding_mode == "floor":
         return np.floor_divide(input, other)
     if rounding_mode == "trunc":
+        if _integral(input) and _integral(other):
+            return np.floor_divide(input - np.fmod(input, other), other)  # exact
         return np.trunc(input / other)
     return input / other
+
+
+def _integral(x: Any) -> bool:
+    """Whether ``x`` is of a bool or integer dtype (a Python int counts)."""
+    return np.asarray(x).dtype.kind in "biu"
 
 
 def positive(input: Any) -> Any:  # noqa: A002
