@@ -130,6 +130,7 @@ from ..ops import (  # noqa: F401  (re-exported)
 )
 from ..tensor import Tensor
 from . import linalg, nn, optim, special  # noqa: F401  (mint.nn, mint.optim...)
+from .more import *  # noqa: F403  (every name of more.__all__)
 from .random import *  # noqa: F403  (every name of random.__all__)
 from .reductions import *  # noqa: F403  (every name of reductions.__all__)
 
