@@ -5,8 +5,9 @@ give a Python ``bool`` (``allclose``, ``equal``) and ``item``.
 
 As measured on MindSpore 2.10 (``tests/mint_more_cases.py``): ``cummax`` and ``cummin``
 give the last place of a tie and int64 indices; ``divide`` of integers with
-``rounding_mode="trunc"`` stays integer; ``imag`` of a real Tensor is zeros;
-``index_add`` returns a new Tensor (``input`` is left as it was). ``empty`` and
+``rounding_mode="trunc"`` stays integer; ``imag`` of a real Tensor is zeros.
+``index_add`` returns a new Tensor and leaves ``input`` as it was, as ``mint``
+documents (MindSpore 2.10's CPU kernel writes into ``input`` too). ``empty`` and
 ``empty_like`` give zeros (MindSpore's contents are whatever the memory held);
 ``multinomial`` draws from NumPy's global random state, int64, without replacement
 unless told.
