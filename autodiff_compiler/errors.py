@@ -53,6 +53,11 @@ class Loc:
 class AutodiffError(Exception):
     """Anything the compiler cannot differentiate, with where and what to do instead."""
 
+    # an exception of the user's program raised while compiling, which this reports, and
+    # the builder of the code it was raised in (``frontend.exceptions``: a ``try``)
+    python_error: BaseException | None = None
+    raised_in: object = None
+
     def __init__(self, message: str, loc: Loc | None = None, hint: str | None = None):
         self.message = message
         self.loc = loc

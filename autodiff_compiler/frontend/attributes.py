@@ -46,7 +46,7 @@ def expr_attribute(scope: Scope, node: gast.Attribute) -> Any:
     try:
         value = getattr(obj, node.attr)
     except AttributeError as err:
-        raise scope.error(node, str(err)) from None
+        raise scope.raised(node, err, str(err)) from None
     path = scope.low.captures.path_of(obj).attr(node.attr)
     read = scope.low.captures.free_value(path, value)
     return compute_dtype_cast(obj, read) if is_cell(obj) else read

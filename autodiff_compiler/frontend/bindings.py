@@ -29,7 +29,8 @@ def _module(scope: Scope, node: gast.AST, name: str, level: int = 0) -> Any:
     try:
         return importlib.import_module(target, package)
     except ImportError as err:
-        raise scope.error(node, f"importing {target} failed while compiling: {err}") from None
+        raise scope.raised(node, err, f"importing {target} failed while compiling: {err}") \
+            from None
 
 
 def _stmt_import(scope: Scope, node: gast.Import) -> Any:
@@ -58,8 +59,8 @@ def _stmt_import_from(scope: Scope, node: gast.ImportFrom) -> Any:
         try:
             value = getattr(module, alias.name)
         except AttributeError:
-            raise scope.error(node, f"cannot import name '{alias.name}' from "
-                                    f"'{module.__name__}'") from None
+            message = f"cannot import name '{alias.name}' from '{module.__name__}'"
+            raise scope.raised(node, ImportError(message), message) from None
         path = Path.of_object(module, module.__name__).attr(alias.name)
         scope.assign(gast.Name(alias.asname or alias.name, gast.Store(), None, None),
                      scope.low.captures.free_value(path, value))

@@ -181,7 +181,8 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         try:
             value = func(*args, **kwargs)
         except Exception as err:
-            raise scope.error(node, f"{_callable_name(func)}(...) failed: {err}") from None
+            raise scope.raised(node, err, f"{_callable_name(func)}(...) failed: {err}") \
+                from None
         if func in (list, dict, sorted):  # a new container: the function's own, to change
             return low.new_list(value)
         # (len(self.layers), self.trainable_params(): a listing of Cells, guarded)

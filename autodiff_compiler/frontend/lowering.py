@@ -31,6 +31,7 @@ from . import (
     boolops,
     comprehensions,
     control,
+    exceptions,
     loops,
     nonlocals,
     syntax,
@@ -52,7 +53,8 @@ class Lowering:
     # lower each kind of syntax: Scope.block and Scope.expr dispatch through them.
     statements: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.STATEMENTS, **control.STATEMENTS, **loops.STATEMENTS, **unrolled.STATEMENTS,
-        **bindings.STATEMENTS, **augmented.STATEMENTS, **nonlocals.STATEMENTS}
+        **bindings.STATEMENTS, **augmented.STATEMENTS, **nonlocals.STATEMENTS,
+        **exceptions.STATEMENTS}
     expressions: dict[type, Callable[[Scope, Any], Any]] = {
         **syntax.EXPRESSIONS, **control.EXPRESSIONS, **boolops.EXPRESSIONS,
         **comprehensions.EXPRESSIONS, **text.EXPRESSIONS}

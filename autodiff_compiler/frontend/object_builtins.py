@@ -27,7 +27,7 @@ def getattr_of(scope: Scope, node: gast.AST, obj: Any, name: str, *default: Any)
     except AttributeError as err:
         if default:
             return default[0]
-        raise scope.error(node, str(err)) from None
+        raise scope.raised(node, err, str(err)) from None
     return captures.free_value(captures.path_of(obj).attr(name), value)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
 from ..ir import primitives as P
+from ..ir.builder import current
 from ..ir.core import Var
 from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name, spelt
 from .attribute_writes import assign_attribute, follow_write
@@ -90,6 +91,15 @@ class Scope:
 
     def error(self, node: gast.AST, message: str, hint: str | None = None) -> AutodiffError:
         return AutodiffError(message, self.loc(node), hint)
+
+    def raised(self, node: gast.AST, error: BaseException, message: str,
+               hint: str | None = None) -> AutodiffError:
+        """The refusal of ``error``, an exception of the user's program raised while
+        compiling, with the builder of the code it was raised in: a ``try`` there may
+        catch it (``exceptions.stmt_try``)."""
+        refusal = self.error(node, message, hint)
+        refusal.python_error, refusal.raised_in = error, current()
+        return refusal
 
     def local_function(self, node: gast.FunctionDef | gast.Lambda) -> LocalFunction:
         if getattr(node, "decorator_list", None):

@@ -146,9 +146,14 @@ _EFFECTS_INSTEAD = {
 
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
     exc = scope.expr(node.exc) if node.exc is not None else None
+    if isinstance(exc, type) and issubclass(exc, BaseException):
+        exc = exc()  # ``raise KeyError``: an instance, as Python makes
     what = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else repr(exc)
-    raise scope.error(node, f"raised while compiling, for these arguments: {what}",
-                      hint="the function raises this for the arguments given; fix the call")
+    message = f"raised while compiling, for these arguments: {what}"
+    hint = "the function raises this for the arguments given; fix the call"
+    if isinstance(exc, BaseException):
+        raise scope.raised(node, exc, message, hint)
+    raise scope.error(node, message, hint=hint)
 
 
 def _stmt_assert(scope: Scope, node: gast.Assert) -> Any:
@@ -294,7 +299,7 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     try:
         item = value[index]
     except (TypeError, IndexError, KeyError) as err:
-        raise scope.error(node, f"indexing failed: {err!r}") from None
+        raise scope.raised(node, err, f"indexing failed: {err!r}") from None
     if isinstance(value, np.ndarray):  # made while compiling: its items are constants too
         return item
     path = scope.low.captures.path_of(value).item(index)
