@@ -181,8 +181,10 @@ def _dispatch(scope: Scope, node: gast.AST, func: Any, args: list, kwargs: dict)
         try:
             value = func(*args, **kwargs)
         except Exception as err:
-            raise scope.raised(node, err, f"{_callable_name(func)}(...) failed: {err}") \
-                from None
+            message = f"{_callable_name(func)}(...) failed: {err}"
+            if any(map(_made_here, [*args, *kwargs.values()])):  # (a function of the one
+                raise scope.error(node, message) from None  # compiled: no Python callable)
+            raise scope.raised(node, err, message) from None
         if func in (list, dict, sorted):  # a new container: the function's own, to change
             return low.new_list(value)
         # (len(self.layers), self.trainable_params(): a listing of Cells, guarded)
