@@ -120,7 +120,7 @@ def python_float_arithmetic(x, t):
 
 def uses_try(x):
     try:
-        y = x * 2.0
+        raise KeyError("w")  # not what the handler catches: it propagates
     except ValueError:
         y = x
     return np.sum(y)

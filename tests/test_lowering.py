@@ -64,7 +64,8 @@ def test_nested_cell_parameters_are_named_with_prefix_and_differentiated():
 
 
 ERRORS = [
-    ("try", cases.uses_try, adc.UnsupportedSyntaxError, "'try' statements", "try:"),
+    ("try", cases.uses_try, adc.AutodiffError, "raised while compiling, for these "
+     "arguments: KeyError", 'raise KeyError("w")'),
     ("with", cases.uses_with, adc.AutodiffError, "'with' of open(...): only np.errstate",
      "with open(__file__):"),
     ("unknown_name", cases.unknown_name, adc.AutodiffError, "'not_defined_anywhere' is not defined",

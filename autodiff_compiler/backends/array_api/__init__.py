@@ -29,7 +29,7 @@ import gast
 import numpy as np
 
 from ...errors import AutodiffError
-from ...ir.core import Function, regions
+from ...ir.core import Const, Function, regions
 from ...ir.reference import add_tapes, reversed_tape
 from ..base import Backend
 from ..python.expressions import Emitter, attr
@@ -87,19 +87,34 @@ def constant(em: Emitter, value: Any) -> gast.expr | None:
     return None
 
 
-def check(fn: Function, seen: set[int] | None = None) -> None:
+# Primitives whose result is a Python tuple when the code runs (``frontend.shapes``).
+_TUPLES = frozenset(["shape", "make_tuple", "join_tuples", "repeat_tuple"])
+
+
+def check(fn: Function, seen: set[int] | None = None, tuples: set | None = None) -> None:
     """Refuse, at its line, the first equation the standard cannot express (in ``fn``,
     its regions and the functions it calls)."""
     seen = set() if seen is None else seen
+    tuples = set() if tuples is None else tuples
     for eqn in fn.eqns:
         why = refusal(eqn)
+        if eqn.prim.name in _TUPLES or (eqn.prim.name == "getitem" and eqn.invars[0] in tuples
+                                        and isinstance(eqn.invars[1], Const)
+                                        and isinstance(eqn.invars[1].value, slice)):
+            tuples.update(eqn.outvars)  # (a run-time shape, or a slice of one: its entries
+            # are Python ints, which the code computes with as Python does)
+        elif why is None and eqn.prim.form == "apply" and any(a in tuples for a in eqn.invars) \
+                and eqn.prim.name not in ("reshape", "broadcast_to", "zeros", "ones", "full",
+                                          "tuples_equal", "truth", "truth_not"):
+            why = f"'{eqn.prim.name}' of a run-time shape's numbers (np.prod(y.shape) after a " \
+                  "mask) has no spelling in the Python array API standard"
         if why is not None:
             raise AutodiffError(
                 f"the array API backend cannot write this: {why}", eqn.loc or fn.loc,
                 hint="use the NumPy backend (backend='numpy'), or write the function with "
                      "operations the standard has")
         for _, body in regions(eqn):
-            check(body, seen)
+            check(body, seen, tuples)
         callee = eqn.params.get("callee")
         if callee is not None and id(callee) not in seen:
             seen.add(id(callee))

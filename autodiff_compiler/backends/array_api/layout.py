@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .runtime import _all, array_namespace, ndim, shape
 
 # ---------------------------------------------------------------------------- shapes
@@ -159,13 +161,9 @@ def unrepeat(g: Any, x: Any, repeats: Any, axis: Any = None) -> Any:
 
 
 def _widths(pad_width: Any, n: int) -> list[tuple[int, int]]:
-    """NumPy's spellings of ``pad_width`` (one int, one pair, or a pair per axis) as a
-    pair per axis."""
-    if isinstance(pad_width, int):
-        return [(pad_width, pad_width)] * n
-    if len(pad_width) == n and not isinstance(pad_width[0], int):
-        return [tuple(pair) * (2 // len(pair)) for pair in pad_width]
-    return [tuple(pad_width) * (2 // len(pad_width))] * n
+    """NumPy's spellings of ``pad_width`` (``2``, ``(1, 2)``, ``((2,),)``, a pair per
+    axis...: ints known when compiling) as a pair per axis, as NumPy broadcasts them."""
+    return [(int(lo), int(hi)) for lo, hi in np.broadcast_to(np.asarray(pad_width), (n, 2))]
 
 
 def pad(x: Any, pad_width: Any, constant_values: Any = 0) -> Any:

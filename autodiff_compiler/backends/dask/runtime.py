@@ -87,6 +87,14 @@ def _without_new_axes(x: Any, index: Any, v: Any) -> tuple[Any, Any]:
     return tuple(p for p in parts if p is not None), da.squeeze(v, axis=tuple(new_axes))
 
 
+def pad(x: Any, pad_width: Any, constant_values: Any = 0) -> Any:
+    """``np.pad`` in mode ``constant``: NumPy's spellings of the widths (``((2,),)``, one
+    pair for every axis) as a pair per axis, which is what ``da.pad`` takes."""
+    widths = np.broadcast_to(np.asarray(pad_width), (np.ndim(x), 2))
+    return da.pad(x, tuple((int(lo), int(hi)) for lo, hi in widths),
+                  constant_values=constant_values)
+
+
 def cholesky(a: Any) -> Any:
     """``np.linalg.cholesky``: the lower factor (dask's default is the upper one)."""
     return da.linalg.cholesky(a, lower=True)
@@ -142,5 +150,6 @@ NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "scipy": SCIPY, "
                              "slice": slice, "sigmoid": sigmoid, "cholesky": cholesky, "norm": norm,
                              "reshape": reshape, "eye": eye, "polygamma": polygamma,
                              "index_add": index_add, "index_update": index_update,
-                             "gather_add": gather_add, "gather_update": gather_update}
+                             "gather_add": gather_add, "gather_update": gather_update,
+                             "pad": pad}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)

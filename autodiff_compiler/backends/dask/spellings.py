@@ -21,7 +21,7 @@ Spelling = tuple[str, str]
 # Primitives whose dask form is a helper of ``runtime``, called by this name.
 _OWN = {"cholesky": ("call", "cholesky"), "copy": ("call", "da.asarray"),
         "norm": ("call", "norm"), "reshape": ("call", "reshape"), "eye": ("call", "eye"),
-        "pad": ("call", "da.pad"), "scipy_polygamma": ("call", "polygamma")}
+        "pad": ("call", "pad"), "scipy_polygamma": ("call", "polygamma")}
 # NumPy functions that only read metadata (shape, dtype): nothing to compute.
 _METADATA = frozenset(["shape", "ndim", "size", "result_type"])
 
