@@ -294,6 +294,22 @@ def rows_read_and_written_by_the_loops_index(x, w):
     return np.sum(out ** 2) + np.sum(np.cumprod(x, axis=1))
 
 
+def written_through_new_axes(x, w):
+    out = np.zeros((2, 3))
+    out[None, 0] = x[0] * w  # a new axis in the index: not in out, nor written
+    out[..., None, 1] = np.sum(x[1] * w)  # one number for both rows
+    return np.sum(out ** 2)
+
+
+def test_a_write_at_an_index_with_new_axes():
+    rng = np.random.default_rng(8)
+    x, w = rng.normal(size=(2, 3)), rng.normal(size=3)
+    got = adc.grad(written_through_new_axes, (0, 1), backend="array_api")(xs.asarray(x),
+                                                                          xs.asarray(w))
+    for g, expected in zip(got, adc.grad(written_through_new_axes, (0, 1))(x, w)):
+        np.testing.assert_allclose(np.from_dlpack(g), expected, rtol=1e-12)
+
+
 def test_the_adjoints_of_a_run_time_row_and_of_cumprod():
     """``x[i]`` and ``out[i] = v`` at a loop's index, and ``np.cumprod`` (whose
     derivative pads), were refused: an int index names one row, so its scatter-add is

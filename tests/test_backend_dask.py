@@ -342,7 +342,42 @@ def _counted(w, x):
     return np.sum(z)
 
 
-@pytest.mark.parametrize("fn", [_column, _rows_in_a_loop, _written_rows, _pairwise, _counted],
+def _branch_on_the_index(w, x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if i > 2:  # a Python number's test: nothing to compute
+            s = s + np.sum(x[i - 2:i] @ w)  # (at i = 3, 4...; x[i - 2:i] of i = 0 is empty)
+    return s
+
+
+def _windows_from_the_start(w, x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + np.sum(np.tanh(x[i - 2:i] @ w))  # empty at i = 0 and 1 (dask refuses an
+    return s  # empty write: the adjoint writes nothing there)
+
+
+def _stepped_until(w, x, dt=0.25):
+    t, z = 0.0, x @ w
+    while t < 1.0:  # a float counter stepped by a Python number
+        z = z + dt * np.cos(z)
+        t = t + dt
+    return np.sum(z)
+
+
+def _until_a_break(w, x):
+    i, z = 0, x @ w
+    while True:
+        z = np.sin(z) + x[i] @ w
+        i += 1
+        if i >= 4:
+            break
+    return np.sum(z)
+
+
+@pytest.mark.parametrize("fn", [_column, _rows_in_a_loop, _written_rows, _pairwise, _counted,
+                                _branch_on_the_index, _windows_from_the_start,
+                                _stepped_until, _until_a_break],
                          ids=lambda f: f.__name__.strip("_"))
 @pytest.mark.parametrize("chunks", [1, 2, (1, 5, 1)], ids=["ones", "twos", "uneven"])
 def test_basic_indexing_and_a_counted_while_stay_lazy(client, fn, chunks):

@@ -31,6 +31,15 @@ def add_at_rows(x, i, v):
     return assigned(x, i, x[i] + v) ** 2  # x[i] += v
 
 
+def set_row_with_leading_axes(x, v):
+    """A value with leading unit axes more than the place (NumPy drops them): its
+    adjoint summed into the slot's shape raised IndexError inside the compiler."""
+    y = np.zeros((5, 4))
+    y[4] = v[None, :] * 2.0
+    y[1, 1:3] = np.reshape(v[:2], (1, 1, 2))
+    return np.sum(y * x)
+
+
 X = np.random.RandomState(0).uniform(-1, 1, (3, 4))
 CASES = [
     ("slice", set_slice, (X, np.array([0.5, -0.5]))),
@@ -40,6 +49,8 @@ CASES = [
     ("mixed", set_mixed, (X, np.array([1, 1, 3]), np.array([1.0, 2.0, 3.0]))),
     ("mask", set_mask, (X, X > 0, 0.5)),
     ("augmented", add_at_rows, (X, np.array([1, 1]), np.ones((2, 4)))),
+    ("leading_unit_axes", set_row_with_leading_axes,
+     (np.random.RandomState(1).uniform(-1, 1, (5, 4)), np.array([0.5, -1.0, 2.0, 0.25]))),
 ]
 
 

@@ -225,7 +225,12 @@ def index_update(x: Any, index: Any, v: Any) -> Any:
     out = xp.asarray(x, copy=True)
     if hasattr(v, "dtype") and v.dtype != out.dtype:  # NumPy casts what it stores
         v = xp.astype(v, out.dtype)
-    out[_all(index)] = v
+    index = _all(index)
+    if any(i is None for i in index):  # new axes of length 1: not in ``x``, nor written
+        v = xp.broadcast_to(xp.asarray(v, dtype=out.dtype), shape(out[index]))
+        index = tuple(i for i in index if i is not None)
+        v = xp.reshape(v, shape(out[index]))
+    out[index] = v
     return out
 
 

@@ -56,10 +56,13 @@ def check(fn: Function) -> None:
     function it calls) that the dask backend cannot write lazily."""
     equations = list(_equations(fn, set()))
     slices = {v for eqn in equations if eqn.prim.name == "slice" for v in eqn.outvars}
+    numbers = _numbers(equations)
     for eqn in equations:
         index = _AT_AN_INDEX.get(eqn.prim.name)
         if index is not None and all(_basic(a, slices) for a in eqn.invars[index]):
             continue
+        if eqn.prim.name == "cond" and eqn.invars[0] in numbers:
+            continue  # an ``if`` on a loop's index: no array's value tested
         reason = _refusal(eqn)
         if reason is not None:
             raise AutodiffError(f"the dask backend cannot compute this lazily: {reason}",
@@ -122,6 +125,31 @@ def _basic(part: object, slices: set[Var]) -> bool:
                or (isinstance(p, int | np.integer) and not isinstance(p, bool)) for p in parts)
 
 
+def _numbers(equations: list[Eqn]) -> set[Var]:
+    """Python numbers computed from Python numbers (``i > 2`` of a loop's index), and
+    the tapes of them a loop lists (read back by the gradient's loop: twice over, as the
+    tape is read after the loop that writes it)."""
+    numbers: set[Var] = set()
+    for _ in range(2):
+        for eqn in equations:
+            if _of_numbers(eqn, numbers):
+                numbers.update(eqn.outvars)
+            if eqn.prim.name in ("loop", "while_loop"):
+                body = eqn.params["body"]
+                n_carry = len(body.invars) - (eqn.prim.name == "loop")
+                numbers.update(lst for y, lst in zip(body.outvars[n_carry:],
+                                                     eqn.outvars[n_carry:]) if y in numbers)
+    return numbers
+
+
+def _of_numbers(eqn: Eqn, numbers: set[Var]) -> bool:
+    """Whether ``eqn`` computes a Python number from Python numbers (a loop's index, an
+    int argument, constants): no array, so no value to compute while building."""
+    return eqn.prim.form == "apply" and not eqn.prim.allocates and not any(regions(eqn)) \
+        and all(o.aval.shape == () for o in eqn.outvars) \
+        and all(not isinstance(a, Var) or a.aval.weak or a in numbers for a in eqn.invars)
+
+
 def _counted_on_host(eqn: Eqn) -> bool:
     """Whether a ``while`` tests only Python scalars: carried values that start as one
     and that the body keeps so (``i = 0 ... i += 1``), to a fixed point."""
@@ -138,11 +166,13 @@ def _counted_on_host(eqn: Eqn) -> bool:
 
 
 def _from_scalars(fn: Function, scalars: set[Var]) -> set[Var]:
-    """The values of ``fn`` computed from ``scalars`` and constants alone."""
+    """The values of ``fn`` computed from ``scalars``, Python numbers (an argument's, a
+    loop's index) and constants alone."""
     made = set(scalars)
     for eqn in fn.eqns:
-        if all(not isinstance(a, Var) or a in made for a in eqn.invars) \
-                and not any(True for _ in regions(eqn)):
+        if all(not isinstance(a, Var) or a.aval.weak or a in made for a in eqn.invars) \
+                and not any(True for _ in regions(eqn)) and not eqn.prim.allocates \
+                and all(o.aval.shape == () for o in eqn.outvars):
             made.update(eqn.outvars)
     return made
 

@@ -155,6 +155,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if gs is None or xs is None:
         return unbroadcast_to(g, x)
     lead = len(gs) - len(xs)
+    if lead < 0:  # ``x`` has leading axes more, all of length 1 (``y[4] = w[None, :]``:
+        g, gs, lead = reshape(g, xs[:-lead] + gs), xs[:-lead] + gs, 0  # NumPy drops them)
     if lead:
         from .reductions import reduce_sum
         g = reduce_sum(g, axis=tuple(range(lead)) if lead > 1 else 0)
