@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .runtime import _all, array_namespace, ndim, shape
+from .runtime import array_namespace, ndim, shape, within
 
 # ---------------------------------------------------------------------------- shapes
 
@@ -192,7 +192,7 @@ def unpad(g: Any, pad_width: Any) -> Any:
 def getitem(x: Any, index: Any) -> Any:
     """``x[index]``, with ``...`` at the end of an array's index (the standard asks for
     it where NumPy assumes it); a tuple (a shape) is indexed as it is."""
-    return x[_all(index)] if hasattr(x, "shape") else x[index]
+    return x[within(index, shape(x))] if hasattr(x, "shape") else x[index]
 
 
 def tile(x: Any, reps: Any) -> Any:
@@ -202,7 +202,7 @@ def tile(x: Any, reps: Any) -> Any:
 
 def gather(x: Any, *index: Any) -> Any:
     """``x[index]`` for an index whose parts are computed at run time."""
-    return x[_all(index)]
+    return x[within(index, shape(x))]
 
 
 def index_add(x: Any, index: Any, v: Any) -> Any:
@@ -210,7 +210,7 @@ def index_add(x: Any, index: Any, v: Any) -> Any:
     (NumPy casts what it stores; the standard stores only its own dtype)."""
     xp = array_namespace(x, v)
     out = xp.asarray(x, copy=True)
-    index = _all(index)
+    index = within(index, shape(out))
     if any(i is None for i in index):  # new axes of length 1: not in ``x``, nor written
         index = tuple(i for i in index if i is not None)
         v = xp.reshape(v, shape(out[index])) if hasattr(v, "shape") else v
@@ -225,7 +225,7 @@ def index_update(x: Any, index: Any, v: Any) -> Any:
     out = xp.asarray(x, copy=True)
     if hasattr(v, "dtype") and v.dtype != out.dtype:  # NumPy casts what it stores
         v = xp.astype(v, out.dtype)
-    index = _all(index)
+    index = within(index, shape(out))
     if any(i is None for i in index):  # new axes of length 1: not in ``x``, nor written
         v = xp.broadcast_to(xp.asarray(v, dtype=out.dtype), shape(out[index]))
         index = tuple(i for i in index if i is not None)

@@ -89,6 +89,28 @@ def _all(index: Any) -> tuple:
     return index if any(i is Ellipsis for i in index) else (*index, Ellipsis)
 
 
+def within(index: Any, dims: tuple) -> tuple:
+    """``_all(index)`` with each slice's bounds clipped to its axis, as NumPy clips them
+    (``x[2:100]``, a window ``x[i:i + 3]`` past the end; the standard leaves bounds out
+    of range unspecified, and array-api-strict raises)."""
+    index = _all(index)
+    at = index.index(Ellipsis)
+    after = sum(p is not None for p in index[at + 1:])  # (None makes an axis, takes none)
+    axis, parts = 0, []
+    for k, part in enumerate(index):
+        if k == at:
+            axis = len(dims) - after
+        if part is Ellipsis or part is None:
+            parts.append(part)
+            continue
+        if isinstance(part, slice) and axis < len(dims):
+            start, stop, step = part.indices(dims[axis])
+            part = slice(start, None if step < 0 and stop < 0 else stop, step)
+        parts.append(part)
+        axis += 1
+    return tuple(parts)
+
+
 # ---------------------------------------------------------------------------- elementwise
 
 

@@ -255,6 +255,24 @@ def _needs_ellipsis(x: Any, index: Any) -> bool:
         and index.aval.dtype.kind in "iu"
 
 
+def _past_an_end(x: Any, index: Any) -> bool:
+    """A slice of ``index`` (known when compiling) reaching past its axis of ``x``:
+    written through ``getitem``, which clips it as NumPy does (``runtime.within``)."""
+    parts = index.value if isinstance(index, Const) else ()
+    parts = parts if isinstance(parts, tuple) else (parts,)
+    if not any(isinstance(p, slice) for p in parts) or Ellipsis in parts:
+        return any(isinstance(p, slice) for p in parts)  # (after ..., by the helper too)
+    axes = iter(x.aval.shape)
+    for part in parts:
+        if part is None:
+            continue
+        n = next(axes, None)
+        if isinstance(part, slice) and n is not None and any(
+                b is not None and not -n <= b <= n for b in (part.start, part.stop)):
+            return True
+    return False
+
+
 def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     """How ``eqn`` is written (``python_floats`` is never asked for: array API
     functions take arrays, so none is spelled with ``math``)."""
@@ -263,7 +281,8 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
             isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
         return ("call", _LOGICAL[eqn.prim.name])  # NumPy's sum and product of truth values
     if kind == "index" and _needs_ellipsis(*eqn.invars[:2]):
-        known = isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.shape is not None
+        known = isinstance(eqn.invars[0], Var) and eqn.invars[0].aval.shape is not None \
+            and not _past_an_end(*eqn.invars[:2])
         return ("index_all", "") if known else ("call", "getitem")
     if eqn.prim.name in ("maximum", "minimum") and all(map(_python_int, eqn.invars)):
         return ("call", eqn.prim.name[:3])  # max(size(x), 1): the standard's need arrays
