@@ -440,21 +440,6 @@ def selection_on_a_path_no_example_takes(x, y):
     return np.min(np.sin(y).ravel().reshape(2, -1).T.sum(axis=1))
 
 
-def test_vmap_of_grad_where_no_example_takes_a_branch_of_run_time_shapes():
-    """Fuzz seed 390330, shrunk: the branch no example took left ``None`` for its
-    residual (rows of a shape of their own each), and the adjoint, run example by
-    example, took each example's row of it before its branch: ``TypeError: 'NoneType'
-    object is not subscriptable``. The stand-in is one ``None`` per example."""
-    rng = np.random.default_rng(1)
-    x, y = rng.standard_normal((3, 2)), rng.standard_normal((4, 2)) * 0.1
-    xs, ys = np.stack([x, x * 1.01, x * 0.99]), np.stack([y, y * 1.01, y * 0.99])
-    grad = adc.grad(selection_on_a_path_no_example_takes, grad_position=(0, 1))
-    got = adc.vmap(grad)(xs, ys)
-    want = [grad(a, b) for a, b in zip(xs, ys)]
-    for k in range(2):
-        np.testing.assert_allclose(got[k], np.stack([w[k] for w in want]), rtol=1e-12)
-
-
 def selected_and_read_back_on_a_path_no_example_takes(x, y):
     kept = np.mean(np.sin(x))
     picked = np.ravel(x)[np.ravel(x) > 0.1]  # of a shape each example's data decides
@@ -463,15 +448,23 @@ def selected_and_read_back_on_a_path_no_example_takes(x, y):
     return kept * kept
 
 
-def test_vmap_of_grad_where_a_branch_no_example_takes_gives_a_residual_it_selects():
-    """Fuzz seed 670156, shrunk: the branch no example took gives a value of run-time
-    shape that is both selected (its stand-in ``False``) and read back by the adjoint
-    example by example (its stand-in one ``None`` per example); one output held one
-    stand-in for both: ``TypeError: 'bool' object is not subscriptable``."""
+# Branches no example takes, giving values of run-time shape:
+# - fuzz seed 390330, shrunk: the branch left ``None`` for its residual (rows of a shape
+#   of their own each), and the adjoint, run example by example, took each example's
+#   row of it before its branch: ``'NoneType' object is not subscriptable``; the
+#   stand-in is one ``None`` per example;
+# - fuzz seed 670156, shrunk: a value both selected (its stand-in ``False``) and read
+#   back by the adjoint example by example (its stand-in one ``None`` per example):
+#   one output held one stand-in for both, ``'bool' object is not subscriptable``.
+@pytest.mark.parametrize("fn, x_shape, y_shape", [
+    (selection_on_a_path_no_example_takes, (3, 2), (4, 2)),
+    (selected_and_read_back_on_a_path_no_example_takes, (4, 2), (4,)),
+], ids=["residual rows", "selected and read back"])
+def test_vmap_of_grad_where_no_example_takes_a_branch_of_run_time_shapes(fn, x_shape, y_shape):
     rng = np.random.default_rng(1)
-    x, y = rng.standard_normal((4, 2)), rng.standard_normal(4) * 0.1
+    x, y = rng.standard_normal(x_shape), rng.standard_normal(y_shape) * 0.1
     xs, ys = np.stack([x, x * 1.01, x * 0.99]), np.stack([y, y * 1.01, y * 0.99])
-    grad = adc.grad(selected_and_read_back_on_a_path_no_example_takes, grad_position=(0, 1))
+    grad = adc.grad(fn, grad_position=(0, 1))
     got = adc.vmap(grad)(xs, ys)
     want = [grad(a, b) for a, b in zip(xs, ys)]
     for k in range(2):
