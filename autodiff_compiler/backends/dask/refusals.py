@@ -170,9 +170,7 @@ def _from_scalars(fn: Function, scalars: set[Var]) -> set[Var]:
     loop's index) and constants alone."""
     made = set(scalars)
     for eqn in fn.eqns:
-        if all(not isinstance(a, Var) or a.aval.weak or a in made for a in eqn.invars) \
-                and not any(True for _ in regions(eqn)) and not eqn.prim.allocates \
-                and all(o.aval.shape == () for o in eqn.outvars):
+        if _of_numbers(eqn, made):
             made.update(eqn.outvars)
     return made
 
