@@ -9,13 +9,13 @@ NumPy 2's array-API names are tested where the NumPy installed has them.
 """
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 
 import autodiff_compiler as adc
 from autodiff_compiler import check_grads
-
-RNG = np.random.default_rng(11)
 
 
 def diagonal_matrix(x):
@@ -215,10 +215,14 @@ SHAPED += [pytest.param(fn, shape, id=f"{fn.__name__}-{'x'.join(map(str, shape))
            for fn, shapes, needs in NUMPY2_CASES for shape in shapes]
 
 
-def _sample(shape):
-    """Arguments away from the kinks: rounding's and truncation's steps, ties."""
+def _sample(fn, shape):
+    """Arguments away from the kinks: rounding's and truncation's steps, ties; drawn
+    from a stream of the case's own, so that the draw is the same whichever tests ran
+    before it in the process (with a shared stream, a draw left a column of
+    ``moments_where`` with no entry its mask keeps: a NaN value, and no derivative)."""
+    rng = np.random.default_rng(zlib.crc32(f"{fn.__name__}{shape}".encode()))
     while True:
-        x = RNG.uniform(-2.0, 2.0, shape)
+        x = rng.uniform(-2.0, 2.0, shape)
         thirds = np.asarray(x) * 3.0
         if np.min(np.abs(thirds - np.round(thirds))) > 0.05 and \
                 np.min(np.abs(x - np.round(x) - 0.5), initial=1.0) > 0.05 and \
@@ -228,7 +232,7 @@ def _sample(shape):
 
 @pytest.mark.parametrize(("fn", "shape"), SHAPED)
 def test_values_are_numpys(fn, shape):
-    x = _sample(shape)
+    x = _sample(fn, shape)
     got, _ = adc.vjp(fn, x)
     want = fn(x)
     assert np.shape(got) == np.shape(want)
@@ -237,7 +241,7 @@ def test_values_are_numpys(fn, shape):
 
 @pytest.mark.parametrize(("fn", "shape"), SHAPED)
 def test_derivatives_match_finite_differences(fn, shape):
-    check_grads(fn, _sample(shape), generic=False)
+    check_grads(fn, _sample(fn, shape), generic=False)
 
 
 def test_initial_is_cast_to_the_result_dtype_as_numpy_casts_it():
