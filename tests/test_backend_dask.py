@@ -375,9 +375,17 @@ def _until_a_break(w, x):
     return np.sum(z)
 
 
+def _tails_written_by_index(w, x):
+    y = np.zeros((x.shape[0], 3))
+    for i in range(x.shape[0]):
+        y[i] = np.sum(x[i:] * w, axis=0)  # x[i:]: a slice the gradient tapes, read back
+        y[i:i + 2] = y[i:i + 2] * 0.5  # a write at a slice of run-time bounds
+    return np.sum(np.exp(0.1 * y))
+
+
 @pytest.mark.parametrize("fn", [_column, _rows_in_a_loop, _written_rows, _pairwise, _counted,
                                 _branch_on_the_index, _windows_from_the_start,
-                                _stepped_until, _until_a_break],
+                                _stepped_until, _until_a_break, _tails_written_by_index],
                          ids=lambda f: f.__name__.strip("_"))
 @pytest.mark.parametrize("chunks", [1, 2, (1, 5, 1)], ids=["ones", "twos", "uneven"])
 def test_basic_indexing_and_a_counted_while_stay_lazy(client, fn, chunks):

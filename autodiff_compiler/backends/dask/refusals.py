@@ -21,6 +21,7 @@ so. Refused, with the NumPy backend suggested instead:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -55,8 +56,7 @@ def check(fn: Function) -> None:
     """Raise an ``AutodiffError`` at the first equation of ``fn`` (or of a region or
     function it calls) that the dask backend cannot write lazily."""
     equations = list(_equations(fn, set()))
-    slices = {v for eqn in equations if eqn.prim.name == "slice" for v in eqn.outvars}
-    numbers = _numbers(equations)
+    slices, numbers = _made(equations, _is_slice), _made(equations, _of_numbers)
     for eqn in equations:
         index = _AT_AN_INDEX.get(eqn.prim.name)
         if index is not None and all(_basic(a, slices) for a in eqn.invars[index]):
@@ -125,21 +125,26 @@ def _basic(part: object, slices: set[Var]) -> bool:
                or (isinstance(p, int | np.integer) and not isinstance(p, bool)) for p in parts)
 
 
-def _numbers(equations: list[Eqn]) -> set[Var]:
-    """Python numbers computed from Python numbers (``i > 2`` of a loop's index), and
-    the tapes of them a loop lists (read back by the gradient's loop: twice over, as the
-    tape is read after the loop that writes it)."""
-    numbers: set[Var] = set()
+def _made(equations: list[Eqn], makes: Any) -> set[Var]:
+    """The values ``makes(eqn, found)`` says an equation gives (slices, Python numbers),
+    and the tapes of them a loop lists (read back by the gradient's loop: twice over,
+    as the tape is read after the loop that writes it)."""
+    found: set[Var] = set()
     for _ in range(2):
         for eqn in equations:
-            if _of_numbers(eqn, numbers):
-                numbers.update(eqn.outvars)
+            if makes(eqn, found):
+                found.update(eqn.outvars)
             if eqn.prim.name in ("loop", "while_loop"):
                 body = eqn.params["body"]
                 n_carry = len(body.invars) - (eqn.prim.name == "loop")
-                numbers.update(lst for y, lst in zip(body.outvars[n_carry:],
-                                                     eqn.outvars[n_carry:]) if y in numbers)
-    return numbers
+                found.update(lst for y, lst in zip(body.outvars[n_carry:],
+                                                   eqn.outvars[n_carry:]) if y in found)
+    return found
+
+
+def _is_slice(eqn: Eqn, slices: set[Var]) -> bool:
+    """``eqn`` makes a slice (of run-time bounds), or reads one back from a tape."""
+    return eqn.prim.name == "slice" or (eqn.prim.name == "getitem" and eqn.invars[0] in slices)
 
 
 def _of_numbers(eqn: Eqn, numbers: set[Var]) -> bool:
