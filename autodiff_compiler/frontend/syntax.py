@@ -147,7 +147,10 @@ _EFFECTS_INSTEAD = {
 def _stmt_raise(scope: Scope, node: gast.Raise) -> Any:
     exc = scope.expr(node.exc) if node.exc is not None else None
     if isinstance(exc, type) and issubclass(exc, BaseException):
-        exc = exc()  # ``raise KeyError``: an instance, as Python makes
+        try:
+            exc = exc()  # ``raise KeyError``: an instance, as Python makes
+        except TypeError:  # (one whose constructor needs arguments: Python's TypeError)
+            raise scope.error(node, f"raise {exc.__name__}: it takes arguments") from None
     what = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else repr(exc)
     message = f"raised while compiling, for these arguments: {what}"
     hint = "the function raises this for the arguments given; fix the call"
