@@ -21,7 +21,6 @@ from ..ir import primitives as P
 from ..ir.builder import producer_of
 from ..ir.core import Aval, Const, Var
 
-_TUPLES = (P.shape, P.make_tuple, P.join_tuples, P.repeat_tuple)
 _PYTHON_INT = Aval((), np.dtype(np.int64), weak=True)
 
 
@@ -32,7 +31,7 @@ def is_runtime_tuple(value: Any) -> bool:
     eqn = producer_of(value)
     if eqn is None:
         return False
-    if eqn.prim in _TUPLES:
+    if eqn.prim in P.RUNTIME_TUPLES:
         return True
     return (eqn.prim is P.getitem and len(eqn.invars) == 2
             and isinstance(eqn.invars[1], Const) and isinstance(eqn.invars[1].value, slice)

@@ -30,6 +30,7 @@ import numpy as np
 
 from ...errors import AutodiffError
 from ...ir.core import Const, Function, regions
+from ...ir.primitives import RUNTIME_TUPLES
 from ...ir.reference import add_tapes, reversed_tape
 from ..base import Backend
 from ..python.expressions import Emitter, attr
@@ -87,10 +88,6 @@ def constant(em: Emitter, value: Any) -> gast.expr | None:
     return None
 
 
-# Primitives whose result is a Python tuple when the code runs (``frontend.shapes``).
-_TUPLES = frozenset(["shape", "make_tuple", "join_tuples", "repeat_tuple"])
-
-
 def check(fn: Function, seen: set[int] | None = None, tuples: set | None = None) -> None:
     """Refuse, at its line, the first equation the standard cannot express (in ``fn``,
     its regions and the functions it calls)."""
@@ -98,7 +95,7 @@ def check(fn: Function, seen: set[int] | None = None, tuples: set | None = None)
     tuples = set() if tuples is None else tuples
     for eqn in fn.eqns:
         why = refusal(eqn)
-        if eqn.prim.name in _TUPLES or (eqn.prim.name == "getitem" and eqn.invars[0] in tuples
+        if eqn.prim in RUNTIME_TUPLES or (eqn.prim.name == "getitem" and eqn.invars[0] in tuples
                                         and isinstance(eqn.invars[1], Const)
                                         and isinstance(eqn.invars[1].value, slice)):
             tuples.update(eqn.outvars)  # (a run-time shape, or a slice of one: its entries

@@ -273,9 +273,12 @@ declare(getitem, gather, reshape, transpose, T, swapaxes, expand_dims, squeeze, 
 # rather than taping their results (``ad.control``).
 declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape, size, ndim,
         make_tuple, join_tuples, repeat_tuple, broadcast_to, cheap=True)
+# The primitives whose result is a Python tuple when the code runs (a shape known only
+# then, and Python's tuple operators on it: ``frontend.shapes``).
+RUNTIME_TUPLES = frozenset([shape, make_tuple, join_tuples, repeat_tuple])
 
 __all__ = [
-    "FUNCTIONAL_FORM",
+    "FUNCTIONAL_FORM", "RUNTIME_TUPLES",
     "add_into", "index_add_into", "index_update_into", "call", "check", "print_", "to_float",
     "to_int", "format_text", "format_batch", "assign",
     "written", "write_into", "writing_into", "draw", "host_call", "report", "random_state",
