@@ -26,10 +26,11 @@ UNARY = [
     "np.positive({})", "pow(np.tanh({}), 3)",
 ]
 # On 0-d values: math's functions, and reductions over the axis NumPy lets a 0-d array
-# name (the gradient of np.sum(x, axis=-1) once failed there)
+# name (the gradient of np.sum(x, axis=-1) once failed there; np.mean refuses it, and
+# in a branch that never runs made the merged value's shape unknown, seed 770386)
 SCALAR_UNARY = ["math.sin({})", "math.exp(math.tanh({}))", "math.sqrt(1.0 + ({}) ** 2)",
                 "math.log1p(1.0 + math.cos({}))", "np.sum({}, axis=-1)",
-                "np.mean(np.sin({}), axis=0, keepdims=True)",
+                "np.sum(np.sin({}), axis=0, keepdims=True)",
                 "np.sum(np.cumsum({}, axis=-1) ** 2)", "np.sum(np.repeat({}, 2, axis=0)) * 0.5"]
 # On vectors: NumPy's broadcasts at the edges of a rule (np.triu of a vector is a square
 # of it; an einsum label of length 1 in one operand broadcasts)
