@@ -484,3 +484,41 @@ def test_a_tuple_sized_by_a_selections_rank_says_how_to_keep_the_shape():
         adc.grad(_masked_mean_of_one_hot_rows)(np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]))
     assert "np.where(mask, loss, 0.0)" in err.value.hint
     assert "test_data_dependent_shapes.py:" in str(err.value)
+
+
+def selection_joined_to_the_rest(x):
+    return np.sum(np.sin(np.concatenate([x[x > 0.2], x * 2.0])) ** 2)
+
+
+def selection_stacked_with_itself(x):
+    picked = x[x > 0.0]
+    return np.sum(np.stack([picked, np.cos(picked)]) ** 3)
+
+
+def selection_hstacked_between_numbers(x):
+    return np.sum(np.exp(np.hstack([1.5, x[x < 0.4] * x[0], x[1]])) * 0.1)
+
+
+@pytest.mark.parametrize("fn", [selection_joined_to_the_rest, selection_stacked_with_itself,
+                                selection_hstacked_between_numbers])
+def test_a_hessian_through_a_selection_joined_to_others(fn):
+    """The cotangent of a piece joined to a selection has the piece's shape, and the
+    joined value its operands' dtype: the gradient's were unknown, and the Hessian
+    (a Jacobian of the gradient) refused as of a value of run-time shape."""
+    x = np.array([0.5, -0.3, 0.9, 0.1, 0.35])
+    check_grads(fn, x, generic=False)
+    grad_fn, eps = adc.grad(fn), 1e-6
+    want = np.array([(grad_fn(x + eps * e) - grad_fn(x - eps * e)) / (2 * eps)
+                     for e in np.eye(x.size)])
+    np.testing.assert_allclose(adc.hessian(fn)(x), want, rtol=1e-6, atol=1e-8)
+
+
+def test_joining_keeps_the_dtype_where_a_pieces_length_is_unknown():
+    picked = Var(Aval(None, np.dtype(np.float32)), "picked")
+    known = Var(Aval((3,), np.dtype(np.float32)), "known")
+    g = Var(Aval(None, np.dtype(np.float32)), "g")
+    with building():
+        assert P.concatenate(picked, known).aval == Aval(None, np.dtype(np.float32))
+        assert P.concat_part(g, picked, known, index=1, axis=0).aval == known.aval
+        assert P.unbroadcast_to(g, known).aval == known.aval
+        assert P.broadcast_to(known, P.shape(picked)).aval.dtype == np.float32

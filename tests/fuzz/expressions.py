@@ -64,6 +64,9 @@ SELECTED = ["np.sum(({e})[({e}) > 0.2])", "np.sum(({e})[np.nonzero(({e}) > 0.2)]
             "np.sum(np.extract(({e}) > 0.1, {e}))", "np.sum(({e})[np.where(({e}) < 0.5)])",
             "np.sum(np.bincount(np.argsort(np.ravel({e})), weights=np.ravel({e})) ** 2)",
             "np.sum(np.unique({e}, return_counts=True)[1] * np.mean({e}))",
+            # joined to a value of known shape: the gradient's shape stays known
+            "np.sum(np.sin(np.concatenate([np.ravel({e})[np.ravel({e}) > 0.2], "
+            "np.ravel({e}) * 2.0])) ** 2)",
             # the selection's shape is a tuple at run time: + joins it, == compares it
             "np.sum(np.ravel({e})[np.ravel({e}) > 0.1].reshape("
             "np.ravel({e})[np.ravel({e}) > 0.1].shape + (1,)) * len(np.shape({e}) * 2))",

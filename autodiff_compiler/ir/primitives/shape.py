@@ -51,12 +51,58 @@ def _reshaped_avals(args: Any, params: Any) -> list[Aval]:
 
 
 reshape.aval_rule = _reshaped_avals
+
+
+def _unbroadcast_avals(args: Any, params: Any) -> list[Aval]:
+    """``g`` summed to ``x``'s shape has that shape whatever is known of ``g``'s (the
+    cotangent of a value whose length a mask decides, added into a known one): NumPy is
+    asked about a ``g`` of ``x``'s shape, which sums to the same dtype (where ``x``'s
+    shape is unknown too, about 0-d ones: the dtype does not follow the shapes)."""
+    g, x = args[0].aval, args[1].aval
+    if g.shape is not None and x.shape is not None:
+        return unbroadcast_to._eval_avals(args, params)
+    shape = () if x.shape is None else x.shape  # (the dtype, where no shape is known)
+    (out,) = unbroadcast_to._eval_avals(
+        [Var(Aval(shape, g.dtype, weak=g.weak)), Var(Aval(shape, x.dtype, weak=x.weak))],
+        params)
+    return [Aval(x.shape, out.dtype)]
+
+
+def _joined_avals(prim: Primitive) -> Any:
+    """Arrays joined (``np.concatenate``, ``np.stack``) promote their dtypes, also where
+    a piece's length is known only at run time (a masked selection joined to others):
+    its shape is then unknown, its dtype not."""
+    default = prim.aval_rule
+
+    def rule(args: Any, params: Any) -> list[Aval]:
+        out = default(args, params)
+        avals = [a.aval for a in args]
+        if out[0].dtype is None and all(a.dtype is not None for a in avals):
+            return [Aval(out[0].shape, np.result_type(*(a.stand_in() for a in avals)))]
+        return out
+    return rule
+
+
+def _concat_part_avals(args: Any, params: Any) -> list[Aval]:
+    """The piece of ``g`` that one of the joined arrays became has that array's shape."""
+    return [Aval(args[1 + params["index"]].aval.shape, args[0].aval.dtype)]
 broadcast_to = Primitive("broadcast_to", np.broadcast_to, sizes=(1,))
+_broadcast_avals = broadcast_to.aval_rule
+
+
+def _broadcast_to_avals(args: Any, params: Any) -> list[Aval]:
+    """Broadcasting keeps the dtype, also to a shape known at run time only."""
+    (out,) = _broadcast_avals(args, params)
+    x = args[0].aval
+    return [Aval(out.shape, x.dtype, weak=x.weak) if out.dtype is None else out]
+
+
+broadcast_to.aval_rule = _broadcast_to_avals
 expand_dims = Primitive("expand_dims", np.expand_dims)
 transpose = Primitive("transpose", np.transpose, defaults={"axes": None})
 T = Primitive("T", attribute("T"))  # all axes reversed: a matrix's transpose, spelled x.T
 swapaxes = Primitive("swapaxes", np.swapaxes)
-unbroadcast_to = Primitive("unbroadcast", ref.unbroadcast)
+unbroadcast_to = Primitive("unbroadcast", ref.unbroadcast, aval_rule=_unbroadcast_avals)
 keepdims_like = Primitive("keepdims_like", ref.keepdims_like)  # where ranks are unknown
 ones_like = constructor("ones_like", np.ones_like, defaults={"dtype": None})
 zeros_like = constructor("zeros_like", np.zeros_like, defaults={"dtype": None})
@@ -95,7 +141,9 @@ unpad = Primitive("unpad", ref.unpad, sizes=(1,))
 concatenate = Primitive("concatenate", ref.concatenate, defaults={"axis": 0})
 stack = Primitive("stack", ref.stack, defaults={"axis": 0})
 hstack = Primitive("hstack", ref.hstack)
-concat_part = Primitive("concat_part", ref.concat_part)
+concat_part = Primitive("concat_part", ref.concat_part, aval_rule=_concat_part_avals)
+for _prim in (concatenate, stack, hstack):
+    _prim.aval_rule = _joined_avals(_prim)
 diag = Primitive("diag", np.diag, defaults={"k": 0})
 undiag = Primitive("undiag", ref.undiag, defaults={"k": 0})
 
