@@ -40,7 +40,12 @@ from ..ir.core import (
     renamed,
     substitute,
 )
-from ..ir.primitives.batching import NotBatchableError, Unbatched, elementwise_rule
+from ..ir.primitives.batching import (
+    NotBatchableError,
+    Unbatched,
+    broadcast_batch,
+    elementwise_rule,
+)
 
 
 class Batch:
@@ -50,7 +55,7 @@ class Batch:
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
                  batched: set[Var] | None = None, draws: bool = True,
                  rows: dict[Var, Var] | None = None, active: Var | None = None,
-                 selecting: set[Eqn] | None = None, row_lists: set[Var] | None = None
+                 selecting: set[Eqn] | None = None, row_lists: dict[Var, int] | None = None
                  ) -> None:
         self.size = size
         # In a branch on a batched predicate: which examples take it (``None``: all),
@@ -67,8 +72,10 @@ class Batch:
         # different lengths are stacked only where something needs them as one array).
         self.rows: dict[Var, Var] = rows if rows is not None else {}
         # A loop's list (a gradient's tape) of such values: each element the rows
-        # themselves, as they may differ in shape (``batching_control._rows_listed``).
-        self.row_lists: set[Var] = row_lists if row_lists is not None else set()
+        # themselves, as they may differ in shape (``batching_control._rows_listed``),
+        # with its depth: 1 lists rows, 2 lists such lists (a loop's tape of a nested
+        # loop's), and so on.
+        self.row_lists: dict[Var, int] = row_lists if row_lists is not None else {}
         # A random draw is one per example (``vmap``: as a loop over the examples would
         # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
         self.draws = draws
@@ -196,7 +203,8 @@ def _read_list(eqn: Eqn, st: Batch) -> bool:
             st.is_batched(st.read(eqn.invars[1])):
         return False
     old = eqn.outvars[0]
-    if st.read(eqn.invars[0]) in st.row_lists:  # an element listing rows: kept so
+    depth = st.row_lists.get(st.read(eqn.invars[0]))
+    if depth == 1:  # an element listing rows: kept so
         rows = Var(Aval(None, np.dtype(object)), f"{old.hint or 'saved'}_rows")
         current().eqns.append(Eqn((rows,), P.getitem, tuple(st.read(a) for a in eqn.invars),
                                   eqn.params, eqn.loc))
@@ -208,11 +216,62 @@ def _read_list(eqn: Eqn, st: Batch) -> bool:
     current().eqns.append(Eqn((new,), P.getitem, tuple(st.read(a) for a in eqn.invars),
                               eqn.params, eqn.loc))
     st.env[old] = new
+    if depth is not None:  # a list of lists of rows: its element lists rows
+        st.row_lists[new] = depth - 1
+    return True
+
+
+def _packed_tape(eqn: Eqn, st: Batch) -> bool:
+    """A tape packed as a tuple (a called function's residuals, for its backward half)
+    from some batched values: a list, each of whose elements is then batched."""
+    if eqn.prim is not P.make_tuple or not is_list(eqn.outvars[0]):
+        return False
+    items = [st.read(a) for a in eqn.invars]
+    if any(a in st.row_lists for a in items):
+        raise NotBatchableError  # (its elements' rows would be taken for arrays)
+    items = [a if st.is_batched(a) else as_atom(broadcast_batch(_value(a), st.size))
+             for a in items]
+    old = eqn.outvars[0]
+    new = Var(old.aval, old.hint)
+    current().eqns.append(Eqn((new,), P.make_tuple, tuple(items), {}, eqn.loc))
+    st.bind(old, new, True)
+    return True
+
+
+def _value(a: Atom) -> Any:
+    return a.value if isinstance(a, Const) else a
+
+
+_TAPE_OPS = frozenset([P.reversed_tape, P.zeros_like_tape, P.add_tapes])
+
+
+def _on_row_lists(eqn: Eqn, st: Batch) -> bool:
+    """A tape's operation on lists of rows (``Batch.row_lists``) gives a list of rows as
+    deep. Two are added row by row, as are a list of rows and a batched list (its
+    elements' first axis); an unbatched tape's elements would be zipped with the rows,
+    and any other operation but stacking would take a list of rows for an array: one at
+    a time."""
+    ins = [st.read(a) for a in eqn.invars]
+    depths = [st.row_lists.get(a) for a in ins]
+    if not any(depths):
+        return False
+    depth = max(d for d in depths if d)
+    if eqn.prim is P.stack_rows and depth == 1:
+        return False  # each row list stacked (``reference.stack_rows`` says if they differ)
+    if eqn.prim not in _TAPE_OPS or not all(
+            d == depth or (d is None and depth == 1 and st.is_batched(a))
+            for a, d in zip(ins, depths)):
+        raise NotBatchableError
+    old = eqn.outvars[0]
+    new = Var(old.aval, old.hint)
+    current().eqns.append(Eqn((new,), eqn.prim, tuple(ins), eqn.params, eqn.loc))
+    st.bind(old, new, True)
+    st.row_lists[new] = depth
     return True
 
 
 def _apply_rule(eqn: Eqn, st: Batch) -> None:
-    if _read_list(eqn, st):
+    if _read_list(eqn, st) or _on_row_lists(eqn, st) or _packed_tape(eqn, st):
         return
     rule = _rule_of(eqn.prim)
     if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check", "effect"):
@@ -270,7 +329,14 @@ def per_example(eqn: Eqn, st: Batch) -> None:
     ``grad(vmap(f))`` differentiates this loop.)"""
     if eqn.prim in FUNCTIONAL:  # a write in place would go into one example's view
         eqn = Eqn(eqn.outvars, FUNCTIONAL[eqn.prim], eqn.invars, eqn.params, eqn.loc)
-    if any(is_list(st.read(v)) and st.is_batched(st.read(v)) for v in reads(eqn)):
+    listed = [st.read(v) for v in reads(eqn) if is_list(st.read(v)) and st.is_batched(st.read(v))]
+    if any(v in st.row_lists for v in listed):
+        raise AutodiffError(
+            f"vmap cannot batch '{eqn.prim.name}' on a loop's record of values whose shape "
+            "is known only at run time (each example's kept apart)", eqn.loc,
+            hint="give the loop's values shapes known when compiling (a slice of bounds "
+                 "known then), or batch outside it (a Python loop over the examples)")
+    if listed:
         raise AutodiffError(
             f"vmap cannot batch '{eqn.prim.name}' on a list of batched values (a loop's "
             "record, kept per example when its number of iterations differs between "

@@ -1,4 +1,4 @@
-"""Batching rules of the control-flow regions (``if``, ``for``, ``while``).
+"""Batching rules of the control-flow regions (``if``, ``for``, ``while``, calls).
 
 * ``cond`` on an unbatched predicate stays one ``if``: each branch is batched, and an
   output batched in one branch is batched in both. On a batched predicate each example
@@ -29,6 +29,7 @@ from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
 from ..ir.core import (
     Atom,
+    Callee,
     Const,
     Eqn,
     Function,
@@ -312,23 +313,27 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
         fn = _masked(fn, n_carry, lambda k: P.less(k, n), st)
         n = P.reduce_max(n)
     outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
-    st.row_lists.update(outs[j] for j in listed)
+    st.row_lists.update({outs[j]: depth for j, depth in listed.items()})
     current().eqns.append(Eqn(tuple(outs), P.loop, (as_atom(n), *map(as_atom, inits)),
                               {**eqn.params, "body": fn}, eqn.loc))
     for old, new in zip(eqn.outvars, outs):
         st.env[old] = new
 
 
-def _rows_listed(fn: Function, n_carry: int, st: Batch) -> tuple[Function, list[int]]:
+def _rows_listed(fn: Function, n_carry: int, st: Batch) -> tuple[Function, dict[int, int]]:
     """A loop body listing (a gradient's tape) a value kept as its examples' rows (of a
     run-time shape, ``batching.per_example``) lists the rows themselves: stacked, they
     would have to agree in shape, and the examples' selections differ in length (the
-    gradient reads each example's row back one at a time). The positions listed so."""
-    listed = [j for j in range(n_carry, len(fn.outvars))
-              if isinstance(fn.outvars[j], Var) and fn.outvars[j] in st.rows]
+    gradient reads each example's row back one at a time). The positions listed so,
+    with the depth of the list each makes (``Batch.row_lists``): one more than that of
+    a list of rows it lists (a nested loop's tape)."""
+    listed = {j: 1 if o in st.rows else st.row_lists[o] + 1
+              for j, o in enumerate(fn.outvars) if j >= n_carry and isinstance(o, Var)
+              and (o in st.rows or o in st.row_lists)}
     if not listed:
-        return fn, []
-    outs = [st.rows[o] if j in listed else o for j, o in enumerate(fn.outvars)]
+        return fn, {}
+    outs = [st.rows[o] if j in listed and o in st.rows else o
+            for j, o in enumerate(fn.outvars)]
     return Function(fn.name, fn.invars, fn.eqns, tuple(outs)), listed
 
 
@@ -369,7 +374,7 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     inits = [_owned_batch(_value(a), st.size) if f and not st.is_batched(a) else a
              for a, f in zip(inits, flags)]
     outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
-    st.row_lists.update(outs[j] for j in listed)
+    st.row_lists.update({outs[j]: depth for j, depth in listed.items()})
     current().eqns.append(Eqn(tuple(outs), P.while_loop, tuple(map(as_atom, inits)),
                               {**eqn.params, "body": fn, "cond": new_cond}, eqn.loc))
     for old, new in zip(eqn.outvars, outs):
@@ -385,4 +390,45 @@ def _masked_while(fn: Function, cond: Function, n_carry: int, st: Batch) -> Func
     return _masked(fn, n_carry, active_of, st, lead=0)
 
 
-REGION_BATCH.update({P.cond: cond_rule, P.loop: loop_rule, P.while_loop: while_rule})
+# ---------------------------------------------------------------------------- calls
+
+
+# What a callee's ``derived`` may hold for it to be batched as any function is: versions
+# derived from it (made again from the batched one where needed), and the checkpoint
+# mark (the batched callee is recomputed as the example's is). Custom rules and hooks
+# are written for one example: such a callee is called once per example.
+_BATCHED_AS_ANY = frozenset(["vjp", "jvp", "checkpoint_vjp", "checkpoint"])
+_batching: set[Callee] = set()  # callees being batched: a call of one again recurses
+
+
+def call_rule(eqn: Eqn, st: Batch) -> None:
+    """A call (a checkpointed function, a gradient's forward and backward halves of
+    one) calls its callee batched: the tape one half gives the other is a list of
+    batched values, which a loop over the examples could not stack. A callee that
+    calls itself (recursion ending on run-time values) does so once per example."""
+    callee = eqn.params["callee"]
+    if callee in _batching or not set(callee.derived) <= _BATCHED_AS_ANY:
+        raise NotBatchableError
+    ins = [st.read(a) for a in eqn.invars]
+    if any(a in st.rows or a in st.row_lists for a in ins):
+        raise NotBatchableError  # (values kept as their examples' rows: one at a time)
+    _batching.add(callee)
+    try:
+        fn, flags, inner = batch_body(callee.fn, st, [st.is_batched(a) for a in ins])
+    finally:
+        _batching.discard(callee)
+    if any(o in inner.rows or o in inner.row_lists for o in fn.outvars):
+        raise NotBatchableError
+    batched = Callee(f"vmap_{callee.name}")
+    batched.define(fn)
+    if "checkpoint" in callee.derived:
+        batched.derived["checkpoint"] = callee.derived["checkpoint"]
+    outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, flags)]
+    current().eqns.append(Eqn(tuple(outs), P.call, tuple(map(as_atom, ins)),
+                              {**eqn.params, "callee": batched}, eqn.loc))
+    for old, new in zip(eqn.outvars, outs):
+        st.env[old] = new
+
+
+REGION_BATCH.update({P.cond: cond_rule, P.loop: loop_rule, P.while_loop: while_rule,
+                     P.call: call_rule})

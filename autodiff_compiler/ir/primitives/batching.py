@@ -69,7 +69,12 @@ def lift(x: Any, to_rank: int) -> Any:
 
 
 def broadcast_batch(x: Any, size: int) -> Any:
-    """An unbatched ``x`` given the batch axis (every example the same value)."""
+    """An unbatched ``x`` given the batch axis (every example the same value); of a
+    shape known at run time only (a loop's carry through a slice at its index), to
+    ``(size, *x.shape)`` made then."""
+    if isinstance(x, Var) and x.aval.shape is None and x.aval.dtype != np.dtype(object):
+        from .control import join_tuples
+        return S.broadcast_to(x, join_tuples((size,), S.shape(x)))
     return S.broadcast_to(x, (size, *example_shape(x, False)))
 
 
