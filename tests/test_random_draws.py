@@ -234,3 +234,14 @@ def test_a_draw_the_gradient_does_not_read_still_advances_the_stream():
     before.standard_normal(2)
     want = before.uniform(size=2)
     np.testing.assert_array_equal(adc.grad(drawn_from_the_callers)(np.zeros(2)), want)
+
+
+@pytest.mark.parametrize("fn, x", MADE, ids=[f.__name__ for f, _ in MADE])
+def test_under_vmap_a_state_made_inside_draws_for_each_example_what_its_call_draws(fn, x):
+    """Each example's call would make the state anew from the same seed: every example
+    draws the same numbers, as the plain calls do (not the batch's next ones)."""
+    xs = np.stack([x, x * 1.1, x * 0.9 + 0.05 * np.eye(*x.shape[-1:] * 2)[0]])
+    np.testing.assert_allclose(adc.vmap(fn)(xs), [fn(e) for e in xs], rtol=1e-12)
+    grads = adc.vmap(adc.grad(fn))(xs)
+    for e, g in zip(xs, grads):
+        np.testing.assert_allclose(g, central_differences(fn, e), rtol=1e-6, atol=1e-8)

@@ -55,8 +55,8 @@ class Batch:
     def __init__(self, size: int, env: dict[Var, Atom] | None = None,
                  batched: set[Var] | None = None, draws: bool = True,
                  rows: dict[Var, Var] | None = None, active: Var | None = None,
-                 selecting: set[Eqn] | None = None, row_lists: dict[Var, int] | None = None
-                 ) -> None:
+                 selecting: set[Eqn] | None = None, row_lists: dict[Var, int] | None = None,
+                 own_states: set[Var] | None = None) -> None:
         self.size = size
         # In a branch on a batched predicate: which examples take it (``None``: all),
         # and the branches made so, which read their examples' values
@@ -79,11 +79,23 @@ class Batch:
         # A random draw is one per example (``vmap``: as a loop over the examples would
         # draw), or one for the whole batch (a Jacobian's basis vectors share a mask).
         self.draws = draws
+        # Random states the program makes itself from a seed the same for every example
+        # (``np.random.RandomState(0)`` in the function): each example's call would make
+        # its own and draw the same numbers from it, so their draws are made once.
+        self.own_states: set[Var] = own_states if own_states is not None else set()
 
     def child(self) -> Batch:
         """A scope for a region body: sees this one's values, adds its own."""
         return Batch(self.size, self.env, self.batched, self.draws, self.rows, self.active,
-                     self.selecting, self.row_lists)
+                     self.selecting, self.row_lists, self.own_states)
+
+    def draws_per_example(self, eqn: Eqn) -> bool:
+        """``eqn`` draws random numbers each example draws for itself: from NumPy's global
+        state or a state made outside the function, not one it makes itself."""
+        if not (eqn.prim.random and self.draws):
+            return False
+        state = None if eqn.params.get("global_state") or not eqn.invars else eqn.invars[0]
+        return self.read(state) not in self.own_states
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -158,9 +170,11 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
     """Emit ``eqns`` batched into the current builder, recording the new values."""
     b = current()
     for eqn in eqns:
-        if not st.reads_batched(eqn) and not (eqn.prim.random and st.draws):
+        if not st.reads_batched(eqn) and not st.draws_per_example(eqn):
             mapping = {v: st.env[v] for v in reads(eqn) if v in st.env}
             b.eqns.append(substitute([eqn], mapping)[0] if mapping else eqn)
+            if eqn.prim in (P.random_state, P.default_rng):
+                st.own_states.add(b.eqns[-1].outvars[0])
             continue
         with b.at(eqn.loc), internal_errors_at(eqn.loc):
             region = REGION_BATCH.get(eqn.prim)
