@@ -100,9 +100,11 @@ def _reshaped(value: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _rows(value: Any, offset: int, n: int, total: int, batched: set[int]) -> Any:
-    """Rows ``offset:offset + n`` of a batched result (of shape ``(total,) + s``)."""
+    """Rows ``offset:offset + n`` of a batched result (of shape ``(total,) + s``). With
+    one basis vector the result is unbatched: its one row, or none for a value with no
+    entries (an empty piece of ``np.array_split``) beside the one that has it."""
     if total == 1:
-        return value
+        return value if n else np.zeros((0, *shape_of(value)), dtype_of(value))
     if id(value) not in batched:  # the same for every basis vector
         value = P.broadcast_to(value, (total, *shape_of(value)))
     return value if (offset, n) == (0, total) else \

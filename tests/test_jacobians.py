@@ -98,6 +98,14 @@ def layers_by_formatted_key(params, h):
     return h
 
 
+def split_in_three(x):
+    return tuple(np.array_split(np.sin(x), 3))   # (1,) -> (1,), (0,), (0,)
+
+
+def one_entry_beside_none(x, y):
+    return x * np.sum(y ** 2) + np.exp(x), y * x  # x (1,), y (0,)
+
+
 CASES = [  # (function, arguments, positions)
     (broadcast_sum, (uniform(3, 1), uniform(4)), (0, 1)),
     (two_outputs, (uniform(3), uniform(3)), (0, 1)),
@@ -114,6 +122,9 @@ CASES = [  # (function, arguments, positions)
     (accumulator_started_as_a_float, (uniform(2, 3),), (0,)),
     (branch_of_two_shapes, (np.array([0.3, -0.2, 0.1]),), (0,)),
     (layers_by_formatted_key, ({"W0": uniform(2, 3), "W1": uniform(3, 2)}, uniform(2)), (1,)),
+    # one entry in all, beside outputs or inputs with none (the basis is one vector)
+    (split_in_three, (uniform(1),), (0,)),
+    (one_entry_beside_none, (uniform(1), uniform(0)), (0, 1)),
 ]
 IDS = [f"{fn.__name__}-{i}" for i, (fn, _, _) in enumerate(CASES)]
 
