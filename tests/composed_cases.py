@@ -195,6 +195,18 @@ def hstack_one_array(x):
     return np.hstack(x) * 2.0
 
 
+def column_stack_one_array(x):  # NumPy iterates over the array's rows
+    return np.column_stack(x) * 2.0
+
+
+def stack_one_array(x):
+    return np.stack(x, axis=-1) * 2.0
+
+
+def concatenate_one_array(x):
+    return np.concatenate(x, axis=-1) * 2.0
+
+
 def partition_fn(x):
     return np.partition(x, 2) * np.arange(1.0, 6.0)
 

@@ -187,8 +187,19 @@ register("inactive", _argsort, np.argsort, methods=("argsort",))
 
 
 def _arrays(arrays: Any, what: str) -> list[Any]:
+    """The arrays a joining function is given: a list or tuple, or one array, whose rows
+    NumPy iterates over (``np.stack(x)``, ``np.column_stack(x)``), where the number of
+    rows is known when compiling."""
     if isinstance(arrays, Var):
-        raise CompileTimeError(f"{what} needs a list or tuple of arrays, not one array")
+        shape = shape_known(arrays)
+        if shape is None or not shape or any(d is None for d in shape[:1]):
+            raise CompileTimeError(f"{what} needs a list or tuple of arrays, not one array"
+                                   + ("" if shape != () else " (a 0-d array has no rows)")
+                                   + (" whose number of rows is unknown when compiling "
+                                      "(shape-generic code): pass a list of its rows"
+                                      if shape is None or (shape and shape[0] is None)
+                                      else ""))
+        return [P.getitem(arrays, i) for i in range(shape[0])]
     return list(arrays)
 
 
