@@ -7,6 +7,7 @@ import pytest
 from differences import central_differences
 
 import autodiff_compiler as adc
+from autodiff_compiler import AutodiffError
 
 M = np.array([0.1, -0.3])
 STATES = {"RandomState": lambda: np.random.RandomState(5),
@@ -245,3 +246,53 @@ def test_under_vmap_a_state_made_inside_draws_for_each_example_what_its_call_dra
     grads = adc.vmap(adc.grad(fn))(xs)
     for e, g in zip(xs, grads):
         np.testing.assert_allclose(g, central_differences(fn, e), rtol=1e-6, atol=1e-8)
+
+
+def drawn_on_each_examples_branch(x):
+    rng = np.random.RandomState(0)
+    if np.sum(x) > 0:
+        a = rng.randn(3)
+    else:
+        a = rng.rand(3)
+        a = a + rng.rand(3)
+    return x * a + rng.randn(3)
+
+
+def drawn_while_each_example_runs(x):
+    rng = np.random.RandomState(0)
+    while np.sum(x) < 5.0:
+        x = x + rng.rand(3)
+    return x
+
+
+def drawn_with_each_examples_parameter(x):
+    rng = np.random.RandomState(0)
+    mask = rng.binomial(1, 1.0 / (1.0 + np.exp(-x)))
+    return x * mask
+
+
+def drawn_in_a_loop_every_example_runs(x):
+    rng = np.random.RandomState(0)
+    for _ in range(3):
+        x = x * 0.5 + rng.randn(3)
+    return x
+
+
+@pytest.mark.parametrize("fn, line", [
+    (drawn_on_each_examples_branch, "a = rng.randn(3)"),
+    (drawn_while_each_example_runs, "x = x + rng.rand(3)"),
+    (drawn_with_each_examples_parameter, "mask = rng.binomial(1, 1.0 / (1.0 + np.exp(-x)))")])
+def test_under_vmap_a_state_made_inside_drawn_on_each_examples_path_is_refused(fn, line):
+    """Each example would draw from its own state along its own path (or with its own
+    parameters); one state for the batch cannot give each the numbers its call takes,
+    so it is refused at the draw."""
+    xs = np.array([[1.0, 2.0, 3.0], [-1.0, -2.0, -3.0]])
+    with pytest.raises(AutodiffError, match="differ") as info:
+        adc.vmap(fn)(xs)
+    assert line in str(info.value) and "test_random_draws.py" in str(info.value)
+
+
+def test_under_vmap_a_loop_every_example_runs_draws_what_each_call_draws():
+    xs = np.array([[1.0, 2.0, 3.0], [-1.0, -2.0, -3.0]])
+    fn = drawn_in_a_loop_every_example_runs
+    np.testing.assert_allclose(adc.vmap(fn)(xs), [fn(x) for x in xs], rtol=1e-12)

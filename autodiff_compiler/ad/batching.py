@@ -89,13 +89,17 @@ class Batch:
         return Batch(self.size, self.env, self.batched, self.draws, self.rows, self.active,
                      self.selecting, self.row_lists, self.own_states)
 
-    def draws_per_example(self, eqn: Eqn) -> bool:
-        """``eqn`` draws random numbers each example draws for itself: from NumPy's global
-        state or a state made outside the function, not one it makes itself."""
+    def draws_from_own_state(self, eqn: Eqn) -> bool:
+        """``eqn`` draws from a random state the function made itself (``own_states``)."""
         if not (eqn.prim.random and self.draws):
             return False
         state = None if eqn.params.get("global_state") or not eqn.invars else eqn.invars[0]
-        return self.read(state) not in self.own_states
+        return self.read(state) in self.own_states
+
+    def draws_per_example(self, eqn: Eqn) -> bool:
+        """``eqn`` draws random numbers each example draws for itself: from NumPy's global
+        state or a state made outside the function, not one it makes itself."""
+        return eqn.prim.random and self.draws and not self.draws_from_own_state(eqn)
 
     def read(self, a: Atom) -> Atom:
         return self.env.get(a, a) if isinstance(a, Var) else a
@@ -176,6 +180,14 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
             if eqn.prim in (P.random_state, P.default_rng):
                 st.own_states.add(b.eqns[-1].outvars[0])
             continue
+        if st.draws_from_own_state(eqn):  # (and reads a batched value)
+            raise AutodiffError(
+                "vmap of a draw whose parameters differ between examples, from a random "
+                "state the function makes itself: each example's call would draw from its "
+                "own state, which one state for the batch cannot give it", eqn.loc,
+                hint="draw standard numbers and scale them (rng.standard_normal(shape) * "
+                     "scale + loc, rng.uniform(size=shape) < p), or loop over the examples "
+                     "in Python")
         with b.at(eqn.loc), internal_errors_at(eqn.loc):
             region = REGION_BATCH.get(eqn.prim)
             mark = len(b.eqns)

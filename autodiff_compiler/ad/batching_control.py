@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
 from ..ir.core import (
@@ -37,10 +38,30 @@ from ..ir.core import (
     free_vars,
     has_effect,
     reads,
+    regions,
     substitute_function,
 )
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
 from .batching import REGION_BATCH, Batch, batch_eqns
+
+
+def _refuse_own_draws(body: Function, st: Batch, why: str) -> None:
+    """A region run for some examples only (or a different number of times for each)
+    that draws from a random state the function makes itself: each example's own call
+    would draw from its own state, taking the numbers its own path takes; one state for
+    the batch gives them other numbers (silently), so it is refused."""
+    for inner in body.eqns:
+        state = None if inner.params.get("global_state") or not inner.invars \
+            else inner.invars[0]
+        if inner.prim.random and st.draws and st.read(state) in st.own_states:
+            raise AutodiffError(
+                f"vmap of {why} that draws from a random state the function makes itself: "
+                "each example's call draws from its own state along its own path, which "
+                "one program for the batch cannot follow", inner.loc,
+                hint="draw the numbers before the branch or loop (they are the same for "
+                     "every example), or loop over the examples in Python")
+        for _, nested in regions(inner):
+            _refuse_own_draws(nested, st, why)
 
 
 def _owned_batch(x: Any, size: int) -> Any:
@@ -133,6 +154,8 @@ def _cond_both(eqn: Eqn, st: Batch, pred: Var) -> None:
     selected by ``pred``. A value only one branch gives (a gradient's residual: ``None``
     in the other) is that branch's; lists cannot be selected between."""
     then_body, else_body = eqn.params["branches"]
+    for body in (then_body, else_body):
+        _refuse_own_draws(body, st, "an if on a condition that differs between examples")
     if then_body.invars or else_body.invars or has_effect(then_body.eqns) \
             or has_effect(else_body.eqns):
         raise NotBatchableError
@@ -300,6 +323,9 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
     n, inits = st.read(eqn.invars[0]), [st.read(a) for a in eqn.invars[1:]]
     n_carry = len(inits)
     counted = st.is_batched(n)
+    if counted:
+        _refuse_own_draws(body, st, "a loop whose number of iterations differs between "
+                                         "examples")
     if counted and has_effect(body.eqns):
         raise NotBatchableError
     flags = [True] * n_carry if counted else \
@@ -364,6 +390,8 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
     fn, out_flags, _ = batch_body(body, st, flags, force)
     fn, listed = _rows_listed(fn, n_carry, st)
     if pred_flags[0]:
+        _refuse_own_draws(body, st, "a while loop on a condition that differs between "
+                                         "examples")
         if has_effect(body.eqns):
             raise NotBatchableError
         fn = _masked_while(fn, cond, n_carry, st)

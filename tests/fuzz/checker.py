@@ -268,7 +268,8 @@ def _run_checks(program: Program, compiled: Any, plain: Any) -> None:
     if program.hessian and "stop_gradient" not in program.features:
         _check_hessian(program, compiled, plain, rng, f32)
     # (a random state the function makes is made once for the whole batch, where a
-    # call per example makes one each: vmap's draws are not the examples' own)
+    # call per example makes one each: vmap draws each example's own numbers only
+    # while every example takes the same path, and refuses the draws where they part)
     if "stop_gradient" not in program.features and "draws" not in program.features:
         _check_vmap(program, compiled, plain, replay, rtol)
 
