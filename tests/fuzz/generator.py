@@ -577,7 +577,13 @@ class _Generator:
                                  f"np.linspace(-1.0, 1.0, {size}).reshape({shape})"])
             call = f"adc.checkpoint({fn})({argument})"
             self.ex.env[out] = shape
-            return [Stmt(f"def {fn}(u):", (Stmt(f"return {body}"),)), Stmt(f"{out} = {call}")]
+            define = Stmt(f"def {fn}(u):", (Stmt(f"return {body}"),))
+            if r.random() < 0.5:  # a step of a loop: its carry through the call (vmap of
+                # the second derivative batches the call and the tape it packs)
+                t = self.fresh("t")
+                return [define, Stmt(f"{out} = {call}"), Stmt(
+                    f"for {t} in range(2):", (Stmt(f"{out} = adc.checkpoint({fn})({out})"),))]
+            return [define, Stmt(f"{out} = {call}")]
         body = r.choice(["np.sum(np.sin(u) * u) * {s}", "np.sum(np.tanh(u * {s}))",
                          "np.sum(u ** 2) * np.cos({s})"]).format(s=scale)
         define = Stmt(f"def {fn}(u):", (Stmt(f"return {body}"),))
