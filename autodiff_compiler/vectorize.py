@@ -310,13 +310,18 @@ def _place_outputs(result: Any, out_axes: Any, batched: set[int], size: int,
 
 @evaluated_when_compiling
 def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0, *,
-         chunk_size: int | None = None, axis_name: Any = None) -> VmapFunction:
+         chunk_size: int | None = None, axis_name: Any = None) -> Callable[..., Any]:
     """``fn`` mapped over the batch axis ``in_axes`` of its arguments, results stacked
     along ``out_axes`` (MindSpore 2.x / JAX semantics): one vectorised program.
     ``chunk_size`` (torch.func's): a call runs the program on at most that many examples
     at a time and joins the results, bounding the memory it takes (inside a compiled
     function, the batch is one program). ``axis_name`` (JAX's) names the axis for
-    collectives, which NumPy code has none of: it changes nothing."""
+    collectives, which NumPy code has none of: it changes nothing. An object whose
+    class defines ``__vmap__(fn, in_axes, out_axes)`` maps itself (MindSpore's CellList:
+    one cell per example, its model ensembling)."""
+    own = getattr(type(fn), "__vmap__", None)
+    if own is not None:
+        return own(fn, in_axes, out_axes)
     return VmapFunction(fn, in_axes, out_axes, chunk_size=chunk_size)
 
 

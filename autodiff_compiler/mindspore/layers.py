@@ -206,6 +206,11 @@ class CellList(Cell):
         self.cell_list.append(cell)
         return self
 
+    def __vmap__(self, in_axes: Any = 0, out_axes: Any = 0) -> Cell:
+        """``vmap(cell_list)``: cell ``i`` on example ``i`` (``ensemble``)."""
+        from .ensemble import CellListMap
+        return CellListMap(self, in_axes, out_axes)
+
     def extend(self, cells: Any) -> CellList:
         for cell in cells:
             self.append(cell)
