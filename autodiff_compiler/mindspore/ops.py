@@ -102,6 +102,7 @@ from .ops_special_functions import *  # noqa: F403
 from .ops_state import assign, dropout  # noqa: F401
 from .ops_stats import *  # noqa: F403
 from .tensor import Tensor
+from .transforms import linearize  # noqa: F401  (MindSpore's spelling)
 
 __all__ = [
     "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",
