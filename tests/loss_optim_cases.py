@@ -144,6 +144,15 @@ def optimizer_table(nn: Any) -> dict[str, Any]:
         "lazy_adam": lambda p: nn.LazyAdam(p, learning_rate=0.01),
         "lazy_adam_nesterov": lambda p: nn.LazyAdam(p, learning_rate=0.01, use_nesterov=True,
                                                     weight_decay=0.1, loss_scale=2.0),
+        "adafactor": lambda p: nn.AdaFactor(p),
+        "adafactor_lr": lambda p: nn.AdaFactor(p, learning_rate=0.1, scale_parameter=False,
+                                               relative_step=False),
+        "adafactor_wd_no_moment": lambda p: nn.AdaFactor(p, learning_rate=0.05, beta1=0.0,
+                                                         relative_step=False,
+                                                         weight_decay=0.1),
+        "adafactor_clip_decay": lambda p: nn.AdaFactor(p, learning_rate=0.05, clip_threshold=0.5,
+                                                       decay_rate=0.5, relative_step=False),
+        "adafactor_warmup": lambda p: nn.AdaFactor(p, warmup_init=True, beta1=0.5),
         "adamax_group": lambda p: nn.AdaMax([{"params": [p[0]], "lr": 0.05,
                                               "weight_decay": 0.1},
                                              {"params": [p[1]]}], learning_rate=0.01),
@@ -185,12 +194,17 @@ def optimizers(ms: Any) -> dict[str, Any]:
 
 
 STATES = ("accum", "accum_update", "moment1", "moment2", "beta1_power", "beta2_power", "prev",
-          "step_size", "mu", "eta", "ax", "moments", "linear", "moments1", "moments2")
+          "step_size", "mu", "eta", "ax", "moments", "linear", "moments1", "moments2", "exp_avg",
+          "exp_avg_sq_row", "exp_avg_sq_col", "exp_avg_sq", "step")
 
 
 def state_names(ms: Any) -> dict[str, list[str]]:
     """The names of each optimizer's state Parameters (checkpoints show them), by the
-    attribute holding them."""
+    attribute holding them (a Parameter left unnamed as ``Parameter``: MindSpore numbers
+    those, ``Parameter$1``, by how many it has made)."""
+    def named(p: Any) -> str:
+        return "Parameter" if p.name.startswith("Parameter") else p.name
+
     names = {}
     for name, make in {**optimizer_table(ms.nn), **without_cpu_kernel(ms.nn)}.items():
         if name.startswith("lars"):
@@ -200,9 +214,9 @@ def state_names(ms: Any) -> dict[str, list[str]]:
         for attribute in STATES:
             state = getattr(opt, attribute, None)
             if isinstance(state, ms.Parameter):
-                names[f"{name}.{attribute}"] = [state.name]
+                names[f"{name}.{attribute}"] = [named(state)]
             elif state is not None:
-                names[f"{name}.{attribute}"] = [p.name for p in state]
+                names[f"{name}.{attribute}"] = [named(p) for p in state]
     return names
 
 

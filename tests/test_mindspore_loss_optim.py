@@ -1,5 +1,5 @@
 """The losses of ``losses_extra``/``ops_losses``, the optimizers of ``optim_extra`` and
-the loss scaling of ``loss_scale`` against MindSpore 2.7.1's numbers on the same draws
+the loss scaling of ``loss_scale`` against MindSpore 2.10's numbers on the same draws
 (``data/mindspore_loss_optim.json``, written by ``data/measure_mindspore_loss_optim.py``
 from ``loss_optim_cases``); the losses' gradients also against central finite
 differences in float64, and what MindSpore cannot run on its CPU (``SoftMarginLoss``,

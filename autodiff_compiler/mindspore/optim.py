@@ -318,8 +318,9 @@ def _check_betas(beta1: float, beta2: float, eps: float) -> None:
 
 # MindSpore's other optimizers, on the base class above (``nn.optim.Adadelta`` too).
 from . import optim_extra  # noqa: E402
+from .optim_adafactor import AdaFactor  # noqa: E402, F401
 from .optim_extra import *  # noqa: E402, F403
 
 OPTIMIZERS = ["Optimizer", "SGD", "Momentum", "Adam", "AdamWeightDecay", "RMSProp",
-              "Adagrad", *optim_extra.__all__]
+              "Adagrad", *optim_extra.__all__, "AdaFactor"]
 __all__ = OPTIMIZERS
