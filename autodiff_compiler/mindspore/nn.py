@@ -178,7 +178,13 @@ class Dense(Cell):
 
 class SequentialCell(Cell):
     """Cells applied in order; their parameters are named ``<index>.<name>`` (by the
-    keys of an ``OrderedDict`` given instead: ``dense.weight``)."""
+    keys of an ``OrderedDict`` given instead: ``dense.weight``).
+
+    As in MindSpore 2.10, the sequence is the Cell's children (``_cells``): one added by
+    ``insert_child_to_cell`` or by setting an attribute counts in ``len``, indexing and
+    the next ``append``'s name (``str(len(self))``), and ``construct`` runs the children
+    as they were at the last ``append``, ``extend``, item assignment or deletion (its
+    ``cell_list``, which those refresh; MindSpore's runs that snapshot too)."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__()
@@ -193,11 +199,14 @@ class SequentialCell(Cell):
 
     def _add(self, name: str, cell: Cell) -> None:
         setattr(self, name, cell)
-        object.__setattr__(self, "cell_list", (*self.cell_list, cell))
+        self._refresh()
+
+    def _refresh(self) -> None:
+        object.__setattr__(self, "cell_list", tuple(self._cells.values()))
 
     def append(self, cell: Cell) -> None:
-        """Add ``cell`` at the end (named by its index)."""
-        self._add(str(len(self.cell_list)), cell)
+        """Add ``cell`` at the end (named by the number of children)."""
+        self._add(str(len(self)), cell)
 
     def extend(self, cells: Any) -> SequentialCell:
         for cell in cells:
@@ -205,31 +214,32 @@ class SequentialCell(Cell):
         return self
 
     def __len__(self) -> int:
-        return len(self.cell_list)
+        return len(self._cells)
 
     def __getitem__(self, index: int | slice) -> Any:
-        """A Cell, or for a slice a SequentialCell of those Cells (``features[:-1]``, a
-        backbone without its head), which leaves their Parameters' names as they are."""
+        """A Cell, or for a slice a SequentialCell of those Cells under their names
+        (``features[:-1]``, a backbone without its head), which leaves their Parameters'
+        names as they are."""
         if not isinstance(index, slice):
-            return self.cell_list[index]
+            return list(self._cells.values())[index]
         part = type(self).__new__(type(self))
         Cell.__init__(part, auto_prefix=False)
         object.__setattr__(part, "cell_list", ())
-        for i, cell in enumerate(self.cell_list[index]):
-            part._add(str(i), cell)
+        for name, cell in list(self._cells.items())[index]:
+            part._add(name, cell)
         return part
 
     def __setitem__(self, index: int, cell: Cell) -> None:
         """Replace a Cell in place (a pretrained head swapped: ``net[-1] = Dense(...)``)."""
         names = list(self._cells)
         setattr(self, names[index], cell)
-        object.__setattr__(self, "cell_list", tuple(self._cells[n] for n in names))
+        self._refresh()
 
     def __delitem__(self, index: int) -> None:
         name = list(self._cells)[index]
         del self._cells[name]
         object.__delattr__(self, name)
-        object.__setattr__(self, "cell_list", tuple(self._cells.values()))
+        self._refresh()
 
     def construct(self, x: Any) -> Any:
         for cell in self.cell_list:
