@@ -384,6 +384,11 @@ class L1Loss(LossBase):
         return ops.l1_loss(logits, labels, self.reduction)
 
 
+class L1LossExt(L1Loss):
+    """MindSpore's ``nn.L1LossExt`` (documented for Ascend only: MindSpore 2.10 has no
+    CPU kernel for it): the documented loss, ``L1Loss``'s, the operands broadcast."""
+
+
 class BCELoss(LossBase):
     """Binary cross-entropy of probabilities; see ``ops.binary_cross_entropy``."""
 
