@@ -112,6 +112,19 @@ def _store(scope: Scope, obj: Any, name: str, value: Any) -> None:
     set_local(scope, obj, name, value)
 
 
+def container_changed(scope: Scope, container: list | dict) -> None:
+    """A list or dict the function built was changed (``self.feats.append(h)`` after
+    ``self.feats = []``): every attribute of an object made outside that holds it (at
+    any depth) is set again, with what it holds now, where the change is made. The last
+    such store is what the object holds after the call, as after the plain function."""
+    for (_, name), (obj, value) in list(scope.low.attributes.items()):
+        if value is SOME_PATHS or made_here(scope, obj):
+            continue
+        held, _ = trees.flatten(value, lambda v: v is container)
+        if any(v is container for v in held):
+            _store(scope, obj, name, value)
+
+
 def follow_write(scope: Scope, node: gast.AST, old: Var | np.ndarray, new: Var) -> None:
     """``old`` was written in place (``out[0] = v``, ``y += 1``) and is ``new`` now: an
     attribute holding that array holds the new values, as NumPy's shared array would
@@ -165,18 +178,11 @@ def _check_settable(scope: Scope, target: gast.AST, obj: Any, name: str,
 def _check_storable(scope: Scope, target: gast.AST, obj: Any, name: str, value: Any,
                     skeleton: Any) -> None:
     """What is not an array of the program must be a value Python can hold as it is
-    (a number, a string, a constant array, containers of them); and an object made
-    outside is given no list or dict the function builds (the generated code stores
-    it as it is when set, where the function may change it after)."""
+    (a number, a string, a constant array, containers of them). A list or dict the
+    function builds is stored as it is when set, and again at each later change of it
+    (``container_changed``)."""
     if made_here(scope, obj):
         return
-    own = scope.low.own_lists
-    building, _ = trees.flatten(value, lambda v: isinstance(v, list | dict) and id(v) in own)
-    if building:
-        raise scope.error(target, f"'.{name}' set to a {type(building[0]).__name__} the "
-                                  "function builds (it may change it after setting it)",
-                          hint=f"set .{name} to a tuple of it once it is complete "
-                               "(tuple(items)), or keep it in a name")
     others, _ = trees.flatten(skeleton, lambda v: not isinstance(v, tuple | list | dict))
     odd = [v for v in others if v is not trees.LEAF and not isinstance(v, _STORABLE)]
     if odd:

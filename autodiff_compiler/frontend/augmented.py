@@ -16,6 +16,7 @@ from ..ir import primitives as P
 from ..ir.core import Var
 from . import object_protocols
 from .aliasing import is_callers, spelt
+from .attribute_writes import container_changed
 from .calls import has_var
 from .local_objects import NOT_STATE
 from .scope import NOT_RETURNED, Scope
@@ -95,6 +96,7 @@ def _change_list(scope: Scope, node: gast.AugAssign, items: list, operand: Any) 
         items *= int(operand)
     else:
         items += scope.items_of(node.value, operand)
+    container_changed(scope, items)
 
 
 def _stored(scope: Scope, node: gast.AugAssign, name: str, old: Any, value: Any) -> Any:

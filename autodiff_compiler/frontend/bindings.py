@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import gast
 
+from .attribute_writes import container_changed
 from .calls import has_var
 from .captures import Path
 from .scope import NOT_RETURNED
@@ -97,6 +98,7 @@ def _delete_item(scope: Scope, target: gast.Subscript) -> None:
         del container[index]
     except (IndexError, KeyError, TypeError) as err:
         raise scope.error(target, f"del failed while compiling: {err!r}") from None
+    container_changed(scope, container)
 
 
 STATEMENTS = {gast.Import: _stmt_import, gast.ImportFrom: _stmt_import_from,

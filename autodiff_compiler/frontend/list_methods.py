@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import gast
 
+from .attribute_writes import container_changed
+
 if TYPE_CHECKING:
     from .scope import Scope
 
@@ -42,7 +44,9 @@ def call_list_method(scope: Scope, node: gast.AST, func: Any, args: list,
     if name in MUTATORS and id(target) not in scope.low.own_lists:
         raise scope.error(node, f"changing a list the function did not create (.{name}())",
                           hint="build a new list (ys = xs + [y]) instead of mutating one "
-                               "passed in or global")
+                               "passed in or global; for a list kept on an object "
+                               "(self.feats), set it in this function first "
+                               "(self.feats = []), then append to it")
     position = _POSITIONS.get(name)
     if position is not None and len(args) > position and has_var(args[position]):
         raise scope.error(node, f".{name}() at a position computed at run time",
@@ -57,4 +61,6 @@ def call_list_method(scope: Scope, node: gast.AST, func: Any, args: list,
         result = func(*args, **kwargs)
     except (IndexError, ValueError, TypeError) as err:
         raise scope.error(node, f".{name}() failed while compiling: {err}") from None
+    if name in MUTATORS:
+        container_changed(scope, target)  # (an attribute holding it: set again)
     return scope.low.new_list(result) if name == "copy" else result

@@ -21,7 +21,7 @@ from ..ir import primitives as P
 from ..ir.builder import current
 from ..ir.core import Var
 from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name, spelt
-from .attribute_writes import assign_attribute, follow_write
+from .attribute_writes import assign_attribute, container_changed, follow_write
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
 from .container_identity import containers_hold
@@ -222,6 +222,7 @@ class Scope:
                 raise self.error(target, "indexing a Python list with a run-time value",
                                  hint="index with values known when compiling")
             container[index] = value
+            container_changed(self, container)
             return
         if isinstance(container, float | np.generic | np.ndarray) and np.ndim(container) == 0:
             # a 0-d array made while compiling (np.ones(())), folded to its number: the
