@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from . import ops
 from .dtype import int32
 from .tensor import Tensor
 
@@ -44,6 +45,10 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False,  # 
 
 
 def mean(a: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+    """The mean over ``axis``; of integers (no ``dtype``), MindSpore's integer mean
+    (``ops.mean``)."""
+    if dtype is None and ops.integers(a):
+        return ops.integer_mean(a, axis, keepdims)
     return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
 

@@ -387,7 +387,11 @@ STATELESS = [
     ("Addcmul", ops.addcmul),
 ]
 # Reductions: (class name, NumPy reduction); each takes ``keep_dims``, then (x, axis).
-REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", np.mean), ("ReduceMax", np.max),
+def _reduce_mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return ops.mean(x, axis, keepdims)  # (integers: MindSpore's integer mean)
+
+
+REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", _reduce_mean), ("ReduceMax", np.max),
               ("ReduceMin", np.min), ("ReduceProd", np.prod), ("ReduceAll", np.all),
               ("ReduceAny", np.any)]
 CONSTRUCTORS = [("Ones", np.ones), ("Zeros", np.zeros)]

@@ -76,7 +76,7 @@ from .ops_conv3d import *  # noqa: F403
 from .ops_ctc import *  # noqa: F403
 from .ops_distances import *  # noqa: F403
 from .ops_elementwise import *  # noqa: F403
-from .ops_elementwise import _dtype
+from .ops_elementwise import _dtype, _kind
 from .ops_fft import *  # noqa: F403
 from .ops_fft_windows import *  # noqa: F403
 from .ops_image import *  # noqa: F403
@@ -235,7 +235,26 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False,  # noqa: A001, A002
 
 
 def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
+    """The mean over ``axis``. Of integers it is MindSpore's (2.10, measured): an integer
+    of their dtype, the sum taken in that dtype (wrapping as it does) and divided,
+    rounded toward zero (``[1, 2]`` gives 1, ``[-1, -2]`` gives -1)."""
+    if integers(input):
+        return integer_mean(input, axis, keep_dims)
     return np.mean(input, axis=axis, keepdims=keep_dims)
+
+
+def integers(x: Any) -> bool:
+    """Whether ``x`` holds integers (not bools), decided while compiling (a dtype
+    shape-generic code knows only at run time counts as not)."""
+    return _kind(_dtype(np.asarray(x))) in ("i", "u")
+
+
+def integer_mean(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    """``mean`` of an integer array, as MindSpore computes it (``mean``'s docstring)."""
+    dtype = np.asarray(input).dtype
+    total = np.sum(input, axis=axis, dtype=dtype, keepdims=keepdims)
+    count = np.size(input) // np.maximum(np.size(total), 1)
+    return np.trunc(total / count).astype(dtype)
 
 
 def prod(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
@@ -325,7 +344,7 @@ def reduce_sum(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  #
 
 
 def reduce_mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    return np.mean(input, axis=axis, keepdims=keep_dims)
+    return mean(input, axis, keep_dims)
 
 
 def reduce_max(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002

@@ -288,8 +288,13 @@ class Tensor(np.ndarray):
     def mean(self, axis: Any = None, keep_dims: bool = False,  # type: ignore[override]
              dtype: Any = None, out: Any = None, keepdims: Any = np._NoValue,
              **kwargs: Any) -> Any:
-        """MindSpore's ``mean(axis, keep_dims)``; NumPy's keywords still work."""
+        """MindSpore's ``mean(axis, keep_dims)``; NumPy's keywords still work. Of
+        integers (no ``dtype`` nor ``out``), MindSpore's integer mean (``ops.mean``)."""
         keep = keep_dims if keepdims is np._NoValue else keepdims
+        if dtype is None and out is None and not kwargs and self.dtype.kind in "iu":
+            from . import ops  # (ops imports this module)
+            return as_tensor(np.asarray(ops.integer_mean(self.view(np.ndarray), _axis(axis),
+                                                         bool(keep))))
         result = np.mean(self.view(np.ndarray), axis=_axis(axis), dtype=dtype, out=out,
                          keepdims=keep, **kwargs)
         return result if out is not None else np.asarray(result).view(Tensor)

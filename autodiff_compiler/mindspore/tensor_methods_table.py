@@ -419,7 +419,18 @@ def value_compiled(self: Any) -> Any:
     return self
 
 
+def mean_compiled(self: Any, axis: Any = None, keep_dims: bool = False, *,
+                  keepdims: Any = None, dtype: Any = None) -> Any:
+    """A Tensor's ``x.mean(...)`` inside a differentiated function, as eagerly: of
+    integers, MindSpore's integer mean (``ops.mean``)."""
+    keep = keep_dims if keepdims is None else keepdims
+    if dtype is None and ops.integers(self):
+        return ops.integer_mean(self, axis, keep)
+    return np.mean(self, axis=axis, keepdims=keep, dtype=dtype)
+
+
 TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
+                                   "mean": mean_compiled,
                                    "flatten": flatten_compiled,
                                    "transpose": transpose, "value": value_compiled}
 

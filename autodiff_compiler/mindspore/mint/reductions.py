@@ -26,6 +26,10 @@ def _axes(dim: Any) -> Any:
 
 def mean(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002 (mint's names)
          dtype: Any = None) -> Any:
+    """The mean over ``dim``; of integers (no ``dtype``), MindSpore's integer mean
+    (``ops.mean``: 2.10's ``mint.mean`` gives it too)."""
+    if dtype is None and ops.integers(input):
+        return ops.integer_mean(input, _axes(dim), keepdim)
     return np.mean(input, axis=_axes(dim), keepdims=keepdim, dtype=dtype)
 
 
