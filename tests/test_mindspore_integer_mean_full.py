@@ -1,7 +1,9 @@
-"""An integer result MindSpore 2.10 gives where NumPy gives floats, measured on its CPU:
+"""Two integer results MindSpore 2.10 gives where NumPy gives floats, measured on its CPU:
 the mean of an integer Tensor (``x.mean()``, ``ops.mean``, ``ops.ReduceMean``,
 ``mindspore.numpy.mean``, ``mint.mean``) is an integer of its dtype, summed in that dtype
-and rounded toward zero. Eagerly, and inside a differentiated function."""
+and rounded toward zero; ``ops.full`` without a dtype is Int64, a float fill rounded
+toward zero (its documentation's own example). Eagerly, and inside a differentiated
+function."""
 from __future__ import annotations
 
 import numpy as np
@@ -42,3 +44,24 @@ def test_integer_mean_inside_a_differentiated_function():
     x = Tensor(np.array([0.5, -1.0], np.float32))
     np.testing.assert_array_equal(ms.grad(f)(x).asnumpy(), [2.0, 2.0])
     np.testing.assert_allclose(float(ms.jit(f)(x).asnumpy()), -1.0)
+
+
+# (fill value, dtype given, MindSpore 2.10's values and dtype)
+FULL = [
+    (3, None, [3, 3], np.int64), (3.7, None, [3, 3], np.int64), (-3.7, None, [-3, -3], np.int64),
+    (True, None, [1, 1], np.int64), (False, None, [0, 0], np.int64),
+    (3.7, ms.float16, [3.7, 3.7], np.float16), (1.2, ms.float32, [1.2, 1.2], np.float32),
+]
+
+
+@pytest.mark.parametrize("fill, dtype, expected, kind", FULL, ids=str)
+def test_ops_full_defaults_to_int64(fill, dtype, expected, kind):
+    out = ops.full((2,), fill, dtype=dtype)
+    assert out.dtype == kind
+    np.testing.assert_allclose(out.asnumpy().astype(np.float64), expected, rtol=1e-3)
+
+
+def test_mint_full_keeps_pytorchs_dtypes():
+    assert mint.full((2,), 3.7).dtype == np.float32
+    assert mint.full((2,), True).dtype == np.bool_
+    assert mint.full((2,), 3).dtype == np.int64

@@ -193,7 +193,9 @@ def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:  # noqa: A002
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
-    return Tensor(np.full(size, fill_value, dtype=dtype))
+    """``fill_value`` everywhere; without ``dtype``, int64 (a float rounded toward zero),
+    as MindSpore 2.10 documents (``ops.full((2, 3), 1.2)`` is Int64 ones) and computes."""
+    return Tensor(np.full(size, fill_value, dtype=np.int64 if dtype is None else dtype))
 
 
 def fill(type: Any, shape: Any, value: Any) -> Tensor:  # noqa: A002 (MindSpore's names)

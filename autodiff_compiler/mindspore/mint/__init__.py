@@ -343,8 +343,8 @@ def ones(size: Any, *, dtype: Any = None) -> Tensor:
 def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
     """PyTorch's ``full``, as ``mint``'s documents it: a Python float fills float32 (a
     causal mask ``triu(full((T, T), -inf), 1)`` keeps float32 scores float32)."""
-    if dtype is None and isinstance(fill_value, float):
-        dtype = float32
+    if dtype is None:  # a bool fills bool, an int int64 (not ``ops.full``'s int64 for all)
+        dtype = float32 if isinstance(fill_value, float) else np.asarray(fill_value).dtype
     return ops.full(size, fill_value, dtype=dtype)
 
 
