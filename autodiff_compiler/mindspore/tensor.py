@@ -285,6 +285,12 @@ class Tensor(np.ndarray):
         """The index of the minimum, as ``argmax``."""
         return as_tensor(np.asarray(np.ndarray.argmin(self, axis=axis, keepdims=keepdims)))
 
+    def repeat(self, *repeats: Any, **keywords: Any) -> Any:  # type: ignore[override]
+        """MindSpore 2.10's ``x.repeat(*repeats)``: tiled, as documented
+        (``tensor_methods_shapes.repeat``); ``axis=`` keeps NumPy's meaning."""
+        from .tensor_methods_shapes import repeat  # (it imports ops, which imports this)
+        return as_tensor(np.asarray(repeat(self.view(np.ndarray), *repeats, **keywords)))
+
     def mean(self, axis: Any = None, keep_dims: bool = False,  # type: ignore[override]
              dtype: Any = None, out: Any = None, keepdims: Any = np._NoValue,
              **kwargs: Any) -> Any:

@@ -137,6 +137,27 @@ def unique(self: Any) -> Any:
     return ops.unique(self)
 
 
+def repeat(self: Any, *repeats: Any, axis: Any = None, **keywords: Any) -> Any:
+    """MindSpore 2.10's ``x.repeat(*repeats)`` (or ``repeats=(...)``): the Tensor tiled,
+    ``repeats[i]`` copies along axis ``i``, leading axes added where ``repeats`` is
+    longer (its documentation; its CPU has no kernel). Fewer entries than axes is
+    refused, as documented. ``axis=`` (older MindSpore's and NumPy's spelling) repeats
+    each entry along that axis instead."""
+    if "repeats" in keywords:
+        repeats = (keywords.pop("repeats"),)
+    if keywords or not repeats:
+        raise TypeError("Tensor.repeat takes the repetitions per axis: x.repeat(2, 1)")
+    if axis is not None:
+        return np.repeat(self, repeats[0], axis=axis)
+    if len(repeats) == 1 and isinstance(repeats[0], tuple | list):
+        repeats = tuple(repeats[0])
+    if len(repeats) < np.ndim(self):
+        raise RuntimeError(f"Tensor.repeat: {len(repeats)} repetitions for a Tensor of "
+                           f"{np.ndim(self)} axes; give one per axis (x.repeat(2, 1)), or "
+                           "use repeat_interleave to repeat each entry")
+    return np.tile(self, tuple(repeats))
+
+
 def repeat_interleave(self: Any, repeats: Any, dim: Any = None) -> Any:
     return ops.repeat_interleave(self, repeats, dim)
 

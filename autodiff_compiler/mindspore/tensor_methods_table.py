@@ -58,6 +58,7 @@ from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     msort,
     narrow,
     permute,
+    repeat,
     repeat_interleave,
     roll,
     rot90,
@@ -430,7 +431,7 @@ def mean_compiled(self: Any, axis: Any = None, keep_dims: bool = False, *,
 
 
 TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
-                                   "mean": mean_compiled,
+                                   "mean": mean_compiled, "repeat": repeat,
                                    "flatten": flatten_compiled,
                                    "transpose": transpose, "value": value_compiled}
 
