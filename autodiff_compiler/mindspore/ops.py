@@ -49,6 +49,7 @@ from . import (
     ops_nn_functional,
     ops_nn_sampling,
     ops_random,
+    ops_reductions,
     ops_resize,
     ops_scatter,
     ops_select,
@@ -58,7 +59,6 @@ from . import (
     ops_special_functions,
     ops_state,
     ops_stats,
-    ties,
 )
 from .composite import (  # noqa: F401  (composite)
     ForiLoop,
@@ -76,7 +76,6 @@ from .ops_conv3d import *  # noqa: F403
 from .ops_ctc import *  # noqa: F403
 from .ops_distances import *  # noqa: F403
 from .ops_elementwise import *  # noqa: F403
-from .ops_elementwise import _dtype, _kind
 from .ops_fft import *  # noqa: F403
 from .ops_fft_windows import *  # noqa: F403
 from .ops_image import *  # noqa: F403
@@ -92,6 +91,8 @@ from .ops_nn import *  # noqa: F403
 from .ops_nn_functional import *  # noqa: F403
 from .ops_nn_sampling import *  # noqa: F403
 from .ops_random import *  # noqa: F403
+from .ops_reductions import *  # noqa: F403
+from .ops_reductions import integer_mean, integers  # noqa: F401  (for Tensor, mint, mnp)
 from .ops_resize import *  # noqa: F403
 from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
@@ -105,10 +106,9 @@ from .tensor import Tensor
 from .transforms import linearize  # noqa: F401  (MindSpore's spelling)
 
 __all__ = [
-    "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse", "norm",
+    "matmul", "bmm", "outer", "inner", "tensor_dot", "einsum", "trace", "det", "inverse",
     "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "eye", "arange", "linspace",
-    "stop_gradient", "sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin",
-    "var", "std", "cumsum", "cumprod", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "stop_gradient",
     "add", "sub", "mul", "div", "neg", "pow", "square", "sqrt", "rsqrt", "reciprocal", "exp",
     "log", "log1p", "expm1", "abs", "sign", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan2",
     "maximum", "minimum", "clamp", "clip", "where", "floor", "ceil", "round", "isnan", "isfinite",
@@ -125,7 +125,8 @@ __all__ = [
     *ops_special_functions.__all__,
     *ops_indexing.__all__, *ops_indexing_in_place.__all__, *ops_sequence.__all__,
     *ops_linalg_products.__all__, *ops_nn_functional.__all__, *ops_nn_sampling.__all__,
-    *ops_fft.__all__, *ops_fft_windows.__all__, *ops_conv3d.__all__, "slice",
+    *ops_fft.__all__, *ops_fft_windows.__all__, *ops_conv3d.__all__, *ops_reductions.__all__,
+    "slice",
 ]
 slice = ops_indexing.slice_  # noqa: A001  (MindSpore's ops.slice; Python's in other modules)
 
@@ -223,138 +224,6 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None)
 
 def linspace(start: Any, end: Any, steps: int) -> Tensor:
     return Tensor(np.linspace(start, end, steps, dtype=float32))
-
-
-# ---------------------------------------------------------------------------- reductions
-
-
-def sum(input: Any, dim: Any = None, keepdim: bool = False,  # noqa: A001, A002
-        *, dtype: Any = None) -> Any:
-    """The sum over ``dim``, of ``input`` cast to ``dtype`` first when given."""
-    if dtype is not None:
-        input = input.astype(dtype)  # noqa: A001
-    return np.sum(input, axis=dim, keepdims=keepdim)
-
-
-def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    """The mean over ``axis``. Of integers it is MindSpore's (2.10, measured): an integer
-    of their dtype, the sum taken in that dtype (wrapping as it does) and divided,
-    rounded toward zero (``[1, 2]`` gives 1, ``[-1, -2]`` gives -1)."""
-    if integers(input):
-        return integer_mean(input, axis, keep_dims)
-    return np.mean(input, axis=axis, keepdims=keep_dims)
-
-
-def integers(x: Any) -> bool:
-    """Whether ``x`` holds integers (not bools), decided while compiling (a dtype
-    shape-generic code knows only at run time counts as not)."""
-    return _kind(_dtype(np.asarray(x))) in ("i", "u")
-
-
-def integer_mean(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    """``mean`` of an integer array, as MindSpore computes it (``mean``'s docstring)."""
-    dtype = np.asarray(input).dtype
-    total = np.sum(input, axis=axis, dtype=dtype, keepdims=keepdims)
-    count = np.size(input) // np.maximum(np.size(total), 1)
-    return np.trunc(total / count).astype(dtype)
-
-
-def prod(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    return np.prod(input, axis=axis, keepdims=keep_dims)
-
-
-def amax(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    return np.max(input, axis=axis, keepdims=keepdims)
-
-
-def amin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    return np.min(input, axis=axis, keepdims=keepdims)
-
-
-def max(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
-    """MindSpore's ``ops.max``: the maximum values and their indices (Tensors, also for
-    the whole array, where NumPy gives scalars). Along an axis the values are read at
-    the indices (MindSpore's ``ArgMaxWithValue``), so of tied maxima the first gets the
-    whole gradient, as there; over the whole array they share it (``ReduceMax``)."""
-    if axis is None:
-        return Tensor(np.max(input, keepdims=keepdims)), \
-            Tensor(np.argmax(input, keepdims=keepdims))
-    return _at_index(input, np.argmax(input, axis=axis, keepdims=True), axis, keepdims)
-
-
-def min(input: Any, axis: Any = None, keepdims: bool = False) -> tuple:  # noqa: A001, A002
-    """MindSpore's ``ops.min``: the minimum values and their indices (Tensors); along an
-    axis, of tied minima the first gets the gradient (``ArgMinWithValue``)."""
-    if axis is None:
-        return Tensor(np.min(input, keepdims=keepdims)), \
-            Tensor(np.argmin(input, keepdims=keepdims))
-    return _at_index(input, np.argmin(input, axis=axis, keepdims=True), axis, keepdims)
-
-
-def _at_index(input: Any, indices: Any, axis: int, keepdims: bool) -> tuple:  # noqa: A002
-    """The values of ``input`` at ``indices`` (one per line along ``axis``), and the
-    indices, without that axis unless ``keepdims``."""
-    values = np.take_along_axis(input, indices, axis=axis)
-    if not keepdims:
-        values, indices = np.squeeze(values, axis=axis), np.squeeze(indices, axis=axis)
-    return Tensor(values), Tensor(indices)
-
-
-def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
-    return Tensor(np.argmax(input, axis=dim, keepdims=keepdim))
-
-
-def argmin(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    """The index of the minimum: int32, as MindSpore's ``ops.argmin`` (``argmax`` is
-    int64 there, as NumPy's)."""
-    return Tensor(np.argmin(input, axis=axis, keepdims=keepdims).astype(np.int32))
-
-
-def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:  # noqa: A002
-    return np.var(input, axis=axis, ddof=ddof, keepdims=keepdims)
-
-
-def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:  # noqa: A002
-    return np.std(input, axis=axis, ddof=ddof, keepdims=keepdims)
-
-
-def cumsum(x: Any, axis: int, dtype: Any = None) -> Any:
-    """In the dtype of the (cast) input, integers too (NumPy's widen int32 to int64)."""
-    x = x if dtype is None else x.astype(dtype)
-    known = _dtype(x)  # (None where shape-generic code knows it only at run time)
-    return np.cumsum(x, axis=axis, dtype=known if known is not None and known.kind in "iu"
-                     else None)
-
-
-def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
-    return np.cumprod(input, axis=dim)
-
-
-def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002, N803
-    """``np.linalg.norm``; a vector's of order inf (-inf) sends its gradient to the first
-    of tied largest (smallest) magnitudes, as MindSpore's."""
-    along = dim if isinstance(dim, int) else -1 if dim is None and np.ndim(A) == 1 else None
-    if along is not None and ord in (np.inf, -np.inf):
-        pick = ties.first_max if ord == np.inf else ties.first_min
-        out = pick(np.abs(A), along)
-        return Tensor(np.expand_dims(out, along) if keepdim else out)
-    return Tensor(np.linalg.norm(A, ord=ord, axis=dim, keepdims=keepdim))
-
-
-def reduce_sum(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    return np.sum(input, axis=axis, keepdims=keep_dims)
-
-
-def reduce_mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    return mean(input, axis, keep_dims)
-
-
-def reduce_max(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    return np.max(input, axis=axis, keepdims=keep_dims)
-
-
-def reduce_min(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
-    return np.min(input, axis=axis, keepdims=keep_dims)
 
 
 # ---------------------------------------------------------------------------- elementwise
