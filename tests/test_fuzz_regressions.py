@@ -555,3 +555,15 @@ def test_the_session_s_new_fuzz_forms_seeds_pass(seed, tmp_path):
 
     outcome = check(generate(seed), str(tmp_path))
     assert outcome.category in (OK, SKIP), outcome
+
+
+@pytest.mark.parametrize("seed", [810592, 810775, 820009], ids=str)
+def test_vmap_of_second_derivatives_through_a_checkpoint_seeds_pass(seed, tmp_path):
+    """vmap of the gradient of <grad f, u> where ``f`` calls a checkpointed function (in
+    a loop, or on a value kept as the examples' rows): the calls were refused ('vmap
+    cannot batch call'), their tapes being lists no loop over the examples stacks."""
+    from fuzz import generate
+    from fuzz.checker import OK, SKIP, check
+
+    outcome = check(generate(seed), str(tmp_path))
+    assert outcome.category in (OK, SKIP), outcome

@@ -438,14 +438,18 @@ def call_rule(eqn: Eqn, st: Batch) -> None:
     if callee in _batching or not set(callee.derived) <= _BATCHED_AS_ANY:
         raise NotBatchableError
     ins = [st.read(a) for a in eqn.invars]
-    if any(a in st.rows or a in st.row_lists for a in ins):
-        raise NotBatchableError  # (values kept as their examples' rows: one at a time)
+    # Values kept as their examples' rows (of a shape known at run time only) are taken
+    # one example at a time where the call's results are arrays; where one is a tape,
+    # the rows are passed stacked (``reference.stack_rows`` says if they differ).
+    one_at_a_time = all(o.aval.dtype != np.dtype(object) for o in eqn.outvars)
+    if any(a in st.row_lists or (one_at_a_time and a in st.rows) for a in ins):
+        raise NotBatchableError
     _batching.add(callee)
     try:
         fn, flags, inner = batch_body(callee.fn, st, [st.is_batched(a) for a in ins])
     finally:
         _batching.discard(callee)
-    if any(o in inner.rows or o in inner.row_lists for o in fn.outvars):
+    if any(o in inner.row_lists or (one_at_a_time and o in inner.rows) for o in fn.outvars):
         raise NotBatchableError
     batched = Callee(f"vmap_{callee.name}")
     batched.define(fn)
