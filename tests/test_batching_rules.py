@@ -130,3 +130,22 @@ def test_product(row, shapes):
 @pytest.mark.parametrize("case", SR.FIXED, ids=R.names(SR.FIXED))
 def test_fixed_argument_spelling(case):
     check_vmap(R.scaled(case.fn, len(case.args)), case.args, grad="rev" in case.modes)
+
+
+def _reductions_of_a_value_of_either_rank(x, c):
+    y = x[None] * 2.0 if c > 0.0 else np.sin(x)  # its rank known at run time only
+    return np.sum(y ** 2) + np.max(y) + np.mean(y) * np.prod(np.cos(y)) - np.var(y)
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_a_full_reduction_of_examples_of_unknown_rank_is_batched(c):
+    """Each example's values flattened and reduced along one axis, in one program: such
+    reductions ran example by example, in a loop (the rank said which axes to reduce)."""
+    xs = RNG.standard_normal((SIZE, 4))
+    mapped = adc.vmap(_reductions_of_a_value_of_either_rank, in_axes=(0, None))
+    assert "for example" not in mapped.source(xs, c)
+    assert_tree_close(mapped(xs, c),
+                      stacked([_reductions_of_a_value_of_either_rank(x, c) for x in xs]))
+    gradient = adc.grad(_reductions_of_a_value_of_either_rank)
+    assert_tree_close(adc.vmap(gradient, in_axes=(0, None))(xs, c),
+                      stacked([gradient(x, c) for x in xs]))

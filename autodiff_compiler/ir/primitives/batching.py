@@ -107,11 +107,16 @@ def elementwise_rule(prim: Any) -> Any:
 
 def _reduction(prim: Any, flatten_none: bool = False) -> Any:
     """``axis`` shifted past the batch axis; ``axis=None`` (everything) is every axis
-    but the batch axis, or for ``flatten_none`` primitives (argmax, cumsum) the axis
-    of the per-example values flattened."""
+    but the batch axis, or for ``flatten_none`` primitives (argmax, cumsum), and where
+    the examples' rank is known only at run time, the axis of the per-example values
+    flattened."""
     def rule(size, dims, x, *rest, axis=None, **params):
         if any(dims[1:]):
             raise NotBatchableError
+        if axis is None and ndim_of(x) is None and not rest and not params.get("keepdims"):
+            # each example's rank known at run time only: its values, flattened (the
+            # result's shape said, as a reduction of an unknown shape has none)
+            return S.reshape(prim(S.reshape(x, (size, -1)), axis=1, **params), (size,))
         if axis is None:
             r = rank(x, True)
             if flatten_none or prim in (R.norm,):

@@ -55,24 +55,27 @@ def _full_reduction_avals(prim: Primitive):
     """A reduction over every axis is 0-d whatever its operand's shape, also one known
     at run time only (a mask's selection): its dtype is the one NumPy gives on a
     one-entry stand-in, so the code after ``np.sum(x[x > 0])`` is shape-specialised.
-    Of an operand whose dtype is unknown too, only a boolean result's dtype is known."""
+    Over some axes of such an operand the shape stays unknown, the dtype (which no axis
+    changes) does not. Of an operand whose dtype is unknown too, only a boolean
+    result's dtype is known."""
     def rule(args, params):
         x = args[0]
-        if isinstance(x, Var) and x.aval.shape is None and params.get("axis") is None \
-                and not params.get("keepdims", False) \
-                and all(isinstance(a, Const) or a.aval.known for a in args[1:]):
-            stand_ins = [np.zeros(1, x.aval.dtype or np.float64),
-                         *(a.value if isinstance(a, Const) else a.aval.example()
-                           for a in args[1:])]
-            try:
-                with np.errstate(all="ignore"):
-                    dtype = np.asarray(prim.impl(*stand_ins, **params)).dtype
-            except Exception:  # the real call raises again at run time, at the user's line
-                dtype = None
-            if x.aval.dtype is None and dtype != np.bool_:
-                dtype = None
-            return [Aval((), dtype)]
-        return prim._eval_avals(args, params)
+        if not (isinstance(x, Var) and x.aval.shape is None
+                and all(isinstance(a, Const) or a.aval.known for a in args[1:])):
+            return prim._eval_avals(args, params)
+        whole = {k: v for k, v in params.items() if k not in ("axis", "keepdims")}
+        stand_ins = [np.zeros(1, x.aval.dtype or np.float64),
+                     *(a.value if isinstance(a, Const) else a.aval.example()
+                       for a in args[1:])]
+        try:
+            with np.errstate(all="ignore"):
+                dtype = np.asarray(prim.impl(*stand_ins, **whole)).dtype
+        except Exception:  # the real call raises again at run time, at the user's line
+            dtype = None
+        if x.aval.dtype is None and dtype != np.bool_:
+            dtype = None
+        everything = params.get("axis") is None and not params.get("keepdims", False)
+        return [Aval(() if everything else None, dtype)]
     return rule
 
 
