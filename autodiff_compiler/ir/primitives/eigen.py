@@ -1,5 +1,5 @@
 """``np.linalg.eig`` and ``np.linalg.eigvals``: the eigen-decomposition of a general
-(non-symmetric) real matrix.
+(non-symmetric, or non-Hermitian) matrix.
 
 A real matrix's eigenvalues are complex in general. NumPy returns complex arrays, or
 real ones when every eigenvalue is real, so the results' dtype is known at run time
@@ -9,11 +9,17 @@ off the diagonal, and then by what keeps each at unit norm with its largest comp
 real, as LAPACK normalizes them (so tangents match NumPy's own finite differences).
 
 Pairing a real loss's cotangent ``ḡ`` with a tangent as ``Re Σ ḡ ∘ ẏ`` (the convention
-of the other complex rules), the eigenvalues' cotangent for a real ``A`` is
-``Re(V⁻ᵀ diag(ḡ) Vᵀ)``. Reverse mode through the eigenvectors is refused: their
-gauge (a phase per vector) makes that cotangent a long real-linear chain this module
-does not write; forward mode has them. Repeated eigenvalues give infinities, as for
-``eigh``. Complex matrices are refused, as for the other decompositions.
+of the other complex rules), the reverse rule is that tangent transposed step by step:
+the two gauge steps (``_ungauged``), then ``P̄ = diag(ḡ_λ) + F ∘ (Vᵀ Ḡ)`` and
+``Ā = V⁻ᵀ P̄ Vᵀ`` (Giles 2008), its real part for a real ``A``. A complex matrix
+(LAPACK's zgeev, the same gauge) takes the same rules. Repeated eigenvalues give
+infinities, as for ``eigh``: the eigenvectors are not unique there.
+
+LAPACK's gauge is smooth almost everywhere but not everywhere: between two nearby
+matrices it may flip a real vector's sign. A loss that does not read the vectors'
+phases (moduli, ``v_i conj(v_j)`` within a column) is a smooth function everywhere
+the eigenvalues are distinct; one that does is LAPACK's choice, and its derivative
+is that of the choice where the choice is smooth.
 """
 from __future__ import annotations
 
@@ -22,17 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import AutodiffError
 from ..core import Atom, Aval
 from .constructors import eye
 from .core import Primitive, defjvp, defjvp_all, defvjp, defvjp_all
-from .decompositions import _absent, _gap_reciprocals, _real_only, _scaled_columns
+from .decompositions import _absent, _dtype_kind, _gap_reciprocals, _scaled_columns
 from .elementwise import abs_, conj, imag, match_complex, real
-from .indexing import argmax, take_along_axis
+from .indexing import add_along_axis, argmax, getitem, take_along_axis
 from .inverses import solve
 from .linalg import swap_last
 from .reductions import reduce_sum
-from .shape import astype, dim_of, dtype_of, expand_dims
+from .shape import astype, dim_of, dtype_of, expand_dims, zeros_like
 
 
 def _eig_avals(args: Sequence[Atom], params: Mapping[str, Any], vectors: bool) -> list[Aval]:
@@ -50,11 +55,16 @@ eigvals = Primitive("eigvals", np.linalg.eigvals,
                     aval_rule=lambda args, params: _eig_avals(args, params, False))
 
 
+def _like_input(total, x):
+    """A cotangent for ``x``: its real part in ``x``'s dtype for a real ``x`` (NumPy
+    gives complex128 eigenvectors of a float32 matrix)."""
+    return total if _dtype_kind(x) == "c" else astype(match_complex(total, x), dtype_of(x))
+
+
 def _values_cotangent(v, g, x):
-    """``Re(V⁻ᵀ diag(g) Vᵀ)``: the cotangent of ``x`` from its eigenvalues', in ``x``'s
-    dtype (NumPy gives complex128 eigenvectors of a float32 matrix)."""
+    """``V⁻ᵀ diag(g) Vᵀ``: the cotangent of ``x`` from its eigenvalues'."""
     vt = swap_last(v)
-    return astype(real(solve(vt, expand_dims(g, axis=-1) * vt)), dtype_of(x))
+    return _like_input(solve(vt, expand_dims(g, axis=-1) * vt), x)
 
 
 def _tangents(t, w, v):
@@ -72,28 +82,42 @@ def _tangents(t, w, v):
 
 
 def _vjp_eig(gs, ans, x):
-    _real_only(x, "np.linalg.eig")
     g_w, g_v = gs
-    if not _absent(g_v):
-        raise AutodiffError(
-            "the gradient through np.linalg.eig's eigenvectors is not supported (forward "
-            "mode, jvp, has it)", hint="differentiate the eigenvalues, or use "
-                                       "np.linalg.eigh for a symmetric matrix")
-    return (_values_cotangent(ans[1], g_w, x),)
+    w, v = ans
+    if _absent(g_v):
+        return (_values_cotangent(v, g_w, x),)
+    # P̄ = diag(ḡ_w) + F ∘ (Vᵀ Ḡ₁), Ḡ₁ the cotangent of V (F ∘ P), then x̄ = V⁻ᵀ P̄ Vᵀ
+    inner = _gap_reciprocals(w, squared=False) * (swap_last(v) @ _ungauged(g_v, v))
+    if not _absent(g_w):
+        inner = inner + expand_dims(g_w, axis=-1) * eye(dim_of(w, -1), dtype=np.bool_)
+    vt = swap_last(v)
+    return (_like_input(solve(vt, inner @ vt), x),)
+
+
+def _ungauged(g, v):
+    """The transpose of ``_tangents``' two gauge steps: from the cotangent of the
+    eigenvectors to that of ``V (F ∘ P)``, the tangent before them.
+
+    Turning the largest component real subtracts ``i θ_k v_k`` with ``θ_k`` that
+    component's imaginary part over ``Re v_k``: it sends ``-i Im(Σ ḡ_k v_k) / Re v_k``
+    back to that component. Keeping unit norm subtracts ``Re(v_kᴴ dv_k) v_k``: it
+    sends ``-Re(Σ ḡ_k v_k) conj(v_k)`` back to the whole column."""
+    largest = argmax(abs_(v), axis=-2, keepdims=True)
+    pairing = getitem(reduce_sum(g * v, axis=-2), (Ellipsis, None, slice(None)))
+    turned = match_complex(-1j * imag(pairing), v) / real(take_along_axis(v, largest, axis=-2))
+    g = g + add_along_axis(zeros_like(v), largest, turned, axis=-2)
+    return g - _scaled_columns(conj(v), real(reduce_sum(g * v, axis=-2)))
 
 
 def _jvp_eig(ts, ans, x):
-    _real_only(x, "np.linalg.eig")
     return _tangents(ts[0], *ans)
 
 
 def _vjp_eigvals(g, ans, x):
-    _real_only(x, "np.linalg.eigvals")
     return _values_cotangent(eig(x)[1], g, x)
 
 
 def _jvp_eigvals(t, ans, x):
-    _real_only(x, "np.linalg.eigvals")
     return _tangents(t, *eig(x))[0]
 
 

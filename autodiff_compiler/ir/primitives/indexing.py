@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..core import Atom, Aval, Var
+from . import stand_ins
 from .control import index_add_into, index_update_into
 from .core import NONE_FOR_THE_REST, Primitive, defjvp, deflinear, defvjp, nondifferentiable
 from .shape import unbroadcast, zeros_like
@@ -118,6 +119,18 @@ argmin = Primitive("argmin", np.argmin, defaults={"axis": None, "keepdims": Fals
 for _prim in (gather_add, index_add, add_along_axis, index_update, gather_update,
               index_update_into):
     _prim.aval_rule = lambda args, params: [args[0].aval]
+
+
+def _positions_rule(prim: Primitive) -> Callable[..., list[Aval]]:
+    """Positions are ``intp`` whatever their operand's dtype, also one known only when
+    the code runs (``eig``'s vectors), so a ``take_along_axis`` by them keeps its shape."""
+    def rule(args: Sequence[Atom], params: Mapping[str, Any]) -> list[Aval]:
+        return [Aval(a.shape, np.dtype(np.intp)) for a in stand_ins.eval_avals(prim, args, params)]
+    return rule
+
+
+for _prim in (argsort, argmax, argpartition, argmin):
+    _prim.aval_rule = _positions_rule(_prim)
 for _prim in (getitem, gather, argmax, argmin):
     _prim.scalar_result = True  # x[0] of a vector is a NumPy scalar (x[...] is a view)
 
