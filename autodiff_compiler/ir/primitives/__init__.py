@@ -47,8 +47,6 @@ from .core import (
     rule_of,
 )
 from .decompositions import (
-    eigh,
-    eigvalsh,
     pinv,
     qr,
     svd,
@@ -143,6 +141,7 @@ from .elementwise import (
 )
 from .elementwise_more import copysign, fmod
 from .fft import fftn, ifftn, irfftn, rfftn
+from .hermitian import eigh, eigvalsh
 from .indexing import (
     FUNCTIONAL_FORM,
     add_along_axis,

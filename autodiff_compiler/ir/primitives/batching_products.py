@@ -16,6 +16,7 @@ from . import control as C
 from . import decompositions as D
 from . import eigen as EIG
 from . import elementwise as E
+from . import hermitian as HERM
 from . import indexing as I
 from . import inverses as INV
 from . import linalg as L
@@ -33,7 +34,7 @@ from .batching import (
 )
 from .core import defbatch
 
-for _prim in (INV.inv, INV.det, INV.adjugate, INV.cholesky, D.eigvalsh, D.svdvals, D.pinv,
+for _prim in (INV.inv, INV.det, INV.adjugate, INV.cholesky, HERM.eigvalsh, D.svdvals, D.pinv,
               EIG.eigvals):
     defbatch(_prim, _same(_prim, at_least=2))
 
@@ -61,7 +62,7 @@ def _multi(prim: Any) -> Any:
 
 
 defbatch(INV.solve, _solve)
-for _prim in (INV.slogdet, D.eigh, D.svd, D.qr, EIG.eig):
+for _prim in (INV.slogdet, HERM.eigh, D.svd, D.qr, EIG.eig):
     defbatch(_prim, _multi(_prim))
 
 

@@ -1,25 +1,25 @@
-"""Matrix decompositions: ``svd``, ``eigh``, their value-only forms, ``pinv`` and
-``qr`` (real matrices; for complex ones the singular values only).
+"""Matrix decompositions: ``svd`` and its value-only form, ``pinv`` and ``qr`` (``eigh``
+is in ``hermitian``, ``eig`` in ``eigen``). The SVD's rules take complex matrices too;
+``pinv``'s and ``qr``'s real ones only.
 
-The rules are the standard ones for real matrices (Townsend 2016 for the SVD; the
-eigenvector formula of Magnus 1985 for ``eigh``; Golub and Pereyra 1973 for the
-pseudo-inverse; for the reduced QR of a matrix with at least as many rows as
+The rules are the standard ones (Townsend 2016 for the SVD, with conjugate transposes
+for a complex matrix and the phase term JAX's rule has, ``i Im diag(Uᴴ dA V) S⁻¹`` in
+``dU``: LAPACK turns a pair ``u_k``, ``v_k`` by one free phase, which only a loss that
+reads no phase, such as ``|U|`` or ``U Vᴴ``, does not see; Golub and Pereyra 1973 for
+the pseudo-inverse; for the reduced QR of a matrix with at least as many rows as
 columns, ``dQ = dA R^-1 + Q (W - C)`` and ``dR = (C - W) R`` with ``C = Q^T dA R^-1``
 and ``W`` the skew-symmetric part of ``C`` below the diagonal, whose transpose is
 ``Abar = (Qbar + Q copyltu(M)) R^-T``, ``M = R Rbar^T - Qbar^T Q`` (Walter and
 Lehmann 2018)), written with primitives so that grad of grad works. A wide matrix's
 QR (fewer rows than columns) has no rule here and is refused.
 
-Where they are not defined: singular vectors at repeated singular values (and
-eigenvectors at repeated eigenvalues) are not unique, and their gradients come out
-inf or NaN there, as in JAX and PyTorch; a gradient through the singular values or
-eigenvalues alone (``s``, ``eigvalsh``, the 2-norm, the nuclear norm) stays finite, as
-the rule then leaves the vectors' terms out. ``np.linalg.svd(a)`` of a non-square
-matrix with ``full_matrices=True`` (NumPy's default) returns a ``U`` or ``Vh`` with
-extra vectors that are any orthonormal completion: derivatives through the first
-``min(m, n)`` are exact, and NaN where they reach the others. ``eigh`` and
-``eigvalsh`` read one triangle of their argument (``UPLO``), so their gradient lives
-on that triangle, as for ``cholesky``.
+Where they are not defined: singular vectors at repeated singular values are not
+unique, and their gradients come out inf or NaN there, as in JAX and PyTorch; a
+gradient through the singular values alone (``s``, the 2-norm, the nuclear norm)
+stays finite, as the rule then leaves the vectors' terms out. ``np.linalg.svd(a)`` of
+a non-square matrix with ``full_matrices=True`` (NumPy's default) returns a ``U`` or
+``Vh`` with extra vectors that are any orthonormal completion: derivatives through
+the first ``min(m, n)`` are exact, and NaN where they reach the others.
 
 Both rules of each are written out: they do not repeat each other (the VJP is the
 JVP's transpose, and rules are not transposed automatically), and each direction has
@@ -48,14 +48,12 @@ from .elementwise import (
 )
 from .indexing import getitem
 from .inverses import solve
-from .linalg import swap_last
+from .linalg import may_be_complex, swap_last
 from .reductions import reduce_any, reduce_sum
-from .shape import concatenate, dim_of, dtype_of, expand_dims, shape_of, tril, triu, zeros_like
+from .shape import concatenate, dim_of, dtype_of, expand_dims, shape_of, tril, zeros_like
 
 svd = Primitive("svd", np.linalg.svd, n_out=3, defaults={"full_matrices": True})
 svdvals = Primitive("svdvals", np.linalg.svd)  # with compute_uv=False
-eigh = Primitive("eigh", np.linalg.eigh, n_out=2, defaults={"UPLO": "L"})
-eigvalsh = Primitive("eigvalsh", np.linalg.eigvalsh, defaults={"UPLO": "L"})
 pinv = Primitive("pinv", np.linalg.pinv)
 qr = Primitive("qr", np.linalg.qr, n_out=2)  # the reduced factors
 
@@ -63,8 +61,8 @@ qr = Primitive("qr", np.linalg.qr, n_out=2)  # the reduced factors
 # ---------------------------------------------------------------------------- complex input
 # The singular values are real functions of conj(x) x: for a complex matrix their
 # derivative is the real matrices' with conjugates (``_values_cotangent``). The rules
-# for the vectors (and eigh's, pinv's) are written for real matrices; a complex one is
-# refused: when compiling where its dtype is known, else by a check at run time.
+# of pinv, qr and lstsq are written for real matrices; a complex one is refused: when
+# compiling where its dtype is known, else by a check at run time.
 
 
 def _dtype_kind(x) -> str | None:
@@ -154,8 +152,6 @@ def _vjp_svd(gs, ans, x, full_matrices=True):
     g_u, g_s, g_vh = gs
     u, s, vh = ans
     values_only = _absent(g_u) and _absent(g_vh)
-    if not values_only:
-        _real_only(x, "np.linalg.svd's singular vectors")
     undetermined = None
     if full_matrices and not _known_square(x):
         k = dim_of(s, -1)
@@ -164,7 +160,7 @@ def _vjp_svd(gs, ans, x, full_matrices=True):
             _first(g_vh, k, -2)
     parts = [] if _absent(g_s) else [_values_cotangent(u, g_s, vh, x)]
     if not values_only:
-        parts.append(_vjp_svd_vectors(g_u, g_vh, u, s, vh, shape_of(x)))
+        parts.append(_vjp_svd_vectors(g_u, g_vh, u, s, vh, x))
     if undetermined is not None:
         parts.append(undetermined)
     if not parts:
@@ -175,24 +171,38 @@ def _vjp_svd(gs, ans, x, full_matrices=True):
     return (total,)
 
 
-def _vjp_svd_vectors(g_u, g_vh, u, s, vh, shape):
-    """The singular vectors' part of the SVD's cotangent (reduced SVD)."""
-    v, g_v = swap_last(vh), swap_last(g_vh)
+def _h(a, x):
+    """``aᴴ``: ``aᵀ`` where ``x`` is known real."""
+    return conj(swap_last(a)) if may_be_complex(x) else swap_last(a)
+
+
+def _vjp_svd_vectors(g_u, g_vh, u, s, vh, x):
+    """The singular vectors' part of the SVD's cotangent (reduced SVD): with the
+    gradients ``Γ = conj(ḡ)`` (of the pairing ``Re Σ conj(Γ) ẏ``), ``J = Uᴴ Γ_U`` and
+    ``K = Vᴴ Γ_V``, it is the conjugate of
+    ``U ((F ∘ (J - Jᴴ)) S + S (F ∘ (K - Kᴴ)) + i Im diag(J) S⁻¹) Vᴴ`` and of the terms
+    of the vectors outside ``U``'s or ``V``'s span."""
+    complex_ = may_be_complex(x)
+    gamma_u = conj(g_u) if complex_ else g_u
+    v, gamma_v = _h(vh, x), swap_last(g_vh)
     f = _gap_reciprocals(s, squared=True)
-    ut_gu, vt_gv = swap_last(u) @ g_u, vh @ g_v
-    core = (f * (ut_gu - swap_last(ut_gu))) * expand_dims(s, axis=-2) \
-        + expand_dims(s, axis=-1) * (f * (vt_gv - swap_last(vt_gv)))
+    j, k = _h(u, x) @ gamma_u, vh @ gamma_v
+    core = (f * (j - _h(j, x))) * expand_dims(s, axis=-2) \
+        + expand_dims(s, axis=-1) * (f * (k - _h(k, x)))
+    if complex_:  # the phase U takes from dA: LAPACK's is free (a real pair has none)
+        n = dim_of(s, -1)
+        core = core + (j - real(j)) * eye(n, dtype=np.bool_) / expand_dims(s, axis=-2)
     grad = u @ core @ vh
+    shape = shape_of(x)
     m, n = shape[-2:] if isinstance(shape, tuple) else (None, None)
-    if m is None or m > n:  # (I - U U^T) gU S^-1 V^T: zero when U is square
-        grad = grad + ((g_u - u @ ut_gu) / expand_dims(s, axis=-2)) @ vh
-    if m is None or m < n:  # U S^-1 gV^T (I - V V^T): zero when V is square
-        grad = grad + u @ (swap_last(g_v - v @ vt_gv) / expand_dims(s, axis=-1))
-    return grad
+    if m is None or m > n:  # (I - U Uᴴ) Γ_U S⁻¹ Vᴴ: zero when U is square
+        grad = grad + ((gamma_u - u @ j) / expand_dims(s, axis=-2)) @ vh
+    if m is None or m < n:  # U S⁻¹ Γ_Vᴴ (I - V Vᴴ): zero when V is square
+        grad = grad + u @ (_h(gamma_v - v @ k, x) / expand_dims(s, axis=-1))
+    return conj(grad) if complex_ else grad
 
 
 def _jvp_svd(ts, ans, x, full_matrices=True):
-    _real_only(x, "np.linalg.svd")
     (t,) = ts
     u, s, vh = ans
     full = full_matrices and not _known_square(x)
@@ -200,30 +210,40 @@ def _jvp_svd(ts, ans, x, full_matrices=True):
         k = dim_of(s, -1)
         u, vh, extra_u, extra_vh = _first(u, k, -1), _first(vh, k, -2), _rest(u, k, -1), \
             _rest(vh, k, -2)
-    du, ds, dvh = _jvp_reduced_svd(t, u, s, vh, shape_of(x))
+    du, ds, dvh = _jvp_reduced_svd(t, u, s, vh, x)
     if full:  # the extra vectors' tangent is not determined
         du = concatenate(du, np.nan * extra_u, axis=-1)
         dvh = concatenate(dvh, np.nan * extra_vh, axis=-2)
     return du, ds, dvh
 
 
-def _jvp_reduced_svd(t, u, s, vh, shape):
-    v = swap_last(vh)
-    ds_mat = swap_last(u) @ t @ v
-    ds = reduce_sum(u * (t @ v), axis=-2)
+def _jvp_reduced_svd(t, u, s, vh, x):
+    """``dS = Uᴴ dA V``: ``ds = Re diag(dS)``, ``dU = U (F ∘ (dS S + S dSᴴ) + i Im diag(dS)
+    S⁻¹)``, ``dV = V (F ∘ (S dS + dSᴴ S))``, and the parts outside ``U``'s or ``V``'s span
+    (Townsend 2016; the phase term, zero for a real matrix, as JAX's rule gives it)."""
+    complex_ = may_be_complex(x)
+    v = _h(vh, x)
+    ds_mat = _h(u, x) @ t @ v
+    n = dim_of(s, -1)
+    diagonal = ds_mat * eye(n, dtype=np.bool_)
+    ds = reduce_sum(real(diagonal) if complex_ else diagonal, axis=-1)
     f = _gap_reciprocals(s, squared=True)
     ds_s = _scaled_columns(ds_mat, s)  # dS S
     s_ds = expand_dims(s, axis=-1) * ds_mat  # S dS
-    du = u @ (f * (ds_s + swap_last(ds_s)))
-    dv = v @ (f * (s_ds + swap_last(s_ds)))
+    du_core = f * (ds_s + _h(ds_s, x))
+    if complex_:
+        du_core = du_core + (diagonal - real(diagonal)) / expand_dims(s, axis=-2)
+    du = u @ du_core
+    dv = v @ (f * (s_ds + _h(s_ds, x)))
+    shape = shape_of(x)
     m, n = shape[-2:] if isinstance(shape, tuple) else (None, None)
     if m is None or m > n:
         tv = t @ v
-        du = du + (tv - u @ (swap_last(u) @ tv)) / expand_dims(s, axis=-2)
+        du = du + (tv - u @ (_h(u, x) @ tv)) / expand_dims(s, axis=-2)
     if m is None or m < n:
-        ttu = swap_last(t) @ u
-        dv = dv + (ttu - v @ (vh @ ttu)) / expand_dims(s, axis=-2)
-    return du, ds, swap_last(dv)
+        thu = _h(t, x) @ u
+        dv = dv + (thu - v @ (vh @ thu)) / expand_dims(s, axis=-2)
+    return du, ds, _h(dv, x)
 
 
 defvjp_all(svd, _vjp_svd)
@@ -244,66 +264,6 @@ def _jvp_svdvals(t, ans, x, compute_uv=False):
 
 defvjp(svdvals, _vjp_svdvals)
 defjvp(svdvals, _jvp_svdvals)
-
-# ---------------------------------------------------------------------------- eigh
-# NumPy reads one triangle: the symmetric matrix is S = tril(a) + tril(a, -1)^T for
-# UPLO="L", and the cotangent of that triangle is tril(S̄) + tril(S̄^T, -1).
-
-
-def _on_triangle(s_bar, uplo: str):
-    """The cotangent of the triangle NumPy reads, from a symmetric ``s_bar``."""
-    if uplo.upper() == "L":
-        return tril(s_bar) + tril(s_bar, k=-1)
-    return triu(s_bar) + triu(s_bar, k=1)
-
-
-def _symmetric_read(t, uplo: str):
-    """The symmetric matrix NumPy reads from ``t``."""
-    if uplo.upper() == "L":
-        return tril(t) + swap_last(tril(t, k=-1))
-    return triu(t) + swap_last(triu(t, k=1))
-
-
-def _vjp_eigh(gs, ans, x, UPLO="L"):  # noqa: N803 (NumPy's name)
-    _real_only(x, "np.linalg.eigh")
-    g_w, g_v = gs
-    w, v = ans
-    inner = expand_dims(g_w, axis=-1) * eye(dim_of(w, -1), dtype=np.bool_)
-    if not _absent(g_v):
-        inner = inner + _gap_reciprocals(w, squared=False) * (swap_last(v) @ g_v)
-    s_bar = v @ inner @ swap_last(v)
-    return (_on_triangle(0.5 * (s_bar + swap_last(s_bar)), UPLO),)
-
-
-def _jvp_eigh(ts, ans, x, UPLO="L"):  # noqa: N803
-    _real_only(x, "np.linalg.eigh")
-    (t,) = ts
-    w, v = ans
-    inner = swap_last(v) @ _symmetric_read(t, UPLO) @ v
-    dw = reduce_sum(inner * eye(dim_of(w, -1), dtype=np.bool_), axis=-1)
-    return dw, v @ (_gap_reciprocals(w, squared=False) * inner)
-
-
-def _eigenvectors(x, uplo: str):
-    return eigh(x, UPLO=uplo)[1]
-
-
-def _vjp_eigvalsh(g, ans, x, UPLO="L"):  # noqa: N803
-    _real_only(x, "np.linalg.eigvalsh")
-    v = _eigenvectors(x, UPLO)
-    return _on_triangle(_scaled_columns(v, g) @ swap_last(v), UPLO)
-
-
-def _jvp_eigvalsh(t, ans, x, UPLO="L"):  # noqa: N803
-    _real_only(x, "np.linalg.eigvalsh")
-    v = _eigenvectors(x, UPLO)
-    return reduce_sum(v * (_symmetric_read(t, UPLO) @ v), axis=-2)
-
-
-defvjp_all(eigh, _vjp_eigh)
-defjvp_all(eigh, _jvp_eigh)
-defvjp(eigvalsh, _vjp_eigvalsh)
-defjvp(eigvalsh, _jvp_eigvalsh)
 
 # ---------------------------------------------------------------------------- pinv
 # With X = pinv(A) of locally constant rank:
