@@ -1,6 +1,7 @@
 """Derivative rules for SciPy: ``scipy.special``'s functions, the densities and
-distribution functions of ``scipy.stats``, ``scipy.linalg``'s solvers and ``expm``,
-``scipy.signal``'s convolutions, and ``scipy.optimize``'s Rosenbrock function.
+distribution functions of ``scipy.stats``, ``scipy.linalg``'s solvers, ``expm``,
+``sqrtm`` and ``logm``, ``scipy.signal``'s convolutions, and ``scipy.optimize``'s
+Rosenbrock function.
 
 SciPy is optional and takes half a second to import, so nothing here imports it
 unasked: importing this package only tells the surface what to load
@@ -9,7 +10,8 @@ function the surface does not know is looked up while ``scipy.special``,
 ``scipy.stats`` or ``scipy.linalg`` is imported -- that is, when the user's code calls
 one. ``load()`` registers them all at once (the README's table and the tests).
 
-Special functions that are ufuncs become primitives (``special``); the others
+Special functions that are ufuncs become primitives (``special``), and so do
+``sqrtm`` and ``logm`` (``matrix_functions``); the others
 (``logsumexp``, ``softmax``...), the distributions' methods, the solvers, the
 convolutions and ``rosen`` are written in NumPy and compiled in SciPy's place
 (``composed``, ``stats``, ``linalg``, ``signal``, ``optimize``).
@@ -39,7 +41,8 @@ def _load_stats() -> None:
 def _load_linalg() -> None:
     import scipy.linalg as la
 
-    from . import linalg
+    from . import linalg, matrix_functions
+    matrix_functions.register()
     for name in linalg.DEFINED:
         surface.DEFINITIONS[getattr(la, name)] = getattr(linalg, name)
         surface.FAMILIES.setdefault(linalg.FAMILY, []).append(f"scipy.linalg.{name}")
