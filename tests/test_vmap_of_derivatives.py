@@ -96,3 +96,30 @@ def test_vmap_of_the_gradient_and_its_tangent_through_an_inner_vmaps_rows(fn):
     np.testing.assert_allclose(adc.vmap(tangent)(tangents)[1], want, rtol=1e-10, atol=1e-14)
     one = _finite_difference_gradient(adc.grad(fn), batches[0][0]) @ tangents[1][0]
     np.testing.assert_allclose(want[0], one, rtol=1e-6, atol=1e-9)
+
+
+def early_return_before_rows_are_read(x, c):
+    s = np.sum(x.astype(np.float32)) if c > 0.0 else np.sum(x)  # its dtype: at run time
+    v = np.pad(np.broadcast_to(s, (3,)) * 2.0 + x, 1)  # so each example's row is kept
+    if np.sum(x) > 0.5:
+        return np.sum(x[0])
+    return np.sum(v[np.where(v < 0.5)]) + np.min(v)
+
+
+@pytest.mark.parametrize("xs", [np.array([[0.3, 0.4, 0.2], [0.5, 0.4, 0.3]]),
+                                np.array([[0.3, -0.4, 0.2], [-0.5, 0.4, 0.3]])],
+                         ids=["every example returns", "one does"])
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_the_gradient_through_vmap_where_every_example_returns_before_its_rows_are_read(xs, c):
+    """The rows kept per example before an ``if`` that returns are read after it only:
+    where every example returned, the branch reading them gave their cotangent as None
+    ('NoneType' is not subscriptable, fuzz seed 830410), which the loop that made them
+    read; it is zeros."""
+    def total(xs, c):
+        return np.sum(adc.vmap(early_return_before_rows_are_read, (0, None))(xs, c))
+    want = np.stack([adc.grad(early_return_before_rows_are_read)(x, c) for x in xs])
+    np.testing.assert_allclose(adc.grad(total)(xs, c), want, rtol=1e-12)
+    if c < 0.0:  # (in float64: the other computes in float32)
+        one = _finite_difference_gradient(lambda x: early_return_before_rows_are_read(x, c),
+                                          xs[1])
+        np.testing.assert_allclose(want[1], one, rtol=1e-6, atol=1e-8)

@@ -139,7 +139,10 @@ class CondRule:
             mapping = {**incoming, **residuals}
             with building(None) as b:
                 b.eqns.extend(substitute(bwd, mapping))
-                outs = [as_atom(as_cotangent(cts[k], w, mapping)) for k, w in captured]
+                # a tape made before the ``if`` that this branch does not read: zeros, as
+                # the loop that made it reads its cotangent (None is a branch's own tape)
+                outs = [as_atom(P.zeros_like_tape(w) if cts[k] is None and R.is_tape(w)
+                                else as_cotangent(cts[k], w, mapping)) for k, w in captured]
             bodies.append(Function("grad_branch", (), tuple(b.eqns), tuple(outs)))
         grads = [cotangent_var(w) for _, w in captured]
         current().eqns.append(Eqn(tuple(grads), P.cond, eqn.invars[:1],
