@@ -16,6 +16,10 @@ f(x)`` in ``f_fwd``) is the custom call again, whose derivative is the rule once
 ``f``'s body); and forward mode (jvp) through ``f`` gives the tangent the rule implies
 (``f_bwd`` transposed in its cotangent, ``ad.custom``) rather than differentiating
 ``f`` itself, which would ignore the rule.
+
+MindSpore's spelling, ``@custom_vjp`` then ``f.defbwd(bprop)`` with ``bprop(*args, out,
+dout)`` returning one cotangent per argument, is the rule a Cell's ``bprop`` gives:
+the forward is the call itself, and the rule reads the inputs and the output.
 """
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         self.fn = fn
         self.fwd: types.FunctionType | None = None
         self.bwd: types.FunctionType | None = None
+        self.bprop: types.FunctionType | None = None  # (MindSpore's ``defbwd``)
         self._in_rule = threading.local()  # (``__lower_call__``)
 
     def defvjp(self, fwd: types.FunctionType, bwd: types.FunctionType) -> None:
@@ -59,11 +64,24 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
                 raise AutodiffError(f"{self.fn.__qualname__}.defvjp: {what} must be a "
                                     f"Python function, not {rule!r}",
                                     hint="pass a def or a lambda for each rule")
-        if self.fwd is not None:  # gradients compiled with the old rule are cached
-            raise AutodiffError(f"{self.fn.__qualname__}.defvjp: the rule is already given",
-                                definition_loc(fwd),
-                                hint="wrap the function in a new custom_vjp for another rule")
+        self._check_unset(fwd)
         self.fwd, self.bwd = fwd, bwd
+
+    def defbwd(self, bprop: types.FunctionType) -> None:
+        """MindSpore's rule: ``bprop(*args, out, dout)`` returns a tuple with one
+        cotangent per argument of the function (``out`` is its value)."""
+        if not isinstance(bprop, types.FunctionType):
+            raise AutodiffError(f"{self.fn.__qualname__}.defbwd: the rule must be a Python "
+                                f"function, not {bprop!r}",
+                                hint="pass a def taking (*inputs, out, dout)")
+        self._check_unset(bprop)
+        self.bprop = bprop
+
+    def _check_unset(self, rule: types.FunctionType) -> None:
+        if self.fwd is not None or self.bprop is not None:  # compiled gradients are cached
+            raise AutodiffError(f"{self.fn.__qualname__}: its gradient rule is already given",
+                                definition_loc(rule),
+                                hint="wrap the function in a new custom_vjp for another rule")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -88,10 +106,13 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
             again = call_again(low, *made, tuple(bound.arguments.values()), loc)
             return low.call_function(self.fn, tuple(args), kwargs, loc) \
                 if again is None else again
+        if self.bprop is not None:
+            return self._lower_bprop(low, tuple(bound.arguments.values()), loc)
         if fwd is None or bwd is None:
             raise AutodiffError(f"custom_vjp function '{name}' is differentiated before "
                                 "its rule is given", loc or definition_loc(self.fn),
-                                hint=f"call {self.fn.__name__}.defvjp(fwd, bwd) first")
+                                hint=f"call {self.fn.__name__}.defvjp(fwd, bwd) (or MindSpore's "
+                                     f"{self.fn.__name__}.defbwd(bprop)) first")
         what = f"the custom_vjp rule of '{name}'"
 
         def primal(ins: tuple) -> Any:
@@ -127,6 +148,28 @@ class custom_vjp:  # noqa: N801 -- JAX's name, which its users will look for
         return custom_call(low, name, tuple(bound.arguments.values()), primal, augmented,
                            backward, loc, definition_loc(bwd), what, containers=True,
                            made=lambda *callee: being_made.append(callee))
+
+    def _lower_bprop(self, low: Any, inputs: tuple, loc: Any) -> Any:
+        """A call whose rule ``defbwd`` gave: as a Cell's ``bprop``, the forward is the call
+        and the rule gets the inputs, the output and its cotangent."""
+        name, bprop = self.fn.__qualname__, self.bprop
+        being_made: list[tuple] = []
+
+        def primal(ins: tuple) -> Any:
+            return low.call_function(self.fn, ins, {}, loc)
+
+        def backward(residuals: Any, dout: Any) -> Any:
+            ins, out = residuals
+            outer = getattr(self._in_rule, "made", None)
+            self._in_rule.made = being_made[0]  # (the rule calling the function itself)
+            try:
+                return low.call_function(bprop, (*ins, out, dout), {}, loc)
+            finally:
+                self._in_rule.made = outer
+
+        return custom_call(low, name, inputs, primal, None, backward, loc,
+                           definition_loc(bprop), f"the bprop of '{name}' (defbwd)",
+                           containers=True, made=lambda *callee: being_made.append(callee))
 
 
 def _holds_a_pullback(value: Any) -> bool:

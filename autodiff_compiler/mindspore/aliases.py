@@ -43,6 +43,10 @@ ALIASES["train.callback"] = train  # 1.x-era code: ``from mindspore.train.callba
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
 ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops
 ops.composite = ops.functional = ops
+ALIASES["ops.function"] = ops  # (MindSpore's package of the functional ops)
+ops.function = ops
+GRAD_FUNC = ("grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "vmap", "get_grad",
+             "linearize")
 # MindSpore's nn is a package whose names live in submodules, and programs import them
 # from there: ``from mindspore.nn.learning_rate_schedule import LearningRateSchedule``
 # (models-zoo BERT; 2.10 leaves that class out of ``nn``), ``mindspore.nn.wrap.loss_scale``,
@@ -81,4 +85,21 @@ def register(package: str) -> types.ModuleType:
     api.jit, api.jit_class = context.jit, context.jit_class  # (``from ....api import jit``)
     common.api = sys.modules[f"{package}.common.api"] = api
     sys.modules[f"{package}.common"] = common
+    _register_grad_func(package)
     return common
+
+
+def _register_grad_func(package: str) -> None:
+    """``mindspore.ops.function.grad.grad_func``: the grad functions, and ``custom_vjp``,
+    MindSpore's functional custom gradient (``fn.defbwd(bprop)``), which has no shorter
+    public path (it is not in ``ops``, nor is this package's extension of that name)."""
+    from ..custom import custom_vjp
+    path = f"{package}.ops.function.grad"
+    grad_func = types.ModuleType(f"{path}.grad_func", "MindSpore's grad functions' module.")
+    for name in GRAD_FUNC:
+        setattr(grad_func, name, getattr(ops, name))
+    grad_func.custom_vjp = custom_vjp
+    grad_pkg = types.ModuleType(path, "MindSpore's mindspore.ops.function.grad.")
+    grad_pkg.__path__ = []
+    grad_pkg.grad_func = grad_func
+    sys.modules[path], sys.modules[f"{path}.grad_func"] = grad_pkg, grad_func
