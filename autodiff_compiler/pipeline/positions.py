@@ -117,7 +117,9 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
     sure (labels read only as indices or compared): MindSpore gives int zeros there,
     and ``grad(net, (0, 1))(data, labels)`` is how its programs ask. Where a
     derivative reaches it, MindSpore gives that derivative truncated to an integer at
-    each cast: refused, naming the cast to write."""
+    each cast: refused, naming the cast to write. The same holds for an integer
+    Parameter among the weights (which was given zeros, silently, where MindSpore gives
+    the truncated derivative)."""
     names = param_names(target)
     check_positions(target, args, spec, loc)
     invars, wrt = list(primal.invars), []
@@ -135,7 +137,16 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
                     hint="cast it to a float dtype first, e.g. x.astype(np.float32)")
             wrt.append(invars.index(leaf))
     for w in spec.weights or ():
-        wrt.append(invars.index(low.captures.input_of(w)))
+        leaf = low.captures.input_of(w)
+        if not leaf.aval.is_float and _reaches_outputs(primal, leaf):
+            name = getattr(w, "name", None) or "a weight"
+            raise AutodiffError(
+                f"cannot differentiate with respect to Parameter '{name}': it has dtype "
+                f"{leaf.aval.dtype}, and a derivative reaches it (MindSpore gives that "
+                "derivative truncated to an integer; it is not computed here)", loc,
+                hint="make the Parameter float, e.g. Parameter(Tensor(v, ms.float32)), or "
+                     "leave it out of the weights (requires_grad=False)")
+        wrt.append(invars.index(leaf))
     return wrt
 
 
