@@ -43,7 +43,6 @@ from ..ir.core import (
 from ..ir.primitives.batching import (
     NotBatchableError,
     Unbatched,
-    broadcast_batch,
     elementwise_rule,
 )
 
@@ -209,6 +208,12 @@ def batch_eqns(eqns: Sequence[Eqn], st: Batch) -> None:
 _SHOWING = frozenset([P.format_text, P.format_batch, P.print_])
 
 
+def is_list(v: Any) -> bool:
+    """A Python list of per-iteration values (a loop's tape): batched, each of its
+    elements is."""
+    return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
+
+
 def _rule_of(prim: P.Primitive) -> Callable[..., Any] | None:
     if prim.batch is not None:
         return prim.batch
@@ -217,87 +222,8 @@ def _rule_of(prim: P.Primitive) -> Callable[..., Any] | None:
     return None
 
 
-def is_list(v: Any) -> bool:
-    """A Python list of per-iteration values (a loop's tape): batched, each of its
-    elements is."""
-    return isinstance(v, Var) and v.aval.dtype == np.dtype(object)
-
-
-def _read_list(eqn: Eqn, st: Batch) -> bool:
-    """``tape[i]`` of a batched list at an unbatched position: a batched element."""
-    if eqn.prim is not P.getitem or not is_list(st.read(eqn.invars[0])) or \
-            st.is_batched(st.read(eqn.invars[1])):
-        return False
-    old = eqn.outvars[0]
-    depth = st.row_lists.get(st.read(eqn.invars[0]))
-    if depth == 1:  # an element listing rows: kept so
-        rows = Var(Aval(None, np.dtype(object)), f"{old.hint or 'saved'}_rows")
-        current().eqns.append(Eqn((rows,), P.getitem, tuple(st.read(a) for a in eqn.invars),
-                                  eqn.params, eqn.loc))
-        st.bind(old, P.stack_rows(rows), True)
-        st.rows[st.read(old)] = rows
-        return True
-    new = st.batched_var(old) if not is_list(old) else Var(old.aval, old.hint)
-    st.batched.add(new)
-    current().eqns.append(Eqn((new,), P.getitem, tuple(st.read(a) for a in eqn.invars),
-                              eqn.params, eqn.loc))
-    st.env[old] = new
-    if depth is not None:  # a list of lists of rows: its element lists rows
-        st.row_lists[new] = depth - 1
-    return True
-
-
-def _packed_tape(eqn: Eqn, st: Batch) -> bool:
-    """A tape packed as a tuple (a called function's residuals, for its backward half)
-    from some batched values: a list, each of whose elements is then batched."""
-    if eqn.prim is not P.make_tuple or not is_list(eqn.outvars[0]):
-        return False
-    items = [st.read(a) for a in eqn.invars]
-    if any(a in st.row_lists for a in items):
-        raise NotBatchableError  # (its elements' rows would be taken for arrays)
-    items = [a if st.is_batched(a) else as_atom(broadcast_batch(_value(a), st.size))
-             for a in items]
-    old = eqn.outvars[0]
-    new = Var(old.aval, old.hint)
-    current().eqns.append(Eqn((new,), P.make_tuple, tuple(items), {}, eqn.loc))
-    st.bind(old, new, True)
-    return True
-
-
-def _value(a: Atom) -> Any:
-    return a.value if isinstance(a, Const) else a
-
-
-_TAPE_OPS = frozenset([P.reversed_tape, P.zeros_like_tape, P.add_tapes])
-
-
-def _on_row_lists(eqn: Eqn, st: Batch) -> bool:
-    """A tape's operation on lists of rows (``Batch.row_lists``) gives a list of rows as
-    deep. Two are added row by row, as are a list of rows and a batched list (its
-    elements' first axis); an unbatched tape's elements would be zipped with the rows,
-    and any other operation but stacking would take a list of rows for an array: one at
-    a time."""
-    ins = [st.read(a) for a in eqn.invars]
-    depths = [st.row_lists.get(a) for a in ins]
-    if not any(depths):
-        return False
-    depth = max(d for d in depths if d)
-    if eqn.prim is P.stack_rows and depth == 1:
-        return False  # each row list stacked (``reference.stack_rows`` says if they differ)
-    if eqn.prim not in _TAPE_OPS or not all(
-            d == depth or (d is None and depth == 1 and st.is_batched(a))
-            for a, d in zip(ins, depths)):
-        raise NotBatchableError
-    old = eqn.outvars[0]
-    new = Var(old.aval, old.hint)
-    current().eqns.append(Eqn((new,), eqn.prim, tuple(ins), eqn.params, eqn.loc))
-    st.bind(old, new, True)
-    st.row_lists[new] = depth
-    return True
-
-
 def _apply_rule(eqn: Eqn, st: Batch) -> None:
-    if _read_list(eqn, st) or _on_row_lists(eqn, st) or _packed_tape(eqn, st):
+    if on_lists(eqn, st):
         return
     rule = _rule_of(eqn.prim)
     if rule is None or eqn.prim.form not in ("apply", "alias", "accumulate", "check", "effect"):
@@ -450,3 +376,5 @@ def _zeros_for_none(eqn: Eqn) -> Eqn:
 
 
 REGION_BATCH: dict[P.Primitive, Callable[[Eqn, Batch], None]] = {}  # batching_control
+
+from .batching_lists import on_lists  # noqa: E402  (built on Batch, above)

@@ -1,4 +1,5 @@
-"""Batching rules of the control-flow regions (``if``, ``for``, ``while``, calls).
+"""Batching rules of the control-flow regions (``if``, ``for``, ``while``; calls are
+``batching_calls``').
 
 * ``cond`` on an unbatched predicate stays one ``if``: each branch is batched, and an
   output batched in one branch is batched in both. On a batched predicate each example
@@ -30,7 +31,6 @@ from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
 from ..ir.core import (
     Atom,
-    Callee,
     Const,
     Eqn,
     Function,
@@ -98,7 +98,7 @@ def batch_body(body: Function, st: Batch, in_flags: Sequence[bool],
     return Function(body.name, tuple(invars), tuple(b.eqns), tuple(outs)), flags, inner
 
 
-def _out_var(old: Var, new_out: Atom, batched: bool, st: Batch) -> Var:
+def out_var(old: Var, new_out: Atom, batched: bool, st: Batch) -> Var:
     if batched:
         return st.batched_var(old)
     return Var(old.aval, old.hint)
@@ -138,7 +138,7 @@ def cond_rule(eqn: Eqn, st: Batch) -> None:
                 batched or _stands_in(body, body.outvars[j])
                 for batched, body in zip(col, bodies)):
             raise NotBatchableError
-    outs = [_out_var(o, None, flag, st) for o, flag in zip(eqn.outvars, flags)]
+    outs = [out_var(o, None, flag, st) for o, flag in zip(eqn.outvars, flags)]
     current().eqns.append(Eqn(tuple(outs), P.cond, (pred,),
                               {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
     for old, new in zip(eqn.outvars, outs):
@@ -338,7 +338,7 @@ def loop_rule(eqn: Eqn, st: Batch) -> None:
     if counted:
         fn = _masked(fn, n_carry, lambda k: P.less(k, n), st)
         n = P.reduce_max(n)
-    outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
+    outs = [out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
     st.row_lists.update({outs[j]: depth for j, depth in listed.items()})
     current().eqns.append(Eqn(tuple(outs), P.loop, (as_atom(n), *map(as_atom, inits)),
                               {**eqn.params, "body": fn}, eqn.loc))
@@ -401,7 +401,7 @@ def while_rule(eqn: Eqn, st: Batch) -> None:
         new_cond = Function(new_cond.name, new_cond.invars, tuple(b.eqns), (going,))
     inits = [_owned_batch(_value(a), st.size) if f and not st.is_batched(a) else a
              for a, f in zip(inits, flags)]
-    outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
+    outs = [out_var(o, None, f, st) for o, f in zip(eqn.outvars, out_flags)]
     st.row_lists.update({outs[j]: depth for j, depth in listed.items()})
     current().eqns.append(Eqn(tuple(outs), P.while_loop, tuple(map(as_atom, inits)),
                               {**eqn.params, "body": fn, "cond": new_cond}, eqn.loc))
@@ -418,49 +418,6 @@ def _masked_while(fn: Function, cond: Function, n_carry: int, st: Batch) -> Func
     return _masked(fn, n_carry, active_of, st, lead=0)
 
 
-# ---------------------------------------------------------------------------- calls
+REGION_BATCH.update({P.cond: cond_rule, P.loop: loop_rule, P.while_loop: while_rule})
 
-
-# What a callee's ``derived`` may hold for it to be batched as any function is: versions
-# derived from it (made again from the batched one where needed), and the checkpoint
-# mark (the batched callee is recomputed as the example's is). Custom rules and hooks
-# are written for one example: such a callee is called once per example.
-_BATCHED_AS_ANY = frozenset(["vjp", "jvp", "checkpoint_vjp", "checkpoint"])
-_batching: set[Callee] = set()  # callees being batched: a call of one again recurses
-
-
-def call_rule(eqn: Eqn, st: Batch) -> None:
-    """A call (a checkpointed function, a gradient's forward and backward halves of
-    one) calls its callee batched: the tape one half gives the other is a list of
-    batched values, which a loop over the examples could not stack. A callee that
-    calls itself (recursion ending on run-time values) does so once per example."""
-    callee = eqn.params["callee"]
-    if callee in _batching or not set(callee.derived) <= _BATCHED_AS_ANY:
-        raise NotBatchableError
-    ins = [st.read(a) for a in eqn.invars]
-    # Values kept as their examples' rows (of a shape known at run time only) are taken
-    # one example at a time where the call's results are arrays; where one is a tape,
-    # the rows are passed stacked (``reference.stack_rows`` says if they differ).
-    one_at_a_time = all(o.aval.dtype != np.dtype(object) for o in eqn.outvars)
-    if any(a in st.row_lists or (one_at_a_time and a in st.rows) for a in ins):
-        raise NotBatchableError
-    _batching.add(callee)
-    try:
-        fn, flags, inner = batch_body(callee.fn, st, [st.is_batched(a) for a in ins])
-    finally:
-        _batching.discard(callee)
-    if any(o in inner.row_lists or (one_at_a_time and o in inner.rows) for o in fn.outvars):
-        raise NotBatchableError
-    batched = Callee(f"vmap_{callee.name}")
-    batched.define(fn)
-    if "checkpoint" in callee.derived:
-        batched.derived["checkpoint"] = callee.derived["checkpoint"]
-    outs = [_out_var(o, None, f, st) for o, f in zip(eqn.outvars, flags)]
-    current().eqns.append(Eqn(tuple(outs), P.call, tuple(map(as_atom, ins)),
-                              {**eqn.params, "callee": batched}, eqn.loc))
-    for old, new in zip(eqn.outvars, outs):
-        st.env[old] = new
-
-
-REGION_BATCH.update({P.cond: cond_rule, P.loop: loop_rule, P.while_loop: while_rule,
-                     P.call: call_rule})
+from . import batching_calls as _calls  # noqa: E402,F401  (registers the call rule)
