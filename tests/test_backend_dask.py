@@ -383,9 +383,15 @@ def _tails_written_by_index(w, x):
     return np.sum(np.exp(0.1 * y))
 
 
+def _reduced_over_the_axis_of_a_0d_value(w, x):
+    s = np.sum(np.var(x @ w, axis=0))  # 0-d: NumPy lets a sum name its axis 0 or -1
+    return np.sum(np.sin(s), axis=0, keepdims=True) * np.max(s, axis=-1) + np.prod(s, 0)
+
+
 @pytest.mark.parametrize("fn", [_column, _rows_in_a_loop, _written_rows, _pairwise, _counted,
                                 _branch_on_the_index, _windows_from_the_start,
-                                _stepped_until, _until_a_break, _tails_written_by_index],
+                                _stepped_until, _until_a_break, _tails_written_by_index,
+                                _reduced_over_the_axis_of_a_0d_value],
                          ids=lambda f: f.__name__.strip("_"))
 @pytest.mark.parametrize("chunks", [1, 2, (1, 5, 1)], ids=["ones", "twos", "uneven"])
 def test_basic_indexing_and_a_counted_while_stay_lazy(client, fn, chunks):

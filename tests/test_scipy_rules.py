@@ -153,7 +153,52 @@ BINARY = [
         covers=("scipy_pseudo_huber",)),
 ]
 
-ALL_ROWS = UNARY + BINARY  # for test_rules' meta-tests
+
+
+def _spd(a):  # a well-conditioned symmetric positive definite matrix of ``a``
+    return a @ np.swapaxes(a, -1, -2) + 3.0 * np.eye(a.shape[-1])
+
+
+def _sqrtm_of_spd(a):
+    import scipy.linalg as la
+    return la.sqrtm(_spd(a))
+
+
+def _logm_of_spd(a):
+    import scipy.linalg as la
+    return la.logm(_spd(a))
+
+
+def _sylvester(a, b, q):
+    import scipy.linalg as la
+    return la.solve_sylvester(_spd(a), _spd(b), q)
+
+
+def _matrix_function_surface():
+    import scipy.linalg as la
+    return la.sqrtm, la.logm, la.solve_sylvester
+
+
+_SQRTM, _LOGM, _SYLVESTER = _matrix_function_surface()
+# Matrix functions (tests/test_scipy_matrix_functions.py checks them further: stacks,
+# complex matrices, second order, vmap)
+MATRIX = [
+    Row("sqrtm", _sqrtm_of_spd, covers=("scipy_sqrtm",), shapes=((3, 3),), surface=_SQRTM),
+    Row("logm", _logm_of_spd, covers=("scipy_logm",), shapes=((3, 3),), surface=_LOGM),
+    Row("solve_sylvester", _sylvester, covers=("scipy_solve_sylvester",),
+        shapes=((3, 3), (2, 2), (3, 2)), surface=_SYLVESTER, generic=False),
+]
+
+ALL_ROWS = UNARY + BINARY + MATRIX  # for test_rules' meta-tests
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=names(MATRIX))
+def test_matrix_function_matches_finite_differences(row):
+    args = [RNG_MATRIX.normal(size=s) * 0.5 for s in row.shapes]
+    check_grads(lambda *a: np.sum(np.sin(row.fn(*a))), *args, generic=row.generic)
+
+
+RNG_MATRIX = np.random.default_rng(12)
 
 
 @pytest.mark.parametrize("shape", UNARY_SHAPES, ids=[shape_id(s) for s in UNARY_SHAPES])

@@ -248,6 +248,8 @@ def _reduction(prim: P.Primitive, name: str) -> Builder:
             dtype, keepdims = None, dtype
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
         axis, keepdims = _static(axis, "axis"), _kept(keepdims, keep_dims)
+        if name != "mean":
+            axis = _of_a_0d_array(a, axis)
         a = _in_dtype(a, dtype)
         if name == "mean" and where is not None and where is not True:
             return _masked_mean(a, where, axis, keepdims)
@@ -264,10 +266,19 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
         if _is_flag(out) and keepdims is np._NoValue:  # x.any(0, True)
             out, keepdims = None, out
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
-        extremum = prim(_masked(name, a, where, initial), axis=_static(axis, "axis"),
+        extremum = prim(_masked(name, a, where, initial),
+                        axis=_of_a_0d_array(a, _static(axis, "axis")),
                         keepdims=_kept(keepdims, keep_dims))
         return extremum if initial is None else _with_initial(name, extremum, initial)
     return build
+
+
+def _of_a_0d_array(a: Any, axis: Any) -> Any:
+    """A ufunc's reduction lets a 0-d array name axis 0 or -1 (``np.sum(s, axis=0)`` is
+    ``s``; ``np.mean`` refuses it): that is every axis it has, as ``None`` says to
+    every backend (dask's refuses the axis)."""
+    rank = a.aval.ndim if isinstance(a, Var) else np.ndim(a)
+    return None if rank == 0 and type(axis) is int and axis in (0, -1) else axis
 
 
 # ``where=`` leaves entries out: they count as the reduction's identity (0 of a sum, 1 of
