@@ -89,6 +89,8 @@ def _joined_avals(prim: Primitive) -> Any:
 def _concat_part_avals(args: Any, params: Any) -> list[Aval]:
     """The piece of ``g`` that one of the joined arrays became has that array's shape."""
     return [Aval(args[1 + params["index"]].aval.shape, args[0].aval.dtype)]
+
+
 broadcast_to = Primitive("broadcast_to", np.broadcast_to, sizes=(1,))
 _broadcast_avals = broadcast_to.aval_rule
 
