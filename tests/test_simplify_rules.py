@@ -211,3 +211,20 @@ def test_elementwise_aval_has_the_dtype_numpy_gives(prim, dtype, want):
     x = Var(Aval((2,), np.dtype(dtype)), "x")
     args = (x, x) if prim in (P.div, P.mul) else (x,)
     assert prim.abstract_eval(args, {})[0].dtype == np.dtype(want)
+
+
+def _broadcast_of_a_constant_array(x):
+    levels = np.array([0.5, -1.0, 1.5, 2.0])  # a constant of several different entries
+    return np.sum(np.broadcast_to(levels, (2, 4)) * 3.0 * x)
+
+
+def test_a_hoisted_broadcast_of_a_constant_array_is_not_taken_for_one_element():
+    """``broadcast_to(c, s) * 3.0`` of a constant array ``c``: its elements are not one
+    value (the rule reshaped ``c`` to one element, a ValueError while compiling, fuzz
+    seed 841520)."""
+    from autodiff_compiler import check_grads
+    x = np.arange(8.0).reshape(2, 4)
+    assert "return" in adc.gradient_source(_broadcast_of_a_constant_array)  # shape-generic
+    np.testing.assert_allclose(adc.grad(_broadcast_of_a_constant_array)(x),
+                               np.broadcast_to(np.array([0.5, -1.0, 1.5, 2.0]) * 3.0, (2, 4)))
+    check_grads(_broadcast_of_a_constant_array, x)

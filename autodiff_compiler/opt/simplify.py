@@ -275,7 +275,10 @@ def _element_of_broadcast(eqn: Eqn, broadcast: list[bool]) -> Const | None:
     """The value of each element of ``eqn`` applied to scalar constants, those marked
     ``broadcast`` broadcast to arrays: the operation with those as one-element arrays,
     so that NumPy promotes as it does for the arrays (NumPy 1.x computes
-    ``np.float32(1) / 3.0`` in float64, an array of such ones in float32)."""
+    ``np.float32(1) / 3.0`` in float64, an array of such ones in float32). ``None``
+    where a broadcast constant has more than one element (its elements may differ)."""
+    if any(wide and np.size(a.value) != 1 for a, wide in zip(eqn.invars, broadcast)):
+        return None
     values = [np.reshape(a.value, (1,)) if wide else a.value
               for a, wide in zip(eqn.invars, broadcast)]
     with np.errstate(all="ignore"):
