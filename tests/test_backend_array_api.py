@@ -416,6 +416,11 @@ def softplus_of_float32(z):  # a Python float made float64 the float32 result
     return np.sum(np.logaddexp(0.0, z))
 
 
+def at_least_1d_of_a_constant(x):  # seed 860083: atleast_1d took NumPy's namespace
+    return np.sum(x) * np.squeeze(np.log(np.sum(np.exp(np.atleast_1d(np.sin(-1.25))),
+                                                keepdims=True))) * np.atleast_2d(0.5)[0, 0]
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -437,6 +442,7 @@ FOUND_BY_FUZZING = [
     Case("repeat-of-a-float", repeat_of_a_python_float, (np.array([0.3, -0.2]),)),
     Case("cosine-of-a-loop-index", cosine_of_a_loop_index, (np.array([0.3, -0.2]),)),
     Case("softplus-of-float32", softplus_of_float32, (np.array([0.5, -1.0], np.float32),)),
+    Case("atleast-1d-of-a-constant", at_least_1d_of_a_constant, (np.array([0.3, -0.2]),)),
 ]
 
 

@@ -53,7 +53,10 @@ _SAME = ("abs", "ceil", "cos", "cosh", "exp", "expm1", "floor", "hypot",
 # Helpers computing elementwise: given only numbers, they could not tell which
 # library's array to return, so a number among their operands is made one of ``xp``'s.
 _ELEMENTWISE_HELPERS = frozenset(["sigmoid", "exp2", "logaddexp2", "fmax", "fmin",
-                                  "reciprocal", "cbrt", "nan_to_num", "real", "imag", "conj"])
+                                  "reciprocal", "cbrt", "nan_to_num", "real", "imag", "conj",
+                                  # not elementwise, but of a number as well: the
+                                  # namespace is the function's, not the number's
+                                  "atleast_1d", "atleast_2d", "atleast_3d"])
 # ``runtime``'s helpers, called by their own name.
 _HELPERS = ("unbroadcast", "keepdims_like", "sigmoid", "matmul_vjp_x", "matmul_vjp_y",
             "match_complex",
