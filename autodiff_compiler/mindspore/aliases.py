@@ -61,6 +61,8 @@ ALIASES.update({f"nn.{path}": module for path, module in NN_PATHS.items()})
 for _path, _module in NN_PATHS.items():
     _parent, _, _name = f"nn.{_path}".rpartition(".")
     setattr(ALIASES[_parent], _name, _module)
+COMMON_NAMES = ("mutable", "jit", "jit_class", "lazy_inline", "no_inline", "get_seed",
+                "manual_seed", "initial_seed", "seed", "from_numpy", "is_tensor")
 
 
 def register(package: str) -> types.ModuleType:
@@ -81,6 +83,12 @@ def register(package: str) -> types.ModuleType:
         sys.modules[f"{package}.common.{name}"] = module
     common.Tensor, common.Parameter = tensor.Tensor, tensor.Parameter
     common.ParameterTuple, common.set_seed = tensor.ParameterTuple, context.set_seed
+    # MindSpore re-exports these from ``mindspore.common`` too (``from mindspore.common
+    # import mutable`` in its gradient tests), and the dtypes (``mindspore.common.float32``).
+    for name in COMMON_NAMES:
+        setattr(common, name, getattr(context, name, None) or getattr(tensor, name))
+    for name in dtype.__all__:
+        setattr(common, name, getattr(dtype, name))
     api = types.ModuleType(f"{package}.common.api", "MindSpore's mindspore.common.api: jit.")
     api.jit, api.jit_class = context.jit, context.jit_class  # (``from ....api import jit``)
     common.api = sys.modules[f"{package}.common.api"] = api
