@@ -337,15 +337,21 @@ def _code_of(fn: Any) -> Any:
 
 @evaluated_when_compiling
 def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: Any = None,
-         has_aux: bool = False, return_ids: bool = False, *, backend: str = "numpy",
-         argnums: Any = None, holomorphic: bool = False) -> Any:
+         has_aux: bool = False, return_ids: bool = False, sens_param: bool = False, *,
+         backend: str = "numpy", argnums: Any = None, holomorphic: bool = False) -> Any:
     """The gradient function of ``fn`` (MindSpore semantics); also a decorator.
-    ``backend`` chooses whose code is generated: ``"numpy"`` (the default),
-    ``"array_api"`` (any array API library) or ``"dask"`` (lazy, chunked arrays).
-    ``argnums`` and ``holomorphic`` are JAX's spellings (``options.jax_spellings``)."""
+    ``sens_param``: the output's cotangent is passed after the arguments
+    (``mindspore.sensitivity``). ``backend`` chooses whose code is generated:
+    ``"numpy"`` (the default), ``"array_api"`` (any array API library) or ``"dask"``
+    (lazy, chunked arrays). ``argnums`` and ``holomorphic`` are JAX's spellings
+    (``options.jax_spellings``)."""
     grad_position, listed = jax_spellings(grad_position, argnums, holomorphic)
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=False,
                      backend=backend, listed=listed)
+    if sens_param:
+        from .mindspore.sensitivity import weighted
+        return (lambda f: _gradient(weighted(f, has_aux), spec)) if fn is None else \
+            _gradient(weighted(fn, has_aux), spec)
     if fn is None:
         return lambda f: _gradient(f, spec)
     return _gradient(fn, spec)
@@ -354,12 +360,19 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
 @evaluated_when_compiling
 def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
                    weights: Any = None, has_aux: bool = False,
-                   return_ids: bool = False, *, backend: str = "numpy",
-                   argnums: Any = None, holomorphic: bool = False) -> Any:
+                   return_ids: bool = False, sens_param: bool = False, *,
+                   backend: str = "numpy", argnums: Any = None,
+                   holomorphic: bool = False) -> Any:
     """Like ``grad`` but returns ``(value, gradients)``, the value unmodified."""
     grad_position, listed = jax_spellings(grad_position, argnums, holomorphic)
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=True,
                      backend=backend, listed=listed)
+    if sens_param:
+        from .mindspore.sensitivity import SensValueAndGrad, weighted
+        spec = replace(spec, has_aux=True)  # (the output rides along: see sensitivity)
+        def made(f: Any) -> Any:
+            return SensValueAndGrad(_gradient(weighted(f, has_aux, keep_output=True), spec))
+        return made if fn is None else made(fn)
     if fn is None:
         return lambda f: _gradient(f, spec)
     return _gradient(fn, spec)

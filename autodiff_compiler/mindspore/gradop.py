@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..api import grad
-from ..ir.surface import stop_gradient
+from .sensitivity import weighted
 
 
 class GradOperation:
@@ -53,7 +53,7 @@ class GradOperationFunction:
 
     def __init__(self, op: GradOperation, fn: Any, weights: Any) -> None:
         self.op, self.fn, self.weights = op, fn, weights
-        self.target = _weighted(fn) if op.sens_param else fn
+        self.target = weighted(fn) if op.sens_param else fn
         self._by_arity: dict[int, Any] = {}
 
     def _gradient(self, n_args: int) -> Any:
@@ -110,43 +110,6 @@ class _NoInputs:
 
 
 NO_INPUTS = _NoInputs()
-
-
-def _weighted(fn: Any) -> Any:
-    """``fn``'s output weighted by a last, constant argument: its gradient is the vector-
-    Jacobian product with that cotangent. A tuple of outputs takes a tuple of
-    cotangents, one each, and the weighted outputs are summed (MindSpore 2.10's
-    ``sens`` for a network returning several values); a dict of outputs a dict of
-    cotangents with its keys."""
-    def weighted(*args):
-        out, sens = fn(*args[:-1]), args[-1]
-        if isinstance(out, dict):
-            if not isinstance(sens, dict) or not _same_keys(tuple(out), tuple(sens)):
-                raise TypeError("the network returns a dict: sens must be a dict with its "
-                                "keys, a cotangent for each value")
-            total = 0.0
-            for key in out:
-                total = total + np.sum(out[key] * stop_gradient(sens[key]))
-            return total
-        if isinstance(out, tuple | list):
-            if not isinstance(sens, tuple | list) or len(sens) != len(out):
-                raise TypeError(f"the network returns {len(out)} values: sens must be a "
-                                "tuple of as many, one for each")
-            total = 0.0
-            for value, cotangent in zip(out, sens):
-                total = total + np.sum(value * stop_gradient(cotangent))
-            return total
-        return np.sum(out * stop_gradient(sens))
-    weighted.__name__ = weighted.__qualname__ = getattr(fn, "__name__", type(fn).__name__)
-    return weighted
-
-
-def _same_keys(keys: tuple, others: tuple) -> bool:
-    """Whether two dicts' keys (known when compiling) are the same, in any order."""
-    return set(keys) == set(others)
-
-
-_same_keys.__evaluated_when_compiling__ = True
 
 
 def _takes_no_inputs(fn: Any) -> bool:
