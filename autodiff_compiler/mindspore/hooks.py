@@ -41,9 +41,15 @@ class HookHandle:
         self._cell, self.handle_id = cell, hook_id
 
     def remove(self) -> None:
+        """Take the hook off. Called inside a compiled function (``self.handle.remove()``
+        in a ``construct``, as MindSpore's hook tests do) it runs while compiling, before
+        the call's gradient is taken, as it runs before MindSpore's backward pass; a
+        hook registered again later is not removed by that compiled call."""
         hooks = self._cell.__cell_hooks__
         object.__setattr__(self._cell, "__cell_hooks__",
                            tuple(h for h in hooks if h[3] != self.handle_id))
+
+    remove.__evaluated_when_compiling__ = True  # type: ignore[attr-defined]
 
 
 def register(cell: Any, kind: str, hook: Any, prepend: bool = False,

@@ -39,6 +39,10 @@ class HookHandle:
         self._key, self._hook = id(array), hook
 
     def remove(self) -> None:
+        """Take the hook off. Called inside a compiled function (``self.handle.remove()``
+        in a ``construct``, as MindSpore's hook tests do) it runs while compiling, before
+        the call's gradient is taken, as it runs before MindSpore's backward pass; a
+        hook registered again later is not removed by that compiled call."""
         entry = HOOKED.get(self._key)
         if entry is None:
             return
@@ -47,6 +51,8 @@ class HookHandle:
             hooks.remove(next(h for h in hooks if h is self._hook))
         if not hooks:
             del HOOKED[self._key]
+
+    remove.__evaluated_when_compiling__ = True  # type: ignore[attr-defined]
 
 
 def register(array: Any, hook: Callable[[Any], Any]) -> HookHandle:
