@@ -29,11 +29,13 @@ from .merging import (
     UNBOUND,
     as_numpy_values,
     bind_attributes,
+    bind_captures,
     changed_by_calls,
     containers,
     join_avals,
     merge_values,
     merged_attributes,
+    merged_captures,
     mixes_none,
     own_containers,
     same_contents,
@@ -212,7 +214,7 @@ def _refuse_names_set(scope: Scope, node: gast.AST, paths: list[Scope]) -> None:
 def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scope], Any]],
           returns: bool, names: list[str] | None = None, expression: bool = False) -> Any:
     made_before = len(scope.low.made_objects)
-    lowered, stale, attributes = _lower_branches(scope, branches)
+    lowered, stale, attributes, assigned_on_paths = _lower_branches(scope, branches)
     if expression:  # a conditional expression, or an operand ``and``/``or`` may skip
         _refuse_names_set(scope, node, [child for _, child, _ in lowered])
     objects = BranchObjects(scope, node, attributes, scope.low.made_objects[made_before:])
@@ -220,12 +222,16 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
     def merge(values: list[Any], what: str) -> tuple[list, Any]:
         return merge_values(scope, node, objects.read(values), what)
 
+    assigned, assigned_columns = merged_captures(scope.low.captures, assigned_on_paths)
     if returns:
         columns, skeleton = merge([None if r is NOT_RETURNED else r for _, _, r in lowered],
                                   "results")
         written, written_columns = merged_attributes(scope, merge, attributes)
-        outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
-                          ["out"] * len(columns) + ["value"] * len(written_columns))
+        outs = _emit_cond(scope, node, test, lowered, stale,
+                          columns + written_columns + assigned_columns,
+                          ["out"] * len(columns) + ["value"] * len(written_columns)
+                          + [c[0].hint or "value" for c in assigned_columns])
+        outs = bind_captures(scope.low.captures, assigned, outs)
         bind_attributes(scope, written, outs[len(columns):], objects.rebuilt)
         return objects.rebuilt(trees.unflatten(skeleton, outs[:len(columns)]))
     merged, columns, skeletons = [], [], []
@@ -256,9 +262,12 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
             columns.extend(cols)
             skeletons.append(skeleton)
     written, written_columns = merged_attributes(scope, merge, attributes)
-    outs = _emit_cond(scope, node, test, lowered, stale, columns + written_columns,
+    outs = _emit_cond(scope, node, test, lowered, stale,
+                      columns + written_columns + assigned_columns,
                       [_hint(name) for name, n in merged for _ in range(n)]
-                      + ["value"] * len(written_columns))
+                      + ["value"] * len(written_columns)
+                      + [c[0].hint or "value" for c in assigned_columns])
+    outs = bind_captures(scope.low.captures, assigned, outs)
     outs = bind_attributes(scope, written, outs, objects.rebuilt, len(columns))
     for (name, n), skeleton in zip(merged, skeletons):
         scope.env[name], outs = objects.rebuilt(trees.unflatten(skeleton, outs[:n])), outs[n:]
@@ -269,18 +278,24 @@ def _cond(scope: Scope, node: gast.AST, test: Var, branches: list[Callable[[Scop
 
 
 def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
-                    ) -> tuple[list[tuple[list[Eqn], Scope, Any]], list[dict], list[dict]]:
+                    ) -> tuple[list[tuple[list[Eqn], Scope, Any]], list[dict], list[dict],
+                               list[dict]]:
     """Each branch lowered in turn, outdated only by its own in-place writes (what one
     branch writes into is current on the other's path); afterwards, what any of them
-    outdated. Also what each outdated, for the values the branches give, and the
+    outdated. Also what each outdated, for the values the branches give, the
     attributes of objects each path leaves (``attribute_writes``), each from the state
-    before the branch."""
+    before the branch, and what each path's captured arrays hold (a Parameter one
+    assigns: ``merging.merged_captures``)."""
     low = scope.low
     before, lowered, stale = low.aliases.stale, [], []
+    writes, assigned = low.captures.saved_writes(), []
     for run in branches:
         low.aliases.stale = dict(before)
+        low.captures.restore_writes(writes)  # (a Parameter the other path assigned)
         lowered.append(_region(scope, run))
         stale.append(low.aliases.stale)
+        assigned.append(dict(low.captures.vars))
+    low.captures.restore_writes(writes)
     low.aliases.stale = {v: loc for outdated in stale for v, loc in outdated.items()}
     attributes = [child.attributes for _, child, _ in lowered]
     # what every path left as it was keeps its own object (a list a name holds too);
@@ -288,7 +303,7 @@ def _lower_branches(scope: Scope, branches: list[Callable[[Scope], Any]]
     low.attributes = {key: low.attributes[key] if key in low.attributes and
                       attribute_writes.same(entry[1], low.attributes[key][1]) else entry
                       for key, entry in attributes[0].items()}
-    return lowered, stale, attributes
+    return lowered, stale, attributes, assigned
 
 
 def _emit_cond(scope: Scope, node: gast.AST, test: Var, lowered: list, stale: list[dict],

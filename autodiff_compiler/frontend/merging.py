@@ -24,6 +24,7 @@ from .branch_objects import Fields
 from .scope import LocalFunction
 
 if TYPE_CHECKING:
+    from .captures import Captures
     from .scope import Scope
 
 
@@ -225,6 +226,32 @@ def bind_attributes(scope: Scope, written: list, outs: list[Var],
         own_containers(scope, scope.low.attributes[key][1])
         rest = rest[n:]
     return list(outs[:start])
+
+
+def merged_captures(captures: Captures, paths: list[dict[int, Var]]
+                    ) -> tuple[list[int], list[list[Var]]]:
+    """The captured arrays some path of a branch assigned (``ops.assign``, a Cell's
+    ``self.w -= d`` on a Parameter): their keys, and each one's value on every path
+    (one output of the branch), what it entered the program as where a path did not
+    assign it. Left to the last path's value, the reads after the branch read a value
+    of that path alone."""
+    def value(path: dict[int, Var], key: int) -> Var:
+        held = path.get(key)
+        return captures.before_writes[key] if held is None else held
+
+    keys = [k for k in dict.fromkeys(k for path in paths for k in path)
+            if k in captures.before_writes
+            and any(value(p, k) is not value(paths[0], k) for p in paths)]
+    return keys, [[value(p, k) for p in paths] for k in keys]
+
+
+def bind_captures(captures: Captures, keys: list[int], outs: list[Var]) -> list[Var]:
+    """The merged captured arrays (the last of ``outs``) are what later reads give;
+    ``outs`` without them."""
+    rest = list(outs[len(outs) - len(keys):])
+    for key, out in zip(keys, rest):
+        captures.vars[key] = out
+    return list(outs[:len(outs) - len(keys)])
 
 
 def as_numpy_values(atoms: list[list[Any]], lowered: list) -> None:

@@ -7,8 +7,8 @@ and used after it — mean that old value. The frontend already gives reads writ
 after the ``assign`` the new value; this pass keeps the old one for everything else: a
 copy of it is taken before the write and later reads use the copy. Where nothing
 reads it afterwards (a BatchNorm's moving statistics) no copy is made. A later write
-into the same array (``assign(p, v)`` again) names ``p`` as its target, not as a value
-it reads: it still writes into ``p``'s array.
+into the same array (``assign(p, v)`` again, also in a branch or a loop's body) names
+``p`` as its target, not as a value it reads: it still writes into ``p``'s array.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..ir import primitives as P
 from ..ir.builder import building
-from ..ir.core import Eqn, Function, Var, map_regions, reads, regions, substitute
+from ..ir.core import Eqn, Function, Var, map_regions, regions
 
 
 def keep_overwritten(fn: Function) -> Function:
@@ -35,8 +35,7 @@ def keep_overwritten(fn: Function) -> Function:
         with building(eqns[i].loc) as b:
             saved = P.copy(target)
         saved.hint = f"{target.hint or 'value'}_before"
-        rest = [_writing_into(new, old, target)
-                for new, old in zip(substitute(later, {target: saved}), later)]
+        rest = [_reads_moved(e, target, saved) for e in later]
         outvars = tuple(saved if a is target else a for a in outvars)
         eqns = [*eqns[:i], *b.eqns, eqns[i], *rest]
         i += len(b.eqns) + 1
@@ -45,21 +44,26 @@ def keep_overwritten(fn: Function) -> Function:
 
 def _reads_value(eqn: Eqn, target: Var) -> bool:
     """Whether ``eqn`` reads ``target``'s value: a later write into the same array
-    (``assign(p, v)`` twice) reads none of it."""
-    if _written(eqn) is target:
-        return any(a is target for i, a in enumerate(eqn.invars) if i != eqn.prim.writes) \
-            or any(target in reads(e) for _, body in regions(eqn) for e in body.eqns)
-    return target in reads(eqn)
+    (``assign(p, v)`` twice, also in a branch or a loop) reads none of it."""
+    if not regions(eqn):
+        return any(a is target for i, a in enumerate(eqn.invars)
+                   if not (i == eqn.prim.writes and _written(eqn) is target))
+    return any(a is target for a in eqn.invars) or any(
+        any(_reads_value(e, target) for e in body.eqns) or target in body.outvars
+        for _, body in regions(eqn))
 
 
-def _writing_into(new: Eqn, old: Eqn, target: Var) -> Eqn:
-    """``new`` (``old`` with reads of ``target`` moved to its copy) writing into the
-    array itself again where ``old`` did."""
-    if _written(old) is not target:
-        return new
-    invars = list(new.invars)
-    invars[old.prim.writes] = target
-    return replace(new, invars=tuple(invars))
+def _reads_moved(eqn: Eqn, target: Var, saved: Var) -> Eqn:
+    """``eqn`` reading ``saved`` where it read ``target``'s value, in its regions too; a
+    write into ``target``'s array still writes there."""
+    def body_moved(body: Function) -> Function:
+        return replace(body, eqns=tuple(_reads_moved(e, target, saved) for e in body.eqns),
+                       outvars=tuple(saved if a is target else a for a in body.outvars))
+
+    eqn = map_regions(eqn, body_moved)
+    kept = eqn.prim.writes if _written(eqn) is target else None
+    invars = tuple(saved if a is target and i != kept else a for i, a in enumerate(eqn.invars))
+    return replace(eqn, invars=invars)
 
 
 def _written(eqn: Eqn) -> Var | None:
