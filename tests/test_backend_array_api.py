@@ -421,6 +421,11 @@ def at_least_1d_of_a_constant(x):  # seed 860083: atleast_1d took NumPy's namesp
                                                 keepdims=True))) * np.atleast_2d(0.5)[0, 0]
 
 
+def times_a_python_bool(x, y):  # seeds 870114, 870194: the standard promotes a Python
+    # bool with bool arrays alone
+    return np.sum(x * (not np.min(y) > 0.3)) + np.sum(x * (np.min(y) > 0.3 or 2.0) * True)
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -443,6 +448,8 @@ FOUND_BY_FUZZING = [
     Case("cosine-of-a-loop-index", cosine_of_a_loop_index, (np.array([0.3, -0.2]),)),
     Case("softplus-of-float32", softplus_of_float32, (np.array([0.5, -1.0], np.float32),)),
     Case("atleast-1d-of-a-constant", at_least_1d_of_a_constant, (np.array([0.3, -0.2]),)),
+    Case("times-a-python-bool", times_a_python_bool,
+         (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),
 ]
 
 

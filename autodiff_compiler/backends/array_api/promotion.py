@@ -78,6 +78,13 @@ def _as_array(atom: object, eqn: Eqn, eqns: list[Eqn]) -> object:
     return out
 
 
+def _python_bool(atom: object) -> bool:
+    """A Python ``True``/``False`` (a constant, or a truth value the code computes)."""
+    if isinstance(atom, Const):
+        return type(atom.value) is bool
+    return isinstance(atom, Var) and atom.aval.weak and atom.aval.dtype == np.bool_
+
+
 # Truth-valued primitives: their results are bool even where shapes are not known.
 _TRUTHS = frozenset(["less", "greater", "less_equal", "greater_equal", "equal", "not_equal",
                      "logical_and", "logical_or", "logical_not", "logical_xor", "isnan",
@@ -101,7 +108,21 @@ def _cast(atom: object, eqn: Eqn, operands: list, known: dict[Var, np.dtype]) ->
     """An ``astype`` of ``atom`` to the result's dtype when it is an array of a lower
     kind. Where the result's dtype is not known (shape-generic code), a bool array takes
     the dtype of an operand whose dtype is not known either, read at run time: any
-    dtype promotes a bool to itself."""
+    dtype promotes a bool to itself. A Python bool (``x * (not done)``), which the
+    standard promotes with bool arrays alone, becomes an array of the result's dtype."""
+    target = eqn.outvars[0].aval.dtype
+    if _python_bool(atom) and target != np.bool_:  # (of a dtype known, or another operand's)
+        other = next((a for a in operands if isinstance(a, Var) and not _python_bool(a)), None)
+        if target is None and other is None:
+            return []
+        made = Var(Aval((), np.dtype(np.bool_)), atom.hint if isinstance(atom, Var) else "")
+        out = Var(Aval((), target), made.hint)
+        cast = [Eqn((made,), REGISTRY["copy"], (atom,), {}, eqn.loc)]
+        if target is not None:
+            return [*cast, Eqn((out,), REGISTRY["astype"], (made, Const(target)), {}, eqn.loc)]
+        dtype = Var(Aval(), "dtype")
+        return [*cast, Eqn((dtype,), REGISTRY["dtype"], (other,), {}, eqn.loc),
+                Eqn((out,), REGISTRY["astype"], (made, dtype), {}, eqn.loc)]
     if not isinstance(atom, Var) or atom.aval.weak or _dtype(atom, known) is None:
         return []
     have_dtype = _dtype(atom, known)
