@@ -72,10 +72,26 @@ class TwoParametersAndABreak(nn.Cell):
         return x * self.b
 
 
+class WrittenBeforeAndInABranch(nn.Cell):
+    """A second write, in a branch: it went into the copy kept of the first write's old
+    value, and the Parameter kept the first write's value (3 where MindSpore has 0)."""
+
+    def __init__(self):
+        super().__init__()
+        self.b = Parameter(_t(4), name="b")
+
+    def construct(self, x):
+        self.b -= 1
+        if x > 1:
+            self.b -= 3
+        return x * 2
+
+
 # (cell, x, gradient with respect to x, b after the call), measured on MindSpore 2.10
 CASES = [(AugmentedInABranch, 2.0, 1.0, 1.0), (AugmentedInABranch, 0.5, 4.0, 4.0),
          (AssignedInABranch, 2.0, 1.0, 1.0), (AssignedInABranch, 0.5, 4.0, 4.0),
-         (BreakAfterWrites, 2.0, -8.0, -8.0), (TwoParametersAndABreak, 2.0, -2.0, -2.0)]
+         (BreakAfterWrites, 2.0, -8.0, -8.0), (TwoParametersAndABreak, 2.0, -2.0, -2.0),
+         (WrittenBeforeAndInABranch, 2.0, 2.0, 0.0)]
 
 
 @pytest.mark.parametrize("cell, x, want, b_after", CASES,
@@ -87,4 +103,5 @@ def test_a_parameter_written_on_one_path_is_read_as_the_path_taken_left_it(cell,
     np.testing.assert_allclose(grad.asnumpy(), want)
     np.testing.assert_allclose(net.b.asnumpy(), b_after)
     fresh = cell()
-    np.testing.assert_allclose(fresh(_t(x)).asnumpy(), x * b_after)
+    value = fresh(_t(x)).asnumpy()
+    np.testing.assert_allclose(value, 2 * x if cell is WrittenBeforeAndInABranch else x * b_after)
