@@ -341,7 +341,7 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
          backend: str = "numpy", argnums: Any = None, holomorphic: bool = False) -> Any:
     """The gradient function of ``fn`` (MindSpore semantics); also a decorator.
     ``sens_param``: the output's cotangent is passed after the arguments
-    (``mindspore.sensitivity``). ``backend`` chooses whose code is generated:
+    (``sensitivity``). ``backend`` chooses whose code is generated:
     ``"numpy"`` (the default), ``"array_api"`` (any array API library) or ``"dask"``
     (lazy, chunked arrays). ``argnums`` and ``holomorphic`` are JAX's spellings
     (``options.jax_spellings``)."""
@@ -349,7 +349,7 @@ def grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0, weights: 
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=False,
                      backend=backend, listed=listed)
     if sens_param:
-        from .mindspore.sensitivity import weighted
+        from .sensitivity import weighted
         return (lambda f: _gradient(weighted(f, has_aux), spec)) if fn is None else \
             _gradient(weighted(fn, has_aux), spec)
     if fn is None:
@@ -368,7 +368,7 @@ def value_and_grad(fn: Callable[..., Any] | None = None, grad_position: Any = 0,
     spec = grad_spec(grad_position, weights, has_aux, return_ids, with_value=True,
                      backend=backend, listed=listed)
     if sens_param:
-        from .mindspore.sensitivity import SensValueAndGrad, weighted
+        from .sensitivity import SensValueAndGrad, weighted
         spec = replace(spec, has_aux=True)  # (the output rides along: see sensitivity)
         def made(f: Any) -> Any:
             return SensValueAndGrad(_gradient(weighted(f, has_aux, keep_output=True), spec))

@@ -36,7 +36,7 @@ TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "tes
        "directional": "api", "pullbacks": "api", "jacobians": "api", "jacobian_checks": "api",
        "inlined_jvp": "api",
        "linearize": "api",
-       "custom": "api", "custom_jvp": "api", "remat": "api",
+       "custom": "api", "custom_jvp": "api", "remat": "api", "sensitivity": "api",
        "vectorize": "api", "profiling": "api", "instrument": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}
 

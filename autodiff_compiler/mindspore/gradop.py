@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..api import grad
-from .sensitivity import weighted
+from ..sensitivity import weighted
 
 
 class GradOperation:

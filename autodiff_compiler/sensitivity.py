@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ir.surface import stop_gradient
+from .ir.surface import stop_gradient
 
 
 def weighted(fn: Any, has_aux: bool = False, keep_output: bool = False) -> Any:
