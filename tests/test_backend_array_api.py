@@ -426,6 +426,12 @@ def times_a_python_bool(x, y):  # seeds 870114, 870194: the standard promotes a 
     return np.sum(x * (not np.min(y) > 0.3)) + np.sum(x * (np.min(y) > 0.3 or 2.0) * True)
 
 
+def an_int_or_a_float_on_run_time_paths(x):  # seed 870062: NumPy promotes an int with
+    # floats, the standard leaves it undefined
+    total = sum(np.sum(row) for row in x if np.sum(row) > 100.0)  # 0 where no row counts
+    return np.sum(np.maximum(total, x * 2.0) * (total + x))
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -448,6 +454,8 @@ FOUND_BY_FUZZING = [
     Case("cosine-of-a-loop-index", cosine_of_a_loop_index, (np.array([0.3, -0.2]),)),
     Case("softplus-of-float32", softplus_of_float32, (np.array([0.5, -1.0], np.float32),)),
     Case("atleast-1d-of-a-constant", at_least_1d_of_a_constant, (np.array([0.3, -0.2]),)),
+    Case("an-int-or-a-float", an_int_or_a_float_on_run_time_paths,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("times-a-python-bool", times_a_python_bool,
          (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),
 ]

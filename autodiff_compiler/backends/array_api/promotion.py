@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from ...ir.core import Aval, Const, Eqn, Function, Var, map_regions
-from ...ir.primitives import REGISTRY
+from ...ir.primitives import REGISTRY, Primitive
 
 # Primitives that compute numbers from numbers: the standard asks for numeric operands
 # of one kind (comparisons, where's condition and logical ones take bools as they are).
@@ -78,6 +78,24 @@ def _as_array(atom: object, eqn: Eqn, eqns: list[Eqn]) -> object:
     return out
 
 
+# ``runtime.promoted_like``: an operand whose dtype is decided at run time, promoted as
+# NumPy would against a float operand (a backend's own primitive, spelled by its name).
+PROMOTED_LIKE = Primitive("promoted_like", lambda x, like: x, registered=False)
+
+
+def _promoted_at_run_time(atom: Var, eqn: Eqn, operands: list,
+                          known: dict[Var, np.dtype]) -> list[Eqn]:
+    """An operand of unknown dtype (an ``if`` giving a Python int on one path and a
+    float on another) beside one of a known float or complex dtype: promoted when the
+    code runs, as the standard leaves an integer with a float undefined."""
+    like = next((a for a in operands if isinstance(a, Var) and not a.aval.weak
+                 and (_dtype(a, known) or np.dtype(np.int8)).kind in "fc"), None)
+    if like is None:
+        return []
+    out = Var(Aval(atom.aval.shape), atom.hint)  # (its dtype: still decided at run time)
+    return [Eqn((out,), PROMOTED_LIKE, (atom, like), {}, eqn.loc)]
+
+
 def _python_bool(atom: object) -> bool:
     """A Python ``True``/``False`` (a constant, or a truth value the code computes)."""
     if isinstance(atom, Const):
@@ -123,7 +141,9 @@ def _cast(atom: object, eqn: Eqn, operands: list, known: dict[Var, np.dtype]) ->
         dtype = Var(Aval(), "dtype")
         return [*cast, Eqn((dtype,), REGISTRY["dtype"], (other,), {}, eqn.loc),
                 Eqn((out,), REGISTRY["astype"], (made, dtype), {}, eqn.loc)]
-    if not isinstance(atom, Var) or atom.aval.weak or _dtype(atom, known) is None:
+    if isinstance(atom, Var) and _dtype(atom, known) is None:
+        return _promoted_at_run_time(atom, eqn, operands, known)
+    if not isinstance(atom, Var) or atom.aval.weak:
         return []
     have_dtype = _dtype(atom, known)
     target = eqn.outvars[0].aval.dtype

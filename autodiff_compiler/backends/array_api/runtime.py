@@ -239,6 +239,22 @@ def match_complex(v: Any, x: Any) -> Any:
     return xp.real(v) if real_x and complex_v else v
 
 
+def promoted_like(x: Any, like: Any) -> Any:
+    """``x`` as NumPy promotes it against ``like``, a float or complex array, where the
+    standard does not (its dtype was decided at run time: a Python number on one path,
+    an array on another): a number made an array of ``like``'s dtype, as NumPy's weak
+    numbers take the array's; an integer or bool array cast to it. Anything else is
+    left to the standard's promotion."""
+    xp = array_namespace(like)
+    if not xp.isdtype(like.dtype, ("real floating", "complex floating")):
+        return x
+    if isinstance(x, bool | int | float):
+        return xp.asarray(x, dtype=like.dtype)
+    if hasattr(x, "dtype") and xp.isdtype(x.dtype, ("bool", "integral")):
+        return xp.astype(x, like.dtype)
+    return x
+
+
 def round(x: Any, decimals: int = 0) -> Any:  # noqa: A001  (NumPy's name)
     """NumPy's ``round`` to ``decimals``: scaled, rounded half to even, scaled back."""
     xp = array_namespace(x)

@@ -68,7 +68,8 @@ _HELPERS = ("unbroadcast", "keepdims_like", "sigmoid", "matmul_vjp_x", "matmul_v
             "size", "ndim", "reshape", "exp2", "logaddexp2", "fmax", "fmin", "reciprocal",
             "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
             "atleast_3d", "norm", "slice", "where", "full_like", "tile", "real", "imag",
-            "conj", "getitem", "adjugate", "pad", "gather_add", "gather_update")
+            "conj", "getitem", "adjugate", "pad", "gather_add", "gather_update",
+            "promoted_like")
 
 SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},
