@@ -432,6 +432,11 @@ def an_int_or_a_float_on_run_time_paths(x):  # seed 870062: NumPy promotes an in
     return np.sum(np.maximum(total, x * 2.0) * (total + x))
 
 
+def cosine_of_an_int_or_a_float(x):  # seed 890149: the standard's cos takes no int
+    total = sum(np.sum(row) for row in x if np.sum(row) > 100.0)  # 0 where no row counts
+    return np.sum(x * np.cos(total) + np.exp(total * 0.5))
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -455,6 +460,8 @@ FOUND_BY_FUZZING = [
     Case("softplus-of-float32", softplus_of_float32, (np.array([0.5, -1.0], np.float32),)),
     Case("atleast-1d-of-a-constant", at_least_1d_of_a_constant, (np.array([0.3, -0.2]),)),
     Case("an-int-or-a-float", an_int_or_a_float_on_run_time_paths,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("cosine-of-an-int-or-a-float", cosine_of_an_int_or_a_float,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("times-a-python-bool", times_a_python_bool,
          (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),

@@ -52,6 +52,9 @@ def _promoted(fn: Function, known: dict[Var, np.dtype]) -> Function:
                     eqns.extend(casts)
                     invars[i] = casts[-1].outvars[0]
             eqn = replace(eqn, invars=tuple(invars))
+        if eqn.prim.name in FLOAT_FUNCTIONS:
+            eqn = replace(eqn, invars=tuple(_floating(a, eqn, eqns, known)
+                                            for a in eqn.invars))
         elif eqn.prim.name in _JOINS and any(map(_number, eqn.invars)):
             eqn = replace(eqn, invars=tuple(_as_array(a, eqn, eqns) for a in eqn.invars))
         eqns.append(eqn)
@@ -76,6 +79,25 @@ def _as_array(atom: object, eqn: Eqn, eqns: list[Eqn]) -> object:
     out = Var(replace(atom.aval, weak=False), atom.hint if isinstance(atom, Var) else "")
     eqns.append(Eqn((out,), REGISTRY["copy"], (atom,), {}, eqn.loc))
     return out
+
+
+# Functions of floats, which the standard gives no integer operand, and the backend's
+# own primitive making an operand whose dtype is decided at run time a float as NumPy
+# would (``runtime.floating``: an int on one path of an ``if``, a float on another).
+FLOAT_FUNCTIONS = frozenset([
+    "sin", "cos", "tan", "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sinh", "cosh",
+    "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
+    "log2", "log10", "logaddexp"])
+FLOATING = Primitive("floating", lambda x: x, registered=False)
+def _floating(atom: object, eqn: Eqn, eqns: list[Eqn], known: dict[Var, np.dtype]) -> object:
+    """``floating(atom)`` where a function of floats gets an operand whose dtype is
+    decided at run time (shape-specialised code: in shape-generic code, where no dtype
+    is known, the operands are the caller's floats)."""
+    if not isinstance(atom, Var) or _dtype(atom, known) is not None or atom.aval.shape is None:
+        return atom
+    made = Var(Aval(atom.aval.shape), atom.hint)
+    eqns.append(Eqn((made,), FLOATING, (atom,), {}, eqn.loc))
+    return made
 
 
 # ``runtime.promoted_like``: an operand whose dtype is decided at run time, promoted as

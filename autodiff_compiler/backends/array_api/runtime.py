@@ -255,6 +255,15 @@ def promoted_like(x: Any, like: Any) -> Any:
     return x
 
 
+def floating(x: Any) -> Any:
+    """``x`` (an array: ``xp.asarray`` of the operand) for a function of floats
+    (``cos``, ``exp``...) as NumPy computes it: integers and bools in float64, floats as
+    they are (the dtype was decided at run time: an int on one path, a float on
+    another)."""
+    xp = array_namespace(x)
+    return xp.astype(x, xp.float64) if xp.isdtype(x.dtype, ("bool", "integral")) else x
+
+
 def round(x: Any, decimals: int = 0) -> Any:  # noqa: A001  (NumPy's name)
     """NumPy's ``round`` to ``decimals``: scaled, rounded half to even, scaled back."""
     xp = array_namespace(x)

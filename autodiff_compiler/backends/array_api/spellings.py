@@ -21,6 +21,7 @@ import numpy as np
 from ...ir import reference
 from ...ir.core import Const, Eqn, Var, ndim_of
 from ...ir.primitives import Primitive
+from .promotion import FLOAT_FUNCTIONS
 
 Spelling = tuple[str, str]
 
@@ -69,7 +70,7 @@ _HELPERS = ("unbroadcast", "keepdims_like", "sigmoid", "matmul_vjp_x", "matmul_v
             "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
             "atleast_3d", "norm", "slice", "where", "full_like", "tile", "real", "imag",
             "conj", "getitem", "adjugate", "pad", "gather_add", "gather_update",
-            "promoted_like")
+            "promoted_like", "floating")
 
 SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},
@@ -212,10 +213,7 @@ def keywords(eqn: Eqn) -> dict[str, Any]:
 # too: ``math.cos(t)`` of a loop's index), the number is an array of the other
 # operand's dtype, as NumPy's promotion takes it, or float64 (the standard's functions
 # refuse integers, and mixed kinds).
-_FLOAT_FUNCTIONS = frozenset([
-    "sin", "cos", "tan", "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sinh", "cosh",
-    "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
-    "log2", "log10", "logaddexp"])
+
 
 
 def _weak(atom: Any) -> bool:
@@ -280,6 +278,8 @@ def _past_an_end(x: Any, index: Any) -> bool:
 def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
     """How ``eqn`` is written (``python_floats`` is never asked for: array API
     functions take arrays, so none is spelled with ``math``)."""
+    if eqn.prim.name == "floating":  # (of a Python number too: made the function's array)
+        return ("call_on_array", "xp:floating")
     kind, text = SPELLINGS.get(eqn.prim.name) or ("call", eqn.prim.name)  # control flow
     if eqn.prim.name in _LOGICAL and all(
             isinstance(a, Var) and a.aval.dtype == np.bool_ for a in eqn.invars):
@@ -292,7 +292,7 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
         return ("call", eqn.prim.name[:3])  # max(size(x), 1): the standard's need arrays
     if _like_of_unknown(eqn):
         return ("call", f"{eqn.prim.name}_any")
-    if kind == "call" and eqn.prim.name in _FLOAT_FUNCTIONS and any(map(_weak, eqn.invars)):
+    if kind == "call" and eqn.prim.name in FLOAT_FUNCTIONS and any(map(_weak, eqn.invars)):
         numbers = "".join(str(i) for i, a in enumerate(eqn.invars) if _weak(a))
         return ("call_on_float_array", f"{text}#{numbers}")
     if kind == "call" and eqn.prim.name in _ELEMENTWISE_HELPERS and any(
