@@ -14,7 +14,8 @@ What MindSpore 2.10 does and this follows (measured; tests/test_optimizers.py):
 - ``weight_decay`` adds ``weight_decay * param`` to the gradient (``AdamWeightDecay``:
   to the update) for Parameters whose names hold neither ``beta`` nor ``gamma`` (the
   norms' scales and shifts); in grouped parameters each group's ``weight_decay``
-  applies to all of its Parameters;
+  applies to all of its Parameters; a ``weight_decay`` that is a Cell (MindSpore's
+  dynamic weight decay) is called with the global step before the step advances it;
 - grouped parameters: a list of dicts with ``params`` and optionally ``lr`` and
   ``weight_decay`` (the optimizer's own otherwise), and ``order_params`` for the order
   the gradients come in;
@@ -33,7 +34,7 @@ import numpy as np
 
 from .nn import Cell
 from .optim_helpers import OptimizerHelpers
-from .optim_rates import exact_scalar, rate_at, rate_holder, scalar_value, split_groups
+from .optim_rates import decays_at, exact_scalar, rate_at, rate_holder, scalar_value, split_groups
 from .tensor import Parameter, ParameterTuple, Tensor
 
 
@@ -114,6 +115,7 @@ class Optimizer(OptimizerHelpers, Cell):
                 raise ValueError(f"the gradient of Parameter '{p.name}' has shape "
                                  f"{np.shape(g)}, the Parameter {p.shape}")
         rates = {id(lr): rate_at(lr, self.steps_taken) for lr in self._lrs}
+        decays = decays_at(self._decays, self.global_step)
         self._advance()
         self.begin_step()
         for i, (p, g) in enumerate(zip(self.parameters, grads)):
@@ -121,7 +123,7 @@ class Optimizer(OptimizerHelpers, Cell):
             if self.loss_scale != 1.0:
                 g = g / p.dtype.type(self.loss_scale)
             self.update(i, p.view(np.ndarray), g, p.dtype.type(rates[id(self._lrs[i])]),
-                        p.dtype.type(self._decays[i]))
+                        p.dtype.type(decays[i]))
         return tuple(True for _ in self.parameters)
 
     def begin_step(self) -> None:
@@ -142,6 +144,9 @@ class SGD(Optimizer):
         if momentum < 0 or (nesterov and (momentum <= 0 or dampening != 0)):
             raise ValueError("SGD: momentum must be at least 0, and Nesterov's variant needs "
                              "momentum > 0 and no dampening")
+        if self.dynamic_weight_decay:  # as MindSpore 2.10's SGD
+            raise TypeError("For 'SGD', dynamic weight decay is currently not supported: "
+                            "'weight_decay' (also in grouped 'params') must be a float or int")
         self.dampening, self.nesterov = dampening, nesterov
         self.momentum = self.scalar_state("momentum", momentum)
         self.accum = self.clone_state("accum")

@@ -30,6 +30,7 @@ import numpy as np
 from . import operations as P
 from .composite import HyperMap, Map
 from .lr import LearningRateSchedule
+from .nn import Cell
 from .tensor import Parameter, Tensor
 
 
@@ -43,18 +44,21 @@ class OptimizerHelpers:
         self.is_group, self.is_group_lr = bool(groups), any("lr" in g for g in groups)
         self.dynamic_lr = isinstance(learning_rate, LearningRateSchedule) \
             or np.ndim(learning_rate) > 0
-        self.dynamic_weight_decay = False
+        self.dynamic_weight_decay = any(isinstance(d, Cell) for d in self._decays) \
+            or isinstance(weight_decay, Cell)
         self._parameters, self.param_length = self.parameters, len(self.parameters)
         decays, scale = self._decays, self.loss_scale
         if self.is_group:
-            self.decay_flags = tuple(d > 0 for d in decays)
-            self.weight_decay = tuple(Tensor(np.float32(d * scale)) for d in decays)
+            self.decay_flags = tuple(isinstance(d, Cell) or d > 0 for d in decays)
+            self.weight_decay = tuple(d if isinstance(d, Cell) else Tensor(np.float32(d * scale))
+                                      for d in decays)
+            self.exec_weight_decay = any(self.decay_flags)
         else:
             self.decay_flags = tuple("beta" not in p.name and "gamma" not in p.name
                                      for p in self.parameters)
-            self.weight_decay = Tensor(np.float32(weight_decay * scale))
-        self.exec_weight_decay = any(d > 0 for d in decays) if self.is_group \
-            else weight_decay > 0
+            self.weight_decay = weight_decay if isinstance(weight_decay, Cell) \
+                else Tensor(np.float32(weight_decay * scale))
+            self.exec_weight_decay = isinstance(weight_decay, Cell) or weight_decay > 0
         centralized = {id(p): bool(g.get("grad_centralization", False))
                        for g in groups for p in g["params"]}
         self.grad_centralization_flags = tuple(centralized.get(id(p), False)
@@ -74,7 +78,8 @@ class OptimizerHelpers:
         """``grad + weight_decay * param`` for the Parameters ``decay_flags`` marks."""
         if not self.exec_weight_decay:
             return gradients
-        decays = self.weight_decay if self.is_group else (self.weight_decay,) * self.param_length
+        decays = self.get_weight_decay()
+        decays = decays if self.is_group else (decays,) * self.param_length
         return tuple(g + p * np.asarray(d, p.dtype) if flag else g for g, p, d, flag
                      in zip(gradients, self.parameters, decays, self.decay_flags))
 
@@ -94,7 +99,15 @@ class OptimizerHelpers:
         return tuple(g * np.asarray(self.reciprocal_scale, g.dtype) for g in gradients)
 
     def get_weight_decay(self) -> Any:
-        return self.weight_decay
+        """The weight decay of the current step (one per Parameter with groups): a Cell
+        given as ``weight_decay`` called with the global step, times ``loss_scale``."""
+        if not self.dynamic_weight_decay:
+            return self.weight_decay
+        decays = self.weight_decay if self.is_group else (self.weight_decay,)
+        step = Tensor(np.asarray(self.global_step, np.int32).reshape(1))
+        now = tuple(d(step) * np.float32(self.loss_scale) if isinstance(d, Cell) else d
+                    for d in decays)
+        return now if self.is_group else now[0]
 
     def get_lr_parameter(self, param: Any) -> Any:
         """The learning rate of a Parameter (or of each of a list): its group's

@@ -81,11 +81,41 @@ def rate_at(holder: Any, step: int) -> float:
     return scalar_value(holder)
 
 
-def split_groups(parameters: Any, learning_rate: Any, weight_decay: float
-                 ) -> tuple[list[Parameter], list[Any], list[float]]:
+def decays_at(decays: list[Any], global_step: Any) -> list[float]:
+    """Each Parameter's weight decay for the step about to be taken. A decay that is a
+    Cell is MindSpore's dynamic weight decay: its ``construct`` takes the global step
+    (int32, shape [1], before this step advances it, as MindSpore's optimizers call
+    ``get_weight_decay`` first), and a Cell shared by several Parameters is called once."""
+    values: dict[int, float] = {}
+    for d in decays:
+        if isinstance(d, Cell) and id(d) not in values:
+            value = np.asarray(d(Tensor(np.asarray(global_step, np.int32).reshape(1))))
+            if value.size != 1:
+                raise ValueError(f"the weight-decay Cell {type(d).__name__} gave {value.size} "
+                                 "values for one step")
+            values[id(d)] = float(value.reshape(()))
+    return [values[id(d)] if isinstance(d, Cell) else d for d in decays]
+
+
+def check_decay(weight_decay: Any) -> Any:
+    """``weight_decay`` as MindSpore accepts it: a number of at least 0, or a Cell."""
+    if isinstance(weight_decay, Cell):
+        return weight_decay
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, float | int):
+        raise TypeError("For 'Optimizer', the argument 'weight_decay' must be int, float or "
+                        f"Cell, but got {type(weight_decay).__name__}")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be at least 0.0, not {weight_decay}")
+    return float(weight_decay)
+
+
+def split_groups(parameters: Any, learning_rate: Any, weight_decay: Any
+                 ) -> tuple[list[Parameter], list[Any], list[Any]]:
     """The Parameters in gradient order, and each one's learning rate (the optimizer's
     own, or a group's ``lr`` as a holder named ``learning_rate_group_<i>``) and weight
-    decay. The optimizer's own rate is returned as ``learning_rate`` itself."""
+    decay (a float, or a Cell computing it from the global step). The optimizer's own
+    rate is returned as ``learning_rate`` itself."""
+    weight_decay = check_decay(weight_decay)
     items = list(parameters)
     if not items:
         raise ValueError("an optimizer needs at least one Parameter")
@@ -110,7 +140,7 @@ def split_groups(parameters: Any, learning_rate: Any, weight_decay: float
         for p in group["params"]:
             params.append(p)
             lrs.append(lr)
-            decays.append(group.get("weight_decay", weight_decay))
+            decays.append(check_decay(group.get("weight_decay", weight_decay)))
     if order is not None:
         index = {id(p): i for i, p in enumerate(params)}
         missing = [p.name for p in order if id(p) not in index]
