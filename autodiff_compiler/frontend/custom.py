@@ -179,12 +179,25 @@ def _backward(callee: Callee, body: Function, local: tuple, res_leaves: list[Any
             elif not _is_var(g):
                 g = P.zeros_like(inputs[x]) + g
             elif None not in (g.aval.shape, x.aval.shape) and g.aval.shape != x.aval.shape:
+                if _broadcasts_to(x.aval.shape, g.aval.shape):
+                    # MindSpore (PyNative) sums a gradient the rule returned in the
+                    # broadcast shape down to its input's (``dout * x`` for a
+                    # Parameter that ``x * w`` broadcast)
+                    outs.append(as_atom(P.unbroadcast(g, inputs[x])))
+                    continue
                 raise AutodiffError(f"{what} returned a gradient of shape {g.aval.shape} for "
                                     f"an input of shape {x.aval.shape}", rule_loc,
                                     hint="return each gradient in its input's shape")
             outs.append(as_atom(g))
     return Function(f"{callee.name}_backward", (*res_in, *args_in, *douts), tuple(b.eqns),
                     tuple(outs), rule_loc)
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether NumPy broadcasts ``shape`` to ``target``."""
+    if len(shape) > len(target):
+        return False
+    return all(n in (1, m) for n, m in zip(shape[::-1], target[::-1]))
 
 
 def _is_leaf(v: Any) -> bool:
