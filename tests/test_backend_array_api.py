@@ -437,6 +437,12 @@ def cosine_of_an_int_or_a_float(x):  # seed 890149: the standard's cos takes no 
     return np.sum(x * np.cos(total) + np.exp(total * 0.5))
 
 
+def scaled_int_or_float(x):  # seed 910105: an int on one path, scaled by floats
+    total = sum(np.sum(row) for row in x if np.sum(row) > 100.0)  # 0 where no row counts
+    kept = total * 0.5 + np.abs(total)
+    return np.sum(x) + kept * kept + 1.0 * kept
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -462,6 +468,8 @@ FOUND_BY_FUZZING = [
     Case("an-int-or-a-float", an_int_or_a_float_on_run_time_paths,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("cosine-of-an-int-or-a-float", cosine_of_an_int_or_a_float,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("scaled-int-or-float", scaled_int_or_float,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("times-a-python-bool", times_a_python_bool,
          (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),

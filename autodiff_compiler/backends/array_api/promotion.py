@@ -87,7 +87,7 @@ def _as_array(atom: object, eqn: Eqn, eqns: list[Eqn]) -> object:
 FLOAT_FUNCTIONS = frozenset([
     "sin", "cos", "tan", "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sinh", "cosh",
     "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
-    "log2", "log10", "logaddexp"])
+    "log2", "log10", "logaddexp", "div"])  # (and true division: NumPy's int / int)
 FLOATING = Primitive("floating", lambda x: x, registered=False)
 def _floating(atom: object, eqn: Eqn, eqns: list[Eqn], known: dict[Var, np.dtype]) -> object:
     """``floating(atom)`` where a function of floats gets an operand whose dtype is
@@ -108,14 +108,31 @@ PROMOTED_LIKE = Primitive("promoted_like", lambda x, like: x, registered=False)
 def _promoted_at_run_time(atom: Var, eqn: Eqn, operands: list,
                           known: dict[Var, np.dtype]) -> list[Eqn]:
     """An operand of unknown dtype (an ``if`` giving a Python int on one path and a
-    float on another) beside one of a known float or complex dtype: promoted when the
-    code runs, as the standard leaves an integer with a float undefined."""
+    float on another) beside one of a known float or complex dtype, or a Python float:
+    promoted when the code runs, as the standard leaves an integer with a float
+    undefined."""
     like = next((a for a in operands if isinstance(a, Var) and not a.aval.weak
                  and (_dtype(a, known) or np.dtype(np.int8)).kind in "fc"), None)
-    if like is None:
-        return []
+    if like is None and atom.aval.shape is not None:  # (shape-specialised code: beside
+        # another of a dtype decided at run time, either may be the float)
+        like = next((a for a in operands if isinstance(a, Var) and a is not atom
+                     and not a.aval.weak and _dtype(a, known) is None
+                     and a.aval.shape is not None), None)
     out = Var(Aval(atom.aval.shape), atom.hint)  # (its dtype: still decided at run time)
-    return [Eqn((out,), PROMOTED_LIKE, (atom, like), {}, eqn.loc)]
+    if like is not None:
+        return [Eqn((out,), PROMOTED_LIKE, (atom, like), {}, eqn.loc)]
+    if any(_python_float(a) for a in operands):  # ``g * 0.5``: NumPy's float64
+        return [Eqn((out,), FLOATING, (atom,), {}, eqn.loc)]
+    return []
+
+
+def _python_float(atom: object) -> bool:
+    """A Python float or complex (a constant, also a NumPy float64 one, written as a
+    literal; or a number the code computes)."""
+    if isinstance(atom, Const):
+        return isinstance(atom.value, float | complex)
+    return isinstance(atom, Var) and atom.aval.weak and atom.aval.dtype is not None \
+        and atom.aval.dtype.kind in "fc"
 
 
 def _python_bool(atom: object) -> bool:

@@ -245,6 +245,8 @@ def promoted_like(x: Any, like: Any) -> Any:
     an array on another): a number made an array of ``like``'s dtype, as NumPy's weak
     numbers take the array's; an integer or bool array cast to it. Anything else is
     left to the standard's promotion."""
+    if not hasattr(like, "dtype"):  # (a number: the standard promotes it as NumPy)
+        return x
     xp = array_namespace(like)
     if not xp.isdtype(like.dtype, ("real floating", "complex floating")):
         return x
