@@ -443,6 +443,14 @@ def scaled_int_or_float(x):  # seed 910105: an int on one path, scaled by floats
     return np.sum(x) + kept * kept + 1.0 * kept
 
 
+def logaddexp_of_a_number_or_a_sum(x):  # seed 920092: a float's dtype was read of a
+    acc = 0.0  # value that is a Python float when no row counts
+    for row in x:
+        if np.sum(row) > 100.0:
+            acc = acc + np.sum(row)
+    return np.sum(x * np.logaddexp(acc, acc))
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -470,6 +478,8 @@ FOUND_BY_FUZZING = [
     Case("cosine-of-an-int-or-a-float", cosine_of_an_int_or_a_float,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("scaled-int-or-float", scaled_int_or_float,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("logaddexp-of-a-number-or-a-sum", logaddexp_of_a_number_or_a_sum,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("times-a-python-bool", times_a_python_bool,
          (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),

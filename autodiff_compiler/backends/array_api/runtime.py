@@ -257,6 +257,12 @@ def promoted_like(x: Any, like: Any) -> Any:
     return x
 
 
+def float_dtype(xp: Any, like: Any) -> Any:
+    """The dtype a Python number takes beside ``like`` in a function of floats:
+    ``like``'s, or float64 where ``like`` is a number itself when the code runs."""
+    return like.dtype if hasattr(like, "dtype") else xp.float64
+
+
 def floating(x: Any) -> Any:
     """``x`` (an array: ``xp.asarray`` of the operand) for a function of floats
     (``cos``, ``exp``...) as NumPy computes it: integers and bools in float64, floats as

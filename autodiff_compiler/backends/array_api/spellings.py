@@ -294,7 +294,9 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
         return ("call", f"{eqn.prim.name}_any")
     if kind == "call" and eqn.prim.name in FLOAT_FUNCTIONS and any(map(_weak, eqn.invars)):
         numbers = "".join(str(i) for i, a in enumerate(eqn.invars) if _weak(a))
-        return ("call_on_float_array", f"{text}#{numbers}")
+        like = next((a for a in eqn.invars if not _weak(a)), None)
+        maybe = "?" if like is not None and _maybe_number(like) else ""  # (a 0-d value)
+        return ("call_on_float_array", f"{text}#{numbers}{maybe}")
     if kind == "call" and eqn.prim.name in _ELEMENTWISE_HELPERS and any(
             map(_maybe_number, eqn.invars)):
         return ("call_on_array", f"xp:{text}")  # sigmoid(xp.asarray(x)): xp's, not NumPy's

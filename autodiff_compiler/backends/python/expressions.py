@@ -189,13 +189,20 @@ def emit_call_on_array(em, text, args, params):
 def emit_call_on_float_array(em, text, args, params):
     """``xp.cos(xp.asarray(t, dtype=xp.float64))``: each Python number among the
     operands (their positions after ``#``) made an array of the dtype of the first
-    other operand, or float64 where all are numbers."""
+    other operand, or float64 where all are numbers. A ``?`` at the end: that operand
+    may be a number too when the code runs (``float_dtype`` then gives float64)."""
     text, _, numbers = text.partition("#")
     module = text.partition(".")[0]
-    at = {int(i) for i in numbers}
+    maybe_number = numbers.endswith("?")
+    at = {int(i) for i in numbers.rstrip("?")}
     like = next((a for i, a in enumerate(args) if i not in at), None)
-    dtype = attr(module, "float64") if like is None else gast.Attribute(like, "dtype",
-                                                                          gast.Load())
+    if like is None:
+        dtype = attr(module, "float64")
+    elif maybe_number:
+        dtype = gast.Call(gast.Name("float_dtype", gast.Load(), None, None),
+                          [gast.Name(module, gast.Load(), None, None), like], [])
+    else:
+        dtype = gast.Attribute(like, "dtype", gast.Load())
     arrays = [gast.Call(attr(module, "asarray"), [a], [gast.keyword("dtype", dtype)])
               if i in at else a for i, a in enumerate(args)]
     return emit_call(em, text, arrays, params)
