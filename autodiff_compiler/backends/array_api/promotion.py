@@ -6,7 +6,9 @@ leaves mixed kinds undefined (array-api-strict raises), and derivative rules wri
 masks everywhere. Before code is generated, each operand of an arithmetic primitive
 whose dtype is of another kind than the result's gets an explicit ``astype`` to the
 result's dtype: ``g * xp.astype(greater, xp.float64)``. Same-kind promotion (float32
-with float64) the standard defines, and is left alone.
+with float64) the standard defines, and is left alone. Where an operand's dtype is
+decided only when the code runs (an ``if`` giving an int on one path and a float on the
+other), so is its promotion (``runtime.promoted_like``, ``runtime.floating``).
 """
 from __future__ import annotations
 
@@ -89,6 +91,8 @@ FLOAT_FUNCTIONS = frozenset([
     "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
     "log2", "log10", "logaddexp", "div"])  # (and true division: NumPy's int / int)
 FLOATING = Primitive("floating", lambda x: x, registered=False)
+
+
 def _floating(atom: object, eqn: Eqn, eqns: list[Eqn], known: dict[Var, np.dtype]) -> object:
     """``floating(atom)`` where a function of floats gets an operand whose dtype is
     decided at run time (shape-specialised code: in shape-generic code, where no dtype
