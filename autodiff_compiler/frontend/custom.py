@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import trees
 from ..errors import AutodiffError, Loc
 from ..ir import primitives as P
@@ -195,9 +197,10 @@ def _backward(callee: Callee, body: Function, local: tuple, res_leaves: list[Any
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:
     """Whether NumPy broadcasts ``shape`` to ``target``."""
-    if len(shape) > len(target):
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
         return False
-    return all(n in (1, m) for n, m in zip(shape[::-1], target[::-1]))
 
 
 def _is_leaf(v: Any) -> bool:
