@@ -567,3 +567,36 @@ def test_vmap_of_second_derivatives_through_a_checkpoint_seeds_pass(seed, tmp_pa
 
     outcome = check(generate(seed), str(tmp_path))
     assert outcome.category in (OK, SKIP), outcome
+
+
+def max_of_a_write_on_a_path_a_flag_picks(x, y, s):
+    b = np.zeros((2, 4))
+    np.copyto(b[1:], y * np.ones((1, 4)))
+    if np.sum(x) > -50:
+        return np.sum(np.cos(x)) if s > 0 else np.max(b, where=b < 1.0, initial=-5.0)
+    return np.sum(x ** 2)
+
+
+@pytest.mark.parametrize("s", [1.0, -1.0])
+def test_vmap_of_a_second_derivative_through_a_residual_one_path_builds(s):
+    """Fuzz seed 940817, shrunk: on the path the unbatched ``s`` picks, the masked max's
+    residual is a stand-in (``None`` given a batch axis); the adjoint's zero for it was
+    ``zeros_like`` of the stand-in, of its shape, not the value's, which the batched
+    ``if`` around it could not select against the other examples' zeros."""
+    gradient = adc.grad(max_of_a_write_on_a_path_a_flag_picks, grad_position=(0, 1))
+
+    def probe(x, y, s, u0, u1):
+        gx, gy = gradient(x, y, s)
+        return np.sum(gx * u0) + np.sum(gy * u1)
+
+    second = adc.grad(probe, grad_position=(0, 1))
+    rng = np.random.default_rng(0)
+    xs, ys, u0, u1 = rng.normal(size=(3, 4)), 0.3 * rng.normal(size=(3, 4)), \
+        rng.normal(size=4), rng.normal(size=4)
+    got = adc.vmap(second, (0, 0, None, None, None))(xs, ys, s, u0, u1)
+    want = [second(x, y, s, u0, u1) for x, y in zip(xs, ys)]
+    for k in range(2):
+        np.testing.assert_allclose(got[k], np.stack([w[k] for w in want]), rtol=1e-12)
+    if s > 0:  # the second derivative in x is -cos(x) u0, in y none
+        np.testing.assert_allclose(got[0], -np.cos(xs) * u0, rtol=1e-12)
+        np.testing.assert_array_equal(got[1], 0.0)

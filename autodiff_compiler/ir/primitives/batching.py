@@ -281,9 +281,24 @@ for _prim, _rule in [(S.reshape, _reshape), (S.broadcast_to, _broadcast_to),
                      (S.dtype, _unbatched(S.dtype)), (S.unbroadcast_to, _unbroadcast),
                      (S.result_type, _unbatched(S.result_type))]:
     defbatch(_prim, _rule)
-for _prim in (S.astype, S.astype_discrete, S.stop_gradient, S.zeros_like, S.ones_like,
+for _prim in (S.astype, S.astype_discrete, S.stop_gradient, S.ones_like,
               K.full_like, C.zeros_like_tape, C.reversed_tape):
     defbatch(_prim, _same(_prim))
+
+
+def _zeros_like(size, dims, x, **params):
+    """Zeros of the batch's shape, made without reading ``x`` where that shape is known.
+    ``x`` may be a stand-in on some examples' path (a residual an ``if`` builds on the
+    other path only: ``None`` given a batch axis), whose zero cotangent an adjoint's
+    branch still makes; the select that merges the branches' results needs it of the
+    value's shape, which the stand-in's is not (fuzz seed 940817)."""
+    aval = x.aval if isinstance(x, Var) else None
+    if aval is None or not aval.known or aval.weak or params.get("dtype") is not None:
+        return _same(S.zeros_like)(size, dims, x, **params)
+    return S.zeros(aval.shape, aval.dtype)
+
+
+defbatch(S.zeros_like, _zeros_like)
 # element by element: a batched list's elements carry the batch axis first, which an
 # unbatched one's (the examples' shared rows) broadcast against
 defbatch(C.add_tapes, lambda size, dims, a, b: C.add_tapes(a, b))
