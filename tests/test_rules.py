@@ -401,6 +401,21 @@ def index_slice_step_negative_int(x):
     return x[:, 1:4:2, -1]
 
 
+def windows_at_a_loop_index(x):
+    # a loop of 20 steps: each slice at its index selects as many entries at every step
+    acc = x[0:2, 0] * 0.0
+    for t in range(20):
+        acc = acc * 0.5 + np.sin(x[t:t + 2, 1]) * np.sum(x[t + 2:t + 5, 1:])
+    return acc
+
+
+def windows_written_at_a_loop_index(x):
+    y = x * 1.0
+    for t in range(20):
+        y[t + 1:t + 3] = np.sin(y[t:t + 2]) * 0.5 + x[t:t + 2]
+    return y
+
+
 def index_none(x):
     return x[None]
 
@@ -711,6 +726,9 @@ INDEXING = [
         shapes=X_INDEXED),
     Row("ellipsis_only", index_ellipsis_only, covers=("getitem",), shapes=X_INDEXED),
     Row("repeated", index_repeated, covers=("getitem",), shapes=X_INDEXED),
+    Row("windows", windows_at_a_loop_index, covers=("window", "getitem"), shapes=((24, 3),)),
+    Row("window_writes", windows_written_at_a_loop_index, covers=("window", "window_update"),
+        shapes=((24, 2),)),
 ]
 
 
@@ -1126,6 +1144,13 @@ NOT_COVERED: dict[str, str] = {
     "join_tuples": "a run-time shape's +: Python's tuples, no derivative (test_runtime_shapes)",
     "repeat_tuple": "a run-time shape's *: Python's tuples, no derivative (test_runtime_shapes)",
     "tuples_equal": "a run-time shape's ==: one truth value (test_runtime_shapes)",
+    "window_add": "the adjoint of a window at a loop's index, of an array of known shape "
+                  "(never in shape-generic code): its rules at second order and under vmap "
+                  "are checked in test_windows",
+    "window_add_into": "window_add added into a loop's running sum in place, which only "
+                       "the optimiser writes: checked with it in test_windows",
+    "window_update_into": "window_update written in place into an array a loop owns, which "
+                          "only the optimiser writes: checked with it in test_windows",
 }
 
 

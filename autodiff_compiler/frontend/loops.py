@@ -118,6 +118,8 @@ def _structured_for(scope: Scope, node: gast.For, iteration: Any,
             "are known when compiling")
 
     def bind(child: Scope, k: Var) -> None:
+        if iteration.static_count:
+            child.low.counted[k] = iteration.static_count
         child.assign(node.target, iteration.item(child, k))
 
     outer_stop = scope.env.pop(STOP, UNBOUND)  # an enclosing loop's flag is not ours

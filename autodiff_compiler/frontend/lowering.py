@@ -75,6 +75,8 @@ class Lowering:
         self.made_objects: list[Any] = []  # of the user's classes, made inside (local_objects)
         self.memory: dict[Var, Var] = {}
         self.in_library = False  # lowering a function of an installed library
+        # the counters of loops whose step count is known, and that count (``windows``)
+        self.counted: dict[Var, int] = {}
 
     @property
     def builder(self) -> Builder:

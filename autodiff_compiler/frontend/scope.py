@@ -25,6 +25,7 @@ from .attribute_writes import assign_attribute, container_changed, follow_write
 from .calls import apply_builder, call_value, has_var
 from .captures import MISSING, Path
 from .container_identity import containers_hold
+from .windows import window_written
 
 if TYPE_CHECKING:
     from .lowering import Lowering
@@ -245,8 +246,8 @@ class Scope:
                                      "function did not create",
                              hint="build a new value instead of changing one passed in")
         check_subscript_write(self, target, container)
-        updated = apply_builder(self, target, P.setitem, [container, index, value], {},
-                                "assignment")
+        updated = apply_builder(self, target, self._item_writer, [container, index, value],
+                                {}, "assignment")
         base = target.value.value if isinstance(target.value, gast.Subscript) else None
         if isinstance(base, gast.Name | gast.Attribute) and isinstance(self.expr(base), Var):
             # ``y[[1, 2]][0] = v``: NumPy writes into the copy advanced indexing made
@@ -254,6 +255,12 @@ class Scope:
             return
         self.assign(target.value, updated)  # first: ``buf["a"][1] = v`` reads ``buf``
         self.write_in_place(target, container, updated, root_name(target))
+
+    def _item_writer(self, array: Var, index: Any, value: Any) -> Any:
+        """``array`` with ``array[index] = value``: a window's where ``index`` is one
+        proven (``windows``), NumPy's assignment otherwise."""
+        written = window_written(self.low.counted, array, index, value)
+        return P.setitem(array, index, value) if written is None else written
 
     def _assign_flat(self, target: gast.Subscript, array: Var, value: Any) -> None:
         """``y.flat[index] = v`` writes ``y`` (NumPy's flat iterator is no array of its

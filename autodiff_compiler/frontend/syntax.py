@@ -35,6 +35,7 @@ from .local_objects import NOT_STATE, special_method
 from .numpy_writes import write_by_function, write_by_method
 from .scope import NOT_RETURNED, Scope
 from .shapes import entry_of, is_runtime_tuple, tuple_operator
+from .windows import windowed
 
 BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -297,8 +298,8 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
             raise scope.error(node, "indexing a dict of arrays with a key computed at run "
                                     "time", hint="index with a key known when compiling (a "
                                     "loop over a range of known length is unrolled)")
-        return entry_of(value, index,
-                        apply_builder(scope, node, P.getitem, [value, index], {}, "indexing"))
+        return entry_of(value, index, apply_builder(scope, node, _item_reader(scope),
+                                                    [value, index], {}, "indexing"))
     try:
         item = value[index]
     except (TypeError, IndexError, KeyError) as err:
@@ -310,6 +311,15 @@ def _expr_subscript(scope: Scope, node: gast.Subscript) -> Any:
     if isinstance(value, list) and isinstance(index, slice):  # ``xs[:]``: a new list
         return scope.low.new_list(list(item))
     return item
+
+
+def _item_reader(scope: Scope) -> Any:
+    """``x[index]``: a window of known length where the index's computed slices are
+    proven to select one (``windows``), NumPy's indexing otherwise."""
+    def read(value: Any, index: Any) -> Any:
+        window = windowed(scope.low.counted, value, index)
+        return P.getitem(value, index) if window is None else window
+    return read
 
 
 def _may_carry_gradient(items: list | tuple) -> bool:

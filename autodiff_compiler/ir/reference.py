@@ -304,6 +304,21 @@ def gather_add(x, v, *index):
     return out
 
 
+def window(x, start, length, axis):
+    """``x[start:start + length]`` along ``axis`` (``start`` known to leave room)."""
+    return x[(slice(None),) * axis + (slice(start, start + length),)]
+
+
+def window_add(x, v, start, length, axis):
+    """A copy of ``x`` with ``v`` added at ``window(x, start, length, axis)``."""
+    return index_add(x, (slice(None),) * axis + (slice(start, start + length),), v)
+
+
+def window_update(x, v, start, length, axis):
+    """A copy of ``x`` with ``v`` written at ``window(x, start, length, axis)``."""
+    return index_update(x, (slice(None),) * axis + (slice(start, start + length),), v)
+
+
 def index_update(x, index, v):
     """A copy of ``x`` with ``x[index] = v``."""
     out = np.array(x, copy=True)

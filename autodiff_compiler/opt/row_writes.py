@@ -106,7 +106,8 @@ def _views_copied(eqns: list[Eqn], outvars: tuple, values: set[Var]) -> tuple[li
     return out, tuple(copies.get(a, a) if isinstance(a, Var) else a for a in outvars)
 
 
-INTO = {P.index_update: P.index_update_into, P.index_add: P.index_add_into}
+INTO = {P.index_update: P.index_update_into, P.index_add: P.index_add_into,
+        P.window_update: P.window_update_into, P.window_add: P.window_add_into}
 
 
 def _chain(eqns: list[Eqn], param: Var, following: Atom) -> list[Eqn] | None:
@@ -125,9 +126,9 @@ def _chain(eqns: list[Eqn], param: Var, following: Atom) -> list[Eqn] | None:
 # Primitives whose result is always a new array (besides constructors and ufuncs). Any
 # other may hand back its operand or a view of it (``unbroadcast`` of a cotangent that
 # needs no summing returns it as it is).
-NEW_ARRAYS = (P.index_update, P.index_add, P.matmul, P.dot, P.outer, P.tensordot,
-              P.concatenate, P.stack, P.reduce_sum, P.reduce_mean, P.reduce_prod,
-              P.reduce_max, P.reduce_min)
+NEW_ARRAYS = (P.index_update, P.index_add, P.window_update, P.window_add, P.matmul, P.dot,
+              P.outer, P.tensordot, P.concatenate, P.stack, P.reduce_sum, P.reduce_mean,
+              P.reduce_prod, P.reduce_max, P.reduce_min)
 
 
 def _new_array(prim: P.Primitive) -> bool:

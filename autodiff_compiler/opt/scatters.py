@@ -17,7 +17,8 @@ the row alone.
 The adjoint of ``y[s] += v`` zeroes the cotangent at ``s`` and adds back what it read
 there: ``index_add(index_update(g, s, 0), s, g[s])``, which is ``g``; and
 ``index_add(index_update(g, s, 0), s, v)`` is ``index_update(g, s, v)``
-(``rows_written_back``), one write where there were two.
+(``rows_written_back``), one write where there were two; the same of a window at a
+loop's index (``y[t:t + k] += v``: ``window_update``, ``window_add``).
 
 Exact where each entry of ``a`` gets at most one ``v`` added, as ``a + (0 + v)`` and
 ``a + v`` are the same float (up to the sign of a zero): only basic indices (ints,
@@ -69,7 +70,13 @@ def rows_written_back(fn: Function) -> Function:
             if zeroed is not None:
                 eqn = Eqn(eqn.outvars, P.index_update, (zeroed.invars[0], *eqn.invars[1:]),
                           eqn.params, eqn.loc)
-        if eqn.prim is P.index_update and _reads_itself(eqn, producers):
+        elif eqn.prim is P.window_add:
+            zeroed = _window_zeroed(eqn, producers, uses)
+            if zeroed is not None:
+                eqn = Eqn(eqn.outvars, P.window_update, (zeroed.invars[0], *eqn.invars[1:]),
+                          eqn.params, eqn.loc)
+        if (eqn.prim is P.index_update and _reads_itself(eqn, producers)) or \
+                (eqn.prim is P.window_update and _window_reads_itself(eqn, producers)):
             same[eqn.outvars[0]] = eqn.invars[0]
             continue
         producers.update((v, eqn) for v in eqn.outvars)
@@ -90,6 +97,29 @@ def _zeroed(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
     out = eqn.outvars[0]
     return made if isinstance(v, Var) and v.aval.dtype == out.aval.dtype \
         and made.outvars[0].aval.dtype == out.aval.dtype else None
+
+
+def _window_zeroed(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
+    """``_zeroed`` of windows: the ``window_update(x, 0, t)`` that ``eqn``,
+    ``window_add(_, v, t)``, adds into, at the same window, if nothing else reads it."""
+    base, v, start = eqn.invars
+    made = producers.get(base) if isinstance(base, Var) else None
+    if made is None or made.prim is not P.window_update or uses[base] != 1 \
+            or made.invars[2] is not start or made.params != eqn.params \
+            or not isinstance(made.invars[1], Const) or not _is_zero(made.invars[1].value):
+        return None
+    out = eqn.outvars[0]
+    return made if isinstance(v, Var) and v.aval.dtype == out.aval.dtype \
+        and made.outvars[0].aval.dtype == out.aval.dtype else None
+
+
+def _window_reads_itself(eqn: Eqn, producers: dict[Var, Eqn]) -> bool:
+    """``eqn`` is ``window_update(x, window(x, t), t)``."""
+    x, v, start = eqn.invars
+    read = producers.get(v) if isinstance(v, Var) else None
+    return read is not None and read.prim is P.window and read.invars[0] is x \
+        and read.invars[1] is start and read.params == eqn.params \
+        and same_aval_values(x.aval, eqn.outvars[0].aval)
 
 
 def _reads_itself(eqn: Eqn, producers: dict[Var, Eqn]) -> bool:
@@ -135,20 +165,27 @@ def _merged(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
         scatter = _scatter_into_zeros(b, producers, uses)
         if scatter is None or not isinstance(a, Var):
             continue
-        _, index, v = scatter.invars
+        window = scatter.prim is P.window_add  # (zeros, v, start) rather than (zeros, s, v)
+        v = scatter.invars[1 if window else 2]
         if all(same_aval_values(x.aval, out.aval) for x in (a, scatter.outvars[0])) \
                 and v.aval.dtype == out.aval.dtype:
-            return Eqn(eqn.outvars, P.index_add_into if into else P.index_add, (a, index, v),
-                       scatter.params, eqn.loc)
+            if window:
+                prim, operands = P.window_add_into if into else P.window_add, \
+                    (a, *scatter.invars[1:])
+            else:
+                prim, operands = P.index_add_into if into else P.index_add, \
+                    (a, *scatter.invars[1:])
+            return Eqn(eqn.outvars, prim, operands, scatter.params, eqn.loc)
     return None
 
 
 def _scatter_into_zeros(atom: Atom, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
-    """The ``index_add(zeros_like(x), s, v)`` with a basic ``s`` that ``atom`` is, if
-    nothing else reads it."""
+    """The ``index_add(zeros_like(x), s, v)`` with a basic ``s`` (or the
+    ``window_add(zeros_like(x), v, t)``, a slice too) that ``atom`` is, if nothing else
+    reads it."""
     eqn = producers.get(atom) if isinstance(atom, Var) else None
-    if eqn is None or eqn.prim is not P.index_add or uses[atom] != 1 \
-            or not basic(eqn.invars[1]):
+    if eqn is None or uses[atom] != 1 or not (
+            eqn.prim is P.window_add or (eqn.prim is P.index_add and basic(eqn.invars[1]))):
         return None
     zeros = producers.get(eqn.invars[0]) if isinstance(eqn.invars[0], Var) else None
     return eqn if zeros is not None and zeros.prim is P.zeros_like else None

@@ -244,6 +244,23 @@ def gather_update(x: Any, v: Any, *index: Any) -> Any:
     return index_update(x, index, v)
 
 
+def window(x: Any, start: Any, length: int, axis: int) -> Any:
+    """``x[start:start + length]`` along ``axis`` (``start`` known to leave room)."""
+    return x[within((slice(None),) * axis + (slice(int(start), int(start) + length),),
+                    shape(x))]
+
+
+def window_add(x: Any, v: Any, start: Any, length: int, axis: int) -> Any:
+    """A copy of ``x`` with ``v`` added at ``window(x, start, length, axis)``."""
+    return index_add(x, (slice(None),) * axis + (slice(int(start), int(start) + length),), v)
+
+
+def window_update(x: Any, v: Any, start: Any, length: int, axis: int) -> Any:
+    """A copy of ``x`` with ``v`` written at ``window(x, start, length, axis)``."""
+    return index_update(x, (slice(None),) * axis + (slice(int(start), int(start) + length),),
+                        v)
+
+
 def diag(x: Any, k: int = 0) -> Any:
     """NumPy's ``diag``: a matrix's ``k``-th diagonal, or a vector on one of zeros."""
     xp = array_namespace(x)

@@ -70,7 +70,8 @@ _HELPERS = ("unbroadcast", "keepdims_like", "sigmoid", "matmul_vjp_x", "matmul_v
             "cbrt", "nan_to_num", "trace", "diag", "undiag", "atleast_1d", "atleast_2d",
             "atleast_3d", "norm", "slice", "where", "full_like", "tile", "real", "imag",
             "conj", "getitem", "adjugate", "pad", "gather_add", "gather_update",
-            "promoted_like", "floating")
+            "promoted_like", "floating", "window", "window_add",
+            "window_update")
 
 SPELLINGS: dict[str, Spelling] = {
     **{name: ("binop", op) for name, op in _OPERATORS.items()},

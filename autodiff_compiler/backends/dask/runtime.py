@@ -26,7 +26,7 @@ LAZY_HELPERS = ("unbroadcast", "keepdims_like", "untile", "unpad", "concatenate"
                 "concat_part", "undiag", "matmul_vjp_x", "matmul_vjp_y", "dot_vjp_a",
                 "dot_vjp_b", "tensordot_vjp_a", "tensordot_vjp_b", "as_columns",
                 "from_columns", "zeros_like_tape", "reversed_tape", "add_tapes",
-                "match_complex", "gather")
+                "match_complex", "gather", "window")
 
 
 def sigmoid(x: Any) -> Any:
@@ -68,6 +68,14 @@ def gather_add(x: Any, v: Any, *index: Any) -> Any:
 
 def gather_update(x: Any, v: Any, *index: Any) -> Any:
     return index_update(x, index, v)
+
+
+def window_add(x: Any, v: Any, start: Any, length: int, axis: int) -> Any:
+    return index_add(x, (slice(None),) * axis + (slice(start, start + length),), v)
+
+
+def window_update(x: Any, v: Any, start: Any, length: int, axis: int) -> Any:
+    return index_update(x, (slice(None),) * axis + (slice(start, start + length),), v)
 
 
 def _without_new_axes(x: Any, index: Any, v: Any) -> tuple[Any, Any]:
@@ -153,5 +161,6 @@ NAMESPACE: dict[str, Any] = {"np": np, "da": da, "math": math, "scipy": SCIPY, "
                              "reshape": reshape, "eye": eye, "polygamma": polygamma,
                              "index_add": index_add, "index_update": index_update,
                              "gather_add": gather_add, "gather_update": gather_update,
+                             "window_add": window_add, "window_update": window_update,
                              "pad": pad}
 NAMESPACE.update((name, getattr(reference, name)) for name in LAZY_HELPERS)

@@ -37,7 +37,7 @@ _HELPERS = ("unbroadcast", "keepdims_like", "untile", "unrepeat", "pad", "unpad"
             "zeros_like_tape", "reversed_tape", "add_tapes", "sigmoid", "match_complex",
             "index_add", "gather", "gather_add",
             "add_along_axis", "index_update", "gather_update", "slice", "stack_rows",
-            "unstack_rows",
+            "unstack_rows", "window_add", "window_update",
             "adjugate",
             "format_batch")
 _CALLS = {"copy": "np.array", "reduce_sum": "np.sum", "reduce_mean": "np.mean",
@@ -65,6 +65,9 @@ SPELLINGS: dict[str, Spelling] = {
     "join_tuples": ("binop", "+"), "repeat_tuple": ("binop", "*"),
     "tuples_equal": ("binop", "=="), "draw": ("draw", ""), "print": ("call", "print"),
     "index_add_into": ("call", "index_add"),  # acc[i] += v; this where acc lives on
+    "window": ("window", ""),  # x[t:t + k]
+    "window_add_into": ("call", "window_add"),  # acc[t:t + k] += v; this where acc lives on
+    "window_update_into": ("call", "window_update"),  # acc[t:t + k] = v; likewise
     "index_update_into": ("call", "index_update"),  # y[i] = v; this where y lives on
     "float": ("call", "float"), "int": ("call", "int"), "format_text": ("call", "str.format"),
     "assign": ("call", "np.copyto"), "random_uniform": ("call", "np.random.random"),

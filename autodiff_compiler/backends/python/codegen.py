@@ -33,7 +33,7 @@ from ...ir.core import (
 )
 from ...opt import buffers
 from ..base import Backend
-from .expressions import EMITTERS, Emitter, attr
+from .expressions import EMITTERS, Emitter, attr, window_index
 from .frees import frees_after_last_use
 from .naming import (
     RESERVED,
@@ -191,14 +191,23 @@ class _Tree:
             expr, inner = self.em.pending.pop(base)
             stmts.append(Assign((base,), expr, inner, eqn.loc, "acc"))
         if len(eqn.invars) == 3:  # at an index: acc[index] += v (or = v), or a copy's
-            index, value = (self.ref(a, reads) for a in eqn.invars[1:])
+            if eqn.prim.name in ("window_add_into", "window_update_into"):  # (acc, v, t):
+                # acc[t:t + k] += v, acc[t:t + k] = v
+                value, start = (self.ref(a, reads) for a in eqn.invars[1:])
+                params = eqn.params
+                index = window_index(start, params["length"], params["axis"])
+                operands = [value, start]
+            else:
+                index, value = (self.ref(a, reads) for a in eqn.invars[1:])
+                operands = [index, value]
             # what this block has still to compute is computed before the write: it may
             # read the array's entries through a view (a row copied for a tape)
             self._flush(eqn, stmts, [v for v in self.em.pending
                                      if v not in self.outer_pending[-1]])
             kind, text = self.backend.spell(eqn, self.em.python_floats)
-            otherwise = EMITTERS[kind](self.em, text, [self.ref(base, []), index, value], {})
-            op = "=" if eqn.prim.name == "index_update_into" else "+"
+            otherwise = EMITTERS[kind](self.em, text, [self.ref(base, []), *operands],
+                                       self.backend.keywords(eqn))
+            op = "=" if eqn.prim.name in ("index_update_into", "window_update_into") else "+"
             stmts.append(InPlace(eqn.outvars[0], base, op, value, reads, eqn.loc, index,
                                  otherwise))
             return

@@ -160,6 +160,24 @@ def emit_index(em, text, args, params):
     return gast.Subscript(args[0], index, gast.Load())
 
 
+def window_index(start: gast.expr, length: int, axis: int) -> gast.expr:
+    """``:, t:t + k``: the index of a window (``ir.primitives.windows``) of ``length``
+    entries from ``start`` along ``axis``."""
+    stop = gast.BinOp(start, gast.Add(), gast.Constant(length, None))  # (one node twice:
+    # naming writes the start's name into it)
+    part = gast.Slice(start, stop, None)
+    if not axis:
+        return part
+    return gast.Tuple([*(gast.Slice(None, None, None) for _ in range(axis)), part],
+                      gast.Load())
+
+
+def emit_window(em, text, args, params):
+    """``x[t:t + k]``, ``x[:, t:t + k]``: a window at a run-time start."""
+    return gast.Subscript(args[0], window_index(args[1], params["length"], params["axis"]),
+                          gast.Load())
+
+
 def _is_s_(node: gast.expr) -> bool:
     """``np.s_`` or a backend's own ``s_``: an index written as subscript syntax."""
     return (isinstance(node, gast.Attribute) and node.attr == "s_") or (
@@ -259,6 +277,7 @@ def emit_draw(em, text, args, params):
 
 EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_binop,
             "unaryop": emit_unaryop, "method": emit_method, "attr": emit_attr, "index": emit_index,
+            "window": emit_window,
             "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
             "call_on_array": emit_call_on_array, "on_array": emit_on_array, "draw": emit_draw,
             "call_on_float_array": emit_call_on_float_array,

@@ -260,18 +260,19 @@ from .shape import (
     zeros,
     zeros_like,
 )
+from .windows import window, window_add, window_add_into, window_update, window_update_into
 
 _install_operators()
 
 # Results that may share memory with the first operand (NumPy views): an in-place write
 # into either is seen through the other (``frontend.aliasing`` tracks them).
-declare(getitem, gather, reshape, transpose, T, swapaxes, expand_dims, squeeze, moveaxis,
-        broadcast_to, real, imag, diag, atleast_1d, atleast_2d, atleast_3d, flip,
+declare(getitem, gather, window, reshape, transpose, T, swapaxes, expand_dims, squeeze,
+        moveaxis, broadcast_to, real, imag, diag, atleast_1d, atleast_2d, atleast_3d, flip,
         stop_gradient, view=True)
 # Next to free to evaluate again: a loop's adjoint recomputes these from what it has
 # rather than taping their results (``ad.control``).
-declare(getitem, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape, size, ndim,
-        make_tuple, join_tuples, repeat_tuple, broadcast_to, cheap=True)
+declare(getitem, window, reshape, transpose, swapaxes, expand_dims, keepdims_like, shape, size,
+        ndim, make_tuple, join_tuples, repeat_tuple, broadcast_to, cheap=True)
 # The primitives whose result is a Python tuple when the code runs (a shape known only
 # then, and Python's tuple operators on it: ``frontend.shapes``).
 RUNTIME_TUPLES = frozenset([shape, make_tuple, join_tuples, repeat_tuple])
@@ -322,5 +323,7 @@ __all__ = [
     "tensordot_vjp_a", "tensordot_vjp_b", "vdot", "add_along_axis", "argmax", "argmin",
     "argpartition", "argsort",
     "gather", "gather_add", "getitem", "index_add", "index_update", "gather_update", "setitem",
-    "make_slice", "sort", "take_along_axis", "arange", "eye", "full", "full_like", "linspace",
+    "make_slice", "sort", "take_along_axis", "window", "window_add", "window_add_into",
+    "window_update", "window_update_into",
+    "arange", "eye", "full", "full_like", "linspace",
 ]

@@ -20,6 +20,7 @@ from . import hermitian as HERM
 from . import indexing as I
 from . import inverses as INV
 from . import linalg as L
+from . import windows as W
 from .batching import (
     NotBatchableError,
     S,
@@ -251,6 +252,25 @@ def _gather_write(prim: Any) -> Any:
     return rule
 
 
+def _window(size, dims, x, start, **params):
+    """The same window of every example (a loop's index is the batch's own)."""
+    if dims[1]:
+        raise NotBatchableError
+    return W.window(x, start, length=params["length"], axis=params["axis"] + 1)
+
+
+def _window_write(prim: Any) -> Any:
+    """``window_add``'s and ``window_update``'s rule (and their in-place forms', which
+    batch to these)."""
+    def rule(size, dims, x, v, start, **params):
+        if dims[2]:
+            raise NotBatchableError
+        x = x if dims[0] else S.copy(broadcast_batch(x, size))
+        v = lift(v, rank(x, True)) if dims[1] else v
+        return prim(x, v, start, length=params["length"], axis=params["axis"] + 1)
+    return rule
+
+
 def _along_axis(prim: Any) -> Any:
     def rule(size, dims, *args, axis):
         if axis is None:
@@ -268,5 +288,9 @@ for _prim, _rule in [(I.getitem, _getitem), (I.gather, _gather),
                      (I.gather_update, _gather_write(I.gather_update)),
                      (I.gather_add, _gather_write(I.gather_add)),
                      (I.take_along_axis, _along_axis(I.take_along_axis)),
-                     (I.add_along_axis, _along_axis(I.add_along_axis))]:
+                     (I.add_along_axis, _along_axis(I.add_along_axis)),
+                     (W.window, _window), (W.window_add, _window_write(W.window_add)),
+                     (W.window_add_into, _window_write(W.window_add)),
+                     (W.window_update, _window_write(W.window_update)),
+                     (W.window_update_into, _window_write(W.window_update))]:
     defbatch(_prim, _rule)
