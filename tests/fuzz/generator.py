@@ -71,6 +71,7 @@ RENAMED_SHARE = 0.1  # arguments named as generated code names its own values (`
 GENERATED_NAMES = ("i0", "i1", "i2", "p", "item", "outside", "fast_exp", "sigmoid",
                    "floor_divide", "mod", "g", "ans", "out", "result", "value", "grad", "self")
 ACCUMULATED_SHARE = 0.1  # an array a loop writes in place, alone or held by an attribute...
+WINDOW_SHARE = 0.12  # loops of known length reading slices at their index (``x[t:t + 2]``)
 # What that term becomes (``{t}``: a scalar): SciPy's ufuncs, its logsumexp, and a
 # squeezed keepdims reduction (whose seed is reshaped: the dask backend failed there).
 SPECIAL_TERMS = [
@@ -715,6 +716,35 @@ class _Generator:
         self.ex.env[acc] = shape
         return table, stmts, self.ex.to_scalar(acc, shape)
 
+    def windows(self, draws: random.Random) -> tuple[list[Stmt], str]:
+        """A loop of known length reading rows through slices at its index
+        (``xs[t + 1:t + 3]``, ``xs[2 * t:2 * t + 3]``), maybe written back through one
+        (``ys[t:t + 2] += ...``). Most select as many rows at every step (windows of
+        known shape); some fewer at the array's end, or wrap around from a negative
+        start at the first steps (NumPy's slices at run time)."""
+        self.features.add("windows")
+        steps, k, scale = draws.choice([5, 18, 24]), draws.choice([1, 2, 3]), draws.choice([1, 2])
+        offset = draws.choice([0, 0, 1, -1, -2])
+        # rows enough for every step, or one too few (the last steps select fewer)
+        rows = max(scale * (steps - 1) + offset + k - draws.choice([0, 0, 0, 1]), k)
+        width = draws.choice([3, 4])
+        xs, ys, acc, t = self.fresh("xs"), self.fresh("ys"), self.fresh("acc"), self.fresh("t")
+        index = f"{t}" if scale == 1 else f"{scale} * {t}"
+        start = index if offset == 0 else f"{index} {'+' if offset > 0 else '-'} {abs(offset)}"
+        window = f"{xs}[{start}:{start} + {k}]"
+        stmts = [Stmt(f"{xs} = np.outer(np.linspace(0.5, 1.5, {rows}), "
+                      f"{self.ex.expr((width,), 1)})"),
+                 Stmt(f"{acc} = np.zeros({width})")]
+        step = [Stmt(f"{acc} = {acc} * 0.5 + np.sum(np.tanh({window}), axis=0) * 0.3")]
+        term = self.ex.to_scalar(acc, (width,))
+        if draws.random() < 0.3:  # a window written into, read after the loop
+            stmts.append(Stmt(f"{ys} = np.zeros(({rows}, {width}))"))
+            step.append(Stmt(f"{ys}[{start}:{start} + {k}] += np.sin({window}) * {acc}"))
+            term = f"{term} + np.sum({ys} * {ys})"
+        stmts.append(Stmt(f"for {t} in range({steps}):", tuple(step)))
+        self.ex.env[acc] = (width,)
+        return stmts, term
+
     def kept_attribute(self, draws: random.Random) -> tuple[list[Stmt], str]:
         """``KEEP.kept = ...``: an attribute of a module-level object (or of one made in
         the function) set, changed on a run-time branch or by a method, and read back,
@@ -1083,6 +1113,10 @@ class _Generator:
         accumulated = random.Random(seed + 8100529)  # drawn apart, after it
         if accumulated.random() < ACCUMULATED_SHARE:
             stmts, term = self.loop_accumulator(accumulated)
+            body, terms = [*body, *stmts], (*terms, term)
+        windowed = random.Random(seed + 8700013)  # drawn apart, after it
+        if windowed.random() < WINDOW_SHARE:
+            stmts, term = self.windows(windowed)
             body, terms = [*body, *stmts], (*terms, term)
         if random.Random(seed + 2750159).random() < COMPLEX_SHARE:  # drawn apart, last
             self.features.add("complex")
