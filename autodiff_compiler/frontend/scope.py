@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError, internal_errors_at
 from ..ir import primitives as P
-from ..ir.builder import current
+from ..ir.builder import current, lowering_package
 from ..ir.core import Var
 from .aliasing import check_owned, check_subscript_write, check_unpacked, root_name, spelt
 from .attribute_writes import assign_attribute, container_changed, follow_write
@@ -131,7 +131,8 @@ class Scope:
     def run(self) -> Any:
         node = self.parsed.node
         if isinstance(node, gast.Lambda):
-            with self.low.builder.at(self.loc(node.body)):
+            with self.low.builder.at(self.loc(node.body)), \
+                    lowering_package(self.call_loc is not None):
                 return self.expr(node.body)
         result = self.block(node.body)
         return None if result is NOT_RETURNED else result
@@ -147,7 +148,8 @@ class Scope:
                 if handler is None:
                     raise _unsupported_statement(self, stmt)
                 self.continuation = (body[i + 1:], *outer)
-                with self.low.builder.at(self.loc(stmt)), internal_errors_at(self.loc(stmt)):
+                with self.low.builder.at(self.loc(stmt)), internal_errors_at(self.loc(stmt)), \
+                        lowering_package(self.call_loc is not None):
                     result = handler(self, stmt)
                 if result is not NOT_RETURNED:
                     return result

@@ -30,6 +30,7 @@ class _Stacks(threading.local):
 
     def __init__(self) -> None:
         self.stack: list[Builder] = []
+        self.in_package = False  # lowering this package's own code (``lowering_package``)
 
 
 _LOCAL = _Stacks()
@@ -103,10 +104,40 @@ def _numbers_of_numpy_scalars(invars: tuple[Atom, ...]) -> tuple[Atom, ...]:
                  and promotion.yields_as_a_number(a.value, arrays) else a for a in invars)
 
 
+@contextmanager
+def lowering_package(flag: bool) -> Iterator[None]:
+    """Bind equations of this package's own code (``flag``: ``ops.*``, ``nn.*``) or of
+    the user's: a cast MindSpore makes with its ``Cast`` is one the user wrote."""
+    saved, _LOCAL.in_package = _LOCAL.in_package, flag
+    try:
+        yield
+    finally:
+        _LOCAL.in_package = saved
+
+
+# The operations whose integer Tensor operands MindSpore casts to the float type with a
+# ``Cast`` (whose gradient it casts back, truncating): measured on MindSpore 2.10. A
+# true division by or of a Python number (``x / 2``, ``2 / x``) and ``sqrt`` convert
+# inside the operation instead, and give a float gradient: not marked.
+_CASTING = frozenset({"add", "sub", "mul"})
+
+
+def mark_cast(x: Any, out: Any, *, written: bool = False) -> Any:
+    """Mark ``out``, ``x`` cast to a float type, as MindSpore's ``Cast`` of an integer
+    Tensor (``Var.cast``) where the user's code made it, or ``written`` (``ops.cast``)."""
+    if isinstance(x, Var) and isinstance(out, Var) and x.tensor and \
+            (written or not _LOCAL.in_package) and x.aval.dtype is not None and \
+            x.aval.dtype.kind in "iu" and out.aval.dtype is not None and \
+            out.aval.dtype.kind == "f":
+        out.cast = True
+    return out
+
+
 def _as_mindspore_computes(name: str, invars: tuple[Atom, ...]) -> tuple[Atom, ...]:
     """``invars`` of an operation on values computed from a MindSpore Tensor, its
     integer operands cast to the float type MindSpore computes it in where that is not
-    NumPy's (``primitives.tensor_promotion``)."""
+    NumPy's (``primitives.tensor_promotion``); a cast MindSpore makes with its ``Cast``
+    marked (``mark_cast``)."""
     from .primitives import tensor_promotion as promotion
     if name not in promotion.PROMOTING:
         return invars
@@ -118,7 +149,12 @@ def _as_mindspore_computes(name: str, invars: tuple[Atom, ...]) -> tuple[Atom, .
     if target is None:
         return invars
     from .primitives import astype
-    return tuple(as_atom(astype(a, target)) if i in positions and not a.aval.weak
+    casting = name in _CASTING or (name == "div" and not any(a.weak for a in avals))
+
+    def cast(a: Atom) -> Atom:
+        out = as_atom(astype(a, target))
+        return mark_cast(a, out) if casting else out
+    return tuple(cast(a) if i in positions and not a.aval.weak
                  and a.aval.dtype.kind in "biu" else a for i, a in enumerate(invars))
 
 

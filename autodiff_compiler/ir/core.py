@@ -121,12 +121,17 @@ class Var:
     hint is the compiler's (``g_add``, the adjoint of an unnamed temporary), not after
     a name of the user's: code generation folds such a value into its one use.
     ``tensor``: computed from a MindSpore Tensor, whose methods where NumPy's differ
-    (``x.max(1)``) are the Tensor's (``surface.TENSOR_ATTRIBUTES``), as they are eagerly."""
+    (``x.max(1)``) are the Tensor's (``surface.TENSOR_ATTRIBUTES``), as they are eagerly.
+    ``cast``: an integer Tensor cast to a float type where MindSpore casts it with its
+    ``Cast`` (``ops.cast``, ``x.astype``, or its promotion of an operand of ``+``, ``-``,
+    ``*`` or of ``/`` of two Tensors, written in the user's code), whose gradient
+    MindSpore casts back to the integer type (``ad.reverse``, ``builder.mark_cast``)."""
 
     aval: Aval = UNKNOWN
     hint: str = ""
     made_up: bool = False
     tensor: bool = False
+    cast: bool = False
 
     def __repr__(self) -> str:
         return f"Var({self.hint or '_'}:{self.aval})"

@@ -103,6 +103,7 @@ from .ops_special_functions import *  # noqa: F403
 from .ops_state import assign, dropout  # noqa: F401
 from .ops_stats import *  # noqa: F403
 from .tensor import Tensor
+from .tensor_methods import cast_written as _cast_written
 from .transforms import linearize  # noqa: F401  (MindSpore's spelling)
 
 __all__ = [
@@ -354,8 +355,9 @@ def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0
 
 def cast(input: Any, dtype: Any) -> Any:  # noqa: A002 (MindSpore's name)
     """``input`` as ``dtype`` (``mstype.float32`` or a NumPy dtype); a float cast carries
-    the gradient, cast back to the input's dtype."""
-    return input.astype(dtype)
+    the gradient, cast back to the input's dtype (an integer one's truncated, as
+    MindSpore casts it)."""
+    return _cast_written(input.astype(dtype), input)
 
 
 # MindSpore's ops.range(start, end, step): its length is its values', so it is eager

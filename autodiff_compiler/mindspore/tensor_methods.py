@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import AutodiffError
 from ..ir import surface
-from ..ir.builder import producer_of
+from ..ir.builder import mark_cast, producer_of
 from ..ir.core import Var
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
@@ -224,9 +224,23 @@ def _new_array(value: Var) -> bool:
 # source, as the table's methods are: ``tensor_methods_table``).
 # MindSpore's ``x.float()`` & co. are casts to a fixed dtype (a new Tensor).
 
+def cast_written(cast: Any, x: Any) -> Any:
+    """``cast``, ``x`` cast to another dtype: in compiled code marked as MindSpore's
+    ``Cast`` of an integer Tensor to a float type (``builder.mark_cast``), which its
+    gradient goes back through cast to the integer type (``ops.cast``, ``x.float()``)."""
+    return cast
+
+
+def _lower_cast_written(low: Any, args: list, kwargs: dict, loc: Any) -> Any:
+    return mark_cast(args[1], args[0], written=True)
+
+
+cast_written.__lower_call__ = _lower_cast_written  # type: ignore[attr-defined]
+
+
 def _cast(dtype: Any) -> Any:
     def method(self: Any) -> Any:
-        return self.astype(dtype)
+        return cast_written(self.astype(dtype), self)
     return method
 
 
@@ -234,14 +248,14 @@ def to(self: Any, dtype: Any = None, non_blocking: bool = False, copy: bool = Fa
     """``x.to(dtype)``; a device name (``"cpu"``) leaves the Tensor as it is."""
     if dtype is None or isinstance(dtype, str):
         return self
-    return self.astype(dtype)
+    return cast_written(self.astype(dtype), self)
 
 
 def type_(self: Any, dtype: Any = None) -> Any:
     """``x.type()``: the dtype's MindSpore name (``"Float32"``); ``x.type(dtype)``: a cast."""
     if dtype is None:
         return str(mstype.of(self.dtype))
-    return self.astype(dtype)
+    return cast_written(self.astype(dtype), self)
 
 
 def numpy_(self: Any) -> Any:

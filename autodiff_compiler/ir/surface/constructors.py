@@ -135,8 +135,8 @@ def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
         return np.asarray(x).astype(dtype, copy=copy)
     if copy is False and x.aval.dtype is not None and np.dtype(dtype) == x.aval.dtype:
         return x  # no copy asked for, none needed: NumPy's array itself
-    if _is_float_dtype(dtype):
-        return P.astype(x, dtype)
+    if _is_float_dtype(dtype):  # (a Tensor's, in the user's code: MindSpore's Cast)
+        return builder.mark_cast(x, P.astype(x, dtype))
     return P.astype_discrete(x, dtype)
 
 
