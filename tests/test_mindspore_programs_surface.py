@@ -137,8 +137,9 @@ def test_data_initialised_already():
 
 def test_a_refusal_in_a_library_cell_names_the_users_call():
     """``grad(nn.ReLU())(int_tensor)``: the place to fix is the user's call, not the
-    Cell's ``construct`` in this package (which the message still names)."""
-    with pytest.raises(ms.AutodiffError, match="has dtype int32") as err:
+    Cell's ``construct`` in this package (which the message still names). MindSpore
+    2.10 gives int32 [1, 0] there, computed in its ReLU's own way: refused."""
+    with pytest.raises(ms.AutodiffError, match="integer Tensor converted") as err:
         ms.grad(nn.ReLU())(Tensor(np.array([1, -2]), ms.int32))
     assert "test_mindspore_programs_surface.py" in str(err.value).splitlines()[0]
     assert "nn.py" in str(err.value)

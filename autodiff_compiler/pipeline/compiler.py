@@ -22,7 +22,7 @@ import numpy as np
 from .. import backends, trees
 from ..ad import control as _control  # noqa: F401  (registers the region rules)
 from ..ad.forward import forward
-from ..ad.reverse import reverse
+from ..ad.reverse import integer_value, reverse
 from ..backends.base import Backend
 from ..backends.python.codegen import Generated, generate
 from ..backends.python.expressions import may_raise_on_floats
@@ -233,8 +233,9 @@ def _compile(fn: Any, spec: GradSpec, args: list[Any] | None, optimize: bool = T
     primal = verify(_primal(fn, arg_vars + cap_vars, b.eqns, out, loc))
     # the arguments first: an int one makes an int output, and is the mistake to name
     wrt = wrt_indices(target, args, spec, primal, low, loc)
+    integers = not spec.forward and any(integer_value(primal.invars[i]) for i in wrt)
     seeds, aux_leaves, aux_skeleton = ([], [], None) if spec.primal else \
-        seeds_of(out, spec, loc)
+        seeds_of(out, spec, loc, integers=integers)
     program = derivative_program(primal, spec, wrt, seeds, aux_leaves)
     backend = backends.get(spec.backend)
     ir = verify(passes.optimize(program, fused=backend.fuses,

@@ -21,22 +21,28 @@ if TYPE_CHECKING:
     from .spec import GradSpec
 
 
-def seeds_of(out: Any, spec: GradSpec, loc: Loc | None) -> tuple[list[Var], list[Var], Any]:
-    """Outputs to differentiate (sum of all, or the first with ``has_aux``) and aux."""
+def seeds_of(out: Any, spec: GradSpec, loc: Loc | None, *, integers: bool = False
+             ) -> tuple[list[Var], list[Var], Any]:
+    """Outputs to differentiate (sum of all, or the first with ``has_aux``) and aux.
+    With ``integers`` (an integer Tensor differentiated) MindSpore's integer Tensor
+    outputs are differentiated too, as MindSpore does (int ones as the sensitivity)."""
     if spec.has_aux and not (isinstance(out, tuple | list) and len(out) >= 2):
         raise AutodiffTypeError(
             f"has_aux=True needs the function to return a tuple (output, aux...), but it "
             f"returned {_describe(out)}", loc,
             hint="return (loss, aux), or drop has_aux=True")
     loss = out[0] if spec.has_aux else out
-    if not (spec.forward or spec.cotangent_inputs) and not _has_float(loss):
+    def seeded(v: Var) -> bool:
+        return v.aval.is_float or (integers and v.tensor and v.aval.dtype.kind in "iu")
+    if not (spec.forward or spec.cotangent_inputs) and not _has_float(loss) and not (
+            integers and any(map(seeded, trees.flatten(loss, _is_var)[0]))):
         what = "its first output is" if spec.has_aux else "it returned"
         raise AutodiffTypeError(
             f"cannot differentiate the function: {what} {_describe(loss)}, not a float "
             f"value", loc,
             hint="return the loss as a float: a Python float, a float array or np.sum(...) "
                  "of one; return other values as aux with has_aux=True")
-    seeds = [v for v in trees.flatten(loss, _is_var)[0] if v.aval.is_float]
+    seeds = [v for v in trees.flatten(loss, _is_var)[0] if seeded(v)]
     if not spec.has_aux:
         return seeds, [], None
     aux_leaves, aux_skeleton = trees.flatten(tuple(out[1:]), _is_var)

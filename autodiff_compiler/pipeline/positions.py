@@ -113,13 +113,15 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
     """The program inputs to differentiate: each leaf of each position, then each
     weight; anything there that has no gradient is refused at the function's def.
 
-    A MindSpore Tensor of integers is differentiated where its gradient is zeros for
-    sure (labels read only as indices or compared): MindSpore gives int zeros there,
-    and ``grad(net, (0, 1))(data, labels)`` is how its programs ask. Where a
-    derivative reaches it, MindSpore gives that derivative truncated to an integer at
-    each cast: refused, naming the cast to write. The same holds for an integer
-    Parameter among the weights (which was given zeros, silently, where MindSpore gives
-    the truncated derivative)."""
+    A MindSpore Tensor of integers (or an integer Parameter among the weights) is
+    differentiated as MindSpore differentiates it: int zeros where nothing derivable
+    reads it (labels read as indices or compared: ``grad(net, (0, 1))(data, labels)``
+    is how its programs ask), else the derivative computed in integers through integer
+    operations and truncated to an integer at each of MindSpore's casts to a float
+    type; the reverse pass refuses it through anything else
+    (``ad.reverse.check_integer_paths``). A NumPy integer array is refused, as JAX
+    refuses it; so is a bool Tensor a derivative reaches, and an integer Tensor in
+    forward mode."""
     names = param_names(target)
     check_positions(target, args, spec, loc)
     invars, wrt = list(primal.invars), []
@@ -128,8 +130,8 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
         leaves = trees.flatten(arg, _is_var)[0]
         for leaf in leaves:
             if not leaf.aval.is_float and not (
-                    leaf.tensor and leaf.aval.dtype is not None
-                    and leaf.aval.dtype.kind in "biu" and not _reaches_outputs(primal, leaf)):
+                    leaf.tensor and leaf.aval.dtype is not None and leaf.aval.dtype.kind in "biu"
+                    and (_integer_gradient(leaf, spec) or not _reaches_outputs(primal, leaf))):
                 raise AutodiffError(
                     f"cannot differentiate with respect to argument '{name}' (position {p})"
                     f": {'it' if leaf is arg else 'an array in it'} has dtype "
@@ -138,7 +140,8 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
             wrt.append(invars.index(leaf))
     for w in spec.weights or ():
         leaf = low.captures.input_of(w)
-        if not leaf.aval.is_float and _reaches_outputs(primal, leaf):
+        if not leaf.aval.is_float and not _integer_gradient(leaf, spec) and \
+                _reaches_outputs(primal, leaf):
             name = getattr(w, "name", None) or "a weight"
             raise AutodiffError(
                 f"cannot differentiate with respect to Parameter '{name}': it has dtype "
@@ -148,6 +151,13 @@ def wrt_indices(target: Any, args: list, spec: GradSpec, primal: Function,
                      "leave it out of the weights (requires_grad=False)")
         wrt.append(invars.index(leaf))
     return wrt
+
+
+def _integer_gradient(leaf: Var, spec: GradSpec) -> bool:
+    """Whether ``leaf``, of a MindSpore Tensor or Parameter, gets MindSpore's integer
+    gradient: of integers (not bools), in reverse mode."""
+    dtype = leaf.aval.dtype
+    return dtype is not None and dtype.kind in "iu" and not spec.forward
 
 
 def _reaches_outputs(fn: Function, leaf: Var) -> bool:
