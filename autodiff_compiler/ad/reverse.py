@@ -99,43 +99,60 @@ def check_integer_paths(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom])
         if any(v in reached for v in eqn.outvars) and not all(
                 isinstance(v, Var) and v.aval.dtype == np.bool_ for v in eqn.outvars):
             reached.update(reads(eqn))
+    # values cast to an integer type from one a gradient flows to: MindSpore's gradient
+    # goes back through the cast, where here none does; fine where they are only
+    # indices or compared
+    severed: set[Var] = set()
     for eqn in fn.eqns:
-        if eqn.prim is P.astype_discrete and eqn.invars[0] in varied and \
-                eqn.outvars[0] in reached:
-            raise AutodiffError(
-                "cannot differentiate through a cast to an integer type beside an integer "
-                "Tensor differentiated: MindSpore's gradient goes through it (cast back), "
-                "where here it has no derivative", eqn.loc,
-                hint="cast to a float type, or ops.stop_gradient the cast value")
-        read = [i for i, a in enumerate(eqn.invars) if a in integers]
-        operands = {a for a in eqn.invars if isinstance(a, Var)}
-        captured = any(a in integers and a not in operands for a in reads(eqn))
-        if not (read or captured) or not any(v in reached for v in eqn.outvars):
+        if not any(v in reached for v in eqn.outvars):
             continue
-        if not eqn.prim.differentiable and (eqn.prim.name in _ZERO_IN_MINDSPORE or all(
-                isinstance(v, Var) and v.aval.dtype == np.bool_ for v in eqn.outvars)):
-            continue  # zero, as MindSpore's (a comparison's)
-        read = [i for i in read if _differentiates(eqn, i)]
-        if not read and not captured:
-            continue  # read as an index only
-        if not captured and integer_exact(eqn) and \
-                all(integer_value(v) for v in eqn.outvars):
-            integers.update(eqn.outvars)
-        elif not captured and eqn.prim is P.astype and eqn.outvars[0].cast:
-            continue  # a float from here: differentiated as any float
-        else:
-            what = "converted to a float type inside an operation (sqrt, a division " \
-                "by or of a Python number, a function of this package)" \
-                if eqn.prim is P.astype else f"through '{eqn.prim.name}'"
-            raise AutodiffError(
-                f"cannot differentiate with respect to an integer Tensor {what} here: "
-                "MindSpore's gradient there is not the derivative truncated to an integer "
-                "at its casts (a float one, or one computed otherwise), and it is not "
-                "computed here", eqn.loc,
-                hint="pass a float Tensor (x.astype(ms.float32)) for the derivative, or "
-                     "leave the integer Tensor out of grad_position; MindSpore's own "
-                     "integer gradient is given through + - * / of Tensors, sums, "
-                     "products, indexing and ops.cast to a float type")
+        operands = {a for a in eqn.invars if isinstance(a, Var)}
+        if eqn.prim is P.astype_discrete and (eqn.invars[0] in varied or
+                                              eqn.invars[0] in integers or
+                                              eqn.invars[0] in severed):
+            severed.update(eqn.outvars)
+            continue
+        for group, carried in ((severed, False), (integers, True)):
+            read = [i for i, a in enumerate(eqn.invars) if a in group]
+            captured = any(a in group and a not in operands for a in reads(eqn))
+            if not (read or captured):
+                continue
+            if not eqn.prim.differentiable and (eqn.prim.name in _ZERO_IN_MINDSPORE or all(
+                    isinstance(v, Var) and v.aval.dtype == np.bool_ for v in eqn.outvars)):
+                continue  # zero, as MindSpore's (a comparison's)
+            read = [i for i in read if _differentiates(eqn, i)]
+            if not read and not captured:
+                continue  # read as an index only
+            if not captured and integer_exact(eqn) and \
+                    all(integer_value(v) for v in eqn.outvars):
+                group.update(eqn.outvars)
+            elif carried and not captured and eqn.prim is P.astype and eqn.outvars[0].cast:
+                continue  # a float from here: differentiated as any float
+            else:
+                raise _integer_refused(eqn, carried)
+    if any(v in severed for v in seeds):
+        raise _integer_refused(None, False)
+
+
+def _integer_refused(eqn: Eqn | None, carried: bool) -> AutodiffError:
+    if not carried:
+        return AutodiffError(
+            "cannot differentiate through a cast to an integer type beside an integer "
+            "Tensor differentiated: MindSpore's gradient goes through it (cast back), "
+            "where here it has no derivative", eqn.loc if eqn is not None else None,
+            hint="cast to a float type, or ops.stop_gradient the cast value")
+    what = "converted to a float type inside an operation (sqrt, a division " \
+        "by or of a Python number, a function of this package)" \
+        if eqn.prim is P.astype else f"through '{eqn.prim.name}'"
+    return AutodiffError(
+        f"cannot differentiate with respect to an integer Tensor {what} here: "
+        "MindSpore's gradient there is not the derivative truncated to an integer "
+        "at its casts (a float one, or one computed otherwise), and it is not "
+        "computed here", eqn.loc,
+        hint="pass a float Tensor (x.astype(ms.float32)) for the derivative, or "
+             "leave the integer Tensor out of grad_position; MindSpore's own "
+             "integer gradient is given through + - * / of Tensors, sums, "
+             "products, indexing and ops.cast to a float type")
 
 
 def activity(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom]) -> set[Var]:
