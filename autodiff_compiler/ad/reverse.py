@@ -22,6 +22,13 @@ from ..errors import AutodiffError, MissingRuleError, internal_errors_at
 from ..ir import primitives as P
 from ..ir.builder import adjoint_loc, building
 from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, ndim_of, reads
+from .integers import (
+    as_integer,
+    check_casts_to_integers,
+    check_integer_paths,
+    integer_exact,
+    integer_value,
+)
 
 TAPE = Aval(None, np.dtype(object))  # a Python list of per-iteration values (a loop's tape)
 
@@ -36,30 +43,6 @@ def differentiable_value(v: Var) -> bool:
     return v.aval.is_float or is_tape(v)
 
 
-def integer_value(v: Any) -> bool:
-    return isinstance(v, Var) and v.aval.dtype is not None and v.aval.dtype.kind in "iu"
-
-
-# Operations of integers whose rules give an integer cotangent exactly as MindSpore's
-# bprops compute it, in integers: sums, products and values moved. An integer Tensor
-# differentiated (``pipeline.positions``) carries its gradient back through these and
-# through MindSpore's casts of it to a float type (``Var.cast``), where the gradient is
-# cast back to it, truncated; through anything else its gradient is refused
-# (``check_integer_paths``).
-INTEGER_EXACT = frozenset({"add", "sub", "neg", "mul", "square", "reduce_sum", "matmul", "dot",
-                           "getitem", "reshape", "broadcast_to", "transpose", "T",
-                           "expand_dims", "squeeze", "copy"})
-
-
-def integer_exact(eqn: Eqn) -> bool:
-    """``INTEGER_EXACT``, or a power of an integer by a constant whole number (``x ** 2``:
-    ``2 x``, as MindSpore computes it)."""
-    if eqn.prim.name == "pow":
-        y = eqn.invars[1]
-        return isinstance(y, Const) and type(y.value) is int and y.value >= 0
-    return eqn.prim.name in INTEGER_EXACT
-
-
 def varied_values(fn: Function, wrt: Sequence[Var]) -> set[Var]:
     """Float values (and tapes) that depend on ``wrt`` through differentiable primitives;
     and integer ones that depend on an integer ``wrt`` through ``INTEGER_EXACT`` ones."""
@@ -68,91 +51,10 @@ def varied_values(fn: Function, wrt: Sequence[Var]) -> set[Var]:
         if eqn.prim.differentiable and any(a in varied for a in reads(eqn)):
             varied.update(v for v in eqn.outvars if differentiable_value(v))
             if integer_exact(eqn) and any(
-                    integer_value(a) and a in varied and _differentiates(eqn, i)
+                    integer_value(a) and a in varied and differentiates(eqn, i)
                     for i, a in enumerate(eqn.invars)):
                 varied.update(v for v in eqn.outvars if integer_value(v))
     return varied
-
-
-# Operations of integers without a derivative here whose MindSpore gradient is zeros
-# too (measured on 2.10: floor division); a comparison's, whose result is a bool, is.
-_ZERO_IN_MINDSPORE = frozenset({"floor_divide", "sign", "argmax", "argmin", "stop_gradient",
-                                "shape", "size", "ndim", "dtype", "zeros_like", "ones_like"})
-
-
-def check_integer_paths(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom]) -> None:
-    """Refuse the gradient of an integer ``wrt`` (a MindSpore Tensor's) where it would
-    pass through anything but ``INTEGER_EXACT`` operations of integers and MindSpore's
-    casts of them to a float type (``Var.cast``): there MindSpore's gradient is not the
-    derivative truncated at its casts (``sqrt`` of an integer, ``x / 2``: a float one;
-    a cast to another integer type passes it on, where ours has no derivative), or
-    not known to be (a loop, a branch, a function of its own)."""
-    integers = {v for v in wrt if integer_value(v)}
-    if not integers:
-        return
-    varied = varied_values(fn, wrt)
-    # What a cotangent may reach in MindSpore: through everything but a comparison (an
-    # operation this package lowers to one it does not differentiate, ``trunc`` in an
-    # integer mean, may have a MindSpore gradient; a cast to an integer type has one).
-    reached = {v for v in seeds if isinstance(v, Var)}
-    for eqn in reversed(fn.eqns):
-        if any(v in reached for v in eqn.outvars) and not all(
-                isinstance(v, Var) and v.aval.dtype == np.bool_ for v in eqn.outvars):
-            reached.update(reads(eqn))
-    # values cast to an integer type from one a gradient flows to: MindSpore's gradient
-    # goes back through the cast, where here none does; fine where they are only
-    # indices or compared
-    severed: set[Var] = set()
-    for eqn in fn.eqns:
-        if not any(v in reached for v in eqn.outvars):
-            continue
-        operands = {a for a in eqn.invars if isinstance(a, Var)}
-        if eqn.prim is P.astype_discrete and (eqn.invars[0] in varied or
-                                              eqn.invars[0] in integers or
-                                              eqn.invars[0] in severed):
-            severed.update(eqn.outvars)
-            continue
-        for group, carried in ((severed, False), (integers, True)):
-            read = [i for i, a in enumerate(eqn.invars) if a in group]
-            captured = any(a in group and a not in operands for a in reads(eqn))
-            if not (read or captured):
-                continue
-            if not eqn.prim.differentiable and (eqn.prim.name in _ZERO_IN_MINDSPORE or all(
-                    isinstance(v, Var) and v.aval.dtype == np.bool_ for v in eqn.outvars)):
-                continue  # zero, as MindSpore's (a comparison's)
-            read = [i for i in read if _differentiates(eqn, i)]
-            if not read and not captured:
-                continue  # read as an index only
-            if not captured and integer_exact(eqn) and \
-                    all(integer_value(v) for v in eqn.outvars):
-                group.update(eqn.outvars)
-            elif carried and not captured and eqn.prim is P.astype and eqn.outvars[0].cast:
-                continue  # a float from here: differentiated as any float
-            else:
-                raise _integer_refused(eqn, carried)
-    if any(v in severed for v in seeds):
-        raise _integer_refused(None, False)
-
-
-def _integer_refused(eqn: Eqn | None, carried: bool) -> AutodiffError:
-    if not carried:
-        return AutodiffError(
-            "cannot differentiate through a cast to an integer type beside an integer "
-            "Tensor differentiated: MindSpore's gradient goes through it (cast back), "
-            "where here it has no derivative", eqn.loc if eqn is not None else None,
-            hint="cast to a float type, or ops.stop_gradient the cast value")
-    what = "converted to a float type inside an operation (sqrt, a division " \
-        "by or of a Python number, a function of this package)" \
-        if eqn.prim is P.astype else f"through '{eqn.prim.name}'"
-    return AutodiffError(
-        f"cannot differentiate with respect to an integer Tensor {what} here: "
-        "MindSpore's gradient there is not the derivative truncated to an integer "
-        "at its casts (a float one, or one computed otherwise), and it is not "
-        "computed here", eqn.loc,
-        hint="pass a float Tensor (x.astype(ms.float32)) for the derivative, or "
-             "leave the integer Tensor out of grad_position; MindSpore's own "
-             "integer gradient is given through + - * / of Tensors, sums, "
-             "products, indexing and ops.cast to a float type")
 
 
 def activity(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom]) -> set[Var]:
@@ -218,24 +120,13 @@ def _in_dtype_of(v: Var, g: Var) -> Var:
     convention)."""
     want, have = v.aval.dtype, g.aval.dtype
     if integer_value(v):
-        return _as_integer(g, v)
+        return as_integer(g, v)
     if want is not None and have is not None and have.kind == "c" and want.kind == "f":
         g = P.real(g)
         have = g.aval.dtype
     if want is not None and want != have and v.aval.is_float and not v.aval.weak:
         return P.astype(g, want)
     return g
-
-
-def _as_integer(part: Any, v: Var) -> Any:
-    """An integer value's cotangent in its dtype: computed in integers
-    (``INTEGER_EXACT``) or cast back to it (``astype``'s rule), maybe in a wider type
-    (a sum of int32 is int64), whose values fit."""
-    dtype = part.aval.dtype if isinstance(part, Var) else np.asarray(part).dtype
-    if dtype is None or dtype.kind not in "iu":
-        raise AutodiffError(f"internal compiler error: the cotangent of an integer value "
-                            f"came as {dtype}")
-    return part if dtype == v.aval.dtype else P.astype(part, v.aval.dtype)
 
 
 def _zeros(v: Var, g: Any) -> Atom:
@@ -264,7 +155,7 @@ def vjp_split(fn: Function, wrt: Sequence[Var], ct_out: Sequence[Any]
     flows. ``ct_out`` holds one cotangent (or ``None``) per output of ``fn``."""
     seeds = [o for o, c in zip(fn.outvars, ct_out) if c is not None]
     active = activity(fn, wrt, seeds)
-    _check_casts_to_integers(fn, active, seeds)
+    check_casts_to_integers(fn, active, seeds)
     with building(None) as fb:
         taped = [_forward(eqn, active) for eqn in fn.eqns]
     with building(None) as bb:
@@ -277,22 +168,6 @@ def vjp_split(fn: Function, wrt: Sequence[Var], ct_out: Sequence[Any]
                 with bb.at(adjoint_loc(eqn.loc)), internal_errors_at(eqn.loc):
                     _backward(eqn, tape, adjoints)
     return fb.eqns, bb.eqns, [adjoints.ct.get(v) for v in wrt]
-
-
-def _check_casts_to_integers(fn: Function, active: set[Var], seeds: Sequence[Atom]) -> None:
-    """Refuse a derivative through ``astype`` of a float to an integer type (an integer
-    Tensor's gradient, cast back to it, differentiated again): MindSpore's passes
-    through it, where here an integer value has none, and the gradient would be zeros."""
-    reached = None
-    for eqn in fn.eqns:
-        if eqn.prim is P.astype and integer_value(eqn.outvars[0]) and eqn.invars[0] in active:
-            reached = reaching(fn, seeds) if reached is None else reached
-            if eqn.outvars[0] in reached:
-                raise AutodiffError(
-                    "cannot differentiate through a cast of a float value to an integer "
-                    "type (the gradient of an integer Tensor, differentiated again): "
-                    "MindSpore's gradient passes through the cast, and here it has none",
-                    eqn.loc, hint="differentiate with respect to a float Tensor instead")
 
 
 def _forward(eqn: Eqn, active: set[Var]) -> Any:
@@ -367,7 +242,7 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
         rule.backward(eqn, tape, adjoints)
         return
     if prim not in _OF_TAPES and any(is_tape(a) and a in adjoints.active
-                                     and _differentiates(eqn, i) for i, a in enumerate(eqn.invars)):
+                                     and differentiates(eqn, i) for i, a in enumerate(eqn.invars)):
         raise AutodiffError(f"'{prim.name}' reads a loop's tape outside the loop that "
                             "reads it by iteration; its derivative is not supported", eqn.loc,
                             hint="differentiate the original function to this order directly")
@@ -382,7 +257,7 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
             if rule_ is not None:
                 part = rule_(g, ans, *args, **eqn.params)
                 if part is not None and integer_value(arg):
-                    part = _as_integer(part, arg)
+                    part = as_integer(part, arg)
                 if part is not None:
                     summed[arg] = summed[arg] + part if arg in summed else part
         for arg, part in summed.items():
@@ -395,7 +270,7 @@ def _backward(eqn: Eqn, tape: Any, adjoints: _Adjoints) -> None:
         adjoints.add(arg, contribution)
 
 
-def _differentiates(eqn: Eqn, position: int) -> bool:
+def differentiates(eqn: Eqn, position: int) -> bool:
     """Whether ``eqn``'s rule gives its operand at ``position`` a cotangent (a slice read
     back from a tape, an index of ``gather_add``, gets none: no tape to answer for)."""
     if eqn.prim.n_out != 1 or eqn.prim.vjp is None:

@@ -22,7 +22,8 @@ import numpy as np
 from .. import backends, trees
 from ..ad import control as _control  # noqa: F401  (registers the region rules)
 from ..ad.forward import forward
-from ..ad.reverse import integer_value, reverse
+from ..ad.integers import integer_value
+from ..ad.reverse import reverse
 from ..backends.base import Backend
 from ..backends.python.codegen import Generated, generate
 from ..backends.python.expressions import may_raise_on_floats
