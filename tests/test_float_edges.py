@@ -233,3 +233,21 @@ def test_every_float_dtype_compiles_and_keeps_its_dtype(dtype):
                                        else np.float64))
     np.testing.assert_allclose(got.astype(want.dtype), want,
                                rtol=1e-3 if dtype == np.float16 else 1e-6)
+
+
+@pytest.mark.parametrize("x, y", [(1.0, math.inf), (math.inf, 1.0), (math.inf, -math.inf),
+                                  (-math.inf, 2.0), (0.5, -0.25), (-3.0, 40.0)])
+def test_logaddexp2_partials_at_an_infinite_argument_are_their_limits(x, y):
+    """d logaddexp2(x, y) / dx = 2^x / (2^x + 2^y): 1 for an infinite argument beside a
+    finite one and 0 for the other, as logaddexp's partials are (exp2(x - result) was
+    inf - inf = NaN for the infinite one), in both modes."""
+    def share(a, b):  # 2^a / (2^a + 2^b), the limit where either is infinite
+        return 1.0 if a == math.inf or b == -math.inf else (
+            0.0 if b == math.inf or a == -math.inf else 1.0 / (1.0 + 2.0 ** (b - a)))
+    want = (share(x, y), share(y, x))
+    fn = _binary(np.logaddexp2)
+    for args in [(x, y), (np.array([x]), np.array([y]))]:
+        got = adc.grad(fn, (0, 1))(*args)
+        np.testing.assert_allclose(np.ravel(got), want, rtol=1e-14)
+        _, tangent = adc.jvp(fn, args, (np.ones_like(args[0]), np.zeros_like(args[1])))
+        np.testing.assert_allclose(np.ravel(tangent), want[0], rtol=1e-14)

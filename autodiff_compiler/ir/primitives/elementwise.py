@@ -252,7 +252,11 @@ defpartials(arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
 # there, so dividing by 1 instead of 0 gives exactly 0).
 defpartials(hypot, lambda ans, x, y: x / where(equal(ans, 0), 1, ans),
                    lambda ans, x, y: y / where(equal(ans, 0), 1, ans))
-defpartials(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
+# d logaddexp2(x, y) / dx = 2^x / (2^x + 2^y) = sigmoid((x - y) ln 2), logaddexp's form:
+# exp2(x - ans) is inf - inf = NaN for the partial of an infinite argument (y = inf
+# beside a finite x has partial 1, as logaddexp's has).
+defelementwise(logaddexp2, lambda d, ans, x, y: d * sigmoid(_minus(x, y) * LN2),
+                           lambda d, ans, x, y: d * sigmoid(_minus(y, x) * LN2))
 
 
 def _clip_inside(x, lo, hi):
