@@ -406,6 +406,40 @@ def nanstd_fn(x):
     return np.nanstd(x, axis=(0, 1))
 
 
+# ``where=`` of the NaN-ignoring reductions, for a (3, 4) argument whose [0, 1] and [2, 3]
+# are NaN: each row keeps two or three entries that are not NaN.
+KEPT = np.array([[True, True, False, True], [True, False, True, True],
+                 [False, True, True, True]])
+
+
+def nansum_where(x):
+    return np.nansum(x, axis=1, where=KEPT)
+
+
+def nanprod_where_initial(x):
+    return np.nanprod(x, axis=0, where=KEPT, initial=1.5, keepdims=True)
+
+
+def nanmax_where_initial(x):
+    return np.nanmax(x, axis=1, where=KEPT, initial=-5.0)
+
+
+def nanmin_initial(x):
+    return np.nanmin(x, axis=0, initial=0.25)
+
+
+def nanmean_where(x):
+    return np.nanmean(x, axis=1, where=KEPT)
+
+
+def nanvar_where(x):
+    return np.nanvar(x, axis=1, ddof=1, where=KEPT)
+
+
+def nanstd_where(x):
+    return np.nanstd(x, where=KEPT)
+
+
 def nanmedian_fn(x):
     return np.nanmedian(x, axis=1)
 

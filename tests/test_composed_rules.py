@@ -218,6 +218,14 @@ SPECS = [
     Spec("nanmean", C.nanmean_fn, (X_NAN,), ("logical_not", "div"), np.nanmean),
     Spec("nanvar", C.nanvar_fn, (X_NAN,), ("sub", "less_equal"), np.nanvar),
     Spec("nanstd", C.nanstd_fn, (X_NAN,), ("sqrt", "equal"), np.nanstd),
+    # where= leaves entries out as a NaN does (a mean or variance does not count them)
+    Spec("nansum_where", C.nansum_where, (X_NAN,), ("logical_not",)),
+    Spec("nanprod_where_initial", C.nanprod_where_initial, (X_NAN,), ("reduce_prod", "mul")),
+    Spec("nanmax_where_initial", C.nanmax_where_initial, (X_NAN,), ("reduce_max", "maximum")),
+    Spec("nanmin_initial", C.nanmin_initial, (X_NAN,), ("reduce_min", "minimum")),
+    Spec("nanmean_where", C.nanmean_where, (X_NAN,), ("logical_not", "div")),
+    Spec("nanvar_where", C.nanvar_where, (X_NAN,), ("less_equal",)),
+    Spec("nanstd_where", C.nanstd_where, (X_NAN,), ("sqrt",)),
     Spec("nanmedian", C.nanmedian_fn, (X_NAN,), ("sort", "take_along_axis", "floor_divide"),
          np.nanmedian),
     Spec("nanmedian_all", C.nanmedian_all, (X_NAN,), ("sort", "squeeze")),
@@ -457,6 +465,10 @@ def pad_with_negative_width(x):
     return np.pad(x, -1, mode="edge")
 
 
+def nanmax_where_without_initial(x):
+    return np.nanmax(x, where=x > 0)
+
+
 @pytest.mark.parametrize("fn, arg, message", [
     (select_of_numbers, np.array(1.5), "should be boolean"),
     (diff_of_0d, np.array(1.5), "at least one dimensional"),
@@ -466,9 +478,11 @@ def pad_with_negative_width(x):
     (average_of_weights_of_another_shape, M, "Axis must be specified"),
     (average_of_weights_along_wrong_axis, M, "consistent with shape of a"),
     (pad_with_negative_width, M, "negative"),
+    (nanmax_where_without_initial, M, "one has to specify 'initial'"),
 ], ids=["select_of_numbers", "diff_of_0d", "diagonal_of_one_axis", "percentile_out_of_range",
         "convolve_of_matrices", "average_of_weights_of_another_shape",
-        "average_of_weights_along_wrong_axis", "pad_with_negative_width"])
+        "average_of_weights_along_wrong_axis", "pad_with_negative_width",
+        "nanmax_where_without_initial"])
 def test_call_numpy_rejects_is_rejected_at_its_line(fn, arg, message):
     with pytest.raises(AutodiffError, match=message) as info:
         adc.grad(fn)(arg)

@@ -26,7 +26,7 @@ import numpy as np
 from .. import primitives as P
 from ..core import ndim_of
 from . import UnsupportedArgumentError, _keepdims, _static, _unsupported, register
-from .arithmetic import deviation
+from .arithmetic import _masked, _masked_mean, _masked_var, _with_initial, deviation
 from .composed import _along, _known_rank, _known_shape
 from .constructors import _asarray, _astype
 
@@ -76,52 +76,95 @@ def _reduction_args(a: Any, axis: Any, keepdims: Any) -> tuple[Any, Any, bool]:
 # ---------------------------------------------------------------------------- NaN-ignoring
 
 
+def _given(value: Any) -> bool:
+    return value is not None and value is not np._NoValue
+
+
+def _where(where: Any) -> Any:
+    """``where=`` as a mask, or None where it leaves every entry in."""
+    return None if where is np._NoValue or where is None or where is True else where
+
+
+def _left_out(a: Any, where: Any) -> Any:
+    """The entries a NaN-ignoring reduction leaves out: NaNs, and those ``where`` masks
+    (NumPy's ``where=`` takes them out of the count as well as of the sum)."""
+    nan = P.isnan(a)
+    if where is None:
+        return nan
+    # the shape check of a masked plain reduction: ``where`` broadcasts to ``a``'s shape
+    return P.logical_not(_masked("sum", P.logical_not(nan), where, None))
+
+
 def _nan_accumulation(prim: P.Primitive, neutral: float, name: str):
-    """``np.nansum``/``np.nanprod``: the reduction of ``x`` with NaNs made neutral."""
+    """``np.nansum``/``np.nanprod``: the reduction of ``x`` with NaNs made neutral, as
+    NumPy's ``np.sum``/``np.prod`` of ``_replace_nan(x)`` with ``where``/``initial``."""
+    plain = name[3:]
+
     def build(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=np._NoValue,
               where=np._NoValue):
-        _unsupported(name, dtype=dtype, out=out, initial=initial, where=where)
+        _unsupported(name, dtype=dtype, out=out)
         a, axis, keepdims = _reduction_args(a, axis, keepdims)
-        return prim(_without_nan(a, neutral), axis=axis, keepdims=keepdims)
+        values = _masked(plain, _without_nan(a, neutral), _where(where), None)
+        total = prim(values, axis=axis, keepdims=keepdims)
+        return _with_initial(plain, total, initial) if _given(initial) else total
     return build
 
 
 def _nan_extremum(prim: P.Primitive, fill: float, name: str):
     """``np.nanmax``/``np.nanmin``: NumPy's ``fmax.reduce``, that is the extremum of the
-    entries that are not NaN, and NaN where all are."""
+    entries that are not NaN (nor left out by ``where``, which then needs ``initial``,
+    as in NumPy), with ``initial``, and NaN where there is none and no ``initial``."""
+    plain = name[3:]
+
     def build(a, axis=None, out=None, keepdims=np._NoValue, initial=np._NoValue,
               where=np._NoValue):
-        _unsupported(name, out=out, initial=initial, where=where)
+        _unsupported(name, out=out)
         a, axis, keepdims = _reduction_args(a, axis, keepdims)
+        initial, where = (initial if _given(initial) else None), _where(where)
         if not _may_hold_nan(a):
-            return prim(a, axis=axis, keepdims=keepdims)
-        nan = P.isnan(a)
-        result = prim(P.where(nan, fill, a), axis=axis, keepdims=keepdims)
-        return P.where(P.reduce_all(nan, axis=axis, keepdims=keepdims), np.nan, result)
+            result = prim(_masked(plain, a, where, initial), axis=axis, keepdims=keepdims)
+            return result if initial is None else _with_initial(plain, result, initial)
+        if where is not None and initial is None:
+            raise ValueError(f"reduction operation 'f{plain}' does not have an identity, so "
+                             "to use a where mask one has to specify 'initial'")
+        left_out = _left_out(a, where)
+        result = prim(P.where(left_out, fill, a), axis=axis, keepdims=keepdims)
+        if initial is not None:  # fmax(initial, -inf) where every entry is left out
+            return _with_initial(plain, result, initial)
+        return P.where(P.reduce_all(left_out, axis=axis, keepdims=keepdims), np.nan, result)
     return build
 
 
 def _nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=np._NoValue):
-    """The sum of the entries that are not NaN over their count (NaN where none is)."""
-    _unsupported("nanmean", dtype=dtype, out=out, where=where)
+    """The sum of the entries that are not NaN (and ``where`` leaves in) over their
+    count (NaN where there is none)."""
+    _unsupported("nanmean", dtype=dtype, out=out)
     a, axis, keepdims = _reduction_args(a, axis, keepdims)
+    where = _where(where)
     if not _may_hold_nan(a):
+        if where is not None:
+            return _masked_mean(a, where, axis, keepdims)
         return P.reduce_mean(a, axis=axis, keepdims=keepdims)
-    count = P.reduce_sum(P.logical_not(P.isnan(a)), axis=axis, keepdims=keepdims)
-    return _divided(P.reduce_sum(_without_nan(a, 0), axis=axis, keepdims=keepdims), count)
+    left_out = _left_out(a, where)
+    count = P.reduce_sum(P.logical_not(left_out), axis=axis, keepdims=keepdims)
+    total = P.reduce_sum(P.where(left_out, 0, a), axis=axis, keepdims=keepdims)
+    return _divided(total, count)
 
 
 def _nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *,
             where=np._NoValue, mean=np._NoValue, correction=np._NoValue):
-    """NumPy's two passes over the entries that are not NaN: their mean, then the sum of
-    squared deviations over ``count - ddof``, NaN where that is not positive (whose
-    entries get gradient 0)."""
-    _unsupported("nanvar", dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    """NumPy's two passes over the entries that are not NaN (and that ``where`` leaves
+    in): their mean, then the sum of squared deviations over ``count - ddof``, NaN where
+    that is not positive (whose entries get gradient 0)."""
+    _unsupported("nanvar", dtype=dtype, out=out, mean=mean, correction=correction)
     a, axis, keepdims = _reduction_args(a, axis, keepdims)
     ddof = _static(ddof, "ddof")
+    where = _where(where)
     if not _may_hold_nan(a):
+        if where is not None:
+            return _masked_var(a, where, axis, keepdims, ddof)
         return P.var(a, axis=axis, keepdims=keepdims, ddof=ddof)
-    nan = P.isnan(a)
+    nan = _left_out(a, where)
     values = P.where(nan, 0, a)
     count = P.reduce_sum(P.logical_not(nan), axis=axis, keepdims=True)
     centred = P.where(nan, 0, P.sub(values, _divided(
