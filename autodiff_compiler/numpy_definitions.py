@@ -18,10 +18,13 @@ functions the compiler knows, written here in NumPy and compiled in NumPy's plac
   equal bins come from the data's extremes, so they carry a gradient (a histogram is
   not a constant of the data).
 - ``np.unwrap``, ``np.logspace``, ``np.geomspace``, ``np.nancumsum``,
-  ``np.nancumprod``, ``np.ix_``, ``np.resize``, ``np.choose``, ``np.lexsort`` and
-  ``np.logaddexp.reduce`` follow NumPy's definitions, so values agree with
-  NumPy's and gradients follow from the operations: ``unwrap``'s corrections are
-  piecewise constant, so its gradient is the identity's.
+  ``np.nancumprod``, ``np.ix_``, ``np.resize``, ``np.choose``, ``np.lexsort``,
+  ``np.logaddexp.reduce`` and ``np.logaddexp.accumulate`` follow NumPy's definitions,
+  so values agree with NumPy's and gradients follow from the operations: ``unwrap``'s
+  corrections are piecewise constant, so its gradient is the identity's.
+- ``np.maximum.accumulate`` and ``np.minimum.accumulate`` (running extremes) compare
+  by doubling steps: exact, in ``log2(n)`` comparisons; tied entries share the
+  gradient as ``np.maximum``'s ties do.
 
 These are compiled, not run: each body must stay within what the frontend lowers.
 """
@@ -226,6 +229,54 @@ def logaddexp_reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = No
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
+def _accumulated(array: Any, axis: Any, dtype: Any, out: Any) -> Any:
+    """A ufunc's ``accumulate`` operand: ``array`` in ``dtype``, its ``axis`` last."""
+    if out is not None:
+        raise TypeError("out= is not supported: compiled code returns its results "
+                        "(assign the result instead of passing an output array)")
+    a = np.asarray(array) if dtype is None else np.asarray(array).astype(dtype)
+    if np.ndim(a) == 0:
+        raise TypeError("cannot accumulate on a scalar")
+    return np.moveaxis(a, axis, -1)
+
+
+def maximum_accumulate(array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
+    """``np.maximum.accumulate``: the running maximum along ``axis``, by doubling steps
+    (each entry compared with the one ``step`` before it, ``step`` = 1, 2, 4, ...), so
+    ``log2(n)`` comparisons; exact, NaN spreading forward as ``np.maximum`` spreads it.
+    Entries tied for a running maximum share its gradient as ``np.maximum``'s ties do."""
+    running = np.copy(_accumulated(array, axis, dtype, out))
+    n = np.shape(running)[-1]
+    step = 1
+    while step < n:  # (the right side is read whole before it is written)
+        running[..., step:] = np.maximum(running[..., step:], running[..., :-step])
+        step = 2 * step
+    return np.moveaxis(running, -1, axis)
+
+
+def minimum_accumulate(array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
+    """``np.minimum.accumulate``: the running minimum, as ``maximum_accumulate``."""
+    running = np.copy(_accumulated(array, axis, dtype, out))
+    n = np.shape(running)[-1]
+    step = 1
+    while step < n:  # (the right side is read whole before it is written)
+        running[..., step:] = np.minimum(running[..., step:], running[..., :-step])
+        step = 2 * step
+    return np.moveaxis(running, -1, axis)
+
+
+def logaddexp_accumulate(array: Any, axis: int = 0, dtype: Any = None,
+                         out: Any = None) -> Any:
+    """``np.logaddexp.accumulate``: ``logaddexp`` of the running total and each entry in
+    turn, NumPy's own order (so its roundings)."""
+    lanes = _accumulated(array, axis, dtype, out)
+    running = np.zeros_like(lanes)
+    running[..., 0] = lanes[..., 0]
+    for i in range(1, np.shape(lanes)[-1]):
+        running[..., i] = np.logaddexp(running[..., i - 1], lanes[..., i])
+    return np.moveaxis(running, -1, axis)
+
+
 def ix_(*args: Any) -> tuple:
     """An open mesh of index vectors: the ``k``-th shaped to run along axis ``k``; a
     boolean vector stands for the positions of its true entries."""
@@ -344,6 +395,10 @@ surface.INSTANCE_DEFINITIONS[np.vectorize] = \
 
 surface.DEFINITIONS[np.logaddexp.reduce] = logaddexp_reduce
 surface.FAMILIES["reductions"].append("np.logaddexp.reduce")
+for _ufunc, _definition in [(np.maximum, maximum_accumulate), (np.minimum, minimum_accumulate),
+                            (np.logaddexp, logaddexp_accumulate)]:
+    surface.DEFINITIONS[_ufunc.accumulate] = _definition
+    surface.FAMILIES["reductions"].append(f"np.{_ufunc.__name__}.accumulate")
 
 for _family, _functions in _FAMILIES.items():
     for _definition in _functions:
