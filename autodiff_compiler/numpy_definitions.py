@@ -11,6 +11,9 @@ functions the compiler knows, written here in NumPy and compiled in NumPy's plac
   function included, where NumPy loops in Python. A lambda written in the call (a
   function of the compiled code, which ``vmap`` cannot take) is called slice by
   slice, as NumPy calls it.
+- ``np.frexp`` reads each exponent from ``log2``, corrected where it rounded, and
+  scales exactly: NumPy's mantissas and exponents; the mantissa's derivative is
+  ``2**-e``.
 - ``np.diagflat``, ``np.broadcast_arrays``, ``np.positive``, ``np.fix``,
   ``np.count_nonzero``, ``np.isin`` and ``np.trim_zeros`` are written over the
   functions they combine.
@@ -277,6 +280,26 @@ def logaddexp_accumulate(array: Any, axis: int = 0, dtype: Any = None,
     return np.moveaxis(running, -1, axis)
 
 
+def frexp(x: Any) -> tuple:
+    """``np.frexp``: ``x = m * 2**e`` with ``0.5 <= |m| < 1`` (``m = x``, ``e = 0`` at 0,
+    inf and NaN), ``e`` int32. ``e`` is ``floor(log2|x|) + 1``, moved by one where the
+    logarithm rounded across a power of two; ``x`` is scaled by ``2**-e`` in two halves
+    (``2**-e`` alone overflows for a subnormal ``x``), each exact, so ``m`` is NumPy's.
+    ``e`` is piecewise constant, so ``m``'s derivative is ``2**-e`` (1 at 0, inf and NaN,
+    passed as they are). Integers give float64 mantissas (NumPy has loops for floats
+    only, and refuses the integers that do not cast safely to one)."""
+    x = np.asarray(x)
+    regular = np.logical_and(np.isfinite(x), np.not_equal(x, 0))
+    safe = np.where(regular, x, 1.0)
+    e = np.floor(np.log2(np.abs(safe))) + 1.0
+    half = np.floor(-e / 2.0)
+    m = safe * np.exp2(half) * np.exp2(-e - half)
+    above, below = np.abs(m) >= 1.0, np.abs(m) < 0.5
+    m = np.where(above, m * 0.5, np.where(below, m * 2.0, m))
+    e = np.where(above, e + 1.0, np.where(below, e - 1.0, e))
+    return np.where(regular, m, x), np.where(regular, e, 0.0).astype(np.int32)
+
+
 def ix_(*args: Any) -> tuple:
     """An open mesh of index vectors: the ``k``-th shaped to run along axis ``k``; a
     boolean vector stands for the positions of its true entries."""
@@ -386,7 +409,8 @@ _FAMILIES = {"indexing": (piecewise, ix_, choose, lexsort, trim_zeros),
              "shapes": (apply_along_axis, vectorize, resize, diagflat, broadcast_arrays),
              "reductions": (nancumsum, nancumprod, count_nonzero, histogram,
                             histogram_bin_edges),
-             "constructors": (logspace, geomspace), "elementwise": (unwrap, positive),
+             "constructors": (logspace, geomspace),
+             "elementwise": (unwrap, positive, frexp),
              "inactive": (fix, isin)}
 
 surface.INSTANCE_DEFINITIONS[np.vectorize] = \

@@ -1,7 +1,8 @@
 """NumPy functions compiled from the package's definitions (``numpy_definitions``):
 ``np.piecewise``, ``np.apply_along_axis``, ``np.vectorize``, ``np.unwrap``,
 ``np.logspace``, ``np.geomspace``, ``np.nancumsum``, ``np.nancumprod``, ``np.ix_``,
-``np.resize``, ``np.choose``, ``np.lexsort`` and ``np.logaddexp.reduce``; and from
+``np.resize``, ``np.choose``, ``np.lexsort``, ``np.logaddexp.reduce`` and ``np.frexp``;
+and from
 ``numpy_linalg_definitions``: ``np.polyfit``, ``np.linalg.matrix_rank``,
 ``np.linalg.tensorsolve`` and ``np.linalg.tensorinv``.
 
@@ -170,6 +171,12 @@ def tensor_inverted(a):
                                ind=1)
 
 
+def mantissa_and_exponent(x):
+    """The mantissa of 8x (derivative 8 * 2**-e) and x times its exponent."""
+    mantissa, exponent = np.frexp(x * 8.0)
+    return mantissa * 2.0 + exponent * x
+
+
 CASES = [
     (piecewise_log, [(5,), (2, 3), ()]),
     (piecewise_three, [(6,), (3, 2)]),
@@ -196,6 +203,7 @@ CASES = [
     (chosen_wrapped, [(5,)]),
     (lexsorted, [(2, 5)]),
     (log_added, [(3, 4), (5,)]),
+    (mantissa_and_exponent, [(6,), (2, 3), ()]),
     (fitted, [(7,)]),
     (fitted_weighted_columns, [(7,)]),
     (rank_times, [(3, 4), (4, 2)]),
@@ -272,3 +280,33 @@ def test_callable_is_answered_when_compiling(g, want):
     lambda or a number is known when compiling; of an array it is False."""
     x = uniform(4)
     np.testing.assert_allclose(adc.grad(scaled_or_applied)(x, g), want(x))
+
+
+def frexp_of(x, s):
+    mantissa, exponent = np.frexp(x)
+    return mantissa * s, exponent
+
+
+POWERS = np.ldexp(1.0, np.arange(-1074, 1024))  # every power of two, subnormals included
+
+
+@pytest.mark.parametrize("x", [
+    np.array([0.0, -0.0, 0.1, -3.0, 1e300, -1e-310, 5e-324, np.inf, -np.inf, np.nan,
+              np.finfo(np.float64).max, np.finfo(np.float64).tiny]),
+    np.concatenate([POWERS, np.nextafter(POWERS, 0.0), np.nextafter(POWERS, np.inf)]),
+    np.array([1e-40, 3.4e38, 0.1, -2.0], dtype=np.float32),
+    np.float16(3.5),
+], ids=["edges", "powers-of-two-and-neighbours", "float32", "float16"])
+def test_frexp_equals_numpys_bit_for_bit_and_its_mantissa_has_derivative_two_to_minus_e(x):
+    """The exponent comes from a rounded log2, corrected where it rounded across a power
+    of two; the mantissa from two exact scalings (2**-e alone overflows for subnormals)."""
+    (mantissa, exponent), pullback = adc.vjp(frexp_of, x, 1.0)
+    want_m, want_e = np.frexp(x)
+    np.testing.assert_array_equal(mantissa, want_m)
+    np.testing.assert_array_equal(np.signbit(mantissa), np.signbit(want_m))
+    np.testing.assert_array_equal(exponent, want_e)
+    assert np.asarray(mantissa).dtype == want_m.dtype and np.asarray(exponent).dtype == np.int32
+    regular = np.isfinite(x) & (x != 0)
+    gx = pullback((np.ones_like(mantissa), np.zeros(np.shape(exponent))))[0]
+    np.testing.assert_array_equal(np.asarray(gx)[regular],
+                                  np.ldexp(np.ones_like(x), -want_e)[regular])

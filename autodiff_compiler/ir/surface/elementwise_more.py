@@ -25,8 +25,8 @@ and gives their derivative conventions: ``d copysign(x, y)/dx = sign(x) sign(res
   is known only at run time), times ``180 / pi`` for degrees.
 
 ``np.frexp`` is not here: its mantissa needs the exponent of each value, which no
-primitive reads exactly (a logarithm rounds near powers of two); it is refused at the
-user's line like every NumPy function without a rule.
+primitive reads exactly (a logarithm rounds near powers of two); ``numpy_definitions``
+writes it with ``log2`` and a correction by one where that rounded.
 """
 from __future__ import annotations
 
