@@ -129,18 +129,33 @@ class TimeMonitor(Callback):
 
 
 class History(Callback):
-    """The loss at the end of each epoch, in ``history["net_output"]``."""
+    """MindSpore's record of each epoch, kept as MindSpore keeps it: ``epoch`` is
+    ``{"epoch": [1, 2, ...]}`` (made anew when a run begins), ``history["net_output"]``
+    the mean of the epoch's last output (of its first element, for a tuple) as a NumPy
+    scalar, and, under ``Model.fit``, each metric of that epoch's evaluation under its
+    name (``history`` is kept across runs)."""
 
     runs_in_fit_eval = False
 
     def __init__(self) -> None:
-        self.history: dict[str, list[float]] = {"net_output": []}
-        self.epoch: list[int] = []
+        self.history: dict[str, list[Any]] = {}
+        self.epoch: dict[str, list[int]] | None = None
 
-    def on_train_epoch_end(self, run_context: RunContext) -> None:
+    def begin(self, run_context: RunContext) -> None:
+        self.epoch = {"epoch": []}
+
+    def epoch_end(self, run_context: RunContext) -> None:
         cb = run_context.original_args()
-        self.epoch.append(cb.cur_epoch_num)
-        self.history["net_output"].append(loss_value(cb.net_outputs))
+        if self.epoch is None:
+            self.epoch = {"epoch": []}
+        self.epoch["epoch"].append(cb.get("cur_epoch_num", 1))
+        output = cb.net_outputs
+        if isinstance(output, tuple | list) and isinstance(output[0], np.ndarray):
+            output = output[0]
+        if isinstance(output, np.ndarray):
+            output = np.mean(np.asarray(output))
+        for key, value in {"net_output": output, **(cb.get("metrics") or {})}.items():
+            self.history.setdefault(key, []).append(value)
 
 
 class SummaryCollector(Callback):
