@@ -18,6 +18,7 @@ from . import (
     communication,
     context,
     dataset,
+    distribution,
     dtype,
     initializer,
     loss_scale,
@@ -61,6 +62,12 @@ ALIASES.update({f"nn.{path}": module for path, module in NN_PATHS.items()})
 for _path, _module in NN_PATHS.items():
     _parent, _, _name = f"nn.{_path}".rpartition(".")
     setattr(ALIASES[_parent], _name, _module)
+# ``import mindspore.nn.probability.distribution as msd``: the distributions' module, under
+# ``nn.probability`` (a package in MindSpore; here a module holding only that name).
+PROBABILITY = types.ModuleType(f"{__package__}.probability",
+                               "MindSpore's mindspore.nn.probability: the distributions.")
+PROBABILITY.distribution, nn.probability = distribution, PROBABILITY
+ALIASES.update({"nn.probability": PROBABILITY, "nn.probability.distribution": distribution})
 COMMON_NAMES = ("mutable", "jit", "jit_class", "lazy_inline", "no_inline", "get_seed",
                 "manual_seed", "initial_seed", "seed", "from_numpy", "is_tensor")
 
