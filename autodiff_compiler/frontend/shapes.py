@@ -55,7 +55,13 @@ def _is_tuple(value: Any) -> bool:
 def tuple_operator(op: gast.operator, left: Any, right: Any) -> Any:
     """``left op right`` where one side is a run-time tuple: joined by ``+`` with a tuple,
     repeated by ``*`` with an int; any other operator is the ``TypeError`` Python
-    raises on a tuple. ``NotImplemented`` where neither side is a run-time tuple."""
+    raises on a tuple. A tuple repeated by an int known only at run time is a run-time
+    tuple too (``(1,) * (np.ndim(y) - 2)``, the rank of a selection ``y = x[mask]``).
+    ``NotImplemented`` where neither side is a run-time tuple."""
+    if isinstance(op, gast.Mult) and (
+            (isinstance(left, tuple) and _is_runtime_int(right))
+            or (isinstance(right, tuple) and _is_runtime_int(left))):
+        return P.repeat_tuple(left, right)
     if not (is_runtime_tuple(left) or is_runtime_tuple(right)):
         return NotImplemented
     if isinstance(op, gast.Add) and _is_tuple(left) and _is_tuple(right):
@@ -74,6 +80,10 @@ def tuple_equality(equal: bool, left: Any, right: Any) -> Any:
         return NotImplemented
     same = P.tuples_equal(left, right)
     return same if equal else P.truth_not(same)
+
+
+def _is_runtime_int(value: Any) -> bool:
+    return isinstance(value, Var) and _is_int(value)
 
 
 def _is_int(value: Any) -> bool:
