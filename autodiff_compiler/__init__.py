@@ -118,3 +118,4 @@ __version__ = "0.1.0"
 # ``from autodiff_compiler.common.initializer import Normal``, ``from autodiff_compiler
 # import context``; the modules themselves live in ``mindspore/``.
 common = _aliases.register(__name__)
+experimental = _aliases.EXPERIMENTAL  # (``mindspore.experimental.optim``)

@@ -23,11 +23,13 @@ from . import (
     initializer,
     loss_scale,
     lr,
+    lr_scheduler_experimental,
     mint,
     nn,
     numpy_api,
     ops,
     optim,
+    optim_experimental,
     tensor,
     train,
 )
@@ -68,6 +70,13 @@ PROBABILITY = types.ModuleType(f"{__package__}.probability",
                                "MindSpore's mindspore.nn.probability: the distributions.")
 PROBABILITY.distribution, nn.probability = distribution, PROBABILITY
 ALIASES.update({"nn.probability": PROBABILITY, "nn.probability.distribution": distribution})
+# ``from mindspore.experimental import optim``: the PyTorch-style optimizers and their
+# ``optim.lr_scheduler``.
+EXPERIMENTAL = types.ModuleType(f"{__package__}.experimental",
+                                "MindSpore's mindspore.experimental: optim.")
+EXPERIMENTAL.optim, optim_experimental.lr_scheduler = optim_experimental, lr_scheduler_experimental
+ALIASES.update({"experimental": EXPERIMENTAL, "experimental.optim": optim_experimental,
+                "experimental.optim.lr_scheduler": lr_scheduler_experimental})
 COMMON_NAMES = ("mutable", "jit", "jit_class", "lazy_inline", "no_inline", "get_seed",
                 "manual_seed", "initial_seed", "seed", "from_numpy", "is_tensor")
 
