@@ -118,6 +118,34 @@ class Dataset:
         batched.pads = check_pad_info(pad_info, self)
         return batched
 
+    def bucket_batch_by_length(self, column_names: Any, bucket_boundaries: list,
+                               bucket_batch_sizes: list,
+                               element_length_function: Callable[..., Any] | None = None,
+                               pad_info: dict | None = None, pad_to_bucket_boundary: bool = False,
+                               drop_remainder: bool = False) -> Dataset:
+        """Rows batched with rows of about their length (``buckets`` says how)."""
+        from .buckets import BucketBatch
+        return BucketBatch(self, column_names, bucket_boundaries, bucket_batch_sizes,
+                           element_length_function, pad_info, pad_to_bucket_boundary,
+                           drop_remainder)
+
+    def apply(self, apply_func: Callable[[Dataset], Dataset]) -> Dataset:
+        """``apply_func(self)``, which must return a dataset."""
+        result = apply_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError("dataset should be returned by apply_func")
+        return result
+
+    def get_repeat_count(self) -> int:
+        """The count of the nearest ``repeat`` on the way to the source (1 without one;
+        -1: for ever)."""
+        step: Any = self
+        while step is not None:
+            if isinstance(step, _Repeat):
+                return -1 if step.count is None else step.count
+            step = getattr(step, "parent", None)
+        return 1
+
     def repeat(self, count: int | None = None) -> Dataset:
         """The epoch ``count`` times over (``None`` or -1: for ever)."""
         return _Repeat(self, None if count in (None, -1) else int(count))
