@@ -98,7 +98,8 @@ __all__ = [
 # LossMonitor``), the loss-scale managers, and the dtypes' other spellings.
 _TOP_LEVEL = ["Callback", "RunContext", "History", "LossMonitor", "TimeMonitor",
               "CheckpointConfig", "ModelCheckpoint", "LambdaCallback", "Metric", "Accuracy",
-              "Loss", "MAE", "MSE", *train.metrics_extra.__all__]
+              "Loss", "MAE", "MSE", "EarlyStopping", "ReduceLROnPlateau",
+              "LearningRateScheduler", "SummaryCollector", *train.metrics_extra.__all__]
 for _name in _TOP_LEVEL:
     globals()[_name] = getattr(train, _name)
 for _name in ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManager",

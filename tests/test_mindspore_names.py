@@ -75,3 +75,15 @@ def test_ops_range_is_mindspores_and_leaves_the_builtin_to_the_module():
     assert mindspore.ops.range(0.0, 1.0, 0.25).dtype == mindspore.float32
     pieces = mindspore.ops.split(mindspore.Tensor(np.arange(6.0)), 2)  # uses builtins.range
     assert [p.asnumpy().tolist() for p in pieces] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+
+
+# where MindSpore 2.10 exports these training names too (measured: each is there)
+TRAINING_HOMES = [("train", "build_train_network", "amp"),
+                  ("", "EarlyStopping", "train"), ("", "ReduceLROnPlateau", "train"),
+                  ("", "LearningRateScheduler", "train"), ("", "SummaryCollector", "train")]
+
+
+@pytest.mark.parametrize("home, name, origin", TRAINING_HOMES)
+def test_training_names_are_where_mindspore_exports_them(home, name, origin):
+    module = getattr(mindspore, home) if home else mindspore
+    assert getattr(module, name) is getattr(getattr(mindspore, origin), name)

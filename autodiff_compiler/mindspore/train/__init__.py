@@ -1,6 +1,6 @@
 """MindSpore's ``mindspore.train``: ``Model``, callbacks, metrics and checkpoints.
 
-The loss-scale managers MindSpore also exports here (``FixedLossScaleManager``...) live
+The loss-scale managers and ``build_train_network``, which MindSpore also exports here, live
 in ``mindspore.amp``, which imports ``nn`` (and ``nn`` this package): they are read from
 it on first use.
 """
@@ -24,7 +24,8 @@ from .metrics_extra import __all__ as _METRICS_EXTRA
 from .model import Model
 from .serialization import load_checkpoint, load_param_into_net, save_checkpoint
 
-_FROM_AMP = ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManager")
+_FROM_AMP = ("LossScaleManager", "FixedLossScaleManager", "DynamicLossScaleManager",
+             "build_train_network")
 
 __all__ = ["MAE", "MSE", "Accuracy", "Callback", "History", "Loss", "LossMonitor", "Metric",
            "Model", "RunContext", "TimeMonitor", "load_checkpoint", "load_param_into_net",
