@@ -75,13 +75,14 @@ def test_star_import_does_not_shadow_builtins():
     assert "float" not in scope and "int" not in scope and "bool" not in scope
 
 
-def _train(epochs, directory, prefix="net"):
+def _train(epochs, directory, prefix="net", **config):
     net = nn.Dense(3, 1)
     data = ms.dataset.NumpySlicesDataset(
         {"x": np.ones((8, 3), np.float32), "y": np.zeros((8, 1), np.float32)},
         shuffle=False).batch(2)
     model = ms.Model(net, nn.MSELoss(), nn.SGD(net.trainable_params(), 0.1))
-    config = ms.CheckpointConfig(save_checkpoint_steps=3, keep_checkpoint_max=2)
+    config = ms.CheckpointConfig(**({"save_checkpoint_steps": 3, "keep_checkpoint_max": 2}
+                                    | config))
     callback = ms.ModelCheckpoint(prefix=prefix, directory=str(directory), config=config)
     model.train(epochs, data, callbacks=[callback])
     return callback
@@ -97,6 +98,24 @@ def test_model_checkpoint_names_and_keeps_files_as_mindspore(tmp_path):
     assert second.latest_ckpt_file_name == str(tmp_path / "net_1-1_4.ckpt")
     restored = ms.load_checkpoint(second.latest_ckpt_file_name)
     assert "weight" in restored and "bias" in restored
+
+
+def test_model_checkpoint_appends_info_and_writes_nothing_without_steps_or_seconds(tmp_path):
+    """MindSpore 2.10 (measured): ``append_info`` puts the epoch, the step counted from
+    the start and the dict's values in each file (ints int64, floats float32); without
+    ``save_checkpoint_steps`` nor seconds (its ``save_checkpoint_epochs`` is gone, an
+    ignored keyword) nothing is written, not even after the last step."""
+    kept = _train(5, tmp_path / "a", save_checkpoint_steps=4,
+                  append_info=["epoch_num", "step_num", {"lr": 0.01}])
+    assert sorted(os.listdir(tmp_path / "a")) == ["net-4_4.ckpt", "net-5_4.ckpt"]
+    restored = ms.load_checkpoint(kept.latest_ckpt_file_name)
+    assert int(restored["epoch_num"]) == 5 and int(restored["step_num"]) == 20
+    assert restored["epoch_num"].dtype == np.int64
+    assert restored["lr"].dtype == np.float32 and float(restored["lr"]) == pytest.approx(0.01)
+    none = _train(2, tmp_path / "b", save_checkpoint_steps=None, save_checkpoint_epochs=1)
+    assert os.listdir(tmp_path / "b") == [] and none.latest_ckpt_file_name == ""
+    with pytest.raises(ValueError, match="epoch_num"):
+        ms.CheckpointConfig(append_info=["epochs"])
 
 
 def test_lambda_callback_runs_its_functions():

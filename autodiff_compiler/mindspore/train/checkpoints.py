@@ -9,7 +9,11 @@ When files of that prefix are already in the directory, the prefix becomes
 ``<prefix>_1`` (``_2``...), as MindSpore 2.7.1 renames it (measured: two runs of
 two and one epochs, four steps each, save every 3 steps, keep 2, leave ``net-2_2``,
 ``net-2_4``, ``net_1-1_3``, ``net_1-1_4``). Time-based saving
-(``save_checkpoint_seconds``, ``keep_checkpoint_per_n_minutes``) is MindSpore's too.
+(``save_checkpoint_seconds``, ``keep_checkpoint_per_n_minutes``) is MindSpore's too;
+with neither steps nor seconds nothing is written, as in MindSpore 2.10 (whose
+``save_checkpoint_epochs`` is gone: an unknown keyword, ignored). ``append_info``
+(``"epoch_num"``, ``"step_num"``, one dict of values) adds those entries to each file,
+the epoch and the step counted from the start of training.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from .callbacks import Callback, RunContext
 from .serialization import save_checkpoint
@@ -53,11 +59,40 @@ class CheckpointConfig:
         self.keep_checkpoint_max = keep_checkpoint_max or None
         self.keep_checkpoint_per_n_minutes = None if keep_checkpoint_max else \
             (keep_checkpoint_per_n_minutes or None)
-        if self.save_checkpoint_steps is None and self.save_checkpoint_seconds is None:
-            self.save_checkpoint_steps = 1
         self.integrated_save, self.async_save = integrated_save, async_save
         self.saved_network, self.append_info = saved_network, append_info
+        self.append_dict = _append_dict(append_info)
         self.exception_save = exception_save
+
+
+def _append_dict(append_info: Any) -> dict[str, Any] | None:
+    """``append_info`` as the entries each checkpoint gets: ``epoch_num`` and
+    ``step_num`` (filled in when it is written) and the one dict's items."""
+    if append_info is None or append_info == []:
+        return None
+    if not isinstance(append_info, list):
+        raise TypeError("For 'CheckpointConfig', the type of 'append_info' must be list,"
+                        f"but got {type(append_info)}.")
+    entries = {name: 0 for name in ("epoch_num", "step_num") if name in append_info}
+    dicts = [e for e in append_info if isinstance(e, dict)]
+    for element in append_info:
+        if not isinstance(element, str | dict):
+            raise TypeError("For 'CheckpointConfig', the type of 'append_info' element must be "
+                            f"str or dict,but got {type(element)}.")
+        if isinstance(element, str) and element not in ("epoch_num", "step_num"):
+            raise ValueError("For 'CheckpointConfig', the value of element in the argument "
+                             f"'append_info' must be in ['epoch_num', 'step_num'], but got "
+                             f"{element}.")
+    if len(dicts) > 1:
+        raise TypeError("For 'CheckpointConfig', the element of 'append_info' must has only "
+                        f"one dict, but got {len(dicts)}")
+    for key, value in (dicts[0] if dicts else {}).items():
+        if not isinstance(key, str) or not isinstance(value, int | float | bool | str | np.ndarray):
+            raise TypeError("For 'CheckpointConfig', the key type of the dict 'append_info' "
+                            "must be string, the value type must be int or float or bool, but "
+                            f"got key type {type(key)}, value type {type(value)}")
+        entries[key] = value
+    return entries
 
 
 class ModelCheckpoint(Callback):
@@ -105,14 +140,20 @@ class ModelCheckpoint(Callback):
 
     def on_train_end(self, run_context: RunContext) -> None:
         cb = run_context.original_args()
-        if self._last_step != cb.cur_step_num:
+        saving = self._config.save_checkpoint_steps or self._config.save_checkpoint_seconds
+        if saving and self._last_step != cb.cur_step_num:
             self._save(cb)
 
     def _save(self, cb: Any) -> None:
         step = (cb.cur_step_num - 1) % cb.batch_num + 1
         path = os.path.join(self._directory, f"{self._prefix}-{cb.cur_epoch_num}_{step}.ckpt")
         network = self._config.saved_network or cb.train_network
-        save_checkpoint(network, path)
+        append = self._config.append_dict
+        if append is not None:
+            append = {**append, **{k: v for k, v in (("epoch_num", cb.cur_epoch_num),
+                                                      ("step_num", cb.cur_step_num))
+                                   if k in append}}
+        save_checkpoint(network, path, append_dict=append)
         self._written.append(path)
         keep = self._config.keep_checkpoint_max
         while keep and len(self._written) > keep:
