@@ -202,3 +202,20 @@ def test_model_without_an_optimizer_cannot_train():
     with pytest.raises(TypeError, match="Callback instances"):
         net = network()
         Model(net, loss_fn(), nn.SGD(net.trainable_params())).train(1, batches(), callbacks=[1])
+
+
+def test_callbacks_see_the_epochs_left_after_initial_epoch():
+    """``Model.train(4, ..., initial_epoch=2)``: MindSpore 2.10's ``cb_params.epoch_num``
+    is the epochs this run trains (2), ``cur_epoch_num`` counts on from 3 and
+    ``cur_step_num`` from 0 (measured)."""
+    seen = []
+
+    class Epochs(Callback):
+        def on_train_epoch_end(self, run_context):
+            cb = run_context.original_args()
+            seen.append((cb.cur_epoch_num, cb.cur_step_num, cb.epoch_num))
+
+    net = network()
+    Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1)).train(
+        4, batches(), callbacks=[Epochs()], initial_epoch=2)
+    assert seen == [(3, 4, 2), (4, 8, 2)]

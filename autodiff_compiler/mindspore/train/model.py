@@ -103,7 +103,8 @@ class Model:
                              "optimizer)")
         callbacks = _callbacks(callbacks)
         cb = CallbackParams(train_network=self.train_network, optimizer=self.optimizer,
-                            epoch_num=epoch, batch_num=train_dataset.get_dataset_size(),
+                            epoch_num=epoch - initial_epoch,
+                            batch_num=train_dataset.get_dataset_size(),
                             cur_epoch_num=initial_epoch, cur_step_num=0, net_outputs=None,
                             train_dataset=train_dataset, mode="train")
         run = RunContext(cb)
