@@ -219,3 +219,40 @@ def test_callbacks_see_the_epochs_left_after_initial_epoch():
     Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1)).train(
         4, batches(), callbacks=[Epochs()], initial_epoch=2)
     assert seen == [(3, 4, 2), (4, 8, 2)]
+
+
+class Keys(Callback):
+    def __init__(self):
+        self.seen = {}
+
+    def on_train_begin(self, run_context):
+        self.seen["begin"] = set(run_context.original_args())
+
+    def on_train_step_end(self, run_context):
+        cb = run_context.original_args()
+        self.seen["train"] = set(cb)
+        self.seen["element"] = [np.shape(c) for c in cb.train_dataset_element]
+        self.seen["network"] = cb.network
+
+    def on_eval_step_end(self, run_context):
+        self.seen["eval"] = set(run_context.original_args())
+
+
+def test_run_parameters_hold_mindspores_keys():
+    """The keys MindSpore 2.10's ``cb_params`` has (measured with the same program),
+    each batch's columns in ``train_dataset_element`` and the user's net in ``network``."""
+    common = {"batch_num", "cur_step_num", "dataset_sink_mode", "list_callback", "mode",
+              "net_outputs", "network"}
+    train = common | {"cur_epoch_num", "device_number", "epoch_num", "initial_step",
+                      "last_save_ckpt_step", "latest_ckpt_file", "loss_fn",
+                      "loss_scale_mananger", "optimizer", "parallel_mode", "train_dataset",
+                      "train_dataset_element", "train_network"}
+    net, keys = network(), Keys()
+    model = Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1), metrics={"accuracy"})
+    model.train(1, batches(), callbacks=[keys])
+    model.eval(batches(), callbacks=[keys])
+    assert keys.seen["begin"] >= train - {"net_outputs", "cur_epoch_num"}
+    assert keys.seen["train"] == train
+    assert keys.seen["eval"] == common | {"eval_dataset_element", "eval_network",
+                                          "valid_dataset"}
+    assert keys.seen["element"] == [(5, 4), (5,)] and keys.seen["network"] is net

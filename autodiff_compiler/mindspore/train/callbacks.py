@@ -2,7 +2,9 @@
 
 ``run_context.original_args()`` gives the run's parameters: a dict that also reads as
 attributes (``cb_params.cur_epoch_num``, ``cur_step_num``, ``batch_num``,
-``net_outputs``, ``train_network``, ``optimizer``, ``epoch_num``). ``LossMonitor``
+``net_outputs``, ``train_network``, ``network``, ``optimizer``, ``loss_fn``, ``epoch_num``,
+``train_dataset_element``: the batch's columns, and the rest of MindSpore 2.10's keys).
+``LossMonitor``
 prints ``epoch: E step: S, loss is L`` with ``S`` counted within the epoch, as MindSpore
 does; ``TimeMonitor`` prints each epoch's time and time per step.
 """

@@ -69,7 +69,7 @@ class Model:
     def train(self, epoch: int, train_dataset: Any, callbacks: Any = None,
               dataset_sink_mode: bool = False, sink_size: int = -1,
               initial_epoch: int = 0) -> None:
-        self._train(epoch, train_dataset, callbacks, initial_epoch)
+        self._train(epoch, train_dataset, callbacks, initial_epoch, sink=dataset_sink_mode)
 
     def fit(self, epoch: int, train_dataset: Any, valid_dataset: Any = None,
             valid_frequency: int | list[int] = 1, callbacks: Any = None,
@@ -94,10 +94,11 @@ class Model:
                              "'metrics' can not be None or empty, you should set the argument "
                              "'metrics' for model.")
         self._train(epoch, train_dataset, callbacks, initial_epoch,
-                    None if valid_dataset is None else (valid_dataset, valid_frequency))
+                    None if valid_dataset is None else (valid_dataset, valid_frequency),
+                    sink=dataset_sink_mode)
 
     def _train(self, epoch: int, train_dataset: Any, callbacks: Any, initial_epoch: int,
-               valid: tuple[Any, int | list[int]] | None = None) -> None:
+               valid: tuple[Any, int | list[int]] | None = None, sink: bool = False) -> None:
         if self.train_network is None:
             raise ValueError("Model.train needs an optimizer: Model(network, loss_fn, "
                              "optimizer)")
@@ -106,7 +107,12 @@ class Model:
                             epoch_num=epoch - initial_epoch,
                             batch_num=train_dataset.get_dataset_size(),
                             cur_epoch_num=initial_epoch, cur_step_num=0, net_outputs=None,
-                            train_dataset=train_dataset, mode="train")
+                            train_dataset=train_dataset, mode="train",
+                            **self._run_params(callbacks, sink),
+                            device_number=1, parallel_mode="stand_alone", initial_step=None,
+                            last_save_ckpt_step=None, latest_ckpt_file=None,
+                            train_dataset_element=None,
+                            loss_fn=self.loss_fn, loss_scale_mananger=self.loss_scale_manager)
         run = RunContext(cb)
         self._set_mode(self.train_network, True)
         _each(callbacks, "on_train_begin", run)
@@ -114,6 +120,7 @@ class Model:
             _each(callbacks, "on_train_epoch_begin", run)
             for columns in train_dataset.create_tuple_iterator():
                 cb.cur_step_num += 1
+                cb.train_dataset_element = list(columns)
                 _each(callbacks, "on_train_step_begin", run)
                 self._check_mode(self.train_network, True)
                 cb.net_outputs = self.train_network(*columns)
@@ -161,11 +168,15 @@ class Model:
         cb.update(eval_network=self.eval_network, valid_dataset=valid_dataset,
                   batch_num=valid_dataset.get_dataset_size(), cur_step_num=0,
                   net_outputs=None, mode="eval")
+        cb.setdefault("network", self.network)
+        cb.setdefault("list_callback", list(callbacks))
+        cb.setdefault("dataset_sink_mode", False)
         run = RunContext(cb)
         _each(callbacks, "on_eval_begin", run)
         self._set_mode(self.eval_network, False)
         for columns in valid_dataset.create_tuple_iterator():
             cb.cur_step_num += 1
+            cb.eval_dataset_element = list(columns)
             _each(callbacks, "on_eval_step_begin", run)
             self._check_mode(self.eval_network, False)
             loss, outputs, label = cb.net_outputs = self.eval_network(*columns)
@@ -180,6 +191,12 @@ class Model:
         cb.metrics = results
         _each(callbacks, "on_eval_end", run)
         return results, last_loss
+
+    def _run_params(self, callbacks: Sequence[Callback], sink: bool) -> dict[str, Any]:
+        """What MindSpore's run parameters also hold: the user's network, the callbacks
+        and whether data sinking was asked for (the keys ``cb_params`` has in 2.10)."""
+        return {"network": self.network, "list_callback": list(callbacks),
+                "dataset_sink_mode": bool(sink)}
 
     def predict(self, *predict_data: Any) -> Any:
         self._check_mode(self.network, False)
