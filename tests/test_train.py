@@ -256,3 +256,4 @@ def test_run_parameters_hold_mindspores_keys():
     assert keys.seen["eval"] == common | {"eval_dataset_element", "eval_network",
                                           "valid_dataset"}
     assert keys.seen["element"] == [(5, 4), (5,)] and keys.seen["network"] is net
+    assert model.predict_network is net  # (as in MindSpore 2.10)

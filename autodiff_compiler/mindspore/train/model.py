@@ -198,6 +198,11 @@ class Model:
         return {"network": self.network, "list_callback": list(callbacks),
                 "dataset_sink_mode": bool(sink)}
 
+    @property
+    def predict_network(self) -> Any:
+        """The network ``predict`` runs (the one given)."""
+        return self.network
+
     def predict(self, *predict_data: Any) -> Any:
         self._check_mode(self.network, False)
         return self.network(*predict_data)
