@@ -75,6 +75,22 @@ def test_train_one_step_cell_matches_mindspore():
     np.testing.assert_allclose(losses, MEASURED["train_one_step_losses"], rtol=1e-5)
 
 
+def test_train_one_step_cell_returns_gradients_by_name_as_mindspore():
+    """``return_grad=True`` with ``sens=2.0``: ``(loss, {name: gradient})``, the gradient
+    of the loss times sens (MindSpore 2.10's values)."""
+    net = network()
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn()),
+                               nn.SGD(net.trainable_params(), 0.1), sens=2.0,
+                               return_grad=True)
+    loss, grads = step(X, Y)
+    assert float(loss) == pytest.approx(0.5476224, rel=1e-6)
+    assert list(grads) == ["weight", "bias"]
+    np.testing.assert_allclose(grads["weight"], [[0.160526, 0.1600686, 0.1610302, 0.1634148],
+                                                 [-0.160526, -0.1600686, -0.1610301,
+                                                  -0.1634148]], rtol=1e-5)
+    np.testing.assert_allclose(grads["bias"], [0.0434464, -0.0434464], rtol=1e-5)
+
+
 class Recorder(Callback):
     def __init__(self):
         self.seen = []

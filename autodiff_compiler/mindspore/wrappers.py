@@ -5,7 +5,8 @@
 ``TrainOneStepCell(network, optimizer)`` computes the loss and its gradient with
 respect to ``optimizer.parameters`` in one compiled program (``value_and_grad``),
 applies the optimizer and returns the loss, as MindSpore's does. ``sens`` scales the
-gradient (the loss's cotangent), as MindSpore's loss scaling does. Like MindSpore's,
+gradient (the loss's cotangent), as MindSpore's loss scaling does; ``return_grad=True``
+returns ``(loss, {name: gradient})`` by the Parameters' names. Like MindSpore's,
 the wrappers leave the names of the Parameters they wrap as they are
 (``auto_prefix=False``), so a checkpoint of the network reads the same either way.
 """
@@ -63,7 +64,9 @@ class TrainOneStepCell(Cell):
         if self.sens != 1.0:
             grads = tuple(g * self.sens for g in grads)
         self.optimizer(grads)
-        return (loss, grads) if self.return_grad else loss
+        if self.return_grad:  # MindSpore's: a dict of each Parameter's name to its gradient
+            return loss, {p.name: g for p, g in zip(self.weights, grads)}
+        return loss
 
     def __call__(self, *inputs: Any) -> Any:  # an optimizer step is eager, never compiled
         return self.construct(*inputs)
