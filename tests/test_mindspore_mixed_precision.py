@@ -92,3 +92,22 @@ def test_model_trains_at_amp_level_o2_as_mindspore():
         assert net.trainable_params()[0].dtype == np.float32
         np.testing.assert_allclose(float(net.trainable_params()[0].asnumpy().sum()), 0.1927,
                                    atol=6e-5)
+
+
+@pytest.mark.parametrize("level", ["O2", "O3"])
+def test_a_model_at_o2_keeps_its_network_float16_and_casts_for_the_loss(level):
+    """MindSpore 2.10 (measured): ``build_train_network`` at O2/O3 turns the network
+    itself to float16 (``net(x)`` and ``Model.predict`` give float16); only its loss
+    cell, and ``Model``'s ``WithEvalCell(add_cast_fp32=True)``, cast to float32."""
+    net = network()
+    model = ms.Model(net, nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean"),
+                     nn.Momentum(net.trainable_params(), 0.05, 0.9), metrics={"loss"},
+                     amp_level=level,
+                     loss_scale_manager=ms.FixedLossScaleManager(1.0, drop_overflow_update=False))
+    assert net(Tensor(X[:2])).dtype == np.float16
+    assert model.predict(Tensor(X[:2])).dtype == np.float16
+    assert model.eval_network.add_cast_fp32
+    loss, outputs, label = model.eval_network(Tensor(X[:2]), Tensor(Y[:2]))
+    assert outputs.dtype == np.float32 and loss.dtype == np.float32 and label.dtype == np.int32
+    step_loss = model.train_network(Tensor(X[:4]), Tensor(Y[:4]))
+    assert step_loss.dtype == np.float32

@@ -23,7 +23,9 @@ Cells (Dense, the convolutions, the RNN cells) in float16, at O2 all but the bla
 list's (BatchNorm, LayerNorm), at O3 all, each with float32 outputs; Parameters stay
 float32, read as float16 inside the Cells, as MindSpore casts them in the Cell's graph.
 ``build_train_network`` (and so ``Model(amp_level=...)``) sets the network up as
-MindSpore's does (``cast_model_type``, ``keep_batchnorm_fp32``). ``"auto"`` casts per
+MindSpore's does (``cast_model_type``, ``keep_batchnorm_fp32``): a float16 network
+keeps its float16 output (``Model.predict``'s), and its loss cell casts the output and
+a floating label to float32, as MindSpore's ``_add_loss_network`` does. ``"auto"`` casts per
 operator and bfloat16 does not exist in NumPy: both are refused.
 """
 from __future__ import annotations
@@ -287,6 +289,20 @@ def custom_mixed_precision(network: Any, *, white_list: Any = None, black_list: 
     return precision.apply_level(network, level, cells, cells)
 
 
+class _LossCellTo32(Cell):
+    """MindSpore's loss cell of a float16 model: its floating output and label cast to
+    float32 for the loss."""
+
+    def __init__(self, backbone: Cell, loss_fn: Cell) -> None:
+        super().__init__(auto_prefix=False)
+        self._backbone, self._loss_fn = backbone, loss_fn
+
+    def construct(self, data: Any, label: Any) -> Any:
+        out = self._backbone(data)
+        return self._loss_fn(precision.float32_if_floating(out),
+                             precision.float32_if_floating(label))
+
+
 def build_train_network(network: Cell, optimizer: Any, loss_fn: Any = None, level: str = "O0",
                         boost_level: str = "O0", **kwargs: Any) -> Cell:
     """The training step ``Model`` runs: ``network`` with ``loss_fn`` and one optimizer
@@ -312,12 +328,13 @@ def build_train_network(network: Cell, optimizer: Any, loss_fn: Any = None, leve
                         f"LossScaleManager, not {type(manager).__name__}")
     # As MindSpore's: a float16 model, its BatchNorm kept float32 if asked; else the
     # level's own setting up (O1's white list); the loss then takes float32 outputs.
-    if cast_type == mstype.float16 or (level == "O2" and not keep_bn):
-        precision.apply_level(network, "O2", (), tuple(_BLACK_LIST))
+    float16 = cast_type == mstype.float16 or (level == "O2" and not keep_bn)
+    if float16:  # the network's output stays float16 (Model.predict's), as MindSpore's
+        precision.apply_level(network, "O2", (), tuple(_BLACK_LIST), outputs_to32=False)
     elif level not in ("O2", "O3"):
         network = auto_mixed_precision(network, level)
     if loss_fn is not None:
-        network = WithLossCell(network, loss_fn)
+        network = _LossCellTo32(network, loss_fn) if float16 else WithLossCell(network, loss_fn)
     loss_scale = None
     if manager is not None:
         loss_scale = manager.get_loss_scale()

@@ -66,6 +66,11 @@ def _output_to32(cell: Any, inputs: tuple, output: Any) -> Any:
         else output
 
 
+def float32_if_floating(x: Any) -> Any:
+    """``x`` as float32 if it is floating (MindSpore's ``mixed_precision_cast``)."""
+    return np.asarray(x).astype(np.float32) if np.asarray(x).dtype.kind == "f" else x
+
+
 def set_precision(cell: Any, dtype: Any) -> None:
     """``cell`` and every Cell below it computing in ``dtype`` (np.float16, or None for
     float32): their inputs cast on entry, their Parameters where they are read."""
@@ -104,9 +109,12 @@ def _parameters_as(cell: Any, dtype: Any) -> Iterator[None]:
             object.__setattr__(cell, name, param)
 
 
-def apply_level(network: Any, level: str, white_list: tuple, black_list: tuple) -> Any:
+def apply_level(network: Any, level: str, white_list: tuple, black_list: tuple,
+                outputs_to32: bool = True) -> Any:
     """``network`` set up for mixed-precision ``level`` (O1, O2 or O3), as MindSpore's
-    ``auto_mixed_precision`` sets it up; returns it."""
+    ``auto_mixed_precision`` sets it up; returns it. ``outputs_to32=False`` leaves the
+    network's own output float16 at O2/O3, as ``build_train_network`` leaves it (its loss
+    cell casts it)."""
     if level == "O1":
         for _, cell in network.cells_and_names():
             if isinstance(cell, white_list):
@@ -119,5 +127,6 @@ def apply_level(network: Any, level: str, white_list: tuple, black_list: tuple) 
             if isinstance(cell, black_list):
                 set_precision(cell, None)
                 cast_outputs(cell, np.float16)
-    cast_outputs(network, np.float32)
+    if outputs_to32:
+        cast_outputs(network, np.float32)
     return network

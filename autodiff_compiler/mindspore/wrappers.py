@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..api import value_and_grad
 from .gradop import GradOperation
 from .nn import Cell
 from .ops_misc import identity
+from .precision import float32_if_floating
 
 
 class WithLossCell(Cell):
@@ -34,12 +37,19 @@ class WithLossCell(Cell):
 
 
 class WithEvalCell(Cell):
+    """``(loss, outputs, label)``; ``add_cast_fp32`` (``Model``'s at O2/O3) casts the
+    outputs to float32 and a floating label too, as MindSpore's does."""
+
     def __init__(self, network: Cell, loss_fn: Cell, add_cast_fp32: bool = False) -> None:
         super().__init__(auto_prefix=False)
         self._network, self._loss_fn = network, loss_fn
+        self.add_cast_fp32 = add_cast_fp32
 
     def construct(self, data: Any, label: Any) -> tuple[Any, Any, Any]:
         outputs = self._network(data)
+        if self.add_cast_fp32:
+            label = float32_if_floating(label)
+            outputs = np.asarray(outputs).astype(np.float32)
         return self._loss_fn(outputs, label), outputs, label
 
 

@@ -51,7 +51,8 @@ class Model:
                 network, optimizer, loss_fn, level=amp_level,
                 boost_level=kwargs.pop("boost_level", "O0"), **kwargs)
         self.eval_network = eval_network if eval_network is not None else \
-            WithEvalCell(network, loss_fn) if loss_fn is not None else None
+            WithEvalCell(network, loss_fn, amp_level in ("O2", "O3", "auto")) \
+            if loss_fn is not None else None
         self._backbone_is_train = True
 
     def _set_mode(self, network: Any, is_train: bool) -> None:
