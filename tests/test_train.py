@@ -273,3 +273,44 @@ def test_run_parameters_hold_mindspores_keys():
                                           "valid_dataset"}
     assert keys.seen["element"] == [(5, 4), (5,)] and keys.seen["network"] is net
     assert model.predict_network is net  # (as in MindSpore 2.10)
+
+
+class _Reordered(nn.Cell):
+    """An eval network giving (logits, label, loss): eval_indexes [2, 0, 1] say so."""
+
+    def __init__(self, net):
+        super().__init__(auto_prefix=False)
+        self.net, self.loss = net, loss_fn()
+
+    def construct(self, x, y):
+        logits = self.net(x)
+        return logits, y, self.loss(logits, y)
+
+
+class _NoLoss(nn.Cell):
+    def __init__(self, net):
+        super().__init__(auto_prefix=False)
+        self.net = net
+
+    def construct(self, x, y):
+        return self.net(x), y
+
+
+def test_eval_network_outputs_go_to_the_metrics_by_eval_indexes():
+    """MindSpore 2.10's ``_update_metrics`` (measured): with ``eval_indexes`` the Loss
+    metric takes the loss and the others (outputs, label); without them every metric
+    takes all the outputs. It raised TypeError inside the package (a 2-output eval
+    network was unpacked as 3) and ignored the indexes."""
+    net = network()
+    reordered = Model(net, eval_network=_Reordered(net), metrics={"acc": Accuracy(),
+                                                                  "loss": Loss()},
+                      eval_indexes=[2, 0, 1]).eval(batches())
+    assert reordered["acc"] == pytest.approx(0.8)
+    assert reordered["loss"] == pytest.approx(0.5476224, rel=1e-6)
+    assert Model(net, eval_network=_NoLoss(net), metrics={"acc": Accuracy()}).eval(
+        batches()) == {"acc": pytest.approx(0.8)}
+    with pytest.raises(ValueError, match="length of it must be three"):
+        Model(net, eval_network=_NoLoss(net), metrics={"acc": Accuracy()}, eval_indexes=[0, 1])
+    with pytest.raises(ValueError, match="must be >= 3, but got 2"):
+        Model(net, eval_network=_NoLoss(net), metrics={"acc": Accuracy()},
+              eval_indexes=[0, 0, 1]).eval(batches())

@@ -50,9 +50,17 @@ class Model:
             self.train_network = amp.build_train_network(
                 network, optimizer, loss_fn, level=amp_level,
                 boost_level=kwargs.pop("boost_level", "O0"), **kwargs)
-        self.eval_network = eval_network if eval_network is not None else \
-            WithEvalCell(network, loss_fn, amp_level in ("O2", "O3", "auto")) \
-            if loss_fn is not None else None
+        if eval_network is not None:
+            if eval_indexes is not None and not (isinstance(eval_indexes, list)
+                                                 and len(eval_indexes) == 3):
+                raise ValueError("The argument 'eval_indexes' must be a list or None. If "
+                                 "'eval_indexes' is a list, length of it must be three. But "
+                                 f"got 'eval_indexes' {eval_indexes}")
+            self.eval_network, self.eval_indexes = eval_network, eval_indexes
+        else:  # (MindSpore's: where the loss, outputs and label are in WithEvalCell's result)
+            self.eval_network = WithEvalCell(network, loss_fn, amp_level in ("O2", "O3", "auto")) \
+                if loss_fn is not None else None
+            self.eval_indexes = [0, 1, 2]
         self._backbone_is_train = True
 
     def _set_mode(self, network: Any, is_train: bool) -> None:
@@ -180,13 +188,8 @@ class Model:
             cb.eval_dataset_element = list(columns)
             _each(callbacks, "on_eval_step_begin", run)
             self._check_mode(self.eval_network, False)
-            loss, outputs, label = cb.net_outputs = self.eval_network(*columns)
-            last_loss = float(np.mean(loss))
-            for metric in self.metrics.values():
-                if isinstance(metric, Loss):
-                    metric.update(loss)
-                else:
-                    metric.update(outputs, label)
+            cb.net_outputs = self.eval_network(*columns)
+            last_loss = self._update_metrics(cb.net_outputs, last_loss)
             _each(callbacks, "on_eval_step_end", run)
         results = {name: metric.eval() for name, metric in self.metrics.items()}
         cb.metrics = results
@@ -198,6 +201,24 @@ class Model:
         and whether data sinking was asked for (the keys ``cb_params`` has in 2.10)."""
         return {"network": self.network, "list_callback": list(callbacks),
                 "dataset_sink_mode": bool(sink)}
+
+    def _update_metrics(self, outputs: Any, last_loss: float) -> float:
+        """Each metric updated as MindSpore's ``_update_metrics`` updates it: with all the
+        eval network's outputs, or, with ``eval_indexes`` (``[loss, outputs, label]``
+        positions), a ``Loss`` with the loss and the others with outputs and label.
+        Returns the batch's loss (``fit``'s ``eval_loss``), where there is one."""
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        indexes = self.eval_indexes
+        if indexes is not None and len(outputs) < 3:
+            raise ValueError(f"The length of 'outputs' must be >= 3, but got {len(outputs)}")
+        for metric in self.metrics.values():
+            if indexes is None:
+                metric.update(*outputs)
+            elif isinstance(metric, Loss):
+                metric.update(outputs[indexes[0]])
+            else:
+                metric.update(outputs[indexes[1]], outputs[indexes[2]])
+        return last_loss if indexes is None else float(np.mean(outputs[indexes[0]]))
 
     @property
     def predict_network(self) -> Any:
