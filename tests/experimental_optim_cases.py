@@ -56,6 +56,15 @@ def _cases(optim: Any) -> dict[str, tuple]:
             lambda o: [sched.MultiplicativeLR(o, lambda e: 0.95)]),
         "adam_two_schedulers": (lambda n: optim.Adam(n.trainable_params(), lr=0.01),
                                 lambda o: [sched.StepLR(o, 2, 0.5), sched.ExponentialLR(o, 0.9)]),
+        "adam_sequential_warmup_cosine": (
+            lambda n: optim.Adam(_groups(n), lr=0.02),
+            lambda o: [sched.SequentialLR(o, [sched.LinearLR(o, start_factor=0.2, total_iters=2),
+                                              sched.CosineAnnealingLR(o, T_max=4)], [2])]),
+        "sgd_warm_restarts_doubling": (
+            lambda n: optim.SGD(n.trainable_params(), lr=0.1, momentum=0.9),
+            lambda o: [sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.001)]),
+        "adamw_warm_restarts": (lambda n: optim.AdamW(n.trainable_params(), lr=0.02),
+                                lambda o: [sched.CosineAnnealingWarmRestarts(o, T_0=3)]),
     }
 
 
@@ -86,8 +95,11 @@ def measure(ms: Any) -> dict[str, Any]:
     step.step(5)
     cosine = optim.lr_scheduler.CosineAnnealingLR(optim.SGD(_groups(net), lr=0.1), 4)
     cosine.step(3)
+    restarts = optim.lr_scheduler.CosineAnnealingWarmRestarts(
+        optim.SGD(net.trainable_params(), lr=0.1), T_0=3, eta_min=0.01)
+    restarts.step(7)
     results["closed_forms"] = {"rates": [[float(v.asnumpy()) for v in s.get_last_lr()]
-                                         for s in (step, cosine)]}
+                                         for s in (step, cosine, restarts)]}
     group = optim.SGD(_groups(net), lr=0.1).param_groups[1]
     results["group_keys"] = sorted(k for k in group if k != "params")
     return results

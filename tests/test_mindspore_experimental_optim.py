@@ -30,10 +30,9 @@ def test_training_with_experimental_optim_is_mindspores(ours, case):
 
 
 def test_closed_form_steps_and_group_settings_are_mindspores(ours):
-    np.testing.assert_allclose(ours["closed_forms"]["rates"][0],
-                               MEASURED["closed_forms"]["rates"][0], rtol=1e-6)
-    np.testing.assert_allclose(ours["closed_forms"]["rates"][1],
-                               MEASURED["closed_forms"]["rates"][1], rtol=1e-6)
+    for mine, theirs in zip(ours["closed_forms"]["rates"], MEASURED["closed_forms"]["rates"],
+                            strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)
     assert ours["group_keys"] == MEASURED["group_keys"]
 
 

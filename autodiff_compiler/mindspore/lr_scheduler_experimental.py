@@ -11,6 +11,7 @@ group. Rates are computed in float64 and written as float32.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from typing import Any
@@ -21,7 +22,8 @@ from .optim_experimental import Optimizer
 from .tensor import Tensor
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "ConstantLR",
-           "PolynomialLR", "LambdaLR", "MultiplicativeLR", "CosineAnnealingLR"]
+           "PolynomialLR", "LambdaLR", "MultiplicativeLR", "CosineAnnealingLR",
+           "CosineAnnealingWarmRestarts", "SequentialLR"]
 
 
 class LRScheduler:
@@ -241,3 +243,90 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base - self.eta_min)
                 * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing over ``T_i`` steps, ``T_i`` restarting at ``T_0`` and growing by
+    ``T_mult`` at each restart; ``step(epoch)`` places ``epoch`` in its cycle."""
+
+    def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1,  # noqa: N803
+                 eta_min: float = 0, last_epoch: int = -1) -> None:
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"T_0 should be an integer and equal or greater than 0, but got "
+                             f"{T_0}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"T_mult should be an integer and equal or greater than 1, but got "
+                             f"{T_mult}")
+        if not isinstance(eta_min, float | int):
+            raise TypeError(f"eta_min must be float or int, but got {type(eta_min)}")
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        cosine = 1 + math.cos(math.pi * self.T_cur / self.T_i)
+        return [self.eta_min + (base - self.eta_min) * cosine / 2 for base in self.base_lrs]
+
+    def step(self, epoch: Any = None) -> bool:
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur, self.T_i = self.T_cur - self.T_i, self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"epoch should be a non-negative integer, but got {epoch}")
+            epoch = float(epoch)
+            if epoch >= self.T_0 and self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            elif epoch >= self.T_0:
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i, self.T_cur = self.T_0, epoch
+        self.last_epoch = math.floor(epoch)
+        for holder, value in zip(self._last_lr, self.get_lr()):
+            holder.view(np.ndarray)[...] = np.float32(value)
+        return True
+
+
+class SequentialLR:
+    """``schedulers`` one after another, the next taking over at each of ``milestones``
+    (stepped with ``step(0)`` there), as MindSpore's: made, it puts each group's rate
+    back to its initial one and steps only the first scheduler."""
+
+    def __init__(self, optimizer: Any, schedulers: list, milestones: list,
+                 last_epoch: int = -1) -> None:
+        for i, scheduler in enumerate(schedulers):
+            if scheduler.optimizer is not optimizer:
+                raise ValueError("Sequential Schedulers expects all schedulers to belong to the "
+                                 f"same optimizer, but got scheduler at index {i} is different "
+                                 "from the optimizer passed in.")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
+                             "one more than the number of milestone points, but got number of "
+                             f"schedulers {len(schedulers)} and the number of milestones "
+                             f"{len(milestones)}")
+        self._schedulers, self.milestones = list(schedulers), list(milestones)
+        self.optimizer, self.last_epoch = optimizer, last_epoch + 1
+        for group in optimizer.param_groups:
+            group["lr"].view(np.ndarray)[...] = np.float32(group["initial_lr"])
+        for scheduler in self._schedulers:
+            scheduler.last_epoch -= 1
+        self._schedulers[0].step()
+        self._last_lr = self._schedulers[0]._last_lr
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        index = bisect.bisect_right(self.milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self.milestones[index - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+
+    def get_last_lr(self) -> list:
+        return [Tensor(np.float32(lr)) for lr in self._last_lr]
