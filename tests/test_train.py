@@ -314,3 +314,37 @@ def test_eval_network_outputs_go_to_the_metrics_by_eval_indexes():
     with pytest.raises(ValueError, match="must be >= 3, but got 2"):
         Model(net, eval_network=_NoLoss(net), metrics={"acc": Accuracy()},
               eval_indexes=[0, 0, 1]).eval(batches())
+
+
+class _Stages(Callback):
+    def __init__(self, log, stop_at=None):
+        self.log, self.stop_at = log, stop_at
+
+    def on_eval_begin(self, run_context):
+        self.log.append("begin")
+
+    def on_eval_epoch_begin(self, run_context):
+        self.log.append("epoch_begin")
+
+    def on_eval_step_end(self, run_context):
+        self.log.append("step")
+        if run_context.original_args().cur_step_num == self.stop_at:
+            run_context.request_stop()
+
+    def on_eval_epoch_end(self, run_context):
+        self.log.append("epoch_end")
+
+    def on_eval_end(self, run_context):
+        self.log.append(sorted(run_context.original_args().metrics))
+
+
+def test_evaluation_runs_every_callback_stage_and_stops_when_asked():
+    """MindSpore 2.10's evaluation (measured): ``on_eval_epoch_begin``/``end`` around
+    the steps (they were never called here), and ``request_stop`` in a step ends it."""
+    net, log = network(), []
+    model = Model(net, loss_fn(), metrics={"accuracy", "loss"})
+    model.eval(batches(), callbacks=[_Stages(log)])
+    assert log == ["begin", "epoch_begin", *["step"] * 4, "epoch_end", ["accuracy", "loss"]]
+    log.clear()
+    model.eval(batches(), callbacks=[_Stages(log, stop_at=2)])
+    assert log == ["begin", "epoch_begin", "step", "step", "epoch_end", ["accuracy", "loss"]]

@@ -183,14 +183,18 @@ class Model:
         run = RunContext(cb)
         _each(callbacks, "on_eval_begin", run)
         self._set_mode(self.eval_network, False)
+        _each(callbacks, "on_eval_epoch_begin", run)
         for columns in valid_dataset.create_tuple_iterator():
             cb.cur_step_num += 1
             cb.eval_dataset_element = list(columns)
             _each(callbacks, "on_eval_step_begin", run)
             self._check_mode(self.eval_network, False)
             cb.net_outputs = self.eval_network(*columns)
-            last_loss = self._update_metrics(cb.net_outputs, last_loss)
             _each(callbacks, "on_eval_step_end", run)
+            last_loss = self._update_metrics(cb.net_outputs, last_loss)
+            if run.get_stop_requested():
+                break
+        _each(callbacks, "on_eval_epoch_end", run)
         results = {name: metric.eval() for name, metric in self.metrics.items()}
         cb.metrics = results
         _each(callbacks, "on_eval_end", run)
