@@ -348,3 +348,31 @@ def test_evaluation_runs_every_callback_stage_and_stops_when_asked():
     log.clear()
     model.eval(batches(), callbacks=[_Stages(log, stop_at=2)])
     assert log == ["begin", "epoch_begin", "step", "step", "epoch_end", ["accuracy", "loss"]]
+
+
+class _OldStyle(Callback):
+    def __init__(self, log):
+        self.log = log
+
+    def step_end(self, run_context):
+        out = run_context.original_args().net_outputs
+        self.log.append(len(out) if isinstance(out, tuple) else 1)
+
+    def epoch_end(self, run_context):
+        self.log.append("epoch_end")
+
+
+def test_old_stage_names_run_in_evaluation_and_fit_refuses_them():
+    """MindSpore 2.10 (measured): ``on_eval_step_end`` and the other evaluation stages
+    call the 1.x names (``step_end``...) as the training ones do, so such a callback also
+    runs at each evaluation step (seeing ``(loss, outputs, label)``); ``fit`` refuses a
+    user's callback that defines them."""
+    net, log = network(), []
+    model = Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1), metrics={"accuracy"})
+    model.train(1, batches(), callbacks=[_OldStyle(log)])
+    assert log == [1, 1, 1, 1, "epoch_end"]
+    log.clear()
+    model.eval(batches(), callbacks=[_OldStyle(log)])
+    assert log == [3, 3, 3, 3, "epoch_end"]
+    with pytest.raises(ValueError, match="Use methods prefixed with 'on_train'"):
+        model.fit(1, batches(), batches(), callbacks=[_OldStyle(log)])

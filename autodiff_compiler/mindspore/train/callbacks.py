@@ -46,7 +46,8 @@ class RunContext:
 
 
 class Callback:
-    """Override the stages you need; the old names (``step_end``...) are called too."""
+    """Override the stages you need; the old names (``step_end``...) are called too, in
+    training and in evaluation."""
 
     # ``Model.fit``'s evaluation runs the user's callbacks; of MindSpore's own, only
     # ``TimeMonitor`` (the others say False)
@@ -70,12 +71,26 @@ class Callback:
     def on_train_end(self, run_context: RunContext) -> None:
         self.end(run_context)
 
-    def on_eval_begin(self, run_context: RunContext) -> None: ...
-    def on_eval_epoch_begin(self, run_context: RunContext) -> None: ...
-    def on_eval_step_begin(self, run_context: RunContext) -> None: ...
-    def on_eval_step_end(self, run_context: RunContext) -> None: ...
-    def on_eval_epoch_end(self, run_context: RunContext) -> None: ...
-    def on_eval_end(self, run_context: RunContext) -> None: ...
+    # evaluation's stages call the old names too, as MindSpore 2.10's do (a 1.x-style
+    # callback's step_end also runs at each evaluation step)
+    def on_eval_begin(self, run_context: RunContext) -> None:
+        self.begin(run_context)
+
+    def on_eval_epoch_begin(self, run_context: RunContext) -> None:
+        self.epoch_begin(run_context)
+
+    def on_eval_step_begin(self, run_context: RunContext) -> None:
+        self.step_begin(run_context)
+
+    def on_eval_step_end(self, run_context: RunContext) -> None:
+        self.step_end(run_context)
+
+    def on_eval_epoch_end(self, run_context: RunContext) -> None:
+        self.epoch_end(run_context)
+
+    def on_eval_end(self, run_context: RunContext) -> None:
+        self.end(run_context)
+
     def begin(self, run_context: RunContext) -> None: ...
     def epoch_begin(self, run_context: RunContext) -> None: ...
     def step_begin(self, run_context: RunContext) -> None: ...

@@ -102,6 +102,7 @@ class Model:
             raise ValueError("For 'Model.fit', if valid_dataset is not None, the model argument "
                              "'metrics' can not be None or empty, you should set the argument "
                              "'metrics' for model.")
+        _refuse_old_stage_names(_callbacks(callbacks))
         self._train(epoch, train_dataset, callbacks, initial_epoch,
                     None if valid_dataset is None else (valid_dataset, valid_frequency),
                     sink=dataset_sink_mode)
@@ -242,6 +243,21 @@ def _callbacks(callbacks: Any) -> Sequence[Callback]:
         if not isinstance(c, Callback):
             raise TypeError(f"callbacks must be Callback instances, not {type(c).__name__}")
     return callbacks
+
+
+_OLD_STAGES = {"begin", "end", "epoch_begin", "epoch_end", "step_begin", "step_end"}
+
+
+def _refuse_old_stage_names(callbacks: Sequence[Callback]) -> None:
+    """``fit`` refuses a user's callback defining the 1.x stage names, as MindSpore's."""
+    for c in callbacks:
+        if not type(c).__module__.startswith(__package__):
+            old = set(vars(type(c))) & _OLD_STAGES
+            if old:
+                raise ValueError(f"For {type(c).__name__} callback, {old} methods may not be "
+                                 "supported in later version, Use methods prefixed with "
+                                 "'on_train' or 'on_eval' instead when using customized "
+                                 "callbacks.")
 
 
 def _evaluates_after(epoch: int, frequency: int | list[int]) -> bool:
