@@ -138,6 +138,27 @@ def test_mnist_reads_the_standard_files(tmp_path):
     assert rows[0][1].dtype == np.uint32
 
 
+def test_mnist_all_reads_the_parts_that_are_there_test_first(tmp_path):
+    """The tutorials' ``MnistDataset("MNIST_Data/train")`` (usage "all", only the training
+    files there) was refused; with both parts MindSpore 2.10 gives the t10k rows first
+    (measured)."""
+    train, both = tmp_path / "train", tmp_path / "both"
+    train.mkdir(), both.mkdir()
+    for folder in (train, both):
+        _write_idx(folder / "train-images-idx3-ubyte", 2051, np.zeros((3, 28, 28)))
+        _write_idx(folder / "train-labels-idx1-ubyte", 2049, np.array([7, 1, 4]))
+    _write_idx(both / "t10k-images-idx3-ubyte", 2051, np.ones((2, 28, 28)))
+    _write_idx(both / "t10k-labels-idx1-ubyte", 2049, np.array([9, 8]))
+
+    def labels(folder, usage=None):
+        data = ds.MnistDataset(str(folder), usage=usage, shuffle=False)
+        return [int(row[1]) for row in data.create_tuple_iterator(output_numpy=True)]
+    assert labels(train) == labels(train, "all") == [7, 1, 4]
+    assert labels(both) == [9, 8, 7, 1, 4] and labels(both, "train") == [7, 1, 4]
+    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte is missing"):
+        labels(train, "test")
+
+
 @pytest.mark.parametrize("make, error, message", [
     (lambda: ds.MnistDataset("/no/such/folder"), ValueError, "downloads nothing"),
     (lambda: ds.NumpySlicesDataset((X, Y[:3])), ValueError, "different lengths"),

@@ -88,7 +88,10 @@ class GeneratorDataset(Dataset):
 
 class MnistDataset(Dataset):
     """The MNIST files (``train-images-idx3-ubyte``...) read from ``dataset_dir``:
-    columns ``image`` (28, 28, 1) uint8 and ``label`` uint32. Nothing is downloaded."""
+    columns ``image`` (28, 28, 1) uint8 and ``label`` uint32. Nothing is downloaded.
+    ``usage="all"`` (the default) reads the parts whose files are there, the test
+    files' rows first, as MindSpore 2.10 (measured): the tutorials' ``MNIST_Data/train``
+    folder holds only the training files."""
 
     FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
              "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -104,7 +107,10 @@ class MnistDataset(Dataset):
         usage = usage or "all"
         if usage not in ("train", "test", "all"):
             raise ValueError(f"MnistDataset: usage must be 'train', 'test' or 'all', not {usage!r}")
-        parts = ["train", "test"] if usage == "all" else [usage]
+        parts = [usage]
+        if usage == "all":  # the files there, t10k's first (MindSpore reads them sorted)
+            parts = [part for part in ("test", "train") if os.path.isfile(
+                os.path.join(dataset_dir, self.FILES[part][0]))] or ["train"]
         images, labels = zip(*(self._read(dataset_dir, part) for part in parts))
         super().__init__(["image", "label"])
         self.slices = NumpySlicesDataset((np.concatenate(images), np.concatenate(labels)),
