@@ -376,3 +376,13 @@ def test_old_stage_names_run_in_evaluation_and_fit_refuses_them():
     assert log == [3, 3, 3, 3, "epoch_end"]
     with pytest.raises(ValueError, match="Use methods prefixed with 'on_train'"):
         model.fit(1, batches(), batches(), callbacks=[_OldStyle(log)])
+
+
+def test_loss_monitor_stops_on_a_nan_loss_with_mindspores_message():
+    net = network()
+    data = ds.NumpySlicesDataset((np.full((4, 4), np.nan, np.float32), Y[:4]), ["x", "y"],
+                                 shuffle=False).batch(2)
+    with pytest.raises(ValueError, match=r"In epoch: 1 step: 1, loss is NAN or INF, training "
+                                         r"process cannot continue, terminating training."):
+        Model(net, loss_fn(), nn.SGD(net.trainable_params(), 0.1)).train(
+            1, data, callbacks=[LossMonitor()])

@@ -122,8 +122,8 @@ class LossMonitor(Callback):
         loss = loss_value(cb.net_outputs)
         step = (cb.cur_step_num - 1) % cb.batch_num + 1
         if np.isnan(loss) or np.isinf(loss):
-            raise ValueError(f"epoch: {cb.cur_epoch_num} step: {step}: the loss is {loss}; "
-                             "training stops")
+            raise ValueError(f"In epoch: {cb.cur_epoch_num} step: {step}, loss is NAN or INF, "
+                             "training process cannot continue, terminating training.")
         if self.per_print_times and cb.cur_step_num % self.per_print_times == 0:
             print(f"epoch: {cb.cur_epoch_num} step: {step}, loss is {loss}", flush=True)
 
