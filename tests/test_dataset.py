@@ -159,6 +159,40 @@ def test_mnist_all_reads_the_parts_that_are_there_test_first(tmp_path):
         labels(train, "test")
 
 
+def _write_cifar(path, file_number, count):
+    records = np.zeros((count, 3073), np.uint8)
+    records[:, 0] = np.arange(count) % 10  # the label
+    records[:, 1] = file_number  # red at (0, 0)
+    records[:, 2] = np.arange(count)  # red at (0, 1)
+    records[:, 1 + 1024] = 200  # green at (0, 0)
+    records[:, 1 + 2048 + 33] = 77  # blue at (1, 1)
+    records.tofile(path)
+
+
+def test_cifar10_reads_the_binary_files_as_mindspore(tmp_path):
+    """MindSpore 2.10 on the same records (10000 a file there; MindSpore reads no other
+    count, this reads any): HWC uint8 images, uint32 scalar labels, data_batch_1..5 then
+    test_batch, "all" the files that are there, num_shards as a DistributedSampler."""
+    for k in range(5):
+        _write_cifar(tmp_path / f"data_batch_{k + 1}.bin", k, 4)
+    train = list(ds.Cifar10Dataset(str(tmp_path), shuffle=False)
+                 .create_tuple_iterator(output_numpy=True))
+    image, label = train[1]
+    assert image.shape == (32, 32, 3) and image.dtype == np.uint8
+    assert label.shape == () and label.dtype == np.uint32 and int(label) == 1
+    assert image[0, 0].tolist() == [0, 200, 0] and image[1, 1].tolist() == [0, 0, 77]
+    assert [int(row[0][0, 0, 0]) for row in train[::4]] == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match=r"test_batch\.bin is missing"):
+        ds.Cifar10Dataset(str(tmp_path), usage="test")
+    _write_cifar(tmp_path / "test_batch.bin", 5, 4)
+    every = ds.Cifar10Dataset(str(tmp_path), usage="all", shuffle=False)
+    assert every.get_dataset_size() == 24
+    shard = ds.Cifar10Dataset(str(tmp_path), usage="test", num_shards=2, shard_id=1,
+                              shuffle=False)
+    assert [int(row[0][0, 1, 0]) for row in shard.create_tuple_iterator(output_numpy=True)] \
+        == [1, 3]
+
+
 @pytest.mark.parametrize("make, error, message", [
     (lambda: ds.MnistDataset("/no/such/folder"), ValueError, "downloads nothing"),
     (lambda: ds.NumpySlicesDataset((X, Y[:3])), ValueError, "different lengths"),

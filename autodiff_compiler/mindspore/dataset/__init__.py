@@ -36,9 +36,10 @@ from .samplers import (
     SubsetSampler,
     WeightedRandomSampler,
 )
-from .sources import GeneratorDataset, MnistDataset, NumpySlicesDataset
+from .sources import Cifar10Dataset, GeneratorDataset, MnistDataset, NumpySlicesDataset
 
-__all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "NumpySlicesDataset", "config",
+__all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "Cifar10Dataset", "NumpySlicesDataset",
+           "config",
            "transforms", "vision", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "DistributedSampler", "zip"]

@@ -1,5 +1,5 @@
 """Where a dataset's rows come from: NumPy arrays, Python generators and sources, MNIST
-files (the package docstring says how each behaves)."""
+and CIFAR-10 files (the package docstring says how each behaves)."""
 from __future__ import annotations
 
 import inspect
@@ -135,6 +135,56 @@ class MnistDataset(Dataset):
                 raise ValueError(f"MnistDataset: {label_file} is not an MNIST label file")
             labels = np.frombuffer(f.read(), np.uint8).astype(np.uint32)
         return images, labels
+
+    def size(self) -> int:
+        return self.slices.size()
+
+    def rows(self) -> Iterator[Row]:
+        return self.slices.rows()
+
+
+class Cifar10Dataset(Dataset):
+    """The CIFAR-10 binary files read from ``dataset_dir`` (``data_batch_1.bin`` ...
+    ``data_batch_5.bin`` for ``usage="train"``, ``test_batch.bin`` for ``"test"``, those
+    of them that are there, in that order, for ``"all"``, the default): columns
+    ``image`` (32, 32, 3) uint8 (each record's channel planes laid out as height, width,
+    channels) and ``label``, a uint32 scalar, as MindSpore 2.10 gives them (measured).
+    Nothing is downloaded."""
+
+    RECORD = 1 + 32 * 32 * 3
+
+    def __init__(self, dataset_dir: str, usage: str | None = None,
+                 num_samples: int | None = None, num_parallel_workers: int | None = None,
+                 shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
+                 shard_id: int | None = None, cache: Any = None) -> None:
+        if not os.path.isdir(dataset_dir):
+            raise ValueError(f"The folder {dataset_dir} does not exist or is not a directory: "
+                             "Cifar10Dataset reads the CIFAR-10 binary files from a local "
+                             "folder and downloads nothing; download them first")
+        usage = usage or "all"
+        if usage not in ("train", "test", "all"):
+            raise ValueError(f"Cifar10Dataset: usage must be 'train', 'test' or 'all', not "
+                             f"{usage!r}")
+        names = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)],
+                 "test": ["test_batch.bin"]}
+        files = names[usage] if usage != "all" else [  # the files there, as MindSpore's
+            n for n in names["train"] + names["test"]
+            if os.path.isfile(os.path.join(dataset_dir, n))] or names["train"]
+        records = []
+        for name in files:
+            path = os.path.join(dataset_dir, name)
+            if not os.path.isfile(path):
+                raise ValueError(f"Cifar10Dataset: {path} is missing")
+            data = np.fromfile(path, np.uint8)
+            records.append(data[:len(data) - len(data) % self.RECORD].reshape(-1, self.RECORD))
+        rows = np.concatenate(records)
+        images = rows[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+        super().__init__(["image", "label"])
+        self.slices = NumpySlicesDataset((np.ascontiguousarray(images),
+                                          rows[:, 0].astype(np.uint32)),
+                                         ["image", "label"], num_samples, shuffle=shuffle,
+                                         sampler=sampler, num_shards=num_shards,
+                                         shard_id=shard_id)
 
     def size(self) -> int:
         return self.slices.size()
