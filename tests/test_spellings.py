@@ -55,8 +55,23 @@ def test_spelling_runs_the_primitives_own_implementation(name):
         np.testing.assert_array_equal(prim.impl(ours, 3, method="randn"), theirs.randn(3))
     elif kind == "call_operand":  # a call of the callable that is its first operand
         assert prim.impl(lambda *v: v[::-1], 1.0, 2.0, results=2) == (2.0, 1.0)
+    elif kind == "window":  # x[:, t:t + k]: the syntax the emitter writes, run
+        x, written = np.arange(24.0).reshape(4, 6), _window_written(3, 1)
+        np.testing.assert_array_equal(written(x, 2), prim.impl(x, 2, length=3, axis=1))
     else:
         assert kind in ("index", "tuple", "boolop"), f"{name}: unexpected spelling {kind}"
+
+
+def _window_written(length, axis):
+    """``lambda x, t: x[...]`` with the window's index as the emitter writes it."""
+    import ast
+
+    import gast
+
+    from autodiff_compiler.backends.python.expressions import emit_window
+    names = [gast.Name(n, gast.Load(), None, None) for n in ("x", "t")]
+    node = emit_window(None, "", names, {"length": length, "axis": axis})
+    return eval(f"lambda x, t: {ast.unparse(gast.gast_to_ast(node))}")
 
 
 def test_every_structural_primitive_has_a_form_the_generator_knows():

@@ -2,7 +2,8 @@
 
 A gradient through a checkpointed block calls its forward and backward halves, the
 second reading a tape the first packs; a loop whose carried value's shape is known at
-run time only (a slice at the loop's index) keeps an inner ``vmap``'s examples as rows,
+run time only (a slice at the loop's index that is no window: ``frontend.windows``)
+keeps an inner ``vmap``'s examples as rows,
 and a loop over such a loop lists lists of them. ``vmap`` of such programs was refused
 ("vmap cannot batch 'call'"), or failed at run time (``list ** int``: a list of rows
 read back as an array). Each batched result is checked against its examples computed
@@ -38,10 +39,28 @@ def checkpointed_loop_of_windows(x):
     return np.sum(h ** 3)
 
 
-def long_loop_of_windows(x):  # (too long to unroll: the carry's shape is unknown)
+def long_loop_of_windows(x):  # (too long to unroll)
     h = np.zeros(2) + 0.1
     for t in range(20):
         h = np.tanh(W @ h + x[t:t + 2])
+    return np.sum(h ** 3)
+
+
+# The same with a bound no window is proven for (``min`` of the index): the carry's
+# shape is known at run time only
+def checkpointed_loop_of_clamped_slices(x):
+    h = np.zeros(2) + 0.1
+    for t in adc.checkpointed(range(3)):
+        s = min(t, 2)
+        h = np.tanh(W @ h + x[s:s + 2])
+    return np.sum(h ** 3)
+
+
+def long_loop_of_clamped_slices(x):
+    h = np.zeros(2) + 0.1
+    for t in range(20):
+        s = min(t, 20)
+        h = np.tanh(W @ h + x[s:s + 2])
     return np.sum(h ** 3)
 
 
@@ -55,7 +74,8 @@ def _finite_difference_gradient(fn, x, eps=1e-6):
                      for e in np.eye(x.size)])
 
 
-CHECKPOINTED = [checkpointed_steps, one_checkpointed_step, checkpointed_loop_of_windows]
+CHECKPOINTED = [checkpointed_steps, one_checkpointed_step, checkpointed_loop_of_windows,
+                checkpointed_loop_of_clamped_slices]
 
 
 @pytest.mark.parametrize("fn", CHECKPOINTED)
@@ -66,9 +86,12 @@ def test_vmap_of_a_second_derivative_through_a_checkpoint(fn):
         np.testing.assert_allclose(adc.grad(outer)(x), _finite_difference_gradient(outer, x),
                                    rtol=1e-6, atol=1e-9)
     transforms = [adc.hessian(fn), adc.grad(outer)]
-    if fn is checkpointed_loop_of_windows:  # the backward segment's recomputed tape
+    if fn is checkpointed_loop_of_windows:  # the backward segment's recomputed tape,
+        with pytest.raises(AutodiffError, match="record that every example shares"):
+            adc.vmap(transforms.pop())(xs)  # packed for its own gradient with the loop's
+    if fn is checkpointed_loop_of_clamped_slices:  # ... that tape of rows, packed
         with pytest.raises(AutodiffError, match="shape is known only at run time"):
-            adc.vmap(transforms.pop())(xs)  # of rows, packed for its own gradient
+            adc.vmap(transforms.pop())(xs)
     for transform in transforms:
         np.testing.assert_allclose(adc.vmap(transform)(xs),
                                    np.stack([transform(x) for x in xs]), rtol=1e-12,
@@ -79,10 +102,11 @@ def _sum_of_vmap(fn):
     return lambda xs: np.sum(adc.vmap(fn)(xs))
 
 
-@pytest.mark.parametrize("fn", [checkpointed_loop_of_windows, long_loop_of_windows])
+@pytest.mark.parametrize("fn", [checkpointed_loop_of_windows, long_loop_of_windows,
+                                checkpointed_loop_of_clamped_slices, long_loop_of_clamped_slices])
 def test_vmap_of_the_gradient_and_its_tangent_through_an_inner_vmaps_rows(fn):
     rng = np.random.default_rng(5)
-    n = 4 if fn is checkpointed_loop_of_windows else 22
+    n = 22 if fn in (long_loop_of_windows, long_loop_of_clamped_slices) else 4
     batches, tangents = rng.normal(size=(2, 3, n)) * 0.5, rng.normal(size=(2, 3, n))
     grad_fn = adc.grad(_sum_of_vmap(fn))
     np.testing.assert_allclose(adc.vmap(grad_fn)(batches),

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, current
 from ..ir.core import Atom, Aval, Const, Eqn, Var
@@ -58,6 +59,14 @@ def _packed_tape(eqn: Eqn, st: Batch) -> bool:
     items = [st.read(a) for a in eqn.invars]
     if any(a in st.row_lists for a in items):
         raise NotBatchableError  # (its elements' rows would be taken for arrays)
+    if any(is_list(a) and not st.is_batched(a) for a in items):
+        raise AutodiffError(
+            "vmap cannot batch the tape a gradient packs for its backward half where it "
+            "holds a loop's record that every example shares (a checkpointed loop's "
+            "segments, differentiated again): its elements would need the batch axis "
+            "one by one", eqn.loc,
+            hint="batch outside the function (a Python loop over the examples), or loop "
+                 "without adc.checkpointed there")
     items = [a if st.is_batched(a) else as_atom(broadcast_batch(_value(a), st.size))
              for a in items]
     old = eqn.outvars[0]
