@@ -877,6 +877,46 @@ def test_prod_hessian_is_exact_with_zeros(x, fn):
     np.testing.assert_allclose(adc.hvp(fn, (x,), (direction,)), want @ direction, atol=1e-12)
 
 
+def product_third_derivative(x):
+    """d3 prod / dx_i dx_j dx_k: the product of the entries but i, j and k (0 where two
+    of them are one entry)."""
+    n = x.size
+    return np.array([[[0.0 if len({i, j, k}) < 3 else np.prod(np.delete(x, [i, j, k]))
+                       for k in range(n)] for j in range(n)] for i in range(n)])
+
+
+def columns_product(x):
+    return np.sum(np.prod(np.stack([x, x]).T, axis=0))
+
+
+def cube_by_a_product(x):
+    return np.sum(np.prod(np.broadcast_to(x, (3, x.size)), axis=0))
+
+
+@pytest.mark.parametrize("x", [[1.0, 0.0, 2.0, 0.0], [0.0, 0.0, 3.0, 0.0], [0.0, 0.0, 0.0, 0.0],
+                               [1.5, -2.0, 0.5, 2.0]],
+                         ids=["two_zeros", "three_zeros", "four_zeros", "none"])
+@pytest.mark.parametrize("fn, times", [(total_product, 1), (columns_product, 2)],
+                         ids=["prod", "prod_axis_0"])
+def test_prod_third_derivative_is_exact_with_zeros(x, fn, times):
+    """Fuzz seed 970594: the partial of a zero entry, beside two more zeros, was the
+    constant 0 (exact to second order only), so a third derivative through three zeros
+    of one product missed their term: np.prod of x repeated three times (x ** 3 at 0:
+    6, here 0)."""
+    x, u, v = np.array(x), np.array([0.3, -0.7, 0.5, 0.2]), np.array([0.2, 0.4, -0.6, 1.0])
+    want = times * np.einsum("ijk,j,k->i", product_third_derivative(x), u, v)
+    np.testing.assert_allclose(_third_along(fn, x, u, v), want, atol=1e-12)
+    np.testing.assert_allclose(_third_along(cube_by_a_product, x, u, v), 6 * u * v,
+                               atol=1e-12)
+
+
+def _third_along(fn, x, u, v):
+    """The gradient of ``<d2 fn(x) u, v>``."""
+    gradient = adc.grad(fn)
+    hessian_u = adc.grad(lambda a, u: np.sum(gradient(a) * u))
+    return adc.grad(lambda a, u, v: np.sum(hessian_u(a, u) * v))(x, u, v)
+
+
 def rows_product(m):
     return np.sum(np.prod(m, axis=1, keepdims=True) * np.array([[1.0], [-2.0], [0.5]]))
 

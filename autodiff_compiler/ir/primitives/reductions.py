@@ -152,22 +152,55 @@ def _is_real(x) -> bool:
 
 
 def _prod_partial(ans, x, axis, keepdims):
-    """The product of the other entries, exact when ``x`` holds zeros, and so is its own
-    derivative (a Hessian's): each branch is an identity in ``x`` near the point, not
-    only a value there. With ``N`` the product of the nonzero entries and ``Z`` that of
-    the zero ones (0, with its derivative), a nonzero entry's is ``Z N / x_i``; a zero
-    entry's ``N`` times the other zeros' product: 1 if it is the only one, the other's
-    value if there are two (their sum less its own), and 0 from three on (whose
-    derivative, a product of two or more zeros, is 0 too: exact to second order)."""
+    """The product of the other entries, exact when ``x`` holds zeros, and so are its
+    derivatives (a Hessian's, a third derivative's): each branch is an identity in ``x``
+    near the point, not only a value there. With ``N`` the product of the nonzero
+    entries and ``Z`` that of the zero ones (0, with its derivative), a nonzero entry's
+    is ``Z N / x_i``; a zero entry's ``N`` times the product of the other zeros, made
+    with products only (``_product_of_the_others``: a running product from each side).
+    Where the reduced axes' lengths are known when the code runs only, the other zeros'
+    product is 1 for one zero, the other's value for two (their sum less its own), and
+    0 from three on: exact to second order (a third derivative through three zeros of
+    one product, ``np.prod`` of ``x`` repeated, would miss a term)."""
     from .elementwise import equal, greater, where
     zero = equal(x, 0)
-    zeros = reduce_sum(zero, axis=axis, keepdims=True)
     nonzero_product = reduce_prod(where(zero, 1, x), axis=axis, keepdims=True)
     zero_product = reduce_prod(where(zero, x, 1), axis=axis, keepdims=True)
-    other_zero = reduce_sum(where(zero, x, 0), axis=axis, keepdims=True) - x
-    other_zeros = where(equal(zeros, 1), 1, where(greater(zeros, 2), 0, other_zero))
+    other_zeros = _product_of_the_others(where(zero, x, 1), axis)
+    if other_zeros is None:
+        zeros = reduce_sum(zero, axis=axis, keepdims=True)
+        other_zero = reduce_sum(where(zero, x, 0), axis=axis, keepdims=True) - x
+        other_zeros = where(equal(zeros, 1), 1, where(greater(zeros, 2), 0, other_zero))
     return where(zero, other_zeros * nonzero_product,
                  zero_product * nonzero_product / _nonzero(x))
+
+
+def _product_of_the_others(y, axis):
+    """For each entry of ``y``, the product of the others along the reduced ``axis``:
+    the running product of those before it times that of those after it (the reduced
+    axes moved last and made one), with no division; None where the rank or a length
+    is known when the code runs only."""
+    from .shape import transpose
+    rank = ndim_of(y)
+    if rank is None or any(not isinstance(dim_of(y, a), int) for a in range(rank)):
+        return None
+    if rank == 0:
+        return 1.0
+    axes = range(rank) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    reduced = sorted({a % rank for a in axes})
+    order = [a for a in range(rank) if a not in reduced] + reduced
+    moved = transpose(y, tuple(order))
+    shape = tuple(dim_of(moved, a) for a in range(rank))
+    kept = rank - len(reduced)
+    length = int(np.prod(shape[kept:], dtype=np.int64))
+    if length == 0:
+        return None  # (no entries: no partials either)
+    rows, last = reshape(moved, (*shape[:kept], length)), kept
+
+    def running_before(v):  # the product of the entries before each one (1 for the first)
+        return _shifted(cumprod(v, axis=last), last, 1, 1, kept + 1)
+    others = running_before(rows) * flip(running_before(flip(rows, last)), last)
+    return transpose(reshape(others, shape), tuple(int(i) for i in np.argsort(order)))
 
 
 def _extremum_partial(ans, x, axis, keepdims):
