@@ -162,3 +162,19 @@ def test_a_refusal_in_a_library_cell_names_the_users_call():
         ms.grad(nn.ReLU())(Tensor(np.array([1, -2]), ms.int32))
     assert "test_mindspore_programs_surface.py" in str(err.value).splitlines()[0]
     assert "nn.py" in str(err.value)
+
+
+class _TableFromColumnZero(nn.Cell):
+    """A literal's rows written from column 0 inside an indented ``construct``."""
+
+    def construct(self, x):
+        w = Tensor(np.array([[1.0, 2.0],
+[3.0, -4.0]], np.float32))
+        return (ms.ops.matmul(x, w) ** 2).sum()
+
+
+def test_a_construct_whose_literal_rows_start_at_column_zero_compiles():
+    x = Tensor(np.array([[1.0, -1.0]], np.float32))
+    w = np.array([[1.0, 2.0], [3.0, -4.0]], np.float32)
+    g = ms.grad(_TableFromColumnZero())(x)
+    np.testing.assert_allclose(g.asnumpy(), 2 * (x.asnumpy() @ w) @ w.T)  # [[-28, 68]]

@@ -119,12 +119,19 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
         tree = _parse(textwrap.dedent("".join(block)), loc)
     except UnsupportedSyntaxError:
         if code.co_name != "<lambda>":
-            raise
-        # A lambda inside a longer expression (a dict of cases over several lines): its
-        # lines alone do not parse, so find it in the whole file, by its line.
-        tree = _parse("".join(lines), loc)
-        node = _find_function(tree, code, loc, line=first + 1)
-        return ParsedFunction(node, code.co_filename, 0, 0, qualname)
+            if not indent:
+                raise
+            # A line inside brackets less indented than the ``def`` (a long literal's
+            # rows from column 0) keeps the block from dedenting: parse it where it
+            # stands, under an ``if`` (the columns are the file's, the lines one down).
+            tree = _parse("if 1:\n" + "".join(block), loc)
+            first, indent = first - 1, 0
+        else:
+            # A lambda inside a longer expression (a dict of cases over several lines):
+            # its lines alone do not parse, so find it in the whole file, by its line.
+            tree = _parse("".join(lines), loc)
+            node = _find_function(tree, code, loc, line=first + 1)
+            return ParsedFunction(node, code.co_filename, 0, 0, qualname)
     node = _find_function(tree, code, loc, shift=(first, indent))
     if code.co_flags & inspect.CO_GENERATOR:  # the list of what it yields
         node = as_list_builder(node)
