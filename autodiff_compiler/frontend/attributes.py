@@ -100,11 +100,17 @@ def _scalar_attribute(scope: Scope, node: gast.Attribute, number: Any) -> Any:
 def _constant_array_attribute(scope: Scope, node: gast.Attribute, array: np.ndarray) -> Any:
     """An attribute of an array made while compiling (``np.array([0.25, 2.0])``; an
     array read from a global or an object is a ``Var``): its data (``.T``, ``.shape``)
-    is a constant too, its methods are those of any array."""
+    is a constant too, its methods are those of any array (a constant Tensor's, as
+    ``Tensor(np.array([1, 2])).float()``, those of a Tensor computed at run time)."""
+    tensor = isinstance(array, tuple(surface.TENSOR_CLASSES))
+    if tensor and node.attr in surface.TENSOR_ATTRIBUTES:
+        return surface.TENSOR_ATTRIBUTES[node.attr](array)
     if node.attr in surface.METHODS:
         return BoundArrayMethod(array, node.attr)
     missing = object()
     value = getattr(array, node.attr, missing)
+    if (value is missing or callable(value)) and node.attr in surface.ATTRIBUTES:
+        return surface.ATTRIBUTES[node.attr](array)
     if value is missing or callable(value):
         raise _unsupported_attribute(scope, node)
     return value
