@@ -76,6 +76,17 @@ def array_getattr(scope: Scope, node: gast.AST, var: Var, name: str, *default: A
     return _array_attribute(scope, attribute, var)
 
 
+def constant_array_getattr(scope: Scope, node: gast.AST, array: np.ndarray, name: str,
+                           *default: Any) -> Any:
+    """``getattr(c, name[, default])`` of an array made while compiling (a Tensor made
+    from constants, given to ``ops.gelu``, which reads its ``dtype`` so): ``c.name``
+    where ``hasattr`` finds it, else the default."""
+    if default and not hasattr(array, name):
+        return default[0]
+    attribute = gast.copy_location(gast.Attribute(value=node, attr=name, ctx=gast.Load()), node)
+    return _constant_array_attribute(scope, attribute, array)
+
+
 def _scalar_attribute(scope: Scope, node: gast.Attribute, number: Any) -> Any:
     """An attribute of a number known when compiling that NumPy gave (``np.floor(n /
     2)``, folded to a Python number) or the code made (``np.float64(2.0)``): the NumPy

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 def getattr_of(scope: Scope, node: gast.AST, obj: Any, name: str, *default: Any) -> Any:
     """``getattr(obj, "name")`` on an object known when compiling: read as
     ``obj.name`` is, its arrays captured along their path."""
-    if isinstance(obj, np.ndarray):
-        raise scope.error(node, "getattr on an array made while compiling",
-                          hint="use the attribute or the NumPy function directly")
+    if isinstance(obj, np.ndarray):  # as ``obj.name`` of an array made while compiling
+        from .attributes import constant_array_getattr  # (which imports ``calls``, this)
+        return constant_array_getattr(scope, node, obj, name, *default)
     captures = scope.low.captures
     try:
         value = getattr(obj, name)
