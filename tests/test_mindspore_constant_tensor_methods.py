@@ -1,11 +1,14 @@
 """A Tensor made from constants inside a differentiated function takes MindSpore's
 methods as a run-time Tensor does: ``Tensor(np.array([1, -2, 3], np.int32)).float()``
 was refused ("array attribute '.float' is not supported here"), and so was a method of
-what such a method gave (``c.int().double()``); NumPy's array has no ``.float``."""
+what such a method gave (``c.int().double()``); NumPy's array has no ``.float``. And
+``getattr`` of such a Tensor (``ops.gelu(c, approximate='tanh')`` reads its dtype so)
+was refused. A Tensor's ``x.argsort(...)`` compiled is MindSpore's, as eagerly: int32,
+``descending`` taken (it was NumPy's: int64, and ``descending`` refused)."""
 import numpy as np
 
 import autodiff_compiler as ms
-from autodiff_compiler import Tensor, nn
+from autodiff_compiler import Tensor, nn, ops
 
 
 class ConstantMethods(nn.Cell):
@@ -36,3 +39,25 @@ def test_a_constant_tensors_float_of_an_int_one_gives_float32():
     g, (aux,) = ms.grad(f, has_aux=True)(x)
     np.testing.assert_allclose(g.asnumpy(), [1.0, 2.0, 3.0])
     assert aux.dtype == np.float64 and float(aux) == 6.0
+
+
+class GeluOfConstantAndArgsort(nn.Cell):
+    def construct(self, x):
+        i = x.argsort(axis=0, descending=True)
+        j = x.argsort(-1, True)
+        c = Tensor(np.array([[0.3, -1.2, 0.7], [1.5, 0.2, -0.4]], np.float32))
+        y = x * ops.gelu(c, approximate='tanh') + x * ops.GeLU()(c)
+        return (y * ops.cast(i + j, ms.float32)).sum(), (i, j, x.argsort())
+
+
+def test_gelu_of_a_constant_tensor_and_a_tensors_argsort_compile_as_eagerly():
+    x = Tensor(np.array([[0.5, -1.0, 2.0], [0.1, 0.7, -3.0]], np.float32))
+    (loss, (i, j, k)), g = ms.value_and_grad(GeluOfConstantAndArgsort(), has_aux=True)(x)
+    # measured on MindSpore 2.10 (PyNative)
+    np.testing.assert_allclose(float(loss), 5.810544, rtol=1e-6)
+    np.testing.assert_allclose(g.asnumpy(), [[0.74148375, -0.2765945, 1.0611403],
+                                             [5.598286, 0.0, -0.8270329]], rtol=1e-6)
+    assert i.dtype == j.dtype == k.dtype == np.int32
+    np.testing.assert_array_equal(i.asnumpy(), [[0, 1, 0], [1, 0, 1]])
+    np.testing.assert_array_equal(j.asnumpy(), [[2, 0, 1], [1, 0, 2]])
+    np.testing.assert_array_equal(k.asnumpy(), [[1, 0, 2], [2, 0, 1]])

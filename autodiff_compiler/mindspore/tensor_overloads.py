@@ -227,6 +227,18 @@ def sort_compiled(self: Any, axis: int = -1, descending: bool = False, *,
         order.astype(np.int32)
 
 
+def argsort_compiled(self: Any, axis: int = -1, descending: Any = False, *,
+                     dim: int | None = None, stable: bool = False, kind: Any = None) -> Any:
+    """A Tensor's ``x.argsort(...)`` inside a differentiated function, as eagerly:
+    MindSpore's int32 indices (``descending``; ties in order), NumPy's where its ``kind``
+    is given (by keyword, or a string second)."""
+    axis = axis if dim is None else dim
+    if kind is not None or isinstance(descending, str):
+        return np.argsort(self, axis=axis, kind=descending if kind is None else kind)
+    order = np.argsort(-self if descending else self, axis=axis, kind="stable")
+    return order.astype(np.int32)
+
+
 def transpose(self: Any, *axes: Any, dim0: Any = None, dim1: Any = None) -> Any:
     """MindSpore 2.x's (PyTorch's) ``x.transpose(dim0, dim1)``: those two dimensions
     swapped, where NumPy reads two numbers as a permutation (a matrix's ``(0, 1)`` left
