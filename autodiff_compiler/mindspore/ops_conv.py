@@ -155,8 +155,17 @@ def max_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
              pad_mode: str) -> Any:
     """The largest value of each window of any rank (padding counts as -inf); its
     gradient goes to the first of tied ones, as MindSpore's (``ties``)."""
-    return first_max(patches(x, kernel_size, stride, dilation, pad_mode, padding, -np.inf),
-                     axis=2)
+    return first_max(patches(x, kernel_size, stride, dilation, pad_mode, padding,
+                             _lowest(x.dtype)), axis=2)
+
+
+def _lowest(dtype: Any) -> Any:
+    """What max pooling's padding counts as: -inf, an integer dtype's least value (an
+    int32 input's -inf did not convert)."""
+    return np.iinfo(dtype).min if np.issubdtype(dtype, np.integer) else -np.inf
+
+
+_lowest.__evaluated_when_compiling__ = True
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -189,7 +198,7 @@ def max_pool_indexed(x: Any, kernel_size: Any, stride: Any, padding: Any, dilati
     if ceil_mode:
         widths = [(lo, hi + _rounded_up(sizes[i], kernel[i], step[i], spread[i], lo, hi))
                   for i, (lo, hi) in enumerate(widths)]
-    padded = np.pad(x, ((0, 0), (0, 0), *widths), constant_values=-np.inf)
+    padded = np.pad(x, ((0, 0), (0, 0), *widths), constant_values=_lowest(x.dtype))
     windows = patches(padded, kernel, step, spread, "valid", 0)
     values = first_max(windows, axis=2)
     if not return_indices:
