@@ -61,3 +61,27 @@ def test_gelu_of_a_constant_tensor_and_a_tensors_argsort_compile_as_eagerly():
     np.testing.assert_array_equal(i.asnumpy(), [[0, 1, 0], [1, 0, 1]])
     np.testing.assert_array_equal(j.asnumpy(), [[2, 0, 1], [1, 0, 2]])
     np.testing.assert_array_equal(k.asnumpy(), [[1, 0, 2], [2, 0, 1]])
+
+
+X_INT = np.array([[3, -1, 2], [1, 0, -4]], np.int32)
+F = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -4.0]], np.float32)
+
+
+class CumulativeSums(nn.Cell):
+    def construct(self, f):
+        c = f.cumsum(1) * f.cumsum(0)
+        return c.sum(), (f.cumsum(), Tensor(X_INT).cumsum(0))
+
+
+def test_a_tensors_cumsum_keeps_integers_and_flattens_without_an_axis():
+    """``x.cumsum`` was NumPy's: int32 summed to int64 (MindSpore 2.10 keeps int32)."""
+    x = Tensor(X_INT)
+    assert x.cumsum(0).dtype == np.int32 and x.cumsum(1, ms.float32).dtype == np.float32
+    # measured on MindSpore 2.10 (PyNative)
+    np.testing.assert_array_equal(x.cumsum(0).asnumpy(), [[3, -1, 2], [4, -1, -2]])
+    np.testing.assert_array_equal(x.cumsum().asnumpy(), [3, 2, 4, 5, 5, 1])
+    (loss, (flat, ints)), g = ms.value_and_grad(CumulativeSums(), has_aux=True)(Tensor(F))
+    np.testing.assert_allclose(float(loss), 9.9375)
+    np.testing.assert_allclose(g.asnumpy(), [[3.5, 2.25, 1.25], [0.75, -1.0, -4.25]])
+    np.testing.assert_allclose(flat.asnumpy(), [0.5, -0.5, 1.5, 3.0, 3.25, -0.75])
+    assert ints.dtype == np.int32

@@ -75,7 +75,7 @@ from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     unbind,
     unique,
 )
-from .tensor_overloads import argsort_compiled, extremum_plan, transpose
+from .tensor_overloads import argsort_compiled, cumsum, extremum_plan, transpose
 
 __all__ = ["SOURCE_METHODS", "COMPILED_AS", "TENSOR_COMPILED", "EAGER_ONLY", "INPLACE"]
 
@@ -434,7 +434,7 @@ TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
                                    "mean": mean_compiled, "repeat": repeat,
                                    "flatten": flatten_compiled,
                                    "transpose": transpose, "value": value_compiled,
-                                   "argsort": argsort_compiled}
+                                   "argsort": argsort_compiled, "cumsum": cumsum}
 
 # compiled differently from the eager method
 COMPILED_AS: dict[str, Any] = {"numpy": numpy_compiled}

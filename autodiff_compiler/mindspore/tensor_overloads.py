@@ -239,6 +239,16 @@ def argsort_compiled(self: Any, axis: int = -1, descending: Any = False, *,
     return order.astype(np.int32)
 
 
+def cumsum(self: Any, axis: Any = None, dtype: Any = None) -> Any:
+    """MindSpore's ``x.cumsum(axis, dtype)``: the running sum in the (cast) input's dtype,
+    integers too (NumPy's widens int32 to int64), of the flattened Tensor without an
+    axis; eagerly and, for a Tensor, in compiled code."""
+    from .ops_reductions import cumsum as ops_cumsum
+    if axis is None:
+        return ops_cumsum(np.ravel(self), 0, dtype)
+    return ops_cumsum(self, axis, dtype)
+
+
 def transpose(self: Any, *axes: Any, dim0: Any = None, dim1: Any = None) -> Any:
     """MindSpore 2.x's (PyTorch's) ``x.transpose(dim0, dim1)``: those two dimensions
     swapped, where NumPy reads two numbers as a permutation (a matrix's ``(0, 1)`` left
@@ -260,6 +270,6 @@ def fill_compiled(self: Any, value: Any) -> Any:
 METHODS = {**{f"__i{op.__name__.strip('_')}__": _rebinding(op) for op in _AUGMENTED},
            "sort": sort, "argsort": argsort, "max": _extremum("max"),
            "min": _extremum("min"), "fill": fill, "resize": resize, "trace": trace,
-           "round": round, "nonzero": nonzero, "transpose": transpose,
+           "round": round, "nonzero": nonzero, "transpose": transpose, "cumsum": cumsum,
            **{name: _reduction(name) for name in ("sum", "prod", "all", "any", "std", "var")}}
 COMPILED = {"sort": sort_compiled, "fill": fill_compiled}
