@@ -65,7 +65,7 @@ def check_integer_paths(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom])
     if not integers:
         return
     from .reverse import differentiates, varied_values  # (which uses this module's rules)
-    varied = varied_values(fn, wrt)
+    varied = varied_values(fn, wrt, integers=True)
     # What a cotangent may reach in MindSpore: through everything but a comparison (an
     # operation this package lowers to one it does not differentiate, ``trunc`` in an
     # integer mean, may have a MindSpore gradient; a cast to an integer type has one).

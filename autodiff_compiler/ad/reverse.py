@@ -43,26 +43,29 @@ def differentiable_value(v: Var) -> bool:
     return v.aval.is_float or is_tape(v)
 
 
-def varied_values(fn: Function, wrt: Sequence[Var]) -> set[Var]:
+def varied_values(fn: Function, wrt: Sequence[Var], integers: bool = False) -> set[Var]:
     """Float values (and tapes) that depend on ``wrt`` through differentiable primitives;
-    and integer ones that depend on an integer ``wrt`` through ``INTEGER_EXACT`` ones."""
-    varied = {v for v in wrt if differentiable_value(v) or integer_value(v)}
+    with ``integers`` (integer MindSpore Tensors differentiated: ``ad.integers``), also
+    integer ones that depend on an integer ``wrt`` through ``INTEGER_EXACT`` ones (a
+    loop's counter or an integer a region carries is never one)."""
+    varied = {v for v in wrt if differentiable_value(v) or (integers and integer_value(v))}
     for eqn in fn.eqns:
         if eqn.prim.differentiable and any(a in varied for a in reads(eqn)):
             varied.update(v for v in eqn.outvars if differentiable_value(v))
-            if integer_exact(eqn) and any(
+            if integers and integer_exact(eqn) and any(
                     integer_value(a) and a in varied and differentiates(eqn, i)
                     for i, a in enumerate(eqn.invars)):
                 varied.update(v for v in eqn.outvars if integer_value(v))
     return varied
 
 
-def activity(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom]) -> set[Var]:
+def activity(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom],
+             integers: bool = False) -> set[Var]:
     """Values on a differentiable path from ``wrt`` (inputs or captured values) to
     ``seeds``. A value read only by a primitive with no derivative (``x > 0``, ``float(x)``
     that picks a branch) is not on one: no cotangent reaches it, so a loop or branch
     making it is not differentiated for its sake."""
-    return varied_values(fn, wrt) & (reaching(fn, seeds) | set(wrt))
+    return varied_values(fn, wrt, integers) & (reaching(fn, seeds) | set(wrt))
 
 
 def reaching(fn: Function, seeds: Sequence[Atom]) -> set[Var]:
@@ -92,7 +95,8 @@ def reverse(fn: Function, wrt: Sequence[int], seeds: Sequence[int], *,
         cts = list(ct_inputs) if cotangent_inputs else [
             _ones_seed(a) if isinstance(a, Var) else None for a in seeded]
         ct_out = _seed_outputs(fn, seeded, cts)
-    forward, backward, grads = vjp_split(fn, wrt_vars, ct_out)
+    forward, backward, grads = vjp_split(fn, wrt_vars, ct_out,
+                                         integers=any(integer_value(v) for v in wrt_vars))
     with building(None) as b:
         b.eqns.extend(forward + seeds_b.eqns + backward)
         final = tuple(_in_dtype_of(v, g) if isinstance(g, Var) else _zeros(v, g)
@@ -148,13 +152,15 @@ def _ones_seed(out: Var) -> Any:
     return P.ones_like(out)
 
 
-def vjp_split(fn: Function, wrt: Sequence[Var], ct_out: Sequence[Any]
-              ) -> tuple[list[Eqn], list[Eqn], list[Any]]:
+def vjp_split(fn: Function, wrt: Sequence[Var], ct_out: Sequence[Any], *,
+              integers: bool = False) -> tuple[list[Eqn], list[Eqn], list[Any]]:
     """Forward equations (regions augmented with their tapes), adjoint equations, and
     the cotangent of each ``wrt`` value (input or captured) — ``None`` where none
-    flows. ``ct_out`` holds one cotangent (or ``None``) per output of ``fn``."""
+    flows. ``ct_out`` holds one cotangent (or ``None``) per output of ``fn``.
+    ``integers``: the gradients of integer ``wrt`` are asked for (``ad.integers``; not
+    inside a region, where ``check_integer_paths`` lets none pass)."""
     seeds = [o for o, c in zip(fn.outvars, ct_out) if c is not None]
-    active = activity(fn, wrt, seeds)
+    active = activity(fn, wrt, seeds, integers)
     check_casts_to_integers(fn, active, seeds)
     with building(None) as fb:
         taped = [_forward(eqn, active) for eqn in fn.eqns]
