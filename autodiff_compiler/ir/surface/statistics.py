@@ -91,8 +91,10 @@ def _left_out(a: Any, where: Any) -> Any:
     nan = P.isnan(a)
     if where is None:
         return nan
-    # the shape check of a masked plain reduction: ``where`` broadcasts to ``a``'s shape
-    return P.logical_not(_masked("sum", P.logical_not(nan), where, None))
+    # the shape check of a masked plain reduction: ``where`` broadcasts to ``a``'s shape;
+    # masked as ``any`` is, with False: still booleans (the array API's logical_not
+    # takes nothing else)
+    return P.logical_not(_masked("any", P.logical_not(nan), where, None))
 
 
 def _nan_accumulation(prim: P.Primitive, neutral: float, name: str):
