@@ -199,7 +199,7 @@ def _product_of_the_others(y, axis):
 
     def running_before(v):  # the product of the entries before each one (1 for the first)
         return _shifted(cumprod(v, axis=last), last, 1, 1, kept + 1)
-    others = running_before(rows) * flip(running_before(flip(rows, last)), last)
+    others = running_before(rows) * flip(running_before(flip(rows, axis=last)), axis=last)
     return transpose(reshape(others, shape), tuple(int(i) for i in np.argsort(order)))
 
 
