@@ -70,8 +70,8 @@ def test_a_numpy_function_is_named_as_numpy_names_it():
 
 
 def test_a_numpy_function_without_a_rule_is_refused_at_the_users_call():
-    with pytest.raises(AutodiffError, match=r"np\.frexp has no derivative rule") as err:
-        adc.grad(np.frexp)(X)
+    with pytest.raises(AutodiffError, match=r"np\.i0 has no derivative rule") as err:
+        adc.grad(np.i0)(X)
     assert "test_transform_library_functions.py" in str(err.value)
 
 
