@@ -244,26 +244,26 @@ def _accumulated(array: Any, axis: Any, dtype: Any, out: Any) -> Any:
 
 
 def maximum_accumulate(array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
-    """``np.maximum.accumulate``: the running maximum along ``axis``, by doubling steps
-    (each entry compared with the one ``step`` before it, ``step`` = 1, 2, 4, ...), so
-    ``log2(n)`` comparisons; exact, NaN spreading forward as ``np.maximum`` spreads it.
-    Entries tied for a running maximum share its gradient as ``np.maximum``'s ties do."""
-    running = np.copy(_accumulated(array, axis, dtype, out))
-    n = np.shape(running)[-1]
-    step = 1
-    while step < n:  # (the right side is read whole before it is written)
-        running[..., step:] = np.maximum(running[..., step:], running[..., :-step])
-        step = 2 * step
-    return np.moveaxis(running, -1, axis)
+    """``np.maximum.accumulate``: the running maximum along ``axis`` (``_running``), NaN
+    spreading forward as ``np.maximum`` spreads it. Entries tied for a running maximum
+    share its gradient as ``np.maximum``'s ties do."""
+    return _running(np.maximum, array, axis, dtype, out)
 
 
 def minimum_accumulate(array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
     """``np.minimum.accumulate``: the running minimum, as ``maximum_accumulate``."""
+    return _running(np.minimum, array, axis, dtype, out)
+
+
+def _running(combine: Any, array: Any, axis: int, dtype: Any, out: Any) -> Any:
+    """``combine.accumulate`` by doubling steps (each entry combined with the one
+    ``step`` before it, ``step`` = 1, 2, 4, ...): ``log2(n)`` calls, exact for an
+    idempotent ``combine`` (a maximum: an entry counted twice changes nothing)."""
     running = np.copy(_accumulated(array, axis, dtype, out))
     n = np.shape(running)[-1]
     step = 1
     while step < n:  # (the right side is read whole before it is written)
-        running[..., step:] = np.minimum(running[..., step:], running[..., :-step])
+        running[..., step:] = combine(running[..., step:], running[..., :-step])
         step = 2 * step
     return np.moveaxis(running, -1, axis)
 

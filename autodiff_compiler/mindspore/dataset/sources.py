@@ -100,13 +100,7 @@ class MnistDataset(Dataset):
                  num_samples: int | None = None, num_parallel_workers: int | None = None,
                  shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
                  shard_id: int | None = None, cache: Any = None) -> None:
-        if not os.path.isdir(dataset_dir):
-            raise ValueError(f"The folder {dataset_dir} does not exist or is not a directory: "
-                             "MnistDataset reads the MNIST files from a local folder and "
-                             "downloads nothing; download them first")
-        usage = usage or "all"
-        if usage not in ("train", "test", "all"):
-            raise ValueError(f"MnistDataset: usage must be 'train', 'test' or 'all', not {usage!r}")
+        usage = _local_usage("MnistDataset", "the MNIST files", dataset_dir, usage)
         parts = [usage]
         if usage == "all":  # the files there, t10k's first (MindSpore reads them sorted)
             parts = [part for part in ("test", "train") if os.path.isfile(
@@ -157,14 +151,7 @@ class Cifar10Dataset(Dataset):
                  num_samples: int | None = None, num_parallel_workers: int | None = None,
                  shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
                  shard_id: int | None = None, cache: Any = None) -> None:
-        if not os.path.isdir(dataset_dir):
-            raise ValueError(f"The folder {dataset_dir} does not exist or is not a directory: "
-                             "Cifar10Dataset reads the CIFAR-10 binary files from a local "
-                             "folder and downloads nothing; download them first")
-        usage = usage or "all"
-        if usage not in ("train", "test", "all"):
-            raise ValueError(f"Cifar10Dataset: usage must be 'train', 'test' or 'all', not "
-                             f"{usage!r}")
+        usage = _local_usage("Cifar10Dataset", "the CIFAR-10 binary files", dataset_dir, usage)
         names = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)],
                  "test": ["test_batch.bin"]}
         files = names[usage] if usage != "all" else [  # the files there, as MindSpore's
@@ -191,3 +178,16 @@ class Cifar10Dataset(Dataset):
 
     def rows(self) -> Iterator[Row]:
         return self.slices.rows()
+
+
+def _local_usage(name: str, files: str, dataset_dir: str, usage: str | None) -> str:
+    """A dataset's ``usage`` (``'all'`` when not given), after checking that its folder is
+    there: the files are read from it, never downloaded."""
+    if not os.path.isdir(dataset_dir):
+        raise ValueError(f"The folder {dataset_dir} does not exist or is not a directory: "
+                         f"{name} reads {files} from a local folder and downloads nothing; "
+                         "download them first")
+    usage = usage or "all"
+    if usage not in ("train", "test", "all"):
+        raise ValueError(f"{name}: usage must be 'train', 'test' or 'all', not {usage!r}")
+    return usage
