@@ -286,8 +286,8 @@ def frexp(x: Any) -> tuple:
     logarithm rounded across a power of two; ``x`` is scaled by ``2**-e`` in two halves
     (``2**-e`` alone overflows for a subnormal ``x``), each exact, so ``m`` is NumPy's.
     ``e`` is piecewise constant, so ``m``'s derivative is ``2**-e`` (1 at 0, inf and NaN,
-    passed as they are). Integers give float64 mantissas (NumPy has loops for floats
-    only, and refuses the integers that do not cast safely to one)."""
+    passed as they are). Integers give the mantissa of the float type they cast to
+    safely, as NumPy's loops (float64 for int32; NumPy refuses int64, which does not)."""
     x = np.asarray(x)
     regular = np.logical_and(np.isfinite(x), np.not_equal(x, 0))
     safe = np.where(regular, x, 1.0)
@@ -297,7 +297,10 @@ def frexp(x: Any) -> tuple:
     above, below = np.abs(m) >= 1.0, np.abs(m) < 0.5
     m = np.where(above, m * 0.5, np.where(below, m * 2.0, m))
     e = np.where(above, e + 1.0, np.where(below, e - 1.0, e))
-    return np.where(regular, m, x), np.where(regular, e, 0.0).astype(np.int32)
+    # in NumPy's loop's float type (float16 for float16 and int8, float64 for int32):
+    # under NumPy 1.x a 0-d float16 beside the Python floats above became float64
+    mantissa = np.where(regular, m, x).astype(np.result_type(x.dtype, np.float16))
+    return mantissa, np.where(regular, e, 0.0).astype(np.int32)
 
 
 def ix_(*args: Any) -> tuple:

@@ -40,6 +40,12 @@ def _float(value: Any) -> Any:
     return None if value is None else np.asarray(value, np.float32)
 
 
+def _in_dtype_of(v: Any, like: Any) -> Any:
+    """``v`` in ``like``'s float dtype: under NumPy 1.x a 0-d float32 beside a Python
+    float computes in float64 (value-based casting), where MindSpore keeps float32."""
+    return np.asarray(v, dtype=np.result_type(like, np.float32))
+
+
 def _given(value: Any, default: Any, name: str) -> Any:
     if value is not None:
         return value
@@ -201,7 +207,7 @@ class Categorical(Distribution):
         value, hot = self._index(value, probs)
         picked = np.sum(np.where(hot, np.log(probs), 0.0), axis=-1)
         outside = (value < 0.0) | (value > np.shape(probs)[-1] - 1)
-        return np.where(outside, np.nan, picked)
+        return _in_dtype_of(np.where(outside, np.nan, picked), probs)
 
     def cdf(self, value: Any, probs: Any = None) -> Any:
         probs = _given(probs, self._probs, "probs")
@@ -209,7 +215,7 @@ class Categorical(Distribution):
         classes = np.shape(probs)[-1]
         below = np.expand_dims(np.clip(value, 0.0, classes - 1), -1) >= np.arange(classes)
         cdf = np.sum(np.where(below, probs, 0.0), axis=-1)
-        return np.where(value < 0.0, 0.0, cdf)
+        return _in_dtype_of(np.where(value < 0.0, 0.0, cdf), probs)
 
     def mean(self, probs: Any = None) -> Any:
         probs = _given(probs, self._probs, "probs")
@@ -266,13 +272,15 @@ class Bernoulli(Distribution):
     def log_prob(self, value: Any, probs1: Any = None) -> Any:
         probs1 = np.clip(_given(probs1, self._probs, "probs1"), _EPS, 1.0 - _EPS)
         value = np.asarray(value, np.float32)
-        return np.log(probs1) * value + np.log(1.0 - probs1) * (1.0 - value)
+        return _in_dtype_of(np.log(probs1) * value + np.log(1.0 - probs1) * (1.0 - value),
+                            probs1)
 
     def cdf(self, value: Any, probs1: Any = None) -> Any:
         probs1 = _given(probs1, self._probs, "probs1")
         value = np.floor(np.asarray(value, np.float32))
         probs0 = np.broadcast_to(1.0 - probs1, np.shape(value * probs1))
-        return np.where(value < 1.0, np.where(value < 0.0, 0.0, probs0), 1.0)
+        return _in_dtype_of(np.where(value < 1.0, np.where(value < 0.0, 0.0, probs0), 1.0),
+                            probs1)
 
     def mean(self, probs1: Any = None) -> Any:
         return _given(probs1, self._probs, "probs1")
@@ -282,7 +290,7 @@ class Bernoulli(Distribution):
 
     def var(self, probs1: Any = None) -> Any:
         probs1 = _given(probs1, self._probs, "probs1")
-        return np.exp(np.log(1.0 - probs1) + np.log(probs1))
+        return _in_dtype_of(np.exp(np.log(1.0 - probs1) + np.log(probs1)), probs1)
 
     def sd(self, probs1: Any = None) -> Any:
         return np.sqrt(self.var(probs1))
@@ -290,7 +298,7 @@ class Bernoulli(Distribution):
     def entropy(self, probs1: Any = None) -> Any:
         probs1 = _given(probs1, self._probs, "probs1")
         probs0 = 1.0 - probs1
-        return -(probs0 * np.log(probs0)) - probs1 * np.log(probs1)
+        return _in_dtype_of(-(probs0 * np.log(probs0)) - probs1 * np.log(probs1), probs1)
 
     def kl_loss(self, dist: str, probs1_b: Any, probs1: Any = None) -> Any:
         _check_name(dist, "Bernoulli")
