@@ -600,3 +600,37 @@ def test_vmap_of_a_second_derivative_through_a_residual_one_path_builds(s):
     if s > 0:  # the second derivative in x is -cos(x) u0, in y none
         np.testing.assert_allclose(got[0], -np.cos(xs) * u0, rtol=1e-12)
         np.testing.assert_array_equal(got[1], 0.0)
+
+
+def rows_from_a_branch_with_a_residual_of_its_own(x):
+    c = np.stack([x * np.cos((np.min(x) > 0.05) and k) for k in (0.5, -1.0, 2.0)])
+    b = np.zeros((2, 4))
+    for t in range(2):
+        b[t] = (np.zeros(4) + np.max(c) if np.mean(c) > 0.2
+                else np.zeros(4) + np.sum(np.pad(c, ((2,),)) ** 2)) * (t + 1)
+    return np.sum(b ** 2)
+
+
+@pytest.mark.parametrize("scales", [(1.0, 1.1, 0.9), (1.0, -1.0, 0.5)],
+                         ids=["one branch taken", "both taken"])
+def test_vmap_of_a_second_derivative_through_a_residual_made_example_by_example(scales):
+    """Fuzz seed 990363, shrunk: the ``else`` branch's residual ``np.pad(c)`` is made
+    example by example; where no example took the branch, it was left one ``None`` per
+    example, and the adjoint of the adjoint's zeros like it (in the ``then`` branch,
+    which does not read it) had a shape no select broadcasts: ``operands could not be
+    broadcast together``. The branch now leaves zeros of the shape the unbatched program
+    knows."""
+    gradient = adc.grad(rows_from_a_branch_with_a_residual_of_its_own)
+
+    def probe(x, u):
+        return np.sum(gradient(x) * u)
+
+    second = adc.grad(probe)
+    x, u = np.array([0.5, 1.25, 0.625]), np.array([0.3, -0.7, 1.1])
+    xs = np.stack([x * s for s in scales])
+    got = adc.vmap(second, (0, None))(xs, u)
+    want = np.stack([second(e, u) for e in xs])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    for e, g in zip(xs, got):  # and each example's is the derivative of its gradient
+        np.testing.assert_allclose(g, central_differences(lambda v: probe(v, u), e),
+                                   rtol=1e-6, atol=1e-8)

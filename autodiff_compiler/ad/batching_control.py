@@ -31,6 +31,7 @@ from ..ir import primitives as P
 from ..ir.builder import as_atom, building, current, inline
 from ..ir.core import (
     Atom,
+    Aval,
     Const,
     Eqn,
     Function,
@@ -233,12 +234,13 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     fn, flags, inner = batch_body(body, branch, [])
     fn = _on_taking_values(fn, st, mask)
     made = {v for e in fn.eqns for v in e.outvars}
+    avals = _known_avals(fn.outvars, flags, eqn.outvars, st.size)
 
     def role(a: Var, alone: bool) -> tuple[Var, bool]:
         """A value of run-time shape both selected and read by the adjoint example by
         example (a residual that is also a result) needs one stand-in for each: two
         outputs (fuzz seed 670156: ``False`` indexed per example)."""
-        return a, alone and a.aval.shape is None and not _is_list(a)
+        return a, alone and avals[a].shape is None and not _is_list(a)
 
     computed = list(dict.fromkeys(role(a, alone) for a, alone in zip(fn.outvars, one_sided)
                                   if a in made))
@@ -251,16 +253,17 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
             return Const(None)
         if per_example:  # rows of its own shape each: an example's adjoint reads its row
             return Const((None,) * st.size)  # (seed 390330)
-        if a.aval.shape is None:
+        aval = avals[a]
+        if aval.shape is None:
             return Const(False)
-        return as_atom(P.zeros(a.aval.shape, a.aval.dtype or np.dtype(bool)))
+        return as_atom(P.zeros(aval.shape, aval.dtype or np.dtype(bool)))
 
     with building(None) as b:
         fill = tuple(never_picked(*k) for k in computed)
     branches = (Function(fn.name, (), fn.eqns, tuple(a for a, _ in computed)),
                 Function(fn.name, (), tuple(b.eqns), fill))
     hints = {a: old.hint for a, old in zip(fn.outvars, eqn.outvars)}
-    outs = {k: Var(k[0].aval, f"{hints[k[0]]}_{side}" if hints[k[0]] else "", True)
+    outs = {k: Var(avals[k[0]], f"{hints[k[0]]}_{side}" if hints[k[0]] else "", True)
             for k in computed}
     st.batched.update(v for (a, _), v in outs.items() if a in inner.batched)
     with building(eqn.loc) as b:
@@ -274,6 +277,24 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
     current().eqns.append(made)
     return [(outs.get(role(a, alone), a), flag)
             for a, flag, alone in zip(fn.outvars, flags, one_sided)]
+
+
+def _known_avals(outs: Sequence[Atom], flags: Sequence[bool], old: Sequence[Var],
+                 size: int) -> dict[Atom, Aval]:
+    """Each batched branch output's aval, its shape taken from the unbatched program's
+    where only that one knows it (a value made example by example and stacked, whose
+    rows all have the shape the unbatched program gave): a branch no example takes
+    then leaves zeros of that shape, as its readers expect (fuzz seed 990363: the
+    per-example ``None``s it left, given to ``zeros_like`` by the adjoint of the adjoint,
+    made zeros no select would broadcast)."""
+    avals: dict[Atom, Aval] = {}
+    for a, batched, o in zip(outs, flags, old):
+        aval = a.aval
+        if aval.shape is None and o.aval.shape is not None:
+            shape = (size, *o.aval.shape) if batched else o.aval.shape
+            aval = Aval(shape, aval.dtype or o.aval.dtype)
+        avals.setdefault(a, aval)
+    return avals
 
 
 def _on_taking_values(fn: Function, st: Batch, mask: Var) -> Function:
