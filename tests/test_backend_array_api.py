@@ -500,6 +500,39 @@ def test_what_fuzzing_found_matches_numpy(case):
                                    else 1e-12, atol=1e-14)
 
 
+def _beside_a_number(helper: str, number_first: bool) -> Callable[..., Any]:
+    """``helper(-0.5, a * a)`` (or the other way round) as an auxiliary output beside a
+    loss of ``x`` that reads it: the helper's result leaves as it is, dtype included."""
+    fn = getattr(np, helper)
+
+    def loss(x, a):
+        made = fn(-0.5, a * a) if number_first else fn(a * a, -0.5)
+        return np.sum(np.sin(x) * made), made
+    return loss
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("number_first", [False, True], ids=["number-second", "number-first"])
+@pytest.mark.parametrize("helper", ["fmax", "fmin", "logaddexp2"])
+def test_a_helpers_python_number_takes_the_arrays_dtype_as_in_numpy(helper, number_first,
+                                                                    dtype):
+    """Fuzz seed 1010034: ``np.fmax(float32_x, -0.5)`` was float64 here (the helper's
+    ``-0.5`` made an array by ``xp.asarray``, float64), float32 in NumPy; the value of
+    an ill-conditioned program then differed from NumPy's by 1e-4. A Python number
+    beside an array takes the dtype NumPy's promotion gives it (NEP 50)."""
+    loss = _beside_a_number(helper, number_first)
+    x = np.array([[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]])
+    a = np.array([[0.25, -1.5, 0.75], [2.0, -0.125, 1.0]]).astype(dtype)
+    (_, want), want_grad = adc.value_and_grad(loss, has_aux=True)(x, a)
+    assert want.dtype == loss(x, a)[1].dtype  # (NumPy's own)
+    (_, got), grad = adc.value_and_grad(loss, has_aux=True, backend="array_api")(
+        xs.asarray(x), xs.asarray(a))
+    got = np.from_dlpack(got)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6 if want.dtype == np.float32 else 1e-14)
+    np.testing.assert_allclose(np.from_dlpack(grad), want_grad, rtol=1e-6)
+
+
 def test_a_mean_over_a_shape_known_at_run_time_counts_in_python_ints():
     """Shape-generic, the mean's adjoint divides by ``max(size(x), 1)``: two Python
     ints, which the standard's ``maximum`` does not take (seed 274)."""

@@ -26,7 +26,7 @@ NUMERIC = frozenset([
     "maximum", "minimum", "reduce_sum", "reduce_mean", "reduce_prod", "cumsum", "cumprod",
     "matmul", "dot", "inner", "outer", "tensordot", "vdot", "sign", "exp", "log", "sqrt",
     "sin", "cos", "tanh", "sigmoid", "clip", "where", "hypot", "arctan2", "logaddexp",
-    "copysign",
+    "copysign", "fmax", "fmin", "logaddexp2",
 ])
 # Reductions of truth values: their result dtype in NumPy.
 _COUNTS = {"reduce_sum": "int64", "reduce_prod": "int64", "cumsum": "int64",

@@ -257,6 +257,28 @@ def promoted_like(x: Any, like: Any) -> Any:
     return x
 
 
+_KINDS = ("bool", "integral", "real floating", "complex floating")
+_NUMBER_KIND = {bool: 0, int: 1, float: 2, complex: 3}
+
+
+def number_beside(xp: Any, number: Any, like: Any) -> Any:
+    """A Python number as the array NumPy's promotion makes of it beside ``like``
+    (NEP 50: a number takes the array's dtype where its kind fits in it, ``-0.5`` beside
+    float32 is float32; a float beside integers is float64, a complex beside float32
+    complex64). The standard's functions take arrays, and ``xp.asarray(number)`` alone
+    is float64, which made ``np.fmax(float32_x, -0.5)`` float64."""
+    if not hasattr(like, "dtype"):  # (a number itself when the code runs)
+        return xp.asarray(number)
+    kind = next(k for k, name in enumerate(_KINDS) if xp.isdtype(like.dtype, name))
+    wanted = _NUMBER_KIND.get(type(number), 2)
+    if wanted <= kind:
+        return xp.asarray(number, dtype=like.dtype)
+    if wanted == 3 and kind == 2:
+        return xp.asarray(number, dtype=xp.complex64 if like.dtype == xp.float32
+                          else xp.complex128)
+    return xp.asarray(number)
+
+
 def float_dtype(xp: Any, like: Any) -> Any:
     """The dtype a Python number takes beside ``like`` in a function of floats:
     ``like``'s, or float64 where ``like`` is a number itself when the code runs."""

@@ -300,6 +300,9 @@ def spell(eqn: Eqn, python_floats: bool = False) -> Spelling:
         return ("call_on_float_array", f"{text}#{numbers}{maybe}")
     if kind == "call" and eqn.prim.name in _ELEMENTWISE_HELPERS and any(
             map(_maybe_number, eqn.invars)):
+        numbers = "".join(str(i) for i, a in enumerate(eqn.invars) if _weak(a))
+        if numbers and len(numbers) < len(eqn.invars):  # fmax(x, -0.5): -0.5 of x's dtype
+            return ("call_with_weak_numbers", f"{text}#{numbers}")
         return ("call_on_array", f"xp:{text}")  # sigmoid(xp.asarray(x)): xp's, not NumPy's
     if kind == "call" and text.startswith("xp.") and eqn.invars and (
             _maybe_number(eqn.invars[0])

@@ -226,6 +226,21 @@ def emit_call_on_float_array(em, text, args, params):
     return emit_call(em, text, arrays, params)
 
 
+def emit_call_with_weak_numbers(em, text, args, params):
+    """``fmax(xp.asarray(x), number_beside(xp, -0.5, x))``: each Python number among a
+    helper's operands (their positions after ``#``) made the array NumPy's promotion
+    makes of it beside the first other operand (``runtime.number_beside``), each other
+    operand an array (it may be a number when the code runs)."""
+    text, _, numbers = text.partition("#")
+    at = {int(i) for i in numbers}
+    like = next(a for i, a in enumerate(args) if i not in at)
+    xp = gast.Name("xp", gast.Load(), None, None)
+    arrays = [gast.Call(gast.Name("number_beside", gast.Load(), None, None), [xp, a, like], [])
+              if i in at else gast.Call(attr("xp", "asarray"), [a], [])
+              for i, a in enumerate(args)]
+    return emit_call(em, text, arrays, params)
+
+
 def _is_number_literal(node: gast.expr) -> bool:
     if isinstance(node, gast.UnaryOp):
         node = node.operand
@@ -281,6 +296,7 @@ EMITTERS = {"call": emit_call, "call_first": emit_call_first, "binop": emit_bino
             "boolop": emit_boolop, "tuple": emit_tuple, "index_all": emit_index_all,
             "call_on_array": emit_call_on_array, "on_array": emit_on_array, "draw": emit_draw,
             "call_on_float_array": emit_call_on_float_array,
+            "call_with_weak_numbers": emit_call_with_weak_numbers,
             "call_operand": emit_call_operand}
 
 
