@@ -28,6 +28,7 @@ import test_surface_rules as surface  # noqa: E402
 from test_rules import PY_FLOAT, sample, sample_args, scaled, shape_id, shapes_id  # noqa: E402
 
 import autodiff_compiler as adc  # noqa: E402
+from autodiff_compiler import ops  # noqa: E402
 from autodiff_compiler.api import GradFunction  # noqa: E402
 from autodiff_compiler.errors import AutodiffError  # noqa: E402
 
@@ -451,6 +452,24 @@ def logaddexp_of_a_number_or_a_sum(x):  # seed 920092: a float's dtype was read 
     return np.sum(x * np.logaddexp(acc, acc))
 
 
+def compared_with_a_float(x):  # seed 1010091: the int 0 where no row counts, compared
+    total = sum(np.sum(row) for row in x if np.sum(row) > 100.0)  # with a Python float
+    if np.sum(total) > 0.0:
+        return np.sum(x) * total
+    return np.sum(np.sin(x))
+
+
+def a_float_or_what_the_run_decides_in_a_list(x):  # seed 1010073: the ``if``'s merged
+    total = sum(np.sum(row) for row in x if np.sum(row) > 100.0)  # value took float64
+    items = [x * 1.0]
+    held = [items]
+    if np.mean(x) > 0.3:
+        held[0][0] = ops.stop_gradient(x * 2.0)
+    else:
+        held[0][0] = ops.stop_gradient(np.broadcast_to(total, x.shape))
+    return np.sum(np.sin(x) * (np.stack(items) * 1.5 + np.stack(held[0])))
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -480,6 +499,10 @@ FOUND_BY_FUZZING = [
     Case("scaled-int-or-float", scaled_int_or_float,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("logaddexp-of-a-number-or-a-sum", logaddexp_of_a_number_or_a_sum,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("compared-with-a-float", compared_with_a_float,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("float-or-run-time-dtype-in-a-list", a_float_or_what_the_run_decides_in_a_list,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("times-a-python-bool", times_a_python_bool,
          (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),

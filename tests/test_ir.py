@@ -109,3 +109,20 @@ def test_verify_rejects_undefined_output():
 def test_verify_accepts_compiled_gradients():
     ir = adc.grad(golden_functions.fanout).compiled_for((np.ones(3),)).ir
     assert verify(ir) is ir
+
+
+@pytest.mark.parametrize("known", [np.float64, np.float32, np.int64, np.bool_])
+def test_an_unknown_dtype_is_no_known_one(known):
+    """NumPy reads ``None`` as the default dtype (``np.dtype('float64') == None`` is
+    true): avals compared that way, an unknown dtype equalled float64, and an ``if``
+    merging a float64 array with one whose dtype the run decides took float64 for both
+    (fuzz seed 1010073)."""
+    from autodiff_compiler.frontend.merging import join_avals
+    dtype = np.dtype(known)
+    assert Aval((2, 3), dtype) != Aval((2, 3), None)
+    assert Aval((2, 3), None) != Aval((2, 3), dtype)
+    assert Aval((2, 3), dtype) == Aval((2, 3), np.dtype(known))
+    assert Aval((2, 3), None) == Aval((2, 3), None)
+    assert join_avals([Aval((2, 3), dtype), Aval((2, 3), None)]).dtype is None
+    assert join_avals([Aval((2, 3), None), Aval((2, 3), dtype)]).dtype is None
+    assert join_avals([Aval((2, 3), dtype), Aval((2, 3), dtype)]).dtype == dtype

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import trees
 from ..ir import primitives as P
-from ..ir.core import Aval, Eqn, Var, is_python_float
+from ..ir.core import Aval, Eqn, Var, is_python_float, same_dtype
 from . import attribute_writes
 from .branch_objects import Fields
 from .scope import LocalFunction
@@ -32,7 +32,7 @@ def join_avals(avals: Sequence[Aval]) -> Aval:
     """What is known of a value that is one of these."""
     first = avals[0]
     shape = first.shape if all(a.shape == first.shape for a in avals) else None
-    dtype = first.dtype if all(a.dtype == first.dtype for a in avals) else None
+    dtype = first.dtype if all(same_dtype(a.dtype, first.dtype) for a in avals) else None
     return Aval(shape, dtype, weak=all(a.weak for a in avals))
 
 

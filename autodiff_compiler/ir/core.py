@@ -33,7 +33,16 @@ if TYPE_CHECKING:
     from .primitives.core import Primitive
 
 
-@dataclass(frozen=True, slots=True)
+def same_dtype(a: np.dtype | None, b: np.dtype | None) -> bool:
+    """``a`` and ``b`` are one dtype, or both unknown. NumPy's own ``==`` cannot say it:
+    it reads ``None`` as the default dtype, so ``np.dtype('float64') == None`` is true,
+    and a value whose dtype is decided at run time compared equal to a float64 one (fuzz
+    seed 1010073: an ``if`` merging a float64 array with one that may be an int took
+    float64 for both)."""
+    return a is b or (a is not None and b is not None and a == b)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Aval:
     """Abstract value: what the compiler knows of a runtime value's shape and dtype.
 
@@ -44,6 +53,15 @@ class Aval:
     shape: tuple[int, ...] | None = None
     dtype: np.dtype | None = None
     weak: bool = False
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Aval):
+            return NotImplemented
+        return self.shape == other.shape and self.weak == other.weak \
+            and same_dtype(self.dtype, other.dtype)
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.weak))
 
     @property
     def ndim(self) -> int | None:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 
 from ..ir import primitives as P
-from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, map_regions, reads
+from ..ir.core import Atom, Aval, Const, Eqn, Function, Var, map_regions, reads, same_dtype
 from .simplify import is_float_scalar, same_aval_values
 
 SUMS = (P.add, P.sub)
@@ -165,7 +165,7 @@ def _pair(terms: list[tuple[int, Atom]],
             i, g, u = seen[_factor_key(factor)]
             inner = _aval(P.add, u, v)
             if same_aval_values(terms[i][1].aval, term.aval) \
-                    and (inner.weak or inner.dtype == term.aval.dtype) \
+                    and (inner.weak or same_dtype(inner.dtype, term.aval.dtype)) \
                     and same_aval_values(_aval(P.mul, g, Var(inner)), term.aval):
                 return i, j, g, u, v
         for g, u in (eqn.invars, reversed(eqn.invars)):

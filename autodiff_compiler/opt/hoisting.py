@@ -23,7 +23,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir.builder import building
-from ..ir.core import Const, Eqn, Function, Var, free_vars, map_regions
+from ..ir.core import Const, Eqn, Function, Var, free_vars, map_regions, same_dtype
 
 LIMIT = 1 << 24  # bytes of the products of all steps: 16 MiB
 
@@ -82,7 +82,7 @@ def _stacked_product(e: Eqn, rows: dict[Var, tuple[Var, Eqn]], outside: set[Var]
         return None
     product = P.matmul(xs, matrix)  # each row times matrix: NumPy's stacked product
     if not isinstance(product, Var) or product.aval.shape != (count, *out.aval.shape) \
-            or product.aval.dtype != out.aval.dtype:
+            or not same_dtype(product.aval.dtype, out.aval.dtype):
         return None
     if xs.hint and matrix.hint:
         product.hint = f"{xs.hint}_{matrix.hint}"  # xs_u = xs @ u

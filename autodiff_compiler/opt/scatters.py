@@ -34,7 +34,17 @@ from dataclasses import replace
 from typing import Any
 
 from ..ir import primitives as P
-from ..ir.core import Atom, Const, Eqn, Function, Var, map_regions, reads, substitute_eqn
+from ..ir.core import (
+    Atom,
+    Const,
+    Eqn,
+    Function,
+    Var,
+    map_regions,
+    reads,
+    same_dtype,
+    substitute_eqn,
+)
 from .simplify import same_aval_values
 
 
@@ -95,8 +105,8 @@ def _zeroed(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
             or not isinstance(made.invars[2], Const) or not _is_zero(made.invars[2].value):
         return None
     out = eqn.outvars[0]
-    return made if isinstance(v, Var) and v.aval.dtype == out.aval.dtype \
-        and made.outvars[0].aval.dtype == out.aval.dtype else None
+    return made if isinstance(v, Var) and same_dtype(v.aval.dtype, out.aval.dtype) \
+        and same_dtype(made.outvars[0].aval.dtype, out.aval.dtype) else None
 
 
 def _window_zeroed(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
@@ -109,8 +119,8 @@ def _window_zeroed(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | 
             or not isinstance(made.invars[1], Const) or not _is_zero(made.invars[1].value):
         return None
     out = eqn.outvars[0]
-    return made if isinstance(v, Var) and v.aval.dtype == out.aval.dtype \
-        and made.outvars[0].aval.dtype == out.aval.dtype else None
+    return made if isinstance(v, Var) and same_dtype(v.aval.dtype, out.aval.dtype) \
+        and same_dtype(made.outvars[0].aval.dtype, out.aval.dtype) else None
 
 
 def _window_reads_itself(eqn: Eqn, producers: dict[Var, Eqn]) -> bool:
@@ -168,7 +178,7 @@ def _merged(eqn: Eqn, producers: dict[Var, Eqn], uses: Counter) -> Eqn | None:
         window = scatter.prim is P.window_add  # (zeros, v, start) rather than (zeros, s, v)
         v = scatter.invars[1 if window else 2]
         if all(same_aval_values(x.aval, out.aval) for x in (a, scatter.outvars[0])) \
-                and v.aval.dtype == out.aval.dtype:
+                and same_dtype(v.aval.dtype, out.aval.dtype):
             if window:
                 prim, operands = P.window_add_into if into else P.window_add, \
                     (a, *scatter.invars[1:])

@@ -57,6 +57,9 @@ def _promoted(fn: Function, known: dict[Var, np.dtype]) -> Function:
         if eqn.prim.name in FLOAT_FUNCTIONS:
             eqn = replace(eqn, invars=tuple(_floating(a, eqn, eqns, known)
                                             for a in eqn.invars))
+        elif eqn.prim.name in _COMPARISONS and any(map(_python_float, eqn.invars)):
+            eqn = replace(eqn, invars=tuple(_compared_with_a_float(a, eqn, eqns, known)
+                                            for a in eqn.invars))
         elif eqn.prim.name in _JOINS and any(map(_number, eqn.invars)):
             eqn = replace(eqn, invars=tuple(_as_array(a, eqn, eqns) for a in eqn.invars))
         eqns.append(eqn)
@@ -102,6 +105,29 @@ def _floating(atom: object, eqn: Eqn, eqns: list[Eqn], known: dict[Var, np.dtype
     made = Var(Aval(atom.aval.shape), atom.hint)
     eqns.append(Eqn((made,), FLOATING, (atom,), {}, eqn.loc))
     return made
+
+
+_COMPARISONS = frozenset(["less", "greater", "less_equal", "greater_equal", "equal",
+                          "not_equal"])
+
+
+def _compared_with_a_float(atom: object, eqn: Eqn, eqns: list[Eqn],
+                           known: dict[Var, np.dtype]) -> object:
+    """An integer or bool array compared with a Python float, made float64 first, as
+    NumPy compares them (the standard leaves a float with integers undefined, and
+    array-api-strict raises): by ``floating`` where its dtype is decided at run time
+    (``sum(...)`` of a generator, the int 0 where nothing passes, fuzz seed 1010091)."""
+    if not isinstance(atom, Var) or atom.aval.weak:
+        return atom
+    dtype = _dtype(atom, known)
+    if dtype is None:
+        return _floating(atom, eqn, eqns, known)
+    if dtype.kind not in "biu":
+        return atom
+    out = Var(Aval(atom.aval.shape, np.dtype(np.float64)), atom.hint)
+    eqns.append(Eqn((out,), REGISTRY["astype"], (atom, Const(np.dtype(np.float64))), {},
+                    eqn.loc))
+    return out
 
 
 # ``runtime.promoted_like``: an operand whose dtype is decided at run time, promoted as

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...ir.core import Const, Eqn, Var, is_python_float, is_python_int
+from ...ir.core import Const, Eqn, Var, is_python_float, is_python_int, same_dtype
 from ...ir.primitives import Primitive
 from ..python.expressions import all_python_floats
 
@@ -144,7 +144,7 @@ def _where_zero_spelling(eqn: Eqn) -> Spelling | None:
         return None
     least = _WHERE_ZERO_FROM.get(out.dtype.itemsize)
     if (least is None or math.prod(out.shape) < least or kept.aval.shape != out.shape
-            or c.aval.shape != out.shape or kept.aval.dtype != out.dtype
+            or c.aval.shape != out.shape or not same_dtype(kept.aval.dtype, out.dtype)
             or c.aval.dtype != np.bool_):
         return None
     return ("call", "where_zero")

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
-from ..core import ndim_of
+from ..core import ndim_of, same_dtype
 from . import UnsupportedArgumentError, _static, register
 from .composed import _along, _known_shape
 from .constructors import _asarray, _astype
@@ -84,7 +84,7 @@ def _float64(v: Any, name: str) -> Any:
     dtype = _dtype(v)
     if dtype is not None and dtype.kind == "c":
         raise UnsupportedArgumentError(f"a complex {name} is not supported yet")
-    return v if dtype == np.dtype(np.float64) else _astype(v, np.float64)
+    return v if same_dtype(dtype, np.dtype(np.float64)) else _astype(v, np.float64)
 
 
 def _sample_count(xp: Any, fp: Any) -> Any:
