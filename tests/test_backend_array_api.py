@@ -470,6 +470,18 @@ def a_float_or_what_the_run_decides_in_a_list(x):  # seed 1010073: the ``if``'s 
     return np.sum(np.sin(x) * (np.stack(items) * 1.5 + np.stack(held[0])))
 
 
+def joined_with_what_may_be_an_int(x):  # seed 1010436: np.array([total, -1.25]) of the
+    total = sum(np.sum(row) for row in x if np.sum(row) > 100.0)  # int 0 and a float
+    w = np.full((3,), 1.5) * total
+    w[0] = np.array([total, -1.25])[1]
+    return np.sum(w * np.sin(x))
+
+
+def stack_of_a_where_of_floats(x, y):  # seed 1010540: np.where of Python floats alone
+    parts = [np.where(x > 0.1, x, x) * k for k in range(3)]  # is a number here: stacked,
+    return np.sum(np.stack(parts)) * np.sum(y * y)  # it was NumPy's array
+
+
 # Programs the fuzzer found failing on this backend (``--backend array_api``), and a
 # stress round: each is the NumPy backend's gradient too.
 FOUND_BY_FUZZING = [
@@ -504,6 +516,10 @@ FOUND_BY_FUZZING = [
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
     Case("float-or-run-time-dtype-in-a-list", a_float_or_what_the_run_decides_in_a_list,
          (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("joined-with-an-int", joined_with_what_may_be_an_int,
+         (np.array([[0.3, -0.2, 0.5], [1.0, 0.4, -0.7]]),)),
+    Case("stack-of-a-where-of-floats", stack_of_a_where_of_floats,
+         (-1.25, np.array([0.3, -0.2]))),
     Case("times-a-python-bool", times_a_python_bool,
          (np.array([0.3, -0.2]), np.array([0.2, 0.4]))),
 ]

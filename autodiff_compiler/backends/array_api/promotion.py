@@ -60,7 +60,7 @@ def _promoted(fn: Function, known: dict[Var, np.dtype]) -> Function:
         elif eqn.prim.name in _COMPARISONS and any(map(_python_float, eqn.invars)):
             eqn = replace(eqn, invars=tuple(_compared_with_a_float(a, eqn, eqns, known)
                                             for a in eqn.invars))
-        elif eqn.prim.name in _JOINS and any(map(_number, eqn.invars)):
+        elif eqn.prim.name in _JOINS and any(map(_maybe_number, eqn.invars)):
             eqn = replace(eqn, invars=tuple(_as_array(a, eqn, eqns) for a in eqn.invars))
         eqns.append(eqn)
     return replace(fn, eqns=tuple(eqns))
@@ -77,9 +77,15 @@ def _number(atom: object) -> bool:
     return isinstance(atom, Var) and atom.aval.weak
 
 
+def _maybe_number(atom: object) -> bool:
+    """A number, or a 0-d value that may be one when the code runs (``np.where`` of
+    Python numbers alone is one here: no array says whose it is, fuzz seed 1010540)."""
+    return _number(atom) or (isinstance(atom, Var) and atom.aval.shape == ())
+
+
 def _as_array(atom: object, eqn: Eqn, eqns: list[Eqn]) -> object:
-    """``xp.asarray(atom)`` where ``atom`` is a number, ``atom`` itself otherwise."""
-    if not _number(atom):
+    """``xp.asarray(atom)`` where ``atom`` may be a number, ``atom`` itself otherwise."""
+    if not _maybe_number(atom):
         return atom
     out = Var(replace(atom.aval, weak=False), atom.hint if isinstance(atom, Var) else "")
     eqns.append(Eqn((out,), REGISTRY["copy"], (atom,), {}, eqn.loc))
