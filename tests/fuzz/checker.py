@@ -497,10 +497,46 @@ def _check_backend(backend: str, program: Program, compiled: Any, out: Any, grad
     got_out = _compiled(backend, lambda: _map_arrays(to_numpy, got_out))
     got = _compiled(backend, lambda: _map_arrays(to_numpy, got))
     got = (got,) if len(program.positions) == 1 else got
-    _expect_close(f"{backend} value", _split(program, got_out)[0], _split(program, out)[0],
-                  rtol, stage=backend)
+    wide = _float64_reference(program, compiled)
+    _expect_as_close(f"{backend} value", _split(program, got_out)[0], _split(program, out)[0],
+                     rtol, backend, lambda: _split(program, wide()[0])[0])
     for k, (a, b) in enumerate(zip(got, grads)):
-        _expect_close(f"{backend} gradient {k}", a, b, rtol, stage=backend)
+        _expect_as_close(f"{backend} gradient {k}", a, b, rtol, backend,
+                         lambda k=k: wide()[1][k])
+
+
+def _float64_reference(program: Program, compiled: Any) -> Any:
+    """The NumPy backend's value and gradients on the arguments widened to float64 (a
+    thunk, run once if at all): what two float32 results are measured against."""
+    done: list = []
+
+    def reference() -> Any:
+        if not done:
+            vg = adc.value_and_grad(compiled.f, grad_position=program.positions,
+                                    has_aux=bool(program.aux))
+            out, grads = _compiled("grad", lambda: vg(*_wide(program.args)))
+            done.append((out, (grads,) if len(program.positions) == 1 else grads))
+        return done[0]
+    return reference
+
+
+def _expect_as_close(what: str, got: Any, want: Any, rtol: float, stage: str,
+                     wide: Any) -> None:
+    """``got`` (another backend's) close to ``want`` (the NumPy backend's); where they
+    part in float32, ``got`` as close to the float64 result as ``want`` is: an
+    ill-conditioned program (a sum of terms 1e4 times its size) amplifies each
+    backend's rounding alike, and no two correct orders of the same sums need agree
+    (fuzz seed 1010314: both 1e-5 from float64, on either side)."""
+    try:
+        _expect_close(what, got, want, rtol, stage=stage)
+    except _FailError:
+        if np.asarray(want).dtype != np.float32 or np.shape(got) != np.shape(want):
+            raise
+        exact = np.asarray(wide(), np.float64)
+        off = [float(np.nanmax(np.abs(np.asarray(v, np.float64) - exact), initial=0.0))
+               for v in (got, want)]
+        if not off[0] <= 4.0 * off[1]:
+            raise
 
 
 def _map_arrays(fn: Any, tree: Any) -> Any:
