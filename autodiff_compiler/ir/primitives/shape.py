@@ -42,11 +42,12 @@ _reshape_avals = reshape.aval_rule
 def _reshaped_avals(args: Any, params: Any) -> list[Aval]:
     """A reshape to a shape of known lengths has that shape, whatever is known of the
     operand's (after a mask, ``np.reshape(x[m], (2, 3))``): NumPy raises otherwise.
-    To any shape, it keeps the operand's dtype."""
+    To any shape, it keeps the operand's dtype, also where that is known only at run
+    time (a recursion's result, compiled shape-generic)."""
     target = args[1].value if len(args) > 1 and not isinstance(args[1], Var) else None
     target = (target,) if isinstance(target, int) else target
     x = args[0].aval
-    if x.shape is None and x.dtype is not None and x.dtype != np.dtype(object):
+    if x.shape is None and (x.dtype is None or x.dtype != np.dtype(object)):
         known = isinstance(target, tuple) and all(isinstance(n, int) and n >= 0
                                                   for n in target)
         return [Aval(tuple(target) if known else None, x.dtype)]
