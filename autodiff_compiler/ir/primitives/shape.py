@@ -47,7 +47,8 @@ def _reshaped_avals(args: Any, params: Any) -> list[Aval]:
     target = args[1].value if len(args) > 1 and not isinstance(args[1], Var) else None
     target = (target,) if isinstance(target, int) else target
     x = args[0].aval
-    if x.shape is None and (x.dtype is None or x.dtype != np.dtype(object)):
+    if isinstance(args[0], Var) and x.shape is None and (
+            x.dtype is None or x.dtype != np.dtype(object)):  # (a constant: evaluated)
         known = isinstance(target, tuple) and all(isinstance(n, int) and n >= 0
                                                   for n in target)
         return [Aval(tuple(target) if known else None, x.dtype)]
