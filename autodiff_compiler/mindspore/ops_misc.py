@@ -13,6 +13,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir import surface
+from .integer_dtypes import as_float32
 from .ops_state import _compile_assign, assign
 from .tensor import Tensor
 
@@ -44,8 +45,10 @@ def argsort(input: Any, axis: int = -1, descending: bool = False) -> Any:  # noq
 def clip_by_norm(x: Any, max_norm: float, norm_type: float = 2.0,
                  error_if_nonfinite: bool = False) -> Any:
     """``x`` (a Tensor, or a tuple of them taken together) scaled by
-    ``min(1, max_norm / (norm + 1e-6))``, ``norm`` of order ``norm_type``."""
-    tensors = tuple(x) if isinstance(x, tuple | list) else (x,)
+    ``min(1, max_norm / (norm + 1e-6))``, ``norm`` of order ``norm_type``; integers
+    give float32, as in MindSpore."""
+    tensors = tuple([as_float32(t) for t in x]) if isinstance(x, tuple | list) \
+        else (as_float32(x),)
     if norm_type == float("inf"):
         norm = np.max(np.stack([np.max(np.abs(t)) for t in tensors]))
     else:
