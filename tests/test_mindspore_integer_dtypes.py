@@ -127,3 +127,30 @@ def test_clip_by_norm():
     got = ops.clip_by_norm(Tensor(X.astype(np.int32)), 1.0)
     assert np.asarray(got).dtype == np.float32
     np.testing.assert_allclose(got, X / np.sqrt(91.0), rtol=1e-5)
+
+
+# MindSpore 2.10, p = Tensor([-3, -2, -1, 0, 1, 2], dtype): NumPy raises for these.
+POWERS = [
+    ("p ** -1", "int32", [0, 0, -1, -2147483648, 1, 0]),
+    ("2 ** p", "int32", [0, 0, 0, 1, 2, 4]),
+    ("(-1) ** p", "int32", [-1, 1, -1, 1, -1, 1]),
+    ("p ** p", "int32", [0, 0, -1, 1, 1, 4]),
+    ("ops.pow(p, Tensor(np.array(-2, np.int32)))", "int32", [0, 0, 1, -2147483648, 1, 0]),
+    ("p ** -1", "int64", [0, 0, -1, -9223372036854775808, 1, 0]),
+    ("p ** -1", "int8", [0, 0, -1, 0, 1, 0]),  # int32's minimum, wrapped
+    ("2 ** p", "int16", [0, 0, 0, 1, 2, 4]),
+]
+
+
+@pytest.mark.parametrize(("expression", "dtype", "expected"), POWERS)
+def test_negative_integer_powers(expression, dtype, expected):
+    p = Tensor(np.array([-3, -2, -1, 0, 1, 2], dtype))
+    result = eval(expression, {"ops": ops, "Tensor": Tensor, "np": np, "p": p})
+    assert isinstance(result, Tensor)
+    assert result.dtype == np.dtype(dtype)
+    assert result.tolist() == expected
+
+
+def test_plain_numpy_integer_powers_still_raise():
+    with pytest.raises(ValueError, match="negative integer powers"):
+        np.power(np.array([2, 3]), -1)

@@ -32,7 +32,7 @@ import numpy as np
 from .ops_elementwise import _dtype, _kind
 
 __all__ = ["integers", "integer_mean", "integer_moment", "summed_in", "as_float32", "int_param",
-           "in_dtype_of"]
+           "in_dtype_of", "integer_power"]
 
 
 def _int_kind(kind: str) -> bool:
@@ -98,5 +98,26 @@ def integer_moment(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = Fal
     deviation = (x - center).astype(np.float32)
     total = np.sum(deviation * deviation, axis=axis, keepdims=keepdims)
     count = np.size(x) // np.maximum(np.size(total), 1)
-    moment = total / np.float32(count - ddof)
+    moment = (total / (count - ddof)).astype(np.float32)  # (NumPy 1.x: a float64 scalar)
     return np.sqrt(moment) if root else moment
+
+
+def integer_power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent`` of signed integers with a negative exponent somewhere, as
+    MindSpore computes it (where NumPy raises): the power's reciprocal rounded toward
+    zero, so 0 for ``|base| > 1`` and ``base ** -exponent`` for ``|base| == 1``; ``0 **
+    -n`` is the int32 (int64) minimum, its float infinity cast, wrapping to 0 in int8 and
+    int16. ``None`` where the operands are not such integers (NumPy's power then)."""
+    dtype = np.result_type(base, exponent)
+    if dtype.kind != "i" or np.result_type(exponent).kind not in "iu":
+        return None
+    exponent = np.asarray(exponent)
+    negative = exponent < 0
+    if not np.any(negative):
+        return None
+    base = np.asarray(base).astype(dtype)
+    whole = np.power(base, np.where(negative, -exponent, exponent).astype(dtype))
+    infinite = np.asarray(np.iinfo(np.int64 if dtype.itemsize == 8 else np.int32).min)
+    reciprocal = np.where(base == 0, infinite.astype(dtype),
+                          np.where(np.abs(base) == 1, whole, 0))
+    return np.where(negative, reciprocal, whole).astype(dtype)
