@@ -37,7 +37,7 @@ CASES = [
     ("ops.mse_loss(x, y)", "float32", 15.166667),
     ("ops.exp2(x)", "float32", [[2.0, 0.25, 8.0], [16.0, 32.0, 0.015625]]),
     ("nn.RMSELoss()(x, y)", "float32", 3.8729835),  # sqrt(15): the mean in int32
-    ("ops.clip_by_norm(x, 1.0)", "float32", None),  # values: see test_clip_by_norm
+    ("ops.clip_by_norm(x, 1.0)", "float32", [[1 / 9, -2 / 9, 3 / 9], [4 / 9, 5 / 9, -6 / 9]]),
     ("ops.leaky_relu(x, 0.1)", "int32", [[1, 0, 3], [4, 5, 0]]),
     ("nn.LeakyReLU(0.2)(x)", "int32", [[1, 0, 3], [4, 5, 0]]),
     ("ops.leaky_relu(x, 1.5)", "int32", [[1, -2, 3], [4, 5, -6]]),  # alpha cast: 1
@@ -122,11 +122,17 @@ def test_floats_and_numpy_keep_their_dtypes():
 
 
 def test_clip_by_norm():
-    """float32 of integers, as MindSpore's. Its values there are ``x / 9``: MindSpore
-    takes the norm of integers as an integer, sqrt(91) -> 9; here it is sqrt(91)."""
+    """float32 of integers, as MindSpore's, scaled by ``1 / trunc(norm)``: MindSpore's
+    norm of integers rounds toward zero (sqrt(91) -> 9, sqrt(26) -> 5, sqrt(2) -> 1)."""
     got = ops.clip_by_norm(Tensor(X.astype(np.int32)), 1.0)
     assert np.asarray(got).dtype == np.float32
-    np.testing.assert_allclose(got, X / np.sqrt(91.0), rtol=1e-5)
+    np.testing.assert_allclose(got, [[0.1111111, -0.2222222, 0.3333333],
+                                     [0.4444444, 0.5555555, -0.6666666]], rtol=1e-5)
+    small = ops.clip_by_norm(Tensor(np.array([[3, 4], [0, 1]], np.int16)), 1.0)
+    assert np.asarray(small).dtype == np.float32
+    np.testing.assert_allclose(small, [[0.6, 0.8], [0.0, 0.2]], rtol=1e-5)
+    l1 = ops.clip_by_norm(Tensor(np.array([[3, 4], [0, 1]], np.int32)), 2.0, norm_type=1.0)
+    np.testing.assert_allclose(l1, [[0.75, 1.0], [0.0, 0.25]], rtol=1e-5)
 
 
 # MindSpore 2.10, p = Tensor([-3, -2, -1, 0, 1, 2], dtype): NumPy raises for these.
