@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .integer_dtypes import as_float32
 from .nn import Cell, LossBase, get_activation
-from .ops_nn import log_softmax
+from .ops_nn import log_softmax, reduce
 
 __all__ = ["CTCLoss", "FocalLoss", "DiceLoss", "MultiClassDiceLoss", "SoftMarginLoss",
            "MultiMarginLoss", "MultiLabelSoftMarginLoss", "MultilabelMarginLoss",
@@ -225,13 +226,15 @@ class HingeEmbeddingLoss(LossBase):
 
 
 class RMSELoss(LossBase):
-    """The root of the mean squared error (no ``reduction``: always one number)."""
+    """The root of the mean squared error (no ``reduction``: always one number). Of
+    integers MindSpore takes that mean in their dtype (rounding toward zero), then the
+    root in float32."""
 
     def __init__(self) -> None:
         super().__init__()
 
     def construct(self, logits: Any, label: Any) -> Any:
-        return np.sqrt(ops.mse_loss(logits, label, "mean"))
+        return np.sqrt(as_float32(reduce(np.square(logits - label), "mean")))
 
 
 class MAELoss(LossBase):

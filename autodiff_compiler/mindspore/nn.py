@@ -20,6 +20,7 @@ from . import forward_reuse, hooks, ops, ops_nn, precision
 from .cell_tree import CellTree, Listing
 from .dtype import float32
 from .initializer import HeUniform, Uniform, initializer
+from .integer_dtypes import int_param
 from .tensor import Parameter, ParameterTuple, Tensor, as_tensor, as_tensors
 
 
@@ -359,7 +360,7 @@ class LossBase(Cell):
         self.reduction = reduction
 
     def get_loss(self, x: Any, weights: Any = 1.0) -> Any:
-        return ops_nn.reduce(x * weights, self.reduction)
+        return ops_nn.reduce(x * int_param(weights, x), self.reduction)  # (MindSpore's cast)
 
 
 class MSELoss(LossBase):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .integer_dtypes import in_dtype_of, summed_in
 from .ops_special import gelu_tanh
 from .tensor import Tensor
 
@@ -142,7 +143,7 @@ class CumProd(PrimitiveOp):
 
     def apply(self, x: Any, axis: int) -> Any:
         y = np.flip(x, axis) if self.reverse else x
-        total = np.cumprod(y, axis=axis)
+        total = np.cumprod(y, axis=axis, dtype=summed_in(y))
         if self.exclusive:
             n = np.shape(y)[axis]
             total = np.concatenate([np.ones_like(np.take(y, [0], axis=axis)),
@@ -199,7 +200,7 @@ class CumSum(PrimitiveOp):
 
     def apply(self, x: Any, axis: int) -> Any:
         y = np.flip(x, axis) if self.reverse else x
-        total = np.cumsum(y, axis=axis)
+        total = np.cumsum(y, axis=axis, dtype=summed_in(y))
         if self.exclusive:
             total = total - y
         return np.flip(total, axis) if self.reverse else total
@@ -391,7 +392,11 @@ def _reduce_mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return ops.mean(x, axis, keepdims)  # (integers: MindSpore's integer mean)
 
 
-REDUCTIONS = [("ReduceSum", np.sum), ("ReduceMean", _reduce_mean), ("ReduceMax", np.max),
+def _reduce_sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return in_dtype_of(np.sum(x, axis=axis, keepdims=keepdims), x)  # int32: int32
+
+
+REDUCTIONS = [("ReduceSum", _reduce_sum), ("ReduceMean", _reduce_mean), ("ReduceMax", np.max),
               ("ReduceMin", np.min), ("ReduceProd", np.prod), ("ReduceAll", np.all),
               ("ReduceAny", np.any)]
 CONSTRUCTORS = [("Ones", np.ones), ("Zeros", np.zeros)]

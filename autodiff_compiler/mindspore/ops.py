@@ -70,6 +70,7 @@ from .composite import (  # noqa: F401  (composite)
 )
 from .dtype import float32
 from .gradop import GradOperation, get_grad  # noqa: F401  (MindSpore's ops.GradOperation)
+from .integer_dtypes import in_dtype_of, integer_mean, integers  # noqa: F401  (Tensor, mint)
 from .ops_activations import *  # noqa: F403  (re-exported: each module's __all__)
 from .ops_conv import avg_pool2d, conv2d, max_pool2d
 from .ops_conv3d import *  # noqa: F403
@@ -92,7 +93,6 @@ from .ops_nn_functional import *  # noqa: F403
 from .ops_nn_sampling import *  # noqa: F403
 from .ops_random import *  # noqa: F403
 from .ops_reductions import *  # noqa: F403
-from .ops_reductions import integer_mean, integers  # noqa: F401  (for Tensor, mint, mnp)
 from .ops_resize import *  # noqa: F403
 from .ops_scatter import *  # noqa: F403
 from .ops_select import *  # noqa: F403
@@ -136,8 +136,9 @@ slice = ops_indexing.slice_  # noqa: A001  (MindSpore's ops.slice; Python's in o
 
 def trace(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
     """The sum of the main diagonal: a Tensor, as MindSpore's (``np.trace`` of a Tensor
-    gives a NumPy scalar)."""
-    return np.sum(np.diagonal(input))
+    gives a NumPy scalar), of integers in their dtype (``Tensor.trace`` widens to int64
+    there, as NumPy's)."""
+    return in_dtype_of(np.sum(np.diagonal(input)), input)
 
 
 matmul = bmm = np.matmul

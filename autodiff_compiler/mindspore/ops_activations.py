@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..ir.reference import sigmoid
+from .integer_dtypes import in_dtype_of, int_param
 from .ops_nn import softplus
 
 __all__ = ["celu", "selu", "hardsigmoid", "hardswish", "hardtanh", "mish", "logsigmoid",
@@ -46,14 +47,17 @@ def hardsigmoid(input: Any) -> Any:  # noqa: A002 (MindSpore's name)
 
 
 def hardswish(input: Any) -> Any:  # noqa: A002
-    """``x relu6(x + 3) / 6``: 0 up to -3, ``x`` from 3, ``x (x + 3) / 6`` between."""
+    """``x relu6(x + 3) / 6``: 0 up to -3, ``x`` from 3, ``x (x + 3) / 6`` between (of
+    integers in their dtype, rounded toward zero, as MindSpore's)."""
     inside = (input >= -3.0) & (input <= 3.0)
-    return np.where(inside, input * (input + 3.0) / 6.0, np.where(input > 3.0, input, 0.0))
+    out = np.where(inside, input * (input + 3.0) / 6.0, np.where(input > 3.0, input, 0.0))
+    return in_dtype_of(out, input)
 
 
 def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:  # noqa: A002
-    """``input`` limited to ``[min_val, max_val]``."""
-    return np.minimum(np.maximum(input, min_val), max_val)
+    """``input`` limited to ``[min_val, max_val]`` (for integers, the bounds cast to their
+    dtype first: -0.5 is 0, as MindSpore casts them)."""
+    return np.minimum(np.maximum(input, int_param(min_val, input)), int_param(max_val, input))
 
 
 def mish(x: Any) -> Any:

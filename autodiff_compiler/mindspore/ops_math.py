@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from .integer_dtypes import as_float32, int_param
+
 __all__ = [
     "absolute", "multiply", "subtract", "divide", "true_divide", "negative", "positive",
     "acos", "arccos", "asin", "arcsin", "atan", "arctan", "arctan2", "acosh", "arccosh",
@@ -52,7 +54,7 @@ arctan2 = np.arctan2
 acosh = arccosh = np.arccosh
 asinh = arcsinh = np.arcsinh
 atanh = arctanh = np.arctanh
-log2, log10, exp2 = np.log2, np.log10, np.exp2
+log2, log10 = np.log2, np.log10
 logaddexp, logaddexp2, hypot = np.logaddexp, np.logaddexp2, np.hypot
 trunc, remainder = np.trunc, np.remainder
 floor_divide = floor_div = floordiv = np.floor_divide
@@ -167,8 +169,15 @@ def nan_to_num(input: Any, nan: Any = None, posinf: Any = None,  # noqa: A002
 
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, value: Any = 1) -> Any:  # noqa: A002
-    """``input + value * tensor1 * tensor2``."""
-    return input + value * tensor1 * tensor2
+    """``input + value * tensor1 * tensor2``; of integers, ``value`` cast to their dtype
+    first (0.5 is 0), as MindSpore casts it."""
+    return input + int_param(value, input) * tensor1 * tensor2
+
+
+def exp2(input: Any) -> Any:  # noqa: A002
+    """``2 ** input``; of integers and bools in float32 (MindSpore's; NumPy's is float64,
+    float16 for int8)."""
+    return np.exp2(as_float32(input))
 
 
 def addcdiv(input: Any, tensor1: Any, tensor2: Any, value: Any = 1) -> Any:  # noqa: A002

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir import surface
+from .integer_dtypes import as_float32, integers
 from .ops_state import _compile_assign, assign
 from .tensor import Tensor
 
@@ -44,12 +45,20 @@ def argsort(input: Any, axis: int = -1, descending: bool = False) -> Any:  # noq
 def clip_by_norm(x: Any, max_norm: float, norm_type: float = 2.0,
                  error_if_nonfinite: bool = False) -> Any:
     """``x`` (a Tensor, or a tuple of them taken together) scaled by
-    ``min(1, max_norm / (norm + 1e-6))``, ``norm`` of order ``norm_type``."""
+    ``min(1, max_norm / (norm + 1e-6))``, ``norm`` of order ``norm_type``. Integers give
+    float32, their norm rounded toward zero first (``[3, 4, 1]``: sqrt(26) is 5), as
+    MindSpore 2.10 computes them where it clips. (Where the norm is at most
+    ``max_norm`` MindSpore returns the integers themselves: a dtype that depends on the
+    values, which a compiled function cannot have; float32 here.)"""
     tensors = tuple(x) if isinstance(x, tuple | list) else (x,)
+    whole = integers(tensors[0])
+    tensors = tuple([as_float32(t) for t in tensors])
     if norm_type == float("inf"):
         norm = np.max(np.stack([np.max(np.abs(t)) for t in tensors]))
     else:
         norm = sum([np.sum(np.abs(t) ** norm_type) for t in tensors]) ** (1.0 / norm_type)
+    if whole:
+        norm = np.trunc(norm)
     if error_if_nonfinite and not np.isfinite(norm):
         raise RuntimeError("clip_by_norm: the total norm is not finite")
     scale = np.minimum(max_norm / (norm + 1e-6), 1.0)

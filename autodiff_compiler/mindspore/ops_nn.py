@@ -15,6 +15,7 @@ import numpy as np
 
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
+from .integer_dtypes import as_float32, in_dtype_of, int_param, integer_mean, integers
 
 __all__ = [
     "dense", "one_hot", "logsumexp", "relu", "relu6", "leaky_relu", "elu", "silu",
@@ -60,8 +61,9 @@ def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A0
 
 def relu(input: Any) -> Any:  # noqa: A002
     """``max(input, 0)`` with derivative 0 at 0, as MindSpore's ``ReluGrad`` (mask
-    ``y > 0``). ``np.maximum(x, 0)`` differs at 0 (a tie: 1/2), as it does in MindSpore."""
-    return np.where(input > 0, input, 0.0)
+    ``y > 0``). ``np.maximum(x, 0)`` differs at 0 (a tie: 1/2), as it does in MindSpore.
+    Integers keep their dtype."""
+    return in_dtype_of(np.where(input > 0, input, 0.0), input)
 
 
 def relu6(x: Any) -> Any:
@@ -71,10 +73,12 @@ def relu6(x: Any) -> Any:
 
 def leaky_relu(input: Any, alpha: float = 0.2) -> Any:  # noqa: A002
     """MindSpore's ``maximum(alpha * x, x)`` (``minimum`` for ``alpha > 1``): at 0 the
-    tie shares its gradient, (1 + alpha) / 2, as MindSpore 2.10 gives it."""
+    tie shares its gradient, (1 + alpha) / 2, as MindSpore 2.10 gives it. Of integers,
+    ``alpha`` is cast to their dtype first (0.2 is 0), as MindSpore casts it."""
+    slope = int_param(alpha, input)
     if alpha <= 1:
-        return np.maximum(alpha * input, input)
-    return np.minimum(alpha * input, input)
+        return np.maximum(slope * input, input)
+    return np.minimum(slope * input, input)
 
 
 def elu(input_x: Any, alpha: float = 1.0) -> Any:
@@ -146,7 +150,8 @@ def binary_cross_entropy(logits: Any, labels: Any, weight: Any = None,
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: A002
-    return reduce(np.square(input - target), reduction)
+    """The squared differences reduced; of integers in float32, as MindSpore's."""
+    return reduce(np.square(as_float32(input - target)), reduction)
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:  # noqa: A002
@@ -210,11 +215,12 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
 
 def reduce(loss: Any, reduction: str) -> Any:
     """A per-element loss reduced as MindSpore's ``reduction`` option says (the loss
-    Cells of ``nn`` share it)."""
+    Cells of ``nn`` share it). Integers stay integers of their dtype, as in MindSpore:
+    their sum wraps, their mean rounds toward zero."""
     if reduction == "mean":
-        return np.mean(loss)
+        return integer_mean(loss) if integers(loss) else np.mean(loss)
     if reduction == "sum":
-        return np.sum(loss)
+        return in_dtype_of(np.sum(loss), loss)
     if reduction == "none":
         return loss
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")

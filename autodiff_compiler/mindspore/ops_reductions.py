@@ -4,7 +4,8 @@
 Most are NumPy's under MindSpore's names and keywords. Where MindSpore computes
 otherwise, so do these: the mean of integers stays an integer (rounded toward zero),
 ``max``/``min`` along an axis give values and indices with the gradient on the first of
-tied extremes, ``argmin`` is int32, a running sum of integers keeps their dtype.
+tied extremes, ``argmin`` is int32, a running sum of integers keeps their dtype and
+their ``norm`` is float32 (the rules of ``integer_dtypes``).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import ties
-from .ops_elementwise import _dtype, _kind
+from .integer_dtypes import as_float32, integer_mean, integers, summed_in
 from .tensor import Tensor
 
 __all__ = [
@@ -37,20 +38,6 @@ def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa:
     if integers(input):
         return integer_mean(input, axis, keep_dims)
     return np.mean(input, axis=axis, keepdims=keep_dims)
-
-
-def integers(x: Any) -> bool:
-    """Whether ``x`` holds integers (not bools), decided while compiling (a dtype
-    shape-generic code knows only at run time counts as not)."""
-    return _kind(_dtype(np.asarray(x))) in ("i", "u")
-
-
-def integer_mean(input: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    """``mean`` of an integer array, as MindSpore computes it (``mean``'s docstring)."""
-    dtype = np.asarray(input).dtype
-    total = np.sum(input, axis=axis, dtype=dtype, keepdims=keepdims)
-    count = np.size(input) // np.maximum(np.size(total), 1)
-    return np.trunc(total / count).astype(dtype)
 
 
 def prod(input: Any, axis: Any = None, keep_dims: bool = False) -> Any:  # noqa: A002
@@ -115,9 +102,7 @@ def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
 def cumsum(x: Any, axis: int, dtype: Any = None) -> Any:
     """In the dtype of the (cast) input, integers too (NumPy's widen int32 to int64)."""
     x = x if dtype is None else x.astype(dtype)
-    known = _dtype(x)  # (None where shape-generic code knows it only at run time)
-    return np.cumsum(x, axis=axis, dtype=known if known is not None and known.kind in "iu"
-                     else None)
+    return np.cumsum(x, axis=axis, dtype=summed_in(x))
 
 
 def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
@@ -126,7 +111,8 @@ def cumprod(input: Any, dim: int) -> Any:  # noqa: A002
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002, N803
     """``np.linalg.norm``; a vector's of order inf (-inf) sends its gradient to the first
-    of tied largest (smallest) magnitudes, as MindSpore's."""
+    of tied largest (smallest) magnitudes, as MindSpore's. Integers give float32."""
+    A = as_float32(A)  # noqa: N806
     along = dim if isinstance(dim, int) else -1 if dim is None and np.ndim(A) == 1 else None
     if along is not None and ord in (np.inf, -np.inf):
         pick = ties.first_max if ord == np.inf else ties.first_min

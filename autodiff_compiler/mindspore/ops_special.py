@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import extend
 from ..ir.surface import stop_gradient
+from .integer_dtypes import int_param
 from .ops_nn import reduce
 
 __all__ = ["erf", "erfc", "gelu", "masked_fill", "clip_by_value", "clip_by_global_norm",
@@ -112,10 +113,10 @@ def clip_by_value(x: Any, clip_value_min: Any = None, clip_value_max: Any = None
 
 
 def _clip_one(x: Any, clip_value_min: Any, clip_value_max: Any) -> Any:
-    if clip_value_min is not None:
-        x = np.maximum(x, clip_value_min)
+    if clip_value_min is not None:  # (of integers, the bound in their dtype: -0.5 is 0)
+        x = np.maximum(x, int_param(clip_value_min, x))
     if clip_value_max is not None:
-        x = np.minimum(x, clip_value_max)
+        x = np.minimum(x, int_param(clip_value_max, x))
     return x
 
 

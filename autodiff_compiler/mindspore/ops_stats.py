@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..ir.surface import stop_gradient
+from .integer_dtypes import in_dtype_of
 from .tensor import Tensor
 
 __all__ = ["all", "any", "count_nonzero", "std_mean", "var_mean", "aminmax", "nansum",
@@ -74,8 +75,8 @@ def aminmax(input: Any, *, axis: Any = 0, keepdims: bool = False) -> tuple:  # n
 
 def nansum(input: Any, axis: Any = None, keepdims: bool = False,  # noqa: A002
            *, dtype: Any = None) -> Any:
-    """The sum with NaNs taken as 0 (they get no gradient)."""
-    total = np.nansum(input, axis=axis, keepdims=keepdims)
+    """The sum with NaNs taken as 0 (they get no gradient); of integers in their dtype."""
+    total = in_dtype_of(np.nansum(input, axis=axis, keepdims=keepdims), input)
     return total if dtype is None else total.astype(dtype)
 
 

@@ -196,6 +196,10 @@ class Tensor(np.ndarray):
         if not NUMPY_2:
             inputs = _weak_numbers(inputs)
         inputs = tuple(a.view(np.ndarray) if isinstance(a, Tensor) else a for a in inputs)
+        if ufunc is np.power and method == "__call__" and not kwargs:  # (x ** -1 of ints)
+            from .integer_dtypes import integer_power  # (it imports this module)
+            if (power := integer_power(*inputs)) is not None:
+                return power.view(Tensor)
         out = kwargs.get("out")
         if out is not None:
             kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, Tensor) else o

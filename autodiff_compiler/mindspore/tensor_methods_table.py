@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops, ties
+from . import integer_dtypes, ops, ties  # (integer_dtypes: partly loaded here)
 from .tensor_methods import CONVERSIONS, numpy_compiled
 from .tensor_methods_shapes import (  # noqa: F401  (the table below lists them)
     _splitter,
@@ -430,7 +430,19 @@ def mean_compiled(self: Any, axis: Any = None, keep_dims: bool = False, *,
     return np.mean(self, axis=axis, keepdims=keep, dtype=dtype)
 
 
+def _moment_compiled(name: str) -> Any:
+    def method(self: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
+        """A Tensor's ``x.var``/``x.std`` inside a differentiated function, as eagerly:
+        of integers, MindSpore's (``integer_dtypes.integer_moment``)."""
+        if ops.integers(self):
+            return integer_dtypes.integer_moment(self, axis, ddof, keepdims, name == "std")
+        return getattr(np, name)(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    return method
+
+
 TENSOR_COMPILED: dict[str, Any] = {"max": max_compiled, "min": min_compiled,
+                                   "std": _moment_compiled("std"),
+                                   "var": _moment_compiled("var"),
                                    "mean": mean_compiled, "repeat": repeat,
                                    "flatten": flatten_compiled,
                                    "transpose": transpose, "value": value_compiled,

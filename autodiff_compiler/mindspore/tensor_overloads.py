@@ -144,6 +144,11 @@ def _reduction(name: str) -> Any:
                     args = args[:1] + args[2:]
             elif _is_flag(second) and (takes_dtype or len(args) == 2):
                 kwargs["keepdims"], args = second, args[:1] + args[2:]
+        from .integer_dtypes import integer_moment, integers  # (it imports Tensor)
+        if moment and not args[1:] and set(kwargs) <= {"axis", "ddof", "keepdims"} \
+                and integers(self):  # MindSpore's: an integer mean, float32 deviations
+            return _tensor(integer_moment(self.view(np.ndarray), *args, **kwargs,
+                                          root=name == "std"))
         result = numpy_method(self.view(np.ndarray), *args, **kwargs)
         return result if kwargs and kwargs.get("out") is not None else _tensor(result)
 
