@@ -39,9 +39,17 @@ def lower_jvp(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
     fn, inputs, v = (bound.arguments[k] for k in ("fn", "inputs", "v"))
     primals = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
     tangents = tuple(v) if isinstance(v, tuple | list) else (v,)
-    flat_tangents = _tangent_leaves(primals, tangents, loc)
-    spec = GradSpec(tuple(range(len(primals))), False, None, False, False, False, True,
-                    forward=True)
+    if len(primals) != len(tangents):
+        raise _refused(loc)
+    # a tangent None holds its input constant, as the eager jvp does (no tangent is
+    # computed from it: the data of a Hessian-vector product, a path's coefficients)
+    moved = tuple(i for i, t in enumerate(tangents) if t is not None)
+    if not moved:
+        raise AutodiffError("jvp: every tangent is None, so nothing is differentiated", loc,
+                            hint="give a tangent for at least one input")
+    flat_tangents = _tangent_leaves(tuple(primals[i] for i in moved),
+                                    tuple(tangents[i] for i in moved), loc)
+    spec = GradSpec(moved, False, None, False, False, False, True, forward=True)
     local = local_form(fn)
     if local is not None:  # made where it is called (``pipeline.local``)
         out, tangent = inline_local_gradient(low, local, spec, list(primals), {}, loc,
@@ -62,10 +70,7 @@ def _tangent_leaves(primals: tuple, tangents: tuple, loc: Loc | None) -> list[An
     them: a model's parameters), in their order: each tangent in its primal's structure
     (a dict's by key), a constant one made an array of its primal's dtype."""
     def refused() -> AutodiffError:
-        return AutodiffError("inside a differentiated function jvp takes float arrays or "
-                             "numbers (or tuples, lists and dicts of them) as inputs, and "
-                             "tangents of the same structure and shapes", loc,
-                             hint="pass each input's tangent in the input's structure")
+        return _refused(loc)
 
     def leaves(a: Any, t: Any) -> list[Any]:
         if isinstance(a, dict):
@@ -85,6 +90,13 @@ def _tangent_leaves(primals: tuple, tangents: tuple, loc: Loc | None) -> list[An
     if len(primals) != len(tangents):
         raise refused()
     return [x for a, t in zip(primals, tangents) for x in leaves(a, t)]
+
+
+def _refused(loc: Loc | None) -> AutodiffError:
+    return AutodiffError("inside a differentiated function jvp takes float arrays or "
+                         "numbers (or tuples, lists and dicts of them) as inputs, and "
+                         "tangents of the same structure and shapes (None: held constant)",
+                         loc, hint="pass each input's tangent in the input's structure")
 
 
 def _with_aux(out: Any, tangent: Any, has_aux: bool) -> tuple:

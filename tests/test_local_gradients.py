@@ -405,3 +405,34 @@ def test_vmap_of_a_vjp_fn_made_inside_a_transform():
     ws = np.stack([w, 2 * w, -w])
     np.testing.assert_allclose(adc.vmap(cookbook_jacobian)(ws),
                                [adc.jacrev(_predict)(v) for v in ws], rtol=1e-12)
+
+
+def scaled_sine(w, data):
+    return np.sin(w * data) * data
+
+
+def hvp_of_a_data_loss(w, v, data):
+    """``jvp`` of the gradient in ``w`` along ``v``, the data held constant by ``None``
+    (a Hessian-vector product: vmapped, one per direction)."""
+    def gradient(w, data):
+        return adc.grad(lambda u: np.sum(scaled_sine(u, data)))(w)
+    return adc.jvp(gradient, (w, data), (v, None))[1]
+
+
+@pytest.mark.parametrize("local", [False, True], ids=["module-level", "local"])
+def test_a_tangent_none_holds_its_input_constant_inside_a_transform(local):
+    """As the eager ``jvp``: the answer zeros give. It was refused inside a compiled
+    function ('takes float arrays ... and tangents of the same structure')."""
+    w, v, data = np.array([0.3, -1.2]), np.array([1.0, 0.5]), np.array([2.0, -0.7])
+    if local:
+        def loss(w, data):
+            return np.sum(adc.jvp(lambda u, d: np.sin(u * d) * d, (w, data), (v, None))[1])
+    else:
+        def loss(w, data):
+            return np.sum(adc.jvp(scaled_sine, (w, data), (v, None))[1])
+    # d/dw sum(cos(w d) d^2 v) = -sin(w d) d^3 v
+    np.testing.assert_allclose(adc.grad(loss)(w, data), -np.sin(w * data) * data ** 3 * v,
+                               rtol=1e-12)
+    np.testing.assert_allclose(adc.vmap(hvp_of_a_data_loss, (None, 0, None))(
+        w, np.stack([v, 2 * v]), data), [-np.sin(w * data) * data ** 3 * s * v
+                                         for s in (1.0, 2.0)], rtol=1e-12)
