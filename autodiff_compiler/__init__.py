@@ -77,13 +77,15 @@ from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
 from .profiling import Profile, profile
 from .remat import checkpoint, checkpointed, recompute
+from .taylor import derivative, jet
 from .testing import check_grads
 from .vectorize import vmap
 
 __all__ = [
     "nn", "ops", "mint", "dataset", "train", "amp", "Model", "save_checkpoint", "load_checkpoint",
     "load_param_into_net", "extend", "custom_vjp", "custom_jvp", "GradFunction", "grad",
-    "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "checkpoint",
+    "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "jet",
+    "derivative", "checkpoint",
     "checkpointed",
     "recompute", "vmap", "profile", "Profile",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",

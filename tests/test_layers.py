@@ -35,7 +35,7 @@ TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "tes
        "numpy_array_api_definitions": "api", "operator_definitions": "api", "export": "api",
        "directional": "api", "pullbacks": "api", "jacobians": "api", "jacobian_checks": "api",
        "inlined_jvp": "api",
-       "linearize": "api",
+       "linearize": "api", "taylor": "api",
        "custom": "api", "custom_jvp": "api", "remat": "api", "sensitivity": "api",
        "vectorize": "api", "profiling": "api", "instrument": "api",
        "cli": "cli", "runfile": "cli", "__main__": "cli", "__init__": "cli"}

@@ -27,6 +27,7 @@ from ..directional import jvp, vjp  # noqa: F401
 from ..ir.reference import sigmoid
 from ..ir.surface import stop_gradient
 from ..jacobians import jacfwd, jacrev  # noqa: F401
+from ..taylor import derivative, jet  # noqa: F401  (MindSpore's ops.jet, ops.derivative)
 from ..vectorize import vmap  # noqa: F401
 from . import (
     ops_activations,
