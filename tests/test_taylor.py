@@ -166,3 +166,25 @@ def test_mismatched_series_are_refused_naming_the_call(primals, series, error, m
 def test_derivative_takes_a_positive_int_order(order):
     with pytest.raises(ValueError, match="order must be an int"):
         adc.derivative(exp_of_sin, X, order)
+
+
+def three_tanh_layers(x):
+    h = x
+    for _ in range(3):
+        h = np.tanh(h * 1.5 + 0.1)
+    return h
+
+
+def _first_two_orders(x):
+    return adc.jet(three_tanh_layers, x, np.stack([np.ones_like(x), np.zeros_like(x)]))[1]
+
+
+def test_vmap_of_a_jet_is_each_examples():
+    xs = np.array([[0.3, -0.2], [1.0, 0.5], [-0.8, 0.05]])
+    got = adc.vmap(_first_two_orders)(xs)
+    np.testing.assert_allclose(got, np.stack([_first_two_orders(x) for x in xs]), rtol=1e-12)
+    for x, g in zip(xs, got):
+        series = (np.stack([np.ones_like(x)]), np.stack([np.ones_like(x), np.zeros_like(x)]))
+        for k, s in enumerate(series, start=1):
+            np.testing.assert_allclose(g[k - 1], _differences(three_tanh_layers, (x,), (s,), k),
+                                       rtol=2e-5, atol=2e-6)
