@@ -2,7 +2,7 @@
 
 ``show FILE.py:FUNC`` prints the generated gradient source (the IR with ``--ir``);
 ``export FILE.py:FUNC -o OUT.py`` writes a standalone module that needs only NumPy
-(see ``export.py``); ``check-export OUT.py`` says whether its source has changed since;
+(see ``export_module.py``); ``check-export OUT.py`` says whether its source has changed since;
 ``profile FILE.py:FUNC --example ARGS`` runs the gradient on those arguments and prints
 its cost by the function's source line (see ``profiling.py``).
 
@@ -257,7 +257,7 @@ def _positive(text: str) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from . import export  # only this command needs it
+    from . import export_module as export  # only this command needs it
 
     target = load(args.target)
     options = _gradient_options(target, args)
@@ -279,7 +279,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _origin(args: argparse.Namespace, target: Target, out: Path | None) -> Any:
     """The export header: the source relative to the module written, and how to redo it."""
-    from .export import Origin, file_sha256, source_field
+    from .export_module import Origin, file_sha256, source_field
 
     base = Path.cwd() if out is None else out.parent
     words = _option_words(args)
@@ -289,7 +289,7 @@ def _origin(args: argparse.Namespace, target: Target, out: Path | None) -> Any:
 
 
 def _check_export(args: argparse.Namespace) -> int:
-    from . import export
+    from . import export_module as export
 
     path = Path(args.module)
     if not path.is_file():

@@ -17,7 +17,7 @@ from cli_helpers import MODELS, ROOT, TUTORIAL, needs_ruff, ruff_default_rules, 
 
 import autodiff_compiler as adc
 from autodiff_compiler.backends.numpy.standalone import literal
-from autodiff_compiler.export import check_self_contained, read_header
+from autodiff_compiler.export_module import check_self_contained, read_header
 
 CHILD = textwrap.dedent("""\
     import importlib.util, sys

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import autodiff_compiler as adc
-from autodiff_compiler import export
+from autodiff_compiler import export_module as export
 from autodiff_compiler.options import grad_spec
 
 INJECT = "__import__('builtins').__dict__.__setitem__('INJECTED', 1)"
