@@ -72,6 +72,7 @@ from .mindspore.initializer import (
     Zero,
     initializer,
 )
+from .mindspore.mindir import export, load
 from .mindspore.ops import stop_gradient
 from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor, tensor
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
@@ -83,6 +84,7 @@ from .vectorize import vmap
 
 __all__ = [
     "nn", "ops", "mint", "dataset", "train", "amp", "Model", "save_checkpoint", "load_checkpoint",
+    "export", "load",
     "load_param_into_net", "extend", "custom_vjp", "custom_jvp", "GradFunction", "grad",
     "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "jet",
     "derivative", "checkpoint",

@@ -479,6 +479,7 @@ from .lr import (  # noqa: E402, F401
     polynomial_decay_lr,
     warmup_lr,
 )
+from .mindir import GraphCell  # noqa: E402, F401  (a graph mindspore.load read)
 from .nn_extra import *  # noqa: E402, F403  (and of nn_extra.__all__)
 from .nn_extra import ACTIVATIONS as _MORE_ACTIVATIONS  # noqa: E402
 from .normalization import (  # noqa: E402, F401
