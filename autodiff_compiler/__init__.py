@@ -74,6 +74,7 @@ from .mindspore.initializer import (
 )
 from .mindspore.mindir import export, load
 from .mindspore.ops import stop_gradient
+from .mindspore.sparse import COOTensor, CSRTensor
 from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor, tensor
 from .mindspore.train import Model, load_checkpoint, load_param_into_net, save_checkpoint
 from .profiling import Profile, profile
@@ -92,6 +93,7 @@ __all__ = [
     "recompute", "vmap", "profile", "Profile",
     "gradient_source", "gradient_ir", "AutodiffError", "IRVerificationError", "MissingRuleError",
     "UnsupportedSyntaxError", "stop_gradient", "Parameter", "ParameterTuple", "Tensor",
+    "COOTensor", "CSRTensor",
     "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
     "check_grads", "initializer", "Initializer", "Zero", "One", "Constant", "Normal",
     "Uniform", "HeUniform", "HeNormal", "XavierUniform", "XavierNormal", "TruncatedNormal",
