@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .runtime import array_namespace, ndim, shape, within
+from .runtime import KINDS, array_namespace, ndim, shape, within
 
 # ---------------------------------------------------------------------------- shapes
 
@@ -91,16 +91,13 @@ def atleast_3d(x: Any) -> Any:
     return x if new is None else xp.reshape(x, new)
 
 
-_KINDS = ("bool", "integral", "real floating", "complex floating")
-
-
 def _of_one_kind(xp: Any, arrays: list) -> list:
     """``arrays``, those of a lower kind (bool, integer, float, complex) cast to the
     dtype the highest kind's promote to, as NumPy joins them: ``np.array([total,
     -1.25])`` of a sum that is the int 0 where nothing was added is float64 (fuzz seed
     1010436); the standard leaves joining mixed kinds undefined. (An integer array
     beside float32 ones becomes float32, as ``runtime.promoted_like`` makes it.)"""
-    kinds = [next(k for k, name in enumerate(_KINDS) if xp.isdtype(a.dtype, name))
+    kinds = [next(k for k, name in enumerate(KINDS) if xp.isdtype(a.dtype, name))
              for a in arrays]
     top = max(kinds)
     if min(kinds) == top:

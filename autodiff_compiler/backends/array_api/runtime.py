@@ -257,7 +257,7 @@ def promoted_like(x: Any, like: Any) -> Any:
     return x
 
 
-_KINDS = ("bool", "integral", "real floating", "complex floating")
+KINDS = ("bool", "integral", "real floating", "complex floating")  # the standard's, lowest first
 _NUMBER_KIND = {bool: 0, int: 1, float: 2, complex: 3}
 
 
@@ -269,7 +269,7 @@ def number_beside(xp: Any, number: Any, like: Any) -> Any:
     is float64, which made ``np.fmax(float32_x, -0.5)`` float64."""
     if not hasattr(like, "dtype"):  # (a number itself when the code runs)
         return xp.asarray(number)
-    kind = next(k for k, name in enumerate(_KINDS) if xp.isdtype(like.dtype, name))
+    kind = next(k for k, name in enumerate(KINDS) if xp.isdtype(like.dtype, name))
     wanted = _NUMBER_KIND.get(type(number), 2)
     if wanted <= kind:
         return xp.asarray(number, dtype=like.dtype)

@@ -75,8 +75,9 @@ def _as_literal(eqn: Eqn, a: Atom) -> Atom:
     if type(value) not in (int, float, complex) or np.result_type(type(value)) != dtype:
         return a
     out = eqn.outvars[0].aval.dtype if len(eqn.outvars) == 1 else None
-    if same_dtype(out, dtype) and any(isinstance(b, Var) and not b.aval.weak
-                            and same_dtype(b.aval.dtype, dtype) for b in eqn.invars):
+    if same_dtype(out, dtype) and any(
+            isinstance(b, Var) and not b.aval.weak and same_dtype(b.aval.dtype, dtype)
+            for b in eqn.invars):
         return Const(value)
     return a
 
