@@ -850,6 +850,8 @@ def _check_higher(stage: str, probe: str, full: tuple, program: Program, compile
     if stage == "hessian":
         _check_forward_over_reverse(program, compiled, full[len(program.args):], grads,
                                     1e-4 if f32 else 1e-7)
+        _check_forward_over_forward(program, compiled, full[len(program.args):], grads,
+                                    1e-4 if f32 else 1e-7)
 
 
 def _check_forward_over_reverse(program: Program, compiled: Any, us: tuple, hvp: tuple,
@@ -868,6 +870,29 @@ def _check_forward_over_reverse(program: Program, compiled: Any, us: tuple, hvp:
     for k, (got, want) in enumerate(zip(tangent, hvp)):
         _expect_close(f"forward-over-reverse Hessian product {k}", got, want, rtol,
                       stage="forward-over-reverse")
+
+
+def _check_forward_over_forward(program: Program, compiled: Any, us: tuple, hvp: tuple,
+                                rtol: float) -> None:
+    """The second derivative along ``us`` by ``jet`` (forward mode in ``t`` of forward
+    mode) against ``<H u, u>`` from reverse over reverse: ``u^T H u`` both."""
+    args, positions = program.args, program.positions
+    moving = [args[i] for i in positions]
+
+    def along(*moved: Any) -> Any:
+        full = list(args)
+        for i, m in zip(positions, moved):
+            full[i] = m
+        return compiled.f(*full)
+
+    series = tuple(np.stack([np.asarray(u), np.zeros_like(np.asarray(u))]) for u in us)
+    _, out_series = _compiled("forward-over-forward", lambda: adc.jet(
+        along, tuple(_copy(tuple(moving))), series))
+    got = out_series[0] if program.aux else out_series
+    want = sum(float(np.sum(np.asarray(h, np.float64) * np.asarray(u, np.float64)))
+               for h, u in zip(hvp, us))
+    _expect_close("jet's second order along u", np.asarray(got)[1], want, rtol,
+                  stage="forward-over-forward")
 
 
 def _like(a: Any, rng: np.random.Generator) -> Any:
