@@ -4,6 +4,8 @@ as its ``vocab()`` items in order; a refusal as its exception's class name).
 ``data/measure_mindspore_text.py`` records MindSpore's results."""
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +14,10 @@ import numpy as np
 LINES = ["the cat sat on the mat", "the dog ate the cat food", "a cat a dog", "zebra"]
 # 400 tokens, 1 to 4 of them a 2-byte character: MindSpore's map rehashes several times
 BIG = [f"w{i % 37}_{'é' * (i % 5)}{i % 11}" for i in range(400)]
+# Vocabulary files: delimiters, an empty line, a Windows line end, a repeated word
+FILES = {"words.txt": "apple,apple2\nbanana, 333\ncat,00\n\ndog\r\nx;y,z\n",
+         "repeated.txt": "a\nb\na\n", "blank.txt": "a\n\n\n", "no_end.txt": "b\na"}
+REVIEWS = ["A great movie", "a bad movie", "Great acting and a great plot", "bad"]
 # 61 tokens seen 1 to 17 times, many counts shared: ties are ordered by the token
 SQUARES = [f"t{i * i % 61}" for i in range(500)]
 
@@ -139,7 +145,61 @@ def vocab_cases(ms: Any) -> dict[str, Any]:
                                                 .create_tuple_iterator()),
         "string_columns": lambda: next(lines().create_tuple_iterator()),
     }
-    return {name: _run(case) for name, case in cases.items()}
+    with tempfile.TemporaryDirectory() as folder:
+        cases.update(_from_file(text, folder))
+        return {name: _run(case) for name, case in cases.items()}
+
+
+def _from_file(text: Any, folder: str) -> dict[str, Callable[[], Any]]:
+    for name, content in FILES.items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8", newline="") as f:
+            f.write(content)
+    words, repeated = os.path.join(folder, "words.txt"), os.path.join(folder, "repeated.txt")
+    return {
+        "file": lambda: _items(text.Vocab.from_file(words)),
+        "file_delimiter": lambda: _items(text.Vocab.from_file(words, ",")),
+        "file_delimiters_size_specials_last": lambda: _items(text.Vocab.from_file(
+            words, ",;", 4, ["<pad>"], False)),
+        "file_specials": lambda: _items(text.Vocab.from_file(words, ",", None,
+                                                             ["<pad>", "<unk>"])),
+        "file_repeated": lambda: text.Vocab.from_file(repeated),
+        "file_repeated_beyond_size": lambda: _items(text.Vocab.from_file(repeated, "", 2)),
+        "file_blank_lines": lambda: text.Vocab.from_file(os.path.join(folder, "blank.txt")),
+        "file_special_is_a_word": lambda: text.Vocab.from_file(repeated, "", 2, ["b"]),
+        "file_no_last_line_end": lambda: _items(text.Vocab.from_file(
+            os.path.join(folder, "no_end.txt"))),
+        "file_missing": lambda: text.Vocab.from_file(os.path.join(folder, "nope.txt")),
+        "file_size_zero": lambda: text.Vocab.from_file(words, ",", 0),
+    }
+
+
+def _pipelines(ms: Any) -> dict[str, Callable[[], Any]]:
+    """A review classifier's input: lower-cased words, ids, padded, batched."""
+    ds, text, tr = ms.dataset, ms.dataset.text, ms.dataset.transforms
+
+    def reviews() -> Any:
+        data = ds.GeneratorDataset([(r, i % 2) for i, r in enumerate(REVIEWS)],
+                                   ["review", "label"], shuffle=False)
+        return data.map(text.PythonTokenizer(lambda s: s.lower().split()), "review")
+
+    vocab = text.Vocab.from_dataset(reviews(), "review", special_tokens=["<pad>", "<unk>"])
+    pad = vocab.tokens_to_ids("<pad>")
+
+    def batches() -> list[Any]:
+        data = reviews().map([text.Lookup(vocab, "<unk>"), tr.PadEnd([5], pad)], "review")
+        return [[row["review"], row["label"]] for row in
+                data.batch(3).create_dict_iterator(num_epochs=1, output_numpy=True)]
+
+    pairs = ds.NumpySlicesDataset({"a": np.array([[1, 2, 3]]), "b": np.array([["x", "yy"]])},
+                                  shuffle=False)
+    return {
+        "reviews_vocab": lambda: _items(vocab),
+        "reviews_batches": batches,
+        "reviews_bigrams": lambda: [r[0] for r in reviews().map(text.Ngram(2), "review")
+                                    .create_tuple_iterator(output_numpy=True)],
+        "pairs_truncated": lambda: next(pairs.map(text.TruncateSequencePair(3), ["a", "b"])
+                                        .create_tuple_iterator(output_numpy=True)),
+    }
 
 
 def _to_number(ms: Any) -> dict[str, Callable[[], Any]]:
@@ -237,6 +297,32 @@ def operation_cases(ms: Any) -> dict[str, Any]:
         "pad_end_strings_default": lambda: tr.PadEnd([4])(np.array(["a", "bb"])),
         "pad_end_strings_cut": lambda: tr.PadEnd([1], "x")(np.array(["a", "bb"])),
         "pad_end_ids": lambda: tr.PadEnd([5], 0)(np.array([3, 1, 2], np.int32)),
+        "add_token": lambda: text.AddToken("TOKEN")(["a", "b"]),
+        "add_token_end": lambda: text.AddToken("TOKEN", False)(np.array(["a", "b"])),
+        "add_token_2d": lambda: text.AddToken("T")(np.array([["a"], ["b"]])),
+        "add_token_scalar": lambda: text.AddToken("T")("a"),
+        "add_token_numbers": lambda: text.AddToken("T")(np.array([1, 2])),
+        "add_token_empty": lambda: text.AddToken("T")(np.array([], dtype=str)),
+        "add_token_not_str": lambda: text.AddToken(1),
+        "pair": lambda: text.TruncateSequencePair(4)(np.array([1, 2, 3]), np.array([4, 5, 6])),
+        "pair_tie": lambda: text.TruncateSequencePair(3)(np.array([1, 2, 3]),
+                                                         np.array([4, 5, 6])),
+        "pair_first_longer": lambda: text.TruncateSequencePair(4)(np.array([1, 2, 3, 4, 5]),
+                                                                  np.array([6, 7])),
+        "pair_second_longer": lambda: text.TruncateSequencePair(4)(np.array([1, 2]),
+                                                                   np.array([6, 7, 8, 9, 10])),
+        "pair_strings": lambda: text.TruncateSequencePair(3)(["a", "bb"], ["c", "d", "e"]),
+        "pair_short_enough": lambda: text.TruncateSequencePair(9)(np.array([1, 2]),
+                                                                  np.array([3])),
+        "pair_zero": lambda: text.TruncateSequencePair(0)(np.array([1, 2]), np.array([3])),
+        "pair_one": lambda: text.TruncateSequencePair(1)(np.array([1, 2]), np.array([3, 4])),
+        "pair_mixed": lambda: text.TruncateSequencePair(2)(np.array([1, 2]),
+                                                           np.array(["a", "b"])),
+        "pair_2d": lambda: text.TruncateSequencePair(2)(np.array([[1, 2]]), np.array([3, 4])),
+        "pair_of_three": lambda: text.TruncateSequencePair(2)(np.array([1, 2]), np.array([3]),
+                                                              np.array([4])),
+        "pair_scalar": lambda: text.TruncateSequencePair(2)(np.array(1), np.array([3])),
+        **_pipelines(ms),
         **_to_number(ms),
     }
     return {name: _run(case) for name, case in cases.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import transforms, utils
 from .transforms import (
+    AddToken,
     CaseFold,
     Lookup,
     Ngram,
@@ -18,11 +19,12 @@ from .transforms import (
     SlidingWindow,
     ToNumber,
     Truncate,
+    TruncateSequencePair,
     UnicodeCharTokenizer,
     WhitespaceTokenizer,
 )
 from .utils import Vocab, to_bytes, to_str
 
-__all__ = ["transforms", "utils", "CaseFold", "Lookup", "Ngram", "PythonTokenizer",
-           "SlidingWindow", "ToNumber", "Truncate", "UnicodeCharTokenizer",
+__all__ = ["transforms", "utils", "AddToken", "CaseFold", "Lookup", "Ngram", "PythonTokenizer",
+           "SlidingWindow", "ToNumber", "Truncate", "TruncateSequencePair", "UnicodeCharTokenizer",
            "WhitespaceTokenizer", "Vocab", "to_bytes", "to_str"]

@@ -173,6 +173,51 @@ class Lookup:
         return np.array(out, np.int64).reshape(strings.shape).astype(self.dtype)
 
 
+class AddToken:
+    """``token`` added at the start (``begin``) or the end of a 1-D array of strings, or
+    of each row of a 2-D one."""
+
+    def __init__(self, token: str, begin: bool = True) -> None:
+        if not isinstance(token, str):
+            raise TypeError(f"token must be a str, not {token!r}")
+        self.token, self.begin = token, _bool(begin, "begin")
+
+    def __call__(self, tokens: Any) -> np.ndarray:
+        strings = _strings(tokens, "AddToken")
+        if strings.ndim not in (1, 2) or strings.shape[-1] == 0:
+            raise RuntimeError(f"AddToken: the input should be a non-empty 1-D or 2-D array "
+                               f"of strings, not one of shape {strings.shape}")
+        added = np.full((*strings.shape[:-1], 1), self.token)
+        parts = (added, strings) if self.begin else (strings, added)
+        return fit_strings(np.concatenate(parts, axis=-1))
+
+
+class TruncateSequencePair:
+    """Two 1-D arrays cut at their ends until they hold at most ``max_length`` entries
+    together, a cut always from the longer (from the second when they are as long)."""
+
+    def __init__(self, max_length: int) -> None:
+        if isinstance(max_length, bool) or not isinstance(max_length, int):
+            raise TypeError(f"max_length must be an int, not {max_length!r}")
+        self.max_length = max_length
+
+    def __call__(self, *pair: Any) -> tuple[np.ndarray, np.ndarray]:
+        if len(pair) != 2:
+            raise RuntimeError(f"TruncateSequencePair: takes two columns, not {len(pair)}")
+        first, second = (np.asarray(v) for v in pair)
+        if first.ndim != 1 or second.ndim != 1:
+            raise RuntimeError("TruncateSequencePair: both inputs should be 1-D, not of "
+                               f"shapes {first.shape} and {second.shape}")
+        n1, n2 = len(first), len(second)
+        while n1 + n2 > max(self.max_length, 0):
+            if n1 > n2:
+                n1 -= 1
+            else:
+                n2 -= 1
+        return tuple(fit_strings(v) if v.dtype.kind in "US" else v
+                     for v in (first[:n1], second[:n2]))
+
+
 class Ngram:
     """The n-grams of a 1-D array of strings for each n of ``n`` in turn, joined by
     ``separator``: padded with ``left_pad``/``right_pad`` (token, width; the width at most

@@ -1,13 +1,13 @@
 """``mindspore.dataset.text``'s ``Vocab``, ``to_str`` and ``to_bytes``.
 
 A vocabulary maps tokens to ids. The ids are MindSpore 2.10's (measured): ``from_list``
-numbers the words in order, the special tokens before them (``special_first``) or after;
-``from_dataset`` counts every string of the chosen columns, keeps the counts within
-``freq_range`` (both ends included), orders the tokens by count, most frequent first, ties
-by code point (MindSpore's byte order of UTF-8 is the same order), keeps ``top_k`` and
-numbers them after or before the special tokens. ``vocab()`` is a dict in the order
-MindSpore's C++ map gives it (``vocab_order``), so printing it prints what MindSpore
-prints.
+and ``from_file`` number the words in order, the special tokens before them
+(``special_first``) or after; ``from_dataset`` counts every string of the chosen columns,
+keeps the counts within ``freq_range`` (both ends included), orders the tokens by count,
+most frequent first, ties by code point (MindSpore's byte order of UTF-8 is the same
+order), keeps ``top_k`` and numbers them after or before the special tokens. ``vocab()``
+is a dict in the order MindSpore's C++ map gives it (``vocab_order``), so printing it
+prints what MindSpore prints.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _specials(special_tokens: Any, special_first: Any) -> list[str]:
 
 
 class Vocab:
-    """Tokens and their ids; build one with ``from_list``, ``from_dict`` or
+    """Tokens and their ids; build one with ``from_list``, ``from_file``, ``from_dict`` or
     ``from_dataset``."""
 
     def __init__(self) -> None:
@@ -74,6 +74,46 @@ class Vocab:
         clash = seen.intersection(specials)
         if clash:
             raise ValueError(f"special_tokens and word_list contain duplicate word :{clash}.")
+        # MindSpore's map gets the words first, then the special tokens
+        return cls._built(cls._numbered(words, specials, special_first),
+                          map_order(words + specials))
+
+    @classmethod
+    def from_file(cls, file_path: str, delimiter: str = "", vocab_size: int | None = None,
+                  special_tokens: list[str] | None = None, special_first: bool = True) -> Vocab:
+        """A word a line, numbered in order (at most ``vocab_size`` of them): a line is cut
+        at the first of ``delimiter``'s characters when there is one, and kept whole
+        otherwise, a "\\r" of Windows line ends included, as MindSpore's ``getline`` does;
+        an empty line is the word ''."""
+        if not isinstance(file_path, str) or not isinstance(delimiter, str):
+            raise TypeError("file_path and delimiter must be str")
+        if vocab_size is not None and (isinstance(vocab_size, bool)
+                                       or not isinstance(vocab_size, int)):
+            raise TypeError(f"vocab_size must be an int, not {vocab_size!r}")
+        if vocab_size is not None and vocab_size <= 0:
+            raise ValueError("Input vocab_size must be greater than 0.")
+        specials = _specials(special_tokens, special_first)
+        try:
+            with open(file_path, encoding="utf-8", newline="") as handle:
+                lines = handle.read().split("\n")
+        except OSError as e:
+            raise RuntimeError(f"from_file: fail to open: {file_path} ({e})") from e
+        if lines[-1] == "":
+            lines.pop()  # the end of the last line, not another line
+        words: list[str] = []
+        seen: set[str] = set()
+        for line in lines:
+            cut = [i for i, char in enumerate(line) if char in delimiter]
+            word = line[:cut[0]] if cut else line
+            if word in seen:
+                raise RuntimeError(f"from_file: word_list contains duplicate word:{word}.")
+            if word in specials:
+                raise RuntimeError(f"from_file: special_tokens and word_list contain "
+                                   f"duplicate word: {word}")
+            words.append(word)
+            seen.add(word)
+            if len(words) == vocab_size:
+                break
         # MindSpore's map gets the words first, then the special tokens
         return cls._built(cls._numbered(words, specials, special_first),
                           map_order(words + specials))
@@ -134,7 +174,8 @@ class Vocab:
     def _check(self) -> dict[str, int]:
         if self._ids is None:
             raise RuntimeError("The Vocab has not built yet. Use Vocab.from_dataset(), "
-                               "Vocab.from_list() or Vocab.from_dict() to build a Vocab.")
+                               "Vocab.from_list(), Vocab.from_file() or Vocab.from_dict() "
+                               "to build a Vocab.")
         return self._ids
 
     def vocab(self) -> dict[str, int]:
