@@ -192,7 +192,19 @@ def _pipelines(ms: Any) -> dict[str, Callable[[], Any]]:
 
     pairs = ds.NumpySlicesDataset({"a": np.array([[1, 2, 3]]), "b": np.array([["x", "yy"]])},
                                   shuffle=False)
+    def offsets(iterator: str) -> str:
+        lines = ds.GeneratorDataset(["a b", "c"], "t", shuffle=False)
+        split = lines.map(text.WhitespaceTokenizer(True), "t", ["token", "start", "end"])
+        return repr(next(getattr(split, iterator)()))
+
     return {
+        "offsets_columns": lambda: offsets("create_tuple_iterator"),
+        "offsets_columns_dict": lambda: offsets("create_dict_iterator"),
+        "repeated_then_taken": lambda: _items(text.Vocab.from_dataset(
+            ds.GeneratorDataset(["a", "b", "b"], "t", shuffle=False).repeat(2)
+            .map(text.WhitespaceTokenizer()).take(5), freq_range=(2, 2))),
+        "batched": lambda: _items(text.Vocab.from_dataset(
+            reviews().map(text.Truncate(1), "review").batch(2), "review")),
         "reviews_vocab": lambda: _items(vocab),
         "reviews_batches": batches,
         "reviews_bigrams": lambda: [r[0] for r in reviews().map(text.Ngram(2), "review")

@@ -12,7 +12,7 @@ prints what MindSpore prints.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,13 +44,15 @@ class Vocab:
 
     def __init__(self) -> None:
         self._ids: dict[str, int] | None = None
-        self._order: list[str] = []     # the tokens as MindSpore's map iterates them
+        # the tokens as MindSpore's map iterates them, replayed when ``vocab()`` first asks
+        self._replay: Callable[[], list[str]] = list
+        self._order: list[str] | None = None
         self._tokens: dict[int, str] = {}
 
     @classmethod
-    def _built(cls, ids: dict[str, int], order: list[str]) -> Vocab:
+    def _built(cls, ids: dict[str, int], order: Callable[[], list[str]]) -> Vocab:
         vocab = cls()
-        vocab._ids, vocab._order = ids, order
+        vocab._ids, vocab._replay = ids, order
         vocab._tokens = {i: t for t, i in ids.items()}
         return vocab
 
@@ -76,7 +78,7 @@ class Vocab:
             raise ValueError(f"special_tokens and word_list contain duplicate word :{clash}.")
         # MindSpore's map gets the words first, then the special tokens
         return cls._built(cls._numbered(words, specials, special_first),
-                          map_order(words + specials))
+                          lambda: map_order(words + specials))
 
     @classmethod
     def from_file(cls, file_path: str, delimiter: str = "", vocab_size: int | None = None,
@@ -116,7 +118,7 @@ class Vocab:
                 break
         # MindSpore's map gets the words first, then the special tokens
         return cls._built(cls._numbered(words, specials, special_first),
-                          map_order(words + specials))
+                          lambda: map_order(words + specials))
 
     @classmethod
     def from_dict(cls, word_dict: dict[str, int]) -> Vocab:
@@ -130,8 +132,8 @@ class Vocab:
                 raise ValueError(f"Input word_id is not within the required interval of "
                                  f"[0, {_ID_MAX}].")
         # the dict reaches C++ as a map reserved for its size, copied into the vocabulary's
-        order = map_order(map_order(word_dict, reserve=len(word_dict)))
-        return cls._built(dict(word_dict), order)
+        words = dict(word_dict)
+        return cls._built(words, lambda: map_order(map_order(words, reserve=len(words))))
 
     @classmethod
     def from_dataset(cls, dataset: Any, columns: Sequence[str] | str | None = None,
@@ -169,7 +171,7 @@ class Vocab:
                                f"vocab: {', '.join(clash)}.")
         words = sorted(kept, key=lambda t: (-kept[t], t))[:top_k]
         ids = cls._numbered(words, specials, special_first)
-        return cls._built(ids, map_order(ids))  # MindSpore's map gets them in id order
+        return cls._built(ids, lambda: map_order(ids))  # (its map gets them in id order)
 
     def _check(self) -> dict[str, int]:
         if self._ids is None:
@@ -181,6 +183,8 @@ class Vocab:
     def vocab(self) -> dict[str, int]:
         """Each token's id, in the order MindSpore lists them."""
         ids = self._check()
+        if self._order is None:
+            self._order = self._replay()
         return {t: ids[t] for t in self._order}
 
     def tokens_to_ids(self, tokens: str | list[str] | np.ndarray) -> int | list[int]:
