@@ -252,6 +252,9 @@ def operation_cases(ms: Any) -> dict[str, Any]:
         "python_tokenizer_str": lambda: split("Hello world"),
         "python_tokenizer_1d": lambda: split(np.array(["a b", "c d"])),
         "python_tokenizer_empty": lambda: split(np.array("")),
+        "python_tokenizer_ragged": lambda: split(np.array(["a b", "c"])),
+        "python_tokenizer_fails": lambda: text.PythonTokenizer(lambda s: s.nope())(
+            np.array("a")),
         "whitespace": lambda: text.WhitespaceTokenizer()(line),
         "whitespace_offsets": lambda: text.WhitespaceTokenizer(True)(line),
         "whitespace_unicode": lambda: text.WhitespaceTokenizer(True)(

@@ -4,9 +4,11 @@ MindSpore 2.x gives them; bytes arrays are decoded as UTF-8 first).
 Each does what MindSpore 2.10's does (measured), including the inputs it refuses: the
 tokenizers take one string and give a 1-D array (``['']`` for a string with no token),
 their offsets with ``with_offsets`` in UTF-8 bytes as uint32; ``Ngram`` takes a non-empty
-1-D array; ``SlidingWindow`` a 1-D array, ``Truncate`` a 1-D or 2-D one. A refused input
-is MindSpore's RuntimeError, raised when the operation runs, as MindSpore's is; a bad
-argument is its TypeError or ValueError, raised at construction.
+1-D array; ``SlidingWindow`` a 1-D array; ``Truncate`` and ``AddToken`` a 1-D or 2-D
+one; ``TruncateSequencePair`` two 1-D ones. String results are as wide as their longest
+string, as MindSpore's (which come back from C++) are. A refused input is MindSpore's
+RuntimeError, raised when the operation runs, as MindSpore's is; a bad argument is its
+TypeError or ValueError, raised at construction.
 """
 from __future__ import annotations
 
@@ -76,7 +78,9 @@ def _tokens(pieces: list[tuple[str, int, int]], with_offsets: bool) -> Any:
 
 class PythonTokenizer:
     """A Python function from one str to a list of str tokens, over each string of an
-    array (MindSpore's own, vectorised with NumPy)."""
+    array (a bytes array decoded first). Applied with NumPy's ``vectorize``, as
+    MindSpore's is, so several strings give rows as long as the first string's tokens (a
+    row of one token is repeated to that length, as NumPy broadcasts it)."""
 
     def __init__(self, tokenizer: Callable[[str], list[str]]) -> None:
         if not callable(tokenizer):
