@@ -88,3 +88,16 @@ def test_the_iterator_knows_its_columns():
 def test_num_epochs_must_be_minus_one_or_positive(num_epochs, error):
     with pytest.raises(error, match="num_epochs"):
         tuple_iterator(num_epochs)
+
+
+def test_string_columns_are_numpy_arrays_fitted_to_their_longest_string():
+    """As MindSpore 2.10's (measured): a wide dtype from the source is narrowed, bytes
+    stay bytes, with ``output_numpy`` or without."""
+    def rows():
+        yield np.array(["a", "bb"], dtype="<U10"), np.array([b"xy", b"z"]), np.array(5)
+
+    data = ds.GeneratorDataset(rows, ["u", "s", "n"])
+    for row in (next(data.create_tuple_iterator()),
+                list(next(data.create_dict_iterator()).values())):
+        assert [type(v).__name__ for v in row] == ["ndarray", "ndarray", "Tensor"]
+        assert [str(v.dtype) for v in row[:2]] == ["<U2", "|S2"]

@@ -44,3 +44,18 @@ def test_pads_and_column_transforms_as_mindspore(ours, name):
 def test_resize_refuses_modes_not_written():
     with pytest.raises(NotImplementedError, match=r"Inter\.CUBIC"):
         ms.dataset.vision.Resize(4, ms.dataset.vision.Inter.CUBIC)
+
+
+# PadEnd on strings (MindSpore 2.10, measured): '' by default, the dtype widened to fit
+# the pad, or narrowed to what is left after a cut.
+STRING_PADS = [
+    ([4], "<pad>", ["a", "bb", "<pad>", "<pad>"], "<U5"),
+    ([4], None, ["a", "bb", "", ""], "<U2"),
+    ([1], "x", ["a"], "<U1"),
+]
+
+
+@pytest.mark.parametrize(("shape", "pad", "values", "dtype"), STRING_PADS)
+def test_pad_end_pads_strings_as_mindspore(shape, pad, values, dtype):
+    padded = ms.dataset.transforms.PadEnd(shape, pad)(np.array(["a", "bb"]))
+    assert padded.tolist() == values and str(padded.dtype) == dtype

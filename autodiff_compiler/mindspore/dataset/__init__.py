@@ -21,10 +21,11 @@ otherwise the outputs come first); ``batch`` keeps the last short batch unless
 (``samplers``: sequential, subset, random, weighted, distributed), and
 ``num_shards``/``shard_id`` are a ``DistributedSampler``'s, as in MindSpore.
 Everything runs in this process: ``num_parallel_workers`` is accepted and ignored.
+``text`` holds vocabularies, tokenizers and the operations of text pipelines.
 """
 from __future__ import annotations
 
-from . import config, transforms, vision
+from . import config, text, transforms, vision
 from .combine import zip  # noqa: A004 (MindSpore's name)
 from .engine import Dataset
 from .samplers import (
@@ -39,7 +40,7 @@ from .samplers import (
 from .sources import Cifar10Dataset, GeneratorDataset, MnistDataset, NumpySlicesDataset
 
 __all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "Cifar10Dataset", "NumpySlicesDataset",
-           "config",
+           "config", "text",
            "transforms", "vision", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "DistributedSampler", "zip"]

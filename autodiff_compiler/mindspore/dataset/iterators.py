@@ -11,7 +11,8 @@ starts the next epoch, so the usual
 sees every epoch whole. ``num_epochs=-1`` (the default) is for ever; asking for a row
 after ``num_epochs`` epochs have ended is MindSpore's RuntimeError, not an empty epoch
 that would quietly end training early. An epoch left part-way carries on where it
-stopped.
+stopped. Columns of strings come out as NumPy string arrays, with ``output_numpy`` or
+without, as MindSpore's do (its Tensors hold numbers).
 """
 from __future__ import annotations
 
@@ -72,7 +73,17 @@ class _Iterator:
         return tuple(row[i] for i in self.picks)
 
     def _value(self, value: Any) -> Any:
-        return np.asarray(value) if self.output_numpy else as_tensor(np.asarray(value))
+        value = np.asarray(value)
+        if value.dtype.kind in "US":
+            return fit_strings(value)
+        return value if self.output_numpy else as_tensor(value)
+
+
+def fit_strings(value: np.ndarray) -> np.ndarray:
+    """A string (or bytes) array as MindSpore gives it: a NumPy array, never a Tensor,
+    its dtype just wide enough for its longest entry (MindSpore 2.10, measured)."""
+    width = max(1, int(np.char.str_len(value).max(initial=0)))
+    return value.astype(f"{value.dtype.kind}{width}")
 
 
 class TupleIterator(_Iterator):
