@@ -7,11 +7,27 @@ from typing import Any
 
 import numpy as np
 
+from .imagefiles import decode_image, pillow
 from .resize import Inter, Resize
 
-__all__ = ["Rescale", "Normalize", "HWC2CHW", "ToTensor", "CenterCrop", "HorizontalFlip",
+__all__ = ["Decode", "Rescale", "Normalize", "HWC2CHW", "ToTensor", "CenterCrop", "HorizontalFlip",
            "VerticalFlip", "RandomHorizontalFlip", "RandomVerticalFlip", "Inter", "Resize",
            "Border", "Pad", "RandomCrop"]
+
+
+class Decode:
+    """Encoded JPEG or PNG bytes (a uint8 array or ``bytes``) to an (H, W, 3) uint8 RGB
+    image, by Pillow, an optional dependency (``imagefiles`` says so). ``to_pil`` gives
+    a Pillow image instead, as MindSpore's does."""
+
+    def __init__(self, to_pil: bool = False) -> None:
+        self.to_pil = to_pil
+
+    def __call__(self, image: Any) -> Any:
+        pixels = decode_image(image)
+        if self.to_pil:
+            return pillow().fromarray(pixels)
+        return pixels
 
 
 class Rescale:
