@@ -1,5 +1,6 @@
-"""``mindspore.dataset.vision``: the image operations MindSpore's tutorials use, on
-images laid out height, width, channels (HWC) as the datasets give them."""
+"""``mindspore.dataset.vision``: the image operations MindSpore's tutorials and training
+scripts use, on images laid out height, width, channels (HWC) as the datasets give them
+(``resize``, ``augment`` and ``colour`` hold the larger ones; all are exported here)."""
 from __future__ import annotations
 
 import enum
@@ -7,12 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from .augment import RandomErasing, RandomResizedCrop, RandomRotation
+from .colour import Grayscale, RandomColorAdjust
 from .imagefiles import decode_image, pillow
 from .resize import Inter, Resize
 
 __all__ = ["Decode", "Rescale", "Normalize", "HWC2CHW", "ToTensor", "CenterCrop", "HorizontalFlip",
            "VerticalFlip", "RandomHorizontalFlip", "RandomVerticalFlip", "Inter", "Resize",
-           "Border", "Pad", "RandomCrop"]
+           "Border", "Pad", "RandomCrop", "RandomResizedCrop", "RandomRotation", "RandomErasing",
+           "Grayscale", "RandomColorAdjust"]
 
 
 class Decode:
