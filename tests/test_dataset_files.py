@@ -116,6 +116,9 @@ def test_text_lines_keep_spaces_and_skip_empty_lines(tmp_path):
     rows = _rows(data)
     assert [r["text"].item() for r in rows] == ["first line", "b1", "second", "b2", "fourth  "]
     assert rows[0]["text"].shape == () and rows[0]["text"].dtype.kind == "U"
+    (tmp_path / "crlf.text").write_bytes(b"a\r\nb\r\n\r\nc")  # "\r" kept, as MindSpore's
+    assert _rows(ds.TextFileDataset(str(tmp_path / "crlf.text"), shuffle=False), "text") == \
+        ["a\r", "b\r", "\r", "c"]
 
 
 def test_text_shuffling_permutes_and_repeats_with_the_seed(tmp_path):
@@ -156,6 +159,10 @@ CSV_CASES = [  # (file text, keyword arguments, the columns, the rows MindSpore 
      [["a", "b"], ["", "x"]]),
     ("1,2,3\n1,2,3\n1,2,3\n", dict(column_names=list("abc"), num_samples=2), list("abc"),
      [["1", "2", "3"]] * 2),
+    ("1,2\n\n3,4\n", dict(column_names=list("ab")), list("ab"), [["1", "2"], ["3", "4"]]),
+    ('x,y\n"multi\nline",5\n', {}, list("xy"), [["multi\nline", "5"]]),
+    ("1,2\n3,4\n5,6\n", dict(column_names=list("ab"), num_samples=1, num_shards=2,
+                              shard_id=1), list("ab"), [["5", "6"]]),
 ]
 
 
