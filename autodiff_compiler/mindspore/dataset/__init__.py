@@ -1,7 +1,8 @@
 """MindSpore's ``mindspore.dataset``, in memory: sources, a pipeline, iterators.
 
 A dataset is a chain of steps over rows (a row is a tuple of NumPy arrays, one per
-column): a source (``NumpySlicesDataset``, ``GeneratorDataset``, ``MnistDataset``),
+column): a source (``NumpySlicesDataset``, ``GeneratorDataset``, the standard datasets'
+files in ``sources``, text files in ``textfiles``, image folders in ``imagefiles``),
 then ``map``, ``filter``, ``shuffle``, ``batch``, ``padded_batch``, ``repeat``, ``take``,
 ``skip``, ``project``, ``rename``, ``zip``, ``concat`` (``+``), each returning a new
 dataset (``split`` returns several).
@@ -20,7 +21,8 @@ otherwise the outputs come first); ``batch`` keeps the last short batch unless
 ``drop_remainder``. A random-access source reads the rows its sampler picks
 (``samplers``: sequential, subset, random, weighted, distributed), and
 ``num_shards``/``shard_id`` are a ``DistributedSampler``'s, as in MindSpore.
-Everything runs in this process: ``num_parallel_workers`` is accepted and ignored.
+Everything runs in this process: ``num_parallel_workers`` is accepted and ignored,
+except that the text-file sources order rows as that many of MindSpore's readers would.
 ``text`` holds vocabularies, tokenizers and the operations of text pipelines.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 from . import config, text, transforms, vision
 from .combine import zip  # noqa: A004 (MindSpore's name)
 from .engine import Dataset
+from .imagefiles import ImageFolderDataset
 from .samplers import (
     DistributedSampler,
     RandomSampler,
@@ -37,9 +40,19 @@ from .samplers import (
     SubsetSampler,
     WeightedRandomSampler,
 )
-from .sources import Cifar10Dataset, GeneratorDataset, MnistDataset, NumpySlicesDataset
+from .sources import (
+    Cifar10Dataset,
+    Cifar100Dataset,
+    FashionMnistDataset,
+    GeneratorDataset,
+    MnistDataset,
+    NumpySlicesDataset,
+)
+from .textfiles import CSVDataset, Shuffle, TextFileDataset
 
-__all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "Cifar10Dataset", "NumpySlicesDataset",
+__all__ = ["Dataset", "GeneratorDataset", "MnistDataset", "FashionMnistDataset", "Cifar10Dataset",
+           "Cifar100Dataset", "NumpySlicesDataset", "CSVDataset", "TextFileDataset", "Shuffle",
+           "ImageFolderDataset",
            "config", "text",
            "transforms", "vision", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetSampler", "SubsetRandomSampler", "WeightedRandomSampler",
