@@ -45,3 +45,52 @@ def test_the_modules_import_by_mindspores_paths():
         StepLR(ms.nn.SGD(net.trainable_params(), 0.1), 2)
     with pytest.raises(ValueError, match="Invalid beta"):
         optim.Adam(net.trainable_params(), betas=(1.0, 0.9))
+
+
+def test_reduce_lr_on_plateau_is_mindspores(ours):
+    for name, rates in MEASURED["plateau"].items():
+        np.testing.assert_allclose(ours["plateau"][name], rates, rtol=1e-6, err_msg=name)
+
+
+def test_cyclic_lr_checks_its_arguments():
+    from autodiff_compiler.experimental import optim
+    net = ms.nn.Dense(2, 1)
+    opt = optim.SGD(net.trainable_params(), lr=0.1)
+    with pytest.raises(ValueError, match="mode is invalid"):
+        optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, mode="sine")
+    with pytest.raises(ValueError, match="Expected 1 values for max_lr"):
+        optim.lr_scheduler.CyclicLR(opt, 0.01, [0.1, 0.2])
+    with pytest.raises(ValueError, match="factor should be less than 1"):
+        optim.lr_scheduler.ReduceLROnPlateau(opt, factor=1.0)
+
+
+def _amsgrad_reference(p, grads, lr, betas, eps):
+    """AMSGrad in the form of MindSpore's Adam kernel (``eps`` outside the bias
+    correction), stepping along the running maximum of the second moment."""
+    m = v = vmax = np.zeros_like(p)
+    for t, g in enumerate(grads, 1):
+        m = betas[0] * m + (1 - betas[0]) * g
+        v = betas[1] * v + (1 - betas[1]) * g * g
+        vmax = np.maximum(vmax, v)
+        p = p - lr * np.sqrt(1 - betas[1] ** t) / (1 - betas[0] ** t) * m / (np.sqrt(vmax) + eps)
+    return p
+
+
+def test_adam_amsgrad_steps_along_the_running_maximum():
+    # MindSpore 2.10 accepts amsgrad=True and trains plain Adam (measured: the same
+    # Parameters); its documentation describes AMSGrad, which is what this checks.
+    from autodiff_compiler.experimental import optim
+    grads = [np.array([3.0, -2.0], np.float32), np.array([0.1, -0.1], np.float32),
+             np.array([0.05, 0.2], np.float32), np.array([-0.1, 0.05], np.float32)]
+    results = {}
+    for amsgrad in (False, True):
+        w = ms.Parameter(ms.Tensor(np.array([1.0, -1.0], np.float32)), name="w")
+        opt = optim.Adam([w], lr=0.1, betas=(0.8, 0.9), eps=1e-6, amsgrad=amsgrad)
+        for g in grads:
+            opt((ms.Tensor(g),))
+        results[amsgrad] = w.asnumpy()
+        assert opt.max_exp_avg_sq[0].shape == (2,)
+    expected = _amsgrad_reference(np.array([1.0, -1.0]), [g.astype(np.float64) for g in grads],
+                                  0.1, (0.8, 0.9), 1e-6)
+    np.testing.assert_allclose(results[True], expected, rtol=1e-5)
+    assert np.abs(results[True] - results[False]).max() > 1e-2
