@@ -1,5 +1,5 @@
-"""``mindspore.experimental.optim`` (``Adam``, ``AdamW``, ``SGD`` with parameter groups)
-and its ``lr_scheduler``, against MindSpore 2.10's runs of the same programs
+"""``mindspore.experimental.optim`` (its optimizers, with parameter groups) and its
+``lr_scheduler``, against MindSpore 2.10's runs of the same programs
 (``experimental_optim_cases``, ``data/mindspore_experimental_optim.json``): each step's
 loss and learning rates, the weights after, closed-form ``step(epoch)``."""
 from __future__ import annotations

@@ -21,7 +21,8 @@ The updates are MindSpore 2.10's, measured:
   velocity is that gradient, then ``v = momentum * v + (1 - dampening) * g``; Nesterov
   steps along ``g + momentum * v``.
 
-``maximize`` negates the gradients.
+``maximize`` negates the gradients. The other optimizers MindSpore has there
+(``Adadelta``... ``Rprop``) are in ``optim_experimental_more``, re-exported here.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ import numpy as np
 from .nn import Cell
 from .tensor import Parameter, ParameterTuple, Tensor
 
-__all__ = ["Optimizer", "Adam", "AdamW", "SGD"]
+__all__ = ["Optimizer", "Adam", "AdamW", "SGD", "Adadelta", "Adagrad", "Adamax", "ASGD", "NAdam",
+           "RAdam", "RMSprop", "Rprop"]
 
 
 def _rate(value: Any, name: str) -> Parameter:
@@ -216,3 +218,17 @@ class SGD(Optimizer):
                 accum[...] = momentum * accum + (1 - f(group["dampening"])) * grad
             grad = grad + momentum * accum if group["nesterov"] else accum
         param -= f(group["lr"]) * grad
+
+
+# MindSpore's other optimizers live in their own module, which builds on ``Optimizer`` above
+# (hence imported last).
+from .optim_experimental_more import (  # noqa: E402
+    ASGD,
+    Adadelta,
+    Adagrad,
+    Adamax,
+    NAdam,
+    RAdam,
+    RMSprop,
+    Rprop,
+)
