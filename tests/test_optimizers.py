@@ -315,3 +315,25 @@ def test_the_built_in_schedules_take_a_step_tensor_or_an_int():
         rate = nn.WarmUpLR(0.1, 4)(step)
         assert rate.shape == np.shape(step)
         np.testing.assert_allclose(np.asarray(rate), 0.075, rtol=1e-6)
+
+
+# Measured on MindSpore 2.10 (CPU): each schedule called with Tensor(2.5, ms.float32),
+# a fractional step, which MindSpore's schedules use as it is (no rounding to 2).
+FRACTIONAL_STEP = [
+    (lambda: nn.ExponentialDecayLR(0.1, 0.9, 4), 0.09362709522247314),
+    (lambda: nn.NaturalExpDecayLR(0.1, 0.9, 4, True), 0.10000000149011612),
+    (lambda: nn.InverseDecayLR(0.1, 0.9, 4), 0.06400000303983688),
+    (lambda: nn.CosineDecayLR(0.01, 0.1, 5), 0.054999999701976776),
+    (lambda: nn.PolynomialDecayLR(0.1, 0.01, 5, 0.5), 0.07363960891962051),
+    (lambda: nn.PolynomialDecayLR(0.1, 0.01, 2, 0.5, True), 0.06511352211236954),
+    (lambda: nn.WarmUpLR(0.1, 5), 0.05000000074505806),
+]
+
+
+@pytest.mark.parametrize("make, rate", FRACTIONAL_STEP,
+                         ids=["exponential", "natural_exp_stair", "inverse", "cosine",
+                              "polynomial", "polynomial_update", "warmup"])
+def test_a_fractional_step_is_not_rounded(make, rate):
+    got = make()(Tensor(np.float32(2.5)))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(float(got), rate, rtol=1e-6)

@@ -42,11 +42,16 @@ class LearningRateSchedule(Cell):
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
 
-def step_number(global_step: Any) -> int:
-    """The step a schedule is at, from an int or a Tensor of one element."""
+def step_number(global_step: Any) -> float:
+    """The step a schedule is at, from a number or a Tensor of one element. A float
+    step (a fractional epoch: ``Tensor(epoch + i / n, ms.float32)``) stays fractional,
+    as MindSpore's schedules cast the step to float32 and use it as it is (measured);
+    an integer one is an int."""
     step = np.asarray(global_step)
     if step.size != 1:
         raise ValueError(f"a learning-rate schedule takes one global step, not {step.size}")
+    if np.issubdtype(step.dtype, np.floating):
+        return float(step.reshape(()))
     return int(step.reshape(()))
 
 
