@@ -337,3 +337,47 @@ def test_a_fractional_step_is_not_rounded(make, rate):
     got = make()(Tensor(np.float32(2.5)))
     assert got.dtype == np.float32
     np.testing.assert_allclose(float(got), rate, rtol=1e-6)
+
+
+# MindSpore 2.10 refuses these (its errors, measured); unchecked, an integer rate or
+# milestones out of order gave a silently different list.
+BAD_LISTS = [
+    (lambda: nn.piecewise_constant_lr([1, 3], [1, 0.5]), TypeError,
+     r"The type of 'learning_rates\[0\]' must be 'float', but got 'int'"),
+    (lambda: nn.piecewise_constant_lr([3, 1], [0.1, 0.2]), ValueError,
+     r"milestone\[1\] must be greater than milestone\[0\], but got milestone\[1\]: 1"),
+    (lambda: nn.piecewise_constant_lr([3, 5], [0.1]), ValueError,
+     "the size of 'milestone' must be same with the size of 'learning_rates'"),
+    (lambda: nn.cosine_decay_lr(-0.1, 0.1, 5, 1, 1), ValueError,
+     "The 'min_lr' must be float and must >= 0, but got '-0.1'"),
+    (lambda: nn.cosine_decay_lr(0.2, 0.1, 5, 1, 1), ValueError,
+     "the 'max_lr' must be greater than the 'min_lr'"),
+    (lambda: nn.warmup_lr(1, 6, 2, 2), TypeError,
+     "For 'warmup_lr', the argument 'learning_rate' must be type of float, but got "
+     "'learning_rate' type: <class 'int'>"),
+    (lambda: nn.warmup_lr(-0.1, 6, 2, 2), ValueError,
+     "The 'learning_rate' must be float and must >= 0, but got '-0.1'"),
+    (lambda: nn.exponential_decay_lr(0.1, 0.5, 3.0, 3, 1), TypeError,
+     "The 'total_step' must be int, but got 'float'"),
+    (lambda: nn.exponential_decay_lr(0.1, 0.5, 3, 3, 1, 1), TypeError,
+     "The type of 'is_stair' should be 'bool', but got type 'int'"),
+    (lambda: nn.piecewise_constant_lr([0, 3], [0.1, 0.2]), ValueError,
+     r"The 'milestone\[0\]' must be int and must > 0, but got '0'"),
+    (lambda: nn.exponential_decay_lr(0.1, 0.5, 0, 3, 1), ValueError,
+     "The 'total_step' must be int and must > 0, but got '0'"),
+    (lambda: nn.polynomial_decay_lr(0.1, 0.01, 6, 2, 2, 1), TypeError,
+     "The 'power' must be float, but got 'int'"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_LISTS,
+                         ids=["int_rate", "milestones_order", "lengths", "negative_min",
+                              "min_above_max", "warmup_int", "warmup_negative", "float_steps",
+                              "int_stair", "zero_milestone", "no_steps", "int_power"])
+def test_learning_rate_lists_check_their_arguments_as_mindspore(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_piecewise_rates_may_be_any_float():
+    assert nn.piecewise_constant_lr([1, 3], [0.1, -0.5]) == [0.1, -0.5, -0.5]

@@ -151,12 +151,56 @@ def _epochs(total_step: int, step_per_epoch: int) -> list[int]:
     return [i // step_per_epoch for i in range(total_step)]
 
 
+# MindSpore checks the lists' arguments (``_checkparam``'s checks, its messages); without
+# them an integer rate or milestones out of order would give a silently different list.
+def _positive_int(**values: Any) -> None:
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"The '{name}' must be int, but got '{type(value).__name__}'")
+        if value <= 0:
+            raise ValueError(f"The '{name}' must be int and must > 0, but got '{value}' with "
+                             f"type 'int'.")
+
+
+def _float(allow_zero: bool = False, owner: str = "", **values: Any) -> None:
+    """A float (above 0, or at least 0 with ``allow_zero``); ``owner`` names the function
+    in the TypeError where MindSpore's own check does (its ``min_lr``-like arguments)."""
+    for name, value in values.items():
+        if not isinstance(value, float):
+            if owner:
+                raise TypeError(f"For '{owner}', the argument '{name}' must be type of float, "
+                                f"but got '{name}' type: {type(value)}.")
+            raise TypeError(f"The '{name}' must be float, but got '{type(value).__name__}'")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise ValueError(f"The '{name}' must be float and must {'>=' if allow_zero else '>'} "
+                             f"0, but got '{value}' with type 'float'.")
+
+
+def _check_decay(learning_rate: Any, decay_rate: Any, total_step: Any, step_per_epoch: Any,
+                 decay_epoch: Any, is_stair: Any) -> None:
+    _positive_int(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
+    _float(learning_rate=learning_rate, decay_rate=decay_rate)
+    if not isinstance(is_stair, bool):
+        raise TypeError(f"The type of 'is_stair' should be 'bool', but got type "
+                        f"'{type(is_stair).__name__}'.")
+
+
 def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> list[float]:
     """``learning_rates[k]`` for the steps before ``milestone[k]`` (and after the one
     before it)."""
     if len(milestone) != len(learning_rates):
-        raise ValueError("piecewise_constant_lr: milestone and learning_rates must have "
-                         "the same length")
+        raise ValueError(f"For 'piecewise_constant_lr', the size of 'milestone' must be same "
+                         f"with the size of 'learning_rates', but got 'milestone' size: "
+                         f"{len(milestone)}, 'learning_rates' size: {len(learning_rates)}.")
+    for i, (end, lr) in enumerate(zip(milestone, learning_rates)):
+        _positive_int(**{f"milestone[{i}]": end})
+        if not isinstance(lr, float):
+            raise TypeError(f"The type of 'learning_rates[{i}]' must be 'float', but got "
+                            f"'{type(lr).__name__}'.")
+        if i and end <= milestone[i - 1]:
+            raise ValueError(f"For 'piecewise_constant_lr', the value of milestone[{i}] must be "
+                             f"greater than milestone[{i - 1}], but got milestone[{i}]: {end}, "
+                             f"milestone[{i - 1}]: {milestone[i - 1]}.")
     out: list[float] = []
     for end, lr in zip(milestone, learning_rates):
         out += [lr] * (end - len(out))
@@ -166,6 +210,7 @@ def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> 
 def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                          step_per_epoch: int, decay_epoch: int,
                          is_stair: bool = False) -> list[float]:
+    _check_decay(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
     return [learning_rate * decay_rate ** _progress(e, decay_epoch, is_stair)
             for e in _epochs(total_step, step_per_epoch)]
 
@@ -173,6 +218,7 @@ def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: in
 def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                          step_per_epoch: int, decay_epoch: int,
                          is_stair: bool = False) -> list[float]:
+    _check_decay(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
     return [learning_rate * math.exp(-decay_rate * (math.floor(e / decay_epoch) * decay_epoch
                                                     if is_stair else e))
             for e in _epochs(total_step, step_per_epoch)]
@@ -180,24 +226,38 @@ def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: in
 
 def inverse_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                      step_per_epoch: int, decay_epoch: int, is_stair: bool = False) -> list[float]:
+    _check_decay(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
     return [learning_rate / (1 + decay_rate * _progress(e, decay_epoch, is_stair))
             for e in _epochs(total_step, step_per_epoch)]
 
 
 def cosine_decay_lr(min_lr: float, max_lr: float, total_step: int, step_per_epoch: int,
                     decay_epoch: int) -> list[float]:
+    _float(allow_zero=True, owner="cosine_decay_lr", min_lr=min_lr)
+    _float(max_lr=max_lr)
+    _positive_int(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
+    if max_lr <= min_lr:
+        raise ValueError(f"For 'cosine_decay_lr', the 'max_lr' must be greater than the "
+                         f"'min_lr', but got 'max_lr' value: {max_lr}, 'min_lr' value: "
+                         f"{min_lr}.")
     return [_cosine(min_lr, max_lr, e, decay_epoch) for e in _epochs(total_step, step_per_epoch)]
 
 
 def polynomial_decay_lr(learning_rate: float, end_learning_rate: float, total_step: int,
                         step_per_epoch: int, decay_epoch: int, power: float,
                         update_decay_epoch: bool = False) -> list[float]:
+    _float(learning_rate=learning_rate, power=power)
+    _float(allow_zero=True, owner="polynomial_decay_lr", end_learning_rate=end_learning_rate)
+    _positive_int(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [_polynomial(learning_rate, end_learning_rate, e, decay_epoch, power,
                         update_decay_epoch) for e in _epochs(total_step, step_per_epoch)]
 
 
 def warmup_lr(learning_rate: float, total_step: int, step_per_epoch: int,
               warmup_epoch: int) -> list[float]:
+    _float(allow_zero=True, owner="warmup_lr", learning_rate=learning_rate)
+    _positive_int(warmup_epoch=warmup_epoch, total_step=total_step,
+                  step_per_epoch=step_per_epoch)
     return [learning_rate * min(e, warmup_epoch) / warmup_epoch
             for e in _epochs(total_step, step_per_epoch)]
 
