@@ -381,3 +381,38 @@ def test_learning_rate_lists_check_their_arguments_as_mindspore(make, error, mes
 
 def test_piecewise_rates_may_be_any_float():
     assert nn.piecewise_constant_lr([1, 3], [0.1, -0.5]) == [0.1, -0.5, -0.5]
+
+
+# MindSpore 2.10's errors for the schedule Cells' arguments (measured).
+BAD_SCHEDULES = [
+    (lambda: nn.ExponentialDecayLR(1, 0.9, 4), TypeError,
+     "For 'ExponentialDecayLR', the 'learning_rate' must be float, but got 'int'"),
+    (lambda: nn.ExponentialDecayLR(0.1, 0.9, 0), ValueError,
+     "For 'ExponentialDecayLR', the 'decay_steps' must be int and must > 0, but got '0'"),
+    (lambda: nn.CosineDecayLR(0.2, 0.1, 5), ValueError,
+     "For 'CosineDecayLR', the 'max_lr' must be greater than the 'min_lr'"),
+    (lambda: nn.WarmUpLR(0.1, 0), ValueError,
+     "For 'WarmUpLR', the 'warmup_steps' must be int and must > 0, but got '0'"),
+    (lambda: nn.WarmUpLR(1, 3), TypeError,
+     "For 'WarmUpLR', the argument 'learning_rate' must be type of float"),
+    (lambda: nn.PolynomialDecayLR(0.1, 0.01, 5, 1), TypeError,
+     "For 'PolynomialDecayLR', the 'power' must be float, but got 'int'"),
+    (lambda: nn.InverseDecayLR(0.1, -0.5, 3), ValueError,
+     "For 'InverseDecayLR', the 'decay_rate' must be float and must > 0, but got '-0.5'"),
+    (lambda: nn.NaturalExpDecayLR(0.1, 0.5, 3, 1), TypeError,
+     "For 'NaturalExpDecayLR', the type of 'is_stair' should be 'bool', but got type 'int'"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_SCHEDULES,
+                         ids=["int_rate", "no_steps", "min_above_max", "no_warmup",
+                              "warmup_int", "int_power", "negative_rate", "int_stair"])
+def test_schedules_check_their_arguments_as_mindspore(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_a_polynomial_decay_may_rise_to_its_end_rate():
+    # MindSpore 2.10 accepts an end above the start (measured: 0.14 at step 2 of 5).
+    rate = nn.PolynomialDecayLR(0.1, 0.2, 5, 1.0)(Tensor(np.int32(2)))
+    np.testing.assert_allclose(float(rate), 0.14, rtol=1e-6)

@@ -66,6 +66,8 @@ class ExponentialDecayLR(LearningRateSchedule):
     def __init__(self, learning_rate: float, decay_rate: float, decay_steps: int,
                  is_stair: bool = False) -> None:
         super().__init__()
+        _check_decay(learning_rate, decay_rate, is_stair, type(self).__name__,
+                     decay_steps=decay_steps)
         self.lr, self.rate, self.steps, self.stair = learning_rate, decay_rate, decay_steps, \
             is_stair
 
@@ -97,6 +99,7 @@ class CosineDecayLR(LearningRateSchedule):
 
     def __init__(self, min_lr: float, max_lr: float, decay_steps: int) -> None:
         super().__init__()
+        _check_cosine(min_lr, max_lr, "CosineDecayLR", "CosineDecayLR", decay_steps=decay_steps)
         self.min_lr, self.max_lr, self.steps = min_lr, max_lr, decay_steps
 
     def construct(self, global_step: Any) -> float:
@@ -111,6 +114,11 @@ class PolynomialDecayLR(LearningRateSchedule):
     def __init__(self, learning_rate: float, end_learning_rate: float, decay_steps: int,
                  power: float, update_decay_steps: bool = False) -> None:
         super().__init__()
+        _float(learning_rate=learning_rate)
+        _float(allow_zero=True, owner="PolynomialDecayLR", end_learning_rate=end_learning_rate)
+        _positive_int("PolynomialDecayLR", decay_steps=decay_steps)
+        _bool("PolynomialDecayLR", update_decay_steps=update_decay_steps)
+        _float(prim="PolynomialDecayLR", power=power)
         self.lr, self.end, self.steps, self.power = learning_rate, end_learning_rate, \
             decay_steps, power
         self.update = update_decay_steps
@@ -125,6 +133,8 @@ class WarmUpLR(LearningRateSchedule):
 
     def __init__(self, learning_rate: float, warmup_steps: int) -> None:
         super().__init__()
+        _float(allow_zero=True, owner="WarmUpLR", learning_rate=learning_rate)
+        _positive_int("WarmUpLR", warmup_steps=warmup_steps)
         self.lr, self.steps = learning_rate, warmup_steps
 
     def construct(self, global_step: Any) -> float:
@@ -151,18 +161,24 @@ def _epochs(total_step: int, step_per_epoch: int) -> list[int]:
     return [i // step_per_epoch for i in range(total_step)]
 
 
-# MindSpore checks the lists' arguments (``_checkparam``'s checks, its messages); without
-# them an integer rate or milestones out of order would give a silently different list.
-def _positive_int(**values: Any) -> None:
+# MindSpore checks the arguments of the schedules and the lists (``_checkparam``'s checks,
+# its messages; ``prim`` names the class where its check does); without them an integer
+# rate or milestones out of order would give a silently different rate.
+def _the(prim: str) -> str:
+    return f"For '{prim}', the" if prim else "The"
+
+
+def _positive_int(prim: str = "", **values: Any) -> None:
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"The '{name}' must be int, but got '{type(value).__name__}'")
+            raise TypeError(f"{_the(prim)} '{name}' must be int, but got "
+                            f"'{type(value).__name__}'")
         if value <= 0:
-            raise ValueError(f"The '{name}' must be int and must > 0, but got '{value}' with "
-                             f"type 'int'.")
+            raise ValueError(f"{_the(prim)} '{name}' must be int and must > 0, but got "
+                             f"'{value}' with type 'int'.")
 
 
-def _float(allow_zero: bool = False, owner: str = "", **values: Any) -> None:
+def _float(allow_zero: bool = False, owner: str = "", prim: str = "", **values: Any) -> None:
     """A float (above 0, or at least 0 with ``allow_zero``); ``owner`` names the function
     in the TypeError where MindSpore's own check does (its ``min_lr``-like arguments)."""
     for name, value in values.items():
@@ -170,19 +186,38 @@ def _float(allow_zero: bool = False, owner: str = "", **values: Any) -> None:
             if owner:
                 raise TypeError(f"For '{owner}', the argument '{name}' must be type of float, "
                                 f"but got '{name}' type: {type(value)}.")
-            raise TypeError(f"The '{name}' must be float, but got '{type(value).__name__}'")
+            raise TypeError(f"{_the(prim)} '{name}' must be float, but got "
+                            f"'{type(value).__name__}'")
         if value < 0 or (value == 0 and not allow_zero):
-            raise ValueError(f"The '{name}' must be float and must {'>=' if allow_zero else '>'} "
-                             f"0, but got '{value}' with type 'float'.")
+            raise ValueError(f"{_the(prim)} '{name}' must be float and must "
+                             f"{'>=' if allow_zero else '>'} 0, but got '{value}' with type "
+                             "'float'.")
 
 
-def _check_decay(learning_rate: Any, decay_rate: Any, total_step: Any, step_per_epoch: Any,
-                 decay_epoch: Any, is_stair: Any) -> None:
-    _positive_int(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
-    _float(learning_rate=learning_rate, decay_rate=decay_rate)
-    if not isinstance(is_stair, bool):
-        raise TypeError(f"The type of 'is_stair' should be 'bool', but got type "
-                        f"'{type(is_stair).__name__}'.")
+def _bool(prim: str = "", **values: Any) -> None:
+    for name, value in values.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{_the(prim)} type of '{name}' should be 'bool', but got type "
+                            f"'{type(value).__name__}'.")
+
+
+def _check_decay(learning_rate: Any, decay_rate: Any, is_stair: Any, prim: str = "",
+                 **steps: Any) -> None:
+    """The checks of the exponential, natural-exponential and inverse decays: a Cell's
+    (``prim``, ``decay_steps``) or a list's (``total_step``, ``step_per_epoch``,
+    ``decay_epoch``)."""
+    _positive_int(prim, **steps)
+    _float(prim=prim, learning_rate=learning_rate, decay_rate=decay_rate)
+    _bool(prim, is_stair=is_stair)
+
+
+def _check_cosine(min_lr: Any, max_lr: Any, prim: str, owner: str, **steps: Any) -> None:
+    _float(allow_zero=True, owner=owner, min_lr=min_lr)
+    _float(prim=prim, max_lr=max_lr)
+    _positive_int(prim, **steps)
+    if max_lr <= min_lr:
+        raise ValueError(f"For '{owner}', the 'max_lr' must be greater than the 'min_lr', but "
+                         f"got 'max_lr' value: {max_lr}, 'min_lr' value: {min_lr}.")
 
 
 def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> list[float]:
@@ -210,7 +245,8 @@ def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> 
 def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                          step_per_epoch: int, decay_epoch: int,
                          is_stair: bool = False) -> list[float]:
-    _check_decay(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    _check_decay(learning_rate, decay_rate, is_stair, total_step=total_step,
+                 step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [learning_rate * decay_rate ** _progress(e, decay_epoch, is_stair)
             for e in _epochs(total_step, step_per_epoch)]
 
@@ -218,7 +254,8 @@ def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: in
 def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                          step_per_epoch: int, decay_epoch: int,
                          is_stair: bool = False) -> list[float]:
-    _check_decay(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    _check_decay(learning_rate, decay_rate, is_stair, total_step=total_step,
+                 step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [learning_rate * math.exp(-decay_rate * (math.floor(e / decay_epoch) * decay_epoch
                                                     if is_stair else e))
             for e in _epochs(total_step, step_per_epoch)]
@@ -226,20 +263,16 @@ def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: in
 
 def inverse_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                      step_per_epoch: int, decay_epoch: int, is_stair: bool = False) -> list[float]:
-    _check_decay(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    _check_decay(learning_rate, decay_rate, is_stair, total_step=total_step,
+                 step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [learning_rate / (1 + decay_rate * _progress(e, decay_epoch, is_stair))
             for e in _epochs(total_step, step_per_epoch)]
 
 
 def cosine_decay_lr(min_lr: float, max_lr: float, total_step: int, step_per_epoch: int,
                     decay_epoch: int) -> list[float]:
-    _float(allow_zero=True, owner="cosine_decay_lr", min_lr=min_lr)
-    _float(max_lr=max_lr)
-    _positive_int(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
-    if max_lr <= min_lr:
-        raise ValueError(f"For 'cosine_decay_lr', the 'max_lr' must be greater than the "
-                         f"'min_lr', but got 'max_lr' value: {max_lr}, 'min_lr' value: "
-                         f"{min_lr}.")
+    _check_cosine(min_lr, max_lr, "", "cosine_decay_lr", total_step=total_step,
+                  step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [_cosine(min_lr, max_lr, e, decay_epoch) for e in _epochs(total_step, step_per_epoch)]
 
 
