@@ -131,6 +131,9 @@ def test_float64_parameters_stay_float64():
     (lambda p: nn.Momentum(p, 0.1, momentum=1), None, ValueError, "momentum must be a float"),
     (lambda p: nn.SGD(p, nesterov=True), None, ValueError, "Nesterov"),
     (lambda p: nn.Adam(p, beta1=1.0), None, ValueError, "beta1"),
+    # (MindSpore 2.10's words, measured)
+    (lambda p: nn.Adam(p, learning_rate=-0.1), None, ValueError,
+     "For 'Adam', the 'learning rate' must be float and must >= 0, but got '-0.1'"),
 ])
 def test_bad_use_is_a_clear_error(make, grads, error, message):
     with pytest.raises(error, match=message):
