@@ -419,3 +419,16 @@ def test_a_polynomial_decay_may_rise_to_its_end_rate():
     # MindSpore 2.10 accepts an end above the start (measured: 0.14 at step 2 of 5).
     rate = nn.PolynomialDecayLR(0.1, 0.2, 5, 1.0)(Tensor(np.int32(2)))
     np.testing.assert_allclose(float(rate), 0.14, rtol=1e-6)
+
+
+def test_adagrad_without_slot_updates_keeps_its_accumulator():
+    """As documented; MindSpore 2.10's CPU kernel ignores update_slots=False (measured:
+    [0.8252, -1.9132, 0.3568] after these three steps, the numbers of update_slots=True)."""
+    w = adc.Parameter(Tensor(np.array([1.0, -2.0, 0.5], np.float32)), name="w")
+    opt = nn.Adagrad([w], accum=0.1, learning_rate=0.1, update_slots=False)
+    g = np.array([0.3, -0.1, 0.2], np.float32)
+    for _ in range(3):
+        opt((Tensor(g),))
+    np.testing.assert_allclose(w.asnumpy(), np.array([1.0, -2.0, 0.5]) - 3 * 0.1 * g / np.sqrt(0.1),
+                               rtol=1e-6)
+    np.testing.assert_allclose(opt.accum[0].asnumpy(), [0.1, 0.1, 0.1], rtol=1e-7)

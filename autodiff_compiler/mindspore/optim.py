@@ -300,7 +300,9 @@ class RMSProp(Optimizer):
 
 class Adagrad(Optimizer):
     """Steps scaled by the root of the running sum of squared gradients (from
-    ``accum``): ``h += g^2``, ``p -= lr g / sqrt(h)``."""
+    ``accum``): ``h += g^2``, ``p -= lr g / sqrt(h)``; ``update_slots=False`` keeps ``h``
+    at ``accum``, as documented (MindSpore 2.10's CPU kernel ignores the flag and
+    updates ``h``: measured)."""
 
     def __init__(self, params: Any, accum: float = 0.1, learning_rate: Any = 0.001,
                  update_slots: bool = True, loss_scale: float = 1.0,
