@@ -94,3 +94,34 @@ def test_adam_amsgrad_steps_along_the_running_maximum():
                                   0.1, (0.8, 0.9), 1e-6)
     np.testing.assert_allclose(results[True], expected, rtol=1e-5)
     assert np.abs(results[True] - results[False]).max() > 1e-2
+
+
+# MindSpore 2.10's errors for bad settings of the other optimizers (measured).
+BAD_SETTINGS = [
+    ("Adagrad", {"lr": 0.0}, "For Adagrad, the lr must be greater than 0.0, but got 0.0."),
+    ("Adagrad", {"lr_decay": -1.0},
+     "For Adagrad, the lr_decay must be greater than or equal to 0.0, but got -1.0."),
+    ("Adamax", {"betas": (1.0, 0.9)},
+     "For 'Adamax', the 'betas[0]' must be in range of [0.0, 1.0), but got 1.0 with type 'float'."),
+    ("RAdam", {"eps": 0.0}, "For RAdam, the eps must be greater than 0.0, but got 0.0."),
+    ("RMSprop", {"alpha": -0.1},
+     "For RMSprop, the alpha must be greater than or equal to 0.0, but got -0.1."),
+    ("Rprop", {"etas": (1.2, 1.3)},
+     "For 'Rprop', the 'etas[0]' must be in range of (0.0, 1.0), but got 1.2 with type 'float'."),
+    ("Rprop", {"etas": (0.5, 0.9)},
+     "For Rprop, the etas[1] must be greater than 1.0, but got 0.9."),
+    ("Adadelta", {"rho": 1.5},
+     "For 'Adadelta', the 'rho' must be in range of [0.0, 1.0], but got 1.5 with type 'float'."),
+]
+
+
+@pytest.mark.parametrize("name, settings, message", BAD_SETTINGS,
+                         ids=[f"{n}-{next(iter(s))}" for n, s, _ in BAD_SETTINGS])
+def test_bad_settings_raise_mindspores_errors(name, settings, message):
+    from autodiff_compiler.experimental import optim
+    net = ms.nn.Dense(2, 1)
+    with pytest.raises(ValueError) as raised:
+        getattr(optim, name)(net.trainable_params(), **settings)
+    assert str(raised.value) == message
+    with pytest.raises(TypeError, match="the type of lambd must be float"):
+        optim.ASGD(net.trainable_params(), lambd=1)

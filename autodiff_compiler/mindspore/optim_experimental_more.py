@@ -47,7 +47,7 @@ def _betas(betas: tuple, owner: str) -> None:
     for k in (0, 1):
         if not 0.0 <= betas[k] < 1.0:
             raise ValueError(f"For '{owner}', the 'betas[{k}]' must be in range of [0.0, 1.0), "
-                             f"but got {betas[k]}.")
+                             f"but got {betas[k]} with type '{type(betas[k]).__name__}'.")
 
 
 def _decayed(param: np.ndarray, grad: np.ndarray, group: dict) -> np.ndarray:
@@ -77,7 +77,7 @@ class Adadelta(Optimizer):
         _at_least(weight_decay, "weight_decay", "Adadelta")
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"For 'Adadelta', the 'rho' must be in range of [0.0, 1.0], but "
-                             f"got {rho}.")
+                             f"got {rho} with type '{type(rho).__name__}'.")
         super().__init__(params, {"lr": lr, "rho": rho, "eps": eps,
                                   "weight_decay": weight_decay, "maximize": maximize})
         self.accum, self.accum_update = self.clone_state("accum"), self.clone_state("accum_update")
@@ -287,7 +287,7 @@ class Rprop(_Counted):
         _above(etas[1], "etas[1]", "Rprop", 1.0)
         if not 0.0 < etas[0] < 1.0:
             raise ValueError(f"For 'Rprop', the 'etas[0]' must be in range of (0.0, 1.0), but "
-                             f"got {etas[0]}.")
+                             f"got {etas[0]} with type '{type(etas[0]).__name__}'.")
         super().__init__(params, {"lr": lr, "etas": etas, "step_sizes": step_sizes,
                                   "maximize": maximize})
         self.prev, self.step_size = self.clone_state("prev"), self.clone_state("step_size")
