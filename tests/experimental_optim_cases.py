@@ -65,6 +65,48 @@ def _cases(optim: Any) -> dict[str, tuple]:
             lambda o: [sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.001)]),
         "adamw_warm_restarts": (lambda n: optim.AdamW(n.trainable_params(), lr=0.02),
                                 lambda o: [sched.CosineAnnealingWarmRestarts(o, T_0=3)]),
+        "adadelta_groups_step": (
+            lambda n: optim.Adadelta(_groups(n), lr=1.0, rho=0.8, weight_decay=0.01),
+            lambda o: [sched.StepLR(o, step_size=2, gamma=0.5)]),
+        "adagrad_lr_decay_maximize": (
+            lambda n: optim.Adagrad(n.trainable_params(), lr=0.05, lr_decay=0.1,
+                                    weight_decay=0.01, initial_accumulator_value=0.1,
+                                    maximize=True),
+            lambda o: [sched.ConstantLR(o, factor=0.5, total_iters=2)]),
+        "adamax_groups": (lambda n: optim.Adamax(_groups(n), lr=0.02, betas=(0.8, 0.95)),
+                          lambda o: [sched.ExponentialLR(o, gamma=0.9)]),
+        "asgd_t0": (lambda n: optim.ASGD(n.trainable_params(), lr=0.05, lambd=1e-2, alpha=0.75,
+                                         t0=2.0, weight_decay=0.01),
+                    lambda o: [sched.StepLR(o, step_size=3, gamma=0.5)]),
+        "nadam_groups": (lambda n: optim.NAdam(_groups(n), lr=0.02, momentum_decay=0.04),
+                         lambda o: [sched.LinearLR(o, start_factor=0.5, total_iters=3)]),
+        "radam_rectified": (lambda n: optim.RAdam(n.trainable_params(), lr=0.02, betas=(0.9, 0.9),
+                                                  weight_decay=0.01),
+                            lambda o: [sched.StepLR(o, step_size=4, gamma=0.5)]),
+        "rmsprop_centered_momentum": (
+            lambda n: optim.RMSprop(_groups(n), lr=0.01, alpha=0.9, momentum=0.5, centered=True,
+                                    weight_decay=0.01),
+            lambda o: [sched.CosineAnnealingLR(o, T_max=4)]),
+        "rmsprop_plain_maximize": (
+            lambda n: optim.RMSprop(n.trainable_params(), lr=0.01, maximize=True),
+            lambda o: [sched.StepLR(o, step_size=2, gamma=0.5)]),
+        "rprop": (lambda n: optim.Rprop(n.trainable_params(), lr=0.05, etas=(0.4, 1.3),
+                                        step_sizes=(1e-3, 0.08)),
+                  lambda o: [sched.StepLR(o, step_size=10)]),
+        "sgd_cyclic_triangular": (lambda n: optim.SGD(n.trainable_params(), lr=0.5),
+                                  lambda o: [sched.CyclicLR(o, 0.01, 0.1, step_size_up=3)]),
+        "sgd_cyclic_triangular2_groups": (
+            lambda n: optim.SGD(_groups(n), lr=0.1, momentum=0.9),
+            lambda o: [sched.CyclicLR(o, [0.01, 0.02], 0.1, step_size_up=2, step_size_down=1,
+                                      mode="triangular2")]),
+        "adam_cyclic_exp_range": (
+            lambda n: optim.Adam(n.trainable_params(), lr=0.1),
+            lambda o: [sched.CyclicLR(o, 0.01, 0.1, step_size_up=2, mode="exp_range",
+                                      gamma=0.9)]),
+        "sgd_cyclic_scale_fn_iterations": (
+            lambda n: optim.SGD(n.trainable_params(), lr=0.1),
+            lambda o: [sched.CyclicLR(o, 0.01, 0.1, step_size_up=2, scale_fn=lambda x: 0.5 ** x,
+                                      scale_mode="iterations")]),
     }
 
 
@@ -86,6 +128,29 @@ def _run(ms: Any, make_optimizer: Any, make_schedulers: Any) -> dict[str, list]:
             "weights": [p.asnumpy().ravel().tolist() for p in net.trainable_params()]}
 
 
+PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.95, 0.3, 0.5, 0.5, 0.5, 0.29995, 0.2, 0.7, 0.7]
+
+
+def _plateaus(optim: Any) -> dict[str, list]:
+    """Each group's rate after each ``ReduceLROnPlateau.step(metric)`` of PLATEAU_METRICS."""
+    sched, rates = optim.lr_scheduler, {}
+    settings = {"min_groups": ({"factor": 0.5, "patience": 1, "min_lr": [0.001, 0.03]}, True),
+                "cooldown_abs": ({"factor": 0.5, "patience": 0, "cooldown": 2, "threshold": 0.5,
+                                  "threshold_mode": "abs"}, False),
+                "max_rel": ({"mode": "max", "factor": 0.3, "patience": 1, "threshold": 0.1},
+                            False),
+                "min_rel": ({"factor": 0.5, "patience": 0}, False)}
+    for name, (kwargs, grouped) in settings.items():
+        net = _net(__import__(optim.__name__.split(".")[0]))
+        params = _groups(net) if grouped else net.trainable_params()
+        plateau = sched.ReduceLROnPlateau(optim.SGD(params, lr=0.1), **kwargs)
+        rates[name] = []
+        for metric in PLATEAU_METRICS:
+            plateau.step(metric)
+            rates[name].append([float(lr.asnumpy()) for lr in plateau.get_last_lr()])
+    return rates
+
+
 def measure(ms: Any) -> dict[str, Any]:
     from importlib import import_module
     optim = import_module(f"{ms.__name__}.experimental.optim")
@@ -100,6 +165,7 @@ def measure(ms: Any) -> dict[str, Any]:
     restarts.step(7)
     results["closed_forms"] = {"rates": [[float(v.asnumpy()) for v in s.get_last_lr()]
                                          for s in (step, cosine, restarts)]}
+    results["plateau"] = _plateaus(optim)
     group = optim.SGD(_groups(net), lr=0.1).param_groups[1]
     results["group_keys"] = sorted(k for k in group if k != "params")
     return results

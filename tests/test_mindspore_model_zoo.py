@@ -250,6 +250,11 @@ def test_the_model_zoos_clip_grad_pieces():
     np.testing.assert_array_equal(nn.ClipByNorm()(g * 0, np.float32(1.0)), [0.0, 0.0])
     check_grads(lambda x: np.sum(nn.ClipByNorm(axis=1)(x, 1.0) * np.arange(6.0).reshape(2, 3)),
                 np.array([[0.3, -0.4, 0.5], [0.1, 0.2, -0.2]]))
+    # with an axis every slice is clipped by its own norm, as documented (MindSpore 2.10's
+    # CPU kernel scales only the first row right)
+    rows = np.array([[3.0, 4.0], [0.0, 2.0], [0.3, 0.4]], np.float32)
+    clipped = nn.ClipByNorm(axis=1)(Tensor(rows), Tensor(np.float32(1.0))).asnumpy()
+    np.testing.assert_allclose(clipped, [[0.6, 0.8], [0.0, 1.0], [0.3, 0.4]], rtol=1e-6)
 
 
 def test_model_trains_a_training_step_the_user_built():

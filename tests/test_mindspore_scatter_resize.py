@@ -309,7 +309,6 @@ RESIZE_ERRORS = [
      "incorrect to set 'recompute_scale_factor' to True"),
     (dict(scale_factor=0.2, recompute_scale_factor=True), ValueError,
      "size value must be greater than 0"),
-    (dict(size=3, mode="bicubic"), ValueError, "'bicubic' is not supported yet"),
 ]
 
 

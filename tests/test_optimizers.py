@@ -131,6 +131,9 @@ def test_float64_parameters_stay_float64():
     (lambda p: nn.Momentum(p, 0.1, momentum=1), None, ValueError, "momentum must be a float"),
     (lambda p: nn.SGD(p, nesterov=True), None, ValueError, "Nesterov"),
     (lambda p: nn.Adam(p, beta1=1.0), None, ValueError, "beta1"),
+    # (MindSpore 2.10's words, measured)
+    (lambda p: nn.Adam(p, learning_rate=-0.1), None, ValueError,
+     "For 'Adam', the 'learning rate' must be float and must >= 0, but got '-0.1'"),
 ])
 def test_bad_use_is_a_clear_error(make, grads, error, message):
     with pytest.raises(error, match=message):
@@ -315,3 +318,117 @@ def test_the_built_in_schedules_take_a_step_tensor_or_an_int():
         rate = nn.WarmUpLR(0.1, 4)(step)
         assert rate.shape == np.shape(step)
         np.testing.assert_allclose(np.asarray(rate), 0.075, rtol=1e-6)
+
+
+# Measured on MindSpore 2.10 (CPU): each schedule called with Tensor(2.5, ms.float32),
+# a fractional step, which MindSpore's schedules use as it is (no rounding to 2).
+FRACTIONAL_STEP = [
+    (lambda: nn.ExponentialDecayLR(0.1, 0.9, 4), 0.09362709522247314),
+    (lambda: nn.NaturalExpDecayLR(0.1, 0.9, 4, True), 0.10000000149011612),
+    (lambda: nn.InverseDecayLR(0.1, 0.9, 4), 0.06400000303983688),
+    (lambda: nn.CosineDecayLR(0.01, 0.1, 5), 0.054999999701976776),
+    (lambda: nn.PolynomialDecayLR(0.1, 0.01, 5, 0.5), 0.07363960891962051),
+    (lambda: nn.PolynomialDecayLR(0.1, 0.01, 2, 0.5, True), 0.06511352211236954),
+    (lambda: nn.WarmUpLR(0.1, 5), 0.05000000074505806),
+]
+
+
+@pytest.mark.parametrize("make, rate", FRACTIONAL_STEP,
+                         ids=["exponential", "natural_exp_stair", "inverse", "cosine",
+                              "polynomial", "polynomial_update", "warmup"])
+def test_a_fractional_step_is_not_rounded(make, rate):
+    got = make()(Tensor(np.float32(2.5)))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(float(got), rate, rtol=1e-6)
+
+
+# MindSpore 2.10 refuses these (its errors, measured); unchecked, an integer rate or
+# milestones out of order gave a silently different list.
+BAD_LISTS = [
+    (lambda: nn.piecewise_constant_lr([1, 3], [1, 0.5]), TypeError,
+     r"The type of 'learning_rates\[0\]' must be 'float', but got 'int'"),
+    (lambda: nn.piecewise_constant_lr([3, 1], [0.1, 0.2]), ValueError,
+     r"milestone\[1\] must be greater than milestone\[0\], but got milestone\[1\]: 1"),
+    (lambda: nn.piecewise_constant_lr([3, 5], [0.1]), ValueError,
+     "the size of 'milestone' must be same with the size of 'learning_rates'"),
+    (lambda: nn.cosine_decay_lr(-0.1, 0.1, 5, 1, 1), ValueError,
+     "The 'min_lr' must be float and must >= 0, but got '-0.1'"),
+    (lambda: nn.cosine_decay_lr(0.2, 0.1, 5, 1, 1), ValueError,
+     "the 'max_lr' must be greater than the 'min_lr'"),
+    (lambda: nn.warmup_lr(1, 6, 2, 2), TypeError,
+     "For 'warmup_lr', the argument 'learning_rate' must be type of float, but got "
+     "'learning_rate' type: <class 'int'>"),
+    (lambda: nn.warmup_lr(-0.1, 6, 2, 2), ValueError,
+     "The 'learning_rate' must be float and must >= 0, but got '-0.1'"),
+    (lambda: nn.exponential_decay_lr(0.1, 0.5, 3.0, 3, 1), TypeError,
+     "The 'total_step' must be int, but got 'float'"),
+    (lambda: nn.exponential_decay_lr(0.1, 0.5, 3, 3, 1, 1), TypeError,
+     "The type of 'is_stair' should be 'bool', but got type 'int'"),
+    (lambda: nn.piecewise_constant_lr([0, 3], [0.1, 0.2]), ValueError,
+     r"The 'milestone\[0\]' must be int and must > 0, but got '0'"),
+    (lambda: nn.exponential_decay_lr(0.1, 0.5, 0, 3, 1), ValueError,
+     "The 'total_step' must be int and must > 0, but got '0'"),
+    (lambda: nn.polynomial_decay_lr(0.1, 0.01, 6, 2, 2, 1), TypeError,
+     "The 'power' must be float, but got 'int'"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_LISTS,
+                         ids=["int_rate", "milestones_order", "lengths", "negative_min",
+                              "min_above_max", "warmup_int", "warmup_negative", "float_steps",
+                              "int_stair", "zero_milestone", "no_steps", "int_power"])
+def test_learning_rate_lists_check_their_arguments_as_mindspore(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_piecewise_rates_may_be_any_float():
+    assert nn.piecewise_constant_lr([1, 3], [0.1, -0.5]) == [0.1, -0.5, -0.5]
+
+
+# MindSpore 2.10's errors for the schedule Cells' arguments (measured).
+BAD_SCHEDULES = [
+    (lambda: nn.ExponentialDecayLR(1, 0.9, 4), TypeError,
+     "For 'ExponentialDecayLR', the 'learning_rate' must be float, but got 'int'"),
+    (lambda: nn.ExponentialDecayLR(0.1, 0.9, 0), ValueError,
+     "For 'ExponentialDecayLR', the 'decay_steps' must be int and must > 0, but got '0'"),
+    (lambda: nn.CosineDecayLR(0.2, 0.1, 5), ValueError,
+     "For 'CosineDecayLR', the 'max_lr' must be greater than the 'min_lr'"),
+    (lambda: nn.WarmUpLR(0.1, 0), ValueError,
+     "For 'WarmUpLR', the 'warmup_steps' must be int and must > 0, but got '0'"),
+    (lambda: nn.WarmUpLR(1, 3), TypeError,
+     "For 'WarmUpLR', the argument 'learning_rate' must be type of float"),
+    (lambda: nn.PolynomialDecayLR(0.1, 0.01, 5, 1), TypeError,
+     "For 'PolynomialDecayLR', the 'power' must be float, but got 'int'"),
+    (lambda: nn.InverseDecayLR(0.1, -0.5, 3), ValueError,
+     "For 'InverseDecayLR', the 'decay_rate' must be float and must > 0, but got '-0.5'"),
+    (lambda: nn.NaturalExpDecayLR(0.1, 0.5, 3, 1), TypeError,
+     "For 'NaturalExpDecayLR', the type of 'is_stair' should be 'bool', but got type 'int'"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_SCHEDULES,
+                         ids=["int_rate", "no_steps", "min_above_max", "no_warmup",
+                              "warmup_int", "int_power", "negative_rate", "int_stair"])
+def test_schedules_check_their_arguments_as_mindspore(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_a_polynomial_decay_may_rise_to_its_end_rate():
+    # MindSpore 2.10 accepts an end above the start (measured: 0.14 at step 2 of 5).
+    rate = nn.PolynomialDecayLR(0.1, 0.2, 5, 1.0)(Tensor(np.int32(2)))
+    np.testing.assert_allclose(float(rate), 0.14, rtol=1e-6)
+
+
+def test_adagrad_without_slot_updates_keeps_its_accumulator():
+    """As documented; MindSpore 2.10's CPU kernel ignores update_slots=False (measured:
+    [0.8252, -1.9132, 0.3568] after these three steps, the numbers of update_slots=True)."""
+    w = adc.Parameter(Tensor(np.array([1.0, -2.0, 0.5], np.float32)), name="w")
+    opt = nn.Adagrad([w], accum=0.1, learning_rate=0.1, update_slots=False)
+    g = np.array([0.3, -0.1, 0.2], np.float32)
+    for _ in range(3):
+        opt((Tensor(g),))
+    np.testing.assert_allclose(w.asnumpy(), np.array([1.0, -2.0, 0.5]) - 3 * 0.1 * g / np.sqrt(0.1),
+                               rtol=1e-6)
+    np.testing.assert_allclose(opt.accum[0].asnumpy(), [0.1, 0.1, 0.1], rtol=1e-7)

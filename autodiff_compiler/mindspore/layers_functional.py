@@ -1,9 +1,9 @@
 """MindSpore's Cells over the neural-network functions of ``ops_nn_functional`` and a
 few older layers of ``nn``: ``LPPool1d``, ``LPPool2d``, ``LRN``, ``Moments``,
 ``ReduceLogSumExp``, ``MatDet``, ``MatInverse``, ``MatrixDiag``, ``MatrixDiagPart``,
-``MatrixSetDiag``, ``ImageGradients``, ``CentralCrop``, ``PSNR``, ``SSIM``, ``RReLU``,
-``MaxUnpool1d``, ``MaxUnpool2d`` and ``TripletMarginWithDistanceLoss``; re-exported by
-``nn``.
+``MatrixSetDiag``, ``ImageGradients``, ``CentralCrop``, ``RReLU``, ``MaxUnpool1d``,
+``MaxUnpool2d`` and ``TripletMarginWithDistanceLoss``; re-exported by ``nn`` (the image
+similarity measures are in ``image_quality``).
 
 Each ``construct`` is whole-array NumPy (or an ``ops`` function), so a differentiated
 function compiles it like user code. Choices, as MindSpore 2.7.1 makes them (measured,
@@ -15,8 +15,6 @@ or documented where its CPU build has no kernel):
   here they are the determinant and inverse of any square matrix, which agree there.
 * ``MatrixDiag`` lays the last axis on a diagonal, ``MatrixDiagPart`` reads the main
   diagonal of the last two axes, ``MatrixSetDiag`` writes it (no CPU kernel either).
-* ``SSIM`` filters separably (the Gaussian window is the outer product of a line):
-  ``2 k`` weighted slices for each local mean where a 2-d window would take ``k^2``.
 * ``RReLU`` multiplies each negative entry by a slope drawn uniformly from
   ``[lower, upper]`` at every call, in training and evaluation alike, as MindSpore 2.7.1
   does (from NumPy's global random state here); the gradient is that slope.
@@ -38,7 +36,7 @@ from .ops_distances import _p_norm
 
 __all__ = ["LPPool1d", "LPPool2d", "LRN", "Moments", "ReduceLogSumExp", "MatDet",
            "MatInverse", "MatrixDiag", "MatrixDiagPart", "MatrixSetDiag", "ImageGradients",
-           "CentralCrop", "PSNR", "SSIM", "RReLU", "MaxUnpool1d", "MaxUnpool2d",
+           "CentralCrop", "RReLU", "MaxUnpool1d", "MaxUnpool2d",
            "TripletMarginWithDistanceLoss"]
 
 
@@ -288,78 +286,6 @@ class CentralCrop(Cell):
         top = int((height - height * self.central_fraction) / 2)
         left = int((width - width * self.central_fraction) / 2)
         return image[..., top:height - top, left:width - left]
-
-
-class PSNR(Cell):
-    """The peak signal-to-noise ratio of each image pair (N, C, H, W):
-    ``10 log10(max_val^2 / mse)``, (N,)."""
-
-    def __init__(self, max_val: float = 1.0) -> None:
-        super().__init__()
-        if max_val <= 0:
-            raise ValueError(f"PSNR: max_val must be positive, not {max_val}")
-        self.max_val = max_val
-
-    def construct(self, img1: Any, img2: Any) -> Any:
-        if np.ndim(img1) != 4 or np.shape(img1) != np.shape(img2):
-            raise ValueError(f"PSNR: the images must be (N, C, H, W) of one shape, not "
-                             f"{np.shape(img1)} and {np.shape(img2)}")
-        mse = np.mean(np.square(img1 - img2), axis=(1, 2, 3))
-        return 10.0 * np.log10(self.max_val * self.max_val / mse)
-
-
-class SSIM(Cell):
-    """The structural similarity of each image pair (N, C, H, W), (N,): the mean over
-    channels and positions of ``(2 mx my + c1) (2 sxy + c2) / ((mx^2 + my^2 + c1) (sx^2 +
-    sy^2 + c2))``, the local means and (co)variances weighted by a ``filter_size``
-    Gaussian of ``filter_sigma`` over the windows inside the image, ``c1 = (k1
-    max_val)^2`` and ``c2 = (k2 max_val)^2``."""
-
-    def __init__(self, max_val: float = 1.0, filter_size: int = 11, filter_sigma: float = 1.5,
-                 k1: float = 0.01, k2: float = 0.03) -> None:
-        super().__init__()
-        if max_val <= 0 or filter_size < 1 or filter_sigma <= 0:
-            raise ValueError(f"SSIM: max_val ({max_val}), filter_size ({filter_size}) and "
-                             f"filter_sigma ({filter_sigma}) must be positive")
-        self.max_val, self.filter_size, self.filter_sigma = max_val, filter_size, filter_sigma
-        self.k1, self.k2 = k1, k2
-
-    def construct(self, img1: Any, img2: Any) -> Any:
-        if np.ndim(img1) != 4 or np.shape(img1) != np.shape(img2) \
-                or min(np.shape(img1)[2:]) < self.filter_size:
-            raise ValueError(f"SSIM: the images must be (N, C, H, W) of one shape, at least "
-                             f"{self.filter_size} in height and width, not {np.shape(img1)} "
-                             f"and {np.shape(img2)}")
-        line = _gaussian(self.filter_size, self.filter_sigma)
-        size = self.filter_size
-
-        def local(x: Any) -> Any:  # the Gaussian-weighted mean of each window, separably
-            rows = np.shape(x)[2] - size + 1
-            cols = np.shape(x)[3] - size + 1
-            down = sum([x[:, :, i:i + rows] * line[i] for i in range(size)])
-            return sum([down[..., j:j + cols] * line[j] for j in range(size)])
-
-        c1 = (self.k1 * self.max_val) ** 2
-        c2 = (self.k2 * self.max_val) ** 2
-        mean1, mean2 = local(img1), local(img2)
-        means = mean1 * mean2
-        squares = mean1 * mean1 + mean2 * mean2
-        luminance = (2 * means + c1) / (squares + c1)
-        covariance = local(img1 * img2) - means
-        variances = local(img1 * img1) + local(img2 * img2) - squares
-        contrast = (2 * covariance + c2) / (variances + c2)
-        return np.mean(luminance * contrast, axis=(1, 2, 3))
-
-
-def _gaussian(size: int, sigma: float) -> tuple:
-    """A normalised Gaussian of ``size`` taps, as Python floats (so that they keep the
-    images' dtype); the 2-d window is its outer product."""
-    offsets = np.arange(size) - (size - 1) / 2
-    line = np.exp(-offsets * offsets / (2 * sigma * sigma))
-    return tuple(float(v) for v in line / np.sum(line))
-
-
-_gaussian.__evaluated_when_compiling__ = True  # a constant of the settings
 
 
 # ---------------------------------------------------------------------------- activations

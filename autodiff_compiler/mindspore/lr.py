@@ -42,11 +42,16 @@ class LearningRateSchedule(Cell):
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
 
-def step_number(global_step: Any) -> int:
-    """The step a schedule is at, from an int or a Tensor of one element."""
+def step_number(global_step: Any) -> float:
+    """The step a schedule is at, from a number or a Tensor of one element. A float
+    step (a fractional epoch: ``Tensor(epoch + i / n, ms.float32)``) stays fractional,
+    as MindSpore's schedules cast the step to float32 and use it as it is (measured);
+    an integer one is an int."""
     step = np.asarray(global_step)
     if step.size != 1:
         raise ValueError(f"a learning-rate schedule takes one global step, not {step.size}")
+    if np.issubdtype(step.dtype, np.floating):
+        return float(step.reshape(()))
     return int(step.reshape(()))
 
 
@@ -61,6 +66,8 @@ class ExponentialDecayLR(LearningRateSchedule):
     def __init__(self, learning_rate: float, decay_rate: float, decay_steps: int,
                  is_stair: bool = False) -> None:
         super().__init__()
+        _check_decay(learning_rate, decay_rate, is_stair, type(self).__name__,
+                     decay_steps=decay_steps)
         self.lr, self.rate, self.steps, self.stair = learning_rate, decay_rate, decay_steps, \
             is_stair
 
@@ -92,6 +99,7 @@ class CosineDecayLR(LearningRateSchedule):
 
     def __init__(self, min_lr: float, max_lr: float, decay_steps: int) -> None:
         super().__init__()
+        _check_cosine(min_lr, max_lr, "CosineDecayLR", "CosineDecayLR", decay_steps=decay_steps)
         self.min_lr, self.max_lr, self.steps = min_lr, max_lr, decay_steps
 
     def construct(self, global_step: Any) -> float:
@@ -106,6 +114,11 @@ class PolynomialDecayLR(LearningRateSchedule):
     def __init__(self, learning_rate: float, end_learning_rate: float, decay_steps: int,
                  power: float, update_decay_steps: bool = False) -> None:
         super().__init__()
+        _float(learning_rate=learning_rate)
+        _float(allow_zero=True, owner="PolynomialDecayLR", end_learning_rate=end_learning_rate)
+        _positive_int("PolynomialDecayLR", decay_steps=decay_steps)
+        _bool("PolynomialDecayLR", update_decay_steps=update_decay_steps)
+        _float(prim="PolynomialDecayLR", power=power)
         self.lr, self.end, self.steps, self.power = learning_rate, end_learning_rate, \
             decay_steps, power
         self.update = update_decay_steps
@@ -120,6 +133,8 @@ class WarmUpLR(LearningRateSchedule):
 
     def __init__(self, learning_rate: float, warmup_steps: int) -> None:
         super().__init__()
+        _float(allow_zero=True, owner="WarmUpLR", learning_rate=learning_rate)
+        _positive_int("WarmUpLR", warmup_steps=warmup_steps)
         self.lr, self.steps = learning_rate, warmup_steps
 
     def construct(self, global_step: Any) -> float:
@@ -146,12 +161,81 @@ def _epochs(total_step: int, step_per_epoch: int) -> list[int]:
     return [i // step_per_epoch for i in range(total_step)]
 
 
+# MindSpore checks the arguments of the schedules and the lists (``_checkparam``'s checks,
+# its messages; ``prim`` names the class where its check does); without them an integer
+# rate or milestones out of order would give a silently different rate.
+def _the(prim: str) -> str:
+    return f"For '{prim}', the" if prim else "The"
+
+
+def _positive_int(prim: str = "", **values: Any) -> None:
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{_the(prim)} '{name}' must be int, but got "
+                            f"'{type(value).__name__}'")
+        if value <= 0:
+            raise ValueError(f"{_the(prim)} '{name}' must be int and must > 0, but got "
+                             f"'{value}' with type 'int'.")
+
+
+def _float(allow_zero: bool = False, owner: str = "", prim: str = "", **values: Any) -> None:
+    """A float (above 0, or at least 0 with ``allow_zero``); ``owner`` names the function
+    in the TypeError where MindSpore's own check does (its ``min_lr``-like arguments)."""
+    for name, value in values.items():
+        if not isinstance(value, float):
+            if owner:
+                raise TypeError(f"For '{owner}', the argument '{name}' must be type of float, "
+                                f"but got '{name}' type: {type(value)}.")
+            raise TypeError(f"{_the(prim)} '{name}' must be float, but got "
+                            f"'{type(value).__name__}'")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise ValueError(f"{_the(prim)} '{name}' must be float and must "
+                             f"{'>=' if allow_zero else '>'} 0, but got '{value}' with type "
+                             "'float'.")
+
+
+def _bool(prim: str = "", **values: Any) -> None:
+    for name, value in values.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{_the(prim)} type of '{name}' should be 'bool', but got type "
+                            f"'{type(value).__name__}'.")
+
+
+def _check_decay(learning_rate: Any, decay_rate: Any, is_stair: Any, prim: str = "",
+                 **steps: Any) -> None:
+    """The checks of the exponential, natural-exponential and inverse decays: a Cell's
+    (``prim``, ``decay_steps``) or a list's (``total_step``, ``step_per_epoch``,
+    ``decay_epoch``)."""
+    _positive_int(prim, **steps)
+    _float(prim=prim, learning_rate=learning_rate, decay_rate=decay_rate)
+    _bool(prim, is_stair=is_stair)
+
+
+def _check_cosine(min_lr: Any, max_lr: Any, prim: str, owner: str, **steps: Any) -> None:
+    _float(allow_zero=True, owner=owner, min_lr=min_lr)
+    _float(prim=prim, max_lr=max_lr)
+    _positive_int(prim, **steps)
+    if max_lr <= min_lr:
+        raise ValueError(f"For '{owner}', the 'max_lr' must be greater than the 'min_lr', but "
+                         f"got 'max_lr' value: {max_lr}, 'min_lr' value: {min_lr}.")
+
+
 def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> list[float]:
     """``learning_rates[k]`` for the steps before ``milestone[k]`` (and after the one
     before it)."""
     if len(milestone) != len(learning_rates):
-        raise ValueError("piecewise_constant_lr: milestone and learning_rates must have "
-                         "the same length")
+        raise ValueError(f"For 'piecewise_constant_lr', the size of 'milestone' must be same "
+                         f"with the size of 'learning_rates', but got 'milestone' size: "
+                         f"{len(milestone)}, 'learning_rates' size: {len(learning_rates)}.")
+    for i, (end, lr) in enumerate(zip(milestone, learning_rates)):
+        _positive_int(**{f"milestone[{i}]": end})
+        if not isinstance(lr, float):
+            raise TypeError(f"The type of 'learning_rates[{i}]' must be 'float', but got "
+                            f"'{type(lr).__name__}'.")
+        if i and end <= milestone[i - 1]:
+            raise ValueError(f"For 'piecewise_constant_lr', the value of milestone[{i}] must be "
+                             f"greater than milestone[{i - 1}], but got milestone[{i}]: {end}, "
+                             f"milestone[{i - 1}]: {milestone[i - 1]}.")
     out: list[float] = []
     for end, lr in zip(milestone, learning_rates):
         out += [lr] * (end - len(out))
@@ -161,6 +245,8 @@ def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> 
 def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                          step_per_epoch: int, decay_epoch: int,
                          is_stair: bool = False) -> list[float]:
+    _check_decay(learning_rate, decay_rate, is_stair, total_step=total_step,
+                 step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [learning_rate * decay_rate ** _progress(e, decay_epoch, is_stair)
             for e in _epochs(total_step, step_per_epoch)]
 
@@ -168,6 +254,8 @@ def exponential_decay_lr(learning_rate: float, decay_rate: float, total_step: in
 def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                          step_per_epoch: int, decay_epoch: int,
                          is_stair: bool = False) -> list[float]:
+    _check_decay(learning_rate, decay_rate, is_stair, total_step=total_step,
+                 step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [learning_rate * math.exp(-decay_rate * (math.floor(e / decay_epoch) * decay_epoch
                                                     if is_stair else e))
             for e in _epochs(total_step, step_per_epoch)]
@@ -175,24 +263,34 @@ def natural_exp_decay_lr(learning_rate: float, decay_rate: float, total_step: in
 
 def inverse_decay_lr(learning_rate: float, decay_rate: float, total_step: int,
                      step_per_epoch: int, decay_epoch: int, is_stair: bool = False) -> list[float]:
+    _check_decay(learning_rate, decay_rate, is_stair, total_step=total_step,
+                 step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [learning_rate / (1 + decay_rate * _progress(e, decay_epoch, is_stair))
             for e in _epochs(total_step, step_per_epoch)]
 
 
 def cosine_decay_lr(min_lr: float, max_lr: float, total_step: int, step_per_epoch: int,
                     decay_epoch: int) -> list[float]:
+    _check_cosine(min_lr, max_lr, "", "cosine_decay_lr", total_step=total_step,
+                  step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [_cosine(min_lr, max_lr, e, decay_epoch) for e in _epochs(total_step, step_per_epoch)]
 
 
 def polynomial_decay_lr(learning_rate: float, end_learning_rate: float, total_step: int,
                         step_per_epoch: int, decay_epoch: int, power: float,
                         update_decay_epoch: bool = False) -> list[float]:
+    _float(learning_rate=learning_rate, power=power)
+    _float(allow_zero=True, owner="polynomial_decay_lr", end_learning_rate=end_learning_rate)
+    _positive_int(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     return [_polynomial(learning_rate, end_learning_rate, e, decay_epoch, power,
                         update_decay_epoch) for e in _epochs(total_step, step_per_epoch)]
 
 
 def warmup_lr(learning_rate: float, total_step: int, step_per_epoch: int,
               warmup_epoch: int) -> list[float]:
+    _float(allow_zero=True, owner="warmup_lr", learning_rate=learning_rate)
+    _positive_int(warmup_epoch=warmup_epoch, total_step=total_step,
+                  step_per_epoch=step_per_epoch)
     return [learning_rate * min(e, warmup_epoch) / warmup_epoch
             for e in _epochs(total_step, step_per_epoch)]
 

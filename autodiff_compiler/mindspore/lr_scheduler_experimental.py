@@ -23,7 +23,7 @@ from .tensor import Tensor
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "ConstantLR",
            "PolynomialLR", "LambdaLR", "MultiplicativeLR", "CosineAnnealingLR",
-           "CosineAnnealingWarmRestarts", "SequentialLR"]
+           "CosineAnnealingWarmRestarts", "SequentialLR", "CyclicLR", "ReduceLROnPlateau"]
 
 
 class LRScheduler:
@@ -330,3 +330,8 @@ class SequentialLR:
 
     def get_last_lr(self) -> list:
         return [Tensor(np.float32(lr)) for lr in self._last_lr]
+
+
+# MindSpore's two other schedulers live in their own module, which builds on ``LRScheduler``
+# above (hence imported last).
+from .lr_scheduler_cyclic import CyclicLR, ReduceLROnPlateau  # noqa: E402

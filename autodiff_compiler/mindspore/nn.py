@@ -445,6 +445,7 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
 from . import cell_grad as grad  # noqa: E402, F401  (nn.grad.Vjp, MindSpore's path)
 from . import lr, optim  # noqa: E402, F401
 from .cell_grad import Jvp, Vjp  # noqa: E402, F401
+from .image_quality import *  # noqa: E402, F403  (PSNR, SSIM, MSSSIM)
 from .layers import (  # noqa: E402, F401
     AvgPool2d,
     CellList,

@@ -13,7 +13,11 @@ space; here it is a large negative number instead, whose exponentials are exactl
 so the gradient of every other state stays finite (``exp(-inf - -inf)`` would be NaN).
 A loss that large is reported as ``inf`` with a NaN gradient, or with ``zero_infinity``
 a zero gradient, as MindSpore 2.10 reports them. The gradient comes from
-differentiating this program.
+differentiating this program: with respect to ``log_probs`` it is minus the
+posterior of each label. MindSpore 2.10 returns ``exp(log_probs)`` minus it there
+(PyTorch's convention, the gradient of the logits under a ``log_softmax``), which is
+not the derivative of its loss; through the ``log_softmax`` a network applies, the
+two give the same gradient (measured), so training is the same.
 """
 from __future__ import annotations
 

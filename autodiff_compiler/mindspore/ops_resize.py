@@ -7,9 +7,10 @@ NumPy while compiling, since the shapes are known then: ``nearest`` (3-, 4- and 
 and ``nearest-exact`` (3-, 4-d) are one gather by a table of source positions;
 ``linear`` (3-d), ``bilinear`` (4-d) and ``trilinear`` (5-d) are two gathers, at the
 position below and above each sample, weighted by its distance to them; ``area``
-averages windows, a product with a table of window weights. The gradient is then that
-of gathers (scatter-adds of the cotangent), weighted sums and products. ``bicubic`` is
-not supported yet.
+averages windows, a product with a table of window weights, and ``bicubic`` (4-d) is
+a product with a table of four cubic weights per sample (``bicubic_weights``). The
+gradient is then that of gathers (scatter-adds of the cotangent), weighted sums and
+products.
 
 The tables are MindSpore 2.7's (measured on its CPU kernels), in float32 as it computes
 them: for ``n`` samples of an axis of length ``m``, with ``r = m / n``, ``nearest``
@@ -194,14 +195,11 @@ def _check_bool(value: Any, name: str) -> None:
 
 
 def _check_kernel(shape: tuple, dtype: Any, mode: str, size: Any, scale_factor: Any) -> None:
-    """What MindSpore's kernels refuse: integer input, an empty 3- or 4-d output,
-    ``bicubic`` (not here yet), and ``area`` on 3-d input to a length that does not
-    divide it."""
+    """What MindSpore's kernels refuse: integer input, an empty 3- or 4-d output, and
+    ``area`` on 3-d input to a length that does not divide it."""
     if not np.issubdtype(np.dtype(dtype), np.floating):
         raise TypeError(f"For 'interpolate', 'input' must be a float tensor, but got "
                         f"{np.dtype(dtype)}")
-    if mode == "bicubic":
-        raise ValueError("For 'interpolate', mode 'bicubic' is not supported yet")
     for m, n in zip(shape[2:], size or ()):
         if n < 1 and len(shape) < 5:  # the 5-d kernels give an empty result
             raise ValueError(f"For 'interpolate', the size value must be greater than 0, but "
@@ -224,6 +222,8 @@ def _table(mode: str, m: int, n: int, align_corners: bool, scale_factor: Any,
     if mode in ("nearest", "nearest-exact"):
         at = np.floor((i + np.float32(0.5 if mode == "nearest-exact" else 0.0)) * r)
         return ("gather", np.minimum(at.astype(np.int64), m - 1))
+    if mode == "bicubic":
+        return ("average", bicubic_weights(m, n, align_corners).astype(dtype))
     if mode == "area":
         weights = np.zeros((m, n), dtype)
         for j in range(n):
@@ -240,6 +240,46 @@ def _table(mode: str, m: int, n: int, align_corners: bool, scale_factor: Any,
     w_above = np.reshape(at - below, (-1,) + (1,) * trailing)
     return ("lerp", below, np.minimum(below + 1, m - 1), (1 - w_above).astype(dtype),
             w_above.astype(dtype))
+
+
+_CUBIC_TABLE_SIZE = 1024
+
+
+def bicubic_weights(m: int, n: int, align_corners: bool) -> np.ndarray:
+    """The ``(m, n)`` weights by which ``ResizeBicubic`` (MindSpore's ``bicubic`` mode, as
+    TensorFlow's kernel) makes ``n`` samples of an axis of length ``m``: sample ``j`` at
+    ``j (m - 1) / (n - 1)`` (``align_corners``; 0 when ``n`` is 1) or ``(j + 1/2) m / n -
+    1/2``, from the four entries around it, weighted by Keys' cubic with ``a = -0.75``
+    (indices past the ends clamped) or, with half pixels, ``a = -0.5`` and the taps past
+    the ends dropped and the rest renormalised. The cubic is read from the kernel's
+    table of 1024 steps, so the weights are its (rounded) ones."""
+    a = -0.75 if align_corners else -0.5
+    x = np.arange(_CUBIC_TABLE_SIZE + 1, dtype=np.float32) / np.float32(_CUBIC_TABLE_SIZE)
+    near = ((np.float32(a + 2) * x - np.float32(a + 3)) * x * x + 1).astype(np.float32)
+    y = x + np.float32(1.0)
+    far = (((np.float32(a) * y - np.float32(5 * a)) * y + np.float32(8 * a)) * y
+           - np.float32(4 * a)).astype(np.float32)
+    if align_corners:
+        scale = np.float32(m - 1) / np.float32(n - 1) if n > 1 else np.float32(0.0)
+    else:
+        scale = np.float32(m) / np.float32(n)
+    weights = np.zeros((m, n), np.float32)
+    for j in range(n):
+        at = np.float32(j) * scale if align_corners else \
+            (np.float32(j) + np.float32(0.5)) * scale - np.float32(0.5)
+        base = math.floor(at)
+        offset = int(np.rint(np.float32(at - np.float32(base)) * _CUBIC_TABLE_SIZE))
+        taps = [(base - 1, far[offset]), (base, near[offset]),
+                (base + 1, near[_CUBIC_TABLE_SIZE - offset]),
+                (base + 2, far[_CUBIC_TABLE_SIZE - offset])]
+        if not align_corners:
+            taps = [(k, w if 0 <= k < m else np.float32(0.0)) for k, w in taps]
+            total = np.float32(sum(w for _, w in taps))
+            taps = [(k, w / total) for k, w in taps] if abs(total) >= 1000 * np.finfo(
+                np.float32).tiny else taps
+        for k, w in taps:
+            weights[min(max(k, 0), m - 1), j] += w
+    return weights
 
 
 def _v2_table(m: int, n: int, align_corners: bool, half_pixel: bool, dtype: np.dtype,
@@ -262,5 +302,5 @@ def _v2_table(m: int, n: int, align_corners: bool, half_pixel: bool, dtype: np.d
 
 
 for _helper in (_plan, _recomputed, _size_or_scale, _per_axis, _check_positive, _check_bool,
-                _check_kernel, _table, _v2_table):
+                _check_kernel, _table, _v2_table, bicubic_weights):
     _helper.__evaluated_when_compiling__ = True  # pure functions of settings and shapes

@@ -55,6 +55,11 @@ class Optimizer(OptimizerHelpers, Cell):
         super().__init__(auto_prefix=False)
         if loss_scale <= 0:
             raise ValueError(f"loss_scale must be positive, not {loss_scale}")
+        if isinstance(learning_rate, int | float) and learning_rate < 0:
+            # (a negative rate would ascend the loss; MindSpore refuses it, these words)
+            raise ValueError(f"For '{type(self).__name__}', the 'learning rate' must be float "
+                             f"and must >= 0, but got '{learning_rate}' with type "
+                             f"'{type(learning_rate).__name__}'.")
         parameters = list(parameters)  # (a generator is read twice)
         params, lrs, decays = split_groups(parameters, learning_rate, weight_decay)
         self.global_step = Parameter(np.zeros(1, np.int32), name="global_step",
@@ -295,7 +300,9 @@ class RMSProp(Optimizer):
 
 class Adagrad(Optimizer):
     """Steps scaled by the root of the running sum of squared gradients (from
-    ``accum``): ``h += g^2``, ``p -= lr g / sqrt(h)``."""
+    ``accum``): ``h += g^2``, ``p -= lr g / sqrt(h)``; ``update_slots=False`` keeps ``h``
+    at ``accum``, as documented (MindSpore 2.10's CPU kernel ignores the flag and
+    updates ``h``: measured)."""
 
     def __init__(self, params: Any, accum: float = 0.1, learning_rate: Any = 0.001,
                  update_slots: bool = True, loss_scale: float = 1.0,

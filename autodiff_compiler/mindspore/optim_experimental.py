@@ -11,14 +11,18 @@ The updates are MindSpore 2.10's, measured:
 
 - ``Adam``: ``weight_decay`` adds ``wd * param`` to the gradient, then the ``Adam``
   kernel: ``param -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)`` (``eps``
-  outside the bias correction, unlike PyTorch's); ``amsgrad`` is refused;
+  outside the bias correction, unlike PyTorch's); ``amsgrad`` steps along the running
+  maximum of ``v`` (``max_exp_avg_sq``) in the same kernel form, as its documentation
+  describes AMSGrad -- MindSpore 2.10 accepts ``amsgrad=True`` and silently trains plain
+  Adam (measured: same Parameters either way), which we do not copy;
 - ``AdamW``: ``param *= 1 - lr * wd``, then ``param -= lr / (1 - b1^t) * m /
   (sqrt(v) / sqrt(1 - b2^t) + eps)`` (``amsgrad``: the running maximum of ``v``);
 - ``SGD``: the ``SGD`` kernel: ``g + wd * param``; with momentum, the first step's
   velocity is that gradient, then ``v = momentum * v + (1 - dampening) * g``; Nesterov
   steps along ``g + momentum * v``.
 
-``maximize`` negates the gradients.
+``maximize`` negates the gradients. The other optimizers MindSpore has there
+(``Adadelta``... ``Rprop``) are in ``optim_experimental_more``, re-exported here.
 """
 from __future__ import annotations
 
@@ -30,7 +34,8 @@ import numpy as np
 from .nn import Cell
 from .tensor import Parameter, ParameterTuple, Tensor
 
-__all__ = ["Optimizer", "Adam", "AdamW", "SGD"]
+__all__ = ["Optimizer", "Adam", "AdamW", "SGD", "Adadelta", "Adagrad", "Adamax", "ASGD", "NAdam",
+           "RAdam", "RMSprop", "Rprop"]
 
 
 def _rate(value: Any, name: str) -> Parameter:
@@ -150,15 +155,15 @@ class Adam(_Moments):
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
                  maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
-        if any(group["amsgrad"] for group in self.param_groups):
-            raise ValueError("experimental.optim.Adam: amsgrad=True is not supported here "
-                             "(AdamW's is)")
 
     def update(self, param: np.ndarray, grad: np.ndarray, group: dict, i: int) -> None:
         f = param.dtype.type
         if group["weight_decay"]:
             grad = grad + f(group["weight_decay"]) * param
         m, v, correction1, correction2 = self.moments(grad, group, i)
+        if group["amsgrad"]:
+            v = np.maximum(self.max_exp_avg_sq[i].view(np.ndarray), v,
+                           out=self.max_exp_avg_sq[i].view(np.ndarray))
         lr = f(group["lr"]) * np.sqrt(correction2) / correction1
         param -= lr * m / (np.sqrt(v) + f(group["eps"]))
 
@@ -213,3 +218,17 @@ class SGD(Optimizer):
                 accum[...] = momentum * accum + (1 - f(group["dampening"])) * grad
             grad = grad + momentum * accum if group["nesterov"] else accum
         param -= f(group["lr"]) * grad
+
+
+# MindSpore's other optimizers live in their own module, which builds on ``Optimizer`` above
+# (hence imported last).
+from .optim_experimental_more import (  # noqa: E402
+    ASGD,
+    Adadelta,
+    Adagrad,
+    Adamax,
+    NAdam,
+    RAdam,
+    RMSprop,
+    Rprop,
+)
