@@ -161,27 +161,29 @@ defelementwise(logaddexp, lambda d, ans, x, y: d * sigmoid(_minus(x, y)),
 # a tie of maximum/minimum/fmax/fmin gives each argument half the gradient.
 
 
+def _ties_shared(first_wins, second_wins):
+    """Both partials of a selection of one of two arguments: each gets 1 where it
+    strictly wins and 1/2 where the two tie, in the result's dtype (a boolean times
+    0.5 is float64, which made a float32 tangent float64)."""
+    def share(wins):
+        def partial(ans, x, y):
+            dtype = dtype_of(ans)  # (known when compiling, but in shape-generic code)
+            if not isinstance(dtype, np.dtype) or dtype == np.float64:
+                return wins(ans, x, y) + 0.5 * equal(x, y)
+            return astype(wins(ans, x, y), dtype) + 0.5 * astype(equal(x, y), dtype)
+        return partial
+    return share(first_wins), share(second_wins)
+
+
 def _kept(ans, kept, other):
     """fmax/fmin kept ``kept``, which differs from ``other`` (NaN-aware: a NaN loses)."""
     return logical_and(equal(ans, kept), not_equal(kept, other))
 
 
-def _selected(wins):
-    """maximum/minimum's rule: the seed where the argument won, half of it at a tie,
-    selected by where rather than multiplied by a 0/1 mask, so that an infinite or NaN
-    seed (``sqrt(maximum(x, 0))`` at a clipped ``x``) gives the losing argument 0, not
-    NaN, as MindSpore's select-based gradients do."""
-    def rule(d, ans, x, y):
-        out = where(wins(x, y), d, where(equal(x, y), 0.5 * d, 0))
-        dtype = dtype_of(ans)  # (known when compiling, but in shape-generic code)
-        if not isinstance(dtype, np.dtype) or dtype == np.float64:
-            return out
-        return astype(out, dtype)  # (NumPy 1.x: where(c, float32 scalar, 0) is float64)
-    return rule
-
-
-defelementwise(maximum, _selected(greater), _selected(less))
-defelementwise(minimum, _selected(less), _selected(greater))
+defpartials(maximum, *_ties_shared(lambda ans, x, y: greater(x, y),
+                                   lambda ans, x, y: less(x, y)))
+defpartials(minimum, *_ties_shared(lambda ans, x, y: less(x, y),
+                                   lambda ans, x, y: greater(x, y)))
 
 
 def _nan_aware_share(d, ans, kept, other):
