@@ -19,22 +19,15 @@ from .tensor import Tensor
 __all__ = ["COOTensor", "CSRTensor"]
 
 
-def _tensor(value: Any, dtype: Any = None) -> Any:
-    array = np.asarray(value) if dtype is None else np.asarray(value, dtype)
-    return Tensor(array) if not isinstance(array, Tensor) else array
+def _tensor(value: Any) -> Any:
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
-class COOTensor:
-    """``values[k]`` at row ``indices[k]`` of an array of ``shape``, zeros elsewhere
-    (``indices``: ``(N, ndim)`` integers)."""
+class _Sparse:
+    """What both forms read off their values and shape."""
 
-    def __init__(self, indices: Any = None, values: Any = None, shape: Any = None,
-                 coo_tensor: Any = None) -> None:
-        if coo_tensor is not None:
-            indices, values, shape = coo_tensor.indices, coo_tensor.values, coo_tensor.shape
-        self.indices = _tensor(indices)
-        self.values = _tensor(values)
-        self.shape = tuple(int(n) for n in shape)
+    values: Any
+    shape: tuple
 
     @property
     def dtype(self) -> np.dtype:
@@ -47,6 +40,19 @@ class COOTensor:
     @property
     def ndim(self) -> int:
         return len(self.shape)
+
+
+class COOTensor(_Sparse):
+    """``values[k]`` at row ``indices[k]`` of an array of ``shape``, zeros elsewhere
+    (``indices``: ``(N, ndim)`` integers)."""
+
+    def __init__(self, indices: Any = None, values: Any = None, shape: Any = None,
+                 coo_tensor: Any = None) -> None:
+        if coo_tensor is not None:
+            indices, values, shape = coo_tensor.indices, coo_tensor.values, coo_tensor.shape
+        self.indices = _tensor(indices)
+        self.values = _tensor(values)
+        self.shape = tuple(int(n) for n in shape)
 
     def to_dense(self) -> Any:
         dense = np.zeros(self.shape, self.values.dtype)
@@ -85,7 +91,7 @@ class COOTensor:
                 f"indices={self.indices!r}, values={self.values!r})")
 
 
-class CSRTensor:
+class CSRTensor(_Sparse):
     """Compressed rows: row ``i``'s entries are ``values[indptr[i]:indptr[i + 1]]`` at
     columns ``indices[indptr[i]:indptr[i + 1]]``."""
 
@@ -98,18 +104,6 @@ class CSRTensor:
         self.indices = _tensor(indices)
         self.values = _tensor(values)
         self.shape = tuple(int(n) for n in shape)
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.values.dtype
-
-    @property
-    def size(self) -> int:
-        return int(np.shape(self.values)[0])
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
 
     def _rows(self) -> np.ndarray:
         """Each entry's row, from the compressed offsets."""
