@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from . import ops_nn, ops_nn_functional, ops_shape
-from .nn import Cell, LossBase
+from .losses import LossBase
+from .nn import Cell
 from .ops_distances import _p_norm
 
 __all__ = ["LPPool1d", "LPPool2d", "LRN", "Moments", "ReduceLogSumExp", "MatDet",

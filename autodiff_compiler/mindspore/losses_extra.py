@@ -29,7 +29,8 @@ import numpy as np
 
 from . import ops
 from .integer_dtypes import as_float32
-from .nn import Cell, LossBase, get_activation
+from .losses import LossBase
+from .nn import Cell, get_activation
 from .ops_nn import log_softmax, reduce
 
 __all__ = ["CTCLoss", "FocalLoss", "DiceLoss", "MultiClassDiceLoss", "SoftMarginLoss",

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .nn import Cell, LossBase
+from .losses import LossBase
+from .nn import Cell
 
 
 class _Unary(Cell):

@@ -31,6 +31,12 @@ from .tensor_methods import (
     install_source_methods,
     install_table,
 )
+from .tensor_operands import (
+    defers_to,
+    mindspore_operands,
+    numbers_of_numpy_scalars,
+    weak_numbers,
+)
 
 
 def _as_array(data: Any, dtype: Any) -> np.ndarray:
@@ -85,63 +91,6 @@ def _results(value: Any) -> Any:
     return as_tensors(value)
 
 
-_KINDS = {bool: "b", int: "iu", float: "f", complex: "c"}
-
-
-def numbers_of_numpy_scalars(inputs: tuple) -> tuple:
-    """``inputs`` with each NumPy scalar MindSpore takes for a Python number one
-    (``promotion.yields_as_a_number``; compiled code: ``ir.builder``)."""
-    if not any(isinstance(a, np.generic) for a in inputs):
-        return inputs  # (every eager Tensor operation comes here: most have none)
-    arrays = [a.dtype for a in inputs if isinstance(a, np.ndarray)]
-    return tuple(a.item() if isinstance(a, np.generic) and
-                 promotion.yields_as_a_number(a, arrays) else a for a in inputs)
-
-
-_ORDER = "biufc"  # a number whose kind is no later than the arrays' takes their dtype
-
-
-def _weak_numbers(inputs: tuple) -> tuple:
-    """``inputs`` with each Python number given the arrays' dtype where NEP 50 would."""
-    arrays = [np.result_type(a) for a in inputs if isinstance(a, np.ndarray | np.generic)]
-    if not arrays or all(isinstance(a, np.ndarray | np.generic) for a in inputs):
-        return inputs
-    dtype = np.result_type(*arrays)
-    rank = _ORDER.index(dtype.kind) if dtype.kind in _ORDER else -1
-    return tuple(np.asarray(a, dtype) if type(a) in _KINDS and
-                 _ORDER.index(_KINDS[type(a)][0]) <= rank else a for a in inputs)
-
-
-def _defers_to(value: Any) -> bool:
-    """``value``'s type handles NumPy's ufuncs itself (``__array_ufunc__``), and is not
-    an array: the ufunc is its to compute."""
-    handler = getattr(type(value), "__array_ufunc__", None)
-    return handler is not None and not isinstance(value, np.ndarray | np.generic) \
-        and handler is not np.ndarray.__array_ufunc__
-
-
-def _mindspore_operands(name: str, operands: tuple) -> tuple:
-    """``operands`` of the operation ``name``, integer arrays cast to the float type
-    MindSpore computes it in where that is not NumPy's (``promotion.mixed_float``)."""
-    positions = promotion.promoted_positions(name, len(operands))
-    kinds = []
-    for i in positions:
-        a = operands[i]
-        if a is None:  # np.clip's missing bound
-            continue
-        if isinstance(a, np.ndarray | np.generic):
-            kinds.append((a.dtype, False))
-        elif type(a) in _KINDS:
-            kinds.append((np.result_type(type(a)), True))
-        else:
-            return operands  # a list, another library's array: NumPy's rules
-    target = promotion.mixed_float(kinds, name)
-    if target is None:
-        return operands
-    return tuple(a.astype(target) if i in positions and isinstance(a, np.ndarray | np.generic)
-                 and a.dtype.kind in "biu" else a for i, a in enumerate(operands))
-
-
 class Tensor(np.ndarray):
     """MindSpore's Tensor: ``Tensor(input_data, dtype)``, or ``Tensor(shape=..., dtype=...,
     init=...)`` drawn by an initializer."""
@@ -188,13 +137,13 @@ class Tensor(np.ndarray):
         1.x computes a 0-d Tensor with a number in float64: there the number takes the
         Tensors' dtype first where NumPy 2 would (a float with float Tensors, an int
         with int ones)."""
-        if any(_defers_to(a) for a in inputs):
+        if any(defers_to(a) for a in inputs):
             return NotImplemented  # another type's own ufunc handling (compiled code's values)
         inputs = numbers_of_numpy_scalars(inputs)
         if method == "__call__" and ufunc.__name__ in promotion.UFUNCS:
-            inputs = _mindspore_operands(promotion.UFUNCS[ufunc.__name__], inputs)
+            inputs = mindspore_operands(promotion.UFUNCS[ufunc.__name__], inputs)
         if not NUMPY_2:
-            inputs = _weak_numbers(inputs)
+            inputs = weak_numbers(inputs)
         inputs = tuple(a.view(np.ndarray) if isinstance(a, Tensor) else a for a in inputs)
         if ufunc is np.power and method == "__call__" and not kwargs:  # (x ** -1 of ints)
             from .integer_dtypes import integer_power  # (it imports this module)
@@ -219,7 +168,7 @@ class Tensor(np.ndarray):
         ``ops.relu(x).asnumpy()`` works as in MindSpore."""
         plain = dict(zip(kwargs, _plain(list(kwargs.values())))) if kwargs else kwargs
         if (func is np.where and len(args) == 3) or (func is np.clip and len(args) == 3):
-            args = _mindspore_operands(func.__name__, numbers_of_numpy_scalars(args))
+            args = mindspore_operands(func.__name__, numbers_of_numpy_scalars(args))
         return _results(func._implementation(*_plain(args), **plain))
 
     def register_hook(self, hook: Any) -> Any:
