@@ -154,8 +154,6 @@ class Cifar10Dataset(Dataset):
     channels) and ``label``, a uint32 scalar, as MindSpore 2.10 gives them (measured).
     Nothing is downloaded."""
 
-    RECORD = 1 + 32 * 32 * 3
-
     def __init__(self, dataset_dir: str, usage: str | None = None,
                  num_samples: int | None = None, num_parallel_workers: int | None = None,
                  shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
@@ -166,17 +164,9 @@ class Cifar10Dataset(Dataset):
         files = names[usage] if usage != "all" else [  # the files there, as MindSpore's
             n for n in names["train"] + names["test"]
             if os.path.isfile(os.path.join(dataset_dir, n))] or names["train"]
-        records = []
-        for name in files:
-            path = os.path.join(dataset_dir, name)
-            if not os.path.isfile(path):
-                raise ValueError(f"Cifar10Dataset: {path} is missing")
-            data = np.fromfile(path, np.uint8)
-            records.append(data[:len(data) - len(data) % self.RECORD].reshape(-1, self.RECORD))
-        rows = np.concatenate(records)
-        images = rows[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+        rows, images = _cifar_records("Cifar10Dataset", dataset_dir, files, labels=1)
         super().__init__(["image", "label"])
-        self.slices = NumpySlicesDataset((np.ascontiguousarray(images),
+        self.slices = NumpySlicesDataset((images,
                                           rows[:, 0].astype(np.uint32)),
                                          ["image", "label"], num_samples, shuffle=shuffle,
                                          sampler=sampler, num_shards=num_shards,
@@ -197,8 +187,6 @@ class Cifar100Dataset(Dataset):
     record's first two bytes. MindSpore refuses files of other than 50000 and 10000
     records; this reads any whole number of records. Nothing is downloaded."""
 
-    RECORD = 2 + 32 * 32 * 3
-
     def __init__(self, dataset_dir: str, usage: str | None = None,
                  num_samples: int | None = None, num_parallel_workers: int | None = None,
                  shuffle: bool | None = None, sampler: Any = None, num_shards: int | None = None,
@@ -207,18 +195,10 @@ class Cifar100Dataset(Dataset):
         files = [f"{usage}.bin"] if usage != "all" else [
             n for n in ("test.bin", "train.bin")
             if os.path.isfile(os.path.join(dataset_dir, n))] or ["train.bin"]
-        records = []
-        for name in files:
-            path = os.path.join(dataset_dir, name)
-            if not os.path.isfile(path):
-                raise ValueError(f"Cifar100Dataset: {path} is missing")
-            data = np.fromfile(path, np.uint8)
-            records.append(data[:len(data) - len(data) % self.RECORD].reshape(-1, self.RECORD))
-        rows = np.concatenate(records)
-        images = rows[:, 2:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+        rows, images = _cifar_records("Cifar100Dataset", dataset_dir, files, labels=2)
         names = ["image", "coarse_label", "fine_label"]
         super().__init__(names)
-        self.slices = NumpySlicesDataset((np.ascontiguousarray(images),
+        self.slices = NumpySlicesDataset((images,
                                           rows[:, 0].astype(np.uint32),
                                           rows[:, 1].astype(np.uint32)),
                                          names, num_samples, shuffle=shuffle, sampler=sampler,
@@ -229,6 +209,24 @@ class Cifar100Dataset(Dataset):
 
     def rows(self) -> Iterator[Row]:
         return self.slices.rows()
+
+
+def _cifar_records(name: str, dataset_dir: str, files: list[str], labels: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The records of CIFAR binary ``files`` (``labels`` label bytes, then the image's
+    channel planes), and their images laid out as height, width, channels; a partial
+    record at a file's end is left out."""
+    size = labels + 32 * 32 * 3
+    records = []
+    for file in files:
+        path = os.path.join(dataset_dir, file)
+        if not os.path.isfile(path):
+            raise ValueError(f"{name}: {path} is missing")
+        data = np.fromfile(path, np.uint8)
+        records.append(data[:len(data) - len(data) % size].reshape(-1, size))
+    rows = np.concatenate(records)
+    return rows, np.ascontiguousarray(rows[:, labels:].reshape(-1, 3, 32, 32)
+                                      .transpose(0, 2, 3, 1))
 
 
 def _local_usage(name: str, files: str, dataset_dir: str, usage: str | None) -> str:
