@@ -29,6 +29,7 @@ from .directional import jvp
 from .errors import AutodiffError, AutodiffTypeError, AutodiffValueError, Loc, call_site
 from .ir import primitives as P
 from .ir.core import Var
+from .pipeline.library import as_compilable
 
 __all__ = ["jet", "derivative"]
 
@@ -70,7 +71,7 @@ def lower_jet(low: Any, args: list, kwargs: dict, loc: Loc | None) -> Any:
         raise AutodiffError(f"jet: {err}", loc) from None
     inputs, steps, order = _inputs(primals, series, loc)
     t = np.zeros((), _float_dtype(inputs))
-    out = low.call_callable(fn, inputs, {})
+    out = low.call_callable(as_compilable(fn), inputs, {})  # (np.sin: a def calling it)
     derivatives = [low.call_callable(_along(fn, k), (t, inputs, steps), {})
                    for k in range(1, order + 1)]
     return out, _stacked(out, derivatives)
@@ -95,8 +96,8 @@ def _inputs(primals: Any, series: Any, loc: Loc | None) -> tuple[tuple, tuple, i
                                 "array for one input, a tuple of as many for a tuple)",
                                 loc, hint="give one series per input")
     inputs = tuple(_astype(p, _float(_dtype(p))) for p in (primals if several else (primals,)))
-    steps = tuple(_astype(s, _dtype(p)) for s, p in zip(series if several else (series,),
-                                                         inputs))
+    steps = tuple(_astype(_orders_stacked(s), _dtype(p))
+                  for s, p in zip(series if several else (series,), inputs))
     shapes = [(_shape(s), _shape(p)) for s, p in zip(steps, inputs)]
     if any(s is None or p is None for s, p in shapes):
         raise AutodiffError("jet needs the shapes of its inputs and series when compiling",
@@ -112,6 +113,16 @@ def _inputs(primals: Any, series: Any, loc: Loc | None) -> tuple[tuple, tuple, i
                                      f"shape {p}", loc,
                                      hint="each series is (orders, *input.shape)")
     return inputs, steps, orders[0]
+
+
+def _orders_stacked(series: Any) -> Any:
+    """One input's series as one array of the orders along axis 0: JAX spells it as a
+    list of the orders' arrays (``jet(f, (x,), ([s1, s2],))``), MindSpore as the array."""
+    if not isinstance(series, list | tuple):
+        return series
+    if any(isinstance(s, Var) for s in series):
+        return P.stack(*series, axis=0)
+    return np.stack([np.asarray(s) for s in series])
 
 
 def _shape(v: Any) -> tuple | None:

@@ -188,3 +188,34 @@ def test_vmap_of_a_jet_is_each_examples():
         for k, s in enumerate(series, start=1):
             np.testing.assert_allclose(g[k - 1], _differences(three_tanh_layers, (x,), (s,), k),
                                        rtol=2e-5, atol=2e-6)
+
+
+def test_series_as_jax_spells_it_a_list_of_the_orders_arrays():
+    """``jet(f, (x,), ([s1, s2],))``: each input's orders as a list, stacked as
+    MindSpore's one array is (they were read as an array and failed inside)."""
+    x, s1, s2 = np.array([0.3, -1.1]), np.array([1.0, 0.5]), np.array([0.2, -0.4])
+    want = adc.jet(exp_of_sin, (x,), (np.stack([s1, s2]),))
+    for series in (([s1, s2],), ((s1, s2),), ([list(s1), list(s2)],)):
+        got = adc.jet(exp_of_sin, (x,), series)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-15)
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-15)
+    np.testing.assert_allclose(adc.jet(exp_of_sin, x, [s1, s2])[1], want[1], rtol=1e-15)
+    scalar = adc.jet(np.sin, (0.5,), ((1.0, 0.0),))[1]
+    np.testing.assert_allclose(scalar, [np.cos(0.5), -np.sin(0.5)], rtol=1e-15)
+
+
+def _second_order_of_sin_along_x_t_squared(x):
+    return np.sum(adc.jet(np.sin, (x,), ([np.ones_like(x), x],))[1][1])
+
+
+def test_a_numpy_function_jetted_inside_a_differentiated_function():
+    """``jet(np.sin, ...)`` in compiled code (it was 'cannot compile <ufunc 'sin'>'),
+    the path's second order series read from ``x`` too, against central differences."""
+    x = np.array([0.3, 0.9, -1.4])
+    got = adc.grad(_second_order_of_sin_along_x_t_squared)(x)
+    eps, want = 1e-6, np.zeros_like(x)
+    for i in range(x.size):
+        e = np.eye(x.size)[i] * eps
+        want[i] = (_second_order_of_sin_along_x_t_squared(x + e)
+                   - _second_order_of_sin_along_x_t_squared(x - e)) / (2 * eps)
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
