@@ -87,6 +87,8 @@ SPECIALISED = [
     (C.zip_of_starred_call, (M,)),
     (C.map_of_a_recursion, (M,)),
     (C.map_of_two_sequences, (M,)),
+    (C.enumerate_beside_rows, (M,)),
+    (C.enumerate_listed, (M,)),
     (C.generator_of_layers, (RNG.normal(size=(4, 2)),)),
     (C.generator_with_yield_from, (M,)),
 ]

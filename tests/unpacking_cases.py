@@ -391,6 +391,18 @@ def map_of_two_sequences(m):
     return sum(map(lambda a, b: np.sum(a * b), m, [m[1], m[0], m[2]]))
 
 
+def enumerate_beside_rows(m):  # enumerate as a value, not a loop's own iterable
+    total = 0.0
+    for row, (i, other) in zip(m, enumerate(m[::-1], start=1)):
+        total = total + i * np.sum(row * other)
+    return total
+
+
+def enumerate_listed(m):
+    pairs = list(enumerate([np.sin(m[0]), m[1] * m[2]]))
+    return sum(np.sum(v) * (i + 1) for i, v in pairs) + dict(enumerate(m))[2][1]
+
+
 LAYERS = [(1, 2), (2, 1)]
 
 

@@ -98,6 +98,12 @@ def map_(function: Any, iterable: Any, /, *iterables: Any) -> Any:
     return [function(*items) for items in zip(iterable, *iterables)]
 
 
+def enumerate_(iterable: Any, start: int = 0) -> Any:
+    """``enumerate`` as a value (``zip(xs, enumerate(ys))``): the numbered items, a list
+    as ``map``'s; a ``for`` over ``enumerate(...)`` itself walks it without this."""
+    return [(start + i, item) for i, item in enumerate(iterable)]
+
+
 def sorted_by_values(items: list, keys: list, reverse: bool, /) -> list:
     """``sorted(items, key=...)`` by keys computed at run time, numbers each: the
     stable order of the keys (reversed, equal keys keep their order, as Python's), the
@@ -111,7 +117,7 @@ def sorted_by_values(items: list, keys: list, reverse: bool, /) -> list:
 # The callables these stand for, when a call passes them run-time values.
 WRITTEN_IN_PYTHON = {builtins.max: max_, builtins.min: min_, builtins.sum: sum_,
                      builtins.any: any_, builtins.all: all_, functools.reduce: reduce,
-                     builtins.map: map_}
+                     builtins.map: map_, builtins.enumerate: enumerate_}
 
 
 def needs_length(func: Any, args: tuple) -> bool:
