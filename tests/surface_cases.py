@@ -605,6 +605,18 @@ def asarray_fn(x):
     return np.asarray(x) * 2.0
 
 
+def contiguous_fn(x):
+    return np.ascontiguousarray(x.T) * np.asfortranarray(x.T, dtype=np.float64)
+
+
+def contiguous_of_0d(x):
+    return np.ascontiguousarray(x[0, 1] * 2.0)  # (1,), as NumPy makes it
+
+
+def require_fn(x):
+    return np.require(x, requirements="W") * 2.0
+
+
 def array_copy(x):
     return np.array(x) * 2.0
 

@@ -127,6 +127,18 @@ def _asarray(a, dtype=None, order=None, **kw):
     return _array(a, dtype, copy=False)
 
 
+def _in_memory_order(a, dtype=None, **kw):
+    """``np.ascontiguousarray``/``np.asfortranarray``: the values as they are (memory
+    order is the backend's concern), at least 1-d, as NumPy makes a 0-d one."""
+    made = _asarray(a, dtype)
+    return P.atleast_1d(made) if isinstance(made, Var) else np.atleast_1d(made)
+
+
+def _required(a, dtype=None, requirements=None, **kw):
+    """``np.require``: the values (the flags it asks for are the backend's concern)."""
+    return _asarray(a, dtype)
+
+
 def _astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True):
     if isinstance(dtype, Var):  # known at run time only: assume a float cast
         return P.astype(x, dtype)
@@ -257,6 +269,8 @@ register("constructors", _arange, np.arange)
 register("constructors", _linspace, np.linspace)
 register("constructors", _array, np.array)
 register("constructors", _asarray, np.asarray, np.asanyarray)
+register("constructors", _in_memory_order, np.ascontiguousarray, np.asfortranarray)
+register("constructors", _required, np.require)
 register("constructors", lambda a, order="K", **kw: P.copy(a), np.copy, methods=("copy",))
 register("constructors", _astype, methods=("astype",))
 for _scalar in (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
