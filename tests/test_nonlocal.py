@@ -1,7 +1,10 @@
 """``nonlocal`` in a ``def`` inside the differentiated function: the enclosing
 function's name, written back when the call ends; a loop or branch whose body makes
 the call carries or merges the name as one it assigns (its syntax does not show it).
-Values against plain Python, gradients against differences."""
+Values against plain Python, gradients against differences. ``global`` declarations of
+names only read, and the refusal of one assigned."""
+import sys
+
 import numpy as np
 import pytest
 
@@ -202,3 +205,45 @@ def by_a_comprehension_statement(x):
 def test_a_comprehension_as_a_statement_runs_its_calls():
     assert adc.value_and_grad(by_a_comprehension_statement)(0.7) == \
         pytest.approx((2.1, 3.0), rel=1e-12)
+
+
+SCALE = 3.0
+
+
+def reads_a_declared_global(x):
+    global SCALE
+    return np.sum(np.sin(x) * SCALE)
+
+
+def declares_a_global_its_inner_def_shadows(x):
+    global SCALE
+
+    def twice(v):
+        SCALE = 2.0  # noqa: N806 (the inner def's own local, not the module's)
+        return v * SCALE
+
+    return np.sum(twice(x) * SCALE)
+
+
+def assigns_a_declared_global(x):
+    global SCALE
+    SCALE = 2.0
+    return np.sum(x * SCALE)
+
+
+def test_a_global_declaration_of_names_only_read_is_a_module_read(monkeypatch):
+    """(It was refused as an unsupported statement.) The value read is the module's at
+    each call, as an undeclared name's is."""
+    x = np.array([0.3, -1.2])
+    np.testing.assert_allclose(adc.grad(reads_a_declared_global)(x), 3.0 * np.cos(x))
+    monkeypatch.setattr(sys.modules[__name__], "SCALE", 5.0)
+    np.testing.assert_allclose(adc.grad(reads_a_declared_global)(x), 5.0 * np.cos(x))
+    np.testing.assert_allclose(adc.grad(declares_a_global_its_inner_def_shadows)(x),
+                               np.full(2, 2.0 * 5.0))
+
+
+def test_assigning_a_declared_global_is_refused_at_the_assignment():
+    with pytest.raises(AutodiffError, match="'SCALE' is declared global and assigned") as info:
+        adc.grad(assigns_a_declared_global)(np.ones(2))
+    assert "test_nonlocal.py" in str(info.value) and "SCALE = 2.0" in str(info.value)
+    assert SCALE == 3.0  # the module's variable untouched

@@ -10,6 +10,10 @@ assigns (``loop_bodies.loop_body``, ``control``), since its syntax does not show
 Refused, at the ``nonlocal`` statement: a function called from another function than
 the one that defined it (the enclosing scope is not the caller's there), and one that
 returns from inside a block (its scope's names at the end are one path's).
+
+A ``global`` declaration of names the function only reads changes nothing: they are read
+from the module as undeclared names are. One the function assigns is refused: a
+differentiated function may not set the module's variables.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import gast
 from ..errors import Loc, UnsupportedSyntaxError
 from .merging import same_contents
 from .scope import NOT_RETURNED, LocalFunction, Scope
+from .statements import walk
 
 
 def declared(node: gast.AST) -> list[gast.Nonlocal]:
@@ -83,5 +88,20 @@ def stmt_nonlocal(scope: Scope, node: gast.Nonlocal) -> Any:
     return NOT_RETURNED
 
 
+def stmt_global(scope: Scope, node: gast.Global) -> Any:
+    """A declaration of module variables: nothing to do where the function only reads
+    them, refused where it assigns one."""
+    body = scope.parsed.node.body if isinstance(scope.parsed.node, gast.FunctionDef) else []
+    declared = set(node.names)
+    for written in walk(body):  # (a nested def's names are its own)
+        if isinstance(written, gast.Name) and written.id in declared \
+                and isinstance(written.ctx, gast.Store | gast.Del):
+            raise UnsupportedSyntaxError(
+                f"'{written.id}' is declared global and assigned: a differentiated "
+                "function cannot set a variable of its module", scope.loc(written),
+                hint="return the new value instead of assigning a global")
+    return NOT_RETURNED
+
+
 # The statements handled here, by node type (``Lowering.statements`` holds them all).
-STATEMENTS = {gast.Nonlocal: stmt_nonlocal}
+STATEMENTS = {gast.Nonlocal: stmt_nonlocal, gast.Global: stmt_global}
