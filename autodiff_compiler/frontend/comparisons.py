@@ -94,9 +94,12 @@ def _on_objects(scope: Scope, node: gast.AST, op: gast.cmpop, left: Any, right: 
 def _contains(scope: Scope, node: gast.AST, container: Any, item: Any) -> Any:
     """``item in container`` with run-time values: an array holds it if any entry
     equals it (NumPy's ``(container == item).any()``); a list or tuple if one of its
-    items is it or equals it (Python's test, item by item, stopping at the first)."""
+    items is it or equals it (Python's test, item by item, stopping at the first); a
+    dict if one of its keys does."""
     if isinstance(container, Var):
         return surface.FUNCTIONS[np.any](P.equal(container, item))
+    if isinstance(container, dict):  # its keys, known when compiling, whatever it holds
+        container = list(container)
     if not isinstance(container, list | tuple):
         raise scope.error(node, f"'in' of a run-time value and a {type(container).__name__}",
                           hint="test membership in a list, a tuple or an array")

@@ -424,12 +424,16 @@ def _unsupported_statement(scope: Scope, stmt: gast.stmt) -> UnsupportedSyntaxEr
     kind = type(stmt).__name__
     hints = {
         "Try": "let errors propagate, or check the condition before the operation",
-        "Global": "return the new value instead of assigning a global",
+        "Match": "a mapping pattern's **rest, a class pattern's positional sub-patterns "
+                 "(but a built-in type's one, int(n)) and alternatives that capture names "
+                 "are not supported: write those cases as if/elif",
         "Nonlocal": "return the new value instead of assigning an enclosing variable",
         "AsyncFunctionDef": "compile a plain (not async) function",
     }
-    return UnsupportedSyntaxError(f"'{kind.lower()}' statements are not supported yet",
-                                  scope.loc(stmt), hint=hints.get(kind, "rewrite without it"))
+    what = "a pattern of this 'match' statement is" if kind == "Match" else \
+        f"'{kind.lower()}' statements are"  # (the others are branches: match_statements)
+    return UnsupportedSyntaxError(f"{what} not supported yet", scope.loc(stmt),
+                                  hint=hints.get(kind, "rewrite without it"))
 
 
 def _is_integer(value: Any) -> bool:

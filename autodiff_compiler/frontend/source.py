@@ -30,6 +30,7 @@ import gast
 
 from ..errors import AutodiffError, Loc, UnsupportedSyntaxError
 from .generators import as_list_builder, nested_as_list_builders
+from .match_statements import matches_as_branches
 
 AST_LOCK = threading.Lock()
 
@@ -133,6 +134,7 @@ def _parse_code(code: types.CodeType, filename: str, qualname: str) -> ParsedFun
             node = _find_function(tree, code, loc, line=first + 1)
             return ParsedFunction(node, code.co_filename, 0, 0, qualname)
     node = _find_function(tree, code, loc, shift=(first, indent))
+    matches_as_branches(node)  # (in the functions it defines too)
     if code.co_flags & inspect.CO_GENERATOR:  # the list of what it yields
         node = as_list_builder(node)
     nested_as_list_builders(node)  # (generators the function defines, likewise)
