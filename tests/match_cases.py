@@ -90,11 +90,21 @@ def by_none(x, option=None):
 def by_sign_per_item(x):  # a subject known only at run time, in a loop
     total = 0.0
     for v in x:
-        match v > 0:
+        match bool(v > 0):
             case True:
                 total = total + v ** 2
             case False:
                 total = total - np.sin(v)
+    return total
+
+
+def numpy_bool_is_never_true(x):  # as in Python: case True tests identity
+    total = np.sum(x)
+    match np.sum(x) > 0:
+        case True:
+            total = total * 2.0
+        case False:
+            total = total * 3.0
     return total
 
 

@@ -37,6 +37,7 @@ CASES = [
     (C.by_none, (X,)),
     (C.by_none, (X, 2.5)),
     (C.by_sign_per_item, (X,)),
+    (C.numpy_bool_is_never_true, (X,)),
     (C.by_count, (X,)),
     (C.by_count, (-np.abs(X),)),
     (C.by_count, (np.abs(X),)),

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..ir import primitives as P
 from ..ir import surface
+from ..ir.builder import producer_of
 from ..ir.core import Var
 from ..ir.primitives.coercion import asarray, holds_var
 from . import object_protocols
@@ -55,6 +56,8 @@ def _compared(scope: Scope, node: gast.AST, op: gast.cmpop, left: Any, right: An
     """One comparison of a chain."""
     if type(op) in (gast.In, gast.NotIn) and has_state(scope, right):
         right = object_protocols.iterated(scope, node, right)  # its __iter__'s items
+    if type(op) in (gast.Is, gast.IsNot) and _a_truth_value_beside_a_bool(left, right):
+        return _identity_with_a_bool(scope, node, isinstance(op, gast.Is), left, right)
     same = tuple_equality(isinstance(op, gast.Eq), left, right) \
         if type(op) in (gast.Eq, gast.NotEq) else NotImplemented
     if same is not NotImplemented:  # a shape known only at run time, as a whole
@@ -89,6 +92,68 @@ def _on_objects(scope: Scope, node: gast.AST, op: gast.cmpop, left: Any, right: 
             return found if isinstance(op, gast.In) else (
                 P.truth_not(P.truth(found)) if isinstance(found, Var) else not found)
     return NOT_STATE
+
+
+def _a_truth_value_beside_a_bool(left: Any, right: Any) -> bool:
+    return any(b is True or b is False
+               for a, b in ((left, right), (right, left)) if isinstance(a, Var))
+
+
+def _identity_with_a_bool(scope: Scope, node: gast.AST, is_: bool, left: Any,
+                          right: Any) -> Any:
+    """``flag is True`` of a run-time value. Python's bools are singletons: a Python
+    bool when the code runs (``bool(...)``, ``not``, a comparison of Python numbers) is
+    ``True`` exactly when it is true, a NumPy bool or an array never is. Where the
+    compiler cannot tell which the value will be, it refuses rather than guess."""
+    value, singleton = (left, right) if isinstance(left, Var) else (right, left)
+    kind = _bool_kind(value)
+    if kind == "numpy":
+        return not is_
+    if kind is None:
+        raise scope.error(node, f"'{'is' if is_ else 'is not'} {singleton}' of a run-time "
+                                "value that may be a Python "
+                                "bool (identical to True or False) or a NumPy bool (never "
+                                "identical): which one is not known when compiling",
+                          hint=f"test its truth instead: 'if flag:', 'if not flag:' or "
+                               f"'bool(flag) is {singleton}'")
+    return (P.equal if is_ else P.not_equal)(value, singleton)
+
+
+_COMPARISONS = ("less", "less_equal", "greater", "greater_equal", "equal", "not_equal")
+
+
+def _bool_kind(value: Any) -> str | None:
+    """``"python"`` where ``value`` is a Python bool when the code runs, ``"numpy"``
+    where it is a NumPy value (a NumPy bool, an array, a number of another type), None
+    where that is not known when compiling."""
+    if not isinstance(value, Var):
+        return "python" if isinstance(value, bool) else \
+            "numpy" if isinstance(value, np.generic | np.ndarray) else None
+    aval = value.aval
+    if aval.dtype is None or aval.dtype != np.bool_ or aval.shape != ():
+        return "numpy" if aval.dtype is not None and aval.shape is not None else None
+    if aval.weak:
+        return "python"
+    made = producer_of(value)
+    if made is None:
+        return None
+    if made.prim.name in ("truth", "truth_not"):  # bool(x), not x
+        return "python"
+    if made.prim.name in _COMPARISONS:  # Python's numbers give Python's bool
+        weak = list(map(_python_number, made.invars))
+        return "python" if all(weak) else "numpy"  # (a NumPy value beside: NumPy's)
+    if made.prim.name in ("truth_and", "truth_or"):  # one of its operands
+        kinds = {_bool_kind(a) for a in made.invars}
+        return kinds.pop() if len(kinds) == 1 else None
+    return None
+
+
+def _python_number(operand: Any) -> bool:
+    """Whether an equation's operand is a Python number when the code runs."""
+    if isinstance(operand, Var):
+        return operand.aval.weak and operand.aval.shape == ()
+    value = getattr(operand, "value", operand)  # (a constant's)
+    return isinstance(value, int | float | complex) and not isinstance(value, np.generic)
 
 
 def _contains(scope: Scope, node: gast.AST, container: Any, item: Any) -> Any:

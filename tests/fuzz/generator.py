@@ -57,6 +57,8 @@ PAIR_SHARE = 0.15  # branches followed by a tuple holding None (or one array) on
 HELD_SHARE = 0.15  # arrays written by index through the dict or list holding them
 BOXED_SHARE = 0.15  # ``for`` loops whose accumulator a helper writes into a list
 BOUNDED_SHARE = 0.3  # counted ``while`` loops that also stop once the accumulator is large
+IDENTITY_SHARE = 0.1  # branches testing ``bool(c) is True`` and the like
+MATCH_SHARE = 0.1  # branches spelt as ``match bool(c):`` with ``case True:``
 FIRST_SHARE = 0.15  # ``for`` loops keeping their first value in a name that starts as None
 ALIAS_SHARE = 0.1  # a run-time branch's value, a view or a 0-d array on a path, written in place
 READER_SHARE = 0.1  # a partial, bound method, generator... of an array, then a write into it
@@ -116,6 +118,7 @@ class _Generator:
         self.snapshots = random.Random(seed + 9800027)
         self.texts = random.Random(seed + 9900103)
         self.pairs = random.Random(seed + 9900119)
+        self.spellings = random.Random(seed + 9900181)
         self.holders = random.Random(seed + 9900131)
         self.renames = random.Random(seed + 9900157)
         self.settles = random.Random(seed + 9900161)
@@ -224,10 +227,26 @@ class _Generator:
         else:
             orelse = tuple(self._scoped(lambda: [Stmt(f"{name} = {self.ex.expr(shape, 2)}")]))
         self.ex.env[name] = shape
-        stmts = [Stmt(f"if {test}:", tuple(then), orelse)]
+        stmts = [self._branch(test, tuple(then), orelse)]
         if self.pairs.random() < PAIR_SHARE:
             stmts += self._optional_pair(name, shape)
         return stmts
+
+    def _branch(self, test: str, then: tuple[Stmt, ...], orelse: tuple[Stmt, ...]) -> Stmt:
+        """``if test:``, or the same branch spelt as an identity with a Python bool
+        (``bool(test) is True``: a run-time bool is Python's singleton) or as a
+        ``match`` on it."""
+        spelling = self.spellings.random()
+        if spelling < IDENTITY_SHARE:
+            self.features.add("is_bool")
+            test = self.spellings.choice([f"bool({test}) is True",
+                                          f"bool({test}) is not False",
+                                          f"(not ({test})) is False"])
+        elif spelling < IDENTITY_SHARE + MATCH_SHARE:
+            self.features.add("match")
+            cases = (Stmt("case True:", then, keep=True), Stmt("case _:", orelse, keep=True))
+            return Stmt(f"match bool({test}):", cases, keep=True)
+        return Stmt(f"if {test}:", then, orelse)
 
     def _optional_pair(self, name: str, shape: Shape) -> list[Stmt]:
         """A tuple whose second item is ``None`` on both paths of a run-time branch (or

@@ -64,7 +64,8 @@ def _smaller_bodies(body: Body) -> Iterator[Body]:
     for i, stmt in enumerate(body):
         if stmt.body is None:
             continue
-        if not stmt.text.startswith("while"):  # a while's step would run once, not loop
+        # a while's step would run once, not loop; a match's cases are no statements
+        if not stmt.text.startswith(("while", "match", "case")):
             inlined = tuple(s for s in stmt.body if s.text not in ("break", "continue"))
             yield body[:i] + inlined + body[i + 1:]
         if stmt.orelse is not None:
