@@ -73,6 +73,7 @@ from .mindspore.initializer import (
     initializer,
 )
 from .mindspore.mindir import export, load
+from .mindspore.no_grad import _no_grad  # noqa: F401 (``from mindspore import _no_grad``)
 from .mindspore.ops import stop_gradient
 from .mindspore.sparse import COOTensor, CSRTensor
 from .mindspore.tensor import Parameter, ParameterTuple, Tensor, from_numpy, is_tensor, tensor

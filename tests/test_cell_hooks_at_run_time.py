@@ -143,3 +143,27 @@ def test_register_hook_passes_its_function_of_the_gradient_on_as_mindspore():
     with pytest.raises(AutodiffError, match="already used") as err:
         ms.grad(hooked_after_use)(x)
     assert "right where the array is made" in str(err.value)
+
+
+def test_hook_classes_are_in_the_operations_module_as_in_mindspore():
+    """MindSpore's tests spell them ``P.HookBackward`` (``mindspore.ops.operations``):
+    a Cell holding one, in front of a ReLU, differentiated with ``GradOperation``. For x
+    = [[0.5, -1], [2, -0.3]], relu((2x)^2)'s gradient is 8x, doubled by the hook."""
+    operations = ops.operations
+    assert operations.HookBackward is ops.HookBackward
+    assert operations.InsertGradientOf is ops.InsertGradientOf
+
+    class VarHook(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.relu = nn.ReLU()
+            self.hook = operations.HookBackward(lambda grads: (grads[0] * 2,))
+
+        def construct(self, x):
+            x = x + x
+            x = x * x
+            return self.relu(self.hook(x))
+
+    x = np.array([[0.5, -1.0], [2.0, -0.3]], np.float32)
+    (g,) = ops.GradOperation(get_all=True)(VarHook())(Tensor(x))
+    np.testing.assert_allclose(g, 2 * 8 * x, rtol=1e-6)

@@ -297,3 +297,75 @@ def test_sens_of_a_dict_output_is_a_dict_with_its_keys():
     np.testing.assert_allclose(got, np.where(x > 0, x, 0.0) + 1.0, rtol=1e-6)
     with pytest.raises(ms.AutodiffError, match="sens must be a dict with its keys"):
         ops.GradOperation(sens_param=True)(DictOutput())(x, {"a": x})
+
+
+class Powers(nn.Cell):
+    """x * w * x ** n, or its negative: a loop count and a flag among the inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor(np.array([2.0], np.float32)), name="w")
+
+    def construct(self, x, n, flag=True):
+        out = x * self.w
+        for _ in range(n):
+            out = out * x
+        return out if flag else -out
+
+
+class GradOfPowers(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.net = Powers()
+
+    def construct(self, x):
+        return ops.GradOperation(get_all=True)(self.net)(x, 2, False)
+
+
+X1 = Tensor(np.array([1.5], np.float32))
+
+
+@pytest.mark.parametrize("call, want", [
+    (lambda: ops.GradOperation(get_all=True)(Powers())(X1, 2), ([13.5],)),
+    (lambda: ops.GradOperation(get_all=True)(Powers())(X1, 2, False), ([-13.5],)),
+    (lambda: ops.GradOperation(get_all=True, sens_param=True)(Powers())(X1, 2, Tensor([3.0])),
+     ([40.5],)),
+    (lambda: ops.GradOperation(get_all=True, get_by_list=True)(Powers())(X1, 2),
+     (([13.5],), ([3.375],))),
+    (lambda: ops.GradOperation(get_all=True, get_by_list=True)(Powers())(3, 2), ((), ([27.0],))),
+    (lambda: ops.GradOperation(get_all=True)(lambda n, m: n + m)(1, 2), ()),
+    (lambda: ops.GradOperation(get_all=True)(GradOfPowers())(X1), ([-18.0],)),
+])
+def test_get_all_leaves_out_python_ints_and_flags(call, want):
+    """MindSpore 2.10 leaves its non-Tensor inputs out of ``get_all``'s tuple (measured,
+    each value here): the gradient of 2 x^3 is 6 x^2 = 13.5 at x = 1.5, w's is x^3. A
+    Python int there was refused as an input that cannot be differentiated."""
+    got = call()
+    assert _structure(got) == _structure(want)
+    for g, w in zip(_leaves(got), _leaves(want)):
+        np.testing.assert_allclose(np.asarray(g), w, rtol=1e-6)
+
+
+def _structure(tree):
+    return [_structure(t) for t in tree] if isinstance(tree, tuple) else None
+
+
+def _leaves(tree):
+    return [x for t in tree for x in _leaves(t)] if isinstance(tree, tuple) else [tree]
+
+
+class SixTimes(nn.Cell):
+    def construct(self, x):
+        return 6 * x
+
+
+@pytest.mark.parametrize("call", [
+    lambda n, x: ops.GradOperation(get_by_list=True)(n, n.trainable_params())(x),
+    lambda n, x: ms.grad(n, None, n.trainable_params())(x),
+], ids=["grad_operation", "grad"])
+def test_nothing_to_differentiate_gives_an_empty_tuple_whatever_is_returned(call):
+    """No positions and no weights (a Cell of no Parameters): ``()``, for an integer
+    output too, as MindSpore 2.10 gives (measured); the integer output was refused as
+    having no float to differentiate."""
+    for x in (Tensor(np.array([1.0], np.float32)), Tensor(np.array([1], np.int32))):
+        assert call(SixTimes(), x) == ()

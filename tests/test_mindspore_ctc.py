@@ -67,3 +67,28 @@ def test_the_cell_and_its_gradient_against_central_differences():
 
     np.testing.assert_allclose(ms.grad(f)(z64), central_differences(f, z64), rtol=1e-6,
                                atol=1e-9)
+
+
+class LogitsCTC(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.loss = nn.CTCLoss(blank=0, reduction="mean")
+
+    def construct(self, logits, targets, input_lengths, target_lengths):
+        return self.loss(ops.log_softmax(logits, axis=-1), targets, input_lengths,
+                         target_lengths)
+
+
+def test_targets_and_lengths_among_all_inputs_get_int_zeros():
+    """``GradOperation(get_all=True)`` on a CTC net differentiates the int32 targets and
+    lengths too (MindSpore's CTC op tests do): int32 zeros there, measured on MindSpore
+    2.10, and the logits' gradient as ``grad`` gives it. They were refused, the lengths
+    being cast, divided by and read in the loop over time."""
+    logits = Tensor(np.random.default_rng(0).standard_normal((5, 2, 4)).astype(np.float32))
+    t = Tensor(np.array([[1, 2], [3, 0]], np.int32))
+    a, b = Tensor(np.array([5, 4], np.int32)), Tensor(np.array([2, 1], np.int32))
+    net = LogitsCTC()
+    g_logits, g_t, g_a, g_b = ops.GradOperation(get_all=True)(net)(logits, t, a, b)
+    for g, shape in ((g_t, (2, 2)), (g_a, (2,)), (g_b, (2,))):
+        assert g.dtype == np.int32 and g.shape == shape and not np.asarray(g).any()
+    np.testing.assert_allclose(g_logits, ms.grad(net)(logits, t, a, b), rtol=1e-6)

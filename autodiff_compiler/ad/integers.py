@@ -36,7 +36,7 @@ def integer_value(v: Any) -> bool:
 # (``check_integer_paths``).
 INTEGER_EXACT = frozenset({"add", "sub", "neg", "mul", "square", "reduce_sum", "matmul", "dot",
                            "getitem", "reshape", "broadcast_to", "transpose", "T",
-                           "expand_dims", "squeeze", "copy"})
+                           "expand_dims", "squeeze", "copy", "where"})
 
 
 def integer_exact(eqn: Eqn) -> bool:

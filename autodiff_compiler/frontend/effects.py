@@ -1,7 +1,8 @@
 """Statements run for what they do to the function's own state, lowered as the values
 they leave: ``np.add.at(y, index, v)`` (a write into ``y``) and ``with`` of the context
 managers that change no value (``np.errstate``, ``contextlib.nullcontext``), whose body
-is lowered as it is. ``syntax`` dispatches to them.
+is lowered as it is, or that stop the gradient of what the body binds (MindSpore's
+``_no_grad``). ``syntax`` dispatches to them.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from .. import trees
 from ..ir import primitives as P
 from ..ir.core import Var
 from ..ir.primitives.coercion import asarray
@@ -61,11 +63,15 @@ def stmt_with(scope: Scope, node: gast.With) -> Any:
     """``with np.errstate(...)`` and ``with contextlib.nullcontext(value) as name``: the
     body, as it is. Neither changes a value: ``np.errstate`` that only silences or shows
     floating-point warnings (the generated code may show some the body silenced), a
-    ``nullcontext`` nothing at all. Any other manager -- one that opens a resource,
-    catches exceptions, or makes NumPy raise -- is refused."""
+    ``nullcontext`` nothing at all; and MindSpore's ``_no_grad()``, after whose body each
+    name it bound (and what it returned) carries no gradient. Any other manager -- one
+    that opens a resource, catches exceptions, or makes NumPy raise -- is refused."""
+    stops = False
     for item in node.items:
         manager = _context_manager(scope, item.context_expr)
-        if isinstance(manager, contextlib.nullcontext):
+        if getattr(manager, "__stops_gradients__", False) and item.optional_vars is None:
+            stops = True
+        elif isinstance(manager, contextlib.nullcontext):
             if item.optional_vars is not None:
                 scope.assign(item.optional_vars, manager.enter_result)
         elif isinstance(manager, np.errstate) and item.optional_vars is None:
@@ -81,7 +87,41 @@ def stmt_with(scope: Scope, node: gast.With) -> Any:
                                                  "compiled", hint="open resources and catch "
                                                  "exceptions outside the differentiated "
                                                  "function")
-    return scope.block(node.body)
+    result = scope.block(node.body)
+    if stops:  # (MindSpore's ``_no_grad``): what the block bound carries no gradient
+        for name in _names_bound(node.body):
+            if name in scope.env:
+                target = gast.Name(name, gast.Store(), None, None)
+                scope.assign(target, apply_builder(scope, node, _stopped, [scope.env[name]],
+                                                   {}, "_no_grad"))
+        if result is not NOT_RETURNED:
+            result = apply_builder(scope, node, _stopped, [result], {}, "_no_grad")
+    return result
+
+
+def _stopped(value: Any) -> Any:
+    """``value`` with the gradient of each array in it stopped (in a tuple, list or
+    dict, keeping the structure); anything else (a number, a function) as it is."""
+    if isinstance(value, Var):
+        return P.stop_gradient(value)
+    if isinstance(value, tuple | list):
+        return trees.like(value, [_stopped(v) for v in value])
+    if type(value) is dict:
+        return {k: _stopped(v) for k, v in value.items()}
+    return value
+
+
+def _names_bound(body: list[gast.stmt]) -> list[str]:
+    """The names a block assigns (not inside a function or class it defines)."""
+    names: dict[str, None] = {}
+    stack: list[gast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names[node.id] = None
+        if not isinstance(node, gast.FunctionDef | gast.Lambda | gast.ClassDef):
+            stack.extend(gast.iter_child_nodes(node))
+    return list(names)
 
 
 def _context_manager(scope: Scope, node: gast.expr) -> Any:
@@ -90,6 +130,8 @@ def _context_manager(scope: Scope, node: gast.expr) -> Any:
     if not isinstance(node, gast.Call):
         return scope.expr(node)
     func = scope.expr(node.func)
+    if getattr(func, "__stops_gradients__", False) and not node.args and not node.keywords:
+        return func()
     if func not in (np.errstate, contextlib.nullcontext):
         name = getattr(func, "__qualname__", type(func).__name__)
         raise scope.error(node, f"'with' of {name}(...): only np.errstate and "

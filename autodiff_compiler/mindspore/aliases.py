@@ -42,6 +42,10 @@ ALIASES.update({"mint": mint, "mint.nn": mint.nn, "mint.nn.functional": mint.fun
 ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
 ALIASES["communication"] = ALIASES["communication.management"] = communication
 ALIASES["train.callback"] = train  # 1.x-era code: ``from mindspore.train.callback import ...``
+# ``from mindspore.train.loss_scale_manager import DynamicLossScaleManager`` (MindSpore's
+# loss-scale tests, the models zoo) and ``mindspore.train.amp``: the managers' module here.
+ALIASES["train.loss_scale_manager"] = ALIASES["train.amp"] = amp
+train.loss_scale_manager = train.amp = amp
 # ``from mindspore.ops import composite as C, functional as F``: MindSpore's older homes of
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
 ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..api import grad
+from ..ir.core import Const
 from ..sensitivity import weighted
 
 
@@ -56,22 +57,33 @@ class GradOperationFunction:
         self.target = weighted(fn) if op.sens_param else fn
         self._by_arity: dict[int, Any] = {}
 
-    def _gradient(self, n_args: int) -> Any:
+    def _gradient(self, args: Any) -> tuple[Any, int]:
+        """The ``grad`` for these arguments, and how many inputs it differentiates."""
+        n_args = len(args)
         inputs = n_args - 1 if self.op.sens_param else n_args
         if inputs < 0:
             raise TypeError(f"GradOperation(sens_param=True) of {_name(self.fn)} takes the "
                             "inputs and then the sensitivity")
-        if n_args not in self._by_arity:
+        # ``get_all`` leaves out a Python int, bool, string or None (a loop count, a
+        # flag), as MindSpore 2.10 leaves out its non-Tensor inputs: ``grad_all(net)(x,
+        # 3)`` is ``(dx,)``; Python floats are differentiated (README).
+        skipped = tuple(i for i in range(inputs) if _not_differentiable(args[i])) \
+            if self.op.get_all else ()
+        key = (n_args, skipped)
+        if key not in self._by_arity:
             if inputs == 0 and not _takes_no_inputs(self.fn):
                 raise TypeError(f"the gradient of {_name(self.fn)} needs its inputs"
                                 + (" and then the sensitivity" if self.op.sens_param else ""))
-            if inputs == 0 and not self.op.get_by_list:
-                self._by_arity[n_args] = NO_INPUTS
-            else:  # a Cell of no inputs: its weights' gradients only
-                positions = tuple(range(inputs)) if self.op.get_all and inputs else \
-                    None if self.op.get_by_list else 0
-                self._by_arity[n_args] = grad(self.target, positions, self.weights)
-        return self._by_arity[n_args]
+            positions = tuple(i for i in range(inputs) if i not in skipped)
+            if not (positions if self.op.get_all else inputs) and not self.op.get_by_list:
+                self._by_arity[key] = NO_INPUTS, 0
+            elif self.op.get_all:  # (none with get_by_list: the weights' gradients only)
+                self._by_arity[key] = grad(self.target, positions or None,
+                                           self.weights), len(positions)
+            else:
+                self._by_arity[key] = grad(self.target, None if self.op.get_by_list else 0,
+                                           self.weights), 1
+        return self._by_arity[key]
 
     def __call__(self, *args: Any) -> Any:
         record = getattr(self.fn, "__forward_record__", None)  # (``forward_reuse``)
@@ -81,21 +93,27 @@ class GradOperationFunction:
         return self._call(args)
 
     def _call(self, args: tuple) -> Any:
-        return self._arranged(self._gradient(len(args))(*args), len(args))
+        gradient, count = self._gradient(args)
+        return self._arranged(gradient(*args), count)
 
     def __lower_call__(self, low: Any, args: list, kwargs: dict, loc: Any) -> Any:
-        return self._arranged(self._gradient(len(args)).__lower_call__(low, args, kwargs, loc),
-                              len(args))
+        gradient, count = self._gradient(args)
+        return self._arranged(gradient.__lower_call__(low, args, kwargs, loc), count)
 
-    def _arranged(self, result: Any, n_args: int) -> Any:
+    def _arranged(self, result: Any, count: int) -> Any:
         """``get_all`` gives the inputs' gradients as a tuple, also of one input, where
         ``grad`` gives one position's alone (measured in MindSpore 2.10)."""
-        inputs = n_args - 1 if self.op.sens_param else n_args
-        if self.op.get_all and self.op.get_by_list and inputs == 0:
+        if self.op.get_all and self.op.get_by_list and count == 0:
             return (), result
-        if not self.op.get_all or inputs != 1:
+        if not self.op.get_all or count != 1:
             return result
         return ((result[0],), result[1]) if self.op.get_by_list else (result,)
+
+
+def _not_differentiable(arg: Any) -> bool:
+    """A Python int, bool, string or None, or one known when compiling (``Const``)."""
+    value = arg.value if isinstance(arg, Const) else arg
+    return value is None or isinstance(value, int | str | np.integer | np.bool_)
 
 
 class _NoInputs:

@@ -431,3 +431,13 @@ from .operations_state import *  # noqa: E402, F403  (every class of operations_
 from .operations_state import __all__ as _writing  # noqa: E402
 
 __all__ += ["StridedSlice", "Unstack", *_nn, *_writing, *_math, *_more, *_nn_more]
+
+
+def __getattr__(name: str) -> Any:
+    """``P.HookBackward`` and ``P.InsertGradientOf`` (MindSpore's own spelling is
+    ``mindspore.ops.operations``'s), made on first use: they are Cells, and ``nn``
+    imports this module."""
+    if name in ("HookBackward", "InsertGradientOf"):
+        from . import gradient_hooks
+        return getattr(gradient_hooks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -80,6 +80,7 @@ from .ops_distances import *  # noqa: F403
 from .ops_elementwise import *  # noqa: F403
 from .ops_fft import *  # noqa: F403
 from .ops_fft_windows import *  # noqa: F403
+from .ops_functional_scalars import *  # noqa: F403  (``F.tuple_len``...: F's, not in __all__)
 from .ops_image import *  # noqa: F403
 from .ops_indexing import *  # noqa: F403
 from .ops_indexing_in_place import *  # noqa: F403

@@ -44,14 +44,16 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
     ``targets`` (N, S), and each example's input and target lengths; ``reduction``
     ``"mean"`` divides each loss by its target length (at least 1) first."""
     steps, batch = log_probs.shape[0], log_probs.shape[1]
-    labels = np.asarray(targets).astype(np.int64)
+    # class ids and lengths: no gradient (MindSpore's is int zeros), also where the
+    # lengths divide (``"mean"``) or a loop reads them
+    labels = stop_gradient(np.asarray(targets).astype(np.int64))
     states = 2 * labels.shape[1] + 1
     spread = np.full((batch, states), blank, np.int64)
     spread[:, 1::2] = labels
     before_two = np.concatenate([np.full((batch, 2), blank, np.int64), spread[:, :-2]], axis=1)
     may_skip = (spread != blank) & (spread != before_two)
-    lengths = np.asarray(input_lengths).astype(np.int64)
-    target_len = np.asarray(target_lengths).astype(np.int64)
+    lengths = stop_gradient(np.asarray(input_lengths).astype(np.int64))
+    target_len = stop_gradient(np.asarray(target_lengths).astype(np.int64))
     impossible = np.full((batch, states), _IMPOSSIBLE, log_probs.dtype)
     first = np.take_along_axis(log_probs[0], spread, axis=1)
     alpha = np.where(np.arange(states) < 2, first, impossible)

@@ -34,7 +34,10 @@ def seeds_of(out: Any, spec: GradSpec, loc: Loc | None, *, integers: bool = Fals
     loss = out[0] if spec.has_aux else out
     def seeded(v: Var) -> bool:
         return v.aval.is_float or (integers and v.tensor and v.aval.dtype.kind in "iu")
-    if not (spec.forward or spec.cotangent_inputs) and not _has_float(loss) and not (
+    # (nothing differentiated -- no positions, an empty list of weights -- asks for no
+    # float: MindSpore's answer is ``()`` whatever the function returns)
+    if not (spec.forward or spec.cotangent_inputs) and (spec.positions or spec.weights) and \
+            not _has_float(loss) and not (
             integers and any(map(seeded, trees.flatten(loss, _is_var)[0]))):
         what = "its first output is" if spec.has_aux else "it returned"
         raise AutodiffTypeError(

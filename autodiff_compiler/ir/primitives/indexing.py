@@ -147,7 +147,8 @@ defvjp(gather_add, lambda g, ans, x, v, *index: unbroadcast(g, x),
                    lambda g, ans, x, v, *index: unbroadcast(gather(g, *index), v),
                    NONE_FOR_THE_REST)
 defvjp(take_along_axis,
-       lambda g, ans, x, indices, axis: add_along_axis(zeros_like(x), indices, g, axis=axis))
+       lambda g, ans, x, indices, axis: add_along_axis(zeros_like(x), indices, g, axis=axis),
+       None)
 defvjp(add_along_axis, lambda g, ans, x, indices, v, axis: unbroadcast(g, x), None,
        lambda g, ans, x, indices, v, axis: unbroadcast(take_along_axis(g, indices, axis=axis), v))
 
