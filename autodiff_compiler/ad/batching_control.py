@@ -44,6 +44,7 @@ from ..ir.core import (
 )
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch, lift, rank
 from .batching import REGION_BATCH, Batch, batch_eqns
+from .batching_lists import rows_out_of_branches
 
 
 def _refuse_own_draws(body: Function, st: Batch, why: str) -> None:
@@ -127,11 +128,14 @@ def cond_rule(eqn: Eqn, st: Batch) -> None:
     force = [j for j, f in enumerate(flags) if f]
     if any(f and _is_list(o) for f, o in zip(flags, eqn.outvars)):
         force = [j for j in force if not _is_list(eqn.outvars[j])]
-    bodies, outs_flags = [], []
+    bodies, outs_flags, scopes = [], [], []
     for body in branches:
-        fn, f, _ = batch_body(body, st, [], force)
+        fn, f, inner = batch_body(body, st, [], force)
         bodies.append(fn)
         outs_flags.append(f)
+        scopes.append(inner)
+    stand_ins = [[_stands_in(b, a) for a in b.outvars] for b in branches]
+    bodies, as_rows = rows_out_of_branches(bodies, scopes, stand_ins)
     for j, col in enumerate(zip(*outs_flags)):
         # a list batched in one branch only: fine where the other gives the stand-in
         # for a record it does not keep (``None``, never read after that branch)
@@ -139,11 +143,23 @@ def cond_rule(eqn: Eqn, st: Batch) -> None:
                 batched or _stands_in(body, body.outvars[j])
                 for batched, body in zip(col, bodies)):
             raise NotBatchableError
-    outs = [out_var(o, None, flag, st) for o, flag in zip(eqn.outvars, flags)]
+    outs = [Var(Aval(None, np.dtype(object)), f"{o.hint or 'value'}_rows") if j in as_rows
+            else out_var(o, None, flag, st)
+            for j, (o, flag) in enumerate(zip(eqn.outvars, flags))]
     current().eqns.append(Eqn(tuple(outs), P.cond, (pred,),
                               {**eqn.params, "branches": tuple(bodies)}, eqn.loc))
-    for old, new in zip(eqn.outvars, outs):
-        st.env[old] = new
+    for j, (old, new) in enumerate(zip(eqn.outvars, outs)):
+        if j in as_rows:  # (as ``batching.per_example`` keeps them: stacked if needed)
+            st.bind(old, P.stack_rows(new), True)
+            st.rows[st.read(old)] = new
+        else:
+            st.env[old] = new
+        depths = {st.row_lists[a] for a in (fn.outvars[j] for fn in bodies)
+                  if isinstance(a, Var) and a in st.row_lists}
+        if len(depths) > 1:
+            raise NotBatchableError  # (lists of rows of different depths)
+        if depths:  # an inner loop's record of rows, out of the branch that made it
+            st.row_lists[new] = depths.pop()
 
 
 def _is_list(v: Any) -> bool:
@@ -258,14 +274,21 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
             return Const(False)
         return as_atom(P.zeros(aval.shape, aval.dtype or np.dtype(bool)))
 
+    # a residual only this branch gives, kept as its examples' rows (a selection of
+    # run-time length): the rows themselves leave the branch, as from an ``if`` all
+    # examples take (``_rows_out_of_branches``); stacked, they would have to agree
+    rows_of = {a: inner.rows[a] for (a, per_example) in computed
+               if per_example and a in inner.rows}
     with building(None) as b:
         fill = tuple(never_picked(*k) for k in computed)
-    branches = (Function(fn.name, (), fn.eqns, tuple(a for a, _ in computed)),
+    branches = (Function(fn.name, (), fn.eqns, tuple(rows_of.get(a, a) for a, _ in computed)),
                 Function(fn.name, (), tuple(b.eqns), fill))
     hints = {a: old.hint for a, old in zip(fn.outvars, eqn.outvars)}
-    outs = {k: Var(avals[k[0]], f"{hints[k[0]]}_{side}" if hints[k[0]] else "", True)
+    outs = {k: Var(Aval(None, np.dtype(object)) if k[0] in rows_of else avals[k[0]],
+                   f"{hints[k[0]]}_{side}" if hints[k[0]] else "", True)
             for k in computed}
-    st.batched.update(v for (a, _), v in outs.items() if a in inner.batched)
+    st.batched.update(v for (a, _), v in outs.items() if a in inner.batched
+                      and a not in rows_of)
     with building(eqn.loc) as b:
         value = P.reduce_any(mask)
     *before, last = b.eqns
@@ -275,6 +298,14 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
                {**eqn.params, "branches": branches}, eqn.loc)
     st.selecting.add(made)
     current().eqns.append(made)
+    for k in computed:
+        if k[0] in st.row_lists:  # an inner loop's record of rows: as deep out of it
+            st.row_lists[outs[k]] = st.row_lists[k[0]]
+        if k[0] in rows_of:  # (stacked where something needs one array, as rows are)
+            rows = outs[k]
+            outs[k] = as_atom(P.stack_rows(rows))
+            st.batched.add(outs[k])
+            st.rows[outs[k]] = rows
     return [(outs.get(role(a, alone), a), flag)
             for a, flag, alone in zip(fn.outvars, flags, one_sided)]
 

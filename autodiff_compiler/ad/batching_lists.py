@@ -6,10 +6,12 @@ unbatched position is a batched value; a list of rows (``Batch.row_lists``: an i
 loop's record of values kept as each example's row) gives its rows, stacked where
 something needs one array, and a list of such lists gives lists of rows. The tape's
 own operations (reversing it, its zeros, adding two) keep that depth; anything else on
-a list of rows is refused (``batching.per_example`` says why).
+a list of rows is refused (``batching.per_example`` says why). Rows a branch records
+leave it as rows (``rows_out_of_branches``).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,7 @@ import numpy as np
 from ..errors import AutodiffError
 from ..ir import primitives as P
 from ..ir.builder import as_atom, current
-from ..ir.core import Atom, Aval, Const, Eqn, Var
+from ..ir.core import Atom, Aval, Const, Eqn, Function, Var
 from ..ir.primitives.batching import NotBatchableError, broadcast_batch
 from .batching import Batch, is_list
 
@@ -106,3 +108,25 @@ def _on_row_lists(eqn: Eqn, st: Batch) -> bool:
     st.bind(old, new, True)
     st.row_lists[new] = depth
     return True
+
+
+def rows_out_of_branches(bodies: list[Function], scopes: list[Batch],
+                         stand_ins: list[list[bool]]) -> tuple[list[Function], set[int]]:
+    """Branches on a condition all examples share, where a result is kept as its
+    examples' rows (a selection of run-time length, ``batching.per_example``) in the
+    branches giving it and is the stand-in ``None`` in the others (a gradient's record
+    only one branch makes): the branches give the rows themselves, which a loop's tape
+    lists as they are. Stacked, rows of different lengths would fail when the program
+    runs although the gradient reads each example's row on its own. ``stand_ins[i][j]``:
+    branch ``i`` gives ``None`` for result ``j``. The branches, and the positions so."""
+    as_rows = set()
+    for j in range(len(bodies[0].outvars)):
+        kept = [inner.rows.get(fn.outvars[j]) if isinstance(fn.outvars[j], Var) else None
+                for fn, inner in zip(bodies, scopes)]
+        if any(r is not None for r in kept) and all(
+                r is not None or stand_in[j] for r, stand_in in zip(kept, stand_ins)):
+            as_rows.add(j)
+            bodies = [fn if r is None else replace(
+                fn, outvars=(*fn.outvars[:j], r, *fn.outvars[j + 1:]))
+                for fn, r in zip(bodies, kept)]
+    return bodies, as_rows
