@@ -193,6 +193,13 @@ class Tensor(np.ndarray):
     def __str__(self) -> str:
         return str(self.view(np.ndarray))
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss}"`` is ``str(loss)``, as in MindSpore (``1.2345678``, the float32's
+        shortest digits, where NumPy formats a 0-d array's ``item()``, a Python float:
+        ``1.2345677614212036``). A format spec (``f"{loss:.4f}"``) is NumPy's, where
+        MindSpore raises ``TypeError``."""
+        return str(self) if not spec else self.view(np.ndarray).__format__(spec)
+
     # ------------------------------------------------------------------ MindSpore methods
 
     def asnumpy(self) -> np.ndarray:
