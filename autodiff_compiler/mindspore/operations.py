@@ -57,7 +57,11 @@ class PrimitiveOp:
 
 
 def _all_if_empty(axis: Any) -> Any:
-    return None if axis == () or axis == [] else axis
+    """Every axis for ``()`` or ``[]``; a list of axes as NumPy's tuple (MindSpore takes
+    either: ``ops.ReduceSum()(x, [1, 2, 3])``)."""
+    if axis == () or axis == []:
+        return None
+    return tuple(axis) if isinstance(axis, list) else axis
 
 
 class _Reduce(PrimitiveOp):
