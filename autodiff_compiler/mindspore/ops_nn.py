@@ -199,8 +199,18 @@ def nll_loss(inputs: Any, target: Any, weight: Any = None, ignore_index: int = -
         loss = (1 - label_smoothing) * loss - label_smoothing * kept * \
             np.sum(spread, axis=1) / classes
     if reduction == "mean":
-        return np.sum(loss) / np.sum(w)
+        return _mean_over_kept(loss, w, np.sum(kept) == 0)
     return reduce(loss, reduction)
+
+
+def _mean_over_kept(loss: Any, w: Any, all_ignored: Any) -> Any:
+    """``sum(loss) / sum(w)``; where every target is ignored, NaN (0 / 0) with a zero
+    gradient, as MindSpore 2.10 gives (measured): a batch of nothing but padding leaves
+    the weights as they were, where the gradient of 0 / 0 would be NaN and an
+    optimizer's step would make every weight NaN. (Targets kept with weight 0 still
+    give NaN gradients, as there.)"""
+    mean = np.sum(loss) / (np.sum(w) + all_ignored)  # (over 1 where all are ignored)
+    return mean + stop_gradient(np.where(all_ignored, np.nan, 0.0).astype(mean.dtype))
 
 
 def _on_axis1(vector: Any, like: Any) -> Any:
