@@ -92,3 +92,40 @@ def test_targets_and_lengths_among_all_inputs_get_int_zeros():
     for g, shape in ((g_t, (2, 2)), (g_a, (2,)), (g_b, (2,))):
         assert g.dtype == np.int32 and g.shape == shape and not np.asarray(g).any()
     np.testing.assert_allclose(g_logits, ms.grad(net)(logits, t, a, b), rtol=1e-6)
+
+
+# P.CTCLoss as CRNN and CNN-CTC scripts call it: unnormalised inputs (T, N, C), the blank
+# the last class, sparse labels; MindSpore 2.10's losses and gradient (measured)
+SPARSE_X = np.random.RandomState(5).standard_normal((6, 2, 4)).astype(np.float32)
+SPARSE = (Tensor(np.array([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1]], np.int64)),
+          Tensor(np.array([1, 1, 2, 0, 2], np.int32)), Tensor(np.array([6, 5], np.int32)))
+
+
+@pytest.mark.parametrize("collapse, loss, first_row", [
+    (False, [6.23944, 4.083691], [0.107827, -0.792246, 0.788449, -0.104029]),
+    (True, [5.477306, 4.083691], [0.107827, -0.277719, 0.788449, -0.618556]),
+], ids=["plain", "preprocess_collapse_repeated"])
+def test_the_ctc_loss_primitive_of_sparse_labels_is_mindspores(collapse, loss, first_row):
+    op = ops.operations.CTCLoss(preprocess_collapse_repeated=collapse)
+    values, gradient = op(Tensor(SPARSE_X), *SPARSE)
+    np.testing.assert_allclose(values, loss, rtol=1e-5)
+    np.testing.assert_allclose(gradient[0, 0], first_row, atol=2e-6)
+    np.testing.assert_array_equal(gradient[5, 1], 0.0)  # past the second's length
+    grad = ms.grad(lambda x: op(x, *SPARSE)[0].sum())(Tensor(SPARSE_X))
+    np.testing.assert_allclose(grad, gradient, atol=1e-6)
+
+
+def test_the_ctc_loss_primitive_gradient_against_central_differences():
+    op = ops.operations.CTCLoss(preprocess_collapse_repeated=True)
+    x = SPARSE_X.astype(np.float64)
+
+    def loss(x):
+        return (op(x, *SPARSE)[0] * np.array([1.0, -0.5])).sum()
+
+    np.testing.assert_allclose(ms.grad(loss)(x), central_differences(loss, x), rtol=1e-6,
+                               atol=1e-8)
+
+
+def test_the_ctc_loss_primitive_refuses_unmerged_repeats():
+    with pytest.raises(ValueError, match="ctc_merge_repeated=False"):
+        ops.operations.CTCLoss(ctc_merge_repeated=False)

@@ -54,3 +54,23 @@ def test_a_loss_of_a_masked_selection_is_mindspores(name, loss, grad):
     value, g = ms.value_and_grad(LOSSES[name])(X, T, M)
     np.testing.assert_allclose(value.asnumpy(), loss, rtol=2e-6)
     np.testing.assert_allclose(g.asnumpy(), grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", [
+    lambda x: nn.CrossEntropyLoss(ignore_index=1)(x, Tensor(np.array([1, 1], np.int32))),
+    lambda x: nn.CrossEntropyLoss(ignore_index=1, label_smoothing=0.1)(
+        x, Tensor(np.array([1, 1], np.int32))),
+    lambda x: ops.nll_loss(ops.log_softmax(x, 1), Tensor(np.array([1, 1], np.int32)),
+                           ignore_index=1),
+], ids=["cross_entropy", "label_smoothing", "nll_loss"])
+def test_a_batch_of_only_ignored_targets_has_a_nan_mean_and_a_zero_gradient(loss):
+    """MindSpore 2.10 (measured): the mean over no targets is NaN (0 / 0) and the
+    gradient zero, so an optimizer's step leaves the weights as they were."""
+    x = Tensor(np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]], np.float32))
+    value, grad = ms.value_and_grad(loss)(x)
+    assert np.isnan(float(value)) and value.dtype == np.float32
+    np.testing.assert_array_equal(grad, np.zeros((2, 3)))
+    kept = Tensor(np.array([1, 2], np.int32))  # (and with targets kept, the mean as before)
+    value = nn.CrossEntropyLoss(ignore_index=1)(x, kept)
+    np.testing.assert_allclose(value, -np.log(np.exp(2.0) / np.exp([0.3, -1.0, 2.0]).sum()),
+                               rtol=1e-6)

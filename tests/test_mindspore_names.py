@@ -2,6 +2,9 @@
 has them. Measured on MindSpore 2.10: jvp, vjp, jacfwd, jacrev, grad, value_and_grad
 and vmap are in both ``mindspore`` and ``mindspore.ops`` (the same objects there);
 hessian, custom_vjp and custom_jvp are in neither (ours are extensions, top level only)."""
+import importlib
+import logging
+
 import numpy as np
 import pytest
 
@@ -87,3 +90,30 @@ TRAINING_HOMES = [("train", "build_train_network", "amp"),
 def test_training_names_are_where_mindspore_exports_them(home, name, origin):
     module = getattr(mindspore, home) if home else mindspore
     assert getattr(module, name) is getattr(getattr(mindspore, origin), name)
+
+
+# import lines of model zoo scripts (each imports in MindSpore 2.10, measured)
+SCRIPT_IMPORTS = [
+    ("train.loss_scale_manager", "FixedLossScaleManager", "amp"),
+    ("train.loss_scale_manager", "DynamicLossScaleManager", "amp"),
+    ("nn.metrics", "Accuracy", "nn"), ("nn.loss.loss", "LossBase", "nn"),
+    ("ops.primitive", "constexpr", "ops"), ("train.callback._callback", "Callback", "train"),
+    ("common.seed", "set_seed", ""),
+]
+
+
+@pytest.mark.parametrize("path, name, origin", SCRIPT_IMPORTS,
+                         ids=[f"{p}.{n}" for p, n, _ in SCRIPT_IMPORTS])
+def test_model_zoo_import_paths_import(path, name, origin):
+    module = importlib.import_module(f"autodiff_compiler.{path}")
+    home = getattr(mindspore, origin) if origin else mindspore
+    assert getattr(module, name) is getattr(home, name)
+
+
+def test_mindspore_log_is_a_logger_named_mindspore(caplog):
+    from autodiff_compiler import log as logger
+    with caplog.at_level(logging.INFO, logger="mindspore"):
+        logger.info("epoch %d", 3)
+        logger.warning("lr is %s", 0.1)
+    assert [r.getMessage() for r in caplog.records] == ["epoch 3", "lr is 0.1"]
+    assert logger.get_logger().name == "mindspore"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from autodiff_compiler.ops import operations as P
+from differences import central_differences
 
 import autodiff_compiler as ms
 from autodiff_compiler import check_grads, nn, ops
@@ -76,6 +77,35 @@ def test_operator_gradient_inside_a_cell(op, inputs, expected):
     eps = 1e-6
     numeric = (net(x + eps * d) - net(x - eps * d)) / (2 * eps)
     np.testing.assert_allclose(np.sum(got * d), numeric, rtol=1e-6, atol=1e-9)
+
+
+X3 = np.sin(np.arange(24.0).reshape(2, 3, 4))
+LIST_AXES = [  # (spelled with a list of axes, as model zoo code writes them; with a tuple)
+    (lambda x: P.ReduceSum()(x, [1, 2]), lambda x: x.sum((1, 2))),
+    (lambda x: P.ReduceMean(keep_dims=True)(x, [0, 2]), lambda x: x.mean((0, 2),
+                                                                          keepdims=True)),
+    (lambda x: P.ReduceMax()(x, [1, 2]), lambda x: x.max((1, 2))),
+    (lambda x: ops.sum(x, [1, 2]), lambda x: x.sum((1, 2))),
+    (lambda x: ops.mean(x, [0, 1]), lambda x: x.mean((0, 1))),
+    (lambda x: ops.amax(x, [1, 2]), lambda x: x.max((1, 2))),
+    (lambda x: ops.logsumexp(x, [1, 2]), lambda x: np.log(np.exp(x).sum((1, 2)))),
+    (lambda x: x.sum([1, 2]), lambda x: x.sum((1, 2))),
+    (lambda x: x.sum(axis=[0, 2], keepdims=True), lambda x: x.sum((0, 2), keepdims=True)),
+]
+
+
+@pytest.mark.parametrize("spelled, expected", LIST_AXES, ids=range(len(LIST_AXES)))
+def test_a_list_of_axes_reduces_over_them_eagerly_and_compiled(spelled, expected):
+    """MindSpore takes a list of axes where NumPy takes a tuple (CRA's gradient penalty:
+    ``ReduceSum()(square(g), [1, 2, 3])``); eagerly NumPy raised TypeError."""
+    x = ms.Tensor(X3)
+    np.testing.assert_allclose(np.asarray(spelled(x)), expected(X3), rtol=1e-12)
+
+    def loss(x):
+        return np.sum(np.sin(spelled(x)))
+
+    numeric = central_differences(lambda v: loss(ms.Tensor(v)), X3)
+    np.testing.assert_allclose(np.asarray(ms.grad(loss)(x)), numeric, rtol=1e-6, atol=1e-9)
 
 
 def test_other_operators_and_settings():

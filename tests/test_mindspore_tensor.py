@@ -85,6 +85,23 @@ def test_str_is_mindspores(tensor, expected):
     assert str(tensor) == expected
 
 
+@pytest.mark.parametrize("tensor, expected", [
+    (Tensor(1.2345678), "1.2345678"), (Tensor(0.1), "0.1"), (Tensor(1e-8), "1e-08"),
+    (Tensor(np.float16(1.2345678)), "1.234"), (Tensor(3), "3"), (Tensor(True), "True"),
+    (Tensor([0.2, -0.2]), "[ 0.2 -0.2]"),
+    (Parameter(Tensor(2.5), name="w"),
+     "Parameter (name=w, shape=(), dtype=Float32, requires_grad=True)"),
+], ids=range(8))
+def test_an_f_string_prints_as_mindspore_does(tensor, expected):
+    """``print(f"loss: {loss}")`` shows ``str(loss)``, as in MindSpore 2.10 (measured),
+    not the float32's Python-float digits (``1.2345677614212036``)."""
+    assert f"{tensor}" == expected and format(tensor) == expected
+
+
+def test_an_f_string_format_spec_formats_the_value():
+    assert f"{Tensor(1.2345678):.3f}" == "1.235" and f"{Tensor(7):>3d}" == "  7"
+
+
 def test_methods_and_arithmetic_give_tensors_with_mindspores_values():
     t = Tensor([1.0, 2.0])
     for result in (t + t, t * 2, -t, t ** 2, t.sum(), t[0], t.tanh(), t.mean(keep_dims=True),

@@ -117,6 +117,38 @@ def test_wrapper_gradients_match_finite_differences(kind, shape):
         ms.gradient_source(loss)
 
 
+class _Heads(nn.Cell):
+    """A construct that loops over a CellDict's listing, as multi-task heads do."""
+
+    def __init__(self, listing):
+        super().__init__()
+        self.listing = listing
+        self.heads = nn.CellDict({"a": nn.Dense(3, 2, dtype=ms.float64),
+                                  "b": nn.Dense(3, 2, dtype=ms.float64)})
+
+    def construct(self, x):
+        if self.listing == "items":
+            return sum((h(x) * h(x)).sum() for _, h in self.heads.items())
+        if self.listing == "values":
+            return sum((h(x) * h(x)).sum() for h in self.heads.values())
+        return sum((self.heads[k](x) * self.heads[k](x)).sum() for k in self.heads.keys())  # noqa: SIM118
+
+
+@pytest.mark.parametrize("listing", ["items", "values", "keys"])
+def test_cell_dict_listings_in_construct_match_finite_differences(listing):
+    net = _Heads(listing)
+    x = np.linspace(-0.5, 0.7, 6).reshape(2, 3)
+    np.testing.assert_allclose(ms.grad(net)(x), central_differences(net, x), rtol=1e-6,
+                               atol=1e-8)
+    before = float(net(x))
+    net.heads["c"] = nn.Dense(3, 2, dtype=ms.float64)  # compiled code follows the change
+    extra = net.heads["c"](Tensor(x))
+    np.testing.assert_allclose(float(net(x)), before + float((extra * extra).sum()),
+                               rtol=1e-6)
+    np.testing.assert_allclose(ms.grad(net)(x), central_differences(net, x), rtol=1e-6,
+                               atol=1e-8)
+
+
 @pytest.mark.parametrize("shape", [(3,), (2, 3), ()], ids=str)
 def test_loss_scaler_compiles_inside_a_gradient(shape):
     scaler = amp.StaticLossScaler(8.0)

@@ -40,6 +40,32 @@ def test_bce_with_logits_is_finite_for_huge_logits():
     np.testing.assert_allclose(grad, [-0.5, 0.5])
 
 
+def test_bce_of_saturated_probabilities_is_finite_as_mindspore_measures():
+    """MindSpore 2.10 (CPU, measured) adds 1e-12 inside both logarithms, so a Sigmoid
+    saturated to exactly 0 or 1 in float32 gives -log(1e-12) = 27.631021, not inf, and
+    ``logits = 1e-13`` gives -log(1.1e-12) = 27.535711."""
+    p = Tensor(np.array([0.0, 1.0, 1e-13, 0.3, 0.0, 1.0], np.float32))
+    y = Tensor(np.array([0.0, 1.0, 1.0, 1.0, 1.0, 0.0], np.float32))
+    loss = ops.binary_cross_entropy(p, y, reduction="none")
+    np.testing.assert_allclose(loss, [0.0, 0.0, 27.535711, 1.2039728, 27.631021, 27.631021],
+                               rtol=1e-6, atol=1e-7)
+
+    def saturated(z, y):
+        return nn.BCELoss()(ops.sigmoid(z), y)
+
+    z = Tensor(np.array([[100.0, -100.0, 0.0], [50.0, 60.0, -80.0]], np.float32))
+    t = Tensor(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], np.float32))
+    value, grad = adc.value_and_grad(saturated)(z, t)
+    np.testing.assert_allclose(value, 4.7206950, rtol=1e-6)  # MindSpore's, measured
+    np.testing.assert_allclose(grad, [[0.0, 0.0, -1 / 12], [0.0, 0.0, 0.0]], atol=1e-7)
+
+
+def test_bce_gradient_is_its_own_derivative_near_the_ends():
+    p = np.array([1e-4, 0.2, 0.9999], np.float64)
+    check_grads(lambda p: ops.binary_cross_entropy(p, np.array([0.0, 1.0, 0.3])), p,
+                eps=1e-9)
+
+
 def test_log_softmax_of_large_logits_keeps_its_small_results():
     """Large float32 logits less their logsumexp rounded the result at the logits'
     magnitude (3e-5 off at 1e3); less their peak first, as MindSpore's kernel computes,

@@ -250,6 +250,30 @@ def test_initializer_accepts_names_numbers_and_arrays():
     assert 0.015 < p.std() < 0.025
 
 
+def test_orthogonal_identity_dirac_and_variance_scaling_initializers():
+    """As MindSpore 2.10 draws them (measured: the same orthogonality, gain, identity,
+    Dirac positions and deviations; its ``truncated_normal`` is a uniform there)."""
+    init = adc.common.initializer
+    q = np.asarray(init.initializer(init.Orthogonal(gain=2.0), (3, 5)), np.float64)
+    np.testing.assert_allclose(q @ q.T, 4 * np.eye(3), atol=1e-5)
+    q = np.asarray(init.initializer("orthogonal", (6, 2, 2)), np.float64).reshape(6, 4)
+    np.testing.assert_allclose(q.T @ q, np.eye(4), atol=1e-5)
+    np.testing.assert_array_equal(init.initializer("identity", (2, 3)), np.eye(2, 3))
+    assert np.argwhere(init.initializer(init.Dirac(), (2, 2, 3, 3))).tolist() == \
+        [[0, 0, 1, 1], [1, 1, 1, 1]]
+    assert np.argwhere(init.initializer(init.Dirac(groups=2), (4, 1, 3))).tolist() == \
+        [[0, 0, 1], [2, 0, 1]]
+    for distribution, bound in (("uniform", np.sqrt(3 * 2 / 300)),
+                                ("truncated_normal", 2 * np.sqrt(2 / 300) / 0.8796256610),
+                                ("untruncated_normal", None)):
+        w = init.initializer(init.VarianceScaling(2.0, "fan_in", distribution), (400, 300))
+        assert abs(np.std(w) - np.sqrt(2 / 300)) < 0.03 * np.sqrt(2 / 300)
+        assert bound is None or np.abs(w).max() <= bound * (1 + 1e-6)
+    with pytest.raises(ValueError, match=r"dimension .* should be 2"):
+        init.initializer(init.Identity(), (2, 3, 3))
+    assert nn.Dense(3, 4, weight_init="orthogonal").weight.shape == (4, 3)
+
+
 LABELS_I32 = np.array([1, 2], np.int32)
 
 

@@ -36,7 +36,7 @@ def test_vmap_of_the_gradient_is_each_examples(fn):
         want = grad(x, y)
         for g, w in zip(got, want):
             np.testing.assert_allclose(g[k], w, rtol=1e-13, atol=1e-15)
-        np.testing.assert_allclose(want[1], central_differences(lambda v: fn(x, v), y),
+        np.testing.assert_allclose(want[1], central_differences(lambda v, x=x: fn(x, v), y),
                                    rtol=1e-6, atol=1e-8)
 
 

@@ -10,6 +10,7 @@ per concern and no file that only re-exports another.
 """
 from __future__ import annotations
 
+import logging
 import sys
 import types
 
@@ -42,10 +43,25 @@ ALIASES.update({"mint": mint, "mint.nn": mint.nn, "mint.nn.functional": mint.fun
 ALIASES["numpy"] = numpy_api  # mindspore.numpy: ``import autodiff_compiler.numpy as mnp``
 ALIASES["communication"] = ALIASES["communication.management"] = communication
 ALIASES["train.callback"] = train  # 1.x-era code: ``from mindspore.train.callback import ...``
-# ``from mindspore.train.loss_scale_manager import DynamicLossScaleManager`` (MindSpore's
-# loss-scale tests, the models zoo) and ``mindspore.train.amp``: the managers' module here.
-ALIASES["train.loss_scale_manager"] = ALIASES["train.amp"] = amp
-train.loss_scale_manager = train.amp = amp
+# Model zoo scripts' other homes of names this package keeps together (all still
+# importable in MindSpore 2.10): ``from mindspore.train.loss_scale_manager import
+# FixedLossScaleManager`` (and ``mindspore.train.amp``), ``from mindspore.nn.metrics
+# import Accuracy``, ``from mindspore.nn.loss.loss import LossBase``, ``from
+# mindspore.ops.primitive import constexpr``, ``from mindspore.train.callback._callback
+# import Callback``.
+ALIASES.update({"train.loss_scale_manager": amp, "train.amp": amp,
+                "train.callback._callback": train,
+                "nn.metrics": nn, "nn.loss.loss": nn, "ops.primitive": ops})
+# ``from mindspore import log as logger``: MindSpore's logger, here Python's, named
+# "mindspore" (``logger.info(...)``, ``logger.warning(...)``).
+LOG = types.ModuleType(f"{__package__}.log", "MindSpore's mindspore.log on Python's logging.")
+_LOGGER = logging.getLogger("mindspore")
+LOG.debug, LOG.info, LOG.warning, LOG.error = (_LOGGER.debug, _LOGGER.info, _LOGGER.warning,
+                                              _LOGGER.error)
+LOG.critical, LOG.exception, LOG.get_logger = (_LOGGER.critical, _LOGGER.exception,
+                                               lambda: _LOGGER)
+ALIASES["log"] = LOG
+train.loss_scale_manager = train.amp = amp  # (``mindspore.train.amp`` as an attribute)
 # ``from mindspore.ops import composite as C, functional as F``: MindSpore's older homes of
 # ``GradOperation`` and of the functional ops, both in ``ops`` here.
 ALIASES["ops.composite"] = ALIASES["ops.functional"] = ops
@@ -112,6 +128,9 @@ def register(package: str) -> types.ModuleType:
     api = types.ModuleType(f"{package}.common.api", "MindSpore's mindspore.common.api: jit.")
     api.jit, api.jit_class = context.jit, context.jit_class  # (``from ....api import jit``)
     common.api = sys.modules[f"{package}.common.api"] = api
+    seed = types.ModuleType(f"{package}.common.seed", "MindSpore's mindspore.common.seed.")
+    seed.set_seed, seed.get_seed = context.set_seed, context.get_seed
+    common.seed = sys.modules[f"{package}.common.seed"] = seed  # (``import set_seed``)
     sys.modules[f"{package}.common"] = common
     _register_grad_func(package)
     return common

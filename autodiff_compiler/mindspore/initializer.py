@@ -134,10 +134,91 @@ class XavierNormal(XavierUniform):
         return np.random.normal(0.0, self.gain * np.sqrt(2.0 / (fan_in + fan_out)), shape)
 
 
+class Identity(Initializer):
+    """A 2-D Tensor's identity: ones on the diagonal (of a rectangle too), zeros off it."""
+
+    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
+        if len(shape) != 2:
+            raise ValueError("For Identity initializer, the dimension of the initialized "
+                             f"tensor should be 2, but got {len(shape)}.")
+        return np.eye(*shape)
+
+
+class Orthogonal(Initializer):
+    """``gain`` times a random orthogonal matrix (rows or columns orthonormal, whichever
+    are fewer), the Tensor flattened to ``(shape[0], rest)``: the Q of a normal draw's QR
+    decomposition, its columns' signs fixed by R's diagonal so Q is uniformly drawn."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
+        if len(shape) < 2:
+            raise ValueError("For Orthogonal initializer, the dimension of the initialized "
+                             f"tensor should be no less than 2, but got {len(shape)}.")
+        rows, cols = shape[0], int(np.prod(shape[1:]))
+        flat = np.random.normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(flat)
+        q = q * np.sign(np.diag(r))
+        return self.gain * (q.T if rows < cols else q).reshape(shape)
+
+
+class Dirac(Initializer):
+    """A convolution's weight (3-, 4- or 5-D) that passes its input channels through: in
+    each of ``groups`` groups of output channels, output ``d`` reads input ``d`` at the
+    kernel's centre."""
+
+    def __init__(self, groups: int = 1) -> None:
+        self.groups = groups
+
+    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
+        if len(shape) not in (3, 4, 5) or shape[0] % self.groups:
+            raise ValueError("For Dirac initializer, only support to initialize tensor with "
+                             "dimension of 3, 4 or 5, whose first dimension is divisible by "
+                             f"groups ({self.groups}), but got shape {shape}.")
+        out = np.zeros(shape)
+        per_group = shape[0] // self.groups
+        centre = tuple(k // 2 for k in shape[2:])
+        for g in range(self.groups):
+            for d in range(min(per_group, shape[1])):
+                out[(g * per_group + d, d, *centre)] = 1.0
+        return out
+
+
+class VarianceScaling(Initializer):
+    """Variance ``scale / n``, ``n`` the fan of ``mode`` (``fan_in``, ``fan_out`` or their
+    mean ``fan_avg``): a normal cut at two deviations (widened so the cut one has that
+    variance), a plain normal (``untruncated_normal``) or a uniform. MindSpore 2.10
+    (measured) draws its ``truncated_normal`` from the uniform of that variance (values
+    never beyond ``sqrt(3 scale / n)``); here it is the truncated normal documented."""
+
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal") -> None:
+        if scale <= 0 or mode not in ("fan_in", "fan_out", "fan_avg") or distribution not in (
+                "truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"VarianceScaling: scale must be positive, mode fan_in, fan_out "
+                             f"or fan_avg, distribution truncated_normal, untruncated_normal "
+                             f"or uniform; got {scale!r}, {mode!r}, {distribution!r}")
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
+        fan_in, fan_out = _fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+        variance = self.scale / max(1.0, n)
+        if self.distribution == "uniform":
+            limit = np.sqrt(3.0 * variance)
+            return np.random.uniform(-limit, limit, shape)
+        if self.distribution == "untruncated_normal":
+            return np.random.normal(0.0, np.sqrt(variance), shape)
+        std = np.sqrt(variance) / 0.87962566103423978  # (a N(0, 1) cut at +-2: std 0.8796)
+        return TruncatedNormal(std, 0.0, -2 * std, 2 * std)(shape)
+
+
 _NAMED = {"zeros": Zero, "ones": One, "normal": Normal, "uniform": Uniform,
           "he_uniform": HeUniform, "he_normal": HeNormal, "xavier_uniform": XavierUniform,
           "xavier_normal": XavierNormal, "truncatednormal": TruncatedNormal,
-          "truncated_normal": TruncatedNormal}
+          "truncated_normal": TruncatedNormal, "identity": Identity, "orthogonal": Orthogonal,
+          "dirac": Dirac, "variancescaling": VarianceScaling}
 
 
 def initializer(init: Any, shape: Any = None, dtype: Any = mstype.float32) -> Tensor:
@@ -160,4 +241,5 @@ def initializer(init: Any, shape: Any = None, dtype: Any = mstype.float32) -> Te
 
 
 __all__ = ["Initializer", "Zero", "One", "Constant", "Normal", "Uniform", "HeUniform",
-           "HeNormal", "XavierUniform", "XavierNormal", "TruncatedNormal", "initializer"]
+           "HeNormal", "XavierUniform", "XavierNormal", "TruncatedNormal", "Identity",
+           "Orthogonal", "Dirac", "VarianceScaling", "initializer"]

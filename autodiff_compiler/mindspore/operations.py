@@ -57,7 +57,11 @@ class PrimitiveOp:
 
 
 def _all_if_empty(axis: Any) -> Any:
-    return None if axis == () or axis == [] else axis
+    """Every axis for ``()`` or ``[]``; a list of axes as NumPy's tuple (MindSpore takes
+    either: ``ops.ReduceSum()(x, [1, 2, 3])``)."""
+    if axis == () or axis == []:
+        return None
+    return tuple(axis) if isinstance(axis, list) else axis
 
 
 class _Reduce(PrimitiveOp):
@@ -418,6 +422,7 @@ __all__ = ["PrimitiveOp", "MatMul", "BatchMatMul", "Softmax", "LogSoftmax", "Con
            "Shape", "Fill", "OneHot", "Split", "Tril", "Triu", "ReverseV2", "Roll", "Print",
            "MatrixInverse", "ReverseSequence", *_made]
 
+from .operations_ctc import CTCLoss  # noqa: E402  (a subclass of PrimitiveOp)
 from .operations_math import *  # noqa: E402, F403  (every class of operations_math.__all__)
 from .operations_math import __all__ as _math  # noqa: E402
 from .operations_more import *  # noqa: E402, F403  (every class of operations_more.__all__)
@@ -430,7 +435,7 @@ from .operations_slicing import StridedSlice, Unstack  # noqa: E402  (subclasses
 from .operations_state import *  # noqa: E402, F403  (every class of operations_state.__all__)
 from .operations_state import __all__ as _writing  # noqa: E402
 
-__all__ += ["StridedSlice", "Unstack", *_nn, *_writing, *_math, *_more, *_nn_more]
+__all__ += ["StridedSlice", "Unstack", "CTCLoss", *_nn, *_writing, *_math, *_more, *_nn_more]
 
 
 def __getattr__(name: str) -> Any:

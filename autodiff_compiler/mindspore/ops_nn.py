@@ -139,11 +139,24 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     return reduce(loss, reduction)
 
 
+_BCE_EPSILON = 1e-12  # MindSpore's BinaryCrossEntropy kernel's (see binary_cross_entropy)
+
+
 def binary_cross_entropy(logits: Any, labels: Any, weight: Any = None,
                          reduction: str = "mean") -> Any:
-    """``-weight * (labels log(logits) + (1 - labels) log(1 - logits))`` on
-    probabilities ``logits`` (MindSpore's argument name)."""
-    loss = -(labels * np.log(logits) + (1 - labels) * np.log(1 - logits))
+    """``-weight * (labels log(logits + eps) + (1 - labels) log(1 - logits + eps))`` on
+    probabilities ``logits`` (MindSpore's argument name), ``eps = 1e-12``.
+
+    The ``eps`` is MindSpore's kernel's (measured, 2.10 CPU: ``-log(0 + 1e-12) =
+    27.631021`` where a label meets the wrong saturated end, ``-log(1.1e-12)`` at
+    ``logits = 1e-13``): a Sigmoid that saturates to exactly 0 or 1 in float32, as a
+    GAN's discriminator's does, gives a finite loss, and through the Sigmoid a zero
+    gradient, where ``log(0)`` would give ``inf`` and ``0 * inf = NaN``. The gradient is
+    this function's own derivative; MindSpore's kernel's ``(logits - labels) /
+    max(logits (1 - logits), eps)`` drops the ``eps`` terms and gives 0 rather than 1
+    at ``logits = labels = 0`` (measured)."""
+    loss = -(labels * np.log(logits + _BCE_EPSILON)
+             + (1 - labels) * np.log(1 - logits + _BCE_EPSILON))
     if weight is not None:
         loss = loss * weight
     return reduce(loss, reduction)
@@ -186,8 +199,18 @@ def nll_loss(inputs: Any, target: Any, weight: Any = None, ignore_index: int = -
         loss = (1 - label_smoothing) * loss - label_smoothing * kept * \
             np.sum(spread, axis=1) / classes
     if reduction == "mean":
-        return np.sum(loss) / np.sum(w)
+        return _mean_over_kept(loss, w, np.sum(kept) == 0)
     return reduce(loss, reduction)
+
+
+def _mean_over_kept(loss: Any, w: Any, all_ignored: Any) -> Any:
+    """``sum(loss) / sum(w)``; where every target is ignored, NaN (0 / 0) with a zero
+    gradient, as MindSpore 2.10 gives (measured): a batch of nothing but padding leaves
+    the weights as they were, where the gradient of 0 / 0 would be NaN and an
+    optimizer's step would make every weight NaN. (Targets kept with weight 0 still
+    give NaN gradients, as there.)"""
+    mean = np.sum(loss) / (np.sum(w) + all_ignored)  # (over 1 where all are ignored)
+    return mean + stop_gradient(np.where(all_ignored, np.nan, 0.0).astype(mean.dtype))
 
 
 def _on_axis1(vector: Any, like: Any) -> Any:

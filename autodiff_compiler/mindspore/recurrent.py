@@ -8,7 +8,9 @@ then layer by layer and direction by direction; every one drawn from
 ``U(-1/sqrt(hidden), 1/sqrt(hidden))``. An LSTM's gates are input, forget, cell and
 output; a GRU's reset, update and new, the reset gate applied to the hidden part of
 the new gate. A layer runs over time as a Python loop, which the compiler reads like
-the user's code; the backward direction runs the same loop on the sequence reversed.
+the user's code (its steps written into one output array, so it compiles to a loop
+rather than a copy of the step per time step); the backward direction runs the same
+loop on the sequence reversed.
 ``seq_length``: steps past each sequence's length leave the state as it was and output
 zeros; the backward direction starts each sequence at its own last step (MindSpore
 2.7.1's outputs and final states, measured on a bidirectional LSTM).
@@ -25,7 +27,7 @@ from . import ops_state
 from .dtype import float32
 from .initializer import Uniform, initializer
 from .nn import Cell
-from .tensor import Parameter
+from .tensor import Parameter, Tensor
 
 
 def rnn_tanh_step(x: Any, h: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any) -> Any:
@@ -112,7 +114,6 @@ class _Recurrent(Cell):
             outputs = []
             for direction in range(directions):
                 index = layer * directions + direction
-                w_ih, w_hh, b_ih, b_hh = self.layer_weights[index]
                 state = (h0[index], c0[index]) if self.has_cell_state else h0[index]
                 if direction:  # backwards: each sequence from its own last step
                     order = None if seq_length is None else \
@@ -120,16 +121,8 @@ class _Recurrent(Cell):
                     sequence = x[::-1] if order is None else _steps(x, order)
                 else:
                     sequence = x
-                ys = []
-                for t in range(sequence.shape[0]):
-                    new = self.step(sequence[t], state, w_ih, w_hh, b_ih, b_hh)
-                    if seq_length is not None:
-                        new, y = _masked(new, state, t < seq_length, self.has_cell_state)
-                    else:
-                        y = new[0] if self.has_cell_state else new
-                    state = new
-                    ys.append(y)
-                out = np.stack(ys)
+                out, state = self._over_time(sequence, state, self.layer_weights[index],
+                                             seq_length)
                 if direction:  # back in time order (the reordering is its own inverse)
                     out = out[::-1] if order is None else _steps(out, order)
                 outputs.append(out)
@@ -143,6 +136,34 @@ class _Recurrent(Cell):
         if self.has_cell_state:
             return output, (np.stack(last_h), np.stack(last_c))
         return output, np.stack(last_h)
+
+
+    def _over_time(self, sequence: Any, state: Any, weights: tuple, seq_length: Any) -> tuple:
+        """The outputs at every step (time first) and the last state. The first step
+        gives the outputs' shape and dtype; the rest is a loop that writes each step's
+        output in place, which compiles to one loop (whatever the sequence's length),
+        where appending to a list would be unrolled, one copy of the body per step."""
+        state, y = self._advance(sequence[0], state, weights, seq_length, 0)
+        out = Tensor(np.zeros((sequence.shape[0], *y.shape), y.dtype))  # (a Tensor eagerly)
+        out[0] = y
+        if self.has_cell_state:  # (a loop carries arrays, not a tuple of them)
+            h, c = state
+            for t in range(1, sequence.shape[0]):
+                (h, c), y = self._advance(sequence[t], (h, c), weights, seq_length, t)
+                out[t] = y
+            return out, (h, c)
+        for t in range(1, sequence.shape[0]):
+            state, y = self._advance(sequence[t], state, weights, seq_length, t)
+            out[t] = y
+        return out, state
+
+    def _advance(self, x: Any, state: Any, weights: tuple, seq_length: Any, t: Any) -> tuple:
+        """One step: the new state and the step's output (past a sequence's length,
+        the old state and zeros)."""
+        new = self.step(x, state, *weights)
+        if seq_length is not None:
+            return _masked(new, state, t < seq_length, self.has_cell_state)
+        return new, new[0] if self.has_cell_state else new
 
 
 def _reversed_within(steps: int, lengths: Any) -> Any:

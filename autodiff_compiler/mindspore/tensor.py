@@ -165,8 +165,12 @@ class Tensor(np.ndarray):
         views of the Tensors given, so that NumPy's code inside them never calls a
         method whose meaning MindSpore changed (``np.unique`` sorts with ``ar.sort()``,
         ``tensor_overloads``); their array results are Tensors, so that
-        ``ops.relu(x).asnumpy()`` works as in MindSpore."""
+        ``ops.relu(x).asnumpy()`` works as in MindSpore. An ``axis`` given as a list is
+        read as the tuple NumPy takes, as MindSpore reads it (``ops.ReduceSum()(x, [1, 2,
+        3])``, ``ops.amax(x, [1, 2])``), eagerly as in compiled code."""
         plain = dict(zip(kwargs, _plain(list(kwargs.values())))) if kwargs else kwargs
+        if isinstance(plain.get("axis"), list):
+            plain["axis"] = tuple(plain["axis"])
         if (func is np.where and len(args) == 3) or (func is np.clip and len(args) == 3):
             args = mindspore_operands(func.__name__, numbers_of_numpy_scalars(args))
         return _results(func._implementation(*_plain(args), **plain))
@@ -192,6 +196,13 @@ class Tensor(np.ndarray):
 
     def __str__(self) -> str:
         return str(self.view(np.ndarray))
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss}"`` is ``str(loss)``, as in MindSpore (``1.2345678``, the float32's
+        shortest digits, where NumPy formats a 0-d array's ``item()``, a Python float:
+        ``1.2345677614212036``). A format spec (``f"{loss:.4f}"``) is NumPy's, where
+        MindSpore raises ``TypeError``."""
+        return str(self) if not spec else self.view(np.ndarray).__format__(spec)
 
     # ------------------------------------------------------------------ MindSpore methods
 

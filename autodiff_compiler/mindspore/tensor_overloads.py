@@ -144,6 +144,10 @@ def _reduction(name: str) -> Any:
                     args = args[:1] + args[2:]
             elif _is_flag(second) and (takes_dtype or len(args) == 2):
                 kwargs["keepdims"], args = second, args[:1] + args[2:]
+        if args and isinstance(args[0], list):  # x.sum([1, 2]): MindSpore's list of axes
+            args = (tuple(args[0]), *args[1:])
+        if isinstance(kwargs.get("axis"), list):
+            kwargs["axis"] = tuple(kwargs["axis"])
         from .integer_dtypes import integer_moment, integers  # (it imports Tensor)
         if moment and not args[1:] and set(kwargs) <= {"axis", "ddof", "keepdims"} \
                 and integers(self):  # MindSpore's: an integer mean, float32 deviations

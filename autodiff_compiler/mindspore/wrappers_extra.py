@@ -19,6 +19,9 @@
   step along ``time_axis`` and stacks the results there; with ``reshape_with_axis``
   the time axis is merged into that axis for one call of ``layer`` and split again.
 - ``CellDict``: named sub-Cells (their Parameters named ``<key>.<name>``), a mapping.
+  Its ``keys()``, ``values()`` and ``items()`` run while compiling, as iterating it
+  does, so a ``construct`` may loop over ``self.heads.items()``; the listing is
+  guarded like a CellList's, so adding or removing a Cell recompiles.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ir.surface import evaluated_when_compiling
 from .gradop import GradOperation
 from .layers import CellList
 from .nn import Cell, SequentialCell
@@ -235,12 +239,15 @@ class CellDict(Cell):
         del self[key]
         return value
 
+    @evaluated_when_compiling
     def keys(self) -> Any:
         return self._cells.keys()
 
+    @evaluated_when_compiling
     def values(self) -> Any:
         return self._cells.values()
 
+    @evaluated_when_compiling
     def items(self) -> Any:
         return self._cells.items()
 
