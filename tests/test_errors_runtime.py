@@ -100,3 +100,12 @@ def test_the_error_is_raised_once_with_one_note():
     for _ in range(2):  # the cached path adds the note afresh to each new exception
         err = raised(lambda: grad_fn(np.ones(3), np.ones(4)))
         assert len(err.__notes__) == 1
+
+
+def test_an_error_in_a_backward_hook_is_the_gradients():
+    """The hook's own lines are compiled as forward code; the gradient calls them (the
+    note said 'raised in the forward pass')."""
+    err = raised(lambda: adc.grad(cases.hooked_square)(adc.Tensor(np.ones(2, np.float32))))
+    assert isinstance(err, ValueError) and "refuses its gradient" in str(err)
+    assert f"raised in the gradient of {line_of(cases.hooked_square, 'HookBackward')}" \
+        in notes(err)

@@ -387,13 +387,16 @@ _LINE_LOCS: dict[str, dict[int, Loc]] = {}
 
 def note_user_line(err: BaseException) -> None:
     """Add to an exception raised in generated code which line of the user's it came
-    from, so a shape error in a gradient names the user's ``file:line``."""
-    tb, where = err.__traceback__, None
+    from, so a shape error in a gradient names the user's ``file:line``. A function the
+    gradient calls (a backward hook, a custom backward, code recomputed for it) is
+    running for the gradient although its own lines are forward code."""
+    tb, where, for_the_gradient = err.__traceback__, None, False
     while tb is not None:
         locs = _LINE_LOCS.get(tb.tb_frame.f_code.co_filename)
         if locs is not None:
             where = locs.get(tb.tb_lineno)
+            for_the_gradient = for_the_gradient or (where is not None and where.adjoint)
         tb = tb.tb_next
     if where is not None and hasattr(err, "add_note"):
-        role = "the gradient of" if where.adjoint else "the forward pass of"
+        role = "the gradient of" if for_the_gradient else "the forward pass of"
         err.add_note(f"raised in {role} {where}:\n{where.excerpt()}")
