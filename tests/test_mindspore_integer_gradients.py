@@ -447,6 +447,23 @@ def test_a_loop_carrying_an_integer_gradient_is_refused():
         ms.grad(loss)(X, t(3))
 
 
+class RepeatedScaling(nn.Cell):
+    def construct(self, x, n):
+        i = 0
+        while i < n:  # n only bounds the loop
+            x = x * 1.5
+            i = i + 1
+        return x.sum()
+
+
+def test_an_integer_only_bounding_a_while_loop_gets_int_zero():
+    """Compared only, in the loop's condition: its gradient is zero (MindSpore 2.10 gives
+    an int64 0 for ``Tensor(3)``); it was refused as a gradient through the loop."""
+    g_x, g_n = ops.GradOperation(get_all=True)(RepeatedScaling())(F, t(3, np.int64))
+    np.testing.assert_allclose(np.asarray(g_x), np.full(3, 1.5 ** 3), rtol=1e-6)
+    _check(g_n, (0, np.int64))
+
+
 def test_a_bool_tensor_is_refused():
     with pytest.raises(ms.AutodiffError, match="has dtype bool"):
         ms.grad(times_1_5)(t([True, False, True], np.bool_))

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import AutodiffError
 from ..ir import primitives as P
-from ..ir.core import Atom, Const, Eqn, Function, Var, reads
+from ..ir.core import Atom, Const, Eqn, Function, Var, free_vars, reads
 
 
 def integer_value(v: Any) -> bool:
@@ -98,6 +98,8 @@ def check_integer_paths(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom])
             read = [i for i in read if differentiates(eqn, i)]
             if not read and not captured:
                 continue  # read as an index only
+            if not read and _only_a_bound(eqn, group):
+                continue  # ``while i < n``: compared only, zero, as MindSpore's
             if not captured and integer_exact(eqn) and \
                     all(integer_value(v) for v in eqn.outvars):
                 group.update(eqn.outvars)
@@ -107,6 +109,14 @@ def check_integer_paths(fn: Function, wrt: Sequence[Var], seeds: Sequence[Atom])
                 raise _integer_refused(eqn, carried)
     if any(v in severed for v in seeds):
         raise _integer_refused(None, False)
+
+
+def _only_a_bound(eqn: Eqn, group: set[Var]) -> bool:
+    """``eqn`` is a ``while`` loop whose condition alone reads the values of ``group``:
+    a bound it compares, through which no gradient flows."""
+    if eqn.prim is not P.while_loop:
+        return False
+    return not any(v in group for v in free_vars(eqn.params["body"]))
 
 
 def _integer_refused(eqn: Eqn | None, carried: bool) -> AutodiffError:
