@@ -54,6 +54,7 @@ from .mindspore.context import (
     set_context,
     set_deterministic,
     set_device,
+    set_recursion_limit,
     set_seed,
 )
 from .mindspore.dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
@@ -117,7 +118,8 @@ for _name in dtype.__all__:
 __all__ += [*_TOP_LEVEL, "LossScaleManager", "FixedLossScaleManager",
             "DynamicLossScaleManager", "build_train_network", "from_numpy", "is_tensor", "tensor",
             "manual_seed", "seed", "initial_seed", "get_seed", "constexpr", "lazy_inline",
-            "no_inline", "mutable", "set_device", "set_deterministic", "ParallelMode",
+            "no_inline", "mutable", "set_device", "set_deterministic", "set_recursion_limit",
+            "ParallelMode",
             "set_auto_parallel_context", "get_auto_parallel_context",
             "reset_auto_parallel_context"]
 __version__ = "0.1.0"

@@ -42,6 +42,7 @@ def window_sums(x, k):
 
 
 # (operator, inputs, what it must equal)
+TOPK = np.array([[1, 8, 5, 2, 7], [4, 9, 1, 3, 5], [3, 3, 3, 1, 0]], np.float32)
 CASES = [
     (P.Hypot(), (X, V), np.hypot(X, V)),
     (P.Heaviside(), (X, Y), np.heaviside(X, Y)),
@@ -145,6 +146,16 @@ CASES = [
     (P.Pdist(), (X,), np.linalg.norm(X[0] - X[1])[None]),
     (P.FillV2(), (np.array([2, 3], np.int32), Tensor(np.array(1.5))), np.full((2, 3), 1.5)),
     (P.ApproximateEqual(0.5), (X, Y), np.abs(X - Y) < 0.5),
+    # MindSpore 2.10's (measured): ties with the target count alike, a target out of
+    # range or a NaN there is False; EqualCount one value in the inputs' dtype
+    (P.InTopK(3), (TOPK, np.array([1, 3, 2], np.int32)), [True, False, True]),
+    (P.InTopK(1), (TOPK, np.array([1, 1, 1], np.int32)), [True, True, True]),
+    (P.InTopK(2), (TOPK, np.array([0, 0, 3], np.int32)), [False, False, False]),
+    (P.InTopK(1), (TOPK, np.array([7, 0, 0], np.int32)), [False, False, True]),
+    (P.InTopK(2), (np.array([[1.0, np.nan, 0.5]], np.float32), np.array([1], np.int32)),
+     [False]),
+    (P.EqualCount(), (np.array([1, 2, 3], np.int32), np.array([1, 2, 4], np.int32)),
+     np.array([2], np.int32)),
     (P.Conv3D(3, 2), (VOL, W3), ops.conv3d(Tensor(VOL), Tensor(W3))),
     (P.AvgPool3D(2, 2), (VOL,), window_sums(VOL, 2) / 8),
     (P.MaxPool3D(2, 2), (VOL,), VOL.reshape(1, 2, 2, 2, 2, 2, 2, 2).max((3, 5, 7))),
@@ -187,6 +198,8 @@ def test_dtypes_are_mindspores():
     assert P.LowerBound(ms.int64)(SORTED, VALUES).dtype == np.int64
     assert P.UpperBound()(SORTED, VALUES).dtype == np.int32
     assert P.SearchSorted()(SORTED[0], VALUES[0]).dtype == np.int64
+    assert P.EqualCount()(Tensor(TOPK), Tensor(TOPK)).dtype == np.float32
+    assert P.InTopK(2)(Tensor(TOPK), Tensor(np.array([0, 1, 2], np.int32))).dtype == np.bool_
     assert P.Bucketize([0.0])(X).dtype == np.int32
     s, u, v = P.Svd(compute_uv=False)(SQ)
     np.testing.assert_allclose(s, np.linalg.svd(SQ, compute_uv=False))

@@ -69,6 +69,16 @@ def test_top_level_names_of_mindspore(name):
     assert getattr(ms, name) is not None
 
 
+def test_set_recursion_limit_checks_its_argument_as_mindspore():
+    ms.set_recursion_limit(2000)
+    assert ms.get_context("recursion_limit") == 2000
+    with pytest.raises(ValueError, match="must > 0"):
+        ms.set_recursion_limit(0)
+    with pytest.raises(TypeError, match="must be int"):
+        ms.set_recursion_limit(1.5)
+    ms.set_recursion_limit()
+
+
 def test_star_import_does_not_shadow_builtins():
     scope: dict = {}
     exec("from autodiff_compiler import *", scope)

@@ -218,7 +218,20 @@ def set_deterministic(deterministic: bool) -> None:
     _CONTEXT["deterministic"] = "ON" if deterministic else "OFF"
 
 
+def set_recursion_limit(recursion_limit: int = 1000) -> None:
+    """MindSpore's limit on nested calls before compiling a graph, checked as MindSpore
+    2.10 checks it and recorded: calls here are inlined while compiling, as deep as
+    Python's own stack allows (``sys.setrecursionlimit``)."""
+    if isinstance(recursion_limit, bool) or not isinstance(recursion_limit, int):
+        raise TypeError(f"The input value must be int, but got "
+                        f"'{type(recursion_limit).__name__}'")
+    if recursion_limit <= 0:
+        raise ValueError(f"The input value must be int and must > 0, but got "
+                         f"'{recursion_limit}' with type 'int'.")
+    _CONTEXT["recursion_limit"] = recursion_limit
+
+
 __all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context", "set_seed", "get_seed",
            "jit", "ms_function", "jit_class", "JitConfig", "manual_seed", "seed",
            "initial_seed", "constexpr", "lazy_inline", "no_inline", "mutable", "set_device",
-           "set_deterministic"]
+           "set_deterministic", "set_recursion_limit"]

@@ -1,10 +1,10 @@
 """More of MindSpore's primitive classes: the scatters into a Parameter
 (``P.ScatterMax``, ``P.ScatterNdMul``...) and into a copy (``P.TensorScatterMax``...),
 the sorted-segment reductions (``P.SegmentSum``...), special functions (``P.BesselI0``,
-``P.Igamma``, ``P.Polygamma``...), windows, and counting and indexing helpers. Each is
-one of the ``ops`` functions (or NumPy's) with MindSpore's settings and call order, so
-the gradient is that function's; call conventions and result dtypes are MindSpore
-2.10's (CPU), compared on the same inputs.
+``P.Igamma``, ``P.Polygamma``...), windows, and counting and indexing helpers
+(``P.InTopK``, ``P.EqualCount``...). Each is one of the ``ops`` functions (or NumPy's)
+with MindSpore's settings and call order, so the gradient is that function's; call
+conventions and result dtypes are MindSpore 2.10's (CPU), compared on the same inputs.
 """
 from __future__ import annotations
 
@@ -263,10 +263,33 @@ class IndexAdd(PrimitiveOp):
         return ops.index_add(x, indices, y, self.axis, self.use_lock, self.check_index_bound)
 
 
+class InTopK(PrimitiveOp):
+    """Whether each row's target class is among its ``k`` largest predictions: fewer
+    than ``k`` values exceed the target's (so values tied with it count alike), the
+    target's value finite and its index a class (else False), as MindSpore 2.10 gives
+    it. A bool per row, without a gradient."""
+
+    attributes = (("k", 1),)
+
+    def apply(self, x1: Any, x2: Any) -> Any:
+        valid = (x2 >= 0) & (x2 < x1.shape[1])
+        value = np.take_along_axis(x1, np.where(valid, x2, 0)[:, None], axis=1)
+        above = np.sum(x1 > value, axis=1)
+        return valid & np.isfinite(value[:, 0]) & (above < self.k)
+
+
+class EqualCount(PrimitiveOp):
+    """How many entries of ``x`` and ``y`` are equal: one value, shape ``(1,)``, in
+    their dtype (MindSpore 2.10's)."""
+
+    def apply(self, x: Any, y: Any) -> Any:
+        return np.reshape(np.sum(x == y), (1,)).astype(x.dtype)
+
+
 _made = stateless_classes(STATELESS, __name__)
 globals().update(_made)
 
 __all__ = ["TensorScatterElements", "MultiMarginLoss", "Mvlgamma", "BartlettWindow",
            "BlackmanWindow", "HammingWindow", "ReduceStd", "TrilIndices", "TriuIndices",
            "Histogram", "LogSpace", "Renorm", "ChannelShuffle", "Pdist", "UniqueConsecutive",
-           "ApproximateEqual", "IndexAdd", *_made]
+           "ApproximateEqual", "IndexAdd", "InTopK", "EqualCount", *_made]
