@@ -89,6 +89,9 @@ SPECIALISED = [
     (C.map_of_two_sequences, (M,)),
     (C.enumerate_beside_rows, (M,)),
     (C.enumerate_listed, (M,)),
+    (C.rows_sorted_by_a_key, (M,)),
+    (C.entries_sorted, (M,)),
+    (C.rows_through_iter_and_next, (M,)),
     (C.generator_of_layers, (RNG.normal(size=(4, 2)),)),
     (C.generator_with_yield_from, (M,)),
 ]

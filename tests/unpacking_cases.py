@@ -403,6 +403,22 @@ def enumerate_listed(m):
     return sum(np.sum(v) * (i + 1) for i, v in pairs) + dict(enumerate(m))[2][1]
 
 
+def rows_sorted_by_a_key(m):  # sorted() of an array: its rows
+    rows = sorted(m, key=lambda r: r[0])
+    return np.sum(rows[0] * 2.0 + rows[-1] ** 2)
+
+
+def entries_sorted(m):
+    return sorted(m[:, 0])[0] * np.sum(m) + sorted(m[0], reverse=True)[0]
+
+
+def rows_through_iter_and_next(m):
+    rows = iter(m)
+    first = next(rows)
+    second = next(rows)
+    return np.sum(first * second) + sum(np.sum(r) for r in rows)
+
+
 LAYERS = [(1, 2), (2, 1)]
 
 

@@ -1,7 +1,8 @@
 """Python's reads of containers the compiled function holds, run while compiling:
 ``d.items()``, ``d.get(k)``, ``xs.index(v)``, ``sorted(d)`` and ``sorted(d.items())``
 (by key), ``sorted(pairs, key=...)`` by keys known when compiling,
-``next(iter(params.values()))``. The containers are Python's, known when compiling,
+``next(iter(params.values()))``; an array's rows taken as a list (``sorted(rows, key=...)``,
+``next(iter(rows))``) where its length is known. The containers are Python's, known when compiling,
 whatever run-time values they hold: the reads take their structure (keys, order,
 positions), never a run-time value's, so they need no rule. A list or dict they make
 is the function's own (it may change it). (``sorted`` by keys computed at run time is
@@ -44,10 +45,13 @@ def read_container(scope: Scope, node: Any, func: Any, args: list, kwargs: dict)
         by_key = _key if isinstance(args[0], ItemsView) else None
         return scope.low.new_list(sorted(args[0], key=by_key, **kwargs))
     if func is builtins.sorted and len(args) == 1 and \
-            isinstance(args[0], list | tuple | dict | MappingView) and \
+            isinstance(args[0], list | tuple | dict | MappingView | Var) and \
             set(kwargs) <= {"key", "reverse"} and not has_var(kwargs.get("reverse")):
-        return _sorted_by_keys(scope, node, list(args[0]), kwargs.get("key"),
+        items = scope.items_of(node, args[0]) if isinstance(args[0], Var) else args[0]
+        return _sorted_by_keys(scope, node, list(items), kwargs.get("key"),
                                bool(kwargs.get("reverse", False)))
+    if func is builtins.iter and len(args) == 1 and not kwargs and isinstance(args[0], Var):
+        return iter(scope.items_of(node, args[0]))  # an array's rows, as Python's iter
     if func is builtins.next and 1 <= len(args) <= 2 and not kwargs \
             and type(args[0]) in _ITERATORS:  # next(iter(params)): the first item
         return next(*args)
