@@ -55,8 +55,8 @@ spring = Spring(3.0)
 
 
 def with_global_write(x):
-    """A global written: a construct the compiler refuses, at its line (these tests
-    need one)."""
+    """A global written: a construct the compiler refuses, at the assignment (these
+    tests need one)."""
     global CALLS
     CALLS = np.sum(x)
     return CALLS

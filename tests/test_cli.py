@@ -379,7 +379,7 @@ def test_exception_while_running_the_file_names_its_line(tmp_path):
 
 def test_unsupported_construct_names_file_and_line():
     result = run("show", f"{MODELS}:with_global_write")
-    assert_user_error(result, "tests/cli_models.py:60: 'global' statements are not supported",
+    assert_user_error(result, "tests/cli_models.py:61: 'CALLS' is declared global and assigned",
                       "hint:")
 
 

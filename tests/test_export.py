@@ -283,7 +283,7 @@ def test_export_to_a_missing_directory_is_a_user_error(tmp_path):
 def test_export_unsupported_construct_is_a_user_error(tmp_path):
     result = run("export", f"{MODELS}:with_global_write", "-o", str(tmp_path / "m.py"))
     assert result.returncode == 2
-    assert "tests/cli_models.py:60" in result.stderr and "Traceback" not in result.stderr
+    assert "tests/cli_models.py:61" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "m.py").exists()
 
 
