@@ -195,7 +195,16 @@ def linalg_diagonals(x):
     return np.sum(np.linalg.diagonal(x, offset=1)) + np.sum(np.linalg.trace(x ** 2))
 
 
+def moments_about_a_mean(x):
+    """NumPy 2's mean= (the deviations are from it, and it has a gradient too) and
+    correction= (the Array API's ddof): both were refused as unsupported."""
+    centre = np.mean(x, axis=-1, keepdims=True) * 0.5
+    return np.var(x, axis=-1, mean=centre, ddof=1) + np.std(x, correction=1) \
+        + np.var(x, axis=-1, correction=0.5, where=x > -1.5)
+
+
 NUMPY2_CASES = [
+    (moments_about_a_mean, [(3, 4), (5,)], "concat"),
     (cumulative, [(3, 2), (4,)], "cumulative_sum"),
     (cumulative_flat, [(5,)], "cumulative_sum"),
     (vector_products, [(4,), (2, 3)], "vecdot"),

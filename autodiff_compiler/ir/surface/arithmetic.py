@@ -345,12 +345,18 @@ def _moment(prim: P.Primitive, name: str) -> Builder:
             dtype, ddof = None, dtype
             if _is_flag(out) and keepdims is np._NoValue:
                 out, keepdims = None, out
-        _unsupported(name, out=out, mean=mean, correction=correction)
+        _unsupported(name, out=out)
         axis, keepdims, ddof = _static(axis, "axis"), _kept(keepdims, keep_dims), \
             _static(ddof, "ddof")
+        if correction is not None and correction is not np._NoValue:
+            if ddof != 0:  # the Array API's name for ddof; NumPy takes one or the other
+                raise ValueError("ddof and correction can't be provided simultaneously.")
+            ddof = _static(correction, "correction")
         a = _in_dtype(a, dtype)
-        if where is not None and where is not True:
-            variance = _masked_var(a, where, axis, keepdims, ddof)
+        mean = None if mean is np._NoValue else mean
+        if mean is not None or (where is not None and where is not True):
+            variance = _masked_var(a, True if where is None else where, axis, keepdims, ddof,
+                                   mean)
             return variance if name == "var" else deviation(variance)
         return prim(a, axis=axis, keepdims=keepdims, ddof=ddof)
     return build
@@ -363,13 +369,16 @@ def deviation(variance: Any) -> Any:
     return P.where(zero, 0.0, P.sqrt(P.where(zero, 1.0, variance)))
 
 
-def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any) -> Any:
-    """The variance of the entries ``where`` leaves in (of real arrays)."""
+def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any,
+                mean: Any = None) -> Any:
+    """The variance of the entries ``where`` leaves in (of real arrays), about ``mean``
+    when given (NumPy's ``mean=``, shaped as ``keepdims=True`` leaves the mean: the
+    deviations from it, which then also has a gradient), else about their own mean."""
     dtype = a.aval.dtype if isinstance(a, Var) else np.asarray(a).dtype
     if dtype is not None and np.issubdtype(dtype, np.complexfloating):
-        raise UnsupportedArgumentError("where= of a complex array's var or std is not "
-                                       "supported yet")
-    centred = P.sub(a, _masked_mean(a, where, axis, True))
+        raise UnsupportedArgumentError("where= or mean= of a complex array's var or std "
+                                       "is not supported yet")
+    centred = P.sub(a, _masked_mean(a, where, axis, True) if mean is None else mean)
     squares = _masked_mean(P.mul(centred, centred), where, axis, keepdims)
     if ddof == 0:
         return squares
