@@ -565,6 +565,34 @@ def pad_wrap(x):
     return np.pad(x, ((5, 0),), mode="wrap")
 
 
+def pad_maximum(x):
+    return np.pad(x, ((1, 2), (3, 0)), mode="maximum")
+
+
+def pad_minimum_of_the_nearest(x):
+    return np.pad(x, 2, mode="minimum", stat_length=((1, 2), (2, 9)))
+
+
+def pad_mean(x):
+    return np.pad(x, (2, 1), mode="mean", stat_length=2)
+
+
+def pad_median(x):
+    return np.pad(x, 1, mode="median")
+
+
+def pad_linear_ramp(x):
+    return np.pad(x, ((2, 1), (0, 3)), mode="linear_ramp", end_values=((0.5, -1.0), (2.0, 0.0)))
+
+
+def pad_reflect_odd_wide(x):
+    return np.pad(x, (7, 4), mode="reflect", reflect_type="odd")
+
+
+def pad_symmetric_odd(x):
+    return np.pad(x, ((1, 2), (5, 0)), mode="symmetric", reflect_type="odd")
+
+
 def pad_empty_inner(x):
     return np.pad(x, 1, mode="empty")[1:-1, 1:-1]
 

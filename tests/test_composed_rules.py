@@ -280,6 +280,15 @@ SPECS = [
     Spec("pad_reflect_wide", C.pad_reflect_wide, (uniform(3),), ("getitem",), generic=False),
     Spec("pad_symmetric", C.pad_symmetric, (M,), ("getitem",), generic=False),
     Spec("pad_wrap", C.pad_wrap, (M,), ("getitem",), generic=False),
+    Spec("pad_maximum", C.pad_maximum, (M,), ("reduce_max", "concatenate"), generic=False),
+    Spec("pad_minimum_stat_length", C.pad_minimum_of_the_nearest, (M,), ("reduce_min",),
+         generic=False),
+    Spec("pad_mean", C.pad_mean, (M,), ("reduce_mean",), generic=False),
+    Spec("pad_median", C.pad_median, (M,), ("sort",), generic=False),
+    Spec("pad_linear_ramp", C.pad_linear_ramp, (M,), ("getitem", "mul"), generic=False),
+    Spec("pad_reflect_odd_wide", C.pad_reflect_odd_wide, (uniform(3),), ("matmul",),
+         generic=False),
+    Spec("pad_symmetric_odd", C.pad_symmetric_odd, (M,), ("matmul",), generic=False),
     Spec("pad_empty_inner", C.pad_empty_inner, (M,), ("pad", "getitem")),
     # decompositions
     Spec("svd_reduced_square", C.svd_reduced, (SQUARE,), ("svd",), np.linalg.svd),
@@ -501,20 +510,20 @@ def interp_periodic(x):
     return np.interp(x, [0.0, 1.0], [1.0, 2.0], period=1.0)
 
 
-def pad_maximum(x):
-    return np.pad(x, 1, mode="maximum")
+def pad_with_a_function(x):
+    return np.pad(x, 1, mode=np.sum)
 
 
-def pad_odd_reflection(x):
-    return np.pad(x, 1, mode="reflect", reflect_type="odd")
+def pad_ramp_of_integers(x):
+    return np.pad(np.arange(3), 1, mode="linear_ramp") * x
 
 
 @pytest.mark.parametrize("fn, message", [
     (quantile_nearest, "np.quantile: method='nearest' is not supported"),
     (quantile_of_run_time_q, "q must be known when compiling"),
     (interp_periodic, r"np.interp: period=\.\.\. is not supported"),
-    (pad_maximum, "np.pad: mode='maximum' is not supported"),
-    (pad_odd_reflection, "np.pad: reflect_type='odd' is not supported"),
+    (pad_with_a_function, "np.pad: mode=.* is not supported"),
+    (pad_ramp_of_integers, "np.pad: .*mode='linear_ramp'.* not known to be of floats"),
 ], ids=lambda v: getattr(v, "__name__", "message"))
 def test_unsupported_argument_is_refused_at_its_line_naming_it(fn, message):
     with pytest.raises(AutodiffError, match=message) as info:
@@ -867,6 +876,29 @@ def test_pad_modes_on_random_arguments_match_numpy(shape, mode, data):
         return np.pad(a, widths, mode=mode)
 
     _check_against_numpy(padded, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+       mode=st.sampled_from(["maximum", "minimum", "mean", "median", "linear_ramp",
+                             "reflect-odd", "symmetric-odd"]), data=st.data())
+def test_computed_pad_modes_on_random_arguments_match_numpy(shape, mode, data):
+    """The modes that compute entries: statistics of the nearest ``stat_length``
+    entries, ramps, odd reflections (their tables of coefficients make the values
+    NumPy's to rounding, not bit for bit)."""
+    widths = data.draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)),
+                                min_size=len(shape), max_size=len(shape)))
+    x = np.random.default_rng(data.draw(st.integers(0, 99))).uniform(-1, 1, shape)
+    mode, _, reflect_type = mode.partition("-")
+    kw = {"reflect_type": reflect_type} if reflect_type else \
+        {"end_values": 0.5} if mode == "linear_ramp" else \
+        {"stat_length": data.draw(st.one_of(st.none(), st.integers(1, 5)))}
+
+    def padded(a):
+        return np.pad(a, widths, mode=mode, **kw)
+
+    np.testing.assert_allclose(adc.vjp(padded, x)[0], padded(x), rtol=1e-13, atol=1e-13)
+    check_specialised(scaled(padded, 1), x, modes=("rev", "fwd"))
 
 
 @settings(max_examples=20, deadline=None)
