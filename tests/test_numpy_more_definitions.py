@@ -263,6 +263,25 @@ def test_initial_is_cast_to_the_result_dtype_as_numpy_casts_it():
     np.testing.assert_array_equal(adc.grad(lambda x: np.sum(f(x)))(x), np.full(4, 5.0))
 
 
+def extremes_of_nothing(x):
+    """Reductions of an axis of length 0: ``initial`` alone, in the array's dtype."""
+    return np.max(x, axis=1, initial=0.5) + np.min(x, axis=1, keepdims=True, initial=-2.0).T \
+        + np.nanmax(x, axis=(0, 1), initial=1.5) + np.amin(np.arange(0), initial=3)
+
+
+@pytest.mark.parametrize("shape", [(2, 0), (3, 0)])
+def test_a_maximum_of_no_entries_is_its_initial_value(shape):
+    """NumPy gives ``initial`` where a maximum or minimum reduces no entries; the
+    compiled reduction raised NumPy's 'zero-size array' error (an internal error)."""
+    x = np.zeros(shape)
+    value, vjp = adc.vjp(extremes_of_nothing, x)
+    np.testing.assert_array_equal(value, extremes_of_nothing(x))
+    assert np.asarray(value).dtype == extremes_of_nothing(x).dtype
+    np.testing.assert_array_equal(vjp(np.ones(np.shape(value)))[0], np.zeros(shape))
+    _, tangent = adc.jvp(extremes_of_nothing, (x,), (np.ones(shape),))
+    np.testing.assert_array_equal(tangent, np.zeros(np.shape(value)))
+
+
 def test_an_item_that_depends_on_the_input_is_refused():
     with pytest.raises(adc.AutodiffError, match=r"\.item\(\)") as info:
         adc.grad(lambda x: x.item(1) * np.sum(x))(np.array([1.0, 2.0]))

@@ -266,11 +266,25 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
         if _is_flag(out) and keepdims is np._NoValue:  # x.any(0, True)
             out, keepdims = None, out
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
-        extremum = prim(_masked(name, a, where, initial),
-                        axis=_of_a_0d_array(a, _static(axis, "axis")),
-                        keepdims=_kept(keepdims, keep_dims))
+        axis, keepdims = _of_a_0d_array(a, _static(axis, "axis")), _kept(keepdims, keep_dims)
+        if initial is not None:
+            nothing = _of_nothing(a, axis, keepdims)
+            if nothing is not None:
+                return _with_initial(name, P.full(nothing.shape, initial, dtype=nothing.dtype),
+                                     initial)
+        extremum = prim(_masked(name, a, where, initial), axis=axis, keepdims=keepdims)
         return extremum if initial is None else _with_initial(name, extremum, initial)
     return build
+
+
+def _of_nothing(a: Any, axis: Any, keepdims: bool) -> np.ndarray | None:
+    """Where a maximum or minimum with ``initial`` of an empty array (its shape known
+    when compiling) reduces no entries: a stand-in of its result's shape and dtype. It
+    is ``initial`` alone there; the reduction itself has no value (NumPy's refuses)."""
+    shape, dtype = P.shape_of(a), P.dtype_of(a)
+    if not isinstance(shape, tuple) or not isinstance(dtype, np.dtype) or 0 not in shape:
+        return None
+    return np.asarray(np.sum(np.zeros(shape, dtype), axis=axis, keepdims=keepdims, dtype=dtype))
 
 
 def _of_a_0d_array(a: Any, axis: Any) -> Any:

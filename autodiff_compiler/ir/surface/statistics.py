@@ -26,7 +26,7 @@ import numpy as np
 from .. import primitives as P
 from ..core import ndim_of
 from . import UnsupportedArgumentError, _keepdims, _static, _unsupported, register
-from .arithmetic import _masked, _masked_mean, _masked_var, _with_initial, deviation
+from .arithmetic import _masked, _masked_mean, _masked_var, _of_nothing, _with_initial, deviation
 from .composed import _along, _known_rank, _known_shape
 from .constructors import _asarray, _astype
 
@@ -123,6 +123,10 @@ def _nan_extremum(prim: P.Primitive, fill: float, name: str):
         _unsupported(name, out=out)
         a, axis, keepdims = _reduction_args(a, axis, keepdims)
         initial, where = (initial if _given(initial) else None), _where(where)
+        nothing = None if initial is None else _of_nothing(a, axis, keepdims)
+        if nothing is not None:
+            return _with_initial(plain, P.full(nothing.shape, initial, dtype=nothing.dtype),
+                                 initial)
         if not _may_hold_nan(a):
             result = prim(_masked(plain, a, where, initial), axis=axis, keepdims=keepdims)
             return result if initial is None else _with_initial(plain, result, initial)
