@@ -444,6 +444,14 @@ def nanmedian_fn(x):
     return np.nanmedian(x, axis=1)
 
 
+def nanquantile_rows(x):
+    return np.nanquantile(x, [0.0, 0.3, 0.5, 1.0], axis=1, keepdims=True)
+
+
+def nanpercentile_all(x):
+    return np.nanpercentile(x, 37.0) + np.nanquantile(x, 0.8, axis=0)
+
+
 def nanmedian_all(x):
     return np.nanmedian(x)
 
