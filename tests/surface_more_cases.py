@@ -268,6 +268,10 @@ def triangle_from(x):
     return x[np.triu_indices_from(x, 1)] * np.sum(x[np.tril_indices_from(x, -1)])
 
 
+def diagonal_from(x):
+    return x[np.diag_indices_from(x)] * np.sum(x[:, 0, :][np.diag_indices_from(x[0])])
+
+
 def signbit_mask(x):
     return np.where(np.signbit(x), x ** 2, 3.0 * x)
 

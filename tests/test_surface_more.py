@@ -189,6 +189,8 @@ SPECS = [
          (np.nanargmax, np.nanargmin)),
     Spec("tril_triu_indices_from", C.triangle_from, (uniform(3, 4),), ("getitem",),
          (np.tril_indices_from, np.triu_indices_from), generic=False),
+    Spec("diag_indices_from", C.diagonal_from, (uniform(3, 3, 3),), ("getitem",),
+         np.diag_indices_from, generic=False),
     Spec("signbit", C.signbit_mask, (uniform(6),), ("copysign", "less"), np.signbit),
     Spec("unravel_and_ravel_index", C.unravel_and_ravel, (uniform(2, 3),), ("getitem",),
          (np.unravel_index, np.ravel_multi_index)),

@@ -1,7 +1,7 @@
 """NumPy's searching and index arithmetic, which give integers (no gradient):
 ``np.searchsorted``, ``np.digitize``, ``np.nanargmax`` / ``np.nanargmin``,
-``np.tril_indices_from`` / ``np.triu_indices_from``, and ``np.ravel_multi_index`` /
-``np.unravel_index``.
+``np.tril_indices_from`` / ``np.triu_indices_from`` / ``np.diag_indices_from``, and
+``np.ravel_multi_index`` / ``np.unravel_index``.
 
 ``np.digitize`` is NumPy's own definition on ``searchsorted``: bins rising give
 ``searchsorted(bins, x, side)``, falling ``len(bins) - searchsorted(bins[::-1], x,
@@ -11,8 +11,8 @@ message (an ``assert``), never a wrong bin.
 
 ``np.nanargmax`` is ``np.argmax`` with the NaNs read as -inf (``nanargmin``: +inf), as
 NumPy defines it; a slice of NaNs alone fails the run with NumPy's message, never
-index 0. ``np.tril_indices_from(a, k)`` reads only ``a``'s shape, known when
-compiling shape-specialised code.
+index 0. ``np.tril_indices_from(a, k)`` and ``np.diag_indices_from(a)`` read only
+``a``'s shape, known when compiling shape-specialised code.
 
 ``np.ravel_multi_index`` and ``np.unravel_index`` run while compiling (their
 arguments, shapes and positions, must then be known); with a run-time argument they are
@@ -98,6 +98,16 @@ def _indices_from(fn: Any) -> Any:
     return build
 
 
+def _diag_indices_from(arr):
+    """``np.diag_indices_from(a)``: ``np.diag_indices`` of ``a``'s (equal) axes."""
+    shape = _known_shape(arr, "np.diag_indices_from")
+    if len(shape) < 2:
+        raise ValueError("input array must be at least 2-d")
+    if len(set(shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
+    return np.diag_indices(shape[0], len(shape))
+
+
 def _compile_time_only(fn: Any) -> Any:
     """A pure function of shapes and positions: NumPy's own, run while compiling."""
     def build(*args: Any, **kw: Any) -> Any:
@@ -116,5 +126,6 @@ register("inactive", _nanargextremum(P.argmax, -np.inf), np.nanargmax)
 register("inactive", _nanargextremum(P.argmin, np.inf), np.nanargmin)
 register("inactive", _indices_from(np.tril_indices), np.tril_indices_from)
 register("inactive", _indices_from(np.triu_indices), np.triu_indices_from)
+register("inactive", _diag_indices_from, np.diag_indices_from)
 register("inactive", _compile_time_only(np.ravel_multi_index), np.ravel_multi_index)
 register("inactive", _compile_time_only(np.unravel_index), np.unravel_index)
