@@ -331,6 +331,12 @@ def numpy2_norms(x):
             + np.linalg.matrix_norm(x, ord="nuc", keepdims=True) + np.linalg.svdvals(x)[0])
 
 
+def vector_norms_over_axes(x):
+    """Over several axes, in the order given: they were refused as unsupported."""
+    return (np.linalg.vector_norm(x, axis=(1, 0)) * np.linalg.vector_norm(x, ord=3, axis=(0, -1))
+            + np.linalg.vector_norm(x, ord=np.inf, axis=(0, 1, 2), keepdims=True)[0, 0])
+
+
 def svd_vectors_used(x):
     u, _, _ = np.linalg.svd(x, full_matrices=False)
     return np.sum(u[:, 0])

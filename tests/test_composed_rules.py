@@ -353,6 +353,9 @@ SPECS = [
     *([Spec("numpy2_norms", C.numpy2_norms, (TALL,), ("norm", "svdvals"),
             (np.linalg.vector_norm, np.linalg.matrix_norm, np.linalg.svdvals), generic=False)]
       if hasattr(np.linalg, "vector_norm") else []),  # NumPy 2's
+    *([Spec("vector_norm_over_axes", C.vector_norms_over_axes, (uniform(3, 3, 3),),
+            ("transpose", "reshape", "norm"), generic=False)]
+      if hasattr(np.linalg, "vector_norm") else []),
 ]
 
 

@@ -458,11 +458,23 @@ def _matrix_norm(x, *, keepdims=False, ord="fro"):  # noqa: A002
 
 
 def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
-    """NumPy's: the norm of ``x`` flattened (``axis=None``) or along one axis."""
+    """NumPy's: the norm of ``x`` flattened (``axis=None``), along one axis, or along
+    several (moved to the front in the order given and merged into one, as NumPy does)."""
     axis, keepdims = _static(axis, "axis"), _static(keepdims, "keepdims")
     if isinstance(axis, tuple):
-        raise UnsupportedArgumentError(
-            "np.linalg.vector_norm(..., axis=tuple) is not supported yet")
+        from .composed import _known_shape
+        shape = _known_shape(x, "np.linalg.vector_norm(..., axis=tuple)")
+        if any(not -len(shape) <= a < len(shape) for a in axis):
+            raise ValueError(f"axis {axis} is out of bounds for an array of {len(shape)} "
+                             "dimensions")
+        axes = tuple(a % len(shape) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError("repeated axis")
+        rest = tuple(i for i in range(len(shape)) if i not in axes)
+        merged = P.reshape(P.transpose(x, axes=axes + rest),
+                           (math.prod(shape[i] for i in axes), *(shape[i] for i in rest)))
+        norm = _norm(merged, ord, 0, False)
+        return P.expand_dims(norm, axis=axes) if keepdims else norm
     if axis is not None:
         return _norm(x, ord, axis, keepdims)
     flat = _norm(P.reshape(x, -1), ord, 0, False)
