@@ -392,6 +392,8 @@ SINGLE = [
     Case("linspace", S.linspace_fn, (0.5, 2.0), ("linspace",), np.linspace),
     Case("linspace_arrays", S.linspace_fn, (uniform(3), uniform(3)), ("linspace",)),
     Case("linspace_open", S.linspace_open, (0.5, uniform(2)), ("linspace",)),
+    Case("linspace_axis_retstep", S.linspace_along_an_axis_with_its_step,
+         (uniform(2, 3), uniform(3)), ("linspace", "moveaxis")),
     Case("array_of_scalars", S.array_of_scalars, (0.5, 2.0), ("stack",), np.array),
     Case("array_of_arrays", S.array_of_arrays, (W, W + 1.0), ("stack",)),
     Case("array_copy", S.array_copy, (M,), ("copy",)),
