@@ -8,6 +8,7 @@ from . import extend
 from . import numpy_array_api_definitions as _array_api  # noqa: F401 (np.vecdot & co)
 from . import numpy_definitions as _numpy_definitions  # noqa: F401 (np.piecewise & co)
 from . import numpy_linalg_definitions as _linalg_definitions  # noqa: F401 (np.polyfit & co)
+from . import numpy_polynomial_definitions as _polynomial_definitions  # noqa: F401 (np.polyadd & co)
 from . import operator_definitions as _operator_definitions  # noqa: F401 (operator.mul & co)
 from . import scipy_rules as _scipy_rules  # noqa: F401 (SciPy's rules, loaded when used)
 from .api import GradFunction, grad, gradient_ir, gradient_source, value_and_grad

@@ -331,6 +331,12 @@ def numpy2_norms(x):
             + np.linalg.matrix_norm(x, ord="nuc", keepdims=True) + np.linalg.svdvals(x)[0])
 
 
+def vector_norms_over_axes(x):
+    """Over several axes, in the order given: they were refused as unsupported."""
+    return (np.linalg.vector_norm(x, axis=(1, 0)) * np.linalg.vector_norm(x, ord=3, axis=(0, -1))
+            + np.linalg.vector_norm(x, ord=np.inf, axis=(0, 1, 2), keepdims=True)[0, 0])
+
+
 def svd_vectors_used(x):
     u, _, _ = np.linalg.svd(x, full_matrices=False)
     return np.sum(u[:, 0])
@@ -442,6 +448,14 @@ def nanstd_where(x):
 
 def nanmedian_fn(x):
     return np.nanmedian(x, axis=1)
+
+
+def nanquantile_rows(x):
+    return np.nanquantile(x, [0.0, 0.3, 0.5, 1.0], axis=1, keepdims=True)
+
+
+def nanpercentile_all(x):
+    return np.nanpercentile(x, 37.0) + np.nanquantile(x, 0.8, axis=0)
 
 
 def nanmedian_all(x):
@@ -563,6 +577,34 @@ def pad_symmetric(x):
 
 def pad_wrap(x):
     return np.pad(x, ((5, 0),), mode="wrap")
+
+
+def pad_maximum(x):
+    return np.pad(x, ((1, 2), (3, 0)), mode="maximum")
+
+
+def pad_minimum_of_the_nearest(x):
+    return np.pad(x, 2, mode="minimum", stat_length=((1, 2), (2, 9)))
+
+
+def pad_mean(x):
+    return np.pad(x, (2, 1), mode="mean", stat_length=2)
+
+
+def pad_median(x):
+    return np.pad(x, 1, mode="median")
+
+
+def pad_linear_ramp(x):
+    return np.pad(x, ((2, 1), (0, 3)), mode="linear_ramp", end_values=((0.5, -1.0), (2.0, 0.0)))
+
+
+def pad_reflect_odd_wide(x):
+    return np.pad(x, (7, 4), mode="reflect", reflect_type="odd")
+
+
+def pad_symmetric_odd(x):
+    return np.pad(x, ((1, 2), (5, 0)), mode="symmetric", reflect_type="odd")
 
 
 def pad_empty_inner(x):

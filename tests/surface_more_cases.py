@@ -258,6 +258,24 @@ def digitize_runtime_bins(x, bins):
     return x * np.digitize(x, bins)
 
 
+def nanargmax_picks(x):
+    """The NaNs are skipped: the entry picked is the largest number of its row."""
+    return np.take_along_axis(x, np.nanargmax(x, axis=1, keepdims=True), 1) \
+        + x.ravel()[np.nanargmin(x)]
+
+
+def triangle_from(x):
+    return x[np.triu_indices_from(x, 1)] * np.sum(x[np.tril_indices_from(x, -1)])
+
+
+def diagonal_from(x):
+    return x[np.diag_indices_from(x)] * np.sum(x[:, 0, :][np.diag_indices_from(x[0])])
+
+
+def signbit_mask(x):
+    return np.where(np.signbit(x), x ** 2, 3.0 * x)
+
+
 def unravel_and_ravel(x):
     i, j = np.unravel_index(5, (2, 3))
     flat = np.ravel_multi_index((1, 2), (2, 3))

@@ -229,6 +229,10 @@ SPECS = [
     Spec("nanmedian", C.nanmedian_fn, (X_NAN,), ("sort", "take_along_axis", "floor_divide"),
          np.nanmedian),
     Spec("nanmedian_all", C.nanmedian_all, (X_NAN,), ("sort", "squeeze")),
+    Spec("nanquantile", C.nanquantile_rows, (X_NAN,), ("sort", "take_along_axis"),
+         np.nanquantile, generic=False),
+    Spec("nanpercentile", C.nanpercentile_all, (X_NAN,), ("sort", "take_along_axis"),
+         np.nanpercentile, generic=False),
     Spec("nanmedian_axes_keepdims", C.nanmedian_axes_keepdims, (X_NAN,), ("moveaxis",),
          generic=False),
     Spec("ptp", C.ptp_fn, (M,), ("reduce_max", "reduce_min"), np.ptp),
@@ -280,6 +284,15 @@ SPECS = [
     Spec("pad_reflect_wide", C.pad_reflect_wide, (uniform(3),), ("getitem",), generic=False),
     Spec("pad_symmetric", C.pad_symmetric, (M,), ("getitem",), generic=False),
     Spec("pad_wrap", C.pad_wrap, (M,), ("getitem",), generic=False),
+    Spec("pad_maximum", C.pad_maximum, (M,), ("reduce_max", "concatenate"), generic=False),
+    Spec("pad_minimum_stat_length", C.pad_minimum_of_the_nearest, (M,), ("reduce_min",),
+         generic=False),
+    Spec("pad_mean", C.pad_mean, (M,), ("reduce_mean",), generic=False),
+    Spec("pad_median", C.pad_median, (M,), ("sort",), generic=False),
+    Spec("pad_linear_ramp", C.pad_linear_ramp, (M,), ("getitem", "mul"), generic=False),
+    Spec("pad_reflect_odd_wide", C.pad_reflect_odd_wide, (uniform(3),), ("matmul",),
+         generic=False),
+    Spec("pad_symmetric_odd", C.pad_symmetric_odd, (M,), ("matmul",), generic=False),
     Spec("pad_empty_inner", C.pad_empty_inner, (M,), ("pad", "getitem")),
     # decompositions
     Spec("svd_reduced_square", C.svd_reduced, (SQUARE,), ("svd",), np.linalg.svd),
@@ -340,6 +353,9 @@ SPECS = [
     *([Spec("numpy2_norms", C.numpy2_norms, (TALL,), ("norm", "svdvals"),
             (np.linalg.vector_norm, np.linalg.matrix_norm, np.linalg.svdvals), generic=False)]
       if hasattr(np.linalg, "vector_norm") else []),  # NumPy 2's
+    *([Spec("vector_norm_over_axes", C.vector_norms_over_axes, (uniform(3, 3, 3),),
+            ("transpose", "reshape", "norm"), generic=False)]
+      if hasattr(np.linalg, "vector_norm") else []),
 ]
 
 
@@ -489,8 +505,8 @@ def test_call_numpy_rejects_is_rejected_at_its_line(fn, arg, message):
     assert "test_composed_rules.py" in str(info.value)
 
 
-def quantile_nearest(x):
-    return np.quantile(x, 0.5, method="nearest")
+def quantile_of_an_unknown_method(x):
+    return np.quantile(x, 0.5, method="closest")
 
 
 def quantile_of_run_time_q(x):
@@ -501,20 +517,20 @@ def interp_periodic(x):
     return np.interp(x, [0.0, 1.0], [1.0, 2.0], period=1.0)
 
 
-def pad_maximum(x):
-    return np.pad(x, 1, mode="maximum")
+def pad_with_a_function(x):
+    return np.pad(x, 1, mode=np.sum)
 
 
-def pad_odd_reflection(x):
-    return np.pad(x, 1, mode="reflect", reflect_type="odd")
+def pad_ramp_of_integers(x):
+    return np.pad(np.arange(3), 1, mode="linear_ramp") * x
 
 
 @pytest.mark.parametrize("fn, message", [
-    (quantile_nearest, "np.quantile: method='nearest' is not supported"),
+    (quantile_of_an_unknown_method, "np.quantile: 'closest' is not a valid method"),
     (quantile_of_run_time_q, "q must be known when compiling"),
     (interp_periodic, r"np.interp: period=\.\.\. is not supported"),
-    (pad_maximum, "np.pad: mode='maximum' is not supported"),
-    (pad_odd_reflection, "np.pad: reflect_type='odd' is not supported"),
+    (pad_with_a_function, "np.pad: mode=.* is not supported"),
+    (pad_ramp_of_integers, "np.pad: .*mode='linear_ramp'.* not known to be of floats"),
 ], ids=lambda v: getattr(v, "__name__", "message"))
 def test_unsupported_argument_is_refused_at_its_line_naming_it(fn, message):
     with pytest.raises(AutodiffError, match=message) as info:
@@ -813,6 +829,31 @@ def test_median_quantile_on_random_arguments_match_numpy(case, data):
     _check_against_numpy(quantile, x)
 
 
+QUANTILE_METHODS = ["inverted_cdf", "averaged_inverted_cdf", "closest_observation",
+                    "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased",
+                    "normal_unbiased", "lower", "higher", "midpoint", "nearest"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=_array_and_axis(), method=st.sampled_from(QUANTILE_METHODS), data=st.data())
+def test_quantile_methods_on_random_arguments_match_numpy(case, method, data):
+    """Every method of np.quantile and np.percentile, NumPy's values bit for bit (its
+    own table of places and weights, as the NumPy installed has it) and derivatives:
+    they were refused but for 'linear'."""
+    x, axis = case
+    q = data.draw(st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.37, 0.5, 0.8, 1.0]),
+                           min_size=1, max_size=3) | st.floats(0, 1))
+
+    def quantile(a):
+        return np.quantile(a, q, axis=axis, method=method)
+
+    def percentile(a):
+        return np.percentile(a, 63.0, axis=axis, method=method, keepdims=True)
+
+    _check_against_numpy(quantile, x)
+    _check_against_numpy(percentile, x)
+
+
 @settings(max_examples=20, deadline=None)
 @given(case=_array_and_axis(), data=st.data())
 def test_nan_reductions_on_random_arguments_match_numpy(case, data):
@@ -867,6 +908,29 @@ def test_pad_modes_on_random_arguments_match_numpy(shape, mode, data):
         return np.pad(a, widths, mode=mode)
 
     _check_against_numpy(padded, x)
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+       mode=st.sampled_from(["maximum", "minimum", "mean", "median", "linear_ramp",
+                             "reflect-odd", "symmetric-odd"]), data=st.data())
+def test_computed_pad_modes_on_random_arguments_match_numpy(shape, mode, data):
+    """The modes that compute entries: statistics of the nearest ``stat_length``
+    entries, ramps, odd reflections (their tables of coefficients make the values
+    NumPy's to rounding, not bit for bit)."""
+    widths = data.draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)),
+                                min_size=len(shape), max_size=len(shape)))
+    x = np.random.default_rng(data.draw(st.integers(0, 99))).uniform(-1, 1, shape)
+    mode, _, reflect_type = mode.partition("-")
+    kw = {"reflect_type": reflect_type} if reflect_type else \
+        {"end_values": 0.5} if mode == "linear_ramp" else \
+        {"stat_length": data.draw(st.one_of(st.none(), st.integers(1, 5)))}
+
+    def padded(a):
+        return np.pad(a, widths, mode=mode, **kw)
+
+    np.testing.assert_allclose(adc.vjp(padded, x)[0], padded(x), rtol=1e-13, atol=1e-13)
+    check_specialised(scaled(padded, 1), x, modes=("rev", "fwd"))
 
 
 @settings(max_examples=20, deadline=None)

@@ -93,6 +93,18 @@ def irfftn_axes(x):
     return weighted(np.fft.irfftn(x + 0.25j * x * x, axes=(1,)))
 
 
+def hfft_of_a_half_spectrum(x):
+    return weighted(np.fft.hfft(x * (1.0 + 0.5j)))
+
+
+def hfft_odd_ortho(x):
+    return weighted(np.fft.hfft(np.exp(0.5j * x), n=7, axis=0, norm="ortho"))
+
+
+def ihfft_forward(x):
+    return weighted(np.fft.ihfft(x, n=5, norm="forward"))
+
+
 def fftshift_all(x):
     return weighted(np.fft.fftshift(x) * x)
 
@@ -125,6 +137,9 @@ ROWS = [
     Row("irfft2_of_fft2", irfft2_of_fft2, covers=("irfftn", "fftn"), surface=np.fft.irfft2),
     Row("rfftn_all", rfftn_all, covers=("rfftn",), surface=np.fft.rfftn),
     Row("irfftn_axes", irfftn_axes, covers=("irfftn",), surface=np.fft.irfftn),
+    Row("hfft", hfft_of_a_half_spectrum, covers=("irfftn", "conj"), surface=np.fft.hfft),
+    Row("hfft_odd_ortho", hfft_odd_ortho, covers=("irfftn",)),
+    Row("ihfft_forward", ihfft_forward, covers=("rfftn", "conj"), surface=np.fft.ihfft),
     Row("fftshift_all", fftshift_all, covers=("roll",), surface=np.fft.fftshift),
     Row("ifftshift_axis", ifftshift_axis, covers=("roll",), surface=np.fft.ifftshift),
     Row("spectral_derivative", spectral_derivative, covers=("rfftn", "irfftn"),
@@ -170,6 +185,27 @@ def test_vmap_over_a_batch_of_signals():
 
 def repeated(x):
     return np.sum(np.abs(np.fft.fftn(x, axes=(0, 0))))
+
+
+def irfft_of_one_value(x):
+    return np.sum(np.fft.irfft(x))
+
+
+def fft_of_no_points(x):
+    return np.sum(np.abs(np.fft.fft(x, n=0)))
+
+
+@pytest.mark.parametrize("fn, x", [(irfft_of_one_value, np.ones(1)),
+                                   (fft_of_no_points, np.ones(3)),
+                                   (irfft_of_one_value, np.ones((2, 1)))],
+                         ids=["irfft_default_length_0", "n_0", "irfft_rows_of_one"])
+def test_a_transform_of_no_points_is_numpys_error(fn, x):
+    """NumPy refuses a transform of 0 points; it was an internal compiler error (the
+    primitive had no shape to infer)."""
+    with pytest.raises(ValueError):
+        fn(x)
+    with pytest.raises(AutodiffError, match=r"Invalid number of FFT data points \(0\)"):
+        adc.grad(fn)(x)
 
 
 def test_what_cannot_be_compiled_is_refused_at_the_users_line():

@@ -32,6 +32,7 @@ LAYERS: dict[str, set[str]] = {
 }
 TOP = {"api": "api", "options": "api", "supported": "cli", "extend": "api", "testing": "api",
        "numpy_definitions": "api", "numpy_linalg_definitions": "api",
+       "numpy_polynomial_definitions": "api",
        "numpy_array_api_definitions": "api", "operator_definitions": "api", "export_module": "api",
        "directional": "api", "pullbacks": "api", "jacobians": "api", "jacobian_checks": "api",
        "inlined_jvp": "api",

@@ -4,7 +4,9 @@
 ``np.resize``, ``np.choose``, ``np.lexsort``, ``np.logaddexp.reduce`` and ``np.frexp``;
 and from
 ``numpy_linalg_definitions``: ``np.polyfit``, ``np.linalg.matrix_rank``,
-``np.linalg.tensorsolve`` and ``np.linalg.tensorinv``.
+``np.linalg.tensorsolve`` and ``np.linalg.tensorinv``; and from
+``numpy_polynomial_definitions``: ``np.polyadd``, ``np.polysub``, ``np.polymul``,
+``np.polyder`` and ``np.polyint``.
 
 Each case's value must equal NumPy's, and its derivatives must match central finite
 differences (reverse and forward mode), on several shapes, 0-d where NumPy takes it.
@@ -171,6 +173,16 @@ def tensor_inverted(a):
                                ind=1)
 
 
+def polynomial_arithmetic(p):
+    """Sums and differences of polynomials of other lengths (and of a number), a
+    product, and both ways round of differentiation and integration."""
+    q = np.array([0.5, -1.0])
+    product = np.polymul(np.polyadd(p, q), np.polysub(2.0, p))
+    there_and_back = np.polyint(np.polyder(np.polyadd(q, p ** 2), 2), 2, k=[0.3, -0.2])
+    return np.polysub(np.polyadd(product, there_and_back),
+                      np.polyder(np.polyint(p, 3, k=0.5), 1))
+
+
 def mantissa_and_exponent(x):
     """The mantissa of 8x (derivative 8 * 2**-e) and x times its exponent."""
     mantissa, exponent = np.frexp(x * 8.0)
@@ -204,6 +216,7 @@ CASES = [
     (lexsorted, [(2, 5)]),
     (log_added, [(3, 4), (5,)]),
     (mantissa_and_exponent, [(6,), (2, 3), ()]),
+    (polynomial_arithmetic, [(4,), (2,), (1,)]),
     (fitted, [(7,)]),
     (fitted_weighted_columns, [(7,)]),
     (rank_times, [(3, 4), (4, 2)]),

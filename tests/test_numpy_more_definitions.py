@@ -195,7 +195,16 @@ def linalg_diagonals(x):
     return np.sum(np.linalg.diagonal(x, offset=1)) + np.sum(np.linalg.trace(x ** 2))
 
 
+def moments_about_a_mean(x):
+    """NumPy 2's mean= (the deviations are from it, and it has a gradient too) and
+    correction= (the Array API's ddof): both were refused as unsupported."""
+    centre = np.mean(x, axis=-1, keepdims=True) * 0.5
+    return np.var(x, axis=-1, mean=centre, ddof=1) + np.std(x, correction=1) \
+        + np.var(x, axis=-1, correction=0.5, where=x > -1.5)
+
+
 NUMPY2_CASES = [
+    (moments_about_a_mean, [(3, 4), (5,)], "concat"),
     (cumulative, [(3, 2), (4,)], "cumulative_sum"),
     (cumulative_flat, [(5,)], "cumulative_sum"),
     (vector_products, [(4,), (2, 3)], "vecdot"),
@@ -252,6 +261,25 @@ def test_initial_is_cast_to_the_result_dtype_as_numpy_casts_it():
     x = np.array([0.5, -1.0, 2.0, 3.0])
     np.testing.assert_array_equal(adc.vjp(f, x)[0], f(x))
     np.testing.assert_array_equal(adc.grad(lambda x: np.sum(f(x)))(x), np.full(4, 5.0))
+
+
+def extremes_of_nothing(x):
+    """Reductions of an axis of length 0: ``initial`` alone, in the array's dtype."""
+    return np.max(x, axis=1, initial=0.5) + np.min(x, axis=1, keepdims=True, initial=-2.0).T \
+        + np.nanmax(x, axis=(0, 1), initial=1.5) + np.amin(np.arange(0), initial=3)
+
+
+@pytest.mark.parametrize("shape", [(2, 0), (3, 0)])
+def test_a_maximum_of_no_entries_is_its_initial_value(shape):
+    """NumPy gives ``initial`` where a maximum or minimum reduces no entries; the
+    compiled reduction raised NumPy's 'zero-size array' error (an internal error)."""
+    x = np.zeros(shape)
+    value, vjp = adc.vjp(extremes_of_nothing, x)
+    np.testing.assert_array_equal(value, extremes_of_nothing(x))
+    assert np.asarray(value).dtype == extremes_of_nothing(x).dtype
+    np.testing.assert_array_equal(vjp(np.ones(np.shape(value)))[0], np.zeros(shape))
+    _, tangent = adc.jvp(extremes_of_nothing, (x,), (np.ones(shape),))
+    np.testing.assert_array_equal(tangent, np.zeros(np.shape(value)))
 
 
 def test_an_item_that_depends_on_the_input_is_refused():

@@ -47,6 +47,7 @@ class Spec:
 
 
 RNG = np.random.RandomState(11)
+WITH_NAN = np.array([[np.nan, 0.3, -0.2, 0.9], [0.1, np.nan, 0.7, -0.4], [0.5, -0.6, 0.2, 0.8]])
 
 
 def uniform(*shape: int, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
@@ -184,6 +185,13 @@ SPECS = [
          ("searchsorted",)),
     Spec("digitize_runtime_bins", C.digitize_runtime_bins,
          (uniform(6), np.array([0.5, 0.0, -0.5])), ("searchsorted", "where"), generic=False),
+    Spec("nanargmax_nanargmin", C.nanargmax_picks, (WITH_NAN,), ("argmax", "argmin"),
+         (np.nanargmax, np.nanargmin)),
+    Spec("tril_triu_indices_from", C.triangle_from, (uniform(3, 4),), ("getitem",),
+         (np.tril_indices_from, np.triu_indices_from), generic=False),
+    Spec("diag_indices_from", C.diagonal_from, (uniform(3, 3, 3),), ("getitem",),
+         np.diag_indices_from, generic=False),
+    Spec("signbit", C.signbit_mask, (uniform(6),), ("copysign", "less"), np.signbit),
     Spec("unravel_and_ravel_index", C.unravel_and_ravel, (uniform(2, 3),), ("getitem",),
          (np.unravel_index, np.ravel_multi_index)),
     Spec("nonzero", C.nonzero_picks, (uniform(3, 4),), ("nonzero", "gather"), np.nonzero,
@@ -266,6 +274,9 @@ VALUE_ROWS += [
     ("cov_without_degrees_of_freedom", C.cov_fn, (uniform(2, 1),)),
     ("cond_singular", C.cond_fn, (np.array([[1.0, 2.0], [2.0, 4.0]]),)),
     ("digitize_at_bin_edges", C.digitize_falling_right, (np.array([0.5, 0.0, -0.5, 2.0]),)),
+    ("signbit_of_signed_zeros_and_nans", C.signbit_mask,
+     (np.array([-0.0, 0.0, np.nan, -np.nan, -1.0, 2.0]),)),
+    ("nanargmax_nanargmin_values", C.nanargmax_picks, (WITH_NAN,)),
     ("selection_indices", C.selection_indices, (2 * uniform(3, 4),)),
     ("selection_of_nothing", C.selection_indices, (-np.ones((2, 3)),)),
     ("selection_of_empty", C.selection_indices, (np.ones((0, 3)),)),

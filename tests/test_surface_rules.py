@@ -392,6 +392,8 @@ SINGLE = [
     Case("linspace", S.linspace_fn, (0.5, 2.0), ("linspace",), np.linspace),
     Case("linspace_arrays", S.linspace_fn, (uniform(3), uniform(3)), ("linspace",)),
     Case("linspace_open", S.linspace_open, (0.5, uniform(2)), ("linspace",)),
+    Case("linspace_axis_retstep", S.linspace_along_an_axis_with_its_step,
+         (uniform(2, 3), uniform(3)), ("linspace", "moveaxis")),
     Case("array_of_scalars", S.array_of_scalars, (0.5, 2.0), ("stack",), np.array),
     Case("array_of_arrays", S.array_of_arrays, (W, W + 1.0), ("stack",)),
     Case("array_copy", S.array_copy, (M,), ("copy",)),
@@ -835,13 +837,19 @@ def take_from_broadcast(x):
     return np.take_along_axis(x, np.array([[[0, 2]], [[1, 1]]]), 2)
 
 
+def take_flattened(x):
+    return np.take_along_axis(x, np.array([5, 0, 5, 2]), axis=None) * np.arange(1.0, 5.0)
+
+
 @pytest.mark.parametrize("fn, shape", [(take_rows_along, (1, 3)),
-                                       (take_from_broadcast, (1, 3, 3))],
-                         ids=["row_read_by_every_index", "two_axes_broadcast"])
+                                       (take_from_broadcast, (1, 3, 3)),
+                                       (take_flattened, (2, 3))],
+                         ids=["row_read_by_every_index", "two_axes_broadcast", "axis_none"])
 def test_take_along_axis_of_an_array_that_broadcasts_against_its_indices(fn, shape):
     """take_along_axis broadcasts the array's other axes against the indices' (x (1, 3)
     with indices (3, 1)); its reverse mode raised IndexError there (JAX's
-    testTakeAlongAxisIssue1521)."""
+    testTakeAlongAxisIssue1521). With axis=None it reads the flattened array: its
+    reverse mode raised TypeError (the adjoint took the axis modulo the rank)."""
     x = np.random.default_rng(0).uniform(-1.0, 1.0, shape)
     check_grads(fn, x, order=2)
 

@@ -270,7 +270,9 @@ def add_along_axis(x, indices, v, axis):
     axis)`` reads; repeated indices accumulate. Its other axes broadcast as
     ``take_along_axis`` broadcasts them: a length-1 axis of ``indices`` reads every
     entry along it, and one of ``x`` is read by every index along it (each such
-    entry's sum is added once)."""
+    entry's sum is added once). ``axis=None`` reads the flattened ``x``."""
+    if axis is None:
+        return np.reshape(add_along_axis(np.ravel(x), indices, v, 0), np.shape(x))
     out = np.array(x, copy=True)
     axis %= np.ndim(out)
     shape = np.broadcast_shapes(np.shape(indices), np.shape(v))

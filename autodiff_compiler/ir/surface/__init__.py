@@ -381,6 +381,7 @@ from . import (  # noqa: E402,F401  (in this order: a later entry wins)
     fourier,
     linalg,
     linalg_more,
+    nan_quantiles,
     numeric,
     searching,
     selection,

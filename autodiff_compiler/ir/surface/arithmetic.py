@@ -266,11 +266,25 @@ def _extremum(prim: P.Primitive, name: str) -> Builder:
         if _is_flag(out) and keepdims is np._NoValue:  # x.any(0, True)
             out, keepdims = None, out
         _unsupported(name, out=out, initial=None if name in _WITH_INITIAL else initial)
-        extremum = prim(_masked(name, a, where, initial),
-                        axis=_of_a_0d_array(a, _static(axis, "axis")),
-                        keepdims=_kept(keepdims, keep_dims))
+        axis, keepdims = _of_a_0d_array(a, _static(axis, "axis")), _kept(keepdims, keep_dims)
+        if initial is not None:
+            nothing = _of_nothing(a, axis, keepdims)
+            if nothing is not None:
+                return _with_initial(name, P.full(nothing.shape, initial, dtype=nothing.dtype),
+                                     initial)
+        extremum = prim(_masked(name, a, where, initial), axis=axis, keepdims=keepdims)
         return extremum if initial is None else _with_initial(name, extremum, initial)
     return build
+
+
+def _of_nothing(a: Any, axis: Any, keepdims: bool) -> np.ndarray | None:
+    """Where a maximum or minimum with ``initial`` of an empty array (its shape known
+    when compiling) reduces no entries: a stand-in of its result's shape and dtype. It
+    is ``initial`` alone there; the reduction itself has no value (NumPy's refuses)."""
+    shape, dtype = P.shape_of(a), P.dtype_of(a)
+    if not isinstance(shape, tuple) or not isinstance(dtype, np.dtype) or 0 not in shape:
+        return None
+    return np.asarray(np.sum(np.zeros(shape, dtype), axis=axis, keepdims=keepdims, dtype=dtype))
 
 
 def _of_a_0d_array(a: Any, axis: Any) -> Any:
@@ -345,12 +359,18 @@ def _moment(prim: P.Primitive, name: str) -> Builder:
             dtype, ddof = None, dtype
             if _is_flag(out) and keepdims is np._NoValue:
                 out, keepdims = None, out
-        _unsupported(name, out=out, mean=mean, correction=correction)
+        _unsupported(name, out=out)
         axis, keepdims, ddof = _static(axis, "axis"), _kept(keepdims, keep_dims), \
             _static(ddof, "ddof")
+        if correction is not None and correction is not np._NoValue:
+            if ddof != 0:  # the Array API's name for ddof; NumPy takes one or the other
+                raise ValueError("ddof and correction can't be provided simultaneously.")
+            ddof = _static(correction, "correction")
         a = _in_dtype(a, dtype)
-        if where is not None and where is not True:
-            variance = _masked_var(a, where, axis, keepdims, ddof)
+        mean = None if mean is np._NoValue else mean
+        if mean is not None or (where is not None and where is not True):
+            variance = _masked_var(a, True if where is None else where, axis, keepdims, ddof,
+                                   mean)
             return variance if name == "var" else deviation(variance)
         return prim(a, axis=axis, keepdims=keepdims, ddof=ddof)
     return build
@@ -363,13 +383,16 @@ def deviation(variance: Any) -> Any:
     return P.where(zero, 0.0, P.sqrt(P.where(zero, 1.0, variance)))
 
 
-def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any) -> Any:
-    """The variance of the entries ``where`` leaves in (of real arrays)."""
+def _masked_var(a: Any, where: Any, axis: Any, keepdims: bool, ddof: Any,
+                mean: Any = None) -> Any:
+    """The variance of the entries ``where`` leaves in (of real arrays), about ``mean``
+    when given (NumPy's ``mean=``, shaped as ``keepdims=True`` leaves the mean: the
+    deviations from it, which then also has a gradient), else about their own mean."""
     dtype = a.aval.dtype if isinstance(a, Var) else np.asarray(a).dtype
     if dtype is not None and np.issubdtype(dtype, np.complexfloating):
-        raise UnsupportedArgumentError("where= of a complex array's var or std is not "
-                                       "supported yet")
-    centred = P.sub(a, _masked_mean(a, where, axis, True))
+        raise UnsupportedArgumentError("where= or mean= of a complex array's var or std "
+                                       "is not supported yet")
+    centred = P.sub(a, _masked_mean(a, where, axis, True) if mean is None else mean)
     squares = _masked_mean(P.mul(centred, centred), where, axis, keepdims)
     if ddof == 0:
         return squares
@@ -435,11 +458,23 @@ def _matrix_norm(x, *, keepdims=False, ord="fro"):  # noqa: A002
 
 
 def _vector_norm(x, *, axis=None, keepdims=False, ord=2):  # noqa: A002
-    """NumPy's: the norm of ``x`` flattened (``axis=None``) or along one axis."""
+    """NumPy's: the norm of ``x`` flattened (``axis=None``), along one axis, or along
+    several (moved to the front in the order given and merged into one, as NumPy does)."""
     axis, keepdims = _static(axis, "axis"), _static(keepdims, "keepdims")
     if isinstance(axis, tuple):
-        raise UnsupportedArgumentError(
-            "np.linalg.vector_norm(..., axis=tuple) is not supported yet")
+        from .composed import _known_shape
+        shape = _known_shape(x, "np.linalg.vector_norm(..., axis=tuple)")
+        if any(not -len(shape) <= a < len(shape) for a in axis):
+            raise ValueError(f"axis {axis} is out of bounds for an array of {len(shape)} "
+                             "dimensions")
+        axes = tuple(a % len(shape) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError("repeated axis")
+        rest = tuple(i for i in range(len(shape)) if i not in axes)
+        merged = P.reshape(P.transpose(x, axes=axes + rest),
+                           (math.prod(shape[i] for i in axes), *(shape[i] for i in rest)))
+        norm = _norm(merged, ord, 0, False)
+        return P.expand_dims(norm, axis=axes) if keepdims else norm
     if axis is not None:
         return _norm(x, ord, axis, keepdims)
     flat = _norm(P.reshape(x, -1), ord, 0, False)

@@ -16,7 +16,6 @@ from ..primitives.coercion import asarray
 from . import (
     Builder,
     CompileTimeError,
-    UnsupportedArgumentError,
     _dtype,
     _dtype_kw,
     _is_float_dtype,
@@ -81,10 +80,19 @@ def _arange(start, stop=None, step=None, *, dtype=None, **kw):
 
 
 def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
-    if retstep or axis != 0:
-        raise UnsupportedArgumentError("np.linspace with retstep= or axis= is not supported yet")
-    return P.linspace(start, stop, num, endpoint=_static(endpoint, "endpoint"),
-                      **_dtype_kw(dtype))
+    """NumPy's: the samples along a new first axis, moved to ``axis``; ``retstep`` also
+    gives ``(stop - start) / (num - 1)`` (``/ num`` without the endpoint; NaN with no
+    interval), in the computation's dtype as NumPy gives it, not ``dtype``."""
+    endpoint, axis = _static(endpoint, "endpoint"), _static(axis, "axis")
+    samples = P.linspace(start, stop, num, endpoint=endpoint, **_dtype_kw(dtype))
+    if axis != 0:
+        samples = P.moveaxis(samples, 0, axis)
+    if not _static(retstep, "retstep"):
+        return samples
+    div = _static(num, "num") - 1 if endpoint else _static(num, "num")
+    delta = P.sub(P.mul(stop, 1.0), P.mul(start, 1.0)) if div > 0 else None
+    step = P.div(delta, div) if delta is not None else np.nan  # NumPy's: a Python float
+    return samples, step
 
 
 def _array(obj, dtype=None, *, copy=True, order="K", ndmin=0, **kw):

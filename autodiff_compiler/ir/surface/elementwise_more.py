@@ -1,5 +1,6 @@
 """More of NumPy's elementwise functions: ``fmod``, ``copysign``, ``modf``, ``divmod``,
-``ldexp``, ``float_power`` and ``angle``, composed where that computes NumPy's values.
+``ldexp``, ``float_power``, ``angle`` and ``signbit``, composed where that computes
+NumPy's values.
 
 ``fmod`` and ``copysign`` are primitives (``primitives.elementwise_more`` says why
 and gives their derivative conventions: ``d copysign(x, y)/dx = sign(x) sign(result)``,
@@ -23,6 +24,7 @@ and gives their derivative conventions: ``d copysign(x, y)/dx = sign(x) sign(res
 * ``angle(z, deg)`` is NumPy's ``arctan2(z.imag, z.real)`` (``arctan2(0, x)`` of a real
   array, whose gradient is 0; the same values from ``imag`` and ``real`` where the dtype
   is known only at run time), times ``180 / pi`` for degrees.
+* ``signbit(x)`` is ``copysign(1, x) < 0``: a mask, no gradient.
 
 ``np.frexp`` is not here: its mantissa needs the exponent of each value, which no
 primitive reads exactly (a logarithm rounds near powers of two); ``numpy_definitions``
@@ -96,6 +98,12 @@ def _angle(z, deg=False):
     return P.mul(a, 180 / np.pi) if _static(deg, "deg") else a
 
 
+def _signbit(x):
+    """Whether the sign bit is set: ``copysign(1, x) < 0`` (True at -0.0 and at a NaN
+    whose sign bit is set, where ``x < 0`` is False). A mask: no gradient."""
+    return P.less(P.copysign(1.0, x), 0.0)
+
+
 def _ufunc(build: Any, name: str) -> Any:
     """A ufunc's builder: positional operands only (no ``where=``, ``dtype=``)."""
     def positional(*args: Any, **kw: Any) -> Any:
@@ -113,3 +121,4 @@ register("elementwise", _ufunc(_divmod, "divmod"), np.divmod)
 register("elementwise", _ufunc(_ldexp, "ldexp"), np.ldexp)
 register("elementwise", _ufunc(_float_power, "float_power"), np.float_power)
 register("elementwise", _angle, np.angle)
+register("inactive", _ufunc(_signbit, "signbit"), np.signbit)

@@ -1,6 +1,7 @@
 """NumPy's ``np.fft``: the transforms (``fft``, ``ifft``, ``fft2``, ``ifft2``, ``fftn``,
-``ifftn`` and the real ``rfft``... ``irfftn``) as the four primitives of
-``primitives.fft``, the shifts as ``np.roll``, the frequencies as constants.
+``ifftn``, the real ``rfft``... ``irfftn`` and the Hermitian ``hfft`` and ``ihfft``) as
+the four primitives of ``primitives.fft``, the shifts as ``np.roll``, the frequencies
+as constants.
 
 Each call is turned into its ``n``-dimensional form with explicit, negative ``axes``
 (so a ``vmap`` batch axis in front changes nothing) and its lengths ``s`` (``n`` of a
@@ -58,6 +59,24 @@ def _lengths(a: Any, s: Any, axes: tuple[int, ...], what: str) -> tuple[int, ...
     return tuple(int(n) for n in s)
 
 
+def _check_points(a: Any, s: tuple[int, ...] | None, axes: tuple[int, ...],
+                  half_spectrum: bool) -> None:
+    """NumPy's error for a transform of no points (a length 0 in ``s``, an empty axis,
+    or ``irfft`` of one value, whose default length is ``2 * (1 - 1)``), raised while
+    compiling where the lengths are known: the primitives have no value there."""
+    shape = P.shape_of(a)
+    for i, axis in enumerate(axes):
+        if s is not None:
+            n = s[i]
+        elif not isinstance(shape, tuple):
+            continue
+        else:
+            n = 2 * (shape[axis] - 1) if half_spectrum and i == len(axes) - 1 else \
+                shape[axis]
+        if n < 1:
+            raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+
+
 def _transform(prim: P.Primitive, name: str, default: tuple[int, ...] | None,
                one_axis: bool) -> Any:
     what = f"np.fft.{name}"
@@ -68,7 +87,9 @@ def _transform(prim: P.Primitive, name: str, default: tuple[int, ...] | None,
         if norm not in _NORMS:
             raise CompileTimeError(f'norm must be "backward", "ortho" or "forward", '
                                    f"not {norm!r}")
-        return prim(a, s=_lengths(a, s, axes, what), axes=axes, norm=norm)
+        s = _lengths(a, s, axes, what)
+        _check_points(a, s, axes, prim is P.irfftn)
+        return prim(a, s=s, axes=axes, norm=norm)
 
     def along_one(a, n=None, axis=-1, norm=None, out=None):
         a = _asarray(a)
@@ -93,6 +114,31 @@ TRANSFORMS = [  # (function, primitive, default axes, one axis)
 ]
 for _fn, _prim, _default, _one in TRANSFORMS:
     register("linear algebra", _transform(_prim, _fn.__name__, _default, _one), _fn)
+
+
+# The Hermitian transforms are NumPy's own definitions: ``hfft(a)`` is ``irfft(conj(a))``
+# and ``ihfft(a)`` is ``conj(rfft(a))``, each with the normalisation of the other
+# direction (so the default scales ``hfft`` by 1, ``ihfft`` by ``1 / n``).
+_SWAPPED = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+
+
+def _hermitian(prim: P.Primitive, name: str, conjugate_first: bool) -> Any:
+    transform = _transform(prim, name, None, True)
+
+    def build(a, n=None, axis=-1, norm=None, out=None):
+        norm = _static(norm, f"np.fft.{name}'s norm")
+        if norm not in _NORMS:
+            raise CompileTimeError(f'norm must be "backward", "ortho" or "forward", '
+                                   f"not {norm!r}")
+        a = _asarray(a)
+        if conjugate_first:
+            return transform(P.conj(a), n, axis, _SWAPPED[norm], out)
+        return P.conj(transform(a, n, axis, _SWAPPED[norm], out))
+    return build
+
+
+register("linear algebra", _hermitian(P.irfftn, "hfft", True), np.fft.hfft)
+register("linear algebra", _hermitian(P.rfftn, "ihfft", False), np.fft.ihfft)
 
 
 def _shift(sign: int, name: str) -> Any:

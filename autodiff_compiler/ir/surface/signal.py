@@ -1,6 +1,6 @@
 """NumPy's signal functions written with primitives: ``np.heaviside``, ``np.interp``,
-``np.convolve``, ``np.correlate`` and ``np.pad`` in all the modes that only copy
-entries.
+``np.convolve``, ``np.correlate`` and ``np.pad`` (its modes that compute entries are in
+``padding``).
 
 ``np.interp`` finds each point's interval by counting the sample points at or below
 it (a comparison and a sum: no search primitive needed), reads the interval's ends
@@ -31,6 +31,7 @@ from ..core import ndim_of, same_dtype
 from . import UnsupportedArgumentError, _static, register
 from .composed import _along, _known_shape
 from .constructors import _asarray, _astype
+from .padding import COMPUTING_MODES, computed_pad, odd_reflection
 from .statistics import _dtype
 
 # ---------------------------------------------------------------------------- heaviside
@@ -193,21 +194,27 @@ COPYING_MODES = ("edge", "reflect", "symmetric", "wrap")
 def _pad(array, pad_width, mode="constant", *, constant_values=None, reflect_type="even",
          stat_length=None, end_values=0):
     """``np.pad``: ``constant`` (and ``empty``, whose unspecified entries are zeros) is
-    the ``pad`` primitive; the modes that copy entries gather along each axis."""
+    the ``pad`` primitive; the modes that copy entries gather along each axis, the
+    others are ``padding``'s."""
     mode = _static(mode, "mode")
     if mode in ("constant", "empty"):
         values = _static(constant_values, "constant_values") if mode == "constant" else None
         return P.pad(array, _static(pad_width, "pad_width"),
                      **({} if values is None else {"constant_values": values}))
-    if mode not in COPYING_MODES:
-        modes = ", ".join(map(repr, ("constant", "empty", *COPYING_MODES)))
+    if mode not in COPYING_MODES + COMPUTING_MODES:
+        modes = ", ".join(map(repr, ("constant", "empty", *COPYING_MODES, *COMPUTING_MODES)))
         raise UnsupportedArgumentError(f"mode={mode!r} is not supported yet: the modes are {modes}")
-    if _static(reflect_type, "reflect_type") != "even":
-        raise UnsupportedArgumentError(f"reflect_type={reflect_type!r} is not supported yet: only "
-                                       "'even'")
     array = _asarray(array)
     shape = _known_shape(array, f"np.pad(..., mode={mode!r})")
-    for axis, (before, after) in enumerate(_pairs(_static(pad_width, "pad_width"), len(shape))):
+    widths = _pairs(_static(pad_width, "pad_width"), len(shape))
+    if mode in COMPUTING_MODES:
+        return computed_pad(array, widths, mode, stat_length, end_values)
+    reflect_type = _static(reflect_type, "reflect_type")
+    if reflect_type not in ("even", "odd"):
+        raise ValueError(f"unsupported reflect_type {reflect_type!r}")
+    if reflect_type == "odd" and mode in ("reflect", "symmetric"):
+        return odd_reflection(array, widths, mode)
+    for axis, (before, after) in enumerate(widths):
         if before or after:
             index = _padded_index(shape[axis], before, after, mode, axis)
             array = P.getitem(array, P.axis_index(axis, index))

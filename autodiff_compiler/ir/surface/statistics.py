@@ -12,7 +12,8 @@ reduction, as NumPy does.
 Order statistics sort (whose rule sends each entry the gradient of the place it is
 sorted to; ties follow the sorted order) and read places known when compiling: the
 middle of the axis, or a quantile's two neighbours and its interpolation weight, which
-NumPy's formulas give from the length of the axis. They need the operand's shape, so
+NumPy's formulas give from the length of the axis (for every ``method``, from NumPy's
+own table of them). They need the operand's shape, so
 shape-generic code refuses them with a located error; ``np.nanmedian`` counts the
 non-NaN entries at run time and reads the middle with ``take_along_axis``, so it needs
 no shape unless ``axis`` is a tuple or ``keepdims`` is set.
@@ -25,8 +26,8 @@ import numpy as np
 
 from .. import primitives as P
 from ..core import ndim_of
-from . import UnsupportedArgumentError, _keepdims, _static, _unsupported, register
-from .arithmetic import _masked, _masked_mean, _masked_var, _with_initial, deviation
+from . import _keepdims, _static, _unsupported, register
+from .arithmetic import _masked, _masked_mean, _masked_var, _of_nothing, _with_initial, deviation
 from .composed import _along, _known_rank, _known_shape
 from .constructors import _asarray, _astype
 
@@ -123,6 +124,10 @@ def _nan_extremum(prim: P.Primitive, fill: float, name: str):
         _unsupported(name, out=out)
         a, axis, keepdims = _reduction_args(a, axis, keepdims)
         initial, where = (initial if _given(initial) else None), _where(where)
+        nothing = None if initial is None else _of_nothing(a, axis, keepdims)
+        if nothing is not None:
+            return _with_initial(plain, P.full(nothing.shape, initial, dtype=nothing.dtype),
+                                 initial)
         if not _may_hold_nan(a):
             result = prim(_masked(plain, a, where, initial), axis=axis, keepdims=keepdims)
             return result if initial is None else _with_initial(plain, result, initial)
@@ -363,9 +368,10 @@ def _quantile_builder(scale: float, name: str):
     def build(a, q, axis=None, out=None, overwrite_input=False, method="linear",
               keepdims=False, *, weights=None):
         _unsupported(name, out=out, weights=weights)
-        if _static(method, "method") != "linear":
-            raise UnsupportedArgumentError(f"method={method!r} is not supported yet: only "
-                                           "method='linear' (the default)")
+        method = _static(method, "method")
+        if method not in _quantile_methods():
+            raise ValueError(f"{method!r} is not a valid method. Use one of: "
+                             f"{list(_quantile_methods())}")
         weak = type(q) in (int, float)  # a Python number: its dtype yields to ``a``'s
         q = np.true_divide(_static(q, "q"), scale) if scale != 1 else np.asanyarray(_static(q, "q"))
         if not (np.all(q >= 0) and np.all(q <= 1)):
@@ -377,28 +383,57 @@ def _quantile_builder(scale: float, name: str):
             raise TypeError("a must be an array of real numbers")
         _known_shape(a, what)
         arr, ax, axes = _one_axis(a, _static(axis, "axis"), what)
-        result = _quantiles(arr, ax, q, weak, _may_hold_nan(a))
+        result = _quantiles(arr, ax, q, weak, _may_hold_nan(a), method)
         return _restored(result, axes, _static(keepdims, "keepdims"), lead=q.ndim)
     return build
 
 
-def _quantiles(arr: Any, ax: int, q: np.ndarray, weak: bool, nan: bool) -> Any:
-    """NumPy's ``_quantile`` for method 'linear': sorted along the first axis, the
-    quantiles' places and weights computed while compiling from its length."""
+def _quantile_methods() -> dict[str, dict[str, Any]]:
+    """NumPy's own table of the quantile methods (its private ``_QuantileMethods``):
+    each method's virtual index of a quantile among ``n`` sorted entries and its
+    correction of the interpolation weight (``None`` for the methods that pick an
+    entry). Reading NumPy's table keeps the places those of the NumPy installed, which
+    changed between versions (``closest_observation``); without it, only 'linear'."""
+    try:
+        from numpy.lib._function_base_impl import _QuantileMethods  # NumPy 2
+    except ImportError:
+        try:
+            from numpy.lib.function_base import _QuantileMethods  # NumPy 1
+        except ImportError:
+            _QuantileMethods = {"linear": {  # noqa: N806 (NumPy's name)
+                "get_virtual_index": lambda n, q: (n - 1) * q,
+                "fix_gamma": lambda gamma, _: gamma}}
+    return _QuantileMethods
+
+
+def _quantiles(arr: Any, ax: int, q: np.ndarray, weak: bool, nan: bool,
+               method: str = "linear") -> Any:
+    """NumPy's ``_quantile``: sorted along the first axis, the quantiles' places and
+    weights computed while compiling from its length, by ``method``'s rule. The
+    interpolation is linear in the entries, so the gradient goes to the one or two
+    entries each quantile reads, by their weights (the weights, and the entries read,
+    step with the data only where the order changes)."""
     ordered = P.sort(P.moveaxis(arr, ax, 0) if ax != 0 else arr, axis=0)
     n = P.shape_of(ordered)[0]
-    virtual = np.asanyarray((n - 1) * q)
-    if np.issubdtype(virtual.dtype, np.integer):  # integer quantiles: entries, no weights
+    rule = _quantile_methods()[method]
+    virtual = np.asanyarray(rule["get_virtual_index"](n, q))
+    picks = rule["fix_gamma"] is None or \
+        (method == "linear" and np.issubdtype(virtual.dtype, np.integer))
+    if picks:  # integer places: entries, no weights
         result = P.getitem(ordered, virtual)
     else:
-        result = _interpolated(ordered, virtual, n, weak)
+        result = _interpolated(ordered, virtual, n, weak, rule["fix_gamma"])
     return _nan_propagated(result, ordered, 0) if nan else result
 
 
-def _interpolated(ordered: Any, virtual: np.ndarray, n: int, weak: bool) -> Any:
+def _interpolated(ordered: Any, virtual: np.ndarray, n: int, weak: bool,
+                  fix_gamma: Any = None) -> Any:
     """NumPy's ``_lerp`` between the entries around each virtual index, from the side of
     the nearer one: ``a + (b - a) t`` below ``t = 0.5``, ``b - (b - a)(1 - t)`` from it."""
     previous, following, t = _neighbours(virtual, n)
+    if fix_gamma is not None:
+        t = np.asanyarray(fix_gamma(np.asanyarray(virtual - previous), virtual),
+                          dtype=virtual.dtype)
     a, b = P.getitem(ordered, previous), P.getitem(ordered, following)
     rest = (1,) * (len(P.shape_of(ordered)) - 1)
     t, upper = (float(t), t >= 0.5) if weak else (t.reshape(t.shape + rest), t >= 0.5)
