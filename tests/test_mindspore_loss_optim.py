@@ -160,6 +160,16 @@ def test_settings_mindspore_refuses_are_refused(make, error):
         make()
 
 
+def test_focal_loss_labels_of_one_axis_are_refused_as_mindspore_refuses_them():
+    # MindSpore 2.10: "For 'FocalLoss', the dimensions of 'labels' must be in [2, 4], but
+    # got dimension of 'labels' 1." (class indices come as an (N, 1) column)
+    logits = Tensor(np.array([[0.2, -0.7, 0.5], [0.9, 0.4, -0.3]], np.float32))
+    with pytest.raises(ValueError, match="dimensions of 'labels' must be in"):
+        nn.FocalLoss()(logits, Tensor(np.array([1, 2], np.int32)))
+    column = nn.FocalLoss(gamma=2.0, reduction="none")(logits, Tensor(np.array([[1], [2]])))
+    np.testing.assert_allclose(column.asnumpy(), [1.3909676, 1.3090539], rtol=1e-5)  # measured
+
+
 # ---------------------------------------------------------------------------- optimizers
 
 
