@@ -377,3 +377,13 @@ def test_overflow_helpers_return_what_mindspore_returns():
     assert not bool(step.get_overflow_status(status, grads[:1]))
     assert bool(step.process_loss_scale(Tensor(True))) and float(step.scale_sense) == 4.0
     assert bool(step.less_equal(step.base, step.reduce_sum(Tensor([0.0, 2.0]))))
+
+
+def test_multilabel_soft_margin_loss_stays_finite_for_a_large_logit():
+    # MindSpore 2.10 (measured): inf and a NaN gradient, its log(sigmoid(-200)) underflows
+    x, y = Tensor(np.array([[200.0, -3.0]], np.float32)), Tensor(np.array([[0.0, 1.0]], np.float32))
+    loss_fn = nn.MultiLabelSoftMarginLoss()
+    loss, grad = ms.value_and_grad(lambda x: loss_fn(x, y))(x)
+    expected = (200.0 + 3.0 + np.log1p(np.exp(-3.0))) / 2
+    np.testing.assert_allclose(loss.asnumpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(grad.asnumpy(), [[0.5, -0.5 / (1 + np.exp(-3.0))]], rtol=1e-5)
