@@ -387,3 +387,14 @@ def test_multilabel_soft_margin_loss_stays_finite_for_a_large_logit():
     expected = (200.0 + 3.0 + np.log1p(np.exp(-3.0))) / 2
     np.testing.assert_allclose(loss.asnumpy(), expected, rtol=1e-6)
     np.testing.assert_allclose(grad.asnumpy(), [[0.5, -0.5 / (1 + np.exp(-3.0))]], rtol=1e-5)
+
+
+def test_focal_loss_of_gamma_zero_has_a_finite_gradient_where_a_class_saturates():
+    # MindSpore 2.10 (measured): NaN for the first row, its (1 - p) ** 0 differentiated
+    # as 0 * (1 - p) ** -1; the second row is measured there as [0.334094, -0.334094]
+    logits = Tensor(np.array([[40.0, -40.0], [0.5, -0.2]], np.float32))
+    labels = Tensor(np.array([[0], [1]], np.int32))
+    loss_fn = nn.FocalLoss(gamma=0.0)
+    loss, grad = ms.value_and_grad(lambda x: loss_fn(x, labels))(logits)
+    np.testing.assert_allclose(loss.asnumpy(), 0.551593, rtol=1e-5)  # measured
+    np.testing.assert_allclose(grad.asnumpy(), [[0.0, 0.0], [0.334094, -0.334094]], atol=1e-6)
