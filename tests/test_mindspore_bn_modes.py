@@ -142,3 +142,19 @@ def test_model_eval_and_predict_run_in_evaluation_mode():
     assert net.training is True
     np.testing.assert_allclose(net.bn.moving_mean.asnumpy(),
                                [0.06072076037526131, 0.0611150898039341], rtol=1e-5)
+
+
+def test_float16_batch_norm_updates_its_moving_statistics_in_training_mode():
+    # (MindSpore 2.10 on CPU leaves them unchanged for float16; float32 updates them alike)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    bn = nn.BatchNorm1d(3, momentum=0.9, dtype=ms.float16)
+    bn.moving_mean.set_data(Tensor(np.array([0.5, -0.3, 0.1], np.float16)))
+    bn.moving_variance.set_data(Tensor(np.array([1.2, 0.8, 1.0], np.float16)))
+    bn.set_train(True)
+    bn(Tensor(x.astype(np.float16)))
+    np.testing.assert_allclose(bn.moving_mean.asnumpy(),
+                               0.9 * np.array([0.5, -0.3, 0.1]) + 0.1 * x.mean(0), atol=2e-3)
+    np.testing.assert_allclose(bn.moving_variance.asnumpy(),
+                               0.9 * np.array([1.2, 0.8, 1.0]) + 0.1 * x.var(0, ddof=1),
+                               atol=2e-3)
+    assert bn.moving_mean.dtype == ms.float16

@@ -160,6 +160,16 @@ def test_settings_mindspore_refuses_are_refused(make, error):
         make()
 
 
+def test_focal_loss_labels_of_one_axis_are_refused_as_mindspore_refuses_them():
+    # MindSpore 2.10: "For 'FocalLoss', the dimensions of 'labels' must be in [2, 4], but
+    # got dimension of 'labels' 1." (class indices come as an (N, 1) column)
+    logits = Tensor(np.array([[0.2, -0.7, 0.5], [0.9, 0.4, -0.3]], np.float32))
+    with pytest.raises(ValueError, match="dimensions of 'labels' must be in"):
+        nn.FocalLoss()(logits, Tensor(np.array([1, 2], np.int32)))
+    column = nn.FocalLoss(gamma=2.0, reduction="none")(logits, Tensor(np.array([[1], [2]])))
+    np.testing.assert_allclose(column.asnumpy(), [1.3909676, 1.3090539], rtol=1e-5)  # measured
+
+
 # ---------------------------------------------------------------------------- optimizers
 
 
@@ -367,3 +377,24 @@ def test_overflow_helpers_return_what_mindspore_returns():
     assert not bool(step.get_overflow_status(status, grads[:1]))
     assert bool(step.process_loss_scale(Tensor(True))) and float(step.scale_sense) == 4.0
     assert bool(step.less_equal(step.base, step.reduce_sum(Tensor([0.0, 2.0]))))
+
+
+def test_multilabel_soft_margin_loss_stays_finite_for_a_large_logit():
+    # MindSpore 2.10 (measured): inf and a NaN gradient, its log(sigmoid(-200)) underflows
+    x, y = Tensor(np.array([[200.0, -3.0]], np.float32)), Tensor(np.array([[0.0, 1.0]], np.float32))
+    loss_fn = nn.MultiLabelSoftMarginLoss()
+    loss, grad = ms.value_and_grad(lambda x: loss_fn(x, y))(x)
+    expected = (200.0 + 3.0 + np.log1p(np.exp(-3.0))) / 2
+    np.testing.assert_allclose(loss.asnumpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(grad.asnumpy(), [[0.5, -0.5 / (1 + np.exp(-3.0))]], rtol=1e-5)
+
+
+def test_focal_loss_of_gamma_zero_has_a_finite_gradient_where_a_class_saturates():
+    # MindSpore 2.10 (measured): NaN for the first row, its (1 - p) ** 0 differentiated
+    # as 0 * (1 - p) ** -1; the second row is measured there as [0.334094, -0.334094]
+    logits = Tensor(np.array([[40.0, -40.0], [0.5, -0.2]], np.float32))
+    labels = Tensor(np.array([[0], [1]], np.int32))
+    loss_fn = nn.FocalLoss(gamma=0.0)
+    loss, grad = ms.value_and_grad(lambda x: loss_fn(x, labels))(logits)
+    np.testing.assert_allclose(loss.asnumpy(), 0.551593, rtol=1e-5)  # measured
+    np.testing.assert_allclose(grad.asnumpy(), [[0.0, 0.0], [0.334094, -0.334094]], atol=1e-6)

@@ -143,6 +143,26 @@ def test_distance_between_equal_points_has_zero_gradient():
     np.testing.assert_array_equal(ms.grad(lambda x: ops.dist(x, x))(x), np.zeros_like(x))
 
 
+def test_cosine_of_float16_rows_whose_squared_norms_multiply_past_its_range():
+    """|a|^2 |b|^2 = 244 * 270 overflows float16 (largest 65504), |a| |b| = 256.7 does
+    not: MindSpore divides by the norms' product (values measured there)."""
+    a = Tensor(np.array([[12.0, 8.0, 6.0], [1.0, 2.0, 3.0]], np.float16))
+    b = Tensor(np.array([[10.0, 11.0, 7.0], [-1.0, 0.5, 2.0]], np.float16))
+    np.testing.assert_allclose(ops.cosine_similarity(a, b).asnumpy(), [0.9736, 0.7],
+                               rtol=1e-3)
+    loss = nn.CosineEmbeddingLoss(reduction="none")(a, b, Tensor(np.array([1, -1])))
+    np.testing.assert_allclose(loss.asnumpy(), [0.02637, 0.7], rtol=1e-3)
+    grad = ms.grad(lambda x: ops.cosine_similarity(x, b).sum())(a)
+    np.testing.assert_allclose(grad.asnumpy(), [[-0.00894, 0.010925, 0.003326],
+                                                [-0.1667, -0.04175, 0.08325]], rtol=2e-3)
+
+
+def test_cosine_embedding_loss_of_a_target_neither_1_nor_minus_1_is_0():
+    x1, x2 = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([[2.0, 1.0], [0.5, -1.0]])
+    loss = ops.cosine_embedding_loss(x1, x2, np.array([0, -1]), 0.0, "none")
+    np.testing.assert_allclose(loss, [0.0, 1.0])  # MindSpore selects only 1 and -1 rows
+
+
 def test_selections_equal_numpy():
     x = draw((3, 4))
     np.testing.assert_array_equal(ops.chunk(x, 4, 1)[0], x[:, :1])

@@ -54,6 +54,10 @@ class FocalLoss(LossBase):
         self.weight, self.gamma = weight, gamma
 
     def construct(self, logits: Any, labels: Any) -> Any:
+        for name, value in (("logits", logits), ("labels", labels)):
+            if np.ndim(value) < 2 or np.ndim(value) > 4:
+                raise ValueError(f"For 'FocalLoss', the dimensions of '{name}' must be in [2, 4], "
+                                 f"but got dimension of '{name}' {np.ndim(value)}.")
         n, classes = np.shape(logits)[0], np.shape(logits)[1]
         log_p = log_softmax(np.reshape(logits, (n, classes, -1)), 1)
         labels = np.reshape(labels, (n, np.shape(labels)[1], -1))

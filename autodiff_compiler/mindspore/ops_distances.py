@@ -44,10 +44,14 @@ def _p_norm(d: Any, p: float, axis: Any) -> Any:
 
 
 def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-08) -> Any:
-    """``x1 . x2 / sqrt(max(|x1|^2 |x2|^2, eps^2))`` along ``dim``."""
+    """``x1 . x2 / max(|x1| |x2|, eps)`` along ``dim``, as MindSpore computes it: the
+    product of the two norms, not the root of the product of their squares, which
+    overflows first (float16: norms of 16 and 17 make 73984, past its largest finite
+    65504)."""
     w12 = np.sum(x1 * x2, axis=dim)
-    w1, w2 = np.sum(x1 * x1, axis=dim), np.sum(x2 * x2, axis=dim)
-    return w12 / np.sqrt(np.maximum(w1 * w2, eps * eps))
+    norm1 = _norm_root(np.sum(x1 * x1, axis=dim), 2)
+    norm2 = _norm_root(np.sum(x2 * x2, axis=dim), 2)
+    return w12 / np.maximum(norm1 * norm2, eps)
 
 
 def cdist(x1: Any, x2: Any, p: float = 2.0) -> Any:
@@ -80,9 +84,11 @@ def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0
 
 def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0,
                           reduction: str = "mean") -> Any:
-    """Per row: ``1 - cos`` where ``target`` is 1, ``max(0, cos - margin)`` where -1."""
+    """Per row: ``1 - cos`` where ``target`` is 1, ``max(0, cos - margin)`` where -1, 0
+    where it is neither (as MindSpore selects the two parts)."""
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
-    loss = np.where(target == 1, 1.0 - cos, np.maximum(cos - margin, 0.0))
+    dissimilar = np.where(target == -1, np.maximum(cos - margin, 0.0), 0.0)
+    loss = np.where(target == 1, 1.0 - cos, dissimilar)
     return reduce(loss, reduction)
 
 
