@@ -85,6 +85,19 @@ def _ramp_sides(array: Any, shape: tuple[int, ...], axis: int, before: int, afte
     return sides[0], sides[1]
 
 
+def _padded_axes(widths: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """Each axis padded, with its widths before and after; an empty one raises NumPy's
+    error (only 'constant' and 'empty' extend it)."""
+    for axis, (before, after) in enumerate(widths):
+        before, after = int(before), int(after)
+        if not (before or after):
+            continue
+        if shape[axis] == 0:
+            raise ValueError(f"can't extend empty axis {axis} using modes other than "
+                             "'constant' or 'empty'")
+        yield axis, before, after
+
+
 def computed_pad(array: Any, widths: np.ndarray, mode: str, stat_length: Any,
                  end_values: Any) -> Any:
     """``np.pad`` in one of ``COMPUTING_MODES``."""
@@ -95,13 +108,7 @@ def computed_pad(array: Any, widths: np.ndarray, mode: str, stat_length: Any,
                                        "known to be of floats is not supported yet")
     lengths = _as_pairs(stat_length, len(shape), "stat_length")
     ends = _as_pairs(end_values, len(shape), "end_values")
-    for axis, (before, after) in enumerate(widths):
-        before, after = int(before), int(after)
-        if not (before or after):
-            continue
-        if shape[axis] == 0:
-            raise ValueError(f"can't extend empty axis {axis} using modes other than "
-                             "'constant' or 'empty'")
+    for axis, before, after in _padded_axes(widths, shape):
         if mode == "linear_ramp":
             left, right = _ramp_sides(array, shape, axis, before, after, ends[axis])
         else:
@@ -115,13 +122,7 @@ def odd_reflection(array: Any, widths: np.ndarray, mode: str) -> Any:
     """``np.pad(..., mode, reflect_type="odd")`` as one linear map per padded axis."""
     shape = _known_shape(array, f"np.pad(..., mode={mode!r}, reflect_type='odd')")
     dtype = _dtype(array)
-    for axis, (before, after) in enumerate(widths):
-        before, after = int(before), int(after)
-        if not (before or after):
-            continue
-        if shape[axis] == 0:
-            raise ValueError(f"can't extend empty axis {axis} using modes other than "
-                             "'constant' or 'empty'")
+    for axis, before, after in _padded_axes(widths, shape):
         table = np.pad(np.eye(shape[axis]), ((before, after), (0, 0)), mode=mode,
                        reflect_type="odd")
         if dtype is not None:
