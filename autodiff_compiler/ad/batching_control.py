@@ -276,7 +276,8 @@ def _if_taken(body: Function, st: Batch, taking: Callable[[], Any], eqn: Eqn,
 
     # a residual only this branch gives, kept as its examples' rows (a selection of
     # run-time length): the rows themselves leave the branch, as from an ``if`` all
-    # examples take (``_rows_out_of_branches``); stacked, they would have to agree
+    # examples take (``batching_lists.rows_out_of_branches``); stacked, they would
+    # have to agree
     rows_of = {a: inner.rows[a] for (a, per_example) in computed
                if per_example and a in inner.rows}
     with building(None) as b:

@@ -111,9 +111,9 @@ def _identity_with_a_bool(scope: Scope, node: gast.AST, is_: bool, left: Any,
         return not is_
     if kind is None:
         raise scope.error(node, f"'{'is' if is_ else 'is not'} {singleton}' of a run-time "
-                                "value that may be a Python "
-                                "bool (identical to True or False) or a NumPy bool (never "
-                                "identical): which one is not known when compiling",
+                                "value that may be a Python bool (identical to True or "
+                                "False) or a NumPy bool (never identical): which one is not "
+                                "known when compiling",
                           hint=f"test its truth instead: 'if flag:', 'if not flag:' or "
                                f"'bool(flag) is {singleton}'")
     return (P.equal if is_ else P.not_equal)(value, singleton)
@@ -127,6 +127,7 @@ def _bool_kind(value: Any) -> str | None:
     where it is a NumPy value (a NumPy bool, an array, a number of another type), None
     where that is not known when compiling."""
     if not isinstance(value, Var):
+        value = getattr(value, "value", value)  # (a constant's)
         return "python" if isinstance(value, bool) else \
             "numpy" if isinstance(value, np.generic | np.ndarray) else None
     aval = value.aval
