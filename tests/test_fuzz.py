@@ -13,11 +13,13 @@ from fuzz.checker import OK, SKIP, SLOW, WRONG, Outcome, check
 from autodiff_compiler import api
 from autodiff_compiler.ir import primitives as P
 
-CI_PROGRAMS = 250
+# A sample that guards against regressions: the campaigns (``python -m tests.fuzz``) run
+# thousands of programs. CI must stay under 15 minutes on two cores, where a program
+# takes about 0.7 s (and a dask or numba one several times that).
+CI_PROGRAMS = 120
 # Under NumPy 1.x (CI's second run, which MindSpore installs) fewer: what differs there
-# is how NumPy promotes and names things, which the first hundred programs meet as well;
-# CI must stay under 15 minutes.
-PROGRAMS = CI_PROGRAMS if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 100
+# is how NumPy promotes and names things, which the first fifty programs meet as well.
+PROGRAMS = CI_PROGRAMS if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 50
 
 
 # Seeds run in chunks, one test each: pytest-xdist spreads them over the workers (one
@@ -38,11 +40,11 @@ def test_fuzzed_programs_are_never_wrong_and_never_crash(seeds):
     assert summary.counts[OK] >= len(seeds) * 0.6, summary.line()
 
 
-NUMBA_PROGRAMS = 12  # each compiles its kernels: a few seconds a program
+NUMBA_PROGRAMS = 8  # each compiles its kernels: a few seconds a program
 
 
 @pytest.mark.once
-@pytest.mark.parametrize("seeds", _chunks(CI_PROGRAMS, NUMBA_PROGRAMS, 6), ids=str)
+@pytest.mark.parametrize("seeds", _chunks(CI_PROGRAMS, NUMBA_PROGRAMS, 4), ids=str)
 def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(seeds, monkeypatch):
     pytest.importorskip("numba")
     monkeypatch.setattr(checker, "OTHER_BACKENDS", ["numba"])
@@ -51,7 +53,7 @@ def test_fuzzed_programs_get_the_same_gradient_from_the_numba_backend(seeds, mon
     assert not summary.unexpected, f"{summary.line()}\n{reports}"
 
 
-OTHER_ARRAYS = {"array_api": ("array_api_strict", 60), "dask": ("dask.array", 100)}
+OTHER_ARRAYS = {"array_api": ("array_api_strict", 30), "dask": ("dask.array", 40)}
 
 
 @pytest.mark.once

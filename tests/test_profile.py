@@ -26,6 +26,9 @@ import autodiff_compiler as adc
 from autodiff_compiler import instrument
 from autodiff_compiler.profiling import LineCost, Profile
 
+# Nothing here depends on the NumPy version: CI runs it once (pyproject.toml).
+pytestmark = pytest.mark.once
+
 
 def line_of(fn, text: str) -> int:
     """The line number of the line of ``fn`` holding ``text``."""

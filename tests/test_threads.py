@@ -10,6 +10,9 @@ import pytest
 import autodiff_compiler as adc
 from autodiff_compiler import api
 
+# Nothing here depends on the NumPy version: CI runs it once (pyproject.toml).
+pytestmark = pytest.mark.once
+
 SIZES = [25, 80, 250]
 
 
